@@ -1,0 +1,24 @@
+package io.swarmflow.agent;
+
+/**
+ * The engine's side of a running attempt, handed to the executor. Thread-safe.
+ */
+public interface AttemptControl {
+    /** True once the attempt must stop (run cancelled). */
+    boolean isCancelled();
+
+    /**
+     * Registers an action run once when the attempt is cancelled (immediately if it already is).
+     * Process agents send TERM to the process group, then KILL after {@link #gracePeriodMillis()}.
+     */
+    void onCancel(Runnable action);
+
+    /** Grace between TERM and KILL, in milliseconds. */
+    long gracePeriodMillis();
+
+    /** Reports the attempt's process (group leader) so it can be found after a crash. */
+    void processStarted(long pid, long startTicks);
+
+    /** One line of output, for the live view ({@code stream} is {@code stdout} or {@code stderr}). */
+    void logLine(String stream, String line);
+}

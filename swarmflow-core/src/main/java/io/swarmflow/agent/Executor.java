@@ -1,0 +1,45 @@
+package io.swarmflow.agent;
+
+import io.swarmflow.spec.Plan;
+import io.swarmflow.store.AttemptView;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where attempts run (the local sandbox today; SSH hosts, pull workers and Kubernetes later).
+ * The engine calls {@link #execute} on a virtual thread per attempt.
+ */
+public interface Executor extends AutoCloseable {
+
+    /**
+     * Problems that make the plan impossible to run here (for example {@code sandbox: required}
+     * without bubblewrap, a worktree ticket without a git repository). Empty when it can run.
+     */
+    List<String> preflight(Plan plan);
+
+    /**
+     * Prepares the run's directories before its first attempt, and after a crash cleans what a
+     * dead coordinator left (stale worktrees).
+     */
+    void prepareRun(String runId, Plan plan, Path runDir);
+
+    /**
+     * Kills what is left of an attempt whose coordinator died (its process group), if the
+     * process recorded in {@code attempt} still exists and is the same process (start time).
+     *
+     * @return true when something was killed
+     */
+    boolean killOrphan(AttemptView attempt);
+
+    /**
+     * Runs one attempt to its end. Blocking; honours {@code control}'s cancellation and the
+     * ticket's timeout. Never throws for a failure of the ticket's work: that is a result.
+     *
+     * @throws InterruptedException if the calling thread is interrupted
+     */
+    AttemptResult execute(AttemptRequest request, AttemptControl control) throws InterruptedException;
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,22 @@
+package io.swarmflow.store;
+
+/**
+ * Projection of one attempt.
+ *
+ * @param runId            run id
+ * @param ticketId         ticket id
+ * @param attempt          fencing number (1-based)
+ * @param outcome          how it ended, or null while running
+ * @param exitCode         process exit code, or null
+ * @param reason           failure reason, or null
+ * @param startedAtMillis  start, epoch milliseconds
+ * @param finishedAtMillis end, epoch milliseconds, or 0 while running
+ * @param pid              process id of its process (group leader), or 0 when it has none
+ * @param startTicks       the process's start time in clock ticks since boot ({@code /proc/PID/stat} field 22), or 0
+ */
+public record AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode,
+                          String reason, long startedAtMillis, long finishedAtMillis, long pid, long startTicks) {
+    public boolean isRunning() {
+        return outcome == null;
+    }
+}

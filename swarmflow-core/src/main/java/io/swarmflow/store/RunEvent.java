@@ -1,0 +1,114 @@
+package io.swarmflow.store;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.swarmflow.spec.Plan;
+
+import java.util.Map;
+
+/**
+ * An append-only fact about a run. Events are the truth: the projections ({@link RunView},
+ * {@link TicketView}, {@link AttemptView}) are a fold of them by {@link Projector}. The store
+ * stamps each with a per-run sequence number and the store clock's time ({@link StoredEvent}).
+ * JSON form: an object with a {@code type} property naming the record.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = RunEvent.RunCreated.class, name = "run-created"),
+        @JsonSubTypes.Type(value = RunEvent.RunStarted.class, name = "run-started"),
+        @JsonSubTypes.Type(value = RunEvent.RunCancelRequested.class, name = "run-cancel-requested"),
+        @JsonSubTypes.Type(value = RunEvent.RunFinished.class, name = "run-finished"),
+        @JsonSubTypes.Type(value = RunEvent.TicketReady.class, name = "ticket-ready"),
+        @JsonSubTypes.Type(value = RunEvent.TicketAwaitingApproval.class, name = "ticket-awaiting-approval"),
+        @JsonSubTypes.Type(value = RunEvent.ApprovalGranted.class, name = "approval-granted"),
+        @JsonSubTypes.Type(value = RunEvent.ApprovalRejected.class, name = "approval-rejected"),
+        @JsonSubTypes.Type(value = RunEvent.AttemptStarted.class, name = "attempt-started"),
+        @JsonSubTypes.Type(value = RunEvent.AttemptProcessStarted.class, name = "attempt-process-started"),
+        @JsonSubTypes.Type(value = RunEvent.AttemptFinished.class, name = "attempt-finished"),
+        @JsonSubTypes.Type(value = RunEvent.TicketRetryScheduled.class, name = "ticket-retry-scheduled"),
+        @JsonSubTypes.Type(value = RunEvent.TicketSucceeded.class, name = "ticket-succeeded"),
+        @JsonSubTypes.Type(value = RunEvent.TicketFailed.class, name = "ticket-failed"),
+        @JsonSubTypes.Type(value = RunEvent.TicketSkipped.class, name = "ticket-skipped"),
+        @JsonSubTypes.Type(value = RunEvent.TicketCancelled.class, name = "ticket-cancelled"),
+        @JsonSubTypes.Type(value = RunEvent.TicketRequeued.class, name = "ticket-requeued"),
+})
+public sealed interface RunEvent {
+
+    /** The ticket this event is about, or null for run-level events. */
+    default String ticketId() {
+        return null;
+    }
+
+    /** First event of every run: the plan it executes and where the spec came from. */
+    record RunCreated(String runId, Plan plan, String specPath) implements RunEvent {}
+
+    /**
+     * A coordinator took the run over (first start or resume).
+     *
+     * @param epoch   the coordinator's fencing epoch; writes from lower epochs are rejected
+     * @param owner   who: {@code host:pid}
+     * @param resumed false for the first start
+     */
+    record RunStarted(long epoch, String owner, boolean resumed) implements RunEvent {}
+
+    /** The user asked to stop the run ({@code swarm cancel} or Ctrl-C). */
+    record RunCancelRequested(String by) implements RunEvent {}
+
+    /** The run ended: succeeded, failed or cancelled. */
+    record RunFinished(RunState state) implements RunEvent {}
+
+    /** All conditions to start the ticket hold; it waits for a free slot. */
+    record TicketReady(String ticketId) implements RunEvent {}
+
+    /** The ticket has an approval gate and waits for a person. */
+    record TicketAwaitingApproval(String ticketId) implements RunEvent {}
+
+    /** A person approved the gated ticket. */
+    record ApprovalGranted(String ticketId, String by) implements RunEvent {}
+
+    /** A person rejected the gated ticket; it fails with the reason. */
+    record ApprovalRejected(String ticketId, String by, String reason) implements RunEvent {}
+
+    /**
+     * An attempt was claimed and started.
+     *
+     * @param attempt  fencing number, 1-based, strictly increasing per ticket
+     * @param leaseMillis lease length; the lease is renewed by heartbeats while the attempt runs
+     */
+    record AttemptStarted(String ticketId, int attempt, long leaseMillis) implements RunEvent {}
+
+    /** The attempt's process started (used to find and kill orphans after a crash). */
+    record AttemptProcessStarted(String ticketId, int attempt, long pid, long startTicks) implements RunEvent {}
+
+    /**
+     * An attempt ended.
+     *
+     * @param exitCode process exit code, or null when there was no process or it was killed
+     * @param reason   human reason for anything but success (may be null)
+     * @param outputs  declared outputs the attempt produced
+     */
+    record AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
+                           Map<String, String> outputs) implements RunEvent {
+        public AttemptFinished {
+            outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+        }
+    }
+
+    /** The ticket will be retried once {@code notBeforeEpochMillis} (store clock) has passed. */
+    record TicketRetryScheduled(String ticketId, long notBeforeEpochMillis) implements RunEvent {}
+
+    /** The ticket succeeded with the given attempt; recorded at most once per ticket. */
+    record TicketSucceeded(String ticketId, int attempt) implements RunEvent {}
+
+    /** The ticket failed for good. */
+    record TicketFailed(String ticketId, String reason) implements RunEvent {}
+
+    /** The ticket will not run: a dependency failed, or its {@code when} condition is false. */
+    record TicketSkipped(String ticketId, String reason) implements RunEvent {}
+
+    /** The ticket was stopped by cancellation; a resume requeues it. */
+    record TicketCancelled(String ticketId, String reason) implements RunEvent {}
+
+    /** A cancelled or interrupted ticket was put back to pending by a resume. */
+    record TicketRequeued(String ticketId, String reason) implements RunEvent {}
+}

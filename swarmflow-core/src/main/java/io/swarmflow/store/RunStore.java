@@ -1,0 +1,94 @@
+package io.swarmflow.store;
+
+import io.swarmflow.spec.Plan;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Durable storage of runs: an append-only event log per run plus projections updated in the same
+ * transaction. Implementations must be safe for use from many threads; appends from one
+ * coordinator are serialized by the store in the order they were submitted.
+ *
+ * <p>Fencing: every write from a coordinator carries its epoch (from {@link #claimRun}); a write
+ * with an epoch lower than the run's current one fails with {@link StoreException.Fenced}. Events
+ * about attempts are checked with {@link Projection#check}: a stale attempt number fails with
+ * {@link StoreException.StaleAttempt} and writes nothing.
+ */
+public interface RunStore extends AutoCloseable {
+
+    /**
+     * Creates a run from its first event, atomically with all its ticket rows.
+     *
+     * @throws StoreException if the id exists
+     */
+    RunView createRun(RunEvent.RunCreated created);
+
+    /**
+     * Makes the caller the run's coordinator: bumps the epoch and takes a lease of
+     * {@code leaseMillis} on the store clock. The caller then appends {@link RunEvent.RunStarted}.
+     *
+     * @param owner {@code host:pid} of the caller
+     * @return the new epoch
+     * @throws StoreException.RunLocked when another owner holds an unexpired lease
+     * @throws StoreException.UnknownRun when there is no such run
+     */
+    long claimRun(String runId, String owner, long leaseMillis);
+
+    /**
+     * Renews the run lease and the lease of every running attempt of the run (the heartbeat).
+     *
+     * @throws StoreException.Fenced when {@code epoch} is no longer current
+     */
+    void heartbeat(String runId, long epoch, long leaseMillis);
+
+    /** Gives the run lease up (orderly shutdown), so a resume need not wait for it to expire. */
+    void releaseRun(String runId, long epoch);
+
+    /**
+     * Appends {@code events} atomically (all or none), updating the projections in the same
+     * transaction. The returned future completes with the sequence number of the last event once
+     * the transaction is durable (fsync'ed), or exceptionally with {@link StoreException.Fenced},
+     * {@link StoreException.StaleAttempt} or another {@link StoreException}; in that case nothing
+     * of {@code events} was written. Appends may be batched with others into one transaction
+     * (group commit).
+     */
+    CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events);
+
+    /** The run, if it exists. */
+    Optional<RunView> run(String runId);
+
+    /** All runs, newest first. */
+    List<RunView> runs();
+
+    /** The plan a run executes (from its first event). @throws StoreException.UnknownRun */
+    Plan plan(String runId);
+
+    /** Ticket projections of a run, in plan order. */
+    List<TicketView> tickets(String runId);
+
+    /** Attempt projections of a run, by ticket then attempt. */
+    List<AttemptView> attempts(String runId);
+
+    /** Up to {@code limit} events with {@code seq > afterSeq}, in order. */
+    List<StoredEvent> events(String runId, long afterSeq, int limit);
+
+    /** Puts a command in the run's inbox; returns it with its id. */
+    RunCommand submitCommand(RunCommand command);
+
+    /** Commands of the run not yet applied, oldest first. */
+    List<RunCommand> pendingCommands(String runId);
+
+    /**
+     * Marks commands applied, in one transaction with nothing else; called by the coordinator after
+     * the events the commands caused are durable.
+     */
+    void markCommandsApplied(String runId, long epoch, List<Long> commandIds);
+
+    /** Current time on the store clock, epoch milliseconds. */
+    long now();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,47 @@
+package io.swarmflow.store;
+
+/** Base of the errors a {@link RunStore} reports; the message says what failed and what to do. */
+public class StoreException extends RuntimeException {
+    public StoreException(String message) {
+        super(message);
+    }
+
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** A write carried an attempt number that is not the ticket's current running attempt (fencing). */
+    public static final class StaleAttempt extends StoreException {
+        public StaleAttempt(String message) {
+            super(message);
+        }
+    }
+
+    /** A write came from a coordinator whose epoch has been superseded (another process resumed the run). */
+    public static final class Fenced extends StoreException {
+        public Fenced(String message) {
+            super(message);
+        }
+    }
+
+    /** The run is held by a live coordinator. */
+    public static final class RunLocked extends StoreException {
+        public RunLocked(String message) {
+            super(message);
+        }
+    }
+
+    /** No run with that id. */
+    public static final class UnknownRun extends StoreException {
+        public UnknownRun(String message) {
+            super(message);
+        }
+    }
+
+    /** The state directory or database cannot be read as a Swarmflow store. */
+    public static final class Corrupt extends StoreException {
+        public Corrupt(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

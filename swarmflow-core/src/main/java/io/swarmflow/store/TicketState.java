@@ -1,0 +1,16 @@
+package io.swarmflow.store;
+
+/** Lifecycle state of a ticket (see docs/architecture.md for the transitions). */
+public enum TicketState {
+    PENDING, READY, AWAITING_APPROVAL, RUNNING, RETRY_WAIT, SUCCEEDED, FAILED, SKIPPED, CANCELLED;
+
+    /** Succeeded, failed or skipped: the ticket will not run again in this run. */
+    public boolean isFinal() {
+        return this == SUCCEEDED || this == FAILED || this == SKIPPED;
+    }
+
+    /** Lower-case, dash-separated name used in the CLI and JSON ({@code awaiting-approval}). */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}
