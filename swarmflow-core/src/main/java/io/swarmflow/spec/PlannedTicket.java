@@ -24,11 +24,14 @@ import java.util.Map;
  * @param outputs       declared outputs by name
  * @param matrix        this expansion's matrix values (empty when the ticket has no matrix)
  * @param group         the id written in the spec (differs from {@code id} for matrix expansions)
+ * @param durationMillis for {@code noop} agents: how long the attempt lasts in milliseconds
+ *                       (the ticket's {@code duration}, else the profile's)
  */
 public record PlannedTicket(String id, String title, List<String> needs, String agent, String run,
                             Map<String, String> env, long timeoutMillis, RetryPolicy retries, int priority,
                             When when, ApprovalMode approval, WorkspaceMode workspace, boolean network,
-                            Map<String, OutputSpec> outputs, Map<String, String> matrix, String group) {
+                            Map<String, OutputSpec> outputs, Map<String, String> matrix, String group,
+                            long durationMillis) {
     public PlannedTicket {
         needs = List.copyOf(needs);
         env = Map.copyOf(env);
