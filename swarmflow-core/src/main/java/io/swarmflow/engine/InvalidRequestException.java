@@ -1,0 +1,8 @@
+package io.swarmflow.engine;
+
+/** A request (approve, reject, cancel, resume, ...) that cannot be applied; nothing was changed. The message says why and what to do. */
+public final class InvalidRequestException extends RuntimeException {
+    public InvalidRequestException(String message) {
+        super(message);
+    }
+}

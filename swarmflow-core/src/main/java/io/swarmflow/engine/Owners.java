@@ -1,0 +1,53 @@
+package io.swarmflow.engine;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Coordinator identities, {@code host:pid@startMillis}, and the check that lets a resume take a
+ * run over at once when its previous coordinator was a process on this host that no longer
+ * exists (rather than waiting for its lease to expire). The start time guards against pid reuse.
+ */
+public final class Owners {
+    private Owners() {}
+
+    /** This process's identity. */
+    public static String current() {
+        ProcessHandle self = ProcessHandle.current();
+        long start = self.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        return hostName() + ":" + self.pid() + "@" + start;
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * True when {@code owner} names a process on this host that is gone (or was replaced by another
+     * process with the same pid). False for other hosts and for live processes.
+     */
+    public static boolean isDeadLocalProcess(String owner) {
+        int colon = owner.lastIndexOf(':');
+        int at = owner.lastIndexOf('@');
+        if (colon < 0 || at < colon) return false;
+        if (!owner.substring(0, colon).equals(hostName())) return false;
+        long pid;
+        long start;
+        try {
+            pid = Long.parseLong(owner.substring(colon + 1, at));
+            start = Long.parseLong(owner.substring(at + 1));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (pid == ProcessHandle.current().pid()) return false;
+        Optional<ProcessHandle> ph = ProcessHandle.of(pid);
+        if (ph.isEmpty() || !ph.get().isAlive()) return true;
+        long actual = ph.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+        return start != 0 && actual != -1 && Math.abs(actual - start) > 1_000;
+    }
+}

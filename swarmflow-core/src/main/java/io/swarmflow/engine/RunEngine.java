@@ -1,0 +1,749 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.agent.AttemptControl;
+import io.swarmflow.agent.AttemptRequest;
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.agent.Executor;
+import io.swarmflow.spec.AgentProfile;
+import io.swarmflow.spec.ApprovalMode;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.Templates;
+import io.swarmflow.spec.When;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunEvent.*;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The coordinator of one run: a single scheduler thread (the caller of {@link #execute()}) makes
+ * every decision and appends every event; attempts run on virtual threads and report back through
+ * a queue. No locks on the hot path.
+ *
+ * <p>The plan lives in memory as arrays (dependency counters, adjacency lists); a finished ticket
+ * decrements its dependents' counters in O(out-degree). Ready tickets wait in a priority queue
+ * (higher {@code priority} first, then plan order) and are dispatched while global and per-profile
+ * slots are free. An attempt's process is launched only once its {@link AttemptStarted} event is
+ * durable, so after a crash every attempt that may have run is on record.
+ *
+ * <p>Retry policy: failures and timeouts consume {@code retries.max}; attempts lost to a dead
+ * coordinator ({@code lease-expired}) do not, up to {@link EngineOptions#maxLeaseExpiries()}.
+ */
+public final class RunEngine {
+    private final RunStore store;
+    private final Executor executor;
+    private final EngineOptions options;
+    private final RunListener listener;
+    private final String runId;
+    private final String owner;
+    private final LinkedBlockingQueue<Signal> inbox = new LinkedBlockingQueue<>();
+    private final SplittableRandom random;
+
+    // plan as arrays
+    private Plan plan;
+    private PlannedTicket[] tickets;
+    private int n;
+    private int[][] needs;
+    private int[][] dependents;
+    private int[] profileOf;
+    private int[] profileLimit;
+    private String[] profileNames;
+    private final Map<String, Integer> indexOf = new HashMap<>();
+
+    // live state
+    private TicketState[] state;
+    private int[] remaining;
+    private boolean[] failedPath;
+    private int[] attempt;
+    private int[] failures;
+    private int[] leaseExpiries;
+    private boolean[] approved;
+    private Map<String, String>[] outputs;
+    private int[] runningPerProfile;
+    private int running;
+    private int finalCount;
+    private final PriorityQueue<Integer> ready = new PriorityQueue<>(this::compareReady);
+    private final PriorityQueue<long[]> retryTimers = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+    private final Map<Integer, Control> controls = new HashMap<>();
+    private final List<RunEvent> pending = new ArrayList<>();
+    private final List<Launch> launches = new ArrayList<>();
+    private final List<Long> appliedCommands = new ArrayList<>();
+    private long epoch;
+    private boolean cancelling;
+    private String failFastBy;
+    private boolean waitingNoticeShown;
+
+    private sealed interface Signal {}
+
+    private record Done(int index, int attempt, AttemptResult result) implements Signal {}
+
+    private record ProcessStarted(int index, int attempt, long pid, long startTicks) implements Signal {}
+
+    private record StoreFailed(Throwable error) implements Signal {}
+
+    private record CancelRequested(String by) implements Signal {}
+
+    private record CommandsDurable(List<Long> ids) implements Signal {}
+
+    private record Launch(int index, int attempt, Control control) {}
+
+    /**
+     * @param store    where events go
+     * @param executor where attempts run
+     * @param options  coordinator options
+     * @param listener progress observer
+     * @param runId    an existing run (created by {@link RunService#create})
+     */
+    public RunEngine(RunStore store, Executor executor, EngineOptions options, RunListener listener, String runId) {
+        this.store = store;
+        this.executor = executor;
+        this.options = options;
+        this.listener = listener == null ? RunListener.NONE : listener;
+        this.runId = runId;
+        this.owner = Owners.current();
+        this.random = options.seed() == 0 ? new SplittableRandom() : new SplittableRandom(options.seed());
+    }
+
+    /** Asks the coordinator to stop: running attempts get TERM, then KILL after the grace period. Thread-safe. */
+    public void cancel(String by) {
+        inbox.add(new CancelRequested(by));
+    }
+
+    /**
+     * Claims the run and executes it until every ticket is final or the run is cancelled.
+     * A run whose coordinator died is taken over (its running attempts are recorded as
+     * lease-expired and retried). A finished run is returned as is, with nothing written.
+     *
+     * @return the run's state at the end: succeeded, failed or cancelled
+     * @throws StoreException.RunLocked if a live coordinator holds the run
+     * @throws StoreException.Fenced    if another coordinator took the run over meanwhile
+     */
+    public RunState execute() throws InterruptedException {
+        RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
+        if (view.state().isFinished()) return view.state();
+        takeOverIfOwnerDead(view);
+        epoch = store.claimRun(runId, owner, options.leaseMillis());
+        boolean resumed = view.startedAtMillis() != 0;
+        try {
+            load();
+            Path runDir = runDir();
+            executor.prepareRun(runId, plan, runDir);
+            emit(new RunStarted(epoch, owner, resumed));
+            recover();
+            return loop();
+        } finally {
+            try {
+                store.releaseRun(runId, epoch);
+            } catch (StoreException ignored) {
+                // fenced: someone else owns it now; nothing to release
+            }
+        }
+    }
+
+    private void takeOverIfOwnerDead(RunView view) {
+        if (view.owner() != null && view.epoch() > 0 && Owners.isDeadLocalProcess(view.owner())) {
+            store.releaseRun(runId, view.epoch());
+        }
+    }
+
+    private Path runDir() {
+        return options.stateDir().resolve("runs").resolve(runId);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void load() {
+        plan = store.plan(runId);
+        List<PlannedTicket> list = plan.tickets();
+        n = list.size();
+        tickets = list.toArray(new PlannedTicket[0]);
+        for (int i = 0; i < n; i++) indexOf.put(tickets[i].id(), i);
+        needs = new int[n][];
+        int[] outDegree = new int[n];
+        for (int i = 0; i < n; i++) {
+            List<String> ns = tickets[i].needs();
+            needs[i] = new int[ns.size()];
+            for (int k = 0; k < ns.size(); k++) {
+                int d = indexOf.get(ns.get(k));
+                needs[i][k] = d;
+                outDegree[d]++;
+            }
+        }
+        dependents = new int[n][];
+        for (int i = 0; i < n; i++) dependents[i] = new int[outDegree[i]];
+        int[] fill = new int[n];
+        for (int i = 0; i < n; i++) for (int d : needs[i]) dependents[d][fill[d]++] = i;
+
+        Map<String, Integer> profileIndex = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        profileOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            Integer p = profileIndex.get(tickets[i].agent());
+            if (p == null) {
+                p = names.size();
+                profileIndex.put(tickets[i].agent(), p);
+                names.add(tickets[i].agent());
+            }
+            profileOf[i] = p;
+        }
+        profileNames = names.toArray(new String[0]);
+        profileLimit = new int[profileNames.length];
+        for (int p = 0; p < profileNames.length; p++) {
+            AgentProfile prof = plan.agents().get(profileNames[p]);
+            profileLimit[p] = prof.concurrency() <= 0 ? Integer.MAX_VALUE : prof.concurrency();
+        }
+        runningPerProfile = new int[profileNames.length];
+
+        state = new TicketState[n];
+        remaining = new int[n];
+        failedPath = new boolean[n];
+        attempt = new int[n];
+        failures = new int[n];
+        leaseExpiries = new int[n];
+        approved = new boolean[n];
+        outputs = new Map[n];
+    }
+
+    /** Rebuilds the in-memory state from the projections and repairs what a crash or cancel left. */
+    private void recover() {
+        List<TicketView> views = store.tickets(runId);
+        Map<String, AttemptView> runningAttempts = new HashMap<>();
+        for (AttemptView a : store.attempts(runId)) if (a.isRunning()) runningAttempts.put(a.ticketId(), a);
+        for (TicketView t : views) {
+            int i = indexOf.get(t.ticketId());
+            state[i] = t.state();
+            attempt[i] = t.attempt();
+            failures[i] = t.failures();
+            leaseExpiries[i] = t.leaseExpiries();
+            approved[i] = t.approvedBy() != null;
+            outputs[i] = t.outputs();
+        }
+        // failure paths and dependency counters, in topological order
+        for (int i = 0; i < n; i++) {
+            int notFinal = 0;
+            boolean depFailed = false;
+            for (int d : needs[i]) {
+                if (!state[d].isFinal()) notFinal++;
+                depFailed |= failedPath[d];
+            }
+            remaining[i] = notFinal;
+            if (state[i] == TicketState.FAILED) failedPath[i] = true;
+            if (state[i] == TicketState.SKIPPED) {
+                String reason = views.get(viewIndex(views, i)).reason();
+                failedPath[i] = depFailed || (reason != null && reason.startsWith("fail-fast"));
+            }
+            if (state[i].isFinal()) finalCount++;
+        }
+        long now = store.now();
+        for (int i = 0; i < n; i++) {
+            switch (state[i]) {
+                case RUNNING -> {
+                    AttemptView a = runningAttempts.get(tickets[i].id());
+                    if (a != null) {
+                        boolean killed = executor.killOrphan(a);
+                        if (killed) listener.onNotice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
+                    }
+                    leaseExpiries[i]++;
+                    emit(new AttemptFinished(tickets[i].id(), attempt[i], Outcome.LEASE_EXPIRED, null,
+                            "lease expired: the coordinator that ran attempt " + attempt[i] + " stopped", Map.of()));
+                    if (leaseExpiries[i] > options.maxLeaseExpiries()) {
+                        finish(i, TicketState.FAILED, "lost " + leaseExpiries[i] + " attempts to coordinator crashes");
+                    } else {
+                        emit(new TicketReady(tickets[i].id()));
+                        state[i] = TicketState.READY;
+                        ready.add(i);
+                    }
+                }
+                case CANCELLED -> {
+                    emit(new TicketRequeued(tickets[i].id(), "run resumed"));
+                    state[i] = TicketState.PENDING;
+                    if (remaining[i] == 0) evaluate(i);
+                }
+                case PENDING -> {
+                    if (remaining[i] == 0) evaluate(i);
+                }
+                case READY -> ready.add(i);
+                case RETRY_WAIT -> {
+                    TicketView t = views.get(viewIndex(views, i));
+                    retryTimers.add(new long[]{Math.max(now, t.retryAtMillis()), i});
+                }
+                case AWAITING_APPROVAL -> {
+                    if (options.autoApprove()) approve(i, "auto-approve");
+                }
+                default -> {
+                    // final states need nothing
+                }
+            }
+        }
+    }
+
+    private static int viewIndex(List<TicketView> views, int i) {
+        TicketView t = views.get(i);
+        if (t.index() == i) return i;
+        for (int k = 0; k < views.size(); k++) if (views.get(k).index() == i) return k;
+        throw new IllegalStateException("ticket index " + i + " missing from projection");
+    }
+
+    private RunState loop() throws InterruptedException {
+        long nextHeartbeat = System.currentTimeMillis() + options.heartbeatMillis();
+        long nextPoll = 0;
+        List<Signal> batch = new ArrayList<>();
+        while (true) {
+            long now = System.currentTimeMillis();
+            if (now >= nextPoll) {
+                pollCommands();
+                nextPoll = now + options.commandPollMillis();
+            }
+            if (now >= nextHeartbeat) {
+                store.heartbeat(runId, epoch, options.leaseMillis());
+                nextHeartbeat = now + options.heartbeatMillis();
+            }
+            if (!cancelling) fireRetryTimers(store.now());
+            if (!cancelling) dispatch();
+            flush();
+
+            if (running == 0 && launches.isEmpty()) {
+                if (finalCount == n) return end(anyFailure() ? RunState.FAILED : RunState.SUCCEEDED);
+                if (cancelling) return end(RunState.CANCELLED);
+                if (ready.isEmpty() && retryTimers.isEmpty() && !waitingNoticeShown) {
+                    waitingNoticeShown = true;
+                    listener.onNotice("waiting for approval: " + awaitingList()
+                            + " (swarm approve " + runId + " TICKET, or swarm reject " + runId + " TICKET --reason ...)");
+                }
+            }
+
+            long wait = Math.min(nextPoll, nextHeartbeat) - System.currentTimeMillis();
+            if (!retryTimers.isEmpty() && !cancelling) wait = Math.min(wait, retryTimers.peek()[0] - store.now());
+            Signal first = inbox.poll(Math.max(1, wait), TimeUnit.MILLISECONDS);
+            if (first == null) continue;
+            batch.clear();
+            batch.add(first);
+            inbox.drainTo(batch);
+            for (Signal s : batch) handle(s);
+        }
+    }
+
+    private String awaitingList() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (state[i] == TicketState.AWAITING_APPROVAL) sb.append(sb.isEmpty() ? "" : ", ").append(tickets[i].id());
+        }
+        return sb.toString();
+    }
+
+    private boolean anyFailure() {
+        for (int i = 0; i < n; i++) if (failedPath[i]) return true;
+        return false;
+    }
+
+    private RunState end(RunState result) throws InterruptedException {
+        emit(new RunFinished(result));
+        awaitDurable(flush());
+        return result;
+    }
+
+    private void handle(Signal s) throws InterruptedException {
+        switch (s) {
+            case Done d -> onDone(d);
+            case ProcessStarted p -> {
+                if (attempt[p.index()] == p.attempt() && state[p.index()] == TicketState.RUNNING) {
+                    emit(new AttemptProcessStarted(tickets[p.index()].id(), p.attempt(), p.pid(), p.startTicks()));
+                }
+            }
+            case StoreFailed f -> {
+                stopAllAttempts();
+                if (f.error() instanceof StoreException se) throw se;
+                throw new StoreException("appending events failed: " + f.error().getMessage(), f.error());
+            }
+            case CancelRequested c -> startCancel(c.by());
+            case CommandsDurable c -> store.markCommandsApplied(runId, epoch, c.ids());
+        }
+    }
+
+    private void stopAllAttempts() throws InterruptedException {
+        for (Control c : controls.values()) c.cancel();
+        // the process groups are stopped by the executor; wait for them so none outlives the coordinator
+        long deadline = System.currentTimeMillis() + options.gracePeriodMillis() + 5_000;
+        while (!controls.isEmpty() && System.currentTimeMillis() < deadline) {
+            Signal s = inbox.poll(100, TimeUnit.MILLISECONDS);
+            if (s instanceof Done d) controls.remove(d.index());
+        }
+    }
+
+    private void startCancel(String by) {
+        if (cancelling) return;
+        cancelling = true;
+        emit(new RunCancelRequested(by));
+        listener.onNotice("cancelling: stopping " + running + " running attempt(s)");
+        for (Control c : controls.values()) c.cancel();
+    }
+
+    private void pollCommands() {
+        List<RunCommand> commands = store.pendingCommands(runId);
+        for (RunCommand c : commands) {
+            switch (c.kind()) {
+                case CANCEL -> startCancel(c.by());
+                case APPROVE, REJECT -> {
+                    Integer i = indexOf.get(c.ticketId());
+                    if (i == null || state[i] != TicketState.AWAITING_APPROVAL) {
+                        listener.onNotice("ignored " + c.kind().name().toLowerCase() + " of " + c.ticketId()
+                                + ": it is not awaiting approval");
+                    } else if (c.kind() == RunCommand.Kind.APPROVE) {
+                        approve(i, c.by());
+                    } else {
+                        emit(new ApprovalRejected(tickets[i].id(), c.by(), c.reason()));
+                        state[i] = TicketState.FAILED;
+                        markFinal(i, true);
+                    }
+                }
+            }
+            appliedCommands.add(c.id());
+        }
+    }
+
+    private void approve(int i, String by) {
+        emit(new ApprovalGranted(tickets[i].id(), by));
+        approved[i] = true;
+        state[i] = TicketState.READY;
+        ready.add(i);
+        waitingNoticeShown = false;
+    }
+
+    private void fireRetryTimers(long now) {
+        while (!retryTimers.isEmpty() && retryTimers.peek()[0] <= now) {
+            int i = (int) retryTimers.poll()[1];
+            if (state[i] != TicketState.RETRY_WAIT) continue;
+            emit(new TicketReady(tickets[i].id()));
+            state[i] = TicketState.READY;
+            ready.add(i);
+        }
+    }
+
+    private int compareReady(int a, int b) {
+        int c = Integer.compare(tickets[b].priority(), tickets[a].priority());
+        return c != 0 ? c : Integer.compare(a, b);
+    }
+
+    private void dispatch() {
+        if (ready.isEmpty() || running >= plan.concurrency()) return;
+        List<Integer> blocked = null;
+        while (running < plan.concurrency() && !ready.isEmpty()) {
+            int i = ready.poll();
+            if (state[i] != TicketState.READY) continue;
+            int p = profileOf[i];
+            if (runningPerProfile[p] >= profileLimit[p]) {
+                if (blocked == null) blocked = new ArrayList<>();
+                blocked.add(i);
+                continue;
+            }
+            int a = ++attempt[i];
+            state[i] = TicketState.RUNNING;
+            running++;
+            runningPerProfile[p]++;
+            emit(new AttemptStarted(tickets[i].id(), a, options.leaseMillis()));
+            Control control = new Control(i, a);
+            controls.put(i, control);
+            launches.add(new Launch(i, a, control));
+        }
+        if (blocked != null) ready.addAll(blocked);
+    }
+
+    /** Appends what this iteration decided; launches attempts once their start is durable. */
+    private CompletableFuture<Long> flush() {
+        if (pending.isEmpty()) return CompletableFuture.completedFuture(0L);
+        List<RunEvent> events = new ArrayList<>(pending);
+        pending.clear();
+        CompletableFuture<Long> f = store.append(runId, epoch, events);
+        List<Launch> toLaunch = launches.isEmpty() ? List.of() : new ArrayList<>(launches);
+        launches.clear();
+        List<Long> commands = appliedCommands.isEmpty() ? List.of() : new ArrayList<>(appliedCommands);
+        appliedCommands.clear();
+        f.whenComplete((seq, error) -> {
+            if (error != null) {
+                inbox.add(new StoreFailed(error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : error));
+                return;
+            }
+            // runs on the store's writer thread: only start virtual threads and enqueue, never block
+            for (Launch l : toLaunch) Thread.ofVirtual().name("attempt-" + tickets[l.index()].id()).start(() -> runAttempt(l));
+            if (!commands.isEmpty()) inbox.add(new CommandsDurable(commands));
+        });
+        return f;
+    }
+
+    private static void awaitDurable(CompletableFuture<Long> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof StoreException se) throw se;
+            throw new StoreException("appending events failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void runAttempt(Launch l) {
+        PlannedTicket t = tickets[l.index()];
+        AttemptResult result;
+        try {
+            Map<String, String> env = new HashMap<>();
+            for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(e.getValue()));
+            AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),
+                    render(t.run()), env, runDir());
+            result = executor.execute(request, l.control());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result = new AttemptResult(Outcome.CANCELLED, null, "interrupted", Map.of());
+        } catch (RuntimeException | Error e) {
+            result = AttemptResult.failed(null, "executor error: " + e);
+        }
+        inbox.add(new Done(l.index(), l.attempt(), result));
+    }
+
+    /** Renders run-time references: outputs of dependencies and the run id. Unknown ones become empty. */
+    private String render(String text) {
+        return Templates.render(text, expr -> {
+            if (expr.equals("run.id")) return runId;
+            if (expr.startsWith("tickets.")) {
+                int dot = expr.indexOf(".outputs.");
+                if (dot < 0) return "";
+                Integer d = indexOf.get(expr.substring("tickets.".length(), dot));
+                if (d == null || outputs[d] == null) return "";
+                return outputs[d].getOrDefault(expr.substring(dot + ".outputs.".length()), "");
+            }
+            return "";
+        });
+    }
+
+    private void onDone(Done d) {
+        int i = d.index();
+        Control c = controls.get(i);
+        if (c == null || c.attempt != d.attempt() || attempt[i] != d.attempt() || state[i] != TicketState.RUNNING) {
+            return; // stale report (fencing): the attempt was already settled
+        }
+        controls.remove(i);
+        running--;
+        runningPerProfile[profileOf[i]]--;
+        AttemptResult r = d.result();
+        Outcome outcome = r.outcome() == Outcome.LEASE_EXPIRED ? Outcome.FAILED : r.outcome();
+        String id = tickets[i].id();
+        emit(new AttemptFinished(id, d.attempt(), outcome, r.exitCode(), r.reason(), r.outputs()));
+        switch (outcome) {
+            case SUCCEEDED -> {
+                outputs[i] = r.outputs();
+                emit(new TicketSucceeded(id, d.attempt()));
+                state[i] = TicketState.SUCCEEDED;
+                markFinal(i, false);
+            }
+            case CANCELLED -> {
+                if (failFastBy != null) {
+                    finish(i, TicketState.SKIPPED, "fail-fast: " + failFastBy + " failed");
+                } else {
+                    emit(new TicketCancelled(id, "cancelled while running"));
+                    state[i] = TicketState.CANCELLED;
+                }
+            }
+            case FAILED, TIMED_OUT -> {
+                failures[i]++;
+                int retriesLeft = tickets[i].retries().max() - (failures[i] - 1);
+                if (retriesLeft > 0 && !cancelling) {
+                    long delay = tickets[i].retries().delayMillis(failures[i], random);
+                    long at = store.now() + delay;
+                    emit(new TicketRetryScheduled(id, at));
+                    state[i] = TicketState.RETRY_WAIT;
+                    retryTimers.add(new long[]{at, i});
+                    listener.onNotice(id + " attempt " + d.attempt() + " " + outcome.label()
+                            + (r.reason() != null ? " (" + r.reason() + ")" : "") + "; retrying in " + delay + " ms");
+                } else if (cancelling && failFastBy == null && retriesLeft > 0) {
+                    emit(new TicketCancelled(id, "failed while the run was being cancelled; will retry on resume"));
+                    state[i] = TicketState.CANCELLED;
+                } else {
+                    String reason = (outcome == Outcome.TIMED_OUT ? "timed out" : "failed")
+                            + (r.reason() != null ? ": " + r.reason() : r.exitCode() != null ? ": exit code " + r.exitCode() : "")
+                            + (failures[i] > 1 ? " (after " + failures[i] + " attempts)" : "");
+                    finish(i, TicketState.FAILED, reason);
+                    if (options.failFast() && failFastBy == null) startFailFast(id);
+                }
+            }
+            case LEASE_EXPIRED -> throw new IllegalStateException("unreachable");
+        }
+    }
+
+    private void startFailFast(String failedId) {
+        failFastBy = failedId;
+        cancelling = true;
+        listener.onNotice("fail-fast: " + failedId + " failed; stopping the run");
+        for (Control c : controls.values()) c.cancel();
+        for (int i = 0; i < n; i++) {
+            if (!state[i].isFinal() && state[i] != TicketState.RUNNING) {
+                finish(i, TicketState.SKIPPED, "fail-fast: " + failedId + " failed");
+            }
+        }
+    }
+
+    /** Records a final state (failed or skipped) and propagates it. */
+    private void finish(int i, TicketState s, String reason) {
+        String id = tickets[i].id();
+        switch (s) {
+            case FAILED -> emit(new TicketFailed(id, reason));
+            case SKIPPED -> emit(new TicketSkipped(id, reason));
+            default -> throw new IllegalArgumentException(s.toString());
+        }
+        boolean wasFinal = state[i].isFinal();
+        state[i] = s;
+        if (!wasFinal) markFinal(i, s == TicketState.FAILED || reason.startsWith("fail-fast") || dependencyFailed(i));
+    }
+
+    private boolean dependencyFailed(int i) {
+        for (int d : needs[i]) if (failedPath[d]) return true;
+        return false;
+    }
+
+    /** Counts {@code i} final and evaluates dependents whose dependencies are now all final (worklist, no recursion). */
+    private void markFinal(int first, boolean firstFailedPath) {
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        failedPath[first] = firstFailedPath;
+        finalCount++;
+        work.add(first);
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            for (int d : dependents[i]) {
+                if (--remaining[d] == 0 && state[d] == TicketState.PENDING) {
+                    if (evaluateOrSkip(d)) work.add(d);
+                }
+            }
+        }
+    }
+
+    /** Evaluates a pending ticket whose dependencies are all final; propagates through {@link #markFinal}. */
+    private void evaluate(int i) {
+        if (evaluateOrSkip(i)) {
+            // evaluateOrSkip already counted it final; propagate to dependents
+            ArrayDeque<Integer> work = new ArrayDeque<>();
+            work.add(i);
+            while (!work.isEmpty()) {
+                int k = work.poll();
+                for (int d : dependents[k]) {
+                    if (--remaining[d] == 0 && state[d] == TicketState.PENDING && evaluateOrSkip(d)) work.add(d);
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies the {@code when} condition to ticket {@code i} (all dependencies final). Either skips
+     * it (returns true: it became final, caller propagates) or makes it ready / awaiting approval.
+     */
+    private boolean evaluateOrSkip(int i) {
+        if (cancelling && failFastBy != null) {
+            skip(i, "fail-fast: " + failFastBy + " failed", true);
+            return true;
+        }
+        PlannedTicket t = tickets[i];
+        int notSucceeded = -1;
+        boolean anyFailedPath = false;
+        for (int d : needs[i]) {
+            if (state[d] != TicketState.SUCCEEDED && notSucceeded < 0) notSucceeded = d;
+            anyFailedPath |= failedPath[d];
+        }
+        boolean run = switch (t.when()) {
+            case SUCCESS -> notSucceeded < 0;
+            case FAILURE -> anyFailedPath;
+            case ALWAYS -> true;
+        };
+        if (!run) {
+            String reason = t.when() == When.FAILURE
+                    ? "no dependency failed (when: failure)"
+                    : "dependency " + tickets[notSucceeded].id() + (state[notSucceeded] == TicketState.FAILED ? " failed" : " was skipped");
+            skip(i, reason, anyFailedPath);
+            return true;
+        }
+        if (t.approval() == ApprovalMode.BEFORE_RUN && !approved[i]) {
+            if (options.autoApprove()) {
+                approve(i, "auto-approve");
+            } else {
+                emit(new TicketAwaitingApproval(t.id()));
+                state[i] = TicketState.AWAITING_APPROVAL;
+                waitingNoticeShown = false;
+            }
+        } else {
+            emit(new TicketReady(t.id()));
+            state[i] = TicketState.READY;
+            ready.add(i);
+        }
+        return false;
+    }
+
+    private void skip(int i, String reason, boolean fp) {
+        emit(new TicketSkipped(tickets[i].id(), reason));
+        state[i] = TicketState.SKIPPED;
+        failedPath[i] = fp;
+        finalCount++;
+    }
+
+    private void emit(RunEvent e) {
+        pending.add(e);
+        listener.onEvent(e, System.currentTimeMillis());
+    }
+
+    /** The engine's handle on one attempt, given to the executor. */
+    private final class Control implements AttemptControl {
+        private final int index;
+        private final int attempt;
+        private volatile boolean cancelled;
+        private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
+
+        Control(int index, int attempt) {
+            this.index = index;
+            this.attempt = attempt;
+        }
+
+        void cancel() {
+            if (cancelled) return;
+            cancelled = true;
+            for (Runnable r : onCancel) r.run();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public void onCancel(Runnable action) {
+            onCancel.add(action);
+            if (cancelled && onCancel.remove(action)) action.run();
+        }
+
+        @Override
+        public long gracePeriodMillis() {
+            return options.gracePeriodMillis();
+        }
+
+        @Override
+        public void processStarted(long pid, long startTicks) {
+            inbox.add(new ProcessStarted(index, attempt, pid, startTicks));
+        }
+
+        @Override
+        public void logLine(String stream, String line) {
+            listener.onLogLine(tickets[index].id(), attempt, stream, line);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.agent.Executor;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one entry point of every surface (CLI today; API later): create, execute, resume, cancel,
+ * approve, reject and query runs. Holds no logic of presentation; validates requests before
+ * anything is written.
+ */
+public final class RunService {
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final RunStore store;
+    private final Executor executor;
+
+    public RunService(RunStore store, Executor executor) {
+        this.store = store;
+        this.executor = executor;
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    /** A new run id: {@code yyyyMMdd-HHmmss-xxxx} (local time, 4 random base-36 characters). */
+    public static String newRunId() {
+        StringBuilder sb = new StringBuilder(LocalDateTime.now().format(ID_TIME)).append('-');
+        for (int i = 0; i < 4; i++) sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        return sb.toString();
+    }
+
+    /**
+     * Persists a new run of {@code plan} after the executor's preflight checks pass.
+     *
+     * @return the run id
+     * @throws PreflightException when the plan cannot run here; nothing is persisted then
+     */
+    public String create(Plan plan, String specPath) throws PreflightException {
+        List<String> problems = executor.preflight(plan);
+        if (!problems.isEmpty()) throw new PreflightException(problems);
+        String id = newRunId();
+        store.createRun(new RunEvent.RunCreated(id, plan, specPath));
+        return id;
+    }
+
+    /** An engine to execute (or resume) the run; call {@link RunEngine#execute()}. */
+    public RunEngine engine(String runId, EngineOptions options, RunListener listener) {
+        requireRun(runId);
+        return new RunEngine(store, executor, options, listener, runId);
+    }
+
+    /**
+     * Checks that a run can be resumed: it exists and its plan is readable.
+     *
+     * @throws InvalidRequestException when it does not exist
+     * @throws StoreException.Corrupt  when its stored state cannot be read
+     */
+    public RunView requireRun(String runId) {
+        return store.run(runId).orElseThrow(() -> new InvalidRequestException(
+                "no run '" + runId + "' in this state directory; `swarm runs` lists the runs"));
+    }
+
+    /** The most recent run, if any. */
+    public Optional<RunView> latestRun() {
+        List<RunView> runs = store.runs();
+        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.getFirst());
+    }
+
+    /** Approves a ticket in awaiting-approval. The live coordinator applies it within its poll period; otherwise the next resume does. */
+    public RunCommand approve(String runId, String ticketId, String by) {
+        requireAwaiting(runId, ticketId);
+        return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.APPROVE, ticketId, by, null, 0));
+    }
+
+    /** Rejects a ticket in awaiting-approval; it fails with {@code reason}. */
+    public RunCommand reject(String runId, String ticketId, String by, String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new InvalidRequestException("a rejection needs a reason: --reason \"...\"");
+        }
+        requireAwaiting(runId, ticketId);
+        return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.REJECT, ticketId, by, reason, 0));
+    }
+
+    /** Asks the run's coordinator to stop. */
+    public RunCommand cancel(String runId, String by) {
+        RunView run = requireRun(runId);
+        if (run.state().isFinished() || run.state() == io.swarmflow.store.RunState.CANCELLED) {
+            throw new InvalidRequestException("run " + runId + " is already " + run.state().label() + "; nothing to cancel");
+        }
+        return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.CANCEL, null, by, null, 0));
+    }
+
+    private void requireAwaiting(String runId, String ticketId) {
+        RunView run = requireRun(runId);
+        if (run.state().isFinished()) {
+            throw new InvalidRequestException("run " + runId + " is already " + run.state().label());
+        }
+        TicketView t = store.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
+                .orElseThrow(() -> new InvalidRequestException("run " + runId + " has no ticket '" + ticketId
+                        + "'; `swarm status " + runId + "` lists its tickets"));
+        if (t.state() != TicketState.AWAITING_APPROVAL) {
+            throw new InvalidRequestException("ticket " + ticketId + " is " + t.state().label()
+                    + ", not awaiting-approval; only tickets waiting at an approval gate can be approved or rejected");
+        }
+    }
+
+    public List<TicketView> tickets(String runId) {
+        return store.tickets(runId);
+    }
+
+    public List<AttemptView> attempts(String runId) {
+        return store.attempts(runId);
+    }
+
+    public List<StoredEvent> events(String runId, long afterSeq, int limit) {
+        return store.events(runId, afterSeq, limit);
+    }
+
+    public List<RunView> runs() {
+        return store.runs();
+    }
+
+    public Plan plan(String runId) {
+        return store.plan(runId);
+    }
+}

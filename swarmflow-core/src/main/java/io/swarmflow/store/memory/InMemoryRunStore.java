@@ -1,0 +1,194 @@
+package io.swarmflow.store.memory;
+
+import io.swarmflow.spec.Plan;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Projection;
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
+import io.swarmflow.store.TicketView;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link RunStore} in memory, with the same fencing and projection rules as the SQL store
+ * (both use {@link Projection}). Not durable: for tests and as a benchmark baseline. All methods
+ * are synchronized; appends complete before returning.
+ */
+public final class InMemoryRunStore implements RunStore {
+    private final Map<String, Projection> projections = new HashMap<>();
+    private final Map<String, List<StoredEvent>> events = new HashMap<>();
+    private final Map<String, Plan> plans = new HashMap<>();
+    private final Map<String, long[]> leases = new HashMap<>(); // epoch, leaseUntil
+    private final Map<String, String> owners = new HashMap<>();
+    private final List<RunCommand> commands = new ArrayList<>();
+    private final List<Long> applied = new ArrayList<>();
+    private final LongSupplier clock;
+
+    public InMemoryRunStore() {
+        this(System::currentTimeMillis);
+    }
+
+    /** @param clock the store clock, epoch milliseconds */
+    public InMemoryRunStore(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized RunView createRun(RunEvent.RunCreated created) {
+        if (projections.containsKey(created.runId())) throw new StoreException("run " + created.runId() + " exists");
+        Projection p = new Projection();
+        p.check(created);
+        long at = clock.getAsLong();
+        p.apply(created, 1, at);
+        projections.put(created.runId(), p);
+        events.put(created.runId(), new ArrayList<>(List.of(new StoredEvent(created.runId(), 1, at, created))));
+        plans.put(created.runId(), created.plan());
+        leases.put(created.runId(), new long[]{0, 0});
+        return p.run();
+    }
+
+    private Projection projection(String runId) {
+        Projection p = projections.get(runId);
+        if (p == null) throw new StoreException.UnknownRun("no run " + runId);
+        return p;
+    }
+
+    @Override
+    public synchronized long claimRun(String runId, String owner, long leaseMillis) {
+        projection(runId);
+        long[] l = leases.get(runId);
+        long now = clock.getAsLong();
+        String current = owners.get(runId);
+        if (current != null && !current.equals(owner) && l[1] > now) {
+            throw new StoreException.RunLocked("run " + runId + " is held by " + current + " until " + l[1]);
+        }
+        l[0]++;
+        l[1] = now + leaseMillis;
+        owners.put(runId, owner);
+        return l[0];
+    }
+
+    private void fence(String runId, long epoch) {
+        long[] l = leases.get(runId);
+        if (l == null) throw new StoreException.UnknownRun("no run " + runId);
+        if (l[0] != epoch) throw new StoreException.Fenced("run " + runId + ": epoch " + epoch + " superseded by " + l[0]);
+    }
+
+    @Override
+    public synchronized void heartbeat(String runId, long epoch, long leaseMillis) {
+        fence(runId, epoch);
+        leases.get(runId)[1] = clock.getAsLong() + leaseMillis;
+    }
+
+    @Override
+    public synchronized void releaseRun(String runId, long epoch) {
+        long[] l = leases.get(runId);
+        if (l != null && l[0] == epoch) {
+            l[1] = 0;
+            owners.remove(runId);
+        }
+    }
+
+    @Override
+    public synchronized CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> batch) {
+        try {
+            fence(runId, epoch);
+            Projection p = projection(runId);
+            // check against a scratch replay so a rejected request changes nothing
+            Projection scratch = Projection.replay(events.get(runId));
+            long at = clock.getAsLong();
+            long seq = p.run().lastSeq();
+            for (RunEvent e : batch) {
+                scratch.check(e);
+                scratch.apply(e, ++seq, at);
+            }
+            seq = p.run().lastSeq();
+            for (RunEvent e : batch) {
+                p.apply(e, ++seq, at);
+                events.get(runId).add(new StoredEvent(runId, seq, at, e));
+            }
+            p.clearDirty();
+            return CompletableFuture.completedFuture(seq);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<RunView> run(String runId) {
+        Projection p = projections.get(runId);
+        return p == null ? Optional.empty() : Optional.of(p.run());
+    }
+
+    @Override
+    public synchronized List<RunView> runs() {
+        List<RunView> list = new ArrayList<>();
+        for (Projection p : projections.values()) list.add(p.run());
+        list.sort(Comparator.comparingLong(RunView::createdAtMillis).reversed().thenComparing(RunView::runId, Comparator.reverseOrder()));
+        return list;
+    }
+
+    @Override
+    public synchronized Plan plan(String runId) {
+        projection(runId);
+        return plans.get(runId);
+    }
+
+    @Override
+    public synchronized List<TicketView> tickets(String runId) {
+        return projection(runId).tickets();
+    }
+
+    @Override
+    public synchronized List<AttemptView> attempts(String runId) {
+        return projection(runId).attempts();
+    }
+
+    @Override
+    public synchronized List<StoredEvent> events(String runId, long afterSeq, int limit) {
+        List<StoredEvent> all = events.getOrDefault(runId, List.of());
+        List<StoredEvent> out = new ArrayList<>();
+        for (StoredEvent e : all) {
+            if (e.seq() > afterSeq && out.size() < limit) out.add(e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized RunCommand submitCommand(RunCommand c) {
+        projection(c.runId());
+        RunCommand stored = new RunCommand(commands.size() + 1L, c.runId(), c.kind(), c.ticketId(), c.by(), c.reason(), clock.getAsLong());
+        commands.add(stored);
+        return stored;
+    }
+
+    @Override
+    public synchronized List<RunCommand> pendingCommands(String runId) {
+        return commands.stream().filter(c -> c.runId().equals(runId) && !applied.contains(c.id())).toList();
+    }
+
+    @Override
+    public synchronized void markCommandsApplied(String runId, long epoch, List<Long> ids) {
+        fence(runId, epoch);
+        applied.addAll(ids);
+    }
+
+    @Override
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    @Override
+    public void close() {}
+}

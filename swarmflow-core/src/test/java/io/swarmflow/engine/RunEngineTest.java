@@ -1,0 +1,318 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.spec.ApprovalMode;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.When;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import io.swarmflow.store.memory.InMemoryRunStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class RunEngineTest {
+    @TempDir
+    Path stateDir;
+
+    final InMemoryRunStore store = new InMemoryRunStore();
+
+    EngineOptions options() {
+        return EngineOptions.builder(stateDir).lease(2_000, 500).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+    }
+
+    Map<String, TicketView> tickets(String runId) {
+        return store.tickets(runId).stream().collect(Collectors.toMap(TicketView::ticketId, t -> t));
+    }
+
+    String create(RunService service, Plan plan) throws Exception {
+        return service.create(plan, "spec.yaml");
+    }
+
+    @Test
+    void runsADiamondInDependencyOrderAndSucceeds() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().ticket("a").ticket("b", "a").ticket("c", "a").ticket("d", "b", "c").build());
+
+        RunState result = service.engine(run, options(), null).execute();
+
+        assertThat(result).isEqualTo(RunState.SUCCEEDED);
+        assertThat(tickets(run).values()).allMatch(t -> t.state() == TicketState.SUCCEEDED && t.attempt() == 1);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+        assertThat(exec.started.getFirst()).isEqualTo("a#1");
+        assertThat(exec.started.getLast()).isEqualTo("d#1");
+    }
+
+    @Test
+    void failureSkipsDependentsWithReasonAndRunsFailureAndAlwaysHandlers() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("build") ? AttemptResult.failed(3, null) : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(store, exec);
+        Plan plan = new TestPlans()
+                .ticket("build")
+                .ticket("test", "build")
+                .ticket("deploy", "test")
+                .ticket("notify", When.FAILURE, 0, ApprovalMode.NONE, "noop", 0, "test")
+                .ticket("cleanup", When.ALWAYS, 0, ApprovalMode.NONE, "noop", 0, "build")
+                .ticket("lint")
+                .ticket("celebrate", When.FAILURE, 0, ApprovalMode.NONE, "noop", 0, "lint")
+                .build();
+        String run = create(service, plan);
+
+        RunState result = service.engine(run, options(), null).execute();
+
+        assertThat(result).isEqualTo(RunState.FAILED);
+        Map<String, TicketView> t = tickets(run);
+        assertThat(t.get("build").state()).isEqualTo(TicketState.FAILED);
+        assertThat(t.get("build").reason()).isEqualTo("failed: exit code 3");
+        assertThat(t.get("test").state()).isEqualTo(TicketState.SKIPPED);
+        assertThat(t.get("test").reason()).isEqualTo("dependency build failed");
+        assertThat(t.get("deploy").reason()).isEqualTo("dependency test was skipped");
+        assertThat(t.get("notify").state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(t.get("cleanup").state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(t.get("celebrate").state()).isEqualTo(TicketState.SKIPPED);
+        assertThat(t.get("celebrate").reason()).isEqualTo("no dependency failed (when: failure)");
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
+    void retriesAFailingTicketUntilItSucceeds() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> a < 3 ? AttemptResult.failed(1, "flaky") : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().ticket("flaky", When.SUCCESS, 2, ApprovalMode.NONE, "noop", 0).build());
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+
+        TicketView t = tickets(run).get("flaky");
+        assertThat(t.attempt()).isEqualTo(3);
+        assertThat(t.failures()).isEqualTo(2);
+        assertThat(store.attempts(run)).extracting(a -> a.outcome()).containsExactly(Outcome.FAILED, Outcome.FAILED, Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void exhaustedRetriesFailTheTicket() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> new AttemptResult(Outcome.TIMED_OUT, null, "ran past 1s", Map.of()));
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().ticket("slow", When.SUCCESS, 1, ApprovalMode.NONE, "noop", 0).build());
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+        assertThat(tickets(run).get("slow").reason()).isEqualTo("timed out: ran past 1s (after 2 attempts)");
+    }
+
+    @Test
+    void higherPriorityRunsFirst() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().concurrency(1)
+                .ticket("low", When.SUCCESS, 0, ApprovalMode.NONE, "noop", 1)
+                .ticket("high", When.SUCCESS, 0, ApprovalMode.NONE, "noop", 9)
+                .ticket("mid", When.SUCCESS, 0, ApprovalMode.NONE, "noop", 5).build());
+
+        service.engine(run, options(), null).execute();
+
+        assertThat(exec.started).containsExactly("high#1", "mid#1", "low#1");
+    }
+
+    @Test
+    void approvalGateWaitsForApproveFromAnotherThread() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans()
+                .ticket("plan")
+                .ticket("merge", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0, "plan").build());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<RunState> f = pool.submit(() -> service.engine(run, options(), null).execute());
+            await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("merge").state() == TicketState.AWAITING_APPROVAL);
+            assertThat(exec.started).containsExactly("plan#1");
+            service.approve(run, "merge", "alice");
+            assertThat(f.get()).isEqualTo(RunState.SUCCEEDED);
+        }
+        assertThat(tickets(run).get("merge").approvedBy()).isEqualTo("alice");
+    }
+
+    @Test
+    void rejectionFailsTheGatedTicketAndSkipsItsDependents() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans()
+                .ticket("merge", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0)
+                .ticket("release", "merge").build());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<RunState> f = pool.submit(() -> service.engine(run, options(), null).execute());
+            await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("merge").state() == TicketState.AWAITING_APPROVAL);
+            service.reject(run, "merge", "bob", "not now");
+            assertThat(f.get()).isEqualTo(RunState.FAILED);
+        }
+        assertThat(tickets(run).get("merge").reason()).isEqualTo("rejected by bob: not now");
+        assertThat(tickets(run).get("release").reason()).isEqualTo("dependency merge failed");
+    }
+
+    @Test
+    void approveOfATicketNotAtAGateIsRefusedAndChangesNothing() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        assertThatThrownBy(() -> service.approve(run, "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("pending, not awaiting-approval");
+        assertThatThrownBy(() -> service.approve(run, "zzz", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no ticket 'zzz'");
+        assertThatThrownBy(() -> service.approve("nope", "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no run 'nope'");
+        assertThat(store.pendingCommands(run)).isEmpty();
+    }
+
+    @Test
+    void autoApproveRunsGatedTickets() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("merge", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0).build());
+        RunState r = service.engine(run, options().toBuilder().autoApprove(true).build(), null).execute();
+        assertThat(r).isEqualTo(RunState.SUCCEEDED);
+        assertThat(tickets(run).get("merge").approvedBy()).isEqualTo("auto-approve");
+    }
+
+    @Test
+    void cancelStopsRunningAttemptsAndResumeFinishesTheRun() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1);
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().concurrency(2).ticket("a").ticket("b").ticket("c", "a", "b").build());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            RunEngine engine = service.engine(run, options(), null);
+            Future<RunState> f = pool.submit(engine::execute);
+            await().atMost(Duration.ofSeconds(10)).until(() -> exec.running.get() == 2);
+            engine.cancel("test");
+            assertThat(f.get()).isEqualTo(RunState.CANCELLED);
+        }
+        assertThat(tickets(run).get("a").state()).isEqualTo(TicketState.CANCELLED);
+        assertThat(store.run(run).orElseThrow().state()).isEqualTo(RunState.CANCELLED);
+
+        exec.gate = null;
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(tickets(run).get("a").attempt()).isEqualTo(2);
+        assertThat(tickets(run).get("a").failures()).isZero();
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
+    void cancelCommandFromAnotherProcessStopsTheRun() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1);
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().ticket("a").build());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<RunState> f = pool.submit(() -> service.engine(run, options(), null).execute());
+            await().atMost(Duration.ofSeconds(10)).until(() -> exec.running.get() == 1);
+            service.cancel(run, "carol");
+            assertThat(f.get()).isEqualTo(RunState.CANCELLED);
+        }
+        assertThat(store.pendingCommands(run)).isEmpty();
+    }
+
+    @Test
+    void resumeAfterACoordinatorDiedRetriesItsRunningAttemptsWithoutConsumingRetries() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").ticket("b", "a").build());
+        // a coordinator that died while "a" was running: it claimed, started attempt 1, and never came back
+        long epoch = store.claimRun(run, "otherhost:1@1", 1);
+        store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false),
+                new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 1))).join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.now() > 0 && leaseExpired(run));
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+
+        TicketView a = tickets(run).get("a");
+        assertThat(a.attempt()).isEqualTo(2);
+        assertThat(a.failures()).isZero();
+        assertThat(a.leaseExpiries()).isEqualTo(1);
+        assertThat(store.attempts(run).getFirst().outcome()).isEqualTo(Outcome.LEASE_EXPIRED);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    private boolean leaseExpired(String run) {
+        try {
+            long e = store.claimRun(run, "probe", 1);
+            store.releaseRun(run, e);
+            return true;
+        } catch (StoreException.RunLocked locked) {
+            return false;
+        }
+    }
+
+    @Test
+    void aLiveCoordinatorCannotBeDisplaced() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        store.claimRun(run, "otherhost:1@1", 60_000);
+        assertThatThrownBy(() -> service.engine(run, options(), null).execute()).isInstanceOf(StoreException.RunLocked.class);
+    }
+
+    @Test
+    void resumeOfAFinishedRunChangesNothing() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        service.engine(run, options(), null).execute();
+        long seq = store.run(run).orElseThrow().lastSeq();
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(store.run(run).orElseThrow().lastSeq()).isEqualTo(seq);
+    }
+
+    @Test
+    void failFastStopsTheRunAfterTheFirstFailure() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("bad") ? AttemptResult.failed(1, null) : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().concurrency(1)
+                .ticket("bad", When.SUCCESS, 0, ApprovalMode.NONE, "noop", 10)
+                .ticket("x").ticket("y").ticket("z", "x").build());
+
+        RunState r = service.engine(run, options().toBuilder().failFast(true).build(), null).execute();
+
+        assertThat(r).isEqualTo(RunState.FAILED);
+        assertThat(exec.started).containsExactly("bad#1");
+        assertThat(tickets(run).get("x").reason()).isEqualTo("fail-fast: bad failed");
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
+    void outputsOfDependenciesAreRenderedIntoTheScript() throws Exception {
+        java.util.List<String> scripts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of("version", "1.2.3"))) {
+            @Override
+            public AttemptResult execute(io.swarmflow.agent.AttemptRequest r, io.swarmflow.agent.AttemptControl c) throws InterruptedException {
+                scripts.add(r.script());
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(store, exec);
+        Plan base = new TestPlans().ticket("a").build();
+        var a = base.tickets().getFirst();
+        var b = new io.swarmflow.spec.PlannedTicket("b", "b", List.of("a"), "noop", "echo ${{ tickets.a.outputs.version }} ${{ run.id }}",
+                Map.of(), 0, a.retries(), 0, When.SUCCESS, ApprovalMode.NONE, a.workspace(), false, Map.of(), Map.of(), "b", 0);
+        Plan plan = new Plan("t", "", 2, Map.of(), null, "/tmp", base.agents(), List.of(a, b), "0");
+        String run = create(service, plan);
+        service.engine(run, options(), null).execute();
+        assertThat(scripts).contains("echo 1.2.3 " + run);
+    }
+
+    @Test
+    void perProfileConcurrencyIsRespected() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, exec);
+        TestPlans p = new TestPlans().concurrency(8).profile("gpu", 1);
+        for (int i = 0; i < 6; i++) p.ticket("g" + i, When.SUCCESS, 0, ApprovalMode.NONE, "gpu", 0);
+        String run = create(service, p.build());
+        service.engine(run, options(), null).execute();
+        assertThat(exec.maxPerProfile.get("gpu").get()).isEqualTo(1);
+        assertThat(exec.violations).isEmpty();
+    }
+}
