@@ -1,0 +1,87 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunView;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+/** {@code approve}, {@code reject}, {@code cancel}: requests to a run, applied by its coordinator. */
+final class ControlCommands {
+    private ControlCommands() {}
+
+    static String user() {
+        String u = System.getProperty("user.name", "unknown");
+        return u + "@" + io.swarmflow.engine.Owners.current().split(":")[0];
+    }
+
+    static void explain(PrintStream out, Wiring w, RunCommand c) {
+        RunView run = w.service.requireRun(c.runId());
+        boolean live = run.state() == io.swarmflow.store.RunState.RUNNING && run.owner() != null
+                && !io.swarmflow.engine.Owners.isDeadLocalProcess(run.owner());
+        out.println(live ? "  the run's coordinator (" + run.owner() + ") applies it within a second"
+                : "  the run is not executing now; `swarm resume " + c.runId() + "` applies it");
+    }
+
+    @Command(name = "approve", description = "Approves a ticket waiting at an approval gate.")
+    static final class Approve implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                RunCommand c = w.service.approve(runId, ticketId, user());
+                out.println("approved " + ticketId + " in run " + runId);
+                explain(out, w, c);
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "reject", description = "Rejects a ticket waiting at an approval gate; it fails with the reason.")
+    static final class Reject implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
+        @Option(names = "--reason", required = true, description = "Why (recorded in the event log and the report).") String reason;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                RunCommand c = w.service.reject(runId, ticketId, user(), reason);
+                out.println("rejected " + ticketId + " in run " + runId);
+                explain(out, w, c);
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "cancel", description = "Stops a run: running attempts get TERM, then KILL after the grace period. `swarm resume` continues it.")
+    static final class Cancel implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                RunCommand c = w.service.cancel(runId, user());
+                out.println("cancel requested for run " + runId);
+                explain(out, w, c);
+                return ExitCodes.OK;
+            }
+        }
+    }
+}

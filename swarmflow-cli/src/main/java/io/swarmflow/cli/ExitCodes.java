@@ -1,0 +1,17 @@
+package io.swarmflow.cli;
+
+/** Process exit codes of the {@code swarm} command (also in the README). */
+public final class ExitCodes {
+    /** Everything succeeded (or the query/command was applied). */
+    public static final int OK = 0;
+    /** The run finished and at least one ticket failed. */
+    public static final int TICKET_FAILED = 1;
+    /** Invalid input: spec, flags, run or ticket id, corrupt state; nothing was changed. */
+    public static final int INVALID_INPUT = 2;
+    /** An unexpected internal error (a bug: please report it with the stack trace). */
+    public static final int INTERNAL_ERROR = 3;
+    /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */
+    public static final int INTERRUPTED = 130;
+
+    private ExitCodes() {}
+}

@@ -1,0 +1,213 @@
+package io.swarmflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmflow.cli.view.Durations;
+import io.swarmflow.cli.view.Tables;
+import io.swarmflow.engine.InvalidRequestException;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketView;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code status}, {@code runs}, {@code logs}: read-only views of the state directory. */
+final class QueryCommands {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private QueryCommands() {}
+
+    static String iso(long millis) {
+        return millis == 0 ? null : Instant.ofEpochMilli(millis).toString();
+    }
+
+    @Command(name = "status", description = "Shows a run and its tickets (the most recent run when RUN is omitted).")
+    static final class Status implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
+        @Option(names = "--json", description = "Machine-readable output.") boolean json;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                RunView run = runId != null ? w.service.requireRun(runId)
+                        : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
+                List<TicketView> tickets = w.service.tickets(run.runId());
+                if (json) {
+                    out.println(JSON.writeValueAsString(statusJson(run, tickets)));
+                } else {
+                    Tables.runHeader(out, run, tickets);
+                    out.println();
+                    Tables.tickets(out, tickets);
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        static ObjectNode statusJson(RunView run, List<TicketView> tickets) {
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode r = root.putObject("run");
+            r.put("id", run.runId());
+            r.put("name", run.name());
+            r.put("state", run.state().label());
+            r.put("spec", run.specPath());
+            r.put("createdAt", iso(run.createdAtMillis()));
+            r.put("startedAt", iso(run.startedAtMillis()));
+            r.put("finishedAt", iso(run.finishedAtMillis()));
+            ArrayNode ts = root.putArray("tickets");
+            for (TicketView t : tickets) {
+                ObjectNode o = ts.addObject();
+                o.put("id", t.ticketId());
+                o.put("state", t.state().label());
+                o.put("attempts", t.attempt());
+                if (t.exitCode() == null) o.putNull("exitCode");
+                else o.put("exitCode", t.exitCode());
+                o.put("startedAt", iso(t.startedAtMillis()));
+                o.put("finishedAt", iso(t.finishedAtMillis()));
+                o.put("reason", t.reason());
+                ObjectNode outs = o.putObject("outputs");
+                for (Map.Entry<String, String> e : t.outputs().entrySet()) outs.put(e.getKey(), e.getValue());
+            }
+            return root;
+        }
+    }
+
+    @Command(name = "runs", description = "Lists the runs in the state directory, newest first.")
+    static final class Runs implements Callable<Integer> {
+        @Option(names = "--json", description = "Machine-readable output.") boolean json;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                List<RunView> runs = w.service.runs();
+                if (json) {
+                    ArrayNode a = JSON.createArrayNode();
+                    for (RunView r : runs) {
+                        ObjectNode o = a.addObject();
+                        o.put("id", r.runId());
+                        o.put("name", r.name());
+                        o.put("state", r.state().label());
+                        o.put("spec", r.specPath());
+                        o.put("tickets", r.ticketCount());
+                        o.put("createdAt", iso(r.createdAtMillis()));
+                        o.put("startedAt", iso(r.startedAtMillis()));
+                        o.put("finishedAt", iso(r.finishedAtMillis()));
+                    }
+                    out.println(JSON.writeValueAsString(a));
+                    return ExitCodes.OK;
+                }
+                if (runs.isEmpty()) {
+                    out.println("no runs in " + w.stateDir);
+                    return ExitCodes.OK;
+                }
+                List<List<String>> rows = new ArrayList<>();
+                for (RunView r : runs) {
+                    long end = r.finishedAtMillis() != 0 ? r.finishedAtMillis() : System.currentTimeMillis();
+                    rows.add(List.of(r.runId(), r.name(), r.state().label(), Integer.toString(r.ticketCount()),
+                            Tables.time(r.createdAtMillis()), r.startedAtMillis() == 0 ? "-" : Durations.format(end - r.startedAtMillis())));
+                }
+                Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "logs", description = "Prints the output of a ticket's attempt (the last one by default).")
+    static final class Logs implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
+        @Option(names = "--attempt", paramLabel = "N", description = "Which attempt (default: the last).") Integer attempt;
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends.") boolean follow;
+        @Option(names = "--stream", paramLabel = "STREAM", defaultValue = "both",
+                description = "stdout, stderr or both (default: ${DEFAULT-VALUE}).") String stream;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = Streams.out(spec);
+            if (!List.of("stdout", "stderr", "both").contains(stream)) {
+                throw new InvalidRequestException("--stream must be stdout, stderr or both, not '" + stream + "'");
+            }
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                w.service.requireRun(runId);
+                TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
+                        .orElseThrow(() -> new InvalidRequestException("run " + runId + " has no ticket '" + ticketId
+                                + "'; `swarm status " + runId + "` lists its tickets"));
+                int n = attempt != null ? attempt : t.attempt();
+                if (n == 0) {
+                    out.println(ticketId + " has not started yet (" + t.state().label() + ")");
+                    return ExitCodes.OK;
+                }
+                if (n < 1 || n > t.attempt()) {
+                    throw new InvalidRequestException(ticketId + " has attempts 1.." + t.attempt() + "; there is no attempt " + n);
+                }
+                Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
+                List<Path> files = new ArrayList<>();
+                if (!stream.equals("stderr")) files.add(dir.resolve("stdout.log"));
+                if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
+                long[] offsets = new long[files.size()];
+                boolean any = false;
+                for (int i = 0; i < files.size(); i++) {
+                    if (Files.exists(files.get(i))) any = true;
+                    if (files.size() > 1 && Files.exists(files.get(i)) && Files.size(files.get(i)) > 0 && !follow) {
+                        out.println("==> " + files.get(i).getFileName() + " <==");
+                    }
+                    offsets[i] = copy(files.get(i), 0, out);
+                }
+                if (!any && !follow) out.println("(no output recorded for " + ticketId + " attempt " + n + ")");
+                while (follow && attemptRunning(w, ticketId, n)) {
+                    Thread.sleep(200);
+                    for (int i = 0; i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
+                }
+                for (int i = 0; follow && i < files.size(); i++) copy(files.get(i), offsets[i], out);
+                return ExitCodes.OK;
+            }
+        }
+
+        private boolean attemptRunning(Wiring w, String ticket, int n) {
+            for (AttemptView a : w.service.attempts(runId)) {
+                if (a.ticketId().equals(ticket) && a.attempt() == n) return a.isRunning();
+            }
+            // not started yet: keep following while the ticket may still start this attempt
+            return w.service.requireRun(runId).state() == io.swarmflow.store.RunState.RUNNING;
+        }
+
+        /** Prints the file from {@code offset}; returns the new offset. */
+        private static long copy(Path file, long offset, PrintStream out) throws IOException {
+            if (!Files.exists(file)) return offset;
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+                long len = raf.length();
+                if (len <= offset) return offset;
+                raf.seek(offset);
+                byte[] buf = new byte[(int) Math.min(len - offset, 1 << 20)];
+                raf.readFully(buf);
+                out.print(new String(buf, StandardCharsets.UTF_8));
+                out.flush();
+                return offset + buf.length;
+            }
+        }
+    }
+}

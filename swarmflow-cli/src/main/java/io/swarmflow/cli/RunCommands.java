@@ -1,0 +1,193 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.agent.Executor;
+import io.swarmflow.cli.report.RunReport;
+import io.swarmflow.cli.view.ProgressView;
+import io.swarmflow.cli.view.Tables;
+import io.swarmflow.engine.EngineOptions;
+import io.swarmflow.engine.InvalidRequestException;
+import io.swarmflow.engine.PreflightException;
+import io.swarmflow.engine.RunEngine;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.SpecLoader;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code swarm run} and {@code swarm resume}: execute a run in the foreground. */
+final class RunCommands {
+    private RunCommands() {}
+
+    /** Options shared by run and resume. */
+    static final class ExecOptions {
+        @Option(names = "--fail-fast", description = "Stop the run after the first ticket fails for good.")
+        boolean failFast;
+
+        @Option(names = "--auto-approve", description = "Approve every approval gate without asking (unattended runs).")
+        boolean autoApprove;
+
+        @Option(names = "--plain", description = "Plain timestamped lines even on a terminal.")
+        boolean plain;
+
+        @Option(names = "--quiet", description = "In plain mode, do not print the agents' output lines (they are still in the logs).")
+        boolean quiet;
+
+        @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "5",
+                description = "Seconds between TERM and KILL when attempts are stopped (default: ${DEFAULT-VALUE}).")
+        int graceSeconds;
+
+        EngineOptions engineOptions(Path stateDir) {
+            if (graceSeconds < 0) throw new InvalidRequestException("--grace must be >= 0 seconds");
+            return EngineOptions.builder(stateDir).failFast(failFast).autoApprove(autoApprove)
+                    .gracePeriodMillis(graceSeconds * 1000L).build();
+        }
+    }
+
+    @Command(name = "run", description = "Validates a swarm spec, creates a run and executes it.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SPEC", description = "The swarm spec (YAML).")
+        Path specFile;
+
+        @Option(names = "--var", paramLabel = "KEY=VALUE", description = "Overrides a variable declared in `vars`.")
+        Map<String, String> vars = new LinkedHashMap<>();
+
+        @Mixin
+        StateOptions state;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        ExecOptions exec = new ExecOptions();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = Streams.out(spec);
+            Plan plan = new SpecLoader().load(specFile, vars);
+            Path stateDir = state.resolve();
+            EngineOptions options = exec.engineOptions(stateDir);
+            Executor executor = Wiring.executor(stateDir, Streams.err(spec));
+            List<String> problems = executor.preflight(plan);
+            if (!problems.isEmpty()) throw new PreflightException(problems);
+            try (Wiring w = Wiring.create(stateDir, executor)) {
+                String runId = w.service.create(plan, specFile.toString());
+                out.println("run " + runId + ": " + plan.tickets().size() + " tickets, concurrency " + plan.concurrency()
+                        + " (state in " + stateDir + ")");
+                return Foreground.execute(w, runId, options, exec, out);
+            }
+        }
+    }
+
+    @Command(name = "resume", description = "Continues a run after a crash, kill or cancel. A finished run is left as it is.")
+    static final class Resume implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN", description = "The run id (see `swarm runs`).")
+        String runId;
+
+        @Mixin
+        StateOptions state;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        ExecOptions exec = new ExecOptions();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = Streams.out(spec);
+            Path stateDir = state.resolve();
+            try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
+                RunView run = w.service.requireRun(runId);
+                w.service.plan(runId); // fails clearly when the stored plan is unreadable
+                if (run.state().isFinished()) {
+                    out.println("run " + runId + " already " + run.state().label() + "; nothing to resume");
+                    Tables.tickets(out, w.service.tickets(runId));
+                    return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
+                }
+                out.println("resuming run " + runId + " (" + run.state().label() + ")");
+                return Foreground.execute(w, runId, exec.engineOptions(stateDir), exec, out);
+            }
+        }
+    }
+
+    /** Executes a run in the foreground with signals wired to cancellation, then reports. */
+    static final class Foreground {
+        private Foreground() {}
+
+        static int execute(Wiring w, String runId, EngineOptions options, ExecOptions exec, PrintStream out) throws Exception {
+            List<TicketView> before = w.service.tickets(runId);
+            boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
+            RunState result;
+            CountDownLatch finished = new CountDownLatch(1);
+            try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
+                view.seed(count(before, TicketState.SUCCEEDED), count(before, TicketState.FAILED), count(before, TicketState.SKIPPED));
+                RunEngine engine = w.service.engine(runId, options, view);
+                Signals.onInterrupt(() -> engine.cancel("signal (Ctrl-C or SIGTERM)"), finished);
+                try {
+                    result = engine.execute();
+                } finally {
+                    finished.countDown();
+                }
+            }
+            RunView run = w.service.requireRun(runId);
+            List<TicketView> tickets = w.service.tickets(runId);
+            out.println();
+            Tables.tickets(out, tickets);
+            out.println();
+            Tables.runHeader(out, run, tickets);
+            Path html = RunReport.writeAll(run, w.service.plan(runId), tickets, w.service.attempts(runId), w.runDir(runId));
+            out.println("  report: " + html);
+            out.println("  logs:   swarm logs " + runId + " TICKET");
+            if (result == RunState.CANCELLED) out.println("  resume: swarm resume " + runId);
+            return switch (result) {
+                case SUCCEEDED -> ExitCodes.OK;
+                case FAILED -> ExitCodes.TICKET_FAILED;
+                default -> ExitCodes.INTERRUPTED;
+            };
+        }
+
+        private static int count(List<TicketView> tickets, TicketState s) {
+            return (int) tickets.stream().filter(t -> t.state() == s).count();
+        }
+    }
+
+    /** SIGINT/SIGTERM become a graceful cancel: running attempts get TERM, then KILL after the grace period. */
+    static final class Signals {
+        private Signals() {}
+
+        @SuppressWarnings("removal")
+        static void onInterrupt(Runnable cancel, CountDownLatch finished) {
+            for (String name : List.of("INT", "TERM")) {
+                try {
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> cancel.run());
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    // signal not available here: fall back to a shutdown hook below
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        cancel.run();
+                        try {
+                            finished.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException ie) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+                    return;
+                }
+            }
+        }
+    }
+}

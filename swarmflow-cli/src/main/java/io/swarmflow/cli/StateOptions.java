@@ -1,0 +1,22 @@
+package io.swarmflow.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** {@code --state-dir}, accepted by every command. */
+public final class StateOptions {
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where runs are stored (default: $SWARM_STATE_DIR, else .swarm in the working directory).")
+    Path stateDir;
+
+    /** The state directory: the flag, else {@code SWARM_STATE_DIR}, else {@code ./.swarm}; absolute and normalized. */
+    public Path resolve() {
+        Path p = stateDir;
+        if (p == null) {
+            String env = System.getenv("SWARM_STATE_DIR");
+            p = env != null && !env.isBlank() ? Path.of(env) : Path.of(".swarm");
+        }
+        return p.toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,121 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.engine.InvalidRequestException;
+import io.swarmflow.engine.PreflightException;
+import io.swarmflow.spec.SpecError;
+import io.swarmflow.spec.SpecException;
+import io.swarmflow.store.StoreException;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/**
+ * The {@code swarm} command. Commands only parse and present; the work is in
+ * {@link io.swarmflow.engine.RunService}. Exit codes: see {@link ExitCodes}.
+ */
+@Command(name = "swarm", mixinStandardHelpOptions = true, versionProvider = SwarmCli.Version.class,
+        description = "Runs a swarm of agents on a dependency graph of tickets: durably, in parallel, sandboxed.",
+        subcommands = {
+                RunCommands.Run.class, RunCommands.Resume.class, QueryCommands.Status.class, QueryCommands.Logs.class,
+                ValidateCommand.class, ControlCommands.Approve.class, ControlCommands.Reject.class,
+                ControlCommands.Cancel.class, QueryCommands.Runs.class, SwarmCli.VersionCommand.class,
+                AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:every ticket succeeded (or the command was applied)",
+                "1:a ticket failed",
+                "2:invalid input (spec, flags, run or ticket id, corrupt state); nothing was changed",
+                "3:internal error (a bug)",
+                "130:interrupted or cancelled; `swarm resume RUN` continues"},
+        footer = {"", "State lives in .swarm/ under the working directory (or --state-dir, or SWARM_STATE_DIR).",
+                "Docs: README.md and docs/ in the Swarmflow repository."})
+public final class SwarmCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try `swarm run SPEC` or `swarm --help`");
+    }
+
+    public static void main(String[] args) {
+        int code = execute(args, System.out, System.err);
+        System.exit(code);
+    }
+
+    /** Runs the command line and returns the exit code (for tests and {@link #main}). */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        Streams.out = out;
+        Streams.err = err;
+        CommandLine cl = new CommandLine(new SwarmCli());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("swarm: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
+            return ExitCodes.INVALID_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    static int handle(Exception ex, PrintStream err) {
+        switch (ex) {
+            case SpecException se -> {
+                for (SpecError e : se.errors()) err.println(e.format());
+                err.println("swarm: the spec has " + se.errors().size() + " error(s); nothing was run");
+                return ExitCodes.INVALID_INPUT;
+            }
+            case PreflightException pe -> {
+                for (String p : pe.problems()) err.println("swarm: " + p);
+                err.println("swarm: the plan cannot run here; nothing was run");
+                return ExitCodes.INVALID_INPUT;
+            }
+            case InvalidRequestException ie -> {
+                err.println("swarm: " + ie.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            case StoreException.Corrupt c -> {
+                err.println("swarm: " + c.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            case StoreException.UnknownRun | StoreException.RunLocked | StoreException.Fenced -> {
+                err.println("swarm: " + ex.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            default -> {
+                err.println("swarm: internal error: " + ex);
+                ex.printStackTrace(err);
+                return ExitCodes.INTERNAL_ERROR;
+            }
+        }
+    }
+
+    /** {@code swarm version}. */
+    @Command(name = "version", description = "Prints the Swarmflow version and the Java runtime.")
+    static final class VersionCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            for (String line : new Version().getVersion()) spec.commandLine().getOut().println(line);
+        }
+    }
+
+    /** Version from the jar manifest (falls back to "dev"). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SwarmCli.class.getPackage().getImplementationVersion();
+            return new String[]{"swarm " + (v == null ? "0.1.0-SNAPSHOT" : v),
+                    "java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+}

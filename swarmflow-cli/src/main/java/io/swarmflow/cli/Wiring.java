@@ -1,0 +1,67 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.agent.Executor;
+import io.swarmflow.engine.InvalidRequestException;
+import io.swarmflow.engine.RunService;
+import io.swarmflow.local.LocalExecutor;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.sql.SqlRunStore;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds the store, the executor and the {@link RunService} for a command; closes them. */
+final class Wiring implements AutoCloseable {
+    /** Name of the database file inside the state directory. */
+    static final String DB_FILE = "swarm.db";
+
+    final Path stateDir;
+    final RunStore store;
+    final Executor executor;
+    final RunService service;
+
+    private Wiring(Path stateDir, RunStore store, Executor executor) {
+        this.stateDir = stateDir;
+        this.store = store;
+        this.executor = executor;
+        this.service = new RunService(store, executor);
+    }
+
+    /** An executor alone (for validation and preflight, before any state exists). */
+    static Executor executor(Path stateDir, PrintStream warnings) {
+        return new LocalExecutor(LocalExecutor.Options.of(stateDir, warnings::println));
+    }
+
+    /** Opens (creating if needed) the state directory. */
+    static Wiring create(Path stateDir, Executor executor) {
+        return new Wiring(stateDir, SqlRunStore.openSqlite(stateDir), executor);
+    }
+
+    /**
+     * Opens an existing state directory.
+     *
+     * @throws InvalidRequestException when there is none
+     */
+    static Wiring existing(Path stateDir, PrintStream warnings) {
+        if (!Files.isRegularFile(stateDir.resolve(DB_FILE))) {
+            throw new InvalidRequestException("no Swarmflow state in " + stateDir
+                    + "; start a run with `swarm run SPEC`, or point --state-dir (or SWARM_STATE_DIR) at the right directory");
+        }
+        return create(stateDir, executor(stateDir, warnings));
+    }
+
+    Path runDir(String runId) {
+        return stateDir.resolve("runs").resolve(runId);
+    }
+
+    @Override
+    public void close() {
+        try {
+            executor.close();
+        } catch (Exception ignored) {
+            // nothing to do on close failure of the executor
+        }
+        store.close();
+    }
+}

@@ -1,0 +1,84 @@
+package io.swarmflow.cli.view;
+
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Plain-text tables for {@code status}, {@code runs} and the end-of-run summary. */
+public final class Tables {
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private Tables() {}
+
+    public static String time(long epochMillis) {
+        return epochMillis == 0 ? "-" : WHEN.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** Left-aligned columns separated by two spaces; the last column is not padded. */
+    public static void print(PrintStream out, List<String> header, List<List<String>> rows) {
+        int[] w = new int[header.size()];
+        for (int i = 0; i < w.length; i++) w[i] = header.get(i).length();
+        for (List<String> r : rows) for (int i = 0; i < w.length; i++) w[i] = Math.max(w[i], r.get(i).length());
+        List<List<String>> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        StringBuilder sb = new StringBuilder();
+        for (List<String> r : all) {
+            for (int i = 0; i < w.length; i++) {
+                String cell = r.get(i);
+                sb.append(cell);
+                if (i < w.length - 1) sb.append(" ".repeat(w[i] - cell.length() + 2));
+            }
+            sb.append('\n');
+        }
+        out.print(sb);
+    }
+
+    /** Counts by state, in lifecycle order, e.g. {@code succeeded 10, failed 1}. */
+    public static String counts(List<TicketView> tickets) {
+        Map<TicketState, Integer> m = new EnumMap<>(TicketState.class);
+        for (TicketView t : tickets) m.merge(t.state(), 1, Integer::sum);
+        StringBuilder sb = new StringBuilder();
+        m.forEach((s, c) -> sb.append(sb.isEmpty() ? "" : ", ").append(s.label()).append(' ').append(c));
+        return sb.toString();
+    }
+
+    /** Run header lines. */
+    public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets) {
+        long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis();
+        out.println("run " + run.runId() + " (" + run.name() + "): " + run.state().label()
+                + (run.startedAtMillis() != 0 ? ", " + Durations.format(end - run.startedAtMillis()) : ""));
+        out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
+                + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
+        out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
+    }
+
+    /** The ticket table of {@code status} and of the summary. */
+    public static void tickets(PrintStream out, List<TicketView> tickets) {
+        List<List<String>> rows = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (TicketView t : tickets) {
+            long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : (t.state() == TicketState.RUNNING ? now : 0);
+            String duration = t.startedAtMillis() != 0 && end != 0 ? Durations.format(end - t.startedAtMillis()) : "-";
+            String reason = t.reason() == null ? "" : t.reason();
+            if (reason.length() > 100) reason = reason.substring(0, 99) + "…";
+            rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,
+                    t.exitCode() == null ? "-" : t.exitCode().toString(), reason));
+        }
+        print(out, List.of("TICKET", "STATE", "ATTEMPTS", "DURATION", "EXIT", "REASON"), rows);
+    }
+
+    public static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}
