@@ -1,0 +1,33 @@
+# Sourced by ./swarm and .ci/run: sets JAVA_HOME to a JDK 21 or newer.
+# Order: $JAVA_HOME, then every /usr/lib/jvm/* (newest first), then the java on PATH.
+
+swarm_java_major() { # prints the feature version of the JDK at $1, or nothing
+  local home="$1" v
+  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
+  if [ -f "$home/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  fi
+  if [ -z "${v:-}" ]; then
+    v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+  fi
+  printf '%s' "${v:-}"
+}
+
+swarm_find_jdk() {
+  local c v candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  for c in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
+  if command -v javac >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
+  fi
+  for c in "${candidates[@]}"; do
+    v=$(swarm_java_major "$c")
+    if [ -n "$v" ] && [ "$v" -ge 21 ]; then
+      export JAVA_HOME="$c"
+      return 0
+    fi
+  done
+  echo "swarm: no JDK 21 or newer found (looked at \$JAVA_HOME, /usr/lib/jvm/* and PATH)." >&2
+  echo "swarm: install one, e.g. 'apt-get install openjdk-21-jdk-headless' (Debian/Ubuntu) or Temurin 21+, then set JAVA_HOME." >&2
+  return 1
+}
