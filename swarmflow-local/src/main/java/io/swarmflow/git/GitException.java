@@ -1,0 +1,8 @@
+package io.swarmflow.git;
+
+/** A git command failed; the message names the command, the directory and git's own error. */
+public class GitException extends Exception {
+    public GitException(String message) {
+        super(message);
+    }
+}

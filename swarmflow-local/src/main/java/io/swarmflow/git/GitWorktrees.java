@@ -1,0 +1,193 @@
+package io.swarmflow.git;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Per-ticket git worktrees through the git CLI ({@code git worktree}, see git-worktree(1)).
+ * Every method runs git synchronously with a clean git environment (no inherited {@code GIT_*}
+ * variables, no terminal prompts, no hooks on commit) and throws {@link GitException} with git's
+ * message when a command fails.
+ */
+public final class GitWorktrees {
+    /** Author and committer of the commits Swarmflow makes. */
+    public static final String AUTHOR_NAME = "Swarmflow";
+    public static final String AUTHOR_EMAIL = "swarm@localhost";
+
+    private static final long TIMEOUT_MINUTES = 10;
+    private static final String BASE_KEY = "swarmflowBase";
+
+    private GitWorktrees() {}
+
+    /** True when {@code dir} is inside a git working tree (and git is installed). */
+    public static boolean isRepository(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) return false;
+        try {
+            return git(dir, "rev-parse", "--is-inside-work-tree").trim().equals("true");
+        } catch (GitException e) {
+            return false;
+        }
+    }
+
+    /** The top-level directory of the working tree containing {@code dir}. */
+    public static Path topLevel(Path dir) throws GitException {
+        return Path.of(git(dir, "rev-parse", "--show-toplevel").trim());
+    }
+
+    /** The repository's shared git directory (usually {@code <repo>/.git}), absolute. */
+    public static Path commonGitDir(Path repo) throws GitException {
+        Path p = Path.of(git(repo, "rev-parse", "--git-common-dir").trim());
+        return p.isAbsolute() ? p.normalize() : repo.resolve(p).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Creates a clean worktree at {@code dir} on {@code branch}. A new branch starts at the repository's
+     * {@code HEAD}. When the branch exists (an earlier attempt of the ticket), it is reset to the base it
+     * was created from, so a retry starts clean; a leftover worktree at {@code dir} is removed first.
+     *
+     * @throws GitException when the repository has no commit yet or git fails
+     */
+    public static Worktree createWorktree(Path repo, Path dir, String branch) throws GitException {
+        Path top = topLevel(repo);
+        Path target = dir.toAbsolutePath().normalize();
+        removeWorktree(top, target);
+        String head = tryGit(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+                .orElseThrow(() -> new GitException("repository " + top + " has no commit yet; make an initial commit first"));
+        String base = head;
+        if (tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).isPresent()) {
+            Optional<String> recorded = tryGit(top, "config", "--get", "branch." + branch + "." + BASE_KEY)
+                    .filter(sha -> tryGit(top, "cat-file", "-e", sha + "^{commit}").isPresent());
+            base = recorded.isPresent() ? recorded.get()
+                    : tryGit(top, "merge-base", head, "refs/heads/" + branch).orElse(head);
+        }
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
+        }
+        git(top, "worktree", "add", "--quiet", "--force", "-B", branch, target.toString(), base);
+        git(top, "config", "branch." + branch + "." + BASE_KEY, base);
+        return new Worktree(top, target, branch, base);
+    }
+
+    /**
+     * Stages everything in the worktree ({@code git add -A}) and commits it with {@code message} as
+     * {@value #AUTHOR_NAME} &lt;{@value #AUTHOR_EMAIL}&gt;, without running hooks.
+     *
+     * @return the new commit's sha, or empty when there was nothing to commit
+     */
+    public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
+        Path dir = worktree.dir();
+        git(dir, "add", "-A");
+        if (tryGit(dir, "diff", "--cached", "--quiet").isPresent()) return Optional.empty();
+        git(dir, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL, "-c", "commit.gpgsign=false",
+                "commit", "--quiet", "--no-verify", "-m", message);
+        return Optional.of(git(dir, "rev-parse", "HEAD").trim());
+    }
+
+    /** {@code git diff --stat base..branch}, trimmed (empty when the branch has no changes). */
+    public static String diffStat(Path repo, String base, String branch) throws GitException {
+        return git(repo, "diff", "--stat", base + ".." + branch).strip();
+    }
+
+    /**
+     * Removes every worktree under {@code <runDir>/worktrees} (left by a crashed coordinator), deletes what
+     * remains of their directories and prunes git's worktree records. Branches are kept.
+     */
+    public static void pruneStale(Path repo, Path runDir) throws GitException {
+        Path top = topLevel(repo);
+        Path root = runDir.toAbsolutePath().normalize().resolve("worktrees");
+        Path realRoot = real(root);
+        for (String line : git(top, "worktree", "list", "--porcelain").split("\n")) {
+            if (!line.startsWith("worktree ")) continue;
+            Path wt = Path.of(line.substring("worktree ".length()));
+            if (wt.startsWith(root) || wt.startsWith(realRoot)) {
+                tryGit(top, "worktree", "remove", "--force", "--force", wt.toString());
+            }
+        }
+        deleteTree(root);
+        git(top, "worktree", "prune");
+    }
+
+    private static void removeWorktree(Path top, Path dir) throws GitException {
+        tryGit(top, "worktree", "remove", "--force", "--force", dir.toString());
+        deleteTree(dir);
+        git(top, "worktree", "prune");
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws GitException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new GitException("cannot delete stale worktree directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> tryGit(Path dir, String... args) {
+        try {
+            return Optional.of(git(dir, args).trim());
+        } catch (GitException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Runs {@code git -C dir args...}; returns stdout, throws with stderr on a non-zero exit. */
+    private static String git(Path dir, String... args) throws GitException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("GIT_"));
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("LC_ALL", "C");
+        String what = "git " + String.join(" ", args) + " (in " + dir + ")";
+        try {
+            Process p = pb.start();
+            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()),
+                    r -> Thread.ofVirtual().start(r));
+            String stdout = read(p.getInputStream());
+            if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new GitException(what + " did not finish within " + TIMEOUT_MINUTES + " minutes");
+            }
+            if (p.exitValue() != 0) {
+                String msg = stderr.join().strip();
+                throw new GitException(what + " failed with exit code " + p.exitValue() + (msg.isEmpty() ? "" : ": " + msg));
+            }
+            return stdout;
+        } catch (IOException e) {
+            throw new GitException("cannot run " + what + ": " + e.getMessage() + "; is git installed?");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitException(what + " was interrupted");
+        }
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

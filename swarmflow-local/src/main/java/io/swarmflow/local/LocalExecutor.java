@@ -1,0 +1,403 @@
+package io.swarmflow.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmflow.agent.AttemptControl;
+import io.swarmflow.agent.AttemptRequest;
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.agent.Executor;
+import io.swarmflow.git.GitException;
+import io.swarmflow.git.GitWorktrees;
+import io.swarmflow.git.Worktree;
+import io.swarmflow.sandbox.Bubblewrap;
+import io.swarmflow.sandbox.Isolation;
+import io.swarmflow.sandbox.ProcessGroups;
+import io.swarmflow.sandbox.ProcessLimits;
+import io.swarmflow.sandbox.Sandbox;
+import io.swarmflow.sandbox.SandboxException;
+import io.swarmflow.sandbox.SandboxProcess;
+import io.swarmflow.sandbox.SandboxResult;
+import io.swarmflow.sandbox.SandboxSpec;
+import io.swarmflow.spec.AgentProfile;
+import io.swarmflow.spec.OutputSpec;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.ResourceLimits;
+import io.swarmflow.spec.SandboxPolicy;
+import io.swarmflow.spec.WorkspaceMode;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs attempts on this machine. {@code shell} tickets run
+ * {@code bash --noprofile --norc -eo pipefail -c <run>} in the {@link Sandbox} (like CI systems run
+ * steps with {@code bash -e}: the first failing command, also inside a pipeline, fails the ticket);
+ * {@code noop} tickets wait their duration without starting a process.
+ *
+ * <p>Workspaces: {@code repo} is the plan's repository (or the spec directory when there is none),
+ * read-only; {@code run} is the run's scratch directory, writable; {@code worktree} is a fresh git
+ * worktree on branch {@code swarm/<run>/<ticket>}, writable, committed after a successful attempt
+ * (outputs {@code commit}, {@code branch}, {@code diffstat}). The scratch directory
+ * ({@code SWARM_SCRATCH}) is always writable; the repository and its {@code .git} are always read-only;
+ * the state directory and the real HOME are hidden.
+ */
+public final class LocalExecutor implements Executor {
+    /** Argv prefix of {@code shell} tickets; the script follows. */
+    public static final List<String> SHELL = List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AttemptResult NOOP_DONE = AttemptResult.succeeded(Map.of());
+
+    private final Options options;
+    private final Sandbox sandbox;
+    private final Map<Path, Path> gitDirs = new ConcurrentHashMap<>();
+
+    /**
+     * Options of a {@link LocalExecutor}.
+     *
+     * @param stateDir    Swarmflow's state directory, hidden from attempts (null: none to hide)
+     * @param warnings    receives warnings meant for the user (printed once, e.g. running without bubblewrap)
+     * @param gracePeriod time between SIGTERM and SIGKILL when the engine gives none
+     * @param bubblewrap  bubblewrap status to use; null probes the machine
+     *                    ({@link Bubblewrap.Status#unavailable} forces running without it)
+     */
+    public record Options(Path stateDir, Consumer<String> warnings, Duration gracePeriod, Bubblewrap.Status bubblewrap) {
+        public Options {
+            Objects.requireNonNull(warnings, "warnings");
+            Objects.requireNonNull(gracePeriod, "gracePeriod");
+        }
+
+        /** Defaults: hide {@code stateDir}, 5 s grace, probe bubblewrap. */
+        public static Options of(Path stateDir, Consumer<String> warnings) {
+            return new Options(stateDir, warnings, SandboxSpec.DEFAULT_GRACE, null);
+        }
+
+        public Options withGracePeriod(Duration grace) {
+            return new Options(stateDir, warnings, grace, bubblewrap);
+        }
+
+        /** The same options with bubblewrap treated as unusable for {@code reason}. */
+        public Options withoutBubblewrap(String reason) {
+            return new Options(stateDir, warnings, gracePeriod, Bubblewrap.Status.unavailable(reason));
+        }
+    }
+
+    public LocalExecutor(Options options) {
+        this.options = options;
+        this.sandbox = new Sandbox(options.bubblewrap() != null ? options.bubblewrap() : Bubblewrap.probe(),
+                options.warnings());
+    }
+
+    /** The sandbox this executor launches processes with. */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    public List<String> preflight(Plan plan) {
+        List<String> problems = new ArrayList<>();
+        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
+        Boolean repoOk = null;
+        for (PlannedTicket t : plan.tickets()) {
+            AgentProfile profile = plan.profileOf(t);
+            String kind = profile.kind();
+            if (!"shell".equals(kind) && !"noop".equals(kind)) {
+                problems.add("ticket " + t.id() + " uses agent kind '" + kind + "', which the local executor cannot run; "
+                        + "use shell or noop");
+                continue;
+            }
+            if ("shell".equals(kind) && profile.sandbox() == SandboxPolicy.REQUIRED && !sandbox.bubblewrap().usable()) {
+                problems.add("ticket " + t.id() + " needs sandbox: required but bubblewrap is not usable here: "
+                        + sandbox.bubblewrap().problem() + "; install it (apt-get install bubblewrap) or set sandbox: best-effort");
+            }
+            if ("shell".equals(kind) && (t.workspace() == WorkspaceMode.WORKTREE
+                    || (t.workspace() == WorkspaceMode.REPO && repo != null))) {
+                if (repo == null) {
+                    problems.add("ticket " + t.id() + " uses workspace: worktree but the swarm has no git repository; "
+                            + "set repo: to a git repository or use workspace: run");
+                    continue;
+                }
+                if (repoOk == null) repoOk = GitWorktrees.isRepository(repo);
+                if (!repoOk) {
+                    problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
+                            + " but " + repo + " is not a git repository; run git init there or fix repo:");
+                }
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public void prepareRun(String runId, Plan plan, Path runDir) {
+        try {
+            Files.createDirectories(runDir.resolve("scratch"));
+            Files.createDirectories(runDir.resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the run directory " + runDir + ": " + e.getMessage(), e);
+        }
+        if (plan.repo() != null && Files.isDirectory(runDir.resolve("worktrees"))
+                && GitWorktrees.isRepository(Path.of(plan.repo()))) {
+            try {
+                GitWorktrees.pruneStale(Path.of(plan.repo()), runDir);
+            } catch (GitException e) {
+                throw new IllegalStateException("cannot clean the stale worktrees of run " + runId + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public boolean killOrphan(AttemptView attempt) {
+        return attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
+    }
+
+    @Override
+    public AttemptResult execute(AttemptRequest request, AttemptControl control) throws InterruptedException {
+        String kind = request.profile().kind();
+        return switch (kind) {
+            case "noop" -> noop(request, control);
+            case "shell" -> shell(request, control);
+            default -> AttemptResult.failed(null, "agent kind '" + kind + "' cannot run on the local executor");
+        };
+    }
+
+    private static AttemptResult noop(AttemptRequest request, AttemptControl control) throws InterruptedException {
+        long duration = request.ticket().durationMillis() > 0 ? request.ticket().durationMillis() : request.profile().durationMillis();
+        if (control.isCancelled()) return cancelled();
+        if (duration <= 0) return NOOP_DONE;
+        long timeout = request.ticket().timeoutMillis();
+        boolean timesOut = timeout > 0 && timeout < duration;
+        CountDownLatch cancel = new CountDownLatch(1);
+        control.onCancel(cancel::countDown);
+        if (cancel.await(timesOut ? timeout : duration, TimeUnit.MILLISECONDS)) return cancelled();
+        return timesOut ? timedOut(timeout) : NOOP_DONE;
+    }
+
+    private AttemptResult shell(AttemptRequest request, AttemptControl control) throws InterruptedException {
+        if (control.isCancelled()) return cancelled();
+        PlannedTicket ticket = request.ticket();
+        Plan plan = request.plan();
+        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
+        Path scratch = request.scratchDir();
+        Worktree worktree = null;
+        Path workspace;
+        switch (ticket.workspace()) {
+            case REPO -> workspace = repo != null ? repo : Path.of(plan.specDir());
+            case RUN -> workspace = scratch;
+            case WORKTREE -> {
+                if (repo == null) return AttemptResult.failed(null, "workspace: worktree needs a git repository (repo:)");
+                try {
+                    worktree = GitWorktrees.createWorktree(repo, request.runDir().resolve("worktrees").resolve(ticket.id()),
+                            "swarm/" + request.runId() + "/" + ticket.id());
+                } catch (GitException e) {
+                    if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+                    return AttemptResult.failed(null, "cannot create the worktree: " + e.getMessage());
+                }
+                workspace = worktree.dir();
+            }
+            default -> throw new IllegalStateException("unknown workspace " + ticket.workspace());
+        }
+
+        Map<String, String> env = new HashMap<>(request.env());
+        env.put("SWARM_RUN_ID", request.runId());
+        env.put("SWARM_TICKET_ID", ticket.id());
+        env.put("SWARM_ATTEMPT", Integer.toString(request.attempt()));
+        env.put("SWARM_SCRATCH", scratch.toAbsolutePath().toString());
+
+        AgentProfile profile = request.profile();
+        ResourceLimits limits = profile.limits() != null ? profile.limits() : ResourceLimits.DEFAULTS;
+        long graceMillis = control.gracePeriodMillis() > 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
+        SandboxSpec.Builder spec = SandboxSpec.builder(workspace)
+                .isolation(isolation(profile.sandbox()))
+                .workspaceWritable(ticket.workspace() != WorkspaceMode.REPO)
+                .writableDir(scratch)
+                .network(ticket.network())
+                .env(env)
+                .limits(new ProcessLimits(limits.cpuSeconds(), limits.addressSpaceBytes(), limits.fileSizeBytes(), limits.processes()))
+                .timeout(Duration.ofMillis(ticket.timeoutMillis()))
+                .grace(Duration.ofMillis(graceMillis))
+                .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes());
+        if (options.stateDir() != null) spec.hiddenDir(options.stateDir());
+        for (String home : homes()) spec.hiddenDir(Path.of(home));
+        if (repo != null) {
+            spec.readOnlyDir(repo);
+            Path gitDir = gitDir(repo);
+            if (gitDir != null) spec.readOnlyDir(gitDir);
+        }
+
+        JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
+        SandboxProcess process;
+        try {
+            process = sandbox.start(spec.build(), command(request.script()), (stream, line) -> {
+                if (json != null && "stdout".equals(stream)) json.offer(line);
+                control.logLine(stream, line);
+            });
+        } catch (SandboxException e) {
+            if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+            return AttemptResult.failed(null, e.getMessage());
+        }
+        control.processStarted(process.pid(), process.startTicks());
+        control.onCancel(process::cancel);
+        SandboxResult result = process.waitFor();
+
+        return switch (result.termination()) {
+            case CANCELLED -> cancelled();
+            case TIMED_OUT -> timedOut(ticket.timeoutMillis());
+            case EXITED -> result.succeeded()
+                    ? finish(request, workspace, worktree, json)
+                    : AttemptResult.failed(result.exitCode(), "exited with code " + result.exitCode()
+                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
+        };
+    }
+
+    /** The argv of a shell ticket running {@code script}. */
+    public static List<String> command(String script) {
+        List<String> argv = new ArrayList<>(SHELL);
+        argv.add(script);
+        return argv;
+    }
+
+    private static List<String> homes() {
+        List<String> homes = new ArrayList<>(2);
+        String prop = System.getProperty("user.home");
+        if (prop != null && !prop.isBlank()) homes.add(prop);
+        String env = System.getenv("HOME");
+        if (env != null && !env.isBlank() && !env.equals(prop)) homes.add(env);
+        return homes;
+    }
+
+    private Path gitDir(Path repo) {
+        return gitDirs.computeIfAbsent(repo, r -> {
+            Path dotGit = r.resolve(".git");
+            if (Files.isDirectory(dotGit)) return dotGit;
+            try {
+                return GitWorktrees.commonGitDir(r);
+            } catch (GitException e) {
+                return null;
+            }
+        });
+    }
+
+    private static Isolation isolation(SandboxPolicy policy) {
+        return switch (policy == null ? SandboxPolicy.BEST_EFFORT : policy) {
+            case REQUIRED -> Isolation.REQUIRED;
+            case BEST_EFFORT -> Isolation.BEST_EFFORT;
+            case OFF -> Isolation.OFF;
+        };
+    }
+
+    private static AttemptResult finish(AttemptRequest request, Path workspace, Worktree worktree, JsonCapture json) {
+        PlannedTicket ticket = request.ticket();
+        Map<String, String> outputs = new LinkedHashMap<>();
+        if (worktree != null) {
+            try {
+                String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
+                String commit = GitWorktrees.commitAll(worktree, message).orElse("");
+                outputs.put("branch", worktree.branch());
+                outputs.put("commit", commit);
+                outputs.put("diffstat", cap(GitWorktrees.diffStat(worktree.repo(), worktree.base(), worktree.branch())));
+            } catch (GitException e) {
+                return AttemptResult.failed(0, "cannot commit the worktree of ticket " + ticket.id() + ": " + e.getMessage());
+            }
+        }
+        for (OutputSpec o : ticket.outputs().values()) {
+            String problem;
+            if (o.file() != null) {
+                problem = readFile(workspace, o, outputs);
+            } else {
+                problem = json == null ? "no JSON" : json.take(o, outputs);
+            }
+            if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
+        }
+        return AttemptResult.succeeded(outputs);
+    }
+
+    /** Reads an output file, refusing paths (or symlinks) that lead outside the workspace. */
+    private static String readFile(Path workspace, OutputSpec o, Map<String, String> outputs) {
+        try {
+            Path root = workspace.toRealPath();
+            Path file = root.resolve(o.file()).normalize();
+            if (!file.startsWith(root)) return "file " + o.file() + " is outside the workspace";
+            Path real;
+            try {
+                real = file.toRealPath();
+            } catch (NoSuchFileException e) {
+                return "file " + o.file() + " not found";
+            }
+            if (!real.startsWith(root)) return "file " + o.file() + " leads outside the workspace";
+            if (!Files.isRegularFile(real)) return "file " + o.file() + " is not a regular file";
+            try (InputStream in = Files.newInputStream(real)) {
+                outputs.put(o.name(), cap(new String(in.readNBytes(OutputSpec.MAX_VALUE_BYTES), StandardCharsets.UTF_8).strip()));
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot read file " + o.file() + ": " + e.getMessage();
+        }
+    }
+
+    private static String cap(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= OutputSpec.MAX_VALUE_BYTES) return s;
+        // Cut at a character boundary: drop UTF-8 continuation bytes at the cut.
+        int end = OutputSpec.MAX_VALUE_BYTES;
+        while (end > 0 && (b[end] & 0xC0) == 0x80) end--;
+        return new String(b, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static AttemptResult cancelled() {
+        return new AttemptResult(Outcome.CANCELLED, null, "cancelled", Map.of());
+    }
+
+    private static AttemptResult timedOut(long timeoutMillis) {
+        return new AttemptResult(Outcome.TIMED_OUT, null, "timed out after " + Duration.ofMillis(timeoutMillis)
+                .toString().substring(2).toLowerCase(java.util.Locale.ROOT), Map.of());
+    }
+
+    /** Keeps the last stdout line that parses as a JSON object. Lines arrive on one pump thread. */
+    private static final class JsonCapture {
+        private volatile JsonNode last;
+
+        void offer(String line) {
+            String t = line.strip();
+            if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') return;
+            try {
+                JsonNode node = JSON.readTree(t);
+                if (node != null && node.isObject()) last = node;
+            } catch (IOException e) {
+                // not JSON after all: an earlier object line stays the answer
+            }
+        }
+
+        String take(OutputSpec o, Map<String, String> outputs) {
+            JsonNode node = last;
+            if (node == null) return "no line of stdout is a JSON object";
+            JsonNode value = node.get(o.jsonKey());
+            if (value == null) return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout";
+            outputs.put(o.name(), cap(value.isTextual() ? value.asText() : value.toString()));
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        sandbox.close();
+    }
+}

@@ -1,0 +1,29 @@
+package io.swarmflow.sandbox;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Finds the host tools the sandbox runs by absolute path, so the granted PATH never changes them. */
+final class Executables {
+    private static final String FALLBACK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private Executables() {}
+
+    static Optional<Path> find(String name) {
+        String path = System.getenv("PATH");
+        String search = (path == null || path.isBlank() ? "" : path + File.pathSeparator) + FALLBACK_PATH;
+        for (String dir : search.split(File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path candidate = Path.of(dir, name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return Optional.of(candidate);
+        }
+        return Optional.empty();
+    }
+
+    static String require(String name, String pkg) throws SandboxException {
+        return find(name).map(Path::toString).orElseThrow(() -> new SandboxException(
+                name + " not found on PATH; install it (apt-get install " + pkg + ")"));
+    }
+}

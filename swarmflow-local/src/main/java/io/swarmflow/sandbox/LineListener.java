@@ -1,0 +1,17 @@
+package io.swarmflow.sandbox;
+
+/**
+ * Receives each line a sandboxed process writes, as it is written (for a live view). Called from
+ * the stream's pump thread, so it must be cheap and must not block.
+ */
+@FunctionalInterface
+public interface LineListener {
+    /** Ignores every line. */
+    LineListener NONE = (stream, line) -> {};
+
+    /**
+     * @param stream {@code stdout} or {@code stderr}
+     * @param line   the line without its terminator, decoded as UTF-8, at most 64 KiB long
+     */
+    void line(String stream, String line);
+}

@@ -1,0 +1,134 @@
+package io.swarmflow.sandbox;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Copies one stream of a process to its log file, up to a byte cap followed by a truncation marker,
+ * and hands each line to a {@link LineListener}. Keeps draining past the cap so the process never
+ * blocks on a full pipe.
+ */
+final class OutputPump implements Runnable {
+    static final int MAX_LINE_BYTES = 64 * 1024;
+
+    private final InputStream in;
+    private final Path file;
+    private final long cap;
+    private final String stream;
+    private final LineListener listener;
+    private final boolean keepLastLine;
+
+    private byte[] line = new byte[256];
+    private int lineLength;
+    private boolean lineOverflow;
+    private volatile long total;
+    private volatile boolean truncated;
+    private volatile String lastLine;
+
+    OutputPump(InputStream in, Path file, long cap, String stream, LineListener listener, boolean keepLastLine) {
+        this.in = in;
+        this.file = file;
+        this.cap = cap;
+        this.stream = stream;
+        this.listener = listener;
+        this.keepLastLine = keepLastLine;
+    }
+
+    static String marker(long cap) {
+        return "[swarm: output truncated after " + cap + " bytes]";
+    }
+
+    @Override
+    public void run() {
+        byte[] buf = new byte[8192];
+        try (OutputStream out = file == null ? OutputStream.nullOutputStream()
+                : new BufferedOutputStream(Files.newOutputStream(file), 16384)) {
+            boolean endsWithNewline = true;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                long before = total;
+                total = before + n;
+                if (!truncated) {
+                    long room = cap == 0 ? n : Math.min(n, cap - before);
+                    if (room > 0) {
+                        out.write(buf, 0, (int) room);
+                        endsWithNewline = buf[(int) room - 1] == '\n';
+                        scanLines(buf, (int) room);
+                    }
+                    if (cap > 0 && before + n > cap) {
+                        truncated = true;
+                        flushLine();
+                        String m = (endsWithNewline ? "" : "\n") + marker(cap) + "\n";
+                        out.write(m.getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        listener.line(stream, marker(cap));
+                    }
+                }
+            }
+            if (!truncated) flushLine();
+        } catch (IOException e) {
+            // The pipe closes when the process group is killed; what was captured so far stays in the file.
+        } finally {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+
+    private void scanLines(byte[] buf, int length) {
+        int start = 0;
+        for (int i = 0; i < length; i++) {
+            if (buf[i] == '\n') {
+                append(buf, start, i - start);
+                emitLine();
+                start = i + 1;
+            }
+        }
+        if (start < length) append(buf, start, length - start);
+    }
+
+    private void append(byte[] buf, int off, int len) {
+        if (lineOverflow || len == 0) return;
+        int keep = Math.min(len, MAX_LINE_BYTES - lineLength);
+        if (keep < len) lineOverflow = true;
+        if (lineLength + keep > line.length) line = Arrays.copyOf(line, Math.max(lineLength + keep, line.length * 2));
+        System.arraycopy(buf, off, line, lineLength, keep);
+        lineLength += keep;
+    }
+
+    /** Emits a partial last line (no terminator), if any. */
+    private void flushLine() {
+        if (lineLength > 0 || lineOverflow) emitLine();
+    }
+
+    private void emitLine() {
+        int len = lineLength;
+        if (len > 0 && line[len - 1] == '\r') len--;
+        String s = new String(line, 0, len, StandardCharsets.UTF_8);
+        lineLength = 0;
+        lineOverflow = false;
+        if (line.length > 4096) line = new byte[256];
+        if (keepLastLine && !s.isBlank()) lastLine = s;
+        listener.line(stream, s);
+    }
+
+    long total() {
+        return total;
+    }
+
+    boolean truncated() {
+        return truncated;
+    }
+
+    String lastLine() {
+        return lastLine;
+    }
+}

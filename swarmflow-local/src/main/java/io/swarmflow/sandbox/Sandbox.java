@@ -1,0 +1,255 @@
+package io.swarmflow.sandbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Launches sandboxed processes. The command line is
+ * {@code setsid prlimit --cpu=N --as=N --fsize=N --nproc=N -- bwrap <mounts> <namespaces> -- <command>}
+ * (see {@link #commandLine}): {@code setsid} gives the process its own session and process group (and no
+ * controlling terminal) so timeout and cancellation can signal the whole tree; prlimit(1) sets the
+ * rlimits, which every descendant inherits; bubblewrap isolates filesystem, network, pids, IPC and
+ * hostname. The environment is passed through the process environment, never on the command line
+ * (which any local user can read in {@code /proc/PID/cmdline}), and contains only what
+ * {@link SandboxSpec#env()} grants plus {@code PATH}, {@code LANG} and a private {@code HOME}.
+ *
+ * <p>Processes are started from a small pool of long-lived platform threads: bubblewrap's
+ * {@code --die-with-parent} uses {@code PR_SET_PDEATHSIG}, which fires when the <em>thread</em> that
+ * forked the child exits, so a virtual or short-lived pool thread would kill the sandbox early.
+ * Closing the sandbox ends those threads and therefore kills every bubblewrap sandbox still running.
+ *
+ * <p>Thread-safe; one instance is meant to be shared by all attempts.
+ */
+public final class Sandbox implements AutoCloseable {
+    /** {@code PATH} inside the sandbox unless the caller grants another one. */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** {@code HOME} inside bubblewrap: a private directory on the sandbox's own {@code /tmp} tmpfs. */
+    public static final String SANDBOX_HOME = "/tmp/home";
+
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final Bubblewrap.Status bubblewrap;
+    private final Consumer<String> warnings;
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private final ExecutorService launcher;
+
+    /**
+     * @param bubblewrap what {@link Bubblewrap#probe()} found (or {@link Bubblewrap.Status#unavailable} to
+     *                   run without it)
+     * @param warnings   receives the one-time warning when best-effort isolation runs without bubblewrap
+     */
+    public Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings) {
+        this.bubblewrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
+        int id = POOL_IDS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        int size = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.launcher = Executors.newFixedThreadPool(size, r -> {
+            Thread t = new Thread(r, "swarm-launcher-" + id + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A sandbox using the probed bubblewrap status. */
+    public static Sandbox create(Consumer<String> warnings) {
+        return new Sandbox(Bubblewrap.probe(), warnings);
+    }
+
+    /** The bubblewrap status this sandbox uses. */
+    public Bubblewrap.Status bubblewrap() {
+        return bubblewrap;
+    }
+
+    /**
+     * Whether a launch with {@code isolation} goes through bubblewrap.
+     *
+     * @throws SandboxException when {@code isolation} is {@link Isolation#REQUIRED} and bubblewrap is unusable
+     */
+    public boolean usesBubblewrap(Isolation isolation) throws SandboxException {
+        return switch (isolation) {
+            case OFF -> false;
+            case BEST_EFFORT -> bubblewrap.usable();
+            case REQUIRED -> {
+                if (!bubblewrap.usable()) throw new SandboxException(requiredProblem(bubblewrap));
+                yield true;
+            }
+        };
+    }
+
+    /** The message for a required sandbox without usable bubblewrap, with the next step. */
+    public static String requiredProblem(Bubblewrap.Status status) {
+        return "sandbox is required but bubblewrap is not usable here: " + status.problem()
+                + "; install it (apt-get install bubblewrap) or set sandbox: best-effort";
+    }
+
+    /**
+     * The exact argv that {@link #start} runs for {@code spec} and {@code command}, for example
+     * {@code [/usr/bin/setsid, /usr/bin/prlimit, --cpu=3600, --, /usr/bin/bwrap, --ro-bind, /, /, ..., --, bash, -c, x]}.
+     *
+     * @throws SandboxException when bubblewrap is required but unusable, or setsid/prlimit are missing
+     */
+    public List<String> commandLine(SandboxSpec spec, List<String> command) throws SandboxException {
+        boolean bwrap = usesBubblewrap(spec.isolation());
+        List<String> argv = new ArrayList<>();
+        argv.add(Executables.require("setsid", "util-linux"));
+        ProcessLimits l = spec.limits();
+        if (!l.equals(ProcessLimits.NONE)) {
+            argv.add(Executables.require("prlimit", "util-linux"));
+            if (l.cpuSeconds() > 0) argv.add("--cpu=" + l.cpuSeconds());
+            if (l.addressSpaceBytes() > 0) argv.add("--as=" + l.addressSpaceBytes());
+            if (l.fileSizeBytes() > 0) argv.add("--fsize=" + l.fileSizeBytes());
+            if (l.processes() > 0) argv.add("--nproc=" + l.processes());
+            argv.add("--");
+        }
+        if (bwrap) argv.addAll(bwrapArgs(spec));
+        argv.addAll(command);
+        return List.copyOf(argv);
+    }
+
+    private List<String> bwrapArgs(SandboxSpec spec) {
+        List<String> a = new ArrayList<>(List.of(bubblewrap.path(),
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
+        // Strongest rule per path: hidden < writable < forced read-only.
+        Map<Path, Integer> rules = new LinkedHashMap<>();
+        for (Path p : spec.hiddenDirs()) rule(rules, p, 0);
+        if (spec.workspaceWritable()) rule(rules, spec.workspace(), 1);
+        for (Path p : spec.writableDirs()) rule(rules, p, 1);
+        if (!spec.workspaceWritable()) rule(rules, spec.workspace(), 2);
+        for (Path p : spec.readOnlyDirs()) rule(rules, p, 2);
+        List<Map.Entry<Path, Integer>> ordered = new ArrayList<>(rules.entrySet());
+        // Parents before children, so a bind inside a hidden directory is mounted on top of its tmpfs.
+        ordered.sort(Comparator.comparingInt((Map.Entry<Path, Integer> e) -> e.getKey().getNameCount())
+                .thenComparingInt(Map.Entry::getValue));
+        List<String> remount = new ArrayList<>();
+        for (Map.Entry<Path, Integer> e : ordered) {
+            String p = e.getKey().toString();
+            switch (e.getValue()) {
+                case 0 -> {
+                    a.add("--tmpfs");
+                    a.add(p);
+                    remount.add(p);
+                }
+                case 1 -> a.addAll(List.of("--bind", p, p));
+                default -> a.addAll(List.of("--ro-bind", p, p));
+            }
+        }
+        for (String p : remount) a.addAll(List.of("--remount-ro", p));
+        a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+        if (!spec.network()) a.add("--unshare-net");
+        // No --new-session: it would move the sandboxed tree out of the process group we signal, and
+        // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
+        a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
+        return a;
+    }
+
+    private static void rule(Map<Path, Integer> rules, Path p, int kind) {
+        Path c = canonical(p);
+        if (c.getNameCount() == 0) return; // never hide or rebind "/"
+        rules.merge(c, kind, Math::max);
+    }
+
+    private static Path canonical(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            return abs;
+        }
+    }
+
+    /**
+     * Starts {@code command} in the sandbox described by {@code spec}. Returns once the process runs;
+     * wait for it with {@link SandboxProcess#waitFor()}.
+     *
+     * @param listener receives every output line (until the log cap); must be cheap
+     * @throws SandboxException when bubblewrap is required but unusable, a tool is missing, or the start fails
+     */
+    public SandboxProcess start(SandboxSpec spec, List<String> command, LineListener listener) throws SandboxException {
+        boolean bwrap = usesBubblewrap(spec.isolation());
+        if (!bwrap && spec.isolation() == Isolation.BEST_EFFORT && warned.compareAndSet(false, true)) {
+            warnings.accept("bubblewrap is not usable here (" + bubblewrap.problem() + "): sandbox: best-effort "
+                    + "tickets run with resource limits and a scrubbed environment only, without filesystem and "
+                    + "network isolation; install bubblewrap (apt-get install bubblewrap) to isolate them");
+        }
+        List<String> argv = commandLine(spec, command);
+        Path privateHome = null;
+        try {
+            for (Path dir : spec.writableDirs()) Files.createDirectories(dir);
+            if (spec.stdoutLog() != null) Files.createDirectories(spec.stdoutLog().toAbsolutePath().getParent());
+            if (spec.stderrLog() != null) Files.createDirectories(spec.stderrLog().toAbsolutePath().getParent());
+            if (!bwrap) privateHome = Files.createTempDirectory("swarm-home-");
+        } catch (IOException e) {
+            throw new SandboxException("cannot prepare sandbox directories: " + e, e);
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        env.put("LANG", "C.UTF-8");
+        env.putAll(spec.env());
+        env.put("HOME", bwrap ? SANDBOX_HOME : privateHome.toString());
+
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(spec.workspace().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Future<SandboxProcess.Started> started = launcher.submit(() -> {
+            Process p = pb.start();
+            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0));
+        });
+        SandboxProcess.Started s;
+        try {
+            s = started.get();
+        } catch (ExecutionException e) {
+            SandboxProcess.deleteTree(privateHome);
+            throw new SandboxException("cannot start " + command.getFirst() + " in the sandbox: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            // The start may already be under way: let it finish, then stop what it started.
+            if (!started.cancel(false)) {
+                try {
+                    SandboxProcess.Started late = uninterruptibly(started);
+                    ProcessGroups.signalGroup(late.process().pid(), "KILL");
+                    late.process().destroyForcibly();
+                } catch (ExecutionException ignored) {
+                    // it never started
+                }
+            }
+            SandboxProcess.deleteTree(privateHome);
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while starting the sandbox", e);
+        }
+        return new SandboxProcess(s, spec, listener, argv, bwrap, privateHome);
+    }
+
+    private static <T> T uninterruptibly(Future<T> f) throws ExecutionException {
+        while (true) {
+            try {
+                return f.get();
+            } catch (InterruptedException again) {
+                // keep waiting: the caller re-asserts the interrupt
+            }
+        }
+    }
+
+    /** Stops the launcher threads; bubblewrap sandboxes still running die with them ({@code --die-with-parent}). */
+    @Override
+    public void close() {
+        launcher.shutdown();
+    }
+}

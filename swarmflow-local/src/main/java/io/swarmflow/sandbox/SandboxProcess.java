@@ -1,0 +1,142 @@
+package io.swarmflow.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * A process started by {@link Sandbox#start}: the leader of its own session and process group.
+ * {@link #waitFor()} blocks until it ends, enforcing the spec's wall-clock timeout;
+ * {@link #cancel()} may be called from any thread.
+ */
+public final class SandboxProcess {
+    record Started(Process process, long startTicks) {}
+
+    private final Process process;
+    private final long startTicks;
+    private final SandboxSpec spec;
+    private final List<String> commandLine;
+    private final boolean bubblewrap;
+    private final Path privateHome;
+    private final OutputPump out;
+    private final OutputPump err;
+    private final Thread outThread;
+    private final Thread errThread;
+    private final CompletableFuture<Void> cancelRequest = new CompletableFuture<>();
+    private final long startNanos = System.nanoTime();
+
+    SandboxProcess(Started s, SandboxSpec spec, LineListener listener, List<String> commandLine, boolean bubblewrap,
+                   Path privateHome) {
+        this.process = s.process();
+        this.startTicks = s.startTicks();
+        this.spec = spec;
+        this.commandLine = commandLine;
+        this.bubblewrap = bubblewrap;
+        this.privateHome = privateHome;
+        this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, false);
+        this.err = new OutputPump(process.getErrorStream(), spec.stderrLog(), spec.logCapBytes(), "stderr", listener, true);
+        this.outThread = Thread.ofVirtual().name("swarm-stdout-" + process.pid()).start(out);
+        this.errThread = Thread.ofVirtual().name("swarm-stderr-" + process.pid()).start(err);
+    }
+
+    /** Process id of the group leader (also the process group id and session id). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Start time of the group leader in clock ticks since boot ({@code /proc/PID/stat} field 22), 0 if unknown. */
+    public long startTicks() {
+        return startTicks;
+    }
+
+    /** The argv that was started. */
+    public List<String> commandLine() {
+        return commandLine;
+    }
+
+    /** Whether the process runs inside bubblewrap. */
+    public boolean usesBubblewrap() {
+        return bubblewrap;
+    }
+
+    /**
+     * Asks the process group to stop: SIGTERM, then SIGKILL after the spec's grace. Returns at once;
+     * the signals are sent by the thread in {@link #waitFor()}. The result is then {@link Termination#CANCELLED}
+     * unless the process had already exited.
+     */
+    public void cancel() {
+        cancelRequest.complete(null);
+    }
+
+    /**
+     * Waits until the process ends, stopping its group on timeout or cancellation, then kills whatever
+     * is left of the group (background children) and waits briefly for the output to be written.
+     *
+     * @throws InterruptedException if interrupted; the process group is killed first
+     */
+    public SandboxResult waitFor() throws InterruptedException {
+        Termination termination = Termination.EXITED;
+        CompletableFuture<Object> endOrCancel = CompletableFuture.anyOf(process.onExit(), cancelRequest);
+        try {
+            if (spec.timeout().isZero()) {
+                endOrCancel.get();
+            } else {
+                long left = spec.timeout().toNanos() - (System.nanoTime() - startNanos);
+                endOrCancel.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            termination = Termination.TIMED_OUT;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for process " + pid() + " failed", e);
+        } catch (InterruptedException e) {
+            stop("KILL", 0);
+            throw e;
+        }
+        if (termination == Termination.EXITED && process.isAlive()) termination = Termination.CANCELLED;
+        try {
+            if (termination != Termination.EXITED) stop("TERM", spec.grace().toMillis());
+            process.waitFor();
+            long durationMillis = (System.nanoTime() - startNanos) / 1_000_000;
+            // Background children the script left behind must not outlive the attempt.
+            ProcessGroups.signalGroup(pid(), "KILL");
+            long drain = Math.max(1000, spec.grace().toMillis());
+            outThread.join(drain);
+            errThread.join(drain);
+            Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
+            return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
+                    out.truncated() || err.truncated(), err.lastLine());
+        } finally {
+            deleteTree(privateHome);
+        }
+    }
+
+    private void stop(String firstSignal, long graceMillis) throws InterruptedException {
+        ProcessGroups.signalGroup(pid(), firstSignal);
+        if (!"KILL".equals(firstSignal) && !process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+            ProcessGroups.signalGroup(pid(), "KILL");
+        }
+        process.destroyForcibly();
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a private temporary HOME
+                }
+            });
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+}

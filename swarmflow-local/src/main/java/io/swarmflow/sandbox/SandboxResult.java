@@ -1,0 +1,20 @@
+package io.swarmflow.sandbox;
+
+/**
+ * How a sandboxed process ended.
+ *
+ * @param termination     exited by itself, timed out, or cancelled
+ * @param exitCode        exit code when {@link Termination#EXITED} (128 + n when killed by signal n), else null
+ * @param durationMillis  wall-clock time from start to the end of the process, in milliseconds
+ * @param stdoutBytes     bytes the process wrote to stdout (including bytes dropped past the cap)
+ * @param stderrBytes     bytes the process wrote to stderr (including bytes dropped past the cap)
+ * @param truncated       whether either stream went past the log cap
+ * @param lastStderrLine  the last non-blank line written to stderr, or null
+ */
+public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
+                            long stderrBytes, boolean truncated, String lastStderrLine) {
+    /** True when the process exited by itself with code 0. */
+    public boolean succeeded() {
+        return termination == Termination.EXITED && exitCode != null && exitCode == 0;
+    }
+}

@@ -1,0 +1,107 @@
+package io.swarmflow.sandbox;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one sandboxed launch may see and do. Build with {@link #builder(Path)}.
+ *
+ * <p>Inside bubblewrap the whole filesystem is read-only, {@code /tmp} is a private tmpfs,
+ * {@code hiddenDirs} appear empty and read-only, {@code readOnlyDirs} are forced read-only even
+ * inside a writable directory, and only the workspace (when writable) and {@code writableDirs}
+ * can be written. Nested directories are mounted parents first, so a writable scratch directory
+ * inside a hidden state directory stays reachable.
+ *
+ * @param isolation         how strictly to isolate
+ * @param workspace         the working directory (must exist)
+ * @param workspaceWritable whether the workspace may be written
+ * @param writableDirs      further writable directories (for example the run's scratch); created if missing
+ * @param readOnlyDirs      directories forced read-only (for example the main repository and its {@code .git})
+ * @param hiddenDirs        directories replaced by an empty read-only directory (the real HOME, the state dir)
+ * @param network           whether the process may use the network (without bubblewrap it always can)
+ * @param env               environment granted by the caller; the sandbox adds {@code PATH} and {@code LANG}
+ *                          when absent, and always sets {@code HOME} to a private directory. Nothing is
+ *                          inherited from the parent.
+ * @param limits            resource limits
+ * @param timeout           wall-clock limit; {@link Duration#ZERO} means none
+ * @param grace             time between SIGTERM and SIGKILL when the process group is stopped
+ * @param stdoutLog         file receiving stdout (created or truncated), or null to keep none
+ * @param stderrLog         file receiving stderr (created or truncated), or null to keep none
+ * @param logCapBytes       bytes kept per stream; past it a one-line truncation marker is written and
+ *                          the rest is dropped; 0 means no cap
+ */
+public record SandboxSpec(Isolation isolation, Path workspace, boolean workspaceWritable, List<Path> writableDirs,
+                          List<Path> readOnlyDirs, List<Path> hiddenDirs, boolean network, Map<String, String> env,
+                          ProcessLimits limits, Duration timeout, Duration grace, Path stdoutLog, Path stderrLog,
+                          long logCapBytes) {
+    /** Default grace between SIGTERM and SIGKILL: 5 seconds. */
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+
+    public SandboxSpec {
+        Objects.requireNonNull(isolation, "isolation");
+        Objects.requireNonNull(workspace, "workspace");
+        writableDirs = List.copyOf(writableDirs);
+        readOnlyDirs = List.copyOf(readOnlyDirs);
+        hiddenDirs = List.copyOf(hiddenDirs);
+        env = Map.copyOf(env);
+        Objects.requireNonNull(limits, "limits");
+        if (timeout.isNegative() || grace.isNegative()) throw new IllegalArgumentException("timeout and grace must not be negative");
+        if (logCapBytes < 0) throw new IllegalArgumentException("logCapBytes must not be negative");
+    }
+
+    /** A builder with defaults: best-effort isolation, read-only workspace, no network, no limits, no timeout, 5 s grace, no logs. */
+    public static Builder builder(Path workspace) {
+        return new Builder(workspace);
+    }
+
+    /** Mutable builder of {@link SandboxSpec}. */
+    public static final class Builder {
+        private Isolation isolation = Isolation.BEST_EFFORT;
+        private final Path workspace;
+        private boolean workspaceWritable;
+        private final List<Path> writableDirs = new ArrayList<>();
+        private final List<Path> readOnlyDirs = new ArrayList<>();
+        private final List<Path> hiddenDirs = new ArrayList<>();
+        private boolean network;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private ProcessLimits limits = ProcessLimits.NONE;
+        private Duration timeout = Duration.ZERO;
+        private Duration grace = DEFAULT_GRACE;
+        private Path stdoutLog;
+        private Path stderrLog;
+        private long logCapBytes;
+
+        private Builder(Path workspace) {
+            this.workspace = workspace;
+        }
+
+        public Builder isolation(Isolation v) { isolation = v; return this; }
+        public Builder workspaceWritable(boolean v) { workspaceWritable = v; return this; }
+        public Builder writableDir(Path v) { writableDirs.add(v); return this; }
+        public Builder readOnlyDir(Path v) { readOnlyDirs.add(v); return this; }
+        public Builder hiddenDir(Path v) { hiddenDirs.add(v); return this; }
+        public Builder network(boolean v) { network = v; return this; }
+        public Builder env(Map<String, String> v) { env.putAll(v); return this; }
+        public Builder env(String name, String value) { env.put(name, value); return this; }
+        public Builder limits(ProcessLimits v) { limits = v; return this; }
+        /** Wall-clock limit; zero means none. */
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder grace(Duration v) { grace = v; return this; }
+        public Builder logs(Path stdout, Path stderr, long capBytes) {
+            stdoutLog = stdout;
+            stderrLog = stderr;
+            logCapBytes = capBytes;
+            return this;
+        }
+
+        public SandboxSpec build() {
+            return new SandboxSpec(isolation, workspace, workspaceWritable, writableDirs, readOnlyDirs, hiddenDirs,
+                    network, env, limits, timeout, grace, stdoutLog, stderrLog, logCapBytes);
+        }
+    }
+}

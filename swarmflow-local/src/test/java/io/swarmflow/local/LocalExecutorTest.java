@@ -1,0 +1,260 @@
+package io.swarmflow.local;
+
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.local.Fixture.Mode;
+import io.swarmflow.spec.AgentProfile;
+import io.swarmflow.spec.OutputSpec;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.ResourceLimits;
+import io.swarmflow.spec.SandboxPolicy;
+import io.swarmflow.spec.WorkspaceMode;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class LocalExecutorTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void outputsComeFromAFileAndTheLastJsonLineOfStdout(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String script = """
+                    mkdir -p out; printf '  1.2.3\\n\\n' > out/version.txt
+                    echo '{"status": "early"}'
+                    echo '{"status": "ok", "count": 3, "tags": ["a"]}'
+                    echo '{not json}'
+                    echo done
+                    """;
+            AttemptResult result = f.run(Fixture.ticket("outs", script)
+                    .output(new OutputSpec("version", "out/version.txt", null))
+                    .output(new OutputSpec("status", null, "status"))
+                    .output(new OutputSpec("count", null, "count"))
+                    .output(new OutputSpec("tags", null, "tags")).build(), new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(result.outputs()).containsEntry("version", "1.2.3").containsEntry("status", "ok")
+                    .containsEntry("count", "3").containsEntry("tags", "[\"a\"]");
+        }
+    }
+
+    @Test
+    void missingOutputsFailTheAttemptWithTheReason() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult noFile = f.run(Fixture.ticket("nofile", "true")
+                    .output(new OutputSpec("version", "out/version.txt", null)).build(), new TestControl());
+            AttemptResult noKey = f.run(Fixture.ticket("nokey", "echo '{\"a\": 1}'")
+                    .output(new OutputSpec("b", null, "b")).build(), new TestControl());
+            AttemptResult noJson = f.run(Fixture.ticket("nojson", "echo plain")
+                    .output(new OutputSpec("b", null, "b")).build(), new TestControl());
+
+            assertThat(noFile.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(noFile.reason()).isEqualTo("output 'version': file out/version.txt not found");
+            assertThat(noKey.reason()).isEqualTo("output 'b': key 'b' is not in the last JSON line of stdout");
+            assertThat(noJson.reason()).isEqualTo("output 'b': no line of stdout is a JSON object");
+        }
+    }
+
+    @Test
+    void outputFileSymlinkedOutsideTheWorkspaceIsRefused() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult result = f.run(Fixture.ticket("leak", "ln -sf /etc/hostname secret")
+                    .output(new OutputSpec("secret", "secret", null)).build(), new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).isEqualTo("output 'secret': file secret leads outside the workspace");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void logsAreCappedWithATruncationMarker(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            ResourceLimits limits = new ResourceLimits(60, 0, 0, 0, 1000);
+            AgentProfile profile = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, limits, 0);
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(profile, Fixture.ticket("loud", "for i in $(seq 1 500); do echo \"line $i\"; done").build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            String log = Files.readString(f.runDir.resolve("logs/loud/1/stdout.log"));
+            assertThat(log).startsWith("line 1\nline 2\n").endsWith("\n[swarm: output truncated after 1000 bytes]\n");
+            assertThat(log.length()).isEqualTo(1000 + "\n[swarm: output truncated after 1000 bytes]\n".length());
+            assertThat(control.stdout).last().isEqualTo("[swarm: output truncated after 1000 bytes]");
+            assertThat(control.stdout).doesNotContain("line 500");
+        }
+    }
+
+    @Test
+    void worktreeTicketCommitsItsChangesOnItsBranch() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("feature", "echo new > added.txt; echo more >> README.md")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            AttemptResult result = f.run(ticket, new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(result.outputs()).containsEntry("branch", "swarm/r1/feature");
+            assertThat(result.outputs().get("commit")).isEqualTo(f.git("rev-parse", "swarm/r1/feature"));
+            assertThat(result.outputs().get("diffstat")).contains("added.txt", "README.md", "2 files changed");
+            assertThat(f.git("log", "-1", "--format=%an <%ae>|%s", "swarm/r1/feature")).isEqualTo("Swarmflow <swarm@localhost>|Ticket feature");
+            assertThat(f.git("status", "--porcelain")).isEmpty();
+        }
+    }
+
+    @Test
+    void retryStartsFromACleanWorktreeAtTheBranchBase() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            String base = f.git("rev-parse", "HEAD");
+            PlannedTicket ticket = Fixture.ticket("retry", "test ! -e attempt1.txt; echo \"$SWARM_ATTEMPT\" > \"attempt$SWARM_ATTEMPT.txt\"")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            AttemptResult first = f.executor.execute(f.request(plan, ticket, 1), new TestControl());
+            AttemptResult second = f.executor.execute(f.request(plan, ticket, 2), new TestControl());
+
+            assertThat(first.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(second.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(f.git("rev-parse", "swarm/r1/retry~1")).isEqualTo(base);
+            assertThat(second.outputs().get("diffstat")).contains("attempt2.txt").doesNotContain("attempt1.txt");
+        }
+    }
+
+    @Test
+    void worktreeTicketWithoutChangesMakesNoCommit() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult result = f.run(Fixture.ticket("idle", "true").workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(result.outputs()).containsEntry("commit", "").containsEntry("diffstat", "");
+            assertThat(f.git("rev-parse", "swarm/r1/idle")).isEqualTo(f.git("rev-parse", "HEAD"));
+        }
+    }
+
+    @Test
+    void prepareRunRemovesWorktreesLeftByACrashedCoordinator() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("left", "echo x > x.txt").workspace(WorkspaceMode.WORKTREE).build();
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            f.executor.execute(f.request(plan, ticket, 1), new TestControl());
+            assertThat(f.git("worktree", "list")).contains("worktrees/left");
+
+            f.executor.prepareRun("r1", plan, f.runDir);
+
+            assertThat(f.git("worktree", "list")).doesNotContain("worktrees/left");
+            assertThat(f.runDir.resolve("worktrees/left")).doesNotExist();
+            assertThat(f.git("branch", "--list", "swarm/r1/left")).contains("swarm/r1/left");
+        }
+    }
+
+    @Test
+    void bestEffortWithoutBubblewrapWarnsOnceAndRuns() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult one = f.run(Fixture.ticket("one", "true").build(), new TestControl());
+            AttemptResult two = f.run(Fixture.ticket("two", "true").build(), new TestControl());
+
+            assertThat(one.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(two.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(f.warnings).singleElement().asString()
+                    .contains("bubblewrap is not usable here (disabled by the test)", "apt-get install bubblewrap");
+        }
+    }
+
+    @Test
+    void requiredSandboxWithoutBubblewrapIsAPreflightProblemAndNeverRunsUnisolated() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AgentProfile strict = Fixture.shell(SandboxPolicy.REQUIRED);
+            PlannedTicket ticket = Fixture.ticket("strict", "touch \"$SWARM_SCRATCH/ran\"").build();
+            Plan plan = f.plan(strict, ticket);
+
+            assertThat(f.executor.preflight(plan)).containsExactly("ticket strict needs sandbox: required but bubblewrap "
+                    + "is not usable here: disabled by the test; install it (apt-get install bubblewrap) or set sandbox: best-effort");
+            AttemptResult result = f.executor.execute(f.request(plan, ticket, 1), new TestControl());
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(f.runDir.resolve("scratch/ran")).doesNotExist();
+        }
+    }
+
+    @Test
+    void worktreeTicketWithoutAGitRepositoryIsAPreflightProblem() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("wt", "true").workspace(WorkspaceMode.WORKTREE).build();
+            AgentProfile shell = Fixture.shell(SandboxPolicy.BEST_EFFORT);
+            Path notRepo = Files.createDirectories(tmp.resolve("plain"));
+            Plan plain = new Plan("t", "", 1, java.util.Map.of(), notRepo.toString(), notRepo.toString(),
+                    java.util.Map.of("shell", shell), java.util.List.of(ticket), "d");
+            Plan none = new Plan("t", "", 1, java.util.Map.of(), null, notRepo.toString(),
+                    java.util.Map.of("shell", shell), java.util.List.of(ticket), "d");
+
+            assertThat(f.executor.preflight(f.plan(shell, ticket))).isEmpty();
+            assertThat(f.executor.preflight(plain)).singleElement().asString()
+                    .contains("ticket wt uses workspace: worktree but " + notRepo + " is not a git repository");
+            assertThat(f.executor.preflight(none)).singleElement().asString()
+                    .contains("ticket wt uses workspace: worktree but the swarm has no git repository");
+        }
+    }
+
+    @Test
+    void noopSucceedsAtOnceWaitsItsDurationAndHonoursTimeoutAndCancel() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AgentProfile noop = Fixture.profile("noop", SandboxPolicy.BEST_EFFORT, ResourceLimits.DEFAULTS, 0);
+            assertThat(f.run(noop, Fixture.ticket("instant", "").agent("noop").build(), new TestControl()).outcome())
+                    .isEqualTo(Outcome.SUCCEEDED);
+
+            long start = System.nanoTime();
+            AttemptResult waited = f.run(noop, Fixture.ticket("wait", "").agent("noop").duration(200).build(), new TestControl());
+            assertThat(waited.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+
+            AttemptResult timedOut = f.run(noop, Fixture.ticket("slow", "").agent("noop").duration(60_000).timeout(100).build(), new TestControl());
+            assertThat(timedOut.outcome()).isEqualTo(Outcome.TIMED_OUT);
+
+            TestControl control = new TestControl();
+            CompletableFuture<AttemptResult> cancelled = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return f.run(noop, Fixture.ticket("long", "").agent("noop").duration(60_000).build(), control);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            control.cancel();
+            assertThat(cancelled.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.CANCELLED);
+        }
+    }
+
+    @Test
+    void killOrphanKillsTheRecordedGroupOnlyWhenTheStartTimeMatches() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            TestControl control = new TestControl();
+            CompletableFuture<AttemptResult> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return f.run(Fixture.ticket("orphan", "echo ready; sleep 300").build(), control);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.contains("ready"));
+            long pid = control.pid;
+            assertThat(control.startTicks).isPositive();
+
+            boolean wrongStart = f.executor.killOrphan(new AttemptView("r1", "orphan", 1, null, null, null, 0, 0, pid, control.startTicks + 1));
+            assertThat(wrongStart).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+
+            boolean killed = f.executor.killOrphan(new AttemptView("r1", "orphan", 1, null, null, null, 0, 0, pid, control.startTicks));
+            assertThat(killed).isTrue();
+            assertThat(result.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FAILED);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.swarmflow.local;
+
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.local.Fixture.Mode;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.spec.WorkspaceMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The isolation PRODUCT.md promises, proven against real bubblewrap (and, where it applies, without it). */
+class SandboxPromisesTest {
+    @TempDir
+    Path tmp;
+
+    private static boolean postgresListens() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", 5432), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void ticketCannotReachTheNetworkUnlessGranted() throws Exception {
+        assumeTrue(postgresListens(), "needs a listener on 127.0.0.1:5432 (PostgreSQL) to prove the network is reachable outside");
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String probe = "exec 3<>/dev/tcp/127.0.0.1/5432";
+            AttemptResult denied = f.run(Fixture.ticket("net-off", probe).build(), new TestControl());
+            AttemptResult granted = f.run(Fixture.ticket("net-on", probe).network(true).build(), new TestControl());
+
+            assertThat(denied.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(granted.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void ticketCannotWriteOutsideItsWorkspaceAndScratch() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String name = "swarm-" + UUID.randomUUID();
+            Path realHome = Path.of(System.getProperty("user.home"));
+            String script = """
+                    for p in "$REPO/%1$s" "/etc/%1$s" "$REAL_HOME/%1$s" "$STATE/%1$s"; do
+                      if touch "$p" 2>/dev/null; then echo "wrote $p"; else echo "denied $p"; fi
+                    done
+                    touch "$SWARM_SCRATCH/ok" && echo "wrote scratch"
+                    touch ./in-workspace && echo "wrote workspace"
+                    """.formatted(name);
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("writes", script).env("REPO", f.repo.toString())
+                    .env("REAL_HOME", realHome.toString()).env("STATE", f.state.toString()).build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("denied " + f.repo + "/" + name, "denied /etc/" + name,
+                    "denied " + realHome + "/" + name, "denied " + f.state + "/" + name, "wrote scratch", "wrote workspace");
+            assertThat(f.runDir.resolve("scratch/ok")).exists();
+            assertThat(f.repo.resolve(name)).doesNotExist();
+            assertThat(Path.of("/etc", name)).doesNotExist();
+            assertThat(realHome.resolve(name)).doesNotExist();
+        }
+    }
+
+    @Test
+    void mainRepositoryGitDirIsReadOnlyInsideAWorktreeTicket() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String script = """
+                    if touch "$(git rev-parse --git-common-dir)/swarm-marker" 2>/dev/null; then echo "wrote git dir"; else echo "denied git dir"; fi
+                    echo change > file.txt
+                    """;
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("wt", script).workspace(WorkspaceMode.WORKTREE).build(), control);
+
+            assertThat(control.stdout).containsExactly("denied git dir");
+            assertThat(f.repo.resolve(".git/swarm-marker")).doesNotExist();
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(result.outputs().get("commit")).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void environmentHoldsOnlyWhatIsGranted(Mode mode) throws Exception {
+        Set<String> allowed = Set.of("PATH", "HOME", "LANG", "SWARM_RUN_ID", "SWARM_TICKET_ID", "SWARM_ATTEMPT",
+                "SWARM_SCRATCH", "GRANTED", "PWD", "SHLVL", "_");
+        Set<String> parent = new HashSet<>(System.getenv().keySet());
+        parent.removeAll(allowed);
+        assumeTrue(!parent.isEmpty(), "the test JVM has no environment variable beyond the allowed ones");
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("env", "env | cut -d= -f1").env("GRANTED", "yes").build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).contains("GRANTED", "SWARM_SCRATCH", "PATH", "HOME", "LANG");
+            assertThat(control.stdout).allSatisfy(name -> assertThat(allowed).contains(name));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void homeIsPrivateAndWritable(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("home", "echo \"$HOME\"; ls -A \"$HOME\" | wc -l; touch \"$HOME/.x\"").build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout.getFirst()).isNotEqualTo(System.getProperty("user.home"));
+            assertThat(control.stdout.get(1).strip()).isEqualTo("0");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void timeoutKillsTheWholeProcessGroup(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String marker = "1000" + Math.abs(UUID.randomUUID().getMostSignificantBits() % 100000);
+            String script = "sleep " + marker + " & echo started; sleep " + marker;
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("slow", script).timeout(1500).build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+            assertThat(result.reason()).isEqualTo("timed out after 1.5s");
+            assertThat(control.stdout).contains("started");
+            await().atMost(Duration.ofSeconds(5)).until(() -> processesWithArgument(marker) == 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void backgroundChildrenDoNotOutliveASuccessfulAttempt(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String marker = "2000" + Math.abs(UUID.randomUUID().getMostSignificantBits() % 100000);
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("bg", "sleep " + marker + " >/dev/null 2>&1 & echo started").build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> processesWithArgument(marker) == 0);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void cancelStopsAProcessThatIgnoresTermWithinTheGrace(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl(300);
+            CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    result.complete(f.run(Fixture.ticket("stubborn", "trap '' TERM; echo ready; while true; do sleep 1; done").build(), control));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.contains("ready"));
+            long cancelledAt = System.nanoTime();
+            control.cancel();
+
+            AttemptResult r = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(3));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !ProcessHandle.of(control.pid).map(ProcessHandle::isAlive).orElse(false));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void failingCommandInAPipelineFailsTheTicketWithItsStderr(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            AttemptResult result = f.run(Fixture.ticket("fail", "echo 'broken thing' >&2; false | cat; echo unreachable").build(), new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.reason()).isEqualTo("exited with code 1: broken thing");
+        }
+    }
+
+    static long processesWithArgument(String argument) throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).filter(p -> {
+                try {
+                    return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(argument);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+}

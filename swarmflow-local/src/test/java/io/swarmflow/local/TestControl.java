@@ -1,0 +1,67 @@
+package io.swarmflow.local;
+
+import io.swarmflow.agent.AttemptControl;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An {@link AttemptControl} that records what the executor reports and can be cancelled by the test. */
+final class TestControl implements AttemptControl {
+    final List<String> stdout = new CopyOnWriteArrayList<>();
+    final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onCancel = new ArrayList<>();
+    private final long graceMillis;
+    private boolean cancelled;
+    volatile long pid;
+    volatile long startTicks;
+
+    TestControl(long graceMillis) {
+        this.graceMillis = graceMillis;
+    }
+
+    TestControl() {
+        this(500);
+    }
+
+    void cancel() {
+        List<Runnable> actions;
+        synchronized (this) {
+            cancelled = true;
+            actions = List.copyOf(onCancel);
+        }
+        actions.forEach(Runnable::run);
+    }
+
+    @Override
+    public synchronized boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void onCancel(Runnable action) {
+        synchronized (this) {
+            if (!cancelled) {
+                onCancel.add(action);
+                return;
+            }
+        }
+        action.run();
+    }
+
+    @Override
+    public long gracePeriodMillis() {
+        return graceMillis;
+    }
+
+    @Override
+    public void processStarted(long pid, long startTicks) {
+        this.startTicks = startTicks;
+        this.pid = pid;
+    }
+
+    @Override
+    public void logLine(String stream, String line) {
+        ("stdout".equals(stream) ? stdout : stderr).add(line);
+    }
+}
