@@ -324,10 +324,11 @@ final class PlanBuilder {
         Val<String> runVal = t.run != null ? t.run : d.run;
         String run = "";
         if (kind.equals("shell")) {
-            if (runVal == null || runVal.value().isBlank()) {
+            if ((runVal == null && !t.invalid.contains("run") && !d.invalid.contains("run"))
+                    || (runVal != null && runVal.value().isBlank())) {
                 problems.at(t.node, "ticket '" + e.group + "' has no 'run'",
                         "add run: with the shell script to run, or use agent: noop");
-            } else {
+            } else if (runVal != null) {
                 run = render(runVal, runtime);
             }
         }

@@ -45,6 +45,8 @@ final class RawSpec {
         Val<Long> duration;
         Val<SandboxPolicy> sandbox;
         Limits limits;
+        /** Keys present with a value of the wrong type (already reported), so no "missing" error follows. */
+        final java.util.Set<String> invalid = new java.util.HashSet<>();
     }
 
     Node root;

@@ -181,6 +181,7 @@ final class SpecReader {
     private void common(Map<String, NodeTuple> f, Fields t) {
         t.agent = str(value(f, "agent"), "agent");
         t.run = str(value(f, "run"), "run");
+        if (t.run == null && present(value(f, "run"))) t.invalid.add("run");
         t.env = env(value(f, "env"), "env");
         t.timeout = duration(value(f, "timeout"), "timeout");
         t.retries = retries(value(f, "retries"));

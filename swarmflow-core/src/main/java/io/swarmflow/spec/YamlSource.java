@@ -109,6 +109,8 @@ final class YamlSource {
         options.setAllowDuplicateKeys(false);
         options.setAllowRecursiveKeys(false);
         options.setProcessComments(false);
+        // Nothing is ever constructed from a tag; accept them all here so checkTags can report each one.
+        options.setTagInspector(tag -> true);
         Node root;
         try {
             Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
@@ -146,25 +148,27 @@ final class YamlSource {
             problems.whole("spec is empty", "a spec needs at least a 'tickets:' list");
             return null;
         }
-        checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>()));
-        return root;
+        // A tagged document is not read further: its meaning is whatever the tag intended, not ours.
+        return checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>())) ? root : null;
     }
 
     /** Reports explicit tags beyond plain YAML (e.g. {@code !!python/object}, {@code !foo}); visits shared nodes once. */
-    private void checkTags(Node node, Set<Node> seen) {
-        if (!seen.add(node)) return;
-        if (!PLAIN_TAGS.contains(node.getTag())) {
+    private boolean checkTags(Node node, Set<Node> seen) {
+        if (!seen.add(node)) return true;
+        boolean plain = PLAIN_TAGS.contains(node.getTag());
+        if (!plain) {
             problems.at(node, "YAML tag '" + shortTag(node.getTag()) + "' is not allowed",
                     "swarm specs use plain strings, numbers, booleans, lists and mappings; remove the tag");
         }
         if (node instanceof SequenceNode seq) {
-            for (Node child : seq.getValue()) checkTags(child, seen);
+            for (Node child : seq.getValue()) plain &= checkTags(child, seen);
         } else if (node instanceof MappingNode map) {
             for (NodeTuple t : map.getValue()) {
-                checkTags(t.getKeyNode(), seen);
-                checkTags(t.getValueNode(), seen);
+                plain &= checkTags(t.getKeyNode(), seen);
+                plain &= checkTags(t.getValueNode(), seen);
             }
         }
+        return plain;
     }
 
     private static String shortTag(Tag tag) {

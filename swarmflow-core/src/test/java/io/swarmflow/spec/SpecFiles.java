@@ -29,7 +29,8 @@ final class SpecFiles {
         SpecException e = catchThrowableOfType(SpecException.class, () -> new SpecLoader().load(file, vars));
         assertThat(e).as("spec should be rejected").isNotNull();
         String prefix = file.getParent().toString() + "/";
-        return e.errors().stream().map(err -> err.format().replace(prefix, "")).toList();
+        return e.errors().stream().map(SpecError::format)
+                .map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s).toList();
     }
 
     static List<String> errors(Path dir, String yaml) throws IOException {
