@@ -400,6 +400,8 @@ final class SpecReader {
         if (!present(node)) return null;
         if (node instanceof ScalarNode s) {
             E e = options.get(s.getValue());
+            // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning.
+            if (e == null && options == SANDBOX && s.getValue().equals("false")) e = options.get("off");
             if (e != null) return new Val<>(e, s);
             problems.at(node, "invalid " + key + " '" + s.getValue() + "'; use " + String.join(", ", options.keySet()),
                     Problems.didYouMean(s.getValue(), options.keySet(), ""));

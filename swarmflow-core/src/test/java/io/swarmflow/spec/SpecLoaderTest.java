@@ -239,6 +239,17 @@ class SpecLoaderTest {
     }
 
     @Test
+    void sandboxFalseMeansOffLikeTheSchemaSays(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "swarm.yaml", """
+                agents: {x: {kind: shell, sandbox: false}}
+                tickets:
+                  - {id: a, agent: x, run: "true"}
+                """);
+
+        assertThat(new SpecLoader().load(file, Map.of()).agents().get("x").sandbox()).isEqualTo(SandboxPolicy.OFF);
+    }
+
+    @Test
     void ticketsAreOrderedByDependenciesThenSpecOrder(@TempDir Path dir) throws Exception {
         Path file = write(dir, "swarm.yaml", """
                 tickets:
