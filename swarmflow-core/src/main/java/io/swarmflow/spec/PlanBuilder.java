@@ -1,0 +1,615 @@
+package io.swarmflow.spec;
+
+import io.swarmflow.spec.RawSpec.Fields;
+import io.swarmflow.spec.RawSpec.Limits;
+import io.swarmflow.spec.RawSpec.Output;
+import io.swarmflow.spec.RawSpec.Profile;
+import io.swarmflow.spec.RawSpec.Retries;
+import io.swarmflow.spec.RawSpec.Val;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/**
+ * Turns a {@link RawSpec} into a {@link Plan}: applies defaults and variables, expands matrices,
+ * resolves dependencies, checks references, and orders tickets topologically.
+ */
+final class PlanBuilder {
+    /** Expansions of one matrix ticket; a cartesian product grows fast, and a typo should not create a million tickets. */
+    static final int MAX_EXPANSIONS = 1000;
+    /** Outputs every worktree ticket has without declaring them. */
+    static final List<String> WORKTREE_OUTPUTS = List.of("diffstat", "commit", "branch");
+    static final List<String> KINDS = List.of("shell", "noop");
+    private static final String REFERENCE_HINT = "use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id";
+
+    private final RawSpec spec;
+    private final YamlSource source;
+    private final Problems problems;
+    private final Path specFile;
+    private final Map<String, String> overrides;
+
+    private final Map<String, String> vars = new LinkedHashMap<>();
+    private Path specDir;
+    private Path repo;
+    private final Map<String, AgentProfile> profiles = new LinkedHashMap<>();
+
+    /** One ticket after matrix expansion. */
+    private static final class Expanded {
+        final Fields raw;
+        final String id;
+        final String group;
+        final Map<String, String> matrix;
+        final int index;
+        final Set<Integer> deps = new LinkedHashSet<>();
+        PlannedTicket planned;
+
+        Expanded(Fields raw, String id, String group, Map<String, String> matrix, int index) {
+            this.raw = raw;
+            this.id = id;
+            this.group = group;
+            this.matrix = matrix;
+            this.index = index;
+        }
+    }
+
+    /** What a text may refer to: matrix values (null outside matrix tickets) and run-time references. */
+    private record Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where) {}
+
+    private record PendingOutputRef(Expanded ticket, String target, String output, Mark mark, String expression) {}
+
+    private final List<Expanded> expanded = new ArrayList<>();
+    /** Every addressable name: ticket ids, matrix group ids and expanded ids, to the tickets they stand for. */
+    private final Map<String, List<Integer>> names = new LinkedHashMap<>();
+    private final Map<String, Node> nameNodes = new HashMap<>();
+    private final Set<String> matrixGroups = new LinkedHashSet<>();
+    private final List<PendingOutputRef> pending = new ArrayList<>();
+
+    PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides) {
+        this.spec = spec;
+        this.source = source;
+        this.problems = problems;
+        this.specFile = specFile;
+        this.overrides = overrides;
+    }
+
+    /** The plan, or null when problems were found (they are recorded). */
+    Plan build(String specDigest) {
+        resolveVars();
+        specDir = specFile.toAbsolutePath().normalize().getParent();
+        resolveRepo();
+        resolveProfiles();
+        expandTickets();
+        resolveNeeds();
+        for (Expanded e : expanded) buildTicket(e);
+        List<Expanded> order = topologicalOrder();
+        checkOutputReferences();
+        if (!problems.isEmpty() || order == null) return null;
+
+        List<PlannedTicket> tickets = new ArrayList<>();
+        for (Expanded e : order) tickets.add(e.planned);
+        String name = spec.name != null ? spec.name.value() : defaultName();
+        String description = spec.description != null ? spec.description.value() : "";
+        int concurrency = spec.concurrency != null ? spec.concurrency.value() : 4;
+        try {
+            return new Plan(name, description, concurrency, vars, repo == null ? null : repo.toString(),
+                    specDir.toString(), profiles, tickets, specDigest);
+        } catch (IllegalArgumentException ex) {
+            problems.whole("internal error building the plan: " + ex.getMessage(), "please report this spec");
+            return null;
+        }
+    }
+
+    private String defaultName() {
+        String file = specFile.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return dot > 0 ? file.substring(0, dot) : file;
+    }
+
+    // ---- vars and repo ---------------------------------------------------------------------
+
+    private void resolveVars() {
+        spec.vars.forEach((k, v) -> vars.put(k, v.value()));
+        new TreeMap<>(overrides).forEach((k, v) -> {
+            if (!vars.containsKey(k)) {
+                problems.whole("--var " + k + " is not declared in vars",
+                        Problems.didYouMean(k, vars.keySet(), vars.isEmpty()
+                                ? "declare it under vars: in the spec"
+                                : "declare it under vars: in the spec; declared: " + String.join(", ", vars.keySet())));
+            } else {
+                vars.put(k, v);
+            }
+        });
+    }
+
+    private void resolveRepo() {
+        if (spec.repo != null) {
+            String text = render(spec.repo, new Scope(null, null, false, "repo"));
+            Path path;
+            try {
+                path = specDir.resolve(text).normalize();
+            } catch (InvalidPathException e) {
+                problems.at(spec.repo.node(), "repo '" + text + "' is not a valid path", "");
+                return;
+            }
+            if (!Files.isDirectory(path)) {
+                problems.at(spec.repo.node(), "repo " + path + " does not exist", "fix the path (relative paths start at the spec's directory)");
+            } else if (!Files.exists(path.resolve(".git"))) {
+                problems.at(spec.repo.node(), "repo " + path + " is not a git repository",
+                        "point repo: at the top of a git working tree, or run 'git init' there");
+            } else {
+                repo = path;
+            }
+            return;
+        }
+        for (Path dir = specDir; dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir.resolve(".git"))) {
+                repo = dir;
+                return;
+            }
+        }
+    }
+
+    // ---- profiles --------------------------------------------------------------------------
+
+    private void resolveProfiles() {
+        Fields d = spec.defaults;
+        for (Profile p : spec.agents.values()) {
+            String kind = p.kind() == null ? "?" : p.kind().value();
+            if (p.kind() != null && !KINDS.contains(kind)) {
+                problems.at(p.kind().node(), "unknown agent kind '" + kind + "'; use " + String.join(" or ", KINDS),
+                        Problems.didYouMean(kind, KINDS, ""));
+            }
+            if (p.duration() != null && !kind.equals("noop")) {
+                problems.at(p.duration().node(), "'duration' applies only to noop agents", "remove it");
+            }
+            Map<String, String> env = new LinkedHashMap<>();
+            if (p.env() != null) {
+                p.env().forEach((k, v) -> env.put(k, render(v, new Scope(null, null, true, "agents' env"))));
+            }
+            long duration = kind.equals("noop") ? first(p.duration(), d.duration, 0L) : 0L;
+            profiles.put(p.name(), new AgentProfile(p.name(), kind, first(p.sandbox(), d.sandbox, SandboxPolicy.BEST_EFFORT),
+                    limits(p.limits(), d.limits), env, p.concurrency() == null ? 0 : p.concurrency().value(), duration));
+        }
+        for (String kind : KINDS) {
+            profiles.computeIfAbsent(kind, k -> new AgentProfile(k, k, first(null, d.sandbox, SandboxPolicy.BEST_EFFORT),
+                    limits(null, d.limits), Map.of(), 0, k.equals("noop") ? first(null, d.duration, 0L) : 0L));
+        }
+    }
+
+    private static ResourceLimits limits(Limits own, Limits defaults) {
+        ResourceLimits base = ResourceLimits.DEFAULTS;
+        Limits o = own != null ? own : new Limits(null, null, null, null, null);
+        Limits d = defaults != null ? defaults : new Limits(null, null, null, null, null);
+        long cpuMillis = first(o.cpuMillis(), d.cpuMillis(), base.cpuSeconds() * 1000);
+        return new ResourceLimits((cpuMillis + 999) / 1000,
+                first(o.addressSpace(), d.addressSpace(), base.addressSpaceBytes()),
+                first(o.fileSize(), d.fileSize(), base.fileSizeBytes()),
+                first(o.processes(), d.processes(), base.processes()),
+                first(o.logSize(), d.logSize(), base.logBytes()));
+    }
+
+    // ---- tickets ---------------------------------------------------------------------------
+
+    private void expandTickets() {
+        for (Fields raw : spec.tickets) {
+            if (raw.id == null) {
+                problems.at(raw.node, "ticket has no 'id'", "add id: with a short name such as build");
+                continue;
+            }
+            String id = raw.id.value();
+            if (!SpecLoader.ID.matcher(id).matches()) {
+                problems.at(raw.id.node(), "invalid ticket id '" + id + "'",
+                        "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+                continue;
+            }
+            if (names.containsKey(id)) {
+                problems.at(raw.id.node(), "duplicate ticket id '" + id + "' (first at line " + line(nameNodes.get(id)) + ")",
+                        "give each ticket a unique id");
+                continue;
+            }
+            if (raw.matrix == null) {
+                if (raw.matrixNode != null) continue;   // the matrix was malformed; already reported
+                addName(id, raw.id.node(), add(raw, id, id, Map.of()));
+                continue;
+            }
+            expandMatrix(raw, id);
+        }
+    }
+
+    private void expandMatrix(Fields raw, String id) {
+        long count = 1;
+        for (List<Val<String>> values : raw.matrix.values()) {
+            count *= values.size();
+            if (values.isEmpty() || count > MAX_EXPANSIONS) break;
+        }
+        if (count == 0 || raw.matrix.isEmpty()) return;
+        if (count > MAX_EXPANSIONS) {
+            problems.at(raw.matrixNode, "the matrix of '" + id + "' expands to more than " + MAX_EXPANSIONS + " tickets",
+                    "use fewer values or split the ticket");
+            return;
+        }
+        matrixGroups.add(id);
+        List<Integer> members = new ArrayList<>();
+        names.put(id, members);
+        nameNodes.put(id, raw.id.node());
+        List<String> keys = new ArrayList<>(raw.matrix.keySet());
+        int[] position = new int[keys.size()];
+        while (true) {
+            Map<String, String> values = new LinkedHashMap<>();
+            StringBuilder expandedId = new StringBuilder(id);
+            for (int k = 0; k < keys.size(); k++) {
+                String v = raw.matrix.get(keys.get(k)).get(position[k]).value();
+                values.put(keys.get(k), v);
+                expandedId.append('-').append(v.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-"));
+            }
+            String eid = expandedId.toString();
+            if (!SpecLoader.ID.matcher(eid).matches()) {
+                problems.at(raw.matrixNode, "matrix expansion id '" + eid + "' is not a valid ticket id",
+                        "ids are at most 63 characters of a-z, 0-9, '-' and '_'; use shorter matrix values or a shorter id");
+            } else if (names.containsKey(eid)) {
+                problems.at(raw.matrixNode, "matrix expansion id '" + eid + "' is already used (line " + line(nameNodes.get(eid)) + ")",
+                        "rename one of the tickets or change the matrix values");
+            } else {
+                int index = add(raw, eid, id, values);
+                members.add(index);
+                addName(eid, raw.matrixNode, index);
+            }
+            int k = keys.size() - 1;
+            while (k >= 0 && ++position[k] == raw.matrix.get(keys.get(k)).size()) {
+                position[k] = 0;
+                k--;
+            }
+            if (k < 0) break;
+        }
+    }
+
+    private int add(Fields raw, String id, String group, Map<String, String> matrix) {
+        Expanded e = new Expanded(raw, id, group, matrix, expanded.size());
+        expanded.add(e);
+        return e.index;
+    }
+
+    private void addName(String name, Node node, int index) {
+        names.put(name, new ArrayList<>(List.of(index)));
+        nameNodes.put(name, node);
+    }
+
+    private void resolveNeeds() {
+        for (Expanded e : expanded) {
+            if (e.raw.needs == null) continue;
+            for (Val<String> need : e.raw.needs) {
+                String n = need.value();
+                List<Integer> targets = names.get(n);
+                if (targets == null) {
+                    problems.at(need.node(), "ticket '" + e.group + "' needs '" + n + "', which is not a ticket",
+                            Problems.didYouMean(n, names.keySet(), "check the id, or add a ticket with that id"));
+                } else if (n.equals(e.group) || targets.contains(e.index)) {
+                    problems.at(need.node(), "ticket '" + e.group + "' needs itself", "remove '" + n + "' from needs");
+                } else {
+                    e.deps.addAll(targets);
+                }
+            }
+        }
+    }
+
+    private void buildTicket(Expanded e) {
+        Fields t = e.raw;
+        Fields d = spec.defaults;
+        Map<String, String> matrix = t.matrix == null ? null : e.matrix;
+        Val<String> agentVal = t.agent != null ? t.agent : d.agent;
+        String agent = agentVal != null ? agentVal.value() : "shell";
+        AgentProfile profile = profiles.get(agent);
+        if (profile == null) {
+            problems.at(agentVal.node(), "unknown agent '" + agent + "'",
+                    Problems.didYouMean(agent, profiles.keySet(), "declare it under agents: or use " + String.join(" or ", KINDS)));
+        }
+        String kind = profile == null ? "?" : profile.kind();
+
+        Scope runtime = new Scope(e, matrix, true, "run");
+        Val<String> runVal = t.run != null ? t.run : d.run;
+        String run = "";
+        if (kind.equals("shell")) {
+            if ((runVal == null && !t.invalid.contains("run") && !d.invalid.contains("run"))
+                    || (runVal != null && runVal.value().isBlank())) {
+                problems.at(t.node, "ticket '" + e.group + "' has no 'run'",
+                        "add run: with the shell script to run, or use agent: noop");
+            } else if (runVal != null) {
+                run = render(runVal, runtime);
+            }
+        }
+
+        Map<String, String> env = new LinkedHashMap<>(profile == null ? Map.of() : profile.env());
+        Scope envScope = new Scope(e, matrix, true, "env");
+        if (d.env != null) d.env.forEach((k, v) -> env.put(k, render(v, envScope)));
+        if (t.env != null) t.env.forEach((k, v) -> env.put(k, render(v, envScope)));
+
+        String title;
+        if (t.title != null) {
+            title = render(t.title, new Scope(e, matrix, false, "title"));
+        } else if (matrix != null) {
+            List<String> pairs = new ArrayList<>();
+            matrix.forEach((k, v) -> pairs.add(k + "=" + v));
+            title = e.group + " (" + String.join(", ", pairs) + ")";
+        } else {
+            title = e.id;
+        }
+
+        Val<WorkspaceMode> wsVal = t.workspace != null ? t.workspace : d.workspace;
+        WorkspaceMode workspace = wsVal != null ? wsVal.value() : repo != null ? WorkspaceMode.REPO : WorkspaceMode.RUN;
+        if (repo == null && workspace != WorkspaceMode.RUN && wsVal != null) {
+            problems.at(wsVal.node(), "workspace '" + workspace.name().toLowerCase(Locale.ROOT) + "' needs a git repository, but "
+                            + specDir + " is not inside one",
+                    "set repo:, run 'git init' in " + specDir + ", or use workspace: run");
+        }
+
+        if (t.duration != null && !kind.equals("noop") && !kind.equals("?")) {
+            problems.at(t.duration.node(), "'duration' applies only to noop agents", "remove it or use agent: noop");
+        }
+        long duration = kind.equals("noop") ? (t.duration != null ? t.duration.value() : profile.durationMillis()) : 0L;
+
+        Map<String, OutputSpec> outputs = new LinkedHashMap<>();
+        if (t.outputs != null) {
+            for (Output o : t.outputs.values()) {
+                if (workspace == WorkspaceMode.WORKTREE && WORKTREE_OUTPUTS.contains(o.name())) {
+                    problems.at(o.node(), "output '" + o.name() + "' is provided by worktree workspaces",
+                            "choose another name; " + String.join(", ", WORKTREE_OUTPUTS) + " are set automatically");
+                    continue;
+                }
+                if (o.file() != null) {
+                    String file = render(o.file(), new Scope(e, matrix, false, "outputs"));
+                    if (!insideWorkspace(file)) {
+                        problems.at(o.file().node(), "output file '" + file + "' is not a relative path inside the workspace",
+                                "use a path such as out/result.txt, without '..' or a leading '/'");
+                        continue;
+                    }
+                    outputs.put(o.name(), new OutputSpec(o.name(), file, null));
+                } else {
+                    outputs.put(o.name(), new OutputSpec(o.name(), null, o.json().value()));
+                }
+            }
+        }
+
+        e.planned = new PlannedTicket(e.id, title, List.of(), agent, run, env,
+                first(t.timeout, d.timeout, 0L), retries(t.retries, d.retries),
+                first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
+                first(t.approval, d.approval, ApprovalMode.NONE), workspace,
+                first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
+    }
+
+    private static boolean insideWorkspace(String file) {
+        if (file.isBlank() || file.startsWith("/") || file.startsWith("\\") || file.contains("\0")) return false;
+        try {
+            Path p = Path.of(file);
+            return !p.isAbsolute() && !p.normalize().startsWith("..") && !p.normalize().toString().isEmpty();
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
+    private RetryPolicy retries(Retries own, Retries defaults) {
+        if (own == null && defaults == null) return RetryPolicy.NONE;
+        Retries o = own != null ? own : new Retries(null, null, null, null, null);
+        Retries d = defaults != null ? defaults : new Retries(null, null, null, null, null);
+        RetryPolicy base = RetryPolicy.NONE;
+        Val<Long> initial = o.initial() != null ? o.initial() : d.initial();
+        Val<Long> max = o.maxBackoff() != null ? o.maxBackoff() : d.maxBackoff();
+        long initialMillis = initial != null ? initial.value() : base.initialMillis();
+        long maxMillis = max != null ? max.value() : base.maxMillis();
+        if (initialMillis > maxMillis) {
+            Node at = initial != null ? initial.node() : max.node();
+            problems.at(at, "backoff initial (" + initialMillis + " ms) is longer than backoff max (" + maxMillis + " ms)",
+                    "raise max or lower initial");
+            return base;
+        }
+        return new RetryPolicy(first(o.max(), d.max(), 0), initialMillis, maxMillis,
+                first(o.multiplier(), d.multiplier(), base.multiplier()));
+    }
+
+    // ---- ordering --------------------------------------------------------------------------
+
+    /** Kahn's algorithm, ready tickets taken in spec order; null (and cycles reported) when there is a cycle. */
+    private List<Expanded> topologicalOrder() {
+        int n = expanded.size();
+        int[] missing = new int[n];
+        List<List<Integer>> dependents = new ArrayList<>();
+        for (int i = 0; i < n; i++) dependents.add(new ArrayList<>());
+        for (Expanded e : expanded) {
+            missing[e.index] = e.deps.size();
+            for (int dep : e.deps) dependents.get(dep).add(e.index);
+        }
+        PriorityQueue<Integer> ready = new PriorityQueue<>();
+        for (int i = 0; i < n; i++) if (missing[i] == 0) ready.add(i);
+        List<Expanded> order = new ArrayList<>(n);
+        BitSet done = new BitSet(n);
+        while (!ready.isEmpty()) {
+            int i = ready.poll();
+            order.add(expanded.get(i));
+            done.set(i);
+            for (int dependent : dependents.get(i)) if (--missing[dependent] == 0) ready.add(dependent);
+        }
+        if (order.size() == n) {
+            for (Expanded e : order) {
+                List<String> needs = new ArrayList<>();
+                for (int dep : e.deps) needs.add(expanded.get(dep).id);
+                e.planned = withNeeds(e.planned, needs);
+            }
+            return order;
+        }
+        reportCycles(done);
+        return null;
+    }
+
+    private static PlannedTicket withNeeds(PlannedTicket t, List<String> needs) {
+        if (t == null) return null;
+        return new PlannedTicket(t.id(), t.title(), needs, t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(),
+                t.priority(), t.when(), t.approval(), t.workspace(), t.network(), t.outputs(), t.matrix(), t.group(),
+                t.durationMillis());
+    }
+
+    /** Iterative depth-first search over the tickets Kahn could not order; each back edge closes one cycle. */
+    private void reportCycles(BitSet done) {
+        int n = expanded.size();
+        int[] color = new int[n];          // 0 new, 1 on the path, 2 finished
+        Set<String> reported = new LinkedHashSet<>();
+        for (int start = 0; start < n; start++) {
+            if (done.get(start) || color[start] != 0) continue;
+            List<Integer> path = new ArrayList<>();
+            ArrayDeque<java.util.Iterator<Integer>> iterators = new ArrayDeque<>();
+            path.add(start);
+            color[start] = 1;
+            iterators.push(expanded.get(start).deps.iterator());
+            while (!iterators.isEmpty()) {
+                java.util.Iterator<Integer> it = iterators.peek();
+                if (!it.hasNext()) {
+                    color[path.remove(path.size() - 1)] = 2;
+                    iterators.pop();
+                    continue;
+                }
+                int next = it.next();
+                if (done.get(next)) continue;
+                if (color[next] == 1) {
+                    List<Integer> cycle = new ArrayList<>(path.subList(path.indexOf(next), path.size()));
+                    reportCycle(cycle, reported);
+                } else if (color[next] == 0) {
+                    color[next] = 1;
+                    path.add(next);
+                    iterators.push(expanded.get(next).deps.iterator());
+                }
+            }
+        }
+    }
+
+    private void reportCycle(List<Integer> cycle, Set<String> reported) {
+        int first = 0;
+        for (int i = 1; i < cycle.size(); i++) if (cycle.get(i) < cycle.get(first)) first = i;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i <= cycle.size(); i++) ids.add(expanded.get(cycle.get((first + i) % cycle.size())).id);
+        String text = String.join(" -> ", ids);
+        if (reported.add(text)) {
+            Expanded head = expanded.get(cycle.get(first));
+            problems.at(head.raw.node, "dependency cycle: " + text, "remove one of these needs");
+        }
+    }
+
+    // ---- references ------------------------------------------------------------------------
+
+    /**
+     * Substitutes vars and matrix values; checks every reference and records output references for
+     * {@link #checkOutputReferences()}. References the engine resolves stay in the text.
+     */
+    private String render(Val<String> val, Scope scope) {
+        String text = val.value();
+        List<Templates.Reference> refs = Templates.references(text);
+        if (refs.isEmpty()) return text;
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < refs.size(); i++) {
+            String expr = refs.get(i).expression();
+            Mark mark = val.node() instanceof ScalarNode s ? source.referenceMark(s, i, refs.size()) : val.node().getStartMark();
+            String[] parts = expr.split("\\.", -1);
+            String shown = "'${{ " + expr + " }}'";
+            if (parts[0].equals("vars") && parts.length == 2) {
+                String v = vars.get(parts[1]);
+                if (v != null) {
+                    values.put(expr, v);
+                } else {
+                    problems.at(mark, "unknown variable '" + parts[1] + "' in " + shown,
+                            Problems.didYouMean(parts[1], vars.keySet(), "declare it under vars:"));
+                }
+            } else if (parts[0].equals("matrix") && parts.length == 2) {
+                if (scope.matrix() == null) {
+                    problems.at(mark, shown + " is used outside a matrix ticket", "add a matrix: to the ticket or remove the reference");
+                } else if (!scope.matrix().containsKey(parts[1])) {
+                    problems.at(mark, "unknown matrix key '" + parts[1] + "' in " + shown,
+                            Problems.didYouMean(parts[1], scope.matrix().keySet(), "matrix keys: " + String.join(", ", scope.matrix().keySet())));
+                } else {
+                    values.put(expr, scope.matrix().get(parts[1]));
+                }
+            } else if (expr.equals("run.id")) {
+                if (!scope.runtime()) {
+                    problems.at(mark, shown + " is not available in " + scope.where(), "use it in run or env");
+                }
+            } else if (parts[0].equals("tickets") && parts.length == 4 && parts[2].equals("outputs")) {
+                if (!scope.runtime() || scope.ticket() == null) {
+                    problems.at(mark, "outputs of other tickets are not available in " + scope.where(),
+                            "use them in a ticket's run or env");
+                } else {
+                    pending.add(new PendingOutputRef(scope.ticket(), parts[1], parts[3], mark, shown));
+                }
+            } else {
+                problems.at(mark, "unknown reference " + shown, REFERENCE_HINT);
+            }
+        }
+        return Templates.render(text, values::get);
+    }
+
+    private void checkOutputReferences() {
+        Map<Integer, BitSet> ancestors = new HashMap<>();
+        for (PendingOutputRef ref : pending) {
+            Expanded from = ref.ticket();
+            List<Integer> targets = names.get(ref.target());
+            if (targets == null) {
+                problems.at(ref.mark(), "unknown ticket '" + ref.target() + "' in " + ref.expression(),
+                        Problems.didYouMean(ref.target(), names.keySet(), "check the id"));
+                continue;
+            }
+            if (matrixGroups.contains(ref.target())) {
+                String example = targets.isEmpty() ? ref.target() + "-a" : expanded.get(targets.get(0)).id;
+                problems.at(ref.mark(), "'" + ref.target() + "' is a matrix ticket; " + ref.expression() + " must name one of its expansions",
+                        "use an expanded id such as " + example);
+                continue;
+            }
+            Expanded target = expanded.get(targets.get(0));
+            BitSet up = ancestors.computeIfAbsent(from.index, this::ancestorsOf);
+            if (!up.get(target.index)) {
+                problems.at(ref.mark(), "ticket '" + from.group + "' reads outputs of '" + target.id + "', which it does not need",
+                        "add " + target.id + " to needs");
+                continue;
+            }
+            Set<String> declared = new LinkedHashSet<>(target.planned == null ? Set.of() : target.planned.outputs().keySet());
+            if (target.planned != null && target.planned.workspace() == WorkspaceMode.WORKTREE) declared.addAll(WORKTREE_OUTPUTS);
+            if (target.planned != null && !declared.contains(ref.output())) {
+                problems.at(ref.mark(), "ticket '" + target.id + "' has no output '" + ref.output() + "'",
+                        Problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.id));
+            }
+        }
+    }
+
+    private BitSet ancestorsOf(int index) {
+        BitSet seen = new BitSet(expanded.size());
+        ArrayDeque<Integer> queue = new ArrayDeque<>(expanded.get(index).deps);
+        while (!queue.isEmpty()) {
+            int i = queue.poll();
+            if (seen.get(i)) continue;
+            seen.set(i);
+            queue.addAll(expanded.get(i).deps);
+        }
+        return seen;
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private static <T> T first(Val<T> own, Val<T> fallback, T otherwise) {
+        if (own != null) return own.value();
+        if (fallback != null) return fallback.value();
+        return otherwise;
+    }
+
+    private static int line(Node node) {
+        return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    }
+}

@@ -1,0 +1,107 @@
+package io.swarmflow.spec;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Collects every problem found in one spec, so the user sees them all at once, in file order. */
+final class Problems {
+    /** More errors than this are summarized; a broken spec should not flood the terminal. */
+    static final int MAX_SHOWN = 200;
+
+    private final String file;
+    private final Set<SpecError> errors = new LinkedHashSet<>();
+
+    Problems(String file) {
+        this.file = file;
+    }
+
+    String file() {
+        return file;
+    }
+
+    void at(Node node, String message, String hint) {
+        at(node == null ? null : node.getStartMark(), message, hint);
+    }
+
+    void at(Mark mark, String message, String hint) {
+        if (mark == null) {
+            at(0, 0, message, hint);
+        } else {
+            at(mark.getLine() + 1, mark.getColumn() + 1, message, hint);
+        }
+    }
+
+    void at(int line, int column, String message, String hint) {
+        errors.add(new SpecError(file, line, column, message, hint == null ? "" : hint));
+    }
+
+    /** A problem with the whole file or the command line rather than one place in it. */
+    void whole(String message, String hint) {
+        at(0, 0, message, hint);
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    /** The problems sorted by position (whole-file ones first), as an exception to throw. */
+    SpecException exception() {
+        List<SpecError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.comparingInt(SpecError::line).thenComparingInt(SpecError::column));
+        if (sorted.size() > MAX_SHOWN) {
+            int more = sorted.size() - MAX_SHOWN;
+            sorted = new ArrayList<>(sorted.subList(0, MAX_SHOWN));
+            sorted.add(new SpecError(file, 0, 0, more + " more errors not shown", "fix the ones above first"));
+        }
+        return new SpecException(sorted);
+    }
+
+    /** The known name closest to {@code given} (Levenshtein distance at most 2), or null. */
+    static String closest(String given, Collection<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        int allowed = Math.min(2, Math.max(1, given.length() / 3));
+        for (String candidate : known) {
+            int d = levenshtein(given.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+            if (d <= allowed && d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** "did you mean 'x'?" when a known name is close to {@code given}, else {@code otherwise}. */
+    static String didYouMean(String given, Collection<String> known, String otherwise) {
+        String c = closest(given, known);
+        return c != null ? "did you mean '" + c + "'?" : otherwise;
+    }
+
+    /**
+     * Edit distance (insertions, deletions, substitutions) by the two-row dynamic programme of
+     * Wagner and Fischer, "The String-to-String Correction Problem", JACM 21(1), 1974.
+     */
+    static int levenshtein(String a, String b) {
+        if (a.length() > 200 || b.length() > 200) return Integer.MAX_VALUE;
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

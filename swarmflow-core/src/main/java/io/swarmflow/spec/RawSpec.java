@@ -1,0 +1,62 @@
+package io.swarmflow.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * The spec as written, type-checked but not yet resolved: every value keeps the YAML node it came
+ * from so later checks can point at it. Absent keys are null.
+ */
+final class RawSpec {
+    /** A value and where it was written. */
+    record Val<T>(T value, Node node) {}
+
+    record Retries(Node node, Val<Integer> max, Val<Long> initial, Val<Long> maxBackoff, Val<Double> multiplier) {}
+
+    record Limits(Val<Long> cpuMillis, Val<Long> addressSpace, Val<Long> fileSize, Val<Integer> processes, Val<Long> logSize) {}
+
+    record Output(String name, Node node, Val<String> file, Val<String> json) {}
+
+    record Profile(String name, Node node, Val<String> kind, Val<SandboxPolicy> sandbox, Limits limits,
+                   Map<String, Val<String>> env, Val<Integer> concurrency, Val<Long> duration) {}
+
+    /** Fields of a ticket; also used for {@code defaults}, which additionally may hold sandbox and limits. */
+    static final class Fields {
+        Node node;
+        Val<String> id;
+        Val<String> title;
+        List<Val<String>> needs;
+        Val<String> agent;
+        Val<String> run;
+        Map<String, Val<String>> env;
+        Val<Long> timeout;
+        Retries retries;
+        Val<Integer> priority;
+        Val<When> when;
+        Val<ApprovalMode> approval;
+        Val<WorkspaceMode> workspace;
+        Val<Boolean> network;
+        Map<String, Output> outputs;
+        Node matrixNode;
+        Map<String, List<Val<String>>> matrix;
+        Val<Long> duration;
+        Val<SandboxPolicy> sandbox;
+        Limits limits;
+        /** Keys present with a value of the wrong type (already reported), so no "missing" error follows. */
+        final java.util.Set<String> invalid = new java.util.HashSet<>();
+    }
+
+    Node root;
+    Val<String> name;
+    Val<String> description;
+    Val<Integer> concurrency;
+    Fields defaults = new Fields();
+    Node varsNode;
+    final Map<String, Val<String>> vars = new LinkedHashMap<>();
+    Val<String> repo;
+    final Map<String, Profile> agents = new LinkedHashMap<>();
+    final List<Fields> tickets = new ArrayList<>();
+}

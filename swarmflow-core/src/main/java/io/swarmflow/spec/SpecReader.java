@@ -1,0 +1,498 @@
+package io.swarmflow.spec;
+
+import io.swarmflow.spec.RawSpec.Fields;
+import io.swarmflow.spec.RawSpec.Limits;
+import io.swarmflow.spec.RawSpec.Output;
+import io.swarmflow.spec.RawSpec.Profile;
+import io.swarmflow.spec.RawSpec.Retries;
+import io.swarmflow.spec.RawSpec.Val;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/** Walks the YAML node tree into a {@link RawSpec}, reporting unknown keys and wrong types. */
+final class SpecReader {
+    static final List<String> TOP_KEYS = List.of("name", "description", "concurrency", "defaults", "vars", "repo", "agents", "tickets");
+    static final List<String> TICKET_KEYS = List.of("id", "title", "needs", "agent", "run", "env", "timeout", "retries",
+            "priority", "when", "approval", "workspace", "network", "outputs", "matrix", "duration");
+    static final List<String> DEFAULTS_KEYS = List.of("agent", "run", "env", "timeout", "retries", "priority", "when",
+            "approval", "workspace", "network", "duration", "sandbox", "limits");
+    static final List<String> AGENT_KEYS = List.of("kind", "sandbox", "limits", "env", "concurrency", "duration");
+    static final List<String> LIMIT_KEYS = List.of("cpu-time", "address-space", "file-size", "processes", "log-size");
+    static final List<String> RETRY_KEYS = List.of("max", "backoff");
+    static final List<String> BACKOFF_KEYS = List.of("initial", "max", "multiplier");
+    static final List<String> OUTPUT_KEYS = List.of("file", "json");
+
+    static final Map<String, When> WHEN = ordered("success", When.SUCCESS, "failure", When.FAILURE, "always", When.ALWAYS);
+    static final Map<String, ApprovalMode> APPROVAL = ordered("none", ApprovalMode.NONE, "before-run", ApprovalMode.BEFORE_RUN);
+    static final Map<String, WorkspaceMode> WORKSPACE = ordered("repo", WorkspaceMode.REPO, "run", WorkspaceMode.RUN,
+            "worktree", WorkspaceMode.WORKTREE);
+    static final Map<String, SandboxPolicy> SANDBOX = ordered("required", SandboxPolicy.REQUIRED,
+            "best-effort", SandboxPolicy.BEST_EFFORT, "off", SandboxPolicy.OFF);
+
+    private static final Pattern INTEGER = Pattern.compile("[-+]?\\d{1,18}");
+    private static final Pattern NUMBER = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+    private static final Pattern VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,63}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final Pattern SIMPLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
+
+    private final Problems problems;
+
+    SpecReader(Problems problems) {
+        this.problems = problems;
+    }
+
+    RawSpec read(Node root) {
+        RawSpec spec = new RawSpec();
+        spec.root = root;
+        Map<String, NodeTuple> top = fields(root, "the spec", TOP_KEYS, Map.of());
+        if (top == null) return spec;
+        spec.name = str(value(top, "name"), "name");
+        spec.description = str(value(top, "description"), "description");
+        spec.concurrency = integer(value(top, "concurrency"), "concurrency", 1);
+        spec.repo = str(value(top, "repo"), "repo");
+        Node defaults = value(top, "defaults");
+        if (present(defaults)) spec.defaults = defaults(defaults);
+        Node vars = value(top, "vars");
+        if (present(vars)) readVars(vars, spec);
+        Node agents = value(top, "agents");
+        if (present(agents)) readAgents(agents, spec);
+        Node tickets = value(top, "tickets");
+        if (!present(tickets)) {
+            problems.at(top.containsKey("tickets") ? top.get("tickets").getKeyNode() : root,
+                    "the spec has no tickets", "add a 'tickets:' list with at least one ticket");
+        } else if (tickets instanceof SequenceNode seq) {
+            if (seq.getValue().isEmpty()) problems.at(seq, "'tickets' is empty", "add at least one ticket");
+            for (Node t : seq.getValue()) {
+                Fields f = ticket(t);
+                if (f != null) spec.tickets.add(f);
+            }
+        } else {
+            problems.at(tickets, "'tickets' must be a list of tickets, not " + describe(tickets),
+                    "write each ticket as a list item: '- id: build'");
+        }
+        return spec;
+    }
+
+    private void readVars(Node node, RawSpec spec) {
+        spec.varsNode = node;
+        Map<String, NodeTuple> vars = mapping(node, "vars");
+        if (vars == null) return;
+        vars.forEach((name, t) -> {
+            if (!VAR_NAME.matcher(name).matches()) {
+                problems.at(t.getKeyNode(), "invalid variable name '" + name + "'",
+                        "use letters, digits, '_' and '-', starting with a letter or '_'");
+                return;
+            }
+            Node v = t.getValueNode();
+            if (v instanceof ScalarNode s) {
+                spec.vars.put(name, new Val<>(isNull(s) ? "" : s.getValue(), s));
+            } else {
+                problems.at(v, "variable '" + name + "' must be a string, number or boolean, not " + describe(v), "");
+            }
+        });
+    }
+
+    private void readAgents(Node node, RawSpec spec) {
+        Map<String, NodeTuple> agents = mapping(node, "agents");
+        if (agents == null) return;
+        agents.forEach((name, t) -> {
+            if (!SpecLoader.ID.matcher(name).matches()) {
+                problems.at(t.getKeyNode(), "invalid agent profile name '" + name + "'",
+                        "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+                return;
+            }
+            Map<String, NodeTuple> f = fields(t.getValueNode(), "agent profile '" + name + "'", AGENT_KEYS, Map.of());
+            if (f == null) return;
+            Val<String> kind = str(value(f, "kind"), "kind");
+            if (kind == null && !f.containsKey("kind")) {
+                problems.at(t.getValueNode(), "agent profile '" + name + "' has no 'kind'", "add kind: shell or kind: noop");
+            }
+            spec.agents.put(name, new Profile(name, t.getKeyNode(), kind,
+                    enumValue(value(f, "sandbox"), "sandbox", SANDBOX),
+                    limits(value(f, "limits")),
+                    env(value(f, "env"), "env"),
+                    integer(value(f, "concurrency"), "concurrency", 0),
+                    duration(value(f, "duration"), "duration")));
+        });
+    }
+
+    private Fields defaults(Node node) {
+        Map<String, String> special = new HashMap<>();
+        for (String k : List.of("id", "title", "needs", "outputs", "matrix")) {
+            special.put(k, "'" + k + "' cannot be set in defaults; set it on each ticket");
+        }
+        Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special);
+        Fields d = new Fields();
+        d.node = node;
+        if (f == null) return d;
+        common(f, d);
+        d.sandbox = enumValue(value(f, "sandbox"), "sandbox", SANDBOX);
+        d.limits = limits(value(f, "limits"));
+        return d;
+    }
+
+    private Fields ticket(Node node) {
+        Map<String, String> special = new HashMap<>();
+        for (String k : List.of("sandbox", "limits", "kind", "concurrency")) {
+            special.put(k, "'" + k + "' belongs to an agent profile, not a ticket; set it under agents: (or defaults: for sandbox and limits)");
+        }
+        Map<String, NodeTuple> f = fields(node, "a ticket", TICKET_KEYS, special);
+        if (f == null) return null;
+        Fields t = new Fields();
+        t.node = node;
+        t.id = str(value(f, "id"), "id");
+        t.title = str(value(f, "title"), "title");
+        Node needs = value(f, "needs");
+        if (present(needs)) {
+            if (needs instanceof SequenceNode seq) {
+                t.needs = new ArrayList<>();
+                for (Node n : seq.getValue()) {
+                    Val<String> v = str(n, "needs");
+                    if (v != null) t.needs.add(v);
+                }
+            } else {
+                problems.at(needs, "'needs' must be a list of ticket ids, not " + describe(needs),
+                        needs instanceof ScalarNode s ? "write needs: [" + s.getValue() + "]" : "write needs: [build, test]");
+            }
+        }
+        common(f, t);
+        Node outputs = value(f, "outputs");
+        if (present(outputs)) t.outputs = outputs(outputs);
+        Node matrix = value(f, "matrix");
+        if (present(matrix)) {
+            t.matrixNode = matrix;
+            t.matrix = matrix(matrix);
+        }
+        return t;
+    }
+
+    private void common(Map<String, NodeTuple> f, Fields t) {
+        t.agent = str(value(f, "agent"), "agent");
+        t.run = str(value(f, "run"), "run");
+        if (t.run == null && present(value(f, "run"))) t.invalid.add("run");
+        t.env = env(value(f, "env"), "env");
+        t.timeout = duration(value(f, "timeout"), "timeout");
+        t.retries = retries(value(f, "retries"));
+        t.priority = integer(value(f, "priority"), "priority", Integer.MIN_VALUE);
+        t.when = enumValue(value(f, "when"), "when", WHEN);
+        t.approval = enumValue(value(f, "approval"), "approval", APPROVAL);
+        t.workspace = enumValue(value(f, "workspace"), "workspace", WORKSPACE);
+        t.network = bool(value(f, "network"), "network");
+        t.duration = duration(value(f, "duration"), "duration");
+    }
+
+    private Retries retries(Node node) {
+        if (!present(node)) return null;
+        if (node instanceof ScalarNode) {
+            Val<Integer> max = integer(node, "retries", 0);
+            return max == null ? null : new Retries(node, max, null, null, null);
+        }
+        if (!(node instanceof MappingNode)) {
+            problems.at(node, "'retries' must be a number or a mapping with max and backoff, not " + describe(node),
+                    "write retries: 3 or retries: {max: 3, backoff: {initial: 1s, max: 1m}}");
+            return null;
+        }
+        Map<String, NodeTuple> f = fields(node, "retries", RETRY_KEYS, Map.of());
+        if (f == null) return null;
+        Val<Integer> max = integer(value(f, "max"), "max", 0);
+        Val<Long> initial = null;
+        Val<Long> maxBackoff = null;
+        Val<Double> multiplier = null;
+        Node backoff = value(f, "backoff");
+        if (present(backoff)) {
+            Map<String, NodeTuple> b = fields(backoff, "backoff", BACKOFF_KEYS, Map.of());
+            if (b != null) {
+                initial = duration(value(b, "initial"), "initial");
+                maxBackoff = duration(value(b, "max"), "max");
+                multiplier = number(value(b, "multiplier"), "multiplier", 1.0);
+            }
+        }
+        return new Retries(node, max, initial, maxBackoff, multiplier);
+    }
+
+    private Limits limits(Node node) {
+        if (!present(node)) return null;
+        Map<String, NodeTuple> f = fields(node, "limits", LIMIT_KEYS, Map.of());
+        if (f == null) return null;
+        return new Limits(duration(value(f, "cpu-time"), "cpu-time"), size(value(f, "address-space"), "address-space"),
+                size(value(f, "file-size"), "file-size"), integer(value(f, "processes"), "processes", 0),
+                size(value(f, "log-size"), "log-size"));
+    }
+
+    private Map<String, Output> outputs(Node node) {
+        Map<String, NodeTuple> f = mapping(node, "outputs");
+        if (f == null) return null;
+        Map<String, Output> outputs = new LinkedHashMap<>();
+        f.forEach((name, t) -> {
+            if (!SIMPLE_NAME.matcher(name).matches()) {
+                problems.at(t.getKeyNode(), "invalid output name '" + name + "'",
+                        "use letters, digits, '_' and '-', starting with a letter, digit or '_'");
+                return;
+            }
+            Node v = t.getValueNode();
+            if (v instanceof ScalarNode s && !isNull(s)) {
+                outputs.put(name, new Output(name, t.getKeyNode(), new Val<>(s.getValue(), s), null));
+            } else if (v instanceof MappingNode) {
+                Map<String, NodeTuple> o = fields(v, "output '" + name + "'", OUTPUT_KEYS, Map.of());
+                if (o == null) return;
+                Val<String> file = str(value(o, "file"), "file");
+                Val<String> json = str(value(o, "json"), "json");
+                if ((file == null) == (json == null)) {
+                    problems.at(v, "output '" + name + "' needs exactly one of 'file' and 'json'",
+                            "write {file: result.txt} or {json: key}");
+                    return;
+                }
+                outputs.put(name, new Output(name, t.getKeyNode(), file, json));
+            } else {
+                problems.at(v, "output '" + name + "' must be a file path or a mapping with file or json, not " + describe(v),
+                        "write " + name + ": result.txt, or " + name + ": {json: key}");
+            }
+        });
+        return outputs;
+    }
+
+    private Map<String, List<Val<String>>> matrix(Node node) {
+        Map<String, NodeTuple> f = mapping(node, "matrix");
+        if (f == null) return null;
+        Map<String, List<Val<String>>> matrix = new LinkedHashMap<>();
+        f.forEach((key, t) -> {
+            if (!SIMPLE_NAME.matcher(key).matches()) {
+                problems.at(t.getKeyNode(), "invalid matrix key '" + key + "'",
+                        "use letters, digits, '_' and '-', starting with a letter, digit or '_'");
+                return;
+            }
+            Node v = t.getValueNode();
+            if (!(v instanceof SequenceNode seq)) {
+                problems.at(v, "matrix '" + key + "' must be a list of values, not " + describe(v),
+                        "write " + key + ": [a, b]");
+                return;
+            }
+            if (seq.getValue().isEmpty()) {
+                problems.at(v, "matrix '" + key + "' is empty", "give at least one value");
+                return;
+            }
+            List<Val<String>> values = new ArrayList<>();
+            for (Node item : seq.getValue()) {
+                if (item instanceof ScalarNode s && !isNull(s)) {
+                    values.add(new Val<>(s.getValue(), s));
+                } else {
+                    problems.at(item, "matrix values must be strings, numbers or booleans, not " + describe(item), "");
+                }
+            }
+            matrix.put(key, values);
+        });
+        return matrix;
+    }
+
+    private Map<String, Val<String>> env(Node node, String key) {
+        if (!present(node)) return null;
+        Map<String, NodeTuple> f = mapping(node, key);
+        if (f == null) return null;
+        Map<String, Val<String>> env = new LinkedHashMap<>();
+        f.forEach((name, t) -> {
+            if (!ENV_NAME.matcher(name).matches()) {
+                problems.at(t.getKeyNode(), "invalid environment variable name '" + name + "'",
+                        "use letters, digits and '_', starting with a letter or '_'");
+                return;
+            }
+            Node v = t.getValueNode();
+            if (v instanceof ScalarNode s) {
+                env.put(name, new Val<>(isNull(s) ? "" : s.getValue(), s));
+            } else {
+                problems.at(v, "environment variable '" + name + "' must be a string, not " + describe(v), "");
+            }
+        });
+        return env;
+    }
+
+    // ---- typed scalars ---------------------------------------------------------------------
+
+    private Val<String> str(Node node, String key) {
+        if (!present(node)) return null;
+        if (node instanceof ScalarNode s) return new Val<>(s.getValue(), s);
+        problems.at(node, "'" + key + "' must be a string, not " + describe(node), "");
+        return null;
+    }
+
+    private Val<Integer> integer(Node node, String key, int min) {
+        if (!present(node)) return null;
+        if (node instanceof ScalarNode s) {
+            String text = s.getValue().strip().replace("_", "");
+            if (INTEGER.matcher(text).matches()) {
+                long v = Long.parseLong(text);
+                if (v > Integer.MAX_VALUE) {
+                    problems.at(node, "'" + key + "' is too large: " + s.getValue(), "use at most " + Integer.MAX_VALUE);
+                    return null;
+                }
+                if (v < min) {
+                    problems.at(node, "'" + key + "' must be at least " + min + ", not " + v, "");
+                    return null;
+                }
+                return new Val<>((int) v, s);
+            }
+        }
+        problems.at(node, "'" + key + "' must be an integer, not " + describe(node), "");
+        return null;
+    }
+
+    private Val<Double> number(Node node, String key, double min) {
+        if (!present(node)) return null;
+        if (node instanceof ScalarNode s && NUMBER.matcher(s.getValue().strip()).matches()) {
+            double v = Double.parseDouble(s.getValue().strip());
+            if (!(v >= min) || Double.isInfinite(v)) {
+                problems.at(node, "'" + key + "' must be at least " + min + ", not " + s.getValue(), "");
+                return null;
+            }
+            return new Val<>(v, s);
+        }
+        problems.at(node, "'" + key + "' must be a number, not " + describe(node), "");
+        return null;
+    }
+
+    private Val<Boolean> bool(Node node, String key) {
+        if (!present(node)) return null;
+        if (node instanceof ScalarNode s) {
+            switch (s.getValue().strip().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> { return new Val<>(true, s); }
+                case "false", "no", "off" -> { return new Val<>(false, s); }
+                default -> { }
+            }
+        }
+        problems.at(node, "'" + key + "' must be true or false, not " + describe(node), "");
+        return null;
+    }
+
+    private Val<Long> duration(Node node, String key) {
+        return parsed(node, key, Units::durationMillis, Units.DURATION_HINT, "a duration");
+    }
+
+    private Val<Long> size(Node node, String key) {
+        return parsed(node, key, Units::bytes, Units.SIZE_HINT, "a size");
+    }
+
+    private Val<Long> parsed(Node node, String key, Function<String, Long> parse, String hint, String what) {
+        if (!present(node)) return null;
+        if (!(node instanceof ScalarNode s)) {
+            problems.at(node, "'" + key + "' must be " + what + ", not " + describe(node), hint);
+            return null;
+        }
+        try {
+            return new Val<>(parse.apply(s.getValue()), s);
+        } catch (IllegalArgumentException e) {
+            problems.at(node, e.getMessage(), hint);
+            return null;
+        }
+    }
+
+    private <E> Val<E> enumValue(Node node, String key, Map<String, E> options) {
+        if (!present(node)) return null;
+        if (node instanceof ScalarNode s) {
+            E e = options.get(s.getValue());
+            // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning.
+            if (e == null && options == SANDBOX && s.getValue().equals("false")) e = options.get("off");
+            if (e != null) return new Val<>(e, s);
+            problems.at(node, "invalid " + key + " '" + s.getValue() + "'; use " + String.join(", ", options.keySet()),
+                    Problems.didYouMean(s.getValue(), options.keySet(), ""));
+            return null;
+        }
+        problems.at(node, "'" + key + "' must be one of " + String.join(", ", options.keySet()) + ", not " + describe(node), "");
+        return null;
+    }
+
+    // ---- mappings --------------------------------------------------------------------------
+
+    /** The entries of a mapping with arbitrary string keys (vars, env, outputs, matrix, agents). */
+    private Map<String, NodeTuple> mapping(Node node, String what) {
+        return fields(node, "'" + what + "'", null, Map.of());
+    }
+
+    /**
+     * The entries of a mapping by key; reports non-mappings, non-string and duplicate keys, and keys
+     * outside {@code allowed} (unless null) with a did-you-mean. Returns null when it is not a mapping.
+     */
+    private Map<String, NodeTuple> fields(Node node, String what, List<String> allowed, Map<String, String> special) {
+        if (!(node instanceof MappingNode map)) {
+            problems.at(node, what + " must be a mapping, not " + describe(node),
+                    allowed == null ? "write key: value pairs" : "write key: value pairs with keys " + String.join(", ", allowed));
+            return null;
+        }
+        Map<String, NodeTuple> result = new LinkedHashMap<>();
+        for (NodeTuple t : map.getValue()) {
+            Node k = t.getKeyNode();
+            if (k.getTag().equals(Tag.MERGE)) {
+                problems.at(k, "YAML merge keys ('<<') are not supported", "use defaults: for settings shared by tickets");
+                continue;
+            }
+            if (!(k instanceof ScalarNode ks) || isNull(ks)) {
+                problems.at(k, "keys must be strings, not " + describe(k), "");
+                continue;
+            }
+            String key = ks.getValue();
+            if (result.containsKey(key)) {
+                problems.at(k, "duplicate key '" + key + "' (first at line "
+                        + (result.get(key).getKeyNode().getStartMark().getLine() + 1) + ")", "remove one of them");
+                continue;
+            }
+            if (allowed != null && !allowed.contains(key)) {
+                String msg = special.get(key);
+                if (msg != null) {
+                    problems.at(k, msg, "");
+                } else {
+                    problems.at(k, "unknown key '" + key + "' in " + what,
+                            Problems.didYouMean(key, allowed, "allowed keys: " + String.join(", ", allowed)));
+                }
+                continue;
+            }
+            result.put(key, t);
+        }
+        return result;
+    }
+
+    private static Node value(Map<String, NodeTuple> fields, String key) {
+        NodeTuple t = fields.get(key);
+        return t == null ? null : t.getValueNode();
+    }
+
+    static boolean present(Node node) {
+        return node != null && !isNull(node);
+    }
+
+    static boolean isNull(Node node) {
+        return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
+    }
+
+    static String describe(Node node) {
+        if (node instanceof SequenceNode) return "a list";
+        if (node instanceof MappingNode) return "a mapping";
+        if (node == null || isNull(node)) return "nothing";
+        Tag tag = node.getTag();
+        if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) return "a number (" + ((ScalarNode) node).getValue() + ")";
+        if (tag.equals(Tag.BOOL)) return "a boolean (" + ((ScalarNode) node).getValue() + ")";
+        return "a string ('" + abbreviate(((ScalarNode) node).getValue()) + "')";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    private static <E> Map<String, E> ordered(Object... pairs) {
+        Map<String, E> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            @SuppressWarnings("unchecked") E e = (E) pairs[i + 1];
+            m.put((String) pairs[i], e);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

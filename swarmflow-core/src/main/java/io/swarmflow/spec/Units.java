@@ -1,0 +1,76 @@
+package io.swarmflow.spec;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Durations ({@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h30m}, {@code 2d}) and sizes
+ * ({@code 512}, {@code 64KiB}, {@code 100MB}, {@code 2g}) as written in swarm specs.
+ */
+final class Units {
+    private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB|k|m|g|K|M|G)?");
+
+    static final String DURATION_HINT = "use a number with a unit: 500ms, 90s, 10m, 1h";
+    static final String SIZE_HINT = "use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB";
+
+    private Units() {}
+
+    /** Milliseconds of a duration text; {@code 0} alone is accepted as "none". */
+    static long durationMillis(String text) {
+        String s = text.strip();
+        if (s.equals("0")) return 0;
+        if (!DURATION.matcher(s).matches()) throw new IllegalArgumentException("invalid duration '" + text + "'");
+        Matcher m = DURATION_PART.matcher(s);
+        long total = 0;
+        try {
+            while (m.find()) {
+                long n = Long.parseLong(m.group(1));
+                long unit = switch (m.group(2)) {
+                    case "ms" -> 1;
+                    case "s" -> 1_000;
+                    case "m" -> 60_000;
+                    case "h" -> 3_600_000;
+                    default -> 86_400_000;
+                };
+                total = Math.addExact(total, Math.multiplyExact(n, unit));
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("duration '" + text + "' is too large");
+        }
+        return total;
+    }
+
+    /** Bytes of a size text. KiB/MiB/GiB/TiB and k/m/g are binary (1024), KB/MB/GB/TB decimal (1000). */
+    static long bytes(String text) {
+        Matcher m = SIZE.matcher(text.strip());
+        if (!m.matches()) throw new IllegalArgumentException("invalid size '" + text + "'");
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        long factor = switch (unit) {
+            case "B" -> 1L;
+            case "KiB", "k", "K" -> 1L << 10;
+            case "MiB", "m", "M" -> 1L << 20;
+            case "GiB", "g", "G" -> 1L << 30;
+            case "TiB" -> 1L << 40;
+            case "KB" -> 1_000L;
+            case "MB" -> 1_000_000L;
+            case "GB" -> 1_000_000_000L;
+            default -> 1_000_000_000_000L;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("size '" + text + "' is too large");
+        }
+    }
+
+    /** A size for people: {@code 512 bytes}, {@code 64.0 KiB}, {@code 10.0 MiB}. */
+    static String human(long bytes) {
+        if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+        if (bytes >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        if (bytes >= 1L << 10) return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
+        return bytes + " bytes";
+    }
+}

@@ -1,0 +1,229 @@
+package io.swarmflow.spec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.ReaderException;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
+
+/**
+ * The spec file as bytes, text and a YAML node tree. Only SnakeYAML's composer runs: nodes keep
+ * their positions and no Java object is ever constructed from the document, so a tag cannot
+ * instantiate a class. Aliases, nesting and size are bounded before the tree is built.
+ */
+final class YamlSource {
+    /** Aliases of lists or mappings allowed; enough for real specs, far too few for a "billion laughs". */
+    static final int MAX_ALIASES = 50;
+    /** Nesting depth of lists and mappings; a spec needs about six. */
+    static final int MAX_DEPTH = 32;
+
+    private static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.BOOL, Tag.FLOAT, Tag.NULL,
+            Tag.SEQ, Tag.MAP, Tag.TIMESTAMP, Tag.MERGE);
+
+    final byte[] bytes;
+    final String text;
+    private final Problems problems;
+
+    private YamlSource(byte[] bytes, String text, Problems problems) {
+        this.bytes = bytes;
+        this.text = text;
+        this.problems = problems;
+    }
+
+    /** Reads and checks the file (size, text encoding); null when it cannot be used (problems recorded). */
+    static YamlSource read(Path file, long maxBytes, Problems problems) {
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(file)) {
+                problems.whole("is a directory, not a spec file", "give the path of a .yaml file");
+                return null;
+            }
+            long size = Files.size(file);
+            if (size > maxBytes) {
+                problems.whole("spec is " + Units.human(size) + "; the limit is " + Units.human(maxBytes),
+                        "split the spec or raise the limit");
+                return null;
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            problems.whole("no such file", "check the path");
+            return null;
+        } catch (IOException e) {
+            problems.whole("cannot read the spec: " + e.getMessage(), "check the path and its permissions");
+            return null;
+        }
+        if (bytes.length > maxBytes) {
+            problems.whole("spec is " + Units.human(bytes.length) + "; the limit is " + Units.human(maxBytes),
+                    "split the spec or raise the limit");
+            return null;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                problems.whole("not a text file (NUL byte at offset " + i + ")", "a swarm spec is UTF-8 YAML");
+                return null;
+            }
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            problems.whole("not a text file (invalid UTF-8)", "a swarm spec is UTF-8 YAML");
+            return null;
+        }
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        return new YamlSource(bytes, text, problems);
+    }
+
+    /** The document's root node, or null when the YAML is malformed or empty (problems recorded). */
+    Node compose() {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setCodePointLimit(Math.max(1024, text.length() + 1));
+        options.setAllowDuplicateKeys(false);
+        options.setAllowRecursiveKeys(false);
+        options.setProcessComments(false);
+        // Nothing is ever constructed from a tag; accept them all here so checkTags can report each one.
+        options.setTagInspector(tag -> true);
+        Node root;
+        try {
+            Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
+            root = composer.getSingleNode();
+        } catch (MarkedYAMLException e) {
+            String what = e.getProblem() != null ? e.getProblem() : "invalid YAML";
+            if (e.getContext() != null) what = what + " (" + e.getContext() + ")";
+            problems.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(),
+                    "YAML syntax error: " + what, "check indentation, quoting and brackets here");
+            return null;
+        } catch (ReaderException e) {
+            Mark mark = markAtCodePoint(e.getPosition());
+            problems.at(mark, "character U+" + String.format("%04X", e.getCodePoint()) + " is not allowed in YAML",
+                    "remove it or quote it as an escape sequence");
+            return null;
+        } catch (YAMLException e) {
+            String msg = String.valueOf(e.getMessage());
+            if (msg.contains("aliases")) {
+                problems.whole("too many YAML aliases (more than " + MAX_ALIASES + " aliases of lists or mappings)",
+                        "write the repeated parts out or use defaults:; alias bombs are rejected");
+            } else if (msg.contains("Nesting Depth")) {
+                problems.whole("YAML nested deeper than " + MAX_DEPTH + " levels",
+                        "a swarm spec needs only a few levels of nesting");
+            } else if (msg.contains("code point")) {
+                problems.whole("spec is too large", "split the spec or raise the limit");
+            } else {
+                problems.whole("invalid YAML: " + msg, "check the file's syntax");
+            }
+            return null;
+        } catch (StackOverflowError e) {
+            problems.whole("YAML nested too deeply", "a swarm spec needs only a few levels of nesting");
+            return null;
+        }
+        if (root == null) {
+            problems.whole("spec is empty", "a spec needs at least a 'tickets:' list");
+            return null;
+        }
+        // A tagged document is not read further: its meaning is whatever the tag intended, not ours.
+        return checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>())) ? root : null;
+    }
+
+    /** Reports explicit tags beyond plain YAML (e.g. {@code !!python/object}, {@code !foo}); visits shared nodes once. */
+    private boolean checkTags(Node node, Set<Node> seen) {
+        if (!seen.add(node)) return true;
+        boolean plain = PLAIN_TAGS.contains(node.getTag());
+        if (!plain) {
+            problems.at(node, "YAML tag '" + shortTag(node.getTag()) + "' is not allowed",
+                    "swarm specs use plain strings, numbers, booleans, lists and mappings; remove the tag");
+        }
+        if (node instanceof SequenceNode seq) {
+            for (Node child : seq.getValue()) plain &= checkTags(child, seen);
+        } else if (node instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                plain &= checkTags(t.getKeyNode(), seen);
+                plain &= checkTags(t.getValueNode(), seen);
+            }
+        }
+        return plain;
+    }
+
+    private static String shortTag(Tag tag) {
+        String v = tag.getValue();
+        return v.startsWith(Tag.PREFIX) ? "!!" + v.substring(Tag.PREFIX.length()) : v;
+    }
+
+    /**
+     * Where the {@code index}-th {@code ${{ }}} reference of a scalar's value sits in the file. Falls
+     * back to the scalar's start when the raw text and the value disagree (escape sequences).
+     */
+    Mark referenceMark(ScalarNode node, int index, int expectedCount) {
+        Mark start = node.getStartMark();
+        Mark end = node.getEndMark();
+        if (start == null || end == null) return start;
+        int from = text.offsetByCodePoints(0, Math.min(start.getIndex(), text.codePointCount(0, text.length())));
+        int to = text.offsetByCodePoints(0, Math.min(end.getIndex(), text.codePointCount(0, text.length())));
+        Matcher m = Templates.REFERENCE.matcher(text).region(from, to);
+        List<Integer> offsets = new java.util.ArrayList<>();
+        while (m.find()) offsets.add(m.start());
+        if (offsets.size() != expectedCount || index >= offsets.size()) return start;
+        int line = start.getLine();
+        int column = start.getColumn();
+        for (int i = from; i < offsets.get(index); ) {
+            int cp = text.codePointAt(i);
+            int len = Character.charCount(cp);
+            if (cp == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                len = 2;
+                line++;
+                column = 0;
+            } else if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+                line++;
+                column = 0;
+            } else {
+                column++;
+            }
+            i += len;
+        }
+        return new Mark("spec", 0, line, column, new int[0], 0);
+    }
+
+    private Mark markAtCodePoint(int position) {
+        int line = 0;
+        int column = 0;
+        int cpIndex = 0;
+        for (int i = 0; i < text.length() && cpIndex < position; cpIndex++) {
+            int cp = text.codePointAt(i);
+            if (cp == '\n') {
+                line++;
+                column = 0;
+            } else {
+                column++;
+            }
+            i += Character.charCount(cp);
+        }
+        return new Mark("spec", position, line, column, new int[0], 0);
+    }
+}

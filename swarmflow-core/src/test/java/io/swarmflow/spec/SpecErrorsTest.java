@@ -1,0 +1,369 @@
+package io.swarmflow.spec;
+
+import static io.swarmflow.spec.SpecFiles.errors;
+import static io.swarmflow.spec.SpecFiles.gitInit;
+import static io.swarmflow.spec.SpecFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every rejected input names the file, line and column, what is wrong and how to fix it. */
+class SpecErrorsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void cycleIsPrintedAsAPathAtItsFirstTicket() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: start, run: "true"}
+                  - id: a
+                    run: "true"
+                    needs: [start, c]
+                  - id: b
+                    run: "true"
+                    needs: [a]
+                  - id: c
+                    run: "true"
+                    needs: [b]
+                """)).containsExactly("swarm.yaml:3:5: dependency cycle: a -> c -> b -> a; remove one of these needs");
+    }
+
+    @Test
+    void selfDependencyIsRejected() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: a, run: "true", needs: [a]}
+                """)).containsExactly("swarm.yaml:2:34: ticket 'a' needs itself; remove 'a' from needs");
+    }
+
+    @Test
+    void missingDependencySuggestsTheClosestId() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: build
+                    run: make
+                  - id: test
+                    needs: [buld, deploy]
+                    run: make test
+                """)).containsExactly(
+                "swarm.yaml:5:13: ticket 'test' needs 'buld', which is not a ticket; did you mean 'build'?",
+                "swarm.yaml:5:19: ticket 'test' needs 'deploy', which is not a ticket; check the id, or add a ticket with that id");
+    }
+
+    @Test
+    void duplicateIdPointsAtTheSecondOne() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: build
+                    run: make
+                  - id: build
+                    run: make again
+                """)).containsExactly("swarm.yaml:4:9: duplicate ticket id 'build' (first at line 2); give each ticket a unique id");
+    }
+
+    @Test
+    void unknownKeysSuggestTheClosestOrListTheAllowedOnes() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    neds: [b]
+                    colour: red
+                    retries: {max: 2, backof: {initial: 1s}}
+                agents:
+                  x: {kind: shell, sandbox: off, limts: {}}
+                """)).containsExactly(
+                "swarm.yaml:4:5: unknown key 'neds' in a ticket; did you mean 'needs'?",
+                "swarm.yaml:5:5: unknown key 'colour' in a ticket; allowed keys: id, title, needs, agent, run, env, timeout, "
+                        + "retries, priority, when, approval, workspace, network, outputs, matrix, duration",
+                "swarm.yaml:6:23: unknown key 'backof' in retries; did you mean 'backoff'?",
+                "swarm.yaml:8:34: unknown key 'limts' in agent profile 'x'; did you mean 'limits'?");
+    }
+
+    @Test
+    void pathLikeIdIsRejectedClearly() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: ../x
+                    run: "true"
+                """)).containsExactly("swarm.yaml:2:9: invalid ticket id '../x'; use 1-63 characters of a-z, 0-9, '-' and '_', "
+                + "starting with a letter or digit");
+    }
+
+    @Test
+    void oversizedFileIsRejectedBeforeReading() throws IOException {
+        Path file = dir.resolve("swarm.yaml");
+        Files.write(file, new byte[10 << 20]);
+
+        assertThat(errors(file, Map.of())).containsExactly(
+                "swarm.yaml: spec is 10.0 MiB; the limit is 1.0 MiB; split the spec or raise the limit");
+    }
+
+    @Test
+    void binaryGarbageIsNotAText() throws IOException {
+        Path nul = dir.resolve("nul.yaml");
+        Files.write(nul, new byte[] {'a', ':', ' ', 0, 1, 2});
+        Path latin1 = dir.resolve("latin1.yaml");
+        Files.write(latin1, new byte[] {'a', ':', ' ', (byte) 0xE9, (byte) 0xFF, '\n'});
+
+        assertThat(errors(nul, Map.of())).containsExactly("nul.yaml: not a text file (NUL byte at offset 3); a swarm spec is UTF-8 YAML");
+        assertThat(errors(latin1, Map.of())).containsExactly("latin1.yaml: not a text file (invalid UTF-8); a swarm spec is UTF-8 YAML");
+    }
+
+    @Test
+    void aliasBombIsRejectedWithoutExpanding() throws IOException {
+        StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'i'; c++) {
+            char p = (char) (c - 1);
+            yaml.append(c).append(": &").append(c).append(" [*").append(p);
+            for (int i = 0; i < 8; i++) yaml.append(",*").append(p);
+            yaml.append("]\n");
+        }
+        yaml.append("tickets: *i\n");
+
+        assertThat(errors(dir, yaml.toString())).containsExactly(
+                "swarm.yaml: too many YAML aliases (more than 50 aliases of lists or mappings); "
+                        + "write the repeated parts out or use defaults:; alias bombs are rejected");
+    }
+
+    @Test
+    void deepNestingIsRejected() throws IOException {
+        assertThat(errors(dir, "tickets: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n")).containsExactly(
+                "swarm.yaml: YAML nested deeper than 32 levels; a swarm spec needs only a few levels of nesting");
+    }
+
+    @Test
+    void yamlSyntaxErrorsCarryTheParserPosition() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "unterminated
+                """)).singleElement().asString().startsWith("swarm.yaml:4:1: YAML syntax error: found unexpected end of stream");
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                   run: x
+                """)).singleElement().asString()
+                .isEqualTo("swarm.yaml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>' "
+                        + "(while parsing a block collection); "
+                        + "check indentation, quoting and brackets here");
+    }
+
+    @Test
+    void invalidDurationsAndSizesNameTheValueAndTheFormat() throws IOException {
+        assertThat(errors(dir, """
+                agents:
+                  big: {kind: shell, limits: {address-space: 2 parsecs, cpu-time: 1h}}
+                tickets:
+                  - id: a
+                    run: "true"
+                    timeout: 10x
+                  - id: b
+                    run: "true"
+                    timeout: 30
+                    retries: {backoff: {initial: 1 minute}}
+                """)).containsExactly(
+                "swarm.yaml:2:46: invalid size '2 parsecs'; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
+                "swarm.yaml:6:14: invalid duration '10x'; use a number with a unit: 500ms, 90s, 10m, 1h",
+                "swarm.yaml:9:14: invalid duration '30'; use a number with a unit: 500ms, 90s, 10m, 1h",
+                "swarm.yaml:10:34: invalid duration '1 minute'; use a number with a unit: 500ms, 90s, 10m, 1h");
+    }
+
+    @Test
+    void typeConstructionTagsAreRejected() throws IOException {
+        assertThat(errors(dir, """
+                name: !!python/object/apply:os.system ["rm -rf /"]
+                description: !foo bar
+                vars: !!javax.script.ScriptEngineManager [x]
+                tickets:
+                  - {id: a, run: "true"}
+                """)).containsExactly(
+                "swarm.yaml:1:7: YAML tag '!!python/object/apply:os.system' is not allowed; swarm specs use plain strings, "
+                        + "numbers, booleans, lists and mappings; remove the tag",
+                "swarm.yaml:2:14: YAML tag '!foo' is not allowed; swarm specs use plain strings, "
+                        + "numbers, booleans, lists and mappings; remove the tag",
+                "swarm.yaml:3:7: YAML tag '!!javax.script.ScriptEngineManager' is not allowed; swarm specs use plain strings, "
+                        + "numbers, booleans, lists and mappings; remove the tag");
+    }
+
+    @Test
+    void unresolvedReferencesArePinpointed() throws IOException {
+        assertThat(errors(dir, """
+                vars: {version: "1"}
+                tickets:
+                  - id: build
+                    run: make
+                    outputs: {jar: target/app.jar}
+                  - id: lint
+                    run: lint
+                  - id: matrix
+                    matrix: {os: [a, b]}
+                    run: "true"
+                  - id: test
+                    needs: [build, matrix]
+                    title: Test ${{ vars.verison }}
+                    run: |
+                      echo ${{ matrix.os }}
+                      java -jar ${{ tickets.build.outputs.jarr }} ${{ tickets.lint.outputs.x }}
+                      ${{ tickets.nope.outputs.x }} ${{ tickets.matrix.outputs.x }} ${{ foo }}
+                """)).containsExactly(
+                "swarm.yaml:13:17: unknown variable 'verison' in '${{ vars.verison }}'; did you mean 'version'?",
+                "swarm.yaml:15:12: '${{ matrix.os }}' is used outside a matrix ticket; add a matrix: to the ticket or remove the reference",
+                "swarm.yaml:16:17: ticket 'build' has no output 'jarr'; did you mean 'jar'?",
+                "swarm.yaml:16:51: ticket 'test' reads outputs of 'lint', which it does not need; add lint to needs",
+                "swarm.yaml:17:7: unknown ticket 'nope' in '${{ tickets.nope.outputs.x }}'; check the id",
+                "swarm.yaml:17:37: 'matrix' is a matrix ticket; '${{ tickets.matrix.outputs.x }}' must name one of its expansions; "
+                        + "use an expanded id such as matrix-a",
+                "swarm.yaml:17:69: unknown reference '${{ foo }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id");
+    }
+
+    @Test
+    void runTimeReferencesAreOnlyAllowedWhereTheEngineRendersThem() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                  - id: b
+                    needs: [a]
+                    title: "${{ run.id }}"
+                    run: "true"
+                    outputs: {o: "${{ tickets.a.outputs.x }}"}
+                """)).containsExactly(
+                "swarm.yaml:6:13: '${{ run.id }}' is not available in title; use it in run or env",
+                "swarm.yaml:8:19: outputs of other tickets are not available in outputs; use them in a ticket's run or env");
+    }
+
+    @Test
+    void undeclaredVarOverrideSuggestsTheClosest() throws IOException {
+        Path file = write(dir, "swarm.yaml", """
+                vars: {version: "1", target: prod}
+                tickets:
+                  - {id: a, run: "true"}
+                """);
+
+        assertThat(errors(file, Map.of("verson", "2", "zone", "eu"))).containsExactly(
+                "swarm.yaml: --var verson is not declared in vars; did you mean 'version'?",
+                "swarm.yaml: --var zone is not declared in vars; declare it under vars: in the spec; declared: version, target");
+    }
+
+    @Test
+    void wrongTypesSayWhatIsExpected() throws IOException {
+        assertThat(errors(dir, """
+                concurrency: many
+                vars: [a]
+                tickets:
+                  - id: a
+                    run: [echo]
+                    needs: b
+                    network: maybe
+                    when: sucess
+                    priority: 1.5
+                  - {id: b, run: "true", retries: [1]}
+                """)).containsExactly(
+                "swarm.yaml:1:14: 'concurrency' must be an integer, not a string ('many')",
+                "swarm.yaml:2:7: 'vars' must be a mapping, not a list; write key: value pairs",
+                "swarm.yaml:5:10: 'run' must be a string, not a list",
+                "swarm.yaml:6:12: 'needs' must be a list of ticket ids, not a string ('b'); write needs: [b]",
+                "swarm.yaml:7:14: 'network' must be true or false, not a string ('maybe')",
+                "swarm.yaml:8:11: invalid when 'sucess'; use success, failure, always; did you mean 'success'?",
+                "swarm.yaml:9:15: 'priority' must be an integer, not a number (1.5)",
+                "swarm.yaml:10:35: 'retries' must be a number or a mapping with max and backoff, not a list; "
+                        + "write retries: 3 or retries: {max: 3, backoff: {initial: 1s, max: 1m}}");
+    }
+
+    @Test
+    void missingTicketsAndEmptySpecs() throws IOException {
+        assertThat(errors(dir, "name: x\n")).containsExactly(
+                "swarm.yaml:1:1: the spec has no tickets; add a 'tickets:' list with at least one ticket");
+        assertThat(errors(dir, "tickets: []\n")).containsExactly("swarm.yaml:1:10: 'tickets' is empty; add at least one ticket");
+        assertThat(errors(dir, "# nothing\n")).containsExactly("swarm.yaml: spec is empty; a spec needs at least a 'tickets:' list");
+    }
+
+    @Test
+    void shellTicketWithoutRunAndNoopOnlyKeys() throws IOException {
+        assertThat(errors(dir, """
+                agents:
+                  lint: {kind: shell, duration: 1s}
+                  fake: {kind: nop}
+                tickets:
+                  - id: a
+                    title: no script
+                  - {id: b, agent: lnt, run: "true"}
+                  - {id: c, duration: 2s, run: "true"}
+                """)).containsExactly(
+                "swarm.yaml:2:33: 'duration' applies only to noop agents; remove it",
+                "swarm.yaml:3:16: unknown agent kind 'nop'; use shell or noop; did you mean 'noop'?",
+                "swarm.yaml:5:5: ticket 'a' has no 'run'; add run: with the shell script to run, or use agent: noop",
+                "swarm.yaml:7:20: unknown agent 'lnt'; did you mean 'lint'?",
+                "swarm.yaml:8:23: 'duration' applies only to noop agents; remove it or use agent: noop");
+    }
+
+    @Test
+    void gitWorkspacesNeedARepository() throws IOException {
+        String abs = dir.toAbsolutePath().normalize().toString();
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: a, run: "true", workspace: worktree}
+                """)).containsExactly("swarm.yaml:2:37: workspace 'worktree' needs a git repository, but " + abs
+                + " is not inside one; set repo:, run 'git init' in " + abs + ", or use workspace: run");
+    }
+
+    @Test
+    void explicitRepoMustBeAGitRepository() throws IOException {
+        Files.createDirectories(dir.resolve("plain"));
+        String abs = dir.resolve("plain").toAbsolutePath().normalize().toString();
+        assertThat(errors(dir, """
+                repo: plain
+                tickets:
+                  - {id: a, run: "true"}
+                """)).containsExactly("swarm.yaml:1:7: repo " + abs + " is not a git repository; "
+                + "point repo: at the top of a git working tree, or run 'git init' there");
+    }
+
+    @Test
+    void matrixExpansionsMustNotCollide() throws Exception {
+        gitInit(dir);
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: t-a, run: "true"}
+                  - id: t
+                    matrix: {v: [a, A, b]}
+                    run: "true"
+                  - id: u
+                    matrix: {v: [""]}
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:4:13: matrix expansion id 't-a' is already used (line 2); rename one of the tickets or change the matrix values");
+    }
+
+    @Test
+    void outputFilesMustStayInsideTheWorkspace() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    outputs: {x: ../../etc/passwd, y: /etc/shadow, z: {file: a, json: b}}
+                """)).containsExactly(
+                "swarm.yaml:4:18: output file '../../etc/passwd' is not a relative path inside the workspace; "
+                        + "use a path such as out/result.txt, without '..' or a leading '/'",
+                "swarm.yaml:4:39: output file '/etc/shadow' is not a relative path inside the workspace; "
+                        + "use a path such as out/result.txt, without '..' or a leading '/'",
+                "swarm.yaml:4:55: output 'z' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}");
+    }
+
+    @Test
+    void duplicateYamlKeysAreRejected() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    run: "false"
+                """)).containsExactly("swarm.yaml:4:5: duplicate key 'run' (first at line 3); remove one of them");
+    }
+}

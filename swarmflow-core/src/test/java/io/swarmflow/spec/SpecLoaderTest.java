@@ -1,0 +1,305 @@
+package io.swarmflow.spec;
+
+import static io.swarmflow.spec.SpecFiles.errors;
+import static io.swarmflow.spec.SpecFiles.gitInit;
+import static io.swarmflow.spec.SpecFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpecLoaderTest {
+    static final String FULL = """
+            name: release
+            description: Build, test and ship
+            concurrency: 3
+            vars:
+              version: "1.2"
+              target: prod
+            repo: .
+            defaults:
+              timeout: 10m
+              retries: 2
+              env:
+                CI: "true"
+              sandbox: required
+              limits:
+                processes: 256
+            agents:
+              qa:
+                kind: shell
+                limits:
+                  cpu-time: 90s
+                  address-space: 2GiB
+                  log-size: 1MB
+                env:
+                  ROLE: qa-${{ vars.target }}
+                concurrency: 2
+              sleeper:
+                kind: noop
+                duration: 2s
+                sandbox: off
+            tickets:
+              - id: notify
+                agent: noop
+                duration: 100ms
+                needs: [ship]
+                when: failure
+              - id: build
+                run: make VERSION=${{ vars.version }}
+                workspace: worktree
+                outputs:
+                  artifact: out/app.tar
+                  sha: {json: sha256}
+              - id: test
+                needs: [build]
+                agent: qa
+                matrix:
+                  os: [linux, macOS]
+                run: ./test.sh ${{ matrix.os }} ${{ tickets.build.outputs.sha }}
+                env:
+                  OS: ${{ matrix.os }}
+                retries:
+                  max: 3
+                  backoff: {initial: 500ms, max: 30s, multiplier: 3}
+                priority: 5
+              - id: wait
+                agent: sleeper
+                needs: [test]
+              - id: ship
+                title: Ship ${{ vars.version }}
+                needs: [wait, build]
+                run: ./ship.sh ${{ tickets.build.outputs.commit }} ${{ run.id }}
+                when: always
+                approval: before-run
+                workspace: run
+                network: yes
+                timeout: 1h30m
+            """;
+
+    @Test
+    void fullSpecBecomesExactPlan(@TempDir Path dir) throws Exception {
+        gitInit(dir);
+        Path file = write(dir, "release.yaml", FULL);
+
+        Plan plan = new SpecLoader().load(file, Map.of());
+
+        ResourceLimits base = new ResourceLimits(3600, 8L << 30, 1L << 30, 256, 10L << 20);
+        Map<String, AgentProfile> agents = Map.of(
+                "qa", new AgentProfile("qa", "shell", SandboxPolicy.REQUIRED,
+                        new ResourceLimits(90, 2L << 30, 1L << 30, 256, 1_000_000), Map.of("ROLE", "qa-prod"), 2, 0),
+                "sleeper", new AgentProfile("sleeper", "noop", SandboxPolicy.OFF, base, Map.of(), 0, 2000),
+                "shell", new AgentProfile("shell", "shell", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0),
+                "noop", new AgentProfile("noop", "noop", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0));
+        RetryPolicy two = new RetryPolicy(2, 1000, 60_000, 2.0);
+        RetryPolicy three = new RetryPolicy(3, 500, 30_000, 3.0);
+        String testRun = " ${{ tickets.build.outputs.sha }}";
+        List<PlannedTicket> tickets = List.of(
+                new PlannedTicket("build", "build", List.of(), "shell", "make VERSION=1.2", Map.of("CI", "true"), 600_000, two,
+                        0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.WORKTREE, false,
+                        Map.of("artifact", new OutputSpec("artifact", "out/app.tar", null), "sha", new OutputSpec("sha", null, "sha256")),
+                        Map.of(), "build", 0),
+                new PlannedTicket("test-linux", "test (os=linux)", List.of("build"), "qa", "./test.sh linux" + testRun,
+                        Map.of("ROLE", "qa-prod", "CI", "true", "OS", "linux"), 600_000, three, 5, When.SUCCESS,
+                        ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of("os", "linux"), "test", 0),
+                new PlannedTicket("test-macos", "test (os=macOS)", List.of("build"), "qa", "./test.sh macOS" + testRun,
+                        Map.of("ROLE", "qa-prod", "CI", "true", "OS", "macOS"), 600_000, three, 5, When.SUCCESS,
+                        ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of("os", "macOS"), "test", 0),
+                new PlannedTicket("wait", "wait", List.of("test-linux", "test-macos"), "sleeper", "", Map.of("CI", "true"),
+                        600_000, two, 0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of(),
+                        "wait", 2000),
+                new PlannedTicket("ship", "Ship 1.2", List.of("wait", "build"), "shell",
+                        "./ship.sh ${{ tickets.build.outputs.commit }} ${{ run.id }}", Map.of("CI", "true"), 5_400_000, two,
+                        0, When.ALWAYS, ApprovalMode.BEFORE_RUN, WorkspaceMode.RUN, true, Map.of(), Map.of(), "ship", 0),
+                new PlannedTicket("notify", "notify", List.of("ship"), "noop", "", Map.of("CI", "true"), 600_000, two,
+                        0, When.FAILURE, ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of(), "notify", 100));
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("version", "1.2");
+        vars.put("target", "prod");
+        String abs = dir.toAbsolutePath().normalize().toString();
+
+        assertThat(plan).isEqualTo(new Plan("release", "Build, test and ship", 3, vars, abs, abs, agents, tickets,
+                SpecFiles.sha256(file)));
+    }
+
+    @Test
+    void varOverridesReplaceDeclaredValuesEverywhere(@TempDir Path dir) throws Exception {
+        gitInit(dir);
+        Plan plan = new SpecLoader().load(write(dir, "release.yaml", FULL), Map.of("target", "staging", "version", "2.0"));
+
+        assertThat(plan.vars()).containsEntry("target", "staging").containsEntry("version", "2.0");
+        assertThat(plan.agents().get("qa").env()).containsEntry("ROLE", "qa-staging");
+        assertThat(plan.tickets()).filteredOn(t -> t.id().equals("ship")).singleElement()
+                .extracting(PlannedTicket::title).isEqualTo("Ship 2.0");
+    }
+
+    @Test
+    void minimalSpecGetsDefaultsAndImplicitProfiles(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "hello.yml", """
+                tickets:
+                  - id: hello
+                    run: echo hi
+                """);
+
+        Plan plan = new SpecLoader().load(file, Map.of());
+
+        assertThat(plan.name()).isEqualTo("hello");
+        assertThat(plan.description()).isEmpty();
+        assertThat(plan.concurrency()).isEqualTo(4);
+        assertThat(plan.repo()).isNull();
+        assertThat(plan.agents()).containsOnlyKeys("shell", "noop");
+        assertThat(plan.agents().get("shell")).isEqualTo(new AgentProfile("shell", "shell", SandboxPolicy.BEST_EFFORT,
+                ResourceLimits.DEFAULTS, Map.of(), 0, 0));
+        assertThat(plan.tickets()).singleElement().isEqualTo(new PlannedTicket("hello", "hello", List.of(), "shell",
+                "echo hi", Map.of(), 0, RetryPolicy.NONE, 0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.RUN, false,
+                Map.of(), Map.of(), "hello", 0));
+    }
+
+    @Test
+    void repoDefaultsToTheRepositoryContainingTheSpec(@TempDir Path dir) throws Exception {
+        gitInit(dir);
+        Path file = write(dir, "specs/nested/swarm.yaml", """
+                tickets:
+                  - {id: a, run: "true"}
+                """);
+
+        Plan plan = new SpecLoader().load(file, Map.of());
+
+        assertThat(plan.repo()).isEqualTo(dir.toAbsolutePath().normalize().toString());
+        assertThat(plan.specDir()).isEqualTo(dir.resolve("specs/nested").toAbsolutePath().normalize().toString());
+        assertThat(plan.tickets().get(0).workspace()).isEqualTo(WorkspaceMode.REPO);
+    }
+
+    @Test
+    void repoMayUseVarsAndIsRelativeToTheSpec(@TempDir Path dir) throws Exception {
+        gitInit(dir.resolve("code"));
+        Path file = write(dir, "specs/swarm.yaml", """
+                vars: {where: code}
+                repo: ../${{ vars.where }}
+                tickets:
+                  - {id: a, run: "true"}
+                """);
+
+        assertThat(new SpecLoader().load(file, Map.of()).repo())
+                .isEqualTo(dir.resolve("code").toAbsolutePath().normalize().toString());
+    }
+
+    @Test
+    void matrixExpandsToCartesianProductWithSanitizedIds(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "swarm.yaml", """
+                tickets:
+                  - id: build
+                    run: make
+                  - id: test
+                    needs: [build]
+                    matrix:
+                      os: [Linux, "Mac OS"]
+                      jdk: [21, 25]
+                    title: Test on ${{ matrix.os }} with JDK ${{ matrix.jdk }}
+                    run: ./test --jdk ${{ matrix.jdk }}
+                    env: {OS: "${{ matrix.os }}"}
+                    outputs:
+                      report: reports/${{ matrix.jdk }}.xml
+                  - id: report
+                    needs: [test]
+                    run: ./report ${{ tickets.test-linux-21.outputs.report }}
+                """);
+
+        Plan plan = new SpecLoader().load(file, Map.of());
+
+        assertThat(plan.tickets()).extracting(PlannedTicket::id).containsExactly(
+                "build", "test-linux-21", "test-linux-25", "test-mac-os-21", "test-mac-os-25", "report");
+        PlannedTicket macos = plan.tickets().get(3);
+        assertThat(macos.group()).isEqualTo("test");
+        assertThat(macos.matrix()).isEqualTo(Map.of("os", "Mac OS", "jdk", "21"));
+        assertThat(macos.title()).isEqualTo("Test on Mac OS with JDK 21");
+        assertThat(macos.run()).isEqualTo("./test --jdk 21");
+        assertThat(macos.env()).isEqualTo(Map.of("OS", "Mac OS"));
+        assertThat(macos.outputs()).isEqualTo(Map.of("report", new OutputSpec("report", "reports/21.xml", null)));
+        assertThat(macos.needs()).containsExactly("build");
+        assertThat(plan.tickets().get(5).needs())
+                .containsExactly("test-linux-21", "test-linux-25", "test-mac-os-21", "test-mac-os-25");
+    }
+
+    @Test
+    void matrixTitleDefaultListsTheValues(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "swarm.yaml", """
+                tickets:
+                  - id: t
+                    matrix: {a: [x], b: [y]}
+                    run: "true"
+                """);
+
+        assertThat(new SpecLoader().load(file, Map.of()).tickets()).singleElement()
+                .extracting(PlannedTicket::id, PlannedTicket::title).containsExactly("t-x-y", "t (a=x, b=y)");
+    }
+
+    @Test
+    void sandboxFalseMeansOffLikeTheSchemaSays(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "swarm.yaml", """
+                agents: {x: {kind: shell, sandbox: false}}
+                tickets:
+                  - {id: a, agent: x, run: "true"}
+                """);
+
+        assertThat(new SpecLoader().load(file, Map.of()).agents().get("x").sandbox()).isEqualTo(SandboxPolicy.OFF);
+    }
+
+    @Test
+    void ticketsAreOrderedByDependenciesThenSpecOrder(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "swarm.yaml", """
+                tickets:
+                  - {id: d, needs: [b, c], run: "true"}
+                  - {id: c, needs: [a], run: "true"}
+                  - {id: b, run: "true"}
+                  - {id: a, run: "true"}
+                """);
+
+        assertThat(new SpecLoader().load(file, Map.of()).tickets()).extracting(PlannedTicket::id)
+                .containsExactly("b", "a", "c", "d");
+    }
+
+    @Test
+    void retriesAndEnvMergeFieldByFieldWithDefaults(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "swarm.yaml", """
+                defaults:
+                  retries: {max: 1, backoff: {initial: 2s, max: 2m}}
+                  env: {A: "1", B: "2"}
+                  agent: noop
+                  duration: 5s
+                tickets:
+                  - id: t
+                    retries: 4
+                    env: {B: "3"}
+                """);
+
+        PlannedTicket t = new SpecLoader().load(file, Map.of()).tickets().get(0);
+
+        assertThat(t.retries()).isEqualTo(new RetryPolicy(4, 2000, 120_000, 2.0));
+        assertThat(t.env()).isEqualTo(Map.of("A", "1", "B", "3"));
+        assertThat(t.agent()).isEqualTo("noop");
+        assertThat(t.durationMillis()).isEqualTo(5000);
+        assertThat(t.run()).isEmpty();
+    }
+
+    @Test
+    void specWithEveryKindOfErrorReportsThemAllInFileOrder(@TempDir Path dir) throws Exception {
+        assertThat(errors(dir, """
+                concurency: 2
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.nope }}
+                    timeout: 10x
+                  - id: a
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:1:1: unknown key 'concurency' in the spec; did you mean 'concurrency'?",
+                "swarm.yaml:4:15: unknown variable 'nope' in '${{ vars.nope }}'; declare it under vars:",
+                "swarm.yaml:5:14: invalid duration '10x'; use a number with a unit: 500ms, 90s, 10m, 1h",
+                "swarm.yaml:6:9: duplicate ticket id 'a' (first at line 3); give each ticket a unique id");
+    }
+}

@@ -1,0 +1,42 @@
+package io.swarmflow.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class UnitsTest {
+    @ParameterizedTest
+    @CsvSource({"500ms,500", "90s,90000", "10m,600000", "1h30m,5400000", "2d,172800000", "1m30s250ms,90250", "0,0"})
+    void durationsAreSumsOfNumberUnitGroups(String text, long millis) {
+        assertThat(Units.durationMillis(text)).isEqualTo(millis);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10x", "30", "1.5h", "h", "", "10 m", "-5s", "99999999999999999999d"})
+    void invalidDurationsAreRejected(String text) {
+        assertThatThrownBy(() -> Units.durationMillis(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"512,512", "64KiB,65536", "100MiB,104857600", "2GiB,2147483648", "10MB,10000000", "1KB,1000",
+            "3GB,3000000000", "4k,4096", "5m,5242880", "1g,1073741824", "7 MiB,7340032"})
+    void sizesAreBinaryOrDecimalByUnit(String text, long bytes) {
+        assertThat(Units.bytes(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12x", "1.5GiB", "MiB", "-1", "9999999999999TiB"})
+    void invalidSizesAreRejected(String text) {
+        assertThatThrownBy(() -> Units.bytes(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"needs,neds,1", "kitten,sitting,3", "abc,abc,0", "'',abc,3"})
+    void levenshteinCountsEdits(String a, String b, int distance) {
+        assertThat(Problems.levenshtein(a, b)).isEqualTo(distance);
+    }
+}
