@@ -1,0 +1,41 @@
+package io.swarmflow.store.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What differs between the SQL engines {@link SqlRunStore} runs on, in the spirit of
+ * db-scheduler's {@code JdbcCustomization}: everything else is plain SQL shared by all engines
+ * ({@code INSERT ... ON CONFLICT}, {@code UPDATE}, {@code RETURNING}).
+ */
+public interface Dialect {
+
+    /** Short engine name; the Flyway migrations live in {@code db/migration/<name>}. */
+    String name();
+
+    /** Flyway location of this engine's migrations. */
+    default String migrationLocation() {
+        return "classpath:db/migration/" + name();
+    }
+
+    /**
+     * Applies per-connection settings that the connection source cannot (pragmas, session
+     * parameters).
+     *
+     * @param writer true for the single writer connection, false for read connections
+     */
+    void configure(Connection connection, boolean writer) throws SQLException;
+
+    /** Statement starting a write transaction that holds the write lock from its start. */
+    String beginWrite();
+
+    /**
+     * Suffix of the {@code SELECT} that reads a run row inside a write transaction before changing
+     * it ({@code " FOR UPDATE"} where row locks exist; empty where the transaction already holds the
+     * database write lock).
+     */
+    String lockRowSuffix();
+
+    /** Whether {@code e} means the database is damaged or not a database at all. */
+    boolean isCorruption(SQLException e);
+}

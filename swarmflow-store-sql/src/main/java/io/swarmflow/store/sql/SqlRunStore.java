@@ -1,0 +1,1097 @@
+package io.swarmflow.store.sql;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.Projection;
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link RunStore} on a SQL database, with engine differences in a {@link Dialect}.
+ *
+ * <p>Writes go through one writer thread that owns the one writer connection. It drains whatever
+ * requests are queued (up to {@value #MAX_BATCH_EVENTS} events) into one transaction (group
+ * commit) and completes their futures only after the commit returned, which with SQLite's
+ * {@code synchronous=FULL} means after fsync. Each append is checked against the writer's
+ * in-memory {@link Projection} of the run (loaded from the tables on first use and reloaded when
+ * another process wrote to the run): the epoch must be the run's current one and every event must
+ * pass {@link Projection#check}. A rejected request writes nothing and does not affect the other
+ * requests of its batch. Projection rows changed by a batch are written once per batch.
+ *
+ * <p>Reads use separate connections (a small pool), so they never wait for the writer and work
+ * from other processes while a run executes.
+ */
+public final class SqlRunStore implements RunStore {
+    /** Most events the writer puts into one transaction. */
+    public static final int MAX_BATCH_EVENTS = 4096;
+    private static final int MAX_CACHED_RUNS = 32;
+    private static final int MAX_IDLE_READERS = 4;
+
+    private static final String RUN_COLUMNS = "run_id, name, spec_path, state, created_at, started_at, finished_at, epoch, owner, "
+            + "cancel_requested, ticket_count, last_seq";
+    private static final String TICKET_COLUMNS = "run_id, ticket_id, idx, state, attempt, failures, lease_expiries, exit_code, reason, "
+            + "outputs, approved_by, started_at, finished_at, retry_at";
+    private static final String ATTEMPT_COLUMNS = "run_id, ticket_id, attempt, outcome, exit_code, reason, started_at, finished_at, "
+            + "pid, start_ticks";
+
+    private final Dialect dialect;
+    private final DataSource dataSource;
+    private final String description;
+    private final String recovery;
+    private final Object submitLock = new Object();
+    private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
+    private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    private final AtomicLong clock = new AtomicLong();
+    private final Thread writerThread;
+    private volatile boolean closed;
+
+    // Writer-thread state; touched only by the writer thread (and the constructor before it starts).
+    private final Connection writer;
+    private final LinkedHashMap<String, RunEntry> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final Set<String> verified = new HashSet<>();
+    private final Set<RunEntry> dirtyRuns = new LinkedHashSet<>();
+    private final PreparedStatement insertEvent;
+    private final PreparedStatement updateTicket;
+    private final PreparedStatement upsertAttempt;
+    private final PreparedStatement updateRun;
+    private final PreparedStatement selectRunHead;
+    private int pendingEventRows;
+
+    /**
+     * Opens (creating if needed) the SQLite store {@code <stateDir>/swarm.db}, creating the
+     * directory and migrating the schema.
+     *
+     * @throws StoreException.Corrupt when the file is not a readable Swarmflow database; the message
+     *                                names the file and how to recover
+     * @throws StoreException         when the directory or file cannot be created or opened
+     */
+    public static SqlRunStore openSqlite(Path stateDir) {
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the state directory " + stateDir + ": " + e + "; check its permissions", e);
+        }
+        Path db = stateDir.resolve("swarm.db");
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(SqliteDialect.BUSY_TIMEOUT_MILLIS);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + db.toAbsolutePath());
+        String recovery = "move " + db + " aside (for example `mv " + db + " " + db + ".broken`) and start a new run; "
+                + "runs in it cannot be resumed";
+        return new SqlRunStore(new SqliteDialect(), ds, db.toString(), recovery);
+    }
+
+    /**
+     * Opens a store on {@code dataSource}: migrates the schema with Flyway, checks the tables can be
+     * read and starts the writer thread.
+     *
+     * @param description what the database is, for messages (a file path, a JDBC URL without secrets)
+     * @param recovery    what a user should do when the database is corrupt
+     * @throws StoreException.Corrupt when the database cannot be read as a Swarmflow store
+     */
+    public SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery) {
+        this.dialect = dialect;
+        this.dataSource = dataSource;
+        this.description = description;
+        this.recovery = recovery;
+        Connection w = null;
+        try {
+            w = dataSource.getConnection();
+            dialect.configure(w, true);
+            migrate();
+            try (Statement s = w.createStatement()) {
+                for (String table : List.of("runs", "tickets", "attempts", "events", "run_commands")) {
+                    s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
+                }
+            }
+            writer = w;
+            insertEvent = w.prepareStatement("INSERT INTO events (run_id, seq, at, type, ticket_id, payload) VALUES (?, ?, ?, ?, ?, ?)");
+            updateTicket = w.prepareStatement("UPDATE tickets SET state = ?, attempt = ?, failures = ?, lease_expiries = ?, exit_code = ?, "
+                    + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
+                    + "WHERE run_id = ? AND ticket_id = ?");
+            upsertAttempt = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
+                    + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
+                    + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
+                    + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
+                    + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END");
+            updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
+                    + "cancel_requested = ?, last_seq = ? WHERE run_id = ?");
+            selectRunHead = w.prepareStatement("SELECT claim_epoch, last_seq FROM runs WHERE run_id = ?");
+        } catch (SQLException e) {
+            closeQuietly(w);
+            if (dialect.isCorruption(e)) throw corrupt(e);
+            throw new StoreException("cannot open " + description + ": " + e.getMessage(), e);
+        } catch (FlywayException e) {
+            closeQuietly(w);
+            throw corrupt(e);
+        } catch (RuntimeException e) {
+            closeQuietly(w);
+            throw e;
+        }
+        clock.set(System.currentTimeMillis());
+        writerThread = new Thread(this::writerLoop, "swarmflow-store-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
+    }
+
+    private void migrate() {
+        Flyway.configure(SqlRunStore.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations(dialect.migrationLocation())
+                .load()
+                .migrate();
+    }
+
+    private StoreException.Corrupt corrupt(Exception cause) {
+        String why = cause.getMessage() == null ? cause.toString() : cause.getMessage().strip();
+        return new StoreException.Corrupt(description + " is not a readable Swarmflow database (" + why + "); " + recovery, cause);
+    }
+
+    // ---------------------------------------------------------------- writes (through the writer)
+
+    @Override
+    public RunView createRun(RunEvent.RunCreated created) {
+        if (created.runId() == null || created.runId().isBlank()) throw new IllegalArgumentException("run id must not be blank");
+        return await(submit(new CreateOp(created, Json.write(created))));
+    }
+
+    @Override
+    public long claimRun(String runId, String owner, long leaseMillis) {
+        if (leaseMillis <= 0) throw new IllegalArgumentException("leaseMillis must be positive, got " + leaseMillis);
+        return await(submit(new ClaimOp(runId, owner, leaseMillis)));
+    }
+
+    @Override
+    public void heartbeat(String runId, long epoch, long leaseMillis) {
+        if (leaseMillis <= 0) throw new IllegalArgumentException("leaseMillis must be positive, got " + leaseMillis);
+        await(submit(new HeartbeatOp(runId, epoch, leaseMillis)));
+    }
+
+    @Override
+    public void releaseRun(String runId, long epoch) {
+        await(submit(new ReleaseOp(runId, epoch)));
+    }
+
+    @Override
+    public CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events) {
+        List<RunEvent> copy = List.copyOf(events);
+        String[] payloads = new String[copy.size()];
+        for (int i = 0; i < payloads.length; i++) payloads[i] = Json.write(copy.get(i)); // on the caller's thread
+        return submit(new AppendOp(runId, epoch, copy, payloads));
+    }
+
+    @Override
+    public RunCommand submitCommand(RunCommand command) {
+        if (command.kind() == null) throw new IllegalArgumentException("command kind is required");
+        if (command.kind() != RunCommand.Kind.CANCEL && command.ticketId() == null) {
+            throw new IllegalArgumentException(command.kind().name().toLowerCase(Locale.ROOT) + " needs a ticket id");
+        }
+        if (command.kind() == RunCommand.Kind.REJECT && (command.reason() == null || command.reason().isBlank())) {
+            throw new IllegalArgumentException("reject needs a reason");
+        }
+        return await(submit(new SubmitOp(command)));
+    }
+
+    @Override
+    public void markCommandsApplied(String runId, long epoch, List<Long> commandIds) {
+        if (commandIds.isEmpty()) return;
+        await(submit(new MarkAppliedOp(runId, epoch, List.copyOf(commandIds))));
+    }
+
+    @Override
+    public long now() {
+        return clock.updateAndGet(prev -> Math.max(prev, System.currentTimeMillis()));
+    }
+
+    private <T> CompletableFuture<T> submit(Op<T> op) {
+        synchronized (submitLock) {
+            if (closed) {
+                op.future.completeExceptionally(new StoreException("the store on " + description + " is closed"));
+            } else {
+                queue.add(op);
+            }
+        }
+        return op.future;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
+    }
+
+    /** Drains the queue, stops the writer thread and closes all connections. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (submitLock) {
+            if (closed) return;
+            closed = true;
+            queue.add(new StopOp());
+        }
+        boolean interrupted = false;
+        while (writerThread.isAlive()) {
+            try {
+                writerThread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        Connection c;
+        while ((c = idleReaders.poll()) != null) closeQuietly(c);
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    // ---------------------------------------------------------------- the writer thread
+
+    private void writerLoop() {
+        List<Op<?>> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            Op<?> op;
+            try {
+                op = queue.take();
+            } catch (InterruptedException e) {
+                continue; // only close() stops the writer, so that nothing queued is lost
+            }
+            batch.clear();
+            int events = 0;
+            while (op != null) {
+                if (op instanceof StopOp) {
+                    stop = true;
+                    break;
+                }
+                batch.add(op);
+                events += op.weight();
+                if (events >= MAX_BATCH_EVENTS) break;
+                op = queue.poll();
+            }
+            if (!batch.isEmpty()) runBatch(batch);
+        }
+        for (Op<?> left : queue) left.future.completeExceptionally(new StoreException("the store on " + description + " is closed"));
+        for (Statement s : List.of(insertEvent, updateTicket, upsertAttempt, updateRun, selectRunHead)) closeQuietly(s);
+        closeQuietly(writer);
+    }
+
+    private void runBatch(List<Op<?>> batch) {
+        long now = now();
+        verified.clear();
+        try {
+            try (Statement s = writer.createStatement()) {
+                s.execute(dialect.beginWrite());
+            }
+            for (Op<?> op : batch) {
+                try {
+                    switch (op) {
+                        case AppendOp a -> doAppend(a, now);
+                        case CreateOp c -> doCreate(c, now);
+                        case ClaimOp c -> doClaim(c, now);
+                        case HeartbeatOp h -> doHeartbeat(h, now);
+                        case ReleaseOp r -> doRelease(r);
+                        case SubmitOp s -> doSubmit(s, now);
+                        case MarkAppliedOp m -> doMarkApplied(m, now);
+                        case StopOp s -> throw new IllegalStateException("stop inside a batch");
+                    }
+                } catch (StoreException e) {
+                    op.error = e;
+                }
+            }
+            flush();
+            try (Statement s = writer.createStatement()) {
+                s.execute("COMMIT");
+            }
+        } catch (Throwable e) {
+            failBatch(batch, e);
+            return;
+        }
+        for (Op<?> op : batch) op.complete();
+        while (cache.size() > MAX_CACHED_RUNS) {
+            Iterator<RunEntry> it = cache.values().iterator();
+            it.next();
+            it.remove();
+        }
+    }
+
+    private void failBatch(List<Op<?>> batch, Throwable e) {
+        try (Statement s = writer.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException | RuntimeException ignored) {
+            // no transaction was open, or the connection is gone; the error below is what matters
+        }
+        for (PreparedStatement ps : List.of(insertEvent, updateTicket, upsertAttempt, updateRun)) {
+            try {
+                ps.clearBatch();
+            } catch (SQLException ignored) {
+                // statement unusable; the next batch will fail and say so
+            }
+        }
+        pendingEventRows = 0;
+        dirtyRuns.clear();
+        cache.clear();
+        StoreException err = new StoreException("could not write to " + description + ": " + e.getMessage()
+                + "; nothing of this batch was written", e);
+        for (Op<?> op : batch) op.future.completeExceptionally(op.error != null ? op.error : err);
+    }
+
+    /** The writer's projection of a run, checked against the database once per batch. */
+    private RunEntry entry(String runId) throws SQLException {
+        RunEntry e = cache.get(runId);
+        if (e != null && verified.contains(runId)) return e;
+        long claimEpoch;
+        long lastSeq;
+        selectRunHead.setString(1, runId);
+        try (ResultSet rs = selectRunHead.executeQuery()) {
+            if (!rs.next()) {
+                cache.remove(runId);
+                throw unknownRun(runId);
+            }
+            claimEpoch = rs.getLong(1);
+            lastSeq = rs.getLong(2);
+        }
+        if (e == null || e.projection.run().lastSeq() != lastSeq) { // first use, or another process appended
+            e = new RunEntry(runId, load(writer, runId));
+            cache.put(runId, e);
+        }
+        e.claimEpoch = claimEpoch;
+        verified.add(runId);
+        return e;
+    }
+
+    private Projection load(Connection c, String runId) throws SQLException {
+        RunView run = readRun(c, runId).orElseThrow(() -> unknownRun(runId));
+        return new Projection(run, readTickets(c, runId), readAttempts(c, runId));
+    }
+
+    private void doAppend(AppendOp op, long now) throws SQLException {
+        RunEntry e = entry(op.runId);
+        checkEpoch(op.runId, op.epoch, e.claimEpoch);
+        Projection p = e.projection;
+        long first = p.run().lastSeq() + 1;
+        int applied = 0;
+        try {
+            for (RunEvent ev : op.events) {
+                p.check(ev);
+                p.apply(ev, first + applied, now);
+                applied++;
+            }
+        } catch (StoreException ex) {
+            if (applied > 0) rollback(e);
+            throw ex;
+        }
+        for (int i = 0; i < applied; i++) {
+            RunEvent ev = op.events.get(i);
+            addEventRow(op.runId, first + i, now, ev, op.payloads[i]);
+            if (ev instanceof RunEvent.AttemptStarted s) e.newLeases.put(s.ticketId() + '#' + s.attempt(), now + s.leaseMillis());
+        }
+        if (applied > 0) {
+            e.unflushed.add(new Accepted(op.events, first, now));
+            dirtyRuns.add(e);
+        }
+        op.result = p.run().lastSeq();
+    }
+
+    /**
+     * Undoes the partly applied events of a rejected request: reloads the run as it is in this
+     * transaction and re-applies the requests accepted earlier in the batch but not yet flushed.
+     */
+    private void rollback(RunEntry e) throws SQLException {
+        Projection p = load(writer, e.runId);
+        for (Accepted a : e.unflushed) {
+            long seq = a.firstSeq;
+            for (RunEvent ev : a.events) {
+                p.check(ev);
+                p.apply(ev, seq++, a.at);
+            }
+        }
+        e.projection = p;
+    }
+
+    private void addEventRow(String runId, long seq, long at, RunEvent ev, String payload) throws SQLException {
+        insertEvent.setString(1, runId);
+        insertEvent.setLong(2, seq);
+        insertEvent.setLong(3, at);
+        insertEvent.setString(4, Json.typeName(ev));
+        insertEvent.setString(5, ev.ticketId());
+        insertEvent.setString(6, payload);
+        insertEvent.addBatch();
+        pendingEventRows++;
+    }
+
+    /** Writes the batch's event rows and each changed projection row once. */
+    private void flush() throws SQLException {
+        if (pendingEventRows > 0) {
+            insertEvent.executeBatch();
+            pendingEventRows = 0;
+        }
+        if (dirtyRuns.isEmpty()) return;
+        int tickets = 0;
+        int attempts = 0;
+        int runs = 0;
+        for (RunEntry e : dirtyRuns) {
+            Projection p = e.projection;
+            for (String id : p.dirtyTickets()) {
+                bindTicket(p.ticket(id));
+                updateTicket.addBatch();
+                tickets++;
+            }
+            for (String key : p.dirtyAttempts()) {
+                AttemptView a = p.attemptByKey(key);
+                bindAttempt(a, a.isRunning() ? e.newLeases.get(key) : null);
+                upsertAttempt.addBatch();
+                attempts++;
+            }
+            if (p.runDirty()) {
+                bindRun(p.run());
+                updateRun.addBatch();
+                runs++;
+            }
+            p.clearDirty();
+            e.unflushed.clear();
+            e.newLeases.clear();
+        }
+        dirtyRuns.clear();
+        if (tickets > 0) updateTicket.executeBatch();
+        if (attempts > 0) upsertAttempt.executeBatch();
+        if (runs > 0) updateRun.executeBatch();
+    }
+
+    private void bindTicket(TicketView t) throws SQLException {
+        PreparedStatement s = updateTicket;
+        s.setString(1, t.state().label());
+        s.setInt(2, t.attempt());
+        s.setInt(3, t.failures());
+        s.setInt(4, t.leaseExpiries());
+        setInteger(s, 5, t.exitCode());
+        s.setString(6, t.reason());
+        s.setString(7, Json.writeOutputs(t.outputs()));
+        s.setString(8, t.approvedBy());
+        s.setLong(9, t.startedAtMillis());
+        s.setLong(10, t.finishedAtMillis());
+        s.setLong(11, t.retryAtMillis());
+        s.setString(12, t.runId());
+        s.setString(13, t.ticketId());
+    }
+
+    private void bindAttempt(AttemptView a, Long leaseExpiresAt) throws SQLException {
+        PreparedStatement s = upsertAttempt;
+        s.setString(1, a.runId());
+        s.setString(2, a.ticketId());
+        s.setInt(3, a.attempt());
+        s.setString(4, a.outcome() == null ? null : a.outcome().label());
+        setInteger(s, 5, a.exitCode());
+        s.setString(6, a.reason());
+        s.setLong(7, a.startedAtMillis());
+        s.setLong(8, a.finishedAtMillis());
+        s.setLong(9, a.pid());
+        s.setLong(10, a.startTicks());
+        if (leaseExpiresAt == null) s.setNull(11, Types.BIGINT);
+        else s.setLong(11, leaseExpiresAt);
+    }
+
+    private void bindRun(RunView r) throws SQLException {
+        PreparedStatement s = updateRun;
+        s.setString(1, r.state().label());
+        s.setLong(2, r.startedAtMillis());
+        s.setLong(3, r.finishedAtMillis());
+        s.setLong(4, r.epoch());
+        s.setString(5, r.owner());
+        s.setInt(6, r.cancelRequested() ? 1 : 0);
+        s.setLong(7, r.lastSeq());
+        s.setString(8, r.runId());
+    }
+
+    private static void setInteger(PreparedStatement s, int i, Integer v) throws SQLException {
+        if (v == null) s.setNull(i, Types.INTEGER);
+        else s.setInt(i, v);
+    }
+
+    private void doCreate(CreateOp op, long now) throws SQLException {
+        RunEvent.RunCreated c = op.created;
+        if (cache.containsKey(c.runId()) || exists(c.runId())) {
+            throw new StoreException("run " + c.runId() + " already exists; use a new run id");
+        }
+        Projection p = new Projection();
+        p.check(c);
+        p.apply(c, 1, now);
+        RunView r = p.run();
+        try (PreparedStatement s = writer.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS + ", no, claim_epoch) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(no), 0) + 1 FROM runs), 0)")) {
+            s.setString(1, r.runId());
+            s.setString(2, r.name());
+            s.setString(3, r.specPath());
+            s.setString(4, r.state().label());
+            s.setLong(5, r.createdAtMillis());
+            s.setLong(6, r.startedAtMillis());
+            s.setLong(7, r.finishedAtMillis());
+            s.setLong(8, r.epoch());
+            s.setString(9, r.owner());
+            s.setInt(10, r.cancelRequested() ? 1 : 0);
+            s.setInt(11, r.ticketCount());
+            s.setLong(12, r.lastSeq());
+            s.executeUpdate();
+        }
+        List<TicketView> tickets = p.tickets();
+        if (!tickets.isEmpty()) {
+            try (PreparedStatement s = writer.prepareStatement("INSERT INTO tickets (" + TICKET_COLUMNS + ") "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (TicketView t : tickets) {
+                    s.setString(1, t.runId());
+                    s.setString(2, t.ticketId());
+                    s.setInt(3, t.index());
+                    s.setString(4, t.state().label());
+                    s.setInt(5, t.attempt());
+                    s.setInt(6, t.failures());
+                    s.setInt(7, t.leaseExpiries());
+                    setInteger(s, 8, t.exitCode());
+                    s.setString(9, t.reason());
+                    s.setString(10, Json.writeOutputs(t.outputs()));
+                    s.setString(11, t.approvedBy());
+                    s.setLong(12, t.startedAtMillis());
+                    s.setLong(13, t.finishedAtMillis());
+                    s.setLong(14, t.retryAtMillis());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+        addEventRow(c.runId(), 1, now, c, op.payload);
+        p.clearDirty();
+        RunEntry e = new RunEntry(c.runId(), p);
+        cache.put(c.runId(), e);
+        verified.add(c.runId());
+        op.result = r;
+    }
+
+    private boolean exists(String runId) throws SQLException {
+        try (PreparedStatement s = writer.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?")) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private record Claim(long epoch, String owner, Long leaseExpiresAt) {}
+
+    /** The run's claim columns, read for update inside the write transaction. */
+    private Claim readClaim(String runId) throws SQLException {
+        try (PreparedStatement s = writer.prepareStatement("SELECT claim_epoch, claim_owner, lease_expires_at FROM runs WHERE run_id = ?"
+                + dialect.lockRowSuffix())) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) throw unknownRun(runId);
+                long lease = rs.getLong(3);
+                return new Claim(rs.getLong(1), rs.getString(2), rs.wasNull() ? null : lease);
+            }
+        }
+    }
+
+    private void doClaim(ClaimOp op, long now) throws SQLException {
+        flush();
+        Claim claim = readClaim(op.runId);
+        if (claim.leaseExpiresAt != null && claim.leaseExpiresAt > now && claim.owner != null && !claim.owner.equals(op.owner)) {
+            long seconds = (claim.leaseExpiresAt - now + 999) / 1000;
+            throw new StoreException.RunLocked("run " + op.runId + " is held by " + claim.owner + " until "
+                    + Instant.ofEpochMilli(claim.leaseExpiresAt) + " (in " + seconds + " s); wait for that lease to end, "
+                    + "or stop that run first (`swarm cancel " + op.runId + "`)");
+        }
+        long epoch = claim.epoch + 1;
+        try (PreparedStatement s = writer.prepareStatement("UPDATE runs SET claim_epoch = ?, claim_owner = ?, lease_expires_at = ? WHERE run_id = ?")) {
+            s.setLong(1, epoch);
+            s.setString(2, op.owner);
+            s.setLong(3, now + op.leaseMillis);
+            s.setString(4, op.runId);
+            s.executeUpdate();
+        }
+        RunEntry e = cache.get(op.runId);
+        if (e != null) e.claimEpoch = epoch;
+        op.result = epoch;
+    }
+
+    private void doHeartbeat(HeartbeatOp op, long now) throws SQLException {
+        flush();
+        Claim claim = readClaim(op.runId);
+        checkEpoch(op.runId, op.epoch, claim.epoch);
+        long until = now + op.leaseMillis;
+        try (PreparedStatement s = writer.prepareStatement("UPDATE runs SET lease_expires_at = ? WHERE run_id = ?")) {
+            s.setLong(1, until);
+            s.setString(2, op.runId);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = writer.prepareStatement("UPDATE attempts SET lease_expires_at = ? WHERE run_id = ? AND outcome IS NULL")) {
+            s.setLong(1, until);
+            s.setString(2, op.runId);
+            s.executeUpdate();
+        }
+    }
+
+    private void doRelease(ReleaseOp op) throws SQLException {
+        try (PreparedStatement s = writer.prepareStatement("UPDATE runs SET lease_expires_at = NULL WHERE run_id = ? AND claim_epoch = ?")) {
+            s.setString(1, op.runId);
+            s.setLong(2, op.epoch);
+            s.executeUpdate();
+        }
+    }
+
+    private void doSubmit(SubmitOp op, long now) throws SQLException {
+        RunCommand c = op.command;
+        if (!exists(c.runId())) throw unknownRun(c.runId());
+        if (c.ticketId() != null) {
+            try (PreparedStatement s = writer.prepareStatement("SELECT 1 FROM tickets WHERE run_id = ? AND ticket_id = ?")) {
+                s.setString(1, c.runId());
+                s.setString(2, c.ticketId());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) throw new StoreException("run " + c.runId() + " has no ticket " + c.ticketId()
+                            + "; `swarm status " + c.runId() + "` lists its tickets");
+                }
+            }
+        }
+        try (PreparedStatement s = writer.prepareStatement("INSERT INTO run_commands (run_id, kind, ticket_id, by_user, reason, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
+            s.setString(1, c.runId());
+            s.setString(2, c.kind().name());
+            s.setString(3, c.ticketId());
+            s.setString(4, c.by());
+            s.setString(5, c.reason());
+            s.setLong(6, now);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                op.result = new RunCommand(rs.getLong(1), c.runId(), c.kind(), c.ticketId(), c.by(), c.reason(), now);
+            }
+        }
+    }
+
+    private void doMarkApplied(MarkAppliedOp op, long now) throws SQLException {
+        Claim claim = readClaim(op.runId);
+        checkEpoch(op.runId, op.epoch, claim.epoch);
+        try (PreparedStatement s = writer.prepareStatement("UPDATE run_commands SET applied_at = ? WHERE run_id = ? AND id = ? AND applied_at IS NULL")) {
+            for (long id : op.ids) {
+                s.setLong(1, now);
+                s.setString(2, op.runId);
+                s.setLong(3, id);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    private static void checkEpoch(String runId, long epoch, long current) {
+        if (epoch < current) {
+            throw new StoreException.Fenced("run " + runId + " was taken over by another coordinator (epoch " + current
+                    + ", this one has " + epoch + "); this coordinator must stop");
+        }
+        if (epoch > current) {
+            throw new StoreException.Fenced("run " + runId + " has epoch " + current + ", not " + epoch
+                    + "; claim the run (claimRun) before writing to it");
+        }
+    }
+
+    private static StoreException.UnknownRun unknownRun(String runId) {
+        return new StoreException.UnknownRun("no run " + runId + "; `swarm runs` lists the runs");
+    }
+
+    // ---------------------------------------------------------------- reads (separate connections)
+
+    @Override
+    public Optional<RunView> run(String runId) {
+        return read(c -> readRun(c, runId));
+    }
+
+    @Override
+    public List<RunView> runs() {
+        return read(c -> {
+            List<RunView> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM runs ORDER BY no DESC");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) out.add(runView(rs));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Plan plan(String runId) {
+        Plan cached = plans.get(runId);
+        if (cached != null) return cached;
+        String payload = read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT payload FROM events WHERE run_id = ? AND seq = 1")) {
+                s.setString(1, runId);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (payload == null) throw unknownRun(runId);
+        Plan plan;
+        try {
+            if (!(Json.readEvent(payload) instanceof RunEvent.RunCreated created) || created.plan() == null) {
+                throw new StoreException.Corrupt("run " + runId + " in " + description + " does not start with a run-created event; "
+                        + "it cannot be resumed (start a new run)", null);
+            }
+            plan = created.plan();
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new StoreException.Corrupt("the plan of run " + runId + " in " + description + " cannot be read ("
+                    + e.getMessage() + "); that run cannot be resumed, start a new run", e);
+        }
+        plans.put(runId, plan);
+        return plan;
+    }
+
+    @Override
+    public List<TicketView> tickets(String runId) {
+        return read(c -> readTickets(c, runId));
+    }
+
+    @Override
+    public List<AttemptView> attempts(String runId) {
+        return read(c -> readAttempts(c, runId));
+    }
+
+    @Override
+    public List<StoredEvent> events(String runId, long afterSeq, int limit) {
+        if (limit <= 0) return List.of();
+        return read(c -> {
+            List<StoredEvent> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT seq, at, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                s.setString(1, runId);
+                s.setLong(2, afterSeq);
+                s.setInt(3, limit);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        long seq = rs.getLong(1);
+                        try {
+                            out.add(new StoredEvent(runId, seq, rs.getLong(2), Json.readEvent(rs.getString(3))));
+                        } catch (JsonProcessingException | IllegalArgumentException e) {
+                            throw new StoreException.Corrupt("event " + seq + " of run " + runId + " in " + description
+                                    + " cannot be read (" + e.getMessage() + "); that run cannot be resumed, start a new run", e);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<RunCommand> pendingCommands(String runId) {
+        return read(c -> {
+            List<RunCommand> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, kind, ticket_id, by_user, reason, created_at FROM run_commands "
+                    + "WHERE run_id = ? AND applied_at IS NULL ORDER BY id")) {
+                s.setString(1, runId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new RunCommand(rs.getLong(1), runId, RunCommand.Kind.valueOf(rs.getString(2)), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getLong(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The run's lease as {@link #claimRun} and {@link #heartbeat} left it.
+     *
+     * @param owner           holder of the lease ({@code host:pid}), or null if never claimed
+     * @param epoch           the current fencing epoch (0 before the first claim)
+     * @param expiresAtMillis end of the lease on the store clock, epoch milliseconds; 0 when released
+     */
+    public record Lease(String owner, long epoch, long expiresAtMillis) {}
+
+    /** The run's current lease, or empty when there is no such run. */
+    public Optional<Lease> lease(String runId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT claim_owner, claim_epoch, lease_expires_at FROM runs WHERE run_id = ?")) {
+                s.setString(1, runId);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(new Lease(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** End of an attempt's lease (epoch ms, store clock) while it runs; empty when finished or unknown. */
+    public OptionalLong attemptLeaseExpiresAt(String runId, String ticketId, int attempt) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT lease_expires_at FROM attempts WHERE run_id = ? AND ticket_id = ? AND attempt = ?")) {
+                s.setString(1, runId);
+                s.setString(2, ticketId);
+                s.setInt(3, attempt);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) return OptionalLong.empty();
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(v);
+                }
+            }
+        });
+    }
+
+    private Optional<RunView> readRun(Connection c, String runId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM runs WHERE run_id = ?")) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(runView(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private List<TicketView> readTickets(Connection c, String runId) throws SQLException {
+        List<TicketView> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT " + TICKET_COLUMNS + " FROM tickets WHERE run_id = ? ORDER BY idx")) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int exit = rs.getInt(8);
+                    Integer exitCode = rs.wasNull() ? null : exit;
+                    Map<String, String> outputs;
+                    try {
+                        outputs = Json.readOutputs(rs.getString(10));
+                    } catch (JsonProcessingException e) {
+                        throw new StoreException.Corrupt("outputs of ticket " + rs.getString(2) + " of run " + runId + " in "
+                                + description + " cannot be read; that run cannot be resumed, start a new run", e);
+                    }
+                    out.add(new TicketView(runId, rs.getString(2), rs.getInt(3), label(TicketState.class, rs.getString(4)),
+                            rs.getInt(5), rs.getInt(6), rs.getInt(7), exitCode, rs.getString(9), outputs, rs.getString(11),
+                            rs.getLong(12), rs.getLong(13), rs.getLong(14)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<AttemptView> readAttempts(Connection c, String runId) throws SQLException {
+        List<AttemptView> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT a.run_id, a.ticket_id, a.attempt, a.outcome, a.exit_code, a.reason, "
+                + "a.started_at, a.finished_at, a.pid, a.start_ticks FROM attempts a JOIN tickets t "
+                + "ON t.run_id = a.run_id AND t.ticket_id = a.ticket_id WHERE a.run_id = ? ORDER BY t.idx, a.attempt")) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String outcome = rs.getString(4);
+                    int exit = rs.getInt(5);
+                    Integer exitCode = rs.wasNull() ? null : exit;
+                    out.add(new AttemptView(runId, rs.getString(2), rs.getInt(3), outcome == null ? null : label(Outcome.class, outcome),
+                            exitCode, rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static RunView runView(ResultSet rs) throws SQLException {
+        return new RunView(rs.getString(1), rs.getString(2), rs.getString(3), label(RunState.class, rs.getString(4)),
+                rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getInt(10) != 0,
+                rs.getInt(11), rs.getLong(12));
+    }
+
+    private static <E extends Enum<E>> E label(Class<E> type, String label) {
+        return Enum.valueOf(type, label.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    private interface SqlFunction<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T read(SqlFunction<T> f) {
+        Connection c = idleReaders.poll();
+        boolean reusable = false;
+        try {
+            if (c == null) {
+                c = dataSource.getConnection();
+                dialect.configure(c, false);
+            }
+            T result = f.apply(c);
+            reusable = true;
+            return result;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read " + description + ": " + e.getMessage(), e);
+        } finally {
+            if (c != null) {
+                if (reusable && !closed && idleReaders.size() < MAX_IDLE_READERS) idleReaders.push(c);
+                else closeQuietly(c);
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing; nothing left to do with it
+        }
+    }
+
+    // ---------------------------------------------------------------- writer requests
+
+    /** A run's projection as the writer knows it. */
+    private static final class RunEntry {
+        final String runId;
+        Projection projection;
+        long claimEpoch;
+        /** Requests applied to {@link #projection} in the current batch whose rows are not written yet. */
+        final List<Accepted> unflushed = new ArrayList<>();
+        /** Lease ends of attempts started in the current batch, by {@code ticket#attempt}. */
+        final Map<String, Long> newLeases = new HashMap<>();
+
+        RunEntry(String runId, Projection projection) {
+            this.runId = runId;
+            this.projection = projection;
+        }
+    }
+
+    private record Accepted(List<RunEvent> events, long firstSeq, long at) {}
+
+    private abstract static sealed class Op<T> permits AppendOp, CreateOp, ClaimOp, HeartbeatOp, ReleaseOp, SubmitOp, MarkAppliedOp, StopOp {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        T result;
+        StoreException error;
+
+        int weight() {
+            return 1;
+        }
+
+        void complete() {
+            if (error != null) future.completeExceptionally(error);
+            else future.complete(result);
+        }
+    }
+
+    private static final class AppendOp extends Op<Long> {
+        final String runId;
+        final long epoch;
+        final List<RunEvent> events;
+        final String[] payloads;
+
+        AppendOp(String runId, long epoch, List<RunEvent> events, String[] payloads) {
+            this.runId = runId;
+            this.epoch = epoch;
+            this.events = events;
+            this.payloads = payloads;
+        }
+
+        @Override
+        int weight() {
+            return Math.max(1, events.size());
+        }
+    }
+
+    private static final class CreateOp extends Op<RunView> {
+        final RunEvent.RunCreated created;
+        final String payload;
+
+        CreateOp(RunEvent.RunCreated created, String payload) {
+            this.created = created;
+            this.payload = payload;
+        }
+
+        @Override
+        int weight() {
+            return Math.max(1, created.plan().tickets().size() / 4);
+        }
+    }
+
+    private static final class ClaimOp extends Op<Long> {
+        final String runId;
+        final String owner;
+        final long leaseMillis;
+
+        ClaimOp(String runId, String owner, long leaseMillis) {
+            this.runId = runId;
+            this.owner = owner;
+            this.leaseMillis = leaseMillis;
+        }
+    }
+
+    private static final class HeartbeatOp extends Op<Void> {
+        final String runId;
+        final long epoch;
+        final long leaseMillis;
+
+        HeartbeatOp(String runId, long epoch, long leaseMillis) {
+            this.runId = runId;
+            this.epoch = epoch;
+            this.leaseMillis = leaseMillis;
+        }
+    }
+
+    private static final class ReleaseOp extends Op<Void> {
+        final String runId;
+        final long epoch;
+
+        ReleaseOp(String runId, long epoch) {
+            this.runId = runId;
+            this.epoch = epoch;
+        }
+    }
+
+    private static final class SubmitOp extends Op<RunCommand> {
+        final RunCommand command;
+
+        SubmitOp(RunCommand command) {
+            this.command = command;
+        }
+    }
+
+    private static final class MarkAppliedOp extends Op<Void> {
+        final String runId;
+        final long epoch;
+        final List<Long> ids;
+
+        MarkAppliedOp(String runId, long epoch, List<Long> ids) {
+            this.runId = runId;
+            this.epoch = epoch;
+            this.ids = ids;
+        }
+    }
+
+    private static final class StopOp extends Op<Void> {}
+}

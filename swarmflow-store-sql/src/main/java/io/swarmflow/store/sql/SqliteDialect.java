@@ -1,0 +1,59 @@
+package io.swarmflow.store.sql;
+
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * SQLite: WAL journal so readers (also in other processes) never block the writer,
+ * {@code synchronous=FULL} so a commit is on disk when it returns, a busy timeout instead of
+ * immediate {@code SQLITE_BUSY}, and {@code BEGIN IMMEDIATE} so a write transaction takes the
+ * write lock at its start rather than failing half-way.
+ */
+public final class SqliteDialect implements Dialect {
+    /** How long a connection waits for another process's lock before failing, in milliseconds. */
+    public static final int BUSY_TIMEOUT_MILLIS = 10_000;
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public void configure(Connection connection, boolean writer) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+            if (writer) {
+                s.execute("PRAGMA journal_mode = WAL");
+                s.execute("PRAGMA synchronous = FULL");
+                s.execute("PRAGMA cache_size = -32768"); // 32 MiB
+                s.execute("PRAGMA temp_store = MEMORY");
+            } else {
+                s.execute("PRAGMA query_only = 1");
+            }
+        }
+    }
+
+    @Override
+    public String beginWrite() {
+        return "BEGIN IMMEDIATE";
+    }
+
+    @Override
+    public String lockRowSuffix() {
+        return "";
+    }
+
+    @Override
+    public boolean isCorruption(SQLException e) {
+        if (e instanceof SQLiteException se) {
+            SQLiteErrorCode c = se.getResultCode();
+            return c == SQLiteErrorCode.SQLITE_NOTADB || c == SQLiteErrorCode.SQLITE_CORRUPT
+                    || c.name().startsWith("SQLITE_CORRUPT") || c == SQLiteErrorCode.SQLITE_ERROR;
+        }
+        return false;
+    }
+}

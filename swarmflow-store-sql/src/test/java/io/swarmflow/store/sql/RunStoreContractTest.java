@@ -1,0 +1,314 @@
+package io.swarmflow.store.sql;
+
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.Projection;
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunEvent.AttemptFinished;
+import io.swarmflow.store.RunEvent.AttemptStarted;
+import io.swarmflow.store.RunEvent.RunStarted;
+import io.swarmflow.store.RunEvent.TicketReady;
+import io.swarmflow.store.RunEvent.TicketRetryScheduled;
+import io.swarmflow.store.RunEvent.TicketSucceeded;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The behaviour every {@link RunStore} must have; one subclass per engine runs it against the real
+ * engine.
+ */
+abstract class RunStoreContractTest {
+    private static final long LEASE = 60_000;
+
+    /** The store under test; fresh and empty at the start of each test. */
+    protected abstract RunStore store();
+
+    /** Closes {@link #store()} and opens a new instance on the same data; it becomes {@link #store()}. */
+    protected abstract RunStore reopen();
+
+    /** Creates a run with {@code tickets} tickets, claims it as {@code owner} and appends run-started; returns the epoch. */
+    protected long startRun(String runId, int tickets) {
+        store().createRun(TestPlans.created(runId, tickets));
+        long epoch = store().claimRun(runId, "host:1", LEASE);
+        append(runId, epoch, new RunStarted(epoch, "host:1", false));
+        return epoch;
+    }
+
+    protected long append(String runId, long epoch, RunEvent... events) {
+        return store().append(runId, epoch, List.of(events)).join();
+    }
+
+    protected static Throwable failure(CompletableFuture<?> f) {
+        Throwable t = catchThrowable(f::join);
+        return t instanceof CompletionException ce ? ce.getCause() : t;
+    }
+
+    /** Asserts the stored projections equal a replay of the stored events. */
+    protected void assertReplayEquals(String runId) {
+        List<StoredEvent> events = store().events(runId, 0, Integer.MAX_VALUE);
+        Projection replayed = Projection.replay(events);
+        assertThat(store().run(runId)).contains(replayed.run());
+        assertThat(store().tickets(runId)).isEqualTo(replayed.tickets());
+        Comparator<AttemptView> byTicketThenAttempt = Comparator
+                .comparingInt((AttemptView a) -> replayed.ticket(a.ticketId()).index()).thenComparingInt(AttemptView::attempt);
+        assertThat(store().attempts(runId)).isEqualTo(replayed.attempts().stream().sorted(byTicketThenAttempt).toList());
+    }
+
+    @Test
+    void createdRunCanBeReadBack() {
+        RunEvent.RunCreated created = TestPlans.created("r1", 3);
+        RunView view = store().createRun(created);
+
+        assertThat(view.runId()).isEqualTo("r1");
+        assertThat(view.state()).isEqualTo(RunState.CREATED);
+        assertThat(view.ticketCount()).isEqualTo(3);
+        assertThat(view.lastSeq()).isEqualTo(1);
+        assertThat(store().run("r1")).contains(view);
+        assertThat(store().plan("r1")).isEqualTo(created.plan());
+        assertThat(store().tickets("r1")).extracting(TicketView::ticketId).containsExactly("t0", "t1", "t2");
+        assertThat(store().tickets("r1")).extracting(TicketView::state).containsOnly(TicketState.PENDING);
+        assertThat(store().events("r1", 0, 10)).singleElement().satisfies(e -> {
+            assertThat(e.seq()).isEqualTo(1);
+            assertThat(e.event()).isEqualTo(created);
+        });
+        assertThat(store().run("nope")).isEmpty();
+        assertThatThrownBy(() -> store().plan("nope")).isInstanceOf(StoreException.UnknownRun.class);
+    }
+
+    @Test
+    void runsAreListedNewestFirst() {
+        store().createRun(TestPlans.created("a", 1));
+        store().createRun(TestPlans.created("b", 1));
+        store().createRun(TestPlans.created("c", 1));
+        assertThat(store().runs()).extracting(RunView::runId).containsExactly("c", "b", "a");
+    }
+
+    @Test
+    void duplicateRunIdIsRejectedAndChangesNothing() {
+        store().createRun(TestPlans.created("r1", 2));
+        assertThatThrownBy(() -> store().createRun(TestPlans.created("r1", 5))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("r1 already exists");
+        assertThat(store().tickets("r1")).hasSize(2);
+        assertThat(store().events("r1", 0, 10)).hasSize(1);
+    }
+
+    @Test
+    void appendUpdatesProjectionsAndReturnsTheLastSeq() {
+        long epoch = startRun("r1", 2);
+        long seq = append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, LEASE));
+        assertThat(seq).isEqualTo(4);
+        seq = append("r1", epoch, new AttemptFinished("t0", 1, Outcome.SUCCEEDED, 0, null, Map.of("answer", "42")),
+                new TicketSucceeded("t0", 1));
+        assertThat(seq).isEqualTo(6);
+
+        TicketView t0 = store().tickets("r1").getFirst();
+        assertThat(t0.state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(t0.attempt()).isEqualTo(1);
+        assertThat(t0.exitCode()).isZero();
+        assertThat(t0.outputs()).containsEntry("answer", "42");
+        assertThat(t0.finishedAtMillis()).isPositive();
+        assertThat(store().attempts("r1")).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(a.isRunning()).isFalse();
+        });
+        RunView run = store().run("r1").orElseThrow();
+        assertThat(run.state()).isEqualTo(RunState.RUNNING);
+        assertThat(run.epoch()).isEqualTo(epoch);
+        assertThat(run.owner()).isEqualTo("host:1");
+        assertThat(run.lastSeq()).isEqualTo(6);
+        List<StoredEvent> events = store().events("r1", 0, 100);
+        assertThat(events).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(events).allSatisfy(e -> assertThat(e.atEpochMillis()).isBetween(run.createdAtMillis(), store().now()));
+        assertReplayEquals("r1");
+    }
+
+    @Test
+    void staleAttemptIsRejectedAndNothingIsWritten() {
+        long epoch = startRun("r1", 1);
+        append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, LEASE),
+                new AttemptFinished("t0", 1, Outcome.FAILED, 1, "exit 1", Map.of()),
+                new TicketRetryScheduled("t0", 0), new TicketReady("t0"), new AttemptStarted("t0", 2, LEASE));
+        List<StoredEvent> before = store().events("r1", 0, 100);
+        List<TicketView> ticketsBefore = store().tickets("r1");
+
+        Throwable t = failure(store().append("r1", epoch, List.of(
+                new AttemptFinished("t0", 1, Outcome.SUCCEEDED, 0, null, Map.of()), new TicketSucceeded("t0", 1))));
+
+        assertThat(t).isInstanceOf(StoreException.StaleAttempt.class).hasMessageContaining("t0");
+        assertThat(store().events("r1", 0, 100)).isEqualTo(before);
+        assertThat(store().tickets("r1")).isEqualTo(ticketsBefore);
+        // the current attempt still completes normally, with the next sequence number
+        assertThat(append("r1", epoch, new AttemptFinished("t0", 2, Outcome.SUCCEEDED, 0, null, Map.of()),
+                new TicketSucceeded("t0", 2))).isEqualTo(before.getLast().seq() + 2);
+        assertReplayEquals("r1");
+    }
+
+    @Test
+    void secondSuccessOfATicketIsRejected() {
+        long epoch = startRun("r1", 1);
+        append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, LEASE),
+                new AttemptFinished("t0", 1, Outcome.SUCCEEDED, 0, null, Map.of()), new TicketSucceeded("t0", 1));
+        long last = store().run("r1").orElseThrow().lastSeq();
+
+        assertThat(failure(store().append("r1", epoch, List.of(new TicketSucceeded("t0", 1)))))
+                .isInstanceOf(StoreException.StaleAttempt.class).hasMessageContaining("already succeeded");
+        assertThat(store().run("r1").orElseThrow().lastSeq()).isEqualTo(last);
+    }
+
+    @Test
+    void writeWithALowerEpochIsFenced() {
+        long first = startRun("r1", 1);
+        store().releaseRun("r1", first);
+        long second = store().claimRun("r1", "host:2", LEASE);
+        assertThat(second).isGreaterThan(first);
+
+        assertThat(failure(store().append("r1", first, List.of(new TicketReady("t0")))))
+                .isInstanceOf(StoreException.Fenced.class).hasMessageContaining("r1");
+        assertThatThrownBy(() -> store().heartbeat("r1", first, LEASE)).isInstanceOf(StoreException.Fenced.class);
+        assertThat(store().tickets("r1").getFirst().state()).isEqualTo(TicketState.PENDING);
+        assertThat(append("r1", second, new RunStarted(second, "host:2", true), new TicketReady("t0"))).isEqualTo(4);
+    }
+
+    @Test
+    void rejectedRequestDoesNotAffectOtherRequestsOfTheBatch() {
+        long epoch = startRun("r1", 3);
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        futures.add(store().append("r1", epoch, List.of(new TicketReady("t0"))));
+        // valid first event, stale second one: the whole request must be dropped, including t1's ready
+        futures.add(store().append("r1", epoch, List.of(new TicketReady("t1"), new AttemptFinished("t1", 7, Outcome.FAILED, 1, null, Map.of()))));
+        futures.add(store().append("r1", epoch - 1, List.of(new TicketReady("t2"))));
+        futures.add(store().append("r1", epoch, List.of(new AttemptStarted("t0", 1, LEASE))));
+        futures.add(store().append("r1", epoch, List.of(new TicketReady("t2"))));
+
+        assertThat(futures.get(0).join()).isEqualTo(3);
+        assertThat(failure(futures.get(1))).isInstanceOf(StoreException.StaleAttempt.class);
+        assertThat(failure(futures.get(2))).isInstanceOf(StoreException.Fenced.class);
+        assertThat(futures.get(3).join()).isEqualTo(4);
+        assertThat(futures.get(4).join()).isEqualTo(5);
+        assertThat(store().tickets("r1")).extracting(TicketView::state)
+                .containsExactly(TicketState.RUNNING, TicketState.PENDING, TicketState.READY);
+        assertReplayEquals("r1");
+        reopen();
+        assertThat(store().tickets("r1")).extracting(TicketView::state)
+                .containsExactly(TicketState.RUNNING, TicketState.PENDING, TicketState.READY);
+    }
+
+    @Test
+    void claimIsRefusedWhileAnotherOwnerHoldsAnUnexpiredLease() {
+        store().createRun(TestPlans.created("r1", 1));
+        long epoch = store().claimRun("r1", "alpha:11", LEASE);
+        assertThat(epoch).isEqualTo(1);
+
+        assertThatThrownBy(() -> store().claimRun("r1", "beta:22", LEASE))
+                .isInstanceOf(StoreException.RunLocked.class)
+                .hasMessageContaining("alpha:11").hasMessageContaining("until").hasMessageContaining("swarm cancel");
+        assertThatThrownBy(() -> store().claimRun("nope", "beta:22", LEASE)).isInstanceOf(StoreException.UnknownRun.class);
+    }
+
+    @Test
+    void claimSucceedsOnceTheLeaseExpired() {
+        store().createRun(TestPlans.created("r1", 1));
+        store().claimRun("r1", "alpha:11", 50);
+        long end = store().now() + 50;
+        await().atMost(Duration.ofSeconds(5)).until(() -> store().now() > end);
+
+        assertThat(store().claimRun("r1", "beta:22", LEASE)).isEqualTo(2);
+    }
+
+    @Test
+    void releasedRunCanBeClaimedAtOnce() {
+        store().createRun(TestPlans.created("r1", 1));
+        long epoch = store().claimRun("r1", "alpha:11", LEASE);
+        store().releaseRun("r1", epoch);
+        assertThat(store().claimRun("r1", "beta:22", LEASE)).isEqualTo(epoch + 1);
+    }
+
+    @Test
+    void commandsWaitInTheInboxUntilApplied() {
+        long epoch = startRun("r1", 2);
+        RunCommand approve = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.APPROVE, "t1", "ann@box", null, 0));
+        RunCommand cancel = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.CANCEL, null, "bob@box", "enough", 0));
+        assertThat(approve.id()).isPositive();
+        assertThat(cancel.id()).isGreaterThan(approve.id());
+        assertThat(approve.createdAtMillis()).isPositive();
+        assertThat(store().pendingCommands("r1")).containsExactly(approve, cancel);
+
+        assertThatThrownBy(() -> store().markCommandsApplied("r1", epoch + 1, List.of(approve.id())))
+                .isInstanceOf(StoreException.Fenced.class);
+        store().markCommandsApplied("r1", epoch, List.of(approve.id()));
+        assertThat(store().pendingCommands("r1")).containsExactly(cancel);
+
+        assertThatThrownBy(() -> store().submitCommand(new RunCommand(0, "nope", RunCommand.Kind.CANCEL, null, "x", null, 0)))
+                .isInstanceOf(StoreException.UnknownRun.class);
+        assertThatThrownBy(() -> store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.APPROVE, "t9", "x", null, 0)))
+                .isInstanceOf(StoreException.class).hasMessageContaining("t9");
+        assertThat(store().pendingCommands("r1")).containsExactly(cancel);
+    }
+
+    @Test
+    void eventsArePaged() {
+        long epoch = startRun("r1", 25);
+        for (int i = 0; i < 25; i++) append("r1", epoch, new TicketReady("t" + i));
+        // 1 created + 1 started + 25 ready = 27 events
+        List<Long> seqs = new ArrayList<>();
+        long after = 0;
+        List<StoredEvent> page;
+        int pages = 0;
+        while (!(page = store().events("r1", after, 10)).isEmpty()) {
+            assertThat(page.size()).isLessThanOrEqualTo(10);
+            page.forEach(e -> seqs.add(e.seq()));
+            after = page.getLast().seq();
+            pages++;
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(seqs).hasSize(27).isSorted().first().isEqualTo(1L);
+        assertThat(seqs.getLast()).isEqualTo(27L);
+        assertThat(store().events("r1", 27, 10)).isEmpty();
+    }
+
+    @Test
+    void reopeningKeepsEverything() {
+        long epoch = startRun("r1", 3);
+        append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, LEASE));
+        RunCommand cmd = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.CANCEL, null, "ann", null, 0));
+        RunView run = store().run("r1").orElseThrow();
+        List<TicketView> tickets = store().tickets("r1");
+        List<AttemptView> attempts = store().attempts("r1");
+        List<StoredEvent> events = store().events("r1", 0, 100);
+
+        reopen();
+
+        assertThat(store().run("r1")).contains(run);
+        assertThat(store().tickets("r1")).isEqualTo(tickets);
+        assertThat(store().attempts("r1")).isEqualTo(attempts);
+        assertThat(store().events("r1", 0, 100)).isEqualTo(events);
+        assertThat(store().pendingCommands("r1")).containsExactly(cmd);
+        assertThat(store().plan("r1")).isEqualTo(TestPlans.chain("swarm-r1", 3));
+        // the reopened writer continues the run where it was, with the same epoch
+        assertThat(append("r1", epoch, new AttemptFinished("t0", 1, Outcome.SUCCEEDED, 0, null, Map.of()),
+                new TicketSucceeded("t0", 1))).isEqualTo(run.lastSeq() + 2);
+        assertThat(failure(store().append("r1", epoch, List.of(new AttemptStarted("t0", 1, LEASE)))))
+                .isInstanceOf(StoreException.StaleAttempt.class);
+        assertReplayEquals("r1");
+    }
+}
