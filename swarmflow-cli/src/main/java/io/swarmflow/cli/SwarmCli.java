@@ -85,8 +85,16 @@ public final class SwarmCli implements Runnable {
                 err.println("swarm: " + c.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
-            case StoreException.UnknownRun | StoreException.RunLocked | StoreException.Fenced -> {
-                err.println("swarm: " + ex.getMessage());
+            case StoreException.UnknownRun u -> {
+                err.println("swarm: " + u.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            case StoreException.RunLocked l -> {
+                err.println("swarm: " + l.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            case StoreException.Fenced f -> {
+                err.println("swarm: " + f.getMessage() + "; another coordinator took the run over");
                 return ExitCodes.INVALID_INPUT;
             }
             default -> {
