@@ -1,0 +1,74 @@
+package io.swarmflow.cli.report;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Escaping and display formats shared by the HTML and SVG renderers. */
+final class Html {
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+    private Html() {}
+
+    /**
+     * Escapes text for HTML element content and quoted attribute values (also inside inline SVG):
+     * {@code & < > " '}. Null becomes the empty string.
+     */
+    static String esc(String text) {
+        if (text == null) return "";
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String rep = switch (c) {
+                case '&' -> "&amp;";
+                case '<' -> "&lt;";
+                case '>' -> "&gt;";
+                case '"' -> "&quot;";
+                case '\'' -> "&#39;";
+                default -> null;
+            };
+            if (rep != null && sb == null) sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+            if (sb != null) {
+                if (rep != null) sb.append(rep);
+                else sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
+    }
+
+    /** At most {@code max} characters, an ellipsis marking a cut. */
+    static String shorten(String text, int max) {
+        if (text == null) return "";
+        return text.length() <= max ? text : text.substring(0, Math.max(1, max - 1)) + "…";
+    }
+
+    /** {@code 2025-01-31 12:00:03 UTC}, or an em dash for 0. */
+    static String time(long epochMillis) {
+        return epochMillis <= 0 ? "—" : TIME.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** {@code 850 ms}, {@code 12.3 s}, {@code 4m 05s}, {@code 2h 03m}; an em dash for null. */
+    static String duration(Long millis) {
+        if (millis == null) return "—";
+        long ms = millis;
+        if (ms < 1_000) return ms + " ms";
+        if (ms < 60_000) return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        long s = ms / 1000;
+        if (s < 3600) return String.format(java.util.Locale.ROOT, "%dm %02ds", s / 60, s % 60);
+        return String.format(java.util.Locale.ROOT, "%dh %02dm", s / 3600, (s % 3600) / 60);
+    }
+
+    /** Compact offset for axis labels: {@code 0}, {@code 500ms}, {@code 30s}, {@code 1m30s}, {@code 2h}. */
+    static String offset(long ms) {
+        if (ms == 0) return "0";
+        if (ms < 1_000) return ms + "ms";
+        long s = ms / 1000;
+        long h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
+        StringBuilder sb = new StringBuilder();
+        if (h > 0) sb.append(h).append('h');
+        if (m > 0) sb.append(m).append('m');
+        if (sec > 0 || sb.isEmpty()) sb.append(sec).append('s');
+        return sb.toString();
+    }
+}

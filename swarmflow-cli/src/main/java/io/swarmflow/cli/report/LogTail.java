@@ -1,0 +1,69 @@
+package io.swarmflow.cli.report;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The last lines of a log file, read from its end so a 10 MiB log costs no more than a small one.
+ *
+ * @param lines     at most the requested number of lines, oldest first, ANSI escape sequences removed
+ * @param truncated whether the file holds more lines than {@code lines}
+ */
+record LogTail(List<String> lines, boolean truncated) {
+    /** Bytes read from the end at most; lines beyond it are not shown even if fewer than requested. */
+    static final int MAX_BYTES = 256 * 1024;
+    /** Longer lines are cut so one runaway line cannot flood the report. */
+    static final int MAX_LINE_CHARS = 2_000;
+
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B[@-Z\\\\-_]");
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
+
+    static final LogTail EMPTY = new LogTail(List.of(), false);
+
+    LogTail {
+        lines = List.copyOf(lines);
+    }
+
+    /** Reads the last {@code maxLines} lines of {@code file}; a missing or unreadable file gives {@link #EMPTY}. */
+    static LogTail read(Path file, int maxLines) {
+        if (!Files.isRegularFile(file)) return EMPTY;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long size = raf.length();
+            int len = (int) Math.min(size, MAX_BYTES);
+            byte[] buf = new byte[len];
+            raf.seek(size - len);
+            raf.readFully(buf);
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(java.nio.ByteBuffer.wrap(buf)).toString();
+            List<String> all = new ArrayList<>(List.of(text.split("\r?\n", -1)));
+            boolean cutAtStart = len < size;
+            if (cutAtStart && !all.isEmpty()) all.removeFirst(); // a partial line
+            if (!all.isEmpty() && all.getLast().isEmpty()) all.removeLast(); // the final newline
+            boolean truncated = cutAtStart || all.size() > maxLines;
+            List<String> tail = all.subList(Math.max(0, all.size() - maxLines), all.size());
+            List<String> clean = new ArrayList<>(tail.size());
+            for (String line : tail) clean.add(clean(line));
+            return new LogTail(clean, truncated);
+        } catch (IOException e) {
+            return EMPTY;
+        }
+    }
+
+    static String clean(String line) {
+        String s = CONTROL.matcher(ANSI.matcher(line).replaceAll("")).replaceAll("\uFFFD");
+        return s.length() > MAX_LINE_CHARS ? s.substring(0, MAX_LINE_CHARS) + " …" : s;
+    }
+
+    boolean isEmpty() {
+        return lines.isEmpty();
+    }
+}

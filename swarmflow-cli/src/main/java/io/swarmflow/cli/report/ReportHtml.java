@@ -1,0 +1,265 @@
+package io.swarmflow.cli.report;
+
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.swarmflow.cli.report.Html.esc;
+
+/**
+ * Renders {@code report.html}: one self-contained file (inline CSS and SVG, no script, no external
+ * resource). Every piece of text that comes from the spec, the agents or the logs goes through
+ * {@link Html#esc}.
+ */
+final class ReportHtml {
+    /** Output values longer than this are folded into a {@code <details>} element. */
+    static final int FOLD_OUTPUT_CHARS = 2_000;
+
+    private static final String CSS = """
+            :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--soft:#f8fafc}
+            *{box-sizing:border-box}
+            body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:#f3f4f6}
+            main{max-width:1320px;margin:0 auto;padding:20px}
+            header,section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin-bottom:16px}
+            h1{font-size:22px;margin:0 12px 0 0;display:inline;vertical-align:middle;word-break:break-all}
+            h2{font-size:17px;margin:0 0 12px}
+            h3{font-size:14px;margin:18px 0 6px}
+            a{color:#1d4ed8;text-decoration:none} a:hover{text-decoration:underline}
+            .muted{color:var(--muted)} .small{font-size:12px}
+            .meta{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:6px 24px;margin:14px 0}
+            .meta div span{display:block;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+            .meta code{word-break:break-all}
+            .badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;border:1px solid;white-space:nowrap;vertical-align:middle}
+            .chips{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0}
+            .progress{display:flex;height:8px;border-radius:4px;overflow:hidden;background:var(--line);margin:10px 0 4px}
+            .progress span{border:0}
+            nav{margin-top:10px;font-size:13px} nav a{margin-right:16px}
+            .s-succeeded{background:#dcfce7;color:#166534;border-color:#86efac}
+            .s-failed{background:#fee2e2;color:#991b1b;border-color:#fca5a5}
+            .s-skipped{background:#f3f4f6;color:#4b5563;border-color:#d1d5db}
+            .s-cancelled{background:#e5e7eb;color:#374151;border-color:#9ca3af}
+            .s-retry-wait,.s-awaiting-approval{background:#fef3c7;color:#92400e;border-color:#fcd34d}
+            .s-running,.s-created{background:#dbeafe;color:#1e40af;border-color:#93c5fd}
+            .s-pending,.s-ready{background:#fff;color:#475569;border-color:#cbd5e1}
+            .progress .s-succeeded{background:#16a34a} .progress .s-failed{background:#dc2626}
+            .progress .s-skipped,.progress .s-cancelled{background:#9ca3af} .progress .s-running{background:#2563eb}
+            .progress .s-retry-wait,.progress .s-awaiting-approval{background:#f59e0b} .progress .s-pending,.progress .s-ready{background:#e5e7eb}
+            table{border-collapse:collapse;width:100%}
+            th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+            th{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);background:#fff;position:sticky;top:0}
+            td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+            tr.failed td:first-child{box-shadow:inset 3px 0 0 #dc2626}
+            tr:target td{background:#fffbeb}
+            .tid{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
+            .reason{max-width:320px;overflow-wrap:anywhere}
+            pre,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+            pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 10px;margin:4px 0;overflow:auto;max-height:420px;white-space:pre}
+            td pre{max-width:460px;max-height:220px}
+            .out{margin-bottom:4px} .out .k{font-size:11px;color:var(--muted);margin-right:6px}
+            .out code{overflow-wrap:anywhere}
+            .scroll{overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fff}
+            .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin:0 0 8px}
+            .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-2px}
+            svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:12px;fill:#1f2937}
+            .dag .edge{fill:none;stroke:#94a3b8;stroke-width:1.3}
+            .dag .node rect{stroke-width:1.5}
+            .dag .node:hover rect{stroke-width:2.5}
+            .n-succeeded rect{fill:#dcfce7;stroke:#16a34a} .n-failed rect{fill:#fee2e2;stroke:#dc2626}
+            .n-skipped rect{fill:#f3f4f6;stroke:#9ca3af} .n-cancelled rect{fill:#e5e7eb;stroke:#6b7280}
+            .n-retry-wait rect,.n-awaiting-approval rect{fill:#fef3c7;stroke:#d97706}
+            .n-running rect{fill:#dbeafe;stroke:#2563eb} .n-pending rect,.n-ready rect{fill:#fff;stroke:#94a3b8;stroke-dasharray:4 3}
+            .gantt .stripe{fill:#f8fafc} .gantt .tick{stroke:#e5e7eb} .gantt .axis text{fill:#6b7280;font-size:11px}
+            .gantt .now{stroke:#2563eb;stroke-dasharray:4 3} .gantt .idle{fill:#9ca3af;font-size:11px;font-style:italic}
+            .gantt .label{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
+            .b-succeeded{fill:#16a34a} .b-failed{fill:#dc2626} .b-timed-out{fill:#7f1d1d} .b-cancelled{fill:#9ca3af}
+            .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb}
+            .failure{border-top:1px solid var(--line);padding-top:4px} .failure:first-of-type{border-top:0}
+            footer{color:var(--muted);font-size:12px;text-align:center;padding:4px 0 16px}
+            """;
+
+    private ReportHtml() {}
+
+    static String render(RunReport report) {
+        RunView run = report.run();
+        StringBuilder sb = new StringBuilder(64 * 1024);
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(esc(run.name())).append(" · ").append(esc(run.runId()))
+                .append(" · Swarmflow report</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
+        header(sb, report);
+        failures(sb, report);
+        tickets(sb, report);
+        dag(sb, report);
+        timeline(sb, report);
+        sb.append("<footer>Generated by Swarmflow at ").append(Html.time(report.generatedAtMillis()))
+                .append(" · report.json holds the same data</footer>\n</main>\n</body>\n</html>\n");
+        return sb.toString();
+    }
+
+    private static void header(StringBuilder sb, RunReport report) {
+        RunView run = report.run();
+        Map<TicketState, Integer> counts = report.counts();
+        int total = report.rows().size();
+        sb.append("<header>\n<div><h1>").append(esc(run.name())).append("</h1>");
+        sb.append("<span class=\"badge s-").append(run.state().label()).append("\" id=\"run-state\">")
+                .append(run.state().label()).append("</span>");
+        if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
+            sb.append(" <span class=\"badge s-cancelled\">cancel requested</span>");
+        }
+        sb.append("</div>\n<div class=\"meta\">\n");
+        meta(sb, "Run", "<code>" + esc(run.runId()) + "</code>");
+        meta(sb, "Spec", "<code>" + esc(run.specPath()) + "</code>");
+        meta(sb, "Duration", esc(Html.duration(report.duration(run.startedAtMillis(), run.finishedAtMillis())))
+                + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0 ? " <span class=\"muted\">(so far)</span>" : ""));
+        meta(sb, "Created", Html.time(run.createdAtMillis()));
+        meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
+        meta(sb, "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis()) : "in progress");
+        sb.append("</div>\n");
+        if (total > 0) {
+            sb.append("<div class=\"progress\" title=\"tickets by state\">");
+            for (Map.Entry<TicketState, Integer> e : counts.entrySet()) {
+                if (e.getValue() > 0) {
+                    sb.append("<span class=\"s-").append(e.getKey().label()).append("\" style=\"flex:").append(e.getValue())
+                            .append("\" title=\"").append(e.getValue()).append(' ').append(e.getKey().label()).append("\"></span>");
+                }
+            }
+            sb.append("</div>\n");
+        }
+        sb.append("<div class=\"chips\" id=\"counts\"><span class=\"badge s-pending\">").append(total)
+                .append(total == 1 ? " ticket" : " tickets").append("</span>");
+        for (Map.Entry<TicketState, Integer> e : counts.entrySet()) {
+            if (e.getValue() > 0) {
+                sb.append("<span class=\"badge s-").append(e.getKey().label()).append("\">").append(e.getValue())
+                        .append(' ').append(e.getKey().label()).append("</span>");
+            }
+        }
+        sb.append("</div>\n<nav><a href=\"#failures\">Failures (").append(report.failures().size())
+                .append(")</a><a href=\"#tickets\">Tickets</a><a href=\"#dag\">DAG</a><a href=\"#timeline\">Timeline</a></nav>\n</header>\n");
+    }
+
+    private static void meta(StringBuilder sb, String label, String html) {
+        sb.append("<div><span>").append(label).append("</span>").append(html).append("</div>\n");
+    }
+
+    private static void failures(StringBuilder sb, RunReport report) {
+        sb.append("<section id=\"failures\">\n<h2>Failures</h2>\n");
+        if (report.failures().isEmpty()) {
+            sb.append("<p class=\"muted\">No ticket failed.</p>\n</section>\n");
+            return;
+        }
+        for (RunReport.Failure f : report.failures()) {
+            RunReport.Row row = report.rows().stream().filter(r -> r.id().equals(f.ticketId())).findFirst().orElseThrow();
+            TicketView v = row.view();
+            sb.append("<div class=\"failure\" id=\"f-").append(esc(f.ticketId())).append("\">\n<h3><a class=\"tid\" href=\"#t-")
+                    .append(esc(f.ticketId())).append("\">").append(esc(f.ticketId())).append("</a>");
+            if (row.title() != null && !row.title().isEmpty()) sb.append(" — ").append(esc(row.title()));
+            sb.append("</h3>\n<div class=\"small\">");
+            sb.append(f.attempt() > 0 ? "attempt " + f.attempt() : "no attempt");
+            if (v.exitCode() != null) sb.append(" · exit code ").append(v.exitCode());
+            if (v.reason() != null) sb.append(" · ").append(esc(v.reason()));
+            sb.append("</div>\n");
+            if (f.tail().isEmpty()) {
+                sb.append("<p class=\"muted small\">No log output captured for this attempt.</p>\n");
+            } else {
+                sb.append("<div class=\"muted small\">").append(f.tail().truncated() ? "last " + f.tail().lines().size() + " lines of " : "")
+                        .append("<code>").append(esc(f.logFile())).append("</code></div>\n<pre class=\"log\">");
+                for (String line : f.tail().lines()) sb.append(esc(line)).append('\n');
+                sb.append("</pre>\n");
+            }
+            sb.append("</div>\n");
+        }
+        sb.append("</section>\n");
+    }
+
+    private static void tickets(StringBuilder sb, RunReport report) {
+        sb.append("<section id=\"tickets\">\n<h2>Tickets</h2>\n<table>\n<thead><tr><th>#</th><th>Ticket</th><th>State</th>"
+                + "<th>Agent</th><th>Attempts</th><th>Duration</th><th>Exit</th><th>Reason</th><th>Outputs</th></tr></thead>\n<tbody>\n");
+        int n = 0;
+        for (RunReport.Row r : report.rows()) {
+            TicketView v = r.view();
+            String state = v.state().label();
+            sb.append("<tr id=\"t-").append(esc(r.id())).append("\" class=\"").append(state).append("\">");
+            sb.append("<td class=\"num muted\">").append(++n).append("</td>");
+            sb.append("<td><div class=\"tid\">").append(esc(r.id())).append("</div>");
+            if (r.title() != null && !r.title().isEmpty()) sb.append("<div>").append(esc(r.title())).append("</div>");
+            if (!r.needs().isEmpty()) {
+                sb.append("<div class=\"small muted\">needs ");
+                for (int i = 0; i < r.needs().size(); i++) {
+                    if (i > 0) sb.append(", ");
+                    sb.append("<a href=\"#t-").append(esc(r.needs().get(i))).append("\">").append(esc(r.needs().get(i))).append("</a>");
+                }
+                sb.append("</div>");
+            }
+            sb.append("</td><td><span class=\"badge s-").append(state).append("\">").append(state).append("</span>");
+            if (v.approvedBy() != null) sb.append("<div class=\"small muted\">approved by ").append(esc(v.approvedBy())).append("</div>");
+            if (v.retryAtMillis() > 0) sb.append("<div class=\"small muted\">retry at ").append(Html.time(v.retryAtMillis())).append("</div>");
+            sb.append("</td><td class=\"small\">").append(esc(r.agent())).append("</td>");
+            int attempts = Math.max(v.attempt(), r.attempts().size());
+            sb.append("<td class=\"num\">").append(attempts);
+            if (v.failures() > 0) sb.append(" <span class=\"small muted\">(").append(v.failures()).append(" failed)</span>");
+            sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))))
+                    .append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
+                    .append("</td><td class=\"reason small\">").append(esc(v.reason())).append("</td><td>");
+            outputs(sb, v.outputs());
+            sb.append("</td></tr>\n");
+        }
+        sb.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void outputs(StringBuilder sb, Map<String, String> outputs) {
+        for (Map.Entry<String, String> e : new TreeMap<>(outputs).entrySet()) {
+            String k = e.getKey(), value = e.getValue() == null ? "" : e.getValue();
+            if (value.length() > FOLD_OUTPUT_CHARS) {
+                sb.append("<details class=\"out\"><summary><span class=\"k\">").append(esc(k)).append("</span>")
+                        .append(value.length()).append(" characters</summary><pre>").append(esc(value)).append("</pre></details>");
+            } else if (k.equals("diffstat") || value.indexOf('\n') >= 0) {
+                sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><pre>").append(esc(value))
+                        .append("</pre></div>");
+            } else {
+                sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><code>").append(esc(value))
+                        .append("</code></div>");
+            }
+        }
+    }
+
+    private static void dag(StringBuilder sb, RunReport report) {
+        sb.append("<section id=\"dag\">\n<h2>DAG</h2>\n");
+        int n = report.rows().size();
+        if (n == 0) {
+            sb.append("<p class=\"muted\">The plan has no tickets.</p>\n");
+        } else if (n > DagSvg.MAX_TICKETS) {
+            sb.append("<p class=\"muted\">The plan has ").append(n).append(" tickets; the graph is drawn for at most ")
+                    .append(DagSvg.MAX_TICKETS).append(". Each ticket's dependencies are listed in the ticket table.</p>\n");
+        } else {
+            sb.append("<div class=\"legend\">");
+            for (TicketState s : TicketState.values()) {
+                sb.append("<span><i class=\"s-").append(s.label()).append("\" style=\"border:1px solid\"></i>").append(s.label()).append("</span>");
+            }
+            sb.append("</div>\n<div class=\"scroll\">").append(DagSvg.render(report.rows())).append("</div>\n");
+            sb.append("<p class=\"muted small\">Columns are layers: a ticket sits one column right of its deepest dependency. Click a ticket for its row.</p>\n");
+        }
+        sb.append("</section>\n");
+    }
+
+    private static void timeline(StringBuilder sb, RunReport report) {
+        sb.append("<section id=\"timeline\">\n<h2>Timeline</h2>\n");
+        if (!GanttSvg.hasAttempts(report)) {
+            sb.append("<p class=\"muted\">No attempt has started yet.</p>\n</section>\n");
+            return;
+        }
+        sb.append("<div class=\"legend\">");
+        for (String o : new String[] {"succeeded", "failed", "timed-out", "cancelled", "lease-expired", "running"}) {
+            sb.append("<span><svg width=\"12\" height=\"12\"><rect class=\"b-").append(o)
+                    .append("\" width=\"12\" height=\"12\" rx=\"2\"/></svg> ").append(o).append("</span>");
+        }
+        sb.append("</div>\n<div class=\"scroll\">").append(GanttSvg.render(report)).append("</div>\n");
+        RunView run = report.run();
+        sb.append("<p class=\"muted small\">One row per ticket, one bar per attempt; time since ")
+                .append(run.startedAtMillis() > 0 ? "the run started (" + Html.time(run.startedAtMillis()) + ")" : "the first attempt")
+                .append(". Hover a bar for its details.</p>\n");
+        sb.append("</section>\n");
+    }
+}

@@ -1,0 +1,195 @@
+package io.swarmflow.cli.report;
+
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The end-of-run report: a snapshot of a run, its plan, tickets and attempts, plus the tail of the
+ * logs of failed tickets, written as {@code report.json} (shape in {@code docs/report.md}) and as a
+ * self-contained {@code report.html} (ticket table, DAG and timeline as inline SVG, failure logs).
+ *
+ * <p>Works for runs still in progress: unfinished runs, tickets and attempts are measured up to the
+ * moment the report was built. Instances are immutable.
+ */
+public final class RunReport {
+    /** Lines of a failed ticket's log kept in the report. */
+    public static final int LOG_TAIL_LINES = 20;
+
+    /** One ticket in plan order; {@code title} and {@code agent} are null for a ticket the plan does not know. */
+    record Row(String id, String title, String agent, List<String> needs, TicketView view, List<AttemptView> attempts) {}
+
+    /**
+     * Log tail of a failed ticket's last attempt.
+     *
+     * @param stream  {@code stderr}, {@code stdout}, or null when neither log has content
+     * @param logFile the file shown, relative to the run directory, or null
+     */
+    record Failure(String ticketId, int attempt, String stream, String logFile, LogTail tail) {}
+
+    private final RunView run;
+    private final List<Row> rows;
+    private final List<Failure> failures;
+    private final long generatedAtMillis;
+
+    private RunReport(RunView run, List<Row> rows, List<Failure> failures, long generatedAtMillis) {
+        this.run = run;
+        this.rows = List.copyOf(rows);
+        this.failures = List.copyOf(failures);
+        this.generatedAtMillis = generatedAtMillis;
+    }
+
+    /**
+     * Builds the report of a run.
+     *
+     * @param run      the run
+     * @param plan     its plan; gives ticket order, titles, agents and dependencies
+     * @param tickets  ticket projections of the run (any order); plan tickets without one are shown as pending
+     * @param attempts attempt projections of the run (any order)
+     * @param runDir   the run directory; failed attempts' logs are read from
+     *                 {@code runDir/logs/<ticket>/<attempt>/stderr.log} (or {@code stdout.log} when stderr is empty)
+     * @return the report
+     */
+    public static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir) {
+        return of(run, plan, tickets, attempts, runDir, System.currentTimeMillis());
+    }
+
+    static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir,
+                        long nowMillis) {
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(runDir, "runDir");
+        Map<String, TicketView> views = new LinkedHashMap<>();
+        tickets.stream().sorted(Comparator.comparingInt(TicketView::index)).forEach(t -> views.put(t.ticketId(), t));
+        Map<String, List<AttemptView>> byTicket = new HashMap<>();
+        for (AttemptView a : attempts) byTicket.computeIfAbsent(a.ticketId(), k -> new ArrayList<>()).add(a);
+        byTicket.values().forEach(l -> l.sort(Comparator.comparingInt(AttemptView::attempt)));
+
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < plan.tickets().size(); i++) {
+            PlannedTicket p = plan.tickets().get(i);
+            TicketView v = views.remove(p.id());
+            if (v == null) v = notStarted(run.runId(), p.id(), i);
+            rows.add(new Row(p.id(), p.title(), p.agent(), p.needs(), v, byTicket.getOrDefault(p.id(), List.of())));
+        }
+        for (TicketView v : views.values()) { // not in the plan: still worth showing
+            rows.add(new Row(v.ticketId(), null, null, List.of(), v, byTicket.getOrDefault(v.ticketId(), List.of())));
+        }
+
+        List<Failure> failures = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir));
+        }
+        return new RunReport(run, rows, failures, nowMillis);
+    }
+
+    private static TicketView notStarted(String runId, String ticketId, int index) {
+        return new TicketView(runId, ticketId, index, TicketState.PENDING, 0, 0, 0, null, null, Map.of(), null, 0, 0, 0);
+    }
+
+    private static Failure failureOf(Row r, Path runDir) {
+        int attempt = r.view().attempt();
+        if (!r.attempts().isEmpty()) attempt = Math.max(attempt, r.attempts().getLast().attempt());
+        if (attempt <= 0) return new Failure(r.id(), 0, null, null, LogTail.EMPTY);
+        for (String stream : List.of("stderr", "stdout")) {
+            String rel = "logs/" + r.id() + "/" + attempt + "/" + stream + ".log";
+            LogTail tail = LogTail.read(runDir.resolve(rel), LOG_TAIL_LINES);
+            if (!tail.isEmpty()) return new Failure(r.id(), attempt, stream, rel, tail);
+        }
+        return new Failure(r.id(), attempt, null, null, LogTail.EMPTY);
+    }
+
+    /**
+     * Writes {@code report.json} to {@code file} (atomically: a temporary file, then a rename).
+     *
+     * @throws IOException when the file cannot be written
+     */
+    public void writeJson(Path file) throws IOException {
+        write(file, ReportJson.render(this));
+    }
+
+    /**
+     * Writes the self-contained HTML report to {@code file} (atomically: a temporary file, then a rename).
+     *
+     * @throws IOException when the file cannot be written
+     */
+    public void writeHtml(Path file) throws IOException {
+        write(file, ReportHtml.render(this));
+    }
+
+    /**
+     * Builds the report and writes {@code report.json} and {@code report.html} into {@code runDir}.
+     *
+     * @return the path of {@code report.html}
+     * @throws IOException when a file cannot be written
+     * @see #of(RunView, Plan, List, List, Path)
+     */
+    public static Path writeAll(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts,
+                                Path runDir) throws IOException {
+        RunReport report = of(run, plan, tickets, attempts, runDir);
+        Files.createDirectories(runDir);
+        report.writeJson(runDir.resolve("report.json"));
+        Path html = runDir.resolve("report.html");
+        report.writeHtml(html);
+        return html;
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    RunView run() {
+        return run;
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
+    List<Failure> failures() {
+        return failures;
+    }
+
+    long generatedAtMillis() {
+        return generatedAtMillis;
+    }
+
+    /** Number of tickets in each state, every state present, in {@link TicketState} order. */
+    Map<TicketState, Integer> counts() {
+        Map<TicketState, Integer> counts = new LinkedHashMap<>();
+        for (TicketState s : TicketState.values()) counts.put(s, 0);
+        for (Row r : rows) counts.merge(r.view().state(), 1, Integer::sum);
+        return counts;
+    }
+
+    /** Milliseconds from {@code start} to {@code end}, or to the report time while {@code end} is 0; null before a start. */
+    Long duration(long startMillis, long endMillis) {
+        if (startMillis <= 0) return null;
+        long end = endMillis > 0 ? endMillis : generatedAtMillis;
+        return Math.max(0, end - startMillis);
+    }
+}

@@ -1,0 +1,40 @@
+package io.swarmflow.cli.report;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HtmlTest {
+    @Test
+    void escapesMarkupAndQuotes() {
+        assertThat(Html.esc("<a href=\"x\" title='y'>&</a>"))
+                .isEqualTo("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+        assertThat(Html.esc(null)).isEmpty();
+        assertThat(Html.esc("plain")).isEqualTo("plain");
+    }
+
+    @Test
+    void formatsDurationsForPeople() {
+        assertThat(Html.duration(null)).isEqualTo("—");
+        assertThat(Html.duration(850L)).isEqualTo("850 ms");
+        assertThat(Html.duration(12_345L)).isEqualTo("12.3 s");
+        assertThat(Html.duration(245_000L)).isEqualTo("4m 05s");
+        assertThat(Html.duration(7_380_000L)).isEqualTo("2h 03m");
+    }
+
+    @Test
+    void formatsAxisOffsetsCompactly() {
+        assertThat(Html.offset(0)).isEqualTo("0");
+        assertThat(Html.offset(500)).isEqualTo("500ms");
+        assertThat(Html.offset(90_000)).isEqualTo("1m30s");
+        assertThat(Html.offset(7_200_000)).isEqualTo("2h");
+    }
+
+    @Test
+    void timeAxisHasAtMostAboutTenTicks() {
+        assertThat(GanttSvg.step(95_000)).isEqualTo(10_000);
+        assertThat(GanttSvg.step(1)).isEqualTo(100);
+        assertThat(GanttSvg.step(3_600_000)).isEqualTo(600_000);
+        assertThat(GanttSvg.step(40L * 86_400_000)).isGreaterThanOrEqualTo(4L * 86_400_000);
+    }
+}

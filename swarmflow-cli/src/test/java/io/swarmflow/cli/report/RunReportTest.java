@@ -1,0 +1,353 @@
+package io.swarmflow.cli.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.WorkspaceMode;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import static io.swarmflow.cli.report.Fixtures.RUN;
+import static io.swarmflow.cli.report.Fixtures.T0;
+import static io.swarmflow.cli.report.Fixtures.XSS_TITLE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunReportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path runDir;
+
+    @BeforeEach
+    void writeLogs() throws IOException {
+        Path test = Files.createDirectories(runDir.resolve("logs/test/1"));
+        StringBuilder err = new StringBuilder();
+        for (int i = 1; i <= 30; i++) err.append("error line ").append(i).append('\n');
+        err.append("</pre><script>alert(3)</script>\n");
+        Files.writeString(test.resolve("stderr.log"), err);
+        Files.writeString(test.resolve("stdout.log"), "stdout is not shown when stderr has content\n");
+    }
+
+    private RunReport finished() {
+        return RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), Fixtures.finishedTickets(),
+                Fixtures.finishedAttempts(), runDir, T0 + 200_000);
+    }
+
+    private JsonNode json(RunReport report) throws IOException {
+        Path file = runDir.resolve("report.json");
+        report.writeJson(file);
+        return JSON.readTree(file.toFile());
+    }
+
+    private String html(RunReport report) throws IOException {
+        Path file = runDir.resolve("report.html");
+        report.writeHtml(file);
+        return Files.readString(file);
+    }
+
+    @Test
+    void jsonDescribesTheRunWithUtcTimesAndDuration() throws IOException {
+        JsonNode run = json(finished()).get("run");
+
+        assertThat(run.get("id").asText()).isEqualTo(RUN);
+        assertThat(run.get("name").asText()).isEqualTo("demo-swarm");
+        assertThat(run.get("state").asText()).isEqualTo("failed");
+        assertThat(run.get("specPath").asText()).isEqualTo("swarm.yaml");
+        assertThat(run.get("createdAt").asText()).isEqualTo("2025-01-31T11:59:59.500Z");
+        assertThat(run.get("startedAt").asText()).isEqualTo("2025-01-31T12:00:00Z");
+        assertThat(run.get("finishedAt").asText()).isEqualTo("2025-01-31T12:01:35Z");
+        assertThat(run.get("durationMillis").asLong()).isEqualTo(95_000);
+    }
+
+    @Test
+    void jsonCountsEveryTicketStateByLabel() throws IOException {
+        JsonNode counts = json(finished()).get("counts");
+
+        assertThat(counts.get("succeeded").asInt()).isEqualTo(3);
+        assertThat(counts.get("failed").asInt()).isEqualTo(1);
+        assertThat(counts.get("skipped").asInt()).isEqualTo(1);
+        assertThat(counts.get("awaiting-approval").asInt()).isZero();
+        assertThat(counts.size()).isEqualTo(TicketState.values().length);
+    }
+
+    @Test
+    void jsonListsTicketsInPlanOrderWithTheirAttempts() throws IOException {
+        JsonNode tickets = json(finished()).get("tickets");
+
+        assertThat(tickets).extracting(t -> t.get("id").asText()).containsExactly("setup", "build", "docs", "test", "deploy");
+        JsonNode build = tickets.get(1);
+        assertThat(build.get("title").asText()).isEqualTo("Build it");
+        assertThat(build.get("state").asText()).isEqualTo("succeeded");
+        assertThat(build.get("agent").asText()).isEqualTo("shell");
+        assertThat(build.get("needs")).extracting(JsonNode::asText).containsExactly("setup");
+        assertThat(build.get("attemptCount").asInt()).isEqualTo(2);
+        assertThat(build.get("failures").asInt()).isEqualTo(1);
+        assertThat(build.get("exitCode").asInt()).isZero();
+        assertThat(build.get("reason").isNull()).isTrue();
+        assertThat(build.get("durationMillis").asLong()).isEqualTo(59_800);
+        assertThat(build.get("outputs").get("commit").asText()).isEqualTo("0123456789abcdef0123456789abcdef01234567");
+        assertThat(build.get("outputs").get("diffstat").asText()).contains("1 file changed");
+        JsonNode attempts = build.get("attempts");
+        assertThat(attempts).extracting(a -> a.get("attempt").asInt()).containsExactly(1, 2);
+        assertThat(attempts).extracting(a -> a.get("outcome").asText()).containsExactly("failed", "succeeded");
+        assertThat(attempts.get(0).get("exitCode").asInt()).isEqualTo(1);
+        assertThat(attempts.get(0).get("reason").asText()).isEqualTo("exit code 1");
+        assertThat(attempts.get(0).get("startedAt").asText()).isEqualTo("2025-01-31T12:00:00.200Z");
+        assertThat(attempts.get(0).get("durationMillis").asLong()).isEqualTo(29_800);
+
+        JsonNode deploy = tickets.get(4);
+        assertThat(deploy.get("state").asText()).isEqualTo("skipped");
+        assertThat(deploy.get("reason").asText()).isEqualTo("dependency test failed");
+        assertThat(deploy.get("attemptCount").asInt()).isZero();
+        assertThat(deploy.get("startedAt").isNull()).isTrue();
+        assertThat(deploy.get("durationMillis").isNull()).isTrue();
+        assertThat(deploy.get("attempts")).isEmpty();
+    }
+
+    @Test
+    void failuresHoldTheLastTwentyLinesOfTheLastAttemptsStderr() throws IOException {
+        JsonNode failures = json(finished()).get("failures");
+
+        assertThat(failures).hasSize(1);
+        JsonNode f = failures.get(0);
+        assertThat(f.get("ticket").asText()).isEqualTo("test");
+        assertThat(f.get("attempt").asInt()).isEqualTo(1);
+        assertThat(f.get("stream").asText()).isEqualTo("stderr");
+        assertThat(f.get("logFile").asText()).isEqualTo("logs/test/1/stderr.log");
+        assertThat(f.get("truncated").asBoolean()).isTrue();
+        List<String> lines = new ArrayList<>();
+        f.get("lines").forEach(l -> lines.add(l.asText()));
+        assertThat(lines).hasSize(20).startsWith("error line 12").endsWith("</pre><script>alert(3)</script>");
+    }
+
+    @Test
+    void failureFallsBackToStdoutWhenStderrIsEmptyAndToNothingWhenLogsAreMissing() throws IOException {
+        Files.writeString(runDir.resolve("logs/test/1/stderr.log"), "");
+        Files.writeString(runDir.resolve("logs/test/1/stdout.log"), "only line\n");
+        JsonNode f = json(finished()).get("failures").get(0);
+        assertThat(f.get("stream").asText()).isEqualTo("stdout");
+        assertThat(f.get("lines")).extracting(JsonNode::asText).containsExactly("only line");
+        assertThat(f.get("truncated").asBoolean()).isFalse();
+
+        Files.delete(runDir.resolve("logs/test/1/stderr.log"));
+        Files.delete(runDir.resolve("logs/test/1/stdout.log"));
+        JsonNode none = json(finished()).get("failures").get(0);
+        assertThat(none.get("stream").isNull()).isTrue();
+        assertThat(none.get("logFile").isNull()).isTrue();
+        assertThat(none.get("lines")).isEmpty();
+        assertThat(html(finished())).contains("No log output captured");
+    }
+
+    @Test
+    void htmlHasTheHeaderAndOneTableRowPerTicket() throws IOException {
+        String html = html(finished());
+
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<h1>demo-swarm</h1>")
+                .contains("<span class=\"badge s-failed\" id=\"run-state\">failed</span>")
+                .contains(RUN).contains("1m 35s")
+                .contains("<span class=\"badge s-succeeded\">3 succeeded</span>")
+                .contains("<span class=\"badge s-skipped\">1 skipped</span>");
+        for (String id : List.of("setup", "build", "docs", "test", "deploy")) {
+            assertThat(html).contains("<tr id=\"t-" + id + "\"");
+        }
+        String buildRow = row(html, "build");
+        assertThat(buildRow).contains("s-succeeded").contains("(1 failed)").contains("59.8 s")
+                .contains("<pre> src/A.java | 3 ++-\n 1 file changed").contains("swarm/" + RUN + "/build");
+        assertThat(row(html, "test")).contains(">2</td>").contains("exit code 2");
+        assertThat(row(html, "deploy")).contains("dependency test failed").contains("s-skipped");
+    }
+
+    @Test
+    void htmlDrawsTheDagAsWellFormedSvgWithOneNodePerTicketAndOneEdgePerDependency() throws Exception {
+        String svg = svg(html(finished()), "dag");
+
+        assertThat(count(svg, "<a href=\"#t-")).isEqualTo(5);
+        assertThat(svg).contains("class=\"node n-failed\" data-ticket=\"test\"")
+                .contains("class=\"node n-skipped\" data-ticket=\"deploy\"")
+                .contains("data-from=\"test\" data-to=\"deploy\"").contains("data-from=\"docs\" data-to=\"deploy\"");
+        assertThat(count(svg, "class=\"edge\"")).isEqualTo(5);
+        DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void dagLayersAreLongestPathsFromSources() {
+        RunReport report = finished();
+        assertThat(DagSvg.layers(report.rows())).containsExactly(0, 1, 1, 2, 3);
+    }
+
+    @Test
+    void htmlDrawsOneGanttBarPerAttemptColoredByOutcome() throws Exception {
+        String svg = svg(html(finished()), "gantt");
+
+        assertThat(count(svg, "class=\"bar ")).isEqualTo(5);
+        assertThat(svg).contains("class=\"bar b-failed\" data-ticket=\"build\" data-attempt=\"1\"")
+                .contains("class=\"bar b-succeeded\" data-ticket=\"build\" data-attempt=\"2\"")
+                .contains("class=\"bar b-failed\" data-ticket=\"test\" data-attempt=\"1\"")
+                .contains(">1m30s</text>") // 95 s run: ticks every 10 s
+                .contains("class=\"idle\"").contains(">skipped</text>");
+        DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void htmlShowsTheLogTailOfFailedTickets() throws IOException {
+        String html = html(finished());
+        int section = html.indexOf("<section id=\"failures\">");
+        String failures = html.substring(section, html.indexOf("</section>", section));
+
+        assertThat(failures).contains("id=\"f-test\"").contains("Run the tests").contains("logs/test/1/stderr.log")
+                .contains("error line 12\n").contains("error line 30\n").doesNotContain("error line 11\n")
+                .contains("&lt;/pre&gt;&lt;script&gt;alert(3)&lt;/script&gt;");
+    }
+
+    @Test
+    void htmlEscapesEveryUserProvidedText() throws IOException {
+        String html = html(finished());
+
+        assertThat(html).doesNotContain(XSS_TITLE).doesNotContain("<script").doesNotContain("<img")
+                .doesNotContain("<b>bold</b>")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("exit code 2 &lt;img src=x onerror=alert(2)&gt;")
+                .contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;");
+    }
+
+    @Test
+    void htmlIsSelfContained() throws IOException {
+        String html = html(finished());
+
+        assertThat(html).doesNotContain("<link").doesNotContain("src=\"").doesNotContain("href=\"http")
+                .doesNotContain("@import").doesNotContain("url(http");
+        assertThat(Pattern.compile("href=\"([^\"]*)\"").matcher(html).results().map(m -> m.group(1)))
+                .allMatch(href -> href.startsWith("#"));
+    }
+
+    @Test
+    void runInProgressIsMeasuredUpToTheReportTimeAndUnstartedTicketsStayEmpty() throws IOException {
+        Plan plan = Fixtures.plan(List.of(
+                Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("b", "second", List.of("a"), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 2, 5);
+        List<TicketView> tickets = List.of(Fixtures.view("a", 0, TicketState.RUNNING, 1, 0, null, null, Map.of(), T0 + 1_000, 0));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, null, null, null, T0 + 1_000, 0));
+        RunReport report = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 10_000);
+
+        JsonNode json = json(report);
+        assertThat(json.get("run").get("state").asText()).isEqualTo("running");
+        assertThat(json.get("run").get("finishedAt").isNull()).isTrue();
+        assertThat(json.get("run").get("durationMillis").asLong()).isEqualTo(10_000);
+        JsonNode a = json.get("tickets").get(0);
+        assertThat(a.get("durationMillis").asLong()).isEqualTo(9_000);
+        assertThat(a.get("attempts").get(0).get("outcome").asText()).isEqualTo("running");
+        assertThat(a.get("attempts").get(0).get("finishedAt").isNull()).isTrue();
+        JsonNode b = json.get("tickets").get(1);
+        assertThat(b.get("state").asText()).isEqualTo("pending");
+        assertThat(b.get("attemptCount").asInt()).isZero();
+        assertThat(json.get("counts").get("pending").asInt()).isEqualTo(1);
+        assertThat(json.get("failures")).isEmpty();
+
+        String html = html(report);
+        assertThat(html).contains("in progress").contains("(so far)").contains("No ticket failed.")
+                .contains("class=\"bar b-running\" data-ticket=\"a\"").contains("class=\"now\"")
+                .contains("<tr id=\"t-b\" class=\"pending\">");
+    }
+
+    @Test
+    void runNotStartedHasNoTimeline() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "noop", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, 1, 1);
+        RunReport report = RunReport.of(run, plan, List.of(), List.of(), runDir, T0 + 1);
+
+        assertThat(json(report).get("run").get("startedAt").isNull()).isTrue();
+        assertThat(json(report).get("run").get("durationMillis").isNull()).isTrue();
+        assertThat(html(report)).contains("No attempt has started yet.").contains("not started");
+    }
+
+    @Test
+    void plansLargerThanTheDagLimitGetANoteInsteadOfAGraph() throws IOException {
+        int n = DagSvg.MAX_TICKETS + 1;
+        List<PlannedTicket> planned = IntStream.range(0, n)
+                .mapToObj(i -> Fixtures.ticket("t" + i, "ticket " + i, i == 0 ? List.of() : List.of("t" + (i - 1) / 2),
+                        "noop", WorkspaceMode.RUN))
+                .toList();
+        RunView run = new RunView(RUN, "big", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, n, 1);
+        String html = html(RunReport.of(run, Fixtures.plan(planned), List.of(), List.of(), runDir, T0));
+
+        assertThat(html).doesNotContain("<svg class=\"dag\"").contains("The plan has " + n + " tickets");
+    }
+
+    @Test
+    void wideLayersWrapIntoSeveralColumns() throws Exception {
+        List<PlannedTicket> planned = new ArrayList<>();
+        planned.add(Fixtures.ticket("root", "root", List.of(), "noop", WorkspaceMode.RUN));
+        for (int i = 0; i < 120; i++) planned.add(Fixtures.ticket("leaf-" + i, "", List.of("root"), "noop", WorkspaceMode.RUN));
+        RunView run = new RunView(RUN, "wide", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, 121, 1);
+        String svg = svg(html(RunReport.of(run, Fixtures.plan(planned), List.of(), List.of(), runDir, T0)), "dag");
+
+        Matcher m = Pattern.compile("<svg class=\"dag\"[^>]* height=\"(\\d+)\"").matcher(svg);
+        assertThat(m.find()).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).isLessThan(DagSvg.MAX_PER_COLUMN * 40);
+        assertThat(count(svg, "class=\"edge\"")).isEqualTo(120);
+    }
+
+    @Test
+    void writeAllWritesJsonAndHtmlIntoTheRunDirectory() throws IOException {
+        Path html = RunReport.writeAll(Fixtures.finishedRun(), Fixtures.finishedPlan(), Fixtures.finishedTickets(),
+                Fixtures.finishedAttempts(), runDir);
+
+        assertThat(html).isEqualTo(runDir.resolve("report.html"));
+        assertThat(Files.readString(html)).contains("<svg class=\"gantt\"");
+        assertThat(JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("id").asText()).isEqualTo(RUN);
+        try (var files = Files.list(runDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("logs", "report.json", "report.html");
+        }
+    }
+
+    @Test
+    void attemptOutcomesHaveTheirOwnBarColors() throws IOException {
+        List<AttemptView> attempts = new ArrayList<>(Fixtures.finishedAttempts());
+        attempts.add(Fixtures.attempt("deploy", 1, Outcome.TIMED_OUT, null, "timed out after 10s", T0 + 1, T0 + 2));
+        attempts.add(Fixtures.attempt("deploy", 2, Outcome.LEASE_EXPIRED, null, null, T0 + 3, T0 + 4));
+        String svg = svg(html(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), Fixtures.finishedTickets(),
+                attempts, runDir, T0 + 200_000)), "gantt");
+
+        assertThat(svg).contains("class=\"bar b-timed-out\"").contains("class=\"bar b-lease-expired\"");
+    }
+
+    private static String row(String html, String id) {
+        int start = html.indexOf("<tr id=\"t-" + id + "\"");
+        return html.substring(start, html.indexOf("</tr>", start));
+    }
+
+    private static String svg(String html, String cls) {
+        int start = html.indexOf("<svg class=\"" + cls + "\"");
+        assertThat(start).as("svg " + cls).isNotNegative();
+        return html.substring(start, html.indexOf("</svg>", start) + "</svg>".length());
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) n++;
+        return n;
+    }
+}
