@@ -568,8 +568,6 @@ public final class RunEngine {
                     emit(new TicketRetryScheduled(id, at));
                     state[i] = TicketState.RETRY_WAIT;
                     retryTimers.add(new long[]{at, i});
-                    listener.onNotice(id + " attempt " + d.attempt() + " " + outcome.label()
-                            + (r.reason() != null ? " (" + r.reason() + ")" : "") + "; retrying in " + delay + " ms");
                 } else if (cancelling && failFastBy == null && retriesLeft > 0) {
                     emit(new TicketCancelled(id, "failed while the run was being cancelled; will retry on resume"));
                     state[i] = TicketState.CANCELLED;
