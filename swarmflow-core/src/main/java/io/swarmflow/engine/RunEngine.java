@@ -572,8 +572,9 @@ public final class RunEngine {
                     emit(new TicketCancelled(id, "failed while the run was being cancelled; will retry on resume"));
                     state[i] = TicketState.CANCELLED;
                 } else {
-                    String reason = (outcome == Outcome.TIMED_OUT ? "timed out" : "failed")
-                            + (r.reason() != null ? ": " + r.reason() : r.exitCode() != null ? ": exit code " + r.exitCode() : "")
+                    String reason = (r.reason() != null ? r.reason()
+                            : outcome == Outcome.TIMED_OUT ? "timed out"
+                            : r.exitCode() != null ? "exited with code " + r.exitCode() : "failed")
                             + (failures[i] > 1 ? " (after " + failures[i] + " attempts)" : "");
                     finish(i, TicketState.FAILED, reason);
                     if (options.failFast() && failFastBy == null) startFailFast(id);
