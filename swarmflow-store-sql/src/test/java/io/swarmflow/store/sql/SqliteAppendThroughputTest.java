@@ -1,0 +1,87 @@
+package io.swarmflow.store.sql;
+
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunEvent.AttemptFinished;
+import io.swarmflow.store.RunEvent.AttemptStarted;
+import io.swarmflow.store.RunEvent.RunStarted;
+import io.swarmflow.store.RunEvent.TicketReady;
+import io.swarmflow.store.RunEvent.TicketSucceeded;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sanity check of durable append throughput, not a timed assertion: 4 coordinators append the
+ * life of 25,000 noop tickets each (ready; attempt-started; attempt-finished + ticket-succeeded),
+ * 400,000 events in all, pipelining up to 1,000 unacknowledged appends each, and the rate is
+ * printed. Reproduce with {@code ./mvnw -pl swarmflow-store-sql verify -Dtest=SqliteAppendThroughputTest}
+ * and read {@code target/surefire-reports/*-output.txt}.
+ */
+class SqliteAppendThroughputTest {
+    private static final int RUNS = 4;
+    private static final int TICKETS = Integer.getInteger("swarmflow.bench.tickets", 25_000);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void appendsFourHundredThousandEventsDurably() throws Exception {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            long[] epochs = new long[RUNS];
+            for (int r = 0; r < RUNS; r++) {
+                String runId = "bench-" + r;
+                store.createRun(TestPlans.created(runId, TICKETS));
+                epochs[r] = store.claimRun(runId, "bench:1", 60_000);
+                store.append(runId, epochs[r], List.of(new RunStarted(epochs[r], "bench:1", false))).join();
+            }
+            long start = System.nanoTime();
+            List<Thread> coordinators = new ArrayList<>();
+            for (int r = 0; r < RUNS; r++) {
+                String runId = "bench-" + r;
+                long epoch = epochs[r];
+                coordinators.add(Thread.ofPlatform().start(() -> coordinate(store, runId, epoch)));
+            }
+            for (Thread t : coordinators) t.join();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long events = (long) RUNS * TICKETS * 4;
+            System.out.printf("SqlRunStore/SQLite: %,d events durably appended in %.2f s = %,.0f events/s (%,.0f tickets/s)%n",
+                    events, seconds, events / seconds, RUNS * TICKETS / seconds);
+
+            for (int r = 0; r < RUNS; r++) {
+                assertThat(store.tickets("bench-" + r)).extracting(TicketView::state).containsOnly(TicketState.SUCCEEDED);
+                assertThat(store.run("bench-" + r).orElseThrow().lastSeq()).isEqualTo(2 + 4L * TICKETS);
+            }
+        }
+    }
+
+    private static void coordinate(SqlRunStore store, String runId, long epoch) {
+        Semaphore window = new Semaphore(1_000);
+        List<CompletableFuture<Long>> last = new ArrayList<>();
+        for (int i = 0; i < TICKETS; i++) {
+            String id = "t" + i;
+            send(store, window, runId, epoch, List.of(new TicketReady(id)));
+            send(store, window, runId, epoch, List.of(new AttemptStarted(id, 1, 60_000)));
+            last.add(send(store, window, runId, epoch, List.of(new AttemptFinished(id, 1, Outcome.SUCCEEDED, 0, null, Map.of()),
+                    new TicketSucceeded(id, 1))));
+        }
+        CompletableFuture.allOf(last.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private static CompletableFuture<Long> send(SqlRunStore store, Semaphore window, String runId, long epoch,
+                                                List<io.swarmflow.store.RunEvent> events) {
+        window.acquireUninterruptibly();
+        CompletableFuture<Long> f = store.append(runId, epoch, events);
+        f.whenComplete((v, e) -> window.release());
+        return f;
+    }
+}
