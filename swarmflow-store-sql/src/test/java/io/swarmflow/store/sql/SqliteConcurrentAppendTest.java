@@ -21,21 +21,20 @@ import java.util.concurrent.Semaphore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Sanity check of durable append throughput, not a timed assertion: 4 coordinators append the
- * life of 25,000 noop tickets each (ready; attempt-started; attempt-finished + ticket-succeeded),
- * 400,000 events in all, pipelining up to 1,000 unacknowledged appends each, and the rate is
- * printed. Reproduce with {@code ./mvnw -pl swarmflow-store-sql verify -Dtest=SqliteAppendThroughputTest}
- * and read {@code target/surefire-reports/*-output.txt}.
+ * Four coordinators append concurrently to one store, pipelining up to 1,000 unacknowledged
+ * appends each (the group-commit writer batches them): every run ends with every ticket recorded
+ * exactly once and a gap-free log. Throughput is measured in the bench module (docs/benchmarks.md),
+ * not here.
  */
-class SqliteAppendThroughputTest {
+class SqliteConcurrentAppendTest {
     private static final int RUNS = 4;
-    private static final int TICKETS = Integer.getInteger("swarmflow.bench.tickets", 25_000);
+    private static final int TICKETS = 2_500;
 
     @TempDir
     Path dir;
 
     @Test
-    void appendsFourHundredThousandEventsDurably() throws Exception {
+    void concurrentPipelinedAppendsFromFourCoordinatorsAreAllRecorded() throws Exception {
         try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
             long[] epochs = new long[RUNS];
             for (int r = 0; r < RUNS; r++) {
@@ -44,7 +43,6 @@ class SqliteAppendThroughputTest {
                 epochs[r] = store.claimRun(runId, "bench:1", 60_000);
                 store.append(runId, epochs[r], List.of(new RunStarted(epochs[r], "bench:1", false))).join();
             }
-            long start = System.nanoTime();
             List<Thread> coordinators = new ArrayList<>();
             for (int r = 0; r < RUNS; r++) {
                 String runId = "bench-" + r;
@@ -52,10 +50,6 @@ class SqliteAppendThroughputTest {
                 coordinators.add(Thread.ofPlatform().start(() -> coordinate(store, runId, epoch)));
             }
             for (Thread t : coordinators) t.join();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long events = (long) RUNS * TICKETS * 4;
-            System.out.printf("SqlRunStore/SQLite: %,d events durably appended in %.2f s = %,.0f events/s (%,.0f tickets/s)%n",
-                    events, seconds, events / seconds, RUNS * TICKETS / seconds);
 
             for (int r = 0; r < RUNS; r++) {
                 assertThat(store.tickets("bench-" + r)).extracting(TicketView::state).containsOnly(TicketState.SUCCEEDED);
