@@ -141,7 +141,7 @@ public final class RunEngine {
     public RunState execute() throws InterruptedException {
         RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
         if (view.state().isFinished()) return view.state();
-        takeOverIfOwnerDead(view);
+        takeOverIfOwnerDead();
         epoch = store.claimRun(runId, owner, options.leaseMillis());
         boolean resumed = view.startedAtMillis() != 0;
         try {
@@ -160,10 +160,13 @@ public final class RunEngine {
         }
     }
 
-    private void takeOverIfOwnerDead(RunView view) {
-        if (view.owner() != null && view.epoch() > 0 && Owners.isDeadLocalProcess(view.owner())) {
-            store.releaseRun(runId, view.epoch());
-        }
+    /** A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait. */
+    private void takeOverIfOwnerDead() {
+        store.lease(runId).ifPresent(lease -> {
+            if (lease.owner() != null && lease.expiresAtMillis() > 0 && Owners.isDeadLocalProcess(lease.owner())) {
+                store.releaseRun(runId, lease.epoch());
+            }
+        });
     }
 
     private Path runDir() {
