@@ -141,7 +141,7 @@ public final class RunEngine {
     public RunState execute() throws InterruptedException {
         RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
         if (view.state().isFinished()) return view.state();
-        takeOverIfOwnerDead(view);
+        takeOverIfOwnerDead();
         epoch = store.claimRun(runId, owner, options.leaseMillis());
         boolean resumed = view.startedAtMillis() != 0;
         try {
@@ -160,10 +160,13 @@ public final class RunEngine {
         }
     }
 
-    private void takeOverIfOwnerDead(RunView view) {
-        if (view.owner() != null && view.epoch() > 0 && Owners.isDeadLocalProcess(view.owner())) {
-            store.releaseRun(runId, view.epoch());
-        }
+    /** A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait. */
+    private void takeOverIfOwnerDead() {
+        store.lease(runId).ifPresent(lease -> {
+            if (lease.owner() != null && lease.expiresAtMillis() > 0 && Owners.isDeadLocalProcess(lease.owner())) {
+                store.releaseRun(runId, lease.epoch());
+            }
+        });
     }
 
     private Path runDir() {
@@ -568,14 +571,13 @@ public final class RunEngine {
                     emit(new TicketRetryScheduled(id, at));
                     state[i] = TicketState.RETRY_WAIT;
                     retryTimers.add(new long[]{at, i});
-                    listener.onNotice(id + " attempt " + d.attempt() + " " + outcome.label()
-                            + (r.reason() != null ? " (" + r.reason() + ")" : "") + "; retrying in " + delay + " ms");
                 } else if (cancelling && failFastBy == null && retriesLeft > 0) {
                     emit(new TicketCancelled(id, "failed while the run was being cancelled; will retry on resume"));
                     state[i] = TicketState.CANCELLED;
                 } else {
-                    String reason = (outcome == Outcome.TIMED_OUT ? "timed out" : "failed")
-                            + (r.reason() != null ? ": " + r.reason() : r.exitCode() != null ? ": exit code " + r.exitCode() : "")
+                    String reason = (r.reason() != null ? r.reason()
+                            : outcome == Outcome.TIMED_OUT ? "timed out"
+                            : r.exitCode() != null ? "exited with code " + r.exitCode() : "failed")
                             + (failures[i] > 1 ? " (after " + failures[i] + " attempts)" : "");
                     finish(i, TicketState.FAILED, reason);
                     if (options.failFast() && failFastBy == null) startFailFast(id);

@@ -43,6 +43,9 @@ public interface RunStore extends AutoCloseable {
      */
     void heartbeat(String runId, long epoch, long leaseMillis);
 
+    /** The run's current coordinator lease, or empty when there is no such run. */
+    Optional<RunLease> lease(String runId);
+
     /** Gives the run lease up (orderly shutdown), so a resume need not wait for it to expire. */
     void releaseRun(String runId, long epoch);
 

@@ -80,7 +80,7 @@ class RunEngineTest {
         assertThat(result).isEqualTo(RunState.FAILED);
         Map<String, TicketView> t = tickets(run);
         assertThat(t.get("build").state()).isEqualTo(TicketState.FAILED);
-        assertThat(t.get("build").reason()).isEqualTo("failed: exit code 3");
+        assertThat(t.get("build").reason()).isEqualTo("exited with code 3");
         assertThat(t.get("test").state()).isEqualTo(TicketState.SKIPPED);
         assertThat(t.get("test").reason()).isEqualTo("dependency build failed");
         assertThat(t.get("deploy").reason()).isEqualTo("dependency test was skipped");
@@ -112,7 +112,7 @@ class RunEngineTest {
         String run = create(service, new TestPlans().ticket("slow", When.SUCCESS, 1, ApprovalMode.NONE, "noop", 0).build());
 
         assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
-        assertThat(tickets(run).get("slow").reason()).isEqualTo("timed out: ran past 1s (after 2 attempts)");
+        assertThat(tickets(run).get("slow").reason()).isEqualTo("ran past 1s (after 2 attempts)");
     }
 
     @Test

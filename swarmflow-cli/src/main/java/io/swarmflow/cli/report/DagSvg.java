@@ -67,22 +67,28 @@ final class DagSvg {
             for (int p = 0; p < members.size(); p++) slot[members.get(p)] = (double) p / Math.max(1, members.size() - 1);
         }
 
-        int maxRows = 0;
-        for (List<Integer> members : byLayer) maxRows = Math.max(maxRows, Math.min(MAX_PER_COLUMN, members.size()));
-        int height = 2 * PAD + maxRows * H + Math.max(0, maxRows - 1) * V_GAP;
-        int[] x = new int[n], y = new int[n];
+        // wrapped layers: every other column sits half a row lower, so an edge running straight
+        // through a layer to a node in a later column passes through the gaps between nodes
+        int half = (H + V_GAP) / 2;
+        int maxExtent = 0;
+        for (List<Integer> members : byLayer) maxExtent = Math.max(maxExtent, extent(members.size()));
+        int height = 2 * PAD + maxExtent;
+        int[] x = new int[n], y = new int[n], layerLeft = new int[depth], layerRight = new int[depth];
         int cursor = PAD;
-        for (List<Integer> members : byLayer) {
-            int cols = (members.size() + MAX_PER_COLUMN - 1) / MAX_PER_COLUMN;
+        for (int l = 0; l < depth; l++) {
+            List<Integer> members = byLayer.get(l);
+            int cols = columns(members.size());
             int perCol = (members.size() + cols - 1) / cols;
-            int rowsHere = Math.min(perCol, members.size());
-            int top = PAD + ((maxRows - rowsHere) * (H + V_GAP)) / 2;
+            int top = PAD + (maxExtent - extent(members.size())) / 2;
             for (int p = 0; p < members.size(); p++) {
                 int i = members.get(p);
-                x[i] = cursor + (p / perCol) * (W + SUB_GAP);
-                y[i] = top + (p % perCol) * (H + V_GAP);
+                int col = p / perCol;
+                x[i] = cursor + col * (W + SUB_GAP);
+                y[i] = top + (col % 2) * half + (p % perCol) * (H + V_GAP);
             }
-            cursor += cols * W + (cols - 1) * SUB_GAP + LAYER_GAP;
+            layerLeft[l] = cursor;
+            layerRight[l] = cursor + cols * W + (cols - 1) * SUB_GAP;
+            cursor = layerRight[l] + LAYER_GAP;
         }
         int width = cursor - LAYER_GAP + PAD;
 
@@ -97,12 +103,14 @@ final class DagSvg {
             for (String need : rows.get(i).needs()) {
                 Integer j = index.get(need);
                 if (j == null || j >= i) continue;
-                double x1 = x[j] + W, y1 = y[j] + H / 2.0, x2 = x[i], y2 = y[i] + H / 2.0;
-                double dx = Math.max(20, Math.min(80, (x2 - x1) / 2));
+                // straight out of the source's layer, a curve across the gap, straight into the target's layer
+                double y1 = y[j] + H / 2.0, y2 = y[i] + H / 2.0;
+                double a = layerRight[layer[j]], b = layerLeft[layer[i]];
+                double dx = Math.max(20, Math.min(80, (b - a) / 2));
                 sb.append("<path class=\"edge\" data-from=\"").append(Html.esc(need)).append("\" data-to=\"")
                         .append(Html.esc(rows.get(i).id())).append("\" d=\"")
-                        .append(String.format(Locale.ROOT, "M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f",
-                                x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2))
+                        .append(String.format(Locale.ROOT, "M%d,%.1f L%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f L%d,%.1f",
+                                x[j] + W, y1, a, y1, a + dx, y1, b - dx, y2, b, y2, x[i], y2))
                         .append("\" marker-end=\"url(#arrow)\"/>\n");
             }
         }
@@ -120,6 +128,18 @@ final class DagSvg {
         }
         sb.append("</g>\n</svg>");
         return sb.toString();
+    }
+
+    private static int columns(int members) {
+        return Math.max(1, (members + MAX_PER_COLUMN - 1) / MAX_PER_COLUMN);
+    }
+
+    /** Height taken by a layer of {@code members} tickets, including the half-row shift of wrapped columns. */
+    private static int extent(int members) {
+        if (members == 0) return 0;
+        int cols = columns(members);
+        int perCol = (members + cols - 1) / cols;
+        return perCol * H + (perCol - 1) * V_GAP + (cols > 1 ? (H + V_GAP) / 2 : 0);
     }
 
     private static Map<String, Integer> indexOf(List<RunReport.Row> rows) {

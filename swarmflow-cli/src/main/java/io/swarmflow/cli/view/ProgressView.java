@@ -111,7 +111,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case TicketRetryScheduled r -> {
                 retrying.incrementAndGet();
-                yield null;
+                yield r.ticketId() + " will retry in " + Durations.format(Math.max(0, r.notBeforeEpochMillis() - at));
             }
             case TicketReady r -> {
                 if (retrying.get() > 0) retrying.decrementAndGet();

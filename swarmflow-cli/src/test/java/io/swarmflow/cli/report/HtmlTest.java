@@ -26,6 +26,8 @@ class HtmlTest {
     void formatsAxisOffsetsCompactly() {
         assertThat(Html.offset(0)).isEqualTo("0");
         assertThat(Html.offset(500)).isEqualTo("500ms");
+        assertThat(Html.offset(1_500)).isEqualTo("1.5s");
+        assertThat(Html.offset(2_000)).isEqualTo("2s");
         assertThat(Html.offset(90_000)).isEqualTo("1m30s");
         assertThat(Html.offset(7_200_000)).isEqualTo("2h");
     }

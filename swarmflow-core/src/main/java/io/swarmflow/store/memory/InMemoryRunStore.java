@@ -92,6 +92,12 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public synchronized Optional<io.swarmflow.store.RunLease> lease(String runId) {
+        long[] l = leases.get(runId);
+        return l == null ? Optional.empty() : Optional.of(new io.swarmflow.store.RunLease(owners.get(runId), l[0], l[1]));
+    }
+
+    @Override
     public synchronized void releaseRun(String runId, long epoch) {
         long[] l = leases.get(runId);
         if (l != null && l[0] == epoch) {

@@ -8,6 +8,7 @@ import io.swarmflow.store.Projection;
 import io.swarmflow.store.RunCommand;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunLease;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoreException;
@@ -837,22 +838,13 @@ public final class SqlRunStore implements RunStore {
         });
     }
 
-    /**
-     * The run's lease as {@link #claimRun} and {@link #heartbeat} left it.
-     *
-     * @param owner           holder of the lease ({@code host:pid}), or null if never claimed
-     * @param epoch           the current fencing epoch (0 before the first claim)
-     * @param expiresAtMillis end of the lease on the store clock, epoch milliseconds; 0 when released
-     */
-    public record Lease(String owner, long epoch, long expiresAtMillis) {}
-
-    /** The run's current lease, or empty when there is no such run. */
-    public Optional<Lease> lease(String runId) {
+    @Override
+    public Optional<RunLease> lease(String runId) {
         return read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT claim_owner, claim_epoch, lease_expires_at FROM runs WHERE run_id = ?")) {
                 s.setString(1, runId);
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(new Lease(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+                    return rs.next() ? Optional.of(new RunLease(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
                 }
             }
         });
