@@ -87,6 +87,9 @@ class CrashSafetyTest {
                     await("sandboxes of the killed coordinator (cycle " + cycle + ")").atMost(Duration.ofSeconds(15))
                             .until(() -> tree.stream().noneMatch(ProcessHandle::isAlive));
                 }
+                // a coordinator that refused to run (e.g. "run is held by ...") is a failure even if it was killed before it exited
+                assertThat(output(cycle).lines().filter(l -> l.startsWith("swarm: ") && !l.contains("warning")))
+                        .as("errors of cycle %d:\n%s", cycle, output(cycle)).isEmpty();
                 if (runId == null) runId = findRun(state).orElse(null);
                 String what = (exited ? "exited " + p.exitValue() : "killed") + " after " + delayMillis + " ms";
                 if (runId == null) {
