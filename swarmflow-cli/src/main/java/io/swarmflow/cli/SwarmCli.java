@@ -49,8 +49,15 @@ public final class SwarmCli implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        Streams.out = out;
-        Streams.err = err;
+        Streams.set(out, err);
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            Streams.clear();
+        }
+    }
+
+    private static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new SwarmCli());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -62,7 +69,7 @@ public final class SwarmCli implements Runnable {
             err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
             return ExitCodes.INVALID_INPUT;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     static int handle(Exception ex, PrintStream err) {

@@ -1,0 +1,276 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.e2e.Cli.Result;
+import io.swarmflow.store.sql.SqlRunStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad input of every kind: exit code 2, a message on stderr that names the problem, and nothing stored
+ * (no state directory, or no new run and no new event in an existing one).
+ */
+class CliBadInputTest {
+    @TempDir
+    Path tmp;
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Stream<Arguments> badSpecs() {
+        StringBuilder big = new StringBuilder("tickets:\n  - id: a\n    run: echo\n# ");
+        big.append("x".repeat(10 * 1024 * 1024)).append('\n');
+
+        StringBuilder bomb = new StringBuilder("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            String prev = "*" + (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [").append(String.join(", ", java.util.Collections.nCopies(9, prev))).append("]\n");
+        }
+        bomb.append("tickets:\n  - id: a\n    run: echo\n");
+
+        String deep = "tickets:\n  - id: a\n    run: echo\n    env: " + "{a: ".repeat(100) + "1" + "}".repeat(100) + "\n";
+
+        byte[] garbage = new byte[4096];
+        new Random(42).nextBytes(garbage);
+        byte[] notUtf8 = utf8("tickets:\n  - id: a\n    run: echo X\n");
+        notUtf8[notUtf8.length - 3] = (byte) 0xff; // invalid UTF-8, no NUL byte
+
+        return Stream.of(
+                Arguments.of("cycle", utf8("""
+                        tickets:
+                          - id: a
+                            needs: [b]
+                            run: echo a
+                          - id: b
+                            needs: [a]
+                            run: echo b
+                        """), List.of("dependency cycle: a -> b -> a"), 2),
+                Arguments.of("longer cycle", utf8("""
+                        tickets:
+                          - id: a
+                            needs: [c]
+                            run: echo
+                          - id: b
+                            needs: [a]
+                            run: echo
+                          - id: c
+                            needs: [b]
+                            run: echo
+                          - id: ok
+                            run: echo
+                        """), List.of("dependency cycle: a -> c -> b -> a"), 2),
+                Arguments.of("missing dependency", utf8("""
+                        tickets:
+                          - id: build
+                            run: echo
+                          - id: test
+                            needs: [buld]
+                            run: echo
+                        """), List.of("ticket 'test' needs 'buld', which is not a ticket", "did you mean 'build'?"), 5),
+                Arguments.of("duplicate id", utf8("""
+                        tickets:
+                          - id: a
+                            run: echo
+                          - id: a
+                            run: echo
+                        """), List.of("duplicate ticket id 'a'"), 4),
+                Arguments.of("unknown key", utf8("""
+                        tickets:
+                          - id: a
+                            neds: [b]
+                            run: echo
+                          - id: b
+                            run: echo
+                        """), List.of("unknown key 'neds' in a ticket; did you mean 'needs'?"), 3),
+                Arguments.of("path in an id", utf8("tickets:\n  - id: ../x\n    run: echo\n"), List.of("invalid ticket id '../x'"), 2),
+                Arguments.of("10 MiB file", utf8(big.toString()), List.of("10.0 MiB", "limit is 1.0 MiB"), 0),
+                Arguments.of("alias bomb", utf8(bomb.toString()), List.of("too many YAML aliases", "alias bombs"), 0),
+                Arguments.of("deep nesting", utf8(deep), List.of("nested deeper than 32 levels"), 0),
+                Arguments.of("invalid durations", utf8("""
+                        tickets:
+                          - id: a
+                            run: echo
+                            timeout: 10x
+                            retries: {max: 2, backoff: {initial: 5, max: -1s}}
+                        """), List.of("invalid duration '10x'", "invalid duration '5'", "invalid duration '-1s'", "3 error(s)"), 4),
+                Arguments.of("binary garbage", garbage, List.of("not a text file"), 0),
+                Arguments.of("not UTF-8", notUtf8, List.of("UTF-8"), 0),
+                Arguments.of("not a mapping", utf8("- just\n- a list\n"), List.of("swarm.yaml"), 0),
+                Arguments.of("empty", new byte[0], List.of("swarm.yaml"), 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSpecs")
+    void aBadSpecIsRejectedWithAClearMessageAndNothingStored(String name, byte[] content, List<String> expected, int line)
+            throws IOException {
+        Path spec = tmp.resolve("swarm.yaml");
+        Files.write(spec, content);
+        Path state = tmp.resolve("state");
+        for (String command : List.of("run", "validate")) {
+            Result r = command.equals("run") ? swarm("run", spec.toString(), "--plain", "--state-dir", state.toString())
+                    : swarm("validate", spec.toString(), "--state-dir", state.toString());
+            assertThat(r.code()).as("%s %s: %s", command, name, r).isEqualTo(2);
+            assertThat(r.err()).as(name).contains(expected).contains("nothing was run");
+            if (line > 0) assertThat(r.err()).as(name).containsPattern("(?m)^" + java.util.regex.Pattern.quote(spec.toString()) + ":" + line + ":\\d+: ");
+            else assertThat(r.err()).as(name).contains(spec.toString());
+            assertThat(r.out()).as(name).isEmpty();
+            assertThat(state).as("state dir after %s %s", command, name).doesNotExist();
+        }
+    }
+
+    @Test
+    void aMissingSpecFileIsInvalidInput() {
+        Path state = tmp.resolve("state");
+        Result r = swarm("run", tmp.resolve("nope.yaml").toString(), "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).contains("nope.yaml");
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void aBadSpecAddsNoRunToAnExistingStateDirectory() {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path bad = Cli.write(tmp.resolve("bad.yaml"), "tickets:\n  - id: a\n    needs: [a]\n    run: echo\n  - id: b\n    needs: [c]\n    run: echo\n  - id: c\n    needs: [b]\n    run: echo\n");
+        Result r = swarm("run", bad.toString(), "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).contains("ticket 'a' needs itself", "dependency cycle: b -> c -> b");
+        Result runs = swarm("runs", "--json", "--state-dir", state.toString());
+        assertThat(runs.json()).hasSize(1);
+        assertThat(runs.json().get(0).get("id").asText()).isEqualTo(run);
+        assertThat(Arrays.stream(state.resolve("runs").toFile().list()).toList()).containsExactly(run);
+    }
+
+    /** A finished run of two noop tickets; returns its id. */
+    private String finishedRun(Path state) {
+        Path spec = Cli.write(tmp.resolve("ok.yaml"), """
+                tickets:
+                  - id: a
+                    agent: noop
+                  - id: b
+                    agent: noop
+                    needs: [a]
+                """);
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        return CliEndToEndTest.runId(r);
+    }
+
+    private static List<String[]> commandsOn(String run) {
+        return List.of(
+                new String[]{"status", run},
+                new String[]{"status", run, "--json"},
+                new String[]{"resume", run, "--plain"},
+                new String[]{"logs", run, "a"},
+                new String[]{"approve", run, "a"},
+                new String[]{"reject", run, "a", "--reason", "no"},
+                new String[]{"cancel", run});
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] all = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    @Test
+    void anUnknownRunIdIsInvalidInputAndChangesNothing() {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        long events = CliEndToEndTest.eventCount(state, run);
+        for (String id : List.of("no-such-run", "../" + run, "")) {
+            for (String[] args : commandsOn(id)) {
+                Result r = swarm(with(args, "--state-dir", state.toString()));
+                assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+                assertThat(r.err()).as("%s", List.of(args)).contains("no run '" + id + "'", "swarm runs");
+            }
+        }
+        assertThat(CliEndToEndTest.eventCount(state, run)).isEqualTo(events);
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.runs()).hasSize(1);
+            assertThat(store.pendingCommands(run)).isEmpty();
+            assertThat(store.pendingCommands("no-such-run")).isEmpty();
+        }
+    }
+
+    @Test
+    void commandsOnAFinishedRunThatCannotApplyAreInvalidInput() {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        long events = CliEndToEndTest.eventCount(state, run);
+        for (String[] args : List.of(new String[]{"approve", run, "a"}, new String[]{"reject", run, "b", "--reason", "late"},
+                new String[]{"cancel", run}, new String[]{"approve", run, "zz"})) {
+            Result r = swarm(with(args, "--state-dir", state.toString()));
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).as("%s", List.of(args)).contains("already succeeded");
+        }
+        assertThat(CliEndToEndTest.eventCount(state, run)).isEqualTo(events);
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.pendingCommands(run)).isEmpty();
+        }
+    }
+
+    @Test
+    void commandsWithoutAStateDirectoryAreInvalidInputAndCreateNone() {
+        Path state = tmp.resolve("absent");
+        for (String[] args : commandsOn("some-run")) {
+            Result r = swarm(with(args, "--state-dir", state.toString()));
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).contains("no Swarmflow state in " + state);
+        }
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).isEqualTo(2);
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void aDatabaseOverwrittenWithGarbageIsReportedWithTheFileAndTheWayOut() throws IOException {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path db = state.resolve("swarm.db");
+        byte[] garbage = new byte[64 * 1024];
+        new Random(7).nextBytes(garbage);
+        Files.write(db, garbage);
+        assertCorruptStateIsReported(state, run, db, "not a readable Swarmflow database");
+    }
+
+    @Test
+    void aTruncatedDatabaseIsReportedWithTheFileAndTheWayOut() throws IOException {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path db = state.resolve("swarm.db");
+        assertThat(state.resolve("swarm.db-wal")).doesNotExist(); // everything is in the main file after a clean close
+        try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+            f.setLength(f.length() / 2); // the header survives and promises pages that are gone
+        }
+        assertCorruptStateIsReported(state, run, db, "not a readable Swarmflow database");
+    }
+
+    private static void assertCorruptStateIsReported(Path state, String run, Path db, String what) throws IOException {
+        byte[] before = Files.readAllBytes(db);
+        for (String[] args : List.of(new String[]{"resume", run, "--plain"}, new String[]{"status", run}, new String[]{"runs"},
+                new String[]{"approve", run, "a"})) {
+            Result r = swarm(with(args, "--state-dir", state.toString()));
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).as("%s", List.of(args)).contains(db.toString(), what, "mv " + db, "aside");
+            assertThat(r.err()).doesNotContain("internal error", "Exception");
+        }
+        assertThat(Files.readAllBytes(db)).as("the damaged file is left as it was").isEqualTo(before);
+    }
+}

@@ -1,0 +1,482 @@
+package io.swarmflow.cli.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmflow.cli.SwarmCli;
+import io.swarmflow.cli.e2e.Cli.Capture;
+import io.swarmflow.cli.e2e.Cli.Result;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.sql.SqlRunStore;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static io.swarmflow.cli.e2e.Cli.ticket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every {@code swarm} command and exit code, end to end and in-process: real specs, the SQLite store,
+ * sandboxed shell attempts, git worktrees. Commands "from another terminal" (approve, reject, cancel)
+ * are made while the run executes on another thread.
+ */
+class CliEndToEndTest {
+    private static final Pattern RUN_LINE = Pattern.compile("(?m)^run (\\S+): ");
+
+    /** One finished run shared by the read-only tests (status, runs, logs, resume of a finished run). */
+    @TempDir
+    static Path shared;
+    static Path sharedState;
+    static Path sharedRepo;
+    static Result sharedResult;
+    static String sharedRun;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void runTheSharedSwarm() {
+        sharedRepo = Cli.gitRepo(shared.resolve("repo"));
+        sharedState = shared.resolve("state");
+        Path spec = Cli.write(sharedRepo.resolve("swarm.yaml"), """
+                name: e2e
+                concurrency: 3
+                tickets:
+                  - id: hello
+                    run: |
+                      echo "hello from $SWARM_TICKET_ID"
+                      echo "a warning on stderr" >&2
+                  - id: flaky
+                    run: |
+                      if [ "$SWARM_ATTEMPT" -lt 2 ]; then echo "attempt $SWARM_ATTEMPT fails"; echo "boom $SWARM_ATTEMPT" >&2; exit 1; fi
+                      echo "attempt $SWARM_ATTEMPT ok"
+                    retries: {max: 2, backoff: {initial: 10ms, max: 50ms}}
+                  - id: build
+                    needs: [hello]
+                    workspace: worktree
+                    run: |
+                      echo built > built.txt
+                      echo '{"answer": "42"}'
+                    outputs:
+                      answer: {json: answer}
+                  - id: final
+                    needs: [build, flaky]
+                    env: {ANSWER: "${{ tickets.build.outputs.answer }}"}
+                    run: echo "answer is $ANSWER"
+                """);
+        sharedResult = swarm("run", spec.toString(), "--plain", "--state-dir", sharedState.toString());
+        sharedRun = runId(sharedResult);
+    }
+
+    static String runId(Result r) {
+        Matcher m = RUN_LINE.matcher(r.out());
+        assertThat(m.find()).as("run id in %s", r).isTrue();
+        return m.group(1);
+    }
+
+    /** Event count of a run, read from the store (and checked against the run's last sequence number). */
+    static long eventCount(Path state, String runId) {
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            long n = store.events(runId, 0, Integer.MAX_VALUE).size();
+            RunView run = store.run(runId).orElseThrow();
+            assertThat(run.lastSeq()).isEqualTo(n);
+            return n;
+        }
+    }
+
+    // ---- run, report, status, runs, logs, resume of a finished run (shared run) ----
+
+    @Test
+    void runSucceedsAndWritesTheReport() throws Exception {
+        assertThat(sharedResult.code()).as("%s", sharedResult).isZero();
+        assertThat(sharedResult.out()).contains("run succeeded", "✓ final succeeded", "report: ");
+        Path runDir = sharedState.resolve("runs").resolve(sharedRun);
+        assertThat(runDir.resolve("report.json")).isRegularFile();
+        assertThat(runDir.resolve("report.html")).isRegularFile();
+        JsonNode report = Cli.JSON.readTree(runDir.resolve("report.json").toFile());
+        assertThat(report.toString()).contains(sharedRun, "flaky", "final");
+        assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "flaky");
+    }
+
+    @Test
+    void worktreeTicketCommitsOnItsBranchAndPassesOutputsOn() {
+        JsonNode build = ticket(swarm("status", sharedRun, "--json", "--state-dir", sharedState.toString()).json(), "build");
+        assertThat(build.get("outputs").get("answer").asText()).isEqualTo("42");
+        String branch = build.get("outputs").get("branch").asText();
+        assertThat(branch).isEqualTo("swarm/" + sharedRun + "/build");
+        assertThat(Cli.git(sharedRepo, "show", branch + ":built.txt")).isEqualTo("built\n");
+        assertThat(Cli.git(sharedRepo, "rev-parse", branch).trim()).isEqualTo(build.get("outputs").get("commit").asText());
+        Result logs = swarm("logs", sharedRun, "final", "--state-dir", sharedState.toString());
+        assertThat(logs.out()).contains("answer is 42");
+    }
+
+    @Test
+    void statusShowsTheLatestRunOrTheNamedOne() {
+        Result latest = swarm("status", "--state-dir", sharedState.toString());
+        Result byId = swarm("status", sharedRun, "--state-dir", sharedState.toString());
+        for (Result r : List.of(latest, byId)) {
+            assertThat(r.code()).as("%s", r).isZero();
+            assertThat(r.out()).contains(sharedRun, "succeeded", "hello", "flaky", "build", "final");
+        }
+        assertThat(latest.out()).isEqualTo(byId.out());
+    }
+
+    @Test
+    void statusJsonHasTheRunAndEveryTicket() {
+        Result r = swarm("status", sharedRun, "--json", "--state-dir", sharedState.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        JsonNode s = r.json();
+        JsonNode run = s.get("run");
+        assertThat(run.get("id").asText()).isEqualTo(sharedRun);
+        assertThat(run.get("state").asText()).isEqualTo("succeeded");
+        Instant started = Instant.parse(run.get("startedAt").asText());
+        Instant finished = Instant.parse(run.get("finishedAt").asText());
+        assertThat(finished).isAfterOrEqualTo(started);
+        assertThat(s.get("tickets")).hasSize(4);
+        for (JsonNode t : s.get("tickets")) {
+            assertThat(t.has("id") && t.has("state") && t.has("attempts") && t.has("exitCode") && t.has("startedAt")
+                    && t.has("finishedAt") && t.has("reason")).as("fields of %s", t).isTrue();
+            assertThat(t.get("state").asText()).isEqualTo("succeeded");
+            assertThat(t.get("exitCode").asInt()).isZero();
+            Instant ts = Instant.parse(t.get("startedAt").asText());
+            Instant tf = Instant.parse(t.get("finishedAt").asText());
+            assertThat(ts).isBetween(started, finished);
+            assertThat(tf).isBetween(ts, finished);
+            assertThat(t.get("reason").isNull()).isTrue();
+        }
+        assertThat(ticket(s, "flaky").get("attempts").asInt()).isEqualTo(2);
+        assertThat(ticket(s, "hello").get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void runsListsTheRunAsTableAndJson() {
+        Result table = swarm("runs", "--state-dir", sharedState.toString());
+        assertThat(table.code()).isZero();
+        assertThat(table.out()).contains("RUN", "STATE", sharedRun, "e2e", "succeeded");
+        Result json = swarm("runs", "--json", "--state-dir", sharedState.toString());
+        assertThat(json.code()).isZero();
+        JsonNode runs = json.json();
+        assertThat(runs).hasSize(1);
+        assertThat(runs.get(0).get("id").asText()).isEqualTo(sharedRun);
+        assertThat(runs.get(0).get("state").asText()).isEqualTo("succeeded");
+        assertThat(runs.get(0).get("tickets").asInt()).isEqualTo(4);
+        assertThat(runs.get(0).get("finishedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void logsPrintsAnAttemptsOutputByStream() {
+        String st = sharedState.toString();
+        Result both = swarm("logs", sharedRun, "hello", "--state-dir", st);
+        assertThat(both.code()).isZero();
+        assertThat(both.out()).contains("hello from hello", "a warning on stderr");
+        Result out = swarm("logs", sharedRun, "hello", "--stream", "stdout", "--state-dir", st);
+        assertThat(out.out()).contains("hello from hello").doesNotContain("a warning on stderr");
+        Result err = swarm("logs", sharedRun, "hello", "--stream", "stderr", "--state-dir", st);
+        assertThat(err.code()).isZero();
+        assertThat(err.out()).contains("a warning on stderr").doesNotContain("hello from hello");
+
+        Result first = swarm("logs", sharedRun, "flaky", "--attempt", "1", "--state-dir", st);
+        assertThat(first.code()).isZero();
+        assertThat(first.out()).contains("attempt 1 fails", "boom 1").doesNotContain("attempt 2");
+        Result last = swarm("logs", sharedRun, "flaky", "--state-dir", st);
+        assertThat(last.out()).contains("attempt 2 ok").doesNotContain("attempt 1 fails");
+        Result firstErr = swarm("logs", sharedRun, "flaky", "--attempt", "1", "--stream", "stderr", "--state-dir", st);
+        assertThat(firstErr.out()).contains("boom 1").doesNotContain("attempt 1 fails");
+    }
+
+    @Test
+    void logsOfAnUnknownTicketOrAttemptIsInvalidInput() {
+        String st = sharedState.toString();
+        Result ticket = swarm("logs", sharedRun, "nope", "--state-dir", st);
+        assertThat(ticket.code()).as("%s", ticket).isEqualTo(2);
+        assertThat(ticket.err()).contains("no ticket 'nope'");
+        Result attempt = swarm("logs", sharedRun, "hello", "--attempt", "7", "--state-dir", st);
+        assertThat(attempt.code()).isEqualTo(2);
+        assertThat(attempt.err()).contains("no attempt 7");
+        Result stream = swarm("logs", sharedRun, "hello", "--stream", "stdin", "--state-dir", st);
+        assertThat(stream.code()).isEqualTo(2);
+        assertThat(stream.err()).contains("--stream");
+    }
+
+    @Test
+    void resumeOfAFinishedRunChangesNothing() {
+        String st = sharedState.toString();
+        long events = eventCount(sharedState, sharedRun);
+        String before = swarm("status", sharedRun, "--json", "--state-dir", st).out();
+        Result r = swarm("resume", sharedRun, "--plain", "--state-dir", st);
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("already succeeded");
+        assertThat(eventCount(sharedState, sharedRun)).isEqualTo(events);
+        assertThat(swarm("status", sharedRun, "--json", "--state-dir", st).out()).isEqualTo(before);
+    }
+
+    // ---- runs of their own ----
+
+    @Test
+    void aFailingTicketFailsTheRunAndSkipsItsDependents() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("fail.yaml"), """
+                tickets:
+                  - id: broken
+                    run: echo "about to fail" >&2; exit 3
+                  - id: child
+                    needs: [broken]
+                    run: echo never
+                  - id: grandchild
+                    needs: [child]
+                    run: echo never
+                  - id: bystander
+                    run: echo fine
+                """);
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        JsonNode s = swarm("status", runId(r), "--json", "--state-dir", state.toString()).json();
+        assertThat(s.get("run").get("state").asText()).isEqualTo("failed");
+        assertThat(ticket(s, "broken").get("state").asText()).isEqualTo("failed");
+        assertThat(ticket(s, "broken").get("exitCode").asInt()).isEqualTo(3);
+        assertThat(ticket(s, "child").get("state").asText()).isEqualTo("skipped");
+        assertThat(ticket(s, "child").get("reason").asText()).isEqualTo("dependency broken failed");
+        assertThat(ticket(s, "child").get("attempts").asInt()).isZero();
+        assertThat(ticket(s, "grandchild").get("state").asText()).isEqualTo("skipped");
+        assertThat(ticket(s, "grandchild").get("reason").asText()).isEqualTo("dependency child was skipped");
+        assertThat(ticket(s, "bystander").get("state").asText()).isEqualTo("succeeded");
+        assertThat(swarm("logs", runId(r), "broken", "--state-dir", state.toString()).out()).contains("about to fail");
+    }
+
+    @Test
+    void failFastStopsAfterTheFirstFailure() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("ff.yaml"), """
+                concurrency: 1
+                tickets:
+                  - id: first
+                    priority: 10
+                    run: exit 1
+                  - id: second
+                    run: echo second
+                  - id: third
+                    run: echo third
+                """);
+        Result r = swarm("run", spec.toString(), "--fail-fast", "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        JsonNode s = swarm("status", "--json", "--state-dir", state.toString()).json();
+        assertThat(s.get("run").get("state").asText()).isEqualTo("failed");
+        assertThat(ticket(s, "first").get("state").asText()).isEqualTo("failed");
+        for (String id : List.of("second", "third")) {
+            assertThat(ticket(s, id).get("state").asText()).isEqualTo("skipped");
+            assertThat(ticket(s, id).get("attempts").asInt()).isZero();
+            assertThat(ticket(s, id).get("reason").asText()).startsWith("fail-fast").contains("first");
+        }
+    }
+
+    @Test
+    void validateChecksTheSpecAndStoresNothing() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("v.yaml"), """
+                name: checked
+                tickets:
+                  - id: a
+                    run: echo a
+                  - id: b
+                    needs: [a]
+                    run: echo b
+                """);
+        Result r = swarm("validate", spec.toString(), "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("ok", "'checked'", "2 tickets", "b [shell, run] needs a");
+        assertThat(state).doesNotExist();
+    }
+
+    private static final String GATED = """
+            tickets:
+              - id: prep
+                run: echo prepared
+              - id: gate
+                needs: [prep]
+                approval: before-run
+                run: echo "gate ran"
+              - id: after
+                needs: [gate]
+                run: echo after
+            """;
+
+    /** A command executing on a virtual thread, with its output readable while it runs. */
+    record Background(CompletableFuture<Integer> code, Capture out, Capture err) {
+        static Background start(String... args) {
+            Capture out = new Capture();
+            Capture err = new Capture();
+            CompletableFuture<Integer> code = new CompletableFuture<>();
+            Thread.ofVirtual().name("swarm-" + args[0]).start(() -> {
+                try {
+                    code.complete(SwarmCli.execute(args, out.stream, err.stream));
+                } catch (Throwable t) {
+                    code.completeExceptionally(t);
+                }
+            });
+            return new Background(code, out, err);
+        }
+
+        int exit() throws Exception {
+            try {
+                return code.get(60, TimeUnit.SECONDS);
+            } finally {
+                // on failure the output explains what happened
+                System.out.println(out.text() + err.text());
+            }
+        }
+
+        String runId() {
+            await().atMost(Duration.ofSeconds(30)).until(() -> RUN_LINE.matcher(out.text()).find() || code.isDone());
+            Matcher m = RUN_LINE.matcher(out.text());
+            assertThat(m.find()).as("run id; stderr: %s", err.text()).isTrue();
+            return m.group(1);
+        }
+    }
+
+    private static void awaitTicket(Path state, String run, String ticketId, String wanted) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Result st = swarm("status", run, "--json", "--state-dir", state.toString());
+            assertThat(st.code()).as("%s", st).isZero();
+            assertThat(ticket(st.json(), ticketId).get("state").asText()).isEqualTo(wanted);
+        });
+    }
+
+    @Test
+    void approveFromAnotherTerminalLetsTheRunFinish() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), GATED);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(run.code().isDone()).isFalse();
+
+        Result approve = swarm("approve", id, "gate", "--state-dir", state.toString());
+        assertThat(approve.code()).as("%s", approve).isZero();
+        assertThat(approve.out()).contains("approved gate").doesNotContain("gate ran");
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out().text()).contains("run succeeded").doesNotContain("approved gate");
+        JsonNode s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
+        for (String t : List.of("prep", "gate", "after")) assertThat(ticket(s, t).get("state").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void rejectFromAnotherTerminalFailsTheGateWithTheReason() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), GATED);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "awaiting-approval");
+
+        Result reject = swarm("reject", id, "gate", "--reason", "not on a Friday", "--state-dir", state.toString());
+        assertThat(reject.code()).as("%s", reject).isZero();
+
+        assertThat(run.exit()).isEqualTo(1);
+        JsonNode s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
+        JsonNode gate = ticket(s, "gate");
+        assertThat(gate.get("state").asText()).isEqualTo("failed");
+        assertThat(gate.get("attempts").asInt()).isZero();
+        assertThat(gate.get("reason").asText()).startsWith("rejected by ").endsWith(": not on a Friday");
+        assertThat(ticket(s, "after").get("state").asText()).isEqualTo("skipped");
+        assertThat(ticket(s, "after").get("reason").asText()).isEqualTo("dependency gate failed");
+    }
+
+    @Test
+    void rejectNeedsAReason() {
+        Result r = swarm("reject", "some-run", "gate", "--state-dir", tmp.resolve("state").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--reason");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void autoApprovePassesEveryGate() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), GATED);
+        Result r = swarm("run", spec.toString(), "--auto-approve", "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        JsonNode s = swarm("status", "--json", "--state-dir", state.toString()).json();
+        assertThat(ticket(s, "gate").get("state").asText()).isEqualTo("succeeded");
+        assertThat(swarm("logs", runId(r), "gate", "--state-dir", state.toString()).out()).contains("gate ran");
+    }
+
+    @Test
+    void cancelFromAnotherTerminalInterruptsAndResumeFinishes() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("long.yaml"), """
+                tickets:
+                  - id: long
+                    run: |
+                      if [ -e "$SWARM_SCRATCH/long.started" ]; then echo "second time: quick"; exit 0; fi
+                      touch "$SWARM_SCRATCH/long.started"
+                      sleep 120
+                  - id: after
+                    needs: [long]
+                    run: echo after
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--grace", "1", "--state-dir", state.toString());
+        String id = run.runId();
+        Path marker = state.resolve("runs").resolve(id).resolve("scratch").resolve("long.started");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(marker));
+
+        Result cancel = swarm("cancel", id, "--state-dir", state.toString());
+        assertThat(cancel.code()).as("%s", cancel).isZero();
+        assertThat(cancel.out()).contains("cancel requested");
+
+        assertThat(run.exit()).isEqualTo(130);
+        assertThat(run.out().text()).contains("swarm resume " + id);
+        JsonNode s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
+        assertThat(s.get("run").get("state").asText()).isEqualTo("cancelled");
+        assertThat(ticket(s, "long").get("state").asText()).isEqualTo("cancelled");
+        assertThat(ticket(s, "after").get("attempts").asInt()).isZero();
+
+        Result resume = swarm("resume", id, "--plain", "--state-dir", state.toString());
+        assertThat(resume.code()).as("%s", resume).isZero();
+        s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
+        assertThat(s.get("run").get("state").asText()).isEqualTo("succeeded");
+        assertThat(ticket(s, "long").get("attempts").asInt()).isEqualTo(2);
+        assertThat(ticket(s, "after").get("state").asText()).isEqualTo("succeeded");
+        assertThat(swarm("logs", id, "long", "--state-dir", state.toString()).out()).contains("second time: quick");
+    }
+
+    // ---- commands without state ----
+
+    @Test
+    void versionAndCompletion() {
+        Result v = swarm("version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out()).startsWith("swarm ").contains("java ");
+        Result c = swarm("generate-completion");
+        assertThat(c.code()).isZero();
+        assertThat(c.out()).contains("complete", "swarm", "resume", "approve");
+    }
+
+    @Test
+    void unknownCommandsAndFlagsAreInvalidInput() {
+        List<String[]> bad = new ArrayList<>();
+        bad.add(new String[]{"frobnicate"});
+        bad.add(new String[]{"status", "--frobnicate", "--state-dir", tmp.resolve("state").toString()});
+        bad.add(new String[]{"run", "--state-dir", tmp.resolve("state").toString()});
+        bad.add(new String[]{});
+        for (String[] args : bad) {
+            Result r = swarm(args);
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).startsWith("swarm: ");
+        }
+        assertThat(swarm("frobnicate").err()).contains("'frobnicate'");
+        assertThat(swarm("status", "--frobnicate").err()).contains("Unknown option: '--frobnicate'");
+        assertThat(swarm("statsu").err()).contains("Did you mean", "status");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
+}
