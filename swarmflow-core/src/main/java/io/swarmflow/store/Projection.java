@@ -54,8 +54,12 @@ public final class Projection {
         return new ArrayList<>(tickets.values());
     }
 
+    /** Attempts in plan order of their tickets, then by attempt number (the order stores return them in). */
     public List<AttemptView> attempts() {
-        return new ArrayList<>(attempts.values());
+        List<AttemptView> list = new ArrayList<>(attempts.values());
+        list.sort(java.util.Comparator.<AttemptView>comparingInt(a -> tickets.get(a.ticketId()).index())
+                .thenComparingInt(AttemptView::attempt));
+        return list;
     }
 
     public AttemptView attempt(String ticketId, int attempt) {

@@ -250,6 +250,18 @@ class RunEngineTest {
     }
 
     @Test
+    void aDeadLocalCoordinatorThatClaimedButNeverStartedIsTakenOverAtOnce() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        // killed between claimRun and its run-started event: a long lease, held by a pid that does not exist
+        String dead = Owners.hostName() + ":" + Integer.MAX_VALUE + "@1";
+        store.claimRun(run, dead, 600_000);
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(store.lease(run).orElseThrow().epoch()).isEqualTo(2);
+    }
+
+    @Test
     void aLiveCoordinatorCannotBeDisplaced() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());
