@@ -111,19 +111,26 @@ public final class InMemoryRunStore implements RunStore {
         try {
             fence(runId, epoch);
             Projection p = projection(runId);
-            // check against a scratch replay so a rejected request changes nothing
-            Projection scratch = Projection.replay(events.get(runId));
             long at = clock.getAsLong();
-            long seq = p.run().lastSeq();
-            for (RunEvent e : batch) {
-                scratch.check(e);
-                scratch.apply(e, ++seq, at);
+            long first = p.run().lastSeq();
+            long seq = first;
+            try {
+                for (RunEvent e : batch) {
+                    p.check(e);
+                    p.apply(e, ++seq, at);
+                }
+            } catch (StoreException e) {
+                // a rejected request changes nothing: rebuild the projection from the stored events
+                if (seq > first) {
+                    Projection restored = Projection.replay(events.get(runId));
+                    restored.clearDirty();
+                    projections.put(runId, restored);
+                }
+                throw e;
             }
-            seq = p.run().lastSeq();
-            for (RunEvent e : batch) {
-                p.apply(e, ++seq, at);
-                events.get(runId).add(new StoredEvent(runId, seq, at, e));
-            }
+            List<StoredEvent> log = events.get(runId);
+            seq = first;
+            for (RunEvent e : batch) log.add(new StoredEvent(runId, ++seq, at, e));
             p.clearDirty();
             return CompletableFuture.completedFuture(seq);
         } catch (StoreException e) {

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the benchmarks and runs one of them (or all): scripts/bench.sh [B1Throughput|B2Dag|B3Process|Bench] [-Dprop=value ...]
+# Results are printed and appended to bench-results.md in the current directory (-Dbench.out=FILE to change).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/scripts/find-jdk.sh"
+swarm_find_jdk
+main="${1:-Bench}"; shift || true
+( cd "$root" && ./mvnw -q -B -pl swarmflow-bench -am package -DskipTests ${MVN_OFFLINE:+-o} )
+cp="$root/swarmflow-bench/target/swarmflow-bench.jar:$(cat "$root/swarmflow-bench/target/classpath.txt")"
+exec "$JAVA_HOME/bin/java" -Xms1g -Xmx4g "$@" -cp "$cp" "io.swarmflow.bench.$main"

@@ -1,0 +1,164 @@
+package io.swarmflow.bench;
+
+import io.swarmflow.local.LocalExecutor;
+import io.swarmflow.sandbox.Isolation;
+import io.swarmflow.sandbox.ProcessLimits;
+import io.swarmflow.sandbox.SandboxSpec;
+import io.swarmflow.spec.AgentProfile;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.ResourceLimits;
+import io.swarmflow.spec.SandboxPolicy;
+import io.swarmflow.store.sql.SqlRunStore;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * B3, process agents: {@code tickets} {@code shell} tickets running {@code true} at concurrency
+ * {@code concurrency} (default: nproc) through the engine on durable SQLite, against
+ * {@code xargs -P <concurrency>} launching, in the same run: (a) the exact argv Swarmflow builds
+ * without bubblewrap ({@code setsid prlimit ... -- bash ... -c true}) and plain {@code sh -c true};
+ * (b) the exact {@code setsid prlimit ... bwrap ... -- bash ... -c true} argv that
+ * {@code Sandbox.commandLine} builds for such a ticket.
+ *
+ * <p>System properties: {@code b3.tickets} (2000), {@code b3.concurrency} (nproc), {@code b3.reps} (3).
+ */
+public final class B3Process {
+    private B3Process() {}
+
+    public static void main(String[] args) throws Exception {
+        int tickets = BenchSupport.intProp("b3.tickets", 2000);
+        int c = BenchSupport.intProp("b3.concurrency", Runtime.getRuntime().availableProcessors());
+        int reps = BenchSupport.intProp("b3.reps", 3);
+        List<String> warnings = new ArrayList<>();
+
+        Path dir = BenchSupport.tempDir("b3-argv-");
+        List<String> argvOff;
+        List<String> argvBwrap;
+        try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir.resolve(".swarm"), warnings::add))) {
+            if (!executor.sandbox().bubblewrap().usable()) {
+                throw new IllegalStateException("bubblewrap is not usable here: " + executor.sandbox().bubblewrap().problem());
+            }
+            argvOff = executor.sandbox().commandLine(spec(dir, Isolation.OFF), LocalExecutor.command("true"));
+            argvBwrap = executor.sandbox().commandLine(spec(dir, Isolation.REQUIRED), LocalExecutor.command("true"));
+        }
+        try {
+            measure(tickets, c, reps, argvOff, argvBwrap, warnings);
+        } finally {
+            BenchSupport.deleteTree(dir); // holds the workspace the bwrap argv binds
+        }
+    }
+
+    private static void measure(int tickets, int c, int reps, List<String> argvOff, List<String> argvBwrap, List<String> warnings)
+            throws Exception {
+        // warm-up: JIT and page cache, not reported
+        engine(200, c, SandboxPolicy.OFF, warnings);
+        engine(200, c, SandboxPolicy.REQUIRED, warnings);
+        xargs(200, c, argvBwrap);
+
+        String[] names = {"Swarmflow, sandbox off", "xargs, same argv without bwrap", "xargs, sh -c true",
+                "Swarmflow, bwrap", "xargs, same argv with bwrap"};
+        double[][] ms = new double[names.length][reps];
+        for (int r = 0; r < reps; r++) { // interleaved so that noise hits every variant alike
+            ms[0][r] = engine(tickets, c, SandboxPolicy.OFF, warnings) / 1e6;
+            ms[1][r] = xargs(tickets, c, argvOff) / 1e6;
+            ms[2][r] = xargs(tickets, c, List.of("sh", "-c", "true")) / 1e6;
+            ms[3][r] = engine(tickets, c, SandboxPolicy.REQUIRED, warnings) / 1e6;
+            ms[4][r] = xargs(tickets, c, argvBwrap) / 1e6;
+            System.out.printf(Locale.ROOT, "  rep %d: swarm off %.0f ms, xargs off %.0f ms, xargs sh %.0f ms, swarm bwrap %.0f ms, xargs bwrap %.0f ms%n",
+                    r + 1, ms[0][r], ms[1][r], ms[2][r], ms[3][r], ms[4][r]);
+        }
+        double[] med = new double[names.length];
+        for (int i = 0; i < names.length; i++) med[i] = BenchSupport.median(ms[i]);
+
+        StringBuilder out = new StringBuilder(BenchSupport.header("B3 process agents: " + tickets + " shell tickets running `true`, "
+                + "concurrency " + c + ", median of " + reps));
+        out.append("| variant | total (ms) | per ticket (ms, wall / tickets) | runs (ms) |\n|---|---:|---:|---|\n");
+        for (int i = 0; i < names.length; i++) {
+            StringBuilder runs = new StringBuilder();
+            for (double x : ms[i]) runs.append(runs.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", x));
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %s |%n", names[i], med[i], med[i] / tickets, runs));
+        }
+        double ratioOff = med[0] / med[1];
+        double ratioBwrap = med[3] / med[4];
+        out.append(String.format(Locale.ROOT, "%n| ratio | value | target |%n|---|---:|---|%n"
+                        + "| Swarmflow sandbox off / xargs same argv | %.2f | <= 1.5: %s |%n"
+                        + "| Swarmflow sandbox off / xargs sh -c true | %.2f | (reference) |%n"
+                        + "| Swarmflow bwrap / xargs same bwrap argv | %.2f | <= 1.5: %s |%n",
+                ratioOff, ratioOff <= 1.5 ? "met" : "NOT met", med[0] / med[2], ratioBwrap, ratioBwrap <= 1.5 ? "met" : "NOT met"));
+        out.append(String.format(Locale.ROOT, "%nPer ticket (wall time x concurrency / tickets = time one slot spends on a ticket): "
+                        + "bash+setsid+prlimit %.2f ms (xargs, off), sh -c true %.2f ms, bwrap adds %.2f ms (xargs bwrap - xargs off); "
+                        + "Swarmflow adds %.2f ms without bwrap and %.2f ms with bwrap (engine + SQLite + log capture).%n",
+                med[1] * c / tickets, med[2] * c / tickets, (med[4] - med[1]) * c / tickets,
+                (med[0] - med[1]) * c / tickets, (med[3] - med[4]) * c / tickets));
+        out.append("\nargv without bwrap: `" + String.join(" ", argvOff) + "`\n\nargv with bwrap: `" + String.join(" ", argvBwrap) + "`\n");
+        if (!warnings.isEmpty()) out.append("\nwarnings: ").append(String.join("; ", warnings)).append('\n');
+        BenchSupport.report(out.toString());
+    }
+
+    /** The spec LocalExecutor builds for a RUN-workspace ticket of this benchmark (workspace = the run's scratch dir). */
+    static SandboxSpec spec(Path dir, Isolation isolation) throws IOException {
+        Path scratch = dir.resolve(".swarm/runs/RUN/scratch");
+        Files.createDirectories(scratch);
+        ResourceLimits l = ResourceLimits.DEFAULTS;
+        SandboxSpec.Builder b = SandboxSpec.builder(scratch).isolation(isolation).workspaceWritable(true).writableDir(scratch)
+                .network(false).limits(new ProcessLimits(l.cpuSeconds(), l.addressSpaceBytes(), l.fileSizeBytes(), l.processes()))
+                .hiddenDir(dir.resolve(".swarm"));
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank()) b.hiddenDir(Path.of(home));
+        String envHome = System.getenv("HOME");
+        if (envHome != null && !envHome.isBlank() && !envHome.equals(home)) b.hiddenDir(Path.of(envHome));
+        return b.build();
+    }
+
+    /** Nanoseconds of RunEngine.execute() for {@code n} shell tickets running {@code true}. */
+    static long engine(int n, int c, SandboxPolicy sandbox, List<String> warnings) throws Exception {
+        Path dir = BenchSupport.tempDir("b3-");
+        Path state = dir.resolve(".swarm");
+        try (SqlRunStore store = SqlRunStore.openSqlite(state);
+             LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(state, warnings::add))) {
+            List<PlannedTicket> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) list.add(BenchSupport.ticket("t" + i, List.of(), "sh", "true", 0));
+            Map<String, AgentProfile> agents = Map.of("sh", BenchSupport.profile("sh", "shell", sandbox));
+            Plan plan = BenchSupport.plan("b3", c, agents, list, dir);
+            return BenchSupport.runPlan(store, executor, plan, state).executeNanos();
+        } finally {
+            BenchSupport.deleteTree(dir);
+        }
+    }
+
+    /** Nanoseconds for {@code xargs -P c} to run {@code argv} {@code n} times (one input line per run). */
+    static long xargs(int n, int c, List<String> argv) throws Exception {
+        Path dir = BenchSupport.tempDir("b3-xargs-");
+        try {
+            List<String> cmd = new ArrayList<>(List.of("xargs", "-P", Integer.toString(c), "-I{}"));
+            cmd.addAll(argv); // -I{} runs argv once per line; argv has no {} so it is run exactly as given
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().clear(); // like the sandbox: a scrubbed environment
+            pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+            pb.environment().put("LANG", "C.UTF-8");
+            pb.environment().put("HOME", dir.toString());
+            byte[] input = "x\n".repeat(n).getBytes(StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            Process p = pb.start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(input);
+            }
+            int rc = p.waitFor();
+            long t = System.nanoTime() - start;
+            if (rc != 0) throw new IllegalStateException("xargs exited " + rc + " for " + argv);
+            return t;
+        } finally {
+            BenchSupport.deleteTree(dir);
+        }
+    }
+}
