@@ -22,6 +22,7 @@ final class Json {
             .build();
     private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(RunEvent.class);
     private static final ObjectReader EVENT_READER = MAPPER.readerFor(RunEvent.class);
+    private static final ObjectReader EVENTS_READER = MAPPER.readerFor(new TypeReference<java.util.List<RunEvent>>() {});
     private static final ObjectReader OUTPUTS_READER = MAPPER.readerFor(new TypeReference<Map<String, String>>() {});
     private static final Map<Class<?>, String> TYPE_NAMES = new HashMap<>();
 
@@ -48,6 +49,11 @@ final class Json {
 
     static RunEvent readEvent(String json) throws JsonProcessingException {
         return EVENT_READER.readValue(json);
+    }
+
+    /** A stored batch: a JSON array of events. */
+    static java.util.List<RunEvent> readEvents(String jsonArray) throws JsonProcessingException {
+        return EVENTS_READER.readValue(jsonArray);
     }
 
     static String writeOutputs(Map<String, String> outputs) {

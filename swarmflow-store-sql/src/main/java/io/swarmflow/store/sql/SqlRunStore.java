@@ -67,7 +67,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SqlRunStore implements RunStore {
     /** Most events the writer puts into one transaction. */
-    public static final int MAX_BATCH_EVENTS = 4096;
+    public static final int MAX_BATCH_EVENTS = 16_384;
     private static final int MAX_CACHED_RUNS = 32;
     private static final int MAX_IDLE_READERS = 4;
 
@@ -100,7 +100,8 @@ public final class SqlRunStore implements RunStore {
     private final PreparedStatement upsertAttempt;
     private final PreparedStatement updateRun;
     private final PreparedStatement selectRunHead;
-    private int pendingEventRows;
+    /** Runs with event rows to write in the current transaction. */
+    private final java.util.LinkedHashSet<RunEntry> pendingRows = new java.util.LinkedHashSet<>();
 
     /**
      * Opens (creating if needed) the SQLite store {@code <stateDir>/swarm.db}, creating the
@@ -145,12 +146,12 @@ public final class SqlRunStore implements RunStore {
             dialect.configure(w, true);
             migrate();
             try (Statement s = w.createStatement()) {
-                for (String table : List.of("runs", "tickets", "attempts", "events", "run_commands")) {
+                for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands")) {
                     s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
                 }
             }
             writer = w;
-            insertEvent = w.prepareStatement("INSERT INTO events (run_id, seq, at, type, ticket_id, payload) VALUES (?, ?, ?, ?, ?, ?)");
+            insertEvent = w.prepareStatement("INSERT INTO event_batches (run_id, first_seq, last_seq, at, payload) VALUES (?, ?, ?, ?, ?)");
             updateTicket = w.prepareStatement("UPDATE tickets SET state = ?, attempt = ?, failures = ?, lease_expiries = ?, exit_code = ?, "
                     + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
                     + "WHERE run_id = ? AND ticket_id = ?");
@@ -373,7 +374,8 @@ public final class SqlRunStore implements RunStore {
                 // statement unusable; the next batch will fail and say so
             }
         }
-        pendingEventRows = 0;
+        for (RunEntry pending : pendingRows) pending.rowPayload.setLength(0);
+        pendingRows.clear();
         dirtyRuns.clear();
         cache.clear();
         StoreException err = new StoreException("could not write to " + description + ": " + e.getMessage()
@@ -428,7 +430,7 @@ public final class SqlRunStore implements RunStore {
         }
         for (int i = 0; i < applied; i++) {
             RunEvent ev = op.events.get(i);
-            addEventRow(op.runId, first + i, now, ev, op.payloads[i]);
+            addEventRow(e, first + i, now, op.payloads[i]);
             if (ev instanceof RunEvent.AttemptStarted s) e.newLeases.put(s.ticketId() + '#' + s.attempt(), now + s.leaseMillis());
         }
         if (applied > 0) {
@@ -454,23 +456,38 @@ public final class SqlRunStore implements RunStore {
         e.projection = p;
     }
 
-    private void addEventRow(String runId, long seq, long at, RunEvent ev, String payload) throws SQLException {
-        insertEvent.setString(1, runId);
-        insertEvent.setLong(2, seq);
-        insertEvent.setLong(3, at);
-        insertEvent.setString(4, Json.typeName(ev));
-        insertEvent.setString(5, ev.ticketId());
-        insertEvent.setString(6, payload);
-        insertEvent.addBatch();
-        pendingEventRows++;
+    /** Adds an accepted event to its run's row of this transaction (one row per run per transaction). */
+    private void addEventRow(RunEntry e, long seq, long at, String payload) {
+        if (e.rowPayload.isEmpty()) {
+            e.rowFirstSeq = seq;
+            e.rowAt = at;
+            e.rowPayload.append('[');
+        } else {
+            e.rowPayload.append(',');
+        }
+        e.rowPayload.append(payload);
+        e.rowLastSeq = seq;
+        pendingRows.add(e);
+    }
+
+    private void writeEventRows() throws SQLException {
+        if (pendingRows.isEmpty()) return;
+        for (RunEntry e : pendingRows) {
+            insertEvent.setString(1, e.runId);
+            insertEvent.setLong(2, e.rowFirstSeq);
+            insertEvent.setLong(3, e.rowLastSeq);
+            insertEvent.setLong(4, e.rowAt);
+            insertEvent.setString(5, e.rowPayload.append(']').toString());
+            insertEvent.addBatch();
+            e.rowPayload.setLength(0);
+        }
+        pendingRows.clear();
+        insertEvent.executeBatch();
     }
 
     /** Writes the batch's event rows and each changed projection row once. */
     private void flush() throws SQLException {
-        if (pendingEventRows > 0) {
-            insertEvent.executeBatch();
-            pendingEventRows = 0;
-        }
+        writeEventRows();
         if (dirtyRuns.isEmpty()) return;
         int tickets = 0;
         int attempts = 0;
@@ -602,9 +619,9 @@ public final class SqlRunStore implements RunStore {
                 s.executeBatch();
             }
         }
-        addEventRow(c.runId(), 1, now, c, op.payload);
         p.clearDirty();
         RunEntry e = new RunEntry(c.runId(), p);
+        addEventRow(e, 1, now, op.payload);
         cache.put(c.runId(), e);
         verified.add(c.runId());
         op.result = r;
@@ -762,7 +779,7 @@ public final class SqlRunStore implements RunStore {
         Plan cached = plans.get(runId);
         if (cached != null) return cached;
         String payload = read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT payload FROM events WHERE run_id = ? AND seq = 1")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT payload FROM event_batches WHERE run_id = ? AND first_seq = 1")) {
                 s.setString(1, runId);
                 try (ResultSet rs = s.executeQuery()) {
                     return rs.next() ? rs.getString(1) : null;
@@ -772,7 +789,8 @@ public final class SqlRunStore implements RunStore {
         if (payload == null) throw unknownRun(runId);
         Plan plan;
         try {
-            if (!(Json.readEvent(payload) instanceof RunEvent.RunCreated created) || created.plan() == null) {
+            List<RunEvent> first = Json.readEvents(payload);
+            if (first.isEmpty() || !(first.getFirst() instanceof RunEvent.RunCreated created) || created.plan() == null) {
                 throw new StoreException.Corrupt("run " + runId + " in " + description + " does not start with a run-created event; "
                         + "it cannot be resumed (start a new run)", null);
             }
@@ -800,18 +818,29 @@ public final class SqlRunStore implements RunStore {
         if (limit <= 0) return List.of();
         return read(c -> {
             List<StoredEvent> out = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT seq, at, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT first_seq, last_seq, at, payload FROM event_batches "
+                    + "WHERE run_id = ? AND last_seq > ? ORDER BY first_seq")) {
                 s.setString(1, runId);
                 s.setLong(2, afterSeq);
-                s.setInt(3, limit);
                 try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        long seq = rs.getLong(1);
+                    while (out.size() < limit && rs.next()) {
+                        long firstSeq = rs.getLong(1);
+                        long lastSeq = rs.getLong(2);
+                        List<RunEvent> events;
                         try {
-                            out.add(new StoredEvent(runId, seq, rs.getLong(2), Json.readEvent(rs.getString(3))));
+                            events = Json.readEvents(rs.getString(4));
                         } catch (JsonProcessingException | IllegalArgumentException e) {
-                            throw new StoreException.Corrupt("event " + seq + " of run " + runId + " in " + description
+                            throw new StoreException.Corrupt("events " + firstSeq + ".." + lastSeq + " of run " + runId + " in " + description
                                     + " cannot be read (" + e.getMessage() + "); that run cannot be resumed, start a new run", e);
+                        }
+                        if (events.size() != lastSeq - firstSeq + 1) {
+                            throw new StoreException.Corrupt("events " + firstSeq + ".." + lastSeq + " of run " + runId + " in " + description
+                                    + " hold " + events.size() + " events; that run cannot be resumed, start a new run", null);
+                        }
+                        long at = rs.getLong(3);
+                        for (int i = 0; i < events.size() && out.size() < limit; i++) {
+                            long seq = firstSeq + i;
+                            if (seq > afterSeq) out.add(new StoredEvent(runId, seq, at, events.get(i)));
                         }
                     }
                 }
@@ -973,6 +1002,11 @@ public final class SqlRunStore implements RunStore {
         final List<Accepted> unflushed = new ArrayList<>();
         /** Lease ends of attempts started in the current batch, by {@code ticket#attempt}. */
         final Map<String, Long> newLeases = new HashMap<>();
+        /** The JSON array of this transaction's accepted events of the run, and its seq range and time. */
+        final StringBuilder rowPayload = new StringBuilder();
+        long rowFirstSeq;
+        long rowLastSeq;
+        long rowAt;
 
         RunEntry(String runId, Projection projection) {
             this.runId = runId;

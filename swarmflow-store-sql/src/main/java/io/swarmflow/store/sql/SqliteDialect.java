@@ -29,8 +29,9 @@ public final class SqliteDialect implements Dialect {
             if (writer) {
                 s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = FULL");
-                s.execute("PRAGMA cache_size = -32768"); // 32 MiB
+                s.execute("PRAGMA cache_size = -131072"); // 128 MiB
                 s.execute("PRAGMA temp_store = MEMORY");
+                s.execute("PRAGMA wal_autocheckpoint = 16384");
             } else {
                 s.execute("PRAGMA query_only = 1");
             }

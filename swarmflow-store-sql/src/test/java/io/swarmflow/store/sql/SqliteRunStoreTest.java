@@ -132,7 +132,7 @@ class SqliteRunStoreTest extends RunStoreContractTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(".swarm/swarm.db"));
              Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = 5000");
-            s.execute("UPDATE events SET payload = '{\"type\":\"run-created\",\"plan\":{\"concurrency\":0' WHERE run_id = 'r1' AND seq = 1");
+            s.execute("UPDATE event_batches SET payload = '[{\"type\":\"run-created\",\"plan\":{\"concurrency\":0' WHERE run_id = 'r1' AND first_seq = 1");
         }
         assertThatThrownBy(() -> store.plan("r1"))
                 .isInstanceOf(StoreException.Corrupt.class)
