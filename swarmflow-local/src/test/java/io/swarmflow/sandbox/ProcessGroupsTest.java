@@ -1,0 +1,34 @@
+package io.swarmflow.sandbox;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProcessGroupsTest {
+
+    @Test
+    void groupHasMembersWhileAProcessOfTheGroupLivesAndNotAfter() throws Exception {
+        // setsid makes the child the leader of a new group whose id is its pid; the background sleep stays in it
+        Process p = new ProcessBuilder(List.of("setsid", "bash", "-c", "sleep 30 & echo $!; wait")).start();
+        long pgid = p.pid();
+        long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine().trim());
+        try {
+            assertThat(ProcessGroups.processGroup(child)).hasValue(pgid);
+            assertThat(ProcessGroups.groupHasMembers(pgid)).isTrue();
+        } finally {
+            ProcessGroups.signalGroup(pgid, "KILL");
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> !ProcessGroups.groupHasMembers(pgid));
+        assertThat(ProcessGroups.groupHasMembers(pgid)).isFalse();
+    }
+
+    @Test
+    void anUnusedGroupHasNoMembers() {
+        assertThat(ProcessGroups.groupHasMembers(Integer.MAX_VALUE)).isFalse();
+    }
+}

@@ -1,0 +1,72 @@
+package io.swarmflow.store.sql;
+
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.StoredEvent;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A state directory written by schema version 1 (one row per event) opens under the current schema with every event intact. */
+class SqliteMigrationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void version1EventRowsBecomeBatchesWithTheSameSequenceNumbers() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("swarm.db");
+        Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(url, null, null)
+                .locations("classpath:db/migration/sqlite").target("1").load().migrate();
+        RunEvent.RunCreated created = TestPlans.created("old", 2);
+        PlannedTicket first = created.plan().tickets().getFirst();
+        List<RunEvent> events = List.of(created, new RunEvent.RunStarted(1, "host:1@1", false), new RunEvent.TicketReady(first.id()));
+        try (Connection c = DriverManager.getConnection(url)) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO runs (run_id, no, name, spec_path, state, created_at, started_at, "
+                    + "finished_at, epoch, owner, cancel_requested, ticket_count, last_seq, claim_epoch) "
+                    + "VALUES ('old', 1, 'swarm-old', 'swarm.yaml', 'running', 1000, 1001, 0, 1, 'host:1@1', 0, 2, 3, 1)")) {
+                s.executeUpdate();
+            }
+            int idx = 0;
+            for (PlannedTicket t : created.plan().tickets()) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO tickets (run_id, ticket_id, idx, state, attempt, failures, "
+                        + "lease_expiries, started_at, finished_at, retry_at) VALUES ('old', ?, ?, ?, 0, 0, 0, 0, 0, 0)")) {
+                    s.setString(1, t.id());
+                    s.setInt(2, idx);
+                    s.setString(3, idx == 0 ? "ready" : "pending");
+                    s.executeUpdate();
+                }
+                idx++;
+            }
+            for (int i = 0; i < events.size(); i++) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO events (run_id, seq, at, type, ticket_id, payload) VALUES ('old', ?, ?, ?, ?, ?)")) {
+                    s.setLong(1, i + 1);
+                    s.setLong(2, 1000 + i);
+                    s.setString(3, Json.typeName(events.get(i)));
+                    s.setString(4, events.get(i).ticketId());
+                    s.setString(5, Json.write(events.get(i)));
+                    s.executeUpdate();
+                }
+            }
+        }
+
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            List<StoredEvent> read = store.events("old", 0, 100);
+            assertThat(read).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L);
+            assertThat(read).extracting(StoredEvent::atEpochMillis).containsExactly(1000L, 1001L, 1002L);
+            assertThat(read).extracting(StoredEvent::event).containsExactlyElementsOf(events);
+            assertThat(store.plan("old")).isEqualTo(created.plan());
+            assertThat(store.events("old", 2, 100)).extracting(StoredEvent::seq).containsExactly(3L);
+            long epoch = store.claimRun("old", "host:2@2", 60_000);
+            store.append("old", epoch, List.of(new RunEvent.RunStarted(epoch, "host:2@2", true))).join();
+            assertThat(store.events("old", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+        }
+    }
+}
