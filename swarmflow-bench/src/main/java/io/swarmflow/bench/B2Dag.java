@@ -107,7 +107,7 @@ public final class B2Dag {
                 fixed, fixedRuns.length, BenchSupport.median(nets.stream().mapToDouble(Double::doubleValue).toArray()),
                 nets.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
         out.append("Measured = wall time of RunEngine.execute() on a fresh SQLite state directory (claim, plan load, every ticket, "
-                + "RunFinished durable), median of " + reps + "; simulated = same greedy list scheduler (plan order among ready "
+                + "RunFinished durable), median of " + reps + "; simulated = same greedy list scheduler (longest path of work first, then plan order, among ready "
                 + "tickets, same concurrency) with zero overhead on the same millisecond durations. Scale per trace: lower bound "
                 + "at concurrency " + scaleAt + " = " + targetMillis + " ms.\n");
         if (!warnings.isEmpty()) out.append("\nwarnings: ").append(String.join("; ", warnings)).append('\n');

@@ -133,7 +133,15 @@ record WfTrace(String name, List<String> ids, double[] seconds, int[][] needs) {
             remaining[i] = needs[i].length;
             for (int p : needs[i]) dependents.get(p).add(i);
         }
-        PriorityQueue<Integer> ready = new PriorityQueue<>();
+        // the engine's order (RunEngine.compareReady): longest path of work behind a ticket first, then plan order
+        long[] downstream = new long[n];
+        for (int i = n - 1; i >= 0; i--) {
+            long longest = 0;
+            for (int d : dependents.get(i)) longest = Math.max(longest, downstream[d]);
+            downstream[i] = Math.max(1, durations[i]) + longest;
+        }
+        PriorityQueue<Integer> ready = new PriorityQueue<>((a, b) -> downstream[a] != downstream[b]
+                ? Long.compare(downstream[b], downstream[a]) : Integer.compare(a, b));
         for (int i = 0; i < n; i++) if (remaining[i] == 0) ready.add(i);
         PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         long now = 0;

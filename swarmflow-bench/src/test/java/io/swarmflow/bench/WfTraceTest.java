@@ -16,11 +16,14 @@ class WfTraceTest {
     }
 
     @Test
-    void simulationFollowsPlanOrderAmongReadyTickets() {
-        // one slot: 0 [0,3), 1 [3,4), 2 [4,8), 3 [8,13)
+    void simulationStartsTheTicketWithTheLongestPathBehindItFirst() {
+        // one slot: 0 [0,3), 1 [3,4), then 3 (5 behind it) before 2 (4): 3 [4,9), 2 [9,13)
         assertThat(WfTrace.simulate(d, needs, 1)).isEqualTo(13);
         // two slots: 0 [0,3) and 1 [0,1); 3 [1,6); 2 [3,7)
         assertThat(WfTrace.simulate(d, needs, 2)).isEqualTo(7);
         assertThat(WfTrace.simulate(new long[]{0, 0}, new int[][]{{}, {0}}, 1)).isZero();
+        // 0(5) 1(5) 2(1) -> 3(10), two slots: plan order would give 0,1 [0,5), 2 [5,6), 3 [6,16) = 16;
+        // longest path first: 2 [0,1) and 0 [0,5), 3 [1,11), 1 [5,10) = 11
+        assertThat(WfTrace.simulate(new long[]{5, 5, 1, 10}, new int[][]{{}, {}, {}, {2}}, 2)).isEqualTo(11);
     }
 }

@@ -130,6 +130,19 @@ class RunEngineTest {
     }
 
     @Test
+    void amongEqualPrioritiesTheTicketWithTheLongestChainBehindItStartsFirst() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, exec);
+        // plan order: leaf, head, middle, tail; head -> middle -> tail is the longest chain
+        String run = create(service, new TestPlans().concurrency(1)
+                .ticket("leaf").ticket("head").ticket("middle", "head").ticket("tail", "middle").build());
+
+        service.engine(run, options(), null).execute();
+
+        assertThat(exec.started).containsExactly("head#1", "middle#1", "leaf#1", "tail#1"); // leaf and tail tie: plan order
+    }
+
+    @Test
     void approvalGateWaitsForApproveFromAnotherThread() throws Exception {
         ScriptedExecutor exec = ScriptedExecutor.allSucceed();
         RunService service = new RunService(store, exec);
