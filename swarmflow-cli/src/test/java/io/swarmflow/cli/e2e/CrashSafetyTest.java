@@ -71,8 +71,11 @@ class CrashSafetyTest {
                 int succeeded = runId == null ? 0 : succeededCount(state, runId);
                 // early kills (JVM start, store creation, run creation, claim, recovery) and mid-run kills; when the
                 // run gets ahead of the kill schedule, kill early so that it cannot finish before KILLS kills
-                boolean early = random.nextInt(3) == 0 || succeeded * KILLS > TICKETS * (kills + 1);
-                long delayMillis = early ? 300 + random.nextInt(500) : 800 + random.nextInt(2200);
+                // (a mid-run kill lets a coordinator work at most ~2 s, less its start-up; 100 tickets of ~0.15 s at
+                // concurrency 8 take longer than that, so the kill phase cannot finish the run)
+                boolean early = random.nextInt(3) == 0 || succeeded * (KILLS + 2) > TICKETS * (kills + 1)
+                        || TICKETS - succeeded < 100;
+                long delayMillis = early ? 300 + random.nextInt(500) : 800 + random.nextInt(1400);
                 String command = runId == null ? "run" : "resume";
                 Process p = start(state, spec, runId, cycle);
                 List<ProcessHandle> tree = new ArrayList<>();
