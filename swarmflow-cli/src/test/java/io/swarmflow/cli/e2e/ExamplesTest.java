@@ -1,0 +1,63 @@
+package io.swarmflow.cli.e2e;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The examples shipped in examples/ run green, as the README promises. */
+class ExamplesTest {
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void helloSucceedsWithARetryAndASkip() throws Exception {
+        Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("hello/swarm.yaml").toString(), "--plain", "--state-dir", tmp.resolve("state").toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("flaky will retry", "on-failure skipped: no dependency failed (when: failure)", "'hello, world' has 12 letters");
+    }
+
+    @Test
+    void repoHealthChecksAnotherRepositoryAndCommitsItsFixOnABranch() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        // a few hundred files, some with trailing whitespace for the worktree fix. (A `| head` under pipefail,
+        // which once failed `churn` with SIGPIPE on a fresh clone, fails only when the writer is still writing
+        // as head exits: timing-dependent, so this test guards the examples in general, not that case.)
+        for (int i = 0; i < 400; i++) {
+            Files.writeString(repo.resolve("file-with-a-long-name-number-%03d.txt".formatted(i)), "line " + i + (i % 50 == 0 ? "   \n" : "\n"));
+        }
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "many files");
+        Path state = tmp.resolve("state");
+
+        Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("repo-health/swarm.yaml").toString(), "--var", "repo=" + repo,
+                "--plain", "--quiet", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isZero();
+        Path report;
+        try (Stream<Path> runs = Files.list(state.resolve("runs"))) {
+            report = runs.findFirst().orElseThrow().resolve("scratch/repo-health.md");
+        }
+        assertThat(Files.readString(report)).contains("| tracked files | 401", "| whitespace fix | 8 files on branch swarm/");
+        String branches = git(repo, "branch", "--list", "swarm/*");
+        assertThat(branches).contains("fix-whitespace");
+        assertThat(git(repo, "log", "-1", "--format=%s", branches.strip().replace("* ", "").replace("+ ", "")))
+                .contains("Strip trailing whitespace");
+    }
+
+    private static String git(Path repo, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", repo.toString(), "-c", "user.name=t", "-c", "user.email=t@t"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("git %s: %s", String.join(" ", args), out).isZero();
+        return out;
+    }
+}
