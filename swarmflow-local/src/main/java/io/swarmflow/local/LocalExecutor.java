@@ -264,7 +264,28 @@ public final class LocalExecutor implements Executor {
             case EXITED -> result.succeeded()
                     ? finish(request, workspace, worktree, json)
                     : AttemptResult.failed(result.exitCode(), "exited with code " + result.exitCode()
+                            + signalHint(result.exitCode())
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
+        };
+    }
+
+    /**
+     * Shells report a command killed by signal N as exit code 128 + N (bash(1), "EXIT STATUS"); names
+     * the common ones, with the usual cause of SIGPIPE under {@code pipefail}.
+     */
+    static String signalHint(Integer exitCode) {
+        if (exitCode == null) return "";
+        return switch (exitCode) {
+            case 129 -> " (SIGHUP)";
+            case 130 -> " (SIGINT)";
+            case 134 -> " (SIGABRT)";
+            case 137 -> " (SIGKILL: killed, for example by a limit or the OOM killer)";
+            case 139 -> " (SIGSEGV)";
+            case 141 -> " (SIGPIPE: a reader such as `| head` stopped early; under pipefail the writer's death fails the script)";
+            case 143 -> " (SIGTERM)";
+            case 152 -> " (SIGXCPU: the cpu-time limit)";
+            case 153 -> " (SIGXFSZ: the file-size limit)";
+            default -> "";
         };
     }
 
