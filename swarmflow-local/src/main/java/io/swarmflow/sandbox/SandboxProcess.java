@@ -104,9 +104,10 @@ public final class SandboxProcess {
             if (termination != Termination.EXITED) stop("TERM", spec.grace().toMillis());
             process.waitFor();
             long durationMillis = (System.nanoTime() - startNanos) / 1_000_000;
-            // Background children the script left behind must not outlive the attempt. (Under bubblewrap the
-            // PID namespace died with its init, so the group is normally empty; the check is cheap either way.)
-            if (ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+            // Background children the script left behind must not outlive the attempt. Under bubblewrap they
+            // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
+            // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
+            if (!bubblewrap && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
             long drain = Math.max(1000, spec.grace().toMillis());
             outThread.join(drain);
             errThread.join(drain);
