@@ -38,6 +38,18 @@ final class QueryCommands {
         return millis == 0 ? null : Instant.ofEpochMilli(millis).toString();
     }
 
+    /** The run fields shared by {@code status --json} and {@code runs --json}. */
+    static ObjectNode runJson(ObjectNode o, RunView run) {
+        o.put("id", run.runId());
+        o.put("name", run.name());
+        o.put("state", run.state().label());
+        o.put("spec", run.specPath());
+        o.put("createdAt", iso(run.createdAtMillis()));
+        o.put("startedAt", iso(run.startedAtMillis()));
+        o.put("finishedAt", iso(run.finishedAtMillis()));
+        return o;
+    }
+
     @Command(name = "status", description = "Shows a run and its tickets (the most recent run when RUN is omitted).")
     static final class Status implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
@@ -65,14 +77,7 @@ final class QueryCommands {
 
         static ObjectNode statusJson(RunView run, List<TicketView> tickets) {
             ObjectNode root = JSON.createObjectNode();
-            ObjectNode r = root.putObject("run");
-            r.put("id", run.runId());
-            r.put("name", run.name());
-            r.put("state", run.state().label());
-            r.put("spec", run.specPath());
-            r.put("createdAt", iso(run.createdAtMillis()));
-            r.put("startedAt", iso(run.startedAtMillis()));
-            r.put("finishedAt", iso(run.finishedAtMillis()));
+            runJson(root.putObject("run"), run);
             ArrayNode ts = root.putArray("tickets");
             for (TicketView t : tickets) {
                 ObjectNode o = ts.addObject();
@@ -105,15 +110,7 @@ final class QueryCommands {
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunView r : runs) {
-                        ObjectNode o = a.addObject();
-                        o.put("id", r.runId());
-                        o.put("name", r.name());
-                        o.put("state", r.state().label());
-                        o.put("spec", r.specPath());
-                        o.put("tickets", r.ticketCount());
-                        o.put("createdAt", iso(r.createdAtMillis()));
-                        o.put("startedAt", iso(r.startedAtMillis()));
-                        o.put("finishedAt", iso(r.finishedAtMillis()));
+                        runJson(a.addObject(), r).put("tickets", r.ticketCount());
                     }
                     out.println(JSON.writeValueAsString(a));
                     return ExitCodes.OK;

@@ -91,6 +91,10 @@ public final class RunEngine {
     private final List<RunEvent> pending = new ArrayList<>();
     private final List<Launch> launches = new ArrayList<>();
     private final List<Long> appliedCommands = new ArrayList<>();
+    /** Commands whose events were submitted but which are not marked applied in the store yet. */
+    private final java.util.Set<Long> unmarkedCommands = new java.util.LinkedHashSet<>();
+    /** Store time when this coordinator took the run; a cancel requested before it is not for it. */
+    private long claimedAtMillis;
     private long epoch;
     private boolean cancelling;
     private String failFastBy;
@@ -145,6 +149,7 @@ public final class RunEngine {
         RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
         if (view.state().isFinished()) return view.state();
         takeOverIfOwnerDead();
+        claimedAtMillis = store.now();
         epoch = store.claimRun(runId, owner, options.leaseMillis());
         boolean resumed = view.startedAtMillis() != 0;
         try {
@@ -370,6 +375,8 @@ public final class RunEngine {
     private RunState end(RunState result) throws InterruptedException {
         emit(new RunFinished(result));
         awaitDurable(flush());
+        // every append so far is durable (appends are ordered): mark what they applied, or a resume would apply it again
+        if (!unmarkedCommands.isEmpty()) store.markCommandsApplied(runId, epoch, new ArrayList<>(unmarkedCommands));
         return result;
     }
 
@@ -387,7 +394,10 @@ public final class RunEngine {
                 throw new StoreException("appending events failed: " + f.error().getMessage(), f.error());
             }
             case CancelRequested c -> startCancel(c.by());
-            case CommandsDurable c -> store.markCommandsApplied(runId, epoch, c.ids());
+            case CommandsDurable c -> {
+                store.markCommandsApplied(runId, epoch, c.ids());
+                c.ids().forEach(unmarkedCommands::remove);
+            }
         }
     }
 
@@ -413,7 +423,13 @@ public final class RunEngine {
         List<RunCommand> commands = store.pendingCommands(runId);
         for (RunCommand c : commands) {
             switch (c.kind()) {
-                case CANCEL -> startCancel(c.by());
+                case CANCEL -> {
+                    if (c.createdAtMillis() < claimedAtMillis) {
+                        listener.onNotice("ignored a cancel requested by " + c.by() + " before this coordinator took the run");
+                    } else {
+                        startCancel(c.by());
+                    }
+                }
                 case APPROVE, REJECT -> {
                     Integer i = indexOf.get(c.ticketId());
                     if (i == null || state[i] != TicketState.AWAITING_APPROVAL) {
@@ -498,6 +514,7 @@ public final class RunEngine {
         List<Launch> toLaunch = launches.isEmpty() ? List.of() : new ArrayList<>(launches);
         launches.clear();
         List<Long> commands = appliedCommands.isEmpty() ? List.of() : new ArrayList<>(appliedCommands);
+        unmarkedCommands.addAll(appliedCommands);
         appliedCommands.clear();
         f.whenComplete((seq, error) -> {
             if (error != null) {

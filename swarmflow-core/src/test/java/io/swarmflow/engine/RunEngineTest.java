@@ -233,6 +233,20 @@ class RunEngineTest {
     }
 
     @Test
+    void aCancelRequestedBeforeACoordinatorTookTheRunIsNotAppliedToIt() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        // the run looks live (a coordinator died after starting it), so cancel is accepted into the inbox
+        long epoch = store.claimRun(run, "otherhost:1@1", 1);
+        store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false))).join();
+        service.cancel(run, "carol");
+        await().atMost(Duration.ofSeconds(5)).until(() -> leaseExpired(run));
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(store.pendingCommands(run)).isEmpty();
+    }
+
+    @Test
     void resumeAfterACoordinatorDiedRetriesItsRunningAttemptsWithoutConsumingRetries() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").ticket("b", "a").build());
