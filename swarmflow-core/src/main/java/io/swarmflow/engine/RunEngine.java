@@ -157,8 +157,14 @@ public final class RunEngine {
             Path runDir = runDir();
             executor.prepareRun(runId, plan, runDir);
             emit(new RunStarted(epoch, owner, resumed));
-            recover();
-            return loop();
+            try {
+                recover();
+                return loop();
+            } catch (RuntimeException | InterruptedException | Error e) {
+                // a store error (fenced, I/O) or an interrupt ends this coordinator: its attempts must not outlive it
+                stopAllAttempts();
+                throw e;
+            }
         } finally {
             try {
                 store.releaseRun(runId, epoch);
@@ -389,7 +395,6 @@ public final class RunEngine {
                 }
             }
             case StoreFailed f -> {
-                stopAllAttempts();
                 if (f.error() instanceof StoreException se) throw se;
                 throw new StoreException("appending events failed: " + f.error().getMessage(), f.error());
             }
@@ -401,14 +406,21 @@ public final class RunEngine {
         }
     }
 
-    private void stopAllAttempts() throws InterruptedException {
+    private void stopAllAttempts() {
         for (Control c : controls.values()) c.cancel();
-        // the process groups are stopped by the executor; wait for them so none outlives the coordinator
+        // the process groups are stopped by the executor; wait for the attempts that were launched (an attempt
+        // whose start never became durable was never launched and reports nothing) so none outlives the coordinator
         long deadline = System.currentTimeMillis() + options.gracePeriodMillis() + 5_000;
-        while (!controls.isEmpty() && System.currentTimeMillis() < deadline) {
-            Signal s = inbox.poll(100, TimeUnit.MILLISECONDS);
-            if (s instanceof Done d) controls.remove(d.index());
+        boolean interrupted = Thread.interrupted();
+        while (controls.values().stream().anyMatch(c -> c.launched) && System.currentTimeMillis() < deadline) {
+            try {
+                Signal s = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (s instanceof Done d) controls.remove(d.index());
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private void startCancel(String by) {
@@ -507,7 +519,13 @@ public final class RunEngine {
 
     /** Appends what this iteration decided; launches attempts once their start is durable. */
     private CompletableFuture<Long> flush() {
-        if (pending.isEmpty()) return CompletableFuture.completedFuture(0L);
+        if (pending.isEmpty()) {
+            if (!appliedCommands.isEmpty()) { // commands that changed nothing (ignored): no event to wait for
+                store.markCommandsApplied(runId, epoch, new ArrayList<>(appliedCommands));
+                appliedCommands.clear();
+            }
+            return CompletableFuture.completedFuture(0L);
+        }
         List<RunEvent> events = new ArrayList<>(pending);
         pending.clear();
         CompletableFuture<Long> f = store.append(runId, epoch, events);
@@ -538,6 +556,7 @@ public final class RunEngine {
     }
 
     private void runAttempt(Launch l) {
+        l.control().launched = true;
         PlannedTicket t = tickets[l.index()];
         AttemptResult result;
         try {
@@ -745,6 +764,8 @@ public final class RunEngine {
         private final int index;
         private final int attempt;
         private volatile boolean cancelled;
+        /** Set once the attempt's thread runs (its start was durable). */
+        volatile boolean launched;
         private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
 
         Control(int index, int attempt) {

@@ -106,8 +106,9 @@ public final class Projection {
                 if (s.attempt() != t.attempt() + 1) {
                     throw new StoreException.StaleAttempt("ticket " + id + ": attempt " + s.attempt() + " cannot start after attempt " + t.attempt());
                 }
-                if (t.state().isFinal()) {
-                    throw new StoreException.StaleAttempt("ticket " + id + " is already " + t.state().label());
+                if (t.state() != TicketState.READY) {
+                    throw new StoreException.StaleAttempt("ticket " + id + " is " + t.state().label() + ", not ready: attempt "
+                            + s.attempt() + " cannot start");
                 }
             }
             case AttemptProcessStarted p -> requireRunning(t, p.attempt());

@@ -54,8 +54,10 @@ public interface RunStore extends AutoCloseable {
      * transaction. The returned future completes with the sequence number of the last event once
      * the transaction is durable (fsync'ed), or exceptionally with {@link StoreException.Fenced},
      * {@link StoreException.StaleAttempt} or another {@link StoreException}; in that case nothing
-     * of {@code events} was written. Appends may be batched with others into one transaction
-     * (group commit).
+     * of {@code events} was written, and every later append with the same {@code epoch} fails with
+     * {@link StoreException.Fenced} (a coordinator pipelines appends that build on each other, so
+     * none may commit after a lost one); claiming the run again gives a fresh epoch. Appends may be
+     * batched with others into one transaction (group commit).
      */
     CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events);
 

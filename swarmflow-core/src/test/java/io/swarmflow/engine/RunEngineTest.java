@@ -289,6 +289,36 @@ class RunEngineTest {
     }
 
     @Test
+    void aLostAppendStopsTheCoordinatorAndAResumeFinishesTheRun() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        // a store whose first append carrying a success fails (as a full disk or an I/O error would)
+        io.swarmflow.store.RunStore flaky = (io.swarmflow.store.RunStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{io.swarmflow.store.RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("append") && !failed.get()
+                            && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.TicketSucceeded)) {
+                        failed.set(true);
+                        return java.util.concurrent.CompletableFuture.failedFuture(new StoreException("disk full"));
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        String run = create(new RunService(store, exec), new TestPlans().concurrency(2)
+                .ticket("a").ticket("b").ticket("c", "a", "b").ticket("d", "c").build());
+
+        assertThatThrownBy(() -> new RunService(flaky, exec).engine(run, options(), null).execute())
+                .isInstanceOf(StoreException.class);
+        assertThat(store.run(run).orElseThrow().state()).isEqualTo(RunState.RUNNING);
+        assertThat(EngineInvariants.check(store, run, false)).isEmpty();
+
+        assertThat(new RunService(store, exec).engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
     void aLiveCoordinatorCannotBeDisplaced() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());

@@ -33,6 +33,8 @@ public final class InMemoryRunStore implements RunStore {
     private final Map<String, String> owners = new HashMap<>();
     private final List<RunCommand> commands = new ArrayList<>();
     private final List<Long> applied = new ArrayList<>();
+    /** {@code run#epoch} of coordinators with a failed append; their later appends fail too (as in the SQL store). */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private final LongSupplier clock;
 
     public InMemoryRunStore() {
@@ -110,6 +112,10 @@ public final class InMemoryRunStore implements RunStore {
     public synchronized CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> batch) {
         try {
             fence(runId, epoch);
+            if (poisoned.contains(runId + '#' + epoch)) {
+                throw new StoreException.Fenced("run " + runId + ": an earlier append of this coordinator (epoch " + epoch
+                        + ") failed, so its later appends are refused");
+            }
             Projection p = projection(runId);
             long at = clock.getAsLong();
             long first = p.run().lastSeq();
@@ -134,6 +140,7 @@ public final class InMemoryRunStore implements RunStore {
             p.clearDirty();
             return CompletableFuture.completedFuture(seq);
         } catch (StoreException e) {
+            if (projections.containsKey(runId)) poisoned.add(runId + '#' + epoch);
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -86,6 +86,12 @@ public final class SqlRunStore implements RunStore {
     private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    /**
+     * {@code run#epoch} of coordinators one of whose appends failed: their later appends fail too, so a
+     * pipelined append can never commit after a lost one (no hole in what a coordinator believes it wrote).
+     * Writer thread only; a new claim brings a new epoch.
+     */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private final AtomicLong clock = new AtomicLong();
     private final Thread writerThread;
     private volatile boolean closed;
@@ -343,6 +349,7 @@ public final class SqlRunStore implements RunStore {
                     }
                 } catch (StoreException e) {
                     op.error = e;
+                    if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
                 }
             }
             flush();
@@ -380,7 +387,10 @@ public final class SqlRunStore implements RunStore {
         cache.clear();
         StoreException err = new StoreException("could not write to " + description + ": " + e.getMessage()
                 + "; nothing of this batch was written", e);
-        for (Op<?> op : batch) op.future.completeExceptionally(op.error != null ? op.error : err);
+        for (Op<?> op : batch) {
+            if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
+            op.future.completeExceptionally(op.error != null ? op.error : err);
+        }
     }
 
     /** The writer's projection of a run, checked against the database once per batch. */
@@ -413,6 +423,10 @@ public final class SqlRunStore implements RunStore {
     }
 
     private void doAppend(AppendOp op, long now) throws SQLException {
+        if (poisoned.contains(op.runId + '#' + op.epoch)) {
+            throw new StoreException.Fenced("run " + op.runId + ": an earlier append of this coordinator (epoch " + op.epoch
+                    + ") failed, so its later appends are refused; resume the run to continue");
+        }
         RunEntry e = entry(op.runId);
         checkEpoch(op.runId, op.epoch, e.claimEpoch);
         Projection p = e.projection;

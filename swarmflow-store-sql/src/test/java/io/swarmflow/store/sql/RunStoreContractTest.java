@@ -157,8 +157,13 @@ abstract class RunStoreContractTest {
         assertThat(t).isInstanceOf(StoreException.StaleAttempt.class).hasMessageContaining("t0");
         assertThat(store().events("r1", 0, 100)).isEqualTo(before);
         assertThat(store().tickets("r1")).isEqualTo(ticketsBefore);
-        // the current attempt still completes normally, with the next sequence number
-        assertThat(append("r1", epoch, new AttemptFinished("t0", 2, Outcome.SUCCEEDED, 0, null, Map.of()),
+        // a coordinator that had an append rejected may have pipelined appends that assumed it: refused until it claims again
+        assertThat(failure(store().append("r1", epoch, List.of(new AttemptFinished("t0", 2, Outcome.SUCCEEDED, 0, null, Map.of())))))
+                .isInstanceOf(StoreException.Fenced.class).hasMessageContaining("earlier append");
+        store().releaseRun("r1", epoch);
+        long again = store().claimRun("r1", "host:1", LEASE);
+        // the current attempt then completes normally, with the next sequence number
+        assertThat(append("r1", again, new AttemptFinished("t0", 2, Outcome.SUCCEEDED, 0, null, Map.of()),
                 new TicketSucceeded("t0", 2))).isEqualTo(before.getLast().seq() + 2);
         assertReplayEquals("r1");
     }
@@ -190,27 +195,34 @@ abstract class RunStoreContractTest {
     }
 
     @Test
-    void rejectedRequestDoesNotAffectOtherRequestsOfTheBatch() {
+    void rejectedRequestDoesNotAffectOtherRunsOfTheBatchButStopsItsCoordinator() {
         long epoch = startRun("r1", 3);
+        long other = startRun("r2", 3);
         List<CompletableFuture<Long>> futures = new ArrayList<>();
         futures.add(store().append("r1", epoch, List.of(new TicketReady("t0"))));
+        futures.add(store().append("r2", other, List.of(new TicketReady("t0"))));
         // valid first event, stale second one: the whole request must be dropped, including t1's ready
         futures.add(store().append("r1", epoch, List.of(new TicketReady("t1"), new AttemptFinished("t1", 7, Outcome.FAILED, 1, null, Map.of()))));
         futures.add(store().append("r1", epoch - 1, List.of(new TicketReady("t2"))));
+        futures.add(store().append("r2", other, List.of(new AttemptStarted("t0", 1, LEASE))));
         futures.add(store().append("r1", epoch, List.of(new AttemptStarted("t0", 1, LEASE))));
-        futures.add(store().append("r1", epoch, List.of(new TicketReady("t2"))));
 
         assertThat(futures.get(0).join()).isEqualTo(3);
-        assertThat(failure(futures.get(1))).isInstanceOf(StoreException.StaleAttempt.class);
-        assertThat(failure(futures.get(2))).isInstanceOf(StoreException.Fenced.class);
-        assertThat(futures.get(3).join()).isEqualTo(4);
-        assertThat(futures.get(4).join()).isEqualTo(5);
+        assertThat(futures.get(1).join()).isEqualTo(3);
+        assertThat(failure(futures.get(2))).isInstanceOf(StoreException.StaleAttempt.class);
+        assertThat(failure(futures.get(3))).isInstanceOf(StoreException.Fenced.class);
+        assertThat(futures.get(4).join()).isEqualTo(4);
+        // r1's coordinator lost an append: what it sent after it (which may depend on it) is refused
+        assertThat(failure(futures.get(5))).isInstanceOf(StoreException.Fenced.class);
         assertThat(store().tickets("r1")).extracting(TicketView::state)
-                .containsExactly(TicketState.RUNNING, TicketState.PENDING, TicketState.READY);
+                .containsExactly(TicketState.READY, TicketState.PENDING, TicketState.PENDING);
+        assertThat(store().tickets("r2")).extracting(TicketView::state)
+                .containsExactly(TicketState.RUNNING, TicketState.PENDING, TicketState.PENDING);
         assertReplayEquals("r1");
+        assertReplayEquals("r2");
         reopen();
         assertThat(store().tickets("r1")).extracting(TicketView::state)
-                .containsExactly(TicketState.RUNNING, TicketState.PENDING, TicketState.READY);
+                .containsExactly(TicketState.READY, TicketState.PENDING, TicketState.PENDING);
     }
 
     @Test
