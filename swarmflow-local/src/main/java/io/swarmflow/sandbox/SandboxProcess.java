@@ -97,6 +97,7 @@ public final class SandboxProcess {
             throw new IllegalStateException("waiting for process " + pid() + " failed", e);
         } catch (InterruptedException e) {
             stop("KILL", 0);
+            deleteTree(privateHome);
             throw e;
         }
         if (termination == Termination.EXITED && process.isAlive()) termination = Termination.CANCELLED;
@@ -121,10 +122,16 @@ public final class SandboxProcess {
 
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
         ProcessGroups.signalGroup(pid(), firstSignal);
-        if (!"KILL".equals(firstSignal) && !process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-            ProcessGroups.signalGroup(pid(), "KILL");
+        try {
+            if (!"KILL".equals(firstSignal) && !process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                ProcessGroups.signalGroup(pid(), "KILL");
+            }
+        } catch (InterruptedException e) {
+            ProcessGroups.signalGroup(pid(), "KILL"); // no grace left for members that ignore TERM
+            throw e;
+        } finally {
+            process.destroyForcibly();
         }
-        process.destroyForcibly();
     }
 
     static void deleteTree(Path dir) {

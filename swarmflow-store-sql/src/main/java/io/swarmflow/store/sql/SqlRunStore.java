@@ -832,10 +832,14 @@ public final class SqlRunStore implements RunStore {
         if (limit <= 0) return List.of();
         return read(c -> {
             List<StoredEvent> out = new ArrayList<>();
+            // start at the row holding afterSeq + 1 (found through the primary key), not at the run's first row
             try (PreparedStatement s = c.prepareStatement("SELECT first_seq, last_seq, at, payload FROM event_batches "
-                    + "WHERE run_id = ? AND last_seq > ? ORDER BY first_seq")) {
+                    + "WHERE run_id = ? AND first_seq >= (SELECT COALESCE(MAX(first_seq), 0) FROM event_batches "
+                    + "WHERE run_id = ? AND first_seq <= ?) AND last_seq > ? ORDER BY first_seq")) {
                 s.setString(1, runId);
-                s.setLong(2, afterSeq);
+                s.setString(2, runId);
+                s.setLong(3, afterSeq + 1);
+                s.setLong(4, afterSeq);
                 try (ResultSet rs = s.executeQuery()) {
                     while (out.size() < limit && rs.next()) {
                         long firstSeq = rs.getLong(1);

@@ -278,6 +278,24 @@ abstract class RunStoreContractTest {
     }
 
     @Test
+    void pagesMayStartInTheMiddleOfOneAppendOfManyEvents() {
+        long epoch = startRun("r1", 25);
+        List<RunEvent> ready = new ArrayList<>();
+        for (int i = 0; i < 25; i++) ready.add(new TicketReady("t" + i));
+        store().append("r1", epoch, ready).join();
+        List<Long> seqs = new ArrayList<>();
+        long after = 0;
+        List<StoredEvent> page;
+        while (!(page = store().events("r1", after, 7)).isEmpty()) {
+            assertThat(page).hasSizeLessThanOrEqualTo(7);
+            page.forEach(e -> seqs.add(e.seq()));
+            after = page.getLast().seq();
+        }
+        assertThat(seqs).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 27).boxed().toList());
+        assertThat(store().events("r1", 13, 2)).extracting(e -> ((TicketReady) e.event()).ticketId()).containsExactly("t11", "t12");
+    }
+
+    @Test
     void eventsArePaged() {
         long epoch = startRun("r1", 25);
         for (int i = 0; i < 25; i++) append("r1", epoch, new TicketReady("t" + i));
