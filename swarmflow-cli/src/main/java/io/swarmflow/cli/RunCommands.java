@@ -35,7 +35,7 @@ final class RunCommands {
 
     /** Options shared by run and resume. */
     static final class ExecOptions {
-        @Option(names = "--fail-fast", description = "Stop the run after the first ticket fails for good.")
+        @Option(names = "--fail-fast", description = "After the first ticket fails for good, stop and skip the rest; `when: failure` and `when: always` tickets still run.")
         boolean failFast;
 
         @Option(names = "--auto-approve", description = "Approve every approval gate without asking (unattended runs).")

@@ -642,13 +642,19 @@ public final class RunEngine {
         }
     }
 
+    /**
+     * Stops the run's normal work after {@code failedId} failed for good: running {@code when: success}
+     * attempts are stopped and every other {@code when: success} ticket is skipped. Failure handlers
+     * ({@code when: failure}) and {@code when: always} tickets (cleanup) still run: this is when they are for.
+     */
     private void startFailFast(String failedId) {
         failFastBy = failedId;
-        cancelling = true;
-        listener.onNotice("fail-fast: " + failedId + " failed; stopping the run");
-        for (Control c : controls.values()) c.cancel();
+        listener.onNotice("fail-fast: " + failedId + " failed; stopping the run (failure and always handlers still run)");
+        for (Control c : controls.values()) {
+            if (tickets[c.index].when() == When.SUCCESS) c.cancel();
+        }
         for (int i = 0; i < n; i++) {
-            if (!state[i].isFinal() && state[i] != TicketState.RUNNING) {
+            if (!state[i].isFinal() && state[i] != TicketState.RUNNING && tickets[i].when() == When.SUCCESS) {
                 finish(i, TicketState.SKIPPED, "fail-fast: " + failedId + " failed");
             }
         }
@@ -708,11 +714,11 @@ public final class RunEngine {
      * it (returns true: it became final, caller propagates) or makes it ready / awaiting approval.
      */
     private boolean evaluateOrSkip(int i) {
-        if (cancelling && failFastBy != null) {
+        PlannedTicket t = tickets[i];
+        if (failFastBy != null && t.when() == When.SUCCESS) {
             skip(i, "fail-fast: " + failFastBy + " failed", true);
             return true;
         }
-        PlannedTicket t = tickets[i];
         int notSucceeded = -1;
         boolean anyFailedPath = false;
         for (int d : needs[i]) {

@@ -342,13 +342,18 @@ class RunEngineTest {
         RunService service = new RunService(store, exec);
         String run = create(service, new TestPlans().concurrency(1)
                 .ticket("bad", When.SUCCESS, 0, ApprovalMode.NONE, "noop", 10)
-                .ticket("x").ticket("y").ticket("z", "x").build());
+                .ticket("x").ticket("y").ticket("z", "x")
+                .ticket("notify", When.FAILURE, 0, ApprovalMode.NONE, "noop", 0, "z")
+                .ticket("cleanup", When.ALWAYS, 0, ApprovalMode.NONE, "noop", 0, "bad", "y").build());
 
         RunState r = service.engine(run, options().toBuilder().failFast(true).build(), null).execute();
 
         assertThat(r).isEqualTo(RunState.FAILED);
-        assertThat(exec.started).containsExactly("bad#1");
+        assertThat(exec.started).containsExactlyInAnyOrder("bad#1", "notify#1", "cleanup#1");
+        assertThat(exec.started.getFirst()).isEqualTo("bad#1");
         assertThat(tickets(run).get("x").reason()).isEqualTo("fail-fast: bad failed");
+        assertThat(tickets(run).get("notify").state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.SUCCEEDED);
         assertThat(EngineInvariants.check(store, run, true)).isEmpty();
     }
 
