@@ -15,6 +15,8 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 /** docs/swarm.schema.json agrees with the loader on the fixtures, so editors complete and check specs. */
 class SwarmSchemaTest {
     static JsonSchema schema;
@@ -47,6 +49,19 @@ class SwarmSchemaTest {
                     outputs: {report: {file: r.xml}, score: {json: score}}
                     retries: {max: 2, backoff: {initial: 500ms, max: 1m, multiplier: 1.5}}
                 """)).isEmpty();
+    }
+
+    @Test
+    void acceptsTheShippedExamplesWhichTheLoaderAcceptsToo() throws Exception {
+        List<Path> examples;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(Path.of("..", "examples"))) {
+            examples = files.filter(f -> f.getFileName().toString().equals("swarm.yaml")).sorted().toList();
+        }
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(2);
+        for (Path example : examples) {
+            assertThat(validate(java.nio.file.Files.readString(example))).as("%s", example).isEmpty();
+            assertThat(new SpecLoader().load(example, java.util.Map.of()).tickets()).as("%s", example).isNotEmpty();
+        }
     }
 
     @Test
