@@ -20,6 +20,18 @@ final class ControlCommands {
         return u + "@" + io.swarmflow.engine.Owners.current().split(":")[0];
     }
 
+    /** Opens the state, submits the command {@code submit} builds, and says when it takes effect. */
+    static int submit(CommandLine.Model.CommandSpec spec, StateOptions state, java.util.function.Function<Wiring, RunCommand> submit,
+                      String done) {
+        PrintStream out = Streams.out(spec);
+        try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            RunCommand c = submit.apply(w);
+            out.println(done);
+            explain(out, w, c);
+            return ExitCodes.OK;
+        }
+    }
+
     static void explain(PrintStream out, Wiring w, RunCommand c) {
         RunView run = w.service.requireRun(c.runId());
         boolean live = run.state() == io.swarmflow.store.RunState.RUNNING && run.owner() != null
@@ -37,13 +49,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            PrintStream out = Streams.out(spec);
-            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunCommand c = w.service.approve(runId, ticketId, user());
-                out.println("approved " + ticketId + " in run " + runId);
-                explain(out, w, c);
-                return ExitCodes.OK;
-            }
+            return submit(spec, state, w -> w.service.approve(runId, ticketId, user()), "approved " + ticketId + " in run " + runId);
         }
     }
 
@@ -57,13 +63,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            PrintStream out = Streams.out(spec);
-            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunCommand c = w.service.reject(runId, ticketId, user(), reason);
-                out.println("rejected " + ticketId + " in run " + runId);
-                explain(out, w, c);
-                return ExitCodes.OK;
-            }
+            return submit(spec, state, w -> w.service.reject(runId, ticketId, user(), reason), "rejected " + ticketId + " in run " + runId);
         }
     }
 
@@ -75,13 +75,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            PrintStream out = Streams.out(spec);
-            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunCommand c = w.service.cancel(runId, user());
-                out.println("cancel requested for run " + runId);
-                explain(out, w, c);
-                return ExitCodes.OK;
-            }
+            return submit(spec, state, w -> w.service.cancel(runId, user()), "cancel requested for run " + runId);
         }
     }
 }
