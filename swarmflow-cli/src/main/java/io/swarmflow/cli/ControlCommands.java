@@ -1,7 +1,6 @@
 package io.swarmflow.cli;
 
 import io.swarmflow.store.RunCommand;
-import io.swarmflow.store.RunView;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,10 +32,7 @@ final class ControlCommands {
     }
 
     static void explain(PrintStream out, Wiring w, RunCommand c) {
-        RunView run = w.service.requireRun(c.runId());
-        boolean live = run.state() == io.swarmflow.store.RunState.RUNNING && run.owner() != null
-                && !io.swarmflow.engine.Owners.isDeadLocalProcess(run.owner());
-        out.println(live ? "  the run's coordinator (" + run.owner() + ") applies it within a second"
+        out.println(w.service.isExecuting(c.runId()) ? "  the run's coordinator applies it within a second"
                 : "  the run is not executing now; `swarm resume " + c.runId() + "` applies it");
     }
 

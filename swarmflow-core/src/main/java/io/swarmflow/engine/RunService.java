@@ -99,13 +99,27 @@ public final class RunService {
         return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.REJECT, ticketId, by, reason, 0));
     }
 
-    /** Asks the run's coordinator to stop. */
+    /**
+     * Asks the run's live coordinator to stop.
+     *
+     * @throws InvalidRequestException when the run is finished or cancelled, or no coordinator is executing it
+     */
     public RunCommand cancel(String runId, String by) {
         RunView run = requireRun(runId);
         if (run.state().isFinished() || run.state() == io.swarmflow.store.RunState.CANCELLED) {
             throw new InvalidRequestException("run " + runId + " is already " + run.state().label() + "; nothing to cancel");
         }
+        if (!isExecuting(runId)) {
+            throw new InvalidRequestException("run " + runId + " is not executing (its coordinator stopped); nothing to cancel: "
+                    + "it stays as it is until `swarm resume " + runId + "`");
+        }
         return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.CANCEL, null, by, null, 0));
+    }
+
+    /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
+    public boolean isExecuting(String runId) {
+        return store.lease(runId).filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()
+                && !Owners.isDeadLocalProcess(l.owner())).isPresent();
     }
 
     private void requireAwaiting(String runId, String ticketId) {

@@ -236,13 +236,22 @@ class RunEngineTest {
     void aCancelRequestedBeforeACoordinatorTookTheRunIsNotAppliedToIt() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());
-        // the run looks live (a coordinator died after starting it), so cancel is accepted into the inbox
+        // a cancel accepted while a coordinator was live, which then died before reading its inbox
         long epoch = store.claimRun(run, "otherhost:1@1", 1);
         store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false))).join();
-        service.cancel(run, "carol");
+        store.submitCommand(new io.swarmflow.store.RunCommand(0, run, io.swarmflow.store.RunCommand.Kind.CANCEL, null, "carol", null, 0));
         await().atMost(Duration.ofSeconds(5)).until(() -> leaseExpired(run));
 
         assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(store.pendingCommands(run)).isEmpty();
+    }
+
+    @Test
+    void cancelOfARunThatNoCoordinatorExecutesIsRefused() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        assertThatThrownBy(() -> service.cancel(run, "x")).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("not executing");
         assertThat(store.pendingCommands(run)).isEmpty();
     }
 
