@@ -60,6 +60,9 @@ final class OutputPump implements Runnable {
                         out.write(buf, 0, (int) room);
                         endsWithNewline = buf[(int) room - 1] == '\n';
                         scanLines(buf, (int) room);
+                        // keep the file current (swarm logs --follow, a coordinator killed mid-attempt) while
+                        // still batching bursts: write through whenever nothing more is waiting in the pipe
+                        if (in.available() == 0) out.flush();
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;

@@ -311,6 +311,34 @@ class CliEndToEndTest {
                 run: echo after
             """;
 
+    @Test
+    void logsFollowPrintsOutputAsItComesAndReturnsWhenTheAttemptEnds() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("follow.yaml"), """
+                name: follow
+                tickets:
+                  - id: ticker
+                    workspace: run
+                    run: |
+                      for i in 1 2 3; do echo "tick $i"; sleep 0.3; done
+                      until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
+                      echo last
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        Path scratch = state.resolve("runs").resolve(id).resolve("scratch");
+        awaitTicket(state, id, "ticker", "running");
+
+        Background follow = Background.start("logs", id, "ticker", "--follow", "--state-dir", state.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> follow.out().text().contains("tick 3"));
+        assertThat(follow.code()).as("still following while the attempt runs").isNotDone();
+        Files.writeString(scratch.resolve("go"), "");
+
+        assertThat(follow.exit()).isZero();
+        assertThat(follow.out().text()).contains("tick 1", "tick 2", "tick 3", "last");
+        assertThat(run.exit()).isZero();
+    }
+
     /** A command executing on a virtual thread, with its output readable while it runs. */
     record Background(CompletableFuture<Integer> code, Capture out, Capture err) {
         static Background start(String... args) {
