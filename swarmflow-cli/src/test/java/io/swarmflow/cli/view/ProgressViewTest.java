@@ -1,0 +1,54 @@
+package io.swarmflow.cli.view;
+
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProgressViewTest {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    private void feed(ProgressView v) {
+        long t = 1_000_000;
+        v.onEvent(new RunEvent.RunStarted(1, "h:1@1", false), t);
+        v.onEvent(new RunEvent.AttemptStarted("build", 1, 15_000), t);
+        v.onLogLine("build", 1, "stdout", "compiling module 7");
+        v.onEvent(new RunEvent.AttemptStarted("lint", 1, 15_000), t);
+        v.onEvent(new RunEvent.AttemptFinished("lint", 1, Outcome.FAILED, 2, "exited with code 2", Map.of()), t + 1_500);
+        v.onEvent(new RunEvent.TicketFailed("lint", "exited with code 2"), t + 1_500);
+        v.onEvent(new RunEvent.TicketSkipped("deploy", "dependency lint failed"), t + 1_500);
+    }
+
+    @Test
+    void plainModePrintsTimestampedLinesAndAgentOutput() {
+        try (ProgressView v = new ProgressView(out, false, true, 3)) {
+            feed(v);
+            v.onEvent(new RunEvent.RunFinished(RunState.FAILED), 1_002_000);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text.lines()).allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  .*"));
+        assertThat(text).contains("build started", "build | compiling module 7", "lint attempt 1 failed in 1.5s: exited with code 2",
+                "✗ lint FAILED: exited with code 2", "- deploy skipped: dependency lint failed", "run failed");
+        assertThat(text).doesNotContain("\033[");
+    }
+
+    @Test
+    void liveModeDrawsAProgressBarCountsAndRunningTicketsWithTheirLastLine() {
+        try (ProgressView v = new ProgressView(out, true, true, 3)) {
+            feed(v);
+        } // close() draws the final frame
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("[####################----------] 2/3", "✓ 0  ✗ 1  - 1  running 1");
+        assertThat(text).containsPattern("  build +\\S+  compiling module 7");
+        assertThat(text).contains("✗ lint FAILED: exited with code 2");
+        assertThat(text).doesNotContain("build | compiling"); // output lines are not scrolled in live mode
+    }
+}
