@@ -22,8 +22,15 @@ final class Executables {
         return Optional.empty();
     }
 
+    /** Tools found so far: looked up once per JVM, not once per launch. */
+    private static final java.util.concurrent.ConcurrentMap<String, String> FOUND = new java.util.concurrent.ConcurrentHashMap<>();
+
     static String require(String name, String pkg) throws SandboxException {
-        return find(name).map(Path::toString).orElseThrow(() -> new SandboxException(
+        String known = FOUND.get(name);
+        if (known != null) return known;
+        String path = find(name).map(Path::toString).orElseThrow(() -> new SandboxException(
                 name + " not found on PATH; install it (apt-get install " + pkg + ")"));
+        FOUND.put(name, path);
+        return path;
     }
 }

@@ -1,6 +1,7 @@
 package io.swarmflow.sandbox;
 
 import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * Copies one stream of a process to its log file, up to a byte cap followed by a truncation marker,
- * and hands each line to a {@link LineListener}. Keeps draining past the cap so the process never
+ * and hands each line to a {@link LineListener}. The file is created on the first byte of output. Keeps draining past the cap so the process never
  * blocks on a full pipe.
  */
 final class OutputPump implements Runnable {
@@ -24,6 +25,8 @@ final class OutputPump implements Runnable {
     private final LineListener listener;
     private final boolean keepLastLine;
 
+    private OutputStream out;
+    private boolean failed;
     private byte[] line = new byte[256];
     private int lineLength;
     private boolean lineOverflow;
@@ -47,8 +50,7 @@ final class OutputPump implements Runnable {
     @Override
     public void run() {
         byte[] buf = new byte[8192];
-        try (OutputStream out = file == null ? OutputStream.nullOutputStream()
-                : new BufferedOutputStream(Files.newOutputStream(file), 16384)) {
+        try {
             boolean endsWithNewline = true;
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -57,19 +59,19 @@ final class OutputPump implements Runnable {
                 if (!truncated) {
                     long room = cap == 0 ? n : Math.min(n, cap - before);
                     if (room > 0) {
-                        out.write(buf, 0, (int) room);
+                        write(buf, (int) room);
                         endsWithNewline = buf[(int) room - 1] == '\n';
                         scanLines(buf, (int) room);
                         // keep the file current (swarm logs --follow, a coordinator killed mid-attempt) while
                         // still batching bursts: write through whenever nothing more is waiting in the pipe
-                        if (in.available() == 0) out.flush();
+                        if (in.available() == 0) flush();
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
                         flushLine();
-                        String m = (endsWithNewline ? "" : "\n") + marker(cap) + "\n";
-                        out.write(m.getBytes(StandardCharsets.UTF_8));
-                        out.flush();
+                        byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
+                        write(m, m.length);
+                        flush();
                         listener.line(stream, marker(cap));
                     }
                 }
@@ -83,7 +85,46 @@ final class OutputPump implements Runnable {
             } catch (IOException ignored) {
                 // nothing left to release
             }
+            try {
+                if (out != null) out.close();
+            } catch (IOException e) {
+                logProblem(e);
+            }
         }
+    }
+
+    /**
+     * Appends to the log file, creating it (and its directory) on the first byte: a stream that prints
+     * nothing leaves no file, which saves two file creations per quiet attempt. A file that cannot be
+     * written is reported once as an output line; the pump keeps draining the pipe either way.
+     */
+    private void write(byte[] b, int len) {
+        if (file == null || failed) return;
+        try {
+            if (out == null) {
+                Path dir = file.toAbsolutePath().getParent();
+                if (!Files.isDirectory(dir)) Files.createDirectories(dir);
+                out = new BufferedOutputStream(new FileOutputStream(file.toFile()), 8192); // not NIO: see ProcessGroups.readProc
+            }
+            out.write(b, 0, len);
+        } catch (IOException e) {
+            logProblem(e);
+        }
+    }
+
+    private void flush() {
+        if (out == null || failed) return;
+        try {
+            out.flush();
+        } catch (IOException e) {
+            logProblem(e);
+        }
+    }
+
+    private void logProblem(IOException e) {
+        if (failed) return;
+        failed = true;
+        listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]");
     }
 
     private void scanLines(byte[] buf, int length) {

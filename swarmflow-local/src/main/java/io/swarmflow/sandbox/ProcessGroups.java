@@ -33,7 +33,7 @@ public final class ProcessGroups {
      */
     private static String[] statFields(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = readProc(Path.of("/proc", Long.toString(pid), "stat"));
             return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         } catch (IOException | RuntimeException e) {
             return null;
@@ -42,13 +42,54 @@ public final class ProcessGroups {
 
     /**
      * Whether any live (not zombie) process belongs to process group {@code pgid}, by reading field 5
-     * of every {@code /proc/PID/stat}. Much cheaper than starting a {@code kill} process, so callers use
-     * it to skip {@link #signalGroup} when the group is already empty.
+     * of {@code /proc/PID/stat}. Much cheaper than starting a {@code kill} process, so callers use
+     * it to skip {@link #signalGroup} when the group is already empty. Reads every process's stat file;
+     * see {@link #groupHasMembers(long, ForkMark)} for the cheaper form used after a launch.
      */
     public static boolean groupHasMembers(long pgid) {
-        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC, ProcessGroups::isPidDir)) {
+        return groupHasMembers(pgid, null);
+    }
+
+    /**
+     * Like {@link #groupHasMembers(long)} for a group whose leader {@code pgid} was started after
+     * {@code before} was taken, reading only the stat files of processes that can be members.
+     *
+     * <p>Every member of the group descends from its leader, so it got its pid after the leader's. Linux
+     * hands out pids cyclically (the next free pid above the last one given, wrapping at
+     * {@code /proc/sys/kernel/pid_max}; {@code alloc_pid} in kernel/pid.c), so until the allocator wraps,
+     * members have pids above {@code pgid}. It cannot have wrapped while
+     * {@code pgid + forks since before + tasks then + tasks now < pid_max}: each pid given out since is
+     * one fork ({@code processes} in {@code /proc/stat}, which counts threads too), and each pid skipped
+     * because it was in use belongs to a task that existed then or was forked since
+     * ({@code /proc/loadavg} field 4 counts tasks). Then the members' pids lie between {@code pgid} and the
+     * last pid given out ({@code /proc/loadavg} field 5), which are looked up directly when they are few.
+     * Otherwise every process is read.
+     *
+     * @param before taken before the leader was started, or null to read every process
+     */
+    public static boolean groupHasMembers(long pgid, ForkMark before) {
+        return groupHasMembers(pgid, before, PROBE_LIMIT);
+    }
+
+    /** {@link #groupHasMembers(long, ForkMark)} with the number of pids looked up one by one before listing /proc instead. */
+    static boolean groupHasMembers(long pgid, ForkMark before, int probeLimit) {
+        ForkMark now = before == null ? null : ForkMark.now();
+        long pidMax = now == null ? -1 : readLong(PID_MAX);
+        boolean noWrap = now != null && pidMax > 0
+                && pgid + (now.forks() - before.forks()) + before.tasks() + now.tasks() < pidMax;
+        byte[] buf = new byte[STAT_BUFFER];
+        if (noWrap && now.lastPid() - pgid <= probeLimit) {
+            // members have pids in (pgid, last pid given out]: look them up directly rather than list /proc
+            for (long pid = pgid + 1; pid <= now.lastPid(); pid++) {
+                if (liveMemberOf(PROC.resolve(Long.toString(pid)).resolve("stat"), pgid, buf)) return true;
+            }
+            return false;
+        }
+        long above = noWrap ? pgid : 0;
+        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
             for (Path dir : procs) {
-                if (liveMemberOf(dir.resolve("stat"), pgid)) return true;
+                long pid = pidOf(dir.getFileName().toString());
+                if (pid > above && liveMemberOf(dir.resolve("stat"), pgid, buf)) return true;
             }
             return false;
         } catch (IOException | RuntimeException e) {
@@ -56,34 +97,103 @@ public final class ProcessGroups {
         }
     }
 
-    private static final Path PROC = Path.of("/proc");
+    /** Up to this many pids given out since the leader, they are looked up one by one instead of listing /proc. */
+    private static final int PROBE_LIMIT = 256;
 
-    /** Reads fields 3 (state) and 5 (pgrp) of one stat file without splitting the whole line. */
-    private static boolean liveMemberOf(Path stat, long pgid) {
-        String line;
+    /**
+     * How many tasks the host has created since boot ({@code processes} in {@code /proc/stat}), how many
+     * exist ({@code /proc/loadavg} field 4, after the slash) and the last pid given out in this pid namespace
+     * ({@code /proc/loadavg} field 5), read together; see {@link #groupHasMembers(long, ForkMark)}.
+     */
+    public record ForkMark(long forks, long tasks, long lastPid) {
+        /** The current counts, or null when {@code /proc} cannot tell them. */
+        public static ForkMark now() {
+            try {
+                String stat = readProc(PROC_STAT);
+                int at = stat.indexOf("\nprocesses ");
+                String[] loadavg = readProc(LOADAVG).strip().split(" ");
+                if (at < 0 || loadavg.length < 5 || loadavg[3].indexOf('/') < 0) return null;
+                int end = stat.indexOf('\n', at + 1);
+                long forks = Long.parseLong(stat.substring(at + "\nprocesses ".length(), end < 0 ? stat.length() : end).strip());
+                long tasks = Long.parseLong(loadavg[3].substring(loadavg[3].indexOf('/') + 1));
+                return new ForkMark(forks, tasks, Long.parseLong(loadavg[4]));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    private static final Path PROC_STAT = Path.of("/proc/stat");
+    private static final Path LOADAVG = Path.of("/proc/loadavg");
+    private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
+
+    private static long readLong(Path file) {
         try {
-            line = Files.readString(stat);
+            return Long.parseLong(readProc(file).strip());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Reads a {@code /proc} file with {@link java.io.FileInputStream}, which reads into a native stack buffer;
+     * NIO channels ({@link Files#readString}) allocate a temporary direct buffer per read on virtual threads,
+     * page faults included, which made this the largest cost of an unsandboxed attempt.
+     */
+    private static String readProc(Path file) throws IOException {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The pid a {@code /proc} entry names, or -1 for entries that are not processes ({@code self}, {@code sys}, ...). */
+    private static long pidOf(String name) {
+        if (name.isEmpty() || name.length() > 10) return -1;
+        long pid = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
+    }
+
+    private static final Path PROC = Path.of("/proc");
+    /** Fields 1 to 5 of a stat line fit: pid (at most 7 digits), comm (at most 64 bytes in parentheses), state, ppid, pgrp. */
+    private static final int STAT_BUFFER = 256;
+
+    /**
+     * Reads fields 3 (state) and 5 (pgrp) of one stat file without decoding the whole line (plain
+     * {@link java.io.FileInputStream}, see {@link #readProc}).
+     */
+    private static boolean liveMemberOf(Path stat, long pgid, byte[] buf) {
+        int len = 0;
+        try (java.io.FileInputStream in = new java.io.FileInputStream(stat.toFile())) {
+            int n;
+            while (len < buf.length && (n = in.read(buf, len, buf.length - len)) > 0) len += n;
         } catch (IOException e) {
             return false; // the process ended meanwhile
         }
-        int i = line.lastIndexOf(')') + 2; // field 3 starts here
-        if (i < 2 || i >= line.length()) return false;
-        char state = line.charAt(i);
+        int close = -1;
+        for (int k = len - 1; k >= 0; k--) {
+            if (buf[k] == ')') {
+                close = k;
+                break;
+            }
+        }
+        int i = close + 2; // field 3 starts here
+        if (close < 0 || i >= len) return false;
+        byte state = buf[i];
         if (state == 'Z' || state == 'X') return false;
-        int ppidEnd = line.indexOf(' ', i + 2);
-        int pgrpEnd = ppidEnd < 0 ? -1 : line.indexOf(' ', ppidEnd + 1);
-        if (pgrpEnd < 0) return false;
+        int k = i + 2; // field 4 (ppid)
+        while (k < len && buf[k] != ' ') k++;
+        k++; // field 5 (pgrp)
+        if (k >= len) return false;
         long pgrp = 0;
-        for (int k = ppidEnd + 1; k < pgrpEnd; k++) pgrp = pgrp * 10 + (line.charAt(k) - '0');
-        return pgrp == pgid;
+        for (; k < len && buf[k] != ' '; k++) pgrp = pgrp * 10 + (buf[k] - '0');
+        return k < len && pgrp == pgid;
     }
 
-    private static boolean isPidDir(Path p) {
-        String name = p.getFileName().toString();
-        if (name.isEmpty()) return false;
-        for (int i = 0; i < name.length(); i++) if (!Character.isDigit(name.charAt(i))) return false;
-        return true;
-    }
 
     /** The {@code kill} executable, looked up once. */
     private static final String KILL = Executables.find("kill").map(Path::toString).orElse("/bin/kill");

@@ -192,9 +192,7 @@ public final class Sandbox implements AutoCloseable {
         List<String> argv = commandLine(spec, command);
         Path privateHome = null;
         try {
-            for (Path dir : spec.writableDirs()) Files.createDirectories(dir);
-            if (spec.stdoutLog() != null) Files.createDirectories(spec.stdoutLog().toAbsolutePath().getParent());
-            if (spec.stderrLog() != null) Files.createDirectories(spec.stderrLog().toAbsolutePath().getParent());
+            for (Path dir : spec.writableDirs()) ensureDirectory(dir);
             if (!bwrap) privateHome = Files.createTempDirectory("swarm-home-");
         } catch (IOException e) {
             throw new SandboxException("cannot prepare sandbox directories: " + e, e);
@@ -210,8 +208,9 @@ public final class Sandbox implements AutoCloseable {
         pb.environment().clear();
         pb.environment().putAll(env);
         Future<SandboxProcess.Started> started = launcher.submit(() -> {
+            ProcessGroups.ForkMark mark = bwrap ? null : ProcessGroups.ForkMark.now();
             Process p = pb.start();
-            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0));
+            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0), mark);
         });
         SandboxProcess.Started s;
         try {
@@ -235,6 +234,11 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
         return new SandboxProcess(s, spec, listener, argv, bwrap, privateHome);
+    }
+
+    /** {@link Files#createDirectories} costs an exception when the directory exists, the usual case here: look first. */
+    private static void ensureDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) Files.createDirectories(dir);
     }
 
     private static <T> T uninterruptibly(Future<T> f) throws ExecutionException {

@@ -17,10 +17,12 @@ import java.util.stream.Stream;
  * {@link #cancel()} may be called from any thread.
  */
 public final class SandboxProcess {
-    record Started(Process process, long startTicks) {}
+    /** @param forkMark taken before the start, for the group sweep without bubblewrap; null if unknown */
+    record Started(Process process, long startTicks, ProcessGroups.ForkMark forkMark) {}
 
     private final Process process;
     private final long startTicks;
+    private final ProcessGroups.ForkMark forkMark;
     private final SandboxSpec spec;
     private final List<String> commandLine;
     private final boolean bubblewrap;
@@ -36,6 +38,7 @@ public final class SandboxProcess {
                    Path privateHome) {
         this.process = s.process();
         this.startTicks = s.startTicks();
+        this.forkMark = s.forkMark();
         this.spec = spec;
         this.commandLine = commandLine;
         this.bubblewrap = bubblewrap;
@@ -108,7 +111,7 @@ public final class SandboxProcess {
             // Background children the script left behind must not outlive the attempt. Under bubblewrap they
             // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
             // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
-            if (!bubblewrap && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+            if (!bubblewrap && ProcessGroups.groupHasMembers(pid(), forkMark)) ProcessGroups.signalGroup(pid(), "KILL");
             long drain = Math.max(1000, spec.grace().toMillis());
             outThread.join(drain);
             errThread.join(drain);
@@ -136,6 +139,12 @@ public final class SandboxProcess {
 
     static void deleteTree(Path dir) {
         if (dir == null) return;
+        try {
+            Files.deleteIfExists(dir); // the usual case: the attempt left its private HOME empty
+            return;
+        } catch (IOException notEmpty) {
+            // walk it below
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

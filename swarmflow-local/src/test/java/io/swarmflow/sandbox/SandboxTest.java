@@ -61,13 +61,53 @@ class SandboxTest {
             SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).build();
             SandboxProcess p = sandbox.start(spec, List.of("sleep", "30"), LineListener.NONE);
 
-            assertThat(ProcessGroups.processGroup(p.pid())).hasValue(p.pid());
+            // setsid(1) calls setsid(2) just after its exec, so the new group may take a moment to appear
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> ProcessGroups.processGroup(p.pid()).orElse(-1) == p.pid());
             assertThat(ProcessGroups.startTicks(p.pid())).hasValue(p.startTicks());
             assertThat(ProcessGroups.killOrphanGroup(p.pid(), p.startTicks() - 1)).isFalse();
             assertThat(ProcessGroups.killOrphanGroup(p.pid(), p.startTicks())).isTrue();
             SandboxResult result = p.waitFor();
             assertThat(result.termination()).isEqualTo(Termination.EXITED);
             assertThat(result.exitCode()).isEqualTo(128 + 9);
+        }
+    }
+
+    @Test
+    void logFilesAreCreatedOnTheFirstByteOfTheirStream() throws Exception {
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
+            Path quiet = tmp.resolve("logs/quiet/1");
+            Path noisy = tmp.resolve("logs/noisy/1");
+            SandboxResult q = sandbox.start(SandboxSpec.builder(tmp).isolation(Isolation.OFF)
+                    .logs(quiet.resolve("stdout.log"), quiet.resolve("stderr.log"), 1024).build(),
+                    List.of("true"), LineListener.NONE).waitFor();
+            SandboxResult n = sandbox.start(SandboxSpec.builder(tmp).isolation(Isolation.OFF)
+                    .logs(noisy.resolve("stdout.log"), noisy.resolve("stderr.log"), 1024).build(),
+                    List.of("bash", "-c", "echo out; echo err >&2"), LineListener.NONE).waitFor();
+
+            assertThat(q.exitCode()).isZero();
+            assertThat(quiet).doesNotExist();
+            assertThat(n.exitCode()).isZero();
+            assertThat(noisy.resolve("stdout.log")).hasContent("out");
+            assertThat(noisy.resolve("stderr.log")).hasContent("err");
+        }
+    }
+
+    @Test
+    void aLogFileThatCannotBeWrittenIsReportedAndTheOutputStillDrained() throws Exception {
+        Path blocker = tmp.resolve("not-a-dir");
+        Files.writeString(blocker, "x");
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
+            SandboxResult r = sandbox.start(SandboxSpec.builder(tmp).isolation(Isolation.OFF)
+                    .logs(blocker.resolve("stdout.log"), blocker.resolve("stderr.log"), 0).build(),
+                    List.of("bash", "-c", "head -c 1000000 /dev/zero | tr '\\0' 'a'; echo; echo done"),
+                    (stream, line) -> lines.add(stream + ": " + line)).waitFor();
+
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.stdoutBytes()).isEqualTo(1_000_006);
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("stdout: [swarm: cannot write the log file " + blocker.resolve("stdout.log")));
+            assertThat(lines).contains("stdout: done");
         }
     }
 }
