@@ -5,6 +5,8 @@ import io.swarmflow.spec.AgentProfile;
 import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.spec.SandboxPolicy;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.memory.InMemoryRunStore;
 import io.swarmflow.store.sql.SqlRunStore;
 
 import java.nio.file.Files;
@@ -21,7 +23,9 @@ import java.util.stream.Stream;
  * {@code noop} tickets (duration = recorded runtime x scale, in whole milliseconds) on the durable
  * SQLite store, at several concurrencies. Compares the measured makespan (wall time of
  * {@code RunEngine.execute()}) with the lower bound max(critical path, work / concurrency) and with
- * a zero-overhead simulation of the same greedy list scheduler computed in the same run.
+ * a zero-overhead simulation of the same greedy list scheduler computed in the same run. Each case is
+ * also run on the in-memory store right after, to separate the engine's own overhead from the cost
+ * of the durable commits.
  *
  * <p>The scale is chosen per trace so that its lower bound at concurrency {@code b2.scaleAt} is
  * {@code targetMillis}. System properties: {@code bench.data} (default: {@code ../shared/bench-data/wfcommons}
@@ -66,13 +70,14 @@ public final class B2Dag {
                 + traces.size() + " traces from " + data + ")"));
         out.append("| trace | tickets | edges | scale (ms per trace-s) | concurrency | critical path (ms) | work / c (ms) | lower bound (ms) "
                 + "| simulated (ms) | measured (ms) | measured / lower bound | measured / simulated | overhead per ticket (us) "
-                + "| overhead per ticket without the fixed run cost (us) |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| overhead per ticket without the fixed run cost (us) | in-memory store: measured (ms) | in-memory: overhead per ticket (us) |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double worstLb = 0;
         double worstOverhead = 0;
         List<Double> lbRatios = new ArrayList<>();
         List<Double> overheads = new ArrayList<>();
         List<Double> nets = new ArrayList<>();
+        List<Double> memOverheads = new ArrayList<>();
         for (WfTrace t : traces) {
             double scale = scale(t, targetMillis, scaleAt);
             long[] d = durations(t, scale);
@@ -82,8 +87,15 @@ public final class B2Dag {
                 double lb = Math.max(cp, (double) work / c);
                 long sim = WfTrace.simulate(d, t.needs(), c);
                 double[] ms = new double[reps];
-                for (int r = 0; r < reps; r++) ms[r] = run(t, d, c, warnings) / 1e6;
+                double[] mem = new double[reps];
+                for (int r = 0; r < reps; r++) {
+                    ms[r] = run(t, d, c, warnings, true) / 1e6;
+                    mem[r] = run(t, d, c, warnings, false) / 1e6;
+                }
                 double m = BenchSupport.median(ms);
+                double mm = BenchSupport.median(mem);
+                double memOverheadUs = (mm - sim) * 1000.0 / t.size();
+                memOverheads.add(memOverheadUs);
                 double overheadUs = (m - sim) * 1000.0 / t.size();
                 worstLb = Math.max(worstLb, m / lb);
                 worstOverhead = Math.max(worstOverhead, overheadUs);
@@ -91,8 +103,9 @@ public final class B2Dag {
                 overheads.add(overheadUs);
                 double netUs = (m - sim - fixed) * 1000.0 / t.size();
                 nets.add(netUs);
-                out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.4f | %d | %d | %.0f | %.0f | %d | %.0f | %.3f | %.3f | %.0f | %.0f |%n",
-                        t.name(), t.size(), t.edges(), scale, c, cp, (double) work / c, lb, sim, m, m / lb, m / sim, overheadUs, netUs));
+                out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.4f | %d | %d | %.0f | %.0f | %d | %.0f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f |%n",
+                        t.name(), t.size(), t.edges(), scale, c, cp, (double) work / c, lb, sim, m, m / lb, m / sim, overheadUs, netUs,
+                        mm, memOverheadUs));
                 System.out.printf("  %s c=%d: measured %.0f ms, simulated %d ms, lower bound %.0f ms%n", t.name(), c, m, sim, lb);
             }
         }
@@ -106,6 +119,9 @@ public final class B2Dag {
                 + "median %.1f ms of %d runs; without it the overhead per ticket is median %.0f us, worst %.0f us.%n",
                 fixed, fixedRuns.length, BenchSupport.median(nets.stream().mapToDouble(Double::doubleValue).toArray()),
                 nets.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+        double[] memOvs = memOverheads.stream().mapToDouble(Double::doubleValue).toArray();
+        out.append(String.format(Locale.ROOT, "Same plans on the in-memory store (the engine without durable commits), same run: overhead per ticket "
+                        + "median %.0f us, worst %.0f us.%n", BenchSupport.median(memOvs), Arrays.stream(memOvs).max().orElse(0)));
         out.append("Measured = wall time of RunEngine.execute() on a fresh SQLite state directory (claim, plan load, every ticket, "
                 + "RunFinished durable), median of " + reps + "; simulated = same greedy list scheduler (longest path of work first, then plan order, among ready "
                 + "tickets, same concurrency) with zero overhead on the same millisecond durations. Scale per trace: lower bound "
@@ -129,10 +145,14 @@ public final class B2Dag {
         return d;
     }
 
-    /** One durable run of the trace; nanoseconds of RunEngine.execute(). */
     static long run(WfTrace t, long[] durations, int concurrency, List<String> warnings) throws Exception {
+        return run(t, durations, concurrency, warnings, true);
+    }
+
+    /** One run of the trace on SQLite ({@code durable}) or on the in-memory store; nanoseconds of RunEngine.execute(). */
+    static long run(WfTrace t, long[] durations, int concurrency, List<String> warnings, boolean durable) throws Exception {
         Path dir = BenchSupport.tempDir("b2-");
-        try (SqlRunStore store = SqlRunStore.openSqlite(dir);
+        try (RunStore store = durable ? SqlRunStore.openSqlite(dir) : new InMemoryRunStore();
              LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir, warnings::add))) {
             List<PlannedTicket> tickets = new ArrayList<>(t.size());
             List<String> ids = new ArrayList<>(t.size());

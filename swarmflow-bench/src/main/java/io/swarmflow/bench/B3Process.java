@@ -29,7 +29,8 @@ import java.util.Map;
  * (b) the exact {@code setsid prlimit ... bwrap ... -- bash ... -c true} argv that
  * {@code Sandbox.commandLine} builds for such a ticket.
  *
- * <p>System properties: {@code b3.tickets} (2000), {@code b3.concurrency} (nproc), {@code b3.reps} (3).
+ * <p>System properties: {@code b3.tickets} (2000), {@code b3.concurrency} (nproc), {@code b3.reps} (3),
+ * {@code b3.warmup} (500 tickets of each engine variant and of xargs first, not reported).
  */
 public final class B3Process {
     private B3Process() {}
@@ -60,32 +61,46 @@ public final class B3Process {
     private static void measure(int tickets, int c, int reps, List<String> argvOff, List<String> argvBwrap, List<String> warnings)
             throws Exception {
         // warm-up: JIT and page cache, not reported
-        engine(200, c, SandboxPolicy.OFF, warnings);
-        engine(200, c, SandboxPolicy.REQUIRED, warnings);
-        xargs(200, c, argvBwrap);
+        int warmup = BenchSupport.intProp("b3.warmup", 500);
+        engine(warmup, c, SandboxPolicy.OFF, warnings);
+        engine(warmup, c, SandboxPolicy.REQUIRED, warnings);
+        xargs(warmup, c, argvBwrap);
 
         String[] names = {"Swarmflow, sandbox off", "xargs, same argv without bwrap", "xargs, sh -c true",
                 "Swarmflow, bwrap", "xargs, same argv with bwrap"};
+        Variant[] variants = {
+                () -> engine(tickets, c, SandboxPolicy.OFF, warnings),
+                () -> xargs(tickets, c, argvOff),
+                () -> xargs(tickets, c, List.of("sh", "-c", "true")),
+                () -> engine(tickets, c, SandboxPolicy.REQUIRED, warnings),
+                () -> xargs(tickets, c, argvBwrap)};
         double[][] ms = new double[names.length][reps];
+        double[][] cpuOwn = new double[names.length][reps];
+        double[][] cpuChildren = new double[names.length][reps];
         for (int r = 0; r < reps; r++) { // interleaved so that noise hits every variant alike
-            ms[0][r] = engine(tickets, c, SandboxPolicy.OFF, warnings) / 1e6;
-            ms[1][r] = xargs(tickets, c, argvOff) / 1e6;
-            ms[2][r] = xargs(tickets, c, List.of("sh", "-c", "true")) / 1e6;
-            ms[3][r] = engine(tickets, c, SandboxPolicy.REQUIRED, warnings) / 1e6;
-            ms[4][r] = xargs(tickets, c, argvBwrap) / 1e6;
-            System.out.printf(Locale.ROOT, "  rep %d: swarm off %.0f ms, xargs off %.0f ms, xargs sh %.0f ms, swarm bwrap %.0f ms, xargs bwrap %.0f ms%n",
-                    r + 1, ms[0][r], ms[1][r], ms[2][r], ms[3][r], ms[4][r]);
+            StringBuilder line = new StringBuilder("  rep " + (r + 1) + ":");
+            for (int v = 0; v < names.length; v++) {
+                Cpu before = Cpu.now();
+                ms[v][r] = variants[v].run() / 1e6;
+                Cpu after = Cpu.now();
+                cpuOwn[v][r] = (after.ownMillis() - before.ownMillis());
+                cpuChildren[v][r] = (after.childrenMillis() - before.childrenMillis());
+                line.append(String.format(Locale.ROOT, " %s %.0f ms;", names[v], ms[v][r]));
+            }
+            System.out.println(line);
         }
         double[] med = new double[names.length];
         for (int i = 0; i < names.length; i++) med[i] = BenchSupport.median(ms[i]);
 
         StringBuilder out = new StringBuilder(BenchSupport.header("B3 process agents: " + tickets + " shell tickets running `true`, "
                 + "concurrency " + c + ", median of " + reps));
-        out.append("| variant | total (ms) | per ticket (ms, wall / tickets) | runs (ms) |\n|---|---:|---:|---|\n");
+        out.append("| variant | total (ms) | per ticket (ms, wall / tickets) | runs (ms) | CPU per ticket, JVM (ms) | CPU per ticket, child processes (ms) |\n"
+                + "|---|---:|---:|---|---:|---:|\n");
         for (int i = 0; i < names.length; i++) {
             StringBuilder runs = new StringBuilder();
             for (double x : ms[i]) runs.append(runs.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", x));
-            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %s |%n", names[i], med[i], med[i] / tickets, runs));
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %s | %.2f | %.2f |%n", names[i], med[i], med[i] / tickets, runs,
+                    BenchSupport.median(cpuOwn[i]) / tickets, BenchSupport.median(cpuChildren[i]) / tickets));
         }
         double ratioOff = med[0] / med[1];
         double ratioBwrap = med[3] / med[4];
@@ -100,8 +115,25 @@ public final class B3Process {
                 med[1] * c / tickets, med[2] * c / tickets, (med[4] - med[1]) * c / tickets,
                 (med[0] - med[1]) * c / tickets, (med[3] - med[4]) * c / tickets));
         out.append("\nargv without bwrap: `" + String.join(" ", argvOff) + "`\n\nargv with bwrap: `" + String.join(" ", argvBwrap) + "`\n");
+        out.append("\nCPU: user + system time from /proc/self/stat (clock ticks of 10 ms) around each variant: the JVM's own threads, "
+                + "and the child processes it waited for (for xargs: xargs and every process it ran). The JVM column of the xargs rows "
+                + "is the benchmark's idle JVM.\n");
         if (!warnings.isEmpty()) out.append("\nwarnings: ").append(String.join("; ", warnings)).append('\n');
         BenchSupport.report(out.toString());
+    }
+
+    private interface Variant {
+        long run() throws Exception;
+    }
+
+    /** CPU time of this process and of its waited-for children, in milliseconds, from /proc/self/stat (USER_HZ = 100 on Linux). */
+    record Cpu(double ownMillis, double childrenMillis) {
+        static Cpu now() throws IOException {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
+            long utime = Long.parseLong(f[11]), stime = Long.parseLong(f[12]), cutime = Long.parseLong(f[13]), cstime = Long.parseLong(f[14]);
+            return new Cpu((utime + stime) * 10.0, (cutime + cstime) * 10.0);
+        }
     }
 
     /** The spec LocalExecutor builds for a RUN-workspace ticket of this benchmark (workspace = the run's scratch dir). */
