@@ -58,6 +58,12 @@ public interface RunStore extends AutoCloseable {
      * {@link StoreException.Fenced} (a coordinator pipelines appends that build on each other, so
      * none may commit after a lost one); claiming the run again gives a fresh epoch. Appends may be
      * batched with others into one transaction (group commit).
+     *
+     * <p>One exception to "fsync'ed": a store may acknowledge a transaction that holds only
+     * {@link RunEvent.AttemptProcessStarted} events once it survives a crash of this process, without
+     * waiting for the disk. That event exists so that a resume can kill a process group left behind by a
+     * dead coordinator, and no process outlives the machine; losing it to a power failure loses nothing
+     * that matters. Order is kept: any later fsync'ed transaction makes it durable too.
      */
     CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events);
 

@@ -26,6 +26,23 @@ public interface Dialect {
      */
     void configure(Connection connection, boolean writer) throws SQLException;
 
+    /**
+     * Statements that make the writer connection's next commits wait for the disk again (the default
+     * after {@link #configure}). Empty when this engine has no per-transaction durability setting.
+     */
+    default java.util.List<String> syncCommits() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Statements that make the writer connection's next commits survive a crash of this process
+     * without waiting for the disk (see {@link io.swarmflow.store.RunStore#append} for when
+     * {@link SqlRunStore} uses it). Empty when the engine cannot: every commit is then fully durable.
+     */
+    default java.util.List<String> unsyncedCommits() {
+        return java.util.List.of();
+    }
+
     /** Statement starting a write transaction that holds the write lock from its start. */
     String beginWrite();
 

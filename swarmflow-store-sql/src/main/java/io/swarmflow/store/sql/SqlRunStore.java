@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Writes go through one writer thread that owns the one writer connection. It drains whatever
  * requests are queued (up to {@value #MAX_BATCH_EVENTS} events) into one transaction (group
  * commit) and completes their futures only after the commit returned, which with SQLite's
- * {@code synchronous=FULL} means after fsync. Each append is checked against the writer's
+ * {@code synchronous=FULL} means after fsync (except a transaction of nothing but process-start records,
+ * committed without fsync: see {@link RunStore#append}). Each append is checked against the writer's
  * in-memory {@link Projection} of the run (loaded from the tables on first use and reloaded when
  * another process wrote to the run): the epoch must be the run's current one and every event must
  * pass {@link Projection#check}. A rejected request writes nothing and does not affect the other
@@ -93,11 +94,15 @@ public final class SqlRunStore implements RunStore {
      */
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private final AtomicLong clock = new AtomicLong();
+    private final AtomicLong syncedCommitCount = new AtomicLong();
+    private final AtomicLong unsyncedCommitCount = new AtomicLong();
     private final Thread writerThread;
     private volatile boolean closed;
 
     // Writer-thread state; touched only by the writer thread (and the constructor before it starts).
     private final Connection writer;
+    /** Whether the writer connection is set to commit without fsync ({@link Dialect#unsyncedCommits}); false as configured. */
+    private boolean unsyncedMode;
     private final LinkedHashMap<String, RunEntry> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final Set<String> verified = new HashSet<>();
     private final Set<RunEntry> dirtyRuns = new LinkedHashSet<>();
@@ -332,6 +337,14 @@ public final class SqlRunStore implements RunStore {
         long now = now();
         verified.clear();
         try {
+            boolean unsynced = onlyProcessStarts(batch) && !dialect.unsyncedCommits().isEmpty();
+            if (unsynced != unsyncedMode) {
+                try (Statement s = writer.createStatement()) {
+                    for (String sql : unsynced ? dialect.unsyncedCommits() : dialect.syncCommits()) s.execute(sql);
+                }
+                unsyncedMode = unsynced;
+            }
+            (unsynced ? unsyncedCommitCount : syncedCommitCount).incrementAndGet();
             try (Statement s = writer.createStatement()) {
                 s.execute(dialect.beginWrite());
             }
@@ -366,6 +379,29 @@ public final class SqlRunStore implements RunStore {
             it.next();
             it.remove();
         }
+    }
+
+    /**
+     * Whether the batch holds nothing but {@link RunEvent.AttemptProcessStarted} appends, which may commit
+     * without fsync (see {@link RunStore#append}): about one transaction in two when short processes run.
+     */
+    private static boolean onlyProcessStarts(List<Op<?>> batch) {
+        for (Op<?> op : batch) {
+            if (!(op instanceof AppendOp a)) return false;
+            for (RunEvent e : a.events) if (!(e instanceof RunEvent.AttemptProcessStarted)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Write transactions committed so far by this store: {@code synced} waited for the disk, {@code unsynced}
+     * did not (only process-start records, see {@link RunStore#append}). For benchmarks and tests.
+     */
+    public record CommitCounts(long synced, long unsynced) {}
+
+    /** See {@link CommitCounts}; counts attempted transactions, including ones that failed. */
+    public CommitCounts commitCounts() {
+        return new CommitCounts(syncedCommitCount.get(), unsyncedCommitCount.get());
     }
 
     private void failBatch(List<Op<?>> batch, Throwable e) {

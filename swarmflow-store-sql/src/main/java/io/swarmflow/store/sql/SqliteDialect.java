@@ -38,6 +38,22 @@ public final class SqliteDialect implements Dialect {
         }
     }
 
+    /** {@code synchronous=FULL}: the WAL is fsync'ed at every commit (https://sqlite.org/pragma.html#pragma_synchronous). */
+    @Override
+    public java.util.List<String> syncCommits() {
+        return java.util.List.of("PRAGMA synchronous = FULL");
+    }
+
+    /**
+     * {@code synchronous=NORMAL} in WAL mode: a commit is written to the WAL without fsync, so it survives a
+     * crash of the application but may be lost on power failure (https://sqlite.org/wal.html, "Performance
+     * Considerations"); the next fsync of the WAL, at a later FULL commit or a checkpoint, covers it.
+     */
+    @Override
+    public java.util.List<String> unsyncedCommits() {
+        return java.util.List.of("PRAGMA synchronous = NORMAL");
+    }
+
     @Override
     public String beginWrite() {
         return "BEGIN IMMEDIATE";

@@ -1,5 +1,6 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.store.RunEvent.AttemptProcessStarted;
 import io.swarmflow.store.RunEvent.AttemptStarted;
 import io.swarmflow.store.RunEvent.TicketReady;
 import io.swarmflow.store.RunStore;
@@ -80,6 +81,31 @@ class SqliteRunStoreTest extends RunStoreContractTest {
         }
         // the first store's cache was refreshed from the table, so the run continues consistently
         assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L);
+        assertReplayEquals("r1");
+    }
+
+    @Test
+    void onlyTransactionsOfProcessStartRecordsCommitWithoutFsyncAndTheyStayInOrder() {
+        long epoch = startRun("r1", 2);
+        store.append("r1", epoch, List.of(new TicketReady("t0"), new AttemptStarted("t0", 1, 60_000))).join();
+        SqlRunStore.CommitCounts before = store.commitCounts();
+
+        store.append("r1", epoch, List.of(new AttemptProcessStarted("t0", 1, 4242, 99))).join();
+        SqlRunStore.CommitCounts afterStart = store.commitCounts();
+        store.append("r1", epoch, List.of(new AttemptProcessStarted("t0", 1, 4242, 99), new TicketReady("t1"))).join();
+        SqlRunStore.CommitCounts afterMixed = store.commitCounts();
+        store.append("r1", epoch, List.of(new AttemptStarted("t1", 1, 60_000))).join();
+        SqlRunStore.CommitCounts afterNext = store.commitCounts();
+
+        assertThat(afterStart).isEqualTo(new SqlRunStore.CommitCounts(before.synced(), before.unsynced() + 1));
+        assertThat(afterMixed).as("a process start beside any other event waits for the disk")
+                .isEqualTo(new SqlRunStore.CommitCounts(before.synced() + 1, before.unsynced() + 1));
+        assertThat(afterNext).as("and so does the next ordinary append").isEqualTo(new SqlRunStore.CommitCounts(before.synced() + 2, before.unsynced() + 1));
+        RunStore reopened = reopen();
+        assertThat(reopened.attempts("r1")).filteredOn(a -> a.ticketId().equals("t0")).singleElement()
+                .satisfies(a -> assertThat(a.pid()).isEqualTo(4242));
+        assertThat(reopened.events("r1", 0, 100)).extracting(e -> e.event().getClass().getSimpleName())
+                .endsWith("AttemptProcessStarted", "AttemptProcessStarted", "TicketReady", "AttemptStarted");
         assertReplayEquals("r1");
     }
 
