@@ -223,6 +223,56 @@ public final class ProcessGroups {
     }
 
     /**
+     * Sends {@code signal} to every live member of group {@code pgid} except those whose command name
+     * ({@code /proc/PID/stat} field 2) is {@code exceptCommand}, with one {@code kill -s SIGNAL PID...}.
+     * Used to give a sandboxed script its TERM without ending bubblewrap first: when bwrap's process
+     * inside the sandbox (PID 1 of its PID namespace) dies, the kernel kills every process of the
+     * namespace at once, which would leave a script's TERM trap no grace period. Not atomic like
+     * {@link #signalGroup}; a process forked meanwhile is reached by the caller's final SIGKILL of the group.
+     *
+     * @return true when at least one process was signalled
+     */
+    public static boolean signalGroupExcept(long pgid, String signal, String exceptCommand) {
+        if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
+        List<String> argv = new java.util.ArrayList<>(List.of(KILL, "-s", signal, "--"));
+        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
+            for (Path dir : procs) {
+                long pid = pidOf(dir.getFileName().toString());
+                if (pid <= 0) continue;
+                String stat;
+                try {
+                    stat = readProc(dir.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                if (open < 0 || close < open || close + 2 >= stat.length()) continue;
+                String[] f = stat.substring(close + 2).split(" ");
+                if (f.length < 3 || f[0].equals("Z") || f[0].equals("X") || Long.parseLong(f[2]) != pgid) continue;
+                if (stat.substring(open + 1, close).equals(exceptCommand)) continue;
+                argv.add(Long.toString(pid));
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (argv.size() == 4) return false;
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return true; // kill exits non-zero when one of the processes ended meanwhile; the others were signalled
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Kills (SIGKILL) the process group led by {@code pid}, but only when {@code pid} still exists with
      * the same start time, that is, it is still the process that was recorded and not a reused pid.
      *

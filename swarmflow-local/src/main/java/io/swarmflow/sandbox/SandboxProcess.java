@@ -124,7 +124,12 @@ public final class SandboxProcess {
     }
 
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
-        ProcessGroups.signalGroup(pid(), firstSignal);
+        if (bubblewrap && !"KILL".equals(firstSignal)) {
+            // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
+            ProcessGroups.signalGroupExcept(pid(), firstSignal, "bwrap");
+        } else {
+            ProcessGroups.signalGroup(pid(), firstSignal);
+        }
         try {
             if (!"KILL".equals(firstSignal) && !process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
                 ProcessGroups.signalGroup(pid(), "KILL");

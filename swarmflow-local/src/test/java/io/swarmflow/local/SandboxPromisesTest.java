@@ -181,6 +181,31 @@ class SandboxPromisesTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void cancelGivesATermTrapItsGracePeriod(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl(10_000);
+            CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+            String script = "trap 'echo cleaning; sleep 0.5; echo done > \"$SWARM_SCRATCH/cleaned\"; exit 143' TERM; "
+                    + "echo ready; while true; do sleep 0.1; done";
+            Thread.ofVirtual().start(() -> {
+                try {
+                    result.complete(f.run(Fixture.ticket("tidy", script).build(), control));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.contains("ready"));
+            control.cancel();
+
+            AttemptResult r = result.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(control.stdout).contains("cleaning");
+            assertThat(f.runDir.resolve("scratch/cleaned")).as("the trap ran to its end within the grace period").hasContent("done");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void failingCommandInAPipelineFailsTheTicketWithItsStderr(Mode mode) throws Exception {
         try (Fixture f = new Fixture(tmp, mode)) {
             AttemptResult result = f.run(Fixture.ticket("fail", "echo 'broken thing' >&2; false | cat; echo unreachable").build(), new TestControl());
