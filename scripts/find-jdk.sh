@@ -1,12 +1,12 @@
 # Sourced by ./swarm and .ci/run: sets JAVA_HOME to a JDK 21 or newer.
 # Order: $JAVA_HOME, then every /usr/lib/jvm/* (newest first), then the java on PATH.
 
-# JVM flags of the swarm command, and of the benchmarks, which measure what it runs. C1 only
-# (-XX:TieredStopAtLevel=1): C2's compiler threads cost more CPU than they save in a process that
-# mostly waits for agents, on the same cores as those agents (docs/benchmarks.md, "JIT").
-# SWARM_JAVA_OPTS is appended after them, so it can override any of them.
+# JVM flags of the swarm command, and of the benchmarks, which measure what it runs.
+# SWARM_JAVA_OPTS is appended after them, so it can override any of them (for example
+# -XX:TieredStopAtLevel=1, C1 only: less compiler CPU in short runs, lower peak throughput;
+# docs/benchmarks.md, "JIT").
 # shellcheck disable=SC2034 # used by the scripts that source this file
-SWARM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1)
+SWARM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
 
 swarm_java_major() { # prints the feature version of the JDK at $1, or nothing
   local home="$1" v
