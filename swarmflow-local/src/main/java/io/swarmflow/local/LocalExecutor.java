@@ -101,6 +101,9 @@ public final class LocalExecutor implements Executor {
         }
     }
 
+    /** Whether a path is a git repository, asked once per executor: `swarm run` preflights before and while creating a run. */
+    private final Map<Path, Boolean> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
+
     public LocalExecutor(Options options) {
         this.options = options;
         this.sandbox = new Sandbox(options.bubblewrap() != null ? options.bubblewrap() : Bubblewrap.probe(),
@@ -136,7 +139,7 @@ public final class LocalExecutor implements Executor {
                             + "set repo: to a git repository or use workspace: run");
                     continue;
                 }
-                if (repoOk == null) repoOk = GitWorktrees.isRepository(repo);
+                if (repoOk == null) repoOk = repositoryChecks.computeIfAbsent(repo, GitWorktrees::isRepository);
                 if (!repoOk) {
                     problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
                             + " but " + repo + " is not a git repository; run git init there or fix repo:");
