@@ -41,55 +41,17 @@ public final class ProcessGroups {
     }
 
     /**
-     * Whether any live (not zombie) process belongs to process group {@code pgid}, by reading field 5
-     * of {@code /proc/PID/stat}. Much cheaper than starting a {@code kill} process, so callers use
-     * it to skip {@link #signalGroup} when the group is already empty. Reads every process's stat file;
-     * see {@link #groupHasMembers(long, ForkMark)} for the cheaper form used after a launch.
+     * Whether any live (not zombie) process belongs to process group {@code pgid}, by reading fields 3
+     * and 5 of every {@code /proc/PID/stat}. Much cheaper than starting a {@code kill} process, so callers
+     * use it to skip {@link #signalGroup} when the group is already empty. Every process is read: pid order
+     * says nothing certain about which processes are younger than the group's leader (a failed fork
+     * consumes a pid too, and the allocator wraps around).
      */
     public static boolean groupHasMembers(long pgid) {
-        return groupHasMembers(pgid, null);
-    }
-
-    /**
-     * Like {@link #groupHasMembers(long)} for a group whose leader {@code pgid} was started after
-     * {@code before} was taken, reading only the stat files of processes that can be members.
-     *
-     * <p>Every member of the group descends from its leader, so it got its pid after the leader's. Linux
-     * hands out pids cyclically (the next free pid above the last one given, wrapping at
-     * {@code /proc/sys/kernel/pid_max}; {@code alloc_pid} in kernel/pid.c), so until the allocator wraps,
-     * members have pids above {@code pgid}. It cannot have wrapped while
-     * {@code pgid + forks since before + tasks then + tasks now < pid_max}: each pid given out since is
-     * one fork ({@code processes} in {@code /proc/stat}, which counts threads too), and each pid skipped
-     * because it was in use belongs to a task that existed then or was forked since
-     * ({@code /proc/loadavg} field 4 counts tasks). Then the members' pids lie between {@code pgid} and the
-     * last pid given out ({@code /proc/loadavg} field 5), which are looked up directly when they are few.
-     * Otherwise every process is read.
-     *
-     * @param before taken before the leader was started, or null to read every process
-     */
-    public static boolean groupHasMembers(long pgid, ForkMark before) {
-        return groupHasMembers(pgid, before, PROBE_LIMIT);
-    }
-
-    /** {@link #groupHasMembers(long, ForkMark)} with the number of pids looked up one by one before listing /proc instead. */
-    static boolean groupHasMembers(long pgid, ForkMark before, int probeLimit) {
-        ForkMark now = before == null ? null : ForkMark.now();
-        long pidMax = now == null ? -1 : readLong(PID_MAX);
-        boolean noWrap = now != null && pidMax > 0
-                && pgid + (now.forks() - before.forks()) + before.tasks() + now.tasks() < pidMax;
         byte[] buf = new byte[STAT_BUFFER];
-        if (noWrap && now.lastPid() - pgid <= probeLimit) {
-            // members have pids in (pgid, last pid given out]: look them up directly rather than list /proc
-            for (long pid = pgid + 1; pid <= now.lastPid(); pid++) {
-                if (liveMemberOf(PROC.resolve(Long.toString(pid)).resolve("stat"), pgid, buf)) return true;
-            }
-            return false;
-        }
-        long above = noWrap ? pgid : 0;
         try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
             for (Path dir : procs) {
-                long pid = pidOf(dir.getFileName().toString());
-                if (pid > above && liveMemberOf(dir.resolve("stat"), pgid, buf)) return true;
+                if (pidOf(dir.getFileName().toString()) > 0 && liveMemberOf(dir.resolve("stat"), pgid, buf)) return true;
             }
             return false;
         } catch (IOException | RuntimeException e) {
@@ -97,48 +59,11 @@ public final class ProcessGroups {
         }
     }
 
-    /** Up to this many pids given out since the leader, they are looked up one by one instead of listing /proc. */
-    private static final int PROBE_LIMIT = 256;
-
-    /**
-     * How many tasks the host has created since boot ({@code processes} in {@code /proc/stat}), how many
-     * exist ({@code /proc/loadavg} field 4, after the slash) and the last pid given out in this pid namespace
-     * ({@code /proc/loadavg} field 5), read together; see {@link #groupHasMembers(long, ForkMark)}.
-     */
-    public record ForkMark(long forks, long tasks, long lastPid) {
-        /** The current counts, or null when {@code /proc} cannot tell them. */
-        public static ForkMark now() {
-            try {
-                String stat = readProc(PROC_STAT);
-                int at = stat.indexOf("\nprocesses ");
-                String[] loadavg = readProc(LOADAVG).strip().split(" ");
-                if (at < 0 || loadavg.length < 5 || loadavg[3].indexOf('/') < 0) return null;
-                int end = stat.indexOf('\n', at + 1);
-                long forks = Long.parseLong(stat.substring(at + "\nprocesses ".length(), end < 0 ? stat.length() : end).strip());
-                long tasks = Long.parseLong(loadavg[3].substring(loadavg[3].indexOf('/') + 1));
-                return new ForkMark(forks, tasks, Long.parseLong(loadavg[4]));
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-    }
-
-    private static final Path PROC_STAT = Path.of("/proc/stat");
-    private static final Path LOADAVG = Path.of("/proc/loadavg");
-    private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
-
-    private static long readLong(Path file) {
-        try {
-            return Long.parseLong(readProc(file).strip());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
 
     /**
      * Reads a {@code /proc} file with {@link java.io.FileInputStream}, which reads into a native stack buffer;
      * NIO channels ({@link Files#readString}) allocate a temporary direct buffer per read on virtual threads,
-     * page faults included, which made this the largest cost of an unsandboxed attempt.
+     * page faults included, which made the group sweep the largest cost of an unsandboxed attempt.
      */
     private static String readProc(Path file) throws IOException {
         try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {

@@ -208,9 +208,8 @@ public final class Sandbox implements AutoCloseable {
         pb.environment().clear();
         pb.environment().putAll(env);
         Future<SandboxProcess.Started> started = launcher.submit(() -> {
-            ProcessGroups.ForkMark mark = bwrap ? null : ProcessGroups.ForkMark.now();
             Process p = pb.start();
-            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0), mark);
+            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0));
         });
         SandboxProcess.Started s;
         try {
@@ -233,7 +232,7 @@ public final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
-        return new SandboxProcess(s, spec, listener, argv, bwrap, privateHome);
+        return new SandboxProcess(s, spec, listener, argv, bwrap ? bubblewrap.path() : null, privateHome);
     }
 
     /** {@link Files#createDirectories} costs an exception when the directory exists, the usual case here: look first. */

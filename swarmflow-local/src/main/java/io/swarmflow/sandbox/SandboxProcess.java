@@ -17,15 +17,15 @@ import java.util.stream.Stream;
  * {@link #cancel()} may be called from any thread.
  */
 public final class SandboxProcess {
-    /** @param forkMark taken before the start, for the group sweep without bubblewrap; null if unknown */
-    record Started(Process process, long startTicks, ProcessGroups.ForkMark forkMark) {}
+    record Started(Process process, long startTicks) {}
 
     private final Process process;
     private final long startTicks;
-    private final ProcessGroups.ForkMark forkMark;
     private final SandboxSpec spec;
     private final List<String> commandLine;
     private final boolean bubblewrap;
+    /** The bubblewrap executable the process runs under, or null. */
+    private final String bubblewrapPath;
     private final Path privateHome;
     private final OutputPump out;
     private final OutputPump err;
@@ -34,14 +34,15 @@ public final class SandboxProcess {
     private final CompletableFuture<Void> cancelRequest = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
-    SandboxProcess(Started s, SandboxSpec spec, LineListener listener, List<String> commandLine, boolean bubblewrap,
+    /** @param bubblewrapPath the bubblewrap executable the process runs under, or null when it runs without */
+    SandboxProcess(Started s, SandboxSpec spec, LineListener listener, List<String> commandLine, String bubblewrapPath,
                    Path privateHome) {
         this.process = s.process();
         this.startTicks = s.startTicks();
-        this.forkMark = s.forkMark();
         this.spec = spec;
         this.commandLine = commandLine;
-        this.bubblewrap = bubblewrap;
+        this.bubblewrap = bubblewrapPath != null;
+        this.bubblewrapPath = bubblewrapPath;
         this.privateHome = privateHome;
         this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, false);
         this.err = new OutputPump(process.getErrorStream(), spec.stderrLog(), spec.logCapBytes(), "stderr", listener, true);
@@ -111,7 +112,7 @@ public final class SandboxProcess {
             // Background children the script left behind must not outlive the attempt. Under bubblewrap they
             // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
             // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
-            if (!bubblewrap && ProcessGroups.groupHasMembers(pid(), forkMark)) ProcessGroups.signalGroup(pid(), "KILL");
+            if (!bubblewrap && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
             long drain = Math.max(1000, spec.grace().toMillis());
             outThread.join(drain);
             errThread.join(drain);
@@ -126,7 +127,7 @@ public final class SandboxProcess {
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
         if (bubblewrap && !"KILL".equals(firstSignal)) {
             // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
-            ProcessGroups.signalGroupExcept(pid(), firstSignal, "bwrap");
+            ProcessGroups.signalGroupExcept(pid(), firstSignal, commandName(bubblewrapPath));
         } else {
             ProcessGroups.signalGroup(pid(), firstSignal);
         }
@@ -140,6 +141,15 @@ public final class SandboxProcess {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * The kernel's name of the processes of the executable at {@code path}: its file name cut to 15 bytes,
+     * like {@code /proc/PID/stat}'s field 2 (TASK_COMM_LEN 16, proc(5)).
+     */
+    static String commandName(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.length() > 15 ? name.substring(0, 15) : name;
     }
 
     static void deleteTree(Path dir) {

@@ -30,8 +30,9 @@ import java.util.Objects;
  * @param limits            resource limits
  * @param timeout           wall-clock limit; {@link Duration#ZERO} means none
  * @param grace             time between SIGTERM and SIGKILL when the process group is stopped
- * @param stdoutLog         file receiving stdout (created or truncated), or null to keep none
- * @param stderrLog         file receiving stderr (created or truncated), or null to keep none
+ * @param stdoutLog         file receiving stdout, created (or truncated) on the stream's first byte; a
+ *                          stream that prints nothing leaves the path untouched; null to keep none
+ * @param stderrLog         the same for stderr
  * @param logCapBytes       bytes kept per stream; past it a one-line truncation marker is written and
  *                          the rest is dropped; 0 means no cap
  */

@@ -110,4 +110,10 @@ class SandboxTest {
             assertThat(lines).contains("stdout: done");
         }
     }
+
+    @Test
+    void theKernelNamesAProcessAfterItsFileNameCutTo15Bytes() {
+        assertThat(SandboxProcess.commandName("/usr/bin/bwrap")).isEqualTo("bwrap");
+        assertThat(SandboxProcess.commandName("/opt/sandbox/bubblewrap-0.11-static")).isEqualTo("bubblewrap-0.11");
+    }
 }

@@ -28,7 +28,7 @@ public interface Dialect {
 
     /**
      * Statements that make the writer connection's next commits wait for the disk again (the default
-     * after {@link #configure}). Empty when this engine has no per-transaction durability setting.
+     * after {@link #configure}), run after commits made with {@link #unsyncedCommits}.
      */
     default java.util.List<String> syncCommits() {
         return java.util.List.of();
@@ -36,10 +36,14 @@ public interface Dialect {
 
     /**
      * Statements that make the writer connection's next commits survive a crash of this process
-     * without waiting for the disk (see {@link io.swarmflow.store.RunStore#append} for when
-     * {@link SqlRunStore} uses it). Empty when the engine cannot: every commit is then fully durable.
+     * without waiting for the disk, and keep their order with later commits (see
+     * {@link io.swarmflow.store.RunStore#append} for when {@link SqlRunStore} uses them). Asked once,
+     * after {@link #configure}. Empty when the engine, or this database's configuration, cannot: every
+     * commit is then fully durable.
+     *
+     * @param writer the configured writer connection
      */
-    default java.util.List<String> unsyncedCommits() {
+    default java.util.List<String> unsyncedCommits(Connection writer) throws SQLException {
         return java.util.List.of();
     }
 

@@ -103,6 +103,8 @@ public final class SqlRunStore implements RunStore {
     private final Connection writer;
     /** Whether the writer connection is set to commit without fsync ({@link Dialect#unsyncedCommits}); false as configured. */
     private boolean unsyncedMode;
+    /** {@link Dialect#unsyncedCommits} for this database, asked once; empty: every commit waits for the disk. */
+    private List<String> unsyncedCommitSql = List.of();
     private final LinkedHashMap<String, RunEntry> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final Set<String> verified = new HashSet<>();
     private final Set<RunEntry> dirtyRuns = new LinkedHashSet<>();
@@ -155,6 +157,7 @@ public final class SqlRunStore implements RunStore {
         try {
             w = dataSource.getConnection();
             dialect.configure(w, true);
+            unsyncedCommitSql = dialect.unsyncedCommits(w);
             migrate();
             try (Statement s = w.createStatement()) {
                 for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands")) {
@@ -337,10 +340,10 @@ public final class SqlRunStore implements RunStore {
         long now = now();
         verified.clear();
         try {
-            boolean unsynced = onlyProcessStarts(batch) && !dialect.unsyncedCommits().isEmpty();
+            boolean unsynced = onlyProcessStarts(batch) && !unsyncedCommitSql.isEmpty();
             if (unsynced != unsyncedMode) {
                 try (Statement s = writer.createStatement()) {
-                    for (String sql : unsynced ? dialect.unsyncedCommits() : dialect.syncCommits()) s.execute(sql);
+                    for (String sql : unsynced ? unsyncedCommitSql : dialect.syncCommits()) s.execute(sql);
                 }
                 unsyncedMode = unsynced;
             }
@@ -398,6 +401,11 @@ public final class SqlRunStore implements RunStore {
      * did not (only process-start records, see {@link RunStore#append}). For benchmarks and tests.
      */
     public record CommitCounts(long synced, long unsynced) {}
+
+    /** The writer connection, for tests that read its settings while no append is in flight. */
+    Connection writerConnectionForTests() {
+        return writer;
+    }
 
     /** See {@link CommitCounts}; counts attempted transactions, including ones that failed. */
     public CommitCounts commitCounts() {

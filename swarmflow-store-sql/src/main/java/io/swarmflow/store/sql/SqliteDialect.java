@@ -47,11 +47,15 @@ public final class SqliteDialect implements Dialect {
     /**
      * {@code synchronous=NORMAL} in WAL mode: a commit is written to the WAL without fsync, so it survives a
      * crash of the application but may be lost on power failure (https://sqlite.org/wal.html, "Performance
-     * Considerations"); the next fsync of the WAL, at a later FULL commit or a checkpoint, covers it.
+     * Considerations"); the next fsync of the WAL, at a later FULL commit or a checkpoint, covers it. Only
+     * in WAL mode: where the database could not switch to WAL (some network file systems), none.
      */
     @Override
-    public java.util.List<String> unsyncedCommits() {
-        return java.util.List.of("PRAGMA synchronous = NORMAL");
+    public java.util.List<String> unsyncedCommits(Connection writer) throws SQLException {
+        try (Statement s = writer.createStatement(); java.sql.ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            boolean wal = rs.next() && "wal".equalsIgnoreCase(rs.getString(1));
+            return wal ? java.util.List.of("PRAGMA synchronous = NORMAL") : java.util.List.of();
+        }
     }
 
     @Override

@@ -85,15 +85,17 @@ class SqliteRunStoreTest extends RunStoreContractTest {
     }
 
     @Test
-    void onlyTransactionsOfProcessStartRecordsCommitWithoutFsyncAndTheyStayInOrder() {
+    void onlyTransactionsOfProcessStartRecordsCommitWithoutFsyncAndTheyStayInOrder() throws Exception {
         long epoch = startRun("r1", 2);
         store.append("r1", epoch, List.of(new TicketReady("t0"), new AttemptStarted("t0", 1, 60_000))).join();
         SqlRunStore.CommitCounts before = store.commitCounts();
 
         store.append("r1", epoch, List.of(new AttemptProcessStarted("t0", 1, 4242, 99))).join();
         SqlRunStore.CommitCounts afterStart = store.commitCounts();
+        assertThat(writerSynchronous()).as("NORMAL").isEqualTo(1);
         store.append("r1", epoch, List.of(new AttemptProcessStarted("t0", 1, 4242, 99), new TicketReady("t1"))).join();
         SqlRunStore.CommitCounts afterMixed = store.commitCounts();
+        assertThat(writerSynchronous()).as("FULL again").isEqualTo(2);
         store.append("r1", epoch, List.of(new AttemptStarted("t1", 1, 60_000))).join();
         SqlRunStore.CommitCounts afterNext = store.commitCounts();
 
@@ -107,6 +109,13 @@ class SqliteRunStoreTest extends RunStoreContractTest {
         assertThat(reopened.events("r1", 0, 100)).extracting(e -> e.event().getClass().getSimpleName())
                 .endsWith("AttemptProcessStarted", "AttemptProcessStarted", "TicketReady", "AttemptStarted");
         assertReplayEquals("r1");
+    }
+
+    /** The writer connection's {@code PRAGMA synchronous} (1 NORMAL, 2 FULL), read while no append is in flight. */
+    private int writerSynchronous() throws Exception {
+        try (Statement s = store.writerConnectionForTests().createStatement(); java.sql.ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+            return rs.getInt(1);
+        }
     }
 
     @Test
