@@ -42,9 +42,11 @@ class ArchitectureTest {
     }
 
     @Test
-    void sandboxAndGitUseOnlyTheJdk() {
+    void sandboxAndGitUseOnlyTheJdkAndJnaForKill() {
+        // JNA only for kill(2) on process groups (io.swarmflow.sandbox.Kill)
         noClasses().that().resideInAnyPackage("io.swarmflow.sandbox..", "io.swarmflow.git..")
-                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.sandbox..", "io.swarmflow.git..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.sandbox..", "io.swarmflow.git..",
+                        "com.sun.jna..")
                 .check(classes);
     }
 

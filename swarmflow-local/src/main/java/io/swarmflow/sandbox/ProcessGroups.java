@@ -41,13 +41,24 @@ public final class ProcessGroups {
     }
 
     /**
-     * Whether any live (not zombie) process belongs to process group {@code pgid}, by reading fields 3
-     * and 5 of every {@code /proc/PID/stat}. Much cheaper than starting a {@code kill} process, so callers
-     * use it to skip {@link #signalGroup} when the group is already empty. Every process is read: pid order
-     * says nothing certain about which processes are younger than the group's leader (a failed fork
-     * consumes a pid too, and the allocator wraps around).
+     * Whether process group {@code pgid} still has a member that this process may signal: one kill(2) with
+     * signal 0 on the group ({@link Kill}); where kill(2) cannot be called directly, by reading fields 3
+     * and 5 of every {@code /proc/PID/stat} ({@link #groupHasMembersByScan}). Callers use it to skip
+     * {@link #signalGroup} when the group is already empty. A group left with only zombies counts as
+     * non-empty for kill(2) until they are reaped; signalling it then does no harm.
      */
     public static boolean groupHasMembers(long pgid) {
+        if (pgid <= 1) throw new IllegalArgumentException("refusing to look at process group " + pgid);
+        if (Kill.available()) return Kill.kill(-pgid, 0) != Kill.ESRCH;
+        return groupHasMembersByScan(pgid);
+    }
+
+    /**
+     * {@link #groupHasMembers} by reading every process's stat file: whether any live (not zombie) process
+     * belongs to the group. Every process is read: pid order says nothing certain about which processes
+     * are younger than the group's leader (a failed fork consumes a pid too, and the allocator wraps around).
+     */
+    static boolean groupHasMembersByScan(long pgid) {
         byte[] buf = new byte[STAT_BUFFER];
         try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
             for (Path dir : procs) {
@@ -58,7 +69,6 @@ public final class ProcessGroups {
             return true; // cannot tell: assume there are members, the caller then signals the group
         }
     }
-
 
     /**
      * Reads a {@code /proc} file with {@link java.io.FileInputStream}, which reads into a native stack buffer;
@@ -125,12 +135,15 @@ public final class ProcessGroups {
 
     /**
      * Sends {@code signal} (for example {@code TERM}, {@code KILL}) to every process of group {@code pgid},
-     * atomically, via {@code kill -s SIGNAL -- -PGID}.
+     * atomically: kill(2) on the group ({@link Kill}), or {@code kill -s SIGNAL -- -PGID} where that is not
+     * available or the signal name is not one {@link Kill} knows.
      *
      * @return true when at least one process was signalled
      */
     public static boolean signalGroup(long pgid, String signal) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
+        int number = Kill.number(signal);
+        if (Kill.available() && number > 0) return Kill.kill(-pgid, number) == 0;
         try {
             Process p = new ProcessBuilder(List.of(KILL, "-s", signal, "--", "-" + pgid))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -149,7 +162,8 @@ public final class ProcessGroups {
 
     /**
      * Sends {@code signal} to every live member of group {@code pgid} except those whose command name
-     * ({@code /proc/PID/stat} field 2) is {@code exceptCommand}, with one {@code kill -s SIGNAL PID...}.
+     * ({@code /proc/PID/stat} field 2) is {@code exceptCommand} (kill(2) per process, or one
+     * {@code kill -s SIGNAL PID...} where {@link Kill} is not available).
      * Used to give a sandboxed script its TERM without ending bubblewrap first: when bwrap's process
      * inside the sandbox (PID 1 of its PID namespace) dies, the kernel kills every process of the
      * namespace at once, which would leave a script's TERM trap no grace period. Not atomic like
@@ -182,6 +196,12 @@ public final class ProcessGroups {
             return false;
         }
         if (argv.size() == 4) return false;
+        int number = Kill.number(signal);
+        if (Kill.available() && number > 0) {
+            boolean any = false;
+            for (String pid : argv.subList(4, argv.size())) any |= Kill.kill(Long.parseLong(pid), number) == 0;
+            return any;
+        }
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {

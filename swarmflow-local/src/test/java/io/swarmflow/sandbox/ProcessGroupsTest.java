@@ -18,6 +18,7 @@ class ProcessGroupsTest {
         try {
             assertThat(ProcessGroups.processGroup(child)).hasValue(pgid);
             assertThat(ProcessGroups.groupHasMembers(pgid)).isTrue();
+            assertThat(ProcessGroups.groupHasMembersByScan(pgid)).as("the /proc fallback agrees").isTrue();
         } finally {
             ProcessGroups.signalGroup(pgid, "KILL");
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -25,10 +26,22 @@ class ProcessGroupsTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> !ProcessGroups.groupHasMembers(pgid));
         assertThat(ProcessGroups.groupHasMembers(pgid)).isFalse();
+        assertThat(ProcessGroups.groupHasMembersByScan(pgid)).isFalse();
+    }
+
+    @Test
+    void killIsCalledDirectlyOnLinux() {
+        // without this the sandbox silently falls back to starting kill(1) processes and walking /proc
+        assertThat(Kill.available()).isTrue();
+        assertThat(Kill.kill(ProcessHandle.current().pid(), 0)).isZero();
+        assertThat(Kill.kill(-Integer.MAX_VALUE, 0)).isEqualTo(Kill.ESRCH);
+        assertThat(Kill.number("TERM")).isEqualTo(15);
+        assertThat(Kill.number("KILL")).isEqualTo(9);
     }
 
     @Test
     void anUnusedGroupHasNoMembers() {
         assertThat(ProcessGroups.groupHasMembers(Integer.MAX_VALUE)).isFalse();
+        assertThat(ProcessGroups.groupHasMembersByScan(Integer.MAX_VALUE)).isFalse();
     }
 }

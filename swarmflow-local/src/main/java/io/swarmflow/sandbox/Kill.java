@@ -1,0 +1,65 @@
+package io.swarmflow.sandbox;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+import java.util.Map;
+
+/**
+ * kill(2) called directly through JNA (https://github.com/java-native-access/jna), so that checking or
+ * signalling a process group costs one system call instead of a {@code kill(1)} process or a walk over
+ * {@code /proc}. Loaded once; where JNA cannot load its native part, {@link #available()} is false and
+ * callers fall back to those slower ways.
+ */
+final class Kill {
+    private Kill() {}
+
+    /** errno values of kill(2) on Linux (asm-generic/errno-base.h). */
+    static final int EPERM = 1;
+    static final int ESRCH = 3;
+
+    /** Signal numbers on Linux (asm-generic/signal.h; x86-64 and arm64 alike) for the names Swarmflow sends. */
+    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15);
+
+    private interface LibC extends Library {
+        int kill(int pid, int sig) throws LastErrorException;
+    }
+
+    private static final LibC LIBC = load();
+
+    private static LibC load() {
+        try {
+            return Native.load("c", LibC.class);
+        } catch (LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether kill(2) can be called directly here. */
+    static boolean available() {
+        return LIBC != null;
+    }
+
+    /** The number of a signal name such as {@code TERM}, or -1 when this class does not know it. */
+    static int number(String signal) {
+        return SIGNALS.getOrDefault(signal, -1);
+    }
+
+    /**
+     * kill(2): {@code pid > 0} one process, {@code pid < -1} the process group {@code -pid};
+     * {@code signal} 0 only checks that a target exists and may be signalled.
+     *
+     * @return 0 on success, otherwise errno ({@link #ESRCH}: no such process or group; {@link #EPERM}: not allowed)
+     * @throws IllegalStateException when {@link #available()} is false
+     */
+    static int kill(long pid, int signal) {
+        if (LIBC == null) throw new IllegalStateException("kill(2) is not available through JNA here");
+        if (pid == 0 || pid == -1 || Math.abs(pid) > Integer.MAX_VALUE) throw new IllegalArgumentException("refusing kill(" + pid + ")");
+        try {
+            return LIBC.kill((int) pid, signal);
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
+        }
+    }
+}
