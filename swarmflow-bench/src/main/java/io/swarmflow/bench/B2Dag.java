@@ -70,14 +70,17 @@ public final class B2Dag {
                 + traces.size() + " traces from " + data + ")"));
         out.append("| trace | tickets | edges | scale (ms per trace-s) | concurrency | critical path (ms) | work / c (ms) | lower bound (ms) "
                 + "| simulated (ms) | measured (ms) | measured / lower bound | measured / simulated | overhead per ticket (us) "
-                + "| overhead per ticket without the fixed run cost (us) | in-memory store: measured (ms) | in-memory: overhead per ticket (us) |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| overhead per ticket without the fixed run cost (us) | in-memory store: measured (ms) | in-memory: overhead per ticket (us) "
+                + "| energy lower bound (ms) | measured / energy bound |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double worstLb = 0;
         double worstOverhead = 0;
         List<Double> lbRatios = new ArrayList<>();
         List<Double> overheads = new ArrayList<>();
         List<Double> nets = new ArrayList<>();
         List<Double> memOverheads = new ArrayList<>();
+        List<Double> energyRatios = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
         for (WfTrace t : traces) {
             double scale = scale(t, targetMillis, scaleAt);
             long[] d = durations(t, scale);
@@ -86,6 +89,7 @@ public final class B2Dag {
             for (int c : concurrencies) {
                 double lb = Math.max(cp, (double) work / c);
                 long sim = WfTrace.simulate(d, t.needs(), c);
+                long energy = WfTrace.energyBound(d, t.needs(), c);
                 double[] ms = new double[reps];
                 double[] mem = new double[reps];
                 for (int r = 0; r < reps; r++) {
@@ -103,9 +107,11 @@ public final class B2Dag {
                 overheads.add(overheadUs);
                 double netUs = (m - sim - fixed) * 1000.0 / t.size();
                 nets.add(netUs);
-                out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.4f | %d | %d | %.0f | %.0f | %d | %.0f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f |%n",
+                out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.4f | %d | %d | %.0f | %.0f | %d | %.0f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f | %d | %.3f |%n",
                         t.name(), t.size(), t.edges(), scale, c, cp, (double) work / c, lb, sim, m, m / lb, m / sim, overheadUs, netUs,
-                        mm, memOverheadUs));
+                        mm, memOverheadUs, energy, m / energy));
+                energyRatios.add(m / energy);
+                if (energy > 1.10 * lb) unreachable.add(t.name() + " at " + c + String.format(Locale.ROOT, " (%.2fx)", energy / lb));
                 System.out.printf("  %s c=%d: measured %.0f ms, simulated %d ms, lower bound %.0f ms%n", t.name(), c, m, sim, lb);
             }
         }
@@ -119,6 +125,13 @@ public final class B2Dag {
                 + "median %.1f ms of %d runs; without it the overhead per ticket is median %.0f us, worst %.0f us.%n",
                 fixed, fixedRuns.length, BenchSupport.median(nets.stream().mapToDouble(Double::doubleValue).toArray()),
                 nets.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+        double[] energies = energyRatios.stream().mapToDouble(Double::doubleValue).toArray();
+        out.append(String.format(Locale.ROOT, "Against the energy lower bound (no schedule can beat it): measured median %.3f, worst %.3f; "
+                        + "%d of %d cases within 1.10. Cases where even that bound is above 1.10 x max(critical path, work / c), "
+                        + "so that no scheduler can meet the target: %s.%n",
+                BenchSupport.median(energies), Arrays.stream(energies).max().orElse(0),
+                Arrays.stream(energies).filter(x -> x <= 1.10).count(), energies.length,
+                unreachable.isEmpty() ? "none" : String.join(", ", unreachable)));
         double[] memOvs = memOverheads.stream().mapToDouble(Double::doubleValue).toArray();
         out.append(String.format(Locale.ROOT, "Same plans on the in-memory store (the engine without durable commits), same run: overhead per ticket "
                         + "median %.0f us, worst %.0f us.%n", BenchSupport.median(memOvs), Arrays.stream(memOvs).max().orElse(0)));

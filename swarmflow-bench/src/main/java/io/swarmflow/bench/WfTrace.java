@@ -120,6 +120,58 @@ record WfTrace(String name, List<String> ids, double[] seconds, int[][] needs) {
     }
 
     /**
+     * A lower bound on the makespan of any schedule on {@code concurrency} slots that is at least
+     * max(critical path, work / concurrency) and often higher ("energy" or "head and tail" bounds of
+     * scheduling theory, e.g. Fernandez and Bussell, IEEE Trans. Computers C-22(8), 1973, for the idea):
+     * a task cannot start before its earliest start {@code r} (longest path of work before it), so all the
+     * work of tasks with {@code r >= x} runs in {@code [x, T]}: {@code T >= x + work(r >= x) / c}; and a
+     * task is followed by at least its tail {@code q} (longest path of work after it), so all the work of
+     * tasks with {@code q >= y} runs in {@code [0, T - y]}: {@code T >= y + work(q >= y) / c}. Rounded up
+     * to whole units. O(n log n + edges).
+     */
+    static long energyBound(long[] durations, int[][] needs, int concurrency) {
+        int n = durations.length;
+        long[] head = new long[n]; // earliest start
+        long[] tail = new long[n]; // longest path of work after the task finishes
+        List<List<Integer>> dependents = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) dependents.add(new ArrayList<>());
+        for (int i = 0; i < n; i++) {
+            for (int p : needs[i]) {
+                head[i] = Math.max(head[i], head[p] + durations[p]);
+                dependents.get(p).add(i);
+            }
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            for (int d : dependents.get(i)) tail[i] = Math.max(tail[i], tail[d] + durations[d]);
+        }
+        long total = 0;
+        for (long d : durations) total += d;
+        long best = Math.max(criticalPath(durations, needs), ceilDiv(total, concurrency));
+        best = Math.max(best, sweep(head, durations, concurrency));
+        best = Math.max(best, sweep(tail, durations, concurrency));
+        return best;
+    }
+
+    /** max over thresholds x of x + (work of tasks whose {@code key >= x}) / c, rounded up. */
+    private static long sweep(long[] key, long[] durations, int concurrency) {
+        Integer[] order = new Integer[key.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(key[b], key[a])); // largest key first
+        long best = 0;
+        long work = 0;
+        for (int k = 0; k < order.length; k++) {
+            work += durations[order[k]];
+            boolean lastOfKey = k + 1 == order.length || key[order[k + 1]] != key[order[k]];
+            if (lastOfKey) best = Math.max(best, key[order[k]] + ceilDiv(work, concurrency));
+        }
+        return best;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
      * Makespan of a zero-overhead greedy list scheduler: whenever a slot is free, start the ready
      * task with the lowest index (plan order), at most {@code concurrency} at once. Same rule as
      * the engine's ready queue for tickets of equal priority.

@@ -26,4 +26,20 @@ class WfTraceTest {
         // longest path first: 2 [0,1) and 0 [0,5), 3 [1,11), 1 [5,10) = 11
         assertThat(WfTrace.simulate(new long[]{5, 5, 1, 10}, new int[][]{{}, {}, {}, {2}}, 2)).isEqualTo(11);
     }
+
+    @Test
+    void energyBoundSeesWorkThatCannotStartEarly() {
+        // max(critical path 7, work 13 / 2) = 7; heads: 0,1 at 0, 3 at 1, 2 at 3; tails: 0 has 4 after it, 1 has 5, 2 and 3 none.
+        // head sweep: x=3: 3 + 4/2 = 5; x=1: 1 + 9/2 -> 1 + 5 = 6; x=0: 0 + 13/2 -> 7. tail sweep: y=5: 5 + 1/2 -> 6; y=4: 4 + 4/2 = 6.
+        assertThat(WfTrace.energyBound(d, needs, 2)).isEqualTo(7);
+        // a fork: 0(10) -> four tasks of 10; two slots: nothing else can run in the first 10, then 40 units of work on 2 slots.
+        // max(critical path 20, work 50 / 2 = 25) = 25, but every schedule takes 10 + 40 / 2 = 30, which the head sweep finds
+        long[] fork = {10, 10, 10, 10, 10};
+        int[][] forkNeeds = {{}, {0}, {0}, {0}, {0}};
+        assertThat(WfTrace.energyBound(fork, forkNeeds, 2)).isEqualTo(30);
+        assertThat(WfTrace.simulate(fork, forkNeeds, 2)).isEqualTo(30);
+        // and the mirror image (a join), found by the tail sweep
+        int[][] joinNeeds = {{}, {}, {}, {}, {0, 1, 2, 3}};
+        assertThat(WfTrace.energyBound(fork, joinNeeds, 2)).isEqualTo(30);
+    }
 }
