@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
-/** {@code approve}, {@code reject}, {@code cancel}: requests to a run, applied by its coordinator. */
+/** {@code approve}, {@code reject}, {@code cancel}: requests to a run, applied by its coordinator; {@code clean}. */
 final class ControlCommands {
     private ControlCommands() {}
 
@@ -72,6 +72,27 @@ final class ControlCommands {
         @Override
         public Integer call() {
             return submit(spec, state, w -> w.service.cancel(runId, user()), "cancel requested for run " + runId);
+        }
+    }
+
+    @Command(name = "clean", description = "Removes a run's git worktrees (and with --branches its swarm/RUN/* branches) "
+            + "from the repository. The run's events, logs and report stay.")
+    static final class Clean implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Option(names = "--branches", description = "Also delete the run's branches swarm/RUN/*, with the commits of its worktree tickets "
+                + "that are not merged elsewhere.") boolean branches;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                java.util.List<String> done = w.service.clean(runId, w.runDir(runId), branches);
+                if (done.isEmpty()) out.println("run " + runId + " left no worktrees or branches");
+                for (String line : done) out.println(line);
+                return ExitCodes.OK;
+            }
         }
     }
 }

@@ -25,6 +25,17 @@ public interface Executor extends AutoCloseable {
     void prepareRun(String runId, Plan plan, Path runDir);
 
     /**
+     * Removes what the run left outside its state directory's records: its git worktrees and, when
+     * {@code deleteBranches}, its branches ({@code swarm/<run>/<ticket>}, which hold the commits of
+     * worktree tickets). Called only for a run that no coordinator executes.
+     *
+     * @return one line per thing removed or kept, for the user; empty when there was nothing
+     */
+    default List<String> cleanRun(String runId, Plan plan, Path runDir, boolean deleteBranches) {
+        return List.of();
+    }
+
+    /**
      * Kills what is left of an attempt whose coordinator died (its process group), if the
      * process recorded in {@code attempt} still exists and is the same process (start time).
      *

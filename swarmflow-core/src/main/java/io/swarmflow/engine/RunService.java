@@ -116,6 +116,23 @@ public final class RunService {
         return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.CANCEL, null, by, null, 0));
     }
 
+    /**
+     * Removes the run's git worktrees and, with {@code deleteBranches}, its branches ({@link Executor#cleanRun}).
+     * Its events, logs and report stay.
+     *
+     * @param runDir the run's directory in the state directory ({@code runs/<run>})
+     * @return what was removed or kept, one line each
+     * @throws InvalidRequestException when there is no such run, or a coordinator executes it now
+     */
+    public List<String> clean(String runId, java.nio.file.Path runDir, boolean deleteBranches) {
+        requireRun(runId);
+        if (isExecuting(runId)) {
+            throw new InvalidRequestException("run " + runId + " is executing; wait for it to end, or `swarm cancel " + runId
+                    + "` first");
+        }
+        return executor.cleanRun(runId, store.plan(runId), runDir, deleteBranches);
+    }
+
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
     public boolean isExecuting(String runId) {
         return store.lease(runId).filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()

@@ -120,6 +120,22 @@ public final class GitWorktrees {
         git(top, "worktree", "prune");
     }
 
+    /** Local branches under {@code prefix} (for example {@code swarm/RUN/}), by name. */
+    public static List<String> branches(Path repo, String prefix) throws GitException {
+        String out = git(topLevel(repo), "for-each-ref", "--format=%(refname:short)", "refs/heads/" + prefix);
+        List<String> names = new java.util.ArrayList<>();
+        for (String line : out.split("\n")) if (!line.isBlank()) names.add(line.strip());
+        return names;
+    }
+
+    /** Deletes a local branch even when it is not merged ({@code git branch -D}); returns the commit it pointed to. */
+    public static String deleteBranch(Path repo, String branch) throws GitException {
+        Path top = topLevel(repo);
+        String commit = git(top, "rev-parse", "--short", "refs/heads/" + branch).strip();
+        git(top, "branch", "-D", branch);
+        return commit;
+    }
+
     private static void removeWorktree(Path top, Path dir) throws GitException {
         tryGit(top, "worktree", "remove", "--force", "--force", dir.toString());
         deleteTree(dir);

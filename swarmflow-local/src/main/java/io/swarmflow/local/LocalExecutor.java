@@ -168,6 +168,47 @@ public final class LocalExecutor implements Executor {
     }
 
     @Override
+    public List<String> cleanRun(String runId, Plan plan, Path runDir, boolean deleteBranches) {
+        List<String> done = new ArrayList<>();
+        Path worktrees = runDir.resolve("worktrees");
+        int count = 0;
+        if (Files.isDirectory(worktrees)) {
+            try (java.util.stream.Stream<Path> dirs = Files.list(worktrees)) {
+                count = (int) dirs.filter(Files::isDirectory).count();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + worktrees + ": " + e.getMessage(), e);
+            }
+        }
+        if (plan.repo() == null || !GitWorktrees.isRepository(Path.of(plan.repo()))) {
+            if (count > 0) {
+                done.add("the run's repository " + plan.repo() + " is gone; left " + count + " worktree directories in " + worktrees);
+            }
+            return done;
+        }
+        Path repo = Path.of(plan.repo());
+        try {
+            if (count > 0) {
+                GitWorktrees.pruneStale(repo, runDir);
+                done.add("removed " + count + (count == 1 ? " worktree" : " worktrees") + " (" + worktrees + ")");
+            }
+            for (String branch : GitWorktrees.branches(repo, "swarm/" + runId + "/")) {
+                if (deleteBranches) {
+                    try {
+                        done.add("deleted branch " + branch + " (was " + GitWorktrees.deleteBranch(repo, branch) + ")");
+                    } catch (GitException e) { // for example checked out in the user's working tree
+                        done.add("could not delete branch " + branch + ": " + e.getMessage());
+                    }
+                } else {
+                    done.add("kept branch " + branch + " (--branches deletes it)");
+                }
+            }
+        } catch (GitException e) {
+            throw new IllegalStateException("cannot clean run " + runId + " in " + repo + ": " + e.getMessage(), e);
+        }
+        return done;
+    }
+
+    @Override
     public boolean killOrphan(AttemptView attempt) {
         return attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
     }

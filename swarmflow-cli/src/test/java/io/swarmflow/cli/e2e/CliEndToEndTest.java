@@ -122,6 +122,44 @@ class CliEndToEndTest {
     }
 
     @Test
+    void cleanRemovesTheRunsWorktreesAndWithBranchesItsBranches() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), """
+                name: cleanup
+                tickets:
+                  - id: fix
+                    workspace: worktree
+                    run: echo fixed > fixed.txt
+                  - id: other
+                    run: "true"
+                """);
+        String run = runId(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()));
+        Path worktree = state.resolve("runs").resolve(run).resolve("worktrees").resolve("fix");
+        assertThat(worktree).isDirectory();
+        assertThat(Cli.git(repo, "worktree", "list")).contains(worktree.getFileName().toString());
+
+        Result keep = swarm("clean", run, "--state-dir", state.toString());
+        assertThat(keep.code()).as("%s", keep).isZero();
+        assertThat(keep.out()).contains("removed 1 worktree", "kept branch swarm/" + run + "/fix (--branches deletes it)");
+        assertThat(worktree).doesNotExist();
+        assertThat(Cli.git(repo, "worktree", "list")).doesNotContain(run);
+        assertThat(Cli.git(repo, "show", "swarm/" + run + "/fix:fixed.txt")).isEqualTo("fixed\n");
+
+        Result drop = swarm("clean", run, "--branches", "--state-dir", state.toString());
+        assertThat(drop.code()).as("%s", drop).isZero();
+        assertThat(drop.out()).contains("deleted branch swarm/" + run + "/fix (was ");
+        assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).isBlank();
+
+        Result again = swarm("clean", run, "--branches", "--state-dir", state.toString());
+        assertThat(again.out()).contains("run " + run + " left no worktrees or branches");
+        assertThat(swarm("status", run, "--state-dir", state.toString()).out()).as("events stay").contains("succeeded", "fix");
+        Result unknown = swarm("clean", "no-such-run", "--state-dir", state.toString());
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no run 'no-such-run'");
+    }
+
+    @Test
     void statusShowsTheLatestRunOrTheNamedOne() {
         Result latest = swarm("status", "--state-dir", sharedState.toString());
         Result byId = swarm("status", sharedRun, "--state-dir", sharedState.toString());
@@ -457,6 +495,9 @@ class CliEndToEndTest {
         String id = run.runId();
         Path marker = state.resolve("runs").resolve(id).resolve("scratch").resolve("long.started");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(marker));
+        Result clean = swarm("clean", id, "--state-dir", state.toString());
+        assertThat(clean.code()).as("%s", clean).isEqualTo(2);
+        assertThat(clean.err()).contains("run " + id + " is executing; wait for it to end, or `swarm cancel " + id + "` first");
 
         Result cancel = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(cancel.code()).as("%s", cancel).isZero();
