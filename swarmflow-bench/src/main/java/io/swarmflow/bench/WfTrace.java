@@ -130,6 +130,7 @@ record WfTrace(String name, List<String> ids, double[] seconds, int[][] needs) {
      * to whole units. O(n log n + edges).
      */
     static long energyBound(long[] durations, int[][] needs, int concurrency) {
+        if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, not " + concurrency);
         int n = durations.length;
         long[] head = new long[n]; // earliest start
         long[] tail = new long[n]; // longest path of work after the task finishes

@@ -42,4 +42,28 @@ class WfTraceTest {
         int[][] joinNeeds = {{}, {}, {}, {}, {0, 1, 2, 3}};
         assertThat(WfTrace.energyBound(fork, joinNeeds, 2)).isEqualTo(30);
     }
+
+    @Test
+    void energyBoundIsNeverAboveAScheduleOnRandomDags() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int trial = 0; trial < 5_000; trial++) {
+            int n = 1 + random.nextInt(12);
+            long[] durations = new long[n];
+            int[][] dagNeeds = new int[n][];
+            for (int i = 0; i < n; i++) {
+                durations[i] = random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(20);
+                java.util.List<Integer> parents = new java.util.ArrayList<>();
+                for (int p = 0; p < i; p++) if (random.nextInt(4) == 0) parents.add(p);
+                dagNeeds[i] = parents.stream().mapToInt(Integer::intValue).toArray();
+            }
+            int c = 1 + random.nextInt(4);
+            long bound = WfTrace.energyBound(durations, dagNeeds, c);
+            long work = java.util.Arrays.stream(durations).sum();
+            assertThat(bound).as("trial %d", trial)
+                    .isGreaterThanOrEqualTo(Math.max(WfTrace.criticalPath(durations, dagNeeds), (work + c - 1) / c))
+                    .isLessThanOrEqualTo(WfTrace.simulate(durations, dagNeeds, c));
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WfTrace.energyBound(d, needs, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -26,12 +26,15 @@ final class Kill {
         int kill(int pid, int sig) throws LastErrorException;
     }
 
+    /** Why JNA could not load, or null. */
+    private static String loadProblem;
     private static final LibC LIBC = load();
 
     private static LibC load() {
         try {
             return Native.load("c", LibC.class);
         } catch (LinkageError | RuntimeException e) {
+            loadProblem = e.toString();
             return null;
         }
     }
@@ -39,6 +42,17 @@ final class Kill {
     /** Whether kill(2) can be called directly here. */
     static boolean available() {
         return LIBC != null;
+    }
+
+    /**
+     * Why kill(2) cannot be called directly, with what to do, or null when it can. The usual cause is a
+     * {@code noexec} mount where JNA unpacks its native library ({@code ~/.cache/JNA/temp}, or the
+     * directory in the {@code jna.tmpdir} system property).
+     */
+    static String problem() {
+        return LIBC != null ? null : "JNA could not load (" + loadProblem + "); process groups are checked by reading /proc "
+                + "and signalled with kill(1), which is slower; set -Djna.tmpdir (SWARM_JAVA_OPTS) to a directory that allows "
+                + "executables";
     }
 
     /** The number of a signal name such as {@code TERM}, or -1 when this class does not know it. */
@@ -55,7 +69,9 @@ final class Kill {
      */
     static int kill(long pid, int signal) {
         if (LIBC == null) throw new IllegalStateException("kill(2) is not available through JNA here");
-        if (pid == 0 || pid == -1 || Math.abs(pid) > Integer.MAX_VALUE) throw new IllegalArgumentException("refusing kill(" + pid + ")");
+        if (pid == 0 || pid == -1 || pid < -Integer.MAX_VALUE || pid > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("refusing kill(" + pid + ")");
+        }
         try {
             return LIBC.kill((int) pid, signal);
         } catch (LastErrorException e) {

@@ -41,15 +41,15 @@ public final class ProcessGroups {
     }
 
     /**
-     * Whether process group {@code pgid} still has a member that this process may signal: one kill(2) with
-     * signal 0 on the group ({@link Kill}); where kill(2) cannot be called directly, by reading fields 3
-     * and 5 of every {@code /proc/PID/stat} ({@link #groupHasMembersByScan}). Callers use it to skip
-     * {@link #signalGroup} when the group is already empty. A group left with only zombies counts as
-     * non-empty for kill(2) until they are reaped; signalling it then does no harm.
+     * Whether process group {@code pgid} still has a live (not zombie) member. The usual answer, an empty
+     * group, costs one kill(2) with signal 0 on the group ({@link Kill}: ESRCH); otherwise, or where kill(2)
+     * cannot be called directly, every {@code /proc/PID/stat} is read ({@link #groupHasMembersByScan}), since
+     * kill(2) also finds zombies that are not reaped yet (for ever where nothing reaps orphans, such as a
+     * container whose PID 1 is this JVM). Callers use it to skip {@link #signalGroup} when the group is empty.
      */
     public static boolean groupHasMembers(long pgid) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to look at process group " + pgid);
-        if (Kill.available()) return Kill.kill(-pgid, 0) != Kill.ESRCH;
+        if (Kill.available() && Kill.kill(-pgid, 0) == Kill.ESRCH) return false;
         return groupHasMembersByScan(pgid);
     }
 
@@ -144,6 +144,12 @@ public final class ProcessGroups {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
         int number = Kill.number(signal);
         if (Kill.available() && number > 0) return Kill.kill(-pgid, number) == 0;
+        return signalGroupByCommand(pgid, signal);
+    }
+
+    /** {@link #signalGroup} with {@code kill -s SIGNAL -- -PGID}, where kill(2) cannot be called directly. */
+    static boolean signalGroupByCommand(long pgid, String signal) {
+        if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
         try {
             Process p = new ProcessBuilder(List.of(KILL, "-s", signal, "--", "-" + pgid))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -43,6 +43,8 @@ public final class Sandbox implements AutoCloseable {
     public static final String SANDBOX_HOME = "/tmp/home";
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    /** The JNA warning is given once per process, not per sandbox. */
+    private static final AtomicBoolean KILL_WARNED = new AtomicBoolean();
     private static final File DEV_NULL = new File("/dev/null");
 
     private final Bubblewrap.Status bubblewrap;
@@ -58,6 +60,7 @@ public final class Sandbox implements AutoCloseable {
     public Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings) {
         this.bubblewrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
+        if (Kill.problem() != null && KILL_WARNED.compareAndSet(false, true)) warnings.accept(Kill.problem());
         int id = POOL_IDS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         int size = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));

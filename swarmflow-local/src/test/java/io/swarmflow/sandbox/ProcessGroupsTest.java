@@ -20,7 +20,7 @@ class ProcessGroupsTest {
             assertThat(ProcessGroups.groupHasMembers(pgid)).isTrue();
             assertThat(ProcessGroups.groupHasMembersByScan(pgid)).as("the /proc fallback agrees").isTrue();
         } finally {
-            ProcessGroups.signalGroup(pgid, "KILL");
+            assertThat(ProcessGroups.signalGroupByCommand(pgid, "KILL")).as("the kill(1) fallback").isTrue();
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
@@ -32,9 +32,13 @@ class ProcessGroupsTest {
     @Test
     void killIsCalledDirectlyOnLinux() {
         // without this the sandbox silently falls back to starting kill(1) processes and walking /proc
-        assertThat(Kill.available()).isTrue();
+        assertThat(Kill.available()).as("%s", Kill.problem()).isTrue();
+        assertThat(Kill.problem()).isNull();
         assertThat(Kill.kill(ProcessHandle.current().pid(), 0)).isZero();
         assertThat(Kill.kill(-Integer.MAX_VALUE, 0)).isEqualTo(Kill.ESRCH);
+        for (long bad : new long[]{0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 32}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Kill.kill(bad, 0)).isInstanceOf(IllegalArgumentException.class);
+        }
         assertThat(Kill.number("TERM")).isEqualTo(15);
         assertThat(Kill.number("KILL")).isEqualTo(9);
     }
