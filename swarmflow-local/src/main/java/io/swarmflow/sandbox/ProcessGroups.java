@@ -32,12 +32,48 @@ public final class ProcessGroups {
      * The command name (field 2) may contain spaces and parentheses, hence the split after the last ')'.
      */
     private static String[] statFields(long pid) {
+        Stat stat = stat(PROC.resolve(Long.toString(pid)));
+        return stat == null ? null : stat.fields();
+    }
+
+    /** One {@code /proc/PID/stat}: the command name (field 2) and fields 3 on ({@link #statFields}). */
+    private record Stat(long pid, String command, String[] fields) {
+        boolean liveMemberOf(long pgid) {
+            return fields.length > 2 && !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
+        }
+    }
+
+    /** The stat of the process whose {@code /proc} directory is {@code dir}, or null when it is gone or unreadable. */
+    private static Stat stat(Path dir) {
         try {
-            String stat = readProc(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String line = readProc(dir.resolve("stat"));
+            int open = line.indexOf('(');
+            int close = line.lastIndexOf(')');
+            if (open < 0 || close < open || close + 2 >= line.length()) return null;
+            return new Stat(Long.parseLong(line.substring(0, open).strip()), line.substring(open + 1, close),
+                    line.substring(close + 2).split(" "));
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The live (not zombie) processes of group {@code pgid}, from every process's stat file. Every process
+     * is read: pid order says nothing certain about which processes are younger than the group's leader
+     * (a failed fork consumes a pid too, and the allocator wraps around).
+     *
+     * @throws IOException when {@code /proc} cannot be listed
+     */
+    private static List<Stat> liveMembers(long pgid) throws IOException {
+        List<Stat> members = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
+            for (Path dir : procs) {
+                if (pidOf(dir.getFileName().toString()) <= 0) continue;
+                Stat stat = stat(dir);
+                if (stat != null && stat.liveMemberOf(pgid)) members.add(stat);
+            }
+        }
+        return members;
     }
 
     /**
@@ -53,19 +89,11 @@ public final class ProcessGroups {
         return groupHasMembersByScan(pgid);
     }
 
-    /**
-     * {@link #groupHasMembers} by reading every process's stat file: whether any live (not zombie) process
-     * belongs to the group. Every process is read: pid order says nothing certain about which processes
-     * are younger than the group's leader (a failed fork consumes a pid too, and the allocator wraps around).
-     */
+    /** {@link #groupHasMembers} by reading every process's stat file ({@link #liveMembers}). */
     static boolean groupHasMembersByScan(long pgid) {
-        byte[] buf = new byte[STAT_BUFFER];
-        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
-            for (Path dir : procs) {
-                if (pidOf(dir.getFileName().toString()) > 0 && liveMemberOf(dir.resolve("stat"), pgid, buf)) return true;
-            }
-            return false;
-        } catch (IOException | RuntimeException e) {
+        try {
+            return !liveMembers(pgid).isEmpty();
+        } catch (IOException e) {
             return true; // cannot tell: assume there are members, the caller then signals the group
         }
     }
@@ -94,41 +122,6 @@ public final class ProcessGroups {
     }
 
     private static final Path PROC = Path.of("/proc");
-    /** Fields 1 to 5 of a stat line fit: pid (at most 7 digits), comm (at most 64 bytes in parentheses), state, ppid, pgrp. */
-    private static final int STAT_BUFFER = 256;
-
-    /**
-     * Reads fields 3 (state) and 5 (pgrp) of one stat file without decoding the whole line (plain
-     * {@link java.io.FileInputStream}, see {@link #readProc}).
-     */
-    private static boolean liveMemberOf(Path stat, long pgid, byte[] buf) {
-        int len = 0;
-        try (java.io.FileInputStream in = new java.io.FileInputStream(stat.toFile())) {
-            int n;
-            while (len < buf.length && (n = in.read(buf, len, buf.length - len)) > 0) len += n;
-        } catch (IOException e) {
-            return false; // the process ended meanwhile
-        }
-        int close = -1;
-        for (int k = len - 1; k >= 0; k--) {
-            if (buf[k] == ')') {
-                close = k;
-                break;
-            }
-        }
-        int i = close + 2; // field 3 starts here
-        if (close < 0 || i >= len) return false;
-        byte state = buf[i];
-        if (state == 'Z' || state == 'X') return false;
-        int k = i + 2; // field 4 (ppid)
-        while (k < len && buf[k] != ' ') k++;
-        k++; // field 5 (pgrp)
-        if (k >= len) return false;
-        long pgrp = 0;
-        for (; k < len && buf[k] != ' '; k++) pgrp = pgrp * 10 + (buf[k] - '0');
-        return k < len && pgrp == pgid;
-    }
-
 
     /** The {@code kill} executable, looked up once. */
     private static final String KILL = Executables.find("kill").map(Path::toString).orElse("/bin/kill");
@@ -150,14 +143,23 @@ public final class ProcessGroups {
     /** {@link #signalGroup} with {@code kill -s SIGNAL -- -PGID}, where kill(2) cannot be called directly. */
     static boolean signalGroupByCommand(long pgid, String signal) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
+        return killCommand(signal, List.of("-" + pgid));
+    }
+
+    /**
+     * Runs {@code kill -s SIGNAL -- TARGET...}; true when it exited 0 (every target signalled), or, with
+     * several targets, when it ran at all: kill(1) exits non-zero when one of them ended meanwhile.
+     */
+    private static boolean killCommand(String signal, List<String> targets) {
+        List<String> argv = new java.util.ArrayList<>(List.of(KILL, "-s", signal, "--"));
+        argv.addAll(targets);
         try {
-            Process p = new ProcessBuilder(List.of(KILL, "-s", signal, "--", "-" + pgid))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;
             }
-            return p.exitValue() == 0;
+            return p.exitValue() == 0 || targets.size() > 1;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -179,48 +181,20 @@ public final class ProcessGroups {
      */
     public static boolean signalGroupExcept(long pgid, String signal, String exceptCommand) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
-        List<String> argv = new java.util.ArrayList<>(List.of(KILL, "-s", signal, "--"));
-        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
-            for (Path dir : procs) {
-                long pid = pidOf(dir.getFileName().toString());
-                if (pid <= 0) continue;
-                String stat;
-                try {
-                    stat = readProc(dir.resolve("stat"));
-                } catch (IOException gone) {
-                    continue;
-                }
-                int open = stat.indexOf('(');
-                int close = stat.lastIndexOf(')');
-                if (open < 0 || close < open || close + 2 >= stat.length()) continue;
-                String[] f = stat.substring(close + 2).split(" ");
-                if (f.length < 3 || f[0].equals("Z") || f[0].equals("X") || Long.parseLong(f[2]) != pgid) continue;
-                if (stat.substring(open + 1, close).equals(exceptCommand)) continue;
-                argv.add(Long.toString(pid));
-            }
-        } catch (IOException | RuntimeException e) {
+        List<Long> pids;
+        try {
+            pids = liveMembers(pgid).stream().filter(m -> !m.command().equals(exceptCommand)).map(Stat::pid).toList();
+        } catch (IOException e) {
             return false;
         }
-        if (argv.size() == 4) return false;
+        if (pids.isEmpty()) return false;
         int number = Kill.number(signal);
         if (Kill.available() && number > 0) {
             boolean any = false;
-            for (String pid : argv.subList(4, argv.size())) any |= Kill.kill(Long.parseLong(pid), number) == 0;
+            for (long pid : pids) any |= Kill.kill(pid, number) == 0;
             return any;
         }
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return true; // kill exits non-zero when one of the processes ended meanwhile; the others were signalled
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return killCommand(signal, pids.stream().map(String::valueOf).toList());
     }
 
     /**

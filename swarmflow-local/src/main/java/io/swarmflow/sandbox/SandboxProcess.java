@@ -23,7 +23,6 @@ public final class SandboxProcess {
     private final long startTicks;
     private final SandboxSpec spec;
     private final List<String> commandLine;
-    private final boolean bubblewrap;
     /** The bubblewrap executable the process runs under, or null. */
     private final String bubblewrapPath;
     private final Path privateHome;
@@ -41,7 +40,6 @@ public final class SandboxProcess {
         this.startTicks = s.startTicks();
         this.spec = spec;
         this.commandLine = commandLine;
-        this.bubblewrap = bubblewrapPath != null;
         this.bubblewrapPath = bubblewrapPath;
         this.privateHome = privateHome;
         this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, false);
@@ -67,7 +65,7 @@ public final class SandboxProcess {
 
     /** Whether the process runs inside bubblewrap. */
     public boolean usesBubblewrap() {
-        return bubblewrap;
+        return bubblewrapPath != null;
     }
 
     /**
@@ -112,7 +110,7 @@ public final class SandboxProcess {
             // Background children the script left behind must not outlive the attempt. Under bubblewrap they
             // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
             // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
-            if (!bubblewrap && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+            if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
             long drain = Math.max(1000, spec.grace().toMillis());
             outThread.join(drain);
             errThread.join(drain);
@@ -125,7 +123,7 @@ public final class SandboxProcess {
     }
 
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
-        if (bubblewrap && !"KILL".equals(firstSignal)) {
+        if (bubblewrapPath != null && !"KILL".equals(firstSignal)) {
             // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
             ProcessGroups.signalGroupExcept(pid(), firstSignal, commandName(bubblewrapPath));
         } else {

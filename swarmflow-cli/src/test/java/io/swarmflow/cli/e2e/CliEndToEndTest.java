@@ -139,6 +139,10 @@ class CliEndToEndTest {
         assertThat(worktree).isDirectory();
         assertThat(Cli.git(repo, "worktree", "list")).contains(worktree.getFileName().toString());
 
+        assertThat(swarm("logs", run, "other", "--state-dir", state.toString()).out())
+                .as("a quiet attempt leaves no log file").contains("(no output recorded for other attempt 1)");
+        assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other")).doesNotExist();
+
         Result keep = swarm("clean", run, "--state-dir", state.toString());
         assertThat(keep.code()).as("%s", keep).isZero();
         assertThat(keep.out()).contains("removed 1 worktree", "kept branch swarm/" + run + "/fix (--branches deletes it)");

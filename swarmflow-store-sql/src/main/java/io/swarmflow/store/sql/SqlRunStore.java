@@ -398,7 +398,7 @@ public final class SqlRunStore implements RunStore {
 
     /**
      * Write transactions committed so far by this store: {@code synced} waited for the disk, {@code unsynced}
-     * did not (only process-start records, see {@link RunStore#append}). For benchmarks and tests.
+     * did not (only process-start records, see {@link RunStore#append}). For tests and diagnostics.
      */
     public record CommitCounts(long synced, long unsynced) {}
 
