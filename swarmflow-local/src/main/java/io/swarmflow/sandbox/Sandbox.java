@@ -51,6 +51,7 @@ public final class Sandbox implements AutoCloseable {
     private final Consumer<String> warnings;
     private final AtomicBoolean warned = new AtomicBoolean();
     private final ExecutorService launcher;
+    private final PrivateHomes homes = new PrivateHomes();
 
     /**
      * @param bubblewrap what {@link Bubblewrap#probe()} found (or {@link Bubblewrap.Status#unavailable} to
@@ -196,7 +197,7 @@ public final class Sandbox implements AutoCloseable {
         Path privateHome = null;
         try {
             for (Path dir : spec.writableDirs()) ensureDirectory(dir);
-            if (!bwrap) privateHome = Files.createTempDirectory("swarm-home-");
+            if (!bwrap) privateHome = homes.acquire();
         } catch (IOException e) {
             throw new SandboxException("cannot prepare sandbox directories: " + e, e);
         }
@@ -218,7 +219,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             s = started.get();
         } catch (ExecutionException e) {
-            SandboxProcess.deleteTree(privateHome);
+            homes.release(privateHome);
             throw new SandboxException("cannot start " + command.getFirst() + " in the sandbox: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             // The start may already be under way: let it finish, then stop what it started.
@@ -231,11 +232,11 @@ public final class Sandbox implements AutoCloseable {
                     // it never started
                 }
             }
-            SandboxProcess.deleteTree(privateHome);
+            homes.release(privateHome);
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
-        return new SandboxProcess(s, spec, listener, argv, bwrap ? bubblewrap.path() : null, privateHome);
+        return new SandboxProcess(s, spec, listener, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
     }
 
     /** {@link Files#createDirectories} costs an exception when the directory exists, the usual case here: look first. */
@@ -257,5 +258,6 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         launcher.shutdown();
+        homes.close();
     }
 }

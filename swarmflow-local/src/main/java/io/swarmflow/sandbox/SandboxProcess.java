@@ -26,6 +26,7 @@ public final class SandboxProcess {
     /** The bubblewrap executable the process runs under, or null. */
     private final String bubblewrapPath;
     private final Path privateHome;
+    private final PrivateHomes homes;
     private final OutputPump out;
     private final OutputPump err;
     private final Thread outThread;
@@ -35,13 +36,14 @@ public final class SandboxProcess {
 
     /** @param bubblewrapPath the bubblewrap executable the process runs under, or null when it runs without */
     SandboxProcess(Started s, SandboxSpec spec, LineListener listener, List<String> commandLine, String bubblewrapPath,
-                   Path privateHome) {
+                   Path privateHome, PrivateHomes homes) {
         this.process = s.process();
         this.startTicks = s.startTicks();
         this.spec = spec;
         this.commandLine = commandLine;
         this.bubblewrapPath = bubblewrapPath;
         this.privateHome = privateHome;
+        this.homes = homes;
         this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, false);
         this.err = new OutputPump(process.getErrorStream(), spec.stderrLog(), spec.logCapBytes(), "stderr", listener, true);
         this.outThread = Thread.ofVirtual().name("swarm-stdout-" + process.pid()).start(out);
@@ -99,7 +101,7 @@ public final class SandboxProcess {
             throw new IllegalStateException("waiting for process " + pid() + " failed", e);
         } catch (InterruptedException e) {
             stop("KILL", 0);
-            deleteTree(privateHome);
+            homes.release(privateHome);
             throw e;
         }
         if (termination == Termination.EXITED && process.isAlive()) termination = Termination.CANCELLED;
@@ -118,7 +120,7 @@ public final class SandboxProcess {
             return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
                     out.truncated() || err.truncated(), err.lastLine());
         } finally {
-            deleteTree(privateHome);
+            homes.release(privateHome);
         }
     }
 

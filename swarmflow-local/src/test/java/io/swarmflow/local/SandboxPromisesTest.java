@@ -123,6 +123,11 @@ class SandboxPromisesTest {
             assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(control.stdout.getFirst()).isNotEqualTo(System.getProperty("user.home"));
             assertThat(control.stdout.get(1).strip()).isEqualTo("0");
+
+            // the next attempt does not see what this one left in its HOME (without bubblewrap, empty homes are reused)
+            TestControl next = new TestControl();
+            assertThat(f.run(Fixture.ticket("home2", "ls -A \"$HOME\" | wc -l").build(), next).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(next.stdout.getFirst().strip()).isEqualTo("0");
         }
     }
 
