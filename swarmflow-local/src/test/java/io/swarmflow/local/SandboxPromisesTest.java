@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -222,14 +221,6 @@ class SandboxPromisesTest {
     }
 
     static long processesWithArgument(String argument) throws IOException {
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).filter(p -> {
-                try {
-                    return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(argument);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
-        }
+        return io.swarmflow.sandbox.TestProcesses.withArgument(argument);
     }
 }

@@ -1,0 +1,24 @@
+package io.swarmflow.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** Test helper: finds processes by their command line in {@code /proc}. */
+public final class TestProcesses {
+    private TestProcesses() {}
+
+    /** Number of live processes whose command line (arguments joined by NUL) contains {@code argument}. */
+    public static long withArgument(String argument) throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).filter(p -> {
+                try {
+                    return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(argument);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+}
