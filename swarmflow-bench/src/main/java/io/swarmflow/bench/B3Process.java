@@ -30,7 +30,8 @@ import java.util.Map;
  * {@code Sandbox.commandLine} builds for such a ticket.
  *
  * <p>System properties: {@code b3.tickets} (2000), {@code b3.concurrency} (nproc), {@code b3.reps} (3),
- * {@code b3.warmup} (500 tickets of each engine variant and of xargs first, not reported).
+ * {@code b3.warmup} (500 tickets of each engine variant and of xargs first, not reported), {@code b3.only}
+ * ({@code off}: only the variants without bubblewrap; {@code bwrap}: only those with it; default both).
  */
 public final class B3Process {
     private B3Process() {}
@@ -61,19 +62,28 @@ public final class B3Process {
     private static void measure(int tickets, int c, int reps, List<String> argvOff, List<String> argvBwrap, List<String> warnings)
             throws Exception {
         // warm-up: JIT and page cache, not reported
+        String only = System.getProperty("b3.only", "");
+        if (!List.of("", "off", "bwrap").contains(only)) throw new IllegalArgumentException("b3.only must be off or bwrap, not " + only);
+        boolean off = !only.equals("bwrap");
+        boolean bwrap = !only.equals("off");
         int warmup = BenchSupport.intProp("b3.warmup", 500);
-        engine(warmup, c, SandboxPolicy.OFF, warnings);
-        engine(warmup, c, SandboxPolicy.REQUIRED, warnings);
-        xargs(warmup, c, argvBwrap);
+        if (off) engine(warmup, c, SandboxPolicy.OFF, warnings);
+        if (bwrap) engine(warmup, c, SandboxPolicy.REQUIRED, warnings);
+        xargs(warmup, c, bwrap ? argvBwrap : argvOff);
 
-        String[] names = {"Swarmflow, sandbox off", "xargs, same argv without bwrap", "xargs, sh -c true",
-                "Swarmflow, bwrap", "xargs, same argv with bwrap"};
-        Variant[] variants = {
-                () -> engine(tickets, c, SandboxPolicy.OFF, warnings),
-                () -> xargs(tickets, c, argvOff),
-                () -> xargs(tickets, c, List.of("sh", "-c", "true")),
-                () -> engine(tickets, c, SandboxPolicy.REQUIRED, warnings),
-                () -> xargs(tickets, c, argvBwrap)};
+        List<String> nameList = new ArrayList<>();
+        List<Variant> variantList = new ArrayList<>();
+        if (off) {
+            nameList.addAll(List.of("Swarmflow, sandbox off", "xargs, same argv without bwrap", "xargs, sh -c true"));
+            variantList.addAll(List.of(() -> engine(tickets, c, SandboxPolicy.OFF, warnings), () -> xargs(tickets, c, argvOff),
+                    () -> xargs(tickets, c, List.of("sh", "-c", "true"))));
+        }
+        if (bwrap) {
+            nameList.addAll(List.of("Swarmflow, bwrap", "xargs, same argv with bwrap"));
+            variantList.addAll(List.of(() -> engine(tickets, c, SandboxPolicy.REQUIRED, warnings), () -> xargs(tickets, c, argvBwrap)));
+        }
+        String[] names = nameList.toArray(String[]::new);
+        Variant[] variants = variantList.toArray(Variant[]::new);
         double[][] ms = new double[names.length][reps];
         double[][] cpuOwn = new double[names.length][reps];
         double[][] cpuChildren = new double[names.length][reps];
@@ -102,18 +112,26 @@ public final class B3Process {
             out.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %s | %.2f | %.2f |%n", names[i], med[i], med[i] / tickets, runs,
                     BenchSupport.median(cpuOwn[i]) / tickets, BenchSupport.median(cpuChildren[i]) / tickets));
         }
-        double ratioOff = med[0] / med[1];
-        double ratioBwrap = med[3] / med[4];
-        out.append(String.format(Locale.ROOT, "%n| ratio | value | target |%n|---|---:|---|%n"
-                        + "| Swarmflow sandbox off / xargs same argv | %.2f | <= 1.5: %s |%n"
-                        + "| Swarmflow sandbox off / xargs sh -c true | %.2f | (reference) |%n"
-                        + "| Swarmflow bwrap / xargs same bwrap argv | %.2f | <= 1.5: %s |%n",
-                ratioOff, ratioOff <= 1.5 ? "met" : "NOT met", med[0] / med[2], ratioBwrap, ratioBwrap <= 1.5 ? "met" : "NOT met"));
-        out.append(String.format(Locale.ROOT, "%nPer ticket (wall time x concurrency / tickets = time one slot spends on a ticket): "
-                        + "bash+setsid+prlimit %.2f ms (xargs, off), sh -c true %.2f ms, bwrap adds %.2f ms (xargs bwrap - xargs off); "
-                        + "Swarmflow adds %.2f ms without bwrap and %.2f ms with bwrap (engine + SQLite + log capture).%n",
-                med[1] * c / tickets, med[2] * c / tickets, (med[4] - med[1]) * c / tickets,
-                (med[0] - med[1]) * c / tickets, (med[3] - med[4]) * c / tickets));
+        out.append("\n| ratio | value | target |\n|---|---:|---|\n");
+        StringBuilder perTicket = new StringBuilder("Per ticket (wall time x concurrency / tickets = time one slot spends on a ticket):");
+        if (off) { // variants 0-2
+            double ratioOff = med[0] / med[1];
+            out.append(String.format(Locale.ROOT, "| Swarmflow sandbox off / xargs same argv | %.2f | <= 1.5: %s |%n"
+                    + "| Swarmflow sandbox off / xargs sh -c true | %.2f | (reference) |%n",
+                    ratioOff, ratioOff <= 1.5 ? "met" : "NOT met", med[0] / med[2]));
+            perTicket.append(String.format(Locale.ROOT, " bash+setsid+prlimit %.2f ms (xargs, off), sh -c true %.2f ms; "
+                    + "Swarmflow adds %.2f ms without bwrap (engine + SQLite + log capture).", med[1] * c / tickets,
+                    med[2] * c / tickets, (med[0] - med[1]) * c / tickets));
+        }
+        if (bwrap) { // the last two variants
+            int sw = names.length - 2;
+            double ratioBwrap = med[sw] / med[sw + 1];
+            out.append(String.format(Locale.ROOT, "| Swarmflow bwrap / xargs same bwrap argv | %.2f | <= 1.5: %s |%n",
+                    ratioBwrap, ratioBwrap <= 1.5 ? "met" : "NOT met"));
+            if (off) perTicket.append(String.format(Locale.ROOT, " bwrap adds %.2f ms (xargs bwrap - xargs off);", (med[sw + 1] - med[1]) * c / tickets));
+            perTicket.append(String.format(Locale.ROOT, " Swarmflow adds %.2f ms with bwrap.", (med[sw] - med[sw + 1]) * c / tickets));
+        }
+        out.append('\n').append(perTicket).append('\n');
         out.append("\nargv without bwrap: `" + String.join(" ", argvOff) + "`\n\nargv with bwrap: `" + String.join(" ", argvBwrap) + "`\n");
         out.append("\nCPU: user + system time from /proc/self/stat (clock ticks of 10 ms) around each variant: the JVM's own threads, "
                 + "and the child processes it waited for (for xargs: xargs and every process it ran). The JVM column of the xargs rows "
