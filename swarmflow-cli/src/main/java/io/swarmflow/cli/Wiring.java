@@ -45,6 +45,7 @@ final class Wiring implements AutoCloseable {
      */
     static Wiring existing(Path stateDir, PrintStream warnings) {
         if (!Files.isRegularFile(stateDir.resolve(DB_FILE))) {
+            SqlRunStore.refuseLostDatabase(stateDir, stateDir.resolve(DB_FILE)); // run files without their database
             throw new InvalidRequestException("no Swarmflow state in " + stateDir
                     + "; start a run with `swarm run SPEC`, or point --state-dir (or SWARM_STATE_DIR) at the right directory");
         }

@@ -262,6 +262,27 @@ class CliBadInputTest {
         assertCorruptStateIsReported(state, run, db, "not a readable Swarmflow database");
     }
 
+    @Test
+    void anEmptiedOrDeletedDatabaseBesideRunFilesIsReportedAndNotRecreated() throws IOException {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path db = state.resolve("swarm.db");
+        for (boolean delete : new boolean[]{false, true}) {
+            Files.write(db, new byte[0]); // truncated to nothing, as by a failed copy or `> swarm.db`
+            if (delete) Files.delete(db);
+            for (String[] args : List.of(new String[]{"resume", run, "--plain"}, new String[]{"status", run}, new String[]{"runs"},
+                    new String[]{"status"}, new String[]{"run", tmp.resolve("ok.yaml").toString(), "--plain"})) {
+                Result r = swarm(with(args, "--state-dir", state.toString()));
+                assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+                assertThat(r.err()).as("%s", List.of(args)).contains(db.toString(), delete ? "is missing" : "is empty (0 bytes)",
+                        "1 run (" + run + ")", "nothing was changed", "from a backup", "mv " + state + " " + state + ".lost");
+                assertThat(r.err()).doesNotContain("internal error", "Exception");
+            }
+            if (delete) assertThat(db).as("not created again").doesNotExist();
+            else assertThat(db).as("left empty").isEmptyFile();
+        }
+    }
+
     private static void assertCorruptStateIsReported(Path state, String run, Path db, String what) throws IOException {
         byte[] before = Files.readAllBytes(db);
         for (String[] args : List.of(new String[]{"resume", run, "--plain"}, new String[]{"status", run}, new String[]{"runs"},

@@ -120,8 +120,9 @@ public final class SqlRunStore implements RunStore {
      * Opens (creating if needed) the SQLite store {@code <stateDir>/swarm.db}, creating the
      * directory and migrating the schema.
      *
-     * @throws StoreException.Corrupt when the file is not a readable Swarmflow database; the message
-     *                                names the file and how to recover
+     * @throws StoreException.Corrupt when the file is not a readable Swarmflow database, or is missing or
+     *                                empty while {@code runs/} holds run directories; the message names the
+     *                                file and how to recover
      * @throws StoreException         when the directory or file cannot be created or opened
      */
     public static SqlRunStore openSqlite(Path stateDir) {
@@ -131,6 +132,7 @@ public final class SqlRunStore implements RunStore {
             throw new StoreException("cannot create the state directory " + stateDir + ": " + e + "; check its permissions", e);
         }
         Path db = stateDir.resolve("swarm.db");
+        refuseLostDatabase(stateDir, db);
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(SqliteDialect.BUSY_TIMEOUT_MILLIS);
         SQLiteDataSource ds = new SQLiteDataSource(config);
@@ -138,6 +140,35 @@ public final class SqlRunStore implements RunStore {
         String recovery = "move " + db + " aside (for example `mv " + db + " " + db + ".broken`) and start a new run; "
                 + "runs in it cannot be resumed";
         return new SqlRunStore(new SqliteDialect(), ds, db.toString(), recovery);
+    }
+
+    /**
+     * A missing or empty {@code swarm.db} beside run directories ({@code runs/<run>/}, created only for
+     * runs the database holds) means the database was deleted, truncated or replaced. SQLite would take
+     * it for a new database and every run would silently vanish; refuse instead, before anything is
+     * written.
+     *
+     * @throws StoreException.Corrupt naming the file, the runs and the way out
+     */
+    public static void refuseLostDatabase(Path stateDir, Path db) {
+        try {
+            if (Files.exists(db) && Files.size(db) > 0) return;
+            Path runsDir = stateDir.resolve("runs");
+            if (!Files.isDirectory(runsDir)) return;
+            List<String> runs;
+            try (var entries = Files.list(runsDir)) {
+                runs = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            if (runs.isEmpty()) return;
+            String which = runs.size() <= 3 ? String.join(", ", runs) : String.join(", ", runs.subList(0, 3)) + ", ...";
+            throw new StoreException.Corrupt("the database " + db + " is " + (Files.exists(db) ? "empty (0 bytes)" : "missing")
+                    + " but " + runsDir + " holds the files of " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (" + which
+                    + "): it was deleted, truncated or replaced, so those runs can be neither listed nor resumed; nothing was changed. "
+                    + "Restore " + db + " from a backup to resume them, or move the state directory aside to start afresh "
+                    + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
+        }
     }
 
     /**
