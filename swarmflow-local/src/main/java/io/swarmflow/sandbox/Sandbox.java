@@ -29,10 +29,12 @@ import java.util.function.Consumer;
  * (which any local user can read in {@code /proc/PID/cmdline}), and contains only what
  * {@link SandboxSpec#env()} grants plus {@code PATH}, {@code LANG} and a private {@code HOME}.
  *
- * <p>Processes are started from a small pool of long-lived platform threads: bubblewrap's
- * {@code --die-with-parent} uses {@code PR_SET_PDEATHSIG}, which fires when the <em>thread</em> that
- * forked the child exits, so a virtual or short-lived pool thread would kill the sandbox early.
- * Closing the sandbox ends those threads and therefore kills every bubblewrap sandbox still running.
+ * <p>Processes are started with posix_spawn(3) ({@link PosixSpawn}; {@link ProcessBuilder} where that is
+ * not available, see {@link #launcherDescription()}) from a small pool of long-lived platform threads:
+ * bubblewrap's {@code --die-with-parent} uses {@code PR_SET_PDEATHSIG}, which fires when the
+ * <em>thread</em> that forked the child exits, so a virtual or short-lived pool thread would kill the
+ * sandbox early. Closing the sandbox ends those threads and therefore kills every bubblewrap sandbox
+ * still running.
  *
  * <p>Thread-safe; one instance is meant to be shared by all attempts.
  */
@@ -207,12 +209,8 @@ public final class Sandbox implements AutoCloseable {
         env.putAll(spec.env());
         env.put("HOME", bwrap ? SANDBOX_HOME : privateHome.toString());
 
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(spec.workspace().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
-        pb.environment().clear();
-        pb.environment().putAll(env);
         Future<SandboxProcess.Started> started = launcher.submit(() -> {
-            Process p = pb.start();
+            Process p = launch(argv, spec.workspace(), env);
             return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0));
         });
         SandboxProcess.Started s;
@@ -228,6 +226,8 @@ public final class Sandbox implements AutoCloseable {
                     SandboxProcess.Started late = uninterruptibly(started);
                     ProcessGroups.signalGroup(late.process().pid(), "KILL");
                     late.process().destroyForcibly();
+                    closeQuietly(late.process().getInputStream()); // no pump will read them
+                    closeQuietly(late.process().getErrorStream());
                 } catch (ExecutionException ignored) {
                     // it never started
                 }
@@ -239,9 +239,34 @@ public final class Sandbox implements AutoCloseable {
         return new SandboxProcess(s, spec, listener, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
     }
 
+    /**
+     * Starts {@code argv}: with posix_spawn(3) where {@link PosixSpawn#available()}, otherwise (or for a
+     * relative program path) with {@link ProcessBuilder}. Runs on a launcher thread.
+     */
+    private static Process launch(List<String> argv, Path workspace, Map<String, String> env) throws IOException {
+        if (PosixSpawn.available() && argv.getFirst().startsWith("/")) return PosixSpawn.start(argv, workspace, env);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(workspace.toFile()).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Which launcher starts processes: {@code posix_spawn}, or {@code ProcessBuilder} with the reason. */
+    public static String launcherDescription() {
+        return PosixSpawn.available() ? "posix_spawn" : "ProcessBuilder (" + PosixSpawn.problem() + ")";
+    }
+
     /** {@link Files#createDirectories} costs an exception when the directory exists, the usual case here: look first. */
     private static void ensureDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) Files.createDirectories(dir);
+    }
+
+    private static void closeQuietly(java.io.InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // our end of a pipe
+        }
     }
 
     private static <T> T uninterruptibly(Future<T> f) throws ExecutionException {

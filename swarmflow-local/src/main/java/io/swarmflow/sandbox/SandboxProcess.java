@@ -7,6 +7,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -19,6 +24,22 @@ import java.util.stream.Stream;
 public final class SandboxProcess {
     record Started(Process process, long startTicks) {}
 
+    /**
+     * Platform threads that copy output, kept for reuse. Not virtual threads: a blocking read of a pipe
+     * opened outside {@link ProcessBuilder} (see {@link PosixSpawn}) holds its carrier thread on JDK 25,
+     * and two pumps per process would stop every other virtual thread on a 2-core machine.
+     */
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(null, r, "swarm-output-" + count.incrementAndGet(), 256 * 1024, false);
+            t.setDaemon(true);
+            return t;
+        }
+    });
+
     private final Process process;
     private final long startTicks;
     private final SandboxSpec spec;
@@ -29,8 +50,8 @@ public final class SandboxProcess {
     private final PrivateHomes homes;
     private final OutputPump out;
     private final OutputPump err;
-    private final Thread outThread;
-    private final Thread errThread;
+    private final Future<?> outPump;
+    private final Future<?> errPump;
     private final CompletableFuture<Void> cancelRequest = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -46,8 +67,8 @@ public final class SandboxProcess {
         this.homes = homes;
         this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, false);
         this.err = new OutputPump(process.getErrorStream(), spec.stderrLog(), spec.logCapBytes(), "stderr", listener, true);
-        this.outThread = Thread.ofVirtual().name("swarm-stdout-" + process.pid()).start(out);
-        this.errThread = Thread.ofVirtual().name("swarm-stderr-" + process.pid()).start(err);
+        this.outPump = PUMPS.submit(out);
+        this.errPump = PUMPS.submit(err);
     }
 
     /** Process id of the group leader (also the process group id and session id). */
@@ -114,13 +135,23 @@ public final class SandboxProcess {
             // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
             if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
             long drain = Math.max(1000, spec.grace().toMillis());
-            outThread.join(drain);
-            errThread.join(drain);
+            long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
+            awaitPump(outPump, drainUntil);
+            awaitPump(errPump, drainUntil);
             Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
             return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
                     out.truncated() || err.truncated(), err.lastLine());
         } finally {
             homes.release(privateHome);
+        }
+    }
+
+    /** Waits for a pump until {@code deadline} ({@link System#nanoTime()}); a pump still reading after it is left to finish. */
+    private static void awaitPump(Future<?> pump, long deadline) throws InterruptedException {
+        try {
+            pump.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // output still arriving from a background process that escaped the group, or a pump failure (reported in the log)
         }
     }
 

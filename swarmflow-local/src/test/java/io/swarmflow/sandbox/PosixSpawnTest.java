@@ -1,0 +1,115 @@
+package io.swarmflow.sandbox;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60) // a reaper or stdin that never ends would hang here, not fail
+class PosixSpawnTest {
+    @TempDir
+    Path tmp;
+
+    private static final Map<String, String> ENV = Map.of("PATH", Sandbox.DEFAULT_PATH, "ONLY", "this");
+
+    @Test
+    void isUsedOnLinuxWithGlibc() {
+        // without this the sandbox silently falls back to ProcessBuilder and its extra exec per process
+        assertThat(PosixSpawn.available()).as("%s", PosixSpawn.problem()).isTrue();
+        assertThat(Sandbox.launcherDescription()).isEqualTo("posix_spawn");
+    }
+
+    @Test
+    void theChildGetsItsDirectoryEnvironmentStreamsAndNothingElse() throws Exception {
+        Process p = PosixSpawn.start(List.of("/bin/bash", "-c", """
+                pwd; env | sort; ls /proc/self/fd | sort -n | tr '\\n' ' '; echo
+                cat; echo "stdin: done"
+                grep -E '^Sig(Blk|Ign):' /proc/self/status
+                echo oops >&2; exit 7"""), tmp, ENV);
+        String out = read(p.getInputStream());
+        String err = read(p.getErrorStream());
+
+        assertThat(p.waitFor()).isEqualTo(7);
+        assertThat(p.exitValue()).isEqualTo(7);
+        assertThat(p.isAlive()).isFalse();
+        assertThat(out.lines().toList()).containsExactly(tmp.toRealPath().toString(),
+                "ONLY=this", "PATH=" + Sandbox.DEFAULT_PATH, "PWD=" + tmp.toRealPath(), "SHLVL=1", "_=/usr/bin/env",
+                "0 1 2 3 ", // stdin, stdout, stderr and the directory ls reads: no descriptor of the JVM
+                "stdin: done", // stdin is /dev/null: cat returns at once
+                "SigBlk:\t0000000000000000", out.lines().toList().getLast());
+        // every signal at its default action, whatever the JVM inherited as ignored (nohup: SIGHUP), except glibc's
+        // internal signals 32 and 33, which sigfillset leaves out
+        assertThat(out.lines().toList().getLast()).matches("SigIgn:\t0{7}(00|08|10|18)0{7}");
+        assertThat(err).isEqualTo("oops\n");
+    }
+
+    @Test
+    void aProcessEndedByASignalReportsOneHundredTwentyEightPlusItsNumberAndCanBeWaitedForWithATimeout() throws Exception {
+        Process p = PosixSpawn.start(List.of("/bin/sleep", "30"), tmp, ENV);
+        assertThat(p.isAlive()).isTrue();
+        assertThat(p.waitFor(100, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(p.toHandle().pid()).isEqualTo(p.pid());
+        assertThatThrownBy(p::exitValue).isInstanceOf(IllegalThreadStateException.class);
+        p.destroyForcibly();
+        assertThat(p.onExit().get(10, TimeUnit.SECONDS)).isSameAs(p);
+        assertThat(p.exitValue()).isEqualTo(128 + 9);
+        p.destroy(); // after the exit: no signal goes to a pid that may belong to another process now
+        assertThat(PosixSpawn.exitValueOf(0x0f)).isEqualTo(128 + 15);
+        assertThat(PosixSpawn.exitValueOf(3 << 8)).isEqualTo(3);
+    }
+
+    @Test
+    void destroySendsTermAndTheExitValueSaysSo() throws Exception {
+        Process p = PosixSpawn.start(List.of("/bin/sleep", "30"), tmp, ENV);
+        assertThat(p.supportsNormalTermination()).isTrue();
+        p.destroy();
+        assertThat(p.waitFor()).isEqualTo(128 + 15);
+    }
+
+    @Test
+    void failedStartsLeaveNoDescriptorOpen() throws Exception {
+        long before = openDescriptors();
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> PosixSpawn.start(List.of(tmp.resolve("missing").toString()), tmp, ENV)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/true"), tmp.resolve("no-such-dir"), ENV)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/echo", "a\0b"), tmp, ENV)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void aProgramThatCannotRunIsAnIoExceptionWithTheReason() {
+        assertThatThrownBy(() -> PosixSpawn.start(List.of(tmp.resolve("missing").toString()), tmp, ENV))
+                .isInstanceOf(IOException.class).hasMessageContaining("ENOENT");
+        assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/true"), tmp.resolve("no-such-dir"), ENV))
+                .isInstanceOf(IOException.class).hasMessageContaining("ENOENT");
+        assertThatThrownBy(() -> PosixSpawn.start(List.of("true"), tmp, ENV)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/rm", "-rf", "/x\0 tail"), tmp, ENV))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null character");
+        assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/true"), tmp, Map.of("A=B", "c")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("environment name");
+        assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/true"), tmp, Map.of("A", "c\0d")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("environment value");
+    }
+
+    private static String read(java.io.InputStream in) throws IOException {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
