@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@link #available()} is false where the functions cannot be bound (another C library, an older
  * glibc, JNA missing) or {@code /proc/self/fd} cannot be opened; {@link Sandbox} then uses
- * {@link ProcessBuilder}. The system property {@code swarm.launcher=jdk} forces that.
+ * {@link ProcessBuilder}. The system property {@code swarm.launcher=jdk} forces that. Public for the
+ * benchmarks ({@code LaunchFloor}); agents are started through {@link Sandbox}.
  */
-final class PosixSpawn {
+public final class PosixSpawn {
     private PosixSpawn() {}
 
     /** The C functions, bound by JNA's direct mapping. */
@@ -110,16 +111,20 @@ final class PosixSpawn {
     private static final String PROBLEM = load();
 
     /** Platform threads blocked in waitpid(2), one per running process, kept for reuse (like the JDK's reaper). */
-    private static final ExecutorService REAPER = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
-        private final AtomicInteger count = new AtomicInteger();
+    private static final ExecutorService REAPER = cachedDaemonPool("swarm-reaper-");
 
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(null, r, "swarm-reaper-" + count.incrementAndGet(), 256 * 1024, false);
+    /**
+     * A cached pool of daemon platform threads named {@code prefix + n}, with 256 KiB stacks: for threads
+     * that spend their life blocked in one system call (waitpid, read of a pipe).
+     */
+    static ExecutorService cachedDaemonPool(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(null, r, prefix + count.incrementAndGet(), 256 * 1024, false);
             t.setDaemon(true);
             return t;
-        }
-    });
+        });
+    }
 
     private static String load() {
         if ("jdk".equals(System.getProperty("swarm.launcher"))) return "the system property swarm.launcher=jdk asks for ProcessBuilder";
@@ -144,12 +149,12 @@ final class PosixSpawn {
     }
 
     /** Whether processes are started with posix_spawn here. */
-    static boolean available() {
+    public static boolean available() {
         return PROBLEM == null;
     }
 
     /** Why {@link ProcessBuilder} is used instead, or null when posix_spawn is. */
-    static String problem() {
+    public static String problem() {
         return PROBLEM;
     }
 
@@ -163,7 +168,7 @@ final class PosixSpawn {
      *                                  directory or the environment, or an environment name with {@code =}
      * @throws IllegalStateException when {@link #available()} is false
      */
-    static Process start(List<String> argv, Path directory, Map<String, String> env) throws IOException {
+    public static Process start(List<String> argv, Path directory, Map<String, String> env) throws IOException {
         if (PROBLEM != null) throw new IllegalStateException(PROBLEM);
         String path = argv.getFirst();
         if (!path.startsWith("/")) throw new IllegalArgumentException("posix_spawn needs an absolute path, not " + path);

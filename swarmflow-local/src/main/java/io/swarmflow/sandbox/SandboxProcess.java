@@ -8,10 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -29,16 +26,7 @@ public final class SandboxProcess {
      * opened outside {@link ProcessBuilder} (see {@link PosixSpawn}) holds its carrier thread on JDK 25,
      * and two pumps per process would stop every other virtual thread on a 2-core machine.
      */
-    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(new ThreadFactory() {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(null, r, "swarm-output-" + count.incrementAndGet(), 256 * 1024, false);
-            t.setDaemon(true);
-            return t;
-        }
-    });
+    private static final ExecutorService PUMPS = PosixSpawn.cachedDaemonPool("swarm-output-");
 
     private final Process process;
     private final long startTicks;
