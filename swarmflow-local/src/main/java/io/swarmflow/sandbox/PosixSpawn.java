@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
 
+import java.io.BufferedInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -248,8 +249,12 @@ public final class PosixSpawn {
         return fds;
     }
 
+    /**
+     * The pipe's read end as a stream, buffered like the JDK's own process streams: on JDK 21 a bare
+     * {@link FileInputStream}'s {@code readAllBytes} seeks, which a pipe refuses ("Illegal seek").
+     */
     private static InputStream reopen(int fd) throws IOException {
-        return new FileInputStream("/proc/self/fd/" + fd);
+        return new BufferedInputStream(new FileInputStream("/proc/self/fd/" + fd));
     }
 
     private static void requireZero(int rc, String what) throws IOException {
