@@ -33,6 +33,7 @@ final class OutputPump implements Runnable {
     private volatile long total;
     private volatile boolean truncated;
     private volatile String lastLine;
+    private volatile boolean detached;
 
     OutputPump(InputStream in, Path file, long cap, String stream, LineListener listener, boolean keepLastLine) {
         this.in = in;
@@ -47,6 +48,15 @@ final class OutputPump implements Runnable {
         return "[swarm: output truncated after " + cap + " bytes]";
     }
 
+    /**
+     * Stops recording: output that still arrives (from a process that left the attempt's process group
+     * and keeps the pipe open) is read and dropped, so it neither blocks that process nor lands in a
+     * finished attempt's log. The log file is closed at the next read.
+     */
+    void detach() {
+        detached = true;
+    }
+
     @Override
     public void run() {
         byte[] buf = new byte[8192];
@@ -54,6 +64,10 @@ final class OutputPump implements Runnable {
             boolean endsWithNewline = true;
             int n;
             while ((n = in.read(buf)) > 0) {
+                if (detached) { // the attempt is over: drain what an escaped process still writes, keep none
+                    closeLog();
+                    continue;
+                }
                 long before = total;
                 total = before + n;
                 if (!truncated) {
@@ -85,12 +99,18 @@ final class OutputPump implements Runnable {
             } catch (IOException ignored) {
                 // nothing left to release
             }
-            try {
-                if (out != null) out.close();
-            } catch (IOException e) {
-                logProblem(e);
-            }
+            closeLog();
         }
+    }
+
+    private void closeLog() {
+        try {
+            if (out != null) out.close();
+        } catch (IOException e) {
+            logProblem(e);
+        }
+        out = null;
+        failed = true; // nothing more is written
     }
 
     /**

@@ -86,6 +86,8 @@ public final class PosixSpawn {
         static native int waitpid(int pid, int[] status, int options);
 
         static native int waitid(int idType, int id, Pointer info, int options);
+
+        static native int sigaction(int signal, Pointer action, Pointer oldAction);
     }
 
     /** O_CLOEXEC (asm-generic/fcntl.h, x86-64 and arm64): the parent's pipe ends must not leak into other children. */
@@ -93,8 +95,13 @@ public final class PosixSpawn {
     private static final int O_RDONLY = 0;
     /** POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK (glibc spawn.h). */
     private static final short FLAGS = 0x04 | 0x08;
-    /** EINTR (asm-generic/errno-base.h). */
+    /** EINTR, ECHILD (asm-generic/errno-base.h). */
     private static final int EINTR = 4;
+    private static final int ECHILD = 10;
+    /** SIGCHLD on x86-64 and arm64 (asm-generic/signal.h); SIG_IGN is handler value 1, the first field of struct sigaction. */
+    private static final int SIGCHLD = 17;
+    private static final long SIG_IGN = 1;
+    private static final int SIGACTION_BYTES = 256;
     /** waitid(2): P_PID, WEXITED, WNOWAIT (linux/wait.h); siginfo_t is 128 bytes. */
     private static final int P_PID = 1;
     private static final int WEXITED = 4;
@@ -134,6 +141,12 @@ public final class PosixSpawn {
             Native.register(LibC.class, "c");
         } catch (LinkageError | RuntimeException e) {
             return "posix_spawn functions cannot be bound: " + e;
+        }
+        try (Memory action = new Memory(SIGACTION_BYTES)) {
+            // with SIGCHLD ignored the kernel reaps children itself: no exit status, and no safe way to signal them
+            if (LibC.sigaction(SIGCHLD, null, action) == 0 && action.getLong(0) == SIG_IGN) {
+                return "SIGCHLD is ignored in this process (inherited from its parent)";
+            }
         }
         try {
             int[] fds = new int[2];
@@ -188,6 +201,7 @@ public final class PosixSpawn {
              Memory empty = new Memory(SIGSET_BYTES); Memory all = new Memory(SIGSET_BYTES);
              StringArray cArgv = new StringArray(argv.toArray(String[]::new)); StringArray cEnv = new StringArray(envp)) {
             IntByReference pid = new IntByReference();
+            int rc = -1;
             int[] out = {-1, -1};
             int[] err = {-1, -1};
             InputStream stdout = null;
@@ -207,7 +221,6 @@ public final class PosixSpawn {
 
                 requireZero(LibC.posix_spawn_file_actions_init(actions), "file_actions_init");
                 requireZero(LibC.posix_spawnattr_init(attributes), "spawnattr_init");
-                int rc;
                 try {
                     requireZero(LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
                     requireZero(LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
@@ -233,6 +246,10 @@ public final class PosixSpawn {
                 if (!started) {
                     closeQuietly(stdout);
                     closeQuietly(stderr);
+                    if (rc == 0) { // running, but nothing will wait for it (no reaper thread could start, say)
+                        Kill.kill(pid.getValue(), Kill.number("KILL"));
+                        LibC.waitpid(pid.getValue(), new int[1], 0);
+                    }
                 }
             }
         }
@@ -321,19 +338,22 @@ public final class PosixSpawn {
             }
             int[] status = new int[1];
             int r;
+            int errno = 0;
             synchronized (this) {
                 // after a failed waitid, do not block here holding the lock destroy() needs
                 int options = failure == 0 ? 0 : WNOHANG;
                 do {
                     r = LibC.waitpid(pid, status, options);
-                } while (r == -1 && Native.getLastError() == EINTR);
-                reaped = true;
+                    errno = r == -1 ? Native.getLastError() : 0;
+                } while (r == -1 && errno == EINTR);
+                // only a process that is gone for sure may no longer be signalled (its pid can be reused)
+                reaped = r == pid || errno == ECHILD;
             }
             if (r == pid) {
                 exit.complete(exitValueOf(status[0]));
             } else {
                 exit.completeExceptionally(new IllegalStateException("waiting for process " + pid + " failed: errno "
-                        + (failure != 0 ? failure : Native.getLastError())));
+                        + (failure != 0 ? failure : errno)));
             }
         }
 
@@ -376,7 +396,11 @@ public final class PosixSpawn {
         @Override
         public int exitValue() {
             if (!exit.isDone()) throw new IllegalThreadStateException("process " + pid + " has not exited");
-            return exit.join();
+            try {
+                return exit.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
         }
 
         @Override

@@ -126,6 +126,8 @@ public final class SandboxProcess {
             long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
             awaitPump(outPump, drainUntil);
             awaitPump(errPump, drainUntil);
+            out.detach(); // a process that escaped the group may hold the pipes: what it writes now is not this attempt's
+            err.detach();
             Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
             return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
                     out.truncated() || err.truncated(), err.lastLine());

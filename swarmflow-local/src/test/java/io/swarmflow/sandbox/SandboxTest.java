@@ -116,4 +116,26 @@ class SandboxTest {
         assertThat(SandboxProcess.commandName("/usr/bin/bwrap")).isEqualTo("bwrap");
         assertThat(SandboxProcess.commandName("/opt/sandbox/bubblewrap-0.11-static")).isEqualTo("bubblewrap-0.11");
     }
+
+    @Test
+    void outputOfAProcessThatEscapedTheGroupIsNotRecordedAfterTheAttemptEnds() throws Exception {
+        String marker = "3000" + Math.abs(java.util.UUID.randomUUID().getMostSignificantBits() % 100000);
+        Path out = tmp.resolve("logs/stdout.log");
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
+            SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).grace(Duration.ofMillis(200))
+                    .logs(out, tmp.resolve("logs/stderr.log"), 1 << 20).build();
+            // a new session escapes the group sweep and keeps the stdout pipe open after the script ends
+            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c",
+                    "setsid bash -c 'sleep 1.5; echo late; sleep " + marker + "' & echo done"), LineListener.NONE);
+            long started = System.nanoTime();
+            SandboxResult result = p.waitFor();
+
+            assertThat(result.exitCode()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the drain gives up").isLessThan(Duration.ofSeconds(5));
+            Thread.sleep(2500); // the escaped process writes its line now
+            assertThat(Files.readString(out)).isEqualTo("done\n");
+        } finally {
+            TestProcesses.killWithArgument(marker);
+        }
+    }
 }

@@ -21,4 +21,11 @@ public final class TestProcesses {
             }).count();
         }
     }
+
+    /** Kills (SIGKILL) every live process whose command line contains {@code argument}. */
+    public static void killWithArgument(String argument) {
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(argument)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
 }
