@@ -529,7 +529,8 @@ class CliEndToEndTest {
     void versionAndCompletion() {
         Result v = swarm("version");
         assertThat(v.code()).isZero();
-        assertThat(v.out()).startsWith("swarm ").contains("java ");
+        assertThat(v.out()).startsWith("swarm ").contains("java ", "\nlauncher posix_spawn\n");
+        assertThat(v.out()).containsPattern("\nsandbox (bubblewrap [0-9.]+ \\(/.*bwrap\\)|: bubblewrap not usable: .+)\n");
         Result c = swarm("generate-completion");
         assertThat(c.code()).isZero();
         assertThat(c.out()).contains("complete", "swarm", "resume", "approve");
