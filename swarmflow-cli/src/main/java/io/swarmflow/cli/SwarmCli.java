@@ -122,11 +122,7 @@ public final class SwarmCli implements Runnable {
         public void run() {
             java.io.PrintWriter out = spec.commandLine().getOut();
             for (String line : new Version().getVersion()) out.println(line);
-            // what agents run under here, for bug reports: the sandbox and the process launcher
-            io.swarmflow.sandbox.Bubblewrap.Status bwrap = io.swarmflow.sandbox.Bubblewrap.probe();
-            out.println(bwrap.usable() ? "sandbox " + bwrap.version() + " (" + bwrap.path() + ")"
-                    : "sandbox: bubblewrap not usable: " + bwrap.problem());
-            out.println("launcher " + io.swarmflow.sandbox.Sandbox.launcherDescription());
+            for (String line : Wiring.agentEnvironment()) out.println(line);
         }
     }
 

@@ -10,6 +10,7 @@ import io.swarmflow.store.sql.SqlRunStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Builds the store, the executor and the {@link RunService} for a command; closes them. */
 final class Wiring implements AutoCloseable {
@@ -31,6 +32,17 @@ final class Wiring implements AutoCloseable {
     /** An executor alone (for validation and preflight, before any state exists). */
     static Executor executor(Path stateDir, PrintStream warnings) {
         return new LocalExecutor(LocalExecutor.Options.of(stateDir, warnings::println));
+    }
+
+    /**
+     * What agents run under here, for {@code swarm version} and bug reports: the sandbox ({@code sandbox
+     * bubblewrap 0.8.0 (/usr/bin/bwrap)}, or why bubblewrap is not usable) and the process launcher.
+     */
+    static List<String> agentEnvironment() {
+        io.swarmflow.sandbox.Bubblewrap.Status bwrap = io.swarmflow.sandbox.Bubblewrap.probe();
+        return List.of(bwrap.usable() ? "sandbox " + bwrap.version() + " (" + bwrap.path() + ")"
+                        : "sandbox: bubblewrap not usable: " + bwrap.problem(),
+                "launcher " + io.swarmflow.sandbox.Sandbox.launcherDescription());
     }
 
     /** Opens (creating if needed) the state directory. */
