@@ -69,4 +69,36 @@ class SqliteMigrationTest {
             assertThat(store.events("old", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L);
         }
     }
+
+    @Test
+    void schemaVersionIsTheNewestMigrationFile() throws Exception {
+        try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration/sqlite"))) {
+            int newest = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+            assertThat(SqlRunStore.SCHEMA_VERSION).as("update SqlRunStore.SCHEMA_VERSION with a new migration").isEqualTo(newest);
+        }
+    }
+
+    @Test
+    void flywayIsSkippedOnlyWhenItsHistoryHasExactlyTheMigrationsOfThisBuild() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("swarm.db");
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(SqlRunStore.schemaIsCurrent(c)).as("new database").isFalse();
+        }
+        Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(url, null, null)
+                .locations("classpath:db/migration/sqlite").target("1").load().migrate();
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(SqlRunStore.schemaIsCurrent(c)).as("only version 1").isFalse();
+        }
+        SqlRunStore.openSqlite(dir).close(); // migrates to the newest version
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(SqlRunStore.schemaIsCurrent(c)).isTrue();
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
+                    + "script, checksum, installed_by, execution_time, success) VALUES (99, ?, 'later', 'SQL', 'V9__later.sql', 0, 'x', 0, 0)")) {
+                s.setString(1, Integer.toString(SqlRunStore.SCHEMA_VERSION + 1));
+                s.executeUpdate();
+            }
+            assertThat(SqlRunStore.schemaIsCurrent(c)).as("a failed, newer migration: Flyway decides").isFalse();
+        }
+    }
 }
