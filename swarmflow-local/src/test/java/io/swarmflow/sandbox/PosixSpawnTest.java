@@ -65,6 +65,8 @@ class PosixSpawnTest {
         p.destroy(); // after the exit: no signal goes to a pid that may belong to another process now
         assertThat(PosixSpawn.exitValueOf(0x0f)).isEqualTo(128 + 15);
         assertThat(PosixSpawn.exitValueOf(3 << 8)).isEqualTo(3);
+        p.getInputStream().close();
+        p.getErrorStream().close();
     }
 
     @Test
@@ -73,6 +75,8 @@ class PosixSpawnTest {
         assertThat(p.supportsNormalTermination()).isTrue();
         p.destroy();
         assertThat(p.waitFor()).isEqualTo(128 + 15);
+        p.getInputStream().close();
+        p.getErrorStream().close();
     }
 
     @Test
@@ -85,7 +89,9 @@ class PosixSpawnTest {
             assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/true"), tmp.resolve("no-such-dir"), ENV)).isInstanceOf(IOException.class);
             assertThatThrownBy(() -> PosixSpawn.start(List.of("/bin/echo", "a\0b"), tmp, ENV)).isInstanceOf(IllegalArgumentException.class);
         }
-        assertThat(openDescriptors()).isEqualTo(before);
+        // 60 failed starts: a leak would show as dozens of descriptors; other tests' streams closed by the GC
+        // meanwhile can make the count drop or wobble by a few
+        assertThat(openDescriptors()).isLessThanOrEqualTo(before + 4);
     }
 
     private static long openDescriptors() throws IOException {
