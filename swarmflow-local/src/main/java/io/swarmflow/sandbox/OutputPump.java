@@ -34,6 +34,12 @@ final class OutputPump implements Runnable {
     private volatile boolean truncated;
     private volatile String lastLine;
     private volatile boolean detached;
+    /** {@link System#nanoTime()} when the pump last started waiting in read, 0 while it is not waiting. */
+    private volatile long readSince;
+    /** Whether the pump had been waiting on an empty pipe for {@link #IDLE_NANOS} when it was detached. */
+    private volatile boolean idleAtDetach;
+    /** A read that waits this long found the pipe empty (a pipe with data answers at once). */
+    private static final long IDLE_NANOS = 50_000_000;
 
     OutputPump(InputStream in, Path file, long cap, String stream, LineListener listener, boolean keepLastLine) {
         this.in = in;
@@ -49,11 +55,15 @@ final class OutputPump implements Runnable {
     }
 
     /**
-     * Stops recording: output that still arrives (from a process that left the attempt's process group
-     * and keeps the pipe open) is read and dropped, so it neither blocks that process nor lands in a
-     * finished attempt's log. The log file is closed at the next read.
+     * Stops recording after what is already in the pipe. If the pump fell behind (a slow listener), the bytes
+     * the pipe holds when it next reads are the attempt's own output and are still recorded; if it was
+     * waiting on an empty pipe, nothing more is. Output that arrives later (from a process that left the
+     * attempt's process group and keeps the pipe open) is read and dropped, so it neither blocks that
+     * process nor lands in a finished attempt's log.
      */
     void detach() {
+        long since = readSince;
+        idleAtDetach = since != 0 && System.nanoTime() - since > IDLE_NANOS;
         detached = true;
     }
 
@@ -63,10 +73,23 @@ final class OutputPump implements Runnable {
         try {
             boolean endsWithNewline = true;
             int n;
-            while ((n = in.read(buf)) > 0) {
-                if (detached) { // the attempt is over: drain what an escaped process still writes, keep none
-                    closeLog();
-                    continue;
+            long allowance = -1; // bytes still recorded once detached: -1 until the detach is first seen
+            while (true) {
+                readSince = System.nanoTime();
+                n = in.read(buf);
+                readSince = 0;
+                if (n <= 0) break;
+                if (detached) {
+                    // If the pump had fallen behind, what the pipe holds when it first sees the detach was written
+                    // before it, by the attempt's own processes: keep that. If it was waiting on an empty pipe, all
+                    // of it came later, from processes that escaped the group: keep none.
+                    if (allowance < 0) allowance = idleAtDetach ? 0 : n + in.available();
+                    if (allowance <= 0) {
+                        closeLog();
+                        continue;
+                    }
+                    if (n > allowance) n = (int) allowance;
+                    allowance -= n;
                 }
                 long before = total;
                 total = before + n;

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Starts a process with glibc's posix_spawn(3) called through JNA, instead of {@link ProcessBuilder},
  * whose Linux launcher spawns {@code jspawnhelper}, which then execs the command: one exec more per
- * process. {@code LaunchFloor} in the benchmarks measured 0.93× the time of xargs for posix_spawn
- * against 1.27× for {@code ProcessBuilder} (docs/benchmarks.md, B3).
+ * process. {@code LaunchFloor} in the benchmarks measured 1.03× the time of xargs for this class against
+ * 1.30× for {@code ProcessBuilder} (docs/benchmarks.md, B3).
  *
  * <p>The child gets: stdin from {@code /dev/null}; stdout and stderr on pipes whose read ends are
  * returned as the {@link Process}'s streams; no other file descriptor (glibc's
@@ -175,9 +175,14 @@ public final class PosixSpawn {
     /**
      * Starts {@code argv} (whose first element must be an absolute path) in {@code directory} with exactly
      * {@code env}. Call from a thread that outlives the process when it depends on its parent thread
-     * (bubblewrap's {@code --die-with-parent}).
+     * (bubblewrap's {@code --die-with-parent}). The caller must read both streams to their end (or close
+     * them), or the process blocks once a pipe is full (64 KiB on Linux). On the returned process,
+     * {@code waitFor} and {@code exitValue} throw {@link IllegalStateException} if the process could not
+     * be waited for, and {@code toHandle} throws {@link UnsupportedOperationException} if it ended before
+     * its handle was taken.
      *
      * @throws IOException when a pipe cannot be made or the exec fails (with its errno)
+     * @throws java.util.NoSuchElementException when {@code argv} is empty
      * @throws IllegalArgumentException for a relative program path, a NUL character in an argument, the
      *                                  directory or the environment, or an environment name with {@code =}
      * @throws IllegalStateException when {@link #available()} is false

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its own, created with mode 0700 in {@code java.io.tmpdir}. A directory its attempt left empty,
  * still a plain directory of mode 0700, is kept for a later attempt instead of being removed and
  * created again: on ext4 that pair of system calls cost about 0.2 ms of CPU per attempt (B3 in
- * docs/benchmarks.md). Anything else is deleted. Without bubblewrap a process is not confined to its
+ * docs/benchmarks.md). Anything else is deleted, and so is the HOME of an attempt whose output pipes a
+ * process that escaped its process group still held ({@link #discard}). Without bubblewrap a process is not confined to its
  * {@code HOME} anyway; the directory keeps tools from writing into the user's real home.
  */
 final class PrivateHomes implements AutoCloseable {
@@ -60,6 +61,11 @@ final class PrivateHomes implements AutoCloseable {
             }
             idleCount.decrementAndGet(); // enough kept already
         }
+        SandboxProcess.deleteTree(dir);
+    }
+
+    /** Deletes a directory from {@link #acquire()} without keeping it, whatever it holds. Never throws. */
+    void discard(Path dir) {
         SandboxProcess.deleteTree(dir);
     }
 

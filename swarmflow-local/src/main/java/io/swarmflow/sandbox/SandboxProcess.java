@@ -36,6 +36,8 @@ public final class SandboxProcess {
     private final String bubblewrapPath;
     private final Path privateHome;
     private final PrivateHomes homes;
+    /** Set when a process that escaped the group may still use the private HOME: it is then not reused. */
+    private boolean homeMayBeInUse;
     private final OutputPump out;
     private final OutputPump err;
     private final Future<?> outPump;
@@ -124,24 +126,34 @@ public final class SandboxProcess {
             if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
             long drain = Math.max(1000, spec.grace().toMillis());
             long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
-            awaitPump(outPump, drainUntil);
-            awaitPump(errPump, drainUntil);
-            out.detach(); // a process that escaped the group may hold the pipes: what it writes now is not this attempt's
-            err.detach();
+            boolean drained = awaitPump(outPump, drainUntil) & awaitPump(errPump, drainUntil);
+            if (!drained) {
+                // a process that escaped the group holds a pipe: what it writes from now on is not this attempt's,
+                // and it still knows the HOME, which must then not go to another attempt
+                out.detach();
+                err.detach();
+                homeMayBeInUse = true;
+            }
             Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
             return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
                     out.truncated() || err.truncated(), err.lastLine());
         } finally {
-            homes.release(privateHome);
+            if (homeMayBeInUse) homes.discard(privateHome); else homes.release(privateHome);
         }
     }
 
-    /** Waits for a pump until {@code deadline} ({@link System#nanoTime()}); a pump still reading after it is left to finish. */
-    private static void awaitPump(Future<?> pump, long deadline) throws InterruptedException {
+    /**
+     * Waits for a pump until {@code deadline} ({@link System#nanoTime()}); a pump still reading after it is
+     * left to finish. Returns whether it finished.
+     */
+    private static boolean awaitPump(Future<?> pump, long deadline) throws InterruptedException {
         try {
             pump.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // output still arriving from a background process that escaped the group, or a pump failure (reported in the log)
+            return true;
+        } catch (TimeoutException e) {
+            return false; // output still arriving from a background process that escaped the group
+        } catch (ExecutionException e) {
+            return true; // the pump failed (reported in the log); it reads no more
         }
     }
 

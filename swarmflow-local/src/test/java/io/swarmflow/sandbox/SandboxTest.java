@@ -138,4 +138,29 @@ class SandboxTest {
             TestProcesses.killWithArgument(marker);
         }
     }
+
+    @Test
+    void aPumpThatFellBehindStillRecordsEverythingTheAttemptWrote() throws Exception {
+        Path out = tmp.resolve("logs/stdout.log");
+        java.util.concurrent.atomic.AtomicBoolean slowed = new java.util.concurrent.atomic.AtomicBoolean();
+        // the first line blocks the listener (a terminal that stopped reading, say) past the drain deadline
+        LineListener slow = (stream, line) -> {
+            if ("stdout".equals(stream) && slowed.compareAndSet(false, true)) {
+                try {
+                    Thread.sleep(1600);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
+            SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).grace(Duration.ofMillis(200))
+                    .logs(out, tmp.resolve("logs/stderr.log"), 1 << 20).build();
+            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "for i in $(seq 1 2000); do echo line-$i; done"), slow);
+            assertThat(p.waitFor().exitCode()).isZero();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(out) && Files.readString(out).endsWith("line-2000\n"));
+            assertThat(Files.readAllLines(out)).hasSize(2000);
+        }
+    }
 }

@@ -289,7 +289,7 @@ class CliBadInputTest {
                 new String[]{"approve", run, "a"})) {
             Result r = swarm(with(args, "--state-dir", state.toString()));
             assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
-            assertThat(r.err()).as("%s", List.of(args)).contains(db.toString(), what, "mv " + db, "aside");
+            assertThat(r.err()).as("%s", List.of(args)).contains(db.toString(), what, "mv " + state + " " + state + ".broken", "aside");
             assertThat(r.err()).doesNotContain("internal error", "Exception");
         }
         assertThat(Files.readAllBytes(db)).as("the damaged file is left as it was").isEqualTo(before);

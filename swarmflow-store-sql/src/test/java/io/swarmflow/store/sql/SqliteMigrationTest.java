@@ -70,13 +70,31 @@ class SqliteMigrationTest {
         }
     }
 
+    /**
+     * Opening a store skips Flyway when the history lists versions 1..SCHEMA_VERSION (SqlRunStore.schemaIsCurrent),
+     * which is only sound if migrations are plain {@code V<n>__} files, numbered without gaps, and never edited once
+     * released: a changed migration would go unnoticed on databases that already applied it.
+     */
     @Test
-    void schemaVersionIsTheNewestMigrationFile() throws Exception {
+    void migrationsArePlainNumberedFilesThatNeverChangeAndSchemaVersionIsTheNewest() throws Exception {
+        java.util.Map<String, String> released = java.util.Map.of(
+                "V1__init.sql", "c40f343964069aa18abccfe37428e7b08f35556d43095dd35a02dc40e5124826",
+                "V2__event_batches.sql", "2f14733e832a84c09ba0a2e409fb5172121b3885db2cc8e18b37a0581016641b");
+        java.util.Map<String, String> found = new java.util.TreeMap<>();
         try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration/sqlite"))) {
-            int newest = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
-                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
-            assertThat(SqlRunStore.SCHEMA_VERSION).as("update SqlRunStore.SCHEMA_VERSION with a new migration").isEqualTo(newest);
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                assertThat(name).as("only V<n>__<description>.sql migrations (see SqlRunStore.schemaIsCurrent)").matches("V[1-9]\\d*__\\w+\\.sql");
+                found.put(name, java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(java.nio.file.Files.readAllBytes(f))));
+            }
         }
+        for (var e : released.entrySet()) {
+            assertThat(found.get(e.getKey())).as("%s was released: add a new migration instead of editing it", e.getKey()).isEqualTo(e.getValue());
+        }
+        List<Integer> versions = found.keySet().stream().map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).sorted().toList();
+        assertThat(versions).as("numbered 1..n without gaps").isEqualTo(java.util.stream.IntStream.rangeClosed(1, versions.size()).boxed().toList());
+        assertThat(SqlRunStore.SCHEMA_VERSION).as("update SqlRunStore.SCHEMA_VERSION with a new migration").isEqualTo(versions.getLast());
     }
 
     @Test
@@ -99,6 +117,12 @@ class SqliteMigrationTest {
                 s.executeUpdate();
             }
             assertThat(SqlRunStore.schemaIsCurrent(c)).as("a failed, newer migration: Flyway decides").isFalse();
+            try (var s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE installed_rank = 99");
+                assertThat(SqlRunStore.schemaIsCurrent(c)).isTrue();
+                s.executeUpdate("UPDATE flyway_schema_history SET success = 0 WHERE version = '1'");
+                assertThat(SqlRunStore.schemaIsCurrent(c)).as("a failed migration among the current ones: Flyway decides").isFalse();
+            }
         }
     }
 }
