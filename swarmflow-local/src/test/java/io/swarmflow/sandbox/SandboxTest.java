@@ -126,13 +126,13 @@ class SandboxTest {
                     .logs(out, tmp.resolve("logs/stderr.log"), 1 << 20).build();
             // a new session escapes the group sweep and keeps the stdout pipe open after the script ends
             SandboxProcess p = sandbox.start(spec, List.of("bash", "-c",
-                    "setsid bash -c 'sleep 1.5; echo late; sleep " + marker + "' & echo done"), LineListener.NONE);
+                    "setsid bash -c 'sleep 2.5; echo late; sleep " + marker + "' & echo done"), LineListener.NONE);
             long started = System.nanoTime();
             SandboxResult result = p.waitFor();
 
             assertThat(result.exitCode()).isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the drain gives up").isLessThan(Duration.ofSeconds(5));
-            Thread.sleep(2500); // the escaped process writes its line now
+            Thread.sleep(3500); // the escaped process writes its line now
             assertThat(Files.readString(out)).isEqualTo("done\n");
         } finally {
             TestProcesses.killWithArgument(marker);
