@@ -21,8 +21,15 @@ public final class JnaFallbackProbe {
             SandboxSpec spec = SandboxSpec.builder(Path.of(args[0])).isolation(Isolation.OFF)
                     .timeout(Duration.ofMillis(1500)).grace(Duration.ofSeconds(5)).build();
             SandboxProcess p = first.start(spec, List.of("bash", "-c", "sleep " + args[1] + " & sleep " + args[1]), LineListener.NONE);
-            Thread.sleep(300);
-            System.out.println("membersWhileRunning=" + ProcessGroups.groupHasMembers(p.pid()));
+            // setsid(1) makes the group just after its exec: true as soon as the /proc scan sees it, false if never
+            boolean members;
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ProcessGroups.groupHasMembers(p.pid()));
+                members = true;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                members = false;
+            }
+            System.out.println("membersWhileRunning=" + members);
             SandboxResult r = p.waitFor();
             System.out.println("termination=" + r.termination());
             System.out.println("membersAfter=" + ProcessGroups.groupHasMembers(p.pid()));

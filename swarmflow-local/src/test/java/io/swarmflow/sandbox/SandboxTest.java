@@ -124,16 +124,22 @@ class SandboxTest {
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
             SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).grace(Duration.ofMillis(200))
                     .logs(out, tmp.resolve("logs/stderr.log"), 1 << 20).build();
-            // a new session escapes the group sweep and keeps the stdout pipe open after the script ends
-            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c",
-                    "setsid bash -c 'sleep 2.5; echo late; sleep " + marker + "' & echo done"), LineListener.NONE);
+            // a new session escapes the group sweep and keeps the stdout pipe open after the script ends; it
+            // writes once the test says the attempt is over, then lets the test know
+            Path go = tmp.resolve("go");
+            Path wrote = tmp.resolve("wrote");
+            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "setsid bash -c 'while [ ! -e " + go + " ]; do sleep 0.05; done; "
+                    + "echo late; touch " + wrote + "; sleep " + marker + "' & echo done"), LineListener.NONE);
             long started = System.nanoTime();
             SandboxResult result = p.waitFor();
 
             assertThat(result.exitCode()).isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the drain gives up").isLessThan(Duration.ofSeconds(5));
-            Thread.sleep(3500); // the escaped process writes its line now
-            assertThat(Files.readString(out)).isEqualTo("done\n");
+            Files.createFile(go);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(wrote));
+            // the pump reads "late" within milliseconds of the write; it must not reach the log
+            org.awaitility.Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> Files.readString(out).equals("done\n"));
         } finally {
             TestProcesses.killWithArgument(marker);
         }
@@ -142,22 +148,21 @@ class SandboxTest {
     @Test
     void aPumpThatFellBehindStillRecordsEverythingTheAttemptWrote() throws Exception {
         Path out = tmp.resolve("logs/stdout.log");
-        java.util.concurrent.atomic.AtomicBoolean slowed = new java.util.concurrent.atomic.AtomicBoolean();
-        // the first line blocks the listener (a terminal that stopped reading, say) past the drain deadline
+        java.util.concurrent.CountDownLatch attemptOver = new java.util.concurrent.CountDownLatch(1);
+        // the listener (a terminal that stopped reading, say) blocks until the attempt is over: past the drain deadline
         LineListener slow = (stream, line) -> {
-            if ("stdout".equals(stream) && slowed.compareAndSet(false, true)) {
-                try {
-                    Thread.sleep(1600);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            try {
+                attemptOver.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         };
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
             SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).grace(Duration.ofMillis(200))
                     .logs(out, tmp.resolve("logs/stderr.log"), 1 << 20).build();
             SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "for i in $(seq 1 2000); do echo line-$i; done"), slow);
-            assertThat(p.waitFor().exitCode()).isZero();
+            assertThat(p.waitFor().exitCode()).isZero(); // returns after the drain deadline, the pump still blocked
+            attemptOver.countDown();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> Files.exists(out) && Files.readString(out).endsWith("line-2000\n"));
             assertThat(Files.readAllLines(out)).hasSize(2000);
