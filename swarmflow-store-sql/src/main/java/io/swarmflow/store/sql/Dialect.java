@@ -19,6 +19,17 @@ public interface Dialect {
     }
 
     /**
+     * Flyway's checksum of each migration this build ships in {@link #migrationLocation}, by version (the
+     * {@code checksum} column of {@code flyway_schema_history}: a CRC32 of the file's lines, computed by Flyway).
+     * When a database's history holds exactly these, opening it skips Flyway (see {@code SqlRunStore}); the
+     * default, no entries, always runs Flyway. A test compares each dialect's map with what Flyway computes, so a
+     * new or edited migration cannot go unnoticed.
+     */
+    default java.util.Map<Integer, Integer> migrationChecksums() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Applies per-connection settings that the connection source cannot (pragmas, session
      * parameters).
      *

@@ -71,12 +71,13 @@ class SqliteMigrationTest {
     }
 
     /**
-     * Opening a store skips Flyway when the history lists versions 1..SCHEMA_VERSION (SqlRunStore.schemaIsCurrent),
-     * which is only sound if migrations are plain {@code V<n>__} files, numbered without gaps, and never edited once
-     * released: a changed migration would go unnoticed on databases that already applied it.
+     * Opening a store skips Flyway when the history holds exactly the versions and checksums that
+     * {@link SqliteDialect#migrationChecksums} lists (SqlRunStore.schemaIsCurrent); they must be what Flyway computes
+     * for this build's files. Migrations are plain {@code V<n>__} files, numbered without gaps, and never edited once
+     * released (an edited one would make Flyway refuse every database that applied it).
      */
     @Test
-    void migrationsArePlainNumberedFilesThatNeverChangeAndSchemaVersionIsTheNewest() throws Exception {
+    void migrationsArePlainNumberedFilesThatNeverChangeAndTheDialectListsFlywaysChecksums() throws Exception {
         java.util.Map<String, String> released = java.util.Map.of(
                 "V1__init.sql", "c40f343964069aa18abccfe37428e7b08f35556d43095dd35a02dc40e5124826",
                 "V2__event_batches.sql", "2f14733e832a84c09ba0a2e409fb5172121b3885db2cc8e18b37a0581016641b");
@@ -94,35 +95,62 @@ class SqliteMigrationTest {
         }
         List<Integer> versions = found.keySet().stream().map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).sorted().toList();
         assertThat(versions).as("numbered 1..n without gaps").isEqualTo(java.util.stream.IntStream.rangeClosed(1, versions.size()).boxed().toList());
-        assertThat(SqlRunStore.SCHEMA_VERSION).as("update SqlRunStore.SCHEMA_VERSION with a new migration").isEqualTo(versions.getLast());
+
+        String url = "jdbc:sqlite:" + dir.resolve("empty.db");
+        java.util.Map<Integer, Integer> flyway = new java.util.TreeMap<>();
+        for (org.flywaydb.core.api.MigrationInfo m : Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(url, null, null)
+                .locations(new SqliteDialect().migrationLocation()).load().info().all()) {
+            flyway.put(Integer.parseInt(m.getVersion().getVersion()), m.getChecksum());
+        }
+        assertThat(flyway.keySet()).containsExactlyElementsOf(versions);
+        assertThat(new java.util.TreeMap<>(new SqliteDialect().migrationChecksums()))
+                .as("SqliteDialect.migrationChecksums must list Flyway's checksum of every migration").isEqualTo(flyway);
     }
 
     @Test
     void flywayIsSkippedOnlyWhenItsHistoryHasExactlyTheMigrationsOfThisBuild() throws Exception {
+        java.util.Map<Integer, Integer> current = new SqliteDialect().migrationChecksums();
         String url = "jdbc:sqlite:" + dir.resolve("swarm.db");
         try (Connection c = DriverManager.getConnection(url)) {
-            assertThat(SqlRunStore.schemaIsCurrent(c)).as("new database").isFalse();
+            assertThat(SqlRunStore.schemaIsCurrent(c, current)).as("new database").isFalse();
         }
         Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(url, null, null)
                 .locations("classpath:db/migration/sqlite").target("1").load().migrate();
         try (Connection c = DriverManager.getConnection(url)) {
-            assertThat(SqlRunStore.schemaIsCurrent(c)).as("only version 1").isFalse();
+            assertThat(SqlRunStore.schemaIsCurrent(c, current)).as("only version 1").isFalse();
         }
         SqlRunStore.openSqlite(dir).close(); // migrates to the newest version
         try (Connection c = DriverManager.getConnection(url)) {
-            assertThat(SqlRunStore.schemaIsCurrent(c)).isTrue();
+            assertThat(SqlRunStore.schemaIsCurrent(c, current)).isTrue();
+            assertThat(SqlRunStore.schemaIsCurrent(c, java.util.Map.of())).as("a dialect without checksums: Flyway decides").isFalse();
             try (PreparedStatement s = c.prepareStatement("INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
-                    + "script, checksum, installed_by, execution_time, success) VALUES (99, ?, 'later', 'SQL', 'V9__later.sql', 0, 'x', 0, 0)")) {
-                s.setString(1, Integer.toString(SqlRunStore.SCHEMA_VERSION + 1));
+                    + "script, checksum, installed_by, execution_time, success) VALUES (99, ?, 'later', 'SQL', 'V9__later.sql', 0, 'x', 0, 1)")) {
+                s.setString(1, Integer.toString(current.size() + 1));
                 s.executeUpdate();
             }
-            assertThat(SqlRunStore.schemaIsCurrent(c)).as("a failed, newer migration: Flyway decides").isFalse();
+            assertThat(SqlRunStore.schemaIsCurrent(c, current)).as("a newer migration: Flyway decides").isFalse();
             try (var s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM flyway_schema_history WHERE installed_rank = 99");
-                assertThat(SqlRunStore.schemaIsCurrent(c)).isTrue();
+                assertThat(SqlRunStore.schemaIsCurrent(c, current)).isTrue();
+                s.executeUpdate("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '2'");
+                assertThat(SqlRunStore.schemaIsCurrent(c, current)).as("applied from another text of V2: Flyway decides").isFalse();
+                s.executeUpdate("UPDATE flyway_schema_history SET checksum = checksum - 1 WHERE version = '2'");
+                assertThat(SqlRunStore.schemaIsCurrent(c, current)).isTrue();
                 s.executeUpdate("UPDATE flyway_schema_history SET success = 0 WHERE version = '1'");
-                assertThat(SqlRunStore.schemaIsCurrent(c)).as("a failed migration among the current ones: Flyway decides").isFalse();
+                assertThat(SqlRunStore.schemaIsCurrent(c, current)).as("a failed migration among the current ones: Flyway decides").isFalse();
             }
         }
+    }
+
+    /** An edited migration is refused (by Flyway, which the fast path hands over to), not silently accepted. */
+    @Test
+    void aDatabaseThatAppliedAnotherTextOfAMigrationIsRefusedAsNotReadable() throws Exception {
+        SqlRunStore.openSqlite(dir).close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db")); var s = c.createStatement()) {
+            s.executeUpdate("UPDATE flyway_schema_history SET checksum = 12345 WHERE version = '2'");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openSqlite(dir).close())
+                .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
+                .hasMessageContaining("swarm.db").hasMessageContaining("checksum");
     }
 }
