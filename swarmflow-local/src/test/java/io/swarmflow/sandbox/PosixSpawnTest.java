@@ -22,10 +22,21 @@ class PosixSpawnTest {
     private static final Map<String, String> ENV = Map.of("PATH", Sandbox.DEFAULT_PATH, "ONLY", "this");
 
     @Test
-    void isUsedOnLinuxWithGlibc() {
-        // without this the sandbox silently falls back to ProcessBuilder and its extra exec per process
-        assertThat(PosixSpawn.available()).as("%s", PosixSpawn.problem()).isTrue();
-        assertThat(Sandbox.launcherDescription()).isEqualTo("posix_spawn");
+    void isUsedWhereGlibcIsRecentEnoughAndOtherwiseSaysWhyNot() throws Exception {
+        // the C library as getconf(1) reports it, independently of PosixSpawn's own check
+        Process getconf = new ProcessBuilder("getconf", "GNU_LIBC_VERSION").redirectErrorStream(true).start();
+        String libc = new String(getconf.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        boolean glibc = getconf.waitFor() == 0 && libc.matches("glibc \\d+\\.\\d+.*");
+        boolean recent = glibc && java.util.Arrays.compare(
+                java.util.Arrays.stream(libc.substring(6).split("[.-]")).limit(2).mapToInt(Integer::parseInt).toArray(), new int[]{2, 34}) >= 0;
+        if (recent) {
+            // without this the sandbox silently falls back to ProcessBuilder and its extra exec per process
+            assertThat(PosixSpawn.available()).as("%s on %s", PosixSpawn.problem(), libc).isTrue();
+            assertThat(Sandbox.launcherDescription()).isEqualTo("posix_spawn");
+        } else { // musl, or glibc before 2.34 (no posix_spawn_file_actions_addclosefrom_np): ProcessBuilder, and why
+            assertThat(PosixSpawn.available()).as("C library: %s", libc).isFalse();
+            assertThat(Sandbox.launcherDescription()).startsWith("ProcessBuilder (").contains(PosixSpawn.problem());
+        }
     }
 
     @Test
