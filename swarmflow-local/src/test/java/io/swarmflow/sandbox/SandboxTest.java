@@ -125,11 +125,14 @@ class SandboxTest {
             SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).grace(Duration.ofMillis(200))
                     .logs(out, tmp.resolve("logs/stderr.log"), 1 << 20).build();
             // a new session escapes the group sweep and keeps the stdout pipe open after the script ends; it
-            // writes once the test says the attempt is over, then lets the test know
+            // writes once the test says the attempt is over, then lets the test know. The script ends only once
+            // the new session exists: before that, the sweep at the script's end would rightly kill it.
+            Path inNewSession = tmp.resolve("in-new-session");
             Path go = tmp.resolve("go");
             Path wrote = tmp.resolve("wrote");
-            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "setsid bash -c 'while [ ! -e " + go + " ]; do sleep 0.05; done; "
-                    + "echo late; touch " + wrote + "; sleep " + marker + "' & echo done"), LineListener.NONE);
+            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "setsid bash -c 'touch " + inNewSession + "; "
+                    + "while [ ! -e " + go + " ]; do sleep 0.05; done; echo late; touch " + wrote + "; sleep " + marker + "' & "
+                    + "while [ ! -e " + inNewSession + " ]; do sleep 0.01; done; echo done"), LineListener.NONE);
             long started = System.nanoTime();
             SandboxResult result = p.waitFor();
 
