@@ -126,6 +126,7 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException         when the directory or file cannot be created or opened
      */
     public static SqlRunStore openSqlite(Path stateDir) {
+        SqliteNativeLibrary.useCachedCopy();
         try {
             Files.createDirectories(stateDir);
         } catch (IOException e) {

@@ -1,0 +1,113 @@
+package io.swarmflow.store.sql;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.LibraryLoaderUtil;
+
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The per-user copy of SQLite's native library that replaces sqlite-jdbc's unpacking at every start. */
+class SqliteNativeLibraryTest {
+    @TempDir
+    Path tmp;
+
+    private final String name = LibraryLoaderUtil.getNativeLibName();
+    private final URL resource = SQLiteJDBCLoader.class.getResource(LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name);
+
+    private byte[] entryBytes() throws Exception {
+        try (InputStream in = resource.openStream()) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void theLibraryIsCopiedOnceAsAPrivateFileWithTheJarEntrysContentAndThenReused() throws Exception {
+        assertThat(resource).as("sqlite-jdbc ships a library for this platform").isNotNull();
+        assertThat(resource.getProtocol()).isEqualTo("jar");
+        Path dir = tmp.resolve("cache/swarmflow/sqlite-jdbc");
+
+        Path copy = SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name).orElseThrow();
+        assertThat(copy.getParent()).isEqualTo(dir);
+        assertThat(copy.getFileName().toString()).startsWith("sqlite-3.x-").endsWith("-" + name);
+        assertThat(Files.readAllBytes(copy)).isEqualTo(entryBytes());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy))).isEqualTo("rwx------");
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).as("no temporary file left").containsExactly(copy);
+        }
+
+        FileTime marker = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(copy, marker);
+        assertThat(SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name)).contains(copy);
+        assertThat(Files.getLastModifiedTime(copy)).as("reused, not written again").isEqualTo(marker);
+    }
+
+    @Test
+    void aTruncatedOrSharedWritableCopyIsWrittenAgain() throws Exception {
+        Path dir = tmp.resolve("c");
+        Path copy = SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name).orElseThrow();
+
+        Files.write(copy, new byte[]{1, 2, 3}); // a crash half-way through someone else's copy, or tampering
+        assertThat(SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name)).contains(copy);
+        assertThat(Files.readAllBytes(copy)).isEqualTo(entryBytes());
+
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setLastModifiedTime(copy, FileTime.fromMillis(1_000_000_000_000L));
+        assertThat(SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name)).contains(copy);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy))).isEqualTo("rwx------");
+        assertThat(Files.getLastModifiedTime(copy).toMillis()).isNotEqualTo(1_000_000_000_000L);
+    }
+
+    @Test
+    void aCacheDirectoryOthersCanWriteToOrALinkIsNotUsed() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> SqliteNativeLibrary.cachedCopy(resource, shared, "3.x", name))
+                .hasMessageContaining("not a directory private to this user");
+
+        Path real = Files.createDirectories(tmp.resolve("real"));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwx------"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        assertThatThrownBy(() -> SqliteNativeLibrary.cachedCopy(resource, link, "3.x", name))
+                .hasMessageContaining("not a directory private to this user");
+    }
+
+    @Test
+    void aLibraryOutsideAJarIsLeftToSqliteJdbc() throws Exception {
+        Path file = Files.write(tmp.resolve(name), new byte[]{0});
+        assertThat(SqliteNativeLibrary.cachedCopy(file.toUri().toURL(), tmp.resolve("c"), "3.x", name)).isEqualTo(Optional.empty());
+    }
+
+    /** In a fresh JVM: opening a store loads SQLite from the cached copy and unpacks nothing into java.io.tmpdir. */
+    @Test
+    void aSwarmProcessUnpacksNothingIntoTheTempDirectory() throws Exception {
+        Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
+        Path cache = tmp.resolve("xdg-cache");
+        for (int run = 0; run < 2; run++) { // the first run writes the copy, the second reuses it
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + jvmTmp, "-cp", System.getProperty("java.class.path"),
+                    SqliteNativeLibraryProbe.class.getName(), tmp.resolve("state" + run).toString()).redirectErrorStream(true);
+            pb.environment().put("XDG_CACHE_HOME", cache.toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains("org.sqlite.lib.path=" + cache.resolve("swarmflow/sqlite-jdbc"));
+            try (var files = Files.list(jvmTmp)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("sqlite-jdbc's own copies").noneMatch(f -> f.startsWith("sqlite-"));
+            }
+        }
+        try (var files = Files.list(cache.resolve("swarmflow/sqlite-jdbc"))) {
+            assertThat(files.toList()).hasSize(1);
+        }
+    }
+}
