@@ -78,22 +78,38 @@ public final class GitWorktrees {
         }
         git(top, "worktree", "add", "--quiet", "--force", "-B", branch, target.toString(), base);
         git(top, "config", "branch." + branch + "." + BASE_KEY, base);
-        return new Worktree(top, target, branch, base);
+        Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
+        return new Worktree(top, target, branch, base, gitDir);
     }
 
     /**
      * Stages everything in the worktree ({@code git add -A}) and commits it with {@code message} as
      * {@value #AUTHOR_NAME} &lt;{@value #AUTHOR_EMAIL}&gt;, without running hooks.
      *
+     * <p>The ticket had the worktree to itself, including its {@code .git} file: a {@code git -C <worktree>} would
+     * follow whatever that file now says (another repository whose {@code core.fsmonitor}, say, runs a command on
+     * this host, outside the sandbox). So git is pointed at the worktree's administrative directory recorded at
+     * creation ({@code --git-dir}, which lies in the main repository, read-only to sandboxed tickets) and at the
+     * worktree as its work tree ({@code --work-tree}), with no hooks ({@code core.hooksPath=/dev/null}) and no
+     * file-system monitor ({@code core.fsmonitor=false}). git never stages a path named {@code .git}.
+     *
      * @return the new commit's sha, or empty when there was nothing to commit
+     * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
-        Path dir = worktree.dir();
-        git(dir, "add", "-A");
-        if (tryGit(dir, "diff", "--cached", "--quiet").isPresent()) return Optional.empty();
-        git(dir, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL, "-c", "commit.gpgsign=false",
-                "commit", "--quiet", "--no-verify", "-m", message);
-        return Optional.of(git(dir, "rev-parse", "HEAD").trim());
+        List<String> pinned = List.of("--git-dir=" + worktree.gitDir(), "--work-tree=" + worktree.dir(),
+                "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null");
+        git(worktree.repo(), concat(pinned, "add", "-A"));
+        if (tryGit(worktree.repo(), concat(pinned, "diff", "--cached", "--quiet")).isPresent()) return Optional.empty();
+        git(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
+                "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message));
+        return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
+    }
+
+    private static String[] concat(List<String> first, String... rest) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(rest));
+        return all.toArray(String[]::new);
     }
 
     /** {@code git diff --stat base..branch}, trimmed (empty when the branch has no changes). */

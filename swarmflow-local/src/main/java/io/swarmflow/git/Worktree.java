@@ -9,5 +9,8 @@ import java.nio.file.Path;
  * @param dir    the worktree's directory
  * @param branch its branch, for example {@code swarm/<run>/<ticket>}
  * @param base   the commit (sha) the branch started from
+ * @param gitDir the worktree's administrative directory in the main repository ({@code .git/worktrees/<name>}),
+ *               absolute, as git reported it when the worktree was made, before any ticket ran in it: the
+ *               worktree's own {@code .git} file is the ticket's to change and is never trusted afterwards
  */
-public record Worktree(Path repo, Path dir, String branch, String base) {}
+public record Worktree(Path repo, Path dir, String branch, String base, Path gitDir) {}

@@ -114,6 +114,29 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A ticket owns its worktree, including the {@code .git} file: it can swap in a repository of its own whose
+     * config runs a command whenever git looks at the tree. Swarmflow's commit afterwards runs on the host, so it must
+     * use the worktree's recorded administrative directory, never what the worktree's {@code .git} now says.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aWorktreeTicketCannotMakeTheHostsGitRunItsCommands(Mode mode) throws Exception {
+        Path escaped = tmp.resolve("ESCAPED");
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String script = "rm -f .git; git init -q .; git config core.fsmonitor \"touch " + escaped + "; false\"; "
+                    + "git config core.hooksPath hooks; mkdir hooks; printf '#!/bin/sh\\ntouch " + escaped + "\\n' > hooks/post-commit; "
+                    + "chmod +x hooks/post-commit; echo change > new.txt";
+            AttemptResult result = f.run(Fixture.ticket("escape", script).workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+
+            assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(escaped).as("a command of the ticket's git config ran on the host").doesNotExist();
+            assertThat(result.outputs().get("commit")).isEqualTo(f.git("rev-parse", "swarm/r1/escape"));
+            assertThat(f.git("ls-tree", "-r", "--name-only", "swarm/r1/escape")).contains("new.txt", "hooks/post-commit")
+                    .doesNotContain(".git/");
+        }
+    }
+
     @Test
     void retryStartsFromACleanWorktreeAtTheBranchBase() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
