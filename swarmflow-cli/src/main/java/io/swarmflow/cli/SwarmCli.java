@@ -16,7 +16,7 @@ import java.io.PrintWriter;
  * The {@code swarm} command. Commands only parse and present; the work is in
  * {@link io.swarmflow.engine.RunService}. Exit codes: see {@link ExitCodes}.
  */
-@Command(name = "swarm", mixinStandardHelpOptions = true, versionProvider = SwarmCli.Version.class,
+@Command(name = "swarm", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = SwarmCli.Version.class,
         description = "Runs a swarm of agents on a dependency graph of tickets: durably, in parallel, sandboxed.",
         subcommands = {
                 RunCommands.Run.class, RunCommands.Resume.class, QueryCommands.Status.class, QueryCommands.Logs.class,

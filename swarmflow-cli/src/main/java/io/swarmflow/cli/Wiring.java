@@ -45,8 +45,23 @@ final class Wiring implements AutoCloseable {
                 "launcher " + io.swarmflow.sandbox.Sandbox.launcherDescription());
     }
 
-    /** Opens (creating if needed) the state directory. */
+    /**
+     * Opens (creating if needed) the state directory.
+     *
+     * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one
+     */
     static Wiring create(Path stateDir, Executor executor) {
+        try {
+            Files.createDirectories(stateDir);
+        } catch (java.io.IOException | SecurityException e) {
+            Path existing = stateDir.toAbsolutePath();
+            while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+            String why = existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
+                    : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
+            throw new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
+                    + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
+        }
         return new Wiring(stateDir, SqlRunStore.openSqlite(stateDir), executor);
     }
 

@@ -205,13 +205,17 @@ public final class Projection {
         runDirty = true;
     }
 
-    /** Sets state, reason and finish time; the reason is kept from the previous view when {@code reason} is null and the state is final. */
+    /**
+     * Sets state, reason and finish time; the reason is kept from the previous view when {@code reason} is null and the state is final.
+     * A cancelled ticket has a finish time too (when it stopped), cleared again if a resume requeues it.
+     */
     private void ticketState(String id, TicketState state, String reason, long finishedAt) {
         TicketView t = tickets.get(id);
         String r = reason != null ? reason : (state == TicketState.SUCCEEDED || state == TicketState.PENDING || state == TicketState.READY
                 || state == TicketState.AWAITING_APPROVAL ? null : t.reason());
         putTicket(new TicketView(t.runId(), t.ticketId(), t.index(), state, t.attempt(), t.failures(), t.leaseExpiries(),
-                t.exitCode(), r, t.outputs(), t.approvedBy(), t.startedAtMillis(), state.isFinal() ? finishedAt : 0, 0));
+                t.exitCode(), r, t.outputs(), t.approvedBy(), t.startedAtMillis(),
+                state.isFinal() || state == TicketState.CANCELLED ? finishedAt : 0, 0));
     }
 
     private void putTicket(TicketView t) {

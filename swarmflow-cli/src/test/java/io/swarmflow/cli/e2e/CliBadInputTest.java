@@ -135,6 +135,19 @@ class CliBadInputTest {
     }
 
     @Test
+    void aStateDirectoryThatIsAFileIsInvalidInput() throws Exception {
+        Path file = Cli.write(tmp.resolve("afile"), "not a directory\n");
+        Path spec = Cli.write(tmp.resolve("ok.yaml"), "tickets:\n  - id: a\n    run: echo\n");
+        for (Path stateDir : List.of(file, file.resolve("sub"))) {
+            Result r = swarm("run", spec.toString(), "--state-dir", stateDir.toString());
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).contains("the state directory " + stateDir + " cannot be created", file + " is a file, not a directory",
+                    "point --state-dir (or SWARM_STATE_DIR) at a directory").doesNotContain("internal error", "Exception");
+        }
+        assertThat(Files.readString(file)).isEqualTo("not a directory\n");
+    }
+
+    @Test
     void aMissingSpecFileIsInvalidInput() {
         Path state = tmp.resolve("state");
         Result r = swarm("run", tmp.resolve("nope.yaml").toString(), "--state-dir", state.toString());

@@ -512,6 +512,8 @@ class CliEndToEndTest {
         JsonNode s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
         assertThat(s.get("run").get("state").asText()).isEqualTo("cancelled");
         assertThat(ticket(s, "long").get("state").asText()).isEqualTo("cancelled");
+        assertThat(java.time.Instant.parse(ticket(s, "long").get("finishedAt").asText()))
+                .as("when it stopped").isAfterOrEqualTo(java.time.Instant.parse(ticket(s, "long").get("startedAt").asText()));
         assertThat(ticket(s, "after").get("attempts").asInt()).isZero();
 
         Result resume = swarm("resume", id, "--plain", "--state-dir", state.toString());
@@ -534,6 +536,17 @@ class CliEndToEndTest {
         Result c = swarm("generate-completion");
         assertThat(c.code()).isZero();
         assertThat(c.out()).contains("complete", "swarm", "resume", "approve");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("run", "resume", "status", "logs", "validate", "approve", "reject", "cancel", "clean", "runs", "version")) {
+            for (String flag : List.of("--help", "-h")) {
+                Result r = swarm(command, flag);
+                assertThat(r.code()).as("%s %s: %s", command, flag, r).isZero();
+                assertThat(r.out()).as("%s %s", command, flag).startsWith("Usage: swarm " + command).contains("Exit codes:");
+            }
+        }
     }
 
     @Test
