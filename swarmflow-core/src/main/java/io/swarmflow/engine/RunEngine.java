@@ -574,8 +574,15 @@ public final class RunEngine {
         inbox.add(new Done(l.index(), l.attempt(), result));
     }
 
-    /** Renders run-time references: outputs of dependencies and the run id. Unknown ones become empty. */
+    /**
+     * Renders run-time references: outputs of dependencies and the run id. Unknown ones become empty. The last
+     * stage of rendering: {@code $${{} becomes a literal {@code ${{} (see {@link Templates}).
+     */
     private String render(String text) {
+        return Templates.unescape(renderReferences(text));
+    }
+
+    private String renderReferences(String text) {
         return Templates.render(text, expr -> {
             if (expr.equals("run.id")) return runId;
             if (expr.startsWith("tickets.")) {

@@ -514,6 +514,18 @@ final class PlanBuilder {
      */
     private String render(Val<String> val, Scope scope) {
         String text = val.value();
+        for (int offset : Templates.malformed(text)) {
+            String start = text.substring(offset, Math.min(text.length(), offset + 24)).lines().findFirst().orElse("");
+            problems.at(val.node().getStartMark(), "'" + start + (text.length() > offset + start.length() ? "...'" : "'")
+                    + " in " + scope.where() + " is not a complete reference",
+                    "write ${{ vars.NAME }} (or matrix.NAME, tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
+        }
+        String rendered = renderReferences(text, val, scope);
+        // run and env are rendered once more by the engine (outputs, run.id), which unescapes $${{ at the end
+        return scope.runtime() ? rendered : Templates.unescape(rendered);
+    }
+
+    private String renderReferences(String text, Val<String> val, Scope scope) {
         List<Templates.Reference> refs = Templates.references(text);
         if (refs.isEmpty()) return text;
         Map<String, String> values = new HashMap<>();

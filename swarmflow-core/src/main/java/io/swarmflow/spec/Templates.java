@@ -10,10 +10,17 @@ import java.util.regex.Pattern;
  * The {@code ${{ expression }}} substitution used in {@code run}, {@code env} and {@code title}.
  * Expressions are dotted paths: {@code vars.NAME}, {@code matrix.NAME},
  * {@code tickets.ID.outputs.NAME}, {@code run.id}. There is no evaluation beyond lookup.
+ *
+ * <p>{@code $${{} stands for a literal {@code ${{}: it is not a reference, and the last stage of rendering
+ * ({@link #unescape}) turns it into {@code ${{}. Substituted values are inserted with every {@code ${{} in them
+ * escaped that way, so a value (a variable, a matrix value, a ticket's output) is always literal text and is
+ * never read as a reference by a later stage.
  */
 public final class Templates {
-    /** One reference: {@code ${{}}, optional spaces, a dotted path, optional spaces, {@code }}}. */
-    public static final Pattern REFERENCE = Pattern.compile("\\$\\{\\{\\s*([A-Za-z0-9_.\\-]+)\\s*}}");
+    /** One reference: {@code ${{}}, optional spaces, a dotted path, optional spaces, {@code }}}; not after a {@code $}. */
+    public static final Pattern REFERENCE = Pattern.compile("(?<!\\$)\\$\\{\\{\\s*([A-Za-z0-9_.\\-]+)\\s*}}");
+    /** An opening {@code ${{} that is not escaped as {@code $${{}. */
+    private static final Pattern OPENING = Pattern.compile("(?<!\\$)\\$\\{\\{");
 
     private Templates() {}
 
@@ -30,8 +37,24 @@ public final class Templates {
     }
 
     /**
-     * Replaces each reference whose expression {@code lookup} resolves (non-null result); leaves the
-     * others untouched so that a later stage can resolve them.
+     * Character offsets of each {@code ${{} (not escaped) that does not begin a well-formed reference: an
+     * unterminated one, or one whose expression is not a dotted path.
+     */
+    public static List<Integer> malformed(String text) {
+        List<Integer> bad = new ArrayList<>();
+        if (text == null) return bad;
+        Matcher open = OPENING.matcher(text);
+        Matcher ref = REFERENCE.matcher(text);
+        while (open.find()) {
+            if (!ref.find(open.start()) || ref.start() != open.start()) bad.add(open.start());
+        }
+        return bad;
+    }
+
+    /**
+     * Replaces each reference whose expression {@code lookup} resolves (non-null result), with every
+     * {@code ${{} in the value escaped; leaves the others untouched so that a later stage can resolve them.
+     * Escaped {@code $${{} stays as it is: see {@link #unescape}.
      */
     public static String render(String text, Function<String, String> lookup) {
         if (text == null || text.indexOf("${{") < 0) return text;
@@ -39,9 +62,19 @@ public final class Templates {
         StringBuilder out = new StringBuilder(text.length());
         while (m.find()) {
             String value = lookup.apply(m.group(1));
-            m.appendReplacement(out, Matcher.quoteReplacement(value != null ? value : m.group()));
+            m.appendReplacement(out, Matcher.quoteReplacement(value != null ? escape(value) : m.group()));
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** {@code ${{} as {@code $${{}, so that {@code text} is literal to {@link #render}. */
+    public static String escape(String text) {
+        return text.replace("${{", "$${{");
+    }
+
+    /** The last stage of rendering: {@code $${{} becomes {@code ${{}. */
+    public static String unescape(String text) {
+        return text == null ? null : text.replace("$${{", "${{");
     }
 }

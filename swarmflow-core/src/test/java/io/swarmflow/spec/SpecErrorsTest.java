@@ -224,6 +224,23 @@ class SpecErrorsTest {
     }
 
     @Test
+    void anIncompleteReferenceIsAnErrorWithTheEscapeForALiteralOne() throws IOException {
+        assertThat(errors(dir, """
+                vars: {v: x}
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.v } and ${{ vars.v }} and $${{ fine }}
+                  - id: b
+                    title: "${{ vars.v"
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:4:10: '${{ vars.v } and ${{ var...' in run is not a complete reference; write ${{ vars.NAME }} (or matrix.NAME, "
+                        + "tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{",
+                "swarm.yaml:6:12: '${{ vars.v' in title is not a complete reference; write ${{ vars.NAME }} (or matrix.NAME, "
+                        + "tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
+    }
+
+    @Test
     void runTimeReferencesAreOnlyAllowedWhereTheEngineRendersThem() throws IOException {
         assertThat(errors(dir, """
                 tickets:

@@ -138,6 +138,27 @@ class SpecLoaderTest {
     }
 
     @Test
+    void variableValuesAreLiteralAndDollarDollarBraceIsALiteralReference(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "lit.yaml", """
+                vars: {v: "lit ${{ bogus.thing }} end", w: x}
+                tickets:
+                  - id: a
+                    title: "T ${{ vars.v }} $${{ vars.w }}"
+                    run: echo "${{ vars.v }} $${{ vars.w }} ${{ vars.w }}"
+                    env: {E: "${{ vars.v }}"}
+                """);
+
+        PlannedTicket a = new SpecLoader().load(file, Map.of("w", "${{ run.id }} ${{")).tickets().getFirst();
+
+        // title is final at load time; run and env keep $${{ for the engine, which unescapes it last
+        assertThat(a.title()).isEqualTo("T lit ${{ bogus.thing }} end ${{ vars.w }}");
+        assertThat(a.run()).isEqualTo("echo \"lit $${{ bogus.thing }} end $${{ vars.w }} $${{ run.id }} $${{\"");
+        assertThat(a.env()).containsEntry("E", "lit $${{ bogus.thing }} end");
+        assertThat(Templates.unescape(Templates.render(a.run(), expr -> "RENDERED")))
+                .as("the engine's last stage: nothing in a value is a reference").isEqualTo("echo \"lit ${{ bogus.thing }} end ${{ vars.w }} ${{ run.id }} ${{\"");
+    }
+
+    @Test
     void minimalSpecGetsDefaultsAndImplicitProfiles(@TempDir Path dir) throws Exception {
         Path file = write(dir, "hello.yml", """
                 tickets:

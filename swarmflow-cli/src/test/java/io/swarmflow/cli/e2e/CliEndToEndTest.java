@@ -122,6 +122,28 @@ class CliEndToEndTest {
     }
 
     @Test
+    void valuesAreLiteralTextWhereverTheyAreSubstituted() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("literal.yaml"), """
+                vars: {v: "x", w: "y"}
+                tickets:
+                  - id: a
+                    outputs: {o: {json: o}}
+                    run: |
+                      echo '{"o": "out $${{ run.id }}"}'
+                  - id: b
+                    needs: [a]
+                    run: |
+                      echo 'var=${{ vars.v }}|override=${{ vars.w }}|output=${{ tickets.a.outputs.o }}|escaped=$${{ vars.v }}|id=${{ run.id }}'
+                """);
+        Result r = swarm("run", spec.toString(), "--plain", "--var", "w=${{ run.id }} ${{", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        String id = runId(r);
+        assertThat(swarm("logs", id, "b", "--state-dir", state.toString()).out())
+                .contains("var=x|override=${{ run.id }} ${{|output=out ${{ run.id }}|escaped=${{ vars.v }}|id=" + id + "\n");
+    }
+
+    @Test
     void cleanRemovesTheRunsWorktreesAndWithBranchesItsBranches() {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
         Path state = tmp.resolve("state");
