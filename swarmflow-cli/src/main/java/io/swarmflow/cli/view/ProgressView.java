@@ -127,7 +127,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case ApprovalRejected r -> {
                 if (awaiting.get() > 0) awaiting.decrementAndGet();
-                yield null; // the ticket-failed line follows
+                failed.incrementAndGet(); // a rejected ticket fails with this event alone (no TicketFailed follows)
+                yield "✗ " + r.ticketId() + " FAILED: rejected by " + r.by() + (r.reason() == null || r.reason().isBlank() ? "" : ": " + r.reason());
             }
             case TicketCancelled c -> c.ticketId() + " cancelled";
             case RunCancelRequested c -> "cancel requested by " + c.by();
@@ -140,7 +141,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
     @Override
     public void onLogLine(String ticketId, int attempt, String stream, String line) {
         if (live) {
-            lastLine.put(ticketId, line);
+            lastLine.put(ticketId, Printable.of(line));
         } else if (showOutput) {
             emit(System.currentTimeMillis(), ticketId + " | " + line);
         }
@@ -151,7 +152,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
         emit(System.currentTimeMillis(), "! " + message);
     }
 
-    private void emit(long at, String line) {
+    private void emit(long at, String text) {
+        String line = Printable.of(text); // ticket output, reasons and names come from tickets and users
         if (live) {
             scroll.add(line);
         } else {

@@ -28,10 +28,10 @@ public final class Tables {
     public static void print(PrintStream out, List<String> header, List<List<String>> rows) {
         int[] w = new int[header.size()];
         for (int i = 0; i < w.length; i++) w[i] = header.get(i).length();
-        for (List<String> r : rows) for (int i = 0; i < w.length; i++) w[i] = Math.max(w[i], r.get(i).length());
+        for (List<String> r : rows) for (int i = 0; i < w.length; i++) w[i] = Math.max(w[i], Printable.of(r.get(i)).length());
         List<List<String>> all = new ArrayList<>();
         all.add(header);
-        all.addAll(rows);
+        for (List<String> r : rows) all.add(r.stream().map(Printable::of).toList());
         StringBuilder sb = new StringBuilder();
         for (List<String> r : all) {
             for (int i = 0; i < w.length; i++) {
@@ -56,7 +56,7 @@ public final class Tables {
     /** Run header lines. */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets) {
         long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis();
-        out.println("run " + run.runId() + " (" + run.name() + "): " + run.state().label()
+        out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
                 + (run.startedAtMillis() != 0 ? ", " + Durations.format(end - run.startedAtMillis()) : ""));
         out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));

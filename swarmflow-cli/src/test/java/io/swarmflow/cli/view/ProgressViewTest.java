@@ -51,4 +51,34 @@ class ProgressViewTest {
         assertThat(text).contains("✗ lint FAILED: exited with code 2");
         assertThat(text).doesNotContain("build | compiling"); // output lines are not scrolled in live mode
     }
+
+    @Test
+    void controlCharactersFromTicketsAreShownNotObeyed() {
+        try (ProgressView v = new ProgressView(out, false, true, 2)) {
+            v.onEvent(new RunEvent.AttemptStarted("evil", 1, 15_000), 1_000_000);
+            v.onLogLine("evil", 1, "stdout", "\033]0;PWNED\007\033[2Jcleared\0\r\tx\u009b31m\u007f");
+            v.onEvent(new RunEvent.AttemptFinished("evil", 1, Outcome.FAILED, 1, "exited with code 1: \033[31mred", Map.of()), 1_000_500);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("evil | ^[]0;PWNED^G^[[2Jcleared^@^M x\\x9b31m^?", "exited with code 1: ^[[31mred");
+        assertThat(text.chars().filter(c -> c < 0x20 && c != '\n')).isEmpty();
+    }
+
+    @Test
+    void liveModeShowsTheLastLineWithoutItsControlCharacters() {
+        try (ProgressView v = new ProgressView(out, true, true, 1)) {
+            v.onEvent(new RunEvent.AttemptStarted("evil", 1, 15_000), 1_000_000);
+            v.onLogLine("evil", 1, "stdout", "\033]0;PWNED\007title");
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("^[]0;PWNED^Gtitle").doesNotContain("\033]0;");
+    }
+
+    @Test
+    void aRejectionIsAFailureWithWhoAndWhy() {
+        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+            v.onEvent(new RunEvent.TicketAwaitingApproval("gate"), 1_000_000);
+            v.onEvent(new RunEvent.ApprovalRejected("gate", "ana@host", "not today"), 1_000_100);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("✗ gate FAILED: rejected by ana@host: not today");
+    }
 }

@@ -1,0 +1,35 @@
+package io.swarmflow.cli.view;
+
+/**
+ * Text from tickets (their output, failure reasons) made safe to print on a terminal: every control character
+ * (C0 except tab, DEL, C1) is shown in caret notation ({@code ESC} as {@code ^[}, NUL as {@code ^@}, DEL as
+ * {@code ^?}) or, for C1, as {@code \x9b}-style hex, the way {@code cat -v} shows them, and a tab becomes a space.
+ * Without this a ticket could move the cursor, clear the screen, set the window title or write hyperlinks
+ * through Swarmflow's own progress view (ECMA-48 control functions). The log files keep the bytes as written;
+ * {@code swarm logs} prints them as they are, like {@code cat}.
+ */
+public final class Printable {
+    private Printable() {}
+
+    /** {@code text} with its control characters made visible; the same instance when it has none; null stays null. */
+    public static String of(String text) {
+        if (text == null) return null;
+        int i = 0;
+        while (i < text.length() && !isControl(text.charAt(i))) i++;
+        if (i == text.length()) return text;
+        StringBuilder sb = new StringBuilder(text.length() + 8).append(text, 0, i);
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!isControl(c)) sb.append(c);
+            else if (c == '\t') sb.append(' ');
+            else if (c < 0x20) sb.append('^').append((char) (c + 0x40));
+            else if (c == 0x7f) sb.append("^?");
+            else sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+        }
+        return sb.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+    }
+}
