@@ -290,10 +290,9 @@ public final class LocalExecutor implements Executor {
         JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
         SandboxProcess process;
         try {
-            process = sandbox.start(spec.build(), command(request.script()), (stream, line) -> {
-                if (json != null && "stdout".equals(stream)) json.offer(line);
-                control.logLine(stream, line);
-            });
+            // JSON outputs come from the whole of stdout, not only the part the log cap kept
+            process = sandbox.start(spec.build(), command(request.script()), control::logLine,
+                    json == null ? null : (stream, line) -> json.offer(line));
         } catch (SandboxException e) {
             if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
             return AttemptResult.failed(null, e.getMessage());
@@ -409,22 +408,37 @@ public final class LocalExecutor implements Executor {
             }
             if (!real.startsWith(root)) return "file " + o.file() + " leads outside the workspace";
             if (!Files.isRegularFile(real)) return "file " + o.file() + " is not a regular file";
+            byte[] bytes;
             try (InputStream in = Files.newInputStream(real)) {
-                outputs.put(o.name(), cap(new String(in.readNBytes(OutputSpec.MAX_VALUE_BYTES), StandardCharsets.UTF_8).strip()));
+                bytes = in.readNBytes(OutputSpec.MAX_VALUE_BYTES + 1);
             }
+            String value = new String(bytes, StandardCharsets.UTF_8).strip();
+            if (bytes.length > OutputSpec.MAX_VALUE_BYTES && value.getBytes(StandardCharsets.UTF_8).length > OutputSpec.MAX_VALUE_BYTES) {
+                return "file " + o.file() + " holds more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; "
+                        + TOO_BIG_HINT;
+            }
+            outputs.put(o.name(), value);
             return null;
         } catch (IOException e) {
             return "cannot read file " + o.file() + ": " + e.getMessage();
         }
     }
 
+    /** {@code s} cut to fit {@link OutputSpec#MAX_VALUE_BYTES} at a character boundary, with a marker when cut (for diffstat). */
     private static String cap(String s) {
+        if (fitting(s) != null) return s;
+        String marker = "\n[swarm: cut at " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB]";
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= OutputSpec.MAX_VALUE_BYTES) return s;
-        // Cut at a character boundary: drop UTF-8 continuation bytes at the cut.
-        int end = OutputSpec.MAX_VALUE_BYTES;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) end--;
-        return new String(b, 0, end, StandardCharsets.UTF_8);
+        int end = OutputSpec.MAX_VALUE_BYTES - marker.length();
+        while (end > 0 && (b[end] & 0xC0) == 0x80) end--; // drop UTF-8 continuation bytes at the cut
+        return new String(b, 0, end, StandardCharsets.UTF_8) + marker;
+    }
+
+    private static final String TOO_BIG_HINT = "write large results to a file in $SWARM_SCRATCH and make its path the output";
+
+    /** {@code s} when it fits {@link OutputSpec#MAX_VALUE_BYTES} as UTF-8, else null. */
+    private static String fitting(String s) {
+        return s.length() <= OutputSpec.MAX_VALUE_BYTES / 3 || s.getBytes(StandardCharsets.UTF_8).length <= OutputSpec.MAX_VALUE_BYTES ? s : null;
     }
 
     private static AttemptResult cancelled() {
@@ -453,10 +467,15 @@ public final class LocalExecutor implements Executor {
 
         String take(OutputSpec o, Map<String, String> outputs) {
             JsonNode node = last;
-            if (node == null) return "no line of stdout is a JSON object";
+            if (node == null) return "no line of stdout (up to 1 MiB long) is a JSON object";
             JsonNode value = node.get(o.jsonKey());
             if (value == null) return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout";
-            outputs.put(o.name(), cap(value.isTextual() ? value.asText() : value.toString()));
+            String text = value.isTextual() ? value.asText() : value.toString();
+            if (fitting(text) == null) {
+                return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds " + text.getBytes(StandardCharsets.UTF_8).length
+                        + " bytes, more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; " + TOO_BIG_HINT;
+            }
+            outputs.put(o.name(), text);
             return null;
         }
     }

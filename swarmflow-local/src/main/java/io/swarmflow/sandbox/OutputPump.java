@@ -16,13 +16,19 @@ import java.util.Arrays;
  * blocks on a full pipe.
  */
 final class OutputPump implements Runnable {
+    /** Longest line handed to the {@link LineListener} (longer ones are cut), in bytes. */
     static final int MAX_LINE_BYTES = 64 * 1024;
+    /** Longest line handed to the every-line listener (longer ones are skipped), in bytes. */
+    static final int MAX_OBSERVED_LINE_BYTES = 1024 * 1024;
 
     private final InputStream in;
     private final Path file;
     private final long cap;
     private final String stream;
     private final LineListener listener;
+    /** Every complete line of the whole stream, past the log cap too, or null. */
+    private final LineListener everyLine;
+    private final int maxLineBytes;
     private final boolean keepLastLine;
 
     private OutputStream out;
@@ -42,11 +48,22 @@ final class OutputPump implements Runnable {
     private static final long IDLE_NANOS = 50_000_000;
 
     OutputPump(InputStream in, Path file, long cap, String stream, LineListener listener, boolean keepLastLine) {
+        this(in, file, cap, stream, listener, null, keepLastLine);
+    }
+
+    /**
+     * @param everyLine when not null, receives every complete line of the stream up to
+     *                  {@link #MAX_OBSERVED_LINE_BYTES} (longer ones are skipped), including the lines past the log
+     *                  cap that neither the log nor {@code listener} get
+     */
+    OutputPump(InputStream in, Path file, long cap, String stream, LineListener listener, LineListener everyLine, boolean keepLastLine) {
         this.in = in;
         this.file = file;
         this.cap = cap;
         this.stream = stream;
         this.listener = listener;
+        this.everyLine = everyLine;
+        this.maxLineBytes = everyLine == null ? MAX_LINE_BYTES : MAX_OBSERVED_LINE_BYTES;
         this.keepLastLine = keepLastLine;
     }
 
@@ -98,22 +115,26 @@ final class OutputPump implements Runnable {
                     if (room > 0) {
                         write(buf, (int) room);
                         endsWithNewline = buf[(int) room - 1] == '\n';
-                        scanLines(buf, (int) room);
+                        scanLines(buf, 0, (int) room);
                         // keep the file current (swarm logs --follow, a coordinator killed mid-attempt) while
                         // still batching bursts: write through whenever nothing more is waiting in the pipe
                         if (in.available() == 0) flush();
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
-                        flushLine();
+                        if (lineLength > 0 || lineOverflow) listener.line(stream, currentLineForListener()); // the cut line
+                        if (everyLine == null) resetLine();
                         byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
                         write(m, m.length);
                         flush();
                         listener.line(stream, marker(cap));
+                        if (everyLine != null) scanLines(buf, (int) Math.max(room, 0), n);
                     }
+                } else if (everyLine != null) {
+                    scanLines(buf, 0, n);
                 }
             }
-            if (!truncated) flushLine();
+            if (lineLength > 0 || lineOverflow) emitLine(); // a last line without a terminator
         } catch (IOException e) {
             // The pipe closes when the process group is killed; what was captured so far stays in the file.
         } finally {
@@ -170,41 +191,53 @@ final class OutputPump implements Runnable {
         listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]");
     }
 
-    private void scanLines(byte[] buf, int length) {
-        int start = 0;
-        for (int i = 0; i < length; i++) {
+    private void scanLines(byte[] buf, int from, int to) {
+        int start = from;
+        for (int i = from; i < to; i++) {
             if (buf[i] == '\n') {
                 append(buf, start, i - start);
                 emitLine();
                 start = i + 1;
             }
         }
-        if (start < length) append(buf, start, length - start);
+        if (start < to) append(buf, start, to - start);
     }
 
     private void append(byte[] buf, int off, int len) {
         if (lineOverflow || len == 0) return;
-        int keep = Math.min(len, MAX_LINE_BYTES - lineLength);
+        int keep = Math.min(len, maxLineBytes - lineLength);
         if (keep < len) lineOverflow = true;
         if (lineLength + keep > line.length) line = Arrays.copyOf(line, Math.max(lineLength + keep, line.length * 2));
         System.arraycopy(buf, off, line, lineLength, keep);
         lineLength += keep;
     }
 
-    /** Emits a partial last line (no terminator), if any. */
-    private void flushLine() {
-        if (lineLength > 0 || lineOverflow) emitLine();
+    /** The line assembled so far as the listener gets it: without a trailing CR, at most {@link #MAX_LINE_BYTES}. */
+    private String currentLineForListener() {
+        int len = Math.min(lineLength, MAX_LINE_BYTES);
+        if (len > 0 && line[len - 1] == '\r') len--;
+        return new String(line, 0, len, StandardCharsets.UTF_8);
     }
 
+    /** Hands a complete line to the listener (until the log cap) and to the every-line listener. */
     private void emitLine() {
-        int len = lineLength;
-        if (len > 0 && line[len - 1] == '\r') len--;
-        String s = new String(line, 0, len, StandardCharsets.UTF_8);
+        if (!truncated) {
+            String s = currentLineForListener();
+            if (keepLastLine && !s.isBlank()) lastLine = s;
+            listener.line(stream, s);
+        }
+        if (everyLine != null && !lineOverflow) {
+            int len = lineLength;
+            if (len > 0 && line[len - 1] == '\r') len--;
+            everyLine.line(stream, new String(line, 0, len, StandardCharsets.UTF_8));
+        }
+        resetLine();
+    }
+
+    private void resetLine() {
         lineLength = 0;
         lineOverflow = false;
         if (line.length > 4096) line = new byte[256];
-        if (keepLastLine && !s.isBlank()) lastLine = s;
-        listener.line(stream, s);
     }
 
     long total() {

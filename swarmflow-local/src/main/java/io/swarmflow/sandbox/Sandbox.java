@@ -189,6 +189,19 @@ public final class Sandbox implements AutoCloseable {
      * @throws SandboxException when bubblewrap is required but unusable, a tool is missing, or the start fails
      */
     public SandboxProcess start(SandboxSpec spec, List<String> command, LineListener listener) throws SandboxException {
+        return start(spec, command, listener, null);
+    }
+
+    /**
+     * Like {@link #start(SandboxSpec, List, LineListener)}, and hands {@code stdoutLines} every complete line of
+     * stdout up to 1 MiB (longer ones are skipped), including the lines past the log cap, which neither the log
+     * nor {@code listener} get: for reading results (such as a last JSON line) from a noisy process.
+     *
+     * @param stdoutLines null for none; called on the stdout pump thread, so it must be cheap
+     * @throws SandboxException as {@link #start(SandboxSpec, List, LineListener)}
+     */
+    public SandboxProcess start(SandboxSpec spec, List<String> command, LineListener listener, LineListener stdoutLines)
+            throws SandboxException {
         boolean bwrap = usesBubblewrap(spec.isolation());
         if (!bwrap && spec.isolation() == Isolation.BEST_EFFORT && warned.compareAndSet(false, true)) {
             warnings.accept("bubblewrap is not usable here (" + bubblewrap.problem() + "): sandbox: best-effort "
@@ -236,7 +249,7 @@ public final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
-        return new SandboxProcess(s, spec, listener, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
+        return new SandboxProcess(s, spec, listener, stdoutLines, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
     }
 
     /**

@@ -46,8 +46,8 @@ public final class SandboxProcess {
     private final long startNanos = System.nanoTime();
 
     /** @param bubblewrapPath the bubblewrap executable the process runs under, or null when it runs without */
-    SandboxProcess(Started s, SandboxSpec spec, LineListener listener, List<String> commandLine, String bubblewrapPath,
-                   Path privateHome, PrivateHomes homes) {
+    SandboxProcess(Started s, SandboxSpec spec, LineListener listener, LineListener stdoutLines, List<String> commandLine,
+                   String bubblewrapPath, Path privateHome, PrivateHomes homes) {
         this.process = s.process();
         this.startTicks = s.startTicks();
         this.spec = spec;
@@ -55,7 +55,7 @@ public final class SandboxProcess {
         this.bubblewrapPath = bubblewrapPath;
         this.privateHome = privateHome;
         this.homes = homes;
-        this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, false);
+        this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, stdoutLines, false);
         this.err = new OutputPump(process.getErrorStream(), spec.stderrLog(), spec.logCapBytes(), "stderr", listener, true);
         this.outPump = PUMPS.submit(out);
         this.errPump = PUMPS.submit(err);

@@ -65,7 +65,46 @@ class LocalExecutorTest {
             assertThat(noFile.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(noFile.reason()).isEqualTo("output 'version': file out/version.txt not found");
             assertThat(noKey.reason()).isEqualTo("output 'b': key 'b' is not in the last JSON line of stdout");
-            assertThat(noJson.reason()).isEqualTo("output 'b': no line of stdout is a JSON object");
+            assertThat(noJson.reason()).isEqualTo("output 'b': no line of stdout (up to 1 MiB long) is a JSON object");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void jsonOutputsComeFromTheWholeOfStdoutPastTheLogCap(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            AgentProfile small = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, new ResourceLimits(60, 0, 0, 0, 20_000), 0);
+            // 20000 lines (about 110 KB) under a 20 KB log cap, then the result; and a 200 KB JSON line before it
+            String script = "seq 1 20000; printf '{\"big\": \"%0200000d\"}\\n' 0; echo '{\"v\": \"found\"}'";
+            TestControl control = new TestControl();
+            AttemptResult r = f.run(small, Fixture.ticket("noisy", script).output(new OutputSpec("v", null, "v")).build(), control);
+
+            assertThat(r.outcome()).as("%s", r.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(r.outputs()).containsEntry("v", "found");
+            assertThat(Files.readString(f.runDir.resolve("logs/noisy/1/stdout.log"))).endsWith("[swarm: output truncated after 20000 bytes]\n")
+                    .doesNotContain("found");
+            assertThat(control.stdout).last().isEqualTo("[swarm: output truncated after 20000 bytes]");
+        }
+    }
+
+    @Test
+    void anOutputValueOverTheLimitFailsTheAttemptAndSaysWhatToDo() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult file = f.run(Fixture.ticket("bigfile", "head -c 70000 /dev/zero | tr '\\0' a > big.txt")
+                    .output(new OutputSpec("o", "big.txt", null)).build(), new TestControl());
+            AttemptResult json = f.run(Fixture.ticket("bigjson", "printf '{\"k\": \"%070000d\"}\\n' 0")
+                    .output(new OutputSpec("k", null, "k")).build(), new TestControl());
+            AttemptResult fits = f.run(Fixture.ticket("fits", "head -c 65536 /dev/zero | tr '\\0' a > ok.txt; echo >> ok.txt")
+                    .output(new OutputSpec("o", "ok.txt", null)).build(), new TestControl());
+
+            assertThat(file.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(file.reason()).isEqualTo("output 'o': file big.txt holds more than the 64 KiB an output may hold; "
+                    + "write large results to a file in $SWARM_SCRATCH and make its path the output");
+            assertThat(json.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(json.reason()).isEqualTo("output 'k': key 'k' of the last JSON line of stdout holds 70000 bytes, more than the 64 KiB "
+                    + "an output may hold; write large results to a file in $SWARM_SCRATCH and make its path the output");
+            assertThat(fits.outcome()).as("%s", fits.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(fits.outputs().get("o")).hasSize(65536);
         }
     }
 
