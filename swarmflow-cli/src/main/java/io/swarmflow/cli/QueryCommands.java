@@ -153,13 +153,17 @@ final class QueryCommands {
                 TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                         .orElseThrow(() -> new InvalidRequestException("run " + runId + " has no ticket '" + ticketId
                                 + "'; `swarm status " + runId + "` lists its tickets"));
+                if (attempt != null && (attempt < 1 || attempt > t.attempt())) {
+                    throw new InvalidRequestException(t.attempt() == 0 ? ticketId + " has no attempts yet (" + t.state().label()
+                            + "); there is no attempt " + attempt : ticketId + " has attempts 1.." + t.attempt() + "; there is no attempt " + attempt);
+                }
                 int n = attempt != null ? attempt : t.attempt();
                 if (n == 0) {
-                    out.println(ticketId + " has not started yet (" + t.state().label() + ")");
+                    out.println(ticketId + (t.state() == io.swarmflow.store.TicketState.SKIPPED || t.state() == io.swarmflow.store.TicketState.FAILED
+                            || t.state() == io.swarmflow.store.TicketState.CANCELLED
+                            ? " never ran (" + t.state().label() + (t.reason() == null ? "" : ": " + t.reason()) + ")"
+                            : " has not started yet (" + t.state().label() + ")"));
                     return ExitCodes.OK;
-                }
-                if (n < 1 || n > t.attempt()) {
-                    throw new InvalidRequestException(ticketId + " has attempts 1.." + t.attempt() + "; there is no attempt " + n);
                 }
                 Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
                 List<Path> files = new ArrayList<>();

@@ -51,8 +51,11 @@ final class Wiring implements AutoCloseable {
      * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one
      */
     static Wiring create(Path stateDir, Executor executor) {
+        boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         try {
             Files.createDirectories(stateDir);
+            // a state directory inside a git repository (.swarm/ by default) stays out of `git status` and commits
+            if (fresh) Files.writeString(stateDir.resolve(".gitignore"), "# Swarmflow's state: not for version control\n*\n");
         } catch (java.io.IOException | SecurityException e) {
             Path existing = stateDir.toAbsolutePath();
             while (existing != null && !Files.exists(existing)) existing = existing.getParent();

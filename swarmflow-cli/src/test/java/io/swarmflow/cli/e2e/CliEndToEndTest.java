@@ -122,6 +122,31 @@ class CliEndToEndTest {
     }
 
     @Test
+    void aNewStateDirectoryKeepsItselfOutOfGit() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
+        Cli.git(repo, "add", "swarm.yaml");
+        Cli.git(repo, "commit", "-q", "-m", "spec");
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", repo.resolve(".swarm").toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(Cli.git(repo, "status", "--porcelain")).isEmpty();
+
+        Path existing = Cli.write(tmp.resolve("mine/notes.txt"), "mine\n").getParent();
+        assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", existing.toString()).code()).isZero();
+        assertThat(existing.resolve(".gitignore")).as("only a directory swarm created").doesNotExist();
+    }
+
+    @Test
+    void logsOfAnAttemptThatDoesNotExistIsInvalidInput() {
+        Result none = swarm("logs", sharedRun, "final", "--attempt", "0", "--state-dir", sharedState.toString());
+        assertThat(none.code()).as("%s", none).isEqualTo(2);
+        assertThat(none.err()).contains("final has attempts 1..1; there is no attempt 0");
+        Result later = swarm("logs", sharedRun, "final", "--attempt", "2", "--state-dir", sharedState.toString());
+        assertThat(later.code()).as("%s", later).isEqualTo(2);
+        assertThat(later.err()).contains("there is no attempt 2");
+    }
+
+    @Test
     void valuesAreLiteralTextWhereverTheyAreSubstituted() {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(tmp.resolve("literal.yaml"), """
