@@ -39,6 +39,19 @@ final class QueryCommands {
     }
 
     /** The run fields shared by {@code status --json} and {@code runs --json}. */
+    private static final String STOPPED_NOTE = "its coordinator stopped (killed or crashed) before the run ended";
+
+    /** Whether a coordinator executes {@code run} now. */
+    private static boolean executing(Wiring w, RunView run) {
+        return (run.state() == io.swarmflow.store.RunState.RUNNING || run.state() == io.swarmflow.store.RunState.CREATED)
+                && w.service.isExecuting(run.runId());
+    }
+
+    /** A run that is recorded as running but that no coordinator executes: it needs a resume. */
+    private static boolean stopped(Wiring w, RunView run) {
+        return run.state() == io.swarmflow.store.RunState.RUNNING && !w.service.isExecuting(run.runId());
+    }
+
     static ObjectNode runJson(ObjectNode o, RunView run) {
         o.put("id", run.runId());
         o.put("name", run.name());
@@ -64,10 +77,14 @@ final class QueryCommands {
                 RunView run = runId != null ? w.service.requireRun(runId)
                         : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
                 List<TicketView> tickets = w.service.tickets(run.runId());
+                boolean stopped = stopped(w, run);
                 if (json) {
-                    out.println(JSON.writeValueAsString(statusJson(run, tickets)));
+                    ObjectNode status = statusJson(run, tickets);
+                    ((ObjectNode) status.get("run")).put("executing", executing(w, run));
+                    out.println(JSON.writeValueAsString(status));
                 } else {
                     Tables.runHeader(out, run, tickets);
+                    if (stopped) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     out.println();
                     Tables.tickets(out, tickets);
                 }
@@ -110,7 +127,7 @@ final class QueryCommands {
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunView r : runs) {
-                        runJson(a.addObject(), r).put("tickets", r.ticketCount());
+                        runJson(a.addObject(), r).put("tickets", r.ticketCount()).put("executing", executing(w, r));
                     }
                     out.println(JSON.writeValueAsString(a));
                     return ExitCodes.OK;
@@ -122,10 +139,11 @@ final class QueryCommands {
                 List<List<String>> rows = new ArrayList<>();
                 for (RunView r : runs) {
                     long end = r.finishedAtMillis() != 0 ? r.finishedAtMillis() : System.currentTimeMillis();
-                    rows.add(List.of(r.runId(), r.name(), r.state().label(), Integer.toString(r.ticketCount()),
+                    rows.add(List.of(r.runId(), r.name(), r.state().label() + (stopped(w, r) ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
                             Tables.time(r.createdAtMillis()), r.startedAtMillis() == 0 ? "-" : Durations.format(end - r.startedAtMillis())));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);
+                if (runs.stream().anyMatch(r -> stopped(w, r))) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
                 return ExitCodes.OK;
             }
         }

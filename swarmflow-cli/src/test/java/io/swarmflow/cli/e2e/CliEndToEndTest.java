@@ -572,6 +572,42 @@ class CliEndToEndTest {
         assertThat(swarm("logs", id, "long", "--state-dir", state.toString()).out()).contains("second time: quick");
     }
 
+    @Test
+    void statusAndRunsSayWhenARunsCoordinatorStopped() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("stop.yaml"), """
+                tickets:
+                  - id: long
+                    run: |
+                      if [ -e "$SWARM_SCRATCH/long.started" ]; then exit 0; fi
+                      touch "$SWARM_SCRATCH/long.started"
+                      sleep 120
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process coordinator = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--state-dir", state.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
+                    && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch/long.started"))));
+            Result live = swarm("status", "--json", "--state-dir", state.toString());
+            assertThat(live.json().get("run").get("executing").asBoolean()).as("%s", live).isTrue();
+            assertThat(swarm("status", "--state-dir", state.toString()).out()).doesNotContain("coordinator stopped");
+        } finally {
+            coordinator.destroyForcibly(); // kill -9
+            coordinator.waitFor();
+        }
+        Result status = swarm("status", "--state-dir", state.toString());
+        String id = status.out().substring(4, status.out().indexOf(' ', 4));
+        assertThat(status.out()).contains("): running", "its coordinator stopped (killed or crashed) before the run ended; `swarm resume "
+                + id + "` continues it");
+        assertThat(swarm("status", id, "--json", "--state-dir", state.toString()).json().get("run").get("executing").asBoolean()).isFalse();
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.out()).contains("running (stopped)", "(stopped): its coordinator stopped");
+        assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
+        assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
+    }
+
     // ---- commands without state ----
 
     @Test
