@@ -113,6 +113,29 @@ final class QueryCommands {
         }
     }
 
+    @Command(name = "report", description = "Writes a run's report.json and report.html now (the most recent run when RUN is "
+            + "omitted): for a run in progress, or one whose coordinator was killed before it could write them.")
+    static final class Report implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
+        @Mixin StateOptions state;
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                RunView run = runId != null ? w.service.requireRun(runId)
+                        : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
+                String id = run.runId();
+                Path html = io.swarmflow.cli.report.RunReport.writeAll(run, w.service.plan(id), w.service.tickets(id),
+                        w.service.attempts(id), w.runDir(id));
+                out.println("report: " + html);
+                out.println("        " + html.resolveSibling("report.json"));
+                return ExitCodes.OK;
+            }
+        }
+    }
+
     @Command(name = "runs", description = "Lists the runs in the state directory, newest first.")
     static final class Runs implements Callable<Integer> {
         @Option(names = "--json", description = "Machine-readable output.") boolean json;

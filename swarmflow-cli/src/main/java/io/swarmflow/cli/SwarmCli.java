@@ -21,7 +21,7 @@ import java.io.PrintWriter;
         subcommands = {
                 RunCommands.Run.class, RunCommands.Resume.class, QueryCommands.Status.class, QueryCommands.Logs.class,
                 ValidateCommand.class, ControlCommands.Approve.class, ControlCommands.Reject.class,
-                ControlCommands.Cancel.class, ControlCommands.Clean.class, QueryCommands.Runs.class, SwarmCli.VersionCommand.class,
+                ControlCommands.Cancel.class, ControlCommands.Clean.class, QueryCommands.Runs.class, QueryCommands.Report.class, SwarmCli.VersionCommand.class,
                 AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

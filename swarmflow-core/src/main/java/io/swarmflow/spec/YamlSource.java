@@ -64,7 +64,7 @@ final class YamlSource {
             long size = Files.size(file);
             if (size > maxBytes) {
                 problems.whole("spec is " + Units.human(size) + "; the limit is " + Units.human(maxBytes),
-                        "split the spec or raise the limit");
+                        "split it into smaller specs; keep large data in files that tickets read, not in the spec");
                 return null;
             }
             bytes = Files.readAllBytes(file);
@@ -77,7 +77,7 @@ final class YamlSource {
         }
         if (bytes.length > maxBytes) {
             problems.whole("spec is " + Units.human(bytes.length) + "; the limit is " + Units.human(maxBytes),
-                    "split the spec or raise the limit");
+                    "split it into smaller specs; keep large data in files that tickets read, not in the spec");
             return null;
         }
         for (int i = 0; i < bytes.length; i++) {
@@ -135,7 +135,7 @@ final class YamlSource {
                 problems.whole("YAML nested deeper than " + MAX_DEPTH + " levels",
                         "a swarm spec needs only a few levels of nesting");
             } else if (msg.contains("code point")) {
-                problems.whole("spec is too large", "split the spec or raise the limit");
+                problems.whole("spec is too large", "split it into smaller specs; keep large data in files that tickets read, not in the spec");
             } else {
                 problems.whole("invalid YAML: " + msg, "check the file's syntax");
             }

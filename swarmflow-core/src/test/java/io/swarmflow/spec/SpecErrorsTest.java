@@ -102,7 +102,7 @@ class SpecErrorsTest {
         Files.write(file, new byte[10 << 20]);
 
         assertThat(errors(file, Map.of())).containsExactly(
-                "swarm.yaml: spec is 10.0 MiB; the limit is 1.0 MiB; split the spec or raise the limit");
+                "swarm.yaml: spec is 10.0 MiB; the limit is 1.0 MiB; split it into smaller specs; keep large data in files that tickets read, not in the spec");
     }
 
     @Test

@@ -40,6 +40,11 @@ public final class GitWorktrees {
         }
     }
 
+    /** True when the repository at {@code repo} has a commit at {@code HEAD} (false also when git fails). */
+    public static boolean hasCommit(Path repo) {
+        return tryGit(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").isPresent();
+    }
+
     /** The top-level directory of the working tree containing {@code dir}. */
     public static Path topLevel(Path dir) throws GitException {
         return Path.of(git(dir, "rev-parse", "--show-toplevel").trim());

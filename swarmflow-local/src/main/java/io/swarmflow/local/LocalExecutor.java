@@ -103,6 +103,7 @@ public final class LocalExecutor implements Executor {
 
     /** Whether a path is a git repository, asked once per executor: `swarm run` preflights before and while creating a run. */
     private final Map<Path, Boolean> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Path, Boolean> commitChecks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LocalExecutor(Options options) {
         this.options = options;
@@ -143,6 +144,9 @@ public final class LocalExecutor implements Executor {
                 if (!repoOk) {
                     problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
                             + " but " + repo + " is not a git repository; run git init there or fix repo:");
+                } else if (t.workspace() == WorkspaceMode.WORKTREE && !commitChecks.computeIfAbsent(repo, GitWorktrees::hasCommit)) {
+                    problems.add("ticket " + t.id() + " uses workspace: worktree but " + repo + " has no commit yet, so there is "
+                            + "nothing to branch from; make an initial commit there (git commit --allow-empty -m init)");
                 }
             }
         }

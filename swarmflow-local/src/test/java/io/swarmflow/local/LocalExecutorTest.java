@@ -264,6 +264,14 @@ class LocalExecutorTest {
                     .contains("ticket wt uses workspace: worktree but " + notRepo + " is not a git repository");
             assertThat(f.executor.preflight(none)).singleElement().asString()
                     .contains("ticket wt uses workspace: worktree but the swarm has no git repository");
+
+            Path empty = Files.createDirectories(tmp.resolve("empty-repo"));
+            new ProcessBuilder("git", "init", "-q", empty.toString()).inheritIO().start().waitFor();
+            Plan noCommit = new Plan("t", "", 1, java.util.Map.of(), empty.toString(), empty.toString(),
+                    java.util.Map.of("shell", shell), java.util.List.of(ticket), "d");
+            assertThat(f.executor.preflight(noCommit)).singleElement().asString()
+                    .contains("ticket wt uses workspace: worktree but " + empty + " has no commit yet")
+                    .contains("git commit --allow-empty -m init");
         }
     }
 

@@ -188,6 +188,7 @@ class CliBadInputTest {
     private static List<String[]> commandsOn(String run) {
         return List.of(
                 new String[]{"status", run},
+                new String[]{"report", run},
                 new String[]{"status", run, "--json"},
                 new String[]{"resume", run, "--plain"},
                 new String[]{"logs", run, "a"},

@@ -604,6 +604,13 @@ class CliEndToEndTest {
         assertThat(swarm("status", id, "--json", "--state-dir", state.toString()).json().get("run").get("executing").asBoolean()).isFalse();
         Result runs = swarm("runs", "--state-dir", state.toString());
         assertThat(runs.out()).contains("running (stopped)", "(stopped): its coordinator stopped");
+        Path runDir = state.resolve("runs").resolve(id);
+        assertThat(runDir.resolve("report.json")).as("the killed coordinator wrote none").doesNotExist();
+        Result report = swarm("report", "--state-dir", state.toString());
+        assertThat(report.code()).as("%s", report).isZero();
+        assertThat(report.out()).contains(runDir.resolve("report.html").toString());
+        assertThat(Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("state").asText()).isEqualTo("running");
+        assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "long");
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
     }
@@ -623,7 +630,7 @@ class CliEndToEndTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("run", "resume", "status", "logs", "validate", "approve", "reject", "cancel", "clean", "runs", "version")) {
+        for (String command : List.of("run", "resume", "status", "logs", "validate", "approve", "reject", "cancel", "clean", "runs", "report", "version")) {
             for (String flag : List.of("--help", "-h")) {
                 Result r = swarm(command, flag);
                 assertThat(r.code()).as("%s %s: %s", command, flag, r).isZero();
