@@ -212,12 +212,15 @@ final class QueryCommands {
                 if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
                 long[] offsets = new long[files.size()];
                 boolean any = false;
+                boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
                 for (int i = 0; i < files.size(); i++) {
                     if (Files.exists(files.get(i))) any = true;
                     if (files.size() > 1 && Files.exists(files.get(i)) && Files.size(files.get(i)) > 0 && !follow) {
+                        if (midLine) out.println();
                         out.println("==> " + files.get(i).getFileName() + " <==");
                     }
                     offsets[i] = copy(files.get(i), 0, out);
+                    if (offsets[i] > 0) midLine = !endsWithNewline(files.get(i));
                 }
                 if (!any && !follow) out.println("(no output recorded for " + ticketId + " attempt " + n + ")");
                 while (follow && attemptRunning(w, ticketId, n)) {
@@ -235,6 +238,14 @@ final class QueryCommands {
             }
             // not started yet: keep following while the ticket may still start this attempt
             return w.service.requireRun(runId).state() == io.swarmflow.store.RunState.RUNNING;
+        }
+
+        private static boolean endsWithNewline(Path file) throws IOException {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+                if (raf.length() == 0) return true;
+                raf.seek(raf.length() - 1);
+                return raf.read() == '\n';
+            }
         }
 
         /** Prints the file from {@code offset}; returns the new offset. */

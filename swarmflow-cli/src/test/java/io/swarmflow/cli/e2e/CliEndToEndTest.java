@@ -285,6 +285,16 @@ class CliEndToEndTest {
     }
 
     @Test
+    void logsStartsEachStreamsHeaderOnALineOfItsOwn() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("nl.yaml"), "tickets:\n  - id: a\n    run: printf 'no newline at end'; echo err >&2\n");
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(swarm("logs", runId(r), "a", "--state-dir", state.toString()).out())
+                .isEqualTo("==> stdout.log <==\nno newline at end\n==> stderr.log <==\nerr\n");
+    }
+
+    @Test
     void logsOfAnUnknownTicketOrAttemptIsInvalidInput() {
         String st = sharedState.toString();
         Result ticket = swarm("logs", sharedRun, "nope", "--state-dir", st);
