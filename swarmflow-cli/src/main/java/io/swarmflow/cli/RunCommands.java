@@ -137,7 +137,8 @@ final class RunCommands {
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
                 view.seed(count(before, TicketState.SUCCEEDED), count(before, TicketState.FAILED), count(before, TicketState.SKIPPED));
                 RunEngine engine = w.service.engine(runId, options, view);
-                Signals.onInterrupt(() -> engine.cancel("signal (Ctrl-C or SIGTERM)"), finished);
+                Signals.onInterrupt(() -> engine.cancel("signal (Ctrl-C or SIGTERM)"),
+                        () -> engine.cancelNow("second signal (Ctrl-C or SIGTERM)"), view::onNotice, finished);
                 try {
                     result = engine.execute();
                 } finally {
@@ -166,15 +167,27 @@ final class RunCommands {
         }
     }
 
-    /** SIGINT/SIGTERM become a graceful cancel: running attempts get TERM, then KILL after the grace period. */
+    /**
+     * SIGINT/SIGTERM become a graceful cancel: running attempts get TERM, then KILL after the grace period. A second
+     * one during that cancellation kills them at once.
+     */
     static final class Signals {
         private Signals() {}
 
         @SuppressWarnings("removal")
-        static void onInterrupt(Runnable cancel, CountDownLatch finished) {
+        static void onInterrupt(Runnable cancel, Runnable cancelNow, java.util.function.Consumer<String> notice, CountDownLatch finished) {
+            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
             for (String name : List.of("INT", "TERM")) {
                 try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> cancel.run());
+                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                        if (count.incrementAndGet() == 1) {
+                            notice.accept("interrupted: stopping the run (interrupt again to kill the running attempts now)");
+                            cancel.run();
+                        } else {
+                            notice.accept("interrupted again: killing the running attempts now");
+                            cancelNow.run();
+                        }
+                    });
                 } catch (IllegalArgumentException | UnsupportedOperationException e) {
                     // signal not available here: fall back to a shutdown hook below
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -13,6 +13,13 @@ public interface AttemptControl {
      */
     void onCancel(Runnable action);
 
+    /**
+     * Registers an action run once when the attempt must stop at once (immediately if it already must): the user
+     * interrupted the cancellation itself (a second Ctrl-C). Process agents then send KILL to the process group
+     * without waiting out the grace period. Always follows {@link #onCancel}'s action.
+     */
+    void onKill(Runnable action);
+
     /** Grace between TERM and KILL, in milliseconds. */
     long gracePeriodMillis();
 

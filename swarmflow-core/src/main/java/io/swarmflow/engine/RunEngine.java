@@ -108,7 +108,7 @@ public final class RunEngine {
 
     private record StoreFailed(Throwable error) implements Signal {}
 
-    private record CancelRequested(String by) implements Signal {}
+    private record CancelRequested(String by, boolean now) implements Signal {}
 
     private record CommandsDurable(List<Long> ids) implements Signal {}
 
@@ -133,7 +133,15 @@ public final class RunEngine {
 
     /** Asks the coordinator to stop: running attempts get TERM, then KILL after the grace period. Thread-safe. */
     public void cancel(String by) {
-        inbox.add(new CancelRequested(by));
+        inbox.add(new CancelRequested(by, false));
+    }
+
+    /**
+     * Like {@link #cancel}, but running attempts are killed at once (KILL, no grace period): for a user who does not
+     * want to wait for a cancellation under way. Thread-safe.
+     */
+    public void cancelNow(String by) {
+        inbox.add(new CancelRequested(by, true));
     }
 
     /**
@@ -398,7 +406,10 @@ public final class RunEngine {
                 if (f.error() instanceof StoreException se) throw se;
                 throw new StoreException("appending events failed: " + f.error().getMessage(), f.error());
             }
-            case CancelRequested c -> startCancel(c.by());
+            case CancelRequested c -> {
+                startCancel(c.by());
+                if (c.now()) for (Control control : controls.values()) control.kill();
+            }
             case CommandsDurable c -> {
                 store.markCommandsApplied(runId, epoch, c.ids());
                 c.ids().forEach(unmarkedCommands::remove);
@@ -416,6 +427,7 @@ public final class RunEngine {
             try {
                 Signal s = inbox.poll(100, TimeUnit.MILLISECONDS);
                 if (s instanceof Done d) controls.remove(d.index());
+                if (s instanceof CancelRequested c && c.now()) for (Control control : controls.values()) control.kill();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -427,7 +439,8 @@ public final class RunEngine {
         if (cancelling) return;
         cancelling = true;
         emit(new RunCancelRequested(by));
-        listener.onNotice("cancelling: stopping " + running + " running attempt(s)");
+        listener.onNotice("cancelling: stopping " + running + " running attempt(s): TERM, then KILL after "
+                + (options.gracePeriodMillis() % 1000 == 0 ? options.gracePeriodMillis() / 1000 + "s" : options.gracePeriodMillis() + "ms"));
         for (Control c : controls.values()) c.cancel();
     }
 
@@ -786,10 +799,27 @@ public final class RunEngine {
             this.attempt = attempt;
         }
 
+        private volatile boolean killed;
+        private final List<Runnable> onKill = new CopyOnWriteArrayList<>();
+
         void cancel() {
             if (cancelled) return;
             cancelled = true;
             for (Runnable r : onCancel) r.run();
+        }
+
+        /** Cancels, then runs the kill actions: the attempt stops without a grace period. Engine thread only. */
+        void kill() {
+            cancel();
+            if (killed) return;
+            killed = true;
+            for (Runnable r : onKill) r.run();
+        }
+
+        @Override
+        public void onKill(Runnable action) {
+            onKill.add(action);
+            if (killed && onKill.remove(action)) action.run();
         }
 
         @Override

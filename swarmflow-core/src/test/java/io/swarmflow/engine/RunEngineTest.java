@@ -218,6 +218,26 @@ class RunEngineTest {
     }
 
     @Test
+    void cancelNowKillsAttemptsThatACancelDidNotStop() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1);
+        exec.ignoreCancel = true;
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().concurrency(2).ticket("a").ticket("b").build());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            RunEngine engine = service.engine(run, options(), null);
+            Future<RunState> f = pool.submit(engine::execute);
+            await().atMost(Duration.ofSeconds(10)).until(() -> exec.running.get() == 2);
+            engine.cancel("first");
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !f.isDone());
+            engine.cancelNow("second");
+            assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(RunState.CANCELLED);
+        }
+        assertThat(tickets(run).get("a").state()).isEqualTo(TicketState.CANCELLED);
+        assertThat(EngineInvariants.check(store, run, false)).isEmpty();
+    }
+
+    @Test
     void cancelCommandFromAnotherProcessStopsTheRun() throws Exception {
         ScriptedExecutor exec = ScriptedExecutor.allSucceed();
         exec.gate = new CountDownLatch(1);

@@ -33,6 +33,8 @@ class ScriptedExecutor implements Executor {
     private final BiFunction<String, Integer, AttemptResult> script;
     /** When set, attempts block until it opens or they are cancelled. */
     volatile CountDownLatch gate;
+    /** When set, gated attempts ignore a cancel (like a process that ignores TERM) and stop only when killed. */
+    volatile boolean ignoreCancel;
 
     ScriptedExecutor(BiFunction<String, Integer, AttemptResult> script) {
         this.script = script;
@@ -70,7 +72,8 @@ class ScriptedExecutor implements Executor {
             CountDownLatch g = gate;
             if (g != null) {
                 CountDownLatch cancelled = new CountDownLatch(1);
-                control.onCancel(cancelled::countDown);
+                if (ignoreCancel) control.onKill(cancelled::countDown);
+                else control.onCancel(cancelled::countDown);
                 while (g.getCount() > 0 && cancelled.getCount() > 0) {
                     g.await(5, java.util.concurrent.TimeUnit.MILLISECONDS);
                 }

@@ -303,6 +303,7 @@ public final class LocalExecutor implements Executor {
         }
         control.processStarted(process.pid(), process.startTicks());
         control.onCancel(process::cancel);
+        control.onKill(process::kill);
         SandboxResult result = process.waitFor();
 
         return switch (result.termination()) {

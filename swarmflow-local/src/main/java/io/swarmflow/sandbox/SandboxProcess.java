@@ -43,6 +43,7 @@ public final class SandboxProcess {
     private final Future<?> outPump;
     private final Future<?> errPump;
     private final CompletableFuture<Void> cancelRequest = new CompletableFuture<>();
+    private final CompletableFuture<Void> killRequest = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
     /** @param bubblewrapPath the bubblewrap executable the process runs under, or null when it runs without */
@@ -87,6 +88,12 @@ public final class SandboxProcess {
      * unless the process had already exited.
      */
     public void cancel() {
+        cancelRequest.complete(null);
+    }
+
+    /** Like {@link #cancel}, but the group gets KILL at once, also during a grace period already under way. Thread-safe. */
+    public void kill() {
+        killRequest.complete(null);
         cancelRequest.complete(null);
     }
 
@@ -165,15 +172,26 @@ public final class SandboxProcess {
             ProcessGroups.signalGroup(pid(), firstSignal);
         }
         try {
-            if (!"KILL".equals(firstSignal) && !process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-                ProcessGroups.signalGroup(pid(), "KILL");
-            }
+            if (!"KILL".equals(firstSignal) && !endsWithin(graceMillis)) ProcessGroups.signalGroup(pid(), "KILL");
         } catch (InterruptedException e) {
             ProcessGroups.signalGroup(pid(), "KILL"); // no grace left for members that ignore TERM
             throw e;
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /** Waits up to {@code graceMillis} for the process to end; false on timeout or when {@link #kill} cuts the grace short. */
+    private boolean endsWithin(long graceMillis) throws InterruptedException {
+        if (killRequest.isDone()) return !process.isAlive();
+        try {
+            CompletableFuture.anyOf(process.onExit(), killRequest).get(graceMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for process " + pid() + " failed", e);
+        }
+        return !process.isAlive();
     }
 
     /**

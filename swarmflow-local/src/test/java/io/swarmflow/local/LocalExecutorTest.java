@@ -275,6 +275,30 @@ class LocalExecutorTest {
         }
     }
 
+    /** A second interrupt: the grace period under way for a group that ignores TERM is cut short with KILL. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void killEndsACancelledAttemptWithoutWaitingOutItsGrace(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl(600_000); // ten minutes of grace
+            CompletableFuture<AttemptResult> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return f.run(Fixture.ticket("stubborn", "trap '' TERM; echo ready; sleep 600").build(), control);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> control.stdout.contains("ready"));
+            control.cancel();
+            // TERM is ignored: the attempt waits for its grace period
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !result.isDone());
+            control.kill();
+            AttemptResult r = result.get(30, TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(ProcessHandle.of(control.pid)).isEmpty();
+        }
+    }
+
     @Test
     void noopSucceedsAtOnceWaitsItsDurationAndHonoursTimeoutAndCancel() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {

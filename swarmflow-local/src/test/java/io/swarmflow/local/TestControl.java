@@ -49,6 +49,31 @@ final class TestControl implements AttemptControl {
         action.run();
     }
 
+    private final List<Runnable> onKill = new ArrayList<>();
+    private boolean killed;
+
+    /** Like the engine on a second Ctrl-C: cancels, then runs the kill actions. */
+    void kill() {
+        cancel();
+        List<Runnable> actions;
+        synchronized (this) {
+            killed = true;
+            actions = List.copyOf(onKill);
+        }
+        actions.forEach(Runnable::run);
+    }
+
+    @Override
+    public void onKill(Runnable action) {
+        synchronized (this) {
+            if (!killed) {
+                onKill.add(action);
+                return;
+            }
+        }
+        action.run();
+    }
+
     @Override
     public long gracePeriodMillis() {
         return graceMillis;

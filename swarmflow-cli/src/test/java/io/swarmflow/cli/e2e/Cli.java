@@ -97,6 +97,19 @@ final class Cli {
         }
     }
 
+    /** Sends signal {@code name} (INT, TERM, ...) to process {@code pid} with kill(1). */
+    static void signal(long pid, String name) {
+        try {
+            Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError("kill -" + name + " " + pid + " failed");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The ticket {@code id} in a {@code status --json} document. */
     static JsonNode ticket(JsonNode status, String id) {
         for (JsonNode t : status.get("tickets")) if (t.get("id").asText().equals(id)) return t;

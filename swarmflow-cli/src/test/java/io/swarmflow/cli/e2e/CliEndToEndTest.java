@@ -593,8 +593,8 @@ class CliEndToEndTest {
                       touch "$SWARM_SCRATCH/long.started"
                       sleep 120
                 """);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process coordinator = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process coordinator = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--state-dir", state.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
         try {
@@ -623,6 +623,34 @@ class CliEndToEndTest {
         assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "long");
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
+    }
+
+    @Test
+    void aSecondInterruptKillsAttemptsThatIgnoreTheFirst() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("stubborn.yaml"), """
+                tickets:
+                  - id: stubborn
+                    run: trap '' TERM; touch "$SWARM_SCRATCH/started"; sleep 600
+                """);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process coordinator = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--grace", "600", "--state-dir", state.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
+                    && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch/started"))));
+            Cli.signal(coordinator.pid(), "INT");
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(coordinator::isAlive); // TERM ignored: grace
+            assertThat(Files.readString(tmp.resolve("coordinator.log"))).contains("interrupt again to kill the running attempts now");
+            Cli.signal(coordinator.pid(), "INT");
+            assertThat(coordinator.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("killed, not 600 s of grace").isTrue();
+            assertThat(coordinator.exitValue()).isEqualTo(130);
+            assertThat(Files.readString(tmp.resolve("coordinator.log"))).contains("killing the running attempts now", "stubborn");
+        } finally {
+            coordinator.destroyForcibly();
+            coordinator.waitFor();
+        }
     }
 
     // ---- commands without state ----
