@@ -64,7 +64,7 @@ public final class SwarmCli implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("swarm: " + ex.getMessage());
+            err.println("swarm: " + ex.getMessage().replace("option option '", "option '")); // picocli's wording for map options
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
             return ExitCodes.INVALID_INPUT;

@@ -125,7 +125,9 @@ final class PlanBuilder {
     private void resolveVars() {
         spec.vars.forEach((k, v) -> vars.put(k, v.value()));
         new TreeMap<>(overrides).forEach((k, v) -> {
-            if (!vars.containsKey(k)) {
+            if (k.isBlank()) {
+                problems.whole("--var '" + k + "=" + v + "' has no variable name before '='", "write --var NAME=VALUE");
+            } else if (!vars.containsKey(k)) {
                 problems.whole("--var " + k + " is not declared in vars",
                         Problems.didYouMean(k, vars.keySet(), vars.isEmpty()
                                 ? "declare it under vars: in the spec"

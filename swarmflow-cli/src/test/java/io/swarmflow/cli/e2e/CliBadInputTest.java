@@ -148,6 +148,21 @@ class CliBadInputTest {
     }
 
     @Test
+    void badVarFlagsAreInvalidInputWithClearMessages() {
+        Path spec = Cli.write(tmp.resolve("v.yaml"), "vars: {who: me}\ntickets:\n  - id: a\n    run: echo ${{ vars.who }}\n");
+        Result noName = swarm("validate", spec.toString(), "--var", "=x");
+        assertThat(noName.code()).as("%s", noName).isEqualTo(2);
+        assertThat(noName.err()).contains("--var '=x' has no variable name before '='; write --var NAME=VALUE");
+        Result noEquals = swarm("validate", spec.toString(), "--var", "x");
+        assertThat(noEquals.code()).as("%s", noEquals).isEqualTo(2);
+        assertThat(noEquals.err()).contains("Value for option '--var' (KEY=VALUE) should be in KEY=VALUE format but was x")
+                .doesNotContain("option option");
+        Result unknown = swarm("validate", spec.toString(), "--var", "whom=x");
+        assertThat(unknown.code()).as("%s", unknown).isEqualTo(2);
+        assertThat(unknown.err()).contains("--var whom is not declared in vars", "did you mean 'who'?");
+    }
+
+    @Test
     void aMissingSpecFileIsInvalidInput() {
         Path state = tmp.resolve("state");
         Result r = swarm("run", tmp.resolve("nope.yaml").toString(), "--state-dir", state.toString());
