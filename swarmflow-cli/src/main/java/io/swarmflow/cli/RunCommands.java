@@ -119,6 +119,10 @@ final class RunCommands {
                     Tables.tickets(out, w.service.tickets(runId));
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
+                if (w.service.isExecuting(runId)) { // the claim below refuses it too; say so before printing anything
+                    throw new InvalidRequestException("run " + runId + " is being executed by another swarm process right now; "
+                            + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first");
+                }
                 out.println("resuming run " + runId + " (" + run.state().label() + ")");
                 return Foreground.execute(w, runId, exec.engineOptions(stateDir), exec, out);
             }

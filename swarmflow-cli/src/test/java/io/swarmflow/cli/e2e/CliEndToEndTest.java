@@ -603,6 +603,11 @@ class CliEndToEndTest {
             Result live = swarm("status", "--json", "--state-dir", state.toString());
             assertThat(live.json().get("run").get("executing").asBoolean()).as("%s", live).isTrue();
             assertThat(swarm("status", "--state-dir", state.toString()).out()).doesNotContain("coordinator stopped");
+            String liveId = live.json().get("run").get("id").asText();
+            Result resume = swarm("resume", liveId, "--plain", "--state-dir", state.toString());
+            assertThat(resume.code()).as("%s", resume).isEqualTo(2);
+            assertThat(resume.err()).contains("run " + liveId + " is being executed by another swarm process right now");
+            assertThat(resume.out()).doesNotContain("resuming");
         } finally {
             coordinator.destroyForcibly(); // kill -9
             coordinator.waitFor();

@@ -775,8 +775,8 @@ public final class SqlRunStore implements RunStore {
         if (claim.leaseExpiresAt != null && claim.leaseExpiresAt > now && claim.owner != null && !claim.owner.equals(op.owner)) {
             long seconds = (claim.leaseExpiresAt - now + 999) / 1000;
             throw new StoreException.RunLocked("run " + op.runId + " is held by " + claim.owner + " until "
-                    + Instant.ofEpochMilli(claim.leaseExpiresAt) + " (in " + seconds + " s); wait for that lease to end, "
-                    + "or stop that run first (`swarm cancel " + op.runId + "`)");
+                    + Instant.ofEpochMilli(claim.leaseExpiresAt) + " (in " + seconds + " s, renewed while it runs); wait for it to finish, "
+                    + "or stop it first (`swarm cancel " + op.runId + "`)");
         }
         long epoch = claim.epoch + 1;
         try (PreparedStatement s = writer.prepareStatement("UPDATE runs SET claim_epoch = ?, claim_owner = ?, lease_expires_at = ? WHERE run_id = ?")) {
