@@ -177,7 +177,8 @@ final class QueryCommands {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
         @Option(names = "--attempt", paramLabel = "N", description = "Which attempt (default: the last).") Integer attempt;
-        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends.") boolean follow;
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends; without --attempt, "
+                + "wait for a ticket that has not started and carry on into its retries.") boolean follow;
         @Option(names = "--stream", paramLabel = "STREAM", defaultValue = "both",
                 description = "stdout, stderr or both (default: ${DEFAULT-VALUE}).") String stream;
         @Mixin StateOptions state;
@@ -199,6 +200,13 @@ final class QueryCommands {
                             + "); there is no attempt " + attempt : ticketId + " has attempts 1.." + t.attempt() + "; there is no attempt " + attempt);
                 }
                 int n = attempt != null ? attempt : t.attempt();
+                if (n == 0 && follow && attempt == null) { // follow a ticket that has not started: wait for its first attempt
+                    while (t.attempt() == 0 && mayStillRun(w, t)) {
+                        Thread.sleep(200);
+                        t = ticket(w);
+                    }
+                    n = Math.min(t.attempt(), 1); // from its first attempt, even if a retry began meanwhile
+                }
                 if (n == 0) {
                     out.println(ticketId + (t.state() == io.swarmflow.store.TicketState.SKIPPED || t.state() == io.swarmflow.store.TicketState.FAILED
                             || t.state() == io.swarmflow.store.TicketState.CANCELLED
@@ -206,30 +214,57 @@ final class QueryCommands {
                             : " has not started yet (" + t.state().label() + ")"));
                     return ExitCodes.OK;
                 }
-                Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
-                List<Path> files = new ArrayList<>();
-                if (!stream.equals("stderr")) files.add(dir.resolve("stdout.log"));
-                if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
-                long[] offsets = new long[files.size()];
-                boolean any = false;
-                boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
-                for (int i = 0; i < files.size(); i++) {
-                    if (Files.exists(files.get(i))) any = true;
-                    if (files.size() > 1 && Files.exists(files.get(i)) && Files.size(files.get(i)) > 0 && !follow) {
-                        if (midLine) out.println();
-                        out.println("==> " + files.get(i).getFileName() + " <==");
+                while (true) {
+                    print(w, n, out);
+                    if (!follow || attempt != null) return ExitCodes.OK;
+                    // following the latest attempt: carry on into a retry while the ticket may still get one
+                    int done = n;
+                    t = ticket(w);
+                    while (t.attempt() == done && mayStillRun(w, t)) {
+                        Thread.sleep(200);
+                        t = ticket(w);
                     }
-                    offsets[i] = copy(files.get(i), 0, out);
-                    if (offsets[i] > 0) midLine = !endsWithNewline(files.get(i));
+                    if (t.attempt() == done) return ExitCodes.OK;
+                    n = done + 1; // every attempt in turn, even if several passed between two looks
+
+                    out.println("==> attempt " + n + " <==");
                 }
-                if (!any && !follow) out.println("(no output recorded for " + ticketId + " attempt " + n + ")");
-                while (follow && attemptRunning(w, ticketId, n)) {
-                    Thread.sleep(200);
-                    for (int i = 0; i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
-                }
-                for (int i = 0; follow && i < files.size(); i++) copy(files.get(i), offsets[i], out);
-                return ExitCodes.OK;
             }
+        }
+
+        private TicketView ticket(Wiring w) {
+            return w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst().orElseThrow();
+        }
+
+        /** Whether the ticket may still start an attempt: not final, and a coordinator executes the run. */
+        private boolean mayStillRun(Wiring w, TicketView t) {
+            return !t.state().isFinal() && t.state() != io.swarmflow.store.TicketState.CANCELLED && w.service.isExecuting(runId);
+        }
+
+        /** Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends. */
+        private void print(Wiring w, int n, PrintStream out) throws IOException, InterruptedException {
+            Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
+            List<Path> files = new ArrayList<>();
+            if (!stream.equals("stderr")) files.add(dir.resolve("stdout.log"));
+            if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
+            long[] offsets = new long[files.size()];
+            boolean any = false;
+            boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
+            for (int i = 0; i < files.size(); i++) {
+                if (Files.exists(files.get(i))) any = true;
+                if (files.size() > 1 && Files.exists(files.get(i)) && Files.size(files.get(i)) > 0 && !follow) {
+                    if (midLine) out.println();
+                    out.println("==> " + files.get(i).getFileName() + " <==");
+                }
+                offsets[i] = copy(files.get(i), 0, out);
+                if (offsets[i] > 0) midLine = !endsWithNewline(files.get(i));
+            }
+            if (!any && !follow) out.println("(no output recorded for " + ticketId + " attempt " + n + ")");
+            while (follow && attemptRunning(w, ticketId, n)) {
+                Thread.sleep(200);
+                for (int i = 0; i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
+            }
+            for (int i = 0; follow && i < files.size(); i++) copy(files.get(i), offsets[i], out);
         }
 
         private boolean attemptRunning(Wiring w, String ticket, int n) {

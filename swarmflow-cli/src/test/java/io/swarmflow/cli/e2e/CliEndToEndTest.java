@@ -438,6 +438,32 @@ class CliEndToEndTest {
         assertThat(run.exit()).isZero();
     }
 
+    @Test
+    void logsFollowWaitsForATicketToStartAndCarriesOnIntoItsRetry() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("retry.yaml"), """
+                tickets:
+                  - id: gate
+                    run: until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
+                  - id: flaky
+                    needs: [gate]
+                    retries: {max: 1, backoff: {initial: 10ms, max: 10ms}}
+                    run: |
+                      echo "attempt $SWARM_ATTEMPT"
+                      [ "$SWARM_ATTEMPT" -ge 2 ]
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "running");
+        Background follow = Background.start("logs", id, "flaky", "--follow", "--state-dir", state.toString());
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !follow.code().isDone());
+        Files.writeString(state.resolve("runs").resolve(id).resolve("scratch").resolve("go"), "");
+
+        assertThat(follow.exit()).isZero();
+        assertThat(follow.out().text()).isEqualTo("attempt 1\n==> attempt 2 <==\nattempt 2\n");
+        assertThat(run.exit()).isZero();
+    }
+
     /** A command executing on a virtual thread, with its output readable while it runs. */
     record Background(CompletableFuture<Integer> code, Capture out, Capture err) {
         static Background start(String... args) {
