@@ -31,6 +31,52 @@ final class ControlCommands {
         }
     }
 
+    /** How long approve and reject wait for a live coordinator to apply them before saying it will. */
+    static final long DECISION_WAIT_MILLIS = 5_000;
+
+    /**
+     * Submits an approval or rejection. When a coordinator executes the run, waits (up to
+     * {@link #DECISION_WAIT_MILLIS}) until it applied the decision, and reports what happened to the ticket: another
+     * decision may have reached the gate first (exit 2, nothing changed by this one).
+     */
+    static int decide(CommandLine.Model.CommandSpec spec, StateOptions state, String runId, String ticketId,
+                      java.util.function.Function<Wiring, RunCommand> submit, String verb, boolean approve) {
+        PrintStream out = Streams.out(spec);
+        try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            RunCommand c = submit.apply(w);
+            if (!w.service.isExecuting(runId)) {
+                out.println(verb + " " + ticketId + " in run " + runId);
+                explain(out, w, c);
+                return ExitCodes.OK;
+            }
+            long deadline = System.currentTimeMillis() + DECISION_WAIT_MILLIS;
+            while (w.service.isPending(c) && System.currentTimeMillis() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (w.service.isPending(c)) {
+                out.println(verb + " " + ticketId + " in run " + runId);
+                out.println("  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has");
+                return ExitCodes.OK;
+            }
+            io.swarmflow.store.TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId))
+                    .findFirst().orElseThrow();
+            boolean mine = approve ? c.by().equals(t.approvedBy())
+                    : t.state() == io.swarmflow.store.TicketState.FAILED && t.reason() != null && t.reason().startsWith("rejected by " + c.by());
+            if (!mine) {
+                throw new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + ticketId
+                        + " first (it is " + t.state().label() + (t.reason() == null ? "" : ": " + t.reason())
+                        + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy()) + ")");
+            }
+            out.println(verb + " " + ticketId + " in run " + runId + " (applied; the ticket is " + t.state().label() + ")");
+            return ExitCodes.OK;
+        }
+    }
+
     static void explain(PrintStream out, Wiring w, RunCommand c) {
         out.println(w.service.isExecuting(c.runId()) ? "  the run's coordinator applies it within a second"
                 : "  the run is not executing now; `swarm resume " + c.runId() + "` applies it");
@@ -45,7 +91,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return submit(spec, state, w -> w.service.approve(runId, ticketId, user()), "approved " + ticketId + " in run " + runId);
+            return decide(spec, state, runId, ticketId, w -> w.service.approve(runId, ticketId, user()), "approved", true);
         }
     }
 
@@ -59,7 +105,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return submit(spec, state, w -> w.service.reject(runId, ticketId, user(), reason), "rejected " + ticketId + " in run " + runId);
+            return decide(spec, state, runId, ticketId, w -> w.service.reject(runId, ticketId, user(), reason), "rejected", false);
         }
     }
 

@@ -153,6 +153,11 @@ public final class RunService {
         }
     }
 
+    /** Whether {@code command} is still waiting for the run's coordinator to apply it (or ignore it). */
+    public boolean isPending(RunCommand command) {
+        return store.pendingCommands(command.runId()).stream().anyMatch(c -> c.id() == command.id());
+    }
+
     public List<TicketView> tickets(String runId) {
         return store.tickets(runId);
     }

@@ -516,12 +516,32 @@ class CliEndToEndTest {
 
         Result approve = swarm("approve", id, "gate", "--state-dir", state.toString());
         assertThat(approve.code()).as("%s", approve).isZero();
-        assertThat(approve.out()).contains("approved gate").doesNotContain("gate ran");
+        assertThat(approve.out()).contains("approved gate in run " + id + " (applied; the ticket is ").doesNotContain("gate ran");
 
         assertThat(run.exit()).isZero();
         assertThat(run.out().text()).contains("run succeeded").doesNotContain("approved gate");
         JsonNode s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
         for (String t : List.of("prep", "gate", "after")) assertThat(ticket(s, t).get("state").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void ofAnApprovalAndARejectionRacingOnlyOneTakesEffectAndTheOtherSaysSo() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), GATED);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "awaiting-approval");
+
+        Background approve = Background.start("approve", id, "gate", "--state-dir", state.toString());
+        Background reject = Background.start("reject", id, "gate", "--reason", "no", "--state-dir", state.toString());
+        List<Integer> codes = List.of(approve.exit(), reject.exit());
+        assertThat(codes).as("approve: %s %s / reject: %s %s", approve.out().text(), approve.err().text(), reject.out().text(),
+                reject.err().text()).containsExactlyInAnyOrder(0, 2);
+        Background lost = approve.exit() == 2 ? approve : reject;
+        assertThat(lost.err().text()).containsAnyOf("another decision reached gate first", "not awaiting-approval");
+        run.exit();
+        String gate = ticket(swarm("status", id, "--json", "--state-dir", state.toString()).json(), "gate").get("state").asText();
+        assertThat(gate).isEqualTo(approve.exit() == 0 ? "succeeded" : "failed");
     }
 
     @Test
