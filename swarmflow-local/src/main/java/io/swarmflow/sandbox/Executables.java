@@ -25,6 +25,15 @@ final class Executables {
     /** Tools found so far: looked up once per JVM, not once per launch. */
     private static final java.util.concurrent.ConcurrentMap<String, String> FOUND = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The absolute path of {@code name} on the host, or {@code name} itself when it is not found. */
+    static String resolve(String name) {
+        String known = FOUND.get(name);
+        if (known != null) return known;
+        Optional<Path> found = find(name);
+        found.ifPresent(p -> FOUND.put(name, p.toString()));
+        return found.map(Path::toString).orElse(name);
+    }
+
     static String require(String name, String pkg) throws SandboxException {
         String known = FOUND.get(name);
         if (known != null) return known;

@@ -108,7 +108,8 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * The exact argv that {@link #start} runs for {@code spec} and {@code command}, for example
-     * {@code [/usr/bin/setsid, /usr/bin/prlimit, --cpu=3600, --, /usr/bin/bwrap, --ro-bind, /, /, ..., --, bash, -c, x]}.
+     * {@code [/usr/bin/setsid, /usr/bin/prlimit, --cpu=3600, --, /usr/bin/bwrap, --ro-bind, /, /, ..., --, /usr/bin/bash, -c, x]}.
+     * A program given by name is looked up on the host's PATH (not the granted one); one not found stays as given.
      *
      * @throws SandboxException when bubblewrap is required but unusable, or setsid/prlimit are missing
      */
@@ -127,6 +128,10 @@ public final class Sandbox implements AutoCloseable {
         }
         if (bwrap) argv.addAll(bwrapArgs(spec));
         argv.addAll(command);
+        // the program by the host's absolute path (the sandbox sees the host's / read-only): a PATH the spec grants
+        // then only affects what the program itself runs, and cannot make the launch fail obscurely
+        int program = argv.size() - command.size();
+        if (!command.isEmpty() && !command.getFirst().contains("/")) argv.set(program, Executables.resolve(command.getFirst()));
         return List.copyOf(argv);
     }
 

@@ -108,6 +108,20 @@ class LocalExecutorTest {
         }
     }
 
+    /** The shell is started by the host's path, so a PATH the spec grants cannot break the launch itself. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aGrantedPathAffectsTheScriptNotTheLaunch(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl();
+            AttemptResult r = f.run(Fixture.ticket("path", "echo \"PATH=$PATH\"; ls").env("PATH", "/nonexistent").build(), control);
+
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(control.stdout).containsExactly("PATH=/nonexistent");
+            assertThat(control.stderr).anySatisfy(l -> assertThat(l).contains("ls: command not found"));
+        }
+    }
+
     @Test
     void outputFileSymlinkedOutsideTheWorkspaceIsRefused() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {

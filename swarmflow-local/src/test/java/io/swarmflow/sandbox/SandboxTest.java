@@ -39,7 +39,7 @@ class SandboxTest {
                     "--bind", sc.toString(), sc.toString(),
                     "--remount-ro", s.toString(),
                     "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net",
-                    "--die-with-parent", "--chdir", sc.toString(), "--", "true");
+                    "--die-with-parent", "--chdir", sc.toString(), "--", Executables.find("true").orElseThrow().toString());
             assertThat(argv).doesNotContain("--fsize=0").noneMatch(a -> a.contains("s3cret"));
         }
     }
