@@ -9,6 +9,7 @@ import io.swarmflow.agent.Executor;
 import io.swarmflow.git.GitException;
 import io.swarmflow.git.GitWorktrees;
 import io.swarmflow.git.Worktree;
+import io.swarmflow.sandbox.BeneathReader;
 import io.swarmflow.sandbox.Bubblewrap;
 import io.swarmflow.sandbox.Isolation;
 import io.swarmflow.sandbox.ProcessGroups;
@@ -29,7 +30,6 @@ import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -399,34 +399,47 @@ public final class LocalExecutor implements Executor {
         return AttemptResult.succeeded(outputs);
     }
 
-    /** Reads an output file, refusing paths (or symlinks) that lead outside the workspace. */
+    /**
+     * The most bytes of an output file read before its value is stripped of surrounding whitespace and
+     * checked against {@link OutputSpec#MAX_VALUE_BYTES}: a file longer than this is refused unread.
+     */
+    static final int MAX_OUTPUT_FILE_BYTES = 1024 * 1024;
+
+    /**
+     * Reads an output file beneath the workspace with {@link BeneathReader}: no symbolic link is followed
+     * and only a regular file is read, even when another ticket sharing the workspace swaps the file while
+     * it is read.
+     */
     private static String readFile(Path workspace, OutputSpec o, Map<String, String> outputs) {
         try {
             Path root = workspace.toRealPath();
-            Path file = root.resolve(o.file()).normalize();
-            if (!file.startsWith(root)) return "file " + o.file() + " is outside the workspace";
-            Path real;
+            Path relative = Path.of(o.file()).normalize();
+            if (relative.isAbsolute() || relative.startsWith("..") || relative.toString().isEmpty()) {
+                return "file " + o.file() + " is outside the workspace";
+            }
+            byte[] bytes;
             try {
-                real = file.toRealPath();
+                bytes = BeneathReader.read(root, relative, MAX_OUTPUT_FILE_BYTES);
             } catch (NoSuchFileException e) {
                 return "file " + o.file() + " not found";
-            }
-            if (!real.startsWith(root)) return "file " + o.file() + " leads outside the workspace";
-            if (!Files.isRegularFile(real)) return "file " + o.file() + " is not a regular file";
-            byte[] bytes;
-            try (InputStream in = Files.newInputStream(real)) {
-                bytes = in.readNBytes(OutputSpec.MAX_VALUE_BYTES + 1);
+            } catch (BeneathReader.RefusedException e) {
+                return "file " + o.file() + " refused: " + e.getMessage() + " (output files are read without following links)";
+            } catch (BeneathReader.TooLargeException e) {
+                return tooBig(o);
             }
             String value = new String(bytes, StandardCharsets.UTF_8).strip();
             if (bytes.length > OutputSpec.MAX_VALUE_BYTES && value.getBytes(StandardCharsets.UTF_8).length > OutputSpec.MAX_VALUE_BYTES) {
-                return "file " + o.file() + " holds more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; "
-                        + TOO_BIG_HINT;
+                return tooBig(o);
             }
             outputs.put(o.name(), value);
             return null;
         } catch (IOException e) {
             return "cannot read file " + o.file() + ": " + e.getMessage();
         }
+    }
+
+    private static String tooBig(OutputSpec o) {
+        return "file " + o.file() + " holds more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; " + TOO_BIG_HINT;
     }
 
     /** {@code s} cut to fit {@link OutputSpec#MAX_VALUE_BYTES} at a character boundary, with a marker when cut (for diffstat). */

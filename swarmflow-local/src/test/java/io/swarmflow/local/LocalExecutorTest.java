@@ -94,6 +94,11 @@ class LocalExecutorTest {
                     .output(new OutputSpec("o", "big.txt", null)).build(), new TestControl());
             AttemptResult json = f.run(Fixture.ticket("bigjson", "printf '{\"k\": \"%070000d\"}\\n' 0")
                     .output(new OutputSpec("k", null, "k")).build(), new TestControl());
+            // leading whitespace must not hide the excess: the value is checked after stripping the whole file
+            AttemptResult padded = f.run(Fixture.ticket("padded", "printf '%10s' '' > pad.txt; head -c 70000 /dev/zero | tr '\\0' a >> pad.txt")
+                    .output(new OutputSpec("o", "pad.txt", null)).build(), new TestControl());
+            AttemptResult huge = f.run(Fixture.ticket("huge", "head -c 2000000 /dev/zero | tr '\\0' ' ' > huge.txt")
+                    .output(new OutputSpec("o", "huge.txt", null)).build(), new TestControl());
             AttemptResult fits = f.run(Fixture.ticket("fits", "head -c 65536 /dev/zero | tr '\\0' a > ok.txt; echo >> ok.txt")
                     .output(new OutputSpec("o", "ok.txt", null)).build(), new TestControl());
 
@@ -103,6 +108,10 @@ class LocalExecutorTest {
             assertThat(json.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(json.reason()).isEqualTo("output 'k': key 'k' of the last JSON line of stdout holds 70000 bytes, more than the 64 KiB "
                     + "an output may hold; write large results to a file in $SWARM_SCRATCH and make its path the output");
+            assertThat(padded.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(padded.reason()).isEqualTo(file.reason().replace("big.txt", "pad.txt"));
+            assertThat(huge.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(huge.reason()).isEqualTo(file.reason().replace("big.txt", "huge.txt"));
             assertThat(fits.outcome()).as("%s", fits.reason()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(fits.outputs().get("o")).hasSize(65536);
         }
@@ -129,7 +138,28 @@ class LocalExecutorTest {
                     .output(new OutputSpec("secret", "secret", null)).build(), new TestControl());
 
             assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
-            assertThat(result.reason()).isEqualTo("output 'secret': file secret leads outside the workspace");
+            assertThat(result.reason()).isEqualTo("output 'secret': file secret refused: secret is a symbolic link "
+                    + "(output files are read without following links)");
+        }
+    }
+
+    /** Output files are read without following links (BeneathReaderTest: a link swapped in while the file is read). */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void outputFilesAreReadWithoutFollowingLinksOrOpeningFifos(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            AttemptResult inside = f.run(Fixture.ticket("inside", "mkdir -p real; echo v > real/out; ln -s real dir")
+                    .output(new OutputSpec("o", "dir/out", null)).build(), new TestControl());
+            AttemptResult fifo = f.run(Fixture.ticket("fifo", "mkfifo pipe").output(new OutputSpec("o", "pipe", null)).build(), new TestControl());
+            AttemptResult nested = f.run(Fixture.ticket("nested", "mkdir -p a/b; echo ' value ' > a/b/out")
+                    .output(new OutputSpec("o", "a/b/out", null)).build(), new TestControl());
+
+            assertThat(inside.reason()).isEqualTo("output 'o': file dir/out refused: dir is a symbolic link "
+                    + "(output files are read without following links)");
+            assertThat(fifo.reason()).isEqualTo("output 'o': file pipe refused: pipe is not a regular file "
+                    + "(output files are read without following links)");
+            assertThat(nested.outcome()).as("%s", nested.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(nested.outputs()).containsEntry("o", "value");
         }
     }
 
