@@ -574,9 +574,9 @@ public final class RunEngine {
         AttemptResult result;
         try {
             Map<String, String> env = new HashMap<>();
-            for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(e.getValue()));
+            for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(t, e.getValue()));
             AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),
-                    render(t.run()), env, runDir());
+                    render(t, t.run()), env, runDir());
             result = executor.execute(request, l.control());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -588,24 +588,20 @@ public final class RunEngine {
     }
 
     /**
-     * Renders run-time references: outputs of dependencies and the run id. Unknown ones become empty. The last
-     * stage of rendering: {@code $${{} becomes a literal {@code ${{} (see {@link Templates}).
+     * Renders a ticket's {@code run} or {@code env} value in one pass ({@link Templates#renderRunTime}): the
+     * plan's vars, the ticket's matrix values, outputs of dependencies (empty when missing) and the run id.
+     * Plans stored by earlier versions hold vars and matrix values already substituted (escaped), which this
+     * renders the same way.
      */
-    private String render(String text) {
-        return Templates.unescape(renderReferences(text));
-    }
-
-    private String renderReferences(String text) {
-        return Templates.render(text, expr -> {
+    private String render(PlannedTicket t, String text) {
+        return Templates.renderRunTime(text, plan.vars(), t.matrix(), expr -> {
             if (expr.equals("run.id")) return runId;
-            if (expr.startsWith("tickets.")) {
-                int dot = expr.indexOf(".outputs.");
-                if (dot < 0) return "";
-                Integer d = indexOf.get(expr.substring("tickets.".length(), dot));
-                if (d == null || outputs[d] == null) return "";
-                return outputs[d].getOrDefault(expr.substring(dot + ".outputs.".length()), "");
-            }
-            return "";
+            if (!expr.startsWith("tickets.")) return null;
+            int dot = expr.indexOf(".outputs.");
+            if (dot < 0) return null;
+            Integer d = indexOf.get(expr.substring("tickets.".length(), dot));
+            if (d == null || outputs[d] == null) return null;
+            return outputs[d].get(expr.substring(dot + ".outputs.".length()));
         });
     }
 

@@ -511,8 +511,9 @@ final class PlanBuilder {
     // ---- references ------------------------------------------------------------------------
 
     /**
-     * Substitutes vars and matrix values; checks every reference and records output references for
-     * {@link #checkOutputReferences()}. References the engine resolves stay in the text.
+     * Checks every reference and records output references for {@link #checkOutputReferences()}; substitutes
+     * vars and matrix values in load-time texts. Run-time texts ({@code run}, {@code env}) are returned as
+     * they are, for the engine to render in one pass.
      */
     private String render(Val<String> val, Scope scope) {
         String text = val.value();
@@ -523,8 +524,10 @@ final class PlanBuilder {
                     "write ${{ vars.NAME }} (or matrix.NAME, tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
         }
         String rendered = renderReferences(text, val, scope);
-        // run and env are rendered once more by the engine (outputs, run.id), which unescapes $${{ at the end
-        return scope.runtime() ? rendered : Templates.unescape(rendered);
+        // run and env keep their references: the engine renders them in one pass (vars, matrix, outputs, run.id),
+        // as a second pass over text with values in it could read a value's trailing '$' and the text after it
+        // as '${{' (or as an escaped '$${{')
+        return scope.runtime() ? text : Templates.unescape(rendered);
     }
 
     private String renderReferences(String text, Val<String> val, Scope scope) {

@@ -2,6 +2,7 @@ package io.swarmflow.spec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,6 +67,28 @@ public final class Templates {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /**
+     * The one pass that renders a ticket's {@code run} or an {@code env} value when its attempt starts:
+     * {@code vars.NAME} from {@code vars}, {@code matrix.NAME} from {@code matrix}, any other expression
+     * ({@code tickets.ID.outputs.NAME}, {@code run.id}) from {@code other}; an expression none of them knows
+     * becomes empty (validation has refused those). Then {@link #unescape}. One pass matters: text with
+     * values in it must not be parsed again, as a value ending in {@code $} followed by {@code {{...}}} would
+     * then read as a reference, or one followed by a reference as an escaped {@code $${{}.
+     *
+     * @param other resolves the remaining expressions; null for unknown
+     */
+    public static String renderRunTime(String text, Map<String, String> vars, Map<String, String> matrix, Function<String, String> other) {
+        if (text == null) return null;
+        String rendered = render(text, expr -> {
+            String value;
+            if (expr.startsWith("vars.")) value = vars.get(expr.substring("vars.".length()));
+            else if (expr.startsWith("matrix.")) value = matrix.get(expr.substring("matrix.".length()));
+            else value = other.apply(expr);
+            return value == null ? "" : value;
+        });
+        return unescape(rendered);
     }
 
     /** {@code ${{} as {@code $${{}, so that {@code text} is literal to {@link #render}. */

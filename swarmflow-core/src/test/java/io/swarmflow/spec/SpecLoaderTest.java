@@ -91,23 +91,25 @@ class SpecLoaderTest {
         ResourceLimits base = new ResourceLimits(3600, 8L << 30, 1L << 30, 256, 10L << 20);
         Map<String, AgentProfile> agents = Map.of(
                 "qa", new AgentProfile("qa", "shell", SandboxPolicy.REQUIRED,
-                        new ResourceLimits(90, 2L << 30, 1L << 30, 256, 1_000_000), Map.of("ROLE", "qa-prod"), 2, 0),
+                        new ResourceLimits(90, 2L << 30, 1L << 30, 256, 1_000_000), Map.of("ROLE", "qa-${{ vars.target }}"), 2, 0),
                 "sleeper", new AgentProfile("sleeper", "noop", SandboxPolicy.OFF, base, Map.of(), 0, 2000),
                 "shell", new AgentProfile("shell", "shell", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0),
                 "noop", new AgentProfile("noop", "noop", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0));
         RetryPolicy two = new RetryPolicy(2, 1000, 60_000, 2.0);
         RetryPolicy three = new RetryPolicy(3, 500, 30_000, 3.0);
-        String testRun = " ${{ tickets.build.outputs.sha }}";
+        // run and env keep their references: the engine renders them in one pass (see renderedRunAndEnv below)
+        String testRun = "./test.sh ${{ matrix.os }} ${{ tickets.build.outputs.sha }}";
+        Map<String, String> testEnv = Map.of("ROLE", "qa-${{ vars.target }}", "CI", "true", "OS", "${{ matrix.os }}");
         List<PlannedTicket> tickets = List.of(
-                new PlannedTicket("build", "build", List.of(), "shell", "make VERSION=1.2", Map.of("CI", "true"), 600_000, two,
+                new PlannedTicket("build", "build", List.of(), "shell", "make VERSION=${{ vars.version }}", Map.of("CI", "true"), 600_000, two,
                         0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.WORKTREE, false,
                         Map.of("artifact", new OutputSpec("artifact", "out/app.tar", null), "sha", new OutputSpec("sha", null, "sha256")),
                         Map.of(), "build", 0),
-                new PlannedTicket("test-linux", "test (os=linux)", List.of("build"), "qa", "./test.sh linux" + testRun,
-                        Map.of("ROLE", "qa-prod", "CI", "true", "OS", "linux"), 600_000, three, 5, When.SUCCESS,
+                new PlannedTicket("test-linux", "test (os=linux)", List.of("build"), "qa", testRun,
+                        testEnv, 600_000, three, 5, When.SUCCESS,
                         ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of("os", "linux"), "test", 0),
-                new PlannedTicket("test-macos", "test (os=macOS)", List.of("build"), "qa", "./test.sh macOS" + testRun,
-                        Map.of("ROLE", "qa-prod", "CI", "true", "OS", "macOS"), 600_000, three, 5, When.SUCCESS,
+                new PlannedTicket("test-macos", "test (os=macOS)", List.of("build"), "qa", testRun,
+                        testEnv, 600_000, three, 5, When.SUCCESS,
                         ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of("os", "macOS"), "test", 0),
                 new PlannedTicket("wait", "wait", List.of("test-linux", "test-macos"), "sleeper", "", Map.of("CI", "true"),
                         600_000, two, 0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.REPO, false, Map.of(), Map.of(),
@@ -124,6 +126,16 @@ class SpecLoaderTest {
 
         assertThat(plan).isEqualTo(new Plan("release", "Build, test and ship", 3, vars, abs, abs, agents, tickets,
                 SpecFiles.sha256(file)));
+        PlannedTicket macos = plan.tickets().get(2);
+        assertThat(rendered(plan, macos, macos.run())).isEqualTo("./test.sh macOS <tickets.build.outputs.sha>");
+        assertThat(macos.env().keySet()).allSatisfy(k -> assertThat(rendered(plan, macos, macos.env().get(k)))
+                .isEqualTo(Map.of("ROLE", "qa-prod", "CI", "true", "OS", "macOS").get(k)));
+        assertThat(rendered(plan, plan.tickets().getFirst(), plan.tickets().getFirst().run())).isEqualTo("make VERSION=1.2");
+    }
+
+    /** What the engine makes of a ticket's run or env value, with {@code <expression>} for outputs and the run id. */
+    private static String rendered(Plan plan, PlannedTicket t, String text) {
+        return Templates.renderRunTime(text, plan.vars(), t.matrix(), expr -> "<" + expr + ">");
     }
 
     @Test
@@ -132,7 +144,7 @@ class SpecLoaderTest {
         Plan plan = new SpecLoader().load(write(dir, "release.yaml", FULL), Map.of("target", "staging", "version", "2.0"));
 
         assertThat(plan.vars()).containsEntry("target", "staging").containsEntry("version", "2.0");
-        assertThat(plan.agents().get("qa").env()).containsEntry("ROLE", "qa-staging");
+        assertThat(rendered(plan, plan.tickets().get(1), plan.tickets().get(1).env().get("ROLE"))).isEqualTo("qa-staging");
         assertThat(plan.tickets()).filteredOn(t -> t.id().equals("ship")).singleElement()
                 .extracting(PlannedTicket::title).isEqualTo("Ship 2.0");
     }
@@ -148,14 +160,33 @@ class SpecLoaderTest {
                     env: {E: "${{ vars.v }}"}
                 """);
 
-        PlannedTicket a = new SpecLoader().load(file, Map.of("w", "${{ run.id }} ${{")).tickets().getFirst();
+        Plan plan = new SpecLoader().load(file, Map.of("w", "${{ run.id }} ${{"));
+        PlannedTicket a = plan.tickets().getFirst();
 
-        // title is final at load time; run and env keep $${{ for the engine, which unescapes it last
+        // title is final at load time; run and env are rendered by the engine in one pass
         assertThat(a.title()).isEqualTo("T lit ${{ bogus.thing }} end ${{ vars.w }}");
-        assertThat(a.run()).isEqualTo("echo \"lit $${{ bogus.thing }} end $${{ vars.w }} $${{ run.id }} $${{\"");
-        assertThat(a.env()).containsEntry("E", "lit $${{ bogus.thing }} end");
-        assertThat(Templates.unescape(Templates.render(a.run(), expr -> "RENDERED")))
-                .as("the engine's last stage: nothing in a value is a reference").isEqualTo("echo \"lit ${{ bogus.thing }} end ${{ vars.w }} ${{ run.id }} ${{\"");
+        assertThat(rendered(plan, a, a.run())).as("nothing in a value is a reference")
+                .isEqualTo("echo \"lit ${{ bogus.thing }} end ${{ vars.w }} ${{ run.id }} ${{\"");
+        assertThat(rendered(plan, a, a.env().get("E"))).isEqualTo("lit ${{ bogus.thing }} end");
+    }
+
+    /** A value ending in '$' must neither make the text after it a reference nor escape the reference after it. */
+    @Test
+    void aValueEndingInADollarSignStaysLiteralNextToBraces(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "dollar.yaml", """
+                vars: {price: "10$"}
+                tickets:
+                  - id: a
+                    matrix: {m: ["5$"]}
+                    run: echo ${{ vars.price }}{{ run.id }} ${{ vars.price }}${{ run.id }} ${{ matrix.m }}${{ vars.price }}$${{ x }}
+                    env: {E: "${{ vars.price }}{{ run.id }}${{ vars.price }}${{ run.id }}"}
+                """);
+
+        Plan plan = new SpecLoader().load(file, Map.of());
+        PlannedTicket a = plan.tickets().getFirst();
+
+        assertThat(rendered(plan, a, a.run())).isEqualTo("echo 10${{ run.id }} 10$<run.id> 5$10$${{ x }}");
+        assertThat(rendered(plan, a, a.env().get("E"))).isEqualTo("10${{ run.id }}10$<run.id>");
     }
 
     @Test
@@ -238,8 +269,9 @@ class SpecLoaderTest {
         assertThat(macos.group()).isEqualTo("test");
         assertThat(macos.matrix()).isEqualTo(Map.of("os", "Mac OS", "jdk", "21"));
         assertThat(macos.title()).isEqualTo("Test on Mac OS with JDK 21");
-        assertThat(macos.run()).isEqualTo("./test --jdk 21");
-        assertThat(macos.env()).isEqualTo(Map.of("OS", "Mac OS"));
+        assertThat(rendered(plan, macos, macos.run())).isEqualTo("./test --jdk 21");
+        assertThat(rendered(plan, macos, macos.env().get("OS"))).isEqualTo("Mac OS");
+        assertThat(macos.env()).containsOnlyKeys("OS");
         assertThat(macos.outputs()).isEqualTo(Map.of("report", new OutputSpec("report", "reports/21.xml", null)));
         assertThat(macos.needs()).containsExactly("build");
         assertThat(plan.tickets().get(5).needs())
