@@ -293,6 +293,8 @@ public final class LocalExecutor implements Executor {
 
         JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
         SandboxProcess process;
+        // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
+        if (control.isCancelled()) return cancelled();
         try {
             // JSON outputs come from the whole of stdout, not only the part the log cap kept
             process = sandbox.start(spec.build(), command(request.script()), control::logLine,

@@ -197,6 +197,26 @@ class LocalExecutorTest {
         }
     }
 
+    /** A cancel that arrives while the worktree is created stops the attempt before its process starts. */
+    @Test
+    void aCancelDuringWorktreeCreationStartsNoProcess() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            Path worktree = f.runDir.resolve("worktrees/late");
+            TestControl control = new TestControl() {
+                @Override
+                public synchronized boolean isCancelled() {
+                    if (Files.exists(worktree)) cancel(); // the cancel lands once the worktree exists
+                    return super.isCancelled();
+                }
+            };
+            AttemptResult result = f.run(Fixture.ticket("late", "touch started").workspace(WorkspaceMode.WORKTREE).build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(control.pid).as("no process was started").isZero();
+            assertThat(worktree.resolve("started")).doesNotExist();
+        }
+    }
+
     /**
      * A ticket owns its worktree, including the {@code .git} file: it can swap in a repository of its own whose
      * config runs a command whenever git looks at the tree. Swarmflow's commit afterwards runs on the host, so it must

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An {@link AttemptControl} that records what the executor reports and can be cancelled by the test. */
-final class TestControl implements AttemptControl {
+class TestControl implements AttemptControl {
     final List<String> stdout = new CopyOnWriteArrayList<>();
     final List<String> stderr = new CopyOnWriteArrayList<>();
     private final List<Runnable> onCancel = new ArrayList<>();
