@@ -127,8 +127,12 @@ final class QueryCommands {
                 RunView run = runId != null ? w.service.requireRun(runId)
                         : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
                 String id = run.runId();
-                Path html = io.swarmflow.cli.report.RunReport.writeAll(run, w.service.plan(id), w.service.tickets(id),
-                        w.service.attempts(id), w.runDir(id));
+                Path html = io.swarmflow.cli.report.RunReport.writeCurrent(new io.swarmflow.cli.report.RunReport.Source() {
+                    @Override public RunView run() { return w.service.requireRun(id); }
+                    @Override public io.swarmflow.spec.Plan plan() { return w.service.plan(id); }
+                    @Override public List<TicketView> tickets() { return w.service.tickets(id); }
+                    @Override public List<AttemptView> attempts() { return w.service.attempts(id); }
+                }, w.runDir(id));
                 out.println("report: " + html);
                 out.println("        " + html.resolveSibling("report.json"));
                 return ExitCodes.OK;
@@ -267,7 +271,12 @@ final class QueryCommands {
             for (int i = 0; follow && i < files.size(); i++) copy(files.get(i), offsets[i], out);
         }
 
+        /**
+         * Whether attempt {@code n} is running or may still start: a coordinator must be executing the run, as
+         * an attempt of a run whose coordinator was killed stays recorded as running until a resume.
+         */
         private boolean attemptRunning(Wiring w, String ticket, int n) {
+            if (!w.service.isExecuting(runId)) return false;
             for (AttemptView a : w.service.attempts(runId)) {
                 if (a.ticketId().equals(ticket) && a.attempt() == n) return a.isRunning();
             }

@@ -3,6 +3,7 @@ package io.swarmflow.cli.report;
 import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.RunState;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
@@ -148,6 +149,38 @@ public final class RunReport {
         Path html = runDir.resolve("report.html");
         report.writeHtml(html);
         return html;
+    }
+
+    /** Where {@link #writeCurrent} reads a run from: a store, read afresh on each call. */
+    public interface Source {
+        RunView run();
+
+        Plan plan();
+
+        List<TicketView> tickets();
+
+        List<AttemptView> attempts();
+    }
+
+    /**
+     * Writes the report as {@link #writeAll} does, from a process that is not the run's coordinator
+     * ({@code swarm report}). The coordinator writes the final report when the run ends; a snapshot read
+     * just before that and written just after would replace it. So when the run has ended while the files
+     * were written (its state is no longer created or running and its last event moved on), they are
+     * written again from a fresh read, at most 5 times in all.
+     *
+     * @return the path of {@code report.html}
+     * @throws IOException when a file cannot be written
+     */
+    public static Path writeCurrent(Source source, Path runDir) throws IOException {
+        RunView run = source.run();
+        for (int round = 1; ; round++) {
+            Path html = writeAll(run, source.plan(), source.tickets(), source.attempts(), runDir);
+            RunView now = source.run();
+            boolean ended = now.state() != RunState.CREATED && now.state() != RunState.RUNNING;
+            if (!ended || now.lastSeq() == run.lastSeq() || round == 5) return html;
+            run = now;
+        }
     }
 
     private static void write(Path file, String content) throws IOException {

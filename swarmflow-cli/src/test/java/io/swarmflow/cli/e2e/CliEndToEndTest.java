@@ -672,6 +672,10 @@ class CliEndToEndTest {
         assertThat(report.out()).contains(runDir.resolve("report.html").toString());
         assertThat(Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("state").asText()).isEqualTo("running");
         assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "long");
+        // the attempt is recorded as running, but nothing executes the run: following its log ends at once
+        Result follow = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));
+        assertThat(follow.code()).as("%s", follow).isZero();
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
     }

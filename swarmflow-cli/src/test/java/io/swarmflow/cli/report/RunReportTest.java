@@ -65,6 +65,26 @@ class RunReportTest {
         return Files.readString(file);
     }
 
+    /** A snapshot of a running run, written just after the run ended, must not replace the final report. */
+    @Test
+    void aReportWrittenWhileTheRunEndsIsWrittenAgainFromTheEnd() throws IOException {
+        RunView end = Fixtures.finishedRun();
+        RunView running = new RunView(end.runId(), end.name(), end.specPath(), RunState.RUNNING, end.createdAtMillis(),
+                end.startedAtMillis(), 0, end.epoch(), end.owner(), false, end.ticketCount(), end.lastSeq() - 3);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        RunReport.Source source = new RunReport.Source() {
+            @Override public RunView run() { return reads.getAndIncrement() == 0 ? running : end; } // ends after the first read
+            @Override public Plan plan() { return Fixtures.finishedPlan(); }
+            @Override public List<TicketView> tickets() { return Fixtures.finishedTickets(); }
+            @Override public List<AttemptView> attempts() { return Fixtures.finishedAttempts(); }
+        };
+
+        RunReport.writeCurrent(source, runDir);
+
+        assertThat(JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("state").asText()).isEqualTo("failed");
+        assertThat(reads.get()).isEqualTo(3); // running, ended (written again), ended with the same last event
+    }
+
     @Test
     void jsonDescribesTheRunWithUtcTimesAndDuration() throws IOException {
         JsonNode run = json(finished()).get("run");
