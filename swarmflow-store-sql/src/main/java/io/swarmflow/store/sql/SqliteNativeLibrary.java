@@ -5,15 +5,18 @@ import org.sqlite.util.LibraryLoaderUtil;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
@@ -35,10 +38,11 @@ import java.util.zip.CRC32;
  * library is not in a jar, or anything goes wrong, nothing is set and sqlite-jdbc does what it always does (and if
  * the cached file cannot be loaded, sqlite-jdbc itself falls back to unpacking).
  *
- * <p>A cached copy is used only if it is a regular file (not a link) of the entry's size, owned by this user and not
- * writable by group or others, in a directory with the same properties; otherwise it is written again (to a
- * temporary file checked against the entry's CRC-32, then renamed into place, so concurrent starts never see a
- * partial file).
+ * <p>A cached copy is used only if it is a regular file (not a link) of the entry's size and CRC-32, owned by this
+ * user and not writable by group or others, in a directory with the same properties whose ancestors only this user
+ * or root can change ({@link #checkAncestors}); otherwise it is written again (to a temporary file checked against
+ * the entry's CRC-32 and synced, then renamed into place, so concurrent starts never see a partial file).
+ * Temporary files that a killed process left behind are removed after {@link #STALE_PARTIAL_MILLIS}.
  */
 final class SqliteNativeLibrary {
     private static final Set<PosixFilePermission> SHARED_WRITE =
@@ -108,19 +112,25 @@ final class SqliteNativeLibrary {
             }
         }
         if (!privateToUs(dir)) throw new IOException(dir + " is not a directory private to this user");
+        checkAncestors(dir);
         Path target = dir.resolve(String.format(Locale.ROOT, "sqlite-%s-%08x-%s", version, crc, name));
-        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size && privateToUs(target)) {
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size && privateToUs(target)
+                && crc32(target) == crc) {
             return Optional.of(target);
         }
+        removeStalePartials(dir);
         Path tmp = Files.createTempFile(dir, "partial-", ".tmp");
         try {
             CRC32 written = new CRC32();
-            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(tmp)) {
+            try (InputStream in = connection.getInputStream();
+                 FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buf = new byte[64 * 1024];
                 for (int n; (n = in.read(buf)) > 0; ) {
                     written.update(buf, 0, n);
-                    out.write(buf, 0, n);
+                    ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+                    while (b.hasRemaining()) out.write(b);
                 }
+                out.force(true); // durable before the rename makes it visible: a crash must not leave a named, empty library
             }
             if (written.getValue() != crc || Files.size(tmp) != size) throw new IOException("the copy of " + resource + " does not match its jar entry");
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
@@ -132,6 +142,46 @@ final class SqliteNativeLibrary {
             return Optional.of(target);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A {@code partial-*.tmp} this old is left over by a process killed while copying, not one being written now. */
+    static final long STALE_PARTIAL_MILLIS = 10 * 60 * 1000;
+
+    private static void removeStalePartials(Path dir) throws IOException {
+        long cutoff = System.currentTimeMillis() - STALE_PARTIAL_MILLIS;
+        try (DirectoryStream<Path> partials = Files.newDirectoryStream(dir, "partial-*.tmp")) {
+            for (Path p : partials) {
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static long crc32(Path file) throws IOException {
+        CRC32 crc = new CRC32();
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) crc.update(buf, 0, n);
+        }
+        return crc.getValue();
+    }
+
+    /**
+     * Refuses a cache directory that someone else could replace: each directory above it (after resolving
+     * links) must be owned by this user or root, and not writable by group or others unless it has the
+     * sticky bit, as {@code /tmp} does (the rule of OpenSSH's {@code StrictModes} for the paths it trusts,
+     * with the sticky exception). This also refuses a {@code HOME} that belongs to another user, as under
+     * {@code sudo} without {@code -H}.
+     *
+     * @throws IOException naming the first directory that fails
+     */
+    static void checkAncestors(Path dir) throws IOException {
+        int uid = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        for (Path p = dir.toAbsolutePath().getParent().toRealPath(); p != null; p = p.getParent()) {
+            int owner = (Integer) Files.getAttribute(p, "unix:uid");
+            int mode = (Integer) Files.getAttribute(p, "unix:mode");
+            if (owner != uid && owner != 0) throw new IOException(p + " belongs to another user (uid " + owner + ")");
+            if ((mode & 0022) != 0 && (mode & 01000) == 0) throw new IOException(p + " is writable by group or others");
         }
     }
 

@@ -83,6 +83,45 @@ class SqliteNativeLibraryTest {
     }
 
     @Test
+    void aCopyWithTheRightSizeButOtherBytesIsWrittenAgain() throws Exception {
+        Path dir = tmp.resolve("c");
+        Path copy = SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name).orElseThrow();
+        byte[] bytes = Files.readAllBytes(copy);
+        bytes[bytes.length / 2] ^= 0x55; // same size, same owner and mode: only the CRC-32 tells
+        Files.write(copy, bytes);
+
+        assertThat(SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name)).contains(copy);
+        assertThat(Files.readAllBytes(copy)).isEqualTo(entryBytes());
+    }
+
+    @Test
+    void aCacheBelowADirectoryOthersCanChangeIsNotUsed() throws Exception {
+        Path open = Files.createDirectories(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx")); // no sticky bit: anyone may rename in it
+        Path dir = Files.createDirectories(open.resolve("home/.cache/swarmflow/sqlite-jdbc"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+
+        assertThatThrownBy(() -> SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name))
+                .hasMessage(open.toRealPath() + " is writable by group or others");
+        // /tmp itself is writable by all, but sticky: the temporary directories of these tests live below it
+        assertThat(SqliteNativeLibrary.cachedCopy(resource, tmp.resolve("c"), "3.x", name)).isPresent();
+    }
+
+    @Test
+    void partialCopiesLeftByAKilledProcessAreRemovedOnceStale() throws Exception {
+        Path dir = tmp.resolve("c");
+        Path copy = SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name).orElseThrow();
+        Path stale = Files.write(dir.resolve("partial-1.tmp"), new byte[]{1});
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - SqliteNativeLibrary.STALE_PARTIAL_MILLIS - 60_000));
+        Path fresh = Files.write(dir.resolve("partial-2.tmp"), new byte[]{2}); // another process may be writing it now
+        Files.write(copy, new byte[]{1, 2, 3});
+
+        assertThat(SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name)).contains(copy);
+        assertThat(stale).doesNotExist();
+        assertThat(fresh).exists();
+    }
+
+    @Test
     void aLibraryOutsideAJarIsLeftToSqliteJdbc() throws Exception {
         Path file = Files.write(tmp.resolve(name), new byte[]{0});
         assertThat(SqliteNativeLibrary.cachedCopy(file.toUri().toURL(), tmp.resolve("c"), "3.x", name)).isEqualTo(Optional.empty());
