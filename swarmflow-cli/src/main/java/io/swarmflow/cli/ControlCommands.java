@@ -50,7 +50,7 @@ final class ControlCommands {
                 return ExitCodes.OK;
             }
             long deadline = System.currentTimeMillis() + DECISION_WAIT_MILLIS;
-            while (w.service.isPending(c) && System.currentTimeMillis() < deadline) {
+            while (w.service.isPending(c) && w.service.isExecuting(runId) && System.currentTimeMillis() < deadline) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -58,15 +58,19 @@ final class ControlCommands {
                     break;
                 }
             }
-            if (w.service.isPending(c)) {
-                out.println(verb + " " + ticketId + " in run " + runId);
-                out.println("  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has");
-                return ExitCodes.OK;
-            }
             io.swarmflow.store.TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId))
                     .findFirst().orElseThrow();
-            boolean mine = approve ? c.by().equals(t.approvedBy())
-                    : t.state() == io.swarmflow.store.TicketState.FAILED && t.reason() != null && t.reason().startsWith("rejected by " + c.by());
+            boolean pending = w.service.isPending(c);
+            if (pending && t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
+                out.println(verb + " " + ticketId + " in run " + runId);
+                out.println(w.service.isExecuting(runId)
+                        ? "  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has"
+                        : "  the run stopped before applying it; `swarm resume " + runId + "` applies it");
+                return ExitCodes.OK;
+            }
+            // applied, or left pending behind a gate that another decision settled (the run may even have ended since)
+            boolean mine = !pending && (approve ? c.by().equals(t.approvedBy())
+                    : t.state() == io.swarmflow.store.TicketState.FAILED && t.reason() != null && t.reason().startsWith("rejected by " + c.by()));
             if (!mine) {
                 throw new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + ticketId
                         + " first (it is " + t.state().label() + (t.reason() == null ? "" : ": " + t.reason())
