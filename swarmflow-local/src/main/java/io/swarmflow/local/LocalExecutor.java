@@ -381,7 +381,8 @@ public final class LocalExecutor implements Executor {
         if (worktree != null) {
             try {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
-                String commit = GitWorktrees.commitAll(worktree, message).orElse("");
+                // the branch's head: the commit made here, or the base when the ticket changed nothing (diffstat is then empty)
+                String commit = GitWorktrees.commitAll(worktree, message).orElse(worktree.base());
                 outputs.put("branch", worktree.branch());
                 outputs.put("commit", commit);
                 outputs.put("diffstat", cap(GitWorktrees.diffStat(worktree.repo(), worktree.base(), worktree.branch())));

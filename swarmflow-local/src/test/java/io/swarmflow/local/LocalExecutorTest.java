@@ -263,7 +263,8 @@ class LocalExecutorTest {
             AttemptResult result = f.run(Fixture.ticket("idle", "true").workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
 
             assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(result.outputs()).containsEntry("commit", "").containsEntry("diffstat", "");
+            // commit is the branch's head, usable by dependents (git merge, git show) whether or not anything changed
+            assertThat(result.outputs()).containsEntry("commit", f.git("rev-parse", "HEAD")).containsEntry("diffstat", "");
             assertThat(f.git("rev-parse", "swarm/r1/idle")).isEqualTo(f.git("rev-parse", "HEAD"));
         }
     }
