@@ -333,6 +333,8 @@ final class PlanBuilder {
             } else if (runVal != null) {
                 run = render(runVal, runtime);
             }
+        } else if (profile == null && runVal != null) {
+            render(runVal, runtime); // the agent is unknown (reported above): still report the script's own problems now
         }
 
         Map<String, String> env = new LinkedHashMap<>(profile == null ? Map.of() : profile.env());

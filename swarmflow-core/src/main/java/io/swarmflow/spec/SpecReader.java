@@ -254,6 +254,11 @@ final class SpecReader {
                             "write {file: result.txt} or {json: key}");
                     return;
                 }
+                if (json != null && json.value().isBlank()) {
+                    problems.at(json.node(), "output '" + name + "' has an empty json key",
+                            "write the key of the last JSON line of stdout to read, for example {json: version}");
+                    return;
+                }
                 outputs.put(name, new Output(name, t.getKeyNode(), file, json));
             } else {
                 problems.at(v, "output '" + name + "' must be a file path or a mapping with file or json, not " + describe(v),

@@ -311,13 +311,14 @@ class SpecErrorsTest {
                 tickets:
                   - id: a
                     title: no script
-                  - {id: b, agent: lnt, run: "true"}
+                  - {id: b, agent: lnt, run: "echo ${{ vars.nope }}"}
                   - {id: c, duration: 2s, run: "true"}
                 """)).containsExactly(
                 "swarm.yaml:2:33: 'duration' applies only to noop agents; remove it",
                 "swarm.yaml:3:16: unknown agent kind 'nop'; use shell or noop; did you mean 'noop'?",
                 "swarm.yaml:5:5: ticket 'a' has no 'run'; add run: with the shell script to run, or use agent: noop",
                 "swarm.yaml:7:20: unknown agent 'lnt'; did you mean 'lint'?",
+                "swarm.yaml:7:36: unknown variable 'nope' in '${{ vars.nope }}'; declare it under vars:", // checked though the agent is unknown
                 "swarm.yaml:8:23: 'duration' applies only to noop agents; remove it or use agent: noop");
     }
 
@@ -365,13 +366,15 @@ class SpecErrorsTest {
                 tickets:
                   - id: a
                     run: "true"
-                    outputs: {x: ../../etc/passwd, y: /etc/shadow, z: {file: a, json: b}}
+                    outputs: {x: ../../etc/passwd, y: /etc/shadow, z: {file: a, json: b}, k: {json: ""}}
                 """)).containsExactly(
                 "swarm.yaml:4:18: output file '../../etc/passwd' is not a relative path inside the workspace; "
                         + "use a path such as out/result.txt, without '..' or a leading '/'",
                 "swarm.yaml:4:39: output file '/etc/shadow' is not a relative path inside the workspace; "
                         + "use a path such as out/result.txt, without '..' or a leading '/'",
-                "swarm.yaml:4:55: output 'z' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}");
+                "swarm.yaml:4:55: output 'z' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
+                "swarm.yaml:4:85: output 'k' has an empty json key; write the key of the last JSON line of stdout to read, "
+                        + "for example {json: version}");
     }
 
     @Test
