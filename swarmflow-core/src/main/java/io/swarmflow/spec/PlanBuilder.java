@@ -519,9 +519,12 @@ final class PlanBuilder {
      */
     private String render(Val<String> val, Scope scope) {
         String text = val.value();
+        List<Integer> openings = Templates.openings(text);
         for (int offset : Templates.malformed(text)) {
             String start = text.substring(offset, Math.min(text.length(), offset + 24)).lines().findFirst().orElse("");
-            problems.at(val.node().getStartMark(), "'" + start + (text.length() > offset + start.length() ? "...'" : "'")
+            Mark mark = val.node() instanceof ScalarNode s
+                    ? source.openingMark(s, openings.indexOf(offset), openings.size()) : val.node().getStartMark();
+            problems.at(mark, "'" + start + (text.length() > offset + start.length() ? "...'" : "'")
                     + " in " + scope.where() + " is not a complete reference",
                     "write ${{ vars.NAME }} (or matrix.NAME, tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
         }

@@ -21,7 +21,7 @@ public final class Templates {
     /** One reference: {@code ${{}}, optional spaces, a dotted path, optional spaces, {@code }}}; not after a {@code $}. */
     public static final Pattern REFERENCE = Pattern.compile("(?<!\\$)\\$\\{\\{\\s*([A-Za-z0-9_.\\-]+)\\s*}}");
     /** An opening {@code ${{} that is not escaped as {@code $${{}. */
-    private static final Pattern OPENING = Pattern.compile("(?<!\\$)\\$\\{\\{");
+    static final Pattern OPENING = Pattern.compile("(?<!\\$)\\$\\{\\{");
 
     private Templates() {}
 
@@ -35,6 +35,15 @@ public final class Templates {
         Matcher m = REFERENCE.matcher(text);
         while (m.find()) refs.add(new Reference(m.group(1), m.start()));
         return refs;
+    }
+
+    /** Character offsets of each {@code ${{} that is not escaped, complete reference or not. */
+    static List<Integer> openings(String text) {
+        List<Integer> all = new ArrayList<>();
+        if (text == null) return all;
+        Matcher open = OPENING.matcher(text);
+        while (open.find()) all.add(open.start());
+        return all;
     }
 
     /**

@@ -181,12 +181,24 @@ final class YamlSource {
      * back to the scalar's start when the raw text and the value disagree (escape sequences).
      */
     Mark referenceMark(ScalarNode node, int index, int expectedCount) {
+        return nthMatchMark(node, Templates.REFERENCE, index, expectedCount);
+    }
+
+    /**
+     * Where the {@code index}-th unescaped {@code ${{} of a scalar's value sits in the file (for a reference
+     * that is not complete), with the same fallback as {@link #referenceMark}.
+     */
+    Mark openingMark(ScalarNode node, int index, int expectedCount) {
+        return nthMatchMark(node, Templates.OPENING, index, expectedCount);
+    }
+
+    private Mark nthMatchMark(ScalarNode node, java.util.regex.Pattern pattern, int index, int expectedCount) {
         Mark start = node.getStartMark();
         Mark end = node.getEndMark();
         if (start == null || end == null) return start;
         int from = text.offsetByCodePoints(0, Math.min(start.getIndex(), text.codePointCount(0, text.length())));
         int to = text.offsetByCodePoints(0, Math.min(end.getIndex(), text.codePointCount(0, text.length())));
-        Matcher m = Templates.REFERENCE.matcher(text).region(from, to);
+        Matcher m = pattern.matcher(text).region(from, to);
         List<Integer> offsets = new java.util.ArrayList<>();
         while (m.find()) offsets.add(m.start());
         if (offsets.size() != expectedCount || index >= offsets.size()) return start;

@@ -229,14 +229,14 @@ class SpecErrorsTest {
                 vars: {v: x}
                 tickets:
                   - id: a
-                    run: echo ${{ vars.v } and ${{ vars.v }} and $${{ fine }}
+                    run: echo $${{ fine }} and ${{ vars.v }} and ${{ vars.v } and ${{ vars.v }}
                   - id: b
                     title: "${{ vars.v"
                     run: "true"
-                """)).containsExactly(
-                "swarm.yaml:4:10: '${{ vars.v } and ${{ var...' in run is not a complete reference; write ${{ vars.NAME }} (or matrix.NAME, "
+                """)).containsExactly( // the position of the incomplete one, not the start of the text
+                "swarm.yaml:4:50: '${{ vars.v } and ${{ var...' in run is not a complete reference; write ${{ vars.NAME }} (or matrix.NAME, "
                         + "tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{",
-                "swarm.yaml:6:12: '${{ vars.v' in title is not a complete reference; write ${{ vars.NAME }} (or matrix.NAME, "
+                "swarm.yaml:6:13: '${{ vars.v' in title is not a complete reference; write ${{ vars.NAME }} (or matrix.NAME, "
                         + "tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
     }
 
