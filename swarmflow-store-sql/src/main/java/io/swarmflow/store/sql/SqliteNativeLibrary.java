@@ -104,7 +104,8 @@ final class SqliteNativeLibrary {
         long crc = entry.getCrc();
         if (size < 0 || crc < 0) return Optional.empty();
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir.getParent());
+            // private from the start: under umask 002 they would otherwise be group-writable, and refused below
+            Files.createDirectories(dir.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (java.nio.file.FileAlreadyExistsException raced) {
@@ -112,6 +113,9 @@ final class SqliteNativeLibrary {
             }
         }
         if (!privateToUs(dir)) throw new IOException(dir + " is not a directory private to this user");
+        // from here on the real path, checked and handed to sqlite-jdbc: a link above it, in a directory someone
+        // else can write to, could otherwise be swapped between the checks and the load
+        dir = dir.toRealPath();
         checkAncestors(dir);
         Path target = dir.resolve(String.format(Locale.ROOT, "sqlite-%s-%08x-%s", version, crc, name));
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size && privateToUs(target)
@@ -169,20 +173,34 @@ final class SqliteNativeLibrary {
     /**
      * Refuses a cache directory that someone else could replace: each directory above it (after resolving
      * links) must be owned by this user or root, and not writable by group or others unless it has the
-     * sticky bit, as {@code /tmp} does (the rule of OpenSSH's {@code StrictModes} for the paths it trusts,
-     * with the sticky exception). This also refuses a {@code HOME} that belongs to another user, as under
+     * sticky bit, as {@code /tmp} does, or only its group may write and that is the user's private group
+     * (the rule of OpenSSH's {@code StrictModes} for the paths it trusts, with those two exceptions). This also refuses a {@code HOME} that belongs to another user, as under
      * {@code sudo} without {@code -H}.
      *
      * @throws IOException naming the first directory that fails
      */
     static void checkAncestors(Path dir) throws IOException {
-        int uid = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
+        int uid = (int) me.getUid();
         for (Path p = dir.toAbsolutePath().getParent().toRealPath(); p != null; p = p.getParent()) {
             int owner = (Integer) Files.getAttribute(p, "unix:uid");
             int mode = (Integer) Files.getAttribute(p, "unix:mode");
             if (owner != uid && owner != 0) throw new IOException(p + " belongs to another user (uid " + owner + ")");
-            if ((mode & 0022) != 0 && (mode & 01000) == 0) throw new IOException(p + " is writable by group or others");
+            if ((mode & 01000) != 0) continue; // sticky, like /tmp: others cannot rename or remove what is ours
+            if ((mode & 0002) != 0) throw new IOException(p + " is writable by others");
+            if ((mode & 0020) != 0 && !privateGroup(p, me)) throw new IOException(p + " is writable by its group");
         }
+    }
+
+    /**
+     * Whether {@code p}'s group is this user's own: the primary group, named like the user (the user private
+     * group scheme of Debian, Fedora and others, under which umask 002 makes directories group-writable).
+     */
+    private static boolean privateGroup(Path p, com.sun.security.auth.module.UnixSystem me) throws IOException {
+        int gid = (Integer) Files.getAttribute(p, "unix:gid");
+        if (gid != me.getGid()) return false;
+        Object group = Files.getAttribute(p, "posix:group");
+        return group instanceof java.nio.file.attribute.GroupPrincipal g && g.getName().equals(me.getUsername());
     }
 
     /** Owned by this process's user, not a link, not writable by group or others. */

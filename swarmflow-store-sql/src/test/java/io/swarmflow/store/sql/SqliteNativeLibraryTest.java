@@ -102,9 +102,54 @@ class SqliteNativeLibraryTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
 
         assertThatThrownBy(() -> SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name))
-                .hasMessage(open.toRealPath() + " is writable by group or others");
+                .hasMessage(open.toRealPath() + " is writable by others");
         // /tmp itself is writable by all, but sticky: the temporary directories of these tests live below it
         assertThat(SqliteNativeLibrary.cachedCopy(resource, tmp.resolve("c"), "3.x", name)).isPresent();
+    }
+
+    /** A link on the way is resolved once: what is checked and handed to sqlite-jdbc is the real path. */
+    @Test
+    void aLinkAboveTheCacheIsResolvedBeforeTheChecks() throws Exception {
+        Path open = Files.createDirectories(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path real = Files.createDirectories(tmp.resolve("real"));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwx------"));
+        Files.createSymbolicLink(open.resolve("cache"), real); // whoever can write to open/ could swap this link later
+
+        Path copy = SqliteNativeLibrary.cachedCopy(resource, open.resolve("cache/swarmflow/sqlite-jdbc"), "3.x", name).orElseThrow();
+
+        assertThat(copy.getParent()).isEqualTo(real.toRealPath().resolve("swarmflow/sqlite-jdbc"));
+    }
+
+    @Test
+    void missingDirectoriesAreCreatedPrivateWhateverTheUmask() throws Exception {
+        Path copy = SqliteNativeLibrary.cachedCopy(resource, tmp.resolve("home/.cache/swarmflow/sqlite-jdbc"), "3.x", name).orElseThrow();
+
+        for (Path p = copy.getParent(); !p.equals(tmp.toRealPath()); p = p.getParent()) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rwx------");
+        }
+    }
+
+    /** Under the user private group scheme (umask 002) a home is group-writable, by a group of one. */
+    @Test
+    void aDirectoryWritableOnlyByTheUsersPrivateGroupIsAccepted() throws Exception {
+        var me = new com.sun.security.auth.module.UnixSystem();
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwx---"));
+        Path dir = home.resolve(".cache/swarmflow/sqlite-jdbc");
+        String group = Files.readAttributes(home, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        if (group.equals(me.getUsername())) {
+            assertThat(SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name)).isPresent();
+        } else {
+            assertThatThrownBy(() -> SqliteNativeLibrary.cachedCopy(resource, dir, "3.x", name))
+                    .hasMessage(home.toRealPath() + " is writable by its group");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(me.getUid() == 0, "changing a directory's group to one we are not in needs root");
+        var lookup = home.getFileSystem().getUserPrincipalLookupService();
+        Files.getFileAttributeView(home, java.nio.file.attribute.PosixFileAttributeView.class)
+                .setGroup(lookup.lookupPrincipalByGroupName("nogroup"));
+        assertThatThrownBy(() -> SqliteNativeLibrary.cachedCopy(resource, dir.resolveSibling("other"), "3.x", name))
+                .hasMessage(home.toRealPath() + " is writable by its group");
     }
 
     @Test
