@@ -102,13 +102,26 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
-        List<String> pinned = List.of("--git-dir=" + worktree.gitDir(), "--work-tree=" + worktree.dir(),
-                "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null");
+        List<String> pinned = pinned(worktree);
         git(worktree.repo(), concat(pinned, "add", "-A"));
         if (tryGit(worktree.repo(), concat(pinned, "diff", "--cached", "--quiet")).isPresent()) return Optional.empty();
         git(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
                 "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message));
         return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
+    }
+
+    /**
+     * The sha of the worktree's {@code HEAD}, read through its recorded administrative directory (as
+     * {@link #commitAll} does): the commit a ticket made itself (possible without bubblewrap), or the base.
+     */
+    public static String head(Worktree worktree) throws GitException {
+        return git(worktree.repo(), concat(pinned(worktree), "rev-parse", "HEAD")).trim();
+    }
+
+    /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */
+    private static List<String> pinned(Worktree worktree) {
+        return List.of("--git-dir=" + worktree.gitDir(), "--work-tree=" + worktree.dir(),
+                "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null");
     }
 
     private static String[] concat(List<String> first, String... rest) {

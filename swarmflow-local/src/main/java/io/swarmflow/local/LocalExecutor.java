@@ -381,8 +381,10 @@ public final class LocalExecutor implements Executor {
         if (worktree != null) {
             try {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
-                // the branch's head: the commit made here, or the base when the ticket changed nothing (diffstat is then empty)
-                String commit = GitWorktrees.commitAll(worktree, message).orElse(worktree.base());
+                // the worktree's HEAD: the commit made here of what the ticket left uncommitted, else what the ticket
+                // committed itself (possible without bubblewrap), else the base (diffstat is then empty)
+                String commit = GitWorktrees.commitAll(worktree, message).orElse(null);
+                if (commit == null) commit = GitWorktrees.head(worktree);
                 outputs.put("branch", worktree.branch());
                 outputs.put("commit", commit);
                 outputs.put("diffstat", cap(GitWorktrees.diffStat(worktree.repo(), worktree.base(), worktree.branch())));
@@ -431,9 +433,8 @@ public final class LocalExecutor implements Executor {
                 return tooBig(o);
             }
             String value = new String(bytes, StandardCharsets.UTF_8).strip();
-            if (bytes.length > OutputSpec.MAX_VALUE_BYTES && value.getBytes(StandardCharsets.UTF_8).length > OutputSpec.MAX_VALUE_BYTES) {
-                return tooBig(o);
-            }
+            // measured after decoding: each invalid byte becomes U+FFFD, three bytes
+            if (fitting(value) == null) return tooBig(o);
             outputs.put(o.name(), value);
             return null;
         } catch (IOException e) {

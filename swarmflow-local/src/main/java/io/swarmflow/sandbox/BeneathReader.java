@@ -32,7 +32,8 @@ import java.util.Locale;
  * openat(2) is called through JNA; where JNA cannot load, or on an architecture other than x86-64 and
  * arm64 (whose {@code O_*} values this class knows), the same walk is done with the JDK's
  * {@link SecureDirectoryStream} (also openat(2) with {@code O_NOFOLLOW}), which cannot open without
- * blocking: a FIFO swapped in between the type check and the open may then block.
+ * blocking: each component's type is checked before it is opened, but a FIFO swapped in between that
+ * check and the open may then block.
  */
 public final class BeneathReader {
     private BeneathReader() {}
@@ -216,6 +217,15 @@ public final class BeneathReader {
                 for (int i = 0; i < relative.getNameCount() - 1; i++) {
                     Path name = relative.getName(i);
                     SecureDirectoryStream<Path> next;
+                    // looked at first: opening a FIFO here would block (the JDK opens it without O_NONBLOCK)
+                    BasicFileAttributes a;
+                    try {
+                        a = current.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+                    } catch (NoSuchFileException e) {
+                        throw new NoSuchFileException(relative.subpath(0, i + 1).toString());
+                    }
+                    if (a.isSymbolicLink()) throw new RefusedException(relative.subpath(0, i + 1) + " is a symbolic link");
+                    if (!a.isDirectory()) throw new RefusedException(relative.subpath(0, i + 1) + " is not a directory");
                     try {
                         next = current.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
                     } catch (java.nio.file.FileSystemException e) {

@@ -97,6 +97,8 @@ class LocalExecutorTest {
             // leading whitespace must not hide the excess: the value is checked after stripping the whole file
             AttemptResult padded = f.run(Fixture.ticket("padded", "printf '%10s' '' > pad.txt; head -c 70000 /dev/zero | tr '\\0' a >> pad.txt")
                     .output(new OutputSpec("o", "pad.txt", null)).build(), new TestControl());
+            AttemptResult invalid = f.run(Fixture.ticket("invalid", "head -c 65536 /dev/zero | tr '\\0' '\\377' > bad.txt")
+                    .output(new OutputSpec("o", "bad.txt", null)).build(), new TestControl()); // 64 KiB of U+FFFD: 192 KiB
             AttemptResult huge = f.run(Fixture.ticket("huge", "head -c 2000000 /dev/zero | tr '\\0' ' ' > huge.txt")
                     .output(new OutputSpec("o", "huge.txt", null)).build(), new TestControl());
             AttemptResult fits = f.run(Fixture.ticket("fits", "head -c 65536 /dev/zero | tr '\\0' a > ok.txt; echo >> ok.txt")
@@ -110,6 +112,8 @@ class LocalExecutorTest {
                     + "an output may hold; write large results to a file in $SWARM_SCRATCH and make its path the output");
             assertThat(padded.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(padded.reason()).isEqualTo(file.reason().replace("big.txt", "pad.txt"));
+            assertThat(invalid.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(invalid.reason()).isEqualTo(file.reason().replace("big.txt", "bad.txt"));
             assertThat(huge.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(huge.reason()).isEqualTo(file.reason().replace("big.txt", "huge.txt"));
             assertThat(fits.outcome()).as("%s", fits.reason()).isEqualTo(Outcome.SUCCEEDED);
@@ -254,6 +258,21 @@ class LocalExecutorTest {
             assertThat(second.outcome()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(f.git("rev-parse", "swarm/r1/retry~1")).isEqualTo(base);
             assertThat(second.outputs().get("diffstat")).contains("attempt2.txt").doesNotContain("attempt1.txt");
+        }
+    }
+
+    /** Without bubblewrap a ticket can commit itself; commit is then its commit, not the base. */
+    @Test
+    void worktreeTicketThatCommittedItselfReportsItsCommit() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult result = f.run(Fixture.ticket("self", "echo x > new.txt; git add new.txt; "
+                    + "git -c user.name=agent -c user.email=agent@localhost commit -qm 'by the agent'")
+                    .workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+
+            assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(result.outputs().get("commit")).isEqualTo(f.git("rev-parse", "swarm/r1/self"))
+                    .isNotEqualTo(f.git("rev-parse", "HEAD"));
+            assertThat(result.outputs().get("diffstat")).contains("new.txt");
         }
     }
 

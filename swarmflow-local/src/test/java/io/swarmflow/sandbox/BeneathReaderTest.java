@@ -94,6 +94,11 @@ class BeneathReaderTest {
                 .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("pipe is not a regular file");
         assertThatThrownBy(() -> BeneathReader.readWithJdk(root, Path.of("pipe"), 100))
                 .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("pipe is not a regular file");
+        // a FIFO where a directory is expected
+        assertThatThrownBy(() -> BeneathReader.read(root, Path.of("pipe/x"), 100))
+                .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("pipe is not a directory");
+        assertThatThrownBy(() -> BeneathReader.readWithJdk(root, Path.of("pipe/x"), 100))
+                .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("pipe is not a directory");
     }
 
     /**
