@@ -70,7 +70,8 @@ final class ControlCommands {
             }
             // applied, or left pending behind a gate that another decision settled (the run may even have ended since)
             boolean mine = !pending && (approve ? c.by().equals(t.approvedBy())
-                    : t.state() == io.swarmflow.store.TicketState.FAILED && t.reason() != null && t.reason().startsWith("rejected by " + c.by()));
+                    : t.state() == io.swarmflow.store.TicketState.FAILED
+                            && new io.swarmflow.store.RunEvent.ApprovalRejected(ticketId, c.by(), c.reason()).failureReason().equals(t.reason()));
             if (!mine) {
                 throw new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + ticketId
                         + " first (it is " + t.state().label() + (t.reason() == null ? "" : ": " + t.reason())

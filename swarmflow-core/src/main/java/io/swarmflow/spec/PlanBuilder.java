@@ -532,12 +532,11 @@ final class PlanBuilder {
         // run and env keep their references: the engine renders them in one pass (vars, matrix, outputs, run.id),
         // as a second pass over text with values in it could read a value's trailing '$' and the text after it
         // as '${{' (or as an escaped '$${{')
-        return scope.runtime() ? text : Templates.unescape(rendered);
+        return scope.runtime() ? text : rendered;
     }
 
     private String renderReferences(String text, Val<String> val, Scope scope) {
         List<Templates.Reference> refs = Templates.references(text);
-        if (refs.isEmpty()) return text;
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < refs.size(); i++) {
             String expr = refs.get(i).expression();

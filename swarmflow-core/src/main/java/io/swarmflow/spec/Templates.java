@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
  * Expressions are dotted paths: {@code vars.NAME}, {@code matrix.NAME},
  * {@code tickets.ID.outputs.NAME}, {@code run.id}. There is no evaluation beyond lookup.
  *
- * <p>{@code $${{} stands for a literal {@code ${{}: it is not a reference, and the last stage of rendering
- * ({@link #unescape}) turns it into {@code ${{}. Substituted values are inserted with every {@code ${{} in them
- * escaped that way, so a value (a variable, a matrix value, a ticket's output) is always literal text and is
- * never read as a reference by a later stage.
+ * <p>{@code $${{} stands for a literal {@code ${{}: it is not a reference, and rendering turns it into
+ * {@code ${{}. A text is rendered in one pass ({@link #render}), so a substituted value (a variable, a matrix
+ * value, a ticket's output) is always literal text: load-time texts when the spec is loaded, a ticket's
+ * {@code run} and {@code env} when its attempt starts.
  */
 public final class Templates {
     /** One reference: {@code ${{}}, optional spaces, a dotted path, optional spaces, {@code }}}; not after a {@code $}. */
@@ -62,51 +62,48 @@ public final class Templates {
     }
 
     /**
-     * Replaces each reference whose expression {@code lookup} resolves (non-null result), with every
-     * {@code ${{} in the value escaped; leaves the others untouched so that a later stage can resolve them.
-     * Escaped {@code $${{} stays as it is: see {@link #unescape}.
+     * Renders {@code text} in one pass: each reference becomes what {@code lookup} returns for its expression,
+     * inserted as it is (a reference it returns null for stays as written); in the text between references, each {@code $${{} becomes
+     * {@code ${{}. Nothing is parsed twice, so a value is always literal, including next to the text around
+     * it: a value ending in {@code $} followed by {@code {{...}}}, or ending in {@code $$} followed by
+     * {@code {{}, stays what it is. (An escaped {@code $${{} never straddles a reference: a reference never
+     * starts right after a {@code $}.)
      */
     public static String render(String text, Function<String, String> lookup) {
         if (text == null || text.indexOf("${{") < 0) return text;
         Matcher m = REFERENCE.matcher(text);
         StringBuilder out = new StringBuilder(text.length());
+        int literal = 0;
         while (m.find()) {
+            out.append(unescape(text.substring(literal, m.start())));
             String value = lookup.apply(m.group(1));
-            m.appendReplacement(out, Matcher.quoteReplacement(value != null ? escape(value) : m.group()));
+            out.append(value != null ? value : m.group());
+            literal = m.end();
         }
-        m.appendTail(out);
+        out.append(unescape(text.substring(literal)));
         return out.toString();
     }
 
     /**
-     * The one pass that renders a ticket's {@code run} or an {@code env} value when its attempt starts:
+     * Renders a ticket's {@code run} or an {@code env} value when its attempt starts, with {@link #render}:
      * {@code vars.NAME} from {@code vars}, {@code matrix.NAME} from {@code matrix}, any other expression
      * ({@code tickets.ID.outputs.NAME}, {@code run.id}) from {@code other}; an expression none of them knows
-     * becomes empty (validation has refused those). Then {@link #unescape}. One pass matters: text with
-     * values in it must not be parsed again, as a value ending in {@code $} followed by {@code {{...}}} would
-     * then read as a reference, or one followed by a reference as an escaped {@code $${{}.
+     * becomes empty (validation has refused those).
      *
      * @param other resolves the remaining expressions; null for unknown
      */
     public static String renderRunTime(String text, Map<String, String> vars, Map<String, String> matrix, Function<String, String> other) {
-        if (text == null) return null;
-        String rendered = render(text, expr -> {
+        return render(text, expr -> {
             String value;
             if (expr.startsWith("vars.")) value = vars.get(expr.substring("vars.".length()));
             else if (expr.startsWith("matrix.")) value = matrix.get(expr.substring("matrix.".length()));
             else value = other.apply(expr);
             return value == null ? "" : value;
         });
-        return unescape(rendered);
     }
 
-    /** {@code ${{} as {@code $${{}, so that {@code text} is literal to {@link #render}. */
-    public static String escape(String text) {
-        return text.replace("${{", "$${{");
-    }
-
-    /** The last stage of rendering: {@code $${{} becomes {@code ${{}. */
-    public static String unescape(String text) {
-        return text == null ? null : text.replace("$${{", "${{");
+    /** {@code $${{} becomes {@code ${{}. */
+    private static String unescape(String text) {
+        return text.replace("$${{", "${{");
     }
 }

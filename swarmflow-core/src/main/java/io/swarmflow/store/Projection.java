@@ -163,8 +163,7 @@ public final class Projection {
                 putTicket(new TicketView(t.runId(), t.ticketId(), t.index(), TicketState.READY, t.attempt(), t.failures(),
                         t.leaseExpiries(), t.exitCode(), null, t.outputs(), g.by(), t.startedAtMillis(), 0, 0));
             }
-            case ApprovalRejected r -> ticketState(r.ticketId(), TicketState.FAILED,
-                    "rejected by " + r.by() + (r.reason() == null || r.reason().isBlank() ? "" : ": " + r.reason()), at);
+            case ApprovalRejected r -> ticketState(r.ticketId(), TicketState.FAILED, r.failureReason(), at);
             case AttemptStarted s -> {
                 TicketView t = tickets.get(s.ticketId());
                 putTicket(new TicketView(t.runId(), t.ticketId(), t.index(), TicketState.RUNNING, s.attempt(), t.failures(),

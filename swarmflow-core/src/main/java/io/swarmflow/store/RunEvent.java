@@ -67,7 +67,12 @@ public sealed interface RunEvent {
     record ApprovalGranted(String ticketId, String by) implements RunEvent {}
 
     /** A person rejected the gated ticket; it fails with the reason. */
-    record ApprovalRejected(String ticketId, String by, String reason) implements RunEvent {}
+    record ApprovalRejected(String ticketId, String by, String reason) implements RunEvent {
+        /** The ticket's failure reason: {@code rejected by BY}, then {@code : REASON} when one was given. */
+        public String failureReason() {
+            return "rejected by " + by + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        }
+    }
 
     /**
      * An attempt was claimed and started.

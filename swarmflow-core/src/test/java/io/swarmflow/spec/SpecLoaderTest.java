@@ -186,6 +186,18 @@ class SpecLoaderTest {
         PlannedTicket a = plan.tickets().getFirst();
 
         assertThat(rendered(plan, a, a.run())).isEqualTo("echo 10${{ run.id }} 10$<run.id> 5$10$${{ x }}");
+        // a value ending in '$$' next to '{{' keeps both signs, at run time and at load time
+        Path two = write(dir, "two.yaml", """
+                vars: {p: "10$$"}
+                tickets:
+                  - id: b
+                    title: "${{ vars.p }}{{ x }} $${{ y }}"
+                    run: echo '${{ vars.p }}{{ x }}' "${{ vars.p }}${{ vars.p }}{{ z }}" '$${{ y }}'
+                """);
+        Plan plan2 = new SpecLoader().load(two, Map.of());
+        PlannedTicket b = plan2.tickets().getFirst();
+        assertThat(b.title()).isEqualTo("10$${{ x }} ${{ y }}");
+        assertThat(rendered(plan2, b, b.run())).isEqualTo("echo '10$${{ x }}' \"10$$10$${{ z }}\" '${{ y }}'");
         assertThat(rendered(plan, a, a.env().get("E"))).isEqualTo("10${{ run.id }}10$<run.id>");
     }
 
