@@ -284,7 +284,14 @@ public final class LocalExecutor implements Executor {
                 .grace(Duration.ofMillis(graceMillis))
                 .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes());
         if (options.stateDir() != null) spec.hiddenDir(options.stateDir());
-        for (String home : homes()) spec.hiddenDir(Path.of(home));
+        // other runs' state where it usually lives (a run with --state-dir elsewhere must not read them either)
+        for (Path dir : new Path[] {repo, Path.of(plan.specDir()), Path.of("").toAbsolutePath()}) {
+            if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) spec.hiddenDir(dir.resolve(".swarm"));
+        }
+        // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
+        for (String home : homes()) {
+            if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));
+        }
         if (repo != null) {
             spec.readOnlyDir(repo);
             Path gitDir = gitDir(repo);

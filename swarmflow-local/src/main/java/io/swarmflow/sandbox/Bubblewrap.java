@@ -52,7 +52,7 @@ public final class Bubblewrap {
             Run version = run(List.of(exe, "--version"));
             if (version.code != 0) return new Status(false, exe, null, "bwrap --version failed: " + version.output);
             Run smoke = run(List.of(exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                    "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net",
+                    "--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net",
                     "--die-with-parent", "--", "true"));
             if (smoke.code != 0) {
                 return new Status(false, exe, version.output, "bwrap cannot create namespaces here: "

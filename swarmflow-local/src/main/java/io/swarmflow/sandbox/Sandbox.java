@@ -54,6 +54,7 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicBoolean warned = new AtomicBoolean();
     private final ExecutorService launcher;
     private final PrivateHomes homes = new PrivateHomes();
+    private final HostSockets sockets = new HostSockets();
 
     /**
      * @param bubblewrap what {@link Bubblewrap#probe()} found (or {@link Bubblewrap.Status#unavailable} to
@@ -145,6 +146,10 @@ public final class Sandbox implements AutoCloseable {
         for (Path p : spec.writableDirs()) rule(rules, p, 1);
         if (!spec.workspaceWritable()) rule(rules, spec.workspace(), 2);
         for (Path p : spec.readOnlyDirs()) rule(rules, p, 2);
+        // without network, no host service either: /run (and /var/run) holds most Unix sockets (PostgreSQL,
+        // MariaDB, Docker); the others get /dev/null mounted over them below
+        Path run = canonical(Path.of("/run"));
+        if (!spec.network() && Files.isDirectory(run)) rule(rules, run, 0);
         List<Map.Entry<Path, Integer>> ordered = new ArrayList<>(rules.entrySet());
         // Parents before children, so a bind inside a hidden directory is mounted on top of its tmpfs.
         ordered.sort(Comparator.comparingInt((Map.Entry<Path, Integer> e) -> e.getKey().getNameCount())
@@ -162,14 +167,37 @@ public final class Sandbox implements AutoCloseable {
                 default -> a.addAll(List.of("--ro-bind", p, p));
             }
         }
+        if (!spec.network()) {
+            for (Path socket : sockets.bound()) {
+                if (visible(socket, rules)) a.addAll(List.of("--ro-bind", "/dev/null", socket.toString()));
+            }
+        }
         for (String p : remount) a.addAll(List.of("--remount-ro", p));
-        a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+        // --cap-drop ALL: run as root, the sandboxed process would otherwise keep every capability and could
+        // remount the read-only root writable or unmount what hides the host's files
+        a.addAll(List.of("--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
         if (!spec.network()) a.add("--unshare-net");
         // No --new-session: it would move the sandboxed tree out of the process group we signal, and
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
         return a;
     }
+
+    /**
+     * Whether a host socket is reachable in the sandbox: the deepest mount rule above it decides (hidden and
+     * the sandbox's own {@code /tmp}, {@code /dev}, {@code /proc}: not there; writable: the ticket's own
+     * directory, left alone; read-only or the read-only root: reachable, so it gets covered).
+     */
+    private static boolean visible(Path socket, Map<Path, Integer> rules) {
+        for (Path p = socket.getParent(); p != null; p = p.getParent()) {
+            Integer kind = rules.get(p);
+            if (kind == null && PRIVATE_MOUNTS.contains(p)) kind = 0;
+            if (kind != null) return kind == 2;
+        }
+        return true;
+    }
+
+    private static final java.util.Set<Path> PRIVATE_MOUNTS = java.util.Set.of(Path.of("/tmp"), Path.of("/dev"), Path.of("/proc"));
 
     private static void rule(Map<Path, Integer> rules, Path p, int kind) {
         Path c = canonical(p);

@@ -51,6 +51,107 @@ class SandboxPromisesTest {
         }
     }
 
+    /**
+     * A Unix socket on the host is a way to a service as much as a TCP port, and a read-only mount does not stop
+     * connect(2): a server socket in a directory the sandbox sees (not its private /tmp) must be unreachable
+     * without network, and reachable with it.
+     */
+    @Test
+    void ticketCannotReachHostUnixSocketsUnlessGranted() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3 in the sandbox to connect to a Unix socket");
+        Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-socket-test-");
+        Path socketPath = dir.resolve("service.sock");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+             Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socketPath));
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        server.accept().close();
+                        accepted.incrementAndGet();
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            String probe = "/usr/bin/python3 -c \"import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])\" " + socketPath;
+            TestControl deniedControl = new TestControl();
+            AttemptResult denied = f.run(Fixture.ticket("sock-off", probe).build(), deniedControl);
+            int afterDenied = accepted.get();
+            AttemptResult granted = f.run(Fixture.ticket("sock-on", probe).network(true).build(), new TestControl());
+
+            assertThat(denied.outcome()).as("%s", deniedControl.stderr).isEqualTo(Outcome.FAILED);
+            assertThat(afterDenied).as("connections the server accepted from the sandbox without network").isZero();
+            assertThat(granted.outcome()).as("%s", granted.reason()).isEqualTo(Outcome.SUCCEEDED);
+            await().atMost(java.time.Duration.ofSeconds(5)).until(() -> accepted.get() == 1);
+            server.close();
+            acceptor.join(5000);
+        } finally {
+            Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** Run as root, a ticket would keep every capability without --cap-drop, and could remount / writable. */
+    @Test
+    void ticketHasNoCapabilitiesAndCannotRemountTheRootWritable() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String name = "swarm-" + UUID.randomUUID();
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("caps", """
+                    grep '^CapEff' /proc/self/status
+                    mount -o remount,rw / 2>/dev/null && echo "remounted"
+                    umount -l /run 2>/dev/null && echo "unmounted"
+                    touch /etc/%s 2>/dev/null && echo "wrote /etc"
+                    true""".formatted(name)).build(), control);
+
+            try {
+                assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+                assertThat(control.stdout).containsExactly("CapEff:\t0000000000000000");
+                assertThat(Path.of("/etc", name)).doesNotExist();
+            } finally {
+                Files.deleteIfExists(Path.of("/etc", name)); // should the promise ever break, leave the host clean
+            }
+        }
+    }
+
+    /** Another state directory where runs usually keep it (the repository's .swarm) is hidden too. */
+    @Test
+    void otherRunsStateInTheRepositoryIsHidden() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            Files.createDirectories(f.repo.resolve(".swarm"));
+            Files.writeString(f.repo.resolve(".swarm/swarm.db"), "another run's outputs");
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("peek", "ls -A .swarm; cat .swarm/swarm.db 2>/dev/null || echo hidden")
+                    .workspace(WorkspaceMode.REPO).build(), control);
+
+            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("hidden");
+        }
+    }
+
+    /**
+     * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
+     * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
+     */
+    @Test
+    void aHomeThatDoesNotExistIsNeitherMadeNorAnObstacle() throws Exception {
+        String before = System.getProperty("user.home");
+        Path missing = Path.of("/nonexistent-" + UUID.randomUUID());
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) { // first: JNA, loaded by then, keeps its cache in the real home
+            System.setProperty("user.home", missing.toString());
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("nobody", "echo ok").build(), control);
+
+            assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(missing).as("made on the host").doesNotExist();
+        } finally {
+            System.setProperty("user.home", before);
+            Files.deleteIfExists(missing);
+        }
+    }
+
     @Test
     void ticketCannotWriteOutsideItsWorkspaceAndScratch() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {

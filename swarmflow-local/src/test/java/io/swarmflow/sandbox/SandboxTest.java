@@ -33,12 +33,13 @@ class SandboxTest {
             Path r = repo.toRealPath();
             assertThat(argv).containsSubsequence("/usr/bin/setsid", "/usr/bin/prlimit", "--cpu=60", "--as=1073741824", "--nproc=64", "--",
                     "/usr/bin/bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                    "--tmpfs", "/run", // no network: no host Unix sockets either
                     "--tmpfs", s.toString(),
                     "--ro-bind", r.toString(), r.toString(),
                     "--ro-bind", r + "/.git", r + "/.git",
                     "--bind", sc.toString(), sc.toString(),
                     "--remount-ro", s.toString(),
-                    "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net",
+                    "--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-net",
                     "--die-with-parent", "--chdir", sc.toString(), "--", Executables.find("true").orElseThrow().toString());
             assertThat(argv).doesNotContain("--fsize=0").noneMatch(a -> a.contains("s3cret"));
         }
