@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -56,25 +58,59 @@ public final class GitWorktrees {
         return p.isAbsolute() ? p.normalize() : repo.resolve(p).toAbsolutePath().normalize();
     }
 
-    /**
-     * Creates a clean worktree at {@code dir} on {@code branch}. A new branch starts at the repository's
-     * {@code HEAD}. When the branch exists (an earlier attempt of the ticket), it is reset to the base it
-     * was created from, so a retry starts clean; a leftover worktree at {@code dir} is removed first.
-     *
-     * @throws GitException when the repository has no commit yet or git fails
-     */
+    /** The sha of the repository's {@code HEAD} commit, or empty when it has none (or git fails). */
+    public static Optional<String> headCommit(Path repo) {
+        return tryGit(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}");
+    }
+
+    /** {@link #createWorktree(Path, Path, String, String)} without a pinned base: from {@code HEAD}, base recorded in git's config. */
     public static Worktree createWorktree(Path repo, Path dir, String branch) throws GitException {
+        return createWorktree(repo, dir, branch, null);
+    }
+
+    /**
+     * Creates a clean worktree at {@code dir} on {@code branch}, starting at {@code base}: the commit a run
+     * pinned for all its worktree tickets. When the branch exists (an earlier attempt of the ticket), it is
+     * reset, so a retry starts clean; a leftover worktree at {@code dir} is removed first. Branches made by
+     * earlier versions recorded their base in git's config ({@code branch.<name>.swarmflowBase}), which then
+     * wins; without a pinned base the branch starts at {@code HEAD} and its base is recorded that way.
+     *
+     * <p>Worktrees of one repository are created one at a time in this process (git locks its config and
+     * its worktree records), and a git command that finds another process's lock is retried (see {@link #git}).
+     *
+     * @param base the pinned commit (sha), or null
+     * @throws GitException when the repository has no commit yet, the pinned base is not a commit, or git fails
+     */
+    public static Worktree createWorktree(Path repo, Path dir, String branch, String base) throws GitException {
         Path top = topLevel(repo);
+        ReentrantLock lock = LOCKS.computeIfAbsent(top, t -> new ReentrantLock());
+        lock.lock();
+        try {
+            return create(top, dir, branch, base);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One lock per repository (its top-level directory) for what changes git's shared records. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, ReentrantLock> LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Worktree create(Path top, Path dir, String branch, String pinned) throws GitException {
         Path target = dir.toAbsolutePath().normalize();
         removeWorktree(top, target);
         String head = tryGit(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
                 .orElseThrow(() -> new GitException("repository " + top + " has no commit yet; make an initial commit first"));
-        String base = head;
-        if (tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).isPresent()) {
-            Optional<String> recorded = tryGit(top, "config", "--get", "branch." + branch + "." + BASE_KEY)
-                    .filter(sha -> tryGit(top, "cat-file", "-e", sha + "^{commit}").isPresent());
-            base = recorded.isPresent() ? recorded.get()
-                    : tryGit(top, "merge-base", head, "refs/heads/" + branch).orElse(head);
+        if (pinned != null && tryGit(top, "cat-file", "-e", pinned + "^{commit}").isEmpty()) {
+            throw new GitException("the run's base commit " + pinned + " is not in " + top + " any more");
+        }
+        String base = pinned != null ? pinned : head;
+        boolean existing = tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).isPresent();
+        Optional<String> recorded = existing ? tryGit(top, "config", "--get", "branch." + branch + "." + BASE_KEY)
+                .filter(sha -> tryGit(top, "cat-file", "-e", sha + "^{commit}").isPresent()) : Optional.empty();
+        if (recorded.isPresent()) {
+            base = recorded.get();
+        } else if (existing && pinned == null) {
+            base = tryGit(top, "merge-base", head, "refs/heads/" + branch).orElse(head);
         }
         try {
             Files.createDirectories(target.getParent());
@@ -82,7 +118,7 @@ public final class GitWorktrees {
             throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
         }
         git(top, "worktree", "add", "--quiet", "--force", "-B", branch, target.toString(), base);
-        git(top, "config", "branch." + branch + "." + BASE_KEY, base);
+        if (pinned == null) git(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
         return new Worktree(top, target, branch, base, gitDir);
     }
@@ -141,6 +177,16 @@ public final class GitWorktrees {
      */
     public static void pruneStale(Path repo, Path runDir) throws GitException {
         Path top = topLevel(repo);
+        ReentrantLock lock = LOCKS.computeIfAbsent(top, t -> new ReentrantLock());
+        lock.lock();
+        try {
+            prune(top, runDir);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void prune(Path top, Path runDir) throws GitException {
         Path root = runDir.toAbsolutePath().normalize().resolve("worktrees");
         Path realRoot = real(root);
         for (String line : git(top, "worktree", "list", "--porcelain").split("\n")) {
@@ -201,8 +247,37 @@ public final class GitWorktrees {
         }
     }
 
-    /** Runs {@code git -C dir args...}; returns stdout, throws with stderr on a non-zero exit. */
+    /** How often a git command that met another process's lock file is tried in all. */
+    static final int LOCK_ATTEMPTS = 8;
+
+    /**
+     * Runs {@code git -C dir args...}; returns stdout, throws with stderr on a non-zero exit. A failure because
+     * another git process held a lock ({@code .git/config.lock}, a ref's or the index's {@code .lock}: "File
+     * exists", "could not lock", "cannot lock ref") is retried after a random pause of up to 25 ms × 2^n
+     * (full jitter), {@value #LOCK_ATTEMPTS} tries in all: git itself gives up at once on a held lock.
+     */
     private static String git(Path dir, String... args) throws GitException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return gitOnce(dir, args);
+            } catch (GitException e) {
+                if (attempt >= LOCK_ATTEMPTS || !lockContention(e.getMessage())) throw e;
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(1, 25L << attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static boolean lockContention(String message) {
+        return message != null && ((message.contains(".lock") && message.contains("File exists"))
+                || message.contains("could not lock") || message.contains("cannot lock ref"));
+    }
+
+    private static String gitOnce(Path dir, String... args) throws GitException {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -42,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -169,6 +170,38 @@ public final class LocalExecutor implements Executor {
                 throw new IllegalStateException("cannot clean the stale worktrees of run " + runId + ": " + e.getMessage(), e);
             }
         }
+        pinWorktreeBase(plan, runDir);
+    }
+
+    /** The file in a run's directory holding the commit all its worktree tickets start from. */
+    static final String WORKTREE_BASE = "worktree-base";
+
+    /**
+     * Records the repository's {@code HEAD} as the run's worktree base the first time the run is prepared, so
+     * that every worktree ticket of the run starts from the same commit, also after a resume when the
+     * repository has moved on (a commit made meanwhile is not in the run's branches).
+     */
+    private static void pinWorktreeBase(Plan plan, Path runDir) {
+        Path file = runDir.resolve(WORKTREE_BASE);
+        if (plan.repo() == null || Files.exists(file)
+                || plan.tickets().stream().noneMatch(t -> t.workspace() == WorkspaceMode.WORKTREE)) {
+            return;
+        }
+        Optional<String> head = GitWorktrees.headCommit(Path.of(plan.repo()));
+        if (head.isEmpty()) return; // no commit yet: the ticket's attempt says so
+        try {
+            Path tmp = runDir.resolve(WORKTREE_BASE + ".tmp");
+            Files.writeString(tmp, head.get() + "\n");
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the run's worktree base in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The run's pinned worktree base, or null when none was recorded. */
+    private static String pinnedBase(Path runDir) throws IOException {
+        Path file = runDir.resolve(WORKTREE_BASE);
+        return Files.exists(file) ? Files.readString(file).strip() : null;
     }
 
     @Override
@@ -254,8 +287,8 @@ public final class LocalExecutor implements Executor {
                 if (repo == null) return AttemptResult.failed(null, "workspace: worktree needs a git repository (repo:)");
                 try {
                     worktree = GitWorktrees.createWorktree(repo, request.runDir().resolve("worktrees").resolve(ticket.id()),
-                            "swarm/" + request.runId() + "/" + ticket.id());
-                } catch (GitException e) {
+                            "swarm/" + request.runId() + "/" + ticket.id(), pinnedBase(request.runDir()));
+                } catch (GitException | IOException e) {
                     if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
                     return AttemptResult.failed(null, "cannot create the worktree: " + e.getMessage());
                 }

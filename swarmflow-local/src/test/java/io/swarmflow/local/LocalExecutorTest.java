@@ -18,6 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -273,6 +275,47 @@ class LocalExecutorTest {
             assertThat(result.outputs().get("commit")).isEqualTo(f.git("rev-parse", "swarm/r1/self"))
                     .isNotEqualTo(f.git("rev-parse", "HEAD"));
             assertThat(result.outputs().get("diffstat")).contains("new.txt");
+        }
+    }
+
+    /** Worktree tickets running at once must not trip over git's locks (config, worktree records). */
+    @Test
+    void manyWorktreeTicketsAtOnceAllGetTheirWorktree() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            List<PlannedTicket> tickets = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                tickets.add(Fixture.ticket("w" + i, "echo " + i + " > out.txt").workspace(WorkspaceMode.WORKTREE).build());
+            }
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), tickets.toArray(PlannedTicket[]::new));
+            f.executor.prepareRun("r1", plan, f.runDir);
+            List<java.util.concurrent.Future<AttemptResult>> results = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(12)) {
+                for (PlannedTicket t : tickets) {
+                    results.add(pool.submit(() -> f.executor.execute(new io.swarmflow.agent.AttemptRequest("r1", plan, t, plan.profileOf(t), 1,
+                            t.run(), t.env(), f.runDir), new TestControl())));
+                }
+            }
+            for (var r : results) assertThat(r.get().outcome()).as("%s", r.get().reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(Files.readString(f.repo.resolve(".git/config"))).as("nothing left in .git/config").doesNotContain("swarmflowBase");
+        }
+    }
+
+    /** All worktree tickets of a run start from the commit that was HEAD when the run was first prepared. */
+    @Test
+    void worktreeTicketsStartFromTheRunsPinnedBaseEvenAfterTheRepositoryMovedOn() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            String base = f.git("rev-parse", "HEAD");
+            AttemptResult first = f.run(Fixture.ticket("first", "echo 1 > one.txt").workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+            Files.writeString(f.repo.resolve("later.txt"), "committed after the run started\n");
+            f.git("add", "later.txt");
+            f.git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "later");
+            AttemptResult second = f.run(Fixture.ticket("second", "ls").workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+
+            assertThat(first.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(second.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(Files.readString(f.runDir.resolve("worktree-base")).strip()).isEqualTo(base);
+            assertThat(f.git("rev-parse", "swarm/r1/second")).isEqualTo(base);
+            assertThat(f.git("rev-parse", "swarm/r1/first~1")).isEqualTo(base);
         }
     }
 
