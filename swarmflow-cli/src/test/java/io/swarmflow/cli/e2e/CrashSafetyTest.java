@@ -71,18 +71,29 @@ class CrashSafetyTest {
                 int succeeded = runId == null ? 0 : succeededCount(state, runId);
                 // early kills (JVM start, store creation, run creation, claim, recovery) and mid-run kills; when the
                 // run gets ahead of the kill schedule, kill early so that it cannot finish before KILLS kills
-                // (a mid-run kill lets a coordinator work at most ~2 s, less its start-up; 100 tickets of ~0.15 s at
-                // concurrency 8 take longer than that, so the kill phase cannot finish the run)
+                // (a mid-run kill comes at most 1.4 s after this coordinator's first finished ticket; 100 tickets of
+                // ~0.15 s at concurrency 8 take longer than that, so the kill phase cannot finish the run)
                 boolean early = random.nextInt(3) == 0 || succeeded * (KILLS + 2) > TICKETS * (kills + 1)
                         || TICKETS - succeeded < 100;
                 // early: a coordinator JVM reaches its first dispatch after about 0.5 s here, so most early kills hit
                 // its start-up; later ones would kill the same first-dispatched tickets again and again, until the
                 // engine fails them for losing maxLeaseExpiries (10) attempts to crashes, as it should
-                long delayMillis = early ? 150 + random.nextInt(450) : 800 + random.nextInt(1400);
+                long delayMillis = early ? 150 + random.nextInt(450) : random.nextInt(1400);
                 String command = runId == null ? "run" : "resume";
+                long ranBefore = ranLines(state);
                 Process p = start(state, spec, runId, cycle);
                 List<ProcessHandle> tree = new ArrayList<>();
-                boolean exited = p.waitFor(delayMillis, TimeUnit.MILLISECONDS);
+                boolean exited = false;
+                if (!early) {
+                    // mid-run: from this coordinator's first finished ticket on, whatever its start-up took (a loaded
+                    // machine, such as CI running other builds, can make that several seconds)
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (!(exited = p.waitFor(50, TimeUnit.MILLISECONDS)) && ranLines(state) <= ranBefore
+                            && System.nanoTime() < deadline) {
+                        // waitFor polls every 50 ms
+                    }
+                }
+                if (!exited) exited = p.waitFor(delayMillis, TimeUnit.MILLISECONDS);
                 if (!exited) {
                     p.descendants().forEach(tree::add);
                     p.destroyForcibly(); // SIGKILL
@@ -97,7 +108,8 @@ class CrashSafetyTest {
                 assertThat(output(cycle).lines().filter(l -> l.startsWith("swarm: ") && !l.contains("warning")))
                         .as("errors of cycle %d:\n%s", cycle, output(cycle)).isEmpty();
                 if (runId == null) runId = findRun(state).orElse(null);
-                String what = (exited ? "exited " + p.exitValue() : "killed") + " after " + delayMillis + " ms";
+                String what = (exited ? "exited " + p.exitValue() : "killed") + (early ? " after " : " at its first finished ticket + ")
+                        + delayMillis + " ms";
                 if (runId == null) {
                     log("cycle " + cycle + ": run " + what + " before the run was created");
                     if (exited) throw new AssertionError("swarm run exited " + p.exitValue() + " without creating a run:\n" + output(cycle));
@@ -336,6 +348,24 @@ class CrashSafetyTest {
     }
 
     /** {@code "ticket attempt"} lines of the tickets' own record in the scratch directory, with their counts. */
+    /** Lines in the runs' {@code ran.log} files: one per finished attempt (cheap to poll, unlike the store). */
+    private static long ranLines(Path state) throws IOException {
+        Path runs = state.resolve("runs");
+        if (!Files.isDirectory(runs)) return 0;
+        long lines = 0;
+        try (var dirs = Files.list(runs)) {
+            for (Path run : dirs.toList()) {
+                Path file = run.resolve("scratch").resolve("ran.log");
+                if (Files.exists(file)) {
+                    try (var l = Files.lines(file, StandardCharsets.UTF_8)) {
+                        lines += l.count();
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
     private static Map<String, Integer> ranLog(Path state, String runId) throws IOException {
         Path file = state.resolve("runs").resolve(runId).resolve("scratch").resolve("ran.log");
         Map<String, Integer> lines = new HashMap<>();
