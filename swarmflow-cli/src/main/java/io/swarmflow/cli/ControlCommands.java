@@ -132,6 +132,8 @@ final class ControlCommands {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Option(names = "--branches", description = "Also delete the run's branches swarm/RUN/*, with the commits of its worktree tickets "
                 + "that are not merged elsewhere.") boolean branches;
+        @Option(names = "--force", description = "Also remove worktrees holding changes that were never committed "
+                + "(without it, clean refuses and lists them).") boolean force;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -139,7 +141,7 @@ final class ControlCommands {
         public Integer call() {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                java.util.List<String> done = w.service.clean(runId, w.runDir(runId), branches);
+                java.util.List<String> done = w.service.clean(runId, w.runDir(runId), branches, force);
                 if (done.isEmpty()) out.println("run " + runId + " left no worktrees or branches");
                 for (String line : done) out.println(line);
                 return ExitCodes.OK;

@@ -36,6 +36,15 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
+     * The run's worktrees holding changes that were never committed (a failed attempt's work, or edits made
+     * after the run), which {@link #cleanRun} would delete, one line each for the user ({@code ticket: 3
+     * changed files in DIR}); empty when there are none.
+     */
+    default List<String> uncommittedWork(String runId, Plan plan, Path runDir) {
+        return List.of();
+    }
+
+    /**
      * Kills what is left of an attempt whose coordinator died (its process group), if the
      * process recorded in {@code attempt} still exists and is the same process (start time).
      *

@@ -124,11 +124,19 @@ public final class RunService {
      * @return what was removed or kept, one line each
      * @throws InvalidRequestException when there is no such run, or a coordinator executes it now
      */
-    public List<String> clean(String runId, java.nio.file.Path runDir, boolean deleteBranches) {
+    public List<String> clean(String runId, java.nio.file.Path runDir, boolean deleteBranches, boolean force) {
         requireRun(runId);
         if (isExecuting(runId)) {
             throw new InvalidRequestException("run " + runId + " is executing; wait for it to end, or `swarm cancel " + runId
                     + "` first");
+        }
+        if (!force) {
+            List<String> dirty = executor.uncommittedWork(runId, store.plan(runId), runDir);
+            if (!dirty.isEmpty()) {
+                throw new InvalidRequestException("run " + runId + " has worktrees with changes that were never committed, "
+                        + "which cleaning would delete:\n  " + String.join("\n  ", dirty)
+                        + "\nlook at them (or commit them) first, or `swarm clean " + runId + " --force` to delete them");
+            }
         }
         return executor.cleanRun(runId, store.plan(runId), runDir, deleteBranches);
     }

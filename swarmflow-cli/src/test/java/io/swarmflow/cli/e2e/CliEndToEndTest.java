@@ -169,7 +169,7 @@ class CliEndToEndTest {
     }
 
     @Test
-    void cleanRemovesTheRunsWorktreesAndWithBranchesItsBranches() {
+    void cleanRemovesTheRunsWorktreesAndWithBranchesItsBranches() throws Exception {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
         Path state = tmp.resolve("state");
         Path spec = Cli.write(repo.resolve("swarm.yaml"), """
@@ -190,7 +190,16 @@ class CliEndToEndTest {
                 .as("a quiet attempt leaves no log file").contains("(no output recorded for other attempt 1)");
         assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other")).doesNotExist();
 
-        Result keep = swarm("clean", run, "--state-dir", state.toString());
+        // an edit after the run is work that was never committed: clean refuses and says where, --force deletes it
+        Cli.write(worktree.resolve("fixed.txt"), "edited by hand\n");
+        Cli.write(worktree.resolve("notes.txt"), "new\n");
+        Result refused = swarm("clean", run, "--state-dir", state.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("has worktrees with changes that were never committed",
+                "fix: 2 changed paths in " + worktree.toRealPath(), "`swarm clean " + run + " --force`");
+        assertThat(worktree.resolve("notes.txt")).exists();
+
+        Result keep = swarm("clean", run, "--force", "--state-dir", state.toString());
         assertThat(keep.code()).as("%s", keep).isZero();
         assertThat(keep.out()).contains("removed 1 worktree", "kept branch swarm/" + run + "/fix (--branches deletes it)");
         assertThat(worktree).doesNotExist();
