@@ -200,6 +200,37 @@ public final class GitWorktrees {
         git(top, "worktree", "prune");
     }
 
+    /**
+     * The worktrees under {@code <runDir>/worktrees} with changes not committed (modified, staged, deleted or
+     * untracked files, as {@code git status --porcelain} lists them), each with the number of such paths. git
+     * reads each one through its administrative directory in the main repository (whose {@code gitdir} file
+     * names the worktree), never through the worktree's own {@code .git} file, with hooks and fsmonitor off,
+     * as {@link #commitAll} does.
+     */
+    public static Map<Path, Integer> uncommitted(Path repo, Path runDir) throws GitException {
+        Path top = topLevel(repo);
+        Path root = real(runDir.toAbsolutePath().normalize().resolve("worktrees"));
+        Map<Path, Integer> dirty = new java.util.TreeMap<>();
+        Path admin = commonGitDir(top).resolve("worktrees");
+        if (!Files.isDirectory(admin)) return dirty;
+        try (Stream<Path> records = Files.list(admin)) {
+            for (Path record : records.toList()) {
+                Path gitdirFile = record.resolve("gitdir");
+                if (!Files.isRegularFile(gitdirFile)) continue;
+                Path dotGit = Path.of(Files.readString(gitdirFile).strip());
+                Path wt = real(dotGit.getParent());
+                if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
+                Worktree w = new Worktree(top, wt, null, null, record);
+                String status = git(top, concat(pinned(w), "status", "--porcelain", "--untracked-files=all"));
+                long paths = status.lines().filter(l -> !l.isBlank()).count();
+                if (paths > 0) dirty.put(wt, (int) paths);
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot read git's worktree records in " + admin + ": " + e.getMessage());
+        }
+        return dirty;
+    }
+
     /** Local branches under {@code prefix} (for example {@code swarm/RUN/}), by name. */
     public static List<String> branches(Path repo, String prefix) throws GitException {
         String out = git(topLevel(repo), "for-each-ref", "--format=%(refname:short)", "refs/heads/" + prefix);

@@ -246,6 +246,21 @@ public final class LocalExecutor implements Executor {
     }
 
     @Override
+    public List<String> uncommittedWork(String runId, Plan plan, Path runDir) {
+        if (plan.repo() == null || !Files.isDirectory(runDir.resolve("worktrees")) || !GitWorktrees.isRepository(Path.of(plan.repo()))) {
+            return List.of();
+        }
+        try {
+            List<String> lines = new ArrayList<>();
+            GitWorktrees.uncommitted(Path.of(plan.repo()), runDir).forEach((dir, paths) ->
+                    lines.add(dir.getFileName() + ": " + paths + (paths == 1 ? " changed path" : " changed paths") + " in " + dir));
+            return lines;
+        } catch (GitException e) {
+            throw new IllegalStateException("cannot check the worktrees of run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public boolean killOrphan(AttemptView attempt) {
         return attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
     }
@@ -475,6 +490,7 @@ public final class LocalExecutor implements Executor {
             String value = new String(bytes, StandardCharsets.UTF_8).strip();
             // measured after decoding: each invalid byte becomes U+FFFD, three bytes
             if (fitting(value) == null) return tooBig(o);
+            if (value.indexOf('\0') >= 0) return "file " + o.file() + " holds a NUL character; " + NUL_HINT;
             outputs.put(o.name(), value);
             return null;
         } catch (IOException e) {
@@ -495,6 +511,10 @@ public final class LocalExecutor implements Executor {
         while (end > 0 && (b[end] & 0xC0) == 0x80) end--; // drop UTF-8 continuation bytes at the cut
         return new String(b, 0, end, StandardCharsets.UTF_8) + marker;
     }
+
+    /** Outputs end up in environment variables and scripts, C strings that cannot hold a NUL. */
+    private static final String NUL_HINT = "outputs are text, which cannot contain NUL (binary data belongs in a file in "
+            + "$SWARM_SCRATCH, whose path can be the output)";
 
     private static final String TOO_BIG_HINT = "write large results to a file in $SWARM_SCRATCH and make its path the output";
 
@@ -533,6 +553,7 @@ public final class LocalExecutor implements Executor {
             JsonNode value = node.get(o.jsonKey());
             if (value == null) return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout";
             String text = value.isTextual() ? value.asText() : value.toString();
+            if (text.indexOf('\0') >= 0) return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds a NUL character; " + NUL_HINT;
             if (fitting(text) == null) {
                 return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds " + text.getBytes(StandardCharsets.UTF_8).length
                         + " bytes, more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; " + TOO_BIG_HINT;

@@ -199,7 +199,7 @@ public final class PosixSpawn {
         for (Map.Entry<String, String> e : env.entrySet()) {
             String name = requireNoNul(e.getKey(), "environment name");
             if (name.isEmpty() || name.indexOf('=') >= 0) throw new IllegalArgumentException("invalid environment name: " + name);
-            envp[k++] = name + "=" + requireNoNul(e.getValue(), "environment value");
+            envp[k++] = name + "=" + requireNoNul(e.getValue(), "the value of environment variable " + name);
         }
 
         try (Memory actions = new Memory(FILE_ACTIONS_BYTES); Memory attributes = new Memory(ATTRIBUTES_BYTES);
@@ -261,7 +261,8 @@ public final class PosixSpawn {
     }
 
     private static String requireNoNul(String s, String what) {
-        if (s.indexOf('\0') >= 0) throw new IllegalArgumentException("invalid null character in " + what + ": " + s.replace('\0', '?'));
+        // the value itself is not shown: it may be a secret, or a whole script
+        if (s.indexOf('\0') >= 0) throw new IllegalArgumentException("invalid null character in " + what);
         return s;
     }
 
@@ -299,6 +300,7 @@ public final class PosixSpawn {
             case 8 -> "ENOEXEC: not an executable";
             case 12 -> "ENOMEM";
             case 11 -> "EAGAIN: too many processes";
+            case 7 -> "E2BIG: argument list too long";
             default -> "errno " + errno;
         };
     }

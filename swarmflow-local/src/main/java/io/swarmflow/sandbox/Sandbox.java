@@ -199,6 +199,31 @@ public final class Sandbox implements AutoCloseable {
 
     private static final java.util.Set<Path> PRIVATE_MOUNTS = java.util.Set.of(Path.of("/tmp"), Path.of("/dev"), Path.of("/proc"));
 
+    /**
+     * Says why execve(2) answered E2BIG: Linux limits each argument and each environment string to 128 KiB
+     * ({@code MAX_ARG_STRLEN}, 32 pages) and all of them together to a quarter of the stack limit (2 MiB
+     * with the usual 8 MiB), see execve(2), "Limits on size of arguments and environment".
+     */
+    static String tooBig(List<String> argv, Map<String, String> env) {
+        long longestArg = argv.stream().mapToLong(a -> a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).max().orElse(0);
+        long total = argv.stream().mapToLong(a -> a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1).sum();
+        String longestVar = null;
+        long longestVarBytes = 0;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            long bytes = (e.getKey() + "=" + e.getValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            total += bytes + 1;
+            if (bytes > longestVarBytes) {
+                longestVarBytes = bytes;
+                longestVar = e.getKey();
+            }
+        }
+        return "the command line and environment are too large for the kernel (E2BIG): " + total / 1024 + " KiB in all, "
+                + "the script (the longest argument) " + longestArg / 1024 + " KiB"
+                + (longestVar == null ? "" : ", the largest environment variable " + longestVar + " " + longestVarBytes / 1024 + " KiB")
+                + "; Linux allows 128 KiB per argument or variable and about 2 MiB in all. Outputs pasted into run or env "
+                + "add up: write large values to files in $SWARM_SCRATCH and pass their paths";
+    }
+
     private static void rule(Map<Path, Integer> rules, Path p, int kind) {
         Path c = canonical(p);
         if (c.getNameCount() == 0) return; // never hide or rebind "/"
@@ -264,7 +289,9 @@ public final class Sandbox implements AutoCloseable {
             s = started.get();
         } catch (ExecutionException e) {
             homes.release(privateHome);
-            throw new SandboxException("cannot start " + command.getFirst() + " in the sandbox: " + e.getCause().getMessage(), e.getCause());
+            String why = e.getCause().getMessage();
+            if (why != null && (why.contains("E2BIG") || why.contains("error=7,"))) why = tooBig(argv, env);
+            throw new SandboxException("cannot start " + command.getFirst() + " in the sandbox: " + why, e.getCause());
         } catch (InterruptedException e) {
             // The start may already be under way: let it finish, then stop what it started.
             if (!started.cancel(false)) {

@@ -137,6 +137,36 @@ class LocalExecutorTest {
         }
     }
 
+    /** A NUL cannot travel in the environment or a script: the ticket that produced it fails, and says why. */
+    @Test
+    void anOutputWithANulCharacterFailsTheTicketThatProducedIt() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult file = f.run(Fixture.ticket("nulfile", "printf 'a\\000b' > o.txt")
+                    .output(new OutputSpec("o", "o.txt", null)).build(), new TestControl());
+            AttemptResult json = f.run(Fixture.ticket("nuljson", "echo '{\"k\": \"n\\u0000ul\"}'")
+                    .output(new OutputSpec("k", null, "k")).build(), new TestControl());
+
+            assertThat(file.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(file.reason()).isEqualTo("output 'o': file o.txt holds a NUL character; outputs are text, which cannot "
+                    + "contain NUL (binary data belongs in a file in $SWARM_SCRATCH, whose path can be the output)");
+            assertThat(json.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(json.reason()).startsWith("output 'k': key 'k' of the last JSON line of stdout holds a NUL character; ");
+        }
+    }
+
+    /** A script over Linux's 128 KiB per argument cannot be started: the reason says so, with sizes and what to do. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aScriptTooLargeForTheKernelSaysSo(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            AttemptResult r = f.run(Fixture.ticket("huge", "true # " + "x".repeat(200_000)).build(), new TestControl());
+
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.reason()).contains("too large for the kernel (E2BIG)", "the script (the longest argument) 195 KiB",
+                    "write large values to files in $SWARM_SCRATCH");
+        }
+    }
+
     @Test
     void outputFileSymlinkedOutsideTheWorkspaceIsRefused() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
