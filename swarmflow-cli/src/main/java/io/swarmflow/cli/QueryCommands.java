@@ -197,8 +197,7 @@ final class QueryCommands {
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 w.service.requireRun(runId);
                 TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
-                        .orElseThrow(() -> new InvalidRequestException("run " + runId + " has no ticket '" + ticketId
-                                + "'; `swarm status " + runId + "` lists its tickets"));
+                        .orElseThrow(() -> w.service.noSuchTicket(runId, ticketId));
                 if (attempt != null && (attempt < 1 || attempt > t.attempt())) {
                     throw new InvalidRequestException(t.attempt() == 0 ? ticketId + " has no attempts yet (" + t.state().label()
                             + "); there is no attempt " + attempt : ticketId + " has attempts 1.." + t.attempt() + "; there is no attempt " + attempt);

@@ -141,6 +141,18 @@ public final class RunService {
         return executor.cleanRun(runId, store.plan(runId), runDir, deleteBranches);
     }
 
+    /**
+     * The error for a ticket id the run does not have; for the id of a matrix ticket, it names the
+     * expansions to use instead ({@code test} → {@code test-linux, test-mac}).
+     */
+    public InvalidRequestException noSuchTicket(String runId, String ticketId) {
+        List<String> expansions = store.plan(runId).tickets().stream().filter(t -> t.group().equals(ticketId) && !t.id().equals(ticketId))
+                .map(io.swarmflow.spec.PlannedTicket::id).toList();
+        return new InvalidRequestException("run " + runId + " has no ticket '" + ticketId + "'; "
+                + (expansions.isEmpty() ? "`swarm status " + runId + "` lists its tickets"
+                : "it is a matrix ticket, expanded to " + String.join(", ", expansions) + "; name one of those"));
+    }
+
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
     public boolean isExecuting(String runId) {
         return store.lease(runId).filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()
@@ -153,8 +165,7 @@ public final class RunService {
             throw new InvalidRequestException("run " + runId + " is already " + run.state().label());
         }
         TicketView t = store.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
-                .orElseThrow(() -> new InvalidRequestException("run " + runId + " has no ticket '" + ticketId
-                        + "'; `swarm status " + runId + "` lists its tickets"));
+                .orElseThrow(() -> noSuchTicket(runId, ticketId));
         if (t.state() != TicketState.AWAITING_APPROVAL) {
             throw new InvalidRequestException("ticket " + ticketId + " is " + t.state().label()
                     + ", not awaiting-approval; only tickets waiting at an approval gate can be approved or rejected");

@@ -166,9 +166,12 @@ public final class GitWorktrees {
         return all.toArray(String[]::new);
     }
 
-    /** {@code git diff --stat base..branch}, trimmed (empty when the branch has no changes). */
+    /**
+     * {@code git diff --stat base..branch} as git prints it (each line starts with a space), without the final
+     * newline; empty when the branch has no changes.
+     */
     public static String diffStat(Path repo, String base, String branch) throws GitException {
-        return git(repo, "diff", "--stat", base + ".." + branch).strip();
+        return git(repo, "diff", "--stat", base + ".." + branch).stripTrailing();
     }
 
     /**

@@ -552,7 +552,7 @@ public final class LocalExecutor implements Executor {
             if (node == null) return "no line of stdout (up to 1 MiB long) is a JSON object";
             JsonNode value = node.get(o.jsonKey());
             if (value == null) return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout";
-            String text = value.isTextual() ? value.asText() : value.toString();
+            String text = value.isTextual() ? value.asText() : value.isNull() ? "" : value.toString(); // null: empty, as a missing output
             if (text.indexOf('\0') >= 0) return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds a NUL character; " + NUL_HINT;
             if (fitting(text) == null) {
                 return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds " + text.getBytes(StandardCharsets.UTF_8).length

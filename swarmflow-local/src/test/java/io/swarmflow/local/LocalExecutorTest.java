@@ -38,7 +38,7 @@ class LocalExecutorTest {
             String script = """
                     mkdir -p out; printf '  1.2.3\\n\\n' > out/version.txt
                     echo '{"status": "early"}'
-                    echo '{"status": "ok", "count": 3, "tags": ["a"]}'
+                    echo '{"status": "ok", "count": 3, "tags": ["a"], "none": null}'
                     echo '{not json}'
                     echo done
                     """;
@@ -46,11 +46,12 @@ class LocalExecutorTest {
                     .output(new OutputSpec("version", "out/version.txt", null))
                     .output(new OutputSpec("status", null, "status"))
                     .output(new OutputSpec("count", null, "count"))
-                    .output(new OutputSpec("tags", null, "tags")).build(), new TestControl());
+                    .output(new OutputSpec("tags", null, "tags"))
+                    .output(new OutputSpec("none", null, "none")).build(), new TestControl());
 
             assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(result.outputs()).containsEntry("version", "1.2.3").containsEntry("status", "ok")
-                    .containsEntry("count", "3").containsEntry("tags", "[\"a\"]");
+                    .containsEntry("count", "3").containsEntry("tags", "[\"a\"]").containsEntry("none", "");
         }
     }
 
@@ -227,7 +228,8 @@ class LocalExecutorTest {
             assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(result.outputs()).containsEntry("branch", "swarm/r1/feature");
             assertThat(result.outputs().get("commit")).isEqualTo(f.git("rev-parse", "swarm/r1/feature"));
-            assertThat(result.outputs().get("diffstat")).contains("added.txt", "README.md", "2 files changed");
+            assertThat(result.outputs().get("diffstat")).contains("added.txt", "README.md", "2 files changed")
+                    .startsWith(" ").doesNotEndWith("\n"); // as git prints it: every line indented, the first too
             assertThat(f.git("log", "-1", "--format=%an <%ae>|%s", "swarm/r1/feature")).isEqualTo("Swarmflow <swarm@localhost>|Ticket feature");
             assertThat(f.git("status", "--porcelain")).isEmpty();
         }

@@ -220,6 +220,24 @@ class CliEndToEndTest {
     }
 
     @Test
+    void aMatrixTicketsOwnIdIsAnsweredWithItsExpansions() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("matrix.yaml"), """
+                tickets:
+                  - id: test
+                    agent: noop
+                    matrix: {os: [linux, mac]}
+                """);
+        String run = runId(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()));
+
+        Result logs = swarm("logs", run, "test", "--state-dir", state.toString());
+
+        assertThat(logs.code()).isEqualTo(2);
+        assertThat(logs.err()).contains("run " + run + " has no ticket 'test'; it is a matrix ticket, expanded to test-linux, "
+                + "test-mac; name one of those");
+    }
+
+    @Test
     void statusShowsTheLatestRunOrTheNamedOne() {
         Result latest = swarm("status", "--state-dir", sharedState.toString());
         Result byId = swarm("status", sharedRun, "--state-dir", sharedState.toString());
