@@ -264,8 +264,9 @@ final class PlanBuilder {
                 problems.at(raw.matrixNode, "matrix expansion id '" + eid + "' is not a valid ticket id",
                         "ids are at most 63 characters of a-z, 0-9, '-' and '_'; use shorter matrix values or a shorter id");
             } else if (names.containsKey(eid)) {
-                problems.at(raw.matrixNode, "matrix expansion id '" + eid + "' is already used (line " + line(nameNodes.get(eid)) + ")",
-                        "rename one of the tickets or change the matrix values");
+                problems.at(raw.matrixNode, "matrix expansion id '" + eid + "' (for " + values + ") is already used (line "
+                                + line(nameNodes.get(eid)) + ")",
+                        "rename one of the tickets or change the matrix values: ids keep only a-z, 0-9, '-' and '_' of each value, in lower case");
             } else {
                 int index = add(raw, eid, id, values);
                 members.add(index);
@@ -355,7 +356,7 @@ final class PlanBuilder {
 
         Val<WorkspaceMode> wsVal = t.workspace != null ? t.workspace : d.workspace;
         WorkspaceMode workspace = wsVal != null ? wsVal.value() : repo != null ? WorkspaceMode.REPO : WorkspaceMode.RUN;
-        if (repo == null && workspace != WorkspaceMode.RUN && wsVal != null) {
+        if (repo == null && workspace != WorkspaceMode.RUN && wsVal != null && spec.repo == null) { // a bad repo: is reported there
             problems.at(wsVal.node(), "workspace '" + workspace.name().toLowerCase(Locale.ROOT) + "' needs a git repository, but "
                             + specDir + " is not inside one",
                     "set repo:, run 'git init' in " + specDir + ", or use workspace: run");
@@ -605,7 +606,7 @@ final class PlanBuilder {
             if (target.planned != null && target.planned.workspace() == WorkspaceMode.WORKTREE) declared.addAll(WORKTREE_OUTPUTS);
             if (target.planned != null && !declared.contains(ref.output())) {
                 problems.at(ref.mark(), "ticket '" + target.id + "' has no output '" + ref.output() + "'",
-                        Problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.id));
+                        Problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.group));
             }
         }
     }

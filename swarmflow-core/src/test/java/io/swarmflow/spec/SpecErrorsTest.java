@@ -339,9 +339,22 @@ class SpecErrorsTest {
         assertThat(errors(dir, """
                 repo: plain
                 tickets:
-                  - {id: a, run: "true"}
-                """)).containsExactly("swarm.yaml:1:7: repo " + abs + " is not a git repository; "
+                  - {id: a, run: "true", workspace: worktree}
+                """)).containsExactly("swarm.yaml:1:7: repo " + abs + " is not a git repository; " // and nothing about workspace
                 + "point repo: at the top of a git working tree, or run 'git init' there");
+    }
+
+    @Test
+    void anUndeclaredOutputOfAMatrixExpansionPointsAtTheTicketThatDeclaresOutputs() throws Exception {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: b
+                    matrix: {os: [mac]}
+                    run: "true"
+                  - id: c
+                    needs: [b]
+                    run: echo ${{ tickets.b-mac.outputs.nope }}
+                """)).containsExactly("swarm.yaml:7:15: ticket 'b-mac' has no output 'nope'; declare it under outputs: of b");
     }
 
     @Test
@@ -356,8 +369,11 @@ class SpecErrorsTest {
                   - id: u
                     matrix: {v: [""]}
                     run: "true"
-                """)).containsExactly(
-                "swarm.yaml:4:13: matrix expansion id 't-a' is already used (line 2); rename one of the tickets or change the matrix values");
+                """)).containsExactly( // each colliding value named
+                "swarm.yaml:4:13: matrix expansion id 't-a' (for {v=a}) is already used (line 2); rename one of the tickets or change the "
+                        + "matrix values: ids keep only a-z, 0-9, '-' and '_' of each value, in lower case",
+                "swarm.yaml:4:13: matrix expansion id 't-a' (for {v=A}) is already used (line 2); rename one of the tickets or change the "
+                        + "matrix values: ids keep only a-z, 0-9, '-' and '_' of each value, in lower case");
     }
 
     @Test

@@ -128,14 +128,14 @@ public final class ProgressView implements RunListener, AutoCloseable {
             case ApprovalRejected r -> {
                 if (awaiting.get() > 0) awaiting.decrementAndGet();
                 failed.incrementAndGet(); // a rejected ticket fails with this event alone (no TicketFailed follows)
-                yield "✗ " + r.ticketId() + " FAILED: rejected by " + r.by() + (r.reason() == null || r.reason().isBlank() ? "" : ": " + r.reason());
+                yield "✗ " + r.ticketId() + " FAILED: " + r.failureReason();
             }
             case TicketCancelled c -> c.ticketId() + " cancelled";
             case RunCancelRequested c -> "cancel requested by " + c.by();
             case RunFinished f -> "run " + f.state().label();
             default -> null;
         };
-        if (line != null) emit(at, line);
+        if (line != null) emit(line);
     }
 
     @Override
@@ -143,22 +143,28 @@ public final class ProgressView implements RunListener, AutoCloseable {
         if (live) {
             lastLine.put(ticketId, Printable.of(line));
         } else if (showOutput) {
-            emit(System.currentTimeMillis(), ticketId + " | " + line);
+            emit(ticketId + " | " + line);
         }
     }
 
     @Override
     public void onNotice(String message) {
-        emit(System.currentTimeMillis(), "! " + message);
+        emit("! " + message);
     }
 
-    private void emit(long at, String text) {
+    /** Guarded by {@code out}. */
+    private long lastPrinted;
+
+    private void emit(String text) {
         String line = Printable.of(text); // ticket output, reasons and names come from tickets and users
         if (live) {
             scroll.add(line);
         } else {
             synchronized (out) {
-                out.println(TIME.format(Instant.ofEpochMilli(at)) + "  " + line);
+                // the time of printing, never before the previous line's: events (stamped at their commit) and log
+                // lines (stamped on arrival) come from different threads, and their own stamps can be out of order
+                lastPrinted = Math.max(lastPrinted, System.currentTimeMillis());
+                out.println(TIME.format(Instant.ofEpochMilli(lastPrinted)) + "  " + line);
             }
         }
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,19 @@ class ProgressViewTest {
         assertThat(text).contains("build started", "build | compiling module 7", "lint attempt 1 failed in 1.5s: exited with code 2",
                 "✗ lint FAILED: exited with code 2", "- deploy skipped: dependency lint failed", "run failed");
         assertThat(text).doesNotContain("\033[");
+    }
+
+    /** Events stamped at their commit and log lines stamped on arrival come out of order; printed times never go back. */
+    @Test
+    void plainTimestampsNeverGoBackwards() {
+        long now = System.currentTimeMillis();
+        try (ProgressView v = new ProgressView(out, false, true, 3)) {
+            v.onEvent(new RunEvent.AttemptStarted("a", 1, 15_000), now + 60_000); // a stamp in the future
+            v.onLogLine("a", 1, "stdout", "output");
+            v.onEvent(new RunEvent.TicketSucceeded("a", 1), now - 60_000); // and one in the past
+        }
+        List<String> times = bytes.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(0, 12)).toList();
+        assertThat(times).hasSize(3).isSorted();
     }
 
     @Test
