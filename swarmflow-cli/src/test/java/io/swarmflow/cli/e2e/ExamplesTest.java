@@ -17,6 +17,22 @@ class ExamplesTest {
     @TempDir
     Path tmp;
 
+    /** The spec shown in the README is a valid spec. */
+    @Test
+    void theReadmesSpecExampleValidates() throws Exception {
+        String readme = Files.readString(EXAMPLES.resolveSibling("README.md"));
+        int at = readme.indexOf("A spec is YAML");
+        int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), yaml);
+
+        Cli.Result r = Cli.swarm("validate", spec.toString());
+
+        assertThat(yaml).contains("tickets:");
+        assertThat(r.code()).as("%s", r).isZero();
+    }
+
     @Test
     void helloSucceedsWithARetryAndASkip() throws Exception {
         Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("hello/swarm.yaml").toString(), "--plain", "--state-dir", tmp.resolve("state").toString());
