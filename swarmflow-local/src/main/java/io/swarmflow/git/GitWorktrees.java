@@ -220,11 +220,15 @@ public final class GitWorktrees {
             for (Path record : records.toList()) {
                 Path gitdirFile = record.resolve("gitdir");
                 if (!Files.isRegularFile(gitdirFile)) continue;
-                Path dotGit = Path.of(Files.readString(gitdirFile).strip());
+                // absolute, or relative to the record (git 2.48+ with worktree.useRelativePaths)
+                Path dotGit = record.resolve(Files.readString(gitdirFile).strip()).normalize();
                 Path wt = real(dotGit.getParent());
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
                 Worktree w = new Worktree(top, wt, null, null, record);
-                String status = git(top, concat(pinned(w), "status", "--porcelain", "--untracked-files=all"));
+                // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
+                // config the ticket wrote there (a clean filter runs a command); the ticket's own files are enough here
+                String status = git(top, concat(pinned(w), "-c", "submodule.recurse=false", "status", "--porcelain",
+                        "--untracked-files=all", "--ignore-submodules=all"));
                 long paths = status.lines().filter(l -> !l.isBlank()).count();
                 if (paths > 0) dirty.put(wt, (int) paths);
             }

@@ -45,6 +45,40 @@ class GitWorktreesTest {
         assertThat(w.dir().resolve("a.txt")).exists();
     }
 
+    /**
+     * A ticket owns its worktree, submodule directories included: it can make one a repository whose config has a
+     * clean filter. Looking for uncommitted work (swarm clean) runs git on the host and must not enter it.
+     */
+    @Test
+    void lookingForUncommittedWorkDoesNotRunGitInsideASubmoduleTheTicketRewrote() throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        git(lib, "init", "-q", "-b", "main");
+        Files.writeString(lib.resolve("h.txt"), "h\n");
+        git(lib, "add", "-A");
+        git(lib, "commit", "-q", "-m", "lib");
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q", "-b", "main");
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "--quiet", "add", lib.toString(), "lib");
+        git(repo, "commit", "-q", "-m", "with a submodule");
+        Path runDir = tmp.resolve("state/runs/r1");
+        Worktree w = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/t"), "swarm/r1/t", GitWorktrees.headCommit(repo).orElseThrow());
+
+        // what the ticket does in its worktree: the submodule directory becomes a repository of its own, with a filter
+        Path sub = w.dir().resolve("lib");
+        Path pwned = tmp.resolve("PWNED");
+        git(sub, "init", "-q");
+        git(sub, "fetch", "-q", lib.toString());
+        git(sub, "reset", "-q", "--hard", "FETCH_HEAD");
+        git(sub, "config", "filter.evil.clean", "sh -c 'touch " + pwned + "; cat'");
+        Files.writeString(sub.resolve(".git/info/attributes"), "* filter=evil\n");
+        git(sub, "config", "core.fsmonitor", "sh -c 'touch " + pwned + "'");
+        Files.setLastModifiedTime(sub.resolve("h.txt"), java.nio.file.attribute.FileTime.fromMillis(978_307_200_000L)); // 2001
+
+        GitWorktrees.uncommitted(repo, runDir);
+
+        assertThat(pwned).as("a command of the ticket's, run on the host").doesNotExist();
+    }
+
     @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();
