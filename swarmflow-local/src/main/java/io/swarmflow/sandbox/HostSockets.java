@@ -19,9 +19,10 @@ import java.util.Set;
  * read-only mount too), so bubblewrap mounts {@code /dev/null} over each one that the sandbox would see.
  *
  * <p>The list is read again when it is older than {@link #MAX_AGE_MILLIS}, so a launch usually costs no
- * read; a socket bound after the last read is missed until the next one. Only sockets bound in the
- * caller's network namespace are listed, and only those still present as sockets on the filesystem are
- * returned.
+ * read; a socket bound after the last read is missed until the next one, and one deleted since is left out
+ * ({@link #bound} checks each). The table names a socket by the path given to bind(2): one bound by a
+ * relative path, or renamed or hard-linked since, cannot be found from it. Only sockets bound in the
+ * caller's network namespace are listed.
  */
 final class HostSockets {
     /** How long a read of {@code /proc/net/unix} is reused. */
@@ -40,36 +41,60 @@ final class HostSockets {
         this.table = table;
     }
 
-    /** The socket files bound on the host (canonical paths, no duplicates); empty when the table cannot be read. */
-    synchronized List<Path> bound() {
+    /**
+     * The socket files bound on the host (canonical paths, no duplicates), each checked to still be a socket.
+     * Entries bound by a relative path (which names no file from here) are counted in {@link #unplaced()}.
+     *
+     * @throws IOException when the table cannot be read: the caller must not assume there are no sockets
+     */
+    synchronized List<Path> bound() throws IOException {
         long now = System.nanoTime();
         if (!everRead || now - readAtNanos > MAX_AGE_MILLIS * 1_000_000) {
             cached = read();
             readAtNanos = now;
             everRead = true;
         }
-        return cached;
+        List<Path> present = new ArrayList<>(cached.size());
+        for (Path p : cached) if (isSocket(p)) present.add(p); // gone since the read: bubblewrap could not mount over it
+        return present;
     }
 
-    private List<Path> read() {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(table, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
+    /** Sockets of the last read that were bound by a relative path, so that their files cannot be found. */
+    synchronized int unplaced() {
+        return unplaced;
+    }
+
+    private int unplaced;
+
+    private List<Path> read() throws IOException {
+        // bytes, decoded leniently: an abstract socket's name may be any bytes, and must not make the read fail
+        String text = new String(Files.readAllBytes(table), StandardCharsets.UTF_8);
         Set<Path> paths = new LinkedHashSet<>();
-        for (int i = 1; i < lines.size(); i++) { // the first line names the columns
-            String[] fields = lines.get(i).trim().split("\\s+", 8);
-            if (fields.length < 8 || !fields[7].startsWith("/")) continue;
-            Path p = Path.of(fields[7]);
+        int relative = 0;
+        String[] lines = text.split("\n");
+        for (int i = 1; i < lines.length; i++) { // the first line names the columns
+            String[] fields = lines[i].trim().split("\\s+", 8);
+            if (fields.length < 8 || fields[7].startsWith("@")) continue; // unnamed, or abstract (per network namespace)
+            if (!fields[7].startsWith("/")) {
+                relative++;
+                continue;
+            }
             try {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isOther()) paths.add(p.toRealPath()); // a socket (gone, or replaced by a file: skipped)
+                Path p = Path.of(fields[7]);
+                if (isSocket(p)) paths.add(p.toRealPath());
             } catch (IOException | RuntimeException e) {
-                // deleted since it was bound, or not reachable from here
+                // deleted since it was bound, not reachable from here, or a name Java cannot represent
             }
         }
+        unplaced = relative;
         return new ArrayList<>(paths);
+    }
+
+    private static boolean isSocket(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

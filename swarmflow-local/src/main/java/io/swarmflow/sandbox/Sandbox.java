@@ -55,6 +55,7 @@ public final class Sandbox implements AutoCloseable {
     private final ExecutorService launcher;
     private final PrivateHomes homes = new PrivateHomes();
     private final HostSockets sockets = new HostSockets();
+    private final AtomicBoolean socketsWarned = new AtomicBoolean();
 
     /**
      * @param bubblewrap what {@link Bubblewrap#probe()} found (or {@link Bubblewrap.Status#unavailable} to
@@ -136,7 +137,7 @@ public final class Sandbox implements AutoCloseable {
         return List.copyOf(argv);
     }
 
-    private List<String> bwrapArgs(SandboxSpec spec) {
+    private List<String> bwrapArgs(SandboxSpec spec) throws SandboxException {
         List<String> a = new ArrayList<>(List.of(bubblewrap.path(),
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
         // Strongest rule per path: hidden < writable < forced read-only.
@@ -149,7 +150,7 @@ public final class Sandbox implements AutoCloseable {
         // without network, no host service either: /run (and /var/run) holds most Unix sockets (PostgreSQL,
         // MariaDB, Docker); the others get /dev/null mounted over them below
         Path run = canonical(Path.of("/run"));
-        if (!spec.network() && Files.isDirectory(run)) rule(rules, run, 0);
+        if (!spec.network() && Files.isDirectory(run) && !onPath(run, spec)) rule(rules, run, 0);
         List<Map.Entry<Path, Integer>> ordered = new ArrayList<>(rules.entrySet());
         // Parents before children, so a bind inside a hidden directory is mounted on top of its tmpfs.
         ordered.sort(Comparator.comparingInt((Map.Entry<Path, Integer> e) -> e.getKey().getNameCount())
@@ -168,7 +169,7 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         if (!spec.network()) {
-            for (Path socket : sockets.bound()) {
+            for (Path socket : hostSockets()) {
                 if (visible(socket, rules)) a.addAll(List.of("--ro-bind", "/dev/null", socket.toString()));
             }
         }
@@ -181,6 +182,36 @@ public final class Sandbox implements AutoCloseable {
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
         return a;
+    }
+
+    private List<Path> hostSockets() throws SandboxException {
+        try {
+            List<Path> bound = sockets.bound();
+            int unplaced = sockets.unplaced();
+            if (unplaced > 0 && socketsWarned.compareAndSet(false, true)) {
+                warnings.accept(unplaced + " Unix socket(s) on this host were bound by a relative path (see /proc/net/unix), so the "
+                        + "sandbox cannot find their files to cover them; a ticket without network may still reach them");
+            }
+            return bound;
+        } catch (IOException e) {
+            throw new SandboxException("cannot read /proc/net/unix to keep tickets without network away from the host's Unix "
+                    + "sockets: " + e.getMessage() + "; mount /proc, or give the ticket network: true", e);
+        }
+    }
+
+    /**
+     * Whether {@code dir} holds programs the sandbox runs: a directory of the host's {@code PATH} (where
+     * {@link #commandLine} finds the program) or of the one the spec grants lies in it. Then it stays visible
+     * (NixOS keeps its programs under {@code /run/current-system}); its sockets are still covered one by one.
+     */
+    private static boolean onPath(Path dir, SandboxSpec spec) {
+        for (String path : new String[] {System.getenv("PATH"), spec.env().get("PATH")}) {
+            if (path == null) continue;
+            for (String entry : path.split(":")) {
+                if (!entry.isEmpty() && (canonical(Path.of(entry)).startsWith(dir) || Path.of(entry).normalize().startsWith(dir))) return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -45,6 +45,19 @@ class SandboxTest {
         }
     }
 
+    /** Programs under /run (NixOS: /run/current-system/sw/bin) must stay reachable: /run is then not hidden. */
+    @Test
+    void runStaysVisibleWhenThePathUsesIt() throws Exception {
+        SandboxSpec usual = SandboxSpec.builder(tmp).build();
+        SandboxSpec nix = SandboxSpec.builder(tmp).env("PATH", "/run/current-system/sw/bin:/usr/bin").build();
+        SandboxSpec online = SandboxSpec.builder(tmp).network(true).build();
+        try (Sandbox sandbox = new Sandbox(FAKE_BWRAP, w -> {})) {
+            assertThat(String.join(" ", sandbox.commandLine(usual, List.of("true")))).contains("--tmpfs /run ");
+            assertThat(String.join(" ", sandbox.commandLine(nix, List.of("true")))).doesNotContain("--tmpfs /run ");
+            assertThat(String.join(" ", sandbox.commandLine(online, List.of("true")))).doesNotContain("--tmpfs /run ");
+        }
+    }
+
     @Test
     void requiredIsolationWithoutBubblewrapRefusesToStart() {
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("no bwrap in this test"), w -> {})) {

@@ -347,7 +347,6 @@ class CrashSafetyTest {
                 + stored.size() + " rows):\n" + String.join("\n", diff));
     }
 
-    /** {@code "ticket attempt"} lines of the tickets' own record in the scratch directory, with their counts. */
     /** Lines in the runs' {@code ran.log} files: one per finished attempt (cheap to poll, unlike the store). */
     private static long ranLines(Path state) throws IOException {
         Path runs = state.resolve("runs");
@@ -366,6 +365,7 @@ class CrashSafetyTest {
         return lines;
     }
 
+    /** {@code "ticket attempt"} lines of the tickets' own record in the scratch directory, with their counts. */
     private static Map<String, Integer> ranLog(Path state, String runId) throws IOException {
         Path file = state.resolve("runs").resolve(runId).resolve("scratch").resolve("ran.log");
         Map<String, Integer> lines = new HashMap<>();
