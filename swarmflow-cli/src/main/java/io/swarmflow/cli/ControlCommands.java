@@ -40,9 +40,10 @@ final class ControlCommands {
      * decision may have reached the gate first (exit 2, nothing changed by this one).
      */
     static int decide(CommandLine.Model.CommandSpec spec, StateOptions state, String runId, String ticketId,
-                      java.util.function.Function<Wiring, RunCommand> submit, String verb, boolean approve) {
+                      java.util.function.Function<Wiring, RunCommand> submit, String verb) {
         PrintStream out = Streams.out(spec);
         try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            long before = w.service.requireRun(runId).lastSeq();
             RunCommand c = submit.apply(w);
             if (!w.service.isExecuting(runId)) {
                 out.println(verb + " " + ticketId + " in run " + runId);
@@ -68,10 +69,9 @@ final class ControlCommands {
                         : "  the run stopped before applying it; `swarm resume " + runId + "` applies it");
                 return ExitCodes.OK;
             }
-            // applied, or left pending behind a gate that another decision settled (the run may even have ended since)
-            boolean mine = !pending && (approve ? c.by().equals(t.approvedBy())
-                    : t.state() == io.swarmflow.store.TicketState.FAILED
-                            && new io.swarmflow.store.RunEvent.ApprovalRejected(ticketId, c.by(), c.reason()).failureReason().equals(t.reason()));
+            // the decision event names the command that made it: applied, or lost to another decision (the loser may
+            // stay pending behind the settled gate; the winner too, if its coordinator died before marking it applied)
+            boolean mine = w.service.tookEffect(c, before);
             if (!mine) {
                 throw new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + ticketId
                         + " first (it is " + t.state().label() + (t.reason() == null ? "" : ": " + t.reason())
@@ -96,7 +96,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return decide(spec, state, runId, ticketId, w -> w.service.approve(runId, ticketId, user()), "approved", true);
+            return decide(spec, state, runId, ticketId, w -> w.service.approve(runId, ticketId, user()), "approved");
         }
     }
 
@@ -110,7 +110,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return decide(spec, state, runId, ticketId, w -> w.service.reject(runId, ticketId, user(), reason), "rejected", false);
+            return decide(spec, state, runId, ticketId, w -> w.service.reject(runId, ticketId, user(), reason), "rejected");
         }
     }
 

@@ -318,7 +318,7 @@ public final class RunEngine {
                     retryTimers.add(new long[]{Math.max(now, t.retryAtMillis()), i});
                 }
                 case AWAITING_APPROVAL -> {
-                    if (options.autoApprove()) approve(i, "auto-approve");
+                    if (options.autoApprove()) approve(i, "auto-approve", 0);
                 }
                 default -> {
                     // final states need nothing
@@ -461,9 +461,9 @@ public final class RunEngine {
                         listener.onNotice("ignored " + c.kind().name().toLowerCase() + " of " + c.ticketId()
                                 + ": it is not awaiting approval");
                     } else if (c.kind() == RunCommand.Kind.APPROVE) {
-                        approve(i, c.by());
+                        approve(i, c.by(), c.id());
                     } else {
-                        emit(new ApprovalRejected(tickets[i].id(), c.by(), c.reason()));
+                        emit(new ApprovalRejected(tickets[i].id(), c.by(), c.reason(), c.id()));
                         state[i] = TicketState.FAILED;
                         markFinal(i, true);
                     }
@@ -473,8 +473,8 @@ public final class RunEngine {
         }
     }
 
-    private void approve(int i, String by) {
-        emit(new ApprovalGranted(tickets[i].id(), by));
+    private void approve(int i, String by, long command) {
+        emit(new ApprovalGranted(tickets[i].id(), by, command));
         approved[i] = true;
         state[i] = TicketState.READY;
         ready.add(i);
@@ -755,7 +755,7 @@ public final class RunEngine {
         }
         if (t.approval() == ApprovalMode.BEFORE_RUN && !approved[i]) {
             if (options.autoApprove()) {
-                approve(i, "auto-approve");
+                approve(i, "auto-approve", 0);
             } else {
                 emit(new TicketAwaitingApproval(t.id()));
                 state[i] = TicketState.AWAITING_APPROVAL;

@@ -177,6 +177,24 @@ public final class RunService {
         return store.pendingCommands(command.runId()).stream().anyMatch(c -> c.id() == command.id());
     }
 
+    /**
+     * Whether the approval or rejection {@code command} took effect: an {@code ApprovalGranted} or
+     * {@code ApprovalRejected} event carries its id. Reads the run's events after {@code afterSeq} (the run's
+     * last event when the command was submitted), 1,000 at a time.
+     */
+    public boolean tookEffect(RunCommand command, long afterSeq) {
+        long seq = afterSeq;
+        while (true) {
+            List<io.swarmflow.store.StoredEvent> page = store.events(command.runId(), seq, 1000);
+            if (page.isEmpty()) return false;
+            for (io.swarmflow.store.StoredEvent e : page) {
+                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalGranted g && g.command() == command.id()) return true;
+                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalRejected r && r.command() == command.id()) return true;
+                seq = e.seq();
+            }
+        }
+    }
+
     public List<TicketView> tickets(String runId) {
         return store.tickets(runId);
     }

@@ -63,11 +63,28 @@ public sealed interface RunEvent {
     /** The ticket has an approval gate and waits for a person. */
     record TicketAwaitingApproval(String ticketId) implements RunEvent {}
 
-    /** A person approved the gated ticket. */
-    record ApprovalGranted(String ticketId, String by) implements RunEvent {}
+    /**
+     * A person approved the gated ticket.
+     *
+     * @param command the id of the {@link RunCommand} that did it (so that its sender can tell it took effect),
+     *                0 for {@code --auto-approve} and in events written before it was recorded
+     */
+    record ApprovalGranted(String ticketId, String by, long command) implements RunEvent {
+        public ApprovalGranted(String ticketId, String by) {
+            this(ticketId, by, 0);
+        }
+    }
 
-    /** A person rejected the gated ticket; it fails with the reason. */
-    record ApprovalRejected(String ticketId, String by, String reason) implements RunEvent {
+    /**
+     * A person rejected the gated ticket; it fails with the reason.
+     *
+     * @param command the id of the {@link RunCommand} that did it; 0 in events written before it was recorded
+     */
+    record ApprovalRejected(String ticketId, String by, String reason, long command) implements RunEvent {
+        public ApprovalRejected(String ticketId, String by, String reason) {
+            this(ticketId, by, reason, 0);
+        }
+
         /** The ticket's failure reason: {@code rejected by BY}, then {@code : REASON} when one was given. */
         public String failureReason() {
             return "rejected by " + by + (reason == null || reason.isBlank() ? "" : ": " + reason);

@@ -153,8 +153,10 @@ class RunEngineTest {
             Future<RunState> f = pool.submit(() -> service.engine(run, options(), null).execute());
             await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("merge").state() == TicketState.AWAITING_APPROVAL);
             assertThat(exec.started).containsExactly("plan#1");
-            service.approve(run, "merge", "alice");
+            var approval = service.approve(run, "merge", "alice");
             assertThat(f.get()).isEqualTo(RunState.SUCCEEDED);
+            // the decision event names the command, so its sender can tell that it, and not another one, took effect
+            assertThat(service.tookEffect(approval, 0)).isTrue();
         }
         assertThat(tickets(run).get("merge").approvedBy()).isEqualTo("alice");
     }
@@ -168,8 +170,9 @@ class RunEngineTest {
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<RunState> f = pool.submit(() -> service.engine(run, options(), null).execute());
             await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("merge").state() == TicketState.AWAITING_APPROVAL);
-            service.reject(run, "merge", "bob", "not now");
+            var rejection = service.reject(run, "merge", "bob", "not now");
             assertThat(f.get()).isEqualTo(RunState.FAILED);
+            assertThat(service.tookEffect(rejection, 0)).isTrue();
         }
         assertThat(tickets(run).get("merge").reason()).isEqualTo("rejected by bob: not now");
         assertThat(tickets(run).get("release").reason()).isEqualTo("dependency merge failed");

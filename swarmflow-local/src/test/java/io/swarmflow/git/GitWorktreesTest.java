@@ -21,14 +21,20 @@ class GitWorktreesTest {
         assertThat(p.waitFor()).as(out).isZero();
     }
 
+    /** A new repository at {@code dir} with one commit of one file. */
+    private static Path repoWithFile(Path dir, String file) throws Exception {
+        Files.createDirectories(dir);
+        git(dir, "init", "-q", "-b", "main");
+        Files.writeString(dir.resolve(file), file + "\n");
+        git(dir, "add", "-A");
+        git(dir, "commit", "-q", "-m", "initial");
+        return dir;
+    }
+
     /** Another git process holding .git/config.lock for a moment must not fail the worktree: git gives up at once, we retry. */
     @Test
     void aLockHeldBrieflyByAnotherGitProcessIsWaitedFor() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q", "-b", "main");
-        Files.writeString(repo.resolve("a.txt"), "a\n");
-        git(repo, "add", "-A");
-        git(repo, "commit", "-q", "-m", "initial");
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
         Path lock = Files.writeString(repo.resolve(".git/config.lock"), ""); // as `git config` in another process holds it
         Thread release = Thread.ofPlatform().start(() -> {
             try {
@@ -51,11 +57,7 @@ class GitWorktreesTest {
      */
     @Test
     void lookingForUncommittedWorkDoesNotRunGitInsideASubmoduleTheTicketRewrote() throws Exception {
-        Path lib = Files.createDirectories(tmp.resolve("lib"));
-        git(lib, "init", "-q", "-b", "main");
-        Files.writeString(lib.resolve("h.txt"), "h\n");
-        git(lib, "add", "-A");
-        git(lib, "commit", "-q", "-m", "lib");
+        Path lib = repoWithFile(tmp.resolve("lib"), "h.txt");
         Path repo = Files.createDirectories(tmp.resolve("repo"));
         git(repo, "init", "-q", "-b", "main");
         git(repo, "-c", "protocol.file.allow=always", "submodule", "--quiet", "add", lib.toString(), "lib");
