@@ -212,7 +212,9 @@ final class ReportHtml {
     private static void outputs(StringBuilder sb, Map<String, String> outputs) {
         for (Map.Entry<String, String> e : new TreeMap<>(outputs).entrySet()) {
             String k = e.getKey(), value = e.getValue() == null ? "" : e.getValue();
-            if (value.length() > FOLD_OUTPUT_CHARS) {
+            if (value.isEmpty()) {
+                sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><span class=\"muted small\">(empty)</span></div>");
+            } else if (value.length() > FOLD_OUTPUT_CHARS) {
                 sb.append("<details class=\"out\"><summary><span class=\"k\">").append(esc(k)).append("</span>")
                         .append(value.length()).append(" characters</summary><pre>").append(esc(value)).append("</pre></details>");
             } else if (k.equals("diffstat") || value.indexOf('\n') >= 0) {

@@ -68,7 +68,7 @@ final class Fixtures {
                         "diffstat", " src/A.java | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)",
                         "commit", "0123456789abcdef0123456789abcdef01234567",
                         "branch", "swarm/" + RUN + "/build"), T0 + 200, T0 + 60_000),
-                view("docs", 2, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of("note", "<b>bold</b> & \"quoted\""),
+                view("docs", 2, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of("note", "<b>bold</b> & \"quoted\"", "empty", ""),
                         T0 + 200, T0 + 5_000),
                 view("test", 3, TicketState.FAILED, 1, 1, 2, "exit code 2 <img src=x onerror=alert(2)>", Map.of(),
                         T0 + 60_100, T0 + 95_000));

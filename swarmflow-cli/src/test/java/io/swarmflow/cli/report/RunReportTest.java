@@ -194,6 +194,7 @@ class RunReportTest {
         assertThat(buildRow).contains("s-succeeded").contains("(1 failed)").contains("59.8 s")
                 .contains("<pre> src/A.java | 3 ++-\n 1 file changed").contains("swarm/" + RUN + "/build");
         assertThat(row(html, "test")).contains(">2</td>").contains("exit code 2");
+        assertThat(row(html, "docs")).contains("<span class=\"k\">empty</span><span class=\"muted small\">(empty)</span>");
         assertThat(row(html, "deploy")).contains("dependency test failed").contains("s-skipped");
     }
 
