@@ -51,17 +51,7 @@ class ExamplesTest {
         }
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "many files");
-        Path state = tmp.resolve("state");
-
-        Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("repo-health/swarm.yaml").toString(), "--var", "repo=" + repo,
-                "--plain", "--quiet", "--state-dir", state.toString());
-
-        assertThat(r.code()).as("%s", r).isZero();
-        Path report;
-        try (Stream<Path> runs = Files.list(state.resolve("runs"))) {
-            report = runs.findFirst().orElseThrow().resolve("scratch/repo-health.md");
-        }
-        assertThat(Files.readString(report)).contains("| tracked files | 401", "| whitespace fix | 8 files on branch swarm/")
+        assertThat(repoHealthReport(repo)).contains("| tracked files | 401", "| whitespace fix | 8 files on branch swarm/")
                 .containsPattern("## Automatic whitespace fix \\(git diff --stat\\)\\s+```\\s+file-with-a-long-name-number-000.txt \\| 2 \\+-")
                 .contains("8 files changed");
         String branches = git(repo, "branch", "--list", "swarm/*");
@@ -73,18 +63,19 @@ class ExamplesTest {
     @Test
     void repoHealthOnACleanRepositorySaysThereWasNothingToFix() throws Exception {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
-        Path state = tmp.resolve("state");
+        assertThat(repoHealthReport(repo)).contains("| whitespace fix | nothing to fix |")
+                .containsPattern("## Automatic whitespace fix \\(git diff --stat\\)\\s+```\\s+\\(nothing\\)\\s+```");
+    }
 
+    /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
+    private String repoHealthReport(Path repo) throws Exception {
+        Path state = tmp.resolve("state");
         Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("repo-health/swarm.yaml").toString(), "--var", "repo=" + repo,
                 "--plain", "--quiet", "--state-dir", state.toString());
-
         assertThat(r.code()).as("%s", r).isZero();
-        Path report;
         try (Stream<Path> runs = Files.list(state.resolve("runs"))) {
-            report = runs.findFirst().orElseThrow().resolve("scratch/repo-health.md");
+            return Files.readString(runs.findFirst().orElseThrow().resolve("scratch/repo-health.md"));
         }
-        assertThat(Files.readString(report)).contains("| whitespace fix | nothing to fix |")
-                .containsPattern("## Automatic whitespace fix \\(git diff --stat\\)\\s+```\\s+\\(nothing\\)\\s+```");
     }
 
     private static String git(Path repo, String... args) throws Exception {
