@@ -139,7 +139,15 @@ public final class Sandbox implements AutoCloseable {
 
     private List<String> bwrapArgs(SandboxSpec spec) throws SandboxException {
         List<String> a = new ArrayList<>(List.of(bubblewrap.path(),
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
+        // Kernel settings read-only: bubblewrap means to cover /proc/sys, but skips it when access(2) refuses W_OK,
+        // which the kernel always does for that directory itself (0.8.0). Writes to a sysctl are checked against
+        // the uid, not capabilities, so as root a ticket could set kernel.core_pattern to a script in its
+        // workspace and have the kernel run it as root outside every namespace at the next crash.
+        for (String kernel : PROC_KERNEL_SETTINGS) {
+            if (Files.exists(Path.of(kernel), java.nio.file.LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--ro-bind", kernel, kernel));
+        }
+        a.addAll(List.of("--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
         // Strongest rule per path: hidden < writable < forced read-only.
         Map<Path, Integer> rules = new LinkedHashMap<>();
         for (Path p : spec.hiddenDirs()) rule(rules, p, 0);
@@ -227,6 +235,12 @@ public final class Sandbox implements AutoCloseable {
         }
         return true;
     }
+
+    /**
+     * Files of {@code /proc} that change the whole kernel, mounted read-only over the sandbox's own {@code /proc}:
+     * sysctls, and {@code sysrq-trigger} (a write of {@code b} reboots the host), both guarded by file modes only.
+     */
+    private static final List<String> PROC_KERNEL_SETTINGS = List.of("/proc/sys", "/proc/sysrq-trigger");
 
     private static final java.util.Set<Path> PRIVATE_MOUNTS = java.util.Set.of(Path.of("/tmp"), Path.of("/dev"), Path.of("/proc"));
 

@@ -116,6 +116,29 @@ class SandboxPromisesTest {
         }
     }
 
+    /**
+     * Sysctls are guarded by file modes, not capabilities: run as root, a ticket could set kernel.core_pattern to a
+     * script of its own, which the kernel runs as root outside the sandbox at the next crash. The probe writes back
+     * the value it read, so the host is unchanged even where the promise breaks; as another user the writes are
+     * refused by the file modes anyway, and the mount table says read-only either way.
+     */
+    @Test
+    void ticketCannotChangeKernelSettings() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("sysctl", """
+                    for f in /proc/sys/vm/swappiness /proc/sys/kernel/core_pattern; do
+                      v=$(cat "$f"); (printf '%s\\n' "$v" > "$f") 2>/dev/null && echo "wrote $f"
+                    done
+                    [ -e /proc/sysrq-trigger ] && [ -w /proc/sysrq-trigger ] && echo "sysrq-trigger writable"
+                    awk '$5 == "/proc/sys" { split($6, o, ","); print "/proc/sys mounted " o[1] }' /proc/self/mountinfo
+                    true""").build(), control);
+
+            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("/proc/sys mounted ro");
+        }
+    }
+
     /** Another state directory where runs usually keep it (the repository's .swarm) is hidden too. */
     @Test
     void otherRunsStateInTheRepositoryIsHidden() throws Exception {
