@@ -56,6 +56,7 @@ public final class Sandbox implements AutoCloseable {
     private final PrivateHomes homes = new PrivateHomes();
     private final HostSockets sockets = new HostSockets();
     private final AtomicBoolean socketsWarned = new AtomicBoolean();
+    private volatile List<Path> hostSecrets;
 
     /**
      * @param bubblewrap what {@link Bubblewrap#probe()} found (or {@link Bubblewrap.Status#unavailable} to
@@ -176,6 +177,15 @@ public final class Sandbox implements AutoCloseable {
                 default -> a.addAll(List.of("--ro-bind", p, p));
             }
         }
+        for (Path secret : hostSecrets()) {
+            if (!visible(secret, rules)) continue;
+            if (Files.isDirectory(secret, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                a.addAll(List.of("--tmpfs", secret.toString()));
+                remount.add(secret.toString());
+            } else {
+                a.addAll(List.of("--ro-bind", "/dev/null", secret.toString()));
+            }
+        }
         if (!spec.network()) {
             for (Path socket : hostSockets()) {
                 if (visible(socket, rules)) a.addAll(List.of("--ro-bind", "/dev/null", socket.toString()));
@@ -191,6 +201,32 @@ public final class Sandbox implements AutoCloseable {
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
         return a;
     }
+
+    /**
+     * The host's credential files that Swarmflow itself can read, which means it runs as root: in the sandbox
+     * {@code /dev/null} is mounted over each file (reading it fails: bubblewrap's mounts are {@code nodev}) and an
+     * empty tmpfs over each directory. Listed once per sandbox. As another user they are unreadable anyway and
+     * the list is empty.
+     */
+    private List<Path> hostSecrets() {
+        List<Path> found = hostSecrets;
+        if (found == null) {
+            found = new ArrayList<>();
+            for (String f : HOST_SECRET_FILES) found.add(Path.of(f));
+            try (java.nio.file.DirectoryStream<Path> ssh = Files.newDirectoryStream(Path.of("/etc/ssh"), "ssh_host_*_key")) {
+                ssh.forEach(found::add);
+            } catch (IOException | RuntimeException e) {
+                // no /etc/ssh: no host keys
+            }
+            found.removeIf(p -> Files.isSymbolicLink(p) || !Files.isReadable(p));
+            hostSecrets = found = List.copyOf(found);
+        }
+        return found;
+    }
+
+    /** Password hashes, and TLS private keys by Debian's convention; SSH host keys are listed from /etc/ssh. */
+    private static final List<String> HOST_SECRET_FILES =
+            List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssl/private");
 
     private List<Path> hostSockets() throws SandboxException {
         try {

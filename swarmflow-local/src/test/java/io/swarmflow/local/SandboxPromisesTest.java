@@ -139,6 +139,24 @@ class SandboxPromisesTest {
         }
     }
 
+    /** Run as root, a ticket could read what root reads; it gets no byte of the host's password hashes and private keys. */
+    @Test
+    void ticketCannotReadTheHostsCredentialFilesEvenAsRoot() throws Exception {
+        Path shadow = Path.of("/etc/shadow");
+        assumeTrue(Files.isReadable(shadow) && Files.size(shadow) > 0, "needs a non-empty /etc/shadow this JVM can read (root)");
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("shadow", """
+                    echo "shadow $(cat /etc/shadow 2>/dev/null | wc -c)"
+                    [ -d /etc/ssl/private ] && echo "ssl/private $(ls -A /etc/ssl/private | wc -l)"
+                    true""").build(), control);
+
+            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).first().isEqualTo("shadow 0");
+            assertThat(control.stdout).allMatch(line -> line.endsWith(" 0"));
+        }
+    }
+
     /** Another state directory where runs usually keep it (the repository's .swarm) is hidden too. */
     @Test
     void otherRunsStateInTheRepositoryIsHidden() throws Exception {
