@@ -56,6 +56,7 @@ public final class Sandbox implements AutoCloseable {
     private final PrivateHomes homes = new PrivateHomes();
     private final HostSockets sockets = new HostSockets();
     private final AtomicBoolean socketsWarned = new AtomicBoolean();
+    private final AtomicBoolean unnameableWarned = new AtomicBoolean();
     private volatile List<Path> hostSecrets;
 
     /**
@@ -160,6 +161,25 @@ public final class Sandbox implements AutoCloseable {
         // MariaDB, Docker); the others get /dev/null mounted over them below
         Path run = canonical(Path.of("/run"));
         if (!spec.network() && Files.isDirectory(run) && !onPath(run, spec)) rule(rules, run, 0);
+        HostSockets.Found found = spec.network() ? null : hostSockets();
+        if (found != null) {
+            // a socket whose name cannot be passed to bubblewrap: the deepest directory above it that can be is hidden
+            for (Path dir : found.unnameableDirs()) {
+                if (!visible(dir.resolve("x"), rules)) continue;
+                Integer kind = rules.get(dir);
+                if (dir.getNameCount() == 0 || (kind != null && kind != 0)) {
+                    throw new SandboxException("a Unix socket on this host under " + dir + " has a name that cannot be passed to "
+                            + "bubblewrap (not valid in the JVM's file name encoding, " + System.getProperty("sun.jnu.encoding")
+                            + "), and " + dir + " cannot be hidden from this ticket; remove or rename that socket (see "
+                            + "/proc/net/unix), run Swarmflow in a UTF-8 locale, or give the ticket network: true");
+                }
+                rule(rules, dir, 0);
+                if (unnameableWarned.compareAndSet(false, true)) {
+                    warnings.accept("a Unix socket on this host under " + dir + " has a name that cannot be passed to bubblewrap "
+                            + "(see /proc/net/unix); tickets without network see " + dir + " empty");
+                }
+            }
+        }
         List<Map.Entry<Path, Integer>> ordered = new ArrayList<>(rules.entrySet());
         // Parents before children, so a bind inside a hidden directory is mounted on top of its tmpfs.
         ordered.sort(Comparator.comparingInt((Map.Entry<Path, Integer> e) -> e.getKey().getNameCount())
@@ -186,8 +206,8 @@ public final class Sandbox implements AutoCloseable {
                 a.addAll(List.of("--ro-bind", "/dev/null", secret.toString()));
             }
         }
-        if (!spec.network()) {
-            for (Path socket : hostSockets()) {
+        if (found != null) {
+            for (Path socket : found.sockets()) {
                 if (visible(socket, rules)) a.addAll(List.of("--ro-bind", "/dev/null", socket.toString()));
             }
         }
@@ -228,10 +248,10 @@ public final class Sandbox implements AutoCloseable {
     private static final List<String> HOST_SECRET_FILES =
             List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssl/private");
 
-    private List<Path> hostSockets() throws SandboxException {
+    private HostSockets.Found hostSockets() throws SandboxException {
         try {
-            List<Path> bound = sockets.bound();
-            int unplaced = sockets.unplaced();
+            HostSockets.Found bound = sockets.bound();
+            int unplaced = bound.relative();
             if (unplaced > 0 && socketsWarned.compareAndSet(false, true)) {
                 warnings.accept(unplaced + " Unix socket(s) on this host were bound by a relative path (see /proc/net/unix), so the "
                         + "sandbox cannot find their files to cover them; a ticket without network may still reach them");

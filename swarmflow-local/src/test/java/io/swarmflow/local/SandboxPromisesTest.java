@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -89,6 +90,60 @@ class SandboxPromisesTest {
             acceptor.join(5000);
         } finally {
             Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * Sockets the table names awkwardly are covered too: names with a newline or a space at the end (the kernel prints
+     * them byte for byte), and a socket reached through a bind mount of its directory (the table names only the path
+     * it was bound to). Needs root, for the bind mount.
+     */
+    @Test
+    void oddlyNamedAndBindMountedHostSocketsAreCoveredToo() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3 in the sandbox to connect to a Unix socket");
+        Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-socket-test-");
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path alias = Files.createDirectory(dir.resolve("alias"));
+        List<java.nio.channels.ServerSocketChannel> servers = new java.util.ArrayList<>();
+        boolean mounted = false;
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            for (String name : List.of("plain.sock", "trailing ", "new\nline")) {
+                var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                servers.add(server);
+                server.bind(java.net.UnixDomainSocketAddress.of(real.resolve(name)));
+            }
+            mounted = new ProcessBuilder("mount", "--bind", real.toString(), alias.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+            assumeTrue(mounted, "needs to make a bind mount (root)");
+            String probe = """
+                    /usr/bin/python3 -c '
+                    import os, socket, sys
+                    for d in sys.argv[1:]:
+                        for n in sorted(os.listdir(d)):
+                            s = socket.socket(socket.AF_UNIX)
+                            try:
+                                s.connect(os.path.join(d, n)); print("connected", repr(os.path.join(d, n)))
+                            except OSError:
+                                pass
+                    ' %s %s""".formatted(real, alias);
+            TestControl denied = new TestControl();
+            AttemptResult deniedResult = f.run(Fixture.ticket("sock-off", probe).build(), denied);
+            TestControl granted = new TestControl();
+            AttemptResult grantedResult = f.run(Fixture.ticket("sock-on", probe).network(true).build(), granted);
+
+            assertThat(deniedResult.outcome()).as("%s", denied.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(denied.stdout).as("sockets reached without network").isEmpty();
+            assertThat(grantedResult.outcome()).as("%s", granted.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(granted.stdout).as("the probe reaches every socket with network").hasSize(6);
+        } finally {
+            for (var server : servers) server.close();
+            if (mounted) new ProcessBuilder("umount", alias.toString()).start().waitFor();
+            try (var files = Files.list(real)) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(real);
+            Files.deleteIfExists(alias);
             Files.deleteIfExists(dir);
         }
     }
