@@ -103,6 +103,21 @@ public final class LocalExecutor implements Executor {
     }
 
     /** Whether a path is a git repository, asked once per executor: `swarm run` preflights before and while creating a run. */
+    private final Map<Path, List<Path>> otherStateDirs = new ConcurrentHashMap<>();
+
+    /** Other runs' state directories in {@code repo}, looked for once per repository ({@link OtherStateDirs}). */
+    private List<Path> otherStateDirs(Path repo) {
+        return otherStateDirs.computeIfAbsent(repo, r -> {
+            OtherStateDirs.Result found = OtherStateDirs.find(r, options.stateDir(), OtherStateDirs.MAX_DIRECTORIES);
+            if (!found.complete()) {
+                options.warnings().accept("the repository " + r + " has more than " + OtherStateDirs.MAX_DIRECTORIES
+                        + " directories; only the other runs' state directories (.swarm) among the first of them are hidden "
+                        + "from tickets");
+            }
+            return List.copyOf(found.dirs());
+        });
+    }
+
     private final Map<Path, Boolean> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Path, Boolean> commitChecks = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -332,10 +347,12 @@ public final class LocalExecutor implements Executor {
                 .grace(Duration.ofMillis(graceMillis))
                 .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes());
         if (options.stateDir() != null) spec.hiddenDir(options.stateDir());
-        // other runs' state where it usually lives (a run with --state-dir elsewhere must not read them either)
+        // other runs' state where it usually lives (a run with --state-dir elsewhere must not read them either):
+        // the spec's and the working directory, and anywhere in the repository as of the run's first attempt here
         for (Path dir : new Path[] {repo, Path.of(plan.specDir()), Path.of("").toAbsolutePath()}) {
             if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) spec.hiddenDir(dir.resolve(".swarm"));
         }
+        if (repo != null) otherStateDirs(repo).forEach(spec::hiddenDir);
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {
             if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));

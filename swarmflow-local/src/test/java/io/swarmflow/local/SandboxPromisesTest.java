@@ -218,12 +218,18 @@ class SandboxPromisesTest {
         try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
             Files.createDirectories(f.repo.resolve(".swarm"));
             Files.writeString(f.repo.resolve(".swarm/swarm.db"), "another run's outputs");
+            // a run started in a subdirectory keeps its state there
+            Files.createDirectories(f.repo.resolve("sub/deeper/.swarm/runs/r/scratch"));
+            Files.writeString(f.repo.resolve("sub/deeper/.swarm/runs/r/scratch/secret.txt"), "another run's scratch");
             TestControl control = new TestControl();
-            AttemptResult result = f.run(Fixture.ticket("peek", "ls -A .swarm; cat .swarm/swarm.db 2>/dev/null || echo hidden")
+            AttemptResult result = f.run(Fixture.ticket("peek", """
+                    ls -A .swarm sub/deeper/.swarm
+                    cat .swarm/swarm.db 2>/dev/null || echo hidden
+                    cat sub/deeper/.swarm/runs/r/scratch/secret.txt 2>/dev/null || echo hidden too""")
                     .workspace(WorkspaceMode.REPO).build(), control);
 
             assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(control.stdout).containsExactly("hidden");
+            assertThat(control.stdout).containsExactly(".swarm:", "", "sub/deeper/.swarm:", "hidden", "hidden too");
         }
     }
 
