@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Launches sandboxed processes. The command line is
@@ -146,9 +147,7 @@ public final class Sandbox implements AutoCloseable {
         // which the kernel always does for that directory itself (0.8.0). Writes to a sysctl are checked against
         // the uid, not capabilities, so as root a ticket could set kernel.core_pattern to a script in its
         // workspace and have the kernel run it as root outside every namespace at the next crash.
-        for (String kernel : PROC_KERNEL_SETTINGS) {
-            if (Files.exists(Path.of(kernel), java.nio.file.LinkOption.NOFOLLOW_LINKS)) a.addAll(List.of("--ro-bind", kernel, kernel));
-        }
+        for (String kernel : PROC_KERNEL_SETTINGS) a.addAll(List.of("--ro-bind", kernel, kernel));
         a.addAll(List.of("--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
         // Strongest rule per path: hidden < writable < forced read-only.
         Map<Path, Integer> rules = new LinkedHashMap<>();
@@ -268,15 +267,28 @@ public final class Sandbox implements AutoCloseable {
      * {@link #commandLine} finds the program) or of the one the spec grants lies in it. Then it stays visible
      * (NixOS keeps its programs under {@code /run/current-system}); its sockets are still covered one by one.
      */
-    private static boolean onPath(Path dir, SandboxSpec spec) {
+    private boolean onPath(Path dir, SandboxSpec spec) {
         for (String path : new String[] {System.getenv("PATH"), spec.env().get("PATH")}) {
             if (path == null) continue;
-            for (String entry : path.split(":")) {
-                if (!entry.isEmpty() && (canonical(Path.of(entry)).startsWith(dir) || Path.of(entry).normalize().startsWith(dir))) return true;
+            for (Path entry : pathEntries.computeIfAbsent(path, Sandbox::pathEntries)) {
+                if (entry.startsWith(dir)) return true;
             }
         }
         return false;
     }
+
+    /** Each PATH entry as given (normalized) and as resolved; resolving them cost 0.05 ms per launch, so once per PATH. */
+    private static List<Path> pathEntries(String path) {
+        List<Path> entries = new ArrayList<>();
+        for (String entry : path.split(":")) {
+            if (entry.isEmpty()) continue;
+            entries.add(Path.of(entry).normalize());
+            entries.add(canonical(Path.of(entry)));
+        }
+        return List.copyOf(entries);
+    }
+
+    private final Map<String, List<Path>> pathEntries = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Whether a host socket is reachable in the sandbox: the deepest mount rule above it decides (hidden and
@@ -296,7 +308,8 @@ public final class Sandbox implements AutoCloseable {
      * Files of {@code /proc} that change the whole kernel, mounted read-only over the sandbox's own {@code /proc}:
      * sysctls, and {@code sysrq-trigger} (a write of {@code b} reboots the host), both guarded by file modes only.
      */
-    private static final List<String> PROC_KERNEL_SETTINGS = List.of("/proc/sys", "/proc/sysrq-trigger");
+    private static final List<String> PROC_KERNEL_SETTINGS = Stream.of("/proc/sys", "/proc/sysrq-trigger")
+            .filter(f -> Files.exists(Path.of(f), java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList(); // looked up once: 0.1 ms per launch
 
     private static final java.util.Set<Path> PRIVATE_MOUNTS = java.util.Set.of(Path.of("/tmp"), Path.of("/dev"), Path.of("/proc"));
 
