@@ -154,6 +154,17 @@ public final class GitWorktrees {
         return git(worktree.repo(), concat(pinned(worktree), "rev-parse", "HEAD")).trim();
     }
 
+    /**
+     * The full name of the branch the worktree has checked out ({@code refs/heads/...}), read through its recorded
+     * administrative directory; empty for a detached {@code HEAD}.
+     *
+     * @throws GitException when git fails otherwise
+     */
+    public static Optional<String> checkedOutBranch(Worktree worktree) throws GitException {
+        String ref = git(worktree.repo(), concat(pinned(worktree), "rev-parse", "--symbolic-full-name", "HEAD")).trim();
+        return ref.startsWith("refs/") ? Optional.of(ref) : Optional.empty();
+    }
+
     /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */
     private static List<String> pinned(Worktree worktree) {
         return List.of("--git-dir=" + worktree.gitDir(), "--work-tree=" + worktree.dir(),

@@ -453,6 +453,15 @@ public final class LocalExecutor implements Executor {
         if (worktree != null) {
             try {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
+                // without bubblewrap a ticket can switch branches: its work would be committed elsewhere, and the
+                // branch and diffstat outputs would describe a branch it left
+                String onBranch = GitWorktrees.checkedOutBranch(worktree).orElse(null);
+                if (!("refs/heads/" + worktree.branch()).equals(onBranch)) {
+                    return AttemptResult.failed(0, "the ticket left its branch " + worktree.branch() + " checked out as "
+                            + (onBranch == null ? "a detached HEAD" : onBranch.replaceFirst("^refs/heads/", "branch "))
+                            + " in its worktree; Swarmflow commits a ticket's work only on its own branch: stay on it (commit "
+                            + "there, or create other branches without switching to them)");
+                }
                 // the worktree's HEAD: the commit made here of what the ticket left uncommitted, else what the ticket
                 // committed itself (possible without bubblewrap), else the base (diffstat is then empty)
                 String commit = GitWorktrees.commitAll(worktree, message).orElse(null);

@@ -235,6 +235,25 @@ class LocalExecutorTest {
         }
     }
 
+    /** Without bubblewrap a ticket can switch branches; its work is not committed elsewhere in its name. */
+    @Test
+    void aWorktreeTicketThatSwitchesBranchFailsAndNothingIsCommittedElsewhere() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("switch", "git switch -q -c elsewhere; echo three > three.txt")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            AttemptResult result = f.run(ticket, new TestControl());
+            PlannedTicket detached = Fixture.ticket("detach", "git switch -q --detach; echo four > four.txt")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            AttemptResult detachedResult = f.run(detached, new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).contains("left its branch swarm/r1/switch checked out as branch elsewhere");
+            assertThat(f.git("log", "-1", "--format=%s", "elsewhere")).isEqualTo("initial");
+            assertThat(detachedResult.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(detachedResult.reason()).contains("as a detached HEAD");
+        }
+    }
+
     /** A cancel that arrives while the worktree is created stops the attempt before its process starts. */
     @Test
     void aCancelDuringWorktreeCreationStartsNoProcess() throws Exception {
