@@ -132,8 +132,8 @@ final class ControlCommands {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Option(names = "--branches", description = "Also delete the run's branches swarm/RUN/*, with the commits of its worktree tickets "
                 + "that are not merged elsewhere.") boolean branches;
-        @Option(names = "--force", description = "Also remove worktrees holding changes that were never committed "
-                + "(without it, clean refuses and lists them).") boolean force;
+        @Option(names = "--force", description = "Also remove worktrees holding changes that were never committed, or content "
+                + "in nested repositories and submodule directories (without it, clean refuses and lists them).") boolean force;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -36,9 +36,10 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
-     * The run's worktrees holding changes that were never committed (a failed attempt's work, or edits made
-     * after the run), which {@link #cleanRun} would delete, one line each for the user ({@code ticket: 3
-     * changed files in DIR}); empty when there are none.
+     * The run's worktrees holding changes that were never committed (a failed attempt's work, edits made
+     * after the run, or content in nested repositories and submodule directories, which a commit records only as
+     * a link), which {@link #cleanRun} would delete, one line each for the user ({@code ticket: 3
+     * changed paths in DIR}); empty when there are none.
      */
     default List<String> uncommittedWork(String runId, Plan plan, Path runDir) {
         return List.of();

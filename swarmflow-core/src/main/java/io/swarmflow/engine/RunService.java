@@ -135,7 +135,8 @@ public final class RunService {
             if (!dirty.isEmpty()) {
                 throw new InvalidRequestException("run " + runId + " has worktrees with changes that were never committed, "
                         + "which cleaning would delete:\n  " + String.join("\n  ", dirty)
-                        + "\nlook at them (or commit them) first, or `swarm clean " + runId + " --force` to delete them");
+                        + "\nlook at them (commit them, or copy what you want to keep) first, or `swarm clean " + runId
+                        + " --force` to delete them anyway");
             }
         }
         return executor.cleanRun(runId, store.plan(runId), runDir, deleteBranches);

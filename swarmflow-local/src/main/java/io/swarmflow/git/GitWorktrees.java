@@ -215,16 +215,31 @@ public final class GitWorktrees {
     }
 
     /**
-     * The worktrees under {@code <runDir>/worktrees} with changes not committed (modified, staged, deleted or
-     * untracked files, as {@code git status --porcelain} lists them), each with the number of such paths. git
-     * reads each one through its administrative directory in the main repository (whose {@code gitdir} file
-     * names the worktree), never through the worktree's own {@code .git} file, with hooks and fsmonitor off,
-     * as {@link #commitAll} does.
+     * What removing a worktree would lose.
+     *
+     * @param changedPaths paths with changes not committed (modified, staged, deleted or untracked), as
+     *                     {@code git status --porcelain} lists them
+     * @param nested       paths of gitlinks (mode 160000: submodules, or repositories the ticket created and the commit
+     *                     recorded only as a link) whose directory in the worktree is not empty: their content and commits
+     *                     are not in the branch, and {@code git status} does not show them
      */
-    public static Map<Path, Integer> uncommitted(Path repo, Path runDir) throws GitException {
+    public record Uncommitted(int changedPaths, List<String> nested) {
+        public Uncommitted {
+            nested = List.copyOf(nested);
+        }
+    }
+
+    /**
+     * The worktrees under {@code <runDir>/worktrees} holding work that removing them would lose ({@link Uncommitted}):
+     * changes not committed, and content in the directories of gitlinks. git reads each one through its
+     * administrative directory in the main repository (whose {@code gitdir} file names the worktree), never through
+     * the worktree's own {@code .git} file, with hooks and fsmonitor off, as {@link #commitAll} does, and never enters
+     * a gitlink's directory (it only looks whether it is empty).
+     */
+    public static Map<Path, Uncommitted> uncommitted(Path repo, Path runDir) throws GitException {
         Path top = topLevel(repo);
         Path root = real(runDir.toAbsolutePath().normalize().resolve("worktrees"));
-        Map<Path, Integer> dirty = new java.util.TreeMap<>();
+        Map<Path, Uncommitted> dirty = new java.util.TreeMap<>();
         Path admin = commonGitDir(top).resolve("worktrees");
         if (!Files.isDirectory(admin)) return dirty;
         try (Stream<Path> records = Files.list(admin)) {
@@ -237,16 +252,50 @@ public final class GitWorktrees {
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
                 Worktree w = new Worktree(top, wt, null, null, record);
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
-                // config the ticket wrote there (a clean filter runs a command); the ticket's own files are enough here
+                // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
                 String status = git(top, concat(pinned(w), "-c", "submodule.recurse=false", "status", "--porcelain",
                         "--untracked-files=all", "--ignore-submodules=all"));
                 long paths = status.lines().filter(l -> !l.isBlank()).count();
-                if (paths > 0) dirty.put(wt, (int) paths);
+                List<String> nested = nestedWork(w);
+                if (paths > 0 || !nested.isEmpty()) dirty.put(wt, new Uncommitted((int) paths, nested));
             }
         } catch (IOException e) {
             throw new GitException("cannot read git's worktree records in " + admin + ": " + e.getMessage());
         }
         return dirty;
+    }
+
+    /**
+     * The gitlinks (mode 160000) in the worktree's index or {@code HEAD} whose path in the worktree is not an empty
+     * directory, sorted. Worktrees get submodules uninitialized (an empty directory), so anything there is the
+     * ticket's: files written into a submodule's directory, or a repository it created or cloned, which
+     * {@link #commitAll} records only as a link to a commit that exists only inside the worktree. git lists the
+     * links from its own records ({@code ls-files}, {@code ls-tree}), through the worktree's recorded git directory;
+     * the directories are only listed, never entered by git.
+     */
+    public static List<String> nestedWork(Worktree worktree) throws GitException {
+        java.util.TreeSet<String> links = new java.util.TreeSet<>();
+        List<String> pinned = pinned(worktree);
+        for (String entry : git(worktree.repo(), concat(pinned, "ls-files", "--stage", "-z")).split("\0")) {
+            if (entry.startsWith("160000 ") && entry.indexOf('\t') > 0) links.add(entry.substring(entry.indexOf('\t') + 1));
+        }
+        for (String entry : git(worktree.repo(), concat(pinned, "ls-tree", "-r", "-z", "--full-tree", "HEAD")).split("\0")) {
+            if (entry.startsWith("160000 ") && entry.indexOf('\t') > 0) links.add(entry.substring(entry.indexOf('\t') + 1));
+        }
+        List<String> nested = new ArrayList<>();
+        for (String link : links) {
+            Path dir = worktree.dir().resolve(link);
+            if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> entries = Files.list(dir)) {
+                    if (entries.findAny().isEmpty()) continue;
+                } catch (IOException e) {
+                    // unreadable: it may hold work, so it counts
+                }
+            }
+            nested.add(link);
+        }
+        return nested;
     }
 
     /** Local branches under {@code prefix} (for example {@code swarm/RUN/}), by name. */

@@ -267,13 +267,22 @@ public final class LocalExecutor implements Executor {
         }
         try {
             List<String> lines = new ArrayList<>();
-            GitWorktrees.uncommitted(Path.of(plan.repo()), runDir).forEach((dir, paths) ->
-                    lines.add(dir.getFileName() + ": " + paths + (paths == 1 ? " changed path" : " changed paths") + " in " + dir));
+            GitWorktrees.uncommitted(Path.of(plan.repo()), runDir).forEach((dir, work) -> {
+                List<String> parts = new ArrayList<>();
+                int paths = work.changedPaths();
+                if (paths > 0) parts.add(paths + (paths == 1 ? " changed path" : " changed paths"));
+                if (!work.nested().isEmpty()) parts.add("content in " + String.join(", ", work.nested()) + " " + NESTED_NOTE);
+                lines.add(dir.getFileName() + ": " + String.join(", and ", parts) + " in " + dir);
+            });
             return lines;
         } catch (GitException e) {
             throw new IllegalStateException("cannot check the worktrees of run " + runId + ": " + e.getMessage(), e);
         }
     }
+
+    /** Why the content of a gitlink's directory is not in the branch. */
+    static final String NESTED_NOTE = "(a nested git repository or a submodule's directory: the branch records only a link to a "
+            + "commit, not its files or commits)";
 
     @Override
     public boolean killOrphan(AttemptView attempt) {
@@ -447,7 +456,7 @@ public final class LocalExecutor implements Executor {
         };
     }
 
-    private static AttemptResult finish(AttemptRequest request, Path workspace, Worktree worktree, JsonCapture json) {
+    private AttemptResult finish(AttemptRequest request, Path workspace, Worktree worktree, JsonCapture json) {
         PlannedTicket ticket = request.ticket();
         Map<String, String> outputs = new LinkedHashMap<>();
         if (worktree != null) {
@@ -466,6 +475,8 @@ public final class LocalExecutor implements Executor {
                 // committed itself (possible without bubblewrap), else the base (diffstat is then empty)
                 String commit = GitWorktrees.commitAll(worktree, message).orElse(null);
                 if (commit == null) commit = GitWorktrees.head(worktree);
+                List<String> nested = GitWorktrees.nestedWork(worktree);
+                if (!nested.isEmpty()) warnNested(request, worktree, nested);
                 outputs.put("branch", worktree.branch());
                 outputs.put("commit", commit);
                 outputs.put("diffstat", cap(GitWorktrees.diffStat(worktree.repo(), worktree.base(), worktree.branch())));
@@ -483,6 +494,25 @@ public final class LocalExecutor implements Executor {
             if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
         }
         return AttemptResult.succeeded(outputs);
+    }
+
+    /**
+     * Says, in the attempt's stderr log and the user's warnings, that the commit left out the content of
+     * gitlink directories ({@link GitWorktrees#nestedWork}): it stays only in the worktree, which {@code swarm clean}
+     * then keeps unless forced.
+     */
+    private void warnNested(AttemptRequest request, Worktree worktree, List<String> nested) {
+        String line = "swarm: warning: the commit on " + worktree.branch() + " does not hold the content of "
+                + String.join(", ", nested) + " " + NESTED_NOTE + "; it stays only in the worktree " + worktree.dir()
+                + ", which `swarm clean` keeps unless --force";
+        options.warnings().accept("ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
+        try {
+            Files.createDirectories(request.logDir());
+            Files.writeString(request.logDir().resolve("stderr.log"), line + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the live view and the warning said it already
+        }
     }
 
     /**

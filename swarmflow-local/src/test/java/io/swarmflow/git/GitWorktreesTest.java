@@ -81,6 +81,36 @@ class GitWorktreesTest {
         assertThat(pwned).as("a command of the ticket's, run on the host").doesNotExist();
     }
 
+    /**
+     * A worktree gets its submodules uninitialized (empty directories), and a commit records a repository inside the
+     * worktree only as a link: neither shows in {@code git status --ignore-submodules=all}, yet removing the worktree
+     * loses them. Untouched submodule directories are no work.
+     */
+    @Test
+    void contentInGitlinkDirectoriesCountsAsWorkThatCleaningWouldLose() throws Exception {
+        Path lib = repoWithFile(tmp.resolve("lib"), "h.txt");
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q", "-b", "main");
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "--quiet", "add", lib.toString(), "lib");
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "--quiet", "add", lib.toString(), "other");
+        git(repo, "commit", "-q", "-m", "with submodules");
+        Path runDir = tmp.resolve("state/runs/r1");
+        Worktree w = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/t"), "swarm/r1/t", GitWorktrees.headCommit(repo).orElseThrow());
+        assertThat(GitWorktrees.uncommitted(repo, runDir)).as("uninitialized submodules are empty directories").isEmpty();
+
+        Files.writeString(w.dir().resolve("lib/lib.txt"), "written into the submodule's directory\n");
+        Path nested = Files.createDirectories(w.dir().resolve("vendor/nested"));
+        git(nested, "init", "-q");
+        Files.writeString(nested.resolve("n.txt"), "n\n");
+        git(nested, "add", "-A");
+        git(nested, "commit", "-q", "-m", "only in the worktree");
+        assertThat(GitWorktrees.commitAll(w, "the ticket's work")).isPresent(); // records vendor/nested as a gitlink
+
+        assertThat(GitWorktrees.nestedWork(w)).containsExactly("lib", "vendor/nested");
+        assertThat(GitWorktrees.uncommitted(repo, runDir))
+                .containsExactly(java.util.Map.entry(w.dir().toRealPath(), new GitWorktrees.Uncommitted(0, List.of("lib", "vendor/nested"))));
+    }
+
     @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();

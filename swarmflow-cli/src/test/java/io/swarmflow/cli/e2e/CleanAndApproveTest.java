@@ -1,0 +1,66 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.e2e.Cli.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code swarm clean} keeping work the run did not record, and how its failures exit; decisions and logs of a run
+ * whose coordinator is not running. End to end and in-process, as {@link CliEndToEndTest}.
+ */
+class CleanAndApproveTest {
+    @TempDir
+    Path tmp;
+
+    private static String run(Path spec, Path state) {
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        return CliEndToEndTest.runId(r);
+    }
+
+    @Test
+    void cleanKeepsANestedRepositoryAndFilesInASubmodulesDirectoryUnlessForced() throws Exception {
+        Path lib = Cli.gitRepo(tmp.resolve("lib"));
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Cli.git(repo, "-c", "protocol.file.allow=always", "submodule", "--quiet", "add", lib.toString(), "lib");
+        Cli.git(repo, "commit", "-q", "-m", "a submodule");
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("nested.yaml"), """
+                repo: %s
+                tickets:
+                  - id: vendor
+                    workspace: worktree
+                    run: |
+                      mkdir vendor && cd vendor && git init -q lib && cd lib && echo v > v.txt
+                      git add v.txt && git -c user.name=t -c user.email=t@t commit -q -m "only in the worktree"
+                  - id: sub
+                    workspace: worktree
+                    run: echo x > lib/lib.txt
+                """.formatted(repo));
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        String run = CliEndToEndTest.runId(r);
+        Path worktrees = state.resolve("runs").resolve(run).resolve("worktrees");
+        assertThat(Cli.git(repo, "ls-tree", "swarm/" + run + "/vendor", "vendor/")).as("a link, not the files").contains("160000 commit");
+        assertThat(r.err()).contains("ticket vendor: the commit on swarm/" + run + "/vendor does not hold the content of vendor/lib");
+        assertThat(swarm("logs", run, "vendor", "--state-dir", state.toString()).out())
+                .contains("swarm: warning: the commit on swarm/" + run + "/vendor does not hold the content of vendor/lib");
+
+        Result refused = swarm("clean", run, "--state-dir", state.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("vendor: content in vendor/lib (a nested git repository or a submodule's directory",
+                "sub: content in lib (", "`swarm clean " + run + " --force` to delete them anyway");
+        assertThat(worktrees.resolve("vendor/vendor/lib/v.txt")).exists();
+        assertThat(worktrees.resolve("sub/lib/lib.txt")).exists();
+
+        Result forced = swarm("clean", run, "--force", "--state-dir", state.toString());
+        assertThat(forced.code()).as("%s", forced).isZero();
+        assertThat(forced.out()).contains("removed 2 worktrees");
+        assertThat(worktrees).doesNotExist();
+    }
+}
