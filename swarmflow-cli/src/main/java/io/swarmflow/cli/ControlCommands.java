@@ -133,7 +133,8 @@ final class ControlCommands {
         @Option(names = "--branches", description = "Also delete the run's branches swarm/RUN/*, with the commits of its worktree tickets "
                 + "that are not merged elsewhere.") boolean branches;
         @Option(names = "--force", description = "Also remove worktrees holding changes that were never committed, or content "
-                + "in nested repositories and submodule directories (without it, clean refuses and lists them).") boolean force;
+                + "in nested repositories and submodule directories, and with --branches delete branches with commits the run "
+                + "did not make (without it, clean refuses and lists them).") boolean force;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -36,6 +36,16 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
+     * The run's branches whose tip is not what the run recorded for its ticket ({@code recorded}: ticket id to the
+     * {@code commit} output of its succeeded attempt; a ticket without one has no work on its branch, which is then
+     * at the run's base): commits added after the run, which deleting the branches would lose. One line each for the
+     * user; empty when there are none.
+     */
+    default List<String> unrecordedBranchWork(String runId, Plan plan, Path runDir, java.util.Map<String, String> recorded) {
+        return List.of();
+    }
+
+    /**
      * The run's worktrees holding changes that were never committed (a failed attempt's work, edits made
      * after the run, or content in nested repositories and submodule directories, which a commit records only as
      * a link), which {@link #cleanRun} would delete, one line each for the user ({@code ticket: 3

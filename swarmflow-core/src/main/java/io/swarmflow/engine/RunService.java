@@ -118,11 +118,14 @@ public final class RunService {
 
     /**
      * Removes the run's git worktrees and, with {@code deleteBranches}, its branches ({@link Executor#cleanRun}).
-     * Its events, logs and report stay.
+     * Its events, logs and report stay. Without {@code force}, refuses (changing nothing) when that would delete work
+     * the run did not record: changes never committed in a worktree ({@link Executor#uncommittedWork}) and, with
+     * {@code deleteBranches}, commits added to a branch after the run ({@link Executor#unrecordedBranchWork}).
      *
      * @param runDir the run's directory in the state directory ({@code runs/<run>})
      * @return what was removed or kept, one line each
-     * @throws InvalidRequestException when there is no such run, or a coordinator executes it now
+     * @throws InvalidRequestException when there is no such run, a coordinator executes it now, or cleaning would delete
+     *                                 work without {@code force}
      */
     public List<String> clean(String runId, java.nio.file.Path runDir, boolean deleteBranches, boolean force) {
         requireRun(runId);
@@ -130,16 +133,31 @@ public final class RunService {
             throw new InvalidRequestException("run " + runId + " is executing; wait for it to end, or `swarm cancel " + runId
                     + "` first");
         }
+        Plan plan = store.plan(runId);
         if (!force) {
-            List<String> dirty = executor.uncommittedWork(runId, store.plan(runId), runDir);
+            List<String> dirty = executor.uncommittedWork(runId, plan, runDir);
             if (!dirty.isEmpty()) {
                 throw new InvalidRequestException("run " + runId + " has worktrees with changes that were never committed, "
                         + "which cleaning would delete:\n  " + String.join("\n  ", dirty)
                         + "\nlook at them (commit them, or copy what you want to keep) first, or `swarm clean " + runId
                         + " --force` to delete them anyway");
             }
+            if (deleteBranches) {
+                java.util.Map<String, String> recorded = new java.util.HashMap<>();
+                for (TicketView t : store.tickets(runId)) {
+                    String commit = t.outputs().get("commit");
+                    if (commit != null) recorded.put(t.ticketId(), commit);
+                }
+                List<String> moved = executor.unrecordedBranchWork(runId, plan, runDir, recorded);
+                if (!moved.isEmpty()) {
+                    throw new InvalidRequestException("run " + runId + " has branches with commits the run did not make, which "
+                            + "deleting them would lose:\n  " + String.join("\n  ", moved) + "\nmerge or copy them elsewhere "
+                            + "first (git branch NEW BRANCH), clean without --branches, or `swarm clean " + runId
+                            + " --branches --force` to delete them anyway; nothing was cleaned");
+                }
+            }
         }
-        return executor.cleanRun(runId, store.plan(runId), runDir, deleteBranches);
+        return executor.cleanRun(runId, plan, runDir, deleteBranches);
     }
 
     /**

@@ -306,6 +306,21 @@ public final class GitWorktrees {
         return names;
     }
 
+    /** The full sha of the commit local branch {@code branch} points to. */
+    public static String tip(Path repo, String branch) throws GitException {
+        return git(topLevel(repo), "rev-parse", "--verify", "--quiet", "refs/heads/" + branch + "^{commit}").strip();
+    }
+
+    /** The base recorded in git's config for a branch made without a pinned base ({@link #createWorktree}), if any. */
+    public static Optional<String> recordedBase(Path repo, String branch) {
+        return tryGit(repo, "config", "--get", "branch." + branch + "." + BASE_KEY);
+    }
+
+    /** How many commits {@code to} has that {@code from} does not ({@code git rev-list --count from..to}); -1 when git cannot say. */
+    public static int commitsAfter(Path repo, String from, String to) {
+        return tryGit(repo, "rev-list", "--count", from + ".." + to).map(Integer::parseInt).orElse(-1);
+    }
+
     /** Deletes a local branch even when it is not merged ({@code git branch -D}); returns the commit it pointed to. */
     public static String deleteBranch(Path repo, String branch) throws GitException {
         Path top = topLevel(repo);

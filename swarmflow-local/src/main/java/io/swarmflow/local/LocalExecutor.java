@@ -261,6 +261,34 @@ public final class LocalExecutor implements Executor {
     }
 
     @Override
+    public List<String> unrecordedBranchWork(String runId, Plan plan, Path runDir, Map<String, String> recorded) {
+        if (plan.repo() == null || !GitWorktrees.isRepository(Path.of(plan.repo()))) return List.of();
+        Path repo = Path.of(plan.repo());
+        String prefix = "swarm/" + runId + "/";
+        try {
+            String pinned = pinnedBase(runDir);
+            List<String> lines = new ArrayList<>();
+            for (String branch : GitWorktrees.branches(repo, prefix)) {
+                String ticket = branch.substring(prefix.length());
+                String tip = GitWorktrees.tip(repo, branch);
+                String commit = recorded.get(ticket);
+                String base = pinned != null ? pinned : GitWorktrees.recordedBase(repo, branch).orElse(null);
+                if (tip.equals(commit) || (commit == null && tip.equals(base))) continue;
+                String expected = commit != null ? commit : base;
+                int after = expected == null ? -1 : GitWorktrees.commitsAfter(repo, expected, tip);
+                lines.add(branch + ": at " + tip.substring(0, Math.min(12, tip.length())) + ", not at "
+                        + (expected == null ? "a commit the run recorded"
+                        : (commit != null ? "the commit the run recorded for " + ticket + " (" : "the run's base (")
+                        + expected.substring(0, Math.min(12, expected.length())) + ")")
+                        + (after > 0 ? "; " + after + (after == 1 ? " commit" : " commits") + " the run did not record" : ""));
+            }
+            return lines;
+        } catch (GitException | IOException e) {
+            throw new IllegalStateException("cannot check the branches of run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<String> uncommittedWork(String runId, Plan plan, Path runDir) {
         if (plan.repo() == null || !Files.isDirectory(runDir.resolve("worktrees")) || !GitWorktrees.isRepository(Path.of(plan.repo()))) {
             return List.of();

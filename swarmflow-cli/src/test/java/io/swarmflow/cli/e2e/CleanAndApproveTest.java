@@ -63,4 +63,43 @@ class CleanAndApproveTest {
         assertThat(forced.out()).contains("removed 2 worktrees");
         assertThat(worktrees).doesNotExist();
     }
+
+    private static final String TWO_WORKTREES = """
+            tickets:
+              - id: fix
+                workspace: worktree
+                run: echo fixed > fixed.txt
+              - id: docs
+                workspace: worktree
+                run: echo docs > docs.txt
+            """;
+
+    @Test
+    void cleanBranchesKeepsABranchWithCommitsAddedAfterTheRunUnlessForced() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String run = run(Cli.write(repo.resolve("swarm.yaml"), TWO_WORKTREES + """
+                  - id: broken
+                    workspace: worktree
+                    run: exit 1
+                """), state);
+        Path fix = state.resolve("runs").resolve(run).resolve("worktrees").resolve("fix");
+        Cli.write(fix.resolve("more.txt"), "the user's own work\n");
+        Cli.git(fix, "add", "more.txt");
+        Cli.git(fix, "commit", "-q", "-m", "more, after the run");
+
+        Result refused = swarm("clean", run, "--branches", "--state-dir", state.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("has branches with commits the run did not make",
+                "swarm/" + run + "/fix: at ", "not at the commit the run recorded for fix (", "; 1 commit the run did not record",
+                "`swarm clean " + run + " --branches --force`", "nothing was cleaned")
+                .doesNotContain("/docs:", "/broken:");
+        assertThat(fix).as("nothing was cleaned").isDirectory();
+        assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).contains("/fix", "/docs", "/broken");
+
+        Result forced = swarm("clean", run, "--branches", "--force", "--state-dir", state.toString());
+        assertThat(forced.code()).as("%s", forced).isZero();
+        assertThat(forced.out()).contains("deleted branch swarm/" + run + "/fix", "deleted branch swarm/" + run + "/broken");
+        assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).isBlank();
+    }
 }
