@@ -142,10 +142,15 @@ final class ControlCommands {
         public Integer call() {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                java.util.List<String> done = w.service.clean(runId, w.runDir(runId), branches, force);
-                if (done.isEmpty()) out.println("run " + runId + " left no worktrees or branches");
-                for (String line : done) out.println(line);
-                return ExitCodes.OK;
+                io.swarmflow.agent.Executor.Cleaned cleaned = w.service.clean(runId, w.runDir(runId), branches, force);
+                if (cleaned.done().isEmpty() && cleaned.failed().isEmpty()) out.println("run " + runId + " left no worktrees or branches");
+                for (String line : cleaned.done()) out.println(line);
+                if (cleaned.failed().isEmpty()) return ExitCodes.OK;
+                PrintStream err = Streams.err(spec);
+                for (String line : cleaned.failed()) err.println("swarm: " + line);
+                err.println("swarm: run " + runId + " was not cleaned completely (the rest was); fix the above and run "
+                        + "`swarm clean " + runId + (branches ? " --branches" : "") + "` again");
+                return ExitCodes.CLEAN_INCOMPLETE;
             }
         }
     }

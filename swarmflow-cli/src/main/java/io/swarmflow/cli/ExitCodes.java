@@ -6,6 +6,8 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** The run finished and at least one ticket failed. */
     public static final int TICKET_FAILED = 1;
+    /** {@code swarm clean}: something could not be removed (it says what and why); the rest was removed. */
+    public static final int CLEAN_INCOMPLETE = 1;
     /** Invalid input: spec, flags, run or ticket id, corrupt state; nothing was changed. */
     public static final int INVALID_INPUT = 2;
     /** An unexpected internal error (a bug: please report it with the stack trace). */

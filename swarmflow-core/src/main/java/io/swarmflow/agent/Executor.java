@@ -29,10 +29,23 @@ public interface Executor extends AutoCloseable {
      * {@code deleteBranches}, its branches ({@code swarm/<run>/<ticket>}, which hold the commits of
      * worktree tickets). Called only for a run that no coordinator executes.
      *
-     * @return one line per thing removed or kept, for the user; empty when there was nothing
+     * @return what was removed or kept, and what could not be removed
      */
-    default List<String> cleanRun(String runId, Plan plan, Path runDir, boolean deleteBranches) {
-        return List.of();
+    default Cleaned cleanRun(String runId, Plan plan, Path runDir, boolean deleteBranches) {
+        return new Cleaned(List.of(), List.of());
+    }
+
+    /**
+     * What {@link #cleanRun} did.
+     *
+     * @param done   one line per thing removed or kept, for the user; empty when there was nothing
+     * @param failed one line per thing that could not be removed, with why (for example a branch git refused to delete)
+     */
+    record Cleaned(List<String> done, List<String> failed) {
+        public Cleaned {
+            done = List.copyOf(done);
+            failed = List.copyOf(failed);
+        }
     }
 
     /**
@@ -42,6 +55,14 @@ public interface Executor extends AutoCloseable {
      * user; empty when there are none.
      */
     default List<String> unrecordedBranchWork(String runId, Plan plan, Path runDir, java.util.Map<String, String> recorded) {
+        return List.of();
+    }
+
+    /**
+     * The run's branches checked out in a working tree other than the run's own worktrees, which cannot be deleted
+     * until something else is checked out there. One line each for the user; empty when there are none.
+     */
+    default List<String> branchesInUse(String runId, Plan plan, Path runDir) {
         return List.of();
     }
 

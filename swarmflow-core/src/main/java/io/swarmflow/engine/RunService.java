@@ -123,17 +123,26 @@ public final class RunService {
      * {@code deleteBranches}, commits added to a branch after the run ({@link Executor#unrecordedBranchWork}).
      *
      * @param runDir the run's directory in the state directory ({@code runs/<run>})
-     * @return what was removed or kept, one line each
-     * @throws InvalidRequestException when there is no such run, a coordinator executes it now, or cleaning would delete
-     *                                 work without {@code force}
+     * @return what was removed or kept, and what could not be removed
+     * @throws InvalidRequestException when there is no such run, a coordinator executes it now, cleaning would delete
+     *                                 work without {@code force}, or (with {@code deleteBranches}) a branch is checked out
+     *                                 in another working tree
      */
-    public List<String> clean(String runId, java.nio.file.Path runDir, boolean deleteBranches, boolean force) {
+    public Executor.Cleaned clean(String runId, java.nio.file.Path runDir, boolean deleteBranches, boolean force) {
         requireRun(runId);
         if (isExecuting(runId)) {
             throw new InvalidRequestException("run " + runId + " is executing; wait for it to end, or `swarm cancel " + runId
                     + "` first");
         }
         Plan plan = store.plan(runId);
+        if (deleteBranches) {
+            List<String> inUse = executor.branchesInUse(runId, plan, runDir);
+            if (!inUse.isEmpty()) {
+                throw new InvalidRequestException("run " + runId + " has branches checked out in other working trees, which git "
+                        + "cannot delete:\n  " + String.join("\n  ", inUse) + "\nswitch those working trees to another branch "
+                        + "(git switch BRANCH there) first, or clean without --branches; nothing was cleaned");
+            }
+        }
         if (!force) {
             List<String> dirty = executor.uncommittedWork(runId, plan, runDir);
             if (!dirty.isEmpty()) {

@@ -321,6 +321,33 @@ public final class GitWorktrees {
         return tryGit(repo, "rev-list", "--count", from + ".." + to).map(Integer::parseInt).orElse(-1);
     }
 
+    /**
+     * The local branches under {@code prefix} checked out in a working tree that is not one of the run's
+     * ({@code <runDir>/worktrees/*}, which cleaning removes first) and that git would not prune (its directory still
+     * exists, or it is locked): git refuses to delete such a branch. By branch name, the working tree's path.
+     */
+    public static Map<String, Path> checkedOutElsewhere(Path repo, Path runDir, String prefix) throws GitException {
+        Path top = topLevel(repo);
+        Path root = runDir.toAbsolutePath().normalize().resolve("worktrees");
+        Path realRoot = real(root);
+        Map<String, Path> found = new java.util.TreeMap<>();
+        // records are separated by an empty line: worktree PATH, HEAD sha, branch refs/heads/NAME, [locked], [prunable]
+        for (String record : git(top, "worktree", "list", "--porcelain").split("\n\n")) {
+            Path wt = null;
+            String branch = null;
+            boolean prunable = false;
+            for (String line : record.split("\n")) {
+                if (line.startsWith("worktree ")) wt = Path.of(line.substring("worktree ".length()));
+                else if (line.startsWith("branch refs/heads/")) branch = line.substring("branch refs/heads/".length());
+                else if (line.equals("prunable") || line.startsWith("prunable ")) prunable = true;
+            }
+            if (wt == null || branch == null || !branch.startsWith(prefix) || prunable) continue;
+            if (wt.startsWith(root) || wt.startsWith(realRoot)) continue;
+            found.put(branch, wt);
+        }
+        return found;
+    }
+
     /** Deletes a local branch even when it is not merged ({@code git branch -D}); returns the commit it pointed to. */
     public static String deleteBranch(Path repo, String branch) throws GitException {
         Path top = topLevel(repo);

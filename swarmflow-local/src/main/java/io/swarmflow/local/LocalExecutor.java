@@ -220,8 +220,9 @@ public final class LocalExecutor implements Executor {
     }
 
     @Override
-    public List<String> cleanRun(String runId, Plan plan, Path runDir, boolean deleteBranches) {
+    public Cleaned cleanRun(String runId, Plan plan, Path runDir, boolean deleteBranches) {
         List<String> done = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
         Path worktrees = runDir.resolve("worktrees");
         int count = 0;
         if (Files.isDirectory(worktrees)) {
@@ -235,20 +236,20 @@ public final class LocalExecutor implements Executor {
             if (count > 0) {
                 done.add("the run's repository " + plan.repo() + " is gone; left " + count + " worktree directories in " + worktrees);
             }
-            return done;
+            return new Cleaned(done, failed);
         }
         Path repo = Path.of(plan.repo());
         try {
-            if (count > 0) {
-                GitWorktrees.pruneStale(repo, runDir);
-                done.add("removed " + count + (count == 1 ? " worktree" : " worktrees") + " (" + worktrees + ")");
-            }
+            // also when the worktree directories are gone (deleted by hand): git's records of them would keep their
+            // branches "checked out", and git refuses to delete those
+            GitWorktrees.pruneStale(repo, runDir);
+            if (count > 0) done.add("removed " + count + (count == 1 ? " worktree" : " worktrees") + " (" + worktrees + ")");
             for (String branch : GitWorktrees.branches(repo, "swarm/" + runId + "/")) {
                 if (deleteBranches) {
                     try {
                         done.add("deleted branch " + branch + " (was " + GitWorktrees.deleteBranch(repo, branch) + ")");
-                    } catch (GitException e) { // for example checked out in the user's working tree
-                        done.add("could not delete branch " + branch + ": " + e.getMessage());
+                    } catch (GitException e) {
+                        failed.add("could not delete branch " + branch + ": " + e.getMessage());
                     }
                 } else {
                     done.add("kept branch " + branch + " (--branches deletes it)");
@@ -257,7 +258,7 @@ public final class LocalExecutor implements Executor {
         } catch (GitException e) {
             throw new IllegalStateException("cannot clean run " + runId + " in " + repo + ": " + e.getMessage(), e);
         }
-        return done;
+        return new Cleaned(done, failed);
     }
 
     @Override
@@ -284,6 +285,19 @@ public final class LocalExecutor implements Executor {
             }
             return lines;
         } catch (GitException | IOException e) {
+            throw new IllegalStateException("cannot check the branches of run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> branchesInUse(String runId, Plan plan, Path runDir) {
+        if (plan.repo() == null || !GitWorktrees.isRepository(Path.of(plan.repo()))) return List.of();
+        try {
+            List<String> lines = new ArrayList<>();
+            GitWorktrees.checkedOutElsewhere(Path.of(plan.repo()), runDir, "swarm/" + runId + "/")
+                    .forEach((branch, dir) -> lines.add(branch + " is checked out in " + dir));
+            return lines;
+        } catch (GitException e) {
             throw new IllegalStateException("cannot check the branches of run " + runId + ": " + e.getMessage(), e);
         }
     }

@@ -102,4 +102,46 @@ class CleanAndApproveTest {
         assertThat(forced.out()).contains("deleted branch swarm/" + run + "/fix", "deleted branch swarm/" + run + "/broken");
         assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).isBlank();
     }
+
+    @Test
+    void cleanBranchesRefusesABranchCheckedOutElsewhereAndPrunesWorktreesDeletedByHand() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String run = run(Cli.write(repo.resolve("swarm.yaml"), TWO_WORKTREES), state);
+        Path worktrees = state.resolve("runs").resolve(run).resolve("worktrees");
+
+        Cli.git(repo, "checkout", "-q", "--ignore-other-worktrees", "swarm/" + run + "/fix");
+        Result refused = swarm("clean", run, "--branches", "--state-dir", state.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("swarm/" + run + "/fix is checked out in " + repo, "git switch", "nothing was cleaned");
+        assertThat(worktrees.resolve("docs")).as("nothing was cleaned").isDirectory();
+        Cli.git(repo, "checkout", "-q", "main");
+
+        // a worktree deleted by hand: git still has it checked out until its record is pruned
+        try (var walk = Files.walk(worktrees.resolve("docs"))) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        Result cleaned = swarm("clean", run, "--branches", "--state-dir", state.toString());
+        assertThat(cleaned.code()).as("%s", cleaned).isZero();
+        assertThat(cleaned.out()).contains("deleted branch swarm/" + run + "/docs", "deleted branch swarm/" + run + "/fix");
+        assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).isBlank();
+        assertThat(Cli.git(repo, "worktree", "list")).doesNotContain(run);
+    }
+
+    @Test
+    void aBranchThatCannotBeDeletedExitsOneAndSaysWhat() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String run = run(Cli.write(repo.resolve("swarm.yaml"), TWO_WORKTREES), state);
+        // another git process holding the branch's lock all along
+        Cli.write(repo.resolve(".git/refs/heads/swarm/" + run + "/fix.lock"), "");
+
+        Result r = swarm("clean", run, "--branches", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        assertThat(r.out()).contains("removed 2 worktrees", "deleted branch swarm/" + run + "/docs");
+        assertThat(r.err()).contains("swarm: could not delete branch swarm/" + run + "/fix: ",
+                "swarm: run " + run + " was not cleaned completely (the rest was); fix the above and run `swarm clean " + run
+                        + " --branches` again");
+        assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).contains("/fix").doesNotContain("/docs");
+    }
 }
