@@ -1,6 +1,7 @@
 package io.swarmflow.spec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -43,6 +45,11 @@ final class YamlSource {
     private static final Set<Tag> PLAIN_TAGS = Set.of(Tag.STR, Tag.INT, Tag.BOOL, Tag.FLOAT, Tag.NULL,
             Tag.SEQ, Tag.MAP, Tag.TIMESTAMP, Tag.MERGE);
 
+    private static final String TOO_LARGE_HINT =
+            "split it into smaller specs; keep large data in files that tickets read, not in the spec";
+    /** Bytes read at a time; the buffer grows with the input, so a small spec needs little memory. */
+    private static final int CHUNK = 64 * 1024;
+
     final byte[] bytes;
     final String text;
     private final Problems problems;
@@ -53,7 +60,11 @@ final class YamlSource {
         this.problems = problems;
     }
 
-    /** Reads and checks the file (size, text encoding); null when it cannot be used (problems recorded). */
+    /**
+     * Reads and checks the file (size, text encoding); null when it cannot be used (problems recorded).
+     * A regular file's size is checked before reading; anything else (a pipe, {@code /dev/stdin},
+     * {@code /dev/zero}) is read up to {@code maxBytes + 1} bytes, so an endless stream is cut off.
+     */
     static YamlSource read(Path file, long maxBytes, Problems problems) {
         byte[] bytes;
         try {
@@ -61,13 +72,14 @@ final class YamlSource {
                 problems.whole("is a directory, not a spec file", "give the path of a .yaml file");
                 return null;
             }
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                problems.whole("spec is " + Units.human(size) + "; the limit is " + Units.human(maxBytes),
-                        "split it into smaller specs; keep large data in files that tickets read, not in the spec");
-                return null;
+            if (Files.isRegularFile(file)) {
+                long size = Files.size(file);
+                if (size > maxBytes) {
+                    problems.whole("spec is " + Units.human(size) + "; the limit is " + Units.human(maxBytes), TOO_LARGE_HINT);
+                    return null;
+                }
             }
-            bytes = Files.readAllBytes(file);
+            bytes = readAtMost(file, maxBytes + 1);
         } catch (NoSuchFileException e) {
             problems.whole("no such file", "check the path");
             return null;
@@ -76,8 +88,8 @@ final class YamlSource {
             return null;
         }
         if (bytes.length > maxBytes) {
-            problems.whole("spec is " + Units.human(bytes.length) + "; the limit is " + Units.human(maxBytes),
-                    "split it into smaller specs; keep large data in files that tickets read, not in the spec");
+            // a stream (or a file that grew since its size was read): only the first maxBytes + 1 bytes were read
+            problems.whole("spec is larger than the limit of " + Units.human(maxBytes), TOO_LARGE_HINT);
             return null;
         }
         for (int i = 0; i < bytes.length; i++) {
@@ -98,6 +110,22 @@ final class YamlSource {
         }
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         return new YamlSource(bytes, text, problems);
+    }
+
+    /** The first {@code limit} bytes of the file (all of it when shorter); never reads past {@code limit}. */
+    private static byte[] readAtMost(Path file, long limit) throws IOException {
+        int max = (int) Math.min(limit, Integer.MAX_VALUE - 8);
+        byte[] buffer = new byte[Math.min(max, CHUNK)];
+        int length = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            while (length < max) {
+                if (length == buffer.length) buffer = Arrays.copyOf(buffer, (int) Math.min(max, 2L * buffer.length));
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n < 0) break;
+                length += n;
+            }
+        }
+        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
     }
 
     /** The document's root node, or null when the YAML is malformed or empty (problems recorded). */
@@ -135,7 +163,7 @@ final class YamlSource {
                 problems.whole("YAML nested deeper than " + MAX_DEPTH + " levels",
                         "a swarm spec needs only a few levels of nesting");
             } else if (msg.contains("code point")) {
-                problems.whole("spec is too large", "split it into smaller specs; keep large data in files that tickets read, not in the spec");
+                problems.whole("spec is too large", TOO_LARGE_HINT);
             } else {
                 problems.whole("invalid YAML: " + msg, "check the file's syntax");
             }
