@@ -73,4 +73,32 @@ final class Units {
         if (bytes >= 1L << 10) return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
         return bytes + " bytes";
     }
+
+    /**
+     * A size to the byte, with the binary unit when it is a whole number of them: {@code 1,100,000 bytes},
+     * {@code 1,048,576 bytes (1 MiB)}, {@code 512 bytes}.
+     */
+    static String exact(long bytes) {
+        String text = String.format(Locale.ROOT, "%,d bytes", bytes);
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        for (int i = units.length - 1; i >= 0; i--) {
+            long unit = 1L << (10 * (i + 1));
+            if (bytes >= unit && bytes % unit == 0) return text + " (" + (bytes / unit) + " " + units[i] + ")";
+        }
+        return text;
+    }
+
+    /**
+     * {@code size} against {@code limit} for people: rounded ({@code 10.0 MiB}, {@code 1.0 MiB}), or to the
+     * byte when the rounded figures would look the same.
+     */
+    static String sizeAndLimit(long size, long limit) {
+        String s = human(size);
+        String l = human(limit);
+        if (s.equals(l)) {
+            s = exact(size);
+            l = exact(limit);
+        }
+        return s + "; the limit is " + l;
+    }
 }

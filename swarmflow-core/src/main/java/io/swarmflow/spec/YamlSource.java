@@ -75,7 +75,7 @@ final class YamlSource {
             if (Files.isRegularFile(file)) {
                 long size = Files.size(file);
                 if (size > maxBytes) {
-                    problems.whole("spec is " + Units.human(size) + "; the limit is " + Units.human(maxBytes), TOO_LARGE_HINT);
+                    problems.whole("spec is " + Units.sizeAndLimit(size, maxBytes), TOO_LARGE_HINT);
                     return null;
                 }
             }
@@ -89,7 +89,7 @@ final class YamlSource {
         }
         if (bytes.length > maxBytes) {
             // a stream (or a file that grew since its size was read): only the first maxBytes + 1 bytes were read
-            problems.whole("spec is larger than the limit of " + Units.human(maxBytes), TOO_LARGE_HINT);
+            problems.whole("spec is larger than the limit of " + Units.exact(maxBytes), TOO_LARGE_HINT);
             return null;
         }
         for (int i = 0; i < bytes.length; i++) {

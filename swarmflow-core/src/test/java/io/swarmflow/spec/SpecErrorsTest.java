@@ -106,6 +106,16 @@ class SpecErrorsTest {
     }
 
     @Test
+    void sizeJustOverTheLimitIsShownToTheByte() throws IOException {
+        Path file = dir.resolve("swarm.yaml");
+        Files.write(file, new byte[1_100_000]);
+
+        assertThat(errors(file, Map.of())).containsExactly(
+                "swarm.yaml: spec is 1,100,000 bytes; the limit is 1,048,576 bytes (1 MiB); split it into smaller specs; "
+                + "keep large data in files that tickets read, not in the spec");
+    }
+
+    @Test
     void binaryGarbageIsNotAText() throws IOException {
         Path nul = dir.resolve("nul.yaml");
         Files.write(nul, new byte[] {'a', ':', ' ', 0, 1, 2});

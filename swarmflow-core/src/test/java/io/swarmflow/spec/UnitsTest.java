@@ -35,6 +35,21 @@ class UnitsTest {
     }
 
     @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"512|512 bytes", "1100000|1,100,000 bytes", "1048576|1,048,576 bytes (1 MiB)",
+            "3072|3,072 bytes (3 KiB)", "1073741824|1,073,741,824 bytes (1 GiB)"})
+    void exactSizesShowEveryByteAndAWholeUnit(long bytes, String text) {
+        assertThat(Units.exact(bytes)).isEqualTo(text);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"10485760|1048576|10.0 MiB; the limit is 1.0 MiB",
+            "1100000|1048576|1,100,000 bytes; the limit is 1,048,576 bytes (1 MiB)",
+            "1048577|1048576|1,048,577 bytes; the limit is 1,048,576 bytes (1 MiB)"})
+    void sizeAndLimitAreExactWhenRoundingWouldMakeThemLookEqual(long size, long limit, String text) {
+        assertThat(Units.sizeAndLimit(size, limit)).isEqualTo(text);
+    }
+
+    @ParameterizedTest
     @CsvSource({"needs,neds,1", "kitten,sitting,3", "abc,abc,0", "'',abc,3"})
     void levenshteinCountsEdits(String a, String b, int distance) {
         assertThat(Problems.levenshtein(a, b)).isEqualTo(distance);
