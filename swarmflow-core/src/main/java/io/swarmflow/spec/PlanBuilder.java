@@ -300,7 +300,7 @@ final class PlanBuilder {
                 List<Integer> targets = names.get(n);
                 if (targets == null) {
                     problems.at(need.node(), "ticket '" + e.group + "' needs '" + n + "', which is not a ticket",
-                            Problems.didYouMean(n, names.keySet(), "check the id, or add a ticket with that id"));
+                            Problems.didYouMean(n, namesOutside(e.group), "check the id, or add a ticket with that id"));
                 } else if (n.equals(e.group) || targets.contains(e.index)) {
                     problems.at(need.node(), "ticket '" + e.group + "' needs itself", "remove '" + n + "' from needs");
                 } else {
@@ -308,6 +308,15 @@ final class PlanBuilder {
                 }
             }
         }
+    }
+
+    /** Ticket names other than {@code group}'s own (its id and expansions): suggesting one of those would be a cycle. */
+    private List<String> namesOutside(String group) {
+        List<String> others = new ArrayList<>();
+        names.forEach((name, targets) -> {
+            if (!name.equals(group) && targets.stream().noneMatch(i -> expanded.get(i).group.equals(group))) others.add(name);
+        });
+        return others;
     }
 
     private void buildTicket(Expanded e) {
@@ -586,7 +595,7 @@ final class PlanBuilder {
             List<Integer> targets = names.get(ref.target());
             if (targets == null) {
                 problems.at(ref.mark(), "unknown ticket '" + ref.target() + "' in " + ref.expression(),
-                        Problems.didYouMean(ref.target(), names.keySet(), "check the id"));
+                        Problems.didYouMean(ref.target(), namesOutside(from.group), "check the id"));
                 continue;
             }
             if (matrixGroups.contains(ref.target())) {

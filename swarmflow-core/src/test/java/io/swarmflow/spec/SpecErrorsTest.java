@@ -57,6 +57,33 @@ class SpecErrorsTest {
     }
 
     @Test
+    void missingDependencyNeverSuggestsTheTicketItself() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: ab, run: "true", needs: [a]}
+                  - id: test
+                    matrix: {os: [linux, mac]}
+                    run: "true"
+                    needs: [tes, test-linu]
+                  - id: deploy-x
+                    run: echo ${{ tickets.deploy.outputs.x }}
+                """)).containsExactly(
+                "swarm.yaml:2:35: ticket 'ab' needs 'a', which is not a ticket; check the id, or add a ticket with that id",
+                "swarm.yaml:6:13: ticket 'test' needs 'tes', which is not a ticket; check the id, or add a ticket with that id",
+                "swarm.yaml:6:18: ticket 'test' needs 'test-linu', which is not a ticket; check the id, or add a ticket with that id",
+                "swarm.yaml:8:15: unknown ticket 'deploy' in '${{ tickets.deploy.outputs.x }}'; check the id");
+    }
+
+    @Test
+    void missingDependencySuggestsAnotherCloseId() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: ac, run: "true"}
+                  - {id: ab, run: "true", needs: [a]}
+                """)).containsExactly("swarm.yaml:3:35: ticket 'ab' needs 'a', which is not a ticket; did you mean 'ac'?");
+    }
+
+    @Test
     void duplicateIdPointsAtTheSecondOne() throws IOException {
         assertThat(errors(dir, """
                 tickets:
