@@ -394,15 +394,24 @@ public final class Sandbox implements AutoCloseable {
         env.putAll(spec.env());
         env.put("HOME", bwrap ? SANDBOX_HOME : privateHome.toString());
 
+        PidsCgroup.Group cgroup;
+        try {
+            cgroup = processCgroup(spec.limits());
+        } catch (IOException e) {
+            homes.release(privateHome);
+            throw new SandboxException("cannot create the attempt's cgroup for its process limit: " + e, e);
+        }
         Future<SandboxProcess.Started> started = launcher.submit(() -> {
-            Process p = launch(argv, spec.workspace(), env);
-            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0));
+            Process p = cgroup == null ? launch(argv, spec.workspace(), env)
+                    : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env));
+            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0), cgroup);
         });
         SandboxProcess.Started s;
         try {
             s = started.get();
         } catch (ExecutionException e) {
             homes.release(privateHome);
+            if (cgroup != null) cgroup.close();
             String why = e.getCause().getMessage();
             if (why != null && (why.contains("E2BIG") || why.contains("error=7,"))) why = tooBig(argv, env);
             throw new SandboxException("cannot start " + command.getFirst() + " in the sandbox: " + why, e.getCause());
@@ -420,11 +429,33 @@ public final class Sandbox implements AutoCloseable {
                 }
             }
             homes.release(privateHome);
+            if (cgroup != null) cgroup.close();
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
         return new SandboxProcess(s, spec, listener, stdoutLines, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
     }
+
+    /**
+     * The cgroup that enforces {@code limits.processes()} for this attempt ({@link PidsCgroup}), or null: when there
+     * is no process limit, or no usable cgroup v1 {@code pids} hierarchy. In the latter case, running as root, the
+     * limit is not enforced at all (the kernel does not apply RLIMIT_NPROC to root), which is warned about once.
+     */
+    private PidsCgroup.Group processCgroup(ProcessLimits limits) throws IOException {
+        if (limits.processes() <= 0) return null;
+        java.util.Optional<PidsCgroup> cgroups = PidsCgroup.get();
+        if (cgroups.isPresent()) return cgroups.get().create(limits.processes());
+        if (PidsCgroup.realUidIsRoot() && ROOT_NPROC_WARNED.compareAndSet(false, true)) {
+            warnings.accept("running as root, the tickets' process limit (" + limits.processes() + ") is not enforced: the kernel "
+                    + "does not apply RLIMIT_NPROC to root, and no per-attempt cgroup can hold it here ("
+                    + PidsCgroup.problem() + "); a ticket can start processes until the host runs out; run swarm as "
+                    + "another user, or on a host with a writable cgroup v1 pids hierarchy");
+        }
+        return null;
+    }
+
+    /** The root warning is given once per process, not per sandbox. */
+    private static final AtomicBoolean ROOT_NPROC_WARNED = new AtomicBoolean();
 
     /**
      * Starts {@code argv}: with posix_spawn(3) where {@link PosixSpawn#available()}, otherwise (or for a

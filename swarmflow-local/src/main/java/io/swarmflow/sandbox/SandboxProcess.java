@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * {@link #cancel()} may be called from any thread.
  */
 public final class SandboxProcess {
-    record Started(Process process, long startTicks) {}
+    /** @param cgroup the attempt's cgroup holding its process limit ({@link PidsCgroup}), or null */
+    record Started(Process process, long startTicks, PidsCgroup.Group cgroup) {}
 
     /**
      * Platform threads that copy output, kept for reuse. Not virtual threads: a blocking read of a pipe
@@ -30,6 +31,8 @@ public final class SandboxProcess {
 
     private final Process process;
     private final long startTicks;
+    /** The attempt's cgroup, emptied and removed when it ends, or null. */
+    private final PidsCgroup.Group cgroup;
     private final SandboxSpec spec;
     private final List<String> commandLine;
     /** The bubblewrap executable the process runs under, or null. */
@@ -51,6 +54,7 @@ public final class SandboxProcess {
                    String bubblewrapPath, Path privateHome, PrivateHomes homes) {
         this.process = s.process();
         this.startTicks = s.startTicks();
+        this.cgroup = s.cgroup();
         this.spec = spec;
         this.commandLine = commandLine;
         this.bubblewrapPath = bubblewrapPath;
@@ -70,6 +74,11 @@ public final class SandboxProcess {
     /** Start time of the group leader in clock ticks since boot ({@code /proc/PID/stat} field 22), 0 if unknown. */
     public long startTicks() {
         return startTicks;
+    }
+
+    /** The attempt's cgroup holding its process limit, or null (for tests). */
+    PidsCgroup.Group cgroup() {
+        return cgroup;
     }
 
     /** The argv that was started. */
@@ -119,6 +128,7 @@ public final class SandboxProcess {
             throw new IllegalStateException("waiting for process " + pid() + " failed", e);
         } catch (InterruptedException e) {
             stop("KILL", 0);
+            if (cgroup != null) cgroup.close();
             homes.release(privateHome);
             throw e;
         }
@@ -131,6 +141,8 @@ public final class SandboxProcess {
             // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
             // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
             if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+            // What left the group (setsid) but not the attempt's cgroup goes too.
+            if (cgroup != null) cgroup.close();
             long drain = Math.max(1000, spec.grace().toMillis());
             long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
             boolean drained = awaitPump(outPump, drainUntil) & awaitPump(errPump, drainUntil);

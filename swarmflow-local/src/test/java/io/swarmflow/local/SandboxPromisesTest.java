@@ -194,6 +194,28 @@ class SandboxPromisesTest {
         }
     }
 
+    /**
+     * The profile's process limit holds for root too (the kernel does not apply RLIMIT_NPROC to root; a cgroup
+     * per attempt does): a fork loop stops at the limit instead of filling the host's process table.
+     */
+    @Test
+    void ticketCannotStartMoreProcessesThanItsLimitEvenAsRoot() throws Exception {
+        assumeTrue(io.swarmflow.sandbox.PidsCgroupAccess.usable(), "needs a writable cgroup v1 pids hierarchy (root here)");
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            TestControl control = new TestControl();
+            io.swarmflow.spec.ResourceLimits d = io.swarmflow.spec.ResourceLimits.DEFAULTS;
+            var limits = new io.swarmflow.spec.ResourceLimits(d.cpuSeconds(), d.addressSpaceBytes(), d.fileSizeBytes(), 16, d.logBytes());
+            AttemptResult result = f.run(Fixture.profile("shell", io.swarmflow.spec.SandboxPolicy.REQUIRED, limits, 0),
+                    Fixture.ticket("forks", """
+                            /bin/dash -c 'for i in $(seq 100); do sleep 5 & echo "$i"; done' 2>/dev/null || echo "dash exited $?"
+                            """).build(), control); // dash gives up at the first failed fork (bash would retry for half a minute)
+
+            assertThat(result.outcome()).as("%s %s", result, control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).last().isEqualTo("dash exited 2");
+            assertThat(control.stdout.size() - 1).as("sleeps started before a fork failed").isBetween(1, 15);
+        }
+    }
+
     /** Run as root, a ticket could read what root reads; it gets no byte of the host's password hashes and private keys. */
     @Test
     void ticketCannotReadTheHostsCredentialFilesEvenAsRoot() throws Exception {
