@@ -2,15 +2,18 @@ package io.swarmflow.sandbox;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A process-count limit that also holds for root: one cgroup per attempt in the cgroup v1 {@code pids}
@@ -23,24 +26,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * and a child starts in the cgroup of the thread that forked it. {@link #startInside} moves the calling
  * (launcher) thread into the attempt's cgroup, starts the process, and moves the thread back; from its
  * first instruction the process and everything it starts count against {@code pids.max} (set to the limit
- * plus two while the launcher is inside, as the launcher thread, and a thread the JVM may create for the
- * start, count too; lowered to the limit as soon as they are out)
+ * plus {@value #LAUNCHER_ROOM} while the launcher is inside, as the launcher thread, and threads the JVM may
+ * create for the start, count too; lowered to the limit as soon as they are out)
  * (Documentation/admin-guide/cgroup-v1/pids.rst: a fork past the limit fails with EAGAIN). After the
- * attempt, {@link Group#close()} kills whatever is still in the cgroup (including processes that left the
- * attempt's process group with {@code setsid}) and removes it.
+ * attempt, {@link Group#close()} sets {@code pids.max} to 0, kills whatever is still in the cgroup or in
+ * cgroups created below it (including processes that left the attempt's process group with {@code setsid})
+ * and removes them.
  *
  * <p>Not available (see {@link #problem()}) where there is no cgroup v1 {@code pids} hierarchy (a host with
  * cgroup v2 only, whose domain cgroups do not take single threads) or it is not writable (usually: not root).
- * The attempts' cgroups are {@code <mount><this process's pids cgroup>/swarmflow-<pid>-<start ticks>-<n>};
- * those left by a Swarmflow process that died are emptied (SIGKILL) and removed when the next one starts.
+ * The attempts' cgroups are {@code <mount><this process's pids cgroup>/swarmflow-<pid namespace>-<pid>-<start
+ * ticks>-<n>}; those left by a Swarmflow process of the same pid namespace that died are emptied (SIGKILL) and
+ * removed when the next one starts. Those of another pid namespace (another container sharing the hierarchy)
+ * are never touched: their process ids mean nothing here.
  * The system property {@code swarm.cgroups=off} turns this off.
  */
 final class PidsCgroup {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private static final Path OWN_CGROUP = Path.of("/proc/self/cgroup");
     private static final String PREFIX = "swarmflow-";
-    /** Tasks of this JVM that may be in a group during a start: the launcher thread, and one thread it creates. */
-    private static final long LAUNCHER_ROOM = 2;
+    /**
+     * Tasks of this JVM that may be in a group during a start: the launcher thread, and threads the start may
+     * create (the JDK's process reaper when none is idle); the rest is spare for what a {@link ProcessBuilder}
+     * start needs on other JDKs.
+     */
+    static final long LAUNCHER_ROOM = 4;
+    /** The largest {@code pids.max} the kernel takes as a number (PID_MAX_LIMIT, include/linux/threads.h); above: {@code max}. */
+    static final long PID_MAX_LIMIT = 4_194_304;
 
     private final Path parent;
     private final String namePrefix;
@@ -84,38 +96,71 @@ final class PidsCgroup {
         }
     }
 
+    /** Whether the system property {@code swarm.cgroups=off} turns the per-attempt cgroups off. */
+    static boolean turnedOff() {
+        return "off".equals(System.getProperty("swarm.cgroups"));
+    }
+
     /** Finds the hierarchy and removes stale groups; {@link #get()} does it once per process. Package-private for tests. */
     static PidsCgroup open() throws Unavailable {
-        if ("off".equals(System.getProperty("swarm.cgroups"))) throw new Unavailable("the system property swarm.cgroups=off turns it off");
-        Path mount;
-        String own;
+        if (turnedOff()) throw new Unavailable("the system property swarm.cgroups=off turns it off");
+        Path parent;
         try {
-            mount = pidsMount(Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8))
-                    .orElseThrow(() -> new Unavailable("there is no cgroup v1 pids hierarchy (/proc/self/mountinfo)"));
-            own = ownPath(Files.readAllLines(OWN_CGROUP, StandardCharsets.UTF_8))
+            String own = ownPath(Files.readAllLines(OWN_CGROUP, StandardCharsets.UTF_8))
                     .orElseThrow(() -> new Unavailable("this process has no pids cgroup (/proc/self/cgroup)"));
+            parent = ownDirectory(Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8), own)
+                    .orElseThrow(() -> new Unavailable("there is no cgroup v1 pids hierarchy mounted that holds this process's "
+                            + "pids cgroup " + own + " (/proc/self/mountinfo)"));
         } catch (IOException e) {
             throw new Unavailable("cannot read the cgroups of this process: " + e);
         }
-        Path parent = own.equals("/") ? mount : mount.resolve(own.substring(1));
         if (!Files.isWritable(parent)) throw new Unavailable(parent + " is not writable");
-        long self = ProcessHandle.current().pid();
-        long ticks = ProcessGroups.startTicks(self).orElse(0);
-        PidsCgroup cgroups = new PidsCgroup(parent, PREFIX + self + "-" + ticks + "-");
+        PidsCgroup cgroups = at(parent);
         cgroups.removeStale();
         return cgroups;
     }
 
-    /** The mount point of the cgroup v1 hierarchy with the {@code pids} controller, from mountinfo lines (proc(5)). */
-    static Optional<Path> pidsMount(List<String> mountinfo) {
+    /** The groups of this process under {@code parent}, without looking for stale ones. Package-private for tests. */
+    static PidsCgroup at(Path parent) throws Unavailable {
+        long ticks = ProcessGroups.startTicks(SELF).orElse(0);
+        return new PidsCgroup(parent, PREFIX + pidNamespace() + "-" + SELF + "-" + ticks + "-");
+    }
+
+    /** The inode of this process's pid namespace, from the link {@code /proc/self/ns/pid} ({@code pid:[INODE]}; namespaces(7)). */
+    static String pidNamespace() throws Unavailable {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return link.substring(link.indexOf('[') + 1, link.lastIndexOf(']'));
+        } catch (IOException | RuntimeException e) {
+            throw new Unavailable("cannot read this process's pid namespace (/proc/self/ns/pid): " + e);
+        }
+    }
+
+    /**
+     * The directory of this process's cgroup in the cgroup v1 {@code pids} hierarchy: of the mounts of that
+     * hierarchy in {@code mountinfo} (proc(5): field 4 is the mount's root within the hierarchy, field 5 its mount
+     * point), one whose root holds {@code ownPath}, joined with the rest of the path. In a container the hierarchy
+     * is often mounted from the container's own cgroup (root {@code /docker/ID}), which is also the start of its
+     * processes' paths.
+     *
+     * @param ownPath this process's path in the hierarchy ({@link #ownPath}), starting with {@code /}
+     */
+    static Optional<Path> ownDirectory(List<String> mountinfo, String ownPath) {
         for (String line : mountinfo) {
             int dash = line.indexOf(" - ");
             if (dash < 0) continue;
             String[] after = line.substring(dash + 3).split(" ");
-            if (after.length < 3 || !after[0].equals("cgroup")) continue;
-            for (String option : after[2].split(",")) {
-                if (option.equals("pids")) return Optional.of(Path.of(unescape(line.substring(0, dash).split(" ")[4])));
-            }
+            String[] before = line.substring(0, dash).split(" ");
+            if (after.length < 3 || before.length < 5 || !after[0].equals("cgroup")) continue;
+            if (!List.of(after[2].split(",")).contains("pids")) continue;
+            String root = unescape(before[3]);
+            String rest;
+            if (root.equals("/")) rest = ownPath;
+            else if (ownPath.equals(root)) rest = "/";
+            else if (ownPath.startsWith(root + "/")) rest = ownPath.substring(root.length());
+            else continue;
+            Path mount = Path.of(unescape(before[4]));
+            return Optional.of(rest.equals("/") ? mount : mount.resolve(rest.substring(1)));
         }
         return Optional.empty();
     }
@@ -148,25 +193,36 @@ final class PidsCgroup {
         return b.toString();
     }
 
-    /** Empties and removes the attempts' cgroups of Swarmflow processes that are no longer alive. */
-    private void removeStale() {
+    /**
+     * Empties and removes the attempts' cgroups of Swarmflow processes of this pid namespace that are no longer
+     * alive (the process is gone, or its id now belongs to a process that started at another time).
+     */
+    void removeStale() {
+        String namespace;
+        try {
+            namespace = pidNamespace();
+        } catch (Unavailable e) {
+            return;
+        }
+        List<Path> stale = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, PREFIX + "*")) {
             for (Path dir : dirs) {
                 String[] f = dir.getFileName().toString().substring(PREFIX.length()).split("-");
-                if (f.length != 3) continue;
+                if (f.length != 4 || !f[0].equals(namespace)) continue; // another namespace's, or not ours at all
                 try {
-                    long pid = Long.parseLong(f[0]);
-                    long ticks = Long.parseLong(f[1]);
+                    long pid = Long.parseLong(f[1]);
+                    long ticks = Long.parseLong(f[2]);
                     OptionalLong alive = ProcessGroups.startTicks(pid);
                     if (alive.isPresent() && alive.getAsLong() == ticks) continue; // its Swarmflow process still runs
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                new Group(dir, 0).close();
+                stale.add(dir);
             }
-        } catch (IOException ignored) {
+        } catch (IOException | DirectoryIteratorException ignored) {
             // nothing to clean, or not readable: the new groups do not depend on it
         }
+        for (Path dir : stale) new Group(dir, 0).close();
     }
 
     /**
@@ -181,7 +237,7 @@ final class PidsCgroup {
         Group g = new Group(dir, Math.max(1, maxProcesses));
         try {
             // room for the launcher thread and a thread the start may create; lowered once they are out (startInside)
-            Files.writeString(dir.resolve("pids.max"), Long.toString(g.max + LAUNCHER_ROOM));
+            Files.writeString(dir.resolve("pids.max"), pidsMax(g.max + LAUNCHER_ROOM));
         } catch (IOException e) {
             g.close();
             throw e;
@@ -209,15 +265,36 @@ final class PidsCgroup {
             try {
                 Files.writeString(parent.resolve("tasks"), tid);
                 // threads the start created (a reaper, say) were born in the group: they belong with the JVM
-                moveOut(group);
-                Files.writeString(group.dir.resolve("pids.max"), Long.toString(group.max));
+                moveOut(group.dir);
+                Files.writeString(group.dir.resolve("pids.max"), pidsMax(group.max));
             } catch (IOException e) {
                 if (process != null) {
                     ProcessGroups.signalGroup(process.pid(), "KILL");
                     process.destroyForcibly();
+                    closeQuietly(process.getInputStream()); // no one will read them
+                    closeQuietly(process.getErrorStream());
+                    closeQuietly(process.getOutputStream());
                 }
                 throw new IOException("cannot move the launcher thread " + tid + " out of " + group.dir + ", or set its limit: " + e, e);
             }
+        }
+    }
+
+    /** The cgroup that holds the attempts' cgroups (this process's own pids cgroup). */
+    Path parent() {
+        return parent;
+    }
+
+    /** The text for {@code pids.max}: {@code limit}, or {@code max} above what the kernel takes as a number. */
+    static String pidsMax(long limit) {
+        return limit > PID_MAX_LIMIT ? "max" : Long.toString(limit);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already closed
         }
     }
 
@@ -241,12 +318,12 @@ final class PidsCgroup {
 
     private static final long SELF = ProcessHandle.current().pid();
 
-    /** Moves this process's threads in {@code group} to the cgroup that holds the group (its parent directory). */
-    private static void moveOut(Group group) {
-        for (String tid : group.tasks()) {
+    /** Moves this process's threads in the cgroup {@code dir} to the cgroup that holds it (its parent directory). */
+    private static void moveOut(Path dir) {
+        for (String tid : Group.tasks(dir)) {
             if (!Files.exists(Path.of("/proc/self/task", tid))) continue;
             try {
-                Files.writeString(group.dir.getParent().resolve("tasks"), tid);
+                Files.writeString(dir.getParent().resolve("tasks"), tid);
             } catch (IOException ignored) {
                 // the thread just ended
             }
@@ -269,6 +346,10 @@ final class PidsCgroup {
 
         /** The thread ids in the group now ({@code tasks}); empty once the group is gone. */
         List<String> tasks() {
+            return tasks(dir);
+        }
+
+        private static List<String> tasks(Path dir) {
             try {
                 return Files.readAllLines(dir.resolve("tasks")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
             } catch (IOException e) {
@@ -278,6 +359,10 @@ final class PidsCgroup {
 
         /** The process ids in the group now ({@code cgroup.procs}); empty once the group is gone. */
         List<Long> processes() {
+            return processes(dir);
+        }
+
+        private static List<Long> processes(Path dir) {
             List<Long> pids = new ArrayList<>();
             try {
                 for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
@@ -290,15 +375,37 @@ final class PidsCgroup {
         }
 
         /**
-         * SIGKILLs every process still in the group, waits up to about a second for them to go, and removes the
-         * group. A group that cannot be removed (a process in uninterruptible sleep) is left, to be removed by the
-         * next Swarmflow process.
+         * Sets {@code pids.max} to 0 (so nothing in it can fork any more, and a killed process id cannot come
+         * back in), SIGKILLs every process still in the group and in cgroups created below it, waits up to about
+         * a second for them to go, and removes the cgroups, deepest first. Only a process whose main thread is in
+         * a group is killed: a process with only some threads there is this JVM (see {@link #startInside}; its
+         * threads are moved out) or not the attempt's. A group that cannot be removed (a process in
+         * uninterruptible sleep) is left, to be removed by the next Swarmflow process. Not interruptible: an
+         * interrupt meanwhile is kept for the caller. Calling it again after it removed the group does nothing.
          */
         @Override
         public void close() {
-            for (int round = 0; round < 100; round++) {
-                List<Long> left = processes();
-                if (left.isEmpty()) {
+            boolean interrupted = Thread.interrupted();
+            try {
+                closeTree(dir);
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void closeTree(Path dir) {
+            if (!Files.isDirectory(dir)) return;
+            try {
+                Files.writeString(dir.resolve("pids.max"), "0");
+            } catch (IOException ignored) {
+                // gone, or the root of a hierarchy: killing still works
+            }
+            for (Path child : children(dir)) closeTree(child);
+            for (int round = 0; round < 200; round++) {
+                List<Path> nested = children(dir);
+                for (Path child : nested) closeTree(child); // created while we were at it
+                List<Long> left = processes(dir);
+                if (left.isEmpty() && nested.isEmpty()) {
                     try {
                         Files.deleteIfExists(dir);
                         return;
@@ -306,23 +413,32 @@ final class PidsCgroup {
                         // a process that was just killed is still exiting: try again
                     }
                 } else {
+                    Set<String> tasks = Set.copyOf(tasks(dir));
                     for (long pid : left) {
                         if (pid == SELF) {
-                            // never this JVM: one of its threads is still in the group (see startInside); move it out
-                            moveOut(this);
-                            continue;
+                            moveOut(dir); // never this JVM: one of its threads is still in the group
+                        } else if (tasks.contains(Long.toString(pid)) || ProcessGroups.mainThreadEnded(pid)) {
+                            // its main thread is here, or gone (the other threads are then this group's)
+                            if (Kill.available()) Kill.kill(pid, Kill.number("KILL"));
+                            else ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                         }
-                        if (Kill.available()) Kill.kill(pid, Kill.number("KILL"));
-                        else ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
-                try {
-                    Thread.sleep(round < 10 ? 1 : 10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                // most processes are gone within microseconds of SIGKILL: poll fast first, then back off
+                if (round < 20) LockSupport.parkNanos(50_000);
+                else LockSupport.parkNanos(round < 40 ? 1_000_000 : 5_000_000);
             }
+        }
+
+        /** The cgroups directly below {@code dir}. */
+        private static List<Path> children(Path dir) {
+            List<Path> children = new ArrayList<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                entries.forEach(children::add);
+            } catch (IOException | DirectoryIteratorException e) {
+                // gone
+            }
+            return children;
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -396,16 +397,23 @@ public final class Sandbox implements AutoCloseable {
 
         PidsCgroup.Group cgroup;
         try {
-            cgroup = processCgroup(spec.limits());
+            cgroup = processCgroup(spec.limits(), bwrap);
         } catch (IOException e) {
             homes.release(privateHome);
             throw new SandboxException("cannot create the attempt's cgroup for its process limit: " + e, e);
         }
-        Future<SandboxProcess.Started> started = launcher.submit(() -> {
-            Process p = cgroup == null ? launch(argv, spec.workspace(), env)
-                    : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env));
-            return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0), cgroup);
-        });
+        Future<SandboxProcess.Started> started;
+        try {
+            started = launcher.submit(() -> {
+                Process p = cgroup == null ? launch(argv, spec.workspace(), env)
+                        : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env));
+                return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0), cgroup);
+            });
+        } catch (RejectedExecutionException e) {
+            homes.release(privateHome);
+            if (cgroup != null) cgroup.close();
+            throw new SandboxException("cannot start " + command.getFirst() + ": the sandbox is closed", e);
+        }
         SandboxProcess.Started s;
         try {
             s = started.get();
@@ -419,11 +427,7 @@ public final class Sandbox implements AutoCloseable {
             // The start may already be under way: let it finish, then stop what it started.
             if (!started.cancel(false)) {
                 try {
-                    SandboxProcess.Started late = uninterruptibly(started);
-                    ProcessGroups.signalGroup(late.process().pid(), "KILL");
-                    late.process().destroyForcibly();
-                    closeQuietly(late.process().getInputStream()); // no pump will read them
-                    closeQuietly(late.process().getErrorStream());
+                    stopUnwatched(uninterruptibly(started));
                 } catch (ExecutionException ignored) {
                     // it never started
                 }
@@ -433,7 +437,23 @@ public final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
-        return new SandboxProcess(s, spec, listener, stdoutLines, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
+        try {
+            return new SandboxProcess(s, spec, listener, stdoutLines, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
+        } catch (RuntimeException | Error e) {
+            // nothing will wait for it: stop it and give back what it held
+            stopUnwatched(s);
+            homes.release(privateHome);
+            throw e;
+        }
+    }
+
+    /** Kills a started process no {@link SandboxProcess} watches, closes its pipes, and empties its cgroup. */
+    private static void stopUnwatched(SandboxProcess.Started s) {
+        ProcessGroups.signalGroup(s.process().pid(), "KILL");
+        s.process().destroyForcibly();
+        closeQuietly(s.process().getInputStream());
+        closeQuietly(s.process().getErrorStream());
+        if (s.cgroup() != null) s.cgroup().close();
     }
 
     /**
@@ -441,18 +461,24 @@ public final class Sandbox implements AutoCloseable {
      * is no process limit, or no usable cgroup v1 {@code pids} hierarchy. In the latter case, running as root, the
      * limit is not enforced at all (the kernel does not apply RLIMIT_NPROC to root), which is warned about once.
      */
-    private PidsCgroup.Group processCgroup(ProcessLimits limits) throws IOException {
+    private PidsCgroup.Group processCgroup(ProcessLimits limits, boolean bwrap) throws IOException {
         if (limits.processes() <= 0) return null;
         java.util.Optional<PidsCgroup> cgroups = PidsCgroup.get();
-        if (cgroups.isPresent()) return cgroups.get().create(limits.processes());
+        // bubblewrap's own two processes (the outer bwrap and the namespace's init) are not the ticket's
+        if (cgroups.isPresent()) return cgroups.get().create(limits.processes() + (bwrap ? BUBBLEWRAP_PROCESSES : 0));
         if (PidsCgroup.realUidIsRoot() && ROOT_NPROC_WARNED.compareAndSet(false, true)) {
+            String why = PidsCgroup.turnedOff() ? "the system property swarm.cgroups=off turns the per-attempt cgroups off"
+                    : "no per-attempt cgroup can hold it here (" + PidsCgroup.problem() + ")";
             warnings.accept("running as root, the tickets' process limit (" + limits.processes() + ") is not enforced: the kernel "
-                    + "does not apply RLIMIT_NPROC to root, and no per-attempt cgroup can hold it here ("
-                    + PidsCgroup.problem() + "); a ticket can start processes until the host runs out; run swarm as "
-                    + "another user, or on a host with a writable cgroup v1 pids hierarchy");
+                    + "does not apply RLIMIT_NPROC to root, and " + why + "; a ticket can start processes until the "
+                    + "host runs out; run swarm as another user"
+                    + (PidsCgroup.turnedOff() ? ", or without swarm.cgroups=off" : ", or on a host with a writable cgroup v1 pids hierarchy"));
         }
         return null;
     }
+
+    /** Processes bubblewrap itself keeps while the command runs: the outer bwrap and, with --unshare-pid, the init. */
+    static final int BUBBLEWRAP_PROCESSES = 2;
 
     /** The root warning is given once per process, not per sandbox. */
     private static final AtomicBoolean ROOT_NPROC_WARNED = new AtomicBoolean();

@@ -113,6 +113,16 @@ public final class SandboxProcess {
      * @throws InterruptedException if interrupted; the process group is killed first
      */
     public SandboxResult waitFor() throws InterruptedException {
+        try {
+            return awaitEnd();
+        } finally {
+            // whatever happened (an interrupt during the grace, say): what is left in the attempt's cgroup goes
+            if (cgroup != null) cgroup.close();
+            if (homeMayBeInUse) homes.discard(privateHome); else homes.release(privateHome);
+        }
+    }
+
+    private SandboxResult awaitEnd() throws InterruptedException {
         Termination termination = Termination.EXITED;
         CompletableFuture<Object> endOrCancel = CompletableFuture.anyOf(process.onExit(), cancelRequest);
         try {
@@ -128,37 +138,31 @@ public final class SandboxProcess {
             throw new IllegalStateException("waiting for process " + pid() + " failed", e);
         } catch (InterruptedException e) {
             stop("KILL", 0);
-            if (cgroup != null) cgroup.close();
-            homes.release(privateHome);
             throw e;
         }
         if (termination == Termination.EXITED && process.isAlive()) termination = Termination.CANCELLED;
-        try {
-            if (termination != Termination.EXITED) stop("TERM", spec.grace().toMillis());
-            process.waitFor();
-            long durationMillis = (System.nanoTime() - startNanos) / 1_000_000;
-            // Background children the script left behind must not outlive the attempt. Under bubblewrap they
-            // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
-            // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
-            if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
-            // What left the group (setsid) but not the attempt's cgroup goes too.
-            if (cgroup != null) cgroup.close();
-            long drain = Math.max(1000, spec.grace().toMillis());
-            long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
-            boolean drained = awaitPump(outPump, drainUntil) & awaitPump(errPump, drainUntil);
-            if (!drained) {
-                // a process that escaped the group holds a pipe: what it writes from now on is not this attempt's,
-                // and it still knows the HOME, which must then not go to another attempt
-                out.detach();
-                err.detach();
-                homeMayBeInUse = true;
-            }
-            Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
-            return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
-                    out.truncated() || err.truncated(), err.lastLine());
-        } finally {
-            if (homeMayBeInUse) homes.discard(privateHome); else homes.release(privateHome);
+        if (termination != Termination.EXITED) stop("TERM", spec.grace().toMillis());
+        process.waitFor();
+        long durationMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        // Background children the script left behind must not outlive the attempt. Under bubblewrap they
+        // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
+        // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
+        if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+        // What left the group (setsid) but not the attempt's cgroup goes too, before the pipes are drained.
+        if (cgroup != null) cgroup.close();
+        long drain = Math.max(1000, spec.grace().toMillis());
+        long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
+        boolean drained = awaitPump(outPump, drainUntil) & awaitPump(errPump, drainUntil);
+        if (!drained) {
+            // a process that escaped the group holds a pipe: what it writes from now on is not this attempt's,
+            // and it still knows the HOME, which must then not go to another attempt
+            out.detach();
+            err.detach();
+            homeMayBeInUse = true;
         }
+        Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
+        return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
+                out.truncated() || err.truncated(), err.lastLine());
     }
 
     /**
