@@ -77,6 +77,8 @@ final class PlanBuilder {
     private final Map<String, List<Integer>> names = new LinkedHashMap<>();
     private final Map<String, Node> nameNodes = new HashMap<>();
     private final Set<String> matrixGroups = new LinkedHashSet<>();
+    /** Matrix tickets not expanded because their matrix is malformed (reported); references to them are not checked. */
+    private final Set<String> brokenMatrices = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
 
     PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides) {
@@ -224,31 +226,31 @@ final class PlanBuilder {
                         "give each ticket a unique id");
                 continue;
             }
-            if (raw.matrix == null) {
-                if (raw.matrixNode != null) continue;   // the matrix was malformed; already reported
+            if (raw.matrixNode == null) {
                 addName(id, raw.id.node(), add(raw, id, id, Map.of()));
                 continue;
             }
-            expandMatrix(raw, id);
+            matrixGroups.add(id);
+            List<Integer> members = new ArrayList<>();
+            names.put(id, members);
+            nameNodes.put(id, raw.id.node());
+            // a malformed matrix (reported) leaves the ticket unexpanded, but its id stays known: needs of it are
+            // met by nothing rather than reported as missing
+            if (raw.matrix == null || !expandMatrix(raw, id, members)) brokenMatrices.add(id);
         }
     }
 
-    private void expandMatrix(Fields raw, String id) {
+    /** Adds the expansions to {@code members}; false when the matrix is too large to expand (reported). */
+    private boolean expandMatrix(Fields raw, String id, List<Integer> members) {
         long count = 1;
         for (List<Val<String>> values : raw.matrix.values()) {
             count *= values.size();
-            if (values.isEmpty() || count > MAX_EXPANSIONS) break;
+            if (count > MAX_EXPANSIONS) {
+                problems.at(raw.matrixNode, "the matrix of '" + id + "' expands to more than " + MAX_EXPANSIONS + " tickets",
+                        "use fewer values or split the ticket");
+                return false;
+            }
         }
-        if (count == 0 || raw.matrix.isEmpty()) return;
-        if (count > MAX_EXPANSIONS) {
-            problems.at(raw.matrixNode, "the matrix of '" + id + "' expands to more than " + MAX_EXPANSIONS + " tickets",
-                    "use fewer values or split the ticket");
-            return;
-        }
-        matrixGroups.add(id);
-        List<Integer> members = new ArrayList<>();
-        names.put(id, members);
-        nameNodes.put(id, raw.id.node());
         List<String> keys = new ArrayList<>(raw.matrix.keySet());
         int[] position = new int[keys.size()];
         while (true) {
@@ -279,6 +281,7 @@ final class PlanBuilder {
             }
             if (k < 0) break;
         }
+        return true;
     }
 
     private int add(Fields raw, String id, String group, Map<String, String> matrix) {
@@ -299,6 +302,7 @@ final class PlanBuilder {
                 String n = need.value();
                 List<Integer> targets = names.get(n);
                 if (targets == null) {
+                    if (ofBrokenMatrix(n)) continue;
                     problems.at(need.node(), "ticket '" + e.group + "' needs '" + n + "', which is not a ticket",
                             Problems.didYouMean(n, namesOutside(e.group), "check the id, or add a ticket with that id"));
                 } else if (n.equals(e.group) || targets.contains(e.index)) {
@@ -308,6 +312,11 @@ final class PlanBuilder {
                 }
             }
         }
+    }
+
+    /** Whether {@code name} is a ticket whose matrix is malformed, or could be one of its expansions. */
+    private boolean ofBrokenMatrix(String name) {
+        return brokenMatrices.stream().anyMatch(group -> name.equals(group) || name.startsWith(group + "-"));
     }
 
     /** Ticket names other than {@code group}'s own (its id and expansions): suggesting one of those would be a cycle. */
@@ -593,6 +602,7 @@ final class PlanBuilder {
         for (PendingOutputRef ref : pending) {
             Expanded from = ref.ticket();
             List<Integer> targets = names.get(ref.target());
+            if ((targets == null || targets.isEmpty()) && ofBrokenMatrix(ref.target())) continue;
             if (targets == null) {
                 problems.at(ref.mark(), "unknown ticket '" + ref.target() + "' in " + ref.expression(),
                         Problems.didYouMean(ref.target(), namesOutside(from.group), "check the id"));

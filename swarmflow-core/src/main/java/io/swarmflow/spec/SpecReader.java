@@ -268,37 +268,48 @@ final class SpecReader {
         return outputs;
     }
 
+    /**
+     * The matrix, or null when it cannot be expanded as written (reported): a key without usable values is not
+     * dropped, as the ticket's ids and texts would then be checked against a matrix the user did not write.
+     */
     private Map<String, List<Val<String>>> matrix(Node node) {
         Map<String, NodeTuple> f = mapping(node, "matrix");
         if (f == null) return null;
+        int written = ((MappingNode) node).getValue().size();
+        if (written == 0) {
+            problems.at(node, "'matrix' is empty", "give it a key with a list of values, such as os: [linux, mac], or remove it");
+            return null;
+        }
+        boolean broken = f.size() < written; // a key was rejected (reported)
         Map<String, List<Val<String>>> matrix = new LinkedHashMap<>();
-        f.forEach((key, t) -> {
+        for (Map.Entry<String, NodeTuple> entry : f.entrySet()) {
+            String key = entry.getKey();
+            Node v = entry.getValue().getValueNode();
             if (!SIMPLE_NAME.matcher(key).matches()) {
-                problems.at(t.getKeyNode(), "invalid matrix key '" + key + "'",
+                problems.at(entry.getValue().getKeyNode(), "invalid matrix key '" + key + "'",
                         "use letters, digits, '_' and '-', starting with a letter, digit or '_'");
-                return;
-            }
-            Node v = t.getValueNode();
-            if (!(v instanceof SequenceNode seq)) {
+                broken = true;
+            } else if (!(v instanceof SequenceNode seq)) {
                 problems.at(v, "matrix '" + key + "' must be a list of values, not " + describe(v),
                         "write " + key + ": [a, b]");
-                return;
-            }
-            if (seq.getValue().isEmpty()) {
+                broken = true;
+            } else if (seq.getValue().isEmpty()) {
                 problems.at(v, "matrix '" + key + "' is empty", "give at least one value");
-                return;
-            }
-            List<Val<String>> values = new ArrayList<>();
-            for (Node item : seq.getValue()) {
-                if (item instanceof ScalarNode s && !isNull(s)) {
-                    values.add(new Val<>(s.getValue(), s));
-                } else {
-                    problems.at(item, "matrix values must be strings, numbers or booleans, not " + describe(item), "");
+                broken = true;
+            } else {
+                List<Val<String>> values = new ArrayList<>();
+                for (Node item : seq.getValue()) {
+                    if (item instanceof ScalarNode s && !isNull(s)) {
+                        values.add(new Val<>(s.getValue(), s));
+                    } else {
+                        problems.at(item, "matrix values must be strings, numbers or booleans, not " + describe(item), "");
+                    }
                 }
+                broken |= values.isEmpty();
+                matrix.put(key, values);
             }
-            matrix.put(key, values);
-        });
-        return matrix;
+        }
+        return broken ? null : matrix;
     }
 
     private Map<String, Val<String>> env(Node node, String key) {

@@ -414,6 +414,57 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aTicketWithABrokenMatrixIsStillATicket() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: echo ${{ matrix.shard }}
+                    matrix: {shard: []}
+                  - id: b
+                    needs: [a]
+                    run: echo ${{ tickets.a.outputs.x }}
+                  - id: c
+                    matrix: {os: [linux], arch: 5}
+                    run: echo ${{ matrix.arch }}
+                  - id: d
+                    needs: [c, c-linux-5, e, f]
+                    run: echo ${{ tickets.c-linux-5.outputs.x }}
+                  - id: e
+                    matrix: {v: [{x: 1}]}
+                    run: "true"
+                  - id: f
+                    matrix: [1, 2]
+                    run: "true"
+                """)).containsExactly( // and nothing about needs of a, c, e or f, or about c's matrix.arch
+                "swarm.yaml:4:21: matrix 'shard' is empty; give at least one value",
+                "swarm.yaml:9:33: matrix 'arch' must be a list of values, not a number (5); write arch: [a, b]",
+                "swarm.yaml:15:18: matrix values must be strings, numbers or booleans, not a mapping",
+                "swarm.yaml:18:13: 'matrix' must be a mapping, not a list; write key: value pairs");
+    }
+
+    @Test
+    void anEmptyMatrixIsReported() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: a, run: "true", matrix: {}}
+                  - {id: b, run: "true", needs: [a]}
+                """)).containsExactly(
+                "swarm.yaml:2:34: 'matrix' is empty; give it a key with a list of values, such as os: [linux, mac], or remove it");
+    }
+
+    @Test
+    void aMatrixTooLargeToExpandIsStillATicket() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    matrix: {x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], z: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}
+                  - {id: b, run: "true", needs: [a, a-1-1-1]}
+                """)).containsExactly(
+                "swarm.yaml:4:13: the matrix of 'a' expands to more than 1000 tickets; use fewer values or split the ticket");
+    }
+
+    @Test
     void outputFilesMustStayInsideTheWorkspace() throws IOException {
         assertThat(errors(dir, """
                 tickets:
