@@ -50,6 +50,11 @@ final class Problems {
         return errors.isEmpty();
     }
 
+    /** How many problems were recorded so far; a check can tell whether one it relies on was reported. */
+    int size() {
+        return errors.size();
+    }
+
     /** The problems sorted by position (whole-file ones first), as an exception to throw. */
     SpecException exception() {
         List<SpecError> sorted = new ArrayList<>(errors);

@@ -245,13 +245,17 @@ final class SpecReader {
             if (v instanceof ScalarNode s && !isNull(s)) {
                 outputs.put(name, new Output(name, t.getKeyNode(), new Val<>(s.getValue(), s), null));
             } else if (v instanceof MappingNode) {
+                int reported = problems.size();
                 Map<String, NodeTuple> o = fields(v, "output '" + name + "'", OUTPUT_KEYS, Map.of());
                 if (o == null) return;
                 Val<String> file = str(value(o, "file"), "file");
                 Val<String> json = str(value(o, "json"), "json");
                 if ((file == null) == (json == null)) {
-                    problems.at(v, "output '" + name + "' needs exactly one of 'file' and 'json'",
-                            "write {file: result.txt} or {json: key}");
+                    // with neither, an unknown key or a value of the wrong type is reported above and says what to write
+                    if (file != null || problems.size() == reported) {
+                        problems.at(v, "output '" + name + "' needs exactly one of 'file' and 'json'",
+                                "write {file: result.txt} or {json: key}");
+                    }
                     return;
                 }
                 if (json != null && json.value().isBlank()) {

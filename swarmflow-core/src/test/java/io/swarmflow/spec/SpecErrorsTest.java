@@ -482,6 +482,22 @@ class SpecErrorsTest {
     }
 
     @Test
+    void anOutputWithoutAUsableKeyGetsOneError() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    outputs: {x: {from: nowhere}, y: {fil: a}, z: {file: [a]}, w: {}, v: {file: a, json: b, jsn: c}}
+                """)).containsExactly(
+                "swarm.yaml:4:19: unknown key 'from' in output 'x'; allowed keys: file, json",
+                "swarm.yaml:4:39: unknown key 'fil' in output 'y'; did you mean 'file'?",
+                "swarm.yaml:4:58: 'file' must be a string, not a list",
+                "swarm.yaml:4:67: output 'w' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
+                "swarm.yaml:4:74: output 'v' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
+                "swarm.yaml:4:93: unknown key 'jsn' in output 'v'; did you mean 'json'?");
+    }
+
+    @Test
     void duplicateYamlKeysAreRejected() throws IOException {
         assertThat(errors(dir, """
                 tickets:
