@@ -6,6 +6,7 @@ import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +54,10 @@ final class PidsCgroup {
     static final long LAUNCHER_ROOM = 4;
     /** The largest {@code pids.max} the kernel takes as a number (PID_MAX_LIMIT, include/linux/threads.h); above: {@code max}. */
     static final long PID_MAX_LIMIT = 4_194_304;
+    /** How long {@link Group#close()} waits in all for the killed processes to go. */
+    static final long CLOSE_WAIT_MILLIS = 1000;
+    /** Groups of this process that {@link Group#close()} could not remove in time: tried again at each {@link #create}. */
+    private static final java.util.Queue<Path> LEFT_OVER = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final Path parent;
     private final String namePrefix;
@@ -108,12 +113,17 @@ final class PidsCgroup {
         try {
             String own = ownPath(Files.readAllLines(OWN_CGROUP, StandardCharsets.UTF_8))
                     .orElseThrow(() -> new Unavailable("this process has no pids cgroup (/proc/self/cgroup)"));
+            // in a cgroup namespace, a cgroup outside it reads as /../x: its directory is not under the mount
+            if (!own.startsWith("/") || List.of(own.split("/")).contains("..")) {
+                throw new Unavailable("this process's pids cgroup " + own + " is outside its cgroup namespace (/proc/self/cgroup)");
+            }
             parent = ownDirectory(Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8), own)
                     .orElseThrow(() -> new Unavailable("there is no cgroup v1 pids hierarchy mounted that holds this process's "
                             + "pids cgroup " + own + " (/proc/self/mountinfo)"));
         } catch (IOException e) {
             throw new Unavailable("cannot read the cgroups of this process: " + e);
         }
+        if (!Files.isRegularFile(parent.resolve("tasks"))) throw new Unavailable(parent + " is not a cgroup (it has no tasks file)");
         if (!Files.isWritable(parent)) throw new Unavailable(parent + " is not writable");
         PidsCgroup cgroups = at(parent);
         cgroups.removeStale();
@@ -122,7 +132,8 @@ final class PidsCgroup {
 
     /** The groups of this process under {@code parent}, without looking for stale ones. Package-private for tests. */
     static PidsCgroup at(Path parent) throws Unavailable {
-        long ticks = ProcessGroups.startTicks(SELF).orElse(0);
+        // without it another Swarmflow could not tell this process from one that reused its id, and would remove live groups
+        long ticks = ProcessGroups.startTicks(SELF).orElseThrow(() -> new Unavailable("cannot read this process's start time (/proc/self/stat)"));
         return new PidsCgroup(parent, PREFIX + pidNamespace() + "-" + SELF + "-" + ticks + "-");
     }
 
@@ -232,17 +243,40 @@ final class PidsCgroup {
      * @throws IOException when the cgroup cannot be created or limited (nothing is left behind)
      */
     Group create(long maxProcesses) throws IOException {
+        retryLeftOver();
         Path dir = parent.resolve(namePrefix + next.incrementAndGet());
         Files.createDirectory(dir);
         Group g = new Group(dir, Math.max(1, maxProcesses));
         try {
             // room for the launcher thread and a thread the start may create; lowered once they are out (startInside)
-            Files.writeString(dir.resolve("pids.max"), pidsMax(g.max + LAUNCHER_ROOM));
+            write(dir.resolve("pids.max"), pidsMax(g.max + LAUNCHER_ROOM));
         } catch (IOException e) {
             g.close();
             throw e;
         }
         return g;
+    }
+
+    /** One more try, without waiting, at the groups {@link Group#close()} could not remove. */
+    private static void retryLeftOver() {
+        for (int n = LEFT_OVER.size(); n > 0; n--) {
+            Path dir = LEFT_OVER.poll();
+            if (dir == null) return;
+            if (!Group.removeTree(dir, System.nanoTime())) LEFT_OVER.add(dir);
+        }
+    }
+
+    /** Writes a cgroup file that must exist: never creates one (outside a cgroup hierarchy that would enforce nothing). */
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static void writeIfThere(Path file, String text) {
+        try {
+            write(file, text);
+        } catch (IOException ignored) {
+            // gone, or the root of a hierarchy (no pids.max): killing still works
+        }
     }
 
     /**
@@ -256,17 +290,17 @@ final class PidsCgroup {
     <T extends Process> T startInside(Group group, Callable<T> start) throws Exception {
         if (Thread.currentThread().isVirtual()) throw new IllegalStateException("startInside needs a platform thread");
         String tid = threadId();
-        Files.writeString(group.dir.resolve("tasks"), tid);
+        write(group.dir.resolve("tasks"), tid);
         T process = null;
         try {
             process = start.call();
             return process;
         } finally {
             try {
-                Files.writeString(parent.resolve("tasks"), tid);
+                write(parent.resolve("tasks"), tid);
                 // threads the start created (a reaper, say) were born in the group: they belong with the JVM
                 moveOut(group.dir);
-                Files.writeString(group.dir.resolve("pids.max"), pidsMax(group.max));
+                write(group.dir.resolve("pids.max"), pidsMax(group.max));
             } catch (IOException e) {
                 if (process != null) {
                     ProcessGroups.signalGroup(process.pid(), "KILL");
@@ -323,7 +357,7 @@ final class PidsCgroup {
         for (String tid : Group.tasks(dir)) {
             if (!Files.exists(Path.of("/proc/self/task", tid))) continue;
             try {
-                Files.writeString(dir.getParent().resolve("tasks"), tid);
+                write(dir.getParent().resolve("tasks"), tid);
             } catch (IOException ignored) {
                 // the thread just ended
             }
@@ -376,58 +410,73 @@ final class PidsCgroup {
 
         /**
          * Sets {@code pids.max} to 0 (so nothing in it can fork any more, and a killed process id cannot come
-         * back in), SIGKILLs every process still in the group and in cgroups created below it, waits up to about
-         * a second for them to go, and removes the cgroups, deepest first. Only a process whose main thread is in
-         * a group is killed: a process with only some threads there is this JVM (see {@link #startInside}; its
-         * threads are moved out) or not the attempt's. A group that cannot be removed (a process in
-         * uninterruptible sleep) is left, to be removed by the next Swarmflow process. Not interruptible: an
-         * interrupt meanwhile is kept for the caller. Calling it again after it removed the group does nothing.
+         * back in), SIGKILLs every process still in the group and in cgroups created below it, waits up to
+         * {@value #CLOSE_WAIT_MILLIS} ms in all for them to go, and removes the cgroups, deepest first. Only a
+         * process whose main thread is in a group (or has ended, leaving other threads there) is killed: a
+         * process with only some threads there and a live main thread elsewhere is this JVM (see
+         * {@link #startInside}; its threads are moved out) or not the attempt's. A group that cannot be removed
+         * in time (a process in uninterruptible sleep) is tried again at the next {@link #create}, and by the
+         * next Swarmflow process. Not interruptible: an interrupt meanwhile is kept for the caller. Calling it
+         * again after it removed the group does nothing.
          */
         @Override
         public void close() {
-            boolean interrupted = Thread.interrupted();
+            if (!removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000)) LEFT_OVER.add(dir);
+        }
+
+        /** Empties and removes {@code top} and the cgroups below it until {@code deadline} ({@link System#nanoTime()}); whether it is gone. */
+        private static boolean removeTree(Path top, long deadline) {
+            boolean interrupted = false;
+            Set<Path> limited = new java.util.HashSet<>();
             try {
-                closeTree(dir);
+                for (int round = 0; ; round++) {
+                    List<Path> tree = deepestFirst(top);
+                    if (tree.isEmpty()) return true;
+                    for (Path dir : tree) {
+                        if (limited.add(dir)) writeIfThere(dir.resolve("pids.max"), "0");
+                    }
+                    for (Path dir : tree) killMembers(dir);
+                    for (Path dir : tree) {
+                        if (!processes(dir).isEmpty()) continue;
+                        try {
+                            Files.deleteIfExists(dir);
+                        } catch (IOException busy) {
+                            // a process that was just killed is still exiting, or a cgroup below is: next round
+                        }
+                    }
+                    if (!Files.exists(top)) return true;
+                    if (System.nanoTime() - deadline >= 0) return false;
+                    if (Thread.interrupted()) interrupted = true; // else parkNanos would not wait
+                    // most processes are gone within microseconds of SIGKILL: poll fast first, then back off
+                    LockSupport.parkNanos(round < 20 ? 50_000 : round < 40 ? 1_000_000 : 5_000_000);
+                }
             } finally {
                 if (interrupted) Thread.currentThread().interrupt();
             }
         }
 
-        private static void closeTree(Path dir) {
-            if (!Files.isDirectory(dir)) return;
-            try {
-                Files.writeString(dir.resolve("pids.max"), "0");
-            } catch (IOException ignored) {
-                // gone, or the root of a hierarchy: killing still works
-            }
-            for (Path child : children(dir)) closeTree(child);
-            for (int round = 0; round < 200; round++) {
-                List<Path> nested = children(dir);
-                for (Path child : nested) closeTree(child); // created while we were at it
-                List<Long> left = processes(dir);
-                if (left.isEmpty() && nested.isEmpty()) {
-                    try {
-                        Files.deleteIfExists(dir);
-                        return;
-                    } catch (IOException busy) {
-                        // a process that was just killed is still exiting: try again
-                    }
-                } else {
-                    Set<String> tasks = Set.copyOf(tasks(dir));
-                    for (long pid : left) {
-                        if (pid == SELF) {
-                            moveOut(dir); // never this JVM: one of its threads is still in the group
-                        } else if (tasks.contains(Long.toString(pid)) || ProcessGroups.mainThreadEnded(pid)) {
-                            // its main thread is here, or gone (the other threads are then this group's)
-                            if (Kill.available()) Kill.kill(pid, Kill.number("KILL"));
-                            else ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-                        }
-                    }
+        /** SIGKILLs the processes of the cgroup {@code dir} whose main thread is in it, or ended; moves this JVM's threads out. */
+        private static void killMembers(Path dir) {
+            List<Long> left = processes(dir);
+            if (left.isEmpty()) return;
+            Set<String> tasks = Set.copyOf(tasks(dir));
+            for (long pid : left) {
+                if (pid == SELF) {
+                    moveOut(dir); // never this JVM: one of its threads is still in the group
+                } else if (tasks.contains(Long.toString(pid)) || ProcessGroups.mainThreadEnded(pid)) {
+                    if (Kill.available()) Kill.kill(pid, Kill.number("KILL"));
+                    else ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 }
-                // most processes are gone within microseconds of SIGKILL: poll fast first, then back off
-                if (round < 20) LockSupport.parkNanos(50_000);
-                else LockSupport.parkNanos(round < 40 ? 1_000_000 : 5_000_000);
             }
+        }
+
+        /** {@code top} and the cgroups below it, each after those below it; empty when {@code top} is gone. */
+        private static List<Path> deepestFirst(Path top) {
+            List<Path> out = new ArrayList<>();
+            if (!Files.isDirectory(top)) return out;
+            for (Path child : children(top)) out.addAll(deepestFirst(child));
+            out.add(top);
+            return out;
         }
 
         /** The cgroups directly below {@code dir}. */

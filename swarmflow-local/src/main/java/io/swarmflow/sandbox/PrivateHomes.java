@@ -66,6 +66,7 @@ final class PrivateHomes implements AutoCloseable {
 
     /** Deletes a directory from {@link #acquire()} without keeping it, whatever it holds. Never throws. */
     void discard(Path dir) {
+        if (dir == null) return;
         SandboxProcess.deleteTree(dir);
     }
 

@@ -22,12 +22,12 @@ public final class ProcessGroups {
     }
 
     /**
-     * Whether the main thread of {@code pid} has ended while the process may still have other threads: its state
-     * (field 3 of {@code /proc/PID/stat}) is {@code Z} or {@code X}, or the process is gone.
+     * Whether the main thread of {@code pid} has ended while the process still has other threads: its state
+     * (field 3 of {@code /proc/PID/stat}) is {@code Z} or {@code X}. False when the process is gone.
      */
     static boolean mainThreadEnded(long pid) {
         String[] f = statFields(pid);
-        return f == null || f[0].equals("Z") || f[0].equals("X");
+        return f != null && (f[0].equals("Z") || f[0].equals("X"));
     }
 
     /** The process group of {@code pid} (field 5 of {@code /proc/PID/stat}), or empty when gone. */

@@ -113,12 +113,16 @@ public final class SandboxProcess {
      * @throws InterruptedException if interrupted; the process group is killed first
      */
     public SandboxResult waitFor() throws InterruptedException {
+        boolean ended = false;
         try {
-            return awaitEnd();
+            SandboxResult result = awaitEnd();
+            ended = true;
+            return result;
         } finally {
             // whatever happened (an interrupt during the grace, say): what is left in the attempt's cgroup goes
             if (cgroup != null) cgroup.close();
-            if (homeMayBeInUse) homes.discard(privateHome); else homes.release(privateHome);
+            // a HOME goes to another attempt only when no process of this one can still be using it
+            if (ended && !homeMayBeInUse) homes.release(privateHome); else homes.discard(privateHome);
         }
     }
 

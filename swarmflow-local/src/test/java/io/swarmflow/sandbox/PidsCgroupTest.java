@@ -232,4 +232,56 @@ class PidsCgroupTest {
             assertThat(groups.map(d -> d.getFileName().toString())).noneMatch(n -> n.startsWith(mine));
         }
     }
+
+    /**
+     * A process with only a thread in the group, its main thread outside, is not the attempt's: close() leaves it
+     * alive, with the group's pids.max at 0 so nothing in the group can fork, gives up after its wait, and the
+     * next create() removes the group once it is empty.
+     */
+    @Test
+    void aProcessWithOnlyAThreadInTheGroupIsNotKilledAndTheGroupIsRemovedLater() throws Exception {
+        PidsCgroup live = usable();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3 to make a process with two threads");
+        Process twoThreads = new ProcessBuilder("/usr/bin/python3", "-c", """
+                import threading, time
+                def second():
+                    print(threading.get_native_id(), flush=True)
+                    time.sleep(300)
+                threading.Thread(target=second, daemon=True).start()
+                time.sleep(300)
+                """).start();
+        PidsCgroup.Group g = live.create(8);
+        try {
+            String tid = new java.io.BufferedReader(new java.io.InputStreamReader(twoThreads.getInputStream())).readLine().strip();
+            Files.writeString(g.dir().resolve("tasks"), tid);
+            assertThat(g.processes()).containsExactly(twoThreads.pid());
+
+            g.close();
+
+            assertThat(twoThreads.isAlive()).as("a process whose main thread is elsewhere").isTrue();
+            assertThat(g.dir()).exists();
+            assertThat(g.dir().resolve("pids.max")).hasContent("0");
+        } finally {
+            twoThreads.destroyForcibly().waitFor();
+        }
+        live.create(1).close(); // tries the group left over again
+        assertThat(g.dir()).doesNotExist();
+    }
+
+    /** close() is not cut short by an interrupt: it still waits for the killed processes and removes the group, and keeps the interrupt. */
+    @Test
+    void closeIgnoresAnInterruptAndKeepsIt() throws Exception {
+        PidsCgroup live = usable();
+        PidsCgroup.Group g = live.create(8);
+        Process sleeper = live.startInside(g, () -> new ProcessBuilder("sleep", "300").start());
+        Thread.currentThread().interrupt();
+        try {
+            g.close();
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(g.dir()).doesNotExist();
+        assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    }
 }
