@@ -87,6 +87,7 @@ public final class RunService {
     /** Approves a ticket in awaiting-approval. The live coordinator applies it within its poll period; otherwise the next resume does. */
     public RunCommand approve(String runId, String ticketId, String by) {
         requireAwaiting(runId, ticketId);
+        requireNoPendingDecision(runId, ticketId, RunCommand.Kind.APPROVE);
         return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.APPROVE, ticketId, by, null, 0));
     }
 
@@ -96,6 +97,7 @@ public final class RunService {
             throw new InvalidRequestException("a rejection needs a reason: --reason \"...\"");
         }
         requireAwaiting(runId, ticketId);
+        requireNoPendingDecision(runId, ticketId, RunCommand.Kind.REJECT);
         return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.REJECT, ticketId, by, reason, 0));
     }
 
@@ -197,6 +199,25 @@ public final class RunService {
         if (t.state() != TicketState.AWAITING_APPROVAL) {
             throw new InvalidRequestException("ticket " + ticketId + " is " + t.state().label()
                     + ", not awaiting-approval; only tickets waiting at an approval gate can be approved or rejected");
+        }
+    }
+
+    /**
+     * Refuses a second decision on a gate while an earlier one is still pending (recorded, not yet applied: the run is not
+     * executing, or its coordinator has not read it yet): the same decision again would be a duplicate, the opposite one a
+     * contradiction of a decision already recorded. The coordinator applies pending decisions in order, so only the first
+     * could take effect.
+     */
+    private void requireNoPendingDecision(String runId, String ticketId, RunCommand.Kind kind) {
+        for (RunCommand c : store.pendingCommands(runId)) {
+            if (c.kind() == RunCommand.Kind.CANCEL || !ticketId.equals(c.ticketId())) continue;
+            String earlier = c.kind() == RunCommand.Kind.APPROVE ? "an approval" : "a rejection";
+            throw new InvalidRequestException("not " + (kind == RunCommand.Kind.APPROVE ? "approved" : "rejected") + ": "
+                    + ticketId + " already has " + earlier + " pending (by " + c.by()
+                    + (c.reason() == null ? "" : ": " + c.reason()) + "), "
+                    + (isExecuting(runId) ? "which the run's coordinator applies within a second"
+                    : "which `swarm resume " + runId + "` applies")
+                    + (c.kind() == kind ? "" : "; a recorded decision cannot be withdrawn") + "; nothing was changed");
         }
     }
 

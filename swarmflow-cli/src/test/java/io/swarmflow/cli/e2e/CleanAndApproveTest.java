@@ -4,11 +4,16 @@ import io.swarmflow.cli.e2e.Cli.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.swarmflow.store.sql.SqlRunStore;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static io.swarmflow.cli.e2e.Cli.swarm;
+import static io.swarmflow.cli.e2e.Cli.ticket;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code swarm clean} keeping work the run did not record, and how its failures exit; decisions and logs of a run
@@ -143,5 +148,91 @@ class CleanAndApproveTest {
                 "swarm: run " + run + " was not cleaned completely (the rest was); fix the above and run `swarm clean " + run
                         + " --branches` again");
         assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).contains("/fix").doesNotContain("/docs");
+    }
+
+    // ---- decisions and logs of a run whose coordinator is not running ----
+
+    private static final String GATED = """
+            tickets:
+              - id: prep
+                run: echo prepared
+              - id: gate
+                needs: [prep]
+                approval: before-run
+                run: echo "gate ran"
+            """;
+
+    /** A run of {@link #GATED} cancelled while {@code gate} waits for approval: no coordinator, the gate still waiting. */
+    private String cancelledAtTheGate(Path state) throws Exception {
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), GATED);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "awaiting-approval");
+        Result cancel = swarm("cancel", id, "--state-dir", state.toString());
+        assertThat(cancel.code()).as("%s", cancel).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+        return id;
+    }
+
+    private static void awaitTicket(Path state, String run, String ticketId, String wanted) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Result st = swarm("status", run, "--json", "--state-dir", state.toString());
+            assertThat(st.code()).as("%s", st).isZero();
+            assertThat(ticket(st.json(), ticketId).get("state").asText()).isEqualTo(wanted);
+        });
+    }
+
+    private static int pendingCommands(Path state, String run) {
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            return store.pendingCommands(run).size();
+        }
+    }
+
+    @Test
+    void aSecondDecisionWhileTheFirstIsPendingIsRefusedWhetherTheSameOrTheOpposite() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        String run = cancelledAtTheGate(state);
+
+        Result approve = swarm("approve", run, "gate", "--state-dir", st);
+        assertThat(approve.code()).as("%s", approve).isZero();
+        assertThat(approve.out()).contains("approved gate in run " + run, "`swarm resume " + run + "` applies it");
+
+        Result again = swarm("approve", run, "gate", "--state-dir", st);
+        assertThat(again.code()).as("%s", again).isEqualTo(2);
+        assertThat(again.err()).contains("not approved: gate already has an approval pending (by ",
+                "which `swarm resume " + run + "` applies; nothing was changed");
+        Result reject = swarm("reject", run, "gate", "--reason", "changed my mind", "--state-dir", st);
+        assertThat(reject.code()).as("%s", reject).isEqualTo(2);
+        assertThat(reject.err()).contains("not rejected: gate already has an approval pending (by ",
+                "which `swarm resume " + run + "` applies; a recorded decision cannot be withdrawn; nothing was changed");
+        assertThat(pendingCommands(state, run)).as("only the first decision is recorded").isEqualTo(1);
+
+        Result resume = swarm("resume", run, "--plain", "--state-dir", st);
+        assertThat(resume.code()).as("%s", resume).isZero();
+        assertThat(ticket(swarm("status", run, "--json", "--state-dir", st).json(), "gate").get("state").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void anApprovalAfterAPendingRejectionIsRefused() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        String run = cancelledAtTheGate(state);
+
+        Result reject = swarm("reject", run, "gate", "--reason", "not today", "--state-dir", st);
+        assertThat(reject.code()).as("%s", reject).isZero();
+        Result approve = swarm("approve", run, "gate", "--state-dir", st);
+        assertThat(approve.code()).as("%s", approve).isEqualTo(2);
+        assertThat(approve.err()).contains("not approved: gate already has a rejection pending (by ", ": not today), "
+                + "which `swarm resume " + run + "` applies; a recorded decision cannot be withdrawn; nothing was changed");
+        Result again = swarm("reject", run, "gate", "--reason", "still not", "--state-dir", st);
+        assertThat(again.code()).as("%s", again).isEqualTo(2);
+        assertThat(again.err()).contains("not rejected: gate already has a rejection pending");
+        assertThat(pendingCommands(state, run)).isEqualTo(1);
+
+        Result resume = swarm("resume", run, "--plain", "--state-dir", st);
+        assertThat(resume.code()).as("%s", resume).isEqualTo(1);
+        assertThat(ticket(swarm("status", run, "--json", "--state-dir", st).json(), "gate").get("reason").asText())
+                .endsWith(": not today");
     }
 }
