@@ -182,7 +182,8 @@ final class QueryCommands {
         @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
         @Option(names = "--attempt", paramLabel = "N", description = "Which attempt (default: the last).") Integer attempt;
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends; without --attempt, "
-                + "wait for a ticket that has not started and carry on into its retries.") boolean follow;
+                + "wait for a ticket that has not started and carry on into its retries. Ends at once (saying why) when no "
+                + "coordinator executes the run.") boolean follow;
         @Option(names = "--stream", paramLabel = "STREAM", defaultValue = "both",
                 description = "stdout, stderr or both (default: ${DEFAULT-VALUE}).") String stream;
         @Mixin StateOptions state;
@@ -215,11 +216,16 @@ final class QueryCommands {
                             || t.state() == io.swarmflow.store.TicketState.CANCELLED
                             ? " never ran (" + t.state().label() + (t.reason() == null ? "" : ": " + t.reason()) + ")"
                             : " has not started yet (" + t.state().label() + ")"));
+                    if (follow) explainStopped(w);
                     return ExitCodes.OK;
                 }
                 while (true) {
                     print(w, n, out);
-                    if (!follow || attempt != null) return ExitCodes.OK;
+                    if (!follow) return ExitCodes.OK;
+                    if (attempt != null) {
+                        explainStopped(w);
+                        return ExitCodes.OK;
+                    }
                     // following the latest attempt: carry on into a retry while the ticket may still get one
                     int done = n;
                     t = ticket(w);
@@ -227,12 +233,41 @@ final class QueryCommands {
                         Thread.sleep(200);
                         t = ticket(w);
                     }
-                    if (t.attempt() == done) return ExitCodes.OK;
+                    if (t.attempt() == done) {
+                        explainStopped(w);
+                        return ExitCodes.OK;
+                    }
                     n = done + 1; // every attempt in turn, even if several passed between two looks
 
                     out.println("==> attempt " + n + " <==");
                 }
             }
+        }
+
+        /**
+         * Following ended while the ticket may still run, because no coordinator executes the run (stopped, cancelled,
+         * not started): says so on stderr, and what would make the ticket go on.
+         */
+        private void explainStopped(Wiring w) {
+            TicketView t = ticket(w);
+            if (t.state().isFinal() || w.service.isExecuting(runId)) return;
+            RunView run = w.service.requireRun(runId);
+            String why = switch (run.state()) {
+                case CANCELLED -> " (it was cancelled)";
+                case CREATED -> " (it has not started)";
+                default -> " (its coordinator stopped)";
+            };
+            String resume = "resume the run with `swarm resume " + runId + "` to continue";
+            String what = switch (t.state()) {
+                case RUNNING -> "was interrupted in attempt " + t.attempt() + " — " + resume;
+                case CANCELLED -> (t.attempt() == 0 ? "was cancelled before it started" : "was interrupted in attempt " + t.attempt())
+                        + " — " + resume;
+                case AWAITING_APPROVAL -> "is awaiting approval — approve it with `swarm approve " + runId + " " + ticketId
+                        + "` (or reject it), then " + resume;
+                case RETRY_WAIT -> "is waiting to retry after attempt " + t.attempt() + " — " + resume;
+                default -> "is " + t.state().label() + " — " + resume;
+            };
+            Streams.err(spec).println("swarm: run " + runId + " is not running" + why + "; ticket " + ticketId + " " + what);
         }
 
         private TicketView ticket(Wiring w) {

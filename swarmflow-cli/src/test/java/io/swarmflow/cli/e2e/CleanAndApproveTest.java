@@ -235,4 +235,58 @@ class CleanAndApproveTest {
         assertThat(ticket(swarm("status", run, "--json", "--state-dir", st).json(), "gate").get("reason").asText())
                 .endsWith(": not today");
     }
+
+    @Test
+    void logsFollowOfATicketThatCannotGoOnWithoutAResumeSaysSoAndEnds() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(tmp.resolve("long.yaml"), """
+                tickets:
+                  - id: long
+                    run: echo "long started"; sleep 120
+                  - id: after
+                    needs: [long]
+                    run: echo after
+                """);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--grace", "1",
+                "--state-dir", st);
+        String id = run.runId();
+        Path log = state.resolve("runs").resolve(id).resolve("logs/long/1/stdout.log");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log) && Files.readString(log).contains("long started"));
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+
+        Result interrupted = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> swarm("logs", id, "long", "--follow", "--state-dir", st));
+        assertThat(interrupted.code()).as("%s", interrupted).isZero();
+        assertThat(interrupted.out()).isEqualTo("long started\n");
+        assertThat(interrupted.err()).isEqualTo("swarm: run " + id + " is not running (it was cancelled); ticket long was "
+                + "interrupted in attempt 1 — resume the run with `swarm resume " + id + "` to continue\n");
+
+        Result pending = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> swarm("logs", id, "after", "--follow", "--state-dir", st));
+        assertThat(pending.code()).as("%s", pending).isZero();
+        assertThat(pending.out()).isEqualTo("after has not started yet (pending)\n");
+        assertThat(pending.err()).isEqualTo("swarm: run " + id + " is not running (it was cancelled); ticket after is pending "
+                + "— resume the run with `swarm resume " + id + "` to continue\n");
+
+        Result plain = swarm("logs", id, "long", "--state-dir", st);
+        assertThat(plain.err()).as("only --follow explains").isEmpty();
+    }
+
+    @Test
+    void logsFollowOfAGateOfARunNotExecutingSaysHowItGoesOn() throws Exception {
+        Path state = tmp.resolve("state");
+        String run = cancelledAtTheGate(state);
+        Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> swarm("logs", run, "gate", "--follow", "--state-dir", state.toString()));
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).isEqualTo("gate has not started yet (awaiting-approval)\n");
+        assertThat(r.err()).isEqualTo("swarm: run " + run + " is not running (it was cancelled); ticket gate is awaiting approval "
+                + "— approve it with `swarm approve " + run + " gate` (or reject it), then resume the run with `swarm resume " + run
+                + "` to continue\n");
+        Result done = swarm("logs", run, "prep", "--follow", "--state-dir", state.toString());
+        assertThat(done.out()).isEqualTo("prepared\n");
+        assertThat(done.err()).as("a ticket that ended needs no resume").isEmpty();
+    }
 }

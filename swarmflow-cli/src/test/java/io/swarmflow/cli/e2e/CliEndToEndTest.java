@@ -704,6 +704,8 @@ class CliEndToEndTest {
         Result follow = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));
         assertThat(follow.code()).as("%s", follow).isZero();
+        assertThat(follow.err()).isEqualTo("swarm: run " + id + " is not running (its coordinator stopped); ticket long was "
+                + "interrupted in attempt 1 — resume the run with `swarm resume " + id + "` to continue\n");
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
     }
