@@ -52,6 +52,16 @@ final class QueryCommands {
         return run.state() == io.swarmflow.store.RunState.RUNNING && !w.service.isExecuting(run.runId());
     }
 
+    /**
+     * For a run recorded as running that no coordinator executes, the store time of its last event (where its duration
+     * ends: it does not grow while nothing executes it); else 0.
+     */
+    private static long stoppedAt(Wiring w, RunView run) {
+        if (!stopped(w, run)) return 0;
+        List<io.swarmflow.store.StoredEvent> last = w.service.events(run.runId(), run.lastSeq() - 1, 1);
+        return last.isEmpty() ? 0 : last.getFirst().atEpochMillis();
+    }
+
     static ObjectNode runJson(ObjectNode o, RunView run) {
         o.put("id", run.runId());
         o.put("name", run.name());
@@ -77,16 +87,16 @@ final class QueryCommands {
                 RunView run = runId != null ? w.service.requireRun(runId)
                         : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
                 List<TicketView> tickets = w.service.tickets(run.runId());
-                boolean stopped = stopped(w, run);
+                long stoppedAt = stoppedAt(w, run);
                 if (json) {
                     ObjectNode status = statusJson(run, tickets);
                     ((ObjectNode) status.get("run")).put("executing", executing(w, run));
                     out.println(JSON.writeValueAsString(status));
                 } else {
-                    Tables.runHeader(out, run, tickets);
-                    if (stopped) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+                    Tables.runHeader(out, run, tickets, stoppedAt);
+                    if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     out.println();
-                    Tables.tickets(out, tickets);
+                    Tables.tickets(out, tickets, stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
                 }
                 return ExitCodes.OK;
             }
@@ -165,8 +175,9 @@ final class QueryCommands {
                 }
                 List<List<String>> rows = new ArrayList<>();
                 for (RunView r : runs) {
-                    long end = r.finishedAtMillis() != 0 ? r.finishedAtMillis() : System.currentTimeMillis();
-                    rows.add(List.of(r.runId(), r.name(), r.state().label() + (stopped(w, r) ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
+                    long stoppedAt = stoppedAt(w, r);
+                    long end = r.finishedAtMillis() != 0 ? r.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
+                    rows.add(List.of(r.runId(), r.name(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
                             Tables.time(r.createdAtMillis()), r.startedAtMillis() == 0 ? "-" : Durations.format(end - r.startedAtMillis())));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);

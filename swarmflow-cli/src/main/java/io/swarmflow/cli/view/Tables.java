@@ -55,9 +55,21 @@ public final class Tables {
 
     /** Run header lines. */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets) {
-        long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis();
+        runHeader(out, run, tickets, 0);
+    }
+
+    /**
+     * Run header lines; {@code stoppedAtMillis} is, for a run recorded as running whose coordinator stopped, the time
+     * of its last event (its duration ends there instead of growing with the clock), else 0.
+     */
+    public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis) {
+        long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis()
+                : stoppedAtMillis != 0 ? stoppedAtMillis : System.currentTimeMillis();
+        String duration = run.startedAtMillis() == 0 ? "" : Durations.format(end - run.startedAtMillis());
         out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
-                + (run.startedAtMillis() != 0 ? ", " + Durations.format(end - run.startedAtMillis()) : ""));
+                + (stoppedAtMillis != 0 && run.finishedAtMillis() == 0
+                ? " (stopped)" + (duration.isEmpty() ? "" : ", " + duration + " up to its last event")
+                : duration.isEmpty() ? "" : ", " + duration));
         out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
         out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
@@ -65,8 +77,15 @@ public final class Tables {
 
     /** The ticket table of {@code status} and of the summary. */
     public static void tickets(PrintStream out, List<TicketView> tickets) {
+        tickets(out, tickets, System.currentTimeMillis());
+    }
+
+    /**
+     * The ticket table; a running ticket's duration ends at {@code now} (the time of the run's last event when its
+     * coordinator stopped).
+     */
+    public static void tickets(PrintStream out, List<TicketView> tickets, long now) {
         List<List<String>> rows = new ArrayList<>();
-        long now = System.currentTimeMillis();
         for (TicketView t : tickets) {
             long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : (t.state() == TicketState.RUNNING ? now : 0);
             String duration = t.startedAtMillis() != 0 && end != 0 ? Durations.format(end - t.startedAtMillis()) : "-";

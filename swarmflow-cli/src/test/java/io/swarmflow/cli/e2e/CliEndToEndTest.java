@@ -688,8 +688,13 @@ class CliEndToEndTest {
         }
         Result status = swarm("status", "--state-dir", state.toString());
         String id = status.out().substring(4, status.out().indexOf(' ', 4));
-        assertThat(status.out()).contains("): running", "its coordinator stopped (killed or crashed) before the run ended; `swarm resume "
+        assertThat(status.out()).contains("): running (stopped), ", " up to its last event\n", "its coordinator stopped (killed or crashed) before the run ended; `swarm resume "
                 + id + "` continues it");
+        String runsBefore = swarm("runs", "--state-dir", state.toString()).out();
+        Thread.sleep(1_200);
+        assertThat(swarm("status", "--state-dir", state.toString()).out())
+                .as("the durations of the run and its running ticket end at its last event: they do not grow").isEqualTo(status.out());
+        assertThat(swarm("runs", "--state-dir", state.toString()).out()).isEqualTo(runsBefore);
         assertThat(swarm("status", id, "--json", "--state-dir", state.toString()).json().get("run").get("executing").asBoolean()).isFalse();
         Result runs = swarm("runs", "--state-dir", state.toString());
         assertThat(runs.out()).contains("running (stopped)", "(stopped): its coordinator stopped");
