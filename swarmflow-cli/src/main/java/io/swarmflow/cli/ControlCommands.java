@@ -74,10 +74,10 @@ final class ControlCommands {
             boolean mine = w.service.tookEffect(c, before);
             if (!mine) {
                 throw new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + ticketId
-                        + " first (it is " + t.state().label() + (t.reason() == null ? "" : ": " + t.reason())
+                        + " first (it " + t.state().phrase() + (t.reason() == null ? "" : ": " + t.reason())
                         + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy()) + ")");
             }
-            out.println(verb + " " + ticketId + " in run " + runId + " (applied; the ticket is " + t.state().label() + ")");
+            out.println(verb + " " + ticketId + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
             return ExitCodes.OK;
         }
     }

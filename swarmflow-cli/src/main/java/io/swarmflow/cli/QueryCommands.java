@@ -276,7 +276,7 @@ final class QueryCommands {
                 case AWAITING_APPROVAL -> "is awaiting approval — approve it with `swarm approve " + runId + " " + ticketId
                         + "` (or reject it), then " + resume;
                 case RETRY_WAIT -> "is waiting to retry after attempt " + t.attempt() + " — " + resume;
-                default -> "is " + t.state().label() + " — " + resume;
+                default -> t.state().phrase() + " — " + resume;
             };
             Streams.err(spec).println("swarm: run " + runId + " is not running" + why + "; ticket " + ticketId + " " + what);
         }

@@ -115,7 +115,7 @@ final class RunCommands {
                 RunView run = w.service.requireRun(runId);
                 w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (run.state().isFinished()) {
-                    out.println("run " + runId + " already " + run.state().label() + "; nothing to resume");
+                    out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
                     Tables.tickets(out, w.service.tickets(runId));
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }

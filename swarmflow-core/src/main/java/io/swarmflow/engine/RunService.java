@@ -109,7 +109,7 @@ public final class RunService {
     public RunCommand cancel(String runId, String by) {
         RunView run = requireRun(runId);
         if (run.state().isFinished() || run.state() == io.swarmflow.store.RunState.CANCELLED) {
-            throw new InvalidRequestException("run " + runId + " is already " + run.state().label() + "; nothing to cancel");
+            throw new InvalidRequestException("run " + runId + " " + run.state().already() + "; nothing to cancel");
         }
         if (!isExecuting(runId)) {
             throw new InvalidRequestException("run " + runId + " is not executing (its coordinator stopped); nothing to cancel: "
@@ -192,12 +192,12 @@ public final class RunService {
     private void requireAwaiting(String runId, String ticketId) {
         RunView run = requireRun(runId);
         if (run.state().isFinished()) {
-            throw new InvalidRequestException("run " + runId + " is already " + run.state().label());
+            throw new InvalidRequestException("run " + runId + " " + run.state().already() + "; its gates can no longer be decided");
         }
         TicketView t = store.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                 .orElseThrow(() -> noSuchTicket(runId, ticketId));
         if (t.state() != TicketState.AWAITING_APPROVAL) {
-            throw new InvalidRequestException("ticket " + ticketId + " is " + t.state().label()
+            throw new InvalidRequestException("ticket " + ticketId + " " + t.state().phrase()
                     + ", not awaiting-approval; only tickets waiting at an approval gate can be approved or rejected");
         }
     }

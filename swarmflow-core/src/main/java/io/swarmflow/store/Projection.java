@@ -107,7 +107,7 @@ public final class Projection {
                     throw new StoreException.StaleAttempt("ticket " + id + ": attempt " + s.attempt() + " cannot start after attempt " + t.attempt());
                 }
                 if (t.state() != TicketState.READY) {
-                    throw new StoreException.StaleAttempt("ticket " + id + " is " + t.state().label() + ", not ready: attempt "
+                    throw new StoreException.StaleAttempt("ticket " + id + " " + t.state().phrase() + ", not ready: attempt "
                             + s.attempt() + " cannot start");
                 }
             }

@@ -17,6 +17,19 @@ public enum RunState {
         return this == SUCCEEDED || this == FAILED;
     }
 
+    /**
+     * The state as said of a run that is in it already, after the run's id: {@code has already succeeded},
+     * {@code has already failed}, {@code was already cancelled}, {@code is already running}, {@code has not started yet}.
+     */
+    public String already() {
+        return switch (this) {
+            case CREATED -> "has not started yet";
+            case RUNNING -> "is already running";
+            case SUCCEEDED, FAILED -> "has already " + label();
+            case CANCELLED -> "was already cancelled";
+        };
+    }
+
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

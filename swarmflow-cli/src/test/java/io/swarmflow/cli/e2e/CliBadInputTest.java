@@ -247,7 +247,7 @@ class CliBadInputTest {
                 new String[]{"cancel", run}, new String[]{"approve", run, "zz"})) {
             Result r = swarm(with(args, "--state-dir", state.toString()));
             assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
-            assertThat(r.err()).as("%s", List.of(args)).contains("already succeeded");
+            assertThat(r.err()).as("%s", List.of(args)).contains("run " + run + " has already succeeded; ");
         }
         assertThat(CliEndToEndTest.eventCount(state, run)).isEqualTo(events);
         try (SqlRunStore store = SqlRunStore.openSqlite(state)) {

@@ -342,7 +342,7 @@ class CliEndToEndTest {
         String before = swarm("status", sharedRun, "--json", "--state-dir", st).out();
         Result r = swarm("resume", sharedRun, "--plain", "--state-dir", st);
         assertThat(r.code()).as("%s", r).isZero();
-        assertThat(r.out()).contains("already succeeded");
+        assertThat(r.out()).contains("run " + sharedRun + " has already succeeded; nothing to resume");
         assertThat(eventCount(sharedState, sharedRun)).isEqualTo(events);
         assertThat(swarm("status", sharedRun, "--json", "--state-dir", st).out()).isEqualTo(before);
     }
@@ -378,6 +378,9 @@ class CliEndToEndTest {
         assertThat(ticket(s, "grandchild").get("reason").asText()).isEqualTo("dependency child was skipped");
         assertThat(ticket(s, "bystander").get("state").asText()).isEqualTo("succeeded");
         assertThat(swarm("logs", runId(r), "broken", "--state-dir", state.toString()).out()).contains("about to fail");
+        Result cancel = swarm("cancel", runId(r), "--state-dir", state.toString());
+        assertThat(cancel.code()).as("%s", cancel).isEqualTo(2);
+        assertThat(cancel.err()).contains("run " + runId(r) + " has already failed; nothing to cancel");
     }
 
     @Test
@@ -543,7 +546,7 @@ class CliEndToEndTest {
 
         Result approve = swarm("approve", id, "gate", "--state-dir", state.toString());
         assertThat(approve.code()).as("%s", approve).isZero();
-        assertThat(approve.out()).contains("approved gate in run " + id + " (applied; the ticket is ").doesNotContain("gate ran");
+        assertThat(approve.out()).contains("approved gate in run " + id + " (applied; the ticket ").doesNotContain("gate ran");
 
         assertThat(run.exit()).isZero();
         assertThat(run.out().text()).contains("run succeeded").doesNotContain("approved gate");
@@ -646,6 +649,9 @@ class CliEndToEndTest {
         assertThat(java.time.Instant.parse(ticket(s, "long").get("finishedAt").asText()))
                 .as("when it stopped").isAfterOrEqualTo(java.time.Instant.parse(ticket(s, "long").get("startedAt").asText()));
         assertThat(ticket(s, "after").get("attempts").asInt()).isZero();
+        Result again = swarm("cancel", id, "--state-dir", state.toString());
+        assertThat(again.code()).as("%s", again).isEqualTo(2);
+        assertThat(again.err()).contains("run " + id + " was already cancelled; nothing to cancel");
 
         Result resume = swarm("resume", id, "--plain", "--state-dir", state.toString());
         assertThat(resume.code()).as("%s", resume).isZero();
