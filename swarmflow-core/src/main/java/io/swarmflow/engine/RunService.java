@@ -104,7 +104,8 @@ public final class RunService {
     /**
      * Asks the run's live coordinator to stop.
      *
-     * @throws InvalidRequestException when the run is finished or cancelled, or no coordinator is executing it
+     * @throws InvalidRequestException when the run is finished or cancelled, no coordinator is executing it, or a cancel is
+     *                                 already under way or pending
      */
     public RunCommand cancel(String runId, String by) {
         RunView run = requireRun(runId);
@@ -115,7 +116,40 @@ public final class RunService {
             throw new InvalidRequestException("run " + runId + " is not executing (its coordinator stopped); nothing to cancel: "
                     + "it stays as it is until `swarm resume " + runId + "`");
         }
+        if (run.cancelRequested()) {
+            throw new InvalidRequestException("run " + runId + " is already being cancelled: its coordinator applied an earlier "
+                    + "cancel and is stopping the running attempts (TERM, then KILL after the grace period); nothing was changed");
+        }
+        Optional<RunCommand> pending = pendingCancel(run);
+        if (pending.isPresent()) {
+            throw new InvalidRequestException("a cancel of run " + runId + " is already requested (by " + pending.get().by()
+                    + ") and pending: the run's coordinator applies it within a second; nothing was changed");
+        }
         return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.CANCEL, null, by, null, 0));
+    }
+
+    /**
+     * The latest cancel of {@code run} not applied yet that its current coordinator will apply: one made before that
+     * coordinator started is ignored by it ({@code RunEngine} drops cancels older than its claim), so it does not count.
+     * Reads the run's events backwards from the last, 1,000 at a time, until its last start or the cancel's time.
+     */
+    private Optional<RunCommand> pendingCancel(RunView run) {
+        List<RunCommand> cancels = store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == RunCommand.Kind.CANCEL).toList();
+        if (cancels.isEmpty()) return Optional.empty();
+        RunCommand latest = cancels.getLast();
+        for (long after = run.lastSeq(); after > 0; ) {
+            long from = Math.max(0, after - 1000);
+            List<StoredEvent> page = store.events(run.runId(), from, (int) (after - from));
+            for (int i = page.size() - 1; i >= 0; i--) {
+                StoredEvent e = page.get(i);
+                if (e.event() instanceof RunEvent.RunStarted) {
+                    return e.atEpochMillis() <= latest.createdAtMillis() ? Optional.of(latest) : Optional.empty();
+                }
+                if (e.atEpochMillis() < latest.createdAtMillis()) return Optional.of(latest); // started before the cancel
+            }
+            after = from;
+        }
+        return Optional.empty();
     }
 
     /**

@@ -189,6 +189,25 @@ class RunEngineTest {
     }
 
     @Test
+    void aCancelPendingSinceBeforeTheCoordinatorStartedDoesNotRefuseANewOne() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        InMemoryRunStore timed = new InMemoryRunStore(clock::get);
+        RunService service = new RunService(timed, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        // left by a coordinator that died before reading it; the next one ignores it
+        timed.submitCommand(new io.swarmflow.store.RunCommand(0, run, io.swarmflow.store.RunCommand.Kind.CANCEL, null, "old", null, 0));
+        clock.addAndGet(10);
+        long epoch = timed.claimRun(run, Owners.current(), 60_000);
+        timed.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, Owners.current(), true))).join();
+        clock.addAndGet(10);
+
+        service.cancel(run, "new");
+        assertThatThrownBy(() -> service.cancel(run, "again")).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("a cancel of run " + run + " is already requested (by new) and pending");
+        assertThat(timed.pendingCommands(run)).hasSize(2);
+    }
+
+    @Test
     void autoApproveRunsGatedTickets() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("merge", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0).build());

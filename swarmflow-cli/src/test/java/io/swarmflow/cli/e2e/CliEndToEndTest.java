@@ -663,6 +663,75 @@ class CliEndToEndTest {
     }
 
     @Test
+    void aSecondCancelWhileTheFirstIsPendingSaysItIsRequestedNotDone() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("long.yaml"), """
+                tickets:
+                  - id: long
+                    run: touch "$SWARM_SCRATCH/long.started"; sleep 120
+                """);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process coordinator = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--grace", "1", "--state-dir", state.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
+                    && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch/long.started"))));
+            String id = swarm("status", "--json", "--state-dir", state.toString()).json().get("run").get("id").asText();
+            Cli.signal(coordinator.pid(), "STOP"); // alive and holding the run, but reading no commands: the cancel stays pending
+            try {
+                Result first = swarm("cancel", id, "--state-dir", state.toString());
+                assertThat(first.code()).as("%s", first).isZero();
+                assertThat(first.out()).contains("cancel requested for run " + id);
+                Result second = swarm("cancel", id, "--state-dir", state.toString());
+                assertThat(second.code()).as("%s", second).isEqualTo(2);
+                assertThat(second.err()).contains("a cancel of run " + id + " is already requested (by ", ") and pending: the run's "
+                        + "coordinator applies it within a second; nothing was changed").doesNotContain("already cancelled");
+                try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+                    assertThat(store.pendingCommands(id)).hasSize(1);
+                }
+            } finally {
+                Cli.signal(coordinator.pid(), "CONT");
+            }
+            assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(coordinator.exitValue()).as(Files.readString(tmp.resolve("coordinator.log"))).isEqualTo(130);
+            Result after = swarm("cancel", id, "--state-dir", state.toString());
+            assertThat(after.err()).contains("run " + id + " was already cancelled; nothing to cancel");
+        } finally {
+            coordinator.destroyForcibly();
+            coordinator.waitFor();
+        }
+    }
+
+    @Test
+    void aSecondCancelDuringTheGracePeriodSaysTheRunIsBeingCancelled() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("stubborn.yaml"), """
+                tickets:
+                  - id: stubborn
+                    run: |
+                      trap '' TERM; touch "$SWARM_SCRATCH/started"
+                      until [ -e "$SWARM_SCRATCH/stop" ]; do sleep 0.05; done
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--grace", "60", "--state-dir", state.toString());
+        String id = run.runId();
+        Path scratch = state.resolve("runs").resolve(id).resolve("scratch");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(scratch.resolve("started")));
+        assertThat(swarm("cancel", id, "--state-dir", state.toString()).code()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.out().text().contains("cancelling: "));
+
+        Result again = swarm("cancel", id, "--state-dir", state.toString());
+        assertThat(again.code()).as("%s", again).isEqualTo(2);
+        assertThat(again.err()).contains("run " + id + " is already being cancelled: its coordinator applied an earlier cancel and "
+                + "is stopping the running attempts (TERM, then KILL after the grace period); nothing was changed");
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.pendingCommands(id)).isEmpty();
+        }
+        Files.writeString(scratch.resolve("stop"), "");
+        assertThat(run.exit()).isEqualTo(130);
+    }
+
+    @Test
     void statusAndRunsSayWhenARunsCoordinatorStopped() throws Exception {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(tmp.resolve("stop.yaml"), """
