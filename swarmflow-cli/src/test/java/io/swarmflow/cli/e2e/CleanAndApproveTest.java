@@ -152,34 +152,22 @@ class CleanAndApproveTest {
 
     // ---- decisions and logs of a run whose coordinator is not running ----
 
-    private static final String GATED = """
-            tickets:
-              - id: prep
-                run: echo prepared
-              - id: gate
-                needs: [prep]
-                approval: before-run
-                run: echo "gate ran"
-            """;
-
-    /** A run of {@link #GATED} cancelled while {@code gate} waits for approval: no coordinator, the gate still waiting. */
+    /** A run of {@link CliEndToEndTest#GATED} cancelled while {@code gate} waits for approval: no coordinator, the gate still waiting. */
     private String cancelledAtTheGate(Path state) throws Exception {
-        Path spec = Cli.write(tmp.resolve("gated.yaml"), GATED);
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), CliEndToEndTest.GATED);
         CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
         String id = run.runId();
-        awaitTicket(state, id, "gate", "awaiting-approval");
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
         Result cancel = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(cancel.code()).as("%s", cancel).isZero();
         assertThat(run.exit()).isEqualTo(130);
         return id;
     }
 
-    private static void awaitTicket(Path state, String run, String ticketId, String wanted) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            Result st = swarm("status", run, "--json", "--state-dir", state.toString());
-            assertThat(st.code()).as("%s", st).isZero();
-            assertThat(ticket(st.json(), ticketId).get("state").asText()).isEqualTo(wanted);
-        });
+    /** {@code swarm logs RUN TICKET --follow}, which must end by itself. */
+    private static Result follow(String run, String ticket, Path state) {
+        return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> swarm("logs", run, ticket, "--follow", "--state-dir", state.toString()));
     }
 
     private static int pendingCommands(Path state, String run) {
@@ -256,15 +244,13 @@ class CleanAndApproveTest {
         assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
         assertThat(run.exit()).isEqualTo(130);
 
-        Result interrupted = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> swarm("logs", id, "long", "--follow", "--state-dir", st));
+        Result interrupted = follow(id, "long", state);
         assertThat(interrupted.code()).as("%s", interrupted).isZero();
         assertThat(interrupted.out()).isEqualTo("long started\n");
         assertThat(interrupted.err()).isEqualTo("swarm: run " + id + " is not running (it was cancelled); ticket long was "
                 + "interrupted in attempt 1 — resume the run with `swarm resume " + id + "` to continue\n");
 
-        Result pending = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> swarm("logs", id, "after", "--follow", "--state-dir", st));
+        Result pending = follow(id, "after", state);
         assertThat(pending.code()).as("%s", pending).isZero();
         assertThat(pending.out()).isEqualTo("after has not started yet (pending)\n");
         assertThat(pending.err()).isEqualTo("swarm: run " + id + " is not running (it was cancelled); ticket after is pending "
@@ -278,8 +264,7 @@ class CleanAndApproveTest {
     void logsFollowOfAGateOfARunNotExecutingSaysHowItGoesOn() throws Exception {
         Path state = tmp.resolve("state");
         String run = cancelledAtTheGate(state);
-        Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> swarm("logs", run, "gate", "--follow", "--state-dir", state.toString()));
+        Result r = follow(run, "gate", state);
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).isEqualTo("gate has not started yet (awaiting-approval)\n");
         assertThat(r.err()).isEqualTo("swarm: run " + run + " is not running (it was cancelled); ticket gate is awaiting approval "

@@ -427,7 +427,7 @@ class CliEndToEndTest {
         assertThat(state).doesNotExist();
     }
 
-    private static final String GATED = """
+    static final String GATED = """
             tickets:
               - id: prep
                 run: echo prepared
@@ -527,7 +527,7 @@ class CliEndToEndTest {
         }
     }
 
-    private static void awaitTicket(Path state, String run, String ticketId, String wanted) {
+    static void awaitTicket(Path state, String run, String ticketId, String wanted) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Result st = swarm("status", run, "--json", "--state-dir", state.toString());
             assertThat(st.code()).as("%s", st).isZero();
@@ -662,6 +662,25 @@ class CliEndToEndTest {
         assertThat(swarm("logs", id, "long", "--state-dir", state.toString()).out()).contains("second time: quick");
     }
 
+    /**
+     * {@code swarm run SPEC --plain FLAGS --state-dir STATE} in a JVM of its own (a coordinator to signal or kill), its
+     * output in {@code coordinator.log}.
+     */
+    private Process coordinator(Path spec, Path state, String... flags) throws java.io.IOException {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                SwarmCli.class.getName(), "run", spec.toString(), "--plain"));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("--state-dir", state.toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+    }
+
+    /** Waits until an attempt of a run in {@code state} created {@code name} in the run's scratch directory. */
+    private static void awaitScratch(Path state, String name) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
+                && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch").resolve(name))));
+    }
+
     @Test
     void aSecondCancelWhileTheFirstIsPendingSaysItIsRequestedNotDone() throws Exception {
         Path state = tmp.resolve("state");
@@ -670,13 +689,9 @@ class CliEndToEndTest {
                   - id: long
                     run: touch "$SWARM_SCRATCH/long.started"; sleep 120
                 """);
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process coordinator = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--grace", "1", "--state-dir", state.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        Process coordinator = coordinator(spec, state, "--grace", "1");
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
-                    && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch/long.started"))));
+            awaitScratch(state, "long.started");
             String id = swarm("status", "--json", "--state-dir", state.toString()).json().get("run").get("id").asText();
             Cli.signal(coordinator.pid(), "STOP"); // alive and holding the run, but reading no commands: the cancel stays pending
             try {
@@ -742,13 +757,9 @@ class CliEndToEndTest {
                       touch "$SWARM_SCRATCH/long.started"
                       sleep 120
                 """);
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process coordinator = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--state-dir", state.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        Process coordinator = coordinator(spec, state);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
-                    && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch/long.started"))));
+            awaitScratch(state, "long.started");
             Result live = swarm("status", "--json", "--state-dir", state.toString());
             assertThat(live.json().get("run").get("executing").asBoolean()).as("%s", live).isTrue();
             assertThat(swarm("status", "--state-dir", state.toString()).out()).doesNotContain("coordinator stopped");
@@ -798,13 +809,9 @@ class CliEndToEndTest {
                   - id: stubborn
                     run: trap '' TERM; touch "$SWARM_SCRATCH/started"; sleep 600
                 """);
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process coordinator = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                io.swarmflow.cli.SwarmCli.class.getName(), "run", spec.toString(), "--plain", "--grace", "600", "--state-dir", state.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        Process coordinator = coordinator(spec, state, "--grace", "600");
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(state.resolve("runs"))
-                    && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch/started"))));
+            awaitScratch(state, "started");
             Cli.signal(coordinator.pid(), "INT");
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(coordinator::isAlive); // TERM ignored: grace
             assertThat(Files.readString(tmp.resolve("coordinator.log"))).contains("interrupt again to kill the running attempts now");
