@@ -178,7 +178,8 @@ final class PlanBuilder {
                 problems.at(p.kind().node(), "unknown agent kind '" + kind + "'; use " + String.join(" or ", KINDS),
                         Problems.didYouMean(kind, KINDS, ""));
             }
-            if (p.duration() != null && !kind.equals("noop")) {
+            // with no usable kind (reported) it is unknown whether the duration applies
+            if (p.duration() != null && KINDS.contains(kind) && !kind.equals("noop")) {
                 problems.at(p.duration().node(), "'duration' applies only to noop agents", "remove it");
             }
             Map<String, String> env = new LinkedHashMap<>();

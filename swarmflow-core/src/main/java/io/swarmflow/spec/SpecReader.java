@@ -113,10 +113,12 @@ final class SpecReader {
                         "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
                 return;
             }
-            Map<String, NodeTuple> f = fields(t.getValueNode(), "agent profile '" + name + "'", AGENT_KEYS, Map.of());
+            Map<String, Node> misspelled = new HashMap<>();
+            Map<String, NodeTuple> f = fields(t.getValueNode(), "agent profile '" + name + "'", AGENT_KEYS, Map.of(), misspelled);
             if (f == null) return;
             Val<String> kind = str(value(f, "kind"), "kind");
-            if (kind == null && !f.containsKey("kind")) {
+            // a misspelled kind ('knd: shell') is reported as an unknown key with its did-you-mean
+            if (kind == null && !f.containsKey("kind") && !misspelled.containsKey("kind")) {
                 problems.at(t.getValueNode(), "agent profile '" + name + "' has no 'kind'", "add kind: shell or kind: noop");
             }
             spec.agents.put(name, new Profile(name, t.getKeyNode(), kind,
@@ -443,6 +445,16 @@ final class SpecReader {
      * outside {@code allowed} (unless null) with a did-you-mean. Returns null when it is not a mapping.
      */
     private Map<String, NodeTuple> fields(Node node, String what, List<String> allowed, Map<String, String> special) {
+        return fields(node, what, allowed, special, new HashMap<>());
+    }
+
+    /**
+     * As {@link #fields(Node, String, List, Map)}; also puts into {@code misspelled}, for each allowed key an
+     * unknown key was reported as a misspelling of (its did-you-mean), the value written under the unknown key,
+     * so a check for a missing key can tell that its absence was already explained.
+     */
+    private Map<String, NodeTuple> fields(Node node, String what, List<String> allowed, Map<String, String> special,
+                                          Map<String, Node> misspelled) {
         if (!(node instanceof MappingNode map)) {
             problems.at(node, what + " must be a mapping, not " + describe(node),
                     allowed == null ? "write key: value pairs" : "write key: value pairs with keys " + String.join(", ", allowed));
@@ -472,6 +484,8 @@ final class SpecReader {
                 } else {
                     problems.at(k, "unknown key '" + key + "' in " + what,
                             Problems.didYouMean(key, allowed, "allowed keys: " + String.join(", ", allowed)));
+                    String meant = Problems.closest(key, allowed);
+                    if (meant != null) misspelled.putIfAbsent(meant, t.getValueNode());
                 }
                 continue;
             }

@@ -498,6 +498,26 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aMisspelledKindIsOneError() throws IOException {
+        assertThat(errors(dir, """
+                agents:
+                  x: {knd: shell}
+                  y: {knd: noop, duration: 1s}
+                  z: {foo: shell}
+                  w: {sandbox: off}
+                  v: {kind: nop, duration: 1s}
+                tickets:
+                  - {id: a, agent: x, run: "true"}
+                """)).containsExactly( // and no "has no 'kind'" for x and y, nor "'duration' applies only to noop agents" for y and v
+                "swarm.yaml:2:7: unknown key 'knd' in agent profile 'x'; did you mean 'kind'?",
+                "swarm.yaml:3:7: unknown key 'knd' in agent profile 'y'; did you mean 'kind'?",
+                "swarm.yaml:4:6: agent profile 'z' has no 'kind'; add kind: shell or kind: noop",
+                "swarm.yaml:4:7: unknown key 'foo' in agent profile 'z'; allowed keys: kind, sandbox, limits, env, concurrency, duration",
+                "swarm.yaml:5:6: agent profile 'w' has no 'kind'; add kind: shell or kind: noop",
+                "swarm.yaml:6:13: unknown agent kind 'nop'; use shell or noop; did you mean 'noop'?");
+    }
+
+    @Test
     void duplicateYamlKeysAreRejected() throws IOException {
         assertThat(errors(dir, """
                 tickets:
