@@ -346,7 +346,7 @@ final class PlanBuilder {
         Val<String> runVal = t.run != null ? t.run : d.run;
         String run = "";
         if (kind.equals("shell")) {
-            if ((runVal == null && !t.invalid.contains("run") && !d.invalid.contains("run"))
+            if ((runVal == null && !t.miswritten("run") && !d.miswritten("run"))
                     || (runVal != null && runVal.value().isBlank())) {
                 problems.at(t.node, "ticket '" + e.group + "' has no 'run'",
                         "add run: with the shell script to run, or use agent: noop");

@@ -47,6 +47,13 @@ final class RawSpec {
         Limits limits;
         /** Keys present with a value of the wrong type (already reported), so no "missing" error follows. */
         final java.util.Set<String> invalid = new java.util.HashSet<>();
+        /** Keys written misspelled (reported as unknown, with this key as did-you-mean), to the value written. */
+        final Map<String, Node> misspelled = new java.util.HashMap<>();
+
+        /** Whether {@code key} was written, but wrongly (reported): its absence needs no error of its own. */
+        boolean miswritten(String key) {
+            return invalid.contains(key) || misspelled.containsKey(key);
+        }
     }
 
     Node root;

@@ -135,8 +135,8 @@ final class SpecReader {
         for (String k : List.of("id", "title", "needs", "outputs", "matrix")) {
             special.put(k, "'" + k + "' cannot be set in defaults; set it on each ticket");
         }
-        Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special);
         Fields d = new Fields();
+        Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special, d.misspelled);
         d.node = node;
         if (f == null) return d;
         common(f, d);
@@ -150,9 +150,9 @@ final class SpecReader {
         for (String k : List.of("sandbox", "limits", "kind", "concurrency")) {
             special.put(k, "'" + k + "' belongs to an agent profile, not a ticket; set it under agents: (or defaults: for sandbox and limits)");
         }
-        Map<String, NodeTuple> f = fields(node, "a ticket", TICKET_KEYS, special);
-        if (f == null) return null;
         Fields t = new Fields();
+        Map<String, NodeTuple> f = fields(node, "a ticket", TICKET_KEYS, special, t.misspelled);
+        if (f == null) return null;
         t.node = node;
         t.id = str(value(f, "id"), "id");
         t.title = str(value(f, "title"), "title");

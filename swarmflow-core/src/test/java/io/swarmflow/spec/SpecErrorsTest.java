@@ -518,6 +518,22 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aMisspelledRunIsOneError() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: a, rn: make}
+                  - {id: b, title: no script}
+                """)).containsExactly( // and no "has no 'run'" for a
+                "swarm.yaml:2:13: unknown key 'rn' in a ticket; did you mean 'run'?",
+                "swarm.yaml:3:5: ticket 'b' has no 'run'; add run: with the shell script to run, or use agent: noop");
+        assertThat(errors(dir, """
+                defaults: {rn: make}
+                tickets:
+                  - {id: a}
+                """)).containsExactly("swarm.yaml:1:12: unknown key 'rn' in defaults; did you mean 'run'?");
+    }
+
+    @Test
     void duplicateYamlKeysAreRejected() throws IOException {
         assertThat(errors(dir, """
                 tickets:
