@@ -77,8 +77,13 @@ final class PlanBuilder {
     private final Map<String, List<Integer>> names = new LinkedHashMap<>();
     private final Map<String, Node> nameNodes = new HashMap<>();
     private final Set<String> matrixGroups = new LinkedHashSet<>();
-    /** Matrix tickets not expanded because their matrix is malformed (reported); references to them are not checked. */
+    /**
+     * Matrix tickets not expanded because their matrix is malformed, or their id is misspelled (both reported);
+     * references to them or to what could be their expansions are not checked.
+     */
     private final Set<String> brokenMatrices = new LinkedHashSet<>();
+    /** Ids of other tickets left out because their id key is misspelled (reported); references to them are not checked. */
+    private final Set<String> leftOut = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
 
     PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides) {
@@ -213,7 +218,9 @@ final class PlanBuilder {
     private void expandTickets() {
         for (Fields raw : spec.tickets) {
             if (raw.id == null) {
-                problems.at(raw.node, "ticket has no 'id'", "add id: with a short name such as build");
+                // 'ide: build' is reported as an unknown key (did you mean 'id'?); needs of build are not missing
+                if (raw.misspelled.get("id") instanceof ScalarNode s && !SpecReader.isNull(s)) leaveOut(raw, s.getValue());
+                if (!raw.miswritten("id")) problems.at(raw.node, "ticket has no 'id'", "add id: with a short name such as build");
                 continue;
             }
             String id = raw.id.value();
@@ -239,6 +246,11 @@ final class PlanBuilder {
             // met by nothing rather than reported as missing
             if (raw.matrix == null || !expandMatrix(raw, id, members)) brokenMatrices.add(id);
         }
+    }
+
+    /** Remembers the id of a ticket left out of the plan (reported), so references to it are not reported as missing. */
+    private void leaveOut(Fields raw, String id) {
+        (raw.matrixNode != null ? brokenMatrices : leftOut).add(id);
     }
 
     /** Adds the expansions to {@code members}; false when the matrix is too large to expand (reported). */
@@ -303,7 +315,7 @@ final class PlanBuilder {
                 String n = need.value();
                 List<Integer> targets = names.get(n);
                 if (targets == null) {
-                    if (ofBrokenMatrix(n)) continue;
+                    if (ofLeftOut(n)) continue;
                     problems.at(need.node(), "ticket '" + e.group + "' needs '" + n + "', which is not a ticket",
                             Problems.didYouMean(n, namesOutside(e.group), "check the id, or add a ticket with that id"));
                 } else if (n.equals(e.group) || targets.contains(e.index)) {
@@ -315,9 +327,10 @@ final class PlanBuilder {
         }
     }
 
-    /** Whether {@code name} is a ticket whose matrix is malformed, or could be one of its expansions. */
-    private boolean ofBrokenMatrix(String name) {
-        return brokenMatrices.stream().anyMatch(group -> name.equals(group) || name.startsWith(group + "-"));
+    /** Whether {@code name} is a ticket left out of the plan (reported), or could be an expansion of its matrix. */
+    private boolean ofLeftOut(String name) {
+        return leftOut.contains(name)
+                || brokenMatrices.stream().anyMatch(group -> name.equals(group) || name.startsWith(group + "-"));
     }
 
     /** Ticket names other than {@code group}'s own (its id and expansions): suggesting one of those would be a cycle. */
@@ -603,7 +616,7 @@ final class PlanBuilder {
         for (PendingOutputRef ref : pending) {
             Expanded from = ref.ticket();
             List<Integer> targets = names.get(ref.target());
-            if ((targets == null || targets.isEmpty()) && ofBrokenMatrix(ref.target())) continue;
+            if ((targets == null || targets.isEmpty()) && ofLeftOut(ref.target())) continue;
             if (targets == null) {
                 problems.at(ref.mark(), "unknown ticket '" + ref.target() + "' in " + ref.expression(),
                         Problems.didYouMean(ref.target(), namesOutside(from.group), "check the id"));

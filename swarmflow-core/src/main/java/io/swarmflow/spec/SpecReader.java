@@ -155,6 +155,7 @@ final class SpecReader {
         if (f == null) return null;
         t.node = node;
         t.id = str(value(f, "id"), "id");
+        if (t.id == null && present(value(f, "id"))) t.invalid.add("id");
         t.title = str(value(f, "title"), "title");
         Node needs = value(f, "needs");
         if (present(needs)) {

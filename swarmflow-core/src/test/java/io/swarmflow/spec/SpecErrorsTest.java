@@ -534,6 +534,25 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aTicketWithAMisspelledIdGetsOneError() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {ide: a, run: "true"}
+                  - {id: b, run: "echo ${{ tickets.a.outputs.x }}", needs: [a, c]}
+                  - {title: nothing, run: "true"}
+                  - {id: [d], run: "true"}
+                  - {ide: e, run: "true", matrix: {os: [linux]}}
+                  - {id: f, run: "true", needs: [e, e-linux, d]}
+                """)).containsExactly( // and no "has no 'id'" for a, d or e, nor about needs of a and e or the output of a
+                "swarm.yaml:2:6: unknown key 'ide' in a ticket; did you mean 'id'?",
+                "swarm.yaml:3:64: ticket 'b' needs 'c', which is not a ticket; did you mean 'f'?",
+                "swarm.yaml:4:5: ticket has no 'id'; add id: with a short name such as build",
+                "swarm.yaml:5:10: 'id' must be a string, not a list",
+                "swarm.yaml:6:6: unknown key 'ide' in a ticket; did you mean 'id'?",
+                "swarm.yaml:7:46: ticket 'f' needs 'd', which is not a ticket; did you mean 'b'?"); // d's id is not a string
+    }
+
+    @Test
     void duplicateYamlKeysAreRejected() throws IOException {
         assertThat(errors(dir, """
                 tickets:
