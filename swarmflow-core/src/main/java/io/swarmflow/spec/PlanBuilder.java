@@ -78,11 +78,11 @@ final class PlanBuilder {
     private final Map<String, Node> nameNodes = new HashMap<>();
     private final Set<String> matrixGroups = new LinkedHashSet<>();
     /**
-     * Matrix tickets not expanded because their matrix is malformed, or their id is misspelled (both reported);
+     * Matrix tickets not expanded because their matrix is malformed, or their id is misspelled or invalid (reported);
      * references to them or to what could be their expansions are not checked.
      */
     private final Set<String> brokenMatrices = new LinkedHashSet<>();
-    /** Ids of other tickets left out because their id key is misspelled (reported); references to them are not checked. */
+    /** Ids of other tickets left out because their id is misspelled or invalid (reported); references to them are not checked. */
     private final Set<String> leftOut = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
 
@@ -227,6 +227,7 @@ final class PlanBuilder {
             if (!SpecLoader.ID.matcher(id).matches()) {
                 problems.at(raw.id.node(), "invalid ticket id '" + id + "'",
                         "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+                leaveOut(raw, id); // a need of exactly this id is not a second mistake
                 continue;
             }
             if (names.containsKey(id)) {

@@ -553,6 +553,23 @@ class SpecErrorsTest {
     }
 
     @Test
+    void needsOfAnInvalidIdAreNotAlsoMissing() throws IOException {
+        String hint = "; use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit";
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: A, run: "true"}
+                  - {id: ../x, run: "true"}
+                  - {id: B, run: "true", matrix: {os: [linux]}}
+                  - {id: c, run: "echo ${{ tickets.A.outputs.x }}", needs: [A, ../x, B-linux, a, d]}
+                """)).containsExactly( // and nothing about c's needs of A, ../x and B-linux, or its output of A
+                "swarm.yaml:2:10: invalid ticket id 'A'" + hint,
+                "swarm.yaml:3:10: invalid ticket id '../x'" + hint,
+                "swarm.yaml:4:10: invalid ticket id 'B'" + hint,
+                "swarm.yaml:5:79: ticket 'c' needs 'a', which is not a ticket; check the id, or add a ticket with that id",
+                "swarm.yaml:5:82: ticket 'c' needs 'd', which is not a ticket; check the id, or add a ticket with that id");
+    }
+
+    @Test
     void duplicateYamlKeysAreRejected() throws IOException {
         assertThat(errors(dir, """
                 tickets:
