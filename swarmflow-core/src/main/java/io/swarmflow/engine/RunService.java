@@ -232,7 +232,7 @@ public final class RunService {
                 .orElseThrow(() -> noSuchTicket(runId, ticketId));
         if (t.state() != TicketState.AWAITING_APPROVAL) {
             throw new InvalidRequestException("ticket " + ticketId + " " + t.state().phrase()
-                    + ", not awaiting-approval; only tickets waiting at an approval gate can be approved or rejected");
+                    + "; it is not awaiting approval, and only tickets waiting at an approval gate can be approved or rejected");
         }
     }
 

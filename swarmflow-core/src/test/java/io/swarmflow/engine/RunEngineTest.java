@@ -182,7 +182,7 @@ class RunEngineTest {
     void approveOfATicketNotAtAGateIsRefusedAndChangesNothing() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());
-        assertThatThrownBy(() -> service.approve(run, "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("pending, not awaiting-approval");
+        assertThatThrownBy(() -> service.approve(run, "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("ticket a is pending; it is not awaiting approval");
         assertThatThrownBy(() -> service.approve(run, "zzz", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no ticket 'zzz'");
         assertThatThrownBy(() -> service.approve("nope", "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no run 'nope'");
         assertThat(store.pendingCommands(run)).isEmpty();

@@ -568,7 +568,7 @@ class CliEndToEndTest {
         assertThat(codes).as("approve: %s %s / reject: %s %s", approve.out().text(), approve.err().text(), reject.out().text(),
                 reject.err().text()).containsExactlyInAnyOrder(0, 2);
         Background lost = approve.exit() == 2 ? approve : reject;
-        assertThat(lost.err().text()).containsAnyOf("another decision reached gate first", "not awaiting-approval",
+        assertThat(lost.err().text()).containsAnyOf("another decision reached gate first", "not awaiting approval",
                 "gate already has an approval pending", "gate already has a rejection pending");
         run.exit();
         String gate = ticket(swarm("status", id, "--json", "--state-dir", state.toString()).json(), "gate").get("state").asText();
