@@ -25,12 +25,29 @@ final class Kill {
     /** Signal numbers on Linux (asm-generic/signal.h; x86-64 and arm64 alike) for the names Swarmflow sends. */
     private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15);
 
-    /** libc's kill(2), bound by {@link #load()}. */
+    /** libc's kill(2), syscall(2) and close(2), bound by {@link #load()}. */
     private static final class LibC {
         private LibC() {}
 
         static native int kill(int pid, int sig);
+
+        /** syscall(2) with two integer arguments; glibc's syscall reads its arguments from registers, not with va_arg. */
+        static native long syscall(long number, long a, long b);
+
+        /** syscall(2) with four integer or pointer arguments. */
+        static native long syscall(long number, long a, long b, long c, long d);
+
+        static native int close(int fd);
     }
+
+    /**
+     * Numbers of pidfd_open(2) (Linux 5.3) and pidfd_send_signal(2) (Linux 5.1): system calls added since Linux
+     * 5.1 have the same number on every architecture but alpha (include/uapi/asm-generic/unistd.h,
+     * arch/x86/entry/syscalls/syscall_64.tbl).
+     */
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final int ENOSYS = 38;
 
     /** Why JNA could not load, or null. */
     private static String loadProblem;
@@ -81,5 +98,34 @@ final class Kill {
         }
         // errno is read right after the call on the same thread: a virtual thread is not unmounted in between
         return LibC.kill((int) pid, signal) == 0 ? 0 : Native.getLastError();
+    }
+
+    /**
+     * Signals process {@code pid} only if, once it is pinned, {@code stillTarget} says it is the process meant: a
+     * pidfd (pidfd_open(2)) refers to one process for good, so a process id that was freed and reused after the
+     * caller chose it is caught by the check, which runs after the pinning, and is not signalled. Where pidfds are
+     * not available (Linux before 5.3, or a seccomp filter refusing them), the check and kill(2) run one after the
+     * other, with the small window that leaves.
+     *
+     * @param stillTarget read after the process is pinned; for example "its main thread is still in this cgroup"
+     * @return 0 when signalled; {@link #ESRCH} when the process is gone or {@code stillTarget} said no; another errno
+     * @throws IllegalStateException when {@link #available()} is false
+     */
+    static int killPinned(long pid, int signal, java.util.function.BooleanSupplier stillTarget) {
+        if (!LOADED) throw new IllegalStateException("kill(2) is not available through JNA here");
+        if (pid <= 0 || pid > Integer.MAX_VALUE) throw new IllegalArgumentException("refusing to signal process " + pid);
+        long fd = LibC.syscall(SYS_PIDFD_OPEN, pid, 0);
+        if (fd < 0) {
+            int errno = Native.getLastError();
+            if (errno == ESRCH) return ESRCH;
+            // no pidfds here: check, then kill
+            return stillTarget.getAsBoolean() ? kill(pid, signal) : ESRCH;
+        }
+        try {
+            if (!stillTarget.getAsBoolean()) return ESRCH;
+            return LibC.syscall(SYS_PIDFD_SEND_SIGNAL, fd, signal, 0, 0) == 0 ? 0 : Native.getLastError();
+        } finally {
+            LibC.close((int) fd);
+        }
     }
 }

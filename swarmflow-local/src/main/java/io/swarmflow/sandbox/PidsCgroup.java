@@ -459,15 +459,25 @@ final class PidsCgroup {
         private static void killMembers(Path dir) {
             List<Long> left = processes(dir);
             if (left.isEmpty()) return;
-            Set<String> tasks = Set.copyOf(tasks(dir));
             for (long pid : left) {
                 if (pid == SELF) {
                     moveOut(dir); // never this JVM: one of its threads is still in the group
-                } else if (tasks.contains(Long.toString(pid)) || ProcessGroups.mainThreadEnded(pid)) {
-                    if (Kill.available()) Kill.kill(pid, Kill.number("KILL"));
-                    else ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                } else if (Kill.available()) {
+                    // checked once the process is pinned: a pid freed and reused since the listing is not signalled
+                    Kill.killPinned(pid, Kill.number("KILL"), () -> isMember(dir, pid));
+                } else if (isMember(dir, pid)) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
+        }
+
+        /**
+         * Whether {@code pid} belongs to the cgroup {@code dir}: its main thread is there, or has ended while other
+         * threads of it are there. A process with only some threads there and its main thread elsewhere does not.
+         */
+        private static boolean isMember(Path dir, long pid) {
+            String id = Long.toString(pid);
+            return tasks(dir).contains(id) || (ProcessGroups.mainThreadEnded(pid) && processes(dir).contains(pid));
         }
 
         /** {@code top} and the cgroups below it, each after those below it; empty when {@code top} is gone. */
