@@ -14,6 +14,8 @@ final class Units {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB|k|m|g|K|M|G)?");
 
     static final String DURATION_HINT = "use a number with a unit: 500ms, 90s, 10m, 1h";
+    /** The longest duration: 100 years, so that any of them in nanoseconds, or added to a clock, still fits in a long. */
+    static final long MAX_DURATION_MILLIS = 36_500L * 86_400_000L;
     static final String SIZE_HINT = "use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB";
 
     private Units() {}
@@ -38,8 +40,9 @@ final class Units {
                 total = Math.addExact(total, Math.multiplyExact(n, unit));
             }
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new IllegalArgumentException("duration '" + text + "' is too large");
+            total = Long.MAX_VALUE;
         }
+        if (total > MAX_DURATION_MILLIS) throw new IllegalArgumentException("duration '" + text + "' is too large (more than 36500d)");
         return total;
     }
 

@@ -22,6 +22,15 @@ class UnitsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"1000000000h", "36501d", "106752d", "3153600000001ms"})
+    void durationsLongerThanAHundredYearsAreRejected(String text) {
+        // longer ones overflowed at run time (in nanoseconds: 'executor error: java.lang.ArithmeticException: long overflow')
+        assertThatThrownBy(() -> Units.durationMillis(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("duration '" + text + "' is too large (more than 36500d)");
+        assertThat(Units.durationMillis("36500d")).isEqualTo(36_500L * 86_400_000L);
+    }
+
+    @ParameterizedTest
     @CsvSource({"512,512", "64KiB,65536", "100MiB,104857600", "2GiB,2147483648", "10MB,10000000", "1KB,1000",
             "3GB,3000000000", "4k,4096", "5m,5242880", "1g,1073741824", "7 MiB,7340032"})
     void sizesAreBinaryOrDecimalByUnit(String text, long bytes) {
