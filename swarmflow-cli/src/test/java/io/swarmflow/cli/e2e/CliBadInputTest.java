@@ -312,6 +312,43 @@ class CliBadInputTest {
         }
     }
 
+    @Test
+    void aDatabaseThatLostItsWriteAheadLogIsReportedAndLeftAsItIs() throws Exception {
+        // a run killed early keeps everything in swarm.db-wal; without that file, swarm.db is its first page: no tables
+        Path lost = tmp.resolve("lost");
+        String run = finishedRun(tmp.resolve("state"));
+        Files.createDirectories(lost.resolve("runs").resolve(run));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + lost.resolve("swarm.db"));
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = WAL");
+        }
+        assertForgottenRunIsReported(lost, run);
+
+        Path older = tmp.resolve("older"); // a database that lost the last writes: it holds the first run, not the second
+        String first = finishedRun(older);
+        byte[] before = Files.readAllBytes(older.resolve("swarm.db"));
+        String second = finishedRun(older);
+        Files.write(older.resolve("swarm.db"), before);
+        assertThat(second).isNotEqualTo(first);
+        assertForgottenRunIsReported(older, second);
+    }
+
+    private static void assertForgottenRunIsReported(Path state, String run) throws IOException {
+        Path db = state.resolve("swarm.db");
+        byte[] before = Files.readAllBytes(db);
+        List<String> files = Arrays.stream(state.toFile().list()).sorted().toList();
+        for (String[] args : List.of(new String[]{"resume", run, "--plain"}, new String[]{"status", run}, new String[]{"runs"},
+                new String[]{"run", state.resolveSibling("ok.yaml").toString(), "--plain"})) {
+            Result r = swarm(with(args, "--state-dir", state.toString()));
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).as("%s", List.of(args)).contains("the database " + db + " does not hold", run, "swarm.db-wal",
+                    "nothing was changed", "from a backup", "mv " + state + " " + state + ".lost");
+            assertThat(r.err()).doesNotContain("internal error", "Exception");
+        }
+        assertThat(Files.readAllBytes(db)).as("the database is left as it was").isEqualTo(before);
+        assertThat(Arrays.stream(state.toFile().list()).sorted().toList()).as("no file added").isEqualTo(files);
+    }
+
     private static void assertCorruptStateIsReported(Path state, String run, Path db, String what) throws IOException {
         byte[] before = Files.readAllBytes(db);
         for (String[] args : List.of(new String[]{"resume", run, "--plain"}, new String[]{"status", run}, new String[]{"runs"},
