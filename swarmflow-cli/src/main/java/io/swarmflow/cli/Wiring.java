@@ -65,6 +65,15 @@ final class Wiring implements AutoCloseable {
             throw new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
                     + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
         }
+        // SQLite would fail with "unable to open database file" or "attempt to write a readonly database"
+        for (String name : List.of("", DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm")) {
+            Path p = name.isEmpty() ? stateDir : stateDir.resolve(name);
+            if (Files.exists(p) && !Files.isWritable(p)) {
+                throw new InvalidRequestException("the state directory " + stateDir + " cannot be written: " + p
+                        + " is read-only for you (its permissions, an immutable attribute or a read-only mount); nothing was changed. "
+                        + "Make it writable, or point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
+            }
+        }
         return new Wiring(stateDir, SqlRunStore.openSqlite(stateDir), executor);
     }
 

@@ -148,6 +148,46 @@ class CliBadInputTest {
     }
 
     @Test
+    void aStateDirectoryThatCannotBeWrittenIsInvalidInput() throws Exception {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path db = state.resolve("swarm.db");
+        for (Path readOnly : List.of(state, db)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(makeReadOnly(readOnly, true), "cannot make a file read-only here");
+            try {
+                byte[] before = Files.readAllBytes(db);
+                for (String[] args : List.of(new String[]{"run", tmp.resolve("ok.yaml").toString(), "--plain"},
+                        new String[]{"resume", run}, new String[]{"status", run})) {
+                    Result r = swarm(with(args, "--state-dir", state.toString()));
+                    assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+                    assertThat(r.err()).contains("the state directory " + state + " cannot be written: " + readOnly + " is read-only",
+                            "point --state-dir (or SWARM_STATE_DIR) at a directory").doesNotContain("internal error", "Exception");
+                }
+                assertThat(Files.readAllBytes(db)).isEqualTo(before);
+            } finally {
+                makeReadOnly(readOnly, false);
+            }
+        }
+        assertThat(state.resolve("runs").toFile().list()).containsExactly(run);
+    }
+
+    /** chmod for a user, the immutable attribute for root (whom permissions do not stop); false when neither works. */
+    private static boolean makeReadOnly(Path p, boolean readOnly) throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    readOnly ? (Files.isDirectory(p) ? "r-xr-xr-x" : "r--r--r--") : (Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--")));
+            return Files.isWritable(p) != readOnly;
+        }
+        try {
+            Process chattr = new ProcessBuilder("chattr", readOnly ? "+i" : "-i", p.toString()).redirectErrorStream(true).start();
+            chattr.getInputStream().readAllBytes();
+            return chattr.waitFor() == 0 && Files.isWritable(p) != readOnly;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void badVarFlagsAreInvalidInputWithClearMessages() {
         Path spec = Cli.write(tmp.resolve("v.yaml"), "vars: {who: me}\ntickets:\n  - id: a\n    run: echo ${{ vars.who }}\n");
         Result noName = swarm("validate", spec.toString(), "--var", "=x");
