@@ -123,6 +123,13 @@ final class RunCommands {
                     throw new InvalidRequestException("run " + runId + " is being executed by another swarm process right now; "
                             + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first");
                 }
+                Path runDir = w.runDir(runId);
+                if (run.startedAtMillis() != 0 && !java.nio.file.Files.isDirectory(runDir)) { // created when the run started
+                    throw new InvalidRequestException("the directory of run " + runId + ", " + runDir + ", is missing: the logs, "
+                            + "$SWARM_SCRATCH files and worktrees of its tickets are gone, and the tickets still to run would miss "
+                            + "what the finished ones left there; nothing was changed. Restore " + runDir + " from a backup and resume "
+                            + "again, or start afresh with `swarm run SPEC`");
+                }
                 out.println("resuming run " + runId + " (" + run.state().label() + ")");
                 return Foreground.execute(w, runId, exec.engineOptions(stateDir), exec, out);
             }

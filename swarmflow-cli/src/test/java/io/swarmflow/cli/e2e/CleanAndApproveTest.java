@@ -202,6 +202,29 @@ class CleanAndApproveTest {
     }
 
     @Test
+    void aResumeOfARunWhoseDirectoryIsMissingIsRefusedAndChangesNothing() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        String run = cancelledAtTheGate(state);
+        Path runDir = state.resolve("runs").resolve(run);
+        Path aside = Files.move(runDir, tmp.resolve("aside"));
+        long events = CliEndToEndTest.eventCount(state, run);
+
+        Result resume = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), // not waiting at the gate
+                () -> swarm("resume", run, "--plain", "--state-dir", st));
+        assertThat(resume.code()).as("%s", resume).isEqualTo(2);
+        assertThat(resume.err()).contains("the directory of run " + run + ", " + runDir + ", is missing", "nothing was changed",
+                "Restore " + runDir + " from a backup").doesNotContain("Exception");
+        assertThat(runDir).as("not created again").doesNotExist();
+        assertThat(CliEndToEndTest.eventCount(state, run)).isEqualTo(events);
+
+        Files.move(aside, runDir);
+        assertThat(swarm("approve", run, "gate", "--state-dir", st).code()).isZero();
+        Result restored = swarm("resume", run, "--plain", "--state-dir", st);
+        assertThat(restored.code()).as("%s", restored).isZero();
+    }
+
+    @Test
     void anApprovalAfterAPendingRejectionIsRefused() throws Exception {
         Path state = tmp.resolve("state");
         String st = state.toString();
