@@ -3,7 +3,6 @@ package io.swarmflow.spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,16 +97,23 @@ final class YamlSource {
                 return null;
             }
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            problems.whole("not a text file (invalid UTF-8)", "a swarm spec is UTF-8 YAML");
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(in, out, true);
+        if (result.isError()) {
+            // where: the line, and the column in characters, of the first byte that is not UTF-8
+            String before = out.flip().toString();
+            int lineStart = before.lastIndexOf('\n') + 1;
+            int line = (int) before.chars().filter(c -> c == '\n').count() + 1;
+            problems.at(line, before.codePointCount(lineStart, before.length()) + 1,
+                    String.format("not a text file (invalid UTF-8: byte 0x%02X)", bytes[in.position()] & 0xff),
+                    "a swarm spec is UTF-8 YAML; save it as UTF-8");
             return null;
         }
+        String text = out.flip().toString();
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         return new YamlSource(bytes, text, problems);
     }

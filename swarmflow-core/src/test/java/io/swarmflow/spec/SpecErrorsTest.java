@@ -150,7 +150,13 @@ class SpecErrorsTest {
         Files.write(latin1, new byte[] {'a', ':', ' ', (byte) 0xE9, (byte) 0xFF, '\n'});
 
         assertThat(errors(nul, Map.of())).containsExactly("nul.yaml: not a text file (NUL byte at offset 3); a swarm spec is UTF-8 YAML");
-        assertThat(errors(latin1, Map.of())).containsExactly("latin1.yaml: not a text file (invalid UTF-8); a swarm spec is UTF-8 YAML");
+        assertThat(errors(latin1, Map.of())).containsExactly(
+                "latin1.yaml:1:4: not a text file (invalid UTF-8: byte 0xE9); a swarm spec is UTF-8 YAML; save it as UTF-8");
+        Path later = dir.resolve("later.yaml"); // the line, and the column in characters, of the first byte that is not UTF-8
+        Files.write(later, "tickets:\n  - id: a\n    run: echo \"été \u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(later, new byte[] {(byte) 0xFF, '"', '\n'}, java.nio.file.StandardOpenOption.APPEND);
+        assertThat(errors(later, Map.of())).containsExactly(
+                "later.yaml:3:21: not a text file (invalid UTF-8: byte 0xFF); a swarm spec is UTF-8 YAML; save it as UTF-8");
     }
 
     @Test
