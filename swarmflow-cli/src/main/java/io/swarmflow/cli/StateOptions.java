@@ -12,6 +12,10 @@ public final class StateOptions {
 
     /** The state directory: the flag, else {@code SWARM_STATE_DIR}, else {@code ./.swarm}; absolute and normalized. */
     public Path resolve() {
+        if (stateDir != null && stateDir.toString().isBlank()) { // Path.of("") is the working directory
+            throw new io.swarmflow.engine.InvalidRequestException("--state-dir is empty; give a directory, or leave the option out "
+                    + "to use $SWARM_STATE_DIR, else .swarm in the working directory");
+        }
         Path p = stateDir;
         if (p == null) {
             String env = System.getenv("SWARM_STATE_DIR");
