@@ -320,6 +320,36 @@ class CliBadInputTest {
     }
 
     @Test
+    void aDamagedPageFoundAfterTheDatabaseOpenedIsReportedWithTheFileAndTheWayOut() throws Exception {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path db = state.resolve("swarm.db");
+        long page;
+        int size;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement s = c.createStatement()) {
+            // the index that finds a run by its id: opening the database reads no index, looking a run up does
+            page = s.executeQuery("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_runs_1'").getLong(1);
+            size = s.executeQuery("PRAGMA page_size").getInt(1);
+        }
+        byte[] garbage = new byte[size];
+        new Random(3).nextBytes(garbage);
+        try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+            f.seek((page - 1) * size);
+            f.write(garbage);
+        }
+        byte[] before = Files.readAllBytes(db);
+        for (String[] args : List.of(new String[]{"resume", run, "--plain"}, new String[]{"status", run}, new String[]{"logs", run, "a"},
+                new String[]{"approve", run, "a"})) {
+            Result r = swarm(with(args, "--state-dir", state.toString()));
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).as("%s", List.of(args)).contains(db.toString(), "not a readable Swarmflow database", "malformed",
+                    "mv " + state + " " + state + ".broken").doesNotContain("internal error", "Exception");
+        }
+        assertThat(Files.readAllBytes(db)).as("the damaged file is left as it was").isEqualTo(before);
+    }
+
+    @Test
     void aTruncatedDatabaseIsReportedWithTheFileAndTheWayOut() throws IOException {
         Path state = tmp.resolve("state");
         String run = finishedRun(state);

@@ -68,6 +68,12 @@ public interface Dialect {
      */
     String lockRowSuffix();
 
-    /** Whether {@code e} means the database is damaged or not a database at all. */
+    /** Whether {@code e}, from opening the database, means the database is damaged or not a database at all. */
     boolean isCorruption(SQLException e);
+
+    /**
+     * Whether {@code e}, from a statement on a database that opened, means the database is damaged (a page that
+     * cannot be read), rather than a failing statement.
+     */
+    boolean isDamage(SQLException e);
 }

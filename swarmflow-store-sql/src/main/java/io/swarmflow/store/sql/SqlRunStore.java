@@ -533,8 +533,8 @@ public final class SqlRunStore implements RunStore {
         pendingRows.clear();
         dirtyRuns.clear();
         cache.clear();
-        StoreException err = new StoreException("could not write to " + description + ": " + e.getMessage()
-                + "; nothing of this batch was written", e);
+        StoreException err = e instanceof SQLException se && dialect.isDamage(se) ? corrupt(se)
+                : new StoreException("could not write to " + description + ": " + e.getMessage() + "; nothing of this batch was written", e);
         for (Op<?> op : batch) {
             if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
             op.future.completeExceptionally(op.error != null ? op.error : err);
@@ -1139,6 +1139,7 @@ public final class SqlRunStore implements RunStore {
             reusable = true;
             return result;
         } catch (SQLException e) {
+            if (dialect.isDamage(e)) throw corrupt(e);
             throw new StoreException("cannot read " + description + ": " + e.getMessage(), e);
         } finally {
             if (c != null) {

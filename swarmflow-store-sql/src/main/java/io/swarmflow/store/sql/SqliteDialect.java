@@ -80,10 +80,14 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public boolean isCorruption(SQLException e) {
+        return isDamage(e) || e instanceof SQLiteException se && se.getResultCode() == SQLiteErrorCode.SQLITE_ERROR;
+    }
+
+    @Override
+    public boolean isDamage(SQLException e) {
         if (e instanceof SQLiteException se) {
             SQLiteErrorCode c = se.getResultCode();
-            return c == SQLiteErrorCode.SQLITE_NOTADB || c == SQLiteErrorCode.SQLITE_CORRUPT
-                    || c.name().startsWith("SQLITE_CORRUPT") || c == SQLiteErrorCode.SQLITE_ERROR;
+            return c == SQLiteErrorCode.SQLITE_NOTADB || c.name().startsWith("SQLITE_CORRUPT");
         }
         return false;
     }
