@@ -186,7 +186,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
         String s;
         while ((s = scroll.poll()) != null) sb.append(s).append('\n');
         List<String> block = block();
+        // autowrap off while drawing the block: a line wider than the terminal is cut at its edge instead of
+        // taking two rows, which the next frame's "up N lines" would not count (stale frames left on screen)
+        sb.append("\033[?7l");
         for (String l : block) sb.append(l).append('\n');
+        sb.append("\033[?7h");
         drawnLines = block.size();
         synchronized (out) {
             out.print(sb);

@@ -87,6 +87,35 @@ class ProgressViewTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("^[]0;PWNED^Gtitle").doesNotContain("\033]0;");
     }
 
+    /**
+     * Each frame moves up as many lines as the previous one drew; a running line wider than the terminal (a long
+     * id, a long last line) would wrap into two rows and leave stale frames on screen, so the block is drawn with
+     * autowrap off (DECAWM) and autowrap is on again after it, and after the last frame.
+     */
+    @Test
+    void liveBlockLinesNeverWrapAndAutowrapIsRestored() throws InterruptedException {
+        try (ProgressView v = new ProgressView(out, true, true, 2)) {
+            v.onEvent(new RunEvent.AttemptStarted("a-rather-long-ticket-identifier-for-wrap", 1, 15_000), System.currentTimeMillis());
+            v.onLogLine("a-rather-long-ticket-identifier-for-wrap", 1, "stdout", "x".repeat(200));
+            v.onEvent(new RunEvent.TicketSucceeded("other", 1), System.currentTimeMillis());
+            Thread.sleep(250); // a few frames
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).endsWith("\033[?7h");
+        String[] frames = text.split("\033\\[\\?7l", -1);
+        assertThat(frames.length).isGreaterThan(2);
+        for (int i = 1; i < frames.length; i++) {
+            String frame = frames[i];
+            assertThat(frame).contains("\033[?7h");
+            String block = frame.substring(0, frame.indexOf("\033[?7h"));
+            if (i + 1 < frames.length) { // the next frame starts by moving up over this block
+                assertThat(frame.substring(frame.indexOf("\033[?7h"))).startsWith("\033[?7h\033[" + block.lines().count() + "F");
+            }
+        }
+        assertThat(frames[0]).doesNotContain("\033[?7h"); // nothing before the first block
+        assertThat(frames[frames.length - 1]).contains("a-rather-long-ticket-identifier-for-wrap");
+    }
+
     @Test
     void aRejectionIsAFailureWithWhoAndWhy() {
         try (ProgressView v = new ProgressView(out, false, true, 1)) {
