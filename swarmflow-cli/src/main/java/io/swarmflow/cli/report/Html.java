@@ -1,5 +1,7 @@
 package io.swarmflow.cli.report;
 
+import io.swarmflow.cli.view.Printable;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +15,9 @@ final class Html {
 
     /**
      * Escapes text for HTML element content and quoted attribute values (also inside inline SVG):
-     * {@code & < > " '}. Null becomes the empty string.
+     * {@code & < > " '}; control characters other than tab, newline and carriage return (which HTML does not
+     * allow, and browsers show as boxes) in caret notation as on the terminal ({@code ESC} as {@code ^[},
+     * {@code DEL} as {@code ^?}, C1 as {@code \x9b}). Null becomes the empty string.
      */
     static String esc(String text) {
         if (text == null) return "";
@@ -26,7 +30,8 @@ final class Html {
                 case '>' -> "&gt;";
                 case '"' -> "&quot;";
                 case '\'' -> "&#39;";
-                default -> null;
+                case '\t', '\n', '\r' -> null;
+                default -> Printable.isControl(c) ? Printable.notation(c) : null;
             };
             if (rep != null && sb == null) sb = new StringBuilder(text.length() + 16).append(text, 0, i);
             if (sb != null) {

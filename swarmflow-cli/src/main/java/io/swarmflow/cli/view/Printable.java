@@ -22,14 +22,20 @@ public final class Printable {
             char c = text.charAt(i);
             if (!isControl(c)) sb.append(c);
             else if (c == '\t') sb.append(' ');
-            else if (c < 0x20) sb.append('^').append((char) (c + 0x40));
-            else if (c == 0x7f) sb.append("^?");
-            else sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+            else sb.append(notation(c));
         }
         return sb.toString();
     }
 
-    private static boolean isControl(char c) {
+    /** How control character {@code c} is shown: {@code ^[} for ESC, {@code ^?} for DEL, {@code \x9b} for C1. */
+    public static String notation(char c) {
+        if (c < 0x20) return "^" + (char) (c + 0x40);
+        if (c == 0x7f) return "^?";
+        return String.format(java.util.Locale.ROOT, "\\x%02x", (int) c);
+    }
+
+    /** C0 (tab included), DEL or C1. */
+    public static boolean isControl(char c) {
         return c < 0x20 || (c >= 0x7f && c <= 0x9f);
     }
 }

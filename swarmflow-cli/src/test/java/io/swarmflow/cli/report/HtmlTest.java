@@ -13,6 +13,14 @@ class HtmlTest {
         assertThat(Html.esc("plain")).isEqualTo("plain");
     }
 
+    /** A failure reason holds the last stderr line as printed, escape sequences included: shown, never raw in the page. */
+    @Test
+    void showsControlCharactersInCaretNotation() {
+        assertThat(Html.esc("code 3: \033[31mred\033[0m \033]0;t\007 \0\u007f\u009b<"))
+                .isEqualTo("code 3: ^[[31mred^[[0m ^[]0;t^G ^@^?\\x9b&lt;");
+        assertThat(Html.esc("line 1\n\tline 2\r\n")).isEqualTo("line 1\n\tline 2\r\n");
+    }
+
     @Test
     void formatsDurationsForPeople() {
         assertThat(Html.duration(null)).isEqualTo("—");
