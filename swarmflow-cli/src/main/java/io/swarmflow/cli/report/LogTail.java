@@ -22,7 +22,9 @@ record LogTail(List<String> lines, boolean truncated) {
     /** Longer lines are cut so one runaway line cannot flood the report. */
     static final int MAX_LINE_CHARS = 2_000;
 
-    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B[@-Z\\\\-_]");
+    /** CSI sequences (colors, cursor), OSC strings (window title, hyperlinks: up to BEL or ST) and other ESC sequences. */
+    private static final Pattern ANSI = Pattern.compile(
+            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_]");
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
     static final LogTail EMPTY = new LogTail(List.of(), false);

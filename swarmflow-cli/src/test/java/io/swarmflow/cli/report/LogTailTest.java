@@ -47,6 +47,13 @@ class LogTailTest {
         assertThat(LogTail.clean("\u001B[31merror\u001B[0m: bad\u0007 value\tok")).isEqualTo("error: bad\uFFFD value\tok");
     }
 
+    /** A window title or a hyperlink (OSC ... BEL or ST) goes entirely, not just its ESC ]. */
+    @Test
+    void removesOscStrings() {
+        assertThat(LogTail.clean("red \u001B]0;title\u0007 done")).isEqualTo("red  done");
+        assertThat(LogTail.clean("\u001B]8;;http://x\u001B\\link\u001B]8;;\u001B\\ end")).isEqualTo("link end");
+    }
+
     @Test
     void cutsRunawayLines() {
         assertThat(LogTail.clean("x".repeat(10_000))).hasSize(LogTail.MAX_LINE_CHARS + 2).endsWith(" …");
