@@ -142,6 +142,7 @@ final class QueryCommands {
                     @Override public io.swarmflow.spec.Plan plan() { return w.service.plan(id); }
                     @Override public List<TicketView> tickets() { return w.service.tickets(id); }
                     @Override public List<AttemptView> attempts() { return w.service.attempts(id); }
+                    @Override public long stoppedAtMillis() { return stoppedAt(w, w.service.requireRun(id)); }
                 }, w.runDir(id));
                 out.println("report: " + html);
                 out.println("        " + html.resolveSibling("report.json"));

@@ -33,7 +33,7 @@ final class GanttSvg {
 
     static String render(RunReport report) {
         RunView run = report.run();
-        long now = report.generatedAtMillis();
+        long now = report.measuredUntilMillis();
         long t0 = Long.MAX_VALUE, t1 = Long.MIN_VALUE;
         if (run.startedAtMillis() > 0) {
             t0 = run.startedAtMillis();

@@ -113,10 +113,14 @@ final class ReportHtml {
         meta(sb, "Run", "<code>" + esc(run.runId()) + "</code>");
         meta(sb, "Spec", "<code>" + esc(run.specPath()) + "</code>");
         meta(sb, "Duration", esc(Html.duration(report.duration(run.startedAtMillis(), run.finishedAtMillis())))
-                + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0 ? " <span class=\"muted\">(so far)</span>" : ""));
+                + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0
+                        ? " <span class=\"muted\">(" + (report.stoppedAtMillis() > 0 ? "up to its last event" : "so far") + ")</span>" : ""));
         meta(sb, "Created", Html.time(run.createdAtMillis()));
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
-        meta(sb, "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis()) : "in progress");
+        meta(sb, "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis())
+                : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) at "
+                        + Html.time(report.stoppedAtMillis()) + "; <code>swarm resume " + esc(run.runId()) + "</code> continues it"
+                : "in progress");
         sb.append("</div>\n");
         if (total > 0) {
             sb.append("<div class=\"progress\" title=\"tickets by state\">");

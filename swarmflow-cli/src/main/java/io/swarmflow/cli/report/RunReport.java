@@ -48,12 +48,14 @@ public final class RunReport {
     private final List<Row> rows;
     private final List<Failure> failures;
     private final long generatedAtMillis;
+    private final long stoppedAtMillis;
 
-    private RunReport(RunView run, List<Row> rows, List<Failure> failures, long generatedAtMillis) {
+    private RunReport(RunView run, List<Row> rows, List<Failure> failures, long generatedAtMillis, long stoppedAtMillis) {
         this.run = run;
         this.rows = List.copyOf(rows);
         this.failures = List.copyOf(failures);
         this.generatedAtMillis = generatedAtMillis;
+        this.stoppedAtMillis = stoppedAtMillis;
     }
 
     /**
@@ -73,6 +75,15 @@ public final class RunReport {
 
     static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir,
                         long nowMillis) {
+        return of(run, plan, tickets, attempts, runDir, nowMillis, 0);
+    }
+
+    /**
+     * @param stoppedAtMillis for a run recorded as running whose coordinator stopped (killed, crashed), the time of its
+     *                        last event, where what is unfinished is measured up to (nothing executes it since); else 0
+     */
+    static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir,
+                        long nowMillis, long stoppedAtMillis) {
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(runDir, "runDir");
@@ -97,7 +108,7 @@ public final class RunReport {
         for (Row r : rows) {
             if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir));
         }
-        return new RunReport(run, rows, failures, nowMillis);
+        return new RunReport(run, rows, failures, nowMillis, stoppedAtMillis);
     }
 
     private static TicketView notStarted(String runId, String ticketId, int index) {
@@ -143,7 +154,10 @@ public final class RunReport {
      */
     public static Path writeAll(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts,
                                 Path runDir) throws IOException {
-        RunReport report = of(run, plan, tickets, attempts, runDir);
+        return writeAll(of(run, plan, tickets, attempts, runDir), runDir);
+    }
+
+    private static Path writeAll(RunReport report, Path runDir) throws IOException {
         Files.createDirectories(runDir);
         report.writeJson(runDir.resolve("report.json"));
         Path html = runDir.resolve("report.html");
@@ -160,6 +174,11 @@ public final class RunReport {
         List<TicketView> tickets();
 
         List<AttemptView> attempts();
+
+        /** For a run recorded as running whose coordinator stopped, the time of its last event; else 0. */
+        default long stoppedAtMillis() {
+            return 0;
+        }
     }
 
     /**
@@ -175,7 +194,8 @@ public final class RunReport {
     public static Path writeCurrent(Source source, Path runDir) throws IOException {
         RunView run = source.run();
         for (int round = 1; ; round++) {
-            Path html = writeAll(run, source.plan(), source.tickets(), source.attempts(), runDir);
+            Path html = writeAll(of(run, source.plan(), source.tickets(), source.attempts(), runDir,
+                    System.currentTimeMillis(), source.stoppedAtMillis()), runDir);
             RunView now = source.run();
             boolean ended = now.state() != RunState.CREATED && now.state() != RunState.RUNNING;
             if (!ended || now.lastSeq() == run.lastSeq() || round == 5) return html;
@@ -212,6 +232,16 @@ public final class RunReport {
         return generatedAtMillis;
     }
 
+    /** The time of the last event of a run whose coordinator stopped before it ended, else 0. */
+    long stoppedAtMillis() {
+        return stoppedAtMillis;
+    }
+
+    /** Where what is unfinished ends: where a stopped run's coordinator stopped, else the report time. */
+    long measuredUntilMillis() {
+        return stoppedAtMillis > 0 ? stoppedAtMillis : generatedAtMillis;
+    }
+
     /** Number of tickets in each state, every state present, in {@link TicketState} order. */
     Map<TicketState, Integer> counts() {
         Map<TicketState, Integer> counts = new LinkedHashMap<>();
@@ -220,10 +250,10 @@ public final class RunReport {
         return counts;
     }
 
-    /** Milliseconds from {@code start} to {@code end}, or to the report time while {@code end} is 0; null before a start. */
+    /** Milliseconds from {@code start} to {@code end}, or to {@link #measuredUntilMillis} while {@code end} is 0; null before a start. */
     Long duration(long startMillis, long endMillis) {
         if (startMillis <= 0) return null;
-        long end = endMillis > 0 ? endMillis : generatedAtMillis;
+        long end = endMillis > 0 ? endMillis : measuredUntilMillis();
         return Math.max(0, end - startMillis);
     }
 }

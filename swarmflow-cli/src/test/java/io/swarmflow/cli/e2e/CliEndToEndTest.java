@@ -772,6 +772,7 @@ class CliEndToEndTest {
             coordinator.destroyForcibly(); // kill -9
             coordinator.waitFor();
         }
+        long killedAt = System.currentTimeMillis();
         Result status = swarm("status", "--state-dir", state.toString());
         String id = status.out().substring(4, status.out().indexOf(' ', 4));
         assertThat(status.out()).contains("): running (stopped), ", " up to its last event\n", "its coordinator stopped (killed or crashed) before the run ended; `swarm resume "
@@ -789,8 +790,15 @@ class CliEndToEndTest {
         Result report = swarm("report", "--state-dir", state.toString());
         assertThat(report.code()).as("%s", report).isZero();
         assertThat(report.out()).contains(runDir.resolve("report.html").toString());
-        assertThat(Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("state").asText()).isEqualTo("running");
-        assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "long");
+        JsonNode reportRun = Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run");
+        assertThat(reportRun.get("state").asText()).isEqualTo("running");
+        // as in status: what is unfinished is measured up to the last event, not up to the report (written 1.2 s later)
+        long started = java.time.Instant.parse(reportRun.get("startedAt").asText()).toEpochMilli();
+        long stoppedAt = java.time.Instant.parse(reportRun.get("stoppedAt").asText()).toEpochMilli();
+        assertThat(stoppedAt).isBetween(started, killedAt);
+        assertThat(reportRun.get("durationMillis").asLong()).isEqualTo(stoppedAt - started);
+        assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "long", "up to its last event",
+                "its coordinator stopped (killed or crashed) at ", "<code>swarm resume " + id + "</code> continues it");
         // the attempt is recorded as running, but nothing executes the run: following its log ends at once
         Result follow = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));
@@ -799,6 +807,7 @@ class CliEndToEndTest {
                 + "interrupted in attempt 1 — resume the run with `swarm resume " + id + "` to continue\n");
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
+        assertThat(Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("stoppedAt").isNull()).isTrue();
     }
 
     @Test
