@@ -11,7 +11,7 @@ import static io.swarmflow.cli.report.Html.esc;
 
 /**
  * Renders {@code report.html}: one self-contained file (inline CSS and SVG, no script, no external
- * resource). Every piece of text that comes from the spec, the agents or the logs goes through
+ * resource, which its Content-Security-Policy also forbids). Every piece of text that comes from the spec, the agents or the logs goes through
  * {@link Html#esc}.
  */
 final class ReportHtml {
@@ -87,6 +87,8 @@ final class ReportHtml {
         StringBuilder sb = new StringBuilder(64 * 1024);
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                // the page needs nothing but its inline CSS: should text ever escape Html.esc, no script runs and nothing is fetched
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
                 .append("<title>").append(esc(run.name())).append(" · ").append(esc(run.runId()))
                 .append(" · Swarmflow report</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
         header(sb, report);

@@ -257,6 +257,7 @@ class RunReportTest {
     void htmlIsSelfContained() throws IOException {
         String html = html(finished());
 
+        assertThat(html).contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
         assertThat(html).doesNotContain("<link").doesNotContain("src=\"").doesNotContain("href=\"http")
                 .doesNotContain("@import").doesNotContain("url(http");
         assertThat(Pattern.compile("href=\"([^\"]*)\"").matcher(html).results().map(m -> m.group(1)))
