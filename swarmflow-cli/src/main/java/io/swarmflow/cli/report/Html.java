@@ -44,8 +44,7 @@ final class Html {
 
     /** At most {@code max} characters, an ellipsis marking a cut. */
     static String shorten(String text, int max) {
-        if (text == null) return "";
-        return text.length() <= max ? text : text.substring(0, Math.max(1, max - 1)) + "…";
+        return text == null ? "" : Printable.shorten(text, max);
     }
 
     /** {@code 2025-01-31 12:00:03 UTC}, or an em dash for 0. */

@@ -1,5 +1,7 @@
 package io.swarmflow.cli.report;
 
+import io.swarmflow.cli.view.Printable;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.CodingErrorAction;
@@ -62,7 +64,7 @@ record LogTail(List<String> lines, boolean truncated) {
 
     static String clean(String line) {
         String s = CONTROL.matcher(ANSI.matcher(line).replaceAll("")).replaceAll("\uFFFD");
-        return s.length() > MAX_LINE_CHARS ? s.substring(0, MAX_LINE_CHARS) + " …" : s;
+        return s.length() > MAX_LINE_CHARS ? s.substring(0, Printable.cutBefore(s, MAX_LINE_CHARS)) + " …" : s;
     }
 
     boolean isEmpty() {

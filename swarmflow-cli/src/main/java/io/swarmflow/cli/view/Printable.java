@@ -27,6 +27,21 @@ public final class Printable {
         return sb.toString();
     }
 
+    /**
+     * {@code text} if it has at most {@code max} characters, else its first {@code max - 1} and an ellipsis; a cut
+     * never splits a surrogate pair (an emoji), which would print as {@code ?}. Null stays null.
+     */
+    public static String shorten(String text, int max) {
+        if (text == null || text.length() <= max) return text;
+        return text.substring(0, cutBefore(text, Math.max(1, max - 1))) + "…";
+    }
+
+    /** {@code index}, or one less when it falls between the two halves of a surrogate pair. */
+    public static int cutBefore(String text, int index) {
+        return index > 0 && index < text.length() && Character.isLowSurrogate(text.charAt(index))
+                && Character.isHighSurrogate(text.charAt(index - 1)) ? index - 1 : index;
+    }
+
     /** How control character {@code c} is shown: {@code ^[} for ESC, {@code ^?} for DEL, {@code \x9b} for C1. */
     public static String notation(char c) {
         if (c < 0x20) return "^" + (char) (c + 0x40);

@@ -215,8 +215,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 lines.add("  … and " + (snapshot.size() - MAX_RUNNING_LINES) + " more");
                 break;
             }
-            String last = lastLine.getOrDefault(e.getKey(), "");
-            if (last.length() > 80) last = last.substring(0, 79) + "…";
+            String last = Printable.shorten(lastLine.getOrDefault(e.getKey(), ""), 80);
             lines.add(String.format(java.util.Locale.ROOT, "  %-24s %8s  %s", e.getKey(), Durations.format(now - e.getValue()[0]), last));
         }
         return lines;

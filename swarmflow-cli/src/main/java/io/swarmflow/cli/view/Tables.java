@@ -90,7 +90,7 @@ public final class Tables {
             long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : (t.state() == TicketState.RUNNING ? now : 0);
             String duration = t.startedAtMillis() != 0 && end != 0 ? Durations.format(end - t.startedAtMillis()) : "-";
             String reason = t.reason() == null ? "" : t.reason();
-            if (reason.length() > 100) reason = reason.substring(0, 99) + "…";
+            reason = Printable.shorten(reason, 100);
             rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,
                     t.exitCode() == null ? "-" : t.exitCode().toString(), reason));
         }

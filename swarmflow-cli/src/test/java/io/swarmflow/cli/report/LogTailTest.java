@@ -47,6 +47,12 @@ class LogTailTest {
         assertThat(LogTail.clean("\u001B[31merror\u001B[0m: bad\u0007 value\tok")).isEqualTo("error: bad\uFFFD value\tok");
     }
 
+    @Test
+    void aCutLineKeepsAnEmojiWholeOrDropsIt() {
+        String cut = LogTail.clean("x".repeat(LogTail.MAX_LINE_CHARS - 1) + "\uD83D\uDD25 more");
+        assertThat(cut).isEqualTo("x".repeat(LogTail.MAX_LINE_CHARS - 1) + " …");
+    }
+
     /** A window title or a hyperlink (OSC ... BEL or ST) goes entirely, not just its ESC ]. */
     @Test
     void removesOscStrings() {
