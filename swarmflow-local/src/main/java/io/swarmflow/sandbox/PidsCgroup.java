@@ -302,13 +302,7 @@ final class PidsCgroup {
                 moveOut(group.dir);
                 write(group.dir.resolve("pids.max"), pidsMax(group.max));
             } catch (IOException e) {
-                if (process != null) {
-                    ProcessGroups.signalGroup(process.pid(), "KILL");
-                    process.destroyForcibly();
-                    closeQuietly(process.getInputStream()); // no one will read them
-                    closeQuietly(process.getErrorStream());
-                    closeQuietly(process.getOutputStream());
-                }
+                if (process != null) Sandbox.stopUnwatched(process);
                 throw new IOException("cannot move the launcher thread " + tid + " out of " + group.dir + ", or set its limit: " + e, e);
             }
         }
@@ -322,14 +316,6 @@ final class PidsCgroup {
     /** The text for {@code pids.max}: {@code limit}, or {@code max} above what the kernel takes as a number. */
     static String pidsMax(long limit) {
         return limit > PID_MAX_LIMIT ? "max" : Long.toString(limit);
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
     }
 
     /** Whether this process's real user id is 0 ({@code /proc/self/status}, line {@code Uid:}; proc(5)). */

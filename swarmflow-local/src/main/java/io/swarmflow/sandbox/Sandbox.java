@@ -449,11 +449,16 @@ public final class Sandbox implements AutoCloseable {
 
     /** Kills a started process no {@link SandboxProcess} watches, closes its pipes, and empties its cgroup. */
     private static void stopUnwatched(SandboxProcess.Started s) {
-        ProcessGroups.signalGroup(s.process().pid(), "KILL");
-        s.process().destroyForcibly();
-        closeQuietly(s.process().getInputStream());
-        closeQuietly(s.process().getErrorStream());
+        stopUnwatched(s.process());
         if (s.cgroup() != null) s.cgroup().close();
+    }
+
+    /** Kills a started process (and its process group) that no one will wait for or read, and closes its pipes. */
+    static void stopUnwatched(Process p) {
+        ProcessGroups.signalGroup(p.pid(), "KILL");
+        p.destroyForcibly();
+        closeQuietly(p.getInputStream());
+        closeQuietly(p.getErrorStream());
     }
 
     /**

@@ -206,8 +206,8 @@ class PidsCgroupTest {
             });
             waiter.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> p.cgroup().processes().size() >= 2);
-            p.cancel(); // TERM is ignored: the waiter is now in the 30 s grace
-            Thread.sleep(300);
+            p.cancel(); // TERM is ignored: the waiter goes into the 30 s grace, a timed wait
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
             waiter.interrupt();
             waiter.join(10_000);
 
