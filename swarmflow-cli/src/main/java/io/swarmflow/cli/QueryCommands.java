@@ -19,7 +19,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -160,7 +159,13 @@ final class QueryCommands {
         @Override
         public Integer call() throws IOException {
             PrintStream out = Streams.out(spec);
-            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            Path stateDir = state.resolve();
+            if (Files.notExists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // nothing was ever run here: no runs, not an error
+                if (json) out.println("[]");
+                else out.println("no runs in " + stateDir + " (there is no state directory there yet)");
+                return ExitCodes.OK;
+            }
+            try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 List<RunView> runs = w.service.runs();
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
@@ -230,6 +235,10 @@ final class QueryCommands {
                             : " has not started yet (" + t.state().label() + ")"));
                     if (follow) explainStopped(w);
                     return ExitCodes.OK;
+                }
+                if (t.attempt() > 1 && !follow) { // which attempt this is, on stderr so that stdout stays the log
+                    Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
+                            + "; see another with --attempt N");
                 }
                 while (true) {
                     print(w, n, out);
@@ -302,7 +311,7 @@ final class QueryCommands {
             boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
             for (int i = 0; i < files.size(); i++) {
                 if (Files.exists(files.get(i))) any = true;
-                if (files.size() > 1 && Files.exists(files.get(i)) && Files.size(files.get(i)) > 0 && !follow) {
+                if (files.size() > 1 && files.stream().allMatch(f -> nonEmpty(f)) && !follow) { // both streams: say which is which
                     if (midLine) out.println();
                     out.println("==> " + files.get(i).getFileName() + " <==");
                 }
@@ -330,6 +339,14 @@ final class QueryCommands {
             return w.service.requireRun(runId).state() == io.swarmflow.store.RunState.RUNNING;
         }
 
+        private static boolean nonEmpty(Path file) {
+            try {
+                return Files.size(file) > 0;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         private static boolean endsWithNewline(Path file) throws IOException {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 if (raf.length() == 0) return true;
@@ -338,18 +355,24 @@ final class QueryCommands {
             }
         }
 
-        /** Prints the file from {@code offset}; returns the new offset. */
+        /**
+         * Prints the file from {@code offset} to its current end, as raw bytes (a character cut by a chunk or by a
+         * write in progress is completed by the next call, not replaced); returns the new offset.
+         */
         private static long copy(Path file, long offset, PrintStream out) throws IOException {
             if (!Files.exists(file)) return offset;
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 long len = raf.length();
-                if (len <= offset) return offset;
                 raf.seek(offset);
-                byte[] buf = new byte[(int) Math.min(len - offset, 1 << 20)];
-                raf.readFully(buf);
-                out.print(new String(buf, StandardCharsets.UTF_8));
+                byte[] buf = new byte[(int) Math.min(Math.max(len - offset, 0), 1 << 16)];
+                while (offset < len) {
+                    int n = raf.read(buf, 0, (int) Math.min(buf.length, len - offset));
+                    if (n < 0) break; // truncated meanwhile
+                    out.write(buf, 0, n);
+                    offset += n;
+                }
                 out.flush();
-                return offset + buf.length;
+                return offset;
             }
         }
     }

@@ -22,9 +22,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +61,8 @@ final class RunCommands {
         @Parameters(index = "0", paramLabel = "SPEC", description = "The swarm spec (YAML).")
         Path specFile;
 
-        @Option(names = "--var", paramLabel = "KEY=VALUE", description = "Overrides a variable declared in `vars`.")
-        Map<String, String> vars = new LinkedHashMap<>();
+        @Mixin
+        VarOptions vars;
 
         @Mixin
         StateOptions state;
@@ -78,7 +76,7 @@ final class RunCommands {
         @Override
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
-            Plan plan = new SpecLoader().load(specFile, vars);
+            Plan plan = new SpecLoader().load(specFile, vars.values());
             Path stateDir = state.resolve();
             EngineOptions options = exec.engineOptions(stateDir);
             Executor executor = Wiring.executor(stateDir, Streams.err(spec));

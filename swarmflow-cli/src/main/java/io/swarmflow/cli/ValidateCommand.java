@@ -12,9 +12,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code swarm validate SPEC}: checks a spec (and that it can run here) without running or storing anything. */
@@ -22,8 +20,8 @@ import java.util.concurrent.Callable;
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC") Path specFile;
 
-    @Option(names = "--var", paramLabel = "KEY=VALUE", description = "Overrides a variable declared in `vars`.")
-    Map<String, String> vars = new LinkedHashMap<>();
+    @Mixin
+    VarOptions vars;
 
     @Mixin StateOptions state;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -31,16 +29,20 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Streams.out(spec);
-        Plan plan = new SpecLoader().load(specFile, vars);
+        Plan plan = new SpecLoader().load(specFile, vars.values());
         List<String> problems = Wiring.executor(state.resolve(), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
-        out.println(specFile + ": ok: swarm '" + plan.name() + "', " + plan.tickets().size() + " tickets, "
-                + plan.agents().size() + " agent profiles, concurrency " + plan.concurrency()
+        out.println(specFile + ": ok: swarm '" + plan.name() + "', " + count(plan.tickets().size(), "ticket") + ", "
+                + count(plan.agents().size(), "agent profile") + ", concurrency " + plan.concurrency()
                 + (plan.repo() != null ? ", repo " + plan.repo() : ""));
         for (PlannedTicket t : plan.tickets()) {
             out.println("  " + t.id() + " [" + t.agent() + ", " + t.workspace().name().toLowerCase() + "]"
                     + (t.needs().isEmpty() ? "" : " needs " + String.join(", ", t.needs())));
         }
         return ExitCodes.OK;
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

@@ -83,6 +83,12 @@ final class Wiring implements AutoCloseable {
      * @throws InvalidRequestException when there is none
      */
     static Wiring existing(Path stateDir, PrintStream warnings) {
+        if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+            throw new InvalidRequestException("the state directory " + stateDir + " is a file, not a directory"
+                    + (stateDir.getFileName() != null && stateDir.getFileName().toString().equals(DB_FILE)
+                    ? "; point --state-dir (or SWARM_STATE_DIR) at the directory that holds it, " + stateDir.getParent()
+                    : "; point --state-dir (or SWARM_STATE_DIR) at the directory that holds swarm.db"));
+        }
         if (!Files.isRegularFile(stateDir.resolve(DB_FILE))) {
             SqlRunStore.refuseLostDatabase(stateDir, stateDir.resolve(DB_FILE)); // run files without their database
             throw new InvalidRequestException("no Swarmflow state in " + stateDir

@@ -42,6 +42,12 @@ final class Cli {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
+        byte[] bytes() {
+            synchronized (bytes) {
+                return bytes.toByteArray();
+            }
+        }
+
         String text() {
             synchronized (bytes) {
                 return bytes.toString(StandardCharsets.UTF_8);

@@ -197,6 +197,14 @@ class CliBadInputTest {
         assertThat(noEquals.code()).as("%s", noEquals).isEqualTo(2);
         assertThat(noEquals.err()).contains("Value for option '--var' (KEY=VALUE) should be in KEY=VALUE format but was x")
                 .doesNotContain("option option");
+        for (String command : List.of("validate", "run")) {
+            Result twice = swarm(command, spec.toString(), "--var", "who=a", "--var", "who=b", "--state-dir", tmp.resolve("st").toString());
+            assertThat(twice.code()).as("%s", twice).isEqualTo(2);
+            assertThat(twice.err()).contains("--var who is given twice, as 'a' and as 'b'; give each variable once");
+        }
+        assertThat(tmp.resolve("st")).doesNotExist();
+        Result same = swarm("validate", spec.toString(), "--var", "who=a", "--var", "who=a");
+        assertThat(same.code()).as("%s", same).isZero();
         Result unknown = swarm("validate", spec.toString(), "--var", "whom=x");
         assertThat(unknown.code()).as("%s", unknown).isEqualTo(2);
         assertThat(unknown.err()).contains("--var whom is not declared in vars", "did you mean 'who'?");
@@ -303,9 +311,40 @@ class CliBadInputTest {
             assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
             assertThat(r.err()).contains("no Swarmflow state in " + state);
         }
-        Result runs = swarm("runs", "--state-dir", state.toString());
-        assertThat(runs.code()).isEqualTo(2);
         assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void runsWithoutAStateDirectoryListsNoRunsAndCreatesNone() {
+        Path state = tmp.resolve("absent");
+        Result table = swarm("runs", "--state-dir", state.toString());
+        assertThat(table.code()).as("%s", table).isZero();
+        assertThat(table.out()).contains("no runs in " + state);
+        Result json = swarm("runs", "--json", "--state-dir", state.toString());
+        assertThat(json.code()).as("%s", json).isZero();
+        assertThat(json.json().isArray()).isTrue();
+        assertThat(json.json()).isEmpty();
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void readingCommandsOnAStateDirectoryThatIsAFileSayItIsAFile() throws IOException {
+        Path state = tmp.resolve("state");
+        finishedRun(state);
+        Path db = state.resolve("swarm.db");
+        Path file = Cli.write(tmp.resolve("afile"), "not a directory\n");
+        for (String[] args : List.of(new String[]{"status"}, new String[]{"runs"}, new String[]{"runs", "--json"},
+                new String[]{"logs", "r", "a"}, new String[]{"cancel", "r"})) {
+            Result r = swarm(with(args, "--state-dir", file.toString()));
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.err()).as("%s", List.of(args)).contains("the state directory " + file + " is a file, not a directory",
+                    "at the directory that holds swarm.db").doesNotContain("no Swarmflow state");
+            Result onDb = swarm(with(args, "--state-dir", db.toString()));
+            assertThat(onDb.code()).as("%s: %s", List.of(args), onDb).isEqualTo(2);
+            assertThat(onDb.err()).as("%s", List.of(args)).contains(db + " is a file, not a directory",
+                    "at the directory that holds it, " + state);
+        }
+        assertThat(Files.readString(file)).isEqualTo("not a directory\n");
     }
 
     @Test

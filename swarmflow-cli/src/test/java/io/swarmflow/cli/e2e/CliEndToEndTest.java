@@ -306,7 +306,9 @@ class CliEndToEndTest {
         assertThat(first.code()).isZero();
         assertThat(first.out()).contains("attempt 1 fails", "boom 1").doesNotContain("attempt 2");
         Result last = swarm("logs", sharedRun, "flaky", "--state-dir", st);
-        assertThat(last.out()).contains("attempt 2 ok").doesNotContain("attempt 1 fails");
+        assertThat(last.out()).contains("attempt 2 ok").doesNotContain("attempt 1 fails", "of 2");
+        assertThat(last.err()).contains("swarm: flaky attempt 2 of 2; see another with --attempt N");
+        assertThat(both.err()).doesNotContain("attempt"); // one attempt: nothing to choose from
         Result firstErr = swarm("logs", sharedRun, "flaky", "--attempt", "1", "--stream", "stderr", "--state-dir", st);
         assertThat(firstErr.out()).contains("boom 1").doesNotContain("attempt 1 fails");
     }
@@ -319,6 +321,22 @@ class CliEndToEndTest {
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(swarm("logs", runId(r), "a", "--state-dir", state.toString()).out())
                 .isEqualTo("==> stdout.log <==\nno newline at end\n==> stderr.log <==\nerr\n");
+    }
+
+    @Test
+    void logsPrintsALogLargerThanItsReadBufferWholeAndByteForByte() throws Exception {
+        Path state = tmp.resolve("state");
+        // 4 MB of 4-byte characters and newlines: the read buffer's edges fall inside characters
+        Path spec = Cli.write(tmp.resolve("big.yaml"), "tickets:\n  - id: a\n    run: yes '\uD83D\uDE00' | head -c 4000000 || true; echo END\n");
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        Path log = state.resolve("runs").resolve(runId(r)).resolve("logs/a/1/stdout.log");
+        assertThat(Files.size(log)).isGreaterThan(3L << 20);
+        Cli.Capture out = new Cli.Capture();
+        int code = io.swarmflow.cli.SwarmCli.execute(new String[]{"logs", runId(r), "a", "--state-dir", state.toString()},
+                out.stream, new Cli.Capture().stream);
+        assertThat(code).isZero();
+        assertThat(out.bytes()).isEqualTo(Files.readAllBytes(log));
     }
 
     @Test
