@@ -150,6 +150,13 @@ final class YamlSource {
             Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
             root = composer.getSingleNode();
         } catch (MarkedYAMLException e) {
+            Mark start = e.getContextMark();
+            Mark found = e.getProblemMark();
+            if (start != null && found != null && e.getContext() != null && e.getProblem() != null
+                    && (start.getLine() != found.getLine() || start.getColumn() != found.getColumn())
+                    && unclosed(e.getContext(), e.getProblem(), start, found)) {
+                return null; // reported where the construct starts, which is where the missing quote or bracket belongs
+            }
             String what = e.getProblem() != null ? e.getProblem() : "invalid YAML";
             if (e.getContext() != null) what = what + " (" + e.getContext() + ")";
             problems.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(),
@@ -184,6 +191,32 @@ final class YamlSource {
         }
         // A tagged document is not read further: its meaning is whatever the tag intended, not ours.
         return checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>())) ? root : null;
+    }
+
+    /**
+     * Reports a quoted string, {@code [list]} or {@code {mapping}} that is not closed where SnakeYAML noticed it (the
+     * end of the file, or a token that cannot continue it) at where it starts.
+     *
+     * @return false when the error is of another kind (nothing reported)
+     */
+    private boolean unclosed(String context, String problem, Mark start, Mark found) {
+        boolean atEnd = problem.contains("end of stream") || problem.contains("<stream end>");
+        String token = problem.replaceFirst("^.*but (got|found) ", "");
+        String where = atEnd ? "the file ends inside it" : "found " + (token.startsWith("'") ? token : "'" + token + "'") + " at "
+                + (found.getLine() + 1) + ":" + (found.getColumn() + 1);
+        if (context.contains("quoted scalar") && atEnd) {
+            problems.at(start, "YAML syntax error: the quoted string that starts here is never closed (" + where + ")",
+                    "add the closing quote where the string should end (inside single quotes, write a quote as '')");
+        } else if (context.contains("flow sequence") && (atEnd || problem.startsWith("expected ',' or ']'"))) {
+            problems.at(start, "YAML syntax error: the list '[' that starts here is not closed (" + where + ")",
+                    "add the closing ']' after the last item, separate items with ',' (or write the list one '- item' per line)");
+        } else if (context.contains("flow mapping") && (atEnd || problem.startsWith("expected ',' or '}'"))) {
+            problems.at(start, "YAML syntax error: the mapping '{' that starts here is not closed (" + where + ")",
+                    "add the closing '}' after the last entry, separate entries with ',' (or write one 'key: value' per line)");
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** Reports explicit tags beyond plain YAML (e.g. {@code !!python/object}, {@code !foo}); visits shared nodes once. */

@@ -187,7 +187,9 @@ class SpecErrorsTest {
                 tickets:
                   - id: a
                     run: "unterminated
-                """)).singleElement().asString().startsWith("swarm.yaml:4:1: YAML syntax error: found unexpected end of stream");
+                """)).singleElement().asString().isEqualTo("swarm.yaml:3:10: YAML syntax error: the quoted string that starts here "
+                + "is never closed (the file ends inside it); add the closing quote where the string should end (inside single "
+                + "quotes, write a quote as '')");
         assertThat(errors(dir, """
                 tickets:
                   - id: a
@@ -196,6 +198,24 @@ class SpecErrorsTest {
                 .isEqualTo("swarm.yaml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>' "
                         + "(while parsing a block collection); "
                         + "check indentation, quoting and brackets here");
+    }
+
+    @Test
+    void anUnclosedBracketIsReportedWhereItOpens() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    needs: [b, c
+                    run: x
+                  - id: b
+                    run: x
+                """)).singleElement().asString().isEqualTo("swarm.yaml:3:12: YAML syntax error: the list '[' that starts here "
+                + "is not closed (found ':' at 4:8); add the closing ']' after the last item, separate items with ',' "
+                + "(or write the list one '- item' per line)");
+        assertThat(errors(dir, "tickets:\n  - id: a\n    env: {A: b\n")).singleElement().asString()
+                .startsWith("swarm.yaml:3:10: YAML syntax error: the mapping '{' that starts here is not closed (the file ends inside it); ");
+        assertThat(errors(dir, "tickets:\n  - id: a\n    run: 'it''s\n")).singleElement().asString()
+                .startsWith("swarm.yaml:3:10: YAML syntax error: the quoted string that starts here is never closed");
     }
 
     @Test
