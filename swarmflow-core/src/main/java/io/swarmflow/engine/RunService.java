@@ -87,8 +87,7 @@ public final class RunService {
     /** Approves a ticket in awaiting-approval. The live coordinator applies it within its poll period; otherwise the next resume does. */
     public RunCommand approve(String runId, String ticketId, String by) {
         requireAwaiting(runId, ticketId);
-        requireNoPendingDecision(runId, ticketId, RunCommand.Kind.APPROVE);
-        return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.APPROVE, ticketId, by, null, 0));
+        return submitDecision(new RunCommand(0, runId, RunCommand.Kind.APPROVE, ticketId, by, null, 0));
     }
 
     /** Rejects a ticket in awaiting-approval; it fails with {@code reason}. */
@@ -97,8 +96,7 @@ public final class RunService {
             throw new InvalidRequestException("a rejection needs a reason: --reason \"...\"");
         }
         requireAwaiting(runId, ticketId);
-        requireNoPendingDecision(runId, ticketId, RunCommand.Kind.REJECT);
-        return store.submitCommand(new RunCommand(0, runId, RunCommand.Kind.REJECT, ticketId, by, reason, 0));
+        return submitDecision(new RunCommand(0, runId, RunCommand.Kind.REJECT, ticketId, by, reason, 0));
     }
 
     /**
@@ -242,9 +240,14 @@ public final class RunService {
      * contradiction of a decision already recorded. The coordinator applies pending decisions in order, so only the first
      * could take effect.
      */
-    private void requireNoPendingDecision(String runId, String ticketId, RunCommand.Kind kind) {
-        for (RunCommand c : store.pendingCommands(runId)) {
-            if (c.kind() == RunCommand.Kind.CANCEL || !ticketId.equals(c.ticketId())) continue;
+    private RunCommand submitDecision(RunCommand decision) {
+        String runId = decision.runId();
+        String ticketId = decision.ticketId();
+        RunCommand.Kind kind = decision.kind();
+        try {
+            return store.submitCommand(decision);
+        } catch (StoreException.PendingDecision e) {
+            RunCommand c = e.earlier();
             String earlier = c.kind() == RunCommand.Kind.APPROVE ? "an approval" : "a rejection";
             throw new InvalidRequestException("not " + (kind == RunCommand.Kind.APPROVE ? "approved" : "rejected") + ": "
                     + ticketId + " already has " + earlier + " pending (by " + c.by()

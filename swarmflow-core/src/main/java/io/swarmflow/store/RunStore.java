@@ -85,7 +85,15 @@ public interface RunStore extends AutoCloseable {
     /** Up to {@code limit} events with {@code seq > afterSeq}, in order. */
     List<StoredEvent> events(String runId, long afterSeq, int limit);
 
-    /** Puts a command in the run's inbox; returns it with its id. */
+    /**
+     * Puts a command in the run's inbox; returns it with its id.
+     *
+     * @throws StoreException.UnknownRun      when there is no such run
+     * @throws StoreException.PendingDecision when the command approves or rejects a ticket that already has an
+     *                                        approval or rejection pending; checked in the same transaction as the
+     *                                        insert, so of two racing decisions exactly one is recorded
+     * @throws StoreException                 when the run has no such ticket
+     */
     RunCommand submitCommand(RunCommand command);
 
     /** Commands of the run not yet applied, oldest first. */

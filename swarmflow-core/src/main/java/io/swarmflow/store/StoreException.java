@@ -38,6 +38,25 @@ public class StoreException extends RuntimeException {
         }
     }
 
+    /**
+     * An approval or rejection was submitted for a ticket that already has one pending (recorded, not yet applied);
+     * only the first could take effect. {@link #earlier()} is that pending decision.
+     */
+    public static final class PendingDecision extends StoreException {
+        private final RunCommand earlier;
+
+        public PendingDecision(RunCommand earlier) {
+            super("ticket " + earlier.ticketId() + " of run " + earlier.runId() + " already has a pending "
+                    + earlier.kind().name().toLowerCase(java.util.Locale.ROOT) + " (command " + earlier.id() + ")");
+            this.earlier = earlier;
+        }
+
+        /** The decision already pending for the ticket. */
+        public RunCommand earlier() {
+            return earlier;
+        }
+    }
+
     /** The state directory or database cannot be read as a Swarmflow store. */
     public static final class Corrupt extends StoreException {
         public Corrupt(String message, Throwable cause) {

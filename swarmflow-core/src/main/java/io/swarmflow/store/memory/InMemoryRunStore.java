@@ -188,6 +188,11 @@ public final class InMemoryRunStore implements RunStore {
     @Override
     public synchronized RunCommand submitCommand(RunCommand c) {
         projection(c.runId());
+        if (c.kind() != RunCommand.Kind.CANCEL) {
+            for (RunCommand p : pendingCommands(c.runId())) {
+                if (p.kind() != RunCommand.Kind.CANCEL && p.ticketId().equals(c.ticketId())) throw new StoreException.PendingDecision(p);
+            }
+        }
         RunCommand stored = new RunCommand(commands.size() + 1L, c.runId(), c.kind(), c.ticketId(), c.by(), c.reason(), clock.getAsLong());
         commands.add(stored);
         return stored;

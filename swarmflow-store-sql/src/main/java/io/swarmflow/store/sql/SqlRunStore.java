@@ -873,6 +873,19 @@ public final class SqlRunStore implements RunStore {
                 }
             }
         }
+        if (c.kind() != RunCommand.Kind.CANCEL) { // in the write transaction: of two racing decisions, one is recorded
+            try (PreparedStatement s = writer.prepareStatement("SELECT id, kind, by_user, reason, created_at FROM run_commands "
+                    + "WHERE run_id = ? AND ticket_id = ? AND applied_at IS NULL AND kind <> 'CANCEL' ORDER BY id LIMIT 1")) {
+                s.setString(1, c.runId());
+                s.setString(2, c.ticketId());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        throw new StoreException.PendingDecision(new RunCommand(rs.getLong(1), c.runId(),
+                                RunCommand.Kind.valueOf(rs.getString(2)), c.ticketId(), rs.getString(3), rs.getString(4), rs.getLong(5)));
+                    }
+                }
+            }
+        }
         try (PreparedStatement s = writer.prepareStatement("INSERT INTO run_commands (run_id, kind, ticket_id, by_user, reason, created_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
             s.setString(1, c.runId());

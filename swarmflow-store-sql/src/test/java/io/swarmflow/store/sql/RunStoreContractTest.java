@@ -278,6 +278,25 @@ abstract class RunStoreContractTest {
     }
 
     @Test
+    void aSecondDecisionOnATicketIsRefusedWhileTheFirstIsPending() {
+        long epoch = startRun("r1", 2);
+        RunCommand first = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.APPROVE, "t1", "ann", null, 0));
+        for (RunCommand.Kind kind : List.of(RunCommand.Kind.APPROVE, RunCommand.Kind.REJECT)) {
+            Throwable refused = catchThrowable(() -> store().submitCommand(new RunCommand(0, "r1", kind, "t1", "bob", "no", 0)));
+            assertThat(refused).isInstanceOf(StoreException.PendingDecision.class);
+            assertThat(((StoreException.PendingDecision) refused).earlier()).isEqualTo(first);
+        }
+        // another ticket, and a cancel, are not decisions on this gate
+        RunCommand other = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.REJECT, "t0", "bob", "no", 0));
+        RunCommand cancel = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.CANCEL, null, "bob", null, 0));
+        assertThat(store().pendingCommands("r1")).containsExactly(first, other, cancel);
+        // once applied, the gate may be decided again (the engine ignores a decision on a settled gate)
+        store().markCommandsApplied("r1", epoch, List.of(first.id()));
+        RunCommand later = store().submitCommand(new RunCommand(0, "r1", RunCommand.Kind.REJECT, "t1", "carol", "late", 0));
+        assertThat(store().pendingCommands("r1")).containsExactly(other, cancel, later);
+    }
+
+    @Test
     void pagesMayStartInTheMiddleOfOneAppendOfManyEvents() {
         long epoch = startRun("r1", 25);
         List<RunEvent> ready = new ArrayList<>();

@@ -58,6 +58,38 @@ class SqliteConcurrentAppendTest {
         }
     }
 
+    @Test
+    void ofTwoDecisionsRacingFromTwoConnectionsOnOneGateExactlyOneIsRecorded() throws Exception {
+        int gates = 40;
+        try (SqlRunStore a = SqlRunStore.openSqlite(dir); SqlRunStore b = SqlRunStore.openSqlite(dir)) {
+            a.createRun(TestPlans.created("gates", gates));
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> deciders = new ArrayList<>();
+            for (SqlRunStore store : List.of(a, b)) {
+                deciders.add(Thread.ofPlatform().start(() -> {
+                    for (int t = 0; t < gates; t++) {
+                        try {
+                            together.await();
+                            store.submitCommand(new io.swarmflow.store.RunCommand(0, "gates", io.swarmflow.store.RunCommand.Kind.APPROVE,
+                                    "t" + t, store == a ? "ann" : "bob", null, 0));
+                            recorded.incrementAndGet();
+                        } catch (io.swarmflow.store.StoreException.PendingDecision e) {
+                            refused.incrementAndGet();
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : deciders) t.join();
+            assertThat(recorded.get()).isEqualTo(gates);
+            assertThat(refused.get()).isEqualTo(gates);
+            assertThat(a.pendingCommands("gates")).extracting(io.swarmflow.store.RunCommand::ticketId).doesNotHaveDuplicates().hasSize(gates);
+        }
+    }
+
     private static void coordinate(SqlRunStore store, String runId, long epoch) {
         Semaphore window = new Semaphore(1_000);
         List<CompletableFuture<Long>> last = new ArrayList<>();
