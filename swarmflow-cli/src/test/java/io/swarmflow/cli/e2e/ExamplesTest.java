@@ -49,11 +49,14 @@ class ExamplesTest {
         for (int i = 0; i < 400; i++) {
             Files.writeString(repo.resolve("file-with-a-long-name-number-%03d.txt".formatted(i)), "line " + i + (i % 50 == 0 ? "   \n" : "\n"));
         }
+        // source files are fixed; in Markdown two trailing spaces are a line break, so it is left as it is
+        Files.writeString(repo.resolve("tool.py"), "print(1)  \n");
+        Files.writeString(repo.resolve("notes.md"), "first line  \nsecond line\n");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "many files");
-        assertThat(repoHealthReport(repo)).contains("| tracked files | 401", "| whitespace fix | 8 files on branch swarm/")
+        assertThat(repoHealthReport(repo)).contains("| tracked files | 403", "| whitespace fix | 9 files on branch swarm/")
                 .containsPattern("## Automatic whitespace fix \\(git diff --stat\\)\\s+```\\s+file-with-a-long-name-number-000.txt \\| 2 \\+-")
-                .contains("8 files changed");
+                .contains("9 files changed", "tool.py", "notes.md: trailing whitespace").doesNotContain("notes.md |");
         String branches = git(repo, "branch", "--list", "swarm/*");
         assertThat(branches).contains("fix-whitespace");
         assertThat(git(repo, "log", "-1", "--format=%s", branches.strip().replace("* ", "").replace("+ ", "")))
