@@ -111,7 +111,7 @@ final class RunCommands {
             Path stateDir = state.resolve();
             try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 RunView run = w.service.requireRun(runId);
-                w.service.plan(runId); // fails clearly when the stored plan is unreadable
+                io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (run.state().isFinished()) {
                     out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
                     Tables.tickets(out, w.service.tickets(runId));
@@ -129,6 +129,12 @@ final class RunCommands {
                             + "again, or start afresh with `swarm run SPEC`");
                 }
                 out.println("resuming run " + runId + " (" + run.state().label() + ")");
+                Path specFile = Path.of(plan.specDir()).resolve(Path.of(run.specPath()).getFileName());
+                if (io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false)) {
+                    Streams.err(spec).println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
+                            + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
+                            + "start a new run: swarm run " + run.specPath());
+                }
                 return Foreground.execute(w, runId, exec.engineOptions(stateDir), exec, out);
             }
         }

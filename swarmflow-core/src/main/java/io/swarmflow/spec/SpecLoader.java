@@ -67,6 +67,20 @@ public final class SpecLoader {
         return plan;
     }
 
+    /**
+     * Whether {@code specFile} still holds the bytes {@code plan} was built from ({@link Plan#specDigest()}).
+     *
+     * @return empty when the file cannot be read (moved, deleted, not readable); else whether its SHA-256 differs
+     */
+    public static java.util.Optional<Boolean> changedSince(Plan plan, Path specFile) {
+        if (plan.specDigest() == null || !java.nio.file.Files.isRegularFile(specFile)) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.of(!sha256(java.nio.file.Files.readAllBytes(specFile)).equals(plan.specDigest()));
+        } catch (java.io.IOException | OutOfMemoryError e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

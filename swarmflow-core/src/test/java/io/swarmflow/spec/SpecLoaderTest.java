@@ -82,6 +82,17 @@ class SpecLoaderTest {
             """;
 
     @Test
+    void changedSinceComparesTheFilesBytesWithThePlansDigest(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "s.yaml", "tickets:\n  - id: a\n    run: echo a\n");
+        Plan plan = new SpecLoader().load(file, Map.of());
+        assertThat(SpecLoader.changedSince(plan, file)).contains(false);
+        java.nio.file.Files.writeString(file, "tickets:\n  - id: a\n    run: echo b\n");
+        assertThat(SpecLoader.changedSince(plan, file)).contains(true);
+        java.nio.file.Files.delete(file);
+        assertThat(SpecLoader.changedSince(plan, file)).isEmpty();
+    }
+
+    @Test
     void fullSpecBecomesExactPlan(@TempDir Path dir) throws Exception {
         gitInit(dir);
         Path file = write(dir, "release.yaml", FULL);

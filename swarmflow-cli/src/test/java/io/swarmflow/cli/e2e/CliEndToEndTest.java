@@ -671,13 +671,18 @@ class CliEndToEndTest {
         assertThat(again.code()).as("%s", again).isEqualTo(2);
         assertThat(again.err()).contains("run " + id + " was already cancelled; nothing to cancel");
 
+        // an edited spec does not change a run already created; resume says so
+        Files.writeString(spec, Files.readString(spec).replace("echo after", "echo edited"));
         Result resume = swarm("resume", id, "--plain", "--state-dir", state.toString());
         assertThat(resume.code()).as("%s", resume).isZero();
+        assertThat(resume.err()).contains("swarm: note: " + spec + " has changed since run " + id + " was created; resume continues "
+                + "the plan stored then", "start a new run: swarm run " + spec);
         s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
         assertThat(s.get("run").get("state").asText()).isEqualTo("succeeded");
         assertThat(ticket(s, "long").get("attempts").asInt()).isEqualTo(2);
         assertThat(ticket(s, "after").get("state").asText()).isEqualTo("succeeded");
         assertThat(swarm("logs", id, "long", "--state-dir", state.toString()).out()).contains("second time: quick");
+        assertThat(swarm("logs", id, "after", "--state-dir", state.toString()).out()).contains("after").doesNotContain("edited");
     }
 
     /**
