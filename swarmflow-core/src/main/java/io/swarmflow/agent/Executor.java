@@ -19,8 +19,8 @@ public interface Executor extends AutoCloseable {
     List<String> preflight(Plan plan);
 
     /**
-     * Prepares the run's directories before its first attempt, and after a crash cleans what a
-     * dead coordinator left (stale worktrees).
+     * Prepares the run's directories before its first attempt, and again when the run resumes. What the
+     * tickets left (worktrees, scratch files) is kept: an attempt that needs a clean workspace gets one.
      */
     void prepareRun(String runId, Plan plan, Path runDir);
 

@@ -177,14 +177,9 @@ public final class LocalExecutor implements Executor {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run directory " + runDir + ": " + e.getMessage(), e);
         }
-        if (plan.repo() != null && Files.isDirectory(runDir.resolve("worktrees"))
-                && GitWorktrees.isRepository(Path.of(plan.repo()))) {
-            try {
-                GitWorktrees.pruneStale(Path.of(plan.repo()), runDir);
-            } catch (GitException e) {
-                throw new IllegalStateException("cannot clean the stale worktrees of run " + runId + ": " + e.getMessage(), e);
-            }
-        }
+        // worktrees a crashed coordinator left are kept: a ticket that gets a new attempt starts from a fresh worktree
+        // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's
+        // uncommitted work, content in a nested repository)
         pinWorktreeBase(plan, runDir);
     }
 

@@ -382,19 +382,32 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A resume prepares the run again: the worktrees its tickets left stay (a failed ticket's uncommitted work is what
+     * `swarm clean` refuses to delete), and only a ticket that runs again gets a fresh one.
+     */
     @Test
-    void prepareRunRemovesWorktreesLeftByACrashedCoordinator() throws Exception {
+    void prepareRunOnResumeKeepsTheWorktreesAndANewAttemptStartsClean() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
-            PlannedTicket ticket = Fixture.ticket("left", "echo x > x.txt").workspace(WorkspaceMode.WORKTREE).build();
-            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
-            f.executor.execute(f.request(plan, ticket, 1), new TestControl());
-            assertThat(f.git("worktree", "list")).contains("worktrees/left");
+            PlannedTicket broken = Fixture.ticket("broken", "echo half > work.txt; exit 1").workspace(WorkspaceMode.WORKTREE).build();
+            PlannedTicket left = Fixture.ticket("left", "ls; echo $SWARM_ATTEMPT > x.txt; [ $SWARM_ATTEMPT = 2 ]")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), broken, left);
+            assertThat(f.executor.execute(f.request(plan, broken, 1), new TestControl()).outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(f.executor.execute(f.request(plan, left, 1), new TestControl()).outcome()).isEqualTo(Outcome.FAILED);
 
             f.executor.prepareRun("r1", plan, f.runDir);
 
-            assertThat(f.git("worktree", "list")).doesNotContain("worktrees/left");
-            assertThat(f.runDir.resolve("worktrees/left")).doesNotExist();
-            assertThat(f.git("branch", "--list", "swarm/r1/left")).contains("swarm/r1/left");
+            assertThat(f.runDir.resolve("worktrees/broken/work.txt")).hasContent("half");
+            assertThat(f.git("worktree", "list")).contains("worktrees/broken", "worktrees/left");
+            assertThat(f.executor.uncommittedWork("r1", plan, f.runDir)).hasSize(2);
+
+            TestControl second = new TestControl();
+            AttemptResult again = f.executor.execute(f.request(plan, left, 2), second);
+            assertThat(again.outcome()).as("%s", again.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(second.stdout).as("attempt 1's file is gone").noneMatch(l -> l.contains("x.txt"));
+            assertThat(f.git("show", "swarm/r1/left:x.txt")).isEqualTo("2");
+            assertThat(f.runDir.resolve("worktrees/broken/work.txt")).hasContent("half");
         }
     }
 

@@ -69,6 +69,43 @@ class CleanAndApproveTest {
         assertThat(worktrees).doesNotExist();
     }
 
+    /** A resume keeps the worktrees whose work `swarm clean` protects: a failed ticket's, one with a nested repository. */
+    @Test
+    void aResumeKeepsAFailedTicketsWorktreeAndNestedRepositoryContent() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), """
+                tickets:
+                  - id: broken
+                    workspace: worktree
+                    run: echo "half done" > work.txt && exit 1
+                  - id: vendor
+                    workspace: worktree
+                    run: git init -q lib && cd lib && echo v > v.txt && git add v.txt && git -c user.name=t -c user.email=t@t commit -qm v
+                  - id: gate
+                    needs: [broken, vendor]
+                    when: always
+                    approval: before-run
+                    run: "true"
+                """);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", st);
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+        Path worktrees = state.resolve("runs").resolve(id).resolve("worktrees");
+
+        Result resumed = swarm("resume", id, "--plain", "--auto-approve", "--state-dir", st);
+
+        assertThat(resumed.code()).as("%s", resumed).isEqualTo(1);
+        assertThat(worktrees.resolve("broken/work.txt")).hasContent("half done");
+        assertThat(worktrees.resolve("vendor/lib/v.txt")).exists();
+        Result refused = swarm("clean", id, "--state-dir", st);
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("broken: 1 changed path", "vendor: content in lib (");
+    }
+
     private static final String TWO_WORKTREES = """
             tickets:
               - id: fix
