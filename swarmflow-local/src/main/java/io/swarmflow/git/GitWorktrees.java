@@ -75,6 +75,10 @@ public final class GitWorktrees {
      * earlier versions recorded their base in git's config ({@code branch.<name>.swarmflowBase}), which then
      * wins; without a pinned base the branch starts at {@code HEAD} and its base is recorded that way.
      *
+     * <p>The worktree is created locked ({@code git worktree add --lock}) until {@link #unlock}: a ticket may delete its
+     * worktree's {@code .git} file, and any {@code git worktree prune} meanwhile (another worktree ticket starting, another
+     * run, the user) would then delete the worktree's administrative directory, so its work could not be committed.
+     *
      * <p>Worktrees of one repository are created one at a time in this process (git locks its config and
      * its worktree records), and a git command that finds another process's lock is retried (see {@link #git}).
      *
@@ -117,10 +121,18 @@ public final class GitWorktrees {
         } catch (IOException e) {
             throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
         }
-        git(top, "worktree", "add", "--quiet", "--force", "-B", branch, target.toString(), base);
+        git(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
         if (pinned == null) git(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
         return new Worktree(top, target, branch, base, gitDir);
+    }
+
+    /**
+     * Unlocks a worktree {@link #createWorktree} made, once its work is committed (or its attempt failed): git may then
+     * prune its record when its directory is gone. Quiet: an unlocked or removed worktree is left as it is.
+     */
+    public static void unlock(Worktree worktree) {
+        tryGit(worktree.repo(), "worktree", "unlock", worktree.dir().toString());
     }
 
     /**

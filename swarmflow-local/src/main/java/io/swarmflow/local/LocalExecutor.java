@@ -372,7 +372,20 @@ public final class LocalExecutor implements Executor {
             }
             default -> throw new IllegalStateException("unknown workspace " + ticket.workspace());
         }
+        try {
+            return shellIn(request, control, workspace, worktree);
+        } finally {
+            // locked from its creation until its work is committed: see GitWorktrees.createWorktree
+            if (worktree != null) GitWorktrees.unlock(worktree);
+        }
+    }
 
+    private AttemptResult shellIn(AttemptRequest request, AttemptControl control, Path workspace, Worktree worktree)
+            throws InterruptedException {
+        PlannedTicket ticket = request.ticket();
+        Plan plan = request.plan();
+        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
+        Path scratch = request.scratchDir();
         Map<String, String> env = new HashMap<>(request.env());
         env.put("SWARM_RUN_ID", request.runId());
         env.put("SWARM_TICKET_ID", ticket.id());

@@ -111,6 +111,27 @@ class GitWorktreesTest {
                 .containsExactly(java.util.Map.entry(w.dir().toRealPath(), new GitWorktrees.Uncommitted(0, List.of("lib", "vendor/nested"))));
     }
 
+    /**
+     * A ticket may delete its worktree's {@code .git} file; a {@code git worktree prune} meanwhile (another worktree ticket
+     * starting, another run, the user) must not delete the worktree's record, or its work could not be committed.
+     */
+    @Test
+    void aWorktreeWhoseDotGitFileIsDeletedIsNotPrunedUntilUnlocked() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("state/runs/r1/worktrees/t"), "swarm/r1/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Files.delete(w.dir().resolve(".git"));
+        Files.writeString(w.dir().resolve("work.txt"), "the ticket's work\n");
+
+        git(repo, "worktree", "prune");
+
+        assertThat(GitWorktrees.commitAll(w, "the ticket's work")).isPresent();
+        assertThat(GitWorktrees.diffStat(repo, w.base(), w.branch())).contains("work.txt");
+        GitWorktrees.unlock(w);
+        git(repo, "worktree", "prune");
+        assertThat(w.gitDir()).as("an unlocked record is git's to prune again").doesNotExist();
+    }
+
     @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();

@@ -297,6 +297,22 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A ticket that deletes its worktree's {@code .git} file while another worktree is created (whose {@code git worktree
+     * prune} the ticket stands in for) still gets its work committed.
+     */
+    @Test
+    void aTicketThatDeletesItsDotGitFileKeepsItsWorkWhenGitPrunesWorktreesMeanwhile() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult result = f.run(Fixture.ticket("nogit", "rm .git; echo work > work.txt; git -C '" + f.repo + "' worktree prune")
+                    .workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+
+            assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(f.git("show", "swarm/r1/nogit:work.txt")).isEqualTo("work");
+            assertThat(f.git("worktree", "list", "--porcelain")).as("unlocked once committed").doesNotContain("locked");
+        }
+    }
+
     @Test
     void retryStartsFromACleanWorktreeAtTheBranchBase() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
