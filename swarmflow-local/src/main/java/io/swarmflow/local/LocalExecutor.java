@@ -514,6 +514,11 @@ public final class LocalExecutor implements Executor {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
                 // without bubblewrap a ticket can switch branches: its work would be committed elsewhere, and the
                 // branch and diffstat outputs would describe a branch it left
+                if (!Files.isDirectory(worktree.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    return AttemptResult.failed(0, "the ticket deleted (or replaced) its worktree directory " + worktree.dir()
+                            + ", so nothing could be committed on " + worktree.branch() + "; delete what is in it instead "
+                            + "(deletions are committed too), not the directory itself");
+                }
                 String onBranch = GitWorktrees.checkedOutBranch(worktree).orElse(null);
                 if (!("refs/heads/" + worktree.branch()).equals(onBranch)) {
                     return AttemptResult.failed(0, "the ticket left its branch " + worktree.branch() + " checked out as "

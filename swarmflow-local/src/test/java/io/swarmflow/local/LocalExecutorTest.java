@@ -313,6 +313,19 @@ class LocalExecutorTest {
         }
     }
 
+    /** A ticket that deletes its whole worktree directory (possible only without bubblewrap) fails and says so. */
+    @Test
+    void aTicketThatDeletesItsWorktreeDirectoryFailsAndSaysSo() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult result = f.run(Fixture.ticket("gone", "cd .. && rm -rf gone").workspace(WorkspaceMode.WORKTREE).build(),
+                    new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).contains("the ticket deleted (or replaced) its worktree directory "
+                    + f.runDir.resolve("worktrees/gone"), "delete what is in it instead");
+        }
+    }
+
     @Test
     void retryStartsFromACleanWorktreeAtTheBranchBase() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
