@@ -128,6 +128,14 @@ final class RunCommands {
                             + "what the finished ones left there; nothing was changed. Restore " + runDir + " from a backup and resume "
                             + "again, or start afresh with `swarm run SPEC`");
                 }
+                // what `swarm run` checked may have changed since (the repository moved or deleted, bubblewrap removed): the
+                // tickets still to run would fail for good, and a finished run cannot be resumed once it is fixed
+                List<String> problems = w.executor.preflight(w.service.plan(runId));
+                if (!problems.isEmpty()) {
+                    throw new InvalidRequestException("run " + runId + " cannot resume here:\n  " + String.join("\n  ", problems)
+                            + "\na run keeps the spec it was created with (its repo: included), so editing the spec does not help: "
+                            + "restore what it needs and resume again; nothing was changed");
+                }
                 out.println("resuming run " + runId + " (" + run.state().label() + ")");
                 Path specFile = Path.of(plan.specDir()).resolve(Path.of(run.specPath()).getFileName());
                 if (io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false)) {

@@ -159,7 +159,8 @@ public final class LocalExecutor implements Executor {
                 if (repoOk == null) repoOk = repositoryChecks.computeIfAbsent(repo, GitWorktrees::isRepository);
                 if (!repoOk) {
                     problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
-                            + " but " + repo + " is not a git repository; run git init there or fix repo:");
+                            + " but " + repo + " is not a git repository (any more: the spec's loader checked it); "
+                            + "restore the repository there (moved, or its .git deleted?)");
                 } else if (t.workspace() == WorkspaceMode.WORKTREE && !commitChecks.computeIfAbsent(repo, GitWorktrees::hasCommit)) {
                     problems.add("ticket " + t.id() + " uses workspace: worktree but " + repo + " has no commit yet, so there is "
                             + "nothing to branch from; make an initial commit there (git commit --allow-empty -m init)");

@@ -262,6 +262,42 @@ class CleanAndApproveTest {
     }
 
     @Test
+    void aResumeOfARunWhoseRepositoryIsNoLongerAGitRepositoryIsRefusedAndChangesNothing() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), """
+                tickets:
+                  - id: gate
+                    approval: before-run
+                    run: "true"
+                  - id: fix
+                    needs: [gate]
+                    workspace: worktree
+                    run: echo fixed > fixed.txt
+                """);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", st);
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+        Path aside = Files.move(repo.resolve(".git"), tmp.resolve("git-aside"));
+        long events = CliEndToEndTest.eventCount(state, id);
+
+        Result resume = swarm("resume", id, "--plain", "--auto-approve", "--state-dir", st);
+
+        assertThat(resume.code()).as("%s", resume).isEqualTo(2);
+        assertThat(resume.err()).contains("run " + id + " cannot resume here:", repo + " is not a git repository",
+                "restore the repository there", "restore what it needs and resume again", "nothing was changed").doesNotContain("Exception");
+        assertThat(CliEndToEndTest.eventCount(state, id)).isEqualTo(events);
+
+        Files.move(aside, repo.resolve(".git"));
+        Result restored = swarm("resume", id, "--plain", "--auto-approve", "--state-dir", st);
+        assertThat(restored.code()).as("%s", restored).isZero();
+        assertThat(Cli.git(repo, "show", "swarm/" + id + "/fix:fixed.txt")).isEqualTo("fixed\n");
+    }
+
+    @Test
     void anApprovalAfterAPendingRejectionIsRefused() throws Exception {
         Path state = tmp.resolve("state");
         String st = state.toString();
