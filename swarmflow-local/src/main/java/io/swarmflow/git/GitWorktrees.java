@@ -191,10 +191,11 @@ public final class GitWorktrees {
 
     /**
      * {@code git diff --stat base..branch} as git prints it (each line starts with a space), without the final
-     * newline; empty when the branch has no changes.
+     * newline; empty when the branch has no changes. Paths with non-ASCII characters are printed as they are ({@code
+     * core.quotePath=false}), not as octal escapes ({@code "\303\274.txt"}).
      */
     public static String diffStat(Path repo, String base, String branch) throws GitException {
-        return git(repo, "diff", "--stat", base + ".." + branch).stripTrailing();
+        return git(repo, "-c", "core.quotePath=false", "diff", "--stat", base + ".." + branch).stripTrailing();
     }
 
     /**

@@ -133,6 +133,16 @@ class GitWorktreesTest {
     }
 
     @Test
+    void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(w.dir().resolve("résumé ü.txt"), "x\n");
+        GitWorktrees.commitAll(w, "unicode");
+
+        assertThat(GitWorktrees.diffStat(repo, w.base(), w.branch())).contains("résumé ü.txt |").doesNotContain("\\303");
+    }
+
+    @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();
         assertThat(GitWorktrees.lockContention("fatal: Unable to create '/r/.git/index.lock': File exists.")).isTrue();
