@@ -177,6 +177,38 @@ public final class GitWorktrees {
         return ref.startsWith("refs/") ? Optional.of(ref) : Optional.empty();
     }
 
+    /**
+     * What the ticket left unfinished in its worktree that committing would seal (possible only without bubblewrap):
+     * a merge, cherry-pick, revert or rebase in progress (their state files in the worktree's recorded administrative
+     * directory), or paths with conflicts in the index ({@code git ls-files --unmerged}, as a {@code git stash pop} leaves
+     * them). Empty when there is none.
+     *
+     * @throws GitException when git fails
+     */
+    public static Optional<String> unfinishedOperation(Worktree worktree) throws GitException {
+        String operation = null;
+        String abort = null;
+        for (String[] state : new String[][] {{"MERGE_HEAD", "a merge", "git merge --abort"},
+                {"CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"}, {"REVERT_HEAD", "a revert", "git revert --abort"},
+                {"rebase-merge", "a rebase", "git rebase --abort"}, {"rebase-apply", "a rebase or git am", "git rebase --abort or git am --abort"}}) {
+            if (Files.exists(worktree.gitDir().resolve(state[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                operation = state[1];
+                abort = state[2];
+                break;
+            }
+        }
+        java.util.TreeSet<String> conflicts = new java.util.TreeSet<>();
+        for (String entry : git(worktree.repo(), concat(pinned(worktree), "ls-files", "--unmerged", "-z")).split("\0")) {
+            if (entry.indexOf('\t') > 0) conflicts.add(entry.substring(entry.indexOf('\t') + 1));
+        }
+        if (operation == null && conflicts.isEmpty()) return Optional.empty();
+        String paths = conflicts.isEmpty() ? "" : "conflicts in " + String.join(", ", conflicts.stream().limit(10).toList())
+                + (conflicts.size() > 10 ? " and " + (conflicts.size() - 10) + " more" : "");
+        return Optional.of(operation == null ? "unresolved " + paths + " (resolve them and git add them, or git checkout them)"
+                : operation + " in progress" + (paths.isEmpty() ? "" : " with " + paths)
+                + " (finish it with git commit, or abort it with " + abort + ")");
+    }
+
     /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */
     private static List<String> pinned(Worktree worktree) {
         return List.of("--git-dir=" + worktree.gitDir(), "--work-tree=" + worktree.dir(),

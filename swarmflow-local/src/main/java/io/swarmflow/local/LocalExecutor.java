@@ -513,13 +513,19 @@ public final class LocalExecutor implements Executor {
         if (worktree != null) {
             try {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
-                // without bubblewrap a ticket can switch branches: its work would be committed elsewhere, and the
-                // branch and diffstat outputs would describe a branch it left
                 if (!Files.isDirectory(worktree.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     return AttemptResult.failed(0, "the ticket deleted (or replaced) its worktree directory " + worktree.dir()
                             + ", so nothing could be committed on " + worktree.branch() + "; delete what is in it instead "
                             + "(deletions are committed too), not the directory itself");
                 }
+                // committing would seal conflict markers, and a merge's second parent, as the ticket's work
+                Optional<String> unfinished = GitWorktrees.unfinishedOperation(worktree);
+                if (unfinished.isPresent()) {
+                    return AttemptResult.failed(0, "the ticket left " + unfinished.get() + " in its worktree; Swarmflow does "
+                            + "not commit unfinished git operations, so nothing was committed on " + worktree.branch());
+                }
+                // without bubblewrap a ticket can switch branches: its work would be committed elsewhere, and the
+                // branch and diffstat outputs would describe a branch it left
                 String onBranch = GitWorktrees.checkedOutBranch(worktree).orElse(null);
                 if (!("refs/heads/" + worktree.branch()).equals(onBranch)) {
                     return AttemptResult.failed(0, "the ticket left its branch " + worktree.branch() + " checked out as "

@@ -326,6 +326,33 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * Without bubblewrap a ticket can leave a git operation half done in its worktree; committing it would seal conflict
+     * markers (and, for a merge, a second parent) as the ticket's work.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "git merge other | a merge in progress with conflicts in README.md (finish it with git commit, or abort it with git merge --abort)",
+            "git cherry-pick other | a cherry-pick in progress with conflicts in README.md",
+            "git merge --no-commit --no-ff clean | a merge in progress (finish it with git commit",
+            "git rebase other | a rebase in progress with conflicts in README.md",
+            "echo mine > README.md; git stash -q; g checkout -q other -- README.md; git stash pop | unresolved conflicts in README.md"})
+    void aTicketThatLeavesAGitOperationUnfinishedFailsAndNothingIsCommitted(String operation, String reason) throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            String script = "g() { git -c user.name=a -c user.email=a@a \"$@\"; }; "
+                    + "g branch clean; g checkout -q clean; echo c > c.txt; g add c.txt; g commit -qm clean; g checkout -q - ; "
+                    + "g branch other; g checkout -q other; echo theirs > README.md; g commit -qam theirs; g checkout -q - ; "
+                    + "echo ours > README.md; g commit -qam ours; "
+                    + "export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@a GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@a; "
+                    + operation + " >/dev/null 2>&1 || true";
+            AttemptResult result = f.run(Fixture.ticket("half", script).workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+
+            assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).contains("the ticket left " + reason, "nothing was committed on swarm/r1/half");
+            assertThat(f.git("log", "--format=%s", "swarm/r1/half")).doesNotContain("Ticket half");
+        }
+    }
+
     @Test
     void retryStartsFromACleanWorktreeAtTheBranchBase() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
