@@ -127,6 +127,9 @@ public final class GitWorktrees {
         return new Worktree(top, target, branch, base, gitDir);
     }
 
+    /** git add's message for a nested repository with no commit, naming its path. */
+    private static final java.util.regex.Pattern EMPTY_NESTED = java.util.regex.Pattern.compile("error: '(.+?)/?' does not have a commit checked out");
+
     /**
      * Unlocks a worktree {@link #createWorktree} made, once its work is committed (or its attempt failed): git may then
      * prune its record when its directory is gone. Quiet: an unlocked or removed worktree is left as it is.
@@ -151,7 +154,15 @@ public final class GitWorktrees {
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
         List<String> pinned = pinned(worktree);
-        git(worktree.repo(), concat(pinned, "add", "-A"));
+        try {
+            git(worktree.repo(), concat(pinned, "add", "-A"));
+        } catch (GitException e) {
+            java.util.regex.Matcher empty = EMPTY_NESTED.matcher(e.getMessage());
+            if (!empty.find()) throw e;
+            throw new GitException(empty.group(1) + " in the worktree is a git repository without a commit, which git cannot "
+                    + "record (it records a nested repository as a link to its current commit); commit in it, or delete its .git "
+                    + "to have its files committed with the rest");
+        }
         if (tryGit(worktree.repo(), concat(pinned, "diff", "--cached", "--quiet")).isPresent()) return Optional.empty();
         git(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
                 "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message));

@@ -142,6 +142,22 @@ class GitWorktreesTest {
         assertThat(GitWorktrees.diffStat(repo, w.base(), w.branch())).contains("résumé ü.txt |").doesNotContain("\\303");
     }
 
+    /** git cannot record a nested repository that has no commit; the error says which one and what to do. */
+    @Test
+    void committingANestedRepositoryWithoutACommitSaysWhichAndWhatToDo() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Path nested = Files.createDirectories(w.dir().resolve("tools/gen"));
+        git(nested, "init", "-q");
+        Files.writeString(nested.resolve("g.txt"), "g\n");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.commitAll(w, "work"))
+                .isInstanceOf(GitException.class)
+                .hasMessage("tools/gen in the worktree is a git repository without a commit, which git cannot record (it records a "
+                        + "nested repository as a link to its current commit); commit in it, or delete its .git to have its files "
+                        + "committed with the rest");
+    }
+
     @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();
