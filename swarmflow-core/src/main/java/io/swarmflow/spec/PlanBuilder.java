@@ -158,8 +158,19 @@ final class PlanBuilder {
             if (!Files.isDirectory(path)) {
                 problems.at(spec.repo.node(), "repo " + path + " does not exist", "fix the path (relative paths start at the spec's directory)");
             } else if (!Files.exists(path.resolve(".git"))) {
-                problems.at(spec.repo.node(), "repo " + path + " is not a git repository",
-                        "point repo: at the top of a git working tree, or run 'git init' there");
+                Path top = path.getParent();
+                while (top != null && !Files.exists(top.resolve(".git"))) top = top.getParent();
+                if (Files.isRegularFile(path.resolve("HEAD")) && Files.isDirectory(path.resolve("objects"))
+                        && Files.isDirectory(path.resolve("refs"))) {
+                    problems.at(spec.repo.node(), "repo " + path + " is a bare git repository, which has no working tree for "
+                            + "tickets to read or branch from", "point repo: at a clone of it (git clone " + path + ")");
+                } else if (top != null) {
+                    problems.at(spec.repo.node(), "repo " + path + " is inside the git repository " + top + " but not at its top",
+                            "point repo: at " + top);
+                } else {
+                    problems.at(spec.repo.node(), "repo " + path + " is not a git repository",
+                            "point repo: at the top of a git working tree, or run 'git init' there");
+                }
             } else {
                 repo = path;
             }

@@ -408,6 +408,30 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aBareRepositoryOrASubdirectoryOfOneIsNamedAsSuch() throws IOException {
+        Path bare = dir.resolve("bare.git");
+        Files.createDirectories(bare.resolve("objects"));
+        Files.createDirectories(bare.resolve("refs"));
+        Files.writeString(bare.resolve("HEAD"), "ref: refs/heads/main\n");
+        Path work = dir.resolve("work");
+        Files.createDirectories(work.resolve(".git"));
+        Files.createDirectories(work.resolve("src"));
+        String abs = dir.toAbsolutePath().normalize().toString();
+        assertThat(errors(dir, """
+                repo: bare.git
+                tickets:
+                  - {id: a, run: "true", workspace: worktree}
+                """)).containsExactly("swarm.yaml:1:7: repo " + abs + "/bare.git is a bare git repository, which has no working "
+                + "tree for tickets to read or branch from; point repo: at a clone of it (git clone " + abs + "/bare.git)");
+        assertThat(errors(dir, """
+                repo: work/src
+                tickets:
+                  - {id: a, run: "true", workspace: worktree}
+                """)).containsExactly("swarm.yaml:1:7: repo " + abs + "/work/src is inside the git repository " + abs
+                + "/work but not at its top; point repo: at " + abs + "/work");
+    }
+
+    @Test
     void anUndeclaredOutputOfAMatrixExpansionPointsAtTheTicketThatDeclaresOutputs() throws Exception {
         assertThat(errors(dir, """
                 tickets:
