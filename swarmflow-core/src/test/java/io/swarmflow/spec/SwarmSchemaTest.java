@@ -20,11 +20,12 @@ import java.util.List;
 /** docs/swarm.schema.json agrees with the loader on the fixtures, so editors complete and check specs. */
 class SwarmSchemaTest {
     static JsonSchema schema;
+    static JsonNode json;
 
     @BeforeAll
     static void loadSchema() throws Exception {
         Path file = Path.of("..", "docs", "swarm.schema.json");
-        JsonNode json = new ObjectMapper().readTree(Files.readString(file));
+        json = new ObjectMapper().readTree(Files.readString(file));
         assertThat(json.get("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
         schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(json);
     }
@@ -77,5 +78,74 @@ class SwarmSchemaTest {
         assertThat(validate("tickets:\n  - {id: a, run: echo, timeout: 10x}\n")).isNotEmpty();
         assertThat(validate("tickets: []\n")).isNotEmpty();
         assertThat(validate("agents: {x: {sandbox: off}}\ntickets:\n  - {id: a, run: echo}\n")).isNotEmpty();
+    }
+
+    /** The keys of {@code properties} of the schema object at {@code pointer}. */
+    static List<String> keys(String pointer) {
+        JsonNode properties = json.at(pointer + "/properties");
+        assertThat(properties.isObject()).as("%s/properties", pointer).isTrue();
+        List<String> keys = new java.util.ArrayList<>();
+        properties.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> values = new java.util.ArrayList<>();
+        for (JsonNode v : array) if (v.isTextual()) values.add(v.asText());
+        return values;
+    }
+
+    @Test
+    void hasExactlyTheKeysTheLoaderAccepts() {
+        assertThat(keys("")).containsExactlyInAnyOrderElementsOf(SpecReader.TOP_KEYS);
+        assertThat(keys("/$defs/ticket")).containsExactlyInAnyOrderElementsOf(SpecReader.TICKET_KEYS);
+        assertThat(keys("/$defs/defaults")).containsExactlyInAnyOrderElementsOf(SpecReader.DEFAULTS_KEYS);
+        assertThat(keys("/$defs/profile")).containsExactlyInAnyOrderElementsOf(SpecReader.AGENT_KEYS);
+        assertThat(keys("/$defs/limits")).containsExactlyInAnyOrderElementsOf(SpecReader.LIMIT_KEYS);
+        assertThat(keys("/$defs/retries/anyOf/1")).containsExactlyInAnyOrderElementsOf(SpecReader.RETRY_KEYS);
+        assertThat(keys("/$defs/retries/anyOf/1/properties/backoff")).containsExactlyInAnyOrderElementsOf(SpecReader.BACKOFF_KEYS);
+        List<String> outputKeys = new java.util.ArrayList<>(keys("/$defs/output/anyOf/1"));
+        outputKeys.addAll(keys("/$defs/output/anyOf/2"));
+        assertThat(outputKeys).containsExactlyInAnyOrderElementsOf(SpecReader.OUTPUT_KEYS);
+        for (String pointer : List.of("", "/$defs/ticket", "/$defs/defaults", "/$defs/profile", "/$defs/limits")) {
+            assertThat(json.at(pointer + "/additionalProperties").asBoolean(true)).as("%s closed", pointer).isFalse();
+        }
+    }
+
+    @Test
+    void hasTheLoadersEnumsIdPatternAndDefaults() throws Exception {
+        assertThat(strings(json.at("/$defs/ticket/properties/when/enum"))).containsExactlyElementsOf(SpecReader.WHEN.keySet());
+        assertThat(strings(json.at("/$defs/ticket/properties/approval/enum"))).containsExactlyElementsOf(SpecReader.APPROVAL.keySet());
+        assertThat(strings(json.at("/$defs/ticket/properties/workspace/enum"))).containsExactlyElementsOf(SpecReader.WORKSPACE.keySet());
+        assertThat(json.at("/$defs/defaults/properties/when")).isEqualTo(json.at("/$defs/ticket/properties/when"));
+        assertThat(json.at("/$defs/defaults/properties/approval")).isEqualTo(json.at("/$defs/ticket/properties/approval"));
+        assertThat(json.at("/$defs/defaults/properties/workspace")).isEqualTo(json.at("/$defs/ticket/properties/workspace"));
+        assertThat(strings(json.at("/$defs/sandbox/enum"))).containsExactlyElementsOf(SpecReader.SANDBOX.keySet());
+        assertThat(strings(json.at("/$defs/profile/properties/kind/enum"))).containsExactlyElementsOf(PlanBuilder.KINDS);
+
+        String id = "^" + SpecLoader.ID.pattern() + "$";
+        assertThat(json.at("/$defs/id/pattern").asText()).isEqualTo(id);
+        assertThat(json.at("/properties/agents/propertyNames/pattern").asText()).isEqualTo(id);
+
+        Plan minimal = new SpecLoader().load(SpecFiles.write(java.nio.file.Files.createTempDirectory("schema"), "swarm.yaml",
+                "tickets:\n  - {id: a, run: echo}\n"), java.util.Map.of());
+        assertThat(json.at("/properties/concurrency/default").asInt()).isEqualTo(minimal.concurrency());
+        assertThat(json.at("/properties/concurrency/minimum").asInt()).isEqualTo(1);
+        assertThat(json.at("/$defs/profile/properties/concurrency/minimum").asInt()).isZero();
+        assertThat(json.at("/$defs/limits/properties/processes/minimum").asInt()).isZero();
+        assertThat(json.at("/$defs/retries/anyOf/1/properties/backoff/properties/multiplier/minimum").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void namesTheLoaderRefusesForTheirLengthTheSchemaRefusesToo() throws Exception {
+        String name64 = "v" + "x".repeat(63);
+        String name65 = name64 + "x";
+        assertThat(validate("vars: {" + name64 + ": 1}\ntickets:\n  - {id: a, run: echo}\n")).isEmpty();
+        assertThat(validate("vars: {" + name65 + ": 1}\ntickets:\n  - {id: a, run: echo}\n")).isNotEmpty();
+        assertThat(validate("tickets:\n  - {id: a, run: echo, outputs: {" + name65 + ": f}}\n")).isNotEmpty();
+        assertThat(validate("tickets:\n  - {id: a, run: echo, matrix: {" + name65 + ": [1]}}\n")).isNotEmpty();
+        assertThat(validate("tickets:\n  - {id: a, run: echo, env: {E" + "x".repeat(127) + ": 1}}\n")).isEmpty();
+        assertThat(validate("tickets:\n  - {id: a, run: echo, env: {E" + "x".repeat(128) + ": 1}}\n")).isNotEmpty();
+        assertThat(validate("tickets:\n  - {id: a, run: echo, outputs: {o: {json: \" \"}}}\n")).isNotEmpty();
     }
 }
