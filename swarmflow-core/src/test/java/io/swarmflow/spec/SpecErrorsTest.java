@@ -628,4 +628,14 @@ class SpecErrorsTest {
                     run: "false"
                 """)).containsExactly("swarm.yaml:4:5: duplicate key 'run' (first at line 3); remove one of them");
     }
+
+    @Test
+    void yamlMergeKeysAreRejectedWithTheWayToShareSettings() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    <<: {timeout: 1m}
+                """)).containsExactly("swarm.yaml:4:5: YAML merge keys ('<<') are not supported; use defaults: for settings shared by tickets");
+    }
 }
