@@ -26,7 +26,7 @@ import java.io.PrintWriter;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:every ticket succeeded (or the command was applied)",
-                "1:a ticket failed",
+                "1:the run finished and a ticket failed; `swarm clean`: something could not be removed",
                 "2:invalid input (spec, flags, run or ticket id, corrupt state); nothing was changed",
                 "3:internal error (a bug)",
                 "130:interrupted or cancelled; `swarm resume RUN` continues"},
@@ -113,7 +113,7 @@ public final class SwarmCli implements Runnable {
     }
 
     /** {@code swarm version}. */
-    @Command(name = "version", description = "Prints the Swarmflow version and the Java runtime.")
+    @Command(name = "version", description = "Prints the versions of Swarmflow and Java, the sandbox (bubblewrap, or why it is not usable) and the process launcher.")
     static final class VersionCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
