@@ -33,6 +33,22 @@ class ExamplesTest {
         assertThat(r.code()).as("%s", r).isZero();
     }
 
+    /** The spec at the top of docs/spec.md is a valid spec, with the plan that page describes. */
+    @Test
+    void theSpecReferencesExampleValidates() throws Exception {
+        String page = Files.readString(EXAMPLES.resolveSibling("docs").resolve("spec.md"));
+        int start = page.indexOf("```yaml\n") + "```yaml\n".length();
+        String yaml = page.substring(start, page.indexOf("```", start));
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), yaml);
+
+        Cli.Result r = Cli.swarm("validate", spec.toString());
+
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("swarm 'release', 4 tickets, 3 agent profiles, concurrency 3",
+                "build [shell, worktree]", "test-linux [qa, repo] needs build", "ship [shell, repo] needs test-linux, test-macos");
+    }
+
     @Test
     void helloSucceedsWithARetryAndASkip() throws Exception {
         Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("hello/swarm.yaml").toString(), "--plain", "--state-dir", tmp.resolve("state").toString());
