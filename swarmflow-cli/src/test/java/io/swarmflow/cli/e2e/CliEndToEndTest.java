@@ -168,6 +168,28 @@ class CliEndToEndTest {
                 .contains("var=x|override=${{ run.id }} ${{|output=out ${{ run.id }}|escaped=${{ vars.v }}|id=" + id + "\n");
     }
 
+    /** docs/spec.md: an output of a dependency that did not succeed renders as an empty string. */
+    @Test
+    void anOutputOfADependencyThatFailedIsAnEmptyString() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("failed-output.yaml"), """
+                tickets:
+                  - id: a
+                    outputs: {o: {json: o}}
+                    run: |
+                      echo '{"o": "value"}'
+                      exit 1
+                  - id: b
+                    needs: [a]
+                    when: failure
+                    env: {O: "${{ tickets.a.outputs.o }}"}
+                    run: echo "env=[$O] script=[${{ tickets.a.outputs.o }}]"
+                """);
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        assertThat(swarm("logs", runId(r), "b", "--stream", "stdout", "--state-dir", state.toString()).out()).isEqualTo("env=[] script=[]\n");
+    }
+
     @Test
     void cleanRemovesTheRunsWorktreesAndWithBranchesItsBranches() throws Exception {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
