@@ -231,6 +231,30 @@ class RunReportTest {
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** docs/report.md: hovering a bar shows attempt number, outcome, duration, exit code and reason. */
+    @Test
+    void aGanttBarsTooltipHasTheAttemptOutcomeDurationExitCodeAndReason() throws Exception {
+        String svg = svg(html(finished()), "gantt");
+
+        assertThat(svg).contains("<title>build · attempt 1 · failed · 29.8 s · exit 1 · exit code 1</title>")
+                .contains("<title>build · attempt 2 · succeeded · 29.0 s · exit 0</title>");
+    }
+
+    /** docs/report.md: output values over 2,000 characters are folded, multi-line ones preformatted. */
+    @Test
+    void longOutputValuesAreFoldedAndMultiLineOnesPreformatted() throws IOException {
+        List<TicketView> tickets = new java.util.ArrayList<>(Fixtures.finishedTickets());
+        tickets.replaceAll(t -> !t.ticketId().equals("docs") ? t : Fixtures.view("docs", 2, TicketState.SUCCEEDED, 1, 0, 0, null,
+                Map.of("long", "x".repeat(2_001), "limit", "y".repeat(2_000), "lines", "one\ntwo"), T0 + 200, T0 + 5_000));
+        String docs = row(html(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), tickets, Fixtures.finishedAttempts(),
+                runDir, T0 + 200_000)), "docs");
+
+        assertThat(docs).contains("<details class=\"out\"><summary><span class=\"k\">long</span>2001 characters</summary><pre>"
+                        + "x".repeat(2_001) + "</pre></details>")
+                .contains("<span class=\"k\">limit</span><code>" + "y".repeat(2_000) + "</code>")
+                .contains("<span class=\"k\">lines</span><pre>one\ntwo</pre>");
+    }
+
     @Test
     void htmlShowsTheLogTailOfFailedTickets() throws IOException {
         String html = html(finished());
