@@ -227,11 +227,25 @@ class SandboxPromisesTest {
             AttemptResult result = f.run(Fixture.ticket("shadow", """
                     echo "shadow $(cat /etc/shadow 2>/dev/null | wc -c)"
                     [ -d /etc/ssl/private ] && echo "ssl/private $(ls -A /etc/ssl/private | wc -l)"
+                    for f in /etc/shadow- /etc/gshadow /etc/gshadow- /etc/ssh/ssh_host_*_key; do
+                      [ -e "$f" ] && echo "$f $(cat "$f" 2>/dev/null | wc -c)"
+                    done
                     true""").build(), control);
 
             assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
             assertThat(control.stdout).first().isEqualTo("shadow 0");
             assertThat(control.stdout).allMatch(line -> line.endsWith(" 0"));
+            // docs/sandbox.md: also /etc/gshadow, the '-' backups and the SSH host keys, where this host has them
+            List<String> covered = new java.util.ArrayList<>(List.of("/etc/shadow-", "/etc/gshadow", "/etc/gshadow-"));
+            if (Files.isDirectory(Path.of("/etc/ssh"))) {
+                try (java.nio.file.DirectoryStream<Path> keys = Files.newDirectoryStream(Path.of("/etc/ssh"), "ssh_host_*_key")) {
+                    for (Path k : keys) covered.add(k.toString());
+                }
+            }
+            for (String file : covered) {
+                Path p = Path.of(file);
+                if (Files.isRegularFile(p) && Files.isReadable(p) && Files.size(p) > 0) assertThat(control.stdout).contains(file + " 0");
+            }
         }
     }
 
