@@ -813,6 +813,10 @@ class CliEndToEndTest {
             assertThat(resume.code()).as("%s", resume).isEqualTo(2);
             assertThat(resume.err()).contains("run " + liveId + " is being executed by another swarm process right now");
             assertThat(resume.out()).doesNotContain("resuming");
+            // README: clean is refused while the run executes
+            Result clean = swarm("clean", liveId, "--state-dir", state.toString());
+            assertThat(clean.code()).as("%s", clean).isEqualTo(2);
+            assertThat(clean.err()).contains("run " + liveId + " is executing; wait for it to end, or `swarm cancel " + liveId + "` first");
         } finally {
             coordinator.destroyForcibly(); // kill -9
             coordinator.waitFor();
