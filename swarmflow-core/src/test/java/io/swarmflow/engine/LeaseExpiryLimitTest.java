@@ -33,9 +33,15 @@ class LeaseExpiryLimitTest {
                 .maxLeaseExpiries(maxLeaseExpiries).build();
     }
 
+    /** docs/architecture.md: lease 15 s renewed every 5 s, inbox read every 200 ms, grace 5 s, at most 10 attempts lost. */
     @Test
-    void theDefaultLimitIsTen() {
-        assertThat(EngineOptions.builder(stateDir).build().maxLeaseExpiries()).isEqualTo(10);
+    void theDocumentedDefaults() {
+        EngineOptions o = EngineOptions.builder(stateDir).build();
+        assertThat(o.maxLeaseExpiries()).isEqualTo(10);
+        assertThat(o.leaseMillis()).isEqualTo(15_000);
+        assertThat(o.heartbeatMillis()).isEqualTo(5_000);
+        assertThat(o.commandPollMillis()).isEqualTo(200);
+        assertThat(o.gracePeriodMillis()).isEqualTo(5_000);
     }
 
     @Test
