@@ -178,6 +178,25 @@ class RunReportTest {
         assertThat(html(finished())).contains("No log output captured");
     }
 
+    /** docs/report.md: a failed ticket that never ran (a rejected gate) is a failure of attempt 0, with no log. */
+    @Test
+    void aFailedTicketThatNeverRanIsAFailureOfAttemptZero() throws IOException {
+        List<TicketView> tickets = new ArrayList<>(Fixtures.finishedTickets());
+        tickets.replaceAll(t -> !t.ticketId().equals("docs") ? t
+                : Fixtures.view("docs", 2, TicketState.FAILED, 0, 0, null, "rejected by alice: not now", Map.of(), 0, T0 + 5_000));
+        List<AttemptView> attempts = new ArrayList<>(Fixtures.finishedAttempts());
+        attempts.removeIf(a -> a.ticketId().equals("docs"));
+        JsonNode failures = json(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), tickets, attempts, runDir, T0 + 200_000))
+                .get("failures");
+
+        assertThat(failures).extracting(f -> f.get("ticket").asText()).containsExactly("docs", "test"); // plan order
+        JsonNode docs = failures.get(0);
+        assertThat(docs.get("attempt").asInt()).isZero();
+        assertThat(docs.get("stream").isNull()).isTrue();
+        assertThat(docs.get("logFile").isNull()).isTrue();
+        assertThat(docs.get("lines")).isEmpty();
+    }
+
     @Test
     void htmlHasTheHeaderAndOneTableRowPerTicket() throws IOException {
         String html = html(finished());
