@@ -190,6 +190,29 @@ class CliEndToEndTest {
         assertThat(swarm("logs", runId(r), "b", "--stream", "stdout", "--state-dir", state.toString()).out()).isEqualTo("env=[] script=[]\n");
     }
 
+    /**
+     * README: control characters that tickets print are shown in caret notation in the plain view and in the
+     * summary; the log files, and {@code swarm logs}, keep the bytes as written.
+     */
+    @Test
+    void controlCharactersAreShownInCaretNotationButLogsKeepTheBytes() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("escapes.yaml"), """
+                name: "evil\\e]0;title\\a"
+                tickets:
+                  - id: a
+                    run: printf 'x\\033]0;pwned\\007y\\033[2Jz\\n'
+                """);
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("a | x^[]0;pwned^Gy^[[2Jz\n", "(evil^[]0;title^G): succeeded").doesNotContain("\u001b", "\u0007");
+        String id = runId(r);
+        String raw = "x\u001b]0;pwned\u0007y\u001b[2Jz\n";
+        assertThat(swarm("logs", id, "a", "--stream", "stdout", "--state-dir", state.toString()).out()).isEqualTo(raw);
+        assertThat(Files.readString(state.resolve("runs").resolve(id).resolve("logs/a/1/stdout.log"))).isEqualTo(raw);
+        assertThat(swarm("status", id, "--state-dir", state.toString()).out()).contains("(evil^[]0;title^G)").doesNotContain("\u001b");
+    }
+
     @Test
     void cleanRemovesTheRunsWorktreesAndWithBranchesItsBranches() throws Exception {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
