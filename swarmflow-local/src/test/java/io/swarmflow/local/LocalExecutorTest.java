@@ -235,6 +235,22 @@ class LocalExecutorTest {
         }
     }
 
+    /** docs/spec.md: a worktree ticket's diffstat is cut at 64 KiB, with a marker. */
+    @Test
+    void aLargeDiffstatIsCutAt64KiBWithAMarker() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("many", "for i in $(seq 1 2000); do echo $i > file-with-a-rather-long-name-$i.txt; done")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            AttemptResult result = f.run(ticket, new TestControl());
+
+            assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.SUCCEEDED);
+            String diffstat = result.outputs().get("diffstat");
+            assertThat(diffstat).startsWith(" file-with-a-rather-long-name-").endsWith("\n[swarm: cut at 64 KiB]")
+                    .doesNotContain("2000 files changed");
+            assertThat(diffstat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isBetween(60_000, 64 * 1024);
+        }
+    }
+
     /** Without bubblewrap a ticket can switch branches; its work is not committed elsewhere in its name. */
     @Test
     void aWorktreeTicketThatSwitchesBranchFailsAndNothingIsCommittedElsewhere() throws Exception {
