@@ -1,0 +1,72 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.SwarmCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * README: on a terminal {@code run} shows the live view; in CI or when piped, plain timestamped lines. A child JVM
+ * runs {@code swarm run} on a real pseudo-terminal made by util-linux's {@code script}, or on a pipe.
+ */
+class TerminalModeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void onATerminalRunDrawsTheLiveView() throws Exception {
+        String out = run(true, Map.of("TERM", "xterm"));
+        assertThat(out).contains("\033[?7l", "[##############################] 2/2", "run succeeded")
+                .doesNotContainPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  run started");
+    }
+
+    @Test
+    void pipedInCiOrOnADumbTerminalRunPrintsPlainTimestampedLines() throws Exception {
+        for (String out : List.of(run(false, Map.of("TERM", "xterm")), run(true, Map.of("TERM", "xterm", "CI", "true")),
+                run(true, Map.of("TERM", "dumb")))) {
+            assertThat(out).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  run started")
+                    .contains("✓ b succeeded").doesNotContain("\033[?7l", "[####");
+        }
+    }
+
+    /** Runs a two-ticket spec in a child JVM, on a pty ({@code script}) or a pipe; returns everything it printed. */
+    private String run(boolean terminal, Map<String, String> env) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "run");
+        Path spec = Cli.write(dir.resolve("s.yaml"), "name: tty\ntickets:\n  - {id: a, run: echo a}\n  - {id: b, needs: [a], run: echo b}\n");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> swarm = List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                SwarmCli.class.getName(), "run", spec.toString(), "--state-dir", dir.resolve("state").toString());
+        List<String> cmd = new ArrayList<>();
+        if (terminal) {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux's script is not installed");
+            // script -q -e -c CMD FILE: runs CMD on a new pty, copies what it prints to our stdout (and FILE)
+            cmd.addAll(List.of("/usr/bin/script", "-q", "-e", "-c", shellQuote(swarm), "/dev/null"));
+        } else {
+            cmd.addAll(swarm);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().remove("CI");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static String shellQuote(List<String> args) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : args) sb.append(sb.isEmpty() ? "" : " ").append('\'').append(a.replace("'", "'\\''")).append('\'');
+        return sb.toString();
+    }
+}
