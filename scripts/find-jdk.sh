@@ -1,5 +1,6 @@
 # Sourced by ./swarm and .ci/run: sets JAVA_HOME to a JDK 21 or newer.
-# Order: $JAVA_HOME, then every /usr/lib/jvm/* (newest first), then the java on PATH.
+# Order: $JAVA_HOME, then every JDK under $SWARM_JDK_DIRS (colon-separated directories of JDKs; default
+# /usr/lib/jvm), newest first, then the javac on PATH.
 
 # JVM flags of the swarm command, and of the benchmarks, which measure what it runs.
 # SWARM_JAVA_OPTS is appended after them, so it can override any of them (for example
@@ -23,18 +24,28 @@ swarm_java_major() { # prints the feature version of the JDK at $1, or nothing
 swarm_find_jdk() {
   local c v candidates=()
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  for c in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do candidates+=("${c%/}"); done
+  local dir dirs
+  IFS=: read -r -a dirs <<<"${SWARM_JDK_DIRS:-/usr/lib/jvm}"
+  for dir in "${dirs[@]}"; do
+    [ -n "$dir" ] || continue
+    while IFS= read -r c; do candidates+=("${c%/}"); done < <(ls -d "$dir"/*/ 2>/dev/null | sort -rV)
+  done
   if command -v javac >/dev/null 2>&1; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
   fi
+  local found=()
   for c in "${candidates[@]}"; do
     v=$(swarm_java_major "$c")
     if [ -n "$v" ] && [ "$v" -ge 21 ]; then
       export JAVA_HOME="$c"
       return 0
     fi
+    [ -n "$v" ] && found+=("$c ($v)")
   done
-  echo "swarm: no JDK 21 or newer found (looked at \$JAVA_HOME, /usr/lib/jvm/* and PATH)." >&2
-  echo "swarm: install one, e.g. 'apt-get install openjdk-21-jdk-headless' (Debian/Ubuntu) or Temurin 21+, then set JAVA_HOME." >&2
+  echo "swarm: no JDK 21 or newer found (looked at \$JAVA_HOME${JAVA_HOME:+ = $JAVA_HOME}, ${SWARM_JDK_DIRS:-/usr/lib/jvm}/* and the javac on PATH)." >&2
+  if [ ${#found[@]} -gt 0 ]; then
+    echo "swarm: too old: ${found[*]}" >&2
+  fi
+  echo "swarm: install one (e.g. 'apt-get install openjdk-21-jdk-headless' on Debian/Ubuntu, or Temurin 21+) and point JAVA_HOME at it, or SWARM_JDK_DIRS at the directory that holds it." >&2
   return 1
 }

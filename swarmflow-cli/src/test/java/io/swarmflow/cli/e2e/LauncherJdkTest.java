@@ -1,0 +1,130 @@
+package io.swarmflow.cli.e2e;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How {@code ./swarm} and {@code .ci/run} pick a JDK (scripts/find-jdk.sh, README): {@code $JAVA_HOME}, then the
+ * JDKs under {@code $SWARM_JDK_DIRS} newest first, then the javac on PATH; the first of version 21 or newer wins.
+ * The JDKs here are fakes (a {@code release} file, or a {@code java} that prints its properties), and PATH holds
+ * only the tools the script needs, so the host's own JDKs do not take part.
+ */
+class LauncherJdkTest {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void javaHomeWinsWhenItIsRecentEnough() throws Exception {
+        Path jdks = jdks("jdk-17:17", "jdk-21:21", "jdk-25:25");
+        assertThat(find(Map.of("JAVA_HOME", jdks.resolve("jdk-21").toString(), "SWARM_JDK_DIRS", jdks.toString())).out)
+                .isEqualTo(jdks.resolve("jdk-21") + "\n");
+    }
+
+    @Test
+    void anOldJavaHomeIsPassedOverForTheNewestJdkInTheDirectories() throws Exception {
+        Path jdks = jdks("jdk-17:17", "jdk-21:21", "jdk-25:25");
+        Path more = jdks("other-22:22");
+        assertThat(find(Map.of("JAVA_HOME", jdks.resolve("jdk-17").toString(), "SWARM_JDK_DIRS", more + ":" + jdks)).out)
+                .isEqualTo(more.resolve("other-22") + "\n");
+        assertThat(find(Map.of("JAVA_HOME", jdks.resolve("jdk-17").toString(), "SWARM_JDK_DIRS", jdks.toString())).out)
+                .isEqualTo(jdks.resolve("jdk-25") + "\n");
+    }
+
+    @Test
+    void aJdkWithoutAReleaseFileIsAskedForItsVersion() throws Exception {
+        Path jdks = jdks("plain:-23");
+        assertThat(find(Map.of("SWARM_JDK_DIRS", jdks.toString())).out).isEqualTo(jdks.resolve("plain") + "\n");
+    }
+
+    @Test
+    void theJavacOnPathIsTheLastResort() throws Exception {
+        Path jdks = jdks("onpath:24");
+        Files.createSymbolicLink(bin().resolve("javac"), jdks.resolve("onpath/bin/javac"));
+        assertThat(find(Map.of("SWARM_JDK_DIRS", tmp.resolve("none").toString())).out).isEqualTo(jdks.resolve("onpath") + "\n");
+    }
+
+    @Test
+    void withoutAJdk21TheLauncherSaysWhatItFoundAndWhatToInstallAndExits2() throws Exception {
+        Path jdks = jdks("jdk-17:17", "broken:");
+        Result r = run(List.of("/bin/bash", ROOT.resolve("swarm").toString(), "version"),
+                Map.of("JAVA_HOME", jdks.resolve("jdk-17").toString(), "SWARM_JDK_DIRS", jdks.toString()));
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).contains("swarm: no JDK 21 or newer found (looked at $JAVA_HOME = " + jdks.resolve("jdk-17") + ", " + jdks + "/*",
+                "too old: " + jdks.resolve("jdk-17") + " (17)", "apt-get install openjdk-21-jdk-headless", "SWARM_JDK_DIRS")
+                .doesNotContain("broken (");
+    }
+
+    /** Fake JDK homes in a new directory, from {@code name:version}; a version starting with '-' has no release file, an empty one no javac. */
+    private Path jdks(String... specs) throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "jdks");
+        for (String spec : specs) {
+            String name = spec.substring(0, spec.indexOf(':'));
+            String version = spec.substring(spec.indexOf(':') + 1);
+            Path bin = Files.createDirectories(dir.resolve(name).resolve("bin"));
+            boolean release = !version.startsWith("-");
+            version = version.replace("-", "");
+            script(bin.resolve("java"), "echo '    java.specification.version = " + version + "' >&2");
+            if (!version.isEmpty()) script(bin.resolve("javac"), "exit 0");
+            if (release) Files.writeString(dir.resolve(name).resolve("release"), "JAVA_VERSION=\"" + version + ".0.1\"\n");
+        }
+        return dir;
+    }
+
+    private static void script(Path file, String body) throws Exception {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private Result find(Map<String, String> env) throws Exception {
+        Result r = run(List.of("/bin/bash", "-c", ". \"$1\" && swarm_find_jdk && echo \"$JAVA_HOME\"", "find",
+                ROOT.resolve("scripts/find-jdk.sh").toString()), env);
+        assertThat(r.code).as(r.err).isZero();
+        return r;
+    }
+
+    record Result(int code, String out, String err) {}
+
+    /** Runs {@code cmd} with only {@code env} and a PATH of the few tools the scripts use. */
+    private Result run(List<String> cmd, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().put("PATH", bin().toString());
+        pb.environment().putAll(env);
+        Path err = tmp.resolve("stderr");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, Files.readString(err));
+    }
+
+    /** A PATH directory with only the tools the scripts use. */
+    private Path bin() throws Exception {
+        Path bin = tmp.resolve("bin");
+        if (!Files.isDirectory(bin)) {
+            Files.createDirectories(bin);
+            for (String tool : List.of("ls", "sort", "sed", "dirname", "readlink", "cat", "env")) {
+                for (String d : List.of("/usr/bin", "/bin")) {
+                    if (Files.isExecutable(Path.of(d, tool))) {
+                        Files.createSymbolicLink(bin.resolve(tool), Path.of(d, tool));
+                        break;
+                    }
+                }
+            }
+        }
+        return bin;
+    }
+}
