@@ -636,7 +636,10 @@ public final class RunEngine {
             case FAILED, TIMED_OUT -> {
                 failures[i]++;
                 int retriesLeft = tickets[i].retries().max() - (failures[i] - 1);
-                if (retriesLeft > 0 && !cancelling) {
+                // fail-fast stops the run's normal work: an attempt that failed as it was being stopped (its exit beat
+                // the TERM) gets no retry, as one that was stopped would not
+                boolean stoppedByFailFast = failFastBy != null && tickets[i].when() == When.SUCCESS;
+                if (retriesLeft > 0 && !cancelling && !stoppedByFailFast) {
                     long delay = tickets[i].retries().delayMillis(failures[i], random);
                     long at = store.now() + delay;
                     emit(new TicketRetryScheduled(id, at));
@@ -649,7 +652,8 @@ public final class RunEngine {
                     String reason = (r.reason() != null ? r.reason()
                             : outcome == Outcome.TIMED_OUT ? "timed out"
                             : r.exitCode() != null ? "exited with code " + r.exitCode() : "failed")
-                            + (failures[i] > 1 ? " (after " + failures[i] + " attempts)" : "");
+                            + (failures[i] > 1 ? " (after " + failures[i] + " attempts)" : "")
+                            + (stoppedByFailFast && retriesLeft > 0 ? " (no retry: fail-fast after " + failFastBy + " failed)" : "");
                     finish(i, TicketState.FAILED, reason);
                     if (options.failFast() && failFastBy == null) startFailFast(id);
                 }

@@ -409,6 +409,38 @@ class RunEngineTest {
     }
 
     @Test
+    void aTicketThatFailsAsFailFastStopsItIsNotRetried() throws Exception {
+        // "flaky" runs when "bad" fails; its process exits with a failure of its own just as fail-fast stops it
+        // (the exit beats the TERM), so its attempt reports failed rather than cancelled
+        io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(io.swarmflow.agent.AttemptRequest r, io.swarmflow.agent.AttemptControl c) throws InterruptedException {
+                started.add(r.ticket().id() + "#" + r.attempt());
+                if (r.ticket().id().equals("bad") || r.attempt() > 1) return AttemptResult.failed(1, null);
+                CountDownLatch stopped = new CountDownLatch(1);
+                c.onCancel(stopped::countDown);
+                stopped.await();
+                return AttemptResult.failed(2, null);
+            }
+        };
+        ScriptedExecutor scripted = (ScriptedExecutor) exec;
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans()
+                .ticket("flaky", When.SUCCESS, 3, ApprovalMode.NONE, "noop", 10)
+                .ticket("bad").ticket("after", "flaky").build());
+
+        RunState r = service.engine(run, options().toBuilder().failFast(true).build(), null).execute();
+
+        assertThat(r).isEqualTo(RunState.FAILED);
+        assertThat(scripted.started).containsExactlyInAnyOrder("flaky#1", "bad#1");
+        Map<String, TicketView> t = tickets(run);
+        assertThat(t.get("flaky").state()).isEqualTo(TicketState.FAILED);
+        assertThat(t.get("flaky").reason()).isEqualTo("exited with code 2 (no retry: fail-fast after bad failed)");
+        assertThat(t.get("after").reason()).isEqualTo("fail-fast: bad failed");
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
     void outputsOfDependenciesAreRenderedIntoTheScript() throws Exception {
         java.util.List<String> scripts = new java.util.concurrent.CopyOnWriteArrayList<>();
         io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of("version", "1.2.3"))) {
