@@ -12,6 +12,7 @@ import io.swarmflow.git.Worktree;
 import io.swarmflow.sandbox.BeneathReader;
 import io.swarmflow.sandbox.Bubblewrap;
 import io.swarmflow.sandbox.Isolation;
+import io.swarmflow.sandbox.LineListener;
 import io.swarmflow.sandbox.ProcessGroups;
 import io.swarmflow.sandbox.ProcessLimits;
 import io.swarmflow.sandbox.Sandbox;
@@ -430,7 +431,7 @@ public final class LocalExecutor implements Executor {
         try {
             // JSON outputs come from the whole of stdout, not only the part the log cap kept
             process = sandbox.start(spec.build(), command(request.script()), control::logLine,
-                    json == null ? null : (stream, line) -> json.offer(line));
+                    json);
         } catch (SandboxException e) {
             if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
             return AttemptResult.failed(null, e.getMessage());
@@ -650,23 +651,40 @@ public final class LocalExecutor implements Executor {
                 .toString().substring(2).toLowerCase(java.util.Locale.ROOT), Map.of());
     }
 
-    /** Keeps the last stdout line that parses as a JSON object. Lines arrive on one pump thread. */
-    private static final class JsonCapture {
+    /**
+     * Keeps the last stdout line that parses as a JSON object, and whether a line too long to read that starts like
+     * one came after it (an earlier line must not then pass for the answer). Lines arrive on one pump thread.
+     */
+    private static final class JsonCapture implements LineListener {
         private volatile JsonNode last;
+        private volatile boolean longerAfterLast;
 
-        void offer(String line) {
+        @Override
+        public void line(String stream, String line) {
             String t = line.strip();
             if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') return;
             try {
                 JsonNode node = JSON.readTree(t);
-                if (node != null && node.isObject()) last = node;
+                if (node != null && node.isObject()) {
+                    last = node;
+                    longerAfterLast = false;
+                }
             } catch (IOException e) {
                 // not JSON after all: an earlier object line stays the answer
             }
         }
 
+        @Override
+        public void skipped(String stream, String start) {
+            if (start.stripLeading().startsWith("{")) longerAfterLast = true;
+        }
+
         String take(OutputSpec o, Map<String, String> outputs) {
             JsonNode node = last;
+            if (longerAfterLast) {
+                return "the last line of stdout that starts like a JSON object is longer than 1 MiB, the most read for outputs; "
+                        + "print the outputs on a shorter line of their own, and " + TOO_BIG_HINT;
+            }
             if (node == null) return "no line of stdout (up to 1 MiB long) is a JSON object";
             JsonNode value = node.get(o.jsonKey());
             if (value == null) return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout";

@@ -53,8 +53,8 @@ final class OutputPump implements Runnable {
 
     /**
      * @param everyLine when not null, receives every complete line of the stream up to
-     *                  {@link #MAX_OBSERVED_LINE_BYTES} (longer ones are skipped), including the lines past the log
-     *                  cap that neither the log nor {@code listener} get
+     *                  {@link #MAX_OBSERVED_LINE_BYTES} (longer ones are skipped: {@link LineListener#skipped} gets their
+     *                  start), including the lines past the log cap that neither the log nor {@code listener} get
      */
     OutputPump(InputStream in, Path file, long cap, String stream, LineListener listener, LineListener everyLine, boolean keepLastLine) {
         this.in = in;
@@ -230,6 +230,8 @@ final class OutputPump implements Runnable {
             int len = lineLength;
             if (len > 0 && line[len - 1] == '\r') len--;
             everyLine.line(stream, new String(line, 0, len, StandardCharsets.UTF_8));
+        } else if (everyLine != null) {
+            everyLine.skipped(stream, new String(line, 0, Math.min(lineLength, 256), StandardCharsets.UTF_8));
         }
         resetLine();
     }

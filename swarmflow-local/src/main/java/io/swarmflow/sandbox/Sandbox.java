@@ -367,7 +367,7 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * Like {@link #start(SandboxSpec, List, LineListener)}, and hands {@code stdoutLines} every complete line of
-     * stdout up to 1 MiB (longer ones are skipped), including the lines past the log cap, which neither the log
+     * stdout up to 1 MiB (longer ones are skipped, and {@link LineListener#skipped} gets their start), including the lines past the log cap, which neither the log
      * nor {@code listener} get: for reading results (such as a last JSON line) from a noisy process.
      *
      * @param stdoutLines null for none; called on the stdout pump thread, so it must be cheap

@@ -91,6 +91,24 @@ class LocalExecutorTest {
     }
 
     @Test
+    void aJsonLineTooLongToReadAfterTheLastOneFailsTheAttemptRatherThanLeaveAnOlderValue() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            // the result holds a small key next to a 2 MB one: the line is past the 1 MiB read for outputs
+            String tooLong = "echo '{\"v\": \"old\"}'; printf '{\"v\": \"new\", \"pad\": \"%02000000d\"}\\n' 0; echo done";
+            AttemptResult r = f.run(Fixture.ticket("long", tooLong).output(new OutputSpec("v", null, "v")).build(), new TestControl());
+            // a line too long that does not look like JSON, or one followed by a readable JSON line, changes nothing
+            String thenShort = "printf '%02000000d\\n' 0; echo '{\"v\": \"old\"}'; printf '{\"pad\": \"%02000000d\"}\\n' 0; "
+                    + "echo '{\"v\": \"new\"}'";
+            AttemptResult ok = f.run(Fixture.ticket("short", thenShort).output(new OutputSpec("v", null, "v")).build(), new TestControl());
+
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.reason()).startsWith("output 'v': the last line of stdout that starts like a JSON object is longer than 1 MiB");
+            assertThat(ok.outcome()).as("%s", ok.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(ok.outputs()).containsEntry("v", "new");
+        }
+    }
+
+    @Test
     void anOutputValueOverTheLimitFailsTheAttemptAndSaysWhatToDo() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
             AttemptResult file = f.run(Fixture.ticket("bigfile", "head -c 70000 /dev/zero | tr '\\0' a > big.txt")
