@@ -77,6 +77,8 @@ public final class RunEngine {
     private TicketState[] state;
     private int[] remaining;
     private boolean[] failedPath;
+    /** For a skipped ticket, what first stopped its chain ("build failed"), named in its dependents' skip reasons. */
+    private String[] skipCause;
     private int[] attempt;
     private int[] failures;
     private int[] leaseExpiries;
@@ -247,6 +249,7 @@ public final class RunEngine {
         state = new TicketState[n];
         remaining = new int[n];
         failedPath = new boolean[n];
+        skipCause = new String[n];
         attempt = new int[n];
         failures = new int[n];
         leaseExpiries = new int[n];
@@ -281,6 +284,7 @@ public final class RunEngine {
             if (state[i] == TicketState.SKIPPED) {
                 String reason = views.get(viewIndex(views, i)).reason();
                 failedPath[i] = depFailed || (reason != null && reason.startsWith("fail-fast"));
+                skipCause[i] = reason != null && reason.startsWith("fail-fast") ? reason : causeOfSkip(i);
             }
             if (state[i].isFinal()) finalCount++;
         }
@@ -685,7 +689,10 @@ public final class RunEngine {
         String id = tickets[i].id();
         switch (s) {
             case FAILED -> emit(new TicketFailed(id, reason));
-            case SKIPPED -> emit(new TicketSkipped(id, reason));
+            case SKIPPED -> {
+                emit(new TicketSkipped(id, reason));
+                skipCause[i] = reason;
+            }
             default -> throw new IllegalArgumentException(s.toString());
         }
         boolean wasFinal = state[i].isFinal();
@@ -753,7 +760,9 @@ public final class RunEngine {
         if (!run) {
             String reason = t.when() == When.FAILURE
                     ? "no dependency failed (when: failure)"
-                    : "dependency " + tickets[notSucceeded].id() + (state[notSucceeded] == TicketState.FAILED ? " failed" : " was skipped");
+                    : "dependency " + tickets[notSucceeded].id() + (state[notSucceeded] == TicketState.FAILED ? " failed"
+                    : " was skipped (" + skipCause[notSucceeded] + ")");
+            skipCause[i] = causeOfSkip(i);
             skip(i, reason, anyFailedPath);
             return true;
         }
@@ -773,7 +782,22 @@ public final class RunEngine {
         return false;
     }
 
+    /**
+     * What first stopped the chain that skips ticket {@code i}, whose dependencies are all final: its condition
+     * ({@code when: failure} with no failure), or the first dependency that did not succeed: its failure, or what
+     * skipped it in turn. Also rebuilds it on resume, from the same states.
+     */
+    private String causeOfSkip(int i) {
+        if (tickets[i].when() == When.FAILURE) return "no dependency of " + tickets[i].id() + " failed";
+        for (int d : needs[i]) {
+            if (state[d] == TicketState.FAILED) return tickets[d].id() + " failed";
+            if (state[d] == TicketState.SKIPPED) return skipCause[d];
+        }
+        return "skipped"; // not reached: a when: success ticket is skipped only for a dependency that did not succeed
+    }
+
     private void skip(int i, String reason, boolean fp) {
+        if (skipCause[i] == null) skipCause[i] = reason;
         emit(new TicketSkipped(tickets[i].id(), reason));
         state[i] = TicketState.SKIPPED;
         failedPath[i] = fp;

@@ -83,11 +83,52 @@ class RunEngineTest {
         assertThat(t.get("build").reason()).isEqualTo("exited with code 3");
         assertThat(t.get("test").state()).isEqualTo(TicketState.SKIPPED);
         assertThat(t.get("test").reason()).isEqualTo("dependency build failed");
-        assertThat(t.get("deploy").reason()).isEqualTo("dependency test was skipped");
+        assertThat(t.get("deploy").reason()).isEqualTo("dependency test was skipped (build failed)");
         assertThat(t.get("notify").state()).isEqualTo(TicketState.SUCCEEDED);
         assertThat(t.get("cleanup").state()).isEqualTo(TicketState.SUCCEEDED);
         assertThat(t.get("celebrate").state()).isEqualTo(TicketState.SKIPPED);
         assertThat(t.get("celebrate").reason()).isEqualTo("no dependency failed (when: failure)");
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
+    void aSkipReasonNamesWhatFirstStoppedTheChainAlsoAfterAResume() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("build") ? AttemptResult.failed(3, null) : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(store, exec);
+        Plan plan = new TestPlans()
+                .ticket("build").ticket("test", "build").ticket("deploy", "test").ticket("announce", "deploy")
+                .ticket("lint")
+                .ticket("on-lint-failure", When.FAILURE, 0, ApprovalMode.NONE, "noop", 0, "lint")
+                .ticket("after-handler", "on-lint-failure")
+                .ticket("gate", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0)
+                .ticket("after-gate-and-deploy", "gate", "deploy")
+                .build();
+        String run = create(service, plan);
+        // the gate holds a ticket until a resume: its skip reason is then built from what the first coordinator recorded
+        CountDownLatch awaiting = new CountDownLatch(1);
+        RunEngine first = service.engine(run, options(), new RunListener() {
+            @Override
+            public void onEvent(RunEvent e, long atMillis) {
+                if (e instanceof RunEvent.TicketAwaitingApproval) awaiting.countDown();
+            }
+        });
+        var pool = Executors.newSingleThreadExecutor();
+        Future<RunState> f = pool.submit(first::execute);
+        awaiting.await();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("announce").state() == TicketState.SKIPPED);
+        first.cancel("test");
+        assertThat(f.get()).isEqualTo(RunState.CANCELLED);
+        pool.shutdown();
+        service.approve(run, "gate", "me");
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+
+        Map<String, TicketView> t = tickets(run);
+        assertThat(t.get("test").reason()).isEqualTo("dependency build failed");
+        assertThat(t.get("deploy").reason()).isEqualTo("dependency test was skipped (build failed)");
+        assertThat(t.get("announce").reason()).isEqualTo("dependency deploy was skipped (build failed)");
+        assertThat(t.get("on-lint-failure").reason()).isEqualTo("no dependency failed (when: failure)");
+        assertThat(t.get("after-handler").reason()).isEqualTo("dependency on-lint-failure was skipped (no dependency of on-lint-failure failed)");
+        assertThat(t.get("after-gate-and-deploy").reason()).isEqualTo("dependency deploy was skipped (build failed)");
         assertThat(EngineInvariants.check(store, run, true)).isEmpty();
     }
 

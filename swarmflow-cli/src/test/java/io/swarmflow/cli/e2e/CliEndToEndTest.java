@@ -438,7 +438,7 @@ class CliEndToEndTest {
         assertThat(ticket(s, "child").get("reason").asText()).isEqualTo("dependency broken failed");
         assertThat(ticket(s, "child").get("attempts").asInt()).isZero();
         assertThat(ticket(s, "grandchild").get("state").asText()).isEqualTo("skipped");
-        assertThat(ticket(s, "grandchild").get("reason").asText()).isEqualTo("dependency child was skipped");
+        assertThat(ticket(s, "grandchild").get("reason").asText()).isEqualTo("dependency child was skipped (broken failed)");
         assertThat(ticket(s, "bystander").get("state").asText()).isEqualTo("succeeded");
         assertThat(swarm("logs", runId(r), "broken", "--state-dir", state.toString()).out()).contains("about to fail");
         Result cancel = swarm("cancel", runId(r), "--state-dir", state.toString());
