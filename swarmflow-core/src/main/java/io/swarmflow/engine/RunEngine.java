@@ -289,6 +289,7 @@ public final class RunEngine {
             if (state[i].isFinal()) finalCount++;
         }
         long now = store.now();
+        String lostForGood = null; // a ticket that failed here, which starts fail-fast once every ticket is recovered
         for (int i = 0; i < n; i++) {
             switch (state[i]) {
                 case RUNNING -> {
@@ -302,6 +303,7 @@ public final class RunEngine {
                             "lease expired: the coordinator that ran attempt " + attempt[i] + " stopped", Map.of()));
                     if (leaseExpiries[i] > options.maxLeaseExpiries()) {
                         finish(i, TicketState.FAILED, "lost " + leaseExpiries[i] + " attempts to coordinator crashes");
+                        if (lostForGood == null) lostForGood = tickets[i].id();
                     } else {
                         emit(new TicketReady(tickets[i].id()));
                         state[i] = TicketState.READY;
@@ -329,6 +331,7 @@ public final class RunEngine {
                 }
             }
         }
+        if (lostForGood != null && options.failFast()) startFailFast(lostForGood);
     }
 
     private static int viewIndex(List<TicketView> views, int i) {
@@ -470,6 +473,7 @@ public final class RunEngine {
                         emit(new ApprovalRejected(tickets[i].id(), c.by(), c.reason(), c.id()));
                         state[i] = TicketState.FAILED;
                         markFinal(i, true);
+                        if (options.failFast() && failFastBy == null) startFailFast(tickets[i].id());
                     }
                 }
             }

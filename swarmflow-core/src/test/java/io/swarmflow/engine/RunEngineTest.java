@@ -220,6 +220,41 @@ class RunEngineTest {
     }
 
     @Test
+    void withFailFastARejectionStopsTheRunLikeAFailure() throws Exception {
+        CountDownLatch end = new CountDownLatch(1);
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(io.swarmflow.agent.AttemptRequest r, io.swarmflow.agent.AttemptControl c) throws InterruptedException {
+                if (!r.ticket().id().equals("long")) return super.execute(r, c);
+                c.onCancel(end::countDown); // "long" runs until it is stopped
+                end.await();
+                return c.isCancelled() ? new AttemptResult(Outcome.CANCELLED, null, "cancelled", Map.of()) : AttemptResult.succeeded(Map.of());
+            }
+        };
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans()
+                .ticket("merge", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0)
+                .ticket("long").ticket("after-long", "long")
+                .ticket("notify", When.FAILURE, 0, ApprovalMode.NONE, "noop", 0, "merge").build());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<RunState> f = pool.submit(() -> service.engine(run, options().toBuilder().failFast(true).build(), null).execute());
+            await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("merge").state() == TicketState.AWAITING_APPROVAL
+                    && tickets(run).get("long").state() == TicketState.RUNNING);
+            service.reject(run, "merge", "bob", "not now");
+            try {
+                assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(RunState.FAILED);
+            } finally {
+                end.countDown();
+            }
+        }
+        Map<String, TicketView> t = tickets(run);
+        assertThat(t.get("long").reason()).isEqualTo("fail-fast: merge failed");
+        assertThat(t.get("after-long").reason()).isEqualTo("fail-fast: merge failed");
+        assertThat(t.get("notify").state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
     void approveOfATicketNotAtAGateIsRefusedAndChangesNothing() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());
