@@ -338,6 +338,25 @@ class RunReportTest {
     }
 
     @Test
+    void aTicketWaitingToRetrySaysWhenInJsonAsInHtml() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("b", "second", List.of(), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CANCELLED, T0, T0, T0 + 5_000, 1, "host:1", true, 2, 5);
+        TicketView a = Fixtures.view("a", 0, TicketState.RETRY_WAIT, 1, 1, 1, "exited with code 1", Map.of(), T0 + 1_000, 0);
+        List<TicketView> tickets = List.of(new TicketView(a.runId(), a.ticketId(), a.index(), a.state(), a.attempt(), a.failures(),
+                        a.leaseExpiries(), a.exitCode(), a.reason(), a.outputs(), null, a.startedAtMillis(), 0, T0 + 60_000),
+                Fixtures.view("b", 1, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0 + 1_000, T0 + 2_000));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, Outcome.FAILED, 1, "exited with code 1", T0 + 1_000, T0 + 2_000),
+                Fixtures.attempt("b", 1, Outcome.SUCCEEDED, 0, null, T0 + 1_000, T0 + 2_000));
+        RunReport report = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 10_000);
+
+        JsonNode json = json(report);
+        assertThat(json.get("tickets").get(0).get("retryAt").asText()).isEqualTo("2025-01-31T12:01:00Z");
+        assertThat(json.get("tickets").get(1).get("retryAt").isNull()).isTrue();
+        assertThat(html(report)).contains("retry at");
+    }
+
+    @Test
     void runNotStartedHasNoTimeline() throws IOException {
         Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "noop", WorkspaceMode.RUN)));
         RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, 1, 1);
