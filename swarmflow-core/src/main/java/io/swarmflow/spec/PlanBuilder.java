@@ -457,8 +457,9 @@ final class PlanBuilder {
         RetryPolicy base = RetryPolicy.NONE;
         Val<Long> initial = o.initial() != null ? o.initial() : d.initial();
         Val<Long> max = o.maxBackoff() != null ? o.maxBackoff() : d.maxBackoff();
-        long initialMillis = initial != null ? initial.value() : base.initialMillis();
-        long maxMillis = max != null ? max.value() : base.maxMillis();
+        // a bound left unset gives way to the one set: {max: 500ms} starts at 500ms, {initial: 2m} is capped at 2m
+        long initialMillis = initial != null ? initial.value() : Math.min(base.initialMillis(), max != null ? max.value() : Long.MAX_VALUE);
+        long maxMillis = max != null ? max.value() : Math.max(base.maxMillis(), initialMillis);
         if (initialMillis > maxMillis) {
             Node at = initial != null ? initial.node() : max.node();
             problems.at(at, "backoff initial (" + initialMillis + " ms) is longer than backoff max (" + maxMillis + " ms)",

@@ -363,6 +363,42 @@ class SpecLoaderTest {
     }
 
     @Test
+    void anUnsetBackoffBoundGivesWayToTheOneSet(@TempDir Path dir) throws Exception {
+        List<PlannedTicket> own = new SpecLoader().load(write(dir, "own.yaml", """
+                defaults: {agent: noop}
+                tickets:
+                  - id: short
+                    retries: {max: 2, backoff: {max: 500ms}}
+                  - id: long
+                    retries: {max: 2, backoff: {initial: 2m}}
+                """), Map.of()).tickets();
+        List<PlannedTicket> merged = new SpecLoader().load(write(dir, "merged.yaml", """
+                defaults:
+                  agent: noop
+                  retries: {backoff: {max: 300ms}}
+                tickets:
+                  - id: from-defaults
+                    retries: 1
+                  - id: own-initial
+                    retries: {max: 1, backoff: {initial: 100ms}}
+                """), Map.of()).tickets();
+
+        assertThat(own.get(0).retries()).isEqualTo(new RetryPolicy(2, 500, 500, 2.0));
+        assertThat(own.get(1).retries()).isEqualTo(new RetryPolicy(2, 120_000, 120_000, 2.0));
+        assertThat(merged.get(0).retries()).isEqualTo(new RetryPolicy(1, 300, 300, 2.0));
+        assertThat(merged.get(1).retries()).isEqualTo(new RetryPolicy(1, 100, 300, 2.0));
+        // both bounds set, one of them in defaults: still an error
+        assertThat(errors(dir, """
+                defaults:
+                  agent: noop
+                  retries: {backoff: {max: 300ms}}
+                tickets:
+                  - id: t
+                    retries: {max: 1, backoff: {initial: 2m}}
+                """)).singleElement().asString().contains("backoff initial (120000 ms) is longer than backoff max (300 ms)");
+    }
+
+    @Test
     void specWithEveryKindOfErrorReportsThemAllInFileOrder(@TempDir Path dir) throws Exception {
         assertThat(errors(dir, """
                 concurency: 2
