@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmflow.cli.view.Durations;
 import io.swarmflow.cli.view.Tables;
 import io.swarmflow.engine.InvalidRequestException;
+import io.swarmflow.engine.RunService;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketView;
@@ -37,30 +38,21 @@ final class QueryCommands {
         return millis == 0 ? null : Instant.ofEpochMilli(millis).toString();
     }
 
-    /** The run fields shared by {@code status --json} and {@code runs --json}. */
+    /** What "(stopped)" means, in status and runs. */
     private static final String STOPPED_NOTE = "its coordinator stopped (killed or crashed) before the run ended";
-
-    /** Whether a coordinator executes {@code run} now. */
-    private static boolean executing(Wiring w, RunView run) {
-        return (run.state() == io.swarmflow.store.RunState.RUNNING || run.state() == io.swarmflow.store.RunState.CREATED)
-                && w.service.isExecuting(run.runId());
-    }
-
-    /** A run that is recorded as running but that no coordinator executes: it needs a resume. */
-    private static boolean stopped(Wiring w, RunView run) {
-        return run.state() == io.swarmflow.store.RunState.RUNNING && !w.service.isExecuting(run.runId());
-    }
 
     /**
      * For a run recorded as running that no coordinator executes, the store time of its last event (where its duration
      * ends: it does not grow while nothing executes it); else 0.
      */
-    private static long stoppedAt(Wiring w, RunView run) {
-        if (!stopped(w, run)) return 0;
+    private static long stoppedAt(Wiring w, RunService.Observed observed) {
+        if (!observed.stopped()) return 0;
+        RunView run = observed.run();
         List<io.swarmflow.store.StoredEvent> last = w.service.events(run.runId(), run.lastSeq() - 1, 1);
         return last.isEmpty() ? 0 : last.getFirst().atEpochMillis();
     }
 
+    /** The run fields shared by {@code status --json} and {@code runs --json}. */
     static ObjectNode runJson(ObjectNode o, RunView run) {
         o.put("id", run.runId());
         o.put("name", run.name());
@@ -83,13 +75,14 @@ final class QueryCommands {
         public Integer call() throws IOException {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunView run = runId != null ? w.service.requireRun(runId)
-                        : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
+                RunService.Observed observed = w.service.observe(runId != null ? runId : w.service.latestRun()
+                        .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
+                RunView run = observed.run();
                 List<TicketView> tickets = w.service.tickets(run.runId());
-                long stoppedAt = stoppedAt(w, run);
+                long stoppedAt = stoppedAt(w, observed);
                 if (json) {
                     ObjectNode status = statusJson(run, tickets);
-                    ((ObjectNode) status.get("run")).put("executing", executing(w, run));
+                    ((ObjectNode) status.get("run")).put("executing", observed.executing());
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     Tables.runHeader(out, run, tickets, stoppedAt);
@@ -115,6 +108,7 @@ final class QueryCommands {
                 o.put("startedAt", iso(t.startedAtMillis()));
                 o.put("finishedAt", iso(t.finishedAtMillis()));
                 o.put("reason", t.reason());
+                o.put("retryAt", iso(t.retryAtMillis()));
                 ObjectNode outs = o.putObject("outputs");
                 for (Map.Entry<String, String> e : t.outputs().entrySet()) outs.put(e.getKey(), e.getValue());
             }
@@ -141,7 +135,7 @@ final class QueryCommands {
                     @Override public io.swarmflow.spec.Plan plan() { return w.service.plan(id); }
                     @Override public List<TicketView> tickets() { return w.service.tickets(id); }
                     @Override public List<AttemptView> attempts() { return w.service.attempts(id); }
-                    @Override public long stoppedAtMillis() { return stoppedAt(w, w.service.requireRun(id)); }
+                    @Override public long stoppedAtMillis() { return stoppedAt(w, w.service.observe(id)); }
                 }, w.runDir(id));
                 out.println("report: " + html);
                 out.println("        " + html.resolveSibling("report.json"));
@@ -166,11 +160,11 @@ final class QueryCommands {
                 return ExitCodes.OK;
             }
             try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
-                List<RunView> runs = w.service.runs();
+                List<RunService.Observed> runs = w.service.runs().stream().map(r -> w.service.observe(r.runId())).toList();
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
-                    for (RunView r : runs) {
-                        runJson(a.addObject(), r).put("tickets", r.ticketCount()).put("executing", executing(w, r));
+                    for (RunService.Observed o : runs) {
+                        runJson(a.addObject(), o.run()).put("tickets", o.run().ticketCount()).put("executing", o.executing());
                     }
                     out.println(JSON.writeValueAsString(a));
                     return ExitCodes.OK;
@@ -180,14 +174,15 @@ final class QueryCommands {
                     return ExitCodes.OK;
                 }
                 List<List<String>> rows = new ArrayList<>();
-                for (RunView r : runs) {
-                    long stoppedAt = stoppedAt(w, r);
+                for (RunService.Observed o : runs) {
+                    RunView r = o.run();
+                    long stoppedAt = stoppedAt(w, o);
                     long end = r.finishedAtMillis() != 0 ? r.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
                     rows.add(List.of(r.runId(), r.name(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
                             Tables.time(r.createdAtMillis()), r.startedAtMillis() == 0 ? "-" : Durations.format(end - r.startedAtMillis())));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);
-                if (runs.stream().anyMatch(r -> stopped(w, r))) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
+                if (runs.stream().anyMatch(RunService.Observed::stopped)) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
                 return ExitCodes.OK;
             }
         }

@@ -215,6 +215,32 @@ public final class RunService {
                 : "it is a matrix ticket, expanded to " + String.join(", ", expansions) + "; name one of those"));
     }
 
+    /**
+     * A run as recorded, and whether a coordinator executes it.
+     *
+     * @param executing a live coordinator holds the run's lease, and the run is created or running
+     */
+    public record Observed(RunView run, boolean executing) {
+        /** Recorded as running, yet no coordinator executes it: it was killed or crashed, and needs a resume. */
+        public boolean stopped() {
+            return run.state() == io.swarmflow.store.RunState.RUNNING && !executing;
+        }
+    }
+
+    /**
+     * Reads the lease first, then the run: a run seen as running with no live lease is then really stopped. (The
+     * other order can show a run whose coordinator recorded its end and released the lease between the two reads
+     * as running yet stopped.)
+     *
+     * @throws InvalidRequestException when there is no such run
+     */
+    public Observed observe(String runId) {
+        boolean leased = isExecuting(runId);
+        RunView run = requireRun(runId);
+        return new Observed(run, leased && (run.state() == io.swarmflow.store.RunState.RUNNING
+                || run.state() == io.swarmflow.store.RunState.CREATED));
+    }
+
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
     public boolean isExecuting(String runId) {
         return store.lease(runId).filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()

@@ -1,0 +1,36 @@
+package io.swarmflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fields of {@code status --json} (README; docs/report.md has the same names in report.json). */
+class StatusJsonTest {
+    static final long T0 = 1_738_324_800_000L; // 2025-01-31T12:00:00Z
+
+    @Test
+    void aTicketWaitingToRetrySaysWhenItRetries() {
+        RunView run = new RunView("r1", "demo", "swarm.yaml", RunState.RUNNING, T0 - 500, T0, 0, 1, "host:1", false, 2, 9);
+        List<TicketView> tickets = List.of(
+                new TicketView("r1", "flaky", 0, TicketState.RETRY_WAIT, 1, 1, 0, 1, "exited with code 1", Map.of(), null, T0, 0, T0 + 30_000),
+                new TicketView("r1", "done", 1, TicketState.SUCCEEDED, 1, 0, 0, 0, null, Map.of("n", "3"), null, T0, T0 + 10, 0));
+        JsonNode status = QueryCommands.Status.statusJson(run, tickets);
+        assertThat(status.get("run").get("state").asText()).isEqualTo("running");
+        JsonNode flaky = status.get("tickets").get(0);
+        assertThat(flaky.get("state").asText()).isEqualTo("retry-wait");
+        assertThat(flaky.get("retryAt").asText()).isEqualTo("2025-01-31T12:00:30Z");
+        assertThat(flaky.get("attempts").asInt()).isEqualTo(1);
+        assertThat(flaky.get("reason").asText()).isEqualTo("exited with code 1");
+        JsonNode done = status.get("tickets").get(1);
+        assertThat(done.get("retryAt").isNull()).isTrue();
+        assertThat(done.get("outputs").get("n").asText()).isEqualTo("3");
+    }
+}
