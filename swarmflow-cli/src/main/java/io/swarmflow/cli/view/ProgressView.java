@@ -143,7 +143,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
         if (live) {
             lastLine.put(ticketId, Printable.of(line));
         } else if (showOutput) {
-            emit(ticketId + " | " + line);
+            emit(ticketId + " | " + (line.length() <= MAX_PLAIN_LINE ? line
+                    : line.substring(0, Printable.cutBefore(line, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE + " of "
+                    + line.length() + " characters; the attempt's log file has it whole: swarm logs]"));
         }
     }
 
@@ -151,6 +153,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
     public void onNotice(String message) {
         emit("! " + message);
     }
+
+    /**
+     * Characters of a ticket's output line printed in plain mode; the rest is cut with a marker (a 64 KiB JSON line
+     * would flood a CI log). The log files keep every line whole.
+     */
+    static final int MAX_PLAIN_LINE = 4_000;
 
     /** Guarded by {@code out}. */
     private long lastPrinted;

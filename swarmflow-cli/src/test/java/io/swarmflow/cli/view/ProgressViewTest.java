@@ -41,6 +41,21 @@ class ProgressViewTest {
         assertThat(text).doesNotContain("\033[");
     }
 
+    @Test
+    void plainModeCutsAVeryLongOutputLineAndSaysWhereTheWholeOneIs() {
+        String emoji = "\uD83D\uDE00";
+        String line = "x".repeat(ProgressView.MAX_PLAIN_LINE - 1) + emoji + "y".repeat(70_000);
+        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+            v.onLogLine("big", 1, "stdout", line);
+            v.onLogLine("big", 1, "stdout", "z".repeat(ProgressView.MAX_PLAIN_LINE));
+        }
+        List<String> printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(printed).hasSize(2);
+        assertThat(printed.get(0)).endsWith("big | " + "x".repeat(ProgressView.MAX_PLAIN_LINE - 1) + "… [line cut at 4000 of "
+                + line.length() + " characters; the attempt's log file has it whole: swarm logs]"); // not half an emoji
+        assertThat(printed.get(1)).endsWith("big | " + "z".repeat(ProgressView.MAX_PLAIN_LINE));
+    }
+
     /** Events stamped at their commit and log lines stamped on arrival come out of order; printed times never go back. */
     @Test
     void plainTimestampsNeverGoBackwards() {
