@@ -184,6 +184,9 @@ public final class SandboxProcess {
         }
     }
 
+    /** How often the group is looked at while its members use the rest of the grace. */
+    private static final long GROUP_POLL_MILLIS = 20;
+
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
         if (bubblewrapPath != null && !"KILL".equals(firstSignal)) {
             // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
@@ -191,8 +194,20 @@ public final class SandboxProcess {
         } else {
             ProcessGroups.signalGroup(pid(), firstSignal);
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         try {
-            if (!"KILL".equals(firstSignal) && !endsWithin(graceMillis)) ProcessGroups.signalGroup(pid(), "KILL");
+            if (!"KILL".equals(firstSignal)) {
+                if (!endsWithin(graceMillis)) {
+                    ProcessGroups.signalGroup(pid(), "KILL");
+                } else if (bubblewrapPath == null) {
+                    // the script ended at once (a shell in `wait` dies of TERM), but members that got the same TERM
+                    // (a child cleaning up) keep the rest of the grace before the sweep; under bubblewrap the script's
+                    // end ends the PID namespace, and them with it
+                    while (ProcessGroups.groupHasMembers(pid()) && System.nanoTime() < deadline && !killRequest.isDone()) {
+                        Thread.sleep(GROUP_POLL_MILLIS);
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             ProcessGroups.signalGroup(pid(), "KILL"); // no grace left for members that ignore TERM
             throw e;

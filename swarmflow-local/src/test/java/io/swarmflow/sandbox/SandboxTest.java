@@ -163,6 +163,23 @@ class SandboxTest {
     }
 
     @Test
+    void withoutBubblewrapAChildCleaningUpAfterTermKeepsTheGraceWhenTheScriptDiesAtOnce() throws Exception {
+        Path cleaned = tmp.resolve("cleaned");
+        Path started = tmp.resolve("started");
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
+            SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).grace(Duration.ofSeconds(30))
+                    .timeout(Duration.ofSeconds(1)).build();
+            // bash waiting in `wait` dies of the TERM at once; the child traps it, cleans up for a moment, then exits
+            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "sh -c 'trap \"sleep 0.3; echo done > " + cleaned
+                    + "; exit 0\" TERM; touch " + started + "; while :; do sleep 0.05; done' & wait"), LineListener.NONE);
+            SandboxResult result = p.waitFor();
+            assertThat(Files.exists(started)).as("the child ran").isTrue();
+            assertThat(result.termination()).isEqualTo(Termination.TIMED_OUT);
+            assertThat(cleaned).as("the child finished its cleanup within the grace").hasContent("done");
+        }
+    }
+
+    @Test
     void aPumpThatFellBehindStillRecordsEverythingTheAttemptWrote() throws Exception {
         Path out = tmp.resolve("logs/stdout.log");
         java.util.concurrent.CountDownLatch attemptOver = new java.util.concurrent.CountDownLatch(1);
