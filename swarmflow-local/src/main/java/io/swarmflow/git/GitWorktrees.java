@@ -101,6 +101,12 @@ public final class GitWorktrees {
 
     private static Worktree create(Path top, Path dir, String branch, String pinned) throws GitException {
         Path target = dir.toAbsolutePath().normalize();
+        Path holder = checkedOut(top, target, branch).get(branch);
+        if (holder != null) { // git would refuse to reset it ("cannot force update the branch"); say why before changing anything
+            throw new GitException("branch " + branch + " is checked out in " + holder + ", so the ticket cannot start again "
+                    + "from a fresh worktree on it; switch that working tree to another branch (git -C " + holder
+                    + " switch -) before the ticket runs again");
+        }
         removeWorktree(top, target);
         String head = tryGit(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
                 .orElseThrow(() -> new GitException("repository " + top + " has no commit yet; make an initial commit first"));
@@ -383,8 +389,11 @@ public final class GitWorktrees {
      * exists, or it is locked): git refuses to delete such a branch. By branch name, the working tree's path.
      */
     public static Map<String, Path> checkedOutElsewhere(Path repo, Path runDir, String prefix) throws GitException {
-        Path top = topLevel(repo);
-        Path root = runDir.toAbsolutePath().normalize().resolve("worktrees");
+        return checkedOut(topLevel(repo), runDir.toAbsolutePath().normalize().resolve("worktrees"), prefix);
+    }
+
+    /** The local branches under {@code prefix} checked out in a working tree outside {@code root} that git would not prune. */
+    private static Map<String, Path> checkedOut(Path top, Path root, String prefix) throws GitException {
         Path realRoot = real(root);
         Map<String, Path> found = new java.util.TreeMap<>();
         // records are separated by an empty line: worktree PATH, HEAD sha, branch refs/heads/NAME, [locked], [prunable]

@@ -31,6 +31,28 @@ class GitWorktreesTest {
         return dir;
     }
 
+    @Test
+    void aBranchCheckedOutInTheUsersWorkingTreeIsNamedAndItsOldWorktreeKept() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(dir.resolve("work.txt"), "the first attempt's work\n");
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow()); // its own: replaced
+        assertThat(dir.resolve("work.txt")).doesNotExist();
+        Files.writeString(dir.resolve("work.txt"), "the second attempt's work\n");
+        // the user looks at the ticket's branch in their own working tree (git needs it free of the worktree first)
+        git(dir, "checkout", "-q", "--detach");
+        git(repo, "checkout", "-q", "swarm/r/t");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.createWorktree(repo, dir, "swarm/r/t",
+                        GitWorktrees.headCommit(repo).orElseThrow()))
+                .isInstanceOf(GitException.class)
+                .hasMessage("branch swarm/r/t is checked out in " + repo.toRealPath() + ", so the ticket cannot start again from a "
+                        + "fresh worktree on it; switch that working tree to another branch (git -C " + repo.toRealPath()
+                        + " switch -) before the ticket runs again");
+        assertThat(dir.resolve("work.txt")).hasContent("the second attempt's work"); // nothing was changed
+    }
+
     /** Another git process holding .git/config.lock for a moment must not fail the worktree: git gives up at once, we retry. */
     @Test
     void aLockHeldBrieflyByAnotherGitProcessIsWaitedFor() throws Exception {
