@@ -9,14 +9,14 @@
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SWARM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
 
-swarm_java_major() { # prints the feature version of the JDK at $1, or nothing
+swarm_java_major() { # prints the feature version of the JDK at $1 (8 for a "1.8"), or nothing
   local home="$1" v
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
   if [ -f "$home/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+    v=$(sed -n 's/^JAVA_VERSION="\(1\.\)\{0,1\}\([0-9]*\).*/\2/p' "$home/release")
   fi
   if [ -z "${v:-}" ]; then
-    v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+    v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p')
   fi
   printf '%s' "${v:-}"
 }

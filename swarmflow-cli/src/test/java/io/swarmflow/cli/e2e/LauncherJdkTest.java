@@ -67,6 +67,23 @@ class LauncherJdkTest {
                 .doesNotContain("broken (");
     }
 
+    /** JDK 8 and older call themselves 1.N ({@code JAVA_VERSION="1.8.0_392"}, {@code java.specification.version = 1.8}). */
+    @Test
+    void aJdk8IsNamedAsVersion8() throws Exception {
+        Path jdks = jdks("jdk-17:17");
+        Path bin = Files.createDirectories(jdks.resolve("jdk8/bin"));
+        script(bin.resolve("java"), "echo '    java.specification.version = 1.8' >&2");
+        script(bin.resolve("javac"), "exit 0");
+        Files.writeString(jdks.resolve("jdk8/release"), "JAVA_VERSION=\"1.8.0_392\"\n");
+        Path plain = Files.createDirectories(jdks.resolve("plain8/bin"));
+        script(plain.resolve("java"), "echo '    java.specification.version = 1.8' >&2");
+        script(plain.resolve("javac"), "exit 0");
+        Result r = run(List.of("/bin/bash", "-c", ". \"$1\" && swarm_find_jdk", "find", ROOT.resolve("scripts/find-jdk.sh").toString()),
+                Map.of("SWARM_JDK_DIRS", jdks.toString()));
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err).contains(jdks.resolve("jdk8") + " (8)", jdks.resolve("plain8") + " (8)", jdks.resolve("jdk-17") + " (17)");
+    }
+
     /** Fake JDK homes in a new directory, from {@code name:version}; a version starting with '-' has no release file, an empty one no javac. */
     private Path jdks(String... specs) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "jdks");
