@@ -129,8 +129,9 @@ final class RunCommands {
                             + "again, or start afresh with `swarm run SPEC`");
                 }
                 // what `swarm run` checked may have changed since (the repository moved or deleted, bubblewrap removed): the
-                // tickets still to run would fail for good, and a finished run cannot be resumed once it is fixed
-                List<String> problems = w.executor.preflight(plan);
+                // tickets still to run would fail for good, and a finished run cannot be resumed once it is fixed; what the
+                // finished tickets needed does not matter any more
+                List<String> problems = w.service.resumeProblems(runId, plan);
                 if (!problems.isEmpty()) {
                     throw new InvalidRequestException("run " + runId + " cannot resume here:\n  " + String.join("\n  ", problems)
                             + "\na run keeps the spec it was created with (its repo: included), so editing the spec does not help: "

@@ -61,6 +61,24 @@ public final class RunService {
         return id;
     }
 
+    /**
+     * The executor's preflight problems of the tickets of {@code runId} that may still run (not succeeded, failed or
+     * skipped), for a resume: what a finished ticket needed (its repository, bubblewrap) it no longer does.
+     *
+     * @param plan the run's stored plan
+     */
+    public List<String> resumeProblems(String runId, Plan plan) {
+        java.util.Set<String> remaining = new java.util.HashSet<>();
+        for (TicketView t : tickets(runId)) if (!t.state().isFinal()) remaining.add(t.ticketId());
+        List<io.swarmflow.spec.PlannedTicket> tickets = plan.tickets().stream().filter(t -> remaining.contains(t.id()))
+                .map(t -> new io.swarmflow.spec.PlannedTicket(t.id(), t.title(), t.needs().stream().filter(remaining::contains).toList(),
+                        t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(), t.priority(), t.when(), t.approval(),
+                        t.workspace(), t.network(), t.outputs(), t.matrix(), t.group(), t.durationMillis()))
+                .toList();
+        return executor.preflight(new Plan(plan.name(), plan.description(), plan.concurrency(), plan.vars(), plan.repo(),
+                plan.specDir(), plan.agents(), tickets, plan.specDigest()));
+    }
+
     /** An engine to execute (or resume) the run; call {@link RunEngine#execute()}. */
     public RunEngine engine(String runId, EngineOptions options, RunListener listener) {
         requireRun(runId);

@@ -297,6 +297,40 @@ class CleanAndApproveTest {
         assertThat(Cli.git(repo, "show", "swarm/" + id + "/fix:fixed.txt")).isEqualTo("fixed\n");
     }
 
+    /** Only the tickets still to run are checked on resume: a finished worktree ticket no longer needs the repository. */
+    @Test
+    void aResumeWhoseRemainingTicketsDoNotNeedTheLostRepositoryRuns() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), """
+                tickets:
+                  - id: fix
+                    workspace: worktree
+                    run: echo fixed > fixed.txt
+                  - id: gate
+                    needs: [fix]
+                    approval: before-run
+                    workspace: run
+                    run: "true"
+                  - id: after
+                    needs: [gate]
+                    workspace: run
+                    run: echo done > "$SWARM_SCRATCH/done.txt"
+                """);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", st);
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+        Files.move(repo.resolve(".git"), tmp.resolve("git-aside"));
+
+        Result resume = swarm("resume", id, "--plain", "--auto-approve", "--state-dir", st);
+
+        assertThat(resume.code()).as("%s", resume).isZero();
+        assertThat(state.resolve("runs").resolve(id).resolve("scratch/done.txt")).hasContent("done");
+    }
+
     @Test
     void anApprovalAfterAPendingRejectionIsRefused() throws Exception {
         Path state = tmp.resolve("state");
