@@ -34,11 +34,20 @@ public final class GitWorktrees {
 
     /** True when {@code dir} is inside a git working tree (and git is installed). */
     public static boolean isRepository(Path dir) {
-        if (dir == null || !Files.isDirectory(dir)) return false;
+        return notRepository(dir).isEmpty();
+    }
+
+    /**
+     * Why {@code dir} is not inside a git working tree for git (its message: not a repository, dubious ownership, git
+     * not installed, ...); empty when it is.
+     */
+    public static Optional<String> notRepository(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) return Optional.of(dir + " is not a directory");
         try {
-            return git(dir, "rev-parse", "--is-inside-work-tree").trim().equals("true");
+            return git(dir, "rev-parse", "--is-inside-work-tree").trim().equals("true") ? Optional.empty()
+                    : Optional.of("it is not inside a working tree");
         } catch (GitException e) {
-            return false;
+            return Optional.of(e.getMessage());
         }
     }
 

@@ -119,7 +119,7 @@ public final class LocalExecutor implements Executor {
         });
     }
 
-    private final Map<Path, Boolean> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Path, Optional<String>> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Path, Boolean> commitChecks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LocalExecutor(Options options) {
@@ -137,7 +137,7 @@ public final class LocalExecutor implements Executor {
     public List<String> preflight(Plan plan) {
         List<String> problems = new ArrayList<>();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
-        Boolean repoOk = null;
+        Optional<String> notRepo = null;
         for (PlannedTicket t : plan.tickets()) {
             AgentProfile profile = plan.profileOf(t);
             String kind = profile.kind();
@@ -157,11 +157,13 @@ public final class LocalExecutor implements Executor {
                             + "set repo: to a git repository or use workspace: run");
                     continue;
                 }
-                if (repoOk == null) repoOk = repositoryChecks.computeIfAbsent(repo, GitWorktrees::isRepository);
-                if (!repoOk) {
+                if (notRepo == null) notRepo = repositoryChecks.computeIfAbsent(repo, GitWorktrees::notRepository);
+                if (notRepo.isPresent()) {
+                    // the spec's loader only saw that a .git exists: git may still refuse it (moved or deleted since, a
+                    // broken .git file, another owner's repository, no git installed), and says why
                     problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
-                            + " but " + repo + " is not a git repository (any more: the spec's loader checked it); "
-                            + "restore the repository there (moved, or its .git deleted?)");
+                            + " but " + repo + " is not a git repository for git (" + notRepo.get() + "); "
+                            + "restore the repository there if it was moved or its .git deleted, else fix what git reports");
                 } else if (t.workspace() == WorkspaceMode.WORKTREE && !commitChecks.computeIfAbsent(repo, GitWorktrees::hasCommit)) {
                     problems.add("ticket " + t.id() + " uses workspace: worktree but " + repo + " has no commit yet, so there is "
                             + "nothing to branch from; make an initial commit there (git commit --allow-empty -m init)");

@@ -556,6 +556,26 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A repository the spec's loader accepted (it has a {@code .git}) that git refuses, here a {@code .git} file naming a
+     * git directory that is gone: the problem says what git says, not only that it was moved or lost its .git.
+     */
+    @Test
+    void aRepositoryGitRefusesIsAPreflightProblemWithGitsReason() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("wt", "true").workspace(WorkspaceMode.WORKTREE).build();
+            AgentProfile shell = Fixture.shell(SandboxPolicy.BEST_EFFORT);
+            Path broken = Files.createDirectories(tmp.resolve("broken"));
+            Files.writeString(broken.resolve(".git"), "gitdir: " + tmp.resolve("gone") + "\n");
+            Plan plan = new Plan("t", "", 1, java.util.Map.of(), broken.toString(), broken.toString(),
+                    java.util.Map.of("shell", shell), java.util.List.of(ticket), "d");
+
+            assertThat(f.executor.preflight(plan)).singleElement().asString()
+                    .contains("ticket wt uses workspace: worktree but " + broken + " is not a git repository",
+                            "not a git repository: " + tmp.resolve("gone"), "restore the repository there");
+        }
+    }
+
     /** A second interrupt: the grace period under way for a group that ignores TERM is cut short with KILL. */
     @ParameterizedTest
     @EnumSource(Mode.class)
