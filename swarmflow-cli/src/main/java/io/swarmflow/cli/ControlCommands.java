@@ -46,6 +46,11 @@ final class ControlCommands {
             long before = w.service.requireRun(runId).lastSeq();
             RunCommand c = submit.apply(w);
             if (!w.service.isExecuting(runId)) {
+                // the gate may have been decided, and the run ended, between the check and the insert
+                io.swarmflow.store.TicketView now = ticket(w, runId, ticketId);
+                if (now.state() != io.swarmflow.store.TicketState.AWAITING_APPROVAL && !w.service.tookEffect(c, before)) {
+                    throw lost(verb, now);
+                }
                 out.println(verb + " " + ticketId + " in run " + runId);
                 explain(out, w, c);
                 return ExitCodes.OK;
@@ -59,8 +64,7 @@ final class ControlCommands {
                     break;
                 }
             }
-            io.swarmflow.store.TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId))
-                    .findFirst().orElseThrow();
+            io.swarmflow.store.TicketView t = ticket(w, runId, ticketId);
             boolean pending = w.service.isPending(c);
             if (pending && t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
                 out.println(verb + " " + ticketId + " in run " + runId);
@@ -72,14 +76,21 @@ final class ControlCommands {
             // the decision event names the command that made it: applied, or lost to another decision (the loser may
             // stay pending behind the settled gate; the winner too, if its coordinator died before marking it applied)
             boolean mine = w.service.tookEffect(c, before);
-            if (!mine) {
-                throw new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + ticketId
-                        + " first (it " + t.state().phrase() + (t.reason() == null ? "" : ": " + t.reason())
-                        + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy()) + ")");
-            }
+            if (!mine) throw lost(verb, t);
             out.println(verb + " " + ticketId + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
             return ExitCodes.OK;
         }
+    }
+
+    private static io.swarmflow.store.TicketView ticket(Wiring w, String runId, String ticketId) {
+        return w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst().orElseThrow();
+    }
+
+    /** The error for a decision that another one beat to the gate. */
+    private static io.swarmflow.engine.InvalidRequestException lost(String verb, io.swarmflow.store.TicketView t) {
+        return new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + t.ticketId()
+                + " first (it " + t.state().phrase() + (t.reason() == null ? "" : ": " + t.reason())
+                + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy()) + ")");
     }
 
     static void explain(PrintStream out, Wiring w, RunCommand c) {
