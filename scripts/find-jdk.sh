@@ -1,6 +1,6 @@
 # Sourced by ./swarm and .ci/run: sets JAVA_HOME to a JDK 21 or newer.
-# Order: $JAVA_HOME, then every JDK under $SWARM_JDK_DIRS (colon-separated directories of JDKs; default
-# /usr/lib/jvm), newest first, then the javac on PATH.
+# Order: $JAVA_HOME, then the JDK of the highest version under $SWARM_JDK_DIRS (colon-separated directories of
+# JDKs; default /usr/lib/jvm), then the javac on PATH; the first of version 21 or newer wins.
 
 # JVM flags of the swarm command, and of the benchmarks, which measure what it runs.
 # SWARM_JAVA_OPTS is appended after them, so it can override any of them (for example
@@ -22,26 +22,33 @@ swarm_java_major() { # prints the feature version of the JDK at $1 (8 for a "1.8
 }
 
 swarm_find_jdk() {
-  local c v candidates=()
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  local dir dirs
+  local c v found=()
+  if [ -n "${JAVA_HOME:-}" ]; then
+    v=$(swarm_java_major "$JAVA_HOME")
+    if [ -n "$v" ] && [ "$v" -ge 21 ]; then export JAVA_HOME; return 0; fi
+    [ -n "$v" ] && found+=("$JAVA_HOME ($v)")
+  fi
+  # the JDK of the highest version under the directories (the first listed of equals)
+  local dir dirs best="" bestv=0
   IFS=: read -r -a dirs <<<"${SWARM_JDK_DIRS:-/usr/lib/jvm}"
   for dir in "${dirs[@]}"; do
     [ -n "$dir" ] || continue
-    while IFS= read -r c; do candidates+=("${c%/}"); done < <(ls -d "$dir"/*/ 2>/dev/null | sort -rV)
+    while IFS= read -r c; do
+      c="${c%/}"
+      [ "$c" = "${JAVA_HOME:-}" ] && continue
+      v=$(swarm_java_major "$c")
+      [ -n "$v" ] || continue
+      if [ "$v" -ge 21 ] && [ "$v" -gt "$bestv" ]; then best="$c"; bestv="$v"; fi
+      [ "$v" -lt 21 ] && found+=("$c ($v)")
+    done < <(ls -d "$dir"/*/ 2>/dev/null | sort -V)
   done
+  if [ -n "$best" ]; then export JAVA_HOME="$best"; return 0; fi
   if command -v javac >/dev/null 2>&1; then
-    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
-  fi
-  local found=()
-  for c in "${candidates[@]}"; do
+    c="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
     v=$(swarm_java_major "$c")
-    if [ -n "$v" ] && [ "$v" -ge 21 ]; then
-      export JAVA_HOME="$c"
-      return 0
-    fi
+    if [ -n "$v" ] && [ "$v" -ge 21 ]; then export JAVA_HOME="$c"; return 0; fi
     [ -n "$v" ] && found+=("$c ($v)")
-  done
+  fi
   echo "swarm: no JDK 21 or newer found (looked at \$JAVA_HOME${JAVA_HOME:+ = $JAVA_HOME}, ${SWARM_JDK_DIRS:-/usr/lib/jvm}/* and the javac on PATH)." >&2
   if [ ${#found[@]} -gt 0 ]; then
     echo "swarm: too old: ${found[*]}" >&2

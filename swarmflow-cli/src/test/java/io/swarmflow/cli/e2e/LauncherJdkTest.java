@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How {@code ./swarm} and {@code .ci/run} pick a JDK (scripts/find-jdk.sh, README): {@code $JAVA_HOME}, then the
- * JDKs under {@code $SWARM_JDK_DIRS} newest first, then the javac on PATH; the first of version 21 or newer wins.
+ * JDK of the highest version under {@code $SWARM_JDK_DIRS}, then the javac on PATH; the first of version 21 or newer wins.
  * The JDKs here are fakes (a {@code release} file, or a {@code java} that prints its properties), and PATH holds
  * only the tools the script needs, so the host's own JDKs do not take part.
  */
@@ -37,9 +37,19 @@ class LauncherJdkTest {
         Path jdks = jdks("jdk-17:17", "jdk-21:21", "jdk-25:25");
         Path more = jdks("other-22:22");
         assertThat(find(Map.of("JAVA_HOME", jdks.resolve("jdk-17").toString(), "SWARM_JDK_DIRS", more + ":" + jdks)).out)
-                .isEqualTo(more.resolve("other-22") + "\n");
+                .isEqualTo(jdks.resolve("jdk-25") + "\n");
         assertThat(find(Map.of("JAVA_HOME", jdks.resolve("jdk-17").toString(), "SWARM_JDK_DIRS", jdks.toString())).out)
                 .isEqualTo(jdks.resolve("jdk-25") + "\n");
+    }
+
+    @Test
+    void theHighestVersionWinsWhateverTheDirectoryNamesAndOrder() throws Exception {
+        Path first = jdks("temurin-17:17", "temurin-21:21");
+        Path second = jdks("java-25-openjdk:25", "zulu-22:22");
+        assertThat(find(Map.of("SWARM_JDK_DIRS", first + ":" + second)).out).isEqualTo(second.resolve("java-25-openjdk") + "\n");
+        Path same = jdks("b-21:21");
+        assertThat(find(Map.of("SWARM_JDK_DIRS", same + ":" + first)).out).as("of equals, the first listed")
+                .isEqualTo(same.resolve("b-21") + "\n");
     }
 
     @Test
