@@ -306,7 +306,7 @@ final class QueryCommands {
             boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
             for (int i = 0; i < files.size(); i++) {
                 if (Files.exists(files.get(i))) any = true;
-                if (files.size() > 1 && files.stream().allMatch(f -> nonEmpty(f)) && !follow) { // both streams: say which is which
+                if (files.size() > 1 && nonEmpty(files.get(i)) && !follow) { // both streams asked for: say which is which
                     if (midLine) out.println();
                     out.println("==> " + files.get(i).getFileName() + " <==");
                 }

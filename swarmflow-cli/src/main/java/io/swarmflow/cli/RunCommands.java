@@ -142,7 +142,7 @@ final class RunCommands {
                 if (io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false)) {
                     Streams.err(spec).println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
                             + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
-                            + "start a new run: swarm run " + run.specPath());
+                            + "start a new run: swarm run " + specFile);
                 }
                 return Foreground.execute(w, runId, exec.engineOptions(stateDir), exec, out);
             }

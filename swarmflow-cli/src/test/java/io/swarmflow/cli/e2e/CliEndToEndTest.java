@@ -361,11 +361,14 @@ class CliEndToEndTest {
     @Test
     void logsStartsEachStreamsHeaderOnALineOfItsOwn() {
         Path state = tmp.resolve("state");
-        Path spec = Cli.write(tmp.resolve("nl.yaml"), "tickets:\n  - id: a\n    run: printf 'no newline at end'; echo err >&2\n");
+        Path spec = Cli.write(tmp.resolve("nl.yaml"), "tickets:\n  - id: a\n    run: printf 'no newline at end'; echo err >&2\n"
+                + "  - id: b\n    run: echo only on stderr >&2\n");
         Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(swarm("logs", runId(r), "a", "--state-dir", state.toString()).out())
                 .isEqualTo("==> stdout.log <==\nno newline at end\n==> stderr.log <==\nerr\n");
+        assertThat(swarm("logs", runId(r), "b", "--state-dir", state.toString()).out()).as("labelled, not taken for stdout")
+                .isEqualTo("==> stderr.log <==\nonly on stderr\n");
     }
 
     @Test
@@ -378,7 +381,7 @@ class CliEndToEndTest {
         Path log = state.resolve("runs").resolve(runId(r)).resolve("logs/a/1/stdout.log");
         assertThat(Files.size(log)).isGreaterThan(3L << 20);
         Cli.Capture out = new Cli.Capture();
-        int code = io.swarmflow.cli.SwarmCli.execute(new String[]{"logs", runId(r), "a", "--state-dir", state.toString()},
+        int code = io.swarmflow.cli.SwarmCli.execute(new String[]{"logs", runId(r), "a", "--stream", "stdout", "--state-dir", state.toString()},
                 out.stream, new Cli.Capture().stream);
         assertThat(code).isZero();
         assertThat(out.bytes()).isEqualTo(Files.readAllBytes(log));
