@@ -74,16 +74,22 @@ public final class SpecLoader {
      */
     public static java.util.Optional<Boolean> changedSince(Plan plan, Path specFile) {
         if (plan.specDigest() == null || !java.nio.file.Files.isRegularFile(specFile)) return java.util.Optional.empty();
-        try {
-            return java.util.Optional.of(!sha256(java.nio.file.Files.readAllBytes(specFile)).equals(plan.specDigest()));
-        } catch (java.io.IOException | OutOfMemoryError e) {
+        MessageDigest sha256 = sha256();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(specFile)) { // streamed: the file may have grown
+            in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), sha256));
+        } catch (java.io.IOException e) {
             return java.util.Optional.empty();
         }
+        return java.util.Optional.of(!HexFormat.of().formatHex(sha256.digest()).equals(plan.specDigest()));
     }
 
     private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }

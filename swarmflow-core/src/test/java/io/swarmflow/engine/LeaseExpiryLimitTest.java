@@ -3,7 +3,6 @@ package io.swarmflow.engine;
 import io.swarmflow.store.Outcome;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunState;
-import io.swarmflow.store.StoreException;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
 import io.swarmflow.store.memory.InMemoryRunStore;
@@ -79,22 +78,12 @@ class LeaseExpiryLimitTest {
                     new RunEvent.AttemptFinished("a", n - 1, Outcome.LEASE_EXPIRED, null, "lease expired", Map.of()),
                     new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", n, 1));
             store.append(run, epoch, events).join();
-            await().atMost(Duration.ofSeconds(5)).until(() -> leaseExpired(run));
+            await().atMost(Duration.ofSeconds(5)).until(() -> RunEngineTest.leaseExpired(store, run));
         }
         return run;
     }
 
     private TicketView ticket(String run) {
         return store.tickets(run).stream().filter(t -> t.ticketId().equals("a")).findFirst().orElseThrow();
-    }
-
-    private boolean leaseExpired(String run) {
-        try {
-            long e = store.claimRun(run, "probe", 1);
-            store.releaseRun(run, e);
-            return true;
-        } catch (StoreException.RunLocked locked) {
-            return false;
-        }
     }
 }

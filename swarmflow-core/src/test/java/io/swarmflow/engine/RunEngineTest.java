@@ -358,7 +358,7 @@ class RunEngineTest {
         long epoch = store.claimRun(run, "otherhost:1@1", 1);
         store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false))).join();
         store.submitCommand(new io.swarmflow.store.RunCommand(0, run, io.swarmflow.store.RunCommand.Kind.CANCEL, null, "carol", null, 0));
-        await().atMost(Duration.ofSeconds(5)).until(() -> leaseExpired(run));
+        await().atMost(Duration.ofSeconds(5)).until(() -> leaseExpired(store, run));
 
         assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(store.pendingCommands(run)).isEmpty();
@@ -381,7 +381,7 @@ class RunEngineTest {
         long epoch = store.claimRun(run, "otherhost:1@1", 1);
         store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false),
                 new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 1))).join();
-        await().atMost(Duration.ofSeconds(5)).until(() -> store.now() > 0 && leaseExpired(run));
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.now() > 0 && leaseExpired(store, run));
 
         assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
 
@@ -393,7 +393,8 @@ class RunEngineTest {
         assertThat(EngineInvariants.check(store, run, true)).isEmpty();
     }
 
-    private boolean leaseExpired(String run) {
+    /** Whether the run's lease has expired: a probe can claim it (and releases it at once). */
+    static boolean leaseExpired(io.swarmflow.store.RunStore store, String run) {
         try {
             long e = store.claimRun(run, "probe", 1);
             store.releaseRun(run, e);

@@ -84,7 +84,7 @@ class SpecStreamsTest {
         try {
             p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
         } catch (IOException e) {
-            assumeTrue(false, "needs mkfifo");
+            assumeTrue(false, "mkfifo (coreutils) is not installed, and Java cannot make a FIFO itself");
             throw e;
         }
         p.getInputStream().readAllBytes();

@@ -110,7 +110,8 @@ public final class GitWorktrees {
 
     private static Worktree create(Path top, Path dir, String branch, String pinned) throws GitException {
         Path target = dir.toAbsolutePath().normalize();
-        Path holder = checkedOut(top, target, branch).get(branch);
+        boolean existing = tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).isPresent();
+        Path holder = existing ? checkedOut(top, target, branch).get(branch) : null; // a first attempt's branch is new
         if (holder != null) { // git would refuse to reset it ("cannot force update the branch"); say why before changing anything
             throw new GitException("branch " + branch + " is checked out in " + holder + ", so the ticket cannot start again "
                     + "from a fresh worktree on it; switch that working tree to another branch (git -C " + holder
@@ -123,7 +124,6 @@ public final class GitWorktrees {
             throw new GitException("the run's base commit " + pinned + " is not in " + top + " any more");
         }
         String base = pinned != null ? pinned : head;
-        boolean existing = tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).isPresent();
         Optional<String> recorded = existing ? tryGit(top, "config", "--get", "branch." + branch + "." + BASE_KEY)
                 .filter(sha -> tryGit(top, "cat-file", "-e", sha + "^{commit}").isPresent()) : Optional.empty();
         if (recorded.isPresent()) {

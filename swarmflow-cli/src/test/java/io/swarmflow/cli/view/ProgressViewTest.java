@@ -108,12 +108,13 @@ class ProgressViewTest {
      * autowrap off (DECAWM) and autowrap is on again after it, and after the last frame.
      */
     @Test
-    void liveBlockLinesNeverWrapAndAutowrapIsRestored() throws InterruptedException {
+    void liveBlockLinesNeverWrapAndAutowrapIsRestored() {
         try (ProgressView v = new ProgressView(out, true, true, 2)) {
             v.onEvent(new RunEvent.AttemptStarted("a-rather-long-ticket-identifier-for-wrap", 1, 15_000), System.currentTimeMillis());
             v.onLogLine("a-rather-long-ticket-identifier-for-wrap", 1, "stdout", "x".repeat(200));
             v.onEvent(new RunEvent.TicketSucceeded("other", 1), System.currentTimeMillis());
-            Thread.sleep(250); // a few frames
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)) // a second frame, redrawn over the first
+                    .until(() -> bytes.toString(StandardCharsets.UTF_8).split("\033\\[\\?7l", -1).length > 2);
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).endsWith("\033[?7h");
