@@ -80,7 +80,8 @@ public final class GitWorktrees {
     /**
      * Creates a clean worktree at {@code dir} on {@code branch}, starting at {@code base}: the commit a run
      * pinned for all its worktree tickets. When the branch exists (an earlier attempt of the ticket), it is
-     * reset, so a retry starts clean; a leftover worktree at {@code dir} is removed first. Branches made by
+     * reset, so a retry starts clean (commits only it held are then in git's reflog alone; the overload with {@code keepAs}
+     * keeps them on a branch); a leftover worktree at {@code dir} is removed first. Branches made by
      * earlier versions recorded their base in git's config ({@code branch.<name>.swarmflowBase}), which then
      * wins; without a pinned base the branch starts at {@code HEAD} and its base is recorded that way.
      *
@@ -95,11 +96,26 @@ public final class GitWorktrees {
      * @throws GitException when the repository has no commit yet, the pinned base is not a commit, or git fails
      */
     public static Worktree createWorktree(Path repo, Path dir, String branch, String base) throws GitException {
+        return createWorktree(repo, dir, branch, base, null);
+    }
+
+    /**
+     * {@link #createWorktree(Path, Path, String, String)}, keeping what an existing {@code branch} held: when its tip
+     * has commits that the new base does not (a commit someone added to the branch by hand after an earlier attempt,
+     * or one an attempt made before its coordinator died), a branch named {@code keepAs} is created at that tip
+     * before {@code branch} is reset, and the returned worktree names it ({@link Worktree#kept()}).
+     *
+     * @param keepAs the name of the branch that keeps such commits (for example {@code swarm/<run>/<ticket>.before-attempt-3});
+     *               null resets the branch without keeping them (they are then only in git's reflog)
+     * @throws GitException as {@link #createWorktree(Path, Path, String, String)}, and when a branch {@code keepAs}
+     *                      already exists at another commit (nothing is changed then)
+     */
+    public static Worktree createWorktree(Path repo, Path dir, String branch, String base, String keepAs) throws GitException {
         Path top = topLevel(repo);
         ReentrantLock lock = LOCKS.computeIfAbsent(top, t -> new ReentrantLock());
         lock.lock();
         try {
-            return create(top, dir, branch, base);
+            return create(top, dir, branch, base, keepAs);
         } finally {
             lock.unlock();
         }
@@ -108,7 +124,7 @@ public final class GitWorktrees {
     /** One lock per repository (its top-level directory) for what changes git's shared records. */
     private static final java.util.concurrent.ConcurrentHashMap<Path, ReentrantLock> LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static Worktree create(Path top, Path dir, String branch, String pinned) throws GitException {
+    private static Worktree create(Path top, Path dir, String branch, String pinned, String keepAs) throws GitException {
         Path target = dir.toAbsolutePath().normalize();
         boolean existing = tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).isPresent();
         Path holder = existing ? checkedOut(top, target, branch).get(branch) : null; // a first attempt's branch is new
@@ -117,7 +133,6 @@ public final class GitWorktrees {
                     + "from a fresh worktree on it; switch that working tree to another branch (git -C " + holder
                     + " switch -) before the ticket runs again");
         }
-        removeWorktree(top, target);
         String head = tryGit(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
                 .orElseThrow(() -> new GitException("repository " + top + " has no commit yet; make an initial commit first"));
         if (pinned != null && tryGit(top, "cat-file", "-e", pinned + "^{commit}").isEmpty()) {
@@ -131,6 +146,8 @@ public final class GitWorktrees {
         } else if (existing && pinned == null) {
             base = tryGit(top, "merge-base", head, "refs/heads/" + branch).orElse(head);
         }
+        String kept = existing && keepAs != null ? keep(top, branch, base, keepAs) : null;
+        removeWorktree(top, target);
         try {
             Files.createDirectories(target.getParent());
         } catch (IOException e) {
@@ -139,7 +156,25 @@ public final class GitWorktrees {
         git(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
         if (pinned == null) git(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
-        return new Worktree(top, target, branch, base, gitDir);
+        return new Worktree(top, target, branch, base, gitDir, kept);
+    }
+
+    /**
+     * Creates branch {@code keepAs} at {@code branch}'s tip when that tip has commits {@code base} does not have;
+     * returns {@code keepAs} then, else null. A {@code keepAs} that already points at the tip is kept as it is.
+     */
+    private static String keep(Path top, String branch, String base, String keepAs) throws GitException {
+        String tip = git(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch + "^{commit}").strip();
+        if (tryGit(top, "merge-base", "--is-ancestor", tip, base).isPresent()) return null; // nothing base does not hold
+        Optional<String> existing = tryGit(top, "rev-parse", "--verify", "--quiet", "refs/heads/" + keepAs + "^{commit}").map(String::strip);
+        if (existing.isPresent()) {
+            if (existing.get().equals(tip)) return keepAs;
+            throw new GitException("branch " + keepAs + " already exists (at " + existing.get() + "), so the commits on " + branch
+                    + " that its new attempt would reset cannot be kept there; rename or delete it (git branch -m " + keepAs
+                    + " NEW) and run the ticket again");
+        }
+        git(top, "branch", "--no-track", keepAs, tip);
+        return keepAs;
     }
 
     /** git add's message for a nested repository with no commit, naming its path. */
@@ -321,7 +356,7 @@ public final class GitWorktrees {
                 Path dotGit = record.resolve(Files.readString(gitdirFile).strip()).normalize();
                 Path wt = real(dotGit.getParent());
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
-                Worktree w = new Worktree(top, wt, null, null, record);
+                Worktree w = new Worktree(top, wt, null, null, record, null);
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
                 // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
                 String status = git(top, concat(pinned(w), "-c", "submodule.recurse=false", "status", "--porcelain",

@@ -12,5 +12,8 @@ import java.nio.file.Path;
  * @param gitDir the worktree's administrative directory in the main repository ({@code .git/worktrees/<name>}),
  *               absolute, as git reported it when the worktree was made, before any ticket ran in it: the
  *               worktree's own {@code .git} file is the ticket's to change and is never trusted afterwards
+ * @param kept   the branch that now holds what {@code branch} held before it was reset for this worktree, when that
+ *               had commits the base does not have (see {@link GitWorktrees#createWorktree(Path, Path, String, String,
+ *               String)}); null otherwise
  */
-public record Worktree(Path repo, Path dir, String branch, String base, Path gitDir) {}
+public record Worktree(Path repo, Path dir, String branch, String base, Path gitDir, String kept) {}

@@ -366,8 +366,10 @@ public final class LocalExecutor implements Executor {
             case WORKTREE -> {
                 if (repo == null) return AttemptResult.failed(null, "workspace: worktree needs a git repository (repo:)");
                 try {
+                    String branch = "swarm/" + request.runId() + "/" + ticket.id();
+                    // ticket ids have no '.', so this name is no other ticket's branch
                     worktree = GitWorktrees.createWorktree(repo, request.runDir().resolve("worktrees").resolve(ticket.id()),
-                            "swarm/" + request.runId() + "/" + ticket.id(), pinnedBase(request.runDir()));
+                            branch, pinnedBase(request.runDir()), branch + ".before-attempt-" + request.attempt());
                 } catch (GitException | IOException e) {
                     if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
                     return AttemptResult.failed(null, "cannot create the worktree: " + e.getMessage());
@@ -376,11 +378,17 @@ public final class LocalExecutor implements Executor {
             }
             default -> throw new IllegalStateException("unknown workspace " + ticket.workspace());
         }
+        String kept = worktree == null || worktree.kept() == null ? null
+                : "swarm: note: " + worktree.branch() + " held commits its base " + worktree.base().substring(0, Math.min(12, worktree.base().length()))
+                        + " does not have (made by an earlier attempt, or by hand); they are kept on branch "
+                        + worktree.kept() + ", and this attempt starts from the base";
+        if (kept != null) options.warnings().accept("ticket " + ticket.id() + ": " + kept.substring("swarm: note: ".length()));
         try {
             return shellIn(request, control, workspace, worktree);
         } finally {
             // locked from its creation until its work is committed: see GitWorktrees.createWorktree
             if (worktree != null) GitWorktrees.unlock(worktree);
+            if (kept != null) appendToStderrLog(request, kept);
         }
     }
 
@@ -571,12 +579,17 @@ public final class LocalExecutor implements Executor {
                 + String.join(", ", nested) + " " + NESTED_NOTE + "; it stays only in the worktree " + worktree.dir()
                 + ", which `swarm clean` keeps unless --force";
         options.warnings().accept("ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
+        appendToStderrLog(request, line);
+    }
+
+    /** Appends {@code line} to the attempt's stderr log (after what the process wrote, which opening the log truncates). */
+    private static void appendToStderrLog(AttemptRequest request, String line) {
         try {
             Files.createDirectories(request.logDir());
             Files.writeString(request.logDir().resolve("stderr.log"), line + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
-            // the live view and the warning said it already
+            // the user's warnings said it already
         }
     }
 

@@ -53,6 +53,50 @@ class GitWorktreesTest {
         assertThat(dir.resolve("work.txt")).hasContent("the second attempt's work"); // nothing was changed
     }
 
+    /** Commits added to a ticket's branch (by hand, say) survive its next attempt on a branch of their own. */
+    @Test
+    void commitsOnlyTheBranchHoldsAreKeptWhenANewAttemptResetsIt() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        assertThat(GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base, "swarm/r/t.before-attempt-1").kept())
+                .as("a new branch holds nothing to keep").isNull();
+        Files.writeString(dir.resolve("fix.txt"), "by hand\n");
+        git(dir, "add", "-A");
+        git(dir, "commit", "-q", "-m", "by hand");
+        String tip = GitWorktrees.tip(repo, "swarm/r/t");
+
+        Worktree second = GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base, "swarm/r/t.before-attempt-2");
+
+        assertThat(second.kept()).isEqualTo("swarm/r/t.before-attempt-2");
+        assertThat(GitWorktrees.tip(repo, "swarm/r/t.before-attempt-2")).isEqualTo(tip);
+        assertThat(GitWorktrees.tip(repo, "swarm/r/t")).isEqualTo(base);
+        assertThat(dir.resolve("fix.txt")).doesNotExist();
+    }
+
+    /** A branch of that name at another commit is not overwritten: the attempt fails before anything changes. */
+    @Test
+    void anExistingKeepBranchElsewhereStopsTheResetAndChangesNothing() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base, "swarm/r/t.before-attempt-1");
+        Files.writeString(dir.resolve("fix.txt"), "by hand\n");
+        git(dir, "add", "-A");
+        git(dir, "commit", "-q", "-m", "by hand");
+        String tip = GitWorktrees.tip(repo, "swarm/r/t");
+        git(repo, "branch", "swarm/r/t.before-attempt-2", base);
+        Files.writeString(dir.resolve("uncommitted.txt"), "left\n");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base,
+                        "swarm/r/t.before-attempt-2"))
+                .isInstanceOf(GitException.class)
+                .hasMessageContaining("branch swarm/r/t.before-attempt-2 already exists (at " + base + ")")
+                .hasMessageContaining("rename or delete it");
+        assertThat(GitWorktrees.tip(repo, "swarm/r/t")).isEqualTo(tip);
+        assertThat(dir.resolve("uncommitted.txt")).hasContent("left");
+    }
+
     /** Another git process holding .git/config.lock for a moment must not fail the worktree: git gives up at once, we retry. */
     @Test
     void aLockHeldBrieflyByAnotherGitProcessIsWaitedFor() throws Exception {

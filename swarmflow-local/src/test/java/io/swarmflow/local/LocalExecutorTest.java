@@ -401,6 +401,27 @@ class LocalExecutorTest {
             assertThat(second.outcome()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(f.git("rev-parse", "swarm/r1/retry~1")).isEqualTo(base);
             assertThat(second.outputs().get("diffstat")).contains("attempt2.txt").doesNotContain("attempt1.txt");
+            // the branch held attempt 1's commit (as after a coordinator died before recording it): kept, and said so
+            assertThat(f.git("rev-parse", "swarm/r1/retry.before-attempt-2")).isEqualTo(first.outputs().get("commit"));
+            String note = "swarm/r1/retry held commits its base " + base.substring(0, 12) + " does not have (made by an earlier "
+                    + "attempt, or by hand); they are kept on branch swarm/r1/retry.before-attempt-2, "
+                    + "and this attempt starts from the base";
+            assertThat(f.warnings).filteredOn(w -> w.startsWith("ticket ")).containsExactly("ticket retry: " + note);
+            assertThat(f.request(plan, ticket, 2).logDir().resolve("stderr.log")).hasContent("swarm: note: " + note);
+        }
+    }
+
+    /** A branch a new attempt resets keeps nothing aside when it holds no commit beyond the base (attempt 1 changed nothing). */
+    @Test
+    void aRetryOfATicketThatChangedNothingKeepsNoBranch() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("same", "test \"$SWARM_ATTEMPT\" = 1 || echo x > x.txt").workspace(WorkspaceMode.WORKTREE).build();
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            assertThat(f.executor.execute(f.request(plan, ticket, 1), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(f.executor.execute(f.request(plan, ticket, 2), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+
+            assertThat(f.git("branch", "--list", "swarm/r1/*")).doesNotContain("before-attempt");
+            assertThat(f.warnings).filteredOn(w -> w.startsWith("ticket ")).isEmpty();
         }
     }
 
