@@ -482,10 +482,21 @@ public final class LocalExecutor implements Executor {
         };
     }
 
-    /** The argv of a shell ticket running {@code script}. */
+    /**
+     * Put before a shell ticket's script, on its first line (so bash's line numbers stay the script's own): on the TERM
+     * of a timeout or cancel, the script's shell lets its foreground command finish and waits for its background jobs
+     * (bash runs a trap only after the foreground command ends; {@code wait} waits for the shell's own children), then
+     * exits 143 (128 + SIGTERM, as a shell killed by it reports). Without it the shell dies of the TERM at once, and under
+     * bubblewrap the end of the sandbox's first process ends its PID namespace, killing a child that was cleaning up
+     * (an agent saving its state) before its grace period is over. The final KILL still ends everything. A script's own
+     * {@code trap ... TERM} replaces this one.
+     */
+    public static final String GRACE_TRAP = "trap 'wait; exit 143' TERM; ";
+
+    /** The argv of a shell ticket running {@code script}: {@link #SHELL}, then {@link #GRACE_TRAP} and the script. */
     public static List<String> command(String script) {
         List<String> argv = new ArrayList<>(SHELL);
-        argv.add(script);
+        argv.add(GRACE_TRAP + script);
         return argv;
     }
 

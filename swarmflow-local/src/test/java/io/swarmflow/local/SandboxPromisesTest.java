@@ -448,6 +448,39 @@ class SandboxPromisesTest {
         }
     }
 
+    /**
+     * A script without a trap of its own: the children that clean up on TERM (an agent saving its state) finish within the
+     * grace, in the foreground and in the background, also under bubblewrap, where the script's shell dying at once would
+     * end the PID namespace and every process in it.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void cancelGivesTheScriptsChildrenTheirGracePeriod(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl(10_000);
+            CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+            String child = "sh -c 'trap \"sleep 0.5; echo done > \\\"$SWARM_SCRATCH/%s\\\"; exit 0\" TERM; echo ready-%s; "
+                    + "while :; do sleep 0.05; done'";
+            String script = String.format(child, "background", "background") + " &\n" + String.format(child, "foreground", "foreground")
+                    + "\necho not reached";
+            Thread.ofVirtual().start(() -> {
+                try {
+                    result.complete(f.run(Fixture.ticket("agents", script).build(), control));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.containsAll(List.of("ready-foreground", "ready-background")));
+            control.cancel();
+
+            AttemptResult r = result.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(f.runDir.resolve("scratch/foreground")).as("the foreground child's cleanup ran to its end").hasContent("done");
+            assertThat(f.runDir.resolve("scratch/background")).as("the background child's cleanup ran to its end").hasContent("done");
+            assertThat(control.stdout).doesNotContain("not reached");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void failingCommandInAPipelineFailsTheTicketWithItsStderr(Mode mode) throws Exception {
