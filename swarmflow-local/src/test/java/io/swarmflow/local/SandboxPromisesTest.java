@@ -3,6 +3,7 @@ package io.swarmflow.local;
 import io.swarmflow.agent.AttemptResult;
 import io.swarmflow.local.Fixture.Mode;
 import io.swarmflow.store.Outcome;
+import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.spec.WorkspaceMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -399,19 +400,26 @@ class SandboxPromisesTest {
         }
     }
 
+    /** Runs {@code ticket}'s attempt on another thread, so the test can cancel it. */
+    private static CompletableFuture<AttemptResult> runAsync(Fixture f, PlannedTicket ticket, TestControl control) {
+        CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                result.complete(f.run(ticket, control));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void cancelStopsAProcessThatIgnoresTermWithinTheGrace(Mode mode) throws Exception {
         try (Fixture f = new Fixture(tmp, mode)) {
             TestControl control = new TestControl(300);
-            CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    result.complete(f.run(Fixture.ticket("stubborn", "trap '' TERM; echo ready; while true; do sleep 1; done").build(), control));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<AttemptResult> result = runAsync(f,
+                    Fixture.ticket("stubborn", "trap '' TERM; echo ready; while true; do sleep 1; done").build(), control);
             await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.contains("ready"));
             long cancelledAt = System.nanoTime();
             control.cancel();
@@ -428,16 +436,9 @@ class SandboxPromisesTest {
     void cancelGivesATermTrapItsGracePeriod(Mode mode) throws Exception {
         try (Fixture f = new Fixture(tmp, mode)) {
             TestControl control = new TestControl(10_000);
-            CompletableFuture<AttemptResult> result = new CompletableFuture<>();
             String script = "trap 'echo cleaning; sleep 0.5; echo done > \"$SWARM_SCRATCH/cleaned\"; exit 143' TERM; "
                     + "echo ready; while true; do sleep 0.1; done";
-            Thread.ofVirtual().start(() -> {
-                try {
-                    result.complete(f.run(Fixture.ticket("tidy", script).build(), control));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<AttemptResult> result = runAsync(f, Fixture.ticket("tidy", script).build(), control);
             await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.contains("ready"));
             control.cancel();
 
@@ -458,18 +459,11 @@ class SandboxPromisesTest {
     void cancelGivesTheScriptsChildrenTheirGracePeriod(Mode mode) throws Exception {
         try (Fixture f = new Fixture(tmp, mode)) {
             TestControl control = new TestControl(10_000);
-            CompletableFuture<AttemptResult> result = new CompletableFuture<>();
             String child = "sh -c 'trap \"sleep 0.5; echo done > \\\"$SWARM_SCRATCH/%s\\\"; exit 0\" TERM; echo ready-%s; "
                     + "while :; do sleep 0.05; done'";
             String script = String.format(child, "background", "background") + " &\n" + String.format(child, "foreground", "foreground")
                     + "\necho not reached";
-            Thread.ofVirtual().start(() -> {
-                try {
-                    result.complete(f.run(Fixture.ticket("agents", script).build(), control));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<AttemptResult> result = runAsync(f, Fixture.ticket("agents", script).build(), control);
             await().atMost(Duration.ofSeconds(10)).until(() -> control.stdout.containsAll(List.of("ready-foreground", "ready-background")));
             control.cancel();
 
