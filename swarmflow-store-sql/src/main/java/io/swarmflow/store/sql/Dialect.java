@@ -58,8 +58,30 @@ public interface Dialect {
         return java.util.List.of();
     }
 
-    /** Statement starting a write transaction that holds the write lock from its start. */
+    /**
+     * The schema that holds the store's tables and Flyway's history, for Flyway to create and migrate; null for the
+     * connection's own (SQLite has one per file). {@link #configure} makes it the connection's default.
+     */
+    default String schema() {
+        return null;
+    }
+
+    /**
+     * Statement starting a write transaction. Together with {@link #lockRowSuffix} and {@link #lockRunCreation} it
+     * must make write transactions of several stores on the same database serialize per run: SQLite's takes the
+     * database write lock at once, PostgreSQL's relies on row locks.
+     */
     String beginWrite();
+
+    /**
+     * Statement run first in a write transaction that creates a run, so that two stores creating runs at once do not
+     * pick the same creation number ({@code runs.no}) or both find a run id free; null where {@link #beginWrite}
+     * already holds the database write lock. Taken before any row lock of the transaction, so it cannot be part of
+     * a lock cycle with them.
+     */
+    default String lockRunCreation() {
+        return null;
+    }
 
     /**
      * Suffix of the {@code SELECT} that reads a run row inside a write transaction before changing

@@ -17,8 +17,7 @@ import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -65,6 +64,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Reads use separate connections (a small pool), so they never wait for the writer and work
  * from other processes while a run executes.
+ *
+ * <p>Several stores (processes) may write to the same database: each write transaction first reads and locks the
+ * row of every run it changes ({@link Dialect#lockRowSuffix}; on SQLite the whole database is locked from
+ * {@link Dialect#beginWrite} on), so an epoch checked, a lease found free or a decision found absent stays so until
+ * the commit. Run creation takes {@link Dialect#lockRunCreation} first.
  */
 public final class SqlRunStore implements RunStore {
     /** Most events the writer puts into one transaction. */
@@ -133,21 +137,15 @@ public final class SqlRunStore implements RunStore {
             throw new StoreException("cannot create the state directory " + stateDir + ": " + e + "; check its permissions", e);
         }
         Path db = stateDir.resolve("swarm.db");
-        refuseLostDatabase(stateDir, db);
-        SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(SqliteDialect.BUSY_TIMEOUT_MILLIS);
-        SQLiteDataSource ds = new SQLiteDataSource(config);
-        ds.setUrl("jdbc:sqlite:" + db.toAbsolutePath());
+        SqliteDialect.refuseLostDatabase(stateDir, db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
-        return new SqlRunStore(new SqliteDialect(), ds, db.toString(), recovery);
+        return new SqlRunStore(new SqliteDialect(), SqliteDialect.dataSource(db), db.toString(), recovery);
     }
 
     /**
-     * A missing or empty {@code swarm.db} beside run directories ({@code runs/<run>/}, created only for
-     * runs the database holds) means the database was deleted, truncated or replaced. SQLite would take
-     * it for a new database and every run would silently vanish; refuse instead, before anything is
-     * written. The same for a database that does not hold some of those runs (its write-ahead log was lost).
+     * Refuses a SQLite state directory whose database lost runs that its run directories show: see
+     * {@link SqliteDialect#refuseLostDatabase}.
      *
      * @param stateDir the state directory ({@code .swarm})
      * @param db       its database file ({@code swarm.db})
@@ -155,68 +153,52 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException         when the state directory cannot be read
      */
     public static void refuseLostDatabase(Path stateDir, Path db) {
-        try {
-            Path runsDir = stateDir.resolve("runs");
-            if (!Files.isDirectory(runsDir)) return;
-            List<String> runs;
-            try (var entries = Files.list(runsDir)) {
-                runs = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-            }
-            if (runs.isEmpty()) return;
-            if (Files.exists(db) && Files.size(db) > 0) {
-                refuseForgottenRuns(stateDir, db, runsDir, runs);
-                return;
-            }
-            String which = runs.size() <= 3 ? String.join(", ", runs) : String.join(", ", runs.subList(0, 3)) + ", ...";
-            throw new StoreException.Corrupt("the database " + db + " is " + (Files.exists(db) ? "empty (0 bytes)" : "missing")
-                    + " but " + runsDir + " holds the files of " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (" + which
-                    + "): it was deleted, truncated or replaced, so those runs can be neither listed nor resumed; nothing was changed. "
-                    + "Restore " + db + " from a backup to resume them, or move the state directory aside to start afresh "
-                    + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
-        }
+        SqliteDialect.refuseLostDatabase(stateDir, db);
     }
 
     /**
-     * Run directories whose runs the database does not hold mean it lost writes it had made durable: its
-     * write-ahead log ({@code swarm.db-wal}) was deleted, truncated or damaged, and SQLite would silently drop
-     * it (a database that lost its whole log would even be taken for a new one). Checked on a read-only
-     * connection, which neither migrates nor checkpoints, so the files are left as they are. A database that
-     * cannot be read is left to the normal open, which reports it.
+     * Opens (creating and migrating if needed) the PostgreSQL store in schema {@code schema} of the database at
+     * {@code jdbcUrl}, through pgjdbc's unpooled data source: the writer keeps one connection, reads keep up to
+     * {@value #MAX_IDLE_READERS} idle ones.
+     *
+     * @param jdbcUrl a pgjdbc URL, for example {@code jdbc:postgresql://127.0.0.1:5432/swarm?user=swarm}; a password in
+     *                it is kept out of messages
+     * @param schema  the schema holding the store's tables (created if missing): lower-case letters, digits and
+     *                {@code _}, starting with a letter or {@code _}, at most 63 characters
+     * @throws IllegalArgumentException when the URL or schema name is not valid
+     * @throws StoreException.Corrupt   when the schema holds something other than a Swarmflow store
+     * @throws StoreException           when the server cannot be reached or refuses the connection
      */
-    private static void refuseForgottenRuns(Path stateDir, Path db, Path runsDir, List<String> runs) {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        config.setBusyTimeout(SqliteDialect.BUSY_TIMEOUT_MILLIS);
-        SQLiteDataSource ds = new SQLiteDataSource(config);
-        // without a log, nothing else has the database open: read the file alone, creating no -wal or -shm beside it
-        Path wal = db.resolveSibling(db.getFileName() + "-wal");
-        boolean noLog = !Files.exists(wal);
-        ds.setUrl("jdbc:sqlite:" + (noLog ? db.toAbsolutePath().toUri() + "?immutable=1" : db.toAbsolutePath()));
-        Set<String> known = new HashSet<>();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            boolean hasRuns;
-            try (ResultSet r = s.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'")) {
-                hasRuns = r.next();
-            }
-            if (hasRuns) {
-                try (ResultSet r = s.executeQuery("SELECT run_id FROM runs")) {
-                    while (r.next()) known.add(r.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            return;
+    public static SqlRunStore openPostgres(String jdbcUrl, String schema) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        try {
+            ds.setURL(jdbcUrl);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a PostgreSQL JDBC URL: " + redact(jdbcUrl) + " (" + e.getMessage()
+                    + "); expected jdbc:postgresql://host:port/database?user=...", e);
         }
-        List<String> forgotten = runs.stream().filter(r -> !known.contains(r)).toList();
-        if (forgotten.isEmpty() || noLog && Files.exists(wal)) return; // a writer opened it meanwhile: the normal open decides
-        String which = forgotten.size() <= 3 ? String.join(", ", forgotten) : String.join(", ", forgotten.subList(0, 3)) + ", ...";
-        throw new StoreException.Corrupt("the database " + db + " does not hold " + forgotten.size()
-                + (forgotten.size() == 1 ? " run" : " runs") + " (" + which + ") whose files are in " + runsDir
-                + ": it lost writes, most likely because its write-ahead log " + db.getFileName() + "-wal was deleted, truncated "
-                + "or damaged, so those runs can be neither listed nor resumed; nothing was changed. Restore " + db + " together with "
-                + db.getFileName() + "-wal from a backup to resume them, or move the state directory aside to start afresh "
-                + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
+        return openPostgres(ds, redact(jdbcUrl), schema);
+    }
+
+    /**
+     * Opens (creating and migrating if needed) the PostgreSQL store in schema {@code schema} on {@code dataSource}
+     * (a pool, for example). The store keeps one connection for its writer and up to {@value #MAX_IDLE_READERS} idle
+     * read connections, and sets each one's {@code search_path} to {@code schema}.
+     *
+     * @param description what the database is, for messages (a JDBC URL without secrets)
+     * @see #openPostgres(String, String)
+     */
+    public static SqlRunStore openPostgres(DataSource dataSource, String description, String schema) {
+        PostgresDialect dialect = new PostgresDialect(schema);
+        String where = "schema " + schema + " of " + description;
+        String recovery = "move the schema aside (for example `ALTER SCHEMA " + schema + " RENAME TO " + schema + "_broken`) and "
+                + "start a new run; runs in it cannot be resumed";
+        return new SqlRunStore(dialect, dataSource, where, recovery);
+    }
+
+    /** {@code url} without the value of a {@code password} parameter. */
+    static String redact(String url) {
+        return url == null ? null : url.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     /**
@@ -256,7 +238,8 @@ public final class SqlRunStore implements RunStore {
                     + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END");
             updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
                     + "cancel_requested = ?, last_seq = ? WHERE run_id = ?");
-            selectRunHead = w.prepareStatement("SELECT claim_epoch, last_seq FROM runs WHERE run_id = ?");
+            // locked until the commit: the epoch checked and the seq numbers handed out stay valid for the whole transaction
+            selectRunHead = w.prepareStatement("SELECT claim_epoch, last_seq FROM runs WHERE run_id = ?" + dialect.lockRowSuffix());
         } catch (SQLException e) {
             closeQuietly(w);
             if (dialect.isCorruption(e)) throw corrupt(e);
@@ -300,11 +283,11 @@ public final class SqlRunStore implements RunStore {
     }
 
     private void migrate() {
-        Flyway.configure(SqlRunStore.class.getClassLoader())
+        var config = Flyway.configure(SqlRunStore.class.getClassLoader())
                 .dataSource(dataSource)
-                .locations(dialect.migrationLocation())
-                .load()
-                .migrate();
+                .locations(dialect.migrationLocation());
+        if (dialect.schema() != null) config.schemas(dialect.schema()); // created if missing, and holds the history table
+        config.load().migrate();
     }
 
     private StoreException.Corrupt corrupt(Exception cause) {
@@ -454,6 +437,8 @@ public final class SqlRunStore implements RunStore {
             (unsynced ? unsyncedCommitCount : syncedCommitCount).incrementAndGet();
             try (Statement s = writer.createStatement()) {
                 s.execute(dialect.beginWrite());
+                String creationLock = dialect.lockRunCreation();
+                if (creationLock != null && batch.stream().anyMatch(op -> op instanceof CreateOp)) s.execute(creationLock);
             }
             for (Op<?> op : batch) {
                 try {
@@ -734,7 +719,7 @@ public final class SqlRunStore implements RunStore {
 
     private void doCreate(CreateOp op, long now) throws SQLException {
         RunEvent.RunCreated c = op.created;
-        if (cache.containsKey(c.runId()) || exists(c.runId())) {
+        if (cache.containsKey(c.runId()) || exists(c.runId(), "")) {
             throw new StoreException("run " + c.runId() + " already exists; use a new run id");
         }
         Projection p = new Projection();
@@ -789,8 +774,9 @@ public final class SqlRunStore implements RunStore {
         op.result = r;
     }
 
-    private boolean exists(String runId) throws SQLException {
-        try (PreparedStatement s = writer.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?")) {
+    /** Whether the run exists; {@code lockSuffix} {@link Dialect#lockRowSuffix} also locks its row until the commit. */
+    private boolean exists(String runId, String lockSuffix) throws SQLException {
+        try (PreparedStatement s = writer.prepareStatement("SELECT 1 FROM runs WHERE run_id = ?" + lockSuffix)) {
             s.setString(1, runId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
@@ -862,7 +848,8 @@ public final class SqlRunStore implements RunStore {
 
     private void doSubmit(SubmitOp op, long now) throws SQLException {
         RunCommand c = op.command;
-        if (!exists(c.runId())) throw unknownRun(c.runId());
+        // the run's row lock serializes this with other stores' decisions on the run (the check for a pending one below)
+        if (!exists(c.runId(), dialect.lockRowSuffix())) throw unknownRun(c.runId());
         if (c.ticketId() != null) {
             try (PreparedStatement s = writer.prepareStatement("SELECT 1 FROM tickets WHERE run_id = ? AND ticket_id = ?")) {
                 s.setString(1, c.runId());

@@ -1,11 +1,22 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.store.StoreException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * SQLite: WAL journal so readers (also in other processes) never block the writer,
@@ -90,5 +101,90 @@ public final class SqliteDialect implements Dialect {
             return c == SQLiteErrorCode.SQLITE_NOTADB || c.name().startsWith("SQLITE_CORRUPT");
         }
         return false;
+    }
+
+    /**
+     * A missing or empty {@code swarm.db} beside run directories ({@code runs/<run>/}, created only for
+     * runs the database holds) means the database was deleted, truncated or replaced. SQLite would take
+     * it for a new database and every run would silently vanish; refuse instead, before anything is
+     * written. The same for a database that does not hold some of those runs (its write-ahead log was lost).
+     *
+     * @param stateDir the state directory ({@code .swarm})
+     * @param db       its database file ({@code swarm.db})
+     * @throws StoreException.Corrupt naming the file, the runs and the way out
+     * @throws StoreException         when the state directory cannot be read
+     */
+    static void refuseLostDatabase(Path stateDir, Path db) {
+        try {
+            Path runsDir = stateDir.resolve("runs");
+            if (!Files.isDirectory(runsDir)) return;
+            List<String> runs;
+            try (var entries = Files.list(runsDir)) {
+                runs = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            if (runs.isEmpty()) return;
+            if (Files.exists(db) && Files.size(db) > 0) {
+                refuseForgottenRuns(stateDir, db, runsDir, runs);
+                return;
+            }
+            String which = runs.size() <= 3 ? String.join(", ", runs) : String.join(", ", runs.subList(0, 3)) + ", ...";
+            throw new StoreException.Corrupt("the database " + db + " is " + (Files.exists(db) ? "empty (0 bytes)" : "missing")
+                    + " but " + runsDir + " holds the files of " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (" + which
+                    + "): it was deleted, truncated or replaced, so those runs can be neither listed nor resumed; nothing was changed. "
+                    + "Restore " + db + " from a backup to resume them, or move the state directory aside to start afresh "
+                    + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
+        }
+    }
+
+    /**
+     * Run directories whose runs the database does not hold mean it lost writes it had made durable: its
+     * write-ahead log ({@code swarm.db-wal}) was deleted, truncated or damaged, and SQLite would silently drop
+     * it (a database that lost its whole log would even be taken for a new one). Checked on a read-only
+     * connection, which neither migrates nor checkpoints, so the files are left as they are. A database that
+     * cannot be read is left to the normal open, which reports it.
+     */
+    private static void refuseForgottenRuns(Path stateDir, Path db, Path runsDir, List<String> runs) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        // without a log, nothing else has the database open: read the file alone, creating no -wal or -shm beside it
+        Path wal = db.resolveSibling(db.getFileName() + "-wal");
+        boolean noLog = !Files.exists(wal);
+        ds.setUrl("jdbc:sqlite:" + (noLog ? db.toAbsolutePath().toUri() + "?immutable=1" : db.toAbsolutePath()));
+        Set<String> known = new HashSet<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            boolean hasRuns;
+            try (ResultSet r = s.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'")) {
+                hasRuns = r.next();
+            }
+            if (hasRuns) {
+                try (ResultSet r = s.executeQuery("SELECT run_id FROM runs")) {
+                    while (r.next()) known.add(r.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            return;
+        }
+        List<String> forgotten = runs.stream().filter(r -> !known.contains(r)).toList();
+        if (forgotten.isEmpty() || noLog && Files.exists(wal)) return; // a writer opened it meanwhile: the normal open decides
+        String which = forgotten.size() <= 3 ? String.join(", ", forgotten) : String.join(", ", forgotten.subList(0, 3)) + ", ...";
+        throw new StoreException.Corrupt("the database " + db + " does not hold " + forgotten.size()
+                + (forgotten.size() == 1 ? " run" : " runs") + " (" + which + ") whose files are in " + runsDir
+                + ": it lost writes, most likely because its write-ahead log " + db.getFileName() + "-wal was deleted, truncated "
+                + "or damaged, so those runs can be neither listed nor resumed; nothing was changed. Restore " + db + " together with "
+                + db.getFileName() + "-wal from a backup to resume them, or move the state directory aside to start afresh "
+                + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
+    }
+
+    /** A data source on the SQLite file {@code db}, waiting {@link #BUSY_TIMEOUT_MILLIS} for other processes' locks. */
+    static DataSource dataSource(Path db) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + db.toAbsolutePath());
+        return ds;
     }
 }

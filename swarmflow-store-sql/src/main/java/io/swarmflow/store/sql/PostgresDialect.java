@@ -1,0 +1,126 @@
+package io.swarmflow.store.sql;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * PostgreSQL: the store's tables live in one schema of the database (each connection's {@code search_path}); write
+ * transactions run at {@code READ COMMITTED} and lock the row of each run they change ({@code SELECT ... FOR UPDATE})
+ * before checking its epoch, lease or pending decisions, so writers in other processes serialize per run, and a
+ * writer that waited for a lock reads the row as the other one committed it
+ * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED). Commits wait for the WAL flush
+ * ({@code synchronous_commit = on}).
+ */
+public final class PostgresDialect implements Dialect {
+    /** How long a statement waits for another transaction's lock before failing, like SQLite's busy timeout. */
+    public static final int LOCK_TIMEOUT_MILLIS = SqliteDialect.BUSY_TIMEOUT_MILLIS;
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /** First key of the run-creation advisory lock ("swfl"); the second is the schema's hash. */
+    private static final int CREATION_LOCK_CLASS = 0x7377666c;
+    /** SQLSTATEs that mean the schema holds tables that are not (all) Swarmflow's: undefined table or column. */
+    private static final Set<String> FOREIGN_SCHEMA = Set.of("42P01", "42703");
+
+    private final String schema;
+
+    /**
+     * @param schema the schema holding the store's tables: lower-case letters, digits and {@code _}, starting with a
+     *               letter or {@code _}, at most 63 characters (so it needs no quoting and names itself in messages)
+     * @throws IllegalArgumentException otherwise
+     */
+    public PostgresDialect(String schema) {
+        if (schema == null || !SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
+            throw new IllegalArgumentException("invalid PostgreSQL schema name " + (schema == null ? "null" : "'" + schema + "'")
+                    + ": use lower-case letters, digits and _, starting with a letter or _ (not pg_), at most 63 characters, "
+                    + "for example swarm");
+        }
+        this.schema = schema;
+    }
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public String schema() {
+        return schema;
+    }
+
+    /**
+     * Flyway's checksum of {@code db/migration/postgresql/V1__init.sql}. A new migration adds its entry here
+     * (PostgresMigrationTest says which value Flyway computes); a released one is never edited.
+     */
+    @Override
+    public Map<Integer, Integer> migrationChecksums() {
+        return Map.of(1, 0);
+    }
+
+    /**
+     * Sets the schema, and for the writer a lock timeout and durable commits; read connections are read-only, like
+     * SQLite's {@code query_only}.
+     */
+    @Override
+    public void configure(Connection connection, boolean writer) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            s.execute("SET lock_timeout = " + LOCK_TIMEOUT_MILLIS);
+            if (writer) {
+                s.execute("SET synchronous_commit = on");
+            } else {
+                s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+            }
+        }
+    }
+
+    @Override
+    public List<String> syncCommits() {
+        return List.of("SET synchronous_commit = on");
+    }
+
+    /**
+     * {@code synchronous_commit = off}: the commit returns before its WAL is flushed, so it survives a crash of this
+     * process (the server has it) but may be lost if the server crashes, never out of order: WAL is replayed in
+     * order, and the next commit that waits for the flush covers it
+     * (https://www.postgresql.org/docs/current/wal-async-commit.html).
+     */
+    @Override
+    public List<String> unsyncedCommits(Connection writer) {
+        return List.of("SET synchronous_commit = off");
+    }
+
+    @Override
+    public String beginWrite() {
+        return "BEGIN ISOLATION LEVEL READ COMMITTED";
+    }
+
+    @Override
+    public String lockRowSuffix() {
+        return " FOR UPDATE";
+    }
+
+    /**
+     * A transaction-level advisory lock for this schema (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS):
+     * released at the commit or rollback. Schemas whose hashes collide only share the lock.
+     */
+    @Override
+    public String lockRunCreation() {
+        return "SELECT pg_advisory_xact_lock(" + CREATION_LOCK_CLASS + ", hashtext('" + schema + "'))";
+    }
+
+    @Override
+    public boolean isCorruption(SQLException e) {
+        return isDamage(e) || FOREIGN_SCHEMA.contains(e.getSQLState());
+    }
+
+    /** SQLSTATE {@code XX001} data_corrupted or {@code XX002} index_corrupted (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
+    @Override
+    public boolean isDamage(SQLException e) {
+        String state = e.getSQLState();
+        return "XX001".equals(state) || "XX002".equals(state);
+    }
+}
