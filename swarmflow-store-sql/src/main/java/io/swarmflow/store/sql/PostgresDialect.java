@@ -57,7 +57,7 @@ public final class PostgresDialect implements Dialect {
      */
     @Override
     public Map<Integer, Integer> migrationChecksums() {
-        return Map.of(1, 0);
+        return Map.of(1, -1278886645);
     }
 
     /**

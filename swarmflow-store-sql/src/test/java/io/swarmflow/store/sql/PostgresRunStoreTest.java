@@ -1,0 +1,113 @@
+package io.swarmflow.store.sql;
+
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.StoreException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store contract on PostgreSQL ({@link PostgresTestDatabase}), each test in a schema of its own. */
+class PostgresRunStoreTest extends SqlRunStoreContractTest {
+    private String schema;
+    private SqlRunStore store;
+
+    @BeforeEach
+    void open() {
+        PostgresTestDatabase.assumeReachable();
+        schema = PostgresTestDatabase.newSchema();
+        store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema);
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) store.close();
+        PostgresTestDatabase.drop(schema);
+    }
+
+    @Override
+    protected SqlRunStore store() {
+        return store;
+    }
+
+    @Override
+    protected RunStore reopen() {
+        store.close();
+        store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema);
+        return store;
+    }
+
+    @Override
+    protected SqlRunStore openAnother() {
+        return SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema);
+    }
+
+    @Override
+    protected boolean writerCommitsWaitForTheDisk() throws Exception {
+        try (Statement s = store.writerConnectionForTests().createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            return rs.getString(1).equals("on");
+        }
+    }
+
+    @Test
+    void theTablesAreCreatedInTheStoresOwnSchemaOnly() throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL);
+             var s = c.prepareStatement("SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name")) {
+            s.setString(1, schema);
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) tables.add(rs.getString(1));
+            }
+            assertThat(tables).containsExactly("attempts", "event_batches", "flyway_schema_history", "run_commands", "runs", "tickets");
+        }
+    }
+
+    @Test
+    void aSchemaHoldingOtherTablesIsReportedAsCorruptNamingTheSchema() throws Exception {
+        String foreign = PostgresTestDatabase.newSchema();
+        try {
+            PostgresTestDatabase.execute("public", "CREATE SCHEMA " + foreign, "CREATE TABLE " + foreign + ".runs (x INTEGER)");
+            assertThatThrownBy(() -> SqlRunStore.openPostgres(PostgresTestDatabase.URL, foreign))
+                    .isInstanceOf(StoreException.Corrupt.class)
+                    .hasMessageContaining("schema " + foreign).hasMessageContaining("RENAME TO " + foreign + "_broken");
+        } finally {
+            PostgresTestDatabase.drop(foreign);
+        }
+    }
+
+    @Test
+    void unreadablePlanIsReportedAsCorruptNamingTheRun() throws Exception {
+        store.createRun(TestPlans.created("r1", 1));
+        PostgresTestDatabase.execute(schema, "UPDATE event_batches SET payload = '[{\"type\":\"run-created\",\"plan\":{\"concurrency\":0' "
+                + "WHERE run_id = 'r1' AND first_seq = 1");
+        assertThatThrownBy(() -> store.plan("r1"))
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessageContaining("run r1");
+    }
+
+    @Test
+    void anUnreachableServerIsNotTakenForACorruptStoreAndItsPasswordStaysOutOfTheMessage() {
+        assertThatThrownBy(() -> SqlRunStore.openPostgres("jdbc:postgresql://127.0.0.1:1/test?user=postgres&password=s3cret&connectTimeout=2", schema))
+                .isInstanceOf(StoreException.class).isNotInstanceOf(StoreException.Corrupt.class)
+                .hasMessageContaining("cannot open schema " + schema + " of jdbc:postgresql://127.0.0.1:1/test")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void schemaNamesThatWouldNeedQuotingAreRefused() {
+        for (String bad : List.of("", "Swarm", "swarm; DROP TABLE x", "1swarm", "pg_catalog", "a".repeat(64))) {
+            assertThatThrownBy(() -> SqlRunStore.openPostgres(PostgresTestDatabase.URL, bad))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema name");
+        }
+    }
+}
