@@ -55,7 +55,7 @@ class ArchitectureTest {
     @Test
     void coreHasNoFrameworkDependencies() {
         noClasses().that().resideInAnyPackage("io.swarmflow.spec..", "io.swarmflow.engine..", "io.swarmflow.store", "io.swarmflow.agent..")
-                .should().dependOnClassesThat().resideInAnyPackage("picocli..", "org.flywaydb..", "org.sqlite..", "java.sql..")
+                .should().dependOnClassesThat().resideInAnyPackage("picocli..", "org.flywaydb..", "org.sqlite..", "org.postgresql..", "java.sql..")
                 .check(classes);
     }
 
