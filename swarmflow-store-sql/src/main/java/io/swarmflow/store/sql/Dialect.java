@@ -90,6 +90,14 @@ public interface Dialect {
      */
     String lockRowSuffix();
 
+    /**
+     * Whether text columns and parameters can hold the character U+0000 (NUL). Where they cannot, the store refuses
+     * a request carrying one by itself, rather than letting the statement fail the whole write batch.
+     */
+    default boolean textHoldsNul() {
+        return true;
+    }
+
     /** Whether {@code e}, from opening the database, means the database is damaged or not a database at all. */
     boolean isCorruption(SQLException e);
 

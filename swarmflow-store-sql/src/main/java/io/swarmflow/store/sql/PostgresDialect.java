@@ -112,6 +112,12 @@ public final class PostgresDialect implements Dialect {
         return "SELECT pg_advisory_xact_lock(" + CREATION_LOCK_CLASS + ", hashtext('" + schema + "'))";
     }
 
+    /** PostgreSQL's {@code text} cannot hold U+0000 (https://www.postgresql.org/docs/current/datatype-character.html). */
+    @Override
+    public boolean textHoldsNul() {
+        return false;
+    }
+
     @Override
     public boolean isCorruption(SQLException e) {
         return isDamage(e) || FOREIGN_SCHEMA.contains(e.getSQLState());

@@ -442,6 +442,7 @@ public final class SqlRunStore implements RunStore {
             }
             for (Op<?> op : batch) {
                 try {
+                    if (!dialect.textHoldsNul()) refuseNul(op);
                     switch (op) {
                         case AppendOp a -> doAppend(a, now);
                         case CreateOp c -> doCreate(c, now);
@@ -900,6 +901,47 @@ public final class SqlRunStore implements RunStore {
             }
             s.executeBatch();
         }
+    }
+
+    /** {@code \u0000} in JSON text that is an escaped NUL, not an escaped backslash followed by {@code u0000}. */
+    private static final java.util.regex.Pattern JSON_NUL = java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\u0000");
+
+    /**
+     * Refuses a request that carries the character U+0000, on a dialect whose text cannot hold it
+     * ({@link Dialect#textHoldsNul}): every string a request writes is its run id, one of its own fields, or inside
+     * the JSON of its events, from which the projection rows are made.
+     */
+    private void refuseNul(Op<?> op) {
+        String where = switch (op) {
+            case AppendOp a -> {
+                String found = nulIn("the run id", a.runId);
+                for (int i = 0; found == null && i < a.payloads.length; i++) {
+                    if (JSON_NUL.matcher(a.payloads[i]).find()) found = "event " + (i + 1) + " (" + Json.typeName(a.events.get(i)) + ")";
+                }
+                yield found;
+            }
+            case CreateOp c -> c.created.runId().indexOf('\0') >= 0 || JSON_NUL.matcher(c.payload).find() ? "the run or its plan" : null;
+            case ClaimOp c -> nulIn("the run id", c.runId, "the owner", c.owner);
+            case HeartbeatOp h -> nulIn("the run id", h.runId);
+            case ReleaseOp r -> nulIn("the run id", r.runId);
+            case SubmitOp s -> nulIn("the run id", s.command.runId(), "the ticket id", s.command.ticketId(), "the user", s.command.by(),
+                    "the reason", s.command.reason());
+            case MarkAppliedOp m -> nulIn("the run id", m.runId);
+            case StopOp s -> null;
+        };
+        if (where != null) {
+            throw new StoreException(where + " holds the character U+0000 (NUL), which " + description + " cannot store; "
+                    + "nothing of this request was written. Remove it from where it came from (the spec, the agent's output or "
+                    + "the command line)");
+        }
+    }
+
+    /** The name of the first of {@code namesAndValues} (name, value, name, value...) whose value holds a NUL, or null. */
+    private static String nulIn(String... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null && namesAndValues[i + 1].indexOf('\0') >= 0) return namesAndValues[i];
+        }
+        return null;
     }
 
     private static void checkEpoch(String runId, long epoch, long current) {

@@ -1,6 +1,13 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunEvent.AttemptFinished;
+import io.swarmflow.store.RunEvent.AttemptStarted;
+import io.swarmflow.store.RunEvent.TicketReady;
 import io.swarmflow.store.RunStore;
+import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoreException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -101,6 +109,34 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
                 .isInstanceOf(StoreException.class).isNotInstanceOf(StoreException.Corrupt.class)
                 .hasMessageContaining("cannot open schema " + schema + " of jdbc:postgresql://127.0.0.1:1/test")
                 .hasMessageNotContaining("s3cret");
+    }
+
+    /** PostgreSQL text cannot hold U+0000: the request carrying one is refused by itself, not the whole write batch. */
+    @Test
+    void aRequestCarryingANulIsRefusedAloneAndNamesWhatHoldsIt() {
+        long epoch = startRun("r1", 2);
+        long other = startRun("r2", 2);
+        append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, 60_000));
+        var bad = store.append("r1", epoch, List.of(new AttemptFinished("t0", 1, Outcome.FAILED, 1, "exit\u0000", Map.of())));
+        var good = store.append("r2", other, List.of(new TicketReady("t0")));
+
+        assertThat(failure(bad)).isInstanceOf(StoreException.class).hasMessageContaining("event 1 (attempt-finished)")
+                .hasMessageContaining("U+0000").hasMessageContaining("nothing of this request was written");
+        assertThat(good.join()).isEqualTo(3);
+        assertThat(store.attempts("r1")).singleElement().satisfies(a -> assertThat(a.isRunning()).isTrue());
+        // a backslash followed by u0000 is text, not a NUL
+        assertThat(store.append("r2", other, List.of(new AttemptStarted("t0", 1, 60_000),
+                new AttemptFinished("t0", 1, Outcome.FAILED, 1, "\\u0000", Map.of()))).join()).isEqualTo(5);
+        assertThat(store.tickets("r2").getFirst().reason()).isEqualTo("\\u0000");
+
+        assertThatThrownBy(() -> store.createRun(new RunEvent.RunCreated("r3", TestPlans.chain("swarm\u0000", 1), "swarm.yaml")))
+                .isInstanceOf(StoreException.class).hasMessageContaining("the run or its plan");
+        assertThatThrownBy(() -> store.submitCommand(new RunCommand(0, "r2", RunCommand.Kind.REJECT, "t1", "ann", "no\u0000", 0)))
+                .isInstanceOf(StoreException.class).hasMessageContaining("the reason");
+        assertThatThrownBy(() -> store.claimRun("r2", "host\u0000", 60_000)).isInstanceOf(StoreException.class).hasMessageContaining("the owner");
+        assertThat(store.runs()).extracting(RunView::runId).containsExactly("r2", "r1");
+        assertReplayEquals("r1");
+        assertReplayEquals("r2");
     }
 
     @Test
