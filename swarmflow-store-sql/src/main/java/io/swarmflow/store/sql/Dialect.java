@@ -98,6 +98,15 @@ public interface Dialect {
         return true;
     }
 
+    /**
+     * Whether {@code e}, from a statement of the writer, means its connection to the database is gone (so a
+     * transaction not yet committed was rolled back by the server), and a new connection may work. Never for an
+     * embedded engine.
+     */
+    default boolean isConnectionLost(SQLException e) {
+        return false;
+    }
+
     /** Whether {@code e}, from opening the database, means the database is damaged or not a database at all. */
     boolean isCorruption(SQLException e);
 

@@ -118,6 +118,22 @@ public final class PostgresDialect implements Dialect {
         return false;
     }
 
+    /**
+     * SQLSTATE class {@code 08} (connection exception) or {@code 57P01}..{@code 57P03} (the server shut down, crashed or
+     * is starting), on {@code e} or what it wraps (a batch's next exception).
+     */
+    @Override
+    public boolean isConnectionLost(SQLException e) {
+        for (Throwable t = e; t != null; t = t instanceof SQLException se && se.getNextException() != null ? se.getNextException() : t.getCause()) {
+            if (t instanceof SQLException se && se.getSQLState() != null
+                    && (se.getSQLState().startsWith("08") || se.getSQLState().matches("57P0[123]"))) {
+                return true;
+            }
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
     @Override
     public boolean isCorruption(SQLException e) {
         return isDamage(e) || FOREIGN_SCHEMA.contains(e.getSQLState());

@@ -104,7 +104,13 @@ public final class SqlRunStore implements RunStore {
     private volatile boolean closed;
 
     // Writer-thread state; touched only by the writer thread (and the constructor before it starts).
-    private final Connection writer;
+    private Connection writer;
+    /** Whether {@link #writer}'s connection broke ({@link Dialect#isConnectionLost}) and is to be replaced before the next batch. */
+    private boolean writerLost;
+    /** Whether the current transaction's COMMIT was sent: when the connection breaks then, its outcome is unknown. */
+    private boolean committing;
+    /** Coordinators poisoned by the current batch, unpoisoned when it is tried again on a new connection. */
+    private final List<String> poisonedByBatch = new ArrayList<>();
     /** Whether the writer connection is set to commit without fsync ({@link Dialect#unsyncedCommits}); false as configured. */
     private boolean unsyncedMode;
     /** {@link Dialect#unsyncedCommits} for this database, asked once; empty: every commit waits for the disk. */
@@ -112,11 +118,11 @@ public final class SqlRunStore implements RunStore {
     private final LinkedHashMap<String, RunEntry> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final Set<String> verified = new HashSet<>();
     private final Set<RunEntry> dirtyRuns = new LinkedHashSet<>();
-    private final PreparedStatement insertEvent;
-    private final PreparedStatement updateTicket;
-    private final PreparedStatement upsertAttempt;
-    private final PreparedStatement updateRun;
-    private final PreparedStatement selectRunHead;
+    private PreparedStatement insertEvent;
+    private PreparedStatement updateTicket;
+    private PreparedStatement upsertAttempt;
+    private PreparedStatement updateRun;
+    private PreparedStatement selectRunHead;
     /** Runs with event rows to write in the current transaction. */
     private final java.util.LinkedHashSet<RunEntry> pendingRows = new java.util.LinkedHashSet<>();
 
@@ -226,20 +232,7 @@ public final class SqlRunStore implements RunStore {
                 }
             }
             writer = w;
-            insertEvent = w.prepareStatement("INSERT INTO event_batches (run_id, first_seq, last_seq, at, payload) VALUES (?, ?, ?, ?, ?)");
-            updateTicket = w.prepareStatement("UPDATE tickets SET state = ?, attempt = ?, failures = ?, lease_expiries = ?, exit_code = ?, "
-                    + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
-                    + "WHERE run_id = ? AND ticket_id = ?");
-            upsertAttempt = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
-                    + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
-                    + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
-                    + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
-                    + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END");
-            updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
-                    + "cancel_requested = ?, last_seq = ? WHERE run_id = ?");
-            // locked until the commit: the epoch checked and the seq numbers handed out stay valid for the whole transaction
-            selectRunHead = w.prepareStatement("SELECT claim_epoch, last_seq FROM runs WHERE run_id = ?" + dialect.lockRowSuffix());
+            prepareWriterStatements(w);
         } catch (SQLException e) {
             closeQuietly(w);
             if (dialect.isCorruption(e)) throw corrupt(e);
@@ -255,6 +248,46 @@ public final class SqlRunStore implements RunStore {
         writerThread = new Thread(this::writerLoop, "swarmflow-store-writer");
         writerThread.setDaemon(true);
         writerThread.start();
+    }
+
+    private void prepareWriterStatements(Connection w) throws SQLException {
+        insertEvent = w.prepareStatement("INSERT INTO event_batches (run_id, first_seq, last_seq, at, payload) VALUES (?, ?, ?, ?, ?)");
+        updateTicket = w.prepareStatement("UPDATE tickets SET state = ?, attempt = ?, failures = ?, lease_expiries = ?, exit_code = ?, "
+                + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
+                + "WHERE run_id = ? AND ticket_id = ?");
+        upsertAttempt = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
+                + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
+                + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
+                + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
+                + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END");
+        updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
+                + "cancel_requested = ?, last_seq = ? WHERE run_id = ?");
+        // locked until the commit: the epoch checked and the seq numbers handed out stay valid for the whole transaction
+        selectRunHead = w.prepareStatement("SELECT claim_epoch, last_seq FROM runs WHERE run_id = ?" + dialect.lockRowSuffix());
+    }
+
+    /**
+     * Replaces the writer's broken connection with a new one, configured as at the start.
+     *
+     * @return null, or why no new connection could be made (then {@link #writerLost} stays set)
+     */
+    private SQLException reconnectWriter() {
+        for (Statement st : java.util.Arrays.asList(insertEvent, updateTicket, upsertAttempt, updateRun, selectRunHead)) closeQuietly(st);
+        closeQuietly(writer);
+        Connection w = null;
+        try {
+            w = dataSource.getConnection();
+            dialect.configure(w, true);
+            prepareWriterStatements(w);
+        } catch (SQLException e) {
+            closeQuietly(w);
+            return e;
+        }
+        writer = w;
+        unsyncedMode = false;
+        writerLost = false;
+        return null;
     }
 
     /**
@@ -423,9 +456,42 @@ public final class SqlRunStore implements RunStore {
         closeQuietly(writer);
     }
 
+    /**
+     * Writes the batch in one transaction and completes its requests. When the writer's connection broke before the
+     * commit was sent, the server rolled the transaction back: the batch is written once more on a new connection,
+     * so a dropped connection or a restarted server between two batches costs nothing.
+     */
     private void runBatch(List<Op<?>> batch) {
+        committing = false;
+        Throwable failure = writerLost ? reconnectWriter() : null;
+        if (failure == null) failure = writeBatch(batch);
+        if (failure != null && writerLost && !committing && reconnectWriter() == null) {
+            abandonBatch();
+            poisoned.removeAll(poisonedByBatch);
+            for (Op<?> op : batch) {
+                op.error = null;
+                op.result = null;
+            }
+            failure = writeBatch(batch);
+        }
+        if (failure != null) {
+            failBatch(batch, failure);
+            return;
+        }
+        for (Op<?> op : batch) op.complete();
+        while (cache.size() > MAX_CACHED_RUNS) {
+            Iterator<RunEntry> it = cache.values().iterator();
+            it.next();
+            it.remove();
+        }
+    }
+
+    /** One transaction of the batch: null once committed, else what failed. */
+    private Throwable writeBatch(List<Op<?>> batch) {
         long now = now();
         verified.clear();
+        committing = false;
+        poisonedByBatch.clear();
         try {
             boolean unsynced = onlyProcessStarts(batch) && !unsyncedCommitSql.isEmpty();
             if (unsynced != unsyncedMode) {
@@ -455,22 +521,18 @@ public final class SqlRunStore implements RunStore {
                     }
                 } catch (StoreException e) {
                     op.error = e;
-                    if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
+                    if (op instanceof AppendOp a && poisoned.add(a.runId + '#' + a.epoch)) poisonedByBatch.add(a.runId + '#' + a.epoch);
                 }
             }
             flush();
+            committing = true;
             try (Statement s = writer.createStatement()) {
                 s.execute("COMMIT");
             }
+            return null;
         } catch (Throwable e) {
-            failBatch(batch, e);
-            return;
-        }
-        for (Op<?> op : batch) op.complete();
-        while (cache.size() > MAX_CACHED_RUNS) {
-            Iterator<RunEntry> it = cache.values().iterator();
-            it.next();
-            it.remove();
+            if (e instanceof SQLException se && dialect.isConnectionLost(se)) writerLost = true;
+            return e;
         }
     }
 
@@ -503,6 +565,24 @@ public final class SqlRunStore implements RunStore {
     }
 
     private void failBatch(List<Op<?>> batch, Throwable e) {
+        abandonBatch();
+        StoreException err;
+        if (e instanceof SQLException se && dialect.isDamage(se)) {
+            err = corrupt(se);
+        } else if (writerLost && committing) {
+            err = new StoreException("the connection to " + description + " broke while this batch was being committed (" + e.getMessage()
+                    + "), so it may or may not have been written; resuming the run reads what was", e);
+        } else {
+            err = new StoreException("could not write to " + description + ": " + e.getMessage() + "; nothing of this batch was written", e);
+        }
+        for (Op<?> op : batch) {
+            if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
+            op.future.completeExceptionally(op.error != null ? op.error : err);
+        }
+    }
+
+    /** Rolls back the current transaction, if any, and forgets what the writer cached or prepared for it. */
+    private void abandonBatch() {
         try (Statement s = writer.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException | RuntimeException ignored) {
@@ -519,12 +599,6 @@ public final class SqlRunStore implements RunStore {
         pendingRows.clear();
         dirtyRuns.clear();
         cache.clear();
-        StoreException err = e instanceof SQLException se && dialect.isDamage(se) ? corrupt(se)
-                : new StoreException("could not write to " + description + ": " + e.getMessage() + "; nothing of this batch was written", e);
-        for (Op<?> op : batch) {
-            if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
-            op.future.completeExceptionally(op.error != null ? op.error : err);
-        }
     }
 
     /** The writer's projection of a run, checked against the database once per batch. */

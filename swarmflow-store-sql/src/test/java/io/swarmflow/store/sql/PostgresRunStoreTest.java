@@ -9,6 +9,7 @@ import io.swarmflow.store.RunEvent.TicketReady;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,12 +18,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The store contract on PostgreSQL ({@link PostgresTestDatabase}), each test in a schema of its own. */
 class PostgresRunStoreTest extends SqlRunStoreContractTest {
@@ -137,6 +140,39 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
         assertThat(store.runs()).extracting(RunView::runId).containsExactly("r2", "r1");
         assertReplayEquals("r1");
         assertReplayEquals("r2");
+    }
+
+    /** The server rolls back a transaction whose connection broke, so the writer writes it again on a new connection. */
+    @Test
+    void aWriterWhoseConnectionWasCutWritesTheNextBatchOnANewOne() throws Exception {
+        long epoch = startRun("r1", 2);
+        int cut = writerPid();
+        PostgresTestDatabase.execute("public", "SELECT pg_terminate_backend(" + cut + ")");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !backendExists(cut));
+
+        assertThat(append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, 60_000))).isEqualTo(4);
+        assertThat(writerPid()).isNotEqualTo(cut);
+        store.heartbeat("r1", epoch, 60_000);
+        reopen();
+        assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+        assertReplayEquals("r1");
+    }
+
+    private int writerPid() throws Exception {
+        try (Statement s = store.writerConnectionForTests().createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static boolean backendExists(int pid) throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL);
+             var s = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ?")) {
+            s.setInt(1, pid);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Test
