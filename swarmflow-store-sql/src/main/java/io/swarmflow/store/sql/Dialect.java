@@ -107,6 +107,14 @@ public interface Dialect {
         return false;
     }
 
+    /**
+     * Whether {@code e}, from a statement of the writer's transaction before its commit, means the server rolled the
+     * transaction back for a reason that trying once more may not meet (a deadlock with another store's transaction).
+     */
+    default boolean isRetryable(SQLException e) {
+        return false;
+    }
+
     /** Whether {@code e}, from opening the database, means the database is damaged or not a database at all. */
     boolean isCorruption(SQLException e);
 

@@ -124,14 +124,32 @@ public final class PostgresDialect implements Dialect {
      */
     @Override
     public boolean isConnectionLost(SQLException e) {
-        for (Throwable t = e; t != null; t = t instanceof SQLException se && se.getNextException() != null ? se.getNextException() : t.getCause()) {
-            if (t instanceof SQLException se && se.getSQLState() != null
-                    && (se.getSQLState().startsWith("08") || se.getSQLState().matches("57P0[123]"))) {
-                return true;
+        return hasState(e, "08") || hasState(e, "57P01") || hasState(e, "57P02") || hasState(e, "57P03");
+    }
+
+    /** Whether {@code e}, or an exception it wraps or chains (a batch's next exception), has a SQLSTATE starting with {@code prefix}. */
+    private static boolean hasState(SQLException e, String prefix) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>(List.of(e));
+        while (!todo.isEmpty()) {
+            Throwable t = todo.pop();
+            if (!seen.add(t)) continue;
+            if (t instanceof SQLException se) {
+                if (se.getSQLState() != null && se.getSQLState().startsWith(prefix)) return true;
+                if (se.getNextException() != null) todo.push(se.getNextException());
             }
-            if (t.getCause() == t) break;
+            if (t.getCause() != null) todo.push(t.getCause());
         }
         return false;
+    }
+
+    /**
+     * SQLSTATE {@code 40P01} deadlock_detected: PostgreSQL rolled back this transaction to break a lock cycle with
+     * another one (two stores whose batches lock the same runs in opposite orders).
+     */
+    @Override
+    public boolean isRetryable(SQLException e) {
+        return hasState(e, "40P01");
     }
 
     @Override

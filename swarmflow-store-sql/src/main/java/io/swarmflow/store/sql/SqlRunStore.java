@@ -459,13 +459,16 @@ public final class SqlRunStore implements RunStore {
     /**
      * Writes the batch in one transaction and completes its requests. When the writer's connection broke before the
      * commit was sent, the server rolled the transaction back: the batch is written once more on a new connection,
-     * so a dropped connection or a restarted server between two batches costs nothing.
+     * so a dropped connection or a restarted server between two batches costs nothing. The same, on the same
+     * connection, for a transaction the server chose to roll back ({@link Dialect#isRetryable}: a deadlock with
+     * another store's).
      */
     private void runBatch(List<Op<?>> batch) {
         committing = false;
         Throwable failure = writerLost ? reconnectWriter() : null;
         if (failure == null) failure = writeBatch(batch);
-        if (failure != null && writerLost && !committing && reconnectWriter() == null) {
+        if (failure != null && !committing && (writerLost ? reconnectWriter() == null
+                : failure instanceof SQLException se && dialect.isRetryable(se))) {
             abandonBatch();
             poisoned.removeAll(poisonedByBatch);
             for (Op<?> op : batch) {

@@ -158,6 +158,62 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
         assertReplayEquals("r1");
     }
 
+    /**
+     * PostgreSQL breaks a lock cycle by rolling back one of its transactions (the one that waited longest); when that
+     * is the writer's, the writer writes the batch again.
+     */
+    @Test
+    void aBatchRolledBackToBreakADeadlockIsWrittenAgain() throws Exception {
+        long e1 = startRun("r1", 1);
+        long e2 = startRun("r2", 1);
+        long e3 = startRun("r3", 1);
+        int writer = writerPid();
+        try (Connection c1 = locking("r3"); Connection c2 = locking("r2")) {
+            var first = store.append("r3", e3, List.of(new TicketReady("t0")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitsForALock(writer));
+            // queued while the writer waits: one batch, which locks r1 and then waits for r2
+            var a1 = store.append("r1", e1, List.of(new TicketReady("t0")));
+            var a2 = store.append("r2", e2, List.of(new TicketReady("t0")));
+            c1.rollback();
+            assertThat(first.join()).isEqualTo(3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitsForALock(writer));
+            var closesTheCycle = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (Statement s = c2.createStatement()) {
+                    s.executeQuery("SELECT 1 FROM runs WHERE run_id = 'r1' FOR UPDATE").close();
+                } catch (java.sql.SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            closesTheCycle.get(30, java.util.concurrent.TimeUnit.SECONDS); // the writer's transaction was the victim
+            c2.rollback();
+            assertThat(a1.join()).isEqualTo(3);
+            assertThat(a2.join()).isEqualTo(3);
+        }
+        assertReplayEquals("r1");
+        assertReplayEquals("r2");
+    }
+
+    /** A connection of its own, in a transaction that holds the row lock of {@code run}. */
+    private Connection locking(String run) throws Exception {
+        Connection c = DriverManager.getConnection(PostgresTestDatabase.URL);
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            s.executeQuery("SELECT 1 FROM runs WHERE run_id = '" + run + "' FOR UPDATE").close();
+        }
+        return c;
+    }
+
+    private static boolean waitsForALock(int pid) throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL);
+             var s = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ? AND wait_event_type = 'Lock'")) {
+            s.setInt(1, pid);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     private int writerPid() throws Exception {
         try (Statement s = store.writerConnectionForTests().createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
