@@ -33,7 +33,7 @@ final class PostgresTestDatabase {
             synchronized (PostgresTestDatabase.class) {
                 if (!checked) {
                     try (Connection c = DriverManager.getConnection(URL)) {
-                        unreachable = null;
+                        unreachable = c.isValid(5) ? null : "PostgreSQL at " + SqlRunStore.redact(URL) + " does not answer";
                     } catch (SQLException e) {
                         unreachable = "PostgreSQL at " + SqlRunStore.redact(URL) + " cannot be reached (" + e.getMessage()
                                 + "); start it (`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`) "
