@@ -26,7 +26,7 @@ final class Wiring implements AutoCloseable {
         this.stateDir = stateDir;
         this.store = store;
         this.executor = executor;
-        this.service = new RunService(store, executor);
+        this.service = new RunService(store, executor, "the state directory " + stateDir);
     }
 
     /** An executor alone (for validation and preflight, before any state exists). */

@@ -30,10 +30,21 @@ public final class RunService {
 
     private final RunStore store;
     private final Executor executor;
+    /** Where the runs are stored, as named in errors ({@code the state directory /x/.swarm}). */
+    private final String where;
 
     public RunService(RunStore store, Executor executor) {
+        this(store, executor, "this state directory");
+    }
+
+    /**
+     * @param where where {@code store} keeps its runs, as errors name it: {@code the state directory /x/.swarm}; an
+     *              unknown run id is answered with it, and how to look elsewhere
+     */
+    public RunService(RunStore store, Executor executor, String where) {
         this.store = store;
         this.executor = executor;
+        this.where = where;
     }
 
     public RunStore store() {
@@ -93,7 +104,8 @@ public final class RunService {
      */
     public RunView requireRun(String runId) {
         return store.run(runId).orElseThrow(() -> new InvalidRequestException(
-                "no run '" + runId + "' in this state directory; `swarm runs` lists the runs"));
+                "no run '" + runId + "' in " + where + "; `swarm runs` lists the runs there (a run kept in another state "
+                        + "directory needs --state-dir DIR or SWARM_STATE_DIR)"));
     }
 
     /** The most recent run, if any. */

@@ -267,7 +267,7 @@ class CliBadInputTest {
     }
 
     @Test
-    void anUnknownRunIdIsInvalidInputAndChangesNothing() {
+    void anUnknownRunIdIsInvalidInputNamesTheStateDirectorySearchedAndChangesNothing() {
         Path state = tmp.resolve("state");
         String run = finishedRun(state);
         long events = CliEndToEndTest.eventCount(state, run);
@@ -275,7 +275,8 @@ class CliBadInputTest {
             for (String[] args : commandsOn(id)) {
                 Result r = swarm(with(args, "--state-dir", state.toString()));
                 assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
-                assertThat(r.err()).as("%s", List.of(args)).contains("no run '" + id + "'", "swarm runs");
+                assertThat(r.err()).as("%s", List.of(args)).contains("no run '" + id + "' in the state directory "
+                        + state.toAbsolutePath().normalize() + ";", "swarm runs", "--state-dir DIR or SWARM_STATE_DIR");
             }
         }
         assertThat(CliEndToEndTest.eventCount(state, run)).isEqualTo(events);
