@@ -14,6 +14,11 @@ public final class ExitCodes {
     public static final int INTERNAL_ERROR = 3;
     /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */
     public static final int INTERRUPTED = 130;
+    /**
+     * {@code swarm logs}: the reader of its output went away ({@code swarm logs RUN T --follow | head -1}); 128 + SIGPIPE,
+     * as a shell's own commands end then. Nothing else is printed.
+     */
+    public static final int OUTPUT_CLOSED = 141;
 
     private ExitCodes() {}
 }

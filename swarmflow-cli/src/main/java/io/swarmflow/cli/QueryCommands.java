@@ -208,6 +208,26 @@ final class QueryCommands {
                 throw new InvalidRequestException("--stream must be stdout, stderr or both, not '" + stream + "'");
             }
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                return logs(w, out);
+            } catch (ReaderGone e) { // `swarm logs ... | head`: nothing to say, and no one to say it to
+                return ExitCodes.OUTPUT_CLOSED;
+            }
+        }
+
+        /** Standard output can no longer be written (its reader went away: EPIPE); ends the command quietly. */
+        private static final class ReaderGone extends RuntimeException {
+            ReaderGone() {
+                super(null, null, false, false);
+            }
+        }
+
+        /** Throws {@link ReaderGone} when writing to {@code out} failed (PrintStream keeps the error instead of throwing it). */
+        private static void checkReader(PrintStream out) {
+            if (out.checkError()) throw new ReaderGone();
+        }
+
+        private int logs(Wiring w, PrintStream out) throws Exception {
+            {
                 w.service.requireRun(runId);
                 TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                         .orElseThrow(() -> w.service.noSuchTicket(runId, ticketId));
@@ -256,6 +276,7 @@ final class QueryCommands {
                     n = done + 1; // every attempt in turn, even if several passed between two looks
 
                     out.println("==> attempt " + n + " <==");
+                    checkReader(out);
                 }
             }
         }
@@ -366,7 +387,7 @@ final class QueryCommands {
                     out.write(buf, 0, n);
                     offset += n;
                 }
-                out.flush();
+                checkReader(out); // flushes
                 return offset;
             }
         }

@@ -29,7 +29,8 @@ import java.io.PrintWriter;
                 "1:the run finished and a ticket failed; `swarm clean`: something could not be removed",
                 "2:invalid input (spec, flags, run or ticket id, corrupt state); nothing was changed",
                 "3:internal error (a bug)",
-                "130:interrupted or cancelled; `swarm resume RUN` continues"},
+                "130:interrupted or cancelled; `swarm resume RUN` continues",
+                "141:`swarm logs`: the reader of its output went away (`| head`)"},
         footer = {"", "State lives in .swarm/ under the working directory (or --state-dir, or SWARM_STATE_DIR).",
                 "Docs: README.md and docs/ in the Swarmflow repository."})
 public final class SwarmCli implements Runnable {

@@ -534,6 +534,40 @@ class CliEndToEndTest {
         assertThat(run.exit()).isZero();
     }
 
+    /** {@code swarm logs RUN T --follow | head -1}: once the reader is gone, logs stops at once, quietly, with 128 + SIGPIPE. */
+    @Test
+    void logsFollowEndsQuietlyWith141WhenItsReaderGoesAway() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("chatty.yaml"), """
+                tickets:
+                  - id: chatty
+                    run: |
+                      until [ -e "$SWARM_SCRATCH/go" ]; do echo "still here"; sleep 0.1; done
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "chatty", "running");
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        java.io.OutputStream pipe = new java.io.OutputStream() { // what a closed pipe does: the first write passes, then EPIPE
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                if (writes.incrementAndGet() > 1) throw new java.io.IOException("Broken pipe");
+            }
+        };
+        Capture err = new Capture();
+        int code = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> SwarmCli.execute(
+                new String[]{"logs", id, "chatty", "--follow", "--state-dir", state.toString()}, new java.io.PrintStream(pipe), err.stream));
+        assertThat(code).as("while the attempt still runs; stderr: %s", err.text()).isEqualTo(141);
+        assertThat(err.text()).isEmpty();
+        Files.writeString(state.resolve("runs").resolve(id).resolve("scratch").resolve("go"), "");
+        assertThat(run.exit()).isZero();
+    }
+
     @Test
     void logsFollowWaitsForATicketToStartAndCarriesOnIntoItsRetry() throws Exception {
         Path state = tmp.resolve("state");
