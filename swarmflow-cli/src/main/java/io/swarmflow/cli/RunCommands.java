@@ -22,7 +22,10 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -161,8 +164,7 @@ final class RunCommands {
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
                 view.seed(count(before, TicketState.SUCCEEDED), count(before, TicketState.FAILED), count(before, TicketState.SKIPPED));
                 RunEngine engine = w.service.engine(runId, options, view);
-                Signals.onInterrupt(() -> engine.cancel("signal (Ctrl-C or SIGTERM)"),
-                        () -> engine.cancelNow("second signal (Ctrl-C or SIGTERM)"), view::onNotice, finished);
+                Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
                 try {
                     result = engine.execute();
                 } finally {
@@ -192,38 +194,51 @@ final class RunCommands {
     }
 
     /**
-     * SIGINT/SIGTERM become a graceful cancel: running attempts get TERM, then KILL after the grace period. A second
-     * one during that cancellation kills them at once.
+     * SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed) become a graceful cancel: running attempts get TERM,
+     * then KILL after the grace period. A second one during that cancellation kills them at once. The cancel records
+     * which signal asked for it.
      */
     static final class Signals {
         private Signals() {}
 
+        /** The signals handled, in this order, with how the cancel event names each. */
+        private static final List<Map.Entry<String, String>> NAMES = List.of(Map.entry("INT", "SIGINT (Ctrl-C)"),
+                Map.entry("TERM", "SIGTERM"), Map.entry("HUP", "SIGHUP (the terminal closed)"));
+
+        /**
+         * A signal the process was started ignoring ({@code nohup} for SIGHUP, {@code cmd &} in a script for SIGINT) stays
+         * ignored: the JVM refuses a handler for it, and the others are handled all the same. Where no signal can be
+         * handled, a shutdown hook cancels the run instead.
+         */
         @SuppressWarnings("removal")
-        static void onInterrupt(Runnable cancel, Runnable cancelNow, java.util.function.Consumer<String> notice, CountDownLatch finished) {
+        static void onInterrupt(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice, CountDownLatch finished) {
             java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-            for (String name : List.of("INT", "TERM")) {
+            int handled = 0;
+            for (Map.Entry<String, String> signal : NAMES) {
                 try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                    sun.misc.Signal.handle(new sun.misc.Signal(signal.getKey()), s -> {
                         if (count.incrementAndGet() == 1) {
-                            notice.accept("interrupted: stopping the run (interrupt again to kill the running attempts now)");
-                            cancel.run();
+                            notice.accept("interrupted (" + signal.getValue() + "): stopping the run (interrupt again to kill the running attempts now)");
+                            cancel.accept(signal.getValue());
                         } else {
-                            notice.accept("interrupted again: killing the running attempts now");
-                            cancelNow.run();
+                            notice.accept("interrupted again (" + signal.getValue() + "): killing the running attempts now");
+                            cancelNow.accept(signal.getValue());
                         }
                     });
+                    handled++;
                 } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                    // signal not available here: fall back to a shutdown hook below
-                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                        cancel.run();
-                        try {
-                            finished.await(60, TimeUnit.SECONDS);
-                        } catch (InterruptedException ie) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }));
-                    return;
+                    // ignored by the process's starter, or not available here
                 }
+            }
+            if (handled == 0) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    cancel.accept("JVM shutdown");
+                    try {
+                        finished.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
             }
         }
     }

@@ -459,7 +459,7 @@ public final class RunEngine {
                     if (c.createdAtMillis() < claimedAtMillis) {
                         listener.onNotice("ignored a cancel requested by " + c.by() + " before this coordinator took the run");
                     } else {
-                        startCancel(c.by());
+                        startCancel("swarm cancel (" + c.by() + ")");
                     }
                 }
                 case APPROVE, REJECT -> {

@@ -51,7 +51,13 @@ public sealed interface RunEvent {
      */
     record RunStarted(long epoch, String owner, boolean resumed) implements RunEvent {}
 
-    /** The user asked to stop the run ({@code swarm cancel} or Ctrl-C). */
+    /**
+     * The user asked to stop the run.
+     *
+     * @param by what asked: {@code swarm cancel (user@host)}, or the signal the coordinator got ({@code SIGINT (Ctrl-C)},
+     *           {@code SIGTERM}, {@code SIGHUP (the terminal closed)}); in events written before the cause was recorded,
+     *           {@code user@host} or {@code signal (Ctrl-C or SIGTERM)}
+     */
     record RunCancelRequested(String by) implements RunEvent {}
 
     /** The run ended: succeeded, failed or cancelled. */

@@ -742,7 +742,7 @@ class CliEndToEndTest {
         assertThat(cancel.out()).contains("cancel requested");
 
         assertThat(run.exit()).isEqualTo(130);
-        assertThat(run.out().text()).contains("swarm resume " + id);
+        assertThat(run.out().text()).contains("swarm resume " + id).containsPattern("cancel requested by swarm cancel \\(\\S+@\\S+\\)");
         JsonNode s = swarm("status", id, "--json", "--state-dir", state.toString()).json();
         assertThat(s.get("run").get("state").asText()).isEqualTo("cancelled");
         assertThat(ticket(s, "long").get("state").asText()).isEqualTo("cancelled");
@@ -917,6 +917,37 @@ class CliEndToEndTest {
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
         assertThat(Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("stoppedAt").isNull()).isTrue();
+    }
+
+    /** Closing the coordinator's terminal (SIGHUP) cancels the run as Ctrl-C does, and the cancel names the signal. */
+    @Test
+    void aHangupCancelsTheRunLikeCtrlCAndTheCancelNamesTheSignal() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("hup.yaml"), """
+                tickets:
+                  - id: long
+                    run: touch "$SWARM_SCRATCH/started"; sleep 600
+                """);
+        Process coordinator = coordinator(spec, state, "--grace", "1");
+        try {
+            awaitScratch(state, "started");
+            Cli.signal(coordinator.pid(), "HUP");
+            assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String log = Files.readString(tmp.resolve("coordinator.log"));
+            assertThat(coordinator.exitValue()).as(log).isEqualTo(130);
+            assertThat(log).contains("cancel requested by SIGHUP (the terminal closed)", "run cancelled");
+            JsonNode s = swarm("status", "--json", "--state-dir", state.toString()).json();
+            assertThat(s.get("run").get("state").asText()).isEqualTo("cancelled");
+            assertThat(ticket(s, "long").get("state").asText()).isEqualTo("cancelled");
+            try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+                assertThat(store.events(s.get("run").get("id").asText(), 0, Integer.MAX_VALUE)).map(e -> e.event())
+                        .filteredOn(e -> e instanceof io.swarmflow.store.RunEvent.RunCancelRequested)
+                        .containsExactly(new io.swarmflow.store.RunEvent.RunCancelRequested("SIGHUP (the terminal closed)"));
+            }
+        } finally {
+            coordinator.destroyForcibly();
+            coordinator.waitFor();
+        }
     }
 
     @Test
