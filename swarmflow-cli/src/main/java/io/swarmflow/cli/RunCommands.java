@@ -162,7 +162,7 @@ final class RunCommands {
             RunState result;
             CountDownLatch finished = new CountDownLatch(1);
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
-                view.seed(count(before, TicketState.SUCCEEDED), count(before, TicketState.FAILED), count(before, TicketState.SKIPPED));
+                view.seed(before);
                 RunEngine engine = w.service.engine(runId, options, view);
                 Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
                 try {
@@ -188,9 +188,6 @@ final class RunCommands {
             };
         }
 
-        private static int count(List<TicketView> tickets, TicketState s) {
-            return (int) tickets.stream().filter(t -> t.state() == s).count();
-        }
     }
 
     /**

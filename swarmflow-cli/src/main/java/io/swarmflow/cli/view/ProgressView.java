@@ -3,6 +3,8 @@ package io.swarmflow.cli.view;
 import io.swarmflow.engine.RunListener;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunEvent.*;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * What the user sees while a run executes. On a terminal: a live block redrawn ten times a second
@@ -29,11 +31,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final boolean live;
     private final boolean showOutput;
     private final int total;
-    private final AtomicInteger succeeded = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
-    private final AtomicInteger skipped = new AtomicInteger();
-    private final AtomicInteger retrying = new AtomicInteger();
-    private final AtomicInteger awaiting = new AtomicInteger();
+    /**
+     * Each ticket's state as the events say; a ticket not in it is pending. The counts by state are kept with it
+     * ({@link #move}), so that they always add up to {@link #total}, whatever the order of the transitions.
+     */
+    private final Map<String, TicketState> states = new ConcurrentHashMap<>();
+    private final AtomicIntegerArray counts = new AtomicIntegerArray(TicketState.values().length);
     private final Map<String, long[]> running = new ConcurrentHashMap<>(); // ticket -> {startMillis, attempt}
     private final Map<String, String> lastLine = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> scroll = new ConcurrentLinkedQueue<>();
@@ -52,6 +55,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
         this.live = live;
         this.showOutput = showOutput;
         this.total = total;
+        counts.set(TicketState.PENDING.ordinal(), total);
         if (live) {
             renderer = Thread.ofPlatform().daemon().name("swarm-progress").start(this::renderLoop);
         } else {
@@ -71,11 +75,22 @@ public final class ProgressView implements RunListener, AutoCloseable {
         }
     }
 
-    /** Seeds the counters from a resumed run's projections. */
-    public void seed(int succeededCount, int failedCount, int skippedCount) {
-        succeeded.set(succeededCount);
-        failed.set(failedCount);
-        skipped.set(skippedCount);
+    /** Seeds the counters from a resumed run's projections: every ticket in its recorded state. */
+    public void seed(List<TicketView> tickets) {
+        for (TicketView t : tickets) move(t.ticketId(), t.state());
+    }
+
+    /** Records that {@code ticketId} is now in state {@code to}, moving it from its previous state's count. */
+    private void move(String ticketId, TicketState to) {
+        synchronized (counts) {
+            TicketState from = states.put(ticketId, to);
+            counts.decrementAndGet((from == null ? TicketState.PENDING : from).ordinal());
+            counts.incrementAndGet(to.ordinal());
+        }
+    }
+
+    private int count(TicketState s) {
+        return counts.get(s.ordinal());
     }
 
     @Override
@@ -83,6 +98,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
         String line = switch (event) {
             case RunStarted s -> s.resumed() ? "run resumed (epoch " + s.epoch() + ")" : "run started";
             case AttemptStarted s -> {
+                move(s.ticketId(), TicketState.RUNNING);
                 running.put(s.ticketId(), new long[]{at, s.attempt()});
                 yield s.ticketId() + " started" + (s.attempt() > 1 ? " (attempt " + s.attempt() + ")" : "");
             }
@@ -98,39 +114,45 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 };
             }
             case TicketSucceeded s -> {
-                succeeded.incrementAndGet();
+                move(s.ticketId(), TicketState.SUCCEEDED);
                 yield "✓ " + s.ticketId() + " succeeded";
             }
             case TicketFailed f -> {
-                failed.incrementAndGet();
+                move(f.ticketId(), TicketState.FAILED);
                 yield "✗ " + f.ticketId() + " FAILED: " + f.reason();
             }
             case TicketSkipped s -> {
-                skipped.incrementAndGet();
+                move(s.ticketId(), TicketState.SKIPPED);
                 yield "- " + s.ticketId() + " skipped: " + s.reason();
             }
             case TicketRetryScheduled r -> {
-                retrying.incrementAndGet();
+                move(r.ticketId(), TicketState.RETRY_WAIT);
                 yield r.ticketId() + " will retry in " + Durations.format(Math.max(0, r.notBeforeEpochMillis() - at));
             }
             case TicketReady r -> {
-                if (retrying.get() > 0) retrying.decrementAndGet();
+                move(r.ticketId(), TicketState.READY);
                 yield null;
             }
             case TicketAwaitingApproval a -> {
-                awaiting.incrementAndGet();
+                move(a.ticketId(), TicketState.AWAITING_APPROVAL);
                 yield "? " + a.ticketId() + " is waiting for approval";
             }
             case ApprovalGranted g -> {
-                if (awaiting.get() > 0) awaiting.decrementAndGet();
+                move(g.ticketId(), TicketState.READY);
                 yield g.ticketId() + " approved by " + g.by();
             }
             case ApprovalRejected r -> {
-                if (awaiting.get() > 0) awaiting.decrementAndGet();
-                failed.incrementAndGet(); // a rejected ticket fails with this event alone (no TicketFailed follows)
+                move(r.ticketId(), TicketState.FAILED); // a rejected ticket fails with this event alone (no TicketFailed follows)
                 yield "✗ " + r.ticketId() + " FAILED: " + r.failureReason();
             }
-            case TicketCancelled c -> c.ticketId() + " cancelled";
+            case TicketCancelled c -> {
+                move(c.ticketId(), TicketState.CANCELLED);
+                yield c.ticketId() + " cancelled";
+            }
+            case TicketRequeued q -> {
+                move(q.ticketId(), TicketState.PENDING);
+                yield null;
+            }
             case RunCancelRequested c -> "cancel requested by " + c.by();
             case RunFinished f -> "run " + f.state().label();
             default -> null;
@@ -206,15 +228,42 @@ public final class ProgressView implements RunListener, AutoCloseable {
         }
     }
 
+    /**
+     * The live block's first line: progress bar, finished/total, then the count of tickets in each state (those of
+     * states with none left out but for running); the counts add up to the total.
+     */
+    String header() {
+        int succeeded;
+        int failed;
+        int skipped;
+        int runningCount;
+        int retrying;
+        int awaiting;
+        int cancelled;
+        int waiting;
+        synchronized (counts) { // one consistent set of counts: they add up to the total
+            succeeded = count(TicketState.SUCCEEDED);
+            failed = count(TicketState.FAILED);
+            skipped = count(TicketState.SKIPPED);
+            runningCount = count(TicketState.RUNNING);
+            retrying = count(TicketState.RETRY_WAIT);
+            awaiting = count(TicketState.AWAITING_APPROVAL);
+            cancelled = count(TicketState.CANCELLED);
+            waiting = count(TicketState.PENDING) + count(TicketState.READY);
+        }
+        int done = succeeded + failed + skipped;
+        int width = 30;
+        int filled = total == 0 ? width : (int) ((long) Math.min(done, total) * width / total);
+        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total
+                + "  ✓ " + succeeded + "  ✗ " + failed + "  - " + skipped
+                + "  running " + runningCount + (retrying > 0 ? "  retry-wait " + retrying : "")
+                + (awaiting > 0 ? "  awaiting-approval " + awaiting : "") + (cancelled > 0 ? "  cancelled " + cancelled : "")
+                + (waiting > 0 ? "  pending " + waiting : "");
+    }
+
     private List<String> block() {
         List<String> lines = new ArrayList<>();
-        int done = succeeded.get() + failed.get() + skipped.get();
-        int width = 30;
-        int filled = total == 0 ? width : (int) ((long) done * width / total);
-        lines.add("[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total
-                + "  ✓ " + succeeded.get() + "  ✗ " + failed.get() + "  - " + skipped.get()
-                + "  running " + running.size() + (retrying.get() > 0 ? "  retry-wait " + retrying.get() : "")
-                + (awaiting.get() > 0 ? "  awaiting-approval " + awaiting.get() : ""));
+        lines.add(header());
         long now = System.currentTimeMillis();
         Map<String, long[]> snapshot = new LinkedHashMap<>(running);
         int shown = 0;

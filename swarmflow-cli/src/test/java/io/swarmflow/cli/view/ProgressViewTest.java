@@ -140,4 +140,72 @@ class ProgressViewTest {
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("✗ gate FAILED: rejected by ana@host: not today");
     }
+
+    /** The live header's counts: finished/total, then "✓ N  ✗ N  - N  running N" and "STATE N" for the rest; each must add up. */
+    private static Map<String, Integer> counts(String header) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[[#-]*\\] (\\d+)/(\\d+)  ✓ (\\d+)  ✗ (\\d+)  - (\\d+)  running (\\d+)(.*)").matcher(header);
+        assertThat(m.matches()).as(header).isTrue();
+        Map<String, Integer> c = new java.util.LinkedHashMap<>(Map.of("done", Integer.parseInt(m.group(1)), "total", Integer.parseInt(m.group(2)),
+                "succeeded", Integer.parseInt(m.group(3)), "failed", Integer.parseInt(m.group(4)), "skipped", Integer.parseInt(m.group(5)),
+                "running", Integer.parseInt(m.group(6))));
+        java.util.regex.Matcher rest = java.util.regex.Pattern.compile("  ([a-z-]+) (\\d+)").matcher(m.group(7));
+        while (rest.find()) c.put(rest.group(1), Integer.parseInt(rest.group(2)));
+        int sum = c.entrySet().stream().filter(e -> !e.getKey().equals("done") && !e.getKey().equals("total")).mapToInt(Map.Entry::getValue).sum();
+        assertThat(sum).as("the counts of %s add up to the total", header).isEqualTo(c.get("total"));
+        assertThat(c.get("done")).as(header).isEqualTo(c.get("succeeded") + c.get("failed") + c.get("skipped"));
+        return c;
+    }
+
+    private static io.swarmflow.store.TicketView view(String id, io.swarmflow.store.TicketState state) {
+        return new io.swarmflow.store.TicketView("r", id, 0, state, 0, 0, 0, null, null, Map.of(), null, 0, 0, 0);
+    }
+
+    /**
+     * A resumed run's tickets waiting at a gate or for a retry are counted from the start; a ticket made ready by its
+     * dependency does not take one off retry-wait; fail-fast skipping a ticket in retry-wait or at a gate moves it, not
+     * counts it twice; cancelled and requeued tickets are counted too. After every event the counts add up to the total.
+     */
+    @Test
+    void theLiveCountsAddUpToTheTotalThroughEveryTransition() {
+        try (ProgressView v = new ProgressView(out, false, false, 6)) {
+            v.seed(List.of(view("gate", io.swarmflow.store.TicketState.AWAITING_APPROVAL), view("flaky", io.swarmflow.store.TicketState.RETRY_WAIT),
+                    view("done", io.swarmflow.store.TicketState.SUCCEEDED), view("next", io.swarmflow.store.TicketState.PENDING),
+                    view("late", io.swarmflow.store.TicketState.CANCELLED), view("other", io.swarmflow.store.TicketState.PENDING)));
+            assertThat(counts(v.header())).containsEntry("awaiting-approval", 1).containsEntry("retry-wait", 1).containsEntry("succeeded", 1)
+                    .containsEntry("cancelled", 1).containsEntry("pending", 2);
+            long t = 1_000_000;
+            v.onEvent(new RunEvent.TicketRequeued("late", "run resumed"), t);
+            assertThat(counts(v.header())).doesNotContainKey("cancelled").containsEntry("pending", 3);
+            v.onEvent(new RunEvent.TicketReady("next"), t); // ready for the first time: flaky still waits to retry
+            assertThat(counts(v.header())).containsEntry("retry-wait", 1);
+            v.onEvent(new RunEvent.AttemptStarted("next", 1, 15_000), t);
+            v.onEvent(new RunEvent.AttemptFinished("next", 1, Outcome.FAILED, 1, null, Map.of()), t);
+            v.onEvent(new RunEvent.TicketFailed("next", "exited with code 1"), t);
+            for (String id : List.of("flaky", "gate", "late", "other")) v.onEvent(new RunEvent.TicketSkipped(id, "fail-fast: next failed"), t);
+            Map<String, Integer> end = counts(v.header());
+            assertThat(end).containsEntry("done", 6).containsEntry("skipped", 4).containsEntry("failed", 1).containsEntry("running", 0)
+                    .doesNotContainKeys("retry-wait", "awaiting-approval", "pending");
+            assertThat(v.header()).startsWith("[" + "#".repeat(30) + "] 6/6");
+        }
+    }
+
+    @Test
+    void aRetryAndAnApprovalMoveTheirTicketBetweenCounts() {
+        try (ProgressView v = new ProgressView(out, false, false, 3)) {
+            long t = 1_000_000;
+            v.onEvent(new RunEvent.TicketAwaitingApproval("gate"), t);
+            v.onEvent(new RunEvent.AttemptStarted("flaky", 1, 15_000), t);
+            v.onEvent(new RunEvent.AttemptFinished("flaky", 1, Outcome.FAILED, 1, null, Map.of()), t);
+            v.onEvent(new RunEvent.TicketRetryScheduled("flaky", t + 1_000), t);
+            assertThat(counts(v.header())).containsEntry("awaiting-approval", 1).containsEntry("retry-wait", 1).containsEntry("pending", 1)
+                    .containsEntry("running", 0);
+            v.onEvent(new RunEvent.ApprovalGranted("gate", "ana@host", 1), t);
+            v.onEvent(new RunEvent.TicketReady("flaky"), t);
+            assertThat(counts(v.header())).containsEntry("pending", 3).doesNotContainKeys("retry-wait", "awaiting-approval");
+            v.onEvent(new RunEvent.AttemptStarted("gate", 1, 15_000), t);
+            v.onEvent(new RunEvent.AttemptFinished("gate", 1, Outcome.CANCELLED, null, "cancelled", Map.of()), t);
+            v.onEvent(new RunEvent.TicketCancelled("gate", "cancelled while running"), t);
+            assertThat(counts(v.header())).containsEntry("cancelled", 1).containsEntry("pending", 2);
+        }
+    }
 }
