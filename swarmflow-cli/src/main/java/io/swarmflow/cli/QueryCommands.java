@@ -80,13 +80,31 @@ final class QueryCommands {
                 RunView run = observed.run();
                 List<TicketView> tickets = w.service.tickets(run.runId());
                 long stoppedAt = stoppedAt(w, observed);
+                // a cancel under way (applied by the live coordinator, which is stopping the attempts), or requested and
+                // not read yet by it
+                boolean cancelling = observed.executing() && run.state() == io.swarmflow.store.RunState.RUNNING && run.cancelRequested();
+                java.util.Optional<io.swarmflow.store.RunCommand> cancelPending = observed.executing() && !cancelling
+                        ? w.store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL)
+                        .reduce((a, b) -> b) : java.util.Optional.empty();
                 if (json) {
                     ObjectNode status = statusJson(run, tickets);
-                    ((ObjectNode) status.get("run")).put("executing", observed.executing());
+                    ((ObjectNode) status.get("run")).put("executing", observed.executing())
+                            .put("cancelling", cancelling || cancelPending.isPresent());
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     Tables.runHeader(out, run, tickets, stoppedAt);
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+                    if (cancelling) {
+                        out.println("  being cancelled: its coordinator is stopping the running attempts (TERM, then KILL after the "
+                                + "grace period); `swarm resume " + run.runId() + "` continues the run afterwards");
+                    } else if (cancelPending.isPresent()) {
+                        out.println("  being cancelled: a cancel was requested by " + cancelPending.get().by()
+                                + "; its coordinator applies it within a second");
+                    }
+                    if (run.state() == io.swarmflow.store.RunState.CREATED && !observed.executing()) {
+                        out.println("  it never started (the `swarm run` that created it stopped before it began); `swarm resume "
+                                + run.runId() + "` starts it");
+                    }
                     out.println();
                     Tables.tickets(out, tickets, stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
                 }

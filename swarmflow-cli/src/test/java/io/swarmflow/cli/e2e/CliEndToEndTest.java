@@ -803,6 +803,8 @@ class CliEndToEndTest {
                 Result first = swarm("cancel", id, "--state-dir", state.toString());
                 assertThat(first.code()).as("%s", first).isZero();
                 assertThat(first.out()).contains("cancel requested for run " + id);
+                assertThat(swarm("status", id, "--state-dir", state.toString()).out()).contains("  being cancelled: a cancel was requested by ",
+                        "; its coordinator applies it within a second");
                 Result second = swarm("cancel", id, "--state-dir", state.toString());
                 assertThat(second.code()).as("%s", second).isEqualTo(2);
                 assertThat(second.err()).contains("a cancel of run " + id + " is already requested (by ", ") and pending: the run's "
@@ -840,6 +842,10 @@ class CliEndToEndTest {
         assertThat(swarm("cancel", id, "--state-dir", state.toString()).code()).isZero();
         await().atMost(Duration.ofSeconds(30)).until(() -> run.out().text().contains("cancelling: "));
 
+        Result status = swarm("status", id, "--state-dir", state.toString());
+        assertThat(status.out()).contains("): running, ", "  being cancelled: its coordinator is stopping the running attempts (TERM, "
+                + "then KILL after the grace period); `swarm resume " + id + "` continues the run afterwards");
+        assertThat(swarm("status", id, "--json", "--state-dir", state.toString()).json().get("run").get("cancelling").asBoolean()).isTrue();
         Result again = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(again.code()).as("%s", again).isEqualTo(2);
         assertThat(again.err()).contains("run " + id + " is already being cancelled: its coordinator applied an earlier cancel and "
@@ -948,6 +954,34 @@ class CliEndToEndTest {
             coordinator.destroyForcibly();
             coordinator.waitFor();
         }
+    }
+
+    /** A run created but never started (its coordinator died before it began): status, runs and logs say so plainly. */
+    @Test
+    void aRunCreatedButNeverStartedIsShownAsNotStarted() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("never.yaml"), """
+                tickets:
+                  - id: a
+                    run: echo a
+                """);
+        String id = "20260101-000000-nvr1";
+        Files.createDirectories(state);
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            store.createRun(new io.swarmflow.store.RunEvent.RunCreated(id, new io.swarmflow.spec.SpecLoader().load(spec, java.util.Map.of()),
+                    spec.toString()));
+        }
+        Result status = swarm("status", id, "--state-dir", state.toString());
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out()).startsWith("run " + id + " (never): created\n").contains("  it never started (the `swarm run` that "
+                + "created it stopped before it began); `swarm resume " + id + "` starts it").doesNotContain("(stopped)");
+        JsonNode json = swarm("status", id, "--json", "--state-dir", state.toString()).json();
+        assertThat(json.get("run").get("state").asText()).isEqualTo("created");
+        assertThat(json.get("run").get("executing").asBoolean()).isFalse();
+        assertThat(swarm("runs", "--state-dir", state.toString()).out()).contains(id, " created ").doesNotContain("stopped");
+        Result logs = swarm("logs", id, "a", "--follow", "--state-dir", state.toString());
+        assertThat(logs.code()).as("%s", logs).isZero();
+        assertThat(logs.err()).contains("(it has not started)");
     }
 
     @Test
