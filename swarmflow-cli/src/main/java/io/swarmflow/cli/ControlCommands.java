@@ -19,18 +19,6 @@ final class ControlCommands {
         return u + "@" + io.swarmflow.engine.Owners.current().split(":")[0];
     }
 
-    /** Opens the state, submits the command {@code submit} builds, and says when it takes effect. */
-    static int submit(CommandLine.Model.CommandSpec spec, StateOptions state, java.util.function.Function<Wiring, RunCommand> submit,
-                      String done) {
-        PrintStream out = Streams.out(spec);
-        try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-            RunCommand c = submit.apply(w);
-            out.println(done);
-            explain(out, w, c);
-            return ExitCodes.OK;
-        }
-    }
-
     /** How long approve and reject wait for a live coordinator to apply them before saying it will. */
     static final long DECISION_WAIT_MILLIS = 5_000;
 
@@ -133,9 +121,62 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return submit(spec, state, w -> w.service.cancel(runId, user()), "cancel requested for run " + runId);
+            PrintStream out = Streams.out(spec);
+            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                RunCommand c = w.service.cancel(runId, user());
+                out.println("cancel requested for run " + runId);
+                return awaitCancel(w, c, out);
+            }
+        }
+
+        /**
+         * Waits until the run's coordinator applied the cancel ({@link #DECISION_WAIT_MILLIS} at most) and the run ended
+         * ({@link #CANCEL_WAIT_MILLIS} at most), and says what happened: cancelled, finished before the coordinator read
+         * the cancel (exit 2: nothing was cancelled), still stopping its attempts, not applied yet, or the coordinator
+         * stopped meanwhile.
+         */
+        private int awaitCancel(Wiring w, RunCommand c, PrintStream out) {
+            long start = System.currentTimeMillis();
+            while (true) {
+                io.swarmflow.store.RunView run = w.service.requireRun(runId);
+                boolean pending = w.service.isPending(c);
+                long waited = System.currentTimeMillis() - start;
+                if (run.state() == io.swarmflow.store.RunState.CANCELLED) {
+                    out.println("run " + runId + " cancelled; `swarm resume " + runId + "` continues it");
+                    return ExitCodes.OK;
+                }
+                if (run.state().isFinished()) {
+                    throw new io.swarmflow.engine.InvalidRequestException("run " + runId + " has " + run.state().label()
+                            + ": it ended before the cancel took effect; nothing was cancelled");
+                }
+                if (!w.service.isExecuting(runId)) {
+                    out.println("  its coordinator stopped (killed or crashed) before the run ended; the run stays as it is until `swarm resume "
+                            + runId + "`, which does not apply this cancel");
+                    return ExitCodes.OK;
+                }
+                if (pending && waited >= DECISION_WAIT_MILLIS) {
+                    out.println("  its coordinator has not read it yet (it applies it when it does); `swarm status " + runId
+                            + "` shows when it has");
+                    return ExitCodes.OK;
+                }
+                if (!pending && waited >= CANCEL_WAIT_MILLIS) {
+                    out.println("  its coordinator is still stopping the running attempts (TERM, then KILL after the grace period "
+                            + "it was started with, `--grace`); `swarm status " + runId + "` shows when the run is cancelled");
+                    return ExitCodes.OK;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    explain(out, w, c);
+                    return ExitCodes.OK;
+                }
+            }
         }
     }
+
+    /** How long {@code swarm cancel} waits for the run to end once its coordinator applied the cancel: the default grace period and 10 s. */
+    static final long CANCEL_WAIT_MILLIS = 15_000;
 
     @Command(name = "clean", description = "Removes a run's git worktrees (and with --branches its swarm/RUN/* branches) "
             + "from the repository. The run's events, logs and report stay.")

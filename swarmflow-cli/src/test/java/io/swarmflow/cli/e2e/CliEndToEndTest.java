@@ -739,7 +739,9 @@ class CliEndToEndTest {
 
         Result cancel = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(cancel.code()).as("%s", cancel).isZero();
-        assertThat(cancel.out()).contains("cancel requested");
+        assertThat(cancel.out()).as("it waited for the run to end").isEqualTo("cancel requested for run " + id + "\nrun " + id
+                + " cancelled; `swarm resume " + id + "` continues it\n");
+        assertThat(run.code()).isDone();
 
         assertThat(run.exit()).isEqualTo(130);
         assertThat(run.out().text()).contains("swarm resume " + id).containsPattern("cancel requested by swarm cancel \\(\\S+@\\S+\\)");
@@ -802,7 +804,8 @@ class CliEndToEndTest {
             try {
                 Result first = swarm("cancel", id, "--state-dir", state.toString());
                 assertThat(first.code()).as("%s", first).isZero();
-                assertThat(first.out()).contains("cancel requested for run " + id);
+                assertThat(first.out()).contains("cancel requested for run " + id, "its coordinator has not read it yet (it applies it "
+                        + "when it does)");
                 assertThat(swarm("status", id, "--state-dir", state.toString()).out()).contains("  being cancelled: a cancel was requested by ",
                         "; its coordinator applies it within a second");
                 Result second = swarm("cancel", id, "--state-dir", state.toString());
@@ -839,7 +842,7 @@ class CliEndToEndTest {
         String id = run.runId();
         Path scratch = state.resolve("runs").resolve(id).resolve("scratch");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(scratch.resolve("started")));
-        assertThat(swarm("cancel", id, "--state-dir", state.toString()).code()).isZero();
+        Background first = Background.start("cancel", id, "--state-dir", state.toString());
         await().atMost(Duration.ofSeconds(30)).until(() -> run.out().text().contains("cancelling: "));
 
         Result status = swarm("status", id, "--state-dir", state.toString());
@@ -855,6 +858,9 @@ class CliEndToEndTest {
         }
         Files.writeString(scratch.resolve("stop"), "");
         assertThat(run.exit()).isEqualTo(130);
+        assertThat(first.exit()).isZero();
+        assertThat(first.out().text()).as("the first cancel waited while the attempt was being stopped") // up to 15 s on a slow machine
+                .containsAnyOf("run " + id + " cancelled", "its coordinator is still stopping the running attempts");
     }
 
     @Test
