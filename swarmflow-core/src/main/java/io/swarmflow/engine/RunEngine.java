@@ -95,6 +95,8 @@ public final class RunEngine {
     private final List<Long> appliedCommands = new ArrayList<>();
     /** Commands whose events were submitted but which are not marked applied in the store yet. */
     private final java.util.Set<Long> unmarkedCommands = new java.util.LinkedHashSet<>();
+    /** Every command this coordinator handled (applied or ignored), pending in the store or not. */
+    private final java.util.Set<Long> handledCommands = new java.util.HashSet<>();
     /** Store time when this coordinator took the run; a cancel requested before it is not for it. */
     private long claimedAtMillis;
     private long epoch;
@@ -454,6 +456,9 @@ public final class RunEngine {
     private void pollCommands() {
         List<RunCommand> commands = store.pendingCommands(runId);
         for (RunCommand c : commands) {
+            // a command this coordinator handled stays pending in the store until its events are durable and it is
+            // marked applied: read again meanwhile, it must not be handled twice
+            if (!handledCommands.add(c.id())) continue;
             switch (c.kind()) {
                 case CANCEL -> {
                     if (c.createdAtMillis() < claimedAtMillis) {
@@ -464,7 +469,11 @@ public final class RunEngine {
                 }
                 case APPROVE, REJECT -> {
                     Integer i = indexOf.get(c.ticketId());
-                    if (i == null || state[i] != TicketState.AWAITING_APPROVAL) {
+                    if (i != null && state[i] != TicketState.AWAITING_APPROVAL && c.createdAtMillis() < claimedAtMillis) {
+                        // made before this coordinator took the run, on a gate then waiting (approve and reject refuse
+                        // others): a previous coordinator applied it but stopped before marking it applied, or another
+                        // decision reached the gate first, which the deciding command reported; either way, nothing to say
+                    } else if (i == null || state[i] != TicketState.AWAITING_APPROVAL) {
                         listener.onNotice("ignored " + c.kind().name().toLowerCase() + " of " + c.ticketId()
                                 + ": it is not awaiting approval");
                     } else if (c.kind() == RunCommand.Kind.APPROVE) {

@@ -549,4 +549,97 @@ class RunEngineTest {
         assertThat(exec.maxPerProfile.get("gpu").get()).isEqualTo(1);
         assertThat(exec.violations).isEmpty();
     }
+
+    /** {@code store} with {@code change} applied to each call: a test double for one store behaviour. */
+    private static io.swarmflow.store.RunStore intercepting(io.swarmflow.store.RunStore store,
+                                                           java.util.function.BiFunction<java.lang.reflect.Method, Object, Object> change) {
+        return (io.swarmflow.store.RunStore) java.lang.reflect.Proxy.newProxyInstance(RunEngineTest.class.getClassLoader(),
+                new Class<?>[]{io.swarmflow.store.RunStore.class}, (proxy, method, args) -> {
+                    try {
+                        return change.apply(method, method.invoke(store, args));
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static RunListener notices(List<String> into) {
+        return new RunListener() {
+            @Override
+            public void onNotice(String message) {
+                into.add(message);
+            }
+        };
+    }
+
+    private long decisions(String run) {
+        return store.events(run, 0, Integer.MAX_VALUE).stream()
+                .filter(e -> e.event() instanceof RunEvent.ApprovalGranted || e.event() instanceof RunEvent.ApprovalRejected).count();
+    }
+
+    /**
+     * A decision stays pending in the store until its event is durable and it is marked applied; the coordinator reads
+     * its inbox meanwhile (a slow fsync) and must not handle it again ("ignored approve of gate: it is not awaiting
+     * approval" after applying it).
+     */
+    @Test
+    void aDecisionReadAgainBeforeItsEventIsDurableIsAppliedOnceAndNotIgnored() throws Exception {
+        io.swarmflow.store.RunStore slow = intercepting(store, (method, result) -> method.getName().equals("append")
+                ? ((java.util.concurrent.CompletableFuture<?>) result).thenApplyAsync(x -> x,
+                java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS)) : result);
+        RunService service = new RunService(slow, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("gate", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0).build());
+        List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> f = pool.submit(() -> service.engine(run, options(), notices(notices)).execute());
+            await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("gate").state() == TicketState.AWAITING_APPROVAL);
+            service.approve(run, "gate", "ana");
+            assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(RunState.SUCCEEDED);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(notices).noneMatch(n -> n.contains("ignored"));
+        assertThat(decisions(run)).isEqualTo(1);
+        assertThat(store.pendingCommands(run)).isEmpty();
+    }
+
+    /**
+     * A coordinator that applied a decision and stopped before marking it applied leaves it pending: the resume does not
+     * apply it again, nor say it ignored it (it was applied).
+     */
+    @Test
+    void aDecisionAppliedBeforeAStopIsNotAppliedAgainNorReportedIgnoredOnResume() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1);
+        RunService first = new RunService((io.swarmflow.store.RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{io.swarmflow.store.RunStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("markCommandsApplied")) return null; // the coordinator stops before this
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }), exec);
+        String run = create(first, new TestPlans().ticket("gate", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0).ticket("hold").build());
+        var pool = Executors.newSingleThreadExecutor();
+        try {
+            RunEngine engine = first.engine(run, options(), null);
+            Future<RunState> f = pool.submit(engine::execute);
+            await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("gate").state() == TicketState.AWAITING_APPROVAL);
+            first.approve(run, "gate", "ana");
+            await().atMost(Duration.ofSeconds(10)).until(() -> tickets(run).get("gate").state() == TicketState.RUNNING);
+            engine.cancel("test");
+            assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(RunState.CANCELLED);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.pendingCommands(run)).hasSize(1);
+        exec.gate = null;
+        List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        assertThat(new RunService(store, exec).engine(run, options(), notices(notices)).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(notices).noneMatch(n -> n.contains("ignored"));
+        assertThat(decisions(run)).isEqualTo(1);
+        assertThat(store.pendingCommands(run)).isEmpty();
+    }
 }
