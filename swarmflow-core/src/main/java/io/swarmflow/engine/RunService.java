@@ -141,8 +141,9 @@ public final class RunService {
             throw new InvalidRequestException("run " + runId + " " + run.state().already() + "; nothing to cancel");
         }
         if (!isExecuting(runId)) {
-            throw new InvalidRequestException("run " + runId + " is not executing (its coordinator stopped); nothing to cancel: "
-                    + "it stays as it is until `swarm resume " + runId + "`");
+            throw new InvalidRequestException("run " + runId + " is not executing (" + (run.state() == io.swarmflow.store.RunState.CREATED
+                    ? "it never started" : "its coordinator stopped") + "); nothing to cancel: it stays as it is until `swarm resume "
+                    + runId + "`");
         }
         if (run.cancelRequested()) {
             throw new InvalidRequestException("run " + runId + " is already being cancelled: its coordinator applied an earlier "

@@ -988,6 +988,9 @@ class CliEndToEndTest {
         Result logs = swarm("logs", id, "a", "--follow", "--state-dir", state.toString());
         assertThat(logs.code()).as("%s", logs).isZero();
         assertThat(logs.err()).contains("(it has not started)");
+        Result cancel = swarm("cancel", id, "--state-dir", state.toString());
+        assertThat(cancel.code()).as("%s", cancel).isEqualTo(2);
+        assertThat(cancel.err()).contains("run " + id + " is not executing (it never started); nothing to cancel");
     }
 
     @Test
