@@ -511,49 +511,113 @@ final class PlanBuilder {
                 t.durationMillis());
     }
 
-    /** Iterative depth-first search over the tickets Kahn could not order; each back edge closes one cycle. */
+    /** Ids shown of a long cycle, or of the tickets of a large strongly connected component, before the rest is counted. */
+    static final int CYCLE_IDS_SHOWN = 10;
+
+    /**
+     * Reports the tickets Kahn could not order: one error per strongly connected component (tickets that all need each
+     * other, directly or not), with one shortest example cycle through its first ticket in spec order. Tarjan's
+     * algorithm ("Depth-first search and linear graph algorithms", SIAM J. Comput. 1(2), 1972), iterative, then a
+     * breadth-first search inside each component: time and memory linear in tickets plus needs, however many cycles
+     * overlap.
+     */
     private void reportCycles(BitSet done) {
         int n = expanded.size();
-        int[] color = new int[n];          // 0 new, 1 on the path, 2 finished
-        Set<String> reported = new LinkedHashSet<>();
-        for (int start = 0; start < n; start++) {
-            if (done.get(start) || color[start] != 0) continue;
-            List<Integer> path = new ArrayList<>();
-            ArrayDeque<java.util.Iterator<Integer>> iterators = new ArrayDeque<>();
-            path.add(start);
-            color[start] = 1;
-            iterators.push(expanded.get(start).deps.iterator());
-            while (!iterators.isEmpty()) {
-                java.util.Iterator<Integer> it = iterators.peek();
-                if (!it.hasNext()) {
-                    color[path.remove(path.size() - 1)] = 2;
-                    iterators.pop();
+        List<int[]> deps = new ArrayList<>(n);
+        for (Expanded e : expanded) deps.add(e.deps.stream().mapToInt(Integer::intValue).filter(d -> !done.get(d)).toArray());
+        int[] index = new int[n];
+        int[] low = new int[n];
+        int[] edge = new int[n];
+        java.util.Arrays.fill(index, -1);
+        BitSet onStack = new BitSet(n);
+        int[] stack = new int[n];
+        int stackSize = 0;
+        int[] call = new int[n];
+        int next = 0;
+        for (int root = 0; root < n; root++) {
+            if (done.get(root) || index[root] >= 0) continue;
+            int depth = 0;
+            call[depth++] = root;
+            index[root] = low[root] = next++;
+            stack[stackSize++] = root;
+            onStack.set(root);
+            while (depth > 0) {
+                int v = call[depth - 1];
+                if (edge[v] < deps.get(v).length) {
+                    int w = deps.get(v)[edge[v]++];
+                    if (index[w] < 0) {
+                        index[w] = low[w] = next++;
+                        stack[stackSize++] = w;
+                        onStack.set(w);
+                        call[depth++] = w;
+                    } else if (onStack.get(w)) {
+                        low[v] = Math.min(low[v], index[w]);
+                    }
                     continue;
                 }
-                int next = it.next();
-                if (done.get(next)) continue;
-                if (color[next] == 1) {
-                    List<Integer> cycle = new ArrayList<>(path.subList(path.indexOf(next), path.size()));
-                    reportCycle(cycle, reported);
-                } else if (color[next] == 0) {
-                    color[next] = 1;
-                    path.add(next);
-                    iterators.push(expanded.get(next).deps.iterator());
+                depth--;
+                if (depth > 0) low[call[depth - 1]] = Math.min(low[call[depth - 1]], low[v]);
+                if (low[v] == index[v]) {
+                    List<Integer> component = new ArrayList<>();
+                    int w;
+                    do {
+                        w = stack[--stackSize];
+                        onStack.clear(w);
+                        component.add(w);
+                    } while (w != v);
+                    if (component.size() > 1) reportCycle(component, deps);
                 }
             }
         }
     }
 
-    private void reportCycle(List<Integer> cycle, Set<String> reported) {
-        int first = 0;
-        for (int i = 1; i < cycle.size(); i++) if (cycle.get(i) < cycle.get(first)) first = i;
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i <= cycle.size(); i++) ids.add(expanded.get(cycle.get((first + i) % cycle.size())).id);
-        String text = String.join(" -> ", ids);
-        if (reported.add(text)) {
-            Expanded head = expanded.get(cycle.get(first));
-            problems.at(head.raw.node, "dependency cycle: " + text, "remove one of these needs");
+    /** One error for a strongly connected {@code component}: a shortest cycle through its first ticket, and its size. */
+    private void reportCycle(List<Integer> component, List<int[]> deps) {
+        int first = component.stream().mapToInt(Integer::intValue).min().orElseThrow();
+        BitSet members = new BitSet(expanded.size());
+        component.forEach(members::set);
+        // breadth-first from the first ticket along its needs, inside the component, until a need leads back to it
+        Map<Integer, Integer> parent = new HashMap<>();
+        ArrayDeque<Integer> queue = new ArrayDeque<>(List.of(first));
+        parent.put(first, -1);
+        int last = -1;
+        while (!queue.isEmpty() && last < 0) {
+            int v = queue.poll();
+            for (int w : deps.get(v)) {
+                if (w == first) {
+                    last = v;
+                    break;
+                }
+                if (members.get(w) && parent.putIfAbsent(w, v) == null) queue.add(w);
+            }
         }
+        List<String> cycle = new ArrayList<>();
+        for (int v = last; v != -1; v = parent.get(v)) cycle.add(expanded.get(v).id);
+        java.util.Collections.reverse(cycle);
+        cycle.add(expanded.get(first).id);
+        String text = "dependency cycle: " + abbreviatedPath(cycle);
+        if (component.size() > cycle.size() - 1) {
+            List<String> ids = new ArrayList<>();
+            for (int i = members.nextSetBit(0); i >= 0 && ids.size() < CYCLE_IDS_SHOWN; i = members.nextSetBit(i + 1)) {
+                ids.add(expanded.get(i).id);
+            }
+            String more = component.size() > ids.size() ? String.format(Locale.ROOT, " and %,d more", component.size() - ids.size()) : "";
+            text = String.format(Locale.ROOT, "dependency cycles among %,d tickets (%s%s), for example %s", component.size(),
+                    String.join(", ", ids), more, abbreviatedPath(cycle));
+        }
+        problems.at(expanded.get(first).raw.node, text,
+                component.size() > cycle.size() - 1
+                        ? "remove needs until none of these tickets needs itself, directly or through others"
+                        : "remove one of these needs");
+    }
+
+    /** {@code a -> b -> c -> a}; a long cycle keeps its first ids and its last, with a count of those left out. */
+    private static String abbreviatedPath(List<String> cycle) {
+        if (cycle.size() <= 2 * CYCLE_IDS_SHOWN) return String.join(" -> ", cycle);
+        int hidden = cycle.size() - CYCLE_IDS_SHOWN - 2;
+        return String.join(" -> ", cycle.subList(0, CYCLE_IDS_SHOWN))
+                + String.format(Locale.ROOT, " -> (%,d more) -> ", hidden)
+                + String.join(" -> ", cycle.subList(cycle.size() - 2, cycle.size()));
     }
 
     // ---- references ------------------------------------------------------------------------
