@@ -32,6 +32,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class PlanBuilder {
     /** Expansions of one matrix ticket; a cartesian product grows fast, and a typo should not create a million tickets. */
     static final int MAX_EXPANSIONS = 1000;
+    /** Tickets of a plan after matrix expansion: a plan is held in memory and stored as one event. */
+    static final int MAX_TICKETS = 100_000;
+    /** Dependencies (ticket, ticket it needs) after matrix expansion: a matrix needing a matrix multiplies them. */
+    static final int MAX_NEEDS = 2_000_000;
     /** Outputs every worktree ticket has without declaring them. */
     static final List<String> WORKTREE_OUTPUTS = List.of("diffstat", "commit", "branch");
     static final List<String> KINDS = List.of("shell", "noop");
@@ -100,7 +104,9 @@ final class PlanBuilder {
         specDir = specFile.toAbsolutePath().normalize().getParent();
         resolveRepo();
         resolveProfiles();
+        if (!withinTicketLimit()) return null;
         expandTickets();
+        if (!withinNeedsLimit()) return null;
         resolveNeeds();
         for (Expanded e : expanded) buildTicket(e);
         List<Expanded> order = topologicalOrder();
@@ -225,6 +231,62 @@ final class PlanBuilder {
     }
 
     // ---- tickets ---------------------------------------------------------------------------
+
+    /**
+     * Whether the tickets after matrix expansion are at most {@link #MAX_TICKETS}; else reports it at the ticket that
+     * passes the limit, before anything is expanded. A matrix over {@link #MAX_EXPANSIONS} counts as nothing here: it is
+     * reported on its own and not expanded.
+     */
+    private boolean withinTicketLimit() {
+        long total = 0;
+        Fields passing = null;
+        for (Fields raw : spec.tickets) {
+            long count = 1;
+            if (raw.matrix != null) {
+                for (List<Val<String>> values : raw.matrix.values()) count = Math.min(count * values.size(), MAX_EXPANSIONS + 1L);
+                if (count > MAX_EXPANSIONS) count = 0;
+            }
+            total += count;
+            if (total > MAX_TICKETS && passing == null) passing = raw;
+        }
+        if (passing == null) return true;
+        problems.at(passing.id != null ? passing.id.node() : passing.node,
+                String.format(Locale.ROOT, "the spec has %,d tickets after matrix expansion, more than the limit of %,d; "
+                        + "this ticket passes it", total, MAX_TICKETS),
+                "split the swarm into several specs, or use fewer matrix values");
+        return false;
+    }
+
+    /**
+     * Whether the dependencies after matrix expansion are at most {@link #MAX_NEEDS}; else reports it at the needs of the
+     * ticket that passes the limit, before any is resolved. Counted per ticket written in the spec: its expansions share
+     * its needs.
+     */
+    private boolean withinNeedsLimit() {
+        Map<Fields, Integer> expansions = new java.util.IdentityHashMap<>();
+        for (Expanded e : expanded) expansions.merge(e.raw, 1, Integer::sum);
+        long total = 0;
+        Fields passing = null;
+        for (Fields raw : spec.tickets) {
+            if (raw.needs == null || raw.needs.isEmpty() || !expansions.containsKey(raw)) continue;
+            long each = 0;
+            Set<String> distinct = new java.util.HashSet<>();
+            for (Val<String> need : raw.needs) {
+                List<Integer> targets = distinct.add(need.value()) ? names.get(need.value()) : null;
+                if (targets != null) each += targets.size();
+            }
+            total += each * expansions.get(raw);
+            if (total > MAX_NEEDS && passing == null) passing = raw;
+        }
+        if (passing == null) return true;
+        problems.at(passing.needs.get(0).node(),
+                String.format(Locale.ROOT, "the spec has %,d dependencies after matrix expansion, more than the limit of %,d; "
+                        + "the needs of this ticket pass it", total, MAX_NEEDS),
+                "a ticket needing a matrix ticket depends on each of its expansions, once per expansion of its own matrix: "
+                        + "use fewer matrix values, split the swarm, or put one ticket between the two that needs the one and is "
+                        + "needed by the other");
+        return false;
+    }
 
     private void expandTickets() {
         for (Fields raw : spec.tickets) {

@@ -58,4 +58,30 @@ class HostileSpecTest {
                         + "remove needs until none of these tickets needs itself, directly or through others",
                 "swarm.yaml:7:5: dependency cycle: e -> f -> e; remove one of these needs");
     }
+
+    /** A ticket whose matrix has {@code 10 x 10 x 10} values: 1,000 expansions in one line. */
+    private static String thousandFold(String id, String needs) {
+        String ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+        return "  - {id: " + id + ", matrix: {a: " + ten + ", b: " + ten + ", c: " + ten + "}" + needs + "}\n";
+    }
+
+    @Test
+    void moreThanAHundredThousandTicketsAfterExpansionAreRefused() {
+        StringBuilder yaml = new StringBuilder("defaults: {agent: noop}\ntickets:\n");
+        for (int i = 0; i < 101; i++) yaml.append(thousandFold("m" + i, ""));
+        List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> errors(dir, yaml.toString()));
+        assertThat(errors).containsExactly("swarm.yaml:103:10: the spec has 101,000 tickets after matrix expansion, more than "
+                + "the limit of 100,000; this ticket passes it; split the swarm into several specs, or use fewer matrix values");
+    }
+
+    @Test
+    void moreThanTwoMillionDependenciesAfterExpansionAreRefused() {
+        // each matrix needing the previous one: 1,000 x 1,000 dependencies per pair
+        StringBuilder yaml = new StringBuilder("defaults: {agent: noop}\ntickets:\n").append(thousandFold("m0", ""));
+        for (int i = 1; i < 4; i++) yaml.append(thousandFold("m" + i, ", needs: [m" + (i - 1) + "]"));
+        List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> errors(dir, yaml.toString()));
+        assertThat(errors).singleElement().asString().startsWith("swarm.yaml:6:137: the spec has 3,000,000 dependencies after "
+                + "matrix expansion, more than the limit of 2,000,000; the needs of this ticket pass it; a ticket needing a "
+                + "matrix ticket depends on each of its expansions");
+    }
 }
