@@ -89,6 +89,8 @@ final class PlanBuilder {
     /** Ids of other tickets left out because their id is misspelled or invalid (reported); references to them are not checked. */
     private final Set<String> leftOut = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
+    /** The tickets in topological order, without those in or after a cycle (reported); set by {@link #topologicalOrder()}. */
+    private List<Expanded> ordered = List.of();
 
     PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides) {
         this.spec = spec;
@@ -547,6 +549,7 @@ final class PlanBuilder {
         PriorityQueue<Integer> ready = new PriorityQueue<>();
         for (int i = 0; i < n; i++) if (missing[i] == 0) ready.add(i);
         List<Expanded> order = new ArrayList<>(n);
+        ordered = order;
         BitSet done = new BitSet(n);
         while (!ready.isEmpty()) {
             int i = ready.poll();
@@ -751,7 +754,8 @@ final class PlanBuilder {
     }
 
     private void checkOutputReferences() {
-        Map<Integer, BitSet> ancestors = new HashMap<>();
+        List<PendingOutputRef> concrete = new ArrayList<>();
+        List<Integer> targetIndex = new ArrayList<>();
         for (PendingOutputRef ref : pending) {
             Expanded from = ref.ticket();
             List<Integer> targets = names.get(ref.target());
@@ -767,9 +771,15 @@ final class PlanBuilder {
                         "use an expanded id such as " + example);
                 continue;
             }
-            Expanded target = expanded.get(targets.get(0));
-            BitSet up = ancestors.computeIfAbsent(from.index, this::ancestorsOf);
-            if (!up.get(target.index)) {
+            concrete.add(ref);
+            targetIndex.add(targets.get(0));
+        }
+        BitSet needed = needed(concrete, targetIndex);
+        for (int i = 0; i < concrete.size(); i++) {
+            PendingOutputRef ref = concrete.get(i);
+            Expanded from = ref.ticket();
+            Expanded target = expanded.get(targetIndex.get(i));
+            if (!needed.get(i)) {
                 problems.at(ref.mark(), "ticket '" + from.group + "' reads outputs of '" + target.id + "', which it does not need",
                         "add " + target.id + " to needs");
                 continue;
@@ -783,16 +793,45 @@ final class PlanBuilder {
         }
     }
 
-    private BitSet ancestorsOf(int index) {
-        BitSet seen = new BitSet(expanded.size());
-        ArrayDeque<Integer> queue = new ArrayDeque<>(expanded.get(index).deps);
-        while (!queue.isEmpty()) {
-            int i = queue.poll();
-            if (seen.get(i)) continue;
-            seen.set(i);
-            queue.addAll(expanded.get(i).deps);
+    /**
+     * For each reference {@code i}, whether {@code targets.get(i)} is among the tickets {@code refs.get(i)}'s ticket needs,
+     * directly or not. A ticket in or after a cycle (reported) counts as needing everything. The tickets read from get a
+     * bit each, 64 at a time: one pass over the tickets in topological order ORs each ticket's bits into those that need
+     * it. Time is (tickets + needs) x (tickets read from / 64), memory one long per ticket, however the references are
+     * spread (one ancestor set per reading ticket took memory quadratic in the tickets).
+     */
+    private BitSet needed(List<PendingOutputRef> refs, List<Integer> targets) {
+        BitSet result = new BitSet(refs.size());
+        Map<Integer, Integer> slot = new LinkedHashMap<>();
+        for (int target : targets) slot.putIfAbsent(target, slot.size());
+        List<Integer> slotTarget = new ArrayList<>(slot.keySet());
+        List<List<Integer>> refsBySlotChunk = new ArrayList<>();
+        for (int c = 0; c * 64 < slotTarget.size(); c++) refsBySlotChunk.add(new ArrayList<>());
+        BitSet inOrder = new BitSet(expanded.size());
+        for (Expanded e : ordered) inOrder.set(e.index);
+        for (int i = 0; i < refs.size(); i++) {
+            if (!inOrder.get(refs.get(i).ticket().index)) result.set(i);
+            else refsBySlotChunk.get(slot.get(targets.get(i)) / 64).add(i);
         }
-        return seen;
+        int[][] deps = new int[expanded.size()][];
+        for (Expanded e : expanded) deps[e.index] = e.deps.stream().mapToInt(Integer::intValue).toArray();
+        long[] reach = new long[expanded.size()]; // bit k: the chunk's k-th ticket read from is this one or one it needs
+        for (int c = 0; c < refsBySlotChunk.size(); c++) {
+            if (refsBySlotChunk.get(c).isEmpty()) continue;
+            java.util.Arrays.fill(reach, 0L);
+            for (int k = c * 64; k < Math.min(slotTarget.size(), (c + 1) * 64); k++) reach[slotTarget.get(k)] |= 1L << (k - c * 64);
+            for (Expanded e : ordered) {
+                long bits = reach[e.index];
+                for (int d : deps[e.index]) bits |= reach[d];
+                reach[e.index] = bits;
+            }
+            for (int i : refsBySlotChunk.get(c)) {
+                long up = 0;
+                for (int d : deps[refs.get(i).ticket().index]) up |= reach[d];
+                if ((up >>> (slot.get(targets.get(i)) - c * 64) & 1L) != 0) result.set(i);
+            }
+        }
+        return result;
     }
 
     // ---- helpers ---------------------------------------------------------------------------

@@ -84,4 +84,39 @@ class HostileSpecTest {
                 + "matrix expansion, more than the limit of 2,000,000; the needs of this ticket pass it; a ticket needing a "
                 + "matrix ticket depends on each of its expansions");
     }
+
+    @Test
+    void outputReferencesOfManyExpansionsAreCheckedInLittleMemory() throws Exception {
+        // 98,000 expansions each read an output of m0-0-0-0, which they need through m1-0-0-0
+        StringBuilder yaml = new StringBuilder("tickets:\n")
+                .append(thousandFold("m0", ", run: x, outputs: {x: {json: x}}"))
+                .append(thousandFold("m1", ", needs: [m0], run: x"));
+        for (int i = 2; i < 100; i++) {
+            yaml.append(thousandFold("m" + i, ", needs: [m1-0-0-0], run: 'echo ${{ tickets.m0-0-0-0.outputs.x }}'"));
+        }
+        Path file = SpecFiles.write(dir, "swarm.yaml", yaml.toString());
+        // one ancestor set per expansion took 98,000 x 12.5 KB = 1.2 GB
+        assertThat(loadInSmallHeap(file)).isEqualTo("100000 tickets");
+    }
+
+    /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
+    private static String loadInSmallHeap(Path file) throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                Load.class.getName(), file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    /** Prints how many tickets the spec given as argument has, or its errors. */
+    static final class Load {
+        public static void main(String[] args) throws Exception {
+            try {
+                System.out.println(new SpecLoader().load(Path.of(args[0]), java.util.Map.of()).tickets().size() + " tickets");
+            } catch (SpecException e) {
+                System.out.println(e.getMessage());
+            }
+        }
+    }
 }
