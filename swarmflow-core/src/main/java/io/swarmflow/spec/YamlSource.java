@@ -146,8 +146,9 @@ final class YamlSource {
         // Nothing is ever constructed from a tag; accept them all here so checkTags can report each one.
         options.setTagInspector(tag -> true);
         Node root;
+        StreamReader reader = new StreamReader(text);
         try {
-            Composer composer = new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
+            Composer composer = new Composer(new ParserImpl(reader, options), new Resolver(), options);
             root = composer.getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark start = e.getContextMark();
@@ -183,6 +184,16 @@ final class YamlSource {
             return null;
         } catch (StackOverflowError e) {
             problems.whole("YAML nested too deeply", "a swarm spec needs only a few levels of nesting");
+            return null;
+        } catch (RuntimeException e) {
+            // SnakeYAML lets a few exceptions of its own through, such as NumberFormatException for "\x at the end of the
+            // file; where it was reading is where the problem is
+            if (e instanceof NumberFormatException) { // the hexadecimal digits were cut short: only the end of the file does that
+                problems.at(reader.getMark(), "YAML syntax error: the file ends inside an escape sequence of a quoted string",
+                        "complete the escape sequence (such as \\x41 or \\u0041) and close the quote");
+            } else {
+                problems.at(reader.getMark(), "YAML syntax error: cannot read the text here", "check quoting and escape sequences here");
+            }
             return null;
         }
         if (root == null) {

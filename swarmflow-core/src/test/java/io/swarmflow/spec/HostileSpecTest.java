@@ -99,6 +99,14 @@ class HostileSpecTest {
         assertThat(loadInSmallHeap(file)).isEqualTo("100000 tickets");
     }
 
+    @Test
+    void aFileEndingInsideAnEscapeSequenceIsASyntaxError() throws Exception {
+        // SnakeYAML throws NumberFormatException for the missing hexadecimal digits
+        assertThat(errors(dir, "tickets:\n  - id: a\n    run: \"echo \\x")).containsExactly(
+                "swarm.yaml:3:18: YAML syntax error: the file ends inside an escape sequence of a quoted string; "
+                        + "complete the escape sequence (such as \\x41 or \\u0041) and close the quote");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
