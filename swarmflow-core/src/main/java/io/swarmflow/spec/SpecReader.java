@@ -120,6 +120,10 @@ final class SpecReader {
             // a misspelled kind ('knd: shell') is reported as an unknown key with its did-you-mean
             if (kind == null && !f.containsKey("kind") && !misspelled.containsKey("kind")) {
                 problems.at(t.getValueNode(), "agent profile '" + name + "' has no 'kind'", "add kind: shell or kind: noop");
+            } else if (kind == null && f.containsKey("kind") && !present(value(f, "kind"))) {
+                // 'kind:' with nothing after it is YAML's null, which str() passes over as if the key were absent
+                problems.at(f.get("kind").getKeyNode(), "agent profile '" + name + "' has an empty 'kind'",
+                        "write kind: shell or kind: noop");
             }
             spec.agents.put(name, new Profile(name, t.getKeyNode(), kind,
                     enumValue(value(f, "sandbox"), "sandbox", SANDBOX),

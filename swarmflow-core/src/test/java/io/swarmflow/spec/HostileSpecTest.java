@@ -107,6 +107,21 @@ class HostileSpecTest {
                         + "complete the escape sequence (such as \\x41 or \\u0041) and close the quote");
     }
 
+    @Test
+    void anAgentKindWithoutAValueIsAnError() throws Exception {
+        assertThat(errors(dir, """
+                agents:
+                  x:
+                    kind:
+                  y: {kind: ~}
+                tickets:
+                  - {id: a, agent: x}
+                  - {id: b, agent: y}
+                """)).containsExactly(
+                "swarm.yaml:3:5: agent profile 'x' has an empty 'kind'; write kind: shell or kind: noop",
+                "swarm.yaml:4:7: agent profile 'y' has an empty 'kind'; write kind: shell or kind: noop");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
