@@ -142,6 +142,9 @@ final class PlanBuilder {
         new TreeMap<>(overrides).forEach((k, v) -> {
             if (k.isBlank()) {
                 problems.whole("--var '" + k + "=" + v + "' has no variable name before '='", "write --var NAME=VALUE");
+            } else if (v.indexOf('\0') >= 0) {
+                problems.whole("--var " + k + " holds a NUL character, which cannot be passed to a process",
+                        "remove it from the value");
             } else if (!vars.containsKey(k)) {
                 problems.whole("--var " + k + " is not declared in vars",
                         Problems.didYouMean(k, vars.keySet(), vars.isEmpty()

@@ -230,9 +230,18 @@ final class YamlSource {
         return true;
     }
 
-    /** Reports explicit tags beyond plain YAML (e.g. {@code !!python/object}, {@code !foo}); visits shared nodes once. */
+    /**
+     * Reports explicit tags beyond plain YAML (e.g. {@code !!python/object}, {@code !foo}), and strings holding a NUL
+     * character; visits shared nodes once. False when a tag was found.
+     */
     private boolean checkTags(Node node, Set<Node> seen) {
         if (!seen.add(node)) return true;
+        if (node instanceof ScalarNode s && s.getValue().indexOf('\0') >= 0) {
+            // only an escape (\0, \x00, \u0000) writes one: the file's bytes hold no NUL
+            problems.at(node, "a NUL character (written \\0, \\x00 or \\u0000) cannot be passed to a process, "
+                            + "in a script, an argument or the environment",
+                    "remove it; write it with printf '\\0' in the script if it needs one");
+        }
         boolean plain = PLAIN_TAGS.contains(node.getTag());
         if (!plain) {
             problems.at(node, "YAML tag '" + shortTag(node.getTag()) + "' is not allowed",

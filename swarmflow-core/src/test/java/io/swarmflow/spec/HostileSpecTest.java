@@ -122,6 +122,29 @@ class HostileSpecTest {
                 "swarm.yaml:4:7: agent profile 'y' has an empty 'kind'; write kind: shell or kind: noop");
     }
 
+    @Test
+    void aNulCharacterInAnyTextIsAnError() throws Exception {
+        String nul = "a NUL character (written \\0, \\x00 or \\u0000) cannot be passed to a process, in a script, an "
+                + "argument or the environment; remove it; write it with printf '\\0' in the script if it needs one";
+        Path file = SpecFiles.write(dir, "swarm.yaml", """
+                vars: {v: "a\\x00b"}
+                agents:
+                  p: {kind: shell, env: {P: "\\u0000"}}
+                tickets:
+                  - id: a
+                    run: "echo \\0"
+                    env: {A: "x\\0y"}
+                  - {id: b, agent: p, run: "true", title: "\\0"}
+                """);
+        assertThat(errors(file, java.util.Map.of("v", "x\0y"))).containsExactly(
+                "swarm.yaml: --var v holds a NUL character, which cannot be passed to a process; remove it from the value",
+                "swarm.yaml:1:11: " + nul,
+                "swarm.yaml:3:29: " + nul,
+                "swarm.yaml:6:10: " + nul,
+                "swarm.yaml:7:14: " + nul,
+                "swarm.yaml:8:43: " + nul);
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
