@@ -454,6 +454,8 @@ final class PlanBuilder {
         if (d.env != null) d.env.forEach((k, v) -> env.put(k, render(v, envScope)));
         if (t.env != null) t.env.forEach((k, v) -> env.put(k, render(v, envScope)));
 
+        if (kind.equals("shell")) checkLaunchSize(e, matrix, runVal, agent);
+
         String title;
         if (t.title != null) {
             title = render(t.title, new Scope(e, matrix, false, "title"));
@@ -505,6 +507,60 @@ final class PlanBuilder {
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
                 first(t.approval, d.approval, ApprovalMode.NONE), workspace,
                 first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
+    }
+
+    /**
+     * Reports a shell ticket's script, environment variable, or both together, that execve(2) would refuse (E2BIG) when
+     * the attempt starts: sizes in UTF-8 bytes with variables and matrix values substituted (outputs and the run id are
+     * counted as the references written, so a large output can still pass the limit then, and the launcher says so).
+     */
+    private void checkLaunchSize(Expanded e, Map<String, String> matrix, Val<String> runVal, String agent) {
+        java.util.function.Function<String, String> loadTime = expr -> expr.startsWith("vars.") ? vars.get(expr.substring(5))
+                : expr.startsWith("matrix.") && matrix != null ? matrix.get(expr.substring(7)) : null;
+        long total = 0;
+        if (runVal != null) {
+            long script = utf8Length(Templates.render(runVal.value(), loadTime));
+            total += script + 1;
+            if (script > SpecLoader.MAX_SCRIPT_BYTES) {
+                problems.at(runVal.node(), "the script of ticket '" + e.id + "' is " + Units.sizeAndLimit(script, SpecLoader.MAX_SCRIPT_BYTES)
+                                + " (Linux passes at most 128 KiB in one argument)",
+                        "put the script in a file in the repository and run that file");
+            }
+        }
+        Map<String, Val<String>> env = new LinkedHashMap<>();
+        Profile profile = spec.agents.get(agent);
+        if (profile != null && profile.env() != null) env.putAll(profile.env());
+        if (spec.defaults.env != null) env.putAll(spec.defaults.env);
+        if (e.raw.env != null) env.putAll(e.raw.env);
+        for (Map.Entry<String, Val<String>> v : env.entrySet()) {
+            long bytes = utf8Length(v.getKey()) + 1 + utf8Length(Templates.render(v.getValue().value(), loadTime));
+            total += bytes + 1;
+            if (bytes > SpecLoader.MAX_ENV_VARIABLE_BYTES) {
+                problems.at(v.getValue().node(), "environment variable " + v.getKey() + " of ticket '" + e.id + "' is "
+                                + Units.sizeAndLimit(bytes, SpecLoader.MAX_ENV_VARIABLE_BYTES) + " (Linux passes at most 128 KiB in one variable)",
+                        "put the value in a file and pass its path");
+            }
+        }
+        if (total > SpecLoader.MAX_LAUNCH_BYTES) {
+            problems.at(e.raw.node, "the script and environment of ticket '" + e.id + "' are " + Units.sizeAndLimit(total, SpecLoader.MAX_LAUNCH_BYTES)
+                            + " in all (Linux passes about 2 MiB of arguments and environment, part of it the launcher's)",
+                    "put large scripts and values in files");
+        }
+    }
+
+    /** Bytes of {@code s} in UTF-8, without encoding it (an unpaired surrogate counts as the 3 bytes of its replacement). */
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
     }
 
     private static boolean insideWorkspace(String file) {

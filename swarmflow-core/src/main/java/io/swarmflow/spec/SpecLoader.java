@@ -28,6 +28,23 @@ public final class SpecLoader {
     /** A valid ticket id (also agent profile names): 1-63 characters of a-z, 0-9, '-', '_', starting with a letter or digit. */
     public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
 
+    /**
+     * Longest script of a shell ticket, in UTF-8 bytes, with variables and matrix values substituted: Linux's 128 KiB
+     * limit on one argument of execve(2) ({@code MAX_ARG_STRLEN}, counting its terminating NUL) less 1 KiB for what the
+     * launcher puts before the script (swarmflow-local's {@code LocalExecutor.GRACE_TRAP}).
+     */
+    public static final int MAX_SCRIPT_BYTES = 127 * 1024;
+
+    /** Longest environment variable of a shell ticket, {@code NAME=value} in UTF-8 bytes: Linux's 128 KiB less 1 KiB. */
+    public static final int MAX_ENV_VARIABLE_BYTES = 127 * 1024;
+
+    /**
+     * Most bytes of script and environment of a shell ticket together (each string with its terminating NUL): half of
+     * Linux's usual 2 MiB for the arguments and environment of execve(2) (a quarter of the 8 MiB stack limit), leaving the
+     * rest to the launcher's own arguments and variables.
+     */
+    public static final int MAX_LAUNCH_BYTES = 1 << 20;
+
     private final long maxBytes;
 
     /** A loader accepting specs up to {@link #DEFAULT_MAX_BYTES}. */

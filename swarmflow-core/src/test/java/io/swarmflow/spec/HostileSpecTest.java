@@ -145,6 +145,35 @@ class HostileSpecTest {
                 "swarm.yaml:8:43: " + nul);
     }
 
+    @Test
+    void scriptsAndEnvironmentsTooLargeToStartAProcessAreRefused() throws Exception {
+        String big = "x".repeat(100 * 1024);
+        assertThat(errors(dir, """
+                vars: {big: %s}
+                tickets:
+                  - {id: fits, run: "%s"}
+                  - {id: long, run: "%s"}
+                  - {id: twice, run: "echo ${{ vars.big }} ${{ vars.big }}"}
+                  - {id: env, run: "true", env: {V: "${{ vars.big }}${{ vars.big }}"}}
+                  - id: all
+                    run: "true"
+                    env: {A: "${{ vars.big }}", B: "${{ vars.big }}", C: "${{ vars.big }}", D: "${{ vars.big }}",
+                          E: "${{ vars.big }}", F: "${{ vars.big }}", G: "${{ vars.big }}", H: "${{ vars.big }}",
+                          I: "${{ vars.big }}", J: "${{ vars.big }}", K: "${{ vars.big }}"}
+                  - {id: idle, agent: noop, run: "${{ vars.big }}${{ vars.big }}"}
+                """.formatted(big, "y".repeat(SpecLoader.MAX_SCRIPT_BYTES), "y".repeat(SpecLoader.MAX_SCRIPT_BYTES + 1))))
+                .containsExactly(
+                        "swarm.yaml:4:21: the script of ticket 'long' is 130,049 bytes; the limit is 130,048 bytes (127 KiB) "
+                                + "(Linux passes at most 128 KiB in one argument); put the script in a file in the repository and run that file",
+                        "swarm.yaml:5:22: the script of ticket 'twice' is 200.0 KiB; the limit is 127.0 KiB (Linux passes at most "
+                                + "128 KiB in one argument); put the script in a file in the repository and run that file",
+                        "swarm.yaml:6:37: environment variable V of ticket 'env' is 200.0 KiB; the limit is 127.0 KiB (Linux passes "
+                                + "at most 128 KiB in one variable); put the value in a file and pass its path",
+                        "swarm.yaml:7:5: the script and environment of ticket 'all' are 1.1 MiB; the limit is 1.0 MiB in all (Linux "
+                                + "passes about 2 MiB of arguments and environment, part of it the launcher's); put large scripts and "
+                                + "values in files");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
