@@ -163,7 +163,8 @@ final class PlanBuilder {
             try {
                 path = specDir.resolve(text).normalize();
             } catch (InvalidPathException e) {
-                problems.at(spec.repo.node(), "repo '" + text + "' is not a valid path", "");
+                problems.at(spec.repo.node(), "repo '" + text + "' is not a valid path",
+                        "fix the path (relative paths start at the spec's directory)");
                 return;
             }
             if (!Files.isDirectory(path)) {
@@ -202,8 +203,9 @@ final class PlanBuilder {
         for (Profile p : spec.agents.values()) {
             String kind = p.kind() == null ? "?" : p.kind().value();
             if (p.kind() != null && !KINDS.contains(kind)) {
-                problems.at(p.kind().node(), "unknown agent kind '" + kind + "'; use " + String.join(" or ", KINDS),
-                        Problems.didYouMean(kind, KINDS, ""));
+                String meant = Problems.closest(kind, KINDS);
+                problems.at(p.kind().node(), "unknown agent kind '" + kind + "'",
+                        "use " + String.join(" or ", KINDS) + (meant == null ? "" : "; did you mean '" + meant + "'?"));
             }
             // with no usable kind (reported) it is unknown whether the duration applies
             if (p.duration() != null && KINDS.contains(kind) && !kind.equals("noop")) {

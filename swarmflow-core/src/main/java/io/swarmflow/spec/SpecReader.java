@@ -47,6 +47,9 @@ final class SpecReader {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Pattern SIMPLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
 
+    /** Separates what is wrong from how to fix it in the messages of keys that belong elsewhere. */
+    private static final String HINT = "; ";
+
     private final Problems problems;
 
     SpecReader(Problems problems) {
@@ -99,7 +102,7 @@ final class SpecReader {
             if (v instanceof ScalarNode s) {
                 spec.vars.put(name, new Val<>(isNull(s) ? "" : s.getValue(), s));
             } else {
-                problems.at(v, "variable '" + name + "' must be a string, number or boolean, not " + describe(v), "");
+                problems.at(v, "variable '" + name + "' must be a string, number or boolean, not " + describe(v), "write one value, in quotes (\"...\") if it starts with [ or {");
             }
         });
     }
@@ -137,7 +140,7 @@ final class SpecReader {
     private Fields defaults(Node node) {
         Map<String, String> special = new HashMap<>();
         for (String k : List.of("id", "title", "needs", "outputs", "matrix")) {
-            special.put(k, "'" + k + "' cannot be set in defaults; set it on each ticket");
+            special.put(k, "'" + k + "' cannot be set in defaults" + HINT + "set it on each ticket");
         }
         Fields d = new Fields();
         Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special, d.misspelled);
@@ -152,7 +155,8 @@ final class SpecReader {
     private Fields ticket(Node node) {
         Map<String, String> special = new HashMap<>();
         for (String k : List.of("sandbox", "limits", "kind", "concurrency")) {
-            special.put(k, "'" + k + "' belongs to an agent profile, not a ticket; set it under agents: (or defaults: for sandbox and limits)");
+            special.put(k, "'" + k + "' belongs to an agent profile, not a ticket" + HINT
+                    + "set it under agents: (or defaults: for sandbox and limits)");
         }
         Fields t = new Fields();
         Map<String, NodeTuple> f = fields(node, "a ticket", TICKET_KEYS, special, t.misspelled);
@@ -313,7 +317,8 @@ final class SpecReader {
                     if (item instanceof ScalarNode s && !isNull(s)) {
                         values.add(new Val<>(s.getValue(), s));
                     } else {
-                        problems.at(item, "matrix values must be strings, numbers or booleans, not " + describe(item), "");
+                        problems.at(item, "matrix values must be strings, numbers or booleans, not " + describe(item),
+                                "write each value as one string, number or boolean, such as os: [linux, mac]");
                     }
                 }
                 broken |= values.isEmpty();
@@ -338,7 +343,7 @@ final class SpecReader {
             if (v instanceof ScalarNode s) {
                 env.put(name, new Val<>(isNull(s) ? "" : s.getValue(), s));
             } else {
-                problems.at(v, "environment variable '" + name + "' must be a string, not " + describe(v), "");
+                problems.at(v, "environment variable '" + name + "' must be a string, not " + describe(v), "write one value, in quotes (\"...\") if it starts with [ or {");
             }
         });
         return env;
@@ -349,7 +354,7 @@ final class SpecReader {
     private Val<String> str(Node node, String key) {
         if (!present(node)) return null;
         if (node instanceof ScalarNode s) return new Val<>(s.getValue(), s);
-        problems.at(node, "'" + key + "' must be a string, not " + describe(node), "");
+        problems.at(node, "'" + key + "' must be a string, not " + describe(node), "write one value, in quotes (\"...\") if it starts with [ or {");
         return null;
     }
 
@@ -364,13 +369,20 @@ final class SpecReader {
                     return null;
                 }
                 if (v < min) {
-                    problems.at(node, "'" + key + "' must be at least " + min + ", not " + v, "");
+                    problems.at(node, "'" + key + "' must be at least " + min + ", not " + v, "use " + min + " or more");
                     return null;
                 }
                 return new Val<>((int) v, s);
             }
+            if (text.matches("[-+]?\\d+")) { // more digits than a long holds
+                boolean negative = text.startsWith("-");
+                problems.at(node, "'" + key + "' is too " + (negative ? "small" : "large") + ": " + s.getValue(),
+                        negative ? "use " + min + " or more" : "use at most " + Integer.MAX_VALUE);
+                return null;
+            }
         }
-        problems.at(node, "'" + key + "' must be an integer, not " + describe(node), "");
+        problems.at(node, "'" + key + "' must be an integer, not " + describe(node),
+                "write a whole number in decimal digits, such as " + Math.max(min, 2));
         return null;
     }
 
@@ -378,13 +390,21 @@ final class SpecReader {
         if (!present(node)) return null;
         if (node instanceof ScalarNode s && NUMBER.matcher(s.getValue().strip()).matches()) {
             double v = Double.parseDouble(s.getValue().strip());
-            if (!(v >= min) || Double.isInfinite(v)) {
-                problems.at(node, "'" + key + "' must be at least " + min + ", not " + s.getValue(), "");
+            if (Double.isInfinite(v)) {
+                problems.at(node, "'" + key + "' is too large: " + s.getValue(), "write a number such as 2 or 1.5");
+                return null;
+            }
+            if (!(v >= min)) {
+                problems.at(node, "'" + key + "' must be at least " + min + ", not " + s.getValue(), "use " + min + " or more");
                 return null;
             }
             return new Val<>(v, s);
         }
-        problems.at(node, "'" + key + "' must be a number, not " + describe(node), "");
+        if (node instanceof ScalarNode s && s.getValue().strip().matches("[-+]?\\.(inf|Inf|INF|nan|NaN|NAN)")) {
+            problems.at(node, "'" + key + "' must be a finite number, not " + s.getValue(), "write a number such as 2 or 1.5");
+            return null;
+        }
+        problems.at(node, "'" + key + "' must be a number, not " + describe(node), "write a number such as 2 or 1.5");
         return null;
     }
 
@@ -397,7 +417,7 @@ final class SpecReader {
                 default -> { }
             }
         }
-        problems.at(node, "'" + key + "' must be true or false, not " + describe(node), "");
+        problems.at(node, "'" + key + "' must be true or false, not " + describe(node), "write " + key + ": true or " + key + ": false");
         return null;
     }
 
@@ -430,11 +450,13 @@ final class SpecReader {
             // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning.
             if (e == null && options == SANDBOX && s.getValue().equals("false")) e = options.get("off");
             if (e != null) return new Val<>(e, s);
-            problems.at(node, "invalid " + key + " '" + s.getValue() + "'; use " + String.join(", ", options.keySet()),
-                    Problems.didYouMean(s.getValue(), options.keySet(), ""));
+            String meant = Problems.closest(s.getValue(), options.keySet());
+            problems.at(node, "invalid " + key + " '" + s.getValue() + "'",
+                    "use " + String.join(", ", options.keySet()) + (meant == null ? "" : "; did you mean '" + meant + "'?"));
             return null;
         }
-        problems.at(node, "'" + key + "' must be one of " + String.join(", ", options.keySet()) + ", not " + describe(node), "");
+        problems.at(node, "'" + key + "' must be one of " + String.join(", ", options.keySet()) + ", not " + describe(node),
+                "write " + key + ": " + options.keySet().iterator().next());
         return null;
     }
 
@@ -473,7 +495,7 @@ final class SpecReader {
                 continue;
             }
             if (!(k instanceof ScalarNode ks) || isNull(ks)) {
-                problems.at(k, "keys must be strings, not " + describe(k), "");
+                problems.at(k, "keys must be strings, not " + describe(k), "write a name before the ':'");
                 continue;
             }
             String key = ks.getValue();
@@ -485,7 +507,7 @@ final class SpecReader {
             if (allowed != null && !allowed.contains(key)) {
                 String msg = special.get(key);
                 if (msg != null) {
-                    problems.at(k, msg, "");
+                    problems.at(k, msg.substring(0, msg.indexOf(HINT)), msg.substring(msg.indexOf(HINT) + HINT.length()));
                 } else {
                     problems.at(k, "unknown key '" + key + "' in " + what,
                             Problems.didYouMean(key, allowed, "allowed keys: " + String.join(", ", allowed)));

@@ -174,6 +174,27 @@ class HostileSpecTest {
                                 + "values in files");
     }
 
+    @Test
+    void oddNumbersAndWrongTypesSayWhereWhatAndHowToFix() throws Exception {
+        assertThat(errors(dir, """
+                concurrency: 99999999999999999999
+                tickets:
+                  - {id: a, agent: noop, priority: 0x, retries: {max: 1e999, backoff: {multiplier: .nan}}}
+                  - {id: b, agent: noop, priority: -99999999999999999999, retries: {backoff: {multiplier: 1e999}}}
+                  - {id: c, agent: noop, when: [x], kind: shell, network: 1}
+                """)).containsExactly(
+                "swarm.yaml:1:14: 'concurrency' is too large: 99999999999999999999; use at most 2147483647",
+                "swarm.yaml:3:36: 'priority' must be an integer, not a string ('0x'); write a whole number in decimal digits, such as 2",
+                "swarm.yaml:3:55: 'max' must be an integer, not a number (1e999); write a whole number in decimal digits, such as 2",
+                "swarm.yaml:3:84: 'multiplier' must be a finite number, not .nan; write a number such as 2 or 1.5",
+                "swarm.yaml:4:36: 'priority' is too small: -99999999999999999999; use -2147483648 or more",
+                "swarm.yaml:4:91: 'multiplier' is too large: 1e999; write a number such as 2 or 1.5",
+                "swarm.yaml:5:32: 'when' must be one of success, failure, always, not a list; write when: success",
+                "swarm.yaml:5:37: 'kind' belongs to an agent profile, not a ticket; set it under agents: (or defaults: for sandbox "
+                        + "and limits)",
+                "swarm.yaml:5:59: 'network' must be true or false, not a number (1); write network: true or network: false");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");

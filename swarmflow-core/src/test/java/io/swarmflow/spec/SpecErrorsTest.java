@@ -346,13 +346,13 @@ class SpecErrorsTest {
                     priority: 1.5
                   - {id: b, run: "true", retries: [1]}
                 """)).containsExactly(
-                "swarm.yaml:1:14: 'concurrency' must be an integer, not a string ('many')",
+                "swarm.yaml:1:14: 'concurrency' must be an integer, not a string ('many'); write a whole number in decimal digits, such as 2",
                 "swarm.yaml:2:7: 'vars' must be a mapping, not a list; write key: value pairs",
-                "swarm.yaml:5:10: 'run' must be a string, not a list",
+                "swarm.yaml:5:10: 'run' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {",
                 "swarm.yaml:6:12: 'needs' must be a list of ticket ids, not a string ('b'); write needs: [b]",
-                "swarm.yaml:7:14: 'network' must be true or false, not a string ('maybe')",
+                "swarm.yaml:7:14: 'network' must be true or false, not a string ('maybe'); write network: true or network: false",
                 "swarm.yaml:8:11: invalid when 'sucess'; use success, failure, always; did you mean 'success'?",
-                "swarm.yaml:9:15: 'priority' must be an integer, not a number (1.5)",
+                "swarm.yaml:9:15: 'priority' must be an integer, not a number (1.5); write a whole number in decimal digits, such as 2",
                 "swarm.yaml:10:35: 'retries' must be a number or a mapping with max and backoff, not a list; "
                         + "write retries: 3 or retries: {max: 3, backoff: {initial: 1s, max: 1m}}");
     }
@@ -488,7 +488,8 @@ class SpecErrorsTest {
                 """)).containsExactly( // and nothing about needs of a, c, e or f, or about c's matrix.arch
                 "swarm.yaml:4:21: matrix 'shard' is empty; give at least one value",
                 "swarm.yaml:9:33: matrix 'arch' must be a list of values, not a number (5); write arch: [a, b]",
-                "swarm.yaml:15:18: matrix values must be strings, numbers or booleans, not a mapping",
+                "swarm.yaml:15:18: matrix values must be strings, numbers or booleans, not a mapping; "
+                        + "write each value as one string, number or boolean, such as os: [linux, mac]",
                 "swarm.yaml:18:13: 'matrix' must be a mapping, not a list; write key: value pairs");
     }
 
@@ -541,7 +542,7 @@ class SpecErrorsTest {
                 """)).containsExactly(
                 "swarm.yaml:4:19: unknown key 'from' in output 'x'; allowed keys: file, json",
                 "swarm.yaml:4:39: unknown key 'fil' in output 'y'; did you mean 'file'?",
-                "swarm.yaml:4:58: 'file' must be a string, not a list",
+                "swarm.yaml:4:58: 'file' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {",
                 "swarm.yaml:4:67: output 'w' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
                 "swarm.yaml:4:74: output 'v' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
                 "swarm.yaml:4:93: unknown key 'jsn' in output 'v'; did you mean 'json'?");
@@ -597,7 +598,7 @@ class SpecErrorsTest {
                 "swarm.yaml:2:6: unknown key 'ide' in a ticket; did you mean 'id'?",
                 "swarm.yaml:3:64: ticket 'b' needs 'c', which is not a ticket; did you mean 'f'?",
                 "swarm.yaml:4:5: ticket has no 'id'; add id: with a short name such as build",
-                "swarm.yaml:5:10: 'id' must be a string, not a list",
+                "swarm.yaml:5:10: 'id' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {",
                 "swarm.yaml:6:6: unknown key 'ide' in a ticket; did you mean 'id'?",
                 "swarm.yaml:7:46: ticket 'f' needs 'd', which is not a ticket; did you mean 'b'?"); // d's id is not a string
     }
