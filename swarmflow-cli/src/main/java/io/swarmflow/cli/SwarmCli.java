@@ -65,7 +65,8 @@ public final class SwarmCli implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("swarm: " + ex.getMessage().replace("option option '", "option '")); // picocli's wording for map options
+            // picocli quotes the arguments given, which may hold terminal escapes
+            err.println("swarm: " + SpecError.printable(ex.getMessage().replace("option option '", "option '"))); // picocli's wording for map options
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
             return ExitCodes.INVALID_INPUT;
@@ -86,7 +87,7 @@ public final class SwarmCli implements Runnable {
                 return ExitCodes.INVALID_INPUT;
             }
             case InvalidRequestException ie -> {
-                err.println("swarm: " + ie.getMessage());
+                err.println("swarm: " + SpecError.printable(ie.getMessage()));
                 return ExitCodes.INVALID_INPUT;
             }
             case StoreException.Corrupt c -> {

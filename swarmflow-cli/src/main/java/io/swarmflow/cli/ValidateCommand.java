@@ -32,7 +32,7 @@ final class ValidateCommand implements Callable<Integer> {
         Plan plan = new SpecLoader().load(specFile, vars.values());
         List<String> problems = Wiring.executor(state.resolve(), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
-        out.println(specFile + ": ok: swarm '" + plan.name() + "', " + count(plan.tickets().size(), "ticket") + ", "
+        out.println(specFile + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
                 + count(plan.agents().size(), "agent profile") + ", concurrency " + plan.concurrency()
                 + (plan.repo() != null ? ", repo " + plan.repo() : ""));
         for (PlannedTicket t : plan.tickets()) {

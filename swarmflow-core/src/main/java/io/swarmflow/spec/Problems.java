@@ -18,7 +18,7 @@ final class Problems {
     private final Set<SpecError> errors = new LinkedHashSet<>();
 
     Problems(String file) {
-        this.file = file;
+        this.file = SpecError.printable(file);
     }
 
     String file() {
@@ -38,7 +38,8 @@ final class Problems {
     }
 
     void at(int line, int column, String message, String hint) {
-        errors.add(new SpecError(file, line, column, message, hint == null ? "" : hint));
+        // messages quote the spec's own text (ids, keys, values, SnakeYAML's view of a bad character)
+        errors.add(new SpecError(file, line, column, SpecError.printable(message), hint == null ? "" : SpecError.printable(hint)));
     }
 
     /** A problem with the whole file or the command line rather than one place in it. */

@@ -195,6 +195,29 @@ class HostileSpecTest {
                 "swarm.yaml:5:59: 'network' must be true or false, not a number (1); write network: true or network: false");
     }
 
+    @Test
+    void controlCharactersQuotedInErrorsAreEscaped() throws Exception {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: "a\\e[2J", run: "true"}
+                  - {id: b, agent: "x\\u202Ey\\x9b", run: "true", priority: "1\\n2\\t3\\r"}
+                  - {id: c, run: "true", "\\e]0;title\\a": 1}
+                """)).containsExactly(
+                "swarm.yaml:2:10: invalid ticket id 'a\\u001B[2J'; use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit",
+                "swarm.yaml:3:20: unknown agent 'x\\u202Ey\\u009B'; declare it under agents: or use shell or noop",
+                "swarm.yaml:3:59: 'priority' must be an integer, not a string ('1\\n2\\t3\\r'); write a whole number in decimal "
+                        + "digits, such as 2",
+                "swarm.yaml:4:26: unknown key '\\u001B]0;title\\u0007' in a ticket; allowed keys: id, title, needs, agent, run, "
+                        + "env, timeout, retries, priority, when, approval, workspace, network, outputs, matrix, duration");
+    }
+
+    @Test
+    void printableEscapesWhatATerminalWouldObey() {
+        assertThat(SpecError.printable("plain, é, ✓, 😀")).isEqualTo("plain, é, ✓, 😀");
+        assertThat(SpecError.printable("\u0000\u0007\b\t\n\u000B\f\r\u001B\u007F\u0085\u009B\u2028\u200F\u202E\u2066"))
+                .isEqualTo("\\u0000\\u0007\\u0008\\t\\n\\u000B\\u000C\\r\\u001B\\u007F\\u0085\\u009B\\u2028\\u200F\\u202E\\u2066");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");

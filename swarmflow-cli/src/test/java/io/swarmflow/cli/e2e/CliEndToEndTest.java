@@ -1056,6 +1056,9 @@ class CliEndToEndTest {
         assertThat(swarm("frobnicate").err()).contains("'frobnicate'");
         assertThat(swarm("status", "--frobnicate").err()).contains("Unknown option: '--frobnicate'");
         assertThat(swarm("statsu").err()).contains("Did you mean", "status");
+        // an argument is quoted back with its control characters escaped: it cannot clear the screen or retitle the window
+        assertThat(swarm("status", "--frob\u001B[2J\u001B]0;x\u0007").err())
+                .contains("Unknown option: '--frob\\u001B[2J\\u001B]0;x\\u0007'").doesNotContain("\u001B");
         assertThat(tmp.resolve("state")).doesNotExist();
     }
 }
