@@ -171,10 +171,10 @@ final class YamlSource {
         } catch (YAMLException e) {
             String msg = String.valueOf(e.getMessage());
             if (msg.contains("aliases")) {
-                problems.whole("too many YAML aliases (more than " + MAX_ALIASES + " aliases of lists or mappings)",
+                problems.at(passingLimit(options, false), "too many YAML aliases (more than " + MAX_ALIASES + " aliases of lists or mappings)",
                         "write the repeated parts out or use defaults:; alias bombs are rejected");
             } else if (msg.contains("Nesting Depth")) {
-                problems.whole("YAML nested deeper than " + MAX_DEPTH + " levels",
+                problems.at(passingLimit(options, true), "YAML nested deeper than " + MAX_DEPTH + " levels",
                         "a swarm spec needs only a few levels of nesting");
             } else if (msg.contains("code point")) {
                 problems.whole("spec is too large", TOO_LARGE_HINT);
@@ -202,6 +202,35 @@ final class YamlSource {
         }
         // A tagged document is not read further: its meaning is whatever the tag intended, not ours.
         return checkTags(root, Collections.newSetFromMap(new IdentityHashMap<>())) ? root : null;
+    }
+
+    /**
+     * Where the document passes {@link #MAX_DEPTH} ({@code depth}) or {@link #MAX_ALIASES}: the composer's exception
+     * carries no position, so the events are read again (no tree is built) up to the list, mapping or alias that passes
+     * it. Null (a whole-file error) when it cannot be found.
+     */
+    private Mark passingLimit(LoaderOptions options, boolean depth) {
+        try {
+            ParserImpl parser = new ParserImpl(new StreamReader(text), options);
+            Set<String> collectionAnchors = new java.util.HashSet<>();
+            int level = 0;
+            int aliases = 0;
+            while (parser.peekEvent() != null && !parser.checkEvent(org.yaml.snakeyaml.events.Event.ID.StreamEnd)) {
+                org.yaml.snakeyaml.events.Event event = parser.getEvent();
+                if (event instanceof org.yaml.snakeyaml.events.CollectionStartEvent start) {
+                    if (start.getAnchor() != null) collectionAnchors.add(start.getAnchor());
+                    if (depth && ++level > MAX_DEPTH) return event.getStartMark();
+                } else if (event instanceof org.yaml.snakeyaml.events.CollectionEndEvent) {
+                    level--;
+                } else if (!depth && event instanceof org.yaml.snakeyaml.events.AliasEvent alias
+                        && collectionAnchors.contains(alias.getAnchor()) && ++aliases > MAX_ALIASES) {
+                    return event.getStartMark();
+                }
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            // the position is a convenience: without it the error concerns the whole file
+        }
+        return null;
     }
 
     /**

@@ -160,7 +160,7 @@ class SpecErrorsTest {
     }
 
     @Test
-    void aliasBombIsRejectedWithoutExpanding() throws IOException {
+    void aliasBombIsRejectedWithoutExpandingAtTheAliasPassingTheLimit() throws IOException {
         StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         for (char c = 'b'; c <= 'i'; c++) {
             char p = (char) (c - 1);
@@ -171,14 +171,14 @@ class SpecErrorsTest {
         yaml.append("tickets: *i\n");
 
         assertThat(errors(dir, yaml.toString())).containsExactly(
-                "swarm.yaml: too many YAML aliases (more than 50 aliases of lists or mappings); "
+                "swarm.yaml:7:23: too many YAML aliases (more than 50 aliases of lists or mappings); "
                         + "write the repeated parts out or use defaults:; alias bombs are rejected");
     }
 
     @Test
-    void deepNestingIsRejected() throws IOException {
+    void deepNestingIsRejectedAtTheListPassingTheLimit() throws IOException {
         assertThat(errors(dir, "tickets: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n")).containsExactly(
-                "swarm.yaml: YAML nested deeper than 32 levels; a swarm spec needs only a few levels of nesting");
+                "swarm.yaml:1:41: YAML nested deeper than 32 levels; a swarm spec needs only a few levels of nesting");
     }
 
     @Test
