@@ -89,6 +89,8 @@ final class PlanBuilder {
     /** Ids of other tickets left out because their id is misspelled or invalid (reported); references to them are not checked. */
     private final Set<String> leftOut = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
+    /** What {@link #suggestTicket} may still spend, in rough steps of the edit-distance computation. */
+    private long suggestionWork = 50_000_000L;
     /** The tickets in topological order, without those in or after a cycle (reported); set by {@link #topologicalOrder()}. */
     private List<Expanded> ordered = List.of();
 
@@ -398,7 +400,7 @@ final class PlanBuilder {
                 if (targets == null) {
                     if (ofLeftOut(n)) continue;
                     problems.at(need.node(), "ticket '" + e.group + "' needs '" + n + "', which is not a ticket",
-                            Problems.didYouMean(n, namesOutside(e.group), "check the id, or add a ticket with that id"));
+                            suggestTicket(n, e.group, "check the id, or add a ticket with that id"));
                 } else if (n.equals(e.group) || targets.contains(e.index)) {
                     problems.at(need.node(), "ticket '" + e.group + "' needs itself", "remove '" + n + "' from needs");
                 } else {
@@ -412,6 +414,17 @@ final class PlanBuilder {
     private boolean ofLeftOut(String name) {
         return leftOut.contains(name)
                 || brokenMatrices.stream().anyMatch(group -> name.equals(group) || name.startsWith(group + "-"));
+    }
+
+    /**
+     * "did you mean" a ticket name close to {@code given} (not one of {@code group}'s own), else {@code otherwise}. Each
+     * suggestion compares {@code given} with every name, so they share a budget of a fraction of a second: a spec with thousands
+     * of unknown needs among thousands of tickets would otherwise take hours. The first errors in the spec get theirs.
+     */
+    private String suggestTicket(String given, String group, String otherwise) {
+        if (suggestionWork <= 0) return otherwise;
+        suggestionWork -= (long) names.size() * (given.length() + 1) * 8;
+        return Problems.didYouMean(given, namesOutside(group), otherwise);
     }
 
     /** Ticket names other than {@code group}'s own (its id and expansions): suggesting one of those would be a cycle. */
@@ -823,7 +836,7 @@ final class PlanBuilder {
             if ((targets == null || targets.isEmpty()) && ofLeftOut(ref.target())) continue;
             if (targets == null) {
                 problems.at(ref.mark(), "unknown ticket '" + ref.target() + "' in " + ref.expression(),
-                        Problems.didYouMean(ref.target(), namesOutside(from.group), "check the id"));
+                        suggestTicket(ref.target(), from.group, "check the id"));
                 continue;
             }
             if (matrixGroups.contains(ref.target())) {

@@ -218,6 +218,17 @@ class HostileSpecTest {
                 .isEqualTo("\\u0000\\u0007\\u0008\\t\\n\\u000B\\u000C\\r\\u001B\\u007F\\u0085\\u009B\\u2028\\u200F\\u202E\\u2066");
     }
 
+    @Test
+    void thousandsOfUnknownNeedsAreReportedQuickly() {
+        // each unknown need is compared with every ticket id for a did-you-mean: 20,000 x 20,000 took minutes
+        StringBuilder yaml = new StringBuilder("defaults: {agent: noop}\ntickets:\n  - {id: ticket0, needs: [tickt1]}\n");
+        for (int i = 1; i < 20_000; i++) yaml.append("  - {id: ticket").append(i).append(", needs: [nope").append(i).append("]}\n");
+        List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> errors(dir, yaml.toString()));
+        assertThat(errors).hasSize(201).startsWith(
+                "swarm.yaml:3:27: ticket 'ticket0' needs 'tickt1', which is not a ticket; did you mean 'ticket1'?",
+                "swarm.yaml:4:27: ticket 'ticket1' needs 'nope1', which is not a ticket; check the id, or add a ticket with that id");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
