@@ -412,8 +412,12 @@ final class PlanBuilder {
 
     /** Whether {@code name} is a ticket left out of the plan (reported), or could be an expansion of its matrix. */
     private boolean ofLeftOut(String name) {
-        return leftOut.contains(name)
-                || brokenMatrices.stream().anyMatch(group -> name.equals(group) || name.startsWith(group + "-"));
+        if (leftOut.contains(name) || brokenMatrices.contains(name)) return true;
+        // an expansion's id is its group's id, '-', values: look the prefixes up rather than scan every group
+        for (int dash = name.indexOf('-'); dash > 0; dash = name.indexOf('-', dash + 1)) {
+            if (brokenMatrices.contains(name.substring(0, dash))) return true;
+        }
+        return false;
     }
 
     /**

@@ -229,6 +229,19 @@ class HostileSpecTest {
                 "swarm.yaml:4:27: ticket 'ticket1' needs 'nope1', which is not a ticket; check the id, or add a ticket with that id");
     }
 
+    @Test
+    void manyNeedsAmongManyBrokenMatricesAreCheckedQuickly() {
+        // each unknown need was compared with every broken matrix, whose expansions it could name: 60,000 x 12,000
+        StringBuilder yaml = new StringBuilder("defaults: {agent: noop}\ntickets:\n");
+        for (int i = 0; i < 12_000; i++) yaml.append("  - {id: m").append(i).append(", matrix: {}}\n");
+        yaml.append("  - {id: z, needs: [m5-a, ").append(IntStream.range(0, 60_000).mapToObj(i -> "q" + i).collect(Collectors.joining(", ")))
+                .append("]}\n");
+        List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> errors(dir, yaml.toString()));
+        assertThat(errors).hasSize(201).startsWith(
+                "swarm.yaml:3:22: 'matrix' is empty; give it a key with a list of values, such as os: [linux, mac], or remove it");
+        assertThat(String.join("\n", errors)).doesNotContain("'m5-a'");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
