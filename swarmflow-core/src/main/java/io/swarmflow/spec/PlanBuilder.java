@@ -776,7 +776,7 @@ final class PlanBuilder {
         for (int offset : Templates.malformed(text)) {
             String start = text.substring(offset, Math.min(text.length(), offset + 24)).lines().findFirst().orElse("");
             Mark mark = val.node() instanceof ScalarNode s
-                    ? source.openingMark(s, openings.indexOf(offset), openings.size()) : val.node().getStartMark();
+                    ? source.openingMark(s, java.util.Collections.binarySearch(openings, offset), openings.size()) : val.node().getStartMark();
             problems.at(mark, "'" + start + (text.length() > offset + start.length() ? "...'" : "'")
                     + " in " + scope.where() + " is not a complete reference",
                     "write ${{ vars.NAME }} (or matrix.NAME, tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");

@@ -53,10 +53,13 @@ public final class Templates {
     public static List<Integer> malformed(String text) {
         List<Integer> bad = new ArrayList<>();
         if (text == null) return bad;
-        Matcher open = OPENING.matcher(text);
+        // one pass each: searching for a reference from every opening rescanned the rest of the text for each bad one
+        java.util.Set<Integer> references = new java.util.HashSet<>();
         Matcher ref = REFERENCE.matcher(text);
+        while (ref.find()) references.add(ref.start());
+        Matcher open = OPENING.matcher(text);
         while (open.find()) {
-            if (!ref.find(open.start()) || ref.start() != open.start()) bad.add(open.start());
+            if (!references.contains(open.start())) bad.add(open.start());
         }
         return bad;
     }

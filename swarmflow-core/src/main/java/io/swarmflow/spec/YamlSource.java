@@ -310,32 +310,63 @@ final class YamlSource {
 
     private Mark nthMatchMark(ScalarNode node, java.util.regex.Pattern pattern, int index, int expectedCount) {
         Mark start = node.getStartMark();
-        Mark end = node.getEndMark();
-        if (start == null || end == null) return start;
-        int from = text.offsetByCodePoints(0, Math.min(start.getIndex(), text.codePointCount(0, text.length())));
-        int to = text.offsetByCodePoints(0, Math.min(end.getIndex(), text.codePointCount(0, text.length())));
+        if (start == null || node.getEndMark() == null) return start;
+        // every match of the scalar at once, kept: a text with thousands of references (or rendered once per matrix
+        // expansion) would otherwise be scanned again for each
+        List<Mark> marks = (pattern == Templates.REFERENCE ? referenceMarks : openingMarks).computeIfAbsent(node, n -> matchMarks(n, pattern));
+        if (marks.size() != expectedCount || index < 0 || index >= marks.size()) return start;
+        return marks.get(index);
+    }
+
+    private final java.util.Map<ScalarNode, List<Mark>> referenceMarks = new IdentityHashMap<>();
+    private final java.util.Map<ScalarNode, List<Mark>> openingMarks = new IdentityHashMap<>();
+    /** Character offset of each code point of {@link #text} (SnakeYAML's marks count code points); null while they agree. */
+    private int[] charOffsets;
+    private boolean charOffsetsKnown;
+
+    private int charOffset(int codePointIndex) {
+        if (!charOffsetsKnown) {
+            charOffsetsKnown = true;
+            int count = text.codePointCount(0, text.length());
+            if (count != text.length()) {
+                charOffsets = new int[count + 1];
+                for (int i = 0, cp = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) charOffsets[cp++] = i;
+                charOffsets[count] = text.length();
+            }
+        }
+        int clamped = Math.max(0, Math.min(codePointIndex, charOffsets == null ? text.length() : charOffsets.length - 1));
+        return charOffsets == null ? clamped : charOffsets[clamped];
+    }
+
+    /** Where each match of {@code pattern} in the scalar's raw text starts, in one pass over it. */
+    private List<Mark> matchMarks(ScalarNode node, java.util.regex.Pattern pattern) {
+        Mark start = node.getStartMark();
+        int from = charOffset(start.getIndex());
+        int to = charOffset(node.getEndMark().getIndex());
         Matcher m = pattern.matcher(text).region(from, to);
-        List<Integer> offsets = new java.util.ArrayList<>();
-        while (m.find()) offsets.add(m.start());
-        if (offsets.size() != expectedCount || index >= offsets.size()) return start;
+        List<Mark> marks = new java.util.ArrayList<>();
         int line = start.getLine();
         int column = start.getColumn();
-        for (int i = from; i < offsets.get(index); ) {
-            int cp = text.codePointAt(i);
-            int len = Character.charCount(cp);
-            if (cp == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                len = 2;
-                line++;
-                column = 0;
-            } else if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
-                line++;
-                column = 0;
-            } else {
-                column++;
+        int i = from;
+        while (m.find()) {
+            while (i < m.start()) {
+                int cp = text.codePointAt(i);
+                int len = Character.charCount(cp);
+                if (cp == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    len = 2;
+                    line++;
+                    column = 0;
+                } else if (cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+                    line++;
+                    column = 0;
+                } else {
+                    column++;
+                }
+                i += len;
             }
-            i += len;
+            marks.add(new Mark("spec", 0, line, column, new int[0], 0));
         }
-        return new Mark("spec", 0, line, column, new int[0], 0);
+        return marks;
     }
 
     private Mark markAtCodePoint(int position) {

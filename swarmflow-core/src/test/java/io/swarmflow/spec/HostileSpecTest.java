@@ -242,6 +242,18 @@ class HostileSpecTest {
         assertThat(String.join("\n", errors)).doesNotContain("'m5-a'");
     }
 
+    @Test
+    void aTextWithThousandsOfBadReferencesIsReportedQuickly() {
+        // each reference was located by scanning the text again, and each incomplete one by searching the rest of it
+        String script = IntStream.range(0, 25_000).mapToObj(i -> "${{ run.idx }}").collect(Collectors.joining(" "))
+                + " " + IntStream.range(0, 25_000).mapToObj(i -> "${{ x").collect(Collectors.joining(" "));
+        List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(15),
+                () -> errors(dir, "tickets:\n  - id: a\n    agent: noop\n    title: \"" + script + "\"\n"));
+        assertThat(errors).hasSize(201).startsWith(
+                "swarm.yaml:4:13: unknown reference '${{ run.idx }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id",
+                "swarm.yaml:4:28: unknown reference '${{ run.idx }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
