@@ -89,8 +89,6 @@ final class PlanBuilder {
     /** Ids of other tickets left out because their id is misspelled or invalid (reported); references to them are not checked. */
     private final Set<String> leftOut = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
-    /** What {@link #suggestTicket} may still spend, in rough steps of the edit-distance computation. */
-    private long suggestionWork = 50_000_000L;
     /** The tickets in topological order, without those in or after a cycle (reported); set by {@link #topologicalOrder()}. */
     private List<Expanded> ordered = List.of();
 
@@ -149,7 +147,7 @@ final class PlanBuilder {
                         "remove it from the value");
             } else if (!vars.containsKey(k)) {
                 problems.whole("--var " + k + " is not declared in vars",
-                        Problems.didYouMean(k, vars.keySet(), vars.isEmpty()
+                        problems.didYouMean(k, vars.keySet(), vars.isEmpty()
                                 ? "declare it under vars: in the spec"
                                 : "declare it under vars: in the spec; declared: " + String.join(", ", vars.keySet())));
             } else {
@@ -205,7 +203,7 @@ final class PlanBuilder {
         for (Profile p : spec.agents.values()) {
             String kind = p.kind() == null ? "?" : p.kind().value();
             if (p.kind() != null && !KINDS.contains(kind)) {
-                String meant = Problems.closest(kind, KINDS);
+                String meant = problems.closest(kind, KINDS);
                 problems.at(p.kind().node(), "unknown agent kind '" + kind + "'",
                         "use " + String.join(" or ", KINDS) + (meant == null ? "" : "; did you mean '" + meant + "'?"));
             }
@@ -421,14 +419,11 @@ final class PlanBuilder {
     }
 
     /**
-     * "did you mean" a ticket name close to {@code given} (not one of {@code group}'s own), else {@code otherwise}. Each
-     * suggestion compares {@code given} with every name, so they share a budget of a fraction of a second: a spec with thousands
-     * of unknown needs among thousands of tickets would otherwise take hours. The first errors in the spec get theirs.
+     * "did you mean" a ticket name close to {@code given} (not one of {@code group}'s own), else {@code otherwise}; the
+     * names are not even listed once {@link Problems#suggesting()} says the budget of suggestions is spent.
      */
     private String suggestTicket(String given, String group, String otherwise) {
-        if (suggestionWork <= 0) return otherwise;
-        suggestionWork -= (long) names.size() * (given.length() + 1) * 8;
-        return Problems.didYouMean(given, namesOutside(group), otherwise);
+        return problems.suggesting() ? problems.didYouMean(given, namesOutside(group), otherwise) : otherwise;
     }
 
     /** Ticket names other than {@code group}'s own (its id and expansions): suggesting one of those would be a cycle. */
@@ -449,7 +444,7 @@ final class PlanBuilder {
         AgentProfile profile = profiles.get(agent);
         if (profile == null) {
             problems.at(agentVal.node(), "unknown agent '" + agent + "'",
-                    Problems.didYouMean(agent, profiles.keySet(), "declare it under agents: or use " + String.join(" or ", KINDS)));
+                    problems.didYouMean(agent, profiles.keySet(), "declare it under agents: or use " + String.join(" or ", KINDS)));
         }
         String kind = profile == null ? "?" : profile.kind();
 
@@ -802,14 +797,14 @@ final class PlanBuilder {
                     values.put(expr, v);
                 } else {
                     problems.at(mark, "unknown variable '" + parts[1] + "' in " + shown,
-                            Problems.didYouMean(parts[1], vars.keySet(), "declare it under vars:"));
+                            problems.didYouMean(parts[1], vars.keySet(), "declare it under vars:"));
                 }
             } else if (parts[0].equals("matrix") && parts.length == 2) {
                 if (scope.matrix() == null) {
                     problems.at(mark, shown + " is used outside a matrix ticket", "add a matrix: to the ticket or remove the reference");
                 } else if (!scope.matrix().containsKey(parts[1])) {
                     problems.at(mark, "unknown matrix key '" + parts[1] + "' in " + shown,
-                            Problems.didYouMean(parts[1], scope.matrix().keySet(), "matrix keys: " + String.join(", ", scope.matrix().keySet())));
+                            problems.didYouMean(parts[1], scope.matrix().keySet(), "matrix keys: " + String.join(", ", scope.matrix().keySet())));
                 } else {
                     values.put(expr, scope.matrix().get(parts[1]));
                 }
@@ -866,7 +861,7 @@ final class PlanBuilder {
             if (target.planned != null && target.planned.workspace() == WorkspaceMode.WORKTREE) declared.addAll(WORKTREE_OUTPUTS);
             if (target.planned != null && !declared.contains(ref.output())) {
                 problems.at(ref.mark(), "ticket '" + target.id + "' has no output '" + ref.output() + "'",
-                        Problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.group));
+                        problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.group));
             }
         }
     }

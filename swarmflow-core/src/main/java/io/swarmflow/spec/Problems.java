@@ -68,13 +68,31 @@ final class Problems {
         return new SpecException(sorted);
     }
 
-    /** The known name closest to {@code given} (Levenshtein distance at most 2), or null. */
-    static String closest(String given, Collection<String> known) {
+    /**
+     * Edit-distance cells that did-you-mean suggestions may still compute, about a second's worth: a spec with tens of
+     * thousands of unknown names among tens of thousands of known ones would otherwise take hours. The first ones get
+     * their suggestion; later ones get the other hint.
+     */
+    private long suggestionCells = 50_000_000L;
+
+    /** Whether suggestions are still being made (the budget is not spent). */
+    boolean suggesting() {
+        return suggestionCells > 0;
+    }
+
+    /** The known name closest to {@code given} (Levenshtein distance at most 2), or null (also once the budget is spent). */
+    String closest(String given, Collection<String> known) {
+        if (!suggesting()) return null;
+        String g = given.toLowerCase(java.util.Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         int allowed = Math.min(2, Math.max(1, given.length() / 3));
         for (String candidate : known) {
-            int d = levenshtein(given.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+            // charged whether computed or not, so the budget also bounds the listing and lower-casing of candidates
+            suggestionCells -= (long) (g.length() + 1) * (candidate.length() + 1);
+            String c = candidate.toLowerCase(java.util.Locale.ROOT);
+            if (Math.abs(c.length() - g.length()) > allowed) continue; // the distance is at least the difference in length
+            int d = levenshtein(g, c);
             if (d <= allowed && d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
@@ -84,7 +102,7 @@ final class Problems {
     }
 
     /** "did you mean 'x'?" when a known name is close to {@code given}, else {@code otherwise}. */
-    static String didYouMean(String given, Collection<String> known, String otherwise) {
+    String didYouMean(String given, Collection<String> known, String otherwise) {
         String c = closest(given, known);
         return c != null ? "did you mean '" + c + "'?" : otherwise;
     }

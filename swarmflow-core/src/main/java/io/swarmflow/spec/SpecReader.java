@@ -450,7 +450,7 @@ final class SpecReader {
             // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning.
             if (e == null && options == SANDBOX && s.getValue().equals("false")) e = options.get("off");
             if (e != null) return new Val<>(e, s);
-            String meant = Problems.closest(s.getValue(), options.keySet());
+            String meant = problems.closest(s.getValue(), options.keySet());
             problems.at(node, "invalid " + key + " '" + s.getValue() + "'",
                     "use " + String.join(", ", options.keySet()) + (meant == null ? "" : "; did you mean '" + meant + "'?"));
             return null;
@@ -510,8 +510,8 @@ final class SpecReader {
                     problems.at(k, msg.substring(0, msg.indexOf(HINT)), msg.substring(msg.indexOf(HINT) + HINT.length()));
                 } else {
                     problems.at(k, "unknown key '" + key + "' in " + what,
-                            Problems.didYouMean(key, allowed, "allowed keys: " + String.join(", ", allowed)));
-                    String meant = Problems.closest(key, allowed);
+                            problems.didYouMean(key, allowed, "allowed keys: " + String.join(", ", allowed)));
+                    String meant = problems.closest(key, allowed);
                     if (meant != null) misspelled.putIfAbsent(meant, t.getValueNode());
                 }
                 continue;

@@ -254,6 +254,18 @@ class HostileSpecTest {
                 "swarm.yaml:4:28: unknown reference '${{ run.idx }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id");
     }
 
+    @Test
+    void thousandsOfUnknownVariablesAmongThousandsOfVariablesAreReportedQuickly() {
+        // each unknown variable was compared with every variable for a did-you-mean: 25,000 x 25,000 took minutes
+        StringBuilder yaml = new StringBuilder("vars:\n");
+        for (int i = 0; i < 25_000; i++) yaml.append("  v").append(i).append(": x\n");
+        yaml.append("tickets:\n  - id: a\n    agent: noop\n    title: \"")
+                .append(IntStream.range(0, 25_000).mapToObj(i -> "${{ vars.w" + i + " }}").collect(Collectors.joining(" "))).append("\"\n");
+        List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> errors(dir, yaml.toString()));
+        assertThat(errors).hasSize(201).startsWith(
+                "swarm.yaml:25005:13: unknown variable 'w0' in '${{ vars.w0 }}'; did you mean 'v0'?");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
