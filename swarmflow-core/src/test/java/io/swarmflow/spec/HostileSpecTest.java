@@ -266,6 +266,22 @@ class HostileSpecTest {
                 "swarm.yaml:25005:13: unknown variable 'w0' in '${{ vars.w0 }}'; did you mean 'v0'?");
     }
 
+    @Test
+    void environmentVariableNamesAProcessCannotBeGivenAreRefusedWhereWritten() throws Exception {
+        assertThat(errors(dir, """
+                agents:
+                  p: {kind: shell, env: {"A=B": x}}
+                defaults: {env: {"": x}}
+                tickets:
+                  - {id: a, agent: p, run: "true", env: {"1X": x, "X Y": y, "X\\tY": z}}
+                """)).containsExactly(
+                "swarm.yaml:2:26: invalid environment variable name 'A=B'; use letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:3:18: invalid environment variable name ''; use letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:5:42: invalid environment variable name '1X'; use letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:5:51: invalid environment variable name 'X Y'; use letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:5:61: invalid environment variable name 'X\\tY'; use letters, digits and '_', starting with a letter or '_'");
+    }
+
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */
     private static String loadInSmallHeap(Path file) throws Exception {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
