@@ -11,7 +11,7 @@ import java.util.List;
  * report time.
  */
 final class GanttSvg {
-    private static final int LABEL_W = 190, CHART_W = 1000, ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
+    private static final int LABEL_W = 190, CHART_W = 960, ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
     /** Candidate tick spacings, milliseconds; the smallest giving at most about 10 ticks wins. */
     private static final long[] STEPS = {
             100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,

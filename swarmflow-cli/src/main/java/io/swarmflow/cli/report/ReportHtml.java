@@ -26,7 +26,7 @@ final class ReportHtml {
             header,section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin-bottom:16px}
             h1{font-size:22px;margin:0 12px 0 0;display:inline;vertical-align:middle;word-break:break-all}
             h2{font-size:17px;margin:0 0 12px}
-            h3{font-size:14px;margin:18px 0 6px}
+            h3{font-size:14px;margin:18px 0 6px;overflow-wrap:anywhere}
             a{color:#1d4ed8;text-decoration:none} a:hover{text-decoration:underline}
             .muted{color:var(--muted)} .small{font-size:12px}
             .meta{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:6px 24px;margin:14px 0}
@@ -49,16 +49,18 @@ final class ReportHtml {
             .progress .s-retry-wait,.progress .s-awaiting-approval{background:#f59e0b} .progress .s-pending,.progress .s-ready{background:#e5e7eb}
             table{border-collapse:collapse;width:100%}
             th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+            td{overflow-wrap:anywhere} td.ticket{min-width:12em}
+            @media screen and (max-width:900px){.tablewrap{overflow-x:auto}}
             th{font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);background:#fff;position:sticky;top:0}
             td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             tr.failed td:first-child{box-shadow:inset 3px 0 0 #dc2626}
             tr:target td{background:#fffbeb}
             .tid{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
-            .reason{min-width:140px;max-width:320px;overflow-wrap:anywhere}
+            .reason{min-width:120px;max-width:320px;overflow-wrap:anywhere}
             pre,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
             pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px 10px;margin:4px 0;overflow:auto;max-height:420px;white-space:pre}
-            td pre{max-width:460px;max-height:220px}
-            .out{margin-bottom:4px} .out .k{font-size:11px;color:var(--muted);margin-right:6px}
+            td pre{max-width:460px;max-height:220px;white-space:pre-wrap;overflow-wrap:anywhere}
+            .out{margin-bottom:4px;max-width:360px} .out .k{font-size:11px;color:var(--muted);margin-right:6px}
             .out code{overflow-wrap:anywhere}
             .scroll{overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fff}
             .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin:0 0 8px}
@@ -78,6 +80,19 @@ final class ReportHtml {
             .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb}
             .failure{border-top:1px solid var(--line);padding-top:4px} .failure:first-of-type{border-top:0;padding-top:0} .failure:first-of-type h3{margin-top:0}
             footer{color:var(--muted);font-size:12px;text-align:center;padding:4px 0 16px}
+            .small,.meta,.failure{overflow-wrap:anywhere}
+            @media print{
+            body{background:#fff;font-size:11px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+            main{max-width:none;padding:0}
+            header,section{border:0;border-radius:0;padding:0;margin:0 0 14px}
+            nav{display:none}
+            a{color:inherit}
+            th{position:static}
+            tr,.failure h3,.legend{break-inside:avoid}
+            .scroll{overflow:visible;border:0}
+            .scroll svg{display:block;max-width:100%;height:auto}
+            pre,td pre{white-space:pre-wrap;overflow-wrap:anywhere;overflow:visible;max-height:none;max-width:none}
+            }
             """;
 
     private ReportHtml() {}
@@ -181,7 +196,7 @@ final class ReportHtml {
     }
 
     private static void tickets(StringBuilder sb, RunReport report) {
-        sb.append("<section id=\"tickets\">\n<h2>Tickets</h2>\n<table>\n<thead><tr><th>#</th><th>Ticket</th><th>State</th>"
+        sb.append("<section id=\"tickets\">\n<h2>Tickets</h2>\n<div class=\"tablewrap\"><table>\n<thead><tr><th>#</th><th>Ticket</th><th>State</th>"
                 + "<th>Agent</th><th>Attempts</th><th>Duration</th><th>Exit</th><th>Reason</th><th>Outputs</th></tr></thead>\n<tbody>\n");
         int n = 0;
         for (RunReport.Row r : report.rows()) {
@@ -189,7 +204,7 @@ final class ReportHtml {
             String state = v.state().label();
             sb.append("<tr id=\"t-").append(esc(r.id())).append("\" class=\"").append(state).append("\">");
             sb.append("<td class=\"num muted\">").append(++n).append("</td>");
-            sb.append("<td><div class=\"tid\">").append(esc(r.id())).append("</div>");
+            sb.append("<td class=\"ticket\"><div class=\"tid\">").append(esc(r.id())).append("</div>");
             if (r.title() != null && !r.title().isEmpty()) sb.append("<div>").append(esc(r.title())).append("</div>");
             if (!r.needs().isEmpty()) {
                 sb.append("<div class=\"small muted\">needs ");
@@ -212,7 +227,7 @@ final class ReportHtml {
             outputs(sb, v.outputs());
             sb.append("</td></tr>\n");
         }
-        sb.append("</tbody>\n</table>\n</section>\n");
+        sb.append("</tbody>\n</table></div>\n</section>\n");
     }
 
     private static void outputs(StringBuilder sb, Map<String, String> outputs) {
