@@ -18,7 +18,9 @@ final class DagSvg {
     static final int MAX_TICKETS = 400;
     static final int MAX_PER_COLUMN = 25;
 
-    private static final int W = 150, H = 26, V_GAP = 10, SUB_GAP = 14, LAYER_GAP = 70, PAD = 8;
+    private static final int W = 150, H = 26, V_GAP = 14, INTO_TOP = 16, SUB_GAP = 14, LAYER_GAP = 70, PAD = 8;
+    /** Characters of a ticket id that fit a box: labels are monospace, about 0.6 em (6.9 px) a character, 8 px padding. */
+    static final int LABEL_CHARS = 18;
 
     private DagSvg() {}
 
@@ -67,27 +69,29 @@ final class DagSvg {
             for (int p = 0; p < members.size(); p++) slot[members.get(p)] = (double) p / Math.max(1, members.size() - 1);
         }
 
-        // wrapped layers: every other column sits half a row lower, so an edge running straight
-        // through a layer to a node in a later column passes through the gaps between nodes
-        int half = (H + V_GAP) / 2;
         int maxExtent = 0;
         for (List<Integer> members : byLayer) maxExtent = Math.max(maxExtent, extent(members.size()));
         int height = 2 * PAD + maxExtent;
-        int[] x = new int[n], y = new int[n], layerLeft = new int[depth], layerRight = new int[depth];
+        int[] x = new int[n], y = new int[n], col = new int[n];
+        int[] layerLeft = new int[depth], layerRight = new int[depth], layerTop = new int[depth], layerRows = new int[depth];
         int cursor = PAD;
         for (int l = 0; l < depth; l++) {
             List<Integer> members = byLayer.get(l);
             int cols = columns(members.size());
             int perCol = (members.size() + cols - 1) / cols;
+            // the sub-columns of a wrapped layer share their rows, so the gaps between rows are channels
+            // that edges run through from one side of the layer to the other
             int top = PAD + (maxExtent - extent(members.size())) / 2;
             for (int p = 0; p < members.size(); p++) {
                 int i = members.get(p);
-                int col = p / perCol;
-                x[i] = cursor + col * (W + SUB_GAP);
-                y[i] = top + (col % 2) * half + (p % perCol) * (H + V_GAP);
+                col[i] = p / perCol;
+                x[i] = cursor + col[i] * (W + SUB_GAP);
+                y[i] = top + (p % perCol) * (H + V_GAP);
             }
             layerLeft[l] = cursor;
             layerRight[l] = cursor + cols * W + (cols - 1) * SUB_GAP;
+            layerTop[l] = top;
+            layerRows[l] = perCol;
             cursor = layerRight[l] + LAYER_GAP;
         }
         int width = cursor - LAYER_GAP + PAD;
@@ -103,15 +107,10 @@ final class DagSvg {
             for (String need : rows.get(i).needs()) {
                 Integer j = index.get(need);
                 if (j == null || j >= i) continue;
-                // straight out of the source's layer, a curve across the gap, straight into the target's layer
-                double y1 = y[j] + H / 2.0, y2 = y[i] + H / 2.0;
-                double a = layerRight[layer[j]], b = layerLeft[layer[i]];
-                double dx = Math.max(20, Math.min(80, (b - a) / 2));
                 sb.append("<path class=\"edge\" data-from=\"").append(Html.esc(need)).append("\" data-to=\"")
-                        .append(Html.esc(rows.get(i).id())).append("\" d=\"")
-                        .append(String.format(Locale.ROOT, "M%d,%.1f L%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f L%d,%.1f",
-                                x[j] + W, y1, a, y1, a + dx, y1, b - dx, y2, b, y2, x[i], y2))
-                        .append("\" marker-end=\"url(#arrow)\"/>\n");
+                        .append(Html.esc(rows.get(i).id())).append("\" d=\"");
+                edge(sb, j, i, layer, col, x, y, layerLeft, layerRight, layerTop, layerRows);
+                sb.append("\" marker-end=\"url(#arrow)\"/>\n");
             }
         }
         sb.append("</g>\n<g class=\"nodes\">\n");
@@ -123,23 +122,74 @@ final class DagSvg {
                     .append("\" data-ticket=\"").append(Html.esc(r.id())).append("\"><title>").append(Html.esc(tip))
                     .append("</title><rect x=\"").append(x[i]).append("\" y=\"").append(y[i]).append("\" width=\"")
                     .append(W).append("\" height=\"").append(H).append("\" rx=\"5\"/><text x=\"").append(x[i] + 8)
-                    .append("\" y=\"").append(y[i] + H / 2 + 4).append("\">").append(Html.esc(Html.shorten(r.id(), 21)))
+                    .append("\" y=\"").append(y[i] + H / 2 + 4).append("\">").append(Html.esc(Html.shorten(r.id(), LABEL_CHARS)))
                     .append("</text></a>\n");
         }
         sb.append("</g>\n</svg>");
         return sb.toString();
     }
 
+    /**
+     * Path of the edge from node {@code j} to node {@code i}: out of the source's right side (its bottom, then
+     * through a row gap of its layer, when other sub-columns stand to its right), across each layer in between at a height
+     * where it has no node (a row gap, or above or below its nodes), and into the target's left side through
+     * a row gap of its layer (into its top when other sub-columns stand to its left); S-curves across the gaps
+     * between layers.
+     */
+    private static void edge(StringBuilder sb, int j, int i, int[] layer, int[] col, int[] x, int[] y, int[] layerLeft,
+                             int[] layerRight, int[] layerTop, int[] layerRows) {
+        double cy;
+        if (x[j] + W < layerRight[layer[j]]) {
+            cy = y[j] + H + V_GAP / 2.0;
+            sb.append(String.format(Locale.ROOT, "M%d,%d L%d,%.1f", x[j] + W - INTO_TOP, y[j] + H, x[j] + W - INTO_TOP, cy));
+        } else {
+            cy = y[j] + H / 2.0;
+            sb.append(String.format(Locale.ROOT, "M%d,%.1f", x[j] + W, cy));
+        }
+        sb.append(String.format(Locale.ROOT, " L%d,%.1f", layerRight[layer[j]], cy));
+        for (int l = layer[j] + 1; l < layer[i]; l++) {
+            double next = freeY(cy, layerTop[l], layerRows[l]);
+            curve(sb, layerRight[l - 1], cy, layerLeft[l], next);
+            sb.append(String.format(Locale.ROOT, " L%d,%.1f", layerRight[l], next));
+            cy = next;
+        }
+        if (col[i] > 0) {
+            double gap = y[i] - V_GAP / 2.0;
+            curve(sb, layerRight[layer[i] - 1], cy, layerLeft[layer[i]], gap);
+            // into the top: an arrow from the left would look like an edge from the box in the sub-column before
+            sb.append(String.format(Locale.ROOT, " L%d,%.1f L%d,%d", x[i] + INTO_TOP, gap, x[i] + INTO_TOP, y[i]));
+        } else {
+            curve(sb, layerRight[layer[i] - 1], cy, x[i], y[i] + H / 2.0);
+        }
+    }
+
+    private static void curve(StringBuilder sb, double a, double y1, double b, double y2) {
+        double dx = (b - a) / 2;
+        sb.append(String.format(Locale.ROOT, " C%.1f,%.1f %.1f,%.1f %.1f,%.1f", a + dx, y1, b - dx, y2, b, y2));
+    }
+
+    /** {@code y} when a horizontal line there misses every node of a layer, else the nearest height that does. */
+    static double freeY(double y, int top, int rows) {
+        int pitch = H + V_GAP;
+        double bottom = top + (rows - 1) * pitch + H;
+        if (y <= top - 2 || y >= bottom + 2) return y;
+        double rel = y - top;
+        int row = (int) Math.floor(rel / pitch);
+        if (rel - row * pitch >= H + 2) return y; // already in the gap below row
+        double above = top + row * pitch - V_GAP / 2.0, below = top + row * pitch + H + V_GAP / 2.0;
+        return y - above <= below - y ? above : below;
+    }
+
     private static int columns(int members) {
         return Math.max(1, (members + MAX_PER_COLUMN - 1) / MAX_PER_COLUMN);
     }
 
-    /** Height taken by a layer of {@code members} tickets, including the half-row shift of wrapped columns. */
+    /** Height taken by a layer of {@code members} tickets. */
     private static int extent(int members) {
         if (members == 0) return 0;
         int cols = columns(members);
         int perCol = (members + cols - 1) / cols;
-        return perCol * H + (perCol - 1) * V_GAP + (cols > 1 ? (H + V_GAP) / 2 : 0);
+        return perCol * H + (perCol - 1) * V_GAP;
     }
 
     private static Map<String, Integer> indexOf(List<RunReport.Row> rows) {

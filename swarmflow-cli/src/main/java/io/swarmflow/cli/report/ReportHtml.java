@@ -68,6 +68,7 @@ final class ReportHtml {
             svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:12px;fill:#1f2937}
             .dag .edge{fill:none;stroke:#94a3b8;stroke-width:1.3}
             .dag .node rect{stroke-width:1.5}
+            .dag .node text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
             .dag .node:hover rect{stroke-width:2.5}
             .n-succeeded rect{fill:#dcfce7;stroke:#16a34a} .n-failed rect{fill:#fee2e2;stroke:#dc2626}
             .n-skipped rect{fill:#f3f4f6;stroke:#9ca3af} .n-cancelled rect{fill:#e5e7eb;stroke:#6b7280}
