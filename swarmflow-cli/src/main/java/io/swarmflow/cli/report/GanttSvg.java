@@ -14,7 +14,7 @@ final class GanttSvg {
     private static final int LABEL_W = 190, CHART_W = 960, ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
     /** Candidate tick spacings, milliseconds; the smallest giving at most about 10 ticks wins. */
     private static final long[] STEPS = {
-            100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+            1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
             900_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000};
 
     private GanttSvg() {}
@@ -70,6 +70,8 @@ final class GanttSvg {
             sb.append(String.format(java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x, AXIS_H - 8))
                     .append(Html.offset(t)).append("</text>\n");
         }
+        sb.append(String.format(java.util.Locale.ROOT, "<line class=\"baseline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
+                LABEL_W, AXIS_H - 4, LABEL_W + CHART_W, AXIS_H - 4));
         sb.append("</g>\n");
         if (run.finishedAtMillis() <= 0 && run.startedAtMillis() > 0 && now >= t0 && now <= t1) {
             double x = LABEL_W + (now - t0) * scale;
@@ -88,8 +90,9 @@ final class GanttSvg {
             }
             for (AttemptView a : r.attempts()) {
                 String outcome = a.outcome() == null ? "running" : a.outcome().label();
-                double x = LABEL_W + (a.startedAtMillis() - t0) * scale;
+                // at least 2 px wide so that a short attempt shows, and still inside the axis
                 double w = Math.max(2, (end(a, now) - a.startedAtMillis()) * scale);
+                double x = Math.min(LABEL_W + (a.startedAtMillis() - t0) * scale, LABEL_W + CHART_W - w);
                 Long dur = report.duration(a.startedAtMillis(), a.finishedAtMillis());
                 String tip = r.id() + " · attempt " + a.attempt() + " · " + outcome + " · " + Html.duration(dur)
                         + (a.exitCode() == null ? "" : " · exit " + a.exitCode())

@@ -63,14 +63,15 @@ final class Html {
         return String.format(java.util.Locale.ROOT, "%dh %02dm", s / 3600, (s % 3600) / 60);
     }
 
-    /** Compact offset for axis labels: {@code 0}, {@code 500ms}, {@code 1.5s}, {@code 30s}, {@code 1m30s}, {@code 2h}. */
+    /** Compact offset for axis labels: {@code 0}, {@code 500ms}, {@code 1.5s}, {@code 30s}, {@code 1m30s}, {@code 2h}, {@code 3d12h}. */
     static String offset(long ms) {
         if (ms == 0) return "0";
         if (ms < 1_000) return ms + "ms";
         if (ms < 60_000 && ms % 1000 != 0) return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
         long s = ms / 1000;
-        long h = s / 3600, m = (s % 3600) / 60, sec = s % 60;
+        long d = s / 86_400, h = (s % 86_400) / 3600, m = (s % 3600) / 60, sec = s % 60;
         StringBuilder sb = new StringBuilder();
+        if (d > 0) sb.append(d).append('d');
         if (h > 0) sb.append(h).append('h');
         if (m > 0) sb.append(m).append('m');
         if (sec > 0 || sb.isEmpty()) sb.append(sec).append('s');

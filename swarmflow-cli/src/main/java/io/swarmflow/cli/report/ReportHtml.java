@@ -74,7 +74,7 @@ final class ReportHtml {
             .n-skipped rect{fill:#f3f4f6;stroke:#9ca3af} .n-cancelled rect{fill:#e5e7eb;stroke:#6b7280}
             .n-retry-wait rect,.n-awaiting-approval rect{fill:#fef3c7;stroke:#d97706}
             .n-running rect{fill:#dbeafe;stroke:#2563eb} .n-pending rect,.n-ready rect{fill:#fff;stroke:#94a3b8;stroke-dasharray:4 3}
-            .gantt .stripe{fill:#f8fafc} .gantt .tick{stroke:#e5e7eb} .gantt .axis text{fill:#6b7280;font-size:11px}
+            .gantt .stripe{fill:#f8fafc} .gantt .tick{stroke:#e5e7eb} .gantt .baseline{stroke:#9ca3af} .gantt .axis text{fill:#6b7280;font-size:11px}
             .gantt .now{stroke:#2563eb;stroke-dasharray:4 3} .gantt .idle{fill:#9ca3af;font-size:11px;font-style:italic}
             .gantt .label{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
             .b-succeeded{fill:#16a34a} .b-failed{fill:#dc2626} .b-timed-out{fill:#7f1d1d} .b-cancelled{fill:#9ca3af}

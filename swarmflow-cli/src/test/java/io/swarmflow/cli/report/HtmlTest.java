@@ -38,12 +38,14 @@ class HtmlTest {
         assertThat(Html.offset(2_000)).isEqualTo("2s");
         assertThat(Html.offset(90_000)).isEqualTo("1m30s");
         assertThat(Html.offset(7_200_000)).isEqualTo("2h");
+        assertThat(Html.offset(3 * 86_400_000L + 12 * 3_600_000L)).as("days, not 84h").isEqualTo("3d12h");
     }
 
     @Test
     void timeAxisHasAtMostAboutTenTicks() {
         assertThat(GanttSvg.step(95_000)).isEqualTo(10_000);
-        assertThat(GanttSvg.step(1)).isEqualTo(100);
+        assertThat(GanttSvg.step(1)).isEqualTo(1);
+        assertThat(GanttSvg.step(40)).as("a 40 ms run still gets ticks").isEqualTo(5);
         assertThat(GanttSvg.step(3_600_000)).isEqualTo(600_000);
         assertThat(GanttSvg.step(40L * 86_400_000)).isGreaterThanOrEqualTo(4L * 86_400_000);
     }

@@ -85,6 +85,7 @@ class ReportBrowserTest {
             resize(width);
             assertNoHorizontalOverflow("screen " + width + " px");
             assertDagNodesVisible();
+            assertGanttBarsWithinAxis();
         }
         printMedia(true);
         try {
@@ -104,6 +105,8 @@ class ReportBrowserTest {
         open(cancelledReport());
         resize(1280);
         assertNoHorizontalOverflow("screen 1280 px");
+        assertDagNodesVisible();
+        assertGanttBarsWithinAxis();
         String badge = (String) driver.executeScript("return document.getElementById('run-state').textContent");
         assertThat(badge).isEqualTo("cancelled");
         assertNoConsoleErrors();
@@ -157,7 +160,7 @@ class ReportBrowserTest {
         return RunReport.writeAll(run, Fixtures.plan(plan), views, attempts, dir.resolve("stress"));
     }
 
-    /** Cancelled after 3 hours: one ticket done, two attempts cancelled, one ticket never started. */
+    /** Cancelled after 3 hours: one ticket done, three attempts cancelled, the last one as it began. */
     private static Path cancelledReport() throws IOException {
         long h = 3_600_000;
         List<PlannedTicket> plan = List.of(
@@ -168,11 +171,14 @@ class ReportBrowserTest {
         List<TicketView> views = List.of(
                 Fixtures.view("quick", 0, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0, T0 + 5_000),
                 Fixtures.view("long1", 1, TicketState.CANCELLED, 1, 0, 143, "cancelled", Map.of(), T0 + 5_000, T0 + 3 * h + 60_000),
-                Fixtures.view("long2", 2, TicketState.CANCELLED, 1, 0, 143, "cancelled", Map.of(), T0, T0 + 3 * h + 60_000));
+                Fixtures.view("long2", 2, TicketState.CANCELLED, 1, 0, 143, "cancelled", Map.of(), T0, T0 + 3 * h + 60_000),
+                Fixtures.view("after", 3, TicketState.CANCELLED, 1, 0, null, "cancelled", Map.of(), T0 + 3 * h + 61_000, T0 + 3 * h + 61_000));
         List<AttemptView> attempts = List.of(
                 Fixtures.attempt("quick", 1, Outcome.SUCCEEDED, 0, null, T0, T0 + 5_000),
                 Fixtures.attempt("long1", 1, Outcome.CANCELLED, 143, "cancelled", T0 + 5_000, T0 + 3 * h + 60_000),
-                Fixtures.attempt("long2", 1, Outcome.CANCELLED, 143, "cancelled", T0, T0 + 3 * h + 60_000));
+                Fixtures.attempt("long2", 1, Outcome.CANCELLED, 143, "cancelled", T0, T0 + 3 * h + 60_000),
+                // started as the run ended: the shortest bar, at the very end of the axis
+                Fixtures.attempt("after", 1, Outcome.CANCELLED, null, "cancelled", T0 + 3 * h + 61_000, T0 + 3 * h + 61_000));
         RunView run = new RunView(RUN, "cancelme", "swarm.yaml", RunState.CANCELLED, T0 - 500, T0, T0 + 3 * h + 61_000, 1,
                 "host:1", true, 4, 30);
         return RunReport.writeAll(run, Fixtures.plan(plan), views, attempts, dir.resolve("cancelled"));
