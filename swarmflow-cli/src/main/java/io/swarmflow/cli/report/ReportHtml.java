@@ -79,6 +79,7 @@ final class ReportHtml {
             .gantt .label{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
             .b-succeeded{fill:#16a34a} .b-failed{fill:#dc2626} .b-timed-out{fill:#7f1d1d} .b-cancelled{fill:#9ca3af}
             .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb}
+            .note{margin:10px 0;padding:8px 12px;border-radius:6px;background:var(--soft);border:1px solid var(--line)}
             .failure{border-top:1px solid var(--line);padding-top:4px} .failure:first-of-type{border-top:0;padding-top:0} .failure:first-of-type h3{margin-top:0}
             footer{color:var(--muted);font-size:12px;text-align:center;padding:4px 0 16px}
             .small,.meta,.failure{overflow-wrap:anywhere}
@@ -135,11 +136,19 @@ final class ReportHtml {
                         ? " <span class=\"muted\">(" + (report.stoppedAtMillis() > 0 ? "up to its last event" : "so far") + ")</span>" : ""));
         meta(sb, "Created", Html.time(run.createdAtMillis()));
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
-        meta(sb, "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis())
+        boolean cancelled = run.state() == io.swarmflow.store.RunState.CANCELLED;
+        meta(sb, cancelled ? "Cancelled" : "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis())
                 : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) at "
                         + Html.time(report.stoppedAtMillis()) + "; <code>swarm resume " + esc(run.runId()) + "</code> continues it"
                 : "in progress");
         sb.append("</div>\n");
+        if (cancelled) {
+            // neither a failure nor a success: say what stopped it and how to go on
+            long open = report.rows().stream().filter(r -> !r.view().state().isFinal()).count();
+            sb.append("<p class=\"note\" id=\"run-note\">Cancelled before it finished: ").append(open)
+                    .append(open == 1 ? " ticket was" : " tickets were").append(" stopped or never started. <code>swarm resume ")
+                    .append(esc(run.runId())).append("</code> continues the run.</p>\n");
+        }
         if (total > 0) {
             sb.append("<div class=\"progress\" title=\"tickets by state\">");
             for (Map.Entry<TicketState, Integer> e : counts.entrySet()) {

@@ -107,8 +107,14 @@ class ReportBrowserTest {
         assertNoHorizontalOverflow("screen 1280 px");
         assertDagNodesVisible();
         assertGanttBarsWithinAxis();
-        String badge = (String) driver.executeScript("return document.getElementById('run-state').textContent");
-        assertThat(badge).isEqualTo("cancelled");
+        assertThat(text("#run-state")).isEqualTo("cancelled");
+        String badgeColor = (String) driver.executeScript("return getComputedStyle(document.getElementById('run-state')).backgroundColor");
+        assertThat(badgeColor).as("neither the green of success nor the red of failure")
+                .isNotIn("rgb(220, 252, 231)", "rgb(254, 226, 226)");
+        assertThat(text("#run-note")).isEqualTo("Cancelled before it finished: 3 tickets were stopped or never started. "
+                + "swarm resume " + RUN + " continues the run.");
+        assertThat(text("header .meta")).doesNotContainIgnoringCase("fail")
+                .contains("CANCELLED\n2025-01-31 15:01:01 UTC"); // labels are upper case by CSS
         assertNoConsoleErrors();
     }
 
@@ -302,6 +308,10 @@ class ReportBrowserTest {
         List<String> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).map(LogEntry::toString).toList();
         assertThat(errors).as("console errors and warnings").isEmpty();
+    }
+
+    private static String text(String selector) {
+        return (String) driver.executeScript("return document.querySelector(arguments[0]).innerText", selector);
     }
 
     private static long longs(String script) {

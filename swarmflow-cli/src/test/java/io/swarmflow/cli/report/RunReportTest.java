@@ -357,6 +357,22 @@ class RunReportTest {
     }
 
     @Test
+    void aCancelledRunSaysSoAndHowToContinueNotThatItFailedOrFinished() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("b", "second", List.of("a"), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CANCELLED, T0, T0, T0 + 5_000, 1, "host:1", true, 2, 5);
+        List<TicketView> tickets = List.of(
+                Fixtures.view("a", 0, TicketState.CANCELLED, 1, 0, 143, "cancelled while running", Map.of(), T0, T0 + 5_000));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, Outcome.CANCELLED, 143, "cancelled while running", T0, T0 + 5_000));
+        String header = html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 10_000)).split("<header>")[1].split("<nav>")[0];
+
+        assertThat(header).contains("<span class=\"lbl\">Cancelled</span>2025-01-31 12:00:05 UTC")
+                .contains("Cancelled before it finished: 2 tickets were stopped or never started. <code>swarm resume " + RUN
+                        + "</code> continues the run.")
+                .doesNotContain(">Finished<").doesNotContainIgnoringCase("fail");
+    }
+
+    @Test
     void runNotStartedHasNoTimeline() throws IOException {
         Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "noop", WorkspaceMode.RUN)));
         RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, 1, 1);
