@@ -11,7 +11,8 @@ import static io.swarmflow.cli.report.Html.esc;
 
 /**
  * Renders {@code report.html}: one self-contained file (inline CSS and SVG, no script, no external
- * resource, which its Content-Security-Policy also forbids). Every piece of text that comes from the spec, the agents or the logs goes through
+ * resource, which its Content-Security-Policy also forbids). Titles, reasons and the run name take their direction
+ * from their first strong character ({@code dir="auto"}, {@code <bdi>}), so right-to-left text reads as written. Every piece of text that comes from the spec, the agents or the logs goes through
  * {@link Html#esc}.
  */
 final class ReportHtml {
@@ -122,7 +123,7 @@ final class ReportHtml {
         RunView run = report.run();
         Map<TicketState, Integer> counts = report.counts();
         int total = report.rows().size();
-        sb.append("<header>\n<div><h1>").append(esc(run.name())).append("</h1>");
+        sb.append("<header>\n<div><h1 dir=\"auto\">").append(esc(run.name())).append("</h1>");
         sb.append("<span class=\"badge s-").append(run.state().label()).append("\" id=\"run-state\">")
                 .append(run.state().label()).append("</span>");
         if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
@@ -186,11 +187,11 @@ final class ReportHtml {
             TicketView v = row.view();
             sb.append("<div class=\"failure\" id=\"f-").append(esc(f.ticketId())).append("\">\n<h3><a class=\"tid\" href=\"#t-")
                     .append(esc(f.ticketId())).append("\">").append(esc(f.ticketId())).append("</a>");
-            if (row.title() != null && !row.title().isEmpty()) sb.append(" — ").append(esc(row.title()));
+            if (row.title() != null && !row.title().isEmpty()) sb.append(" — <bdi>").append(esc(row.title())).append("</bdi>");
             sb.append("</h3>\n<div class=\"small\">");
             sb.append(f.attempt() > 0 ? "attempt " + f.attempt() : "no attempt");
             if (v.exitCode() != null) sb.append(" · exit code ").append(v.exitCode());
-            if (v.reason() != null) sb.append(" · ").append(esc(v.reason()));
+            if (v.reason() != null) sb.append(" · <bdi>").append(esc(v.reason())).append("</bdi>");
             sb.append("</div>\n");
             if (f.tail().isEmpty()) {
                 sb.append("<p class=\"muted small\">No log output captured for this attempt.</p>\n");
@@ -215,7 +216,7 @@ final class ReportHtml {
             sb.append("<tr id=\"t-").append(esc(r.id())).append("\" class=\"").append(state).append("\">");
             sb.append("<td class=\"num muted\">").append(++n).append("</td>");
             sb.append("<td class=\"ticket\"><div class=\"tid\">").append(esc(r.id())).append("</div>");
-            if (r.title() != null && !r.title().isEmpty()) sb.append("<div>").append(esc(r.title())).append("</div>");
+            if (r.title() != null && !r.title().isEmpty()) sb.append("<div class=\"title\" dir=\"auto\">").append(esc(r.title())).append("</div>");
             if (!r.needs().isEmpty()) {
                 sb.append("<div class=\"small muted\">needs ");
                 for (int i = 0; i < r.needs().size(); i++) {
@@ -233,7 +234,7 @@ final class ReportHtml {
             if (v.failures() > 0) sb.append(" <span class=\"small muted\">(").append(v.failures()).append(" failed)</span>");
             sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))))
                     .append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
-                    .append("</td><td class=\"reason small\">").append(esc(v.reason())).append("</td><td>");
+                    .append("</td><td class=\"reason small\" dir=\"auto\">").append(esc(v.reason())).append("</td><td>");
             outputs(sb, v.outputs());
             sb.append("</td></tr>\n");
         }

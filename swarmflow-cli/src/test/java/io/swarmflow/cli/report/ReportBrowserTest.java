@@ -87,6 +87,8 @@ class ReportBrowserTest {
             assertDagNodesVisible();
             assertGanttBarsWithinAxis();
         }
+        assertThat(driver.executeScript("return getComputedStyle(document.querySelector('#t-rtl .title')).direction"))
+                .as("a Hebrew title, its parentheses included, reads right to left").isEqualTo("rtl");
         printMedia(true);
         try {
             resize(760); // an A4 page's printable width at 96 dpi with Chromium's default margins
@@ -130,7 +132,7 @@ class ReportBrowserTest {
         plan.add(Fixtures.ticket(longId, unbroken, List.of(), "shell", WorkspaceMode.RUN));
         views.add(Fixtures.view(longId, 0, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of("out", "y".repeat(1_500)), T0, T0 + 1_000));
         attempts.add(Fixtures.attempt(longId, 1, Outcome.SUCCEEDED, 0, null, T0, T0 + 1_000));
-        plan.add(Fixtures.ticket("rtl", "עברית: שלום עולם — مرحبا بالعالم", List.of(longId), "shell", WorkspaceMode.RUN));
+        plan.add(Fixtures.ticket("rtl", "שלום עולם (גרסה 2) — مرحبا بالعالم", List.of(longId), "shell", WorkspaceMode.RUN));
         views.add(Fixtures.view("rtl", 1, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0 + 1_000, T0 + 1_300));
         attempts.add(Fixtures.attempt("rtl", 1, Outcome.SUCCEEDED, 0, null, T0 + 1_000, T0 + 1_300));
         List<String> workers = new ArrayList<>();

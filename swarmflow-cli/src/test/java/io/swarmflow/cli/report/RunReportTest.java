@@ -201,7 +201,7 @@ class RunReportTest {
     void htmlHasTheHeaderAndOneTableRowPerTicket() throws IOException {
         String html = html(finished());
 
-        assertThat(html).startsWith("<!DOCTYPE html>").contains("<h1>demo-swarm</h1>")
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<h1 dir=\"auto\">demo-swarm</h1>")
                 .contains("<span class=\"badge s-failed\" id=\"run-state\">failed</span>")
                 .contains(RUN).contains("1m 35s")
                 .contains("<span class=\"badge s-succeeded\">3 succeeded</span>")
