@@ -98,6 +98,11 @@ final class ReportHtml {
             }
             """;
 
+    /** The progress bar fills from the left as a run goes: done, then under way, then not started. */
+    private static final java.util.List<TicketState> PROGRESS_ORDER = java.util.List.of(TicketState.SUCCEEDED,
+            TicketState.FAILED, TicketState.SKIPPED, TicketState.CANCELLED, TicketState.RUNNING, TicketState.RETRY_WAIT,
+            TicketState.AWAITING_APPROVAL, TicketState.READY, TicketState.PENDING);
+
     private ReportHtml() {}
 
     static String render(RunReport report) {
@@ -152,10 +157,11 @@ final class ReportHtml {
         }
         if (total > 0) {
             sb.append("<div class=\"progress\" title=\"tickets by state\">");
-            for (Map.Entry<TicketState, Integer> e : counts.entrySet()) {
-                if (e.getValue() > 0) {
-                    sb.append("<span class=\"s-").append(e.getKey().label()).append("\" style=\"flex:").append(e.getValue())
-                            .append("\" title=\"").append(e.getValue()).append(' ').append(e.getKey().label()).append("\"></span>");
+            for (TicketState state : PROGRESS_ORDER) {
+                int count = counts.get(state);
+                if (count > 0) {
+                    sb.append("<span class=\"s-").append(state.label()).append("\" style=\"flex:").append(count)
+                            .append("\" title=\"").append(count).append(' ').append(state.label()).append("\"></span>");
                 }
             }
             sb.append("</div>\n");

@@ -335,6 +335,8 @@ class RunReportTest {
         assertThat(html).contains("in progress").contains("(so far)").contains("No ticket failed.")
                 .contains("class=\"bar b-running\" data-ticket=\"a\"").contains("class=\"now\"")
                 .contains("<tr id=\"t-b\" class=\"pending\">");
+        assertThat(html).as("the progress bar fills from the left: what runs before what has not started")
+                .containsPattern("<div class=\"progress\"[^>]*><span class=\"s-running\"[^>]*></span><span class=\"s-pending\"");
     }
 
     @Test
