@@ -310,6 +310,8 @@ class ReportBrowserTest {
         List<String> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).map(LogEntry::toString).toList();
         assertThat(errors).as("console errors and warnings").isEmpty();
+        assertThat(driver.executeScript("return performance.getEntriesByType('resource').map(e => e.name)"))
+                .as("resources fetched by a page that must be self-contained").asList().isEmpty();
     }
 
     private static String text(String selector) {
