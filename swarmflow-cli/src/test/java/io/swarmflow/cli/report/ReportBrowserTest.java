@@ -10,6 +10,7 @@ import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Dimension;
@@ -58,8 +59,7 @@ class ReportBrowserTest {
             fail("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing: install the chromium and chromium-driver "
                     + "packages (.ci/run does when it runs as root)");
         }
-        assumeTrue(present, "no " + CHROMIUM + " and " + CHROMEDRIVER + " (packages chromium, chromium-driver); "
-                + "the report is not checked in a browser");
+        if (!present) return; // each test is skipped, with the reason, by requireBrowser
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -71,6 +71,12 @@ class ReportBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         driver = new ChromeDriver(service, options);
+    }
+
+    @BeforeEach
+    void requireBrowser() {
+        assumeTrue(driver != null, "no " + CHROMIUM + " and " + CHROMEDRIVER + " (packages chromium, chromium-driver); "
+                + "the report is not checked in a browser");
     }
 
     @AfterAll
