@@ -146,7 +146,7 @@ public final class B1Throughput {
                 futures.add(store.append(runId, epoch, done));
             }
             futures.add(store.append(runId, epoch, List.of(new RunEvent.RunFinished(io.swarmflow.store.RunState.SUCCEEDED))));
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
             return System.nanoTime() - start;
         } finally {
             BenchSupport.deleteTree(dir);

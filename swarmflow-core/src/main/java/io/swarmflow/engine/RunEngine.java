@@ -256,7 +256,9 @@ public final class RunEngine {
         failures = new int[n];
         leaseExpiries = new int[n];
         approved = new boolean[n];
-        outputs = new Map[n];
+        @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
+        Map<String, String>[] none = new Map[n];
+        outputs = none;
     }
 
     /** Rebuilds the in-memory state from the projections and repairs what a crash or cancel left. */

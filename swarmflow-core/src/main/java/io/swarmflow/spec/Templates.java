@@ -12,15 +12,15 @@ import java.util.regex.Pattern;
  * Expressions are dotted paths: {@code vars.NAME}, {@code matrix.NAME},
  * {@code tickets.ID.outputs.NAME}, {@code run.id}. There is no evaluation beyond lookup.
  *
- * <p>{@code $${{} stands for a literal {@code ${{}: it is not a reference, and rendering turns it into
- * {@code ${{}. A text is rendered in one pass ({@link #render}), so a substituted value (a variable, a matrix
+ * <p><code>$${{</code> stands for a literal <code>${{</code>: it is not a reference, and rendering turns it into
+ * <code>${{</code>. A text is rendered in one pass ({@link #render}), so a substituted value (a variable, a matrix
  * value, a ticket's output) is always literal text: load-time texts when the spec is loaded, a ticket's
  * {@code run} and {@code env} when its attempt starts.
  */
 public final class Templates {
-    /** One reference: {@code ${{}}, optional spaces, a dotted path, optional spaces, {@code }}}; not after a {@code $}. */
+    /** One reference: <code>${{</code>, optional spaces, a dotted path, optional spaces, <code>}}</code>; not after a <code>$</code>. */
     public static final Pattern REFERENCE = Pattern.compile("(?<!\\$)\\$\\{\\{\\s*([A-Za-z0-9_.\\-]+)\\s*}}");
-    /** An opening {@code ${{} that is not escaped as {@code $${{}. */
+    /** An opening <code>${{</code> that is not escaped as <code>$${{</code>. */
     static final Pattern OPENING = Pattern.compile("(?<!\\$)\\$\\{\\{");
 
     private Templates() {}
@@ -37,7 +37,7 @@ public final class Templates {
         return refs;
     }
 
-    /** Character offsets of each {@code ${{} that is not escaped, complete reference or not. */
+    /** Character offsets of each <code>${{</code> that is not escaped, complete reference or not. */
     static List<Integer> openings(String text) {
         List<Integer> all = new ArrayList<>();
         if (text == null) return all;
@@ -47,7 +47,7 @@ public final class Templates {
     }
 
     /**
-     * Character offsets of each {@code ${{} (not escaped) that does not begin a well-formed reference: an
+     * Character offsets of each <code>${{</code> (not escaped) that does not begin a well-formed reference: an
      * unterminated one, or one whose expression is not a dotted path.
      */
     public static List<Integer> malformed(String text) {
@@ -66,10 +66,10 @@ public final class Templates {
 
     /**
      * Renders {@code text} in one pass: each reference becomes what {@code lookup} returns for its expression,
-     * inserted as it is (a reference it returns null for stays as written); in the text between references, each {@code $${{} becomes
-     * {@code ${{}. Nothing is parsed twice, so a value is always literal, including next to the text around
+     * inserted as it is (a reference it returns null for stays as written); in the text between references, each <code>$${{</code> becomes
+     * <code>${{</code>. Nothing is parsed twice, so a value is always literal, including next to the text around
      * it: a value ending in {@code $} followed by {@code {{...}}}, or ending in {@code $$} followed by
-     * {@code {{}, stays what it is. (An escaped {@code $${{} never straddles a reference: a reference never
+     * <code>{{</code>, stays what it is. (An escaped <code>$${{</code> never straddles a reference: a reference never
      * starts right after a {@code $}.)
      */
     public static String render(String text, Function<String, String> lookup) {
@@ -105,7 +105,7 @@ public final class Templates {
         });
     }
 
-    /** {@code $${{} becomes {@code ${{}. */
+    /** <code>$${{</code> becomes <code>${{</code>. */
     private static String unescape(String text) {
         return text.replace("$${{", "${{");
     }

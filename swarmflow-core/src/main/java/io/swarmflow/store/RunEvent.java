@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * An append-only fact about a run. Events are the truth: the projections ({@link RunView},
- * {@link TicketView}, {@link AttemptView}) are a fold of them by {@link Projector}. The store
+ * {@link TicketView}, {@link AttemptView}) are a fold of them by {@link Projection}. The store
  * stamps each with a per-run sequence number and the store clock's time ({@link StoredEvent}).
  * JSON form: an object with a {@code type} property naming the record.
  */

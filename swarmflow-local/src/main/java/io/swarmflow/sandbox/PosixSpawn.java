@@ -134,6 +134,7 @@ public final class PosixSpawn {
         });
     }
 
+    @SuppressWarnings("try") // the stream is opened only to check that reopen works
     private static String load() {
         if ("jdk".equals(System.getProperty("swarm.launcher"))) return "the system property swarm.launcher=jdk asks for ProcessBuilder";
         if (!Kill.available()) return Kill.problem(); // the same JNA; kill(2) signals what posix_spawn starts

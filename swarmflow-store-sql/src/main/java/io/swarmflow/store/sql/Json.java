@@ -18,7 +18,7 @@ import java.util.Map;
 final class Json {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
     private static final ObjectWriter EVENT_WRITER = MAPPER.writerFor(RunEvent.class);
     private static final ObjectReader EVENT_READER = MAPPER.readerFor(RunEvent.class);
