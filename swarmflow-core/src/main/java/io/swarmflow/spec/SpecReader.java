@@ -47,6 +47,15 @@ final class SpecReader {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Pattern SIMPLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
 
+    /** Required keys whose empty value gets its own message from the caller ("has no tickets", "has an empty 'kind'"). */
+    private static final java.util.Set<String> NULL_REPORTED_BY_CALLER = java.util.Set.of("tickets", "kind");
+
+    /**
+     * The texts YAML 1.1 reads as booleans, in the three cases it accepts (true, True, TRUE): the same set, as strings, as
+     * the schema's boolean, so a plain {@code Yes} (a string to YAML 1.2 tools) and a quoted {@code "yes"} are accepted too.
+     */
+    static final Map<String, Boolean> BOOLEANS = booleans();
+
     /** Separates what is wrong from how to fix it in the messages of keys that belong elsewhere. */
     private static final String HINT = "; ";
 
@@ -146,6 +155,7 @@ final class SpecReader {
         Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special, d.misspelled);
         d.node = node;
         if (f == null) return d;
+        f.forEach((k, v) -> { if (isNull(v.getValueNode())) d.invalid.add(k); }); // reported by fields()
         common(f, d);
         d.sandbox = enumValue(value(f, "sandbox"), "sandbox", SANDBOX);
         d.limits = limits(value(f, "limits"));
@@ -162,15 +172,20 @@ final class SpecReader {
         Map<String, NodeTuple> f = fields(node, "a ticket", TICKET_KEYS, special, t.misspelled);
         if (f == null) return null;
         t.node = node;
-        t.id = str(value(f, "id"), "id");
-        if (t.id == null && present(value(f, "id"))) t.invalid.add("id");
+        f.forEach((k, v) -> { if (isNull(v.getValueNode())) t.invalid.add(k); }); // reported by fields()
+        t.id = id(value(f, "id"), "id", "ticket id", "id: ");
+        if (t.id == null && f.containsKey("id")) t.invalid.add("id");
         t.title = str(value(f, "title"), "title");
         Node needs = value(f, "needs");
         if (present(needs)) {
             if (needs instanceof SequenceNode seq) {
                 t.needs = new ArrayList<>();
                 for (Node n : seq.getValue()) {
-                    Val<String> v = str(n, "needs");
+                    if (!present(n)) {
+                        problems.at(n, "an entry of 'needs' is empty", "write a ticket id, or remove the entry");
+                        continue;
+                    }
+                    Val<String> v = id(n, "needs", "'needs' entry", "needs: [");
                     if (v != null) t.needs.add(v);
                 }
             } else {
@@ -358,9 +373,27 @@ final class SpecReader {
         return null;
     }
 
+    /**
+     * A ticket id (or an entry of needs). Unquoted true, yes, on, false... are booleans to YAML (1.1, and true and
+     * false to 1.2 too), which the schema refuses as ids; the loader used to take their text.
+     */
+    private Val<String> id(Node node, String key, String what, String example) {
+        if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {
+            problems.at(node, what + " '" + s.getValue() + "' is a boolean to YAML, not text",
+                    "write it in quotes: " + example + "'" + s.getValue() + "'" + (example.endsWith("[") ? "]" : ""));
+            return null;
+        }
+        return str(node, key);
+    }
+
     private Val<Integer> integer(Node node, String key, int min) {
         if (!present(node)) return null;
-        if (node instanceof ScalarNode s) {
+        if (node instanceof ScalarNode s && quoted(s) && INTEGER.matcher(s.getValue().strip().replace("_", "")).matches()) {
+            problems.at(node, "'" + key + "' must be an integer, not a string ('" + abbreviate(s.getValue()) + "')",
+                    "write the number without quotes: " + key + ": " + s.getValue().strip());
+            return null;
+        }
+        if (node instanceof ScalarNode s && !quoted(s)) {
             String text = s.getValue().strip().replace("_", "");
             if (INTEGER.matcher(text).matches()) {
                 long v = Long.parseLong(text);
@@ -388,6 +421,11 @@ final class SpecReader {
 
     private Val<Double> number(Node node, String key, double min) {
         if (!present(node)) return null;
+        if (node instanceof ScalarNode s && quoted(s) && NUMBER.matcher(s.getValue().strip()).matches()) {
+            problems.at(node, "'" + key + "' must be a number, not a string ('" + abbreviate(s.getValue()) + "')",
+                    "write the number without quotes: " + key + ": " + s.getValue().strip());
+            return null;
+        }
         if (node instanceof ScalarNode s && NUMBER.matcher(s.getValue().strip()).matches()) {
             double v = Double.parseDouble(s.getValue().strip());
             if (Double.isInfinite(v)) {
@@ -410,13 +448,7 @@ final class SpecReader {
 
     private Val<Boolean> bool(Node node, String key) {
         if (!present(node)) return null;
-        if (node instanceof ScalarNode s) {
-            switch (s.getValue().strip().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on" -> { return new Val<>(true, s); }
-                case "false", "no", "off" -> { return new Val<>(false, s); }
-                default -> { }
-            }
-        }
+        if (node instanceof ScalarNode s && BOOLEANS.containsKey(s.getValue())) return new Val<>(BOOLEANS.get(s.getValue()), s);
         problems.at(node, "'" + key + "' must be true or false, not " + describe(node), "write " + key + ": true or " + key + ": false");
         return null;
     }
@@ -447,8 +479,11 @@ final class SpecReader {
         if (!present(node)) return null;
         if (node instanceof ScalarNode s) {
             E e = options.get(s.getValue());
-            // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning.
-            if (e == null && options == SANDBOX && s.getValue().equals("false")) e = options.get("off");
+            // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning. Only the
+            // forms YAML 1.2 reads as false too: an editor checking with the schema (enum off or false) shows no error.
+            if (e == null && options == SANDBOX && !quoted(s) && List.of("false", "False", "FALSE").contains(s.getValue())) {
+                e = options.get("off");
+            }
             if (e != null) return new Val<>(e, s);
             String meant = problems.closest(s.getValue(), options.keySet());
             problems.at(node, "invalid " + key + " '" + s.getValue() + "'",
@@ -516,6 +551,10 @@ final class SpecReader {
                 }
                 continue;
             }
+            if (allowed != null && isNull(t.getValueNode()) && !NULL_REPORTED_BY_CALLER.contains(key)) {
+                // an empty value would otherwise count as unset, so a ticket's 'timeout:' would keep defaults' timeout
+                problems.at(k, "'" + key + "' has no value", "write a value after '" + key + ":', or remove the key to leave it unset");
+            }
             result.put(key, t);
         }
         return result;
@@ -542,6 +581,26 @@ final class SpecReader {
         if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) return "a number (" + ((ScalarNode) node).getValue() + ")";
         if (tag.equals(Tag.BOOL)) return "a boolean (" + ((ScalarNode) node).getValue() + ")";
         return "a string ('" + abbreviate(((ScalarNode) node).getValue()) + "')";
+    }
+
+    /** Whether a scalar was written in quotes (or as a block), which makes it a string whatever its text. */
+    private static boolean quoted(ScalarNode s) {
+        return s.getScalarStyle() != org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN;
+    }
+
+    private static Map<String, Boolean> booleans() {
+        Map<String, Boolean> m = new HashMap<>();
+        for (String t : List.of("true", "yes", "on")) {
+            for (String s : List.of(t, t.substring(0, 1).toUpperCase(Locale.ROOT) + t.substring(1), t.toUpperCase(Locale.ROOT))) {
+                m.put(s, true);
+            }
+        }
+        for (String f : List.of("false", "no", "off")) {
+            for (String s : List.of(f, f.substring(0, 1).toUpperCase(Locale.ROOT) + f.substring(1), f.toUpperCase(Locale.ROOT))) {
+                m.put(s, false);
+            }
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static String abbreviate(String s) {

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 final class Units {
     private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|s|m|h|d))+");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB|k|m|g|K|M|G)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+) *(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB|k|m|g|K|M|G)?");
 
     static final String DURATION_HINT = "use a number with a unit: 500ms, 90s, 10m, 1h";
     /** The longest duration: 100 years, so that any of them in nanoseconds, or added to a clock, still fits in a long. */
@@ -22,10 +22,10 @@ final class Units {
 
     /** Milliseconds of a duration text; {@code 0} alone is accepted as "none". */
     static long durationMillis(String text) {
-        String s = text.strip();
-        if (s.equals("0")) return 0;
-        if (!DURATION.matcher(s).matches()) throw new IllegalArgumentException("invalid duration '" + text + "'");
-        Matcher m = DURATION_PART.matcher(s);
+        // not stripped: docs/swarm.schema.json's pattern refuses spaces around a quoted duration too
+        if (text.equals("0")) return 0;
+        if (!DURATION.matcher(text).matches()) throw new IllegalArgumentException("invalid duration '" + text + "'");
+        Matcher m = DURATION_PART.matcher(text);
         long total = 0;
         try {
             while (m.find()) {
@@ -48,7 +48,7 @@ final class Units {
 
     /** Bytes of a size text. KiB/MiB/GiB/TiB and k/m/g are binary (1024), KB/MB/GB/TB decimal (1000). */
     static long bytes(String text) {
-        Matcher m = SIZE.matcher(text.strip());
+        Matcher m = SIZE.matcher(text); // not stripped, as in the schema's pattern
         if (!m.matches()) throw new IllegalArgumentException("invalid size '" + text + "'");
         String unit = m.group(2) == null ? "B" : m.group(2);
         long factor = switch (unit) {

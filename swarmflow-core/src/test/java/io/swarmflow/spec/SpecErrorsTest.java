@@ -639,4 +639,30 @@ class SpecErrorsTest {
                     <<: {timeout: 1m}
                 """)).containsExactly("swarm.yaml:4:5: YAML merge keys ('<<') are not supported; use defaults: for settings shared by tickets");
     }
+
+    @Test
+    void valuesTheSchemaRefusesAreErrorsWithTheWayToWriteThem() throws IOException {
+        assertThat(errors(dir, """
+                concurrency: "4"
+                defaults:
+                  timeout:
+                  network: yEs
+                  retries: {max: '2', backoff: {multiplier: "1.5"}}
+                  limits: {file-size: " 5MiB"}
+                  sandbox: 'false'
+                tickets:
+                  - {id: yes, run: echo, needs: [on, ~], timeout: " 10m"}
+                """)).containsExactly(
+                "swarm.yaml:1:14: 'concurrency' must be an integer, not a string ('4'); write the number without quotes: concurrency: 4",
+                "swarm.yaml:3:3: 'timeout' has no value; write a value after 'timeout:', or remove the key to leave it unset",
+                "swarm.yaml:4:12: 'network' must be true or false, not a string ('yEs'); write network: true or network: false",
+                "swarm.yaml:5:18: 'max' must be an integer, not a string ('2'); write the number without quotes: max: 2",
+                "swarm.yaml:5:45: 'multiplier' must be a number, not a string ('1.5'); write the number without quotes: multiplier: 1.5",
+                "swarm.yaml:6:23: invalid size ' 5MiB'; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
+                "swarm.yaml:7:12: invalid sandbox 'false'; use required, best-effort, off",
+                "swarm.yaml:9:10: ticket id 'yes' is a boolean to YAML, not text; write it in quotes: id: 'yes'",
+                "swarm.yaml:9:34: 'needs' entry 'on' is a boolean to YAML, not text; write it in quotes: needs: ['on']",
+                "swarm.yaml:9:38: an entry of 'needs' is empty; write a ticket id, or remove the entry",
+                "swarm.yaml:9:51: invalid duration ' 10m'; use a number with a unit: 500ms, 90s, 10m, 1h");
+    }
 }

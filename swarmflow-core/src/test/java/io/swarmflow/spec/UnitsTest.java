@@ -15,7 +15,7 @@ class UnitsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10x", "30", "1.5h", "h", "", "10 m", "-5s", "99999999999999999999d"})
+    @ValueSource(strings = {"10x", "30", "1.5h", "h", "", "10 m", " 10m", "10m ", "-5s", "99999999999999999999d"})
     void invalidDurationsAreRejected(String text) {
         assertThatThrownBy(() -> Units.durationMillis(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
@@ -38,7 +38,7 @@ class UnitsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"12x", "1.5GiB", "MiB", "-1", "9999999999999TiB"})
+    @ValueSource(strings = {"12x", "1.5GiB", "MiB", "-1", "9999999999999TiB", " 5MiB", "5MiB ", "5\tMiB"})
     void invalidSizesAreRejected(String text) {
         assertThatThrownBy(() -> Units.bytes(text)).isInstanceOf(IllegalArgumentException.class);
     }
