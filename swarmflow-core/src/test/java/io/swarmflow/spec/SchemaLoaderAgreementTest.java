@@ -1,0 +1,282 @@
+package io.swarmflow.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * docs/swarm.schema.json and the loader agree on small specs: a spec an editor marks red does not load, and one that
+ * loads is not marked red. Each case is one value of one key, valid or not; where the schema cannot express the
+ * loader's check, the case names the {@link Gap} it falls under, and the loader's errors must all be of that kind.
+ *
+ * <p>The schema sees the document as Jackson's YAMLMapper parses it, which like the loader's SnakeYAML follows YAML 1.1
+ * ({@code yes} and {@code off} are booleans, {@code 010} is octal). Editors using YAML 1.2 see {@code yes} as a string;
+ * the schema accepts both readings wherever the loader does.
+ */
+class SchemaLoaderAgreementTest {
+    /**
+     * What the schema cannot check, so it accepts specs the loader refuses (never the other way round). docs/spec.md
+     * lists them under "The JSON Schema".
+     */
+    enum Gap {
+        /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, an id 1.0 or of 64 digits. */
+        NOTATION("must be an integer, not a number \\(", "invalid size '", "invalid duration '", "invalid ticket id '"),
+        /** Durations of more than 36500d, and sizes with a unit past 2^63-1 bytes: a pattern cannot compare amounts. */
+        CEILING("is too large \\(more than 36500d\\)", "^size '.*' is too large"),
+        /** YAML 1.1 reads no, No, NO, Off and OFF as false, which the schema accepts as sandbox: off. */
+        SANDBOX_NO("^invalid sandbox '(no|No|NO|Off|OFF)'"),
+        /** JSON keeps the last of duplicate keys; the loader refuses them. */
+        DUPLICATE_KEY("^duplicate key '"),
+        /** Needs of tickets that do not exist, cycles, ids used twice. */
+        GRAPH("which is not a ticket", "needs itself", "^dependency cycle", "^duplicate ticket id '"),
+        /** References to variables, matrix keys, outputs and tickets that do not exist or are not in reach. */
+        REFERENCE("^unknown (variable|matrix key|reference|ticket) ", "is not available in", "outside a matrix ticket",
+                "outputs of other tickets are not available"),
+        /** Agent profiles that are not declared, run required by shell agents, duration only for noop. */
+        AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents"),
+        /** Counts and sizes: tickets, dependencies, expansions, script and environment bytes (see docs/spec.md, Limits). */
+        LIMIT("more than the limit of", "expands to more than", "bytes; the limit is "),
+        /** The repository must exist and be a git working tree. */
+        REPOSITORY("is not a git repository", "^repo '");
+
+        final List<Pattern> messages;
+
+        Gap(String... messages) {
+            this.messages = Stream.of(messages).map(Pattern::compile).toList();
+        }
+
+        boolean explains(SpecError error) {
+            return messages.stream().anyMatch(p -> p.matcher(error.message()).find());
+        }
+    }
+
+    /** A spec, whether both accept it, and the gap when only the schema does. */
+    record Case(String yaml, boolean valid, Gap gap) {
+        @Override
+        public String toString() {
+            return (gap != null ? "schema only (" + gap + ")" : valid ? "valid" : "invalid") + ": "
+                    + yaml.replace("\n", " ⏎ ");
+        }
+    }
+
+    private static final String TICKET = "tickets:\n  - {id: a, run: echo}\n";
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void loadSchema() throws Exception {
+        SwarmSchemaTest.loadSchema();
+    }
+
+    static Stream<Case> cases() {
+        List<Case> c = new ArrayList<>();
+        // top level
+        for (String v : List.of("1", "4", "+4", "2147483647", "1_000", "010")) c.add(valid("concurrency: " + v + "\n" + TICKET));
+        for (String v : List.of("0", "-1", "2147483648", "99999999999999999999", "\"4\"", "'4'", "four", "~", "''", "[4]", "{}",
+                "1.5", "true")) { // not .inf: Jackson cannot read it as a number, the loader refuses it
+            c.add(invalid("concurrency: " + v + "\n" + TICKET));
+        }
+        for (String v : List.of("0x10", "4.0", "1e1")) c.add(schemaOnly(Gap.NOTATION, "concurrency: " + v + "\n" + TICKET));
+        c.add(schemaOnly(Gap.REPOSITORY, "repo: .\n" + TICKET)); // the test's directory has no .git
+        for (String key : List.of("name", "description", "repo")) {
+            for (String v : List.of("[x]", "{a: b}", "~", "")) c.add(invalid(key + ": " + v + "\n" + TICKET));
+        }
+        for (String v : List.of("x", "5", "yes", "1.5", "'a b'", "2026-12-04")) {
+            c.add(valid("name: " + v + "\n" + TICKET));
+            c.add(valid("description: " + v + "\n" + TICKET));
+        }
+        c.add(valid("vars: {a: 1, b: x, c: true, d: ~, e: '', f: 1.5}\n" + TICKET));
+        for (String v : List.of("[1]", "{a: b}")) c.add(invalid("vars: {a: " + v + "}\n" + TICKET));
+        for (String v : List.of("~", "[a]", "x")) c.add(invalid("vars: " + v + "\n" + TICKET));
+        c.add(invalid("vars: {1a: x}\n" + TICKET));
+        c.add(invalid("vars: {" + "v".repeat(65) + ": x}\n" + TICKET));
+        for (String v : List.of("~", "[]", "x", "{}")) c.add(v.equals("{}") ? valid("agents: {}\n" + TICKET) : invalid("agents: " + v + "\n" + TICKET));
+        c.add(invalid("tickets: []\n"));
+        c.add(invalid("tickets:\n"));
+        c.add(invalid("tickets: {a: b}\n"));
+        c.add(invalid("tickets:\n  - ~\n"));
+        c.add(invalid("name: x\n"));
+        c.add(invalid("neme: x\n" + TICKET));
+
+        // ticket keys
+        for (String v : List.of("a", "a-b_c", "'0'", "7", "\"yes\"", "x".repeat(63))) c.add(valid("tickets:\n  - {id: " + v + ", run: echo}\n"));
+        for (String v : List.of("A", "-a", "a.b", "'a b'", "x".repeat(64), "yes", "on", "true", "No", "~", "''", "[a]", "-1", "1.5")) {
+            c.add(invalid("tickets:\n  - {id: " + v + ", run: echo}\n"));
+        }
+        c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: 1.0, run: echo}\n"));
+        c.add(invalid("tickets:\n  - {run: echo}\n"));
+        c.add(schemaOnly(Gap.DUPLICATE_KEY, "tickets:\n  - {id: a, run: echo, run: ls}\n"));
+        c.addAll(ticketValues("title", List.of("x", "5", "true", "1.5", "'${{ vars.v }}'"), List.of("~", "[x]", "{a: b}")));
+        c.addAll(ticketValues("run", List.of("ls", "5", "true", "'${{ vars.v }} ${{ run.id }}'", "'echo\n\n      ls'"), List.of("~", "[ls]")));
+        c.addAll(ticketValues("agent", List.of("shell", "noop"), List.of("~", "[shell]")));
+        c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, run: echo, agent: nope}\n"));
+        c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, run: echo, agent: 5}\n"));
+        c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a}\n"));
+        c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, run: echo, duration: 1s}\n"));
+        c.add(valid("tickets:\n  - {id: a, agent: noop, duration: 1s}\n"));
+        c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: [a]}\n"));
+        c.add(valid("tickets:\n  - {id: '1', run: echo}\n  - {id: b, run: echo, needs: [1]}\n"));
+        c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: []}\n"));
+        for (String v : List.of("a", "~", "[~]", "[A]", "[yes]", "{a: b}", "[[a]]")) {
+            c.add(invalid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: " + v + "}\n"));
+        }
+        c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, needs: [b]}\n"));
+        c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, needs: [a]}\n"));
+        c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo}\n  - {id: a, run: echo}\n"));
+        c.addAll(ticketValues("env", List.of("{A: x}", "{A: 1, B: true, C: ~, D: ''}", "{_A1: x}", "{}"),
+                List.of("~", "[A]", "x", "{1A: x}", "{A-B: x}", "{'A B': x}", "{A: [x]}", "{A: {b: c}}", "{E" + "x".repeat(128) + ": 1}")));
+        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, env: {A: '${{ vars.nope }}'}}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ matrix.os }}'}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ tickets.b.outputs.x }}'}\n"));
+        for (String key : List.of("timeout", "duration")) {
+            String prefix = key.equals("duration") ? "agent: noop, " : "";
+            for (String v : List.of("0", "'0'", "500ms", "90s", "10m", "1h30m", "2d", "1m30s250ms", "36500d")) {
+                c.add(valid("tickets:\n  - {id: a, run: echo, " + prefix + key + ": " + v + "}\n"));
+            }
+            for (String v : List.of("30", "10", "1.5h", "10 m", "' 10m'", "'10m '", "-5s", "10x", "h", "''", "~", "[1s]", "true", "1:30")) {
+                c.add(invalid("tickets:\n  - {id: a, run: echo, " + prefix + key + ": " + v + "}\n"));
+            }
+            c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, run: echo, " + prefix + key + ": 36501d}\n"));
+            c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, run: echo, " + prefix + key + ": 99999999999999999999d}\n"));
+            c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: a, run: echo, " + prefix + key + ": 0.0}\n"));
+        }
+        c.addAll(ticketValues("retries", List.of("0", "3", "2147483647", "{max: 2}", "{}", "{backoff: {initial: 1s, max: 1m, multiplier: 1.5}}",
+                "{max: 1, backoff: {multiplier: 1}}", "{backoff: {}}"),
+                List.of("-1", "'3'", "2147483648", "~", "[3]", "{max: -1}", "{max: '2'}", "{max: ~}", "{tries: 2}", "{backoff: {initial: 1}}",
+                        "{backoff: {multiplier: 0.5}}", "{backoff: {multiplier: '2'}}", "{backoff: {multiplier: x}}", "{backoff: {jitter: 1}}",
+                        "{backoff: ~}", "1.5")));
+        c.addAll(ticketValues("priority", List.of("0", "-5", "10", "2147483647", "-2147483648"),
+                List.of("2147483648", "-2147483649", "'5'", "1.5", "high", "~")));
+        for (String[] e : new String[][]{{"when", "success", "failure", "always"}, {"approval", "none", "before-run"},
+                {"workspace", "run"}}) {
+            c.addAll(ticketValues(e[0], List.of(e).subList(1, e.length), List.of("nope", "~", "[x]", "true", "Success")));
+        }
+        c.addAll(ticketValues("network", List.of("true", "false", "yes", "no", "on", "off", "True", "FALSE", "Yes", "NO", "On", "OFF",
+                "'true'", "\"no\"", "'Yes'"), List.of("yEs", "tRUE", "y", "n", "1", "0", "' true'", "maybe", "~", "[true]")));
+        c.addAll(ticketValues("outputs", List.of("{o: out.txt}", "{o: 5}", "{o: {file: f}}", "{o: {json: k}}", "{o: {json: 5}}", "{}", "{_o-1: f}"),
+                List.of("~", "[o]", "x", "{o: ~}", "{o: [f]}", "{o: {}}", "{o: {file: f, json: k}}", "{o: {path: f}}",
+                        "{o: {json: ' '}}", "{o: {json: ~}}", "{-o: f}", "{'o o': f}", "{" + "o".repeat(65) + ": f}")));
+        c.addAll(ticketValues("matrix", List.of("{os: [linux, mac]}", "{n: [1, 2.5, true]}", "{os: [linux], jdk: [21, 25]}"),
+                List.of("{}", "~", "[os]", "{os: []}", "{os: linux}", "{os: [~]}", "{os: [[a]]}", "{os: [{a: b}]}", "{-os: [a]}")));
+        c.add(schemaOnly(Gap.LIMIT, "tickets:\n  - {id: a, run: echo, matrix: {a: [1,2,3,4,5,6,7,8,9,10], b: [1,2,3,4,5,6,7,8,9,10], "
+                + "c: [1,2,3,4,5,6,7,8,9,10], d: [1,2]}}\n"));
+        c.add(schemaOnly(Gap.LIMIT, "tickets:\n  - id: a\n    run: '" + "x".repeat(127 * 1024 + 1) + "'\n"));
+        for (String k : List.of("sandbox", "limits", "kind", "concurrency", "nope")) c.add(invalid("tickets:\n  - {id: a, run: echo, " + k + ": x}\n"));
+
+        // defaults
+        c.add(valid("defaults: {agent: noop, timeout: 1m, retries: 2, priority: 1, when: always, approval: none, workspace: run, "
+                + "network: yes, duration: 1s, env: {A: b}, sandbox: required, limits: {processes: 10}}\ntickets:\n  - {id: a}\n"));
+        for (String v : List.of("~", "[]", "x")) c.add(invalid("defaults: " + v + "\n" + TICKET));
+        for (String k : List.of("id", "title", "needs", "outputs", "matrix", "kind", "nope")) c.add(invalid("defaults: {" + k + ": x}\n" + TICKET));
+        for (String k : List.of("agent", "run", "timeout", "retries", "priority", "network", "sandbox", "limits", "env")) {
+            c.add(invalid("defaults: {" + k + ": ~}\n" + TICKET));
+        }
+        for (String v : List.of("required", "best-effort", "off", "false", "False", "FALSE")) c.add(valid("defaults: {sandbox: " + v + "}\n" + TICKET));
+        for (String v : List.of("'false'", "true", "on", "yes", "Required", "none", "'no'")) c.add(invalid("defaults: {sandbox: " + v + "}\n" + TICKET));
+        for (String v : List.of("no", "No", "NO", "Off", "OFF")) c.add(schemaOnly(Gap.SANDBOX_NO, "defaults: {sandbox: " + v + "}\n" + TICKET));
+
+        // agent profiles
+        c.add(valid("agents: {p: {kind: shell}}\n" + TICKET));
+        c.add(valid("agents: {p: {kind: noop, duration: 10ms, concurrency: 0, sandbox: best-effort, env: {A: '${{ vars.v }}'}}}\n"
+                + "vars: {v: x}\n" + TICKET));
+        for (String v : List.of("~", "[]", "x", "{}", "{kind: ~}", "{kind: docker}", "{kind: shell, nope: 1}", "{kind: shell, concurrency: -1}",
+                "{kind: shell, concurrency: '2'}", "{kind: shell, concurrency: 2147483648}", "{kind: shell, sandbox: ~}", "{kind: shell, env: ~}",
+                "{kind: shell, env: {A: '${{ run.id }}'}, run: ls}")) {
+            c.add(invalid("agents: {p: " + v + "}\n" + TICKET));
+        }
+        for (String name : List.of("P", "-p", "'p p'", "x".repeat(64))) c.add(invalid("agents: {" + name + ": {kind: shell}}\n" + TICKET));
+
+        // limits, in profiles and defaults
+        for (String where : List.of("agents: {p: {kind: shell, limits: %s}}\n", "defaults: {limits: %s}\n")) {
+            for (String v : List.of("{}", "{cpu-time: 90s}", "{cpu-time: 0}", "{address-space: 2GiB}", "{address-space: 512}", "{file-size: '7 MiB'}",
+                    "{file-size: 0}", "{log-size: 10MB}", "{log-size: 9223372036854775807}", "{processes: 0}", "{processes: 256}",
+                    "{address-space: 4k}", "{file-size: '512'}")) {
+                c.add(valid(where.formatted(v) + TICKET));
+            }
+            for (String v : List.of("~", "[]", "{memory: 1GiB}", "{cpu-time: 90}", "{cpu-time: ~}", "{address-space: 1.5GiB}", "{address-space: -1}",
+                    "{file-size: ' 5MiB'}", "{file-size: \"5\\tMiB\"}", "{file-size: 5 PiB}", "{log-size: 9223372036854775808}",
+                    "{processes: -1}", "{processes: '5'}", "{processes: 2147483648}", "{processes: 1.5}")) {
+                c.add(invalid(where.formatted(v) + TICKET));
+            }
+            c.add(schemaOnly(Gap.CEILING, where.formatted("{file-size: 9999999999999TiB}") + TICKET));
+            c.add(schemaOnly(Gap.CEILING, where.formatted("{cpu-time: 36501d}") + TICKET));
+            c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0x10}") + TICKET));
+        }
+        return c.stream();
+    }
+
+    private static Case valid(String yaml) {
+        return new Case(yaml, true, null);
+    }
+
+    private static Case invalid(String yaml) {
+        return new Case(yaml, false, null);
+    }
+
+    private static Case schemaOnly(Gap gap, String yaml) {
+        return new Case(yaml, false, gap);
+    }
+
+    /** Cases of one ticket key: values both accept, values both refuse. */
+    private static List<Case> ticketValues(String key, List<String> valid, List<String> invalid) {
+        List<Case> c = new ArrayList<>();
+        String ticket = "vars: {v: x}\ntickets:\n  - {id: a, " + (key.equals("run") ? "" : "run: echo, ") + key + ": ";
+        for (String v : valid) c.add(valid(ticket + v + "}\n"));
+        for (String v : invalid) c.add(invalid(ticket + v + "}\n"));
+        return c;
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void theSchemaAndTheLoaderAgree(Case c) throws IOException {
+        Set<ValidationMessage> schemaErrors = validate(c.yaml());
+        List<SpecError> loaderErrors = load(c.yaml());
+        if (c.gap() != null) {
+            assertThat(schemaErrors).as("the schema cannot see this (%s), so accepts it", c.gap()).isEmpty();
+            assertThat(loaderErrors).as("the loader refuses it").isNotEmpty();
+            assertThat(loaderErrors).as("every loader error is of the kind %s", c.gap())
+                    .allMatch(c.gap()::explains);
+        } else if (c.valid()) {
+            assertThat(schemaErrors).as("the schema accepts it").isEmpty();
+            assertThat(loaderErrors).as("the loader accepts it").isEmpty();
+        } else {
+            assertThat(schemaErrors).as("the schema refuses it (the loader says %s)", loaderErrors).isNotEmpty();
+            assertThat(loaderErrors).as("the loader refuses it (the schema says %s)", schemaErrors).isNotEmpty();
+        }
+    }
+
+    static Set<ValidationMessage> validate(String yaml) throws IOException {
+        try {
+            return SwarmSchemaTest.validate(yaml);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The loader's errors; none when it accepts the spec. */
+    static List<SpecError> load(String yaml) throws IOException {
+        Path file = SpecFiles.write(Files.createTempDirectory(dir, "spec"), "swarm.yaml", yaml);
+        try {
+            new SpecLoader().load(file, Map.of());
+            return List.of();
+        } catch (SpecException e) {
+            return e.errors();
+        }
+    }
+}
