@@ -40,17 +40,26 @@ class SchemaLoaderAgreementTest {
         SANDBOX_NO("^invalid sandbox '(no|No|NO|Off|OFF)'"),
         /** JSON keeps the last of duplicate keys; the loader refuses them. */
         DUPLICATE_KEY("^duplicate key '"),
+        /**
+         * What a parser hands no validator: YAML tags (!!binary), more than 50 aliases, nesting past 32 levels, characters
+         * YAML does not allow, and a NUL character in a text (no process can be given one).
+         */
+        YAML("^YAML tag '", "^too many YAML aliases", "^YAML nested", "is not allowed in YAML", "^a NUL character",
+                "^YAML syntax error", "^not a text file", "^invalid YAML"),
         /** Needs of tickets that do not exist, cycles, ids used twice. */
-        GRAPH("which is not a ticket", "needs itself", "^dependency cycle", "^duplicate ticket id '"),
+        GRAPH("which is not a ticket", "needs itself", "^dependency cycles? ", "^duplicate ticket id '", "^matrix expansion id '"),
         /** References to variables, matrix keys, outputs and tickets that do not exist or are not in reach. */
         REFERENCE("^unknown (variable|matrix key|reference|ticket) ", "is not available in", "outside a matrix ticket",
-                "outputs of other tickets are not available"),
+                "outputs of other tickets are not available", "is not a complete reference", "is a matrix ticket; ",
+                "which it does not need", "has no output '"),
+        /** Output names taken by worktree tickets, output paths leaving the workspace, backoff initial above max. */
+        VALUES("is provided by worktree workspaces", "is not a relative path inside the workspace", "is longer than backoff max"),
         /** Agent profiles that are not declared, run required by shell agents, duration only for noop. */
         AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents"),
         /** Counts and sizes: tickets, dependencies, expansions, script and environment bytes (see docs/spec.md, Limits). */
         LIMIT("more than the limit of", "expands to more than", "bytes; the limit is "),
         /** The repository must exist and be a git working tree. */
-        REPOSITORY("is not a git repository", "^repo '");
+        REPOSITORY("is not a git repository", "^repo ", "needs a git repository");
 
         final List<Pattern> messages;
 

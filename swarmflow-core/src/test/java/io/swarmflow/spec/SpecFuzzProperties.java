@@ -34,7 +34,7 @@ class SpecFuzzProperties {
     private static final List<String> WHOLE_FILE = List.of("not a text file", "spec is empty", "spec is too large",
             "spec is larger than", "YAML nested too deeply", "invalid YAML", "more errors not shown", "--var ");
 
-    private static final List<String> SEEDS = List.of("""
+    static final List<String> SEEDS = List.of("""
             name: release
             description: Build, test and ship
             concurrency: 3
@@ -165,7 +165,7 @@ class SpecFuzzProperties {
         return Character.isISOControl(cp) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
     }
 
-    private static byte[] mutate(byte[] spec, Random random) {
+    static byte[] mutate(byte[] spec, Random random) {
         String text = new String(spec, StandardCharsets.UTF_8);
         return switch (random.nextInt(9)) {
             case 0 -> { // flip bytes

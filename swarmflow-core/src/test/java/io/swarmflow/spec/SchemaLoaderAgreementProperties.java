@@ -1,0 +1,77 @@
+package io.swarmflow.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * SpecFuzzProperties' mutated specs, checked against docs/swarm.schema.json: a spec the loader accepts, the schema
+ * accepts; one the schema accepts, the loader accepts unless every error it reports is of a kind the schema cannot
+ * express ({@link SchemaLoaderAgreementTest.Gap}).
+ */
+class SchemaLoaderAgreementProperties {
+    private static Path dir;
+
+    @BeforeContainer
+    static void setUp() throws Exception {
+        dir = Files.createTempDirectory("swarm-agreement");
+        SwarmSchemaTest.loadSchema();
+    }
+
+    @AfterContainer
+    static void deleteDirectory() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Property(tries = 600)
+    void mutatedSpecsAreAcceptedByBothOrByNeitherOutsideTheGaps(@ForAll @IntRange(min = 0, max = 1) int seed,
+                                                                 @ForAll @IntRange(min = 1, max = 2) int mutations,
+                                                                 @ForAll Random random) throws Exception {
+        byte[] spec = SpecFuzzProperties.SEEDS.get(seed).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < mutations; i++) spec = SpecFuzzProperties.mutate(spec, random);
+        String yaml = new String(spec, StandardCharsets.UTF_8);
+        Assume.that(Arrays.equals(yaml.getBytes(StandardCharsets.UTF_8), spec)); // the loader refuses bytes that are not UTF-8
+        Set<ValidationMessage> schemaErrors;
+        try {
+            schemaErrors = SwarmSchemaTest.validate(yaml);
+        } catch (JacksonException | NumberFormatException e) {
+            // not YAML to Jackson (.inf and .nan as numbers), or a number the validator cannot compare (1e999)
+            Assume.that(false);
+            return;
+        }
+        Path file = SpecFiles.write(Files.createTempDirectory(dir, "spec"), "swarm.yaml", yaml);
+        List<SpecError> loaderErrors;
+        try {
+            new SpecLoader().load(file, java.util.Map.of());
+            loaderErrors = List.of();
+        } catch (SpecException e) {
+            loaderErrors = e.errors();
+        }
+        if (loaderErrors.isEmpty()) {
+            assertThat(schemaErrors).as("the loader accepts\n%s\nso the schema must", yaml).isEmpty();
+        } else if (schemaErrors.isEmpty() && loaderErrors.stream().noneMatch(SchemaLoaderAgreementTest.Gap.DUPLICATE_KEY::explains)) {
+            // with a duplicate key the schema sees another document (the last value of the key), so nothing to compare
+            assertThat(loaderErrors).as("the schema accepts\n%s\nso each loader error must be one it cannot express", yaml)
+                    .allMatch(error -> Stream.of(SchemaLoaderAgreementTest.Gap.values()).anyMatch(g -> g.explains(error)));
+        }
+    }
+}
