@@ -122,6 +122,7 @@ class SwarmSchemaTest {
         assertThat(json.at("/$defs/defaults/properties/workspace")).isEqualTo(json.at("/$defs/ticket/properties/workspace"));
         assertThat(strings(json.at("/$defs/sandbox/enum"))).containsExactlyElementsOf(SpecReader.SANDBOX.keySet());
         assertThat(strings(json.at("/$defs/profile/properties/kind/enum"))).containsExactlyElementsOf(PlanBuilder.KINDS);
+        assertThat(strings(json.at("/$defs/boolean/anyOf/1/enum"))).containsExactlyInAnyOrderElementsOf(SpecReader.BOOLEANS.keySet());
 
         String id = "^" + SpecLoader.ID.pattern() + "$";
         assertThat(json.at("/$defs/id/pattern").asText()).isEqualTo(id);
