@@ -394,7 +394,8 @@ final class SpecReader {
             return null;
         }
         if (node instanceof ScalarNode s && !quoted(s)) {
-            String text = s.getValue().strip().replace("_", "");
+            // leading zeros do not make a number larger (00000000000000000001 was 'too large')
+            String text = s.getValue().strip().replace("_", "").replaceFirst("^([-+]?)0+(?=\\d)", "$1");
             if (INTEGER.matcher(text).matches()) {
                 long v = Long.parseLong(text);
                 if (v > Integer.MAX_VALUE) {

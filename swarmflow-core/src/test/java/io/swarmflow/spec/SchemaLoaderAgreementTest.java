@@ -94,7 +94,9 @@ class SchemaLoaderAgreementTest {
     static Stream<Case> cases() {
         List<Case> c = new ArrayList<>();
         // top level
-        for (String v : List.of("1", "4", "+4", "2147483647", "1_000", "010")) c.add(valid("concurrency: " + v + "\n" + TICKET));
+        for (String v : List.of("1", "4", "+4", "2147483647", "1_000", "010", "0000000000000000000000001")) {
+            c.add(valid("concurrency: " + v + "\n" + TICKET));
+        }
         for (String v : List.of("0", "-1", "2147483648", "99999999999999999999", "\"4\"", "'4'", "four", "~", "''", "[4]", "{}",
                 "1.5", "true")) { // not .inf: Jackson cannot read it as a number, the loader refuses it
             c.add(invalid("concurrency: " + v + "\n" + TICKET));
