@@ -375,11 +375,13 @@ final class SpecReader {
 
     /**
      * A ticket id (or an entry of needs). Unquoted true, yes, on, false... are booleans to YAML (1.1, and true and
-     * false to 1.2 too), which the schema refuses as ids; the loader used to take their text.
+     * false to 1.2 too), and 1e3 or 1.5 numbers with a fraction or exponent, which the schema refuses as ids (it takes
+     * whole numbers); the loader used to take their text.
      */
     private Val<String> id(Node node, String key, String what, String example) {
-        if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {
-            problems.at(node, what + " '" + s.getValue() + "' is a boolean to YAML, not text",
+        if (node instanceof ScalarNode s && (s.getTag().equals(Tag.BOOL) || s.getTag().equals(Tag.FLOAT))) {
+            String type = s.getTag().equals(Tag.BOOL) ? "a boolean" : "a number";
+            problems.at(node, what + " '" + s.getValue() + "' is " + type + " to YAML, not text",
                     "write it in quotes: " + example + "'" + s.getValue() + "'" + (example.endsWith("[") ? "]" : ""));
             return null;
         }

@@ -33,7 +33,8 @@ class SchemaLoaderAgreementTest {
      */
     enum Gap {
         /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, an id 1.0 or of 64 digits. */
-        NOTATION("must be an integer, not a number \\(", "invalid size '", "invalid duration '", "invalid ticket id '"),
+        NOTATION("must be an integer, not a number \\(", "invalid size '", "invalid duration '", "invalid ticket id '",
+                "is a number to YAML, not text"),
         /** Durations of more than 36500d, and sizes with a unit past 2^63-1 bytes: a pattern cannot compare amounts. */
         CEILING("is too large \\(more than 36500d\\)", "^size '.*' is too large"),
         /** YAML 1.1 reads no, No, NO, Off and OFF as false, which the schema accepts as sandbox: off. */
@@ -125,10 +126,11 @@ class SchemaLoaderAgreementTest {
 
         // ticket keys
         for (String v : List.of("a", "a-b_c", "'0'", "7", "\"yes\"", "x".repeat(63))) c.add(valid("tickets:\n  - {id: " + v + ", run: echo}\n"));
-        for (String v : List.of("A", "-a", "a.b", "'a b'", "x".repeat(64), "yes", "on", "true", "No", "~", "''", "[a]", "-1", "1.5")) {
+        for (String v : List.of("A", "-a", "a.b", "'a b'", "x".repeat(64), "yes", "on", "true", "No", "~", "''", "[a]", "-1", "1.5",
+                "1e999")) {
             c.add(invalid("tickets:\n  - {id: " + v + ", run: echo}\n"));
         }
-        c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: 1.0, run: echo}\n"));
+        for (String v : List.of("1.0", "1e3", "+1")) c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: " + v + ", run: echo}\n"));
         c.add(invalid("tickets:\n  - {run: echo}\n"));
         c.add(schemaOnly(Gap.DUPLICATE_KEY, "tickets:\n  - {id: a, run: echo, run: ls}\n"));
         c.addAll(ticketValues("title", List.of("x", "5", "true", "1.5", "'${{ vars.v }}'"), List.of("~", "[x]", "{a: b}")));
