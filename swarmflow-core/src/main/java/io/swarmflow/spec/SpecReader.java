@@ -445,6 +445,10 @@ final class SpecReader {
             problems.at(node, "'" + key + "' must be a finite number, not " + s.getValue(), "write a number such as 2 or 1.5");
             return null;
         }
+        if (node instanceof ScalarNode s && (s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT))) { // 0b101, 0x1F, 1:30
+            problems.at(node, "'" + key + "' must be a decimal number, not " + s.getValue(), "write a number such as 2 or 1.5");
+            return null;
+        }
         problems.at(node, "'" + key + "' must be a number, not " + describe(node), "write a number such as 2 or 1.5");
         return null;
     }

@@ -33,10 +33,13 @@ class SchemaLoaderAgreementTest {
      */
     enum Gap {
         /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, an id 1.0 or of 64 digits. */
-        NOTATION("must be an integer, not a number \\(", "invalid size '", "invalid duration '", "invalid ticket id '",
+        NOTATION("must be an integer, not a number \\(", "must be a decimal number, not ", "invalid size '", "invalid duration '", "invalid ticket id '",
                 "is a number to YAML, not text"),
-        /** Durations of more than 36500d, and sizes with a unit past 2^63-1 bytes: a pattern cannot compare amounts. */
-        CEILING("is too large \\(more than 36500d\\)", "^size '.*' is too large"),
+        /**
+         * Durations of more than 36500d, and sizes with a unit past 2^63-1 bytes: a pattern cannot compare amounts; a
+         * backoff multiplier past the largest double (1e999).
+         */
+        CEILING("is too large \\(more than 36500d\\)", "^size '.*' is too large", "^'multiplier' is too large: "),
         /** YAML 1.1 reads no, No, NO, Off and OFF as false, which the schema accepts as sandbox: off. */
         SANDBOX_NO("^invalid sandbox '(no|No|NO|Off|OFF)'"),
         /** JSON keeps the last of duplicate keys; the loader refuses them. */
@@ -172,6 +175,10 @@ class SchemaLoaderAgreementTest {
                 List.of("-1", "'3'", "2147483648", "~", "[3]", "{max: -1}", "{max: '2'}", "{max: ~}", "{tries: 2}", "{backoff: {initial: 1}}",
                         "{backoff: {multiplier: 0.5}}", "{backoff: {multiplier: '2'}}", "{backoff: {multiplier: x}}", "{backoff: {jitter: 1}}",
                         "{backoff: ~}", "1.5")));
+        c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, run: echo, retries: {backoff: {multiplier: 1e999}}}\n"));
+        for (String v : List.of("0b101", "0x2")) {
+            c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: a, run: echo, retries: {backoff: {multiplier: " + v + "}}}\n"));
+        }
         c.addAll(ticketValues("priority", List.of("0", "-5", "10", "2147483647", "-2147483648"),
                 List.of("2147483648", "-2147483649", "'5'", "1.5", "high", "~")));
         for (String[] e : new String[][]{{"when", "success", "failure", "always"}, {"approval", "none", "before-run"},
