@@ -398,6 +398,12 @@ final class SpecReader {
         if (node instanceof ScalarNode s && !quoted(s)) {
             // leading zeros do not make a number larger (00000000000000000001 was 'too large')
             String text = s.getValue().strip().replace("_", "").replaceFirst("^([-+]?)0+(?=\\d)", "$1");
+            if (s.getValue().contains("_") && text.matches("[-+]?\\d+")) {
+                // YAML 1.1 reads 1_000 as 1000, YAML 1.2 (and so editors checking with the schema) as text
+                problems.at(node, "'" + key + "' must be written without '_', not " + s.getValue(),
+                        "write " + key + ": " + s.getValue().strip().replace("_", ""));
+                return null;
+            }
             if (INTEGER.matcher(text).matches()) {
                 long v = Long.parseLong(text);
                 if (v > Integer.MAX_VALUE) {

@@ -664,5 +664,7 @@ class SpecErrorsTest {
                 "swarm.yaml:9:34: 'needs' entry 'on' is a boolean to YAML, not text; write it in quotes: needs: ['on']",
                 "swarm.yaml:9:38: an entry of 'needs' is empty; write a ticket id, or remove the entry",
                 "swarm.yaml:9:51: invalid duration ' 10m'; use a number with a unit: 500ms, 90s, 10m, 1h");
+        assertThat(errors(dir, "tickets:\n  - {id: a, run: echo, priority: 1_000}\n")).containsExactly(
+                "swarm.yaml:2:34: 'priority' must be written without '_', not 1_000; write priority: 1000");
     }
 }
