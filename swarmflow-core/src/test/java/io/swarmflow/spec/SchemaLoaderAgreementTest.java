@@ -1,9 +1,16 @@
 package io.swarmflow.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +23,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.composer.Composer;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * docs/swarm.schema.json and the loader agree on small specs: a spec an editor marks red does not load, and one that
@@ -278,6 +296,76 @@ class SchemaLoaderAgreementTest {
         } else {
             assertThat(schemaErrors).as("the schema refuses it (the loader says %s)", loaderErrors).isNotEmpty();
             assertThat(loaderErrors).as("the loader refuses it (the schema says %s)", schemaErrors).isNotEmpty();
+        }
+    }
+
+    /**
+     * Editors such as yaml-language-server read YAML 1.2, where {@code yes}, {@code Off}, {@code 1_000} and {@code 1:30}
+     * are strings and {@code 0o17} a number: whatever the loader accepts, the schema accepts in that reading too. (Not
+     * the converse: the schema accepts {@code id: yes}, a string in YAML 1.2, which the loader refuses as YAML 1.1 does.)
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void whatTheLoaderAcceptsTheSchemaAcceptsAsYaml12ReadsIt(Case c) throws IOException {
+        JsonNode doc = Yaml12.read(c.yaml());
+        assumeTrue(doc != null, "not JSON in YAML 1.2 (.inf or .nan)");
+        if (load(c.yaml()).isEmpty()) assertThat(SwarmSchemaTest.schema.validate(doc)).as("YAML 1.2 reads %s", doc).isEmpty();
+    }
+
+    /** A YAML 1.2 (core schema) reading of a document as JSON, from SnakeYAML's composer with 1.2's implicit types. */
+    static final class Yaml12 {
+        private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
+
+        static JsonNode read(String yaml) {
+            Resolver resolver = new Resolver() {
+                @Override
+                protected void addImplicitResolvers() {
+                    addImplicitResolver(Tag.BOOL, Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
+                    addImplicitResolver(Tag.INT, Pattern.compile("^(?:" + INTEGER.pattern() + ")$"), "-+0123456789");
+                    addImplicitResolver(Tag.FLOAT, Pattern.compile(
+                            "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"),
+                            "-+0123456789.");
+                    addImplicitResolver(Tag.NULL, Pattern.compile("^(?:~|null|Null|NULL|)$"), "~nN\0");
+                }
+            };
+            LoaderOptions options = new LoaderOptions();
+            return json(new Composer(new ParserImpl(new StreamReader(yaml), options), resolver, options).getSingleNode());
+        }
+
+        private static JsonNode json(Node node) {
+            JsonNodeFactory f = JsonNodeFactory.instance;
+            if (node instanceof MappingNode m) {
+                ObjectNode o = f.objectNode();
+                for (NodeTuple t : m.getValue()) {
+                    JsonNode k = json(t.getKeyNode());
+                    JsonNode v = json(t.getValueNode());
+                    if (k == null || v == null) return null;
+                    o.set(k.isTextual() ? k.textValue() : k.toString(), v);
+                }
+                return o;
+            }
+            if (node instanceof SequenceNode seq) {
+                ArrayNode a = f.arrayNode();
+                for (Node n : seq.getValue()) {
+                    JsonNode v = json(n);
+                    if (v == null) return null;
+                    a.add(v);
+                }
+                return a;
+            }
+            String text = ((ScalarNode) node).getValue();
+            Tag tag = node.getTag();
+            if (tag.equals(Tag.NULL)) return f.nullNode();
+            if (tag.equals(Tag.BOOL)) return f.booleanNode(text.equalsIgnoreCase("true"));
+            if (tag.equals(Tag.INT)) {
+                String digits = text.replaceFirst("^\\+", "");
+                int radix = digits.startsWith("0o") ? 8 : digits.startsWith("0x") ? 16 : 10;
+                return f.numberNode(new BigInteger(radix == 10 ? digits : digits.substring(2), radix));
+            }
+            if (tag.equals(Tag.FLOAT)) {
+                return text.matches(".*\\.(inf|Inf|INF|nan|NaN|NAN)") ? null : f.numberNode(new BigDecimal(text));
+            }
+            return f.textNode(text);
         }
     }
 
