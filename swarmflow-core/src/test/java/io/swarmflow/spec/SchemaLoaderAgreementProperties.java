@@ -23,7 +23,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * SpecFuzzProperties' mutated specs, checked against docs/swarm.schema.json: a spec the loader accepts, the schema
- * accepts; one the schema accepts, the loader accepts unless every error it reports is of a kind the schema cannot
+ * accepts, read as YAML 1.1 (Jackson) and as YAML 1.2 (editors); one the schema accepts, the loader accepts unless every error it reports is of a kind the schema cannot
  * express ({@link SchemaLoaderAgreementTest.Gap}).
  */
 class SchemaLoaderAgreementProperties {
@@ -68,6 +68,11 @@ class SchemaLoaderAgreementProperties {
         }
         if (loaderErrors.isEmpty()) {
             assertThat(schemaErrors).as("the loader accepts\n%s\nso the schema must", yaml).isEmpty();
+            com.fasterxml.jackson.databind.JsonNode yaml12 = SchemaLoaderAgreementTest.Yaml12.read(yaml);
+            if (yaml12 != null) {
+                assertThat(SwarmSchemaTest.schema.validate(yaml12)).as("the loader accepts\n%s\nso the schema must, read as YAML 1.2", yaml)
+                        .isEmpty();
+            }
         } else if (schemaErrors.isEmpty() && loaderErrors.stream().noneMatch(SchemaLoaderAgreementTest.Gap.DUPLICATE_KEY::explains)) {
             // with a duplicate key the schema sees another document (the last value of the key), so nothing to compare
             assertThat(loaderErrors).as("the schema accepts\n%s\nso each loader error must be one it cannot express", yaml)
