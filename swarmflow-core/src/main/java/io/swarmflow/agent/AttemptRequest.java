@@ -22,6 +22,7 @@ import java.util.Map;
  */
 public record AttemptRequest(String runId, Plan plan, PlannedTicket ticket, AgentProfile profile, int attempt,
                              String script, Map<String, String> env, Path runDir) {
+    /** Copies {@code env}, which must not be null or hold null keys or values. */
     public AttemptRequest {
         env = Map.copyOf(env);
     }

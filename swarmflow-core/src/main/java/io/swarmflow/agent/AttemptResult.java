@@ -13,14 +13,28 @@ import java.util.Map;
  * @param outputs  outputs produced (declared ones, plus built-ins such as a worktree's {@code diffstat})
  */
 public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs) {
+    /** Copies {@code outputs}; null becomes an empty map. */
     public AttemptResult {
         outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
     }
 
+    /**
+     * A success with exit code 0.
+     *
+     * @param outputs the outputs produced, or null for none
+     * @return the result
+     */
     public static AttemptResult succeeded(Map<String, String> outputs) {
         return new AttemptResult(Outcome.SUCCEEDED, 0, null, outputs);
     }
 
+    /**
+     * A failure with no outputs.
+     *
+     * @param exitCode the process exit code, or null when there was no process or a signal killed it
+     * @param reason   what went wrong, for the user
+     * @return the result
+     */
     public static AttemptResult failed(Integer exitCode, String reason) {
         return new AttemptResult(Outcome.FAILED, exitCode, reason, Map.of());
     }

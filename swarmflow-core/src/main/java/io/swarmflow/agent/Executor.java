@@ -42,6 +42,7 @@ public interface Executor extends AutoCloseable {
      * @param failed one line per thing that could not be removed, with why (for example a branch git refused to delete)
      */
     record Cleaned(List<String> done, List<String> failed) {
+        /** Copies both lists, which must not be null or hold nulls. */
         public Cleaned {
             done = List.copyOf(done);
             failed = List.copyOf(failed);

@@ -20,6 +20,14 @@ import java.util.Objects;
 public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMillis, long commandPollMillis,
                             long gracePeriodMillis, boolean failFast, boolean autoApprove, int maxLeaseExpiries,
                             long seed) {
+    /**
+     * Checks the options.
+     *
+     * @throws NullPointerException     when {@code stateDir} is null
+     * @throws IllegalArgumentException unless 0 &lt; {@code heartbeatMillis} &lt; {@code leaseMillis},
+     *                                  {@code commandPollMillis} &gt; 0, {@code gracePeriodMillis} &ge; 0 and
+     *                                  {@code maxLeaseExpiries} &ge; 1
+     */
     public EngineOptions {
         Objects.requireNonNull(stateDir, "stateDir");
         if (heartbeatMillis <= 0 || heartbeatMillis >= leaseMillis) {
@@ -30,10 +38,17 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
     }
 
+    /**
+     * A builder with the documented defaults.
+     *
+     * @param stateDir the state directory ({@code .swarm}); checked for null by {@link Builder#build()}
+     * @return a new builder
+     */
     public static Builder builder(Path stateDir) {
         return new Builder(stateDir);
     }
 
+    /** A builder holding these options, to derive options that differ in a few values. */
     public Builder toBuilder() {
         Builder b = new Builder(stateDir);
         b.leaseMillis = leaseMillis;
@@ -63,42 +78,78 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
             this.stateDir = stateDir;
         }
 
+        /**
+         * Sets the lease and heartbeat together, since each is checked against the other.
+         *
+         * @param leaseMillis     see {@link EngineOptions#leaseMillis()}; default 15 000 ms
+         * @param heartbeatMillis see {@link EngineOptions#heartbeatMillis()}; default 5 000 ms, must be below the lease
+         * @return this builder
+         */
         public Builder lease(long leaseMillis, long heartbeatMillis) {
             this.leaseMillis = leaseMillis;
             this.heartbeatMillis = heartbeatMillis;
             return this;
         }
 
+        /**
+         * @param v see {@link EngineOptions#commandPollMillis()}; default 200 ms, must be positive
+         * @return this builder
+         */
         public Builder commandPollMillis(long v) {
             this.commandPollMillis = v;
             return this;
         }
 
+        /**
+         * @param v see {@link EngineOptions#gracePeriodMillis()}; default 5 000 ms, 0 kills at once
+         * @return this builder
+         */
         public Builder gracePeriodMillis(long v) {
             this.gracePeriodMillis = v;
             return this;
         }
 
+        /**
+         * @param v see {@link EngineOptions#failFast()}; default false
+         * @return this builder
+         */
         public Builder failFast(boolean v) {
             this.failFast = v;
             return this;
         }
 
+        /**
+         * @param v see {@link EngineOptions#autoApprove()}; default false
+         * @return this builder
+         */
         public Builder autoApprove(boolean v) {
             this.autoApprove = v;
             return this;
         }
 
+        /**
+         * @param v see {@link EngineOptions#maxLeaseExpiries()}; default 10, at least 1
+         * @return this builder
+         */
         public Builder maxLeaseExpiries(int v) {
             this.maxLeaseExpiries = v;
             return this;
         }
 
+        /**
+         * @param v see {@link EngineOptions#seed()}; default 0, seeded from the clock
+         * @return this builder
+         */
         public Builder seed(long v) {
             this.seed = v;
             return this;
         }
 
+        /**
+         * @return the options
+         * @throws NullPointerException     when the state directory is null
+         * @throws IllegalArgumentException when the values break the rules of {@link EngineOptions}
+         */
         public EngineOptions build() {
             return new EngineOptions(stateDir, leaseMillis, heartbeatMillis, commandPollMillis, gracePeriodMillis,
                     failFast, autoApprove, maxLeaseExpiries, seed);

@@ -6,11 +6,16 @@ import java.util.List;
 public final class PreflightException extends Exception {
     private final transient List<String> problems;
 
+    /**
+     * @param problems what stops the plan, one sentence each; the message joins them with newlines. Copied; must not
+     *                 be null or hold nulls
+     */
     public PreflightException(List<String> problems) {
         super(String.join("\n", problems));
         this.problems = List.copyOf(problems);
     }
 
+    /** What stops the plan, one sentence each, unmodifiable; empty after deserialization (the list is transient). */
     public List<String> problems() {
         return problems;
     }

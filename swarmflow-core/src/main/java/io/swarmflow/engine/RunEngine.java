@@ -119,6 +119,9 @@ public final class RunEngine {
     private record Launch(int index, int attempt, Control control) {}
 
     /**
+     * A coordinator for one run; nothing happens until {@link #execute()}. The owner recorded with the run's lease is
+     * this process ({@code host:pid@startMillis}), and backoff jitter is seeded from {@link EngineOptions#seed()}.
+     *
      * @param store    where events go
      * @param executor where attempts run
      * @param options  coordinator options

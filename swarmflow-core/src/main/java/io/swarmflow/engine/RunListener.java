@@ -17,5 +17,6 @@ public interface RunListener {
     /** Something the user should know that is not an event (e.g. sandbox degraded, waiting for approval). */
     default void onNotice(String message) {}
 
+    /** A listener that ignores everything; used when none is given. */
     RunListener NONE = new RunListener() {};
 }

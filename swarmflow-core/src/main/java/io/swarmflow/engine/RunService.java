@@ -33,11 +33,21 @@ public final class RunService {
     /** Where the runs are stored, as named in errors ({@code the state directory /x/.swarm}). */
     private final String where;
 
+    /**
+     * A service whose errors name the store as {@code this state directory}.
+     *
+     * @param store    where runs are kept
+     * @param executor where attempts run
+     */
     public RunService(RunStore store, Executor executor) {
         this(store, executor, "this state directory");
     }
 
     /**
+     * A service whose errors for an unknown run say where the runs were looked for.
+     *
+     * @param store    where runs are kept
+     * @param executor where attempts run
      * @param where where {@code store} keeps its runs, as errors name it: {@code the state directory /x/.swarm}; an
      *              unknown run id is answered with it, and how to look elsewhere
      */
@@ -47,6 +57,7 @@ public final class RunService {
         this.where = where;
     }
 
+    /** The store this service reads and writes. */
     public RunStore store() {
         return store;
     }
@@ -338,22 +349,46 @@ public final class RunService {
         }
     }
 
+    /**
+     * @param runId run id
+     * @return the run's tickets in plan order; for an unknown run, an empty list or
+     *         {@link StoreException.UnknownRun}, depending on the store
+     */
     public List<TicketView> tickets(String runId) {
         return store.tickets(runId);
     }
 
+    /**
+     * @param runId run id
+     * @return the run's attempts, by ticket in plan order then attempt number; for an unknown run, an empty list or
+     *         {@link StoreException.UnknownRun}, depending on the store
+     */
     public List<AttemptView> attempts(String runId) {
         return store.attempts(runId);
     }
 
+    /**
+     * One page of a run's event log, for following a run or exporting it.
+     *
+     * @param runId    run id
+     * @param afterSeq return events with a sequence number above this; 0 for the first page
+     * @param limit    at most this many events
+     * @return the events in sequence order; empty when there are no more
+     */
     public List<StoredEvent> events(String runId, long afterSeq, int limit) {
         return store.events(runId, afterSeq, limit);
     }
 
+    /** Every run in the store, newest first. */
     public List<RunView> runs() {
         return store.runs();
     }
 
+    /**
+     * @param runId run id
+     * @return the plan the run executes, as recorded when it was created
+     * @throws StoreException.UnknownRun when there is no such run
+     */
     public Plan plan(String runId) {
         return store.plan(runId);
     }

@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public record AgentProfile(String name, String kind, SandboxPolicy sandbox, ResourceLimits limits,
                            Map<String, String> env, int concurrency, long durationMillis) {
+    /** Copies {@code env}, which must not be null or hold null keys or values. */
     public AgentProfile {
         env = Map.copyOf(env);
     }

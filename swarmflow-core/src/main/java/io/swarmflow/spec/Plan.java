@@ -21,6 +21,13 @@ import java.util.Map;
  */
 public record Plan(String name, String description, int concurrency, Map<String, String> vars, String repo,
                    String specDir, Map<String, AgentProfile> agents, List<PlannedTicket> tickets, String specDigest) {
+    /**
+     * Copies the collections and checks the DAG.
+     *
+     * @throws IllegalArgumentException when {@code concurrency} is below 1, a ticket id repeats, a ticket needs one
+     *                                  that is not earlier in {@code tickets}, or uses an agent not in {@code agents}
+     * @throws NullPointerException     when a collection is null or holds nulls
+     */
     public Plan {
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
         vars = Map.copyOf(vars);

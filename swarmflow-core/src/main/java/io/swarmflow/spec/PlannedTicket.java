@@ -32,6 +32,7 @@ public record PlannedTicket(String id, String title, List<String> needs, String 
                             When when, ApprovalMode approval, WorkspaceMode workspace, boolean network,
                             Map<String, OutputSpec> outputs, Map<String, String> matrix, String group,
                             long durationMillis) {
+    /** Copies {@code needs}, {@code env}, {@code outputs} and {@code matrix}, which must not be null or hold nulls. */
     public PlannedTicket {
         needs = List.copyOf(needs);
         env = Map.copyOf(env);

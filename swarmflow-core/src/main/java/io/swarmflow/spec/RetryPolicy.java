@@ -17,6 +17,10 @@ public record RetryPolicy(int max, long initialMillis, long maxMillis, double mu
     /** No retries; backoff 1 s initial, 60 s max, multiplier 2 if retries are enabled. */
     public static final RetryPolicy NONE = new RetryPolicy(0, 1_000, 60_000, 2.0);
 
+    /**
+     * @throws IllegalArgumentException when {@code max} &lt; 0, unless 0 &le; {@code initialMillis} &le;
+     *                                  {@code maxMillis}, or when {@code multiplier} is below 1 or NaN
+     */
     public RetryPolicy {
         if (max < 0) throw new IllegalArgumentException("retries.max must be >= 0");
         if (initialMillis < 0 || maxMillis < initialMillis) throw new IllegalArgumentException("need 0 <= backoff.initial <= backoff.max");

@@ -7,6 +7,10 @@ import java.util.stream.Collectors;
 public final class SpecException extends Exception {
     private final transient List<SpecError> errors;
 
+    /**
+     * @param errors the problems, in file order; the message is their {@link SpecError#format()}, one per line
+     * @throws IllegalArgumentException when {@code errors} is empty
+     */
     public SpecException(List<SpecError> errors) {
         super(errors.stream().map(SpecError::format).collect(Collectors.joining("\n")));
         if (errors.isEmpty()) throw new IllegalArgumentException("a SpecException needs at least one error");

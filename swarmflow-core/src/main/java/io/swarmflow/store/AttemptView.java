@@ -16,6 +16,7 @@ package io.swarmflow.store;
  */
 public record AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode,
                           String reason, long startedAtMillis, long finishedAtMillis, long pid, long startTicks) {
+    /** Whether the attempt has not ended yet ({@code outcome} is null), or its coordinator died before recording the end. */
     public boolean isRunning() {
         return outcome == null;
     }

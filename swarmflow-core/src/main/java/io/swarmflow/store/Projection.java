@@ -42,14 +42,20 @@ public final class Projection {
         return ticketId + '#' + attempt;
     }
 
+    /** The run's row, or null before a {@link RunCreated} has been applied. */
     public RunView run() {
         return run;
     }
 
+    /**
+     * @param id ticket id
+     * @return the ticket's row, or null when the plan has no such ticket (or no run was created yet)
+     */
     public TicketView ticket(String id) {
         return tickets.get(id);
     }
 
+    /** A new mutable list of the tickets in plan (topological) order; empty before {@link RunCreated}. */
     public List<TicketView> tickets() {
         return new ArrayList<>(tickets.values());
     }
@@ -62,6 +68,11 @@ public final class Projection {
         return list;
     }
 
+    /**
+     * @param ticketId ticket id
+     * @param attempt  attempt number, 1-based
+     * @return that attempt's row, or null when it was never started
+     */
     public AttemptView attempt(String ticketId, int attempt) {
         return attempts.get(key(ticketId, attempt));
     }
@@ -76,10 +87,12 @@ public final class Projection {
         return dirtyAttempts;
     }
 
+    /** Whether the run's row changed since the last {@link #clearDirty()}. */
     public boolean runDirty() {
         return runDirty;
     }
 
+    /** Forgets what changed, after the store has written the changed rows. */
     public void clearDirty() {
         dirtyTickets.clear();
         dirtyAttempts.clear();

@@ -15,5 +15,13 @@ package io.swarmflow.store;
  * @param createdAtMillis store time, epoch milliseconds
  */
 public record RunCommand(long id, String runId, Kind kind, String ticketId, String by, String reason, long createdAtMillis) {
-    public enum Kind { APPROVE, REJECT, CANCEL }
+    /** What a command asks the coordinator to do. */
+    public enum Kind {
+        /** Pass the ticket's approval gate: the ticket becomes ready. */
+        APPROVE,
+        /** Refuse the ticket's approval gate: the ticket fails with {@code reason}. */
+        REJECT,
+        /** Stop the run: running attempts are terminated and the run is recorded cancelled. */
+        CANCEL
+    }
 }

@@ -76,6 +76,12 @@ public sealed interface RunEvent {
      *                0 for {@code --auto-approve} and in events written before it was recorded
      */
     record ApprovalGranted(String ticketId, String by, long command) implements RunEvent {
+        /**
+         * An approval not tied to a command ({@code command} 0), as {@code --auto-approve} grants it.
+         *
+         * @param ticketId the gated ticket
+         * @param by       who approved ({@code user@host}, or the auto-approver)
+         */
         public ApprovalGranted(String ticketId, String by) {
             this(ticketId, by, 0);
         }
@@ -87,6 +93,13 @@ public sealed interface RunEvent {
      * @param command the id of the {@link RunCommand} that did it; 0 in events written before it was recorded
      */
     record ApprovalRejected(String ticketId, String by, String reason, long command) implements RunEvent {
+        /**
+         * A rejection not tied to a command ({@code command} 0).
+         *
+         * @param ticketId the gated ticket
+         * @param by       who rejected ({@code user@host})
+         * @param reason   why, or null
+         */
         public ApprovalRejected(String ticketId, String by, String reason) {
             this(ticketId, by, reason, 0);
         }
@@ -117,6 +130,7 @@ public sealed interface RunEvent {
      */
     record AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
                            Map<String, String> outputs) implements RunEvent {
+        /** Copies {@code outputs}; null becomes an empty map. */
         public AttemptFinished {
             outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
         }

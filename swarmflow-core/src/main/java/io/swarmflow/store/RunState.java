@@ -13,6 +13,12 @@ public enum RunState {
     /** Stopped by the user; {@code swarm resume} continues it. */
     CANCELLED;
 
+    /**
+     * Whether the run ended on its own: succeeded or failed. A cancelled run is not finished, since
+     * {@code swarm resume} continues it.
+     *
+     * @return true for {@link #SUCCEEDED} and {@link #FAILED}
+     */
     public boolean isFinished() {
         return this == SUCCEEDED || this == FAILED;
     }
@@ -30,6 +36,7 @@ public enum RunState {
         };
     }
 
+    /** Lower-case name used in the CLI and JSON ({@code succeeded}). */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

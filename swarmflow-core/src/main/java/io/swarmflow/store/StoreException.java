@@ -2,16 +2,28 @@ package io.swarmflow.store;
 
 /** Base of the errors a {@link RunStore} reports; the message says what failed and what to do. */
 public class StoreException extends RuntimeException {
+    /**
+     * An error with no underlying cause.
+     *
+     * @param message what failed and what to do next
+     */
     public StoreException(String message) {
         super(message);
     }
 
+    /**
+     * An error caused by another, typically an {@link java.io.IOException} or {@link java.sql.SQLException}.
+     *
+     * @param message what failed and what to do next
+     * @param cause   the underlying error
+     */
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
 
     /** A write carried an attempt number that is not the ticket's current running attempt (fencing). */
     public static final class StaleAttempt extends StoreException {
+        /** @param message names the ticket and the attempt refused, and why (its state or the current attempt) */
         public StaleAttempt(String message) {
             super(message);
         }
@@ -19,6 +31,7 @@ public class StoreException extends RuntimeException {
 
     /** A write came from a coordinator whose epoch has been superseded (another process resumed the run). */
     public static final class Fenced extends StoreException {
+        /** @param message names the run and the epoch refused */
         public Fenced(String message) {
             super(message);
         }
@@ -26,6 +39,7 @@ public class StoreException extends RuntimeException {
 
     /** The run is held by a live coordinator. */
     public static final class RunLocked extends StoreException {
+        /** @param message names the run, the coordinator holding it and until when */
         public RunLocked(String message) {
             super(message);
         }
@@ -33,6 +47,7 @@ public class StoreException extends RuntimeException {
 
     /** No run with that id. */
     public static final class UnknownRun extends StoreException {
+        /** @param message names the run id that was not found */
         public UnknownRun(String message) {
             super(message);
         }
@@ -43,8 +58,14 @@ public class StoreException extends RuntimeException {
      * only the first could take effect. {@link #earlier()} is that pending decision.
      */
     public static final class PendingDecision extends StoreException {
+        /** The pending command; serialized with the exception. */
         private final RunCommand earlier;
 
+        /**
+         * Builds the message from the pending command: ticket, run, kind and command id.
+         *
+         * @param earlier the approval or rejection already pending for the ticket; not null
+         */
         public PendingDecision(RunCommand earlier) {
             super("ticket " + earlier.ticketId() + " of run " + earlier.runId() + " already has a pending "
                     + earlier.kind().name().toLowerCase(java.util.Locale.ROOT) + " (command " + earlier.id() + ")");
@@ -59,6 +80,10 @@ public class StoreException extends RuntimeException {
 
     /** The state directory or database cannot be read as a Swarmflow store. */
     public static final class Corrupt extends StoreException {
+        /**
+         * @param message what could not be read, and where
+         * @param cause   the parse, I/O or SQL error, or null
+         */
         public Corrupt(String message, Throwable cause) {
             super(message, cause);
         }

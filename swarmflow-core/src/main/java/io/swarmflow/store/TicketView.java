@@ -23,6 +23,7 @@ import java.util.Map;
 public record TicketView(String runId, String ticketId, int index, TicketState state, int attempt, int failures,
                          int leaseExpiries, Integer exitCode, String reason, Map<String, String> outputs,
                          String approvedBy, long startedAtMillis, long finishedAtMillis, long retryAtMillis) {
+    /** Copies {@code outputs}, which must not be null or hold nulls; the other components are stored as given. */
     public TicketView {
         outputs = Map.copyOf(outputs);
     }

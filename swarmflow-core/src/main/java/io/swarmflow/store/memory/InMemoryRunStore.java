@@ -37,11 +37,16 @@ public final class InMemoryRunStore implements RunStore {
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private final LongSupplier clock;
 
+    /** A store whose clock is {@link System#currentTimeMillis()}. */
     public InMemoryRunStore() {
         this(System::currentTimeMillis);
     }
 
-    /** @param clock the store clock, epoch milliseconds */
+    /**
+     * A store with a given clock, for tests that control time (leases, retry backoff).
+     *
+     * @param clock the store clock, epoch milliseconds
+     */
     public InMemoryRunStore(LongSupplier clock) {
         this.clock = clock;
     }
