@@ -92,6 +92,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Sets how often the run's inbox is read, in milliseconds.
+         *
          * @param v see {@link EngineOptions#commandPollMillis()}; default 200 ms, must be positive
          * @return this builder
          */
@@ -101,6 +103,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Sets the time between TERM and KILL when attempts are stopped, in milliseconds.
+         *
          * @param v see {@link EngineOptions#gracePeriodMillis()}; default 5 000 ms, 0 kills at once
          * @return this builder
          */
@@ -110,6 +114,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Sets whether the first ticket that fails for good stops the run.
+         *
          * @param v see {@link EngineOptions#failFast()}; default false
          * @return this builder
          */
@@ -119,6 +125,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Sets whether every approval gate is approved without asking.
+         *
          * @param v see {@link EngineOptions#autoApprove()}; default false
          * @return this builder
          */
@@ -128,6 +136,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Sets how many attempts of a ticket may be lost to dead coordinators before it fails.
+         *
          * @param v see {@link EngineOptions#maxLeaseExpiries()}; default 10, at least 1
          * @return this builder
          */
@@ -137,6 +147,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Sets the seed of the backoff jitter, for reproducible delays in tests.
+         *
          * @param v see {@link EngineOptions#seed()}; default 0, seeded from the clock
          * @return this builder
          */
@@ -146,6 +158,8 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
+         * Builds and checks the options.
+         *
          * @return the options
          * @throws NullPointerException     when the state directory is null
          * @throws IllegalArgumentException when the values break the rules of {@link EngineOptions}

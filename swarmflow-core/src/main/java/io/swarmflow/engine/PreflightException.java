@@ -7,6 +7,8 @@ public final class PreflightException extends Exception {
     private final transient List<String> problems;
 
     /**
+     * A refused plan; nothing was persisted.
+     *
      * @param problems what stops the plan, one sentence each; the message joins them with newlines. Copied; must not
      *                 be null or hold nulls
      */

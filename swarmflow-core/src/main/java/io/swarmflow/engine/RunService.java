@@ -350,6 +350,8 @@ public final class RunService {
     }
 
     /**
+     * The tickets of a run, as last projected.
+     *
      * @param runId run id
      * @return the run's tickets in plan order; for an unknown run, an empty list or
      *         {@link StoreException.UnknownRun}, depending on the store
@@ -359,6 +361,8 @@ public final class RunService {
     }
 
     /**
+     * The attempts of a run, as last projected.
+     *
      * @param runId run id
      * @return the run's attempts, by ticket in plan order then attempt number; for an unknown run, an empty list or
      *         {@link StoreException.UnknownRun}, depending on the store
@@ -385,6 +389,8 @@ public final class RunService {
     }
 
     /**
+     * The plan of a run.
+     *
      * @param runId run id
      * @return the plan the run executes, as recorded when it was created
      * @throws StoreException.UnknownRun when there is no such run

@@ -12,7 +12,11 @@ public record OutputSpec(String name, String file, String jsonKey) {
     /** Largest output value kept, in bytes. */
     public static final int MAX_VALUE_BYTES = 64 * 1024;
 
-    /** @throws IllegalArgumentException unless exactly one of {@code file} and {@code jsonKey} is non-null */
+    /**
+     * Checks that the output has one source.
+     *
+     * @throws IllegalArgumentException unless exactly one of {@code file} and {@code jsonKey} is non-null
+     */
     public OutputSpec {
         if ((file == null) == (jsonKey == null)) {
             throw new IllegalArgumentException("output " + name + " needs exactly one of file or json");

@@ -15,7 +15,11 @@ public record ResourceLimits(long cpuSeconds, long addressSpaceBytes, long fileS
     public static final ResourceLimits DEFAULTS =
             new ResourceLimits(3600, 8L << 30, 1L << 30, 1024, 10L << 20);
 
-    /** @throws IllegalArgumentException when a limit is negative */
+    /**
+     * Checks the limits.
+     *
+     * @throws IllegalArgumentException when a limit is negative
+     */
     public ResourceLimits {
         if (cpuSeconds < 0 || addressSpaceBytes < 0 || fileSizeBytes < 0 || processes < 0 || logBytes < 0) {
             throw new IllegalArgumentException("resource limits must not be negative");

@@ -18,6 +18,8 @@ public record RetryPolicy(int max, long initialMillis, long maxMillis, double mu
     public static final RetryPolicy NONE = new RetryPolicy(0, 1_000, 60_000, 2.0);
 
     /**
+     * Checks the policy.
+     *
      * @throws IllegalArgumentException when {@code max} &lt; 0, unless 0 &le; {@code initialMillis} &le;
      *                                  {@code maxMillis}, or when {@code multiplier} is below 1 or NaN
      */

@@ -8,6 +8,8 @@ public final class SpecException extends Exception {
     private final transient List<SpecError> errors;
 
     /**
+     * A rejected spec.
+     *
      * @param errors the problems, in file order; the message is their {@link SpecError#format()}, one per line
      * @throws IllegalArgumentException when {@code errors} is empty
      */

@@ -48,6 +48,8 @@ public final class Projection {
     }
 
     /**
+     * One ticket's row.
+     *
      * @param id ticket id
      * @return the ticket's row, or null when the plan has no such ticket (or no run was created yet)
      */
@@ -69,6 +71,8 @@ public final class Projection {
     }
 
     /**
+     * One attempt's row.
+     *
      * @param ticketId ticket id
      * @param attempt  attempt number, 1-based
      * @return that attempt's row, or null when it was never started

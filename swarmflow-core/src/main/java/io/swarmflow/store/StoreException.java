@@ -23,7 +23,11 @@ public class StoreException extends RuntimeException {
 
     /** A write carried an attempt number that is not the ticket's current running attempt (fencing). */
     public static final class StaleAttempt extends StoreException {
-        /** @param message names the ticket and the attempt refused, and why (its state or the current attempt) */
+        /**
+         * A write refused by fencing.
+         *
+         * @param message names the ticket and the attempt refused, and why (its state or the current attempt)
+         */
         public StaleAttempt(String message) {
             super(message);
         }
@@ -31,7 +35,11 @@ public class StoreException extends RuntimeException {
 
     /** A write came from a coordinator whose epoch has been superseded (another process resumed the run). */
     public static final class Fenced extends StoreException {
-        /** @param message names the run and the epoch refused */
+        /**
+         * A write refused because its coordinator was superseded.
+         *
+         * @param message names the run and the epoch refused
+         */
         public Fenced(String message) {
             super(message);
         }
@@ -39,7 +47,11 @@ public class StoreException extends RuntimeException {
 
     /** The run is held by a live coordinator. */
     public static final class RunLocked extends StoreException {
-        /** @param message names the run, the coordinator holding it and until when */
+        /**
+         * A run that another coordinator holds.
+         *
+         * @param message names the run, the coordinator holding it and until when
+         */
         public RunLocked(String message) {
             super(message);
         }
@@ -47,7 +59,11 @@ public class StoreException extends RuntimeException {
 
     /** No run with that id. */
     public static final class UnknownRun extends StoreException {
-        /** @param message names the run id that was not found */
+        /**
+         * A run id that is not in the store.
+         *
+         * @param message names the run id that was not found
+         */
         public UnknownRun(String message) {
             super(message);
         }
@@ -81,6 +97,8 @@ public class StoreException extends RuntimeException {
     /** The state directory or database cannot be read as a Swarmflow store. */
     public static final class Corrupt extends StoreException {
         /**
+         * A store that cannot be read.
+         *
          * @param message what could not be read, and where
          * @param cause   the parse, I/O or SQL error, or null
          */
