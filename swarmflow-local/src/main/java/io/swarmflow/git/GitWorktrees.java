@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 public final class GitWorktrees {
     /** Author and committer of the commits Swarmflow makes. */
     public static final String AUTHOR_NAME = "Swarmflow";
+    /** E-mail of the author and committer of the commits Swarmflow makes. */
     public static final String AUTHOR_EMAIL = "swarm@localhost";
 
     private static final long TIMEOUT_MINUTES = 10;
@@ -330,6 +331,7 @@ public final class GitWorktrees {
      *                     are not in the branch, and {@code git status} does not show them
      */
     public record Uncommitted(int changedPaths, List<String> nested) {
+        /** Copies {@code nested}, which must not be null or hold nulls. */
         public Uncommitted {
             nested = List.copyOf(nested);
         }

@@ -83,6 +83,11 @@ public final class LocalExecutor implements Executor {
      *                    ({@link Bubblewrap.Status#unavailable} forces running without it)
      */
     public record Options(Path stateDir, Consumer<String> warnings, Duration gracePeriod, Bubblewrap.Status bubblewrap) {
+        /**
+         * Checks the required options.
+         *
+         * @throws NullPointerException when {@code warnings} or {@code gracePeriod} is null
+         */
         public Options {
             Objects.requireNonNull(warnings, "warnings");
             Objects.requireNonNull(gracePeriod, "gracePeriod");
@@ -93,6 +98,12 @@ public final class LocalExecutor implements Executor {
             return new Options(stateDir, warnings, SandboxSpec.DEFAULT_GRACE, null);
         }
 
+        /**
+         * The same options with another grace period.
+         *
+         * @param grace time between SIGTERM and SIGKILL when the engine gives none; not null
+         * @return new options
+         */
         public Options withGracePeriod(Duration grace) {
             return new Options(stateDir, warnings, grace, bubblewrap);
         }
@@ -122,6 +133,12 @@ public final class LocalExecutor implements Executor {
     private final Map<Path, Optional<String>> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Path, Boolean> commitChecks = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * An executor with its own {@link Sandbox}; probes bubblewrap (runs {@code bwrap}) when
+     * {@link Options#bubblewrap()} is null. {@link #close()} releases the sandbox's threads.
+     *
+     * @param options the options; not null
+     */
     public LocalExecutor(Options options) {
         this.options = options;
         this.sandbox = new Sandbox(options.bubblewrap() != null ? options.bubblewrap() : Bubblewrap.probe(),

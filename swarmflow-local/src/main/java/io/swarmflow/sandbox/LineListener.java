@@ -10,6 +10,8 @@ public interface LineListener {
     LineListener NONE = (stream, line) -> {};
 
     /**
+     * One complete line the process wrote.
+     *
      * @param stream {@code stdout} or {@code stderr}
      * @param line   the line without its terminator, decoded as UTF-8, at most 64 KiB long
      */

@@ -13,6 +13,11 @@ public record ProcessLimits(long cpuSeconds, long addressSpaceBytes, long fileSi
     /** No limits at all. */
     public static final ProcessLimits NONE = new ProcessLimits(0, 0, 0, 0);
 
+    /**
+     * Checks the limits.
+     *
+     * @throws IllegalArgumentException when a limit is negative
+     */
     public ProcessLimits {
         if (cpuSeconds < 0 || addressSpaceBytes < 0 || fileSizeBytes < 0 || processes < 0) {
             throw new IllegalArgumentException("process limits must not be negative");

@@ -62,9 +62,14 @@ public final class Sandbox implements AutoCloseable {
     private volatile List<Path> hostSecrets;
 
     /**
+     * A sandbox launching processes from a pool of up to 4 daemon threads (fewer on machines with fewer cores). The first
+     * sandbox of the JVM also warns through {@code warnings} when kill(2) cannot be called directly (JNA's native
+     * library cannot load). {@link #close()} stops the pool.
+     *
      * @param bubblewrap what {@link Bubblewrap#probe()} found (or {@link Bubblewrap.Status#unavailable} to
      *                   run without it)
      * @param warnings   receives the one-time warning when best-effort isolation runs without bubblewrap
+     * @throws NullPointerException when an argument is null
      */
     public Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings) {
         this.bubblewrap = Objects.requireNonNull(bubblewrap, "bubblewrap");

@@ -43,6 +43,13 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
     /** Default grace between SIGTERM and SIGKILL: 5 seconds. */
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
+    /**
+     * Copies the lists and {@code env} and checks the values.
+     *
+     * @throws NullPointerException     when {@code isolation}, {@code workspace}, {@code limits}, {@code timeout},
+     *                                  {@code grace}, a list or {@code env} is null, or a list or {@code env} holds null
+     * @throws IllegalArgumentException when {@code timeout}, {@code grace} or {@code logCapBytes} is negative
+     */
     public SandboxSpec {
         Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(workspace, "workspace");
@@ -81,18 +88,87 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
             this.workspace = workspace;
         }
 
+        /**
+         * Sets how strictly to isolate; default {@link Isolation#BEST_EFFORT}.
+         *
+         * @param v see {@link SandboxSpec#isolation()}
+         * @return this builder
+         */
         public Builder isolation(Isolation v) { isolation = v; return this; }
+        /**
+         * Sets whether the workspace may be written; default false (read-only).
+         *
+         * @param v see {@link SandboxSpec#workspaceWritable()}
+         * @return this builder
+         */
         public Builder workspaceWritable(boolean v) { workspaceWritable = v; return this; }
+        /**
+         * Adds a writable directory; it is created if missing. Call once per directory.
+         *
+         * @param v see {@link SandboxSpec#writableDirs()}
+         * @return this builder
+         */
         public Builder writableDir(Path v) { writableDirs.add(v); return this; }
+        /**
+         * Adds a directory forced read-only, even inside a writable one.
+         *
+         * @param v see {@link SandboxSpec#readOnlyDirs()}
+         * @return this builder
+         */
         public Builder readOnlyDir(Path v) { readOnlyDirs.add(v); return this; }
+        /**
+         * Adds a directory the process sees as empty and read-only.
+         *
+         * @param v see {@link SandboxSpec#hiddenDirs()}
+         * @return this builder
+         */
         public Builder hiddenDir(Path v) { hiddenDirs.add(v); return this; }
+        /**
+         * Sets whether the process may use the network; default false. Without bubblewrap it always can.
+         *
+         * @param v see {@link SandboxSpec#network()}
+         * @return this builder
+         */
         public Builder network(boolean v) { network = v; return this; }
+        /**
+         * Adds environment variables, replacing earlier values of the same names.
+         *
+         * @param v names to values; none may be null
+         * @return this builder
+         */
         public Builder env(Map<String, String> v) { env.putAll(v); return this; }
+        /**
+         * Adds one environment variable, replacing an earlier value of the same name.
+         *
+         * @param name  variable name
+         * @param value its value, not null
+         * @return this builder
+         */
         public Builder env(String name, String value) { env.put(name, value); return this; }
+        /**
+         * Sets the setrlimit(2) limits; default {@link ProcessLimits#NONE}.
+         *
+         * @param v see {@link SandboxSpec#limits()}
+         * @return this builder
+         */
         public Builder limits(ProcessLimits v) { limits = v; return this; }
         /** Wall-clock limit; zero means none. */
         public Builder timeout(Duration v) { timeout = v; return this; }
+        /**
+         * Sets the time between SIGTERM and SIGKILL when the process group is stopped; default {@link SandboxSpec#DEFAULT_GRACE} (5 s).
+         *
+         * @param v not negative
+         * @return this builder
+         */
         public Builder grace(Duration v) { grace = v; return this; }
+        /**
+         * Sets where the streams are logged; default: not logged.
+         *
+         * @param stdout   see {@link SandboxSpec#stdoutLog()}; null keeps no stdout log
+         * @param stderr   see {@link SandboxSpec#stderrLog()}; null keeps no stderr log
+         * @param capBytes bytes kept per stream, 0 for no cap; see {@link SandboxSpec#logCapBytes()}
+         * @return this builder
+         */
         public Builder logs(Path stdout, Path stderr, long capBytes) {
             stdoutLog = stdout;
             stderrLog = stderr;
@@ -100,6 +176,13 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
             return this;
         }
 
+        /**
+         * Builds and checks the spec.
+         *
+         * @return the spec
+         * @throws NullPointerException     when a required value was set to null
+         * @throws IllegalArgumentException when the timeout, grace or log cap is negative
+         */
         public SandboxSpec build() {
             return new SandboxSpec(isolation, workspace, workspaceWritable, writableDirs, readOnlyDirs, hiddenDirs,
                     network, env, limits, timeout, grace, stdoutLog, stderrLog, logCapBytes);

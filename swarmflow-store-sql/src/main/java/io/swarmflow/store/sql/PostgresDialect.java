@@ -28,9 +28,11 @@ public final class PostgresDialect implements Dialect {
     private final String schema;
 
     /**
+     * A dialect for the store's tables in {@code schema}; nothing is connected or created until the store opens.
+     *
      * @param schema the schema holding the store's tables: lower-case letters, digits and {@code _}, starting with a
      *               letter or {@code _}, at most 63 characters (so it needs no quoting and names itself in messages)
-     * @throws IllegalArgumentException otherwise
+     * @throws IllegalArgumentException otherwise, or when it starts with {@code pg_} (reserved by PostgreSQL)
      */
     public PostgresDialect(String schema) {
         if (schema == null || !SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
