@@ -17,7 +17,7 @@ public final class PreflightException extends Exception {
         this.problems = List.copyOf(problems);
     }
 
-    /** What stops the plan, one sentence each, unmodifiable; empty after deserialization (the list is transient). */
+    /** What stops the plan, one sentence each, unmodifiable; null after deserialization (the list is transient: read the message instead). */
     public List<String> problems() {
         return problems;
     }

@@ -20,8 +20,9 @@ public record RetryPolicy(int max, long initialMillis, long maxMillis, double mu
     /**
      * Checks the policy.
      *
-     * @throws IllegalArgumentException when {@code max} &lt; 0, unless 0 &le; {@code initialMillis} &le;
-     *                                  {@code maxMillis}, or when {@code multiplier} is below 1 or NaN
+     * @throws IllegalArgumentException when {@code max} &lt; 0, {@code initialMillis} &lt; 0,
+     *                                  {@code maxMillis} &lt; {@code initialMillis}, or {@code multiplier} is below 1
+     *                                  or NaN
      */
     public RetryPolicy {
         if (max < 0) throw new IllegalArgumentException("retries.max must be >= 0");
