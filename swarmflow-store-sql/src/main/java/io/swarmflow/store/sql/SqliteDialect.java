@@ -28,6 +28,10 @@ public final class SqliteDialect implements Dialect {
     /** How long a connection waits for another process's lock before failing, in milliseconds. */
     public static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
+    /** The dialect has no state: one instance serves any number of stores. */
+    public SqliteDialect() {
+    }
+
     @Override
     public String name() {
         return "sqlite";
