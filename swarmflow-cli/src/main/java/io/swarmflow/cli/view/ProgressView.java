@@ -230,7 +230,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     /**
      * The live block's first line: progress bar, finished/total, then the count of tickets in each state (those of
-     * states with none left out but for running); the counts add up to the total.
+     * states with none left out but for running): ready (its dependencies met, waiting for a free slot) apart from
+     * pending (waiting for its dependencies); the counts add up to the total.
      */
     String header() {
         int succeeded;
@@ -240,7 +241,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
         int retrying;
         int awaiting;
         int cancelled;
-        int waiting;
+        int ready;
+        int pending;
         synchronized (counts) { // one consistent set of counts: they add up to the total
             succeeded = count(TicketState.SUCCEEDED);
             failed = count(TicketState.FAILED);
@@ -249,7 +251,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
             retrying = count(TicketState.RETRY_WAIT);
             awaiting = count(TicketState.AWAITING_APPROVAL);
             cancelled = count(TicketState.CANCELLED);
-            waiting = count(TicketState.PENDING) + count(TicketState.READY);
+            ready = count(TicketState.READY);
+            pending = count(TicketState.PENDING);
         }
         int done = succeeded + failed + skipped;
         int width = 30;
@@ -258,7 +261,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 + "  ✓ " + succeeded + "  ✗ " + failed + "  - " + skipped
                 + "  running " + runningCount + (retrying > 0 ? "  retry-wait " + retrying : "")
                 + (awaiting > 0 ? "  awaiting-approval " + awaiting : "") + (cancelled > 0 ? "  cancelled " + cancelled : "")
-                + (waiting > 0 ? "  pending " + waiting : "");
+                + (ready > 0 ? "  ready " + ready : "") + (pending > 0 ? "  pending " + pending : "");
     }
 
     private List<String> block() {

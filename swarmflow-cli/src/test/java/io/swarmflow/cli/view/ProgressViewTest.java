@@ -184,7 +184,7 @@ class ProgressViewTest {
             for (String id : List.of("flaky", "gate", "late", "other")) v.onEvent(new RunEvent.TicketSkipped(id, "fail-fast: next failed"), t);
             Map<String, Integer> end = counts(v.header());
             assertThat(end).containsEntry("done", 6).containsEntry("skipped", 4).containsEntry("failed", 1).containsEntry("running", 0)
-                    .doesNotContainKeys("retry-wait", "awaiting-approval", "pending");
+                    .doesNotContainKeys("retry-wait", "awaiting-approval", "ready", "pending");
             assertThat(v.header()).startsWith("[" + "#".repeat(30) + "] 6/6");
         }
     }
@@ -201,11 +201,29 @@ class ProgressViewTest {
                     .containsEntry("running", 0);
             v.onEvent(new RunEvent.ApprovalGranted("gate", "ana@host", 1), t);
             v.onEvent(new RunEvent.TicketReady("flaky"), t);
-            assertThat(counts(v.header())).containsEntry("pending", 3).doesNotContainKeys("retry-wait", "awaiting-approval");
+            assertThat(counts(v.header())).containsEntry("ready", 2).containsEntry("pending", 1).doesNotContainKeys("retry-wait", "awaiting-approval");
             v.onEvent(new RunEvent.AttemptStarted("gate", 1, 15_000), t);
             v.onEvent(new RunEvent.AttemptFinished("gate", 1, Outcome.CANCELLED, null, "cancelled", Map.of()), t);
             v.onEvent(new RunEvent.TicketCancelled("gate", "cancelled while running"), t);
-            assertThat(counts(v.header())).containsEntry("cancelled", 1).containsEntry("pending", 2);
+            assertThat(counts(v.header())).containsEntry("cancelled", 1).containsEntry("ready", 1).containsEntry("pending", 1);
+        }
+    }
+
+    /**
+     * Ready tickets (dependencies met, waiting for a slot) are counted apart from pending ones (waiting for their
+     * dependencies): "counts by state" shows how many could start now, not one sum of both.
+     */
+    @Test
+    void readyTicketsAreCountedApartFromPendingOnes() {
+        try (ProgressView v = new ProgressView(out, false, false, 4)) {
+            assertThat(v.header()).endsWith("running 0  pending 4");
+            v.onEvent(new RunEvent.TicketReady("a"), 1_000_000);
+            v.onEvent(new RunEvent.TicketReady("b"), 1_000_000);
+            v.onEvent(new RunEvent.AttemptStarted("a", 1, 15_000), 1_000_000);
+            assertThat(v.header()).endsWith("running 1  ready 1  pending 2");
+            assertThat(counts(v.header())).containsEntry("running", 1).containsEntry("ready", 1).containsEntry("pending", 2);
+            v.onEvent(new RunEvent.AttemptStarted("b", 1, 15_000), 1_000_000);
+            assertThat(counts(v.header())).containsEntry("running", 2).containsEntry("pending", 2).doesNotContainKey("ready");
         }
     }
 }
