@@ -178,7 +178,7 @@ final class QueryCommands {
                 return ExitCodes.OK;
             }
             try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
-                List<RunService.Observed> runs = w.service.runs().stream().map(r -> w.service.observe(r.runId())).toList();
+                List<RunService.Observed> runs = w.service.observeAll();
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {

@@ -278,9 +278,28 @@ public final class RunService {
      */
     public Observed observe(String runId) {
         boolean leased = isExecuting(runId);
-        RunView run = requireRun(runId);
+        return observed(requireRun(runId), leased);
+    }
+
+    private static Observed observed(RunView run, boolean leased) {
         return new Observed(run, leased && (run.state() == io.swarmflow.store.RunState.RUNNING
                 || run.state() == io.swarmflow.store.RunState.CREATED));
+    }
+
+    /**
+     * Every run, newest first, each as {@link #observe} sees it, with the runs read once (in one listing) rather than
+     * listed and then read one by one. The listing comes before the leases; a run it shows as running whose lease no
+     * coordinator holds is read again, after its lease as {@link #observe} does, as its coordinator may have recorded its
+     * end and released the lease in between: only a run that still looks stopped then is stopped.
+     */
+    public List<Observed> observeAll() {
+        List<Observed> all = new java.util.ArrayList<>();
+        for (RunView listed : store.runs()) {
+            boolean leased = isExecuting(listed.runId());
+            Observed seen = observed(listed, leased);
+            all.add(seen.stopped() ? observed(store.run(listed.runId()).orElse(listed), leased) : seen);
+        }
+        return all;
     }
 
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */

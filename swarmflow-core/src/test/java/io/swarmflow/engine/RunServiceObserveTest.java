@@ -9,13 +9,82 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link RunService#observe}: a run whose coordinator ends while it is being looked at is never seen as stopped. */
+/**
+ * {@link RunService#observe} and {@link RunService#observeAll}: a run whose coordinator ends while it is being looked at is
+ * never seen as stopped; listing the runs reads each once.
+ */
 class RunServiceObserveTest {
     final InMemoryRunStore memory = new InMemoryRunStore();
+
+    /** The memory store, calling {@code after} with each method's name (and the count of its calls so far) after it returns. */
+    private RunStore watched(BiConsumer<String, Integer> after) {
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        return (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(memory, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    after.accept(method.getName(), calls.merge(method.getName(), 1, Integer::sum));
+                    return result;
+                });
+    }
+
+    /** A run started by a coordinator of another host, which holds its lease; returns its id and epoch. */
+    private Map.Entry<String, Long> started() throws Exception {
+        String run = new RunService(memory, ScriptedExecutor.allSucceed()).create(new TestPlans().ticket("a").build(), "spec.yaml");
+        long epoch = memory.claimRun(run, "otherhost:1@1", 60_000);
+        memory.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false))).join();
+        return Map.entry(run, epoch);
+    }
+
+    private void finish(Map.Entry<String, Long> run) {
+        memory.append(run.getKey(), run.getValue(), List.of(new RunEvent.RunFinished(RunState.SUCCEEDED))).join();
+        memory.releaseRun(run.getKey(), run.getValue());
+    }
+
+    /** {@code swarm runs}: one listing of the runs, not the listing and then each run read again. */
+    @Test
+    void observingAllRunsReadsTheRunsOnce() throws Exception {
+        Map.Entry<String, Long> finished = started();
+        finish(finished);
+        Map.Entry<String, Long> executing = started();
+        String created = new RunService(memory, ScriptedExecutor.allSucceed()).create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Map<String, Integer> reads = new ConcurrentHashMap<>();
+        List<RunService.Observed> all = new RunService(watched(reads::put), ScriptedExecutor.allSucceed()).observeAll();
+        assertThat(reads).containsEntry("runs", 1).doesNotContainKey("run");
+        assertThat(all).extracting(o -> o.run().runId()).containsExactlyInAnyOrder(finished.getKey(), executing.getKey(), created);
+        assertThat(all).extracting(o -> o.run().runId() + " " + o.run().state() + " " + o.executing()).containsExactlyInAnyOrder(
+                finished.getKey() + " SUCCEEDED false", executing.getKey() + " RUNNING true", created + " CREATED false");
+    }
+
+    @Test
+    void aRunThatEndsBetweenTheListingAndItsLeaseIsNotSeenAsStopped() throws Exception {
+        Map.Entry<String, Long> run = started();
+        List<RunService.Observed> all = new RunService(watched((method, n) -> {
+            if (method.equals("runs") && n == 1) finish(run); // the coordinator ends right after the runs are listed
+        }), ScriptedExecutor.allSucceed()).observeAll();
+        assertThat(all).hasSize(1);
+        assertThat(all.getFirst().stopped()).as("seen as %s", all.getFirst().run().state()).isFalse();
+        assertThat(all.getFirst().run().state()).isEqualTo(RunState.SUCCEEDED);
+    }
+
+    @Test
+    void aRunWhoseCoordinatorDiedIsStoppedInTheListingToo() throws Exception {
+        Map.Entry<String, Long> run = started();
+        memory.releaseRun(run.getKey(), run.getValue());
+        List<RunService.Observed> all = new RunService(memory, ScriptedExecutor.allSucceed()).observeAll();
+        assertThat(all).singleElement().satisfies(o -> assertThat(o.stopped()).isTrue());
+    }
 
     @Test
     void aRunThatEndsBetweenItsTwoReadsIsNotSeenAsStopped() throws Exception {
