@@ -161,24 +161,43 @@ final class RunCommands {
             boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
             RunState result;
             CountDownLatch finished = new CountDownLatch(1);
+            Signals signals;
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
                 view.seed(before);
                 RunEngine engine = w.service.engine(runId, options, view);
-                Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
+                signals = Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
                 try {
                     result = engine.execute();
                 } finally {
                     finished.countDown();
                 }
             }
-            RunView run = w.service.requireRun(runId);
-            List<TicketView> tickets = w.service.tickets(runId);
-            out.println();
-            Tables.tickets(out, tickets);
-            out.println();
-            Tables.runHeader(out, run, tickets);
-            Path html = RunReport.writeAll(run, w.service.plan(runId), tickets, w.service.attempts(runId), w.runDir(runId));
-            out.println("  report: " + html);
+            RunReport.Output report = new RunReport.Output(w.runDir(runId));
+            PrintStream err = Streams.err(null);
+            // the run has ended: a signal now has nothing to cancel, and would wait for the report; it ends the process
+            signals.afterRun(signal -> {
+                List<String> missing = new java.util.ArrayList<>(List.of("report.json", "report.html"));
+                missing.removeAll(report.stop()); // a file being written is finished, none is started after
+                err.println("swarm: interrupted (" + signal + ") while writing the report of run " + runId + ", which has ended ("
+                        + result.label() + "); " + (missing.isEmpty() ? "its report was written"
+                        : String.join(" and ", missing) + (missing.size() == 1 ? " was" : " were") + " not written: `swarm report "
+                        + runId + "` writes the report"));
+                out.flush();
+                err.flush();
+                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED); // at once: the main thread is still writing the report
+            });
+            try {
+                RunView run = w.service.requireRun(runId);
+                List<TicketView> tickets = w.service.tickets(runId);
+                out.println();
+                Tables.tickets(out, tickets);
+                out.println();
+                Tables.runHeader(out, run, tickets);
+                Path html = RunReport.writeAll(run, w.service.plan(runId), tickets, w.service.attempts(runId), report);
+                out.println("  report: " + html);
+            } finally {
+                signals.close();
+            }
             out.println("  logs:   swarm logs " + runId + " TICKET");
             if (result == RunState.CANCELLED) out.println("  resume: swarm resume " + runId);
             return switch (result) {
@@ -193,41 +212,52 @@ final class RunCommands {
     /**
      * SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal closed) become a graceful cancel: running attempts get TERM,
      * then KILL after the grace period. A second one during that cancellation kills them at once. The cancel records
-     * which signal asked for it.
+     * which signal asked for it. Once the run has ended there is nothing to cancel: {@link #afterRun} sets what a
+     * signal does then (while the report is written, end the process at once).
      */
-    static final class Signals {
-        private Signals() {}
-
+    static final class Signals implements AutoCloseable {
         /** The signals handled, in this order, with how the cancel event names each. */
         private static final List<Map.Entry<String, String>> NAMES = List.of(Map.entry("INT", "SIGINT (Ctrl-C)"),
                 Map.entry("TERM", "SIGTERM"), Map.entry("HUP", "SIGHUP (the terminal closed)"));
+
+        /** What a signal does now, given the signal's name as in {@link #NAMES}. */
+        private final java.util.concurrent.atomic.AtomicReference<Consumer<String>> action;
+        /** The handlers replaced, to put back on {@link #close}. */
+        @SuppressWarnings("removal")
+        private final Map<sun.misc.Signal, sun.misc.SignalHandler> replaced = new LinkedHashMap<>();
+
+        private Signals(Consumer<String> action) {
+            this.action = new java.util.concurrent.atomic.AtomicReference<>(action);
+        }
 
         /**
          * A signal the process was started ignoring ({@code nohup} for SIGHUP, {@code cmd &} in a script for SIGINT) stays
          * ignored: the JVM refuses a handler for it, and the others are handled all the same. Where no signal can be
          * handled, a shutdown hook cancels the run instead.
+         *
+         * @return the handlers installed, to switch with {@link #afterRun} once the run has ended
          */
         @SuppressWarnings("removal")
-        static void onInterrupt(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice, CountDownLatch finished) {
+        static Signals onInterrupt(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice, CountDownLatch finished) {
             java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-            int handled = 0;
+            Signals signals = new Signals(name -> {
+                if (count.incrementAndGet() == 1) {
+                    notice.accept("interrupted (" + name + "): stopping the run (interrupt again to kill the running attempts now)");
+                    cancel.accept(name);
+                } else {
+                    notice.accept("interrupted again (" + name + "): killing the running attempts now");
+                    cancelNow.accept(name);
+                }
+            });
             for (Map.Entry<String, String> signal : NAMES) {
                 try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(signal.getKey()), s -> {
-                        if (count.incrementAndGet() == 1) {
-                            notice.accept("interrupted (" + signal.getValue() + "): stopping the run (interrupt again to kill the running attempts now)");
-                            cancel.accept(signal.getValue());
-                        } else {
-                            notice.accept("interrupted again (" + signal.getValue() + "): killing the running attempts now");
-                            cancelNow.accept(signal.getValue());
-                        }
-                    });
-                    handled++;
+                    sun.misc.Signal s = new sun.misc.Signal(signal.getKey());
+                    signals.replaced.put(s, sun.misc.Signal.handle(s, ignored -> signals.action.get().accept(signal.getValue())));
                 } catch (IllegalArgumentException | UnsupportedOperationException e) {
                     // ignored by the process's starter, or not available here
                 }
             }
-            if (handled == 0) {
+            if (signals.replaced.isEmpty()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     cancel.accept("JVM shutdown");
                     try {
@@ -237,6 +267,22 @@ final class RunCommands {
                     }
                 }));
             }
+            return signals;
+        }
+
+        /**
+         * From now on a signal calls {@code action} (with the signal's name) instead of cancelling: the run has ended,
+         * and there is nothing left to cancel.
+         */
+        void afterRun(Consumer<String> action) {
+            this.action.set(action);
+        }
+
+        /** Puts back the handlers these replaced. */
+        @Override
+        @SuppressWarnings("removal")
+        public void close() {
+            replaced.forEach(sun.misc.Signal::handle);
         }
     }
 }

@@ -157,12 +157,73 @@ public final class RunReport {
         return writeAll(of(run, plan, tickets, attempts, runDir), runDir);
     }
 
+    /**
+     * Builds the report and writes {@code report.json} and {@code report.html} into {@code output}'s directory, unless
+     * {@code output} is stopped first.
+     *
+     * @return the path of {@code report.html}
+     * @throws IOException when a file cannot be written, or {@link Output.Stopped} when {@code output} was stopped
+     */
+    public static Path writeAll(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts,
+                                Output output) throws IOException {
+        RunReport report = of(run, plan, tickets, attempts, output.runDir);
+        output.write(output.runDir.resolve("report.json"), () -> ReportJson.render(report));
+        Path html = output.runDir.resolve("report.html");
+        output.write(html, () -> ReportHtml.render(report));
+        return html;
+    }
+
     private static Path writeAll(RunReport report, Path runDir) throws IOException {
         Files.createDirectories(runDir);
         report.writeJson(runDir.resolve("report.json"));
         Path html = runDir.resolve("report.html");
         report.writeHtml(html);
         return html;
+    }
+
+    /**
+     * The report files of one run directory, written one at a time, each whole (a temporary file, then a rename), until
+     * {@link #stop} is called: the coordinator stops it on a signal received while it writes the report, then exits,
+     * leaving no half-written file and no temporary file behind.
+     */
+    public static final class Output {
+        private final Path runDir;
+        private final List<String> written = new ArrayList<>();
+        private volatile boolean stopped;
+
+        /** @param runDir the run's directory, where {@code report.json} and {@code report.html} go */
+        public Output(Path runDir) {
+            this.runDir = runDir;
+        }
+
+        void write(Path file, java.util.function.Supplier<String> content) throws IOException {
+            if (stopped) throw new Stopped();
+            String text = content.get(); // outside the lock: stop() waits for a file being written, not for a render
+            synchronized (this) {
+                if (stopped) throw new Stopped();
+                RunReport.write(file, text);
+                written.add(file.getFileName().toString());
+            }
+        }
+
+        /**
+         * Waits until the file being written (if any) is whole, and writes none after it.
+         *
+         * @return the names of the files written before ({@code report.json}, {@code report.html}), in order
+         */
+        public List<String> stop() {
+            stopped = true; // seen by a render in progress, which then writes nothing
+            synchronized (this) {
+                return List.copyOf(written);
+            }
+        }
+
+        /** Thrown by a write after {@link #stop}. */
+        public static final class Stopped extends IOException {
+            Stopped() {
+                super("the report was not written: writing it was stopped");
+            }
+        }
     }
 
     /** Where {@link #writeCurrent} reads a run from: a store, read afresh on each call. */
