@@ -12,7 +12,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The fields of {@code status --json} (README; docs/report.md has the same names in report.json). */
+/** The fields of {@code status --json} (docs/report.md lists them beside report.json's, some of which are named otherwise). */
 class StatusJsonTest {
     static final long T0 = 1_738_324_800_000L; // 2025-01-31T12:00:00Z
 
