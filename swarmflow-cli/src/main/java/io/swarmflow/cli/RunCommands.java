@@ -168,6 +168,9 @@ final class RunCommands {
                 signals = Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
                 try {
                     result = engine.execute();
+                } catch (Throwable e) {
+                    signals.close();
+                    throw e;
                 } finally {
                     finished.countDown();
                 }
@@ -278,10 +281,14 @@ final class RunCommands {
             this.action.set(action);
         }
 
-        /** Puts back the handlers these replaced. */
+        /**
+         * Puts back the handlers these replaced. A signal that still reaches these (another run in the same JVM, as in
+         * tests, may put them back in turn) does nothing.
+         */
         @Override
         @SuppressWarnings("removal")
         public void close() {
+            action.set(signal -> {});
             replaced.forEach(sun.misc.Signal::handle);
         }
     }
