@@ -1,5 +1,6 @@
 package io.swarmflow.cli.report;
 
+import io.swarmflow.cli.view.Printable;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
@@ -18,6 +19,13 @@ import static io.swarmflow.cli.report.Html.esc;
 final class ReportHtml {
     /** Output values longer than this are folded into a {@code <details>} element. */
     static final int FOLD_OUTPUT_CHARS = 2_000;
+    /**
+     * One-line output values longer than this (about three lines of the outputs column) show their first three lines,
+     * the whole value one click away in a scroll box, so that a long JSON value does not make a tall, narrow row.
+     */
+    static final int CLAMP_OUTPUT_CHARS = 150;
+    /** Characters of a clamped value put in its preview: more than three lines of the column hold. */
+    private static final int PREVIEW_CHARS = 400;
 
     private static final String CSS = """
             :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--soft:#f8fafc}
@@ -63,6 +71,10 @@ final class ReportHtml {
             td pre{max-width:460px;max-height:220px;white-space:pre-wrap;overflow-wrap:anywhere}
             .out{margin-bottom:4px;max-width:360px} .out .k{font-size:11px;color:var(--muted);margin-right:6px}
             .out code{overflow-wrap:anywhere}
+            @media screen{td.outputs{min-width:220px}}
+            .out summary{cursor:pointer}
+            .out .clamp{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;line-clamp:3;overflow:hidden;margin-top:2px}
+            .out[open] .clamp{display:none}
             .scroll{overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fff}
             .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:var(--muted);margin:0 0 8px}
             .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-2px}
@@ -240,7 +252,7 @@ final class ReportHtml {
             if (v.failures() > 0) sb.append(" <span class=\"small muted\">(").append(v.failures()).append(" failed)</span>");
             sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))))
                     .append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
-                    .append("</td><td class=\"reason small\" dir=\"auto\">").append(esc(v.reason())).append("</td><td>");
+                    .append("</td><td class=\"reason small\" dir=\"auto\">").append(esc(v.reason())).append("</td><td class=\"outputs\">");
             outputs(sb, v.outputs());
             sb.append("</td></tr>\n");
         }
@@ -252,6 +264,11 @@ final class ReportHtml {
             String k = e.getKey(), value = e.getValue() == null ? "" : e.getValue();
             if (value.isEmpty()) {
                 sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><span class=\"muted small\">(empty)</span></div>");
+            } else if (value.indexOf('\n') < 0 && !k.equals("diffstat") && value.length() > CLAMP_OUTPUT_CHARS) {
+                sb.append("<details class=\"out\"><summary><span class=\"k\">").append(esc(k)).append("</span><span class=\"muted small\">")
+                        .append(value.length()).append(" characters</span><code class=\"clamp\">")
+                        .append(esc(value.substring(0, Printable.cutBefore(value, Math.min(value.length(), PREVIEW_CHARS))))).append("</code></summary><pre>")
+                        .append(esc(value)).append("</pre></details>");
             } else if (value.length() > FOLD_OUTPUT_CHARS) {
                 sb.append("<details class=\"out\"><summary><span class=\"k\">").append(esc(k)).append("</span>")
                         .append(value.length()).append(" characters</summary><pre>").append(esc(value)).append("</pre></details>");

@@ -92,6 +92,7 @@ class ReportBrowserTest {
             assertNoHorizontalOverflow("screen " + width + " px");
             assertDagNodesVisible();
             assertGanttBarsWithinAxis();
+            assertLongOutputsClamped(width);
         }
         assertThat(driver.executeScript("return getComputedStyle(document.querySelector('#t-rtl .title')).direction"))
                 .as("a Hebrew title, its parentheses included, reads right to left").isEqualTo("rtl");
@@ -128,7 +129,13 @@ class ReportBrowserTest {
 
     // ---- reports ----
 
-    /** 204 tickets: two roots, 200 workers with 63-character ids, a join; failures with 3,000-character log lines. */
+    /** A 3,000-character one-line JSON output value, as an agent might report it. */
+    private static final String JSON_OUTPUT = "{\"items\":[" + "{\"id\":12345,\"name\":\"item\"},".repeat(110) + "{}]," + "\"end\":" + "1".repeat(9) + "}";
+
+    /**
+     * 204 tickets: two roots, 200 workers with 63-character ids, a join; failures with 3,000-character log lines,
+     * one-line output values of 1,500 and 3,000 characters.
+     */
     private static Path stressReport() throws IOException {
         String longId = "a-very-long-ticket-identifier-0123456789-abcdefghijklmnopqrstuv";
         String unbroken = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(4);
@@ -139,7 +146,7 @@ class ReportBrowserTest {
         views.add(Fixtures.view(longId, 0, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of("out", "y".repeat(1_500)), T0, T0 + 1_000));
         attempts.add(Fixtures.attempt(longId, 1, Outcome.SUCCEEDED, 0, null, T0, T0 + 1_000));
         plan.add(Fixtures.ticket("rtl", "שלום עולם (גרסה 2) — مرحبا بالعالم", List.of(longId), "shell", WorkspaceMode.RUN));
-        views.add(Fixtures.view("rtl", 1, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0 + 1_000, T0 + 1_300));
+        views.add(Fixtures.view("rtl", 1, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of("json", JSON_OUTPUT), T0 + 1_000, T0 + 1_300));
         attempts.add(Fixtures.attempt("rtl", 1, Outcome.SUCCEEDED, 0, null, T0 + 1_000, T0 + 1_300));
         List<String> workers = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -310,6 +317,32 @@ class ReportBrowserTest {
                 return out.slice(0, 10);
                 """);
         assertThat(problems).as("timeline problems").isEmpty();
+    }
+
+    /**
+     * A long one-line output value takes a few lines of its row, shows its beginning, and opens into a scroll box
+     * holding the whole value.
+     */
+    private static void assertLongOutputsClamped(int width) {
+        for (String row : new String[] {"#t-a-very-long-ticket-identifier-0123456789-abcdefghijklmnopqrstuv", "#t-rtl"}) {
+            // the content's height: a cell is as tall as its row
+            assertThat(longs("const rs = [...document.querySelector('" + row + " td:last-child').children].map(e => e.getBoundingClientRect());"
+                    + " return Math.round(Math.max(...rs.map(r => r.bottom)) - Math.min(...rs.map(r => r.top)))"))
+                    .as("height of the outputs of %s at %d px", row, width).isLessThan(90);
+        }
+        assertThat(text("#t-rtl details.out summary")).as("the value's beginning shows").contains("{\"items\":[{\"id\":12345");
+        assertThat(driver.executeScript("return document.querySelector('#t-rtl details.out pre').textContent"))
+                .isEqualTo(JSON_OUTPUT);
+        driver.executeScript("document.querySelector('#t-rtl details.out').open = true");
+        try {
+            assertThat(driver.executeScript("""
+                    const pre = document.querySelector('#t-rtl details.out pre');
+                    return pre.clientHeight <= 240 && pre.scrollHeight > pre.clientHeight && pre.innerText === arguments[0]
+                      && document.querySelector('#t-rtl td:last-child').getBoundingClientRect().width <= 480""", JSON_OUTPUT))
+                    .as("an opened value is a scroll box holding all of it").isEqualTo(true);
+        } finally {
+            driver.executeScript("document.querySelector('#t-rtl details.out').open = false");
+        }
     }
 
     private static void assertNoConsoleErrors() {

@@ -259,19 +259,27 @@ class RunReportTest {
                 .contains("<title>build · attempt 2 · succeeded · 29.0 s · exit 0</title>");
     }
 
-    /** docs/report.md: output values over 2,000 characters are folded, multi-line ones preformatted. */
+    /**
+     * docs/report.md: one-line output values over 150 characters show a preview with the whole value folded, multi-line
+     * ones are preformatted and folded over 2,000 characters.
+     */
     @Test
-    void longOutputValuesAreFoldedAndMultiLineOnesPreformatted() throws IOException {
+    void longOutputValuesAreClampedOrFoldedAndMultiLineOnesPreformatted() throws IOException {
         List<TicketView> tickets = new java.util.ArrayList<>(Fixtures.finishedTickets());
+        String json = "{\"k\":\"" + "x".repeat(2_992) + "\"}";
+        String manyLines = "line\n".repeat(500);
         tickets.replaceAll(t -> !t.ticketId().equals("docs") ? t : Fixtures.view("docs", 2, TicketState.SUCCEEDED, 1, 0, 0, null,
-                Map.of("long", "x".repeat(2_001), "limit", "y".repeat(2_000), "lines", "one\ntwo"), T0 + 200, T0 + 5_000));
+                Map.of("json", json, "limit", "y".repeat(150), "lines", "one\ntwo", "many", manyLines), T0 + 200, T0 + 5_000));
         String docs = row(html(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), tickets, Fixtures.finishedAttempts(),
                 runDir, T0 + 200_000)), "docs");
 
-        assertThat(docs).contains("<details class=\"out\"><summary><span class=\"k\">long</span>2001 characters</summary><pre>"
-                        + "x".repeat(2_001) + "</pre></details>")
-                .contains("<span class=\"k\">limit</span><code>" + "y".repeat(2_000) + "</code>")
-                .contains("<span class=\"k\">lines</span><pre>one\ntwo</pre>");
+        assertThat(docs).contains("<details class=\"out\"><summary><span class=\"k\">json</span><span class=\"muted small\">3000 "
+                        + "characters</span><code class=\"clamp\">" + Html.esc(json.substring(0, 400)) + "</code></summary><pre>"
+                        + Html.esc(json) + "</pre></details>")
+                .contains("<span class=\"k\">limit</span><code>" + "y".repeat(150) + "</code>")
+                .contains("<span class=\"k\">lines</span><pre>one\ntwo</pre>")
+                .contains("<details class=\"out\"><summary><span class=\"k\">many</span>2500 characters</summary><pre>" + manyLines
+                        + "</pre></details>");
     }
 
     @Test
