@@ -4,6 +4,7 @@ import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.RunView;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Timeline of attempts as inline SVG: one row per ticket in plan order, one bar per attempt colored
@@ -11,7 +12,14 @@ import java.util.List;
  * report time.
  */
 final class GanttSvg {
-    private static final int LABEL_W = 190, CHART_W = 960, ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
+    /**
+     * Widths in pixels: the label column, the plot where CSS does not size it, the margin right of the plot (for half of
+     * the last axis label). ReportHtml's {@code .gantt .plot} rule leaves LABEL_W + RIGHT_W to the rest.
+     */
+    static final int LABEL_W = 190, PLOT_W = 960, RIGHT_W = 40;
+    private static final int ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
+    /** The narrowest bar, percent of the plot: 2 px on a 500 px plot, so that a short attempt shows. */
+    private static final double MIN_BAR_PCT = 0.4;
     /** Candidate tick spacings, milliseconds; the smallest giving at most about 10 ticks wins. */
     private static final long[] STEPS = {
             1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
@@ -31,6 +39,12 @@ final class GanttSvg {
         return day * Math.max(1, spanMillis / (10 * day) + 1);
     }
 
+    /**
+     * The timeline as an SVG as wide as its container: labels and row stripes in pixels, the plot in an SVG inside a
+     * {@code foreignObject} whose width CSS sets to what the labels leave ({@code .gantt .plot} in ReportHtml), with
+     * every time as a percentage of that width. Text keeps its size at any width. Where CSS does not size a
+     * {@code foreignObject}, the plot is {@code PLOT_W} pixels wide.
+     */
     static String render(RunReport report) {
         RunView run = report.run();
         long now = report.measuredUntilMillis();
@@ -47,64 +61,72 @@ final class GanttSvg {
         }
         long span = Math.max(1, t1 - t0);
         long step = step(span);
-        double scale = (double) CHART_W / span;
+        double scale = 100.0 / span; // percent of the plot's width per millisecond
         List<RunReport.Row> rows = report.rows();
         int height = AXIS_H + rows.size() * ROW_H + PAD;
-        int width = LABEL_W + CHART_W + 40;
 
         StringBuilder sb = new StringBuilder(512 + rows.size() * 400);
-        sb.append("<svg class=\"gantt\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
-                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
-                .append(height).append("\" role=\"img\" aria-label=\"timeline of attempts\">\n");
+        sb.append("<svg class=\"gantt\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(LABEL_W + PLOT_W + RIGHT_W)
+                .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"timeline of attempts\">\n");
         for (int i = 0; i < rows.size(); i++) {
             if (i % 2 == 1) {
-                sb.append("<rect class=\"stripe\" x=\"0\" y=\"").append(AXIS_H + i * ROW_H).append("\" width=\"")
-                        .append(width).append("\" height=\"").append(ROW_H).append("\"/>\n");
+                sb.append("<rect class=\"stripe\" x=\"0\" y=\"").append(AXIS_H + i * ROW_H).append("\" width=\"100%\" height=\"")
+                        .append(ROW_H).append("\"/>\n");
             }
         }
-        sb.append("<g class=\"axis\">\n");
+        for (int i = 0; i < rows.size(); i++) {
+            RunReport.Row r = rows.get(i);
+            sb.append("<a href=\"#t-").append(Html.esc(r.id())).append("\"><text class=\"label\" x=\"").append(PAD)
+                    .append("\" y=\"").append(AXIS_H + i * ROW_H + ROW_H / 2 + 4).append("\"><title>").append(Html.esc(r.id()))
+                    .append("</title>").append(Html.esc(Html.shorten(r.id(), 26))).append("</text></a>\n");
+        }
+        // Chromium sizes a foreignObject by CSS, not a nested svg. Overflow visible: the first and last axis labels
+        // stick out of the plot by half their width.
+        sb.append("<foreignObject class=\"plot\" x=\"").append(LABEL_W).append("\" y=\"0\" width=\"").append(PLOT_W)
+                .append("\" height=\"").append(height).append("\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"")
+                .append(height).append("\" overflow=\"visible\">\n<g class=\"axis\">\n");
         for (long t = 0; t <= span; t += step) {
-            double x = LABEL_W + t * scale;
-            sb.append(String.format(java.util.Locale.ROOT, "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>",
-                    x, AXIS_H - 4, x, height - PAD));
-            sb.append(String.format(java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x, AXIS_H - 8))
+            String x = pct(t * scale);
+            sb.append("<line class=\"tick\" x1=\"").append(x).append("\" y1=\"").append(AXIS_H - 4).append("\" x2=\"").append(x)
+                    .append("\" y2=\"").append(height - PAD).append("\"/>");
+            sb.append("<text x=\"").append(x).append("\" y=\"").append(AXIS_H - 8).append("\" text-anchor=\"middle\">")
                     .append(Html.offset(t)).append("</text>\n");
         }
-        sb.append(String.format(java.util.Locale.ROOT, "<line class=\"baseline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n",
-                LABEL_W, AXIS_H - 4, LABEL_W + CHART_W, AXIS_H - 4));
-        sb.append("</g>\n");
+        sb.append("<line class=\"baseline\" x1=\"0\" y1=\"").append(AXIS_H - 4).append("\" x2=\"100%\" y2=\"").append(AXIS_H - 4)
+                .append("\"/>\n</g>\n");
         if (run.finishedAtMillis() <= 0 && run.startedAtMillis() > 0 && now >= t0 && now <= t1) {
-            double x = LABEL_W + (now - t0) * scale;
-            sb.append(String.format(java.util.Locale.ROOT, "<line class=\"now\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>",
-                    x, AXIS_H - 4, x, height - PAD)).append('\n');
+            String x = pct((now - t0) * scale);
+            sb.append("<line class=\"now\" x1=\"").append(x).append("\" y1=\"").append(AXIS_H - 4).append("\" x2=\"").append(x)
+                    .append("\" y2=\"").append(height - PAD).append("\"/>\n");
         }
         for (int i = 0; i < rows.size(); i++) {
             RunReport.Row r = rows.get(i);
             int y = AXIS_H + i * ROW_H;
-            sb.append("<a href=\"#t-").append(Html.esc(r.id())).append("\"><text class=\"label\" x=\"").append(PAD)
-                    .append("\" y=\"").append(y + ROW_H / 2 + 4).append("\"><title>").append(Html.esc(r.id()))
-                    .append("</title>").append(Html.esc(Html.shorten(r.id(), 26))).append("</text></a>\n");
             if (r.attempts().isEmpty()) {
-                sb.append("<text class=\"idle\" x=\"").append(LABEL_W + 4).append("\" y=\"").append(y + ROW_H / 2 + 4)
+                sb.append("<text class=\"idle\" x=\"4\" y=\"").append(y + ROW_H / 2 + 4)
                         .append("\">").append(Html.esc(r.view().state().label())).append("</text>\n");
             }
             for (AttemptView a : r.attempts()) {
                 String outcome = a.outcome() == null ? "running" : a.outcome().label();
-                // at least 2 px wide so that a short attempt shows, and still inside the axis
-                double w = Math.max(2, (end(a, now) - a.startedAtMillis()) * scale);
-                double x = Math.min(LABEL_W + (a.startedAtMillis() - t0) * scale, LABEL_W + CHART_W - w);
+                // wide enough to show on a narrow plot, and still inside the axis
+                double w = Math.max(MIN_BAR_PCT, (end(a, now) - a.startedAtMillis()) * scale);
+                double x = Math.min((a.startedAtMillis() - t0) * scale, 100 - w);
                 Long dur = report.duration(a.startedAtMillis(), a.finishedAtMillis());
                 String tip = r.id() + " · attempt " + a.attempt() + " · " + outcome + " · " + Html.duration(dur)
                         + (a.exitCode() == null ? "" : " · exit " + a.exitCode())
                         + (a.reason() == null ? "" : " · " + a.reason());
-                sb.append(String.format(java.util.Locale.ROOT,
-                                "<rect class=\"bar b-%s\" data-ticket=\"%s\" data-attempt=\"%d\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\">",
-                                outcome, Html.esc(r.id()), a.attempt(), x, y + (ROW_H - BAR_H) / 2, w, BAR_H))
-                        .append("<title>").append(Html.esc(tip)).append("</title></rect>\n");
+                sb.append("<rect class=\"bar b-").append(outcome).append("\" data-ticket=\"").append(Html.esc(r.id()))
+                        .append("\" data-attempt=\"").append(a.attempt()).append("\" x=\"").append(pct(x)).append("\" y=\"")
+                        .append(y + (ROW_H - BAR_H) / 2).append("\" width=\"").append(pct(w)).append("\" height=\"").append(BAR_H)
+                        .append("\" rx=\"2\"><title>").append(Html.esc(tip)).append("</title></rect>\n");
             }
         }
-        sb.append("</svg>");
+        sb.append("</svg></foreignObject>\n</svg>");
         return sb.toString();
+    }
+
+    private static String pct(double percent) {
+        return String.format(Locale.ROOT, "%.3f%%", percent);
     }
 
     private static long end(AttemptView a, long now) {

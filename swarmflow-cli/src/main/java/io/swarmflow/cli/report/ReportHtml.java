@@ -90,6 +90,7 @@ final class ReportHtml {
             .gantt .stripe{fill:#f8fafc} .gantt .tick{stroke:#e5e7eb} .gantt .baseline{stroke:#9ca3af} .gantt .axis text{fill:#6b7280;font-size:11px}
             .gantt .now{stroke:#2563eb;stroke-dasharray:4 3} .gantt .idle{fill:#9ca3af;font-size:11px;font-style:italic}
             .gantt .label{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
+            svg.gantt{display:block;width:100%;min-width:600px} .gantt .plot{width:calc(100% - {gantt-inset}px);overflow:visible} .gantt .plot svg{display:block}
             .b-succeeded{fill:#16a34a} .b-failed{fill:#dc2626} .b-timed-out{fill:#7f1d1d} .b-cancelled{fill:#9ca3af}
             .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb}
             .note{margin:10px 0;padding:8px 12px;border-radius:6px;background:var(--soft);border:1px solid var(--line)}
@@ -105,10 +106,10 @@ final class ReportHtml {
             th{position:static}
             tr,.failure h3,.legend{break-inside:avoid}
             .scroll{overflow:visible;border:0}
-            .scroll svg{display:block;max-width:100%;height:auto}
+            .scroll svg.dag{display:block;max-width:100%;height:auto}
             pre,td pre{white-space:pre-wrap;overflow-wrap:anywhere;overflow:visible;max-height:none;max-width:none}
             }
-            """;
+            """.replace("{gantt-inset}", String.valueOf(GanttSvg.LABEL_W + GanttSvg.RIGHT_W));
 
     /** The progress bar fills from the left as a run goes: done, then under way, then not started. */
     private static final java.util.List<TicketState> PROGRESS_ORDER = java.util.List.of(TicketState.SUCCEEDED,

@@ -87,19 +87,25 @@ class ReportBrowserTest {
     @Test
     void aFailedRunWithLongTextAndA200TicketFanOutFitsTheWindowOnScreenAndOnPaper() throws IOException {
         open(stressReport());
+        Map<Integer, Long> axisWidths = new java.util.TreeMap<>();
         for (int width : new int[] {1280, 880}) {
             resize(width);
             assertNoHorizontalOverflow("screen " + width + " px");
             assertDagNodesVisible();
             assertGanttBarsWithinAxis();
+            axisWidths.put(width, assertGanttFillsItsBoxWithReadableText(width));
             assertLongOutputsClamped(width);
         }
+        assertThat(axisWidths.get(1280) - axisWidths.get(880)).as("the timeline's axis widens with the window: %s", axisWidths)
+                .isGreaterThan(300);
         assertThat(driver.executeScript("return getComputedStyle(document.querySelector('#t-rtl .title')).direction"))
                 .as("a Hebrew title, its parentheses included, reads right to left").isEqualTo("rtl");
         printMedia(true);
         try {
             resize(760); // an A4 page's printable width at 96 dpi with Chromium's default margins
             assertNoHorizontalOverflow("print");
+            assertGanttBarsWithinAxis();
+            assertGanttFillsItsBoxWithReadableText(760);
             assertThat(longs("return [...document.querySelectorAll('.scroll, pre')]"
                     + ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).length"))
                     .as("boxes that would need scrolling on paper (cut off when printed)").isZero();
@@ -343,6 +349,24 @@ class ReportBrowserTest {
         } finally {
             driver.executeScript("document.querySelector('#t-rtl details.out').open = false");
         }
+    }
+
+    /**
+     * The timeline spans its box, less the label column and a margin, and its text keeps a readable size at any width.
+     *
+     * @return the width of its time axis, pixels
+     */
+    private static long assertGanttFillsItsBoxWithReadableText(int width) {
+        List<?> m = (List<?>) driver.executeScript("""
+                const svg = document.querySelector('svg.gantt'), box = svg.parentElement.getBoundingClientRect();
+                const axis = svg.querySelector('.baseline').getBoundingClientRect();
+                const size = t => Math.round(t.getBoundingClientRect().height);
+                return [Math.round(box.right - axis.right), Math.round(axis.width),
+                  size(svg.querySelector('.label')), size(svg.querySelector('.axis text'))];""");
+        assertThat(((Number) m.get(0)).longValue()).as("space right of the axis at %d px", width).isBetween(30L, 50L);
+        assertThat(((Number) m.get(2)).longValue()).as("height of a ticket label at %d px", width).isBetween(12L, 18L);
+        assertThat(((Number) m.get(3)).longValue()).as("height of an axis label at %d px", width).isBetween(11L, 17L);
+        return ((Number) m.get(1)).longValue();
     }
 
     private static void assertNoConsoleErrors() {

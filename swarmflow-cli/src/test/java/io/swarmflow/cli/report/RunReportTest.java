@@ -452,7 +452,19 @@ class RunReportTest {
     private static String svg(String html, String cls) {
         int start = html.indexOf("<svg class=\"" + cls + "\"");
         assertThat(start).as("svg " + cls).isNotNegative();
-        return html.substring(start, html.indexOf("</svg>", start) + "</svg>".length());
+        int depth = 0, at = start;
+        while (true) { // to the </svg> of this one, past those of the SVGs nested in it
+            int open = html.indexOf("<svg", at + 1), close = html.indexOf("</svg>", at + 1);
+            if (open >= 0 && open < close) {
+                depth++;
+                at = open;
+            } else if (depth > 0) {
+                depth--;
+                at = close;
+            } else {
+                return html.substring(start, close + "</svg>".length());
+            }
+        }
     }
 
     private static int count(String text, String needle) {
