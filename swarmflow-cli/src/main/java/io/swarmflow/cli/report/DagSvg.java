@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class DagSvg {
     /** Larger plans get a note instead of a drawing that nobody could read. */
-    static final int MAX_TICKETS = 400;
+    static final int MAX_TICKETS = 2_000;
     static final int MAX_PER_COLUMN = 25;
 
     private static final int W = 150, H = 26, V_GAP = 14, INTO_TOP = 16, SUB_GAP = 14, LAYER_GAP = 70, PAD = 8;
