@@ -93,20 +93,12 @@ class RunServiceObserveTest {
         memory.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false))).join();
         // the coordinator records the run's end and releases its lease right after the run is first read
         AtomicBoolean ended = new AtomicBoolean();
-        RunStore store = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class},
-                (proxy, method, args) -> {
-                    Object result;
-                    try {
-                        result = method.invoke(memory, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (method.getName().equals("run") && ended.compareAndSet(false, true)) {
-                        memory.append(run, epoch, List.of(new RunEvent.RunFinished(RunState.SUCCEEDED))).join();
-                        memory.releaseRun(run, epoch);
-                    }
-                    return result;
-                });
+        RunStore store = watched((method, calls) -> {
+            if (method.equals("run") && ended.compareAndSet(false, true)) {
+                memory.append(run, epoch, List.of(new RunEvent.RunFinished(RunState.SUCCEEDED))).join();
+                memory.releaseRun(run, epoch);
+            }
+        });
         RunService.Observed seen = new RunService(store, ScriptedExecutor.allSucceed()).observe(run);
         assertThat(ended).isTrue();
         assertThat(seen.stopped()).as("seen as %s, executing %s", seen.run().state(), seen.executing()).isFalse();
