@@ -108,6 +108,8 @@ final class ReportHtml {
             .scroll{overflow:visible;border:0}
             .scroll svg.dag{display:block;max-width:100%;height:auto}
             pre,td pre{white-space:pre-wrap;overflow-wrap:anywhere;overflow:visible;max-height:none;max-width:none}
+            .out::details-content{content-visibility:visible;display:block}
+            .out .clamp{display:none}
             }
             """.replace("{gantt-inset}", String.valueOf(GanttSvg.LABEL_W + GanttSvg.RIGHT_W));
 

@@ -109,6 +109,11 @@ class ReportBrowserTest {
             assertThat(longs("return [...document.querySelectorAll('.scroll, pre')]"
                     + ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).length"))
                     .as("boxes that would need scrolling on paper (cut off when printed)").isZero();
+            assertThat(longs("return [...document.querySelectorAll('details.out:not([open]) pre')]"
+                    + ".filter(e => e.checkVisibility() && e.textContent.length > 1000).length"))
+                    .as("folded long output values, printed whole although closed (the page has no script to open them)")
+                    .isEqualTo(longs("return [...document.querySelectorAll('details.out:not([open]) pre')]"
+                            + ".filter(e => e.textContent.length > 1000).length")).isPositive();
         } finally {
             printMedia(false);
         }
