@@ -668,8 +668,10 @@ class CliEndToEndTest {
         assertThat(codes).as("approve: %s %s / reject: %s %s", approve.out().text(), approve.err().text(), reject.out().text(),
                 reject.err().text()).containsExactlyInAnyOrder(0, 2);
         Background lost = approve.exit() == 2 ? approve : reject;
+        // which message depends on how far the winner got: still pending, applied, or the run already ended by it
         assertThat(lost.err().text()).containsAnyOf("another decision reached gate first", "not awaiting approval",
-                "gate already has an approval pending", "gate already has a rejection pending");
+                "gate already has an approval pending", "gate already has a rejection pending",
+                "its gates can no longer be decided");
         run.exit();
         String gate = ticket(swarm("status", id, "--json", "--state-dir", state.toString()).json(), "gate").get("state").asText();
         assertThat(gate).isEqualTo(approve.exit() == 0 ? "succeeded" : "failed");
