@@ -154,7 +154,7 @@ public final class RunReport {
      */
     public static Path writeAll(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts,
                                 Path runDir) throws IOException {
-        return writeAll(of(run, plan, tickets, attempts, runDir), runDir);
+        return writeAll(of(run, plan, tickets, attempts, runDir), new Output(runDir));
     }
 
     /**
@@ -166,18 +166,13 @@ public final class RunReport {
      */
     public static Path writeAll(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts,
                                 Output output) throws IOException {
-        RunReport report = of(run, plan, tickets, attempts, output.runDir);
+        return writeAll(of(run, plan, tickets, attempts, output.runDir), output);
+    }
+
+    private static Path writeAll(RunReport report, Output output) throws IOException {
         output.write(output.runDir.resolve("report.json"), () -> ReportJson.render(report));
         Path html = output.runDir.resolve("report.html");
         output.write(html, () -> ReportHtml.render(report));
-        return html;
-    }
-
-    private static Path writeAll(RunReport report, Path runDir) throws IOException {
-        Files.createDirectories(runDir);
-        report.writeJson(runDir.resolve("report.json"));
-        Path html = runDir.resolve("report.html");
-        report.writeHtml(html);
         return html;
     }
 
@@ -256,7 +251,7 @@ public final class RunReport {
         RunView run = source.run();
         for (int round = 1; ; round++) {
             Path html = writeAll(of(run, source.plan(), source.tickets(), source.attempts(), runDir,
-                    System.currentTimeMillis(), source.stoppedAtMillis()), runDir);
+                    System.currentTimeMillis(), source.stoppedAtMillis()), new Output(runDir));
             RunView now = source.run();
             boolean ended = now.state() != RunState.CREATED && now.state() != RunState.RUNNING;
             if (!ended || now.lastSeq() == run.lastSeq() || round == 5) return html;
