@@ -36,8 +36,9 @@ final class ControlCommands {
             if (!w.service.isExecuting(runId)) {
                 // the gate may have been decided, and the run ended, between the check and the insert
                 io.swarmflow.store.TicketView now = ticket(w, runId, ticketId);
-                if (now.state() != io.swarmflow.store.TicketState.AWAITING_APPROVAL && !w.service.tookEffect(c, before)) {
-                    throw lost(verb, now);
+                if (now.state() != io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
+                    java.util.Optional<Long> decidedBy = w.service.decidingCommand(c, before);
+                    if (decidedBy.orElse(-1L) != c.id()) throw lost(verb, now, decidedBy.isPresent());
                 }
                 out.println(verb + " " + ticketId + " in run " + runId);
                 explain(out, w, c);
@@ -63,8 +64,8 @@ final class ControlCommands {
             }
             // the decision event names the command that made it: applied, or lost to another decision (the loser may
             // stay pending behind the settled gate; the winner too, if its coordinator died before marking it applied)
-            boolean mine = w.service.tookEffect(c, before);
-            if (!mine) throw lost(verb, t);
+            java.util.Optional<Long> decidedBy = w.service.decidingCommand(c, before);
+            if (decidedBy.orElse(-1L) != c.id()) throw lost(verb, t, decidedBy.isPresent());
             out.println(verb + " " + ticketId + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
             return ExitCodes.OK;
         }
@@ -74,11 +75,20 @@ final class ControlCommands {
         return w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst().orElseThrow();
     }
 
-    /** The error for a decision that another one beat to the gate. */
-    private static io.swarmflow.engine.InvalidRequestException lost(String verb, io.swarmflow.store.TicketView t) {
-        return new io.swarmflow.engine.InvalidRequestException("not " + verb + ": another decision reached " + t.ticketId()
-                + " first (it " + t.state().phrase() + (t.reason() == null ? "" : ": " + t.reason())
-                + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy()) + ")");
+    /**
+     * The error for a decision that did not take effect: another decision reached the gate first ({@code byDecision}),
+     * or the ticket left its gate without one (skipped by {@code --fail-fast} when another ticket failed) between this
+     * decision's check and its coordinator's next read of the inbox. (A cancelled run leaves its gates waiting, and the
+     * decision pending for {@code swarm resume}.)
+     */
+    private static io.swarmflow.engine.InvalidRequestException lost(String verb, io.swarmflow.store.TicketView t,
+                                                                    boolean byDecision) {
+        String state = t.state().phrase() + (t.reason() == null ? "" : ": " + t.reason())
+                + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy());
+        return new io.swarmflow.engine.InvalidRequestException(byDecision
+                ? "not " + verb + ": another decision reached " + t.ticketId() + " first (it " + state + ")"
+                : "not " + verb + ": " + t.ticketId() + " left its approval gate before this decision was applied (it "
+                + state + ")");
     }
 
     static void explain(PrintStream out, Wiring w, RunCommand c) {

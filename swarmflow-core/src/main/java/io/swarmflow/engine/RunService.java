@@ -356,13 +356,28 @@ public final class RunService {
      * last event when the command was submitted), 1,000 at a time.
      */
     public boolean tookEffect(RunCommand command, long afterSeq) {
+        return decidingCommand(command, afterSeq).orElse(-1L) == command.id();
+    }
+
+    /**
+     * The id of the approval or rejection command whose {@code ApprovalGranted} or {@code ApprovalRejected} event first
+     * decided {@code command}'s ticket after {@code afterSeq}: {@code command}'s own id when it took effect, another's
+     * when another decision reached the gate first, {@code 0} for an automatic approval ({@code --auto-approve}), and
+     * empty when no decision did (the ticket was skipped or cancelled at its gate, or is still waiting). Reads the run's
+     * events after {@code afterSeq}, 1,000 at a time.
+     */
+    public java.util.Optional<Long> decidingCommand(RunCommand command, long afterSeq) {
         long seq = afterSeq;
         while (true) {
             List<io.swarmflow.store.StoredEvent> page = store.events(command.runId(), seq, 1000);
-            if (page.isEmpty()) return false;
+            if (page.isEmpty()) return java.util.Optional.empty();
             for (io.swarmflow.store.StoredEvent e : page) {
-                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalGranted g && g.command() == command.id()) return true;
-                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalRejected r && r.command() == command.id()) return true;
+                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalGranted g && g.ticketId().equals(command.ticketId())) {
+                    return java.util.Optional.of(g.command());
+                }
+                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalRejected r && r.ticketId().equals(command.ticketId())) {
+                    return java.util.Optional.of(r.command());
+                }
                 seq = e.seq();
             }
         }
