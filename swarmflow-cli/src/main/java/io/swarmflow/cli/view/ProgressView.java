@@ -222,8 +222,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
         for (String l : block) sb.append(l).append('\n');
         sb.append("\033[?7h");
         drawnLines = block.size();
+        // the frame goes out in one write(2): printed as text, a frame larger than the encoder's 8 KiB buffer (a long
+        // scroll) would leave in several, and a kill -9 between those leaving autowrap off would leave it off in the
+        // user's shell (only a write blocked by a stalled terminal can still be cut short)
+        byte[] frame = sb.toString().getBytes(out.charset());
         synchronized (out) {
-            out.print(sb);
+            out.write(frame, 0, frame.length);
             out.flush();
         }
     }

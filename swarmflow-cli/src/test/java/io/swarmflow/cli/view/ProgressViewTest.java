@@ -132,6 +132,39 @@ class ProgressViewTest {
         assertThat(frames[frames.length - 1]).contains("a-rather-long-ticket-identifier-for-wrap");
     }
 
+    /**
+     * A frame turns autowrap off and on again; written in several writes, a kill -9 between them would leave the user's
+     * terminal without autowrap. Each frame, a long scroll of finished tickets included, is one write to the stream.
+     */
+    @Test
+    void eachLiveFrameIsOneWriteEvenWithALongScroll() {
+        List<byte[]> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.io.OutputStream recording = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writes.add(new byte[]{(byte) b});
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes.add(java.util.Arrays.copyOfRange(b, off, off + len));
+            }
+        };
+        int tickets = 3_000; // about 90 KB of scroll lines, over ten times the encoder's buffer
+        try (ProgressView v = new ProgressView(new PrintStream(recording, true, StandardCharsets.UTF_8), true, true, tickets)) {
+            for (int i = 0; i < tickets; i++) {
+                v.onEvent(new RunEvent.TicketSucceeded("ticket-with-a-longish-name-" + i, 1), System.currentTimeMillis());
+            }
+        }
+        String all = String.join("", writes.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList());
+        assertThat(all).contains("ticket-with-a-longish-name-" + (tickets - 1) + " succeeded");
+        assertThat(writes).isNotEmpty().allSatisfy(w -> {
+            String frame = new String(w, StandardCharsets.UTF_8);
+            assertThat(frame).as("a write holds one whole frame").endsWith("\033[?7h");
+            assertThat(frame.split("\033\\[\\?7l", -1)).hasSize(2);
+        });
+    }
+
     @Test
     void aRejectionIsAFailureWithWhoAndWhy() {
         try (ProgressView v = new ProgressView(out, false, true, 1)) {
