@@ -126,26 +126,35 @@ final class ControlCommands {
     @Command(name = "cancel", description = "Stops a run: running attempts get TERM, then KILL after the grace period. `swarm resume` continues it.")
     static final class Cancel implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "" + CANCEL_WAIT_MILLIS / 1000,
+                description = "Seconds to wait for the run to end (default: ${DEFAULT-VALUE}); 0 returns once the cancel is "
+                        + "recorded. The attempts get TERM, then KILL after the grace period the run was started with.")
+        int waitSeconds;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
+            if (waitSeconds < 0) {
+                throw new io.swarmflow.engine.InvalidRequestException("--wait must be 0 or more seconds (got " + waitSeconds
+                        + "); 0 returns once the cancel is recorded; nothing was changed");
+            }
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 RunCommand c = w.service.cancel(runId, user());
                 out.println("cancel requested for run " + runId);
-                return awaitCancel(w, c, out);
+                return awaitCancel(w, c, out, waitSeconds * 1000L);
             }
         }
 
         /**
          * Waits until the run's coordinator applied the cancel ({@link #DECISION_WAIT_MILLIS} at most) and the run ended
-         * ({@link #CANCEL_WAIT_MILLIS} at most), and says what happened: cancelled, finished before the coordinator read
+         * ({@code waitMillis} in all at most), and says what happened: cancelled, finished before the coordinator read
          * the cancel (exit 2: nothing was cancelled), still stopping its attempts, not applied yet, or the coordinator
          * stopped meanwhile.
          */
-        private int awaitCancel(Wiring w, RunCommand c, PrintStream out) {
+        private int awaitCancel(Wiring w, RunCommand c, PrintStream out, long waitMillis) {
+            long decisionWaitMillis = Math.min(DECISION_WAIT_MILLIS, waitMillis);
             long start = System.currentTimeMillis();
             while (true) {
                 io.swarmflow.store.RunView run = w.service.requireRun(runId);
@@ -164,12 +173,17 @@ final class ControlCommands {
                             + runId + "`, which does not apply this cancel");
                     return ExitCodes.OK;
                 }
-                if (pending && waited >= DECISION_WAIT_MILLIS) {
+                if (waitMillis == 0) {
+                    out.println("  not waiting for it (--wait 0): its coordinator applies it within a second; `swarm status "
+                            + runId + "` shows when the run is cancelled");
+                    return ExitCodes.OK;
+                }
+                if (pending && waited >= decisionWaitMillis) {
                     out.println("  its coordinator has not read it yet (it applies it when it does); `swarm status " + runId
                             + "` shows when it has");
                     return ExitCodes.OK;
                 }
-                if (!pending && waited >= CANCEL_WAIT_MILLIS) {
+                if (!pending && waited >= waitMillis) {
                     out.println("  its coordinator is still stopping the running attempts (TERM, then KILL after the grace period "
                             + "it was started with, `--grace`); `swarm status " + runId + "` shows when the run is cancelled");
                     return ExitCodes.OK;
@@ -185,7 +199,10 @@ final class ControlCommands {
         }
     }
 
-    /** How long {@code swarm cancel} waits for the run to end once its coordinator applied the cancel: the default grace period and 10 s. */
+    /**
+     * How long {@code swarm cancel} waits for the run to end unless {@code --wait} says otherwise: the default grace period
+     * and 10 s.
+     */
     static final long CANCEL_WAIT_MILLIS = 15_000;
 
     @Command(name = "clean", description = "Removes a run's git worktrees (and with --branches its swarm/RUN/* branches) "
