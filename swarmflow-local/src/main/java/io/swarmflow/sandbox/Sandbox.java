@@ -60,6 +60,8 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicBoolean socketsWarned = new AtomicBoolean();
     private final AtomicBoolean unnameableWarned = new AtomicBoolean();
     private volatile List<Path> hostSecrets;
+    private final HardLimits hardLimits;
+    private final java.util.Set<String> clampWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * A sandbox launching processes from a pool of up to 4 daemon threads (fewer on machines with fewer cores). The first
@@ -72,8 +74,14 @@ public final class Sandbox implements AutoCloseable {
      * @throws NullPointerException when an argument is null
      */
     public Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings) {
+        this(bubblewrap, warnings, HardLimits.current());
+    }
+
+    /** As {@link #Sandbox(Bubblewrap.Status, Consumer)}, with the hard limits of the process given (for tests). */
+    Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings, HardLimits hardLimits) {
         this.bubblewrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
+        this.hardLimits = Objects.requireNonNull(hardLimits, "hardLimits");
         if (Kill.problem() != null && KILL_WARNED.compareAndSet(false, true)) warnings.accept(Kill.problem());
         int id = POOL_IDS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -128,7 +136,8 @@ public final class Sandbox implements AutoCloseable {
         boolean bwrap = usesBubblewrap(spec.isolation());
         List<String> argv = new ArrayList<>();
         argv.add(Executables.require("setsid", "util-linux"));
-        ProcessLimits l = spec.limits();
+        // prlimit cannot raise a limit above this process's hard one (without CAP_SYS_RESOURCE): the launch would fail
+        ProcessLimits l = hardLimits.clamp(spec.limits());
         if (!l.equals(ProcessLimits.NONE)) {
             argv.add(Executables.require("prlimit", "util-linux"));
             if (l.cpuSeconds() > 0) argv.add("--cpu=" + l.cpuSeconds());
@@ -385,6 +394,13 @@ public final class Sandbox implements AutoCloseable {
             warnings.accept("bubblewrap is not usable here (" + bubblewrap.problem() + "): sandbox: best-effort "
                     + "tickets run with resource limits and a scrubbed environment only, without filesystem and "
                     + "network isolation; install bubblewrap (apt-get install bubblewrap) to isolate them");
+        }
+        for (String change : hardLimits.clamped(spec.limits())) {
+            if (clampWarned.add(change)) {
+                warnings.accept("a ticket's resource limit is above the hard limit of this swarm process, which only a process "
+                        + "with CAP_SYS_RESOURCE may raise; the ticket gets the hard limit: " + change + ". Lower it in the "
+                        + "spec's limits, or raise the hard limit (ulimit -H, limits.conf) before starting swarm");
+            }
         }
         List<String> argv = commandLine(spec, command);
         Path privateHome = null;
