@@ -31,7 +31,7 @@ final class Wiring implements AutoCloseable {
 
     /** An executor alone (for validation and preflight, before any state exists). */
     static Executor executor(Path stateDir, PrintStream warnings) {
-        return new LocalExecutor(LocalExecutor.Options.of(stateDir, warnings::println));
+        return new LocalExecutor(LocalExecutor.Options.of(stateDir, w -> warnings.println("swarm: warning: " + w)));
     }
 
     /**
