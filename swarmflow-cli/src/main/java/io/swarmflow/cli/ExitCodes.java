@@ -12,6 +12,12 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 2;
     /** An unexpected internal error (a bug: please report it with the stack trace). */
     public static final int INTERNAL_ERROR = 3;
+    /**
+     * The state could not be read or written ({@link io.swarmflow.store.StoreException.Unavailable}: disk full,
+     * permissions, an I/O error, a lost database connection). A run executing stops, its attempts stopped, with what was
+     * recorded before kept: {@code swarm resume RUN} continues it once the cause is fixed.
+     */
+    public static final int STORE_UNAVAILABLE = 4;
     /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */
     public static final int INTERRUPTED = 130;
     /**

@@ -152,6 +152,16 @@ final class RunCommands {
         }
     }
 
+    /** A run whose coordinator stopped because the store could not be written or read; {@code swarm resume} continues it. */
+    static final class StoppedByStore extends RuntimeException {
+        final String runId;
+
+        StoppedByStore(String runId, io.swarmflow.store.StoreException.Unavailable cause) {
+            super(cause.getMessage(), cause);
+            this.runId = runId;
+        }
+    }
+
     /** Executes a run in the foreground with signals wired to cancellation, then reports. */
     static final class Foreground {
         private Foreground() {}
@@ -168,6 +178,9 @@ final class RunCommands {
                 signals = Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
                 try {
                     result = engine.execute();
+                } catch (io.swarmflow.store.StoreException.Unavailable e) {
+                    signals.close();
+                    throw new StoppedByStore(runId, e);
                 } catch (Throwable e) {
                     signals.close();
                     throw e;

@@ -29,6 +29,7 @@ import java.io.PrintWriter;
                 "1:the run finished and a ticket failed; `swarm clean`: something could not be removed",
                 "2:invalid input (spec, flags, run or ticket id, corrupt state); nothing was changed",
                 "3:internal error (a bug)",
+                "4:the state could not be read or written (disk full, permissions, I/O, lost database); a run stops, resumable",
                 "130:interrupted or cancelled; `swarm resume RUN` continues",
                 "141:`swarm logs`: the reader of its output went away (`| head`)"},
         footer = {"", "State lives in .swarm/ under the working directory (or --state-dir, or SWARM_STATE_DIR).",
@@ -101,6 +102,19 @@ public final class SwarmCli implements Runnable {
             case StoreException.RunLocked l -> {
                 err.println("swarm: " + l.getMessage());
                 return ExitCodes.INVALID_INPUT;
+            }
+            case StoreException.Unavailable u -> {
+                err.println("swarm: " + SpecError.printable(u.getMessage()));
+                err.println("swarm: the state could not be read or written; fix the cause (free disk space, permissions, "
+                        + "the database server) and run the command again");
+                return ExitCodes.STORE_UNAVAILABLE;
+            }
+            case RunCommands.StoppedByStore s -> {
+                err.println("swarm: " + SpecError.printable(s.getMessage()));
+                err.println("swarm: run " + s.runId + " stopped: its running attempts were stopped, and what was recorded before "
+                        + "this error is kept; once the cause is fixed (free disk space, permissions, the database server), "
+                        + "`swarm resume " + s.runId + "` continues it");
+                return ExitCodes.STORE_UNAVAILABLE;
             }
             case StoreException.Fenced f -> {
                 err.println("swarm: " + f.getMessage() + "; another coordinator took the run over");

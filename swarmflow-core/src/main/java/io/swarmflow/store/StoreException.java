@@ -106,4 +106,21 @@ public class StoreException extends RuntimeException {
             super(message, cause);
         }
     }
+
+    /**
+     * The store could not be read or written for a reason outside Swarmflow: the disk is full, a file or directory is
+     * not writable, an I/O error, a lost database connection. What was committed before stays; the same request can
+     * succeed once the cause is fixed.
+     */
+    public static final class Unavailable extends StoreException {
+        /**
+         * A store that could not be read or written.
+         *
+         * @param message what could not be read or written, where, and the underlying error's text
+         * @param cause   the I/O or SQL error, or null
+         */
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

@@ -123,4 +123,11 @@ public interface Dialect {
      * cannot be read), rather than a failing statement.
      */
     boolean isDamage(SQLException e);
+
+    /**
+     * Whether {@code e} comes from the environment rather than from the statement: the disk is full, a file is not
+     * writable, an I/O error, the database is busy past its timeout, the connection was lost. Such an error becomes a
+     * {@link io.swarmflow.store.StoreException.Unavailable}.
+     */
+    boolean isUnavailable(SQLException e);
 }

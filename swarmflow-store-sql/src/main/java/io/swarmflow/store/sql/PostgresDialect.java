@@ -159,6 +159,20 @@ public final class PostgresDialect implements Dialect {
         return isDamage(e) || FOREIGN_SCHEMA.contains(e.getSQLState());
     }
 
+    /**
+     * SQLSTATE classes 08 connection exception, 53 insufficient resources (disk full, out of memory, too many
+     * connections), 57 operator intervention (shutdown), 58 system error (I/O), and 25006 read-only transaction (a
+     * standby) (https://www.postgresql.org/docs/current/errcodes-appendix.html); or no SQLSTATE at all, as pgjdbc reports
+     * some I/O failures.
+     */
+    @Override
+    public boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null) return e.getCause() instanceof java.io.IOException;
+        return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
+                || state.equals("25006");
+    }
+
     /** SQLSTATE {@code XX001} data_corrupted or {@code XX002} index_corrupted (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
     @Override
     public boolean isDamage(SQLException e) {

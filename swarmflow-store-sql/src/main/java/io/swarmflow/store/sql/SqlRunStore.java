@@ -140,7 +140,7 @@ public final class SqlRunStore implements RunStore {
         try {
             Files.createDirectories(stateDir);
         } catch (IOException e) {
-            throw new StoreException("cannot create the state directory " + stateDir + ": " + e + "; check its permissions", e);
+            throw new StoreException.Unavailable("cannot create the state directory " + stateDir + ": " + e + "; check its permissions", e);
         }
         Path db = stateDir.resolve("swarm.db");
         SqliteDialect.refuseLostDatabase(stateDir, db);
@@ -236,6 +236,7 @@ public final class SqlRunStore implements RunStore {
         } catch (SQLException e) {
             closeQuietly(w);
             if (dialect.isCorruption(e)) throw corrupt(e);
+            if (dialect.isUnavailable(e)) throw new StoreException.Unavailable("cannot open " + description + ": " + e.getMessage(), e);
             throw new StoreException("cannot open " + description + ": " + e.getMessage(), e);
         } catch (FlywayException e) {
             closeQuietly(w);
@@ -573,10 +574,11 @@ public final class SqlRunStore implements RunStore {
         if (e instanceof SQLException se && dialect.isDamage(se)) {
             err = corrupt(se);
         } else if (writerLost && committing) {
-            err = new StoreException("the connection to " + description + " broke while this batch was being committed (" + e.getMessage()
+            err = new StoreException.Unavailable("the connection to " + description + " broke while this batch was being committed (" + e.getMessage()
                     + "), so it may or may not have been written; resuming the run reads what was", e);
         } else {
-            err = new StoreException("could not write to " + description + ": " + e.getMessage() + "; nothing of this batch was written", e);
+            String what = "could not write to " + description + ": " + e.getMessage() + "; nothing of this batch was written";
+            err = e instanceof SQLException se && dialect.isUnavailable(se) ? new StoreException.Unavailable(what, e) : new StoreException(what, e);
         }
         for (Op<?> op : batch) {
             if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
@@ -1259,6 +1261,7 @@ public final class SqlRunStore implements RunStore {
             return result;
         } catch (SQLException e) {
             if (dialect.isDamage(e)) throw corrupt(e);
+            if (dialect.isUnavailable(e)) throw new StoreException.Unavailable("cannot read " + description + ": " + e.getMessage(), e);
             throw new StoreException("cannot read " + description + ": " + e.getMessage(), e);
         } finally {
             if (c != null) {

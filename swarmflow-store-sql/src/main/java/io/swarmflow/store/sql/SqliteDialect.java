@@ -98,6 +98,30 @@ public final class SqliteDialect implements Dialect {
         return isDamage(e) || e instanceof SQLiteException se && se.getResultCode() == SQLiteErrorCode.SQLITE_ERROR;
     }
 
+    /**
+     * The result codes SQLITE_FULL, SQLITE_IOERR*, SQLITE_READONLY*, SQLITE_CANTOPEN*, SQLITE_PERM, SQLITE_BUSY*,
+     * SQLITE_NOMEM (https://www.sqlite.org/rescode.html).
+     */
+    @Override
+    public boolean isUnavailable(SQLException e) {
+        SQLiteException se = sqliteError(e);
+        if (se == null) return false;
+        String name = se.getResultCode().name();
+        return UNAVAILABLE.stream().anyMatch(p -> name.equals(p) || name.startsWith(p + "_"));
+    }
+
+    /** {@code e}, or the SQLite error under it (a batch's {@code BatchUpdateException} carries it as cause or next). */
+    private static SQLiteException sqliteError(SQLException e) {
+        for (int depth = 0; e != null && depth < 8; depth++) {
+            if (e instanceof SQLiteException se) return se;
+            e = e.getCause() instanceof SQLException cause ? cause : e.getNextException();
+        }
+        return null;
+    }
+
+    private static final java.util.List<String> UNAVAILABLE = java.util.List.of("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY",
+            "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_BUSY", "SQLITE_NOMEM");
+
     @Override
     public boolean isDamage(SQLException e) {
         if (e instanceof SQLiteException se) {
@@ -138,7 +162,7 @@ public final class SqliteDialect implements Dialect {
                     + "Restore " + db + " from a backup to resume them, or move the state directory aside to start afresh "
                     + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
         } catch (IOException e) {
-            throw new StoreException("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
+            throw new StoreException.Unavailable("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
         }
     }
 
