@@ -73,6 +73,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SqlRunStore implements RunStore {
     /** Most events the writer puts into one transaction. */
     public static final int MAX_BATCH_EVENTS = 16_384;
+    /** How many times a batch whose transaction the server rolled back to break a deadlock is written again. */
+    static final int DEADLOCK_RETRIES = 3;
     private static final int MAX_CACHED_RUNS = 32;
     private static final int MAX_IDLE_READERS = 4;
 
@@ -462,14 +464,29 @@ public final class SqlRunStore implements RunStore {
      * commit was sent, the server rolled the transaction back: the batch is written once more on a new connection,
      * so a dropped connection or a restarted server between two batches costs nothing. The same, on the same
      * connection, for a transaction the server chose to roll back ({@link Dialect#isRetryable}: a deadlock with
-     * another store's).
+     * another store's), up to {@link #DEADLOCK_RETRIES} times, each after a random pause of up to 50, 100, 200 ms: the
+     * other transaction of the cycle, woken by the rollback, then takes the lock it waited for before this one asks
+     * again, where an immediate retry could take it first and close the same cycle again.
      */
     private void runBatch(List<Op<?>> batch) {
         committing = false;
         Throwable failure = writerLost ? reconnectWriter() : null;
         if (failure == null) failure = writeBatch(batch);
-        if (failure != null && !committing && (writerLost ? reconnectWriter() == null
-                : failure instanceof SQLException se && dialect.isRetryable(se))) {
+        boolean reconnected = false;
+        for (int retry = 0; failure != null && !committing; retry++) {
+            if (writerLost) {
+                if (reconnected || reconnectWriter() != null) break; // one new connection per batch
+                reconnected = true;
+            } else if (!(failure instanceof SQLException se && dialect.isRetryable(se)) || retry >= DEADLOCK_RETRIES) {
+                break;
+            } else {
+                try {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 50L << retry));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             abandonBatch();
             poisoned.removeAll(poisonedByBatch);
             for (Op<?> op : batch) {

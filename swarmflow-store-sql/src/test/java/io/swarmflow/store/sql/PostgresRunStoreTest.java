@@ -159,11 +159,16 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
     }
 
     /**
-     * PostgreSQL breaks a lock cycle by rolling back one of its transactions (the one that waited longest); when that
-     * is the writer's, the writer writes the batch again.
+     * PostgreSQL breaks a lock cycle by rolling back one of its transactions; when that is the writer's, the writer writes
+     * the batch again. A waiting session looks for a cycle once, {@code deadlock_timeout} after it began to wait, and the
+     * one that finds it is rolled back: the writer's sessions look after 5 s and the test's never (60 s), so the writer is
+     * the one, however late (under 5 s) on a busy machine the test's session closes the cycle. (With both at the default
+     * 1 s, a test session that closed it more than 1 s after the writer began to wait was rolled back instead.)
      */
     @Test
     void aBatchRolledBackToBreakADeadlockIsWrittenAgain() throws Exception {
+        store.close();
+        store = SqlRunStore.openPostgres(PostgresTestDatabase.URL + "&options=-c%20deadlock_timeout%3D5s", schema);
         long e1 = startRun("r1", 1);
         long e2 = startRun("r2", 1);
         long e3 = startRun("r3", 1);
@@ -179,6 +184,7 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> waitsForALock(writer));
             var closesTheCycle = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try (Statement s = c2.createStatement()) {
+                    s.execute("SET deadlock_timeout = '60s'");
                     s.executeQuery("SELECT 1 FROM runs WHERE run_id = 'r1' FOR UPDATE").close();
                 } catch (java.sql.SQLException e) {
                     throw new java.util.concurrent.CompletionException(e);
