@@ -103,6 +103,8 @@ final class PlanBuilder {
     /** The plan, or null when problems were found (they are recorded). */
     Plan build(String specDigest) {
         resolveVars();
+        if (spec.name != null) noReferences(spec.name, "name");
+        if (spec.description != null) noReferences(spec.description, "description");
         specDir = specFile.toAbsolutePath().normalize().getParent();
         resolveRepo();
         resolveProfiles();
@@ -117,8 +119,8 @@ final class PlanBuilder {
 
         List<PlannedTicket> tickets = new ArrayList<>();
         for (Expanded e : order) tickets.add(e.planned);
-        String name = spec.name != null ? spec.name.value() : defaultName();
-        String description = spec.description != null ? spec.description.value() : "";
+        String name = spec.name != null ? literal(spec.name.value()) : defaultName();
+        String description = spec.description != null ? literal(spec.description.value()) : "";
         int concurrency = spec.concurrency != null ? spec.concurrency.value() : 4;
         try {
             return new Plan(name, description, concurrency, vars, repo == null ? null : repo.toString(),
@@ -511,7 +513,8 @@ final class PlanBuilder {
                     }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
                 } else {
-                    outputs.put(o.name(), new OutputSpec(o.name(), null, o.json().value()));
+                    noReferences(o.json(), "an output's json key");
+                    outputs.put(o.name(), new OutputSpec(o.name(), null, literal(o.json().value())));
                 }
             }
         }
@@ -781,6 +784,27 @@ final class PlanBuilder {
         // as a second pass over text with values in it could read a value's trailing '$' and the text after it
         // as '${{' (or as an escaped '$${{')
         return scope.runtime() ? text : rendered;
+    }
+
+    /**
+     * Reports each <code>${{</code> (not escaped) in a text that is used as written, where it would otherwise stay
+     * literal: a spec that validates would not get the substitution it asks for (a json key then never matches).
+     */
+    private void noReferences(Val<String> val, String where) {
+        List<Integer> openings = Templates.openings(val.value());
+        for (int i = 0; i < openings.size(); i++) {
+            int offset = openings.get(i);
+            String start = val.value().substring(offset, Math.min(val.value().length(), offset + 24)).lines().findFirst().orElse("");
+            Mark mark = val.node() instanceof ScalarNode s ? source.openingMark(s, i, openings.size()) : val.node().getStartMark();
+            problems.at(mark, "'" + start + (val.value().length() > offset + start.length() ? "...'" : "'")
+                    + " in " + where + " is not substituted: references work only in run, env, title, repo and output file paths",
+                    "write the text itself, or $${{ for a literal ${{");
+        }
+    }
+
+    /** A text checked by {@link #noReferences}: each <code>$${{</code> becomes <code>${{</code>, as in every other text. */
+    private static String literal(String text) {
+        return Templates.render(text, expr -> null);
     }
 
     private String renderReferences(String text, Val<String> val, Scope scope) {

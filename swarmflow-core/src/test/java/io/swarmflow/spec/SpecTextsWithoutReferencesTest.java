@@ -1,0 +1,56 @@
+package io.swarmflow.spec;
+
+import static io.swarmflow.spec.SpecFiles.errors;
+import static io.swarmflow.spec.SpecFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A reference in a text that is used as written (the name, the description, an output's json key) is refused at load
+ * time, rather than kept as those characters: a json key holding one validated and then failed every attempt.
+ */
+class SpecTextsWithoutReferencesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void referenceInNameDescriptionOrJsonKeyIsAnError() throws IOException {
+        assertThat(errors(dir, """
+                name: deploy-${{ vars.env }}
+                description: deploys to ${{ vars.env }}
+                vars: {env: prod}
+                tickets:
+                  - id: a
+                    run: "true"
+                    outputs:
+                      o: {json: "${{ vars.env }}"}
+                """)).containsExactly(
+                "swarm.yaml:1:14: '${{ vars.env }}' in name is not substituted: references work only in run, env, title, "
+                        + "repo and output file paths; write the text itself, or $${{ for a literal ${{",
+                "swarm.yaml:2:25: '${{ vars.env }}' in description is not substituted: references work only in run, env, "
+                        + "title, repo and output file paths; write the text itself, or $${{ for a literal ${{",
+                "swarm.yaml:8:18: '${{ vars.env }}' in an output's json key is not substituted: references work only in run, "
+                        + "env, title, repo and output file paths; write the text itself, or $${{ for a literal ${{");
+    }
+
+    @Test
+    void escapedOpeningIsALiteralThere() throws IOException, SpecException {
+        Plan plan = new SpecLoader().load(write(dir, "swarm.yaml", """
+                name: a $${{ b }}
+                description: c $${{ d }}
+                tickets:
+                  - id: a
+                    run: "true"
+                    outputs:
+                      o: {json: "$${{ k }}"}
+                """), Map.of());
+        assertThat(plan.name()).isEqualTo("a ${{ b }}");
+        assertThat(plan.description()).isEqualTo("c ${{ d }}");
+        assertThat(plan.tickets().get(0).outputs().get("o").jsonKey()).isEqualTo("${{ k }}");
+    }
+}
