@@ -876,6 +876,12 @@ final class PlanBuilder {
             PendingOutputRef ref = concrete.get(i);
             Expanded from = ref.ticket();
             Expanded target = expanded.get(targetIndex.get(i));
+            if (!needed.get(i) && target.raw == from.raw) { // needing itself would be a cycle: "add it to needs" cannot help
+                problems.at(ref.mark(), "ticket '" + from.group + "' reads outputs of '" + target.id + "', "
+                                + (matrixGroups.contains(from.group) ? "one of its own expansions" : "its own") + ", which exist only once it has run",
+                        "remove the reference, or read them in another ticket that needs " + target.id);
+                continue;
+            }
             if (!needed.get(i)) {
                 problems.at(ref.mark(), "ticket '" + from.group + "' reads outputs of '" + target.id + "', which it does not need",
                         "add " + target.id + " to needs");
