@@ -80,7 +80,10 @@ final class Problems {
         return suggestionCells > 0;
     }
 
-    /** The known name closest to {@code given} (Levenshtein distance at most 2), or null (also once the budget is spent). */
+    /**
+     * The known name closest to {@code given} (Levenshtein distance at most 2, and shorter than the longer of the two), or
+     * null (also once the budget is spent).
+     */
     String closest(String given, Collection<String> known) {
         if (!suggesting()) return null;
         String g = given.toLowerCase(java.util.Locale.ROOT);
@@ -93,7 +96,8 @@ final class Problems {
             String c = candidate.toLowerCase(java.util.Locale.ROOT);
             if (Math.abs(c.length() - g.length()) > allowed) continue; // the distance is at least the difference in length
             int d = levenshtein(g, c);
-            if (d <= allowed && d < bestDistance) {
+            // a distance as long as both names replaces every character: 'k' is no suggestion for 'v'
+            if (d <= allowed && d < bestDistance && d < Math.max(g.length(), c.length())) {
                 best = candidate;
                 bestDistance = d;
             }

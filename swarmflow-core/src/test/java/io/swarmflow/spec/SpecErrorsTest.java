@@ -596,11 +596,11 @@ class SpecErrorsTest {
                   - {id: f, run: "true", needs: [e, e-linux, d]}
                 """)).containsExactly( // and no "has no 'id'" for a, d or e, nor about needs of a and e or the output of a
                 "swarm.yaml:2:6: unknown key 'ide' in a ticket; did you mean 'id'?",
-                "swarm.yaml:3:64: ticket 'b' needs 'c', which is not a ticket; did you mean 'f'?",
+                "swarm.yaml:3:64: ticket 'b' needs 'c', which is not a ticket; check the id, or add a ticket with that id",
                 "swarm.yaml:4:5: ticket has no 'id'; add id: with a short name such as build",
                 "swarm.yaml:5:10: 'id' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {",
                 "swarm.yaml:6:6: unknown key 'ide' in a ticket; did you mean 'id'?",
-                "swarm.yaml:7:46: ticket 'f' needs 'd', which is not a ticket; did you mean 'b'?"); // d's id is not a string
+                "swarm.yaml:7:46: ticket 'f' needs 'd', which is not a ticket; check the id, or add a ticket with that id"); // d's id is not a string
     }
 
     @Test
