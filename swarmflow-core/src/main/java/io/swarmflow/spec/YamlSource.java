@@ -244,6 +244,16 @@ final class YamlSource {
         String token = problem.replaceFirst("^.*but (got|found) ", "");
         String where = atEnd ? "the file ends inside it" : "found " + (token.startsWith("'") ? token : "'" + token + "'") + " at "
                 + (found.getLine() + 1) + ":" + (found.getColumn() + 1);
+        boolean flow = context.contains("flow sequence") || context.contains("flow mapping");
+        if (flow && !atEnd && found.getIndex() > 0 && text.startsWith("${{", charOffset(found.getIndex() - 1))) {
+            // a plain value cannot hold '{' inside [ ] or { }: the reference ends the value, which is not a missing bracket
+            boolean mapping = context.contains("flow mapping");
+            problems.at(found.getLine() + 1, found.getColumn(), "YAML syntax error: a reference ${{ ... }} inside "
+                            + (mapping ? "{ }" : "[ ]") + " must be in quotes",
+                    mapping ? "write the value in quotes, such as {KEY: \"${{ vars.NAME }}\"}, or write one 'key: value' per line"
+                            : "write the item in quotes, such as [a, \"${{ vars.NAME }}\"], or write the list one '- item' per line");
+            return true;
+        }
         if (context.contains("quoted scalar") && atEnd) {
             problems.at(start, "YAML syntax error: the quoted string that starts here is never closed (" + where + ")",
                     "add the closing quote where the string should end (inside single quotes, write a quote as '')");
