@@ -215,7 +215,8 @@ final class ReportHtml {
             if (v.reason() != null) sb.append(" · <bdi>").append(esc(v.reason())).append("</bdi>");
             sb.append("</div>\n");
             if (f.tail().isEmpty()) {
-                sb.append("<p class=\"muted small\">No log output captured for this attempt.</p>\n");
+                // a ticket that never ran (a rejected gate) has no attempt whose log could be empty
+                if (f.attempt() > 0) sb.append("<p class=\"muted small\">No log output captured for this attempt.</p>\n");
             } else {
                 sb.append("<div class=\"muted small\">").append(f.tail().truncated() ? "last " + f.tail().lines().size() + " lines of " : "")
                         .append("<code>").append(esc(f.logFile())).append("</code></div>\n<pre class=\"log\">");

@@ -197,6 +197,22 @@ class RunReportTest {
         assertThat(docs.get("lines")).isEmpty();
     }
 
+    /** A failed ticket that never ran has no attempt, so its failure says so and not that an attempt printed nothing. */
+    @Test
+    void htmlFailureOfATicketThatNeverRanMentionsNoAttemptLog() throws IOException {
+        List<TicketView> tickets = new ArrayList<>(Fixtures.finishedTickets());
+        tickets.replaceAll(t -> !t.ticketId().equals("docs") ? t
+                : Fixtures.view("docs", 2, TicketState.FAILED, 0, 0, null, "rejected by alice: not now", Map.of(), 0, T0 + 5_000));
+        List<AttemptView> attempts = new ArrayList<>(Fixtures.finishedAttempts());
+        attempts.removeIf(a -> a.ticketId().equals("docs"));
+        String html = html(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), tickets, attempts, runDir, T0 + 200_000));
+
+        String docs = html.substring(html.indexOf("<div class=\"failure\" id=\"f-docs\">"));
+        docs = docs.substring(0, docs.indexOf("<div class=\"failure\"", 1));
+        assertThat(docs).contains("no attempt · <bdi>rejected by alice: not now</bdi>")
+                .doesNotContain("No log output captured for this attempt");
+    }
+
     @Test
     void htmlHasTheHeaderAndOneTableRowPerTicket() throws IOException {
         String html = html(finished());
