@@ -580,6 +580,11 @@ final class PlanBuilder {
         return n;
     }
 
+    /** A duration as the spec writes it ({@code 1m}), else in milliseconds. */
+    private static String written(Val<Long> duration) {
+        return duration.node() instanceof ScalarNode s ? s.getValue() : duration.value() + "ms";
+    }
+
     private static boolean insideWorkspace(String file) {
         if (file.isBlank() || file.startsWith("/") || file.startsWith("\\") || file.contains("\0")) return false;
         try {
@@ -601,8 +606,11 @@ final class PlanBuilder {
         long initialMillis = initial != null ? initial.value() : Math.min(base.initialMillis(), max != null ? max.value() : Long.MAX_VALUE);
         long maxMillis = max != null ? max.value() : Math.max(base.maxMillis(), initialMillis);
         if (initialMillis > maxMillis) {
-            Node at = initial != null ? initial.node() : max.node();
-            problems.at(at, "backoff initial (" + initialMillis + " ms) is longer than backoff max (" + maxMillis + " ms)",
+            // both are set here (an unset one gives way): each as written, and where max is when it is not beside initial
+            boolean apart = (o.initial() != null) != (o.maxBackoff() != null);
+            problems.at(initial.node(), "backoff initial " + written(initial) + " is longer than backoff max " + written(max)
+                            + (apart ? " (" + (max == d.maxBackoff() ? "in defaults.retries" : "in the ticket's retries")
+                                    + ", line " + (max.node().getStartMark().getLine() + 1) + ")" : ""),
                     "raise max or lower initial");
             return base;
         }

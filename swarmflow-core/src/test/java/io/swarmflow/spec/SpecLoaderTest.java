@@ -395,7 +395,7 @@ class SpecLoaderTest {
                 tickets:
                   - id: t
                     retries: {max: 1, backoff: {initial: 2m}}
-                """)).singleElement().asString().contains("backoff initial (120000 ms) is longer than backoff max (300 ms)");
+                """)).singleElement().asString().contains("backoff initial 2m is longer than backoff max 300ms (in defaults.retries, line 3)");
     }
 
     @Test
