@@ -520,7 +520,7 @@ final class PlanBuilder {
         }
 
         e.planned = new PlannedTicket(e.id, title, List.of(), agent, run, env,
-                first(t.timeout, d.timeout, 0L), retries(t.retries, d.retries),
+                first(t.timeout, d.timeout, 0L), retries(t.retries, d.retries, e.group),
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
                 first(t.approval, d.approval, ApprovalMode.NONE), workspace,
                 first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
@@ -595,7 +595,7 @@ final class PlanBuilder {
         }
     }
 
-    private RetryPolicy retries(Retries own, Retries defaults) {
+    private RetryPolicy retries(Retries own, Retries defaults, String ticket) {
         if (own == null && defaults == null) return RetryPolicy.NONE;
         Retries o = own != null ? own : new Retries(null, null, null, null, null);
         Retries d = defaults != null ? defaults : new Retries(null, null, null, null, null);
@@ -609,7 +609,7 @@ final class PlanBuilder {
             // both are set here (an unset one gives way): each as written, and where max is when it is not beside initial
             boolean apart = (o.initial() != null) != (o.maxBackoff() != null);
             problems.at(initial.node(), "backoff initial " + written(initial) + " is longer than backoff max " + written(max)
-                            + (apart ? " (" + (max == d.maxBackoff() ? "in defaults.retries" : "in the ticket's retries")
+                            + (apart ? " (" + (max == d.maxBackoff() ? "in defaults.retries" : "in the retries of ticket '" + ticket + "'")
                                     + ", line " + (max.node().getStartMark().getLine() + 1) + ")" : ""),
                     "raise max or lower initial");
             return base;

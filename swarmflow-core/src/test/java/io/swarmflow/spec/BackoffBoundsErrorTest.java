@@ -30,4 +30,17 @@ class BackoffBoundsErrorTest {
                         + "raise max or lower initial",
                 "swarm.yaml:9:34: backoff initial 1h is longer than backoff max 90s; raise max or lower initial");
     }
+
+    @Test
+    void anInitialFromDefaultsNamesTheTicketWhoseMaxIsBelowIt() throws IOException {
+        assertThat(errors(dir, """
+                defaults:
+                  retries: {max: 2, backoff: {initial: 1m}}
+                tickets:
+                  - id: a
+                    run: "true"
+                    retries: {backoff: {max: 10s}}
+                """)).containsExactly("swarm.yaml:2:40: backoff initial 1m is longer than backoff max 10s "
+                + "(in the retries of ticket 'a', line 6); raise max or lower initial");
+    }
 }
