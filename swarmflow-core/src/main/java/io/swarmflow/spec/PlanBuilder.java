@@ -71,8 +71,15 @@ final class PlanBuilder {
         }
     }
 
-    /** What a text may refer to: matrix values (null outside matrix tickets) and run-time references. */
-    private record Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where) {}
+    /**
+     * What a text may refer to: matrix values (null outside matrix tickets) and run-time references; {@code defaults}
+     * when the text is the ticket's from {@code defaults:}, whose errors then name the ticket.
+     */
+    private record Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where, boolean defaults) {
+        Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where) {
+            this(ticket, matrix, runtime, where, false);
+        }
+    }
 
     private record PendingOutputRef(Expanded ticket, String target, String output, Mark mark, String expression) {}
 
@@ -450,8 +457,8 @@ final class PlanBuilder {
         }
         String kind = profile == null ? "?" : profile.kind();
 
-        Scope runtime = new Scope(e, matrix, true, "run");
         Val<String> runVal = t.run != null ? t.run : d.run;
+        Scope runtime = new Scope(e, matrix, true, "run", t.run == null);
         String run = "";
         if (kind.equals("shell")) {
             if ((runVal == null && !t.miswritten("run") && !d.miswritten("run"))
@@ -467,7 +474,8 @@ final class PlanBuilder {
 
         Map<String, String> env = new LinkedHashMap<>(profile == null ? Map.of() : profile.env());
         Scope envScope = new Scope(e, matrix, true, "env");
-        if (d.env != null) d.env.forEach((k, v) -> env.put(k, render(v, envScope)));
+        Scope defaultsEnvScope = new Scope(e, matrix, true, "env", true);
+        if (d.env != null) d.env.forEach((k, v) -> env.put(k, render(v, defaultsEnvScope)));
         if (t.env != null) t.env.forEach((k, v) -> env.put(k, render(v, envScope)));
 
         if (kind.equals("shell")) checkLaunchSize(e, matrix, runVal, agent);
@@ -832,10 +840,11 @@ final class PlanBuilder {
                             problems.didYouMean(parts[1], vars.keySet(), "declare it under vars:"));
                 }
             } else if (parts[0].equals("matrix") && parts.length == 2) {
+                String of = scope.defaults() ? " (in defaults, for ticket '" + scope.ticket().group + "')" : "";
                 if (scope.matrix() == null) {
-                    problems.at(mark, shown + " is used outside a matrix ticket", "add a matrix: to the ticket or remove the reference");
+                    problems.at(mark, shown + " is used outside a matrix ticket" + of, "add a matrix: to the ticket or remove the reference");
                 } else if (!scope.matrix().containsKey(parts[1])) {
-                    problems.at(mark, "unknown matrix key '" + parts[1] + "' in " + shown,
+                    problems.at(mark, "unknown matrix key '" + parts[1] + "' in " + shown + of,
                             problems.didYouMean(parts[1], scope.matrix().keySet(), "matrix keys: " + String.join(", ", scope.matrix().keySet())));
                 } else {
                     values.put(expr, scope.matrix().get(parts[1]));
