@@ -160,8 +160,20 @@ final class YamlSource {
             }
             String what = e.getProblem() != null ? e.getProblem() : "invalid YAML";
             if (e.getContext() != null) what = what + " (" + e.getContext() + ")";
-            problems.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(),
-                    "YAML syntax error: " + what, "check indentation, quoting and brackets here");
+            String hint = "check indentation, quoting and brackets here";
+            // the parser's words for the usual mistakes, in the user's
+            if (what.contains("(TAB)")) {
+                what = "a tab character where YAML expects indentation or a value";
+                hint = "indent with spaces only";
+            } else if (what.startsWith("expected <block end>")) {
+                what = "this line is indented differently from the lines above it";
+                hint = "indent it exactly as far as the keys or list items it belongs with";
+            } else if (what.startsWith("mapping values are not allowed here")) {
+                what = "a ':' that YAML cannot read as a key here";
+                hint = "quote a value holding ': ' (or write a script as run: | on the lines below), "
+                        + "and indent a key as far as the keys beside it";
+            }
+            problems.at(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark(), "YAML syntax error: " + what, hint);
             return null;
         } catch (ReaderException e) {
             Mark mark = markAtCodePoint(e.getPosition());

@@ -195,9 +195,8 @@ class SpecErrorsTest {
                   - id: a
                    run: x
                 """)).singleElement().asString()
-                .isEqualTo("swarm.yaml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>' "
-                        + "(while parsing a block collection); "
-                        + "check indentation, quoting and brackets here");
+                .isEqualTo("swarm.yaml:3:4: YAML syntax error: this line is indented differently from the lines above it; "
+                        + "indent it exactly as far as the keys or list items it belongs with");
     }
 
     @Test
