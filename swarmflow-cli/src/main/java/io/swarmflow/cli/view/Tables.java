@@ -97,6 +97,32 @@ public final class Tables {
         print(out, List.of("TICKET", "STATE", "ATTEMPTS", "DURATION", "EXIT", "REASON"), rows);
     }
 
+    /** Rows of the table that {@code swarm run} and {@code swarm resume} print at the end; {@code swarm status} prints all. */
+    public static final int SUMMARY_ROWS = 50;
+
+    /**
+     * The end-of-run ticket table: every ticket for a run of up to {@link #SUMMARY_ROWS}; else the tickets that did not
+     * succeed (up to that many, in plan order), then one line counting the others by state and naming the command that
+     * lists them all, as 20,000 rows would bury the failures.
+     */
+    public static void summary(PrintStream out, List<TicketView> tickets, String runId) {
+        if (tickets.size() <= SUMMARY_ROWS) {
+            tickets(out, tickets);
+            return;
+        }
+        List<TicketView> shown = tickets.stream().filter(t -> t.state() != TicketState.SUCCEEDED).limit(SUMMARY_ROWS).toList();
+        if (!shown.isEmpty()) tickets(out, shown);
+        Map<TicketState, Integer> rest = new EnumMap<>(TicketState.class);
+        java.util.Set<TicketView> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        listed.addAll(shown);
+        for (TicketView t : tickets) if (!listed.contains(t)) rest.merge(t.state(), 1, Integer::sum);
+        List<String> counts = new ArrayList<>();
+        rest.forEach((state, count) -> counts.add(count + " " + state.label()));
+        int others = tickets.size() - shown.size();
+        out.println((shown.isEmpty() ? "" : "… and ") + others + (shown.isEmpty() ? " tickets" : " more") + ": "
+                + String.join(", ", counts) + "; `swarm status " + runId + "` lists every ticket");
+    }
+
     public static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
