@@ -136,8 +136,8 @@ final class RunCommands {
                 // finished tickets needed does not matter any more
                 List<String> problems = w.service.resumeProblems(runId, plan);
                 if (!problems.isEmpty()) {
-                    throw new InvalidRequestException("run " + runId + " cannot resume here:\n  " + String.join("\n  ", problems)
-                            + "\na run keeps the spec it was created with (its repo: included), so editing the spec does not help: "
+                    throw InvalidRequestException.listing("run " + runId + " cannot resume here:", problems,
+                            "a run keeps the spec it was created with (its repo: included), so editing the spec does not help: "
                             + "restore what it needs and resume again; nothing was changed");
                 }
                 out.println("resuming run " + runId + " (" + run.state().label() + ")");

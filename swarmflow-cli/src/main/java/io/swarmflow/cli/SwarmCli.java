@@ -88,7 +88,8 @@ public final class SwarmCli implements Runnable {
                 return ExitCodes.INVALID_INPUT;
             }
             case InvalidRequestException ie -> {
-                err.println("swarm: " + SpecError.printable(ie.getMessage()));
+                // each line escaped on its own: the breaks between the lines stay, any within a line (a quoted argument) do not
+                err.println("swarm: " + String.join("\n", ie.lines().stream().map(SpecError::printable).toList()));
                 return ExitCodes.INVALID_INPUT;
             }
             case StoreException.Corrupt c -> {

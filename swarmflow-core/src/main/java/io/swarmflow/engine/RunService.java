@@ -214,18 +214,17 @@ public final class RunService {
         if (deleteBranches) {
             List<String> inUse = executor.branchesInUse(runId, plan, runDir);
             if (!inUse.isEmpty()) {
-                throw new InvalidRequestException("run " + runId + " has branches checked out in other working trees, which git "
-                        + "cannot delete:\n  " + String.join("\n  ", inUse) + "\nswitch those working trees to another branch "
+                throw InvalidRequestException.listing("run " + runId + " has branches checked out in other working "
+                        + "trees, which git cannot delete:", inUse, "switch those working trees to another branch "
                         + "(git switch BRANCH there) first, or clean without --branches; nothing was cleaned");
             }
         }
         if (!force) {
             List<String> dirty = executor.uncommittedWork(runId, plan, runDir);
             if (!dirty.isEmpty()) {
-                throw new InvalidRequestException("run " + runId + " has worktrees with changes that were never committed, "
-                        + "which cleaning would delete:\n  " + String.join("\n  ", dirty)
-                        + "\nlook at them (commit them, or copy what you want to keep) first, or `swarm clean " + runId
-                        + " --force` to delete them anyway");
+                throw InvalidRequestException.listing("run " + runId + " has worktrees with changes that were never "
+                        + "committed, which cleaning would delete:", dirty, "look at them (commit them, or copy what you want to "
+                        + "keep) first, or `swarm clean " + runId + " --force` to delete them anyway");
             }
             if (deleteBranches) {
                 java.util.Map<String, String> recorded = new java.util.HashMap<>();
@@ -235,10 +234,10 @@ public final class RunService {
                 }
                 List<String> moved = executor.unrecordedBranchWork(runId, plan, runDir, recorded);
                 if (!moved.isEmpty()) {
-                    throw new InvalidRequestException("run " + runId + " has branches with commits the run did not make, which "
-                            + "deleting them would lose:\n  " + String.join("\n  ", moved) + "\nmerge or copy them elsewhere "
-                            + "first (git branch NEW BRANCH), clean without --branches, or `swarm clean " + runId
-                            + " --branches --force` to delete them anyway; nothing was cleaned");
+                    throw InvalidRequestException.listing("run " + runId + " has branches with commits the run did "
+                            + "not make, which deleting them would lose:", moved, "merge or copy them elsewhere first (git branch "
+                            + "NEW BRANCH), clean without --branches, or `swarm clean " + runId + " --branches --force` to delete "
+                            + "them anyway; nothing was cleaned");
                 }
             }
         }
