@@ -43,9 +43,10 @@ final class GanttSvg {
      * The timeline as an SVG as wide as its container: labels and row stripes in pixels, the plot in an SVG inside a
      * {@code foreignObject} whose width CSS sets to what the labels leave ({@code .gantt .plot} in ReportHtml), with
      * every time as a percentage of that width. Text keeps its size at any width. Where CSS does not size a
-     * {@code foreignObject}, the plot is {@code PLOT_W} pixels wide.
+     * {@code foreignObject}, the plot is {@code PLOT_W} pixels wide. One row for each of {@code rows} (of the report's
+     * rows, in their order); the axis spans the attempts of all the report's rows.
      */
-    static String render(RunReport report) {
+    static String render(RunReport report, List<RunReport.Row> rows) {
         RunView run = report.run();
         long now = report.measuredUntilMillis();
         long t0 = Long.MAX_VALUE, t1 = Long.MIN_VALUE;
@@ -62,7 +63,6 @@ final class GanttSvg {
         long span = Math.max(1, t1 - t0);
         long step = step(span);
         double scale = 100.0 / span; // percent of the plot's width per millisecond
-        List<RunReport.Row> rows = report.rows();
         int height = AXIS_H + rows.size() * ROW_H + PAD;
 
         StringBuilder sb = new StringBuilder(512 + rows.size() * 400);

@@ -1,0 +1,93 @@
+package io.swarmflow.cli.report;
+
+import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.WorkspaceMode;
+import io.swarmflow.store.AttemptView;
+import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.TicketState;
+import io.swarmflow.store.TicketView;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.swarmflow.cli.report.Fixtures.RUN;
+import static io.swarmflow.cli.report.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * report.html of a large run: the ticket table and the timeline show at most {@link ReportHtml#MAX_ROWS} tickets, those
+ * that did not succeed first, and the failures section at most {@link ReportHtml#MAX_FAILURES} log tails; each says so.
+ */
+class LargeReportTest {
+    @TempDir
+    Path dir;
+
+    /** A finished run of {@code n} independent tickets {@code t0..}, each in the state {@code stateOf} gives, one attempt each. */
+    private RunReport report(int n, IntFunction<TicketState> stateOf) {
+        List<PlannedTicket> plan = new ArrayList<>();
+        List<TicketView> views = new ArrayList<>();
+        List<AttemptView> attempts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "t" + i;
+            TicketState state = stateOf.apply(i);
+            boolean failed = state == TicketState.FAILED;
+            plan.add(Fixtures.ticket(id, null, List.of(), "noop", WorkspaceMode.RUN));
+            views.add(Fixtures.view(id, i, state, 1, failed ? 1 : 0, failed ? 1 : 0, failed ? "exited with code 1" : null, Map.of(),
+                    T0 + i, T0 + i + 5));
+            attempts.add(Fixtures.attempt(id, 1, failed ? Outcome.FAILED : Outcome.SUCCEEDED, failed ? 1 : 0, null, T0 + i, T0 + i + 5));
+        }
+        RunView run = new RunView(RUN, "large", "swarm.yaml", RunState.FAILED, T0 - 500, T0, T0 + n + 10, 1, "h:1", false, n, 9);
+        return RunReport.of(run, Fixtures.plan(plan), views, attempts, dir);
+    }
+
+    private static int count(String html, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(html);
+        int c = 0;
+        while (m.find()) c++;
+        return c;
+    }
+
+    @Test
+    void aLargeRunShowsWhatDidNotSucceedFirstAndSaysSo() {
+        int n = 5_000;
+        RunReport report = report(n, i -> i == 4_321 ? TicketState.FAILED : i == 4_999 ? TicketState.SKIPPED : TicketState.SUCCEEDED);
+        String html = ReportHtml.render(report);
+
+        assertThat(count(html, "<tr id=\"t-")).isEqualTo(ReportHtml.MAX_ROWS);
+        assertThat(html).contains("<tr id=\"t-t4321\"", "<tr id=\"t-t4999\"", "<tr id=\"t-t0\"", "<tr id=\"t-t1997\"")
+                .doesNotContain("<tr id=\"t-t1998\"");
+        // the rows keep their number in the plan
+        assertThat(html).contains("<tr id=\"t-t4321\" class=\"failed\"><td class=\"num muted\">4322</td>");
+        assertThat(html).contains("This table shows 2000 of the run's 5000 tickets: the 2 that did not succeed and the first 1998 "
+                + "that succeeded, in plan order. report.json, and <code>swarm status " + RUN + "</code>, list every ticket.");
+        assertThat(html).contains("The timeline shows 2000 of the run's 5000 tickets");
+        String timeline = html.substring(html.indexOf("<section id=\"timeline\">"), html.indexOf("<section id=\"tickets\">"));
+        assertThat(count(timeline, "<a href=\"#t-")).isEqualTo(ReportHtml.MAX_ROWS);
+        assertThat(timeline).contains("data-ticket=\"t4321\"", "data-ticket=\"t4999\"").doesNotContain("data-ticket=\"t1998\"");
+    }
+
+    @Test
+    void aRunOfUpToTheLimitShowsEveryTicketWithoutANote() {
+        String html = ReportHtml.render(report(ReportHtml.MAX_ROWS, i -> TicketState.SUCCEEDED));
+        assertThat(count(html, "<tr id=\"t-")).isEqualTo(ReportHtml.MAX_ROWS);
+        assertThat(html).doesNotContain("of the run's");
+    }
+
+    @Test
+    void atMostTheFailureLimitOfLogTailsAreShown() {
+        String html = ReportHtml.render(report(300, i -> TicketState.FAILED));
+        assertThat(count(html, "<div class=\"failure\"")).isEqualTo(ReportHtml.MAX_FAILURES);
+        assertThat(html).contains("300 tickets failed; the first 200 are shown with their log tail. The ticket table lists the "
+                + "others, report.json has every tail.");
+        assertThat(count(html, "<tr id=\"t-")).isEqualTo(300);
+    }
+}
