@@ -293,8 +293,12 @@ public final class RunReport {
         return stoppedAtMillis;
     }
 
-    /** Where what is unfinished ends: where a stopped run's coordinator stopped, else the report time. */
+    /**
+     * Where what is unfinished ends: the run's end for a run that ended (a ticket left waiting to retry by a cancel does not
+     * grow older with each report), where a stopped run's coordinator stopped, else the report time.
+     */
     long measuredUntilMillis() {
+        if (run.finishedAtMillis() > 0) return run.finishedAtMillis();
         return stoppedAtMillis > 0 ? stoppedAtMillis : generatedAtMillis;
     }
 

@@ -399,6 +399,21 @@ class RunReportTest {
     }
 
     @Test
+    void aTicketLeftWaitingToRetryByACancelIsMeasuredUpToTheRunsEndNotTheReportTime() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CANCELLED, T0, T0, T0 + 5_000, 1, "host:1", false, 1, 5);
+        List<TicketView> tickets = List.of(
+                Fixtures.view("a", 0, TicketState.RETRY_WAIT, 1, 1, 1, "exited with code 1", Map.of(), T0, 0));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, Outcome.FAILED, 1, "exited with code 1", T0, T0 + 1_000));
+
+        // a report written an hour after the run was cancelled
+        JsonNode json = json(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 3_600_000));
+
+        assertThat(json.get("run").get("durationMillis").asLong()).isEqualTo(5_000);
+        assertThat(json.get("tickets").get(0).get("durationMillis").asLong()).isEqualTo(5_000);
+    }
+
+    @Test
     void runNotStartedHasNoTimeline() throws IOException {
         Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "noop", WorkspaceMode.RUN)));
         RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, 1, 1);
