@@ -128,9 +128,10 @@ final class OutputPump implements Runnable {
                         write(m, m.length);
                         flush();
                         listener.line(stream, marker(cap));
-                        if (everyLine != null) scanLines(buf, (int) Math.max(room, 0), n);
+                        if (everyLine != null || keepLastLine) scanLines(buf, (int) Math.max(room, 0), n);
                     }
-                } else if (everyLine != null) {
+                } else if (everyLine != null || keepLastLine) {
+                    // the last line (a failure's reason) is the stream's, not the last one the log cap kept
                     scanLines(buf, 0, n);
                 }
             }
@@ -225,6 +226,9 @@ final class OutputPump implements Runnable {
             String s = currentLineForListener();
             if (keepLastLine && !s.isBlank()) lastLine = s;
             listener.line(stream, s);
+        } else if (keepLastLine) {
+            String s = currentLineForListener();
+            if (!s.isBlank()) lastLine = s;
         }
         if (everyLine != null && !lineOverflow) {
             int len = lineLength;

@@ -236,6 +236,22 @@ class LocalExecutorTest {
         }
     }
 
+    /** A failure's reason ends with the last line the script wrote to stderr, also when that is past the log cap. */
+    @Test
+    void failureReasonHasTheLastStderrLinePastTheLogCap() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AgentProfile profile = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, new ResourceLimits(60, 0, 0, 0, 1000), 0);
+            AttemptResult result = f.run(profile, Fixture.ticket("noisy",
+                    "for i in $(seq 1 500); do echo \"warning $i\" >&2; done; echo 'error: the real cause' >&2; exit 3").build(),
+                    new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).isEqualTo("exited with code 3: error: the real cause");
+            assertThat(Files.readString(f.runDir.resolve("logs/noisy/1/stderr.log")))
+                    .endsWith("[swarm: output truncated after 1000 bytes]\n").doesNotContain("the real cause");
+        }
+    }
+
     @Test
     void worktreeTicketCommitsItsChangesOnItsBranch() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
