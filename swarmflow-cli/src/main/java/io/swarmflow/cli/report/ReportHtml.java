@@ -263,7 +263,8 @@ final class ReportHtml {
             TicketView v = row.view();
             sb.append("<div class=\"failure\" id=\"f-").append(esc(f.ticketId())).append("\">\n<h3><a class=\"tid\" href=\"#t-")
                     .append(esc(f.ticketId())).append("\">").append(esc(f.ticketId())).append("</a>");
-            if (row.title() != null && !row.title().isEmpty()) sb.append(" — <bdi>").append(esc(row.title())).append("</bdi>");
+            // a title left to its default is the id, already shown
+            if (row.title() != null && !row.title().isEmpty() && !row.title().equals(f.ticketId())) sb.append(" — <bdi>").append(esc(row.title())).append("</bdi>");
             sb.append("</h3>\n<div class=\"small\">");
             sb.append(f.attempt() > 0 ? "attempt " + f.attempt() : "no attempt");
             if (v.exitCode() != null) sb.append(" · exit code ").append(v.exitCode());
@@ -295,7 +296,7 @@ final class ReportHtml {
             sb.append("<tr id=\"t-").append(esc(r.id())).append("\" class=\"").append(state).append("\">");
             sb.append("<td class=\"num muted\">").append(position.get(r)).append("</td>");
             sb.append("<td class=\"ticket\"><div class=\"tid\">").append(esc(r.id())).append("</div>");
-            if (r.title() != null && !r.title().isEmpty()) sb.append("<div class=\"title\" dir=\"auto\">").append(esc(r.title())).append("</div>");
+            if (r.title() != null && !r.title().isEmpty() && !r.title().equals(r.id())) sb.append("<div class=\"title\" dir=\"auto\">").append(esc(r.title())).append("</div>");
             if (!r.needs().isEmpty()) {
                 sb.append("<div class=\"small muted\">needs ");
                 for (int i = 0; i < r.needs().size(); i++) {

@@ -213,6 +213,19 @@ class RunReportTest {
                 .doesNotContain("No log output captured for this attempt");
     }
 
+    /** A title left to its default (the id) is not shown a second time beside the id, in the table and in Failures. */
+    @Test
+    void htmlShowsADefaultTitleOnlyAsTheId() throws IOException {
+        List<PlannedTicket> planned = new ArrayList<>(Fixtures.finishedPlan().tickets());
+        planned.replaceAll(t -> !t.id().equals("test") ? t : Fixtures.ticket("test", "test", List.of("build"), "shell", WorkspaceMode.REPO));
+        String html = html(RunReport.of(Fixtures.finishedRun(), Fixtures.plan(planned), Fixtures.finishedTickets(),
+                Fixtures.finishedAttempts(), runDir, T0 + 200_000));
+
+        assertThat(row(html, "test")).doesNotContain("<div class=\"title\"");
+        assertThat(row(html, "build")).contains("<div class=\"title\" dir=\"auto\">Build it</div>");
+        assertThat(html).contains("<h3><a class=\"tid\" href=\"#t-test\">test</a></h3>");
+    }
+
     @Test
     void htmlHasTheHeaderAndOneTableRowPerTicket() throws IOException {
         String html = html(finished());
