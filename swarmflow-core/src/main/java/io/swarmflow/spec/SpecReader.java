@@ -467,23 +467,28 @@ final class SpecReader {
     }
 
     private Val<Long> duration(Node node, String key) {
-        return parsed(node, key, Units::durationMillis, Units.DURATION_HINT, "a duration");
+        return parsed(node, key, Units::durationMillis, Units::durationHint, "a duration");
     }
 
     private Val<Long> size(Node node, String key) {
-        return parsed(node, key, Units::bytes, Units.SIZE_HINT, "a size");
+        return parsed(node, key, Units::bytes, text -> Units.SIZE_HINT, "a size");
     }
 
-    private Val<Long> parsed(Node node, String key, Function<String, Long> parse, String hint, String what) {
+    /**
+     * The value of a scalar that {@code parse} reads, or null with the problem recorded.
+     *
+     * @param hint how to fix a text that {@code parse} refuses, given that text ("" for a list or mapping)
+     */
+    private Val<Long> parsed(Node node, String key, Function<String, Long> parse, Function<String, String> hint, String what) {
         if (!present(node)) return null;
         if (!(node instanceof ScalarNode s)) {
-            problems.at(node, "'" + key + "' must be " + what + ", not " + describe(node), hint);
+            problems.at(node, "'" + key + "' must be " + what + ", not " + describe(node), hint.apply(""));
             return null;
         }
         try {
             return new Val<>(parse.apply(s.getValue()), s);
         } catch (IllegalArgumentException e) {
-            problems.at(node, e.getMessage(), hint);
+            problems.at(node, e.getMessage(), hint.apply(s.getValue()));
             return null;
         }
     }

@@ -46,6 +46,36 @@ final class Units {
         return total;
     }
 
+    private static final Pattern WORD_UNIT = Pattern.compile("(\\d+)(milliseconds?|millis|msecs?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)");
+    private static final Pattern FRACTION = Pattern.compile("(\\d+)\\.(\\d{1,3})(d|h|m|s)");
+    private static final Pattern WEEKS = Pattern.compile("(\\d{1,4})(weeks?|w)");
+
+    /**
+     * {@link #DURATION_HINT}, with the duration {@code text} probably means when it is a usual other way to write one
+     * ({@code 1h 30m}, {@code 1H}, {@code 30min}, {@code 1.5h}, {@code 2w}), as {@code ; did you mean '90m'?}.
+     */
+    static String durationHint(String text) {
+        String t = text.strip().replace(" ", "").toLowerCase(Locale.ROOT);
+        t = WORD_UNIT.matcher(t).replaceAll(m -> m.group(1) + switch (m.group(2).charAt(0)) {
+            case 's' -> "s";
+            case 'h' -> "h";
+            case 'd' -> "d";
+            default -> m.group(2).startsWith("mi") && !m.group(2).startsWith("mil") ? "m" : "ms";
+        });
+        t = WEEKS.matcher(t).replaceAll(m -> Integer.parseInt(m.group(1)) * 7 + "d");
+        t = FRACTION.matcher(t).replaceAll(m -> {
+            // 1.5h is 90m: the next smaller unit, when the fraction comes out whole in it
+            long smaller = switch (m.group(3)) { case "d" -> 24; case "h", "m" -> 60; default -> 1000; };
+            long scale = (long) Math.pow(10, m.group(2).length());
+            long whole = Long.parseLong(m.group(1)) * smaller * scale + Long.parseLong(m.group(2)) * smaller;
+            if (whole % scale != 0) return m.group();
+            String unit = switch (m.group(3)) { case "d" -> "h"; case "h" -> "m"; case "m" -> "s"; default -> "ms"; };
+            return whole / scale + unit;
+        });
+        if (t.equals(text) || !DURATION.matcher(t).matches()) return DURATION_HINT;
+        return DURATION_HINT + "; did you mean '" + t + "'?";
+    }
+
     /** Bytes of a size text. KiB/MiB/GiB/TiB and k/m/g are binary (1024), KB/MB/GB/TB decimal (1000). */
     static long bytes(String text) {
         Matcher m = SIZE.matcher(text); // not stripped, as in the schema's pattern

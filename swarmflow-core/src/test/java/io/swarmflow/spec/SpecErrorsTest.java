@@ -234,7 +234,7 @@ class SpecErrorsTest {
                 "swarm.yaml:2:46: invalid size '2 parsecs'; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
                 "swarm.yaml:6:14: invalid duration '10x'; use a number with a unit: 500ms, 90s, 10m, 1h",
                 "swarm.yaml:9:14: invalid duration '30'; use a number with a unit: 500ms, 90s, 10m, 1h",
-                "swarm.yaml:10:34: invalid duration '1 minute'; use a number with a unit: 500ms, 90s, 10m, 1h");
+                "swarm.yaml:10:34: invalid duration '1 minute'; use a number with a unit: 500ms, 90s, 10m, 1h; did you mean '1m'?");
     }
 
     @Test
@@ -662,7 +662,7 @@ class SpecErrorsTest {
                 "swarm.yaml:9:10: ticket id 'yes' is a boolean to YAML, not text; write it in quotes: id: 'yes'",
                 "swarm.yaml:9:34: 'needs' entry 'on' is a boolean to YAML, not text; write it in quotes: needs: ['on']",
                 "swarm.yaml:9:38: an entry of 'needs' is empty; write a ticket id, or remove the entry",
-                "swarm.yaml:9:51: invalid duration ' 10m'; use a number with a unit: 500ms, 90s, 10m, 1h");
+                "swarm.yaml:9:51: invalid duration ' 10m'; use a number with a unit: 500ms, 90s, 10m, 1h; did you mean '10m'?");
         assertThat(errors(dir, "tickets:\n  - {id: a, run: echo, priority: 1_000}\n")).containsExactly(
                 "swarm.yaml:2:34: 'priority' must be written without '_', not 1_000; write priority: 1000");
     }
