@@ -527,6 +527,13 @@ final class PlanBuilder {
             }
         }
 
+        Val<When> whenVal = t.when != null ? t.when : d.when;
+        if (whenVal != null && whenVal.value() == When.FAILURE && (t.needs == null || t.needs.isEmpty()) && !t.miswritten("needs")) {
+            // no dependency can fail: the engine would skip it every time ("no dependency failed")
+            problems.at(whenVal.node(), "ticket '" + e.group + "' has when: failure but needs nothing, so it never runs",
+                    "add the tickets whose failure it handles to its needs, or remove when: failure");
+        }
+
         e.planned = new PlannedTicket(e.id, title, List.of(), agent, run, env,
                 first(t.timeout, d.timeout, 0L), retries(t.retries, d.retries, e.group),
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),

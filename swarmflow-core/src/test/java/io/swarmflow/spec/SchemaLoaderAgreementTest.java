@@ -69,12 +69,13 @@ class SchemaLoaderAgreementTest {
          */
         YAML("^YAML tag '", "^too many YAML aliases", "^YAML nested", "is not allowed in YAML", "^a NUL character",
                 "^YAML syntax error", "^not a text file", "^invalid YAML"),
-        /** Needs of tickets that do not exist, cycles, ids used twice. */
-        GRAPH("which is not a ticket", "needs itself", "^dependency cycles? ", "^duplicate ticket id '", "^matrix expansion id '"),
+        /** Needs of tickets that do not exist, cycles, ids used twice, when: failure without needs. */
+        GRAPH("which is not a ticket", "needs itself", "^dependency cycles? ", "^duplicate ticket id '", "^matrix expansion id '",
+                "has when: failure but needs nothing"),
         /** References to variables, matrix keys, outputs and tickets that do not exist or are not in reach. */
         REFERENCE("^unknown (variable|matrix key|reference|ticket) ", "is not available in", "outside a matrix ticket",
                 "outputs of other tickets are not available", "is not a complete reference", "is a matrix ticket; ",
-                "which it does not need", "has no output '"),
+                "which it does not need", "has no output '", "which exist only once it has run", "is not substituted"),
         /** Output names taken by worktree tickets, output paths leaving the workspace, backoff initial above max. */
         VALUES("is provided by worktree workspaces", "is not a relative path inside the workspace", "is longer than backoff max"),
         /** Agent profiles that are not declared, run required by shell agents, duration only for noop. */
@@ -134,6 +135,7 @@ class SchemaLoaderAgreementTest {
             c.add(valid("name: " + v + "\n" + TICKET));
             c.add(valid("description: " + v + "\n" + TICKET));
         }
+        c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\nname: '${{ vars.v }}'\n" + TICKET));
         c.add(valid("vars: {a: 1, b: x, c: true, d: ~, e: '', f: 1.5}\n" + TICKET));
         for (String v : List.of("[1]", "{a: b}")) c.add(invalid("vars: {a: " + v + "}\n" + TICKET));
         for (String v : List.of("~", "[a]", "x")) c.add(invalid("vars: " + v + "\n" + TICKET));
@@ -201,10 +203,12 @@ class SchemaLoaderAgreementTest {
         }
         c.addAll(ticketValues("priority", List.of("0", "-5", "10", "2147483647", "-2147483648"),
                 List.of("2147483648", "-2147483649", "'5'", "1.5", "high", "~")));
-        for (String[] e : new String[][]{{"when", "success", "failure", "always"}, {"approval", "none", "before-run"},
+        for (String[] e : new String[][]{{"when", "success", "always"}, {"approval", "none", "before-run"},
                 {"workspace", "run"}}) {
             c.addAll(ticketValues(e[0], List.of(e).subList(1, e.length), List.of("nope", "~", "[x]", "true", "Success")));
         }
+        c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: [a], when: failure}\n"));
+        c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, when: failure}\n"));
         c.addAll(ticketValues("network", List.of("true", "false", "yes", "no", "on", "off", "True", "FALSE", "Yes", "NO", "On", "OFF",
                 "'true'", "\"no\"", "'Yes'"), List.of("yEs", "tRUE", "y", "n", "1", "0", "' true'", "maybe", "~", "[true]")));
         c.addAll(ticketValues("outputs", List.of("{o: out.txt}", "{o: 5}", "{o: {file: f}}", "{o: {json: k}}", "{o: {json: 5}}", "{}", "{_o-1: f}"),
