@@ -503,6 +503,11 @@ final class PlanBuilder {
             problems.at(t.duration.node(), "'duration' applies only to noop agents", "remove it or use agent: noop");
         }
         long duration = kind.equals("noop") ? (t.duration != null ? t.duration.value() : profile.durationMillis()) : 0L;
+        if (kind.equals("noop") && t.outputs != null && !t.outputs.isEmpty()) {
+            // a noop attempt succeeds without output: each would be an empty string to the tickets reading it
+            problems.at(t.outputs.values().iterator().next().node(), "ticket '" + e.group + "' declares outputs, but noop agents "
+                    + "produce none", "remove outputs:, or use a shell agent that writes them");
+        }
 
         Map<String, OutputSpec> outputs = new LinkedHashMap<>();
         if (t.outputs != null) {
