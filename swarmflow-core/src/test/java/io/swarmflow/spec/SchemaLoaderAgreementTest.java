@@ -78,8 +78,8 @@ class SchemaLoaderAgreementTest {
                 "which it does not need", "has no output '", "which exist only once it has run", "is not substituted"),
         /** Output names taken by worktree tickets, output paths leaving the workspace, backoff initial above max. */
         VALUES("is provided by worktree workspaces", "is not a relative path inside the workspace", "is longer than backoff max"),
-        /** Agent profiles that are not declared, run required by shell agents, duration only for noop. */
-        AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents"),
+        /** Agent profiles that are not declared, run required by shell agents, duration only for noop, no outputs for noop. */
+        AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents", "but noop agents produce none"),
         /** Counts and sizes: tickets, dependencies, expansions, script and environment bytes (see docs/spec.md, Limits). */
         LIMIT("more than the limit of", "expands to more than", "bytes; the limit is "),
         /** The repository must exist and be a git working tree. */
@@ -166,6 +166,7 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a}\n"));
         c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, run: echo, duration: 1s}\n"));
         c.add(valid("tickets:\n  - {id: a, agent: noop, duration: 1s}\n"));
+        c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, agent: noop, outputs: {o: {json: o}}}\n"));
         c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: [a]}\n"));
         c.add(valid("tickets:\n  - {id: '1', run: echo}\n  - {id: b, run: echo, needs: [1]}\n"));
         c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: []}\n"));
