@@ -917,7 +917,16 @@ final class PlanBuilder {
                 continue;
             }
             Set<String> declared = new LinkedHashSet<>(target.planned == null ? Set.of() : target.planned.outputs().keySet());
-            if (target.planned != null && target.planned.workspace() == WorkspaceMode.WORKTREE) declared.addAll(WORKTREE_OUTPUTS);
+            boolean noop = target.planned != null && profiles.get(target.planned.agent()) instanceof AgentProfile p
+                    && p.kind().equals("noop");
+            if (target.planned != null && target.planned.workspace() == WorkspaceMode.WORKTREE) {
+                if (noop && WORKTREE_OUTPUTS.contains(ref.output())) { // a noop attempt leaves its worktree as it is, uncommitted
+                    problems.at(ref.mark(), "ticket '" + target.id + "' has no output '" + ref.output() + "': noop agents make no "
+                            + "commit in their worktree", "read " + ref.output() + " of a shell ticket with workspace: worktree");
+                    continue;
+                }
+                declared.addAll(WORKTREE_OUTPUTS);
+            }
             if (target.planned != null && !declared.contains(ref.output())) {
                 problems.at(ref.mark(), "ticket '" + target.id + "' has no output '" + ref.output() + "'",
                         problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.group));

@@ -31,4 +31,19 @@ class NoopOutputsTest {
                 """)).containsExactly("swarm.yaml:6:15: ticket 'a' declares outputs, but noop agents produce none; "
                 + "remove outputs:, or use a shell agent that writes them");
     }
+
+    @Test
+    void worktreeOutputsOfANoopTicketAreAnError() throws IOException, InterruptedException {
+        SpecFiles.gitInit(dir);
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    agent: noop
+                    workspace: worktree
+                  - id: b
+                    needs: [a]
+                    run: echo ${{ tickets.a.outputs.branch }}
+                """)).containsExactly("swarm.yaml:7:15: ticket 'a' has no output 'branch': noop agents make no commit in their "
+                + "worktree; read branch of a shell ticket with workspace: worktree");
+    }
 }
