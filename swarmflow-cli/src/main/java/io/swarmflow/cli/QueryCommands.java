@@ -68,17 +68,23 @@ final class QueryCommands {
     static final class Status implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
         @Option(names = "--json", description = "Machine-readable output.") boolean json;
+        @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Lists only the tickets in these states "
+                + "(comma-separated): pending, ready, awaiting-approval, running, retry-wait, succeeded, failed, skipped, "
+                + "cancelled. The run's summary still counts every ticket.")
+        List<String> states;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             PrintStream out = Streams.out(spec);
+            java.util.Set<io.swarmflow.store.TicketState> only = ticketStates(states);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 RunService.Observed observed = w.service.observe(runId != null ? runId : w.service.latestRun()
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
                 RunView run = observed.run();
-                List<TicketView> tickets = w.service.tickets(run.runId());
+                List<TicketView> all = w.service.tickets(run.runId());
+                List<TicketView> tickets = only == null ? all : all.stream().filter(t -> only.contains(t.state())).toList();
                 long stoppedAt = stoppedAt(w, observed);
                 // a cancel under way (applied by the live coordinator, which is stopping the attempts), or requested and
                 // not read yet by it
@@ -92,7 +98,7 @@ final class QueryCommands {
                             .put("cancelling", cancelling || cancelPending.isPresent());
                     out.println(JSON.writeValueAsString(status));
                 } else {
-                    Tables.runHeader(out, run, tickets, stoppedAt);
+                    Tables.runHeader(out, run, all, stoppedAt);
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     if (cancelling) {
                         out.println("  being cancelled: its coordinator is stopping the running attempts (TERM, then KILL after the "
@@ -106,10 +112,35 @@ final class QueryCommands {
                                 + run.runId() + "` starts it");
                     }
                     out.println();
-                    Tables.tickets(out, tickets, stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
+                    if (tickets.isEmpty() && only != null) {
+                        out.println("no ticket is " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
+                    } else {
+                        Tables.tickets(out, tickets, stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
+                    }
                 }
                 return ExitCodes.OK;
             }
+        }
+
+        /**
+         * The states {@code --state} names, or null without it.
+         *
+         * @throws InvalidRequestException for a name that is not a ticket state
+         */
+        static java.util.Set<io.swarmflow.store.TicketState> ticketStates(List<String> names) {
+            if (names == null) return null;
+            java.util.Map<String, io.swarmflow.store.TicketState> byLabel = new java.util.LinkedHashMap<>();
+            for (io.swarmflow.store.TicketState s : io.swarmflow.store.TicketState.values()) byLabel.put(s.label(), s);
+            java.util.Set<io.swarmflow.store.TicketState> states = java.util.EnumSet.noneOf(io.swarmflow.store.TicketState.class);
+            for (String name : names) {
+                io.swarmflow.store.TicketState s = byLabel.get(name.strip().toLowerCase(java.util.Locale.ROOT));
+                if (s == null) {
+                    throw new InvalidRequestException("unknown ticket state '" + name + "' in --state; use one or more of "
+                            + String.join(", ", byLabel.keySet()) + ", separated by commas");
+                }
+                states.add(s);
+            }
+            return states;
         }
 
         static ObjectNode statusJson(RunView run, List<TicketView> tickets) {
