@@ -415,6 +415,21 @@ final class PlanBuilder {
                 }
             }
         }
+        // a matrix ticket left unexpanded (its matrix is reported) still has its needs checked: every problem at once
+        for (Fields raw : spec.tickets) {
+            if (raw.id == null || raw.needs == null || !brokenMatrices.contains(raw.id.value())
+                    || nameNodes.get(raw.id.value()) != raw.id.node()) continue;
+            String group = raw.id.value();
+            for (Val<String> need : raw.needs) {
+                String n = need.value();
+                if (n.equals(group)) {
+                    problems.at(need.node(), "ticket '" + group + "' needs itself", "remove '" + n + "' from needs");
+                } else if (names.get(n) == null && !ofLeftOut(n)) {
+                    problems.at(need.node(), "ticket '" + group + "' needs '" + n + "', which is not a ticket",
+                            suggestTicket(n, group, "check the id, or add a ticket with that id"));
+                }
+            }
+        }
     }
 
     /** Whether {@code name} is a ticket left out of the plan (reported), or could be an expansion of its matrix. */
