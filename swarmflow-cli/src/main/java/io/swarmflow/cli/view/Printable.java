@@ -3,7 +3,8 @@ package io.swarmflow.cli.view;
 /**
  * Text from tickets (their output, failure reasons) made safe to print on a terminal: every control character
  * (C0 except tab, DEL, C1) is shown in caret notation ({@code ESC} as {@code ^[}, NUL as {@code ^@}, DEL as
- * {@code ^?}) or, for C1, as {@code \x9b}-style hex, the way {@code cat -v} shows them, and a tab becomes a space.
+ * {@code ^?}) or, for C1, as {@code \x9b}-style hex, the way {@code cat -v} shows them, and a tab becomes a space;
+ * a bidirectional override or isolate, or a line separator, is shown as {@code \u202e} (see {@link #isControl}).
  * Without this a ticket could move the cursor, clear the screen, set the window title or write hyperlinks
  * through Swarmflow's own progress view (ECMA-48 control functions). The log files keep the bytes as written;
  * {@code swarm logs} prints them as they are, like {@code cat}.
@@ -42,15 +43,24 @@ public final class Printable {
                 && Character.isHighSurrogate(text.charAt(index - 1)) ? index - 1 : index;
     }
 
-    /** How control character {@code c} is shown: {@code ^[} for ESC, {@code ^?} for DEL, {@code \x9b} for C1. */
+    /**
+     * How control character {@code c} is shown: {@code ^[} for ESC, {@code ^?} for DEL, {@code \x9b} for C1,
+     * {@code \u202e} for a bidirectional control or a line or paragraph separator.
+     */
     public static String notation(char c) {
         if (c < 0x20) return "^" + (char) (c + 0x40);
         if (c == 0x7f) return "^?";
+        if (c > 0xff) return String.format(java.util.Locale.ROOT, "\\u%04x", (int) c);
         return String.format(java.util.Locale.ROOT, "\\x%02x", (int) c);
     }
 
-    /** C0 (tab included), DEL or C1. */
+    /**
+     * C0 (tab included), DEL, C1, the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+     * which reorder the rest of a line on screen ("Trojan Source", CVE-2021-42574), and the line and paragraph
+     * separators U+2028 and U+2029. The marks U+200E and U+200F, which reorder nothing past their neighbours, are text.
+     */
     public static boolean isControl(char c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+                || c == 0x2028 || c == 0x2029;
     }
 }
