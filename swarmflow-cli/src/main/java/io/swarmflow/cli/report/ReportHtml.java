@@ -307,7 +307,11 @@ final class ReportHtml {
             }
             sb.append("</td><td><span class=\"badge s-").append(state).append("\">").append(state).append("</span>");
             if (v.approvedBy() != null) sb.append("<div class=\"small muted\">approved by ").append(esc(v.approvedBy())).append("</div>");
-            if (v.retryAtMillis() > 0) sb.append("<div class=\"small muted\">retry at ").append(Html.time(v.retryAtMillis())).append("</div>");
+            if (v.retryAtMillis() > 0) {
+                // a run that ended (cancelled) retries nothing until it is resumed: then at once, or at the time if later
+                sb.append("<div class=\"small muted\">").append(report.run().finishedAtMillis() == 0 ? "retry at "
+                        : "retries when the run is resumed, not before ").append(Html.time(v.retryAtMillis())).append("</div>");
+            }
             sb.append("</td><td class=\"small\">").append(esc(r.agent())).append("</td>");
             int attempts = Math.max(v.attempt(), r.attempts().size());
             sb.append("<td class=\"num\">").append(attempts);

@@ -392,7 +392,11 @@ class RunReportTest {
         JsonNode json = json(report);
         assertThat(json.get("tickets").get(0).get("retryAt").asText()).isEqualTo("2025-01-31T12:01:00Z");
         assertThat(json.get("tickets").get(1).get("retryAt").isNull()).isTrue();
-        assertThat(html(report)).contains("retry at");
+        // the run was cancelled: nothing retries at that time unless the run is resumed by then
+        assertThat(html(report)).contains("retries when the run is resumed, not before 2025-01-31 12:01:00").doesNotContain("retry at");
+
+        RunView running = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 2, 5);
+        assertThat(html(RunReport.of(running, plan, tickets, attempts, runDir, T0 + 10_000))).contains("retry at 2025-01-31 12:01:00");
     }
 
     @Test
