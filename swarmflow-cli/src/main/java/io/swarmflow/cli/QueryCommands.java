@@ -115,7 +115,8 @@ final class QueryCommands {
                     if (tickets.isEmpty() && only != null) {
                         out.println("no ticket is " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
                     } else {
-                        Tables.tickets(out, tickets, stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
+                        Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
+                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
                     }
                 }
                 return ExitCodes.OK;

@@ -117,7 +117,7 @@ final class RunCommands {
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (run.state().isFinished()) {
                     out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
-                    Tables.summary(out, w.service.tickets(runId), runId);
+                    Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
                 if (w.service.isExecuting(runId)) { // the claim below refuses it too; say so before printing anything
@@ -206,7 +206,7 @@ final class RunCommands {
                 RunView run = w.service.requireRun(runId);
                 List<TicketView> tickets = w.service.tickets(runId);
                 out.println();
-                Tables.summary(out, tickets, runId);
+                Tables.summary(out, tickets, runId, run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis());
                 out.println();
                 Tables.runHeader(out, run, tickets);
                 Path html = RunReport.writeAll(run, w.service.plan(runId), tickets, w.service.attempts(runId), report);

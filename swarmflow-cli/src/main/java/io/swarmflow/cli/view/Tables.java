@@ -81,13 +81,14 @@ public final class Tables {
     }
 
     /**
-     * The ticket table; a running ticket's duration ends at {@code now} (the time of the run's last event when its
-     * coordinator stopped).
+     * The ticket table; the duration of a ticket that started and has not finished (running, or waiting to retry) ends at
+     * {@code now}: the run's end for a run that ended, the time of the run's last event when its coordinator stopped, else
+     * the current time (as report.json measures it).
      */
     public static void tickets(PrintStream out, List<TicketView> tickets, long now) {
         List<List<String>> rows = new ArrayList<>();
         for (TicketView t : tickets) {
-            long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : (t.state() == TicketState.RUNNING ? now : 0);
+            long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : now;
             String duration = t.startedAtMillis() != 0 && end != 0 ? Durations.format(end - t.startedAtMillis()) : "-";
             String reason = t.reason() == null ? "" : t.reason();
             reason = Printable.shorten(reason, 100);
@@ -103,15 +104,15 @@ public final class Tables {
     /**
      * The end-of-run ticket table: every ticket for a run of up to {@link #SUMMARY_ROWS}; else the tickets that did not
      * succeed (up to that many, in plan order), then one line counting the others by state and naming the command that
-     * lists them all, as 20,000 rows would bury the failures.
+     * lists them all, as 20,000 rows would bury the failures. Durations as {@link #tickets(PrintStream, List, long)}.
      */
-    public static void summary(PrintStream out, List<TicketView> tickets, String runId) {
+    public static void summary(PrintStream out, List<TicketView> tickets, String runId, long now) {
         if (tickets.size() <= SUMMARY_ROWS) {
-            tickets(out, tickets);
+            tickets(out, tickets, now);
             return;
         }
         List<TicketView> shown = tickets.stream().filter(t -> t.state() != TicketState.SUCCEEDED).limit(SUMMARY_ROWS).toList();
-        if (!shown.isEmpty()) tickets(out, shown);
+        if (!shown.isEmpty()) tickets(out, shown, now);
         Map<TicketState, Integer> rest = new EnumMap<>(TicketState.class);
         java.util.Set<TicketView> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         listed.addAll(shown);

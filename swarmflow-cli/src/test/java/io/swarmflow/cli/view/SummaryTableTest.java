@@ -22,7 +22,7 @@ class SummaryTableTest {
 
     private static String summary(List<TicketView> tickets) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Tables.summary(new PrintStream(bytes, true, StandardCharsets.UTF_8), tickets, "r");
+        Tables.summary(new PrintStream(bytes, true, StandardCharsets.UTF_8), tickets, "r", 10_000);
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
