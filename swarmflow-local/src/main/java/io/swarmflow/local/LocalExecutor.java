@@ -358,7 +358,8 @@ public final class LocalExecutor implements Executor {
     }
 
     private static AttemptResult noop(AttemptRequest request, AttemptControl control) throws InterruptedException {
-        long duration = request.ticket().durationMillis() > 0 ? request.ticket().durationMillis() : request.profile().durationMillis();
+        // the plan already resolved it (the ticket's, else its profile's): a ticket's explicit 0 is not "unset"
+        long duration = request.ticket().durationMillis();
         if (control.isCancelled()) return cancelled();
         if (duration <= 0) return NOOP_DONE;
         long timeout = request.ticket().timeoutMillis();
