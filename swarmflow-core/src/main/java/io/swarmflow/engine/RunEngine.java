@@ -338,6 +338,16 @@ public final class RunEngine {
                 }
             }
         }
+        if (options.failFast() && lostForGood == null) {
+            // resumed with --fail-fast after a ticket had already failed for good: the run stops as if it failed now
+            long first = Long.MAX_VALUE;
+            for (TicketView t : views) {
+                if (t.state() == TicketState.FAILED && t.finishedAtMillis() < first) {
+                    first = t.finishedAtMillis();
+                    lostForGood = t.ticketId();
+                }
+            }
+        }
         if (lostForGood != null && options.failFast()) startFailFast(lostForGood);
     }
 
