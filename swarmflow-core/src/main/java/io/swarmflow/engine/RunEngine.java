@@ -463,7 +463,8 @@ public final class RunEngine {
         if (cancelling) return;
         cancelling = true;
         emit(new RunCancelRequested(by));
-        listener.onNotice("cancelling: stopping " + running + " running attempt(s): TERM, then KILL after "
+        listener.onNotice(running == 0 ? "cancelling: no attempt is running" : "cancelling: stopping " + running
+                + " running attempt(s): TERM, then KILL after "
                 + (options.gracePeriodMillis() % 1000 == 0 ? options.gracePeriodMillis() / 1000 + "s" : options.gracePeriodMillis() + "ms"));
         for (Control c : controls.values()) c.cancel();
     }

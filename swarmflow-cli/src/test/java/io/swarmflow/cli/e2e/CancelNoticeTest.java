@@ -1,0 +1,35 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.e2e.CliEndToEndTest.Background;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the console says when a run is cancelled while no attempt runs (it waits at a gate). */
+class CancelNoticeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunCancelledAtAGateSaysNoAttemptIsRunningNotThatItStopsZeroOfThem() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gate.yaml"), """
+                tickets:
+                  - id: gate
+                    approval: before-run
+                    run: "true"
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+
+        assertThat(swarm("cancel", id, "--state-dir", state.toString()).code()).isZero();
+
+        assertThat(run.exit()).isEqualTo(130);
+        assertThat(run.out().text()).contains("cancelling: no attempt is running").doesNotContain("stopping 0 running");
+    }
+}
