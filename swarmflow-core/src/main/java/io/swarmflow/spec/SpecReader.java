@@ -343,6 +343,10 @@ final class SpecReader {
         return broken ? null : matrix;
     }
 
+    /** Environment variables the executor sets for every attempt (docs/sandbox.md), which a spec's {@code env} cannot grant. */
+    static final java.util.Set<String> SWARM_ENV = java.util.Set.of("HOME", "SWARM_RUN_ID", "SWARM_TICKET_ID", "SWARM_ATTEMPT",
+            "SWARM_SCRATCH");
+
     private Map<String, Val<String>> env(Node node, String key) {
         if (!present(node)) return null;
         Map<String, NodeTuple> f = mapping(node, key);
@@ -352,6 +356,11 @@ final class SpecReader {
             if (!ENV_NAME.matcher(name).matches()) {
                 problems.at(t.getKeyNode(), "invalid environment variable name '" + name + "'",
                         "use letters, digits and '_', starting with a letter or '_'");
+                return;
+            }
+            if (SWARM_ENV.contains(name)) { // the executor sets these for every attempt, over what a spec grants
+                problems.at(t.getKeyNode(), "environment variable '" + name + "' is set by swarm for every attempt and "
+                        + "cannot be granted", "remove it (a script can still set it for a command: NAME=value command)");
                 return;
             }
             Node v = t.getValueNode();

@@ -177,7 +177,11 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, needs: [a]}\n"));
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo}\n  - {id: a, run: echo}\n"));
         c.addAll(ticketValues("env", List.of("{A: x}", "{A: 1, B: true, C: ~, D: ''}", "{_A1: x}", "{}"),
-                List.of("~", "[A]", "x", "{1A: x}", "{A-B: x}", "{'A B': x}", "{A: [x]}", "{A: {b: c}}", "{E" + "x".repeat(128) + ": 1}")));
+                List.of("~", "[A]", "x", "{1A: x}", "{A-B: x}", "{'A B': x}", "{A: [x]}", "{A: {b: c}}", "{E" + "x".repeat(128) + ": 1}",
+                        "{HOME: /x}", "{SWARM_RUN_ID: x}", "{SWARM_SCRATCH: x}", "{PATH: /bin, SWARM_ATTEMPT: 1}")));
+        c.add(invalid("agents: {p: {kind: shell, env: {SWARM_TICKET_ID: x}}}\ntickets:\n  - {id: a, agent: p, run: echo}\n"));
+        c.add(invalid("defaults: {env: {HOME: /x}}\ntickets:\n  - {id: a, run: echo}\n"));
+        c.add(valid("tickets:\n  - {id: a, run: echo, env: {PATH: /bin, LANG: C, home: x, SWARM_X: y}}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, env: {A: '${{ vars.nope }}'}}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ matrix.os }}'}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ tickets.b.outputs.x }}'}\n"));

@@ -35,6 +35,15 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aVariableSwarmSetsForEveryAttemptCannotBeGrantedInEnv() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - {id: a, run: "true", env: {HOME: /root, PATH: /bin}}
+                """)).containsExactly("swarm.yaml:2:32: environment variable 'HOME' is set by swarm for every attempt and cannot "
+                + "be granted; remove it (a script can still set it for a command: NAME=value command)");
+    }
+
+    @Test
     void selfDependencyIsRejected() throws IOException {
         assertThat(errors(dir, """
                 tickets:
