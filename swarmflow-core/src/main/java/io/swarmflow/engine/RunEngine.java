@@ -296,6 +296,12 @@ public final class RunEngine {
             if (state[i].isFinal()) finalCount++;
         }
         long now = store.now();
+        java.util.Set<String> decidedByAPerson = new java.util.HashSet<>();
+        if (options.autoApprove()) {
+            for (RunCommand c : store.pendingCommands(runId)) {
+                if (c.kind() != RunCommand.Kind.CANCEL) decidedByAPerson.add(c.ticketId());
+            }
+        }
         String lostForGood = null; // a ticket that failed here, which starts fail-fast once every ticket is recovered
         for (int i = 0; i < n; i++) {
             switch (state[i]) {
@@ -331,7 +337,9 @@ public final class RunEngine {
                     retryTimers.add(new long[]{Math.max(now, t.retryAtMillis()), i});
                 }
                 case AWAITING_APPROVAL -> {
-                    if (options.autoApprove()) approve(i, "auto-approve", 0);
+                    // a person's decision recorded while no coordinator ran (a rejection above all) is applied by
+                    // pollCommands, not overridden by --auto-approve
+                    if (options.autoApprove() && !decidedByAPerson.contains(tickets[i].id())) approve(i, "auto-approve", 0);
                 }
                 default -> {
                     // final states need nothing
