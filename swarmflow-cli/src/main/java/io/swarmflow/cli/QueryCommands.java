@@ -209,6 +209,13 @@ final class QueryCommands {
                 else out.println("no runs in " + stateDir + " (there is no state directory there yet)");
                 return ExitCodes.OK;
             }
+            // a directory made ahead (mkdir .swarm) holding neither a database nor run files: no runs either (run files
+            // without their database are a lost database, which Wiring.existing reports)
+            if (Files.isDirectory(stateDir) && !Files.exists(stateDir.resolve(Wiring.DB_FILE)) && !Files.exists(stateDir.resolve("runs"))) {
+                if (json) out.println("[]");
+                else out.println("no runs in " + stateDir + " (it holds no Swarmflow state yet)");
+                return ExitCodes.OK;
+            }
             try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 List<RunService.Observed> runs = w.service.observeAll();
                 if (json) {

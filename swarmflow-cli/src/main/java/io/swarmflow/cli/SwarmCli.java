@@ -64,7 +64,7 @@ public final class SwarmCli implements Runnable {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err));
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err, commandLine.getCommandName()));
         cl.setParameterExceptionHandler((ex, a) -> {
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(ex.getMessage().replace("option option '", "option '"))); // picocli's wording for map options
@@ -75,16 +75,18 @@ public final class SwarmCli implements Runnable {
         return cl;
     }
 
-    static int handle(Exception ex, PrintStream err) {
+    /** Prints {@code ex} for the user and returns the exit code; {@code command} is the subcommand that threw it. */
+    static int handle(Exception ex, PrintStream err, String command) {
         switch (ex) {
             case SpecException se -> {
                 for (SpecError e : se.errors()) err.println(e.format());
-                err.println("swarm: the spec has " + se.errors().size() + " error(s); nothing was run");
+                err.println("swarm: the spec has " + se.errors().size() + " error(s)"
+                        + (command.equals("validate") ? "" : "; nothing was run"));
                 return ExitCodes.INVALID_INPUT;
             }
             case PreflightException pe -> {
                 for (String p : pe.problems()) err.println("swarm: " + p);
-                err.println("swarm: the plan cannot run here; nothing was run");
+                err.println("swarm: the plan cannot run here" + (command.equals("validate") ? "" : "; nothing was run"));
                 return ExitCodes.INVALID_INPUT;
             }
             case InvalidRequestException ie -> {

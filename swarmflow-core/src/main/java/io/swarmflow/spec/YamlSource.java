@@ -160,14 +160,22 @@ final class YamlSource {
             }
             String what = e.getProblem() != null ? e.getProblem() : "invalid YAML";
             if (e.getContext() != null) what = what + " (" + e.getContext() + ")";
-            String hint = "check indentation, quoting and brackets here";
+            String hint = "check the indentation, quoting and brackets at this spot";
             // the parser's words for the usual mistakes, in the user's
             if (what.contains("(TAB)")) {
                 what = "a tab character where YAML expects indentation or a value";
                 hint = "indent with spaces only";
+            } else if (what.startsWith("expected <block end>") && what.contains("but found '-'")) {
+                what = "a list item ('- ') among 'key: value' lines";
+                hint = "put the list under a key and indent its items (key:, then   - item on the lines below), "
+                        + "or write this line as key: value";
             } else if (what.startsWith("expected <block end>")) {
                 what = "this line is indented differently from the lines above it";
                 hint = "indent it exactly as far as the keys or list items it belongs with";
+            } else if (e.getProblem() != null && e.getProblem().startsWith("found undefined alias")) {
+                String name = e.getProblem().substring("found undefined alias".length()).strip();
+                what = "'*" + name + "' refers to an anchor '&" + name + "' that is not defined above it";
+                hint = "define &" + name + " before this line, or quote the value if it is text that starts with '*'";
             } else if (what.startsWith("mapping values are not allowed here")) {
                 what = "a ':' that YAML cannot read as a key here";
                 hint = "quote a value holding ': ' (or write a script as run: | on the lines below), "

@@ -43,4 +43,18 @@ class YamlMistakeWordsTest {
                 + "quote a value holding ': ' (or write a script as run: | on the lines below), "
                 + "and indent a key as far as the keys beside it");
     }
+
+    @Test
+    void aListItemAmongKeysIsNamedAsSuch() throws IOException {
+        assertThat(errors(dir, "name: x\n- id: a\n")).containsExactly("swarm.yaml:2:1: YAML syntax error: a list item ('- ') "
+                + "among 'key: value' lines; put the list under a key and indent its items (key:, then   - item on the lines "
+                + "below), or write this line as key: value");
+    }
+
+    @Test
+    void anAliasOfNoAnchorSaysWhatIsMissing() throws IOException {
+        assertThat(errors(dir, "tickets:\n  - id: a\n    run: *nope\n")).containsExactly("swarm.yaml:3:10: YAML syntax error: "
+                + "'*nope' refers to an anchor '&nope' that is not defined above it; define &nope before this line, or quote "
+                + "the value if it is text that starts with '*'");
+    }
 }

@@ -1,0 +1,42 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.e2e.Cli.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What validate says about a bad spec, and what runs says about a state directory made ahead of any run. */
+class ValidateAndRunsWordingTest {
+    @TempDir
+    Path tmp;
+
+    /** validate never runs anything, so its summary of a bad spec does not say "nothing was run"; run's does. */
+    @Test
+    void validateCountsTheErrorsWithoutSayingNothingWasRun() throws Exception {
+        Path spec = Cli.write(tmp.resolve("bad.yaml"), "tickets:\n  - id: a\n    run: x\n    needs: [nope]\n");
+        Result validate = swarm("validate", spec.toString());
+        assertThat(validate.code()).as("%s", validate).isEqualTo(2);
+        assertThat(validate.err()).endsWith("swarm: the spec has 1 error(s)\n");
+        Result run = swarm("run", spec.toString(), "--state-dir", tmp.resolve("state").toString());
+        assertThat(run.code()).as("%s", run).isEqualTo(2);
+        assertThat(run.err()).endsWith("swarm: the spec has 1 error(s); nothing was run\n");
+    }
+
+    /** An empty state directory (mkdir .swarm ahead of the first run) has no runs, as a missing one has: exit 0. */
+    @Test
+    void runsOfAnEmptyStateDirectoryIsNoRunsNotAnError() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve(".swarm"));
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s", runs).isZero();
+        assertThat(runs.out()).isEqualTo("no runs in " + state + " (it holds no Swarmflow state yet)\n");
+        Result json = swarm("runs", "--json", "--state-dir", state.toString());
+        assertThat(json.code()).as("%s", json).isZero();
+        assertThat(json.out().strip()).isEqualTo("[]");
+        assertThat(state).isEmptyDirectory(); // nothing was created
+    }
+}
