@@ -92,8 +92,20 @@ final class QueryCommands {
                 java.util.Optional<io.swarmflow.store.RunCommand> cancelPending = observed.executing() && !cancelling
                         ? w.store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL)
                         .reduce((a, b) -> b) : java.util.Optional.empty();
+                // approvals and rejections recorded and not yet applied, of gates still waiting (a decision that lost to
+                // another one stays pending behind its settled gate, and is no news)
+                Map<String, io.swarmflow.store.RunCommand> decisions = new java.util.LinkedHashMap<>();
+                java.util.Set<String> awaiting = new java.util.HashSet<>();
+                for (TicketView t : all) if (t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) awaiting.add(t.ticketId());
+                if (!awaiting.isEmpty()) {
+                    for (io.swarmflow.store.RunCommand c : w.store.pendingCommands(run.runId())) {
+                        if (c.kind() != io.swarmflow.store.RunCommand.Kind.CANCEL && awaiting.contains(c.ticketId())) {
+                            decisions.putIfAbsent(c.ticketId(), c);
+                        }
+                    }
+                }
                 if (json) {
-                    ObjectNode status = statusJson(run, tickets);
+                    ObjectNode status = statusJson(run, tickets, decisions);
                     ((ObjectNode) status.get("run")).put("executing", observed.executing())
                             .put("cancelling", cancelling || cancelPending.isPresent());
                     out.println(JSON.writeValueAsString(status));
@@ -106,6 +118,12 @@ final class QueryCommands {
                     } else if (cancelPending.isPresent()) {
                         out.println("  being cancelled: a cancel was requested by " + cancelPending.get().by()
                                 + "; its coordinator applies it within a second");
+                    }
+                    for (io.swarmflow.store.RunCommand c : decisions.values()) {
+                        out.println("  " + c.ticketId() + ": " + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE ? "approved" : "rejected")
+                                + " by " + c.by() + (c.reason() == null ? "" : " (" + c.reason() + ")") + ", not applied yet; "
+                                + (observed.executing() ? "its coordinator applies it within a second"
+                                : "`swarm resume " + run.runId() + "` applies it"));
                     }
                     if (run.state() == io.swarmflow.store.RunState.CREATED && !observed.executing()) {
                         out.println("  it never started (the `swarm run` that created it stopped before it began); `swarm resume "
@@ -145,6 +163,14 @@ final class QueryCommands {
         }
 
         static ObjectNode statusJson(RunView run, List<TicketView> tickets) {
+            return statusJson(run, tickets, Map.of());
+        }
+
+        /**
+         * The JSON of {@code swarm status}; {@code decisions} holds, by ticket id, the approval or rejection recorded
+         * and not yet applied of each gate still waiting.
+         */
+        static ObjectNode statusJson(RunView run, List<TicketView> tickets, Map<String, io.swarmflow.store.RunCommand> decisions) {
             ObjectNode root = JSON.createObjectNode();
             runJson(root.putObject("run"), run);
             ArrayNode ts = root.putArray("tickets");
@@ -159,6 +185,9 @@ final class QueryCommands {
                 o.put("finishedAt", iso(t.finishedAtMillis()));
                 o.put("reason", t.reason());
                 o.put("retryAt", iso(t.retryAtMillis()));
+                io.swarmflow.store.RunCommand d = decisions.get(t.ticketId());
+                o.put("pendingDecision", d == null ? null : d.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE ? "approve" : "reject");
+                o.put("pendingDecisionBy", d == null ? null : d.by());
                 ObjectNode outs = o.putObject("outputs");
                 for (Map.Entry<String, String> e : t.outputs().entrySet()) outs.put(e.getKey(), e.getValue());
             }

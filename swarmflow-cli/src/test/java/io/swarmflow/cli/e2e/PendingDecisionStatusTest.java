@@ -1,0 +1,55 @@
+package io.swarmflow.cli.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swarmflow.cli.e2e.Cli.Result;
+import io.swarmflow.cli.e2e.CliEndToEndTest.Background;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static io.swarmflow.cli.e2e.Cli.ticket;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A decision recorded while no coordinator executes the run waits for {@code swarm resume}; {@code swarm status} shows it,
+ * where the gate looked undecided.
+ */
+class PendingDecisionStatusTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void statusShowsAnApprovalNotAppliedYet() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), CliEndToEndTest.GATED);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", st);
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+
+        JsonNode before = swarm("status", id, "--json", "--state-dir", st).json();
+        assertThat(ticket(before, "gate").get("pendingDecision").isNull()).isTrue();
+        assertThat(swarm("status", id, "--state-dir", st).out()).doesNotContain("not applied yet");
+
+        Result approve = swarm("approve", id, "gate", "--state-dir", st);
+        assertThat(approve.code()).as("%s", approve).isZero();
+
+        Result status = swarm("status", id, "--state-dir", st);
+        assertThat(status.out()).containsPattern("\n  gate: approved by \\S+, not applied yet; `swarm resume " + id + "` applies it\n");
+        JsonNode json = swarm("status", id, "--json", "--state-dir", st).json();
+        assertThat(ticket(json, "gate").get("state").asText()).isEqualTo("awaiting-approval");
+        assertThat(ticket(json, "gate").get("pendingDecision").asText()).isEqualTo("approve");
+        assertThat(ticket(json, "gate").get("pendingDecisionBy").asText()).isNotBlank();
+        assertThat(ticket(json, "prep").get("pendingDecision").isNull()).isTrue();
+
+        Result resume = swarm("resume", id, "--plain", "--state-dir", st);
+        assertThat(resume.code()).as("%s", resume).isZero();
+        JsonNode after = swarm("status", id, "--json", "--state-dir", st).json();
+        assertThat(ticket(after, "gate").get("state").asText()).isEqualTo("succeeded");
+        assertThat(ticket(after, "gate").get("pendingDecision").isNull()).isTrue();
+    }
+}
