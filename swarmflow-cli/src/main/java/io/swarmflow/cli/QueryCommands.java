@@ -269,6 +269,9 @@ final class QueryCommands {
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);
                 if (runs.stream().anyMatch(RunService.Observed::stopped)) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
+                if (runs.stream().anyMatch(o -> o.run().state() == io.swarmflow.store.RunState.CREATED && !o.executing())) {
+                    out.println("created: the `swarm run` that created it stopped before it began; `swarm resume RUN` starts it");
+                }
                 return ExitCodes.OK;
             }
         }

@@ -986,7 +986,8 @@ class CliEndToEndTest {
         JsonNode json = swarm("status", id, "--json", "--state-dir", state.toString()).json();
         assertThat(json.get("run").get("state").asText()).isEqualTo("created");
         assertThat(json.get("run").get("executing").asBoolean()).isFalse();
-        assertThat(swarm("runs", "--state-dir", state.toString()).out()).contains(id, " created ").doesNotContain("stopped");
+        assertThat(swarm("runs", "--state-dir", state.toString()).out()).contains(id, " created ").doesNotContain("(stopped)")
+                .endsWith("\ncreated: the `swarm run` that created it stopped before it began; `swarm resume RUN` starts it\n");
         Result logs = swarm("logs", id, "a", "--follow", "--state-dir", state.toString());
         assertThat(logs.code()).as("%s", logs).isZero();
         assertThat(logs.err()).contains("(it has not started)");
