@@ -41,6 +41,14 @@ final class DagSvg {
     }
 
     static String render(List<RunReport.Row> rows) {
+        return render(rows, Map.of(), Map.of());
+    }
+
+    /**
+     * The DAG of {@code rows}, with the label and the hover text of a box given by {@code labels} and {@code tips}
+     * (by row id) where they have one, else the row's id and its id, title and state.
+     */
+    static String render(List<RunReport.Row> rows, Map<String, String> labels, Map<String, String> tips) {
         int n = rows.size();
         Map<String, Integer> index = indexOf(rows);
         int[] layer = layers(rows);
@@ -117,12 +125,13 @@ final class DagSvg {
         for (int i = 0; i < n; i++) {
             RunReport.Row r = rows.get(i);
             String state = r.view().state().label();
-            String tip = r.id() + (r.title() == null || r.title().isEmpty() ? "" : " — " + r.title()) + " (" + state + ")";
+            String tip = tips.getOrDefault(r.id(), r.id() + (r.title() == null || r.title().isEmpty() ? "" : " — " + r.title())
+                    + " (" + state + ")");
             sb.append("<a href=\"#t-").append(Html.esc(r.id())).append("\" class=\"node n-").append(state)
                     .append("\" data-ticket=\"").append(Html.esc(r.id())).append("\"><title>").append(Html.esc(tip))
                     .append("</title><rect x=\"").append(x[i]).append("\" y=\"").append(y[i]).append("\" width=\"")
                     .append(W).append("\" height=\"").append(H).append("\" rx=\"5\"/><text x=\"").append(x[i] + 8)
-                    .append("\" y=\"").append(y[i] + H / 2 + 4).append("\">").append(Html.esc(Html.shorten(r.id(), LABEL_CHARS)))
+                    .append("\" y=\"").append(y[i] + H / 2 + 4).append("\">").append(Html.esc(Html.shorten(labels.getOrDefault(r.id(), r.id()), LABEL_CHARS)))
                     .append("</text></a>\n");
         }
         sb.append("</g>\n</svg>");

@@ -354,17 +354,85 @@ final class ReportHtml {
         if (n == 0) {
             sb.append("<p class=\"muted\">The plan has no tickets.</p>\n");
         } else if (n > DagSvg.MAX_TICKETS) {
-            sb.append("<p class=\"muted\">The plan has ").append(n).append(" tickets; the graph is drawn for at most ")
-                    .append(DagSvg.MAX_TICKETS).append(". Each ticket's dependencies are listed in the ticket table.</p>\n");
-        } else {
-            sb.append("<div class=\"legend\">");
-            for (TicketState s : TicketState.values()) {
-                sb.append("<span><i class=\"s-").append(s.label()).append("\" style=\"border:1px solid\"></i>").append(s.label()).append("</span>");
+            Grouped g = grouped(report.rows());
+            if (g.rows().size() > DagSvg.MAX_TICKETS) {
+                sb.append("<p class=\"muted\">The plan has ").append(n).append(" tickets (").append(g.rows().size())
+                        .append(" in the spec); the graph is drawn for at most ").append(DagSvg.MAX_TICKETS)
+                        .append(". Each ticket's dependencies are listed in the ticket table.</p>\n");
+            } else {
+                legend(sb);
+                sb.append("<p class=\"muted small\">The plan has ").append(n).append(" tickets, more than the ")
+                        .append(DagSvg.MAX_TICKETS).append(" the graph draws one by one: each box is a ticket of the spec, ")
+                        .append("a matrix ticket standing for all its expansions (×count), colored by the state that needs ")
+                        .append("attention first among them (hover a box for its counts).</p>\n");
+                sb.append("<div class=\"scroll\">").append(DagSvg.render(g.rows(), g.labels(), g.tips())).append("</div>\n");
             }
-            sb.append("</div>\n<div class=\"scroll\">").append(DagSvg.render(report.rows())).append("</div>\n");
+        } else {
+            legend(sb);
+            sb.append("<div class=\"scroll\">").append(DagSvg.render(report.rows())).append("</div>\n");
             sb.append("<p class=\"muted small\">Columns are layers: a ticket sits one column right of its deepest dependency. Click a ticket for its row.</p>\n");
         }
         sb.append("</section>\n");
+    }
+
+    private static void legend(StringBuilder sb) {
+        sb.append("<div class=\"legend\">");
+        for (TicketState s : TicketState.values()) {
+            sb.append("<span><i class=\"s-").append(s.label()).append("\" style=\"border:1px solid\"></i>").append(s.label()).append("</span>");
+        }
+        sb.append("</div>\n");
+    }
+
+    /** The DAG of a plan's spec tickets: one row per matrix group (or plain ticket), with a box label and hover text each. */
+    record Grouped(java.util.List<RunReport.Row> rows, Map<String, String> labels, Map<String, String> tips) {}
+
+    /** States in the order a group's box takes them: the first one any of its tickets is in. */
+    private static final java.util.List<TicketState> ATTENTION = java.util.List.of(TicketState.FAILED, TicketState.RUNNING,
+            TicketState.RETRY_WAIT, TicketState.AWAITING_APPROVAL, TicketState.READY, TicketState.PENDING, TicketState.CANCELLED,
+            TicketState.SKIPPED, TicketState.SUCCEEDED);
+
+    /**
+     * {@code rows} grouped by the spec ticket they come from ({@link RunReport.Row#group()}), in plan order: each group
+     * is one row, with the id of its first ticket, the dependencies of all its tickets (as the ids of the groups they
+     * fall in, its own left out), and the state that comes first in {@link #ATTENTION} among its tickets.
+     */
+    static Grouped grouped(java.util.List<RunReport.Row> rows) {
+        Map<String, java.util.List<RunReport.Row>> groups = new java.util.LinkedHashMap<>();
+        Map<String, String> groupOf = new java.util.HashMap<>();
+        for (RunReport.Row r : rows) {
+            groups.computeIfAbsent(r.group(), k -> new java.util.ArrayList<>()).add(r);
+            groupOf.put(r.id(), r.group());
+        }
+        java.util.List<RunReport.Row> result = new java.util.ArrayList<>(groups.size());
+        Map<String, String> labels = new java.util.HashMap<>();
+        Map<String, String> tips = new java.util.HashMap<>();
+        for (Map.Entry<String, java.util.List<RunReport.Row>> e : groups.entrySet()) {
+            java.util.List<RunReport.Row> members = e.getValue();
+            RunReport.Row first = members.getFirst();
+            java.util.Set<String> needs = new java.util.LinkedHashSet<>();
+            Map<TicketState, Integer> counts = new java.util.EnumMap<>(TicketState.class);
+            for (RunReport.Row m : members) {
+                counts.merge(m.view().state(), 1, Integer::sum);
+                for (String need : m.needs()) {
+                    String g = groupOf.get(need);
+                    if (g != null && !g.equals(e.getKey())) needs.add(groups.get(g).getFirst().id());
+                }
+            }
+            TicketState state = ATTENTION.stream().filter(counts::containsKey).findFirst().orElse(first.view().state());
+            TicketView v = first.view();
+            TicketView shown = new TicketView(v.runId(), v.ticketId(), v.index(), state, v.attempt(), v.failures(), v.leaseExpiries(),
+                    v.exitCode(), v.reason(), v.outputs(), v.approvedBy(), v.startedAtMillis(), v.finishedAtMillis(), v.retryAtMillis());
+            result.add(new RunReport.Row(first.id(), first.title(), first.agent(), java.util.List.copyOf(needs), shown, java.util.List.of(),
+                    e.getKey()));
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            counts.forEach((s, c) -> parts.add(c + " " + s.label()));
+            String suffix = " ×" + members.size();
+            labels.put(first.id(), members.size() == 1 ? first.id()
+                    : Html.shorten(e.getKey(), Math.max(4, DagSvg.LABEL_CHARS - suffix.length())) + suffix);
+            tips.put(first.id(), e.getKey() + (members.size() == 1 ? "" : " (matrix, " + members.size() + " tickets)") + ": "
+                    + String.join(", ", parts));
+        }
+        return new Grouped(result, labels, tips);
     }
 
     private static void timeline(StringBuilder sb, RunReport report, java.util.List<RunReport.Row> shown) {

@@ -33,8 +33,12 @@ public final class RunReport {
     /** Lines of a failed ticket's log kept in the report. */
     public static final int LOG_TAIL_LINES = 20;
 
-    /** One ticket in plan order; {@code title} and {@code agent} are null for a ticket the plan does not know. */
-    record Row(String id, String title, String agent, List<String> needs, TicketView view, List<AttemptView> attempts) {}
+    /**
+     * One ticket in plan order; {@code title} and {@code agent} are null for a ticket the plan does not know;
+     * {@code group} is the id the spec gives it (a matrix expansion's ticket, else its own id).
+     */
+    record Row(String id, String title, String agent, List<String> needs, TicketView view, List<AttemptView> attempts,
+               String group) {}
 
     /**
      * Log tail of a failed ticket's last attempt.
@@ -98,10 +102,11 @@ public final class RunReport {
             PlannedTicket p = plan.tickets().get(i);
             TicketView v = views.remove(p.id());
             if (v == null) v = notStarted(run.runId(), p.id(), i);
-            rows.add(new Row(p.id(), p.title(), p.agent(), p.needs(), v, byTicket.getOrDefault(p.id(), List.of())));
+            rows.add(new Row(p.id(), p.title(), p.agent(), p.needs(), v, byTicket.getOrDefault(p.id(), List.of()),
+                    p.group() == null ? p.id() : p.group()));
         }
         for (TicketView v : views.values()) { // not in the plan: still worth showing
-            rows.add(new Row(v.ticketId(), null, null, List.of(), v, byTicket.getOrDefault(v.ticketId(), List.of())));
+            rows.add(new Row(v.ticketId(), null, null, List.of(), v, byTicket.getOrDefault(v.ticketId(), List.of()), v.ticketId()));
         }
 
         List<Failure> failures = new ArrayList<>();

@@ -90,4 +90,36 @@ class LargeReportTest {
                 + "others, report.json has every tail.");
         assertThat(count(html, "<tr id=\"t-")).isEqualTo(300);
     }
+
+    /** A plan over the DAG's limit whose spec has few tickets: one box per spec ticket, a matrix as one box. */
+    @Test
+    void aLargeMatrixPlanIsDrawnAsTheSpecsTickets() {
+        List<PlannedTicket> plan = new ArrayList<>();
+        List<TicketView> views = new ArrayList<>();
+        plan.add(Fixtures.ticket("build", null, List.of(), "noop", WorkspaceMode.RUN));
+        views.add(Fixtures.view("build", 0, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0, T0 + 1));
+        int shards = 2_500;
+        List<String> shardIds = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            String id = "test-" + i;
+            shardIds.add(id);
+            plan.add(new PlannedTicket(id, null, List.of("build"), "noop", "true", Map.of(), 0, io.swarmflow.spec.RetryPolicy.NONE, 0,
+                    io.swarmflow.spec.When.SUCCESS, io.swarmflow.spec.ApprovalMode.NONE, WorkspaceMode.RUN, false, Map.of(),
+                    Map.of("i", Integer.toString(i)), "test", 0));
+            TicketState state = i == 17 ? TicketState.FAILED : TicketState.SUCCEEDED;
+            views.add(Fixtures.view(id, i + 1, state, 1, 0, 0, null, Map.of(), T0 + 1, T0 + 2));
+        }
+        plan.add(Fixtures.ticket("report", null, shardIds, "noop", WorkspaceMode.RUN));
+        views.add(Fixtures.view("report", shards + 1, TicketState.SKIPPED, 0, 0, null, "dependency test-17 failed", Map.of(), 0, T0 + 3));
+        RunView run = new RunView(RUN, "matrix", "swarm.yaml", RunState.FAILED, T0 - 500, T0, T0 + 10, 1, "h:1", false, shards + 2, 9);
+        String html = ReportHtml.render(RunReport.of(run, Fixtures.plan(plan), views, List.of(), dir));
+
+        String dag = html.substring(html.indexOf("<section id=\"dag\">"), html.indexOf("<section id=\"timeline\">"));
+        assertThat(dag).contains("The plan has 2502 tickets, more than the 2000 the graph draws one by one");
+        assertThat(count(dag, "class=\"node ")).isEqualTo(3);
+        assertThat(dag).contains(">test ×2500</text>", ">build</text>", ">report</text>");
+        assertThat(dag).contains("class=\"node n-failed\" data-ticket=\"test-0\"><title>test (matrix, 2500 tickets): 2499 succeeded, 1 failed</title>");
+        assertThat(count(dag, "class=\"edge\"")).isEqualTo(2);
+        assertThat(dag).contains("data-from=\"build\" data-to=\"test-0\"", "data-from=\"test-0\" data-to=\"report\"");
+    }
 }
