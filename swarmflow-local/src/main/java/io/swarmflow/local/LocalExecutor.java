@@ -155,6 +155,14 @@ public final class LocalExecutor implements Executor {
         List<String> problems = new ArrayList<>();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
         Optional<String> notRepo = null;
+        if (repo != null && options.stateDir() != null && samePath(repo, options.stateDir())
+                && plan.tickets().stream().anyMatch(t -> "shell".equals(plan.profileOf(t).kind()))) {
+            // the sandbox shows the repository read-only to every ticket, and a directory cannot be both hidden and shown
+            problems.add("the state directory " + options.stateDir() + " is the repository " + repo + " itself, so its tickets "
+                    + "would read swarm.db and every run's logs and scratch there (the sandbox cannot hide it while it shows "
+                    + "the repository); keep the state in .swarm inside the repository (the default: drop --state-dir or "
+                    + "SWARM_STATE_DIR) or in a directory outside it");
+        }
         for (PlannedTicket t : plan.tickets()) {
             AgentProfile profile = plan.profileOf(t);
             String kind = profile.kind();
@@ -188,6 +196,15 @@ public final class LocalExecutor implements Executor {
             }
         }
         return problems;
+    }
+
+    /** Whether two paths name the same directory (symbolic links resolved where they exist). */
+    private static boolean samePath(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     @Override

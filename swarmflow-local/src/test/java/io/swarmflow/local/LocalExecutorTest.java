@@ -566,6 +566,25 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A state directory that is the repository itself ({@code --state-dir .} in its top level) cannot be hidden from
+     * tickets that see the repository: swarm.db and every run's logs would be readable, so the run is refused.
+     */
+    @Test
+    void stateDirectoryThatIsTheRepositoryIsAPreflightProblem() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AgentProfile shell = Fixture.shell(SandboxPolicy.BEST_EFFORT);
+            Plan plan = f.plan(shell, Fixture.ticket("r", "true").workspace(WorkspaceMode.REPO).build());
+            LocalExecutor inRepo = new LocalExecutor(LocalExecutor.Options.of(f.repo.resolve("."), f.warnings::add)
+                    .withoutBubblewrap("disabled by the test"));
+
+            assertThat(f.executor.preflight(plan)).isEmpty();
+            assertThat(inRepo.preflight(plan)).singleElement().asString()
+                    .contains("the state directory", "is the repository " + f.repo + " itself", "swarm.db",
+                            "keep the state in .swarm inside the repository");
+        }
+    }
+
     @Test
     void worktreeTicketWithoutAGitRepositoryIsAPreflightProblem() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
