@@ -57,6 +57,16 @@ public final class GitWorktrees {
         return tryGit(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").isPresent();
     }
 
+    /**
+     * The branch {@code HEAD} names when it has no commit yet while other branches of the repository have commits
+     * (an orphan branch checked out, {@code git switch --orphan}); empty otherwise, also when git fails.
+     */
+    public static Optional<String> unbornBranchWithOthers(Path repo) {
+        if (hasCommit(repo)) return Optional.empty();
+        boolean others = tryGit(repo, "for-each-ref", "--count=1", "--format=%(refname)", "refs/heads").filter(s -> !s.isEmpty()).isPresent();
+        return others ? tryGit(repo, "symbolic-ref", "--quiet", "--short", "HEAD").filter(s -> !s.isEmpty()) : Optional.empty();
+    }
+
     /** The top-level directory of the working tree containing {@code dir}. */
     public static Path topLevel(Path dir) throws GitException {
         return Path.of(git(dir, "rev-parse", "--show-toplevel").trim());

@@ -190,6 +190,13 @@ public final class LocalExecutor implements Executor {
                             + " but " + repo + " is not a git repository for git (" + notRepo.get() + "); "
                             + "restore the repository there if it was moved or its .git deleted, else fix what git reports");
                 } else if (t.workspace() == WorkspaceMode.WORKTREE && !commitChecks.computeIfAbsent(repo, GitWorktrees::hasCommit)) {
+                    Optional<String> orphan = GitWorktrees.unbornBranchWithOthers(repo);
+                    if (orphan.isPresent()) {
+                        problems.add("ticket " + t.id() + " uses workspace: worktree but the branch checked out in " + repo + ", "
+                                + orphan.get() + ", has no commit yet (an orphan branch), so there is nothing to branch from; "
+                                + "switch to a branch with commits (git branch lists them; git switch NAME) or commit on " + orphan.get() + " first");
+                        continue;
+                    }
                     problems.add("ticket " + t.id() + " uses workspace: worktree but " + repo + " has no commit yet, so there is "
                             + "nothing to branch from; make an initial commit there (git commit --allow-empty -m init)");
                 }

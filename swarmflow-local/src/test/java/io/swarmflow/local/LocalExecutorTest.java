@@ -566,6 +566,20 @@ class LocalExecutorTest {
         }
     }
 
+    /** A repository whose checked-out branch is an orphan without commits is not called a repository without commits. */
+    @Test
+    void worktreeTicketOnAnOrphanBranchIsAPreflightProblemNamingTheBranch() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("wt", "true").workspace(WorkspaceMode.WORKTREE).build();
+            f.git("checkout", "-q", "--orphan", "fresh");
+
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket))).singleElement().asString()
+                    .contains("the branch checked out in " + f.repo + ", fresh, has no commit yet (an orphan branch)",
+                            "git switch NAME")
+                    .doesNotContain("has no commit yet, so", "--allow-empty");
+        }
+    }
+
     /**
      * A state directory that is the repository itself ({@code --state-dir .} in its top level) cannot be hidden from
      * tickets that see the repository: swarm.db and every run's logs would be readable, so the run is refused.
