@@ -53,6 +53,29 @@ class GitWorktreesTest {
         assertThat(dir.resolve("work.txt")).hasContent("the second attempt's work"); // nothing was changed
     }
 
+    /**
+     * A ticket that leaves directories its owner cannot write or enter (chmod 500, chmod 000) does not stop the next
+     * attempt's fresh worktree (run as an ordinary user: root deletes them regardless of their mode).
+     */
+    @Test
+    void aWorktreeWithDirectoriesTheTicketMadeReadOnlyIsReplacedByTheNextAttempt() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base);
+        Files.writeString(Files.createDirectories(dir.resolve("ro/inner")).resolve("f"), "x");
+        Files.writeString(Files.createDirectories(dir.resolve("closed/deeper")).resolve("g"), "y");
+        Files.setPosixFilePermissions(dir.resolve("ro"), java.nio.file.attribute.PosixFilePermissions.fromString("r-x------"));
+        Files.setPosixFilePermissions(dir.resolve("closed/deeper"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(dir.resolve("closed"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base);
+
+        assertThat(dir.resolve("a.txt")).exists();
+        assertThat(dir.resolve("ro")).doesNotExist();
+        assertThat(dir.resolve("closed")).doesNotExist();
+    }
+
     /** Commits added to a ticket's branch (by hand, say) survive its next attempt on a branch of their own. */
     @Test
     void commitsOnlyTheBranchHoldsAreKeptWhenANewAttemptResetsIt() throws Exception {
