@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -492,64 +491,10 @@ public final class GitWorktrees {
     }
 
     private static void deleteTree(Path dir) throws GitException {
-        if (!Files.exists(dir)) return;
         try {
-            deleteAll(dir);
-        } catch (IOException first) {
-            // a ticket may leave directories its owner cannot write or enter (chmod 500 d, chmod 000 d): as root that
-            // changes nothing, as an ordinary user it would stop every later attempt and swarm clean; give them back
-            try {
-                makeOwnerAccessible(dir);
-                deleteAll(dir);
-            } catch (IOException e) {
-                throw new GitException("cannot delete stale worktree directory " + dir + ": " + e.getMessage());
-            }
-        }
-    }
-
-    private static void deleteAll(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (java.io.UncheckedIOException e) { // a directory the walk could not open
-            throw e.getCause();
-        }
-    }
-
-    /** Adds the owner's read, write and search permission to every directory under {@code dir}, links not followed. */
-    private static void makeOwnerAccessible(Path dir) throws IOException {
-        boolean opened = true;
-        // each pass opens the directories the previous one made searchable (a 000 directory inside a 000 directory)
-        for (int pass = 0; opened && pass < 10_000; pass++) {
-            boolean[] more = {false};
-            Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
-                @Override
-                public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a) {
-                    ownerRwx(d);
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
-                    if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && ownerRwx(f)) more[0] = true;
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-            });
-            opened = more[0];
-        }
-    }
-
-    /** Gives a directory's owner rwx; true when that changed its mode. */
-    private static boolean ownerRwx(Path d) {
-        try {
-            var perms = java.util.EnumSet.copyOf(Files.getPosixFilePermissions(d, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-            if (!perms.addAll(java.util.List.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE, java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE))) {
-                return false;
-            }
-            Files.setPosixFilePermissions(d, perms);
-            return true;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return false; // not ours, or no POSIX permissions: the delete then says what failed
+            io.swarmflow.sandbox.FileTrees.delete(dir);
+        } catch (IOException e) {
+            throw new GitException("cannot delete stale worktree directory " + dir + ": " + e.getMessage());
         }
     }
 

@@ -3,7 +3,6 @@ package io.swarmflow.sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -11,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * A process started by {@link Sandbox#start}: the leader of its own session and process group.
@@ -246,16 +244,10 @@ public final class SandboxProcess {
         } catch (IOException notEmpty) {
             // walk it below
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a private temporary HOME
-                }
-            });
+        try {
+            FileTrees.delete(dir);
         } catch (IOException ignored) {
-            // already gone
+            // best effort: a private temporary HOME
         }
     }
 }

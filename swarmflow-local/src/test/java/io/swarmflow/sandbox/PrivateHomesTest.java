@@ -34,6 +34,26 @@ class PrivateHomesTest {
         }
     }
 
+    /**
+     * A HOME holding directories the attempt made unwritable or unsearchable is still deleted, and releasing it does
+     * not throw (run as an ordinary user: root deletes them regardless of their mode).
+     */
+    @Test
+    void aHomeWithDirectoriesTheAttemptClosedIsDeleted() throws Exception {
+        try (PrivateHomes homes = new PrivateHomes()) {
+            Path a = homes.acquire();
+            Files.writeString(Files.createDirectories(a.resolve("x/y")).resolve("secret"), "s");
+            Files.writeString(Files.createDirectories(a.resolve("ro")).resolve("f"), "f");
+            Files.setPosixFilePermissions(a.resolve("x/y"), PosixFilePermissions.fromString("---------"));
+            Files.setPosixFilePermissions(a.resolve("x"), PosixFilePermissions.fromString("---------"));
+            Files.setPosixFilePermissions(a.resolve("ro"), PosixFilePermissions.fromString("r-x------"));
+
+            homes.release(a);
+
+            assertThat(a).doesNotExist();
+        }
+    }
+
     @Test
     void atMostMaxIdleAreKeptAndCloseDeletesThem() throws Exception {
         List<Path> all = new ArrayList<>();
