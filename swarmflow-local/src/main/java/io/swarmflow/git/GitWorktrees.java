@@ -372,7 +372,9 @@ public final class GitWorktrees {
                 // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
                 String status = git(top, concat(pinned(w), "-c", "submodule.recurse=false", "status", "--porcelain",
                         "--untracked-files=all", "--ignore-submodules=all"));
-                long paths = status.lines().filter(l -> !l.isBlank()).count();
+                // git status skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: what is in
+                // it is unknown, so it counts as a change rather than be deleted unseen
+                long paths = status.lines().filter(l -> !l.isBlank()).count() + io.swarmflow.sandbox.FileTrees.unreadableDirectories(wt);
                 List<String> nested = nestedWork(w);
                 if (paths > 0 || !nested.isEmpty()) dirty.put(wt, new Uncommitted((int) paths, nested));
             }

@@ -37,6 +37,25 @@ public final class FileTrees {
         }
     }
 
+    /**
+     * How many directories under {@code dir} (itself included) cannot be opened, symbolic links not followed: what is
+     * in them is unknown (git status skips them with a warning).
+     *
+     * @param dir the tree's root
+     * @throws IOException when the walk itself fails
+     */
+    public static int unreadableDirectories(Path dir) throws IOException {
+        int[] count = {0};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) count[0]++;
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return count[0];
+    }
+
     private static void deleteAll(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

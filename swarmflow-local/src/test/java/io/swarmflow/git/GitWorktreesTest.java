@@ -76,6 +76,25 @@ class GitWorktreesTest {
         assertThat(dir.resolve("closed")).doesNotExist();
     }
 
+    /**
+     * A directory in a worktree that its owner cannot open (a ticket's chmod 000) hides its files from git status; it
+     * counts as uncommitted work, so swarm clean does not delete it without --force (as an ordinary user; root reads it).
+     */
+    @Test
+    void aDirectoryNobodyCanOpenCountsAsUncommittedWork() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path runDir = tmp.resolve("state/runs/r");
+        Path dir = runDir.resolve("worktrees/t");
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(Files.createDirectories(dir.resolve("d")).resolve("f"), "the ticket's work");
+        Files.setPosixFilePermissions(dir.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        try {
+            assertThat(GitWorktrees.uncommitted(repo, runDir)).containsOnlyKeys(dir.toRealPath());
+        } finally {
+            Files.setPosixFilePermissions(dir.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     /** Commits added to a ticket's branch (by hand, say) survive its next attempt on a branch of their own. */
     @Test
     void commitsOnlyTheBranchHoldsAreKeptWhenANewAttemptResetsIt() throws Exception {
