@@ -374,7 +374,7 @@ public final class GitWorktrees {
                         "--untracked-files=all", "--ignore-submodules=all"));
                 // git status skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: what is in
                 // it is unknown, so it counts as a change rather than be deleted unseen
-                long paths = status.lines().filter(l -> !l.isBlank()).count() + io.swarmflow.sandbox.FileTrees.unreadableDirectories(wt);
+                long paths = status.lines().filter(l -> !l.isBlank()).count() + io.swarmflow.sandbox.FileTrees.unreadableDirectories(wt).size();
                 List<String> nested = nestedWork(w);
                 if (paths > 0 || !nested.isEmpty()) dirty.put(wt, new Uncommitted((int) paths, nested));
             }

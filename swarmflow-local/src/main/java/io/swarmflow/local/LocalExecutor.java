@@ -597,6 +597,16 @@ public final class LocalExecutor implements Executor {
                             + " in its worktree; Swarmflow commits a ticket's work only on its own branch: stay on it (commit "
                             + "there, or create other branches without switching to them)");
                 }
+                // git add -A skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: its files
+                // would be missing from the commit of a ticket that succeeded
+                List<Path> closed = unreadableDirectories(worktree.dir());
+                if (!closed.isEmpty()) {
+                    String names = closed.stream().map(d -> worktree.dir().relativize(d).toString()).map(n -> n.isEmpty() ? "." : n)
+                            .collect(java.util.stream.Collectors.joining(", "));
+                    return AttemptResult.failed(0, "the ticket left directories in its worktree that cannot be opened (" + names
+                            + "), so what is in them cannot be committed; nothing was committed on " + worktree.branch()
+                            + ": leave them readable (chmod u+rx DIR) before the script ends");
+                }
                 // the worktree's HEAD: the commit made here of what the ticket left uncommitted, else what the ticket
                 // committed itself (possible without bubblewrap), else the base (diffstat is then empty)
                 String commit = GitWorktrees.commitAll(worktree, message).orElse(null);
@@ -620,6 +630,14 @@ public final class LocalExecutor implements Executor {
             if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
         }
         return AttemptResult.succeeded(outputs);
+    }
+
+    private static List<Path> unreadableDirectories(Path dir) throws GitException {
+        try {
+            return io.swarmflow.sandbox.FileTrees.unreadableDirectories(dir);
+        } catch (IOException e) {
+            throw new GitException("cannot look through the worktree " + dir + ": " + e.getMessage());
+        }
     }
 
     /**

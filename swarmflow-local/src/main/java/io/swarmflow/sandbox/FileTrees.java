@@ -38,22 +38,23 @@ public final class FileTrees {
     }
 
     /**
-     * How many directories under {@code dir} (itself included) cannot be opened, symbolic links not followed: what is
-     * in them is unknown (git status skips them with a warning).
+     * The directories under {@code dir} (itself included) that cannot be opened, symbolic links not followed, in the
+     * order met: what is in them is unknown (git status and git add skip them with only a warning).
      *
      * @param dir the tree's root
+     * @return their paths, empty when every directory could be opened
      * @throws IOException when the walk itself fails
      */
-    public static int unreadableDirectories(Path dir) throws IOException {
-        int[] count = {0};
+    public static List<Path> unreadableDirectories(Path dir) throws IOException {
+        List<Path> found = new java.util.ArrayList<>();
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFileFailed(Path f, IOException e) {
-                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) count[0]++;
+                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) found.add(f);
                 return FileVisitResult.CONTINUE;
             }
         });
-        return count[0];
+        return found;
     }
 
     private static void deleteAll(Path dir) throws IOException {

@@ -497,6 +497,25 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * git add skips a directory it cannot open with only a warning: a ticket that left one (chmod 000) fails rather than
+     * succeed with a commit missing its files (an ordinary user's case: root opens any directory).
+     */
+    @Test
+    void worktreeTicketThatLeftADirectoryNobodyCanOpenFailsAndCommitsNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root opens a 000 directory");
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("closed", "mkdir -p out/d; echo work > out/d/f; echo top > top.txt; chmod 000 out/d")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            AttemptResult result = f.run(ticket, new TestControl());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).contains("cannot be opened (out/d)", "nothing was committed on swarm/r1/closed", "chmod u+rx");
+            assertThat(f.git("rev-parse", "swarm/r1/closed")).isEqualTo(f.git("rev-parse", "HEAD"));
+            Files.setPosixFilePermissions(f.runDir.resolve("worktrees/closed/out/d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     @Test
     void worktreeTicketWithoutChangesMakesNoCommit() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
