@@ -74,9 +74,12 @@ public final class BeneathReader {
     private static final int O_NONBLOCK = 04000;
     private static final int O_CLOEXEC = 02000000;
     /** errno values (asm-generic/errno-base.h, errno.h). */
+    private static final int EPERM = 1;
     private static final int ENOENT = 2;
     private static final int EINTR = 4;
+    private static final int EACCES = 13;
     private static final int ENOTDIR = 20;
+    private static final int EISDIR = 21;
     private static final int ELOOP = 40;
 
     /** {O_DIRECTORY, O_NOFOLLOW} for this architecture, or null when unknown (arm64 differs from asm-generic). */
@@ -180,9 +183,18 @@ public final class BeneathReader {
                     boolean link = Files.isSymbolicLink(root.resolve(shown));
                     throw new RefusedException(shown + (errno == ELOOP || link ? " is a symbolic link" : " is not a directory"));
                 }
-                default -> throw new IOException("cannot open " + (dirFd == AT_FDCWD ? root : shown) + ": errno " + errno);
+                default -> throw new IOException("cannot open " + (dirFd == AT_FDCWD ? root : shown) + ": " + describe(errno));
             }
         }
+    }
+
+    /** errno in words for the errors a ticket can cause (its own modes), else its number. */
+    private static String describe(int errno) {
+        return switch (errno) {
+            case EPERM, EACCES -> "permission denied (errno " + errno + "); the ticket must leave the file and its directories readable";
+            case EISDIR -> "is a directory (errno " + errno + ")";
+            default -> "errno " + errno;
+        };
     }
 
     private static byte[] readAll(int fd, Path relative, int maxBytes) throws IOException {
@@ -193,7 +205,7 @@ public final class BeneathReader {
             if (n < 0) {
                 int errno = Native.getLastError();
                 if (errno == EINTR) continue;
-                throw new IOException("cannot read " + relative + ": errno " + errno);
+                throw new IOException("cannot read " + relative + ": " + describe(errno));
             }
             if (n == 0) return out.toByteArray();
             if (out.size() + n > maxBytes) throw tooLarge(relative, maxBytes);

@@ -83,6 +83,22 @@ class BeneathReaderTest {
         assertThatThrownBy(() -> read(how, root, "/etc/hostname", 100)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** A directory the ticket made unreadable is named with the reason in words (an ordinary user's case: root reads it). */
+    @Test
+    void aDirectoryWithoutPermissionIsReportedInWords() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root opens a 000 directory");
+        org.junit.jupiter.api.Assumptions.assumeTrue(BeneathReader.nonBlocking(), "the JDK walk words its own errors");
+        Path root = Files.createDirectories(tmp.resolve("ws"));
+        Files.writeString(Files.createDirectories(root.resolve("d")).resolve("f"), "x");
+        Files.setPosixFilePermissions(root.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> BeneathReader.read(root, Path.of("d/f"), 100))
+                    .hasMessage("cannot open d: permission denied (errno 13); the ticket must leave the file and its directories readable");
+        } finally {
+            Files.setPosixFilePermissions(root.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     @Test
     void aFifoIsRefusedWithoutBlocking() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("ws"));
