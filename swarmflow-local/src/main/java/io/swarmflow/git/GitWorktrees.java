@@ -280,6 +280,29 @@ public final class GitWorktrees {
                 + " (finish it with git commit, or abort it with " + abort + ")");
     }
 
+    /**
+     * The directories in the worktree that cannot be opened (a ticket's {@code chmod 000}) and that git does not
+     * ignore: {@code git add -A} would skip them with only a warning, leaving their files out of the commit. Beyond
+     * 100 such directories git is not asked and all are returned.
+     *
+     * @throws GitException when the worktree cannot be walked
+     */
+    public static List<Path> unreadableDirectories(Worktree worktree) throws GitException {
+        List<Path> closed;
+        try {
+            closed = io.swarmflow.sandbox.FileTrees.unreadableDirectories(worktree.dir());
+        } catch (IOException e) {
+            throw new GitException("cannot look through the worktree " + worktree.dir() + ": " + e.getMessage());
+        }
+        if (closed.isEmpty() || closed.size() > 100) return closed;
+        // a name git quotes (a newline in it, say) does not match below, and its directory then counts: the safe side
+        List<String> args = new ArrayList<>(List.of("-c", "core.quotePath=false", "check-ignore", "--"));
+        closed.forEach(d -> args.add(d.toString()));
+        java.util.Set<String> ignored = tryGit(worktree.repo(), concat(pinned(worktree), args.toArray(String[]::new)))
+                .map(out -> (java.util.Set<String>) new java.util.HashSet<>(out.lines().toList())).orElse(java.util.Set.of());
+        return closed.stream().filter(d -> !ignored.contains(d.toString())).toList();
+    }
+
     /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */
     private static List<String> pinned(Worktree worktree) {
         return List.of("--git-dir=" + worktree.gitDir(), "--work-tree=" + worktree.dir(),

@@ -599,7 +599,7 @@ public final class LocalExecutor implements Executor {
                 }
                 // git add -A skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: its files
                 // would be missing from the commit of a ticket that succeeded
-                List<Path> closed = unreadableDirectories(worktree.dir());
+                List<Path> closed = GitWorktrees.unreadableDirectories(worktree);
                 if (!closed.isEmpty()) {
                     String names = closed.stream().map(d -> worktree.dir().relativize(d).toString()).map(n -> n.isEmpty() ? "." : n)
                             .collect(java.util.stream.Collectors.joining(", "));
@@ -630,14 +630,6 @@ public final class LocalExecutor implements Executor {
             if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
         }
         return AttemptResult.succeeded(outputs);
-    }
-
-    private static List<Path> unreadableDirectories(Path dir) throws GitException {
-        try {
-            return io.swarmflow.sandbox.FileTrees.unreadableDirectories(dir);
-        } catch (IOException e) {
-            throw new GitException("cannot look through the worktree " + dir + ": " + e.getMessage());
-        }
     }
 
     /**
