@@ -220,7 +220,9 @@ public final class LocalExecutor implements Executor {
             Files.createDirectories(runDir.resolve("scratch"));
             Files.createDirectories(runDir.resolve("logs"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the run directory " + runDir + ": " + e.getMessage(), e);
+            // the state directory cannot be written (a file where runs/ should be, permissions, a full disk): exit 4
+            throw new io.swarmflow.store.StoreException.Unavailable(
+                    "cannot create the run directory " + runDir + ": " + e.getMessage(), e);
         }
         // worktrees a crashed coordinator left are kept: a ticket that gets a new attempt starts from a fresh worktree
         // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's

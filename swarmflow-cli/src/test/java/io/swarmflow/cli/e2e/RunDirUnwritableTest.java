@@ -1,0 +1,36 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.e2e.Cli.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A state directory whose runs/ is a file: the run directory cannot be made, which is exit 4 naming it, not an internal error. */
+class RunDirUnwritableTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunDirectoryThatCannotBeCreatedIsExit4WithoutAStackTrace() throws Exception {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), """
+                tickets:
+                  - id: a
+                    run: echo hi
+                """);
+        Path state = tmp.resolve("state");
+        assertThat(swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()).code()).isZero();
+        Path runs = state.resolve("runs");
+        new ProcessBuilder("rm", "-rf", runs.toString()).start().waitFor();
+        Files.writeString(runs, "not a directory");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(4);
+        assertThat(r.err()).contains("cannot create the run directory " + runs.toString())
+                .doesNotContain("internal error", "\tat ");
+    }
+}
