@@ -45,6 +45,23 @@ final class Wiring implements AutoCloseable {
                 "launcher " + io.swarmflow.sandbox.Sandbox.launcherDescription());
     }
 
+    /** The first of {@code path} and its ancestors that is a symbolic link to nothing, or null. */
+    private static Path danglingLink(Path path) {
+        for (Path p = path; p != null; p = p.getParent()) {
+            if (Files.isSymbolicLink(p) && !Files.exists(p)) return p;
+        }
+        return null;
+    }
+
+    /** Where the symbolic link {@code link} points, as it is written, or "?" when it cannot be read. */
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (java.io.IOException | SecurityException e) {
+            return "?";
+        }
+    }
+
     /**
      * Opens (creating if needed) the state directory.
      *
@@ -59,7 +76,9 @@ final class Wiring implements AutoCloseable {
         } catch (java.io.IOException | SecurityException e) {
             Path existing = stateDir.toAbsolutePath();
             while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-            String why = existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
+            Path dangling = danglingLink(stateDir.toAbsolutePath());
+            String why = dangling != null ? dangling + " is a symbolic link to " + linkTarget(dangling) + ", which does not exist"
+                    : existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
                     : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
                     : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
             throw new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
