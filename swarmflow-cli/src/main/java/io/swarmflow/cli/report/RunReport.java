@@ -250,13 +250,22 @@ public final class RunReport {
      * written again from a fresh read, at most 5 times in all.
      *
      * @return the path of {@code report.html}
-     * @throws IOException when a file cannot be written
+     * @throws io.swarmflow.store.StoreException.Unavailable when a file cannot be written (exit 4, naming it and why)
      */
     public static Path writeCurrent(Source source, Path runDir) throws IOException {
         RunView run = source.run();
         for (int round = 1; ; round++) {
-            Path html = writeAll(of(run, source.plan(), source.tickets(), source.attempts(), runDir,
-                    System.currentTimeMillis(), source.stoppedAtMillis()), new Output(runDir));
+            Path html;
+            try {
+                html = writeAll(of(run, source.plan(), source.tickets(), source.attempts(), runDir,
+                        System.currentTimeMillis(), source.stoppedAtMillis()), new Output(runDir));
+            } catch (IOException e) {
+                String why = Files.exists(runDir) && !Files.isDirectory(runDir) ? runDir + " is a file, not a directory"
+                        : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                        ? fse.getFile() + ": " + fse.getReason() : e.toString();
+                throw new io.swarmflow.store.StoreException.Unavailable(
+                        "could not write the report of run " + run.runId() + " in " + runDir + ": " + why, e);
+            }
             RunView now = source.run();
             boolean ended = now.state() != RunState.CREATED && now.state() != RunState.RUNNING;
             if (!ended || now.lastSeq() == run.lastSeq() || round == 5) return html;

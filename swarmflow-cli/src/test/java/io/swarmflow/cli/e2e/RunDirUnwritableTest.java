@@ -33,4 +33,26 @@ class RunDirUnwritableTest {
         assertThat(r.err()).contains("cannot create the run directory " + runs.toString())
                 .doesNotContain("internal error", "\tat ");
     }
+
+    @Test
+    void swarmReportWhoseRunDirectoryIsAFileIsExit4WithoutAStackTrace() throws Exception {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), """
+                tickets:
+                  - id: a
+                    run: echo hi
+                """);
+        Path state = tmp.resolve("state");
+        Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        String id = swarm("runs", "--json", "--state-dir", state.toString()).json().get(0).get("id").asText();
+        Path runDir = state.resolve("runs").resolve(id);
+        new ProcessBuilder("rm", "-rf", runDir.toString()).start().waitFor();
+        Files.writeString(runDir, "not a directory");
+
+        Result r = swarm("report", id, "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(4);
+        assertThat(r.err()).contains("could not write the report of run " + id + " in " + runDir + ": " + runDir
+                        + " is a file, not a directory")
+                .doesNotContain("internal error", "\tat ");
+    }
 }
