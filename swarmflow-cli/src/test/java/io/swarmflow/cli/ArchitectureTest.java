@@ -45,10 +45,15 @@ class ArchitectureTest {
     void sandboxUsesOnlyTheJdkAndJnaForKillAndGitOnlyTheJdk() {
         // JNA only for kill(2) on process groups (io.swarmflow.sandbox.Kill)
         noClasses().that().resideInAPackage("io.swarmflow.sandbox..")
-                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.sandbox..", "com.sun.jna..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.sandbox..", "com.sun.jna..",
+                        "io.swarmflow.files..")
                 .check(classes);
         noClasses().that().resideInAPackage("io.swarmflow.git..")
-                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.git..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.git..", "io.swarmflow.files..")
+                .check(classes);
+        // the helpers both share
+        noClasses().that().resideInAPackage("io.swarmflow.files..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "io.swarmflow.files..")
                 .check(classes);
     }
 

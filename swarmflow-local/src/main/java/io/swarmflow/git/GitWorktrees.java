@@ -290,7 +290,7 @@ public final class GitWorktrees {
     public static List<Path> unreadableDirectories(Worktree worktree) throws GitException {
         List<Path> closed;
         try {
-            closed = io.swarmflow.sandbox.FileTrees.unreadableDirectories(worktree.dir());
+            closed = io.swarmflow.files.FileTrees.unreadableDirectories(worktree.dir());
         } catch (IOException e) {
             throw new GitException("cannot look through the worktree " + worktree.dir() + ": " + e.getMessage());
         }
@@ -397,7 +397,7 @@ public final class GitWorktrees {
                         "--untracked-files=all", "--ignore-submodules=all"));
                 // git status skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: what is in
                 // it is unknown, so it counts as a change rather than be deleted unseen
-                long paths = status.lines().filter(l -> !l.isBlank()).count() + io.swarmflow.sandbox.FileTrees.unreadableDirectories(wt).size();
+                long paths = status.lines().filter(l -> !l.isBlank()).count() + io.swarmflow.files.FileTrees.unreadableDirectories(wt).size();
                 List<String> nested = nestedWork(w);
                 if (paths > 0 || !nested.isEmpty()) dirty.put(wt, new Uncommitted((int) paths, nested));
             }
@@ -517,7 +517,7 @@ public final class GitWorktrees {
 
     private static void deleteTree(Path dir) throws GitException {
         try {
-            io.swarmflow.sandbox.FileTrees.delete(dir);
+            io.swarmflow.files.FileTrees.delete(dir);
         } catch (IOException e) {
             throw new GitException("cannot delete stale worktree directory " + dir + ": " + e.getMessage());
         }

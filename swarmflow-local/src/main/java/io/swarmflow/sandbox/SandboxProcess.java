@@ -1,5 +1,6 @@
 package io.swarmflow.sandbox;
 
+import io.swarmflow.files.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

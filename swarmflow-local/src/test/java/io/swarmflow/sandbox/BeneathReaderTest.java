@@ -86,12 +86,15 @@ class BeneathReaderTest {
     /** A directory the ticket made unreadable is named with the reason in words (an ordinary user's case: root reads it). */
     @Test
     void aDirectoryWithoutPermissionIsReportedInWords() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root opens a 000 directory");
         org.junit.jupiter.api.Assumptions.assumeTrue(BeneathReader.nonBlocking(), "the JDK walk words its own errors");
         Path root = Files.createDirectories(tmp.resolve("ws"));
         Files.writeString(Files.createDirectories(root.resolve("d")).resolve("f"), "x");
         Files.setPosixFilePermissions(root.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         try {
+            if ("root".equals(System.getProperty("user.name"))) { // root opens a 000 directory: the file is read
+                assertThat(new String(BeneathReader.read(root, Path.of("d/f"), 100), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("x");
+                return;
+            }
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> BeneathReader.read(root, Path.of("d/f"), 100))
                     .hasMessage("cannot open d: permission denied (errno 13); the ticket must leave the file and its directories readable");
         } finally {

@@ -1,4 +1,4 @@
-package io.swarmflow.sandbox;
+package io.swarmflow.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
