@@ -604,10 +604,14 @@ public final class LocalExecutor implements Executor {
                 List<Path> closed = GitWorktrees.unreadableDirectories(worktree);
                 if (!closed.isEmpty()) {
                     String names = closed.stream().map(d -> worktree.dir().relativize(d).toString()).map(n -> n.isEmpty() ? "." : n)
+                            .map(n -> io.swarmflow.files.FileTrees.shorten(n, 200))
                             .collect(java.util.stream.Collectors.joining(", "));
+                    boolean deep = closed.stream().anyMatch(io.swarmflow.files.FileTrees::tooLong);
                     return AttemptResult.failed(0, "the ticket left directories in its worktree that cannot be opened (" + names
                             + "), so what is in them cannot be committed; nothing was committed on " + worktree.branch()
-                            + ": leave them readable (chmod u+rx DIR) before the script ends");
+                            + ": leave them readable (chmod u+rx DIR) before the script ends"
+                            + (deep ? ", and keep paths shorter than " + io.swarmflow.files.FileTrees.PATH_MAX
+                            + " bytes (git cannot open a deeper one)" : ""));
                 }
                 // the worktree's HEAD: the commit made here of what the ticket left uncommitted, else what the ticket
                 // committed itself (possible without bubblewrap), else the base (diffstat is then empty)

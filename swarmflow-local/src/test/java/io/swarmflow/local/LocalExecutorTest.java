@@ -529,6 +529,31 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * git cannot open a directory whose path is longer than PATH_MAX and skips it with only a warning: a ticket that
+     * wrote files that deep fails rather than succeed with a commit missing them, for root as well, and the worktree
+     * it left is still deleted when the ticket runs again.
+     */
+    @Test
+    void worktreeTicketThatWroteDeeperThanPathMaxFailsAndItsWorktreeIsStillReplaced() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            String deep = "d=$(printf 'x%.0s' $(seq 1 200)); for i in $(seq 1 30); do mkdir $d; cd $d; done; echo work > f";
+            PlannedTicket ticket = Fixture.ticket("deep", "echo top > top.txt; (" + deep + ")").workspace(WorkspaceMode.WORKTREE).build();
+
+            AttemptResult result = f.run(ticket, new TestControl());
+
+            assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.FAILED);
+            assertThat(result.reason()).contains("cannot be opened (xxxx", " … ", "nothing was committed on swarm/r1/deep",
+                    "shorter than 4096 bytes").hasSizeLessThan(1000);
+            assertThat(f.git("rev-parse", "swarm/r1/deep")).isEqualTo(f.git("rev-parse", "HEAD"));
+
+            AttemptResult again = f.run(Fixture.ticket("deep", "echo top > top.txt").workspace(WorkspaceMode.WORKTREE).build(),
+                    new TestControl());
+            assertThat(again.outcome()).as("%s", again.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(f.git("show", "--name-only", "--format=", "swarm/r1/deep")).isEqualTo("top.txt");
+        }
+    }
+
     @Test
     void worktreeTicketWithoutChangesMakesNoCommit() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
