@@ -27,7 +27,8 @@ public interface Executor extends AutoCloseable {
     /**
      * Removes what the run left outside its state directory's records: its git worktrees and, when
      * {@code deleteBranches}, its branches ({@code swarm/<run>/<ticket>}, which hold the commits of
-     * worktree tickets). Called only for a run that no coordinator executes.
+     * worktree tickets). Called only for a run that no coordinator executes. Does what it can: what git or the file
+     * system refused is in {@link Cleaned#failed()}, not thrown.
      *
      * @return what was removed or kept, and what could not be removed
      */
@@ -54,6 +55,8 @@ public interface Executor extends AutoCloseable {
      * {@code commit} output of its succeeded attempt; a ticket without one has no work on its branch, which is then
      * at the run's base): commits added after the run, which deleting the branches would lose. One line each for the
      * user; empty when there are none.
+     *
+     * @throws WorkspaceException when git cannot read the branches
      */
     default List<String> unrecordedBranchWork(String runId, Plan plan, Path runDir, java.util.Map<String, String> recorded) {
         return List.of();
@@ -62,6 +65,8 @@ public interface Executor extends AutoCloseable {
     /**
      * The run's branches checked out in a working tree other than the run's own worktrees, which cannot be deleted
      * until something else is checked out there. One line each for the user; empty when there are none.
+     *
+     * @throws WorkspaceException when git cannot list the working trees
      */
     default List<String> branchesInUse(String runId, Plan plan, Path runDir) {
         return List.of();
@@ -72,6 +77,8 @@ public interface Executor extends AutoCloseable {
      * after the run, or content in nested repositories and submodule directories, which a commit records only as
      * a link), which {@link #cleanRun} would delete, one line each for the user ({@code ticket: 3
      * changed paths in DIR}); empty when there are none.
+     *
+     * @throws WorkspaceException when git cannot read a worktree (a corrupt index, say)
      */
     default List<String> uncommittedWork(String runId, Plan plan, Path runDir) {
         return List.of();

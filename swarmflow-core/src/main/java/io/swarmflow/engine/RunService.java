@@ -201,8 +201,8 @@ public final class RunService {
      * @param runDir the run's directory in the state directory ({@code runs/<run>})
      * @return what was removed or kept, and what could not be removed
      * @throws InvalidRequestException when there is no such run, a coordinator executes it now, cleaning would delete
-     *                                 work without {@code force}, or (with {@code deleteBranches}) a branch is checked out
-     *                                 in another working tree
+     *                                 work without {@code force}, (with {@code deleteBranches}) a branch is checked out
+     *                                 in another working tree, or git cannot tell whether cleaning would delete work
      */
     public Executor.Cleaned clean(String runId, java.nio.file.Path runDir, boolean deleteBranches, boolean force) {
         requireRun(runId);
@@ -211,6 +211,18 @@ public final class RunService {
                     + "` first");
         }
         Plan plan = store.plan(runId);
+        try {
+            checkBeforeClean(runId, runDir, plan, deleteBranches, force);
+        } catch (io.swarmflow.agent.WorkspaceException e) {
+            throw new InvalidRequestException(e.getMessage() + "; nothing was cleaned: repair that (git status in the repository "
+                    + "or worktree says what is wrong) and run `swarm clean " + runId + (deleteBranches ? " --branches" : "") + "` again"
+                    + (force ? "" : ", or add --force to delete without this check"));
+        }
+        return executor.cleanRun(runId, plan, runDir, deleteBranches);
+    }
+
+    /** The refusals of {@link #clean}; throws {@link io.swarmflow.agent.WorkspaceException} when git cannot tell. */
+    private void checkBeforeClean(String runId, java.nio.file.Path runDir, Plan plan, boolean deleteBranches, boolean force) {
         if (deleteBranches) {
             List<String> inUse = executor.branchesInUse(runId, plan, runDir);
             if (!inUse.isEmpty()) {
@@ -241,7 +253,6 @@ public final class RunService {
                 }
             }
         }
-        return executor.cleanRun(runId, plan, runDir, deleteBranches);
     }
 
     /**

@@ -286,19 +286,26 @@ public final class LocalExecutor implements Executor {
             // branches "checked out", and git refuses to delete those
             GitWorktrees.pruneStale(repo, runDir);
             if (count > 0) done.add("removed " + count + (count == 1 ? " worktree" : " worktrees") + " (" + worktrees + ")");
-            for (String branch : GitWorktrees.branches(repo, "swarm/" + runId + "/")) {
-                if (deleteBranches) {
-                    try {
-                        done.add("deleted branch " + branch + " (was " + GitWorktrees.deleteBranch(repo, branch) + ")");
-                    } catch (GitException e) {
-                        failed.add("could not delete branch " + branch + ": " + e.getMessage());
-                    }
-                } else {
-                    done.add("kept branch " + branch + " (--branches deletes it)");
-                }
-            }
         } catch (GitException e) {
-            throw new IllegalStateException("cannot clean run " + runId + " in " + repo + ": " + e.getMessage(), e);
+            failed.add("could not remove the worktrees in " + worktrees + ": " + e.getMessage());
+        }
+        List<String> branches;
+        try {
+            branches = GitWorktrees.branches(repo, "swarm/" + runId + "/");
+        } catch (GitException e) {
+            failed.add("could not list the run's branches in " + repo + ": " + e.getMessage());
+            return new Cleaned(done, failed);
+        }
+        for (String branch : branches) {
+            if (deleteBranches) {
+                try {
+                    done.add("deleted branch " + branch + " (was " + GitWorktrees.deleteBranch(repo, branch) + ")");
+                } catch (GitException e) {
+                    failed.add("could not delete branch " + branch + ": " + e.getMessage());
+                }
+            } else {
+                done.add("kept branch " + branch + " (--branches deletes it)");
+            }
         }
         return new Cleaned(done, failed);
     }
@@ -327,7 +334,8 @@ public final class LocalExecutor implements Executor {
             }
             return lines;
         } catch (GitException | IOException e) {
-            throw new IllegalStateException("cannot check the branches of run " + runId + ": " + e.getMessage(), e);
+            throw new io.swarmflow.agent.WorkspaceException("cannot check the branches of run " + runId + " in " + plan.repo() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -340,7 +348,8 @@ public final class LocalExecutor implements Executor {
                     .forEach((branch, dir) -> lines.add(branch + " is checked out in " + dir));
             return lines;
         } catch (GitException e) {
-            throw new IllegalStateException("cannot check the branches of run " + runId + ": " + e.getMessage(), e);
+            throw new io.swarmflow.agent.WorkspaceException("cannot check the branches of run " + runId + " in " + plan.repo() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -360,7 +369,8 @@ public final class LocalExecutor implements Executor {
             });
             return lines;
         } catch (GitException e) {
-            throw new IllegalStateException("cannot check the worktrees of run " + runId + ": " + e.getMessage(), e);
+            throw new io.swarmflow.agent.WorkspaceException("cannot check the worktrees of run " + runId + " for uncommitted work: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -187,6 +187,27 @@ class CleanAndApproveTest {
         assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).contains("/fix").doesNotContain("/docs");
     }
 
+    /** git failing on a worktree (a corrupt index): clean cannot tell whether it holds work, and says so rather than crash. */
+    @Test
+    void aWorktreeGitCannotReadIsRefusedWithTheReasonAndForceStillCleans() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String run = run(Cli.write(repo.resolve("swarm.yaml"), TWO_WORKTREES), state);
+        Files.writeString(repo.resolve(".git/worktrees/fix/index"), "garbage\n");
+
+        Result refused = swarm("clean", run, "--state-dir", state.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("swarm: cannot check the worktrees of run " + run + " for uncommitted work: ",
+                "index file smaller than expected", "nothing was cleaned", "`swarm clean " + run + "` again, or add --force")
+                .doesNotContain("internal error", "Exception");
+        assertThat(state.resolve("runs").resolve(run).resolve("worktrees/docs")).as("nothing was cleaned").isDirectory();
+
+        Result forced = swarm("clean", run, "--force", "--state-dir", state.toString());
+        assertThat(forced.code()).as("%s", forced).isZero();
+        assertThat(forced.out()).contains("removed 2 worktrees");
+        assertThat(Cli.git(repo, "worktree", "list")).doesNotContain(run);
+    }
+
     // ---- decisions and logs of a run whose coordinator is not running ----
 
     /** A run of {@link CliEndToEndTest#GATED} cancelled while {@code gate} waits for approval: no coordinator, the gate still waiting. */
