@@ -142,7 +142,9 @@ final class RunCommands {
                 }
                 out.println("resuming run " + runId + " (" + run.state().label() + ")");
                 Path specFile = Path.of(plan.specDir()).resolve(Path.of(run.specPath()).getFileName());
-                if (io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false)) {
+                // a spec read from a stream (standard input, <(...)) cannot be read again to compare
+                if (!io.swarmflow.spec.SpecLoader.isStream(Path.of(run.specPath()))
+                        && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false)) {
                     Streams.err(spec).println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
                             + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
                             + "start a new run: swarm run " + specFile);

@@ -112,7 +112,7 @@ final class PlanBuilder {
         resolveVars();
         if (spec.name != null) noReferences(spec.name, "name");
         if (spec.description != null) noReferences(spec.description, "description");
-        specDir = specFile.toAbsolutePath().normalize().getParent();
+        specDir = SpecLoader.directoryOf(specFile);
         resolveRepo();
         resolveProfiles();
         if (!withinTicketLimit()) return null;

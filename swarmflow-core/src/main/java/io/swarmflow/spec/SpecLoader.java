@@ -47,6 +47,28 @@ public final class SpecLoader {
 
     private final long maxBytes;
 
+    /** What {@code -} stands for. */
+    static final Path STDIN = Path.of("/dev/stdin");
+
+    /**
+     * The directory a spec's relative paths start from: the file's own, or the working directory for a spec read
+     * through {@code /dev} or {@code /proc} (a stream: standard input, a process substitution), whose directory means
+     * nothing.
+     */
+    static Path directoryOf(Path specFile) {
+        return isStream(specFile) ? Path.of("").toAbsolutePath() : specFile.toAbsolutePath().normalize().getParent();
+    }
+
+    /**
+     * Whether {@code specFile} is read as a stream that cannot be read again: {@code -}, or a path through {@code /dev}
+     * or {@code /proc} ({@code /dev/stdin}, {@code /dev/fd/63}).
+     */
+    public static boolean isStream(Path specFile) {
+        if (specFile.toString().equals("-")) return true;
+        Path absolute = specFile.toAbsolutePath().normalize();
+        return absolute.startsWith("/dev") || absolute.startsWith("/proc");
+    }
+
     /** A loader accepting specs up to {@link #DEFAULT_MAX_BYTES}. */
     public SpecLoader() {
         this(DEFAULT_MAX_BYTES);
@@ -66,12 +88,17 @@ public final class SpecLoader {
      * Loads and validates {@code specFile}. Variables and matrix values are substituted; references
      * to {@code run.id} and to other tickets' outputs are checked and left for the engine.
      *
+     * <p>{@code -} is standard input ({@code /dev/stdin}). A spec read through {@code /dev} or {@code /proc}
+     * ({@code /dev/stdin}, {@code <(generate-spec)} as {@code /dev/fd/63}) has no directory of its own: the working
+     * directory takes its place, for the default {@code repo} and relative {@code repo:} paths.
+     *
      * @param specFile     the spec; errors name it as given
      * @param varOverrides {@code --var key=value} pairs; each key must be declared in {@code vars}
      * @return the plan, tickets in a stable topological order (ties in spec order)
      * @throws SpecException listing every problem found, in file order
      */
     public Plan load(Path specFile, Map<String, String> varOverrides) throws SpecException {
+        if (specFile.toString().equals("-")) specFile = STDIN;
         Problems problems = new Problems(specFile.toString());
         YamlSource source = YamlSource.read(specFile, maxBytes, problems);
         if (source == null) throw problems.exception();
