@@ -696,7 +696,9 @@ public final class LocalExecutor implements Executor {
             } catch (NoSuchFileException e) {
                 return "file " + o.file() + " not found";
             } catch (BeneathReader.RefusedException e) {
-                return "file " + o.file() + " refused: " + e.getMessage() + " (output files are read without following links)";
+                return "file " + o.file() + " refused: " + e.getMessage()
+                        + (e.getMessage().endsWith(" is a directory, not a file") ? "; name a file in it, or write the output to a file"
+                        : " (output files are read without following links)");
             } catch (BeneathReader.TooLargeException e) {
                 return tooBig(o);
             }

@@ -38,6 +38,11 @@ import java.util.Locale;
 public final class BeneathReader {
     private BeneathReader() {}
 
+    /** Why a file that is not a regular one is refused: {@code " is a directory, not a file"}, else {@code " is not a regular file"}. */
+    private static String notRegular(BasicFileAttributes attributes) {
+        return attributes.isDirectory() ? " is a directory, not a file" : " is not a regular file";
+    }
+
     /** Why a path beneath the directory was refused: a symbolic link, or not a regular file or directory. */
     public static final class RefusedException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -159,7 +164,7 @@ public final class BeneathReader {
             int fd = open(dir, relative.getFileName().toString(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | oNoFollow, root, relative);
             try {
                 BasicFileAttributes attributes = Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class);
-                if (!attributes.isRegularFile()) throw new RefusedException(relative + " is not a regular file");
+                if (!attributes.isRegularFile()) throw new RefusedException(relative + notRegular(attributes));
                 return readAll(fd, relative, maxBytes);
             } finally {
                 LibC.close(fd);
@@ -254,7 +259,7 @@ public final class BeneathReader {
                     throw new NoSuchFileException(relative.toString());
                 }
                 if (attributes.isSymbolicLink()) throw new RefusedException(relative + " is a symbolic link");
-                if (!attributes.isRegularFile()) throw new RefusedException(relative + " is not a regular file");
+                if (!attributes.isRegularFile()) throw new RefusedException(relative + notRegular(attributes));
                 try (SeekableByteChannel channel = current.newByteChannel(name, java.util.Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
                      InputStream in = Channels.newInputStream(channel)) {
                     byte[] bytes = in.readNBytes(maxBytes + 1);

@@ -208,11 +208,15 @@ class LocalExecutorTest {
             AttemptResult fifo = f.run(Fixture.ticket("fifo", "mkfifo pipe").output(new OutputSpec("o", "pipe", null)).build(), new TestControl());
             AttemptResult nested = f.run(Fixture.ticket("nested", "mkdir -p a/b; echo ' value ' > a/b/out")
                     .output(new OutputSpec("o", "a/b/out", null)).build(), new TestControl());
+            AttemptResult directory = f.run(Fixture.ticket("directory", "mkdir -p a/b").output(new OutputSpec("o", "a/b", null)).build(),
+                    new TestControl());
 
             assertThat(inside.reason()).isEqualTo("output 'o': file dir/out refused: dir is a symbolic link "
                     + "(output files are read without following links)");
             assertThat(fifo.reason()).isEqualTo("output 'o': file pipe refused: pipe is not a regular file "
                     + "(output files are read without following links)");
+            assertThat(directory.reason()).isEqualTo("output 'o': file a/b refused: a/b is a directory, not a file; "
+                    + "name a file in it, or write the output to a file");
             assertThat(nested.outcome()).as("%s", nested.reason()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(nested.outputs()).containsEntry("o", "value");
         }

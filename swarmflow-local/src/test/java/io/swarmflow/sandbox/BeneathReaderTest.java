@@ -74,7 +74,7 @@ class BeneathReaderTest {
         assertThatThrownBy(() -> read(how, root, "dir/missing", 100)).isInstanceOf(NoSuchFileException.class).hasMessage("dir/missing");
         assertThatThrownBy(() -> read(how, root, "nodir/x", 100)).isInstanceOf(NoSuchFileException.class).hasMessage("nodir");
         assertThatThrownBy(() -> read(how, root, "dir", 100))
-                .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("dir is not a regular file");
+                .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("dir is a directory, not a file");
         assertThatThrownBy(() -> read(how, root, "file/x", 100))
                 .isInstanceOf(BeneathReader.RefusedException.class).hasMessage("file is not a directory");
         assertThatThrownBy(() -> read(how, root, "big", 9))
