@@ -189,7 +189,12 @@ public final class SandboxProcess {
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
         if (bubblewrapPath != null && !"KILL".equals(firstSignal)) {
             // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
-            ProcessGroups.signalGroupExcept(pid(), firstSignal, commandName(bubblewrapPath));
+            if (!ProcessGroups.signalGroupExcept(pid(), firstSignal, commandName(bubblewrapPath))) {
+                // nobody but bwrap yet (the first milliseconds): the script has not started, so no grace is owed, and
+                // a TERM now would reach nobody while the script, started later, runs until the grace's KILL
+                firstSignal = "KILL";
+                ProcessGroups.signalGroup(pid(), firstSignal);
+            }
         } else {
             ProcessGroups.signalGroup(pid(), firstSignal);
         }

@@ -162,6 +162,29 @@ class SandboxTest {
         }
     }
 
+    /**
+     * A TERM sent while bubblewrap is the only process of the attempt (the first milliseconds: a timeout of 1 ms, a
+     * Ctrl-C as the ticket starts) reached nobody, since bwrap itself is spared it; the script then started and ran
+     * until the grace period's KILL. Now the attempt ends at once. Repeated: the moment the timeout meets varies.
+     */
+    @org.junit.jupiter.api.RepeatedTest(5)
+    void underBubblewrapATimeoutBeforeTheScriptStartsEndsTheAttemptWithoutWaitingOutTheGrace() throws Exception {
+        Bubblewrap.Status bwrap = Bubblewrap.probe();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bwrap.usable(), () -> "bubblewrap is not usable here: " + bwrap.problem());
+        try (Sandbox sandbox = new Sandbox(bwrap, w -> {})) {
+            SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.REQUIRED).grace(Duration.ofSeconds(300))
+                    .timeout(Duration.ofMillis(1)).build();
+            SandboxProcess p = sandbox.start(spec, List.of("bash", "-c", "trap 'wait; exit 143' TERM; sleep 600"), LineListener.NONE);
+            try {
+                SandboxResult result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), p::waitFor,
+                        "the attempt waited out the grace period");
+                assertThat(result.termination()).isEqualTo(Termination.TIMED_OUT);
+            } finally {
+                p.kill();
+            }
+        }
+    }
+
     @Test
     void withoutBubblewrapAChildCleaningUpAfterTermKeepsTheGraceWhenTheScriptDiesAtOnce() throws Exception {
         Path cleaned = tmp.resolve("cleaned");
