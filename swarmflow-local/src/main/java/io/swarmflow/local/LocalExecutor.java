@@ -460,6 +460,7 @@ public final class LocalExecutor implements Executor {
 
         AgentProfile profile = request.profile();
         ResourceLimits limits = profile.limits() != null ? profile.limits() : ResourceLimits.DEFAULTS;
+        ProcessLimits processLimits = new ProcessLimits(limits.cpuSeconds(), limits.addressSpaceBytes(), limits.fileSizeBytes(), limits.processes());
         long graceMillis = control.gracePeriodMillis() > 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
         SandboxSpec.Builder spec = SandboxSpec.builder(workspace)
                 .isolation(isolation(profile.sandbox()))
@@ -467,7 +468,7 @@ public final class LocalExecutor implements Executor {
                 .writableDir(scratch)
                 .network(ticket.network())
                 .env(env)
-                .limits(new ProcessLimits(limits.cpuSeconds(), limits.addressSpaceBytes(), limits.fileSizeBytes(), limits.processes()))
+                .limits(processLimits)
                 .timeout(Duration.ofMillis(ticket.timeoutMillis()))
                 .grace(Duration.ofMillis(graceMillis))
                 .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes());
@@ -510,10 +511,22 @@ public final class LocalExecutor implements Executor {
             case TIMED_OUT -> timedOut(ticket.timeoutMillis());
             case EXITED -> result.succeeded()
                     ? finish(request, workspace, worktree, json)
-                    : AttemptResult.failed(result.exitCode(), "exited with code " + result.exitCode()
-                            + signalHint(result.exitCode())
+                    : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
+                            sandbox.effectiveLimits(processLimits).cpuSeconds())
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
+    }
+
+    /**
+     * Why an attempt's process failed with {@code exitCode}: killed by SIGXCPU (152) under a CPU-time limit of
+     * {@code cpuSeconds} (0: none) is that limit, which the kernel alone sends at it; anything else is the exit code, with
+     * {@link #signalHint}.
+     */
+    static String exitReason(Integer exitCode, long cpuSeconds) {
+        if (exitCode != null && exitCode == 152 && cpuSeconds > 0) {
+            return "CPU time limit (" + cpuSeconds + "s) exceeded: killed by SIGXCPU (exit code 152)";
+        }
+        return "exited with code " + exitCode + signalHint(exitCode);
     }
 
     /**

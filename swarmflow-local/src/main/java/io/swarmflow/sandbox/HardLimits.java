@@ -106,6 +106,17 @@ record HardLimits(ProcessLimits hard, boolean canRaise) {
         return changes;
     }
 
+    /**
+     * The hard CPU-time limit to set under a soft one of {@code softSeconds} (already {@link #clamp clamped}): one second
+     * above it, so that the kernel first sends SIGXCPU at the soft limit (a process killed by it says what it hit: exit
+     * code 152), and SIGKILL a second later to a process that catches or ignores SIGXCPU. With equal limits the kernel
+     * sends SIGKILL at once, which looks like any other kill. Never above this process's hard limit unless it may raise
+     * it: then both are that limit.
+     */
+    long cpuHardFor(long softSeconds) {
+        return canRaise || hard.cpuSeconds() == 0 ? softSeconds + 1 : Math.min(softSeconds + 1, hard.cpuSeconds());
+    }
+
     /** The lower of a wanted limit and a hard one, where 0 means unlimited (a wanted 0 stays: it passes no limit). */
     private static long min(long wanted, long hard) {
         return hard > 0 && wanted > hard ? hard : wanted;

@@ -126,8 +126,16 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
+     * The limits a process started with {@code wanted} runs under: each brought down to this process's hard limit where
+     * it cannot raise it (for CPU time, the soft limit: the hard one is a second above it, see {@link #commandLine}).
+     */
+    public ProcessLimits effectiveLimits(ProcessLimits wanted) {
+        return hardLimits.clamp(wanted);
+    }
+
+    /**
      * The exact argv that {@link #start} runs for {@code spec} and {@code command}, for example
-     * {@code [/usr/bin/setsid, /usr/bin/prlimit, --cpu=3600, --, /usr/bin/bwrap, --ro-bind, /, /, ..., --, /usr/bin/bash, -c, x]}.
+     * {@code [/usr/bin/setsid, /usr/bin/prlimit, --cpu=3600:3601, --, /usr/bin/bwrap, --ro-bind, /, /, ..., --, /usr/bin/bash, -c, x]}.
      * A program given by name is looked up on the host's PATH (not the granted one); one not found stays as given.
      *
      * @throws SandboxException when bubblewrap is required but unusable, or setsid/prlimit are missing
@@ -140,7 +148,7 @@ public final class Sandbox implements AutoCloseable {
         ProcessLimits l = hardLimits.clamp(spec.limits());
         if (!l.equals(ProcessLimits.NONE)) {
             argv.add(Executables.require("prlimit", "util-linux"));
-            if (l.cpuSeconds() > 0) argv.add("--cpu=" + l.cpuSeconds());
+            if (l.cpuSeconds() > 0) argv.add("--cpu=" + l.cpuSeconds() + ":" + hardLimits.cpuHardFor(l.cpuSeconds()));
             if (l.addressSpaceBytes() > 0) argv.add("--as=" + l.addressSpaceBytes());
             if (l.fileSizeBytes() > 0) argv.add("--fsize=" + l.fileSizeBytes());
             if (l.processes() > 0) argv.add("--nproc=" + l.processes());

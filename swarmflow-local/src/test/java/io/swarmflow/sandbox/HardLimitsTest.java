@@ -62,6 +62,15 @@ class HardLimitsTest {
         assertThat(HardLimits.NONE.clamp(wanted)).isEqualTo(wanted);
     }
 
+    /** The hard CPU limit is a second above the soft one (SIGXCPU first, then SIGKILL), never above this process's own. */
+    @Test
+    void theHardCpuLimitLeavesASecondForSigxcpuWhereItMay() {
+        assertThat(HardLimits.NONE.cpuHardFor(60)).isEqualTo(61);
+        assertThat(HardLimits.parse(LIMITS, STATUS_NO_CAP).cpuHardFor(60)).isEqualTo(61);
+        assertThat(HardLimits.parse(LIMITS, STATUS_NO_CAP).cpuHardFor(1800)).as("at the hard limit of swarm").isEqualTo(1800);
+        assertThat(HardLimits.parse(LIMITS, STATUS_ROOT).cpuHardFor(1800)).as("CAP_SYS_RESOURCE may raise it").isEqualTo(1801);
+    }
+
     @Test
     void thisProcesssLimitsAreRead() throws Exception {
         HardLimits h = HardLimits.current();
@@ -75,7 +84,7 @@ class HardLimitsTest {
         List<String> warnings = new ArrayList<>();
         SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).limits(new ProcessLimits(3600, 0, 0, 0)).build();
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("test"), warnings::add, HardLimits.parse(LIMITS, STATUS_NO_CAP))) {
-            assertThat(sandbox.commandLine(spec, List.of("true"))).contains("--cpu=1800").doesNotContain("--cpu=3600");
+            assertThat(sandbox.commandLine(spec, List.of("true"))).contains("--cpu=1800:1800").doesNotContain("--cpu=3600:3601");
             for (int i = 0; i < 2; i++) assertThat(sandbox.start(spec, List.of("true"), LineListener.NONE).waitFor().succeeded()).isTrue();
         }
         assertThat(warnings).singleElement().asString().contains("cpu-time 3600 s -> 1800 s (ulimit -Ht)",

@@ -31,7 +31,7 @@ class SandboxTest {
             Path s = state.toRealPath();
             Path sc = scratch.toRealPath();
             Path r = repo.toRealPath();
-            assertThat(argv).containsSubsequence("/usr/bin/setsid", "/usr/bin/prlimit", "--cpu=60", "--as=1073741824", "--nproc=64", "--",
+            assertThat(argv).containsSubsequence("/usr/bin/setsid", "/usr/bin/prlimit", "--cpu=60:61", "--as=1073741824", "--nproc=64", "--",
                     "/usr/bin/bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
                     "--tmpfs", "/run", // no network: no host Unix sockets either
                     "--tmpfs", s.toString(),
