@@ -89,7 +89,7 @@ final class RunCommands {
                 String runId = w.service.create(plan, specFile.toString());
                 out.println("run " + runId + ": " + plan.tickets().size() + " tickets, concurrency " + plan.concurrency()
                         + " (state in " + stateDir + ")");
-                return Foreground.execute(w, runId, options, exec, out);
+                return Foreground.execute(w, runId, options, exec, out, () -> {});
             }
         }
     }
@@ -107,6 +107,9 @@ final class RunCommands {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        /** What happens between the checks and the claim of the run: nothing, except in tests of a resume that loses a race. */
+        java.util.function.Consumer<Wiring> beforeClaim = w -> {};
 
         @Override
         public Integer call() throws Exception {
@@ -140,16 +143,23 @@ final class RunCommands {
                             "a run keeps the spec it was created with (its repo: included), so editing the spec does not help: "
                             + "restore what it needs and resume again; nothing was changed");
                 }
-                out.println("resuming run " + runId + " (" + run.state().label() + ")");
                 Path specFile = Path.of(plan.specDir()).resolve(Path.of(run.specPath()).getFileName());
                 // a spec read from a stream (standard input, <(...)) cannot be read again to compare
-                if (!io.swarmflow.spec.SpecLoader.isStream(Path.of(run.specPath()))
-                        && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false)) {
-                    Streams.err(spec).println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
-                            + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
-                            + "start a new run: swarm run " + specFile);
-                }
-                return Foreground.execute(w, runId, exec.engineOptions(stateDir), exec, out);
+                boolean specChanged = !io.swarmflow.spec.SpecLoader.isStream(Path.of(run.specPath()))
+                        && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false);
+                PrintStream err = Streams.err(spec);
+                EngineOptions options = exec.engineOptions(stateDir);
+                beforeClaim.accept(w);
+                // said once this process holds the run: another resume started at the same time may have taken it since
+                // the check above, and then this one is refused without having said it resumes
+                return Foreground.execute(w, runId, options, exec, out, () -> {
+                    out.println("resuming run " + runId + " (" + run.state().label() + ")");
+                    if (specChanged) {
+                        err.println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
+                                + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
+                                + "start a new run: swarm run " + specFile);
+                    }
+                });
             }
         }
     }
@@ -168,7 +178,16 @@ final class RunCommands {
     static final class Foreground {
         private Foreground() {}
 
-        static int execute(Wiring w, String runId, EngineOptions options, ExecOptions exec, PrintStream out) throws Exception {
+        /**
+         * @param claimed what to print once this coordinator holds the run ({@code resuming run R}), before the progress:
+         *                a resume that another one beat to the run is refused before it says anything
+         */
+        static int execute(Wiring w, String runId, EngineOptions options, ExecOptions exec, PrintStream out, Runnable claimed)
+                throws Exception {
+            ToView toView = new ToView();
+            RunEngine engine = w.service.engine(runId, options, toView);
+            engine.claim();
+            claimed.run();
             List<TicketView> before = w.service.tickets(runId);
             boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
             RunState result;
@@ -176,7 +195,7 @@ final class RunCommands {
             Signals signals;
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
                 view.seed(before);
-                RunEngine engine = w.service.engine(runId, options, view);
+                toView.view = view;
                 signals = Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
                 try {
                     result = engine.execute();
@@ -225,6 +244,26 @@ final class RunCommands {
             };
         }
 
+    }
+
+    /** The engine's listener, made before the progress view it passes everything to (nothing happens before it is set). */
+    private static final class ToView implements io.swarmflow.engine.RunListener {
+        volatile io.swarmflow.engine.RunListener view = io.swarmflow.engine.RunListener.NONE;
+
+        @Override
+        public void onEvent(io.swarmflow.store.RunEvent event, long atEpochMillis) {
+            view.onEvent(event, atEpochMillis);
+        }
+
+        @Override
+        public void onLogLine(String ticketId, int attempt, String stream, String line) {
+            view.onLogLine(ticketId, attempt, stream, line);
+        }
+
+        @Override
+        public void onNotice(String message) {
+            view.onNotice(message);
+        }
     }
 
     /**

@@ -99,6 +99,8 @@ public final class RunEngine {
     private final java.util.Set<Long> handledCommands = new java.util.HashSet<>();
     /** Store time when this coordinator took the run; a cancel requested before it is not for it. */
     private long claimedAtMillis;
+    /** The run as read by {@link #claim}, once it ran. */
+    private RunView claimed;
     private long epoch;
     private boolean cancelling;
     private String failFastBy;
@@ -161,11 +163,9 @@ public final class RunEngine {
      * @throws StoreException.Fenced    if another coordinator took the run over meanwhile
      */
     public RunState execute() throws InterruptedException {
-        RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
+        claim();
+        RunView view = claimed;
         if (view.state().isFinished()) return view.state();
-        takeOverIfOwnerDead();
-        claimedAtMillis = store.now();
-        epoch = store.claimRun(runId, owner, options.leaseMillis());
         boolean resumed = view.startedAtMillis() != 0;
         try {
             load();
@@ -187,6 +187,25 @@ public final class RunEngine {
                 // fenced: someone else owns it now; nothing to release
             }
         }
+    }
+
+    /**
+     * Claims the run for this coordinator ahead of {@link #execute()} (which claims it itself when this was not called),
+     * so that a caller can tell the user the run goes on only once no other coordinator can take it: of two resumes at
+     * once, the one whose claim fails has said nothing yet. A finished run is not claimed. Once this returns,
+     * {@link #execute()} must follow: it releases the claim when it ends.
+     *
+     * @throws StoreException.RunLocked if a live coordinator holds the run
+     */
+    public void claim() {
+        if (claimed != null) return;
+        RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
+        if (!view.state().isFinished()) {
+            takeOverIfOwnerDead();
+            claimedAtMillis = store.now();
+            epoch = store.claimRun(runId, owner, options.leaseMillis());
+        }
+        claimed = view;
     }
 
     /** A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait. */
