@@ -62,8 +62,18 @@ final class Wiring implements AutoCloseable {
         }
     }
 
+    /** Makes a directory Swarmflow created {@code rwx------}, where the file system has POSIX permissions. */
+    private static void ownerOnly(Path dir) throws java.io.IOException {
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // a file system without POSIX permissions: its own access rules apply
+        }
+    }
+
     /**
-     * Opens (creating if needed) the state directory.
+     * Opens (creating if needed) the state directory. One this creates is {@code rwx------} (the plan, with its
+     * {@code --var} values and environment, the logs and worktrees may hold secrets); an existing one keeps its mode.
      *
      * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one
      */
@@ -71,8 +81,12 @@ final class Wiring implements AutoCloseable {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         try {
             Files.createDirectories(stateDir);
-            // a state directory inside a git repository (.swarm/ by default) stays out of `git status` and commits
-            if (fresh) Files.writeString(stateDir.resolve(".gitignore"), "# Swarmflow's state: not for version control\n*\n");
+            if (fresh) {
+                // the plan (with --var values and env), logs and worktrees may hold secrets: the owner's alone
+                ownerOnly(stateDir);
+                // a state directory inside a git repository (.swarm/ by default) stays out of `git status` and commits
+                Files.writeString(stateDir.resolve(".gitignore"), "# Swarmflow's state: not for version control\n*\n");
+            }
         } catch (java.io.IOException | SecurityException e) {
             Path existing = stateDir.toAbsolutePath();
             while (existing != null && !Files.exists(existing)) existing = existing.getParent();

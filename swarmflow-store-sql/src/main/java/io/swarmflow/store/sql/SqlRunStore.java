@@ -146,9 +146,29 @@ public final class SqlRunStore implements RunStore {
         }
         Path db = stateDir.resolve("swarm.db");
         SqliteDialect.refuseLostDatabase(stateDir, db);
+        createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
         return new SqlRunStore(new SqliteDialect(), SqliteDialect.dataSource(db), db.toString(), recovery);
+    }
+
+    /**
+     * Creates an empty {@code db} readable and writable by its owner alone ({@code rw-------}) when there is none: SQLite
+     * takes an empty file for a new database, and gives its write-ahead log and shared-memory files the database file's
+     * permissions (its unix VFS, {@code findCreateFileMode}), where it would otherwise create all three under the
+     * process's umask, readable by everyone with the usual 022. The plan it stores holds {@code --var} values and
+     * environment, which may be secrets.
+     */
+    private static void createOwnerOnly(Path db) {
+        if (Files.exists(db, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try {
+            Files.createFile(db, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException | UnsupportedOperationException e) {
+            // created meanwhile by another swarm, or no POSIX permissions here: SQLite opens what is there
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot create " + db + ": " + e.getMessage(), e);
+        }
     }
 
     /**
