@@ -320,8 +320,18 @@ final class PlanBuilder {
                 continue;
             }
             if (names.containsKey(id)) {
-                problems.at(raw.id.node(), "duplicate ticket id '" + id + "' (first at line " + line(nameNodes.get(id)) + ")",
-                        "give each ticket a unique id");
+                Node first = nameNodes.get(id);
+                if (first == raw.id.node()) {
+                    // the same node again: a YAML alias (*name) repeats the ticket or its id; the composer keeps only the
+                    // anchor's position, so the message names the alias to look for
+                    String anchor = raw.node.getAnchor() != null ? raw.node.getAnchor() : first.getAnchor();
+                    problems.at(first, "duplicate ticket id '" + id + "': the alias *" + anchor + " repeats the "
+                                    + (raw.node.getAnchor() != null ? "ticket" : "id") + " anchored here (&" + anchor + ")",
+                            "give each ticket its own id: write the second ticket out, or fan one out with matrix:");
+                } else {
+                    problems.at(raw.id.node(), "duplicate ticket id '" + id + "' (first at line " + line(first) + ")",
+                            "give each ticket a unique id");
+                }
                 continue;
             }
             if (raw.matrixNode == null) {

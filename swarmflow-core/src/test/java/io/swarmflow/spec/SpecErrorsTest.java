@@ -104,6 +104,28 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aTicketRepeatedByAnAliasIsReportedAsTheAliasNotAsADuplicateOfItself() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - &t
+                    id: a
+                    run: "true"
+                  - id: b
+                    run: "true"
+                  - *t
+                """)).containsExactly("swarm.yaml:3:9: duplicate ticket id 'a': the alias *t repeats the ticket anchored here (&t); "
+                + "give each ticket its own id: write the second ticket out, or fan one out with matrix:");
+        assertThat(errors(dir, """
+                tickets:
+                  - id: &name a
+                    run: "true"
+                  - id: *name
+                    run: "true"
+                """)).containsExactly("swarm.yaml:2:9: duplicate ticket id 'a': the alias *name repeats the id anchored here "
+                + "(&name); give each ticket its own id: write the second ticket out, or fan one out with matrix:");
+    }
+
+    @Test
     void unknownKeysSuggestTheClosestOrListTheAllowedOnes() throws IOException {
         assertThat(errors(dir, """
                 tickets:
