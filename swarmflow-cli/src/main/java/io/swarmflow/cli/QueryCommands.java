@@ -340,6 +340,13 @@ final class QueryCommands {
                     if (follow) explainStopped(w);
                     return ExitCodes.OK;
                 }
+                // made when the run starts, before any attempt: without it the attempts' output is not "none", it is gone
+                Path logDir = w.runDir(runId).resolve("logs");
+                if (!Files.isDirectory(logDir)) {
+                    Streams.err(spec).println("swarm: the log directory " + logDir + " of run " + runId + " is missing (deleted or "
+                            + "moved), so the output of " + ticketId + "'s attempts is gone; restore it from a backup to read it");
+                    return ExitCodes.STORE_UNAVAILABLE;
+                }
                 if (t.attempt() > 1 && !follow) { // which attempt this is, on stderr so that stdout stays the log
                     Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
                             + "; see another with --attempt N");

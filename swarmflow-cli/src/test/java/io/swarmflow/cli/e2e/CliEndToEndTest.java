@@ -371,6 +371,28 @@ class CliEndToEndTest {
                 .isEqualTo("==> stderr.log <==\nonly on stderr\n");
     }
 
+    /** A silent attempt leaves no log file; a run whose logs/ was deleted is not silent, and logs says the output is gone. */
+    @Test
+    void logsOfARunWhoseLogDirectoryWasDeletedSaysTheOutputIsGone() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gone.yaml"), "tickets:\n  - {id: a, run: echo hello}\n  - {id: quiet, run: \"true\"}\n");
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        String run = runId(r);
+        assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).out()).isEqualTo("(no output recorded for quiet attempt 1)\n");
+        Path logs = state.resolve("runs").resolve(run).resolve("logs");
+        try (var walk = Files.walk(logs)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+
+        Result gone = swarm("logs", run, "a", "--state-dir", state.toString());
+
+        assertThat(gone.code()).as("%s", gone).isEqualTo(4);
+        assertThat(gone.out()).isEmpty();
+        assertThat(gone.err()).isEqualTo("swarm: the log directory " + logs + " of run " + run + " is missing (deleted or moved), "
+                + "so the output of a's attempts is gone; restore it from a backup to read it\n");
+    }
+
     @Test
     void logsPrintsALogLargerThanItsReadBufferWholeAndByteForByte() throws Exception {
         Path state = tmp.resolve("state");
