@@ -85,6 +85,7 @@ final class RunCommands {
             Executor executor = Wiring.executor(stateDir, Streams.err(spec));
             List<String> problems = executor.preflight(plan);
             if (!problems.isEmpty()) throw new PreflightException(problems);
+            for (String note : executor.notes(plan)) Streams.err(spec).println("swarm: note: " + io.swarmflow.spec.SpecError.printable(note));
             try (Wiring w = Wiring.create(stateDir, executor)) {
                 String runId = w.service.create(plan, specFile.toString());
                 out.println("run " + runId + ": " + plan.tickets().size() + " tickets, concurrency " + plan.concurrency()

@@ -19,6 +19,14 @@ public interface Executor extends AutoCloseable {
     List<String> preflight(Plan plan);
 
     /**
+     * What the user should know before a new run of {@code plan} starts, though it can run (for example uncommitted
+     * changes in the repository, which worktree tickets will not see). One line each; empty when there is nothing.
+     */
+    default List<String> notes(Plan plan) {
+        return List.of();
+    }
+
+    /**
      * Prepares the run's directories before its first attempt, and again when the run resumes. What the
      * tickets left (worktrees, scratch files) is kept: an attempt that needs a clean workspace gets one.
      */

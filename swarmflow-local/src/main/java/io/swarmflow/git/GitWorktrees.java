@@ -316,6 +316,22 @@ public final class GitWorktrees {
     }
 
     /**
+     * The tracked paths of the repository's working tree with changes not committed (modified, staged or deleted; untracked
+     * files not counted), as {@code git status --porcelain} names them (a rename as {@code old -> new}), with paths as they
+     * are ({@code core.quotePath=false}).
+     *
+     * @throws GitException when git fails
+     */
+    public static List<String> uncommittedTrackedPaths(Path repo) throws GitException {
+        List<String> paths = new ArrayList<>();
+        for (String line : git(repo, "-c", "core.quotePath=false", "status", "--porcelain", "--untracked-files=no",
+                "--ignore-submodules=dirty").split("\n")) {
+            if (line.length() > 3) paths.add(line.substring(3));
+        }
+        return paths;
+    }
+
+    /**
      * {@code git diff --stat base..branch} as git prints it (each line starts with a space), without the final
      * newline; empty when the branch has no changes. Paths with non-ASCII characters are printed as they are ({@code
      * core.quotePath=false}), not as octal escapes ({@code "\303\274.txt"}).

@@ -151,6 +151,28 @@ public final class LocalExecutor implements Executor {
     }
 
     @Override
+    public List<String> notes(Plan plan) {
+        if (plan.repo() == null || plan.tickets().stream().noneMatch(t -> t.workspace() == WorkspaceMode.WORKTREE
+                && "shell".equals(plan.profileOf(t).kind()))) {
+            return List.of();
+        }
+        Path repo = Path.of(plan.repo());
+        List<String> changed;
+        try {
+            changed = GitWorktrees.uncommittedTrackedPaths(repo);
+        } catch (GitException e) {
+            return List.of(); // the worktree's own creation says what is wrong with the repository
+        }
+        if (changed.isEmpty()) return List.of();
+        String head = GitWorktrees.headCommit(repo).map(c -> " (" + c.substring(0, Math.min(12, c.length())) + ")").orElse("");
+        String shown = String.join(", ", changed.subList(0, Math.min(5, changed.size())))
+                + (changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "");
+        return List.of(repo + " has uncommitted changes to " + changed.size() + (changed.size() == 1 ? " tracked file" : " tracked files")
+                + " (" + shown + "): worktree tickets start from its last commit" + head + " and do not see them; commit "
+                + "them first for the tickets to work on them");
+    }
+
+    @Override
     public List<String> preflight(Plan plan) {
         List<String> problems = new ArrayList<>();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
