@@ -79,18 +79,24 @@ final class RunCommands {
         @Override
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
-            Plan plan = new SpecLoader().load(specFile, vars.values());
-            Path stateDir = state.resolve();
-            EngineOptions options = exec.engineOptions(stateDir);
-            Executor executor = Wiring.executor(stateDir, Streams.err(spec));
-            List<String> problems = executor.preflight(plan);
-            if (!problems.isEmpty()) throw new PreflightException(problems);
-            for (String note : executor.notes(plan)) Streams.err(spec).println("swarm: note: " + io.swarmflow.spec.SpecError.printable(note));
-            try (Wiring w = Wiring.create(stateDir, executor)) {
-                String runId = w.service.create(plan, specFile.toString());
-                out.println("run " + runId + ": " + plan.tickets().size() + " tickets, concurrency " + plan.concurrency()
-                        + " (state in " + stateDir + ")");
-                return Foreground.execute(w, runId, options, exec, out, () -> {});
+            try (Signals signals = Signals.install(Streams.err(spec))) {
+                Plan plan = new SpecLoader().load(specFile, vars.values());
+                Path stateDir = state.resolve();
+                EngineOptions options = exec.engineOptions(stateDir);
+                Executor executor = Wiring.executor(stateDir, Streams.err(spec));
+                List<String> problems = executor.preflight(plan);
+                if (!problems.isEmpty()) throw new PreflightException(problems);
+                for (String note : executor.notes(plan)) Streams.err(spec).println("swarm: note: " + io.swarmflow.spec.SpecError.printable(note));
+                try (Wiring w = Wiring.create(stateDir, executor)) {
+                    if (signals.before().isPresent()) {
+                        Streams.err(spec).println("swarm: interrupted (" + signals.before().get() + "); no run was created");
+                        return ExitCodes.INTERRUPTED;
+                    }
+                    String runId = w.service.create(plan, specFile.toString());
+                    out.println("run " + runId + ": " + plan.tickets().size() + " tickets, concurrency " + plan.concurrency()
+                            + " (state in " + stateDir + ")");
+                    return Foreground.execute(w, runId, options, exec, out, signals, () -> {});
+                }
             }
         }
     }
@@ -116,7 +122,7 @@ final class RunCommands {
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
             Path stateDir = state.resolve();
-            try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
+            try (Signals signals = Signals.install(Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 RunView run = w.service.requireRun(runId);
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (run.state().isFinished()) {
@@ -153,7 +159,7 @@ final class RunCommands {
                 beforeClaim.accept(w);
                 // said once this process holds the run: another resume started at the same time may have taken it since
                 // the check above, and then this one is refused without having said it resumes
-                return Foreground.execute(w, runId, options, exec, out, () -> {
+                return Foreground.execute(w, runId, options, exec, out, signals, () -> {
                     out.println("resuming run " + runId + " (" + run.state().label() + ")");
                     if (specChanged) {
                         err.println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
@@ -183,21 +189,32 @@ final class RunCommands {
          * @param claimed what to print once this coordinator holds the run ({@code resuming run R}), before the progress:
          *                a resume that another one beat to the run is refused before it says anything
          */
-        static int execute(Wiring w, String runId, EngineOptions options, ExecOptions exec, PrintStream out, Runnable claimed)
-                throws Exception {
+        static int execute(Wiring w, String runId, EngineOptions options, ExecOptions exec, PrintStream out, Signals signals,
+                           Runnable claimed) throws Exception {
+            boolean started = w.service.requireRun(runId).startedAtMillis() != 0;
             ToView toView = new ToView();
             RunEngine engine = w.service.engine(runId, options, toView);
             engine.claim();
+            java.util.Optional<String> early = signals.before();
+            if (early.isPresent()) { // Ctrl-C, SIGTERM or SIGHUP while the spec was read, or the run created, checked or claimed
+                engine.release();
+                Streams.err(null).println("swarm: run " + runId + " was not " + (started ? "resumed" : "started") + " (interrupted: "
+                        + early.get() + "); it stays as it is until `swarm resume " + runId + "`");
+                return ExitCodes.INTERRUPTED;
+            }
             claimed.run();
             List<TicketView> before = w.service.tickets(runId);
             boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
             RunState result;
             CountDownLatch finished = new CountDownLatch(1);
-            Signals signals;
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
                 view.seed(before);
                 toView.view = view;
-                signals = Signals.onInterrupt(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished);
+                signals.onRun(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished)
+                        .ifPresent(signal -> { // came after the check above, while this coordinator claimed the run
+                            view.onNotice("interrupted (" + signal + "): stopping the run");
+                            engine.cancel(signal);
+                        });
                 try {
                     result = engine.execute();
                 } catch (io.swarmflow.store.StoreException.Unavailable e) {
@@ -280,6 +297,8 @@ final class RunCommands {
 
         /** What a signal does now, given the signal's name as in {@link #NAMES}. */
         private final java.util.concurrent.atomic.AtomicReference<Consumer<String>> action;
+        /** The first signal before the run executed, recorded by the handlers of {@link #install}. */
+        private java.util.concurrent.atomic.AtomicReference<String> first;
         /** The handlers replaced, to put back on {@link #close}. */
         @SuppressWarnings("removal")
         private final Map<sun.misc.Signal, sun.misc.SignalHandler> replaced = new LinkedHashMap<>();
@@ -289,16 +308,63 @@ final class RunCommands {
         }
 
         /**
-         * A signal the process was started ignoring ({@code nohup} for SIGHUP, {@code cmd &} in a script for SIGINT) stays
-         * ignored: the JVM refuses a handler for it, and the others are handled all the same. Where no signal can be
-         * handled, a shutdown hook cancels the run instead.
+         * Handlers for the time before the run executes (validation, creating the run, the checks of a resume): the first
+         * signal is only recorded ({@link #before}), so that the run is not started, and a second one ends the process at
+         * once. Without them the JVM ended at its default: exit 143 for SIGTERM, 129 for SIGHUP, with nothing said, and a
+         * run created meanwhile left as "never started". {@link #onRun} makes them cancel the run once it executes.
          *
-         * @return the handlers installed, to switch with {@link #afterRun} once the run has ended
+         * @param err where to say that a signal came
          */
-        @SuppressWarnings("removal")
-        static Signals onInterrupt(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice, CountDownLatch finished) {
-            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        static Signals install(PrintStream err) {
+            java.util.concurrent.atomic.AtomicReference<String> first = new java.util.concurrent.atomic.AtomicReference<>();
             Signals signals = new Signals(name -> {
+                if (first.compareAndSet(null, name)) {
+                    err.println("swarm: interrupted (" + name + "): stopping before the run executes (interrupt again to end at once)");
+                } else {
+                    err.println("swarm: interrupted again (" + name + "): ending now; a run created meanwhile stays as it is "
+                            + "(`swarm runs` lists it, `swarm resume RUN` starts it)");
+                    err.flush();
+                    Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+                }
+            });
+            signals.first = first;
+            for (Map.Entry<String, String> signal : NAMES) {
+                try {
+                    sun.misc.Signal s = new sun.misc.Signal(signal.getKey());
+                    signals.replaced.put(s, sun.misc.Signal.handle(s, ignored -> signals.handle(signal.getValue())));
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    // ignored by the process's starter, or not available here
+                }
+            }
+            return signals;
+        }
+
+        private synchronized void handle(String name) {
+            action.get().accept(name);
+        }
+
+        /** The signal that came before the run executed ({@link #install}), if any. */
+        java.util.Optional<String> before() {
+            return java.util.Optional.ofNullable(first == null ? null : first.get());
+        }
+
+        /**
+         * From now on a signal cancels the run (a second one kills its attempts at once), as {@link #onInterrupt}.
+         *
+         * @return the signal that came before, if any: the caller cancels the run with it
+         */
+        synchronized java.util.Optional<String> onRun(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice,
+                                                      CountDownLatch finished) {
+            java.util.Optional<String> before = before();
+            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger(before.isPresent() ? 1 : 0);
+            action.set(cancelling(count, cancel, cancelNow, notice));
+            if (replaced.isEmpty()) shutdownHook(cancel, finished);
+            return before;
+        }
+
+        private static Consumer<String> cancelling(java.util.concurrent.atomic.AtomicInteger count, Consumer<String> cancel,
+                                                   Consumer<String> cancelNow, Consumer<String> notice) {
+            return name -> {
                 if (count.incrementAndGet() == 1) {
                     notice.accept("interrupted (" + name + "): stopping the run (interrupt again to kill the running attempts now)");
                     cancel.accept(name);
@@ -306,25 +372,30 @@ final class RunCommands {
                     notice.accept("interrupted again (" + name + "): killing the running attempts now");
                     cancelNow.accept(name);
                 }
-            });
-            for (Map.Entry<String, String> signal : NAMES) {
+            };
+        }
+
+        private static void shutdownHook(Consumer<String> cancel, CountDownLatch finished) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                cancel.accept("JVM shutdown");
                 try {
-                    sun.misc.Signal s = new sun.misc.Signal(signal.getKey());
-                    signals.replaced.put(s, sun.misc.Signal.handle(s, ignored -> signals.action.get().accept(signal.getValue())));
-                } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                    // ignored by the process's starter, or not available here
+                    finished.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
                 }
-            }
-            if (signals.replaced.isEmpty()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    cancel.accept("JVM shutdown");
-                    try {
-                        finished.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                    }
-                }));
-            }
+            }));
+        }
+
+        /**
+         * A signal the process was started ignoring ({@code nohup} for SIGHUP, {@code cmd &} in a script for SIGINT) stays
+         * ignored: the JVM refuses a handler for it, and the others are handled all the same. Where no signal can be
+         * handled, a shutdown hook cancels the run instead.
+         *
+         * @return the handlers installed, to switch with {@link #afterRun} once the run has ended
+         */
+        static Signals onInterrupt(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice, CountDownLatch finished) {
+            Signals signals = install(Streams.err(null));
+            signals.onRun(cancel, cancelNow, notice, finished);
             return signals;
         }
 

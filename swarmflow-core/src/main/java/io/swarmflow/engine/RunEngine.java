@@ -208,6 +208,19 @@ public final class RunEngine {
         claimed = view;
     }
 
+    /**
+     * Gives back the run that {@link #claim} took, without executing it (nothing was written but the claim): for a caller
+     * that was stopped in between (a Ctrl-C). Another coordinator may then take the run at once.
+     */
+    public void release() {
+        if (claimed == null || claimed.state().isFinished()) return;
+        try {
+            store.releaseRun(runId, epoch);
+        } catch (StoreException.Fenced ignored) {
+            // someone else owns it now; nothing to release
+        }
+    }
+
     /** A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait. */
     private void takeOverIfOwnerDead() {
         store.lease(runId).ifPresent(lease -> {

@@ -1,0 +1,68 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.SpecLoader;
+import io.swarmflow.store.RunState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * SIGTERM (or Ctrl-C, SIGHUP) while {@code swarm run} read the spec and created the run, or {@code swarm resume} checked
+ * it, before the handlers that cancel a run were installed: the JVM ended at its default, exit 143 for SIGTERM (129 for
+ * SIGHUP) where the README promises 130, saying nothing, and leaving the run never started without a word on how to start
+ * it. The signal is now handled from the start: the run is not started, the command says so and how to go on, and exits 130.
+ */
+class SignalBeforeStartTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    @SuppressWarnings("removal")
+    void aSignalBeforeTheRunExecutesLeavesItAsItIsAndExits130() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
+        Plan plan = new SpecLoader().load(spec, Map.of());
+        Path stateDir = tmp.resolve("state");
+        String run;
+        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
+            run = w.service.create(plan, spec.toString()); // a `swarm run` that stopped before it began
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        RunCommands.Resume resume = new RunCommands.Resume();
+        resume.runId = run;
+        resume.state = new StateOptions();
+        resume.state.stateDir = stateDir;
+        resume.exec.plain = true;
+        resume.beforeClaim = w -> { // after the checks: the user presses Ctrl-C, or the terminal sends SIGTERM
+            sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> err.toString(StandardCharsets.UTF_8).contains("interrupted (SIGTERM)"));
+        };
+        int code;
+        Streams.set(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            code = resume.call();
+        } finally {
+            Streams.clear();
+        }
+
+        assertThat(code).as("out: %s\nerr: %s", out, err).isEqualTo(ExitCodes.INTERRUPTED);
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("resuming", "started");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("run " + run + " was not started (interrupted: SIGTERM); it stays "
+                + "as it is until `swarm resume " + run + "`");
+        try (Wiring w = Wiring.existing(stateDir, new PrintStream(new ByteArrayOutputStream()))) {
+            assertThat(w.service.requireRun(run).state()).isEqualTo(RunState.CREATED);
+            assertThat(w.service.isExecuting(run)).isFalse();
+        }
+    }
+}
