@@ -93,7 +93,12 @@ class ExamplesTest {
                 "--plain", "--quiet", "--state-dir", state.toString());
         assertThat(r.code()).as("%s", r).isZero();
         try (Stream<Path> runs = Files.list(state.resolve("runs"))) {
-            return Files.readString(runs.findFirst().orElseThrow().resolve("scratch/repo-health.md"));
+            Path run = runs.findFirst().orElseThrow();
+            Path markdown = run.resolve("scratch/repo-health.md");
+            // the report ticket's output names it, for report.html and status --json
+            Cli.Result status = Cli.swarm("status", run.getFileName().toString(), "--json", "--state-dir", state.toString());
+            assertThat(Cli.ticket(status.json(), "report").get("outputs").get("path").asText()).isEqualTo(markdown.toString());
+            return Files.readString(markdown);
         }
     }
 
