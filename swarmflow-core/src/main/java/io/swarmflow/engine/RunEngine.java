@@ -421,8 +421,7 @@ public final class RunEngine {
                 if (cancelling) return end(RunState.CANCELLED);
                 if (ready.isEmpty() && retryTimers.isEmpty() && !waitingNoticeShown) {
                     waitingNoticeShown = true;
-                    listener.onNotice("waiting for approval: " + awaitingList()
-                            + " (swarm approve " + runId + " TICKET, or swarm reject " + runId + " TICKET --reason ...)");
+                    listener.onNotice(waitingNotice());
                 }
             }
 
@@ -437,12 +436,22 @@ public final class RunEngine {
         }
     }
 
-    private String awaitingList() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            if (state[i] == TicketState.AWAITING_APPROVAL) sb.append(sb.isEmpty() ? "" : ", ").append(tickets[i].id());
-        }
-        return sb.toString();
+    /** Most tickets {@link #waitingNotice} names. */
+    static final int WAITING_NAMED = 10;
+
+    /**
+     * What the run waits for once nothing else can go on: the tickets awaiting approval (the first {@value #WAITING_NAMED},
+     * and how many more) and the commands that decide them, with the ticket's id when there is one.
+     */
+    private String waitingNotice() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) if (state[i] == TicketState.AWAITING_APPROVAL) ids.add(tickets[i].id());
+        String named = String.join(", ", ids.subList(0, Math.min(WAITING_NAMED, ids.size())))
+                + (ids.size() > WAITING_NAMED ? " and " + (ids.size() - WAITING_NAMED) + " more (swarm status " + runId
+                + " --state awaiting-approval lists them)" : "");
+        String ticket = ids.size() == 1 ? ids.get(0) : "TICKET";
+        return "waiting for approval: " + named + " (swarm approve " + runId + " " + ticket + ", or swarm reject " + runId + " "
+                + ticket + " --reason ...)";
     }
 
     private boolean anyFailure() {

@@ -604,6 +604,38 @@ class RunEngineTest {
         assertThat(store.pendingCommands(run)).isEmpty();
     }
 
+    /** Once only approvals can move the run on, it says which tickets wait and the commands, with the id when there is one. */
+    @Test
+    void theWaitingNoticeNamesTheOneTicketOrTheFirstTenAndHowManyMore() throws Exception {
+        TestPlans one = new TestPlans().ticket("gate", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0);
+        TestPlans many = new TestPlans();
+        for (int i = 0; i < 12; i++) many.ticket("g" + i, When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0);
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        for (TestPlans plans : List.of(one, many)) {
+            String run = create(service, plans.build());
+            List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var pool = Executors.newSingleThreadExecutor();
+            try {
+                RunEngine engine = service.engine(run, options(), notices(notices));
+                Future<RunState> f = pool.submit(engine::execute);
+                await().atMost(Duration.ofSeconds(10)).until(() -> notices.stream().anyMatch(n -> n.startsWith("waiting for approval")));
+                engine.cancel("test");
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            String notice = notices.stream().filter(n -> n.startsWith("waiting for approval")).findFirst().orElseThrow();
+            if (plans == one) {
+                assertThat(notice).isEqualTo("waiting for approval: gate (swarm approve " + run + " gate, or swarm reject " + run
+                        + " gate --reason ...)");
+            } else {
+                assertThat(notice).isEqualTo("waiting for approval: g0, g1, g2, g3, g4, g5, g6, g7, g8, g9 and 2 more (swarm status "
+                        + run + " --state awaiting-approval lists them) (swarm approve " + run + " TICKET, or swarm reject " + run
+                        + " TICKET --reason ...)");
+            }
+        }
+    }
+
     /**
      * A coordinator that applied a decision and stopped before marking it applied leaves it pending: the resume does not
      * apply it again, nor say it ignored it (it was applied).
