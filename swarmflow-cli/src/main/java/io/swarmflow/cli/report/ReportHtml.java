@@ -274,14 +274,20 @@ final class ReportHtml {
                 // a ticket that never ran (a rejected gate) has no attempt whose log could be empty
                 if (f.attempt() > 0) sb.append("<p class=\"muted small\">No log output captured for this attempt.</p>\n");
             } else {
-                sb.append("<div class=\"muted small\">").append(f.tail().truncated() ? "last " + f.tail().lines().size() + " lines of " : "")
-                        .append("<code>").append(esc(f.logFile())).append("</code></div>\n<pre class=\"log\">");
-                for (String line : f.tail().lines()) sb.append(esc(line)).append('\n');
-                sb.append("</pre>\n");
+                logTail(sb, f.logFile(), f.tail());
+                if (f.stdoutFile() != null) logTail(sb, f.stdoutFile(), f.stdoutTail());
             }
             sb.append("</div>\n");
         }
         sb.append("</section>\n");
+    }
+
+    /** A log's file name (relative to the run directory) and its tail, as a {@code pre} block. */
+    private static void logTail(StringBuilder sb, String file, LogTail tail) {
+        sb.append("<div class=\"muted small\">").append(tail.truncated() ? "last " + tail.lines().size() + " lines of " : "")
+                .append("<code>").append(esc(file)).append("</code></div>\n<pre class=\"log\">");
+        for (String line : tail.lines()) sb.append(esc(line)).append('\n');
+        sb.append("</pre>\n");
     }
 
     private static void tickets(StringBuilder sb, RunReport report, java.util.List<RunReport.Row> shown) {

@@ -94,6 +94,15 @@ final class ReportJson {
             o.put("truncated", f.tail().truncated());
             ArrayNode lines = o.putArray("lines");
             f.tail().lines().forEach(lines::add);
+            if (f.stdoutFile() == null) {
+                o.putNull("stdout");
+            } else {
+                ObjectNode out = o.putObject("stdout");
+                out.put("logFile", f.stdoutFile());
+                out.put("truncated", f.stdoutTail().truncated());
+                ArrayNode outLines = out.putArray("lines");
+                f.stdoutTail().lines().forEach(outLines::add);
+            }
         }
         return root;
     }

@@ -43,10 +43,18 @@ public final class RunReport {
     /**
      * Log tail of a failed ticket's last attempt.
      *
-     * @param stream  {@code stderr}, {@code stdout}, or null when neither log has content
-     * @param logFile the file shown, relative to the run directory, or null
+     * @param stream     {@code stderr}, {@code stdout}, or null when neither log has content
+     * @param logFile    the file shown, relative to the run directory, or null
+     * @param stdoutFile when {@code stream} is stderr and stdout has content too ({@code logs/.../stdout.log}, relative to
+     *                   the run directory), else null: many tools print their errors on stdout (test runners, make), so a
+     *                   warning on stderr must not hide them
+     * @param stdoutTail its tail, {@link LogTail#EMPTY} when {@code stdoutFile} is null
      */
-    record Failure(String ticketId, int attempt, String stream, String logFile, LogTail tail) {}
+    record Failure(String ticketId, int attempt, String stream, String logFile, LogTail tail, String stdoutFile, LogTail stdoutTail) {
+        Failure(String ticketId, int attempt, String stream, String logFile, LogTail tail) {
+            this(ticketId, attempt, stream, logFile, tail, null, LogTail.EMPTY);
+        }
+    }
 
     private final RunView run;
     private final List<Row> rows;
@@ -70,7 +78,7 @@ public final class RunReport {
      * @param tickets  ticket projections of the run (any order); plan tickets without one are shown as pending
      * @param attempts attempt projections of the run (any order)
      * @param runDir   the run directory; failed attempts' logs are read from
-     *                 {@code runDir/logs/<ticket>/<attempt>/stderr.log} (or {@code stdout.log} when stderr is empty)
+     *                 {@code runDir/logs/<ticket>/<attempt>/stderr.log} and {@code stdout.log}
      * @return the report
      */
     public static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir) {
@@ -124,11 +132,15 @@ public final class RunReport {
         int attempt = r.view().attempt();
         if (!r.attempts().isEmpty()) attempt = Math.max(attempt, r.attempts().getLast().attempt());
         if (attempt <= 0) return new Failure(r.id(), 0, null, null, LogTail.EMPTY);
-        for (String stream : List.of("stderr", "stdout")) {
-            String rel = "logs/" + r.id() + "/" + attempt + "/" + stream + ".log";
-            LogTail tail = LogTail.read(runDir.resolve(rel), LOG_TAIL_LINES);
-            if (!tail.isEmpty()) return new Failure(r.id(), attempt, stream, rel, tail);
+        String errRel = "logs/" + r.id() + "/" + attempt + "/stderr.log";
+        String outRel = "logs/" + r.id() + "/" + attempt + "/stdout.log";
+        LogTail err = LogTail.read(runDir.resolve(errRel), LOG_TAIL_LINES);
+        LogTail out = LogTail.read(runDir.resolve(outRel), LOG_TAIL_LINES);
+        if (!err.isEmpty()) {
+            return out.isEmpty() ? new Failure(r.id(), attempt, "stderr", errRel, err)
+                    : new Failure(r.id(), attempt, "stderr", errRel, err, outRel, out);
         }
+        if (!out.isEmpty()) return new Failure(r.id(), attempt, "stdout", outRel, out);
         return new Failure(r.id(), attempt, null, null, LogTail.EMPTY);
     }
 

@@ -45,7 +45,7 @@ class RunReportTest {
         for (int i = 1; i <= 30; i++) err.append("error line ").append(i).append('\n');
         err.append("</pre><script>alert(3)</script>\n");
         Files.writeString(test.resolve("stderr.log"), err);
-        Files.writeString(test.resolve("stdout.log"), "stdout is not shown when stderr has content\n");
+        Files.writeString(test.resolve("stdout.log"), "stdout, shown after stderr\n");
     }
 
     private RunReport finished() {
@@ -158,6 +158,28 @@ class RunReportTest {
         List<String> lines = new ArrayList<>();
         f.get("lines").forEach(l -> lines.add(l.asText()));
         assertThat(lines).hasSize(20).startsWith("error line 12").endsWith("</pre><script>alert(3)</script>");
+    }
+
+    /** A warning on stderr must not hide the error a test runner printed on stdout: both tails are shown. */
+    @Test
+    void aFailureWithOutputOnBothStreamsShowsStdoutsTailAfterStderrs() throws IOException {
+        Files.writeString(runDir.resolve("logs/test/1/stderr.log"), "warning: deprecated\n");
+        Files.writeString(runDir.resolve("logs/test/1/stdout.log"), "test 1 ok\nFAIL: test_x <expected 1>\n");
+
+        JsonNode f = json(finished()).get("failures").get(0);
+
+        assertThat(f.get("stream").asText()).isEqualTo("stderr");
+        assertThat(f.get("lines")).extracting(JsonNode::asText).containsExactly("warning: deprecated");
+        assertThat(f.get("stdout").get("logFile").asText()).isEqualTo("logs/test/1/stdout.log");
+        assertThat(f.get("stdout").get("truncated").asBoolean()).isFalse();
+        assertThat(f.get("stdout").get("lines")).extracting(JsonNode::asText).containsExactly("test 1 ok", "FAIL: test_x <expected 1>");
+        String html = html(finished());
+        assertThat(html).contains("<code>logs/test/1/stderr.log</code></div>\n<pre class=\"log\">warning: deprecated\n</pre>\n"
+                + "<div class=\"muted small\"><code>logs/test/1/stdout.log</code></div>\n<pre class=\"log\">test 1 ok\n"
+                + "FAIL: test_x &lt;expected 1&gt;\n</pre>");
+
+        Files.writeString(runDir.resolve("logs/test/1/stdout.log"), "");
+        assertThat(json(finished()).get("failures").get(0).get("stdout").isNull()).as("an empty stdout adds nothing").isTrue();
     }
 
     @Test
