@@ -529,8 +529,8 @@ public final class LocalExecutor implements Executor {
         SandboxResult result = process.waitFor();
 
         return switch (result.termination()) {
-            case CANCELLED -> cancelled();
-            case TIMED_OUT -> timedOut(ticket.timeoutMillis());
+            case CANCELLED -> killedAfterGrace(cancelled(), result, graceMillis);
+            case TIMED_OUT -> killedAfterGrace(timedOut(ticket.timeoutMillis()), result, graceMillis);
             case EXITED -> result.succeeded()
                     ? finish(request, workspace, worktree, json)
                     : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
@@ -775,6 +775,17 @@ public final class LocalExecutor implements Executor {
 
     private static AttemptResult cancelled() {
         return new AttemptResult(Outcome.CANCELLED, null, "cancelled", Map.of());
+    }
+
+    /**
+     * {@code stopped} (a timeout or cancel), saying so when the process did not end on the TERM and was killed once the
+     * grace period ran out: its cleanup (a trap on TERM) did not finish, or it ignores TERM.
+     */
+    private static AttemptResult killedAfterGrace(AttemptResult stopped, SandboxResult result, long graceMillis) {
+        if (!result.killedAfterGrace()) return stopped;
+        return new AttemptResult(stopped.outcome(), stopped.exitCode(), stopped.reason() + "; it did not end within the "
+                + Duration.ofMillis(graceMillis).toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                + " grace period after TERM and was killed (SIGKILL)", stopped.outputs());
     }
 
     private static AttemptResult timedOut(long timeoutMillis) {

@@ -165,7 +165,7 @@ public final class SandboxProcess {
         }
         Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
         return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
-                out.truncated() || err.truncated(), err.lastLine());
+                out.truncated() || err.truncated(), err.lastLine(), killedAfterGrace);
     }
 
     /**
@@ -182,6 +182,9 @@ public final class SandboxProcess {
             return true; // the pump failed (reported in the log); it reads no more
         }
     }
+
+    /** Set by {@link #stop} when the process outlived the grace period after TERM and got KILL. */
+    private boolean killedAfterGrace;
 
     /** How often the group is looked at while its members use the rest of the grace. */
     private static final long GROUP_POLL_MILLIS = 20;
@@ -202,6 +205,7 @@ public final class SandboxProcess {
         try {
             if (!"KILL".equals(firstSignal)) {
                 if (!endsWithin(graceMillis)) {
+                    killedAfterGrace = !killRequest.isDone(); // not when a second Ctrl-C cut the grace short
                     ProcessGroups.signalGroup(pid(), "KILL");
                 } else if (bubblewrapPath == null) {
                     // the script ended at once (a shell in `wait` dies of TERM), but members that got the same TERM

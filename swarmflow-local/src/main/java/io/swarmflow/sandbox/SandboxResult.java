@@ -10,9 +10,11 @@ package io.swarmflow.sandbox;
  * @param stderrBytes     bytes the process wrote to stderr (including bytes dropped past the cap)
  * @param truncated       whether either stream went past the log cap
  * @param lastStderrLine  the last non-blank line written to stderr, or null
+ * @param killedAfterGrace when timed out or cancelled: the process was still running when the grace period after TERM
+ *                         ran out, and was killed (SIGKILL); false when it ended on the TERM, or was killed at once
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
-                            long stderrBytes, boolean truncated, String lastStderrLine) {
+                            long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace) {
     /** True when the process exited by itself with code 0. */
     public boolean succeeded() {
         return termination == Termination.EXITED && exitCode != null && exitCode == 0;

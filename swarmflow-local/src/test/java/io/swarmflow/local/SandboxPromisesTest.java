@@ -371,6 +371,25 @@ class SandboxPromisesTest {
         }
     }
 
+    /**
+     * A ticket that ignores TERM was reported as "timed out after 1s" (or "cancelled"), like one that stopped on the TERM:
+     * that it had to be killed once the grace period ran out, its cleanup unfinished, was not said. It now is.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aTicketThatIgnoresTermIsKilledAfterTheGraceAndSaysSo(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            TestControl control = new TestControl(300);
+            AttemptResult result = f.run(Fixture.ticket("stubborn", "trap '' TERM; echo started; while :; do sleep 0.1; done")
+                    .timeout(1000).build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
+            assertThat(result.reason()).isEqualTo("timed out after 1s; it did not end within the 0.3s grace period after TERM "
+                    + "and was killed (SIGKILL)");
+            assertThat(control.stdout).contains("started");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void timeoutKillsTheWholeProcessGroup(Mode mode) throws Exception {
