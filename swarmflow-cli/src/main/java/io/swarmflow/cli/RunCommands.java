@@ -80,7 +80,8 @@ final class RunCommands {
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
             try (Signals signals = Signals.install(Streams.err(spec))) {
-                Plan plan = new SpecLoader().load(specFile, vars.values());
+                Plan plan = new SpecLoader().load(specFile, vars.values(),
+                w -> Streams.err(spec).println("swarm: warning: " + w.format()));
                 Path stateDir = state.resolve();
                 EngineOptions options = exec.engineOptions(stateDir);
                 Executor executor = Wiring.executor(stateDir, Streams.err(spec));

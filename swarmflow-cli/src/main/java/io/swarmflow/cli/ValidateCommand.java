@@ -29,7 +29,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Streams.out(spec);
-        Plan plan = new SpecLoader().load(specFile, vars.values());
+        Plan plan = new SpecLoader().load(specFile, vars.values(),
+                w -> Streams.err(spec).println("swarm: warning: " + w.format()));
         List<String> problems = Wiring.executor(state.resolve(), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         out.println(specFile + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "

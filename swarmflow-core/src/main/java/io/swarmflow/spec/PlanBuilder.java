@@ -896,6 +896,15 @@ final class PlanBuilder {
                             "use them in a ticket's run or env");
                 } else {
                     pending.add(new PendingOutputRef(scope.ticket(), parts[1], parts[3], mark, shown));
+                    if (scope.where().equals("run")) {
+                        // the value becomes script text: a quote, ';' or $(...) in it runs as shell code, and outputs are
+                        // what other tickets wrote (agents among them), not the spec's author
+                        String name = parts[3].toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+                        problems.warnAt(mark, "ticket '" + scope.ticket().group + "' pastes " + shown + " into its run script, "
+                                + "where a quote, ';' or '$(...)' in the output would run as shell code",
+                                "pass it through env instead: env: {" + name + ": \"${{ " + expr + " }}\"}, then \"$" + name
+                                        + "\" in run");
+                    }
                 }
             } else {
                 problems.at(mark, "unknown reference " + shown, REFERENCE_HINT);

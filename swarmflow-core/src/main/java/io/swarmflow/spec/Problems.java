@@ -42,6 +42,21 @@ final class Problems {
         errors.add(new SpecError(file, line, column, SpecError.printable(message), hint == null ? "" : SpecError.printable(hint)));
     }
 
+    private final Set<SpecError> warnings = new LinkedHashSet<>();
+
+    /** Something the spec may do but should not (it still loads): reported once per place, whatever repeats it. */
+    void warnAt(Mark mark, String message, String hint) {
+        warnings.add(new SpecError(file, mark == null ? 0 : mark.getLine() + 1, mark == null ? 0 : mark.getColumn() + 1,
+                SpecError.printable(message), hint == null ? "" : SpecError.printable(hint)));
+    }
+
+    /** The warnings sorted by position. */
+    List<SpecError> warnings() {
+        List<SpecError> sorted = new ArrayList<>(warnings);
+        sorted.sort(Comparator.comparingInt(SpecError::line).thenComparingInt(SpecError::column));
+        return sorted;
+    }
+
     /** A problem with the whole file or the command line rather than one place in it. */
     void whole(String message, String hint) {
         at(0, 0, message, hint);

@@ -98,6 +98,17 @@ public final class SpecLoader {
      * @throws SpecException listing every problem found, in file order
      */
     public Plan load(Path specFile, Map<String, String> varOverrides) throws SpecException {
+        return load(specFile, varOverrides, w -> {});
+    }
+
+    /**
+     * {@link #load(Path, Map)}, also handing {@code warnings} what the spec may do but should not, in file order, once
+     * it loads: an output of another ticket pasted into a {@code run} script rather than passed through {@code env}.
+     *
+     * @param warnings receives each warning ({@code file:line:column: what; how to fix}, as an error is written)
+     */
+    public Plan load(Path specFile, Map<String, String> varOverrides, java.util.function.Consumer<SpecError> warnings)
+            throws SpecException {
         if (specFile.toString().equals("-")) specFile = STDIN;
         Problems problems = new Problems(specFile.toString());
         YamlSource source = YamlSource.read(specFile, maxBytes, problems);
@@ -108,6 +119,7 @@ public final class SpecLoader {
         Plan plan = new PlanBuilder(raw, source, problems, specFile, varOverrides == null ? Map.of() : varOverrides)
                 .build(sha256(source.bytes));
         if (!problems.isEmpty() || plan == null) throw problems.exception();
+        problems.warnings().forEach(warnings);
         return plan;
     }
 

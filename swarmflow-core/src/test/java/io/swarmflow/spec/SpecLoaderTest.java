@@ -92,6 +92,34 @@ class SpecLoaderTest {
         assertThat(SpecLoader.changedSince(plan, file)).isEmpty();
     }
 
+    /** An output pasted into a script is shell code if it holds a quote or $(...): a warning, once per place, not an error. */
+    @Test
+    void anOutputPastedIntoARunScriptIsWarnedAboutOnceAndTheSpecStillLoads(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "s.yaml", """
+                tickets:
+                  - id: build
+                    run: |
+                      echo '{"version": "1.0"}'
+                    outputs: {version: {json: version}}
+                  - id: deploy
+                    needs: [build]
+                    matrix: {env: [staging, prod]}
+                    run: ./deploy ${{ tickets.build.outputs.version }} ${{ matrix.env }}
+                  - id: safe
+                    needs: [build]
+                    env: {VERSION: "${{ tickets.build.outputs.version }}"}
+                    run: ./deploy "$VERSION"
+                """);
+        List<String> warnings = new java.util.ArrayList<>();
+
+        Plan plan = new SpecLoader().load(file, Map.of(), w -> warnings.add(w.format()));
+
+        assertThat(plan.tickets()).hasSize(4);
+        assertThat(warnings).containsExactly(file + ":9:19: ticket 'deploy' pastes '${{ tickets.build.outputs.version }}' into "
+                + "its run script, where a quote, ';' or '$(...)' in the output would run as shell code; pass it through env "
+                + "instead: env: {VERSION: \"${{ tickets.build.outputs.version }}\"}, then \"$VERSION\" in run");
+    }
+
     @Test
     void fullSpecBecomesExactPlan(@TempDir Path dir) throws Exception {
         gitInit(dir);

@@ -498,6 +498,30 @@ class CliEndToEndTest {
     }
 
     @Test
+    void validateAndRunWarnAboutAnOutputPastedIntoAScriptAndGoOn() {
+        Path spec = Cli.write(tmp.resolve("paste.yaml"), """
+                tickets:
+                  - id: a
+                    run: |
+                      echo '{"v": "x; echo INJECTED"}'
+                    outputs: {v: {json: v}}
+                  - id: b
+                    needs: [a]
+                    run: echo ${{ tickets.a.outputs.v }}
+                """);
+        String warning = "swarm: warning: " + spec + ":8:15: ticket 'b' pastes '${{ tickets.a.outputs.v }}' into its run script";
+
+        Result validated = swarm("validate", spec.toString(), "--state-dir", tmp.resolve("state").toString());
+        assertThat(validated.code()).as("%s", validated).isZero();
+        assertThat(validated.err()).contains(warning, "pass it through env instead: env: {V: ");
+
+        Result ran = swarm("run", spec.toString(), "--plain", "--state-dir", tmp.resolve("state").toString());
+        assertThat(ran.code()).as("%s", ran).isZero();
+        assertThat(ran.err()).contains(warning);
+        assertThat(ran.out()).as("what the warning is about").contains("b | INJECTED");
+    }
+
+    @Test
     void validateChecksTheSpecAndStoresNothing() {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(tmp.resolve("v.yaml"), """
