@@ -657,6 +657,15 @@ public final class RunEngine {
         try {
             Map<String, String> env = new HashMap<>();
             for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(t, e.getValue()));
+            List<String> unset = unsetEnvironment(t);
+            if (!unset.isEmpty()) {
+                inbox.add(new Done(l.index(), l.attempt(), AttemptResult.failed(null, "environment variable"
+                        + (unset.size() == 1 ? " " : "s ") + String.join(", ", unset) + (unset.size() == 1 ? " is" : " are")
+                        + " not set in this swarm process, and the ticket's env: passes "
+                        + (unset.size() == 1 ? "it" : "them") + " with ${{ env.NAME }}; export "
+                        + (unset.size() == 1 ? "it" : "them") + " and resume the run")));
+                return;
+            }
             AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),
                     render(t, t.run()), env, runDir());
             result = executor.execute(request, l.control());
@@ -671,13 +680,16 @@ public final class RunEngine {
 
     /**
      * Renders a ticket's {@code run} or {@code env} value in one pass ({@link Templates#renderRunTime}): the
-     * plan's vars, the ticket's matrix values, outputs of dependencies (empty when missing) and the run id.
+     * plan's vars, the ticket's matrix values, outputs of dependencies (empty when missing), the run id, and
+     * {@code env.NAME} from this process's environment (read now, never stored: {@link #unsetEnvironment} fails the
+     * attempt first when one is missing).
      * Plans stored by earlier versions hold vars and matrix values already substituted (escaped), which this
      * renders the same way.
      */
     private String render(PlannedTicket t, String text) {
         return Templates.renderRunTime(text, plan.vars(), t.matrix(), expr -> {
             if (expr.equals("run.id")) return runId;
+            if (expr.startsWith("env.")) return System.getenv(expr.substring("env.".length()));
             if (!expr.startsWith("tickets.")) return null;
             int dot = expr.indexOf(".outputs.");
             if (dot < 0) return null;
@@ -685,6 +697,21 @@ public final class RunEngine {
             if (d == null || outputs[d] == null) return null;
             return outputs[d].get(expr.substring(dot + ".outputs.".length()));
         });
+    }
+
+    /**
+     * The variables the ticket's {@code env:} reads from this process's environment ({@code ${{ env.NAME }}}, checked
+     * when the spec was loaded) that are not set here: a run resumed from another shell. Sorted; empty when all are set.
+     */
+    private static List<String> unsetEnvironment(PlannedTicket t) {
+        java.util.TreeSet<String> unset = new java.util.TreeSet<>();
+        for (String value : t.env().values()) {
+            for (Templates.Reference r : Templates.references(value)) {
+                String expr = r.expression();
+                if (expr.startsWith("env.") && System.getenv(expr.substring("env.".length())) == null) unset.add(expr.substring(4));
+            }
+        }
+        return List.copyOf(unset);
     }
 
     private void onDone(Done d) {

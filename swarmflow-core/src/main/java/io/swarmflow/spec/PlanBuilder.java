@@ -39,7 +39,13 @@ final class PlanBuilder {
     /** Outputs every worktree ticket has without declaring them. */
     static final List<String> WORKTREE_OUTPUTS = List.of("diffstat", "commit", "branch");
     static final List<String> KINDS = List.of("shell", "noop");
-    private static final String REFERENCE_HINT = "use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id";
+    private static final String REFERENCE_HINT = "use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values";
+
+    /** A name {@code ${{ env.NAME }}} may give: a POSIX shell variable's. */
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** swarm's own environment, which {@code ${{ env.NAME }}} reads. */
+    private static final java.util.function.Function<String, String> environment = System::getenv;
 
     private final RawSpec spec;
     private final YamlSource source;
@@ -578,7 +584,8 @@ final class PlanBuilder {
      */
     private void checkLaunchSize(Expanded e, Map<String, String> matrix, Val<String> runVal, String agent) {
         java.util.function.Function<String, String> loadTime = expr -> expr.startsWith("vars.") ? vars.get(expr.substring(5))
-                : expr.startsWith("matrix.") && matrix != null ? matrix.get(expr.substring(7)) : null;
+                : expr.startsWith("matrix.") && matrix != null ? matrix.get(expr.substring(7))
+                : expr.startsWith("env.") ? environment.apply(expr.substring(4)) : null;
         long total = 0;
         if (runVal != null) {
             long script = utf8Length(Templates.render(runVal.value(), loadTime));
@@ -889,6 +896,20 @@ final class PlanBuilder {
             } else if (expr.equals("run.id")) {
                 if (!scope.runtime()) {
                     problems.at(mark, shown + " is not available in " + scope.where(), "use it in run or env");
+                }
+            } else if (parts[0].equals("env") && parts.length == 2) {
+                if (!scope.where().equals("env") && !scope.where().equals("agents' env")) {
+                    String name = ENV_NAME.matcher(parts[1]).matches() ? parts[1] : "NAME";
+                    problems.at(mark, shown + " is available only in env: values, never in " + scope.where() + " (a script's text "
+                                    + "shows in the process list and the stored plan)",
+                            "pass it through env: env: {" + name + ": \"${{ env." + parts[1] + " }}\"}, then \"$" + name + "\" in run");
+                } else if (!ENV_NAME.matcher(parts[1]).matches()) {
+                    problems.at(mark, "'" + parts[1] + "' in " + shown + " is not an environment variable name",
+                            "use letters, digits and '_', not starting with a digit");
+                } else if (environment.apply(parts[1]) == null) {
+                    problems.at(mark, "environment variable " + parts[1] + " is not set, which " + shown + " passes to the ticket",
+                            "export " + parts[1] + " before running swarm (its value is read when an attempt starts and is "
+                                    + "never stored), or remove the reference");
                 }
             } else if (parts[0].equals("tickets") && parts.length == 4 && parts[2].equals("outputs")) {
                 if (!scope.runtime() || scope.ticket() == null) {

@@ -604,6 +604,22 @@ class RunEngineTest {
         assertThat(store.pendingCommands(run)).isEmpty();
     }
 
+    /** A run resumed from a shell without a variable the ticket's env reads: the attempt fails and says which one. */
+    @Test
+    void anAttemptWhoseEnvReadsAnUnsetVariableFailsNamingIt() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans()
+                .ticketWithEnv("unset", Map.of("A", "${{ env.SWARM_TEST_UNSET_91c4 }}", "B", "x${{ env.SWARM_TEST_UNSET_0b2e }}"))
+                .ticketWithEnv("set", Map.of("A", "${{ env.SWARM_TEST_SECRET }}")).build());
+
+        assertThat(service.engine(run, options(), RunListener.NONE).execute()).isEqualTo(RunState.FAILED);
+
+        assertThat(tickets(run).get("unset").reason()).isEqualTo("environment variables SWARM_TEST_UNSET_0b2e, SWARM_TEST_UNSET_91c4 "
+                + "are not set in this swarm process, and the ticket's env: passes them with ${{ env.NAME }}; export them and "
+                + "resume the run");
+        assertThat(tickets(run).get("set").state()).isEqualTo(TicketState.SUCCEEDED);
+    }
+
     /** Once only approvals can move the run on, it says which tickets wait and the commands, with the id when there is one. */
     @Test
     void theWaitingNoticeNamesTheOneTicketOrTheFirstTenAndHowManyMore() throws Exception {

@@ -45,6 +45,13 @@ final class TestPlans {
         return this;
     }
 
+    /** A noop ticket with environment {@code env} (values as the spec writes them, references included). */
+    TestPlans ticketWithEnv(String id, Map<String, String> env) {
+        tickets.add(new PlannedTicket(id, id, List.of(), "noop", "", env, 0,
+                new RetryPolicy(0, 0, 0, 1.0), 0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.RUN, false, Map.of(), Map.of(), id, 0));
+        return this;
+    }
+
     Plan build() {
         return new Plan("test", "", concurrency, Map.of(), null, "/tmp", agents, tickets, "0");
     }

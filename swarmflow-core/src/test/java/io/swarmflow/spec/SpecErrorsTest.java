@@ -313,7 +313,7 @@ class SpecErrorsTest {
                 "swarm.yaml:17:7: unknown ticket 'nope' in '${{ tickets.nope.outputs.x }}'; check the id",
                 "swarm.yaml:17:37: 'matrix' is a matrix ticket; '${{ tickets.matrix.outputs.x }}' must name one of its expansions; "
                         + "use an expanded id such as matrix-a",
-                "swarm.yaml:17:69: unknown reference '${{ foo }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME or run.id");
+                "swarm.yaml:17:69: unknown reference '${{ foo }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values");
     }
 
     @Test

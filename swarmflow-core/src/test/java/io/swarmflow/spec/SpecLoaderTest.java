@@ -92,6 +92,44 @@ class SpecLoaderTest {
         assertThat(SpecLoader.changedSince(plan, file)).isEmpty();
     }
 
+    /** ${{ env.NAME }}: only in env values, only for a variable set now; the plan keeps the reference, never the value. */
+    @Test
+    void envReferencesReadSwarmsEnvironmentOnlyInEnvValuesAndAreStoredAsWritten(@TempDir Path dir) throws Exception {
+        Path ok = write(dir, "ok.yaml", """
+                agents:
+                  bot: {kind: shell, env: {KEY: "${{ env.SWARM_TEST_SECRET }}"}}
+                tickets:
+                  - id: a
+                    agent: bot
+                    env: {TOKEN: "token ${{ env.SWARM_TEST_SECRET }}"}
+                    run: echo "$TOKEN"
+                """);
+        Plan plan = new SpecLoader().load(ok, Map.of());
+        assertThat(plan.tickets().get(0).env()).containsEntry("TOKEN", "token ${{ env.SWARM_TEST_SECRET }}")
+                .containsEntry("KEY", "${{ env.SWARM_TEST_SECRET }}");
+        assertThat(plan.toString()).doesNotContain(System.getenv("SWARM_TEST_SECRET"));
+
+        Path bad = write(dir, "bad.yaml", """
+                tickets:
+                  - id: a
+                    env: {A: "${{ env.SWARM_TEST_UNSET_91c4 }}", B: "${{ env.9x }}"}
+                    run: echo ${{ env.SWARM_TEST_SECRET }}
+                    title: "${{ env.SWARM_TEST_SECRET }}"
+                """);
+        assertThat(SpecFiles.errors(bad, Map.of())).containsExactly(
+                "bad.yaml:3:15: environment variable SWARM_TEST_UNSET_91c4 is not set, which '${{ env.SWARM_TEST_UNSET_91c4 }}' "
+                        + "passes to the ticket; export SWARM_TEST_UNSET_91c4 before running swarm (its value is read when an "
+                        + "attempt starts and is never stored), or remove the reference",
+                "bad.yaml:3:54: '9x' in '${{ env.9x }}' is not an environment variable name; use letters, digits and '_', not "
+                        + "starting with a digit",
+                "bad.yaml:4:15: '${{ env.SWARM_TEST_SECRET }}' is available only in env: values, never in run (a script's text "
+                        + "shows in the process list and the stored plan); pass it through env: env: {SWARM_TEST_SECRET: "
+                        + "\"${{ env.SWARM_TEST_SECRET }}\"}, then \"$SWARM_TEST_SECRET\" in run",
+                "bad.yaml:5:13: '${{ env.SWARM_TEST_SECRET }}' is available only in env: values, never in title (a script's text "
+                        + "shows in the process list and the stored plan); pass it through env: env: {SWARM_TEST_SECRET: "
+                        + "\"${{ env.SWARM_TEST_SECRET }}\"}, then \"$SWARM_TEST_SECRET\" in run");
+    }
+
     /** An output pasted into a script is shell code if it holds a quote or $(...): a warning, once per place, not an error. */
     @Test
     void anOutputPastedIntoARunScriptIsWarnedAboutOnceAndTheSpecStillLoads(@TempDir Path dir) throws Exception {

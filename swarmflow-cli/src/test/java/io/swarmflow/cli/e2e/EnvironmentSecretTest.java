@@ -1,0 +1,72 @@
+package io.swarmflow.cli.e2e;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.swarmflow.cli.e2e.Cli.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A secret handed to a ticket from swarm's own environment ({@code ${{ env.NAME }}} in env:) reaches the ticket and is
+ * stored nowhere: not in swarm.db (which keeps the reference), the reports or the status. The surefire configuration sets
+ * SWARM_TEST_SECRET for the test JVM.
+ */
+class EnvironmentSecretTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aVariableFromSwarmsEnvironmentReachesTheTicketAndIsStoredNowhere() throws Exception {
+        String secret = System.getenv("SWARM_TEST_SECRET");
+        assertThat(secret).as("set by the surefire configuration").isNotBlank();
+        Path spec = Cli.write(tmp.resolve("s.yaml"), """
+                tickets:
+                  - id: deploy
+                    env: {TOKEN: "${{ env.SWARM_TEST_SECRET }}"}
+                    run: |
+                      [ "$(printf %%s "$TOKEN" | sha256sum | cut -c1-64)" = "%s" ] && echo "the token arrived, ${#TOKEN} characters"
+                """.formatted(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(secret.getBytes(StandardCharsets.UTF_8)))));
+        Path state = tmp.resolve("state");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("deploy | the token arrived, " + secret.length() + " characters");
+        String run = CliEndToEndTest.runId(r);
+        Result status = swarm("status", run, "--json", "--state-dir", state.toString());
+        assertThat(status.out()).doesNotContain(secret);
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(indexOf(Files.readAllBytes(f), needle)).as("%s holds the secret", f).isEqualTo(-1);
+            }
+        }
+        assertThat(Files.readString(state.resolve("runs").resolve(run).resolve("report.json"))).contains("succeeded");
+    }
+
+    @Test
+    void aVariableThatIsNotSetIsRefusedBeforeAnythingIsStored() {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, env: {T: \"${{ env.SWARM_TEST_UNSET_91c4 }}\"}, run: \"true\"}\n");
+        Path state = tmp.resolve("state");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).contains("environment variable SWARM_TEST_UNSET_91c4 is not set", "export SWARM_TEST_UNSET_91c4");
+        assertThat(state).doesNotExist();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+}
