@@ -19,12 +19,21 @@ import java.util.Map;
  * @param env     the environment granted by the spec, rendered (the executor adds {@code SWARM_*},
  *                {@code PATH}, {@code HOME}, {@code LANG})
  * @param runDir  the run's state directory ({@code <state>/runs/<run>}): logs, scratch, worktrees
+ * @param secrets values the executor must keep out of what it records and shows (the attempt's output, its outputs):
+ *                those {@code env} got from swarm's own environment ({@code ${{ env.NAME }}})
  */
 public record AttemptRequest(String runId, Plan plan, PlannedTicket ticket, AgentProfile profile, int attempt,
-                             String script, Map<String, String> env, Path runDir) {
-    /** Copies {@code env}, which must not be null or hold null keys or values. */
+                             String script, Map<String, String> env, Path runDir, java.util.Set<String> secrets) {
+    /** Copies {@code env} and {@code secrets}, which must not be null or hold nulls. */
     public AttemptRequest {
         env = Map.copyOf(env);
+        secrets = java.util.Set.copyOf(secrets);
+    }
+
+    /** A request without secrets. */
+    public AttemptRequest(String runId, Plan plan, PlannedTicket ticket, AgentProfile profile, int attempt,
+                          String script, Map<String, String> env, Path runDir) {
+        this(runId, plan, ticket, profile, attempt, script, env, runDir, java.util.Set.of());
     }
 
     /** Directory of this attempt's logs: {@code runDir/logs/<ticket>/<attempt>/} with stdout.log and stderr.log. */

@@ -667,7 +667,7 @@ public final class RunEngine {
                 return;
             }
             AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),
-                    render(t, t.run()), env, runDir());
+                    render(t, t.run()), env, runDir(), secrets(t));
             result = executor.execute(request, l.control());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -712,6 +712,18 @@ public final class RunEngine {
             }
         }
         return List.copyOf(unset);
+    }
+
+    /** The values the ticket's {@code env:} reads from this process's environment ({@code ${{ env.NAME }}}): secrets. */
+    private static java.util.Set<String> secrets(PlannedTicket t) {
+        java.util.Set<String> values = new java.util.HashSet<>();
+        for (String value : t.env().values()) {
+            for (Templates.Reference r : Templates.references(value)) {
+                String v = r.expression().startsWith("env.") ? System.getenv(r.expression().substring(4)) : null;
+                if (v != null) values.add(v);
+            }
+        }
+        return values;
     }
 
     private void onDone(Done d) {

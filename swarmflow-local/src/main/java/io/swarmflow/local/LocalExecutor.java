@@ -493,7 +493,8 @@ public final class LocalExecutor implements Executor {
                 .limits(processLimits)
                 .timeout(Duration.ofMillis(ticket.timeoutMillis()))
                 .grace(Duration.ofMillis(graceMillis))
-                .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes());
+                .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes())
+                .masked(request.secrets());
         if (options.stateDir() != null) spec.hiddenDir(options.stateDir());
         // other runs' state where it usually lives (a run with --state-dir elsewhere must not read them either):
         // the spec's and the working directory, and anywhere in the repository as of the run's first attempt here
@@ -680,7 +681,18 @@ public final class LocalExecutor implements Executor {
             }
             if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
         }
+        // outputs are stored and shown like the output they may come from (stdout's JSON is masked already)
+        outputs.replaceAll((name, value) -> masked(value, request.secrets()));
         return AttemptResult.succeeded(outputs);
+    }
+
+    /** {@code value} with each secret of at least 4 bytes replaced by {@code ***}, as the attempt's output is. */
+    static String masked(String value, java.util.Set<String> secrets) {
+        String v = value;
+        for (String s : secrets.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList()) {
+            if (s.getBytes(StandardCharsets.UTF_8).length >= 4) v = v.replace(s, "***");
+        }
+        return v;
     }
 
     /**

@@ -59,8 +59,10 @@ public final class SandboxProcess {
         this.bubblewrapPath = bubblewrapPath;
         this.privateHome = privateHome;
         this.homes = homes;
-        this.out = new OutputPump(process.getInputStream(), spec.stdoutLog(), spec.logCapBytes(), "stdout", listener, stdoutLines, false);
-        this.err = new OutputPump(process.getErrorStream(), spec.stderrLog(), spec.logCapBytes(), "stderr", listener, true);
+        this.out = new OutputPump(MaskingInputStream.wrap(process.getInputStream(), spec.masked()), spec.stdoutLog(),
+                spec.logCapBytes(), "stdout", listener, stdoutLines, false);
+        this.err = new OutputPump(MaskingInputStream.wrap(process.getErrorStream(), spec.masked()), spec.stderrLog(),
+                spec.logCapBytes(), "stderr", listener, true);
         this.outPump = PUMPS.submit(out);
         this.errPump = PUMPS.submit(err);
     }

@@ -35,11 +35,13 @@ import java.util.Objects;
  * @param stderrLog         the same for stderr
  * @param logCapBytes       bytes kept per stream; past it a one-line truncation marker is written and
  *                          the rest is dropped; 0 means no cap
+ * @param masked            secret values replaced by {@code ***} in both streams before they are logged, shown or read
+ *                          for outputs (values shorter than 4 bytes are left as they are)
  */
 public record SandboxSpec(Isolation isolation, Path workspace, boolean workspaceWritable, List<Path> writableDirs,
                           List<Path> readOnlyDirs, List<Path> hiddenDirs, boolean network, Map<String, String> env,
                           ProcessLimits limits, Duration timeout, Duration grace, Path stdoutLog, Path stderrLog,
-                          long logCapBytes) {
+                          long logCapBytes, java.util.Set<String> masked) {
     /** Default grace between SIGTERM and SIGKILL: 5 seconds. */
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
@@ -57,6 +59,7 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
         readOnlyDirs = List.copyOf(readOnlyDirs);
         hiddenDirs = List.copyOf(hiddenDirs);
         env = Map.copyOf(env);
+        masked = java.util.Set.copyOf(masked);
         Objects.requireNonNull(limits, "limits");
         if (timeout.isNegative() || grace.isNegative()) throw new IllegalArgumentException("timeout and grace must not be negative");
         if (logCapBytes < 0) throw new IllegalArgumentException("logCapBytes must not be negative");
@@ -83,6 +86,7 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
         private Path stdoutLog;
         private Path stderrLog;
         private long logCapBytes;
+        private java.util.Set<String> masked = java.util.Set.of();
 
         private Builder(Path workspace) {
             this.workspace = workspace;
@@ -162,6 +166,14 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
          */
         public Builder grace(Duration v) { grace = v; return this; }
         /**
+         * Sets the secret values to mask in the output; default: none.
+         *
+         * @param values see {@link SandboxSpec#masked()}; copied
+         * @return this builder
+         */
+        public Builder masked(java.util.Collection<String> values) { masked = java.util.Set.copyOf(values); return this; }
+
+        /**
          * Sets where the streams are logged; default: not logged.
          *
          * @param stdout   see {@link SandboxSpec#stdoutLog()}; null keeps no stdout log
@@ -185,7 +197,7 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
          */
         public SandboxSpec build() {
             return new SandboxSpec(isolation, workspace, workspaceWritable, writableDirs, readOnlyDirs, hiddenDirs,
-                    network, env, limits, timeout, grace, stdoutLog, stderrLog, logCapBytes);
+                    network, env, limits, timeout, grace, stdoutLog, stderrLog, logCapBytes, masked);
         }
     }
 }

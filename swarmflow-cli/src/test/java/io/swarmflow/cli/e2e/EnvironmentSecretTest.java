@@ -49,6 +49,48 @@ class EnvironmentSecretTest {
         assertThat(Files.readString(state.resolve("runs").resolve(run).resolve("report.json"))).contains("succeeded");
     }
 
+    /** A ticket that prints the secret: the console, its logs, its outputs and failure reason show *** instead. */
+    @Test
+    void aSecretTheTicketPrintsIsMaskedInTheConsoleLogsAndOutputs() throws Exception {
+        String secret = System.getenv("SWARM_TEST_SECRET");
+        Path spec = Cli.write(tmp.resolve("s.yaml"), """
+                tickets:
+                  - id: leaky
+                    env: {TOKEN: "${{ env.SWARM_TEST_SECRET }}"}
+                    run: |
+                      echo "stdout: $TOKEN"
+                      echo "{\\"said\\": \\"token $TOKEN\\"}"
+                      printf 'file %s' "$TOKEN" > out.txt
+                      echo "stderr: $TOKEN" >&2
+                    outputs:
+                      said: {json: said}
+                      file: out.txt
+                  - id: fails
+                    env: {TOKEN: "${{ env.SWARM_TEST_SECRET }}"}
+                    run: |
+                      echo "bad token $TOKEN" >&2
+                      exit 1
+                """);
+        Path state = tmp.resolve("state");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        assertThat(r.out() + r.err()).doesNotContain(secret).contains("leaky | stdout: ***", "leaky | stderr: ***",
+                "bad token ***");
+        String run = CliEndToEndTest.runId(r);
+        Result status = swarm("status", run, "--json", "--state-dir", state.toString());
+        assertThat(Cli.ticket(status.json(), "leaky").get("outputs").get("said").asText()).isEqualTo("token ***");
+        assertThat(Cli.ticket(status.json(), "leaky").get("outputs").get("file").asText()).isEqualTo("file ***");
+        assertThat(Cli.ticket(status.json(), "fails").get("reason").asText()).contains("bad token ***");
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/scratch/")).toList()) {
+                assertThat(indexOf(Files.readAllBytes(f), needle)).as("%s holds the secret", f).isEqualTo(-1);
+            }
+        }
+    }
+
     @Test
     void aVariableThatIsNotSetIsRefusedBeforeAnythingIsStored() {
         Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, env: {T: \"${{ env.SWARM_TEST_UNSET_91c4 }}\"}, run: \"true\"}\n");
