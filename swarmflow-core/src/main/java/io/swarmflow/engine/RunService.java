@@ -85,7 +85,8 @@ public final class RunService {
 
     /**
      * The executor's preflight problems of the tickets of {@code runId} that may still run (not succeeded, failed or
-     * skipped), for a resume: what a finished ticket needed (its repository, bubblewrap) it no longer does.
+     * skipped), for a resume: what a finished ticket needed (its repository, bubblewrap) it no longer does; and the
+     * variables those tickets read from swarm's environment ({@code ${{ env.NAME }}}) that this process does not have.
      *
      * @param plan the run's stored plan
      */
@@ -97,8 +98,24 @@ public final class RunService {
                         t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(), t.priority(), t.when(), t.approval(),
                         t.workspace(), t.network(), t.outputs(), t.matrix(), t.group(), t.durationMillis()))
                 .toList();
-        return executor.preflight(new Plan(plan.name(), plan.description(), plan.concurrency(), plan.vars(), plan.repo(),
-                plan.specDir(), plan.agents(), tickets, plan.specDigest()));
+        List<String> problems = new java.util.ArrayList<>(executor.preflight(new Plan(plan.name(), plan.description(),
+                plan.concurrency(), plan.vars(), plan.repo(), plan.specDir(), plan.agents(), tickets, plan.specDigest())));
+        // what the tickets still to run read from swarm's environment (${{ env.NAME }}) must be set in this process too
+        for (io.swarmflow.spec.PlannedTicket t : tickets) {
+            java.util.Set<String> unset = new java.util.TreeSet<>();
+            for (String value : t.env().values()) {
+                for (io.swarmflow.spec.Templates.Reference r : io.swarmflow.spec.Templates.references(value)) {
+                    String name = r.expression().startsWith("env.") ? r.expression().substring(4) : null;
+                    if (name != null && System.getenv(name) == null) unset.add(name);
+                }
+            }
+            if (!unset.isEmpty()) {
+                problems.add("ticket " + t.id() + " reads " + String.join(", ", unset) + " from swarm's environment (${{ env.NAME }} "
+                        + "in its env:), which " + (unset.size() == 1 ? "is" : "are") + " not set here; export "
+                        + (unset.size() == 1 ? "it" : "them") + " and resume again");
+            }
+        }
+        return problems;
     }
 
     /** An engine to execute (or resume) the run; call {@link RunEngine#execute()}. */

@@ -620,6 +620,18 @@ class RunEngineTest {
         assertThat(tickets(run).get("set").state()).isEqualTo(TicketState.SUCCEEDED);
     }
 
+    /** A resume where a variable that a ticket still to run reads from the environment is unset is refused up front. */
+    @Test
+    void resumeProblemsNameTheUnsetVariablesOfTicketsStillToRun() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        Plan plan = new TestPlans().ticketWithEnv("unset", Map.of("A", "${{ env.SWARM_TEST_UNSET_91c4 }}"))
+                .ticketWithEnv("set", Map.of("A", "${{ env.SWARM_TEST_SECRET }}")).build();
+        String run = create(service, plan);
+
+        assertThat(service.resumeProblems(run, plan)).containsExactly("ticket unset reads SWARM_TEST_UNSET_91c4 from swarm's "
+                + "environment (${{ env.NAME }} in its env:), which is not set here; export it and resume again");
+    }
+
     /** Once only approvals can move the run on, it says which tickets wait and the commands, with the id when there is one. */
     @Test
     void theWaitingNoticeNamesTheOneTicketOrTheFirstTenAndHowManyMore() throws Exception {
