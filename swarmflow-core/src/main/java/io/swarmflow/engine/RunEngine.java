@@ -704,26 +704,13 @@ public final class RunEngine {
      * when the spec was loaded) that are not set here: a run resumed from another shell. Sorted; empty when all are set.
      */
     private static List<String> unsetEnvironment(PlannedTicket t) {
-        java.util.TreeSet<String> unset = new java.util.TreeSet<>();
-        for (String value : t.env().values()) {
-            for (Templates.Reference r : Templates.references(value)) {
-                String expr = r.expression();
-                if (expr.startsWith("env.") && System.getenv(expr.substring("env.".length())) == null) unset.add(expr.substring(4));
-            }
-        }
-        return List.copyOf(unset);
+        return Templates.environmentNames(t.env().values()).stream().filter(name -> System.getenv(name) == null).toList();
     }
 
     /** The values the ticket's {@code env:} reads from this process's environment ({@code ${{ env.NAME }}}): secrets. */
     private static java.util.Set<String> secrets(PlannedTicket t) {
-        java.util.Set<String> values = new java.util.HashSet<>();
-        for (String value : t.env().values()) {
-            for (Templates.Reference r : Templates.references(value)) {
-                String v = r.expression().startsWith("env.") ? System.getenv(r.expression().substring(4)) : null;
-                if (v != null) values.add(v);
-            }
-        }
-        return values;
+        return Templates.environmentNames(t.env().values()).stream().map(System::getenv).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     private void onDone(Done d) {

@@ -102,13 +102,8 @@ public final class RunService {
                 plan.concurrency(), plan.vars(), plan.repo(), plan.specDir(), plan.agents(), tickets, plan.specDigest())));
         // what the tickets still to run read from swarm's environment (${{ env.NAME }}) must be set in this process too
         for (io.swarmflow.spec.PlannedTicket t : tickets) {
-            java.util.Set<String> unset = new java.util.TreeSet<>();
-            for (String value : t.env().values()) {
-                for (io.swarmflow.spec.Templates.Reference r : io.swarmflow.spec.Templates.references(value)) {
-                    String name = r.expression().startsWith("env.") ? r.expression().substring(4) : null;
-                    if (name != null && System.getenv(name) == null) unset.add(name);
-                }
-            }
+            List<String> unset = io.swarmflow.spec.Templates.environmentNames(t.env().values()).stream()
+                    .filter(name -> System.getenv(name) == null).toList();
             if (!unset.isEmpty()) {
                 problems.add("ticket " + t.id() + " reads " + String.join(", ", unset) + " from swarm's environment (${{ env.NAME }} "
                         + "in its env:), which " + (unset.size() == 1 ? "is" : "are") + " not set here; export "

@@ -105,6 +105,23 @@ public final class Templates {
         });
     }
 
+    /**
+     * The names of swarm's environment variables that {@code values} read with <code>${{ env.NAME }}</code> (a
+     * ticket's {@code env:}), sorted.
+     *
+     * @param values texts as the spec writes them, references included
+     * @return the names, empty when none is read
+     */
+    public static java.util.SortedSet<String> environmentNames(java.util.Collection<String> values) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (String value : values) {
+            for (Reference r : references(value)) {
+                if (r.expression().startsWith("env.")) names.add(r.expression().substring("env.".length()));
+            }
+        }
+        return names;
+    }
+
     /** <code>$${{</code> becomes <code>${{</code>. */
     private static String unescape(String text) {
         return text.replace("$${{", "${{");
