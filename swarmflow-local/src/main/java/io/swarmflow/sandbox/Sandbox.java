@@ -152,6 +152,9 @@ public final class Sandbox implements AutoCloseable {
             if (l.addressSpaceBytes() > 0) argv.add("--as=" + l.addressSpaceBytes());
             if (l.fileSizeBytes() > 0) argv.add("--fsize=" + l.fileSizeBytes());
             if (l.processes() > 0) argv.add("--nproc=" + l.processes());
+            // no core files: a crash (SIGSEGV) or the CPU limit's SIGXCPU would leave one in the workspace, where a
+            // worktree ticket's commit would take it
+            argv.add("--core=0");
             argv.add("--");
         }
         if (bwrap) argv.addAll(bwrapArgs(spec));

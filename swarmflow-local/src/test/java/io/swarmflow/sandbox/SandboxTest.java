@@ -31,7 +31,7 @@ class SandboxTest {
             Path s = state.toRealPath();
             Path sc = scratch.toRealPath();
             Path r = repo.toRealPath();
-            assertThat(argv).containsSubsequence("/usr/bin/setsid", "/usr/bin/prlimit", "--cpu=60:61", "--as=1073741824", "--nproc=64", "--",
+            assertThat(argv).containsSubsequence("/usr/bin/setsid", "/usr/bin/prlimit", "--cpu=60:61", "--as=1073741824", "--nproc=64", "--core=0", "--",
                     "/usr/bin/bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
                     "--tmpfs", "/run", // no network: no host Unix sockets either
                     "--tmpfs", s.toString(),
@@ -84,6 +84,20 @@ class SandboxTest {
             SandboxResult result = p.waitFor();
             assertThat(result.termination()).isEqualTo(Termination.EXITED);
             assertThat(result.exitCode()).isEqualTo(128 + 9);
+        }
+    }
+
+    /** A crash or the CPU limit's SIGXCPU must not leave a core file in the workspace (a worktree's commit would take it). */
+    @Test
+    void anAttemptWithLimitsMayNotWriteCoreFiles() throws Exception {
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
+            Path logs = tmp.resolve("logs");
+            SandboxResult r = sandbox.start(SandboxSpec.builder(tmp).isolation(Isolation.OFF).limits(new ProcessLimits(60, 0, 0, 0))
+                    .logs(logs.resolve("stdout.log"), logs.resolve("stderr.log"), 1024).build(),
+                    List.of("bash", "-c", "ulimit -c; ulimit -Hc"), LineListener.NONE).waitFor();
+
+            assertThat(r.exitCode()).isZero();
+            assertThat(logs.resolve("stdout.log")).hasContent("0\n0");
         }
     }
 
