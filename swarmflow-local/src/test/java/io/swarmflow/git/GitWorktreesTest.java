@@ -55,7 +55,8 @@ class GitWorktreesTest {
 
     /**
      * A ticket that leaves directories its owner cannot write or enter (chmod 500, chmod 000) does not stop the next
-     * attempt's fresh worktree (run as an ordinary user: root deletes them regardless of their mode).
+     * attempt's fresh worktree. Root deletes them regardless of their mode, so the next attempt's worktree is made as
+     * an ordinary user (as root: as nobody, in a child JVM; {@link io.swarmflow.files.OrdinaryUser}).
      */
     @Test
     void aWorktreeWithDirectoriesTheTicketMadeReadOnlyIsReplacedByTheNextAttempt() throws Exception {
@@ -69,7 +70,8 @@ class GitWorktreesTest {
         Files.setPosixFilePermissions(dir.resolve("closed/deeper"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         Files.setPosixFilePermissions(dir.resolve("closed"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
 
-        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base);
+        io.swarmflow.files.OrdinaryUser.call(tmp, GitWorktreesTest.class, "createWorktree", repo.toString(), dir.toString(),
+                "swarm/r/t", base);
 
         assertThat(dir.resolve("a.txt")).exists();
         assertThat(dir.resolve("ro")).doesNotExist();
@@ -78,7 +80,8 @@ class GitWorktreesTest {
 
     /**
      * A directory in a worktree that its owner cannot open (a ticket's chmod 000) hides its files from git status; it
-     * counts as uncommitted work, so swarm clean does not delete it without --force (as an ordinary user; root reads it).
+     * counts as uncommitted work, so swarm clean does not delete it without --force. Root reads it, so the look runs
+     * as an ordinary user (as root: as nobody, in a child JVM; {@link io.swarmflow.files.OrdinaryUser}).
      */
     @Test
     void aDirectoryNobodyCanOpenCountsAsUncommittedWork() throws Exception {
@@ -89,10 +92,24 @@ class GitWorktreesTest {
         Files.writeString(Files.createDirectories(dir.resolve("d")).resolve("f"), "the ticket's work");
         Files.setPosixFilePermissions(dir.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         try {
-            assertThat(GitWorktrees.uncommitted(repo, runDir)).containsOnlyKeys(dir.toRealPath());
+            assertThat(io.swarmflow.files.OrdinaryUser.call(tmp, GitWorktreesTest.class, "uncommitted", repo.toString(),
+                    runDir.toString())).isEqualTo(dir.toRealPath() + "\n");
         } finally {
             Files.setPosixFilePermissions(dir.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
+    }
+
+    /** {@link GitWorktrees#createWorktree(Path, Path, String, String)}: a step for {@link io.swarmflow.files.OrdinaryUser}. */
+    static String createWorktree(String... a) throws Exception {
+        GitWorktrees.createWorktree(Path.of(a[0]), Path.of(a[1]), a[2], a[3]);
+        return "";
+    }
+
+    /** The worktrees {@link GitWorktrees#uncommitted} names, a line each: a step for {@link io.swarmflow.files.OrdinaryUser}. */
+    static String uncommitted(String... a) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (Path p : GitWorktrees.uncommitted(Path.of(a[0]), Path.of(a[1])).keySet()) b.append(p).append('\n');
+        return b.toString();
     }
 
     /** Commits added to a ticket's branch (by hand, say) survive its next attempt on a branch of their own. */

@@ -36,7 +36,8 @@ class PrivateHomesTest {
 
     /**
      * A HOME holding directories the attempt made unwritable or unsearchable is still deleted, and releasing it does
-     * not throw (run as an ordinary user: root deletes them regardless of their mode).
+     * not throw. Root deletes them regardless of their mode, so the release runs as an ordinary user (as root: as
+     * nobody, in a child JVM; {@link io.swarmflow.files.OrdinaryUser}).
      */
     @Test
     void aHomeWithDirectoriesTheAttemptClosedIsDeleted() throws Exception {
@@ -48,10 +49,18 @@ class PrivateHomesTest {
             Files.setPosixFilePermissions(a.resolve("x"), PosixFilePermissions.fromString("---------"));
             Files.setPosixFilePermissions(a.resolve("ro"), PosixFilePermissions.fromString("r-x------"));
 
-            homes.release(a);
+            io.swarmflow.files.OrdinaryUser.call(a, PrivateHomesTest.class, "release", a.toString());
 
             assertThat(a).doesNotExist();
         }
+    }
+
+    /** Releases the HOME {@code dir[0]} to a PrivateHomes of its own (a step for {@link io.swarmflow.files.OrdinaryUser}). */
+    static String release(String... dir) {
+        try (PrivateHomes homes = new PrivateHomes()) {
+            homes.release(Path.of(dir[0]));
+        }
+        return "";
     }
 
     @Test
