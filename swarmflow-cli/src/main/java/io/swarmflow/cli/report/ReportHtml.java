@@ -296,6 +296,8 @@ final class ReportHtml {
                 + "<th>Agent</th><th>Attempts</th><th>Duration</th><th>Exit</th><th>Reason</th><th>Outputs</th></tr></thead>\n<tbody>\n");
         Map<RunReport.Row, Integer> position = new java.util.IdentityHashMap<>(); // its number among all the run's rows
         for (RunReport.Row r : report.rows()) position.put(r, position.size() + 1);
+        java.util.Set<String> shownIds = new java.util.HashSet<>(); // a need's row the table leaves out gets no link
+        for (RunReport.Row r : shown) shownIds.add(r.id());
         for (RunReport.Row r : shown) {
             TicketView v = r.view();
             String state = v.state().label();
@@ -307,7 +309,9 @@ final class ReportHtml {
                 sb.append("<div class=\"small muted\">needs ");
                 for (int i = 0; i < r.needs().size(); i++) {
                     if (i > 0) sb.append(", ");
-                    sb.append("<a href=\"#t-").append(esc(r.needs().get(i))).append("\">").append(esc(r.needs().get(i))).append("</a>");
+                    String need = r.needs().get(i);
+                    if (shownIds.contains(need)) sb.append("<a href=\"#t-").append(esc(need)).append("\">").append(esc(need)).append("</a>");
+                    else sb.append("<span title=\"not in this table: see report.json\">").append(esc(need)).append("</span>"); // no dead link
                 }
                 sb.append("</div>");
             }

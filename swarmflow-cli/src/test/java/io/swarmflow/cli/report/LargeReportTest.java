@@ -33,6 +33,11 @@ class LargeReportTest {
 
     /** A finished run of {@code n} independent tickets {@code t0..}, each in the state {@code stateOf} gives, one attempt each. */
     private RunReport report(int n, IntFunction<TicketState> stateOf) {
+        return report(n, stateOf, i -> List.of());
+    }
+
+    /** As above, ticket {@code t<i>} needing the tickets {@code needsOf} gives. */
+    private RunReport report(int n, IntFunction<TicketState> stateOf, IntFunction<List<String>> needsOf) {
         List<PlannedTicket> plan = new ArrayList<>();
         List<TicketView> views = new ArrayList<>();
         List<AttemptView> attempts = new ArrayList<>();
@@ -40,7 +45,7 @@ class LargeReportTest {
             String id = "t" + i;
             TicketState state = stateOf.apply(i);
             boolean failed = state == TicketState.FAILED;
-            plan.add(Fixtures.ticket(id, null, List.of(), "noop", WorkspaceMode.RUN));
+            plan.add(Fixtures.ticket(id, null, needsOf.apply(i), "noop", WorkspaceMode.RUN));
             views.add(Fixtures.view(id, i, state, 1, failed ? 1 : 0, failed ? 1 : 0, failed ? "exited with code 1" : null, Map.of(),
                     T0 + i, T0 + i + 5));
             attempts.add(Fixtures.attempt(id, 1, failed ? Outcome.FAILED : Outcome.SUCCEEDED, failed ? 1 : 0, null, T0 + i, T0 + i + 5));
@@ -73,6 +78,17 @@ class LargeReportTest {
         String timeline = html.substring(html.indexOf("<section id=\"timeline\">"), html.indexOf("<section id=\"tickets\">"));
         assertThat(count(timeline, "<a href=\"#t-")).isEqualTo(ReportHtml.MAX_ROWS);
         assertThat(timeline).contains("data-ticket=\"t4321\"", "data-ticket=\"t4999\"").doesNotContain("data-ticket=\"t1998\"");
+    }
+
+    @Test
+    void aNeedOutsideATruncatedTableIsNoDeadLink() {
+        // t4999 (failed) needs t4998, a success past the first 1999 that the table leaves out, and t0, which it shows
+        String html = ReportHtml.render(report(5_000, i -> i == 4_999 ? TicketState.FAILED : TicketState.SUCCEEDED,
+                i -> i == 4_999 ? List.of("t0", "t4998") : List.of()));
+        String row = html.substring(html.indexOf("<tr id=\"t-t4999\""));
+        row = row.substring(0, row.indexOf("</tr>"));
+        assertThat(row).contains("<a href=\"#t-t0\">t0</a>").doesNotContain("href=\"#t-t4998\"")
+                .contains("<span title=\"not in this table: see report.json\">t4998</span>");
     }
 
     @Test
