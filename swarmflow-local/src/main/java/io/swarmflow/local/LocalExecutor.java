@@ -682,17 +682,8 @@ public final class LocalExecutor implements Executor {
             if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
         }
         // outputs are stored and shown like the output they may come from (stdout's JSON is masked already)
-        outputs.replaceAll((name, value) -> masked(value, request.secrets()));
+        outputs.replaceAll((name, value) -> io.swarmflow.sandbox.MaskingInputStream.mask(value, request.secrets()));
         return AttemptResult.succeeded(outputs);
-    }
-
-    /** {@code value} with each secret of at least 4 bytes replaced by {@code ***}, as the attempt's output is. */
-    static String masked(String value, java.util.Set<String> secrets) {
-        String v = value;
-        for (String s : secrets.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList()) {
-            if (s.getBytes(StandardCharsets.UTF_8).length >= 4) v = v.replace(s, "***");
-        }
-        return v;
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.Comparator;
  * reads is still found: bytes that could begin a secret are held back until the next read tells, or the stream ends
  * (a pause in the middle of printing one delays those few bytes). Where two values overlap, the longest is replaced.
  */
-final class MaskingInputStream extends FilterInputStream {
+public final class MaskingInputStream extends FilterInputStream {
     /** What replaces each secret. */
     static final String MASK = "***";
     /** Shorter values are not masked: they would mangle ordinary output, and are no secret worth the name. */
@@ -47,6 +47,21 @@ final class MaskingInputStream extends FilterInputStream {
                 .filter(b -> b.length >= MIN_LENGTH).sorted(Comparator.comparingInt((byte[] b) -> b.length).reversed())
                 .toArray(byte[][]::new);
         return secrets.length == 0 ? in : new MaskingInputStream(in, secrets);
+    }
+
+    /**
+     * {@code value} with each secret of at least {@value #MIN_LENGTH} bytes replaced by {@value #MASK}, longest first: the
+     * same masking for a value read another way (an output file) as for the streams.
+     *
+     * @param secrets the secrets (null or shorter ones are ignored)
+     */
+    public static String mask(String value, Collection<String> secrets) {
+        String v = value;
+        for (String s : secrets.stream().filter(x -> x != null && x.getBytes(StandardCharsets.UTF_8).length >= MIN_LENGTH)
+                .sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            v = v.replace(s, MASK);
+        }
+        return v;
     }
 
     @Override

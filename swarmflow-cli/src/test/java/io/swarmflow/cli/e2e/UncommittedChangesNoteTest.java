@@ -15,10 +15,7 @@ class UncommittedChangesNoteTest {
 
     @Test
     void aRunWithWorktreeTicketsNamesTheUncommittedChangesTheyWillNotSee() {
-        Path repo = Cli.gitRepo(tmp.resolve("repo"));
-        Cli.write(repo.resolve("a.txt"), "committed\n");
-        Cli.git(repo, "add", "a.txt");
-        Cli.git(repo, "commit", "-q", "-m", "a");
+        Path repo = repoWithCommittedFile();
         String head = Cli.git(repo, "rev-parse", "HEAD").strip();
         Path spec = Cli.write(tmp.resolve("s.yaml"), """
                 repo: %s
@@ -46,10 +43,7 @@ class UncommittedChangesNoteTest {
 
     @Test
     void aRunWithoutWorktreeTicketsSaysNothing() {
-        Path repo = Cli.gitRepo(tmp.resolve("repo"));
-        Cli.write(repo.resolve("a.txt"), "committed\n");
-        Cli.git(repo, "add", "a.txt");
-        Cli.git(repo, "commit", "-q", "-m", "a");
+        Path repo = repoWithCommittedFile();
         Cli.write(repo.resolve("a.txt"), "edited\n");
         Path spec = Cli.write(tmp.resolve("s.yaml"), "repo: %s\ntickets:\n  - {id: t, run: cat a.txt}\n".formatted(repo));
 
@@ -57,5 +51,14 @@ class UncommittedChangesNoteTest {
 
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.err()).doesNotContain("note:");
+    }
+
+    /** A repository whose a.txt holds "committed\n", committed. */
+    private Path repoWithCommittedFile() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Cli.write(repo.resolve("a.txt"), "committed\n");
+        Cli.git(repo, "add", "a.txt");
+        Cli.git(repo, "commit", "-q", "-m", "a");
+        return repo;
     }
 }
