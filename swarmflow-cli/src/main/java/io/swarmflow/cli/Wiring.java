@@ -62,6 +62,16 @@ final class Wiring implements AutoCloseable {
         }
     }
 
+    /** {@code owned by NAME, mode rwx------}, or as much of it as can be read. */
+    private static String ownerAndMode(Path path) {
+        try {
+            return "owned by " + Files.getOwner(path).getName() + ", mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return "its owner and mode cannot be read either";
+        }
+    }
+
     /** Makes a directory Swarmflow created {@code rwx------}, where the file system has POSIX permissions. */
     private static void ownerOnly(Path dir) throws java.io.IOException {
         try {
@@ -121,6 +131,12 @@ final class Wiring implements AutoCloseable {
                     + (stateDir.getFileName() != null && stateDir.getFileName().toString().equals(DB_FILE)
                     ? "; point --state-dir (or SWARM_STATE_DIR) at the directory that holds it, " + stateDir.getParent()
                     : "; point --state-dir (or SWARM_STATE_DIR) at the directory that holds swarm.db"));
+        }
+        if (Files.isDirectory(stateDir) && !(Files.isReadable(stateDir) && Files.isExecutable(stateDir))) {
+            // its files would look absent ("no Swarmflow state"): say whose it is instead
+            throw new InvalidRequestException("the state directory " + stateDir + " cannot be read by you (user "
+                    + System.getProperty("user.name") + "): permission denied (" + ownerAndMode(stateDir) + "); run swarm as "
+                    + "its owner, or point --state-dir (or SWARM_STATE_DIR) at a state directory of yours");
         }
         if (!Files.isRegularFile(stateDir.resolve(DB_FILE))) {
             SqlRunStore.refuseLostDatabase(stateDir, stateDir.resolve(DB_FILE)); // run files without their database

@@ -51,4 +51,49 @@ class StatePermissionsTest {
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwxr-x---");
     }
+
+    /**
+     * A state directory the user cannot read (another user's, rwx------) looked empty: "no Swarmflow state in DIR". It
+     * says whose it is. As root (CI), {@code swarm} runs in a child JVM without the capabilities that read any directory.
+     */
+    @Test
+    void aStateDirectoryThatCannotBeReadSaysSoNotThatItIsEmpty() throws Exception {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
+        Path state = tmp.resolve("state");
+        assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()).code()).isZero();
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("---------"));
+        try {
+            Result r = "root".equals(System.getProperty("user.name")) ? withoutDacCapabilities("status", "--state-dir", state.toString())
+                    : swarm("status", "--state-dir", state.toString());
+
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).isEqualTo("swarm: the state directory " + state + " cannot be read by you (user "
+                    + System.getProperty("user.name") + "): permission denied (owned by " + System.getProperty("user.name")
+                    + ", mode ---------); run swarm as its owner, or point --state-dir (or SWARM_STATE_DIR) at a state "
+                    + "directory of yours\n");
+        } finally {
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /** Runs {@code swarm} as root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, as an ordinary user meets files. */
+    private static Result withoutDacCapabilities(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("setpriv",
+                "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search", "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                io.swarmflow.cli.SwarmCli.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out, err.get());
+    }
 }
