@@ -347,6 +347,13 @@ final class QueryCommands {
                             + "moved), so the output of " + ticketId + "'s attempts is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;
                 }
+                // made before its process starts (LocalExecutor), so a launched attempt without one lost it
+                Path attemptDir = logDir.resolve(ticketId).resolve(Integer.toString(n));
+                if (!follow && !Files.isDirectory(attemptDir) && launched(w, n)) {
+                    Streams.err(spec).println("swarm: the log folder " + attemptDir + " of " + ticketId + " attempt " + n
+                            + " is missing (deleted or moved), so its output is gone; restore it from a backup to read it");
+                    return ExitCodes.STORE_UNAVAILABLE;
+                }
                 if (t.attempt() > 1 && !follow) { // which attempt this is, on stderr so that stdout stays the log
                     Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
                             + "; see another with --attempt N");
@@ -412,6 +419,11 @@ final class QueryCommands {
             return !t.state().isFinal() && t.state() != io.swarmflow.store.TicketState.CANCELLED && w.service.isExecuting(runId);
         }
 
+        /** Whether attempt {@code n} of the ticket recorded a started process (an attempt cancelled first did not). */
+        private boolean launched(Wiring w, int n) {
+            return w.service.attempts(runId).stream().anyMatch(a -> a.ticketId().equals(ticketId) && a.attempt() == n && a.pid() > 0);
+        }
+
         /** Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends. */
         private void print(Wiring w, int n, PrintStream out) throws IOException, InterruptedException {
             Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
@@ -459,19 +471,32 @@ final class QueryCommands {
             }
         }
 
-        private static boolean endsWithNewline(Path file) throws IOException {
+        private static boolean endsWithNewline(Path file) {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 if (raf.length() == 0) return true;
                 raf.seek(raf.length() - 1);
                 return raf.read() == '\n';
+            } catch (IOException e) {
+                throw unreadable(file, e);
             }
+        }
+
+        /**
+         * A log file that exists but cannot be read (its permissions, a directory in its place, an I/O error), as the
+         * state that could not be read (exit 4), naming the file: it would otherwise be an internal error.
+         */
+        private static io.swarmflow.store.StoreException.Unavailable unreadable(Path file, IOException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            String own = file + " (";
+            if (why.startsWith(own) && why.endsWith(")")) why = why.substring(own.length(), why.length() - 1); // "PATH (Reason)"
+            return new io.swarmflow.store.StoreException.Unavailable("the log file " + file + " cannot be read: " + why, e);
         }
 
         /**
          * Prints the file from {@code offset} to its current end, as raw bytes (a character cut by a chunk or by a
          * write in progress is completed by the next call, not replaced); returns the new offset.
          */
-        private static long copy(Path file, long offset, PrintStream out) throws IOException {
+        private static long copy(Path file, long offset, PrintStream out) {
             if (!Files.exists(file)) return offset;
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 long len = raf.length();
@@ -485,6 +510,8 @@ final class QueryCommands {
                 }
                 checkReader(out); // flushes
                 return offset;
+            } catch (IOException e) {
+                throw unreadable(file, e);
             }
         }
     }

@@ -430,6 +430,11 @@ public final class LocalExecutor implements Executor {
 
     private AttemptResult shell(AttemptRequest request, AttemptControl control) throws InterruptedException {
         if (control.isCancelled()) return cancelled();
+        // before the process starts, though its logs are made on their first byte: `swarm logs` then tells a silent
+        // attempt (an empty folder) from one whose folder was deleted. File.mkdirs, not Files.createDirectories, which
+        // throws (and catches) an exception per missing parent; a folder it cannot make is reported by the output pump
+        // when the process writes
+        request.logDir().toFile().mkdirs();
         PlannedTicket ticket = request.ticket();
         Plan plan = request.plan();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());

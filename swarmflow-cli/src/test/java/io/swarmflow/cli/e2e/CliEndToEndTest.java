@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -233,7 +234,8 @@ class CliEndToEndTest {
 
         assertThat(swarm("logs", run, "other", "--state-dir", state.toString()).out())
                 .as("a quiet attempt leaves no log file").contains("(no output recorded for other attempt 1)");
-        assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other")).doesNotExist();
+        assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other").resolve("1")).as("its folder, empty")
+                .isEmptyDirectory();
 
         // an edit after the run is work that was never committed: clean refuses and says where, --force deletes it
         Cli.write(worktree.resolve("fixed.txt"), "edited by hand\n");
@@ -371,7 +373,10 @@ class CliEndToEndTest {
                 .isEqualTo("==> stderr.log <==\nonly on stderr\n");
     }
 
-    /** A silent attempt leaves no log file; a run whose logs/ was deleted is not silent, and logs says the output is gone. */
+    /**
+     * A silent attempt leaves no log file, but its (empty) folder; a launched attempt whose folder, or the run's whole
+     * logs/, was deleted is not silent, and logs says the output is gone.
+     */
     @Test
     void logsOfARunWhoseLogDirectoryWasDeletedSaysTheOutputIsGone() throws Exception {
         Path state = tmp.resolve("state");
@@ -379,11 +384,16 @@ class CliEndToEndTest {
         Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
         assertThat(r.code()).as("%s", r).isZero();
         String run = runId(r);
-        assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).out()).isEqualTo("(no output recorded for quiet attempt 1)\n");
         Path logs = state.resolve("runs").resolve(run).resolve("logs");
-        try (var walk = Files.walk(logs)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        deleteTree(logs.resolve("a"));
+
+        Result folderGone = swarm("logs", run, "a", "--state-dir", state.toString());
+        assertThat(folderGone.code()).as("%s", folderGone).isEqualTo(4);
+        assertThat(folderGone.out()).isEmpty();
+        assertThat(folderGone.err()).isEqualTo("swarm: the log folder " + logs.resolve("a").resolve("1") + " of a attempt 1 is "
+                + "missing (deleted or moved), so its output is gone; restore it from a backup to read it\n");
+        assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).out()).isEqualTo("(no output recorded for quiet attempt 1)\n");
+        deleteTree(logs);
 
         Result gone = swarm("logs", run, "a", "--state-dir", state.toString());
 
@@ -391,6 +401,31 @@ class CliEndToEndTest {
         assertThat(gone.out()).isEmpty();
         assertThat(gone.err()).isEqualTo("swarm: the log directory " + logs + " of run " + run + " is missing (deleted or moved), "
                 + "so the output of a's attempts is gone; restore it from a backup to read it\n");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /** A log file that cannot be read (here a directory in its place, which root cannot read either) is named, exit 4. */
+    @Test
+    void logsOfALogFileThatCannotBeReadNamesIt() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("odd.yaml"), "tickets:\n  - {id: a, run: echo hello >&2}\n");
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        String run = runId(r);
+        Path log = state.resolve("runs").resolve(run).resolve("logs").resolve("a").resolve("1").resolve("stderr.log");
+        Files.delete(log);
+        Files.createDirectory(log);
+
+        Result odd = swarm("logs", run, "a", "--state-dir", state.toString());
+
+        assertThat(odd.code()).as("%s", odd).isEqualTo(4);
+        assertThat(odd.err()).startsWith("swarm: the log file " + log + " cannot be read: Is a directory\n")
+                .doesNotContain("internal error", "Exception");
     }
 
     @Test
