@@ -27,12 +27,13 @@ final class ControlCommands {
      * {@link #DECISION_WAIT_MILLIS}) until it applied the decision, and reports what happened to the ticket: another
      * decision may have reached the gate first (exit 2, nothing changed by this one).
      */
-    static int decide(CommandLine.Model.CommandSpec spec, StateOptions state, String runId, String ticketId,
-                      java.util.function.Function<Wiring, RunCommand> submit, String verb) {
+    static int decide(CommandLine.Model.CommandSpec spec, StateOptions state, String given, String ticketId,
+                      java.util.function.BiFunction<Wiring, String, RunCommand> submit, String verb) {
         PrintStream out = Streams.out(spec);
         try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            String runId = w.service.resolveRunId(given);
             long before = w.service.requireRun(runId).lastSeq();
-            RunCommand c = submit.apply(w);
+            RunCommand c = submit.apply(w, runId);
             if (!w.service.isExecuting(runId)) {
                 // the gate may have been decided, and the run ended, between the check and the insert
                 io.swarmflow.store.TicketView now = ticket(w, runId, ticketId);
@@ -105,7 +106,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return decide(spec, state, runId, ticketId, w -> w.service.approve(runId, ticketId, user()), "approved");
+            return decide(spec, state, runId, ticketId, (w, run) -> w.service.approve(run, ticketId, user()), "approved");
         }
     }
 
@@ -119,7 +120,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() {
-            return decide(spec, state, runId, ticketId, w -> w.service.reject(runId, ticketId, user(), reason), "rejected");
+            return decide(spec, state, runId, ticketId, (w, run) -> w.service.reject(run, ticketId, user(), reason), "rejected");
         }
     }
 
@@ -141,6 +142,7 @@ final class ControlCommands {
             }
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                runId = w.service.resolveRunId(runId);
                 RunCommand c = w.service.cancel(runId, user());
                 out.println("cancel requested for run " + runId);
                 return awaitCancel(w, c, out, waitSeconds * 1000L);
@@ -221,6 +223,7 @@ final class ControlCommands {
         public Integer call() {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+                runId = w.service.resolveRunId(runId);
                 io.swarmflow.agent.Executor.Cleaned cleaned = w.service.clean(runId, w.runDir(runId), branches, force);
                 if (cleaned.done().isEmpty() && cleaned.failed().isEmpty()) out.println("run " + runId + " left no worktrees or branches");
                 for (String line : cleaned.done()) out.println(line);

@@ -80,7 +80,7 @@ final class QueryCommands {
             PrintStream out = Streams.out(spec);
             java.util.Set<io.swarmflow.store.TicketState> only = ticketStates(states);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunService.Observed observed = w.service.observe(runId != null ? runId : w.service.latestRun()
+                RunService.Observed observed = w.service.observe(runId != null ? w.service.resolveRunId(runId) : w.service.latestRun()
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
                 RunView run = observed.run();
                 List<TicketView> all = w.service.tickets(run.runId());
@@ -206,7 +206,7 @@ final class QueryCommands {
         public Integer call() throws IOException {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunView run = runId != null ? w.service.requireRun(runId)
+                RunView run = runId != null ? w.service.requireRun(w.service.resolveRunId(runId))
                         : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
                 String id = run.runId();
                 Path html = io.swarmflow.cli.report.RunReport.writeCurrent(new io.swarmflow.cli.report.RunReport.Source() {
@@ -317,7 +317,7 @@ final class QueryCommands {
 
         private int logs(Wiring w, PrintStream out) throws Exception {
             {
-                w.service.requireRun(runId);
+                runId = w.service.resolveRunId(runId);
                 TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                         .orElseThrow(() -> w.service.noSuchTicket(runId, ticketId));
                 if (attempt != null && (attempt < 1 || attempt > t.attempt())) {

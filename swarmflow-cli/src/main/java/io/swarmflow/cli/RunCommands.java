@@ -104,7 +104,7 @@ final class RunCommands {
 
     @Command(name = "resume", description = "Continues a run after a crash, kill or cancel. A finished run is left as it is.")
     static final class Resume implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN", description = "The run id (see `swarm runs`).")
+        @Parameters(index = "0", paramLabel = "RUN", description = "The run id (see `swarm runs`), or its start while no other run's id starts the same way.")
         String runId;
 
         @Mixin
@@ -124,6 +124,7 @@ final class RunCommands {
             PrintStream out = Streams.out(spec);
             Path stateDir = state.resolve();
             try (Signals signals = Signals.install(Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
+                runId = w.service.resolveRunId(runId);
                 RunView run = w.service.requireRun(runId);
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (run.state().isFinished()) {

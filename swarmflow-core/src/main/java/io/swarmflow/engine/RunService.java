@@ -131,6 +131,24 @@ public final class RunService {
                         + "directory needs --state-dir DIR or SWARM_STATE_DIR)"));
     }
 
+    /**
+     * The id of the run that {@code given} names: a run's id, or the start of exactly one run's id, as git takes an
+     * abbreviated commit ({@code swarm status 20261205-0901} while no other run started in that minute).
+     *
+     * @throws InvalidRequestException when no run's id is or starts with {@code given}, or several start with it (the
+     *                                 message lists up to 5 of them)
+     */
+    public String resolveRunId(String given) {
+        if (store.run(given).isPresent()) return given;
+        List<String> matches = given.isEmpty() ? List.of()
+                : store.runs().stream().map(RunView::runId).filter(id -> id.startsWith(given)).toList();
+        if (matches.size() == 1) return matches.getFirst();
+        if (matches.isEmpty()) requireRun(given); // throws: no such run
+        throw new InvalidRequestException("'" + given + "' is the start of " + matches.size() + " runs' ids ("
+                + String.join(", ", matches.subList(0, Math.min(5, matches.size()))) + (matches.size() > 5 ? ", ..." : "")
+                + ") in " + where + "; give more of the id (`swarm runs` lists them)");
+    }
+
     /** The most recent run, if any. */
     public Optional<RunView> latestRun() {
         List<RunView> runs = store.runs();
