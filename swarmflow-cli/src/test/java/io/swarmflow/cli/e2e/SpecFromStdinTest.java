@@ -32,7 +32,7 @@ class SpecFromStdinTest {
 
         String[] validated = swarmIn(repo, SPEC, "validate", "-");
         assertThat(validated[0]).as(validated[1]).isEqualTo("0");
-        assertThat(validated[1]).contains("-: ok:", "repo " + repo.toRealPath());
+        assertThat(validated[1]).contains("-: ok:", "repo " + repo.toRealPath()).doesNotContain("reading the spec");
 
         String[] ran = swarmIn(repo, SPEC, "run", "/dev/stdin", "--plain", "--state-dir", tmp.resolve("state").toString());
         assertThat(ran[0]).as(ran[1]).isEqualTo("0");
@@ -51,6 +51,28 @@ class SpecFromStdinTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("/dev/fd/", ": ok:", "repo " + repo.toRealPath());
+    }
+
+    /** `swarm run -` typed on a terminal by mistake looked hung: it says it waits for the spec, and how to end it. */
+    @Test
+    void onATerminalItSaysItWaitsForTheSpecAndHowToEndIt() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // script -q -e -c CMD FILE (util-linux): runs CMD on a new pty, to which it copies its own standard input
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-q", "-e", "-c", "exec \"$SWARM_JAVA\" -cp \"$SWARM_CP\" "
+                + SwarmCli.class.getName() + " validate -", "/dev/null").directory(repo.toFile()).redirectErrorStream(true);
+        pb.environment().put("SWARM_JAVA", java);
+        pb.environment().put("SWARM_CP", System.getProperty("java.class.path"));
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write((SPEC + "\u0004").getBytes(StandardCharsets.UTF_8)); // Ctrl-D at the start of a line: the end of input
+            in.flush();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).contains("swarm: reading the spec from standard input, a terminal: type or paste it, then press "
+                    + "Ctrl-D on a line of its own (Ctrl-C to stop); or give a file, as in `swarm run swarm.yaml`", "-: ok:");
+        }
     }
 
     /** Exit code and output (stdout and stderr) of the CLI run in {@code cwd} with {@code stdin} as its standard input. */
