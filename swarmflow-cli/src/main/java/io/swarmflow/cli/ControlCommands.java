@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code approve}, {@code reject}, {@code cancel}: requests to a run, applied by its coordinator; {@code clean}. */
@@ -22,31 +23,75 @@ final class ControlCommands {
     /** How long approve and reject wait for a live coordinator to apply them before saying it will. */
     static final long DECISION_WAIT_MILLIS = 5_000;
 
+    /** Records one decision: {@code (wiring, run id, ticket id) -> the command}. */
+    @FunctionalInterface
+    interface Submit {
+        RunCommand apply(Wiring w, String runId, String ticketId);
+    }
+
     /**
-     * Submits an approval or rejection. When a coordinator executes the run, waits (up to
-     * {@link #DECISION_WAIT_MILLIS}) until it applied the decision, and reports what happened to the ticket: another
-     * decision may have reached the gate first (exit 2, nothing changed by this one).
+     * Submits an approval or rejection of each ticket. Every ticket is checked first (it exists, waits at its gate, has
+     * no decision pending): if one fails, none is decided (exit 2, every problem listed). When a coordinator executes
+     * the run, waits (up to {@link #DECISION_WAIT_MILLIS} in all) until it applied the decisions, and reports what
+     * happened to each ticket: another decision may have reached a gate first (exit 2 after the others are reported;
+     * nothing changed by that one).
      */
-    static int decide(CommandLine.Model.CommandSpec spec, StateOptions state, String given, String ticketId,
-                      java.util.function.BiFunction<Wiring, String, RunCommand> submit, String verb) {
+    static int decide(CommandLine.Model.CommandSpec spec, StateOptions state, String given, List<String> ticketIds,
+                      RunCommand.Kind kind, Submit submit) {
+        String verb = kind == RunCommand.Kind.APPROVE ? "approved" : "rejected";
         PrintStream out = Streams.out(spec);
         try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
             String runId = w.service.resolveRunId(given);
-            long before = w.service.requireRun(runId).lastSeq();
-            RunCommand c = submit.apply(w, runId);
-            if (!w.service.isExecuting(runId)) {
-                // the gate may have been decided, and the run ended, between the check and the insert
-                io.swarmflow.store.TicketView now = ticket(w, runId, ticketId);
-                if (now.state() != io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
-                    java.util.Optional<Long> decidedBy = w.service.decidingCommand(c, before);
-                    if (decidedBy.orElse(-1L) != c.id()) throw lost(verb, now, decidedBy.isPresent());
+            List<String> problems = new java.util.ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String id : ticketIds) {
+                if (!seen.add(id)) {
+                    problems.add(id + " is named twice");
+                    continue;
                 }
-                out.println(verb + " " + ticketId + " in run " + runId);
-                explain(out, w, c);
+                try {
+                    w.service.requireDecidable(runId, id, kind);
+                } catch (io.swarmflow.engine.InvalidRequestException e) {
+                    problems.add(String.join(" ", e.lines()));
+                }
+            }
+            if (!problems.isEmpty()) {
+                if (ticketIds.size() == 1) throw new io.swarmflow.engine.InvalidRequestException(problems.getFirst());
+                throw io.swarmflow.engine.InvalidRequestException.listing("not " + verb + ":", problems, "nothing was "
+                        + verb + " (of " + String.join(", ", ticketIds) + "); fix the above and run the command again");
+            }
+            long before = w.service.requireRun(runId).lastSeq();
+            List<RunCommand> submitted = new java.util.ArrayList<>();
+            for (String id : ticketIds) {
+                try {
+                    submitted.add(submit.apply(w, runId, id));
+                } catch (RuntimeException e) { // a decision recorded by someone else since the check: say what was recorded
+                    for (RunCommand c : submitted) out.println(verb + " " + c.ticketId() + " in run " + runId);
+                    if (!submitted.isEmpty()) explain(out, w, submitted.getFirst());
+                    throw e;
+                }
+            }
+            if (!w.service.isExecuting(runId)) {
+                List<String> lost = new java.util.ArrayList<>();
+                List<RunCommand> recorded = new java.util.ArrayList<>();
+                for (RunCommand c : submitted) {
+                    // the gate may have been decided, and the run ended, between the check and the insert
+                    io.swarmflow.store.TicketView now = ticket(w, runId, c.ticketId());
+                    if (now.state() != io.swarmflow.store.TicketState.AWAITING_APPROVAL
+                            && w.service.decidingCommand(c, before).orElse(-1L) != c.id()) {
+                        lost.add(lost(verb, now, w.service.decidingCommand(c, before).isPresent()).getMessage());
+                    } else {
+                        out.println(verb + " " + c.ticketId() + " in run " + runId);
+                        recorded.add(c);
+                    }
+                }
+                if (!recorded.isEmpty()) explain(out, w, recorded.getFirst());
+                throwLost(lost, verb);
                 return ExitCodes.OK;
             }
             long deadline = System.currentTimeMillis() + DECISION_WAIT_MILLIS;
-            while (w.service.isPending(c) && w.service.isExecuting(runId) && System.currentTimeMillis() < deadline) {
+            while (submitted.stream().anyMatch(w.service::isPending) && w.service.isExecuting(runId)
+                    && System.currentTimeMillis() < deadline) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -54,21 +99,36 @@ final class ControlCommands {
                     break;
                 }
             }
-            io.swarmflow.store.TicketView t = ticket(w, runId, ticketId);
-            boolean pending = w.service.isPending(c);
-            if (pending && t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
-                out.println(verb + " " + ticketId + " in run " + runId);
-                out.println(w.service.isExecuting(runId)
-                        ? "  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has"
-                        : "  the run stopped before applying it; `swarm resume " + runId + "` applies it");
-                return ExitCodes.OK;
+            List<String> lost = new java.util.ArrayList<>();
+            for (RunCommand c : submitted) {
+                io.swarmflow.store.TicketView t = ticket(w, runId, c.ticketId());
+                if (w.service.isPending(c) && t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
+                    out.println(verb + " " + c.ticketId() + " in run " + runId);
+                    out.println(w.service.isExecuting(runId)
+                            ? "  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has"
+                            : "  the run stopped before applying it; `swarm resume " + runId + "` applies it");
+                    continue;
+                }
+                // the decision event names the command that made it: applied, or lost to another decision (the loser may
+                // stay pending behind the settled gate; the winner too, if its coordinator died before marking it applied)
+                java.util.Optional<Long> decidedBy = w.service.decidingCommand(c, before);
+                if (decidedBy.orElse(-1L) != c.id()) {
+                    lost.add(lost(verb, t, decidedBy.isPresent()).getMessage());
+                } else {
+                    out.println(verb + " " + c.ticketId() + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
+                }
             }
-            // the decision event names the command that made it: applied, or lost to another decision (the loser may
-            // stay pending behind the settled gate; the winner too, if its coordinator died before marking it applied)
-            java.util.Optional<Long> decidedBy = w.service.decidingCommand(c, before);
-            if (decidedBy.orElse(-1L) != c.id()) throw lost(verb, t, decidedBy.isPresent());
-            out.println(verb + " " + ticketId + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
+            throwLost(lost, verb);
             return ExitCodes.OK;
+        }
+    }
+
+    /** Refuses (exit 2) when a decision did not take effect, after the others were reported. */
+    private static void throwLost(List<String> lost, String verb) {
+        if (lost.size() == 1) throw new io.swarmflow.engine.InvalidRequestException(lost.getFirst());
+        if (!lost.isEmpty()) {
+            throw io.swarmflow.engine.InvalidRequestException.listing(lost.size() + " decisions did not take effect:", lost,
+                    "the others were " + verb + " as printed above");
         }
     }
 
@@ -100,27 +160,32 @@ final class ControlCommands {
     @Command(name = "approve", description = "Approves a ticket waiting at an approval gate.")
     static final class Approve implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
-        @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
+                + "approved, none is.") List<String> ticketIds;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return decide(spec, state, runId, ticketId, (w, run) -> w.service.approve(run, ticketId, user()), "approved");
+            return decide(spec, state, runId, ticketIds, RunCommand.Kind.APPROVE, (w, run, id) -> w.service.approve(run, id, user()));
         }
     }
 
     @Command(name = "reject", description = "Rejects a ticket waiting at an approval gate; it fails with the reason.")
     static final class Reject implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
-        @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
+                + "rejected, none is.") List<String> ticketIds;
         @Option(names = "--reason", required = true, description = "Why (recorded in the event log and the report).") String reason;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return decide(spec, state, runId, ticketId, (w, run) -> w.service.reject(run, ticketId, user(), reason), "rejected");
+            if (reason == null || reason.isBlank()) { // before anything is recorded, for every ticket
+                throw new io.swarmflow.engine.InvalidRequestException("a rejection needs a reason: --reason \"...\"");
+            }
+            return decide(spec, state, runId, ticketIds, RunCommand.Kind.REJECT, (w, run, id) -> w.service.reject(run, id, user(), reason));
         }
     }
 

@@ -92,14 +92,14 @@ class DecisionRaceTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Streams.set(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
         try {
-            assertThatThrownBy(() -> ControlCommands.decide(null, state, run, "gate", (w, id) -> {
+            assertThatThrownBy(() -> ControlCommands.decide(null, state, run, java.util.List.of("gate"), RunCommand.Kind.APPROVE, (w, id, ticket) -> {
                 try {
                     between.run(w);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
                 return w.store.submitCommand(new RunCommand(0, id, RunCommand.Kind.APPROVE, "gate", "ann", null, 0));
-            }, "approved")).isInstanceOf(InvalidRequestException.class).hasMessage(error);
+            })).isInstanceOf(InvalidRequestException.class).hasMessage(error);
         } finally {
             Streams.clear();
         }

@@ -449,7 +449,7 @@ public final class RunEngine {
         String named = String.join(", ", ids.subList(0, Math.min(WAITING_NAMED, ids.size())))
                 + (ids.size() > WAITING_NAMED ? " and " + (ids.size() - WAITING_NAMED) + " more (swarm status " + runId
                 + " --state awaiting-approval lists them)" : "");
-        String ticket = ids.size() == 1 ? ids.get(0) : "TICKET";
+        String ticket = ids.size() == 1 ? ids.get(0) : "TICKET...";
         return "waiting for approval: " + named + " (swarm approve " + runId + " " + ticket + ", or swarm reject " + runId + " "
                 + ticket + " --reason ...)";
     }

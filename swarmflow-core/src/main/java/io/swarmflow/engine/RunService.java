@@ -368,21 +368,38 @@ public final class RunService {
      * could take effect.
      */
     private RunCommand submitDecision(RunCommand decision) {
-        String runId = decision.runId();
-        String ticketId = decision.ticketId();
-        RunCommand.Kind kind = decision.kind();
         try {
             return store.submitCommand(decision);
         } catch (StoreException.PendingDecision e) {
-            RunCommand c = e.earlier();
-            String earlier = c.kind() == RunCommand.Kind.APPROVE ? "an approval" : "a rejection";
-            throw new InvalidRequestException("not " + (kind == RunCommand.Kind.APPROVE ? "approved" : "rejected") + ": "
-                    + ticketId + " already has " + earlier + " pending (by " + c.by()
-                    + (c.reason() == null ? "" : ": " + c.reason()) + "), "
-                    + (isExecuting(runId) ? "which the run's coordinator applies within a second"
-                    : "which `swarm resume " + runId + "` applies")
-                    + (c.kind() == kind ? "" : "; a recorded decision cannot be withdrawn") + "; nothing was changed");
+            throw alreadyPending(e.earlier(), decision.kind());
         }
+    }
+
+    /**
+     * Checks, without recording anything, that a decision on the ticket could be submitted now: the run is not finished,
+     * the ticket waits at its approval gate, and no approval or rejection of it is pending. (One may still be recorded by
+     * someone else before this caller submits its own; {@link #approve} and {@link #reject} refuse it then.)
+     *
+     * @param kind APPROVE or REJECT, for the message
+     * @throws InvalidRequestException saying which of these fails
+     */
+    public void requireDecidable(String runId, String ticketId, RunCommand.Kind kind) {
+        requireAwaiting(runId, ticketId);
+        for (RunCommand c : store.pendingCommands(runId)) {
+            if (ticketId.equals(c.ticketId()) && c.kind() != RunCommand.Kind.CANCEL) throw alreadyPending(c, kind);
+        }
+    }
+
+    /** The refusal of a decision of {@code kind} (APPROVE or REJECT) on a gate that has {@code earlier} pending. */
+    private InvalidRequestException alreadyPending(RunCommand earlier, RunCommand.Kind kind) {
+        String runId = earlier.runId();
+        String what = earlier.kind() == RunCommand.Kind.APPROVE ? "an approval" : "a rejection";
+        return new InvalidRequestException("not " + (kind == RunCommand.Kind.APPROVE ? "approved" : "rejected") + ": "
+                + earlier.ticketId() + " already has " + what + " pending (by " + earlier.by()
+                + (earlier.reason() == null ? "" : ": " + earlier.reason()) + "), "
+                + (isExecuting(runId) ? "which the run's coordinator applies within a second"
+                : "which `swarm resume " + runId + "` applies")
+                + (earlier.kind() == kind ? "" : "; a recorded decision cannot be withdrawn") + "; nothing was changed");
     }
 
     /** Whether {@code command} is still waiting for the run's coordinator to apply it (or ignore it). */

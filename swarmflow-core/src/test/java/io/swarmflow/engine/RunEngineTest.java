@@ -658,8 +658,8 @@ class RunEngineTest {
                         + " gate --reason ...)");
             } else {
                 assertThat(notice).isEqualTo("waiting for approval: g0, g1, g2, g3, g4, g5, g6, g7, g8, g9 and 2 more (swarm status "
-                        + run + " --state awaiting-approval lists them) (swarm approve " + run + " TICKET, or swarm reject " + run
-                        + " TICKET --reason ...)");
+                        + run + " --state awaiting-approval lists them) (swarm approve " + run + " TICKET..., or swarm reject " + run
+                        + " TICKET... --reason ...)");
             }
         }
     }

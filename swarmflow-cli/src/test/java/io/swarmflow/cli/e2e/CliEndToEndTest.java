@@ -735,6 +735,41 @@ class CliEndToEndTest {
         for (String t : List.of("prep", "gate", "after")) assertThat(ticket(s, t).get("state").asText()).isEqualTo("succeeded");
     }
 
+    /** Several gates in one command: if one cannot be decided, none is; otherwise each is applied and reported. */
+    @Test
+    void approveOfSeveralTicketsDecidesAllOrNone() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("regions.yaml"), """
+                tickets:
+                  - id: deploy
+                    matrix: {region: [eu, us, ap]}
+                    approval: before-run
+                    run: echo ${{ matrix.region }}
+                  - {id: after, needs: [deploy], run: "true"}
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        for (String t : List.of("deploy-eu", "deploy-us", "deploy-ap")) awaitTicket(state, id, t, "awaiting-approval");
+
+        Result refused = swarm("approve", id, "deploy-eu", "after", "deploy-eu", "--state-dir", state.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).isEqualTo("""
+                swarm: not approved:
+                  ticket after is pending; it is not awaiting approval, and only tickets waiting at an approval gate can be approved or rejected
+                  deploy-eu is named twice
+                nothing was approved (of deploy-eu, after, deploy-eu); fix the above and run the command again
+                """);
+        awaitTicket(state, id, "deploy-eu", "awaiting-approval");
+
+        Result approve = swarm("approve", id, "deploy-eu", "deploy-us", "deploy-ap", "--state-dir", state.toString());
+        assertThat(approve.code()).as("%s", approve).isZero();
+        for (String t : List.of("deploy-eu", "deploy-us", "deploy-ap")) {
+            assertThat(approve.out()).contains("approved " + t + " in run " + id + " (applied; the ticket ");
+        }
+        assertThat(run.exit()).isZero();
+    }
+
     @Test
     void ofAnApprovalAndARejectionRacingOnlyOneTakesEffectAndTheOtherSaysSo() throws Exception {
         Path state = tmp.resolve("state");
