@@ -405,12 +405,21 @@ final class SpecReader {
             return null;
         }
         if (node instanceof ScalarNode s && !quoted(s)) {
-            // leading zeros do not make a number larger (00000000000000000001 was 'too large')
-            String text = s.getValue().strip().replace("_", "").replaceFirst("^([-+]?)0+(?=\\d)", "$1");
+            String text = s.getValue().strip().replace("_", "");
             if (s.getValue().contains("_") && text.matches("[-+]?\\d+")) {
                 // YAML 1.1 reads 1_000 as 1000, YAML 1.2 (and so editors checking with the schema) as text
                 problems.at(node, "'" + key + "' must be written without '_', not " + s.getValue(),
                         "write " + key + ": " + s.getValue().strip().replace("_", ""));
+                return null;
+            }
+            if (text.matches("[-+]?0\\d+")) {
+                // YAML 1.1 reads 010 as octal, 8; YAML 1.2 (editors, this loader) as 10: the spec would mean two things
+                String plain = text.replaceFirst("^([-+]?)0+(?=\\d)", "$1");
+                String octal = text.matches("[-+]?0[0-7]{1,20}") ? new java.math.BigInteger(text, 8).toString() : null;
+                problems.at(node, "'" + key + "' must be written without a leading zero, not " + s.getValue().strip()
+                        + " (YAML 1.1 tools read it as an octal number, YAML 1.2 tools as decimal)",
+                        "write " + key + ": " + plain + (octal == null || octal.equals(plain.replace("+", "")) ? ""
+                                : " (or " + octal + ", if octal was meant)"));
                 return null;
             }
             if (INTEGER.matcher(text).matches()) {

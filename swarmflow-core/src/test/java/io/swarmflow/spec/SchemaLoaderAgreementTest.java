@@ -50,9 +50,9 @@ class SchemaLoaderAgreementTest {
      * lists them under "The JSON Schema".
      */
     enum Gap {
-        /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, 1_000, an id 1.0 or of 64 digits. */
+        /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, 1_000, 010, an id 1.0 or of 64 digits. */
         NOTATION("must be an integer, not a number \\(", "must be a decimal number, not ", "must be written without '_'",
-                "invalid size '", "invalid duration '", "invalid ticket id '",
+                "must be written without a leading zero", "invalid size '", "invalid duration '", "invalid ticket id '",
                 "is a number to YAML, not text"),
         /**
          * Durations of more than 36500d, and sizes with a unit past 2^63-1 bytes: a pattern cannot compare amounts; a
@@ -118,7 +118,7 @@ class SchemaLoaderAgreementTest {
     static Stream<Case> cases() {
         List<Case> c = new ArrayList<>();
         // top level
-        for (String v : List.of("1", "4", "+4", "2147483647", "010", "0000000000000000000000001")) {
+        for (String v : List.of("1", "4", "+4", "2147483647")) {
             c.add(valid("concurrency: " + v + "\n" + TICKET));
         }
         for (String v : List.of("0", "-1", "2147483648", "99999999999999999999", "\"4\"", "'4'", "four", "~", "''", "[4]", "{}",
@@ -126,7 +126,10 @@ class SchemaLoaderAgreementTest {
             c.add(invalid("concurrency: " + v + "\n" + TICKET));
         }
         // 1_000 is 1000 to YAML 1.1 (Jackson here), text to YAML 1.2 editors; the loader refuses it, as they mark it
-        for (String v : List.of("0x10", "4.0", "1e1", "1_000")) c.add(schemaOnly(Gap.NOTATION, "concurrency: " + v + "\n" + TICKET));
+        // 010 is 8 to YAML 1.1 (Jackson here), 10 to YAML 1.2 editors: the loader refuses it as ambiguous
+        for (String v : List.of("0x10", "4.0", "1e1", "1_000", "010", "0000000000000000000000001")) {
+            c.add(schemaOnly(Gap.NOTATION, "concurrency: " + v + "\n" + TICKET));
+        }
         c.add(schemaOnly(Gap.REPOSITORY, "repo: .\n" + TICKET)); // the test's directory has no .git
         for (String key : List.of("name", "description", "repo")) {
             for (String v : List.of("[x]", "{a: b}", "~", "")) c.add(invalid(key + ": " + v + "\n" + TICKET));

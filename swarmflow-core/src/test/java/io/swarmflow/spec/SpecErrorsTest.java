@@ -696,5 +696,16 @@ class SpecErrorsTest {
                 "swarm.yaml:9:51: invalid duration ' 10m'; use a number with a unit: 500ms, 90s, 10m, 1h; did you mean '10m'?");
         assertThat(errors(dir, "tickets:\n  - {id: a, run: echo, priority: 1_000}\n")).containsExactly(
                 "swarm.yaml:2:34: 'priority' must be written without '_', not 1_000; write priority: 1000");
+        // 010 is 8 to YAML 1.1 tools and 10 to YAML 1.2 ones: refused, with both readings offered
+        assertThat(errors(dir, "concurrency: 010\ntickets:\n  - {id: a, run: echo, priority: -09, retries: 00}\n"
+                + "  - {id: b, run: echo, priority: 0000000000000000000000001}\n")).containsExactly(
+                "swarm.yaml:1:14: 'concurrency' must be written without a leading zero, not 010 (YAML 1.1 tools read it as an "
+                        + "octal number, YAML 1.2 tools as decimal); write concurrency: 10 (or 8, if octal was meant)",
+                "swarm.yaml:3:34: 'priority' must be written without a leading zero, not -09 (YAML 1.1 tools read it as an "
+                        + "octal number, YAML 1.2 tools as decimal); write priority: -9",
+                "swarm.yaml:3:48: 'retries' must be written without a leading zero, not 00 (YAML 1.1 tools read it as an "
+                        + "octal number, YAML 1.2 tools as decimal); write retries: 0",
+                "swarm.yaml:4:34: 'priority' must be written without a leading zero, not 0000000000000000000000001 (YAML 1.1 "
+                        + "tools read it as an octal number, YAML 1.2 tools as decimal); write priority: 1");
     }
 }
