@@ -412,16 +412,7 @@ final class SpecReader {
                         "write " + key + ": " + s.getValue().strip().replace("_", ""));
                 return null;
             }
-            if (text.matches("[-+]?0\\d+")) {
-                // YAML 1.1 reads 010 as octal, 8; YAML 1.2 (editors, this loader) as 10: the spec would mean two things
-                String plain = text.replaceFirst("^([-+]?)0+(?=\\d)", "$1");
-                String octal = text.matches("[-+]?0[0-7]{1,20}") ? new java.math.BigInteger(text, 8).toString() : null;
-                problems.at(node, "'" + key + "' must be written without a leading zero, not " + s.getValue().strip()
-                        + " (YAML 1.1 tools read it as an octal number, YAML 1.2 tools as decimal)",
-                        "write " + key + ": " + plain + (octal == null || octal.equals(plain.replace("+", "")) ? ""
-                                : " (or " + octal + ", if octal was meant)"));
-                return null;
-            }
+            if (leadingZero(s, key)) return null;
             if (INTEGER.matcher(text).matches()) {
                 long v = Long.parseLong(text);
                 if (v > Integer.MAX_VALUE) {
@@ -446,8 +437,26 @@ final class SpecReader {
         return null;
     }
 
+    /**
+     * Records a problem and returns true when {@code s} is an unquoted whole number with a leading zero ({@code 010}):
+     * YAML 1.1 tools read it as octal (8), YAML 1.2 tools and this loader as decimal (10), so the spec would mean two
+     * things.
+     */
+    private boolean leadingZero(ScalarNode s, String key) {
+        String text = s.getValue().strip();
+        if (quoted(s) || !text.matches("[-+]?0\\d+")) return false;
+        String plain = text.replaceFirst("^([-+]?)0+(?=\\d)", "$1");
+        String octal = text.matches("[-+]?0[0-7]{1,20}") ? new java.math.BigInteger(text, 8).toString() : null;
+        problems.at(s, "'" + key + "' must be written without a leading zero, not " + text
+                        + " (YAML 1.1 tools read it as an octal number, YAML 1.2 tools as decimal)",
+                "write " + key + ": " + plain + (octal == null || octal.equals(plain.replace("+", "")) ? ""
+                        : " (or " + octal + ", if octal was meant)"));
+        return true;
+    }
+
     private Val<Double> number(Node node, String key, double min) {
         if (!present(node)) return null;
+        if (node instanceof ScalarNode s && leadingZero(s, key)) return null;
         if (node instanceof ScalarNode s && quoted(s) && NUMBER.matcher(s.getValue().strip()).matches()) {
             problems.at(node, "'" + key + "' must be a number, not a string ('" + abbreviate(s.getValue()) + "')",
                     "write the number without quotes: " + key + ": " + s.getValue().strip());
@@ -489,6 +498,7 @@ final class SpecReader {
     }
 
     private Val<Long> size(Node node, String key) {
+        if (node instanceof ScalarNode s && leadingZero(s, key)) return null; // a bare number is bytes
         return parsed(node, key, Units::bytes, text -> Units.SIZE_HINT, "a size");
     }
 

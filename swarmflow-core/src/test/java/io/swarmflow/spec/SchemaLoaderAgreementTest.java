@@ -206,7 +206,7 @@ class SchemaLoaderAgreementTest {
                         "{backoff: {multiplier: 0.5}}", "{backoff: {multiplier: '2'}}", "{backoff: {multiplier: x}}", "{backoff: {jitter: 1}}",
                         "{backoff: ~}", "1.5")));
         c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, run: echo, retries: {backoff: {multiplier: 1e999}}}\n"));
-        for (String v : List.of("0b101", "0x2")) {
+        for (String v : List.of("0b101", "0x2", "02")) {
             c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: a, run: echo, retries: {backoff: {multiplier: " + v + "}}}\n"));
         }
         c.addAll(ticketValues("priority", List.of("0", "-5", "10", "2147483647", "-2147483648"),
@@ -267,6 +267,8 @@ class SchemaLoaderAgreementTest {
             c.add(schemaOnly(Gap.CEILING, where.formatted("{file-size: 9999999999999TiB}") + TICKET));
             c.add(schemaOnly(Gap.CEILING, where.formatted("{cpu-time: 36501d}") + TICKET));
             c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0x10}") + TICKET));
+            c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0100}") + TICKET));
+            c.add(schemaOnly(Gap.NOTATION, where.formatted("{processes: 010}") + TICKET));
         }
         return c.stream();
     }

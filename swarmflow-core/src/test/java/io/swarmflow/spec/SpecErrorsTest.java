@@ -698,7 +698,8 @@ class SpecErrorsTest {
                 "swarm.yaml:2:34: 'priority' must be written without '_', not 1_000; write priority: 1000");
         // 010 is 8 to YAML 1.1 tools and 10 to YAML 1.2 ones: refused, with both readings offered
         assertThat(errors(dir, "concurrency: 010\ntickets:\n  - {id: a, run: echo, priority: -09, retries: 00}\n"
-                + "  - {id: b, run: echo, priority: 0000000000000000000000001}\n")).containsExactly(
+                + "  - {id: b, run: echo, priority: 0000000000000000000000001, retries: {max: 1, backoff: {multiplier: 02}}}\n"
+                + "agents: {s: {kind: shell, limits: {file-size: 0100}}}\n")).containsExactly(
                 "swarm.yaml:1:14: 'concurrency' must be written without a leading zero, not 010 (YAML 1.1 tools read it as an "
                         + "octal number, YAML 1.2 tools as decimal); write concurrency: 10 (or 8, if octal was meant)",
                 "swarm.yaml:3:34: 'priority' must be written without a leading zero, not -09 (YAML 1.1 tools read it as an "
@@ -706,6 +707,10 @@ class SpecErrorsTest {
                 "swarm.yaml:3:48: 'retries' must be written without a leading zero, not 00 (YAML 1.1 tools read it as an "
                         + "octal number, YAML 1.2 tools as decimal); write retries: 0",
                 "swarm.yaml:4:34: 'priority' must be written without a leading zero, not 0000000000000000000000001 (YAML 1.1 "
-                        + "tools read it as an octal number, YAML 1.2 tools as decimal); write priority: 1");
+                        + "tools read it as an octal number, YAML 1.2 tools as decimal); write priority: 1",
+                "swarm.yaml:4:101: 'multiplier' must be written without a leading zero, not 02 (YAML 1.1 tools read it as an "
+                        + "octal number, YAML 1.2 tools as decimal); write multiplier: 2",
+                "swarm.yaml:5:47: 'file-size' must be written without a leading zero, not 0100 (YAML 1.1 tools read it as an "
+                        + "octal number, YAML 1.2 tools as decimal); write file-size: 100 (or 64, if octal was meant)");
     }
 }
