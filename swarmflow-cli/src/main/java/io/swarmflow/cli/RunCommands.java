@@ -95,7 +95,7 @@ final class RunCommands {
                         return ExitCodes.INTERRUPTED;
                     }
                     String runId = w.service.create(plan, specFile.toString());
-                    out.println("run " + runId + ": " + plan.tickets().size() + " tickets, concurrency " + plan.concurrency()
+                    out.println("run " + runId + ": " + ValidateCommand.count(plan.tickets().size(), "ticket") + ", concurrency " + plan.concurrency()
                             + " (state in " + stateDir + ")");
                     return Foreground.execute(w, runId, options, exec, out, signals, () -> {});
                 }

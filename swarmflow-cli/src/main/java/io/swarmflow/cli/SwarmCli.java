@@ -80,7 +80,7 @@ public final class SwarmCli implements Runnable {
         switch (ex) {
             case SpecException se -> {
                 for (SpecError e : se.errors()) err.println(e.format());
-                err.println("swarm: the spec has " + se.errors().size() + " error(s)"
+                err.println("swarm: the spec has " + ValidateCommand.count(se.errors().size(), "error")
                         + (command.equals("validate") ? "" : "; nothing was run"));
                 return ExitCodes.INVALID_INPUT;
             }

@@ -44,7 +44,7 @@ final class ValidateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static String count(int n, String noun) {
+    static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

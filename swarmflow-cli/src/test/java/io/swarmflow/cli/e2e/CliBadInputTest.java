@@ -108,7 +108,7 @@ class CliBadInputTest {
                             run: echo
                             timeout: 10x
                             retries: {max: 2, backoff: {initial: 5, max: -1s}}
-                        """), List.of("invalid duration '10x'", "invalid duration '5'", "invalid duration '-1s'", "3 error(s)"), 4),
+                        """), List.of("invalid duration '10x'", "invalid duration '5'", "invalid duration '-1s'", "3 errors"), 4),
                 Arguments.of("binary garbage", garbage, List.of("not a text file"), 0),
                 Arguments.of("not UTF-8", notUtf8, List.of("invalid UTF-8: byte 0xFF", "save it as UTF-8"), 3),
                 Arguments.of("not a mapping", utf8("- just\n- a list\n"), List.of("swarm.yaml"), 0),

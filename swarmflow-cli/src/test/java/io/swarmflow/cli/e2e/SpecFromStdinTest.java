@@ -59,7 +59,7 @@ class SpecFromStdinTest {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // script -q -e -c CMD FILE (util-linux): runs CMD on a new pty, to which it copies its own standard input
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-q", "-e", "-c", "exec \"$SWARM_JAVA\" -cp \"$SWARM_CP\" "
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-q", "-e", "-c", "exec \"$SWARM_JAVA\" --enable-native-access=ALL-UNNAMED -cp \"$SWARM_CP\" "
                 + SwarmCli.class.getName() + " validate -", "/dev/null").directory(repo.toFile()).redirectErrorStream(true);
         pb.environment().put("SWARM_JAVA", java);
         pb.environment().put("SWARM_CP", System.getProperty("java.class.path"));

@@ -21,10 +21,21 @@ class ValidateAndRunsWordingTest {
         Path spec = Cli.write(tmp.resolve("bad.yaml"), "tickets:\n  - id: a\n    run: x\n    needs: [nope]\n");
         Result validate = swarm("validate", spec.toString());
         assertThat(validate.code()).as("%s", validate).isEqualTo(2);
-        assertThat(validate.err()).endsWith("swarm: the spec has 1 error(s)\n");
+        assertThat(validate.err()).endsWith("swarm: the spec has 1 error\n");
         Result run = swarm("run", spec.toString(), "--state-dir", tmp.resolve("state").toString());
         assertThat(run.code()).as("%s", run).isEqualTo(2);
-        assertThat(run.err()).endsWith("swarm: the spec has 1 error(s); nothing was run\n");
+        assertThat(run.err()).endsWith("swarm: the spec has 1 error; nothing was run\n");
+        Cli.write(spec, "tickets:\n  - {id: a, run: x, needs: [nope, nor]}\n");
+        assertThat(swarm("validate", spec.toString()).err()).endsWith("swarm: the spec has 2 errors\n");
+    }
+
+    /** The line that starts a run counts its tickets in English: "1 ticket", "2 tickets". */
+    @Test
+    void runCountsItsTicketsWithTheRightNumber() {
+        Path spec = Cli.write(tmp.resolve("one.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
+        Result run = swarm("run", spec.toString(), "--plain", "--state-dir", tmp.resolve("state").toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        assertThat(run.out()).containsPattern("(?m)^run \\S+: 1 ticket, concurrency 4 ");
     }
 
     /** An empty state directory (mkdir .swarm ahead of the first run) has no runs, as a missing one has: exit 0. */
