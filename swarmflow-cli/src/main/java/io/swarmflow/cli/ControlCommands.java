@@ -42,7 +42,7 @@ final class ControlCommands {
         PrintStream out = Streams.out(spec);
         try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
             String runId = w.service.resolveRunId(given);
-            List<String> problems = new java.util.ArrayList<>();
+            java.util.Set<String> problems = new java.util.LinkedHashSet<>(); // a finished run's, once for all tickets
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (String id : ticketIds) {
                 if (!seen.add(id)) {
@@ -56,8 +56,8 @@ final class ControlCommands {
                 }
             }
             if (!problems.isEmpty()) {
-                if (ticketIds.size() == 1) throw new io.swarmflow.engine.InvalidRequestException(problems.getFirst());
-                throw io.swarmflow.engine.InvalidRequestException.listing("not " + verb + ":", problems, "nothing was "
+                if (ticketIds.size() == 1) throw new io.swarmflow.engine.InvalidRequestException(problems.iterator().next());
+                throw io.swarmflow.engine.InvalidRequestException.listing("not " + verb + ":", List.copyOf(problems), "nothing was "
                         + verb + " (of " + String.join(", ", ticketIds) + "); fix the above and run the command again");
             }
             long before = w.service.requireRun(runId).lastSeq();
@@ -86,7 +86,7 @@ final class ControlCommands {
                     }
                 }
                 if (!recorded.isEmpty()) explain(out, w, recorded.getFirst());
-                throwLost(lost, verb);
+                throwLost(lost, submitted.size(), verb);
                 return ExitCodes.OK;
             }
             long deadline = System.currentTimeMillis() + DECISION_WAIT_MILLIS;
@@ -118,17 +118,18 @@ final class ControlCommands {
                     out.println(verb + " " + c.ticketId() + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
                 }
             }
-            throwLost(lost, verb);
+            throwLost(lost, submitted.size(), verb);
             return ExitCodes.OK;
         }
     }
 
     /** Refuses (exit 2) when a decision did not take effect, after the others were reported. */
-    private static void throwLost(List<String> lost, String verb) {
-        if (lost.size() == 1) throw new io.swarmflow.engine.InvalidRequestException(lost.getFirst());
+    private static void throwLost(List<String> lost, int submitted, String verb) {
+        if (lost.size() == 1 && submitted == 1) throw new io.swarmflow.engine.InvalidRequestException(lost.getFirst());
         if (!lost.isEmpty()) {
-            throw io.swarmflow.engine.InvalidRequestException.listing(lost.size() + " decisions did not take effect:", lost,
-                    "the others were " + verb + " as printed above");
+            throw io.swarmflow.engine.InvalidRequestException.listing(lost.size() + " of " + submitted + " decisions did not "
+                    + "take effect:", lost, lost.size() == submitted ? "none was " + verb : "the others were " + verb
+                    + " as printed above");
         }
     }
 

@@ -768,6 +768,10 @@ class CliEndToEndTest {
             assertThat(approve.out()).contains("approved " + t + " in run " + id + " (applied; the ticket ");
         }
         assertThat(run.exit()).isZero();
+        Result late = swarm("approve", id, "deploy-eu", "deploy-us", "--state-dir", state.toString());
+        assertThat(late.err()).as("the run's problem once, not once per ticket").isEqualTo("swarm: not approved:\n  run " + id
+                + " has already succeeded; its gates can no longer be decided\nnothing was approved (of deploy-eu, deploy-us); "
+                + "fix the above and run the command again\n");
     }
 
     @Test
