@@ -209,13 +209,29 @@ public final class GitWorktrees {
      * worktree as its work tree ({@code --work-tree}), with no hooks ({@code core.hooksPath=/dev/null}) and no
      * file-system monitor ({@code core.fsmonitor=false}). git never stages a path named {@code .git}.
      *
+     * <p>git skips a directory it cannot open (a ticket's {@code chmod 000}; a path longer than {@code PATH_MAX}) with
+     * only a warning, so the commit would miss its files: then nothing is committed. A directory git ignores, or one
+     * inside a nested repository, is not opened and does not count.
+     *
      * @return the new commit's sha, or empty when there was nothing to commit
+     * @throws UnopenedDirectories when git could not open directories of the work (nothing committed)
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
         List<String> pinned = pinned(worktree);
         try {
-            git(worktree.repo(), concat(pinned, "add", "-A"));
+            // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
+            List<Path> unopened = new ArrayList<>();
+            boolean tooLong = false;
+            java.util.regex.Matcher m = UNOPENED.matcher(gitOutput(worktree.repo(), concat(pinned, "add", "-A")).stderr());
+            while (m.find()) {
+                unopened.add(worktree.dir().resolve(m.group(1).replaceFirst("/$", "")));
+                // git cuts a message at 4,096 bytes: a path that long loses its end, and the reason
+                tooLong |= m.group(2) == null || m.group(2).equals("File name too long");
+            }
+            if (!unopened.isEmpty()) throw new UnopenedDirectories(worktree, unopened, tooLong);
+        } catch (UnopenedDirectories e) {
+            throw e;
         } catch (GitException e) {
             java.util.regex.Matcher empty = EMPTY_NESTED.matcher(e.getMessage());
             if (!empty.find()) throw e;
@@ -227,6 +243,41 @@ public final class GitWorktrees {
         git(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
                 "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message));
         return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
+    }
+
+    /**
+     * git's warning for a directory it could not open, {@code warning: could not open directory 'PATH/': REASON} (dir.c,
+     * {@code LC_ALL=C}; the path relative to the work tree), cut after 4,096 bytes (git's message buffer), when the path
+     * and the reason may be missing their end.
+     */
+    private static final java.util.regex.Pattern UNOPENED =
+            java.util.regex.Pattern.compile("(?m)^warning: could not open directory '(.*?)(?:': ([^\\n]*))?$");
+
+    /**
+     * {@link #commitAll} found directories that git could not open (a ticket's {@code chmod 000}, a path longer than
+     * {@code PATH_MAX}) and so would have left their files out of the commit without an error: nothing was committed
+     * (the rest of the work is staged).
+     */
+    public static final class UnopenedDirectories extends GitException {
+        private final transient List<Path> directories;
+        private final boolean tooLong;
+
+        UnopenedDirectories(Worktree worktree, List<Path> directories, boolean tooLong) {
+            super("git could not open " + directories.size() + " director" + (directories.size() == 1 ? "y" : "ies")
+                    + " in the worktree " + worktree.dir());
+            this.directories = List.copyOf(directories);
+            this.tooLong = tooLong;
+        }
+
+        /** The directories, absolute, in the order git met them (a path git cut short as it was too long, cut short). */
+        public List<Path> directories() {
+            return directories;
+        }
+
+        /** Whether one of them could not be opened as its path is longer than {@code PATH_MAX}. */
+        public boolean tooLong() {
+            return tooLong;
+        }
     }
 
     /**
@@ -278,29 +329,6 @@ public final class GitWorktrees {
         return Optional.of(operation == null ? "unresolved " + paths + " (resolve them and git add them, or git checkout them)"
                 : operation + " in progress" + (paths.isEmpty() ? "" : " with " + paths)
                 + " (finish it with git commit, or abort it with " + abort + ")");
-    }
-
-    /**
-     * The directories in the worktree that cannot be opened (a ticket's {@code chmod 000}) and that git does not
-     * ignore: {@code git add -A} would skip them with only a warning, leaving their files out of the commit. Beyond
-     * 100 such directories git is not asked and all are returned.
-     *
-     * @throws GitException when the worktree cannot be walked
-     */
-    public static List<Path> unreadableDirectories(Worktree worktree) throws GitException {
-        List<Path> closed;
-        try {
-            closed = io.swarmflow.files.FileTrees.unreadableDirectories(worktree.dir());
-        } catch (IOException e) {
-            throw new GitException("cannot look through the worktree " + worktree.dir() + ": " + e.getMessage());
-        }
-        if (closed.isEmpty() || closed.size() > 100) return closed;
-        // a name git quotes (a newline in it, say) does not match below, and its directory then counts: the safe side
-        List<String> args = new ArrayList<>(List.of("-c", "core.quotePath=false", "check-ignore", "--"));
-        closed.forEach(d -> args.add(d.toString()));
-        java.util.Set<String> ignored = tryGit(worktree.repo(), concat(pinned(worktree), args.toArray(String[]::new)))
-                .map(out -> (java.util.Set<String>) new java.util.HashSet<>(out.lines().toList())).orElse(java.util.Set.of());
-        return closed.stream().filter(d -> !ignored.contains(d.toString())).toList();
     }
 
     /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */
@@ -557,6 +585,14 @@ public final class GitWorktrees {
      * (full jitter), {@value #LOCK_ATTEMPTS} tries in all: git itself gives up at once on a held lock.
      */
     private static String git(Path dir, String... args) throws GitException {
+        return gitOutput(dir, args).stdout();
+    }
+
+    /** What a git command printed. */
+    private record Output(String stdout, String stderr) {}
+
+    /** {@link #git}, with stderr too (git's warnings, as it succeeded). */
+    private static Output gitOutput(Path dir, String... args) throws GitException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return gitOnce(dir, args);
@@ -577,7 +613,7 @@ public final class GitWorktrees {
                 || message.contains("could not lock") || message.contains("cannot lock ref"));
     }
 
-    private static String gitOnce(Path dir, String... args) throws GitException {
+    private static Output gitOnce(Path dir, String... args) throws GitException {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -599,7 +635,7 @@ public final class GitWorktrees {
                 String msg = stderr.join().strip();
                 throw new GitException(what + " failed with exit code " + p.exitValue() + (msg.isEmpty() ? "" : ": " + msg));
             }
-            return stdout;
+            return new Output(stdout, stderr.join());
         } catch (IOException e) {
             throw new GitException("cannot run " + what + ": " + e.getMessage() + "; is git installed?");
         } catch (InterruptedException e) {

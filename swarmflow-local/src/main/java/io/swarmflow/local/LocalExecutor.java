@@ -650,23 +650,23 @@ public final class LocalExecutor implements Executor {
                             + " in its worktree; Swarmflow commits a ticket's work only on its own branch: stay on it (commit "
                             + "there, or create other branches without switching to them)");
                 }
-                // git add -A skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: its files
-                // would be missing from the commit of a ticket that succeeded
-                List<Path> closed = GitWorktrees.unreadableDirectories(worktree);
-                if (!closed.isEmpty()) {
+                // the worktree's HEAD: the commit made here of what the ticket left uncommitted, else what the ticket
+                // committed itself (possible without bubblewrap), else the base (diffstat is then empty)
+                String commit;
+                try {
+                    commit = GitWorktrees.commitAll(worktree, message).orElse(null);
+                } catch (GitWorktrees.UnopenedDirectories e) { // their files would be missing from a ticket that succeeded
+                    List<Path> closed = e.directories();
                     String names = closed.stream().map(d -> worktree.dir().relativize(d).toString()).map(n -> n.isEmpty() ? "." : n)
                             .map(n -> io.swarmflow.files.FileTrees.shorten(n, 200))
                             .collect(java.util.stream.Collectors.joining(", "));
-                    boolean deep = closed.stream().anyMatch(io.swarmflow.files.FileTrees::tooLong);
+                    boolean deep = e.tooLong();
                     return AttemptResult.failed(0, "the ticket left directories in its worktree that cannot be opened (" + names
                             + "), so what is in them cannot be committed; nothing was committed on " + worktree.branch()
                             + ": leave them readable (chmod u+rx DIR) before the script ends"
                             + (deep ? ", and keep paths shorter than " + io.swarmflow.files.FileTrees.PATH_MAX
                             + " bytes (git cannot open a deeper one)" : ""));
                 }
-                // the worktree's HEAD: the commit made here of what the ticket left uncommitted, else what the ticket
-                // committed itself (possible without bubblewrap), else the base (diffstat is then empty)
-                String commit = GitWorktrees.commitAll(worktree, message).orElse(null);
                 if (commit == null) commit = GitWorktrees.head(worktree);
                 List<String> nested = GitWorktrees.nestedWork(worktree);
                 if (!nested.isEmpty()) warnNested(request, worktree, nested);
