@@ -64,9 +64,12 @@ final class QueryCommands {
         return o;
     }
 
-    @Command(name = "status", description = "Shows a run and its tickets (the most recent run when RUN is omitted).")
+    @Command(name = "status", description = "Shows a run and its tickets (the most recent run when RUN is omitted), or one "
+            + "ticket and each of its attempts.")
     static final class Status implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "TICKET", description = "One ticket: its state and each of its "
+                + "attempts (outcome, exit code, start, duration, reason), and its outputs.") String ticketId;
         @Option(names = "--json", description = "Machine-readable output.") boolean json;
         @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Lists only the tickets in these states "
                 + "(comma-separated): pending, ready, awaiting-approval, running, retry-wait, succeeded, failed, skipped, "
@@ -84,6 +87,12 @@ final class QueryCommands {
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
                 RunView run = observed.run();
                 List<TicketView> all = w.service.tickets(run.runId());
+                if (ticketId != null) {
+                    if (only != null) throw new InvalidRequestException("--state filters the ticket list; with TICKET there is none to filter");
+                    TicketView t = all.stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
+                            .orElseThrow(() -> w.service.noSuchTicket(run.runId(), ticketId));
+                    return ticket(w, observed, t, out);
+                }
                 List<TicketView> tickets = only == null ? all : all.stream().filter(t -> only.contains(t.state())).toList();
                 long stoppedAt = stoppedAt(w, observed);
                 // a cancel under way (applied by the live coordinator, which is stopping the attempts), or requested and
@@ -139,6 +148,65 @@ final class QueryCommands {
                 }
                 return ExitCodes.OK;
             }
+        }
+
+        /**
+         * {@code swarm status RUN TICKET}: the ticket's state and reason, one row per attempt (a running one's duration up
+         * to now, or to the run's last event when its coordinator stopped), its outputs and how to read each attempt's log.
+         */
+        private int ticket(Wiring w, RunService.Observed observed, TicketView t, PrintStream out) throws IOException {
+            RunView run = observed.run();
+            long stoppedAt = stoppedAt(w, observed);
+            long now = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
+            List<AttemptView> attempts = w.service.attempts(run.runId()).stream().filter(a -> a.ticketId().equals(t.ticketId()))
+                    .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
+            if (json) {
+                ObjectNode root = statusJson(run, List.of(t));
+                ((ObjectNode) root.get("run")).put("executing", observed.executing());
+                ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
+                for (AttemptView a : attempts) {
+                    ObjectNode o = list.addObject();
+                    o.put("attempt", a.attempt());
+                    o.put("outcome", a.outcome() == null ? "running" : a.outcome().label());
+                    o.put("exitCode", a.exitCode());
+                    o.put("reason", a.reason());
+                    o.put("startedAt", iso(a.startedAtMillis()));
+                    o.put("finishedAt", iso(a.finishedAtMillis()));
+                    o.put("durationMillis", (a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
+                }
+                out.println(JSON.writeValueAsString(root));
+                return ExitCodes.OK;
+            }
+            out.println(io.swarmflow.cli.view.Printable.of("ticket " + t.ticketId() + " of run " + run.runId() + " (" + run.name() + "): "
+                    + t.state().label() + " (" + ValidateCommand.count(t.attempt(), "attempt") + ")"
+                    + (t.reason() == null ? "" : ": " + t.reason())
+                    + (t.retryAtMillis() == 0 || t.state() != io.swarmflow.store.TicketState.RETRY_WAIT ? ""
+                    : observed.executing() ? "; retries at " + Tables.time(t.retryAtMillis())
+                    : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
+            if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+            if (!attempts.isEmpty()) {
+                out.println();
+                List<List<String>> rows = new ArrayList<>();
+                for (AttemptView a : attempts) {
+                    long end = a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now;
+                    rows.add(List.of(Integer.toString(a.attempt()), a.outcome() == null ? "running" : a.outcome().label(),
+                            a.exitCode() == null ? "-" : a.exitCode().toString(), Tables.time(a.startedAtMillis()),
+                            io.swarmflow.cli.view.Durations.format(end - a.startedAtMillis()),
+                            a.reason() == null ? "" : io.swarmflow.cli.view.Printable.shorten(a.reason(), 200)));
+                }
+                Tables.print(out, List.of("ATTEMPT", "OUTCOME", "EXIT", "STARTED", "DURATION", "REASON"), rows);
+            }
+            if (!t.outputs().isEmpty()) {
+                out.println();
+                out.println("outputs:");
+                new java.util.TreeMap<>(t.outputs()).forEach((k, v) -> out.println("  " + io.swarmflow.cli.view.Printable.of(k
+                        + ": " + io.swarmflow.cli.view.Printable.shorten(v, 200))));
+            }
+            if (!attempts.isEmpty()) {
+                out.println();
+                out.println("logs: swarm logs " + run.runId() + " " + t.ticketId() + (attempts.size() > 1 ? " --attempt N" : ""));
+            }
+            return ExitCodes.OK;
         }
 
         /**

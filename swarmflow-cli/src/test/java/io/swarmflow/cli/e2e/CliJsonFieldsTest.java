@@ -94,7 +94,10 @@ class CliJsonFieldsTest {
         List<Set<String>> documented = documented();
         Set<String> runFields = new TreeSet<>();
         for (JsonNode r : runs) runFields.addAll(paths(r));
-        assertThat(paths(status)).as("status --json, against the table in %s", DOC).isEqualTo(documented.get(0));
+        Set<String> statusFields = new TreeSet<>(paths(status));
+        statusFields.addAll(paths(swarm("status", id, "broken", "--json", "--state-dir", state.toString()).json()));
+        assertThat(statusFields).as("status --json and status RUN TICKET --json, against the table in %s", DOC)
+                .isEqualTo(documented.get(0));
         assertThat(runFields).as("runs --json, against the table in %s", DOC).isEqualTo(documented.get(1));
         assertThat(paths(report)).as("report.json, against the table in %s", DOC).isEqualTo(documented.get(2));
     }
