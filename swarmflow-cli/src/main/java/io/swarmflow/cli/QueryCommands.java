@@ -308,7 +308,9 @@ final class QueryCommands {
             }
             // a directory made ahead (mkdir .swarm) holding neither a database nor run files: no runs either (run files
             // without their database are a lost database, which Wiring.existing reports)
-            if (Files.isDirectory(stateDir) && !Files.exists(stateDir.resolve(Wiring.DB_FILE)) && !Files.exists(stateDir.resolve("runs"))) {
+            // (one the user cannot read looks empty too: Wiring.existing says whose it is)
+            if (Files.isDirectory(stateDir) && Files.isReadable(stateDir) && Files.isExecutable(stateDir)
+                    && !Files.exists(stateDir.resolve(Wiring.DB_FILE)) && !Files.exists(stateDir.resolve("runs"))) {
                 if (json) out.println("[]");
                 else out.println("no runs in " + stateDir + " (it holds no Swarmflow state yet)");
                 return ExitCodes.OK;

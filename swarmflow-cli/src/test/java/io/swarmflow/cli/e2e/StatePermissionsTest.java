@@ -63,14 +63,16 @@ class StatePermissionsTest {
         assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()).code()).isZero();
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("---------"));
         try {
-            Result r = "root".equals(System.getProperty("user.name")) ? withoutDacCapabilities("status", "--state-dir", state.toString())
-                    : swarm("status", "--state-dir", state.toString());
+            for (String command : java.util.List.of("status", "runs")) {
+                Result r = "root".equals(System.getProperty("user.name")) ? withoutDacCapabilities(command, "--state-dir", state.toString())
+                        : swarm(command, "--state-dir", state.toString());
 
-            assertThat(r.code()).as("%s", r).isEqualTo(2);
-            assertThat(r.err()).as("%s", r).isEqualTo("swarm: the state directory " + state + " cannot be read by you (user "
-                    + System.getProperty("user.name") + "): permission denied (owned by " + System.getProperty("user.name")
-                    + ", mode ---------); run swarm as its owner, or point --state-dir (or SWARM_STATE_DIR) at a state "
-                    + "directory of yours\n");
+                assertThat(r.code()).as("%s", r).isEqualTo(2);
+                assertThat(r.err()).as("%s", r).isEqualTo("swarm: the state directory " + state + " cannot be read by you (user "
+                        + System.getProperty("user.name") + "): permission denied (owned by " + System.getProperty("user.name")
+                        + ", mode ---------); run swarm as its owner, or point --state-dir (or SWARM_STATE_DIR) at a state "
+                        + "directory of yours\n");
+            }
         } finally {
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
         }
