@@ -83,7 +83,7 @@ final class QueryCommands {
             PrintStream out = Streams.out(spec);
             java.util.Set<io.swarmflow.store.TicketState> only = ticketStates(states);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                RunService.Observed observed = w.service.observe(runId != null ? w.service.resolveRunId(runId) : w.service.latestRun()
+                RunService.Observed observed = w.service.observe(runId != null ? resolve(w) : w.service.latestRun()
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
                 RunView run = observed.run();
                 List<TicketView> all = w.service.tickets(run.runId());
@@ -147,6 +147,21 @@ final class QueryCommands {
                     }
                 }
                 return ExitCodes.OK;
+            }
+        }
+
+        /** The run RUN names; when none does but the latest run has a ticket by that name, says how to show it. */
+        private String resolve(Wiring w) {
+            try {
+                return w.service.resolveRunId(runId);
+            } catch (InvalidRequestException e) {
+                java.util.Optional<RunView> latest = w.service.latestRun();
+                if (ticketId != null || latest.isEmpty()
+                        || w.service.tickets(latest.get().runId()).stream().noneMatch(t -> t.ticketId().equals(runId))) {
+                    throw e;
+                }
+                throw new InvalidRequestException("no run '" + runId + "'; the latest run, " + latest.get().runId() + ", has a "
+                        + "ticket " + runId + ": `swarm status " + latest.get().runId() + " " + runId + "` shows it");
             }
         }
 

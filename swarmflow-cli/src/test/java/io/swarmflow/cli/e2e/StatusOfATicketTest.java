@@ -35,6 +35,7 @@ class StatusOfATicketTest {
         Result json = swarm("status", run, "flaky", "--json", "--state-dir", state);
         Result unknown = swarm("status", run, "nope", "--state-dir", state);
         Result filtered = swarm("status", run, "flaky", "--state", "failed", "--state-dir", state);
+        Result forgot = swarm("status", "flaky", "--state-dir", state);
 
         assertThat(text.code()).as("%s", text).isZero();
         assertThat(text.out()).startsWith("ticket flaky of run " + run + " (s): succeeded (2 attempts)\n\n"
@@ -57,5 +58,8 @@ class StatusOfATicketTest {
         assertThat(unknown.err()).startsWith("swarm: run " + run + " has no ticket 'nope'");
         assertThat(filtered.code()).isEqualTo(2);
         assertThat(filtered.err()).contains("--state filters the ticket list");
+        assertThat(forgot.code()).isEqualTo(2);
+        assertThat(forgot.err()).isEqualTo("swarm: no run 'flaky'; the latest run, " + run + ", has a ticket flaky: `swarm status "
+                + run + " flaky` shows it\n");
     }
 }
