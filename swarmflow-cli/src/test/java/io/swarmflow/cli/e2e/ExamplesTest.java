@@ -89,6 +89,33 @@ class ExamplesTest {
                 .containsPattern("## Automatic whitespace fix \\(git diff --stat\\)\\s+```\\s+\\(nothing\\)\\s+```");
     }
 
+    /**
+     * Planted problems in files named as git allows: one starting with '-' (which cat, grep and tail took for an option,
+     * failing the inventory and so the whole check), non-ASCII (which git quoted, losing its type and mangling hot spots),
+     * spaces. Each finding is reported once, exactly; an untracked file is not read; the fix commits one file.
+     */
+    @Test
+    void repoHealthReportsPlantedProblemsInFilesWithOddNames() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("-dash.txt"), "no newline at the end");
+        Files.writeString(repo.resolve("\u00fcn\u00efcode.md"), "text\r\nwith CRLF\r\n");
+        Files.writeString(repo.resolve("with space.py"), "x = 1  \n");
+        Files.writeString(repo.resolve("creds.txt"), "aws: AKIAIOSFODNN7EXAMPLE\n");
+        Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "planted");
+        Files.writeString(repo.resolve("untracked.txt"), "AKIAIOSFODNN7EXAMPLF  \n");
+
+        String report = repoHealthReport(repo);
+
+        assertThat(report).contains("| tracked files | 6 ", "| hygiene issues | 3 |", "| possible secrets | 1 |",
+                        "| source files without license header | 1 of 1 |", "| whitespace fix | 1 file on branch swarm/",
+                        "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
+                        "with space.py: trailing whitespace", "creds.txt:1", "      1 \u00fcn\u00efcode.md", "      2 md\n")
+                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA");
+        assertThat(git(repo, "status", "--porcelain")).isEqualTo("?? untracked.txt\n");
+    }
+
     /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
     private String repoHealthReport(Path repo) throws Exception {
         Path state = tmp.resolve("state");
