@@ -158,7 +158,7 @@ final class ControlCommands {
                 : "  the run is not executing now; `swarm resume " + c.runId() + "` applies it");
     }
 
-    @Command(name = "approve", description = "Approves a ticket waiting at an approval gate.")
+    @Command(name = "approve", description = "Approves one or more tickets waiting at their approval gates.")
     static final class Approve implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
@@ -172,7 +172,7 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "reject", description = "Rejects a ticket waiting at an approval gate; it fails with the reason.")
+    @Command(name = "reject", description = "Rejects one or more tickets waiting at their approval gates; each fails with the reason.")
     static final class Reject implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
