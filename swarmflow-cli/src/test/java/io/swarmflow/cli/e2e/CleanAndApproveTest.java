@@ -1,5 +1,6 @@
 package io.swarmflow.cli.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmflow.cli.e2e.Cli.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,7 @@ import io.swarmflow.store.sql.SqlRunStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static io.swarmflow.cli.e2e.Cli.swarm;
 import static io.swarmflow.cli.e2e.Cli.ticket;
@@ -231,6 +233,36 @@ class CleanAndApproveTest {
     private static int pendingCommands(Path state, String run) {
         try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
             return store.pendingCommands(run).size();
+        }
+    }
+
+    /** Several gates rejected at once while no coordinator runs: each is recorded, and the resume applies them all. */
+    @Test
+    void rejectsOfSeveralGatesOfARunNotExecutingAreAppliedByTheResume() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(tmp.resolve("gates.yaml"), """
+                tickets:
+                  - {id: g, matrix: {n: [a, b]}, approval: before-run, run: echo ran}
+                """);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", st);
+        String id = run.runId();
+        for (String t : List.of("g-a", "g-b")) CliEndToEndTest.awaitTicket(state, id, t, "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+
+        Result reject = swarm("reject", id, "g-a", "g-b", "--reason", "not today", "--state-dir", st);
+
+        assertThat(reject.code()).as("%s", reject).isZero();
+        assertThat(reject.out()).isEqualTo("rejected g-a in run " + id + "\nrejected g-b in run " + id + "\n"
+                + "  the run is not executing now; `swarm resume " + id + "` applies it\n");
+        assertThat(pendingCommands(state, id)).isEqualTo(2);
+        Result resume = swarm("resume", id, "--plain", "--state-dir", st);
+        assertThat(resume.code()).as("%s", resume).isEqualTo(1);
+        for (String t : List.of("g-a", "g-b")) {
+            JsonNode gate = ticket(swarm("status", id, "--json", "--state-dir", st).json(), t);
+            assertThat(gate.get("state").asText()).isEqualTo("failed");
+            assertThat(gate.get("reason").asText()).endsWith(": not today");
         }
     }
 
