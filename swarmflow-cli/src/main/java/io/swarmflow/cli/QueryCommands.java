@@ -87,12 +87,6 @@ final class QueryCommands {
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
                 RunView run = observed.run();
                 List<TicketView> all = w.service.tickets(run.runId());
-                if (ticketId != null) {
-                    if (only != null) throw new InvalidRequestException("--state filters the ticket list; with TICKET there is none to filter");
-                    TicketView t = all.stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
-                            .orElseThrow(() -> w.service.noSuchTicket(run.runId(), ticketId));
-                    return ticket(w, observed, t, out);
-                }
                 List<TicketView> tickets = only == null ? all : all.stream().filter(t -> only.contains(t.state())).toList();
                 long stoppedAt = stoppedAt(w, observed);
                 // a cancel under way (applied by the live coordinator, which is stopping the attempts), or requested and
@@ -101,6 +95,12 @@ final class QueryCommands {
                 java.util.Optional<io.swarmflow.store.RunCommand> cancelPending = observed.executing() && !cancelling
                         ? w.store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL)
                         .reduce((a, b) -> b) : java.util.Optional.empty();
+                if (ticketId != null) {
+                    if (only != null) throw new InvalidRequestException("--state filters the ticket list; with TICKET there is none to filter");
+                    TicketView t = all.stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
+                            .orElseThrow(() -> w.service.noSuchTicket(run.runId(), ticketId));
+                    return ticket(w, observed, t, cancelling || cancelPending.isPresent(), out);
+                }
                 // approvals and rejections recorded and not yet applied, of gates still waiting (a decision that lost to
                 // another one stays pending behind its settled gate, and is no news)
                 Map<String, io.swarmflow.store.RunCommand> decisions = new java.util.LinkedHashMap<>();
@@ -169,7 +169,8 @@ final class QueryCommands {
          * {@code swarm status RUN TICKET}: the ticket's state and reason, one row per attempt (a running one's duration up
          * to now, or to the run's last event when its coordinator stopped), its outputs and how to read each attempt's log.
          */
-        private int ticket(Wiring w, RunService.Observed observed, TicketView t, PrintStream out) throws IOException {
+        private int ticket(Wiring w, RunService.Observed observed, TicketView t, boolean cancelling, PrintStream out)
+                throws IOException {
             RunView run = observed.run();
             long stoppedAt = stoppedAt(w, observed);
             long now = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
@@ -177,7 +178,7 @@ final class QueryCommands {
                     .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
             if (json) {
                 ObjectNode root = statusJson(run, List.of(t));
-                ((ObjectNode) root.get("run")).put("executing", observed.executing());
+                ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
                     ObjectNode o = list.addObject();

@@ -45,6 +45,8 @@ class StatusOfATicketTest {
                 .endsWith("\noutputs:\n  n: 2\n\nlogs: swarm logs " + run + " flaky --attempt N\n");
         JsonNode j = json.json();
         assertThat(j.get("tickets")).hasSize(1);
+        assertThat(j.get("run").get("executing").asBoolean()).isFalse();
+        assertThat(j.get("run").get("cancelling").asBoolean()).isFalse();
         assertThat(j.get("tickets").get(0).get("id").asText()).isEqualTo("flaky");
         assertThat(j.get("attempts")).hasSize(2);
         JsonNode first = j.get("attempts").get(0);
