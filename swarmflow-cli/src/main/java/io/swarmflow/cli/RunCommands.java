@@ -80,7 +80,7 @@ final class RunCommands {
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
             try (Signals signals = Signals.install(Streams.err(spec))) {
-                SpecInput.hintOnTerminal(specFile, Streams.err(spec));
+                SpecInput.hintOnTerminal(specFile, "run", Streams.err(spec));
                 Plan plan = new SpecLoader().load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()));
                 Path stateDir = state.resolve();

@@ -17,11 +17,13 @@ final class SpecInput {
     /**
      * When the spec is standard input and that is a terminal, says on {@code err} that swarm waits for the spec to be typed
      * or pasted and ended with Ctrl-D: without it, {@code swarm run -} typed by mistake looks hung.
+     *
+     * @param command {@code run} or {@code validate}, for the example in the message
      */
-    static void hintOnTerminal(Path specFile, PrintStream err) {
+    static void hintOnTerminal(Path specFile, String command, PrintStream err) {
         if (STDIN.contains(specFile.toString()) && stdinIsTerminal()) {
             err.println("swarm: reading the spec from standard input, a terminal: type or paste it, then press Ctrl-D on a "
-                    + "line of its own (Ctrl-C to stop); or give a file, as in `swarm run swarm.yaml`");
+                    + "line of its own (Ctrl-C to stop); or give a file, as in `swarm " + command + " swarm.yaml`");
         }
     }
 

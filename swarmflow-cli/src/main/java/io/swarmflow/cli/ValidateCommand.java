@@ -29,7 +29,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = Streams.out(spec);
-        SpecInput.hintOnTerminal(specFile, Streams.err(spec));
+        SpecInput.hintOnTerminal(specFile, "validate", Streams.err(spec));
         Plan plan = new SpecLoader().load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()));
         List<String> problems = Wiring.executor(state.resolve(), Streams.err(spec)).preflight(plan);

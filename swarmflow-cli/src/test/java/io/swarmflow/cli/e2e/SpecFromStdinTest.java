@@ -71,7 +71,7 @@ class SpecFromStdinTest {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("swarm: reading the spec from standard input, a terminal: type or paste it, then press "
-                    + "Ctrl-D on a line of its own (Ctrl-C to stop); or give a file, as in `swarm run swarm.yaml`", "-: ok:");
+                    + "Ctrl-D on a line of its own (Ctrl-C to stop); or give a file, as in `swarm validate swarm.yaml`", "-: ok:");
         }
     }
 
