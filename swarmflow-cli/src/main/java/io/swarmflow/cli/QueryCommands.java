@@ -181,14 +181,8 @@ final class QueryCommands {
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
-                    ObjectNode o = list.addObject();
-                    o.put("attempt", a.attempt());
-                    o.put("outcome", a.outcome() == null ? "running" : a.outcome().label());
-                    o.put("exitCode", a.exitCode());
-                    o.put("reason", a.reason());
-                    o.put("startedAt", iso(a.startedAtMillis()));
-                    o.put("finishedAt", iso(a.finishedAtMillis()));
-                    o.put("durationMillis", (a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
+                    io.swarmflow.cli.report.RunReport.attemptJson(list.addObject(), a,
+                            (a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
                 }
                 out.println(JSON.writeValueAsString(root));
                 return ExitCodes.OK;

@@ -73,14 +73,7 @@ final class ReportJson {
             new TreeMap<>(v.outputs()).forEach(outputs::put);
             ArrayNode attempts = t.putArray("attempts");
             for (AttemptView a : row.attempts()) {
-                ObjectNode at = attempts.addObject();
-                at.put("attempt", a.attempt());
-                at.put("outcome", a.outcome() == null ? "running" : a.outcome().label());
-                at.put("exitCode", a.exitCode());
-                at.put("reason", a.reason());
-                at.put("startedAt", iso(a.startedAtMillis()));
-                at.put("finishedAt", iso(a.finishedAtMillis()));
-                at.put("durationMillis", report.duration(a.startedAtMillis(), a.finishedAtMillis()));
+                attempt(attempts.addObject(), a, report.duration(a.startedAtMillis(), a.finishedAtMillis()));
             }
         }
 
@@ -108,6 +101,17 @@ final class ReportJson {
     }
 
     /** ISO-8601 UTC ({@code 2025-01-31T12:00:00.250Z}), or null for 0 (not happened yet). */
+    /** Fills {@code at} with one attempt's fields, as report.json's {@code tickets[].attempts[]} has them. */
+    static void attempt(ObjectNode at, AttemptView a, Long durationMillis) {
+        at.put("attempt", a.attempt());
+        at.put("outcome", a.outcome() == null ? "running" : a.outcome().label());
+        at.put("exitCode", a.exitCode());
+        at.put("reason", a.reason());
+        at.put("startedAt", iso(a.startedAtMillis()));
+        at.put("finishedAt", iso(a.finishedAtMillis()));
+        at.put("durationMillis", durationMillis);
+    }
+
     static String iso(long epochMillis) {
         return epochMillis <= 0 ? null : Instant.ofEpochMilli(epochMillis).toString();
     }

@@ -71,6 +71,16 @@ public final class RunReport {
     }
 
     /**
+     * Fills {@code into} with one attempt's fields as report.json's {@code tickets[].attempts[]} has them (attempt,
+     * outcome, exitCode, reason, startedAt, finishedAt, durationMillis), for other commands that print attempts.
+     *
+     * @param durationMillis end (or, while it runs, the time it is measured up to) minus start, milliseconds; null before a start
+     */
+    public static void attemptJson(com.fasterxml.jackson.databind.node.ObjectNode into, AttemptView attempt, Long durationMillis) {
+        ReportJson.attempt(into, attempt, durationMillis);
+    }
+
+    /**
      * Builds the report of a run.
      *
      * @param run      the run
