@@ -65,6 +65,7 @@ final class ReportJson {
             t.put("failures", v.failures());
             t.put("exitCode", v.exitCode());
             t.put("reason", v.reason());
+            t.put("approvedBy", v.approvedBy());
             t.put("startedAt", iso(v.startedAtMillis()));
             t.put("finishedAt", iso(v.finishedAtMillis()));
             t.put("durationMillis", report.duration(v.startedAtMillis(), v.finishedAtMillis()));

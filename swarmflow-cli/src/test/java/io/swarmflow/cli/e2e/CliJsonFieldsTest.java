@@ -82,6 +82,8 @@ class CliJsonFieldsTest {
                     run: echo fine
                   - id: broken
                     run: echo "about to fail" >&2; exit 3
+                  - id: both
+                    run: echo "the test output"; echo "about to fail" >&2; exit 3
                 """);
         Cli.Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
         assertThat(run.code()).as("%s", run).isEqualTo(1);
