@@ -116,6 +116,32 @@ class ExamplesTest {
         assertThat(git(repo, "status", "--porcelain")).isEqualTo("?? untracked.txt\n");
     }
 
+    /**
+     * What git tracks but is no file to read: a submodule, symlinks (dangling, to a directory), a file deleted from
+     * the working tree. The inventory ran cat on each and failed (exit 123), skipping every check; it now counts the
+     * lines of the files there are.
+     */
+    @Test
+    void repoHealthChecksARepositoryWithASubmoduleSymlinksAndADeletedFile() throws Exception {
+        Path sub = Cli.gitRepo(tmp.resolve("sub"));
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("gone.txt"), "deleted from the working tree\n");
+        Files.createDirectories(repo.resolve("dir"));
+        Files.writeString(repo.resolve("dir/in.txt"), "one\ntwo\n");
+        Files.createSymbolicLink(repo.resolve("dangling"), Path.of("no-such-file"));
+        Files.createSymbolicLink(repo.resolve("dirlink"), Path.of("dir"));
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.toString(), "sub");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "odd entries");
+        Files.delete(repo.resolve("gone.txt"));
+
+        String report = repoHealthReport(repo);
+
+        // README.md, .gitmodules, gone.txt, dir/in.txt, dangling, dirlink, sub; lines of README.md, .gitmodules, dir/in.txt
+        assertThat(report).contains("| tracked files | 7 (6 lines) |", "| hygiene issues | 0 |", "| whitespace fix | nothing to fix |");
+        assertThat(git(repo, "status", "--porcelain")).isEqualTo(" D gone.txt\n");
+    }
+
     /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
     private String repoHealthReport(Path repo) throws Exception {
         Path state = tmp.resolve("state");
