@@ -119,27 +119,35 @@ class ExamplesTest {
     /**
      * What git tracks but is no file to read: a submodule, symlinks (dangling, to a directory), a file deleted from
      * the working tree. The inventory ran cat on each and failed (exit 123), skipping every check; it now counts the
-     * lines of the files there are.
+     * lines of the files there are. A symlink to a tracked file is checked once, as that file: it was linted and
+     * license-checked twice, and the whitespace fix replaced it with a copy of its target.
      */
     @Test
     void repoHealthChecksARepositoryWithASubmoduleSymlinksAndADeletedFile() throws Exception {
         Path sub = Cli.gitRepo(tmp.resolve("sub"));
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
-        Files.writeString(repo.resolve("gone.txt"), "deleted from the working tree\n");
+        Files.writeString(repo.resolve("gone.py"), "deleted from the working tree\n");
         Files.createDirectories(repo.resolve("dir"));
         Files.writeString(repo.resolve("dir/in.txt"), "one\ntwo\n");
         Files.createSymbolicLink(repo.resolve("dangling"), Path.of("no-such-file"));
         Files.createSymbolicLink(repo.resolve("dirlink"), Path.of("dir"));
+        Files.writeString(repo.resolve("tool.py"), "x = 1  \n");
+        Files.createSymbolicLink(repo.resolve("link.py"), Path.of("tool.py"));
         git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.toString(), "sub");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "odd entries");
-        Files.delete(repo.resolve("gone.txt"));
+        Files.delete(repo.resolve("gone.py"));
 
         String report = repoHealthReport(repo);
 
-        // README.md, .gitmodules, gone.txt, dir/in.txt, dangling, dirlink, sub; lines of README.md, .gitmodules, dir/in.txt
-        assertThat(report).contains("| tracked files | 7 (6 lines) |", "| hygiene issues | 0 |", "| whitespace fix | nothing to fix |");
-        assertThat(git(repo, "status", "--porcelain")).isEqualTo(" D gone.txt\n");
+        // README.md, .gitmodules, gone.py, dir/in.txt, dangling, dirlink, sub, tool.py, link.py; lines of README.md,
+        // .gitmodules, dir/in.txt, tool.py
+        assertThat(report).contains("| tracked files | 9 (7 lines) |", "| hygiene issues | 1 |", "tool.py: trailing whitespace",
+                        "| source files without license header | 1 of 1 |", "| whitespace fix | 1 file on branch swarm/")
+                .doesNotContain("link.py:", "link.py |", "\nlink.py\n");
+        String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
+        assertThat(git(repo, "diff", "--summary", "--stat", "main", branch)).contains("tool.py | 2 +-").doesNotContain("link.py");
+        assertThat(git(repo, "status", "--porcelain")).isEqualTo(" D gone.py\n");
     }
 
     /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
