@@ -92,7 +92,8 @@ class ExamplesTest {
     /**
      * Planted problems in files named as git allows: one starting with '-' (which cat, grep and tail took for an option,
      * failing the inventory and so the whole check), non-ASCII (which git quoted, losing its type and mangling hot spots),
-     * spaces. Each finding is reported once, exactly; an untracked file is not read; the fix commits one file.
+     * spaces, a ':' (which cut the secret scan's file:line short). Each finding is reported once, exactly; an untracked
+     * file is not read; the fix commits one file.
      */
     @Test
     void repoHealthReportsPlantedProblemsInFilesWithOddNames() throws Exception {
@@ -101,6 +102,7 @@ class ExamplesTest {
         Files.writeString(repo.resolve("\u00fcn\u00efcode.md"), "text\r\nwith CRLF\r\n");
         Files.writeString(repo.resolve("with space.py"), "x = 1  \n");
         Files.writeString(repo.resolve("creds.txt"), "aws: AKIAIOSFODNN7EXAMPLE\n");
+        Files.writeString(repo.resolve("key:id.txt"), "slack\nxoxb-1234567890-abcdef\n");
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
@@ -108,11 +110,11 @@ class ExamplesTest {
 
         String report = repoHealthReport(repo);
 
-        assertThat(report).contains("| tracked files | 6 ", "| hygiene issues | 3 |", "| possible secrets | 1 |",
+        assertThat(report).contains("| tracked files | 7 ", "| hygiene issues | 3 |", "| possible secrets | 2 |",
                         "| source files without license header | 1 of 1 |", "| whitespace fix | 1 file on branch swarm/",
                         "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
-                        "with space.py: trailing whitespace", "creds.txt:1", "      1 \u00fcn\u00efcode.md", "      2 md\n")
-                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA");
+                        "with space.py: trailing whitespace", "creds.txt:1", "key:id.txt:2\n", "      1 \u00fcn\u00efcode.md", "      2 md\n")
+                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb");
         assertThat(git(repo, "status", "--porcelain")).isEqualTo("?? untracked.txt\n");
     }
 
