@@ -93,7 +93,7 @@ class ExamplesTest {
      * Planted problems in files named as git allows: one starting with '-' (which cat, grep and tail took for an option,
      * failing the inventory and so the whole check), non-ASCII (which git quoted, losing its type and mangling hot spots),
      * spaces, a ':' (which cut the secret scan's file:line short). Each finding is reported once, exactly; an untracked
-     * file is not read; the fix commits one file.
+     * file is not read; the fix commits two files, keeping CRLF line endings.
      */
     @Test
     void repoHealthReportsPlantedProblemsInFilesWithOddNames() throws Exception {
@@ -103,6 +103,7 @@ class ExamplesTest {
         Files.writeString(repo.resolve("with space.py"), "x = 1  \n");
         Files.writeString(repo.resolve("creds.txt"), "aws: AKIAIOSFODNN7EXAMPLE\n");
         Files.writeString(repo.resolve("key:id.txt"), "slack\nxoxb-1234567890-abcdef\n");
+        Files.writeString(repo.resolve("win.ini"), "a = 1\r\nb = 2 \t\r\n");
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
@@ -110,12 +111,16 @@ class ExamplesTest {
 
         String report = repoHealthReport(repo);
 
-        assertThat(report).contains("| tracked files | 7 ", "| hygiene issues | 3 |", "| possible secrets | 2 |",
-                        "| source files without license header | 1 of 1 |", "| whitespace fix | 1 file on branch swarm/",
+        assertThat(report).contains("| tracked files | 8 ", "| hygiene issues | 5 |", "| possible secrets | 2 |",
+                        "| source files without license header | 1 of 1 |", "| whitespace fix | 2 files on branch swarm/",
+                        "win.ini: trailing whitespace", "win.ini: CRLF line endings",
                         "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
                         "with space.py: trailing whitespace", "creds.txt:1", "key:id.txt:2\n", "      1 \u00fcn\u00efcode.md", "      2 md\n")
                 .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb");
         assertThat(git(repo, "status", "--porcelain")).isEqualTo("?? untracked.txt\n");
+        // the spaces before a CR go, the CRLF line endings stay
+        String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
+        assertThat(git(repo, "show", branch + ":win.ini")).isEqualTo("a = 1\r\nb = 2\r\n");
     }
 
     /**
