@@ -127,15 +127,19 @@ class ExamplesTest {
      * What git tracks but is no file to read: a submodule, symlinks (dangling, to a directory), a file deleted from
      * the working tree. The inventory ran cat on each and failed (exit 123), skipping every check; it now counts the
      * lines of the files there are. A symlink to a tracked file is checked once, as that file: it was linted and
-     * license-checked twice, and the whitespace fix replaced it with a copy of its target.
+     * license-checked twice, and the whitespace fix replaced it with a copy of its target. A deleted pom.xml failed the
+     * dependency report, an unreadable file (to the sandboxed agent) a lint shard; both are skipped.
      */
     @Test
-    void repoHealthChecksARepositoryWithASubmoduleSymlinksAndADeletedFile() throws Exception {
+    void repoHealthChecksARepositoryWithASubmoduleSymlinksAndDeletedOrUnreadableFiles() throws Exception {
         Path sub = Cli.gitRepo(tmp.resolve("sub"));
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
         Files.writeString(repo.resolve("gone.py"), "deleted from the working tree\n");
+        Files.writeString(repo.resolve("pom.xml"), "<project><dependencies><dependency><artifactId>gone</artifactId></dependency></dependencies></project>\n");
+        Files.writeString(repo.resolve("locked.sh"), "echo locked  \n");
         Files.createDirectories(repo.resolve("dir"));
         Files.writeString(repo.resolve("dir/in.txt"), "one\ntwo\n");
+        Files.writeString(repo.resolve("dir/pom.xml"), "<project><dependencies><dependency><artifactId>kept</artifactId></dependency></dependencies></project>\n");
         Files.createSymbolicLink(repo.resolve("dangling"), Path.of("no-such-file"));
         Files.createSymbolicLink(repo.resolve("dirlink"), Path.of("dir"));
         Files.writeString(repo.resolve("tool.py"), "x = 1  \n");
@@ -144,17 +148,22 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "odd entries");
         Files.delete(repo.resolve("gone.py"));
+        Files.delete(repo.resolve("pom.xml"));
+        Files.setPosixFilePermissions(repo.resolve("locked.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
 
         String report = repoHealthReport(repo);
 
-        // README.md, .gitmodules, gone.py, dir/in.txt, dangling, dirlink, sub, tool.py, link.py; lines of README.md,
-        // .gitmodules, dir/in.txt, tool.py
-        assertThat(report).contains("| tracked files | 9 (7 lines) |", "| hygiene issues | 1 |", "tool.py: trailing whitespace",
-                        "| source files without license header | 1 of 1 |", "| whitespace fix | 1 file on branch swarm/")
+        // README.md, .gitmodules, gone.py, pom.xml, dir/pom.xml, dir/in.txt, locked.sh, dangling, dirlink, sub, tool.py,
+        // link.py; lines of README.md, .gitmodules, dir/in.txt, dir/pom.xml, tool.py
+        assertThat(report).contains("| tracked files | 12 (8 lines) |", "| hygiene issues | 1 |", "tool.py: trailing whitespace",
+                        "| source files without license header | 1 of 1 |", "| declared dependencies | 1 |", "dir/pom.xml: maven kept",
+                        "| whitespace fix | 2 files on branch swarm/")
                 .doesNotContain("link.py:", "link.py |", "\nlink.py\n");
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
-        assertThat(git(repo, "diff", "--summary", "--stat", "main", branch)).contains("tool.py | 2 +-").doesNotContain("link.py");
-        assertThat(git(repo, "status", "--porcelain")).isEqualTo(" D gone.py\n");
+        // the worktree's locked.sh, checked out from HEAD, is readable and fixed
+        assertThat(git(repo, "diff", "--summary", "--stat", "main", branch)).contains("tool.py   | 2 +-", "locked.sh | 2 +-")
+                .doesNotContain("link.py");
+        assertThat(git(repo, "status", "--porcelain")).isEqualTo(" D gone.py\n D pom.xml\n");
     }
 
     /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
