@@ -166,12 +166,53 @@ class ExamplesTest {
         assertThat(git(repo, "status", "--porcelain")).isEqualTo(" D gone.py\n D pom.xml\n");
     }
 
+    /**
+     * The report runs whatever happened before it. A check that did not succeed is unknown, not clean: its list said
+     * '(nothing)' and the hygiene count added up the shards that did succeed as if they were all. A list longer than
+     * the 30 lines shown says how many more there are.
+     */
+    @Test
+    void repoHealthReportSaysWhichChecksDidNotSucceed() throws Exception {
+        String yaml = Files.readString(EXAMPLES.resolve("repo-health/swarm.yaml"));
+        String failing = yaml
+                .replace("      echo \"{\\\"issues\\\": \\\"$n\\\"}\"\n", "      [ ${{ matrix.shard }} -ne 2 ] || exit 3\n      echo \"{\\\"issues\\\": \\\"$n\\\"}\"\n")
+                .replace("      echo \"{\\\"findings\\\": \\\"$n\\\"}\"\n", "      exit 3\n");
+        assertThat(failing).as("the failures were planted").contains("|| exit 3").contains("      exit 3\n");
+        Path spec = Cli.write(tmp.resolve("spec/swarm.yaml"), failing);
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("creds.txt"), "AKIAIOSFODNN7EXAMPLE\n");
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(repo.resolve("f%02d.txt".formatted(i)), "trailing \n");
+        }
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "problems");
+
+        String report = repoHealthReport(spec, repo, false);
+
+        // README.md, creds.txt, f00.txt ... f39.txt: lint-2 has every fourth f file from f00, 10 of 40
+        assertThat(report).contains("| hygiene issues | 30 or more (1 of 4 lint shards did not succeed) |",
+                        "| possible secrets | ? |", "| whitespace fix | ? (fix-whitespace did not succeed) |", "| tracked files | 42 ")
+                .containsPattern("## Hygiene issues\\s+```\\n(f\\d\\d.txt: trailing whitespace\\n){30}\\.\\.\\. and 10 more in \\S+/lint.txt\\n"
+                        + "\\(a lint shard did not succeed: this list may be incomplete\\)\\n```")
+                .contains("creds.txt:1\n(secret-scan did not succeed: this list may be incomplete)\n```",
+                        "## Automatic whitespace fix (git diff --stat)\n\n```\n(unknown: fix-whitespace did not succeed)\n```",
+                        "## Source files without a license header\n\n```\n(nothing)\n```");
+    }
+
     /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
     private String repoHealthReport(Path repo) throws Exception {
+        return repoHealthReport(EXAMPLES.resolve("repo-health/swarm.yaml"), repo, true);
+    }
+
+    /** Runs the repo-health spec {@code spec} on {@code repo}, succeeding or failing, and returns its Markdown report. */
+    private String repoHealthReport(Path spec, Path repo, boolean succeeds) throws Exception {
         Path state = tmp.resolve("state");
-        Cli.Result r = Cli.swarm("run", EXAMPLES.resolve("repo-health/swarm.yaml").toString(), "--var", "repo=" + repo,
-                "--plain", "--quiet", "--state-dir", state.toString());
-        assertThat(r.code()).as("%s", r).isZero();
+        Cli.Result r = Cli.swarm("run", spec.toString(), "--var", "repo=" + repo, "--plain", "--quiet", "--state-dir", state.toString());
+        if (succeeds) {
+            assertThat(r.code()).as("%s", r).isZero();
+        } else {
+            assertThat(r.code()).as("%s", r).isNotZero();
+        }
         try (Stream<Path> runs = Files.list(state.resolve("runs"))) {
             Path run = runs.findFirst().orElseThrow();
             Path markdown = run.resolve("scratch/repo-health.md");
