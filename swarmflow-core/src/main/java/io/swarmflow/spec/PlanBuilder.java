@@ -182,7 +182,13 @@ final class PlanBuilder {
                         "fix the path (relative paths start at the spec's directory)");
                 return;
             }
-            if (!Files.isDirectory(path)) {
+            if (Files.exists(path) && !Files.isDirectory(path)) {
+                Path top = path.getParent();
+                while (top != null && !Files.exists(top.resolve(".git"))) top = top.getParent();
+                problems.at(spec.repo.node(), "repo " + path + " is a file, not a directory", top != null
+                        ? "point repo: at the top of its git repository, " + top
+                        : "point repo: at the top of a git working tree (the directory that holds .git)");
+            } else if (!Files.isDirectory(path)) {
                 problems.at(spec.repo.node(), "repo " + path + " does not exist", "fix the path (relative paths start at the spec's directory)");
             } else if (!Files.exists(path.resolve(".git"))) {
                 Path top = path.getParent();

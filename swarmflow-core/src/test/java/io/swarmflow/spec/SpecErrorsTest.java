@@ -437,6 +437,27 @@ class SpecErrorsTest {
                 + "point repo: at the top of a git working tree, or run 'git init' there");
     }
 
+    /** A file given as repo (say --var repo=path/to/swarm.yaml) was reported as not existing. */
+    @Test
+    void aRepoThatIsAFileIsNamedAsSuch() throws IOException {
+        Files.writeString(dir.resolve("notes.txt"), "not a repository\n");
+        Files.createDirectories(dir.resolve("work/.git"));
+        Files.writeString(dir.resolve("work/swarm.yaml"), "tickets: []\n");
+        String abs = dir.toAbsolutePath().normalize().toString();
+        assertThat(errors(dir, """
+                repo: notes.txt
+                tickets:
+                  - {id: a, run: "true"}
+                """)).containsExactly("swarm.yaml:1:7: repo " + abs + "/notes.txt is a file, not a directory; "
+                + "point repo: at the top of a git working tree (the directory that holds .git)");
+        assertThat(errors(dir, """
+                repo: work/swarm.yaml
+                tickets:
+                  - {id: a, run: "true"}
+                """)).containsExactly("swarm.yaml:1:7: repo " + abs + "/work/swarm.yaml is a file, not a directory; "
+                + "point repo: at the top of its git repository, " + abs + "/work");
+    }
+
     @Test
     void aBareRepositoryOrASubdirectoryOfOneIsNamedAsSuch() throws IOException {
         Path bare = dir.resolve("bare.git");
