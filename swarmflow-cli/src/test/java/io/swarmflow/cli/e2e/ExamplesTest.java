@@ -103,6 +103,9 @@ class ExamplesTest {
         Files.writeString(repo.resolve("with space.py"), "x = 1  \n");
         Files.writeString(repo.resolve("creds.txt"), "aws: AKIAIOSFODNN7EXAMPLE\n");
         Files.writeString(repo.resolve("key:id.txt"), "slack\nxoxb-1234567890-abcdef\n");
+        // kinds the scan once missed: an OAuth and a fine-grained GitHub token, a PGP and an encrypted private key
+        Files.writeString(repo.resolve("tokens.env"), "A=gho_" + "a1".repeat(18) + "\nB=github_pat_" + "b_2".repeat(27) + "c\n"
+                + "-----BEGIN PGP PRIVATE KEY BLOCK-----\n-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
         Files.writeString(repo.resolve("win.ini"), "a = 1\r\nb = 2 \t\r\n");
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
         git(repo, "add", "-A");
@@ -111,12 +114,13 @@ class ExamplesTest {
 
         String report = repoHealthReport(repo);
 
-        assertThat(report).contains("| tracked files | 8 ", "| hygiene issues | 5 |", "| possible secrets | 2 |",
+        assertThat(report).contains("| tracked files | 9 ", "| hygiene issues | 5 |", "| possible secrets | 6 |",
+                        "tokens.env:1\ntokens.env:2\ntokens.env:3\ntokens.env:4\n",
                         "| source files without license header | 1 of 1 |", "| whitespace fix | 2 files on branch swarm/",
                         "win.ini: trailing whitespace", "win.ini: CRLF line endings",
                         "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
                         "with space.py: trailing whitespace", "creds.txt:1", "key:id.txt:2\n", "      1 \u00fcn\u00efcode.md", "      2 md\n")
-                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb");
+                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb", "gho_", "github_pat_");
         assertThat(git(repo, "status", "--porcelain")).isEqualTo("?? untracked.txt\n");
         // the spaces before a CR go, the CRLF line endings stay
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
