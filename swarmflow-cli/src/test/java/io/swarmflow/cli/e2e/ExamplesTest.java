@@ -171,6 +171,63 @@ class ExamplesTest {
     }
 
     /**
+     * The dependency report lists what is depended on: it listed every key after an empty "devDependencies": {} up to
+     * the next '}' (here "scripts" and "test") and the artifacts a Maven dependency excludes, and missed the
+     * dependencies of a minified package.json.
+     */
+    @Test
+    void repoHealthListsOnlyDeclaredDependencies() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("package.json"), """
+                {
+                  "name": "x",
+                  "devDependencies": {},
+                  "scripts": {
+                    "test": "jest"
+                  },
+                  "dependencies": {
+                    "left-pad": "1.0",
+                    "@scope/pkg": "^2"
+                  }
+                }
+                """);
+        Files.createDirectories(repo.resolve("min"));
+        Files.writeString(repo.resolve("min/package.json"),
+                "{\"dependencies\":{\"a\":\"1\",\"b\":\"git+https://h/r\"},\"devDependencies\":{\"c\":\"2\"},\"other\":{\"z\":1}}\n");
+        Files.writeString(repo.resolve("pom.xml"), """
+                <project>
+                  <dependencies>
+                    <dependency>
+                      <groupId>g</groupId>
+                      <artifactId>foo</artifactId>
+                      <exclusions>
+                        <exclusion>
+                          <groupId>h</groupId>
+                          <artifactId>excluded</artifactId>
+                        </exclusion>
+                      </exclusions>
+                    </dependency>
+                  </dependencies>
+                </project>
+                """);
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "manifests");
+
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 6 |", """
+                ## Declared dependencies
+
+                ```
+                min/package.json: npm a
+                min/package.json: npm b
+                min/package.json: npm c
+                package.json: npm @scope/pkg
+                package.json: npm left-pad
+                pom.xml: maven foo
+                ```
+                """);
+    }
+
+    /**
      * lint, license-headers and fix-whitespace ran a few processes per file, each costing milliseconds in the sandbox:
      * 3000 files took 4 minutes, and a repository of some 8000 would time out at the spec's 5m. They now run a few
      * processes per check; given 20 s instead of 5 minutes, 2000 files pass with ease (the per-file scripts took more
