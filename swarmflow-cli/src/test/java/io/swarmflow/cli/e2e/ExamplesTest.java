@@ -173,7 +173,9 @@ class ExamplesTest {
     /**
      * The dependency report lists what is depended on: it listed every key after an empty "devDependencies": {} up to
      * the next '}' (here "scripts" and "test") and the artifacts a Maven dependency excludes, and missed the
-     * dependencies of a minified package.json.
+     * dependencies of a minified package.json. It listed pip's option lines (-r, --index-url) with versions and
+     * comments and missed a top-level requirements-dev.txt; Cargo's [dependencies.NAME] tables and commented-out
+     * lines were wrong, and go.mod's comments were modules.
      */
     @Test
     void repoHealthListsOnlyDeclaredDependencies() throws Exception {
@@ -210,19 +212,54 @@ class ExamplesTest {
                   </dependencies>
                 </project>
                 """);
+        Files.writeString(repo.resolve("Cargo.toml"), """
+                [package]
+                name = "x"
+
+                [dependencies]
+                serde = { version = "1" }
+                # old = "0.1"
+                rand="0.8"
+
+                [dependencies.tokio]
+                version = "1"
+
+                [target.'cfg(unix)'.dependencies]
+                libc = "0.2"
+                """);
+        Files.writeString(repo.resolve("requirements-dev.txt"), """
+                -r base.txt
+                --index-url https://example.invalid/simple
+                requests==2.0  # pinned
+                Django[argon2]>=4 ; python_version >= "3.8"
+
+                # a comment
+                flask
+                """);
+        Files.writeString(repo.resolve("go.mod"), "module m\n\nrequire (\n\t// tools\n\tgolang.org/x/mod v0.1.0 // indirect\n)\n"
+                + "require github.com/a/b v1.0.0\n");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "manifests");
 
-        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 6 |", """
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 15 |", """
                 ## Declared dependencies
 
                 ```
+                Cargo.toml: cargo libc
+                Cargo.toml: cargo rand
+                Cargo.toml: cargo serde
+                Cargo.toml: cargo tokio
+                go.mod: go github.com/a/b
+                go.mod: go golang.org/x/mod
                 min/package.json: npm a
                 min/package.json: npm b
                 min/package.json: npm c
                 package.json: npm @scope/pkg
                 package.json: npm left-pad
                 pom.xml: maven foo
+                requirements-dev.txt: pip Django
+                requirements-dev.txt: pip flask
+                requirements-dev.txt: pip requests
                 ```
                 """);
     }
