@@ -90,6 +90,20 @@ class ExamplesTest {
     }
 
     /**
+     * A repository whose only commit is empty, as 'git commit --allow-empty -m init' (which swarm suggests for a
+     * repository with no commit) leaves it: churn's grep -v found no line and failed the ticket.
+     */
+    @Test
+    void repoHealthChecksARepositoryWithOnlyAnEmptyCommit() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q", "-b", "main");
+        git(repo, "commit", "-q", "--allow-empty", "-m", "init");
+
+        assertThat(repoHealthReport(repo)).contains("| tracked files | 0 (0 lines) |", "| hygiene issues | 0 |",
+                "| commits / authors | 1 / 1 |", "| whitespace fix | nothing to fix |");
+    }
+
+    /**
      * Planted problems in files named as git allows: one starting with '-' (which cat, grep and tail took for an option,
      * failing the inventory and so the whole check), non-ASCII (which git quoted, losing its type and mangling hot spots),
      * spaces, a ':' (which cut the secret scan's file:line short). Each finding is reported once, exactly; an untracked
