@@ -175,7 +175,7 @@ class ExamplesTest {
         // link.py; lines of README.md, .gitmodules, dir/in.txt, dir/pom.xml, tool.py
         assertThat(report).contains("| tracked files | 12 (8 lines) |", "| hygiene issues | 1 |", "tool.py: trailing whitespace",
                         "| source files without license header | 1 of 1 |", "| declared dependencies | 1 |", "dir/pom.xml: maven kept",
-                        "| whitespace fix | 2 files on branch swarm/")
+                        "| whitespace fix | 2 files on branch swarm/", "      3 (no extension)\n")
                 .doesNotContain("link.py:", "link.py |", "\nlink.py\n");
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
         // the worktree's locked.sh, checked out from HEAD, is readable and fixed
