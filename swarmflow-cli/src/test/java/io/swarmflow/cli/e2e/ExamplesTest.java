@@ -121,6 +121,7 @@ class ExamplesTest {
         Files.writeString(repo.resolve("tokens.env"), "A=gho_" + "a1".repeat(18) + "\nB=github_pat_" + "b_2".repeat(27) + "c\n"
                 + "-----BEGIN PGP PRIVATE KEY BLOCK-----\n-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
         Files.writeString(repo.resolve("win.ini"), "a = 1\r\nb = 2 \t\r\n");
+        Files.write(repo.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xe9});
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
@@ -128,7 +129,7 @@ class ExamplesTest {
 
         String report = repoHealthReport(repo);
 
-        assertThat(report).contains("| tracked files | 9 ", "| hygiene issues | 5 |", "| possible secrets | 6 |",
+        assertThat(report).contains("| tracked files | 10 ", "| hygiene issues | 6 |", "latin1.txt: no newline at end of file", "| possible secrets | 6 |",
                         "tokens.env:1\ntokens.env:2\ntokens.env:3\ntokens.env:4\n",
                         "| source files without license header | 1 of 1 |", "| whitespace fix | 2 files on branch swarm/",
                         "win.ini: trailing whitespace", "win.ini: CRLF line endings",
