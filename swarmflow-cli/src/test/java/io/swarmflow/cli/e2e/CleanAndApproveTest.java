@@ -214,10 +214,15 @@ class CleanAndApproveTest {
 
     /** A run of {@link CliEndToEndTest#GATED} cancelled while {@code gate} waits for approval: no coordinator, the gate still waiting. */
     private String cancelledAtTheGate(Path state) throws Exception {
-        Path spec = Cli.write(tmp.resolve("gated.yaml"), CliEndToEndTest.GATED);
+        return cancelledAtTheGates(state, CliEndToEndTest.GATED, "gate");
+    }
+
+    /** A run of {@code yaml} cancelled once each of {@code gates} waits for approval: no coordinator, the gates still waiting. */
+    private String cancelledAtTheGates(Path state, String yaml, String... gates) throws Exception {
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), yaml);
         CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
         String id = run.runId();
-        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        for (String gate : gates) CliEndToEndTest.awaitTicket(state, id, gate, "awaiting-approval");
         Result cancel = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(cancel.code()).as("%s", cancel).isZero();
         assertThat(run.exit()).isEqualTo(130);
@@ -241,15 +246,10 @@ class CleanAndApproveTest {
     void rejectsOfSeveralGatesOfARunNotExecutingAreAppliedByTheResume() throws Exception {
         Path state = tmp.resolve("state");
         String st = state.toString();
-        Path spec = Cli.write(tmp.resolve("gates.yaml"), """
+        String id = cancelledAtTheGates(state, """
                 tickets:
                   - {id: g, matrix: {n: [a, b]}, approval: before-run, run: echo ran}
-                """);
-        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir", st);
-        String id = run.runId();
-        for (String t : List.of("g-a", "g-b")) CliEndToEndTest.awaitTicket(state, id, t, "awaiting-approval");
-        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
-        assertThat(run.exit()).isEqualTo(130);
+                """, "g-a", "g-b");
 
         Result reject = swarm("reject", id, "g-a", "g-b", "--reason", "not today", "--state-dir", st);
 
