@@ -9,6 +9,17 @@
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SWARM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
 
+# The JVM takes the encoding of file names, of its arguments and of its output from LC_CTYPE. In the C or POSIX
+# locale (a container, cron, `su -`, ssh to a host without locales) that is ASCII: a spec under /tmp/grüße could not
+# even be named, and a ticket's "ü" would print as "?". There, the JVM runs in C.UTF-8, where the C library has it.
+# Tickets are not affected: their environment is built by Swarmflow (LANG=C.UTF-8), and git runs with LC_ALL=C.
+swarm_jvm_locale() {
+  command -v locale >/dev/null 2>&1 || return 0
+  [ "$(locale charmap 2>/dev/null)" = "ANSI_X3.4-1968" ] || return 0
+  if locale -a 2>/dev/null | grep -qixE 'c\.utf-?8'; then export LC_ALL=C.UTF-8; fi
+  return 0
+}
+
 swarm_java_major() { # prints the feature version of the JDK at $1 (8 for a "1.8"), or nothing
   local home="$1" v
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0

@@ -69,10 +69,25 @@ public final class SwarmCli implements Runnable {
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(ex.getMessage().replace("option option '", "option '"))); // picocli's wording for map options
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            // picocli keeps only the message of the conversion's InvalidPathException
+            if (String.valueOf(ex.getMessage()).contains("InvalidPathException") && !asciiOnly().isEmpty()) err.println(asciiOnly());
             err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Why a path with non-ASCII characters could not be named, or nothing: a JVM started in the C or POSIX locale
+     * (not through {@code ./swarm}, which picks C.UTF-8 there) takes file names and arguments as ASCII, so
+     * {@code /tmp/grüße} arrives as {@code /tmp/gr??e}.
+     */
+    static String asciiOnly() {
+        String jnu = System.getProperty("sun.jnu.encoding", "");
+        java.nio.charset.Charset cs = jnu.isEmpty() ? null : java.nio.charset.Charset.forName(jnu, null);
+        if (cs == null || cs.newEncoder().canEncode('\u00fc')) return "";
+        return "swarm: this JVM reads file names and arguments as " + jnu + " (the C or POSIX locale), so a non-ASCII "
+                + "name is lost; run it with LC_ALL=C.UTF-8 (./swarm does that itself)";
     }
 
     /** Prints {@code ex} for the user and returns the exit code; {@code command} is the subcommand that threw it. */
