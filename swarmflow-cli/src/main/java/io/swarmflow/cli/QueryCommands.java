@@ -427,9 +427,10 @@ final class QueryCommands {
                             + "moved), so the output of " + ticketId + "'s attempts is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;
                 }
-                // made before its process starts (LocalExecutor), so a launched attempt without one lost it
+                // made on the first byte: an attempt recorded as having written some but without one lost it (one that
+                // printed nothing has none; a running attempt, or one recorded without the count, is not judged)
                 Path attemptDir = logDir.resolve(ticketId).resolve(Integer.toString(n));
-                if (!follow && !Files.isDirectory(attemptDir) && launched(w, n)) {
+                if (!follow && !Files.isDirectory(attemptDir) && wroteOutput(w, n)) {
                     Streams.err(spec).println("swarm: the log folder " + attemptDir + " of " + ticketId + " attempt " + n
                             + " is missing (deleted or moved), so its output is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;
@@ -500,8 +501,10 @@ final class QueryCommands {
         }
 
         /** Whether attempt {@code n} of the ticket recorded a started process (an attempt cancelled first did not). */
-        private boolean launched(Wiring w, int n) {
-            return w.service.attempts(runId).stream().anyMatch(a -> a.ticketId().equals(ticketId) && a.attempt() == n && a.pid() > 0);
+        /** Whether attempt {@code n} is recorded as having written to stdout or stderr (a count above 0). */
+        private boolean wroteOutput(Wiring w, int n) {
+            return w.service.attempts(runId).stream().anyMatch(a -> a.ticketId().equals(ticketId) && a.attempt() == n
+                    && a.outputBytes() != null && a.outputBytes() > 0);
         }
 
         /** Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends. */

@@ -10,12 +10,29 @@ import java.util.Map;
  * @param outcome  succeeded, failed, timed-out or cancelled (never lease-expired: that is the engine's)
  * @param exitCode process exit code, or null (no process, or killed by a signal)
  * @param reason   human reason when not succeeded
- * @param outputs  outputs produced (declared ones, plus built-ins such as a worktree's {@code diffstat})
+ * @param outputs     outputs produced (declared ones, plus built-ins such as a worktree's {@code diffstat})
+ * @param outputBytes bytes its process wrote to stdout and stderr together (counting those past the log cap), or null
+ *                    when it had no process or its agent does not count them
  */
-public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs) {
+public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs, Long outputBytes) {
     /** Copies {@code outputs}; null becomes an empty map. */
     public AttemptResult {
         outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+    }
+
+    /** A result without a count of output bytes. */
+    public AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs) {
+        this(outcome, exitCode, reason, outputs, null);
+    }
+
+    /**
+     * This result with its process's output counted.
+     *
+     * @param bytes bytes the process wrote to stdout and stderr together
+     * @return a copy with {@code outputBytes} set
+     */
+    public AttemptResult withOutputBytes(long bytes) {
+        return new AttemptResult(outcome, exitCode, reason, outputs, bytes);
     }
 
     /**

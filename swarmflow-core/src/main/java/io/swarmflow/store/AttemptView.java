@@ -13,9 +13,12 @@ package io.swarmflow.store;
  * @param finishedAtMillis end, epoch milliseconds, or 0 while running
  * @param pid              process id of its process (group leader), or 0 when it has none
  * @param startTicks       the process's start time in clock ticks since boot ({@code /proc/PID/stat} field 22), or 0
+ * @param outputBytes      bytes its process wrote to stdout and stderr together, or null while running or when
+ *                         unknown ({@link RunEvent.AttemptFinished#outputBytes()})
  */
 public record AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode,
-                          String reason, long startedAtMillis, long finishedAtMillis, long pid, long startTicks) {
+                          String reason, long startedAtMillis, long finishedAtMillis, long pid, long startTicks,
+                          Long outputBytes) {
     /** Whether the attempt has not ended yet ({@code outcome} is null), or its coordinator died before recording the end. */
     public boolean isRunning() {
         return outcome == null;

@@ -186,17 +186,17 @@ public final class Projection {
                 putTicket(new TicketView(t.runId(), t.ticketId(), t.index(), TicketState.RUNNING, s.attempt(), t.failures(),
                         t.leaseExpiries(), t.exitCode(), null, t.outputs(), t.approvedBy(),
                         t.startedAtMillis() == 0 ? at : t.startedAtMillis(), 0, 0));
-                putAttempt(new AttemptView(run.runId(), s.ticketId(), s.attempt(), null, null, null, at, 0, 0, 0));
+                putAttempt(new AttemptView(run.runId(), s.ticketId(), s.attempt(), null, null, null, at, 0, 0, 0, null));
             }
             case AttemptProcessStarted p -> {
                 AttemptView a = attempts.get(key(p.ticketId(), p.attempt()));
                 putAttempt(new AttemptView(a.runId(), a.ticketId(), a.attempt(), null, null, null, a.startedAtMillis(), 0,
-                        p.pid(), p.startTicks()));
+                        p.pid(), p.startTicks(), null));
             }
             case AttemptFinished f -> {
                 AttemptView a = attempts.get(key(f.ticketId(), f.attempt()));
                 putAttempt(new AttemptView(a.runId(), a.ticketId(), a.attempt(), f.outcome(), f.exitCode(), f.reason(),
-                        a.startedAtMillis(), at, a.pid(), a.startTicks()));
+                        a.startedAtMillis(), at, a.pid(), a.startTicks(), f.outputBytes()));
                 TicketView t = tickets.get(f.ticketId());
                 boolean failure = f.outcome() == Outcome.FAILED || f.outcome() == Outcome.TIMED_OUT;
                 boolean lost = f.outcome() == Outcome.LEASE_EXPIRED;

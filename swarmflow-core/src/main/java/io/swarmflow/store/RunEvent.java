@@ -127,12 +127,21 @@ public sealed interface RunEvent {
      * @param exitCode process exit code, or null when there was no process or it was killed
      * @param reason   human reason for anything but success (may be null)
      * @param outputs  declared outputs the attempt produced
+     * @param outputBytes bytes its process wrote to stdout and stderr together, or null when unknown (no process, an
+     *                    agent that does not count them, an event recorded before this field): {@code swarm logs} tells
+     *                    an attempt that printed nothing from one whose log folder is gone by it
      */
     record AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
-                           Map<String, String> outputs) implements RunEvent {
+                           Map<String, String> outputs, Long outputBytes) implements RunEvent {
         /** Copies {@code outputs}; null becomes an empty map. */
         public AttemptFinished {
             outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+        }
+
+        /** An end without a count of output bytes. */
+        public AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
+                               Map<String, String> outputs) {
+            this(ticketId, attempt, outcome, exitCode, reason, outputs, null);
         }
     }
 

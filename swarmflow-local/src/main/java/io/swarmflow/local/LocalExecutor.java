@@ -430,11 +430,6 @@ public final class LocalExecutor implements Executor {
 
     private AttemptResult shell(AttemptRequest request, AttemptControl control) throws InterruptedException {
         if (control.isCancelled()) return cancelled();
-        // before the process starts, though its logs are made on their first byte: `swarm logs` then tells a silent
-        // attempt (an empty folder) from one whose folder was deleted. File.mkdirs, not Files.createDirectories, which
-        // throws (and catches) an exception per missing parent; a folder it cannot make is reported by the output pump
-        // when the process writes
-        request.logDir().toFile().mkdirs();
         PlannedTicket ticket = request.ticket();
         Plan plan = request.plan();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
@@ -534,7 +529,7 @@ public final class LocalExecutor implements Executor {
         control.onKill(process::kill);
         SandboxResult result = process.waitFor();
 
-        return switch (result.termination()) {
+        AttemptResult ended = switch (result.termination()) {
             case CANCELLED -> killedAfterGrace(cancelled(), result, graceMillis);
             case TIMED_OUT -> killedAfterGrace(timedOut(ticket.timeoutMillis()), result, graceMillis);
             case EXITED -> result.succeeded()
@@ -543,6 +538,10 @@ public final class LocalExecutor implements Executor {
                             sandbox.effectiveLimits(processLimits).cpuSeconds())
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
+        // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
+        // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
+        // launch (a folder made before each launch cost 0.2-0.4 ms of CPU here, in B3)
+        return ended.withOutputBytes(result.stdoutBytes() + result.stderrBytes());
     }
 
     /**

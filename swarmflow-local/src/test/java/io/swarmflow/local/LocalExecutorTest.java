@@ -55,6 +55,26 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * An attempt's result counts what its process wrote to stdout and stderr (recorded with its end, for `swarm logs`);
+     * one that wrote nothing leaves no log folder, as nothing is made before the process starts.
+     */
+    @Test
+    void theResultCountsTheBytesWrittenAndAQuietAttemptLeavesNoLogFolder() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult quiet = f.run(Fixture.ticket("quiet", "true").build(), new TestControl());
+            AttemptResult both = f.run(Fixture.ticket("both", "printf abc; printf de >&2").build(), new TestControl());
+            AttemptResult failed = f.run(Fixture.ticket("failed", "echo no >&2; exit 3").build(), new TestControl());
+
+            assertThat(quiet.outputBytes()).isZero();
+            assertThat(f.runDir.resolve("logs").resolve("quiet")).doesNotExist();
+            assertThat(both.outputBytes()).isEqualTo(5);
+            assertThat(f.runDir.resolve("logs/both/1/stdout.log")).hasContent("abc");
+            assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(failed.outputBytes()).isEqualTo(3);
+        }
+    }
+
     @Test
     void missingOutputsFailTheAttemptWithTheReason() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
@@ -774,11 +794,11 @@ class LocalExecutorTest {
             long pid = control.pid;
             assertThat(control.startTicks).isPositive();
 
-            boolean wrongStart = f.executor.killOrphan(new AttemptView("r1", "orphan", 1, null, null, null, 0, 0, pid, control.startTicks + 1));
+            boolean wrongStart = f.executor.killOrphan(new AttemptView("r1", "orphan", 1, null, null, null, 0, 0, pid, control.startTicks + 1, null));
             assertThat(wrongStart).isFalse();
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
 
-            boolean killed = f.executor.killOrphan(new AttemptView("r1", "orphan", 1, null, null, null, 0, 0, pid, control.startTicks));
+            boolean killed = f.executor.killOrphan(new AttemptView("r1", "orphan", 1, null, null, null, 0, 0, pid, control.startTicks, null));
             assertThat(killed).isTrue();
             assertThat(result.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FAILED);
         }

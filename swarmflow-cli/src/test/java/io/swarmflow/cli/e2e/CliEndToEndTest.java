@@ -234,8 +234,7 @@ class CliEndToEndTest {
 
         assertThat(swarm("logs", run, "other", "--state-dir", state.toString()).out())
                 .as("a quiet attempt leaves no log file").contains("(no output recorded for other attempt 1)");
-        assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other").resolve("1")).as("its folder, empty")
-                .isEmptyDirectory();
+        assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other")).as("nor folder").doesNotExist();
 
         // an edit after the run is work that was never committed: clean refuses and says where, --force deletes it
         Cli.write(worktree.resolve("fixed.txt"), "edited by hand\n");
@@ -374,8 +373,8 @@ class CliEndToEndTest {
     }
 
     /**
-     * A silent attempt leaves no log file, but its (empty) folder; a launched attempt whose folder, or the run's whole
-     * logs/, was deleted is not silent, and logs says the output is gone.
+     * A silent attempt leaves no log folder, and its end records that it wrote 0 bytes; an attempt recorded as having
+     * written some whose folder, or the run's whole logs/, was deleted is not silent, and logs says the output is gone.
      */
     @Test
     void logsOfARunWhoseLogDirectoryWasDeletedSaysTheOutputIsGone() throws Exception {
@@ -393,6 +392,7 @@ class CliEndToEndTest {
         assertThat(folderGone.err()).isEqualTo("swarm: the log folder " + logs.resolve("a").resolve("1") + " of a attempt 1 is "
                 + "missing (deleted or moved), so its output is gone; restore it from a backup to read it\n");
         assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).out()).isEqualTo("(no output recorded for quiet attempt 1)\n");
+        assertThat(logs.resolve("quiet")).doesNotExist();
         deleteTree(logs);
 
         Result gone = swarm("logs", run, "a", "--state-dir", state.toString());

@@ -75,7 +75,7 @@ final class Fixtures {
     }
 
     static AttemptView attempt(String id, int n, Outcome outcome, Integer exit, String reason, long start, long finish) {
-        return new AttemptView(RUN, id, n, outcome, exit, reason, start, finish, 0, 0);
+        return new AttemptView(RUN, id, n, outcome, exit, reason, start, finish, 0, 0, null);
     }
 
     static List<AttemptView> finishedAttempts() {

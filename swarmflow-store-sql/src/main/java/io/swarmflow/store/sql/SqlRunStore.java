@@ -83,7 +83,7 @@ public final class SqlRunStore implements RunStore {
     private static final String TICKET_COLUMNS = "run_id, ticket_id, idx, state, attempt, failures, lease_expiries, exit_code, reason, "
             + "outputs, approved_by, started_at, finished_at, retry_at";
     private static final String ATTEMPT_COLUMNS = "run_id, ticket_id, attempt, outcome, exit_code, reason, started_at, finished_at, "
-            + "pid, start_ticks";
+            + "pid, start_ticks, output_bytes";
 
     private final Dialect dialect;
     private final DataSource dataSource;
@@ -279,9 +279,10 @@ public final class SqlRunStore implements RunStore {
                 + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
                 + "WHERE run_id = ? AND ticket_id = ?");
         upsertAttempt = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
                 + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
                 + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
+                + "output_bytes = excluded.output_bytes, "
                 + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
                 + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END");
         updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
@@ -813,8 +814,10 @@ public final class SqlRunStore implements RunStore {
         s.setLong(8, a.finishedAtMillis());
         s.setLong(9, a.pid());
         s.setLong(10, a.startTicks());
-        if (leaseExpiresAt == null) s.setNull(11, Types.BIGINT);
-        else s.setLong(11, leaseExpiresAt);
+        if (a.outputBytes() == null) s.setNull(11, Types.BIGINT);
+        else s.setLong(11, a.outputBytes());
+        if (leaseExpiresAt == null) s.setNull(12, Types.BIGINT);
+        else s.setLong(12, leaseExpiresAt);
     }
 
     private void bindRun(RunView r) throws SQLException {
@@ -1255,7 +1258,7 @@ public final class SqlRunStore implements RunStore {
     private List<AttemptView> readAttempts(Connection c, String runId) throws SQLException {
         List<AttemptView> out = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT a.run_id, a.ticket_id, a.attempt, a.outcome, a.exit_code, a.reason, "
-                + "a.started_at, a.finished_at, a.pid, a.start_ticks FROM attempts a JOIN tickets t "
+                + "a.started_at, a.finished_at, a.pid, a.start_ticks, a.output_bytes FROM attempts a JOIN tickets t "
                 + "ON t.run_id = a.run_id AND t.ticket_id = a.ticket_id WHERE a.run_id = ? ORDER BY t.idx, a.attempt")) {
             s.setString(1, runId);
             try (ResultSet rs = s.executeQuery()) {
@@ -1263,8 +1266,10 @@ public final class SqlRunStore implements RunStore {
                     String outcome = rs.getString(4);
                     int exit = rs.getInt(5);
                     Integer exitCode = rs.wasNull() ? null : exit;
+                    long bytes = rs.getLong(11);
+                    Long outputBytes = rs.wasNull() ? null : bytes;
                     out.add(new AttemptView(runId, rs.getString(2), rs.getInt(3), outcome == null ? null : label(Outcome.class, outcome),
-                            exitCode, rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)));
+                            exitCode, rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), outputBytes));
                 }
             }
         }

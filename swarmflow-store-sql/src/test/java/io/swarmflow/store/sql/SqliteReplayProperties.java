@@ -124,7 +124,8 @@ class SqliteReplayProperties {
             e.add(new AttemptStarted(id, attempt, 30_000));
             if (random.nextBoolean()) e.add(new AttemptProcessStarted(id, attempt, 1000 + random.nextInt(50_000), random.nextInt(1 << 20)));
             Outcome o = List.of(Outcome.FAILED, Outcome.TIMED_OUT, Outcome.LEASE_EXPIRED, Outcome.CANCELLED).get(random.nextInt(4));
-            e.add(new AttemptFinished(id, attempt, o, o == Outcome.FAILED ? 1 + random.nextInt(3) : null, o.label(), Map.of()));
+            e.add(new AttemptFinished(id, attempt, o, o == Outcome.FAILED ? 1 + random.nextInt(3) : null, o.label(), Map.of(),
+                    outputBytes(random)));
             if (o == Outcome.CANCELLED) {
                 e.add(new TicketCancelled(id, "cancelled"));
                 e.add(new TicketRequeued(id, "resume"));
@@ -140,9 +141,18 @@ class SqliteReplayProperties {
             e.add(new TicketFailed(id, "exit 2 after " + attempt + " attempts"));
         } else {
             Map<String, String> outputs = random.nextBoolean() ? Map.of() : Map.of("out", "v" + random.nextInt(100));
-            e.add(new AttemptFinished(id, attempt, Outcome.SUCCEEDED, 0, null, outputs));
+            e.add(new AttemptFinished(id, attempt, Outcome.SUCCEEDED, 0, null, outputs, outputBytes(random)));
             e.add(new TicketSucceeded(id, attempt));
         }
         return e;
+    }
+
+    /** A count of output bytes as an attempt's end records it: unknown (null), none, or up to several GiB. */
+    private static Long outputBytes(Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> null;
+            case 1 -> 0L;
+            default -> random.nextLong(1L << 33);
+        };
     }
 }
