@@ -163,7 +163,11 @@ public final class GitWorktrees {
         } catch (IOException e) {
             throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
         }
-        git(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
+        try {
+            git(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
+        } catch (GitException e) {
+            throw unwritable(top, e);
+        }
         if (pinned == null) git(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
         return new Worktree(top, target, branch, base, gitDir, kept);
@@ -609,8 +613,33 @@ public final class GitWorktrees {
     }
 
     static boolean lockContention(String message) {
-        return message != null && ((message.contains(".lock") && message.contains("File exists"))
-                || message.contains("could not lock") || message.contains("cannot lock ref"));
+        if (message == null || PERMANENT.stream().anyMatch(message::contains)) return false;
+        return (message.contains(".lock") && message.contains("File exists"))
+                || message.contains("could not lock") || message.contains("cannot lock ref");
+    }
+
+    /** What git says after "cannot lock ref" or "could not lock" when no other process holds the lock: no retry helps. */
+    private static final List<String> PERMANENT = List.of("unable to create directory", "Permission denied",
+            "Read-only file system", "No space left on device", "Disk quota exceeded");
+
+    /**
+     * {@code failure} of {@code git worktree add} in {@code top}, led by the cause when the repository's git directory
+     * (or its {@code refs/heads} or {@code worktrees}) is not writable by this user (its mode, or a read-only mount):
+     * git's own words ("cannot lock ref ...: unable to create directory for ...") do not say it.
+     */
+    private static GitException unwritable(Path top, GitException failure) {
+        Optional<String> common = tryGit(top, "rev-parse", "--path-format=absolute", "--git-common-dir");
+        if (common.isEmpty()) return failure;
+        Path dir = Path.of(common.get().trim());
+        for (Path p : List.of(dir, dir.resolve("refs").resolve("heads"), dir.resolve("worktrees"))) {
+            if (Files.isDirectory(p) && !Files.isWritable(p)) {
+                return new GitException(p + " is not writable by you (user " + System.getProperty("user.name") + "), and a "
+                        + "worktree ticket makes its branch and worktree records there; give yourself write access to the "
+                        + "repository's git directory, or give the ticket workspace: repo (read-only) or run. git said: "
+                        + failure.getMessage());
+            }
+        }
+        return failure;
     }
 
     private static Output gitOnce(Path dir, String... args) throws GitException {

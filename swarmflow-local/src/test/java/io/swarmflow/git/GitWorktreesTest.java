@@ -289,5 +289,52 @@ class GitWorktreesTest {
         assertThat(GitWorktrees.lockContention("fatal: Unable to create '/r/.git/index.lock': File exists.")).isTrue();
         assertThat(GitWorktrees.lockContention("fatal: cannot lock ref 'refs/heads/x': reference already exists")).isTrue();
         assertThat(GitWorktrees.lockContention("fatal: invalid reference: nope")).isFalse();
+        // a directory git cannot write: no other process holds a lock, so no retry helps
+        assertThat(GitWorktrees.lockContention("fatal: cannot lock ref 'refs/heads/swarm/r/t': unable to create directory for "
+                + ".git/refs/heads/swarm/r/t")).isFalse();
+        assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: Permission denied")).isFalse();
+        assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: Read-only file system")).isFalse();
+    }
+
+    /**
+     * A repository whose git directory its user cannot write (a read-only checkout, another user's clone): the worktree
+     * cannot be made, and the error leads with why, which git's "cannot lock ref" does not say. Root writes whatever the
+     * mode, so the step runs as an ordinary user.
+     */
+    @Test
+    void aRepositoryWhoseGitDirectoryIsNotWritableSaysSo() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+
+        String said = io.swarmflow.files.OrdinaryUser.call(tmp, GitWorktreesTest.class, "createWorktreeInReadOnlyGitDir",
+                repo.toString(), dir.toString(), "swarm/r/t", base);
+
+        assertThat(said).startsWith(repo.resolve(".git").toRealPath() + " is not writable by you (user ")
+                .contains("a worktree ticket makes its branch and worktree records there; give yourself write access to the "
+                        + "repository's git directory, or give the ticket workspace: repo (read-only) or run. git said: git worktree add")
+                .contains("cannot lock ref 'refs/heads/swarm/r/t'");
+    }
+
+    /** Makes the repository's .git read-only, then tries {@link GitWorktrees#createWorktree}: a step for {@link io.swarmflow.files.OrdinaryUser}. */
+    static String createWorktreeInReadOnlyGitDir(String... a) throws Exception {
+        Path git = Path.of(a[0]).resolve(".git");
+        try (var walk = Files.walk(git)) {
+            for (Path p : walk.filter(Files::isDirectory).toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
+        }
+        try {
+            GitWorktrees.createWorktree(Path.of(a[0]), Path.of(a[1]), a[2], a[3]);
+            return "created";
+        } catch (GitException e) {
+            return e.getMessage();
+        } finally {
+            try (var walk = Files.walk(git)) {
+                for (Path p : walk.filter(Files::isDirectory).toList()) {
+                    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            }
+        }
     }
 }
