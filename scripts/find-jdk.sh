@@ -20,6 +20,18 @@ swarm_jvm_locale() {
   return 0
 }
 
+# Maven (the first-use build) needs HOME for ~/.m2; a service or `env -i` may start swarm without it. Takes the home
+# directory the password database gives this user, or says what to set.
+swarm_home() {
+  [ -n "${HOME:-}" ] && return 0
+  HOME="$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6)"
+  if [ -z "$HOME" ] || [ ! -d "$HOME" ]; then
+    echo "swarm: HOME is not set, and uid $(id -u) has no home directory in the password database; set HOME to a writable directory" >&2
+    return 1
+  fi
+  export HOME
+}
+
 swarm_java_major() { # prints the feature version of the JDK at $1 (8 for a "1.8"), or nothing
   local home="$1" v
   [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0

@@ -94,6 +94,31 @@ class LauncherJdkTest {
         assertThat(r.err).contains(jdks.resolve("jdk8") + " (8)", jdks.resolve("plain8") + " (8)", jdks.resolve("jdk-17") + " (17)");
     }
 
+    /**
+     * Without HOME (a service, {@code env -i}), the launcher's Maven build failed with "HOME: parameter not set";
+     * {@code swarm_home} takes the user's home from the password database, or says what to set when there is none.
+     */
+    @Test
+    void withoutHomeTheLauncherTakesTheUsersHomeOrSaysWhatToSet() throws Exception {
+        Files.createSymbolicLink(bin().resolve("getent"), Path.of("/usr/bin/getent"));
+        for (String tool : List.of("id", "cut")) Files.createSymbolicLink(bin().resolve(tool), Path.of("/usr/bin", tool));
+        List<String> home = List.of("/bin/bash", "-c", ". \"$1\" && swarm_home && echo \"$HOME\"", "home",
+                ROOT.resolve("scripts/find-jdk.sh").toString());
+        Result r = run(home, Map.of());
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).isEqualTo(System.getProperty("user.home") + "\n");
+        assertThat(run(home, Map.of("HOME", tmp.toString())).out).as("a HOME given is kept").isEqualTo(tmp + "\n");
+
+        List<String> stranger = new java.util.ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=54321", "--regid=54321", "--clear-groups"));
+        stranger.addAll(home);
+        if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) { // only root can become a uid with no passwd entry
+            Result none = run(stranger, Map.of("PATH", "/usr/bin:/bin")); // the test's own bin is not theirs to read
+            assertThat(none.code).isEqualTo(1);
+            assertThat(none.err).isEqualTo("swarm: HOME is not set, and uid 54321 has no home directory in the password "
+                    + "database; set HOME to a writable directory\n");
+        }
+    }
+
     /** Fake JDK homes in a new directory, from {@code name:version}; a version starting with '-' has no release file, an empty one no javac. */
     private Path jdks(String... specs) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "jdks");
