@@ -23,4 +23,20 @@ class JsonTest {
         assertThat(Json.readEvent(Json.write(granted))).isEqualTo(granted);
         assertThat(Json.readEvent(Json.write(rejected))).isEqualTo(rejected);
     }
+
+    /** An attempt's end recorded before outputBytes existed reads with an unknown (null) count, and a count round-trips. */
+    @Test
+    void attemptFinishedWithoutOutputBytesReadsAsUnknown() throws Exception {
+        assertThat(Json.readEvent("{\"type\":\"attempt-finished\",\"ticketId\":\"a\",\"attempt\":1,"
+                + "\"outcome\":\"SUCCEEDED\",\"exitCode\":0,\"outputs\":{}}"))
+                .isEqualTo(new RunEvent.AttemptFinished("a", 1, io.swarmflow.store.Outcome.SUCCEEDED, 0, null, java.util.Map.of()));
+        RunEvent counted = new RunEvent.AttemptFinished("a", 2, io.swarmflow.store.Outcome.FAILED, 3, "exit 3",
+                java.util.Map.of(), 5_000_000_000L);
+        RunEvent quiet = new RunEvent.AttemptFinished("a", 3, io.swarmflow.store.Outcome.SUCCEEDED, 0, null, java.util.Map.of(), 0L);
+        RunEvent unknown = new RunEvent.AttemptFinished("a", 4, io.swarmflow.store.Outcome.CANCELLED, null, "cancelled", java.util.Map.of(), null);
+        assertThat(Json.readEvent(Json.write(counted))).isEqualTo(counted);
+        assertThat(Json.readEvent(Json.write(quiet))).isEqualTo(quiet);
+        assertThat(Json.readEvent(Json.write(unknown))).isEqualTo(unknown);
+        assertThat(Json.readEvents("[" + Json.write(counted) + "]")).containsExactly(counted);
+    }
 }
