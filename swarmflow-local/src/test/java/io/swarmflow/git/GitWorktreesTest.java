@@ -297,6 +297,25 @@ class GitWorktreesTest {
     }
 
     /**
+     * git's stderr holds more than the lock line: run with another user's HOME ({@code su} without {@code -}), every
+     * command that reads ignore rules warns "unable to access '/root/.config/git/ignore': Permission denied" before
+     * it meets a held lock. That is still another process's lock, and worth a retry.
+     */
+    @Test
+    void aPermissionWarningOnAnotherLineDoesNotHideLockContention() {
+        assertThat(GitWorktrees.lockContention("git commit --quiet (in /r) failed with exit code 128: "
+                + "warning: unable to access '/root/.config/git/ignore': Permission denied\n"
+                + "fatal: cannot lock ref 'HEAD': Unable to create '/r/.git/HEAD.lock': File exists.\n\n"
+                + "Another git process seems to be running in this repository")).isTrue();
+        assertThat(GitWorktrees.lockContention("git config branch.b.swarmBase x (in /r) failed with exit code 255: "
+                + "warning: unable to access '/root/.config/git/attributes': Permission denied\n"
+                + "error: could not lock config file .git/config: File exists")).isTrue();
+        // the lock line's own cause still decides
+        assertThat(GitWorktrees.lockContention("warning: unable to access '/root/.config/git/ignore': Permission denied\n"
+                + "error: could not lock config file .git/config: Permission denied")).isFalse();
+    }
+
+    /**
      * A repository whose git directory its user cannot write (a read-only checkout, another user's clone): the worktree
      * cannot be made, and the error leads with why, which git's "cannot lock ref" does not say. Root writes whatever the
      * mode, so the step runs as an ordinary user.
