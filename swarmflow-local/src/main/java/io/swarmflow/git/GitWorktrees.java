@@ -613,9 +613,15 @@ public final class GitWorktrees {
     }
 
     static boolean lockContention(String message) {
-        if (message == null || PERMANENT.stream().anyMatch(message::contains)) return false;
-        return (message.contains(".lock") && message.contains("File exists"))
-                || message.contains("could not lock") || message.contains("cannot lock ref");
+        if (message == null) return false;
+        // line by line: git's stderr may hold warnings ("unable to access '/root/.config/git/ignore': Permission
+        // denied" with another user's HOME) before the lock line, whose own cause alone decides
+        for (String line : message.split("\n")) {
+            boolean lock = (line.contains(".lock") && line.contains("File exists"))
+                    || line.contains("could not lock") || line.contains("cannot lock ref");
+            if (lock && PERMANENT.stream().noneMatch(line::contains)) return true;
+        }
+        return false;
     }
 
     /** What git says after "cannot lock ref" or "could not lock" when no other process holds the lock: no retry helps. */
