@@ -102,8 +102,9 @@ class LauncherJdkTest {
     void withoutHomeTheLauncherTakesTheUsersHomeOrSaysWhatToSet() throws Exception {
         Files.createSymbolicLink(bin().resolve("getent"), Path.of("/usr/bin/getent"));
         for (String tool : List.of("id", "cut")) Files.createSymbolicLink(bin().resolve(tool), Path.of("/usr/bin", tool));
-        List<String> home = List.of("/bin/bash", "-c", ". \"$1\" && swarm_home && echo \"$HOME\"", "home",
-                ROOT.resolve("scripts/find-jdk.sh").toString());
+        // the script's text, not its path: uid 54321 below may not reach the checkout (a clone under /root, mode 700)
+        List<String> home = List.of("/bin/bash", "-c", "eval \"$1\" && swarm_home && echo \"$HOME\"", "home",
+                Files.readString(ROOT.resolve("scripts/find-jdk.sh")));
         Result r = run(home, Map.of());
         assertThat(r.code).as(r.err).isZero();
         assertThat(r.out).isEqualTo(System.getProperty("user.home") + "\n");
