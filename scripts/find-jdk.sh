@@ -16,7 +16,8 @@ SWARM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
 swarm_jvm_locale() {
   command -v locale >/dev/null 2>&1 || return 0
   [ "$(locale charmap 2>/dev/null)" = "ANSI_X3.4-1968" ] || return 0
-  if locale -a 2>/dev/null | grep -qixE 'c\.utf-?8'; then export LC_ALL=C.UTF-8; fi
+  # not grep -q: under pipefail, locale dying of SIGPIPE once grep has its match would fail the test
+  if locale -a 2>/dev/null | grep -ixE 'c\.utf-?8' >/dev/null; then export LC_ALL=C.UTF-8; fi
   return 0
 }
 
