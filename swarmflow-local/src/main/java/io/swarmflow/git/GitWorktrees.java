@@ -634,9 +634,12 @@ public final class GitWorktrees {
      * git's own words ("cannot lock ref ...: unable to create directory for ...") do not say it.
      */
     private static GitException unwritable(Path top, GitException failure) {
-        Optional<String> common = tryGit(top, "rev-parse", "--path-format=absolute", "--git-common-dir");
-        if (common.isEmpty()) return failure;
-        Path dir = Path.of(common.get().trim());
+        Path dir;
+        try {
+            dir = commonGitDir(top); // not --path-format=absolute, which git before 2.31 prints back as a path
+        } catch (GitException e) {
+            return failure;
+        }
         for (Path p : List.of(dir, dir.resolve("refs").resolve("heads"), dir.resolve("worktrees"))) {
             if (Files.isDirectory(p) && !Files.isWritable(p)) {
                 return new GitException(p + " is not writable by you (user " + System.getProperty("user.name") + "), and a "
