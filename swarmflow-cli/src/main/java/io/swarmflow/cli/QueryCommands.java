@@ -500,7 +500,6 @@ final class QueryCommands {
             return !t.state().isFinal() && t.state() != io.swarmflow.store.TicketState.CANCELLED && w.service.isExecuting(runId);
         }
 
-        /** Whether attempt {@code n} of the ticket recorded a started process (an attempt cancelled first did not). */
         /** Whether attempt {@code n} is recorded as having written to stdout or stderr (a count above 0). */
         private boolean wroteOutput(Wiring w, int n) {
             return w.service.attempts(runId).stream().anyMatch(a -> a.ticketId().equals(ticketId) && a.attempt() == n
