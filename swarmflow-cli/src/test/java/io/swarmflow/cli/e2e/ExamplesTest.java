@@ -107,7 +107,8 @@ class ExamplesTest {
      * Planted problems in files named as git allows: one starting with '-' (which cat, grep and tail took for an option,
      * failing the inventory and so the whole check), non-ASCII (which git quoted, losing its type and mangling hot spots),
      * spaces, a ':' (which cut the secret scan's file:line short). Each finding is reported once, exactly; an untracked
-     * file is not read; the fix commits two files, keeping CRLF line endings.
+     * file is not read; the fix commits two files, keeping CRLF line endings. Lint checks HEAD, as the fix does: it read
+     * the working tree, whose uncommitted changes listed whitespace the fix branch did not fix and left out some it did.
      */
     @Test
     void repoHealthReportsPlantedProblemsInFilesWithOddNames() throws Exception {
@@ -126,6 +127,9 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
         Files.writeString(repo.resolve("untracked.txt"), "AKIAIOSFODNN7EXAMPLF  \n");
+        // uncommitted: whitespace added to a clean file, and taken from one the fix branch (from HEAD) fixes
+        Files.writeString(repo.resolve("key:id.txt"), "slack  \nxoxb-1234567890-abcdef\n");
+        Files.writeString(repo.resolve("with space.py"), "x = 1\n");
 
         String report = repoHealthReport(repo);
 
@@ -135,8 +139,9 @@ class ExamplesTest {
                         "win.ini: trailing whitespace", "win.ini: CRLF line endings",
                         "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
                         "with space.py: trailing whitespace", "creds.txt:1", "key:id.txt:2\n", "      1 \u00fcn\u00efcode.md", "      2 md\n")
-                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb", "gho_", "github_pat_");
-        assertThat(git(repo, "status", "--porcelain")).isEqualTo("?? untracked.txt\n");
+                .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb", "gho_", "github_pat_", "key:id.txt: trailing")
+                .contains("Hygiene issues and the whitespace fix are of the tracked files as committed at HEAD");
+        assertThat(git(repo, "status", "--porcelain")).isEqualTo(" M key:id.txt\n M \"with space.py\"\n?? untracked.txt\n");
         // the spaces before a CR go, the CRLF line endings stay
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
         assertThat(git(repo, "show", branch + ":win.ini")).isEqualTo("a = 1\r\nb = 2\r\n");
@@ -147,7 +152,8 @@ class ExamplesTest {
      * the working tree. The inventory ran cat on each and failed (exit 123), skipping every check; it now counts the
      * lines of the files there are. A symlink to a tracked file is checked once, as that file: it was linted and
      * license-checked twice, and the whitespace fix replaced it with a copy of its target. A deleted pom.xml failed the
-     * dependency report, an unreadable file (to the sandboxed agent) a lint shard; both are skipped.
+     * dependency report, an unreadable file (to the sandboxed agent) a lint shard; the dependency report skips it, lint
+     * checks HEAD's content of both, as the fix does (which fixes locked.sh).
      */
     @Test
     void repoHealthChecksARepositoryWithASubmoduleSymlinksAndDeletedOrUnreadableFiles() throws Exception {
@@ -175,7 +181,8 @@ class ExamplesTest {
         // README.md, .gitmodules, gone.py, pom.xml, dir/pom.xml, dir/in.txt, locked.sh, dangling, dirlink, sub, tool.py,
         // link.py; lines of README.md, .gitmodules, dir/in.txt, dir/pom.xml, tool.py. A dotfile (.gitmodules) has no
         // extension, like dangling, dirlink and sub: it was counted as type 'gitmodules'.
-        assertThat(report).contains("| tracked files | 12 (8 lines) |", "| hygiene issues | 1 |", "tool.py: trailing whitespace",
+        assertThat(report).contains("| tracked files | 12 (8 lines) |", "| hygiene issues | 2 |", "tool.py: trailing whitespace",
+                        "locked.sh: trailing whitespace",
                         "| source files without license header | 1 of 1 |", "| declared dependencies | 1 |", "dir/pom.xml: maven kept",
                         "| whitespace fix | 2 files on branch swarm/", "      4 (no extension)\n")
                 .doesNotContain("link.py:", "link.py |", "\nlink.py\n", "gitmodules");
