@@ -107,7 +107,7 @@ class ExamplesTest {
      * Planted problems in files named as git allows: one starting with '-' (which cat, grep and tail took for an option,
      * failing the inventory and so the whole check), non-ASCII (which git quoted, losing its type and mangling hot spots),
      * spaces, a ':' (which cut the secret scan's file:line short). Each finding is reported once, exactly; an untracked
-     * file is not read; the fix commits two files, keeping CRLF line endings. Lint checks HEAD, as the fix does: it read
+     * file is not read; the fix commits three files, keeping CRLF line endings. Lint checks HEAD, as the fix does: it read
      * the working tree, whose uncommitted changes listed whitespace the fix branch did not fix and left out some it did.
      */
     @Test
@@ -124,6 +124,8 @@ class ExamplesTest {
         Files.writeString(repo.resolve("win.ini"), "a = 1\r\nb = 2 \t\r\n");
         Files.write(repo.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xe9});
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
+        // git diff --stat, and so swarm's diffstat output, quotes a name with a tab even with core.quotePath=false
+        Files.writeString(repo.resolve("tab\tname.txt"), "x \n");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
         Files.writeString(repo.resolve("untracked.txt"), "AKIAIOSFODNN7EXAMPLF  \n");
@@ -133,14 +135,16 @@ class ExamplesTest {
 
         String report = repoHealthReport(repo);
 
-        assertThat(report).contains("| tracked files | 10 ", "| hygiene issues | 6 |", "latin1.txt: no newline at end of file", "| possible secrets | 6 |",
+        assertThat(report).contains("| tracked files | 11 ", "| hygiene issues | 7 |", "latin1.txt: no newline at end of file", "| possible secrets | 6 |",
                         "tokens.env:1\ntokens.env:2\ntokens.env:3\ntokens.env:4\n",
-                        "| source files without license header | 1 of 1 |", "| whitespace fix | 2 files on branch swarm/",
+                        "| source files without license header | 1 of 1 |", "| whitespace fix | 3 files on branch swarm/",
+                        "tab\tname.txt: trailing whitespace", " 3 files changed, 3 insertions(+), 3 deletions(-)\n```",
                         "win.ini: trailing whitespace", "win.ini: CRLF line endings",
                         "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
                         "with space.py: trailing whitespace", "creds.txt:1", "key:id.txt:2\n", "      1 \u00fcn\u00efcode.md", "      2 md\n")
                 .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb", "gho_", "github_pat_", "key:id.txt: trailing")
-                .contains("Hygiene issues and the whitespace fix are of the tracked files as committed at HEAD");
+                .contains("Hygiene issues and the whitespace fix are of the tracked files as committed at HEAD")
+                .containsPattern("\n tab\tname\\.txt +\\| 2 \\+-\n").doesNotContain("\"tab\\tname");
         assertThat(git(repo, "status", "--porcelain")).isEqualTo(" M key:id.txt\n M \"with space.py\"\n?? untracked.txt\n");
         // the spaces before a CR go, the CRLF line endings stay
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
