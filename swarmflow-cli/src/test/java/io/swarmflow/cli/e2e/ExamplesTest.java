@@ -126,6 +126,11 @@ class ExamplesTest {
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
         // git diff --stat, and so swarm's diffstat output, quotes a name with a tab even with core.quotePath=false
         Files.writeString(repo.resolve("tab\tname.txt"), "x \n");
+        // a newline in a name broke the report's line-based lists, backticks could end its code blocks
+        Files.writeString(repo.resolve("new\nline.txt"), "AKIAIOSFODNN7EXAMPLE \n");
+        Files.writeString(repo.resolve("```x.sh"), "echo x \n");
+        Files.createDirectories(repo.resolve("a\nb"));
+        Files.writeString(repo.resolve("a\nb/requirements.txt"), "flask\n");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
         Files.writeString(repo.resolve("untracked.txt"), "AKIAIOSFODNN7EXAMPLF  \n");
@@ -135,20 +140,26 @@ class ExamplesTest {
 
         String report = repoHealthReport(repo);
 
-        assertThat(report).contains("| tracked files | 11 ", "| hygiene issues | 7 |", "latin1.txt: no newline at end of file", "| possible secrets | 6 |",
+        assertThat(report).contains("| tracked files | 14 ", "| hygiene issues | 9 |", "latin1.txt: no newline at end of file", "| possible secrets | 7 |",
                         "tokens.env:1\ntokens.env:2\ntokens.env:3\ntokens.env:4\n",
-                        "| source files without license header | 1 of 1 |", "| whitespace fix | 3 files on branch swarm/",
-                        "tab\tname.txt: trailing whitespace", " 3 files changed, 3 insertions(+), 3 deletions(-)\n```",
+                        "| source files without license header | 2 of 2 |", "| whitespace fix | 5 files on branch swarm/",
+                        "tab\tname.txt: trailing whitespace", " 5 files changed, 5 insertions(+), 5 deletions(-)\n````\n",
                         "win.ini: trailing whitespace", "win.ini: CRLF line endings",
                         "-dash.txt: no newline at end of file", "\u00fcn\u00efcode.md: CRLF line endings",
                         "with space.py: trailing whitespace", "creds.txt:1", "key:id.txt:2\n", "      1 \u00fcn\u00efcode.md", "      2 md\n")
                 .doesNotContain("untracked", "bin.dat:", "\\303", "AKIA", "xoxb", "gho_", "github_pat_", "key:id.txt: trailing")
                 .contains("Hygiene issues and the whitespace fix are of the tracked files as committed at HEAD")
                 .containsPattern("\n tab\tname\\.txt +\\| 2 \\+-\n").doesNotContain("\"tab\\tname");
+        // a newline in a name is shown as \n, in every list; a list holding ``` is fenced with ````
+        assertThat(report).contains("new\\nline.txt: trailing whitespace\n", "new\\nline.txt:1\n", "| declared dependencies | 1 |",
+                        "a\\nb/requirements.txt: pip flask\n", "## Hygiene issues\n\n````\n-dash.txt: no newline at end of file\n```x.sh: trailing whitespace\n",
+                        "## Source files without a license header\n\n````\n```x.sh\nwith space.py\n````\n")
+                .containsPattern("\n new\\\\nline\\.txt +\\| 2 \\+-\n").doesNotContain("new\nline", "a\nb/");
         assertThat(git(repo, "status", "--porcelain")).isEqualTo(" M key:id.txt\n M \"with space.py\"\n?? untracked.txt\n");
         // the spaces before a CR go, the CRLF line endings stay
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
         assertThat(git(repo, "show", branch + ":win.ini")).isEqualTo("a = 1\r\nb = 2\r\n");
+        assertThat(git(repo, "log", "-1", "--format=", "--name-only", "-z", branch)).contains("new\nline.txt\0", "```x.sh\0");
     }
 
     /**
