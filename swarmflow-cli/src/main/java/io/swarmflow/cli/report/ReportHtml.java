@@ -286,8 +286,9 @@ final class ReportHtml {
     private static void logTail(StringBuilder sb, String file, LogTail tail) {
         sb.append("<div class=\"muted small\">").append(tail.truncated() ? "last " + tail.lines().size() + " lines of " : "")
                 .append("<code>").append(esc(file)).append("</code></div>\n<pre class=\"log\">");
-        for (String line : tail.lines()) sb.append(esc(line)).append('\n');
-        sb.append("</pre>\n");
+        StringBuilder text = new StringBuilder();
+        for (String line : tail.lines()) text.append(esc(line)).append('\n');
+        sb.append(pre(text.toString())).append("</pre>\n");
     }
 
     private static void tickets(StringBuilder sb, RunReport report, java.util.List<RunReport.Row> shown) {
@@ -335,6 +336,14 @@ final class ReportHtml {
         sb.append("</tbody>\n</table></div>\n</section>\n");
     }
 
+    /**
+     * The content of a {@code <pre>} element: HTML drops a line break right after {@code <pre>}, so one the text starts
+     * with (an empty first log line, an output value that begins with one) is written twice.
+     */
+    static String pre(String escaped) {
+        return escaped.startsWith("\n") || escaped.startsWith("\r") ? "\n" + escaped : escaped;
+    }
+
     private static void outputs(StringBuilder sb, Map<String, String> outputs) {
         for (Map.Entry<String, String> e : new TreeMap<>(outputs).entrySet()) {
             String k = e.getKey(), value = e.getValue() == null ? "" : e.getValue();
@@ -344,12 +353,12 @@ final class ReportHtml {
                 sb.append("<details class=\"out\"><summary><span class=\"k\">").append(esc(k)).append("</span><span class=\"muted small\">")
                         .append(value.length()).append(" characters</span><code class=\"clamp\">")
                         .append(esc(value.substring(0, Printable.cutBefore(value, Math.min(value.length(), PREVIEW_CHARS))))).append("</code></summary><pre>")
-                        .append(esc(value)).append("</pre></details>");
+                        .append(pre(esc(value))).append("</pre></details>");
             } else if (value.length() > FOLD_OUTPUT_CHARS) {
                 sb.append("<details class=\"out\"><summary><span class=\"k\">").append(esc(k)).append("</span>")
-                        .append(value.length()).append(" characters</summary><pre>").append(esc(value)).append("</pre></details>");
+                        .append(value.length()).append(" characters</summary><pre>").append(pre(esc(value))).append("</pre></details>");
             } else if (k.equals("diffstat") || value.indexOf('\n') >= 0) {
-                sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><pre>").append(esc(value))
+                sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><pre>").append(pre(esc(value)))
                         .append("</pre></div>");
             } else {
                 sb.append("<div class=\"out\"><span class=\"k\">").append(esc(k)).append("</span><code>").append(esc(value))

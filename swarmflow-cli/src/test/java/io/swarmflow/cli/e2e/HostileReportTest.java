@@ -63,6 +63,8 @@ class HostileReportTest {
     static final Map<String, String> TITLES = Map.of("good", EVIL + " good", "flaky", EVIL + " flaky",
             "broken", EVIL + " broken " + "T".repeat(2_500), "gate", EVIL + " gate");
     static final String INVALID = "invalid \uFFFD(\uFFFD utf-8";
+    /** A value that starts with a line break, which HTML drops right after {@code <pre>}. */
+    static final String NL = "\n" + EVIL + "\n";
 
     @TempDir static Path tmp;
     static Path state;
@@ -84,7 +86,7 @@ class HostileReportTest {
     static void run() throws Exception {
         state = tmp.resolve("state");
         // the last JSON line of stdout, its "w" ending in bytes that are not UTF-8 (printf adds them)
-        String json = "{\"v\":" + Cli.JSON.writeValueAsString(EVIL) + ",\"w\":\"bad ";
+        String json = "{\"v\":" + Cli.JSON.writeValueAsString(EVIL) + ",\"nl\":" + Cli.JSON.writeValueAsString(NL) + ",\"w\":\"bad ";
         Path spec = Cli.write(tmp.resolve("hostile.yaml"), """
                 name: %s
                 description: %s
@@ -110,6 +112,7 @@ class HostileReportTest {
                       lines: lines.txt
                       invalid: invalid.txt
                       fromjson: {json: v}
+                      nl: {json: nl}
                       badjson: {json: w}
                   - id: flaky
                     title: %s
@@ -124,7 +127,7 @@ class HostileReportTest {
                     run: |
                       printf '%%s\\n' "$EVIL"
                       printf '%%s\\n' "$LONG"
-                      printf '%%s\\n' "$EVIL" >&2
+                      printf '\\n%%s\\n' "$EVIL" >&2
                       printf 'invalid \\303\\050\\377 utf-8\\n' >&2
                       printf '%%s\\n' "$LONG" >&2
                       exit 3
@@ -166,6 +169,7 @@ class HostileReportTest {
         assertThat(good.get("long").asText()).isEqualTo(LONG);
         assertThat(good.get("lines").asText()).isEqualTo(EVIL + "\n" + EVIL);
         assertThat(good.get("invalid").asText()).as("bytes that are not UTF-8 in a file").isEqualTo(INVALID);
+        assertThat(good.get("nl").asText()).as("a JSON string as it is").isEqualTo(NL);
         assertThat(good.get("badjson").asText()).as("bytes that are not UTF-8 in stdout's JSON line").isEqualTo("bad \uFFFD(\uFFFD");
 
         JsonNode flaky = tickets.get("flaky");
@@ -187,7 +191,7 @@ class HostileReportTest {
         assertThat(broken.get("stream").asText()).isEqualTo("stderr");
         assertThat(broken.get("truncated").asBoolean()).isFalse();
         assertThat(texts(broken.get("lines"))).as("ANSI removed, controls and bytes that are not UTF-8 U+FFFD, 2,000 characters a line")
-                .containsExactly(EVIL_TAIL, INVALID, "L".repeat(2_000) + " …");
+                .containsExactly("", EVIL_TAIL, INVALID, "L".repeat(2_000) + " …");
         assertThat(texts(broken.at("/stdout/lines"))).containsExactly(EVIL_TAIL, "L".repeat(2_000) + " …");
         JsonNode gate = failures.get(1);
         assertThat(gate.get("ticket").asText()).isEqualTo("gate");
@@ -265,12 +269,12 @@ class HostileReportTest {
         String outputs = page.row("good", "outputs");
         assertThat(outputs).contains(shown(EVIL) + "\n" + shown(EVIL), shown(LONG), INVALID, "bad \uFFFD(\uFFFD");
         assertThat(page.texts("code")).contains(shown(EVIL), INVALID);
-        assertThat(page.texts("pre")).contains(shown(EVIL) + "\n" + shown(EVIL), shown(LONG));
+        assertThat(page.texts("pre")).contains(shown(EVIL) + "\n" + shown(EVIL), shown(LONG), shown(NL));
         assertThat(page.row("flaky", "outputs")).contains(shown(EVIL));
 
         assertThat(page.elements).filteredOn(e -> e.name.equals("pre") && "log".equals(e.attrs.get("class")))
                 .extracting(e -> e.text).as("broken's stderr and stdout tails").containsExactly(
-                        shown(EVIL_TAIL) + "\n" + INVALID + "\n" + "L".repeat(2_000) + " …\n",
+                        "\n" + shown(EVIL_TAIL) + "\n" + INVALID + "\n" + "L".repeat(2_000) + " …\n",
                         shown(EVIL_TAIL) + "\n" + "L".repeat(2_000) + " …\n");
     }
 
@@ -371,7 +375,8 @@ class HostileReportTest {
      * {@code <!DOCTYPE html>} and one tree of elements, each closed by its own end tag in order (void elements in HTML,
      * {@code />} only inside SVG), attributes double-quoted without {@code <} in their values, character references
      * among {@code &amp; &lt; &gt; &quot; &#NN; &#xNN;}, no comment or CDATA section, and neither raw {@code >}, nor a
-     * control character other than tab, newline and carriage return, nor a bidi control in text or attribute.
+     * control character other than tab, newline and carriage return, nor a bidi control in text or attribute. As in HTML,
+     * a line break right after {@code <pre>} is not text.
      */
     static final class Page {
         private static final Set<String> VOID = Set.of("area", "base", "br", "col", "embed", "hr", "img", "input", "link",
@@ -483,6 +488,7 @@ class HostileReportTest {
                             i = end;
                         }
                         open.push(e);
+                        if (name.equals("pre") && s.charAt(i) == '\n') i++; // HTML drops a line break right after <pre>
                     }
                 } else {
                     int end = s.indexOf('<', i);
