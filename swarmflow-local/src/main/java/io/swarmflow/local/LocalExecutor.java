@@ -540,7 +540,7 @@ public final class LocalExecutor implements Executor {
         };
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
-        // launch (a folder made before each launch cost 0.2-0.4 ms of CPU here, in B3)
+        // launch (a folder made before each launch was measurable in B3: docs/benchmarks.md, re-runs of 2026-12-05)
         return ended.withOutputBytes(result.stdoutBytes() + result.stderrBytes());
     }
 

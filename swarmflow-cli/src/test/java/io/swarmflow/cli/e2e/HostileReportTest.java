@@ -7,11 +7,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 import java.io.File;
 import java.nio.ByteBuffer;
@@ -297,8 +294,8 @@ class HostileReportTest {
 
     // ---- report.html, in Chromium ----
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static final File CHROMIUM = io.swarmflow.cli.report.HeadlessChrome.CHROMIUM;
+    private static final File CHROMEDRIVER = io.swarmflow.cli.report.HeadlessChrome.CHROMEDRIVER;
 
     @Test
     void chromiumReadsTheSameElementsAttributesAndTextAndRunsNothing() throws Exception {
@@ -308,17 +305,7 @@ class HostileReportTest {
         }
         assumeTrue(present, "no " + CHROMIUM + " and " + CHROMEDRIVER + "; report.html is not parsed by a browser");
         Path html = runDir.resolve("report.html");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                "--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(tmp.resolve("profile")));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().withLogFile(tmp.resolve("chromedriver.log").toFile()).build();
-        ChromeDriver driver = new ChromeDriver(service, options);
+        ChromeDriver driver = io.swarmflow.cli.report.HeadlessChrome.start(tmp);
         try {
             driver.get(html.toUri().toString());
             assertThat(driver.executeScript("return document.title")).isEqualTo(shown(NAME) + " · " + id + " · Swarmflow report");

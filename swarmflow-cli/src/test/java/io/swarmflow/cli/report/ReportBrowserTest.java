@@ -15,11 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 import java.io.File;
 import java.io.IOException;
@@ -46,8 +43,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Without the browser the test is skipped, except under {@code CI=true}, where it fails: .ci/run installs it.
  */
 class ReportBrowserTest {
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static final File CHROMIUM = HeadlessChrome.CHROMIUM;
+    private static final File CHROMEDRIVER = HeadlessChrome.CHROMEDRIVER;
 
     @TempDir static Path dir;
     private static ChromeDriver driver;
@@ -60,17 +57,7 @@ class ReportBrowserTest {
                     + "packages (.ci/run does when it runs as root)");
         }
         if (!present) return; // each test is skipped, with the reason, by requireBrowser
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--hide-scrollbars",
-                "--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-        driver = new ChromeDriver(service, options);
+        driver = HeadlessChrome.start(dir);
     }
 
     @BeforeEach
