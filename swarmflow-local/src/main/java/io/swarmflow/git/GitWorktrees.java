@@ -163,12 +163,8 @@ public final class GitWorktrees {
         } catch (IOException e) {
             throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
         }
-        try {
-            git(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
-        } catch (GitException e) {
-            throw unwritable(top, e);
-        }
-        if (pinned == null) git(top, "config", "branch." + branch + "." + BASE_KEY, base);
+        recordingGit(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
+        if (pinned == null) recordingGit(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
         return new Worktree(top, target, branch, base, gitDir, kept);
     }
@@ -187,7 +183,7 @@ public final class GitWorktrees {
                     + " that its new attempt would reset cannot be kept there; rename or delete it (git branch -m " + keepAs
                     + " NEW) and run the ticket again");
         }
-        git(top, "branch", "--no-track", keepAs, tip);
+        recordingGit(top, "branch", "--no-track", keepAs, tip);
         return keepAs;
     }
 
@@ -629,9 +625,22 @@ public final class GitWorktrees {
             "Read-only file system", "No space left on device", "Disk quota exceeded");
 
     /**
-     * {@code failure} of {@code git worktree add} in {@code top}, led by the cause when the repository's git directory
-     * (or its {@code refs/heads} or {@code worktrees}) is not writable by this user (its mode, or a read-only mount):
-     * git's own words ("cannot lock ref ...: unable to create directory for ...") do not say it.
+     * {@link #git} for a command that writes the repository's shared records (a branch, a worktree record, its
+     * configuration), whose failure is led by the cause when they cannot be written ({@link #unwritable}).
+     */
+    private static String recordingGit(Path top, String... args) throws GitException {
+        try {
+            return git(top, args);
+        } catch (GitException e) {
+            throw unwritable(top, e);
+        }
+    }
+
+    /**
+     * {@code failure} of a command that writes git's records in {@code top}, led by the cause when the repository's
+     * git directory (or its {@code refs/heads} or {@code worktrees}) is not writable: by this user (its mode), or by
+     * anyone (a read-only mount, which no change of mode fixes). git's own words ("cannot lock ref ...: unable to
+     * create directory for ...", "could not lock config file") do not say it.
      */
     private static GitException unwritable(Path top, GitException failure) {
         Path dir;
@@ -642,13 +651,57 @@ public final class GitWorktrees {
         }
         for (Path p : List.of(dir, dir.resolve("refs").resolve("heads"), dir.resolve("worktrees"))) {
             if (Files.isDirectory(p) && !Files.isWritable(p)) {
-                return new GitException(p + " is not writable by you (user " + System.getProperty("user.name") + "), and a "
-                        + "worktree ticket makes its branch and worktree records there; give yourself write access to the "
-                        + "repository's git directory, or give the ticket workspace: repo (read-only) or run. git said: "
-                        + failure.getMessage());
+                String fix = readOnlyMount(p)
+                        ? " is on a read-only mount, and a worktree ticket makes its branch and worktree records there; "
+                                + "mount it read-write, or point repo: at a clone on a writable file system, or give "
+                        : " is not writable by you (user " + System.getProperty("user.name") + "), and a worktree ticket makes "
+                                + "its branch and worktree records there; give yourself write access to the repository's git "
+                                + "directory, or give ";
+                return new GitException(p + fix + "the ticket workspace: repo (read-only) or run. git said: " + failure.getMessage());
             }
         }
         return failure;
+    }
+
+    /**
+     * Whether {@code p} lies on a mount whose options (in {@code /proc/self/mountinfo}, proc(5)) hold {@code ro}: the
+     * mount with the longest mount point above {@code p}'s real path. Not {@code FileStore.isReadOnly()}, which takes
+     * the mount of {@code p}'s device and so misses a read-only bind mount of a directory of a writable file system.
+     * False where it cannot tell.
+     */
+    static boolean readOnlyMount(Path p) {
+        try {
+            Path real = p.toRealPath();
+            Path best = null;
+            boolean readOnly = false;
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length < 6) continue;
+                Path mountPoint = Path.of(unescapeMountinfo(f[4]));
+                if (real.startsWith(mountPoint) && (best == null || mountPoint.getNameCount() >= best.getNameCount())) {
+                    best = mountPoint; // a later line with the same mount point is mounted over the earlier one
+                    readOnly = List.of(f[5].split(",")).contains("ro");
+                }
+            }
+            return readOnly;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A path of mountinfo, where the kernel writes space, tab, newline and backslash as octal escapes ({@code \040}). */
+    private static String unescapeMountinfo(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static Output gitOnce(Path dir, String... args) throws GitException {

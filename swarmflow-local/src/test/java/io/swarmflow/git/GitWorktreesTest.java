@@ -344,7 +344,7 @@ class GitWorktreesTest {
             }
         }
         try {
-            GitWorktrees.createWorktree(Path.of(a[0]), Path.of(a[1]), a[2], a[3]);
+            GitWorktrees.createWorktree(Path.of(a[0]), Path.of(a[1]), a[2], a[3], a.length > 4 ? a[4] : null);
             return "created";
         } catch (GitException e) {
             return e.getMessage();
@@ -354,6 +354,88 @@ class GitWorktreesTest {
                     Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
                 }
             }
+        }
+    }
+
+    /**
+     * The commits a new attempt keeps are branched off first: with a git directory its user cannot write, that {@code git
+     * branch} is what fails, and its error leads with why, as the worktree's does.
+     */
+    @Test
+    void keepingABranchInAGitDirectoryThatIsNotWritableSaysSo() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base, "swarm/r/t.before-attempt-1");
+        Files.writeString(dir.resolve("fix.txt"), "by hand\n");
+        git(dir, "add", "-A");
+        git(dir, "commit", "-q", "-m", "by hand");
+
+        String said = io.swarmflow.files.OrdinaryUser.call(tmp, GitWorktreesTest.class, "createWorktreeInReadOnlyGitDir",
+                repo.toString(), dir.toString(), "swarm/r/t", base, "swarm/r/t.before-attempt-2");
+
+        assertThat(said).startsWith(repo.resolve(".git").toRealPath() + " is not writable by you (user ")
+                .contains("git said: git branch --no-track swarm/r/t.before-attempt-2");
+    }
+
+    /**
+     * A git directory on a read-only mount (a CD, a container's read-only volume) is not writable by anyone, root
+     * included, and no change of mode helps: the error says it is the mount. The step runs in a mount namespace of
+     * bubblewrap's, where the repository's .git is bound read-only.
+     */
+    @Test
+    void aGitDirectoryOnAReadOnlyMountSaysSo() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("a repo"), "a.txt"); // mountinfo writes the space as \040
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path git = repo.resolve(".git").toRealPath();
+
+        String said = onReadOnlyMount(git, "createWorktreeStep", repo.toString(), tmp.resolve("state/runs/r/worktrees/t").toString(),
+                "swarm/r/t", base);
+
+        assertThat(said).startsWith(git + " is on a read-only mount, and a worktree ticket makes its branch and worktree "
+                        + "records there; mount it read-write, or point repo: at a clone on a writable file system, or give the "
+                        + "ticket workspace: repo (read-only) or run. git said: git worktree add")
+                .doesNotContain("not writable by you");
+        assertThat(tmp.resolve("state/runs/r/worktrees/t")).doesNotExist();
+    }
+
+    /** Runs a step of this class in a child JVM under bubblewrap, with {@code dir} bound read-only over itself. */
+    private static String onReadOnlyMount(Path dir, String step, String... args) throws Exception {
+        List<String> bwrap = List.of("bwrap", "--dev-bind", "/", "/", "--ro-bind", dir.toString(), dir.toString(), "--");
+        boolean works;
+        try {
+            works = new ProcessBuilder(concat(bwrap, List.of("true"))).redirectErrorStream(true).start().waitFor() == 0;
+        } catch (java.io.IOException e) {
+            works = false;
+        }
+        if (!works && "true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assertions.fail("CI=true but bwrap cannot make a mount namespace here: install bubblewrap");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(works, "bwrap cannot make a mount namespace here");
+        List<String> jvm = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
+                GitWorktreesTest.class.getName(), step));
+        jvm.addAll(List.of(args));
+        Process p = new ProcessBuilder(concat(bwrap, jvm)).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** Tries {@link GitWorktrees#createWorktree} and returns its error: a step for {@link #onReadOnlyMount}. */
+    static String createWorktreeStep(String... a) {
+        try {
+            GitWorktrees.createWorktree(Path.of(a[0]), Path.of(a[1]), a[2], a[3]);
+            return "created";
+        } catch (GitException e) {
+            return e.getMessage();
         }
     }
 }
