@@ -432,7 +432,8 @@ final class QueryCommands {
                 Path attemptDir = logDir.resolve(ticketId).resolve(Integer.toString(n));
                 if (!follow && !Files.isDirectory(attemptDir) && wroteOutput(w, n)) {
                     Streams.err(spec).println("swarm: the log folder " + attemptDir + " of " + ticketId + " attempt " + n
-                            + " is missing (deleted or moved), so its output is gone; restore it from a backup to read it");
+                            + " is missing (deleted or moved, or it could not be made while the attempt ran), so its output "
+                            + "is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;
                 }
                 if (t.attempt() > 1 && !follow) { // which attempt this is, on stderr so that stdout stays the log

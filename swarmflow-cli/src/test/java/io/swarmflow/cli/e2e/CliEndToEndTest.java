@@ -390,7 +390,8 @@ class CliEndToEndTest {
         assertThat(folderGone.code()).as("%s", folderGone).isEqualTo(4);
         assertThat(folderGone.out()).isEmpty();
         assertThat(folderGone.err()).isEqualTo("swarm: the log folder " + logs.resolve("a").resolve("1") + " of a attempt 1 is "
-                + "missing (deleted or moved), so its output is gone; restore it from a backup to read it\n");
+                + "missing (deleted or moved, or it could not be made while the attempt ran), so its output is gone; restore it "
+                + "from a backup to read it\n");
         assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).out()).isEqualTo("(no output recorded for quiet attempt 1)\n");
         assertThat(logs.resolve("quiet")).doesNotExist();
         deleteTree(logs);
