@@ -81,8 +81,12 @@ public final class LocalExecutor implements Executor {
      * @param gracePeriod time between SIGTERM and SIGKILL when the engine gives none
      * @param bubblewrap  bubblewrap status to use; null probes the machine
      *                    ({@link Bubblewrap.Status#unavailable} forces running without it)
+     * @param stateDirs   the user's list of state directories, to which {@code stateDir} is added when the first
+     *                    attempt starts and whose other directories are hidden from attempts (see
+     *                    {@code StateDirRegistry}); null: none kept
      */
-    public record Options(Path stateDir, Consumer<String> warnings, Duration gracePeriod, Bubblewrap.Status bubblewrap) {
+    public record Options(Path stateDir, Consumer<String> warnings, Duration gracePeriod, Bubblewrap.Status bubblewrap,
+                          Path stateDirs) {
         /**
          * Checks the required options.
          *
@@ -93,9 +97,17 @@ public final class LocalExecutor implements Executor {
             Objects.requireNonNull(gracePeriod, "gracePeriod");
         }
 
-        /** Defaults: hide {@code stateDir}, 5 s grace, probe bubblewrap. */
+        /**
+         * Defaults: hide {@code stateDir}, 5 s grace, probe bubblewrap, the list of state directories in its default
+         * place ({@code $XDG_STATE_HOME/swarmflow/state-dirs}, else {@code ~/.local/state/swarmflow/state-dirs}).
+         */
         public static Options of(Path stateDir, Consumer<String> warnings) {
-            return new Options(stateDir, warnings, SandboxSpec.DEFAULT_GRACE, null);
+            return new Options(stateDir, warnings, SandboxSpec.DEFAULT_GRACE, null, StateDirRegistry.defaultFile());
+        }
+
+        /** The same options with the list of state directories in {@code file} (null: none kept). */
+        public Options withStateDirs(Path file) {
+            return new Options(stateDir, warnings, gracePeriod, bubblewrap, file);
         }
 
         /**
@@ -105,12 +117,12 @@ public final class LocalExecutor implements Executor {
          * @return new options
          */
         public Options withGracePeriod(Duration grace) {
-            return new Options(stateDir, warnings, grace, bubblewrap);
+            return new Options(stateDir, warnings, grace, bubblewrap, stateDirs);
         }
 
         /** The same options with bubblewrap treated as unusable for {@code reason}. */
         public Options withoutBubblewrap(String reason) {
-            return new Options(stateDir, warnings, gracePeriod, Bubblewrap.Status.unavailable(reason));
+            return new Options(stateDir, warnings, gracePeriod, Bubblewrap.Status.unavailable(reason), stateDirs);
         }
     }
 
@@ -128,6 +140,37 @@ public final class LocalExecutor implements Executor {
             }
             return List.copyOf(found.dirs());
         });
+    }
+
+    private static final Path PRIVATE_TMP = Path.of("/tmp");
+    private volatile List<Path> registeredStateDirs;
+
+    /**
+     * The other state directories of the user's list, read once per executor, when its first attempt starts; this
+     * executor's own is added to the list then. Those below a home directory, or in /tmp, are left out: the sandbox
+     * hides the home and gives every attempt a private /tmp, and a mount more per attempt would gain nothing.
+     */
+    private List<Path> registeredStateDirs() {
+        List<Path> dirs = registeredStateDirs;
+        if (dirs != null) return dirs;
+        synchronized (this) {
+            if (registeredStateDirs != null) return registeredStateDirs;
+            dirs = List.of();
+            if (options.stateDirs() != null && options.stateDir() != null && Files.isDirectory(options.stateDir())) {
+                try {
+                    List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
+                    dirs = StateDirRegistry.registerAndList(options.stateDirs(), options.stateDir()).stream()
+                            .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
+                } catch (IOException | RuntimeException e) {
+                    options.warnings().accept("cannot keep the list of state directories " + options.stateDirs() + " ("
+                            + e.getMessage() + "); the state directories of other runs outside this repository and your "
+                            + "home are not hidden from this run's tickets (set XDG_STATE_HOME to a directory you can write "
+                            + "to keep the list there)");
+                }
+            }
+            registeredStateDirs = dirs;
+            return dirs;
+        }
     }
 
     private final Map<Path, Optional<String>> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -502,6 +545,10 @@ public final class LocalExecutor implements Executor {
             if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) spec.hiddenDir(dir.resolve(".swarm"));
         }
         if (repo != null) otherStateDirs(repo).forEach(spec::hiddenDir);
+        // and the user's other state directories wherever they are (a directory deleted since is not mounted over)
+        for (Path dir : registeredStateDirs()) {
+            if (Files.isDirectory(dir)) spec.hiddenDir(dir);
+        }
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {
             if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));

@@ -37,7 +37,13 @@ final class Fixture implements AutoCloseable {
     final LocalExecutor executor;
     final Mode mode;
 
+    /** A fixture in {@code tmp} whose executor keeps its list of state directories in {@code tmp} too. */
     Fixture(Path tmp, Mode mode) throws Exception {
+        this(tmp, mode, tmp.resolve("state-dirs"));
+    }
+
+    /** A fixture in {@code tmp} whose executor keeps its list of state directories in {@code stateDirs}. */
+    Fixture(Path tmp, Mode mode, Path stateDirs) throws Exception {
         this.mode = mode;
         if (mode == Mode.BWRAP) {
             assumeTrue(Bubblewrap.probe().usable(), () -> "bubblewrap is not usable here, skipping the bwrap-mode assertions: "
@@ -50,7 +56,8 @@ final class Fixture implements AutoCloseable {
         Files.writeString(repo.resolve("README.md"), "hello\n");
         git("add", "-A");
         git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "initial");
-        LocalExecutor.Options options = LocalExecutor.Options.of(state, warnings::add).withGracePeriod(Duration.ofMillis(500));
+        LocalExecutor.Options options = LocalExecutor.Options.of(state, warnings::add).withGracePeriod(Duration.ofMillis(500))
+                .withStateDirs(stateDirs);
         executor = new LocalExecutor(mode == Mode.BWRAP ? options : options.withoutBubblewrap("disabled by the test"));
     }
 

@@ -272,6 +272,33 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A state directory outside the repository and the home (`--state-dir /srv/swarm`) was readable by the tickets of
+     * every other run: the user's list of state directories names it, and the others' sandboxes hide it. Outside
+     * /tmp, which every sandbox replaces anyway.
+     */
+    @Test
+    void otherRunsStateElsewhereIsHiddenOnceListed() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-");
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture first = new Fixture(outside.resolve("first"), Mode.BWRAP, list);
+             Fixture second = new Fixture(outside.resolve("second"), Mode.BWRAP, list)) {
+            Files.writeString(first.state.resolve("swarm.db"), "the first run's variables");
+            TestControl firstControl = new TestControl();
+            assertThat(first.run(Fixture.ticket("one", "true").build(), firstControl).outcome()).as("%s", firstControl.stderr)
+                    .isEqualTo(Outcome.SUCCEEDED);
+            TestControl control = new TestControl();
+            AttemptResult result = second.run(Fixture.ticket("peek", "ls -A " + first.state + "; cat " + first.state
+                    + "/swarm.db 2>/dev/null || echo hidden").build(), control);
+
+            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("hidden");
+            assertThat(second.warnings).isEmpty();
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
      * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
      */

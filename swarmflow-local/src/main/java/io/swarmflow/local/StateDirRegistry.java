@@ -1,0 +1,103 @@
+package io.swarmflow.local;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The user's list of Swarmflow state directories, so that a run's sandboxed tickets do not see the state of other
+ * runs kept elsewhere ({@code --state-dir} outside the repository and the home directory): their databases hold other
+ * runs' variables, granted environment and outputs, their {@code runs/} logs and scratch files.
+ *
+ * <p>The list is the file {@code $XDG_STATE_HOME/swarmflow/state-dirs} ({@code ~/.local/state/swarmflow/state-dirs}
+ * when {@code XDG_STATE_HOME} is unset or not absolute, as the XDG Base Directory Specification 0.8 says), mode 0600
+ * in a directory of mode 0700: the real paths of the state directories, each ended by a NUL byte, so any file name
+ * fits. Read and rewritten under an exclusive lock on the file ({@link FileChannel#lock()}): concurrent runs neither
+ * lose an entry nor read half of one. Directories that no longer exist are dropped when the list is rewritten.
+ */
+final class StateDirRegistry {
+    private StateDirRegistry() {
+    }
+
+    /**
+     * The list's default place, from {@code XDG_STATE_HOME} and {@code user.home}; null when neither gives an absolute
+     * directory.
+     */
+    static Path defaultFile() {
+        String xdg = System.getenv("XDG_STATE_HOME");
+        Path base;
+        if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
+            base = Path.of(xdg);
+        } else {
+            String home = System.getProperty("user.home");
+            if (home == null || home.isBlank() || !Path.of(home).isAbsolute()) return null;
+            base = Path.of(home, ".local", "state");
+        }
+        return base.resolve("swarmflow").resolve("state-dirs");
+    }
+
+    /**
+     * Adds {@code own} to the list in {@code file} (creating both the file and its directory when missing), drops the
+     * entries that are no longer directories, and returns the others.
+     *
+     * @param file the list; its parent directory is created with mode 0700 when missing
+     * @param own  this run's state directory; it is stored by its real path and left out of the result
+     * @return the real paths of the other state directories that exist, in the order they were listed
+     * @throws IOException when the list cannot be read or written (a home directory that is not writable, a full disk)
+     */
+    static synchronized List<Path> registerAndList(Path file, Path own) throws IOException {
+        // synchronized: a FileLock is held for the whole JVM, so a second thread's lock() would throw, not wait
+        Path ownReal = own.toRealPath();
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+             FileLock ignored = ch.lock()) {
+            if (ch.size() > MAX_BYTES) {
+                throw new IOException(file + " is larger than " + MAX_BYTES + " bytes, so it is not a list Swarmflow wrote; "
+                        + "delete it (it is made again by the next run)");
+            }
+            ByteBuffer all = ByteBuffer.allocate((int) ch.size());
+            while (all.hasRemaining() && ch.read(all) >= 0) {
+                // reads until full or end of file
+            }
+            String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
+            List<String> listed = new ArrayList<>(List.of(text.split("\0", -1)));
+            listed.removeLast(); // after the last NUL: empty, or an entry a crash cut short
+            Set<Path> kept = new LinkedHashSet<>();
+            for (String entry : listed) {
+                if (entry.isEmpty()) continue;
+                Path p = Path.of(entry);
+                if (p.isAbsolute() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) kept.add(p);
+            }
+            boolean known = kept.contains(ownReal);
+            if (!known) kept.add(ownReal);
+            if (!known || kept.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
+                StringBuilder b = new StringBuilder();
+                for (Path p : kept) b.append(p).append('\0');
+                ch.truncate(0);
+                ch.position(0);
+                ByteBuffer out = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
+                while (out.hasRemaining()) ch.write(out);
+            }
+            List<Path> others = new ArrayList<>(kept);
+            others.remove(ownReal);
+            return others;
+        }
+    }
+
+    /** Bytes of the list at most: thousands of paths, far more than the directories that exist at once. */
+    static final int MAX_BYTES = 1 << 20;
+}

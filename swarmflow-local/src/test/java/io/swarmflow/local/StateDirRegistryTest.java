@@ -1,0 +1,96 @@
+package io.swarmflow.local;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StateDirRegistryTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eachRunAddsItsStateDirectoryAndSeesTheOthersThatStillExist() throws Exception {
+        Path list = tmp.resolve("xdg/swarmflow/state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Path b = Files.createDirectories(tmp.resolve("b with\nnewline"));
+        Path c = Files.createDirectories(tmp.resolve("c"));
+
+        assertThat(StateDirRegistry.registerAndList(list, a)).isEmpty();
+        assertThat(StateDirRegistry.registerAndList(list, b)).containsExactly(a.toRealPath());
+        assertThat(StateDirRegistry.registerAndList(list, a)).as("listed once").containsExactly(b.toRealPath());
+        Files.delete(b);
+        assertThat(StateDirRegistry.registerAndList(list, c)).as("a deleted one is dropped").containsExactly(a.toRealPath());
+
+        assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8)).isEqualTo(a.toRealPath() + "\0" + c.toRealPath() + "\0");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(list))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(list.getParent()))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void aStateDirectoryNamedThroughALinkIsListedByItsRealPath() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path real = Files.createDirectories(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        Path other = Files.createDirectories(tmp.resolve("other"));
+
+        StateDirRegistry.registerAndList(list, link);
+
+        assertThat(StateDirRegistry.registerAndList(list, other)).containsExactly(real.toRealPath());
+    }
+
+    /** A crash while the list was rewritten can leave an entry cut short: it is not taken for a directory. */
+    @Test
+    void anEntryCutShortIsDropped() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("abc"));
+        Files.createDirectories(tmp.resolve("ab"));
+        Files.writeString(list, a.toRealPath() + "\0" + tmp.toRealPath().resolve("ab"));
+        Path own = Files.createDirectories(tmp.resolve("own"));
+
+        assertThat(StateDirRegistry.registerAndList(list, own)).containsExactly(a.toRealPath());
+    }
+
+    @Test
+    void aFileTooLargeToBeTheListIsRefusedAndLeftAsItIs() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Files.write(list, new byte[StateDirRegistry.MAX_BYTES + 1]);
+        Path own = Files.createDirectories(tmp.resolve("own"));
+
+        assertThatThrownBy(() -> StateDirRegistry.registerAndList(list, own))
+                .hasMessage(list + " is larger than " + StateDirRegistry.MAX_BYTES + " bytes, so it is not a list Swarmflow "
+                        + "wrote; delete it (it is made again by the next run)");
+        assertThat(Files.size(list)).isEqualTo(StateDirRegistry.MAX_BYTES + 1);
+    }
+
+    /** Runs of one JVM registering at once (a FileLock belongs to the JVM, so threads are serialized apart): none is lost. */
+    @Test
+    void concurrentRegistrationsLoseNoEntry() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < 32; i++) dirs.add(Files.createDirectories(tmp.resolve("s" + i)).toRealPath());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<List<Path>>> done = new ArrayList<>();
+            for (Path d : dirs) done.add(pool.submit((Callable<List<Path>>) () -> StateDirRegistry.registerAndList(list, d)));
+            for (Future<List<Path>> f : done) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        Path last = Files.createDirectories(tmp.resolve("last"));
+
+        assertThat(StateDirRegistry.registerAndList(list, last)).containsExactlyInAnyOrderElementsOf(dirs);
+    }
+}
