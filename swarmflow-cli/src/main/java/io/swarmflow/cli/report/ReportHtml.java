@@ -12,7 +12,7 @@ import static io.swarmflow.cli.report.Html.esc;
 
 /**
  * Renders {@code report.html}: one self-contained file (inline CSS and SVG, no script, no external
- * resource, which its Content-Security-Policy also forbids). Titles, reasons and the run name take their direction
+ * resource, which its Content-Security-Policy also forbids). Titles, reasons, the run name and the spec's description take their direction
  * from their first strong character ({@code dir="auto"}, {@code <bdi>}), so right-to-left text reads as written. Every piece of text that comes from the spec, the agents or the logs goes through
  * {@link Html#esc}.
  */
@@ -35,6 +35,7 @@ final class ReportHtml {
             header,section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin-bottom:16px}
             h1{font-size:22px;margin:0 12px 0 0;display:inline;vertical-align:middle;word-break:break-all}
             h2{font-size:17px;margin:0 0 12px}
+            .description{margin:10px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;max-width:100ch}
             h3{font-size:14px;margin:18px 0 6px;overflow-wrap:anywhere}
             a{color:#1d4ed8;text-decoration:none} a:hover{text-decoration:underline}
             .muted{color:var(--muted)} .small{font-size:12px}
@@ -197,7 +198,11 @@ final class ReportHtml {
         if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
             sb.append(" <span class=\"badge s-cancelled\">cancel requested</span>");
         }
-        sb.append("</div>\n<div class=\"meta\">\n");
+        sb.append("</div>\n");
+        if (report.description() != null) {
+            sb.append("<p class=\"description\" dir=\"auto\">").append(esc(report.description())).append("</p>\n");
+        }
+        sb.append("<div class=\"meta\">\n");
         meta(sb, "Run", "<code>" + esc(run.runId()) + "</code>");
         meta(sb, "Spec", "<code>" + esc(run.specPath()) + "</code>");
         meta(sb, "Duration", esc(Html.duration(report.duration(run.startedAtMillis(), run.finishedAtMillis())))

@@ -39,6 +39,7 @@ final class ReportJson {
         ObjectNode run = root.putObject("run");
         run.put("id", r.runId());
         run.put("name", r.name());
+        run.put("description", report.description());
         run.put("state", r.state().label());
         run.put("specPath", r.specPath());
         run.put("createdAt", iso(r.createdAtMillis()));

@@ -57,13 +57,16 @@ public final class RunReport {
     }
 
     private final RunView run;
+    private final String description;
     private final List<Row> rows;
     private final List<Failure> failures;
     private final long generatedAtMillis;
     private final long stoppedAtMillis;
 
-    private RunReport(RunView run, List<Row> rows, List<Failure> failures, long generatedAtMillis, long stoppedAtMillis) {
+    private RunReport(RunView run, String description, List<Row> rows, List<Failure> failures, long generatedAtMillis,
+                      long stoppedAtMillis) {
         this.run = run;
+        this.description = description;
         this.rows = List.copyOf(rows);
         this.failures = List.copyOf(failures);
         this.generatedAtMillis = generatedAtMillis;
@@ -84,7 +87,8 @@ public final class RunReport {
      * Builds the report of a run.
      *
      * @param run      the run
-     * @param plan     its plan; gives ticket order, titles, agents and dependencies
+     * @param plan     its plan (as the run recorded it when it was created); gives the spec's description, ticket order,
+     *                 titles, agents and dependencies
      * @param tickets  ticket projections of the run (any order); plan tickets without one are shown as pending
      * @param attempts attempt projections of the run (any order)
      * @param runDir   the run directory; failed attempts' logs are read from
@@ -131,7 +135,9 @@ public final class RunReport {
         for (Row r : rows) {
             if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir));
         }
-        return new RunReport(run, rows, failures, nowMillis, stoppedAtMillis);
+        // the spec's description, kept in the plan of the run's first event; a spec without one has ""
+        String description = plan.description() == null || plan.description().isBlank() ? null : plan.description();
+        return new RunReport(run, description, rows, failures, nowMillis, stoppedAtMillis);
     }
 
     private static TicketView notStarted(String runId, String ticketId, int index) {
@@ -310,6 +316,11 @@ public final class RunReport {
 
     RunView run() {
         return run;
+    }
+
+    /** The spec's {@code description}, or null when it has none (or only blanks). */
+    String description() {
+        return description;
     }
 
     List<Row> rows() {

@@ -60,6 +60,8 @@ class HostileReportTest {
     static final Map<String, String> TITLES = Map.of("good", EVIL + " good", "flaky", EVIL + " flaky",
             "broken", EVIL + " broken " + "T".repeat(2_500), "gate", EVIL + " gate");
     static final String INVALID = "invalid \uFFFD(\uFFFD utf-8";
+    /** The spec's description: two lines, the second {@link #LONG}. */
+    static final String DESCRIPTION = EVIL + " description\n" + LONG;
     /** A value that starts with a line break, which HTML drops right after {@code <pre>}. */
     static final String NL = "\n" + EVIL + "\n";
 
@@ -132,7 +134,7 @@ class HostileReportTest {
                     title: %s
                     approval: before-run
                     run: "true"
-                """.formatted(yaml(NAME), yaml(EVIL), yaml(EVIL), yaml(LONG), yaml(json),
+                """.formatted(yaml(NAME), yaml(DESCRIPTION), yaml(EVIL), yaml(LONG), yaml(json),
                 yaml(TITLES.get("good")), yaml(TITLES.get("flaky")), yaml(TITLES.get("broken")), yaml(TITLES.get("gate"))));
         String st = state.toString();
         Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", st);
@@ -154,6 +156,7 @@ class HostileReportTest {
         assertThat(Cli.JSON.readTree(Cli.JSON.writeValueAsString(report))).isEqualTo(report);
 
         assertThat(report.at("/run/name").asText()).isEqualTo(NAME);
+        assertThat(report.at("/run/description").asText()).as("the spec's description").isEqualTo(DESCRIPTION);
         assertThat(report.at("/run/state").asText()).isEqualTo("failed");
         Map<String, JsonNode> tickets = new LinkedHashMap<>();
         for (JsonNode t : report.get("tickets")) tickets.put(t.get("id").asText(), t);
@@ -246,6 +249,11 @@ class HostileReportTest {
     private static void assertTextShown(Page page) throws Exception {
         JsonNode report = Cli.JSON.readTree(runDir.resolve("report.json").toFile());
         assertThat(page.texts("h1")).containsExactly(shown(NAME));
+        assertThat(page.elements).as("the description in the header").filteredOn(e -> "description".equals(e.attrs.get("class")))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.ancestors).endsWith("header");
+                    assertThat(e.text).isEqualTo(shown(DESCRIPTION));
+                });
         assertThat(page.named("title").getFirst().text).isEqualTo(shown(NAME) + " · " + id + " · Swarmflow report");
         List<String> titles = page.elements.stream().filter(e -> "title".equals(e.attrs.get("class")) && e.name.equals("div"))
                 .map(e -> e.text).toList();
@@ -311,6 +319,8 @@ class HostileReportTest {
             assertThat(driver.executeScript("return document.title")).isEqualTo(shown(NAME) + " · " + id + " · Swarmflow report");
             assertThat(driver.executeScript("return document.querySelector('h1').innerText")).as("shown, not hidden")
                     .isEqualTo(shown(NAME));
+            assertThat(driver.executeScript("return document.querySelector('header .description').innerText")).as("shown, line break kept")
+                    .isEqualTo(shown(DESCRIPTION));
             assertThat(driver.executeScript("return document.querySelectorAll('script, img, iframe, x-evil, object, embed').length"
                     + " + document.querySelectorAll('style').length - 1 + frames.length")).as("elements the text spells").isEqualTo(0L);
             assertThat(driver.executeScript("return [...document.querySelectorAll('*')].flatMap(e => [...e.attributes])"

@@ -56,6 +56,7 @@ class ReportJsonExampleTest {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(repo.resolve("swarm.yaml"), """
                 name: demo-swarm
+                description: Builds, tests and ships the demo
                 tickets:
                   - id: setup
                     run: echo set up
@@ -88,6 +89,7 @@ class ReportJsonExampleTest {
         assertThat(run.code()).as("%s", run).isEqualTo(1);
         String id = CliEndToEndTest.runId(run);
         real = Cli.JSON.readTree(state.resolve("runs").resolve(id).resolve("report.json").toFile());
+        assertThat(real.at("/run/description").asText()).as("the spec's description").isEqualTo("Builds, tests and ships the demo");
     }
 
     /** The JSON types each field takes, by path ({@code tickets[].attempts[].outcome}, {@code counts.STATE}). */

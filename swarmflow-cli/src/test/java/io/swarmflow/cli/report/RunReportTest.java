@@ -268,6 +268,33 @@ class RunReportTest {
         assertThat(row(html, "deploy")).contains("dependency test failed").contains("s-skipped");
     }
 
+    /** The spec's description, which the plan of the run's first event keeps: in report.json and under the header's name. */
+    @Test
+    void theSpecsDescriptionIsInJsonAndInTheHeaderEscapedWithItsLineBreaks() throws IOException {
+        Plan demo = Fixtures.finishedPlan();
+        Plan described = new Plan(demo.name(), "Builds <b>the</b> demo & ships it\nsecond line \u001B[31m", demo.concurrency(),
+                demo.vars(), demo.repo(), demo.specDir(), demo.agents(), demo.tickets(), demo.specDigest());
+        RunReport report = RunReport.of(Fixtures.finishedRun(), described, Fixtures.finishedTickets(),
+                Fixtures.finishedAttempts(), runDir, T0 + 200_000);
+
+        assertThat(json(report).at("/run/description").asText()).isEqualTo(described.description());
+        String html = html(report);
+        assertThat(html).contains("</div>\n<p class=\"description\" dir=\"auto\">Builds &lt;b&gt;the&lt;/b&gt; demo &amp; "
+                + "ships it\nsecond line ^[[31m</p>\n<div class=\"meta\">");
+        assertThat(html.indexOf("class=\"description\"")).as("in the header").isLessThan(html.indexOf("</header>"));
+
+        for (String none : new String[] {"", " \n"}) { // a spec without one has ""
+            Plan plain = new Plan(demo.name(), none, demo.concurrency(), demo.vars(), demo.repo(), demo.specDir(), demo.agents(),
+                    demo.tickets(), demo.specDigest());
+            RunReport r = RunReport.of(Fixtures.finishedRun(), plain, Fixtures.finishedTickets(), Fixtures.finishedAttempts(),
+                    runDir, T0 + 200_000);
+            JsonNode run = json(r).get("run");
+            assertThat(run.has("description")).isTrue();
+            assertThat(run.get("description").isNull()).as("the description of a spec with \"%s\"", none).isTrue();
+            assertThat(html(r)).doesNotContain("class=\"description\"");
+        }
+    }
+
     @Test
     void htmlDrawsTheDagAsWellFormedSvgWithOneNodePerTicketAndOneEdgePerDependency() throws Exception {
         String svg = svg(html(finished()), "dag");
