@@ -26,6 +26,14 @@ final class ReportHtml {
     static final int CLAMP_OUTPUT_CHARS = 150;
     /** Characters of a clamped value put in its preview: more than three lines of the column hold. */
     private static final int PREVIEW_CHARS = 400;
+    /**
+     * Characters of a reason the ticket table and the failures show (about four lines of the reason column): a failure's
+     * reason ends with the last line of stderr, up to the log pump's line limit, kilobytes that made a row pages tall. A
+     * longer one is cut, ends with {@code " …"} and says how long it is; report.json has all of it, as does
+     * {@code swarm status RUN TICKET}, and the log tail below it shows stderr's last line (the terminal's tables cut at 100
+     * and 200 characters).
+     */
+    static final int REASON_CHARS = 200;
 
     private static final String CSS = """
             :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--soft:#f8fafc}
@@ -273,7 +281,7 @@ final class ReportHtml {
             sb.append("</h3>\n<div class=\"small\">");
             sb.append(f.attempt() > 0 ? "attempt " + f.attempt() : "no attempt");
             if (v.exitCode() != null) sb.append(" · exit code ").append(v.exitCode());
-            if (v.reason() != null) sb.append(" · <bdi>").append(esc(v.reason())).append("</bdi>");
+            if (v.reason() != null) sb.append(" · ").append(reason(v.reason(), true));
             sb.append("</div>\n");
             if (f.tail().isEmpty()) {
                 // a ticket that never ran (a rejected gate) has no attempt whose log could be empty
@@ -334,11 +342,24 @@ final class ReportHtml {
             if (v.failures() > 0) sb.append(" <span class=\"small muted\">(").append(v.failures()).append(" failed)</span>");
             sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))))
                     .append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
-                    .append("</td><td class=\"reason small\" dir=\"auto\">").append(esc(v.reason())).append("</td><td class=\"outputs\">");
+                    .append("</td><td class=\"reason small\" dir=\"auto\">").append(reason(v.reason(), false)).append("</td><td class=\"outputs\">");
             outputs(sb, v.outputs());
             sb.append("</td></tr>\n");
         }
         sb.append("</tbody>\n</table></div>\n</section>\n");
+    }
+
+    /**
+     * A ticket's reason, escaped, at most {@link #REASON_CHARS} of it: a longer one is cut (never inside a surrogate
+     * pair), ends with {@code " …"} and is followed by its length. {@code isolated} puts the text in a {@code <bdi>}
+     * (where it stands in a line of other text), the length note after it. Null becomes the empty string.
+     */
+    static String reason(String reason, boolean isolated) {
+        if (reason == null) return "";
+        boolean cut = reason.length() > REASON_CHARS;
+        String text = esc(cut ? reason.substring(0, Printable.cutBefore(reason, REASON_CHARS)) + " …" : reason);
+        if (isolated) text = "<bdi>" + text + "</bdi>";
+        return cut ? text + " <span class=\"muted\">(" + reason.length() + " characters, all in report.json)</span>" : text;
     }
 
     /**

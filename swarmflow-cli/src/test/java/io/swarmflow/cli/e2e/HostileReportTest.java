@@ -55,8 +55,11 @@ class HostileReportTest {
     /** A line longer than a log tail keeps (2,000 characters). */
     static final String LONG = "L".repeat(3_000) + EVIL;
     static final String NAME = EVIL + " name";
-    /** A rejection's reason comes from the command line, in-process here: it may hold a NUL. */
-    static final String REASON = EVIL + "\u0000nul reason";
+    /**
+     * A rejection's reason comes from the command line, in-process here: it may hold a NUL (early enough to be among the
+     * 200 characters the page shows of a reason).
+     */
+    static final String REASON = "a \u0000nul reason " + EVIL;
     static final Map<String, String> TITLES = Map.of("good", EVIL + " good", "flaky", EVIL + " flaky",
             "broken", EVIL + " broken " + "T".repeat(2_500), "gate", EVIL + " gate");
     static final String INVALID = "invalid \uFFFD(\uFFFD utf-8";
@@ -261,12 +264,15 @@ class HostileReportTest {
         assertThat(page.elements).as("the DAG's hover text").filteredOn(e -> e.name.equals("title") && e.ancestors.contains("svg"))
                 .extracting(e -> e.text).contains("good — " + shown(TITLES.get("good")) + " (succeeded)",
                         "gate — " + shown(TITLES.get("gate")) + " (failed)");
-        String gateReason = shown(Cli.ticket(report, "gate").get("reason").asText());
-        assertThat(gateReason).contains("^@nul").doesNotContain("\u0000");
-        assertThat(page.row("gate", "reason")).isEqualTo(gateReason);
-        assertThat(page.row("broken", "reason")).isEqualTo(shown("exited with code 3: " + LONG));
-        assertThat(page.texts("bdi")).as("failure headings and reasons").contains(shown(TITLES.get("broken")), gateReason,
-                shown("exited with code 3: " + LONG));
+        // a reason over 200 characters shows its first 200 (docs/report.md); report.json has all of it
+        String gateReason = Cli.ticket(report, "gate").get("reason").asText();
+        String gateShown = shown(gateReason.substring(0, 200)) + " …";
+        assertThat(gateShown).contains("^@nul").contains(shown(EVIL.substring(0, 100))).doesNotContain("\u0000");
+        String brokenReason = "exited with code 3: " + LONG;
+        String brokenShown = brokenReason.substring(0, 200) + " …";
+        assertThat(page.row("gate", "reason")).isEqualTo(gateShown + " (" + gateReason.length() + " characters, all in report.json)");
+        assertThat(page.row("broken", "reason")).isEqualTo(brokenShown + " (" + brokenReason.length() + " characters, all in report.json)");
+        assertThat(page.texts("bdi")).as("failure headings and reasons").contains(shown(TITLES.get("broken")), gateShown, brokenShown);
         assertThat(page.elements).as("the timeline's hover text of flaky's first attempt")
                 .filteredOn(e -> e.name.equals("title") && e.text.startsWith("flaky · attempt 1 · failed"))
                 .singleElement().satisfies(e -> assertThat(e.text).contains(shown(EVIL)));

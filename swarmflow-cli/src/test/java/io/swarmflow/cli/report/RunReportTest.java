@@ -338,6 +338,37 @@ class RunReportTest {
     }
 
     /**
+     * A failure's reason ends with stderr's last line, kilobytes long at times: the ticket table and the failures show its
+     * first 200 characters (not splitting a surrogate pair), " …" and its length; report.json has all of it.
+     */
+    @Test
+    void aLongReasonIsCutInTheTableAndTheFailuresButWholeInJson() throws IOException {
+        String head = "exited with code 2: <b>" + "x".repeat(ReportHtml.REASON_CHARS - 1 - 23);
+        assertThat(head).hasSize(ReportHtml.REASON_CHARS - 1);
+        String longReason = head + "\uD83D\uDE00" + "y".repeat(5_000) + " the end";
+        String exact = "exited with code 2: " + "z".repeat(ReportHtml.REASON_CHARS - 20);
+        List<TicketView> tickets = new ArrayList<>();
+        for (TicketView t : Fixtures.finishedTickets()) {
+            String reason = t.ticketId().equals("test") ? longReason : t.ticketId().equals("deploy") ? exact : t.reason();
+            tickets.add(new TicketView(t.runId(), t.ticketId(), t.index(), t.state(), t.attempt(), t.failures(), t.leaseExpiries(),
+                    t.exitCode(), reason, t.outputs(), t.approvedBy(), t.startedAtMillis(), t.finishedAtMillis(), t.retryAtMillis()));
+        }
+        RunReport report = RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), tickets, Fixtures.finishedAttempts(),
+                runDir, T0 + 200_000);
+
+        String shown = Html.esc(head) + " …"; // the emoji would end at 201: left out whole
+        String note = " <span class=\"muted\">(" + longReason.length() + " characters, all in report.json)</span>";
+        String html = html(report);
+        assertThat(row(html, "test")).contains("<td class=\"reason small\" dir=\"auto\">" + shown + note + "</td>")
+                .doesNotContain("yyy").doesNotContain("\uD83D");
+        int failure = html.indexOf("<div class=\"failure\" id=\"f-test\">");
+        assertThat(html.substring(failure, html.indexOf("</div>", failure + 30)))
+                .contains("exit code 2 · <bdi>" + shown + "</bdi>" + note).doesNotContain("yyy");
+        assertThat(row(html, "deploy")).as("a reason of 200 characters, whole").contains(">" + exact + "</td>").doesNotContain(" …");
+        assertThat(json(report).at("/tickets/3/reason").asText()).isEqualTo(longReason);
+    }
+
+    /**
      * docs/report.md: one-line output values over 150 characters show a preview with the whole value folded, multi-line
      * ones are preformatted and folded over 2,000 characters.
      */
