@@ -114,7 +114,7 @@ final class GanttSvg {
                 Long dur = report.duration(a.startedAtMillis(), a.finishedAtMillis());
                 String tip = r.id() + " · attempt " + a.attempt() + " · " + outcome + " · " + Html.duration(dur)
                         + (a.exitCode() == null ? "" : " · exit " + a.exitCode())
-                        + (a.reason() == null ? "" : " · " + a.reason());
+                        + (a.reason() == null ? "" : " · " + shortReason(a.reason()));
                 sb.append("<rect class=\"bar b-").append(outcome).append("\" data-ticket=\"").append(Html.esc(r.id()))
                         .append("\" data-attempt=\"").append(a.attempt()).append("\" x=\"").append(pct(x)).append("\" y=\"")
                         .append(y + (ROW_H - BAR_H) / 2).append("\" width=\"").append(pct(w)).append("\" height=\"").append(BAR_H)
@@ -131,5 +131,12 @@ final class GanttSvg {
 
     private static long end(AttemptView a, long now) {
         return a.finishedAtMillis() > 0 ? a.finishedAtMillis() : Math.max(a.startedAtMillis(), now);
+    }
+
+    /** A reason for a bar's hover text: at most {@link ReportHtml#REASON_CHARS}, as the ticket table shows it. */
+    private static String shortReason(String reason) {
+        return reason.length() <= ReportHtml.REASON_CHARS ? reason
+                : reason.substring(0, io.swarmflow.cli.view.Printable.cutBefore(reason, ReportHtml.REASON_CHARS)) + " … ("
+                        + reason.length() + " characters, all in report.json)";
     }
 }

@@ -273,9 +273,12 @@ class HostileReportTest {
         assertThat(page.row("gate", "reason")).isEqualTo(gateShown + " (" + gateReason.length() + " characters, all in report.json)");
         assertThat(page.row("broken", "reason")).isEqualTo(brokenShown + " (" + brokenReason.length() + " characters, all in report.json)");
         assertThat(page.texts("bdi")).as("failure headings and reasons").contains(shown(TITLES.get("broken")), gateShown, brokenShown);
+        String flakyReason = "exited with code 1: " + EVIL; // cut there too
+        assertThat(flakyReason).hasSizeGreaterThan(200);
         assertThat(page.elements).as("the timeline's hover text of flaky's first attempt")
                 .filteredOn(e -> e.name.equals("title") && e.text.startsWith("flaky · attempt 1 · failed"))
-                .singleElement().satisfies(e -> assertThat(e.text).contains(shown(EVIL)));
+                .singleElement().satisfies(e -> assertThat(e.text).endsWith(" · exit 1 · " + shown(flakyReason.substring(0, 200))
+                        + " … (" + flakyReason.length() + " characters, all in report.json)"));
 
         String outputs = page.row("good", "outputs");
         assertThat(outputs).contains(shown(EVIL) + "\n" + shown(EVIL), shown(LONG), INVALID, "bad \uFFFD(\uFFFD");

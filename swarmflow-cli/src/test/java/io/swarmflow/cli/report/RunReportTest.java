@@ -368,6 +368,24 @@ class RunReportTest {
         assertThat(json(report).at("/tickets/3/reason").asText()).isEqualTo(longReason);
     }
 
+    /** The timeline's hover text for an attempt holds its reason as the table does: at most 200 characters. */
+    @Test
+    void aLongAttemptReasonIsCutInTheTimelinesHoverText() throws IOException {
+        String longReason = "exited with code 2: " + "x".repeat(ReportHtml.REASON_CHARS - 20) + "y".repeat(5_000);
+        List<AttemptView> attempts = new ArrayList<>();
+        for (AttemptView a : Fixtures.finishedAttempts()) {
+            attempts.add(!a.ticketId().equals("test") ? a : new AttemptView(a.runId(), a.ticketId(), a.attempt(), a.outcome(),
+                    a.exitCode(), longReason, a.startedAtMillis(), a.finishedAtMillis(), a.pid(), a.startTicks(), a.outputBytes()));
+        }
+        String html = html(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), Fixtures.finishedTickets(), attempts,
+                runDir, T0 + 200_000));
+
+        int bar = html.indexOf("data-ticket=\"test\" data-attempt=\"1\"");
+        String tip = html.substring(html.indexOf("<title>", bar), html.indexOf("</title>", bar));
+        assertThat(tip).endsWith(" · exit 2 · exited with code 2: " + "x".repeat(ReportHtml.REASON_CHARS - 20) + " … ("
+                + longReason.length() + " characters, all in report.json)").doesNotContain("y");
+    }
+
     /**
      * docs/report.md: one-line output values over 150 characters show a preview with the whole value folded, multi-line
      * ones are preformatted and folded over 2,000 characters.
