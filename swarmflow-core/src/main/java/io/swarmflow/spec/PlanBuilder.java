@@ -487,8 +487,10 @@ final class PlanBuilder {
         Map<String, String> matrix = t.matrix == null ? null : e.matrix;
         Val<String> agentVal = t.agent != null ? t.agent : d.agent;
         String agent = agentVal != null ? agentVal.value() : "shell";
-        AgentProfile profile = profiles.get(agent);
-        if (profile == null) {
+        // an agent written wrongly (reported) leaves the kind unknown, as an unknown agent does: no check by kind
+        boolean agentMiswritten = miswritten(t, t.agent, "agent");
+        AgentProfile profile = agentMiswritten ? null : profiles.get(agent);
+        if (profile == null && !agentMiswritten) {
             problems.at(agentVal.node(), "unknown agent '" + agent + "'",
                     problems.didYouMean(agent, profiles.keySet(), "declare it under agents: or use " + String.join(" or ", KINDS)));
         }
@@ -977,6 +979,7 @@ final class PlanBuilder {
                         "add " + target.id + " to needs");
                 continue;
             }
+            if (outputUnknowable(target.raw, ref.output())) continue;
             Set<String> declared = new LinkedHashSet<>(target.planned == null ? Set.of() : target.planned.outputs().keySet());
             boolean noop = target.planned != null && profiles.get(target.planned.agent()) instanceof AgentProfile p
                     && p.kind().equals("noop");
@@ -993,6 +996,23 @@ final class PlanBuilder {
                         problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.group));
             }
         }
+    }
+
+    /**
+     * Whether ticket {@code raw}'s output {@code name} may exist for all that can be told, because what would decide it
+     * was written wrongly (reported): its outputs, that output (refused there, or later for its path), or, for an output
+     * of worktree tickets, its workspace (its own, or defaults' when it sets none). A reference to it then gets no error
+     * of its own: "has no output" would be a second error, with a wrong fix.
+     */
+    private boolean outputUnknowable(Fields raw, String name) {
+        if (raw.miswritten("outputs") || raw.miswritten("outputs." + name)) return true;
+        if (raw.outputs != null && raw.outputs.containsKey(name)) return true; // declared, refused when building the ticket
+        return WORKTREE_OUTPUTS.contains(name) && (miswritten(raw, raw.workspace, "workspace") || miswritten(raw, raw.agent, "agent"));
+    }
+
+    /** Whether ticket {@code raw}'s {@code key} ({@code own} its value) is written wrongly, or unset and wrong in defaults. */
+    private boolean miswritten(Fields raw, Val<?> own, String key) {
+        return own == null && (raw.miswritten(key) || spec.defaults.miswritten(key));
     }
 
     /**

@@ -183,19 +183,25 @@ final class SpecReader {
                 for (Node n : seq.getValue()) {
                     if (!present(n)) {
                         problems.at(n, "an entry of 'needs' is empty", "write a ticket id, or remove the entry");
+                        t.invalid.add("needs");
                         continue;
                     }
                     Val<String> v = id(n, "needs", "'needs' entry", "needs: [");
                     if (v != null) t.needs.add(v);
+                    else t.invalid.add("needs");
                 }
             } else {
                 problems.at(needs, "'needs' must be a list of ticket ids, not " + describe(needs),
                         needs instanceof ScalarNode s ? "write needs: [" + s.getValue() + "]" : "write needs: [build, test]");
+                t.invalid.add("needs");
             }
         }
         common(f, t);
         Node outputs = value(f, "outputs");
-        if (present(outputs)) t.outputs = outputs(outputs);
+        if (present(outputs)) {
+            t.outputs = outputs(outputs, t.invalid);
+            if (t.outputs == null) t.invalid.add("outputs");
+        }
         Node matrix = value(f, "matrix");
         if (present(matrix)) {
             t.matrixNode = matrix;
@@ -205,18 +211,26 @@ final class SpecReader {
     }
 
     private void common(Map<String, NodeTuple> f, Fields t) {
-        t.agent = str(value(f, "agent"), "agent");
-        t.run = str(value(f, "run"), "run");
-        if (t.run == null && present(value(f, "run"))) t.invalid.add("run");
-        t.env = env(value(f, "env"), "env");
-        t.timeout = duration(value(f, "timeout"), "timeout");
-        t.retries = retries(value(f, "retries"));
-        t.priority = integer(value(f, "priority"), "priority", Integer.MIN_VALUE);
-        t.when = enumValue(value(f, "when"), "when", WHEN);
-        t.approval = enumValue(value(f, "approval"), "approval", APPROVAL);
-        t.workspace = enumValue(value(f, "workspace"), "workspace", WORKSPACE);
-        t.network = bool(value(f, "network"), "network");
-        t.duration = duration(value(f, "duration"), "duration");
+        t.agent = noted(f, t, "agent", str(value(f, "agent"), "agent"));
+        t.run = noted(f, t, "run", str(value(f, "run"), "run"));
+        t.env = noted(f, t, "env", env(value(f, "env"), "env"));
+        t.timeout = noted(f, t, "timeout", duration(value(f, "timeout"), "timeout"));
+        t.retries = noted(f, t, "retries", retries(value(f, "retries")));
+        t.priority = noted(f, t, "priority", integer(value(f, "priority"), "priority", Integer.MIN_VALUE));
+        t.when = noted(f, t, "when", enumValue(value(f, "when"), "when", WHEN));
+        t.approval = noted(f, t, "approval", enumValue(value(f, "approval"), "approval", APPROVAL));
+        t.workspace = noted(f, t, "workspace", enumValue(value(f, "workspace"), "workspace", WORKSPACE));
+        t.network = noted(f, t, "network", bool(value(f, "network"), "network"));
+        t.duration = noted(f, t, "duration", duration(value(f, "duration"), "duration"));
+    }
+
+    /**
+     * {@code value}, read from {@code key}; when it is null although the key has a value (refused, reported), the key is
+     * recorded as miswritten, so no check takes it for absent (or for defaults' value) and reports a second error.
+     */
+    private static <T> T noted(Map<String, NodeTuple> f, Fields t, String key, T value) {
+        if (value == null && present(value(f, key))) t.invalid.add(key);
+        return value;
     }
 
     private Retries retries(Node node) {
@@ -257,7 +271,11 @@ final class SpecReader {
                 size(value(f, "log-size"), "log-size"));
     }
 
-    private Map<String, Output> outputs(Node node) {
+    /**
+     * The outputs written well; {@code invalid} gets {@code outputs.NAME} for each one refused (reported), whose
+     * references then need no error of their own.
+     */
+    private Map<String, Output> outputs(Node node, java.util.Set<String> invalid) {
         Map<String, NodeTuple> f = mapping(node, "outputs");
         if (f == null) return null;
         Map<String, Output> outputs = new LinkedHashMap<>();
@@ -295,6 +313,7 @@ final class SpecReader {
                         "write " + name + ": result.txt, or " + name + ": {json: key}");
             }
         });
+        for (String name : f.keySet()) if (!outputs.containsKey(name)) invalid.add("outputs." + name);
         return outputs;
     }
 

@@ -1,0 +1,112 @@
+package io.swarmflow.spec;
+
+import static io.swarmflow.spec.SpecFiles.errors;
+import static io.swarmflow.spec.SpecFiles.gitInit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docs/spec.md, Errors: every problem is reported, and only once. A key whose value is refused (reported) is not taken
+ * for an absent key by the checks that follow: its ticket then seemed to need nothing (when: failure), to declare no
+ * such output, to have no worktree (no commit output), or to run the default agent, and each gave a second error with a
+ * wrong fix.
+ */
+class MiswrittenValueTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void refusedNeedsAreNotNoNeeds() throws Exception {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                  - id: b
+                    needs: a
+                    when: failure
+                    run: "true"
+                  - id: c
+                    needs: [on]
+                    when: failure
+                    run: "true"
+                  - id: d
+                    needs: [~]
+                    when: failure
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:5:12: 'needs' must be a list of ticket ids, not a string ('a'); write needs: [a]",
+                "swarm.yaml:9:13: 'needs' entry 'on' is a boolean to YAML, not text; write it in quotes: needs: ['on']",
+                "swarm.yaml:13:13: an entry of 'needs' is empty; write a ticket id, or remove the entry");
+    }
+
+    @Test
+    void refusedOutputsAreNotMissingOnes() throws Exception {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    outputs: [x.txt]
+                  - id: b
+                    run: "true"
+                    ouputs: {x: x.txt}
+                  - id: c
+                    run: "true"
+                    outputs: {x: {file: x.txt, json: x}, y: ../y.txt, z: z.txt}
+                  - id: use
+                    needs: [a, b, c]
+                    env:
+                      A: "${{ tickets.a.outputs.x }}"
+                      B: "${{ tickets.b.outputs.x }}"
+                      X: "${{ tickets.c.outputs.x }}"
+                      Y: "${{ tickets.c.outputs.y }}"
+                      W: "${{ tickets.c.outputs.w }}"
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:4:14: 'outputs' must be a mapping, not a list; write key: value pairs",
+                "swarm.yaml:7:5: unknown key 'ouputs' in a ticket; did you mean 'outputs'?",
+                "swarm.yaml:10:18: output 'x' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
+                "swarm.yaml:10:45: output file '../y.txt' is not a relative path inside the workspace; use a path such as "
+                        + "out/result.txt, without '..' or a leading '/'",
+                "swarm.yaml:18:11: ticket 'c' has no output 'w'; declare it under outputs: of c");
+    }
+
+    @Test
+    void aRefusedWorkspaceOrAgentMayStillGiveWorktreeOutputs() throws Exception {
+        gitInit(dir);
+        assertThat(errors(dir, """
+                defaults:
+                  agent: noop
+                tickets:
+                  - id: build
+                    workspace: worktre
+                    run: "true"
+                  - id: make
+                    agent: [shell]
+                    workspace: worktree
+                    run: "true"
+                  - id: ship
+                    needs: [build, make]
+                    env:
+                      C: "${{ tickets.build.outputs.commit }}"
+                      M: "${{ tickets.make.outputs.commit }}"
+                    agent: shell
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:5:16: invalid workspace 'worktre'; use repo, run, worktree; did you mean 'worktree'?",
+                "swarm.yaml:8:12: 'agent' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {");
+    }
+
+    @Test
+    void aRefusedAgentIsNoKindToCheckAgainst() throws Exception {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: idle
+                    agent: [noop]
+                    duration: 1s
+                """)).containsExactly(
+                "swarm.yaml:3:12: 'agent' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {");
+    }
+}
