@@ -579,7 +579,7 @@ final class PlanBuilder {
         }
 
         e.planned = new PlannedTicket(e.id, title, List.of(), agent, run, env,
-                first(t.timeout, d.timeout, 0L), retries(t.retries, d.retries, e.group),
+                first(t.timeout, d.timeout, 0L), retries(t, d, e.group),
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
                 first(t.approval, d.approval, ApprovalMode.NONE), workspace,
                 first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
@@ -655,11 +655,19 @@ final class PlanBuilder {
         }
     }
 
-    private RetryPolicy retries(Retries own, Retries defaults, String ticket) {
+    private RetryPolicy retries(Fields ticketFields, Fields defaultFields, String ticket) {
+        Retries own = ticketFields.retries;
+        Retries defaults = defaultFields.retries;
         if (own == null && defaults == null) return RetryPolicy.NONE;
         Retries o = own != null ? own : new Retries(null, null, null, null, null);
         Retries d = defaults != null ? defaults : new Retries(null, null, null, null, null);
         RetryPolicy base = RetryPolicy.NONE;
+        // a bound written wrongly (reported) is unknown, not unset: it neither gives way to the other bound nor falls
+        // back to defaults' (whose comparison with the other bound would be a second error, about a value not in force)
+        if (unknownBound(o.initial(), d.initial(), "retries.initial", ticketFields, defaultFields)
+                || unknownBound(o.maxBackoff(), d.maxBackoff(), "retries.backoff.max", ticketFields, defaultFields)) {
+            return base;
+        }
         Val<Long> initial = o.initial() != null ? o.initial() : d.initial();
         Val<Long> max = o.maxBackoff() != null ? o.maxBackoff() : d.maxBackoff();
         // a bound left unset gives way to the one set: {max: 500ms} starts at 500ms, {initial: 2m} is capped at 2m
@@ -676,6 +684,12 @@ final class PlanBuilder {
         }
         return new RetryPolicy(first(o.max(), d.max(), 0), initialMillis, maxMillis,
                 first(o.multiplier(), d.multiplier(), base.multiplier()));
+    }
+
+    /** Whether a backoff bound in force is one written wrongly: the ticket's own, or, when it sets none, defaults'. */
+    private static boolean unknownBound(Val<Long> own, Val<Long> defaults, String key, Fields ticket, Fields defaultFields) {
+        if (own != null) return false;
+        return ticket.miswritten(key) || (defaults == null && defaultFields.miswritten(key));
     }
 
     // ---- ordering --------------------------------------------------------------------------

@@ -215,7 +215,7 @@ final class SpecReader {
         t.run = noted(f, t, "run", str(value(f, "run"), "run"));
         t.env = noted(f, t, "env", env(value(f, "env"), "env"));
         t.timeout = noted(f, t, "timeout", duration(value(f, "timeout"), "timeout"));
-        t.retries = noted(f, t, "retries", retries(value(f, "retries")));
+        t.retries = noted(f, t, "retries", retries(value(f, "retries"), t.invalid));
         t.priority = noted(f, t, "priority", integer(value(f, "priority"), "priority", Integer.MIN_VALUE));
         t.when = noted(f, t, "when", enumValue(value(f, "when"), "when", WHEN));
         t.approval = noted(f, t, "approval", enumValue(value(f, "approval"), "approval", APPROVAL));
@@ -233,7 +233,11 @@ final class SpecReader {
         return value;
     }
 
-    private Retries retries(Node node) {
+    /**
+     * The retries; {@code invalid} gets {@code retries.initial} and {@code retries.backoff.max} for a backoff bound written
+     * wrongly, misspelled included (reported), so the bound is not taken from defaults and compared with the other.
+     */
+    private Retries retries(Node node, java.util.Set<String> invalid) {
         if (!present(node)) return null;
         if (node instanceof ScalarNode) {
             Val<Integer> max = integer(node, "retries", 0);
@@ -244,7 +248,8 @@ final class SpecReader {
                     "write retries: 3 or retries: {max: 3, backoff: {initial: 1s, max: 1m}}");
             return null;
         }
-        Map<String, NodeTuple> f = fields(node, "retries", RETRY_KEYS, Map.of());
+        Map<String, Node> misspelledKeys = new HashMap<>();
+        Map<String, NodeTuple> f = fields(node, "retries", RETRY_KEYS, Map.of(), misspelledKeys);
         if (f == null) return null;
         Val<Integer> max = integer(value(f, "max"), "max", 0);
         Val<Long> initial = null;
@@ -252,12 +257,22 @@ final class SpecReader {
         Val<Double> multiplier = null;
         Node backoff = value(f, "backoff");
         if (present(backoff)) {
-            Map<String, NodeTuple> b = fields(backoff, "backoff", BACKOFF_KEYS, Map.of());
+            Map<String, Node> misspelled = new HashMap<>();
+            Map<String, NodeTuple> b = fields(backoff, "backoff", BACKOFF_KEYS, Map.of(), misspelled);
             if (b != null) {
                 initial = duration(value(b, "initial"), "initial");
                 maxBackoff = duration(value(b, "max"), "max");
                 multiplier = number(value(b, "multiplier"), "multiplier", 1.0);
             }
+            if (b == null || (initial == null && b.containsKey("initial")) || misspelled.containsKey("initial")) {
+                invalid.add("retries.initial");
+            }
+            if (b == null || (maxBackoff == null && b.containsKey("max")) || misspelled.containsKey("max")) {
+                invalid.add("retries.backoff.max");
+            }
+        } else if (f.containsKey("backoff") || misspelledKeys.containsKey("backoff")) { // 'backoff:' without a value, or misspelled
+            invalid.add("retries.initial");
+            invalid.add("retries.backoff.max");
         }
         return new Retries(node, max, initial, maxBackoff, multiplier);
     }
