@@ -490,7 +490,10 @@ final class PlanBuilder {
         // an agent written wrongly (reported) leaves the kind unknown, as an unknown agent does: no check by kind
         boolean agentMiswritten = miswritten(t, t.agent, "agent");
         AgentProfile profile = agentMiswritten ? null : profiles.get(agent);
-        if (profile == null && !agentMiswritten) {
+        if (profile == null && !agentMiswritten && !Templates.openings(agent).isEmpty()) {
+            // not an unknown profile to declare: a reference that is never substituted
+            noReferences(agentVal, "agent", "write the name of a profile under agents:, or " + String.join(" or ", KINDS));
+        } else if (profile == null && !agentMiswritten) {
             problems.at(agentVal.node(), "unknown agent '" + agent + "'",
                     problems.didYouMean(agent, profiles.keySet(), "declare it under agents: or use " + String.join(" or ", KINDS)));
         }
@@ -873,6 +876,11 @@ final class PlanBuilder {
      * literal: a spec that validates would not get the substitution it asks for (a json key then never matches).
      */
     private void noReferences(Val<String> val, String where) {
+        noReferences(val, where, "write the text itself, or $${{ for a literal ${{");
+    }
+
+    /** As {@link #noReferences(Val, String)}, with {@code hint} saying how to fix it. */
+    private void noReferences(Val<String> val, String where, String hint) {
         List<Integer> openings = Templates.openings(val.value());
         for (int i = 0; i < openings.size(); i++) {
             int offset = openings.get(i);
@@ -880,7 +888,7 @@ final class PlanBuilder {
             Mark mark = val.node() instanceof ScalarNode s ? source.openingMark(s, i, openings.size()) : val.node().getStartMark();
             problems.at(mark, "'" + start + (val.value().length() > offset + start.length() ? "...'" : "'")
                     + " in " + where + " is not substituted: references work only in run, env, title, repo and output file paths",
-                    "write the text itself, or $${{ for a literal ${{");
+                    hint);
         }
     }
 

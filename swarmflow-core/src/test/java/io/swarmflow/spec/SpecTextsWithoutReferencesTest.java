@@ -53,4 +53,33 @@ class SpecTextsWithoutReferencesTest {
         assertThat(plan.description()).isEqualTo("c ${{ d }}");
         assertThat(plan.tickets().get(0).outputs().get("o").jsonKey()).isEqualTo("${{ k }}");
     }
+
+    /**
+     * An agent is a profile's name as written: a reference in it (from defaults too) is said not to be substituted,
+     * rather than "unknown agent '${{ vars.a }}'; declare it under agents:", which asked to declare a profile by that name.
+     */
+    @Test
+    void referenceInAgentIsNotSubstituted() throws IOException {
+        assertThat(errors(dir, """
+                vars: {a: qa}
+                agents:
+                  qa: {kind: shell}
+                defaults:
+                  agent: ${{ vars.a }}
+                tickets:
+                  - id: a
+                    agent: "${{ vars.a }}"
+                    run: "true"
+                  - id: b
+                    run: "true"
+                  - id: c
+                    agent: qb
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:5:10: '${{ vars.a }}' in agent is not substituted: references work only in run, env, title, "
+                        + "repo and output file paths; write the name of a profile under agents:, or shell or noop",
+                "swarm.yaml:8:13: '${{ vars.a }}' in agent is not substituted: references work only in run, env, title, "
+                        + "repo and output file paths; write the name of a profile under agents:, or shell or noop",
+                "swarm.yaml:13:12: unknown agent 'qb'; did you mean 'qa'?");
+    }
 }
