@@ -33,7 +33,10 @@ class ExamplesTest {
         assertThat(r.code()).as("%s", r).isZero();
     }
 
-    /** The spec at the top of docs/spec.md is a valid spec, with the plan that page describes. */
+    /**
+     * The spec at the top of docs/spec.md is a valid spec, with the plan that page describes, and without warnings: it
+     * hands outputs to scripts through env, as the page advises (pasted into run, each got a warning).
+     */
     @Test
     void theSpecReferencesExampleValidates() throws Exception {
         String page = Files.readString(EXAMPLES.resolveSibling("docs").resolve("spec.md"));
@@ -47,6 +50,7 @@ class ExamplesTest {
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).contains("swarm 'release', 4 tickets, 3 agent profiles, concurrency 3",
                 "build [shell, worktree]", "test-linux [qa, repo] needs build", "ship [shell, repo] needs test-linux, test-macos");
+        assertThat(r.err()).as("%s", r).doesNotContain("warning");
     }
 
     @Test
