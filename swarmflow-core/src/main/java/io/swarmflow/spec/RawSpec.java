@@ -50,9 +50,15 @@ final class RawSpec {
         /** Keys written misspelled (reported as unknown, with this key as did-you-mean), to the value written. */
         final Map<String, Node> misspelled = new java.util.HashMap<>();
 
+        /**
+         * Whether the whole mapping was written wrongly (reported): {@code defaults} misspelled, or not a mapping. Any key
+         * may have been meant, so every key counts as miswritten.
+         */
+        boolean unreadable;
+
         /** Whether {@code key} was written, but wrongly (reported): its absence needs no error of its own. */
         boolean miswritten(String key) {
-            return invalid.contains(key) || misspelled.containsKey(key);
+            return unreadable || invalid.contains(key) || misspelled.containsKey(key);
         }
     }
 

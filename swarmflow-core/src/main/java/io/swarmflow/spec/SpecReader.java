@@ -68,7 +68,8 @@ final class SpecReader {
     RawSpec read(Node root) {
         RawSpec spec = new RawSpec();
         spec.root = root;
-        Map<String, NodeTuple> top = fields(root, "the spec", TOP_KEYS, Map.of());
+        Map<String, Node> misspelled = new HashMap<>();
+        Map<String, NodeTuple> top = fields(root, "the spec", TOP_KEYS, Map.of(), misspelled);
         if (top == null) return spec;
         spec.name = str(value(top, "name"), "name");
         spec.description = str(value(top, "description"), "description");
@@ -76,6 +77,8 @@ final class SpecReader {
         spec.repo = str(value(top, "repo"), "repo");
         Node defaults = value(top, "defaults");
         if (present(defaults)) spec.defaults = defaults(defaults);
+        // 'defautls:' (reported): what it holds is unknown, so tickets are not checked for what defaults could give them
+        if (!top.containsKey("defaults") && misspelled.containsKey("defaults")) spec.defaults.unreadable = true;
         Node vars = value(top, "vars");
         if (present(vars)) readVars(vars, spec);
         Node agents = value(top, "agents");
@@ -154,7 +157,10 @@ final class SpecReader {
         Fields d = new Fields();
         Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special, d.misspelled);
         d.node = node;
-        if (f == null) return d;
+        if (f == null) { // not a mapping (reported)
+            d.unreadable = true;
+            return d;
+        }
         f.forEach((k, v) -> { if (isNull(v.getValueNode())) d.invalid.add(k); }); // reported by fields()
         common(f, d);
         d.sandbox = enumValue(value(f, "sandbox"), "sandbox", SANDBOX);

@@ -109,4 +109,32 @@ class MiswrittenValueTest {
                 """)).containsExactly(
                 "swarm.yaml:3:12: 'agent' must be a string, not a list; write one value, in quotes (\"...\") if it starts with [ or {");
     }
+
+    /**
+     * A misspelled {@code defaults} (or one that is not a mapping) may have held any key: its tickets are not told they
+     * have no run, or no commit output, which the defaults as meant would have given them.
+     */
+    @Test
+    void misspelledDefaultsCouldHaveGivenAnything() throws Exception {
+        gitInit(dir);
+        assertThat(errors(dir, """
+                defautls:
+                  run: make
+                  workspace: worktree
+                tickets:
+                  - id: a
+                  - id: b
+                    needs: [a]
+                    env: {C: "${{ tickets.a.outputs.commit }}"}
+                  - id: c
+                    run: "true"
+                    duration: 1s
+                """)).containsExactly("swarm.yaml:1:1: unknown key 'defautls' in the spec; did you mean 'defaults'?");
+        assertThat(errors(dir, """
+                defaults: [run, make]
+                tickets:
+                  - id: a
+                """)).containsExactly("swarm.yaml:1:11: defaults must be a mapping, not a list; write key: value pairs with "
+                + "keys agent, run, env, timeout, retries, priority, when, approval, workspace, network, duration, sandbox, limits");
+    }
 }
