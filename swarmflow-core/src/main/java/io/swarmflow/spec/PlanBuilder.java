@@ -909,13 +909,17 @@ final class PlanBuilder {
                 String v = vars.get(parts[1]);
                 if (v != null) {
                     values.put(expr, v);
+                } else if (spec.miswrittenVars == null || spec.miswrittenVars.contains(parts[1])) {
+                    continue; // its declaration is reported: not a second error
                 } else {
                     problems.at(mark, "unknown variable '" + parts[1] + "' in " + shown,
                             problems.didYouMean(parts[1], vars.keySet(), "declare it under vars:"));
                 }
             } else if (parts[0].equals("matrix") && parts.length == 2) {
                 String of = scope.defaults() ? " (in defaults, for ticket '" + scope.ticket().group + "')" : "";
-                if (scope.matrix() == null) {
+                if (scope.matrix() == null && scope.ticket() != null && scope.ticket().raw.miswritten("matrix")) {
+                    continue; // 'matirx:' (reported): not a second error
+                } else if (scope.matrix() == null) {
                     problems.at(mark, shown + " is used outside a matrix ticket" + of, "add a matrix: to the ticket or remove the reference");
                 } else if (!scope.matrix().containsKey(parts[1])) {
                     problems.at(mark, "unknown matrix key '" + parts[1] + "' in " + shown + of,
@@ -996,6 +1000,7 @@ final class PlanBuilder {
                         "remove the reference, or read them in another ticket that needs " + target.id);
                 continue;
             }
+            if (!needed.get(i) && from.raw.miswritten("needs")) continue; // its needs are reported: not a second error
             if (!needed.get(i)) {
                 problems.at(ref.mark(), "ticket '" + from.group + "' reads outputs of '" + target.id + "', which it does not need",
                         "add " + target.id + " to needs");

@@ -68,6 +68,11 @@ final class RawSpec {
     Val<Integer> concurrency;
     Fields defaults = new Fields();
     Node varsNode;
+    /**
+     * Variables written wrongly (reported: a bad name, a list or mapping as value); with {@code null}, all of them, as
+     * {@code vars} is misspelled or not a mapping. References to them need no error of their own.
+     */
+    java.util.Set<String> miswrittenVars = new java.util.HashSet<>();
     final Map<String, Val<String>> vars = new LinkedHashMap<>();
     Val<String> repo;
     final Map<String, Profile> agents = new LinkedHashMap<>();

@@ -81,6 +81,7 @@ final class SpecReader {
         if (!top.containsKey("defaults") && misspelled.containsKey("defaults")) spec.defaults.unreadable = true;
         Node vars = value(top, "vars");
         if (present(vars)) readVars(vars, spec);
+        if (!top.containsKey("vars") && misspelled.containsKey("vars")) spec.miswrittenVars = null; // 'var:' (reported)
         Node agents = value(top, "agents");
         if (present(agents)) readAgents(agents, spec);
         Node tickets = value(top, "tickets");
@@ -103,11 +104,15 @@ final class SpecReader {
     private void readVars(Node node, RawSpec spec) {
         spec.varsNode = node;
         Map<String, NodeTuple> vars = mapping(node, "vars");
-        if (vars == null) return;
+        if (vars == null) {
+            spec.miswrittenVars = null;
+            return;
+        }
         vars.forEach((name, t) -> {
             if (!VAR_NAME.matcher(name).matches()) {
                 problems.at(t.getKeyNode(), "invalid variable name '" + name + "'",
                         "use letters, digits, '_' and '-', starting with a letter or '_'");
+                spec.miswrittenVars.add(name);
                 return;
             }
             Node v = t.getValueNode();
@@ -115,6 +120,7 @@ final class SpecReader {
                 spec.vars.put(name, new Val<>(isNull(s) ? "" : s.getValue(), s));
             } else {
                 problems.at(v, "variable '" + name + "' must be a string, number or boolean, not " + describe(v), "write one value, in quotes (\"...\") if it starts with [ or {");
+                spec.miswrittenVars.add(name);
             }
         });
     }

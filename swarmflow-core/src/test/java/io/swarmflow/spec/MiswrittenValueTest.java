@@ -137,4 +137,50 @@ class MiswrittenValueTest {
                 """)).containsExactly("swarm.yaml:1:11: defaults must be a mapping, not a list; write key: value pairs with "
                 + "keys agent, run, env, timeout, retries, priority, when, approval, workspace, network, duration, sandbox, limits");
     }
+
+    /**
+     * A misspelled matrix is no reason to say its references are outside a matrix ticket, needs written wrongly none to
+     * say outputs are read of a ticket not needed, and variables written wrongly none to call their references unknown.
+     */
+    @Test
+    void referencesToWhatIsWrittenWronglyAreNotErrorsAgain() throws Exception {
+        assertThat(errors(dir, """
+                vars: {v: 1, "my var": 2, list: [3]}
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.v }} ${{ vars.list }}
+                    outputs: {x: x.txt}
+                  - id: b
+                    matirx: {os: [linux]}
+                    run: echo ${{ matrix.os }}
+                    title: "b ${{ matrix.os }}"
+                  - id: c
+                    neds: [a]
+                    env: {X: "${{ tickets.a.outputs.x }}"}
+                    run: "true"
+                  - id: d
+                    needs: a
+                    env: {X: "${{ tickets.a.outputs.x }}", Y: "${{ vars.nope }}"}
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:1:14: invalid variable name 'my var'; use letters, digits, '_' and '-', starting with a letter or '_'",
+                "swarm.yaml:1:33: variable 'list' must be a string, number or boolean, not a list; write one value, in quotes "
+                        + "(\"...\") if it starts with [ or {",
+                "swarm.yaml:7:5: unknown key 'matirx' in a ticket; did you mean 'matrix'?",
+                "swarm.yaml:11:5: unknown key 'neds' in a ticket; did you mean 'needs'?",
+                "swarm.yaml:15:12: 'needs' must be a list of ticket ids, not a string ('a'); write needs: [a]",
+                "swarm.yaml:16:48: unknown variable 'nope' in '${{ vars.nope }}'; declare it under vars:");
+        assertThat(errors(dir, """
+                var: {w: 1}
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.w }}
+                """)).containsExactly("swarm.yaml:1:1: unknown key 'var' in the spec; did you mean 'vars'?");
+        assertThat(errors(dir, """
+                vars: [w]
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.w }}
+                """)).containsExactly("swarm.yaml:1:7: 'vars' must be a mapping, not a list; write key: value pairs");
+    }
 }
