@@ -488,7 +488,8 @@ final class PlanBuilder {
         Val<String> agentVal = t.agent != null ? t.agent : d.agent;
         String agent = agentVal != null ? agentVal.value() : "shell";
         // an agent written wrongly (reported) leaves the kind unknown, as an unknown agent does: no check by kind
-        boolean agentMiswritten = miswritten(t, t.agent, "agent");
+        boolean agentMiswritten = miswritten(t, t.agent, "agent") || (agentVal != null && !profiles.containsKey(agent)
+                && (spec.miswrittenAgents == null || spec.miswrittenAgents.contains(agent))); // its profile is reported
         AgentProfile profile = agentMiswritten ? null : profiles.get(agent);
         if (profile == null && !agentMiswritten && !Templates.openings(agent).isEmpty()) {
             // not an unknown profile to declare: a reference that is never substituted

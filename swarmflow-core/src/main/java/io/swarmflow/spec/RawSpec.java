@@ -73,6 +73,8 @@ final class RawSpec {
      * {@code vars} is misspelled or not a mapping. References to them need no error of their own.
      */
     java.util.Set<String> miswrittenVars = new java.util.HashSet<>();
+    /** Agent profiles written wrongly (reported: a bad name, not a mapping); with {@code null}, all, as for vars. */
+    java.util.Set<String> miswrittenAgents = new java.util.HashSet<>();
     final Map<String, Val<String>> vars = new LinkedHashMap<>();
     Val<String> repo;
     final Map<String, Profile> agents = new LinkedHashMap<>();

@@ -84,6 +84,7 @@ final class SpecReader {
         if (!top.containsKey("vars") && misspelled.containsKey("vars")) spec.miswrittenVars = null; // 'var:' (reported)
         Node agents = value(top, "agents");
         if (present(agents)) readAgents(agents, spec);
+        if (!top.containsKey("agents") && misspelled.containsKey("agents")) spec.miswrittenAgents = null; // 'agnets:' (reported)
         Node tickets = value(top, "tickets");
         if (!present(tickets)) {
             problems.at(top.containsKey("tickets") ? top.get("tickets").getKeyNode() : root,
@@ -127,16 +128,23 @@ final class SpecReader {
 
     private void readAgents(Node node, RawSpec spec) {
         Map<String, NodeTuple> agents = mapping(node, "agents");
-        if (agents == null) return;
+        if (agents == null) {
+            spec.miswrittenAgents = null;
+            return;
+        }
         agents.forEach((name, t) -> {
             if (!SpecLoader.ID.matcher(name).matches()) {
                 problems.at(t.getKeyNode(), "invalid agent profile name '" + name + "'",
                         "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+                spec.miswrittenAgents.add(name);
                 return;
             }
             Map<String, Node> misspelled = new HashMap<>();
             Map<String, NodeTuple> f = fields(t.getValueNode(), "agent profile '" + name + "'", AGENT_KEYS, Map.of(), misspelled);
-            if (f == null) return;
+            if (f == null) {
+                spec.miswrittenAgents.add(name);
+                return;
+            }
             Val<String> kind = str(value(f, "kind"), "kind");
             // a misspelled kind ('knd: shell') is reported as an unknown key with its did-you-mean
             if (kind == null && !f.containsKey("kind") && !misspelled.containsKey("kind")) {

@@ -183,4 +183,36 @@ class MiswrittenValueTest {
                     run: echo ${{ vars.w }}
                 """)).containsExactly("swarm.yaml:1:7: 'vars' must be a mapping, not a list; write key: value pairs");
     }
+
+    /** A ticket's agent whose profile is written wrongly, or under a misspelled agents:, is not also an unknown agent. */
+    @Test
+    void anAgentWhoseProfileIsWrittenWronglyIsNotUnknown() throws Exception {
+        assertThat(errors(dir, """
+                agents:
+                  QA: {kind: noop}
+                  qb: [kind, shell]
+                tickets:
+                  - id: a
+                    agent: QA
+                    duration: 1s
+                  - id: b
+                    agent: qb
+                  - id: c
+                    agent: qc
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:2:3: invalid agent profile name 'QA'; use 1-63 characters of a-z, 0-9, '-' and '_', starting with "
+                        + "a letter or digit",
+                "swarm.yaml:3:7: agent profile 'qb' must be a mapping, not a list; write key: value pairs with keys kind, "
+                        + "sandbox, limits, env, concurrency, duration",
+                "swarm.yaml:11:12: unknown agent 'qc'; declare it under agents: or use shell or noop");
+        assertThat(errors(dir, """
+                agnets:
+                  qa: {kind: shell}
+                tickets:
+                  - id: a
+                    agent: qa
+                    run: "true"
+                """)).containsExactly("swarm.yaml:1:1: unknown key 'agnets' in the spec; did you mean 'agents'?");
+    }
 }
