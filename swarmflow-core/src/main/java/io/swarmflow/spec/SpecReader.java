@@ -442,6 +442,8 @@ final class SpecReader {
      * whole numbers); the loader used to take their text.
      */
     private Val<String> id(Node node, String key, String what, String example) {
+        // a ticket's own id stays as written, so that needs of exactly it are not reported as missing
+        if (key.equals("needs") && reference(node, key)) return null;
         if (node instanceof ScalarNode s && (s.getTag().equals(Tag.BOOL) || s.getTag().equals(Tag.FLOAT))) {
             String type = s.getTag().equals(Tag.BOOL) ? "a boolean" : "a number";
             problems.at(node, what + " '" + s.getValue() + "' is " + type + " to YAML, not text",
@@ -452,7 +454,7 @@ final class SpecReader {
     }
 
     private Val<Integer> integer(Node node, String key, int min) {
-        if (!present(node)) return null;
+        if (!present(node) || reference(node, key)) return null;
         if (node instanceof ScalarNode s && quoted(s) && INTEGER.matcher(s.getValue().strip().replace("_", "")).matches()) {
             problems.at(node, "'" + key + "' must be an integer, not a string ('" + abbreviate(s.getValue()) + "')",
                     "write the number without quotes: " + key + ": " + s.getValue().strip());
@@ -509,7 +511,7 @@ final class SpecReader {
     }
 
     private Val<Double> number(Node node, String key, double min) {
-        if (!present(node)) return null;
+        if (!present(node) || reference(node, key)) return null;
         if (node instanceof ScalarNode s && leadingZero(s, key)) return null;
         if (node instanceof ScalarNode s && quoted(s) && NUMBER.matcher(s.getValue().strip()).matches()) {
             problems.at(node, "'" + key + "' must be a number, not a string ('" + abbreviate(s.getValue()) + "')",
@@ -541,7 +543,7 @@ final class SpecReader {
     }
 
     private Val<Boolean> bool(Node node, String key) {
-        if (!present(node)) return null;
+        if (!present(node) || reference(node, key)) return null;
         if (node instanceof ScalarNode s && BOOLEANS.containsKey(s.getValue())) return new Val<>(BOOLEANS.get(s.getValue()), s);
         problems.at(node, "'" + key + "' must be true or false, not " + describe(node), "write " + key + ": true or " + key + ": false");
         return null;
@@ -562,7 +564,7 @@ final class SpecReader {
      * @param hint how to fix a text that {@code parse} refuses, given that text ("" for a list or mapping)
      */
     private Val<Long> parsed(Node node, String key, Function<String, Long> parse, Function<String, String> hint, String what) {
-        if (!present(node)) return null;
+        if (!present(node) || reference(node, key)) return null;
         if (!(node instanceof ScalarNode s)) {
             problems.at(node, "'" + key + "' must be " + what + ", not " + describe(node), hint.apply(""));
             return null;
@@ -576,7 +578,7 @@ final class SpecReader {
     }
 
     private <E> Val<E> enumValue(Node node, String key, Map<String, E> options) {
-        if (!present(node)) return null;
+        if (!present(node) || reference(node, key)) return null;
         if (node instanceof ScalarNode s) {
             E e = options.get(s.getValue());
             // YAML 1.1 tools turn an unquoted 'off' into false; accept the result with the same meaning. Only the
@@ -593,6 +595,21 @@ final class SpecReader {
         problems.at(node, "'" + key + "' must be one of " + String.join(", ", options.keySet()) + ", not " + describe(node),
                 "write " + key + ": " + options.keySet().iterator().next());
         return null;
+    }
+
+    /**
+     * Records a problem and returns true when {@code node} is a text holding a reference (<code>${{</code>, not escaped):
+     * values that are not texts, ids and needs are used as written, so a reference there (a variable meant to set a
+     * timeout) is never substituted, and "invalid duration '${{ vars.t }}'" would not say why.
+     */
+    private boolean reference(Node node, String key) {
+        if (!(node instanceof ScalarNode s) || Templates.openings(s.getValue()).isEmpty()) return false;
+        int at = Templates.openings(s.getValue()).get(0);
+        String start = s.getValue().substring(at, Math.min(s.getValue().length(), at + 24)).lines().findFirst().orElse("");
+        problems.at(node, "'" + start + (s.getValue().length() > at + start.length() ? "...'" : "'") + " in " + key
+                        + " is not substituted: references work only in run, env, title, repo and output file paths",
+                "write the value itself");
+        return true;
     }
 
     // ---- mappings --------------------------------------------------------------------------

@@ -82,4 +82,40 @@ class SpecTextsWithoutReferencesTest {
                         + "repo and output file paths; write the name of a profile under agents:, or shell or noop",
                 "swarm.yaml:13:12: unknown agent 'qb'; did you mean 'qa'?");
     }
+
+    /**
+     * A value that is not a text (a duration, size, number, boolean or choice) and a needs entry are used as written: a
+     * reference in one is said not to be substituted, rather than "invalid duration '${{ vars.t }}'; use a number with a
+     * unit", which did not say why a declared variable was not used.
+     */
+    @Test
+    void referenceInAValueThatIsNotATextIsNotSubstituted() throws IOException {
+        String why = " is not substituted: references work only in run, env, title, repo and output file paths; write the value itself";
+        assertThat(errors(dir, """
+                vars: {t: 5m, w: worktree, n: "true", p: "3", a: qa}
+                agents:
+                  qa: {kind: shell, concurrency: "${{ vars.p }}", limits: {log-size: "${{ vars.p }}"}, sandbox: "${{ vars.w }}"}
+                tickets:
+                  - id: a
+                    timeout: ${{ vars.t }}
+                    workspace: "${{ vars.w }}"
+                    network: ${{ vars.n }}
+                    priority: "${{ vars.p }}"
+                    retries: {max: "${{ vars.p }}", backoff: {multiplier: "${{ vars.p }}"}}
+                    run: "true"
+                  - id: b
+                    needs: ["${{ vars.a }}"]
+                    run: "true"
+                """)).containsExactly(
+                "swarm.yaml:3:34: '${{ vars.p }}' in concurrency" + why,
+                "swarm.yaml:3:70: '${{ vars.p }}' in log-size" + why,
+                "swarm.yaml:3:97: '${{ vars.w }}' in sandbox" + why,
+                "swarm.yaml:6:14: '${{ vars.t }}' in timeout" + why,
+                "swarm.yaml:7:16: '${{ vars.w }}' in workspace" + why,
+                "swarm.yaml:8:14: '${{ vars.n }}' in network" + why,
+                "swarm.yaml:9:15: '${{ vars.p }}' in priority" + why,
+                "swarm.yaml:10:20: '${{ vars.p }}' in max" + why,
+                "swarm.yaml:10:59: '${{ vars.p }}' in multiplier" + why,
+                "swarm.yaml:13:13: '${{ vars.a }}' in needs" + why);
+    }
 }
