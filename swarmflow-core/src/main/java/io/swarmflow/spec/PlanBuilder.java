@@ -160,6 +160,8 @@ final class PlanBuilder {
             } else if (v.indexOf('\0') >= 0) {
                 problems.whole("--var " + k + " holds a NUL character, which cannot be passed to a process",
                         "remove it from the value");
+            } else if (!vars.containsKey(k) && (spec.miswrittenVars == null || spec.miswrittenVars.contains(k))) {
+                // declared wrongly, or perhaps under a misspelled vars: (reported): not a second error
             } else if (!vars.containsKey(k)) {
                 problems.whole("--var " + k + " is not declared in vars",
                         problems.didYouMean(k, vars.keySet(), vars.isEmpty()

@@ -215,4 +215,27 @@ class MiswrittenValueTest {
                     run: "true"
                 """)).containsExactly("swarm.yaml:1:1: unknown key 'agnets' in the spec; did you mean 'agents'?");
     }
+
+    /** A --var of a variable declared wrongly (reported) is not also "not declared in vars". */
+    @Test
+    void aVarOverrideOfAVariableDeclaredWronglyIsNotUndeclared() throws Exception {
+        Path spec = SpecFiles.write(dir, "swarm.yaml", """
+                vars: {list: [3], v: 1}
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.list }} ${{ vars.v }}
+                """);
+        assertThat(errors(spec, java.util.Map.of("list", "x", "w", "y"))).containsExactly(
+                "swarm.yaml: --var w is not declared in vars; declare it under vars: in the spec; declared: v",
+                "swarm.yaml:1:14: variable 'list' must be a string, number or boolean, not a list; write one value, in quotes "
+                        + "(\"...\") if it starts with [ or {");
+        Path misspelled = SpecFiles.write(dir, "var.yaml", """
+                var: {v: 1}
+                tickets:
+                  - id: a
+                    run: echo ${{ vars.v }}
+                """);
+        assertThat(errors(misspelled, java.util.Map.of("v", "2"))).containsExactly(
+                "var.yaml:1:1: unknown key 'var' in the spec; did you mean 'vars'?");
+    }
 }
