@@ -34,7 +34,8 @@ final class ValidateCommand implements Callable<Integer> {
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()));
         List<String> problems = Wiring.executor(state.resolve(), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
-        out.println(specFile + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
+        // named as its errors name it: standard input as /dev/stdin
+        out.println((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
                 + count(plan.agents().size(), "agent profile") + ", concurrency " + plan.concurrency()
                 + (plan.repo() != null ? ", repo " + plan.repo() : ""));
         for (PlannedTicket t : plan.tickets()) {

@@ -47,8 +47,8 @@ public final class SpecLoader {
 
     private final long maxBytes;
 
-    /** What {@code -} stands for. */
-    static final Path STDIN = Path.of("/dev/stdin");
+    /** What {@code -} stands for, and the file name its errors give. */
+    public static final Path STDIN = Path.of("/dev/stdin");
 
     /**
      * The directory a spec's relative paths start from: the file's own, or the working directory for a spec read

@@ -32,7 +32,10 @@ class SpecFromStdinTest {
 
         String[] validated = swarmIn(repo, SPEC, "validate", "-");
         assertThat(validated[0]).as(validated[1]).isEqualTo("0");
-        assertThat(validated[1]).contains("-: ok:", "repo " + repo.toRealPath()).doesNotContain("reading the spec");
+        assertThat(validated[1]).contains("/dev/stdin: ok:", "repo " + repo.toRealPath()).doesNotContain("reading the spec");
+        String[] invalid = swarmIn(repo, SPEC + "    neds: [x]\n", "validate", "-");
+        assertThat(invalid[0]).as(invalid[1]).isEqualTo("2");
+        assertThat(invalid[1]).as("named as the ok line names it").contains("/dev/stdin:5:5: unknown key 'neds'");
 
         String[] ran = swarmIn(repo, SPEC, "run", "/dev/stdin", "--plain", "--state-dir", tmp.resolve("state").toString());
         assertThat(ran[0]).as(ran[1]).isEqualTo("0");
@@ -71,7 +74,7 @@ class SpecFromStdinTest {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("swarm: reading the spec from standard input, a terminal: type or paste it, then press "
-                    + "Ctrl-D on a line of its own (Ctrl-C to stop); or give a file, as in `swarm validate swarm.yaml`", "-: ok:");
+                    + "Ctrl-D on a line of its own (Ctrl-C to stop); or give a file, as in `swarm validate swarm.yaml`", "/dev/stdin: ok:");
         }
     }
 
