@@ -965,10 +965,40 @@ final class PlanBuilder {
                     }
                 }
             } else {
-                problems.at(mark, "unknown reference " + shown, REFERENCE_HINT);
+                String guess = referenceGuess(parts);
+                problems.at(mark, "unknown reference " + shown, guess != null ? "did you mean '${{ " + guess + " }}'?" : REFERENCE_HINT);
             }
         }
         return Templates.render(text, values::get);
+    }
+
+    /**
+     * A reference of a known form that {@code parts} (the expression split at dots) spells nearly: its first word (and
+     * {@code outputs}) within the edit distance {@link Problems#closest} allows, with the number of parts of that form;
+     * null when there is none, or when nothing would change.
+     */
+    private String referenceGuess(String[] parts) {
+        String head = problems.closest(parts[0], List.of("vars", "matrix", "tickets", "run", "env"));
+        if (head == null) return null;
+        String[] fixed = parts.clone();
+        fixed[0] = head;
+        switch (head) {
+            case "vars", "matrix", "env" -> {
+                if (parts.length != 2 || parts[1].isEmpty()) return null;
+            }
+            case "run" -> {
+                if (parts.length != 2 || problems.closest(parts[1], List.of("id")) == null) return null;
+                fixed[1] = "id";
+            }
+            default -> { // tickets.ID.outputs.NAME
+                if (parts.length != 4 || parts[1].isEmpty() || parts[3].isEmpty()) return null;
+                String outputs = problems.closest(parts[2], List.of("outputs"));
+                if (outputs == null) return null;
+                fixed[2] = outputs;
+            }
+        }
+        String guess = String.join(".", fixed);
+        return guess.equals(String.join(".", parts)) ? null : guess;
     }
 
     private void checkOutputReferences() {

@@ -250,8 +250,8 @@ class HostileSpecTest {
         List<String> errors = assertTimeoutPreemptively(Duration.ofSeconds(15),
                 () -> errors(dir, "tickets:\n  - id: a\n    agent: noop\n    title: \"" + script + "\"\n"));
         assertThat(errors).hasSize(201).startsWith(
-                "swarm.yaml:4:13: unknown reference '${{ run.idx }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values",
-                "swarm.yaml:4:28: unknown reference '${{ run.idx }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values");
+                "swarm.yaml:4:13: unknown reference '${{ run.idx }}'; did you mean '${{ run.id }}'?",
+                "swarm.yaml:4:28: unknown reference '${{ run.idx }}'; did you mean '${{ run.id }}'?");
     }
 
     @Test

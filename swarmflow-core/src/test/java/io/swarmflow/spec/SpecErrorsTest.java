@@ -316,6 +316,32 @@ class SpecErrorsTest {
                 "swarm.yaml:17:69: unknown reference '${{ foo }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values");
     }
 
+    /** A reference of a known form with its first word or {@code outputs} misspelled gets the form it nearly is. */
+    @Test
+    void aMisspelledReferenceGetsTheFormItNearlyIs() throws IOException {
+        assertThat(errors(dir, """
+                vars: {version: "1"}
+                tickets:
+                  - id: build
+                    run: make
+                    outputs: {jar: target/app.jar}
+                  - id: test
+                    needs: [build]
+                    title: ${{ var.version }} ${{ run.ID }} ${{ matrix }} ${{ tickets.build.jar }}
+                    env: {JAR: "${{ tickets.build.output.jar }}", B: "${{ ticket.build.outputs.jar }}", H: "${{ envs.HOME }}"}
+                    run: make
+                """)).containsExactly(
+                "swarm.yaml:8:12: unknown reference '${{ var.version }}'; did you mean '${{ vars.version }}'?",
+                "swarm.yaml:8:31: unknown reference '${{ run.ID }}'; did you mean '${{ run.id }}'?",
+                "swarm.yaml:8:45: unknown reference '${{ matrix }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, "
+                        + "or env.NAME in env: values",
+                "swarm.yaml:8:59: unknown reference '${{ tickets.build.jar }}'; use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, "
+                        + "run.id, or env.NAME in env: values",
+                "swarm.yaml:9:17: unknown reference '${{ tickets.build.output.jar }}'; did you mean '${{ tickets.build.outputs.jar }}'?",
+                "swarm.yaml:9:55: unknown reference '${{ ticket.build.outputs.jar }}'; did you mean '${{ tickets.build.outputs.jar }}'?",
+                "swarm.yaml:9:93: unknown reference '${{ envs.HOME }}'; did you mean '${{ env.HOME }}'?");
+    }
+
     @Test
     void anIncompleteReferenceIsAnErrorWithTheEscapeForALiteralOne() throws IOException {
         assertThat(errors(dir, """
