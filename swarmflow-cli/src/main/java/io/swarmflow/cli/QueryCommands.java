@@ -129,10 +129,12 @@ final class QueryCommands {
                                 + "; its coordinator applies it within a second");
                     }
                     for (io.swarmflow.store.RunCommand c : decisions.values()) {
-                        out.println("  " + c.ticketId() + ": " + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE ? "approved" : "rejected")
+                        // the reason is the rejecter's text: shown as the ticket's reason is, control characters visible
+                        out.println(io.swarmflow.cli.view.Printable.of("  " + c.ticketId() + ": "
+                                + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE ? "approved" : "rejected")
                                 + " by " + c.by() + (c.reason() == null ? "" : " (" + c.reason() + ")") + ", not applied yet; "
                                 + (observed.executing() ? "its coordinator applies it within a second"
-                                : "`swarm resume " + run.runId() + "` applies it"));
+                                : "`swarm resume " + run.runId() + "` applies it")));
                     }
                     if (run.state() == io.swarmflow.store.RunState.CREATED && !observed.executing()) {
                         out.println("  it never started (the `swarm run` that created it stopped before it began); `swarm resume "

@@ -52,4 +52,30 @@ class PendingDecisionStatusTest {
         assertThat(ticket(after, "gate").get("state").asText()).isEqualTo("succeeded");
         assertThat(ticket(after, "gate").get("pendingDecision").isNull()).isTrue();
     }
+
+    /**
+     * A rejection's reason is text anyone could type, escape sequences too: under the summary it is shown as the ticket's
+     * reason is shown once applied, with its control characters visible (it was printed as it was, so a reason could move
+     * the cursor or set the terminal's title of whoever ran {@code swarm status}).
+     */
+    @Test
+    void aPendingRejectionsReasonIsShownWithItsControlCharactersVisible() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), CliEndToEndTest.GATED);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", st);
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", st).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+
+        Result reject = swarm("reject", id, "gate", "--reason", "no\u001b[2J\u001b]0;owned\u0007 \u202eok", "--state-dir", st);
+        assertThat(reject.code()).as("%s", reject).isZero();
+
+        Result status = swarm("status", id, "--state-dir", st);
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out()).containsPattern("\n  gate: rejected by \\S+ \\(no\\^\\[\\[2J\\^\\[\\]0;owned\\^G "
+                + "\\\\u202eok\\), not applied yet; `swarm resume " + id + "` applies it\n");
+        assertThat(status.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u202e");
+    }
 }
