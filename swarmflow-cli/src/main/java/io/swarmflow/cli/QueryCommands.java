@@ -99,20 +99,10 @@ final class QueryCommands {
                     if (only != null) throw new InvalidRequestException("--state filters the ticket list; with TICKET there is none to filter");
                     TicketView t = all.stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                             .orElseThrow(() -> w.service.noSuchTicket(run.runId(), ticketId));
-                    return ticket(w, observed, t, cancelling || cancelPending.isPresent(), out);
+                    return ticket(w, observed, t, pendingDecisions(w, run.runId(), List.of(t)),
+                            cancelling || cancelPending.isPresent(), out);
                 }
-                // approvals and rejections recorded and not yet applied, of gates still waiting (a decision that lost to
-                // another one stays pending behind its settled gate, and is no news)
-                Map<String, io.swarmflow.store.RunCommand> decisions = new java.util.LinkedHashMap<>();
-                java.util.Set<String> awaiting = new java.util.HashSet<>();
-                for (TicketView t : all) if (t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) awaiting.add(t.ticketId());
-                if (!awaiting.isEmpty()) {
-                    for (io.swarmflow.store.RunCommand c : w.store.pendingCommands(run.runId())) {
-                        if (c.kind() != io.swarmflow.store.RunCommand.Kind.CANCEL && awaiting.contains(c.ticketId())) {
-                            decisions.putIfAbsent(c.ticketId(), c);
-                        }
-                    }
-                }
+                Map<String, io.swarmflow.store.RunCommand> decisions = pendingDecisions(w, run.runId(), all);
                 if (json) {
                     ObjectNode status = statusJson(run, tickets, decisions);
                     ((ObjectNode) status.get("run")).put("executing", observed.executing())
@@ -128,14 +118,7 @@ final class QueryCommands {
                         out.println("  being cancelled: a cancel was requested by " + cancelPending.get().by()
                                 + "; its coordinator applies it within a second");
                     }
-                    for (io.swarmflow.store.RunCommand c : decisions.values()) {
-                        // the reason is the rejecter's text: shown as the ticket's reason is, control characters visible
-                        out.println(io.swarmflow.cli.view.Printable.of("  " + c.ticketId() + ": "
-                                + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE ? "approved" : "rejected")
-                                + " by " + c.by() + (c.reason() == null ? "" : " (" + c.reason() + ")") + ", not applied yet; "
-                                + (observed.executing() ? "its coordinator applies it within a second"
-                                : "`swarm resume " + run.runId() + "` applies it")));
-                    }
+                    for (io.swarmflow.store.RunCommand c : decisions.values()) out.println(pendingLine(c, observed));
                     if (run.state() == io.swarmflow.store.RunState.CREATED && !observed.executing()) {
                         out.println("  it never started (the `swarm run` that created it stopped before it began); `swarm resume "
                                 + run.runId() + "` starts it");
@@ -150,6 +133,34 @@ final class QueryCommands {
                 }
                 return ExitCodes.OK;
             }
+        }
+
+        /**
+         * Approvals and rejections recorded and not yet applied, of those of {@code tickets} still waiting at their gates,
+         * by ticket id (a decision that lost to another one stays pending behind its settled gate, and is no news).
+         */
+        private static Map<String, io.swarmflow.store.RunCommand> pendingDecisions(Wiring w, String runId, List<TicketView> tickets) {
+            Map<String, io.swarmflow.store.RunCommand> decisions = new java.util.LinkedHashMap<>();
+            java.util.Set<String> awaiting = new java.util.HashSet<>();
+            for (TicketView t : tickets) if (t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) awaiting.add(t.ticketId());
+            if (awaiting.isEmpty()) return decisions;
+            for (io.swarmflow.store.RunCommand c : w.store.pendingCommands(runId)) {
+                if (c.kind() != io.swarmflow.store.RunCommand.Kind.CANCEL && awaiting.contains(c.ticketId())) {
+                    decisions.putIfAbsent(c.ticketId(), c);
+                }
+            }
+            return decisions;
+        }
+
+        /**
+         * The line for a decision recorded and not yet applied (under the run's summary, or the ticket's state); the reason
+         * is the rejecter's text, shown as a ticket's reason is, its control characters visible.
+         */
+        private static String pendingLine(io.swarmflow.store.RunCommand c, RunService.Observed observed) {
+            return io.swarmflow.cli.view.Printable.of("  " + c.ticketId() + ": " + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE
+                    ? "approved" : "rejected") + " by " + c.by() + (c.reason() == null ? "" : " (" + c.reason() + ")") + ", not applied yet; "
+                    + (observed.executing() ? "its coordinator applies it within a second"
+                    : "`swarm resume " + observed.run().runId() + "` applies it"));
         }
 
         /** The run RUN names; when none does but the latest run has a ticket by that name, says how to show it. */
@@ -171,15 +182,15 @@ final class QueryCommands {
          * {@code swarm status RUN TICKET}: the ticket's state and reason, one row per attempt (a running one's duration up
          * to now, or to the run's last event when its coordinator stopped), its outputs and how to read each attempt's log.
          */
-        private int ticket(Wiring w, RunService.Observed observed, TicketView t, boolean cancelling, PrintStream out)
-                throws IOException {
+        private int ticket(Wiring w, RunService.Observed observed, TicketView t, Map<String, io.swarmflow.store.RunCommand> decisions,
+                           boolean cancelling, PrintStream out) throws IOException {
             RunView run = observed.run();
             long stoppedAt = stoppedAt(w, observed);
             long now = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
             List<AttemptView> attempts = w.service.attempts(run.runId()).stream().filter(a -> a.ticketId().equals(t.ticketId()))
                     .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
             if (json) {
-                ObjectNode root = statusJson(run, List.of(t));
+                ObjectNode root = statusJson(run, List.of(t), decisions);
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
@@ -196,6 +207,14 @@ final class QueryCommands {
                     : observed.executing() ? "; retries at " + Tables.time(t.retryAtMillis())
                     : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
             if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+            io.swarmflow.store.RunCommand decision = decisions.get(t.ticketId());
+            if (decision != null) {
+                out.println(pendingLine(decision, observed));
+            } else if (t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL && !run.state().isFinished()) {
+                out.println("  approve it with `swarm approve " + run.runId() + " " + t.ticketId() + "`, or reject it with `swarm reject "
+                        + run.runId() + " " + t.ticketId() + " --reason TEXT`" + (observed.executing() ? ""
+                        : "; `swarm resume " + run.runId() + "` then applies the decision"));
+            }
             if (!attempts.isEmpty()) {
                 out.println();
                 List<List<String>> rows = new ArrayList<>();

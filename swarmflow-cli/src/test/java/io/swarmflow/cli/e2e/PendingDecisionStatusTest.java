@@ -34,6 +34,13 @@ class PendingDecisionStatusTest {
         JsonNode before = swarm("status", id, "--json", "--state-dir", st).json();
         assertThat(ticket(before, "gate").get("pendingDecision").isNull()).isTrue();
         assertThat(swarm("status", id, "--state-dir", st).out()).doesNotContain("not applied yet");
+        // the gate alone says how it goes on
+        Result undecided = swarm("status", id, "gate", "--state-dir", st);
+        assertThat(undecided.out()).as("%s", undecided).isEqualTo("ticket gate of run " + id + " (gated): awaiting-approval (0 attempts)\n"
+                + "  approve it with `swarm approve " + id + " gate`, or reject it with `swarm reject " + id + " gate --reason TEXT`; "
+                + "`swarm resume " + id + "` then applies the decision\n");
+        assertThat(swarm("status", id, "gate", "--json", "--state-dir", st).json().get("tickets").get(0).get("pendingDecision")
+                .isNull()).isTrue();
 
         Result approve = swarm("approve", id, "gate", "--state-dir", st);
         assertThat(approve.code()).as("%s", approve).isZero();
@@ -45,6 +52,14 @@ class PendingDecisionStatusTest {
         assertThat(ticket(json, "gate").get("pendingDecision").asText()).isEqualTo("approve");
         assertThat(ticket(json, "gate").get("pendingDecisionBy").asText()).isNotBlank();
         assertThat(ticket(json, "prep").get("pendingDecision").isNull()).isTrue();
+        // and so does `swarm status RUN TICKET`, whose JSON had "pendingDecision": null while one was pending
+        Result gate = swarm("status", id, "gate", "--state-dir", st);
+        assertThat(gate.out()).as("%s", gate).containsPattern("^ticket gate of run " + id + " \\(gated\\): awaiting-approval "
+                + "\\(0 attempts\\)\n  gate: approved by \\S+, not applied yet; `swarm resume " + id + "` applies it\n$");
+        JsonNode gateJson = swarm("status", id, "gate", "--json", "--state-dir", st).json();
+        assertThat(gateJson.get("tickets").get(0).get("pendingDecision").asText()).isEqualTo("approve");
+        assertThat(gateJson.get("tickets").get(0).get("pendingDecisionBy").asText())
+                .isEqualTo(ticket(json, "gate").get("pendingDecisionBy").asText());
 
         Result resume = swarm("resume", id, "--plain", "--state-dir", st);
         assertThat(resume.code()).as("%s", resume).isZero();
