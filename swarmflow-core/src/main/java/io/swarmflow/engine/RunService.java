@@ -356,6 +356,18 @@ public final class RunService {
         TicketView t = store.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                 .orElseThrow(() -> noSuchTicket(runId, ticketId));
         if (t.state() != TicketState.AWAITING_APPROVAL) {
+            // whether waiting helps: a ticket without a gate never waits at one; one still pending reaches its gate later
+            boolean gated = store.plan(runId).tickets().stream().anyMatch(p -> p.id().equals(ticketId)
+                    && p.approval() == io.swarmflow.spec.ApprovalMode.BEFORE_RUN);
+            if (!gated) {
+                throw new InvalidRequestException("ticket " + ticketId + " has no approval gate (its spec has no `approval: "
+                        + "before-run`), so there is nothing to approve or reject; only tickets waiting at an approval gate can be");
+            }
+            if (t.state() == TicketState.PENDING) {
+                throw new InvalidRequestException("ticket " + ticketId + " is pending: it waits at its approval gate once its "
+                        + "dependencies are done, and can be approved or rejected then (`swarm status " + runId + " " + ticketId
+                        + "` shows when it waits)");
+            }
             throw new InvalidRequestException("ticket " + ticketId + " " + t.state().phrase()
                     + "; it is not awaiting approval, and only tickets waiting at an approval gate can be approved or rejected");
         }

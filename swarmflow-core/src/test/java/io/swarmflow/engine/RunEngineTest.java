@@ -258,7 +258,13 @@ class RunEngineTest {
     void approveOfATicketNotAtAGateIsRefusedAndChangesNothing() throws Exception {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());
-        assertThatThrownBy(() -> service.approve(run, "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("ticket a is pending; it is not awaiting approval");
+        assertThatThrownBy(() -> service.approve(run, "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("ticket a has no approval gate (its spec has no `approval: before-run`), so there is nothing to approve or reject");
+        // a gate not reached yet: it will be, so the refusal says when the ticket can be decided
+        String gated = create(service, new TestPlans().ticket("a").ticket("gate", When.SUCCESS, 0, ApprovalMode.BEFORE_RUN, "noop", 0, "a").build());
+        assertThatThrownBy(() -> service.reject(gated, "gate", "x", "no")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("ticket gate is pending: it waits at its approval gate once its dependencies are done, and can be approved "
+                        + "or rejected then (`swarm status " + gated + " gate` shows when it waits)");
+        assertThat(store.pendingCommands(gated)).isEmpty();
         assertThatThrownBy(() -> service.approve(run, "zzz", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no ticket 'zzz'");
         assertThatThrownBy(() -> service.approve("nope", "a", "x")).isInstanceOf(InvalidRequestException.class).hasMessageContaining("no run 'nope'");
         assertThat(store.pendingCommands(run)).isEmpty();
