@@ -39,7 +39,8 @@ final class RunCommands {
         @Option(names = "--fail-fast", description = "After the first ticket fails for good, stop and skip the rest; `when: failure` and `when: always` tickets still run.")
         boolean failFast;
 
-        @Option(names = "--auto-approve", description = "Approve every approval gate without asking (unattended runs).")
+        @Option(names = "--auto-approve", description = "Approve every approval gate without asking (unattended runs), except one "
+                + "with a decision already recorded (`swarm approve` or `swarm reject` before a resume), which stands.")
         boolean autoApprove;
 
         @Option(names = "--plain", description = "Plain timestamped lines even on a terminal.")

@@ -47,4 +47,16 @@ class AutoApproveDecisionTest {
         assertThat(ticket(status, "undecided").get("state").asText()).isEqualTo("succeeded");
         assertThat(state.resolve("runs").resolve(id).resolve("scratch").resolve("rejected-ran")).doesNotExist();
     }
+
+    /** The help said "Approve every approval gate", which the rejection above shows it does not. */
+    @Test
+    void theHelpOfAutoApproveSaysADecisionAlreadyRecordedStands() {
+        for (String command : java.util.List.of("run", "resume")) {
+            Result help = swarm(command, "--help");
+            assertThat(help.code()).isZero();
+            assertThat(help.out().replaceAll("\\s+", " ")).as("%s", help).contains("--auto-approve Approve every approval gate without "
+                    + "asking (unattended runs), except one with a decision already recorded (`swarm approve` or `swarm reject` "
+                    + "before a resume), which stands.");
+        }
+    }
 }
