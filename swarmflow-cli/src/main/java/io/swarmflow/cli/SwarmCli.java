@@ -22,7 +22,7 @@ import java.io.PrintWriter;
                 RunCommands.Run.class, RunCommands.Resume.class, QueryCommands.Status.class, QueryCommands.Logs.class,
                 ValidateCommand.class, ControlCommands.Approve.class, ControlCommands.Reject.class,
                 ControlCommands.Cancel.class, ControlCommands.Clean.class, QueryCommands.Runs.class, QueryCommands.Report.class, SwarmCli.VersionCommand.class,
-                AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
+                SwarmCli.CompletionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:every ticket succeeded (or the command was applied)",
@@ -157,6 +157,26 @@ public final class SwarmCli implements Runnable {
             java.io.PrintWriter out = spec.commandLine().getOut();
             for (String line : new Version().getVersion()) out.println(line);
             for (String line : Wiring.agentEnvironment()) out.println(line);
+        }
+    }
+
+    /**
+     * {@code swarm generate-completion}: picocli's {@link AutoComplete.GenerateCompletion}, which is a help command and so
+     * took any argument or option ({@code --state-dir DIR}, a typo) without a word and exited 0; this one refuses them as
+     * every other command does.
+     */
+    @Command(name = "generate-completion", description = {"Prints a bash/zsh completion script for swarm. To have TAB "
+            + "completion in the current shell:", "", "  source <(swarm generate-completion)", ""})
+    static final class CompletionCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(AutoComplete.bash(spec.root().name(), spec.root().commandLine()));
+            out.print('\n');
+            out.flush();
         }
     }
 

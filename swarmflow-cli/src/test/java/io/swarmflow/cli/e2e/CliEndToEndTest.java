@@ -1152,6 +1152,15 @@ class CliEndToEndTest {
         Result c = swarm("generate-completion");
         assertThat(c.code()).isZero();
         assertThat(c.out()).contains("complete", "swarm", "resume", "approve");
+        // what it does not take is refused, as by every other command (picocli's help command took anything, exit 0)
+        for (List<String> args : List.of(List.of("--state-dir", tmp.toString()), List.of("bash"), List.of("--frobnicate"))) {
+            List<String> line = new ArrayList<>(List.of("generate-completion"));
+            line.addAll(args);
+            Result r = swarm(line.toArray(String[]::new));
+            assertThat(r.code()).as("%s: %s", line, r).isEqualTo(2);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).startsWith("swarm: ").contains("See `swarm generate-completion --help`.");
+        }
     }
 
     @Test
