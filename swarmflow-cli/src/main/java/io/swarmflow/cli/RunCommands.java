@@ -125,6 +125,7 @@ final class RunCommands {
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
             Path stateDir = state.resolve();
+            EngineOptions options = exec.engineOptions(stateDir); // a bad flag is refused whatever the run's state
             try (Signals signals = Signals.install(Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 runId = w.service.resolveRunId(runId);
                 RunView run = w.service.requireRun(runId);
@@ -159,7 +160,6 @@ final class RunCommands {
                 boolean specChanged = !io.swarmflow.spec.SpecLoader.isStream(Path.of(run.specPath()))
                         && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false);
                 PrintStream err = Streams.err(spec);
-                EngineOptions options = exec.engineOptions(stateDir);
                 beforeClaim.accept(w);
                 // said once this process holds the run: another resume started at the same time may have taken it since
                 // the check above, and then this one is refused without having said it resumes

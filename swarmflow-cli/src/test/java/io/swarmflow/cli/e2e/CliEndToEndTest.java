@@ -467,6 +467,11 @@ class CliEndToEndTest {
         Result r = swarm("resume", sharedRun, "--plain", "--state-dir", st);
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).contains("run " + sharedRun + " has already succeeded; nothing to resume");
+        // a bad flag is invalid input here too, as for a run that would resume (it was taken for the run's summary, exit 0)
+        Result badGrace = swarm("resume", sharedRun, "--grace", "-1", "--state-dir", st);
+        assertThat(badGrace.code()).as("%s", badGrace).isEqualTo(2);
+        assertThat(badGrace.out()).isEmpty();
+        assertThat(badGrace.err()).isEqualTo("swarm: --grace must be >= 0 seconds\n");
         assertThat(eventCount(sharedState, sharedRun)).isEqualTo(events);
         assertThat(swarm("status", sharedRun, "--json", "--state-dir", st).out()).isEqualTo(before);
     }
