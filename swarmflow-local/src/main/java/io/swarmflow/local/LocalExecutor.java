@@ -143,33 +143,33 @@ public final class LocalExecutor implements Executor {
     }
 
     private static final Path PRIVATE_TMP = Path.of("/tmp");
-    private volatile List<Path> registeredStateDirs;
+    /** The last list read, kept when a later read fails. */
+    private volatile List<Path> registeredStateDirs = List.of();
+    private final java.util.concurrent.atomic.AtomicBoolean registryWarned = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * The other state directories of the user's list, read once per executor, when its first attempt starts; this
-     * executor's own is added to the list then. Those below a home directory, or in /tmp, are left out: the sandbox
-     * hides the home and gives every attempt a private /tmp, and a mount more per attempt would gain nothing.
+     * The other state directories of the user's list, read for every attempt (a run that starts while this one runs
+     * lists its state directory after this one's first attempt); this executor's own is added to the list at the first
+     * (and again should the list have been deleted). Those below a home directory, or in /tmp, are left out: the sandbox
+     * hides the home and gives every attempt a private /tmp, and a mount more per attempt would gain nothing. Where the
+     * list cannot be kept the user is warned once, and the last list read is used.
      */
     private List<Path> registeredStateDirs() {
-        List<Path> dirs = registeredStateDirs;
-        if (dirs != null) return dirs;
-        synchronized (this) {
-            if (registeredStateDirs != null) return registeredStateDirs;
-            dirs = List.of();
-            if (options.stateDirs() != null && options.stateDir() != null && Files.isDirectory(options.stateDir())) {
-                try {
-                    List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
-                    dirs = StateDirRegistry.registerAndList(options.stateDirs(), options.stateDir()).stream()
-                            .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
-                } catch (IOException | RuntimeException e) {
-                    options.warnings().accept("cannot keep the list of state directories " + options.stateDirs() + " ("
-                            + e.getMessage() + "); the state directories of other runs outside this repository and your "
-                            + "home are not hidden from this run's tickets (set XDG_STATE_HOME to a directory you can write "
-                            + "to keep the list there)");
-                }
-            }
+        if (options.stateDirs() == null || options.stateDir() == null || !Files.isDirectory(options.stateDir())) return List.of();
+        try {
+            List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
+            List<Path> dirs = StateDirRegistry.registerAndList(options.stateDirs(), options.stateDir()).stream()
+                    .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
             registeredStateDirs = dirs;
             return dirs;
+        } catch (IOException | RuntimeException e) {
+            if (registryWarned.compareAndSet(false, true)) {
+                options.warnings().accept("cannot keep the list of state directories " + options.stateDirs() + " ("
+                        + e.getMessage() + "); the state directories of other runs outside this repository and your "
+                        + "home are not hidden from this run's tickets (set XDG_STATE_HOME to a directory you can write "
+                        + "to keep the list there)");
+            }
+            return registeredStateDirs;
         }
     }
 

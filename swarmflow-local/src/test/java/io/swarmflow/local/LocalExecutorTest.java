@@ -661,6 +661,23 @@ class LocalExecutorTest {
         }
     }
 
+    /** A list of state directories that cannot be kept (here its directory is a file) is said once, not at every attempt. */
+    @Test
+    void aListOfStateDirectoriesThatCannotBeKeptIsWarnedAboutOnce() throws Exception {
+        Files.writeString(tmp.resolve("not-a-directory"), "");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.NO_BWRAP, tmp.resolve("not-a-directory/state-dirs"))) {
+            for (String id : List.of("a", "b")) {
+                TestControl control = new TestControl();
+                assertThat(f.run(Fixture.ticket(id, "true").build(), control).outcome()).as("%s", control.stderr)
+                        .isEqualTo(Outcome.SUCCEEDED);
+            }
+
+            assertThat(f.warnings.stream().filter(w -> w.startsWith("cannot keep the list")).toList()).singleElement().asString()
+                    .startsWith("cannot keep the list of state directories "
+                    + tmp.resolve("not-a-directory/state-dirs") + " (").contains("set XDG_STATE_HOME");
+        }
+    }
+
     /**
      * A state directory that is the repository itself ({@code --state-dir .} in its top level) cannot be hidden from
      * tickets that see the repository: swarm.db and every run's logs would be readable, so the run is refused.

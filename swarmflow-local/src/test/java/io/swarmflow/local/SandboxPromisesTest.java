@@ -299,6 +299,35 @@ class SandboxPromisesTest {
     }
 
     /**
+     * Two runs at once: the one whose first attempt came first read the list before the other was on it, and its later
+     * tickets must not see the other's state either. The list is read again for every attempt.
+     */
+    @Test
+    void aRunHidesTheStateOfARunListedAfterItsFirstAttempt() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-");
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture first = new Fixture(outside.resolve("first"), Mode.BWRAP, list);
+             Fixture second = new Fixture(outside.resolve("second"), Mode.BWRAP, list)) {
+            TestControl firstControl = new TestControl();
+            assertThat(first.run(Fixture.ticket("one", "true").build(), firstControl).outcome()).as("%s", firstControl.stderr)
+                    .isEqualTo(Outcome.SUCCEEDED);
+            Files.writeString(second.state.resolve("swarm.db"), "the second run's variables");
+            TestControl secondControl = new TestControl();
+            assertThat(second.run(Fixture.ticket("two", "true").build(), secondControl).outcome()).as("%s", secondControl.stderr)
+                    .isEqualTo(Outcome.SUCCEEDED);
+            TestControl control = new TestControl();
+            AttemptResult result = first.run(Fixture.ticket("peek", "ls -A " + second.state + "; cat " + second.state
+                    + "/swarm.db 2>/dev/null || echo hidden").build(), control);
+
+            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("hidden");
+            assertThat(first.warnings).isEmpty();
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
      * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
      */
