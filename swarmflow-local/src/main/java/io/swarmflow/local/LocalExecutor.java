@@ -173,6 +173,22 @@ public final class LocalExecutor implements Executor {
         }
     }
 
+    /**
+     * The real path of a listed state directory when it still is one (holds {@code swarm.db} or {@code runs/}, as
+     * {@link OtherStateDirs} tells), else null: a directory deleted since is not mounted over (bubblewrap could not make
+     * its mount point), and a path that now leads elsewhere (a directory above it replaced by a link, its name reused)
+     * is not hidden, or the ticket could lose its tools (a link to /usr) or whatever else it reaches there.
+     */
+    private static Path stillAStateDirectory(Path listed) {
+        try {
+            Path real = listed.toRealPath();
+            return Files.exists(real.resolve("swarm.db"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || Files.isDirectory(real.resolve("runs"), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? real : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private final Map<Path, Optional<String>> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Path, Boolean> commitChecks = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -545,9 +561,10 @@ public final class LocalExecutor implements Executor {
             if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) spec.hiddenDir(dir.resolve(".swarm"));
         }
         if (repo != null) otherStateDirs(repo).forEach(spec::hiddenDir);
-        // and the user's other state directories wherever they are (a directory deleted since is not mounted over)
+        // and the user's other state directories wherever they are
         for (Path dir : registeredStateDirs()) {
-            if (Files.isDirectory(dir)) spec.hiddenDir(dir);
+            Path state = stillAStateDirectory(dir);
+            if (state != null) spec.hiddenDir(state);
         }
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {

@@ -328,6 +328,31 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A listed directory that is no longer a state directory is not hidden: here a directory above it was replaced by a
+     * link (moved to another disk, or a name reused), so the listed path now leads into a directory of tools the ticket
+     * runs; hiding it there would take them away (or, through a link to /usr, every program).
+     */
+    @Test
+    void aListedPathThatNowLeadsElsewhereIsNotHidden() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            Path tools = Files.createDirectories(outside.resolve("opt/state"));
+            Files.writeString(tools.resolve("tool.sh"), "echo the tool ran\n");
+            Files.createSymbolicLink(outside.resolve("old"), outside.resolve("opt"));
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, outside.resolve("old/state") + "\0");
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("tool", "bash " + tools.resolve("tool.sh")).build(), control);
+
+            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("the tool ran");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
      * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
      */
