@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -77,15 +78,25 @@ final class StateDirRegistry {
             List<String> listed = new ArrayList<>(List.of(text.split("\0", -1)));
             listed.removeLast(); // after the last NUL: empty, or an entry a crash cut short
             Set<Path> kept = new LinkedHashSet<>();
+            // entries this JVM cannot name (another run's letters outside the C locale's ASCII), kept as they are for
+            // the runs that can
+            Set<String> unnamed = new LinkedHashSet<>();
             for (String entry : listed) {
                 if (entry.isEmpty()) continue;
-                Path p = Path.of(entry);
+                Path p;
+                try {
+                    p = Path.of(entry);
+                } catch (InvalidPathException e) {
+                    unnamed.add(entry);
+                    continue;
+                }
                 if (p.isAbsolute() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) kept.add(p);
             }
             boolean known = kept.contains(ownReal);
             if (!known) kept.add(ownReal);
-            if (!known || kept.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
+            if (!known || kept.size() + unnamed.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
                 StringBuilder b = new StringBuilder();
+                for (String entry : unnamed) b.append(entry).append('\0');
                 for (Path p : kept) b.append(p).append('\0');
                 ch.truncate(0);
                 ch.position(0);

@@ -75,6 +75,40 @@ class StateDirRegistryTest {
         assertThat(Files.size(list)).isEqualTo(StateDirRegistry.MAX_BYTES + 1);
     }
 
+    /**
+     * A run in the C locale (cron, a container without LANG: the JVM's file names are ASCII) cannot make a path of an
+     * entry another run listed with other letters: that entry is left in the list as it is, for the runs that can, and
+     * the rest of the list still works (it threw, so the run warned and hid none of the others).
+     */
+    @Test
+    void anEntryThisJvmCannotNameIsKeptAndTheOthersStillListed() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path other = Files.createDirectories(tmp.resolve("other")).toRealPath();
+        String accented = tmp.toRealPath() + "/\u00e9tat";
+        Files.write(list, (accented + "\0" + other + "\0").getBytes(StandardCharsets.UTF_8));
+        Path own = Files.createDirectories(tmp.resolve("own")).toRealPath();
+
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
+                StateDirRegistryTest.class.getName(), "registerAndListStep", list.toString(), own.toString())
+                .redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.equals("LANGUAGE") || k.startsWith("LC_"));
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo("[" + other + "]");
+        assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8))
+                .isEqualTo(accented + "\0" + other + "\0" + own + "\0");
+    }
+
+    /** {@link StateDirRegistry#registerAndList} in a child JVM: a step for {@code OrdinaryUser}'s main. */
+    static String registerAndListStep(String... a) throws Exception {
+        return StateDirRegistry.registerAndList(Path.of(a[0]), Path.of(a[1])).toString();
+    }
+
     /** Runs of one JVM registering at once (a FileLock belongs to the JVM, so threads are serialized apart): none is lost. */
     @Test
     void concurrentRegistrationsLoseNoEntry() throws Exception {
