@@ -56,7 +56,36 @@ final class StateDirRegistry {
      * @return the real paths of the other state directories that exist, in the order they were listed
      * @throws IOException when the list cannot be read or written (a home directory that is not writable, a full disk)
      */
-    static synchronized List<Path> registerAndList(Path file, Path own) throws IOException {
+    static List<Path> registerAndList(Path file, Path own) throws IOException {
+        return register(file, own).others();
+    }
+
+    /**
+     * What {@link #registerAndList} read, and the list's {@link #stamp} as it was written then (taken under the lock).
+     *
+     * @param others the other state directories
+     * @param stamp  the list's stamp after the call
+     */
+    record Listing(List<Path> others, Object stamp) {
+    }
+
+    /**
+     * The list's modification time, size and file key: unchanged, the list was most likely not rewritten, and
+     * {@code others} read before still holds. Missed: a rewrite of the same size (an entry dropped and one as long
+     * added) within the same tick of the file system's clock as the write before it (a few milliseconds on ext4), until
+     * the list changes again. Null when it cannot be read.
+     */
+    static Object stamp(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return a.isRegularFile() ? List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey())) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@link #registerAndList}, with the list's stamp. */
+    static synchronized Listing register(Path file, Path own) throws IOException {
         // synchronized: a FileLock is held for the whole JVM, so a second thread's lock() would throw, not wait
         Path ownReal = own.toRealPath();
         Path dir = file.toAbsolutePath().getParent();
@@ -105,7 +134,7 @@ final class StateDirRegistry {
             }
             List<Path> others = new ArrayList<>(kept);
             others.remove(ownReal);
-            return others;
+            return new Listing(List.copyOf(others), stamp(file));
         }
     }
 

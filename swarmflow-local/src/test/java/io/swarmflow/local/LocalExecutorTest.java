@@ -661,6 +661,19 @@ class LocalExecutorTest {
         }
     }
 
+    /** A list of state directories deleted while a run goes on (by hand, a cleaner of ~/.local) gets its entry again. */
+    @Test
+    void aDeletedListOfStateDirectoriesGetsTheRunsEntryAgain() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.NO_BWRAP, list)) {
+            assertThat(f.run(Fixture.ticket("a", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            Files.delete(list);
+            assertThat(f.run(Fixture.ticket("b", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+
+            assertThat(Files.readString(list)).isEqualTo(f.state.toRealPath() + "\0");
+        }
+    }
+
     /** A list of state directories that cannot be kept (here its directory is a file) is said once, not at every attempt. */
     @Test
     void aListOfStateDirectoriesThatCannotBeKeptIsWarnedAboutOnce() throws Exception {

@@ -109,6 +109,21 @@ class StateDirRegistryTest {
         return StateDirRegistry.registerAndList(Path.of(a[0]), Path.of(a[1])).toString();
     }
 
+    /** The stamp a run compares before reading the list again: the same while nobody rewrote it, another after. */
+    @Test
+    void theStampChangesWhenTheListIsRewrittenOnly() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Path b = Files.createDirectories(tmp.resolve("b"));
+
+        StateDirRegistry.Listing first = StateDirRegistry.register(list, a);
+        assertThat(first.stamp()).isNotNull().isEqualTo(StateDirRegistry.stamp(list));
+        assertThat(StateDirRegistry.register(list, a).stamp()).as("read, not rewritten").isEqualTo(first.stamp());
+        StateDirRegistry.register(list, b);
+        assertThat(StateDirRegistry.stamp(list)).isNotEqualTo(first.stamp());
+        assertThat(StateDirRegistry.stamp(tmp.resolve("missing"))).isNull();
+    }
+
     /** Runs of one JVM registering at once (a FileLock belongs to the JVM, so threads are serialized apart): none is lost. */
     @Test
     void concurrentRegistrationsLoseNoEntry() throws Exception {
