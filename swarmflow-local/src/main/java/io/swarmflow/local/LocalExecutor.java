@@ -175,12 +175,28 @@ public final class LocalExecutor implements Executor {
         } catch (IOException | RuntimeException e) {
             if (registryWarned.compareAndSet(false, true)) {
                 options.warnings().accept("cannot keep the list of state directories " + options.stateDirs() + " ("
-                        + e.getMessage() + "); the state directories of other runs outside this repository and your "
+                        + why(e) + "); the state directories of other runs outside this repository and your "
                         + "home are not hidden from this run's tickets (set XDG_STATE_HOME to a directory you can write "
                         + "to keep the list there)");
             }
             return last == null ? List.of() : last.dirs();
         }
+    }
+
+    /**
+     * What went wrong with a file: java.nio's exceptions for permission denied (EACCES) and a file in the way of a
+     * directory name only the path in their message.
+     */
+    static String why(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getFile() != null) {
+            String reason = fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "exists and is not a directory"
+                    : e instanceof NoSuchFileException ? "no such file or directory"
+                    : e.getClass().getSimpleName();
+            return fse.getFile() + ": " + reason;
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /**

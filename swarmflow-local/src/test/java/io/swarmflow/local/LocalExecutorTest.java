@@ -674,7 +674,10 @@ class LocalExecutorTest {
         }
     }
 
-    /** A list of state directories that cannot be kept (here its directory is a file) is said once, not at every attempt. */
+    /**
+     * A list of state directories that cannot be kept (here its directory is a file) is said once, not at every attempt,
+     * with why: java.nio's exception named only the path.
+     */
     @Test
     void aListOfStateDirectoriesThatCannotBeKeptIsWarnedAboutOnce() throws Exception {
         Files.writeString(tmp.resolve("not-a-directory"), "");
@@ -686,8 +689,8 @@ class LocalExecutorTest {
             }
 
             assertThat(f.warnings.stream().filter(w -> w.startsWith("cannot keep the list")).toList()).singleElement().asString()
-                    .startsWith("cannot keep the list of state directories "
-                    + tmp.resolve("not-a-directory/state-dirs") + " (").contains("set XDG_STATE_HOME");
+                    .startsWith("cannot keep the list of state directories " + tmp.resolve("not-a-directory/state-dirs") + " ("
+                            + tmp.resolve("not-a-directory") + ": exists and is not a directory); ").contains("set XDG_STATE_HOME");
         }
     }
 
