@@ -586,7 +586,13 @@ public final class LocalExecutor implements Executor {
         for (Path dir : new Path[] {repo, Path.of(plan.specDir()), Path.of("").toAbsolutePath()}) {
             if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) spec.hiddenDir(dir.resolve(".swarm"));
         }
-        if (repo != null) otherStateDirs(repo).forEach(spec::hiddenDir);
+        if (repo != null) {
+            // found at the first attempt: one deleted since is not mounted over (bubblewrap could not make its mount point
+            // on the read-only repository, and the attempt would fail)
+            for (Path dir : otherStateDirs(repo)) {
+                if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) spec.hiddenDir(dir);
+            }
+        }
         // and the user's other state directories wherever they are
         for (Path dir : registeredStateDirs()) {
             Path state = stillAStateDirectory(dir);

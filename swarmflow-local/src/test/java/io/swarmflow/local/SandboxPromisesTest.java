@@ -353,6 +353,28 @@ class SandboxPromisesTest {
     }
 
     /**
+     * Another run's state directory in the repository is found once, at the run's first attempt; deleted afterwards
+     * (`rm -rf sub/.swarm`), it must not be mounted over any more: bubblewrap cannot make the mount point on the
+     * read-only repository, and every later attempt failed with "Can't mkdir ...: Read-only file system".
+     */
+    @Test
+    void anotherRunsStateInTheRepositoryDeletedDuringTheRunIsNotMountedOver() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            Path other = Files.createDirectories(f.repo.resolve("sub/.swarm/runs"));
+            TestControl first = new TestControl();
+            assertThat(f.run(Fixture.ticket("one", "ls -A " + other.getParent()).build(), first).outcome()).as("%s", first.stderr)
+                    .isEqualTo(Outcome.SUCCEEDED);
+            assertThat(first.stdout).as("hidden").isEmpty();
+            io.swarmflow.files.FileTrees.delete(other.getParent());
+
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("two", "ls " + f.repo.resolve("sub")).build(), control);
+
+            assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+        }
+    }
+
+    /**
      * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
      * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
      */
