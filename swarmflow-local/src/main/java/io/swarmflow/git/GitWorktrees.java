@@ -674,10 +674,19 @@ public final class GitWorktrees {
             Path real = p.toRealPath();
             Path best = null;
             boolean readOnly = false;
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            // decoded as this JVM decodes file names, leniently: one mount point that is not valid UTF-8 (an old USB
+            // stick's label) must not make the whole file unreadable
+            java.nio.charset.Charset names = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"),
+                    StandardCharsets.UTF_8);
+            for (String line : new String(Files.readAllBytes(Path.of("/proc/self/mountinfo")), names).split("\n")) {
                 String[] f = line.split(" ");
                 if (f.length < 6) continue;
-                Path mountPoint = Path.of(unescapeMountinfo(f[4]));
+                Path mountPoint;
+                try {
+                    mountPoint = Path.of(unescapeMountinfo(f[4]));
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue; // a name this JVM cannot hold (other letters in the C locale) is above no path it holds
+                }
                 if (real.startsWith(mountPoint) && (best == null || mountPoint.getNameCount() >= best.getNameCount())) {
                     best = mountPoint; // a later line with the same mount point is mounted over the earlier one
                     readOnly = List.of(f[5].split(",")).contains("ro");

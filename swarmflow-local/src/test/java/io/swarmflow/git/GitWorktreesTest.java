@@ -399,19 +399,42 @@ class GitWorktreesTest {
         assertThat(tmp.resolve("state/runs/r/worktrees/t")).doesNotExist();
     }
 
+    /**
+     * The same in the C locale (a container without LANG, cron), on a machine with a mount point of other letters (a
+     * USB stick's label, /home/josé): the JVM cannot make a path of that line of mountinfo, which made the whole of it
+     * unreadable, and the error was again "not writable by you (user root)"; as did, in any locale, a mount point that is
+     * not valid UTF-8.
+     */
+    @Test
+    void aGitDirectoryOnAReadOnlyMountSaysSoInTheCLocaleBesideAMountOfOtherLetters() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path git = repo.resolve(".git").toRealPath();
+        bwrapMakesMountNamespaces();
+        // the name is made by bash from its bytes: a JVM in the C locale could not make it
+        // and one that is not UTF-8 at all (Latin-1's é): mountinfo was read strictly as UTF-8
+        String script = "d=\"$0\"/$'\\xc3\\xa9t\\xc3\\xa9' && l=\"$0\"/$'\\xe9' && mkdir -p \"$d\" \"$l\" && exec bwrap "
+                + "--dev-bind / / --ro-bind \"$1\" \"$1\" --bind \"$d\" \"$d\" --bind \"$l\" \"$l\" -- \"${@:2}\"";
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", "-c", script, tmp.toRealPath().toString(), git.toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                io.swarmflow.files.OrdinaryUser.class.getName(), GitWorktreesTest.class.getName(), "createWorktreeStep",
+                repo.toString(), tmp.resolve("state/runs/r/worktrees/t").toString(), "swarm/r/t", base));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.equals("LANGUAGE") || k.startsWith("LC_"));
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(p.waitFor()).as(said).isZero();
+        assertThat(said).startsWith(git + " is on a read-only mount, and a worktree ticket makes its branch and worktree records there")
+                .doesNotContain("not writable by you");
+    }
+
     /** Runs a step of this class in a child JVM under bubblewrap, with {@code dir} bound read-only over itself. */
     private static String onReadOnlyMount(Path dir, String step, String... args) throws Exception {
         List<String> bwrap = List.of("bwrap", "--dev-bind", "/", "/", "--ro-bind", dir.toString(), dir.toString(), "--");
-        boolean works;
-        try {
-            works = new ProcessBuilder(concat(bwrap, List.of("true"))).redirectErrorStream(true).start().waitFor() == 0;
-        } catch (java.io.IOException e) {
-            works = false;
-        }
-        if (!works && "true".equals(System.getenv("CI"))) {
-            org.junit.jupiter.api.Assertions.fail("CI=true but bwrap cannot make a mount namespace here: install bubblewrap");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(works, "bwrap cannot make a mount namespace here");
+        bwrapMakesMountNamespaces();
         List<String> jvm = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
                 GitWorktreesTest.class.getName(), step));
@@ -421,6 +444,21 @@ class GitWorktreesTest {
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return out;
+    }
+
+    /** Skips the test where bwrap cannot make a mount namespace, and fails it there under CI=true. */
+    private static void bwrapMakesMountNamespaces() throws Exception {
+        boolean works;
+        try {
+            works = new ProcessBuilder("bwrap", "--dev-bind", "/", "/", "--ro-bind", "/", "/", "--", "true")
+                    .redirectErrorStream(true).start().waitFor() == 0;
+        } catch (java.io.IOException e) {
+            works = false;
+        }
+        if (!works && "true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assertions.fail("CI=true but bwrap cannot make a mount namespace here: install bubblewrap");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(works, "bwrap cannot make a mount namespace here");
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
