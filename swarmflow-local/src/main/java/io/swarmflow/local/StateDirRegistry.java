@@ -31,8 +31,15 @@ final class StateDirRegistry {
     }
 
     /**
-     * The list's default place, from {@code XDG_STATE_HOME} and {@code user.home}; null when neither gives an absolute
-     * directory.
+     * The list's place when neither {@code XDG_STATE_HOME} nor {@code user.home} is an absolute directory (a user with no
+     * entry in the password database and no HOME: the JVM's {@code user.home} is then {@code ?}): never opened,
+     * {@link #register} refuses it, and it names in the run's warning the variable to set.
+     */
+    static final Path NO_PLACE = Path.of("$XDG_STATE_HOME", "swarmflow", "state-dirs");
+
+    /**
+     * The list's default place, from {@code XDG_STATE_HOME} and {@code user.home}; {@link #NO_PLACE} when neither gives
+     * an absolute directory.
      */
     static Path defaultFile() {
         String xdg = System.getenv("XDG_STATE_HOME");
@@ -41,7 +48,7 @@ final class StateDirRegistry {
             base = Path.of(xdg);
         } else {
             String home = System.getProperty("user.home");
-            if (home == null || home.isBlank() || !Path.of(home).isAbsolute()) return null;
+            if (home == null || home.isBlank() || !Path.of(home).isAbsolute()) return NO_PLACE;
             base = Path.of(home, ".local", "state");
         }
         return base.resolve("swarmflow").resolve("state-dirs");
@@ -87,6 +94,10 @@ final class StateDirRegistry {
     /** {@link #registerAndList}, with the list's stamp. */
     static synchronized Listing register(Path file, Path own) throws IOException {
         // synchronized: a FileLock is held for the whole JVM, so a second thread's lock() would throw, not wait
+        if (!file.isAbsolute()) {
+            throw new IOException("neither XDG_STATE_HOME nor your home directory (user.home: " + System.getProperty("user.home")
+                    + ") is an absolute path");
+        }
         Path ownReal = own.toRealPath();
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {

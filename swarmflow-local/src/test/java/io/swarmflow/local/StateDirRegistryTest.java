@@ -104,6 +104,38 @@ class StateDirRegistryTest {
                 .isEqualTo(accented + "\0" + other + "\0" + own + "\0");
     }
 
+    /**
+     * With neither XDG_STATE_HOME nor a home (no entry in the password database, no HOME: user.home is "?") the list
+     * could not be kept and nothing was said, though docs/sandbox.md says the run warns: the run's warning now names
+     * why and the variable to set.
+     */
+    @Test
+    void withoutAHomeTheListCannotBeKeptAndSaysWhy() throws Exception {
+        Path own = Files.createDirectories(tmp.resolve("own")).toRealPath();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=?",
+                "-cp", System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
+                StateDirRegistryTest.class.getName(), "defaultListStep", own.toString())
+                .redirectErrorStream(true);
+        pb.environment().remove("XDG_STATE_HOME");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo("$XDG_STATE_HOME/swarmflow/state-dirs: neither XDG_STATE_HOME nor your home directory "
+                + "(user.home: ?) is an absolute path");
+    }
+
+    /** {@link StateDirRegistry#registerAndList} on the default list, or its error: a step for {@code OrdinaryUser}'s main. */
+    static String defaultListStep(String... a) {
+        Path file = StateDirRegistry.defaultFile();
+        try {
+            return file + ": " + StateDirRegistry.registerAndList(file, Path.of(a[0]));
+        } catch (java.io.IOException e) {
+            return file + ": " + e.getMessage();
+        }
+    }
+
     /** {@link StateDirRegistry#registerAndList} in a child JVM: a step for {@code OrdinaryUser}'s main. */
     static String registerAndListStep(String... a) throws Exception {
         return StateDirRegistry.registerAndList(Path.of(a[0]), Path.of(a[1])).toString();
