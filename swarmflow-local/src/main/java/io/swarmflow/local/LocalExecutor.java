@@ -149,6 +149,14 @@ public final class LocalExecutor implements Executor {
     private record Registered(List<Path> dirs, Object stamp) {
     }
     private final java.util.concurrent.atomic.AtomicBoolean registryWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean manyStateDirsWarned = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Other state directories of the list hidden at most, the most recently registered: each is a mount of its own in
+     * every sandboxed launch, and a mount costs more in a namespace that holds many (docs/benchmarks.md, "Hidden
+     * directories"), so a list grown long (a CI runner keeping old checkouts) must not slow every launch down.
+     */
+    static final int MAX_HIDDEN_STATE_DIRS = 32;
 
     /**
      * The other state directories of the user's list, looked at for every attempt (a run that starts while this one
@@ -170,6 +178,15 @@ public final class LocalExecutor implements Executor {
             StateDirRegistry.Listing listing = StateDirRegistry.register(options.stateDirs(), options.stateDir());
             List<Path> dirs = listing.others().stream()
                     .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
+            if (dirs.size() > MAX_HIDDEN_STATE_DIRS) {
+                if (manyStateDirsWarned.compareAndSet(false, true)) {
+                    options.warnings().accept(options.stateDirs() + " lists " + dirs.size() + " other state directories outside "
+                            + "your home; this run's tickets do not see the " + MAX_HIDDEN_STATE_DIRS + " used last, but can read "
+                            + "the " + (dirs.size() - MAX_HIDDEN_STATE_DIRS) + " others (each hidden directory costs every "
+                            + "sandboxed launch a mount); delete the state directories you no longer need");
+                }
+                dirs = dirs.subList(dirs.size() - MAX_HIDDEN_STATE_DIRS, dirs.size());
+            }
             registered = new Registered(dirs, listing.stamp());
             return dirs;
         } catch (IOException | RuntimeException e) {

@@ -55,12 +55,12 @@ final class StateDirRegistry {
     }
 
     /**
-     * Adds {@code own} to the list in {@code file} (creating both the file and its directory when missing), drops the
-     * entries that are no longer directories, and returns the others.
+     * Adds {@code own} to the end of the list in {@code file}, or moves it there (creating both the file and its
+     * directory when missing), drops the entries that are no longer directories, and returns the others.
      *
      * @param file the list; its parent directory is created with mode 0700 when missing
      * @param own  this run's state directory; it is stored by its real path and left out of the result
-     * @return the real paths of the other state directories that exist, in the order they were listed
+     * @return the real paths of the other state directories that exist, from the least to the most recently registered
      * @throws IOException when the list cannot be read or written (a home directory that is not writable, a full disk)
      */
     static List<Path> registerAndList(Path file, Path own) throws IOException {
@@ -117,7 +117,7 @@ final class StateDirRegistry {
             String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
             List<String> listed = new ArrayList<>(List.of(text.split("\0", -1)));
             listed.removeLast(); // after the last NUL: empty, or an entry a crash cut short
-            Set<Path> kept = new LinkedHashSet<>();
+            LinkedHashSet<Path> kept = new LinkedHashSet<>();
             // entries this JVM cannot name (another run's letters outside the C locale's ASCII), kept as they are for
             // the runs that can
             Set<String> unnamed = new LinkedHashSet<>();
@@ -132,9 +132,11 @@ final class StateDirRegistry {
                 }
                 if (p.isAbsolute() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) kept.add(p);
             }
-            boolean known = kept.contains(ownReal);
-            if (!known) kept.add(ownReal);
-            if (!known || kept.size() + unnamed.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
+            // the list runs from the least to the most recently registered: this run's own goes (or moves) to the end
+            boolean last = !kept.isEmpty() && ownReal.equals(kept.getLast());
+            kept.remove(ownReal);
+            kept.add(ownReal);
+            if (!last || kept.size() + unnamed.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
                 StringBuilder b = new StringBuilder();
                 for (String entry : unnamed) b.append(entry).append('\0');
                 for (Path p : kept) b.append(p).append('\0');

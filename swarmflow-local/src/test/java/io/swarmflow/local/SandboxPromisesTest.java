@@ -328,6 +328,43 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A long list (a CI runner keeping old checkouts) must not slow every launch down, each hidden directory being a
+     * mount of its own: the 32 registered last are hidden, the older ones are not, and the run says so once.
+     */
+    @Test
+    void aLongListHidesTheStateDirectoriesUsedLastAndSaysSo() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        int listed = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 3;
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            StringBuilder entries = new StringBuilder();
+            for (int i = 0; i < listed; i++) {
+                Path state = Files.createDirectories(outside.resolve("s" + i));
+                Files.writeString(state.resolve("swarm.db"), "run " + i);
+                entries.append(state).append('\0');
+            }
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, entries);
+            String script = "for i in $(seq 0 " + (listed - 1) + "); do cat " + outside + "/s$i/swarm.db 2>/dev/null && echo || echo hidden; done";
+
+            for (String id : List.of("peek", "again")) {
+                TestControl control = new TestControl();
+                assertThat(f.run(Fixture.ticket(id, script).build(), control).outcome()).as("%s", control.stderr)
+                        .isEqualTo(Outcome.SUCCEEDED);
+                assertThat(control.stdout.subList(0, 3)).as("the oldest").containsExactly("run 0", "run 1", "run 2");
+                assertThat(control.stdout.subList(3, listed)).as("the ones used last").containsOnly("hidden")
+                        .hasSize(LocalExecutor.MAX_HIDDEN_STATE_DIRS);
+            }
+            assertThat(f.warnings).singleElement().asString().isEqualTo(list + " lists " + listed + " other state directories "
+                    + "outside your home; this run's tickets do not see the " + LocalExecutor.MAX_HIDDEN_STATE_DIRS + " used last, but can "
+                    + "read the 3 others (each hidden "
+                    + "directory costs every sandboxed launch a mount); delete the state directories you no longer need");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A listed directory that is no longer a state directory is not hidden: here a directory above it was replaced by a
      * link (moved to another disk, or a name reused), so the listed path now leads into a directory of tools the ticket
      * runs; hiding it there would take them away (or, through a link to /usr, every program).

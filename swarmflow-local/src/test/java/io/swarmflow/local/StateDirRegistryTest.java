@@ -39,6 +39,22 @@ class StateDirRegistryTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(list.getParent()))).isEqualTo("rwx------");
     }
 
+    /** The list runs from the least to the most recently registered: registering again moves a directory to its end. */
+    @Test
+    void registeringAgainMovesADirectoryToTheEnd() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("a")).toRealPath();
+        Path b = Files.createDirectories(tmp.resolve("b")).toRealPath();
+        Path c = Files.createDirectories(tmp.resolve("c")).toRealPath();
+        StateDirRegistry.registerAndList(list, a);
+        StateDirRegistry.registerAndList(list, b);
+
+        StateDirRegistry.registerAndList(list, a);
+
+        assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8)).isEqualTo(b + "\0" + a + "\0");
+        assertThat(StateDirRegistry.registerAndList(list, c)).containsExactly(b, a);
+    }
+
     @Test
     void aStateDirectoryNamedThroughALinkIsListedByItsRealPath() throws Exception {
         Path list = tmp.resolve("state-dirs");
