@@ -283,15 +283,9 @@ class SandboxPromisesTest {
         try (Fixture first = new Fixture(outside.resolve("first"), Mode.BWRAP, list);
              Fixture second = new Fixture(outside.resolve("second"), Mode.BWRAP, list)) {
             Files.writeString(first.state.resolve("swarm.db"), "the first run's variables");
-            TestControl firstControl = new TestControl();
-            assertThat(first.run(Fixture.ticket("one", "true").build(), firstControl).outcome()).as("%s", firstControl.stderr)
-                    .isEqualTo(Outcome.SUCCEEDED);
-            TestControl control = new TestControl();
-            AttemptResult result = second.run(Fixture.ticket("peek", "ls -A " + first.state + "; cat " + first.state
-                    + "/swarm.db 2>/dev/null || echo hidden").build(), control);
+            succeeds(first, "one", "true");
 
-            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(control.stdout).containsExactly("hidden");
+            assertThat(succeeds(second, "peek", peek(first.state))).containsExactly("hidden");
             assertThat(second.warnings).isEmpty();
         } finally {
             io.swarmflow.files.FileTrees.delete(outside);
@@ -308,23 +302,28 @@ class SandboxPromisesTest {
         Path list = tmp.resolve("list/state-dirs");
         try (Fixture first = new Fixture(outside.resolve("first"), Mode.BWRAP, list);
              Fixture second = new Fixture(outside.resolve("second"), Mode.BWRAP, list)) {
-            TestControl firstControl = new TestControl();
-            assertThat(first.run(Fixture.ticket("one", "true").build(), firstControl).outcome()).as("%s", firstControl.stderr)
-                    .isEqualTo(Outcome.SUCCEEDED);
+            succeeds(first, "one", "true");
             Files.writeString(second.state.resolve("swarm.db"), "the second run's variables");
-            TestControl secondControl = new TestControl();
-            assertThat(second.run(Fixture.ticket("two", "true").build(), secondControl).outcome()).as("%s", secondControl.stderr)
-                    .isEqualTo(Outcome.SUCCEEDED);
-            TestControl control = new TestControl();
-            AttemptResult result = first.run(Fixture.ticket("peek", "ls -A " + second.state + "; cat " + second.state
-                    + "/swarm.db 2>/dev/null || echo hidden").build(), control);
+            succeeds(second, "two", "true");
 
-            assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
-            assertThat(control.stdout).containsExactly("hidden");
+            assertThat(succeeds(first, "peek", peek(second.state))).containsExactly("hidden");
             assertThat(first.warnings).isEmpty();
         } finally {
             io.swarmflow.files.FileTrees.delete(outside);
         }
+    }
+
+    /** Runs a ticket of {@code script} in {@code f}, which must succeed, and returns the lines it printed. */
+    private static List<String> succeeds(Fixture f, String id, String script) throws InterruptedException {
+        TestControl control = new TestControl();
+        AttemptResult result = f.run(Fixture.ticket(id, script).build(), control);
+        assertThat(result.outcome()).as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+        return control.stdout;
+    }
+
+    /** A script listing {@code state} and printing its swarm.db, or {@code hidden} when it cannot. */
+    private static String peek(Path state) {
+        return "ls -A " + state + "; cat " + state + "/swarm.db 2>/dev/null || echo hidden";
     }
 
     /**
