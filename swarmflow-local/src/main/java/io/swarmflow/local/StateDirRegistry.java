@@ -1,13 +1,13 @@
 package io.swarmflow.local;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -23,8 +23,10 @@ import java.util.Set;
  * <p>The list is the file {@code $XDG_STATE_HOME/swarmflow/state-dirs} ({@code ~/.local/state/swarmflow/state-dirs}
  * when {@code XDG_STATE_HOME} is unset or not absolute, as the XDG Base Directory Specification 0.8 says), mode 0600
  * in a directory of mode 0700: the real paths of the state directories, each ended by a NUL byte, so any file name
- * fits. Read and rewritten under an exclusive lock on the file ({@link FileChannel#lock()}): concurrent runs neither
- * lose an entry nor read half of one. Directories that no longer exist are dropped when the list is rewritten.
+ * fits. Read and rewritten under an exclusive lock ({@link FileChannel#lock()}) on {@code state-dirs.lock} beside it,
+ * so that concurrent runs do not lose an entry; rewritten by renaming a new file over it, so that a crash leaves the
+ * old list whole and a reader never sees half of one. Directories that no longer exist are dropped when the list is
+ * rewritten.
  */
 final class StateDirRegistry {
     private StateDirRegistry() {
@@ -77,10 +79,9 @@ final class StateDirRegistry {
     }
 
     /**
-     * The list's modification time, size and file key: unchanged, the list was most likely not rewritten, and
-     * {@code others} read before still holds. Missed: a rewrite of the same size (an entry dropped and one as long
-     * added) within the same tick of the file system's clock as the write before it (a few milliseconds on ext4), until
-     * the list changes again. Null when it cannot be read.
+     * The list's modification time, size and file key: unchanged, the list was not rewritten, and {@code others} read
+     * before still holds. Every rewrite renames a new file over the list, and the new file exists beside the old one
+     * until then, so its file key (device and inode) differs from the one it replaces. Null when it cannot be read.
      */
     static Object stamp(Path file) {
         try {
@@ -103,18 +104,19 @@ final class StateDirRegistry {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-             FileLock ignored = ch.lock()) {
-            if (ch.size() > MAX_BYTES) {
-                throw new IOException(file + " is larger than " + MAX_BYTES + " bytes, so it is not a list Swarmflow wrote; "
-                        + "delete it (it is made again by the next run)");
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        try (FileChannel lockChannel = FileChannel.open(lockFile, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE),
+                OWNER_ONLY);
+             FileLock ignored = lockChannel.lock()) {
+            byte[] bytes = new byte[0];
+            if (Files.exists(file)) {
+                if (Files.size(file) > MAX_BYTES) {
+                    throw new IOException(file + " is larger than " + MAX_BYTES + " bytes, so it is not a list Swarmflow wrote; "
+                            + "delete it (it is made again by the next run)");
+                }
+                bytes = Files.readAllBytes(file);
             }
-            ByteBuffer all = ByteBuffer.allocate((int) ch.size());
-            while (all.hasRemaining() && ch.read(all) >= 0) {
-                // reads until full or end of file
-            }
-            String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
+            String text = new String(bytes, StandardCharsets.UTF_8);
             List<String> listed = new ArrayList<>(List.of(text.split("\0", -1)));
             listed.removeLast(); // after the last NUL: empty, or an entry a crash cut short
             LinkedHashSet<Path> kept = new LinkedHashSet<>();
@@ -140,16 +142,30 @@ final class StateDirRegistry {
                 StringBuilder b = new StringBuilder();
                 for (String entry : unnamed) b.append(entry).append('\0');
                 for (Path p : kept) b.append(p).append('\0');
-                ch.truncate(0);
-                ch.position(0);
-                ByteBuffer out = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
-                while (out.hasRemaining()) ch.write(out);
+                replace(file, b.toString().getBytes(StandardCharsets.UTF_8));
             }
             List<Path> others = new ArrayList<>(kept);
             others.remove(ownReal);
             return new Listing(List.copyOf(others), stamp(file));
         }
     }
+
+    /**
+     * Writes {@code bytes} to a new file beside {@code file} and renames it over {@code file}: the list is replaced
+     * whole (rename(2) is atomic), so a crash while it is written leaves the old list, never an empty or cut one.
+     */
+    private static void replace(Path file, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp", OWNER_ONLY);
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static final java.nio.file.attribute.FileAttribute<Set<java.nio.file.attribute.PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /** Bytes of the list at most: thousands of paths, far more than the directories that exist at once. */
     static final int MAX_BYTES = 1 << 20;

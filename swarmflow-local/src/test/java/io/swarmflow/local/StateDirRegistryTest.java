@@ -172,6 +172,29 @@ class StateDirRegistryTest {
         assertThat(StateDirRegistry.stamp(tmp.resolve("missing"))).isNull();
     }
 
+    /**
+     * The list is replaced whole, never rewritten in place: a reader that opened it before a rewrite (another run, or
+     * this one before a crash) reads the old list complete, and the directory keeps no temporary file.
+     */
+    @Test
+    void aRewriteReplacesTheListWholeAndLeavesNoTemporaryFile() throws Exception {
+        Path list = tmp.resolve("xdg/state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("a")).toRealPath();
+        Path b = Files.createDirectories(tmp.resolve("b")).toRealPath();
+        StateDirRegistry.registerAndList(list, a);
+
+        try (java.io.InputStream before = Files.newInputStream(list)) {
+            StateDirRegistry.registerAndList(list, b);
+
+            assertThat(new String(before.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(a + "\0");
+        }
+        assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8)).isEqualTo(a + "\0" + b + "\0");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(list))).isEqualTo("rw-------");
+        try (var files = Files.list(list.getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("state-dirs", "state-dirs.lock");
+        }
+    }
+
     /** Runs of one JVM registering at once (a FileLock belongs to the JVM, so threads are serialized apart): none is lost. */
     @Test
     void concurrentRegistrationsLoseNoEntry() throws Exception {
