@@ -177,7 +177,7 @@ final class ControlCommands {
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
                 + "rejected, none is.") List<String> ticketIds;
-        @Option(names = "--reason", required = true, description = "Why (recorded in the event log and the report).") String reason;
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (recorded in the event log and the report).") String reason;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

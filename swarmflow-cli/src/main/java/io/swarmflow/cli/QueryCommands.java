@@ -84,7 +84,7 @@ final class QueryCommands {
             java.util.Set<io.swarmflow.store.TicketState> only = ticketStates(states);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 RunService.Observed observed = w.service.observe(runId != null ? resolve(w) : w.service.latestRun()
-                        .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet")).runId());
+                        .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet; start one with swarm run SPEC")).runId());
                 RunView run = observed.run();
                 List<TicketView> all = w.service.tickets(run.runId());
                 List<TicketView> tickets = only == null ? all : all.stream().filter(t -> only.contains(t.state())).toList();
@@ -306,7 +306,7 @@ final class QueryCommands {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 RunView run = runId != null ? w.service.requireRun(w.service.resolveRunId(runId))
-                        : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet"));
+                        : w.service.latestRun().orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet; start one with swarm run SPEC"));
                 String id = run.runId();
                 Path html = io.swarmflow.cli.report.RunReport.writeCurrent(new io.swarmflow.cli.report.RunReport.Source() {
                     @Override public RunView run() { return w.service.requireRun(id); }

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import static io.swarmflow.cli.e2e.Cli.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What validate says about a bad spec, and what runs says about a state directory made ahead of any run. */
+/**
+ * What validate says about a bad spec, what runs, status and report say about a state directory without runs, and how
+ * reject's help names its reason.
+ */
 class ValidateAndRunsWordingTest {
     @TempDir
     Path tmp;
@@ -49,5 +52,25 @@ class ValidateAndRunsWordingTest {
         assertThat(json.code()).as("%s", json).isZero();
         assertThat(json.out().strip()).isEqualTo("[]");
         assertThat(state).isEmptyDirectory(); // nothing was created
+    }
+
+    /** reject's help names the reason's value as the README does: --reason TEXT. */
+    @Test
+    void rejectsHelpNamesTheReasonText() {
+        Result help = swarm("reject", "--help");
+        assertThat(help.code()).as("%s", help).isZero();
+        assertThat(help.out()).contains("--reason=TEXT").doesNotContain("<reason>");
+    }
+
+    /** A state directory whose database holds no run: status and report say so, and how to start one. */
+    @Test
+    void statusAndReportOfAStateDirectoryWithoutRunsSayHowToStartOne() throws Exception {
+        Path state = tmp.resolve("state");
+        io.swarmflow.store.sql.SqlRunStore.openSqlite(state).close();
+        for (String command : new String[] {"status", "report"}) {
+            Result r = swarm(command, "--state-dir", state.toString());
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).contains("no runs in " + state + " yet; start one with swarm run SPEC");
+        }
     }
 }
