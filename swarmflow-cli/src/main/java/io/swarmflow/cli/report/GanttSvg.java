@@ -136,7 +136,6 @@ final class GanttSvg {
     /** A reason for a bar's hover text: at most {@link ReportHtml#REASON_CHARS}, as the ticket table shows it. */
     private static String shortReason(String reason) {
         return reason.length() <= ReportHtml.REASON_CHARS ? reason
-                : reason.substring(0, io.swarmflow.cli.view.Printable.cutBefore(reason, ReportHtml.REASON_CHARS)) + " … ("
-                        + reason.length() + " characters, all in report.json)";
+                : ReportHtml.cutReason(reason) + " (" + reason.length() + " characters, all in report.json)";
     }
 }

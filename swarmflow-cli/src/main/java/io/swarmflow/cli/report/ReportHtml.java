@@ -349,6 +349,11 @@ final class ReportHtml {
         sb.append("</tbody>\n</table></div>\n</section>\n");
     }
 
+    /** {@code reason} as the page shows it: at most {@link #REASON_CHARS} (never cut inside a surrogate pair), then " …". */
+    static String cutReason(String reason) {
+        return reason.length() <= REASON_CHARS ? reason : reason.substring(0, Printable.cutBefore(reason, REASON_CHARS)) + " …";
+    }
+
     /**
      * A ticket's reason, escaped, at most {@link #REASON_CHARS} of it: a longer one is cut (never inside a surrogate
      * pair), ends with {@code " …"} and is followed by its length. {@code isolated} puts the text in a {@code <bdi>}
@@ -357,7 +362,7 @@ final class ReportHtml {
     static String reason(String reason, boolean isolated) {
         if (reason == null) return "";
         boolean cut = reason.length() > REASON_CHARS;
-        String text = esc(cut ? reason.substring(0, Printable.cutBefore(reason, REASON_CHARS)) + " …" : reason);
+        String text = esc(cutReason(reason));
         if (isolated) text = "<bdi>" + text + "</bdi>";
         return cut ? text + " <span class=\"muted\">(" + reason.length() + " characters, all in report.json)</span>" : text;
     }
