@@ -149,10 +149,13 @@ public final class SandboxProcess {
         if (termination != Termination.EXITED) stop("TERM", spec.grace().toMillis());
         process.waitFor();
         long durationMillis = (System.nanoTime() - startNanos) / 1_000_000;
-        // Background children the script left behind must not outlive the attempt. Under bubblewrap they
-        // cannot: with --unshare-pid the kernel kills every process of the namespace when its init exits,
-        // before bwrap (the group leader we waited for) can exit. Without it, sweep the group.
-        if (bubblewrapPath == null && ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+        // Background children the script left behind must not outlive the attempt: sweep the group. Under
+        // bubblewrap it is usually empty by now (with --unshare-pid the kernel kills every process of the namespace
+        // when its init exits, before bwrap, the group leader we waited for, can exit), but not when the outer bwrap
+        // died before its sandboxed child had set --die-with-parent's PR_SET_PDEATHSIG (a TERM meant for setsid or
+        // prlimit that reached bwrap, just exec'd, in the first milliseconds): that child and the script run on, in
+        // this group, holding the pipes the drain below waits on. The usual empty group costs one kill(2).
+        if (ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
         // What left the group (setsid) but not the attempt's cgroup goes too, before the pipes are drained.
         if (cgroup != null) cgroup.close();
         long drain = Math.max(1000, spec.grace().toMillis());

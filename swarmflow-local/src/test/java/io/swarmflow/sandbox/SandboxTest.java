@@ -202,6 +202,32 @@ class SandboxTest {
         }
     }
 
+    /**
+     * bubblewrap's {@code --die-with-parent} is set by its sandboxed child after the clone; a TERM that ends the outer
+     * bwrap in between (it was still setsid or prlimit when the group was looked at, a busy machine) leaves the
+     * sandbox running with the attempt's pipes, which the drain then waited on for the whole grace. Whatever is left
+     * in the group after bwrap ended is killed before the drain. A stand-in bwrap leaves a member behind at will.
+     */
+    @Test
+    void underBubblewrapWhatOutlivesBubblewrapInItsGroupIsKilledBeforeTheDrain() throws Exception {
+        String marker = "swarm-orphan-" + System.nanoTime();
+        Path fake = Files.createDirectories(tmp.resolve("fake")).resolve("bwrap");
+        Files.writeString(fake, "#!/bin/bash\n(exec -a " + marker + " sleep 600) &\nexit 0\n");
+        fake.toFile().setExecutable(true);
+        Bubblewrap.Status standIn = new Bubblewrap.Status(true, fake.toString(), "bubblewrap 0.8.0", null);
+        try (Sandbox sandbox = new Sandbox(standIn, w -> {})) {
+            SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.REQUIRED).grace(Duration.ofSeconds(300)).build();
+            SandboxProcess p = sandbox.start(spec, List.of("true"), LineListener.NONE);
+            SandboxResult result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), p::waitFor,
+                    "the drain waited on a pipe held by what outlived bubblewrap");
+            assertThat(result.exitCode()).isZero();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.allProcesses()
+                    .noneMatch(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)));
+        } finally {
+            TestProcesses.killWithArgument(marker);
+        }
+    }
+
     @Test
     void withoutBubblewrapAChildCleaningUpAfterTermKeepsTheGraceWhenTheScriptDiesAtOnce() throws Exception {
         Path cleaned = tmp.resolve("cleaned");
