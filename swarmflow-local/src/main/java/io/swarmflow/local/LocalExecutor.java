@@ -81,8 +81,8 @@ public final class LocalExecutor implements Executor {
      * @param gracePeriod time between SIGTERM and SIGKILL when the engine gives none
      * @param bubblewrap  bubblewrap status to use; null probes the machine
      *                    ({@link Bubblewrap.Status#unavailable} forces running without it)
-     * @param stateDirs   the user's list of state directories, to which {@code stateDir} is added when the first
-     *                    attempt starts and whose other directories are hidden from attempts (see
+     * @param stateDirs   the user's list of state directories, to which {@code stateDir} is added when a run starts or
+     *                    resumes ({@link #prepareRun}) and whose other directories are hidden from attempts (see
      *                    {@code StateDirRegistry}); null: none kept
      */
     public record Options(Path stateDir, Consumer<String> warnings, Duration gracePeriod, Bubblewrap.Status bubblewrap,
@@ -143,7 +143,10 @@ public final class LocalExecutor implements Executor {
     }
 
     private static final Path PRIVATE_TMP = Path.of("/tmp");
-    /** The last list read (kept when a later read fails) and the list's stamp then; null before the first attempt. */
+    /**
+     * The last list read (kept when a later read fails) and the list's stamp then; null before the first read (when a
+     * run is prepared).
+     */
     private volatile Registered registered;
 
     private record Registered(List<Path> dirs, Object stamp) {
@@ -160,9 +163,9 @@ public final class LocalExecutor implements Executor {
 
     /**
      * The other state directories of the user's list, looked at for every attempt (a run that starts while this one
-     * runs lists its state directory after this one's first attempt): read again when the list's stamp changed since the
+     * runs lists its state directory after this one started): read again when the list's stamp changed since the
      * last read (one stat otherwise: reading it under its lock took 0.1 ms, and 5 µs more per entry); this executor's
-     * own is added to the list at the first (and again should the list have been deleted). Those below a home
+     * own is added to the list when a run is prepared (and again should the list have been deleted). Those below a home
      * directory, or in /tmp, are left out: the sandbox hides the home and gives every attempt a private /tmp, and a
      * mount more per attempt would gain nothing. Where the list cannot be kept the user is warned once, and the last
      * list read is used.
@@ -348,6 +351,9 @@ public final class LocalExecutor implements Executor {
             throw new io.swarmflow.store.StoreException.Unavailable(
                     "cannot create the run directory " + runDir + ": " + e.getMessage(), e);
         }
+        // listed as the run starts, not at its first attempt: a first ticket that waits (an approval, the tickets of
+        // a run before it) would leave this state directory readable to other runs' tickets until then
+        registeredStateDirs();
         // worktrees a crashed coordinator left are kept: a ticket that gets a new attempt starts from a fresh worktree
         // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's
         // uncommitted work, content in a nested repository)

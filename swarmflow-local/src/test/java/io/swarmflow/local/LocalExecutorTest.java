@@ -661,6 +661,25 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * Checking a plan (what {@code swarm validate} does: notes and preflight) lists nothing, as it persists nothing;
+     * preparing a run lists its state directory before any attempt.
+     */
+    @Test
+    void aRunIsListedWhenPreparedAndCheckingAPlanListsNothing() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.NO_BWRAP, list)) {
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), Fixture.ticket("a", "true").workspace(WorkspaceMode.WORKTREE).build());
+            f.executor.notes(plan);
+            f.executor.preflight(plan);
+            assertThat(list.getParent()).doesNotExist();
+
+            f.executor.prepareRun("r1", plan, f.runDir);
+
+            assertThat(Files.readString(list)).isEqualTo(f.state.toRealPath() + "\0");
+        }
+    }
+
     /** A list of state directories deleted while a run goes on (by hand, a cleaner of ~/.local) gets its entry again. */
     @Test
     void aDeletedListOfStateDirectoriesGetsTheRunsEntryAgain() throws Exception {

@@ -4,6 +4,7 @@ import io.swarmflow.agent.AttemptResult;
 import io.swarmflow.local.Fixture.Mode;
 import io.swarmflow.store.Outcome;
 import io.swarmflow.spec.PlannedTicket;
+import io.swarmflow.spec.SandboxPolicy;
 import io.swarmflow.spec.WorkspaceMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -308,6 +309,27 @@ class SandboxPromisesTest {
 
             assertThat(succeeds(first, "peek", peek(second.state))).containsExactly("hidden");
             assertThat(first.warnings).isEmpty();
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
+     * A run's state directory is listed when the run starts, not at its first attempt: a run whose first ticket waits
+     * (for an approval, or for the runs before it in the same process) was readable by the other runs' tickets until then.
+     */
+    @Test
+    void aRunIsHiddenFromItsStartNotFromItsFirstAttempt() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-");
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture waiting = new Fixture(outside.resolve("waiting"), Mode.BWRAP, list);
+             Fixture other = new Fixture(outside.resolve("other"), Mode.BWRAP, list)) {
+            Files.writeString(waiting.state.resolve("swarm.db"), "the waiting run's variables");
+            waiting.executor.prepareRun("r1", waiting.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT),
+                    Fixture.ticket("gated", "true").build()), waiting.runDir);
+
+            assertThat(succeeds(other, "peek", peek(waiting.state))).containsExactly("hidden");
+            assertThat(other.warnings).isEmpty();
         } finally {
             io.swarmflow.files.FileTrees.delete(outside);
         }
