@@ -168,7 +168,8 @@ public final class LocalExecutor implements Executor {
      * own is added to the list when a run is prepared (and again should the list have been deleted). Those below a home
      * directory, or in /tmp, are left out: the sandbox hides the home and gives every attempt a private /tmp, and a
      * mount more per attempt would gain nothing. Where the list cannot be kept the user is warned once, and the last
-     * list read is used.
+     * list read is used. From the least to the most recently registered, as listed; not checked to still be state
+     * directories (see {@link #hiddenStateDirs}).
      */
     private List<Path> registeredStateDirs() {
         if (options.stateDirs() == null || options.stateDir() == null || !Files.isDirectory(options.stateDir())) return List.of();
@@ -181,14 +182,16 @@ public final class LocalExecutor implements Executor {
             StateDirRegistry.Listing listing = StateDirRegistry.register(options.stateDirs(), options.stateDir());
             List<Path> dirs = listing.others().stream()
                     .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
-            if (dirs.size() > MAX_HIDDEN_STATE_DIRS) {
-                if (manyStateDirsWarned.compareAndSet(false, true)) {
-                    options.warnings().accept(options.stateDirs() + " lists " + dirs.size() + " other state directories outside "
+            if (dirs.size() > MAX_HIDDEN_STATE_DIRS && !manyStateDirsWarned.get()) {
+                // counted once per read of the list: the listed paths that are no longer state directories take no slot
+                int states = 0;
+                for (Path d : dirs) if (stillAStateDirectory(d) != null) states++;
+                if (states > MAX_HIDDEN_STATE_DIRS && manyStateDirsWarned.compareAndSet(false, true)) {
+                    options.warnings().accept(options.stateDirs() + " lists " + states + " other state directories outside "
                             + "your home; this run's tickets do not see the " + MAX_HIDDEN_STATE_DIRS + " used last, but can read "
-                            + "the " + (dirs.size() - MAX_HIDDEN_STATE_DIRS) + " others (each hidden directory costs every "
+                            + "the " + (states - MAX_HIDDEN_STATE_DIRS) + " others (each hidden directory costs every "
                             + "sandboxed launch a mount); delete the state directories you no longer need");
                 }
-                dirs = dirs.subList(dirs.size() - MAX_HIDDEN_STATE_DIRS, dirs.size());
             }
             registered = new Registered(dirs, listing.stamp());
             return dirs;
@@ -201,6 +204,22 @@ public final class LocalExecutor implements Executor {
             }
             return last == null ? List.of() : last.dirs();
         }
+    }
+
+    /**
+     * The real paths of the state directories an attempt hides from the user's list: of {@link #registeredStateDirs},
+     * the {@link #MAX_HIDDEN_STATE_DIRS} registered last among those that still are state directories
+     * ({@link #stillAStateDirectory}, checked at every attempt from the most recently registered on, so a listed path
+     * that is no longer one takes no slot).
+     */
+    private List<Path> hiddenStateDirs() {
+        List<Path> listed = registeredStateDirs();
+        List<Path> hidden = new ArrayList<>(Math.min(listed.size(), MAX_HIDDEN_STATE_DIRS));
+        for (int i = listed.size() - 1; i >= 0 && hidden.size() < MAX_HIDDEN_STATE_DIRS; i--) {
+            Path state = stillAStateDirectory(listed.get(i));
+            if (state != null) hidden.add(state);
+        }
+        return hidden;
     }
 
     /**
@@ -617,10 +636,7 @@ public final class LocalExecutor implements Executor {
             }
         }
         // and the user's other state directories wherever they are
-        for (Path dir : registeredStateDirs()) {
-            Path state = stillAStateDirectory(dir);
-            if (state != null) spec.hiddenDir(state);
-        }
+        for (Path state : hiddenStateDirs()) spec.hiddenDir(state);
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {
             if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));

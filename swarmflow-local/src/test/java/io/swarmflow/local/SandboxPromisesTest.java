@@ -386,6 +386,43 @@ class SandboxPromisesTest {
     }
 
     /**
+     * Listed directories that are no longer state directories (their swarm.db and runs/ deleted, the directory kept) take
+     * no slot among the 32 hidden, and the warning does not count them: the cap was applied before they were left out,
+     * so five of them registered last left five more state directories readable, and the warning said eight.
+     */
+    @Test
+    void listedDirectoriesThatAreNoLongerStateDirectoriesTakeNoSlot() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        int states = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 3;
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            StringBuilder entries = new StringBuilder();
+            for (int i = 0; i < states; i++) {
+                Path state = Files.createDirectories(outside.resolve("s" + i));
+                Files.writeString(state.resolve("swarm.db"), "run " + i);
+                entries.append(state).append('\0');
+            }
+            for (int i = 0; i < 5; i++) entries.append(Files.createDirectories(outside.resolve("emptied" + i))).append('\0');
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, entries);
+            String script = "for i in $(seq 0 " + (states - 1) + "); do cat " + outside + "/s$i/swarm.db 2>/dev/null && echo || echo hidden; done";
+
+            TestControl control = new TestControl();
+            assertThat(f.run(Fixture.ticket("peek", script).build(), control).outcome()).as("%s", control.stderr)
+                    .isEqualTo(Outcome.SUCCEEDED);
+
+            assertThat(control.stdout.subList(0, 3)).as("the oldest").containsExactly("run 0", "run 1", "run 2");
+            assertThat(control.stdout.subList(3, states)).as("the ones used last").containsOnly("hidden")
+                    .hasSize(LocalExecutor.MAX_HIDDEN_STATE_DIRS);
+            assertThat(f.warnings).singleElement().asString().startsWith(list + " lists " + states + " other state directories "
+                    + "outside your home; this run's tickets do not see the " + LocalExecutor.MAX_HIDDEN_STATE_DIRS + " used last, but can "
+                    + "read the 3 others");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A listed directory that is no longer a state directory is not hidden: here a directory above it was replaced by a
      * link (moved to another disk, or a name reused), so the listed path now leads into a directory of tools the ticket
      * runs; hiding it there would take them away (or, through a link to /usr, every program).
