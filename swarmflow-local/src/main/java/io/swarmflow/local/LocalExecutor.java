@@ -207,20 +207,37 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * The real paths of the state directories an attempt hides from the user's list: of {@link #registeredStateDirs},
-     * the {@link #MAX_HIDDEN_STATE_DIRS} registered last among those that still are state directories
-     * ({@link #stillAStateDirectory}, checked at every attempt from the most recently registered on, so a listed path
-     * that is no longer one takes no slot).
+     * The real paths of the state directories an attempt of {@code ticket} hides from the user's list: of
+     * {@link #registeredStateDirs}, the {@link #MAX_HIDDEN_STATE_DIRS} registered last among those that still are state
+     * directories ({@link #stillAStateDirectory}, checked at every attempt from the most recently registered on, so a
+     * listed path that is no longer one takes no slot) and hold no directory of the ticket's {@code PATH}
+     * ({@link Sandbox#pathEntryIn}; hiding one would take the ticket's programs away: the user is warned once per
+     * directory that it stays readable).
+     *
+     * @param env the environment the ticket's sandbox grants, its {@code PATH} included when it sets one
      */
-    private List<Path> hiddenStateDirs() {
+    private List<Path> hiddenStateDirs(PlannedTicket ticket, Map<String, String> env) {
         List<Path> listed = registeredStateDirs();
         List<Path> hidden = new ArrayList<>(Math.min(listed.size(), MAX_HIDDEN_STATE_DIRS));
         for (int i = listed.size() - 1; i >= 0 && hidden.size() < MAX_HIDDEN_STATE_DIRS; i--) {
             Path state = stillAStateDirectory(listed.get(i));
-            if (state != null) hidden.add(state);
+            if (state == null) continue;
+            Path programs = sandbox.pathEntryIn(state, env);
+            if (programs == null) {
+                hidden.add(state);
+            } else if (onPathWarned.add(state)) {
+                options.warnings().accept("the state directory " + state + " (on the list " + options.stateDirs() + ") holds "
+                        + programs + ", a directory of the PATH of ticket " + ticket.id() + ", so it is not hidden from the "
+                        + "tickets that find programs there (hiding it would take those programs away): they can read its "
+                        + "swarm.db and runs/; keep programs and state directories apart (move the programs, or give that "
+                        + "run another --state-dir)");
+            }
         }
         return hidden;
     }
+
+    /** The listed state directories left visible because they hold a ticket's programs, each warned about once. */
+    private final java.util.Set<Path> onPathWarned = ConcurrentHashMap.newKeySet();
 
     /**
      * What went wrong with a file: java.nio's exceptions for permission denied (EACCES) and a file in the way of a
@@ -636,7 +653,7 @@ public final class LocalExecutor implements Executor {
             }
         }
         // and the user's other state directories wherever they are
-        for (Path state : hiddenStateDirs()) spec.hiddenDir(state);
+        for (Path state : hiddenStateDirs(ticket, env)) spec.hiddenDir(state);
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {
             if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));

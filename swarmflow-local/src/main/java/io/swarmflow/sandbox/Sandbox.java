@@ -294,13 +294,28 @@ public final class Sandbox implements AutoCloseable {
      * (NixOS keeps its programs under {@code /run/current-system}); its sockets are still covered one by one.
      */
     private boolean onPath(Path dir, SandboxSpec spec) {
-        for (String path : new String[] {System.getenv("PATH"), spec.env().get("PATH")}) {
+        return pathEntryIn(dir, spec.env()) != null;
+    }
+
+    /**
+     * A directory in which a sandboxed process finds programs that is {@code dir} or lies below it, or null when there
+     * is none: a directory of the host's {@code PATH} (where {@link #commandLine} finds the program), or of the
+     * {@code PATH} in {@code env} ({@link #DEFAULT_PATH} when it has none), each as written (normalized) and as its real
+     * path. Hiding such a directory would take the process's programs away. Looked up from a cache per {@code PATH}
+     * value: no file system call once a value was seen.
+     *
+     * @param dir an absolute path; compared as given, so pass its real path
+     * @param env the environment a spec grants ({@link SandboxSpec#env()})
+     * @return the first such {@code PATH} entry, as written or as resolved, or null
+     */
+    public Path pathEntryIn(Path dir, Map<String, String> env) {
+        for (String path : new String[] {System.getenv("PATH"), env.getOrDefault("PATH", DEFAULT_PATH)}) {
             if (path == null) continue;
             for (Path entry : pathEntries.computeIfAbsent(path, Sandbox::pathEntries)) {
-                if (entry.startsWith(dir)) return true;
+                if (entry.startsWith(dir)) return entry;
             }
         }
-        return false;
+        return null;
     }
 
     /** Each PATH entry as given (normalized) and as resolved; resolving them cost 0.05 ms per launch, so once per PATH. */

@@ -423,6 +423,38 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A listed state directory that holds a directory of the ticket's PATH (a state directory kept in /opt/tools, next
+     * to its bin/) is not hidden, like /run when the PATH uses it: hidden, the ticket's commands vanished (exit 127).
+     * The run says once that it stays readable, and why.
+     */
+    @Test
+    void aListedStateDirectoryHoldingTheTicketsProgramsStaysVisibleAndIsWarnedAboutOnce() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            Path tools = Files.createDirectories(outside.resolve("tools"));
+            Files.writeString(tools.resolve("swarm.db"), "another run's variables");
+            Path bin = Files.createDirectories(tools.resolve("bin"));
+            Files.writeString(bin.resolve("tool"), "#!/bin/sh\necho the tool ran\n");
+            Files.setPosixFilePermissions(bin.resolve("tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, tools + "\0");
+
+            for (String id : List.of("one", "two")) {
+                TestControl control = new TestControl();
+                AttemptResult result = f.run(Fixture.ticket(id, "tool").env("PATH", bin + ":/usr/bin:/bin").build(), control);
+
+                assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+                assertThat(control.stdout).containsExactly("the tool ran");
+            }
+            assertThat(f.warnings).singleElement().asString().startsWith("the state directory " + tools + " (on the list " + list
+                    + ") holds " + bin + ", a directory of the PATH of ticket one, so it is not hidden");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A listed directory that is no longer a state directory is not hidden: here a directory above it was replaced by a
      * link (moved to another disk, or a name reused), so the listed path now leads into a directory of tools the ticket
      * runs; hiding it there would take them away (or, through a link to /usr, every program).
