@@ -615,8 +615,6 @@ public final class LocalExecutor implements Executor {
     private AttemptResult shellIn(AttemptRequest request, AttemptControl control, Path workspace, Worktree worktree)
             throws InterruptedException {
         PlannedTicket ticket = request.ticket();
-        Plan plan = request.plan();
-        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
         Path scratch = request.scratchDir();
         Map<String, String> env = new HashMap<>(request.env());
         env.put("SWARM_RUN_ID", request.runId());
@@ -628,10 +626,61 @@ public final class LocalExecutor implements Executor {
         ResourceLimits limits = profile.limits() != null ? profile.limits() : ResourceLimits.DEFAULTS;
         ProcessLimits processLimits = new ProcessLimits(limits.cpuSeconds(), limits.addressSpaceBytes(), limits.fileSizeBytes(), limits.processes());
         long graceMillis = control.gracePeriodMillis() > 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
+        JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
+        SandboxResult result;
+        for (boolean again = false; ; again = true) {
+            SandboxProcess process;
+            // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
+            if (control.isCancelled()) return cancelled();
+            try {
+                // JSON outputs come from the whole of stdout, not only the part the log cap kept
+                process = sandbox.start(spec(request, workspace, env, processLimits, graceMillis), command(request.script()),
+                        control::logLine, json);
+            } catch (SandboxException e) {
+                if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+                return AttemptResult.failed(null, e.getMessage());
+            }
+            control.processStarted(process.pid(), process.startTicks());
+            control.onCancel(process::cancel);
+            control.onKill(process::kill);
+            result = process.waitFor();
+            // a directory to hide that was deleted after spec() saw it, before bubblewrap mounted over it: bubblewrap could
+            // not make the mount point and ended before starting the script; once, the sandbox is set up again (spec()
+            // leaves out what no longer exists)
+            if (again || !process.usesBubblewrap() || vanishedMountPoint(result) == null) break;
+            forgetLog(request.logDir());
+        }
+
+        AttemptResult ended = switch (result.termination()) {
+            case CANCELLED -> killedAfterGrace(cancelled(), result, graceMillis);
+            case TIMED_OUT -> killedAfterGrace(timedOut(ticket.timeoutMillis()), result, graceMillis);
+            case EXITED -> result.succeeded()
+                    ? finish(request, workspace, worktree, json)
+                    : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
+                            sandbox.effectiveLimits(processLimits).cpuSeconds())
+                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
+        };
+        // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
+        // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
+        // launch (a folder made before each launch was measurable in B3: docs/benchmarks.md, re-runs of 2026-12-05)
+        return ended.withOutputBytes(result.stdoutBytes() + result.stderrBytes());
+    }
+
+    /**
+     * The sandbox of an attempt of {@code request} in {@code workspace}, with {@code env}: built at each launch, as the
+     * directories it hides are checked to exist as it is built.
+     */
+    private SandboxSpec spec(AttemptRequest request, Path workspace, Map<String, String> env, ProcessLimits processLimits,
+                             long graceMillis) {
+        PlannedTicket ticket = request.ticket();
+        Plan plan = request.plan();
+        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
+        AgentProfile profile = request.profile();
+        ResourceLimits limits = profile.limits() != null ? profile.limits() : ResourceLimits.DEFAULTS;
         SandboxSpec.Builder spec = SandboxSpec.builder(workspace)
                 .isolation(isolation(profile.sandbox()))
                 .workspaceWritable(ticket.workspace() != WorkspaceMode.REPO)
-                .writableDir(scratch)
+                .writableDir(request.scratchDir())
                 .network(ticket.network())
                 .env(env)
                 .limits(processLimits)
@@ -663,38 +712,52 @@ public final class LocalExecutor implements Executor {
             Path gitDir = gitDir(repo);
             if (gitDir != null) spec.readOnlyDir(gitDir);
         }
-
-        JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
-        SandboxProcess process;
-        // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
-        if (control.isCancelled()) return cancelled();
-        try {
-            // JSON outputs come from the whole of stdout, not only the part the log cap kept
-            process = sandbox.start(spec.build(), command(request.script()), control::logLine,
-                    json);
-        } catch (SandboxException e) {
-            if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
-            return AttemptResult.failed(null, e.getMessage());
-        }
-        control.processStarted(process.pid(), process.startTicks());
-        control.onCancel(process::cancel);
-        control.onKill(process::kill);
-        SandboxResult result = process.waitFor();
-
-        AttemptResult ended = switch (result.termination()) {
-            case CANCELLED -> killedAfterGrace(cancelled(), result, graceMillis);
-            case TIMED_OUT -> killedAfterGrace(timedOut(ticket.timeoutMillis()), result, graceMillis);
-            case EXITED -> result.succeeded()
-                    ? finish(request, workspace, worktree, json)
-                    : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
-                            sandbox.effectiveLimits(processLimits).cpuSeconds())
-                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
-        };
-        // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
-        // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
-        // launch (a folder made before each launch was measurable in B3: docs/benchmarks.md, re-runs of 2026-12-05)
-        return ended.withOutputBytes(result.stdoutBytes() + result.stderrBytes());
+        return spec.build();
     }
+
+    /**
+     * The directory bubblewrap could not make a mount point for, when that is all an attempt's process did and the
+     * directory does not exist now; else null. The process exited 1, printed nothing to stdout and only bubblewrap's
+     * {@code bwrap: Can't mkdir DIR: REASON} (or {@code Can't mkdir parents for DIR: REASON}) to stderr: a directory to
+     * hide was deleted between the check before the launch and bubblewrap's mounts, on a read-only root where the mount
+     * point cannot be made, so the script never ran. bubblewrap 0.8 has no {@code --tmpfs} that skips a missing mount
+     * point (its {@code -try} forms skip a missing source only).
+     */
+    static Path vanishedMountPoint(SandboxResult result) {
+        String line = result.lastStderrLine();
+        if (result.termination() != io.swarmflow.sandbox.Termination.EXITED || !Integer.valueOf(1).equals(result.exitCode())
+                || result.stdoutBytes() != 0 || line == null
+                || result.stderrBytes() != line.getBytes(StandardCharsets.UTF_8).length + 1) {
+            return null;
+        }
+        String rest = line.startsWith(CANNOT_MAKE_PARENTS) ? line.substring(CANNOT_MAKE_PARENTS.length())
+                : line.startsWith(CANNOT_MAKE) ? line.substring(CANNOT_MAKE.length()) : null;
+        int reason = rest == null ? -1 : rest.lastIndexOf(": ");
+        if (reason <= 0) return null;
+        try {
+            Path dir = Path.of(rest.substring(0, reason));
+            return dir.isAbsolute() && !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? dir : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Deletes what a launch that never started the script left in the attempt's log folder (bubblewrap's error in
+     * stderr.log, the folder made for it), so that the launch that follows leaves the logs of its own output only.
+     */
+    private static void forgetLog(Path logDir) {
+        try {
+            Files.deleteIfExists(logDir.resolve("stdout.log"));
+            Files.deleteIfExists(logDir.resolve("stderr.log"));
+            Files.deleteIfExists(logDir);
+        } catch (IOException e) {
+            // a folder holding anything else is kept; the next launch truncates the logs it writes to
+        }
+    }
+
+    private static final String CANNOT_MAKE = "bwrap: Can't mkdir ";
+    private static final String CANNOT_MAKE_PARENTS = "bwrap: Can't mkdir parents for ";
 
     /**
      * Why an attempt's process failed with {@code exitCode}: killed by SIGXCPU (152) under a CPU-time limit of

@@ -680,6 +680,31 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * An attempt is launched again only when all its process did was bubblewrap's failure to make the mount point of a
+     * directory that no longer exists: a script that printed the same line, printed more, or named a directory that
+     * exists is not run twice.
+     */
+    @Test
+    void onlyBubblewrapsFailureOverAVanishedDirectoryCountsAsOne() throws Exception {
+        Path gone = tmp.resolve("gone");
+        String line = "bwrap: Can't mkdir " + gone + ": Read-only file system";
+        java.util.function.BiFunction<String, Long, io.swarmflow.sandbox.SandboxResult> exited1 = (l, extra) ->
+                new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED, 1, 5, 0,
+                        l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + extra, false, l, false);
+
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L))).isEqualTo(gone);
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir parents for " + gone + "/deeper: "
+                + "Read-only file system", 0L))).isEqualTo(gone.resolve("deeper"));
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 10L))).as("more on stderr").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir " + tmp + ": File exists", 0L)))
+                .as("exists").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED,
+                2, 5, 0, line.length() + 1, false, line, false))).as("exit code 2").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED,
+                1, 5, 3, line.length() + 1, false, line, false))).as("stdout").isNull();
+    }
+
     /** A list of state directories deleted while a run goes on (by hand, a cleaner of ~/.local) gets its entry again. */
     @Test
     void aDeletedListOfStateDirectoriesGetsTheRunsEntryAgain() throws Exception {

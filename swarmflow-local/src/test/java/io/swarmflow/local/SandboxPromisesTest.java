@@ -455,6 +455,43 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A listed state directory deleted after the attempt checked it and before bubblewrap mounted over it made the launch
+     * fail ("bwrap: Can't mkdir DIR: Read-only file system"), though nothing was left to hide. The attempt is launched
+     * once more, without it. A stand-in bwrap deletes the directory at its first launch, then runs the real one.
+     */
+    @Test
+    void aListedStateDirectoryDeletedJustBeforeTheLaunchDoesNotFailTheAttempt() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            Path gone = Files.createDirectories(outside.resolve("gone"));
+            Files.writeString(gone.resolve("swarm.db"), "another run's variables");
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, gone + "\0");
+            io.swarmflow.sandbox.Bubblewrap.Status real = io.swarmflow.sandbox.Bubblewrap.probe();
+            Path fake = Files.createDirectories(tmp.resolve("fake")).resolve("bwrap");
+            Files.writeString(fake, "#!/bin/sh\nif [ ! -e " + tmp.resolve("fake/launched") + " ]; then touch " + tmp.resolve("fake/launched")
+                    + "; rm -rf " + gone + "; fi\nexec " + real.path() + " \"$@\"\n");
+            Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            PlannedTicket ticket = Fixture.ticket("one", "echo ran").build();
+            TestControl control = new TestControl();
+            AttemptResult result;
+            try (LocalExecutor executor = new LocalExecutor(new LocalExecutor.Options(f.state, f.warnings::add, Duration.ofMillis(500),
+                    new io.swarmflow.sandbox.Bubblewrap.Status(true, fake.toString(), real.version(), null), list))) {
+                result = executor.execute(f.request(f.plan(Fixture.shell(SandboxPolicy.REQUIRED), ticket), ticket, 1), control);
+            }
+
+            assertThat(tmp.resolve("fake/launched")).exists();
+            assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("ran");
+            assertThat(f.runDir.resolve("logs/one/1/stderr.log")).as("bubblewrap's error is not the attempt's").doesNotExist();
+            assertThat(f.runDir.resolve("logs/one/1/stdout.log")).hasContent("ran");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A listed directory that is no longer a state directory is not hidden: here a directory above it was replaced by a
      * link (moved to another disk, or a name reused), so the listed path now leads into a directory of tools the ticket
      * runs; hiding it there would take them away (or, through a link to /usr, every program).
