@@ -153,6 +153,9 @@ public final class LocalExecutor implements Executor {
     }
     private final java.util.concurrent.atomic.AtomicBoolean registryWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean manyStateDirsWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean lockWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether a wait for the list's lock timed out: later tries do not wait (each attempt would lose the wait). */
+    private volatile boolean lockWaited;
 
     /**
      * Other state directories of the list hidden at most, the most recently registered: each is a mount of its own in
@@ -179,7 +182,23 @@ public final class LocalExecutor implements Executor {
         }
         try {
             List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
-            StateDirRegistry.Listing listing = StateDirRegistry.register(options.stateDirs(), options.stateDir());
+            StateDirRegistry.Listing listing;
+            try {
+                listing = StateDirRegistry.register(options.stateDirs(), options.stateDir(),
+                        lockWaited ? Duration.ZERO : StateDirRegistry.LOCK_WAIT);
+            } catch (StateDirRegistry.LockedException e) {
+                // waited for once: later attempts try the lock without waiting, and read the list without it meanwhile
+                // (no stamp kept, so the next attempt tries again)
+                lockWaited = true;
+                if (lockWarned.compareAndSet(false, true)) {
+                    options.warnings().accept("cannot update the list of state directories " + options.stateDirs() + ": "
+                            + e.getMessage() + "; this run's state directory is not added to it, so the tickets of runs "
+                            + "started later can read it, while the state directories already listed stay hidden from this "
+                            + "run's tickets; resume or end that process (a swarm stopped with Ctrl-Z, say) to let runs list "
+                            + "theirs again");
+                }
+                listing = new StateDirRegistry.Listing(StateDirRegistry.read(options.stateDirs(), options.stateDir()), null);
+            }
             List<Path> dirs = listing.others().stream()
                     .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
             if (dirs.size() > MAX_HIDDEN_STATE_DIRS && !manyStateDirsWarned.get()) {
@@ -196,7 +215,7 @@ public final class LocalExecutor implements Executor {
             registered = new Registered(dirs, listing.stamp());
             return dirs;
         } catch (IOException | RuntimeException e) {
-            if (registryWarned.compareAndSet(false, true)) {
+            if (!(e instanceof java.io.InterruptedIOException) && registryWarned.compareAndSet(false, true)) {
                 options.warnings().accept("cannot keep the list of state directories " + options.stateDirs() + " ("
                         + why(e) + "); the state directories of other runs outside this repository and your "
                         + "home are not hidden from this run's tickets (set XDG_STATE_HOME to a directory you can write "

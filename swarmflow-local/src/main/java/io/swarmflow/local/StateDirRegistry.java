@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,10 +24,10 @@ import java.util.Set;
  * <p>The list is the file {@code $XDG_STATE_HOME/swarmflow/state-dirs} ({@code ~/.local/state/swarmflow/state-dirs}
  * when {@code XDG_STATE_HOME} is unset or not absolute, as the XDG Base Directory Specification 0.8 says), mode 0600
  * in a directory of mode 0700: the real paths of the state directories, each ended by a NUL byte, so any file name
- * fits. Read and rewritten under an exclusive lock ({@link FileChannel#lock()}) on {@code state-dirs.lock} beside it,
- * so that concurrent runs do not lose an entry; rewritten by renaming a new file over it, so that a crash leaves the
- * old list whole and a reader never sees half of one. Directories that no longer exist are dropped when the list is
- * rewritten.
+ * fits. Read and rewritten under an exclusive lock ({@link FileChannel#tryLock()}, waited for at most
+ * {@link #LOCK_WAIT}) on {@code state-dirs.lock} beside it, so that concurrent runs do not lose an entry; rewritten by
+ * renaming a new file over it, so that a crash leaves the old list whole and a reader never sees half of one (so it can
+ * also be {@link #read} without the lock). Directories that no longer exist are dropped when the list is rewritten.
  */
 final class StateDirRegistry {
     private StateDirRegistry() {
@@ -92,9 +93,37 @@ final class StateDirRegistry {
         }
     }
 
-    /** {@link #registerAndList}, with the list's stamp. */
-    static synchronized Listing register(Path file, Path own) throws IOException {
-        // synchronized: a FileLock is held for the whole JVM, so a second thread's lock() would throw, not wait
+    /** The longest {@link #register} waits for another process to release the list's lock. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+
+    /** Time between two tries of a lock another process holds. */
+    private static final long LOCK_POLL_MILLIS = 10;
+
+    /**
+     * The list's lock was held by another process for longer than {@link #register} waited: a run stopped while it held
+     * it (Ctrl-Z, a debugger), or a hung file system. Its message names the lock file, how long was waited and how to
+     * find the holder.
+     */
+    static final class LockedException extends IOException {
+        LockedException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@link #registerAndList}, with the list's stamp, waiting at most {@link #LOCK_WAIT} for its lock. */
+    static Listing register(Path file, Path own) throws IOException {
+        return register(file, own, LOCK_WAIT);
+    }
+
+    /**
+     * {@link #registerAndList}, with the list's stamp.
+     *
+     * @param wait how long to wait for another process to release the list's lock; zero tries once
+     * @throws LockedException when another process held the lock all that time: the list was not changed
+     * @throws java.io.InterruptedIOException when interrupted while waiting (the thread's interrupt flag is set again)
+     */
+    static synchronized Listing register(Path file, Path own, Duration wait) throws IOException {
+        // synchronized: a FileLock is held for the whole JVM, so a second thread's tryLock() would throw, not wait
         if (!file.isAbsolute()) {
             throw new IOException("neither XDG_STATE_HOME nor your home directory (user.home: " + System.getProperty("user.home")
                     + ") is an absolute path");
@@ -107,33 +136,13 @@ final class StateDirRegistry {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         try (FileChannel lockChannel = FileChannel.open(lockFile, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE),
                 OWNER_ONLY);
-             FileLock ignored = lockChannel.lock()) {
-            byte[] bytes = new byte[0];
-            if (Files.exists(file)) {
-                if (Files.size(file) > MAX_BYTES) {
-                    throw new IOException(file + " is larger than " + MAX_BYTES + " bytes, so it is not a list Swarmflow wrote; "
-                            + "delete it (it is made again by the next run)");
-                }
-                bytes = Files.readAllBytes(file);
-            }
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            List<String> listed = new ArrayList<>(List.of(text.split("\0", -1)));
-            listed.removeLast(); // after the last NUL: empty, or an entry a crash cut short
+             FileLock ignored = lock(lockChannel, lockFile, wait)) {
+            List<String> listed = new ArrayList<>();
             LinkedHashSet<Path> kept = new LinkedHashSet<>();
             // entries this JVM cannot name (another run's letters outside the C locale's ASCII), kept as they are for
             // the runs that can
             Set<String> unnamed = new LinkedHashSet<>();
-            for (String entry : listed) {
-                if (entry.isEmpty()) continue;
-                Path p;
-                try {
-                    p = Path.of(entry);
-                } catch (InvalidPathException e) {
-                    unnamed.add(entry);
-                    continue;
-                }
-                if (p.isAbsolute() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) kept.add(p);
-            }
+            parse(file, listed, kept, unnamed);
             // the list runs from the least to the most recently registered: this run's own goes (or moves) to the end
             boolean last = !kept.isEmpty() && ownReal.equals(kept.getLast());
             kept.remove(ownReal);
@@ -147,6 +156,76 @@ final class StateDirRegistry {
             List<Path> others = new ArrayList<>(kept);
             others.remove(ownReal);
             return new Listing(List.copyOf(others), stamp(file));
+        }
+    }
+
+    /**
+     * The other state directories {@code file} lists, read without its lock and left as it is: for a run that could
+     * not take the lock ({@link LockedException}). A rewrite renames a whole new list over the old one, so what is read
+     * is one list or the other, never half of one.
+     *
+     * @param own this run's state directory, left out of the result
+     * @return the real paths of the other listed directories that exist, from the least to the most recently registered;
+     *         empty when there is no list
+     * @throws IOException when the list cannot be read
+     */
+    static List<Path> read(Path file, Path own) throws IOException {
+        LinkedHashSet<Path> kept = new LinkedHashSet<>();
+        parse(file, new ArrayList<>(), kept, new LinkedHashSet<>());
+        kept.remove(own.toRealPath());
+        return List.copyOf(kept);
+    }
+
+    /**
+     * Reads the list in {@code file} (none when it does not exist): every entry into {@code listed}, the absolute paths
+     * of existing directories into {@code kept}, the entries this JVM cannot make a path of into {@code unnamed}.
+     */
+    private static void parse(Path file, List<String> listed, Set<Path> kept, Set<String> unnamed) throws IOException {
+        byte[] bytes = new byte[0];
+        if (Files.exists(file)) {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new IOException(file + " is larger than " + MAX_BYTES + " bytes, so it is not a list Swarmflow wrote; "
+                        + "delete it (it is made again by the next run)");
+            }
+            bytes = Files.readAllBytes(file);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        listed.addAll(List.of(text.split("\0", -1)));
+        listed.removeLast(); // after the last NUL: empty, or an entry a crash cut short
+        for (String entry : listed) {
+            if (entry.isEmpty()) continue;
+            Path p;
+            try {
+                p = Path.of(entry);
+            } catch (InvalidPathException e) {
+                unnamed.add(entry);
+                continue;
+            }
+            if (p.isAbsolute() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) kept.add(p);
+        }
+    }
+
+    /**
+     * Takes the lock on {@code channel}, trying every {@link #LOCK_POLL_MILLIS} ms for at most {@code wait}: a run must
+     * not hang on a lock another process keeps (stopped with Ctrl-Z while it held it, or on a hung file system).
+     */
+    private static FileLock lock(FileChannel channel, Path lockFile, Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) return lock;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new LockedException("another process has held " + lockFile + " for more than "
+                        + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
+                        + " (fuser -v " + lockFile + " names it)");
+            }
+            try {
+                Thread.sleep(Math.min(LOCK_POLL_MILLIS, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the lock on " + lockFile);
+            }
         }
     }
 

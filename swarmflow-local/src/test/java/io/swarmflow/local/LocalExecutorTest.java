@@ -705,6 +705,37 @@ class LocalExecutorTest {
                 1, 5, 3, line.length() + 1, false, line, false))).as("stdout").isNull();
     }
 
+    /**
+     * A lock on the list that another process keeps made the run hang at its start. It now waits for it a few seconds
+     * once, says which lock and what to do, and goes on: the list is left as it is, and its directories are still read.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aLockOnTheListKeptByAnotherProcessIsWaitedForOnceAndSaidWhy() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        Path other = Files.createDirectories(tmp.resolve("other")).toRealPath();
+        Files.createDirectories(list.getParent());
+        Files.writeString(list, other + "\0");
+        Process holder = StateDirRegistryTest.holdLock(list.resolveSibling("state-dirs.lock"));
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.NO_BWRAP, list)) {
+            long t0 = System.nanoTime();
+            assertThat(f.run(Fixture.ticket("a", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(System.nanoTime() - t0).as("waited").isGreaterThanOrEqualTo(StateDirRegistry.LOCK_WAIT.toNanos());
+            long t1 = System.nanoTime();
+            assertThat(f.run(Fixture.ticket("b", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(System.nanoTime() - t1).as("not again").isLessThan(StateDirRegistry.LOCK_WAIT.toNanos());
+
+            assertThat(f.warnings.stream().filter(w -> w.contains("list of state directories")).toList()).singleElement().asString()
+                    .startsWith("cannot update the list of state directories " + list
+                    + ": another process has held " + list.resolveSibling("state-dirs.lock") + " for more than 5 s (fuser -v ")
+                    .contains("this run's state directory is not added to it", "resume or end that process");
+            assertThat(Files.readString(list)).isEqualTo(other + "\0");
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+    }
+
     /** A list of state directories deleted while a run goes on (by hand, a cleaner of ~/.local) gets its entry again. */
     @Test
     void aDeletedListOfStateDirectoriesGetsTheRunsEntryAgain() throws Exception {

@@ -157,6 +157,64 @@ class StateDirRegistryTest {
         return StateDirRegistry.registerAndList(Path.of(a[0]), Path.of(a[1])).toString();
     }
 
+    /**
+     * A lock on the list that another process keeps (a run stopped with Ctrl-Z while it held it) made every run wait
+     * forever: the wait now ends, with an error naming the lock file, and the list, unchanged, can still be read.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aLockAnotherProcessKeepsIsWaitedForABoundedTime() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("a")).toRealPath();
+        Path b = Files.createDirectories(tmp.resolve("b")).toRealPath();
+        StateDirRegistry.registerAndList(list, a);
+        Process holder = holdLock(list.resolveSibling("state-dirs.lock"));
+        try {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> StateDirRegistry.register(list, b, java.time.Duration.ofMillis(300)))
+                    .isInstanceOf(StateDirRegistry.LockedException.class)
+                    .hasMessage("another process has held " + list.resolveSibling("state-dirs.lock") + " for more than 300 ms "
+                            + "(fuser -v " + list.resolveSibling("state-dirs.lock") + " names it)");
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(300_000_000L);
+            assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8)).as("unchanged").isEqualTo(a + "\0");
+            assertThat(StateDirRegistry.read(list, b)).containsExactly(a);
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+        assertThat(StateDirRegistry.registerAndList(list, b)).as("once released").containsExactly(a);
+    }
+
+    /**
+     * A child JVM holding the lock on {@code lockFile} (a FileLock: fcntl(2), which flock(1) would not conflict with)
+     * until its stdin is closed; returns once it holds it.
+     */
+    static Process holdLock(Path lockFile) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
+                StateDirRegistryTest.class.getName(), "holdLockStep", lockFile.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        if (!"locked".equals(first)) {
+            p.destroyForcibly();
+            throw new AssertionError("the lock holder said " + first);
+        }
+        return p;
+    }
+
+    /** Holds the lock on {@code a[0]} until stdin ends: a step for {@code OrdinaryUser}'s main. */
+    static String holdLockStep(String... a) throws Exception {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(a[0]),
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE);
+             java.nio.channels.FileLock ignored = channel.lock()) {
+            System.out.println("locked");
+            System.out.flush();
+            System.in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return "";
+    }
+
     /** The stamp a run compares before reading the list again: the same while nobody rewrote it, another after. */
     @Test
     void theStampChangesWhenTheListIsRewrittenOnly() throws Exception {
