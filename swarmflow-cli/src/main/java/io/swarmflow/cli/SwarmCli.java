@@ -22,7 +22,7 @@ import java.io.PrintWriter;
                 RunCommands.Run.class, RunCommands.Resume.class, QueryCommands.Status.class, QueryCommands.Logs.class,
                 ValidateCommand.class, ControlCommands.Approve.class, ControlCommands.Reject.class,
                 ControlCommands.Cancel.class, ControlCommands.Clean.class, QueryCommands.Runs.class, QueryCommands.Report.class, SwarmCli.VersionCommand.class,
-                SwarmCli.CompletionCommand.class, CommandLine.HelpCommand.class},
+                SwarmCli.CompletionCommand.class, SwarmCli.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:every ticket succeeded (or the command was applied)",
@@ -64,6 +64,10 @@ public final class SwarmCli implements Runnable {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionStrategy(parseResult -> {
+            rejectUnmatched(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err, commandLine.getCommandName()));
         cl.setParameterExceptionHandler((ex, a) -> {
             // picocli quotes the arguments given, which may hold terminal escapes
@@ -75,6 +79,17 @@ public final class SwarmCli implements Runnable {
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Refuses arguments picocli matched to nothing. It refuses them itself, except when help was asked for
+     * ({@code swarm help status --bogus}, {@code swarm status --bogus --help}): then it printed the help and exited 0,
+     * so a typo went unnoticed in a script.
+     */
+    private static void rejectUnmatched(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (!pr.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(pr.commandSpec().commandLine(), pr.unmatched());
+        }
     }
 
     /**
@@ -177,6 +192,37 @@ public final class SwarmCli implements Runnable {
             out.print(AutoComplete.bash(spec.root().name(), spec.root().commandLine()));
             out.print('\n');
             out.flush();
+        }
+    }
+
+    /**
+     * {@code swarm help [COMMAND]}: the help of the command, as {@code swarm COMMAND --help} shows it. picocli's own
+     * {@link CommandLine.HelpCommand} said only "Unknown subcommand" for a command that does not exist; this one names
+     * the commands there are.
+     */
+    @Command(name = "help", helpCommand = true, description = "Shows the help of a command (`swarm help run` is `swarm run --help`), "
+            + "or of swarm when COMMAND is omitted.")
+    static final class HelpCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Parameters(paramLabel = "COMMAND", arity = "0..1", description = "the command, e.g. run")
+        String command;
+
+        @Override
+        public void run() {
+            CommandLine root = spec.root().commandLine();
+            PrintWriter out = spec.commandLine().getOut();
+            if (command == null) {
+                root.usage(out);
+                return;
+            }
+            CommandLine sub = root.getSubcommands().get(command);
+            if (sub == null) {
+                throw new CommandLine.ParameterException(root, "help: there is no command '" + command + "'; the commands are "
+                        + String.join(", ", root.getSubcommands().keySet()));
+            }
+            sub.usage(out);
         }
     }
 

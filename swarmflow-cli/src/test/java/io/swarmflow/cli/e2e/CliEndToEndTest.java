@@ -1199,4 +1199,23 @@ class CliEndToEndTest {
                 .contains("Unknown option: '--frob\\u001B[2J\\u001B]0;x\\u0007'").doesNotContain("\u001B");
         assertThat(tmp.resolve("state")).doesNotExist();
     }
+
+    @Test
+    void helpWithAnArgumentItDoesNotTakeIsInvalidInput() {
+        for (String[] args : List.of(new String[]{"help", "status", "--bogus"}, new String[]{"help", "status", "extra"},
+                new String[]{"help", "-x"}, new String[]{"status", "--bogus", "--help"}, new String[]{"status", "--help", "--bogus"},
+                new String[]{"--version", "x"})) {
+            Result r = swarm(args);
+            assertThat(r.code()).as("%s: %s", List.of(args), r).isEqualTo(2);
+            assertThat(r.out()).as("%s", List.of(args)).isEmpty();
+            assertThat(r.err()).startsWith("swarm: ").contains(args[args.length - 1].equals("--help") ? "--bogus" : args[args.length - 1]);
+        }
+        Result unknown = swarm("help", "nosuchcommand");
+        assertThat(unknown.code()).as("%s", unknown).isEqualTo(2);
+        assertThat(unknown.err()).contains("there is no command 'nosuchcommand'", "the commands are run, resume, status,", "See `swarm --help`.");
+        Result help = swarm("help", "status");
+        assertThat(help.code()).as("%s", help).isZero();
+        assertThat(help.out()).startsWith("Usage: swarm status");
+        assertThat(swarm("help").out()).startsWith("Usage: swarm [");
+    }
 }
