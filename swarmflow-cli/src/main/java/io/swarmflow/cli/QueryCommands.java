@@ -119,6 +119,8 @@ final class QueryCommands {
                                 + "; its coordinator applies it within a second");
                     }
                     for (io.swarmflow.store.RunCommand c : decisions.values()) out.println(pendingLine(c, observed));
+                    String gates = awaitingLine(observed, all, decisions);
+                    if (gates != null) out.println(gates);
                     if (run.state() == io.swarmflow.store.RunState.CREATED && !observed.executing()) {
                         out.println("  it never started (the `swarm run` that created it stopped before it began); `swarm resume "
                                 + run.runId() + "` starts it");
@@ -150,6 +152,32 @@ final class QueryCommands {
                 }
             }
             return decisions;
+        }
+
+        /** Gates named on the awaiting-approval line of {@code swarm status}; it counts the others. */
+        private static final int GATES_NAMED = 5;
+
+        /**
+         * For a run not finished with tickets waiting at their approval gates (and no decision pending on them), the line
+         * under the summary that names them and the commands that decide them; else null.
+         */
+        private static String awaitingLine(RunService.Observed observed, List<TicketView> all,
+                                           Map<String, io.swarmflow.store.RunCommand> decisions) {
+            RunView run = observed.run();
+            if (run.state().isFinished()) return null;
+            List<String> gates = all.stream().filter(t -> t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL
+                    && !decisions.containsKey(t.ticketId())).map(TicketView::ticketId).toList();
+            if (gates.isEmpty()) return null;
+            String then = observed.executing() ? "" : "; `swarm resume " + run.runId() + "` then applies the decision";
+            if (gates.size() == 1) {
+                String g = gates.getFirst();
+                return io.swarmflow.cli.view.Printable.of("  " + g + " awaits approval: approve it with `swarm approve " + run.runId()
+                        + " " + g + "`, or reject it with `swarm reject " + run.runId() + " " + g + " --reason TEXT`" + then);
+            }
+            String named = String.join(", ", gates.subList(0, Math.min(GATES_NAMED, gates.size())))
+                    + (gates.size() > GATES_NAMED ? " and " + (gates.size() - GATES_NAMED) + " more" : "");
+            return io.swarmflow.cli.view.Printable.of("  " + gates.size() + " tickets await approval (" + named + "): approve them with `swarm approve "
+                    + run.runId() + " TICKET...`, or reject them with `swarm reject " + run.runId() + " TICKET... --reason TEXT`" + then);
         }
 
         /**
@@ -365,8 +393,11 @@ final class QueryCommands {
                     RunView r = o.run();
                     long stoppedAt = stoppedAt(w, o);
                     long end = r.finishedAtMillis() != 0 ? r.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
+                    // a run stopped before any ticket started (at an approval gate, say) has no duration up to its last event
+                    // worth showing ("0ms"); its attempts are read for stopped runs alone, which are few
+                    boolean noDuration = r.startedAtMillis() == 0 || stoppedAt != 0 && w.service.attempts(r.runId()).isEmpty();
                     rows.add(List.of(r.runId(), r.name(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
-                            Tables.time(r.createdAtMillis()), r.startedAtMillis() == 0 ? "-" : Durations.format(end - r.startedAtMillis())));
+                            Tables.time(r.createdAtMillis()), noDuration ? "-" : Durations.format(end - r.startedAtMillis())));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);
                 if (runs.stream().anyMatch(RunService.Observed::stopped)) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");

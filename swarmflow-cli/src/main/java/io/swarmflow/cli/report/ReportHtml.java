@@ -213,9 +213,13 @@ final class ReportHtml {
         sb.append("<div class=\"meta\">\n");
         meta(sb, "Run", "<code>" + esc(run.runId()) + "</code>");
         meta(sb, "Spec", "<code>" + esc(run.specPath()) + "</code>");
-        meta(sb, "Duration", esc(Html.duration(report.duration(run.startedAtMillis(), run.finishedAtMillis())))
+        boolean stopped = report.stoppedAtMillis() > 0 && run.finishedAtMillis() <= 0;
+        // up to the last event of a run stopped before any ticket started (at an approval gate, say), a duration is a meaningless 0ms
+        boolean noneStarted = report.rows().stream().allMatch(r -> r.view().attempt() == 0);
+        meta(sb, "Duration", stopped && noneStarted ? "none <span class=\"muted\">(its coordinator stopped before any ticket started)</span>"
+                : esc(Html.duration(report.duration(run.startedAtMillis(), run.finishedAtMillis())))
                 + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0
-                        ? " <span class=\"muted\">(" + (report.stoppedAtMillis() > 0 ? "up to its last event" : "so far") + ")</span>" : ""));
+                        ? " <span class=\"muted\">(" + (stopped ? "up to its last event" : "so far") + ")</span>" : ""));
         meta(sb, "Created", Html.time(run.createdAtMillis()));
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
         boolean cancelled = run.state() == io.swarmflow.store.RunState.CANCELLED;
@@ -230,6 +234,17 @@ final class ReportHtml {
             sb.append("<p class=\"note\" id=\"run-note\">Cancelled before it finished: ").append(open)
                     .append(open == 1 ? " ticket was" : " tickets were").append(" stopped or never started. <code>swarm resume ")
                     .append(esc(run.runId())).append("</code> continues the run.</p>\n");
+        }
+        java.util.List<String> gates = run.state().isFinished() ? java.util.List.of() : report.rows().stream()
+                .filter(r -> r.view().state() == TicketState.AWAITING_APPROVAL).map(RunReport.Row::id).toList();
+        if (!gates.isEmpty()) {
+            // what the run waits for, and the command that lets it go on
+            String gate = gates.size() == 1 ? esc(gates.getFirst()) : "TICKET...";
+            sb.append("<p class=\"note\" id=\"approval-note\">").append(gates.size() == 1 ? "<code>" + esc(gates.getFirst()) + "</code> awaits"
+                            : gates.size() + " tickets await").append(" approval: <code>swarm approve ").append(esc(run.runId())).append(' ')
+                    .append(gate).append("</code> approves, <code>swarm reject ").append(esc(run.runId())).append(' ').append(gate)
+                    .append(" --reason TEXT</code> rejects").append(stopped || run.state() == io.swarmflow.store.RunState.CANCELLED
+                            ? "; <code>swarm resume " + esc(run.runId()) + "</code> then applies the decision" : "").append(".</p>\n");
         }
         if (total > 0) {
             sb.append("<div class=\"progress\" title=\"tickets by state\">");

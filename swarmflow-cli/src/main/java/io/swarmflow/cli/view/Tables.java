@@ -60,7 +60,9 @@ public final class Tables {
 
     /**
      * Run header lines; {@code stoppedAtMillis} is, for a run recorded as running whose coordinator stopped, the time
-     * of its last event (its duration ends there instead of growing with the clock), else 0.
+     * of its last event (its duration ends there instead of growing with the clock), else 0. A stopped run in which no
+     * ticket started (it stopped at an approval gate, say) has no duration: up to its last event it would be a
+     * meaningless "0ms"; the header says that no ticket started instead.
      */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis) {
         long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis()
@@ -68,11 +70,17 @@ public final class Tables {
         String duration = run.startedAtMillis() == 0 ? "" : Durations.format(end - run.startedAtMillis());
         out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
                 + (stoppedAtMillis != 0 && run.finishedAtMillis() == 0
-                ? " (stopped)" + (duration.isEmpty() ? "" : ", " + duration + " up to its last event")
+                ? " (stopped)" + (noneStarted(tickets) ? ", before any ticket started"
+                : duration.isEmpty() ? "" : ", " + duration + " up to its last event")
                 : duration.isEmpty() ? "" : ", " + duration));
         out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
         out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
+    }
+
+    /** Whether none of {@code tickets} has started an attempt. */
+    public static boolean noneStarted(List<TicketView> tickets) {
+        return tickets.stream().allMatch(t -> t.attempt() == 0);
     }
 
     /** The ticket table of {@code status} and of the summary. */

@@ -916,6 +916,47 @@ class CliEndToEndTest {
                 && Files.list(state.resolve("runs")).anyMatch(r -> Files.exists(r.resolve("scratch").resolve(name))));
     }
 
+    /**
+     * A run whose coordinator stopped while its only ticket waited at its approval gate: nothing ran, so "0ms up to its last
+     * event" said nothing; status, runs and report.html say that no ticket started, and status and the report say how the
+     * gate is decided.
+     */
+    @Test
+    void aRunStoppedAtAnApprovalGateSaysNoTicketStartedAndHowToDecideTheGate() throws Exception {
+        Path state = tmp.resolve("state");
+        String st = state.toString();
+        Path spec = Cli.write(tmp.resolve("gate.yaml"), """
+                name: gated
+                tickets:
+                  - id: deploy
+                    approval: before-run
+                    run: echo deployed
+                """);
+        Process coordinator = coordinator(spec, state);
+        String id;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> swarm("status", "--json", "--state-dir", st).code() == 0);
+            id = swarm("status", "--json", "--state-dir", st).json().get("run").get("id").asText();
+            awaitTicket(state, id, "deploy", "awaiting-approval");
+            assertThat(swarm("status", id, "--state-dir", st).out()).as("live").contains("\n  deploy awaits approval: approve it with `swarm approve "
+                    + id + " deploy`, or reject it with `swarm reject " + id + " deploy --reason TEXT`\n");
+        } finally {
+            coordinator.destroyForcibly(); // kill -9
+            coordinator.waitFor();
+        }
+        Result status = swarm("status", id, "--state-dir", st);
+        assertThat(status.out()).as("%s", status).startsWith("run " + id + " (gated): running (stopped), before any ticket started\n")
+                .doesNotContain("0ms", "up to its last event")
+                .contains("\n  deploy awaits approval: approve it with `swarm approve " + id + " deploy`, or reject it with `swarm reject "
+                        + id + " deploy --reason TEXT`; `swarm resume " + id + "` then applies the decision\n");
+        assertThat(swarm("runs", "--state-dir", st).out()).containsPattern(id + "  gated  running \\(stopped\\)  1 +\\S+ \\S+  -\n");
+        assertThat(swarm("report", id, "--state-dir", st).code()).isZero();
+        assertThat(Files.readString(state.resolve("runs").resolve(id).resolve("report.html")))
+                .contains("none <span class=\"muted\">(its coordinator stopped before any ticket started)</span>",
+                        "<code>deploy</code> awaits approval: <code>swarm approve " + id + " deploy</code> approves")
+                .doesNotContain("up to its last event");
+    }
+
     @Test
     void aSecondCancelWhileTheFirstIsPendingSaysItIsRequestedNotDone() throws Exception {
         Path state = tmp.resolve("state");
