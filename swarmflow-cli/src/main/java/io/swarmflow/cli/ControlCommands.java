@@ -145,7 +145,7 @@ final class ControlCommands {
      */
     private static io.swarmflow.engine.InvalidRequestException lost(String verb, io.swarmflow.store.TicketView t,
                                                                     boolean byDecision) {
-        String state = t.state().phrase() + (t.reason() == null ? "" : ": " + t.reason())
+        String state = t.state().phrase() + (t.reason() == null ? "" : ": " + io.swarmflow.cli.view.Printable.cutReason(t.reason()))
                 + (t.approvedBy() == null ? "" : ", approved by " + t.approvedBy());
         return new io.swarmflow.engine.InvalidRequestException(byDecision
                 ? "not " + verb + ": another decision reached " + t.ticketId() + " first (it " + state + ")"

@@ -186,7 +186,7 @@ final class QueryCommands {
          */
         private static String pendingLine(io.swarmflow.store.RunCommand c, RunService.Observed observed) {
             return io.swarmflow.cli.view.Printable.of("  " + c.ticketId() + ": " + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE
-                    ? "approved" : "rejected") + " by " + c.by() + (c.reason() == null ? "" : " (" + c.reason() + ")") + ", not applied yet; "
+                    ? "approved" : "rejected") + " by " + c.by() + (c.reason() == null ? "" : " (" + io.swarmflow.cli.view.Printable.cutReason(c.reason()) + ")") + ", not applied yet; "
                     + (observed.executing() ? "its coordinator applies it within a second"
                     : "`swarm resume " + observed.run().runId() + "` applies it"));
         }
@@ -230,7 +230,7 @@ final class QueryCommands {
             }
             out.println(io.swarmflow.cli.view.Printable.of("ticket " + t.ticketId() + " of run " + run.runId() + " (" + run.name() + "): "
                     + t.state().label() + " (" + ValidateCommand.count(t.attempt(), "attempt") + ")"
-                    + (t.reason() == null ? "" : ": " + t.reason())
+                    + (t.reason() == null ? "" : ": " + io.swarmflow.cli.view.Printable.cutReason(t.reason(), "below"))
                     + (t.retryAtMillis() == 0 || t.state() != io.swarmflow.store.TicketState.RETRY_WAIT ? ""
                     : observed.executing() ? "; retries at " + Tables.time(t.retryAtMillis())
                     : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
@@ -251,7 +251,7 @@ final class QueryCommands {
                     rows.add(List.of(Integer.toString(a.attempt()), a.outcome() == null ? "running" : a.outcome().label(),
                             a.exitCode() == null ? "-" : a.exitCode().toString(), Tables.time(a.startedAtMillis()),
                             io.swarmflow.cli.view.Durations.format(end - a.startedAtMillis()),
-                            a.reason() == null ? "" : io.swarmflow.cli.view.Printable.shorten(a.reason(), 200)));
+                            a.reason() == null ? "" : io.swarmflow.cli.view.Printable.cutReason(a.reason())));
                 }
                 Tables.print(out, List.of("ATTEMPT", "OUTCOME", "EXIT", "STARTED", "DURATION", "REASON"), rows);
             }
@@ -260,6 +260,12 @@ final class QueryCommands {
                 out.println("outputs:");
                 new java.util.TreeMap<>(t.outputs()).forEach((k, v) -> out.println("  " + io.swarmflow.cli.view.Printable.of(k
                         + ": " + io.swarmflow.cli.view.Printable.shorten(v, 200))));
+            }
+            if (t.reason() != null && !t.reason().equals(io.swarmflow.cli.view.Printable.cutReason(t.reason()))) {
+                // the first line cut it: the details of one ticket are where the whole is shown (as in report.json)
+                out.println();
+                out.println("reason (" + t.reason().length() + " characters):");
+                for (String line : t.reason().split("\\R", -1)) out.println("  " + io.swarmflow.cli.view.Printable.of(line));
             }
             if (!attempts.isEmpty()) {
                 out.println();
@@ -465,10 +471,12 @@ final class QueryCommands {
                     n = Math.min(t.attempt(), 1); // from its first attempt, even if a retry began meanwhile
                 }
                 if (n == 0) {
-                    out.println(ticketId + (t.state() == io.swarmflow.store.TicketState.SKIPPED || t.state() == io.swarmflow.store.TicketState.FAILED
-                            || t.state() == io.swarmflow.store.TicketState.CANCELLED
-                            ? " never ran (" + t.state().label() + (t.reason() == null ? "" : ": " + t.reason()) + ")"
-                            : " has not started yet (" + t.state().label() + ")"));
+                    // the reason is a ticket's or a rejecter's text: its control characters shown, as status shows them
+                    out.println(io.swarmflow.cli.view.Printable.of(ticketId + (t.state() == io.swarmflow.store.TicketState.SKIPPED
+                            || t.state() == io.swarmflow.store.TicketState.FAILED || t.state() == io.swarmflow.store.TicketState.CANCELLED
+                            ? " never ran (" + t.state().label() + (t.reason() == null ? "" : ": " + io.swarmflow.cli.view.Printable.cutReason(t.reason(),
+                            "in `swarm status " + runId + " " + ticketId + "`")) + ")"
+                            : " has not started yet (" + t.state().label() + ")")));
                     if (follow) explainStopped(w);
                     return ExitCodes.OK;
                 }

@@ -211,7 +211,7 @@ final class RunCommands {
             boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
             RunState result;
             CountDownLatch finished = new CountDownLatch(1);
-            try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size())) {
+            try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size(), runId)) {
                 view.seed(before);
                 toView.view = view;
                 signals.onRun(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished)

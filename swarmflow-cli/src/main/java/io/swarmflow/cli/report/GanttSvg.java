@@ -135,7 +135,6 @@ final class GanttSvg {
 
     /** A reason for a bar's hover text: at most {@link ReportHtml#REASON_CHARS}, as the ticket table shows it. */
     private static String shortReason(String reason) {
-        return reason.length() <= ReportHtml.REASON_CHARS ? reason
-                : ReportHtml.cutReason(reason) + " (" + reason.length() + " characters, all in report.json)";
+        return io.swarmflow.cli.view.Printable.cutReason(reason, "in report.json");
     }
 }

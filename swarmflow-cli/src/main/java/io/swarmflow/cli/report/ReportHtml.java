@@ -27,13 +27,10 @@ final class ReportHtml {
     /** Characters of a clamped value put in its preview: more than three lines of the column hold. */
     private static final int PREVIEW_CHARS = 400;
     /**
-     * Characters of a reason the ticket table and the failures show (about four lines of the reason column): a failure's
-     * reason ends with the last line of stderr, up to the log pump's line limit, kilobytes that made a row pages tall. A
-     * longer one is cut, ends with {@code " …"} and says how long it is; report.json has all of it, as does
-     * {@code swarm status RUN TICKET}, and the log tail below it shows stderr's last line (the terminal's tables cut at 100
-     * and 200 characters).
+     * Characters of a reason the ticket table and the failures show (about four lines of the reason column), as the
+     * terminal's one-line views do ({@link Printable#REASON_CHARS}); the log tail below a failure shows stderr's last line.
      */
-    static final int REASON_CHARS = 200;
+    static final int REASON_CHARS = Printable.REASON_CHARS;
 
     private static final String CSS = """
             :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--soft:#f8fafc}
@@ -364,11 +361,6 @@ final class ReportHtml {
         sb.append("</tbody>\n</table></div>\n</section>\n");
     }
 
-    /** {@code reason} as the page shows it: at most {@link #REASON_CHARS} (never cut inside a surrogate pair), then " …". */
-    static String cutReason(String reason) {
-        return reason.length() <= REASON_CHARS ? reason : reason.substring(0, Printable.cutBefore(reason, REASON_CHARS)) + " …";
-    }
-
     /**
      * A ticket's reason, escaped, at most {@link #REASON_CHARS} of it: a longer one is cut (never inside a surrogate
      * pair), ends with {@code " …"} and is followed by its length. {@code isolated} puts the text in a {@code <bdi>}
@@ -377,7 +369,7 @@ final class ReportHtml {
     static String reason(String reason, boolean isolated) {
         if (reason == null) return "";
         boolean cut = reason.length() > REASON_CHARS;
-        String text = esc(cutReason(reason));
+        String text = esc(Printable.cutReason(reason));
         if (isolated) text = "<bdi>" + text + "</bdi>";
         return cut ? text + " <span class=\"muted\">(" + reason.length() + " characters, all in report.json)</span>" : text;
     }

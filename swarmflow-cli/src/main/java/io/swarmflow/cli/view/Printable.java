@@ -37,6 +37,33 @@ public final class Printable {
         return text.substring(0, cutBefore(text, Math.max(1, max - 1))) + "…";
     }
 
+    /**
+     * Characters of a failure, skip or rejection reason shown where it stands in a line or a cell: a reason can be up to
+     * 64 KiB (a failure's ends with stderr's last line), kilobytes that made one line of the progress view pages long.
+     * report.html, the progress view, {@code swarm status RUN TICKET}'s first line and attempt table, and
+     * {@code swarm logs} cut longer ones (the ticket table of {@code swarm status} cuts at 100, being narrower). The whole
+     * reason is in report.json, in {@code swarm status --json}, and below the first line of {@code swarm status RUN TICKET}.
+     */
+    public static final int REASON_CHARS = 200;
+
+    /**
+     * {@code reason} if it has at most {@link #REASON_CHARS} characters, else its first {@link #REASON_CHARS} (never
+     * cut inside a surrogate pair) and {@code " …"}; null stays null.
+     */
+    public static String cutReason(String reason) {
+        if (reason == null || reason.length() <= REASON_CHARS) return reason;
+        return reason.substring(0, cutBefore(reason, REASON_CHARS)) + " …";
+    }
+
+    /**
+     * {@link #cutReason(String)}, followed when it was cut by its length and where it is whole, e.g.
+     * {@code " (70000 characters, all in report.json)"} for {@code whole} "in report.json"; null stays null.
+     */
+    public static String cutReason(String reason, String whole) {
+        if (reason == null || reason.length() <= REASON_CHARS) return reason;
+        return cutReason(reason) + " (" + reason.length() + " characters, all " + whole + ")";
+    }
+
     /** {@code index}, or one less when it falls between the two halves of a surrogate pair. */
     public static int cutBefore(String text, int index) {
         return index > 0 && index < text.length() && Character.isLowSurrogate(text.charAt(index))

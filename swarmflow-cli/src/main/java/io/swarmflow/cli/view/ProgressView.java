@@ -31,6 +31,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final boolean live;
     private final boolean showOutput;
     private final int total;
+    private final String runId;
     /**
      * Each ticket's state as the events say; a ticket not in it is pending. The counts by state are kept with it
      * ({@link #move}), so that they always add up to {@link #total}, whatever the order of the transitions.
@@ -51,6 +52,15 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * @param total      number of tickets in the run
      */
     public ProgressView(PrintStream out, boolean live, boolean showOutput, int total) {
+        this(out, live, showOutput, total, null);
+    }
+
+    /**
+     * As {@link #ProgressView(PrintStream, boolean, boolean, int)}, for run {@code runId}: a reason cut to
+     * {@link Printable#REASON_CHARS} names the {@code swarm status RUN TICKET} that shows it whole (RUN when null).
+     */
+    public ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId) {
+        this.runId = runId == null ? "RUN" : runId;
         this.out = out;
         this.live = live;
         this.showOutput = showOutput;
@@ -108,9 +118,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 String took = r == null ? "" : " in " + Durations.format(at - r[0]);
                 yield switch (f.outcome()) {
                     case SUCCEEDED -> null; // reported by ticket-succeeded
-                    case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + f.reason();
+                    case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + reason(f.ticketId(), f.reason());
                     default -> f.ticketId() + " attempt " + f.attempt() + " " + f.outcome().label() + took
-                            + (f.reason() != null ? ": " + f.reason() : f.exitCode() != null ? ": exit code " + f.exitCode() : "");
+                            + (f.reason() != null ? ": " + reason(f.ticketId(), f.reason()) : f.exitCode() != null ? ": exit code " + f.exitCode() : "");
                 };
             }
             case TicketSucceeded s -> {
@@ -119,11 +129,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case TicketFailed f -> {
                 move(f.ticketId(), TicketState.FAILED);
-                yield "✗ " + f.ticketId() + " FAILED: " + f.reason();
+                yield "✗ " + f.ticketId() + " FAILED: " + reason(f.ticketId(), f.reason());
             }
             case TicketSkipped s -> {
                 move(s.ticketId(), TicketState.SKIPPED);
-                yield "- " + s.ticketId() + " skipped: " + s.reason();
+                yield "- " + s.ticketId() + " skipped: " + reason(s.ticketId(), s.reason());
             }
             case TicketRetryScheduled r -> {
                 move(r.ticketId(), TicketState.RETRY_WAIT);
@@ -143,7 +153,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case ApprovalRejected r -> {
                 move(r.ticketId(), TicketState.FAILED); // a rejected ticket fails with this event alone (no TicketFailed follows)
-                yield "✗ " + r.ticketId() + " FAILED: " + r.failureReason();
+                yield "✗ " + r.ticketId() + " FAILED: " + reason(r.ticketId(), r.failureReason());
             }
             case TicketCancelled c -> {
                 move(c.ticketId(), TicketState.CANCELLED);
@@ -158,6 +168,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
             default -> null;
         };
         if (line != null) emit(line);
+    }
+
+    /** A reason as a line shows it: cut to {@link Printable#REASON_CHARS}, naming where it is whole. */
+    private String reason(String ticketId, String reason) {
+        return Printable.cutReason(reason, "in `swarm status " + runId + " " + ticketId + "`");
     }
 
     @Override

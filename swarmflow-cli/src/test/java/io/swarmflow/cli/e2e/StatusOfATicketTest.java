@@ -64,4 +64,43 @@ class StatusOfATicketTest {
         assertThat(forgot.err()).isEqualTo("swarm: no run 'flaky'; the latest run, " + run + ", has a ticket flaky: `swarm status "
                 + run + " flaky` shows it\n");
     }
+
+    /**
+     * A reason up to 64 KiB long (stderr's last line): the first line cuts it (as report.html, the progress view and the
+     * attempt table do), with its length; the whole is below it, the details of the ticket being where it is asked for,
+     * and in the JSON. swarm logs of a ticket that never ran cuts it too.
+     */
+    @Test
+    void aLongReasonIsCutInTheFirstLineAndShownWholeBelow() {
+        String state = tmp.resolve("state").toString();
+        Path spec = Cli.write(tmp.resolve("long.yaml"), """
+                tickets:
+                  - id: boom
+                    run: |
+                      printf 'exited badly: ' >&2
+                      head -c 60000 /dev/zero | tr '\\0' x >&2
+                      printf 'END\\n' >&2
+                      exit 3
+                  - id: after
+                    needs: [boom]
+                    run: echo never
+                """);
+        Result r = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state);
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        String run = runId(r);
+        assertThat(r.out().lines()).as("the progress lines and the summary").allMatch(l -> l.length() < 400);
+
+        Result text = swarm("status", run, "boom", "--state-dir", state);
+        String whole = swarm("status", run, "boom", "--json", "--state-dir", state).json().get("tickets").get(0).get("reason").asText();
+        assertThat(whole).startsWith("exited with code 3: exited badly: xxx").endsWith("xEND").hasSizeGreaterThan(60_000);
+        String first = text.out().lines().findFirst().orElseThrow();
+        assertThat(first).isEqualTo("ticket boom of run " + run + " (long): failed (1 attempt): "
+                + whole.substring(0, io.swarmflow.cli.view.Printable.REASON_CHARS) + " … (" + whole.length() + " characters, all below)");
+        assertThat(text.out()).contains("\nreason (" + whole.length() + " characters):\n  " + whole + "\n")
+                .containsPattern("(?m)^1        failed   3 .* exited with code 3: exited badly: x+ …$");
+
+        // a skipped ticket's reason is short, but the way is the same
+        Result logs = swarm("logs", run, "after", "--state-dir", state);
+        assertThat(logs.out()).isEqualTo("after never ran (skipped: dependency boom failed)\n");
+    }
 }

@@ -343,10 +343,10 @@ class RunReportTest {
      */
     @Test
     void aLongReasonIsCutInTheTableAndTheFailuresButWholeInJson() throws IOException {
-        String head = "exited with code 2: <b>" + "x".repeat(ReportHtml.REASON_CHARS - 1 - 23);
-        assertThat(head).hasSize(ReportHtml.REASON_CHARS - 1);
+        String head = "exited with code 2: <b>" + "x".repeat(io.swarmflow.cli.view.Printable.REASON_CHARS - 1 - 23);
+        assertThat(head).hasSize(io.swarmflow.cli.view.Printable.REASON_CHARS - 1);
         String longReason = head + "\uD83D\uDE00" + "y".repeat(5_000) + " the end";
-        String exact = "exited with code 2: " + "z".repeat(ReportHtml.REASON_CHARS - 20);
+        String exact = "exited with code 2: " + "z".repeat(io.swarmflow.cli.view.Printable.REASON_CHARS - 20);
         List<TicketView> tickets = new ArrayList<>();
         for (TicketView t : Fixtures.finishedTickets()) {
             String reason = t.ticketId().equals("test") ? longReason : t.ticketId().equals("deploy") ? exact : t.reason();
@@ -371,7 +371,7 @@ class RunReportTest {
     /** The timeline's hover text for an attempt holds its reason as the table does: at most 200 characters. */
     @Test
     void aLongAttemptReasonIsCutInTheTimelinesHoverText() throws IOException {
-        String longReason = "exited with code 2: " + "x".repeat(ReportHtml.REASON_CHARS - 20) + "y".repeat(5_000);
+        String longReason = "exited with code 2: " + "x".repeat(io.swarmflow.cli.view.Printable.REASON_CHARS - 20) + "y".repeat(5_000);
         List<AttemptView> attempts = new ArrayList<>();
         for (AttemptView a : Fixtures.finishedAttempts()) {
             attempts.add(!a.ticketId().equals("test") ? a : new AttemptView(a.runId(), a.ticketId(), a.attempt(), a.outcome(),
@@ -382,7 +382,7 @@ class RunReportTest {
 
         int bar = html.indexOf("data-ticket=\"test\" data-attempt=\"1\"");
         String tip = html.substring(html.indexOf("<title>", bar), html.indexOf("</title>", bar));
-        assertThat(tip).endsWith(" · exit 2 · exited with code 2: " + "x".repeat(ReportHtml.REASON_CHARS - 20) + " … ("
+        assertThat(tip).endsWith(" · exit 2 · exited with code 2: " + "x".repeat(io.swarmflow.cli.view.Printable.REASON_CHARS - 20) + " … ("
                 + longReason.length() + " characters, all in report.json)").doesNotContain("y");
     }
 

@@ -56,6 +56,33 @@ class ProgressViewTest {
         assertThat(printed.get(1)).endsWith("big | " + "z".repeat(ProgressView.MAX_PLAIN_LINE));
     }
 
+    /**
+     * A failure, skip or rejection reason can be 64 KiB (stderr's last line): each line of the view cuts it as report.html
+     * does, with its length and the command that shows it whole; in plain mode and on a terminal alike.
+     */
+    @Test
+    void aLongReasonIsCutInItsLineWithItsLengthAndWhereItIsWhole() {
+        String reason = "exited with code 2: " + "x".repeat(Printable.REASON_CHARS - 20) + "y".repeat(70_000);
+        String cut = "exited with code 2: " + "x".repeat(Printable.REASON_CHARS - 20) + " … (" + reason.length()
+                + " characters, all in `swarm status R1 %s`)";
+        for (boolean live : new boolean[]{false, true}) {
+            bytes.reset();
+            try (ProgressView v = new ProgressView(out, live, true, 4, "R1")) {
+                v.onEvent(new RunEvent.AttemptStarted("lint", 1, 15_000), 1_000);
+                v.onEvent(new RunEvent.AttemptFinished("lint", 1, Outcome.FAILED, 2, reason, Map.of()), 2_000);
+                v.onEvent(new RunEvent.TicketFailed("lint", reason), 2_000);
+                v.onEvent(new RunEvent.TicketSkipped("docs", reason), 2_000);
+                v.onEvent(new RunEvent.ApprovalRejected("gate", "ann", reason), 2_000);
+            }
+            String text = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(text).as("live %s", live).doesNotContain("xy", "yyy")
+                    .contains("lint attempt 1 failed in 1.0s: " + cut.formatted("lint") + (live ? "" : "\n"),
+                            "✗ lint FAILED: " + cut.formatted("lint"), "- docs skipped: " + cut.formatted("docs"),
+                            "✗ gate FAILED: rejected by ann: exited with code 2: xxx",
+                            "x … (" + ("rejected by ann: " + reason).length() + " characters, all in `swarm status R1 gate`)");
+        }
+    }
+
     /** Events stamped at their commit and log lines stamped on arrival come out of order; printed times never go back. */
     @Test
     void plainTimestampsNeverGoBackwards() {
