@@ -135,9 +135,15 @@ public final class RunReport {
         for (Row r : rows) {
             if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir));
         }
-        // the spec's description, kept in the plan of the run's first event; a spec without one has ""
-        String description = plan.description() == null || plan.description().isBlank() ? null : plan.description();
-        return new RunReport(run, description, rows, failures, nowMillis, stoppedAtMillis);
+        return new RunReport(run, description(plan), rows, failures, nowMillis, stoppedAtMillis);
+    }
+
+    /**
+     * The spec's description, kept in the plan of the run's first event, or null when the spec has none (its plan then
+     * has ""), as report.json and {@code swarm status} give it.
+     */
+    public static String description(io.swarmflow.spec.Plan plan) {
+        return plan.description() == null || plan.description().isBlank() ? null : plan.description();
     }
 
     private static TicketView notStarted(String runId, String ticketId, int index) {

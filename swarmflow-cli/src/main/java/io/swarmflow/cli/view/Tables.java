@@ -55,16 +55,20 @@ public final class Tables {
 
     /** Run header lines. */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets) {
-        runHeader(out, run, tickets, 0);
+        runHeader(out, run, tickets, 0, null);
     }
+
+    /** Lines of a spec's description that {@code swarm status} shows under the run's first line; it counts the others. */
+    static final int DESCRIPTION_LINES = 5;
 
     /**
      * Run header lines; {@code stoppedAtMillis} is, for a run recorded as running whose coordinator stopped, the time
      * of its last event (its duration ends there instead of growing with the clock), else 0. A stopped run in which no
      * ticket started (it stopped at an approval gate, say) has no duration: up to its last event it would be a
-     * meaningless "0ms"; the header says that no ticket started instead.
+     * meaningless "0ms"; the header says that no ticket started instead. {@code description} is the spec's (null when it
+     * has none), shown under the first line: its first {@link #DESCRIPTION_LINES} lines, control characters visible.
      */
-    public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis) {
+    public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis, String description) {
         long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis()
                 : stoppedAtMillis != 0 ? stoppedAtMillis : System.currentTimeMillis();
         String duration = run.startedAtMillis() == 0 ? "" : Durations.format(end - run.startedAtMillis());
@@ -73,6 +77,13 @@ public final class Tables {
                 ? " (stopped)" + (noneStarted(tickets) ? ", before any ticket started"
                 : duration.isEmpty() ? "" : ", " + duration + " up to its last event")
                 : duration.isEmpty() ? "" : ", " + duration));
+        if (description != null) {
+            List<String> lines = description.strip().lines().toList();
+            for (String line : lines.subList(0, Math.min(lines.size(), DESCRIPTION_LINES))) out.println("  " + Printable.of(line));
+            if (lines.size() > DESCRIPTION_LINES) {
+                out.println("  … (" + (lines.size() - DESCRIPTION_LINES) + " more lines of the description; report.html shows it whole)");
+            }
+        }
         out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
         out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
