@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The {@code swarm} command. Commands only parse and present; the work is in
@@ -70,8 +73,10 @@ public final class SwarmCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err, commandLine.getCommandName()));
         cl.setParameterExceptionHandler((ex, a) -> {
+            String message = ex.getMessage().replace("option option '", "option '"); // picocli's wording for map options
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) message = unmatched(u, a, message);
             // picocli quotes the arguments given, which may hold terminal escapes
-            err.println("swarm: " + SpecError.printable(ex.getMessage().replace("option option '", "option '"))); // picocli's wording for map options
+            err.println("swarm: " + SpecError.printable(message));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             // picocli keeps only the message of the conversion's InvalidPathException
             if (String.valueOf(ex.getMessage()).contains("InvalidPathException") && !asciiOnly().isEmpty()) err.println(asciiOnly());
@@ -79,6 +84,37 @@ public final class SwarmCli implements Runnable {
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * The message for arguments matched to nothing, in place of picocli's "Unmatched argument at index 2: 'x'": options of
+     * a command given before it ({@code swarm --state-dir DIR status}) with the command line that works, a command that does
+     * not exist, or an argument too many with the arguments the command takes; else picocli's {@code message}.
+     */
+    static String unmatched(CommandLine.UnmatchedArgumentException u, String[] args, String message) {
+        CommandLine.Model.CommandSpec cmd = u.getCommandLine().getCommandSpec();
+        if (cmd.parent() == null && args.length > 1 && args[0].startsWith("-")) {
+            for (int i = 1; i < args.length; i++) {
+                CommandLine sub = cmd.subcommands().get(args[i]);
+                if (sub != null && Arrays.stream(args, 0, i).filter(o -> o.startsWith("-"))
+                        .allMatch(o -> sub.getCommandSpec().findOption(o.split("=", 2)[0]) != null)) {
+                    List<String> fixed = new ArrayList<>(List.of("swarm", args[i]));
+                    fixed.addAll(Arrays.asList(args).subList(0, i));
+                    fixed.addAll(Arrays.asList(args).subList(i + 1, args.length));
+                    return "options go after the command: " + String.join(" ", fixed);
+                }
+            }
+        }
+        if (u.isUnknownOption() || u.getUnmatched().isEmpty()) return message;
+        String first = u.getUnmatched().getFirst();
+        if (cmd.parent() == null && !cmd.subcommands().isEmpty()) return "unknown command '" + first + "'";
+        List<String> takes = new ArrayList<>();
+        for (CommandLine.Model.PositionalParamSpec p : cmd.positionalParameters()) {
+            String label = p.paramLabel() + (p.arity().max() > 1 ? "..." : "");
+            takes.add(p.arity().min() == 0 ? "[" + label + "]" : label);
+        }
+        return "unexpected argument '" + first + "': `" + cmd.qualifiedName() + "` takes "
+                + (takes.isEmpty() ? "no arguments, only options" : String.join(" ", takes));
     }
 
     /**

@@ -1259,4 +1259,25 @@ class CliEndToEndTest {
         assertThat(help.out()).startsWith("Usage: swarm status");
         assertThat(swarm("help").out()).startsWith("Usage: swarm [");
     }
+
+    /** Picocli said "Unmatched argument at index 2: 'extra'" or "Unknown options: '--state-dir', 'DIR'"; each says what to type. */
+    @Test
+    void misplacedOptionsUnknownCommandsAndExtraArgumentsSayWhatToType() {
+        String st = tmp.resolve("state").toString();
+        java.util.Map<List<String>, String> expected = new java.util.LinkedHashMap<>();
+        expected.put(List.of("--state-dir", st, "status"), "swarm: options go after the command: swarm status --state-dir " + st + "\n");
+        expected.put(List.of("--json", "runs", "--state-dir", st), "swarm: options go after the command: swarm runs --json --state-dir " + st + "\n");
+        expected.put(List.of("frobnicate"), "swarm: unknown command 'frobnicate'\n");
+        expected.put(List.of("run", "a.yaml", "extra"), "swarm: unexpected argument 'extra': `swarm run` takes SPEC\n");
+        expected.put(List.of("status", "r", "t", "extra"), "swarm: unexpected argument 'extra': `swarm status` takes [RUN] [TICKET]\n");
+        expected.put(List.of("runs", "extra"), "swarm: unexpected argument 'extra': `swarm runs` takes no arguments, only options\n");
+        expected.forEach((args, first) -> {
+            Result r = swarm(args.toArray(String[]::new));
+            assertThat(r.code()).as("%s: %s", args, r).isEqualTo(2);
+            assertThat(r.err()).as("%s", args).startsWith(first);
+        });
+        // an option no command has is not moved
+        assertThat(swarm("--frob", "status").err()).startsWith("swarm: Unknown option: '--frob'\n");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
 }
