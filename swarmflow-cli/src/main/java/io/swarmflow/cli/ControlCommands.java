@@ -160,7 +160,7 @@ final class ControlCommands {
 
     @Command(name = "approve", description = "Approves one or more tickets waiting at their approval gates.")
     static final class Approve implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
                 + "approved, none is.") List<String> ticketIds;
         @Mixin StateOptions state;
@@ -174,7 +174,7 @@ final class ControlCommands {
 
     @Command(name = "reject", description = "Rejects one or more tickets waiting at their approval gates; each fails with the reason.")
     static final class Reject implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "TICKET", description = "One or more tickets; if one cannot be "
                 + "rejected, none is.") List<String> ticketIds;
         @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (recorded in the event log and the report).") String reason;
@@ -192,7 +192,7 @@ final class ControlCommands {
 
     @Command(name = "cancel", description = "Stops a run: running attempts get TERM, then KILL after the grace period. `swarm resume` continues it.")
     static final class Cancel implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
         @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "" + CANCEL_WAIT_MILLIS / 1000,
                 description = "Seconds to wait for the run to end (default: ${DEFAULT-VALUE}); 0 returns once the cancel is "
                         + "recorded. The attempts get TERM, then KILL after the grace period the run was started with.")
@@ -276,7 +276,7 @@ final class ControlCommands {
     @Command(name = "clean", description = "Removes a run's git worktrees (and with --branches its swarm/RUN/* branches) "
             + "from the repository. The run's events, logs and report stay.")
     static final class Clean implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
         @Option(names = "--branches", description = "Also delete the run's branches swarm/RUN/*, with the commits of its worktree tickets "
                 + "that are not merged elsewhere.") boolean branches;
         @Option(names = "--force", description = "Also remove worktrees holding changes that were never committed, or content "

@@ -84,7 +84,7 @@ final class QueryCommands {
     @Command(name = "status", description = "Shows a run and its tickets (the most recent run when RUN is omitted), or one "
             + "ticket and each of its attempts.")
     static final class Status implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = SwarmCli.RUN_HELP + " The most recent run when omitted.") String runId;
         @Parameters(index = "1", arity = "0..1", paramLabel = "TICKET", description = "One ticket: its state and each of its "
                 + "attempts (outcome, exit code, start, duration, reason), and its outputs.") String ticketId;
         @Option(names = "--json", description = "Machine-readable output.") boolean json;
@@ -349,7 +349,7 @@ final class QueryCommands {
     @Command(name = "report", description = "Writes a run's report.json and report.html now (the most recent run when RUN is "
             + "omitted): for a run in progress, or one whose coordinator was killed before it could write them.")
     static final class Report implements Callable<Integer> {
-        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = SwarmCli.RUN_HELP + " The most recent run when omitted.") String runId;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -438,8 +438,8 @@ final class QueryCommands {
 
     @Command(name = "logs", description = "Prints the output of a ticket's attempt (the last one by default).")
     static final class Logs implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
-        @Parameters(index = "1", paramLabel = "TICKET") String ticketId;
+        @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
+        @Parameters(index = "1", paramLabel = "TICKET", description = SwarmCli.TICKET_HELP) String ticketId;
         @Option(names = "--attempt", paramLabel = "N", description = "Which attempt (default: the last).") Integer attempt;
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the attempt ends; without --attempt, "
                 + "wait for a ticket that has not started and carry on into its retries. Ends at once (saying why) when no "

@@ -62,7 +62,7 @@ final class RunCommands {
 
     @Command(name = "run", description = "Validates a swarm spec, creates a run and executes it.")
     static final class Run implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SPEC", description = "The swarm spec (YAML).")
+        @Parameters(index = "0", paramLabel = "SPEC", description = SwarmCli.SPEC_HELP)
         Path specFile;
 
         @Mixin
@@ -106,7 +106,7 @@ final class RunCommands {
 
     @Command(name = "resume", description = "Continues a run after a crash, kill or cancel. A finished run is left as it is.")
     static final class Resume implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "RUN", description = "The run id (see `swarm runs`), or its start while no other run's id starts the same way.")
+        @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP)
         String runId;
 
         @Mixin

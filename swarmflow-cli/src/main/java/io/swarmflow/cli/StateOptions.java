@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /** {@code --state-dir}, accepted by every command. */
 public final class StateOptions {
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where runs are stored (default: $SWARM_STATE_DIR, else .swarm in the working directory).")
+            description = "The state directory, where runs are kept. Default: $SWARM_STATE_DIR when set, else the directory .swarm in the working directory.")
     Path stateDir;
 
     /** The state directory: the flag, else {@code SWARM_STATE_DIR}, else {@code ./.swarm}; absolute and normalized. */

@@ -38,6 +38,12 @@ import java.util.List;
         footer = {"", "State lives in .swarm/ under the working directory (or --state-dir, or SWARM_STATE_DIR).",
                 "Docs: README.md and docs/ in the Swarmflow repository."})
 public final class SwarmCli implements Runnable {
+    /** The help of a RUN argument: every command that takes one resolves a start of a run id. */
+    static final String RUN_HELP = "The run id (see `swarm runs`), or its start while no other run's id starts the same way.";
+    /** The help of a SPEC argument ({@link SpecInput}). */
+    static final String SPEC_HELP = "The swarm spec (YAML); - reads it from standard input.";
+    /** The help of a single TICKET argument. */
+    static final String TICKET_HELP = "A ticket id of the run (see `swarm status RUN`).";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 /** {@code swarm validate SPEC}: checks a spec (and that it can run here) without running or storing anything. */
 @Command(name = "validate", description = "Checks a swarm spec and prints the plan; stores nothing.")
 final class ValidateCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC") Path specFile;
+    @Parameters(index = "0", paramLabel = "SPEC", description = SwarmCli.SPEC_HELP) Path specFile;
 
     @Mixin
     VarOptions vars;

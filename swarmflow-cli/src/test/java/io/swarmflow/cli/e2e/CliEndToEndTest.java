@@ -1220,6 +1220,18 @@ class CliEndToEndTest {
         }
     }
 
+    /** Each argument's line in a command's help says what to give (RUN, TICKET and SPEC had a bare label in eight commands). */
+    @Test
+    void everyArgumentInTheHelpIsDescribed() {
+        for (String command : List.of("run", "resume", "status", "logs", "validate", "approve", "reject", "cancel", "clean", "report", "help")) {
+            String help = swarm(command, "--help").out();
+            List<String> bare = help.lines().filter(l -> l.matches(" {6}\\[?[A-Z]+(\\.\\.\\.)?]?\\s*")).toList();
+            assertThat(bare).as("%s --help:%n%s", command, help).isEmpty();
+        }
+        assertThat(swarm("status", "--help").out()).contains("[RUN]             The run id (see `swarm runs`), or its start");
+        assertThat(swarm("run", "--help").out()).contains("SPEC              The swarm spec (YAML); - reads it from standard input.");
+    }
+
     @Test
     void unknownCommandsAndFlagsAreInvalidInput() {
         List<String[]> bad = new ArrayList<>();
