@@ -41,7 +41,7 @@ final class ControlCommands {
         String verb = kind == RunCommand.Kind.APPROVE ? "approved" : "rejected";
         PrintStream out = Streams.out(spec);
         try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-            String runId = w.service.resolveRunId(given);
+            String runId = QueryCommands.resolveRun(w, kind == RunCommand.Kind.APPROVE ? "approve" : "reject", given, ticketIds.getFirst());
             java.util.Set<String> problems = new java.util.LinkedHashSet<>(); // a finished run's, once for all tickets
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (String id : ticketIds) {

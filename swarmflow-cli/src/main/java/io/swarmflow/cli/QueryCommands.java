@@ -76,6 +76,28 @@ final class QueryCommands {
         return o;
     }
 
+    /**
+     * The run {@code given} names ({@link RunService#resolveRunId}). When none does but {@code ticket} names a run that has
+     * a ticket {@code given}, RUN and TICKET were swapped ({@code swarm logs build RUN}): the error shows the order.
+     */
+    static String resolveRun(Wiring w, String command, String given, String ticket) {
+        try {
+            return w.service.resolveRunId(given);
+        } catch (InvalidRequestException e) {
+            String other;
+            try {
+                other = ticket == null ? null : w.service.resolveRunId(ticket);
+            } catch (InvalidRequestException notARun) {
+                other = null;
+            }
+            if (other != null && w.service.tickets(other).stream().anyMatch(t -> t.ticketId().equals(given))) {
+                throw new InvalidRequestException("no run '" + given + "'; RUN comes first, then TICKET: `swarm " + command + " "
+                        + other + " " + given + (command.equals("reject") ? " --reason TEXT" : "") + "`");
+            }
+            throw e;
+        }
+    }
+
     /** The spec's description of {@code run} (from the plan its first event holds), or null when it has none. */
     static String description(Wiring w, RunView run) {
         return io.swarmflow.cli.report.RunReport.description(w.service.plan(run.runId()));
@@ -398,7 +420,9 @@ final class QueryCommands {
             if (Files.isDirectory(stateDir) && Files.isReadable(stateDir) && Files.isExecutable(stateDir)
                     && !Files.exists(stateDir.resolve(Wiring.DB_FILE)) && !Files.exists(stateDir.resolve("runs"))) {
                 if (json) out.println("[]");
-                else out.println("no runs in " + stateDir + " (it holds no Swarmflow state yet)");
+                else out.println("no runs in " + stateDir + Wiring.enclosingStateDir(stateDir)
+                        .map(d -> "; it is inside the state directory " + d + ": `swarm runs --state-dir " + d + "` lists its runs")
+                        .orElse(" (it holds no Swarmflow state yet)"));
                 return ExitCodes.OK;
             }
             try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
@@ -476,7 +500,7 @@ final class QueryCommands {
 
         private int logs(Wiring w, PrintStream out) throws Exception {
             {
-                runId = w.service.resolveRunId(runId);
+                runId = resolveRun(w, "logs", runId, ticketId);
                 TicketView t = w.service.tickets(runId).stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                         .orElseThrow(() -> w.service.noSuchTicket(runId, ticketId));
                 if (attempt != null && (attempt < 1 || attempt > t.attempt())) {

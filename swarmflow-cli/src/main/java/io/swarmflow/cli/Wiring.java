@@ -140,10 +140,23 @@ final class Wiring implements AutoCloseable {
         }
         if (!Files.isRegularFile(stateDir.resolve(DB_FILE))) {
             SqlRunStore.refuseLostDatabase(stateDir, stateDir.resolve(DB_FILE)); // run files without their database
-            throw new InvalidRequestException("no Swarmflow state in " + stateDir
-                    + "; start a run with `swarm run SPEC`, or point --state-dir (or SWARM_STATE_DIR) at the right directory");
+            throw new InvalidRequestException("no Swarmflow state in " + stateDir + enclosingStateDir(stateDir)
+                    .map(d -> "; it is inside the state directory " + d + ": point --state-dir (or SWARM_STATE_DIR) at that")
+                    .orElse("; start a run with `swarm run SPEC`, or point --state-dir (or SWARM_STATE_DIR) at the right directory"));
         }
         return create(stateDir, executor(stateDir, warnings));
+    }
+
+    /**
+     * The state directory {@code dir} is inside (its {@code runs} folder, or a run's folder or one of its own), up to five
+     * levels up: the one to name instead of {@code dir}; else empty.
+     */
+    static java.util.Optional<Path> enclosingStateDir(Path dir) {
+        Path p = dir.toAbsolutePath().normalize().getParent();
+        for (int i = 0; i < 5 && p != null; i++, p = p.getParent()) { // runs/RUN/logs/TICKET/N
+            if (Files.isRegularFile(p.resolve(DB_FILE)) && Files.isDirectory(p.resolve("runs"))) return java.util.Optional.of(p);
+        }
+        return java.util.Optional.empty();
     }
 
     Path runDir(String runId) {
