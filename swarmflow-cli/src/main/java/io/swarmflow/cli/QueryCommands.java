@@ -505,7 +505,8 @@ final class QueryCommands {
                         .orElseThrow(() -> w.service.noSuchTicket(runId, ticketId));
                 if (attempt != null && (attempt < 1 || attempt > t.attempt())) {
                     throw new InvalidRequestException(t.attempt() == 0 ? ticketId + " has no attempts yet (" + t.state().label()
-                            + "); there is no attempt " + attempt : ticketId + " has attempts 1.." + t.attempt() + "; there is no attempt " + attempt);
+                            + "); there is no attempt " + attempt : ticketId + (t.attempt() == 1 ? " has one attempt, 1" : " has attempts 1 to "
+                            + t.attempt()) + "; there is no attempt " + attempt + " (`swarm status " + runId + " " + ticketId + "` lists them)");
                 }
                 int n = attempt != null ? attempt : t.attempt();
                 if (n == 0 && follow && attempt == null) { // follow a ticket that has not started: wait for its first attempt

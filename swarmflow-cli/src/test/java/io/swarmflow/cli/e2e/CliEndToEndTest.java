@@ -141,7 +141,8 @@ class CliEndToEndTest {
     void logsOfAnAttemptThatDoesNotExistIsInvalidInput() {
         Result none = swarm("logs", sharedRun, "final", "--attempt", "0", "--state-dir", sharedState.toString());
         assertThat(none.code()).as("%s", none).isEqualTo(2);
-        assertThat(none.err()).contains("final has attempts 1..1; there is no attempt 0");
+        assertThat(none.err()).isEqualTo("swarm: final has one attempt, 1; there is no attempt 0 (`swarm status " + sharedRun
+                + " final` lists them)\n");
         Result later = swarm("logs", sharedRun, "final", "--attempt", "2", "--state-dir", sharedState.toString());
         assertThat(later.code()).as("%s", later).isEqualTo(2);
         assertThat(later.err()).contains("there is no attempt 2");
