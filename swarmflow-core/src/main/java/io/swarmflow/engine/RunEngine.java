@@ -850,12 +850,9 @@ public final class RunEngine {
             skip(i, "fail-fast: " + failFastBy + " failed", true);
             return true;
         }
-        int notSucceeded = -1;
+        int notSucceeded = stoppedBy(i);
         boolean anyFailedPath = false;
-        for (int d : needs[i]) {
-            if (state[d] != TicketState.SUCCEEDED && notSucceeded < 0) notSucceeded = d;
-            anyFailedPath |= failedPath[d];
-        }
+        for (int d : needs[i]) anyFailedPath |= failedPath[d];
         boolean run = switch (t.when()) {
             case SUCCESS -> notSucceeded < 0;
             case FAILURE -> anyFailedPath;
@@ -893,11 +890,25 @@ public final class RunEngine {
      */
     private String causeOfSkip(int i) {
         if (tickets[i].when() == When.FAILURE) return "no dependency of " + tickets[i].id() + " failed";
+        int d = stoppedBy(i);
+        if (d < 0) return "skipped"; // not reached: a when: success ticket is skipped only for a dependency that did not succeed
+        return state[d] == TicketState.FAILED ? tickets[d].id() + " failed" : skipCause[d];
+    }
+
+    /**
+     * The dependency of ticket {@code i} (all final) that a skip of {@code i} names: the first that did not succeed and is
+     * on a failure's path (failed, or skipped because of a failure), else the first that did not succeed (skipped for
+     * another reason: a {@code when: failure} handler with nothing to handle); -1 when all succeeded. A failure is what
+     * a user looks for, whatever the order of {@code needs}.
+     */
+    private int stoppedBy(int i) {
+        int first = -1;
         for (int d : needs[i]) {
-            if (state[d] == TicketState.FAILED) return tickets[d].id() + " failed";
-            if (state[d] == TicketState.SKIPPED) return skipCause[d];
+            if (state[d] == TicketState.SUCCEEDED) continue;
+            if (failedPath[d]) return d;
+            if (first < 0) first = d;
         }
-        return "skipped"; // not reached: a when: success ticket is skipped only for a dependency that did not succeed
+        return first;
     }
 
     private void skip(int i, String reason, boolean fp) {

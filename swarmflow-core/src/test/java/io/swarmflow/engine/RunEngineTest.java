@@ -133,6 +133,27 @@ class RunEngineTest {
     }
 
     @Test
+    void aSkipNamesAFailedDependencyBeforeOneSkippedForAnotherReasonWhateverTheOrderOfNeeds() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("build") ? AttemptResult.failed(3, null) : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(store, exec);
+        Plan plan = new TestPlans()
+                .ticket("lint")
+                .ticket("on-lint-failure", When.FAILURE, 0, ApprovalMode.NONE, "noop", 0, "lint")
+                .ticket("build")
+                .ticket("deploy", "on-lint-failure", "build") // the handler with nothing to handle is listed first
+                .ticket("announce", "deploy")
+                .build();
+        String run = create(service, plan);
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+
+        Map<String, TicketView> t = tickets(run);
+        assertThat(t.get("on-lint-failure").reason()).isEqualTo("no dependency failed (when: failure)");
+        assertThat(t.get("deploy").reason()).isEqualTo("dependency build failed");
+        assertThat(t.get("announce").reason()).isEqualTo("dependency deploy was skipped (build failed)");
+    }
+
+    @Test
     void retriesAFailingTicketUntilItSucceeds() throws Exception {
         ScriptedExecutor exec = new ScriptedExecutor((t, a) -> a < 3 ? AttemptResult.failed(1, "flaky") : AttemptResult.succeeded(Map.of()));
         RunService service = new RunService(store, exec);
