@@ -5,12 +5,24 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Coordinator identities, {@code host:pid@startMillis}, and the check that lets a resume take a
+ * Coordinator identities, {@code host:pid@startMillis/n}, and the check that lets a resume take a
  * run over at once when its previous coordinator was a process on this host that no longer
  * exists (rather than waiting for its lease to expire). The start time guards against pid reuse.
  */
 public final class Owners {
+    private static final java.util.concurrent.atomic.AtomicLong COORDINATORS = new java.util.concurrent.atomic.AtomicLong();
+
     private Owners() {}
+
+    /**
+     * A new coordinator's identity: this process's ({@link #current}) and {@code /n}, a number no other coordinator of
+     * this process has. A store lets a run's lease holder claim the run again while its lease runs; were two
+     * coordinators of one process the same owner, the second would take a run the first still executes, and run its
+     * running tickets again.
+     */
+    public static String coordinator() {
+        return current() + "/" + COORDINATORS.incrementAndGet();
+    }
 
     /** This process's identity. */
     public static String current() {
@@ -28,8 +40,9 @@ public final class Owners {
     }
 
     /**
-     * True when {@code owner} names a process on this host that is gone (or was replaced by another
-     * process with the same pid). False for other hosts and for live processes.
+     * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator})
+     * names a process on this host that is gone (or was replaced by another process with the same pid). False for
+     * other hosts and for live processes.
      */
     public static boolean isDeadLocalProcess(String owner) {
         int colon = owner.lastIndexOf(':');
@@ -40,7 +53,8 @@ public final class Owners {
         long start;
         try {
             pid = Long.parseLong(owner.substring(colon + 1, at));
-            start = Long.parseLong(owner.substring(at + 1));
+            int slash = owner.indexOf('/', at);
+            start = Long.parseLong(slash < 0 ? owner.substring(at + 1) : owner.substring(at + 1, slash));
         } catch (NumberFormatException e) {
             return false;
         }

@@ -122,7 +122,7 @@ public final class RunEngine {
 
     /**
      * A coordinator for one run; nothing happens until {@link #execute()}. The owner recorded with the run's lease is
-     * this process ({@code host:pid@startMillis}), and backoff jitter is seeded from {@link EngineOptions#seed()}.
+     * this coordinator ({@link Owners#coordinator}: {@code host:pid@startMillis/n}), and backoff jitter is seeded from {@link EngineOptions#seed()}.
      *
      * @param store    where events go
      * @param executor where attempts run
@@ -136,7 +136,7 @@ public final class RunEngine {
         this.options = options;
         this.listener = listener == null ? RunListener.NONE : listener;
         this.runId = runId;
-        this.owner = Owners.current();
+        this.owner = Owners.coordinator();
         this.random = options.seed() == 0 ? new SplittableRandom() : new SplittableRandom(options.seed());
     }
 

@@ -436,7 +436,7 @@ class RunEngineTest {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans().ticket("a").build());
         // killed between claimRun and its run-started event: a long lease, held by a pid that does not exist
-        String dead = Owners.hostName() + ":" + Integer.MAX_VALUE + "@1";
+        String dead = Owners.hostName() + ":" + Integer.MAX_VALUE + "@1/1"; // a coordinator's identity: Owners.coordinator()
         store.claimRun(run, dead, 600_000);
 
         assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
@@ -479,6 +479,31 @@ class RunEngineTest {
         String run = create(service, new TestPlans().ticket("a").build());
         store.claimRun(run, "otherhost:1@1", 60_000);
         assertThatThrownBy(() -> service.engine(run, options(), null).execute()).isInstanceOf(StoreException.RunLocked.class);
+    }
+
+    @Test
+    void aSecondCoordinatorInTheSameProcessCannotDisplaceALiveOneNorRunItsTicketAgain() throws Exception {
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1);
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().ticket("a").build());
+        var pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<RunState> first = pool.submit(() -> service.engine(run, options(), null).execute());
+            await().atMost(Duration.ofSeconds(10)).until(() -> exec.started.contains("a#1"));
+
+            Future<RunState> second = pool.submit(() -> service.engine(run, options(), null).execute());
+            // bounded: a second coordinator that took the run would wait at the gate with its own attempt of a
+            assertThatThrownBy(() -> second.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(StoreException.RunLocked.class);
+
+            exec.gate.countDown();
+            assertThat(first.get()).isEqualTo(RunState.SUCCEEDED);
+            assertThat(exec.started).containsExactly("a#1");
+        } finally {
+            exec.gate.countDown();
+            pool.shutdown();
+        }
     }
 
     @Test
