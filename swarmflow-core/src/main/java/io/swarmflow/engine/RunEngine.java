@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * a queue. No locks on the hot path.
  *
  * <p>The plan lives in memory as arrays (dependency counters, adjacency lists); a finished ticket
- * decrements its dependents' counters in O(out-degree). Ready tickets wait in a priority queue
+ * decrements its dependents' counters in O(out-degree). Ready tickets wait in a priority queue per agent profile
  * (higher {@code priority} first, then plan order) and are dispatched while global and per-profile
  * slots are free. An attempt's process is launched only once its {@link AttemptStarted} event is
  * durable, so after a crash every attempt that may have run is on record. Among equal priorities,
@@ -87,7 +87,12 @@ public final class RunEngine {
     private int[] runningPerProfile;
     private int running;
     private int finalCount;
-    private final PriorityQueue<Integer> ready = new PriorityQueue<>(this::compareReady);
+    /**
+     * Ready tickets, one queue per agent profile ({@link #compareReady} order): dispatch looks only at the heads of the
+     * profiles with a free slot, so tickets waiting for a busy profile cost nothing (one queue for all had every dispatch
+     * take out and put back each of them: quadratic in a run of many tickets on a profile with a small limit).
+     */
+    private PriorityQueue<Integer>[] ready;
     private final PriorityQueue<long[]> retryTimers = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final Map<Integer, Control> controls = new HashMap<>();
     private final List<RunEvent> pending = new ArrayList<>();
@@ -282,6 +287,10 @@ public final class RunEngine {
             profileLimit[p] = prof.concurrency() <= 0 ? Integer.MAX_VALUE : prof.concurrency();
         }
         runningPerProfile = new int[profileNames.length];
+        @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
+        PriorityQueue<Integer>[] queues = new PriorityQueue[profileNames.length];
+        for (int p = 0; p < queues.length; p++) queues[p] = new PriorityQueue<>(this::compareReady);
+        ready = queues;
 
         state = new TicketState[n];
         remaining = new int[n];
@@ -352,7 +361,7 @@ public final class RunEngine {
                     } else {
                         emit(new TicketReady(tickets[i].id()));
                         state[i] = TicketState.READY;
-                        ready.add(i);
+                        ready[profileOf[i]].add(i);
                     }
                 }
                 case CANCELLED -> {
@@ -363,7 +372,7 @@ public final class RunEngine {
                 case PENDING -> {
                     if (remaining[i] == 0) evaluate(i);
                 }
-                case READY -> ready.add(i);
+                case READY -> ready[profileOf[i]].add(i);
                 case RETRY_WAIT -> {
                     TicketView t = views.get(viewIndex(views, i));
                     retryTimers.add(new long[]{Math.max(now, t.retryAtMillis()), i});
@@ -419,7 +428,7 @@ public final class RunEngine {
             if (running == 0 && launches.isEmpty()) {
                 if (finalCount == n) return end(anyFailure() ? RunState.FAILED : RunState.SUCCEEDED);
                 if (cancelling) return end(RunState.CANCELLED);
-                if (ready.isEmpty() && retryTimers.isEmpty() && !waitingNoticeShown) {
+                if (noneReady() && retryTimers.isEmpty() && !waitingNoticeShown) {
                     waitingNoticeShown = true;
                     listener.onNotice(waitingNotice());
                 }
@@ -559,7 +568,7 @@ public final class RunEngine {
         emit(new ApprovalGranted(tickets[i].id(), by, command));
         approved[i] = true;
         state[i] = TicketState.READY;
-        ready.add(i);
+        ready[profileOf[i]].add(i);
         waitingNoticeShown = false;
     }
 
@@ -569,7 +578,7 @@ public final class RunEngine {
             if (state[i] != TicketState.RETRY_WAIT) continue;
             emit(new TicketReady(tickets[i].id()));
             state[i] = TicketState.READY;
-            ready.add(i);
+            ready[profileOf[i]].add(i);
         }
     }
 
@@ -589,17 +598,17 @@ public final class RunEngine {
     }
 
     private void dispatch() {
-        if (ready.isEmpty() || running >= plan.concurrency()) return;
-        List<Integer> blocked = null;
-        while (running < plan.concurrency() && !ready.isEmpty()) {
-            int i = ready.poll();
-            if (state[i] != TicketState.READY) continue;
-            int p = profileOf[i];
-            if (runningPerProfile[p] >= profileLimit[p]) {
-                if (blocked == null) blocked = new ArrayList<>();
-                blocked.add(i);
-                continue;
+        while (running < plan.concurrency()) {
+            int best = -1;
+            for (int p = 0; p < ready.length; p++) {
+                if (runningPerProfile[p] >= profileLimit[p]) continue;
+                PriorityQueue<Integer> q = ready[p];
+                while (!q.isEmpty() && state[q.peek()] != TicketState.READY) q.poll(); // settled meanwhile (fail-fast)
+                if (!q.isEmpty() && (best < 0 || compareReady(q.peek(), best) < 0)) best = q.peek();
             }
+            if (best < 0) return;
+            int i = ready[profileOf[best]].poll();
+            int p = profileOf[i];
             int a = ++attempt[i];
             state[i] = TicketState.RUNNING;
             running++;
@@ -609,7 +618,14 @@ public final class RunEngine {
             controls.put(i, control);
             launches.add(new Launch(i, a, control));
         }
-        if (blocked != null) ready.addAll(blocked);
+    }
+
+    /** Whether no ticket is ready (queued entries of tickets settled meanwhile do not count). */
+    private boolean noneReady() {
+        for (PriorityQueue<Integer> q : ready) {
+            for (int i : q) if (state[i] == TicketState.READY) return false;
+        }
+        return true;
     }
 
     /** Appends what this iteration decided; launches attempts once their start is durable. */
@@ -878,7 +894,7 @@ public final class RunEngine {
         } else {
             emit(new TicketReady(t.id()));
             state[i] = TicketState.READY;
-            ready.add(i);
+            ready[profileOf[i]].add(i);
         }
         return false;
     }

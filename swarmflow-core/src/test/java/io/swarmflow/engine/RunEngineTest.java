@@ -635,6 +635,21 @@ class RunEngineTest {
      * approval" after applying it).
      */
     @Test
+    void ticketsWaitingForABusyProfileDoNotSlowTheDispatchOfEachOther() throws Exception {
+        // 20,000 ready tickets on a profile that runs 1 at a time: about 2 s; when every dispatch took each waiting
+        // ticket out of the ready queue and put it back, about 30 s (quadratic)
+        TestPlans plans = new TestPlans().concurrency(4).profile("limited", 1);
+        for (int i = 0; i < 20_000; i++) plans.ticket("t" + i, When.SUCCESS, 0, ApprovalMode.NONE, "limited", 0);
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        String run = create(service, plans.build());
+
+        RunState result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> service.engine(run, options(), null).execute());
+
+        assertThat(result).isEqualTo(RunState.SUCCEEDED);
+    }
+
+    @Test
     void aDecisionReadAgainBeforeItsEventIsDurableIsAppliedOnceAndNotIgnored() throws Exception {
         io.swarmflow.store.RunStore slow = intercepting(store, (method, result) -> method.getName().equals("append")
                 ? ((java.util.concurrent.CompletableFuture<?>) result).thenApplyAsync(x -> x,
