@@ -769,7 +769,7 @@ public final class RunEngine {
                     emit(new TicketRetryScheduled(id, at));
                     state[i] = TicketState.RETRY_WAIT;
                     retryTimers.add(new long[]{at, i});
-                } else if (cancelling && failFastBy == null && retriesLeft > 0) {
+                } else if (cancelling && !stoppedByFailFast && retriesLeft > 0) {
                     emit(new TicketCancelled(id, "failed while the run was being cancelled; will retry on resume"));
                     state[i] = TicketState.CANCELLED;
                 } else {

@@ -570,6 +570,49 @@ class RunEngineTest {
     }
 
     @Test
+    void aCleanupThatFailsAsACancelDuringFailFastStopsItIsRetriedOnResume() throws Exception {
+        // "cleanup" (when: always) goes on under fail-fast; the run is then cancelled, and its process exits with a
+        // failure of its own just as the cancel stops it: as without fail-fast, it keeps its retries for the resume
+        CountDownLatch cleanupRuns = new CountDownLatch(1);
+        io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(io.swarmflow.agent.AttemptRequest r, io.swarmflow.agent.AttemptControl c) throws InterruptedException {
+                started.add(r.ticket().id() + "#" + r.attempt());
+                if (r.ticket().id().equals("bad")) {
+                    cleanupRuns.await();
+                    return AttemptResult.failed(1, null);
+                }
+                if (r.attempt() > 1) return AttemptResult.succeeded(Map.of());
+                CountDownLatch stopped = new CountDownLatch(1);
+                c.onCancel(stopped::countDown);
+                cleanupRuns.countDown();
+                stopped.await();
+                return AttemptResult.failed(2, null);
+            }
+        };
+        ScriptedExecutor scripted = (ScriptedExecutor) exec;
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans()
+                .ticket("cleanup", When.ALWAYS, 2, ApprovalMode.NONE, "noop", 10)
+                .ticket("bad").build());
+        RunEngine[] engine = new RunEngine[1];
+        engine[0] = service.engine(run, options().toBuilder().failFast(true).build(), new RunListener() {
+            @Override
+            public void onNotice(String message) {
+                if (message.startsWith("fail-fast")) engine[0].cancel("test");
+            }
+        });
+
+        assertThat(engine[0].execute()).isEqualTo(RunState.CANCELLED);
+        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.CANCELLED);
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+        assertThat(scripted.started).containsExactlyInAnyOrder("cleanup#1", "bad#1", "cleanup#2");
+        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
     void outputsOfDependenciesAreRenderedIntoTheScript() throws Exception {
         java.util.List<String> scripts = new java.util.concurrent.CopyOnWriteArrayList<>();
         io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of("version", "1.2.3"))) {
