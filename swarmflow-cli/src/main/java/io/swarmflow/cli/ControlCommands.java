@@ -229,7 +229,11 @@ final class ControlCommands {
                 boolean pending = w.service.isPending(c);
                 long waited = System.currentTimeMillis() - start;
                 if (run.state() == io.swarmflow.store.RunState.CANCELLED) {
-                    out.println("run " + runId + " cancelled; `swarm resume " + runId + "` continues it");
+                    // its coordinator gives the run back just after recording it cancelled: until then a resume is refused
+                    // as "being executed", so `swarm cancel RUN && swarm resume RUN` waits for that too
+                    boolean released = awaitRelease(w, runId, RELEASE_WAIT_MILLIS);
+                    out.println("run " + runId + " cancelled; `swarm resume " + runId + "` continues it"
+                            + (released ? "" : " once its coordinator has exited (it still holds the run)"));
                     return ExitCodes.OK;
                 }
                 if (run.state().isFinished()) {
@@ -266,6 +270,24 @@ final class ControlCommands {
             }
         }
     }
+
+    /** Whether the run's coordinator gave the run back within {@code waitMillis} (polled every 20 ms). */
+    private static boolean awaitRelease(Wiring w, String runId, long waitMillis) {
+        long until = System.currentTimeMillis() + waitMillis;
+        while (w.service.isExecuting(runId)) {
+            if (System.currentTimeMillis() >= until) return false;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How long {@code swarm cancel} waits, once the run is recorded cancelled, for its coordinator to give it back. */
+    static final long RELEASE_WAIT_MILLIS = 5_000;
 
     /**
      * How long {@code swarm cancel} waits for the run to end unless {@code --wait} says otherwise: the default grace period

@@ -870,7 +870,10 @@ class CliEndToEndTest {
         assertThat(cancel.code()).as("%s", cancel).isZero();
         assertThat(cancel.out()).as("it waited for the run to end").isEqualTo("cancel requested for run " + id + "\nrun " + id
                 + " cancelled; `swarm resume " + id + "` continues it\n");
-        // cancel returns once the run is recorded cancelled; its coordinator then releases the run and prints its summary
+        // cancel returns once the run is recorded cancelled and its coordinator gave it back (so that `swarm cancel RUN &&
+        // swarm resume RUN` is not refused as executing); the coordinator then prints its summary
+        Result cleanNow = swarm("clean", id, "--state-dir", state.toString()); // refused, like resume, while it is executing
+        assertThat(cleanNow.code()).as("clean right after cancel returned: %s", cleanNow).isZero();
         assertThat(run.code()).succeedsWithin(Duration.ofSeconds(10));
 
         assertThat(run.exit()).isEqualTo(130);
