@@ -428,7 +428,7 @@ public final class RunEngine {
             if (running == 0 && launches.isEmpty()) {
                 if (finalCount == n) return end(anyFailure() ? RunState.FAILED : RunState.SUCCEEDED);
                 if (cancelling) return end(RunState.CANCELLED);
-                if (noneReady() && retryTimers.isEmpty() && !waitingNoticeShown) {
+                if (!waitingNoticeShown && retryTimers.isEmpty() && noneReady()) { // noneReady() walks the queues: last
                     waitingNoticeShown = true;
                     listener.onNotice(waitingNotice());
                 }
