@@ -290,11 +290,22 @@ public final class RunService {
      * expansions to use instead ({@code test} → {@code test-linux, test-mac}).
      */
     public InvalidRequestException noSuchTicket(String runId, String ticketId) {
-        List<String> expansions = store.plan(runId).tickets().stream().filter(t -> t.group().equals(ticketId) && !t.id().equals(ticketId))
+        List<io.swarmflow.spec.PlannedTicket> planned = store.plan(runId).tickets();
+        List<String> expansions = planned.stream().filter(t -> t.group().equals(ticketId) && !t.id().equals(ticketId))
                 .map(io.swarmflow.spec.PlannedTicket::id).toList();
+        if (!expansions.isEmpty()) {
+            return new InvalidRequestException("run " + runId + " has no ticket '" + ticketId + "'; it is a matrix ticket, "
+                    + "expanded to " + String.join(", ", expansions) + "; name one of those");
+        }
+        // a mistyped id (deploi for deploy), or a matrix ticket's (deplyo for the deploy of deploy-eu, deploy-us)
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (io.swarmflow.spec.PlannedTicket t : planned) {
+            names.add(t.id());
+            names.add(t.group());
+        }
+        String meant = io.swarmflow.spec.Names.nearest(ticketId, names);
         return new InvalidRequestException("run " + runId + " has no ticket '" + ticketId + "'; "
-                + (expansions.isEmpty() ? "`swarm status " + runId + "` lists its tickets"
-                : "it is a matrix ticket, expanded to " + String.join(", ", expansions) + "; name one of those"));
+                + (meant != null ? "did you mean '" + meant + "'? " : "") + "`swarm status " + runId + "` lists its tickets");
     }
 
     /**

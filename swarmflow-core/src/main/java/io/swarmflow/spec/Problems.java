@@ -101,50 +101,12 @@ final class Problems {
      */
     String closest(String given, Collection<String> known) {
         if (!suggesting()) return null;
-        String g = given.toLowerCase(java.util.Locale.ROOT);
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        int allowed = Math.min(2, Math.max(1, given.length() / 3));
-        for (String candidate : known) {
-            // charged whether computed or not, so the budget also bounds the listing and lower-casing of candidates
-            suggestionCells -= (long) (g.length() + 1) * (candidate.length() + 1);
-            String c = candidate.toLowerCase(java.util.Locale.ROOT);
-            if (Math.abs(c.length() - g.length()) > allowed) continue; // the distance is at least the difference in length
-            int d = levenshtein(g, c);
-            // a distance as long as both names replaces every character: 'k' is no suggestion for 'v'
-            if (d <= allowed && d < bestDistance && d < Math.max(g.length(), c.length())) {
-                best = candidate;
-                bestDistance = d;
-            }
-        }
-        return best;
+        return Names.nearest(given, known, cells -> suggestionCells -= cells);
     }
 
     /** "did you mean 'x'?" when a known name is close to {@code given}, else {@code otherwise}. */
     String didYouMean(String given, Collection<String> known, String otherwise) {
         String c = closest(given, known);
         return c != null ? "did you mean '" + c + "'?" : otherwise;
-    }
-
-    /**
-     * Edit distance (insertions, deletions, substitutions) by the two-row dynamic programme of
-     * Wagner and Fischer, "The String-to-String Correction Problem", JACM 21(1), 1974.
-     */
-    static int levenshtein(String a, String b) {
-        if (a.length() > 200 || b.length() > 200) return Integer.MAX_VALUE;
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -61,7 +61,7 @@ class UnitsTest {
     @ParameterizedTest
     @CsvSource({"needs,neds,1", "kitten,sitting,3", "abc,abc,0", "'',abc,3"})
     void levenshteinCountsEdits(String a, String b, int distance) {
-        assertThat(Problems.levenshtein(a, b)).isEqualTo(distance);
+        assertThat(Names.levenshtein(a, b)).isEqualTo(distance);
     }
 
     /**

@@ -34,6 +34,7 @@ class StatusOfATicketTest {
         Result text = swarm("status", run, "flaky", "--state-dir", state);
         Result json = swarm("status", run, "flaky", "--json", "--state-dir", state);
         Result unknown = swarm("status", run, "nope", "--state-dir", state);
+        Result mistyped = swarm("logs", run, "flakey", "--state-dir", state);
         Result filtered = swarm("status", run, "flaky", "--state", "failed", "--state-dir", state);
         Result forgot = swarm("status", "flaky", "--state-dir", state);
 
@@ -57,7 +58,9 @@ class StatusOfATicketTest {
         assertThat(first.get("durationMillis").asLong()).isNotNegative();
         assertThat(j.get("attempts").get(1).get("outcome").asText()).isEqualTo("succeeded");
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err()).startsWith("swarm: run " + run + " has no ticket 'nope'");
+        assertThat(unknown.err()).startsWith("swarm: run " + run + " has no ticket 'nope'; `swarm status " + run + "` lists");
+        assertThat(mistyped.code()).isEqualTo(2);
+        assertThat(mistyped.err()).startsWith("swarm: run " + run + " has no ticket 'flakey'; did you mean 'flaky'? `swarm status ");
         assertThat(filtered.code()).isEqualTo(2);
         assertThat(filtered.err()).contains("--state filters the ticket list");
         assertThat(forgot.code()).isEqualTo(2);
