@@ -111,6 +111,12 @@ public final class SwarmCli implements Runnable {
                 }
             }
         }
+        if (u.isUnknownOption() && !u.getUnmatched().isEmpty() && CONCURRENCY_FLAGS.contains(optionName(u.getUnmatched().getFirst()))
+                && cmd.subcommands().isEmpty()) {
+            // the flag other tools have (make -j, xargs -P): here the spec sets it
+            return message + "; the number of attempts at once is the spec's `concurrency: N` (top level, for the run; "
+                    + "under an agent profile, for its tickets), see docs/spec.md";
+        }
         if (u.isUnknownOption() || u.getUnmatched().isEmpty()) return message;
         String first = u.getUnmatched().getFirst();
         if (cmd.parent() == null && !cmd.subcommands().isEmpty()) return "unknown command '" + first + "'";
@@ -122,6 +128,15 @@ public final class SwarmCli implements Runnable {
         return "unexpected argument '" + first + "': `" + cmd.qualifiedName() + "` takes "
                 + (takes.isEmpty() ? "no arguments, only options" : String.join(" ", takes));
     }
+
+    /** The option's name in {@code arg}: without {@code =VALUE}, and a short option without its attached value ({@code -j8}). */
+    private static String optionName(String arg) {
+        String name = arg.split("=", 2)[0];
+        return !name.startsWith("--") && name.length() > 2 ? name.substring(0, 2) : name;
+    }
+
+    /** Options other tools use for their parallelism, which swarm takes from the spec instead. */
+    private static final java.util.Set<String> CONCURRENCY_FLAGS = java.util.Set.of("--concurrency", "-j", "--jobs", "--parallel", "-P");
 
     /**
      * Refuses arguments picocli matched to nothing. It refuses them itself, except when help was asked for

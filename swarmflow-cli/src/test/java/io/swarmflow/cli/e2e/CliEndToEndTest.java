@@ -1293,6 +1293,9 @@ class CliEndToEndTest {
             assertThat(r.code()).as("%s: %s", args, r).isEqualTo(2);
             assertThat(r.err()).as("%s", args).startsWith(first);
         });
+        assertThat(swarm("run", "a.yaml", "--concurrency", "8").err()).startsWith("swarm: Unknown options: '--concurrency', '8'; the number "
+                + "of attempts at once is the spec's `concurrency: N` (top level, for the run; under an agent profile, for its tickets)");
+        assertThat(swarm("resume", "r", "-j8").err()).contains("the spec's `concurrency: N`");
         // an option no command has is not moved
         assertThat(swarm("--frob", "status").err()).startsWith("swarm: Unknown option: '--frob'\n");
         assertThat(tmp.resolve("state")).doesNotExist();
