@@ -750,7 +750,8 @@ public final class RunEngine {
                 markFinal(i, false);
             }
             case CANCELLED -> {
-                if (failFastBy != null) {
+                // fail-fast stops only when: success tickets; a cleanup or handler stopped here was stopped by a cancel
+                if (failFastBy != null && tickets[i].when() == When.SUCCESS) {
                     finish(i, TicketState.SKIPPED, "fail-fast: " + failFastBy + " failed");
                 } else {
                     emit(new TicketCancelled(id, "cancelled while running"));

@@ -613,6 +613,49 @@ class RunEngineTest {
     }
 
     @Test
+    void aCleanupStoppedByACancelDuringFailFastIsCancelledAndRunsOnResume() throws Exception {
+        // "cleanup" (when: always) goes on under fail-fast; the run is then cancelled and the cancel stops it: fail-fast
+        // does not stop cleanups, so it is cancelled (to run on resume), not skipped as if fail-fast had stopped it
+        CountDownLatch cleanupRuns = new CountDownLatch(1);
+        io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(io.swarmflow.agent.AttemptRequest r, io.swarmflow.agent.AttemptControl c) throws InterruptedException {
+                started.add(r.ticket().id() + "#" + r.attempt());
+                if (r.ticket().id().equals("bad")) {
+                    cleanupRuns.await();
+                    return AttemptResult.failed(1, null);
+                }
+                if (r.attempt() > 1) return AttemptResult.succeeded(Map.of());
+                CountDownLatch stopped = new CountDownLatch(1);
+                c.onCancel(stopped::countDown);
+                cleanupRuns.countDown();
+                stopped.await();
+                return new AttemptResult(io.swarmflow.store.Outcome.CANCELLED, null, "cancelled", Map.of());
+            }
+        };
+        ScriptedExecutor scripted = (ScriptedExecutor) exec;
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans()
+                .ticket("cleanup", When.ALWAYS, 0, ApprovalMode.NONE, "noop", 10)
+                .ticket("bad").build());
+        RunEngine[] engine = new RunEngine[1];
+        engine[0] = service.engine(run, options().toBuilder().failFast(true).build(), new RunListener() {
+            @Override
+            public void onNotice(String message) {
+                if (message.startsWith("fail-fast")) engine[0].cancel("test");
+            }
+        });
+
+        assertThat(engine[0].execute()).isEqualTo(RunState.CANCELLED);
+        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.CANCELLED);
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+        assertThat(scripted.started).containsExactlyInAnyOrder("cleanup#1", "bad#1", "cleanup#2");
+        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.SUCCEEDED);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
     void outputsOfDependenciesAreRenderedIntoTheScript() throws Exception {
         java.util.List<String> scripts = new java.util.concurrent.CopyOnWriteArrayList<>();
         io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of("version", "1.2.3"))) {
