@@ -651,10 +651,10 @@ public final class LocalExecutor implements Executor {
             SandboxProcess process;
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
             if (control.isCancelled()) return cancelled();
+            SandboxSpec launched = spec(request, workspace, env, processLimits, graceMillis);
             try {
                 // JSON outputs come from the whole of stdout, not only the part the log cap kept
-                process = sandbox.start(spec(request, workspace, env, processLimits, graceMillis), command(request.script()),
-                        control::logLine, json);
+                process = sandbox.start(launched, command(request.script()), control::logLine, json);
             } catch (SandboxException e) {
                 if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
                 return AttemptResult.failed(null, e.getMessage());
@@ -666,7 +666,7 @@ public final class LocalExecutor implements Executor {
             // a directory to hide that was deleted after spec() saw it, before bubblewrap mounted over it: bubblewrap could
             // not make the mount point and ended before starting the script; once, the sandbox is set up again (spec()
             // leaves out what no longer exists)
-            if (again || !process.usesBubblewrap() || vanishedMountPoint(result) == null) break;
+            if (again || !process.usesBubblewrap() || vanishedMountPoint(result, launched.hiddenDirs()) == null) break;
             forgetLog(request.logDir());
         }
 
@@ -740,9 +740,11 @@ public final class LocalExecutor implements Executor {
      * {@code bwrap: Can't mkdir DIR: REASON} (or {@code Can't mkdir parents for DIR: REASON}) to stderr: a directory to
      * hide was deleted between the check before the launch and bubblewrap's mounts, on a read-only root where the mount
      * point cannot be made, so the script never ran. bubblewrap 0.8 has no {@code --tmpfs} that skips a missing mount
-     * point (its {@code -try} forms skip a missing source only).
+     * point (its {@code -try} forms skip a missing source only). DIR must also be one of the {@code hidden} directories
+     * of the launch (or lie above or below one): a script that runs bubblewrap itself gets the same line for a mount
+     * point of its own on the read-only root, and must not be run twice.
      */
-    static Path vanishedMountPoint(SandboxResult result) {
+    static Path vanishedMountPoint(SandboxResult result, java.util.Collection<Path> hidden) {
         String line = result.lastStderrLine();
         if (result.termination() != io.swarmflow.sandbox.Termination.EXITED || !Integer.valueOf(1).equals(result.exitCode())
                 || result.stdoutBytes() != 0 || line == null
@@ -755,7 +757,8 @@ public final class LocalExecutor implements Executor {
         if (reason <= 0) return null;
         try {
             Path dir = Path.of(rest.substring(0, reason));
-            return dir.isAbsolute() && !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? dir : null;
+            return dir.isAbsolute() && hidden.stream().anyMatch(h -> h.startsWith(dir) || dir.startsWith(h))
+                    && !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? dir : null;
         } catch (java.nio.file.InvalidPathException e) {
             return null;
         }

@@ -693,16 +693,19 @@ class LocalExecutorTest {
                 new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED, 1, 5, 0,
                         l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + extra, false, l, false);
 
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L))).isEqualTo(gone);
+        List<Path> hidden = List.of(gone, tmp);
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L), hidden)).isEqualTo(gone);
         assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir parents for " + gone + "/deeper: "
-                + "Read-only file system", 0L))).isEqualTo(gone.resolve("deeper"));
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 10L))).as("more on stderr").isNull();
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir " + tmp + ": File exists", 0L)))
+                + "Read-only file system", 0L), hidden)).isEqualTo(gone.resolve("deeper"));
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L), List.of(tmp.resolve("other"))))
+                .as("not a directory the launch hid").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 10L), hidden)).as("more on stderr").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir " + tmp + ": File exists", 0L), hidden))
                 .as("exists").isNull();
         assertThat(LocalExecutor.vanishedMountPoint(new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED,
-                2, 5, 0, line.length() + 1, false, line, false))).as("exit code 2").isNull();
+                2, 5, 0, line.length() + 1, false, line, false), hidden)).as("exit code 2").isNull();
         assertThat(LocalExecutor.vanishedMountPoint(new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED,
-                1, 5, 3, line.length() + 1, false, line, false))).as("stdout").isNull();
+                1, 5, 3, line.length() + 1, false, line, false), hidden)).as("stdout").isNull();
     }
 
     /**

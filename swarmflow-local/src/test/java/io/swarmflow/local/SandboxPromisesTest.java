@@ -492,6 +492,25 @@ class SandboxPromisesTest {
     }
 
     /**
+     * The second launch is for bubblewrap's own failure over a directory the attempt hid: a script that ends the same way
+     * (its own bubblewrap, which gets "Can't mkdir" for any new mount point on the read-only root, or an echo) for a
+     * directory the attempt did not hide has run, and is not run again.
+     */
+    @Test
+    void aScriptEndingWithBubblewrapsLineForADirectoryItDidNotHideRunsOnce() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("once", """
+                    echo ran >> "$SWARM_SCRATCH/runs"
+                    echo "bwrap: Can't mkdir /no-such-dir-of-swarmflow-tests: Read-only file system" >&2
+                    exit 1""").build(), control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(f.runDir.resolve("scratch/runs")).as("the script ran once").hasContent("ran");
+        }
+    }
+
+    /**
      * A listed directory that is no longer a state directory is not hidden: here a directory above it was replaced by a
      * link (moved to another disk, or a name reused), so the listed path now leads into a directory of tools the ticket
      * runs; hiding it there would take them away (or, through a link to /usr, every program).
