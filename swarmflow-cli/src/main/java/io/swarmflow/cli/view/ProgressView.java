@@ -118,9 +118,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 String took = r == null ? "" : " in " + Durations.format(at - r[0]);
                 yield switch (f.outcome()) {
                     case SUCCEEDED -> null; // reported by ticket-succeeded
-                    case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + reason(f.ticketId(), f.reason());
+                    case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + attemptReason(f.ticketId(), f.reason());
                     default -> f.ticketId() + " attempt " + f.attempt() + " " + f.outcome().label() + took
-                            + (f.reason() != null ? ": " + reason(f.ticketId(), f.reason()) : f.exitCode() != null ? ": exit code " + f.exitCode() : "");
+                            + (f.reason() != null ? ": " + attemptReason(f.ticketId(), f.reason()) : f.exitCode() != null ? ": exit code " + f.exitCode() : "");
                 };
             }
             case TicketSucceeded s -> {
@@ -170,9 +170,17 @@ public final class ProgressView implements RunListener, AutoCloseable {
         if (line != null) emit(line);
     }
 
-    /** A reason as a line shows it: cut to {@link Printable#REASON_CHARS}, naming where it is whole. */
+    /** A ticket's reason as a line shows it: cut to {@link Printable#REASON_CHARS}, naming where it is whole. */
     private String reason(String ticketId, String reason) {
         return Printable.cutReason(reason, "in `swarm status " + runId + " " + ticketId + "`");
+    }
+
+    /**
+     * An attempt's reason as a line shows it: like {@link #reason}, but {@code swarm status RUN TICKET} shows only the
+     * ticket's latest reason whole (an earlier attempt's is cut in its table); its {@code --json} has every attempt's whole.
+     */
+    private String attemptReason(String ticketId, String reason) {
+        return Printable.cutReason(reason, "in `swarm status " + runId + " " + ticketId + " --json`");
     }
 
     @Override

@@ -76,7 +76,7 @@ class ProgressViewTest {
             }
             String text = bytes.toString(StandardCharsets.UTF_8);
             assertThat(text).as("live %s", live).doesNotContain("xy", "yyy")
-                    .contains("lint attempt 1 failed in 1.0s: " + cut.formatted("lint") + (live ? "" : "\n"),
+                    .contains("lint attempt 1 failed in 1.0s: " + cut.formatted("lint --json") + (live ? "" : "\n"),
                             "✗ lint FAILED: " + cut.formatted("lint"), "- docs skipped: " + cut.formatted("docs"),
                             "✗ gate FAILED: rejected by ann: exited with code 2: xxx",
                             "x … (" + ("rejected by ann: " + reason).length() + " characters, all in `swarm status R1 gate`)");
