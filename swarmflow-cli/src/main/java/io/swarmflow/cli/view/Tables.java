@@ -79,7 +79,9 @@ public final class Tables {
                 : duration.isEmpty() ? "" : ", " + duration));
         if (description != null) {
             List<String> lines = description.strip().lines().toList();
-            for (String line : lines.subList(0, Math.min(lines.size(), DESCRIPTION_LINES))) out.println("  " + Printable.of(line));
+            for (String line : lines.subList(0, Math.min(lines.size(), DESCRIPTION_LINES))) {
+                out.println("  " + Printable.of(Printable.cutReason(line))); // a line of 64 KiB would fill the screen
+            }
             if (lines.size() > DESCRIPTION_LINES) {
                 out.println("  … (" + (lines.size() - DESCRIPTION_LINES) + " more lines of the description; report.html shows it whole)");
             }

@@ -20,18 +20,18 @@ class StatusDescriptionTest {
         String state = tmp.resolve("state").toString();
         Path spec = Cli.write(tmp.resolve("described.yaml"), """
                 name: described
-                description: "Builds the site and publishes it.\\nLine 2 with an escape \\e[2J here.\\nLine 3\\nLine 4\\nLine 5\\nLine 6\\nLine 7\\n"
+                description: "Builds the site and publishes it.\\nLine 2 with an escape \\e[2J here.\\nLine 3\\nLine 4 %s\\nLine 5\\nLine 6\\nLine 7\\n"
                 tickets:
                   - id: a
                     run: echo
-                """);
+                """.formatted("w".repeat(300)));
         Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state);
         assertThat(run.code()).as("%s", run).isZero();
         String id = runId(run);
 
         Result status = swarm("status", id, "--state-dir", state);
         assertThat(status.out()).as("%s", status).startsWith("run " + id + " (described): succeeded, ")
-                .contains("\n  Builds the site and publishes it.\n  Line 2 with an escape ^[[2J here.\n  Line 3\n  Line 4\n  Line 5\n"
+                .contains("\n  Builds the site and publishes it.\n  Line 2 with an escape ^[[2J here.\n  Line 3\n  Line 4 " + "w".repeat(193) + " …\n  Line 5\n"
                         + "  … (2 more lines of the description; report.html shows it whole)\n  spec ")
                 .doesNotContain("Line 6");
         String description = swarm("status", id, "--json", "--state-dir", state).json().get("run").get("description").asText();
