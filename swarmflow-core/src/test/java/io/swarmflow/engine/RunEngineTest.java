@@ -573,49 +573,22 @@ class RunEngineTest {
     void aCleanupThatFailsAsACancelDuringFailFastStopsItIsRetriedOnResume() throws Exception {
         // "cleanup" (when: always) goes on under fail-fast; the run is then cancelled, and its process exits with a
         // failure of its own just as the cancel stops it: as without fail-fast, it keeps its retries for the resume
-        CountDownLatch cleanupRuns = new CountDownLatch(1);
-        io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
-            @Override
-            public AttemptResult execute(io.swarmflow.agent.AttemptRequest r, io.swarmflow.agent.AttemptControl c) throws InterruptedException {
-                started.add(r.ticket().id() + "#" + r.attempt());
-                if (r.ticket().id().equals("bad")) {
-                    cleanupRuns.await();
-                    return AttemptResult.failed(1, null);
-                }
-                if (r.attempt() > 1) return AttemptResult.succeeded(Map.of());
-                CountDownLatch stopped = new CountDownLatch(1);
-                c.onCancel(stopped::countDown);
-                cleanupRuns.countDown();
-                stopped.await();
-                return AttemptResult.failed(2, null);
-            }
-        };
-        ScriptedExecutor scripted = (ScriptedExecutor) exec;
-        RunService service = new RunService(store, exec);
-        String run = create(service, new TestPlans()
-                .ticket("cleanup", When.ALWAYS, 2, ApprovalMode.NONE, "noop", 10)
-                .ticket("bad").build());
-        RunEngine[] engine = new RunEngine[1];
-        engine[0] = service.engine(run, options().toBuilder().failFast(true).build(), new RunListener() {
-            @Override
-            public void onNotice(String message) {
-                if (message.startsWith("fail-fast")) engine[0].cancel("test");
-            }
-        });
-
-        assertThat(engine[0].execute()).isEqualTo(RunState.CANCELLED);
-        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.CANCELLED);
-
-        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
-        assertThat(scripted.started).containsExactlyInAnyOrder("cleanup#1", "bad#1", "cleanup#2");
-        assertThat(tickets(run).get("cleanup").state()).isEqualTo(TicketState.SUCCEEDED);
-        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+        cleanupUnderFailFastStoppedByACancel(2, AttemptResult.failed(2, null));
     }
 
     @Test
     void aCleanupStoppedByACancelDuringFailFastIsCancelledAndRunsOnResume() throws Exception {
         // "cleanup" (when: always) goes on under fail-fast; the run is then cancelled and the cancel stops it: fail-fast
         // does not stop cleanups, so it is cancelled (to run on resume), not skipped as if fail-fast had stopped it
+        cleanupUnderFailFastStoppedByACancel(0, new AttemptResult(io.swarmflow.store.Outcome.CANCELLED, null, "cancelled", Map.of()));
+    }
+
+    /**
+     * A run of "cleanup" (when: always, {@code retries}) and "bad" under fail-fast: bad fails once cleanup runs, fail-fast
+     * cancels the run, and cleanup's first attempt, stopped by the cancel, ends with {@code stopped}. Cleanup must be
+     * cancelled, and run again (and succeed) on the resume.
+     */
+    private void cleanupUnderFailFastStoppedByACancel(int retries, AttemptResult stopped) throws Exception {
         CountDownLatch cleanupRuns = new CountDownLatch(1);
         io.swarmflow.agent.Executor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
             @Override
@@ -626,17 +599,17 @@ class RunEngineTest {
                     return AttemptResult.failed(1, null);
                 }
                 if (r.attempt() > 1) return AttemptResult.succeeded(Map.of());
-                CountDownLatch stopped = new CountDownLatch(1);
-                c.onCancel(stopped::countDown);
+                CountDownLatch cancelled = new CountDownLatch(1);
+                c.onCancel(cancelled::countDown);
                 cleanupRuns.countDown();
-                stopped.await();
-                return new AttemptResult(io.swarmflow.store.Outcome.CANCELLED, null, "cancelled", Map.of());
+                cancelled.await();
+                return stopped;
             }
         };
         ScriptedExecutor scripted = (ScriptedExecutor) exec;
         RunService service = new RunService(store, exec);
         String run = create(service, new TestPlans()
-                .ticket("cleanup", When.ALWAYS, 0, ApprovalMode.NONE, "noop", 10)
+                .ticket("cleanup", When.ALWAYS, retries, ApprovalMode.NONE, "noop", 10)
                 .ticket("bad").build());
         RunEngine[] engine = new RunEngine[1];
         engine[0] = service.engine(run, options().toBuilder().failFast(true).build(), new RunListener() {
