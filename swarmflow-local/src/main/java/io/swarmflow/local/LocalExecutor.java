@@ -201,17 +201,6 @@ public final class LocalExecutor implements Executor {
             }
             List<Path> dirs = listing.others().stream()
                     .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
-            if (dirs.size() > MAX_HIDDEN_STATE_DIRS && !manyStateDirsWarned.get()) {
-                // counted once per read of the list: the listed paths that are no longer state directories take no slot
-                int states = 0;
-                for (Path d : dirs) if (stillAStateDirectory(d) != null) states++;
-                if (states > MAX_HIDDEN_STATE_DIRS && manyStateDirsWarned.compareAndSet(false, true)) {
-                    options.warnings().accept(options.stateDirs() + " lists " + states + " other state directories outside "
-                            + "your home; this run's tickets do not see the " + MAX_HIDDEN_STATE_DIRS + " used last, but can read "
-                            + "the " + (states - MAX_HIDDEN_STATE_DIRS) + " others (each hidden directory costs every "
-                            + "sandboxed launch a mount); delete the state directories you no longer need");
-                }
-            }
             registered = new Registered(dirs, listing.stamp());
             return dirs;
         } catch (IOException | RuntimeException e) {
@@ -238,13 +227,18 @@ public final class LocalExecutor implements Executor {
     private List<Path> hiddenStateDirs(PlannedTicket ticket, Map<String, String> env) {
         List<Path> listed = registeredStateDirs();
         List<Path> hidden = new ArrayList<>(Math.min(listed.size(), MAX_HIDDEN_STATE_DIRS));
-        for (int i = listed.size() - 1; i >= 0 && hidden.size() < MAX_HIDDEN_STATE_DIRS; i--) {
+        int onPath = 0;
+        int i = listed.size() - 1;
+        for (; i >= 0 && hidden.size() < MAX_HIDDEN_STATE_DIRS; i--) {
             Path state = stillAStateDirectory(listed.get(i));
             if (state == null) continue;
             Path programs = sandbox.pathEntryIn(state, env);
             if (programs == null) {
                 hidden.add(state);
-            } else if (onPathWarned.add(state)) {
+                continue;
+            }
+            onPath++;
+            if (onPathWarned.add(state)) {
                 options.warnings().accept("the state directory " + state + " (on the list " + options.stateDirs() + ") holds "
                         + programs + ", a directory of the PATH of ticket " + ticket.id() + ", so it is not hidden from the "
                         + "tickets that find programs there (hiding it would take those programs away): they can read its "
@@ -252,8 +246,34 @@ public final class LocalExecutor implements Executor {
                         + "run another --state-dir)");
             }
         }
+        if (i >= 0) warnIfManyStateDirs(listed, i, onPath, env);
         return hidden;
     }
+
+    /**
+     * Says once per run that the list holds more state directories than are hidden, counting those that stay readable
+     * for that reason only: {@code listed[0..older]}, the ones older than the {@link #MAX_HIDDEN_STATE_DIRS} hidden, that
+     * still are state directories. The {@code onPath} ones among those used last, left readable as they hold a directory
+     * of the ticket's {@code PATH} ({@link #hiddenStateDirs} warned about each), took no slot and are not among them.
+     * Counted once per read of the list and {@code PATH} (it checks each older directory).
+     */
+    private void warnIfManyStateDirs(List<Path> listed, int older, int onPath, Map<String, String> env) {
+        if (manyStateDirsWarned.get()) return;
+        Object key = List.of(listed, env.getOrDefault("PATH", Sandbox.DEFAULT_PATH));
+        if (key.equals(manyStateDirsCounted)) return;
+        manyStateDirsCounted = key;
+        int readable = 0;
+        for (int j = older; j >= 0; j--) if (stillAStateDirectory(listed.get(j)) != null) readable++;
+        if (readable == 0 || !manyStateDirsWarned.compareAndSet(false, true)) return;
+        options.warnings().accept(options.stateDirs() + " lists " + (MAX_HIDDEN_STATE_DIRS + onPath + readable)
+                + " other state directories outside your home; this run's tickets do not see the " + MAX_HIDDEN_STATE_DIRS
+                + " used last" + (onPath == 0 ? "" : " (besides " + onPath + " left readable for holding a directory of a "
+                + "ticket's PATH, said above)") + ", but can read the " + readable + (readable == 1 ? " other" : " others")
+                + " (each hidden directory costs every sandboxed launch a mount); delete the state directories you no longer need");
+    }
+
+    /** The list and PATH {@link #warnIfManyStateDirs} counted last without warning: not counted again. */
+    private volatile Object manyStateDirsCounted;
 
     /** The listed state directories left visible because they hold a ticket's programs, each warned about once. */
     private final java.util.Set<Path> onPathWarned = ConcurrentHashMap.newKeySet();

@@ -423,6 +423,47 @@ class SandboxPromisesTest {
     }
 
     /**
+     * The warning about a long list counted the state directories left readable because they hold a directory of the
+     * ticket's PATH (warned about on their own) among those it "can read" for the cap: with 34 listed, the one used last
+     * holding the ticket's programs, it said the tickets could read 2 others where 1 was readable for the cap.
+     */
+    @Test
+    void theLongListsWarningDoesNotCountTheStateDirectoriesLeftReadableForThePath() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        int states = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 2;
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            StringBuilder entries = new StringBuilder();
+            for (int i = 0; i < states; i++) {
+                Path state = Files.createDirectories(outside.resolve("s" + i));
+                Files.writeString(state.resolve("swarm.db"), "run " + i);
+                entries.append(state).append('\0');
+            }
+            Path bin = Files.createDirectories(outside.resolve("s" + (states - 1) + "/bin"));
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, entries);
+            String script = "for i in $(seq 0 " + (states - 1) + "); do cat " + outside + "/s$i/swarm.db 2>/dev/null && echo || echo hidden; done";
+
+            TestControl control = new TestControl();
+            assertThat(f.run(Fixture.ticket("peek", script).env("PATH", bin + ":/usr/bin:/bin").build(), control).outcome())
+                    .as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
+
+            assertThat(control.stdout.getFirst()).as("the oldest").isEqualTo("run 0");
+            assertThat(control.stdout.subList(1, states - 1)).as("the ones used last").containsOnly("hidden")
+                    .hasSize(LocalExecutor.MAX_HIDDEN_STATE_DIRS);
+            assertThat(control.stdout.getLast()).as("the one holding the PATH").isEqualTo("run " + (states - 1));
+            assertThat(f.warnings).hasSize(2);
+            assertThat(f.warnings.get(0)).startsWith("the state directory " + outside.resolve("s" + (states - 1)) + " (on the list");
+            assertThat(f.warnings.get(1)).isEqualTo(list + " lists " + states + " other state directories outside your home; this "
+                    + "run's tickets do not see the " + LocalExecutor.MAX_HIDDEN_STATE_DIRS + " used last (besides 1 left readable "
+                    + "for holding a directory of a ticket's PATH, said above), but can read the 1 other (each hidden "
+                    + "directory costs every sandboxed launch a mount); delete the state directories you no longer need");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * A listed state directory that holds a directory of the ticket's PATH (a state directory kept in /opt/tools, next
      * to its bin/) is not hidden, like /run when the PATH uses it: hidden, the ticket's commands vanished (exit 127).
      * The run says once that it stays readable, and why.
