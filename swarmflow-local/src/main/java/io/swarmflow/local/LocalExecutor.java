@@ -154,7 +154,10 @@ public final class LocalExecutor implements Executor {
     private final java.util.concurrent.atomic.AtomicBoolean registryWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean manyStateDirsWarned = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean lockWarned = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Whether a wait for the list's lock timed out: later tries do not wait (each attempt would lose the wait). */
+    /**
+     * Whether the last try of the list's lock failed after a wait that timed out: the tries that follow do not wait (each
+     * attempt would lose the wait) until one gets the lock, after which a lock kept again is waited for again.
+     */
     private volatile boolean lockWaited;
 
     /**
@@ -186,9 +189,11 @@ public final class LocalExecutor implements Executor {
             try {
                 listing = StateDirRegistry.register(options.stateDirs(), options.stateDir(),
                         lockWaited ? Duration.ZERO : StateDirRegistry.LOCK_WAIT);
+                // the lock was free again: should another process keep it later, that is waited for again
+                lockWaited = false;
             } catch (StateDirRegistry.LockedException e) {
-                // waited for once: later attempts try the lock without waiting, and read the list without it meanwhile
-                // (no stamp kept, so the next attempt tries again)
+                // waited for once: later attempts try the lock without waiting until one gets it, and read the list
+                // without it meanwhile (no stamp kept, so the next attempt tries again)
                 lockWaited = true;
                 if (lockWarned.compareAndSet(false, true)) {
                     options.warnings().accept("cannot update the list of state directories " + options.stateDirs() + ": "

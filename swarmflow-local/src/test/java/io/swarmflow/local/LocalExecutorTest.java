@@ -739,6 +739,45 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * After one wait for the list's lock timed out, every later attempt of the run tried the lock without waiting, for the
+     * rest of the run: a lock another run held for a moment later on then failed at once, and the run's state directory
+     * went unlisted. Once an attempt gets the lock, the next lock kept by another process is waited for again (and the
+     * attempts without a wait add the run's state directory as soon as the lock is free).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aTryThatGetsTheListsLockAgainEndsTheTriesWithoutWaiting() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        Path other = Files.createDirectories(tmp.resolve("other")).toRealPath();
+        Files.createDirectories(list.getParent());
+        Files.writeString(list, other + "\0");
+        Path lock = list.resolveSibling("state-dirs.lock");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.NO_BWRAP, list)) {
+            Process holder = StateDirRegistryTest.holdLock(lock);
+            try {
+                assertThat(f.run(Fixture.ticket("a", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            } finally {
+                holder.getOutputStream().close();
+                holder.waitFor();
+            }
+            assertThat(f.run(Fixture.ticket("b", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(Files.readString(list)).as("added once the lock was free").isEqualTo(other + "\0" + f.state.toRealPath() + "\0");
+
+            holder = StateDirRegistryTest.holdLock(lock);
+            try {
+                Files.writeString(list, other + "\0"); // another change: the list is read again
+                long t0 = System.nanoTime();
+                assertThat(f.run(Fixture.ticket("c", "true").build(), new TestControl()).outcome()).isEqualTo(Outcome.SUCCEEDED);
+                assertThat(System.nanoTime() - t0).as("waited again").isGreaterThanOrEqualTo(StateDirRegistry.LOCK_WAIT.toNanos());
+            } finally {
+                holder.getOutputStream().close();
+                holder.waitFor();
+            }
+            assertThat(f.warnings.stream().filter(w -> w.contains("list of state directories")).toList()).hasSize(1);
+        }
+    }
+
     /** A list of state directories deleted while a run goes on (by hand, a cleaner of ~/.local) gets its entry again. */
     @Test
     void aDeletedListOfStateDirectoriesGetsTheRunsEntryAgain() throws Exception {
