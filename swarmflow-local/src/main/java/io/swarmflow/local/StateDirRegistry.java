@@ -25,7 +25,8 @@ import java.util.Set;
  * when {@code XDG_STATE_HOME} is unset or not absolute, as the XDG Base Directory Specification 0.8 says), mode 0600
  * in a directory of mode 0700: the real paths of the state directories, each ended by a NUL byte, so any file name
  * fits. Read and rewritten under an exclusive lock ({@link FileChannel#tryLock()}, waited for at most
- * {@link #LOCK_WAIT}) on {@code state-dirs.lock} beside it, so that concurrent runs do not lose an entry; rewritten by
+ * {@link #LOCK_WAIT}, from the call: callers of one JVM, which take the lock one at a time, wait together) on
+ * {@code state-dirs.lock} beside it, so that concurrent runs do not lose an entry; rewritten by
  * renaming a new file over it, so that a crash leaves the old list whole and a reader never sees half of one (so it can
  * also be {@link #read} without the lock). Directories that no longer exist are dropped when the list is rewritten.
  */
@@ -122,8 +123,41 @@ final class StateDirRegistry {
      * @throws LockedException when another process held the lock all that time: the list was not changed
      * @throws java.io.InterruptedIOException when interrupted while waiting (the thread's interrupt flag is set again)
      */
-    static synchronized Listing register(Path file, Path own, Duration wait) throws IOException {
-        // synchronized: a FileLock is held for the whole JVM, so a second thread's tryLock() would throw, not wait
+    static Listing register(Path file, Path own, Duration wait) throws IOException {
+        // one caller at a time in this JVM: a FileLock is held for the whole JVM, so a second thread's tryLock() would
+        // throw OverlappingFileLockException, not wait. Each caller's wait runs from its own call, also while it waits
+        // for the callers before it, so callers held up together by another process's lock time out together after
+        // one wait, not one after the other (a server's executors, each waiting LOCK_WAIT in turn)
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            // a caller that does not wait for other processes (zero) still waits a moment for one of this JVM, which
+            // holds the lock for well under a millisecond unless another process keeps the FileLock from it
+            if (!IN_THIS_JVM.tryAcquire(Math.max(IN_THIS_JVM_WAIT_NANOS, deadline - System.nanoTime()),
+                    java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw locked(file.resolveSibling(file.getFileName() + ".lock"), wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the lock on "
+                    + file.resolveSibling(file.getFileName() + ".lock"));
+        }
+        try {
+            return registerHoldingJvmLock(file, own, wait, deadline);
+        } finally {
+            IN_THIS_JVM.release();
+        }
+    }
+
+    /**
+     * Held by the one caller of {@link #register} in this JVM that may take the list's {@link FileLock}: not reentrant
+     * (a thread never holds it twice), fair (callers go in turn).
+     */
+    private static final java.util.concurrent.Semaphore IN_THIS_JVM = new java.util.concurrent.Semaphore(1, true);
+
+    /** The least a caller of {@link #register} waits for another caller in this JVM. */
+    private static final long IN_THIS_JVM_WAIT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+
+    private static Listing registerHoldingJvmLock(Path file, Path own, Duration wait, long deadline) throws IOException {
         if (!file.isAbsolute()) {
             throw new IOException("neither XDG_STATE_HOME nor your home directory (user.home: " + System.getProperty("user.home")
                     + ") is an absolute path");
@@ -136,7 +170,7 @@ final class StateDirRegistry {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         try (FileChannel lockChannel = FileChannel.open(lockFile, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE),
                 OWNER_ONLY);
-             FileLock ignored = lock(lockChannel, lockFile, wait)) {
+             FileLock ignored = lock(lockChannel, lockFile, wait, deadline)) {
             List<String> listed = new ArrayList<>();
             LinkedHashSet<Path> kept = new LinkedHashSet<>();
             // entries this JVM cannot name (another run's letters outside the C locale's ASCII), kept as they are for
@@ -206,20 +240,16 @@ final class StateDirRegistry {
     }
 
     /**
-     * Takes the lock on {@code channel}, trying every {@link #LOCK_POLL_MILLIS} ms for at most {@code wait}: a run must
-     * not hang on a lock another process keeps (stopped with Ctrl-Z while it held it, or on a hung file system).
+     * Takes the lock on {@code channel}, trying every {@link #LOCK_POLL_MILLIS} ms until {@code deadline} (of
+     * {@link System#nanoTime}, {@code wait} after the call began): a run must not hang on a lock another process keeps
+     * (stopped with Ctrl-Z while it held it, or on a hung file system). Tried once at least.
      */
-    private static FileLock lock(FileChannel channel, Path lockFile, Duration wait) throws IOException {
-        long deadline = System.nanoTime() + wait.toNanos();
+    private static FileLock lock(FileChannel channel, Path lockFile, Duration wait, long deadline) throws IOException {
         while (true) {
             FileLock lock = channel.tryLock();
             if (lock != null) return lock;
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new LockedException("another process has held " + lockFile + " for more than "
-                        + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
-                        + " (fuser -v " + lockFile + " names it)");
-            }
+            if (left <= 0) throw locked(lockFile, wait);
             try {
                 Thread.sleep(Math.min(LOCK_POLL_MILLIS, Math.max(1, left / 1_000_000)));
             } catch (InterruptedException e) {
@@ -227,6 +257,13 @@ final class StateDirRegistry {
                 throw new java.io.InterruptedIOException("interrupted while waiting for the lock on " + lockFile);
             }
         }
+    }
+
+    /** The lock on {@code lockFile} was not had within {@code wait}. */
+    private static LockedException locked(Path lockFile, Duration wait) {
+        return new LockedException("another process has held " + lockFile + " for more than "
+                + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
+                + " (fuser -v " + lockFile + " names it)");
     }
 
     /**

@@ -271,4 +271,50 @@ class StateDirRegistryTest {
 
         assertThat(StateDirRegistry.registerAndList(list, last)).containsExactlyInAnyOrderElementsOf(dirs);
     }
+
+    /**
+     * Several callers in one JVM (a server's executors) held up by a lock another process keeps: register was
+     * synchronized, so each waited its whole wait only after the one before it had, N waits in all. They now wait
+     * together, each for its own wait from its call, and all give up after about one; once the lock is free, they all
+     * register (one at a time in the JVM: no OverlappingFileLockException).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void callersInOneJvmHeldUpByAnotherProcessesLockWaitTogether() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        Files.createDirectories(list.getParent());
+        int callers = 4;
+        java.time.Duration wait = java.time.Duration.ofMillis(1500);
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < callers; i++) dirs.add(Files.createDirectories(tmp.resolve("s" + i)).toRealPath());
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        Process holder = holdLock(list.resolveSibling("state-dirs.lock"));
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Future<Long>> waited = new ArrayList<>();
+            for (Path d : dirs) {
+                waited.add(pool.submit(() -> {
+                    start.await();
+                    long t0 = System.nanoTime();
+                    assertThatThrownBy(() -> StateDirRegistry.register(list, d, wait)).isInstanceOf(StateDirRegistry.LockedException.class);
+                    return System.nanoTime() - t0;
+                }));
+            }
+            long t0 = System.nanoTime();
+            start.countDown();
+            for (Future<Long> f : waited) assertThat(f.get()).as("each waited its wait").isGreaterThanOrEqualTo(wait.toNanos());
+            assertThat(System.nanoTime() - t0).as("all of them together, about one wait").isLessThan(2 * wait.toNanos());
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+        try {
+            List<Future<List<Path>>> done = new ArrayList<>();
+            for (Path d : dirs) done.add(pool.submit(() -> StateDirRegistry.register(list, d, wait).others()));
+            for (Future<List<Path>> f : done) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(StateDirRegistry.read(list, Files.createDirectories(tmp.resolve("last")))).containsExactlyInAnyOrderElementsOf(dirs);
+    }
 }
