@@ -677,9 +677,11 @@ public final class LocalExecutor implements Executor {
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
             if (control.isCancelled()) return cancelled();
             SandboxSpec launched = spec(request, workspace, env, processLimits, graceMillis);
+            // the first launch's line from bubblewrap waits to be shown until it is known not to be discarded
+            HeldBackLine live = again ? null : new HeldBackLine(control);
             try {
                 // JSON outputs come from the whole of stdout, not only the part the log cap kept
-                process = sandbox.start(launched, command(request.script()), control::logLine, json);
+                process = sandbox.start(launched, command(request.script()), live == null ? control::logLine : live, json);
             } catch (SandboxException e) {
                 if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
                 return AttemptResult.failed(null, e.getMessage());
@@ -691,7 +693,13 @@ public final class LocalExecutor implements Executor {
             // a directory to hide that was deleted after spec() saw it, before bubblewrap mounted over it: bubblewrap could
             // not make the mount point and ended before starting the script; once, the sandbox is set up again (spec()
             // leaves out what no longer exists)
-            if (again || !process.usesBubblewrap() || vanishedMountPoint(result, launched.hiddenDirs()) == null) break;
+            if (again || !process.usesBubblewrap() || vanishedMountPoint(result, launched.hiddenDirs()) == null) {
+                if (live != null) live.pass();
+                break;
+            }
+            // discarded: the script never ran, and the launch that follows is the attempt's; neither the live view nor
+            // the logs show bubblewrap's line about a directory that was gone
+            live.drop();
             forgetLog(request.logDir());
         }
 
@@ -800,6 +808,47 @@ public final class LocalExecutor implements Executor {
             Files.deleteIfExists(logDir);
         } catch (IOException e) {
             // a folder holding anything else is kept; the next launch truncates the logs it writes to
+        }
+    }
+
+    /**
+     * Hands a first launch's lines to {@code control} as they come, except a first line of stderr that may be
+     * bubblewrap's failure over a vanished directory ({@link #vanishedMountPoint}): that one waits for the next line of
+     * either stream, or for the launch's end, which {@link #pass}es it on or {@link #drop}s it with the discarded launch.
+     * Lines come from two pump threads.
+     */
+    private static final class HeldBackLine implements LineListener {
+        private final AttemptControl control;
+        private String held;
+        private boolean passing;
+
+        HeldBackLine(AttemptControl control) {
+            this.control = control;
+        }
+
+        @Override
+        public synchronized void line(String stream, String line) {
+            if (!passing) {
+                if (held == null && "stderr".equals(stream) && line.startsWith(CANNOT_MAKE)) {
+                    held = line;
+                    return;
+                }
+                pass();
+            }
+            control.logLine(stream, line);
+        }
+
+        /** The launch is the attempt's: the line held back is shown, and the lines that follow at once. */
+        synchronized void pass() {
+            passing = true;
+            if (held != null) control.logLine("stderr", held);
+            held = null;
+        }
+
+        /** The launch is discarded: the line held back is not shown. */
+        synchronized void drop() {
+            passing = true;
+            held = null;
         }
     }
 

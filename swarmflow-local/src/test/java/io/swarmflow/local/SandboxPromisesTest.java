@@ -526,6 +526,7 @@ class SandboxPromisesTest {
             assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
             assertThat(control.stdout).containsExactly("ran");
             assertThat(f.runDir.resolve("logs/one/1/stderr.log")).as("bubblewrap's error is not the attempt's").doesNotExist();
+            assertThat(control.stderr).as("nor is it shown live").isEmpty();
             assertThat(f.runDir.resolve("logs/one/1/stdout.log")).hasContent("ran");
         } finally {
             io.swarmflow.files.FileTrees.delete(outside);
@@ -548,6 +549,8 @@ class SandboxPromisesTest {
 
             assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(f.runDir.resolve("scratch/runs")).as("the script ran once").hasContent("ran");
+            assertThat(control.stderr).as("its line, held back until the launch was known to be kept, is shown")
+                    .containsExactly("bwrap: Can't mkdir /no-such-dir-of-swarmflow-tests: Read-only file system");
         }
     }
 
