@@ -677,6 +677,7 @@ public final class LocalExecutor implements Executor {
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
             if (control.isCancelled()) return cancelled();
             SandboxSpec launched = spec(request, workspace, env, processLimits, graceMillis);
+            if (!again) warnOfHiddenPathEntries(ticket, launched);
             // the first launch's line from bubblewrap waits to be shown until it is known not to be discarded
             HeldBackLine live = again ? null : new HeldBackLine(control);
             try {
@@ -766,6 +767,37 @@ public final class LocalExecutor implements Executor {
         }
         return spec.build();
     }
+
+    /**
+     * Says once per directory that a directory of the ticket's {@code PATH} lies in one the sandbox hides (a home, a
+     * repository's {@code .swarm}, this run's state directory; {@link Sandbox#hiddenPathEntries}), so that a command found
+     * only there fails (exit 127, command not found) for a reason the user is told. The directory stays hidden: hiding
+     * the home and the state directories is what keeps their files from the tickets. (The listed state directories of
+     * other runs are left visible instead, see {@link #hiddenStateDirs}: those are the user's own choice of place, and
+     * the cap leaves some visible anyway.)
+     */
+    private void warnOfHiddenPathEntries(PlannedTicket ticket, SandboxSpec launched) {
+        Map<Path, Path> hidden;
+        try {
+            hidden = sandbox.hiddenPathEntries(launched);
+        } catch (SandboxException e) {
+            return; // the launch says it
+        }
+        hidden.forEach((entry, dir) -> {
+            if (!hiddenPathWarned.add(entry)) return;
+            boolean home = homes().stream().anyMatch(h -> Path.of(h).toAbsolutePath().normalize().equals(dir));
+            String what = home ? "your home directory" : options.stateDir() != null && samePath(dir, options.stateDir())
+                    ? "this run's state directory" : "a Swarmflow state directory";
+            options.warnings().accept("the PATH of ticket " + ticket.id() + " holds " + entry + ", which lies in " + dir + " ("
+                    + what + "): the sandbox hides " + dir + " from tickets (an empty directory in its place), so the programs in "
+                    + entry + " cannot run there, and a command found only there fails with exit 127 (command not found); "
+                    + "Swarmflow keeps " + dir + " hidden, as that keeps its files from the tickets: install the programs "
+                    + "the tickets need outside it (/usr/local/bin, /opt/NAME/bin) and put that directory on the ticket's PATH");
+        });
+    }
+
+    /** The directories of a ticket's PATH the sandbox hides, each warned about once ({@link #warnOfHiddenPathEntries}). */
+    private final java.util.Set<Path> hiddenPathWarned = ConcurrentHashMap.newKeySet();
 
     /**
      * The directory bubblewrap could not make a mount point for, when that is all an attempt's process did and the

@@ -175,13 +175,7 @@ public final class Sandbox implements AutoCloseable {
         // workspace and have the kernel run it as root outside every namespace at the next crash.
         for (String kernel : PROC_KERNEL_SETTINGS) a.addAll(List.of("--ro-bind", kernel, kernel));
         a.addAll(List.of("--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
-        // Strongest rule per path: hidden < writable < forced read-only.
-        Map<Path, Integer> rules = new LinkedHashMap<>();
-        for (Path p : spec.hiddenDirs()) rule(rules, p, 0);
-        if (spec.workspaceWritable()) rule(rules, spec.workspace(), 1);
-        for (Path p : spec.writableDirs()) rule(rules, p, 1);
-        if (!spec.workspaceWritable()) rule(rules, spec.workspace(), 2);
-        for (Path p : spec.readOnlyDirs()) rule(rules, p, 2);
+        Map<Path, Integer> rules = dirRules(spec);
         // without network, no host service either: /run (and /var/run) holds most Unix sockets (PostgreSQL,
         // MariaDB, Docker); the others get /dev/null mounted over them below
         Path run = canonical(Path.of("/run"));
@@ -245,6 +239,62 @@ public final class Sandbox implements AutoCloseable {
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
         return a;
+    }
+
+    /**
+     * The mount of each directory {@code spec} names, by its real path: 0 hidden (an empty tmpfs), 1 writable, 2
+     * read-only; the strongest rule per path wins (hidden < writable < forced read-only).
+     */
+    private static Map<Path, Integer> dirRules(SandboxSpec spec) {
+        Map<Path, Integer> rules = new LinkedHashMap<>();
+        for (Path p : spec.hiddenDirs()) rule(rules, p, 0);
+        if (spec.workspaceWritable()) rule(rules, spec.workspace(), 1);
+        for (Path p : spec.writableDirs()) rule(rules, p, 1);
+        if (!spec.workspaceWritable()) rule(rules, spec.workspace(), 2);
+        for (Path p : spec.readOnlyDirs()) rule(rules, p, 2);
+        return rules;
+    }
+
+    /**
+     * The directories of the {@code PATH} a process launched with {@code spec} finds its programs in (the one
+     * {@link SandboxSpec#env()} grants, else {@link #DEFAULT_PATH}) that the sandbox hides, each (as written, normalized)
+     * with the hidden directory of {@link SandboxSpec#hiddenDirs()} it lies in: an empty directory there, so a command
+     * found only there fails (exit 127). A directory the spec shows again below a hidden one (the workspace, a writable
+     * directory) is not among them. Empty without bubblewrap, which hides nothing. A lookup of a few path comparisons
+     * unless a {@code PATH} directory lies in a hidden one.
+     *
+     * @throws SandboxException when bubblewrap is required but unusable
+     */
+    public Map<Path, Path> hiddenPathEntries(SandboxSpec spec) throws SandboxException {
+        if (spec.hiddenDirs().isEmpty() || !usesBubblewrap(spec.isolation())) return Map.of();
+        List<Path> entries = pathEntries.computeIfAbsent(spec.env().getOrDefault("PATH", DEFAULT_PATH), Sandbox::pathEntries);
+        boolean any = false;
+        for (Path hidden : spec.hiddenDirs()) {
+            for (Path entry : entries) any |= entry.startsWith(hidden.toAbsolutePath().normalize());
+        }
+        if (!any) {
+            // hidden directories named through a link: compared by their real paths
+            for (Path hidden : spec.hiddenDirs()) {
+                Path real = canonical(hidden);
+                for (Path entry : entries) any |= entry.startsWith(real);
+            }
+            if (!any) return Map.of();
+        }
+        Map<Path, Integer> rules = dirRules(spec);
+        Map<Path, Path> byReal = new HashMap<>();
+        for (Path hidden : spec.hiddenDirs()) byReal.putIfAbsent(canonical(hidden), hidden);
+        Map<Path, Path> found = new LinkedHashMap<>();
+        // entries come in pairs: as written (normalized), then as resolved; the resolved one tells what the sandbox shows
+        for (int i = 0; i + 1 < entries.size(); i += 2) {
+            if (!entries.get(i).isAbsolute()) continue; // found from the working directory, which the sandbox shows
+            for (Path p = entries.get(i + 1); p != null; p = p.getParent()) {
+                Integer kind = rules.get(p);
+                if (kind == null) continue;
+                if (kind == 0) found.putIfAbsent(entries.get(i), byReal.getOrDefault(p, p));
+                break;
+            }
+        }
+        return found;
     }
 
     /**

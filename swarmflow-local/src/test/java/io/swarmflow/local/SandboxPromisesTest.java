@@ -602,6 +602,60 @@ class SandboxPromisesTest {
     }
 
     /**
+     * The PATH guard that keeps a listed state directory holding a PATH directory visible does not apply to the home
+     * or a repository's .swarm: hiding them is what keeps their files from the tickets. A ticket whose PATH holds
+     * $HOME/.local/bin (or a directory in .swarm) found its commands gone (exit 127) with nothing saying why; the
+     * directory stays hidden, and the run now says once per directory which PATH entry cannot be used, and why.
+     */
+    @Test
+    void aPathDirectoryInTheHiddenHomeOrSwarmDirectoryStaysHiddenAndIsNamedOnce() throws Exception {
+        String before = System.getProperty("user.home");
+        Path home = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-home-test-").toRealPath();
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) { // first: JNA, loaded by then, keeps its cache in the real home
+            System.setProperty("user.home", home.toString());
+            Path homeBin = Files.createDirectories(home.resolve(".local/bin"));
+            Path swarmBin = Files.createDirectories(f.repo.resolve(".swarm/bin"));
+            for (Path bin : List.of(homeBin, swarmBin)) {
+                Files.writeString(bin.resolve("tool"), "#!/bin/sh\necho the tool ran\n");
+                Files.setPosixFilePermissions(bin.resolve("tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            for (String id : List.of("one", "two")) {
+                TestControl control = new TestControl();
+                AttemptResult result = f.run(Fixture.ticket(id, "ls -A " + home + "; tool").env("PATH", homeBin + ":/usr/bin:/bin").build(), control);
+
+                assertThat(result.exitCode()).as("%s %s", result.reason(), control.stderr).isEqualTo(127);
+                assertThat(control.stdout).as("the home stays hidden").isEmpty();
+            }
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.ticket("three", "tool").env("PATH", swarmBin + ":/usr/bin:/bin").build(), control);
+            assertThat(result.exitCode()).as("%s %s", result.reason(), control.stderr).isEqualTo(127);
+            // the scratch directory lies in the hidden state directory, and is shown again: its programs run, unwarned
+            Path scratchBin = Files.createDirectories(f.runDir.resolve("scratch/bin"));
+            Files.copy(swarmBin.resolve("tool"), scratchBin.resolve("tool"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            TestControl scratch = new TestControl();
+            assertThat(f.run(Fixture.ticket("four", "tool").env("PATH", scratchBin + ":/usr/bin:/bin").build(), scratch).outcome())
+                    .as("%s", scratch.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(scratch.stdout).containsExactly("the tool ran");
+
+            assertThat(f.warnings).containsExactly(
+                    "the PATH of ticket one holds " + homeBin + ", which lies in " + home + " (your home directory): the sandbox hides "
+                            + home + " from tickets (an empty directory in its place), so the programs in " + homeBin + " cannot run "
+                            + "there, and a command found only there fails with exit 127 (command not found); Swarmflow keeps " + home
+                            + " hidden, as that keeps its files from the tickets: install the programs the tickets need outside it "
+                            + "(/usr/local/bin, /opt/NAME/bin) and put that directory on the ticket's PATH",
+                    "the PATH of ticket three holds " + swarmBin + ", which lies in " + f.repo.resolve(".swarm") + " (a Swarmflow "
+                            + "state directory): the sandbox hides " + f.repo.resolve(".swarm") + " from tickets (an empty directory in "
+                            + "its place), so the programs in " + swarmBin + " cannot run there, and a command found only there fails "
+                            + "with exit 127 (command not found); Swarmflow keeps " + f.repo.resolve(".swarm") + " hidden, as that keeps "
+                            + "its files from the tickets: install the programs the tickets need outside it (/usr/local/bin, "
+                            + "/opt/NAME/bin) and put that directory on the ticket's PATH");
+        } finally {
+            System.setProperty("user.home", before);
+            io.swarmflow.files.FileTrees.delete(home);
+        }
+    }
+
+    /**
      * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
      * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
      */
