@@ -117,7 +117,11 @@ final class Wiring implements AutoCloseable {
                         + "Make it writable, or point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
             }
         }
-        return new Wiring(stateDir, SqlRunStore.openSqlite(stateDir), executor);
+        SqlRunStore store = SqlRunStore.openSqlite(stateDir);
+        // a command waiting for the database's write lock says so; a run's coordinator says it on the run's output instead
+        PrintStream err = Streams.err(null); // this command's, not the writer thread's
+        store.noticesTo(notice -> err.println("swarm: warning: " + notice));
+        return new Wiring(stateDir, store, executor);
     }
 
     /**

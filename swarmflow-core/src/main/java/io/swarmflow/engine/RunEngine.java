@@ -172,6 +172,8 @@ public final class RunEngine {
         RunView view = claimed;
         if (view.state().isFinished()) return view.state();
         boolean resumed = view.startedAtMillis() != 0;
+        // what the store has to say while it works for this run (the database locked by another process) is the run's to show
+        Runnable storeNoticesBack = store.noticesTo(listener::onNotice);
         try {
             load();
             Path runDir = runDir();
@@ -190,6 +192,8 @@ public final class RunEngine {
                 store.releaseRun(runId, epoch);
             } catch (StoreException ignored) {
                 // fenced: someone else owns it now; nothing to release
+            } finally {
+                storeNoticesBack.run();
             }
         }
     }

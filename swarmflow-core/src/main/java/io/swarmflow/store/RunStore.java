@@ -105,6 +105,19 @@ public interface RunStore extends AutoCloseable {
      */
     void markCommandsApplied(String runId, long epoch, List<Long> commandIds);
 
+    /**
+     * Sends what the user should know about the store while it works for them (for example that another process holds
+     * the database's write lock, so writes wait) to {@code sink}, until the returned handle is run. Of the sinks added
+     * and not yet removed, the latest gets each notice: a coordinator adds the run's output while it executes, over a
+     * command's default. Called on the store's own threads: {@code sink} must be fast and thread-safe. By default the
+     * store has nothing to say.
+     *
+     * @return removes {@code sink}; idempotent
+     */
+    default Runnable noticesTo(java.util.function.Consumer<String> sink) {
+        return () -> {};
+    }
+
     /** Current time on the store clock, epoch milliseconds. */
     long now();
 

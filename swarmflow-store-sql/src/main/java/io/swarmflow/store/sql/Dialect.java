@@ -115,6 +115,27 @@ public interface Dialect {
         return false;
     }
 
+    /**
+     * Whether {@code e}, from a statement of the writer's transaction before its commit, means another connection (in
+     * this process or another) held the database's write lock for longer than the busy timeout: nothing of the
+     * transaction was done, and the whole transaction may be tried again once the lock is released. Never where locks
+     * are per row ({@link #isRetryable} covers those).
+     */
+    default boolean isLockedByAnother(SQLException e) {
+        return false;
+    }
+
+    /**
+     * What the store tells the user once a write has waited {@code waitedMillis} for the lock another connection holds
+     * ({@link #isLockedByAnother}) and goes on waiting, for up to {@code boundMillis} in all.
+     *
+     * @param description what the database is (a file path)
+     */
+    default String lockWaitNotice(String description, long waitedMillis, long boundMillis) {
+        return description + " is locked by another connection: writes wait for it (" + waitedMillis / 1000 + " s so far, at most "
+                + boundMillis / 1000 + " s in all)";
+    }
+
     /** Whether {@code e}, from opening the database, means the database is damaged or not a database at all. */
     boolean isCorruption(SQLException e);
 

@@ -73,6 +73,17 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SqlRunStore implements RunStore {
     /** Most events the writer puts into one transaction. */
     public static final int MAX_BATCH_EVENTS = 16_384;
+    /**
+     * How long a write waits in all, in milliseconds, while another connection holds the database's write lock
+     * ({@link Dialect#isLockedByAnother}) before it fails: 60 s, six of SQLite's busy timeouts. Long enough to ride out a
+     * {@code sqlite3} session's transaction, a backup or {@code VACUUM} of a state database; short enough that a lock
+     * left held (a forgotten session) stops the run with a clear message rather than hang it: while a write waits the
+     * coordinator's scheduler thread waits too (for a heartbeat or a durable start), so nothing else is recorded, no
+     * attempt is launched and a Ctrl-C takes effect only once the wait ends. Correctness does not depend on it: the
+     * run's lease (15 s by default) may lapse meanwhile, but another coordinator can claim the run only with the same
+     * write lock, and then this one's next write is fenced by the epoch.
+     */
+    public static final long LOCK_WAIT_MILLIS = 60_000;
     /** How many times a batch whose transaction the server rolled back to break a deadlock is written again. */
     static final int DEADLOCK_RETRIES = 3;
     private static final int MAX_CACHED_RUNS = 32;
@@ -89,6 +100,10 @@ public final class SqlRunStore implements RunStore {
     private final DataSource dataSource;
     private final String description;
     private final String recovery;
+    /** See {@link #LOCK_WAIT_MILLIS}. */
+    private final long lockWaitMillis;
+    /** See {@link #noticesTo}: the last one gets each notice. */
+    private final ConcurrentLinkedDeque<NoticeSink> noticeSinks = new ConcurrentLinkedDeque<>();
     private final Object submitLock = new Object();
     private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
@@ -138,6 +153,11 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException         when the directory or file cannot be created or opened
      */
     public static SqlRunStore openSqlite(Path stateDir) {
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS);
+    }
+
+    /** {@link #openSqlite(Path)} with another busy timeout ({@code dialect}'s) and {@link #LOCK_WAIT_MILLIS}, for tests. */
+    static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis) {
         SqliteNativeLibrary.useCachedCopy();
         try {
             Files.createDirectories(stateDir);
@@ -149,7 +169,7 @@ public final class SqlRunStore implements RunStore {
         createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
-        return new SqlRunStore(new SqliteDialect(), SqliteDialect.dataSource(db), db.toString(), recovery);
+        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis);
     }
 
     /**
@@ -238,10 +258,16 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException.Corrupt when the database cannot be read as a Swarmflow store
      */
     public SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery) {
+        this(dialect, dataSource, description, recovery, LOCK_WAIT_MILLIS);
+    }
+
+    /** @param lockWaitMillis see {@link #LOCK_WAIT_MILLIS}; tests make it short */
+    SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis) {
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.description = description;
         this.recovery = recovery;
+        this.lockWaitMillis = lockWaitMillis;
         Connection w = null;
         try {
             w = dataSource.getConnection();
@@ -404,6 +430,33 @@ public final class SqlRunStore implements RunStore {
     }
 
     @Override
+    public Runnable noticesTo(java.util.function.Consumer<String> sink) {
+        NoticeSink added = new NoticeSink(sink);
+        noticeSinks.add(added);
+        return () -> noticeSinks.removeFirstOccurrence(added);
+    }
+
+    /** Tells the latest sink added ({@link #noticesTo}), if any; its failure is its own. */
+    private void notice(String message) {
+        NoticeSink sink = noticeSinks.peekLast();
+        if (sink == null) return;
+        try {
+            sink.sink.accept(message);
+        } catch (RuntimeException ignored) {
+            // a broken output must not stop the writer
+        }
+    }
+
+    /** A sink of {@link #noticesTo}, compared by identity (one consumer may be added twice). */
+    private static final class NoticeSink {
+        final java.util.function.Consumer<String> sink;
+
+        NoticeSink(java.util.function.Consumer<String> sink) {
+            this.sink = sink;
+        }
+    }
+
+    @Override
     public long now() {
         return clock.updateAndGet(prev -> Math.max(prev, System.currentTimeMillis()));
     }
@@ -487,22 +540,36 @@ public final class SqlRunStore implements RunStore {
      * connection, for a transaction the server chose to roll back ({@link Dialect#isRetryable}: a deadlock with
      * another store's), up to {@link #DEADLOCK_RETRIES} times, each after a random pause of up to 50, 100, 200 ms: the
      * other transaction of the cycle, woken by the rollback, then takes the lock it waited for before this one asks
-     * again, where an immediate retry could take it first and close the same cycle again.
+     * again, where an immediate retry could take it first and close the same cycle again. And while another
+     * connection holds the database's write lock ({@link Dialect#isLockedByAnother}, after the busy timeout), for up
+     * to {@link #lockWaitMillis} in all, saying so once ({@link #noticesTo}): every try begins the whole transaction
+     * anew, with the time of that try.
      */
     private void runBatch(List<Op<?>> batch) {
         committing = false;
+        long started = System.nanoTime();
+        long lockWaitNoticed = -1; // ms waited when the wait was announced
         Throwable failure = writerLost ? reconnectWriter() : null;
         if (failure == null) failure = writeBatch(batch);
         boolean reconnected = false;
-        for (int retry = 0; failure != null && !committing; retry++) {
+        for (int retry = 0; failure != null && !committing; ) {
             if (writerLost) {
                 if (reconnected || reconnectWriter() != null) break; // one new connection per batch
                 reconnected = true;
+            } else if (failure instanceof SQLException se && dialect.isLockedByAnother(se)) {
+                long waited = (System.nanoTime() - started) / 1_000_000;
+                if (waited >= lockWaitMillis) break;
+                if (lockWaitNoticed < 0) {
+                    notice(dialect.lockWaitNotice(description, waited, lockWaitMillis));
+                    lockWaitNoticed = waited;
+                }
+                // no pause: beginning the transaction again waits for the lock itself, up to the busy timeout
             } else if (!(failure instanceof SQLException se && dialect.isRetryable(se)) || retry >= DEADLOCK_RETRIES) {
                 break;
             } else {
+                retry++;
                 try {
-                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 50L << retry));
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 50L << (retry - 1)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -516,10 +583,12 @@ public final class SqlRunStore implements RunStore {
             }
             failure = writeBatch(batch);
         }
+        long waited = (System.nanoTime() - started) / 1_000_000;
         if (failure != null) {
-            failBatch(batch, failure);
+            failBatch(batch, failure, lockWaitNoticed < 0 ? 0 : waited);
             return;
         }
+        if (lockWaitNoticed >= 0) notice("the database " + description + " is no longer locked (after " + (waited + 500) / 1000 + " s); writes go on");
         for (Op<?> op : batch) op.complete();
         while (cache.size() > MAX_CACHED_RUNS) {
             Iterator<RunEntry> it = cache.values().iterator();
@@ -606,7 +675,8 @@ public final class SqlRunStore implements RunStore {
         return new CommitCounts(syncedCommitCount.get(), unsyncedCommitCount.get());
     }
 
-    private void failBatch(List<Op<?>> batch, Throwable e) {
+    /** @param lockWaitedMillis how long the batch waited for another connection's lock, or 0 */
+    private void failBatch(List<Op<?>> batch, Throwable e, long lockWaitedMillis) {
         abandonBatch();
         StoreException err;
         if (e instanceof SQLException se && dialect.isDamage(se)) {
@@ -615,7 +685,9 @@ public final class SqlRunStore implements RunStore {
             err = new StoreException.Unavailable("the connection to " + description + " broke while this batch was being committed (" + e.getMessage()
                     + "), so it may or may not have been written; resuming the run reads what was", e);
         } else {
-            String what = "could not write to " + description + ": " + e.getMessage() + "; nothing of this batch was written";
+            String what = "could not write to " + description + ": " + e.getMessage()
+                    + (lockWaitedMillis > 0 ? " (waited " + (lockWaitedMillis + 500) / 1000 + " s for another process to release it)" : "")
+                    + "; nothing of this batch was written";
             err = e instanceof SQLException se && dialect.isUnavailable(se) ? new StoreException.Unavailable(what, e) : new StoreException(what, e);
         }
         for (Op<?> op : batch) {

@@ -28,8 +28,16 @@ public final class SqliteDialect implements Dialect {
     /** How long a connection waits for another process's lock before failing, in milliseconds. */
     public static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
+    private final int busyTimeoutMillis;
+
     /** The dialect has no state: one instance serves any number of stores. */
     public SqliteDialect() {
+        this(BUSY_TIMEOUT_MILLIS);
+    }
+
+    /** A dialect whose connections wait {@code busyTimeoutMillis} for another connection's lock (tests use a short one). */
+    SqliteDialect(int busyTimeoutMillis) {
+        this.busyTimeoutMillis = busyTimeoutMillis;
     }
 
     @Override
@@ -51,7 +59,7 @@ public final class SqliteDialect implements Dialect {
     @Override
     public void configure(Connection connection, boolean writer) throws SQLException {
         try (Statement s = connection.createStatement()) {
-            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+            s.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
             if (writer) {
                 s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = FULL");
@@ -92,6 +100,29 @@ public final class SqliteDialect implements Dialect {
     @Override
     public String lockRowSuffix() {
         return "";
+    }
+
+    /** The result codes SQLITE_BUSY* (https://www.sqlite.org/rescode.html#busy): the busy timeout passed. */
+    @Override
+    public boolean isLockedByAnother(SQLException e) {
+        SQLiteException se = sqliteError(e);
+        return se != null && se.getResultCode().name().startsWith("SQLITE_BUSY");
+    }
+
+    /**
+     * Names the file and how to find the process that has it open: SQLite's locks are on the file, and the one holding
+     * it is most often a {@code sqlite3} session left in a transaction, or a backup or {@code VACUUM} under way.
+     */
+    @Override
+    public String lockWaitNotice(String description, long waitedMillis, long boundMillis) {
+        return "the database " + description + " is locked: another process holds its write lock (a `sqlite3` session in a "
+                + "transaction, a backup or VACUUM; `fuser -v " + description + "` lists the processes that have it open). Nothing "
+                + "can be recorded meanwhile: writes wait and go on once it is released, for up to " + seconds(boundMillis)
+                + " in all (" + seconds(waitedMillis) + " so far); then the run stops, and `swarm resume` continues it";
+    }
+
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     @Override

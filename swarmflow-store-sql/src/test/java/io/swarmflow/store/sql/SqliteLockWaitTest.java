@@ -1,0 +1,90 @@
+package io.swarmflow.store.sql;
+
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Another connection (a {@code sqlite3} session, here a second JDBC connection to the same file) holds the database's
+ * write lock with {@code BEGIN IMMEDIATE} for longer than the busy timeout: the store's writes wait for it, saying so,
+ * up to a bound, instead of failing at the first busy timeout. Short timeouts keep the test fast: busy timeout 200 ms.
+ */
+class SqliteLockWaitTest {
+    private static final int BUSY_MILLIS = 200;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriteWaitsForAnotherConnectionsWriteLockSaysSoOnceAndWritesItsEventsOnce() throws Exception {
+        List<String> notices = new CopyOnWriteArrayList<>();
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), 30_000)) {
+            store.noticesTo(notices::add);
+            store.createRun(TestPlans.created("r1", 2));
+            long epoch = store.claimRun("r1", "host:1", 60_000);
+            CompletableFuture<Long> appended;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                appended = store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false)));
+                // held for several busy timeouts: the writer began the transaction again and again
+                await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= triesBefore + 4);
+                assertThat(appended).isNotDone();
+                assertThat(notices).hasSize(1);
+                s.execute("COMMIT");
+            }
+            assertThat(appended.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            Path db = dir.resolve("swarm.db");
+            assertThat(notices.getFirst()).contains("the database " + db + " is locked", "another process holds its write lock",
+                    "fuser -v " + db);
+            assertThat(notices).hasSize(2);
+            assertThat(notices.getLast()).contains(db + " is no longer locked");
+            // written once, in order, and the next append follows it
+            assertThat(store.append("r1", epoch, List.of(new RunEvent.TicketReady("t0"))).get(10, TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L);
+            assertThat(store.run("r1").orElseThrow().lastSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aLockHeldPastTheBoundFailsTheWriteWithNothingWrittenAndTheRunResumesOnceItIsReleased() throws Exception {
+        List<String> notices = new CopyOnWriteArrayList<>();
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), 1_000)) {
+            store.noticesTo(notices::add);
+            store.createRun(TestPlans.created("r1", 2));
+            long epoch = store.claimRun("r1", "host:1", 60_000);
+            Throwable failure;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                CompletableFuture<Long> appended = store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false)));
+                failure = catchThrowable(() -> appended.get(10, TimeUnit.SECONDS));
+                s.execute("COMMIT");
+            }
+            assertThat(failure.getCause()).isInstanceOf(StoreException.Unavailable.class)
+                    .hasMessageContaining("SQLITE_BUSY").hasMessageContaining("waited 1 s").hasMessageContaining("nothing of this batch was written");
+            assertThat(notices).hasSize(1);
+            assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L);
+            // a resume claims the run again and goes on
+            long again = store.claimRun("r1", "host:1", 60_000);
+            assertThat(store.append("r1", again, List.of(new RunEvent.RunStarted(again, "host:1", true))).join()).isEqualTo(2);
+        }
+    }
+}
