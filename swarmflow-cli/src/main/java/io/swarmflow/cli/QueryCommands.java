@@ -59,7 +59,10 @@ final class QueryCommands {
         return runFields(o, run);
     }
 
-    /** {@code status --json}'s run: {@link #runJson(ObjectNode, RunView)}'s fields and the spec's description (or null). */
+    /**
+     * {@code status --json}'s run: {@link #runJson(ObjectNode, RunView)}'s fields and the spec's description (or null); in
+     * {@code runs --json}, its first line ({@link RunView#description}).
+     */
     static ObjectNode runJson(ObjectNode o, RunView run, String description) {
         o.put("id", run.runId());
         o.put("name", run.name());
@@ -398,8 +401,11 @@ final class QueryCommands {
 
     @Command(name = "runs", description = "Lists the runs in the state directory, newest first.")
     static final class Runs implements Callable<Integer> {
-        // no description: it is in each run's stored plan, whose reading (the whole plan, parsed) took `runs` of 394 runs
-        // of 501 tickets from 1.8 s to 9 s and 94 to 430 MB; `swarm status RUN` shows it
+        // the description's first line comes from the runs table (RunView.description): reading each run's stored plan
+        // for it (the whole plan, parsed) took `runs` of 394 runs of 501 tickets from 1.8 s to 9 s and 94 to 430 MB
+
+        /** Characters of the description's first line in the table; {@code --json} has the line whole, {@code swarm status RUN} the text. */
+        static final int DESCRIPTION_CHARS = 60;
 
         @Option(names = "--json", description = "Machine-readable output.") boolean json;
         @Mixin StateOptions state;
@@ -430,7 +436,8 @@ final class QueryCommands {
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {
-                        runJson(a.addObject(), o.run()).put("tickets", o.run().ticketCount()).put("executing", o.executing());
+                        runJson(a.addObject(), o.run(), o.run().description()).put("tickets", o.run().ticketCount())
+                                .put("executing", o.executing());
                     }
                     out.println(JSON.writeValueAsString(a));
                     return ExitCodes.OK;
@@ -448,9 +455,10 @@ final class QueryCommands {
                     // worth showing ("0ms"); its attempts are read for stopped runs alone, which are few
                     boolean noDuration = r.startedAtMillis() == 0 || stoppedAt != 0 && w.service.attempts(r.runId()).isEmpty();
                     rows.add(List.of(r.runId(), r.name(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
-                            Tables.time(r.createdAtMillis()), noDuration ? "-" : Durations.format(end - r.startedAtMillis())));
+                            Tables.time(r.createdAtMillis()), noDuration ? "-" : Durations.format(end - r.startedAtMillis()),
+                            r.description() == null ? "-" : io.swarmflow.cli.view.Printable.shorten(r.description(), DESCRIPTION_CHARS)));
                 }
-                Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION"), rows);
+                Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION", "DESCRIPTION"), rows);
                 if (runs.stream().anyMatch(RunService.Observed::stopped)) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
                 if (runs.stream().anyMatch(o -> o.run().state() == io.swarmflow.store.RunState.CREATED && !o.executing())) {
                     out.println("created: the `swarm run` that created it stopped before it began; `swarm resume RUN` starts it");

@@ -157,7 +157,7 @@ public final class Projection {
         switch (e) {
             case RunCreated c -> {
                 run = new RunView(c.runId(), c.plan().name(), c.specPath(), RunState.CREATED, at, 0, 0, 0, null,
-                        false, c.plan().tickets().size(), seq);
+                        false, c.plan().tickets().size(), seq, RunView.descriptionLine(c.plan().description()));
                 int i = 0;
                 for (PlannedTicket pt : c.plan().tickets()) {
                     putTicket(new TicketView(c.runId(), pt.id(), i++, TicketState.PENDING, 0, 0, 0, null, null,
@@ -166,13 +166,13 @@ public final class Projection {
             }
             case RunStarted s -> run = new RunView(run.runId(), run.name(), run.specPath(), RunState.RUNNING,
                     run.createdAtMillis(), run.startedAtMillis() == 0 ? at : run.startedAtMillis(), 0, s.epoch(),
-                    s.owner(), false, run.ticketCount(), run.lastSeq());
+                    s.owner(), false, run.ticketCount(), run.lastSeq(), run.description());
             case RunCancelRequested r -> run = new RunView(run.runId(), run.name(), run.specPath(), run.state(),
                     run.createdAtMillis(), run.startedAtMillis(), run.finishedAtMillis(), run.epoch(), run.owner(),
-                    true, run.ticketCount(), run.lastSeq());
+                    true, run.ticketCount(), run.lastSeq(), run.description());
             case RunFinished f -> run = new RunView(run.runId(), run.name(), run.specPath(), f.state(),
                     run.createdAtMillis(), run.startedAtMillis(), at, run.epoch(), run.owner(), run.cancelRequested(),
-                    run.ticketCount(), run.lastSeq());
+                    run.ticketCount(), run.lastSeq(), run.description());
             case TicketReady r -> ticketState(r.ticketId(), TicketState.READY, null, 0);
             case TicketAwaitingApproval a -> ticketState(a.ticketId(), TicketState.AWAITING_APPROVAL, null, 0);
             case ApprovalGranted g -> {
@@ -217,7 +217,7 @@ public final class Projection {
             case TicketRequeued r -> ticketState(r.ticketId(), TicketState.PENDING, null, 0);
         }
         run = new RunView(run.runId(), run.name(), run.specPath(), run.state(), run.createdAtMillis(), run.startedAtMillis(),
-                run.finishedAtMillis(), run.epoch(), run.owner(), run.cancelRequested(), run.ticketCount(), seq);
+                run.finishedAtMillis(), run.epoch(), run.owner(), run.cancelRequested(), run.ticketCount(), seq, run.description());
         runDirty = true;
     }
 

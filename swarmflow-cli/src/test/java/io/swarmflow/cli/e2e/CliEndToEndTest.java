@@ -954,7 +954,7 @@ class CliEndToEndTest {
                 .doesNotContain("0ms", "up to its last event")
                 .contains("\n  deploy awaits approval: approve it with `swarm approve " + id + " deploy`, or reject it with `swarm reject "
                         + id + " deploy --reason TEXT`; `swarm resume " + id + "` then applies the decision\n");
-        assertThat(swarm("runs", "--state-dir", st).out()).containsPattern(id + "  gated  running \\(stopped\\)  1 +\\S+ \\S+  -\n");
+        assertThat(swarm("runs", "--state-dir", st).out()).containsPattern(id + "  gated  running \\(stopped\\)  1 +\\S+ \\S+  - +-\n"); // no duration, no description
         assertThat(swarm("report", id, "--state-dir", st).code()).isZero();
         assertThat(Files.readString(state.resolve("runs").resolve(id).resolve("report.html")))
                 .contains("none <span class=\"muted\">(its coordinator stopped before any ticket started)</span>",

@@ -54,12 +54,13 @@ public final class PostgresDialect implements Dialect {
     }
 
     /**
-     * Flyway's checksum of {@code db/migration/postgresql/V1__init.sql} and {@code V2__attempt_output_bytes.sql}. A new migration adds its entry here
+     * Flyway's checksum of {@code db/migration/postgresql/V1__init.sql}, {@code V2__attempt_output_bytes.sql} and
+     * {@code V3__run_description.sql}. A new migration adds its entry here
      * (PostgresMigrationTest says which value Flyway computes); a released one is never edited.
      */
     @Override
     public Map<Integer, Integer> migrationChecksums() {
-        return Map.of(1, -1278886645, 2, 32585942);
+        return Map.of(1, -1278886645, 2, 32585942, 3, 323925154);
     }
 
     /**

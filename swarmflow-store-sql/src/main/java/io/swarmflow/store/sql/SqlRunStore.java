@@ -90,7 +90,7 @@ public final class SqlRunStore implements RunStore {
     private static final int MAX_IDLE_READERS = 4;
 
     private static final String RUN_COLUMNS = "run_id, name, spec_path, state, created_at, started_at, finished_at, epoch, owner, "
-            + "cancel_requested, ticket_count, last_seq";
+            + "cancel_requested, ticket_count, last_seq, description";
     private static final String TICKET_COLUMNS = "run_id, ticket_id, idx, state, attempt, failures, lease_expiries, exit_code, reason, "
             + "outputs, approved_by, started_at, finished_at, retry_at";
     private static final String ATTEMPT_COLUMNS = "run_id, ticket_id, attempt, outcome, exit_code, reason, started_at, finished_at, "
@@ -919,7 +919,7 @@ public final class SqlRunStore implements RunStore {
         p.apply(c, 1, now);
         RunView r = p.run();
         try (PreparedStatement s = writer.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS + ", no, claim_epoch) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(no), 0) + 1 FROM runs), 0)")) {
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(no), 0) + 1 FROM runs), 0)")) {
             s.setString(1, r.runId());
             s.setString(2, r.name());
             s.setString(3, r.specPath());
@@ -932,6 +932,7 @@ public final class SqlRunStore implements RunStore {
             s.setInt(10, r.cancelRequested() ? 1 : 0);
             s.setInt(11, r.ticketCount());
             s.setLong(12, r.lastSeq());
+            s.setString(13, r.description());
             s.executeUpdate();
         }
         List<TicketView> tickets = p.tickets();
@@ -1351,7 +1352,7 @@ public final class SqlRunStore implements RunStore {
     private static RunView runView(ResultSet rs) throws SQLException {
         return new RunView(rs.getString(1), rs.getString(2), rs.getString(3), label(RunState.class, rs.getString(4)),
                 rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getInt(10) != 0,
-                rs.getInt(11), rs.getLong(12));
+                rs.getInt(11), rs.getLong(12), rs.getString(13));
     }
 
     private static <E extends Enum<E>> E label(Class<E> type, String label) {

@@ -46,7 +46,7 @@ class PostgresMigrationTest {
             store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false))).join();
         }
         String history = historyRows();
-        assertThat(history).isEqualTo("1:true,2:true");
+        assertThat(history).isEqualTo("1:true,2:true,3:true");
         for (int i = 0; i < 2; i++) {
             try (SqlRunStore store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema)) {
                 assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L);
@@ -54,6 +54,27 @@ class PostgresMigrationTest {
         }
         assertThat(historyRows()).as("reopening applies nothing again").isEqualTo(history);
         assertThat(flyway().info().pending()).isEmpty();
+    }
+
+    /**
+     * Runs created before version 3 get the first line of their description into their row once, at the migration,
+     * from the plan in their first event, as on SQLite ({@link SqliteMigrationTest}); an unreadable first event leaves
+     * it empty and does not stop the migration.
+     */
+    @Test
+    void runsCreatedBeforeVersion3GetTheFirstLineOfTheirDescriptionFromTheirPlan() throws Exception {
+        Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(PostgresTestDatabase.URL, null, null)
+                .schemas(schema).locations(new PostgresDialect(schema).migrationLocation()).target("2").load().migrate();
+        try (Connection c = connection()) {
+            SqliteMigrationTest.insertOldRun(c, 1, TestPlans.created("described", 1, " \tNightly build of the site\t\r\nIt also checks the links."), null);
+            SqliteMigrationTest.insertOldRun(c, 2, TestPlans.created("undescribed", 1, ""), null);
+            SqliteMigrationTest.insertOldRun(c, 3, TestPlans.created("unreadable", 1, "x"), "[{\"type\":\"run-created\",\"plan\":{");
+        }
+        try (SqlRunStore store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema)) {
+            assertThat(store.runs()).extracting(io.swarmflow.store.RunView::runId, io.swarmflow.store.RunView::description).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("unreadable", null), org.assertj.core.groups.Tuple.tuple("undescribed", null),
+                    org.assertj.core.groups.Tuple.tuple("described", "Nightly build of the site"));
+        }
     }
 
     @Test

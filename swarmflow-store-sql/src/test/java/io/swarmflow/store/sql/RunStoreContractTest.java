@@ -74,6 +74,24 @@ abstract class RunStoreContractTest {
         assertThat(store().attempts(runId)).isEqualTo(replayed.attempts().stream().sorted(byTicketThenAttempt).toList());
     }
 
+    /** {@code swarm runs} shows it from the runs table, without reading each run's plan. */
+    @Test
+    void aRunKeepsTheFirstLineOfItsDescriptionInItsRow() {
+        store().createRun(TestPlans.created("r1", 1, " \tNightly build of the site\t\r\nIt also checks the links.\n"));
+        store().createRun(TestPlans.created("r2", 1, "\nthe first line is empty"));
+        store().createRun(TestPlans.created("r3", 1, ""));
+
+        assertThat(store().run("r1").orElseThrow().description()).isEqualTo("Nightly build of the site");
+        assertThat(store().runs()).extracting(RunView::runId, RunView::description)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("r3", null), org.assertj.core.groups.Tuple.tuple("r2", null),
+                        org.assertj.core.groups.Tuple.tuple("r1", "Nightly build of the site"));
+        long epoch = store().claimRun("r1", "host:1", LEASE);
+        append("r1", epoch, new RunStarted(epoch, "host:1", false));
+        assertThat(store().run("r1").orElseThrow().description()).as("kept by later events").isEqualTo("Nightly build of the site");
+        assertReplayEquals("r1");
+        assertThat(reopen().run("r1").orElseThrow().description()).isEqualTo("Nightly build of the site");
+    }
+
     @Test
     void createdRunCanBeReadBack() {
         RunEvent.RunCreated created = TestPlans.created("r1", 3);

@@ -71,6 +71,56 @@ class SqliteMigrationTest {
     }
 
     /**
+     * Runs created before version 4 get the first line of their description into their row once, at the migration,
+     * from the plan in their first event: what a run created now keeps ({@link io.swarmflow.store.RunView#descriptionLine}).
+     * A first event that cannot be read leaves it empty and does not stop the migration.
+     */
+    @Test
+    void runsCreatedBeforeVersion4GetTheFirstLineOfTheirDescriptionFromTheirPlan() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("swarm.db");
+        Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(url, null, null)
+                .locations("classpath:db/migration/sqlite").target("3").load().migrate();
+        try (Connection c = DriverManager.getConnection(url)) {
+            insertOldRun(c, 1, TestPlans.created("described", 1, " \tNightly build of the site\t\r\nIt also checks the links."), null);
+            insertOldRun(c, 2, TestPlans.created("undescribed", 1, ""), null);
+            insertOldRun(c, 3, TestPlans.created("unreadable", 1, "x"), "[{\"type\":\"run-created\",\"plan\":{");
+        }
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            assertThat(store.runs()).extracting(io.swarmflow.store.RunView::runId, io.swarmflow.store.RunView::description).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("unreadable", null), org.assertj.core.groups.Tuple.tuple("undescribed", null),
+                    org.assertj.core.groups.Tuple.tuple("described", "Nightly build of the site"));
+        }
+    }
+
+    /** A run's row and first event as a store of schema version 2 or 3 wrote them; {@code payload} null: the event's JSON. */
+    static void insertOldRun(Connection c, int no, RunEvent.RunCreated created, String payload) throws Exception {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO runs (run_id, no, name, spec_path, state, created_at, started_at, "
+                + "finished_at, epoch, owner, cancel_requested, ticket_count, last_seq, claim_epoch) "
+                + "VALUES (?, ?, ?, 'swarm.yaml', 'created', 1000, 0, 0, 0, NULL, 0, ?, 1, 0)")) {
+            s.setString(1, created.runId());
+            s.setInt(2, no);
+            s.setString(3, created.plan().name());
+            s.setInt(4, created.plan().tickets().size());
+            s.executeUpdate();
+        }
+        int idx = 0;
+        for (PlannedTicket t : created.plan().tickets()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO tickets (run_id, ticket_id, idx, state, attempt, failures, "
+                    + "lease_expiries, started_at, finished_at, retry_at) VALUES (?, ?, ?, 'pending', 0, 0, 0, 0, 0, 0)")) {
+                s.setString(1, created.runId());
+                s.setString(2, t.id());
+                s.setInt(3, idx++);
+                s.executeUpdate();
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO event_batches (run_id, first_seq, last_seq, at, payload) VALUES (?, 1, 1, 1000, ?)")) {
+            s.setString(1, created.runId());
+            s.setString(2, payload != null ? payload : "[" + Json.write(created) + "]");
+            s.executeUpdate();
+        }
+    }
+
+    /**
      * Opening a store skips Flyway when the history holds exactly the versions and checksums that
      * {@link SqliteDialect#migrationChecksums} lists (SqlRunStore.schemaIsCurrent); they must be what Flyway computes
      * for this build's files. Migrations are plain {@code V<n>__} files, numbered without gaps, and never edited once

@@ -34,6 +34,13 @@ final class TestPlans {
                 "0".repeat(64));
     }
 
+    /** {@link #created(String, int)} whose plan has {@code description}. */
+    static RunEvent.RunCreated created(String runId, int tickets, String description) {
+        Plan p = chain("swarm-" + runId, tickets);
+        return new RunEvent.RunCreated(runId, new Plan(p.name(), description, p.concurrency(), p.vars(), p.repo(), p.specDir(),
+                p.agents(), p.tickets(), p.specDigest()), "swarm.yaml");
+    }
+
     static RunEvent.RunCreated created(String runId, int tickets) {
         return new RunEvent.RunCreated(runId, chain("swarm-" + runId, tickets), "swarm.yaml");
     }
