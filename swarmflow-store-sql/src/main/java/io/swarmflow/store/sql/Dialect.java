@@ -136,6 +136,16 @@ public interface Dialect {
                 + boundMillis / 1000 + " s in all)";
     }
 
+    /**
+     * A query whose one row and column is the database server's current time in epoch milliseconds, where the store's
+     * clock is the server's (several hosts share the database, and leases must expire by one clock whatever their
+     * clocks say); null where it is this host's (an embedded engine). {@link SqlRunStore} sends it in the same
+     * round trip as {@link #beginWrite}, so that every write transaction's lease decisions and event times use it.
+     */
+    default String clockQuery() {
+        return null;
+    }
+
     /** Whether {@code e}, from opening the database, means the database is damaged or not a database at all. */
     boolean isCorruption(SQLException e);
 

@@ -101,6 +101,15 @@ public final class PostgresDialect implements Dialect {
         return "BEGIN ISOLATION LEVEL READ COMMITTED";
     }
 
+    /**
+     * {@code clock_timestamp()}, the server's time when the statement runs, not {@code now()}, which is the
+     * transaction's start (https://www.postgresql.org/docs/current/functions-datetime.html#FUNCTIONS-DATETIME-CURRENT).
+     */
+    @Override
+    public String clockQuery() {
+        return "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+    }
+
     @Override
     public String lockRowSuffix() {
         return " FOR UPDATE";

@@ -114,7 +114,17 @@ public final class SqlRunStore implements RunStore {
      * Writer thread only; a new claim brings a new epoch.
      */
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    /** The last {@link #now()}: it never goes back. */
     private final AtomicLong clock = new AtomicLong();
+    /** This host's clock, epoch ms (tests skew it). */
+    private final java.util.function.LongSupplier hostClock;
+    /**
+     * The database server's clock minus {@link #hostClock}, measured at each write transaction where the store's clock
+     * is the server's ({@link Dialect#clockQuery}); 0 where it is this host's.
+     */
+    private volatile long clockOffset;
+    /** The server's time of the last write transaction (writer thread), so that written times never go back. */
+    private long lastServerNow;
     private final AtomicLong syncedCommitCount = new AtomicLong();
     private final AtomicLong unsyncedCommitCount = new AtomicLong();
     private final Thread writerThread;
@@ -169,7 +179,7 @@ public final class SqlRunStore implements RunStore {
         createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
-        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis);
+        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, System::currentTimeMillis);
     }
 
     /**
@@ -241,7 +251,15 @@ public final class SqlRunStore implements RunStore {
         String where = "schema " + schema + " of " + description;
         String recovery = "move the schema aside (for example `ALTER SCHEMA " + schema + " RENAME TO " + schema + "_broken`) and "
                 + "start a new run; runs in it cannot be resumed";
-        return new SqlRunStore(dialect, dataSource, where, recovery);
+        return new SqlRunStore(dialect, dataSource, where, recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis);
+    }
+
+    /** {@link #openPostgres(String, String)} on a host whose clock is {@code hostClock}, for tests that skew it. */
+    static SqlRunStore openPostgres(String jdbcUrl, String schema, java.util.function.LongSupplier hostClock) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(jdbcUrl);
+        return new SqlRunStore(new PostgresDialect(schema), ds, "schema " + schema + " of " + redact(jdbcUrl), "start a new run",
+                LOCK_WAIT_MILLIS, hostClock);
     }
 
     /** {@code url} without the value of a {@code password} parameter. */
@@ -258,11 +276,16 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException.Corrupt when the database cannot be read as a Swarmflow store
      */
     public SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery) {
-        this(dialect, dataSource, description, recovery, LOCK_WAIT_MILLIS);
+        this(dialect, dataSource, description, recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis);
     }
 
-    /** @param lockWaitMillis see {@link #LOCK_WAIT_MILLIS}; tests make it short */
-    SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis) {
+    /**
+     * @param lockWaitMillis see {@link #LOCK_WAIT_MILLIS}; tests make it short
+     * @param hostClock      this host's clock, epoch ms; tests skew it
+     */
+    SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
+                java.util.function.LongSupplier hostClock) {
+        this.hostClock = hostClock;
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.description = description;
@@ -273,6 +296,13 @@ public final class SqlRunStore implements RunStore {
             w = dataSource.getConnection();
             dialect.configure(w, true);
             unsyncedCommitSql = dialect.unsyncedCommits(w);
+            if (dialect.clockQuery() != null) {
+                try (Statement s = w.createStatement(); ResultSet rs = s.executeQuery(dialect.clockQuery())) {
+                    rs.next();
+                    lastServerNow = rs.getLong(1);
+                    clockOffset = lastServerNow - hostClock.getAsLong();
+                }
+            }
             if (!schemaIsCurrent(w, dialect.migrationChecksums())) migrate();
             try (Statement s = w.createStatement()) {
                 for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands")) {
@@ -293,7 +323,7 @@ public final class SqlRunStore implements RunStore {
             closeQuietly(w);
             throw e;
         }
-        clock.set(System.currentTimeMillis());
+        clock.set(hostClock.getAsLong() + clockOffset);
         writerThread = new Thread(this::writerLoop, "swarmflow-store-writer");
         writerThread.setDaemon(true);
         writerThread.start();
@@ -458,7 +488,7 @@ public final class SqlRunStore implements RunStore {
 
     @Override
     public long now() {
-        return clock.updateAndGet(prev -> Math.max(prev, System.currentTimeMillis()));
+        return clock.updateAndGet(prev -> Math.max(prev, hostClock.getAsLong() + clockOffset));
     }
 
     private <T> CompletableFuture<T> submit(Op<T> op) {
@@ -597,9 +627,13 @@ public final class SqlRunStore implements RunStore {
         }
     }
 
-    /** One transaction of the batch: null once committed, else what failed. */
+    /**
+     * One transaction of the batch: null once committed, else what failed. Its time ({@code now}: leases, event times)
+     * is the store's clock: this host's, or the server's where {@link Dialect#clockQuery} says so.
+     */
     private Throwable writeBatch(List<Op<?>> batch) {
-        long now = now();
+        String clockQuery = dialect.clockQuery();
+        long now = clockQuery == null ? now() : 0;
         verified.clear();
         committing = false;
         poisonedByBatch.clear();
@@ -613,7 +647,8 @@ public final class SqlRunStore implements RunStore {
             }
             (unsynced ? unsyncedCommitCount : syncedCommitCount).incrementAndGet();
             try (Statement s = writer.createStatement()) {
-                s.execute(dialect.beginWrite());
+                if (clockQuery == null) s.execute(dialect.beginWrite());
+                else now = beginWithServerClock(s, dialect.beginWrite() + "; " + clockQuery);
                 String creationLock = dialect.lockRunCreation();
                 if (creationLock != null && batch.stream().anyMatch(op -> op instanceof CreateOp)) s.execute(creationLock);
             }
@@ -645,6 +680,26 @@ public final class SqlRunStore implements RunStore {
             if (e instanceof SQLException se && dialect.isConnectionLost(se)) writerLost = true;
             return e;
         }
+    }
+
+    /**
+     * Runs {@code sql}, the begin of a write transaction followed by {@link Dialect#clockQuery}, in one round trip, and
+     * returns the server's time (never before the last one returned); {@link #now()} follows it from then on. A host
+     * whose clock jumps between transactions then moves only {@link #now()} until the next one, never a lease decision.
+     */
+    private long beginWithServerClock(Statement s, String sql) throws SQLException {
+        boolean isResultSet = s.execute(sql);
+        while (!isResultSet && s.getUpdateCount() != -1) isResultSet = s.getMoreResults();
+        if (!isResultSet) throw new SQLException("the server's clock could not be read: `" + sql + "` returned no row");
+        long server;
+        try (ResultSet rs = s.getResultSet()) {
+            if (!rs.next()) throw new SQLException("the server's clock could not be read: `" + sql + "` returned no row");
+            server = rs.getLong(1);
+        }
+        clockOffset = server - hostClock.getAsLong();
+        lastServerNow = Math.max(lastServerNow, server);
+        clock.accumulateAndGet(lastServerNow, Math::max);
+        return lastServerNow;
     }
 
     /**

@@ -45,6 +45,38 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
         PostgresTestDatabase.drop(schema);
     }
 
+    private static final long HOUR = 3_600_000;
+
+    /**
+     * Hosts sharing the database judge leases by the server's clock, not by theirs: a coordinator on a host whose clock is
+     * an hour behind takes a lease of a minute, and one on a host an hour ahead, to which that lease looks long expired
+     * by its own clock, is refused the run while it runs; both stores' clocks read the server's.
+     */
+    @Test
+    void leasesAreJudgedByTheServersClockWhateverTheHostsClocksSay() throws Exception {
+        try (SqlRunStore behind = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema, () -> System.currentTimeMillis() - HOUR);
+             SqlRunStore ahead = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema, () -> System.currentTimeMillis() + HOUR)) {
+            behind.createRun(TestPlans.created("r1", 1));
+            long epoch = behind.claimRun("r1", "behind:1", 60_000);
+            behind.heartbeat("r1", epoch, 60_000);
+            long server = serverMillis();
+            assertThat(behind.lease("r1").orElseThrow().expiresAtMillis()).isBetween(server + 50_000, server + 61_000);
+            assertThatThrownBy(() -> ahead.claimRun("r1", "ahead:1", 60_000)).isInstanceOf(StoreException.RunLocked.class);
+            for (SqlRunStore skewed : List.of(behind, ahead)) {
+                assertThat(skewed.now()).isBetween(serverMillis() - 10_000, serverMillis() + 10_000);
+            }
+            assertThat(behind.run("r1").orElseThrow().createdAtMillis()).as("event times too").isBetween(server - 10_000, server);
+        }
+    }
+
+    private long serverMillis() throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @Override
     protected SqlRunStore store() {
         return store;
