@@ -633,7 +633,7 @@ public final class SqlRunStore implements RunStore {
      */
     private Throwable writeBatch(List<Op<?>> batch) {
         String clockQuery = dialect.clockQuery();
-        long now = clockQuery == null ? now() : 0;
+        long now = 0;
         verified.clear();
         committing = false;
         poisonedByBatch.clear();
@@ -647,8 +647,12 @@ public final class SqlRunStore implements RunStore {
             }
             (unsynced ? unsyncedCommitCount : syncedCommitCount).incrementAndGet();
             try (Statement s = writer.createStatement()) {
-                if (clockQuery == null) s.execute(dialect.beginWrite());
-                else now = beginWithServerClock(s, dialect.beginWrite() + "; " + clockQuery);
+                if (clockQuery == null) {
+                    s.execute(dialect.beginWrite());
+                    now = now(); // once the write lock is held: a wait for it must not shorten the leases written
+                } else {
+                    now = beginWithServerClock(s, dialect.beginWrite() + "; " + clockQuery);
+                }
                 String creationLock = dialect.lockRunCreation();
                 if (creationLock != null && batch.stream().anyMatch(op -> op instanceof CreateOp)) s.execute(creationLock);
             }

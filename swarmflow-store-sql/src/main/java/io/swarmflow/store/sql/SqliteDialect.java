@@ -118,7 +118,7 @@ public final class SqliteDialect implements Dialect {
         return "the database " + description + " is locked: another process holds its write lock (a `sqlite3` session in a "
                 + "transaction, a backup or VACUUM; `fuser -v " + description + "` lists the processes that have it open). Nothing "
                 + "can be recorded meanwhile: writes wait and go on once it is released, for up to " + seconds(boundMillis)
-                + " in all (" + seconds(waitedMillis) + " so far); then the run stops, and `swarm resume` continues it";
+                + " in all (" + (waitedMillis + 500) / 1000 + " s so far); then the run stops, and `swarm resume` continues it";
     }
 
     private static String seconds(long millis) {

@@ -63,6 +63,28 @@ class SqliteLockWaitTest {
         }
     }
 
+    /** A heartbeat's lease runs from when its transaction got the lock, not from when it began waiting for it. */
+    @Test
+    void aHeartbeatThatWaitedForTheLockLeasesFromWhenItGotIt() throws Exception {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), 30_000)) {
+            store.createRun(TestPlans.created("r1", 1));
+            long epoch = store.claimRun("r1", "host:1", 60_000);
+            CompletableFuture<Void> heartbeat;
+            long released;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                heartbeat = CompletableFuture.runAsync(() -> store.heartbeat("r1", epoch, 60_000));
+                await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= triesBefore + 3);
+                released = store.now();
+                s.execute("COMMIT");
+            }
+            heartbeat.get(10, TimeUnit.SECONDS);
+            assertThat(store.lease("r1").orElseThrow().expiresAtMillis()).isGreaterThanOrEqualTo(released + 60_000);
+        }
+    }
+
     @Test
     void aLockHeldPastTheBoundFailsTheWriteWithNothingWrittenAndTheRunResumesOnceItIsReleased() throws Exception {
         List<String> notices = new CopyOnWriteArrayList<>();
