@@ -75,6 +75,11 @@ public final class SwarmCli implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionStrategy(parseResult -> {
             rejectUnmatched(parseResult);
+            CommandLine helpOf = helpBeforeCommand(parseResult);
+            if (helpOf != null) {
+                helpOf.usage(helpOf.getOut());
+                return ExitCodes.OK;
+            }
             return new CommandLine.RunLast().execute(parseResult);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err, commandLine.getCommandName()));
@@ -147,6 +152,18 @@ public final class SwarmCli implements Runnable {
         for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
             if (!pr.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(pr.commandSpec().commandLine(), pr.unmatched());
         }
+    }
+
+    /**
+     * The command whose help {@code swarm --help status} asks for: the last command on the line when a command before it
+     * asked for help; else null. picocli printed the help of the command that had the option (swarm's own), so the help
+     * of {@code status} was not where a user who typed it first would look.
+     */
+    private static CommandLine helpBeforeCommand(CommandLine.ParseResult parseResult) {
+        boolean asked = false;
+        CommandLine.ParseResult pr = parseResult;
+        for (; pr.hasSubcommand(); pr = pr.subcommand()) asked |= pr.isUsageHelpRequested();
+        return asked ? pr.commandSpec().commandLine() : null;
     }
 
     /**
