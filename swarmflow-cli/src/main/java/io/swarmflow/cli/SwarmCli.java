@@ -254,8 +254,8 @@ public final class SwarmCli implements Runnable {
      * took any argument or option ({@code --state-dir DIR}, a typo) without a word and exited 0; this one refuses them as
      * every other command does.
      */
-    @Command(name = "generate-completion", description = {"Prints a bash/zsh completion script for swarm. To have TAB "
-            + "completion in the current shell:", "", "  source <(swarm generate-completion)", ""})
+    @Command(name = "generate-completion", description = {"Prints a bash/zsh completion script for swarm.", "",
+            "To have TAB completion in the current shell:", "", "  source <(swarm generate-completion)", ""})
     static final class CompletionCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -29,4 +29,16 @@ class HelpBeforeCommandTest {
         // alone it is still swarm's help
         assertThat(swarm("--help").out()).startsWith("Usage: swarm [");
     }
+
+    /**
+     * swarm's help lists each command with the first line of its description: generate-completion's ended "To have TAB
+     * completion in the current shell:", and nothing followed.
+     */
+    @Test
+    void everyCommandsLineInSwarmsHelpIsASentence() {
+        String help = swarm("--help").out();
+        String commands = help.substring(help.indexOf("Commands:") + "Commands:".length(), help.indexOf("Exit codes:"));
+        assertThat(commands).doesNotContain(":\n  ").contains("generate-completion  Prints a bash/zsh completion script for swarm.\n");
+        assertThat(swarm("generate-completion", "--help").out()).contains("To have TAB completion in the current shell:", "source <(swarm generate-completion)");
+    }
 }
