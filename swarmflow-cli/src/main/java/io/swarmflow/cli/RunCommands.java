@@ -132,6 +132,7 @@ final class RunCommands {
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (run.state().isFinished()) {
                     out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
+                    out.println(); // the table stands apart from the line, as at the end of a run
                     Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
