@@ -69,6 +69,24 @@ class ReadmeCommandsTest {
         }
     }
 
+    /** The README named version and generate-completion as the commands without --state-dir; help has none either. */
+    @Test
+    void theCommandsTheReadmeSaysTakeNoStateDirAreThoseWhoseHelpHasNone() throws Exception {
+        String readme = Files.readString(README).replaceAll("\\s+", " ");
+        Matcher sentence = Pattern.compile("Every command but ([^.;]*) accepts `--state-dir DIR`").matcher(readme);
+        assertThat(sentence.find()).as("the README's sentence on --state-dir").isTrue();
+        Set<String> named = new TreeSet<>();
+        Matcher c = Pattern.compile("`([a-z-]+)`").matcher(sentence.group(1));
+        while (c.find()) named.add(c.group(1));
+
+        Cli.Result top = swarm("--help");
+        String listed = top.out().substring(top.out().indexOf("Commands:"), top.out().indexOf("Exit codes:"));
+        Set<String> without = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^  ([a-z-]+) ").matcher(listed);
+        while (m.find()) if (!helpFlags(m.group(1)).contains("--state-dir")) without.add(m.group(1));
+        assertThat(named).isEqualTo(without);
+    }
+
     @Test
     void theReadmesExitCodesAreTheHelpsExitCodes() throws Exception {
         String readme = Files.readString(README);
