@@ -86,6 +86,7 @@ public final class SwarmCli implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             String message = ex.getMessage().replace("option option '", "option '"); // picocli's wording for map options
             if (ex instanceof CommandLine.UnmatchedArgumentException u) message = unmatched(u, a, message);
+            message = notANumber(ex, message);
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(message));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
@@ -132,6 +133,19 @@ public final class SwarmCli implements Runnable {
         }
         return "unexpected argument '" + first + "': `" + cmd.qualifiedName() + "` takes "
                 + (takes.isEmpty() ? "no arguments, only options" : String.join(" ", takes));
+    }
+
+    /**
+     * picocli's "Invalid value for option '--grace': '2s' is not an int" in words: {@code --grace takes a whole number of
+     * seconds, not '2s'} (the spec writes durations with a unit, which these options do not take); else {@code message}.
+     */
+    static String notANumber(CommandLine.ParameterException ex, String message) {
+        String tail = "' is not an int";
+        int value = message.indexOf("': '");
+        if (!(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o) || !message.endsWith(tail) || value < 0) return message;
+        String given = message.substring(value + 4, message.length() - tail.length());
+        return o.longestName() + " takes a whole number" + ("SECONDS".equals(o.paramLabel()) ? " of seconds, such as 5" : "")
+                + ", not '" + given + "'";
     }
 
     /** The option's name in {@code arg}: without {@code =VALUE}, and a short option without its attached value ({@code -j8}). */
