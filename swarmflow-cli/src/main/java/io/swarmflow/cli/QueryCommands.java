@@ -169,7 +169,7 @@ final class QueryCommands {
                     }
                     out.println();
                     if (tickets.isEmpty() && only != null) {
-                        out.println("no ticket is " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
+                        out.println("no ticket is in state " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
                     } else {
                         Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
                                 : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());

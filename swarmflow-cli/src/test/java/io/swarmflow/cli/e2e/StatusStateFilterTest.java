@@ -41,7 +41,10 @@ class StatusStateFilterTest {
 
         Result none = swarm("status", "--state", "running", "--state-dir", state);
         assertThat(none.code()).as("%s", none).isZero();
-        assertThat(none.out()).endsWith("\nno ticket is running\n");
+        assertThat(none.out()).endsWith("\nno ticket is in state running\n");
+        // said "no ticket is awaiting-approval or retry-wait", "no ticket is succeeded": the states are names
+        assertThat(swarm("status", "--state", "awaiting-approval,retry-wait", "--state-dir", state).out())
+                .endsWith("\nno ticket is in state awaiting-approval or retry-wait\n");
 
         Result bad = swarm("status", "--state", "failed,done", "--state-dir", state);
         assertThat(bad.code()).as("%s", bad).isEqualTo(2);
