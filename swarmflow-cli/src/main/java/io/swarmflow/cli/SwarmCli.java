@@ -87,6 +87,7 @@ public final class SwarmCli implements Runnable {
             String message = ex.getMessage().replace("option option '", "option '"); // picocli's wording for map options
             if (ex instanceof CommandLine.UnmatchedArgumentException u) message = unmatched(u, a, message);
             message = notANumber(ex, message);
+            if (ex instanceof CommandLine.MissingParameterException m) message = missing(m, message);
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(message));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
@@ -133,6 +134,24 @@ public final class SwarmCli implements Runnable {
         }
         return "unexpected argument '" + first + "': `" + cmd.qualifiedName() + "` takes "
                 + (takes.isEmpty() ? "no arguments, only options" : String.join(" ", takes));
+    }
+
+    /**
+     * picocli's "Missing required parameter: 'TICKET'" or "Missing required option: '--reason=TEXT'" with the command line
+     * that has it: {@code missing TICKET: `swarm logs RUN TICKET`}; else {@code message}.
+     */
+    static String missing(CommandLine.MissingParameterException m, String message) {
+        if (m.getMissing() == null || m.getMissing().isEmpty()) return message;
+        CommandLine.Model.CommandSpec cmd = m.getCommandLine().getCommandSpec();
+        List<String> line = new ArrayList<>(List.of(cmd.qualifiedName()));
+        for (CommandLine.Model.PositionalParamSpec p : cmd.positionalParameters()) {
+            String label = p.paramLabel() + (p.arity().max() > 1 ? "..." : "");
+            line.add(p.arity().min() == 0 ? "[" + label + "]" : label);
+        }
+        for (CommandLine.Model.OptionSpec o : cmd.options()) if (o.required()) line.add(o.longestName() + " " + o.paramLabel());
+        List<String> names = m.getMissing().stream().map(a -> a instanceof CommandLine.Model.OptionSpec o
+                ? o.longestName() + " " + o.paramLabel() : a.paramLabel()).toList();
+        return "missing " + String.join(" and ", names) + ": `" + String.join(" ", line) + "`";
     }
 
     /**
