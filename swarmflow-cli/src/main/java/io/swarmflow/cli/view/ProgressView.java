@@ -285,7 +285,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
         int width = 30;
         int filled = total == 0 ? width : (int) ((long) Math.min(done, total) * width / total);
         return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total
-                + "  ✓ " + succeeded + "  ✗ " + failed + "  - " + skipped
+                + "  ✓ " + succeeded + "  ✗ " + failed + "  skipped " + skipped // "- 1" read as minus one
                 + "  running " + runningCount + (retrying > 0 ? "  retry-wait " + retrying : "")
                 + (awaiting > 0 ? "  awaiting-approval " + awaiting : "") + (cancelled > 0 ? "  cancelled " + cancelled : "")
                 + (ready > 0 ? "  ready " + ready : "") + (pending > 0 ? "  pending " + pending : "");

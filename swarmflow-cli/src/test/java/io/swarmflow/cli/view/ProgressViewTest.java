@@ -102,7 +102,7 @@ class ProgressViewTest {
             feed(v);
         } // close() draws the final frame
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("[####################----------] 2/3", "✓ 0  ✗ 1  - 1  running 1");
+        assertThat(text).contains("[####################----------] 2/3", "✓ 0  ✗ 1  skipped 1  running 1"); // "- 1" read as minus one
         assertThat(text).containsPattern("  build +\\S+  compiling module 7");
         assertThat(text).contains("✗ lint FAILED: exited with code 2");
         assertThat(text).doesNotContain("build | compiling"); // output lines are not scrolled in live mode
@@ -201,9 +201,9 @@ class ProgressViewTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("✗ gate FAILED: rejected by ana@host: not today");
     }
 
-    /** The live header's counts: finished/total, then "✓ N  ✗ N  - N  running N" and "STATE N" for the rest; each must add up. */
+    /** The live header's counts: finished/total, then "✓ N  ✗ N  skipped N  running N" and "STATE N" for the rest; each must add up. */
     private static Map<String, Integer> counts(String header) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[[#-]*\\] (\\d+)/(\\d+)  ✓ (\\d+)  ✗ (\\d+)  - (\\d+)  running (\\d+)(.*)").matcher(header);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[[#-]*\\] (\\d+)/(\\d+)  ✓ (\\d+)  ✗ (\\d+)  skipped (\\d+)  running (\\d+)(.*)").matcher(header);
         assertThat(m.matches()).as(header).isTrue();
         Map<String, Integer> c = new java.util.LinkedHashMap<>(Map.of("done", Integer.parseInt(m.group(1)), "total", Integer.parseInt(m.group(2)),
                 "succeeded", Integer.parseInt(m.group(3)), "failed", Integer.parseInt(m.group(4)), "skipped", Integer.parseInt(m.group(5)),
