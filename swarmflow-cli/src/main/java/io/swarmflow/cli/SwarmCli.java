@@ -313,7 +313,7 @@ public final class SwarmCli implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @CommandLine.Parameters(paramLabel = "COMMAND", arity = "0..1", description = "the command, e.g. run")
+        @CommandLine.Parameters(paramLabel = "COMMAND", arity = "0..1", description = "The command, e.g. run.")
         String command;
 
         @Override

@@ -41,4 +41,10 @@ class HelpBeforeCommandTest {
         assertThat(commands).doesNotContain(":\n  ").contains("generate-completion  Prints a bash/zsh completion script for swarm.\n");
         assertThat(swarm("generate-completion", "--help").out()).contains("To have TAB completion in the current shell:", "source <(swarm generate-completion)");
     }
+
+    /** swarm help --help described COMMAND as "the command, e.g. run", where every other argument's line is a sentence. */
+    @Test
+    void helpsArgumentIsDescribedAsTheOthersAre() {
+        assertThat(swarm("help", "--help").out()).contains("      [COMMAND]   The command, e.g. run.\n");
+    }
 }
