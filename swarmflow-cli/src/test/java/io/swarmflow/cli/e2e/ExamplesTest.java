@@ -86,6 +86,20 @@ class ExamplesTest {
                 .contains("Strip trailing whitespace");
     }
 
+    /**
+     * The secret scan found its own pattern: its line holding the PGP private key header matched itself, so the main job
+     * on this repository (which tracks the example) reported examples/repo-health/swarm.yaml as a possible secret.
+     */
+    @Test
+    void repoHealthsSecretScanDoesNotFindItsOwnPatterns() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.createDirectories(repo.resolve("examples"));
+        Files.copy(EXAMPLES.resolve("repo-health/swarm.yaml"), repo.resolve("examples/swarm.yaml"));
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "the example");
+        assertThat(repoHealthReport(repo)).contains("| possible secrets | 0 |").doesNotContain("examples/swarm.yaml:");
+    }
+
     @Test
     void repoHealthOnACleanRepositorySaysThereWasNothingToFix() throws Exception {
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
