@@ -672,6 +672,7 @@ public final class LocalExecutor implements Executor {
         long graceMillis = control.gracePeriodMillis() > 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
         JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
         SandboxResult result;
+        boolean isolatedNetwork;
         for (boolean again = false; ; again = true) {
             SandboxProcess process;
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
@@ -691,6 +692,7 @@ public final class LocalExecutor implements Executor {
             control.onCancel(process::cancel);
             control.onKill(process::kill);
             result = process.waitFor();
+            isolatedNetwork = !ticket.network() && process.usesBubblewrap();
             // a directory to hide that was deleted after spec() saw it, before bubblewrap mounted over it: bubblewrap could
             // not make the mount point and ended before starting the script; once, the sandbox is set up again (spec()
             // leaves out what no longer exists)
@@ -711,7 +713,8 @@ public final class LocalExecutor implements Executor {
                     ? finish(request, workspace, worktree, json)
                     : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
                             sandbox.effectiveLimits(processLimits).cpuSeconds())
-                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
+                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine())
+                            + (isolatedNetwork ? noNetworkHint(result.lastStderrLine()) : ""));
         };
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
@@ -897,6 +900,27 @@ public final class LocalExecutor implements Executor {
             return "CPU time limit (" + cpuSeconds + "s) exceeded: killed by SIGXCPU (exit code 152)";
         }
         return "exited with code " + exitCode + signalHint(exitCode);
+    }
+
+    /**
+     * What failing to reach the network looks like in the last line of stderr of common clients: curl, wget, git, pip
+     * and Python's socket errors, Node.js ({@code ENOTFOUND}, {@code EAI_AGAIN}), Go's resolver ({@code dial tcp:
+     * lookup}), getaddrinfo(3)'s messages ({@code gai_strerror}) and connect(2)'s {@code ENETUNREACH}.
+     */
+    private static final java.util.regex.Pattern NO_NETWORK = java.util.regex.Pattern.compile(
+            "(?i)could not resolve (host|proxy)|temporary failure in name resolution|name or service not known"
+                    + "|no address associated with hostname|network is unreachable|unable to resolve host"
+                    + "|\\bENOTFOUND\\b|\\bEAI_AGAIN\\b|dial tcp: lookup|failed to resolve|name resolution failed"
+                    + "|could not resolve hostname|getaddrinfo");
+
+    /**
+     * A hint appended to the reason of an attempt that ran without network ({@code network: false}, under bubblewrap,
+     * where the sandbox has its own empty network namespace) and whose last line of stderr says it could not reach the
+     * network ({@link #NO_NETWORK}); empty otherwise, also for a null line.
+     */
+    static String noNetworkHint(String lastStderrLine) {
+        if (lastStderrLine == null || !NO_NETWORK.matcher(lastStderrLine).find()) return "";
+        return " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
     }
 
     /**

@@ -75,6 +75,31 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A ticket without network under bubblewrap whose client says it could not resolve a host (git's https client here,
+     * which is curl's message) gets a hint naming {@code network: true}; a ticket given the network, a run without
+     * bubblewrap (whose network is the host's) and a failure that is not about the network get none. The host is in
+     * {@code .invalid} (RFC 6761), which never resolves, so the message is the same with or without network.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aTicketThatCouldNotReachTheNetworkWithoutOneIsToldHowToAskForIt(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String fetch = "git ls-remote https://swarmflow.invalid/x.git";
+            AttemptResult without = f.run(Fixture.ticket("without", fetch).build(), new TestControl());
+            AttemptResult with = f.run(Fixture.ticket("with", fetch).network(true).build(), new TestControl());
+            AttemptResult other = f.run(Fixture.ticket("other", "echo 'no such file' >&2; exit 3").build(), new TestControl());
+
+            String hint = " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
+            assertThat(without.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(without.reason()).contains("Could not resolve host: swarmflow.invalid");
+            assertThat(with.reason()).contains("Could not resolve host: swarmflow.invalid").doesNotContain(hint);
+            assertThat(other.reason()).isEqualTo("exited with code 3: no such file");
+            if (mode == Mode.BWRAP) assertThat(without.reason()).endsWith(hint);
+            else assertThat(without.reason()).doesNotContain(hint);
+        }
+    }
+
     @Test
     void missingOutputsFailTheAttemptWithTheReason() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
