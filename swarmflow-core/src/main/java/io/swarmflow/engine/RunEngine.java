@@ -460,11 +460,11 @@ public final class RunEngine {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) if (state[i] == TicketState.AWAITING_APPROVAL) ids.add(tickets[i].id());
         String named = String.join(", ", ids.subList(0, Math.min(WAITING_NAMED, ids.size())))
-                + (ids.size() > WAITING_NAMED ? " and " + (ids.size() - WAITING_NAMED) + " more (swarm status " + runId
-                + " --state awaiting-approval lists them)" : "");
+                + (ids.size() > WAITING_NAMED ? " and " + (ids.size() - WAITING_NAMED) + " more (`swarm status " + runId
+                + " --state awaiting-approval` lists them)" : "");
         String ticket = ids.size() == 1 ? ids.get(0) : "TICKET...";
-        return "waiting for approval: " + named + " (swarm approve " + runId + " " + ticket + ", or swarm reject " + runId + " "
-                + ticket + " --reason ...)";
+        return "nothing else can run until a decision; waiting for approval: " + named + " (`swarm approve " + runId + " " + ticket
+                + "`, or `swarm reject " + runId + " " + ticket + " --reason TEXT`)";
     }
 
     private boolean anyFailure() {

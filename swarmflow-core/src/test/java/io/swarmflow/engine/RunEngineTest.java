@@ -772,20 +772,20 @@ class RunEngineTest {
             try {
                 RunEngine engine = service.engine(run, options(), notices(notices));
                 Future<RunState> f = pool.submit(engine::execute);
-                await().atMost(Duration.ofSeconds(10)).until(() -> notices.stream().anyMatch(n -> n.startsWith("waiting for approval")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> notices.stream().anyMatch(n -> n.contains("waiting for approval")));
                 engine.cancel("test");
                 f.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } finally {
                 pool.shutdownNow();
             }
-            String notice = notices.stream().filter(n -> n.startsWith("waiting for approval")).findFirst().orElseThrow();
+            String notice = notices.stream().filter(n -> n.contains("waiting for approval")).findFirst().orElseThrow();
             if (plans == one) {
-                assertThat(notice).isEqualTo("waiting for approval: gate (swarm approve " + run + " gate, or swarm reject " + run
-                        + " gate --reason ...)");
+                assertThat(notice).isEqualTo("nothing else can run until a decision; waiting for approval: gate (`swarm approve " + run
+                        + " gate`, or `swarm reject " + run + " gate --reason TEXT`)");
             } else {
-                assertThat(notice).isEqualTo("waiting for approval: g0, g1, g2, g3, g4, g5, g6, g7, g8, g9 and 2 more (swarm status "
-                        + run + " --state awaiting-approval lists them) (swarm approve " + run + " TICKET..., or swarm reject " + run
-                        + " TICKET... --reason ...)");
+                assertThat(notice).isEqualTo("nothing else can run until a decision; waiting for approval: g0, g1, g2, g3, g4, g5, g6, g7, "
+                        + "g8, g9 and 2 more (`swarm status " + run + " --state awaiting-approval` lists them) (`swarm approve " + run
+                        + " TICKET...`, or `swarm reject " + run + " TICKET... --reason TEXT`)");
             }
         }
     }
