@@ -36,7 +36,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
         out.println((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
-                + count(plan.agents().size(), "agent profile") + ", concurrency " + plan.concurrency()
+                + count(plan.agents().size(), "agent profile") + profileNames(plan) + ", concurrency " + plan.concurrency()
                 + (plan.repo() != null ? ", repo " + plan.repo() : ""));
         for (PlannedTicket t : plan.tickets()) {
             out.println("  " + t.id() + " [" + t.agent() + ", " + t.workspace().name().toLowerCase() + "]"
@@ -44,6 +44,19 @@ final class ValidateCommand implements Callable<Integer> {
         }
         return ExitCodes.OK;
     }
+
+    /**
+     * The profiles' names in parentheses, sorted, the first {@value #NAMED_PROFILES} and how many more: a spec without
+     * {@code agents:} still has the profiles named after the agent kinds ({@code noop}, {@code shell}), which a bare count
+     * leaves unexplained.
+     */
+    static String profileNames(Plan plan) {
+        List<String> names = plan.agents().keySet().stream().sorted().toList();
+        return " (" + String.join(", ", names.subList(0, Math.min(NAMED_PROFILES, names.size())))
+                + (names.size() > NAMED_PROFILES ? " and " + (names.size() - NAMED_PROFILES) + " more" : "") + ")";
+    }
+
+    private static final int NAMED_PROFILES = 6;
 
     static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");

@@ -17,7 +17,10 @@ class ExamplesTest {
     @TempDir
     Path tmp;
 
-    /** The spec shown in the README is a valid spec. */
+    /**
+     * The spec shown in the README is a valid spec. It has no {@code agents:}, so its profiles are the ones named after
+     * the agent kinds, which validate names rather than only counting.
+     */
     @Test
     void theReadmesSpecExampleValidates() throws Exception {
         String readme = Files.readString(EXAMPLES.resolveSibling("README.md"));
@@ -29,8 +32,9 @@ class ExamplesTest {
 
         Cli.Result r = Cli.swarm("validate", spec.toString());
 
-        assertThat(yaml).contains("tickets:");
+        assertThat(yaml).contains("tickets:").doesNotContain("agents:");
         assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains(" 2 agent profiles (noop, shell), concurrency ");
     }
 
     /**
@@ -48,7 +52,7 @@ class ExamplesTest {
         Cli.Result r = Cli.swarm("validate", spec.toString());
 
         assertThat(r.code()).as("%s", r).isZero();
-        assertThat(r.out()).contains("swarm 'release', 4 tickets, 3 agent profiles, concurrency 3",
+        assertThat(r.out()).contains("swarm 'release', 4 tickets, 3 agent profiles (noop, qa, shell), concurrency 3",
                 "build [shell, worktree]", "test-linux [qa, repo] needs build", "ship [shell, repo] needs test-linux, test-macos");
         assertThat(r.err()).as("%s", r).doesNotContain("warning");
     }
