@@ -47,10 +47,13 @@ swarm_java_major() { # prints the feature version of the JDK at $1 (8 for a "1.8
 
 swarm_find_jdk() {
   local c v found=()
+  SWARM_JDK_PASSED_OVER=""
   if [ -n "${JAVA_HOME:-}" ]; then
     v=$(swarm_java_major "$JAVA_HOME")
     if [ -n "$v" ] && [ "$v" -ge 21 ]; then export JAVA_HOME; return 0; fi
     [ -n "$v" ] && found+=("$JAVA_HOME ($v)")
+    # for ./swarm's build message: the JAVA_HOME passed over, and why
+    SWARM_JDK_PASSED_OVER="JAVA_HOME=$JAVA_HOME is ${v:+JDK $v, }not a JDK 21 or newer"
   fi
   # the JDK of the highest version under the directories (the first listed of equals)
   local dir dirs best="" bestv=0

@@ -42,6 +42,24 @@ class LauncherJdkTest {
                 .isEqualTo(jdks.resolve("jdk-25") + "\n");
     }
 
+    /**
+     * A JAVA_HOME passed over is named, with its version, in {@code SWARM_JDK_PASSED_OVER}, which {@code ./swarm}'s
+     * "building the CLI with ..." line shows; a recent enough one, or none, leaves it empty.
+     */
+    @Test
+    void anOldJavaHomePassedOverIsNamedForTheBuildMessage() throws Exception {
+        Path jdks = jdks("jdk-17:17", "jdk-21:21");
+        String print = ". \"$1\" && swarm_find_jdk && echo \"[$SWARM_JDK_PASSED_OVER]\"";
+        List<String> cmd = List.of("/bin/bash", "-c", print, "find", ROOT.resolve("scripts/find-jdk.sh").toString());
+        assertThat(run(cmd, Map.of("JAVA_HOME", jdks.resolve("jdk-17").toString(), "SWARM_JDK_DIRS", jdks.toString())).out)
+                .isEqualTo("[JAVA_HOME=" + jdks.resolve("jdk-17") + " is JDK 17, not a JDK 21 or newer]\n");
+        assertThat(run(cmd, Map.of("JAVA_HOME", tmp.resolve("nothing").toString(), "SWARM_JDK_DIRS", jdks.toString())).out)
+                .isEqualTo("[JAVA_HOME=" + tmp.resolve("nothing") + " is not a JDK 21 or newer]\n");
+        assertThat(run(cmd, Map.of("JAVA_HOME", jdks.resolve("jdk-21").toString(), "SWARM_JDK_PASSED_OVER", "stale",
+                "SWARM_JDK_DIRS", jdks.toString())).out).isEqualTo("[]\n");
+        assertThat(Files.readString(ROOT.resolve("swarm"))).contains("building the CLI with $JAVA_HOME${SWARM_JDK_PASSED_OVER:+ ($SWARM_JDK_PASSED_OVER)}");
+    }
+
     @Test
     void theHighestVersionWinsWhateverTheDirectoryNamesAndOrder() throws Exception {
         Path first = jdks("temurin-17:17", "temurin-21:21");
