@@ -60,13 +60,14 @@ final class QueryCommands {
     }
 
     /**
-     * {@code status --json}'s run: {@link #runJson(ObjectNode, RunView)}'s fields and the spec's description (or null); in
-     * {@code runs --json}, its first line ({@link RunView#description}).
+     * {@code status --json}'s run: {@link #runJson(ObjectNode, RunView)}'s fields and {@code key}: {@code description},
+     * the spec's description (or null); in {@code runs --json}, {@code descriptionFirstLine}, its first line
+     * ({@link RunView#description}), named apart so that a script reading both cannot take one for the other.
      */
-    static ObjectNode runJson(ObjectNode o, RunView run, String description) {
+    static ObjectNode runJson(ObjectNode o, RunView run, String key, String description) {
         o.put("id", run.runId());
         o.put("name", run.name());
-        o.put("description", description);
+        o.put(key, description);
         return runFields(o, run);
     }
 
@@ -348,7 +349,7 @@ final class QueryCommands {
         static ObjectNode statusJson(RunView run, String description, List<TicketView> tickets,
                                      Map<String, io.swarmflow.store.RunCommand> decisions) {
             ObjectNode root = JSON.createObjectNode();
-            runJson(root.putObject("run"), run, description);
+            runJson(root.putObject("run"), run, "description", description);
             ArrayNode ts = root.putArray("tickets");
             for (TicketView t : tickets) {
                 ObjectNode o = ts.addObject();
@@ -436,7 +437,7 @@ final class QueryCommands {
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {
-                        runJson(a.addObject(), o.run(), o.run().description()).put("tickets", o.run().ticketCount())
+                        runJson(a.addObject(), o.run(), "descriptionFirstLine", o.run().description()).put("tickets", o.run().ticketCount())
                                 .put("executing", o.executing());
                     }
                     out.println(JSON.writeValueAsString(a));

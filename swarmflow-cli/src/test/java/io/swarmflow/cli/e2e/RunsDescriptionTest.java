@@ -45,7 +45,8 @@ class RunsDescriptionTest {
         Result json = swarm("runs", "--json", "--state-dir", state.toString());
         assertThat(json.code()).as("%s", json).isZero();
         JsonNode runs = json.json();
-        assertThat(runs.get(0).get("description").isNull()).isTrue();
-        assertThat(runs.get(1).get("description").asText()).isEqualTo(longLine);
+        assertThat(runs.get(0).get("descriptionFirstLine").isNull()).isTrue();
+        assertThat(runs.get(1).get("descriptionFirstLine").asText()).isEqualTo(longLine);
+        assertThat(runs.get(1).has("description")).as("named apart from status --json's whole description").isFalse();
     }
 }
