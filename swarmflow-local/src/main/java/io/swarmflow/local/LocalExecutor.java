@@ -905,12 +905,15 @@ public final class LocalExecutor implements Executor {
     /**
      * What failing to reach the network looks like in the last line of stderr of common clients: curl, wget, git, pip
      * and Python's socket errors, Node.js ({@code ENOTFOUND}, {@code EAI_AGAIN}), Go's resolver ({@code dial tcp:
-     * lookup}), getaddrinfo(3)'s messages ({@code gai_strerror}) and connect(2)'s {@code ENETUNREACH}.
+     * lookup}), getaddrinfo(3)'s messages ({@code gai_strerror}) and connect(2)'s {@code ENETUNREACH}. Not a bare
+     * "failed to resolve": compilers and bundlers say that of names and imports (rustc's {@code error[E0433]: failed to
+     * resolve: use of undeclared crate}, Vite's {@code failed to resolve import}); urllib3's {@code Failed to resolve
+     * 'HOST'} carries getaddrinfo's message.
      */
     private static final java.util.regex.Pattern NO_NETWORK = java.util.regex.Pattern.compile(
             "(?i)could not resolve (host|proxy)|temporary failure in name resolution|name or service not known"
                     + "|no address associated with hostname|network is unreachable|unable to resolve host"
-                    + "|\\bENOTFOUND\\b|\\bEAI_AGAIN\\b|dial tcp: lookup|failed to resolve|name resolution failed"
+                    + "|\\bENOTFOUND\\b|\\bEAI_AGAIN\\b|dial tcp: lookup|failed to resolve host|name resolution failed"
                     + "|could not resolve hostname|getaddrinfo");
 
     /**

@@ -100,6 +100,38 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * The no-network hint matched "failed to resolve" anywhere: rustc's {@code error[E0433]: failed to resolve: use of
+     * undeclared crate or module} and Vite's {@code Rollup failed to resolve import}, which have nothing to do with the
+     * network, got the hint; the messages of clients that could not resolve a host still get it.
+     */
+    @Test
+    void theNoNetworkHintComesWithResolverMessagesOnlyNotWithCompilersFailingToResolveANames() {
+        for (String network : List.of(
+                "curl: (6) Could not resolve host: example.com",
+                "fatal: unable to access 'https://github.com/a/b.git/': Could not resolve host: github.com",
+                "wget: unable to resolve host address 'example.com'",
+                "ssh: Could not resolve hostname github.com: Temporary failure in name resolution",
+                "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='example.com', port=443): Max retries exceeded "
+                        + "with url: / (Caused by NameResolutionError(\"<urllib3.connection.HTTPSConnection object at 0x7f>: "
+                        + "Failed to resolve 'example.com' ([Errno -3] Temporary failure in name resolution)\"))",
+                "socket.gaierror: [Errno -2] Name or service not known",
+                "npm error request to https://registry.npmjs.org/x failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org",
+                "Error: getaddrinfo ENOTFOUND example.com",
+                "go: example.com/x@v1.0.0: Get \"https://proxy.golang.org/x\": dial tcp: lookup proxy.golang.org on "
+                        + "127.0.0.53:53: connect: network is unreachable")) {
+            assertThat(LocalExecutor.noNetworkHint(network)).as(network).contains("network: true");
+        }
+        for (String other : List.of(
+                "error[E0433]: failed to resolve: use of undeclared crate or module `serde`",
+                "[vite]: Rollup failed to resolve import \"lodash\" from \"src/main.js\".",
+                "Error: failed to resolve symbol 'foo'",
+                "no such file",
+                "error: could not compile `x` (bin \"x\") due to 1 previous error")) {
+            assertThat(LocalExecutor.noNetworkHint(other)).as(other).isEmpty();
+        }
+    }
+
     @Test
     void missingOutputsFailTheAttemptWithTheReason() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
