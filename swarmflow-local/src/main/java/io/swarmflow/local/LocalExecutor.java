@@ -673,6 +673,7 @@ public final class LocalExecutor implements Executor {
         JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
         SandboxResult result;
         boolean isolatedNetwork;
+        NoNetworkLines noNetworkLines = null;
         for (boolean again = false; ; again = true) {
             SandboxProcess process;
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
@@ -681,9 +682,14 @@ public final class LocalExecutor implements Executor {
             if (!again) warnOfHiddenPathEntries(ticket, launched);
             // the first launch's line from bubblewrap waits to be shown until it is known not to be discarded
             HeldBackLine live = again ? null : new HeldBackLine(control);
+            LineListener shown = live == null ? control::logLine : live;
+            // a ticket without network: its stderr is looked at for a failure to reach it (npm, Node.js and pip say so a
+            // few lines before their last one)
+            noNetworkLines = ticket.network() ? null : new NoNetworkLines(shown);
             try {
                 // JSON outputs come from the whole of stdout, not only the part the log cap kept
-                process = sandbox.start(launched, command(request.script()), live == null ? control::logLine : live, json);
+                process = sandbox.start(launched, command(request.script()), noNetworkLines == null ? shown : noNetworkLines,
+                        json);
             } catch (SandboxException e) {
                 if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
                 return AttemptResult.failed(null, e.getMessage());
@@ -714,7 +720,7 @@ public final class LocalExecutor implements Executor {
                     : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
                             sandbox.effectiveLimits(processLimits).cpuSeconds())
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine())
-                            + (isolatedNetwork ? noNetworkHint(result.lastStderrLine()) : ""));
+                            + (isolatedNetwork ? noNetworkHint(result.lastStderrLine(), noNetworkLines) : ""));
         };
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
@@ -922,8 +928,52 @@ public final class LocalExecutor implements Executor {
      * network ({@link #NO_NETWORK}); empty otherwise, also for a null line.
      */
     static String noNetworkHint(String lastStderrLine) {
-        if (lastStderrLine == null || !NO_NETWORK.matcher(lastStderrLine).find()) return "";
+        return noNetworkHint(lastStderrLine, null);
+    }
+
+    /**
+     * {@link #noNetworkHint(String)}, also when one of the last {@link NoNetworkLines#RECENT} lines of stderr
+     * {@code lines} saw says it could not reach the network: npm ends with "A complete log of this run can be found
+     * in: ...", Node.js with its version, pip with "No matching distribution found for X", the line that names the cause
+     * a few lines before.
+     */
+    static String noNetworkHint(String lastStderrLine, NoNetworkLines lines) {
+        boolean last = lastStderrLine != null && NO_NETWORK.matcher(lastStderrLine).find();
+        if (!last && (lines == null || !lines.recentlySaid())) return "";
         return " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
+    }
+
+    /**
+     * Passes every line on to {@code next}, and notes which of the lines of stderr said it could not reach the network
+     * ({@link #NO_NETWORK}; lines up to {@link #LONGEST} characters are looked at). Only the stderr pump thread writes.
+     */
+    static final class NoNetworkLines implements LineListener {
+        /** How near the end of stderr such a line counts. */
+        static final int RECENT = 10;
+        private static final int LONGEST = 4096;
+        private final LineListener next;
+        private volatile long stderrLines;
+        private volatile long said = -1;
+
+        NoNetworkLines(LineListener next) {
+            this.next = next;
+        }
+
+        @Override
+        public void line(String stream, String line) {
+            if ("stderr".equals(stream) && !line.isBlank()) {
+                long n = stderrLines + 1;
+                if (line.length() <= LONGEST && NO_NETWORK.matcher(line).find()) said = n;
+                stderrLines = n;
+            }
+            next.line(stream, line);
+        }
+
+        /** Whether one of the last {@link #RECENT} non-blank lines of stderr seen said it. */
+        boolean recentlySaid() {
+            long s = said;
+            return s >= 0 && stderrLines - s < RECENT;
+        }
     }
 
     /**

@@ -132,6 +132,37 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * npm, Node.js and pip name the failed lookup a few lines before their last line of stderr (npm's "A complete log of
+     * this run can be found in", Node.js's version, pip's "No matching distribution found"): the hint looked at the last
+     * line only, so it never came for them. A line that said so long before the end still brings none.
+     */
+    @Test
+    void theNoNetworkHintComesWhenOneOfTheLastLinesOfStderrNamesTheFailedLookup() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String npm = "echo 'npm error code EAI_AGAIN' >&2; echo 'npm error syscall getaddrinfo' >&2; "
+                    + "echo 'npm error request to https://registry.npmjs.org/left-pad failed, reason: getaddrinfo EAI_AGAIN "
+                    + "registry.npmjs.org' >&2; echo >&2; "
+                    + "echo 'npm error A complete log of this run can be found in: /home/u/.npm/_logs/x-debug-0.log' >&2; exit 1";
+            String pip = "echo \"WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after "
+                    + "connection broken by 'NameResolutionError(\\\"<pip._vendor.urllib3.connection.HTTPSConnection object at "
+                    + "0x7f>: Failed to resolve 'pypi.org' ([Errno -3] Temporary failure in name resolution)\\\")': /simple/x/\" >&2; "
+                    + "echo 'ERROR: Could not find a version that satisfies the requirement x (from versions: none)' >&2; "
+                    + "echo 'ERROR: No matching distribution found for x' >&2; exit 1";
+            String longAgo = "echo 'curl: (6) Could not resolve host: example.com' >&2; "
+                    + "for i in $(seq 12); do echo \"step $i failed\" >&2; done; exit 1";
+            String hint = " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
+            AttemptResult npmResult = f.run(Fixture.ticket("npm", npm).build(), new TestControl());
+            assertThat(npmResult.reason()).startsWith("exited with code 1: npm error A complete log").endsWith(hint);
+            assertThat(f.run(Fixture.ticket("pip", pip).build(), new TestControl()).reason())
+                    .startsWith("exited with code 1: ERROR: No matching distribution found for x").endsWith(hint);
+            assertThat(f.run(Fixture.ticket("npmnet", npm).network(true).build(), new TestControl()).reason())
+                    .doesNotContain(hint);
+            assertThat(f.run(Fixture.ticket("longago", longAgo).build(), new TestControl()).reason())
+                    .isEqualTo("exited with code 1: step 12 failed");
+        }
+    }
+
     @Test
     void missingOutputsFailTheAttemptWithTheReason() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
