@@ -138,7 +138,8 @@ public final class SwarmCli implements Runnable {
 
     /**
      * picocli's "Missing required parameter: 'TICKET'" or "Missing required option: '--reason=TEXT'" with the command line
-     * that has it: {@code missing TICKET: `swarm logs RUN TICKET`}; else {@code message}.
+     * that has it: {@code missing TICKET: `swarm logs RUN TICKET`}, {@code missing --state-dir DIR: `swarm status [RUN]
+     * [TICKET] --state-dir DIR`} for an option given without its value; else {@code message}.
      */
     static String missing(CommandLine.MissingParameterException m, String message) {
         if (m.getMissing() == null || m.getMissing().isEmpty()) return message;
@@ -148,7 +149,10 @@ public final class SwarmCli implements Runnable {
             String label = p.paramLabel() + (p.arity().max() > 1 ? "..." : "");
             line.add(p.arity().min() == 0 ? "[" + label + "]" : label);
         }
-        for (CommandLine.Model.OptionSpec o : cmd.options()) if (o.required()) line.add(o.longestName() + " " + o.paramLabel());
+        // with the required options, one given without its value (swarm status --state-dir), which is not required
+        for (CommandLine.Model.OptionSpec o : cmd.options()) {
+            if (o.required() || m.getMissing().contains(o)) line.add(o.longestName() + " " + o.paramLabel());
+        }
         List<String> names = m.getMissing().stream().map(a -> a instanceof CommandLine.Model.OptionSpec o
                 ? o.longestName() + " " + o.paramLabel() : a.paramLabel()).toList();
         return "missing " + String.join(" and ", names) + ": `" + String.join(" ", line) + "`";

@@ -18,4 +18,19 @@ class MissingArgumentWordingTest {
         assertThat(swarm("run").err()).startsWith("swarm: missing SPEC: `swarm run SPEC`\n");
         assertThat(swarm("clean").err()).startsWith("swarm: missing RUN: `swarm clean RUN`\n");
     }
+
+    /**
+     * An option given without its value ({@code swarm status --state-dir}) said "missing --state-dir DIR: `swarm status
+     * [RUN] [TICKET]`": the command line shown, which was to have what is missing, had no --state-dir.
+     */
+    @Test
+    void anOptionGivenWithoutItsValueIsInTheCommandLineShown() {
+        Result status = swarm("status", "--state-dir");
+        assertThat(status.code()).as("%s", status).isEqualTo(2);
+        assertThat(status.err()).startsWith("swarm: missing --state-dir DIR: `swarm status [RUN] [TICKET] --state-dir DIR`\n");
+        assertThat(swarm("run", "x.yaml", "--grace").err())
+                .startsWith("swarm: missing --grace SECONDS: `swarm run SPEC --grace SECONDS`\n");
+        assertThat(swarm("reject", "r", "t", "--reason").err())
+                .startsWith("swarm: missing --reason TEXT: `swarm reject RUN TICKET... --reason TEXT`\n");
+    }
 }
