@@ -153,9 +153,18 @@ public final class SwarmCli implements Runnable {
         for (CommandLine.Model.OptionSpec o : cmd.options()) {
             if (o.required() || m.getMissing().contains(o)) line.add(o.longestName() + " " + o.paramLabel());
         }
-        List<String> names = m.getMissing().stream().map(a -> a instanceof CommandLine.Model.OptionSpec o
+        // picocli names the first positional missing: the required ones after it are missing as well (swarm logs)
+        List<CommandLine.Model.ArgSpec> missing = new ArrayList<>(m.getMissing());
+        int first = missing.stream().filter(a -> a instanceof CommandLine.Model.PositionalParamSpec)
+                .mapToInt(a -> ((CommandLine.Model.PositionalParamSpec) a).index().min()).min().orElse(Integer.MAX_VALUE);
+        for (CommandLine.Model.PositionalParamSpec p : cmd.positionalParameters()) {
+            if (p.arity().min() > 0 && p.index().min() > first && !missing.contains(p)) missing.add(p);
+        }
+        List<String> names = missing.stream().map(a -> a instanceof CommandLine.Model.OptionSpec o
                 ? o.longestName() + " " + o.paramLabel() : a.paramLabel()).toList();
-        return "missing " + String.join(" and ", names) + ": `" + String.join(" ", line) + "`";
+        String named = names.size() == 1 ? names.getFirst()
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.getLast();
+        return "missing " + named + ": `" + String.join(" ", line) + "`";
     }
 
     /**

@@ -33,4 +33,14 @@ class MissingArgumentWordingTest {
         assertThat(swarm("reject", "r", "t", "--reason").err())
                 .startsWith("swarm: missing --reason TEXT: `swarm reject RUN TICKET... --reason TEXT`\n");
     }
+
+    /** {@code swarm logs} said "missing RUN", though TICKET was missing too (picocli names the first positional missing). */
+    @Test
+    void everyMissingArgumentIsNamed() {
+        Result logs = swarm("logs");
+        assertThat(logs.code()).as("%s", logs).isEqualTo(2);
+        assertThat(logs.err()).startsWith("swarm: missing RUN and TICKET: `swarm logs RUN TICKET`\n");
+        assertThat(swarm("approve").err()).startsWith("swarm: missing RUN and TICKET: `swarm approve RUN TICKET...`\n");
+        assertThat(swarm("reject").err()).startsWith("swarm: missing RUN and TICKET: `swarm reject RUN TICKET... --reason TEXT`\n");
+    }
 }
