@@ -719,8 +719,10 @@ public final class LocalExecutor implements Executor {
                     ? finish(request, workspace, worktree, json)
                     : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
                             sandbox.effectiveLimits(processLimits).cpuSeconds())
-                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine())
-                            + (isolatedNetwork ? noNetworkHint(result.lastStderrLine(), noNetworkLines) : ""));
+                            // before the line, not after it: the progress view and status cut a reason after 200
+                            // characters, and git's line for a long URL took the hint away there
+                            + (isolatedNetwork ? noNetworkHint(result.lastStderrLine(), noNetworkLines) : "")
+                            + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
@@ -923,7 +925,7 @@ public final class LocalExecutor implements Executor {
                     + "|could not resolve hostname|getaddrinfo");
 
     /**
-     * A hint appended to the reason of an attempt that ran without network ({@code network: false}, under bubblewrap,
+     * A hint put after the exit code in the reason of an attempt that ran without network ({@code network: false}, under bubblewrap,
      * where the sandbox has its own empty network namespace) and whose last line of stderr says it could not reach the
      * network ({@link #NO_NETWORK}); empty otherwise, also for a null line.
      */

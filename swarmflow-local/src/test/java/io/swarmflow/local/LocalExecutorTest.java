@@ -95,7 +95,7 @@ class LocalExecutorTest {
             assertThat(without.reason()).contains("Could not resolve host: swarmflow.invalid");
             assertThat(with.reason()).contains("Could not resolve host: swarmflow.invalid").doesNotContain(hint);
             assertThat(other.reason()).isEqualTo("exited with code 3: no such file");
-            if (mode == Mode.BWRAP) assertThat(without.reason()).endsWith(hint);
+            if (mode == Mode.BWRAP) assertThat(without.reason()).startsWith("exited with code 128" + hint + ": ");
             else assertThat(without.reason()).doesNotContain(hint);
         }
     }
@@ -153,13 +153,30 @@ class LocalExecutorTest {
                     + "for i in $(seq 12); do echo \"step $i failed\" >&2; done; exit 1";
             String hint = " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
             AttemptResult npmResult = f.run(Fixture.ticket("npm", npm).build(), new TestControl());
-            assertThat(npmResult.reason()).startsWith("exited with code 1: npm error A complete log").endsWith(hint);
+            assertThat(npmResult.reason()).startsWith("exited with code 1" + hint + ": npm error A complete log");
             assertThat(f.run(Fixture.ticket("pip", pip).build(), new TestControl()).reason())
-                    .startsWith("exited with code 1: ERROR: No matching distribution found for x").endsWith(hint);
+                    .isEqualTo("exited with code 1" + hint + ": ERROR: No matching distribution found for x");
             assertThat(f.run(Fixture.ticket("npmnet", npm).network(true).build(), new TestControl()).reason())
                     .doesNotContain(hint);
             assertThat(f.run(Fixture.ticket("longago", longAgo).build(), new TestControl()).reason())
                     .isEqualTo("exited with code 1: step 12 failed");
+        }
+    }
+
+    /**
+     * The hint ended the reason, which the progress view and {@code swarm status} cut after 200 characters
+     * (Printable.REASON_CHARS): after git's line for a repository of a long name it was cut away where it is read. It
+     * now follows the exit code, before the line.
+     */
+    @Test
+    void theNoNetworkHintSurvivesTheCutOfALongReason() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String git = "fatal: unable to access 'https://github.com/an-organisation/a-repository-with-a-rather-long-name.git/': "
+                    + "Could not resolve host: github.com";
+            AttemptResult r = f.run(Fixture.ticket("git", "echo \"" + git + "\" >&2; exit 128").build(), new TestControl());
+            String hint = " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
+            assertThat(r.reason()).isEqualTo("exited with code 128" + hint + ": " + git);
+            assertThat(r.reason().substring(0, 200)).contains("network: true");
         }
     }
 
