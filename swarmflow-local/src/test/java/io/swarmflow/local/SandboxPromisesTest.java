@@ -349,6 +349,20 @@ class SandboxPromisesTest {
     }
 
     /**
+     * {@code count} state directories {@code outside/s0} ... made, each holding a {@code swarm.db} that reads
+     * "run N", as entries of the list of state directories (each path ended by a NUL byte), oldest first.
+     */
+    private static StringBuilder stateDirs(Path outside, int count) throws java.io.IOException {
+        StringBuilder entries = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            Path state = Files.createDirectories(outside.resolve("s" + i));
+            Files.writeString(state.resolve("swarm.db"), "run " + i);
+            entries.append(state).append('\0');
+        }
+        return entries;
+    }
+
+    /**
      * A long list (a CI runner keeping old checkouts) must not slow every launch down, each hidden directory being a
      * mount of its own: the 32 registered last are hidden, the older ones are not, and the run says so once.
      */
@@ -358,12 +372,7 @@ class SandboxPromisesTest {
         Path list = tmp.resolve("list/state-dirs");
         int listed = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 3;
         try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
-            StringBuilder entries = new StringBuilder();
-            for (int i = 0; i < listed; i++) {
-                Path state = Files.createDirectories(outside.resolve("s" + i));
-                Files.writeString(state.resolve("swarm.db"), "run " + i);
-                entries.append(state).append('\0');
-            }
+            StringBuilder entries = stateDirs(outside, listed);
             Files.createDirectories(list.getParent());
             Files.writeString(list, entries);
             String script = "for i in $(seq 0 " + (listed - 1) + "); do cat " + outside + "/s$i/swarm.db 2>/dev/null && echo || echo hidden; done";
@@ -396,12 +405,7 @@ class SandboxPromisesTest {
         Path list = tmp.resolve("list/state-dirs");
         int states = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 3;
         try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
-            StringBuilder entries = new StringBuilder();
-            for (int i = 0; i < states; i++) {
-                Path state = Files.createDirectories(outside.resolve("s" + i));
-                Files.writeString(state.resolve("swarm.db"), "run " + i);
-                entries.append(state).append('\0');
-            }
+            StringBuilder entries = stateDirs(outside, states);
             for (int i = 0; i < 5; i++) entries.append(Files.createDirectories(outside.resolve("emptied" + i))).append('\0');
             Files.createDirectories(list.getParent());
             Files.writeString(list, entries);
@@ -433,12 +437,7 @@ class SandboxPromisesTest {
         Path list = tmp.resolve("list/state-dirs");
         int states = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 2;
         try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
-            StringBuilder entries = new StringBuilder();
-            for (int i = 0; i < states; i++) {
-                Path state = Files.createDirectories(outside.resolve("s" + i));
-                Files.writeString(state.resolve("swarm.db"), "run " + i);
-                entries.append(state).append('\0');
-            }
+            StringBuilder entries = stateDirs(outside, states);
             Path bin = Files.createDirectories(outside.resolve("s" + (states - 1) + "/bin"));
             Files.createDirectories(list.getParent());
             Files.writeString(list, entries);
