@@ -697,7 +697,14 @@ public final class LocalExecutor implements Executor {
             control.processStarted(process.pid(), process.startTicks());
             control.onCancel(process::cancel);
             control.onKill(process::kill);
-            result = process.waitFor();
+            try {
+                result = process.waitFor();
+            } catch (InterruptedException | RuntimeException e) {
+                // the attempt ends here (the group killed), with no launch after this one: a line held back is the
+                // ticket's, shown now or, still in the pipe, as it comes
+                if (live != null) live.pass();
+                throw e;
+            }
             isolatedNetwork = !ticket.network() && process.usesBubblewrap();
             // a directory to hide that was deleted after spec() saw it, before bubblewrap mounted over it: bubblewrap could
             // not make the mount point and ended before starting the script; once, the sandbox is set up again (spec()

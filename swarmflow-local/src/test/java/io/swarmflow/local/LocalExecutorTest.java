@@ -1006,6 +1006,38 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A first line of stderr that looks like bubblewrap's failure over a vanished directory waits to be shown until the
+     * launch is known to be kept; when the thread waiting for the attempt is interrupted (a coordinator shutting down),
+     * the launch is the attempt's all the same, and the line still reaches the live view (it was held back forever).
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aLineHeldBackIsShownWhenTheWaitIsInterrupted(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String line = "bwrap: Can't mkdir /no-such-dir-of-swarmflow-tests: Read-only file system";
+            TestControl control = new TestControl();
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            Thread waiting = Thread.ofPlatform().start(() -> {
+                try {
+                    f.run(Fixture.ticket("held", "echo \"" + line + "\" >&2; sleep 600").build(), control);
+                    ended.complete(null);
+                } catch (Throwable e) {
+                    ended.complete(e);
+                }
+            });
+            Path log = f.runDir.resolve("logs/held/1/stderr.log");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log) && Files.readString(log).contains(line));
+            waiting.interrupt();
+
+            assertThat(ended.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.stderr.contains(line));
+            assertThat(control.stderr).containsExactly(line);
+            assertThat(log).hasContent(line);
+            assertThat(ProcessHandle.of(control.pid)).isEmpty();
+        }
+    }
+
     @Test
     void noopSucceedsAtOnceWaitsItsDurationAndHonoursTimeoutAndCancel() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
