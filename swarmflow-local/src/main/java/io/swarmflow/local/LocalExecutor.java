@@ -731,6 +731,7 @@ public final class LocalExecutor implements Executor {
                             + (isolatedNetwork ? noNetworkHint(result.lastStderrLine(), noNetworkLines) : "")
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
+        if (!result.escaped().isEmpty()) warnEscaped(request, result.escaped());
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
         // launch (a folder made before each launch was measurable in B3: docs/benchmarks.md, re-runs of 2026-12-05)
@@ -1128,6 +1129,23 @@ public final class LocalExecutor implements Executor {
         String line = "swarm: warning: the commit on " + worktree.branch() + " does not hold the content of "
                 + String.join(", ", nested) + " " + NESTED_NOTE + "; it stays only in the worktree " + worktree.dir()
                 + ", which `swarm clean` keeps unless --force";
+        options.warnings().accept("ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
+        appendToStderrLog(request, line);
+    }
+
+    /**
+     * Says, in the user's warnings and the attempt's stderr log, that the attempt left processes running outside its
+     * process group, which the sandbox found by their environment and ended ({@link SandboxResult#escaped}; only without
+     * bubblewrap and a cgroup). Their command lines are masked like the attempt's output.
+     */
+    private void warnEscaped(AttemptRequest request, List<String> escaped) {
+        String line = "swarm: warning: attempt " + request.attempt() + " left " + (escaped.size() == 1 ? "a process" : escaped.size()
+                + " processes") + " running outside its process group (setsid, a daemon): " + String.join(", ", escaped)
+                + "; Swarmflow ended " + (escaped.size() == 1 ? "it" : "them") + " (TERM, then KILL after the grace period). "
+                + "Without bubblewrap such a process is found only by the attempt's SWARM_ variables in its environment (one "
+                + "that clears its environment outlives the run): have the script wait for what it starts, or run it under "
+                + "bubblewrap";
+        line = io.swarmflow.sandbox.MaskingInputStream.mask(line, request.secrets());
         options.warnings().accept("ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
         appendToStderrLog(request, line);
     }

@@ -12,9 +12,25 @@ package io.swarmflow.sandbox;
  * @param lastStderrLine  the last non-blank line written to stderr, or null
  * @param killedAfterGrace when timed out or cancelled: the process was still running when the grace period after TERM
  *                         ran out, and was killed (SIGKILL); false when it ended on the TERM, or was killed at once
+ * @param escaped         processes the attempt started that left its process group and were still running after it,
+ *                        found and ended (TERM, then KILL after the grace) where neither bubblewrap nor a cgroup ends
+ *                        them, each as "PID (COMMAND LINE)"; empty when none
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
-                            long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace) {
+                            long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,
+                            java.util.List<String> escaped) {
+    /** Copies {@code escaped}. */
+    public SandboxResult {
+        escaped = java.util.List.copyOf(escaped);
+    }
+
+    /** A result with no {@code escaped} processes. */
+    public SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
+                         long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace) {
+        this(termination, exitCode, durationMillis, stdoutBytes, stderrBytes, truncated, lastStderrLine, killedAfterGrace,
+                java.util.List.of());
+    }
+
     /** True when the process exited by itself with code 0. */
     public boolean succeeded() {
         return termination == Termination.EXITED && exitCode != null && exitCode == 0;

@@ -1038,6 +1038,51 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * As an ordinary user without bubblewrap there is no PID namespace and no cgroup to end a process that left the
+     * attempt's process group: a daemon started with setsid outlived the attempt and the run, and nobody was told. It is
+     * now found by the attempt's environment, ended, and named in a warning and the attempt's stderr log.
+     */
+    @Test
+    void aDaemonThatLeftTheGroupWithoutASandboxIsEndedAndNamed() throws Exception {
+        String[] out = io.swarmflow.files.OrdinaryUser.call(tmp, LocalExecutorTest.class, "leaveADaemonStep", tmp.toString())
+                .split("\n", 4);
+        long pid = Long.parseLong(out[1]);
+        try {
+            assertThat(out[0]).isEqualTo("SUCCEEDED");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !running(pid));
+            String named = pid + " (sleep 1000)";
+            assertThat(out[2]).contains(" | ticket daemon: attempt 1 left a process running outside its process group "
+                    + "(setsid, a daemon): " + named + "; Swarmflow ended it (TERM, then KILL after the grace period).");
+            assertThat(out[3]).startsWith("swarm: warning: attempt 1 left a process running").contains(named);
+        } finally {
+            if (running(pid)) new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+        }
+    }
+
+    /** Runs a ticket that leaves a daemon: its outcome, the daemon's pid, the warnings and the stderr log, one a line. */
+    static String leaveADaemonStep(String... a) throws Exception {
+        try (Fixture f = new Fixture(Path.of(a[0]).resolve("f"), Mode.NO_BWRAP)) {
+            AttemptResult result = f.run(Fixture.ticket("daemon", """
+                    setsid sh -c 'echo $$ > "$SWARM_SCRATCH/daemon.pid.tmp"; mv "$SWARM_SCRATCH/daemon.pid.tmp" "$SWARM_SCRATCH/daemon.pid"; exec sleep 1000' >/dev/null 2>&1 &
+                    until [ -e "$SWARM_SCRATCH/daemon.pid" ]; do sleep 0.01; done""").build(), new TestControl());
+            Path stderr = f.runDir.resolve("logs/daemon/1/stderr.log");
+            return result.outcome() + "\n" + Files.readString(f.runDir.resolve("scratch/daemon.pid")).strip() + "\n"
+                    + String.join(" | ", f.warnings) + "\n" + (Files.exists(stderr) ? Files.readString(stderr) : "");
+        }
+    }
+
+    /** Whether process {@code pid} is alive (not a zombie). */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void noopSucceedsAtOnceWaitsItsDurationAndHonoursTimeoutAndCancel() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {

@@ -1,0 +1,235 @@
+package io.swarmflow.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds and ends the processes an attempt started that left its process group ({@code setsid}, a daemon's double fork)
+ * where neither bubblewrap's PID namespace nor the attempt's cgroup ends them: without bubblewrap, as an ordinary user
+ * or without a per-attempt cgroup. Such a process is one of this user's, started no earlier than the attempt's first
+ * process, whose environment (as it was at its exec, {@code /proc/PID/environ}) still holds the attempt's marker
+ * entries ({@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT}). One that cleared its environment
+ * ({@code env -i}) or runs as another user (sudo) is not found.
+ *
+ * <p>Cost: one read of {@code /proc/sys/kernel/ns_last_pid} and one listing of {@code /proc}; a stat file is read only
+ * for the processes whose ids were handed out since the attempt's first process (pids are handed out in order, and
+ * wrap around once the namespace's pid_max is reached: a short attempt sees few of them), or for every process after an
+ * attempt of more than {@link #EVERY_PID_AFTER_MILLIS}, in which the ids may have wrapped around more than once.
+ */
+final class Escapees {
+    private Escapees() {
+    }
+
+    /** The environment entries that mark an attempt's processes, when the attempt's environment has them all. */
+    static final List<String> MARKERS = List.of("SWARM_RUN_ID", "SWARM_TICKET_ID", "SWARM_ATTEMPT");
+
+    /** How long an attempt may last before every process is looked at, not only the pids handed out after its own. */
+    static final long EVERY_PID_AFTER_MILLIS = 10_000;
+
+    private static final Path PROC = Path.of("/proc");
+    private static final Path LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
+    /** The longest environment read, in bytes: a marker entry comes after the environment's first few entries anyway. */
+    private static final int MAX_ENVIRON = 256 * 1024;
+    private static final int MAX_COMMAND_LINE = 200;
+    private static final long POLL_MILLIS = 20;
+
+    /** A process found: its id, start time (clock ticks since boot) and command line (cut to 200 characters). */
+    record Found(long pid, long startTicks, String commandLine) {
+        /** "PID (COMMAND LINE)", as the warning names it. */
+        String describe() {
+            return pid + " (" + commandLine + ")";
+        }
+    }
+
+    /**
+     * The marker entries of {@code env} ("NAME=VALUE", as {@code /proc/PID/environ} holds them), or an empty list when
+     * {@code env} lacks one of {@link #MARKERS}: such an attempt's processes cannot be told from others.
+     */
+    static List<byte[]> markers(Map<String, String> env) {
+        List<byte[]> entries = new ArrayList<>(MARKERS.size());
+        for (String name : MARKERS) {
+            String value = env.get(name);
+            if (value == null) return List.of();
+            entries.add((name + "=" + value).getBytes(StandardCharsets.UTF_8));
+        }
+        return entries;
+    }
+
+    /**
+     * The live processes of this user started at or after {@code leaderStartTicks} whose environment holds every entry
+     * of {@code markers}, the group leader {@code leaderPid} excepted.
+     *
+     * @param everyPid look at every process, not only those whose ids were handed out after {@code leaderPid}
+     */
+    static List<Found> find(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid) {
+        if (markers.isEmpty() || leaderStartTicks <= 0) return List.of();
+        long last = everyPid ? -1 : lastPid();
+        List<Found> found = new ArrayList<>(0);
+        if (last >= leaderPid && last - leaderPid <= PROBED_PIDS) {
+            // the usual short attempt: the few ids handed out since are looked up one by one, without listing /proc
+            for (long pid = leaderPid + 1; pid <= last; pid++) look(PROC.resolve(Long.toString(pid)), pid, leaderStartTicks, markers, found);
+            return found;
+        }
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
+            for (Path dir : procs) {
+                long pid = pidOf(dir.getFileName().toString());
+                if (pid <= 0 || pid == leaderPid || (last >= 0 && !handedOutAfter(pid, leaderPid, last))) continue;
+                look(dir, pid, leaderStartTicks, markers, found);
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc unreadable: nothing found, as before this check
+        }
+        return found;
+    }
+
+    /** Up to how many pids handed out since the leader's are looked up one by one rather than by listing {@code /proc}. */
+    private static final int PROBED_PIDS = 64;
+
+    /** Adds the process of {@code dir} to {@code found} when it is one of the attempt's (see {@link #find}). */
+    private static void look(Path dir, long pid, long leaderStartTicks, List<byte[]> markers, List<Found> found) {
+        long start = liveStartTicks(dir);
+        if (start < leaderStartTicks || !ownedByThisUser(dir) || !holdsAll(dir.resolve("environ"), markers)) return;
+        found.add(new Found(pid, start, commandLine(dir)));
+    }
+
+    /**
+     * Sends TERM to each of {@code found}, waits up to {@code graceMillis} for them to end, then KILLs those left. A
+     * process is signalled only while it is still the one found (same start time), so a reused pid is spared.
+     */
+    static void end(List<Found> found, long graceMillis) throws InterruptedException {
+        if (found.isEmpty()) return;
+        for (Found f : found) signal(f, "TERM");
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        List<Found> left = new ArrayList<>(found);
+        try {
+            while (true) {
+                left.removeIf(f -> !stillRunning(f));
+                if (left.isEmpty() || System.nanoTime() >= deadline) break;
+                Thread.sleep(POLL_MILLIS);
+            }
+        } finally {
+            // also when interrupted: no grace left then
+            for (Found f : left) signal(f, "KILL");
+        }
+    }
+
+    private static void signal(Found f, String signal) {
+        if (Kill.available()) {
+            Kill.killPinned(f.pid(), Kill.number(signal), () -> stillRunning(f));
+        } else {
+            ProcessHandle.of(f.pid()).filter(h -> stillRunning(f))
+                    .ifPresent(h -> { if ("KILL".equals(signal)) h.destroyForcibly(); else h.destroy(); });
+        }
+    }
+
+    private static boolean stillRunning(Found f) {
+        return liveStartTicks(PROC.resolve(Long.toString(f.pid()))) == f.startTicks();
+    }
+
+    /**
+     * Whether {@code pid} was handed out after {@code leader} and up to {@code last}, the last pid handed out: the ids
+     * of a PID namespace are handed out in increasing order, wrapping around to low ids after its pid_max.
+     */
+    static boolean handedOutAfter(long pid, long leader, long last) {
+        return leader <= last ? pid > leader && pid <= last : pid > leader || pid <= last;
+    }
+
+    /** The last pid handed out in this PID namespace, or -1 when that cannot be read (every process is then looked at). */
+    private static long lastPid() {
+        try {
+            return Long.parseLong(read(LAST_PID, 32).strip());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The start time of a live (not zombie) process from its stat file (field 22), or -1 when gone or a zombie. */
+    private static long liveStartTicks(Path dir) {
+        try {
+            String line = read(dir.resolve("stat"), 1024);
+            int close = line.lastIndexOf(')');
+            if (close < 0 || close + 2 >= line.length()) return -1;
+            String[] fields = line.substring(close + 2).split(" ", 21);
+            if (fields.length < 21 || fields[0].equals("Z") || fields[0].equals("X")) return -1;
+            return Long.parseLong(fields[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** This process's uid, as the owner of {@code /proc/self}; -1 when unknown. */
+    private static final int UID = uidOf(PROC.resolve("self"));
+
+    private static boolean ownedByThisUser(Path dir) {
+        return UID >= 0 && uidOf(dir) == UID;
+    }
+
+    private static int uidOf(Path dir) {
+        try {
+            return (Integer) Files.getAttribute(dir, "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the NUL-separated entries of {@code environ} hold every one of {@code markers}. */
+    private static boolean holdsAll(Path environ, List<byte[]> markers) {
+        byte[] env;
+        try (java.io.FileInputStream in = new java.io.FileInputStream(environ.toFile())) {
+            env = in.readNBytes(MAX_ENVIRON);
+        } catch (IOException e) {
+            return false; // another user's, or gone
+        }
+        int held = 0;
+        for (byte[] marker : markers) {
+            if (holds(env, marker)) held++;
+        }
+        return held == markers.size();
+    }
+
+    private static boolean holds(byte[] env, byte[] entry) {
+        for (int start = 0; start < env.length; ) {
+            int end = start;
+            while (end < env.length && env[end] != 0) end++;
+            if (end - start == entry.length && java.util.Arrays.equals(env, start, end, entry, 0, entry.length)) return true;
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private static String commandLine(Path dir) {
+        try {
+            String line = read(dir.resolve("cmdline"), 4096).replace('\0', ' ').strip();
+            if (line.isEmpty()) line = "[" + read(dir.resolve("comm"), 64).strip() + "]";
+            return line.length() > MAX_COMMAND_LINE ? line.substring(0, MAX_COMMAND_LINE) + "..." : line;
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Up to {@code max} bytes of a {@code /proc} file, through a native stack buffer (see {@link ProcessGroups}). */
+    private static String read(Path file, int max) throws IOException {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+            return new String(in.readNBytes(max), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The pid a {@code /proc} entry names, or -1 for entries that are not processes. */
+    private static long pidOf(String name) {
+        if (name.isEmpty() || name.length() > 10) return -1;
+        long pid = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
+    }
+}
