@@ -112,6 +112,9 @@ class LocalExecutorTest {
                 "fatal: unable to access 'https://github.com/a/b.git/': Could not resolve host: github.com",
                 "wget: unable to resolve host address 'example.com'",
                 "ssh: Could not resolve hostname github.com: Temporary failure in name resolution",
+                // ssh's own words where a resolver answers that the name does not exist, and for an address it cannot reach
+                "ssh: Could not resolve hostname swarmflow.invalid: Name or service not known",
+                "ssh: connect to host 192.0.2.1 port 22: Network is unreachable",
                 "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='example.com', port=443): Max retries exceeded "
                         + "with url: / (Caused by NameResolutionError(\"<urllib3.connection.HTTPSConnection object at 0x7f>: "
                         + "Failed to resolve 'example.com' ([Errno -3] Temporary failure in name resolution)\"))",
@@ -160,6 +163,33 @@ class LocalExecutorTest {
                     .doesNotContain(hint);
             assertThat(f.run(Fixture.ticket("longago", longAgo).build(), new TestControl()).reason())
                     .isEqualTo("exited with code 1: step 12 failed");
+        }
+    }
+
+    /**
+     * git over ssh ends with its own generic lines ("fatal: Could not read from remote repository.", "Please make sure you
+     * have the correct access rights", "and the repository exists."), after ssh's line naming the cause: the hint comes
+     * from ssh's line, a few lines before the last, with the real ssh client and git, for a host name (the resolver
+     * fails) and for an address (no route: the sandbox has only a loopback interface; 192.0.2.1 is TEST-NET-1, RFC 5737).
+     */
+    @Test
+    void gitOverSshWithoutNetworkGetsTheHintFromSshsLine() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String hint = " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
+            TestControl byName = new TestControl();
+            AttemptResult name = f.run(Fixture.ticket("byname", "git clone git@github.com:o/r.git r").build(), byName);
+            assertThat(byName.stderr).anyMatch(l -> l.startsWith("ssh: Could not resolve hostname github.com: "))
+                    .contains("fatal: Could not read from remote repository.");
+            assertThat(name.reason()).isEqualTo("exited with code 128" + hint + ": and the repository exists.");
+
+            TestControl byAddress = new TestControl();
+            AttemptResult address = f.run(Fixture.ticket("byaddress", "git clone ssh://git@192.0.2.1/o/r.git r").build(), byAddress);
+            assertThat(byAddress.stderr).contains("ssh: connect to host 192.0.2.1 port 22: Network is unreachable");
+            assertThat(address.reason()).isEqualTo("exited with code 128" + hint + ": and the repository exists.");
+
+            AttemptResult ssh = f.run(Fixture.ticket("ssh", "ssh -o BatchMode=yes 192.0.2.1 true").build(), new TestControl());
+            assertThat(ssh.reason()).isEqualTo("exited with code 255" + hint
+                    + ": ssh: connect to host 192.0.2.1 port 22: Network is unreachable");
         }
     }
 
