@@ -178,6 +178,15 @@ public final class LocalExecutor implements Executor {
      * directories (see {@link #hiddenStateDirs}).
      */
     private List<Path> registeredStateDirs() {
+        return registeredStateDirs(false);
+    }
+
+    /**
+     * {@link #registeredStateDirs()}; {@code starting}: for a run that starts or resumes, whose state directory then
+     * moves to the end of the list (the most recently registered); an attempt leaves it where it is listed, or two runs
+     * would rewrite the list in turn at every attempt.
+     */
+    private List<Path> registeredStateDirs(boolean starting) {
         if (options.stateDirs() == null || options.stateDir() == null || !Files.isDirectory(options.stateDir())) return List.of();
         Registered last = registered;
         if (last != null && last.stamp() != null && last.stamp().equals(StateDirRegistry.stamp(options.stateDirs()))) {
@@ -188,7 +197,7 @@ public final class LocalExecutor implements Executor {
             StateDirRegistry.Listing listing;
             try {
                 listing = StateDirRegistry.register(options.stateDirs(), options.stateDir(),
-                        lockWaited ? Duration.ZERO : StateDirRegistry.LOCK_WAIT);
+                        lockWaited ? Duration.ZERO : StateDirRegistry.LOCK_WAIT, starting);
                 // the lock was free again: should another process keep it later, that is waited for again
                 lockWaited = false;
             } catch (StateDirRegistry.LockedException e) {
@@ -433,7 +442,7 @@ public final class LocalExecutor implements Executor {
         }
         // listed as the run starts, not at its first attempt: a first ticket that waits (an approval, the tickets of
         // a run before it) would leave this state directory readable to other runs' tickets until then
-        registeredStateDirs();
+        registeredStateDirs(true);
         // worktrees a crashed coordinator left are kept: a ticket that gets a new attempt starts from a fresh worktree
         // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's
         // uncommitted work, content in a nested repository)

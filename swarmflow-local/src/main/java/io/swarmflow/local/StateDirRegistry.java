@@ -124,6 +124,21 @@ final class StateDirRegistry {
      * @throws java.io.InterruptedIOException when interrupted while waiting (the thread's interrupt flag is set again)
      */
     static Listing register(Path file, Path own, Duration wait) throws IOException {
+        return register(file, own, wait, true);
+    }
+
+    /**
+     * {@link #registerAndList}, with the list's stamp; {@code own} moved to the end only when {@code toEnd} (a run that
+     * starts or resumes), else left where it is listed and added at the end only when missing (a run that looks at the
+     * list again for an attempt: two runs that moved their own to the end at each attempt rewrote the list in turn at
+     * every attempt, each rewrite making the other read it again under the lock).
+     *
+     * @param wait  how long to wait for another process to release the list's lock; zero tries once
+     * @param toEnd whether {@code own} goes to the end of the list when it is listed elsewhere
+     * @throws LockedException when another process held the lock all that time: the list was not changed
+     * @throws java.io.InterruptedIOException when interrupted while waiting (the thread's interrupt flag is set again)
+     */
+    static Listing register(Path file, Path own, Duration wait, boolean toEnd) throws IOException {
         // one caller at a time in this JVM: a FileLock is held for the whole JVM, so a second thread's tryLock() would
         // throw OverlappingFileLockException, not wait. Each caller's wait runs from its own call, also while it waits
         // for the callers before it, so callers held up together by another process's lock time out together after
@@ -142,7 +157,7 @@ final class StateDirRegistry {
                     + file.resolveSibling(file.getFileName() + ".lock"));
         }
         try {
-            return registerHoldingJvmLock(file, own, wait, deadline);
+            return registerHoldingJvmLock(file, own, wait, deadline, toEnd);
         } finally {
             IN_THIS_JVM.release();
         }
@@ -157,7 +172,8 @@ final class StateDirRegistry {
     /** The least a caller of {@link #register} waits for another caller in this JVM. */
     private static final long IN_THIS_JVM_WAIT_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
 
-    private static Listing registerHoldingJvmLock(Path file, Path own, Duration wait, long deadline) throws IOException {
+    private static Listing registerHoldingJvmLock(Path file, Path own, Duration wait, long deadline, boolean toEnd)
+            throws IOException {
         if (!file.isAbsolute()) {
             throw new IOException("neither XDG_STATE_HOME nor your home directory (user.home: " + System.getProperty("user.home")
                     + ") is an absolute path");
@@ -178,10 +194,12 @@ final class StateDirRegistry {
             Set<String> unnamed = new LinkedHashSet<>();
             parse(file, listed, kept, unnamed);
             // the list runs from the least to the most recently registered: this run's own goes (or moves) to the end
-            boolean last = !kept.isEmpty() && ownReal.equals(kept.getLast());
-            kept.remove(ownReal);
-            kept.add(ownReal);
-            if (!last || kept.size() + unnamed.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
+            boolean inPlace = toEnd ? !kept.isEmpty() && ownReal.equals(kept.getLast()) : kept.contains(ownReal);
+            if (!inPlace) {
+                kept.remove(ownReal);
+                kept.add(ownReal);
+            }
+            if (!inPlace || kept.size() + unnamed.size() != listed.stream().filter(e -> !e.isEmpty()).count()) {
                 StringBuilder b = new StringBuilder();
                 for (String entry : unnamed) b.append(entry).append('\0');
                 for (Path p : kept) b.append(p).append('\0');

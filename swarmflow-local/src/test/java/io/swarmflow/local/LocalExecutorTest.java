@@ -1113,6 +1113,38 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * Two runs active at once in different state directories: each attempt read the list again when its stamp had
+     * changed and moved its run's state directory to the end, so the two rewrote the list in turn at every attempt (and
+     * took its lock each time). A run moves its own to the end when it starts or resumes; an attempt leaves the list as
+     * it is once both are listed.
+     */
+    @Test
+    void twoActiveRunsDoNotRewriteTheListAtEveryAttempt() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture a = new Fixture(tmp.resolve("a"), Mode.NO_BWRAP, list);
+             Fixture b = new Fixture(tmp.resolve("b"), Mode.NO_BWRAP, list)) {
+            PlannedTicket ticket = Fixture.ticket("t", "true").build();
+            Plan planA = a.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            Plan planB = b.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            a.executor.prepareRun("r1", planA, a.runDir);
+            b.executor.prepareRun("r1", planB, b.runDir);
+            List<Object> stamps = new ArrayList<>();
+            for (int attempt = 1; attempt <= 4; attempt++) {
+                for (Fixture f : List.of(a, b)) {
+                    Plan plan = f == a ? planA : planB;
+                    AttemptResult r = f.executor.execute(new io.swarmflow.agent.AttemptRequest("r1", plan, ticket,
+                            plan.profileOf(ticket), attempt, ticket.run(), ticket.env(), f.runDir), new TestControl());
+                    assertThat(r.outcome()).isEqualTo(Outcome.SUCCEEDED);
+                    stamps.add(StateDirRegistry.stamp(list));
+                }
+            }
+            assertThat(stamps).as("the list's stamp after each attempt").containsOnly(stamps.getFirst());
+            assertThat(new String(Files.readAllBytes(list), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(a.state.toRealPath() + "\0" + b.state.toRealPath() + "\0");
+        }
+    }
+
     @Test
     void noopSucceedsAtOnceWaitsItsDurationAndHonoursTimeoutAndCancel() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
