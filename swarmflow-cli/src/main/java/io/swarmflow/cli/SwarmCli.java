@@ -139,7 +139,8 @@ public final class SwarmCli implements Runnable {
     /**
      * picocli's "Missing required parameter: 'TICKET'" or "Missing required option: '--reason=TEXT'" with the command line
      * that has it: {@code missing TICKET: `swarm logs RUN TICKET`}, {@code missing --state-dir DIR: `swarm status [RUN]
-     * [TICKET] --state-dir DIR`} for an option given without its value; else {@code message}.
+     * [TICKET] --state-dir DIR`} for an option given without its value; every required argument and option not given
+     * is named, in the order of that line ({@code missing RUN, TICKET and --reason TEXT}); else {@code message}.
      */
     static String missing(CommandLine.MissingParameterException m, String message) {
         if (m.getMissing() == null || m.getMissing().isEmpty()) return message;
@@ -160,6 +161,14 @@ public final class SwarmCli implements Runnable {
         for (CommandLine.Model.PositionalParamSpec p : cmd.positionalParameters()) {
             if (p.arity().min() > 0 && p.index().min() > first && !missing.contains(p)) missing.add(p);
         }
+        // and it names a required option only once the positionals are there: `swarm reject` lacks --reason too
+        for (CommandLine.Model.OptionSpec o : cmd.options()) {
+            if (o.required() && o.originalStringValues().isEmpty() && !missing.contains(o)) missing.add(o);
+        }
+        // named in the order of the command line shown: the positionals, then the options
+        List<CommandLine.Model.ArgSpec> order = new ArrayList<>(cmd.positionalParameters());
+        order.addAll(cmd.options());
+        missing.sort(java.util.Comparator.comparingInt(order::indexOf));
         List<String> names = missing.stream().map(a -> a instanceof CommandLine.Model.OptionSpec o
                 ? o.longestName() + " " + o.paramLabel() : a.paramLabel()).toList();
         String named = names.size() == 1 ? names.getFirst()

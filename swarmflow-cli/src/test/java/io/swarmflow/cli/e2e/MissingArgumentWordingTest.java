@@ -41,6 +41,21 @@ class MissingArgumentWordingTest {
         assertThat(logs.code()).as("%s", logs).isEqualTo(2);
         assertThat(logs.err()).startsWith("swarm: missing RUN and TICKET: `swarm logs RUN TICKET`\n");
         assertThat(swarm("approve").err()).startsWith("swarm: missing RUN and TICKET: `swarm approve RUN TICKET...`\n");
-        assertThat(swarm("reject").err()).startsWith("swarm: missing RUN and TICKET: `swarm reject RUN TICKET... --reason TEXT`\n");
+    }
+
+    /**
+     * {@code swarm reject} said "missing RUN and TICKET", not --reason (picocli checks the required options once the
+     * positionals are there), and {@code swarm reject RUN} "missing --reason TEXT and TICKET", out of the line's order.
+     */
+    @Test
+    void rejectNamesEveryMissingPieceInTheOrderOfItsCommandLine() {
+        String usage = ": `swarm reject RUN TICKET... --reason TEXT`\nSee `swarm reject --help`.\n";
+        Result none = swarm("reject");
+        assertThat(none.code()).as("%s", none).isEqualTo(2);
+        assertThat(none.err()).isEqualTo("swarm: missing RUN, TICKET and --reason TEXT" + usage);
+        assertThat(swarm("reject", "r").err()).isEqualTo("swarm: missing TICKET and --reason TEXT" + usage);
+        assertThat(swarm("reject", "r", "t").err()).isEqualTo("swarm: missing --reason TEXT" + usage);
+        assertThat(swarm("reject", "--reason", "why").err()).isEqualTo("swarm: missing RUN and TICKET" + usage);
+        assertThat(swarm("reject", "r", "--reason", "why").err()).isEqualTo("swarm: missing TICKET" + usage);
     }
 }
