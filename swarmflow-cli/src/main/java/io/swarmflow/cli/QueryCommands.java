@@ -173,7 +173,7 @@ final class QueryCommands {
                         out.println("no ticket is in state " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
                     } else {
                         Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
-                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis());
+                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis(), run.runId());
                     }
                 }
                 return ExitCodes.OK;

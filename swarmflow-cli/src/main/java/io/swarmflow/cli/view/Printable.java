@@ -41,7 +41,8 @@ public final class Printable {
      * Characters of a failure, skip or rejection reason shown where it stands in a line or a cell: a reason can be up to
      * 64 KiB (a failure's ends with stderr's last line), kilobytes that made one line of the progress view pages long.
      * report.html, the progress view, {@code swarm status RUN TICKET}'s first line and attempt table, and
-     * {@code swarm logs} cut longer ones (the ticket table of {@code swarm status} cuts at 100, being narrower). The whole
+     * {@code swarm logs} cut longer ones (the ticket table of {@code swarm status} and of the summary cuts at
+     * {@link Tables#REASON_CELL_CHARS}, being narrower, and says so under the table). The whole
      * reason is in report.json, in {@code swarm status --json}, and below the first line of {@code swarm status RUN TICKET}.
      */
     public static final int REASON_CHARS = 200;

@@ -101,22 +101,67 @@ public final class Tables {
         tickets(out, tickets, System.currentTimeMillis());
     }
 
+    /** {@link #tickets(PrintStream, List, long, String)} with {@code RUN} for the run's id in the note on cut reasons. */
+    public static void tickets(PrintStream out, List<TicketView> tickets, long now) {
+        tickets(out, tickets, now, "RUN");
+    }
+
+    /**
+     * Characters of a reason in the REASON column of the ticket table, narrower than a line's
+     * {@link Printable#REASON_CHARS}; a longer one ends in {@code …}, and a note under the table says where it is whole.
+     */
+    public static final int REASON_CELL_CHARS = 100;
+
+    /** Tickets whose cut reasons the note under the ticket table names; it counts the others. */
+    static final int CUT_NAMED = 5;
+
     /**
      * The ticket table; the duration of a ticket that started and has not finished (running, or waiting to retry) ends at
      * {@code now}: the run's end for a run that ended, the time of the run's last event when its coordinator stopped, else
-     * the current time (as report.json measures it).
+     * the current time (as report.json measures it). A reason longer than {@link #REASON_CELL_CHARS} is cut, and a line
+     * under the table names the ticket and the {@code swarm status RUN TICKET} (of run {@code runId}) that shows it whole.
      */
-    public static void tickets(PrintStream out, List<TicketView> tickets, long now) {
+    public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId) {
+        List<TicketView> cut = table(out, tickets, now);
+        String note = cutNote(cut, runId);
+        if (note != null) out.println(note);
+    }
+
+    /** Prints the ticket table; returns the tickets whose reasons it cut. */
+    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now) {
         List<List<String>> rows = new ArrayList<>();
+        List<TicketView> cut = new ArrayList<>();
         for (TicketView t : tickets) {
             long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : now;
             String duration = t.startedAtMillis() != 0 && end != 0 ? Durations.format(end - t.startedAtMillis()) : "-";
             String reason = t.reason() == null ? "" : t.reason();
-            reason = Printable.shorten(reason, 100);
+            if (reason.length() > REASON_CELL_CHARS) cut.add(t);
             rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,
-                    t.exitCode() == null ? "-" : t.exitCode().toString(), reason));
+                    t.exitCode() == null ? "-" : t.exitCode().toString(), Printable.shorten(reason, REASON_CELL_CHARS)));
         }
         print(out, List.of("TICKET", "STATE", "ATTEMPTS", "DURATION", "EXIT", "REASON"), rows);
+        return cut;
+    }
+
+    /**
+     * The line under the ticket table when it cut reasons, as {@link Printable#cutReason(String, String)} says where a
+     * cut reason is whole: {@code (build's reason is cut at 100 of its 4512 characters: `swarm status R build` shows it
+     * whole)}, or for several {@code (the reasons of a, b and 2 more are cut at 100 characters: `swarm status R TICKET`
+     * shows one whole)}; null when none was cut.
+     */
+    static String cutNote(List<TicketView> cut, String runId) {
+        if (cut.isEmpty()) return null;
+        if (cut.size() == 1) {
+            TicketView t = cut.getFirst();
+            return Printable.of("(" + t.ticketId() + "'s reason is cut at " + REASON_CELL_CHARS + " of its " + t.reason().length()
+                    + " characters: `swarm status " + runId + " " + t.ticketId() + "` shows it whole)");
+        }
+        List<String> ids = cut.stream().map(TicketView::ticketId).toList();
+        String named = cut.size() <= CUT_NAMED
+                ? String.join(", ", ids.subList(0, ids.size() - 1)) + " and " + ids.getLast()
+                : String.join(", ", ids.subList(0, CUT_NAMED)) + " and " + (ids.size() - CUT_NAMED) + " more";
+        return Printable.of("(the reasons of " + named + " are cut at " + REASON_CELL_CHARS + " characters: `swarm status "
+                + runId + " TICKET` shows one whole)");
     }
 
     /** Rows of the table that {@code swarm run} and {@code swarm resume} print at the end; {@code swarm status} prints all. */
@@ -129,11 +174,11 @@ public final class Tables {
      */
     public static void summary(PrintStream out, List<TicketView> tickets, String runId, long now) {
         if (tickets.size() <= SUMMARY_ROWS) {
-            tickets(out, tickets, now);
+            tickets(out, tickets, now, runId);
             return;
         }
         List<TicketView> shown = tickets.stream().filter(t -> t.state() != TicketState.SUCCEEDED).limit(SUMMARY_ROWS).toList();
-        if (!shown.isEmpty()) tickets(out, shown, now);
+        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now);
         Map<TicketState, Integer> rest = new EnumMap<>(TicketState.class);
         java.util.Set<TicketView> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         listed.addAll(shown);
@@ -143,6 +188,8 @@ public final class Tables {
         int others = tickets.size() - shown.size();
         out.println((shown.isEmpty() ? "" : "… and ") + others + (shown.isEmpty() ? " tickets" : " more") + ": "
                 + String.join(", ", counts) + "; `swarm status " + runId + "` lists every ticket");
+        String note = cutNote(cut, runId);
+        if (note != null) out.println(note);
     }
 
     public static String lower(Enum<?> e) {

@@ -64,4 +64,31 @@ class SummaryTableTest {
         assertThat(lines).hasSize(Tables.SUMMARY_ROWS + 2);
         assertThat(lines.getLast()).isEqualTo("… and 150 more: 75 failed, 75 skipped; `swarm status r` lists every ticket");
     }
+
+    /**
+     * The REASON column cut reasons at 100 characters with nothing else said, while every line that cuts one names where
+     * it is whole ({@link Printable#cutReason(String, String)}): a line under the table now does, after the count of the
+     * tickets not listed in a large run.
+     */
+    @Test
+    void aReasonCutInTheTableIsNamedUnderItWithTheCommandThatShowsItWhole() {
+        String long1 = "exited with code 1: " + "x".repeat(300);
+        List<String> one = summary(List.of(ticket(0, TicketState.FAILED, long1), ticket(1, TicketState.SUCCEEDED, null))).lines().toList();
+        assertThat(one.get(1)).startsWith("t0 ").contains("exited with code 1: xxx").endsWith("x…")
+                .doesNotContain("x".repeat(Tables.REASON_CELL_CHARS));
+        assertThat(one.getLast()).isEqualTo("(t0's reason is cut at 100 of its 320 characters: `swarm status r t0` shows it whole)");
+
+        List<TicketView> many = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) many.add(ticket(i, i < 7 ? TicketState.FAILED : TicketState.SUCCEEDED, i < 7 ? long1 : null));
+        many.set(9, ticket(9, TicketState.SKIPPED, "dependency t0 failed"));
+        List<String> lines = summary(many).lines().toList();
+        assertThat(lines.get(8)).startsWith("t9 ").endsWith("dependency t0 failed");
+        assertThat(lines.get(9)).startsWith("… and 19992 more");
+        assertThat(lines.get(10)).isEqualTo("(the reasons of t0, t1, t2, t3, t4 and 2 more are cut at 100 characters: "
+                + "`swarm status r TICKET` shows one whole)");
+        assertThat(lines).hasSize(11);
+
+        // a reason of 100 characters is whole, and nothing is said
+        assertThat(summary(List.of(ticket(0, TicketState.FAILED, "y".repeat(100))))).contains("y".repeat(100)).doesNotContain("cut");
+    }
 }
