@@ -532,7 +532,7 @@ final class QueryCommands {
                             ? " never ran (" + t.state().label() + (t.reason() == null ? "" : ": " + io.swarmflow.cli.view.Printable.cutReason(t.reason(),
                             "in `swarm status " + runId + " " + ticketId + "`")) + ")"
                             : " has not started yet (" + t.state().label() + ")")));
-                    if (follow) explainStopped(w);
+                    explainStopped(w);
                     return ExitCodes.OK;
                 }
                 // made when the run starts, before any attempt: without it the attempts' output is not "none", it is gone
@@ -557,7 +557,10 @@ final class QueryCommands {
                 }
                 while (true) {
                     print(w, n, out);
-                    if (!follow) return ExitCodes.OK;
+                    if (!follow) {
+                        explainStopped(w);
+                        return ExitCodes.OK;
+                    }
                     if (attempt != null) {
                         explainStopped(w);
                         return ExitCodes.OK;
@@ -582,29 +585,31 @@ final class QueryCommands {
         }
 
         /**
-         * Following ended while the ticket may still run, because no coordinator executes the run (stopped, cancelled,
-         * not started): says so on stderr, and what would make the ticket go on.
+         * The ticket may still run, but no coordinator executes the run (stopped, cancelled, not started), so its output
+         * stops where it is: says so on stderr (after the output, with or without --follow), in the words of
+         * {@code swarm status}, and what would make the ticket go on. Nothing for a ticket that ended or a run being executed.
          */
         private void explainStopped(Wiring w) {
             TicketView t = ticket(w);
             if (t.state().isFinal() || w.service.isExecuting(runId)) return;
             RunView run = w.service.requireRun(runId);
             String why = switch (run.state()) {
-                case CANCELLED -> " (it was cancelled)";
-                case CREATED -> " (it has not started)";
-                default -> " (its coordinator stopped)";
+                case CANCELLED -> "it was cancelled";
+                case CREATED -> "it never started (the `swarm run` that created it stopped before it began)";
+                default -> STOPPED_NOTE;
             };
-            String resume = "resume the run with `swarm resume " + runId + "` to continue";
+            String resume = "`swarm resume " + runId + "` " + (run.state() == io.swarmflow.store.RunState.CREATED ? "starts" : "continues")
+                    + " the run";
             String what = switch (t.state()) {
-                case RUNNING -> "was interrupted in attempt " + t.attempt() + " — " + resume;
+                case RUNNING -> "was interrupted in attempt " + t.attempt() + "; " + resume;
                 case CANCELLED -> (t.attempt() == 0 ? "was cancelled before it started" : "was interrupted in attempt " + t.attempt())
-                        + " — " + resume;
-                case AWAITING_APPROVAL -> "is awaiting approval — approve it with `swarm approve " + runId + " " + ticketId
+                        + "; " + resume;
+                case AWAITING_APPROVAL -> "is awaiting approval: approve it with `swarm approve " + runId + " " + ticketId
                         + "` (or reject it), then " + resume;
-                case RETRY_WAIT -> "is waiting to retry after attempt " + t.attempt() + " — " + resume;
-                default -> t.state().phrase() + " — " + resume;
+                case RETRY_WAIT -> "is waiting to retry after attempt " + t.attempt() + "; " + resume;
+                default -> t.state().phrase() + "; " + resume;
             };
-            Streams.err(spec).println("swarm: run " + runId + " is not running" + why + "; ticket " + ticketId + " " + what);
+            Streams.err(spec).println("swarm: run " + runId + " is not running: " + why + "; ticket " + ticketId + " " + what);
         }
 
         private TicketView ticket(Wiring w) {
@@ -630,10 +635,13 @@ final class QueryCommands {
             if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
             long[] offsets = new long[files.size()];
             boolean any = false;
+            // both streams asked for and both with output: say which is which (one alone is printed as it is, as --follow
+            // prints them, so that the output of a ticket that wrote to one stream is its log byte for byte)
+            boolean headers = !follow && files.size() > 1 && files.stream().allMatch(Logs::nonEmpty);
             boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
             for (int i = 0; i < files.size(); i++) {
                 if (Files.exists(files.get(i))) any = true;
-                if (files.size() > 1 && nonEmpty(files.get(i)) && !follow) { // both streams asked for: say which is which
+                if (headers) {
                     if (midLine) out.println();
                     out.println("==> " + files.get(i).getFileName() + " <==");
                 }

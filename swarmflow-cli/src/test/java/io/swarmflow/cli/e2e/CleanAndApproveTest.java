@@ -431,17 +431,19 @@ class CleanAndApproveTest {
         assertThat(interrupted.code()).as("%s", interrupted).isZero();
         // "Terminated": the script's shell outlives the TERM (LocalExecutor.GRACE_TRAP) and reports, on stderr, how sleep ended
         assertThat(interrupted.out()).isEqualTo("long started\nTerminated\n");
-        assertThat(interrupted.err()).isEqualTo("swarm: run " + id + " is not running (it was cancelled); ticket long was "
-                + "interrupted in attempt 1 — resume the run with `swarm resume " + id + "` to continue\n");
+        assertThat(interrupted.err()).isEqualTo("swarm: run " + id + " is not running: it was cancelled; ticket long was "
+                + "interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
 
         Result pending = follow(id, "after", state);
         assertThat(pending.code()).as("%s", pending).isZero();
         assertThat(pending.out()).isEqualTo("after has not started yet (pending)\n");
-        assertThat(pending.err()).isEqualTo("swarm: run " + id + " is not running (it was cancelled); ticket after is pending "
-                + "— resume the run with `swarm resume " + id + "` to continue\n");
+        assertThat(pending.err()).isEqualTo("swarm: run " + id + " is not running: it was cancelled; ticket after is pending; "
+                + "`swarm resume " + id + "` continues the run\n");
 
         Result plain = swarm("logs", id, "long", "--state-dir", st);
-        assertThat(plain.err()).as("only --follow explains").isEmpty();
+        assertThat(plain.out()).isEqualTo("==> stdout.log <==\nlong started\n==> stderr.log <==\nTerminated\n");
+        assertThat(plain.err()).as("without --follow too").isEqualTo(interrupted.err());
+        assertThat(swarm("logs", id, "after", "--state-dir", st).err()).isEqualTo(pending.err());
     }
 
     @Test
@@ -451,9 +453,9 @@ class CleanAndApproveTest {
         Result r = follow(run, "gate", state);
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).isEqualTo("gate has not started yet (awaiting-approval)\n");
-        assertThat(r.err()).isEqualTo("swarm: run " + run + " is not running (it was cancelled); ticket gate is awaiting approval "
-                + "— approve it with `swarm approve " + run + " gate` (or reject it), then resume the run with `swarm resume " + run
-                + "` to continue\n");
+        assertThat(r.err()).isEqualTo("swarm: run " + run + " is not running: it was cancelled; ticket gate is awaiting approval: "
+                + "approve it with `swarm approve " + run + " gate` (or reject it), then `swarm resume " + run
+                + "` continues the run\n");
         Result done = swarm("logs", run, "prep", "--follow", "--state-dir", state.toString());
         assertThat(done.out()).isEqualTo("prepared\n");
         assertThat(done.err()).as("a ticket that ended needs no resume").isEmpty();
