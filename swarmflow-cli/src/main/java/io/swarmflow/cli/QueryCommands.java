@@ -456,11 +456,15 @@ final class QueryCommands {
                     // worth showing ("0ms"); its attempts are read for stopped runs alone, which are few
                     boolean noDuration = r.startedAtMillis() == 0 || stoppedAt != 0 && w.service.attempts(r.runId()).isEmpty();
                     rows.add(List.of(r.runId(), r.name(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
-                            Tables.time(r.createdAtMillis()), noDuration ? "-" : Durations.format(end - r.startedAtMillis()),
+                            Tables.time(r.createdAtMillis()), noDuration ? "-" : stoppedAt != 0 ? Durations.lastEventCell(end - r.startedAtMillis())
+                                    : Durations.format(end - r.startedAtMillis()),
                             r.description() == null ? "-" : io.swarmflow.cli.view.Printable.shorten(r.description(), DESCRIPTION_CHARS)));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION", "DESCRIPTION"), rows);
-                if (runs.stream().anyMatch(RunService.Observed::stopped)) out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
+                if (runs.stream().anyMatch(RunService.Observed::stopped)) {
+                    out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
+                    if (rows.stream().anyMatch(r -> r.get(5).endsWith(" (last event)"))) out.println(Durations.LAST_EVENT_NOTE);
+                }
                 if (runs.stream().anyMatch(o -> o.run().state() == io.swarmflow.store.RunState.CREATED && !o.executing())) {
                     out.println("created: the `swarm run` that created it stopped before it began; `swarm resume RUN` starts it");
                 }

@@ -213,16 +213,19 @@ final class ReportHtml {
         boolean stopped = report.stoppedAtMillis() > 0 && run.finishedAtMillis() <= 0;
         // up to the last event of a run stopped before any ticket started (at an approval gate, say), a duration is a meaningless 0ms
         boolean noneStarted = report.rows().stream().allMatch(r -> r.view().attempt() == 0);
+        Long duration = report.duration(run.startedAtMillis(), run.finishedAtMillis());
+        // a stopped run's duration is not known: its coordinator went on, recording nothing, until it was killed
         meta(sb, "Duration", stopped && noneStarted ? "none <span class=\"muted\">(its coordinator stopped before any ticket started)</span>"
-                : esc(Html.duration(report.duration(run.startedAtMillis(), run.finishedAtMillis())))
-                + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0
-                        ? " <span class=\"muted\">(" + (stopped ? "up to its last event" : "so far") + ")</span>" : ""));
+                : stopped && duration != null ? "not known <span class=\"muted\">(its coordinator stopped; "
+                + esc(io.swarmflow.cli.view.Durations.toLastEvent(Html.duration(duration))) + ")</span>"
+                : esc(Html.duration(duration))
+                + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0 ? " <span class=\"muted\">(so far)</span>" : ""));
         meta(sb, "Created", Html.time(run.createdAtMillis()));
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
         boolean cancelled = run.state() == io.swarmflow.store.RunState.CANCELLED;
         meta(sb, cancelled ? "Cancelled" : "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis())
-                : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) at "
-                        + Html.time(report.stoppedAtMillis()) + "; <code>swarm resume " + esc(run.runId()) + "</code> continues it"
+                : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) after its last "
+                        + "recorded event, at " + Html.time(report.stoppedAtMillis()) + "; <code>swarm resume " + esc(run.runId()) + "</code> continues it"
                 : "in progress");
         sb.append("</div>\n");
         if (cancelled) {

@@ -20,4 +20,32 @@ public final class Durations {
         if (s < 3600) return String.format(java.util.Locale.ROOT, "%dm%02ds", s / 60, s % 60);
         return String.format(java.util.Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
     }
+
+    /**
+     * A stopped run's duration as {@code swarm status}'s header and report.html say it, e.g. {@code last event recorded
+     * 174ms after the start}: the time from its start to its last recorded event, not how long it ran (its coordinator
+     * may have gone on for long after it, recording nothing, until it was killed). {@code swarm runs} shows
+     * {@link #lastEventCell}.
+     *
+     * @param millis the time from the run's start to its last event, in milliseconds
+     */
+    public static String toLastEvent(long millis) {
+        return toLastEvent(format(millis));
+    }
+
+    /** {@link #toLastEvent(long)} for a duration formatted otherwise (report.html's {@code 174 ms}). */
+    public static String toLastEvent(String duration) {
+        return "last event recorded " + duration + " after the start";
+    }
+
+    /**
+     * The same in a DURATION cell of {@code swarm runs}, e.g. {@code 174ms (last event)}; its note under the table says
+     * what it is ({@link #LAST_EVENT_NOTE}).
+     */
+    public static String lastEventCell(long millis) {
+        return format(millis) + " (last event)";
+    }
+
+    /** What "(last event)" in a DURATION cell means, said under the table that shows one. */
+    public static final String LAST_EVENT_NOTE = "(last event): the time from its start to its last recorded event, not how long it ran";
 }

@@ -63,9 +63,10 @@ public final class Tables {
 
     /**
      * Run header lines; {@code stoppedAtMillis} is, for a run recorded as running whose coordinator stopped, the time
-     * of its last event (its duration ends there instead of growing with the clock), else 0. A stopped run in which no
-     * ticket started (it stopped at an approval gate, say) has no duration: up to its last event it would be a
-     * meaningless "0ms"; the header says that no ticket started instead. {@code description} is the spec's (null when it
+     * of its last event, else 0: the header then gives the time from the start to that event
+     * ({@link Durations#toLastEvent}), which does not grow with the clock, rather than a duration. A stopped run in which
+     * no ticket started (it stopped at an approval gate, say) has none: up to its last event it would be a meaningless
+     * "0ms"; the header says that no ticket started instead. {@code description} is the spec's (null when it
      * has none), shown under the first line: its first {@link #DESCRIPTION_LINES} lines, control characters visible.
      */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis, String description) {
@@ -75,7 +76,7 @@ public final class Tables {
         out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
                 + (stoppedAtMillis != 0 && run.finishedAtMillis() == 0
                 ? " (stopped)" + (noneStarted(tickets) ? ", before any ticket started"
-                : duration.isEmpty() ? "" : ", " + duration + " up to its last event")
+                : duration.isEmpty() ? "" : ", " + Durations.toLastEvent(end - run.startedAtMillis()))
                 : duration.isEmpty() ? "" : ", " + duration));
         if (description != null) {
             List<String> lines = description.strip().lines().toList();
