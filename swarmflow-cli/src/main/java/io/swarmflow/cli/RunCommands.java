@@ -214,6 +214,8 @@ final class RunCommands {
             CountDownLatch finished = new CountDownLatch(1);
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size(), runId)) {
                 view.seed(before);
+                view.retryPolicies(w.service.plan(runId).tickets().stream().collect(java.util.stream.Collectors.toMap(
+                        io.swarmflow.spec.PlannedTicket::id, io.swarmflow.spec.PlannedTicket::retries)));
                 toView.view = view;
                 signals.onRun(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished)
                         .ifPresent(signal -> { // came after the check above, while this coordinator claimed the run

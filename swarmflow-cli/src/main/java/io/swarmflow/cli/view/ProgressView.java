@@ -40,6 +40,10 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final AtomicIntegerArray counts = new AtomicIntegerArray(TicketState.values().length);
     private final Map<String, long[]> running = new ConcurrentHashMap<>(); // ticket -> {startMillis, attempt}
     private final Map<String, String> lastLine = new ConcurrentHashMap<>();
+    /** Each ticket's retry policy, by ticket id ({@link #retryPolicies}); a retry line without one gives only its delay. */
+    private volatile Map<String, io.swarmflow.spec.RetryPolicy> policies = Map.of();
+    /** Attempts of each ticket that failed or timed out, which consume its retries (as the engine counts them). */
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> scroll = new ConcurrentLinkedQueue<>();
     private final Thread renderer;
     private volatile boolean closed;
@@ -85,9 +89,20 @@ public final class ProgressView implements RunListener, AutoCloseable {
         }
     }
 
-    /** Seeds the counters from a resumed run's projections: every ticket in its recorded state. */
+    /** Seeds the counters from a resumed run's projections: every ticket in its recorded state, and its failed attempts. */
     public void seed(List<TicketView> tickets) {
-        for (TicketView t : tickets) move(t.ticketId(), t.state());
+        for (TicketView t : tickets) {
+            move(t.ticketId(), t.state());
+            if (t.failures() > 0) failures.put(t.ticketId(), t.failures());
+        }
+    }
+
+    /**
+     * The retry policy of each ticket, by ticket id, from the run's plan: a retry line then says which retry it is and
+     * the backoff ceiling its random delay was drawn under ({@link #retryLine}).
+     */
+    public void retryPolicies(Map<String, io.swarmflow.spec.RetryPolicy> byTicket) {
+        policies = Map.copyOf(byTicket);
     }
 
     /** Records that {@code ticketId} is now in state {@code to}, moving it from its previous state's count. */
@@ -116,6 +131,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 long[] r = running.remove(f.ticketId());
                 lastLine.remove(f.ticketId());
                 String took = r == null ? "" : " in " + Durations.format(at - r[0]);
+                if (f.outcome() == io.swarmflow.store.Outcome.FAILED || f.outcome() == io.swarmflow.store.Outcome.TIMED_OUT) {
+                    failures.merge(f.ticketId(), 1, Integer::sum);
+                }
                 yield switch (f.outcome()) {
                     case SUCCEEDED -> null; // reported by ticket-succeeded
                     case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + attemptReason(f.ticketId(), f.reason());
@@ -137,7 +155,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case TicketRetryScheduled r -> {
                 move(r.ticketId(), TicketState.RETRY_WAIT);
-                yield r.ticketId() + " will retry in " + Durations.format(Math.max(0, r.notBeforeEpochMillis() - at));
+                yield retryLine(r.ticketId(), Math.max(0, r.notBeforeEpochMillis() - at));
             }
             case TicketReady r -> {
                 move(r.ticketId(), TicketState.READY);
@@ -168,6 +186,22 @@ public final class ProgressView implements RunListener, AutoCloseable {
             default -> null;
         };
         if (line != null) emit(line);
+    }
+
+    /**
+     * The line of a retry scheduled {@code delayMillis} from now, e.g. {@code flaky will retry in 14ms (retry 1 of 2;
+     * backoff with full jitter, up to 200ms)}: the delay is drawn uniformly from 0 to the backoff ceiling of this retry
+     * ({@link io.swarmflow.spec.RetryPolicy#delayMillis}), so a delay far below {@code backoff.initial} is no mistake, and
+     * the line says so. Without the ticket's policy, only the delay.
+     */
+    private String retryLine(String ticketId, long delayMillis) {
+        String line = ticketId + " will retry in " + Durations.format(delayMillis);
+        io.swarmflow.spec.RetryPolicy policy = policies.get(ticketId);
+        int retry = failures.getOrDefault(ticketId, 0);
+        if (policy == null || retry < 1 || retry > policy.max()) return line;
+        long ceiling = policy.ceilingMillis(retry);
+        return line + " (retry " + retry + " of " + policy.max() + "; "
+                + (ceiling == 0 ? "no backoff" : "backoff with full jitter, up to " + Durations.format(ceiling)) + ")";
     }
 
     /** A ticket's reason as a line shows it: cut to {@link Printable#REASON_CHARS}, naming where it is whole. */

@@ -286,4 +286,43 @@ class ProgressViewTest {
             assertThat(counts(v.header())).containsEntry("running", 2).containsEntry("pending", 2).doesNotContainKey("ready");
         }
     }
+
+    /**
+     * "flaky will retry in 14ms" with {@code backoff: {initial: 200ms}} surprised a reader: the delay is drawn from 0 to
+     * the backoff ceiling (full jitter). The line says which retry it is and that ceiling, on a terminal and in plain mode,
+     * counting the failures a resumed run had before (as the engine does: a lost attempt consumes no retry).
+     */
+    @Test
+    void aRetryLineSaysWhichRetryItIsAndThatItsDelayIsFullJitterUnderTheCeiling() {
+        var policy = new io.swarmflow.spec.RetryPolicy(3, 200, 1_000, 2.0);
+        for (boolean live : new boolean[]{false, true}) {
+            bytes.reset();
+            try (ProgressView v = new ProgressView(out, live, true, 3, "R1")) {
+                v.retryPolicies(Map.of("flaky", policy, "again", policy));
+                v.seed(List.of(new io.swarmflow.store.TicketView("R1", "again", 1, io.swarmflow.store.TicketState.READY, 3, 2, 0,
+                        null, null, Map.of(), null, 0, 0, 0)));
+                v.onEvent(new RunEvent.AttemptFinished("flaky", 1, Outcome.FAILED, 1, "exited with code 1", Map.of()), 1_000);
+                v.onEvent(new RunEvent.TicketRetryScheduled("flaky", 1_014), 1_000);
+                v.onEvent(new RunEvent.AttemptFinished("flaky", 2, Outcome.LEASE_EXPIRED, null, "lease expired", Map.of()), 2_000);
+                v.onEvent(new RunEvent.AttemptFinished("flaky", 3, Outcome.TIMED_OUT, null, "timed out after 1s", Map.of()), 3_000);
+                v.onEvent(new RunEvent.TicketRetryScheduled("flaky", 3_300), 3_000);
+                v.onEvent(new RunEvent.AttemptFinished("again", 4, Outcome.FAILED, 1, "exited with code 1", Map.of()), 4_000);
+                v.onEvent(new RunEvent.TicketRetryScheduled("again", 4_700), 4_000);
+                v.onEvent(new RunEvent.TicketRetryScheduled("other", 5_000), 5_000); // no policy known: the delay alone
+            }
+            String text = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(text).as("live %s", live).contains(
+                    "flaky will retry in 14ms (retry 1 of 3; backoff with full jitter, up to 200ms)",
+                    "flaky will retry in 300ms (retry 2 of 3; backoff with full jitter, up to 400ms)",
+                    "again will retry in 700ms (retry 3 of 3; backoff with full jitter, up to 800ms)",
+                    "other will retry in 0ms" + (live ? "" : "\n"));
+        }
+        bytes.reset();
+        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+            v.retryPolicies(Map.of("now", new io.swarmflow.spec.RetryPolicy(1, 0, 0, 1.0)));
+            v.onEvent(new RunEvent.AttemptFinished("now", 1, Outcome.FAILED, 1, null, Map.of()), 1_000);
+            v.onEvent(new RunEvent.TicketRetryScheduled("now", 1_000), 1_000);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("now will retry in 0ms (retry 1 of 1; no backoff)\n");
+    }
 }
