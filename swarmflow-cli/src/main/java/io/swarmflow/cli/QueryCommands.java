@@ -555,7 +555,8 @@ final class QueryCommands {
                             + "is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;
                 }
-                if (t.attempt() > 1 && !follow) { // which attempt this is, on stderr so that stdout stays the log
+                // which attempt this is, when the user did not choose it, on stderr so that stdout stays the log
+                if (t.attempt() > 1 && !follow && attempt == null) {
                     Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
                             + "; see another with --attempt N");
                 }

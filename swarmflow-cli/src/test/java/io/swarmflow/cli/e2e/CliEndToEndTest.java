@@ -352,6 +352,7 @@ class CliEndToEndTest {
         Result first = swarm("logs", sharedRun, "flaky", "--attempt", "1", "--state-dir", st);
         assertThat(first.code()).isZero();
         assertThat(first.out()).contains("attempt 1 fails", "boom 1").doesNotContain("attempt 2");
+        assertThat(first.err()).as("the attempt asked for needs no note saying which it is").isEmpty();
         Result last = swarm("logs", sharedRun, "flaky", "--state-dir", st);
         assertThat(last.out()).contains("attempt 2 ok").doesNotContain("attempt 1 fails", "of 2");
         assertThat(last.err()).contains("swarm: flaky attempt 2 of 2; see another with --attempt N");
