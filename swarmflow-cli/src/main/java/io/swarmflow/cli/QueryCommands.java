@@ -173,7 +173,7 @@ final class QueryCommands {
                         out.println("no ticket is in state " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
                     } else {
                         Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
-                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis(), run.runId());
+                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis(), run.runId(), stoppedAt != 0);
                     }
                 }
                 return ExitCodes.OK;
@@ -291,12 +291,15 @@ final class QueryCommands {
                 List<List<String>> rows = new ArrayList<>();
                 for (AttemptView a : attempts) {
                     long end = a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now;
+                    // an attempt a stopped coordinator left recorded as running: up to the run's last event (as status says)
+                    boolean toLastEvent = stoppedAt != 0 && a.finishedAtMillis() == 0;
                     rows.add(List.of(Integer.toString(a.attempt()), a.outcome() == null ? "running" : a.outcome().label(),
                             a.exitCode() == null ? "-" : a.exitCode().toString(), Tables.time(a.startedAtMillis()),
-                            io.swarmflow.cli.view.Durations.format(end - a.startedAtMillis()),
+                            toLastEvent ? Durations.lastEventCell(end - a.startedAtMillis()) : Durations.format(end - a.startedAtMillis()),
                             a.reason() == null ? "" : io.swarmflow.cli.view.Printable.cutReason(a.reason())));
                 }
                 Tables.print(out, List.of("ATTEMPT", "OUTCOME", "EXIT", "STARTED", "DURATION", "REASON"), rows);
+                if (stoppedAt != 0 && attempts.stream().anyMatch(a -> a.finishedAtMillis() == 0)) out.println(Durations.LAST_EVENT_NOTE);
             }
             if (!t.outputs().isEmpty()) {
                 out.println();

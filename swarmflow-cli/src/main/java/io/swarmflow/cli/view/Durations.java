@@ -23,7 +23,7 @@ public final class Durations {
 
     /**
      * A stopped run's duration as {@code swarm status}'s header and report.html say it, e.g. {@code last event recorded
-     * 174ms after the start}: the time from its start to its last recorded event, not how long it ran (its coordinator
+     * 174ms after the start}: the time from its start to the run's last recorded event, not how long it ran (its coordinator
      * may have gone on for long after it, recording nothing, until it was killed). {@code swarm runs} shows
      * {@link #lastEventCell}.
      *
@@ -47,5 +47,5 @@ public final class Durations {
     }
 
     /** What "(last event)" in a DURATION cell means, said under the table that shows one. */
-    public static final String LAST_EVENT_NOTE = "(last event): the time from its start to its last recorded event, not how long it ran";
+    public static final String LAST_EVENT_NOTE = "(last event): the time from its start to the run's last recorded event, not how long it ran";
 }

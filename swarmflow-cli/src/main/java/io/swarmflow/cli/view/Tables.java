@@ -123,18 +123,32 @@ public final class Tables {
      * under the table names the ticket and the {@code swarm status RUN TICKET} (of run {@code runId}) that shows it whole.
      */
     public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId) {
-        List<TicketView> cut = table(out, tickets, now);
+        tickets(out, tickets, now, runId, false);
+    }
+
+    /**
+     * {@link #tickets(PrintStream, List, long, String)}; {@code stopped}: the run's coordinator stopped and {@code now} is
+     * the time of its last event, so the duration of a ticket that had not finished is only up to that event, not how
+     * long it ran: its cell says so ({@link Durations#lastEventCell}, explained under the table).
+     */
+    public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId, boolean stopped) {
+        List<TicketView> cut = table(out, tickets, now, stopped);
         String note = cutNote(cut, runId);
         if (note != null) out.println(note);
+        if (stopped && tickets.stream().anyMatch(t -> t.startedAtMillis() != 0 && t.finishedAtMillis() == 0)) {
+            out.println(Durations.LAST_EVENT_NOTE);
+        }
     }
 
     /** Prints the ticket table; returns the tickets whose reasons it cut. */
-    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now) {
+    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now, boolean stopped) {
         List<List<String>> rows = new ArrayList<>();
         List<TicketView> cut = new ArrayList<>();
         for (TicketView t : tickets) {
             long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : now;
-            String duration = t.startedAtMillis() != 0 && end != 0 ? Durations.format(end - t.startedAtMillis()) : "-";
+            String duration = t.startedAtMillis() == 0 || end == 0 ? "-"
+                    : stopped && t.finishedAtMillis() == 0 ? Durations.lastEventCell(end - t.startedAtMillis())
+                    : Durations.format(end - t.startedAtMillis());
             String reason = t.reason() == null ? "" : t.reason();
             if (reason.length() > REASON_CELL_CHARS) cut.add(t);
             rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,
@@ -179,7 +193,7 @@ public final class Tables {
             return;
         }
         List<TicketView> shown = tickets.stream().filter(t -> t.state() != TicketState.SUCCEEDED).limit(SUMMARY_ROWS).toList();
-        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now);
+        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now, false);
         Map<TicketState, Integer> rest = new EnumMap<>(TicketState.class);
         java.util.Set<TicketView> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         listed.addAll(shown);

@@ -1079,6 +1079,12 @@ class CliEndToEndTest {
         assertThat(status.out()).containsPattern("\\): running \\(stopped\\), last event recorded \\d+ms after the start\n")
                 .contains("its coordinator stopped (killed or crashed) before the run ended; `swarm resume "
                 + id + "` continues it");
+        // the running ticket's and attempt's durations end at that event too, and say so
+        assertThat(status.out()).containsPattern("\nlong +running +1 +\\d+ms \\(last event\\) +- +\n")
+                .endsWith("\n(last event): the time from its start to the run's last recorded event, not how long it ran\n");
+        assertThat(swarm("status", id, "long", "--state-dir", state.toString()).out())
+                .containsPattern("\n1 +running +- +\\S+ \\S+ +\\d+ms \\(last event\\) *\n")
+                .contains("\n(last event): the time from its start to the run's last recorded event, not how long it ran\n");
         String runsBefore = swarm("runs", "--state-dir", state.toString()).out();
         Thread.sleep(1_200);
         assertThat(swarm("status", "--state-dir", state.toString()).out())
@@ -1088,7 +1094,7 @@ class CliEndToEndTest {
         Result runs = swarm("runs", "--state-dir", state.toString());
         assertThat(runs.out()).contains("running (stopped)", "(stopped): its coordinator stopped")
                 .containsPattern("  \\d+ms \\(last event\\)  ")
-                .contains("\n(last event): the time from its start to its last recorded event, not how long it ran\n");
+                .contains("\n(last event): the time from its start to the run's last recorded event, not how long it ran\n");
         Path runDir = state.resolve("runs").resolve(id);
         assertThat(runDir.resolve("report.json")).as("the killed coordinator wrote none").doesNotExist();
         Result report = swarm("report", "--state-dir", state.toString());
