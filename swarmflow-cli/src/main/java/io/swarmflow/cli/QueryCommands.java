@@ -485,7 +485,8 @@ final class QueryCommands {
                 + "wait for a ticket that has not started and carry on into its retries. Ends at once (saying why) when no "
                 + "coordinator executes the run.") boolean follow;
         @Option(names = "--stream", paramLabel = "STREAM", defaultValue = "both",
-                description = "stdout, stderr or both (default: ${DEFAULT-VALUE}).") String stream;
+                description = "stdout, stderr or both (default: ${DEFAULT-VALUE}); with both, each stream comes under a "
+                        + "header when both have output.") String stream;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -566,6 +567,10 @@ final class QueryCommands {
                 while (true) {
                     print(w, n, out);
                     if (!follow) {
+                        if (attemptRunning(w, ticketId, n)) { // what there is so far: say that more may come
+                            Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " is still running; `swarm logs "
+                                    + runId + " " + ticketId + " --follow` keeps printing its output");
+                        }
                         explainStopped(w);
                         return ExitCodes.OK;
                     }

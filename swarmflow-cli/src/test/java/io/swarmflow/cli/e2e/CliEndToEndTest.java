@@ -1068,6 +1068,11 @@ class CliEndToEndTest {
             Result clean = swarm("clean", liveId, "--state-dir", state.toString());
             assertThat(clean.code()).as("%s", clean).isEqualTo(2);
             assertThat(clean.err()).contains("run " + liveId + " is executing; wait for it to end, or `swarm cancel " + liveId + "` first");
+            // logs of an attempt still running prints what there is so far, and says that more may come
+            Result logs = swarm("logs", liveId, "long", "--state-dir", state.toString());
+            assertThat(logs.code()).as("%s", logs).isZero();
+            assertThat(logs.err()).isEqualTo("swarm: long attempt 1 is still running; `swarm logs " + liveId
+                    + " long --follow` keeps printing its output\n");
         } finally {
             coordinator.destroyForcibly(); // kill -9
             coordinator.waitFor();
