@@ -217,16 +217,28 @@ final class RunCommands {
                 view.retryPolicies(w.service.plan(runId).tickets().stream().collect(java.util.stream.Collectors.toMap(
                         io.swarmflow.spec.PlannedTicket::id, io.swarmflow.spec.PlannedTicket::retries)));
                 toView.view = view;
-                signals.onRun(engine::cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished)
+                // the first signal, by which a store that then fails (its database locked by another process) failed
+                java.util.concurrent.atomic.AtomicReference<String> interrupted = new java.util.concurrent.atomic.AtomicReference<>();
+                Consumer<String> cancel = signal -> {
+                    interrupted.compareAndSet(null, signal);
+                    engine.cancel(signal);
+                };
+                signals.onRun(cancel, signal -> engine.cancelNow("second " + signal), view::onNotice, finished)
                         .ifPresent(signal -> { // came after the check above, while this coordinator claimed the run
                             view.onNotice("interrupted (" + signal + "): stopping the run");
-                            engine.cancel(signal);
+                            cancel.accept(signal);
                         });
                 try {
                     result = engine.execute();
                 } catch (io.swarmflow.store.StoreException.Unavailable e) {
                     signals.close();
-                    throw new StoppedByStore(runId, e);
+                    if (interrupted.get() == null) throw new StoppedByStore(runId, e);
+                    PrintStream err = Streams.err(null);
+                    err.println("swarm: " + io.swarmflow.spec.SpecError.printable(e.getMessage()));
+                    err.println("swarm: run " + runId + " stopped (interrupted: " + interrupted.get() + ") without recording it: "
+                            + "its running attempts were stopped, and what was recorded before is kept; once the database can be "
+                            + "written again, `swarm resume " + runId + "` continues it");
+                    return ExitCodes.INTERRUPTED;
                 } catch (Throwable e) {
                     signals.close();
                     throw e;

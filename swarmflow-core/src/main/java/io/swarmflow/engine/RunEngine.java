@@ -145,8 +145,13 @@ public final class RunEngine {
         this.random = options.seed() == 0 ? new SplittableRandom() : new SplittableRandom(options.seed());
     }
 
-    /** Asks the coordinator to stop: running attempts get TERM, then KILL after the grace period. Thread-safe. */
+    /**
+     * Asks the coordinator to stop: running attempts get TERM, then KILL after the grace period. Thread-safe. A
+     * coordinator blocked in a write that waits for another process's database lock stops waiting within seconds
+     * ({@link RunStore#stopWaitingForLocks}) and ends with {@link StoreException.Unavailable}, the run left for a resume.
+     */
     public void cancel(String by) {
+        store.stopWaitingForLocks(runId, by);
         inbox.add(new CancelRequested(by, false));
     }
 
@@ -155,6 +160,7 @@ public final class RunEngine {
      * want to wait for a cancellation under way. Thread-safe.
      */
     public void cancelNow(String by) {
+        store.stopWaitingForLocks(runId, by);
         inbox.add(new CancelRequested(by, true));
     }
 

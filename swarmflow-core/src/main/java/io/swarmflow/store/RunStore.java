@@ -118,6 +118,22 @@ public interface RunStore extends AutoCloseable {
         return () -> {};
     }
 
+    /**
+     * Makes this store's writes for run {@code runId} stop waiting for a lock that another connection holds on the
+     * whole database (a {@code sqlite3} session in a transaction, a backup), for a coordinator whose user asked it to
+     * stop (Ctrl-C): such a wait ends at the latest {@link #GIVEN_UP_LOCK_WAIT_MILLIS} after it began, or at once if it
+     * began earlier, and the write fails with {@link StoreException.Unavailable} naming {@code why}, with nothing of it
+     * written. Without this the coordinator, blocked in the write, would act on the stop only when the wait ends (up to
+     * a minute). Writes of other runs wait as before. Holds until the run is claimed again ({@link #claimRun}).
+     * Thread-safe; by default nothing (a store that never waits for such a lock).
+     *
+     * @param why what asked the run to stop, for the error (for example {@code SIGINT (Ctrl-C)})
+     */
+    default void stopWaitingForLocks(String runId, String why) {}
+
+    /** See {@link #stopWaitingForLocks}: how long a write of a run asked to stop still waits for a lock, in milliseconds. */
+    long GIVEN_UP_LOCK_WAIT_MILLIS = 2_000;
+
     /** Current time on the store clock, epoch milliseconds. */
     long now();
 

@@ -117,12 +117,20 @@ public interface Dialect {
 
     /**
      * Whether {@code e}, from a statement of the writer's transaction before its commit, means another connection (in
-     * this process or another) held the database's write lock for longer than the busy timeout: nothing of the
+     * this process or another) held the database's write lock for longer than the writer waits for it in one try: nothing of the
      * transaction was done, and the whole transaction may be tried again once the lock is released. Never where locks
      * are per row ({@link #isRetryable} covers those).
      */
     default boolean isLockedByAnother(SQLException e) {
         return false;
+    }
+
+    /**
+     * How long a write waits for the lock of {@link #isLockedByAnother} before the store says so
+     * ({@link #lockWaitNotice}), in milliseconds: a lock held for less is ordinary contention.
+     */
+    default long lockWaitNoticeAfterMillis() {
+        return 0;
     }
 
     /**

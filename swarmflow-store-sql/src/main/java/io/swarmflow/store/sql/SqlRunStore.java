@@ -78,8 +78,9 @@ public final class SqlRunStore implements RunStore {
      * ({@link Dialect#isLockedByAnother}) before it fails: 60 s, six of SQLite's busy timeouts. Long enough to ride out a
      * {@code sqlite3} session's transaction, a backup or {@code VACUUM} of a state database; short enough that a lock
      * left held (a forgotten session) stops the run with a clear message rather than hang it: while a write waits the
-     * coordinator's scheduler thread waits too (for a heartbeat or a durable start), so nothing else is recorded, no
-     * attempt is launched and a Ctrl-C takes effect only once the wait ends. Correctness does not depend on it: the
+     * coordinator's scheduler thread waits too (for a heartbeat or a durable start), so nothing else is recorded and no
+     * attempt is launched; a Ctrl-C ends the wait within {@link RunStore#GIVEN_UP_LOCK_WAIT_MILLIS}
+     * ({@link #stopWaitingForLocks}). Correctness does not depend on it: the
      * run's lease (15 s by default) may lapse meanwhile, but another coordinator can claim the run only with the same
      * write lock, and then this one's next write is fenced by the epoch.
      */
@@ -102,6 +103,8 @@ public final class SqlRunStore implements RunStore {
     private final String recovery;
     /** See {@link #LOCK_WAIT_MILLIS}. */
     private final long lockWaitMillis;
+    /** Runs whose writes no longer wait for another connection's lock ({@link #stopWaitingForLocks}), with why. */
+    private final Map<String, String> givenUp = new ConcurrentHashMap<>();
     /** See {@link #noticesTo}: the last one gets each notice. */
     private final ConcurrentLinkedDeque<NoticeSink> noticeSinks = new ConcurrentLinkedDeque<>();
     private final Object submitLock = new Object();
@@ -419,6 +422,7 @@ public final class SqlRunStore implements RunStore {
     @Override
     public long claimRun(String runId, String owner, long leaseMillis) {
         if (leaseMillis <= 0) throw new IllegalArgumentException("leaseMillis must be positive, got " + leaseMillis);
+        givenUp.remove(runId); // a new coordinator waits for locks again
         return await(submit(new ClaimOp(runId, owner, leaseMillis)));
     }
 
@@ -457,6 +461,11 @@ public final class SqlRunStore implements RunStore {
     public void markCommandsApplied(String runId, long epoch, List<Long> commandIds) {
         if (commandIds.isEmpty()) return;
         await(submit(new MarkAppliedOp(runId, epoch, List.copyOf(commandIds))));
+    }
+
+    @Override
+    public void stopWaitingForLocks(String runId, String why) {
+        givenUp.putIfAbsent(runId, why);
     }
 
     @Override
@@ -589,11 +598,14 @@ public final class SqlRunStore implements RunStore {
             } else if (failure instanceof SQLException se && dialect.isLockedByAnother(se)) {
                 long waited = (System.nanoTime() - started) / 1_000_000;
                 if (waited >= lockWaitMillis) break;
-                if (lockWaitNoticed < 0) {
+                if (waited >= GIVEN_UP_LOCK_WAIT_MILLIS && !givenUp.isEmpty() && stopWaitingForGivenUpRuns(batch, failure, waited)) {
+                    return; // every request of the batch was for a run asked to stop
+                }
+                if (lockWaitNoticed < 0 && waited >= dialect.lockWaitNoticeAfterMillis()) {
                     notice(dialect.lockWaitNotice(description, waited, lockWaitMillis));
                     lockWaitNoticed = waited;
                 }
-                // no pause: beginning the transaction again waits for the lock itself, up to the busy timeout
+                // no pause: beginning the transaction again waits for the lock itself, for one try
             } else if (!(failure instanceof SQLException se && dialect.isRetryable(se)) || retry >= DEADLOCK_RETRIES) {
                 break;
             } else {
@@ -615,7 +627,7 @@ public final class SqlRunStore implements RunStore {
         }
         long waited = (System.nanoTime() - started) / 1_000_000;
         if (failure != null) {
-            failBatch(batch, failure, lockWaitNoticed < 0 ? 0 : waited);
+            failBatch(batch, failure, failure instanceof SQLException se && dialect.isLockedByAnother(se) ? waited : 0, null);
             return;
         }
         if (lockWaitNoticed >= 0) notice("the database " + description + " is no longer locked (after " + (waited + 500) / 1000 + " s); writes go on");
@@ -625,6 +637,44 @@ public final class SqlRunStore implements RunStore {
             it.next();
             it.remove();
         }
+    }
+
+    /**
+     * Fails the requests of {@code batch} for runs whose writes no longer wait for locks ({@link #stopWaitingForLocks})
+     * and takes them out of it; the others go on waiting.
+     *
+     * @return whether none is left
+     */
+    private boolean stopWaitingForGivenUpRuns(List<Op<?>> batch, Throwable failure, long waited) {
+        List<Op<?>> stopped = new ArrayList<>();
+        String why = null;
+        for (Op<?> op : batch) {
+            String runId = runOf(op);
+            String w = runId == null ? null : givenUp.get(runId);
+            if (w == null) continue;
+            if (why == null) why = w + " asked run " + runId + " to stop";
+            op.error = null;
+            stopped.add(op);
+        }
+        if (stopped.isEmpty()) return false;
+        abandonBatch();
+        failBatch(stopped, failure, waited, why);
+        batch.removeIf(op -> stopped.stream().anyMatch(s -> s == op));
+        return batch.isEmpty();
+    }
+
+    /** The run a request writes to. */
+    private static String runOf(Op<?> op) {
+        return switch (op) {
+            case AppendOp a -> a.runId;
+            case CreateOp c -> c.created.runId();
+            case ClaimOp c -> c.runId;
+            case HeartbeatOp h -> h.runId;
+            case ReleaseOp r -> r.runId;
+            case SubmitOp s -> s.command.runId();
+            case MarkAppliedOp m -> m.runId;
+            case StopOp s -> null;
+        };
     }
 
     /**
@@ -734,8 +784,12 @@ public final class SqlRunStore implements RunStore {
         return new CommitCounts(syncedCommitCount.get(), unsyncedCommitCount.get());
     }
 
-    /** @param lockWaitedMillis how long the batch waited for another connection's lock, or 0 */
-    private void failBatch(List<Op<?>> batch, Throwable e, long lockWaitedMillis) {
+    /**
+     * @param lockWaitedMillis how long the batch waited for another connection's lock, or 0
+     * @param gaveUp           why the batch stopped waiting before {@link #lockWaitMillis} ({@link #stopWaitingForLocks}),
+     *                         or null
+     */
+    private void failBatch(List<Op<?>> batch, Throwable e, long lockWaitedMillis, String gaveUp) {
         abandonBatch();
         StoreException err;
         if (e instanceof SQLException se && dialect.isDamage(se)) {
@@ -745,7 +799,8 @@ public final class SqlRunStore implements RunStore {
                     + "), so it may or may not have been written; resuming the run reads what was", e);
         } else {
             String what = "could not write to " + description + ": " + e.getMessage()
-                    + (lockWaitedMillis > 0 ? " (waited " + (lockWaitedMillis + 500) / 1000 + " s for another process to release it)" : "")
+                    + (lockWaitedMillis > 0 ? " (waited " + (lockWaitedMillis + 500) / 1000 + " s for another process to release it"
+                    + (gaveUp == null ? ")" : ", then stopped waiting: " + gaveUp + ")") : "")
                     + "; nothing of this batch was written";
             err = e instanceof SQLException se && dialect.isUnavailable(se) ? new StoreException.Unavailable(what, e) : new StoreException(what, e);
         }

@@ -27,6 +27,13 @@ import java.util.Set;
 public final class SqliteDialect implements Dialect {
     /** How long a connection waits for another process's lock before failing, in milliseconds. */
     public static final int BUSY_TIMEOUT_MILLIS = 10_000;
+    /**
+     * How long the writer connection's {@code BEGIN IMMEDIATE} waits for another connection's write lock in one try, in
+     * milliseconds: the store then begins again (see {@link SqlRunStore#LOCK_WAIT_MILLIS}), and between tries it sees
+     * whether the wait was given up ({@link SqlRunStore#stopWaitingForLocks}). One long busy timeout could not be
+     * stopped: SQLite's busy handler does not look at {@code sqlite3_interrupt}.
+     */
+    static final int WRITER_LOCK_TRY_MILLIS = 250;
 
     private final int busyTimeoutMillis;
 
@@ -66,6 +73,8 @@ public final class SqliteDialect implements Dialect {
                 s.execute("PRAGMA cache_size = -131072"); // 128 MiB
                 s.execute("PRAGMA temp_store = MEMORY");
                 s.execute("PRAGMA wal_autocheckpoint = 16384");
+                // last: switching to WAL above may wait for other processes the whole busy timeout
+                s.execute("PRAGMA busy_timeout = " + Math.min(busyTimeoutMillis, WRITER_LOCK_TRY_MILLIS));
             } else {
                 s.execute("PRAGMA query_only = 1");
             }
@@ -102,7 +111,16 @@ public final class SqliteDialect implements Dialect {
         return "";
     }
 
-    /** The result codes SQLITE_BUSY* (https://www.sqlite.org/rescode.html#busy): the busy timeout passed. */
+    /** The busy timeout: a lock held for less than that is what other processes' writes take now and then. */
+    @Override
+    public long lockWaitNoticeAfterMillis() {
+        return busyTimeoutMillis;
+    }
+
+    /**
+     * The result codes SQLITE_BUSY* (https://www.sqlite.org/rescode.html#busy): the busy timeout
+     * ({@link #WRITER_LOCK_TRY_MILLIS} for the writer) passed.
+     */
     @Override
     public boolean isLockedByAnother(SQLException e) {
         SQLiteException se = sqliteError(e);
@@ -118,7 +136,8 @@ public final class SqliteDialect implements Dialect {
         return "the database " + description + " is locked: another process holds its write lock (a `sqlite3` session in a "
                 + "transaction, a backup or VACUUM; `fuser -v " + description + "` lists the processes that have it open). Nothing "
                 + "can be recorded meanwhile: writes wait and go on once it is released, for up to " + seconds(boundMillis)
-                + " in all (" + (waitedMillis + 500) / 1000 + " s so far); then the run stops, and `swarm resume` continues it";
+                + " in all (" + (waitedMillis + 500) / 1000 + " s so far); then the write fails: a run stops, and `swarm resume` continues it (Ctrl-C stops it sooner), and "
+                + "another command fails, changing nothing";
     }
 
     private static String seconds(long millis) {

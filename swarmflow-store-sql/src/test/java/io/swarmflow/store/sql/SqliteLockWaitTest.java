@@ -85,6 +85,48 @@ class SqliteLockWaitTest {
         }
     }
 
+    /**
+     * A run asked to stop (Ctrl-C) while its write waits for the lock: the write fails within seconds, naming why, not at
+     * the one-minute bound, with nothing written; the other run's write in the same wait goes on waiting and is written
+     * once the lock is released; claimed again, the run writes as before.
+     */
+    @Test
+    void aRunAskedToStopStopsWaitingWhileAnotherRunGoesOnWaiting() throws Exception {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), SqlRunStore.LOCK_WAIT_MILLIS)) {
+            store.createRun(TestPlans.created("r1", 1));
+            store.createRun(TestPlans.created("r2", 1));
+            long e1 = store.claimRun("r1", "host:1", 600_000);
+            long e2 = store.claimRun("r2", "host:1", 600_000);
+            CompletableFuture<Long> stopped;
+            CompletableFuture<Long> waiting;
+            Throwable failure;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                stopped = store.append("r1", e1, List.of(new RunEvent.RunStarted(e1, "host:1", false)));
+                waiting = store.append("r2", e2, List.of(new RunEvent.RunStarted(e2, "host:1", false)));
+                await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= triesBefore + 2);
+                store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
+                // well within the 60 s bound: only giving up ends the wait this early
+                failure = catchThrowable(() -> stopped.get(30, TimeUnit.SECONDS));
+                assertThat(waiting).isNotDone();
+                s.execute("COMMIT");
+            }
+            assertThat(failure).isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(failure.getCause()).isInstanceOf(StoreException.Unavailable.class)
+                    .hasMessageContaining("SQLITE_BUSY")
+                    .hasMessageContaining("then stopped waiting: SIGINT (Ctrl-C) asked run r1 to stop")
+                    .hasMessageContaining("nothing of this batch was written");
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L);
+            // a new coordinator of r1 (a resume) waits for locks again and writes
+            long again = store.claimRun("r1", "host:1", 600_000);
+            assertThat(store.append("r1", again, List.of(new RunEvent.RunStarted(again, "host:1", true))).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(2);
+        }
+    }
+
     @Test
     void aLockHeldPastTheBoundFailsTheWriteWithNothingWrittenAndTheRunResumesOnceItIsReleased() throws Exception {
         List<String> notices = new CopyOnWriteArrayList<>();
