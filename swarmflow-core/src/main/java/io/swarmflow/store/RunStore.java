@@ -108,9 +108,13 @@ public interface RunStore extends AutoCloseable {
     /**
      * Sends what the user should know about the store while it works for them (for example that another process holds
      * the database's write lock, so writes wait) to {@code sink}, until the returned handle is run. Of the sinks added
-     * and not yet removed, the latest gets each notice: a coordinator adds the run's output while it executes, over a
-     * command's default. Called on the store's own threads: {@code sink} must be fast and thread-safe. By default the
-     * store has nothing to say.
+     * and not yet removed, the latest gets each notice, whichever runs the waiting writes are for: a coordinator adds
+     * the run's output while it executes, over a command's default (the CLI: one run per process). With several
+     * coordinators on one store (a server), the one that started last tells its run's output; that is sound for the
+     * one notice there is, a SQLite database locked by another process, since the store's single writer then waits
+     * for all its runs alike, but the others' outputs do not say why they stall. PostgreSQL's locks are per row, and
+     * its store waits without notice. Called on the store's own threads: {@code sink} must be fast and thread-safe.
+     * By default the store has nothing to say.
      *
      * @return removes {@code sink}; idempotent
      */
