@@ -118,8 +118,8 @@ public interface Dialect {
     /**
      * Whether {@code e}, from a statement of the writer's transaction before its commit, means another connection (in
      * this process or another) held the database's write lock for longer than the writer waits for it in one try: nothing of the
-     * transaction was done, and the whole transaction may be tried again once the lock is released. Never where locks
-     * are per row ({@link #isRetryable} covers those).
+     * transaction was done, and the whole transaction may be tried again once the lock is released (SQLite: the
+     * database's write lock; PostgreSQL: any lock past {@code lock_timeout}; deadlocks are {@link #isRetryable}).
      */
     default boolean isLockedByAnother(SQLException e) {
         return false;

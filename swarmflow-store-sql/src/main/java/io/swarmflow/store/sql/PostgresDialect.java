@@ -26,6 +26,7 @@ public final class PostgresDialect implements Dialect {
     private static final Set<String> FOREIGN_SCHEMA = Set.of("42P01", "42703");
 
     private final String schema;
+    private final int lockTimeoutMillis;
 
     /**
      * A dialect for the store's tables in {@code schema}; nothing is connected or created until the store opens.
@@ -35,12 +36,18 @@ public final class PostgresDialect implements Dialect {
      * @throws IllegalArgumentException otherwise, or when it starts with {@code pg_} (reserved by PostgreSQL)
      */
     public PostgresDialect(String schema) {
+        this(schema, LOCK_TIMEOUT_MILLIS);
+    }
+
+    /** A dialect whose connections wait {@code lockTimeoutMillis} for another session's lock (tests use a short one). */
+    PostgresDialect(String schema, int lockTimeoutMillis) {
         if (schema == null || !SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
             throw new IllegalArgumentException("invalid PostgreSQL schema name " + (schema == null ? "null" : "'" + schema + "'")
                     + ": use lower-case letters, digits and _, starting with a letter or _ (not pg_), at most 63 characters, "
                     + "for example swarm");
         }
         this.schema = schema;
+        this.lockTimeoutMillis = lockTimeoutMillis;
     }
 
     @Override
@@ -71,7 +78,7 @@ public final class PostgresDialect implements Dialect {
     public void configure(Connection connection, boolean writer) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("SET search_path TO " + schema);
-            s.execute("SET lock_timeout = " + LOCK_TIMEOUT_MILLIS);
+            s.execute("SET lock_timeout = " + lockTimeoutMillis);
             if (writer) {
                 s.execute("SET synchronous_commit = on");
             } else {
@@ -164,6 +171,29 @@ public final class PostgresDialect implements Dialect {
         return hasState(e, "40P01");
     }
 
+    /**
+     * SQLSTATE {@code 55P03} lock_not_available: a statement waited {@code lock_timeout} for a lock another session
+     * holds (a run's row, the run-creation lock, or a whole table: a migration's {@code ALTER TABLE}, a
+     * {@code VACUUM FULL}, a {@code psql} session in a transaction); the server rolled nothing back by itself, but the
+     * transaction is aborted (https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT).
+     * Deadlocks are found first ({@code deadlock_timeout}, 1 s by default, is shorter) and are {@link #isRetryable}.
+     */
+    @Override
+    public boolean isLockedByAnother(SQLException e) {
+        return hasState(e, "55P03");
+    }
+
+    /** Names the schema and how to find the sessions that hold the locks. */
+    @Override
+    public String lockWaitNotice(String description, long waitedMillis, long boundMillis) {
+        return description + " is locked: another session holds a lock the store's writes need (another swarm's "
+                + "transaction, a migration, a `psql` session in a transaction; `SELECT pid, usename, state, query FROM "
+                + "pg_stat_activity WHERE pid IN (SELECT unnest(pg_blocking_pids(pid)) FROM pg_stat_activity)` lists them). "
+                + "Nothing can be recorded meanwhile: writes wait and go on once it is released, for up to " + boundMillis / 1000
+                + " s in all (" + (waitedMillis + 500) / 1000 + " s so far); then the write fails: a run stops, and `swarm resume` "
+                + "continues it, and another command fails, changing nothing";
+    }
+
     @Override
     public boolean isCorruption(SQLException e) {
         return isDamage(e) || FOREIGN_SCHEMA.contains(e.getSQLState());
@@ -171,8 +201,8 @@ public final class PostgresDialect implements Dialect {
 
     /**
      * SQLSTATE classes 08 connection exception, 53 insufficient resources (disk full, out of memory, too many
-     * connections), 57 operator intervention (shutdown), 58 system error (I/O), and 25006 read-only transaction (a
-     * standby) (https://www.postgresql.org/docs/current/errcodes-appendix.html); or no SQLSTATE at all, as pgjdbc reports
+     * connections), 57 operator intervention (shutdown, a {@code statement_timeout}), 58 system error (I/O), 25006
+     * read-only transaction (a standby) and 55P03 lock not available (past the store's lock wait) (https://www.postgresql.org/docs/current/errcodes-appendix.html); or no SQLSTATE at all, as pgjdbc reports
      * some I/O failures.
      */
     @Override
@@ -180,7 +210,7 @@ public final class PostgresDialect implements Dialect {
         String state = e.getSQLState();
         if (state == null) return e.getCause() instanceof java.io.IOException;
         return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
-                || state.equals("25006");
+                || state.equals("25006") || state.equals("55P03");
     }
 
     /** SQLSTATE {@code XX001} data_corrupted or {@code XX002} index_corrupted (https://www.postgresql.org/docs/current/errcodes-appendix.html). */

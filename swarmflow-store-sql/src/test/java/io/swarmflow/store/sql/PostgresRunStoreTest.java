@@ -175,6 +175,42 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
     }
 
     /** The server rolls back a transaction whose connection broke, so the writer writes it again on a new connection. */
+    /**
+     * Another session holds a lock the writer needs (here the run's row, as a {@code psql} session in a transaction would;
+     * a migration's table lock alike) for longer than {@code lock_timeout}: the server fails the statement with 55P03,
+     * and the writer begins the whole transaction again, saying so once, until the lock is released, instead of failing
+     * the batch (which stopped the run with an internal error after 10 s).
+     */
+    @Test
+    void aWritePastTheLockTimeoutWaitsForTheLockAnotherSessionHoldsSaysSoAndIsWrittenOnce() throws Exception {
+        store.close();
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(PostgresTestDatabase.URL);
+        store = new SqlRunStore(new PostgresDialect(schema, 200), ds, "schema " + schema, "start a new run",
+                SqlRunStore.LOCK_WAIT_MILLIS, System::currentTimeMillis);
+        List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.noticesTo(notices::add);
+        long epoch = startRun("r1", 2);
+        java.util.concurrent.CompletableFuture<Long> appended;
+        try (Connection other = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s = other.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            s.execute("BEGIN");
+            s.execute("SELECT 1 FROM runs WHERE run_id = 'r1' FOR UPDATE");
+            long triesBefore = store.commitCounts().synced();
+            appended = store.append("r1", epoch, List.of(new TicketReady("t0")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= triesBefore + 3);
+            assertThat(appended).isNotDone();
+            assertThat(notices).hasSize(1);
+            assertThat(notices.getFirst()).contains("schema " + schema + " is locked", "pg_blocking_pids");
+            s.execute("COMMIT");
+        }
+        assertThat(appended.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(notices).hasSize(2);
+        assertThat(notices.getLast()).contains("no longer locked");
+        assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L);
+        assertReplayEquals("r1");
+    }
+
     @Test
     void aWriterWhoseConnectionWasCutWritesTheNextBatchOnANewOne() throws Exception {
         long epoch = startRun("r1", 2);
