@@ -300,10 +300,14 @@ public final class SqlRunStore implements RunStore {
             dialect.configure(w, true);
             unsyncedCommitSql = dialect.unsyncedCommits(w);
             if (dialect.clockQuery() != null) {
-                try (Statement s = w.createStatement(); ResultSet rs = s.executeQuery(dialect.clockQuery())) {
-                    rs.next();
-                    lastServerNow = rs.getLong(1);
-                    clockOffset = lastServerNow - hostClock.getAsLong();
+                try (Statement s = w.createStatement()) {
+                    long sent = hostClock.getAsLong();
+                    try (ResultSet rs = s.executeQuery(dialect.clockQuery())) {
+                        long received = hostClock.getAsLong();
+                        rs.next();
+                        lastServerNow = rs.getLong(1);
+                        clockOffset = clockOffset(lastServerNow, sent, received);
+                    }
                 }
             }
             if (!schemaIsCurrent(w, dialect.migrationChecksums())) migrate();
@@ -742,7 +746,9 @@ public final class SqlRunStore implements RunStore {
      * whose clock jumps between transactions then moves only {@link #now()} until the next one, never a lease decision.
      */
     private long beginWithServerClock(Statement s, String sql) throws SQLException {
+        long sent = hostClock.getAsLong();
         boolean isResultSet = s.execute(sql);
+        long received = hostClock.getAsLong();
         while (!isResultSet && s.getUpdateCount() != -1) isResultSet = s.getMoreResults();
         if (!isResultSet) throw new SQLException("the server's clock could not be read: `" + sql + "` returned no row");
         long server;
@@ -750,10 +756,21 @@ public final class SqlRunStore implements RunStore {
             if (!rs.next()) throw new SQLException("the server's clock could not be read: `" + sql + "` returned no row");
             server = rs.getLong(1);
         }
-        clockOffset = server - hostClock.getAsLong();
+        clockOffset = clockOffset(server, sent, received);
         lastServerNow = Math.max(lastServerNow, server);
         clock.accumulateAndGet(lastServerNow, Math::max);
         return lastServerNow;
+    }
+
+    /**
+     * The server's clock minus this host's, from one round trip: the server read its clock ({@code server}) between
+     * {@code sent} and {@code received} (this host's clock when the query left and when its answer came), taken as
+     * halfway, as NTP does (RFC 5905, section 8: offset = ((T2 - T1) + (T3 - T4)) / 2, here with T2 = T3, the server's one
+     * reading). Read against {@code received} alone it came out low by the answer's way back; halfway it is exact when
+     * both ways take as long, and off by at most half the round trip otherwise.
+     */
+    static long clockOffset(long server, long sent, long received) {
+        return server - (sent + (received - sent) / 2);
     }
 
     /**

@@ -69,6 +69,29 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
         }
     }
 
+    /**
+     * The offset between the server's clock and this host's is taken from the middle of the round trip that read the
+     * server's, as NTP does, not from its end: a host clock that jumps an hour at each reading makes every round trip an
+     * hour long, so the server read its clock half an hour after the reading before it. {@code now()} is then a whole
+     * number of hours plus half an hour after the server's time (it was a whole number of hours when the offset was
+     * measured against the reading after the round trip).
+     */
+    @Test
+    void theClockOffsetIsMeasuredFromTheMiddleOfTheRoundTrip() throws Exception {
+        java.util.concurrent.atomic.AtomicLong host = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+        try (SqlRunStore jumpy = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema, () -> host.getAndAdd(HOUR))) {
+            jumpy.createRun(TestPlans.created("r1", 1));
+            long before = serverMillis();
+            jumpy.claimRun("r1", "host:1", 60_000); // a write transaction: it measures the offset again
+            long after = serverMillis();
+            long ahead = jumpy.now() - (before + after) / 2;
+            assertThat(Math.floorMod(ahead, HOUR)).as("%s ms ahead of the server", ahead)
+                    .isBetween(HOUR / 2 - 10_000 - (after - before), HOUR / 2 + 10_000 + (after - before));
+        }
+        assertThat(SqlRunStore.clockOffset(1_000, 0, 400)).as("halfway: sent at 0, received at 400").isEqualTo(800);
+        assertThat(SqlRunStore.clockOffset(5_000, 6_000, 6_000)).isEqualTo(-1_000);
+    }
+
     private long serverMillis() throws Exception {
         try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint")) {
