@@ -310,7 +310,10 @@ public final class SqlRunStore implements RunStore {
                     }
                 }
             }
-            if (!schemaIsCurrent(w, dialect.migrationChecksums())) migrate();
+            if (!schemaIsCurrent(w, dialect.migrationChecksums())) {
+                refuseNewerSchema(w, dialect.migrationChecksums(), description);
+                migrate();
+            }
             try (Statement s = w.createStatement()) {
                 for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands")) {
                     s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
@@ -400,6 +403,42 @@ public final class SqlRunStore implements RunStore {
             return false;
         }
         return found.equals(expected);
+    }
+
+    /**
+     * Refuses a database that a newer swarm migrated: Flyway's history holds a successful migration newer than the newest
+     * of this build ({@link Dialect#migrationChecksums}). Flyway ignores such a "future" migration by default
+     * ({@code ignoreMigrationPatterns} {@code *:future}) and would let this older swarm read and write a schema it does
+     * not know: it may misread what the newer one recorded, and what it writes lacks what the newer one expects (a
+     * swarm from before SQLite V4 / PostgreSQL V3 creates runs without their description line). Nothing is read or
+     * written but the history; a history that cannot be read is left to Flyway.
+     *
+     * @param description what the database is, for the message
+     * @throws StoreException.Corrupt naming both versions and the way out (the newer swarm)
+     */
+    static void refuseNewerSchema(Connection c, Map<Integer, Integer> known, String description) {
+        if (known.isEmpty()) return;
+        int newest = java.util.Collections.max(known.keySet());
+        int found = 0;
+        String what = null;
+        try (Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT version, description, success FROM flyway_schema_history WHERE version IS NOT NULL")) {
+            while (r.next()) {
+                int version = Integer.parseInt(r.getString(1));
+                String migration = r.getString(2);
+                if (r.getBoolean(3) && version > found) {
+                    found = version;
+                    what = migration;
+                }
+            }
+        } catch (SQLException | NumberFormatException e) {
+            return;
+        }
+        if (found <= newest) return;
+        throw new StoreException.Corrupt(description + " was written by a newer swarm: its schema is at version " + found + " ("
+                + what + "), and this swarm knows versions up to " + newest + ", so it could misread what the newer one recorded; "
+                + "nothing was changed. Use the newer swarm (the one that last ran on this state, or a later one): `swarm version` "
+                + "says which one you run", null);
     }
 
     private void migrate() {

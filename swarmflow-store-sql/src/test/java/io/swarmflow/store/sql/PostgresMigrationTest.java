@@ -56,6 +56,21 @@ class PostgresMigrationTest {
         assertThat(flyway().info().pending()).isEmpty();
     }
 
+    /** As on SQLite ({@link SqliteMigrationTest}): a schema that a newer swarm migrated is refused, saying to use that swarm. */
+    @Test
+    void aSchemaMigratedByANewerSwarmIsRefusedSayingToUseTheNewerSwarm() throws Exception {
+        int future = java.util.Collections.max(new PostgresDialect(schema).migrationChecksums().keySet()) + 1;
+        SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema).close();
+        PostgresTestDatabase.execute(schema, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, "
+                + "checksum, installed_by, execution_time, success) VALUES (" + future + ", '" + future + "', 'run labels', 'SQL', "
+                + "'V" + future + "__run_labels.sql', 1, 'x', 1, true)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema).close())
+                .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
+                .hasMessageStartingWith("schema " + schema + " of " + PostgresTestDatabase.URL + " was written by a newer swarm: its "
+                        + "schema is at version " + future + " (run labels), and this swarm knows versions up to " + (future - 1))
+                .hasMessageContaining("nothing was changed. Use the newer swarm");
+    }
+
     /**
      * Runs created before version 3 get the first line of their description into their row once, at the migration,
      * from the plan in their first event, as on SQLite ({@link SqliteMigrationTest}); an unreadable first event leaves

@@ -192,6 +192,38 @@ class SqliteMigrationTest {
         }
     }
 
+    /**
+     * A database that a newer swarm migrated (here a fake version 5 in Flyway's history) is refused with what to do, not
+     * opened: Flyway alone ignores a migration newer than its own ("future") and would let this swarm write to a schema
+     * it does not know. Nothing is changed, and the newer swarm (here: the history without it) opens it as before.
+     */
+    @Test
+    void aDatabaseMigratedByANewerSwarmIsRefusedSayingToUseTheNewerSwarm() throws Exception {
+        java.util.Map<Integer, Integer> current = new SqliteDialect().migrationChecksums();
+        int future = java.util.Collections.max(current.keySet()) + 1;
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            store.createRun(TestPlans.created("r1", 1));
+        }
+        Path db = dir.resolve("swarm.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+                    + "installed_by, execution_time, success) VALUES (" + future + ", '" + future + "', 'run labels', 'SQL', 'V"
+                    + future + "__run_labels.sql', 1, '', 1, 1)");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openSqlite(dir).close())
+                .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
+                .hasMessage(db + " was written by a newer swarm: its schema is at version " + future + " (run labels), and this "
+                        + "swarm knows versions up to " + (future - 1) + ", so it could misread what the newer one recorded; nothing "
+                        + "was changed. Use the newer swarm (the one that last ran on this state, or a later one): `swarm version` "
+                        + "says which one you run");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '" + future + "'");
+        }
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            assertThat(store.run("r1")).isPresent();
+        }
+    }
+
     /** An edited migration is refused (by Flyway, which the fast path hands over to), not silently accepted. */
     @Test
     void aDatabaseThatAppliedAnotherTextOfAMigrationIsRefusedAsNotReadable() throws Exception {
