@@ -128,7 +128,8 @@ public interface RunStore extends AutoCloseable {
      * stop (Ctrl-C): such a wait ends at the latest {@link #GIVEN_UP_LOCK_WAIT_MILLIS} after it began, or at once if it
      * began earlier, and the write fails with {@link StoreException.Unavailable} naming {@code why}, with nothing of it
      * written. Without this the coordinator, blocked in the write, would act on the stop only when the wait ends (up to
-     * a minute). Writes of other runs wait as before. Holds until the run is claimed again ({@link #claimRun}).
+     * a minute). Writes of other runs wait as before. Holds until the run is released ({@link #releaseRun}: its coordinator is
+     * done) or claimed again ({@link #claimRun}).
      * Thread-safe; by default nothing (a store that never waits for such a lock).
      *
      * @param why what asked the run to stop, for the error (for example {@code SIGINT (Ctrl-C)})

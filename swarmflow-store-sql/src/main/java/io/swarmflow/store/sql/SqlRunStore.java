@@ -477,7 +477,11 @@ public final class SqlRunStore implements RunStore {
 
     @Override
     public void releaseRun(String runId, long epoch) {
-        await(submit(new ReleaseOp(runId, epoch)));
+        try {
+            await(submit(new ReleaseOp(runId, epoch)));
+        } finally {
+            givenUp.remove(runId); // its coordinator is done with it
+        }
     }
 
     @Override
