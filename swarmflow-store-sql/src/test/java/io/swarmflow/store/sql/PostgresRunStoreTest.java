@@ -250,6 +250,24 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
     }
 
     /**
+     * A server that ends idle sessions ({@code idle_session_timeout}, here set on the writer's own session) closed the
+     * writer's connection between two batches: the next batch is written on a new connection, as after any lost one.
+     */
+    @Test
+    void aWriterWhoseIdleSessionTheServerEndedWritesTheNextBatchOnANewOne() throws Exception {
+        long epoch = startRun("r1", 2);
+        int ended = writerPid();
+        try (Statement s = store.writerConnectionForTests().createStatement()) {
+            s.execute("SET idle_session_timeout = 100");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !backendExists(ended));
+
+        assertThat(append("r1", epoch, new TicketReady("t0"))).isEqualTo(3);
+        assertThat(writerPid()).isNotEqualTo(ended);
+        assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L);
+    }
+
+    /**
      * PostgreSQL breaks a lock cycle by rolling back one of its transactions; when that is the writer's, the writer writes
      * the batch again. A waiting session looks for a cycle once, {@code deadlock_timeout} after it began to wait, and the
      * one that finds it is rolled back: the writer's sessions look after 5 s and the test's never (60 s), so the writer is
