@@ -131,7 +131,10 @@ final class StateDirRegistry {
      * {@link #registerAndList}, with the list's stamp; {@code own} moved to the end only when {@code toEnd} (a run that
      * starts or resumes), else left where it is listed and added at the end only when missing (a run that looks at the
      * list again for an attempt: two runs that moved their own to the end at each attempt rewrote the list in turn at
-     * every attempt, each rewrite making the other read it again under the lock).
+     * every attempt, each rewrite making the other read it again under the lock) or listed before the
+     * {@link #RECENT} last entries: the other runs' tickets hide only the state directories registered last
+     * ({@link LocalExecutor#MAX_HIDDEN_STATE_DIRS}), so a long run that many runs started after would otherwise become
+     * readable to theirs.
      *
      * @param wait  how long to wait for another process to release the list's lock; zero tries once
      * @param toEnd whether {@code own} goes to the end of the list when it is listed elsewhere
@@ -194,7 +197,7 @@ final class StateDirRegistry {
             Set<String> unnamed = new LinkedHashSet<>();
             parse(file, listed, kept, unnamed);
             // the list runs from the least to the most recently registered: this run's own goes (or moves) to the end
-            boolean inPlace = toEnd ? !kept.isEmpty() && ownReal.equals(kept.getLast()) : kept.contains(ownReal);
+            boolean inPlace = toEnd ? !kept.isEmpty() && ownReal.equals(kept.getLast()) : amongLast(kept, ownReal, RECENT);
             if (!inPlace) {
                 kept.remove(ownReal);
                 kept.add(ownReal);
@@ -209,6 +212,21 @@ final class StateDirRegistry {
             others.remove(ownReal);
             return new Listing(List.copyOf(others), stamp(file));
         }
+    }
+
+    /**
+     * How many of the entries registered last an attempt's own state directory may be among and stay in place
+     * ({@link #register} with {@code toEnd} false): {@link LocalExecutor#MAX_HIDDEN_STATE_DIRS}, the most another run's
+     * tickets hide. Counted over every existing listed directory, also those the others do not count (under a home, in
+     * /tmp, no longer a state directory), so a directory among them is always among those another run hides.
+     */
+    static final int RECENT = LocalExecutor.MAX_HIDDEN_STATE_DIRS;
+
+    /** Whether {@code own} is one of the {@code last} entries at the end of {@code kept}. */
+    private static boolean amongLast(LinkedHashSet<Path> kept, Path own, int last) {
+        java.util.Iterator<Path> it = kept.reversed().iterator();
+        for (int i = 0; i < last && it.hasNext(); i++) if (it.next().equals(own)) return true;
+        return false;
     }
 
     /**

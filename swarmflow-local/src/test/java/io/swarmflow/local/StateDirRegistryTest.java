@@ -55,6 +55,37 @@ class StateDirRegistryTest {
         assertThat(StateDirRegistry.registerAndList(list, c)).containsExactly(b, a);
     }
 
+    /**
+     * An attempt leaves its run's state directory where it is listed while it is among the {@link StateDirRegistry#RECENT}
+     * registered last (two active runs do not rewrite the list in turn), but moves it to the end once more runs than that
+     * started after it: the other runs' tickets hide only that many, so a long run's state would become readable to them.
+     */
+    @Test
+    void anAttemptMovesItsStateDirectoryToTheEndOnlyOnceItFellPastTheDirectoriesHidden() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path own = Files.createDirectories(tmp.resolve("long-run")).toRealPath();
+        StateDirRegistry.register(list, own, java.time.Duration.ZERO, true);
+        List<Path> later = new ArrayList<>();
+        for (int i = 0; i < StateDirRegistry.RECENT - 1; i++) { // the long run's is the RECENT-th from the end
+            Path d = Files.createDirectories(tmp.resolve("later-" + i)).toRealPath();
+            later.add(d);
+            StateDirRegistry.register(list, d, java.time.Duration.ZERO, true);
+        }
+        byte[] before = Files.readAllBytes(list);
+        StateDirRegistry.register(list, later.getFirst(), java.time.Duration.ZERO, false);
+        assertThat(Files.readAllBytes(list)).as("among the last ones: left in place").isEqualTo(before);
+        StateDirRegistry.register(list, own, java.time.Duration.ZERO, false);
+        assertThat(Files.readAllBytes(list)).as("still among them: left in place").isEqualTo(before);
+
+        Path oneMore = Files.createDirectories(tmp.resolve("one-more")).toRealPath();
+        StateDirRegistry.register(list, oneMore, java.time.Duration.ZERO, true);
+        StateDirRegistry.register(list, own, java.time.Duration.ZERO, false);
+
+        String text = new String(Files.readAllBytes(list), StandardCharsets.UTF_8);
+        assertThat(text).endsWith(oneMore + "\0" + own + "\0");
+        assertThat(StateDirRegistry.read(list, oneMore).reversed().subList(0, StateDirRegistry.RECENT)).contains(own);
+    }
+
     @Test
     void aStateDirectoryNamedThroughALinkIsListedByItsRealPath() throws Exception {
         Path list = tmp.resolve("state-dirs");
