@@ -179,7 +179,7 @@ public final class RunEngine {
         if (view.state().isFinished()) return view.state();
         boolean resumed = view.startedAtMillis() != 0;
         // what the store has to say while it works for this run (the database locked by another process) is the run's to show
-        Runnable storeNoticesBack = store.noticesTo(listener::onNotice);
+        Runnable storeNoticesBack = store.noticesTo(runId, listener::onNotice);
         try {
             load();
             Path runDir = runDir();

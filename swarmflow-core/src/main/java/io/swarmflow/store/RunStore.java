@@ -107,14 +107,10 @@ public interface RunStore extends AutoCloseable {
 
     /**
      * Sends what the user should know about the store while it works for them (for example that another process holds
-     * the database's write lock, so writes wait) to {@code sink}, until the returned handle is run. Of the sinks added
-     * and not yet removed, the latest gets each notice, whichever runs the waiting writes are for: a coordinator adds
-     * the run's output while it executes, over a command's default (the CLI: one run per process). With several
-     * coordinators on one store (a server), the one that started last tells its run's output; that is sound for the
-     * one notice there is, a SQLite database locked by another process, since the store's single writer then waits
-     * for all its runs alike, but the others' outputs do not say why they stall. PostgreSQL's locks are per row, and
-     * its store waits without notice. Called on the store's own threads: {@code sink} must be fast and thread-safe.
-     * By default the store has nothing to say.
+     * the database's write lock, so writes wait) to {@code sink}, until the returned handle is run: the notices about
+     * writes to runs that have no sink of their own ({@link #noticesTo(String, java.util.function.Consumer)}), and about
+     * writes to no run; of such sinks added and not yet removed, the latest gets each (a command's output). Called on
+     * the store's own threads: {@code sink} must be fast and thread-safe. By default the store has nothing to say.
      *
      * @return removes {@code sink}; idempotent
      */
@@ -123,11 +119,24 @@ public interface RunStore extends AutoCloseable {
     }
 
     /**
+     * {@link #noticesTo(java.util.function.Consumer)} for the notices about writes to run {@code runId} (a coordinator
+     * adds the run's output while it executes): with several runs on one store (a server), each run's output says why
+     * its own writes stall, and only those that do. Of the sinks added for the run and not yet removed, the latest
+     * gets each. By default the same as {@link #noticesTo(java.util.function.Consumer)}.
+     *
+     * @return removes {@code sink}; idempotent
+     */
+    default Runnable noticesTo(String runId, java.util.function.Consumer<String> sink) {
+        return noticesTo(sink);
+    }
+
+    /**
      * Makes this store's writes for run {@code runId} stop waiting for a lock that another connection holds on the
      * whole database (a {@code sqlite3} session in a transaction, a backup), for a coordinator whose user asked it to
-     * stop (Ctrl-C): such a wait ends at the latest {@link #GIVEN_UP_LOCK_WAIT_MILLIS} after it began, or at once if it
-     * began earlier, and the write fails with {@link StoreException.Unavailable} naming {@code why}, with nothing of it
-     * written. Without this the coordinator, blocked in the write, would act on the stop only when the wait ends (up to
+     * stop (Ctrl-C): such a wait ends at the latest {@link #GIVEN_UP_LOCK_WAIT_MILLIS} after the store's writes began
+     * waiting (an earlier write's wait, the one the coordinator was blocked in, counts), at once if they began earlier,
+     * and the write fails with {@link StoreException.Unavailable} naming {@code why} and how long the writes waited in
+     * all, with nothing of it written. Without this the coordinator, blocked in the write, would act on the stop only when the wait ends (up to
      * a minute). Writes of other runs wait as before. Holds until the run is released ({@link #releaseRun}: its coordinator is
      * done) or claimed again ({@link #claimRun}).
      * Thread-safe; by default nothing (a store that never waits for such a lock).

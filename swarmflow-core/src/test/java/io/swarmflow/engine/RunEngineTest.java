@@ -661,6 +661,23 @@ class RunEngineTest {
         assertThat(exec.violations).isEmpty();
     }
 
+    /**
+     * The coordinator takes the store's notices about its own run's writes (the database locked by another process),
+     * not every run's: with several runs on one store, each run's output says why its writes stall.
+     */
+    @Test
+    void theCoordinatorTakesTheStoresNoticesAboutItsOwnRunsWrites() throws Exception {
+        List<String> addedFor = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.swarmflow.store.RunStore recording = intercepting(store, (method, result) -> {
+            if (method.getName().equals("noticesTo")) addedFor.add(method.getParameterCount() == 2 ? "run" : "every run");
+            return result;
+        });
+        RunService service = new RunService(recording, ScriptedExecutor.allSucceed());
+        String run = create(service, new TestPlans().ticket("a").build());
+        service.engine(run, options(), null).execute();
+        assertThat(addedFor).containsExactly("run");
+    }
+
     /** {@code store} with {@code change} applied to each call: a test double for one store behaviour. */
     private static io.swarmflow.store.RunStore intercepting(io.swarmflow.store.RunStore store,
                                                            java.util.function.BiFunction<java.lang.reflect.Method, Object, Object> change) {

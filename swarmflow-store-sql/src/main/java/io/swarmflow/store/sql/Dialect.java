@@ -145,6 +145,16 @@ public interface Dialect {
     }
 
     /**
+     * What the store tells those it told of the wait ({@link #lockWaitNotice}) once a write got through after waiting
+     * {@code waitedMillis} in all for the lock another connection held.
+     *
+     * @param description what the database is (a file path, a schema and URL)
+     */
+    default String lockReleasedNotice(String description, long waitedMillis) {
+        return description + " is no longer locked (after " + (waitedMillis + 500) / 1000 + " s); writes go on";
+    }
+
+    /**
      * A query whose one row and column is the database server's current time in epoch milliseconds, where the store's
      * clock is the server's (several hosts share the database, and leases must expire by one clock whatever their
      * clocks say); null where it is this host's (an embedded engine). {@link SqlRunStore} sends it in the same

@@ -194,6 +194,16 @@ public final class PostgresDialect implements Dialect {
                 + "continues it, and another command fails, changing nothing";
     }
 
+    /**
+     * The locks are another session's, on rows or tables of the schema: "the database schema ... is no longer locked"
+     * would say the schema itself was.
+     */
+    @Override
+    public String lockReleasedNotice(String description, long waitedMillis) {
+        return "the other session released the locks the store's writes waited for in " + description + " (after "
+                + (waitedMillis + 500) / 1000 + " s); writes go on";
+    }
+
     @Override
     public boolean isCorruption(SQLException e) {
         return isDamage(e) || FOREIGN_SCHEMA.contains(e.getSQLState());

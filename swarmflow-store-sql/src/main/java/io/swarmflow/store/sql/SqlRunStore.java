@@ -105,7 +105,7 @@ public final class SqlRunStore implements RunStore {
     private final long lockWaitMillis;
     /** Runs whose writes no longer wait for another connection's lock ({@link #stopWaitingForLocks}), with why. */
     private final Map<String, String> givenUp = new ConcurrentHashMap<>();
-    /** See {@link #noticesTo}: the last one gets each notice. */
+    /** See {@link #noticesTo}: a run's latest one, or the latest one of no run, gets each notice. */
     private final ConcurrentLinkedDeque<NoticeSink> noticeSinks = new ConcurrentLinkedDeque<>();
     private final Object submitLock = new Object();
     private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
@@ -145,6 +145,19 @@ public final class SqlRunStore implements RunStore {
     private boolean unsyncedMode;
     /** {@link Dialect#unsyncedCommits} for this database, asked once; empty: every commit waits for the disk. */
     private List<String> unsyncedCommitSql = List.of();
+    /**
+     * {@link System#nanoTime} when the writes began waiting for another connection's lock ({@link Dialect#isLockedByAnother})
+     * with none written since, or 0: one wait goes on across batches (a write given up, then the cancel's own writes),
+     * and is said and measured from its start.
+     */
+    private long lockWaitSince;
+    /**
+     * {@link System#nanoTime} of the last write that found the lock held: a batch that begins more than
+     * {@link RunStore#GIVEN_UP_LOCK_WAIT_MILLIS} after it does not go on that wait (the store was idle meanwhile).
+     */
+    private long lockWaitLastSeen;
+    /** The sinks told of the wait since {@link #lockWaitSince} ({@link Dialect#lockWaitNotice}), to be told it ended. */
+    private final Set<NoticeSink> lockWaitTold = new LinkedHashSet<>();
     private final LinkedHashMap<String, RunEntry> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final Set<String> verified = new HashSet<>();
     private final Set<RunEntry> dirtyRuns = new LinkedHashSet<>();
@@ -517,27 +530,74 @@ public final class SqlRunStore implements RunStore {
 
     @Override
     public Runnable noticesTo(java.util.function.Consumer<String> sink) {
-        NoticeSink added = new NoticeSink(sink);
+        return noticesTo(null, sink);
+    }
+
+    @Override
+    public Runnable noticesTo(String runId, java.util.function.Consumer<String> sink) {
+        NoticeSink added = new NoticeSink(runId, sink);
         noticeSinks.add(added);
         return () -> noticeSinks.removeFirstOccurrence(added);
     }
 
-    /** Tells the latest sink added ({@link #noticesTo}), if any; its failure is its own. */
-    private void notice(String message) {
-        NoticeSink sink = noticeSinks.peekLast();
-        if (sink == null) return;
-        try {
-            sink.sink.accept(message);
-        } catch (RuntimeException ignored) {
-            // a broken output must not stop the writer
+    /**
+     * The sinks ({@link #noticesTo}) a notice about the writes of {@code batch} goes to: for each run written to, the
+     * latest sink added for it; and the latest sink of no run when a request of the batch is for a run that has none.
+     */
+    private Set<NoticeSink> sinksOf(List<Op<?>> batch) {
+        Set<NoticeSink> sinks = new LinkedHashSet<>();
+        boolean unrouted = false;
+        Set<String> runs = new HashSet<>();
+        for (Op<?> op : batch) {
+            String runId = runOf(op);
+            if (runId != null && !runs.add(runId)) continue;
+            NoticeSink own = null;
+            NoticeSink general = null;
+            for (var it = noticeSinks.descendingIterator(); it.hasNext() && own == null; ) {
+                NoticeSink sink = it.next();
+                if (sink.runId == null) {
+                    if (general == null) general = sink;
+                } else if (sink.runId.equals(runId)) {
+                    own = sink;
+                }
+            }
+            if (own != null) sinks.add(own);
+            else unrouted = true;
+        }
+        if (unrouted) {
+            for (var it = noticeSinks.descendingIterator(); it.hasNext(); ) {
+                NoticeSink sink = it.next();
+                if (sink.runId == null) {
+                    sinks.add(sink);
+                    break;
+                }
+            }
+        }
+        return sinks;
+    }
+
+    /** Tells {@code sink} that are still added ({@link #noticesTo}); a sink's failure is its own. */
+    private void notice(java.util.Collection<NoticeSink> sinks, String message) {
+        for (NoticeSink sink : sinks) {
+            if (!noticeSinks.contains(sink)) continue;
+            try {
+                sink.sink.accept(message);
+            } catch (RuntimeException ignored) {
+                // a broken output must not stop the writer
+            }
         }
     }
 
-    /** A sink of {@link #noticesTo}, compared by identity (one consumer may be added twice). */
+    /**
+     * A sink of {@link #noticesTo}, for the writes of run {@code runId} or, null, of any run without its own; compared
+     * by identity (one consumer may be added twice).
+     */
     private static final class NoticeSink {
+        final String runId;
         final java.util.function.Consumer<String> sink;
 
-        NoticeSink(java.util.function.Consumer<String> sink) {
+        NoticeSink(String runId, java.util.function.Consumer<String> sink) {
+            this.runId = runId;
             this.sink = sink;
         }
     }
@@ -634,7 +694,7 @@ public final class SqlRunStore implements RunStore {
     private void runBatch(List<Op<?>> batch) {
         committing = false;
         long started = System.nanoTime();
-        long lockWaitNoticed = -1; // ms waited when the wait was announced
+        if (lockWaitSince != 0 && started - lockWaitLastSeen > GIVEN_UP_LOCK_WAIT_MILLIS * 1_000_000) endLockWait(false);
         Throwable failure = writerLost ? reconnectWriter() : null;
         if (failure == null) failure = writeBatch(batch);
         boolean reconnected = false;
@@ -643,14 +703,20 @@ public final class SqlRunStore implements RunStore {
                 if (reconnected || reconnectWriter() != null) break; // one new connection per batch
                 reconnected = true;
             } else if (failure instanceof SQLException se && dialect.isLockedByAnother(se)) {
+                if (lockWaitSince == 0) lockWaitSince = started;
+                lockWaitLastSeen = System.nanoTime();
                 long waited = (System.nanoTime() - started) / 1_000_000;
                 if (waited >= lockWaitMillis) break;
-                if (waited >= GIVEN_UP_LOCK_WAIT_MILLIS && !givenUp.isEmpty() && stopWaitingForGivenUpRuns(batch, failure, waited)) {
+                long waitedInAll = lockWaitedMillis();
+                if (waitedInAll >= GIVEN_UP_LOCK_WAIT_MILLIS && !givenUp.isEmpty() && stopWaitingForGivenUpRuns(batch, failure, waitedInAll)) {
                     return; // every request of the batch was for a run asked to stop
                 }
-                if (lockWaitNoticed < 0 && waited >= dialect.lockWaitNoticeAfterMillis()) {
-                    notice(dialect.lockWaitNotice(description, waited, lockWaitMillis));
-                    lockWaitNoticed = waited;
+                if (waitedInAll >= dialect.lockWaitNoticeAfterMillis()) {
+                    // once per wait to each sink of the runs waiting, also of those whose writes joined the wait later
+                    Set<NoticeSink> untold = sinksOf(batch);
+                    untold.removeAll(lockWaitTold);
+                    notice(untold, dialect.lockWaitNotice(description, waitedInAll, lockWaitMillis));
+                    lockWaitTold.addAll(untold);
                 }
                 // no pause: beginning the transaction again waits for the lock itself, for one try
             } else if (!(failure instanceof SQLException se && dialect.isRetryable(se)) || retry >= DEADLOCK_RETRIES) {
@@ -672,18 +738,38 @@ public final class SqlRunStore implements RunStore {
             }
             failure = writeBatch(batch);
         }
-        long waited = (System.nanoTime() - started) / 1_000_000;
         if (failure != null) {
-            failBatch(batch, failure, failure instanceof SQLException se && dialect.isLockedByAnother(se) ? waited : 0, null);
+            boolean locked = failure instanceof SQLException se && dialect.isLockedByAnother(se);
+            // a wait that goes on is measured from its start; a failure of another kind ends it unsaid
+            long waited = locked ? lockWaitedMillis() : 0;
+            if (locked) lockWaitLastSeen = System.nanoTime();
+            else endLockWait(false);
+            failBatch(batch, failure, waited, null);
             return;
         }
-        if (lockWaitNoticed >= 0) notice("the database " + description + " is no longer locked (after " + (waited + 500) / 1000 + " s); writes go on");
+        endLockWait(true);
         for (Op<?> op : batch) op.complete();
         while (cache.size() > MAX_CACHED_RUNS) {
             Iterator<RunEntry> it = cache.values().iterator();
             it.next();
             it.remove();
         }
+    }
+
+    /** How long the writes have waited for another connection's lock ({@link #lockWaitSince}), in milliseconds; 0 when they do not. */
+    private long lockWaitedMillis() {
+        return lockWaitSince == 0 ? 0 : (System.nanoTime() - lockWaitSince) / 1_000_000;
+    }
+
+    /**
+     * Ends the wait of {@link #lockWaitSince}, if any: when {@code released} (a batch was written), the sinks told of it
+     * are told it ended ({@link Dialect#lockReleasedNotice}).
+     */
+    private void endLockWait(boolean released) {
+        if (lockWaitSince == 0) return;
+        if (released && !lockWaitTold.isEmpty()) notice(lockWaitTold, dialect.lockReleasedNotice(description, lockWaitedMillis()));
+        lockWaitSince = 0;
+        lockWaitTold.clear();
     }
 
     /**

@@ -140,6 +140,12 @@ public final class SqliteDialect implements Dialect {
                 + "another command fails, changing nothing";
     }
 
+    /** As {@link #lockWaitNotice} names it: the database file. */
+    @Override
+    public String lockReleasedNotice(String description, long waitedMillis) {
+        return "the database " + description + " is no longer locked (after " + (waitedMillis + 500) / 1000 + " s); writes go on";
+    }
+
     private static String seconds(long millis) {
         return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }

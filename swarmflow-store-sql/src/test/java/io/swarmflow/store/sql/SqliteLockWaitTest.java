@@ -127,6 +127,96 @@ class SqliteLockWaitTest {
         }
     }
 
+    /**
+     * After a Ctrl-C the run's writes fail saying how long the store has waited for the lock in all, not only the last
+     * write's own 2 s: a write given up after 3 s of waiting, then the cancel's next write, which joins the same wait.
+     */
+    @Test
+    void aWriteGivenUpAfterAnEarlierOneWaitedSaysHowLongTheWritesWaitedInAll() throws Exception {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), SqlRunStore.LOCK_WAIT_MILLIS)) {
+            store.createRun(TestPlans.created("r1", 1));
+            long epoch = store.claimRun("r1", "host:1", 600_000);
+            Throwable first;
+            Throwable next;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                CompletableFuture<Long> heartbeat = CompletableFuture.supplyAsync(() -> {
+                    store.heartbeat("r1", epoch, 600_000);
+                    return 0L;
+                });
+                // each try waits the whole busy timeout (200 ms) for the lock: 16 tries, over 3 s
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.commitCounts().synced() >= triesBefore + 16);
+                store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
+                first = catchThrowable(() -> heartbeat.get(30, TimeUnit.SECONDS));
+                CompletableFuture<Long> cancelled = store.append("r1", epoch, List.of(new RunEvent.RunCancelRequested("SIGINT (Ctrl-C)")));
+                next = catchThrowable(() -> cancelled.get(30, TimeUnit.SECONDS));
+                s.execute("COMMIT");
+            }
+            assertThat(first.getCause()).isInstanceOf(StoreException.Unavailable.class);
+            assertThat(waitedSeconds(first.getCause().getMessage())).isGreaterThanOrEqualTo(3);
+            assertThat(next.getCause()).isInstanceOf(StoreException.Unavailable.class)
+                    .hasMessageContaining("then stopped waiting: SIGINT (Ctrl-C) asked run r1 to stop");
+            assertThat(waitedSeconds(next.getCause().getMessage())).as(next.getCause().getMessage()).isGreaterThanOrEqualTo(3);
+            assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L);
+        }
+    }
+
+    private static long waitedSeconds(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(waited (\\d+) s for another process").matcher(message);
+        assertThat(m.find()).as(message).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * With several runs on one store (a server), the notice that the database is locked, and then that it no longer is,
+     * goes to the output of each run whose writes wait, not to the run that started last; a command's write (no run of
+     * its own output) to the output of no run.
+     */
+    @Test
+    void theLockWaitNoticeGoesToTheOutputsOfTheRunsWhoseWritesWait() throws Exception {
+        List<String> r1 = new CopyOnWriteArrayList<>();
+        List<String> r2 = new CopyOnWriteArrayList<>();
+        List<String> command = new CopyOnWriteArrayList<>();
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), 30_000)) {
+            store.noticesTo(command::add);
+            store.noticesTo("r1", r1::add);
+            store.noticesTo("r2", r2::add);
+            store.createRun(TestPlans.created("r1", 1));
+            store.createRun(TestPlans.created("r2", 1));
+            store.createRun(TestPlans.created("r3", 1));
+            long epoch = store.claimRun("r1", "host:1", 600_000);
+            CompletableFuture<Long> appended;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                appended = store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false)));
+                await().atMost(Duration.ofSeconds(10)).until(() -> !r1.isEmpty());
+                s.execute("COMMIT");
+            }
+            assertThat(appended.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(r1).hasSize(2);
+            assertThat(r1.getFirst()).contains("is locked");
+            assertThat(r1.getLast()).contains("is no longer locked");
+            assertThat(r2).as("r2 wrote nothing").isEmpty();
+            assertThat(command).isEmpty();
+
+            CompletableFuture<Long> cancel;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                cancel = CompletableFuture.supplyAsync(() -> store.submitCommand(new io.swarmflow.store.RunCommand(0, "r3", io.swarmflow.store.RunCommand.Kind.CANCEL, null, "me", null, 0)).id());
+                await().atMost(Duration.ofSeconds(10)).until(() -> !command.isEmpty());
+                s.execute("COMMIT");
+            }
+            cancel.get(10, TimeUnit.SECONDS);
+            assertThat(command).hasSize(2);
+            assertThat(r1).hasSize(2);
+            assertThat(r2).isEmpty();
+        }
+    }
+
     @Test
     void aLockHeldPastTheBoundFailsTheWriteWithNothingWrittenAndTheRunResumesOnceItIsReleased() throws Exception {
         List<String> notices = new CopyOnWriteArrayList<>();
