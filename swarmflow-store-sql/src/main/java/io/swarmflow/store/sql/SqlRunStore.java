@@ -791,6 +791,8 @@ public final class SqlRunStore implements RunStore {
         }
         if (stopped.isEmpty()) return false;
         abandonBatch();
+        // failed for good: the coordinators they poisoned in this try stay so when the rest of the batch is tried again
+        for (Op<?> op : stopped) if (op instanceof AppendOp a) poisonedByBatch.remove(a.runId + '#' + a.epoch);
         failBatch(stopped, failure, waited, why);
         batch.removeIf(op -> stopped.stream().anyMatch(s -> s == op));
         return batch.isEmpty();

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -233,6 +235,97 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
                 + schema + " (after ").endsWith(" s); writes go on");
         assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L);
         assertReplayEquals("r1");
+    }
+
+    /**
+     * A batch of two runs' appends where the first one's statements ran (its row locked, its events applied to the
+     * writer's projection) before the second one's hit {@code lock_timeout} on a row another session holds: the whole
+     * transaction is rolled back and written again once the lock is released, from the database's state, not from the
+     * projection the rolled-back try left behind: each run's events are there once, in order.
+     */
+    @Test
+    void aLockTimeoutAfterEarlierStatementsOfTheTransactionRedoesTheWholeTransactionOnce() throws Exception {
+        useLockTimeout(200);
+        long e1 = startRun("r1", 2);
+        long e2 = startRun("r2", 2);
+        long e3 = startRun("r3", 2);
+        List<CompletableFuture<Long>> batch = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Connection holdsR3 = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s3 = holdsR3.createStatement();
+             Connection holdsR2 = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s2 = holdsR2.createStatement()) {
+            twoAppendsInOneBatchWhileR2IsLocked(s3, s2, e3, () -> {
+                batch.add(store.append("r1", e1, List.of(new TicketReady("t0"), new TicketReady("t1"))));
+                batch.add(store.append("r2", e2, List.of(new TicketReady("t0"))));
+            });
+            assertThat(batch.get(0)).isNotDone();
+            s2.execute("COMMIT");
+        }
+        assertThat(batch.get(0).get(10, TimeUnit.SECONDS)).isEqualTo(4);
+        assertThat(batch.get(1).get(10, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L);
+        assertReplayEquals("r1");
+        assertReplayEquals("r2");
+        assertReplayEquals("r3");
+    }
+
+    /**
+     * A run asked to stop waiting for locks ({@link SqlRunStore#stopWaitingForLocks}) whose append was refused in the
+     * same try of a batch that waits for another run's row: its coordinator stays poisoned, so a later append of it
+     * cannot commit after the one that failed (a hole in what it believes it wrote).
+     */
+    @Test
+    void aRunGivenUpInABatchThatGoesOnWaitingStaysRefusedAfterItsFailedAppend() throws Exception {
+        useLockTimeout(200);
+        long e1 = startRun("r1", 2);
+        long e2 = startRun("r2", 2);
+        long e3 = startRun("r3", 2);
+        List<CompletableFuture<Long>> batch = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Long> later;
+        try (Connection holdsR3 = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s3 = holdsR3.createStatement();
+             Connection holdsR2 = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s2 = holdsR2.createStatement()) {
+            twoAppendsInOneBatchWhileR2IsLocked(s3, s2, e3, () -> {
+                batch.add(store.append("r1", e1, List.of(new TicketReady("no-such-ticket")))); // refused by the projection
+                batch.add(store.append("r2", e2, List.of(new TicketReady("t0"))));
+            });
+            store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
+            assertThat(failure(batch.get(0))).isInstanceOf(StoreException.class);
+            later = store.append("r1", e1, List.of(new TicketReady("t0")));
+            assertThat(batch.get(1)).isNotDone();
+            s2.execute("COMMIT");
+        }
+        assertThat(batch.get(1).get(10, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(failure(later)).isInstanceOf(StoreException.Fenced.class).hasMessageContaining("an earlier append of this coordinator");
+        assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L);
+    }
+
+    /** Reopens the store with writer connections that wait {@code millis} for a lock. */
+    private void useLockTimeout(int millis) {
+        store.close();
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(PostgresTestDatabase.URL);
+        store = new SqlRunStore(new PostgresDialect(schema, millis), ds, "schema " + schema, "start a new run",
+                SqlRunStore.LOCK_WAIT_MILLIS, System::currentTimeMillis);
+    }
+
+    /**
+     * Gets the appends {@code submit} makes into one batch that waits for run r2's row, which {@code s2} then holds: the
+     * writer is held up first by r3's row ({@code s3}) while they are queued, then r3's is released and r2's held.
+     * Returns once that batch has hit the lock timeout twice.
+     */
+    private void twoAppendsInOneBatchWhileR2IsLocked(Statement s3, Statement s2, long e3, Runnable submit) throws Exception {
+        for (Statement s : List.of(s3, s2)) {
+            s.execute("SET search_path TO " + schema);
+            s.execute("BEGIN");
+        }
+        s3.execute("SELECT 1 FROM runs WHERE run_id = 'r3' FOR UPDATE");
+        long tries = store.commitCounts().synced();
+        CompletableFuture<Long> first = store.append("r3", e3, List.of(new TicketReady("t0")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= tries + 2);
+        submit.run();
+        s2.execute("SELECT 1 FROM runs WHERE run_id = 'r2' FOR UPDATE");
+        s3.execute("COMMIT");
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(3);
+        long secondTries = store.commitCounts().synced();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= secondTries + 2);
     }
 
     /** The server rolls back a transaction whose connection broke, so the writer writes it again on a new connection. */
