@@ -92,11 +92,31 @@ final class Escapees {
     /** Up to how many pids handed out since the leader's are looked up one by one rather than by listing {@code /proc}. */
     private static final int PROBED_PIDS = 64;
 
-    /** Adds the process of {@code dir} to {@code found} when it is one of the attempt's (see {@link #find}). */
+    /**
+     * Adds the process of {@code dir} to {@code found} when it is one of the attempt's (see {@link #find}). Not a thread
+     * that is not its process's first: threads take their ids from the same sequence as processes, and
+     * {@code /proc/TID} answers for each though {@code /proc} does not list it, so a process of several threads would be
+     * named once per thread whose id was probed.
+     */
     private static void look(Path dir, long pid, long leaderStartTicks, List<byte[]> markers, List<Found> found) {
         long start = liveStartTicks(dir);
-        if (start < leaderStartTicks || !ownedByThisUser(dir) || !holdsAll(dir.resolve("environ"), markers)) return;
+        if (start < leaderStartTicks || !ownedByThisUser(dir) || !holdsAll(dir.resolve("environ"), markers)
+                || threadGroupOf(dir) != pid) {
+            return;
+        }
         found.add(new Found(pid, start, commandLine(dir)));
+    }
+
+    /** The id of the process (thread group) that the task of {@code dir} belongs to ({@code Tgid} in its status), or -1. */
+    private static long threadGroupOf(Path dir) {
+        try {
+            for (String line : read(dir.resolve("status"), 4096).split("\n")) {
+                if (line.startsWith("Tgid:")) return Long.parseLong(line.substring("Tgid:".length()).strip());
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile
+        }
+        return -1;
     }
 
     /**
@@ -151,7 +171,7 @@ final class Escapees {
     }
 
     /** The start time of a live (not zombie) process from its stat file (field 22), or -1 when gone or a zombie. */
-    private static long liveStartTicks(Path dir) {
+    static long liveStartTicks(Path dir) {
         try {
             String line = read(dir.resolve("stat"), 1024);
             int close = line.lastIndexOf(')');

@@ -21,6 +21,41 @@ class EscapeesTest {
         assertThat(Escapees.handedOutAfter(51, 4_190_000, 50)).isFalse();
     }
 
+    /**
+     * A process of several threads that left the attempt's group is found once: the threads' ids follow the leader's as
+     * processes' do, and {@code /proc/TID} answers for each thread, but a thread is not a process to name or signal.
+     */
+    @Test
+    void aProcessOfSeveralThreadsIsFoundOnceNotOncePerThread() throws Exception {
+        Map<String, String> env = Map.of("SWARM_RUN_ID", "escapees-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1");
+        Process leader = start(env, "sleep", "600");
+        Process threaded = null;
+        try {
+            long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+            threaded = start(env, "perl", "-Mthreads", "-e", "threads->create(sub { sleep 600 })->detach for 1 .. 3; sleep 600");
+            java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(threaded.pid()), "task");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                try (var s = java.nio.file.Files.list(tasks)) {
+                    return s.count() >= 4;
+                }
+            });
+            for (boolean everyPid : new boolean[]{false, true}) {
+                assertThat(Escapees.find(leader.pid(), leaderStart, Escapees.markers(env), everyPid))
+                        .as("every pid: " + everyPid).extracting(Escapees.Found::pid).containsExactly(threaded.pid());
+            }
+        } finally {
+            leader.destroyForcibly();
+            if (threaded != null) threaded.destroyForcibly();
+        }
+    }
+
+    private static Process start(Map<String, String> env, String... command) throws java.io.IOException {
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        b.environment().putAll(env);
+        return b.start();
+    }
+
     /** An environment without all three marker names cannot tell the attempt's processes: nothing is looked for. */
     @Test
     void anAttemptWithoutTheMarkersLooksForNothing() {
