@@ -40,11 +40,15 @@ final class Escapees {
     private static final int MAX_COMMAND_LINE = 200;
     private static final long POLL_MILLIS = 20;
 
-    /** A process found: its id, start time (clock ticks since boot) and command line (cut to 200 characters). */
+    /** A process found: its id, start time (clock ticks since boot) and command line (its first 4096 bytes). */
     record Found(long pid, long startTicks, String commandLine) {
-        /** "PID (COMMAND LINE)", as the warning names it. */
-        String describe() {
-            return pid + " (" + commandLine + ")";
+        /**
+         * "PID (COMMAND LINE)", as the warning names it: the command line with {@code masked} replaced, then cut to 200
+         * characters (cut first, a secret across the cut would keep its first characters).
+         */
+        String describe(java.util.Collection<String> masked) {
+            String line = MaskingInputStream.mask(commandLine, masked);
+            return pid + " (" + (line.length() > MAX_COMMAND_LINE ? line.substring(0, MAX_COMMAND_LINE) + "..." : line) + ")";
         }
     }
 
@@ -227,8 +231,7 @@ final class Escapees {
     private static String commandLine(Path dir) {
         try {
             String line = read(dir.resolve("cmdline"), 4096).replace('\0', ' ').strip();
-            if (line.isEmpty()) line = "[" + read(dir.resolve("comm"), 64).strip() + "]";
-            return line.length() > MAX_COMMAND_LINE ? line.substring(0, MAX_COMMAND_LINE) + "..." : line;
+            return line.isEmpty() ? "[" + read(dir.resolve("comm"), 64).strip() + "]" : line;
         } catch (IOException | RuntimeException e) {
             return "?";
         }

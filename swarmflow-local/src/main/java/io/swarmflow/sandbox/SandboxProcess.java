@@ -166,7 +166,7 @@ public final class SandboxProcess {
                     durationMillis > Escapees.EVERY_PID_AFTER_MILLIS);
             if (!found.isEmpty()) {
                 Escapees.end(found, spec.grace().toMillis());
-                escaped = found.stream().map(Escapees.Found::describe).toList();
+                escaped = found.stream().map(f -> f.describe(spec.masked())).toList();
             }
         }
         long drain = Math.max(1000, spec.grace().toMillis());

@@ -14,7 +14,8 @@ package io.swarmflow.sandbox;
  *                         ran out, and was killed (SIGKILL); false when it ended on the TERM, or was killed at once
  * @param escaped         processes the attempt started that left its process group and were still running after it,
  *                        found and ended (TERM, then KILL after the grace) where neither bubblewrap nor a cgroup ends
- *                        them, each as "PID (COMMAND LINE)"; empty when none
+ *                        them, each as "PID (COMMAND LINE)", the command line with {@link SandboxSpec#masked} replaced and cut
+ *                        to 200 characters; empty when none
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                             long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,

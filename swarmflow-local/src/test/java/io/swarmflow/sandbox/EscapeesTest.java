@@ -50,6 +50,36 @@ class EscapeesTest {
         }
     }
 
+    /**
+     * A process is named by its command line with the attempt's secrets masked and then cut to 200 characters: cut
+     * first, a secret across the cut kept its first characters, unmasked.
+     */
+    @Test
+    void aSecretAcrossTheCutOfTheCommandLineIsMaskedWhole() throws Exception {
+        Map<String, String> env = Map.of("SWARM_RUN_ID", "escapees-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1");
+        String secret = "s3cr3t-" + "k".repeat(40);
+        String script = "sleep 600; :";
+        // the secret starts 10 characters before the cut: "sh -c " + script + " " + padding + " "
+        String padding = "p".repeat(200 - 10 - ("sh -c " + script + " ").length() - 1);
+        Process leader = start(env, "sleep", "600");
+        Process daemon = null;
+        try {
+            long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+            daemon = start(env, "sh", "-c", script, padding, secret);
+            long pid = daemon.pid();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> Escapees.find(leader.pid(), leaderStart, Escapees.markers(env), true).stream().anyMatch(f -> f.pid() == pid));
+            Escapees.Found found = Escapees.find(leader.pid(), leaderStart, Escapees.markers(env), true).stream()
+                    .filter(f -> f.pid() == pid).findFirst().orElseThrow();
+            String named = found.describe(java.util.Set.of(secret));
+            assertThat(named).startsWith(pid + " (sh -c sleep 600; : ppp").contains("***").doesNotContain(secret.substring(0, 6));
+        } finally {
+            leader.destroyForcibly();
+            if (daemon != null) daemon.destroyForcibly();
+        }
+    }
+
     private static Process start(Map<String, String> env, String... command) throws java.io.IOException {
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         b.environment().putAll(env);
