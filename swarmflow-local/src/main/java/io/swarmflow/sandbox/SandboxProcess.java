@@ -122,8 +122,23 @@ public final class SandboxProcess {
         } finally {
             // whatever happened (an interrupt during the grace, say): what is left in the attempt's cgroup goes
             if (cgroup != null) cgroup.close();
+            // and without bubblewrap or a cgroup, what left the group, found as at the end (Escapees), at once: not named,
+            // there is no result to name it in
+            if (!ended && bubblewrapPath == null && cgroup == null) endEscapeesNow();
             // a HOME goes to another attempt only when no process of this one can still be using it
             if (ended && !homeMayBeInUse) homes.release(privateHome); else homes.discard(privateHome);
+        }
+    }
+
+    /** Kills at once what left the group of an attempt whose wait ended early (interrupted), found as {@link Escapees} does. */
+    private void endEscapeesNow() {
+        try {
+            long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+            Escapees.end(Escapees.find(pid(), startTicks, Escapees.markers(spec.env()), elapsedMillis > Escapees.EVERY_PID_AFTER_MILLIS), 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // no grace was waited for: the KILLs were sent
+        } catch (RuntimeException e) {
+            // the error that ended the wait is the one to report
         }
     }
 

@@ -1102,6 +1102,45 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * The same daemon, left by an attempt whose wait is then interrupted (a coordinator shutting down): the group is
+     * killed, and what left it must go too, as a cgroup's or bubblewrap's would; it outlived the run.
+     */
+    @Test
+    void aDaemonThatLeftTheGroupIsEndedAlsoWhenTheWaitIsInterrupted() throws Exception {
+        String[] out = io.swarmflow.files.OrdinaryUser.call(tmp, LocalExecutorTest.class, "leaveADaemonAndInterruptStep",
+                tmp.toString()).split("\n", 2);
+        long pid = Long.parseLong(out[0]);
+        try {
+            assertThat(out[1]).isEqualTo(InterruptedException.class.getName());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !running(pid));
+        } finally {
+            if (running(pid)) new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+        }
+    }
+
+    /** Runs a ticket that leaves a daemon, then waits, and interrupts the wait: the daemon's pid and what the run threw. */
+    static String leaveADaemonAndInterruptStep(String... a) throws Exception {
+        try (Fixture f = new Fixture(Path.of(a[0]).resolve("f"), Mode.NO_BWRAP)) {
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            Thread waiting = Thread.ofPlatform().start(() -> {
+                try {
+                    f.run(Fixture.ticket("daemon", """
+                            setsid sh -c 'echo $$ > "$SWARM_SCRATCH/daemon.pid.tmp"; mv "$SWARM_SCRATCH/daemon.pid.tmp" "$SWARM_SCRATCH/daemon.pid"; exec sleep 1000' >/dev/null 2>&1 &
+                            sleep 600""").build(), new TestControl());
+                    ended.complete(null);
+                } catch (Throwable e) {
+                    ended.complete(e);
+                }
+            });
+            Path pidFile = f.runDir.resolve("scratch/daemon.pid");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile));
+            waiting.interrupt();
+            Throwable thrown = ended.get(30, TimeUnit.SECONDS);
+            return Files.readString(pidFile).strip() + "\n" + (thrown == null ? "none" : thrown.getClass().getName());
+        }
+    }
+
     /** Whether process {@code pid} is alive (not a zombie). */
     private static boolean running(long pid) {
         try {
