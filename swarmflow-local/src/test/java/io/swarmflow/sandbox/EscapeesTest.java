@@ -76,7 +76,10 @@ class EscapeesTest {
             assertThat(named).startsWith(pid + " (sh -c sleep 600; : ppp").contains("***").doesNotContain(secret.substring(0, 6));
         } finally {
             leader.destroyForcibly();
-            if (daemon != null) daemon.destroyForcibly();
+            if (daemon != null) {
+                daemon.descendants().forEach(ProcessHandle::destroyForcibly); // its sleep
+                daemon.destroyForcibly();
+            }
         }
     }
 
