@@ -424,7 +424,9 @@ public final class SqlRunStore implements RunStore {
      * ({@code ignoreMigrationPatterns} {@code *:future}) and would let this older swarm read and write a schema it does
      * not know: it may misread what the newer one recorded, and what it writes lacks what the newer one expects (a
      * swarm from before SQLite V4 / PostgreSQL V3 creates runs without their description line). Nothing is read or
-     * written but the history; a history that cannot be read is left to Flyway.
+     * written but the history; a history that cannot be read is left to Flyway. A newer migration recorded as failed
+     * (a database without transactional DDL) is refused the same way: the newer swarm is the one to recover it, not
+     * Flyway's advice to move the database aside.
      *
      * @param description what the database is, for the message
      * @throws StoreException.Corrupt naming both versions and the way out (the newer swarm)
@@ -434,6 +436,8 @@ public final class SqlRunStore implements RunStore {
         int newest = java.util.Collections.max(known.keySet());
         int found = 0;
         String what = null;
+        int failed = 0;
+        String failedWhat = null;
         try (Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT version, description, success FROM flyway_schema_history WHERE version IS NOT NULL")) {
             while (r.next()) {
@@ -442,10 +446,21 @@ public final class SqlRunStore implements RunStore {
                 if (r.getBoolean(3) && version > found) {
                     found = version;
                     what = migration;
+                } else if (!r.getBoolean(3) && version > failed) {
+                    failed = version;
+                    failedWhat = migration;
                 }
             }
         } catch (SQLException | NumberFormatException e) {
             return;
+        }
+        if (failed > newest && failed > found) {
+            // a newer swarm's migration that failed half-way (a database without transactional DDL): Flyway would call the
+            // database unreadable and advise moving it aside, where the newer swarm is the one that can repair it
+            throw new StoreException.Corrupt(description + " was being upgraded by a newer swarm, whose migration to schema version "
+                    + failed + " (" + failedWhat + ") failed; this swarm knows versions up to " + newest + "; nothing was changed. "
+                    + "Use the newer swarm (the one that last ran on this state, or a later one), which says how to recover: "
+                    + "`swarm version` says which one you run", null);
         }
         if (found <= newest) return;
         throw new StoreException.Corrupt(description + " was written by a newer swarm: its schema is at version " + found + " ("

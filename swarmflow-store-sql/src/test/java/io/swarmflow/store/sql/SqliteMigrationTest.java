@@ -224,6 +224,36 @@ class SqliteMigrationTest {
         }
     }
 
+    /**
+     * A newer swarm's migration recorded as failed (Flyway keeps such a row where DDL is not transactional) is refused
+     * the same way, saying the newer swarm is the one to recover it, not handed to Flyway, whose error would call the
+     * database unreadable and advise moving it aside.
+     */
+    @Test
+    void aDatabaseWhoseNewerMigrationFailedIsRefusedSayingToUseTheNewerSwarm() throws Exception {
+        java.util.Map<Integer, Integer> current = new SqliteDialect().migrationChecksums();
+        int future = java.util.Collections.max(current.keySet()) + 1;
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            store.createRun(TestPlans.created("r1", 1));
+        }
+        Path db = dir.resolve("swarm.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+                    + "installed_by, execution_time, success) VALUES (" + future + ", '" + future + "', 'run labels', 'SQL', 'V"
+                    + future + "__run_labels.sql', 1, '', 1, 0)");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openSqlite(dir).close())
+                .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
+                .hasMessage(db + " was being upgraded by a newer swarm, whose migration to schema version " + future
+                        + " (run labels) failed; this swarm knows versions up to " + (future - 1) + "; nothing was changed. Use the "
+                        + "newer swarm (the one that last ran on this state, or a later one), which says how to recover: "
+                        + "`swarm version` says which one you run");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement();
+             var r = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE version = '" + future + "' AND success = 0")) {
+            assertThat(r.getInt(1)).as("the failed row is left for the newer swarm").isEqualTo(1);
+        }
+    }
+
     /** An edited migration is refused (by Flyway, which the fast path hands over to), not silently accepted. */
     @Test
     void aDatabaseThatAppliedAnotherTextOfAMigrationIsRefusedAsNotReadable() throws Exception {
