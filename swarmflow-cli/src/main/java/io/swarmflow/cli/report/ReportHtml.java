@@ -355,13 +355,28 @@ final class ReportHtml {
             int attempts = Math.max(v.attempt(), r.attempts().size());
             sb.append("<td class=\"num\">").append(attempts);
             if (v.failures() > 0) sb.append(" <span class=\"small muted\">(").append(v.failures()).append(" failed)</span>");
-            sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))))
-                    .append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
+            sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))));
+            // one a stopped coordinator left unfinished (running, waiting to retry): up to the run's last event, as status says
+            if (toLastEvent(report, v)) sb.append(" <span class=\"small muted\">(last event)</span>");
+            sb.append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
                     .append("</td><td class=\"reason small\" dir=\"auto\">").append(reason(v.reason(), false)).append("</td><td class=\"outputs\">");
             outputs(sb, v.outputs());
             sb.append("</td></tr>\n");
         }
-        sb.append("</tbody>\n</table></div>\n</section>\n");
+        sb.append("</tbody>\n</table></div>\n");
+        if (shown.stream().anyMatch(r -> toLastEvent(report, r.view()))) {
+            sb.append("<p class=\"muted small\" id=\"last-event-note\">").append(esc(io.swarmflow.cli.view.Durations.LAST_EVENT_NOTE))
+                    .append("</p>\n");
+        }
+        sb.append("</section>\n");
+    }
+
+    /**
+     * Whether the Duration cell of {@code v} ends at the last event of a run whose coordinator stopped: the ticket had
+     * started and not finished (running, waiting to retry), so the cell is not how long it ran, and says "(last event)".
+     */
+    private static boolean toLastEvent(RunReport report, TicketView v) {
+        return report.stoppedAtMillis() > 0 && report.run().finishedAtMillis() <= 0 && v.startedAtMillis() > 0 && v.finishedAtMillis() <= 0;
     }
 
     /**

@@ -474,6 +474,39 @@ class RunReportTest {
                 .containsPattern("<div class=\"progress\"[^>]*><span class=\"s-running\"[^>]*></span><span class=\"s-pending\"");
     }
 
+    /**
+     * A stopped run's header said "not known" for its duration, while the ticket table showed a bare "4.0 s" for the
+     * ticket it left running (killed after minutes, say): that cell is only up to the run's last event, and says so as
+     * {@code swarm status} does, with the same note under the table. A ticket that finished keeps its duration.
+     */
+    @Test
+    void aTicketAStoppedRunLeftUnfinishedShowsItsDurationAsUpToTheLastEvent() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("b", "second", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("c", "third", List.of(), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 3, 5);
+        TicketView waiting = Fixtures.view("c", 2, TicketState.RETRY_WAIT, 1, 1, 1, "exited with code 1", Map.of(), T0 + 1_000, 0);
+        List<TicketView> tickets = List.of(Fixtures.view("a", 0, TicketState.RUNNING, 1, 0, null, null, Map.of(), T0 + 1_000, 0),
+                Fixtures.view("b", 1, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0 + 1_000, T0 + 3_000),
+                new TicketView(waiting.runId(), waiting.ticketId(), waiting.index(), waiting.state(), waiting.attempt(),
+                        waiting.failures(), 0, waiting.exitCode(), waiting.reason(), Map.of(), null, waiting.startedAtMillis(), 0, T0 + 9_000));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, null, null, null, T0 + 1_000, 0),
+                Fixtures.attempt("b", 1, Outcome.SUCCEEDED, 0, null, T0 + 1_000, T0 + 3_000),
+                Fixtures.attempt("c", 1, Outcome.FAILED, 1, "exited with code 1", T0 + 1_000, T0 + 2_000));
+        String html = html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 600_000, T0 + 5_000));
+
+        assertThat(html).contains("not known <span class=\"muted\">(its coordinator stopped; last event recorded 5.0 s after the start)");
+        assertThat(row(html, "a")).contains("<td class=\"num\">4.0 s <span class=\"small muted\">(last event)</span></td>");
+        assertThat(row(html, "c")).contains("<td class=\"num\">4.0 s <span class=\"small muted\">(last event)</span></td>");
+        assertThat(row(html, "b")).contains("<td class=\"num\">2.0 s</td>").doesNotContain("last event");
+        assertThat(html).contains("<p class=\"muted small\" id=\"last-event-note\">(last event): the time from its start to the "
+                + "run&#39;s last recorded event, not how long it ran</p>");
+
+        // a run in progress, or one that ended, has none
+        RunView live = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 3, 5);
+        assertThat(html(RunReport.of(live, plan, tickets, attempts, runDir, T0 + 5_000))).doesNotContain("last event");
+    }
+
     @Test
     void aTicketWaitingToRetrySaysWhenInJsonAsInHtml() throws IOException {
         Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN),
