@@ -534,8 +534,9 @@ final class QueryCommands {
                     n = Math.min(t.attempt(), 1); // from its first attempt, even if a retry began meanwhile
                 }
                 if (n == 0) {
-                    // the reason is a ticket's or a rejecter's text: its control characters shown, as status shows them
-                    out.println(io.swarmflow.cli.view.Printable.of(ticketId + (t.state() == io.swarmflow.store.TicketState.SKIPPED
+                    // the reason is a ticket's or a rejecter's text: its control characters shown, as status shows them; on
+                    // stderr, as every note of logs, so that `swarm logs ... > file` holds the ticket's bytes alone
+                    Streams.err(spec).println("swarm: " + io.swarmflow.cli.view.Printable.of(ticketId + (t.state() == io.swarmflow.store.TicketState.SKIPPED
                             || t.state() == io.swarmflow.store.TicketState.FAILED || t.state() == io.swarmflow.store.TicketState.CANCELLED
                             ? " never ran (" + t.state().label() + (t.reason() == null ? "" : ": " + io.swarmflow.cli.view.Printable.cutReason(t.reason(),
                             "in `swarm status " + runId + " " + ticketId + "`")) + ")"
@@ -565,7 +566,7 @@ final class QueryCommands {
                             + "; see another with --attempt N");
                 }
                 while (true) {
-                    print(w, n, out);
+                    if (print(w, n, out) == 0) noOutput(w, n);
                     if (!follow) {
                         if (attemptRunning(w, ticketId, n)) { // what there is so far: say that more may come
                             Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " is still running; `swarm logs "
@@ -640,20 +641,36 @@ final class QueryCommands {
                     && a.outputBytes() != null && a.outputBytes() > 0);
         }
 
-        /** Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends. */
-        private void print(Wiring w, int n, PrintStream out) throws IOException, InterruptedException {
+        /**
+         * Says on stderr, not among the log's bytes on stdout, that attempt {@code n} printed nothing on the streams asked
+         * for, and, when only one was asked for and the other has output, how to see it. Nothing for an attempt still
+         * running, printed without --follow: the line saying it runs says that more may come.
+         */
+        private void noOutput(Wiring w, int n) {
+            if (!follow && attemptRunning(w, ticketId, n)) return; // "is still running" says that more may come
+            Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
+            String other = stream.equals("stdout") ? "stderr" : stream.equals("stderr") ? "stdout" : null;
+            Streams.err(spec).println("swarm: no output " + (other == null ? "" : "on " + stream + " ") + "recorded for " + ticketId
+                    + " attempt " + n
+                    + (other != null && nonEmpty(dir.resolve(other + ".log")) ? "; it wrote to " + other + ": `--stream " + other
+                    + "` prints that" : ""));
+        }
+
+        /**
+         * Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends. Returns the number of bytes
+         * printed (0: the attempt wrote nothing on the streams asked for, said by {@link #noOutput}).
+         */
+        private long print(Wiring w, int n, PrintStream out) throws IOException, InterruptedException {
             Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
             List<Path> files = new ArrayList<>();
             if (!stream.equals("stderr")) files.add(dir.resolve("stdout.log"));
             if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
             long[] offsets = new long[files.size()];
-            boolean any = false;
             // both streams asked for and both with output: say which is which (one alone is printed as it is, as --follow
             // prints them, so that the output of a ticket that wrote to one stream is its log byte for byte)
             boolean headers = !follow && files.size() > 1 && files.stream().allMatch(Logs::nonEmpty);
             boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
             for (int i = 0; i < files.size(); i++) {
-                if (Files.exists(files.get(i))) any = true;
                 if (headers) {
                     if (midLine) out.println();
                     out.println("==> " + files.get(i).getFileName() + " <==");
@@ -661,12 +678,12 @@ final class QueryCommands {
                 offsets[i] = copy(files.get(i), 0, out);
                 if (offsets[i] > 0) midLine = !endsWithNewline(files.get(i));
             }
-            if (!any && !follow) out.println("(no output recorded for " + ticketId + " attempt " + n + ")");
             while (follow && attemptRunning(w, ticketId, n)) {
                 Thread.sleep(200);
                 for (int i = 0; i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
             }
-            for (int i = 0; follow && i < files.size(); i++) copy(files.get(i), offsets[i], out);
+            for (int i = 0; follow && i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
+            return java.util.Arrays.stream(offsets).sum();
         }
 
         /**

@@ -233,8 +233,9 @@ class CliEndToEndTest {
         assertThat(worktree).isDirectory();
         assertThat(Cli.git(repo, "worktree", "list")).contains(worktree.getFileName().toString());
 
-        assertThat(swarm("logs", run, "other", "--state-dir", state.toString()).out())
-                .as("a quiet attempt leaves no log file").contains("(no output recorded for other attempt 1)");
+        Result quiet = swarm("logs", run, "other", "--state-dir", state.toString());
+        assertThat(quiet.out()).as("nothing but the ticket's bytes on stdout").isEmpty();
+        assertThat(quiet.err()).as("a quiet attempt leaves no log file").isEqualTo("swarm: no output recorded for other attempt 1\n");
         assertThat(state.resolve("runs").resolve(run).resolve("logs").resolve("other")).as("nor folder").doesNotExist();
 
         // an edit after the run is work that was never committed: clean refuses and says where, --force deletes it
@@ -376,6 +377,17 @@ class CliEndToEndTest {
         assertThat(b.out()).isEqualTo("only on stderr\n");
         assertThat(b.err()).isEmpty();
         assertThat(swarm("logs", runId(r), "b", "--follow", "--state-dir", state.toString()).out()).isEqualTo(b.out());
+        // the stream asked for is empty: said on stderr, with --follow as without ("(no output recorded for b attempt 1)"
+        // was printed on stdout, into `logs > file`, and --follow said nothing), naming the stream and the one with output
+        for (List<String> follow : List.of(List.<String>of(), List.of("--follow"))) {
+            List<String> args = new ArrayList<>(List.of("logs", runId(r), "b", "--stream", "stdout", "--state-dir", state.toString()));
+            args.addAll(follow);
+            Result none = swarm(args.toArray(String[]::new));
+            assertThat(none.code()).as("%s", none).isZero();
+            assertThat(none.out()).as("%s", follow).isEmpty();
+            assertThat(none.err()).as("%s", follow).isEqualTo("swarm: no output on stdout recorded for b attempt 1; it wrote to stderr: "
+                    + "`--stream stderr` prints that\n");
+        }
     }
 
     /**
@@ -398,7 +410,7 @@ class CliEndToEndTest {
         assertThat(folderGone.err()).isEqualTo("swarm: the log folder " + logs.resolve("a").resolve("1") + " of a attempt 1 is "
                 + "missing (deleted or moved, or it could not be made while the attempt ran), so its output is gone; restore it "
                 + "from a backup to read it\n");
-        assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).out()).isEqualTo("(no output recorded for quiet attempt 1)\n");
+        assertThat(swarm("logs", run, "quiet", "--state-dir", state.toString()).err()).isEqualTo("swarm: no output recorded for quiet attempt 1\n");
         assertThat(logs.resolve("quiet")).doesNotExist();
         deleteTree(logs);
 
@@ -1119,13 +1131,15 @@ class CliEndToEndTest {
         Result follow = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));
         assertThat(follow.code()).as("%s", follow).isZero();
-        assertThat(follow.err()).isEqualTo("swarm: run " + id + " is not running: its coordinator stopped (killed or crashed) "
+        assertThat(follow.err()).isEqualTo("swarm: no output recorded for long attempt 1\nswarm: run " + id + " is not running: its coordinator stopped (killed or crashed) "
                 + "before the run ended; ticket long was interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
         // without --follow too, in status's words (it said nothing, as if the attempt had ended there)
         Result plainLogs = swarm("logs", id, "long", "--state-dir", state.toString());
         assertThat(plainLogs.code()).as("%s", plainLogs).isZero();
+        // the attempt printed nothing: said on stderr, with --follow as without, so that `logs > file` gets its bytes alone
+        assertThat(follow.out()).isEmpty();
+        assertThat(plainLogs.out()).isEmpty();
         assertThat(plainLogs.err()).isEqualTo(follow.err());
-        assertThat(plainLogs.out()).isEqualTo("(no output recorded for long attempt 1)\n");
         assertThat(swarm("resume", id, "--plain", "--state-dir", state.toString()).code()).isZero();
         assertThat(swarm("runs", "--state-dir", state.toString()).out()).doesNotContain("stopped");
         assertThat(Cli.JSON.readTree(runDir.resolve("report.json").toFile()).get("run").get("stoppedAt").isNull()).isTrue();
