@@ -623,7 +623,9 @@ final class QueryCommands {
                 case RETRY_WAIT -> "is waiting to retry after attempt " + t.attempt() + "; " + resume;
                 default -> t.state().phrase() + "; " + resume;
             };
-            Streams.err(spec).println("swarm: run " + runId + " is not running: " + why + "; ticket " + ticketId + " " + what);
+            // two lines, what the run is and what the ticket needs, as status says them: one was over 200 characters
+            Streams.err(spec).println("swarm: run " + runId + " is not running: " + why);
+            Streams.err(spec).println("swarm: ticket " + ticketId + " " + what);
         }
 
         private TicketView ticket(Wiring w) {

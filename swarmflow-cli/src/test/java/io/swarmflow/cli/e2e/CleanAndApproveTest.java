@@ -431,13 +431,13 @@ class CleanAndApproveTest {
         assertThat(interrupted.code()).as("%s", interrupted).isZero();
         // "Terminated": the script's shell outlives the TERM (LocalExecutor.GRACE_TRAP) and reports, on stderr, how sleep ended
         assertThat(interrupted.out()).isEqualTo("long started\nTerminated\n");
-        assertThat(interrupted.err()).isEqualTo("swarm: run " + id + " is not running: it was cancelled; ticket long was "
+        assertThat(interrupted.err()).isEqualTo("swarm: run " + id + " is not running: it was cancelled\nswarm: ticket long was "
                 + "interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
 
         Result pending = follow(id, "after", state);
         assertThat(pending.code()).as("%s", pending).isZero();
         assertThat(pending.out()).isEmpty();
-        assertThat(pending.err()).isEqualTo("swarm: after has not started yet (pending)\nswarm: run " + id + " is not running: it was cancelled; ticket after is pending; "
+        assertThat(pending.err()).isEqualTo("swarm: after has not started yet (pending)\nswarm: run " + id + " is not running: it was cancelled\nswarm: ticket after is pending; "
                 + "`swarm resume " + id + "` continues the run\n");
 
         Result plain = swarm("logs", id, "long", "--state-dir", st);
@@ -453,7 +453,7 @@ class CleanAndApproveTest {
         Result r = follow(run, "gate", state);
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).isEqualTo("swarm: gate has not started yet (awaiting-approval)\nswarm: run " + run + " is not running: it was cancelled; ticket gate is awaiting approval: "
+        assertThat(r.err()).isEqualTo("swarm: gate has not started yet (awaiting-approval)\nswarm: run " + run + " is not running: it was cancelled\nswarm: ticket gate is awaiting approval: "
                 + "approve it with `swarm approve " + run + " gate` (or reject it), then `swarm resume " + run
                 + "` continues the run\n");
         Result done = swarm("logs", run, "prep", "--follow", "--state-dir", state.toString());

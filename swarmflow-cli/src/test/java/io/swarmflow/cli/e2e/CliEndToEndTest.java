@@ -1132,7 +1132,7 @@ class CliEndToEndTest {
                 () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));
         assertThat(follow.code()).as("%s", follow).isZero();
         assertThat(follow.err()).isEqualTo("swarm: no output recorded for long attempt 1\nswarm: run " + id + " is not running: its coordinator stopped (killed or crashed) "
-                + "before the run ended; ticket long was interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
+                + "before the run ended\nswarm: ticket long was interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
         // without --follow too, in status's words (it said nothing, as if the attempt had ended there)
         Result plainLogs = swarm("logs", id, "long", "--state-dir", state.toString());
         assertThat(plainLogs.code()).as("%s", plainLogs).isZero();
@@ -1203,7 +1203,7 @@ class CliEndToEndTest {
         Result logs = swarm("logs", id, "a", "--follow", "--state-dir", state.toString());
         assertThat(logs.code()).as("%s", logs).isZero();
         assertThat(logs.err()).contains("is not running: it never started (the `swarm run` that created it stopped before it "
-                + "began); ticket a is pending; `swarm resume " + id + "` starts the run");
+                + "began)\nswarm: ticket a is pending; `swarm resume " + id + "` starts the run");
         Result cancel = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(cancel.code()).as("%s", cancel).isEqualTo(2);
         assertThat(cancel.err()).contains("run " + id + " is not executing (it never started); nothing to cancel");
