@@ -154,12 +154,11 @@ public final class SwarmCli implements Runnable {
         for (CommandLine.Model.OptionSpec o : cmd.options()) {
             if (o.required() || m.getMissing().contains(o)) line.add(o.longestName() + " " + o.paramLabel());
         }
-        // picocli names the first positional missing: the required ones after it are missing as well (swarm logs)
+        // picocli names the first positional missing (swarm logs lacks TICKET too), and none when what stopped it is an
+        // option without its value (swarm reject R --state-dir lacks TICKET): every required one not given is missing
         List<CommandLine.Model.ArgSpec> missing = new ArrayList<>(m.getMissing());
-        int first = missing.stream().filter(a -> a instanceof CommandLine.Model.PositionalParamSpec)
-                .mapToInt(a -> ((CommandLine.Model.PositionalParamSpec) a).index().min()).min().orElse(Integer.MAX_VALUE);
         for (CommandLine.Model.PositionalParamSpec p : cmd.positionalParameters()) {
-            if (p.arity().min() > 0 && p.index().min() > first && !missing.contains(p)) missing.add(p);
+            if (p.arity().min() > 0 && p.originalStringValues().isEmpty() && !missing.contains(p)) missing.add(p);
         }
         // and it names a required option only once the positionals are there: `swarm reject` lacks --reason too
         for (CommandLine.Model.OptionSpec o : cmd.options()) {

@@ -57,5 +57,11 @@ class MissingArgumentWordingTest {
         assertThat(swarm("reject", "r", "t").err()).isEqualTo("swarm: missing --reason TEXT" + usage);
         assertThat(swarm("reject", "--reason", "why").err()).isEqualTo("swarm: missing RUN and TICKET" + usage);
         assertThat(swarm("reject", "r", "--reason", "why").err()).isEqualTo("swarm: missing TICKET" + usage);
+        // stopped by an option without its value, picocli names that option alone: RUN and TICKET were left out
+        assertThat(swarm("reject", "--reason").err()).isEqualTo("swarm: missing RUN, TICKET and --reason TEXT" + usage);
+        assertThat(swarm("reject", "r", "--state-dir").err()).isEqualTo("swarm: missing TICKET, --reason TEXT and --state-dir DIR: "
+                + "`swarm reject RUN TICKET... --reason TEXT --state-dir DIR`\nSee `swarm reject --help`.\n");
+        assertThat(swarm("logs", "--state-dir").err()).startsWith("swarm: missing RUN, TICKET and --state-dir DIR: "
+                + "`swarm logs RUN TICKET --state-dir DIR`\n");
     }
 }
