@@ -235,9 +235,12 @@ final class RunCommands {
                     if (interrupted.get() == null) throw new StoppedByStore(runId, e);
                     PrintStream err = Streams.err(null);
                     err.println("swarm: " + io.swarmflow.spec.SpecError.printable(e.getMessage()));
-                    err.println("swarm: run " + runId + " stopped (interrupted: " + interrupted.get() + ") without recording it: "
-                            + "its running attempts were stopped, and what was recorded before is kept; once the database can be "
-                            + "written again, `swarm resume " + runId + "` continues it");
+                    // the view may have said "cancelled" already: those lines are what the engine did, not what was recorded
+                    err.println("swarm: run " + runId + " stopped (interrupted: " + interrupted.get() + "), but the database did "
+                            + "not record the stop: what was recorded before is kept, and `swarm status " + runId
+                            + "` shows the run as stopped");
+                    err.println("swarm: its running attempts were stopped; once the database can be written again, `swarm resume "
+                            + runId + "` continues the run");
                     return ExitCodes.INTERRUPTED;
                 } catch (Throwable e) {
                     signals.close();

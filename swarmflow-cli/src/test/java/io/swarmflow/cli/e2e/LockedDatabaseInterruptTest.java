@@ -61,10 +61,14 @@ class LockedDatabaseInterruptTest {
             assertThat(out).contains("interrupted (SIGINT (Ctrl-C)): stopping the run",
                     "could not write to " + state.resolve("swarm.db") + ": [SQLITE_BUSY]",
                     "then stopped waiting: SIGINT (Ctrl-C) asked run " + id + " to stop); nothing of this batch was written",
-                    "swarm: run " + id + " stopped (interrupted: SIGINT (Ctrl-C)) without recording it: its running attempts were "
-                            + "stopped, and what was recorded before is kept; once the database can be written again, `swarm resume "
-                            + id + "` continues it")
+                    // "without recording it" left open what was not recorded, after lines saying the run was cancelled
+                    "swarm: run " + id + " stopped (interrupted: SIGINT (Ctrl-C)), but the database did not record the stop: what "
+                            + "was recorded before is kept, and `swarm status " + id + "` shows the run as stopped\n"
+                            + "swarm: its running attempts were stopped; once the database can be written again, `swarm resume "
+                            + id + "` continues the run\n")
                     .doesNotContain("internal error");
+            assertThat(swarm("status", id, "--state-dir", state.toString()).out())
+                    .contains("running (stopped)", "its coordinator stopped (killed or crashed) before the run ended");
 
             Result resumed = swarm("resume", id, "--plain", "--state-dir", state.toString());
             assertThat(resumed.code()).as("%s", resumed).isZero();
