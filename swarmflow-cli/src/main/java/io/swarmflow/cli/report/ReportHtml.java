@@ -224,8 +224,8 @@ final class ReportHtml {
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
         boolean cancelled = run.state() == io.swarmflow.store.RunState.CANCELLED;
         meta(sb, cancelled ? "Cancelled" : "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis())
-                : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) after its last "
-                        + "recorded event, at " + Html.time(report.stoppedAtMillis()) + "; <code>swarm resume " + esc(run.runId()) + "</code> continues it"
+                : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) some time after its last "
+                        + "recorded event (" + Html.time(report.stoppedAtMillis()) + "); <code>swarm resume " + esc(run.runId()) + "</code> continues it"
                 : "in progress");
         sb.append("</div>\n");
         if (cancelled) {
@@ -348,7 +348,8 @@ final class ReportHtml {
             if (v.approvedBy() != null) sb.append("<div class=\"small muted\">approved by ").append(esc(v.approvedBy())).append("</div>");
             if (v.retryAtMillis() > 0) {
                 // a run that ended (cancelled) retries nothing until it is resumed: then at once, or at the time if later
-                sb.append("<div class=\"small muted\">").append(report.run().finishedAtMillis() == 0 ? "retry at "
+                // so does a stopped one (its coordinator killed): nothing retries it until a resume
+                sb.append("<div class=\"small muted\">").append(report.run().finishedAtMillis() == 0 && report.stoppedAtMillis() == 0 ? "retry at "
                         : "retries when the run is resumed, not before ").append(Html.time(v.retryAtMillis())).append("</div>");
             }
             sb.append("</td><td class=\"small\">").append(esc(r.agent())).append("</td>");

@@ -501,6 +501,11 @@ class RunReportTest {
         assertThat(row(html, "b")).contains("<td class=\"num\">2.0 s</td>").doesNotContain("last event");
         assertThat(html).contains("<p class=\"muted small\" id=\"last-event-note\">(last event): the time from its start to the "
                 + "run&#39;s last recorded event, not how long it ran</p>");
+        // "stopped (killed or crashed) after its last recorded event, at 12:00:05" read as the time it stopped
+        assertThat(html).contains("not finished: its coordinator stopped (killed or crashed) some time after its last recorded "
+                + "event (2025-01-31 12:00:05 UTC)");
+        // nothing retries c until a resume, as for a cancelled run: "retry at 12:00:09" was a time that would pass unseen
+        assertThat(row(html, "c")).contains("retries when the run is resumed, not before 2025-01-31 12:00:09").doesNotContain("retry at");
 
         // a run in progress, or one that ended, has none
         RunView live = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 3, 5);
