@@ -200,7 +200,11 @@ final class ReportHtml {
         sb.append("<header>\n<div><h1 dir=\"auto\">").append(esc(run.name())).append("</h1>");
         sb.append("<span class=\"badge s-").append(run.state().label()).append("\" id=\"run-state\">")
                 .append(run.state().label()).append("</span>");
-        if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
+        if (report.stoppedAtMillis() > 0 && run.finishedAtMillis() <= 0) {
+            // recorded as running, yet no coordinator executes it: "running" alone read as live (`swarm runs` says "(stopped)")
+            sb.append(" <span class=\"badge s-cancelled\" id=\"run-stopped\" title=\"its coordinator stopped (killed or crashed) "
+                    + "before the run ended; swarm resume continues it\">stopped</span>");
+        } else if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
             sb.append(" <span class=\"badge s-cancelled\">cancel requested</span>");
         }
         sb.append("</div>\n");

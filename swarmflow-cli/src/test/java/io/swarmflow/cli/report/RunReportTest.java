@@ -496,6 +496,8 @@ class RunReportTest {
         String html = html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 600_000, T0 + 5_000));
 
         assertThat(html).contains("not known <span class=\"muted\">(its coordinator stopped; last event recorded 5.0 s after the start)");
+        // the state badge said "running" alone, read as live; `swarm runs` says "running (stopped)"
+        assertThat(html).contains("id=\"run-state\">running</span> <span class=\"badge s-cancelled\" id=\"run-stopped\"");
         assertThat(row(html, "a")).contains("<td class=\"num\">4.0 s <span class=\"small muted\">(last event)</span></td>");
         assertThat(row(html, "c")).contains("<td class=\"num\">4.0 s <span class=\"small muted\">(last event)</span></td>");
         assertThat(row(html, "b")).contains("<td class=\"num\">2.0 s</td>").doesNotContain("last event");
@@ -509,7 +511,8 @@ class RunReportTest {
 
         // a run in progress, or one that ended, has none
         RunView live = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 3, 5);
-        assertThat(html(RunReport.of(live, plan, tickets, attempts, runDir, T0 + 5_000))).doesNotContain("last event");
+        assertThat(html(RunReport.of(live, plan, tickets, attempts, runDir, T0 + 5_000))).doesNotContain("last event")
+                .doesNotContain("run-stopped");
     }
 
     @Test
