@@ -60,7 +60,8 @@ class LockedDatabaseInterruptTest {
             assertThat(coordinator.exitValue()).as(out).isEqualTo(130);
             assertThat(out).contains("interrupted (SIGINT (Ctrl-C)): stopping the run",
                     "could not write to " + state.resolve("swarm.db") + ": [SQLITE_BUSY]",
-                    "then stopped waiting: SIGINT (Ctrl-C) asked run " + id + " to stop); nothing of this batch was written",
+                    "then stopped waiting: SIGINT (Ctrl-C) asked run " + id + " to stop; `fuser -v " + state.resolve("swarm.db")
+                            + "` lists the processes that have it open); nothing of these writes was recorded",
                     // "without recording it" left open what was not recorded, after lines saying the run was cancelled
                     "swarm: run " + id + " stopped (interrupted: SIGINT (Ctrl-C)), but the database did not record the stop: what "
                             + "was recorded before is kept, and `swarm status " + id + "` shows the run as stopped\n"

@@ -48,7 +48,7 @@ class StoreUnavailableTest {
         Matcher m = Pattern.compile("run (\\S+): 30 tickets").matcher(out);
         assertThat(m.find()).as(out).isTrue();
         String run = m.group(1);
-        assertThat(out).contains("swarm: could not write to " + state.resolve("swarm.db"), "; nothing of this batch was written",
+        assertThat(out).contains("swarm: could not write to " + state.resolve("swarm.db"), "; nothing of these writes was recorded",
                         "swarm: run " + run + " stopped: its running attempts were stopped, and what was recorded before this error "
                                 + "is kept; once the cause is fixed (free disk space, permissions, the database server), `swarm resume "
                                 + run + "` continues it")

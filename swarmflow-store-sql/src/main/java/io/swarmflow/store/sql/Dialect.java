@@ -145,6 +145,16 @@ public interface Dialect {
     }
 
     /**
+     * How to find who holds the lock of {@link #isLockedByAnother} (a command to run), for the error of a write that
+     * stopped waiting for it; null when there is nothing to say.
+     *
+     * @param description what the database is (a file path, a schema and URL)
+     */
+    default String lockHolderHint(String description) {
+        return null;
+    }
+
+    /**
      * What the store tells those it told of the wait ({@link #lockWaitNotice}) once a write got through after waiting
      * {@code waitedMillis} in all for the lock another connection held.
      *

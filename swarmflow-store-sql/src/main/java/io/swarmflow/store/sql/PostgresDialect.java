@@ -187,11 +187,17 @@ public final class PostgresDialect implements Dialect {
     @Override
     public String lockWaitNotice(String description, long waitedMillis, long boundMillis) {
         return description + " is locked: another session holds a lock the store's writes need (another swarm's "
-                + "transaction, a migration, a `psql` session in a transaction; `SELECT pid, usename, state, query FROM "
-                + "pg_stat_activity WHERE pid IN (SELECT unnest(pg_blocking_pids(pid)) FROM pg_stat_activity)` lists them). "
+                + "transaction, a migration, a `psql` session in a transaction; " + lockHolderHint(description) + "). "
                 + "Nothing can be recorded meanwhile: writes wait and go on once it is released, for up to " + boundMillis / 1000
                 + " s in all (" + (waitedMillis + 500) / 1000 + " s so far); then the write fails: a run stops, and `swarm resume` "
                 + "continues it, and another command fails, changing nothing";
+    }
+
+    /** The sessions that block others, from {@code pg_blocking_pids} (PostgreSQL 9.6+). */
+    @Override
+    public String lockHolderHint(String description) {
+        return "`SELECT pid, usename, state, query FROM pg_stat_activity WHERE pid IN (SELECT unnest(pg_blocking_pids(pid)) "
+                + "FROM pg_stat_activity)` lists them";
     }
 
     /**

@@ -961,10 +961,12 @@ public final class SqlRunStore implements RunStore {
             err = new StoreException.Unavailable("the connection to " + description + " broke while this batch was being committed (" + e.getMessage()
                     + "), so it may or may not have been written; resuming the run reads what was", e);
         } else {
+            // the lock's holder named here too: a write given up (Ctrl-C) before the notice's delay never showed the notice
+            String holder = lockWaitedMillis > 0 ? dialect.lockHolderHint(description) : null;
             String what = "could not write to " + description + ": " + e.getMessage()
                     + (lockWaitedMillis > 0 ? " (waited " + (lockWaitedMillis + 500) / 1000 + " s for another process to release it"
-                    + (gaveUp == null ? ")" : ", then stopped waiting: " + gaveUp + ")") : "")
-                    + "; nothing of this batch was written";
+                    + (gaveUp == null ? "" : ", then stopped waiting: " + gaveUp) + (holder == null ? "" : "; " + holder) + ")" : "")
+                    + "; nothing of these writes was recorded";
             err = e instanceof SQLException se && dialect.isUnavailable(se) ? new StoreException.Unavailable(what, e) : new StoreException(what, e);
         }
         for (Op<?> op : batch) {

@@ -134,10 +134,16 @@ public final class SqliteDialect implements Dialect {
     @Override
     public String lockWaitNotice(String description, long waitedMillis, long boundMillis) {
         return "the database " + description + " is locked: another process holds its write lock (a `sqlite3` session in a "
-                + "transaction, a backup or VACUUM; `fuser -v " + description + "` lists the processes that have it open). Nothing "
+                + "transaction, a backup or VACUUM; " + lockHolderHint(description) + "). Nothing "
                 + "can be recorded meanwhile: writes wait and go on once it is released, for up to " + seconds(boundMillis)
                 + " in all (" + (waitedMillis + 500) / 1000 + " s so far); then the write fails: a run stops, and `swarm resume` continues it (Ctrl-C stops it sooner), and "
                 + "another command fails, changing nothing";
+    }
+
+    /** {@code fuser -v FILE}: SQLite's locks are on the database file. */
+    @Override
+    public String lockHolderHint(String description) {
+        return "`fuser -v " + description + "` lists the processes that have it open";
     }
 
     /** As {@link #lockWaitNotice} names it: the database file. */
