@@ -251,6 +251,9 @@ public final class B1Throughput {
             }
             return new Counted(t, n.synced() + n.unsynced(), before == null || after == null ? -1 : after.syncs() - before.syncs());
         } finally {
+            if (sampleMillis > 0) {
+                for (String line : pg.tableStats(schema, schema)) System.out.println("  " + line);
+            }
             pg.drop(schema);
             BenchSupport.deleteTree(dir);
         }

@@ -116,6 +116,42 @@ record PgServer(String url) {
     }
 
     /**
+     * Rows written to each table of {@code schema} ({@code pg_stat_user_tables}: inserted, updated, of which HOT, and
+     * live and dead tuples), once the sessions named {@code applicationName} have ended (a backend hands its counters to
+     * the statistics system when it exits); waits up to 10 s for them to end.
+     */
+    List<String> tableStats(String schema, String applicationName) throws SQLException, InterruptedException {
+        try (Connection c = connect()) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+                p.setString(1, applicationName);
+                while (true) {
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) == 0 || System.nanoTime() > deadline) break;
+                    }
+                    Thread.sleep(20); // polling the server, with a deadline
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_stat_clear_snapshot()");
+            }
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_live_tup, n_dead_tup, "
+                    + "pg_total_relation_size(relid) FROM pg_stat_user_tables WHERE schemaname = ? ORDER BY relname")) {
+                p.setString(1, schema);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(String.format("%s: %,d inserted, %,d updated (%,d HOT), %,d live, %,d dead, %.1f MB", rs.getString(1),
+                                rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7) / 1e6));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
      * Samples, every {@code intervalMillis} on a connection and platform thread of its own, what the store's writer
      * session (of {@code applicationName}: the one whose last statement was a write) is doing: {@code state} and
      * {@code wait_event_type:wait_event} of {@code pg_stat_activity}. Stop it with {@link Sampler#stop}, which returns
