@@ -35,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code sqlite} and {@code postgres}, {@code sqlite}), {@code b1.pgUrl} (a pgjdbc URL, {@link PgServer#DEFAULT_URL}),
  * {@code bench.tmp} (where state directories go), {@code bench.out} (results file), {@code b1.only}
  * (sql|mem|raw|pg|pgraw: profile one kind, no table), {@code b1.pgSample} (with {@code b1.only=pg}: every that many ms,
- * sample what the store's writer session waits for in {@code pg_stat_activity}).
+ * sample what the store's writer session waits for in {@code pg_stat_activity}, and print the rows each table got and
+ * the server's WAL over each run).
  */
 public final class B1Throughput {
     private B1Throughput() {}
@@ -251,11 +252,14 @@ public final class B1Throughput {
             }
             return new Counted(t, n.synced() + n.unsynced(), before == null || after == null ? -1 : after.syncs() - before.syncs());
         } finally {
-            if (sampleMillis > 0) {
-                for (String line : pg.tableStats(schema, schema)) System.out.println("  " + line);
+            try {
+                if (sampleMillis > 0) {
+                    for (String line : pg.tableStats(schema, schema)) System.out.println("  " + line);
+                }
+            } finally {
+                pg.drop(schema);
+                BenchSupport.deleteTree(dir);
             }
-            pg.drop(schema);
-            BenchSupport.deleteTree(dir);
         }
     }
 
