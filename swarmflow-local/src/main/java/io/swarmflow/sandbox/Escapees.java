@@ -83,7 +83,7 @@ final class Escapees {
         }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC)) {
             for (Path dir : procs) {
-                long pid = pidOf(dir.getFileName().toString());
+                long pid = ProcessGroups.pidOf(dir.getFileName().toString());
                 if (pid <= 0 || pid == leaderPid || (last >= 0 && !handedOutAfter(pid, leaderPid, last))) continue;
                 look(dir, pid, leaderStartTicks, markers, found);
             }
@@ -242,17 +242,5 @@ final class Escapees {
         try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
             return new String(in.readNBytes(max), StandardCharsets.UTF_8);
         }
-    }
-
-    /** The pid a {@code /proc} entry names, or -1 for entries that are not processes. */
-    private static long pidOf(String name) {
-        if (name.isEmpty() || name.length() > 10) return -1;
-        long pid = 0;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') return -1;
-            pid = pid * 10 + (c - '0');
-        }
-        return pid;
     }
 }

@@ -119,7 +119,7 @@ public final class ProcessGroups {
     }
 
     /** The pid a {@code /proc} entry names, or -1 for entries that are not processes ({@code self}, {@code sys}, ...). */
-    private static long pidOf(String name) {
+    static long pidOf(String name) {
         if (name.isEmpty() || name.length() > 10) return -1;
         long pid = 0;
         for (int i = 0; i < name.length(); i++) {
