@@ -199,17 +199,8 @@ class SqliteMigrationTest {
      */
     @Test
     void aDatabaseMigratedByANewerSwarmIsRefusedSayingToUseTheNewerSwarm() throws Exception {
-        java.util.Map<Integer, Integer> current = new SqliteDialect().migrationChecksums();
-        int future = java.util.Collections.max(current.keySet()) + 1;
-        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
-            store.createRun(TestPlans.created("r1", 1));
-        }
+        int future = withFutureMigration(true);
         Path db = dir.resolve("swarm.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-                    + "installed_by, execution_time, success) VALUES (" + future + ", '" + future + "', 'run labels', 'SQL', 'V"
-                    + future + "__run_labels.sql', 1, '', 1, 1)");
-        }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openSqlite(dir).close())
                 .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
                 .hasMessage(db + " was written by a newer swarm: its schema is at version " + future + " (run labels), and this "
@@ -231,17 +222,8 @@ class SqliteMigrationTest {
      */
     @Test
     void aDatabaseWhoseNewerMigrationFailedIsRefusedSayingToUseTheNewerSwarm() throws Exception {
-        java.util.Map<Integer, Integer> current = new SqliteDialect().migrationChecksums();
-        int future = java.util.Collections.max(current.keySet()) + 1;
-        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
-            store.createRun(TestPlans.created("r1", 1));
-        }
+        int future = withFutureMigration(false);
         Path db = dir.resolve("swarm.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-                    + "installed_by, execution_time, success) VALUES (" + future + ", '" + future + "', 'run labels', 'SQL', 'V"
-                    + future + "__run_labels.sql', 1, '', 1, 0)");
-        }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openSqlite(dir).close())
                 .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
                 .hasMessage(db + " was being upgraded by a newer swarm, whose migration to schema version " + future
@@ -252,6 +234,25 @@ class SqliteMigrationTest {
              var r = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE version = '" + future + "' AND success = 0")) {
             assertThat(r.getInt(1)).as("the failed row is left for the newer swarm").isEqualTo(1);
         }
+    }
+
+    /**
+     * Makes a database with run r1 whose Flyway history also holds the version after this build's newest ("run
+     * labels"), recorded as successful or failed, as a newer swarm would leave it.
+     *
+     * @return that version
+     */
+    private int withFutureMigration(boolean success) throws Exception {
+        int future = java.util.Collections.max(new SqliteDialect().migrationChecksums().keySet()) + 1;
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            store.createRun(TestPlans.created("r1", 1));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db")); var s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+                    + "installed_by, execution_time, success) VALUES (" + future + ", '" + future + "', 'run labels', 'SQL', 'V"
+                    + future + "__run_labels.sql', 1, '', 1, " + (success ? 1 : 0) + ")");
+        }
+        return future;
     }
 
     /** An edited migration is refused (by Flyway, which the fast path hands over to), not silently accepted. */
