@@ -561,9 +561,10 @@ final class QueryCommands {
                     return ExitCodes.STORE_UNAVAILABLE;
                 }
                 // which attempt this is, when the user did not choose it, on stderr so that stdout stays the log
-                if (t.attempt() > 1 && !follow && attempt == null) {
+                if (t.attempt() > 1 && attempt == null) {
+                    // --follow too: it starts at the latest attempt, and only the later ones get a "==> attempt N <==" line
                     Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
-                            + "; see another with --attempt N");
+                            + (follow ? "; following it and any retry" : "") + "; see another with --attempt N");
                 }
                 while (true) {
                     if (print(w, n, out) == 0) noOutput(w, n);
