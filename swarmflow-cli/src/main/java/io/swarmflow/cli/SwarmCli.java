@@ -272,9 +272,11 @@ public final class SwarmCli implements Runnable {
             }
             case RunCommands.StoppedByStore s -> {
                 err.println("swarm: " + SpecError.printable(s.getMessage()));
+                // two lines, as the Ctrl-C ending says it: one of 200 characters ran past a terminal's width
                 err.println("swarm: run " + s.runId + " stopped: its running attempts were stopped, and what was recorded before "
-                        + "this error is kept; once the cause is fixed (free disk space, permissions, the database server), "
-                        + "`swarm resume " + s.runId + "` continues it");
+                        + "this error is kept");
+                err.println("swarm: once the cause is fixed (a lock another process holds, free disk space, permissions, the "
+                        + "database server), `swarm resume " + s.runId + "` continues it");
                 return ExitCodes.STORE_UNAVAILABLE;
             }
             case StoreException.Fenced f -> {

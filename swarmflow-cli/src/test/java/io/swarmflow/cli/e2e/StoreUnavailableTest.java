@@ -50,8 +50,8 @@ class StoreUnavailableTest {
         String run = m.group(1);
         assertThat(out).contains("swarm: could not write to " + state.resolve("swarm.db"), "; nothing of these writes was recorded",
                         "swarm: run " + run + " stopped: its running attempts were stopped, and what was recorded before this error "
-                                + "is kept; once the cause is fixed (free disk space, permissions, the database server), `swarm resume "
-                                + run + "` continues it")
+                                + "is kept\nswarm: once the cause is fixed (a lock another process holds, free disk space, permissions, "
+                                + "the database server), `swarm resume " + run + "` continues it\n")
                 .doesNotContain("internal error", "\tat ");
 
         Result resume = swarm("resume", run, "--plain", "--quiet", "--state-dir", state.toString());
