@@ -1145,18 +1145,18 @@ public final class LocalExecutor implements Executor {
     /**
      * Says, in the user's warnings and the attempt's stderr log, that the attempt left processes running outside its
      * process group, which the sandbox found by their environment and ended ({@link SandboxResult#escaped}; only without
-     * bubblewrap and a cgroup). Their command lines are masked like the attempt's output.
+     * bubblewrap and a cgroup). Their command lines come masked like the attempt's output ({@link SandboxResult#escaped}).
      */
     private void warnEscaped(AttemptRequest request, List<String> escaped) {
-        String line = "swarm: warning: attempt " + request.attempt() + " left " + (escaped.size() == 1 ? "a process" : escaped.size()
+        // the names come masked already (SandboxSpec.masked: the request's secrets, before the cut to 200 characters)
+        String warning = "attempt " + request.attempt() + " left " + (escaped.size() == 1 ? "a process" : escaped.size()
                 + " processes") + " running outside its process group (setsid, a daemon): " + String.join(", ", escaped)
                 + "; Swarmflow ended " + (escaped.size() == 1 ? "it" : "them") + " (TERM, then KILL after the grace period). "
                 + "Without bubblewrap such a process is found only by the attempt's SWARM_ variables in its environment (one "
                 + "that clears its environment outlives the run): have the script wait for what it starts, or run it under "
                 + "bubblewrap";
-        line = io.swarmflow.sandbox.MaskingInputStream.mask(line, request.secrets());
-        options.warnings().accept("ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
-        appendToStderrLog(request, line);
+        options.warnings().accept("ticket " + request.ticket().id() + ": " + warning);
+        appendToStderrLog(request, "swarm: warning: " + warning);
     }
 
     /** Appends {@code line} to the attempt's stderr log (after what the process wrote, which opening the log truncates). */
