@@ -105,7 +105,7 @@ abstract class SqlRunStoreContractTest extends RunStoreContractTest {
         long firstLease = store().attemptLeaseExpiresAt("r1", "t0", 1).orElseThrow();
         await().atMost(Duration.ofSeconds(5)).until(() -> store().now() > firstLease);
 
-        long before = store().now();
+        long before = store().now() - clockEstimateSlackMillis();
         store().heartbeat("r1", epoch, 60_000);
 
         assertThat(store().attemptLeaseExpiresAt("r1", "t0", 1).orElseThrow()).isGreaterThanOrEqualTo(before + 60_000);
@@ -145,7 +145,7 @@ abstract class SqlRunStoreContractTest extends RunStoreContractTest {
         store().createRun(TestPlans.created("r1", tickets));
         long old = store().claimRun("r1", "old:1", 1);
         store().append("r1", old, List.of(new RunStarted(old, "old:1", false))).join();
-        long expired = store().now() + 1;
+        long expired = store().now() + 1 + clockEstimateSlackMillis();
         await().atMost(Duration.ofSeconds(5)).until(() -> store().now() > expired);
         try (SqlRunStore other = openAnother()) {
             List<CompletableFuture<Long>> appends = new ArrayList<>();
