@@ -1044,12 +1044,15 @@ class CliEndToEndTest {
         assertThat(status.out()).contains("): running, ", "  being cancelled: its coordinator is stopping the running attempts (TERM, "
                 + "then KILL after the grace period); `swarm resume " + id + "` continues the run afterwards");
         assertThat(swarm("status", id, "--json", "--state-dir", state.toString()).json().get("run").get("cancelling").asBoolean()).isTrue();
+        long beforeTheSecond = System.currentTimeMillis();
         Result again = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(again.code()).as("%s", again).isEqualTo(2);
         assertThat(again.err()).contains("run " + id + " is already being cancelled: its coordinator applied an earlier cancel and "
                 + "is stopping the running attempts (TERM, then KILL after the grace period); nothing was changed");
         try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
-            assertThat(store.pendingCommands(id)).isEmpty();
+            // the first cancel's command is marked applied in a batch after its events: it may still be pending here
+            assertThat(store.pendingCommands(id)).as("the second cancel added no command").hasSizeLessThanOrEqualTo(1)
+                    .allSatisfy(c -> assertThat(c.createdAtMillis()).isLessThan(beforeTheSecond));
         }
         Files.writeString(scratch.resolve("stop"), "");
         assertThat(run.exit()).isEqualTo(130);
