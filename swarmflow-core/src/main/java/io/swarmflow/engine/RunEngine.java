@@ -55,6 +55,11 @@ public final class RunEngine {
     private final Executor executor;
     private final EngineOptions options;
     private final RunListener listener;
+    /**
+     * Whether anyone hears events and notices ({@link RunListener#NONE} hears nothing): only then is what the listener
+     * hears kept until it is durable ({@link #told}, {@link #untold}), and attempts start on the scheduler thread after it.
+     */
+    private final boolean telling;
     private final String runId;
     private final String owner;
     private final LinkedBlockingQueue<Signal> inbox = new LinkedBlockingQueue<>();
@@ -96,6 +101,13 @@ public final class RunEngine {
     private final PriorityQueue<long[]> retryTimers = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
     private final Map<Integer, Control> controls = new HashMap<>();
     private final List<RunEvent> pending = new ArrayList<>();
+    /** What the listener hears of {@link #pending} and the notices given since, in order; heard once the next flush is durable. */
+    private List<Told> told = new ArrayList<>();
+    /**
+     * Appends submitted and not yet told to the listener, in the order submitted, which is the store's order: each is told
+     * (and its attempts started) once it is durable and every earlier one was told. Only when {@link #telling}.
+     */
+    private final ArrayDeque<Untold> untold = new ArrayDeque<>();
     private final List<Launch> launches = new ArrayList<>();
     private final List<Long> appliedCommands = new ArrayList<>();
     /** Commands whose events were submitted but which are not marked applied in the store yet. */
@@ -123,6 +135,21 @@ public final class RunEngine {
 
     private record CommandsDurable(List<Long> ids) implements Signal {}
 
+    /** An append of this coordinator is durable: the listener can hear it ({@link #tell}). */
+    private record AppendDurable() implements Signal {}
+
+    private static final AppendDurable APPEND_DURABLE = new AppendDurable();
+
+    /** What the listener hears: an event (with when the coordinator made it), or a notice given after the events before it. */
+    private sealed interface Told {}
+
+    private record Heard(RunEvent event, long atMillis) implements Told {}
+
+    private record Notice(String message) implements Told {}
+
+    /** One append, what the listener hears of it, and the attempts it starts, all once {@code durable} completes. */
+    private record Untold(List<Told> told, List<Launch> launches, CompletableFuture<Long> durable) {}
+
     private record Launch(int index, int attempt, Control control) {}
 
     /**
@@ -140,6 +167,7 @@ public final class RunEngine {
         this.executor = executor;
         this.options = options;
         this.listener = listener == null ? RunListener.NONE : listener;
+        this.telling = this.listener != RunListener.NONE;
         this.runId = runId;
         this.owner = Owners.coordinator();
         this.random = options.seed() == 0 ? new SplittableRandom() : new SplittableRandom(options.seed());
@@ -191,6 +219,7 @@ public final class RunEngine {
             } catch (RuntimeException | InterruptedException | Error e) {
                 // a store error (fenced, I/O) or an interrupt ends this coordinator: its attempts must not outlive it
                 stopAllAttempts();
+                tellOnTheWayOut();
                 throw e;
             }
         } finally {
@@ -360,7 +389,7 @@ public final class RunEngine {
                     AttemptView a = runningAttempts.get(tickets[i].id());
                     if (a != null) {
                         boolean killed = executor.killOrphan(a);
-                        if (killed) listener.onNotice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
+                        if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
                     }
                     leaseExpiries[i]++;
                     emit(new AttemptFinished(tickets[i].id(), attempt[i], Outcome.LEASE_EXPIRED, null,
@@ -440,7 +469,7 @@ public final class RunEngine {
                 if (cancelling) return end(RunState.CANCELLED);
                 if (!waitingNoticeShown && retryTimers.isEmpty() && noneReady()) { // noneReady() walks the queues: last
                     waitingNoticeShown = true;
-                    listener.onNotice(waitingNotice());
+                    notice(waitingNotice());
                 }
             }
 
@@ -481,6 +510,9 @@ public final class RunEngine {
     private RunState end(RunState result) throws InterruptedException {
         emit(new RunFinished(result));
         awaitDurable(flush());
+        // every append so far is durable (appends are ordered): the listener hears all of it before the caller reports the run
+        for (Untold u : untold) awaitDurable(u.durable());
+        tell(true);
         // every append so far is durable (appends are ordered): mark what they applied, or a resume would apply it again
         if (!unmarkedCommands.isEmpty()) store.markCommandsApplied(runId, epoch, new ArrayList<>(unmarkedCommands));
         return result;
@@ -506,6 +538,7 @@ public final class RunEngine {
                 store.markCommandsApplied(runId, epoch, c.ids());
                 c.ids().forEach(unmarkedCommands::remove);
             }
+            case AppendDurable ignored -> tell(true);
         }
     }
 
@@ -531,7 +564,7 @@ public final class RunEngine {
         if (cancelling) return;
         cancelling = true;
         emit(new RunCancelRequested(by));
-        listener.onNotice(running == 0 ? "cancelling: no attempt is running" : "cancelling: stopping " + running
+        notice(running == 0 ? "cancelling: no attempt is running" : "cancelling: stopping " + running
                 + " running attempt(s): TERM, then KILL after "
                 + (options.gracePeriodMillis() % 1000 == 0 ? options.gracePeriodMillis() / 1000 + "s" : options.gracePeriodMillis() + "ms"));
         for (Control c : controls.values()) c.cancel();
@@ -546,7 +579,7 @@ public final class RunEngine {
             switch (c.kind()) {
                 case CANCEL -> {
                     if (c.createdAtMillis() < claimedAtMillis) {
-                        listener.onNotice("ignored a cancel requested by " + c.by() + " before this coordinator took the run");
+                        notice("ignored a cancel requested by " + c.by() + " before this coordinator took the run");
                     } else {
                         startCancel("swarm cancel (" + c.by() + ")");
                     }
@@ -558,7 +591,7 @@ public final class RunEngine {
                         // others): a previous coordinator applied it but stopped before marking it applied, or another
                         // decision reached the gate first, which the deciding command reported; either way, nothing to say
                     } else if (i == null || state[i] != TicketState.AWAITING_APPROVAL) {
-                        listener.onNotice("ignored " + c.kind().name().toLowerCase() + " of " + c.ticketId()
+                        notice("ignored " + c.kind().name().toLowerCase() + " of " + c.ticketId()
                                 + ": it is not awaiting approval");
                     } else if (c.kind() == RunCommand.Kind.APPROVE) {
                         approve(i, c.by(), c.id());
@@ -655,13 +688,20 @@ public final class RunEngine {
         List<Long> commands = appliedCommands.isEmpty() ? List.of() : new ArrayList<>(appliedCommands);
         unmarkedCommands.addAll(appliedCommands);
         appliedCommands.clear();
+        if (telling) {
+            // before whenComplete: a store may have completed f already, and the scheduler tells it on APPEND_DURABLE
+            untold.add(new Untold(told, toLaunch, f));
+            told = new ArrayList<>();
+        }
         f.whenComplete((seq, error) -> {
             if (error != null) {
                 inbox.add(new StoreFailed(error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : error));
                 return;
             }
-            // runs on the store's writer thread: only start virtual threads and enqueue, never block
-            for (Launch l : toLaunch) Thread.ofVirtual().name("attempt-" + tickets[l.index()].id()).start(() -> runAttempt(l));
+            // runs on the store's writer thread: only start virtual threads and enqueue, never block nor run the
+            // listener; with a listener the scheduler starts the attempts once it heard their start (one hop per append)
+            if (telling) inbox.add(APPEND_DURABLE);
+            else for (Launch l : toLaunch) launch(l);
             if (!commands.isEmpty()) inbox.add(new CommandsDurable(commands));
         });
         return f;
@@ -804,7 +844,7 @@ public final class RunEngine {
      */
     private void startFailFast(String failedId) {
         failFastBy = failedId;
-        listener.onNotice("fail-fast: " + failedId + " failed; stopping the run (failure and always handlers still run)");
+        notice("fail-fast: " + failedId + " failed; stopping the run (failure and always handlers still run)");
         for (Control c : controls.values()) {
             if (tickets[c.index].when() == When.SUCCESS) c.cancel();
         }
@@ -948,7 +988,54 @@ public final class RunEngine {
 
     private void emit(RunEvent e) {
         pending.add(e);
-        listener.onEvent(e, System.currentTimeMillis());
+        if (telling) told.add(new Heard(e, System.currentTimeMillis()));
+    }
+
+    /**
+     * Tells the listener {@code message} after the events this coordinator made before it, which it hears once they are
+     * durable ({@link RunListener}): at once when it has heard them all.
+     */
+    private void notice(String message) {
+        if (!told.isEmpty()) told.add(new Notice(message));
+        else if (!untold.isEmpty()) untold.peekLast().told().add(new Notice(message));
+        else listener.onNotice(message);
+    }
+
+    /**
+     * Tells the listener what the appends durable so far hold, oldest first, stopping at the first one not done yet, and
+     * (with {@code start}) starts their attempts after it: an attempt's output never comes before its start. A failed append
+     * tells only its notices (its failure ends the coordinator: {@link StoreFailed}, {@link #tellOnTheWayOut}).
+     */
+    private void tell(boolean start) {
+        while (!untold.isEmpty() && untold.peekFirst().durable().isDone()) {
+            Untold u = untold.pollFirst();
+            boolean recorded = !u.durable().isCompletedExceptionally();
+            for (Told t : u.told()) {
+                switch (t) {
+                    case Heard h -> {
+                        if (recorded) listener.onEvent(h.event(), h.atMillis());
+                    }
+                    case Notice n -> listener.onNotice(n.message());
+                }
+            }
+            if (recorded && start) for (Launch l : u.launches()) launch(l);
+        }
+    }
+
+    /**
+     * As the coordinator ends on an error: the listener hears what was recorded, and the notices of the rest without its
+     * events (an append that failed wrote nothing, and every later one fails too). No attempt starts.
+     */
+    private void tellOnTheWayOut() {
+        tell(false);
+        for (Untold u : untold) for (Told t : u.told()) if (t instanceof Notice n) listener.onNotice(n.message());
+        untold.clear();
+        for (Told t : told) if (t instanceof Notice n) listener.onNotice(n.message());
+        told = new ArrayList<>();
+    }
+
+    private void launch(Launch l) {
+        Thread.ofVirtual().name("attempt-" + tickets[l.index()].id()).start(() -> runAttempt(l));
     }
 
     /** The engine's handle on one attempt, given to the executor. */

@@ -3,18 +3,38 @@ package io.swarmflow.engine;
 import io.swarmflow.store.RunEvent;
 
 /**
- * Observes a run while a coordinator executes it (live progress view, logs). Called from the
- * scheduler thread for events and from attempt threads for log lines: implementations must be
- * fast and thread-safe. Default methods do nothing.
+ * Observes a run while a coordinator executes it (live progress view, logs). Implementations must be fast and
+ * thread-safe. Default methods do nothing.
+ *
+ * <p>What it hears of the run was recorded: {@link #onEvent} gets an event only once the append that holds it is durable,
+ * once, in the order of the run's event log, and never an event whose append failed (a coordinator stopped by the store,
+ * say while another process holds the database locked, leaves unheard what it did but could not record). When
+ * {@link RunEngine#execute()} returns, the listener has heard every event of the run up to its {@link RunEvent.RunFinished};
+ * when it throws, every event recorded before the failure. Events and the coordinator's notices come from the scheduler
+ * thread (the caller of {@code execute()}), never from the store's writer.
  */
 public interface RunListener {
-    /** An event the coordinator just submitted for appending (durable shortly after). */
+    /**
+     * An event of the run, now durable. An attempt's {@link RunEvent.AttemptStarted} is heard before the attempt starts,
+     * hence before its {@link #onLogLine}s.
+     *
+     * @param atEpochMillis when the coordinator made the event (this host's clock, milliseconds since the epoch), before it
+     *                      was appended: the time the run's state changed, not the time it became durable
+     */
     default void onEvent(RunEvent event, long atEpochMillis) {}
 
-    /** A line an attempt printed; {@code stream} is {@code stdout} or {@code stderr}. */
+    /**
+     * A line an attempt printed; {@code stream} is {@code stdout} or {@code stderr}. Called at once, from the attempt's
+     * thread: output is not recorded in the event log.
+     */
     default void onLogLine(String ticketId, int attempt, String stream, String line) {}
 
-    /** Something the user should know that is not an event (e.g. sandbox degraded, waiting for approval). */
+    /**
+     * Something the user should know that is not an event (e.g. sandbox degraded, waiting for approval). The
+     * coordinator's own notices come after the events it made before them were heard (or failed to be recorded: the
+     * notice is heard all the same); the store's notices about this run's writes (the database locked by another process)
+     * come at once, from the store's threads.
+     */
     default void onNotice(String message) {}
 
     /** A listener that ignores everything; used when none is given. */

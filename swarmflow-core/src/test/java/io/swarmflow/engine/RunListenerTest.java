@@ -1,0 +1,205 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.agent.AttemptControl;
+import io.swarmflow.agent.AttemptRequest;
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.spec.ApprovalMode;
+import io.swarmflow.spec.When;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunStore;
+import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
+import io.swarmflow.store.memory.InMemoryRunStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a {@link RunListener} (the live view) hears was recorded: an event once its append is durable, in the log's
+ * order, never one whose append failed; the coordinator's notices after the events made before them.
+ */
+class RunListenerTest {
+    @TempDir
+    Path stateDir;
+
+    final InMemoryRunStore store = new InMemoryRunStore();
+
+    EngineOptions options() {
+        return EngineOptions.builder(stateDir).lease(2_000, 500).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+    }
+
+    /** Records what a listener hears, as {@code event:Type ticket}, {@code notice:text} and {@code log:ticket line}. */
+    static final class Heard implements RunListener {
+        final List<String> all = new CopyOnWriteArrayList<>();
+        final List<RunEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(RunEvent event, long atEpochMillis) {
+            events.add(event);
+            all.add("event:" + name(event));
+        }
+
+        @Override
+        public void onNotice(String message) {
+            all.add("notice:" + message);
+        }
+
+        @Override
+        public void onLogLine(String ticketId, int attempt, String stream, String line) {
+            all.add("log:" + ticketId + " " + line);
+        }
+
+        boolean heard(Class<? extends RunEvent> type) {
+            return events.stream().anyMatch(type::isInstance);
+        }
+    }
+
+    static String name(RunEvent e) {
+        String type = e.getClass().getSimpleName();
+        return switch (e) {
+            case RunEvent.AttemptStarted s -> type + " " + s.ticketId();
+            case RunEvent.TicketSucceeded s -> type + " " + s.ticketId();
+            case RunEvent.TicketFailed f -> type + " " + f.ticketId();
+            default -> type;
+        };
+    }
+
+    /** {@code store} whose appends go through {@code change}, given the events and the store's own future. */
+    static RunStore appendsThrough(RunStore store, java.util.function.BiFunction<List<RunEvent>, Function<List<RunEvent>,
+            CompletableFuture<Long>>, CompletableFuture<Long>> change) {
+        return (RunStore) java.lang.reflect.Proxy.newProxyInstance(RunListenerTest.class.getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("append")) {
+                            @SuppressWarnings("unchecked")
+                            List<RunEvent> events = (List<RunEvent>) args[2];
+                            return change.apply(events, e -> store.append((String) args[0], (long) args[1], e));
+                        }
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** The events the store recorded for the coordinator (all but the run's creation), in the log's order. */
+    List<RunEvent> recorded(String run) {
+        List<StoredEvent> all = store.events(run, 0, Integer.MAX_VALUE);
+        return all.subList(1, all.size()).stream().map(StoredEvent::event).toList();
+    }
+
+    @Test
+    void theListenerHearsAnEventOnlyOnceItsAppendIsDurable() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>();
+        CountDownLatch submitted = new CountDownLatch(1);
+        RunStore holding = appendsThrough(store, (events, append) -> {
+            CompletableFuture<Long> f = append.apply(events);
+            if (events.stream().noneMatch(e -> e instanceof RunEvent.TicketSucceeded)) return f;
+            submitted.countDown();
+            return f.thenCombine(held, (seq, ignored) -> seq); // written, but not durable until the test says so
+        });
+        RunService service = new RunService(holding, ScriptedExecutor.allSucceed());
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options(), heard)::execute);
+            submitted.await();
+
+            // the coordinator submitted a's success for appending: not durable, not heard; its start was, before a ran
+            assertThat(heard.all).contains("event:AttemptStarted a").doesNotContain("event:TicketSucceeded a");
+            assertThat(heard.heard(RunEvent.RunFinished.class)).isFalse();
+
+            held.complete(0L);
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+            // execute() returns once the listener heard everything, in the log's order, each event once
+            assertThat(heard.events).containsExactlyElementsOf(recorded(run));
+        } finally {
+            held.complete(0L);
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A cancel whose writes cannot be recorded (the database locked by another process): the listener hears neither the
+     * cancel nor what followed it ("run cancelled" printed by the view while the run stays recorded as running), but the
+     * coordinator's notice that it stops the attempts all the same.
+     */
+    @Test
+    void aCancelWhoseAppendFailedIsNeverHeard() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean();
+        RunStore locked = appendsThrough(store, (events, append) -> {
+            if (events.stream().anyMatch(e -> e instanceof RunEvent.RunCancelRequested)) broken.set(true);
+            // as the SQL store: once an append failed, every later one of the coordinator fails too
+            return broken.get() ? CompletableFuture.failedFuture(new StoreException.Unavailable("could not write: locked", null))
+                    : append.apply(events);
+        });
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1); // the attempt runs until it is cancelled
+        RunService service = new RunService(locked, exec);
+        String run = service.create(new TestPlans().ticket("sleeper").build(), "spec.yaml");
+        Heard heard = new Heard();
+        RunEngine engine = service.engine(run, options(), heard);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(engine::execute);
+            await().atMost(Duration.ofSeconds(30)).until(() -> heard.heard(RunEvent.AttemptStarted.class));
+            engine.cancel("SIGINT (Ctrl-C)");
+
+            assertThatThrownBy(result::get).hasCauseInstanceOf(StoreException.Unavailable.class);
+            assertThat(recorded(run)).noneMatch(e -> e instanceof RunEvent.RunCancelRequested);
+            assertThat(heard.events).containsExactlyElementsOf(recorded(run))
+                    .noneMatch(e -> e instanceof RunEvent.RunCancelRequested || e instanceof RunEvent.TicketCancelled
+                            || e instanceof RunEvent.AttemptFinished || e instanceof RunEvent.RunFinished);
+            assertThat(heard.all).contains("notice:cancelling: stopping 1 running attempt(s): TERM, then KILL after 100ms");
+        } finally {
+            exec.gate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The coordinator's notices come after the events it made before them, and an attempt's output after its start:
+     * "fail-fast: bad failed" is not printed before "bad FAILED".
+     */
+    @Test
+    void noticesAndOutputComeAfterTheEventsBeforeThem() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("bad") ? AttemptResult.failed(1, null) : AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stdout", "hello from " + r.ticket().id());
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(store, exec);
+        String run = service.create(new TestPlans().ticket("bad").ticket("after", "bad")
+                .ticket("cleanup", When.ALWAYS, 0, ApprovalMode.NONE, "noop", 0, "bad").build(), "spec.yaml");
+        Heard heard = new Heard();
+
+        assertThat(service.engine(run, options().toBuilder().failFast(true).build(), heard).execute()).isEqualTo(RunState.FAILED);
+
+        List<String> all = heard.all;
+        assertThat(all.indexOf("event:AttemptStarted bad")).isNotNegative().isLessThan(all.indexOf("log:bad hello from bad"));
+        assertThat(all.indexOf("event:AttemptStarted cleanup")).isNotNegative().isLessThan(all.indexOf("log:cleanup hello from cleanup"));
+        assertThat(all.indexOf("event:TicketFailed bad")).isNotNegative()
+                .isLessThan(all.indexOf("notice:fail-fast: bad failed; stopping the run (failure and always handlers still run)"));
+        assertThat(heard.events).containsExactlyElementsOf(recorded(run));
+    }
+}
