@@ -38,8 +38,13 @@ final class QueryCommands {
         return millis == 0 ? null : Instant.ofEpochMilli(millis).toString();
     }
 
-    /** What "(stopped)" means, in status and runs. */
-    private static final String STOPPED_NOTE = "its coordinator stopped (killed or crashed) before the run ended";
+    /**
+     * What "(stopped)" means, in status, runs and logs: a run recorded as running that no coordinator executes. Nothing
+     * tells a coordinator killed from one stopped by a Ctrl-C while the database could not record the stop (locked by
+     * another process, the disk full), so the note does not claim a kill.
+     */
+    private static final String STOPPED_NOTE = "its coordinator stopped without recording an end (killed, crashed, or the database "
+            + "could not be written)";
 
     /**
      * For a run recorded as running that no coordinator executes, the store time of its last event (where its duration

@@ -314,7 +314,11 @@ public final class RunService {
      * @param executing a live coordinator holds the run's lease, and the run is created or running
      */
     public record Observed(RunView run, boolean executing) {
-        /** Recorded as running, yet no coordinator executes it: it was killed or crashed, and needs a resume. */
+        /**
+         * Recorded as running, yet no coordinator executes it, and needs a resume: its coordinator was killed or crashed, or
+         * stopped when the store could not record its end (a Ctrl-C while another process held the database locked);
+         * nothing recorded tells which.
+         */
         public boolean stopped() {
             return run.state() == io.swarmflow.store.RunState.RUNNING && !executing;
         }

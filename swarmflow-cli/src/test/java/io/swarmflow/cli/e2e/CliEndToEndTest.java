@@ -1101,7 +1101,7 @@ class CliEndToEndTest {
         String id = status.out().substring(4, status.out().indexOf(' ', 4));
         // "174ms up to its last event" read as the run's length (for a run killed after 5 s): it is the time to its last event
         assertThat(status.out()).containsPattern("\\): running \\(stopped\\), last event recorded \\d+ms after the start\n")
-                .contains("its coordinator stopped (killed or crashed) before the run ended; `swarm resume "
+                .contains("its coordinator stopped without recording an end (killed, crashed, or the database could not be written); `swarm resume "
                 + id + "` continues it");
         // the running ticket's and attempt's durations end at that event too, and say so
         assertThat(status.out()).containsPattern("\nlong +running +1 +\\d+ms \\(last event\\) +- +\n")
@@ -1138,8 +1138,8 @@ class CliEndToEndTest {
         Result follow = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));
         assertThat(follow.code()).as("%s", follow).isZero();
-        assertThat(follow.err()).isEqualTo("swarm: no output recorded for long attempt 1\nswarm: run " + id + " is not running: its coordinator stopped (killed or crashed) "
-                + "before the run ended\nswarm: ticket long was interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
+        assertThat(follow.err()).isEqualTo("swarm: no output recorded for long attempt 1\nswarm: run " + id + " is not running: its coordinator stopped without recording an end "
+                + "(killed, crashed, or the database could not be written)\nswarm: ticket long was interrupted in attempt 1; `swarm resume " + id + "` continues the run\n");
         // without --follow too, in status's words (it said nothing, as if the attempt had ended there)
         Result plainLogs = swarm("logs", id, "long", "--state-dir", state.toString());
         assertThat(plainLogs.code()).as("%s", plainLogs).isZero();

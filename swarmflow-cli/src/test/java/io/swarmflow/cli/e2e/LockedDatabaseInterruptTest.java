@@ -70,8 +70,11 @@ class LockedDatabaseInterruptTest {
                     .doesNotContain("internal error")
                     // what the view says happened was recorded: the cancel and what followed it were not
                     .doesNotContain("cancel requested by", "sleeper cancelled", "run cancelled");
+            // its coordinator was interrupted, not killed: status says what is known, not a kill
             assertThat(swarm("status", id, "--state-dir", state.toString()).out())
-                    .contains("running (stopped)", "its coordinator stopped (killed or crashed) before the run ended");
+                    .contains("running (stopped)", "its coordinator stopped without recording an end (killed, crashed, or the "
+                            + "database could not be written); `swarm resume " + id + "` continues it")
+                    .doesNotContain("killed or crashed");
 
             Result resumed = swarm("resume", id, "--plain", "--state-dir", state.toString());
             assertThat(resumed.code()).as("%s", resumed).isZero();
