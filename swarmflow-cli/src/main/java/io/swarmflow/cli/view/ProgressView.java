@@ -248,8 +248,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
             scroll.add(line);
         } else {
             synchronized (out) {
-                // the time of printing, never before the previous line's: events (stamped at their commit) and log
-                // lines (stamped on arrival) come from different threads, and their own stamps can be out of order
+                // the time of printing, never before the previous line's: events (stamped when the coordinator made
+                // them, heard once durable) and log lines (stamped on arrival) come from different threads, and their
+                // own stamps can be out of order
                 lastPrinted = Math.max(lastPrinted, System.currentTimeMillis());
                 out.println(TIME.format(Instant.ofEpochMilli(lastPrinted)) + "  " + line);
             }
