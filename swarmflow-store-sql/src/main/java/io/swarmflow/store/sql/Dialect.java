@@ -31,11 +31,22 @@ public interface Dialect {
 
     /**
      * Applies per-connection settings that the connection source cannot (pragmas, session
-     * parameters).
+     * parameters). Writes nothing to the database: see {@link #configureDatabase}.
      *
      * @param writer true for the single writer connection, false for read connections
      */
     void configure(Connection connection, boolean writer) throws SQLException;
+
+    /**
+     * Makes the settings this store needs that the database keeps itself, not the connection (SQLite's journal mode),
+     * on the writer connection after {@link #configure}. {@link SqlRunStore} calls it only once the schema is known to
+     * be one this swarm may write ({@link SqlRunStore#refuseNewerSchema}), so that a database it refuses is left as it
+     * was. None by default.
+     *
+     * @param writer the writer connection, configured
+     */
+    default void configureDatabase(Connection writer) throws SQLException {
+    }
 
     /**
      * Statements that make the writer connection's next commits wait for the disk again (the default

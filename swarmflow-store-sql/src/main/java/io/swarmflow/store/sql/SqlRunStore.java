@@ -311,7 +311,6 @@ public final class SqlRunStore implements RunStore {
         try {
             w = dataSource.getConnection();
             dialect.configure(w, true);
-            unsyncedCommitSql = dialect.unsyncedCommits(w);
             if (dialect.clockQuery() != null) {
                 try (Statement s = w.createStatement()) {
                     long sent = hostClock.getAsLong();
@@ -323,10 +322,12 @@ public final class SqlRunStore implements RunStore {
                     }
                 }
             }
-            if (!schemaIsCurrent(w, dialect.migrationChecksums())) {
-                refuseNewerSchema(w, dialect.migrationChecksums(), description);
-                migrate();
-            }
+            boolean current = schemaIsCurrent(w, dialect.migrationChecksums());
+            if (!current) refuseNewerSchema(w, dialect.migrationChecksums(), description);
+            // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
+            dialect.configureDatabase(w);
+            unsyncedCommitSql = dialect.unsyncedCommits(w);
+            if (!current) migrate();
             try (Statement s = w.createStatement()) {
                 for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands")) {
                     s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
@@ -382,6 +383,7 @@ public final class SqlRunStore implements RunStore {
         try {
             w = dataSource.getConnection();
             dialect.configure(w, true);
+            dialect.configureDatabase(w);
             prepareWriterStatements(w);
         } catch (SQLException e) {
             closeQuietly(w);

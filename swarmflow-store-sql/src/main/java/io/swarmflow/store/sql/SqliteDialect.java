@@ -63,21 +63,36 @@ public final class SqliteDialect implements Dialect {
         return java.util.Map.of(1, 6780279, 2, -977663919, 3, 1337791, 4, -775330779);
     }
 
+    /**
+     * The writer keeps the whole busy timeout here, for the schema check that comes before {@link #configureDatabase}
+     * (a read of a database that is not in WAL mode waits for other processes' writes); {@link #configureDatabase}
+     * shortens it to {@link #WRITER_LOCK_TRY_MILLIS}.
+     */
     @Override
     public void configure(Connection connection, boolean writer) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
             if (writer) {
-                s.execute("PRAGMA journal_mode = WAL");
                 s.execute("PRAGMA synchronous = FULL");
                 s.execute("PRAGMA cache_size = -131072"); // 128 MiB
                 s.execute("PRAGMA temp_store = MEMORY");
                 s.execute("PRAGMA wal_autocheckpoint = 16384");
-                // last: switching to WAL above may wait for other processes the whole busy timeout
-                s.execute("PRAGMA busy_timeout = " + Math.min(busyTimeoutMillis, WRITER_LOCK_TRY_MILLIS));
             } else {
                 s.execute("PRAGMA query_only = 1");
             }
+        }
+    }
+
+    /**
+     * Switches the database to WAL (https://sqlite.org/wal.html: kept in the file, so it is written), then gives the
+     * writer its busy timeout for one try, {@link #WRITER_LOCK_TRY_MILLIS}: last, because switching to WAL may wait
+     * for other processes the whole busy timeout.
+     */
+    @Override
+    public void configureDatabase(Connection writer) throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode = WAL");
+            s.execute("PRAGMA busy_timeout = " + Math.min(busyTimeoutMillis, WRITER_LOCK_TRY_MILLIS));
         }
     }
 

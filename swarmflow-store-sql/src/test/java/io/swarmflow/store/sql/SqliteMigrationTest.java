@@ -216,6 +216,29 @@ class SqliteMigrationTest {
     }
 
     /**
+     * A refused database is left as it was, its journal mode too: one switched away from WAL by hand (here to
+     * {@code DELETE}) is refused before anything switches it back to WAL, which SQLite writes to the file.
+     */
+    @Test
+    void aNewerSwarmsDatabaseOutOfWalModeIsRefusedWithoutSwitchingItToWal() throws Exception {
+        withFutureMigration(true);
+        Path db = dir.resolve("swarm.db");
+        assertThat(journalMode(db, "PRAGMA journal_mode = DELETE")).isEqualTo("delete");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqlRunStore.openSqlite(dir).close())
+                .isInstanceOf(io.swarmflow.store.StoreException.Corrupt.class)
+                .hasMessageContaining(db + " was written by a newer swarm");
+        assertThat(journalMode(db, "PRAGMA journal_mode")).as("the journal mode kept in the file").isEqualTo("delete");
+        assertThat(dir.resolve("swarm.db-wal")).doesNotExist();
+    }
+
+    /** The journal mode {@code pragma} (a query or a change of {@code journal_mode}) returns on a new connection to {@code db}. */
+    private static String journalMode(Path db, String pragma) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement(); var r = s.executeQuery(pragma)) {
+            return r.getString(1);
+        }
+    }
+
+    /**
      * A newer swarm's migration recorded as failed (Flyway keeps such a row where DDL is not transactional) is refused
      * the same way, saying the newer swarm is the one to recover it, not handed to Flyway, whose error would call the
      * database unreadable and advise moving it aside.
