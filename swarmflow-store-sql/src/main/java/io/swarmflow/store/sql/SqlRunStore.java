@@ -103,8 +103,20 @@ public final class SqlRunStore implements RunStore {
     private final String recovery;
     /** See {@link #LOCK_WAIT_MILLIS}. */
     private final long lockWaitMillis;
-    /** Runs whose writes no longer wait for another connection's lock ({@link #stopWaitingForLocks}), with why. */
+    /**
+     * Runs whose writes no longer wait for another connection's lock ({@link #stopWaitingForLocks}), with why: only runs
+     * of {@link #coordinated}, so an entry ends with its coordinator. Changed under {@link #coordinated}'s lock; the
+     * writer thread reads it without.
+     */
     private final Map<String, String> givenUp = new ConcurrentHashMap<>();
+    /**
+     * The runs a coordinator of this store works on, the only ones whose writes it can ask to stop waiting: those this
+     * store claimed ({@link #claimRun}) and did not release, with the epoch of the claim; and those whose claim is under
+     * way ({@link #claiming}, epoch absent here). Guarded by itself.
+     */
+    private final Map<String, Long> coordinated = new HashMap<>();
+    /** How many {@link #claimRun} calls of each run are under way; guarded by {@link #coordinated}. */
+    private final Map<String, Integer> claiming = new HashMap<>();
     /** See {@link #noticesTo}: a run's latest one, or the latest one of no run, gets each notice. */
     private final ConcurrentLinkedDeque<NoticeSink> noticeSinks = new ConcurrentLinkedDeque<>();
     private final Object submitLock = new Object();
@@ -495,8 +507,25 @@ public final class SqlRunStore implements RunStore {
     @Override
     public long claimRun(String runId, String owner, long leaseMillis) {
         if (leaseMillis <= 0) throw new IllegalArgumentException("leaseMillis must be positive, got " + leaseMillis);
-        givenUp.remove(runId); // a new coordinator waits for locks again
-        return await(submit(new ClaimOp(runId, owner, leaseMillis)));
+        synchronized (coordinated) {
+            givenUp.remove(runId); // a new coordinator waits for locks again
+            claiming.merge(runId, 1, Integer::sum);
+        }
+        boolean claimed = false;
+        try {
+            long epoch = await(submit(new ClaimOp(runId, owner, leaseMillis)));
+            synchronized (coordinated) {
+                coordinated.put(runId, epoch);
+            }
+            claimed = true;
+            return epoch;
+        } finally {
+            synchronized (coordinated) {
+                claiming.computeIfPresent(runId, (r, n) -> n == 1 ? null : n - 1);
+                // refused or given up: no coordinator of this store goes on with it, unless another one holds it
+                if (!claimed && !coordinated.containsKey(runId) && !claiming.containsKey(runId)) givenUp.remove(runId);
+            }
+        }
     }
 
     @Override
@@ -510,7 +539,10 @@ public final class SqlRunStore implements RunStore {
         try {
             await(submit(new ReleaseOp(runId, epoch)));
         } finally {
-            givenUp.remove(runId); // its coordinator is done with it
+            synchronized (coordinated) {
+                coordinated.remove(runId, epoch);
+                givenUp.remove(runId); // its coordinator is done with it
+            }
         }
     }
 
@@ -540,9 +572,25 @@ public final class SqlRunStore implements RunStore {
         await(submit(new MarkAppliedOp(runId, epoch, List.copyOf(commandIds))));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Only for a run this store claimed ({@link #claimRun}) and did not release, or is claiming: the writes that wait
+     * are its coordinator's. Asked of another run (a finished one, one whose claim was refused or given up, one released
+     * already) it does nothing, so that nothing is kept for the store's life.
+     */
     @Override
     public void stopWaitingForLocks(String runId, String why) {
-        givenUp.putIfAbsent(runId, why);
+        synchronized (coordinated) {
+            // a run this store neither claimed nor is claiming has no coordinator here whose writes could wait (a finished
+            // run, a refused claim, one released already): kept, its entry would outlive its purpose
+            if (coordinated.containsKey(runId) || claiming.containsKey(runId)) givenUp.putIfAbsent(runId, why);
+        }
+    }
+
+    /** The runs {@link #stopWaitingForLocks} holds, for tests. */
+    Set<String> runsGivenUpForTests() {
+        return Set.copyOf(givenUp.keySet());
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
@@ -124,6 +125,60 @@ class SqliteLockWaitTest {
             long again = store.claimRun("r1", "host:1", 600_000);
             assertThat(store.append("r1", again, List.of(new RunEvent.RunStarted(again, "host:1", true))).get(10, TimeUnit.SECONDS))
                     .isEqualTo(2);
+        }
+    }
+
+    /**
+     * A stop asked of a run while its claim waits for the lock ends that wait within seconds, naming why; the claim
+     * failed, no coordinator of this store goes on with the run, and the stop is not kept (a long-lived store would hold
+     * one entry per such run for its whole life).
+     */
+    @Test
+    void aClaimAskedToStopStopsWaitingAndTheStopIsNotKeptOnceTheClaimFailed() throws Exception {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), SqlRunStore.LOCK_WAIT_MILLIS)) {
+            store.createRun(TestPlans.created("r1", 1));
+            Throwable failure;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                CompletableFuture<Long> claim = CompletableFuture.supplyAsync(() -> store.claimRun("r1", "host:1", 600_000));
+                await().atMost(Duration.ofSeconds(10)).until(() -> store.commitCounts().synced() >= triesBefore + 2);
+                store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
+                failure = catchThrowable(() -> claim.get(30, TimeUnit.SECONDS));
+                s.execute("COMMIT");
+            }
+            assertThat(failure.getCause()).isInstanceOf(StoreException.Unavailable.class)
+                    .hasMessageContaining("then stopped waiting: SIGINT (Ctrl-C) asked run r1 to stop");
+            assertThat(store.runsGivenUpForTests()).isEmpty();
+        }
+    }
+
+    /**
+     * A stop is kept only while a coordinator of this store holds the run: from its claim to its release. Asked of a
+     * run released already, or never claimed here (a finished run, a refused claim), it keeps nothing.
+     */
+    @Test
+    void aStopIsKeptFromTheClaimToTheReleaseOnly() {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), SqlRunStore.LOCK_WAIT_MILLIS)) {
+            store.createRun(TestPlans.created("r1", 1));
+            store.createRun(TestPlans.created("r2", 1));
+            long epoch = store.claimRun("r1", "host:1", 600_000);
+            store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
+            assertThat(store.runsGivenUpForTests()).containsExactly("r1");
+            store.releaseRun("r1", epoch);
+            assertThat(store.runsGivenUpForTests()).isEmpty();
+
+            store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
+            store.stopWaitingForLocks("r2", "SIGINT (Ctrl-C)");
+            assertThat(store.runsGivenUpForTests()).as("released, and never claimed").isEmpty();
+
+            try (SqlRunStore another = SqlRunStore.openSqlite(dir, new SqliteDialect(BUSY_MILLIS), SqlRunStore.LOCK_WAIT_MILLIS)) {
+                another.claimRun("r2", "host:2", 600_000); // another process's coordinator
+                assertThatThrownBy(() -> store.claimRun("r2", "host:1", 600_000)).isInstanceOf(StoreException.RunLocked.class);
+                store.stopWaitingForLocks("r2", "SIGINT (Ctrl-C)");
+                assertThat(store.runsGivenUpForTests()).as("a refused claim").isEmpty();
+            }
         }
     }
 
