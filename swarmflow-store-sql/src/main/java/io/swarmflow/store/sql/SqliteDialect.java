@@ -34,6 +34,20 @@ public final class SqliteDialect implements Dialect {
      * stopped: SQLite's busy handler does not look at {@code sqlite3_interrupt}.
      */
     static final int WRITER_LOCK_TRY_MILLIS = 250;
+    /**
+     * The writer's {@code wal_autocheckpoint}, in pages: once a commit leaves the write-ahead log ({@code swarm.db-wal})
+     * holding at least this many, the writer copies it into the database (a PASSIVE checkpoint, at the end of that
+     * commit), and the next commit writes the log from its start again (https://sqlite.org/wal.html, "Automatic
+     * Checkpoint"). So the log's file grows to this many pages (64 MiB at SQLite's default 4 KiB pages) plus the
+     * commit that passed it, or to the largest single transaction where that is larger (creating a run writes all its
+     * ticket rows in one); it keeps that size while the store is open (SQLite overwrites it, it does not shrink it) and
+     * is deleted when the database's last connection closes. A reader that held one snapshot all the while would keep
+     * the log from being written from its start, and it would grow on ("Avoiding Excessively Large WAL Files"); the
+     * store's and other commands' reads are short. Set with group commit (up to {@link SqlRunStore#MAX_BATCH_EVENTS}
+     * events a transaction) in place of SQLite's default of 1000; smaller bounds (1000, 4096) were tried against it with
+     * B1 on a 2-core VM busy with other work, which could tell no throughput difference either way, so it was kept.
+     */
+    static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
     private final int busyTimeoutMillis;
 
@@ -76,7 +90,7 @@ public final class SqliteDialect implements Dialect {
                 s.execute("PRAGMA synchronous = FULL");
                 s.execute("PRAGMA cache_size = -131072"); // 128 MiB
                 s.execute("PRAGMA temp_store = MEMORY");
-                s.execute("PRAGMA wal_autocheckpoint = 16384");
+                s.execute("PRAGMA wal_autocheckpoint = " + WAL_AUTOCHECKPOINT_PAGES);
             } else {
                 s.execute("PRAGMA query_only = 1");
             }

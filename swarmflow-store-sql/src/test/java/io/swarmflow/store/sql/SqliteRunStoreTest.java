@@ -65,6 +65,21 @@ class SqliteRunStoreTest extends SqlRunStoreContractTest {
         }
     }
 
+    /**
+     * The writer as {@link SqliteDialect} says: its write-ahead log checkpointed at
+     * {@link SqliteDialect#WAL_AUTOCHECKPOINT_PAGES} pages of SQLite's default 4 KiB (the bound docs/architecture.md
+     * gives), and, once open, a busy timeout of one lock try ({@link SqliteDialect#WRITER_LOCK_TRY_MILLIS}), the whole
+     * busy timeout being only for the schema check and the switch to WAL.
+     */
+    @Test
+    void theWritersLogBoundAndLockTryAreTheDialectsOnceOpen() throws Exception {
+        try (Statement s = store.writerConnectionForTests().createStatement()) {
+            assertThat(s.executeQuery("PRAGMA wal_autocheckpoint").getInt(1)).isEqualTo(SqliteDialect.WAL_AUTOCHECKPOINT_PAGES);
+            assertThat(s.executeQuery("PRAGMA page_size").getInt(1)).isEqualTo(4096);
+            assertThat(s.executeQuery("PRAGMA busy_timeout").getInt(1)).isEqualTo(SqliteDialect.WRITER_LOCK_TRY_MILLIS);
+        }
+    }
+
     @Test
     void garbageFileIsReportedAsCorruptWithItsPath() throws Exception {
         store.close();
