@@ -110,9 +110,9 @@ public final class SqlRunStore implements RunStore {
      */
     private final Map<String, String> givenUp = new ConcurrentHashMap<>();
     /**
-     * The runs a coordinator of this store works on, the only ones whose writes it can ask to stop waiting: those this
-     * store claimed ({@link #claimRun}) and did not release, with the epoch of the claim; and those whose claim is under
-     * way ({@link #claiming}, epoch absent here). Guarded by itself.
+     * The runs this store claimed ({@link #claimRun}) and did not release, with the epoch of the claim: with those of
+     * {@link #claiming}, the runs a coordinator of this store works on, the only ones whose writes can be asked to stop
+     * waiting. Guarded by itself.
      */
     private final Map<String, Long> coordinated = new HashMap<>();
     /** How many {@link #claimRun} calls of each run are under way; guarded by {@link #coordinated}. */
