@@ -138,7 +138,8 @@ public interface RunStore extends AutoCloseable {
      * and the write fails with {@link StoreException.Unavailable} naming {@code why} and how long the writes waited in
      * all, with nothing of it written. Without this the coordinator, blocked in the write, would act on the stop only when the wait ends (up to
      * a minute). Writes of other runs wait as before. Holds until the run is released ({@link #releaseRun}: its coordinator is
-     * done) or claimed again ({@link #claimRun}).
+     * done) or claimed again ({@link #claimRun}); asked of a run this store neither holds nor is claiming (a finished
+     * run, a refused claim) it does nothing, so nothing is kept for the store's life.
      * Thread-safe; by default nothing (a store that never waits for such a lock).
      *
      * @param why what asked the run to stop, for the error (for example {@code SIGINT (Ctrl-C)})
