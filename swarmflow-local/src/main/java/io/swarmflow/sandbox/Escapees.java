@@ -18,10 +18,13 @@ import java.util.concurrent.TimeUnit;
  * entries ({@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT}). One that cleared its environment
  * ({@code env -i}) or runs as another user (sudo) is not found.
  *
- * <p>Cost: one read of {@code /proc/sys/kernel/ns_last_pid} and one listing of {@code /proc}; a stat file is read only
- * for the processes whose ids were handed out since the attempt's first process (pids are handed out in order, and
- * wrap around once the namespace's pid_max is reached: a short attempt sees few of them), or for every process after an
- * attempt of more than {@link #EVERY_PID_AFTER_MILLIS}, in which the ids may have wrapped around more than once.
+ * <p>Cost: one read of {@code /proc/sys/kernel/ns_last_pid}, then a stat file only for the processes whose ids were
+ * handed out since the attempt's first process (pids are handed out in order, and wrap around once the namespace's
+ * pid_max is reached: a short attempt sees few of them), looked up one by one when they are at most
+ * {@link #PROBED_PIDS}, else by one listing of {@code /proc}; after an attempt of more than
+ * {@link #EVERY_PID_AFTER_MILLIS}, in which the ids may have wrapped around more than once, every process's. An
+ * environment is read only for a process of this user started since the attempt's first. Measured: docs/benchmarks.md,
+ * "The escaped-process scan".
  */
 final class Escapees {
     private Escapees() {

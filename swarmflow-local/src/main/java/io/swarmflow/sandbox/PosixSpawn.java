@@ -188,6 +188,17 @@ public final class PosixSpawn {
      *                                  directory or the environment, or an environment name with {@code =}
      * @throws IllegalStateException when {@link #available()} is false
      */
+    /**
+     * The start time of {@code process} in clock ticks since boot (field 22 of {@code /proc/PID/stat}, see proc(5)), the
+     * second half of its identity ({@link ProcessGroups}), or 0 when not known. For a process {@link #start} started it
+     * was read before anything could reap the process, so it is known even when the process has ended and been reaped
+     * already; for another process it is read now, and is 0 when the process is gone (the JDK's own reaper may have
+     * reaped a short one).
+     */
+    static long startTicks(Process process) {
+        return process instanceof Spawned s ? s.startTicks : ProcessGroups.startTicks(process.pid()).orElse(0);
+    }
+
     public static Process start(List<String> argv, Path directory, Map<String, String> env) throws IOException {
         if (PROBLEM != null) throw new IllegalStateException(PROBLEM);
         String path = argv.getFirst();
@@ -321,10 +332,14 @@ public final class PosixSpawn {
         /** Set, under this object's lock, once waitpid has reaped the process. */
         private boolean reaped;
         private final ProcessHandle handle;
+        /** Its start time in clock ticks since boot, read before the reaper runs; 0 when it could not be read. */
+        private final long startTicks;
 
         Spawned(int pid, InputStream stdout, InputStream stderr) {
             this.pid = pid;
             this.handle = ProcessHandle.of(pid).orElse(null); // the child cannot be reaped yet: only our reaper does that
+            // nor can its /proc entry go away before the reaper starts: read after that, a short process can be gone
+            this.startTicks = ProcessGroups.startTicks(pid).orElse(0);
             this.stdout = stdout;
             this.stderr = stderr;
             REAPER.execute(this::reap);

@@ -504,7 +504,7 @@ public final class Sandbox implements AutoCloseable {
             started = launcher.submit(() -> {
                 Process p = cgroup == null ? launch(argv, spec.workspace(), env)
                         : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env));
-                return new SandboxProcess.Started(p, ProcessGroups.startTicks(p.pid()).orElse(0), cgroup);
+                return new SandboxProcess.Started(p, PosixSpawn.startTicks(p), cgroup);
             });
         } catch (RejectedExecutionException e) {
             homes.release(privateHome);

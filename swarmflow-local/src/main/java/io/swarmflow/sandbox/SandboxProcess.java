@@ -174,7 +174,7 @@ public final class SandboxProcess {
         // What left the group (setsid) but not the attempt's cgroup goes too, before the pipes are drained.
         if (cgroup != null) cgroup.close();
         // Without bubblewrap's PID namespace or a cgroup, nothing else ends what left the group: found by the attempt's
-        // environment, ended, and named in the result (Escapees; about 20 µs per attempt: docs/sandbox.md)
+        // environment, ended, and named in the result (Escapees; its cost per attempt: docs/sandbox.md)
         List<String> escaped = List.of();
         if (bubblewrapPath == null && cgroup == null) {
             List<Escapees.Found> found = Escapees.find(pid(), startTicks, Escapees.markers(spec.env()),

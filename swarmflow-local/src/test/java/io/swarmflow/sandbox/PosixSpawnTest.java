@@ -81,6 +81,16 @@ class PosixSpawnTest {
     }
 
     @Test
+    void aShortProcessKeepsItsStartTimeAfterItWasReaped() throws Exception {
+        long self = ProcessGroups.startTicks(ProcessHandle.current().pid()).orElseThrow();
+        Process p = PosixSpawn.start(List.of("/bin/true"), tmp, ENV);
+        assertThat(p.waitFor()).isZero();
+        assertThat(ProcessGroups.startTicks(p.pid())).as("reaped: its /proc entry is gone").isEmpty();
+        // read after the reap, as the sandbox once did, it was 0: no escaped-process scan, no orphan kill on resume
+        assertThat(PosixSpawn.startTicks(p)).isGreaterThanOrEqualTo(self);
+    }
+
+    @Test
     void destroySendsTermAndTheExitValueSaysSo() throws Exception {
         Process p = PosixSpawn.start(List.of("/bin/sleep", "30"), tmp, ENV);
         assertThat(p.supportsNormalTermination()).isTrue();
