@@ -50,7 +50,8 @@ public final class SwarmCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try `swarm run SPEC` or `swarm --help`");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command, such as `swarm run SPEC`; the commands are "
+                + String.join(", ", spec.subcommands().keySet()));
     }
 
     public static void main(String[] args) {
@@ -87,10 +88,11 @@ public final class SwarmCli implements Runnable {
             String message = ex.getMessage().replace("option option '", "option '"); // picocli's wording for map options
             if (ex instanceof CommandLine.UnmatchedArgumentException u) message = unmatched(u, a, message);
             message = notANumber(ex, message);
+            message = varWithoutEquals(ex, message);
             if (ex instanceof CommandLine.MissingParameterException m) message = missing(m, message);
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(message));
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            if (!message.startsWith("unknown command '")) CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             // picocli keeps only the message of the conversion's InvalidPathException
             if (String.valueOf(ex.getMessage()).contains("InvalidPathException") && !asciiOnly().isEmpty()) err.println(asciiOnly());
             err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
@@ -126,7 +128,13 @@ public final class SwarmCli implements Runnable {
         }
         if (u.isUnknownOption() || u.getUnmatched().isEmpty()) return message;
         String first = u.getUnmatched().getFirst();
-        if (cmd.parent() == null && !cmd.subcommands().isEmpty()) return "unknown command '" + first + "'";
+        if (cmd.parent() == null && !cmd.subcommands().isEmpty()) {
+            // picocli's own suggestions ("swarm status or swarm validate or swarm generate-completion" for 'statu') are
+            // not printed: the nearest command, else the list of them
+            String nearest = io.swarmflow.spec.Names.nearest(first, cmd.subcommands().keySet());
+            return "unknown command '" + first + "'; " + (nearest != null ? "did you mean `swarm " + nearest + "`?"
+                    : "the commands are " + String.join(", ", cmd.subcommands().keySet()));
+        }
         List<String> takes = new ArrayList<>();
         for (CommandLine.Model.PositionalParamSpec p : cmd.positionalParameters()) {
             String label = p.paramLabel() + (p.arity().max() > 1 ? "..." : "");
@@ -186,6 +194,18 @@ public final class SwarmCli implements Runnable {
         String given = message.substring(value + 4, message.length() - tail.length());
         return o.longestName() + " takes a whole number" + ("SECONDS".equals(o.paramLabel()) ? " of seconds, such as 5" : "")
                 + ", not '" + given + "'";
+    }
+
+    /**
+     * picocli's "Value for option '--var' (KEY=VALUE) should be in KEY=VALUE format but was who" for a {@code --var}
+     * without '=', in the words {@code --var =x} gets: what is wrong and the command line that works.
+     */
+    static String varWithoutEquals(CommandLine.ParameterException ex, String message) {
+        if (!(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o) || !"--var".equals(o.longestName())
+                || !message.contains("should be in KEY=VALUE format")) return message;
+        String given = ex.getValue() == null ? "" : ex.getValue();
+        return "--var '" + given + "' has no '=' between the variable's name and its value; write --var "
+                + (given.isEmpty() ? "NAME" : given) + "=VALUE";
     }
 
     /** The option's name in {@code arg}: without {@code =VALUE}, and a short option without its attached value ({@code -j8}). */

@@ -198,8 +198,8 @@ class CliBadInputTest {
         assertThat(noName.err()).contains("--var '=x' has no variable name before '='; write --var NAME=VALUE");
         Result noEquals = swarm("validate", spec.toString(), "--var", "x");
         assertThat(noEquals.code()).as("%s", noEquals).isEqualTo(2);
-        assertThat(noEquals.err()).contains("Value for option '--var' (KEY=VALUE) should be in KEY=VALUE format but was x")
-                .doesNotContain("option option");
+        assertThat(noEquals.err()).contains("swarm: --var 'x' has no '=' between the variable's name and its value; write --var x=VALUE")
+                .doesNotContain("option option").doesNotContain("KEY=VALUE format");
         for (String command : List.of("validate", "run")) {
             Result twice = swarm(command, spec.toString(), "--var", "who=a", "--var", "who=b", "--state-dir", tmp.resolve("st").toString());
             assertThat(twice.code()).as("%s", twice).isEqualTo(2);

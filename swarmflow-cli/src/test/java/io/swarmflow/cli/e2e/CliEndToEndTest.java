@@ -1299,7 +1299,13 @@ class CliEndToEndTest {
         }
         assertThat(swarm("frobnicate").err()).contains("'frobnicate'");
         assertThat(swarm("status", "--frobnicate").err()).contains("Unknown option: '--frobnicate'");
-        assertThat(swarm("statsu").err()).contains("Did you mean", "status");
+        // the nearest command only: picocli suggested 'swarm status or swarm validate or swarm generate-completion' for 'statu'
+        assertThat(swarm("statu").err()).isEqualTo("swarm: unknown command 'statu'; did you mean `swarm status`?\nSee `swarm --help`.\n");
+        assertThat(swarm("statsu").err()).startsWith("swarm: unknown command 'statsu'; did you mean `swarm status`?\n");
+        assertThat(swarm("frobnicate").err()).startsWith("swarm: unknown command 'frobnicate'; the commands are run, resume, status, logs,");
+        // no command: what to type, said once (it ended "or `swarm --help`" followed by "See `swarm --help`.")
+        assertThat(swarm().err()).isEqualTo("swarm: missing command, such as `swarm run SPEC`; the commands are run, resume, status, logs, "
+                + "validate, approve, reject, cancel, clean, runs, report, version, generate-completion, help\nSee `swarm --help`.\n");
         // an argument is quoted back with its control characters escaped: it cannot clear the screen or retitle the window
         assertThat(swarm("status", "--frob\u001B[2J\u001B]0;x\u0007").err())
                 .contains("Unknown option: '--frob\\u001B[2J\\u001B]0;x\\u0007'").doesNotContain("\u001B");
@@ -1332,7 +1338,7 @@ class CliEndToEndTest {
         java.util.Map<List<String>, String> expected = new java.util.LinkedHashMap<>();
         expected.put(List.of("--state-dir", st, "status"), "swarm: options go after the command: swarm status --state-dir " + st + "\n");
         expected.put(List.of("--json", "runs", "--state-dir", st), "swarm: options go after the command: swarm runs --json --state-dir " + st + "\n");
-        expected.put(List.of("frobnicate"), "swarm: unknown command 'frobnicate'\n");
+        expected.put(List.of("frobnicate"), "swarm: unknown command 'frobnicate'; the commands are ");
         expected.put(List.of("run", "a.yaml", "extra"), "swarm: unexpected argument 'extra': `swarm run` takes SPEC\n");
         expected.put(List.of("status", "r", "t", "extra"), "swarm: unexpected argument 'extra': `swarm status` takes [RUN] [TICKET]\n");
         expected.put(List.of("runs", "extra"), "swarm: unexpected argument 'extra': `swarm runs` takes no arguments, only options\n");
