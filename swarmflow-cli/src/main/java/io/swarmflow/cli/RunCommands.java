@@ -54,7 +54,9 @@ final class RunCommands {
         int graceSeconds;
 
         EngineOptions engineOptions(Path stateDir) {
-            if (graceSeconds < 0) throw new InvalidRequestException("--grace must be >= 0 seconds");
+            // in the words of cancel's --wait
+            if (graceSeconds < 0) throw new InvalidRequestException("--grace must be 0 or more seconds (got " + graceSeconds
+                    + "); nothing was changed");
             return EngineOptions.builder(stateDir).failFast(failFast).autoApprove(autoApprove)
                     .gracePeriodMillis(graceSeconds * 1000L).build();
         }

@@ -493,7 +493,8 @@ class CliEndToEndTest {
         Result badGrace = swarm("resume", sharedRun, "--grace", "-1", "--state-dir", st);
         assertThat(badGrace.code()).as("%s", badGrace).isEqualTo(2);
         assertThat(badGrace.out()).isEmpty();
-        assertThat(badGrace.err()).isEqualTo("swarm: --grace must be >= 0 seconds\n");
+        // worded as cancel's --wait -1 is (it said "--grace must be >= 0 seconds", without the value or that nothing changed)
+        assertThat(badGrace.err()).isEqualTo("swarm: --grace must be 0 or more seconds (got -1); nothing was changed\n");
         assertThat(eventCount(sharedState, sharedRun)).isEqualTo(events);
         assertThat(swarm("status", sharedRun, "--json", "--state-dir", st).out()).isEqualTo(before);
     }
