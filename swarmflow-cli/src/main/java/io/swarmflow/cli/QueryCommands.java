@@ -169,6 +169,10 @@ final class QueryCommands {
                     for (io.swarmflow.store.RunCommand c : decisions.values()) out.println(pendingLine(c, observed));
                     String gates = awaitingLine(observed, all, decisions);
                     if (gates != null) out.println(gates);
+                    if (run.state() == io.swarmflow.store.RunState.CANCELLED && !observed.executing()) {
+                        // as the end of the cancelled `swarm run` says, and `swarm cancel`: a cancel is not the end
+                        out.println("  cancelled before it ended; `swarm resume " + run.runId() + "` continues it");
+                    }
                     if (run.state() == io.swarmflow.store.RunState.CREATED && !observed.executing()) {
                         out.println("  it never started (the `swarm run` that created it stopped before it began); `swarm resume "
                                 + run.runId() + "` starts it");

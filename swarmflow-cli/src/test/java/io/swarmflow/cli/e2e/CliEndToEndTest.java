@@ -906,6 +906,9 @@ class CliEndToEndTest {
         assertThat(java.time.Instant.parse(ticket(s, "long").get("finishedAt").asText()))
                 .as("when it stopped").isAfterOrEqualTo(java.time.Instant.parse(ticket(s, "long").get("startedAt").asText()));
         assertThat(ticket(s, "after").get("attempts").asInt()).isZero();
+        // status says how to go on, as the end of the run and `swarm cancel` did (it showed the table alone)
+        assertThat(swarm("status", id, "--state-dir", state.toString()).out()).contains("): cancelled, ")
+                .contains("\n  cancelled before it ended; `swarm resume " + id + "` continues it\n\nTICKET ");
         Result again = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(again.code()).as("%s", again).isEqualTo(2);
         assertThat(again.err()).contains("run " + id + " was already cancelled; nothing to cancel");
