@@ -40,9 +40,21 @@ final class ValidateCommand implements Callable<Integer> {
                 + (plan.repo() != null ? ", repo " + plan.repo() : ""));
         for (PlannedTicket t : plan.tickets()) {
             out.println("  " + t.id() + " [" + t.agent() + ", " + t.workspace().name().toLowerCase() + "]"
-                    + (t.needs().isEmpty() ? "" : " needs " + String.join(", ", t.needs())));
+                    + (t.needs().isEmpty() ? "" : " needs " + String.join(", ", t.needs())) + conditions(t));
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * What decides whether and when the ticket runs beyond its needs, as the spec writes it ({@code ; when: failure},
+     * {@code ; approval: before-run}); empty for the defaults. Without it, a ticket that runs only on a failure or waits
+     * for a person looked in the plan like any other.
+     */
+    static String conditions(PlannedTicket t) {
+        StringBuilder b = new StringBuilder();
+        if (t.when() != io.swarmflow.spec.When.SUCCESS) b.append("; when: ").append(t.when().name().toLowerCase(java.util.Locale.ROOT));
+        if (t.approval() == io.swarmflow.spec.ApprovalMode.BEFORE_RUN) b.append("; approval: before-run");
+        return b.toString();
     }
 
     /**

@@ -37,6 +37,16 @@ class ExamplesTest {
         assertThat(r.out()).contains(" 2 agent profiles (noop, shell), concurrency ");
     }
 
+    /** The plan validate prints for the hello example names its failure handler as one, and the others plainly. */
+    @Test
+    void theHelloPlanShowsWhichTicketRunsOnlyOnAFailure() {
+        Cli.Result r = Cli.swarm("validate", EXAMPLES.resolve("hello/swarm.yaml").toString());
+
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("\n  flaky [shell, repo]\n", "\n  on-failure [shell, repo] needs count, flaky; when: failure\n",
+                "\n  summary [shell, repo] needs count, flaky\n");
+    }
+
     /**
      * The spec at the top of docs/spec.md is a valid spec, with the plan that page describes, and without warnings: it
      * hands outputs to scripts through env, as the page advises (pasted into run, each got a warning).
@@ -53,7 +63,9 @@ class ExamplesTest {
 
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).contains("swarm 'release', 4 tickets, 3 agent profiles (noop, qa, shell), concurrency 3",
-                "build [shell, worktree]", "test-linux [qa, repo] needs build", "ship [shell, repo] needs test-linux, test-macos");
+                "build [shell, worktree]", "test-linux [qa, repo] needs build",
+                // the gate is in the plan: without it, ship looked like a ticket that runs once the tests pass
+                "  ship [shell, repo] needs test-linux, test-macos; approval: before-run\n");
         assertThat(r.err()).as("%s", r).doesNotContain("warning");
     }
 
