@@ -262,6 +262,29 @@ final class QueryCommands {
          * {@code swarm status RUN TICKET}: the ticket's state and reason, one row per attempt (a running one's duration up
          * to now, or to the run's last event when its coordinator stopped), its outputs and how to read each attempt's log.
          */
+        /**
+         * The needs of {@code ticketId} that have not finished, each with its state ({@code gate (awaiting-approval)}), the
+         * first {@value #NAMED_NEEDS} and how many more; null when none (a pending ticket says what holds it back, which its
+         * state alone did not).
+         */
+        private static String unfinishedNeeds(Wiring w, String runId, String ticketId) {
+            List<String> needs = w.service.plan(runId).tickets().stream().filter(p -> p.id().equals(ticketId)).findFirst()
+                    .map(io.swarmflow.spec.PlannedTicket::needs).orElse(List.of());
+            if (needs.isEmpty()) return null;
+            Map<String, io.swarmflow.store.TicketState> states = new java.util.HashMap<>();
+            for (TicketView v : w.service.tickets(runId)) states.put(v.ticketId(), v.state());
+            List<String> open = new ArrayList<>();
+            for (String n : needs) {
+                io.swarmflow.store.TicketState s = states.get(n);
+                if (s != null && !s.isFinal()) open.add(n + " (" + s.label() + ")");
+            }
+            if (open.isEmpty()) return null;
+            return String.join(", ", open.subList(0, Math.min(NAMED_NEEDS, open.size())))
+                    + (open.size() > NAMED_NEEDS ? " and " + (open.size() - NAMED_NEEDS) + " more" : "");
+        }
+
+        private static final int NAMED_NEEDS = 10;
+
         private int ticket(Wiring w, RunService.Observed observed, TicketView t, Map<String, io.swarmflow.store.RunCommand> decisions,
                            boolean cancelling, PrintStream out) throws IOException {
             RunView run = observed.run();
@@ -294,6 +317,10 @@ final class QueryCommands {
                 out.println("  approve it with `swarm approve " + run.runId() + " " + t.ticketId() + "`, or reject it with `swarm reject "
                         + run.runId() + " " + t.ticketId() + " --reason TEXT`" + (observed.executing() ? ""
                         : "; `swarm resume " + run.runId() + "` then applies the decision"));
+            }
+            if (t.state() == io.swarmflow.store.TicketState.PENDING && !run.state().isFinished()) {
+                String waits = unfinishedNeeds(w, run.runId(), t.ticketId());
+                if (waits != null) out.println("  waits for " + waits);
             }
             if (!attempts.isEmpty()) {
                 out.println();

@@ -41,6 +41,10 @@ class PendingDecisionStatusTest {
                 + "`swarm resume " + id + "` then applies the decision\n");
         assertThat(swarm("status", id, "gate", "--json", "--state-dir", st).json().get("tickets").get(0).get("pendingDecision")
                 .isNull()).isTrue();
+        // a pending ticket says what it waits for (it said "pending (0 attempts)" alone)
+        Result pending = swarm("status", id, "after", "--state-dir", st);
+        assertThat(pending.out()).as("%s", pending).isEqualTo("ticket after of run " + id + " (gated): pending (0 attempts)\n"
+                + "  waits for gate (awaiting-approval)\n");
 
         Result approve = swarm("approve", id, "gate", "--state-dir", st);
         assertThat(approve.code()).as("%s", approve).isZero();
