@@ -137,8 +137,15 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 yield switch (f.outcome()) {
                     case SUCCEEDED -> null; // reported by ticket-succeeded
                     case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + attemptReason(f.ticketId(), f.reason());
-                    default -> f.ticketId() + " attempt " + f.attempt() + " " + f.outcome().label() + took
-                            + (f.reason() != null ? ": " + attemptReason(f.ticketId(), f.reason()) : f.exitCode() != null ? ": exit code " + f.exitCode() : "");
+                    default -> {
+                        // a reason that starts by naming the outcome ("cancelled; it did not end ...") does not say it twice
+                        String label = f.outcome().label();
+                        String why = f.reason() == null ? null : f.reason().equals(label) ? ""
+                                : f.reason().startsWith(label + "; ") ? f.reason().substring(label.length() + 2) : f.reason();
+                        yield f.ticketId() + " attempt " + f.attempt() + " " + label + took
+                                + (why != null ? (why.isEmpty() ? "" : ": " + attemptReason(f.ticketId(), why))
+                                : f.exitCode() != null ? ": exit code " + f.exitCode() : "");
+                    }
                 };
             }
             case TicketSucceeded s -> {

@@ -42,6 +42,23 @@ class ProgressViewTest {
     }
 
     @Test
+    void anAttemptsReasonDoesNotNameItsOutcomeTwice() {
+        try (ProgressView v = new ProgressView(out, false, true, 3)) {
+            long t = 1_000_000;
+            v.onEvent(new RunEvent.RunStarted(1, "h:1@1", false), t);
+            v.onEvent(new RunEvent.AttemptStarted("slow", 1, 15_000), t);
+            v.onEvent(new RunEvent.AttemptStarted("stubborn", 1, 15_000), t);
+            v.onEvent(new RunEvent.AttemptFinished("slow", 1, Outcome.CANCELLED, null, "cancelled", Map.of()), t + 2_000);
+            v.onEvent(new RunEvent.AttemptFinished("stubborn", 1, Outcome.CANCELLED, null,
+                    "cancelled; it did not end within the 1s grace period after TERM and was killed (SIGKILL)", Map.of()), t + 3_000);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("slow attempt 1 cancelled in 2.0s\n".translateEscapes(),
+                "stubborn attempt 1 cancelled in 3.0s: it did not end within the 1s grace period after TERM and was killed (SIGKILL)");
+        assertThat(text).doesNotContain("cancelled: cancelled");
+    }
+
+    @Test
     void plainModeCutsAVeryLongOutputLineAndSaysWhereTheWholeOneIs() {
         String emoji = "\uD83D\uDE00";
         String line = "x".repeat(ProgressView.MAX_PLAIN_LINE - 1) + emoji + "y".repeat(70_000);
