@@ -565,7 +565,7 @@ public final class RunEngine {
         cancelling = true;
         emit(new RunCancelRequested(by));
         notice(running == 0 ? "cancelling: no attempt is running" : "cancelling: stopping " + running
-                + " running attempt(s): TERM, then KILL after "
+                + " running attempt" + (running == 1 ? "" : "s") + ": TERM, then KILL after "
                 + (options.gracePeriodMillis() % 1000 == 0 ? options.gracePeriodMillis() / 1000 + "s" : options.gracePeriodMillis() + "ms"));
         for (Control c : controls.values()) c.cancel();
     }

@@ -376,7 +376,7 @@ public final class RunService {
                     && p.approval() == io.swarmflow.spec.ApprovalMode.BEFORE_RUN);
             if (!gated) {
                 throw new InvalidRequestException("ticket " + ticketId + " has no approval gate (its spec has no `approval: "
-                        + "before-run`), so there is nothing to approve or reject; only tickets waiting at an approval gate can be");
+                        + "before-run`), so there is nothing to approve or reject; only tickets waiting at an approval gate can be approved or rejected");
             }
             if (t.state() == TicketState.PENDING) {
                 throw new InvalidRequestException("ticket " + ticketId + " is pending: it waits at its approval gate once its "

@@ -168,7 +168,7 @@ class RunListenerTest {
             assertThat(heard.events).containsExactlyElementsOf(recorded(run))
                     .noneMatch(e -> e instanceof RunEvent.RunCancelRequested || e instanceof RunEvent.TicketCancelled
                             || e instanceof RunEvent.AttemptFinished || e instanceof RunEvent.RunFinished);
-            assertThat(heard.all).contains("notice:cancelling: stopping 1 running attempt(s): TERM, then KILL after 100ms");
+            assertThat(heard.all).contains("notice:cancelling: stopping 1 running attempt: TERM, then KILL after 100ms");
         } finally {
             exec.gate.countDown();
             pool.shutdownNow();

@@ -785,7 +785,7 @@ class CliEndToEndTest {
         assertThat(refused.out()).isEmpty();
         assertThat(refused.err()).isEqualTo("""
                 swarm: not approved:
-                  ticket after has no approval gate (its spec has no `approval: before-run`), so there is nothing to approve or reject; only tickets waiting at an approval gate can be
+                  ticket after has no approval gate (its spec has no `approval: before-run`), so there is nothing to approve or reject; only tickets waiting at an approval gate can be approved or rejected
                   deploy-eu is named twice
                 nothing was approved (of deploy-eu, after, deploy-eu); fix the above and run the command again
                 """);
