@@ -71,15 +71,15 @@ public final class B3Profile {
                 Files.createTempFile("b3-profile-", ".collapsed").toString()));
         List<String> warnings = new ArrayList<>();
 
-        B3Process.engine(warmup, c, policy, warnings);
-        for (int r = 0; r < rounds; r++) B3Process.engine(tickets, c, policy, warnings);
+        B3Process.engine(warmup, c, policy, warnings, io.swarmflow.engine.RunListener.NONE);
+        for (int r = 0; r < rounds; r++) B3Process.engine(tickets, c, policy, warnings, io.swarmflow.engine.RunListener.NONE);
 
         AsyncProfiler profiler = AsyncProfiler.getInstance(); // extracts the library bundled for this platform
         B3Process.Cpu before = B3Process.Cpu.now();
         profiler.execute("start,event=cpu,interval=" + interval + "us,threads");
         long nanos;
         try {
-            nanos = B3Process.engine(tickets, c, policy, warnings);
+            nanos = B3Process.engine(tickets, c, policy, warnings, io.swarmflow.engine.RunListener.NONE);
         } finally {
             profiler.execute("stop,file=" + collapsed + ",collapsed");
         }

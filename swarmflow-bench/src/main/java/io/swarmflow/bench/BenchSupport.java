@@ -60,11 +60,20 @@ final class BenchSupport {
 
     /** Creates and executes {@code plan} on {@code store}; the clock covers create and execute separately. */
     static Timed runPlan(RunStore store, Executor executor, Plan plan, Path stateDir) throws Exception {
+        return runPlan(store, executor, plan, stateDir, RunListener.NONE);
+    }
+
+    /**
+     * As {@link #runPlan(RunStore, Executor, Plan, Path)}, told to {@code listener}: a listener other than
+     * {@link RunListener#NONE} makes the engine keep what it hears until durable and start attempts after telling it,
+     * as under the CLI's live view.
+     */
+    static Timed runPlan(RunStore store, Executor executor, Plan plan, Path stateDir, RunListener listener) throws Exception {
         RunService service = new RunService(store, executor);
         long t0 = System.nanoTime();
         String id = service.create(plan, "bench");
         long t1 = System.nanoTime();
-        RunState s = service.engine(id, EngineOptions.builder(stateDir).build(), RunListener.NONE).execute();
+        RunState s = service.engine(id, EngineOptions.builder(stateDir).build(), listener).execute();
         long t2 = System.nanoTime();
         if (s != RunState.SUCCEEDED) throw new IllegalStateException("run " + id + " ended " + s);
         return new Timed(s, t1 - t0, t2 - t1);
