@@ -241,7 +241,7 @@ final class ControlCommands {
                             + ": it ended before the cancel took effect; nothing was cancelled");
                 }
                 if (!w.service.isExecuting(runId)) {
-                    out.println("  its coordinator stopped (killed or crashed) before the run ended; the run stays as it is until `swarm resume "
+                    out.println("  " + io.swarmflow.cli.view.Durations.COORDINATOR_STOPPED + "; the run stays as it is until `swarm resume "
                             + runId + "`, which does not apply this cancel");
                     return ExitCodes.OK;
                 }

@@ -43,8 +43,7 @@ final class QueryCommands {
      * tells a coordinator killed from one stopped by a Ctrl-C while the database could not record the stop (locked by
      * another process, the disk full), so the note does not claim a kill.
      */
-    private static final String STOPPED_NOTE = "its coordinator stopped without recording an end (killed, crashed, or the database "
-            + "could not be written)";
+    private static final String STOPPED_NOTE = io.swarmflow.cli.view.Durations.COORDINATOR_STOPPED;
 
     /**
      * For a run recorded as running that no coordinator executes, the store time of its last event (where its duration

@@ -1,5 +1,6 @@
 package io.swarmflow.cli.report;
 
+import io.swarmflow.cli.view.Durations;
 import io.swarmflow.cli.view.Printable;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketState;
@@ -202,8 +203,8 @@ final class ReportHtml {
                 .append(run.state().label()).append("</span>");
         if (report.stoppedAtMillis() > 0 && run.finishedAtMillis() <= 0) {
             // recorded as running, yet no coordinator executes it: "running" alone read as live (`swarm runs` says "(stopped)")
-            sb.append(" <span class=\"badge s-cancelled\" id=\"run-stopped\" title=\"its coordinator stopped (killed or crashed) "
-                    + "before the run ended; swarm resume continues it\">stopped</span>");
+            sb.append(" <span class=\"badge s-cancelled\" id=\"run-stopped\" title=\"" + esc(Durations.COORDINATOR_STOPPED)
+                    + "; swarm resume continues it\">stopped</span>");
         } else if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
             sb.append(" <span class=\"badge s-cancelled\">cancel requested</span>");
         }
@@ -228,7 +229,7 @@ final class ReportHtml {
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
         boolean cancelled = run.state() == io.swarmflow.store.RunState.CANCELLED;
         meta(sb, cancelled ? "Cancelled" : "Finished", run.finishedAtMillis() > 0 ? Html.time(run.finishedAtMillis())
-                : report.stoppedAtMillis() > 0 ? "not finished: its coordinator stopped (killed or crashed) some time after its last "
+                : report.stoppedAtMillis() > 0 ? "not finished: " + esc(Durations.COORDINATOR_STOPPED) + ", some time after its last "
                         + "recorded event (" + Html.time(report.stoppedAtMillis()) + "); <code>swarm resume " + esc(run.runId()) + "</code> continues it"
                 : "in progress");
         sb.append("</div>\n");

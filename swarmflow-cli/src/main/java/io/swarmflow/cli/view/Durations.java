@@ -48,4 +48,12 @@ public final class Durations {
 
     /** What "(last event)" in a DURATION cell means, said under the table that shows one. */
     public static final String LAST_EVENT_NOTE = "(last event): the time from its start to the run's last recorded event, not how long it ran";
+
+    /**
+     * Why a run recorded as running has no coordinator ({@code RunService.Observed#stopped}), as {@code status},
+     * {@code runs}, {@code logs}, {@code cancel} and report.html say it: nothing recorded tells a killed coordinator from
+     * one interrupted while the database could not record its stop.
+     */
+    public static final String COORDINATOR_STOPPED = "its coordinator stopped without recording an end (killed, crashed, or "
+            + "the database could not be written)";
 }

@@ -1137,7 +1137,7 @@ class CliEndToEndTest {
         assertThat(reportRun.get("durationMillis").asLong()).isEqualTo(stoppedAt - started);
         assertThat(Files.readString(runDir.resolve("report.html"))).contains("<html", "long",
                 "not known <span class=\"muted\">(its coordinator stopped; last event recorded ",
-                "its coordinator stopped (killed or crashed) some time after its last recorded event (", "<code>swarm resume " + id + "</code> continues it");
+                "its coordinator stopped without recording an end (killed, crashed, or the database could not be written), some time after its last recorded event (", "<code>swarm resume " + id + "</code> continues it");
         // the attempt is recorded as running, but nothing executes the run: following its log ends at once
         Result follow = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> swarm("logs", id, "long", "--follow", "--state-dir", state.toString()));

@@ -504,7 +504,7 @@ class RunReportTest {
         assertThat(html).contains("<p class=\"muted small\" id=\"last-event-note\">(last event): the time from its start to the "
                 + "run&#39;s last recorded event, not how long it ran</p>");
         // "stopped (killed or crashed) after its last recorded event, at 12:00:05" read as the time it stopped
-        assertThat(html).contains("not finished: its coordinator stopped (killed or crashed) some time after its last recorded "
+        assertThat(html).contains("not finished: its coordinator stopped without recording an end (killed, crashed, or the database could not be written), some time after its last recorded "
                 + "event (2025-01-31 12:00:05 UTC)");
         // nothing retries c until a resume, as for a cancelled run: "retry at 12:00:09" was a time that would pass unseen
         assertThat(row(html, "c")).contains("retries when the run is resumed, not before 2025-01-31 12:00:09").doesNotContain("retry at");
