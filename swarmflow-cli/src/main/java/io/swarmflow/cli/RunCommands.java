@@ -237,7 +237,7 @@ final class RunCommands {
                     if (interrupted.get() == null) throw new StoppedByStore(runId, e);
                     PrintStream err = Streams.err(null);
                     err.println("swarm: " + io.swarmflow.spec.SpecError.printable(e.getMessage()));
-                    // the view may have said "cancelled" already: those lines are what the engine did, not what was recorded
+                    // the view heard only what was recorded (RunListener), so it did not say "cancelled": say why not
                     err.println("swarm: run " + runId + " stopped (interrupted: " + interrupted.get() + "), but the database did "
                             + "not record the stop: what was recorded before is kept, and `swarm status " + runId
                             + "` shows the run as stopped");
