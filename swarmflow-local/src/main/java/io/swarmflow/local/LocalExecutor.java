@@ -78,7 +78,9 @@ public final class LocalExecutor implements Executor {
      *
      * @param stateDir    Swarmflow's state directory, hidden from attempts (null: none to hide)
      * @param warnings    receives warnings meant for the user (printed once, e.g. running without bubblewrap)
-     * @param gracePeriod time between SIGTERM and SIGKILL when the engine gives none
+     * @param gracePeriod time between SIGTERM and SIGKILL when the engine gives none (a negative
+     *                    {@link AttemptControl#gracePeriodMillis()}; the engine's 0 is a grace period of 0: KILL right
+     *                    after the TERM); not negative
      * @param bubblewrap  bubblewrap status to use; null probes the machine
      *                    ({@link Bubblewrap.Status#unavailable} forces running without it)
      * @param stateDirs   the user's list of state directories, to which {@code stateDir} is added when a run starts or
@@ -90,11 +92,15 @@ public final class LocalExecutor implements Executor {
         /**
          * Checks the required options.
          *
-         * @throws NullPointerException when {@code warnings} or {@code gracePeriod} is null
+         * @throws NullPointerException     when {@code warnings} or {@code gracePeriod} is null
+         * @throws IllegalArgumentException when {@code gracePeriod} is negative
          */
         public Options {
             Objects.requireNonNull(warnings, "warnings");
             Objects.requireNonNull(gracePeriod, "gracePeriod");
+            if (gracePeriod.isNegative()) {
+                throw new IllegalArgumentException("gracePeriod must be 0 or more, got " + gracePeriod.toMillis() + " ms");
+            }
         }
 
         /**
@@ -113,7 +119,8 @@ public final class LocalExecutor implements Executor {
         /**
          * The same options with another grace period.
          *
-         * @param grace time between SIGTERM and SIGKILL when the engine gives none; not null
+         * @param grace time between SIGTERM and SIGKILL when the engine gives none (a negative
+         *              {@link AttemptControl#gracePeriodMillis()}); not null, not negative
          * @return new options
          */
         public Options withGracePeriod(Duration grace) {
@@ -678,7 +685,8 @@ public final class LocalExecutor implements Executor {
         AgentProfile profile = request.profile();
         ResourceLimits limits = profile.limits() != null ? profile.limits() : ResourceLimits.DEFAULTS;
         ProcessLimits processLimits = new ProcessLimits(limits.cpuSeconds(), limits.addressSpaceBytes(), limits.fileSizeBytes(), limits.processes());
-        long graceMillis = control.gracePeriodMillis() > 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
+        // 0 is a grace period (--grace 0: KILL right after the TERM), not "none given": only a negative one is none
+        long graceMillis = control.gracePeriodMillis() >= 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
         JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
         SandboxResult result;
         boolean isolatedNetwork;
@@ -1246,6 +1254,9 @@ public final class LocalExecutor implements Executor {
      */
     private static AttemptResult killedAfterGrace(AttemptResult stopped, SandboxResult result, long graceMillis) {
         if (!result.killedAfterGrace()) return stopped;
+        // with no grace there was no time to end in: the KILL is what a grace of 0 asks for, not a script's doing
+        if (graceMillis == 0) return new AttemptResult(stopped.outcome(), stopped.exitCode(), stopped.reason()
+                + "; it was killed (SIGKILL) right after TERM: the grace period is 0s", stopped.outputs());
         return new AttemptResult(stopped.outcome(), stopped.exitCode(), stopped.reason() + "; it did not end within the "
                 + Duration.ofMillis(graceMillis).toString().substring(2).toLowerCase(java.util.Locale.ROOT)
                 + " grace period after TERM and was killed (SIGKILL)", stopped.outputs());

@@ -160,6 +160,7 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
         public Builder timeout(Duration v) { timeout = v; return this; }
         /**
          * Sets the time between SIGTERM and SIGKILL when the process group is stopped; default {@link SandboxSpec#DEFAULT_GRACE} (5 s).
+         * Zero sends the KILL right after the TERM.
          *
          * @param v not negative
          * @return this builder

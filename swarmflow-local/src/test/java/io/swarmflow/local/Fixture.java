@@ -44,6 +44,14 @@ final class Fixture implements AutoCloseable {
 
     /** A fixture in {@code tmp} whose executor keeps its list of state directories in {@code stateDirs}. */
     Fixture(Path tmp, Mode mode, Path stateDirs) throws Exception {
+        this(tmp, mode, stateDirs, Duration.ofMillis(500));
+    }
+
+    /**
+     * A fixture in {@code tmp} whose executor keeps its list of state directories in {@code stateDirs} and falls back to
+     * {@code grace} (its {@link LocalExecutor.Options#gracePeriod()}) when the attempt's control gives no grace period.
+     */
+    Fixture(Path tmp, Mode mode, Path stateDirs, Duration grace) throws Exception {
         this.mode = mode;
         if (mode == Mode.BWRAP) {
             assumeTrue(Bubblewrap.probe().usable(), () -> "bubblewrap is not usable here, skipping the bwrap-mode assertions: "
@@ -56,7 +64,7 @@ final class Fixture implements AutoCloseable {
         Files.writeString(repo.resolve("README.md"), "hello\n");
         git("add", "-A");
         git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "initial");
-        LocalExecutor.Options options = LocalExecutor.Options.of(state, warnings::add).withGracePeriod(Duration.ofMillis(500))
+        LocalExecutor.Options options = LocalExecutor.Options.of(state, warnings::add).withGracePeriod(grace)
                 .withStateDirs(stateDirs);
         executor = new LocalExecutor(mode == Mode.BWRAP ? options : options.withoutBubblewrap("disabled by the test"));
     }

@@ -1069,6 +1069,53 @@ class LocalExecutorTest {
     }
 
     /**
+     * {@code --grace 0} (the engine's grace period 0) was taken for "no grace given", and the executor's own grace period
+     * (5 s by default) was waited out for a script that ignores TERM. 0 means KILL right after the TERM: here the
+     * executor's fallback is ten minutes, so the attempt would not end within the test's wait.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void graceZeroKillsRightAfterTheTerm(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode, tmp.resolve("state-dirs"), Duration.ofMinutes(10))) {
+            TestControl control = new TestControl(0);
+            CompletableFuture<AttemptResult> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return f.run(Fixture.ticket("stubborn", "trap 'echo got TERM' TERM; echo ready; "
+                            + "while true; do sleep 0.2 || true; done").build(), control);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> control.stdout.contains("ready"));
+                control.cancel();
+
+                AttemptResult r = result.get(60, TimeUnit.SECONDS);
+                assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+                assertThat(r.reason()).isEqualTo("cancelled; it was killed (SIGKILL) right after TERM: the grace period is 0s");
+                assertThat(ProcessHandle.of(control.pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            } finally {
+                control.kill(); // a failure above leaves nothing running for the ten minutes
+                result.get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A control that gives no grace period (a negative one) gets the executor's own, {@link LocalExecutor.Options#gracePeriod()}. */
+    @Test
+    void aControlWithoutAGracePeriodGetsTheExecutorsOwn() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP, tmp.resolve("state-dirs"), Duration.ofMillis(300))) {
+            TestControl control = new TestControl(-1);
+            AttemptResult r = f.run(Fixture.ticket("stubborn", "trap '' TERM; echo started; while :; do sleep 0.1; done")
+                    .timeout(1000).build(), control);
+
+            assertThat(r.outcome()).isEqualTo(Outcome.TIMED_OUT);
+            assertThat(r.reason()).isEqualTo("timed out after 1s; it did not end within the 0.3s grace period after TERM "
+                    + "and was killed (SIGKILL)");
+        }
+    }
+
+    /**
      * As an ordinary user without bubblewrap there is no PID namespace and no cgroup to end a process that left the
      * attempt's process group: a daemon started with setsid outlived the attempt and the run, and nobody was told. It is
      * now found by the attempt's environment, ended, and named in a warning and the attempt's stderr log.
