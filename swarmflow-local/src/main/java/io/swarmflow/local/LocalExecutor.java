@@ -723,10 +723,11 @@ public final class LocalExecutor implements Executor {
                 throw e;
             }
             isolatedNetwork = !ticket.network() && process.usesBubblewrap();
-            // a directory to hide that was deleted after spec() saw it, before bubblewrap mounted over it: bubblewrap could
-            // not make the mount point and ended before starting the script; once, the sandbox is set up again (spec()
-            // leaves out what no longer exists)
-            if (again || !process.usesBubblewrap() || vanishedMountPoint(result, launched.hiddenDirs()) == null) {
+            // a directory to hide or a host socket to cover that was deleted after the argv was built, before bubblewrap
+            // mounted over it: bubblewrap could not make the mount point and ended before starting the script; once, the
+            // sandbox is set up again (spec() and the sandbox's socket list leave out what no longer exists)
+            if (again || !process.usesBubblewrap()
+                    || vanishedMountPoint(result, launched.hiddenDirs(), process.maskedFiles()) == null) {
                 if (live != null) live.pass();
                 break;
             }
@@ -836,30 +837,44 @@ public final class LocalExecutor implements Executor {
     private final java.util.Set<Path> hiddenPathWarned = ConcurrentHashMap.newKeySet();
 
     /**
-     * The directory bubblewrap could not make a mount point for, when that is all an attempt's process did and the
-     * directory does not exist now; else null. The process exited 1, printed nothing to stdout and only bubblewrap's
-     * {@code bwrap: Can't mkdir DIR: REASON} (or {@code Can't mkdir parents for DIR: REASON}) to stderr: a directory to
-     * hide was deleted between the check before the launch and bubblewrap's mounts, on a read-only root where the mount
-     * point cannot be made, so the script never ran. bubblewrap 0.8 has no {@code --tmpfs} that skips a missing mount
-     * point (its {@code -try} forms skip a missing source only). DIR must also be one of the {@code hidden} directories
-     * of the launch (or lie above or below one): a script that runs bubblewrap itself gets the same line for a mount
-     * point of its own on the read-only root, and must not be run twice.
+     * The mount point bubblewrap could not make, when that is all an attempt's process did and the path does not exist
+     * now; else null. The process exited 1, printed nothing to stdout and only one line of bubblewrap's to stderr:
+     * <ul>
+     * <li>{@code bwrap: Can't mkdir DIR: REASON} (or {@code Can't mkdir parents for DIR: REASON}), DIR one of the
+     *     {@code hidden} directories of the launch (or above or below one): a directory to hide was deleted after the
+     *     launch checked it;</li>
+     * <li>{@code bwrap: Can't create file at FILE: REASON} (or {@code Can't mkdir parents for FILE: REASON}, its
+     *     directory gone too), FILE one of the launch's {@code masked} files ({@link SandboxProcess#maskedFiles}): a host
+     *     Unix socket (or credential file) was deleted after the sandbox listed it (a test or a service that binds and
+     *     removes sockets under /var/tmp). A socket that is gone can no longer be reached, so a launch without it loses
+     *     nothing.</li>
+     * </ul>
+     * Either way the path went between the building of the argv and bubblewrap's mounts, on the read-only root where
+     * the mount point cannot be made, and the script never ran. Checking again just before the launch only narrows that
+     * window; bubblewrap 0.8 has no mount that skips a missing destination (its {@code -try} forms skip a missing source
+     * only), and covering the socket's directory instead would hide its other files. So the caller launches once more,
+     * the argv built again without what is gone. The path must be one the launch itself mounted over: a script that runs
+     * bubblewrap itself gets the same lines for mount points of its own, and must not be run twice.
      */
-    static Path vanishedMountPoint(SandboxResult result, java.util.Collection<Path> hidden) {
+    static Path vanishedMountPoint(SandboxResult result, java.util.Collection<Path> hidden, java.util.Collection<Path> masked) {
         String line = result.lastStderrLine();
         if (result.termination() != io.swarmflow.sandbox.Termination.EXITED || !Integer.valueOf(1).equals(result.exitCode())
                 || result.stdoutBytes() != 0 || line == null
                 || result.stderrBytes() != line.getBytes(StandardCharsets.UTF_8).length + 1) {
             return null;
         }
-        String rest = line.startsWith(CANNOT_MAKE_PARENTS) ? line.substring(CANNOT_MAKE_PARENTS.length())
-                : line.startsWith(CANNOT_MAKE) ? line.substring(CANNOT_MAKE.length()) : null;
+        boolean parents = line.startsWith(CANNOT_MAKE_PARENTS);
+        boolean dirOnly = !parents && line.startsWith(CANNOT_MAKE);
+        boolean fileOnly = line.startsWith(CANNOT_CREATE_FILE);
+        String rest = parents ? line.substring(CANNOT_MAKE_PARENTS.length()) : dirOnly ? line.substring(CANNOT_MAKE.length())
+                : fileOnly ? line.substring(CANNOT_CREATE_FILE.length()) : null;
         int reason = rest == null ? -1 : rest.lastIndexOf(": ");
         if (reason <= 0) return null;
         try {
-            Path dir = Path.of(rest.substring(0, reason));
-            return dir.isAbsolute() && hidden.stream().anyMatch(h -> h.startsWith(dir) || dir.startsWith(h))
-                    && !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? dir : null;
+            Path gone = Path.of(rest.substring(0, reason));
+            boolean ours = (!fileOnly && hidden.stream().anyMatch(h -> h.startsWith(gone) || gone.startsWith(h)))
+                    || (!dirOnly && masked.contains(gone));
+            return gone.isAbsolute() && ours && !Files.exists(gone, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? gone : null;
         } catch (java.nio.file.InvalidPathException e) {
             return null;
         }
@@ -881,7 +896,7 @@ public final class LocalExecutor implements Executor {
 
     /**
      * Hands a first launch's lines to {@code control} as they come, except a first line of stderr that may be
-     * bubblewrap's failure over a vanished directory ({@link #vanishedMountPoint}): that one waits for the next line of
+     * bubblewrap's failure over a vanished mount point ({@link #vanishedMountPoint}): that one waits for the next line of
      * either stream, or for the launch's end, which {@link #pass}es it on or {@link #drop}s it with the discarded launch.
      * Lines come from two pump threads.
      */
@@ -897,7 +912,7 @@ public final class LocalExecutor implements Executor {
         @Override
         public synchronized void line(String stream, String line) {
             if (!passing) {
-                if (held == null && "stderr".equals(stream) && line.startsWith(CANNOT_MAKE)) {
+                if (held == null && "stderr".equals(stream) && (line.startsWith(CANNOT_MAKE) || line.startsWith(CANNOT_CREATE_FILE))) {
                     held = line;
                     return;
                 }
@@ -922,6 +937,7 @@ public final class LocalExecutor implements Executor {
 
     private static final String CANNOT_MAKE = "bwrap: Can't mkdir ";
     private static final String CANNOT_MAKE_PARENTS = "bwrap: Can't mkdir parents for ";
+    private static final String CANNOT_CREATE_FILE = "bwrap: Can't create file at ";
 
     /**
      * Why an attempt's process failed with {@code exitCode}: killed by SIGXCPU (152) under a CPU-time limit of

@@ -87,6 +87,28 @@ public final class SandboxProcess {
         return commandLine;
     }
 
+    /**
+     * The files this launch's bubblewrap mounts {@code /dev/null} over ({@code --ro-bind /dev/null FILE}: the host's Unix
+     * sockets and credential files the sandbox would otherwise show), as given to it; empty without bubblewrap. One
+     * deleted between the building of the argv and bubblewrap's mounts makes bubblewrap fail before the command starts
+     * ({@code bwrap: Can't create file at FILE: Read-only file system}, or {@code Can't mkdir parents for FILE} when its
+     * directory went too).
+     */
+    public List<Path> maskedFiles() {
+        if (bubblewrapPath == null) return List.of();
+        List<Path> masked = new java.util.ArrayList<>();
+        // bubblewrap's options, from its path to the "--" before the command; every value there is an absolute path or a
+        // number, so none reads as an option or as the "--"
+        int i = commandLine.indexOf(bubblewrapPath);
+        for (i = i < 0 ? commandLine.size() : i + 1; i < commandLine.size() && !"--".equals(commandLine.get(i)); i++) {
+            if ("--ro-bind".equals(commandLine.get(i)) && i + 2 < commandLine.size() && "/dev/null".equals(commandLine.get(i + 1))) {
+                masked.add(Path.of(commandLine.get(i + 2)));
+                i += 2;
+            }
+        }
+        return List.copyOf(masked);
+    }
+
     /** Whether the process runs inside bubblewrap. */
     public boolean usesBubblewrap() {
         return bubblewrapPath != null;

@@ -829,18 +829,46 @@ class LocalExecutorTest {
                         l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 + extra, false, l, false);
 
         List<Path> hidden = List.of(gone, tmp);
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L), hidden)).isEqualTo(gone);
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L), hidden, List.of())).isEqualTo(gone);
         assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir parents for " + gone + "/deeper: "
-                + "Read-only file system", 0L), hidden)).isEqualTo(gone.resolve("deeper"));
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L), List.of(tmp.resolve("other"))))
+                + "Read-only file system", 0L), hidden, List.of())).isEqualTo(gone.resolve("deeper"));
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 0L), List.of(tmp.resolve("other")), List.of()))
                 .as("not a directory the launch hid").isNull();
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 10L), hidden)).as("more on stderr").isNull();
-        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir " + tmp + ": File exists", 0L), hidden))
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(line, 10L), hidden, List.of())).as("more on stderr").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir " + tmp + ": File exists", 0L), hidden, List.of()))
                 .as("exists").isNull();
         assertThat(LocalExecutor.vanishedMountPoint(new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED,
-                2, 5, 0, line.length() + 1, false, line, false), hidden)).as("exit code 2").isNull();
+                2, 5, 0, line.length() + 1, false, line, false), hidden, List.of())).as("exit code 2").isNull();
         assertThat(LocalExecutor.vanishedMountPoint(new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED,
-                1, 5, 3, line.length() + 1, false, line, false), hidden)).as("stdout").isNull();
+                1, 5, 3, line.length() + 1, false, line, false), hidden, List.of())).as("stdout").isNull();
+    }
+
+    /**
+     * The same for a host Unix socket the launch covered with /dev/null and that was deleted before bubblewrap's mounts:
+     * bubblewrap's line names the socket ("Can't create file at", or "Can't mkdir parents for" when its directory went
+     * too), and only one of the launch's masked files that is gone counts.
+     */
+    @Test
+    void onlyBubblewrapsFailureOverAVanishedMaskedSocketCountsAsOne() throws Exception {
+        Path gone = tmp.resolve("gone/app.sock");
+        Path there = Files.writeString(tmp.resolve("there.sock"), "");
+        java.util.function.Function<String, io.swarmflow.sandbox.SandboxResult> exited1 = l ->
+                new io.swarmflow.sandbox.SandboxResult(io.swarmflow.sandbox.Termination.EXITED, 1, 5, 0,
+                        l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1, false, l, false);
+        List<Path> masked = List.of(gone, there);
+        String create = "bwrap: Can't create file at " + gone + ": Read-only file system";
+        String parents = "bwrap: Can't mkdir parents for " + gone + ": Read-only file system";
+
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(create), List.of(), masked)).isEqualTo(gone);
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(parents), List.of(), masked)).isEqualTo(gone);
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(create), List.of(), List.of(there)))
+                .as("not a file the launch covered").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't create file at " + there + ": Read-only file "
+                + "system"), List.of(), masked)).as("exists").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply("bwrap: Can't mkdir " + gone + ": Read-only file system"),
+                List.of(), masked)).as("a directory's line for a covered file").isNull();
+        assertThat(LocalExecutor.vanishedMountPoint(exited1.apply(create), List.of(gone), List.of()))
+                .as("a file's line for a hidden directory").isNull();
     }
 
     /**
@@ -1037,38 +1065,6 @@ class LocalExecutorTest {
     }
 
     /**
-     * A first line of stderr that looks like bubblewrap's failure over a vanished directory waits to be shown until the
-     * launch is known to be kept; when the thread waiting for the attempt is interrupted (a coordinator shutting down),
-     * the launch is the attempt's all the same, and the line still reaches the live view (it was held back forever).
-     */
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void aLineHeldBackIsShownWhenTheWaitIsInterrupted(Mode mode) throws Exception {
-        try (Fixture f = new Fixture(tmp, mode)) {
-            String line = "bwrap: Can't mkdir /no-such-dir-of-swarmflow-tests: Read-only file system";
-            TestControl control = new TestControl();
-            CompletableFuture<Throwable> ended = new CompletableFuture<>();
-            Thread waiting = Thread.ofPlatform().start(() -> {
-                try {
-                    f.run(Fixture.ticket("held", "echo \"" + line + "\" >&2; sleep 600").build(), control);
-                    ended.complete(null);
-                } catch (Throwable e) {
-                    ended.complete(e);
-                }
-            });
-            Path log = f.runDir.resolve("logs/held/1/stderr.log");
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log) && Files.readString(log).contains(line));
-            waiting.interrupt();
-
-            assertThat(ended.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
-            await().atMost(Duration.ofSeconds(10)).until(() -> control.stderr.contains(line));
-            assertThat(control.stderr).containsExactly(line);
-            assertThat(log).hasContent(line);
-            assertThat(ProcessHandle.of(control.pid)).isEmpty();
-        }
-    }
-
-    /**
      * {@code --grace 0} (the engine's grace period 0) was taken for "no grace given", and the executor's own grace period
      * (5 s by default) was waited out for a script that ignores TERM. 0 means KILL right after the TERM: here the
      * executor's fallback is ten minutes, so the attempt would not end within the test's wait.
@@ -1112,6 +1108,38 @@ class LocalExecutorTest {
             assertThat(r.outcome()).isEqualTo(Outcome.TIMED_OUT);
             assertThat(r.reason()).isEqualTo("timed out after 1s; it did not end within the 0.3s grace period after TERM "
                     + "and was killed (SIGKILL)");
+        }
+    }
+
+    /**
+     * A first line of stderr that looks like bubblewrap's failure over a vanished directory waits to be shown until the
+     * launch is known to be kept; when the thread waiting for the attempt is interrupted (a coordinator shutting down),
+     * the launch is the attempt's all the same, and the line still reaches the live view (it was held back forever).
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aLineHeldBackIsShownWhenTheWaitIsInterrupted(Mode mode) throws Exception {
+        try (Fixture f = new Fixture(tmp, mode)) {
+            String line = "bwrap: Can't mkdir /no-such-dir-of-swarmflow-tests: Read-only file system";
+            TestControl control = new TestControl();
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            Thread waiting = Thread.ofPlatform().start(() -> {
+                try {
+                    f.run(Fixture.ticket("held", "echo \"" + line + "\" >&2; sleep 600").build(), control);
+                    ended.complete(null);
+                } catch (Throwable e) {
+                    ended.complete(e);
+                }
+            });
+            Path log = f.runDir.resolve("logs/held/1/stderr.log");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log) && Files.readString(log).contains(line));
+            waiting.interrupt();
+
+            assertThat(ended.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> control.stderr.contains(line));
+            assertThat(control.stderr).containsExactly(line);
+            assertThat(log).hasContent(line);
+            assertThat(ProcessHandle.of(control.pid)).isEmpty();
         }
     }
 

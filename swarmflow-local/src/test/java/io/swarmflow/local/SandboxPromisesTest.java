@@ -533,6 +533,49 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A host Unix socket listed in /proc/net/unix and deleted before bubblewrap mounted /dev/null over it (a test or service
+     * binding and removing sockets under /var/tmp) made bubblewrap fail ("bwrap: Can't create file at SOCKET", or "Can't
+     * mkdir parents for SOCKET" with its directory gone too), and the attempt failed with exit 1, using up a retry. The
+     * attempt is launched once more, without the socket, which is no longer there to reach. A stand-in bwrap deletes the
+     * socket (or its directory) at its first launch, then runs the real one: the argv was built with the socket in it.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aHostSocketDeletedJustBeforeTheLaunchDoesNotFailTheAttempt(boolean withItsDirectory) throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-socket-test-").toRealPath();
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP);
+             java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            Path dir = Files.createDirectories(outside.resolve("sockets"));
+            Path socket = dir.resolve("app.sock");
+            server.bind(java.net.UnixDomainSocketAddress.of(socket)); // bound, and so listed, until the channel closes
+            io.swarmflow.sandbox.Bubblewrap.Status real = io.swarmflow.sandbox.Bubblewrap.probe();
+            Path fake = Files.createDirectories(tmp.resolve("fake")).resolve("bwrap");
+            Path launched = tmp.resolve("fake/launched");
+            Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + launched + "\nif [ ! -e " + tmp.resolve("fake/once") + " ]; then touch "
+                    + tmp.resolve("fake/once") + "; rm -rf " + (withItsDirectory ? dir : socket) + "; fi\nexec " + real.path() + " \"$@\"\n");
+            Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            PlannedTicket ticket = Fixture.ticket("one", "echo ran").build();
+            TestControl control = new TestControl();
+            AttemptResult result;
+            try (LocalExecutor executor = new LocalExecutor(new LocalExecutor.Options(f.state, f.warnings::add, Duration.ofMillis(500),
+                    new io.swarmflow.sandbox.Bubblewrap.Status(true, fake.toString(), real.version(), null), tmp.resolve("state-dirs")))) {
+                result = executor.execute(f.request(f.plan(Fixture.shell(SandboxPolicy.REQUIRED), ticket), ticket, 1), control);
+            }
+
+            assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            List<String> launches = Files.readAllLines(launched);
+            assertThat(launches).as("launched twice").hasSize(2);
+            assertThat(launches.getFirst()).as("the first launch covered the socket").contains("--ro-bind /dev/null " + socket + " ");
+            assertThat(launches.getLast()).as("the second did not").doesNotContain(socket.toString());
+            assertThat(control.stdout).containsExactly("ran");
+            assertThat(f.runDir.resolve("logs/one/1/stderr.log")).as("bubblewrap's error is not the attempt's").doesNotExist();
+            assertThat(control.stderr).as("nor is it shown live").isEmpty();
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * The second launch is for bubblewrap's own failure over a directory the attempt hid: a script that ends the same way
      * (its own bubblewrap, which gets "Can't mkdir" for any new mount point on the read-only root, or an echo) for a
      * directory the attempt did not hide has run, and is not run again.
