@@ -1097,6 +1097,15 @@ class LocalExecutorTest {
         }
     }
 
+    /** The executor's own grace period cannot be negative: said at once, with the value, rather than at a cancel. */
+    @Test
+    void aNegativeGracePeriodIsRefused() {
+        LocalExecutor.Options options = LocalExecutor.Options.of(tmp, w -> { });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> options.withGracePeriod(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("gracePeriod must be 0 or more, got -1 ms");
+        assertThat(options.withGracePeriod(Duration.ZERO).gracePeriod()).isZero();
+    }
+
     /** A control that gives no grace period (a negative one) gets the executor's own, {@link LocalExecutor.Options#gracePeriod()}. */
     @Test
     void aControlWithoutAGracePeriodGetsTheExecutorsOwn() throws Exception {
