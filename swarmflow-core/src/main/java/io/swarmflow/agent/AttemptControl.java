@@ -20,7 +20,10 @@ public interface AttemptControl {
      */
     void onKill(Runnable action);
 
-    /** Grace between TERM and KILL, in milliseconds. */
+    /**
+     * Grace between TERM and KILL, in milliseconds: 0 sends KILL right after TERM; negative means none was given, and the
+     * executor uses its own.
+     */
     long gracePeriodMillis();
 
     /** Reports the attempt's process (group leader) so it can be found after a crash. */
