@@ -480,7 +480,16 @@ public final class RunEngine {
             batch.clear();
             batch.add(first);
             inbox.drainTo(batch);
-            for (Signal s : batch) handle(s);
+            for (int k = 0; k < batch.size(); k++) {
+                try {
+                    handle(batch.get(k));
+                } catch (RuntimeException | InterruptedException | Error e) {
+                    // what this batch still held goes back for stopAllAttempts: an attempt's Done among it, dropped, had
+                    // the coordinator wait for that attempt until the grace period and 5 s more were over
+                    inbox.addAll(batch.subList(k + 1, batch.size()));
+                    throw e;
+                }
+            }
         }
     }
 
