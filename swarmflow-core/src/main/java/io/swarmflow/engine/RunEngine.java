@@ -57,7 +57,7 @@ public final class RunEngine {
     private final RunListener listener;
     /**
      * Whether anyone hears events and notices ({@link RunListener#NONE} hears nothing): only then is what the listener
-     * hears kept until it is durable ({@link #told}, {@link #untold}), and attempts start on the scheduler thread after it.
+     * hears kept until it is durable ({@link #told}, {@link #untold}), and an attempt's output until its start was heard.
      */
     private final boolean telling;
     private final String runId;
@@ -105,7 +105,7 @@ public final class RunEngine {
     private List<Told> told = new ArrayList<>();
     /**
      * Appends submitted and not yet told to the listener, in the order submitted, which is the store's order: each is told
-     * (and its attempts started) once it is durable and every earlier one was told. Only when {@link #telling}.
+     * (then its attempts' output held so far) once it is durable and every earlier one was told. Only when {@link #telling}.
      */
     private final ArrayDeque<Untold> untold = new ArrayDeque<>();
     private final List<Launch> launches = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class RunEngine {
 
     private record Notice(String message) implements Told {}
 
-    /** One append, what the listener hears of it, and the attempts it starts, all once {@code durable} completes. */
+    /** One append, what the listener hears of it, and the attempts it started, whose output it hears after it. */
     private record Untold(List<Told> told, List<Launch> launches, CompletableFuture<Long> durable) {}
 
     private record Launch(int index, int attempt, Control control) {}
@@ -521,7 +521,7 @@ public final class RunEngine {
         awaitDurable(flush());
         // every append so far is durable (appends are ordered): the listener hears all of it before the caller reports the run
         for (Untold u : untold) awaitDurable(u.durable());
-        tell(true);
+        tell();
         // every append so far is durable (appends are ordered): mark what they applied, or a resume would apply it again
         if (!unmarkedCommands.isEmpty()) store.markCommandsApplied(runId, epoch, new ArrayList<>(unmarkedCommands));
         return result;
@@ -547,7 +547,7 @@ public final class RunEngine {
                 store.markCommandsApplied(runId, epoch, c.ids());
                 c.ids().forEach(unmarkedCommands::remove);
             }
-            case AppendDurable ignored -> tell(true);
+            case AppendDurable ignored -> tell();
         }
     }
 
@@ -708,9 +708,10 @@ public final class RunEngine {
                 return;
             }
             // runs on the store's writer thread: only start virtual threads and enqueue, never block nor run the
-            // listener; with a listener the scheduler starts the attempts once it heard their start (one hop per append)
+            // listener. The attempts start now, whatever the scheduler is doing (a heartbeat waiting for the database
+            // held them back when it started them): the listener hears their output once it heard their start (Control)
             if (telling) inbox.add(APPEND_DURABLE);
-            else for (Launch l : toLaunch) launch(l);
+            for (Launch l : toLaunch) launch(l);
             if (!commands.isEmpty()) inbox.add(new CommandsDurable(commands));
         });
         return f;
@@ -1011,11 +1012,12 @@ public final class RunEngine {
     }
 
     /**
-     * Tells the listener what the appends durable so far hold, oldest first, stopping at the first one not done yet, and
-     * (with {@code start}) starts their attempts after it: an attempt's output never comes before its start. A failed append
-     * tells only its notices (its failure ends the coordinator: {@link StoreFailed}, {@link #tellOnTheWayOut}).
+     * Tells the listener what the appends durable so far hold, oldest first, stopping at the first one not done yet, then
+     * the output their attempts printed meanwhile, and lets the rest of it through: an attempt's output never comes before
+     * its start. A failed append (whose attempts never started) tells only its notices (its failure ends the coordinator:
+     * {@link StoreFailed}, {@link #tellOnTheWayOut}).
      */
-    private void tell(boolean start) {
+    private void tell() {
         while (!untold.isEmpty() && untold.peekFirst().durable().isDone()) {
             Untold u = untold.pollFirst();
             boolean recorded = !u.durable().isCompletedExceptionally();
@@ -1027,16 +1029,16 @@ public final class RunEngine {
                     case Notice n -> listener.onNotice(n.message());
                 }
             }
-            if (recorded && start) for (Launch l : u.launches()) launch(l);
+            if (recorded) for (Launch l : u.launches()) l.control().startHeard();
         }
     }
 
     /**
      * As the coordinator ends on an error: the listener hears what was recorded, and the notices of the rest without its
-     * events (an append that failed wrote nothing, and every later one fails too). No attempt starts.
+     * events (an append that failed wrote nothing, and every later one fails too).
      */
     private void tellOnTheWayOut() {
-        tell(false);
+        tell();
         for (Untold u : untold) for (Told t : u.told()) if (t instanceof Notice n) listener.onNotice(n.message());
         untold.clear();
         for (Told t : told) if (t instanceof Notice n) listener.onNotice(n.message());
@@ -1105,8 +1107,28 @@ public final class RunEngine {
             inbox.add(new ProcessStarted(index, attempt, pid, startTicks));
         }
 
+        /** With a listener, the lines printed before the listener heard the attempt's start; null once it did. */
+        private List<String[]> heldLines = telling ? new ArrayList<>() : null;
+
+        /** The listener heard the attempt's start: it hears the lines held so far, then each as it comes. Engine thread only. */
+        void startHeard() {
+            synchronized (this) { // a line printed meanwhile waits, and comes after these
+                if (heldLines == null) return;
+                for (String[] l : heldLines) listener.onLogLine(tickets[index].id(), attempt, l[0], l[1]);
+                heldLines = null;
+            }
+        }
+
         @Override
         public void logLine(String stream, String line) {
+            if (telling) {
+                synchronized (this) {
+                    if (heldLines != null) {
+                        heldLines.add(new String[]{stream, line});
+                        return;
+                    }
+                }
+            }
             listener.onLogLine(tickets[index].id(), attempt, stream, line);
         }
     }

@@ -15,8 +15,8 @@ import io.swarmflow.store.RunEvent;
  */
 public interface RunListener {
     /**
-     * An event of the run, now durable. An attempt's {@link RunEvent.AttemptStarted} is heard before the attempt starts,
-     * hence before its {@link #onLogLine}s.
+     * An event of the run, now durable. An attempt's {@link RunEvent.AttemptStarted} is heard before its
+     * {@link #onLogLine}s (the attempt starts once it is durable, and what it prints before it is heard waits for it).
      *
      * @param atEpochMillis when the coordinator made the event (this host's clock, milliseconds since the epoch), before it
      *                      was appended: the time the run's state changed, not the time it became durable
@@ -25,7 +25,8 @@ public interface RunListener {
 
     /**
      * A line an attempt printed; {@code stream} is {@code stdout} or {@code stderr}. Called at once, from the attempt's
-     * thread: output is not recorded in the event log.
+     * thread (output is not recorded in the event log), but for the lines printed before the listener heard the attempt's
+     * {@link RunEvent.AttemptStarted}: those come right after it, in order, from the thread that tells events.
      */
     default void onLogLine(String ticketId, int attempt, String stream, String line) {}
 

@@ -202,4 +202,68 @@ class RunListenerTest {
                 .isLessThan(all.indexOf("notice:fail-fast: bad failed; stopping the run (failure and always handlers still run)"));
         assertThat(heard.events).containsExactlyElementsOf(recorded(run));
     }
+
+    /**
+     * An attempt starts once its start is durable, also while the scheduler thread waits for the store (a heartbeat
+     * waiting for the database, held here until the attempt ran): a listener does not hold it back. What it printed
+     * before the listener heard its start comes after it.
+     */
+    @Test
+    void anAttemptStartsOnceDurableThoughTheSchedulerWaitsForTheStore() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>();
+        AtomicBoolean startSubmitted = new AtomicBoolean();
+        CountDownLatch heartbeatHeld = new CountDownLatch(1);
+        CountDownLatch heartbeatGoesOn = new CountDownLatch(1);
+        RunStore waiting = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("append") && !startSubmitted.get()
+                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
+                            startSubmitted.set(true);
+                            @SuppressWarnings("unchecked")
+                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
+                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
+                        }
+                        if (method.getName().equals("heartbeat") && startSubmitted.get() && heartbeatHeld.getCount() > 0) {
+                            heartbeatHeld.countDown();
+                            heartbeatGoesOn.await();
+                        }
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        CountDownLatch printed = new CountDownLatch(1);
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stdout", "hello from " + r.ticket().id());
+                printed.countDown();
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(waiting, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard();
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, heard)::execute);
+            heartbeatHeld.await(); // a's start submitted, not durable yet; the scheduler waits in a heartbeat
+            held.complete(0L);
+
+            // not a timing: without the change a waits until the heartbeat returns, which it does only once a printed
+            assertThat(printed.await(2, java.util.concurrent.TimeUnit.MINUTES)).as("a started while the scheduler waited").isTrue();
+            assertThat(heard.all).doesNotContain("log:a hello from a");
+            heartbeatGoesOn.countDown();
+
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+            assertThat(heard.all.indexOf("event:AttemptStarted a")).isNotNegative().isLessThan(heard.all.indexOf("log:a hello from a"));
+            assertThat(heard.events).containsExactlyElementsOf(recorded(run));
+        } finally {
+            held.complete(0L);
+            heartbeatGoesOn.countDown();
+            pool.shutdownNow();
+        }
+    }
 }
