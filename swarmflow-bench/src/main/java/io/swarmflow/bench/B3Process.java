@@ -175,9 +175,9 @@ public final class B3Process {
     }
 
     /**
-     * A listener that does nothing but is not {@link RunListener#NONE}: the engine then keeps what it hears until durable
-     * and starts each append's attempts on its scheduler thread after telling it, as it does under the CLI (whose
-     * rendering this leaves out).
+     * A listener that does nothing but is not {@link RunListener#NONE}: the engine then keeps what it hears until durable,
+     * tells it from its scheduler thread, and holds an attempt's first output lines until it has told the attempt's
+     * start, as it does under the CLI (whose rendering this leaves out).
      */
     static final RunListener HEARS_NOTHING = new RunListener() {};
 
