@@ -153,6 +153,13 @@ public final class RunEngine {
     private record Launch(int index, int attempt, Control control) {}
 
     /**
+     * How many lines an attempt's output may hold back while the listener has not heard its start yet (the scheduler
+     * thread waiting for the store, up to a minute on a locked database); the rest is counted and said in a notice, not
+     * kept in memory. The attempt's log files have every line.
+     */
+    static final int MAX_HELD_LINES = 1_000;
+
+    /**
      * A coordinator for one run; nothing happens until {@link #execute()}. The owner recorded with the run's lease is
      * this coordinator ({@link Owners#coordinator}: {@code host:pid@startMillis/n}), and backoff jitter is seeded from {@link EngineOptions#seed()}.
      *
@@ -1109,6 +1116,8 @@ public final class RunEngine {
 
         /** With a listener, the lines printed before the listener heard the attempt's start; null once it did. */
         private List<String[]> heldLines = telling ? new ArrayList<>() : null;
+        /** Lines printed while {@link #heldLines} was full: not shown live (the attempt's log has them). */
+        private long heldOver;
 
         /** The listener heard the attempt's start: it hears the lines held so far, then each as it comes. Engine thread only. */
         void startHeard() {
@@ -1116,6 +1125,11 @@ public final class RunEngine {
                 if (heldLines == null) return;
                 for (String[] l : heldLines) listener.onLogLine(tickets[index].id(), attempt, l[0], l[1]);
                 heldLines = null;
+                if (heldOver > 0) {
+                    listener.onNotice(tickets[index].id() + ": " + heldOver + " more line" + (heldOver == 1 ? "" : "s")
+                            + " printed before its start was recorded " + (heldOver == 1 ? "is" : "are") + " not shown live; `swarm logs "
+                            + runId + " " + tickets[index].id() + "` has " + (heldOver == 1 ? "it" : "them"));
+                }
             }
         }
 
@@ -1124,7 +1138,8 @@ public final class RunEngine {
             if (telling) {
                 synchronized (this) {
                     if (heldLines != null) {
-                        heldLines.add(new String[]{stream, line});
+                        if (heldLines.size() < MAX_HELD_LINES) heldLines.add(new String[]{stream, line});
+                        else heldOver++;
                         return;
                     }
                 }

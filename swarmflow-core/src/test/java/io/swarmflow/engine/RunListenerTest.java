@@ -237,7 +237,8 @@ class RunListenerTest {
         ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
             @Override
             public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
-                c.logLine("stdout", "hello from " + r.ticket().id());
+                // more than the engine holds back before the listener heard the start: the rest is said in a notice
+                for (int i = 0; i < RunEngine.MAX_HELD_LINES + 2; i++) c.logLine("stdout", "line " + i);
                 printed.countDown();
                 return super.execute(r, c);
             }
@@ -254,11 +255,14 @@ class RunListenerTest {
 
             // not a timing: without the change a waits until the heartbeat returns, which it does only once a printed
             assertThat(printed.await(2, java.util.concurrent.TimeUnit.MINUTES)).as("a started while the scheduler waited").isTrue();
-            assertThat(heard.all).doesNotContain("log:a hello from a");
+            assertThat(heard.all).doesNotContain("log:a line 0");
             heartbeatGoesOn.countDown();
 
             assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
-            assertThat(heard.all.indexOf("event:AttemptStarted a")).isNotNegative().isLessThan(heard.all.indexOf("log:a hello from a"));
+            assertThat(heard.all.indexOf("event:AttemptStarted a")).isNotNegative().isLessThan(heard.all.indexOf("log:a line 0"));
+            int last = RunEngine.MAX_HELD_LINES - 1;
+            assertThat(heard.all).contains("log:a line " + last, "notice:a: 2 more lines printed before its start was recorded are "
+                    + "not shown live; `swarm logs " + run + " a` has them").doesNotContain("log:a line " + (last + 1));
             assertThat(heard.events).containsExactlyElementsOf(recorded(run));
         } finally {
             held.complete(0L);
