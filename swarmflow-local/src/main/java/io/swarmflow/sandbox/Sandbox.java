@@ -141,7 +141,13 @@ public final class Sandbox implements AutoCloseable {
      * @throws SandboxException when bubblewrap is required but unusable, or setsid/prlimit are missing
      */
     public List<String> commandLine(SandboxSpec spec, List<String> command) throws SandboxException {
+        return launch(spec, command).argv();
+    }
+
+    /** The argv {@link #start} runs, with what {@link SandboxProcess} keeps of how it was built. */
+    private SandboxProcess.Launch launch(SandboxSpec spec, List<String> command) throws SandboxException {
         boolean bwrap = usesBubblewrap(spec.isolation());
+        List<Path> masked = new ArrayList<>();
         List<String> argv = new ArrayList<>();
         argv.add(Executables.require("setsid", "util-linux"));
         // prlimit cannot raise a limit above this process's hard one (without CAP_SYS_RESOURCE): the launch would fail
@@ -157,16 +163,17 @@ public final class Sandbox implements AutoCloseable {
             argv.add("--core=0");
             argv.add("--");
         }
-        if (bwrap) argv.addAll(bwrapArgs(spec));
+        if (bwrap) argv.addAll(bwrapArgs(spec, masked));
         argv.addAll(command);
         // the program by the host's absolute path (the sandbox sees the host's / read-only): a PATH the spec grants
         // then only affects what the program itself runs, and cannot make the launch fail obscurely
         int program = argv.size() - command.size();
         if (!command.isEmpty() && !command.getFirst().contains("/")) argv.set(program, Executables.resolve(command.getFirst()));
-        return List.copyOf(argv);
+        return new SandboxProcess.Launch(List.copyOf(argv), bwrap ? bubblewrap.path() : null, List.copyOf(masked));
     }
 
-    private List<String> bwrapArgs(SandboxSpec spec) throws SandboxException {
+    /** bubblewrap's part of the argv; adds to {@code masked} each file it mounts {@code /dev/null} over. */
+    private List<String> bwrapArgs(SandboxSpec spec, List<Path> masked) throws SandboxException {
         List<String> a = new ArrayList<>(List.of(bubblewrap.path(),
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
         // Kernel settings read-only: bubblewrap means to cover /proc/sys, but skips it when access(2) refuses W_OK,
@@ -222,12 +229,12 @@ public final class Sandbox implements AutoCloseable {
                 a.addAll(List.of("--tmpfs", secret.toString()));
                 remount.add(secret.toString());
             } else {
-                a.addAll(List.of("--ro-bind", "/dev/null", secret.toString()));
+                maskWithDevNull(a, masked, secret);
             }
         }
         if (found != null) {
             for (Path socket : found.sockets()) {
-                if (visible(socket, rules)) a.addAll(List.of("--ro-bind", "/dev/null", socket.toString()));
+                if (visible(socket, rules)) maskWithDevNull(a, masked, socket);
             }
         }
         for (String p : remount) a.addAll(List.of("--remount-ro", p));
@@ -239,6 +246,11 @@ public final class Sandbox implements AutoCloseable {
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
         return a;
+    }
+
+    private static void maskWithDevNull(List<String> bwrapArgs, List<Path> masked, Path file) {
+        bwrapArgs.addAll(List.of("--ro-bind", "/dev/null", file.toString()));
+        masked.add(file);
     }
 
     /**
@@ -478,7 +490,8 @@ public final class Sandbox implements AutoCloseable {
                         + "spec's limits, or raise the hard limit (ulimit -H, limits.conf) before starting swarm");
             }
         }
-        List<String> argv = commandLine(spec, command);
+        SandboxProcess.Launch launch = launch(spec, command);
+        List<String> argv = launch.argv();
         Path privateHome = null;
         try {
             for (Path dir : spec.writableDirs()) ensureDirectory(dir);
@@ -535,7 +548,7 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("interrupted while starting the sandbox", e);
         }
         try {
-            return new SandboxProcess(s, spec, listener, stdoutLines, argv, bwrap ? bubblewrap.path() : null, privateHome, homes);
+            return new SandboxProcess(s, launch, spec, listener, stdoutLines, privateHome, homes);
         } catch (RuntimeException | Error e) {
             // nothing will wait for it: stop it and give back what it held
             stopUnwatched(s);

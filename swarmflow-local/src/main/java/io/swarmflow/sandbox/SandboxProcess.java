@@ -22,6 +22,15 @@ public final class SandboxProcess {
     record Started(Process process, long startTicks, PidsCgroup.Group cgroup) {}
 
     /**
+     * What {@link Sandbox} built to start the process.
+     *
+     * @param argv           the argv started
+     * @param bubblewrapPath the bubblewrap executable the process runs under, or null when it runs without
+     * @param maskedFiles    the files bubblewrap mounts {@code /dev/null} over, in argv order; empty without bubblewrap
+     */
+    record Launch(List<String> argv, String bubblewrapPath, List<Path> maskedFiles) {}
+
+    /**
      * Platform threads that copy output, kept for reuse. Not virtual threads: a blocking read of a pipe
      * opened outside {@link ProcessBuilder} (see {@link PosixSpawn}) holds its carrier thread on JDK 25,
      * and two pumps per process would stop every other virtual thread on a 2-core machine.
@@ -36,6 +45,7 @@ public final class SandboxProcess {
     private final List<String> commandLine;
     /** The bubblewrap executable the process runs under, or null. */
     private final String bubblewrapPath;
+    private final List<Path> maskedFiles;
     private final Path privateHome;
     private final PrivateHomes homes;
     /** Set when a process that escaped the group may still use the private HOME: it is then not reused. */
@@ -48,15 +58,15 @@ public final class SandboxProcess {
     private final CompletableFuture<Void> killRequest = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
-    /** @param bubblewrapPath the bubblewrap executable the process runs under, or null when it runs without */
-    SandboxProcess(Started s, SandboxSpec spec, LineListener listener, LineListener stdoutLines, List<String> commandLine,
-                   String bubblewrapPath, Path privateHome, PrivateHomes homes) {
+    SandboxProcess(Started s, Launch launch, SandboxSpec spec, LineListener listener, LineListener stdoutLines,
+                   Path privateHome, PrivateHomes homes) {
         this.process = s.process();
         this.startTicks = s.startTicks();
         this.cgroup = s.cgroup();
         this.spec = spec;
-        this.commandLine = commandLine;
-        this.bubblewrapPath = bubblewrapPath;
+        this.commandLine = launch.argv();
+        this.bubblewrapPath = launch.bubblewrapPath();
+        this.maskedFiles = launch.maskedFiles();
         this.privateHome = privateHome;
         this.homes = homes;
         this.out = new OutputPump(MaskingInputStream.wrap(process.getInputStream(), spec.masked()), spec.stdoutLog(),
@@ -95,18 +105,7 @@ public final class SandboxProcess {
      * directory went too).
      */
     public List<Path> maskedFiles() {
-        if (bubblewrapPath == null) return List.of();
-        List<Path> masked = new java.util.ArrayList<>();
-        // bubblewrap's options, from its path to the "--" before the command; every value there is an absolute path or a
-        // number, so none reads as an option or as the "--"
-        int i = commandLine.indexOf(bubblewrapPath);
-        for (i = i < 0 ? commandLine.size() : i + 1; i < commandLine.size() && !"--".equals(commandLine.get(i)); i++) {
-            if ("--ro-bind".equals(commandLine.get(i)) && i + 2 < commandLine.size() && "/dev/null".equals(commandLine.get(i + 1))) {
-                masked.add(Path.of(commandLine.get(i + 2)));
-                i += 2;
-            }
-        }
-        return List.copyOf(masked);
+        return maskedFiles;
     }
 
     /** Whether the process runs inside bubblewrap. */
