@@ -33,6 +33,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -558,13 +559,19 @@ public final class RunEngine {
         }
     }
 
+    /** Stops every attempt and waits, up to the grace period and 5 s more, for those launched to end. */
     private void stopAllAttempts() {
-        for (Control c : controls.values()) c.cancel();
-        // the process groups are stopped by the executor; wait for the attempts that were launched (an attempt
-        // whose start never became durable was never launched and reports nothing) so none outlives the coordinator
+        for (Control c : controls.values()) {
+            // an attempt whose start is not durable yet is never launched, though it may become durable: nothing would
+            // wait for it
+            c.abandon();
+            c.cancel();
+        }
+        // the process groups are stopped by the executor; wait for the attempts that were launched (the others report
+        // nothing) so none outlives the coordinator
         long deadline = System.currentTimeMillis() + options.gracePeriodMillis() + 5_000;
         boolean interrupted = Thread.interrupted();
-        while (controls.values().stream().anyMatch(c -> c.launched) && System.currentTimeMillis() < deadline) {
+        while (controls.values().stream().anyMatch(Control::launched) && System.currentTimeMillis() < deadline) {
             try {
                 Signal s = inbox.poll(100, TimeUnit.MILLISECONDS);
                 if (s instanceof Done d) controls.remove(d.index());
@@ -718,7 +725,7 @@ public final class RunEngine {
             // listener. The attempts start now, whatever the scheduler is doing (a heartbeat waiting for the database
             // held them back when it started them): the listener hears their output once it heard their start (Control)
             if (telling) inbox.add(APPEND_DURABLE);
-            for (Launch l : toLaunch) launch(l);
+            for (Launch l : toLaunch) if (l.control().launch()) launch(l);
             if (!commands.isEmpty()) inbox.add(new CommandsDurable(commands));
         });
         return f;
@@ -734,7 +741,6 @@ public final class RunEngine {
     }
 
     private void runAttempt(Launch l) {
-        l.control().launched = true;
         PlannedTicket t = tickets[l.index()];
         AttemptResult result;
         try {
@@ -1056,13 +1062,18 @@ public final class RunEngine {
         Thread.ofVirtual().name("attempt-" + tickets[l.index()].id()).start(() -> runAttempt(l));
     }
 
+    /**
+     * Where an attempt is in its launch: its start not durable yet, launched once it was (from the append's completion),
+     * or abandoned by a coordinator that stopped first ({@link #stopAllAttempts}), never to be launched.
+     */
+    private enum Launching { AWAITING_START, LAUNCHED, ABANDONED }
+
     /** The engine's handle on one attempt, given to the executor. */
     private final class Control implements AttemptControl {
         private final int index;
         private final int attempt;
         private volatile boolean cancelled;
-        /** Set once the attempt's thread runs (its start was durable). */
-        volatile boolean launched;
+        private final AtomicReference<Launching> launching = new AtomicReference<>(Launching.AWAITING_START);
         private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
 
         Control(int index, int attempt) {
@@ -1072,6 +1083,21 @@ public final class RunEngine {
 
         private volatile boolean killed;
         private final List<Runnable> onKill = new CopyOnWriteArrayList<>();
+
+        /** Whether the attempt may be launched now that its start is durable: once, and not after {@link #abandon}. */
+        boolean launch() {
+            return launching.compareAndSet(Launching.AWAITING_START, Launching.LAUNCHED);
+        }
+
+        /** The coordinator stops: the attempt is never launched if it was not yet. */
+        void abandon() {
+            launching.compareAndSet(Launching.AWAITING_START, Launching.ABANDONED);
+        }
+
+        /** Whether the attempt was launched: its thread runs or ran. */
+        boolean launched() {
+            return launching.get() == Launching.LAUNCHED;
+        }
 
         void cancel() {
             if (cancelled) return;

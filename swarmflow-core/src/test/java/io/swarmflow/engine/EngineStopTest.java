@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /** How a coordinator stopped by its store stops its attempts ({@code stopAllAttempts}). */
 class EngineStopTest {
@@ -96,6 +98,52 @@ class EngineStopTest {
         } finally {
             release.values().forEach(CountDownLatch::countDown);
             pollGoesOn.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A store that records an attempt's start but says so late (a slow fsync), while the coordinator stops on an error of
+     * the store: the attempt must not start once the coordinator stopped waiting for its attempts, or its process runs on
+     * with nobody to stop it or record its end.
+     */
+    @Test
+    void anAttemptWhoseStartIsDurableOnlyAfterTheCoordinatorStoppedNeverRuns() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>();
+        AtomicBoolean startSubmitted = new AtomicBoolean();
+        RunStore slow = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("append") && !startSubmitted.get()
+                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
+                            startSubmitted.set(true);
+                            @SuppressWarnings("unchecked")
+                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
+                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
+                        }
+                        if (method.getName().equals("pendingCommands") && startSubmitted.get()) {
+                            throw new StoreException.Unavailable("could not read the run's commands: connection reset", null);
+                        }
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(slow, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        EngineOptions options = EngineOptions.builder(stateDir).lease(60_000, 30_000).commandPollMillis(10)
+                .gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, RunListener.NONE)::execute);
+            Throwable thrown = catchThrowable(() -> result.get(2, TimeUnit.MINUTES));
+            assertThat(thrown).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreException.Unavailable.class);
+
+            held.complete(0L); // a's start is durable now, after the coordinator ended
+            await("no attempt starting after its coordinator ended").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> exec.started.isEmpty());
+        } finally {
+            held.complete(0L);
             pool.shutdownNow();
         }
     }
