@@ -559,7 +559,10 @@ public final class RunEngine {
         }
     }
 
-    /** Stops every attempt and waits, up to the grace period and 5 s more, for those launched to end. */
+    /**
+     * Stops every attempt and waits, up to the grace period and 5 s more, for those launched to end, and for the appends
+     * in flight to be durable or fail, so the listener hears what they record ({@link #tellOnTheWayOut}).
+     */
     private void stopAllAttempts() {
         for (Control c : controls.values()) {
             // an attempt whose start is not durable yet is never launched, though it may become durable: nothing would
@@ -571,7 +574,8 @@ public final class RunEngine {
         // nothing) so none outlives the coordinator
         long deadline = System.currentTimeMillis() + options.gracePeriodMillis() + 5_000;
         boolean interrupted = Thread.interrupted();
-        while (controls.values().stream().anyMatch(Control::launched) && System.currentTimeMillis() < deadline) {
+        while ((controls.values().stream().anyMatch(Control::launched) || untold.stream().anyMatch(u -> !u.durable().isDone()))
+                && System.currentTimeMillis() < deadline) {
             try {
                 Signal s = inbox.poll(100, TimeUnit.MILLISECONDS);
                 if (s instanceof Done d) controls.remove(d.index());
@@ -1047,8 +1051,9 @@ public final class RunEngine {
     }
 
     /**
-     * As the coordinator ends on an error: the listener hears what was recorded, and the notices of the rest without its
-     * events (an append that failed wrote nothing, and every later one fails too).
+     * As the coordinator ends on an error, once {@link #stopAllAttempts} waited for the appends in flight: the listener
+     * hears what was recorded, and the notices of the rest without its events (an append that failed wrote nothing, and
+     * every later one fails too; one still not durable after that wait is not known to be recorded).
      */
     private void tellOnTheWayOut() {
         tell();

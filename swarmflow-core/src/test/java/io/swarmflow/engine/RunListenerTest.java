@@ -29,6 +29,7 @@ import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -267,6 +268,56 @@ class RunListenerTest {
         } finally {
             held.complete(0L);
             heartbeatGoesOn.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The coordinator stops on an error of the store (a read failing) while an append of its own is in flight: what that
+     * append records once durable is heard before {@code execute()} ends, as the rest of the log, though its attempt,
+     * started too late for the coordinator to stop it, never runs.
+     */
+    @Test
+    void anAppendDurableAfterTheCoordinatorFailedIsHeard() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>();
+        AtomicBoolean startSubmitted = new AtomicBoolean();
+        CountDownLatch failed = new CountDownLatch(1);
+        RunStore slow = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("append") && !startSubmitted.get()
+                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
+                            startSubmitted.set(true);
+                            @SuppressWarnings("unchecked")
+                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
+                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
+                        }
+                        if (method.getName().equals("pendingCommands") && startSubmitted.get()) {
+                            failed.countDown();
+                            throw new StoreException.Unavailable("could not read the run's commands: connection reset", null);
+                        }
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(slow, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options(), heard)::execute);
+            failed.await();
+            assertThat(catchThrowable(() -> result.get(1, java.util.concurrent.TimeUnit.SECONDS)))
+                    .as("the coordinator waits for the append it submitted").isInstanceOf(java.util.concurrent.TimeoutException.class);
+
+            held.complete(0L);
+            assertThatThrownBy(result::get).hasCauseInstanceOf(StoreException.Unavailable.class);
+            assertThat(heard.events).containsExactlyElementsOf(recorded(run)).anyMatch(e -> e instanceof RunEvent.AttemptStarted);
+            assertThat(exec.started).isEmpty();
+        } finally {
+            held.complete(0L);
             pool.shutdownNow();
         }
     }
