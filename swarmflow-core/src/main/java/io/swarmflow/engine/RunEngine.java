@@ -106,7 +106,7 @@ public final class RunEngine {
     private List<Told> told = new ArrayList<>();
     /**
      * Appends submitted and not yet told to the listener, in the order submitted, which is the store's order: each is told
-     * (then its attempts' output held so far) once it is durable and every earlier one was told. Only when {@link #telling}.
+     * once it is durable and every earlier one was told. Only when {@link #telling}.
      */
     private final ArrayDeque<Untold> untold = new ArrayDeque<>();
     private final List<Launch> launches = new ArrayList<>();
@@ -148,8 +148,11 @@ public final class RunEngine {
 
     private record Notice(String message) implements Told {}
 
-    /** One append, what the listener hears of it, and the attempts it started, whose output it hears after it. */
-    private record Untold(List<Told> told, List<Launch> launches, CompletableFuture<Long> durable) {}
+    /** Right after an attempt's {@link AttemptStarted}: the listener hears the attempt's output from then on. */
+    private record OutputFollows(Control control) implements Told {}
+
+    /** One append and what the listener hears of it. */
+    private record Untold(List<Told> told, CompletableFuture<Long> durable) {}
 
     private record Launch(int index, int attempt, Control control) {}
 
@@ -685,6 +688,7 @@ public final class RunEngine {
             runningPerProfile[p]++;
             emit(new AttemptStarted(tickets[i].id(), a, options.leaseMillis()));
             Control control = new Control(i, a);
+            if (telling) told.add(new OutputFollows(control));
             controls.put(i, control);
             launches.add(new Launch(i, a, control));
         }
@@ -717,7 +721,7 @@ public final class RunEngine {
         appliedCommands.clear();
         if (telling) {
             // before whenComplete: a store may have completed f already, and the scheduler tells it on APPEND_DURABLE
-            untold.add(new Untold(told, toLaunch, f));
+            untold.add(new Untold(told, f));
             told = new ArrayList<>();
         }
         f.whenComplete((seq, error) -> {
@@ -1029,10 +1033,10 @@ public final class RunEngine {
     }
 
     /**
-     * Tells the listener what the appends durable so far hold, oldest first, stopping at the first one not done yet, then
-     * the output their attempts printed meanwhile, and lets the rest of it through: an attempt's output never comes before
-     * its start. A failed append (whose attempts never started) tells only its notices (its failure ends the coordinator:
-     * {@link StoreFailed}, {@link #tellOnTheWayOut}).
+     * Tells the listener what the appends durable so far hold, oldest first, stopping at the first one not done yet; after
+     * each attempt's start, the output it printed meanwhile, and lets the rest of it through: an attempt's output never
+     * comes before its start. A failed append (whose attempts never started) tells only its notices (its failure ends the
+     * coordinator: {@link StoreFailed}, {@link #tellOnTheWayOut}).
      */
     private void tell() {
         while (!untold.isEmpty() && untold.peekFirst().durable().isDone()) {
@@ -1044,9 +1048,11 @@ public final class RunEngine {
                         if (recorded) listener.onEvent(h.event(), h.atMillis());
                     }
                     case Notice n -> listener.onNotice(n.message());
+                    case OutputFollows o -> {
+                        if (recorded) o.control().startHeard();
+                    }
                 }
             }
-            if (recorded) for (Launch l : u.launches()) l.control().startHeard();
         }
     }
 

@@ -10,7 +10,8 @@ import io.swarmflow.store.RunEvent;
  * once, in the order of the run's event log, and never an event whose append failed (a coordinator stopped by the store,
  * say while another process holds the database locked, leaves unheard what it did but could not record). When
  * {@link RunEngine#execute()} returns, the listener has heard every event of the run up to its {@link RunEvent.RunFinished};
- * when it throws, every event recorded before the failure. Events and the coordinator's notices come from the scheduler
+ * when it throws, every event recorded before the failure, and those of its appends then in flight that became durable
+ * while it stopped its attempts. Events and the coordinator's notices come from the scheduler
  * thread (the caller of {@code execute()}), never from the store's writer.
  */
 public interface RunListener {

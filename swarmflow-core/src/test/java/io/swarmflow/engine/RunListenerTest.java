@@ -321,4 +321,67 @@ class RunListenerTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * Two attempts started by one append print before the listener heard it (the scheduler thread waits in a heartbeat
+     * meanwhile): each one's lines come right after its own start, before the next event, as {@link RunListener} says.
+     */
+    @Test
+    void heldOutputComesRightAfterItsOwnStart() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>();
+        AtomicBoolean startsSubmitted = new AtomicBoolean();
+        CountDownLatch heartbeatHeld = new CountDownLatch(1);
+        CountDownLatch printed = new CountDownLatch(2);
+        RunStore waiting = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        if (method.getName().equals("append") && !startsSubmitted.get()
+                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
+                            startsSubmitted.set(true);
+                            @SuppressWarnings("unchecked")
+                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
+                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
+                        }
+                        if (method.getName().equals("heartbeat") && startsSubmitted.get() && heartbeatHeld.getCount() > 0) {
+                            heartbeatHeld.countDown();
+                            printed.await(); // the scheduler hears the starts only once both attempts printed
+                        }
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stdout", "hello from " + r.ticket().id());
+                printed.countDown();
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(waiting, exec);
+        String run = service.create(new TestPlans().ticket("a").ticket("b").build(), "spec.yaml");
+        Heard heard = new Heard();
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, heard)::execute);
+            heartbeatHeld.await(); // both starts submitted in one append, not durable yet; the scheduler waits in a heartbeat
+            held.complete(0L);
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+
+            List<String> all = heard.all;
+            int a = all.indexOf("event:AttemptStarted a");
+            int b = all.indexOf("event:AttemptStarted b");
+            String first = a < b ? "a" : "b";
+            String second = a < b ? "b" : "a";
+            assertThat(all.subList(Math.min(a, b), Math.max(a, b) + 2)).containsExactly("event:AttemptStarted " + first,
+                    "log:" + first + " hello from " + first, "event:AttemptStarted " + second, "log:" + second + " hello from " + second);
+        } finally {
+            held.complete(0L);
+            printed.countDown();
+            printed.countDown();
+            pool.shutdownNow();
+        }
+    }
 }
