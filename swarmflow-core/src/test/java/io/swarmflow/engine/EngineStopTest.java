@@ -109,26 +109,12 @@ class EngineStopTest {
      */
     @Test
     void anAttemptWhoseStartIsDurableOnlyAfterTheCoordinatorStoppedNeverRuns() throws Exception {
-        CompletableFuture<Long> held = new CompletableFuture<>();
-        AtomicBoolean startSubmitted = new AtomicBoolean();
-        RunStore slow = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
-                (proxy, method, args) -> {
-                    try {
-                        if (method.getName().equals("append") && !startSubmitted.get()
-                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
-                            startSubmitted.set(true);
-                            @SuppressWarnings("unchecked")
-                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
-                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
-                        }
-                        if (method.getName().equals("pendingCommands") && startSubmitted.get()) {
-                            throw new StoreException.Unavailable("could not read the run's commands: connection reset", null);
-                        }
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        CompletableFuture<Long> held = new CompletableFuture<>(); // a's start is durable when the test says so
+        RunStore slow = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("pendingCommands")) {
+                throw new StoreException.Unavailable("could not read the run's commands: connection reset", null);
+            }
+        });
         ScriptedExecutor exec = ScriptedExecutor.allSucceed();
         RunService service = new RunService(slow, exec);
         String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");

@@ -211,29 +211,15 @@ class RunListenerTest {
      */
     @Test
     void anAttemptStartsOnceDurableThoughTheSchedulerWaitsForTheStore() throws Exception {
-        CompletableFuture<Long> held = new CompletableFuture<>();
-        AtomicBoolean startSubmitted = new AtomicBoolean();
+        CompletableFuture<Long> held = new CompletableFuture<>(); // a's start is durable when the test says so
         CountDownLatch heartbeatHeld = new CountDownLatch(1);
         CountDownLatch heartbeatGoesOn = new CountDownLatch(1);
-        RunStore waiting = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
-                (proxy, method, args) -> {
-                    try {
-                        if (method.getName().equals("append") && !startSubmitted.get()
-                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
-                            startSubmitted.set(true);
-                            @SuppressWarnings("unchecked")
-                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
-                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
-                        }
-                        if (method.getName().equals("heartbeat") && startSubmitted.get() && heartbeatHeld.getCount() > 0) {
-                            heartbeatHeld.countDown();
-                            heartbeatGoesOn.await();
-                        }
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        RunStore waiting = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("heartbeat") && heartbeatHeld.getCount() > 0) {
+                heartbeatHeld.countDown();
+                heartbeatGoesOn.await();
+            }
+        });
         CountDownLatch printed = new CountDownLatch(1);
         ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
             @Override
@@ -279,28 +265,14 @@ class RunListenerTest {
      */
     @Test
     void anAppendDurableAfterTheCoordinatorFailedIsHeard() throws Exception {
-        CompletableFuture<Long> held = new CompletableFuture<>();
-        AtomicBoolean startSubmitted = new AtomicBoolean();
+        CompletableFuture<Long> held = new CompletableFuture<>(); // a's start is durable when the test says so
         CountDownLatch failed = new CountDownLatch(1);
-        RunStore slow = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
-                (proxy, method, args) -> {
-                    try {
-                        if (method.getName().equals("append") && !startSubmitted.get()
-                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
-                            startSubmitted.set(true);
-                            @SuppressWarnings("unchecked")
-                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
-                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
-                        }
-                        if (method.getName().equals("pendingCommands") && startSubmitted.get()) {
-                            failed.countDown();
-                            throw new StoreException.Unavailable("could not read the run's commands: connection reset", null);
-                        }
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        RunStore slow = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("pendingCommands")) {
+                failed.countDown();
+                throw new StoreException.Unavailable("could not read the run's commands: connection reset", null);
+            }
+        });
         ScriptedExecutor exec = ScriptedExecutor.allSucceed();
         RunService service = new RunService(slow, exec);
         String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
@@ -328,29 +300,15 @@ class RunListenerTest {
      */
     @Test
     void heldOutputComesRightAfterItsOwnStart() throws Exception {
-        CompletableFuture<Long> held = new CompletableFuture<>();
-        AtomicBoolean startsSubmitted = new AtomicBoolean();
+        CompletableFuture<Long> held = new CompletableFuture<>(); // the starts are durable when the test says so
         CountDownLatch heartbeatHeld = new CountDownLatch(1);
         CountDownLatch printed = new CountDownLatch(2);
-        RunStore waiting = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
-                (proxy, method, args) -> {
-                    try {
-                        if (method.getName().equals("append") && !startsSubmitted.get()
-                                && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
-                            startsSubmitted.set(true);
-                            @SuppressWarnings("unchecked")
-                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
-                            return f.thenCombine(held, (seq, ignored) -> seq); // durable when the test says so
-                        }
-                        if (method.getName().equals("heartbeat") && startsSubmitted.get() && heartbeatHeld.getCount() > 0) {
-                            heartbeatHeld.countDown();
-                            printed.await(); // the scheduler hears the starts only once both attempts printed
-                        }
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        RunStore waiting = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("heartbeat") && heartbeatHeld.getCount() > 0) {
+                heartbeatHeld.countDown();
+                printed.await(); // the scheduler hears the starts only once both attempts printed
+            }
+        });
         ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
             @Override
             public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
