@@ -475,7 +475,7 @@ public final class RunEngine {
             if (!cancelling) dispatch();
             flush();
 
-            if (running == 0 && launches.isEmpty()) {
+            if (running == 0) { // an attempt dispatched counts as running from then on, launched or not
                 if (finalCount == n) return end(anyFailure() ? RunState.FAILED : RunState.SUCCEEDED);
                 if (cancelling) return end(RunState.CANCELLED);
                 if (!waitingNoticeShown && retryTimers.isEmpty() && noneReady()) { // noneReady() walks the queues: last
