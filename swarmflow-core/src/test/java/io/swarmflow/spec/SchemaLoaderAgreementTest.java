@@ -219,9 +219,16 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, when: failure}\n"));
         c.addAll(ticketValues("network", List.of("true", "false", "yes", "no", "on", "off", "True", "FALSE", "Yes", "NO", "On", "OFF",
                 "'true'", "\"no\"", "'Yes'"), List.of("yEs", "tRUE", "y", "n", "1", "0", "' true'", "maybe", "~", "[true]")));
-        c.addAll(ticketValues("outputs", List.of("{o: out.txt}", "{o: 5}", "{o: {file: f}}", "{o: {json: k}}", "{o: {json: 5}}", "{}", "{_o-1: f}"),
+        c.addAll(ticketValues("outputs", List.of("{o: out.txt}", "{o: 5}", "{o: {file: f}}", "{o: {json: k}}", "{o: {json: 5}}", "{}", "{_o-1: f}",
+                        "{o: ' x'}", "{o: ' /x'}", "{o: {file: 'a b'}}", "{o: {json: \"\\u00A0\"}}", "{o: {json: ' k'}}"),
                 List.of("~", "[o]", "x", "{o: ~}", "{o: [f]}", "{o: {}}", "{o: {file: f, json: k}}", "{o: {path: f}}",
-                        "{o: {json: ' '}}", "{o: {json: ~}}", "{-o: f}", "{'o o': f}", "{" + "o".repeat(65) + ": f}")));
+                        "{o: {json: ' '}}", "{o: {json: ~}}", "{-o: f}", "{'o o': f}", "{" + "o".repeat(65) + ": f}",
+                        // blank as String.isBlank has it, and absolute: the schema spells out both
+                        "{o: ''}", "{o: ' '}", "{o: \"\\t\"}", "{o: {file: ''}}", "{o: /etc/passwd}", "{o: {file: /x}}", "{o: '\\x'}",
+                        "{o: {json: \"\\u2003\"}}", "{o: {json: \"\\u3000\\n\"}}")));
+        for (String v : List.of("../x", ".", "./", "a/../..", "'${{ vars.v }}/../..'")) {
+            c.add(schemaOnly(Gap.VALUES, "vars: {v: x}\ntickets:\n  - {id: a, run: echo, outputs: {o: " + v + "}}\n"));
+        }
         c.addAll(ticketValues("matrix", List.of("{os: [linux, mac]}", "{n: [1, 2.5, true]}", "{os: [linux], jdk: [21, 25]}"),
                 List.of("{}", "~", "[os]", "{os: []}", "{os: linux}", "{os: [~]}", "{os: [[a]]}", "{os: [{a: b}]}", "{-os: [a]}")));
         c.add(schemaOnly(Gap.LIMIT, "tickets:\n  - {id: a, run: echo, matrix: {a: [1,2,3,4,5,6,7,8,9,10], b: [1,2,3,4,5,6,7,8,9,10], "

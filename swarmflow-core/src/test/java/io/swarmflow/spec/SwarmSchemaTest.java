@@ -149,4 +149,53 @@ class SwarmSchemaTest {
         assertThat(validate("tickets:\n  - {id: a, run: echo, env: {E" + "x".repeat(128) + ": 1}}\n")).isNotEmpty();
         assertThat(validate("tickets:\n  - {id: a, run: echo, outputs: {o: {json: \" \"}}}\n")).isNotEmpty();
     }
+
+    /** Every schema node with {@code properties}: the loader refuses keys outside its lists everywhere, so must the schema. */
+    @Test
+    void everyMappingOfKnownKeysIsClosed() {
+        List<String> open = new java.util.ArrayList<>();
+        walk(json, "", (pointer, node) -> {
+            if (node.has("properties") && node.path("additionalProperties").asBoolean(true)) open.add(pointer);
+        });
+        assertThat(open).as("mappings whose unknown keys the schema accepts").isEmpty();
+    }
+
+    /**
+     * Editors run the schema's patterns as ECMAScript regular expressions, this test as Java's: {@code \s}, {@code \w},
+     * {@code \d}, {@code \b} and {@code .} mean other characters to each (ECMAScript's {@code \s} takes a no-break
+     * space, Java's only ASCII), so a pattern spells its characters out. A {@code \S} key of {@code json} let editors
+     * refuse a no-break space the loader accepts, and this test accept an em space the loader refuses.
+     */
+    @Test
+    void patternsUseNoCharacterClassWhoseMeaningDependsOnTheRegexDialect() {
+        List<String> patterns = new java.util.ArrayList<>();
+        walk(json, "", (pointer, node) -> {
+            if (node.has("pattern")) patterns.add(node.get("pattern").asText());
+        });
+        assertThat(patterns).hasSizeGreaterThan(5)
+                .noneMatch(p -> p.matches("(?s).*(?<!\\\\)\\\\[sSwWdDbB].*"))
+                .noneMatch(p -> p.replaceAll("\\\\.", "").replaceAll("\\[[^\\]]*]", "").contains("."));
+    }
+
+    /** A blank json key or output path is what String.isBlank calls blank (the loader's test), character by character. */
+    @Test
+    void blankMeansWhatTheLoaderCallsBlank() {
+        java.util.regex.Pattern json = java.util.regex.Pattern.compile(
+                SwarmSchemaTest.json.at("/$defs/output/anyOf/2/properties/json/pattern").asText());
+        java.util.regex.Pattern path = java.util.regex.Pattern.compile(SwarmSchemaTest.json.at("/$defs/path/pattern").asText());
+        for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
+            String text = Character.toString(c);
+            assertThat(json.matcher(text).find()).as("json key U+%04X", c).isEqualTo(!text.isBlank());
+            assertThat(path.matcher(text).find()).as("path U+%04X", c).isEqualTo(!text.isBlank() && c != '/' && c != '\\');
+        }
+    }
+
+    private static void walk(JsonNode node, String pointer, java.util.function.BiConsumer<String, JsonNode> visit) {
+        if (node.isObject()) {
+            visit.accept(pointer, node);
+            node.fields().forEachRemaining(e -> walk(e.getValue(), pointer + "/" + e.getKey(), visit));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) walk(node.get(i), pointer + "/" + i, visit);
+        }
+    }
 }
