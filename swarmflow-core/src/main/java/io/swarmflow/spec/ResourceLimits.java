@@ -8,7 +8,7 @@ package io.swarmflow.spec;
  * @param fileSizeBytes    RLIMIT_FSIZE in bytes; 0 means unlimited
  * @param processes        RLIMIT_NPROC (processes of the user); 0 means unlimited
  * @param logBytes         cap on each captured stream (stdout, stderr) per attempt, in bytes;
- *                         output past it is dropped and a truncation marker is written
+ *                         output past it is dropped and a truncation marker is written; 0 means unlimited
  */
 public record ResourceLimits(long cpuSeconds, long addressSpaceBytes, long fileSizeBytes, int processes, long logBytes) {
     /** Defaults: 1 h CPU, 8 GiB address space, 1 GiB per file, 1024 processes, 10 MiB of log per stream. */
