@@ -72,7 +72,11 @@ class SchemaLoaderAgreementTest {
         /** Needs of tickets that do not exist, cycles, ids used twice, when: failure without needs. */
         GRAPH("which is not a ticket", "needs itself", "^dependency cycles? ", "^duplicate ticket id '", "^matrix expansion id '",
                 "has when: failure but needs nothing"),
-        /** References to variables, matrix keys, outputs and tickets that do not exist or are not in reach. */
+        /**
+         * References to variables, matrix keys, outputs and tickets that do not exist or are not in reach; and in run and in
+         * defaults' run and agent, which are checked only where they apply (a noop ticket ignores its run), a ${{ that begins
+         * no complete reference or stands where none is substituted.
+         */
         REFERENCE("^unknown (variable|matrix key|reference|ticket) ", "is not available in", "outside a matrix ticket",
                 "outputs of other tickets are not available", "is not a complete reference", "is a matrix ticket; ",
                 "which it does not need", "has no output '", "which exist only once it has run", "is not substituted"),
@@ -138,7 +142,28 @@ class SchemaLoaderAgreementTest {
             c.add(valid("name: " + v + "\n" + TICKET));
             c.add(valid("description: " + v + "\n" + TICKET));
         }
-        c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\nname: '${{ vars.v }}'\n" + TICKET));
+        // a ${{ (not escaped) where nothing is substituted, or one that begins no complete reference where references are
+        for (String v : List.of("name: '${{ vars.v }}'", "description: 'a ${{ vars.v }} b'", "name: '${{'", "repo: '${{ vars.v'",
+                "repo: '${{ vars.v }'", "defaults: {env: {A: '${{ vars.v'}}", "agents: {p: {kind: shell, env: {A: 'x ${{ a b }}'}}}")) {
+            c.add(invalid("vars: {v: x}\n" + v + "\n" + TICKET));
+        }
+        for (String v : List.of("name: '$${{ vars.v }}'", "description: '$$${{'", "name: '${ {'", "agents: {p: {kind: shell, env: {A: '${{vars.v}}'}}}",
+                "defaults: {env: {A: \"${{\\tvars.v\\n}}\"}}")) {
+            c.add(valid("vars: {v: x}\n" + v + "\n" + TICKET));
+        }
+        c.addAll(ticketValues("agent", List.of(), List.of("'${{ vars.v }}'", "'x${{'")));
+        c.addAll(ticketValues("title", List.of("'$${{ vars.v'", "'${{vars.v}}${{ vars.v }}'"),
+                List.of("'${{ vars.v }'", "'${{ vars.v }} ${{'", "'${{ a b }}'", "'${{ }}'")));
+        c.addAll(ticketValues("env", List.of("{A: '$${{ x'}"), List.of("{A: '${{ vars.v'}", "{A: '${{ vars.v }}', B: '${{'}")));
+        c.addAll(ticketValues("outputs", List.of("{o: 'f-${{ vars.v }}'}", "{o: {json: '$${{ vars.v }}'}}"),
+                List.of("{o: 'f${{ vars.v'}", "{o: {file: '${{ a b }}'}}", "{o: {json: '${{ vars.v }}'}}")));
+        // where a ticket's run or defaults' run and agent apply depends on the agent: a noop ticket ignores its run
+        c.add(valid("vars: {v: x}\ntickets:\n  - {id: a, agent: noop, run: '${{ vars.v'}\n"));
+        c.add(valid("vars: {v: x}\ndefaults: {run: '${{ vars.v', agent: '${{ vars.v }}'}\ntickets:\n  - {id: a, agent: shell, run: echo}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ntickets:\n  - {id: a, run: 'echo ${{ vars.v }'}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ndefaults: {run: '${{ vars.v'}\ntickets:\n  - {id: a}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ndefaults: {agent: '${{ vars.v }}'}\n" + TICKET));
+        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, title: '${{ vars }}'}\n"));
         c.add(valid("vars: {a: 1, b: x, c: true, d: ~, e: '', f: 1.5}\n" + TICKET));
         for (String v : List.of("[1]", "{a: b}")) c.add(invalid("vars: {a: " + v + "}\n" + TICKET));
         for (String v : List.of("~", "[a]", "x")) c.add(invalid("vars: " + v + "\n" + TICKET));

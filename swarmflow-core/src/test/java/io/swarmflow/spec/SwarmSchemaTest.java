@@ -190,6 +190,35 @@ class SwarmSchemaTest {
         }
     }
 
+
+    /**
+     * The schema's reference patterns find what the loader finds: {@code text} any <code>${{</code> not escaped as
+     * <code>$${{</code> (Templates.openings), {@code template} one that begins no complete reference (Templates.malformed),
+     * on random texts of the characters references are made of.
+     */
+    @Test
+    void referencePatternsFindWhatTheLoaderFinds() {
+        java.util.regex.Pattern opening = java.util.regex.Pattern.compile(json.at("/$defs/text/not/pattern").asText());
+        java.util.regex.Pattern malformed = java.util.regex.Pattern.compile(json.at("/$defs/template/not/pattern").asText());
+        char[] alphabet = {'$', '$', '{', '{', '}', '}', ' ', '\t', '\n', '\u00A0', 'v', '.', '-', '_'};
+        java.util.Random random = new java.util.Random(42);
+        int openings = 0;
+        int complete = 0;
+        for (int i = 0; i < 200_000; i++) {
+            char[] text = new char[random.nextInt(16)];
+            for (int j = 0; j < text.length; j++) text[j] = alphabet[random.nextInt(alphabet.length)];
+            String t = new String(text);
+            boolean opens = !Templates.openings(t).isEmpty();
+            boolean broken = !Templates.malformed(t).isEmpty();
+            assertThat(opening.matcher(t).find()).as("opening in '%s'", t).isEqualTo(opens);
+            assertThat(malformed.matcher(t).find()).as("malformed in '%s'", t).isEqualTo(broken);
+            if (opens) openings++;
+            if (opens && !broken) complete++; // so both answers of each pattern are seen
+        }
+        assertThat(openings).isGreaterThan(1000);
+        assertThat(complete).isGreaterThan(10);
+    }
+
     private static void walk(JsonNode node, String pointer, java.util.function.BiConsumer<String, JsonNode> visit) {
         if (node.isObject()) {
             visit.accept(pointer, node);
