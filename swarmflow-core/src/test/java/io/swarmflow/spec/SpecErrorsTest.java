@@ -17,6 +17,21 @@ class SpecErrorsTest {
     @TempDir
     Path dir;
 
+    /** A spec with hundreds of problems shows the first Problems.MAX_SHOWN and counts the rest, as docs/spec.md says. */
+    @Test
+    void pastTheFirst200ProblemsALastLineCountsTheRest() throws IOException {
+        StringBuilder yaml = new StringBuilder("tickets:\n");
+        for (int i = 0; i < 250; i++) yaml.append("  - {id: t").append(i).append(", run: echo, neds: [x]}\n");
+
+        java.util.List<String> errors = errors(dir, yaml.toString());
+
+        assertThat(errors).hasSize(Problems.MAX_SHOWN + 1);
+        assertThat(errors.get(0)).startsWith("swarm.yaml:2:").contains("unknown key 'neds'");
+        assertThat(errors.get(Problems.MAX_SHOWN)).isEqualTo("swarm.yaml: 50 more errors not shown; fix the ones above first");
+        assertThat(SpecPageKeysTest.section("Errors").replaceAll("\\s+", " ")).contains("past " + Problems.MAX_SHOWN
+                + " problems, the first " + Problems.MAX_SHOWN + " are shown", "`swarm.yaml: 50 more errors not shown; fix the ones above first`");
+    }
+
     @Test
     void cycleIsPrintedAsAPathAtItsFirstTicket() throws IOException {
         assertThat(errors(dir, """

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,15 +21,14 @@ import org.junit.jupiter.api.Test;
 class SpecPageKeysTest {
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
-    static String page;
-
-    @BeforeAll
-    static void readPage() throws IOException {
-        page = Files.readString(Path.of("..", "docs", "spec.md"));
-    }
-
-    /** The section of the page under the heading {@code ## title}, up to the next heading of that level. */
+    /** The section of docs/spec.md under the heading {@code ## title}, up to the next heading of that level. */
     static String section(String title) {
+        String page;
+        try {
+            page = Files.readString(Path.of("..", "docs", "spec.md"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         int start = page.indexOf("\n## " + title + "\n");
         assertThat(start).as("docs/spec.md has a section '%s'", title).isNotNegative();
         int end = page.indexOf("\n## ", start + 1);
