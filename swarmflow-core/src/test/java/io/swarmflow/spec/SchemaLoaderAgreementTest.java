@@ -73,9 +73,9 @@ class SchemaLoaderAgreementTest {
         GRAPH("which is not a ticket", "needs itself", "^dependency cycles? ", "^duplicate ticket id '", "^matrix expansion id '",
                 "has when: failure but needs nothing"),
         /**
-         * References to variables, matrix keys, outputs and tickets that do not exist or are not in reach; and in run and in
-         * defaults' run and agent, which are checked only where they apply (a noop ticket ignores its run), a ${{ that begins
-         * no complete reference or stands where none is substituted.
+         * References to variables, matrix keys, outputs and tickets that do not exist or are not in reach, matrix keys outside
+         * a matrix ticket; and in run and in defaults' run and agent, which are checked only where they apply (a noop ticket
+         * ignores its run), a reference of a kind the text cannot have or a ${{ that begins no complete reference.
          */
         REFERENCE("^unknown (variable|matrix key|reference|ticket) ", "is not available in", "outside a matrix ticket",
                 "outputs of other tickets are not available", "is not a complete reference", "is a matrix ticket; ",
@@ -157,13 +157,34 @@ class SchemaLoaderAgreementTest {
         c.addAll(ticketValues("env", List.of("{A: '$${{ x'}"), List.of("{A: '${{ vars.v'}", "{A: '${{ vars.v }}', B: '${{'}")));
         c.addAll(ticketValues("outputs", List.of("{o: 'f-${{ vars.v }}'}", "{o: {json: '$${{ vars.v }}'}}"),
                 List.of("{o: 'f${{ vars.v'}", "{o: {file: '${{ a b }}'}}", "{o: {json: '${{ vars.v }}'}}")));
+        // each text with references takes only some: title and output paths vars and matrix, repo vars, env values all
+        // five, an agent profile's env vars, run.id and env
+        String ticketB = "  - {id: b, run: echo, outputs: {o: f}}\n";
+        for (String ref : List.of("vars.v", "matrix.m", "run.id", "env.PATH", "tickets.b.outputs.o", "vars.v.w", "var.v", "run.x",
+                "tickets.b.o", "tickets.b.outputs.o.p", "v")) {
+            boolean load = ref.equals("vars.v") || ref.equals("matrix.m");
+            boolean env = load || List.of("run.id", "env.PATH", "tickets.b.outputs.o").contains(ref);
+            boolean profile = List.of("vars.v", "run.id", "env.PATH").contains(ref);
+            String r = "'x ${{ " + ref + " }}'";
+            String matrixTicket = "vars: {v: x}\ntickets:\n" + ticketB + "  - {id: a, run: echo, needs: [b], matrix: {m: [1]}, ";
+            c.add(load ? valid(matrixTicket + "title: " + r + "}\n") : invalid(matrixTicket + "title: " + r + "}\n"));
+            c.add(load ? valid(matrixTicket + "outputs: {o: " + r + "}}\n") : invalid(matrixTicket + "outputs: {o: " + r + "}}\n"));
+            c.add(env ? valid(matrixTicket + "env: {A: " + r + "}}\n") : invalid(matrixTicket + "env: {A: " + r + "}}\n"));
+            String profileSpec = "vars: {v: x}\nagents: {p: {kind: shell, env: {A: " + r + "}}}\n" + TICKET;
+            c.add(profile ? valid(profileSpec) : invalid(profileSpec));
+            if (!ref.equals("vars.v")) c.add(invalid("vars: {v: x}\nrepo: " + r + "\n" + TICKET));
+        }
+        c.add(schemaOnly(Gap.REPOSITORY, "vars: {v: .}\nrepo: '${{ vars.v }}'\n" + TICKET));
+        c.add(valid("vars: {v: x}\ndefaults: {env: {A: '${{ vars.v }} ${{ run.id }} ${{ env.PATH }}'}}\n" + TICKET));
+        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, title: '${{ matrix.m }}'}\n")); // not a matrix ticket
         // where a ticket's run or defaults' run and agent apply depends on the agent: a noop ticket ignores its run
         c.add(valid("vars: {v: x}\ntickets:\n  - {id: a, agent: noop, run: '${{ vars.v'}\n"));
         c.add(valid("vars: {v: x}\ndefaults: {run: '${{ vars.v', agent: '${{ vars.v }}'}\ntickets:\n  - {id: a, agent: shell, run: echo}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ntickets:\n  - {id: a, run: 'echo ${{ vars.v }'}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ndefaults: {run: '${{ vars.v'}\ntickets:\n  - {id: a}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ndefaults: {agent: '${{ vars.v }}'}\n" + TICKET));
-        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, title: '${{ vars }}'}\n"));
+        c.add(invalid("tickets:\n  - {id: a, run: echo, title: '${{ vars }}'}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ vars }}'}\n"));
         c.add(valid("vars: {a: 1, b: x, c: true, d: ~, e: '', f: 1.5}\n" + TICKET));
         for (String v : List.of("[1]", "{a: b}")) c.add(invalid("vars: {a: " + v + "}\n" + TICKET));
         for (String v : List.of("~", "[a]", "x")) c.add(invalid("vars: " + v + "\n" + TICKET));

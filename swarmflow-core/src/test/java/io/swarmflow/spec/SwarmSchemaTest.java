@@ -192,17 +192,19 @@ class SwarmSchemaTest {
 
 
     /**
-     * The schema's reference patterns find what the loader finds: {@code text} any <code>${{</code> not escaped as
-     * <code>$${{</code> (Templates.openings), {@code template} one that begins no complete reference (Templates.malformed),
-     * on random texts of the characters references are made of.
+     * The schema's reference patterns find what the loader finds: {@code text}'s any <code>${{</code> not escaped as
+     * <code>$${{</code> (Templates.openings); those of the texts with references, each such opening that begins no
+     * complete reference (Templates.malformed), besides the references that text cannot have (SchemaLoaderAgreementTest's
+     * cases); none finds anything in a text without an opening. On random texts of the characters references are made of.
      */
     @Test
     void referencePatternsFindWhatTheLoaderFinds() {
         java.util.regex.Pattern opening = java.util.regex.Pattern.compile(json.at("/$defs/text/not/pattern").asText());
-        java.util.regex.Pattern malformed = java.util.regex.Pattern.compile(json.at("/$defs/template/not/pattern").asText());
+        List<java.util.regex.Pattern> references = java.util.stream.Stream.of("repoText", "ticketText", "envValue", "profileEnvValue")
+                .map(d -> java.util.regex.Pattern.compile(json.at("/$defs/" + d + "/not/pattern").asText())).toList();
         char[] alphabet = {'$', '$', '{', '{', '}', '}', ' ', '\t', '\n', '\u00A0', 'v', '.', '-', '_'};
         java.util.Random random = new java.util.Random(42);
-        int openings = 0;
+        int malformed = 0;
         int complete = 0;
         for (int i = 0; i < 200_000; i++) {
             char[] text = new char[random.nextInt(16)];
@@ -211,11 +213,14 @@ class SwarmSchemaTest {
             boolean opens = !Templates.openings(t).isEmpty();
             boolean broken = !Templates.malformed(t).isEmpty();
             assertThat(opening.matcher(t).find()).as("opening in '%s'", t).isEqualTo(opens);
-            assertThat(malformed.matcher(t).find()).as("malformed in '%s'", t).isEqualTo(broken);
-            if (opens) openings++;
-            if (opens && !broken) complete++; // so both answers of each pattern are seen
+            for (java.util.regex.Pattern p : references) {
+                if (broken) assertThat(p.matcher(t).find()).as("%s finds an incomplete reference in '%s'", p, t).isTrue();
+                if (!opens) assertThat(p.matcher(t).find()).as("%s finds nothing in '%s'", p, t).isFalse();
+            }
+            if (broken) malformed++;
+            if (opens && !broken) complete++;
         }
-        assertThat(openings).isGreaterThan(1000);
+        assertThat(malformed).isGreaterThan(1000);
         assertThat(complete).isGreaterThan(10);
     }
 
