@@ -190,7 +190,6 @@ class SwarmSchemaTest {
         }
     }
 
-
     /**
      * The schema's reference patterns find what the loader finds: {@code text}'s any <code>${{</code> not escaped as
      * <code>$${{</code> (Templates.openings); those of the texts with references, each such opening that begins no
