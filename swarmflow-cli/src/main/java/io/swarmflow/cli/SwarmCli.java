@@ -321,7 +321,6 @@ public final class SwarmCli implements Runnable {
         public void run() {
             java.io.PrintWriter out = spec.commandLine().getOut();
             for (String line : new Version().getVersion()) out.println(line);
-            for (String line : Wiring.agentEnvironment()) out.println(line);
         }
     }
 
@@ -376,13 +375,18 @@ public final class SwarmCli implements Runnable {
         }
     }
 
-    /** Version from the jar manifest (falls back to "dev"). */
+    /**
+     * What {@code swarm version} and {@code swarm -V} (every command's {@code -V}) print, one line each: swarm's version
+     * from the jar manifest ({@code 0.1.0-SNAPSHOT} outside a jar), Java's, then {@link Wiring#agentEnvironment()}.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = SwarmCli.class.getPackage().getImplementationVersion();
-            return new String[]{"swarm " + (v == null ? "0.1.0-SNAPSHOT" : v),
-                    "java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+            List<String> lines = new ArrayList<>(List.of("swarm " + (v == null ? "0.1.0-SNAPSHOT" : v),
+                    "java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"));
+            lines.addAll(Wiring.agentEnvironment());
+            return lines.toArray(String[]::new);
         }
     }
 }

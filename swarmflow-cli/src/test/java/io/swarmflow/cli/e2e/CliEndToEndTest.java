@@ -1252,6 +1252,12 @@ class CliEndToEndTest {
         assertThat(v.code()).isZero();
         assertThat(v.out()).startsWith("swarm ").contains("java ", "\nlauncher posix_spawn\n");
         assertThat(v.out()).containsPattern("\nsandbox (bubblewrap [0-9.]+ \\(/.*bwrap\\)|: bubblewrap not usable: .+)\n");
+        // -V (on swarm and on every command) printed the first two lines alone: one source, the same lines
+        for (List<String> args : List.of(List.of("-V"), List.of("--version"), List.of("logs", "-V"))) {
+            Result r = swarm(args.toArray(String[]::new));
+            assertThat(r.code()).as("%s", args).isZero();
+            assertThat(r.out()).as("%s", args).isEqualTo(v.out());
+        }
         Result c = swarm("generate-completion");
         assertThat(c.code()).isZero();
         assertThat(c.out()).contains("complete", "swarm", "resume", "approve");
