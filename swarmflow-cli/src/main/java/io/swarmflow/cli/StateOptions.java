@@ -12,6 +12,15 @@ public final class StateOptions {
 
     /** The state directory: the flag, else {@code SWARM_STATE_DIR}, else {@code ./.swarm}; absolute and normalized. */
     public Path resolve() {
+        return resolve(stateDir);
+    }
+
+    /**
+     * The state directory {@code stateDir} (a {@code --state-dir} given, or null) names: as {@link #resolve()}.
+     *
+     * @throws io.swarmflow.engine.InvalidRequestException for an empty {@code --state-dir}
+     */
+    static Path resolve(Path stateDir) {
         if (stateDir != null && stateDir.toString().isBlank()) { // Path.of("") is the working directory
             throw new io.swarmflow.engine.InvalidRequestException("--state-dir is empty; give a directory, or leave the option out "
                     + "to use $SWARM_STATE_DIR, else .swarm in the working directory");

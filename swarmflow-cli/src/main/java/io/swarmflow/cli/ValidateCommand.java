@@ -23,7 +23,12 @@ final class ValidateCommand implements Callable<Integer> {
     @Mixin
     VarOptions vars;
 
-    @Mixin StateOptions state;
+    /** {@link StateOptions}'s option, said as what it is here: validate stores nothing, but a run's checks need it. */
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "The state directory a run of this spec would use: "
+            + "validate stores nothing there, and checks only that it is not the spec's repository itself, as run does. "
+            + "Default: $SWARM_STATE_DIR when set, else the directory .swarm in the working directory.")
+    Path stateDir;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -32,7 +37,7 @@ final class ValidateCommand implements Callable<Integer> {
         SpecInput.hintOnTerminal(specFile, "validate", Streams.err(spec));
         Plan plan = new SpecLoader().load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()));
-        List<String> problems = Wiring.executor(state.resolve(), Streams.err(spec)).preflight(plan);
+        List<String> problems = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
         out.println((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "

@@ -32,6 +32,24 @@ class ValidateAndRunsWordingTest {
         assertThat(swarm("validate", spec.toString()).err()).endsWith("swarm: the spec has 2 errors\n");
     }
 
+    /**
+     * validate's help described --state-dir as "where runs are kept", as if it stored runs there: it stores nothing, and
+     * checks, as run does, that the state directory is not the repository itself.
+     */
+    @Test
+    void validateSaysWhatItDoesWithTheStateDirectory() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path spec = Cli.write(repo.resolve("swarm.yaml"), "repo: .\ntickets:\n  - {id: a, run: \"true\"}\n");
+        Result refused = swarm("validate", spec.toString(), "--state-dir", repo.toString());
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("the state directory " + repo + " is the repository " + repo + " itself");
+        Result ok = swarm("validate", spec.toString(), "--state-dir", tmp.resolve("state").toString());
+        assertThat(ok.code()).as("%s", ok).isZero();
+        assertThat(tmp.resolve("state")).doesNotExist();
+        assertThat(swarm("validate", "--help").out().replaceAll("\\s+", " ")).contains("--state-dir=DIR The state directory a run of "
+                + "this spec would use: validate stores nothing there, and checks only that it is not the spec's repository itself");
+    }
+
     /** The line that starts a run counts its tickets in English: "1 ticket", "2 tickets". */
     @Test
     void runCountsItsTicketsWithTheRightNumber() {
