@@ -673,6 +673,13 @@ final class QueryCommands {
             return !t.state().isFinal() && t.state() != io.swarmflow.store.TicketState.CANCELLED && w.service.isExecuting(runId);
         }
 
+        /** Whether the ticket's agent runs a process, which may print (a {@code noop} ticket's attempts print nothing). */
+        private boolean ranAProcess(Wiring w) {
+            io.swarmflow.spec.Plan plan = w.service.plan(runId);
+            return plan.tickets().stream().filter(p -> p.id().equals(ticketId)).findFirst()
+                    .map(p -> !"noop".equals(plan.profileOf(p).kind())).orElse(true);
+        }
+
         /** Whether attempt {@code n} is recorded as having written to stdout or stderr (a count above 0). */
         private boolean wroteOutput(Wiring w, int n) {
             return w.service.attempts(runId).stream().anyMatch(a -> a.ticketId().equals(ticketId) && a.attempt() == n
@@ -682,11 +689,23 @@ final class QueryCommands {
         /**
          * Says on stderr, not among the log's bytes on stdout, that attempt {@code n} printed nothing on the streams asked
          * for, and, when only one was asked for and the other has output, how to see it. Nothing for an attempt still
-         * running, printed without --follow: the line saying it runs says that more may come.
+         * running, printed without --follow: the line saying it runs says that more may come. For an attempt that ran a
+         * process and ended without a log folder or a recorded size, that it cannot be told whether it printed nothing.
          */
         private void noOutput(Wiring w, int n) {
             if (!follow && attemptRunning(w, ticketId, n)) return; // "is still running" says that more may come
             Path dir = w.runDir(runId).resolve("logs").resolve(ticketId).resolve(Integer.toString(n));
+            AttemptView ended = w.service.attempts(runId).stream().filter(a -> a.ticketId().equals(ticketId) && a.attempt() == n
+                    && a.finishedAtMillis() != 0 && a.outputBytes() == null).findFirst().orElse(null);
+            if (ended != null && !Files.isDirectory(dir) && ranAProcess(w)) {
+                // the folder is made on the first byte, and the size recorded at the end tells a quiet attempt from one
+                // whose folder is gone: without the size (an attempt its coordinator left running, an older swarm's), neither
+                Streams.err(spec).println("swarm: no output found for " + ticketId + " attempt " + n + ": it has no log folder, "
+                        + "and the size of its output was not recorded" + (ended.outcome() == io.swarmflow.store.Outcome.LEASE_EXPIRED
+                        ? " (its coordinator stopped while it ran)" : "") + ", so it may have printed nothing, or its folder "
+                        + dir + " may have been deleted");
+                return;
+            }
             String other = stream.equals("stdout") ? "stderr" : stream.equals("stderr") ? "stdout" : null;
             Streams.err(spec).println("swarm: no output " + (other == null ? "" : "on " + stream + " ") + "recorded for " + ticketId
                     + " attempt " + n

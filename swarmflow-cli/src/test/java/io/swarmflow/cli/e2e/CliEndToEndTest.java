@@ -426,6 +426,32 @@ class CliEndToEndTest {
                 + "so the output of a's attempts is gone; restore it from a backup to read it\n");
     }
 
+    /**
+     * An attempt that ended without a recorded size (an older swarm's, or one its coordinator left running) and without a
+     * log folder was said to have "no output recorded", as if it had printed nothing: its folder may have been deleted too.
+     */
+    @Test
+    void logsOfAnAttemptWithoutARecordedSizeOrFolderSaysWhichItCannotTell() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("sizes.yaml"), "tickets:\n  - {id: quiet, run: \"true\"}\n  - {id: idle, agent: noop}\n");
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isZero();
+        String run = runId(r);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + state.resolve("swarm.db"));
+             java.sql.Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE attempts SET output_bytes = NULL")).isEqualTo(2); // as recorded before the count
+        }
+
+        Result quiet = swarm("logs", run, "quiet", "--state-dir", state.toString());
+        assertThat(quiet.code()).as("%s", quiet).isZero();
+        assertThat(quiet.out()).isEmpty();
+        assertThat(quiet.err()).isEqualTo("swarm: no output found for quiet attempt 1: it has no log folder, and the size of its "
+                + "output was not recorded, so it may have printed nothing, or its folder "
+                + state.resolve("runs").resolve(run).resolve("logs").resolve("quiet").resolve("1") + " may have been deleted\n");
+        // a noop ticket starts no process: it printed nothing
+        assertThat(swarm("logs", run, "idle", "--state-dir", state.toString()).err()).isEqualTo("swarm: no output recorded for idle attempt 1\n");
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
