@@ -296,7 +296,8 @@ final class ControlCommands {
     static final long CANCEL_WAIT_MILLIS = 15_000;
 
     @Command(name = "clean", description = "Removes a run's git worktrees (and with --branches its swarm/RUN/* branches) "
-            + "from the repository. The run's events, logs and report stay.")
+            + "from the repository. The run's events, logs and report stay.",
+            exitCodeList = "1:something could not be removed (it says what and why); the rest was removed")
     static final class Clean implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
         @Option(names = "--branches", description = "Also delete the run's branches swarm/RUN/*, with the commits of its worktree tickets "

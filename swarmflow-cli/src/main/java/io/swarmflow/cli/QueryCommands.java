@@ -511,7 +511,8 @@ final class QueryCommands {
         }
     }
 
-    @Command(name = "logs", description = "Prints the output of a ticket's attempt (the last one by default).")
+    @Command(name = "logs", description = "Prints the output of a ticket's attempt (the last one by default).",
+            exitCodeList = "4:the run's log directory or the attempt's log folder is missing, or a log file cannot be read")
     static final class Logs implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP) String runId;
         @Parameters(index = "1", paramLabel = "TICKET", description = SwarmCli.TICKET_HELP) String ticketId;

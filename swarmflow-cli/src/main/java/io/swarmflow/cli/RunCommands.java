@@ -62,7 +62,14 @@ final class RunCommands {
         }
     }
 
-    @Command(name = "run", description = "Validates a swarm spec, creates a run and executes it.")
+    // the exit codes of run and resume in their help (swarm --help lists every code)
+    private static final String EXIT_FAILED = "1:the run finished and a ticket failed";
+    private static final String EXIT_STORE = "4:the state could not be written: the run stopped, and its attempts; "
+            + "`swarm resume RUN` continues it";
+    private static final String EXIT_INTERRUPTED = "130:interrupted (Ctrl-C, SIGTERM) or cancelled; `swarm resume RUN` continues it";
+
+    @Command(name = "run", description = "Validates a swarm spec, creates a run and executes it.",
+            exitCodeList = {EXIT_FAILED, EXIT_STORE, EXIT_INTERRUPTED})
     static final class Run implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "SPEC", description = SwarmCli.SPEC_HELP)
         Path specFile;
@@ -106,7 +113,8 @@ final class RunCommands {
         }
     }
 
-    @Command(name = "resume", description = "Continues a run after a crash, kill or cancel. A finished run is left as it is.")
+    @Command(name = "resume", description = "Continues a run after a crash, kill or cancel. A finished run is left as it is.",
+            exitCodeList = {EXIT_FAILED, EXIT_STORE, EXIT_INTERRUPTED})
     static final class Resume implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RUN", description = SwarmCli.RUN_HELP)
         String runId;

@@ -71,6 +71,7 @@ public final class SwarmCli implements Runnable {
 
     private static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new SwarmCli());
+        ownExitCodes(cl);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -99,6 +100,23 @@ public final class SwarmCli implements Runnable {
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Gives each command's help only the exit codes of its own (its {@code exitCodeList}: {@code swarm logs}'s 4) and
+     * where the others are: each command inherited swarm's whole table and footer (scope INHERIT, for -h and -V), so
+     * every help ended with the same 16 lines.
+     */
+    private static void ownExitCodes(CommandLine root) {
+        CommandLine.Model.UsageMessageSpec top = root.getCommandSpec().usageMessage();
+        for (CommandLine sub : root.getSubcommands().values()) {
+            CommandLine.Model.UsageMessageSpec u = sub.getCommandSpec().usageMessage();
+            if (u.exitCodeList().equals(top.exitCodeList())) { // inherited: none of its own
+                u.exitCodeListHeading("").exitCodeList(java.util.Map.of()).footer("", "Exit codes: `swarm --help` lists them.");
+            } else {
+                u.exitCodeListHeading("%nExit codes of its own (`swarm --help` lists them all):%n").footer(new String[0]);
+            }
+        }
     }
 
     /**

@@ -42,7 +42,7 @@ class ReadmeCommandsTest {
     static Set<String> helpFlags(String command) {
         Cli.Result r = swarm(command, "--help");
         assertThat(r.code()).as("%s", r).isZero();
-        String options = r.out().substring(0, r.out().indexOf("Exit codes:"));
+        String options = r.out().substring(0, r.out().indexOf("\nExit codes"));
         Set<String> flags = new TreeSet<>();
         Matcher f = FLAG.matcher(options);
         while (f.find()) flags.add(f.group());
