@@ -21,8 +21,9 @@ public final class ExitCodes {
     /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */
     public static final int INTERRUPTED = 130;
     /**
-     * {@code swarm logs}: the reader of its output went away ({@code swarm logs RUN T --follow | head -1}); 128 + SIGPIPE,
-     * as a shell's own commands end then. Nothing else is printed.
+     * The reader of the command's output went away before it was all written ({@code swarm logs RUN T --follow | head -1},
+     * {@code swarm status --json | head -c 10}); 128 + SIGPIPE, as a shell's own commands end then. Nothing else is
+     * printed. Not for {@code run} and {@code resume}, whose code tells how the run ended.
      */
     public static final int OUTPUT_CLOSED = 141;
 

@@ -34,7 +34,7 @@ import java.util.List;
                 "3:internal error (a bug)",
                 "4:the state could not be read or written (disk full, permissions, I/O, lost database); a run stops, resumable",
                 "130:interrupted or cancelled; `swarm resume RUN` continues",
-                "141:`swarm logs`: the reader of its output went away (`| head`)"},
+                "141:the reader of its output went away (`| head`); the command stops quietly"},
         footer = {"", "State lives in .swarm/ under the working directory (or --state-dir, or SWARM_STATE_DIR).",
                 "Docs: README.md and docs/ in the Swarmflow repository."})
 public final class SwarmCli implements Runnable {
@@ -82,7 +82,8 @@ public final class SwarmCli implements Runnable {
                 helpOf.usage(helpOf.getOut());
                 return ExitCodes.OK;
             }
-            return new CommandLine.RunLast().execute(parseResult);
+            int code = new CommandLine.RunLast().execute(parseResult);
+            return code == ExitCodes.OK && outputCut(parseResult, out) ? ExitCodes.OUTPUT_CLOSED : code;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err, commandLine.getCommandName()));
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -100,6 +101,19 @@ public final class SwarmCli implements Runnable {
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * Whether the output of a command that printed it all and ended well could not be written (its reader went away:
+     * {@code swarm status --json | head -c 10}): it then exits {@link ExitCodes#OUTPUT_CLOSED}, as a shell's commands end
+     * on SIGPIPE, quietly, where 0 said that everything was printed. Not for run and resume, whose code tells how the run
+     * ended ({@code swarm logs} stops at once itself).
+     */
+    private static boolean outputCut(CommandLine.ParseResult parseResult, PrintStream out) {
+        CommandLine.ParseResult last = parseResult;
+        while (last.hasSubcommand()) last = last.subcommand();
+        String command = last.commandSpec().name();
+        return !command.equals("run") && !command.equals("resume") && out.checkError(); // checkError flushes first
     }
 
     /**

@@ -1,0 +1,73 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.SwarmCli;
+import io.swarmflow.cli.e2e.Cli.Capture;
+import io.swarmflow.cli.e2e.Cli.Result;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code swarm status --json | head -c 10}: once the reader of its output is gone, a command ends quietly with 141
+ * (128 + SIGPIPE), as a shell's own commands do; it exited 0, as if all had been printed.
+ */
+class OutputClosedTest {
+    @TempDir
+    Path tmp;
+
+    /**
+     * A pipe whose reader is gone ({@code swarm status | true}, or {@code | head -c 10} once the pipe's buffer is full):
+     * every write fails with EPIPE.
+     */
+    private static PrintStream closedPipe() {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        });
+    }
+
+    private static Result intoClosedPipe(String... args) {
+        Capture err = new Capture();
+        int code = SwarmCli.execute(args, closedPipe(), err.stream);
+        return new Result(code, "", err.text());
+    }
+
+    @Test
+    void aCommandWhoseReaderWentAwayEndsQuietlyWith141() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("two.yaml"), "tickets:\n  - {id: a, run: \"seq 1 3\"}\n  - {id: b, run: \"true\"}\n");
+        Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        String id = CliEndToEndTest.runId(run);
+
+        for (List<String> args : List.of(List.of("status", "--json"), List.of("status"), List.of("runs"), List.of("runs", "--json"),
+                List.of("status", id, "a"), List.of("logs", id, "a"), List.of("--help"), List.of("logs", "--help"))) {
+            String[] line = java.util.stream.Stream.concat(args.stream(), args.contains("--help") ? java.util.stream.Stream.of()
+                    : java.util.stream.Stream.of("--state-dir", state.toString())).toArray(String[]::new);
+            Result r = intoClosedPipe(line);
+            assertThat(r.code()).as("%s: %s", args, r).isEqualTo(141);
+            assertThat(r.err()).as("%s", args).isEmpty();
+            assertThat(swarm(line).code()).as("%s with its reader there", args).isZero();
+        }
+    }
+
+    /** A run's exit code tells how the run ended, whoever reads its output: the run goes on to its end. */
+    @Test
+    void aRunWhoseReaderWentAwayKeepsTheRunsCode() {
+        Path spec = Cli.write(tmp.resolve("fails.yaml"), "tickets:\n  - {id: a, run: \"seq 1 3\"}\n  - {id: b, run: \"exit 3\"}\n");
+        Result r = intoClosedPipe("run", spec.toString(), "--plain", "--state-dir", tmp.resolve("state").toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        Result status = swarm("status", "--json", "--state-dir", tmp.resolve("state").toString());
+        assertThat(status.json().get("run").get("state").asText()).isEqualTo("failed");
+    }
+}
