@@ -362,7 +362,10 @@ public final class SwarmCli implements Runnable {
      * every other command does.
      */
     @Command(name = "generate-completion", description = {"Prints a bash/zsh completion script for swarm.", "",
-            "To have TAB completion in the current shell:", "", "  source <(swarm generate-completion)", ""})
+            "To have TAB completion in the current shell:", "", "  source <(swarm generate-completion)", "",
+            "For every new shell, save it once (again after an upgrade)", "and source it from ~/.bashrc (or ~/.zshrc):", "",
+            "  swarm generate-completion > ~/.swarm-completion.bash",
+            "  echo 'source ~/.swarm-completion.bash' >> ~/.bashrc", ""})
     static final class CompletionCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

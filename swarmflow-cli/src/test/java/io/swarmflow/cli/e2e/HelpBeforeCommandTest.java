@@ -39,7 +39,8 @@ class HelpBeforeCommandTest {
         String help = swarm("--help").out();
         String commands = help.substring(help.indexOf("Commands:") + "Commands:".length(), help.indexOf("Exit codes:"));
         assertThat(commands).doesNotContain(":\n  ").contains("generate-completion  Prints a bash/zsh completion script for swarm.\n");
-        assertThat(swarm("generate-completion", "--help").out()).contains("To have TAB completion in the current shell:", "source <(swarm generate-completion)");
+        assertThat(swarm("generate-completion", "--help").out()).contains("To have TAB completion in the current shell:", "source <(swarm generate-completion)",
+                "swarm generate-completion > ~/.swarm-completion.bash", "echo 'source ~/.swarm-completion.bash' >> ~/.bashrc");
     }
 
     /** swarm help --help described COMMAND as "the command, e.g. run", where every other argument's line is a sentence. */
