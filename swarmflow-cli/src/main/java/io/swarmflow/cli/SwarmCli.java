@@ -164,6 +164,10 @@ public final class SwarmCli implements Runnable {
             // picocli's own suggestions ("swarm status or swarm validate or swarm generate-completion" for 'statu') are
             // not printed: the nearest command, else the list of them
             String nearest = io.swarmflow.spec.Names.nearest(first, cmd.subcommands().keySet());
+            // `swarm completion`, as other tools name it (gh, kubectl): the command whose name holds the word typed
+            if (nearest == null && first.length() >= 4) {
+                nearest = cmd.subcommands().keySet().stream().filter(c -> c.contains(first)).findFirst().orElse(null);
+            }
             return "unknown command '" + first + "'; " + (nearest != null ? "did you mean `swarm " + nearest + "`?"
                     : "the commands are " + String.join(", ", cmd.subcommands().keySet()));
         }

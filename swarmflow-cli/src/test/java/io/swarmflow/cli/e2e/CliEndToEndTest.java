@@ -1343,6 +1343,9 @@ class CliEndToEndTest {
         // the nearest command only: picocli suggested 'swarm status or swarm validate or swarm generate-completion' for 'statu'
         assertThat(swarm("statu").err()).isEqualTo("swarm: unknown command 'statu'; did you mean `swarm status`?\nSee `swarm --help`.\n");
         assertThat(swarm("statsu").err()).startsWith("swarm: unknown command 'statsu'; did you mean `swarm status`?\n");
+        // the name other tools give the command (gh completion, kubectl completion) is part of swarm's
+        assertThat(swarm("completion", "bash").err()).isEqualTo("swarm: unknown command 'completion'; did you mean "
+                + "`swarm generate-completion`?\nSee `swarm --help`.\n");
         assertThat(swarm("frobnicate").err()).startsWith("swarm: unknown command 'frobnicate'; the commands are run, resume, status, logs,");
         // no command: what to type, said once (it ended "or `swarm --help`" followed by "See `swarm --help`.")
         assertThat(swarm().err()).isEqualTo("swarm: missing command, such as `swarm run SPEC`; the commands are run, resume, status, logs, "
