@@ -599,8 +599,9 @@ final class QueryCommands {
                 // which attempt this is, when the user did not choose it, on stderr so that stdout stays the log
                 if (t.attempt() > 1 && attempt == null) {
                     // --follow too: it starts at the latest attempt, and only the later ones get a "==> attempt N <==" line
+                    // (of a ticket that has ended, or no coordinator executes, there is no retry to follow)
                     Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
-                            + (follow ? "; following it and any retry" : "") + "; see another with --attempt N");
+                            + (follow && mayStillRun(w, t) ? "; following it and any retry" : "") + "; see another with --attempt N");
                 }
                 while (true) {
                     if (print(w, n, out) == 0) noOutput(w, n);
