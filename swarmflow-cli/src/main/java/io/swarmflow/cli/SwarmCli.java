@@ -78,11 +78,13 @@ public final class SwarmCli implements Runnable {
         cl.setExecutionStrategy(parseResult -> {
             rejectUnmatched(parseResult);
             CommandLine helpOf = helpBeforeCommand(parseResult);
+            int code;
             if (helpOf != null) {
                 helpOf.usage(helpOf.getOut());
-                return ExitCodes.OK;
+                code = ExitCodes.OK;
+            } else {
+                code = new CommandLine.RunLast().execute(parseResult);
             }
-            int code = new CommandLine.RunLast().execute(parseResult);
             return code == ExitCodes.OK && outputCut(parseResult, out) ? ExitCodes.OUTPUT_CLOSED : code;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, err, commandLine.getCommandName()));

@@ -51,7 +51,8 @@ class OutputClosedTest {
         String id = CliEndToEndTest.runId(run);
 
         for (List<String> args : List.of(List.of("status", "--json"), List.of("status"), List.of("runs"), List.of("runs", "--json"),
-                List.of("status", id, "a"), List.of("logs", id, "a"), List.of("--help"), List.of("logs", "--help"))) {
+                List.of("status", id, "a"), List.of("logs", id, "a"), List.of("--help"), List.of("logs", "--help"),
+                List.of("--help", "status"))) {
             String[] line = java.util.stream.Stream.concat(args.stream(), args.contains("--help") ? java.util.stream.Stream.of()
                     : java.util.stream.Stream.of("--state-dir", state.toString())).toArray(String[]::new);
             Result r = intoClosedPipe(line);
