@@ -15,7 +15,8 @@ public final class ExitCodes {
     /**
      * The state could not be read or written ({@link io.swarmflow.store.StoreException.Unavailable}: disk full,
      * permissions, an I/O error, a lost database connection). A run executing stops, its attempts stopped, with what was
-     * recorded before kept: {@code swarm resume RUN} continues it once the cause is fixed.
+     * recorded before kept: {@code swarm resume RUN} continues it once the cause is fixed. Also a command's output that could
+     * not be written to the file it goes to (not a pipe: {@link #OUTPUT_CLOSED}), such as a full disk.
      */
     public static final int STORE_UNAVAILABLE = 4;
     /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */

@@ -32,7 +32,7 @@ import java.util.List;
                 "1:the run finished and a ticket failed; `swarm clean`: something could not be removed",
                 "2:invalid input (spec, flags, run or ticket id, corrupt state); nothing was changed",
                 "3:internal error (a bug)",
-                "4:the state could not be read or written (disk full, permissions, I/O, lost database); a run stops, resumable",
+                "4:the state, or the file output goes to, could not be read or written (disk full, permissions, I/O, lost database); a run stops, resumable",
                 "130:interrupted or cancelled; `swarm resume RUN` continues",
                 "141:the reader of its output went away (`| head`); the command stops quietly"},
         footer = {"", "State lives in .swarm/ under the working directory (or --state-dir, or SWARM_STATE_DIR).",
@@ -55,8 +55,9 @@ public final class SwarmCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = execute(args, System.out, System.err);
-        System.exit(code);
+        Stdout stdout = Stdout.open();
+        int code = execute(args, stdout.printStream(), System.err);
+        System.exit(stdout.judge(code, System.err));
     }
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */

@@ -71,4 +71,32 @@ class OutputClosedTest {
         Result status = swarm("status", "--json", "--state-dir", tmp.resolve("state").toString());
         assertThat(status.json().get("run").get("state").asText()).isEqualTo("failed");
     }
+
+    /**
+     * In a real process: a pipe whose reader is gone still ends quietly with 141, but a file that cannot be written
+     * ({@code > /dev/full}, as a full disk) is said, with the file and why, and exits 4: 141 with nothing said left a cut
+     * file unexplained.
+     */
+    @Test
+    void aFileTheOutputCannotBeWrittenToIsSaidAndNotTakenForAGoneReader() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("one.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
+        assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()).code()).isZero();
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName(),
+                "status", "--json", "--state-dir", state.toString()));
+
+        Process full = new ProcessBuilder(command).redirectOutput(new java.io.File("/dev/full")).start();
+        String fullErr = new String(full.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(full.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(full.exitValue()).as(fullErr).isEqualTo(4);
+        assertThat(fullErr).contains("could not write the output to /dev/full: No space left on device");
+
+        Process piped = new ProcessBuilder(command).start();
+        piped.getInputStream().close(); // the reader goes away before anything is written
+        String pipedErr = new String(piped.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(piped.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(piped.exitValue()).as(pipedErr).isEqualTo(141);
+        assertThat(pipedErr).isEmpty();
+    }
 }

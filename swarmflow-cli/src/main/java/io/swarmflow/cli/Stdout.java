@@ -1,0 +1,90 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.spec.SpecError;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The process's standard output, remembering why a write to it failed: a {@link PrintStream} keeps only that one did,
+ * and {@link SwarmCli#execute} then ends the command with {@link ExitCodes#OUTPUT_CLOSED} (141), right when the reader of
+ * a pipe went away ({@code swarm status --json | head -c 10}), wrong when the output is a file that could not be written
+ * ({@code swarm status --json > out.json} on a full disk: 141 with nothing said would leave a cut file unexplained).
+ */
+final class Stdout extends FilterOutputStream {
+    private volatile IOException failure;
+
+    private Stdout(OutputStream out) {
+        super(out);
+    }
+
+    /** File descriptor 1, buffered (8 KiB) and flushed at each line, in the charset {@link System#out} uses. */
+    static Stdout open() {
+        return new Stdout(new FileOutputStream(FileDescriptor.out));
+    }
+
+    PrintStream printStream() {
+        return new PrintStream(new BufferedOutputStream(this, 8192), true, System.out.charset());
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        try {
+            out.write(b);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        try {
+            out.write(b, off, len);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private IOException failed(IOException e) {
+        if (failure == null) failure = e;
+        return e;
+    }
+
+    /**
+     * The exit code of a command that ended with {@code code}: {@link ExitCodes#OUTPUT_CLOSED} stays when standard output
+     * is a pipe or a socket (only those lose their reader: EPIPE), or when no write failed; otherwise the write failed for
+     * another reason (ENOSPC, EIO, EFBIG), which is said on {@code err} with the file, and the code is
+     * {@link ExitCodes.STORE_UNAVAILABLE}: the environment, not the request.
+     */
+    int judge(int code, PrintStream err) {
+        IOException f = failure;
+        if (code != ExitCodes.OUTPUT_CLOSED || f == null) return code;
+        String target;
+        try {
+            target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return code; // no /proc: cannot tell, keep the quiet end a pipe's reader expects
+        }
+        if (target.startsWith("pipe:") || target.startsWith("socket:")) return code;
+        err.println("swarm: could not write the output to " + SpecError.printable(target) + ": "
+                + f.getMessage() + "; what was printed before is there, the rest is not. Free space (or fix the device) "
+                + "and run the command again.");
+        return ExitCodes.STORE_UNAVAILABLE;
+    }
+}
