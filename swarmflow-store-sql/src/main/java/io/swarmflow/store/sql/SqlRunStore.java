@@ -104,19 +104,13 @@ public final class SqlRunStore implements RunStore {
     /** See {@link #LOCK_WAIT_MILLIS}. */
     private final long lockWaitMillis;
     /**
-     * Runs whose writes no longer wait for another connection's lock ({@link #stopWaitingForLocks}), with why: only runs
-     * of {@link #coordinated}, so an entry ends with its coordinator. Changed under {@link #coordinated}'s lock; the
-     * writer thread reads it without.
+     * The runs a coordinator of this store works on, the only ones whose writes can be asked to stop waiting
+     * ({@link #stopWaitingForLocks}): those it claimed ({@link #claimRun}) and did not release, and those it is claiming.
+     * An entry goes when neither is left, and with it why its writes stopped waiting, so nothing outlives its
+     * coordinator. Each change is one atomic {@link ConcurrentHashMap#compute} of an immutable {@link Coordination}; the
+     * writer thread reads it without a lock.
      */
-    private final Map<String, String> givenUp = new ConcurrentHashMap<>();
-    /**
-     * The runs this store claimed ({@link #claimRun}) and did not release, with the epoch of the claim: with those of
-     * {@link #claiming}, the runs a coordinator of this store works on, the only ones whose writes can be asked to stop
-     * waiting. Guarded by itself.
-     */
-    private final Map<String, Long> coordinated = new HashMap<>();
-    /** How many {@link #claimRun} calls of each run are under way; guarded by {@link #coordinated}. */
-    private final Map<String, Integer> claiming = new HashMap<>();
+    private final ConcurrentHashMap<String, Coordination> coordinations = new ConcurrentHashMap<>();
     /** See {@link #noticesTo}: a run's latest one, or the latest one of no run, gets each notice. */
     private final ConcurrentLinkedDeque<NoticeSink> noticeSinks = new ConcurrentLinkedDeque<>();
     private final Object submitLock = new Object();
@@ -507,24 +501,18 @@ public final class SqlRunStore implements RunStore {
     @Override
     public long claimRun(String runId, String owner, long leaseMillis) {
         if (leaseMillis <= 0) throw new IllegalArgumentException("leaseMillis must be positive, got " + leaseMillis);
-        synchronized (coordinated) {
-            givenUp.remove(runId); // a new coordinator waits for locks again
-            claiming.merge(runId, 1, Integer::sum);
-        }
-        boolean claimed = false;
+        // a new coordinator waits for locks again
+        coordinations.compute(runId, (r, c) -> c == null ? new Coordination(1, null, null)
+                : new Coordination(c.claims + 1, c.epoch, null));
+        Long epoch = null;
         try {
-            long epoch = await(submit(new ClaimOp(runId, owner, leaseMillis)));
-            synchronized (coordinated) {
-                coordinated.put(runId, epoch);
-            }
-            claimed = true;
+            epoch = await(submit(new ClaimOp(runId, owner, leaseMillis)));
             return epoch;
         } finally {
-            synchronized (coordinated) {
-                claiming.computeIfPresent(runId, (r, n) -> n == 1 ? null : n - 1);
-                // refused or given up: no coordinator of this store goes on with it, unless another one holds it
-                if (!claimed && !coordinated.containsKey(runId) && !claiming.containsKey(runId)) givenUp.remove(runId);
-            }
+            Long claimed = epoch;
+            // refused or given up: no coordinator of this store goes on with it, unless another one holds it
+            coordinations.computeIfPresent(runId, (r, c) ->
+                    new Coordination(c.claims - 1, claimed != null ? claimed : c.epoch, c.givenUp).orNone());
         }
     }
 
@@ -539,10 +527,9 @@ public final class SqlRunStore implements RunStore {
         try {
             await(submit(new ReleaseOp(runId, epoch)));
         } finally {
-            synchronized (coordinated) {
-                coordinated.remove(runId, epoch);
-                givenUp.remove(runId); // its coordinator is done with it
-            }
+            // its coordinator is done with it
+            coordinations.computeIfPresent(runId, (r, c) ->
+                    new Coordination(c.claims, c.epoch != null && c.epoch == epoch ? null : c.epoch, null).orNone());
         }
     }
 
@@ -581,16 +568,18 @@ public final class SqlRunStore implements RunStore {
      */
     @Override
     public void stopWaitingForLocks(String runId, String why) {
-        synchronized (coordinated) {
-            // a run this store neither claimed nor is claiming has no coordinator here whose writes could wait (a finished
-            // run, a refused claim, one released already): kept, its entry would outlive its purpose
-            if (coordinated.containsKey(runId) || claiming.containsKey(runId)) givenUp.putIfAbsent(runId, why);
-        }
+        // a run this store neither claimed nor is claiming has no coordinator here whose writes could wait (a finished
+        // run, a refused claim, one released already): kept, its entry would outlive its purpose
+        coordinations.computeIfPresent(runId, (r, c) -> c.givenUp != null ? c : new Coordination(c.claims, c.epoch, why));
     }
 
     /** The runs {@link #stopWaitingForLocks} holds, for tests. */
     Set<String> runsGivenUpForTests() {
-        return Set.copyOf(givenUp.keySet());
+        Set<String> runs = new HashSet<>();
+        coordinations.forEach((runId, c) -> {
+            if (c.givenUp != null) runs.add(runId);
+        });
+        return runs;
     }
 
     @Override
@@ -773,7 +762,7 @@ public final class SqlRunStore implements RunStore {
                 long waited = (System.nanoTime() - started) / 1_000_000;
                 if (waited >= lockWaitMillis) break;
                 long waitedInAll = lockWaitedMillis();
-                if (waitedInAll >= GIVEN_UP_LOCK_WAIT_MILLIS && !givenUp.isEmpty() && stopWaitingForGivenUpRuns(batch, failure, waitedInAll)) {
+                if (waitedInAll >= GIVEN_UP_LOCK_WAIT_MILLIS && stopWaitingForGivenUpRuns(batch, failure, waitedInAll)) {
                     return; // every request of the batch was for a run asked to stop
                 }
                 if (waitedInAll >= dialect.lockWaitNoticeAfterMillis()) {
@@ -848,7 +837,8 @@ public final class SqlRunStore implements RunStore {
         String why = null;
         for (Op<?> op : batch) {
             String runId = runOf(op);
-            String w = runId == null ? null : givenUp.get(runId);
+            Coordination c = runId == null ? null : coordinations.get(runId);
+            String w = c == null ? null : c.givenUp;
             if (w == null) continue;
             if (why == null) why = w + " asked run " + runId + " to stop";
             op.error = null;
@@ -1748,6 +1738,20 @@ public final class SqlRunStore implements RunStore {
     }
 
     private record Accepted(List<RunEvent> events, long firstSeq, long at) {}
+
+    /**
+     * What this store's coordinators do with a run ({@link #coordinations}).
+     *
+     * @param claims  how many {@link #claimRun} calls of it are under way
+     * @param epoch   the epoch of its claim not released yet, or null
+     * @param givenUp why its writes no longer wait for another connection's lock ({@link #stopWaitingForLocks}), or null
+     */
+    private record Coordination(int claims, Long epoch, String givenUp) {
+        /** This, or null when no coordinator of the store works on the run any more (the map then drops it). */
+        Coordination orNone() {
+            return claims == 0 && epoch == null ? null : this;
+        }
+    }
 
     private abstract static sealed class Op<T> permits AppendOp, CreateOp, ClaimOp, HeartbeatOp, ReleaseOp, SubmitOp, MarkAppliedOp, StopOp {
         final CompletableFuture<T> future = new CompletableFuture<>();
