@@ -102,6 +102,16 @@ public interface Dialect {
     String lockRowSuffix();
 
     /**
+     * Whether the store writes the projection rows a transaction changes (and the tickets of a new run) one statement per
+     * table, binding each column as an array ({@code unnest(?::text[], ?::bigint[], ...)}), rather than one statement per
+     * row sent in a JDBC batch. Only for engines with array parameters and {@code unnest}, where the server's time per
+     * statement, not per row, is what costs (PostgreSQL: docs/benchmarks.md, "B1 on PostgreSQL"). False by default.
+     */
+    default boolean setBasedWrites() {
+        return false;
+    }
+
+    /**
      * Whether text columns and parameters can hold the character U+0000 (NUL). Where they cannot, the store refuses
      * a request carrying one by itself, rather than letting the statement fail the whole write batch.
      */

@@ -96,6 +96,43 @@ public final class SqlRunStore implements RunStore {
             + "outputs, approved_by, started_at, finished_at, retry_at";
     private static final String ATTEMPT_COLUMNS = "run_id, ticket_id, attempt, outcome, exit_code, reason, started_at, finished_at, "
             + "pid, start_ticks, output_bytes";
+    /** A ticket row's columns as {@link Dialect#setBasedWrites} binds them, in the order of {@link #TICKET_COLUMNS}. */
+    private static final List<ArrayColumn<TicketView>> TICKET_ARRAYS = List.of(
+            new ArrayColumn<>("run_id", "text", TicketView::runId),
+            new ArrayColumn<>("ticket_id", "text", TicketView::ticketId),
+            new ArrayColumn<>("idx", "int4", TicketView::index),
+            new ArrayColumn<>("state", "text", t -> t.state().label()),
+            new ArrayColumn<>("attempt", "int4", TicketView::attempt),
+            new ArrayColumn<>("failures", "int4", TicketView::failures),
+            new ArrayColumn<>("lease_expiries", "int4", TicketView::leaseExpiries),
+            new ArrayColumn<>("exit_code", "int4", TicketView::exitCode),
+            new ArrayColumn<>("reason", "text", TicketView::reason),
+            new ArrayColumn<>("outputs", "text", t -> Json.writeOutputs(t.outputs())),
+            new ArrayColumn<>("approved_by", "text", TicketView::approvedBy),
+            new ArrayColumn<>("started_at", "int8", TicketView::startedAtMillis),
+            new ArrayColumn<>("finished_at", "int8", TicketView::finishedAtMillis),
+            new ArrayColumn<>("retry_at", "int8", TicketView::retryAtMillis));
+    /** An attempt row's columns and lease as {@link Dialect#setBasedWrites} binds them: {@link #ATTEMPT_COLUMNS}, lease_expires_at. */
+    private static final List<ArrayColumn<AttemptRow>> ATTEMPT_ARRAYS = List.of(
+            new ArrayColumn<>("run_id", "text", r -> r.attempt.runId()),
+            new ArrayColumn<>("ticket_id", "text", r -> r.attempt.ticketId()),
+            new ArrayColumn<>("attempt", "int4", r -> r.attempt.attempt()),
+            new ArrayColumn<>("outcome", "text", r -> r.attempt.outcome() == null ? null : r.attempt.outcome().label()),
+            new ArrayColumn<>("exit_code", "int4", r -> r.attempt.exitCode()),
+            new ArrayColumn<>("reason", "text", r -> r.attempt.reason()),
+            new ArrayColumn<>("started_at", "int8", r -> r.attempt.startedAtMillis()),
+            new ArrayColumn<>("finished_at", "int8", r -> r.attempt.finishedAtMillis()),
+            new ArrayColumn<>("pid", "int8", r -> r.attempt.pid()),
+            new ArrayColumn<>("start_ticks", "int8", r -> r.attempt.startTicks()),
+            new ArrayColumn<>("output_bytes", "int8", r -> r.attempt.outputBytes()),
+            new ArrayColumn<>("lease_expires_at", "int8", AttemptRow::leaseExpiresAt));
+    /** What an attempt row's upsert sets when the row exists: its end, and its lease while it runs. */
+    private static final String ATTEMPT_UPSERT = " ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
+            + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
+            + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
+            + "output_bytes = excluded.output_bytes, "
+            + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
+            + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END";
 
     private final Dialect dialect;
     private final DataSource dataSource;
@@ -172,6 +209,10 @@ public final class SqlRunStore implements RunStore {
     private PreparedStatement upsertAttempt;
     private PreparedStatement updateRun;
     private PreparedStatement selectRunHead;
+    /** With {@link Dialect#setBasedWrites}: all ticket rows of a transaction in one statement (else null); see {@link #TICKET_ARRAYS}. */
+    private PreparedStatement updateTickets;
+    /** With {@link Dialect#setBasedWrites}: all attempt rows of a transaction in one statement (else null); see {@link #ATTEMPT_ARRAYS}. */
+    private PreparedStatement upsertAttempts;
     /** Runs with event rows to write in the current transaction. */
     private final java.util.LinkedHashSet<RunEntry> pendingRows = new java.util.LinkedHashSet<>();
 
@@ -365,12 +406,15 @@ public final class SqlRunStore implements RunStore {
                 + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
                 + "WHERE run_id = ? AND ticket_id = ?");
         upsertAttempt = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
-                + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
-                + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
-                + "output_bytes = excluded.output_bytes, "
-                + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
-                + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END");
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + ATTEMPT_UPSERT);
+        if (dialect.setBasedWrites()) {
+            updateTickets = w.prepareStatement("UPDATE tickets SET state = u.state, attempt = u.attempt, failures = u.failures, "
+                    + "lease_expiries = u.lease_expiries, exit_code = u.exit_code, reason = u.reason, outputs = u.outputs, "
+                    + "approved_by = u.approved_by, started_at = u.started_at, finished_at = u.finished_at, retry_at = u.retry_at "
+                    + "FROM " + unnest(TICKET_ARRAYS) + " WHERE tickets.run_id = u.run_id AND tickets.ticket_id = u.ticket_id");
+            upsertAttempts = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) SELECT * FROM "
+                    + unnest(ATTEMPT_ARRAYS) + ATTEMPT_UPSERT);
+        }
         updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
                 + "cancel_requested = ?, last_seq = ? WHERE run_id = ?");
         // locked until the commit: the epoch checked and the seq numbers handed out stay valid for the whole transaction
@@ -383,7 +427,10 @@ public final class SqlRunStore implements RunStore {
      * @return null, or why no new connection could be made (then {@link #writerLost} stays set)
      */
     private SQLException reconnectWriter() {
-        for (Statement st : java.util.Arrays.asList(insertEvent, updateTicket, upsertAttempt, updateRun, selectRunHead)) closeQuietly(st);
+        for (Statement st : java.util.Arrays.asList(insertEvent, updateTicket, upsertAttempt, updateRun, selectRunHead, updateTickets,
+                upsertAttempts)) {
+            closeQuietly(st);
+        }
         closeQuietly(writer);
         Connection w = null;
         try {
@@ -1145,20 +1192,32 @@ public final class SqlRunStore implements RunStore {
     private void flush() throws SQLException {
         writeEventRows();
         if (dirtyRuns.isEmpty()) return;
+        boolean setBased = updateTickets != null;
+        List<TicketView> ticketRows = new ArrayList<>();
+        List<AttemptRow> attemptRows = new ArrayList<>();
         int tickets = 0;
         int attempts = 0;
         int runs = 0;
         for (RunEntry e : dirtyRuns) {
             Projection p = e.projection;
             for (String id : p.dirtyTickets()) {
-                bindTicket(p.ticket(id));
-                updateTicket.addBatch();
+                if (setBased) {
+                    ticketRows.add(p.ticket(id));
+                } else {
+                    bindTicket(p.ticket(id));
+                    updateTicket.addBatch();
+                }
                 tickets++;
             }
             for (String key : p.dirtyAttempts()) {
                 AttemptView a = p.attemptByKey(key);
-                bindAttempt(a, a.isRunning() ? e.newLeases.get(key) : null);
-                upsertAttempt.addBatch();
+                Long lease = a.isRunning() ? e.newLeases.get(key) : null;
+                if (setBased) {
+                    attemptRows.add(new AttemptRow(a, lease));
+                } else {
+                    bindAttempt(a, lease);
+                    upsertAttempt.addBatch();
+                }
                 attempts++;
             }
             if (p.runDirty()) {
@@ -1171,9 +1230,47 @@ public final class SqlRunStore implements RunStore {
             e.newLeases.clear();
         }
         dirtyRuns.clear();
-        if (tickets > 0) updateTicket.executeBatch();
-        if (attempts > 0) upsertAttempt.executeBatch();
+        if (tickets > 0) {
+            if (setBased) executeWithArrays(updateTickets, TICKET_ARRAYS, ticketRows);
+            else updateTicket.executeBatch();
+        }
+        if (attempts > 0) {
+            if (setBased) executeWithArrays(upsertAttempts, ATTEMPT_ARRAYS, attemptRows);
+            else upsertAttempt.executeBatch();
+        }
         if (runs > 0) updateRun.executeBatch();
+    }
+
+    /**
+     * {@code unnest(?::text[], ?::int8[], ...) AS u(name, ...)}: a table of {@code columns}, each bound as an array
+     * ({@link #executeWithArrays}).
+     */
+    private static String unnest(List<? extends ArrayColumn<?>> columns) {
+        StringBuilder params = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        for (ArrayColumn<?> c : columns) {
+            if (!params.isEmpty()) {
+                params.append(", ");
+                names.append(", ");
+            }
+            params.append("?::").append(c.type).append("[]");
+            names.append(c.name);
+        }
+        return "unnest(" + params + ") AS u(" + names + ")";
+    }
+
+    /**
+     * Runs {@code statement}, made with {@link #unnest} of {@code columns}, for all {@code rows} at once: parameter
+     * {@code i + 1} is the array of column {@code i}'s values, in the order of {@code rows}.
+     */
+    private <T> void executeWithArrays(PreparedStatement statement, List<ArrayColumn<T>> columns, List<T> rows) throws SQLException {
+        for (int i = 0; i < columns.size(); i++) {
+            ArrayColumn<T> c = columns.get(i);
+            Object[] values = new Object[rows.size()];
+            for (int r = 0; r < values.length; r++) values[r] = c.value.apply(rows.get(r));
+            statement.setArray(i + 1, writer.createArrayOf(c.type, values));
+        }
+        statement.executeUpdate();
     }
 
     private void bindTicket(TicketView t) throws SQLException {
@@ -1255,7 +1352,12 @@ public final class SqlRunStore implements RunStore {
             s.executeUpdate();
         }
         List<TicketView> tickets = p.tickets();
-        if (!tickets.isEmpty()) {
+        if (!tickets.isEmpty() && dialect.setBasedWrites()) {
+            try (PreparedStatement s = writer.prepareStatement("INSERT INTO tickets (" + TICKET_COLUMNS + ") SELECT * FROM "
+                    + unnest(TICKET_ARRAYS))) {
+                executeWithArrays(s, TICKET_ARRAYS, tickets);
+            }
+        } else if (!tickets.isEmpty()) {
             try (PreparedStatement s = writer.prepareStatement("INSERT INTO tickets (" + TICKET_COLUMNS + ") "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (TicketView t : tickets) {
@@ -1738,6 +1840,15 @@ public final class SqlRunStore implements RunStore {
     }
 
     private record Accepted(List<RunEvent> events, long firstSeq, long at) {}
+
+    /** An attempt row to write, with the end of its lease when it started in this transaction (else null). */
+    private record AttemptRow(AttemptView attempt, Long leaseExpiresAt) {}
+
+    /**
+     * A column written as an array ({@link Dialect#setBasedWrites}): its name, its element type (a PostgreSQL type name,
+     * for {@link Connection#createArrayOf} and the {@code ?::type[]} cast) and its value in a row; a null value is NULL.
+     */
+    private record ArrayColumn<T>(String name, String type, java.util.function.Function<T, Object> value) {}
 
     /**
      * What this store's coordinators do with a run ({@link #coordinations}).

@@ -133,6 +133,29 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
         }
     }
 
+    /**
+     * The writer's statements are planned once for any parameters: a set-based write ({@link Dialect#setBasedWrites})
+     * planned for its arrays' length (a thousand rows here) would hash the whole tickets table (20,000 rows) rather than
+     * look its rows up by key.
+     */
+    @Test
+    void theWritersSetBasedUpdateLooksTicketsUpByKeyWhateverTheBatchSize() throws Exception {
+        startRun("r1", 20_000);
+        try (Statement s = store.writerConnectionForTests().createStatement()) {
+            s.execute("ANALYZE tickets");
+            s.execute("PREPARE probe(text[], text[]) AS UPDATE tickets SET state = tickets.state FROM unnest($1, $2) AS u(run_id, ticket_id) "
+                    + "WHERE tickets.run_id = u.run_id AND tickets.ticket_id = u.ticket_id");
+            StringBuilder plan = new StringBuilder();
+            String ids = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "t" + i).collect(java.util.stream.Collectors.joining(","));
+            try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE probe(array_fill('r1'::text, ARRAY[1000]), '{" + ids + "}')")) {
+                while (rs.next()) plan.append(rs.getString(1)).append('\n');
+            } finally {
+                s.execute("DEALLOCATE probe");
+            }
+            assertThat(plan.toString()).contains("Index Scan using tickets_pkey").doesNotContain("Seq Scan on tickets");
+        }
+    }
+
     @Test
     void theTablesAreCreatedInTheStoresOwnSchemaOnly() throws Exception {
         try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL);

@@ -101,6 +101,41 @@ abstract class RunStoreContractTest {
         assertThat(reopen().run("r1").orElseThrow().description()).isEqualTo("Nightly build of the site");
     }
 
+    /**
+     * The free text of ticket and attempt rows (reasons, outputs) is stored as given, whatever it holds: quotes,
+     * backslashes, braces and commas, the words NULL and null, nothing at all, spaces at its ends, non-ASCII; and no text
+     * stays null. The SQL stores write a transaction's rows of a table either one by one or, with
+     * {@link Dialect#setBasedWrites}, as arrays, whose text form has to quote such values.
+     */
+    @Test
+    void freeTextInTicketAndAttemptRowsIsStoredAsGiven() {
+        List<String> texts = java.util.Arrays.asList("NULL", "null", "", " spaced\t", "a \"quoted\", {braced} back\\slash\\",
+                "naïve ☃ 日本語 \uD83D\uDE80", "{}", "line\nbreak", null);
+        int n = texts.size();
+        long epoch = startRun("r1", 2 * n);
+        List<RunEvent> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String text = texts.get(i);
+            String failed = "t" + i; // its reasons hold the text
+            events.add(new TicketReady(failed));
+            events.add(new AttemptStarted(failed, 1, LEASE));
+            events.add(new AttemptFinished(failed, 1, Outcome.FAILED, i % 2 == 0 ? null : i, text, Map.of(), text == null ? null : (long) i));
+            events.add(new RunEvent.TicketFailed(failed, text));
+            String succeeded = "t" + (n + i); // its output holds the text
+            events.add(new TicketReady(succeeded));
+            events.add(new AttemptStarted(succeeded, 1, LEASE));
+            events.add(new AttemptFinished(succeeded, 1, Outcome.SUCCEEDED, 0, null, text == null ? Map.of() : Map.of("out", text)));
+            events.add(new TicketSucceeded(succeeded, 1));
+        }
+        store().append("r1", epoch, events).join();
+
+        List<TicketView> tickets = store().tickets("r1");
+        assertThat(tickets.subList(0, n)).extracting(TicketView::reason).containsExactlyElementsOf(texts);
+        assertThat(tickets.subList(n, 2 * n)).extracting(t -> t.outputs().get("out")).containsExactlyElementsOf(texts);
+        assertThat(store().attempts("r1").subList(0, n)).extracting(AttemptView::reason).containsExactlyElementsOf(texts);
+        assertReplayEquals("r1");
+    }
+
     @Test
     void createdRunCanBeReadBack() {
         RunEvent.RunCreated created = TestPlans.created("r1", 3);
