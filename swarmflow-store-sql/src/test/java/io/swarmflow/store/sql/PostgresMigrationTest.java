@@ -46,7 +46,7 @@ class PostgresMigrationTest {
             store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false))).join();
         }
         String history = historyRows();
-        assertThat(history).isEqualTo("1:true,2:true,3:true");
+        assertThat(history).isEqualTo("1:true,2:true,3:true,4:true");
         for (int i = 0; i < 2; i++) {
             try (SqlRunStore store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema)) {
                 assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L);
@@ -89,6 +89,37 @@ class PostgresMigrationTest {
             assertThat(store.runs()).extracting(io.swarmflow.store.RunView::runId, io.swarmflow.store.RunView::description).containsExactly(
                     org.assertj.core.groups.Tuple.tuple("unreadable", null), org.assertj.core.groups.Tuple.tuple("undescribed", null),
                     org.assertj.core.groups.Tuple.tuple("described", "Nightly build of the site"));
+        }
+    }
+
+    /**
+     * Version 4 leaves room on the pages of the tickets and attempts tables for their rows' next versions (fill factors
+     * 50 and 70), so that most updates of a ticket or attempt are heap-only; a schema of version 3 gets it on opening,
+     * its runs unchanged.
+     */
+    @Test
+    void aSchemaOfVersion3GetsRoomOnTheProjectionPagesAndKeepsItsRuns() throws Exception {
+        Flyway.configure(SqlRunStore.class.getClassLoader()).dataSource(PostgresTestDatabase.URL, null, null)
+                .schemas(schema).locations(new PostgresDialect(schema).migrationLocation()).target("3").load().migrate();
+        assertThat(fillFactors()).isEqualTo("attempts:null,tickets:null");
+        try (Connection c = connection()) {
+            SqliteMigrationTest.insertOldRun(c, 1, TestPlans.created("old", 1), null);
+        }
+        try (SqlRunStore store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema)) {
+            assertThat(store.runs()).extracting(io.swarmflow.store.RunView::runId).containsExactly("old");
+            assertThat(store.tickets("old")).extracting(io.swarmflow.store.TicketView::ticketId).containsExactly("t0");
+        }
+        assertThat(fillFactors()).isEqualTo("attempts:{fillfactor=70},tickets:{fillfactor=50}");
+    }
+
+    /** Each projection table's storage options ({@code pg_class.reloptions}), {@code name:options} by name. */
+    private String fillFactors() throws Exception {
+        try (Connection c = connection(); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT relname, reloptions FROM pg_class WHERE relnamespace = '" + schema + "'::regnamespace "
+                     + "AND relname IN ('tickets', 'attempts') ORDER BY relname")) {
+            List<String> out = new java.util.ArrayList<>();
+            while (rs.next()) out.add(rs.getString(1) + ":" + rs.getString(2));
+            return String.join(",", out);
         }
     }
 
