@@ -1179,7 +1179,10 @@ class LocalExecutorTest {
         try (Fixture f = new Fixture(Path.of(a[0]).resolve("f"), Mode.NO_BWRAP)) {
             AttemptResult result = f.run(Fixture.ticket("daemon", """
                     setsid sh -c 'echo $$ > "$SWARM_SCRATCH/daemon.pid.tmp"; mv "$SWARM_SCRATCH/daemon.pid.tmp" "$SWARM_SCRATCH/daemon.pid"; exec sleep 1000' >/dev/null 2>&1 &
-                    until [ -e "$SWARM_SCRATCH/daemon.pid" ]; do sleep 0.01; done""").build(), new TestControl());
+                    until [ -e "$SWARM_SCRATCH/daemon.pid" ]; do sleep 0.01; done
+                    # the pid is written before the exec: the attempt ends (and the daemon is named) once it is sleep
+                    until [ "$(cat /proc/$(cat "$SWARM_SCRATCH/daemon.pid")/comm 2>/dev/null)" = sleep ]; do sleep 0.01; done""").build(),
+                    new TestControl());
             Path stderr = f.runDir.resolve("logs/daemon/1/stderr.log");
             return result.outcome() + "\n" + Files.readString(f.runDir.resolve("scratch/daemon.pid")).strip() + "\n"
                     + String.join(" | ", f.warnings) + "\n" + (Files.exists(stderr) ? Files.readString(stderr) : "");
