@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmflow.cli.view.Durations;
+import io.swarmflow.cli.view.PrintableBytes;
 import io.swarmflow.cli.view.Tables;
 import io.swarmflow.engine.InvalidRequestException;
 import io.swarmflow.engine.RunService;
@@ -532,12 +533,21 @@ final class QueryCommands {
             if (!List.of("stdout", "stderr", "both").contains(stream)) {
                 throw new InvalidRequestException("--stream must be stdout, stderr or both, not '" + stream + "'");
             }
+            // on a terminal, a ticket's escape sequences would act on it (set the clipboard or the title, move the cursor):
+            // shown as the live view shows them; piped or redirected, the bytes as written
+            stdout = out;
+            PrintableBytes shown = io.swarmflow.cli.view.ProgressView.isTerminal() ? new PrintableBytes(out) : null;
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
-                return logs(w, out);
+                return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
             } catch (ReaderGone e) { // `swarm logs ... | head`: nothing to say, and no one to say it to
                 return ExitCodes.OUTPUT_CLOSED;
+            } finally {
+                if (shown != null) shown.finish();
             }
         }
+
+        /** The command's standard output, under the {@link PrintableBytes} the log goes through on a terminal. */
+        private PrintStream stdout;
 
         /** Standard output can no longer be written (its reader went away: EPIPE); ends the command quietly. */
         private static final class ReaderGone extends RuntimeException {
@@ -546,9 +556,12 @@ final class QueryCommands {
             }
         }
 
-        /** Throws {@link ReaderGone} when writing to {@code out} failed (PrintStream keeps the error instead of throwing it). */
-        private static void checkReader(PrintStream out) {
-            if (out.checkError()) throw new ReaderGone();
+        /**
+         * Throws {@link ReaderGone} when writing to {@code out}, or to standard output under it, failed (PrintStream keeps
+         * the error instead of throwing it).
+         */
+        private void checkReader(PrintStream out) {
+            if (out.checkError() || stdout.checkError()) throw new ReaderGone();
         }
 
         private int logs(Wiring w, PrintStream out) throws Exception {
@@ -791,7 +804,7 @@ final class QueryCommands {
          * Prints the file from {@code offset} to its current end, as raw bytes (a character cut by a chunk or by a
          * write in progress is completed by the next call, not replaced); returns the new offset.
          */
-        private static long copy(Path file, long offset, PrintStream out) {
+        private long copy(Path file, long offset, PrintStream out) {
             if (!Files.exists(file)) return offset;
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 long len = raf.length();

@@ -79,7 +79,14 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     /** True when standard output is an interactive terminal and neither {@code CI} nor {@code TERM=dumb} says otherwise. */
     public static boolean isInteractiveTerminal() {
-        if (System.getenv("CI") != null || "dumb".equals(System.getenv("TERM"))) return false;
+        return System.getenv("CI") == null && !"dumb".equals(System.getenv("TERM")) && isTerminal();
+    }
+
+    /**
+     * True when standard input and output are a terminal (the JDK's {@code Console.isTerminal()}, from JDK 22), whatever
+     * {@code CI} and {@code TERM} say: a terminal that calls itself dumb may still act on escape sequences.
+     */
+    public static boolean isTerminal() {
         java.io.Console c = System.console();
         if (c == null) return false;
         try {

@@ -39,13 +39,40 @@ class TerminalModeTest {
         }
     }
 
+    @Test
+    void onATerminalLogsShowsATicketsControlCharactersPipedItPrintsTheBytesAsWritten() throws Exception {
+        Path dir = Files.createTempDirectory(tmp, "logs");
+        // the clipboard (OSC 52), the window title, a hyperlink, clearing the screen, a C1 CSI, a bidi override
+        Path spec = Cli.write(dir.resolve("s.yaml"), "name: tty\ntickets:\n  - id: a\n    run: |\n"
+                + "      printf 'x\\033]52;c;aGk=\\007 \\033]0;T\\007 \\033]8;;http://e\\033\\\\l \\033[2J \\302\\233 \\342\\200\\256y\\n'\n");
+        String state = dir.resolve("state").toString();
+        Cli.Result run = Cli.swarm("run", spec.toString(), "--state-dir", state);
+        assertThat(run.code()).as(run.toString()).isZero();
+        String runId;
+        try (var runs = Files.list(dir.resolve("state").resolve("runs"))) {
+            runId = runs.findFirst().orElseThrow().getFileName().toString();
+        }
+
+        String onTerminal = swarm(true, Map.of("TERM", "xterm"), "logs", runId, "a", "--state-dir", state);
+        assertThat(onTerminal).contains("x^[]52;c;aGk=^G ^[]0;T^G ^[]8;;http://e^[\\l ^[[2J \\x9b \\u202ey")
+                .doesNotContain("\033", "\u009b", "\u202e");
+        String piped = swarm(false, Map.of(), "logs", runId, "a", "--state-dir", state);
+        assertThat(piped).isEqualTo("x\033]52;c;aGk=\007 \033]0;T\007 \033]8;;http://e\033\\l \033[2J \u009b \u202ey\n");
+    }
+
     /** Runs a two-ticket spec in a child JVM, on a pty ({@code script}) or a pipe; returns everything it printed. */
     private String run(boolean terminal, Map<String, String> env) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "run");
         Path spec = Cli.write(dir.resolve("s.yaml"), "name: tty\ntickets:\n  - {id: a, run: echo a}\n  - {id: b, needs: [a], run: echo b}\n");
+        return swarm(terminal, env, "run", spec.toString(), "--state-dir", dir.resolve("state").toString());
+    }
+
+    /** Runs {@code swarm ARGS} in a child JVM, on a pty ({@code script}) or a pipe; returns everything it printed. */
+    private String swarm(boolean terminal, Map<String, String> env, String... args) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> swarm = List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                SwarmCli.class.getName(), "run", spec.toString(), "--state-dir", dir.resolve("state").toString());
+        List<String> swarm = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                SwarmCli.class.getName()));
+        swarm.addAll(List.of(args));
         List<String> cmd = new ArrayList<>();
         if (terminal) {
             assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux's script is not installed");
