@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
 
 /** {@code status}, {@code runs}, {@code logs}: read-only views of the state directory. */
 final class QueryCommands {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = io.swarmflow.cli.view.JsonEscapes.apply(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT));
 
     private QueryCommands() {}
 

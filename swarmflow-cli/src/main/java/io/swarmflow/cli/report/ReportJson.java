@@ -18,7 +18,7 @@ final class ReportJson {
     /** Bumped when a field is removed or changes meaning; adding fields keeps it. */
     static final int FORMAT_VERSION = 1;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = io.swarmflow.cli.view.JsonEscapes.apply(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT));
 
     private ReportJson() {}
 

@@ -152,6 +152,20 @@ class HostileReportTest {
     // ---- report.json ----
 
     @Test
+    void statusJsonAndReportJsonEscapeTheCharactersATerminalWouldActOn() throws Exception {
+        Result status = swarm("status", id, "--json", "--state-dir", state.toString());
+        assertThat(status.code()).as("%s", status).isZero();
+        String report = Files.readString(runDir.resolve("report.json"));
+        for (String json : List.of(status.out(), report)) {
+            // printed on a terminal, a raw U+202E reorders what follows, DEL and C1 (U+009B is CSI to some) act on it
+            assertThat(json.chars().filter(c -> io.swarmflow.cli.view.Printable.isControl((char) c) && c != '\n'))
+                    .as("raw control characters").isEmpty();
+            assertThat(json).contains("\\u202E").contains(Cli.JSON.writeValueAsString(EVIL).replace("\u202E", "\\u202E"));
+        }
+        assertThat(Cli.JSON.readTree(status.out()).get("run").get("name").asText()).isEqualTo(NAME); // the same value, escaped
+    }
+
+    @Test
     void reportJsonIsUtf8AndGivesBackEveryString() throws Exception {
         byte[] bytes = Files.readAllBytes(runDir.resolve("report.json"));
         strictUtf8(bytes); // the bytes that were not UTF-8 are not copied through
