@@ -82,10 +82,45 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Refuses a state directory owned by another user than the one running swarm (root's is accepted: root can read and
+     * change yours anyway). Its owner would read the plans, logs and worktrees of your runs, and could change the
+     * database swarm reads and the folders it writes: a {@code .swarm} that is a symbolic link, committed in a repository
+     * you cloned, can lead to such a directory in {@code /tmp}. git refuses a repository owned by another user the same way
+     * ({@code safe.directory}).
+     *
+     * @throws InvalidRequestException naming the owner, and what to do
+     */
+    private static void refuseAnotherUsers(Path stateDir) {
+        long me;
+        long owner;
+        try {
+            me = new com.sun.security.auth.module.UnixSystem().getUid();
+            owner = ((Number) Files.getAttribute(stateDir, "unix:uid")).longValue(); // the directory a link leads to
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException
+                 | LinkageError notUnix) {
+            return; // no POSIX owners here (or no way to tell who we are): the file system's own rules apply
+        }
+        if (owner == me || owner == 0) return;
+        Path real;
+        try {
+            real = stateDir.toRealPath();
+        } catch (java.io.IOException e) {
+            real = stateDir;
+        }
+        throw new InvalidRequestException("the state directory " + stateDir + (real.equals(stateDir.toAbsolutePath()) ? ""
+                : " (" + real + ")") + " belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' "
+                + "plans, logs and worktrees and change its database; nothing was changed. Point --state-dir (or "
+                + "SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " (" + stateDir
+                + " is a symbolic link: remove it to have swarm create the directory)" : "") + ", or, if you trust that user, "
+                + "have them give it to you (chown)");
+    }
+
+    /**
      * Opens (creating if needed) the state directory. One this creates is {@code rwx------} (the plan, with its
      * {@code --var} values and environment, the logs and worktrees may hold secrets); an existing one keeps its mode.
      *
-     * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one
+     * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one, or belongs to another
+     *                                 user (not root)
      */
     static Wiring create(Path stateDir, Executor executor) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -108,6 +143,7 @@ final class Wiring implements AutoCloseable {
             throw new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
                     + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
         }
+        refuseAnotherUsers(stateDir);
         // SQLite would fail with "unable to open database file" or "attempt to write a readonly database"
         for (String name : List.of("", DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm")) {
             Path p = name.isEmpty() ? stateDir : stateDir.resolve(name);

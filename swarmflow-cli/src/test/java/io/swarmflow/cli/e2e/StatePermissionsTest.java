@@ -10,6 +10,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.util.List;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 /**
  * The state directory holds the plan (with {@code --var} values and environment), logs and worktrees, which may hold
  * secrets: one that swarm creates is its owner's alone, and so is the database, whatever the umask (022 here).
@@ -50,6 +54,44 @@ class StatePermissionsTest {
 
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwxr-x---");
+    }
+
+    /**
+     * A {@code .swarm} that is a symbolic link (committed in a repository) to a directory another user made in /tmp, mode
+     * 0777: swarm used it, so that user read the plans, logs and worktrees and could change the database. Now refused
+     * by every command, and nothing is written there. Root makes the directory another user's ({@code nobody}).
+     */
+    @Test
+    void aStateDirectoryOfAnotherUserIsRefusedAndNothingIsWrittenThere() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root, to give a directory to another user");
+        Path foreign = Files.createDirectory(tmp.resolve("planted"));
+        Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setAttribute(foreign, "unix:uid", 65534); // nobody
+        Path link = Files.createSymbolicLink(Files.createDirectory(tmp.resolve("repo")).resolve(".swarm"), foreign);
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo secret\"}\n");
+
+        for (String[] command : List.of(new String[] {"run", spec.toString(), "--plain"}, new String[] {"runs"},
+                new String[] {"status"})) {
+            // a database the other user planted: read by the commands that read state
+            if (!command[0].equals("run") && !Files.exists(foreign.resolve("swarm.db"))) Files.createFile(foreign.resolve("swarm.db"));
+            List<String> args = new java.util.ArrayList<>(List.of(command));
+            args.addAll(List.of("--state-dir", link.toString()));
+            Result r = swarm(args.toArray(String[]::new));
+
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).startsWith("swarm: the state directory " + link + " (" + foreign.toRealPath()
+                    + ") belongs to another user (owned by nobody, mode rwxrwxrwx)").contains("nothing was changed", "chown",
+                    link + " is a symbolic link");
+        }
+        try (var files = Files.list(foreign)) {
+            assertThat(files.toList()).containsExactly(foreign.resolve("swarm.db"));
+        }
+        assertThat(foreign.resolve("swarm.db")).isEmptyFile();
+        Files.delete(foreign.resolve("swarm.db"));
+
+        Files.setAttribute(foreign, "unix:uid", 0); // root's, or the user's own: used
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", link.toString());
+        assertThat(r.code()).as("%s", r).isZero();
     }
 
     /**
