@@ -428,6 +428,24 @@ public final class LocalExecutor implements Executor {
         return problems;
     }
 
+    /**
+     * Creates a run's directory with mode 0700 when it does not exist, whatever the umask and the state directory's mode:
+     * its logs, worktrees, scratch files and reports may hold secrets, and a state directory that already existed (made
+     * by hand for {@code --state-dir}, or checked out from a repository) keeps its mode, often 0755.
+     */
+    private static void ownerOnlyDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        Files.createDirectories(dir.getParent());
+        try {
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createDirectories(dir); // a file system without POSIX modes: its own access rules apply
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            // another coordinator of the run made it
+        }
+    }
+
     /** Whether two paths name the same directory (symbolic links resolved where they exist). */
     private static boolean samePath(Path a, Path b) {
         try {
@@ -440,6 +458,7 @@ public final class LocalExecutor implements Executor {
     @Override
     public void prepareRun(String runId, Plan plan, Path runDir) {
         try {
+            ownerOnlyDirectory(runDir);
             Files.createDirectories(runDir.resolve("scratch"));
             Files.createDirectories(runDir.resolve("logs"));
         } catch (IOException e) {

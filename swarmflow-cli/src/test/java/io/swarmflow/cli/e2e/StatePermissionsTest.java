@@ -57,6 +57,28 @@ class StatePermissionsTest {
     }
 
     /**
+     * In a state directory that already existed with mode 0755 (made by hand for --state-dir, or checked out from a
+     * repository), a run's logs, worktrees and reports were readable by every user of the host (umask 022): a run's
+     * directory is its owner's alone.
+     */
+    @Test
+    void aRunsDirectoryIsTheOwnersAloneInAStateDirectoryOthersCanRead() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("srv"));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a log line\"}\n");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isZero();
+        try (var runs = Files.list(state.resolve("runs"))) {
+            Path run = runs.findFirst().orElseThrow();
+            assertThat(run.resolve("logs").resolve("a").resolve("1").resolve("stdout.log")).hasContent("a log line");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run))).isEqualTo("rwx------");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwxr-xr-x");
+    }
+
+    /**
      * A {@code .swarm} that is a symbolic link (committed in a repository) to a directory another user made in /tmp, mode
      * 0777: swarm used it, so that user read the plans, logs and worktrees and could change the database. Now refused
      * by every command, and nothing is written there. Root makes the directory another user's ({@code nobody}).
