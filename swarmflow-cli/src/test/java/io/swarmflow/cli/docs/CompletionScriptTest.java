@@ -1,11 +1,8 @@
 package io.swarmflow.cli.docs;
 
-import io.swarmflow.cli.SwarmCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +22,9 @@ class CompletionScriptTest {
 
     @Test
     void theSourcedScriptCompletesCommandsAndOptionsOfSwarm() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = SwarmCli.execute(new String[] {"generate-completion"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        assertThat(code).isZero();
-        Path script = Files.write(tmp.resolve("swarm-completion.bash"), out.toByteArray());
+        DocsCli.Result generated = DocsCli.swarm("generate-completion");
+        assertThat(generated.code()).as("%s", generated).isZero();
+        Path script = Files.writeString(tmp.resolve("swarm-completion.bash"), generated.out());
 
         String complete = """
                 source "$1" 2>/dev/null

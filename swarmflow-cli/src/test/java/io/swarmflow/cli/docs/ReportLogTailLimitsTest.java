@@ -2,13 +2,9 @@ package io.swarmflow.cli.docs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swarmflow.cli.SwarmCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,15 +34,10 @@ class ReportLogTailLimitsTest {
                       exit 1
                 """);
         Path state = tmp.resolve("state");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = SwarmCli.execute(new String[] {"run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(1);
+        DocsCli.Result r = DocsCli.swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
 
-        Path runDir;
-        try (var runs = Files.list(state.resolve("runs"))) {
-            runDir = runs.findFirst().orElseThrow();
-        }
+        Path runDir = DocsCli.onlyRunDir(state);
         JsonNode report = new ObjectMapper().readTree(runDir.resolve("report.json").toFile());
         JsonNode failure = report.get("failures").get(0);
         assertThat(failure.get("stream").asText()).isEqualTo("stderr");
