@@ -536,7 +536,7 @@ final class QueryCommands {
             // on a terminal, a ticket's escape sequences would act on it (set the clipboard or the title, move the cursor):
             // shown as the live view shows them; piped or redirected, the bytes as written
             stdout = out;
-            PrintableBytes shown = io.swarmflow.cli.view.ProgressView.isTerminal() ? new PrintableBytes(out) : null;
+            PrintableBytes shown = io.swarmflow.cli.view.ProgressView.outputIsTerminal() ? new PrintableBytes(out) : null;
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
             } catch (ReaderGone e) { // `swarm logs ... | head`: nothing to say, and no one to say it to

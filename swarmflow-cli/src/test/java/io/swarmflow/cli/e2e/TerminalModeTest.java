@@ -56,6 +56,9 @@ class TerminalModeTest {
         String onTerminal = swarm(true, Map.of("TERM", "xterm"), "logs", runId, "a", "--state-dir", state);
         assertThat(onTerminal).contains("x^[]52;c;aGk=^G ^[]0;T^G ^[]8;;http://e^[\\l ^[[2J \\x9b \\u202ey")
                 .doesNotContain("\033", "\u009b", "\u202e");
+        // standard output a terminal, standard input not (the JDK's Console then says no terminal)
+        String inputRedirected = swarm(true, Map.of("TERM", "xterm", NO_INPUT, "1"), "logs", runId, "a", "--state-dir", state);
+        assertThat(inputRedirected).contains("x^[]52;c;aGk=^G").doesNotContain("\033", "\u009b", "\u202e");
         String piped = swarm(false, Map.of(), "logs", runId, "a", "--state-dir", state);
         assertThat(piped).isEqualTo("x\033]52;c;aGk=\007 \033]0;T\007 \033]8;;http://e\033\\l \033[2J \u009b \u202ey\n");
     }
@@ -67,6 +70,9 @@ class TerminalModeTest {
         return swarm(terminal, env, "run", spec.toString(), "--state-dir", dir.resolve("state").toString());
     }
 
+    /** In {@link #swarm}'s env: on the pty, standard input is {@code /dev/null}. */
+    private static final String NO_INPUT = "SWARM_TEST_NO_INPUT";
+
     /** Runs {@code swarm ARGS} in a child JVM, on a pty ({@code script}) or a pipe; returns everything it printed. */
     private String swarm(boolean terminal, Map<String, String> env, String... args) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -77,7 +83,8 @@ class TerminalModeTest {
         if (terminal) {
             assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux's script is not installed");
             // script -q -e -c CMD FILE: runs CMD on a new pty, copies what it prints to our stdout (and FILE)
-            cmd.addAll(List.of("/usr/bin/script", "-q", "-e", "-c", shellQuote(swarm), "/dev/null"));
+            cmd.addAll(List.of("/usr/bin/script", "-q", "-e", "-c", shellQuote(swarm) + (env.containsKey(NO_INPUT) ? " < /dev/null" : ""),
+                    "/dev/null"));
         } else {
             cmd.addAll(swarm);
         }
