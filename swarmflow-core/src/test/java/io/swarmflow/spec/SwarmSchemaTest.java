@@ -65,19 +65,38 @@ class SwarmSchemaTest {
         }
     }
 
+    /**
+     * What the schema finds wrong with {@code yaml}, sorted: each error as its JSON Schema keyword and where, such as
+     * {@code pattern $.tickets[0].id}; for a key (unknown or missing), the key after the location of its mapping.
+     */
+    static List<String> faults(String yaml) throws Exception {
+        return validate(yaml).stream()
+                .map(m -> m.getType() + " " + m.getInstanceLocation() + (m.getProperty() == null ? "" : "." + m.getProperty()))
+                .sorted().toList();
+    }
+
     @Test
     void rejectsUnknownKeysEverywhere() throws Exception {
-        assertThat(validate("tickets:\n  - {id: a, run: echo, neds: [b]}\n")).isNotEmpty();
-        assertThat(validate("concurency: 2\ntickets:\n  - {id: a, run: echo}\n")).isNotEmpty();
-        assertThat(validate("defaults: {limits: {memory: 1GiB}}\ntickets:\n  - {id: a, run: echo}\n")).isNotEmpty();
+        assertThat(faults("tickets:\n  - {id: a, run: echo, neds: [b]}\n")).containsExactly("additionalProperties $.tickets[0].neds");
+        assertThat(faults("concurency: 2\ntickets:\n  - {id: a, run: echo}\n")).containsExactly("additionalProperties $.concurency");
+        assertThat(faults("defaults: {limits: {memory: 1GiB}}\ntickets:\n  - {id: a, run: echo}\n"))
+                .containsExactly("additionalProperties $.defaults.limits.memory");
+    }
+
+    @Test
+    void rejectsAProfileWithoutKind() throws Exception {
+        assertThat(faults("agents: {x: {sandbox: off}}\ntickets:\n  - {id: a, run: echo}\n")).containsExactly("required $.agents.x.kind");
     }
 
     @Test
     void rejectsBadValues() throws Exception {
-        assertThat(validate("tickets:\n  - {id: ../x, run: echo}\n")).isNotEmpty();
-        assertThat(validate("tickets:\n  - {id: a, run: echo, timeout: 10x}\n")).isNotEmpty();
-        assertThat(validate("tickets: []\n")).isNotEmpty();
-        assertThat(validate("agents: {x: {sandbox: off}}\ntickets:\n  - {id: a, run: echo}\n")).isNotEmpty();
+        // each refused for the value named, not for another fault of the spec
+        assertThat(faults("tickets:\n  - {id: ../x, run: echo}\n")).containsExactly("pattern $.tickets[0].id");
+        assertThat(faults("tickets:\n  - {id: a, run: echo, timeout: 10x}\n"))
+                .containsExactly("const $.tickets[0].timeout", "pattern $.tickets[0].timeout"); // neither 0 nor a duration
+        assertThat(faults("tickets: []\n")).containsExactly("minItems $.tickets");
+        assertThat(faults("agents: {x: {kind: shell, sandbox: maybe}}\ntickets:\n  - {id: a, run: echo}\n"))
+                .containsExactly("enum $.agents.x.sandbox");
     }
 
     /** The keys of {@code properties} of the schema object at {@code pointer}. */
