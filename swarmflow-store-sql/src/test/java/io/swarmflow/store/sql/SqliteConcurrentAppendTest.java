@@ -66,24 +66,32 @@ class SqliteConcurrentAppendTest {
             java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
             java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-            List<Thread> deciders = new ArrayList<>();
+            // a decider's failure fails the test with its cause, and its partner stops waiting for it at the barrier (a
+            // thread of its own that died left the other waiting there, and the test hanging)
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<CompletableFuture<Void>> deciders = new ArrayList<>();
             for (SqlRunStore store : List.of(a, b)) {
-                deciders.add(Thread.ofPlatform().start(() -> {
+                deciders.add(CompletableFuture.runAsync(() -> {
                     for (int t = 0; t < gates; t++) {
                         try {
-                            together.await();
+                            together.await(30, java.util.concurrent.TimeUnit.SECONDS);
                             store.submitCommand(new io.swarmflow.store.RunCommand(0, "gates", io.swarmflow.store.RunCommand.Kind.APPROVE,
                                     "t" + t, store == a ? "ann" : "bob", null, 0));
                             recorded.incrementAndGet();
                         } catch (io.swarmflow.store.StoreException.PendingDecision e) {
                             refused.incrementAndGet();
                         } catch (Exception e) {
-                            throw new AssertionError(e);
+                            throw new java.util.concurrent.CompletionException(e);
                         }
                     }
-                }));
+                }, pool));
             }
-            for (Thread t : deciders) t.join();
+            try {
+                assertThat(deciders.stream().map(d -> d.handle((done, failure) -> failure).join())
+                        .filter(java.util.Objects::nonNull)).as("the deciders' failures").isEmpty();
+            } finally {
+                pool.shutdownNow();
+            }
             assertThat(recorded.get()).isEqualTo(gates);
             assertThat(refused.get()).isEqualTo(gates);
             assertThat(a.pendingCommands("gates")).extracting(io.swarmflow.store.RunCommand::ticketId).doesNotHaveDuplicates().hasSize(gates);
