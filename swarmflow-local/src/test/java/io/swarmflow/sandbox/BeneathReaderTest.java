@@ -83,7 +83,10 @@ class BeneathReaderTest {
         assertThatThrownBy(() -> read(how, root, "/etc/hostname", 100)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** A directory the ticket made unreadable is named with the reason in words (an ordinary user's case: root reads it). */
+    /**
+     * A directory the ticket made unreadable is named with the reason in words. Root opens a 000 directory regardless,
+     * so the read runs as an ordinary user (as root: as nobody, in a child JVM; {@link io.swarmflow.files.OrdinaryUser}).
+     */
     @Test
     void aDirectoryWithoutPermissionIsReportedInWords() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(BeneathReader.nonBlocking(), "the JDK walk words its own errors");
@@ -91,14 +94,19 @@ class BeneathReaderTest {
         Files.writeString(Files.createDirectories(root.resolve("d")).resolve("f"), "x");
         Files.setPosixFilePermissions(root.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
         try {
-            if ("root".equals(System.getProperty("user.name"))) { // root opens a 000 directory: the file is read
-                assertThat(new String(BeneathReader.read(root, Path.of("d/f"), 100), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("x");
-                return;
-            }
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> BeneathReader.read(root, Path.of("d/f"), 100))
-                    .hasMessage("cannot open d: permission denied (errno 13); the ticket must leave the file and its directories readable");
+            assertThat(io.swarmflow.files.OrdinaryUser.call(tmp, BeneathReaderTest.class, "readOrSayWhy", root.toString(), "d/f"))
+                    .isEqualTo("cannot open d: permission denied (errno 13); the ticket must leave the file and its directories readable");
         } finally {
             Files.setPosixFilePermissions(root.resolve("d"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /** {@link BeneathReader#read} of {@code a[1]} below {@code a[0]}: what it read, or the message it threw; a step for {@link io.swarmflow.files.OrdinaryUser}. */
+    static String readOrSayWhy(String... a) {
+        try {
+            return "read: " + new String(BeneathReader.read(Path.of(a[0]), Path.of(a[1]), 100), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.getMessage();
         }
     }
 
