@@ -156,24 +156,38 @@ class GitWorktreesTest {
         assertThat(dir.resolve("uncommitted.txt")).hasContent("left");
     }
 
-    /** Another git process holding .git/config.lock for a moment must not fail the worktree: git gives up at once, we retry. */
+    /**
+     * Another git process holding .git/config.lock for a moment must not fail the worktree: git gives up at once, we retry.
+     * The lock is held until 300 ms after {@code git worktree add} (which does not take it) has checked the files out, so
+     * the next step, {@code git config} recording the base, meets it: let go a fixed 300 ms after the call, the lock could
+     * be gone before that step on a loaded machine, and the test then passed without any retry.
+     */
     @Test
     void aLockHeldBrieflyByAnotherGitProcessIsWaitedFor() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
         Path lock = Files.writeString(repo.resolve(".git/config.lock"), ""); // as `git config` in another process holds it
-        Thread release = Thread.ofPlatform().start(() -> {
+        Path worktree = tmp.resolve("wt");
+        java.util.concurrent.CompletableFuture<Void> release = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(1))
+                        .until(() -> Files.exists(worktree.resolve("a.txt")));
                 Thread.sleep(300);
-                Files.delete(lock);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    Files.deleteIfExists(lock);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         });
 
-        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t"); // records its base in .git/config
+        Worktree w = GitWorktrees.createWorktree(repo, worktree, "swarm/r/t"); // records its base in .git/config
 
-        release.join();
+        release.get(70, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(w.dir().resolve("a.txt")).exists();
+        assertThat(GitWorktrees.recordedBase(repo, "swarm/r/t")).contains(GitWorktrees.headCommit(repo).orElseThrow());
     }
 
     /**
