@@ -102,7 +102,6 @@ final class ReportJson {
         return root;
     }
 
-    /** ISO-8601 UTC ({@code 2025-01-31T12:00:00.250Z}), or null for 0 (not happened yet). */
     /** Fills {@code at} with one attempt's fields, as report.json's {@code tickets[].attempts[]} has them. */
     static void attempt(ObjectNode at, AttemptView a, Long durationMillis) {
         at.put("attempt", a.attempt());
@@ -114,6 +113,7 @@ final class ReportJson {
         at.put("durationMillis", durationMillis);
     }
 
+    /** ISO-8601 UTC ({@code 2025-01-31T12:00:00.250Z}), or null for 0 (not happened yet). */
     static String iso(long epochMillis) {
         return epochMillis <= 0 ? null : Instant.ofEpochMilli(epochMillis).toString();
     }
