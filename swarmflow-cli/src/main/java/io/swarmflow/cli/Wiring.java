@@ -83,7 +83,8 @@ final class Wiring implements AutoCloseable {
 
     /**
      * Refuses a state directory owned by another user than the one running swarm (root's is accepted: root can read and
-     * change yours anyway). Its owner would read the plans, logs and worktrees of your runs, and could change the
+     * change yours anyway). Root is refused a user's too: as root, swarm would run what that user can write there with
+     * root's rights, and leave files there the user cannot change; the message says to run swarm as its owner. Its owner would read the plans, logs and worktrees of your runs, and could change the
      * database swarm reads and the folders it writes: a {@code .swarm} that is a symbolic link, committed in a repository
      * you cloned, can lead to such a directory in {@code /tmp}. git refuses a repository owned by another user the same way
      * ({@code safe.directory}).
@@ -111,8 +112,21 @@ final class Wiring implements AutoCloseable {
                 : " (" + real + ")") + " belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' "
                 + "plans, logs and worktrees and change its database; nothing was changed. Point --state-dir (or "
                 + "SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " (" + stateDir
-                + " is a symbolic link: remove it to have swarm create the directory)" : "") + ", or, if you trust that user, "
-                + "have them give it to you (chown)");
+                + " is a symbolic link: remove it to have swarm create the directory)" : "") + (me == 0
+                // root taking it (chown) would lock its owner out of their own project's runs
+                ? ", or, if it is that user's project, run swarm as them: sudo -u " + sudoUser(stateDir, owner) + " swarm ..."
+                : ", or, if you trust that user, have them give it to you (chown)"));
+    }
+
+    /** The owner of {@code path} as {@code sudo -u} takes it: the name, or {@code '#UID'} when it has none. */
+    private static String sudoUser(Path path, long uid) {
+        try {
+            String name = Files.getOwner(path).getName();
+            if (!name.chars().allMatch(Character::isDigit)) return name;
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            // no name to give
+        }
+        return "'#" + uid + "'";
     }
 
     /**

@@ -102,8 +102,8 @@ class StatePermissionsTest {
 
             assertThat(r.code()).as("%s", r).isEqualTo(2);
             assertThat(r.err()).as("%s", r).startsWith("swarm: the state directory " + link + " (" + foreign.toRealPath()
-                    + ") belongs to another user (owned by nobody, mode rwxrwxrwx)").contains("nothing was changed", "chown",
-                    link + " is a symbolic link");
+                    + ") belongs to another user (owned by nobody, mode rwxrwxrwx)").contains("nothing was changed",
+                    link + " is a symbolic link", "run swarm as them: sudo -u nobody swarm ...");
         }
         try (var files = Files.list(foreign)) {
             assertThat(files.toList()).containsExactly(foreign.resolve("swarm.db"));
@@ -114,6 +114,46 @@ class StatePermissionsTest {
         Files.setAttribute(foreign, "unix:uid", 0); // root's, or the user's own: used
         Result r = swarm("run", spec.toString(), "--plain", "--state-dir", link.toString());
         assertThat(r.code()).as("%s", r).isZero();
+    }
+
+    /**
+     * {@code sudo swarm ...} in a user's project: root is refused the user's state directory by every command that opens
+     * one (as root it would run what that user can write there, and leave root's files they cannot change), and told to
+     * run swarm as its owner, not to take it (chown), which would lock the owner out of their runs. Nothing is changed.
+     */
+    @Test
+    void rootIsToldToRunSwarmAsTheOwnerOfAUsersStateDirectory() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root, to give a directory to another user");
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
+        Path state = tmp.resolve("project").resolve(".swarm");
+        assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()).code()).isZero();
+        List<Path> files;
+        try (var walk = Files.walk(state)) {
+            files = walk.toList();
+        }
+        for (Path f : files) Files.setAttribute(f, "unix:uid", 65534, java.nio.file.LinkOption.NOFOLLOW_LINKS); // nobody's
+        byte[] db = Files.readAllBytes(state.resolve("swarm.db"));
+        String run;
+        try (var runs = Files.list(state.resolve("runs"))) {
+            run = runs.findFirst().orElseThrow().getFileName().toString();
+        }
+
+        for (String[] command : List.of(new String[] {"status"}, new String[] {"runs"}, new String[] {"logs", run, "a"},
+                new String[] {"report"}, new String[] {"approve", run, "a"}, new String[] {"clean", run}, new String[] {"resume", run},
+                new String[] {"run", spec.toString(), "--plain"})) {
+            List<String> args = new java.util.ArrayList<>(List.of(command));
+            args.addAll(List.of("--state-dir", state.toString()));
+            Result r = swarm(args.toArray(String[]::new));
+
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).startsWith("swarm: the state directory " + state + " belongs to another user "
+                    + "(owned by nobody, mode rwx------)").contains("nothing was changed",
+                    "run swarm as them: sudo -u nobody swarm ...").doesNotContain("chown");
+        }
+        try (var walk = Files.walk(state)) {
+            assertThat(walk.toList()).as("nothing added or removed").containsExactlyInAnyOrderElementsOf(files);
+        }
+        assertThat(Files.readAllBytes(state.resolve("swarm.db"))).isEqualTo(db);
     }
 
     /**
