@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 /**
  * Coordinators stopped at random moments: appends durable late, in order, on one writer thread; an append that fails
  * (and every later one); a failing read of commands; an interrupt of the scheduler thread; with and without a listener.
@@ -159,10 +161,14 @@ class EngineStopProperties {
         if (took > 15_000) problems.add(tag + "execute took " + took + " ms");
         int startedAtEnd = ran.size();
         if (live.get() != 0) problems.add(tag + live.get() + " attempts still running after execute()");
-        Thread.sleep(150); // time for a launch that should not happen
-        if (ran.size() != startedAtEnd) problems.add(tag + "attempts started after execute(): " + ran.subList(startedAtEnd, ran.size()));
+        // every append's completion (which launches attempts) has run once the writer ends; then none may start
         writer.shutdown();
         writer.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).until(() -> ran.size() == startedAtEnd);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            problems.add(tag + "attempts started after execute(): " + ran.subList(startedAtEnd, ran.size()));
+        }
         if (telling) {
             // each heard line once, after its start, and every printed line of an attempt heard
             List<String> seenStarts = new ArrayList<>();
