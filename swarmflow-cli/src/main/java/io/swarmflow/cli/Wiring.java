@@ -130,6 +130,121 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * The real path of the state directory {@code stateDir}, every symbolic link resolved; for one not made yet, its nearest
+     * existing ancestor's real path with the rest of {@code stateDir} after it (where it will be made).
+     */
+    static Path realPath(Path stateDir) {
+        Path abs = stateDir.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return abs;
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs));
+        } catch (java.io.IOException | SecurityException e) {
+            return abs;
+        }
+    }
+
+    /**
+     * Refuses a state directory that another user than you or root can replace: OpenSSH's StrictModes rule ({@code
+     * safe_path()} in OpenSSH's misc.c) on its real path {@code real}. Every directory above it must be owned by you or
+     * root and writable by no one else, except for a directory with the sticky bit ({@code /tmp}), whose entries only
+     * their owner (and the directory's) can rename or delete; the state directory itself must be writable by no one else.
+     * Unlike OpenSSH, a directory writable by its group is accepted when that group is its owner's user private group
+     * ({@link #privateGroup}: umask 002 on distributions that give each user a group of their own). Whoever can write to a
+     * directory above it can rename the state directory and put one of theirs in its place, with runs that {@code swarm
+     * resume} would run; git checks the repository's own directory only ({@code safe.directory}).
+     *
+     * @throws InvalidRequestException naming the directory, its owner and mode, and what to do
+     */
+    private static void refuseReplaceable(Path stateDir, Path real) {
+        long me;
+        try {
+            me = new com.sun.security.auth.module.UnixSystem().getUid();
+        } catch (UnsupportedOperationException | SecurityException | LinkageError notUnix) {
+            return; // no POSIX owners here: the file system's own rules apply
+        }
+        refuseReplaceable(stateDir, real, me);
+    }
+
+    /** {@link #refuseReplaceable(Path, Path)} for the user {@code me} (a uid). */
+    static void refuseReplaceable(Path stateDir, Path real, long me) {
+        String named = "the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real + ")");
+        if (Files.isDirectory(real)) {
+            String why = replaceableBy(real, me, false);
+            if (why != null) {
+                throw new InvalidRequestException(named + " is " + why + ", who could replace its database with theirs and "
+                        + "have swarm run their commands; nothing was changed. Run chmod go-w " + real + ", or point --state-dir "
+                        + "(or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+            }
+        }
+        for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {
+            if (!Files.isDirectory(dir)) continue; // not made yet
+            String why = replaceableBy(dir, me, true);
+            if (why == null) continue;
+            boolean mine = owner(dir) == me;
+            throw new InvalidRequestException(named + " is inside " + dir + ", which is " + why + ", who could rename the "
+                    + "state directory and put theirs in its place, with runs swarm would run; nothing was changed. "
+                    + (mine ? "Run chmod go-w " + dir + " (or chmod +t, for a directory others share), or point"
+                    : me == 0 && owner(dir) > 0 ? "If it is that user's project, run swarm as them: sudo -u "
+                            + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point")
+                    + " --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can write to, and "
+                    + "whose parent directories are the same (one under your home directory)");
+        }
+    }
+
+    /**
+     * Who other than {@code me} and root can replace what is in the directory {@code dir} ({@code "owned by NAME (mode
+     * ...)"}, {@code "writable by every user (...)"}, {@code "writable by the group NAME (...)"}), or null when no one can.
+     * With {@code stickyExcuses}, the sticky bit excuses the write bits. Null too when its attributes cannot be read.
+     */
+    static String replaceableBy(Path dir, long me, boolean stickyExcuses) {
+        java.nio.file.attribute.PosixFileAttributes a;
+        int mode;
+        long uid;
+        try {
+            a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class);
+            mode = (Integer) Files.getAttribute(dir, "unix:mode");
+            uid = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return null; // no POSIX attributes: the file system's own rules apply
+        }
+        String how = a.owner().getName() + ":" + a.group().getName() + ", mode "
+                + java.nio.file.attribute.PosixFilePermissions.toString(a.permissions()) + ((mode & 01000) != 0 ? " sticky" : "");
+        if (uid != me && uid != 0) return "owned by another user (" + how + ")";
+        if (stickyExcuses && (mode & 01000) != 0) return null;
+        if ((mode & 0002) != 0) return "writable by every user (" + how + ")";
+        if ((mode & 0020) != 0 && !privateGroup(a.owner().getName(), a.group().getName())) {
+            return "writable by the users of the group " + a.group().getName() + " (" + how + ")";
+        }
+        return null;
+    }
+
+    /** The uid owning {@code p}, or -1 when it cannot be read. */
+    private static long owner(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:uid")).longValue();
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether {@code group} is the user private group of {@code owner}: named as the user, and with no other member listed
+     * in /etc/group (as useradd makes it with USERGROUPS_ENAB, the default of Debian, Fedora and most distributions).
+     * Members known only to another name service (LDAP, sssd) are not seen.
+     */
+    private static boolean privateGroup(String owner, String group) {
+        if (!owner.equals(group)) return false;
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/etc/group"))) {
+            return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 4 && f[0].equals(group))
+                    .allMatch(f -> f[3].isBlank() || java.util.Arrays.stream(f[3].split(",")).map(String::strip).allMatch(owner::equals));
+        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+            return false; // members unknown
+        }
+    }
+
+    /**
      * Opens (creating if needed) the state directory. One this creates is {@code rwx------} (the plan, with its
      * {@code --var} values and environment, the logs and worktrees may hold secrets); an existing one keeps its mode.
      *
@@ -138,6 +253,10 @@ final class Wiring implements AutoCloseable {
      */
     static Wiring create(Path stateDir, Executor executor) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        // before anything is written: a directory another user owns, or can replace
+        if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
+        Path real = realPath(stateDir);
+        refuseReplaceable(stateDir, real);
         try {
             Files.createDirectories(stateDir);
             if (fresh) {
@@ -157,7 +276,6 @@ final class Wiring implements AutoCloseable {
             throw new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
                     + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
         }
-        refuseAnotherUsers(stateDir);
         // SQLite would fail with "unable to open database file" or "attempt to write a readonly database"
         for (String name : List.of("", DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm")) {
             Path p = name.isEmpty() ? stateDir : stateDir.resolve(name);

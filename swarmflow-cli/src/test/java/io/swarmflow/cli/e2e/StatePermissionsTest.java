@@ -112,6 +112,7 @@ class StatePermissionsTest {
         Files.delete(foreign.resolve("swarm.db"));
 
         Files.setAttribute(foreign, "unix:uid", 0); // root's, or the user's own: used
+        Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwxr-xr-x")); // others' writes: StateDirTrustTest
         Result r = swarm("run", spec.toString(), "--plain", "--state-dir", link.toString());
         assertThat(r.code()).as("%s", r).isZero();
     }
