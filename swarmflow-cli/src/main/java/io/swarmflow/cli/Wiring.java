@@ -245,6 +245,44 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Refuses an existing state directory, inside a git working tree, that holds files the repository tracks (other than its
+     * {@code .gitignore}): a {@code .swarm/swarm.db} committed to a repository comes with every clone, owned by whoever
+     * cloned it, so that the ownership checks cannot tell its runs were not theirs; {@code swarm resume RUN} would run the
+     * commands of a plan someone else wrote. One {@code git ls-files}, only when a directory above holds {@code .git}; when
+     * git fails (not installed, or refusing a repository another user owns, which {@link #refuseReplaceable} refuses
+     * first when it is above the state directory) nothing is refused.
+     *
+     * @throws InvalidRequestException naming the files and the repository, and how to untrack or remove them
+     */
+    private static void refuseTracked(Path stateDir, Path real) {
+        if (!Files.isDirectory(real)) return;
+        Path top = null;
+        for (Path p = real; p != null && top == null; p = p.getParent()) {
+            if (Files.exists(p.resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) top = p;
+        }
+        if (top == null) return;
+        List<String> tracked;
+        try {
+            tracked = io.swarmflow.git.GitWorktrees.trackedFiles(real).stream().filter(f -> !f.equals(".gitignore"))
+                    .sorted(java.util.Comparator.comparingLong((String f) -> f.chars().filter(c -> c == '/').count())
+                            .thenComparing(java.util.Comparator.naturalOrder())) // swarm.db before the runs' files
+                    .toList();
+        } catch (io.swarmflow.git.GitException e) {
+            return;
+        }
+        if (tracked.isEmpty()) return;
+        String rel = top.equals(real) ? "." : top.relativize(real).toString();
+        String git = "git -C " + top + " rm -r -q ";
+        throw new InvalidRequestException("the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real + ")")
+                + " holds files that the git repository " + top + " tracks (" + String.join(", ", tracked.subList(0, Math.min(3,
+                tracked.size()))) + (tracked.size() > 3 ? ", ... " + tracked.size() + " in all" : "") + "): runs committed to a "
+                + "repository come with every clone, and swarm resume would run commands that someone else wrote; nothing was "
+                + "changed. If they came with the repository, delete them: " + git + "-- " + rel + ", then commit; if they are "
+                + "your own runs, stop tracking them: " + git + "--cached -- " + rel + ", then commit. Or point --state-dir (or "
+                + "SWARM_STATE_DIR) at a directory outside the repository");
+    }
+
+    /**
      * Opens (creating if needed) the state directory. One this creates is {@code rwx------} (the plan, with its
      * {@code --var} values and environment, the logs and worktrees may hold secrets); an existing one keeps its mode.
      *
@@ -253,10 +291,11 @@ final class Wiring implements AutoCloseable {
      */
     static Wiring create(Path stateDir, Executor executor) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        // before anything is written: a directory another user owns, or can replace
+        // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
         Path real = realPath(stateDir);
         refuseReplaceable(stateDir, real);
+        refuseTracked(stateDir, real);
         try {
             Files.createDirectories(stateDir);
             if (fresh) {

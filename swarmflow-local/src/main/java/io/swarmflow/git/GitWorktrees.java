@@ -360,6 +360,17 @@ public final class GitWorktrees {
     }
 
     /**
+     * The files below the directory {@code dir} that its repository tracks (in its index, {@code git ls-files}), relative
+     * to {@code dir}, as they are ({@code core.quotePath=false}); empty when none is. One git command.
+     *
+     * @throws GitException when git fails (not installed, {@code dir} not in a working tree, a repository git refuses)
+     */
+    public static List<String> trackedFiles(Path dir) throws GitException {
+        String out = git(dir, "-c", "core.quotePath=false", "ls-files", "-z", "--", ".");
+        return out.isEmpty() ? List.of() : List.of(out.split("\0"));
+    }
+
+    /**
      * {@code git diff --stat base..branch} as git prints it (each line starts with a space), without the final
      * newline; empty when the branch has no changes. Paths with non-ASCII characters are printed as they are ({@code
      * core.quotePath=false}), not as octal escapes ({@code "\303\274.txt"}).

@@ -1,5 +1,6 @@
 package io.swarmflow.cli.e2e;
 
+import static io.swarmflow.cli.e2e.Cli.git;
 import static io.swarmflow.cli.e2e.Cli.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The state directory is refused when someone else could have put its runs there: a directory above it that another
- * user owns or can write to (they could rename it and put theirs in its place), or a state directory others can write
- * to. Nothing is written when refused. The tests run as root (CI); the other user is nobody (uid 65534), given directories with
+ * user owns or can write to (they could rename it and put theirs in its place), a state directory others can write to,
+ * or one whose files a git repository tracks (committed runs come with every clone, owned by whoever cloned). Nothing
+ * is written when refused. The tests run as root (CI); the other user is nobody (uid 65534), given directories with
  * chown, as in {@link StatePermissionsTest}.
  */
 class StateDirTrustTest {
@@ -201,5 +203,58 @@ class StateDirTrustTest {
         chown(upg, 0, "root");
         runIn(upg.resolve(".swarm"));
         assertThat(swarmWith(upg.resolve(".swarm"), "status").code()).isZero();
+    }
+
+    /**
+     * A {@code .swarm/swarm.db} committed to a repository comes with every clone, owned by whoever cloned it: {@code swarm
+     * resume RUN} of a run the cloner never started would run its commands. Refused by every command, nothing changed;
+     * once untracked (as the message says), it is used.
+     */
+    @Test
+    void aStateDirectoryWhoseFilesARepositoryTracksIsRefused() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("upstream"));
+        String run = runIn(repo.resolve(".swarm"));
+        git(repo, "add", "-f", ".swarm/swarm.db", ".swarm/runs");
+        git(repo, "commit", "-q", "-m", "planted runs");
+        Path clone = tmp.resolve("clone");
+        git(tmp, "clone", "-q", repo.toString(), clone.toString());
+        Path state = clone.resolve(".swarm");
+        assertThat(state.resolve("swarm.db")).exists();
+        List<Path> files = tree(state);
+        byte[] db = Files.readAllBytes(state.resolve("swarm.db"));
+
+        for (String[] command : List.of(new String[] {"status"}, new String[] {"runs"}, new String[] {"logs", run, "a"},
+                new String[] {"resume", run}, new String[] {"run", spec.toString(), "--plain"})) {
+            Result r = swarmWith(state, command);
+
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).startsWith("swarm: the state directory " + state + " holds files that the git "
+                    + "repository " + clone + " tracks (swarm.db, runs/").contains("runs/" + run + "/", "nothing was changed",
+                    "If they came with the repository, delete them: git -C " + clone + " rm -r -q -- .swarm, then commit",
+                    "stop tracking them: git -C " + clone + " rm -r -q --cached -- .swarm, then commit",
+                    "--state-dir (or SWARM_STATE_DIR) at a directory outside the repository");
+        }
+        assertThat(tree(state)).as("nothing added or removed").containsExactlyInAnyOrderElementsOf(files);
+        assertThat(Files.readAllBytes(state.resolve("swarm.db"))).isEqualTo(db);
+
+        git(clone, "rm", "-r", "-q", "--cached", "--", ".swarm");
+        git(clone, "commit", "-q", "-m", "untrack the state");
+        assertThat(swarmWith(state, "status").code()).isZero();
+    }
+
+    /**
+     * The state directory swarm makes in a repository ({@code .swarm}, with its {@code .gitignore}) is used, also when
+     * that {@code .gitignore} alone is committed (it lets no run in).
+     */
+    @Test
+    void anUntrackedStateDirectoryInARepositoryIsUsedAndSoIsOneWithItsGitignoreCommitted() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = repo.resolve(".swarm");
+        runIn(state);
+        assertThat(swarmWith(state, "status").code()).isZero();
+
+        git(repo, "add", "-f", ".swarm/.gitignore");
+        git(repo, "commit", "-q", "-m", "keep .swarm ignored");
+        assertThat(swarmWith(state, "status").code()).isZero();
     }
 }
