@@ -194,9 +194,10 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Who other than {@code me} and root can replace what is in the directory {@code dir} ({@code "owned by NAME (mode
-     * ...)"}, {@code "writable by every user (...)"}, {@code "writable by the group NAME (...)"}), or null when no one can.
-     * With {@code stickyExcuses}, the sticky bit excuses the write bits. Null too when its attributes cannot be read.
+     * Who other than {@code me} (a uid) and root can replace what is in the directory {@code dir}: {@code "owned by another
+     * user (OWNER:GROUP, mode rwxrwxrwx sticky)"}, {@code "writable by every user (...)"} or {@code "writable by the users
+     * of the group GROUP (...)"}; null when no one can. With {@code stickyExcuses}, the sticky bit excuses the write bits
+     * (not another owner). Null too when its attributes cannot be read (no POSIX file system).
      */
     static String replaceableBy(Path dir, long me, boolean stickyExcuses) {
         java.nio.file.attribute.PosixFileAttributes a;
@@ -286,8 +287,10 @@ final class Wiring implements AutoCloseable {
      * Opens (creating if needed) the state directory. One this creates is {@code rwx------} (the plan, with its
      * {@code --var} values and environment, the logs and worktrees may hold secrets); an existing one keeps its mode.
      *
-     * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one, or belongs to another
-     *                                 user (not root)
+     * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one, belongs to another
+     *                                 user (not root), is or would be replaceable by another user ({@link
+     *                                 #refuseReplaceable}), or holds files a git repository tracks ({@link #refuseTracked});
+     *                                 nothing is written then
      */
     static Wiring create(Path stateDir, Executor executor) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
