@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param gracePeriodMillis time between TERM and KILL when attempts are stopped (default 5 000 ms)
  * @param failFast          stop starting tickets after the first ticket fails for good, and stop running ones
  * @param autoApprove       approve every approval gate without asking
- * @param maxLeaseExpiries  attempts of one ticket lost to dead coordinators before the ticket fails (default 10);
- *                          such attempts do not consume {@code retries.max}
+ * @param maxLeaseExpiries  attempts of one ticket lost to dead coordinators while their process ran (its start
+ *                          recorded) that the ticket survives (default 10): one more fails it; such attempts do not
+ *                          consume {@code retries.max}, and one lost with no process on record (never launched, or
+ *                          {@code noop}) is not counted
  * @param seed              seed for the backoff jitter (0 = from the clock)
  */
 public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMillis, long commandPollMillis,
@@ -136,7 +138,7 @@ public record EngineOptions(Path stateDir, long leaseMillis, long heartbeatMilli
         }
 
         /**
-         * Sets how many attempts of a ticket may be lost to dead coordinators before it fails.
+         * Sets how many attempts of a ticket may be lost to dead coordinators while their process ran before it fails.
          *
          * @param v see {@link EngineOptions#maxLeaseExpiries()}; default 10, at least 1
          * @return this builder

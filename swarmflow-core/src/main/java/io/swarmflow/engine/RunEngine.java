@@ -49,7 +49,12 @@ import java.util.concurrent.TimeUnit;
  * the ticket with the most work behind it starts first ({@link #compareReady}).
  *
  * <p>Retry policy: failures and timeouts consume {@code retries.max}; attempts lost to a dead
- * coordinator ({@code lease-expired}) do not, up to {@link EngineOptions#maxLeaseExpiries()}.
+ * coordinator ({@code lease-expired}) do not. A ticket fails once more than {@link EngineOptions#maxLeaseExpiries()}
+ * of its attempts were lost while their process ran ({@link AttemptProcessStarted} on record): a crash loop. An
+ * attempt with no process on record is not counted: its coordinator stopped before launching it (a start that became
+ * durable only after the coordinator abandoned it) or, a {@code noop} one, it runs none; either way it did nothing that
+ * could bring a coordinator down, so coordinators stopped again and again before a launch never fail the ticket. (Nor
+ * does an attempt whose coordinator died between its process's start and the record of it: a crash loop is not that quick.)
  */
 public final class RunEngine {
     private final RunStore store;
@@ -87,7 +92,11 @@ public final class RunEngine {
     private String[] skipCause;
     private int[] attempt;
     private int[] failures;
-    private int[] leaseExpiries;
+    /**
+     * Attempts of each ticket lost to a dead coordinator while their process ran (its start recorded): what
+     * {@link EngineOptions#maxLeaseExpiries()} limits. Rebuilt from the attempts on record ({@link #recover}).
+     */
+    private int[] crashLosses;
     private boolean[] approved;
     private Map<String, String>[] outputs;
     private int[] runningPerProfile;
@@ -348,7 +357,7 @@ public final class RunEngine {
         skipCause = new String[n];
         attempt = new int[n];
         failures = new int[n];
-        leaseExpiries = new int[n];
+        crashLosses = new int[n];
         approved = new boolean[n];
         @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
         Map<String, String>[] none = new Map[n];
@@ -359,13 +368,15 @@ public final class RunEngine {
     private void recover() {
         List<TicketView> views = store.tickets(runId);
         Map<String, AttemptView> runningAttempts = new HashMap<>();
-        for (AttemptView a : store.attempts(runId)) if (a.isRunning()) runningAttempts.put(a.ticketId(), a);
+        for (AttemptView a : store.attempts(runId)) {
+            if (a.isRunning()) runningAttempts.put(a.ticketId(), a);
+            else if (a.outcome() == Outcome.LEASE_EXPIRED && a.pid() != 0) crashLosses[indexOf.get(a.ticketId())]++;
+        }
         for (TicketView t : views) {
             int i = indexOf.get(t.ticketId());
             state[i] = t.state();
             attempt[i] = t.attempt();
             failures[i] = t.failures();
-            leaseExpiries[i] = t.leaseExpiries();
             approved[i] = t.approvedBy() != null;
             outputs[i] = t.outputs();
         }
@@ -402,11 +413,15 @@ public final class RunEngine {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
                     }
-                    leaseExpiries[i]++;
+                    // only an attempt whose process ran can have brought its coordinator down: one without a process on
+                    // record was abandoned before its launch by a coordinator that stopped first (or runs none: noop)
+                    boolean processRan = a != null && a.pid() != 0;
+                    if (processRan) crashLosses[i]++;
                     emit(new AttemptFinished(tickets[i].id(), attempt[i], Outcome.LEASE_EXPIRED, null,
-                            "lease expired: the coordinator that ran attempt " + attempt[i] + " stopped", Map.of()));
-                    if (leaseExpiries[i] > options.maxLeaseExpiries()) {
-                        finish(i, TicketState.FAILED, "lost " + leaseExpiries[i] + " attempts to coordinator crashes");
+                            "lease expired: the coordinator that ran attempt " + attempt[i] + " stopped" + (processRan ? ""
+                                    : "; no process of it was recorded, so it does not count as lost to a crash"), Map.of()));
+                    if (crashLosses[i] > options.maxLeaseExpiries()) {
+                        finish(i, TicketState.FAILED, "lost " + crashLosses[i] + " attempts to coordinator crashes");
                         if (lostForGood == null) lostForGood = tickets[i].id();
                     } else {
                         emit(new TicketReady(tickets[i].id()));
