@@ -33,6 +33,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
@@ -1094,21 +1095,54 @@ public final class RunEngine {
      */
     private enum Launching { AWAITING_START, LAUNCHED, ABANDONED }
 
+    /**
+     * Actions to run when something happens once (an attempt is cancelled, or killed), registered from any thread before or
+     * after it happens: each runs exactly once, by the thread that fires the trigger or, registered after that, by the one
+     * that registers it. One registered while the trigger fires is run by whichever of the two claims it first.
+     */
+    static final class Trigger {
+        private final AtomicBoolean fired = new AtomicBoolean();
+        private final List<Once> actions = new CopyOnWriteArrayList<>();
+
+        /** An action and whether some thread claimed it to run. */
+        private record Once(Runnable action, AtomicBoolean claimed) {
+            void run() {
+                if (claimed.compareAndSet(false, true)) action.run();
+            }
+        }
+
+        /** Runs the actions registered so far, on this thread; those registered later run as they are. Once: later calls do nothing. */
+        void fire() {
+            if (!fired.compareAndSet(false, true)) return;
+            for (Once o : actions) o.run();
+        }
+
+        /** Whether {@link #fire} was called. */
+        boolean fired() {
+            return fired.get();
+        }
+
+        /** Registers {@code action}; runs it at once, on this thread, if this fired already (unless the firing thread did). */
+        void onFire(Runnable action) {
+            Once once = new Once(action, new AtomicBoolean());
+            actions.add(once);
+            // fired after the add: the firing thread may see it or not, so it is claimed by whichever comes first
+            if (fired.get()) once.run();
+        }
+    }
+
     /** The engine's handle on one attempt, given to the executor. */
     private final class Control implements AttemptControl {
         private final int index;
         private final int attempt;
-        private volatile boolean cancelled;
         private final AtomicReference<Launching> launching = new AtomicReference<>(Launching.AWAITING_START);
-        private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
+        private final Trigger cancelled = new Trigger();
+        private final Trigger killed = new Trigger();
 
         Control(int index, int attempt) {
             this.index = index;
             this.attempt = attempt;
         }
-
-        private volatile boolean killed;
-        private final List<Runnable> onKill = new CopyOnWriteArrayList<>();
 
         /** Whether the attempt may be launched now that its start is durable: once, and not after {@link #abandon}. */
         boolean launch() {
@@ -1126,34 +1160,28 @@ public final class RunEngine {
         }
 
         void cancel() {
-            if (cancelled) return;
-            cancelled = true;
-            for (Runnable r : onCancel) r.run();
+            cancelled.fire();
         }
 
         /** Cancels, then runs the kill actions: the attempt stops without a grace period. Engine thread only. */
         void kill() {
             cancel();
-            if (killed) return;
-            killed = true;
-            for (Runnable r : onKill) r.run();
+            killed.fire();
         }
 
         @Override
         public void onKill(Runnable action) {
-            onKill.add(action);
-            if (killed && onKill.remove(action)) action.run();
+            killed.onFire(action);
         }
 
         @Override
         public boolean isCancelled() {
-            return cancelled;
+            return cancelled.fired();
         }
 
         @Override
         public void onCancel(Runnable action) {
-            onCancel.add(action);
-            if (cancelled && onCancel.remove(action)) action.run();
+            cancelled.onFire(action);
         }
 
         @Override
