@@ -19,6 +19,7 @@ import io.swarmflow.store.RunState;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
 
@@ -151,7 +152,10 @@ public final class RunEngine {
 
     private static final AppendDurable APPEND_DURABLE = new AppendDurable();
 
-    /** What the listener hears: an event (with when the coordinator made it), or a notice given after the events before it. */
+    /**
+     * What the listener hears: an event (with when the coordinator made it, for when the time the store recorded it at
+     * cannot be read: {@link #tell}), or a notice given after the events before it.
+     */
     private sealed interface Told {}
 
     private record Heard(RunEvent event, long atMillis) implements Told {}
@@ -162,7 +166,12 @@ public final class RunEngine {
     private record OutputFollows(Control control) implements Told {}
 
     /** One append and what the listener hears of it. */
-    private record Untold(List<Told> told, CompletableFuture<Long> durable) {}
+    private record Untold(List<Told> told, CompletableFuture<Long> durable) {
+        /** How many events the append holds: the last one's seq is what {@link #durable} completes with. */
+        long events() {
+            return told.stream().filter(t -> t instanceof Heard).count();
+        }
+    }
 
     private record Launch(int index, int attempt, Control control) {}
 
@@ -548,7 +557,7 @@ public final class RunEngine {
         awaitDurable(flush());
         // every append so far is durable (appends are ordered): the listener hears all of it before the caller reports the run
         for (Untold u : untold) awaitDurable(u.durable());
-        tell();
+        tell(true);
         // every append so far is durable (appends are ordered): mark what they applied, or a resume would apply it again
         if (!unmarkedCommands.isEmpty()) store.markCommandsApplied(runId, epoch, new ArrayList<>(unmarkedCommands));
         return result;
@@ -574,7 +583,7 @@ public final class RunEngine {
                 store.markCommandsApplied(runId, epoch, c.ids());
                 c.ids().forEach(unmarkedCommands::remove);
             }
-            case AppendDurable ignored -> tell();
+            case AppendDurable ignored -> tell(true);
         }
     }
 
@@ -1052,16 +1061,30 @@ public final class RunEngine {
      * Tells the listener what the appends durable so far hold, oldest first, stopping at the first one not done yet; after
      * each attempt's start, the output it printed meanwhile, and lets the rest of it through: an attempt's output never
      * comes before its start. A failed append (whose attempts never started) tells only its notices (its failure ends the
-     * coordinator: {@link StoreFailed}, {@link #tellOnTheWayOut}).
+     * coordinator: {@link StoreFailed}, {@link #tellOnTheWayOut}). Each event comes with the time the store recorded it
+     * at, read back from the log for all the appends told at once ({@link #recordedTimes}); with {@code readBack} false,
+     * or when that read fails, with the time the coordinator made it.
      */
-    private void tell() {
-        while (!untold.isEmpty() && untold.peekFirst().durable().isDone()) {
-            Untold u = untold.pollFirst();
+    private void tell(boolean readBack) {
+        List<Untold> done = new ArrayList<>();
+        for (Untold u : untold) {
+            if (!u.durable().isDone()) break;
+            done.add(u);
+        }
+        if (done.isEmpty()) return;
+        Map<Long, StoredEvent> stored = readBack ? recordedTimes(done) : Map.of();
+        for (Untold u : done) {
+            untold.pollFirst();
             boolean recorded = !u.durable().isCompletedExceptionally();
+            long seq = recorded ? u.durable().join() - u.events() + 1 : 0;
             for (Told t : u.told()) {
                 switch (t) {
                     case Heard h -> {
-                        if (recorded) listener.onEvent(h.event(), h.atMillis());
+                        if (!recorded) continue;
+                        StoredEvent se = stored.get(seq++);
+                        // the same event by its seq, but for a read that failed or a store that numbered them otherwise
+                        boolean same = se != null && se.event().getClass() == h.event().getClass();
+                        listener.onEvent(h.event(), same ? se.atEpochMillis() : h.atMillis());
                     }
                     case Notice n -> listener.onNotice(n.message());
                     case OutputFollows o -> {
@@ -1073,12 +1096,39 @@ public final class RunEngine {
     }
 
     /**
+     * The events of the appends {@code done} that were recorded, by seq, read back from the store in one read (this
+     * coordinator is the run's only writer, so their seqs follow each other): {@link StoredEvent#atEpochMillis()} is the
+     * time {@code swarm status} shows. Empty when none was recorded or the read fails (the listener then hears the times
+     * the coordinator made the events at).
+     */
+    private Map<Long, StoredEvent> recordedTimes(List<Untold> done) {
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        for (Untold u : done) {
+            if (u.durable().isCompletedExceptionally()) continue;
+            long end = u.durable().join();
+            first = Math.min(first, end - u.events() + 1);
+            last = Math.max(last, end);
+        }
+        if (last == 0) return Map.of();
+        try {
+            Map<Long, StoredEvent> bySeq = new HashMap<>();
+            for (StoredEvent se : store.events(runId, first - 1, (int) Math.min(Integer.MAX_VALUE, last - first + 1))) {
+                bySeq.put(se.seq(), se);
+            }
+            return bySeq;
+        } catch (StoreException e) {
+            return Map.of();
+        }
+    }
+
+    /**
      * As the coordinator ends on an error, once {@link #stopAllAttempts} waited for the appends in flight: the listener
      * hears what was recorded, and the notices of the rest without its events (an append that failed wrote nothing, and
      * every later one fails too; one still not durable after that wait is not known to be recorded).
      */
     private void tellOnTheWayOut() {
-        tell();
+        tell(false); // the store just failed: what it recorded is not read back
         for (Untold u : untold) for (Told t : u.told()) if (t instanceof Notice n) listener.onNotice(n.message());
         untold.clear();
         for (Told t : told) if (t instanceof Notice n) listener.onNotice(n.message());

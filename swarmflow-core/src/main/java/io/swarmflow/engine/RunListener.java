@@ -19,8 +19,11 @@ public interface RunListener {
      * An event of the run, now durable. An attempt's {@link RunEvent.AttemptStarted} is heard before its
      * {@link #onLogLine}s (the attempt starts once it is durable, and what it prints before it is heard waits for it).
      *
-     * @param atEpochMillis when the coordinator made the event (this host's clock, milliseconds since the epoch), before it
-     *                      was appended: the time the run's state changed, not the time it became durable
+     * @param atEpochMillis when the store recorded the event, milliseconds since the epoch: the store's clock, the time in
+     *                      the run's event log ({@link io.swarmflow.store.StoredEvent#atEpochMillis()}) from which
+     *                      {@code swarm status} and reports take their times and durations, so the live view's agree with
+     *                      theirs; when it cannot be read back (the store failing as the coordinator stops), when the
+     *                      coordinator made the event (this host's clock), before it was appended
      */
     default void onEvent(RunEvent event, long atEpochMillis) {}
 

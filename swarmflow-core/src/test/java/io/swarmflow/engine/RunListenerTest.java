@@ -346,4 +346,42 @@ class RunListenerTest {
             pool.shutdownNow();
         }
     }
+    /**
+     * The live view's durations are {@code swarm status}'s: each event is heard with the time the store recorded it at,
+     * not when the coordinator made it, here a store whose clock runs 37 ms further ahead at each reading (a commit
+     * that waits, as under load). Before, the view's durations came from the coordinator's clock.
+     */
+    @Test
+    void eventsAreHeardWithTheTimesTheStoreRecordedThemAt() throws Exception {
+        java.util.concurrent.atomic.AtomicLong ahead = new java.util.concurrent.atomic.AtomicLong();
+        InMemoryRunStore late = new InMemoryRunStore(() -> System.currentTimeMillis() + ahead.addAndGet(37));
+        Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Long> took = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Long> times = new CopyOnWriteArrayList<>();
+        RunListener listener = new RunListener() {
+            @Override
+            public void onEvent(RunEvent event, long atEpochMillis) {
+                times.add(atEpochMillis);
+                if (event instanceof RunEvent.AttemptStarted s) started.put(s.ticketId() + "#" + s.attempt(), atEpochMillis);
+                if (event instanceof RunEvent.AttemptFinished f) {
+                    took.put(f.ticketId() + "#" + f.attempt(), atEpochMillis - started.get(f.ticketId() + "#" + f.attempt()));
+                }
+            }
+        };
+        // a fails once: its retry is a second attempt
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("a") && a == 1 ? AttemptResult.failed(1, null)
+                : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(late, exec);
+        String run = service.create(new TestPlans().ticket("a", When.SUCCESS, 1, ApprovalMode.NONE, "noop", 0)
+                .ticket("b", "a").ticket("c").build(), "spec.yaml");
+        assertThat(service.engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
+
+        Map<String, Long> recorded = new java.util.HashMap<>();
+        for (var a : late.attempts(run)) recorded.put(a.ticketId() + "#" + a.attempt(), a.finishedAtMillis() - a.startedAtMillis());
+        assertThat(recorded).containsOnlyKeys("a#1", "a#2", "b#1", "c#1");
+        assertThat(took).isEqualTo(recorded);
+        // every event heard (all but run-created, in the log's order) with its recorded time
+        assertThat(times).isEqualTo(late.events(run, 1, Integer.MAX_VALUE).stream().map(StoredEvent::atEpochMillis).toList());
+    }
 }
+

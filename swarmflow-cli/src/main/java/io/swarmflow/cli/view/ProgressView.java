@@ -38,7 +38,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
      */
     private final Map<String, TicketState> states = new ConcurrentHashMap<>();
     private final AtomicIntegerArray counts = new AtomicIntegerArray(TicketState.values().length);
-    private final Map<String, long[]> running = new ConcurrentHashMap<>(); // ticket -> {startMillis, attempt}
+    /**
+     * Ticket to {start as recorded (the store's clock), attempt, when this view heard the start (this host's clock)}: a
+     * finished attempt's duration is the store's, as {@code swarm status} shows it; a running one's is counted on this
+     * host's clock, which the store's (a PostgreSQL server's) may be ahead of or behind.
+     */
+    private final Map<String, long[]> running = new ConcurrentHashMap<>();
     private final Map<String, String> lastLine = new ConcurrentHashMap<>();
     /** Each ticket's retry policy, by ticket id ({@link #retryPolicies}); a retry line without one gives only its delay. */
     private volatile Map<String, io.swarmflow.spec.RetryPolicy> policies = Map.of();
@@ -146,7 +151,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             case RunStarted s -> s.resumed() ? "run resumed (epoch " + s.epoch() + ")" : "run started";
             case AttemptStarted s -> {
                 move(s.ticketId(), TicketState.RUNNING);
-                running.put(s.ticketId(), new long[]{at, s.attempt()});
+                running.put(s.ticketId(), new long[]{at, s.attempt(), System.currentTimeMillis()});
                 yield s.ticketId() + " started" + (s.attempt() > 1 ? " (attempt " + s.attempt() + ")" : "");
             }
             case AttemptFinished f -> {
@@ -367,7 +372,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 break;
             }
             String last = Printable.shorten(lastLine.getOrDefault(e.getKey(), ""), 80);
-            lines.add(String.format(java.util.Locale.ROOT, "  %-24s %8s  %s", e.getKey(), Durations.format(now - e.getValue()[0]), last));
+            lines.add(String.format(java.util.Locale.ROOT, "  %-24s %8s  %s", e.getKey(), Durations.format(now - e.getValue()[2]), last));
         }
         return lines;
     }

@@ -41,6 +41,21 @@ class ProgressViewTest {
         assertThat(text).doesNotContain("\033[");
     }
 
+    /**
+     * Events come with the store's times (RunListener), and a PostgreSQL server's clock may be ahead of this host's: a
+     * running attempt's time in the live block is counted from when the view heard its start, on this host's clock, not
+     * shown as "-" (negative) for an hour.
+     */
+    @Test
+    void aRunningAttemptsTimeIsCountedOnThisHostsClockWhateverTheStoresSays() {
+        try (ProgressView v = new ProgressView(out, true, true, 1)) {
+            v.onEvent(new RunEvent.AttemptStarted("build", 1, 15_000), System.currentTimeMillis() + 3_600_000);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        String last = text.lines().filter(l -> l.startsWith("  build ")).reduce((a, b) -> b).orElseThrow();
+        assertThat(last).matches("  build +\\d+ms\\s*");
+    }
+
     @Test
     void anAttemptsReasonDoesNotNameItsOutcomeTwice() {
         try (ProgressView v = new ProgressView(out, false, true, 3)) {
