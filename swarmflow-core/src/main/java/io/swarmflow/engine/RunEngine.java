@@ -134,6 +134,8 @@ public final class RunEngine {
     private boolean cancelling;
     private String failFastBy;
     private boolean waitingNoticeShown;
+    /** Whether {@link #tell} met an append that failed: none after it can be recorded. */
+    private boolean appendFailed;
 
     private sealed interface Signal {}
 
@@ -248,6 +250,7 @@ public final class RunEngine {
                 return loop();
             } catch (RuntimeException | InterruptedException | Error e) {
                 // a store error (fenced, I/O) or an interrupt ends this coordinator: its attempts must not outlive it
+                tellWhatFailed();
                 stopAllAttempts();
                 tellOnTheWayOut();
                 throw e;
@@ -1076,6 +1079,7 @@ public final class RunEngine {
         for (Untold u : done) {
             untold.pollFirst();
             boolean recorded = !u.durable().isCompletedExceptionally();
+            if (!recorded) appendFailed = true;
             long seq = recorded ? u.durable().join() - u.events() + 1 : 0;
             for (Told t : u.told()) {
                 switch (t) {
@@ -1120,6 +1124,19 @@ public final class RunEngine {
         } catch (StoreException e) {
             return Map.of();
         }
+    }
+
+    /**
+     * As the coordinator ends on an error, before {@link #stopAllAttempts} waits for its attempts: once an append is known
+     * to have failed (told by {@link #tell}, which needs the appends before it done), every later one fails too
+     * ({@link RunStore#append}), so the notices after it wait for nothing and the listener hears them now, not once the
+     * attempts ended (up to the grace period and 5 s more): a Ctrl-C's "cancelling: ..." while another process holds the
+     * database locked.
+     */
+    private void tellWhatFailed() {
+        tell(false);
+        if (!appendFailed) return;
+        tellOnTheWayOut();
     }
 
     /**

@@ -181,6 +181,46 @@ class RunListenerTest {
     }
 
     /**
+     * A cancel whose event the store failed to record (its database locked by another process, the wait given up on the
+     * Ctrl-C): its "cancelling: ..." notice waits for nothing and is heard at once, not once the coordinator has
+     * waited for its attempts to end (up to the grace period and 5 s more: here a minute).
+     */
+    @Test
+    void theNoticeOfACancelWhoseAppendFailedIsHeardAtOnce() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean();
+        RunStore locked = appendsThrough(store, (events, append) -> {
+            if (events.stream().anyMatch(e -> e instanceof RunEvent.RunCancelRequested)) broken.set(true);
+            return broken.get() ? CompletableFuture.failedFuture(new StoreException.Unavailable("could not write: locked", null))
+                    : append.apply(events);
+        });
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        exec.gate = new CountDownLatch(1);
+        exec.ignoreCancel = true; // the attempt goes on after the TERM, until the test ends it
+        RunService service = new RunService(locked, exec);
+        String run = service.create(new TestPlans().ticket("stubborn").build(), "spec.yaml");
+        Heard heard = new Heard();
+        RunEngine engine = service.engine(run, EngineOptions.builder(stateDir).lease(2_000, 500).commandPollMillis(10)
+                .gracePeriodMillis(60_000).seed(42).build(), heard);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(engine::execute);
+            await().atMost(Duration.ofSeconds(30)).until(() -> heard.heard(RunEvent.AttemptStarted.class));
+            engine.cancel("SIGINT (Ctrl-C)");
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> heard.all.contains("notice:cancelling: stopping 1 running attempt: TERM, then KILL after 60s"));
+            assertThat(result).as("the coordinator still waits for its attempt").isNotDone();
+            exec.gate.countDown();
+            assertThatThrownBy(result::get).hasCauseInstanceOf(StoreException.Unavailable.class);
+            assertThat(heard.all).containsOnlyOnce("notice:cancelling: stopping 1 running attempt: TERM, then KILL after 60s");
+            assertThat(heard.events).containsExactlyElementsOf(recorded(run));
+        } finally {
+            exec.gate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * The coordinator's notices come after the events it made before them, and an attempt's output after its start:
      * "fail-fast: bad failed" is not printed before "bad FAILED".
      */
