@@ -1086,7 +1086,7 @@ public final class RunEngine {
                     case Heard h -> {
                         if (!recorded) continue;
                         StoredEvent se = stored.get(seq++);
-                        // the same event by its seq, but for a read that failed or a store that numbered them otherwise
+                        // none when the read failed; another kind of event would be a store that numbers them otherwise
                         boolean same = se != null && se.event().getClass() == h.event().getClass();
                         listener.onEvent(h.event(), same ? se.atEpochMillis() : h.atMillis());
                     }
