@@ -166,11 +166,7 @@ public final class SwarmCli implements Runnable {
         if (cmd.parent() == null && !cmd.subcommands().isEmpty()) {
             // picocli's own suggestions ("swarm status or swarm validate or swarm generate-completion" for 'statu') are
             // not printed: the nearest command, else the list of them
-            String nearest = io.swarmflow.spec.Names.nearest(first, cmd.subcommands().keySet());
-            // `swarm completion`, as other tools name it (gh, kubectl): the command whose name holds the word typed
-            if (nearest == null && first.length() >= 4) {
-                nearest = cmd.subcommands().keySet().stream().filter(c -> c.contains(first)).findFirst().orElse(null);
-            }
+            String nearest = nearestCommand(first, cmd.subcommands().keySet());
             return "unknown command '" + first + "'; " + (nearest != null ? "did you mean `swarm " + nearest + "`?"
                     : "the commands are " + String.join(", ", cmd.subcommands().keySet()));
         }
@@ -181,6 +177,19 @@ public final class SwarmCli implements Runnable {
         }
         return "unexpected argument '" + first + "': `" + cmd.qualifiedName() + "` takes "
                 + (takes.isEmpty() ? "no arguments, only options" : String.join(" ", takes));
+    }
+
+    /**
+     * The command of {@code commands} that {@code typed} most likely meant, or null: the nearest by edit distance
+     * ({@link io.swarmflow.spec.Names#nearest}), else the one whose name holds the word typed when it has 4 characters or
+     * more ({@code completion}, as gh and kubectl name it, for {@code generate-completion}).
+     */
+    static String nearestCommand(String typed, java.util.Collection<String> commands) {
+        String nearest = io.swarmflow.spec.Names.nearest(typed, commands);
+        if (nearest == null && typed.length() >= 4) {
+            nearest = commands.stream().filter(c -> c.contains(typed)).findFirst().orElse(null);
+        }
+        return nearest;
     }
 
     /**
@@ -388,8 +397,8 @@ public final class SwarmCli implements Runnable {
 
     /**
      * {@code swarm help [COMMAND]}: the help of the command, as {@code swarm COMMAND --help} shows it. picocli's own
-     * {@link CommandLine.HelpCommand} said only "Unknown subcommand" for a command that does not exist; this one names
-     * the commands there are.
+     * {@link CommandLine.HelpCommand} said only "Unknown subcommand" for a command that does not exist; this one suggests
+     * the command meant, as {@code swarm COMMAND} does ({@link #nearestCommand}), or names the commands there are.
      */
     @Command(name = "help", helpCommand = true, description = "Shows the help of a command (`swarm help run` is `swarm run --help`), "
             + "or of swarm when COMMAND is omitted.")
@@ -410,8 +419,11 @@ public final class SwarmCli implements Runnable {
             }
             CommandLine sub = root.getSubcommands().get(command);
             if (sub == null) {
-                throw new CommandLine.ParameterException(root, "help: there is no command '" + command + "'; the commands are "
-                        + String.join(", ", root.getSubcommands().keySet()));
+                // the suggestion `swarm completion` gets (it said only which commands there are)
+                String nearest = nearestCommand(command, root.getSubcommands().keySet());
+                throw new CommandLine.ParameterException(root, "help: there is no command '" + command + "'; "
+                        + (nearest != null ? "did you mean `swarm help " + nearest + "`?"
+                        : "the commands are " + String.join(", ", root.getSubcommands().keySet())));
             }
             sub.usage(out);
         }
