@@ -1,5 +1,6 @@
 package io.swarmflow.cli;
 
+import io.swarmflow.cli.view.OutputTarget;
 import io.swarmflow.spec.SpecError;
 
 import java.io.BufferedOutputStream;
@@ -9,8 +10,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The process's standard output, remembering why a write to it failed: a {@link PrintStream} keeps only that one did,
@@ -75,14 +74,10 @@ final class Stdout extends FilterOutputStream {
     int judge(int code, PrintStream err) {
         IOException f = failure;
         if (code != ExitCodes.OUTPUT_CLOSED || f == null) return code;
-        String target;
-        try {
-            target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return code; // no /proc: cannot tell, keep the quiet end a pipe's reader expects
-        }
-        if (target.startsWith("pipe:") || target.startsWith("socket:")) return code;
-        err.println("swarm: could not write the output to " + SpecError.printable(target) + ": "
+        OutputTarget target = OutputTarget.standardOutput();
+        // no /proc: cannot tell, keep the quiet end a pipe's reader expects
+        if (!target.known() || target.isPipeOrSocket()) return code;
+        err.println("swarm: could not write the output to " + SpecError.printable(target.link()) + ": "
                 + f.getMessage() + "; what was printed before is there, the rest is not. Free space (or fix the device) "
                 + "and run the command again.");
         return ExitCodes.STORE_UNAVAILABLE;

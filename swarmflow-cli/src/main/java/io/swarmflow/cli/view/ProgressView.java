@@ -104,16 +104,10 @@ public final class ProgressView implements RunListener, AutoCloseable {
     /**
      * True when standard output is a terminal, whatever standard input is ({@code swarm logs RUN T < /dev/null} on a
      * terminal): {@link #isTerminal()}, or file descriptor 1 is a terminal device ({@code /dev/pts/N}, {@code /dev/ttyN},
-     * {@code /dev/console}, read from {@code /proc/self/fd/1}). For what must not reach a terminal raw.
+     * {@code /dev/console}: {@link OutputTarget#isTerminal}). For what must not reach a terminal raw.
      */
     public static boolean outputIsTerminal() {
-        if (isTerminal()) return true;
-        try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return isTerminal() || OutputTarget.standardOutput().isTerminal();
     }
 
     /** Seeds the counters from a resumed run's projections: every ticket in its recorded state, and its failed attempts. */
