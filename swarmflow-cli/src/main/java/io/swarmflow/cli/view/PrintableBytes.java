@@ -13,13 +13,21 @@ import java.nio.charset.StandardCharsets;
  * would let a ticket set the clipboard ({@code ESC ] 52}), the window title, hyperlinks, or move the cursor over what
  * was printed. Other bytes, invalid UTF-8 included, pass unchanged.
  *
+ * <p>A lone carriage return (a progress bar's {@code 10%\r20%\r}) ends a line: it is written as a newline, so each
+ * state of the bar gets a line of its own and none overwrites what was shown (as {@code ^M} such output read as one
+ * garbled line). CRs in a row count as one, as on a terminal (CR CR LF ends one line), and a CR where a line begins
+ * (the first byte, or after a newline) is dropped, as it moves nothing there. The live view shows the same: a
+ * line's text after its last lone CR ({@link ProgressView}).
+ *
  * <p>A control character split between two writes (a UTF-8 sequence, or CR and LF, cut by a chunk) is held back until
  * the next write tells what it is; {@link #flush} keeps it held, {@link #finish} writes what is held as it is (a lone
- * CR as {@code ^M}).
+ * CR as a line end).
  */
 public final class PrintableBytes extends FilterOutputStream {
     private final byte[] held = new byte[3];
     private int heldCount;
+    /** Whether the last byte written ended a line, or none was written: a CR there moves nothing. */
+    private boolean lineStart = true;
 
     /** Writes to {@code out}, which it neither flushes nor closes except when asked to. */
     public PrintableBytes(OutputStream out) {
@@ -37,20 +45,20 @@ public final class PrintableBytes extends FilterOutputStream {
         int plain = off; // start of the bytes that pass as they are, written at once
         for (int i = off; i < off + len; i++) {
             if (heldCount == 0 && passes(b[i])) continue;
-            out.write(b, plain, i - plain);
+            emit(b, plain, i - plain);
             take(b[i]);
             plain = i + 1;
         }
-        out.write(b, plain, off + len - plain);
+        emit(b, plain, off + len - plain);
     }
 
-    /** Writes what is held as it is (a lone CR as {@code ^M}), then flushes: the end of the output. */
+    /** Writes what is held as it is (a lone CR as a line end), then flushes: the end of the output. */
     public void finish() throws IOException {
         if (heldCount > 0 && held[0] == '\r') {
-            out.write(caret('\r'));
+            lineEnd();
             heldCount = 0;
         }
-        out.write(held, 0, heldCount);
+        emit(held, 0, heldCount);
         heldCount = 0;
         out.flush();
     }
@@ -63,27 +71,28 @@ public final class PrintableBytes extends FilterOutputStream {
 
     private void take(byte b) throws IOException {
         if (heldCount == 0) {
-            if (passes(b)) out.write(b);
+            if (passes(b)) emit(b);
             else if (b == '\r' || b == (byte) 0xc2 || b == (byte) 0xe2) held[heldCount++] = b;
-            else out.write(caret((char) (b & 0xff)));
+            else emit(caret((char) (b & 0xff)));
             return;
         }
         int first = held[0] & 0xff, next = b & 0xff;
         if (first == '\r') {
+            if (next == '\r') return; // CRs in a row: the cursor is at the line's start after one as after several
             heldCount = 0;
             if (next == '\n') {
-                out.write('\r');
-                out.write('\n');
+                emit('\r');
+                emit('\n');
             } else {
-                out.write(caret('\r'));
+                lineEnd();
                 take(b);
             }
         } else if (first == 0xc2) { // U+0080-U+009F, the C1 controls, are C2 80 to C2 9F
             heldCount = 0;
             if (next >= 0x80 && next <= 0x9f) {
-                out.write(caret((char) next));
+                emit(caret((char) next));
             } else {
-                out.write(first);
+                emit(first);
                 take(b);
             }
         } else if (heldCount == 1) { // E2: U+2000-U+2FFF, of which the controls begin E2 80 or E2 81
@@ -91,19 +100,39 @@ public final class PrintableBytes extends FilterOutputStream {
                 held[heldCount++] = b;
             } else {
                 heldCount = 0;
-                out.write(first);
+                emit(first);
                 take(b);
             }
         } else {
             char c = (char) (0x2000 | (held[1] & 0x3f) << 6 | (next & 0x3f));
             heldCount = 0;
             if ((next & 0xc0) == 0x80 && Printable.isControl(c)) {
-                out.write(caret(c));
+                emit(caret(c));
             } else {
-                out.write(held, 0, 2);
+                emit(held, 0, 2);
                 take(b);
             }
         }
+    }
+
+    /** A lone CR: a newline, unless the line is empty (a CR at its start moves nothing). */
+    private void lineEnd() throws IOException {
+        if (!lineStart) emit('\n');
+    }
+
+    private void emit(int b) throws IOException {
+        out.write(b);
+        lineStart = (byte) b == '\n';
+    }
+
+    private void emit(byte[] b) throws IOException {
+        emit(b, 0, b.length);
+    }
+
+    private void emit(byte[] b, int off, int len) throws IOException {
+        if (len == 0) return;
+        out.write(b, off, len);
+        lineStart = b[off + len - 1] == '\n';
     }
 
     private static byte[] caret(char c) {

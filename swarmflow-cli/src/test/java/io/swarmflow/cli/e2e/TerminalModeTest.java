@@ -40,11 +40,13 @@ class TerminalModeTest {
     }
 
     @Test
-    void onATerminalLogsShowsATicketsControlCharactersPipedItPrintsTheBytesAsWritten() throws Exception {
+    void onATerminalLogsShowsATicketsControlCharactersAndALoneCrAsALineEndPipedItPrintsTheBytesAsWritten() throws Exception {
         Path dir = Files.createTempDirectory(tmp, "logs");
         // the clipboard (OSC 52), the window title, a hyperlink, clearing the screen, a C1 CSI, a bidi override
         Path spec = Cli.write(dir.resolve("s.yaml"), "name: tty\ntickets:\n  - id: a\n    run: |\n"
-                + "      printf 'x\\033]52;c;aGk=\\007 \\033]0;T\\007 \\033]8;;http://e\\033\\\\l \\033[2J \\302\\233 \\342\\200\\256y\\n'\n");
+                + "      printf 'x\\033]52;c;aGk=\\007 \\033]0;T\\007 \\033]8;;http://e\\033\\\\l \\033[2J \\302\\233 \\342\\200\\256y\\n'\n"
+                // a progress bar: each state ends with a lone CR
+                + "  - id: bar\n    run: printf '\\r 10%%\\r 20%%\\r100%%\\r\\ndone\\n'\n");
         String state = dir.resolve("state").toString();
         Cli.Result run = Cli.swarm("run", spec.toString(), "--state-dir", state);
         assertThat(run.code()).as(run.toString()).isZero();
@@ -61,6 +63,11 @@ class TerminalModeTest {
         assertThat(inputRedirected).contains("x^[]52;c;aGk=^G").doesNotContain("\033", "\u009b", "\u202e");
         String piped = swarm(false, Map.of(), "logs", runId, "a", "--state-dir", state);
         assertThat(piped).isEqualTo("x\033]52;c;aGk=\007 \033]0;T\007 \033]8;;http://e\033\\l \033[2J \u009b \u202ey\n");
+
+        // a lone CR ends a line (it showed as ^M, the states of the bar run together); the pty turns LF into CRLF
+        String bar = swarm(true, Map.of("TERM", "xterm"), "logs", runId, "bar", "--state-dir", state);
+        assertThat(bar).isEqualTo(" 10%\r\n 20%\r\n100%\r\r\ndone\r\n");
+        assertThat(swarm(false, Map.of(), "logs", runId, "bar", "--state-dir", state)).isEqualTo("\r 10%\r 20%\r100%\r\ndone\n");
     }
 
     /** Runs a two-ticket spec in a child JVM, on a pty ({@code script}) or a pipe; returns everything it printed. */

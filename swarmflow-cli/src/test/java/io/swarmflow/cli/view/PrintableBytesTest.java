@@ -5,16 +5,21 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code swarm logs} on a terminal: a ticket's control characters shown as the live view shows them, however cut. */
+/**
+ * {@code swarm logs} on a terminal: a ticket's control characters shown as the live view shows them, a lone CR as a line
+ * end, however the writes cut them.
+ */
 class PrintableBytesTest {
-    /** A ticket's output: clipboard, title, hyperlink, cursor moves, C1 CSI, a bidi override, DEL, CRLF, a lone CR. */
+    /** A ticket's output: clipboard, title, hyperlink, cursor moves, C1 CSI, a bidi override, DEL, CRLF, a lone CR (a line end). */
     private static final String HOSTILE = "a\033]52;c;aGk=\007b\033]0;T\033\\c\033]8;;http://x\033\\d\033[2J\033[1;1H"
             + "\u009b2J e\u202ef\u2066g\u2028h\177i\r\nj\rk\tl\nüñ€\u200e😀 \u2010\u2030\n";
     private static final String SHOWN = "a^[]52;c;aGk=^Gb^[]0;T^[\\c^[]8;;http://x^[\\d^[[2J^[[1;1H"
-            + "\\x9b2J e\\u202ef\\u2066g\\u2028h^?i\r\nj^Mk\tl\nüñ€\u200e😀 \u2010\u2030\n";
+            + "\\x9b2J e\\u202ef\\u2066g\\u2028h^?i\r\nj\nk\tl\nüñ€\u200e😀 \u2010\u2030\n";
 
     @Test
     void controlCharactersAreShownAndTextNewlinesTabsAndCrlfPassWhereverTheWritesCut() throws IOException {
@@ -40,14 +45,47 @@ class PrintableBytesTest {
         bytes.write(new byte[] {(byte) 0x9b, 'y', '\r'}, 0, 3);
         bytes.flush();
         assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("x\\x9by");
-        bytes.finish(); // the end: a lone CR, shown
-        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("x\\x9by^M");
+        bytes.finish(); // the end: a lone CR, a line end
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("x\\x9by\n");
 
         sink.reset();
         bytes = new PrintableBytes(sink);
         bytes.write(new byte[] {'a', (byte) 0xe2, (byte) 0x80}, 0, 3);
         bytes.finish(); // invalid UTF-8 at the end passes as it is, as the terminal would show it
         assertThat(sink.toByteArray()).containsExactly('a', 0xe2, 0x80);
+    }
+
+    /**
+     * A progress bar ({@code 10%\r20%\r}) was shown as {@code 10%^M20%^M}, one garbled line: a lone CR now ends a line, so
+     * each state of the bar is a line and none is overwritten (the CR itself never reaches the terminal). CRs in a row end
+     * one line, as a terminal shows them (CR CR LF too); a CR where a line begins is dropped (it moves nothing there);
+     * CRLF stays as written. The same wherever two writes (swarm logs --follow's reads) cut the bytes.
+     */
+    @Test
+    void aLoneCarriageReturnEndsALineWhereverTheWritesCut() throws IOException {
+        Map<String, String> shownAs = new LinkedHashMap<>();
+        shownAs.put("10%\r20%\r30%\n", "10%\n20%\n30%\n");
+        shownAs.put("10%\r20%\r100%\r\ndone\n", "10%\n20%\n100%\r\ndone\n");
+        shownAs.put("\r 0%\r 50%\r100%\n", " 0%\n 50%\n100%\n"); // tqdm begins each state with a CR
+        shownAs.put("a\r\r\rb\r\r\n", "a\nb\r\n");
+        shownAs.put("a\n\rb\n\r\n\r", "a\nb\n\r\n");
+        shownAs.put("x\ry\r", "x\ny\n"); // the end of the output: a line end after the last state
+        shownAs.put("\r\r", "");
+        shownAs.put("a\r\033[2Kb\r\u009b2Kc", "a\n^[[2Kb\n\\x9b2Kc"); // erase-line after the CR shown, not obeyed
+        for (Map.Entry<String, String> e : shownAs.entrySet()) {
+            byte[] in = e.getKey().getBytes(StandardCharsets.UTF_8);
+            for (int cut = 0; cut <= in.length; cut++) {
+                assertThat(shown(in, cut)).as("%s cut after byte %d", Printable.of(e.getKey()), cut).isEqualTo(e.getValue());
+            }
+        }
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintableBytes bytes = new PrintableBytes(sink);
+        bytes.write("50%\r".getBytes(StandardCharsets.UTF_8));
+        bytes.flush(); // --follow: the CR waits for what comes next, which says whether it ends a line or a CRLF
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("50%");
+        bytes.write("\n".getBytes(StandardCharsets.UTF_8));
+        bytes.flush();
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("50%\r\n");
     }
 
     /** {@code in} written through PrintableBytes in two writes cut after byte {@code cut}. */

@@ -148,7 +148,8 @@ class ProgressViewTest {
             v.onEvent(new RunEvent.AttemptFinished("evil", 1, Outcome.FAILED, 1, "exited with code 1: \033[31mred", Map.of()), 1_000_500);
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("evil | ^[]0;PWNED^G^[[2Jcleared^@^M x\\x9b31m^?", "exited with code 1: ^[[31mred");
+        // the lone CR ends a line, as swarm logs shows it on a terminal
+        assertThat(text).contains("evil | ^[]0;PWNED^G^[[2Jcleared^@\n", "evil |  x\\x9b31m^?\n", "exited with code 1: ^[[31mred");
         assertThat(text.chars().filter(c -> c < 0x20 && c != '\n')).isEmpty();
     }
 
@@ -159,6 +160,32 @@ class ProgressViewTest {
             v.onLogLine("evil", 1, "stdout", "\033]0;PWNED\007title");
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("^[]0;PWNED^Gtitle").doesNotContain("\033]0;");
+    }
+
+    /**
+     * A progress bar's line ({@code 10%\r20%\r30%}, one line for the log pump, which splits at LF) showed in the live
+     * view as {@code 10%^M20%^M30%}: its last output line is now {@code 30%}, what a terminal shows of it, and in plain
+     * mode each state is a line of its own, as {@code swarm logs} shows them on a terminal (a lone CR ends a line).
+     */
+    @Test
+    void aLoneCarriageReturnEndsAnOutputLineInBothViews() {
+        try (ProgressView v = new ProgressView(out, true, true, 1)) {
+            v.onEvent(new RunEvent.AttemptStarted("bar", 1, 15_000), System.currentTimeMillis());
+            v.onLogLine("bar", 1, "stdout", "\r 10%\r 20%\r\r 30% \033[K\r");
+        }
+        String live = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(live).containsPattern("  bar +\\S+   30% \\^\\[\\[K\n").doesNotContain("^M", "10%", "20%");
+
+        bytes.reset();
+        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+            v.onLogLine("bar", 1, "stdout", "\r 10%\r 20%\r\r 30% \033[K\r");
+            v.onLogLine("bar", 1, "stdout", "");
+            v.onLogLine("bar", 1, "stdout", "\r");
+        }
+        List<String> plain = bytes.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(l.indexOf("  ") + 2)).toList();
+        assertThat(plain).containsExactly("bar |  10%", "bar |  20%", "bar |  30% ^[[K", "bar | ", "bar | ");
+        assertThat(ProgressView.crLines("a\r\rb")).containsExactly("a", "b");
+        assertThat(ProgressView.crLines("no carriage return")).containsExactly("no carriage return");
     }
 
     /**
