@@ -61,7 +61,7 @@ class CiRunTest {
         assertThat(out).as(stderr).contains("mvnw ran");
         assertThat(p.exitValue()).isEqualTo(9);
         assertThat(stderr).contains("ci: missing bubblewrap", "run apt-get install bubblewrap", " as root",
-                "CI needs bubblewrap git util-linux chromium chromium-driver",
+                "CI needs bubblewrap git util-linux zsh chromium chromium-driver",
                 "ReportBrowserTest and HostileReportTest's browser test are skipped, and fail under CI=true");
     }
 
