@@ -16,9 +16,17 @@ public final class ExitCodes {
      * The state could not be read or written ({@link io.swarmflow.store.StoreException.Unavailable}: disk full,
      * permissions, an I/O error, a lost database connection). A run executing stops, its attempts stopped, with what was
      * recorded before kept: {@code swarm resume RUN} continues it once the cause is fixed. Also a command's output that could
-     * not be written to the file it goes to (not a pipe: {@link #OUTPUT_CLOSED}), such as a full disk.
+     * not be written to the file it goes to (not a pipe: {@link #OUTPUT_CLOSED}; nor a terminal: {@link #TERMINAL_GONE}),
+     * such as a full disk.
      */
     public static final int STORE_UNAVAILABLE = 4;
+    /**
+     * The terminal the command's output goes to went away (closed, hung up) before the output was all written: every
+     * write to it fails with EIO. 128 + SIGHUP, the code of a command its terminal's hangup ended; nothing is said, as
+     * there is no one to say it to (standard error is that terminal too, most often). Not for {@code run} and
+     * {@code resume}, whose code tells how the run ended.
+     */
+    public static final int TERMINAL_GONE = 129;
     /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */
     public static final int INTERRUPTED = 130;
     /**

@@ -67,9 +67,10 @@ final class Stdout extends FilterOutputStream {
 
     /**
      * The exit code of a command that ended with {@code code}: {@link ExitCodes#OUTPUT_CLOSED} stays when standard output
-     * is a pipe or a socket (only those lose their reader: EPIPE), or when no write failed; otherwise the write failed for
-     * another reason (ENOSPC, EIO, EFBIG), which is said on {@code err} with the file, and the code is
-     * {@link ExitCodes.STORE_UNAVAILABLE}: the environment, not the request.
+     * is a pipe or a socket (their reader went away: EPIPE), or when no write failed; it becomes
+     * {@link ExitCodes#TERMINAL_GONE}, quietly, when standard output is a terminal (one that went away: EIO); otherwise
+     * the write to a file failed (ENOSPC, EIO, EFBIG), which is said on {@code err} with the file, and the code is
+     * {@link ExitCodes#STORE_UNAVAILABLE}: the environment, not the request.
      */
     int judge(int code, PrintStream err) {
         IOException f = failure;
@@ -77,6 +78,8 @@ final class Stdout extends FilterOutputStream {
         OutputTarget target = OutputTarget.standardOutput();
         // no /proc: cannot tell, keep the quiet end a pipe's reader expects
         if (!target.known() || target.isPipeOrSocket()) return code;
+        // a terminal that went away (EIO): its reader is gone as a pipe's is, and a message would go to it too
+        if (target.isTerminal()) return ExitCodes.TERMINAL_GONE;
         err.println("swarm: could not write the output to " + SpecError.printable(target.link()) + ": "
                 + f.getMessage() + "; what was printed before is there, the rest is not. Free space (or fix the device) "
                 + "and run the command again.");

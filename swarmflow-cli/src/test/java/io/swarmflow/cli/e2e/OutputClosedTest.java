@@ -9,11 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static io.swarmflow.cli.e2e.Cli.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code swarm status --json | head -c 10}: once the reader of its output is gone, a command ends quietly with 141
@@ -98,5 +100,36 @@ class OutputClosedTest {
         assertThat(piped.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(piped.exitValue()).as(pipedErr).isEqualTo(141);
         assertThat(pipedErr).isEmpty();
+    }
+
+    /**
+     * A terminal that went away (its window closed, the SSH connection dropped) fails every write with EIO: that was said
+     * as a file that could not be written ("Free space (or fix the device)", exit 4), on a standard error that is most
+     * often the same dead terminal. Its reader is gone as a pipe's is: the command ends quietly with 129 (128 + SIGHUP).
+     * Here standard output is a pseudo-terminal whose master side was closed before the command started.
+     */
+    @Test
+    void aTerminalThatWentAwayEndsTheCommandQuietlyWith129() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs /usr/bin/python3 to make a pseudo-terminal");
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("one.yaml"), "tickets:\n  - {id: a, run: \"seq 1 3\"}\n");
+        Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        String id = CliEndToEndTest.runId(run);
+        // opens a pty, closes its master (the terminal goes away), and runs the command with the slave as standard output
+        String hangUp = "import os, pty, sys\nm, s = pty.openpty()\nos.close(m)\nos.dup2(s, 1)\nos.close(s)\n"
+                + "os.execv(sys.argv[1], sys.argv[1:])\n";
+        for (List<String> args : List.of(List.of("status", "--json", "--state-dir", state.toString()),
+                List.of("logs", id, "a", "--state-dir", state.toString()), List.of("--help"))) {
+            List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/python3", "-c", hangUp,
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
+            command.addAll(args);
+            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("%s: %s", args, err).isEqualTo(129);
+            assertThat(err).as("%s", args).isEmpty();
+        }
     }
 }
