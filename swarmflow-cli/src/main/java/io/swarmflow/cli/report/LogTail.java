@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * The last lines of a log file, read from its end so a 10 MiB log costs no more than a small one.
  *
- * @param lines     at most the requested number of lines, oldest first, ANSI escape sequences removed
+ * @param lines     at most the requested number of lines, oldest first, ANSI escape sequences removed; a line ends at an
+ *                  LF or at a lone CR (a progress bar's {@code 10%\r20%}), as {@code swarm logs} shows it on a terminal
  * @param truncated whether the file holds more lines than {@code lines}
  */
 record LogTail(List<String> lines, boolean truncated) {
@@ -27,6 +28,8 @@ record LogTail(List<String> lines, boolean truncated) {
     /** CSI sequences (colors, cursor), OSC strings (window title, hyperlinks: up to BEL or ST) and other ESC sequences. */
     private static final Pattern ANSI = Pattern.compile(
             "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_]");
+    /** A line's end: an LF (with any CRs before or after it), or CRs alone. */
+    private static final Pattern LINE_END = Pattern.compile("\r*\n\r*|\r+");
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
     static final LogTail EMPTY = new LogTail(List.of(), false);
@@ -48,7 +51,9 @@ record LogTail(List<String> lines, boolean truncated) {
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(java.nio.ByteBuffer.wrap(buf)).toString();
-            List<String> all = new ArrayList<>(List.of(text.split("\r?\n", -1)));
+            // a lone CR ends a line too, as swarm logs and the live view show it (PrintableBytes): CRs in a row or before an LF
+            // end one line, and a CR at a line's start moves nothing
+            List<String> all = new ArrayList<>(List.of(LINE_END.split(text, -1)));
             boolean cutAtStart = len < size;
             if (cutAtStart && !all.isEmpty()) all.removeFirst(); // a partial line
             if (!all.isEmpty() && all.getLast().isEmpty()) all.removeLast(); // the final newline

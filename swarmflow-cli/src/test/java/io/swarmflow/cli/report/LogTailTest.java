@@ -37,6 +37,22 @@ class LogTailTest {
         assertThat(tail.truncated()).isFalse();
     }
 
+    /**
+     * A lone CR (a progress bar's {@code 10%\r20%\r}) ends a line, as in {@code swarm logs} and the live view
+     * ({@code PrintableBytes}): the tail shows each state on a line of its own, not {@code 10%\uFFFD20%}. CRs in a row, or
+     * before an LF, end one line; a CR at a line's start moves nothing.
+     */
+    @Test
+    void aLoneCarriageReturnEndsALineAsInSwarmLogs() throws IOException {
+        Path file = dir.resolve("bar.log");
+        Files.writeString(file, "start\n10%\r20%\r\r30%\r\ndone\n\rnext\n\r\nlast\n");
+
+        LogTail tail = LogTail.read(file, 20);
+
+        assertThat(tail.lines()).containsExactly("start", "10%", "20%", "30%", "done", "next", "", "last");
+        assertThat(LogTail.read(file, 2).lines()).containsExactly("", "last");
+    }
+
     @Test
     void missingFileGivesNoLines() {
         assertThat(LogTail.read(dir.resolve("absent.log"), 20).isEmpty()).isTrue();
