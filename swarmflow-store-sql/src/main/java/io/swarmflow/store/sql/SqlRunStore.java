@@ -452,9 +452,9 @@ public final class SqlRunStore implements RunStore {
      * Whether Flyway's history already records exactly this build's migrations ({@link Dialect#migrationChecksums}):
      * the same versions, each successful and with the checksum Flyway computes for this build's file, and nothing
      * else. Then Flyway has nothing to do, and starting it (scanning the classpath, validating checksums) would cost
-     * about 0.15-0.2 s of every command. Any doubt (no history table yet, a failed, missing, newer or edited
-     * migration, an unreadable database, a dialect that lists no checksums) leaves the decision, and the error, to
-     * Flyway.
+     * a few hundred milliseconds of every command ({@code FlywayStart}, docs/architecture.md: 412 ms median on a loaded
+     * 2-core VM). Any doubt (no history table yet, a failed, missing, newer or edited migration, an unreadable database,
+     * a dialect that lists no checksums) leaves the decision, and the error, to Flyway.
      */
     static boolean schemaIsCurrent(Connection c, Map<Integer, Integer> expected) {
         if (expected.isEmpty()) return false;
