@@ -144,6 +144,7 @@ final class RunCommands {
                     out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
                     out.println(); // the table stands apart from the line, as at the end of a run
                     Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis());
+                    Stdout.runEnded(out, runId, run.state());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
                 if (w.service.isExecuting(runId)) { // the claim below refuses it too; say so before printing anything
@@ -259,6 +260,8 @@ final class RunCommands {
                     finished.countDown();
                 }
             }
+            // said with a file the output could not be written to (> /dev/full), once the process ends with the run's code
+            Stdout.runEnded(out, runId, result);
             RunReport.Output report = new RunReport.Output(w.runDir(runId));
             PrintStream err = Streams.err(null);
             // the run has ended: a signal now has nothing to cancel, and would wait for the report; it ends the process

@@ -2,6 +2,7 @@ package io.swarmflow.cli;
 
 import io.swarmflow.cli.view.OutputTarget;
 import io.swarmflow.spec.SpecError;
+import io.swarmflow.store.RunState;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -16,9 +17,13 @@ import java.io.PrintStream;
  * and {@link SwarmCli#execute} then ends the command with {@link ExitCodes#OUTPUT_CLOSED} (141), right when the reader of
  * a pipe went away ({@code swarm status --json | head -c 10}), wrong when the output is a file that could not be written
  * ({@code swarm status --json > out.json} on a full disk: 141 with nothing said would leave a cut file unexplained).
+ * {@code swarm run} and {@code swarm resume} keep the run's code whatever happened to their output; they record here how
+ * the run ended ({@link #runEnded}), which {@link #judge} says with a file that could not be written.
  */
 final class Stdout extends FilterOutputStream {
     private volatile IOException failure;
+    /** How the run of {@code swarm run} or {@code swarm resume} ended, once it has ({@link #runEnded}); else null. */
+    private volatile String runEnd;
 
     private Stdout(OutputStream out) {
         super(out);
@@ -30,7 +35,34 @@ final class Stdout extends FilterOutputStream {
     }
 
     PrintStream printStream() {
-        return new PrintStream(new BufferedOutputStream(this, 8192), true, System.out.charset());
+        return new Printing(this);
+    }
+
+    /** The print stream of {@link #printStream}: a command reaches this {@code Stdout} through it ({@link #runEnded}). */
+    private static final class Printing extends PrintStream {
+        private final Stdout stdout;
+
+        Printing(Stdout stdout) {
+            super(new BufferedOutputStream(stdout, 8192), true, System.out.charset());
+            this.stdout = stdout;
+        }
+    }
+
+    /**
+     * Records that the run of {@code swarm run} or {@code swarm resume} printing to {@code out} ended in {@code state}
+     * (and is recorded so): should its output be a file that could not be written, {@link #judge} says so with the run.
+     * Does nothing when {@code out} is not standard output ({@link #printStream}), as in tests calling
+     * {@link SwarmCli#execute}.
+     *
+     * @param runId the run's full id
+     * @param state the state the run is recorded in now
+     */
+    static void runEnded(PrintStream out, String runId, RunState state) {
+        if (out instanceof Printing p) {
+            p.stdout.runEnd = "run " + runId + " ended (" + state.label() + ") and is recorded; `swarm status " + runId
+                    + "` shows it, `swarm logs " + runId + " TICKET` a ticket's output"
+                    + (state == RunState.CANCELLED ? ", and `swarm resume " + runId + "` continues it" : "");
+        }
     }
 
     @Override
@@ -66,23 +98,31 @@ final class Stdout extends FilterOutputStream {
     }
 
     /**
-     * The exit code of a command that ended with {@code code}: {@link ExitCodes#OUTPUT_CLOSED} stays when standard output
-     * is a pipe or a socket (their reader went away: EPIPE), or when no write failed; it becomes
-     * {@link ExitCodes#TERMINAL_GONE}, quietly, when standard output is a terminal (one that went away: EIO); otherwise
-     * the write to a file failed (ENOSPC, EIO, EFBIG), which is said on {@code err} with the file, and the code is
-     * {@link ExitCodes#STORE_UNAVAILABLE}: the environment, not the request.
+     * The exit code of a command that ended with {@code code}, saying on {@code err} why its output could not be written
+     * when that is news. When no write failed, or standard output is a pipe or a socket (their reader went away: EPIPE), or
+     * what it is cannot be told (no {@code /proc}), {@code code} stays, quietly. A terminal that went away (EIO) turns
+     * {@link ExitCodes#OUTPUT_CLOSED} into {@link ExitCodes#TERMINAL_GONE}, quietly (a message would go to it too).
+     * Otherwise the write to a file failed (ENOSPC, EIO, EFBIG), which is said once on {@code err}, with the file and why:
+     * {@link ExitCodes#OUTPUT_CLOSED} then becomes {@link ExitCodes#STORE_UNAVAILABLE} (the environment, not the request).
+     * The code of {@code swarm run} and {@code swarm resume} tells how the run ended and stays; once the run has ended
+     * ({@link #runEnded}) the file is said with the run's id and state. Any other code stays, quietly.
      */
     int judge(int code, PrintStream err) {
         IOException f = failure;
-        if (code != ExitCodes.OUTPUT_CLOSED || f == null) return code;
+        if (f == null) return code;
         OutputTarget target = OutputTarget.standardOutput();
         // no /proc: cannot tell, keep the quiet end a pipe's reader expects
         if (!target.known() || target.isPipeOrSocket()) return code;
         // a terminal that went away (EIO): its reader is gone as a pipe's is, and a message would go to it too
-        if (target.isTerminal()) return ExitCodes.TERMINAL_GONE;
-        err.println("swarm: could not write the output to " + SpecError.printable(target.link()) + ": "
-                + f.getMessage() + "; what was printed before is there, the rest is not. Free space (or fix the device) "
-                + "and run the command again.");
-        return ExitCodes.STORE_UNAVAILABLE;
+        if (target.isTerminal()) return code == ExitCodes.OUTPUT_CLOSED ? ExitCodes.TERMINAL_GONE : code;
+        String lost = "swarm: could not write the output to " + SpecError.printable(target.link()) + ": " + f.getMessage()
+                + "; what was printed before is there, the rest is not.";
+        if (code == ExitCodes.OUTPUT_CLOSED) {
+            err.println(lost + " Free space (or fix the device) and run the command again.");
+            return ExitCodes.STORE_UNAVAILABLE;
+        }
+        String end = runEnd;
+        if (end != null) err.println(lost + " The run itself was not affected: " + end + ".");
+        return code;
     }
 }

@@ -103,6 +103,55 @@ class OutputClosedTest {
     }
 
     /**
+     * {@code swarm run spec.yaml > /dev/full} (as a full disk): the run goes on to its end and keeps its exit code, and
+     * once it has ended the file and why are said, once, with the run's id and state: it said nothing, leaving an empty
+     * (or cut) log unexplained. A resume of the finished run says it the same way.
+     */
+    @Test
+    void aRunWhoseOutputFileCannotBeWrittenSaysSoOnceAtTheEndAndKeepsTheRunsCode() throws Exception {
+        Path state = tmp.resolve("state");
+        Path ok = Cli.write(tmp.resolve("ok.yaml"), "tickets:\n  - {id: a, run: \"seq 1 3\"}\n  - {id: b, run: \"true\", needs: [a]}\n");
+        Result run = intoDevFull("run", ok.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        String id = lastRun(state, "succeeded");
+        assertSaidOnce(run, id, "succeeded");
+
+        Result resume = intoDevFull("resume", id, "--state-dir", state.toString());
+        assertThat(resume.code()).as("%s", resume).isZero();
+        assertSaidOnce(resume, id, "succeeded");
+
+        Path fails = Cli.write(tmp.resolve("fails.yaml"), "tickets:\n  - {id: a, run: \"seq 1 3\"}\n  - {id: b, run: \"exit 3\"}\n");
+        Result failed = intoDevFull("run", fails.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(failed.code()).as("%s", failed).isEqualTo(1);
+        assertSaidOnce(failed, lastRun(state, "failed"), "failed");
+    }
+
+    /** The command run in a JVM of its own whose standard output is /dev/full: every write fails with ENOSPC. */
+    private static Result intoDevFull(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectOutput(new java.io.File("/dev/full")).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("%s: %s", command, err).isTrue();
+        return new Result(p.exitValue(), "", err);
+    }
+
+    /** The id of the latest run in {@code state}, checked to be recorded in {@code expected} state. */
+    private static String lastRun(Path state, String expected) {
+        Result status = swarm("status", "--json", "--state-dir", state.toString());
+        assertThat(status.json().get("run").get("state").asText()).as("%s", status).isEqualTo(expected);
+        return status.json().get("run").get("id").asText();
+    }
+
+    private static void assertSaidOnce(Result r, String id, String runState) {
+        String said = "could not write the output to /dev/full: No space left on device";
+        assertThat(r.err()).as("%s", r).contains(said);
+        assertThat(r.err().indexOf(said)).as("said once: %s", r).isEqualTo(r.err().lastIndexOf(said));
+        assertThat(r.err()).contains("run " + id + " ").contains("(" + runState + ")").contains("`swarm status " + id + "`");
+    }
+
+    /**
      * A terminal that went away (its window closed, the SSH connection dropped) fails every write with EIO: that was said
      * as a file that could not be written ("Free space (or fix the device)", exit 4), on a standard error that is most
      * often the same dead terminal. Its reader is gone as a pipe's is: the command ends quietly with 129 (128 + SIGHUP).
