@@ -16,9 +16,13 @@ import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Plans, tickets and attempts built by hand, as the store would project them. */
 final class Fixtures {
@@ -86,5 +90,35 @@ final class Fixtures {
                 attempt("build", 1, Outcome.FAILED, 1, "exit code 1", T0 + 200, T0 + 30_000),
                 attempt("docs", 1, Outcome.SUCCEEDED, 0, null, T0 + 200, T0 + 5_000)));
         return list;
+    }
+
+    /**
+     * The report of a finished (failed) run named {@code name} of {@code n} tickets {@code t0..t<n-1>}, one attempt each
+     * (exit code 1 when failed, else 0): ticket {@code t<i>} in the state {@code stateOf} gives, needing the tickets
+     * {@code needsOf} gives, with the reason {@code reasonOf} gives (null for none); its files would go to {@code dir}.
+     */
+    static RunReport manyTickets(Path dir, String name, int n, IntFunction<TicketState> stateOf, IntFunction<List<String>> needsOf,
+                                 IntFunction<String> reasonOf) {
+        List<PlannedTicket> plan = new ArrayList<>();
+        List<TicketView> views = new ArrayList<>();
+        List<AttemptView> attempts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "t" + i;
+            TicketState state = stateOf.apply(i);
+            boolean failed = state == TicketState.FAILED;
+            plan.add(ticket(id, null, needsOf.apply(i), "noop", WorkspaceMode.RUN));
+            views.add(view(id, i, state, 1, failed ? 1 : 0, failed ? 1 : 0, reasonOf.apply(i), Map.of(), T0 + i, T0 + i + 5));
+            attempts.add(attempt(id, 1, failed ? Outcome.FAILED : Outcome.SUCCEEDED, failed ? 1 : 0, null, T0 + i, T0 + i + 5));
+        }
+        RunView run = new RunView(RUN, name, "swarm.yaml", RunState.FAILED, T0 - 500, T0, T0 + n + 10, 1, "h:1", false, n, 9);
+        return RunReport.of(run, plan(plan), views, attempts, dir);
+    }
+
+    /** How many times {@code regex} is found in {@code text}, the matches not overlapping. */
+    static int count(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        int c = 0;
+        while (m.find()) c++;
+        return c;
     }
 }

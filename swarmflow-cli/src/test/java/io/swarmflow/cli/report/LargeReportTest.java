@@ -2,8 +2,6 @@ package io.swarmflow.cli.report;
 
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.spec.WorkspaceMode;
-import io.swarmflow.store.AttemptView;
-import io.swarmflow.store.Outcome;
 import io.swarmflow.store.RunState;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketState;
@@ -16,10 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.swarmflow.cli.report.Fixtures.RUN;
+import static io.swarmflow.cli.report.Fixtures.count;
 import static io.swarmflow.cli.report.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,29 +33,10 @@ class LargeReportTest {
         return report(n, stateOf, i -> List.of());
     }
 
-    /** As above, ticket {@code t<i>} needing the tickets {@code needsOf} gives. */
+    /** As above, ticket {@code t<i>} needing the tickets {@code needsOf} gives; a failed one's reason is its exit code. */
     private RunReport report(int n, IntFunction<TicketState> stateOf, IntFunction<List<String>> needsOf) {
-        List<PlannedTicket> plan = new ArrayList<>();
-        List<TicketView> views = new ArrayList<>();
-        List<AttemptView> attempts = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String id = "t" + i;
-            TicketState state = stateOf.apply(i);
-            boolean failed = state == TicketState.FAILED;
-            plan.add(Fixtures.ticket(id, null, needsOf.apply(i), "noop", WorkspaceMode.RUN));
-            views.add(Fixtures.view(id, i, state, 1, failed ? 1 : 0, failed ? 1 : 0, failed ? "exited with code 1" : null, Map.of(),
-                    T0 + i, T0 + i + 5));
-            attempts.add(Fixtures.attempt(id, 1, failed ? Outcome.FAILED : Outcome.SUCCEEDED, failed ? 1 : 0, null, T0 + i, T0 + i + 5));
-        }
-        RunView run = new RunView(RUN, "large", "swarm.yaml", RunState.FAILED, T0 - 500, T0, T0 + n + 10, 1, "h:1", false, n, 9);
-        return RunReport.of(run, Fixtures.plan(plan), views, attempts, dir);
-    }
-
-    private static int count(String html, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(html);
-        int c = 0;
-        while (m.find()) c++;
-        return c;
+        return Fixtures.manyTickets(dir, "large", n, stateOf, needsOf,
+                i -> stateOf.apply(i) == TicketState.FAILED ? "exited with code 1" : null);
     }
 
     @Test

@@ -1,28 +1,18 @@
 package io.swarmflow.cli.report;
 
-import io.swarmflow.spec.PlannedTicket;
-import io.swarmflow.spec.WorkspaceMode;
-import io.swarmflow.store.AttemptView;
-import io.swarmflow.store.Outcome;
-import io.swarmflow.store.RunState;
-import io.swarmflow.store.RunView;
 import io.swarmflow.store.TicketState;
-import io.swarmflow.store.TicketView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.swarmflow.cli.report.Fixtures.RUN;
-import static io.swarmflow.cli.report.Fixtures.T0;
+import static io.swarmflow.cli.report.Fixtures.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -75,26 +65,7 @@ class ReportHtmlPromisedLimitsTest {
 
     /** A finished run of {@code n} independent tickets {@code t0..}, one attempt each, in the given states and reasons. */
     private RunReport report(int n, IntFunction<TicketState> stateOf, IntFunction<String> reasonOf) {
-        List<PlannedTicket> plan = new ArrayList<>();
-        List<TicketView> views = new ArrayList<>();
-        List<AttemptView> attempts = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String id = "t" + i;
-            boolean failed = stateOf.apply(i) == TicketState.FAILED;
-            plan.add(Fixtures.ticket(id, null, List.of(), "noop", WorkspaceMode.RUN));
-            views.add(Fixtures.view(id, i, stateOf.apply(i), 1, failed ? 1 : 0, failed ? 1 : 0, reasonOf.apply(i), Map.of(), T0 + i,
-                    T0 + i + 5));
-            attempts.add(Fixtures.attempt(id, 1, failed ? Outcome.FAILED : Outcome.SUCCEEDED, failed ? 1 : 0, null, T0 + i, T0 + i + 5));
-        }
-        RunView run = new RunView(RUN, "limits", "swarm.yaml", RunState.FAILED, T0 - 500, T0, T0 + n + 10, 1, "h:1", false, n, 9);
-        return RunReport.of(run, Fixtures.plan(plan), views, attempts, dir);
-    }
-
-    private static int count(String html, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(html);
-        int c = 0;
-        while (m.find()) c++;
-        return c;
+        return Fixtures.manyTickets(dir, "limits", n, stateOf, i -> List.of(), reasonOf);
     }
 
     private static String row(String html, String id) {
