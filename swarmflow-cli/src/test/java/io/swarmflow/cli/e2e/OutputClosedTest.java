@@ -84,9 +84,7 @@ class OutputClosedTest {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(tmp.resolve("one.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
         assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()).code()).isZero();
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName(),
-                "status", "--json", "--state-dir", state.toString()));
+        List<String> command = inItsOwnJvm("status", "--json", "--state-dir", state.toString());
 
         Process full = new ProcessBuilder(command).redirectOutput(new java.io.File("/dev/full")).start();
         String fullErr = new String(full.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -128,13 +126,19 @@ class OutputClosedTest {
 
     /** The command run in a JVM of its own whose standard output is /dev/full: every write fails with ENOSPC. */
     private static Result intoDevFull(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
-        command.addAll(List.of(args));
+        List<String> command = inItsOwnJvm(args);
         Process p = new ProcessBuilder(command).redirectOutput(new java.io.File("/dev/full")).start();
         String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("%s: %s", command, err).isTrue();
         return new Result(p.exitValue(), "", err);
+    }
+
+    /** The command line that runs {@code swarm args} in a JVM of its own, with this test's classes. */
+    private static List<String> inItsOwnJvm(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** The id of the latest run in {@code state}, checked to be recorded in {@code expected} state. */
