@@ -14,11 +14,19 @@ import java.util.Arrays;
  * Copies one stream of a process to its log file, up to a byte cap followed by a truncation marker,
  * and hands each line to a {@link LineListener}. The file is created on the first byte of output. Keeps draining past the cap so the process never
  * blocks on a full pipe.
+ *
+ * <p>For the {@link LineListener} and the last line (a failure's reason) a line ends at an LF or at a lone CR, as a
+ * terminal shows it: a progress bar that prints {@code \r10%\r20%\r30%} and no LF until it is done is seen state by
+ * state while it runs, not as one line when it ends. CR LF is one line end, and so are several CRs in a row (with or
+ * without an LF after them); a part between two CRs that holds nothing is not passed on, while an empty line ended by LF
+ * (or CR LF) is. A CR ends its line at once: whether an LF follows it, perhaps in the next read, only decides that the
+ * LF ends nothing more. The every-line listener (JSON outputs) still gets lines ended by LF alone, and the log file the
+ * bytes as written.
  */
 final class OutputPump implements Runnable {
-    /** Longest line handed to the {@link LineListener} (longer ones are cut), in bytes. */
+    /** Longest line (LF or CR ended) handed to the {@link LineListener} (longer ones are cut), in bytes. */
     static final int MAX_LINE_BYTES = 64 * 1024;
-    /** Longest line handed to the every-line listener (longer ones are skipped), in bytes. */
+    /** Longest line (LF ended) handed to the every-line listener (longer ones are skipped), in bytes. */
     static final int MAX_OBSERVED_LINE_BYTES = 1024 * 1024;
 
     private final InputStream in;
@@ -28,14 +36,18 @@ final class OutputPump implements Runnable {
     private final LineListener listener;
     /** Every complete line of the whole stream, past the log cap too, or null. */
     private final LineListener everyLine;
-    private final int maxLineBytes;
     private final boolean keepLastLine;
 
     private OutputStream out;
     private boolean failed;
-    private byte[] line = new byte[256];
-    private int lineLength;
-    private boolean lineOverflow;
+    /** The line being read for the listener and the last line, ended by LF or a lone CR. */
+    private final Pending segment = new Pending(MAX_LINE_BYTES);
+    /** Whether the last byte read was a CR: an LF right after it ends no other line. */
+    private boolean afterCr;
+    /** Whether the CR (or CRs in a row) just read ended a line that held something. */
+    private boolean crEndedLine;
+    /** The line being read for {@link #everyLine}, ended by LF alone; null without one. */
+    private final Pending line;
     private volatile long total;
     private volatile boolean truncated;
     private volatile String lastLine;
@@ -63,7 +75,7 @@ final class OutputPump implements Runnable {
         this.stream = stream;
         this.listener = listener;
         this.everyLine = everyLine;
-        this.maxLineBytes = everyLine == null ? MAX_LINE_BYTES : MAX_OBSERVED_LINE_BYTES;
+        this.line = everyLine == null ? null : new Pending(MAX_OBSERVED_LINE_BYTES);
         this.keepLastLine = keepLastLine;
     }
 
@@ -115,27 +127,29 @@ final class OutputPump implements Runnable {
                     if (room > 0) {
                         write(buf, (int) room);
                         endsWithNewline = buf[(int) room - 1] == '\n';
-                        scanLines(buf, 0, (int) room);
+                        scan(buf, 0, (int) room);
                         // keep the file current (swarm logs --follow, a coordinator killed mid-attempt) while
                         // still batching bursts: write through whenever nothing more is waiting in the pipe
                         if (in.available() == 0) flush();
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
-                        if (lineLength > 0 || lineOverflow) listener.line(stream, currentLineForListener()); // the cut line
-                        if (everyLine == null) resetLine();
+                        if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES)); // the cut line
+                        segment.reset();
                         byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
                         write(m, m.length);
                         flush();
                         listener.line(stream, marker(cap));
-                        if (everyLine != null || keepLastLine) scanLines(buf, (int) Math.max(room, 0), n);
+                        scan(buf, (int) Math.max(room, 0), n);
                     }
-                } else if (everyLine != null || keepLastLine) {
+                } else {
                     // the last line (a failure's reason) is the stream's, not the last one the log cap kept
-                    scanLines(buf, 0, n);
+                    scan(buf, 0, n);
                 }
             }
-            if (lineLength > 0 || lineOverflow) emitLine(); // a last line without a terminator
+            // a last line without a terminator
+            if (!segment.isEmpty()) emitSegment();
+            if (line != null && !line.isEmpty()) emitLine();
         } catch (IOException e) {
             // The pipe closes when the process group is killed; what was captured so far stays in the file.
         } finally {
@@ -192,58 +206,112 @@ final class OutputPump implements Runnable {
         listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]");
     }
 
+    /**
+     * Reads the lines in {@code buf[from, to)}: for the listener and the last line until the log cap, for the last line
+     * only past it (when kept); for the every-line listener, to the end of the stream.
+     */
+    private void scan(byte[] buf, int from, int to) {
+        if (!truncated || keepLastLine) scanSegments(buf, from, to);
+        if (line != null) scanLines(buf, from, to);
+    }
+
+    /** Ends a line at each LF or lone CR: see the class comment. */
+    private void scanSegments(byte[] buf, int from, int to) {
+        int start = from;
+        for (int i = from; i < to; i++) {
+            byte b = buf[i];
+            if (b != '\r' && b != '\n') continue;
+            if (i > start) {
+                segment.append(buf, start, i - start);
+                afterCr = false;
+            }
+            start = i + 1;
+            if (b == '\r') {
+                if (!afterCr) {
+                    crEndedLine = !segment.isEmpty();
+                    if (crEndedLine) emitSegment();
+                    afterCr = true;
+                }
+            } else {
+                // an LF after CRs that ended a line ends nothing more; after CRs that ended nothing, it ends an empty line
+                if (!afterCr || !crEndedLine) emitSegment();
+                afterCr = false;
+            }
+        }
+        if (start < to) {
+            segment.append(buf, start, to - start);
+            afterCr = false;
+        }
+    }
+
+    /** Hands a complete line to the listener (until the log cap) and keeps it as the last line when it is not blank. */
+    private void emitSegment() {
+        String s = segment.text(MAX_LINE_BYTES);
+        if (!truncated) listener.line(stream, s);
+        if (keepLastLine && !s.isBlank()) lastLine = s;
+        segment.reset();
+    }
+
+    /** Ends a line at each LF, for the every-line listener. */
     private void scanLines(byte[] buf, int from, int to) {
         int start = from;
         for (int i = from; i < to; i++) {
             if (buf[i] == '\n') {
-                append(buf, start, i - start);
+                line.append(buf, start, i - start);
                 emitLine();
                 start = i + 1;
             }
         }
-        if (start < to) append(buf, start, to - start);
+        if (start < to) line.append(buf, start, to - start);
     }
 
-    private void append(byte[] buf, int off, int len) {
-        if (lineOverflow || len == 0) return;
-        int keep = Math.min(len, maxLineBytes - lineLength);
-        if (keep < len) lineOverflow = true;
-        if (lineLength + keep > line.length) line = Arrays.copyOf(line, Math.max(lineLength + keep, line.length * 2));
-        System.arraycopy(buf, off, line, lineLength, keep);
-        lineLength += keep;
-    }
-
-    /** The line assembled so far as the listener gets it: without a trailing CR, at most {@link #MAX_LINE_BYTES}. */
-    private String currentLineForListener() {
-        int len = Math.min(lineLength, MAX_LINE_BYTES);
-        if (len > 0 && line[len - 1] == '\r') len--;
-        return new String(line, 0, len, StandardCharsets.UTF_8);
-    }
-
-    /** Hands a complete line to the listener (until the log cap) and to the every-line listener. */
+    /** Hands a complete LF-ended line, without a CR before its LF, to the every-line listener, or its start when too long. */
     private void emitLine() {
-        if (!truncated) {
-            String s = currentLineForListener();
-            if (keepLastLine && !s.isBlank()) lastLine = s;
-            listener.line(stream, s);
-        } else if (keepLastLine) {
-            String s = currentLineForListener();
-            if (!s.isBlank()) lastLine = s;
+        if (line.overflow) {
+            everyLine.skipped(stream, line.text(256));
+        } else {
+            int len = line.length;
+            if (len > 0 && line.bytes[len - 1] == '\r') len--;
+            everyLine.line(stream, line.text(len));
         }
-        if (everyLine != null && !lineOverflow) {
-            int len = lineLength;
-            if (len > 0 && line[len - 1] == '\r') len--;
-            everyLine.line(stream, new String(line, 0, len, StandardCharsets.UTF_8));
-        } else if (everyLine != null) {
-            everyLine.skipped(stream, new String(line, 0, Math.min(lineLength, 256), StandardCharsets.UTF_8));
-        }
-        resetLine();
+        line.reset();
     }
 
-    private void resetLine() {
-        lineLength = 0;
-        lineOverflow = false;
-        if (line.length > 4096) line = new byte[256];
+    /** The bytes of a line being read, up to {@code max}; what comes past it is dropped, and noted. */
+    private static final class Pending {
+        private final int max;
+        private byte[] bytes = new byte[256];
+        private int length;
+        private boolean overflow;
+
+        Pending(int max) {
+            this.max = max;
+        }
+
+        void append(byte[] buf, int off, int len) {
+            if (overflow || len == 0) return;
+            int keep = Math.min(len, max - length);
+            if (keep < len) overflow = true;
+            if (length + keep > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(length + keep, bytes.length * 2));
+            System.arraycopy(buf, off, bytes, length, keep);
+            length += keep;
+        }
+
+        /** Whether nothing was read since the last {@link #reset}. */
+        boolean isEmpty() {
+            return length == 0 && !overflow;
+        }
+
+        /** The first {@code upTo} bytes kept, decoded as UTF-8. */
+        String text(int upTo) {
+            return new String(bytes, 0, Math.min(length, upTo), StandardCharsets.UTF_8);
+        }
+
+        void reset() {
+            length = 0;
+            overflow = false;
+            if (bytes.length > 4096) bytes = new byte[256];
+        }
     }
 
     long total() {

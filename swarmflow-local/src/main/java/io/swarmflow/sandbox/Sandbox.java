@@ -460,7 +460,8 @@ public final class Sandbox implements AutoCloseable {
      * Starts {@code command} in the sandbox described by {@code spec}. Returns once the process runs;
      * wait for it with {@link SandboxProcess#waitFor()}.
      *
-     * @param listener receives every output line (until the log cap); must be cheap
+     * @param listener receives every output line (until the log cap) of both streams as it is written, a line ending at
+     *                 an LF or at a lone CR (a progress bar's states: see {@link LineListener}); must be cheap
      * @throws SandboxException when bubblewrap is required but unusable, a tool is missing, or the start fails
      */
     public SandboxProcess start(SandboxSpec spec, List<String> command, LineListener listener) throws SandboxException {
@@ -469,7 +470,7 @@ public final class Sandbox implements AutoCloseable {
 
     /**
      * Like {@link #start(SandboxSpec, List, LineListener)}, and hands {@code stdoutLines} every complete line of
-     * stdout up to 1 MiB (longer ones are skipped, and {@link LineListener#skipped} gets their start), including the lines past the log cap, which neither the log
+     * stdout, a line ending at an LF alone (a CR in it stays in it; one right before the LF is left out), up to 1 MiB (longer ones are skipped, and {@link LineListener#skipped} gets their start), including the lines past the log cap, which neither the log
      * nor {@code listener} get: for reading results (such as a last JSON line) from a noisy process.
      *
      * @param stdoutLines null for none; called on the stdout pump thread, so it must be cheap

@@ -9,7 +9,9 @@ package io.swarmflow.sandbox;
  * @param stdoutBytes     bytes the process wrote to stdout (including bytes dropped past the cap)
  * @param stderrBytes     bytes the process wrote to stderr (including bytes dropped past the cap)
  * @param truncated       whether either stream went past the log cap
- * @param lastStderrLine  the last non-blank line written to stderr, or null
+ * @param lastStderrLine  the last non-blank line written to stderr, or null; lines end at an LF or at a lone CR (as for
+ *                        {@link LineListener#line}), so a progress bar's states before {@code \rerror: boom\n} are not in
+ *                        it; its first 64 KiB (of bytes) when longer; past the log cap too
  * @param killedAfterGrace when timed out or cancelled: the process was still running when the grace period after TERM
  *                         ran out, and was killed (SIGKILL); false when it ended on the TERM, or was killed at once
  * @param escaped         processes the attempt started that left its process group and were still running after it,

@@ -1,0 +1,215 @@
+package io.swarmflow.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.Chars;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@link OutputPump} hands its listeners: for the live view and the failure's reason a line ends at an LF or a lone
+ * CR (a progress bar), for the every-line listener (JSON outputs) at an LF alone; the log file keeps the bytes.
+ */
+class OutputPumpTest {
+    @TempDir
+    Path tmp;
+
+    /** The lines each listener got, what the listener had got when each read began, and the pump's last line. */
+    private static final class Seen {
+        final List<String> lines = new ArrayList<>();
+        final List<String> everyLine = new ArrayList<>();
+        final List<String> skipped = new ArrayList<>();
+        final List<List<String>> beforeRead = new ArrayList<>();
+        String lastLine;
+    }
+
+    /** A stream that hands out one of {@code reads} per read, as a pipe does for each write of the process. */
+    private static InputStream reads(Seen seen, String... reads) {
+        Deque<byte[]> left = new ArrayDeque<>();
+        for (String r : reads) left.add(r.getBytes(StandardCharsets.UTF_8));
+        return new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException("the pump reads into a buffer");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                seen.beforeRead.add(List.copyOf(seen.lines));
+                byte[] next = left.peek();
+                if (next == null) return -1;
+                if (next.length > len) throw new IllegalArgumentException("a read of " + next.length + " bytes, more than the pump's buffer");
+                System.arraycopy(next, 0, b, off, next.length);
+                left.poll();
+                return next.length;
+            }
+        };
+    }
+
+    private static Seen pump(Path file, long cap, boolean everyLine, String... reads) {
+        Seen seen = new Seen();
+        LineListener every = !everyLine ? null : new LineListener() {
+            @Override
+            public void line(String stream, String line) {
+                seen.everyLine.add(line);
+            }
+
+            @Override
+            public void skipped(String stream, String start) {
+                seen.skipped.add(start);
+            }
+        };
+        OutputPump p = new OutputPump(reads(seen, reads), file, cap, "stderr", (stream, line) -> seen.lines.add(line), every, true);
+        p.run();
+        seen.lastLine = p.lastLine();
+        return seen;
+    }
+
+    private static Seen pump(String... reads) {
+        return pump(null, 0, false, reads);
+    }
+
+    @Test
+    void aLoneCrEndsALine() {
+        Seen seen = pump("\r 10%\r 20%\r 30%\n", "done\n");
+        assertThat(seen.lines).containsExactly(" 10%", " 20%", " 30%", "done");
+    }
+
+    @Test
+    void crLfIsOneLineEndAndAnEmptyLineEndedByLfOrCrLfIsPassedOn() {
+        assertThat(pump("a\r\nb\r\n\r\n\nc\n").lines).containsExactly("a", "b", "", "", "c");
+    }
+
+    @Test
+    void crsInARowEndOneLineAndTheEmptyPartsBetweenThemAreNotPassedOn() {
+        assertThat(pump("\r\ra\r\r\rb\r\r\nc\r\r\r\r").lines).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aCrAtTheEndOfAReadThenAnLfInTheNextIsOneLineEnd() {
+        Seen seen = pump("a\r", "\nb\r", "\r", "\n", "\r", "\nc\n");
+        // the LF after "b\r\r" ends nothing more; "\r\n" alone is an empty line, as it was before CRs ended lines
+        assertThat(seen.lines).containsExactly("a", "b", "", "c");
+    }
+
+    /** The line a CR ends is passed on at once, not when the next read shows whether an LF follows. */
+    @Test
+    void aLineEndedByACrAtTheEndOfAReadIsPassedOnBeforeTheNextRead() {
+        Seen seen = pump(" 10%\r", " 20%\r", "100%\r\n");
+        assertThat(seen.beforeRead.get(1)).containsExactly(" 10%");
+        assertThat(seen.beforeRead.get(2)).containsExactly(" 10%", " 20%");
+        assertThat(seen.lines).containsExactly(" 10%", " 20%", "100%");
+    }
+
+    @Test
+    void aCrAtTheEndOfTheStreamEndsTheLastLine() {
+        Seen seen = pump("\r 50%", "\r100%\r");
+        assertThat(seen.lines).containsExactly(" 50%", "100%");
+        assertThat(seen.lastLine).isEqualTo("100%");
+        assertThat(pump("\r 50%", "\r100%").lines).as("nor is a last line without any end lost").containsExactly(" 50%", "100%");
+    }
+
+    @Test
+    void aStreamOfLineEndsOnlyPassesOnTheLinesLfEnds() {
+        assertThat(pump("\r", "\r\r").lines).isEmpty();
+        assertThat(pump("\r\n", "\r").lines).containsExactly("");
+        assertThat(pump().lines).isEmpty();
+    }
+
+    /** The failure's reason ends with the last line that is not blank, after a lone CR too: not a smear of bar states. */
+    @Test
+    void theLastLineIsTheLastNonBlankPart() {
+        assertThat(pump("compiling\n\r 10%\r 20%", "\rerror: boom\n").lastLine).isEqualTo("error: boom");
+        assertThat(pump("error: boom\r   \r\n\r\r").lastLine).isEqualTo("error: boom");
+        assertThat(pump("\r \r\n").lastLine).isNull();
+    }
+
+    @Test
+    void aLineWithoutAnyEndIsCutAtTheLineCap() {
+        String longer = "x".repeat(OutputPump.MAX_LINE_BYTES + 10_000);
+        List<String> reads = new ArrayList<>();
+        for (int i = 0; i < longer.length(); i += 8192) reads.add(longer.substring(i, Math.min(longer.length(), i + 8192)));
+        reads.add("\rdone\r");
+        Seen seen = pump(reads.toArray(String[]::new));
+        assertThat(seen.lines).hasSize(2);
+        assertThat(seen.lines.get(0)).isEqualTo("x".repeat(OutputPump.MAX_LINE_BYTES));
+        assertThat(seen.lines.get(1)).isEqualTo("done");
+        assertThat(seen.lastLine).isEqualTo("done");
+
+        // with an every-line listener (which takes up to 1 MiB) the listener's cap is the same
+        Seen observed = pump(null, 0, true, reads.toArray(String[]::new));
+        assertThat(observed.lines).containsExactly("x".repeat(OutputPump.MAX_LINE_BYTES), "done");
+        assertThat(observed.everyLine).containsExactly(longer + "\rdone");
+    }
+
+    /** JSON outputs are read from LF-ended lines: a CR inside one does not split it. */
+    @Test
+    void theEveryLineListenerStillGetsLinesEndedByLfAlone() {
+        Seen seen = pump(null, 0, true, "{\"a\":1}\r{\"b\":", "2}\r", "\n\r 10%\r 20%\n{\"c\":3}");
+        assertThat(seen.everyLine).containsExactly("{\"a\":1}\r{\"b\":2}", "\r 10%\r 20%", "{\"c\":3}");
+        assertThat(seen.lines).containsExactly("{\"a\":1}", "{\"b\":2}", " 10%", " 20%", "{\"c\":3}");
+    }
+
+    @Test
+    void theLogFileKeepsTheBytesAsWritten() throws IOException {
+        Path log = tmp.resolve("stderr.log");
+        pump(log, 0, false, "\r 10%\r", "\r\n\r\n", "x\r");
+        assertThat(Files.readString(log)).isEqualTo("\r 10%\r\r\n\r\nx\r");
+    }
+
+    /**
+     * At the log cap the listener gets the part of the line the log kept, then the marker, and nothing more; the last line
+     * is the stream's, split at CRs too.
+     */
+    @Test
+    void atTheLogCapTheListenerGetsTheCutLineAndTheLastLineIsStillTheStreams() throws IOException {
+        Path log = tmp.resolve("stderr.log");
+        Seen seen = pump(log, 6, false, "abc\rdefgh\rij\r\rfailed\r\n");
+        assertThat(seen.lines).containsExactly("abc", "de", OutputPump.marker(6));
+        assertThat(seen.lastLine).isEqualTo("failed");
+        assertThat(Files.readString(log)).isEqualTo("abc\rde\n" + OutputPump.marker(6) + "\n");
+    }
+
+    /** However the pipe splits the stream into reads, the lines are those of a reference split of the whole text. */
+    @Property(tries = 500)
+    void theLinesDoNotDependOnHowTheReadsSplitTheStream(
+            @ForAll @StringLength(max = 40) @Chars({'\r', '\n', 'a'}) @CharRange(from = 'b', to = 'c') String text,
+            @ForAll @IntRange(min = 1, max = 7) int chunk) {
+        List<String> reads = new ArrayList<>();
+        for (int i = 0; i < text.length(); i += chunk) reads.add(text.substring(i, Math.min(text.length(), i + chunk)));
+        assertThat(pump(reads.toArray(String[]::new)).lines).as("%s in reads of %d", text.replace("\r", "\\r").replace("\n", "\\n"), chunk)
+                .isEqualTo(reference(text));
+    }
+
+    /**
+     * The lines of {@code text}: a line ends at LF, at CRs in a row or at CRs followed by an LF (one line end); an empty
+     * part ended by CRs alone is not a line.
+     */
+    private static List<String> reference(String text) {
+        List<String> lines = new ArrayList<>();
+        Matcher m = Pattern.compile("([^\r\n]*)(\r+\n?|\n)").matcher(text);
+        int end = 0;
+        while (m.find()) {
+            if (!m.group(1).isEmpty() || m.group(2).endsWith("\n")) lines.add(m.group(1));
+            end = m.end();
+        }
+        if (end < text.length()) lines.add(text.substring(end));
+        return lines;
+    }
+}
