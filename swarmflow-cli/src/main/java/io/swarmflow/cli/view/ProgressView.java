@@ -245,32 +245,23 @@ public final class ProgressView implements RunListener, AutoCloseable {
         return Printable.cutReason(reason, "in `swarm status " + runId + " " + ticketId + " --json`");
     }
 
+    /**
+     * A ticket's output line: the live view's last line of the ticket, or in plain mode a line of its own (cut after
+     * {@link #MAX_PLAIN_LINE} characters). A lone CR (a progress bar's {@code 10%\r20%\r30%}) already ended a line in
+     * the sandbox's output pump ({@code io.swarmflow.sandbox.LineListener}), so the live view shows the bar's latest
+     * state, what a terminal shows of it, and plain mode each state as a line, as {@code swarm logs} shows them on a
+     * terminal ({@link PrintableBytes}).
+     */
     @Override
     public void onLogLine(String ticketId, int attempt, String stream, String line) {
         if (live) {
-            lastLine.put(ticketId, Printable.of(crLines(line).getLast()));
+            lastLine.put(ticketId, Printable.of(line));
         } else if (showOutput) {
             String cut = line.length() <= MAX_PLAIN_LINE ? line
                     : line.substring(0, Printable.cutBefore(line, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE + " of "
                     + line.length() + " characters; the attempt's log file has it whole: swarm logs]";
-            for (String l : crLines(cut)) emit(ticketId + " | " + l);
+            emit(ticketId + " | " + cut);
         }
-    }
-
-    /**
-     * The lines an output line holds when a lone carriage return ends a line, as {@code swarm logs} shows it on a terminal
-     * ({@link PrintableBytes}): a progress bar's {@code 10%\r20%\r30%} is {@code [10%, 20%, 30%]}, and the live view's
-     * last output line of the ticket is {@code 30%}, what the terminal would show (as {@code ^M} it was
-     * {@code 10%^M20%^M30%}). CRs in a row end one line, and no line is empty but a line without other text
-     * ({@code [""]} for {@code ""} and {@code "\r"}). Never empty.
-     */
-    static List<String> crLines(String line) {
-        if (line.indexOf('\r') < 0) return List.of(line);
-        List<String> lines = new ArrayList<>();
-        for (String l : line.split("\r+")) {
-            if (!l.isEmpty()) lines.add(l);
-        }
-        return lines.isEmpty() ? List.of("") : lines;
     }
 
     @Override

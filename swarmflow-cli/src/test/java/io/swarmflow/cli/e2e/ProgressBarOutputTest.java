@@ -1,0 +1,106 @@
+package io.swarmflow.cli.e2e;
+
+import io.swarmflow.cli.SwarmCli;
+import io.swarmflow.cli.e2e.Cli.Capture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.swarmflow.cli.e2e.Cli.swarm;
+import static io.swarmflow.cli.e2e.Cli.ticket;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A ticket printing a progress bar ({@code \r 10%\r 20%}, no LF until it is done) through a real run: the view shows
+ * its states while the bar still runs, not all at once when it ends, and a failure's reason is the last line after the
+ * bar's last CR, not a smear of its states.
+ */
+class ProgressBarOutputTest {
+    private static final Pattern RUN_LINE = Pattern.compile("(?m)^run (\\S+): ");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theViewSeesABarsStatesWhileItRuns() throws Exception {
+        Path state = tmp.resolve("state");
+        // bar stops half-way until the test lets it go on
+        Path spec = Cli.write(tmp.resolve("bar.yaml"), """
+                name: bars
+                tickets:
+                  - id: bar
+                    run: |
+                      printf '\\r 10%%\\r 20%%\\r'
+                      until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
+                      printf ' 30%%\\r\\r 90%%'
+                      printf '\\r100%%\\n'
+                """);
+        Capture out = new Capture();
+        Capture err = new Capture();
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        Thread.ofVirtual().name("swarm-run").start(() -> {
+            try {
+                code.complete(SwarmCli.execute(new String[]{"run", spec.toString(), "--plain", "--state-dir", state.toString()},
+                        out.stream, err.stream));
+            } catch (Throwable t) {
+                code.completeExceptionally(t);
+            }
+        });
+        Path go = null;
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> RUN_LINE.matcher(out.text()).find() || code.isDone());
+            Matcher m = RUN_LINE.matcher(out.text());
+            assertThat(m.find()).as("run id; stderr: %s", err.text()).isTrue();
+            String runId = m.group(1);
+            go = state.resolve("runs").resolve(runId).resolve("scratch").resolve("go");
+
+            // the states before the pause are shown while the bar waits: it printed no LF yet
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.text().contains("bar |  20%\n") || code.isDone());
+            assertThat(code).as("the run waits for the bar to go on").isNotDone();
+            assertThat(out.text()).contains("bar |  10%\n", "bar |  20%\n").doesNotContain("30%", "^M", "bar succeeded");
+
+            Files.writeString(go, "");
+            assertThat(code.get(60, TimeUnit.SECONDS)).isZero();
+            assertThat(out.text()).contains("bar |  30%\n", "bar |  90%\n", "bar | 100%\n", "✓ bar succeeded").doesNotContain("^M");
+            // the log files keep the bytes as written
+            assertThat(swarm("logs", runId, "bar", "--state-dir", state.toString()).out())
+                    .isEqualTo("\r 10%\r 20%\r 30%\r\r 90%\r100%\n");
+        } finally {
+            // a failed assertion leaves no bar waiting
+            if (go != null && Files.isDirectory(go.getParent())) Files.writeString(go, "");
+            // on failure the output explains what happened
+            System.out.println(out.text() + err.text());
+        }
+    }
+
+    /** The reason of a failure is stderr's last line after its last CR: {@code error: boom}, not the bar's states before it. */
+    @Test
+    void aFailuresReasonIsTheTextAfterTheLastCrOfStderr() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("boom.yaml"), """
+                name: boom
+                tickets:
+                  - id: boom
+                    run: |
+                      printf 'compiling\\n\\r 10%%\\r 50%%' >&2
+                      printf '\\rerror: boom\\n' >&2
+                      exit 3
+                """);
+        Cli.Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isNotZero();
+        assertThat(run.out()).contains("boom |  10%\n", "boom |  50%\n", "✗ boom FAILED: exited with code 3: error: boom\n")
+                .doesNotContain("^M");
+        Matcher m = RUN_LINE.matcher(run.out());
+        assertThat(m.find()).as("%s", run).isTrue();
+        assertThat(ticket(swarm("status", m.group(1), "--json", "--state-dir", state.toString()).json(), "boom")
+                .get("reason").asText()).isEqualTo("exited with code 3: error: boom");
+    }
+}
