@@ -130,26 +130,90 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * The real path of the state directory {@code stateDir}, every symbolic link resolved; for one not made yet, its nearest
-     * existing ancestor's real path with the rest of {@code stateDir} after it (where it will be made).
+     * The real path of the state directory {@code stateDir}, every symbolic link resolved as the kernel resolves it
+     * ({@link #lookups}); for one not made yet, its nearest existing ancestor's real path with the rest of {@code stateDir}
+     * after it (where it will be made).
      */
     static Path realPath(Path stateDir) {
-        Path abs = stateDir.toAbsolutePath().normalize();
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        if (existing == null) return abs;
-        try {
-            return existing.toRealPath().resolve(existing.relativize(abs));
-        } catch (java.io.IOException | SecurityException e) {
-            return abs;
+        return lookups(stateDir).end();
+    }
+
+    /**
+     * How the kernel resolves a path: {@code directories}, every directory a name is looked up in, in order and each once
+     * (the real paths of the directories holding each symbolic link followed among them); {@code links}, the symbolic
+     * links followed, as paths whose directory is real; {@code end}, the real path reached, followed by the names not
+     * made yet (or not searchable), {@code ..} among them resolved by name.
+     */
+    record Lookups(List<Path> directories, List<Path> links, Path end) {
+    }
+
+    /** Symbolic links followed before the kernel gives up with ELOOP (Linux's MAXSYMLINKS). */
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * Walks {@code path} (made absolute against the working directory) one name at a time from {@code /}, as the kernel
+     * does: a symbolic link's target replaces it, from {@code /} when absolute, from the directory holding the link
+     * otherwise; {@code ..} goes to the parent of where the walk is. Whoever can replace a name in one of the {@link
+     * Lookups#directories} chooses where the path leads, as with a symbolic link: checking the real path alone misses the
+     * directories that hold the links. Stops at the first name that does not exist or is not a directory, or after {@value
+     * #MAX_LINKS} links.
+     */
+    static Lookups lookups(Path path) {
+        Path abs = path.toAbsolutePath();
+        Path root = abs.getRoot();
+        java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+        List<Path> links = new java.util.ArrayList<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+        abs.forEach(name -> todo.add(name.toString()));
+        Path cur = root;
+        int followed = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.peek();
+            if (name.isEmpty() || name.equals(".")) {
+                todo.poll();
+                continue;
+            }
+            if (name.equals("..")) {
+                todo.poll();
+                dirs.add(cur);
+                if (cur.getParent() != null) cur = cur.getParent();
+                continue;
+            }
+            Path next = cur.resolve(name);
+            if (Files.isSymbolicLink(next) && followed < MAX_LINKS) {
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(next);
+                } catch (java.io.IOException | SecurityException e) {
+                    break;
+                }
+                todo.poll();
+                dirs.add(cur);
+                links.add(next);
+                followed++;
+                List<String> names = new java.util.ArrayList<>();
+                target.forEach(n -> names.add(n.toString()));
+                for (int i = names.size() - 1; i >= 0; i--) todo.addFirst(names.get(i));
+                if (target.isAbsolute()) cur = root;
+                continue;
+            }
+            dirs.add(cur); // looked up here, made here when missing
+            if (!Files.isDirectory(next, java.nio.file.LinkOption.NOFOLLOW_LINKS)) break;
+            todo.poll();
+            cur = next;
         }
+        Path end = cur;
+        for (String name : todo) end = end.resolve(name);
+        return new Lookups(List.copyOf(dirs), List.copyOf(links), end.normalize());
     }
 
     /**
      * Refuses a state directory that another user than you or root can replace: OpenSSH's StrictModes rule ({@code
-     * safe_path()} in OpenSSH's misc.c) on its real path {@code real}. Every directory above it must be owned by you or
+     * safe_path()} in OpenSSH's misc.c) on every directory the path passes through as the kernel resolves it ({@link
+     * #lookups}): those above its real path, and those holding the symbolic links on the way. Each must be owned by you or
      * root and writable by no one else, except for a directory with the sticky bit ({@code /tmp}), whose entries only
-     * their owner (and the directory's) can rename or delete; the state directory itself must be writable by no one else.
+     * their owner (and the directory's) can rename or delete, so a symbolic link in one must be yours or root's; the
+     * state directory itself must be writable by no one else.
      * Unlike OpenSSH, a directory writable by its group is accepted when that group is its owner's user private group
      * ({@link #privateGroup}: umask 002 on distributions that give each user a group of their own). Whoever can write to a
      * directory above it can rename the state directory and put one of theirs in its place, with runs that {@code swarm
@@ -157,18 +221,20 @@ final class Wiring implements AutoCloseable {
      *
      * @throws InvalidRequestException naming the directory, its owner and mode, and what to do
      */
-    private static void refuseReplaceable(Path stateDir, Path real) {
+    private static void refuseReplaceable(Path stateDir) {
         long me;
         try {
             me = new com.sun.security.auth.module.UnixSystem().getUid();
         } catch (UnsupportedOperationException | SecurityException | LinkageError notUnix) {
             return; // no POSIX owners here: the file system's own rules apply
         }
-        refuseReplaceable(stateDir, real, me);
+        refuseReplaceable(stateDir, me);
     }
 
-    /** {@link #refuseReplaceable(Path, Path)} for the user {@code me} (a uid). */
-    static void refuseReplaceable(Path stateDir, Path real, long me) {
+    /** {@link #refuseReplaceable(Path)} for the user {@code me} (a uid). */
+    static void refuseReplaceable(Path stateDir, long me) {
+        Lookups walk = lookups(stateDir);
+        Path real = walk.end();
         String named = "the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real + ")");
         if (Files.isDirectory(real)) {
             String why = replaceableBy(real, me, false);
@@ -190,6 +256,67 @@ final class Wiring implements AutoCloseable {
                             + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point")
                     + " --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can write to, and "
                     + "whose parent directories are the same (one under your home directory)");
+        }
+        refuseReplaceableLinks(stateDir, walk, named, me);
+    }
+
+    /**
+     * The rest of {@link #refuseReplaceable(Path)}: the directories the path passes through on its way that are not above
+     * its real path (those that hold its symbolic links), and the links themselves. A link in a directory another user can
+     * write to, or in another user's directory, can be pointed elsewhere by them; a link in a sticky directory ({@code
+     * /tmp}) can be by its owner, so it must be yours or root's (the kernel's {@code fs.protected_symlinks} rule).
+     */
+    private static void refuseReplaceableLinks(Path stateDir, Lookups walk, String named, long me) {
+        Path real = walk.end();
+        String fix = "Point --state-dir (or SWARM_STATE_DIR) at its real path, " + real + ", if that is where you meant it to be";
+        for (Path dir : walk.directories()) {
+            if (real.startsWith(dir)) continue; // checked above
+            String why = replaceableBy(dir, me, true);
+            if (why == null) continue;
+            Path link = walk.links().stream().filter(l -> dir.equals(l.getParent())).findFirst().orElse(null);
+            throw new InvalidRequestException(named + " is reached through " + (link == null ? dir + ", which is "
+                    : "the symbolic link " + link + " -> " + linkTarget(link) + " (" + linkOwner(link) + "), in " + dir
+                    + ", which is ") + why + ", who could " + (link == null ? "change where the path leads"
+                    : "point that link at a directory of theirs") + ", with runs swarm would run; nothing was changed. "
+                    + fix + (link == null ? "" : ", or remove the link if it is yours and have it made where only you can "
+                    + "write"));
+        }
+        for (Path link : walk.links()) {
+            Path dir = link.getParent();
+            long owner = linkUid(link);
+            if (owner == me || owner == 0 || owner == -1 || dir == null || (mode(dir) & 01000) == 0) continue;
+            throw new InvalidRequestException(named + " is reached through the symbolic link " + link + " -> "
+                    + linkTarget(link) + ", " + linkOwner(link) + " (another user) in the sticky directory "
+                    + dir + " (" + ownerAndMode(dir) + "), who could replace it with a link to a directory of theirs, with runs "
+                    + "swarm would run; nothing was changed. " + fix + ", or remove the link (rm " + link + ") and make "
+                    + "your own");
+        }
+    }
+
+    /** The uid owning the symbolic link {@code link} itself, or -1 when it cannot be read. */
+    private static long linkUid(Path link) {
+        try {
+            return ((Number) Files.getAttribute(link, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return -1;
+        }
+    }
+
+    /** {@code owned by NAME} for the symbolic link {@code link} itself, or what cannot be read. */
+    private static String linkOwner(Path link) {
+        try {
+            return "owned by " + Files.getOwner(link, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return "its owner cannot be read";
+        }
+    }
+
+    /** The mode bits of {@code p} ({@code 01777} and below), or 0 when they cannot be read. */
+    private static int mode(Path p) {
+        try {
+            return (Integer) Files.getAttribute(p, "unix:mode");
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return 0;
         }
     }
 
@@ -296,9 +423,8 @@ final class Wiring implements AutoCloseable {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
-        Path real = realPath(stateDir);
-        refuseReplaceable(stateDir, real);
-        refuseTracked(stateDir, real);
+        refuseReplaceable(stateDir);
+        refuseTracked(stateDir, realPath(stateDir));
         try {
             Files.createDirectories(stateDir);
             if (fresh) {

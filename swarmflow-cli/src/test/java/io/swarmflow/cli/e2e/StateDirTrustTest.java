@@ -165,6 +165,32 @@ class StateDirTrustTest {
         assertThat(sticky.resolve("state")).doesNotExist();
     }
 
+    /**
+     * {@code --state-dir /tmp/link/state}, where another user made {@code /tmp/link} a symbolic link to a directory of
+     * yours: its real path is yours alone, but that user can point the link at a directory of theirs. Refused by the
+     * command, which names the link, its owner and the real path, and makes nothing.
+     */
+    @Test
+    void aStateDirectoryReachedThroughAnotherUsersLinkInAStickyDirectoryIsRefused() throws Exception {
+        root();
+        Path sticky = dir(tmp.resolve("pub"), "rwxrwxrwx");
+        chmod(sticky, "1777");
+        Path mine = dir(tmp.resolve("mine"), "rwx------");
+        Path link = Files.createSymbolicLink(sticky.resolve("link"), mine);
+        Process c = new ProcessBuilder("chown", "-h", NOBODY + ":nogroup", link.toString()).redirectErrorStream(true).start();
+        assertThat(c.waitFor()).as(new String(c.getInputStream().readAllBytes())).isZero();
+
+        Result r = swarmWith(link.resolve("state"), "run", spec.toString(), "--plain");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).as("%s", r).startsWith("swarm: the state directory " + link.resolve("state") + " ("
+                + mine.toRealPath().resolve("state") + ") is reached through the symbolic link " + sticky.toRealPath()
+                .resolve("link") + " -> " + mine + ", owned by nobody (another user) in the sticky directory ")
+                .contains("nothing was changed", "at its real path, " + mine.toRealPath().resolve("state"));
+        assertThat(tree(mine)).containsExactly(mine);
+        runIn(mine.resolve("state")); // its real path is used
+    }
+
     /** A state directory others can write to: they could replace its database. Refused; chmod go-w fixes it. */
     @Test
     void aStateDirectoryOthersCanWriteToIsRefused() throws Exception {
