@@ -322,18 +322,21 @@ final class Wiring implements AutoCloseable {
 
     /**
      * Who other than {@code me} (a uid) and root can replace what is in the directory {@code dir}: {@code "owned by another
-     * user (OWNER:GROUP, mode rwxrwxrwx sticky)"}, {@code "writable by every user (...)"} or {@code "writable by the users
-     * of the group GROUP (...)"}; null when no one can. With {@code stickyExcuses}, the sticky bit excuses the write bits
+     * user (OWNER:GROUP, mode rwxrwxrwx sticky)"}, {@code "writable by every user (...)"}, {@code "writable by the users
+     * of the group GROUP (...)"} or, for one writable by its owner's private group, {@code "writable by the user NAME
+     * through its ACL (...)"} ({@link #aclWriters}); null when no one can. With {@code stickyExcuses}, the sticky bit excuses the write bits
      * (not another owner). Null too when its attributes cannot be read (no POSIX file system).
      */
     static String replaceableBy(Path dir, long me, boolean stickyExcuses) {
         java.nio.file.attribute.PosixFileAttributes a;
         int mode;
         long uid;
+        long gid;
         try {
             a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class);
             mode = (Integer) Files.getAttribute(dir, "unix:mode");
             uid = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
+            gid = ((Number) Files.getAttribute(dir, "unix:gid")).longValue();
         } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return null; // no POSIX attributes: the file system's own rules apply
         }
@@ -342,10 +345,88 @@ final class Wiring implements AutoCloseable {
         if (uid != me && uid != 0) return "owned by another user (" + how + ")";
         if (stickyExcuses && (mode & 01000) != 0) return null;
         if ((mode & 0002) != 0) return "writable by every user (" + how + ")";
-        if ((mode & 0020) != 0 && !privateGroup(a.owner().getName(), a.group().getName())) {
-            return "writable by the users of the group " + a.group().getName() + " (" + how + ")";
+        if ((mode & 0020) != 0) {
+            if (!privateGroup(a.owner().getName(), a.group().getName())) {
+                return "writable by the users of the group " + a.group().getName() + " (" + how + ")";
+            }
+            String acl = aclWriters(dir, uid, gid);
+            if (acl != null) return acl + " (" + how + ", with a POSIX ACL: getfacl " + dir + ")";
         }
         return null;
+    }
+
+    /** libc's getxattr(2), bound by JNA's direct mapping: Java's attribute views cannot read the {@code system.} names. */
+    private static final class Xattr {
+        /** Why JNA could not bind getxattr, or null. */
+        static final String PROBLEM = load();
+        static final int ENODATA = 61;
+        static final int ENOTSUP = 95;
+
+        private Xattr() {
+        }
+
+        private static String load() {
+            try {
+                com.sun.jna.Native.register(Xattr.class, "c");
+                return null;
+            } catch (LinkageError | RuntimeException e) {
+                return e.toString();
+            }
+        }
+
+        static native long getxattr(String path, String name, byte[] value, long size);
+    }
+
+    /** Tags and the write bit of a POSIX ACL entry in {@code system.posix_acl_access} (linux/posix_acl_xattr.h). */
+    private static final int ACL_USER = 0x02;
+    private static final int ACL_GROUP = 0x08;
+    private static final int ACL_WRITE = 0x02;
+
+    /**
+     * Who the POSIX ACL of the group-writable directory {@code dir} (owner {@code uid}, group {@code gid}) lets write to
+     * it besides its owner and group: {@code "writable by the user NAME through its ACL"}, or null when no one (no ACL,
+     * or a file system without them). The rule: refused when its {@code system.posix_acl_access} holds a named user
+     * entry (other than the owner) or a named group entry (other than its group) with the write bit, which the mask
+     * (the group bits of a group-writable directory's mode) lets through. Also refused when the ACL cannot be read (JNA
+     * not loaded, an unknown error): its writers are unknown.
+     */
+    static String aclWriters(Path dir, long uid, long gid) {
+        if (Xattr.PROBLEM != null) {
+            return "writable by its group, and maybe by other users through a POSIX ACL that cannot be read here (JNA could "
+                    + "not load: " + Xattr.PROBLEM + "; set -Djna.tmpdir in SWARM_JAVA_OPTS to a directory that allows executables)";
+        }
+        String path = dir.toString();
+        String name = "system.posix_acl_access";
+        long size = Xattr.getxattr(path, name, null, 0);
+        byte[] acl = size < 0 ? null : new byte[(int) size];
+        if (acl != null) size = Xattr.getxattr(path, name, acl, acl.length);
+        if (size < 0) {
+            int errno = com.sun.jna.Native.getLastError();
+            if (errno == Xattr.ENODATA || errno == Xattr.ENOTSUP) return null;
+            return "writable by its group, and maybe by other users through a POSIX ACL that cannot be read (getxattr "
+                    + name + ": errno " + errno + ")";
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(acl, 0, (int) size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<String> writers = new java.util.ArrayList<>();
+        for (int at = 4; at + 8 <= size; at += 8) { // a version (2), then entries of tag (16 bits), perm (16), id (32)
+            int tag = b.getShort(at) & 0xffff;
+            int perm = b.getShort(at + 2) & 0xffff;
+            long id = b.getInt(at + 4) & 0xffffffffL;
+            if ((perm & ACL_WRITE) == 0) continue;
+            if (tag == ACL_USER && id != uid) writers.add("the user " + idName(Path.of("/etc/passwd"), id));
+            if (tag == ACL_GROUP && id != gid) writers.add("the group " + idName(Path.of("/etc/group"), id));
+        }
+        return writers.isEmpty() ? null : "writable by " + String.join(" and ", writers) + " through its ACL";
+    }
+
+    /** The name of the uid or gid {@code id} in {@code /etc/passwd} or {@code /etc/group}, else the number. */
+    private static String idName(Path file, long id) {
+        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
+            return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 3 && f[2].equals(Long.toString(id)))
+                    .map(f -> f[0]).findFirst().orElse(Long.toString(id));
+        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+            return Long.toString(id);
+        }
     }
 
     /** The uid owning {@code p}, or -1 when it cannot be read. */
