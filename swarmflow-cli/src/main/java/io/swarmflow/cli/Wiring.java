@@ -497,8 +497,9 @@ final class Wiring implements AutoCloseable {
      *
      * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one, belongs to another
      *                                 user (not root), is or would be replaceable by another user ({@link
-     *                                 #refuseReplaceable}), or holds files a git repository tracks ({@link #refuseTracked});
-     *                                 nothing is written then
+     *                                 #refuseReplaceable}, checked again once the directories are made, before anything
+     *                                 is written in them), or holds files a git repository tracks ({@link #refuseTracked});
+     *                                 nothing is written then (a state directory it made is removed)
      */
     static Wiring create(Path stateDir, Executor executor) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -506,24 +507,30 @@ final class Wiring implements AutoCloseable {
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
         refuseReplaceable(stateDir);
         refuseTracked(stateDir, realPath(stateDir));
+        racing.accept(stateDir);
         try {
             Files.createDirectories(stateDir);
-            if (fresh) {
+        } catch (java.io.IOException | SecurityException e) {
+            throw cannotCreate(stateDir, e);
+        }
+        // again, before anything is written in it: another user could have made a directory on the path (in a sticky
+        // directory such as /tmp, where nothing was there to refuse) between the check and createDirectories
+        try {
+            refuseAnotherUsers(stateDir);
+            refuseReplaceable(stateDir);
+        } catch (InvalidRequestException replaced) {
+            if (fresh) removeIfEmptyAndMine(stateDir);
+            throw replaced;
+        }
+        if (fresh) {
+            try {
                 // the plan (with --var values and env), logs and worktrees may hold secrets: the owner's alone
                 ownerOnly(stateDir);
                 // a state directory inside a git repository (.swarm/ by default) stays out of `git status` and commits
                 Files.writeString(stateDir.resolve(".gitignore"), "# Swarmflow's state: not for version control\n*\n");
+            } catch (java.io.IOException | SecurityException e) {
+                throw cannotCreate(stateDir, e);
             }
-        } catch (java.io.IOException | SecurityException e) {
-            Path existing = stateDir.toAbsolutePath();
-            while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-            Path dangling = danglingLink(stateDir.toAbsolutePath());
-            String why = dangling != null ? dangling + " is a symbolic link to " + linkTarget(dangling) + ", which does not exist"
-                    : existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
-                    : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
-            throw new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
-                    + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
         }
         // SQLite would fail with "unable to open database file" or "attempt to write a readonly database"
         for (String name : List.of("", DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm")) {
@@ -539,6 +546,38 @@ final class Wiring implements AutoCloseable {
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
         store.noticesTo(notice -> err.println("swarm: warning: " + notice));
         return new Wiring(stateDir, store, executor);
+    }
+
+    /**
+     * Runs between the checks of {@link #create} and its {@code createDirectories}, with the state directory: a test's way
+     * into that window (another user making a directory on the path). Does nothing otherwise.
+     */
+    static volatile java.util.function.Consumer<Path> racing = stateDir -> {
+    };
+
+    /** Deletes the directory {@code dir} that {@link #create} made, when it is still empty and yours; else leaves it. */
+    private static void removeIfEmptyAndMine(Path dir) {
+        try {
+            if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && owner(dir) == new com.sun.security.auth.module.UnixSystem().getUid()) {
+                Files.delete(dir); // fails when not empty
+            }
+        } catch (java.io.IOException | SecurityException | UnsupportedOperationException | LinkageError e) {
+            // left as it is: the refusal says what is wrong
+        }
+    }
+
+    /** Why the state directory {@code stateDir} cannot be made ({@code e}), with what to do. */
+    private static InvalidRequestException cannotCreate(Path stateDir, Exception e) {
+        Path existing = stateDir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        Path dangling = danglingLink(stateDir.toAbsolutePath());
+        String why = dangling != null ? dangling + " is a symbolic link to " + linkTarget(dangling) + ", which does not exist"
+                : existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
+                : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
+        return new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
+                + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
     }
 
     /**
