@@ -457,19 +457,29 @@ final class Wiring implements AutoCloseable {
      * Refuses an existing state directory, inside a git working tree, that holds files the repository tracks (other than its
      * {@code .gitignore}): a {@code .swarm/swarm.db} committed to a repository comes with every clone, owned by whoever
      * cloned it, so that the ownership checks cannot tell its runs were not theirs; {@code swarm resume RUN} would run the
-     * commands of a plan someone else wrote. One {@code git ls-files}, only when a directory above holds {@code .git}; when
-     * git fails (not installed, or refusing a repository another user owns, which {@link #refuseReplaceable} refuses
-     * first when it is above the state directory) nothing is refused.
+     * commands of a plan someone else wrote. One {@code git ls-files}, only when a directory above holds {@code .git}. When
+     * git is not on {@code path} (the {@code PATH} value) and the state directory holds a database, it is refused too:
+     * whether the repository tracks it cannot be told. When git runs but fails (refusing a repository another user owns,
+     * which {@link #refuseReplaceable} refuses first when it is above the state directory; a {@code .git} that is no
+     * repository, which tracks nothing) nothing is refused.
      *
-     * @throws InvalidRequestException naming the files and the repository, and how to untrack or remove them
+     * @throws InvalidRequestException naming the files and the repository, and how to untrack or remove them; or saying
+     *                                 that git is not on PATH, and what to do
      */
-    private static void refuseTracked(Path stateDir, Path real) {
+    static void refuseTracked(Path stateDir, Path real, String path) {
         if (!Files.isDirectory(real)) return;
         Path top = null;
         for (Path p = real; p != null && top == null; p = p.getParent()) {
             if (Files.exists(p.resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) top = p;
         }
         if (top == null) return;
+        if (!onPath("git", path) && Files.exists(real.resolve(DB_FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidRequestException("the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real
+                    + ")") + " is inside the git repository " + top + ", and git is not on PATH, so swarm cannot tell whether "
+                    + "the repository tracks its files (runs committed to a repository come with every clone, and swarm resume "
+                    + "would run commands that someone else wrote); nothing was changed. Install git (or add its directory to "
+                    + "PATH), or point --state-dir (or SWARM_STATE_DIR) at a directory outside the repository");
+        }
         List<String> tracked;
         try {
             tracked = io.swarmflow.git.GitWorktrees.trackedFiles(real).stream().filter(f -> !f.equals(".gitignore"))
@@ -506,7 +516,7 @@ final class Wiring implements AutoCloseable {
         // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
         refuseReplaceable(stateDir);
-        refuseTracked(stateDir, realPath(stateDir));
+        refuseTracked(stateDir, realPath(stateDir), System.getenv("PATH"));
         racing.accept(stateDir);
         try {
             Files.createDirectories(stateDir);
@@ -546,6 +556,23 @@ final class Wiring implements AutoCloseable {
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
         store.noticesTo(notice -> err.println("swarm: warning: " + notice));
         return new Wiring(stateDir, store, executor);
+    }
+
+    /**
+     * Whether an executable {@code command} is in one of the directories of {@code path} (a {@code PATH} value, null for
+     * none), where {@link ProcessBuilder} looks for it.
+     */
+    static boolean onPath(String command, String path) {
+        if (path == null) return false;
+        for (String dir : path.split(java.io.File.pathSeparator, -1)) {
+            try {
+                Path p = Path.of(dir.isEmpty() ? "." : dir, command);
+                if (Files.isRegularFile(p) && Files.isExecutable(p)) return true;
+            } catch (java.nio.file.InvalidPathException notAPath) {
+                // an entry no file can be in
+            }
+        }
+        return false;
     }
 
     /**

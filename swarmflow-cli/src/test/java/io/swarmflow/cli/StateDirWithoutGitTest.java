@@ -1,0 +1,69 @@
+package io.swarmflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.swarmflow.engine.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A state directory inside a git working tree is refused when the repository tracks its files ({@code
+ * Wiring.refuseTracked}, which asks {@code git ls-files}); without git on PATH that cannot be told, and an existing state
+ * directory (one with a database) is refused, saying so, instead of being used unchecked. The PATH is the method's
+ * argument here, so the test needs no machine without git.
+ */
+class StateDirWithoutGitTest {
+    static final String NO_GIT = "/nonexistent-swarm-test-bin";
+
+    @TempDir
+    Path tmp;
+
+    private static void git(Path dir, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString()));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    @Test
+    void anExistingStateDirectoryInARepositoryIsRefusedWhenGitIsNotOnPath() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Files.writeString(state.resolve(".gitignore"), "*\n");
+        Path real = state.toRealPath();
+        assertThatCode(() -> Wiring.refuseTracked(state, real, NO_GIT)).as("no database yet: no runs to resume")
+                .doesNotThrowAnyException();
+        Files.writeString(state.resolve(Wiring.DB_FILE), "");
+
+        assertThatThrownBy(() -> Wiring.refuseTracked(state, real, NO_GIT)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("the state directory " + state + (real.equals(state) ? "" : " (" + real + ")")
+                        + " is inside the git repository " + repo.toRealPath() + ", and git is not on PATH, so swarm cannot "
+                        + "tell whether the repository tracks its files")
+                .hasMessageContaining("nothing was changed. Install git")
+                .hasMessageContaining("--state-dir (or SWARM_STATE_DIR) at a directory outside the repository");
+        assertThatCode(() -> Wiring.refuseTracked(state, real, System.getenv("PATH"))).as("git on PATH: untracked, used")
+                .doesNotThrowAnyException();
+
+        Path outside = Files.createDirectories(tmp.resolve("elsewhere/state"));
+        Files.writeString(outside.resolve(Wiring.DB_FILE), "");
+        assertThatCode(() -> Wiring.refuseTracked(outside, outside.toRealPath(), NO_GIT)).as("no repository around it")
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void gitIsFoundOnPathAsProcessBuilderWouldFindIt() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path git = Files.writeString(bin.resolve("git"), "#!/bin/sh\n");
+        assertThat(Wiring.onPath("git", NO_GIT + ":" + bin)).as("not executable").isFalse();
+        git.toFile().setExecutable(true);
+        assertThat(Wiring.onPath("git", NO_GIT + ":" + bin)).isTrue();
+        assertThat(Wiring.onPath("git", null)).isFalse();
+    }
+}
