@@ -191,6 +191,31 @@ class StateDirTrustTest {
         runIn(mine.resolve("state")); // its real path is used
     }
 
+    /**
+     * The README's CI container: root in a checkout that uid 1001 owns (with no name here, as in a container) is refused
+     * a {@code .swarm} there, told to run as the owner ({@code sudo -u '#1001'}); a state directory of root's in the
+     * temporary directory, as the README says, is used.
+     */
+    @Test
+    void rootInAWorkspaceAnotherUidOwnsIsRefusedItsSwarmDirectoryAndUsesOneInTmp() throws Exception {
+        root();
+        Path workspace = dir(tmp.resolve("workspace"), "rwxr-xr-x");
+        chown(workspace, 1001, "1001");
+
+        Result r = swarmWith(workspace.resolve(".swarm"), "run", spec.toString(), "--plain");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).as("%s", r).contains("is inside " + workspace + ", which is owned by another user (",
+                "run swarm as them: sudo -u " + (nameOf(workspace).chars().allMatch(Character::isDigit) ? "'#1001'"
+                        : nameOf(workspace)) + " swarm ...");
+        assertThat(workspace.resolve(".swarm")).doesNotExist();
+        runIn(tmp.resolve("swarm-state"));
+    }
+
+    private static String nameOf(Path p) throws Exception {
+        return Files.getOwner(p).getName();
+    }
+
     /** A state directory others can write to: they could replace its database. Refused; chmod go-w fixes it. */
     @Test
     void aStateDirectoryOthersCanWriteToIsRefused() throws Exception {
