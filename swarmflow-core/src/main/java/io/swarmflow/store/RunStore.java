@@ -51,8 +51,10 @@ public interface RunStore extends AutoCloseable {
 
     /**
      * Appends {@code events} atomically (all or none), updating the projections in the same
-     * transaction. The returned future completes with the sequence number of the last event once
-     * the transaction is durable (fsync'ed), or exceptionally with {@link StoreException.Fenced},
+     * transaction. The returned future completes once the transaction is durable (fsync'ed) with its
+     * {@link Appended acknowledgement}: the sequence number of the last event and the time the store recorded the
+     * events at (one time for all of them, the one {@link #events} reads back), so a caller need not read them back;
+     * or exceptionally with {@link StoreException.Fenced},
      * {@link StoreException.StaleAttempt} or another {@link StoreException}; in that case nothing
      * of {@code events} was written, and every later append with the same {@code epoch} fails with
      * {@link StoreException.Fenced} (a coordinator pipelines appends that build on each other, so
@@ -65,7 +67,20 @@ public interface RunStore extends AutoCloseable {
      * dead coordinator, and no process outlives the machine; losing it to a power failure loses nothing
      * that matters. Order is kept: any later fsync'ed transaction makes it durable too.
      */
-    CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events);
+    CompletableFuture<Appended> appendRecorded(String runId, long epoch, List<RunEvent> events);
+
+    /**
+     * {@link #appendRecorded}, completing with the sequence number of the last event only (or exceptionally with the
+     * very exception {@link #appendRecorded}'s future completes with).
+     */
+    default CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events) {
+        CompletableFuture<Long> lastSeq = new CompletableFuture<>();
+        appendRecorded(runId, epoch, events).whenComplete((appended, error) -> {
+            if (error != null) lastSeq.completeExceptionally(error);
+            else lastSeq.complete(appended.lastSeq());
+        });
+        return lastSeq;
+    }
 
     /** The run, if it exists. */
     Optional<RunView> run(String runId);

@@ -1,6 +1,7 @@
 package io.swarmflow.store.memory;
 
 import io.swarmflow.spec.Plan;
+import io.swarmflow.store.Appended;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Projection;
 import io.swarmflow.store.RunCommand;
@@ -114,7 +115,7 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
-    public synchronized CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> batch) {
+    public synchronized CompletableFuture<Appended> appendRecorded(String runId, long epoch, List<RunEvent> batch) {
         try {
             fence(runId, epoch);
             if (poisoned.contains(runId + '#' + epoch)) {
@@ -122,7 +123,7 @@ public final class InMemoryRunStore implements RunStore {
                         + ") failed, so its later appends are refused");
             }
             Projection p = projection(runId);
-            long at = clock.getAsLong();
+            long at = clock.getAsLong(); // the one reading of the append: its events' time and its acknowledgement's
             long first = p.run().lastSeq();
             long seq = first;
             try {
@@ -143,7 +144,7 @@ public final class InMemoryRunStore implements RunStore {
             seq = first;
             for (RunEvent e : batch) log.add(new StoredEvent(runId, ++seq, at, e));
             p.clearDirty();
-            return CompletableFuture.completedFuture(seq);
+            return CompletableFuture.completedFuture(new Appended(seq, at));
         } catch (StoreException e) {
             if (projections.containsKey(runId)) poisoned.add(runId + '#' + epoch);
             return CompletableFuture.failedFuture(e);

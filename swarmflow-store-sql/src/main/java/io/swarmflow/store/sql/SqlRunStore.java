@@ -2,6 +2,7 @@ package io.swarmflow.store.sql;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.swarmflow.spec.Plan;
+import io.swarmflow.store.Appended;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
 import io.swarmflow.store.Projection;
@@ -61,6 +62,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * another process wrote to the run): the epoch must be the run's current one and every event must
  * pass {@link Projection#check}. A rejected request writes nothing and does not affect the other
  * requests of its batch. Projection rows changed by a batch are written once per batch.
+ *
+ * <p>A transaction reads the store clock once ({@code now}, see {@link #writeBatch}): every event of every append it
+ * commits is recorded at that time, and each append is acknowledged with it ({@link RunStore#appendRecorded}). A
+ * transaction tried again (a lost connection, a deadlock, a lock held by another connection) reads it again: the
+ * time is the one of the try that committed.
  *
  * <p>Reads use separate connections (a small pool), so they never wait for the writer and work
  * from other processes while a run executes.
@@ -231,6 +237,16 @@ public final class SqlRunStore implements RunStore {
 
     /** {@link #openSqlite(Path)} with another busy timeout ({@code dialect}'s) and {@link #LOCK_WAIT_MILLIS}, for tests. */
     static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis) {
+        return openSqlite(stateDir, dialect, lockWaitMillis, System::currentTimeMillis);
+    }
+
+    /** {@link #openSqlite(Path)} on a host whose clock is {@code hostClock} (epoch ms), for tests that move it. */
+    static SqlRunStore openSqlite(Path stateDir, java.util.function.LongSupplier hostClock) {
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, hostClock);
+    }
+
+    private static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis,
+                                          java.util.function.LongSupplier hostClock) {
         SqliteNativeLibrary.useCachedCopy();
         try {
             Files.createDirectories(stateDir);
@@ -242,7 +258,7 @@ public final class SqlRunStore implements RunStore {
         createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
-        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, System::currentTimeMillis);
+        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, hostClock);
     }
 
     /**
@@ -581,7 +597,7 @@ public final class SqlRunStore implements RunStore {
     }
 
     @Override
-    public CompletableFuture<Long> append(String runId, long epoch, List<RunEvent> events) {
+    public CompletableFuture<Appended> appendRecorded(String runId, long epoch, List<RunEvent> events) {
         List<RunEvent> copy = List.copyOf(events);
         String[] payloads = new String[copy.size()];
         for (int i = 0; i < payloads.length; i++) payloads[i] = Json.write(copy.get(i)); // on the caller's thread
@@ -915,8 +931,9 @@ public final class SqlRunStore implements RunStore {
     }
 
     /**
-     * One transaction of the batch: null once committed, else what failed. Its time ({@code now}: leases, event times)
-     * is the store's clock: this host's, or the server's where {@link Dialect#clockQuery} says so.
+     * One transaction of the batch: null once committed, else what failed. Its time ({@code now}: leases, event times,
+     * the appends' acknowledgements) is the store's clock, read once for all its requests: this host's, or the server's
+     * where {@link Dialect#clockQuery} says so.
      */
     private Throwable writeBatch(List<Op<?>> batch) {
         String clockQuery = dialect.clockQuery();
@@ -1140,7 +1157,8 @@ public final class SqlRunStore implements RunStore {
             e.unflushed.add(new Accepted(op.events, first, now));
             dirtyRuns.add(e);
         }
-        op.result = p.run().lastSeq();
+        // the time written into the events' rows above: the acknowledgement carries it, so no one reads it back
+        op.result = new Appended(p.run().lastSeq(), now);
     }
 
     /**
@@ -1879,7 +1897,7 @@ public final class SqlRunStore implements RunStore {
         }
     }
 
-    private static final class AppendOp extends Op<Long> {
+    private static final class AppendOp extends Op<Appended> {
         final String runId;
         final long epoch;
         final List<RunEvent> events;

@@ -1,5 +1,6 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.store.Appended;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
 import io.swarmflow.store.Projection;
@@ -202,6 +203,50 @@ abstract class RunStoreContractTest {
         assertThat(events).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(events).allSatisfy(e -> assertThat(e.atEpochMillis()).isBetween(run.createdAtMillis(), store().now()));
         assertReplayEquals("r1");
+    }
+
+    /**
+     * An append's acknowledgement carries where its events are in the log and the time they were recorded at: the one
+     * {@link RunStore#events} reads back for each of them, so a coordinator need not read them back (the live view's
+     * times). Appends submitted together (a group commit) and one of another run among them, each with its own events.
+     */
+    @Test
+    void anAppendIsAcknowledgedWithTheTimeEachOfItsEventsWasRecordedAt() {
+        long epoch = startRun("r1", 3);
+        long other = startRun("r2", 1);
+        List<List<RunEvent>> batches = List.of(
+                List.of(new TicketReady("t0"), new AttemptStarted("t0", 1, LEASE)),
+                List.of(new TicketReady("t1")),
+                List.of(new TicketReady("t2"), new AttemptStarted("t1", 1, LEASE), new AttemptStarted("t2", 1, LEASE)),
+                List.of(new AttemptFinished("t0", 1, Outcome.SUCCEEDED, 0, null, Map.of()), new TicketSucceeded("t0", 1)));
+        List<CompletableFuture<Appended>> acks = new ArrayList<>();
+        CompletableFuture<Appended> otherAck = null;
+        for (List<RunEvent> batch : batches) {
+            acks.add(store().appendRecorded("r1", epoch, batch)); // not waited for: they may share a transaction
+            if (otherAck == null) otherAck = store().appendRecorded("r2", other, List.of(new TicketReady("t0")));
+        }
+
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+        List<StoredEvent> log = store().events("r1", 2, 100); // after run-created and run-started
+        assertThat(log).hasSize(batches.stream().mapToInt(List::size).sum());
+        int at = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            Appended ack = acks.get(i).join();
+            List<StoredEvent> own = log.subList(at, at + batches.get(i).size());
+            at += batches.get(i).size();
+            assertThat(ack.lastSeq()).as("append %d's last seq", i).isEqualTo(own.getLast().seq());
+            assertThat(own).as("append %d's events", i).extracting(StoredEvent::event).isEqualTo(batches.get(i));
+            assertThat(own).as("append %d's events' times", i).extracting(StoredEvent::atEpochMillis)
+                    .containsOnly(ack.atEpochMillis());
+        }
+        Appended ack = otherAck.join();
+        assertThat(store().events("r2", 2, 100)).singleElement().satisfies(e -> {
+            assertThat(e.seq()).isEqualTo(ack.lastSeq()).isEqualTo(3);
+            assertThat(e.atEpochMillis()).isEqualTo(ack.atEpochMillis());
+        });
+        // and append, its last seq
+        assertThat(store().append("r1", epoch, List.of(new AttemptFinished("t1", 1, Outcome.SUCCEEDED, 0, null, Map.of()),
+                new TicketSucceeded("t1", 1))).join()).isEqualTo(log.getLast().seq() + 2);
     }
 
     @Test

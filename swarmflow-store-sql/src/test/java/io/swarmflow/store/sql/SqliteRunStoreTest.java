@@ -1,7 +1,10 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.store.Appended;
+import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.StoreException;
+import io.swarmflow.store.StoredEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +15,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,6 +82,36 @@ class SqliteRunStoreTest extends SqlRunStoreContractTest {
             assertThat(s.executeQuery("PRAGMA wal_autocheckpoint").getInt(1)).isEqualTo(SqliteDialect.WAL_AUTOCHECKPOINT_PAGES);
             assertThat(s.executeQuery("PRAGMA page_size").getInt(1)).isEqualTo(4096);
             assertThat(s.executeQuery("PRAGMA busy_timeout").getInt(1)).isEqualTo(SqliteDialect.WRITER_LOCK_TRY_MILLIS);
+        }
+    }
+
+    /**
+     * An append is acknowledged with its transaction's one reading of the store clock, the time written into its events'
+     * rows, here on a host clock a second further at each reading: a store that read the clock again to acknowledge
+     * (once committed) would acknowledge a time the log does not hold.
+     */
+    @Test
+    void anAppendIsAcknowledgedWithItsTransactionsTimeOnAClockThatMovesAtEachReading() {
+        AtomicLong readings = new AtomicLong();
+        long start = System.currentTimeMillis();
+        try (SqlRunStore moving = SqlRunStore.openSqlite(dir.resolve("moving"), () -> start + 1_000 * readings.incrementAndGet())) {
+            moving.createRun(TestPlans.created("r1", 2));
+            long epoch = moving.claimRun("r1", "host:1", 60_000);
+            List<List<RunEvent>> batches = List.of(
+                    List.of(new RunEvent.RunStarted(epoch, "host:1", false), new RunEvent.TicketReady("t0")),
+                    List.of(new RunEvent.TicketReady("t1"), new RunEvent.AttemptStarted("t0", 1, 60_000)),
+                    List.of(new RunEvent.AttemptStarted("t1", 1, 60_000)));
+            long seq = 1;
+            for (List<RunEvent> batch : batches) {
+                long before = readings.get();
+                Appended ack = moving.appendRecorded("r1", epoch, batch).join();
+                assertThat(readings.get()).as("the clock moved while appending").isGreaterThan(before);
+
+                List<StoredEvent> recorded = moving.events("r1", seq, 100);
+                seq += batch.size();
+                assertThat(ack.lastSeq()).isEqualTo(seq);
+                assertThat(recorded).extracting(StoredEvent::atEpochMillis).hasSize(batch.size()).containsOnly(ack.atEpochMillis());
+            }
         }
     }
 
