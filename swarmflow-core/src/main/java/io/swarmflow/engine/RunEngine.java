@@ -10,6 +10,7 @@ import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.spec.Templates;
 import io.swarmflow.spec.When;
+import io.swarmflow.store.Appended;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
 import io.swarmflow.store.RunCommand;
@@ -19,7 +20,6 @@ import io.swarmflow.store.RunState;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoreException;
-import io.swarmflow.store.StoredEvent;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
 
@@ -154,26 +154,18 @@ public final class RunEngine {
 
     private static final AppendDurable APPEND_DURABLE = new AppendDurable();
 
-    /**
-     * What the listener hears: an event (with when the coordinator made it, for when the time the store recorded it at
-     * cannot be read: {@link #tell}), or a notice given after the events before it.
-     */
+    /** What the listener hears: an event, or a notice given after the events before it. */
     private sealed interface Told {}
 
-    private record Heard(RunEvent event, long atMillis) implements Told {}
+    private record Heard(RunEvent event) implements Told {}
 
     private record Notice(String message) implements Told {}
 
     /** Right after an attempt's {@link AttemptStarted}: the listener hears the attempt's output from then on. */
     private record OutputFollows(Control control) implements Told {}
 
-    /** One append and what the listener hears of it. */
-    private record Untold(List<Told> told, CompletableFuture<Long> durable) {
-        /** How many events the append holds: the last one's seq is what {@link #durable} completes with. */
-        long events() {
-            return told.stream().filter(t -> t instanceof Heard).count();
-        }
-    }
+    /** One append and what the listener hears of it, once {@code durable} completed with when it was recorded. */
+    private record Untold(List<Told> told, CompletableFuture<Appended> durable) {}
 
     private record Launch(int index, int attempt, Control control) {}
 
@@ -560,7 +552,7 @@ public final class RunEngine {
         awaitDurable(flush());
         // every append so far is durable (appends are ordered): the listener hears all of it before the caller reports the run
         for (Untold u : untold) awaitDurable(u.durable());
-        tell(true);
+        tell();
         // every append so far is durable (appends are ordered): mark what they applied, or a resume would apply it again
         if (!unmarkedCommands.isEmpty()) store.markCommandsApplied(runId, epoch, new ArrayList<>(unmarkedCommands));
         return result;
@@ -586,7 +578,7 @@ public final class RunEngine {
                 store.markCommandsApplied(runId, epoch, c.ids());
                 c.ids().forEach(unmarkedCommands::remove);
             }
-            case AppendDurable ignored -> tell(true);
+            case AppendDurable ignored -> tell();
         }
     }
 
@@ -731,17 +723,17 @@ public final class RunEngine {
     }
 
     /** Appends what this iteration decided; launches attempts once their start is durable. */
-    private CompletableFuture<Long> flush() {
+    private CompletableFuture<Appended> flush() {
         if (pending.isEmpty()) {
             if (!appliedCommands.isEmpty()) { // commands that changed nothing (ignored): no event to wait for
                 store.markCommandsApplied(runId, epoch, new ArrayList<>(appliedCommands));
                 appliedCommands.clear();
             }
-            return CompletableFuture.completedFuture(0L);
+            return CompletableFuture.completedFuture(null);
         }
         List<RunEvent> events = new ArrayList<>(pending);
         pending.clear();
-        CompletableFuture<Long> f = store.append(runId, epoch, events);
+        CompletableFuture<Appended> f = store.appendRecorded(runId, epoch, events);
         List<Launch> toLaunch = launches.isEmpty() ? List.of() : new ArrayList<>(launches);
         launches.clear();
         List<Long> commands = appliedCommands.isEmpty() ? List.of() : new ArrayList<>(appliedCommands);
@@ -752,7 +744,7 @@ public final class RunEngine {
             untold.add(new Untold(told, f));
             told = new ArrayList<>();
         }
-        f.whenComplete((seq, error) -> {
+        f.whenComplete((appended, error) -> {
             if (error != null) {
                 inbox.add(new StoreFailed(error instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : error));
                 return;
@@ -767,7 +759,7 @@ public final class RunEngine {
         return f;
     }
 
-    private static void awaitDurable(CompletableFuture<Long> f) throws InterruptedException {
+    private static void awaitDurable(CompletableFuture<?> f) throws InterruptedException {
         try {
             f.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -1047,7 +1039,7 @@ public final class RunEngine {
 
     private void emit(RunEvent e) {
         pending.add(e);
-        if (telling) told.add(new Heard(e, System.currentTimeMillis()));
+        if (telling) told.add(new Heard(e));
     }
 
     /**
@@ -1065,30 +1057,18 @@ public final class RunEngine {
      * each attempt's start, the output it printed meanwhile, and lets the rest of it through: an attempt's output never
      * comes before its start. A failed append (whose attempts never started) tells only its notices (its failure ends the
      * coordinator: {@link StoreFailed}, {@link #tellOnTheWayOut}). Each event comes with the time the store recorded it
-     * at, read back from the log for all the appends told at once ({@link #recordedTimes}); with {@code readBack} false,
-     * or when that read fails, with the time the coordinator made it.
+     * at, which the store acknowledged the append with ({@link Appended#atEpochMillis()}): nothing is read back.
      */
-    private void tell(boolean readBack) {
-        List<Untold> done = new ArrayList<>();
-        for (Untold u : untold) {
-            if (!u.durable().isDone()) break;
-            done.add(u);
-        }
-        if (done.isEmpty()) return;
-        Map<Long, StoredEvent> stored = readBack ? recordedTimes(done) : Map.of();
-        for (Untold u : done) {
-            untold.pollFirst();
+    private void tell() {
+        while (!untold.isEmpty() && untold.peekFirst().durable().isDone()) {
+            Untold u = untold.pollFirst();
             boolean recorded = !u.durable().isCompletedExceptionally();
             if (!recorded) appendFailed = true;
-            long seq = recorded ? u.durable().join() - u.events() + 1 : 0;
+            long at = recorded ? u.durable().join().atEpochMillis() : 0;
             for (Told t : u.told()) {
                 switch (t) {
                     case Heard h -> {
-                        if (!recorded) continue;
-                        StoredEvent se = stored.get(seq++);
-                        // none when the read failed; another kind of event would be a store that numbers them otherwise
-                        boolean same = se != null && se.event().getClass() == h.event().getClass();
-                        listener.onEvent(h.event(), same ? se.atEpochMillis() : h.atMillis());
+                        if (recorded) listener.onEvent(h.event(), at);
                     }
                     case Notice n -> listener.onNotice(n.message());
                     case OutputFollows o -> {
@@ -1100,33 +1080,6 @@ public final class RunEngine {
     }
 
     /**
-     * The events of the appends {@code done} that were recorded, by seq, read back from the store in one read (this
-     * coordinator is the run's only writer, so their seqs follow each other): {@link StoredEvent#atEpochMillis()} is the
-     * time {@code swarm status} shows. Empty when none was recorded or the read fails (the listener then hears the times
-     * the coordinator made the events at).
-     */
-    private Map<Long, StoredEvent> recordedTimes(List<Untold> done) {
-        long first = Long.MAX_VALUE;
-        long last = 0;
-        for (Untold u : done) {
-            if (u.durable().isCompletedExceptionally()) continue;
-            long end = u.durable().join();
-            first = Math.min(first, end - u.events() + 1);
-            last = Math.max(last, end);
-        }
-        if (last == 0) return Map.of();
-        try {
-            Map<Long, StoredEvent> bySeq = new HashMap<>();
-            for (StoredEvent se : store.events(runId, first - 1, (int) Math.min(Integer.MAX_VALUE, last - first + 1))) {
-                bySeq.put(se.seq(), se);
-            }
-            return bySeq;
-        } catch (StoreException e) {
-            return Map.of();
-        }
-    }
-
-    /**
      * As the coordinator ends on an error, before {@link #stopAllAttempts} waits for its attempts: once an append is known
      * to have failed (told by {@link #tell}, which needs the appends before it done), every later one fails too
      * ({@link RunStore#append}), so the notices after it wait for nothing and the listener hears them now, not once the
@@ -1134,7 +1087,7 @@ public final class RunEngine {
      * database locked.
      */
     private void tellWhatFailed() {
-        tell(false);
+        tell();
         if (!appendFailed) return;
         tellOnTheWayOut();
     }
@@ -1145,7 +1098,7 @@ public final class RunEngine {
      * every later one fails too; one still not durable after that wait is not known to be recorded).
      */
     private void tellOnTheWayOut() {
-        tell(false); // the store just failed: what it recorded is not read back
+        tell();
         for (Untold u : untold) for (Told t : u.told()) if (t instanceof Notice n) listener.onNotice(n.message());
         untold.clear();
         for (Told t : told) if (t instanceof Notice n) listener.onNotice(n.message());

@@ -22,8 +22,8 @@ public interface RunListener {
      * @param atEpochMillis when the store recorded the event, milliseconds since the epoch: the store's clock, the time in
      *                      the run's event log ({@link io.swarmflow.store.StoredEvent#atEpochMillis()}) from which
      *                      {@code swarm status} and reports take their times and durations, so the live view's agree with
-     *                      theirs; when it cannot be read back (the store failing as the coordinator stops), when the
-     *                      coordinator made the event (this host's clock), before it was appended
+     *                      theirs (the store acknowledges each append with it: {@link io.swarmflow.store.Appended});
+     *                      the same for every event of one append
      */
     default void onEvent(RunEvent event, long atEpochMillis) {}
 

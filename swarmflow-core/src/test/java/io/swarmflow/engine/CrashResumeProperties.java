@@ -68,7 +68,7 @@ class CrashResumeProperties {
                 (proxy, method, args) -> {
                     // as RunStore.append says: once an append failed, the coordinator's later ones fail too
                     if (method.getName().equals("claimRun")) lost.set(false);
-                    if (method.getName().equals("append") && (lost.get() || appends.incrementAndGet() == failAt.get())) {
+                    if (method.getName().equals("appendRecorded") && (lost.get() || appends.incrementAndGet() == failAt.get())) {
                         RunEngine toCancel = cancelInstead.get();
                         if (toCancel == null) {
                             lost.set(true);
@@ -140,7 +140,7 @@ class CrashResumeProperties {
         AtomicInteger appends = new AtomicInteger();
         RunStore counting = (RunStore) java.lang.reflect.Proxy.newProxyInstance(CrashResumeProperties.class.getClassLoader(),
                 new Class<?>[]{RunStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("append")) appends.incrementAndGet();
+                    if (method.getName().equals("appendRecorded")) appends.incrementAndGet();
                     try {
                         return method.invoke(store, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {

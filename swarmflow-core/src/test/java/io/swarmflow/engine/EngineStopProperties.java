@@ -69,7 +69,7 @@ class EngineStopProperties {
         RunStore async = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
                 (proxy, method, args) -> {
                     try {
-                        if (method.getName().equals("append")) {
+                        if (method.getName().equals("appendRecorded")) {
                             int k = appends.incrementAndGet();
                             long delay = rnd.nextInt(3) == 0 ? rnd.nextInt(30) : 0;
                             return CompletableFuture.supplyAsync(() -> {
@@ -77,7 +77,7 @@ class EngineStopProperties {
                                 if (k == failAppendAt) poisoned.set(true);
                                 if (poisoned.get()) throw new StoreException.Unavailable("append failed", null);
                                 try {
-                                    return ((CompletableFuture<Long>) method.invoke(store, args)).join();
+                                    return ((CompletableFuture<io.swarmflow.store.Appended>) method.invoke(store, args)).join();
                                 } catch (Exception e) { throw new RuntimeException(e); }
                             }, writer);
                         }

@@ -55,13 +55,13 @@ class EngineStopTest {
                 return super.execute(r, c);
             }
         };
-        CompletableFuture<Long> failing = new CompletableFuture<>();
+        CompletableFuture<io.swarmflow.store.Appended> failing = new CompletableFuture<>();
         AtomicBoolean holdPolls = new AtomicBoolean();
         CountDownLatch pollHeld = new CountDownLatch(1);
         CountDownLatch pollGoesOn = new CountDownLatch(1);
         RunStore through = (RunStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{RunStore.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("append") && ((List<?>) args[2]).stream()
+                    if (method.getName().equals("appendRecorded") && ((List<?>) args[2]).stream()
                             .anyMatch(e -> e instanceof RunEvent.AttemptFinished f && f.ticketId().equals("a"))) {
                         holdPolls.set(true);
                         return failing; // fails when the test says so

@@ -1,5 +1,6 @@
 package io.swarmflow.engine;
 
+import io.swarmflow.store.Appended;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunStore;
 
@@ -25,12 +26,12 @@ final class FirstStartHeld {
         return (RunStore) java.lang.reflect.Proxy.newProxyInstance(FirstStartHeld.class.getClassLoader(), new Class<?>[]{RunStore.class},
                 (proxy, method, args) -> {
                     try {
-                        if (method.getName().equals("append") && !submitted.get()
+                        if (method.getName().equals("appendRecorded") && !submitted.get()
                                 && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.AttemptStarted)) {
                             submitted.set(true);
                             @SuppressWarnings("unchecked")
-                            CompletableFuture<Long> f = (CompletableFuture<Long>) method.invoke(store, args);
-                            return f.thenCombine(held, (seq, ignored) -> seq);
+                            CompletableFuture<Appended> f = (CompletableFuture<Appended>) method.invoke(store, args);
+                            return f.thenCombine(held, (appended, ignored) -> appended);
                         }
                         if (submitted.get()) meanwhile.before(method.getName());
                         return method.invoke(store, args);

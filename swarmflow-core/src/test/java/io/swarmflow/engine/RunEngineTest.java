@@ -449,7 +449,7 @@ class RunEngineTest {
         // a store whose first append carrying a success fails (as a full disk or an I/O error would)
         io.swarmflow.store.RunStore flaky = (io.swarmflow.store.RunStore) java.lang.reflect.Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[]{io.swarmflow.store.RunStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("append") && !failed.get()
+                    if (method.getName().equals("appendRecorded") && !failed.get()
                             && ((List<?>) args[2]).stream().anyMatch(e -> e instanceof RunEvent.TicketSucceeded)) {
                         failed.set(true);
                         return java.util.concurrent.CompletableFuture.failedFuture(new StoreException("disk full"));
@@ -727,7 +727,7 @@ class RunEngineTest {
 
     @Test
     void aDecisionReadAgainBeforeItsEventIsDurableIsAppliedOnceAndNotIgnored() throws Exception {
-        io.swarmflow.store.RunStore slow = intercepting(store, (method, result) -> method.getName().equals("append")
+        io.swarmflow.store.RunStore slow = intercepting(store, (method, result) -> method.getName().equals("appendRecorded")
                 ? ((java.util.concurrent.CompletableFuture<?>) result).thenApplyAsync(x -> x,
                 java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS)) : result);
         RunService service = new RunService(slow, ScriptedExecutor.allSucceed());
