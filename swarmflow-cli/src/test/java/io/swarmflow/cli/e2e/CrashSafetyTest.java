@@ -77,7 +77,9 @@ class CrashSafetyTest {
                         || TICKETS - succeeded < 100;
                 // early: a coordinator JVM reaches its first dispatch after about 0.5 s here, so most early kills hit
                 // its start-up; later ones would kill the same first-dispatched tickets again and again, until the
-                // engine fails them for losing maxLeaseExpiries (10) attempts to crashes, as it should
+                // engine fails them for losing maxLeaseExpiries (10) attempts to crashes, as it should; only attempts
+                // whose process start was recorded (AttemptProcessStarted) count toward it (LeaseExpiryLimitTest), so
+                // a kill before the attempt's process started costs the ticket nothing
                 long delayMillis = early ? 150 + random.nextInt(450) : random.nextInt(1400);
                 String command = runId == null ? "run" : "resume";
                 long ranBefore = ranLines(state);
