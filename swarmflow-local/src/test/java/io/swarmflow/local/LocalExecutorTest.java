@@ -167,6 +167,73 @@ class LocalExecutorTest {
     }
 
     /**
+     * A progress bar on stderr after the line that named the failed lookup: since a lone CR ends a line for the listener
+     * (OutputPump), each of the bar's states came as a line of its own, ten of them pushed the lookup's line out of the
+     * last {@link LocalExecutor.NoNetworkLines#RECENT} and the hint was lost. A bar's states now count as one line, with
+     * the real pump: a bare percentage, and one with a label (tqdm's shape). Lines that are not a bar's still count one
+     * each.
+     */
+    @Test
+    void aProgressBarAfterTheFailedLookupDoesNotTakeTheHintAway() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
+            String hint = " (the sandbox has no network by default: give the ticket `network: true` if it needs one)";
+            String lookup = "echo 'curl: (6) Could not resolve host: example.com' >&2; ";
+            String bare = lookup + "for i in $(seq 0 5 100); do printf '\\r%3d%%' $i >&2; done; echo >&2; exit 1";
+            StringBuilder states = new StringBuilder();
+            for (int i = 0; i <= 10; i++) {
+                states.append(String.format("\\rmodel.bin: %3d%%%%|%-10s| %d/10 [00:%02d<00:09, 1.00it/s]", i * 10, "#".repeat(i), i, i));
+            }
+            String labelled = lookup + "printf '" + states + "' >&2; echo >&2; echo 'Error: model.bin is empty' >&2; exit 1";
+            TestControl bareControl = new TestControl();
+            AttemptResult bareResult = f.run(Fixture.ticket("bare", bare).build(), bareControl);
+            assertThat(bareControl.stderr).as("each state a line").hasSize(22).endsWith(" 95%", "100%");
+            assertThat(bareResult.reason()).isEqualTo("exited with code 1" + hint + ": 100%");
+
+            TestControl labelledControl = new TestControl();
+            AttemptResult labelledResult = f.run(Fixture.ticket("labelled", labelled).build(), labelledControl);
+            assertThat(labelledControl.stderr).as("each state a line").hasSize(13)
+                    .contains("model.bin:  50%|#####     | 5/10 [00:05<00:09, 1.00it/s]");
+            assertThat(labelledResult.reason()).isEqualTo("exited with code 1" + hint + ": Error: model.bin is empty");
+        }
+    }
+
+    /**
+     * Which lines of stderr count toward {@link LocalExecutor.NoNetworkLines#RECENT}: the states of a bar (no letter, or
+     * a percentage, with the letters of the line before) count as one; lines that differ in their letters, or that hold
+     * the same letters and no percentage ({@code step 1 failed}, {@code step 2 failed}), one each; stdout and blank lines
+     * none.
+     */
+    @Test
+    void theStatesOfAProgressBarCountAsOneLineOfStderr() {
+        List<String> passed = new ArrayList<>();
+        LocalExecutor.NoNetworkLines bars = new LocalExecutor.NoNetworkLines((stream, line) -> passed.add(stream + ":" + line));
+        bars.line("stderr", "curl: (6) Could not resolve host: example.com");
+        for (int i = 0; i <= 100; i++) bars.line("stderr", i + "%");
+        for (int i = 0; i <= 100; i++) bars.line("stderr", "Downloading x.tar.gz " + i + "% (" + i * 10 + " kB)");
+        for (String frame : List.of("|", "/", "-", "\\", "|", "/", "-", "\\", "|", "/", "-")) bars.line("stderr", frame);
+        for (int i = 0; i < 20; i++) bars.line("stdout", "out " + i);
+        for (int i = 0; i < 20; i++) bars.line("stderr", " ");
+        for (int i = 1; i <= 6; i++) bars.line("stderr", "line " + (char) ('a' + i));
+        assertThat(bars.recentlySaid()).as("the lookup, 3 bars and 6 lines ago").isTrue();
+        bars.line("stderr", "line z");
+        assertThat(bars.recentlySaid()).as("the lookup, 3 bars and 7 lines ago").isFalse();
+        assertThat(passed).as("every line passed on").hasSize(1 + 101 + 101 + 11 + 20 + 20 + 7)
+                .contains("stderr:50%", "stdout:out 3");
+
+        LocalExecutor.NoNetworkLines steps = new LocalExecutor.NoNetworkLines(io.swarmflow.sandbox.LineListener.NONE);
+        steps.line("stderr", "curl: (6) Could not resolve host: example.com");
+        for (int i = 1; i <= 9; i++) steps.line("stderr", "step " + i + " failed");
+        assertThat(steps.recentlySaid()).isTrue();
+        steps.line("stderr", "step 10 failed");
+        assertThat(steps.recentlySaid()).as("ten lines that are not a bar's").isFalse();
+
+        assertThat(LocalExecutor.NoNetworkLines.barState("Receiving objects:  10% (1/10)", "Receiving objects:  20% (2/10)"))
+                .isTrue();
+        assertThat(LocalExecutor.NoNetworkLines.barState("step 1 failed", "step 2 failed")).isFalse();
+        assertThat(LocalExecutor.NoNetworkLines.barState("Downloading a 10%", "Unpacking a 10%")).isFalse();
+    }
+
+    /**
      * git over ssh ends with its own generic lines ("fatal: Could not read from remote repository.", "Please make sure you
      * have the correct access rights", "and the repository exists."), after ssh's line naming the cause: the hint comes
      * from ssh's line, a few lines before the last, with the real ssh client and git, for a host name (the resolver
