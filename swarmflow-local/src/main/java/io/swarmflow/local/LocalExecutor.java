@@ -710,14 +710,16 @@ public final class LocalExecutor implements Executor {
         SandboxResult result;
         boolean isolatedNetwork;
         NoNetworkLines noNetworkLines = null;
-        for (boolean again = false; ; again = true) {
+        for (int launch = 0; ; launch++) {
             SandboxProcess process;
+            boolean last = launch == MAX_RELAUNCHES;
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
             if (control.isCancelled()) return cancelled();
             SandboxSpec launched = spec(request, workspace, env, processLimits, graceMillis);
-            if (!again) warnOfHiddenPathEntries(ticket, launched);
-            // the first launch's line from bubblewrap waits to be shown until it is known not to be discarded
-            HeldBackLine live = again ? null : new HeldBackLine(control);
+            if (launch == 0) warnOfHiddenPathEntries(ticket, launched);
+            // a line from bubblewrap waits to be shown until the launch is known not to be discarded (the last one
+            // allowed is the attempt's whatever it ends with)
+            HeldBackLine live = last ? null : new HeldBackLine(control);
             LineListener shown = live == null ? control::logLine : live;
             // a ticket without network: its stderr is looked at for a failure to reach it (npm, Node.js and pip say so a
             // few lines before their last one)
@@ -743,15 +745,16 @@ public final class LocalExecutor implements Executor {
             }
             isolatedNetwork = !ticket.network() && process.usesBubblewrap();
             // a directory to hide or a host socket to cover that was deleted after the argv was built, before bubblewrap
-            // mounted over it: bubblewrap could not make the mount point and ended before starting the script; once, the
-            // sandbox is set up again (spec() and the sandbox's socket list leave out what no longer exists)
-            if (again || !process.usesBubblewrap()
+            // mounted over it: bubblewrap could not make the mount point and ended before starting the script; up to
+            // MAX_RELAUNCHES times, the sandbox is set up again (spec() and the sandbox's socket list leave out what no
+            // longer exists)
+            if (last || !process.usesBubblewrap()
                     || vanishedMountPoint(result, launched.hiddenDirs(), process.maskedFiles()) == null) {
                 if (live != null) live.pass();
                 break;
             }
-            // discarded: the script never ran, and the launch that follows is the attempt's; neither the live view nor
-            // the logs show bubblewrap's line about a directory that was gone
+            // discarded: the script never ran, and the attempt's is a launch that follows; neither the live view nor the
+            // logs show bubblewrap's line about a path that was gone
             live.drop();
             forgetLog(request.logDir());
         }
@@ -871,9 +874,10 @@ public final class LocalExecutor implements Executor {
      * Either way the path went between the building of the argv and bubblewrap's mounts, on the read-only root where
      * the mount point cannot be made, and the script never ran. Checking again just before the launch only narrows that
      * window; bubblewrap 0.8 has no mount that skips a missing destination (its {@code -try} forms skip a missing source
-     * only), and covering the socket's directory instead would hide its other files. So the caller launches once more,
-     * the argv built again without what is gone. The path must be one the launch itself mounted over: a script that runs
-     * bubblewrap itself gets the same lines for mount points of its own, and must not be run twice.
+     * only), and covering the socket's directory instead would hide its other files. So the caller launches again, up
+     * to {@link #MAX_RELAUNCHES} times, the argv built again without what is gone. The path must be one the launch
+     * itself mounted over: a script that runs bubblewrap itself gets the same lines for mount points of its own, and
+     * must not be run twice.
      */
     static Path vanishedMountPoint(SandboxResult result, java.util.Collection<Path> hidden, java.util.Collection<Path> masked) {
         String line = result.lastStderrLine();
@@ -914,10 +918,10 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * Hands a first launch's lines to {@code control} as they come, except a first line of stderr that may be
-     * bubblewrap's failure over a vanished mount point ({@link #vanishedMountPoint}): that one waits for the next line of
-     * either stream, or for the launch's end, which {@link #pass}es it on or {@link #drop}s it with the discarded launch.
-     * Lines come from two pump threads.
+     * Hands the lines of a launch that may yet be discarded to {@code control} as they come, except a first line of
+     * stderr that may be bubblewrap's failure over a vanished mount point ({@link #vanishedMountPoint}): that one waits
+     * for the next line of either stream, or for the launch's end, which {@link #pass}es it on or {@link #drop}s it with
+     * the discarded launch. Lines come from two pump threads.
      */
     private static final class HeldBackLine implements LineListener {
         private final AttemptControl control;
@@ -953,6 +957,15 @@ public final class LocalExecutor implements Executor {
             held = null;
         }
     }
+
+    /**
+     * How many times one attempt is launched again after bubblewrap failed over a mount point that vanished
+     * ({@link #vanishedMountPoint}): each launch leaves out what is gone, so only another path vanishing between its argv
+     * and its mounts fails it again, which happens where Unix sockets come and go all the time (a test or a tool binding
+     * and removing them in /tmp or /var/tmp in a loop); a single relaunch lost that race too. The launch after the last
+     * relaunch is the attempt's, whatever it ends with, bubblewrap's line being then its reason.
+     */
+    static final int MAX_RELAUNCHES = 3;
 
     private static final String CANNOT_MAKE = "bwrap: Can't mkdir ";
     private static final String CANNOT_MAKE_PARENTS = "bwrap: Can't mkdir parents for ";

@@ -939,6 +939,91 @@ class LocalExecutorTest {
     }
 
     /**
+     * Where Unix sockets or listed state directories come and go all the time (another JVM binding and removing sockets
+     * under /var/tmp), the one relaunch after bubblewrap's failure over a vanished mount point could lose the same race,
+     * and the attempt failed with "bwrap: Can't mkdir ...". It is now launched again up to
+     * {@link LocalExecutor#MAX_RELAUNCHES} times, each time only for such a failure. A stand-in bwrap deletes, at each of
+     * its first {@code vanishings} launches, one of the listed state directories that launch's argv mounts over, then
+     * runs the real one: two vanishings in a row end with the third launch, whose output alone the logs and the live view
+     * hold.
+     */
+    @Test
+    void anAttemptIsLaunchedAgainAfterEachOfSeveralMountPointsVanished() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        try {
+            Relaunches r = launchWhileMountPointsVanish(outside, 2, "echo ran; echo said >&2");
+
+            assertThat(r.launches).as("launched three times").hasSize(3);
+            assertThat(r.launches.get(1)).as("the second launch left out what the first lost")
+                    .doesNotContain(outside.resolve("gone1") + " ").contains(outside.resolve("gone2") + " ");
+            assertThat(r.result.outcome()).as("%s %s", r.result.reason(), r.control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(r.control.stdout).containsExactly("ran");
+            assertThat(r.control.stderr).as("bubblewrap's lines are not shown live").containsExactly("said");
+            assertThat(r.logs.resolve("stdout.log")).hasContent("ran");
+            assertThat(r.logs.resolve("stderr.log")).as("nor are they in the attempt's log").hasContent("said");
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
+     * A mount point that vanishes at every launch fails the attempt after the last relaunch, with bubblewrap's line as
+     * its reason, in its stderr log and shown live, once: the launches are not endless.
+     */
+    @Test
+    void mountPointsThatKeepVanishingFailTheAttemptAfterTheLastRelaunch() throws Exception {
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
+        try {
+            Relaunches r = launchWhileMountPointsVanish(outside, LocalExecutor.MAX_RELAUNCHES + 2, "echo ran");
+
+            assertThat(r.launches).as("launched once and relaunched the most times").hasSize(1 + LocalExecutor.MAX_RELAUNCHES);
+            assertThat(r.result.outcome()).isEqualTo(Outcome.FAILED);
+            Path lastGone = outside.resolve("gone" + (1 + LocalExecutor.MAX_RELAUNCHES));
+            assertThat(r.control.stderr).singleElement().asString().startsWith("bwrap: Can't ").contains(lastGone.toString());
+            assertThat(r.result.reason()).isEqualTo("exited with code 1: " + r.control.stderr.getFirst());
+            assertThat(r.control.stdout).as("the script never ran").isEmpty();
+            assertThat(r.logs.resolve("stderr.log")).hasContent(r.control.stderr.getFirst());
+        } finally {
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    private record Relaunches(AttemptResult result, TestControl control, List<String> launches, Path logs) {}
+
+    /**
+     * Runs {@code script} as one attempt under a stand-in bwrap that deletes listed state directory {@code goneN} of
+     * {@code outside} at its launch N, for the first {@code vanishings} launches (of {@link LocalExecutor#MAX_RELAUNCHES}
+     * + 2 listed), and then runs the real bubblewrap with its arguments: what the attempt did, and each launch's argv.
+     */
+    private Relaunches launchWhileMountPointsVanish(Path outside, int vanishings, String script) throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
+            StringBuilder listed = new StringBuilder();
+            for (int i = 1; i <= LocalExecutor.MAX_RELAUNCHES + 2; i++) {
+                Path gone = Files.createDirectories(outside.resolve("gone" + i));
+                Files.writeString(gone.resolve("swarm.db"), "another run's variables");
+                listed.append(gone).append('\0');
+            }
+            Files.createDirectories(list.getParent());
+            Files.writeString(list, listed.toString());
+            io.swarmflow.sandbox.Bubblewrap.Status real = io.swarmflow.sandbox.Bubblewrap.probe();
+            Path fake = Files.createDirectories(tmp.resolve("fake")).resolve("bwrap");
+            Path launched = tmp.resolve("fake/launched");
+            Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + launched + "\nn=$(wc -l < " + launched + ")\n"
+                    + "if [ \"$n\" -le " + vanishings + " ]; then rm -rf " + outside + "/gone$n; fi\nexec " + real.path() + " \"$@\"\n");
+            Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            PlannedTicket ticket = Fixture.ticket("one", script).build();
+            TestControl control = new TestControl();
+            AttemptResult result;
+            try (LocalExecutor executor = new LocalExecutor(new LocalExecutor.Options(f.state, f.warnings::add, Duration.ofMillis(500),
+                    new io.swarmflow.sandbox.Bubblewrap.Status(true, fake.toString(), real.version(), null), list))) {
+                result = executor.execute(f.request(f.plan(Fixture.shell(SandboxPolicy.REQUIRED), ticket), ticket, 1), control);
+            }
+            return new Relaunches(result, control, Files.readAllLines(launched), f.runDir.resolve("logs/one/1"));
+        }
+    }
+
+    /**
      * A lock on the list that another process keeps made the run hang at its start. It now waits for it a few seconds
      * once, says which lock and what to do, and goes on: the list is left as it is, and its directories are still read.
      */
