@@ -81,7 +81,12 @@ public final class SqlRunStore implements RunStore {
     public static final int MAX_BATCH_EVENTS = 16_384;
     /**
      * How long a write waits in all, in milliseconds, while another connection holds the database's write lock
-     * ({@link Dialect#isLockedByAnother}) before it fails: 60 s, six of SQLite's busy timeouts. Long enough to ride out a
+     * ({@link Dialect#isLockedByAnother}) before it fails: 60 s, six of SQLite's busy timeouts
+     * ({@link SqliteDialect#BUSY_TIMEOUT_MILLIS}). Measured from when the write's batch began on the store's lock-wait
+     * clock ({@link System#nanoTime}, not the wall clock, so a clock step neither shortens nor stretches it) after each
+     * try that found the lock held (on SQLite each try waits up to {@link SqliteDialect#WRITER_LOCK_TRY_MILLIS} in
+     * SQLite's busy handler): the write fails at the first try that ends 60 s or more after the batch began, so within
+     * one try after the bound. Long enough to ride out a
      * {@code sqlite3} session's transaction, a backup or {@code VACUUM} of a state database; short enough that a lock
      * left held (a forgotten session) stops the run with a clear message rather than hang it: while a write waits the
      * coordinator's scheduler thread waits too (for a heartbeat or a durable start), so nothing else is recorded and no
@@ -147,6 +152,13 @@ public final class SqlRunStore implements RunStore {
     /** See {@link #LOCK_WAIT_MILLIS}. */
     private final long lockWaitMillis;
     /**
+     * What the lock waits are measured by, in nanoseconds ({@link System#nanoTime}; tests move it): {@link #lockWaitMillis},
+     * {@link RunStore#GIVEN_UP_LOCK_WAIT_MILLIS}, the notice's delay ({@link Dialect#lockWaitNoticeAfterMillis}) and the
+     * seconds the notices and errors say were waited. Not how long one try waits for the lock: SQLite's busy handler
+     * ({@link SqliteDialect#WRITER_LOCK_TRY_MILLIS}) and the server's lock timeout go by the real time.
+     */
+    private final java.util.function.LongSupplier lockWaitClock;
+    /**
      * The runs a coordinator of this store works on, the only ones whose writes can be asked to stop waiting
      * ({@link #stopWaitingForLocks}): those it claimed ({@link #claimRun}) and did not release, and those it is claiming.
      * An entry goes when neither is left, and with it why its writes stopped waiting, so nothing outlives its
@@ -195,13 +207,13 @@ public final class SqlRunStore implements RunStore {
     /** {@link Dialect#unsyncedCommits} for this database, asked once; empty: every commit waits for the disk. */
     private List<String> unsyncedCommitSql = List.of();
     /**
-     * {@link System#nanoTime} when the writes began waiting for another connection's lock ({@link Dialect#isLockedByAnother})
+     * {@link #lockWaitClock} when the writes began waiting for another connection's lock ({@link Dialect#isLockedByAnother})
      * with none written since, or 0: one wait goes on across batches (a write given up, then the cancel's own writes),
      * and is said and measured from its start.
      */
     private long lockWaitSince;
     /**
-     * {@link System#nanoTime} of the last write that found the lock held: a batch that begins more than
+     * {@link #lockWaitClock} of the last write that found the lock held: a batch that begins more than
      * {@link RunStore#GIVEN_UP_LOCK_WAIT_MILLIS} after it does not go on that wait (the store was idle meanwhile).
      */
     private long lockWaitLastSeen;
@@ -232,21 +244,30 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException         when the directory or file cannot be created or opened
      */
     public static SqlRunStore openSqlite(Path stateDir) {
-        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS);
+        return openSqliteWithLockWaitClock(stateDir, System::nanoTime);
+    }
+
+    /**
+     * {@link #openSqlite(Path)}, as the CLI opens it, but with its lock waits measured by {@code lockWaitClock}
+     * (nanoseconds, read as {@link System#nanoTime} is; see {@link #lockWaitClock}): for tests that move it past
+     * {@link #LOCK_WAIT_MILLIS} without waiting a minute.
+     */
+    static SqlRunStore openSqliteWithLockWaitClock(Path stateDir, java.util.function.LongSupplier lockWaitClock) {
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, System::currentTimeMillis, lockWaitClock);
     }
 
     /** {@link #openSqlite(Path)} with another busy timeout ({@code dialect}'s) and {@link #LOCK_WAIT_MILLIS}, for tests. */
     static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis) {
-        return openSqlite(stateDir, dialect, lockWaitMillis, System::currentTimeMillis);
+        return openSqlite(stateDir, dialect, lockWaitMillis, System::currentTimeMillis, System::nanoTime);
     }
 
     /** {@link #openSqlite(Path)} on a host whose clock is {@code hostClock} (epoch ms), for tests that move it. */
     static SqlRunStore openSqlite(Path stateDir, java.util.function.LongSupplier hostClock) {
-        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, hostClock);
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, hostClock, System::nanoTime);
     }
 
     private static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis,
-                                          java.util.function.LongSupplier hostClock) {
+                                          java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock) {
         SqliteNativeLibrary.useCachedCopy();
         try {
             Files.createDirectories(stateDir);
@@ -258,7 +279,7 @@ public final class SqlRunStore implements RunStore {
         createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
-        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, hostClock);
+        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, hostClock, lockWaitClock);
     }
 
     /**
@@ -364,7 +385,18 @@ public final class SqlRunStore implements RunStore {
      */
     SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
                 java.util.function.LongSupplier hostClock) {
+        this(dialect, dataSource, description, recovery, lockWaitMillis, hostClock, System::nanoTime);
+    }
+
+    /**
+     * @param lockWaitMillis see {@link #LOCK_WAIT_MILLIS}; tests make it short
+     * @param hostClock      this host's clock, epoch ms; tests skew it
+     * @param lockWaitClock  what lock waits are measured by, ns ({@link #lockWaitClock}); tests move it
+     */
+    SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
+                java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock) {
         this.hostClock = hostClock;
+        this.lockWaitClock = lockWaitClock;
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.description = description;
@@ -806,11 +838,12 @@ public final class SqlRunStore implements RunStore {
      * again, where an immediate retry could take it first and close the same cycle again. And while another
      * connection holds the database's write lock ({@link Dialect#isLockedByAnother}, after the busy timeout), for up
      * to {@link #lockWaitMillis} in all, saying so once ({@link #noticesTo}): every try begins the whole transaction
-     * anew, with the time of that try.
+     * anew, with the time of that try. Whether to go on waiting is decided after each such try, by {@link #lockWaitClock}
+     * alone (from {@code started}, this batch's start); how long the try itself waited is SQLite's busy handler's.
      */
     private void runBatch(List<Op<?>> batch) {
         committing = false;
-        long started = System.nanoTime();
+        long started = lockWaitClock.getAsLong();
         if (lockWaitSince != 0 && started - lockWaitLastSeen > GIVEN_UP_LOCK_WAIT_MILLIS * 1_000_000) endLockWait(false);
         Throwable failure = writerLost ? reconnectWriter() : null;
         if (failure == null) failure = writeBatch(batch);
@@ -821,8 +854,8 @@ public final class SqlRunStore implements RunStore {
                 reconnected = true;
             } else if (failure instanceof SQLException se && dialect.isLockedByAnother(se)) {
                 if (lockWaitSince == 0) lockWaitSince = started;
-                lockWaitLastSeen = System.nanoTime();
-                long waited = (System.nanoTime() - started) / 1_000_000;
+                lockWaitLastSeen = lockWaitClock.getAsLong();
+                long waited = (lockWaitLastSeen - started) / 1_000_000;
                 if (waited >= lockWaitMillis) break;
                 long waitedInAll = lockWaitedMillis();
                 if (waitedInAll >= GIVEN_UP_LOCK_WAIT_MILLIS && stopWaitingForGivenUpRuns(batch, failure, waitedInAll)) {
@@ -859,7 +892,7 @@ public final class SqlRunStore implements RunStore {
             boolean locked = failure instanceof SQLException se && dialect.isLockedByAnother(se);
             // a wait that goes on is measured from its start; a failure of another kind ends it unsaid
             long waited = locked ? lockWaitedMillis() : 0;
-            if (locked) lockWaitLastSeen = System.nanoTime();
+            if (locked) lockWaitLastSeen = lockWaitClock.getAsLong();
             else endLockWait(false);
             failBatch(batch, failure, waited, null);
             return;
@@ -875,7 +908,7 @@ public final class SqlRunStore implements RunStore {
 
     /** How long the writes have waited for another connection's lock ({@link #lockWaitSince}), in milliseconds; 0 when they do not. */
     private long lockWaitedMillis() {
-        return lockWaitSince == 0 ? 0 : (System.nanoTime() - lockWaitSince) / 1_000_000;
+        return lockWaitSince == 0 ? 0 : (lockWaitClock.getAsLong() - lockWaitSince) / 1_000_000;
     }
 
     /**

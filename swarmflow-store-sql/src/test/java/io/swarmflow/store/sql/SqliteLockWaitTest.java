@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Another connection (a {@code sqlite3} session, here a second JDBC connection to the same file) holds the database's
  * write lock with {@code BEGIN IMMEDIATE} for longer than the busy timeout: the store's writes wait for it, saying so,
- * up to a bound, instead of failing at the first busy timeout. Short timeouts keep the test fast: busy timeout 200 ms.
+ * up to a bound, instead of failing at the first busy timeout. Short timeouts keep the test fast: busy timeout 200 ms;
+ * the bound as the CLI has it ({@link SqlRunStore#openSqlite(Path)}) is checked on a lock-wait clock the test moves.
  */
 class SqliteLockWaitTest {
     private static final int BUSY_MILLIS = 200;
@@ -269,6 +271,52 @@ class SqliteLockWaitTest {
             assertThat(command).hasSize(2);
             assertThat(r1).hasSize(2);
             assertThat(r2).isEmpty();
+        }
+    }
+
+    /**
+     * The store as the CLI opens it ({@link SqlRunStore#openSqlite(Path)}: its busy timeouts and its bound), with lock
+     * waits measured by a clock the test moves: a write still waits at 59 s and fails past 60 s, naming the holder, with
+     * nothing written. Each try waits SQLite's real busy timeout for one try (250 ms); only the decision to give up is the
+     * clock's. A wait whose measure is read from another clock, or a bound other than 60 s, fails here.
+     */
+    @Test
+    void asTheCliOpensItAWriteWaitsSixtySecondsForAnotherConnectionsLockAndNotMuchLessOrMore() throws Exception {
+        AtomicLong nanos = new AtomicLong(System.nanoTime());
+        List<String> notices = new CopyOnWriteArrayList<>();
+        Path db = dir.resolve("swarm.db");
+        try (SqlRunStore store = SqlRunStore.openSqliteWithLockWaitClock(dir, nanos::get)) {
+            store.noticesTo(notices::add);
+            store.createRun(TestPlans.created("r1", 2));
+            long epoch = store.claimRun("r1", "host:1", 600_000);
+            Throwable failure;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db);
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                CompletableFuture<Long> appended = store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> appended.isDone() || store.commitCounts().synced() >= triesBefore + 2);
+                assertThat(appended).as("found the lock held, at 0 s").isNotDone();
+
+                nanos.addAndGet(TimeUnit.SECONDS.toNanos(59));
+                // two more tries begun: the second only once a try ended after the move and the writer chose to go on
+                long triesAt59 = store.commitCounts().synced();
+                await().atMost(Duration.ofSeconds(30)).until(() -> appended.isDone() || store.commitCounts().synced() >= triesAt59 + 2);
+                assertThat(appended).as("still waiting at 59 s of the lock-wait clock").isNotDone();
+                assertThat(notices).hasSize(1);
+                assertThat(notices.getFirst()).contains("the database " + db + " is locked", "for up to 60 s in all (59 s so far)");
+
+                nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_001));
+                failure = catchThrowable(() -> appended.get(30, TimeUnit.SECONDS));
+                s.execute("COMMIT");
+            }
+            assertThat(failure).as("failed past 60 s of the lock-wait clock").isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(failure.getCause()).isInstanceOf(StoreException.Unavailable.class)
+                    .hasMessageContaining("could not write to " + db).hasMessageContaining("SQLITE_BUSY")
+                    .hasMessageContaining("(waited 60 s for another process to release it; `fuser -v " + db + "` lists the processes that have it open)")
+                    .hasMessageContaining("nothing of these writes was recorded");
+            assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L);
+            assertThat(store.run("r1").orElseThrow().lastSeq()).isEqualTo(1);
         }
     }
 
