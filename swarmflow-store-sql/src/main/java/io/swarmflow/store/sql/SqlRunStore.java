@@ -82,11 +82,13 @@ public final class SqlRunStore implements RunStore {
     /**
      * How long a write waits in all, in milliseconds, while another connection holds the database's write lock
      * ({@link Dialect#isLockedByAnother}) before it fails: 60 s, six of SQLite's busy timeouts
-     * ({@link SqliteDialect#BUSY_TIMEOUT_MILLIS}). Measured from when the write's batch began on the store's lock-wait
-     * clock ({@link System#nanoTime}, not the wall clock, so a clock step neither shortens nor stretches it) after each
-     * try that found the lock held (on SQLite each try waits up to {@link SqliteDialect#WRITER_LOCK_TRY_MILLIS} in
-     * SQLite's busy handler): the write fails at the first try that ends 60 s or more after the batch began, so within
-     * one try after the bound. Long enough to ride out a
+     * ({@link SqliteDialect#BUSY_TIMEOUT_MILLIS}). Measured on the store's lock-wait clock ({@link System#nanoTime},
+     * not the wall clock, so a clock step neither shortens nor stretches it) after each try that found the lock held (on
+     * SQLite each try waits up to {@link SqliteDialect#WRITER_LOCK_TRY_MILLIS} in SQLite's busy handler), from when the
+     * writes began waiting: the write fails at the first try that ends 60 s or more after that, so within one try after
+     * the bound. A write that begins while the writes wait joins that wait (see {@link #lockWaitSince}): once a write
+     * failed at the bound, those that follow it (the coordinator's release of the run on its way out) fail after one
+     * try, so a run stops about a minute after the lock was found held, not a minute more per write. Long enough to ride out a
      * {@code sqlite3} session's transaction, a backup or {@code VACUUM} of a state database; short enough that a lock
      * left held (a forgotten session) stops the run with a clear message rather than hang it: while a write waits the
      * coordinator's scheduler thread waits too (for a heartbeat or a durable start), so nothing else is recorded and no
@@ -839,7 +841,8 @@ public final class SqlRunStore implements RunStore {
      * connection holds the database's write lock ({@link Dialect#isLockedByAnother}, after the busy timeout), for up
      * to {@link #lockWaitMillis} in all, saying so once ({@link #noticesTo}): every try begins the whole transaction
      * anew, with the time of that try. Whether to go on waiting is decided after each such try, by {@link #lockWaitClock}
-     * alone (from {@code started}, this batch's start); how long the try itself waited is SQLite's busy handler's.
+     * alone, from the start of the wait this batch began or joined ({@link #lockWaitSince}); how long the try itself
+     * waited is SQLite's busy handler's.
      */
     private void runBatch(List<Op<?>> batch) {
         committing = false;
@@ -855,9 +858,8 @@ public final class SqlRunStore implements RunStore {
             } else if (failure instanceof SQLException se && dialect.isLockedByAnother(se)) {
                 if (lockWaitSince == 0) lockWaitSince = started;
                 lockWaitLastSeen = lockWaitClock.getAsLong();
-                long waited = (lockWaitLastSeen - started) / 1_000_000;
-                if (waited >= lockWaitMillis) break;
                 long waitedInAll = lockWaitedMillis();
+                if (waitedInAll >= lockWaitMillis) break;
                 if (waitedInAll >= GIVEN_UP_LOCK_WAIT_MILLIS && stopWaitingForGivenUpRuns(batch, failure, waitedInAll)) {
                     return; // every request of the batch was for a run asked to stop
                 }

@@ -277,7 +277,7 @@ class SqliteLockWaitTest {
     /**
      * The store as the CLI opens it ({@link SqlRunStore#openSqlite(Path)}: its busy timeouts and its bound), with lock
      * waits measured by a clock the test moves: a write still waits at 59 s and fails past 60 s, naming the holder, with
-     * nothing written. Each try waits SQLite's real busy timeout for one try (250 ms); only the decision to give up is the
+     * nothing written; the release that follows it fails at once. Each try waits SQLite's real busy timeout for one try (250 ms); only the decision to give up is the
      * clock's. A wait whose measure is read from another clock, or a bound other than 60 s, fails here.
      */
     @Test
@@ -290,6 +290,7 @@ class SqliteLockWaitTest {
             store.createRun(TestPlans.created("r1", 2));
             long epoch = store.claimRun("r1", "host:1", 600_000);
             Throwable failure;
+            Throwable released;
             try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db);
                  Statement s = other.createStatement()) {
                 s.execute("BEGIN IMMEDIATE");
@@ -308,6 +309,8 @@ class SqliteLockWaitTest {
 
                 nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_001));
                 failure = catchThrowable(() -> appended.get(30, TimeUnit.SECONDS));
+                // the coordinator's release on its way out joins the wait: it fails after one try, not a minute more
+                released = catchThrowable(() -> CompletableFuture.runAsync(() -> store.releaseRun("r1", epoch)).get(30, TimeUnit.SECONDS));
                 s.execute("COMMIT");
             }
             assertThat(failure).as("failed past 60 s of the lock-wait clock").isInstanceOf(java.util.concurrent.ExecutionException.class);
@@ -315,6 +318,8 @@ class SqliteLockWaitTest {
                     .hasMessageContaining("could not write to " + db).hasMessageContaining("SQLITE_BUSY")
                     .hasMessageContaining("(waited 60 s for another process to release it; `fuser -v " + db + "` lists the processes that have it open)")
                     .hasMessageContaining("nothing of these writes was recorded");
+            assertThat(released).as("the release, with no more time on the lock-wait clock").isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(released.getCause()).isInstanceOf(StoreException.Unavailable.class).hasMessageContaining("(waited 60 s for another process");
             assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L);
             assertThat(store.run("r1").orElseThrow().lastSeq()).isEqualTo(1);
         }
