@@ -210,10 +210,15 @@ public final class SqlRunStore implements RunStore {
     private List<String> unsyncedCommitSql = List.of();
     /**
      * {@link #lockWaitClock} when the writes began waiting for another connection's lock ({@link Dialect#isLockedByAnother})
-     * with none written since, or 0: one wait goes on across batches (a write given up, then the cancel's own writes),
-     * and is said and measured from its start.
+     * with none written since, while {@link #lockWaiting}: one wait goes on across batches (a write given up, then the
+     * cancel's own writes), and is said and measured from its start.
      */
     private long lockWaitSince;
+    /**
+     * Whether the writes wait for another connection's lock since {@link #lockWaitSince}: a flag of its own, as any
+     * reading of a nanosecond clock (0 and negative ones included, {@link System#nanoTime}) can be a wait's start.
+     */
+    private boolean lockWaiting;
     /**
      * {@link #lockWaitClock} of the last write that found the lock held: a batch that begins more than
      * {@link RunStore#GIVEN_UP_LOCK_WAIT_MILLIS} after it does not go on that wait (the store was idle meanwhile).
@@ -847,7 +852,7 @@ public final class SqlRunStore implements RunStore {
     private void runBatch(List<Op<?>> batch) {
         committing = false;
         long started = lockWaitClock.getAsLong();
-        if (lockWaitSince != 0 && started - lockWaitLastSeen > GIVEN_UP_LOCK_WAIT_MILLIS * 1_000_000) endLockWait(false);
+        if (lockWaiting && started - lockWaitLastSeen > GIVEN_UP_LOCK_WAIT_MILLIS * 1_000_000) endLockWait(false);
         Throwable failure = writerLost ? reconnectWriter() : null;
         if (failure == null) failure = writeBatch(batch);
         boolean reconnected = false;
@@ -856,7 +861,10 @@ public final class SqlRunStore implements RunStore {
                 if (reconnected || reconnectWriter() != null) break; // one new connection per batch
                 reconnected = true;
             } else if (failure instanceof SQLException se && dialect.isLockedByAnother(se)) {
-                if (lockWaitSince == 0) lockWaitSince = started;
+                if (!lockWaiting) {
+                    lockWaiting = true;
+                    lockWaitSince = started;
+                }
                 lockWaitLastSeen = lockWaitClock.getAsLong();
                 long waitedInAll = lockWaitedMillis();
                 if (waitedInAll >= lockWaitMillis) break;
@@ -910,7 +918,7 @@ public final class SqlRunStore implements RunStore {
 
     /** How long the writes have waited for another connection's lock ({@link #lockWaitSince}), in milliseconds; 0 when they do not. */
     private long lockWaitedMillis() {
-        return lockWaitSince == 0 ? 0 : (lockWaitClock.getAsLong() - lockWaitSince) / 1_000_000;
+        return !lockWaiting ? 0 : (lockWaitClock.getAsLong() - lockWaitSince) / 1_000_000;
     }
 
     /**
@@ -918,9 +926,9 @@ public final class SqlRunStore implements RunStore {
      * are told it ended ({@link Dialect#lockReleasedNotice}).
      */
     private void endLockWait(boolean released) {
-        if (lockWaitSince == 0) return;
+        if (!lockWaiting) return;
         if (released && !lockWaitTold.isEmpty()) notice(lockWaitTold, dialect.lockReleasedNotice(description, lockWaitedMillis()));
-        lockWaitSince = 0;
+        lockWaiting = false;
         lockWaitTold.clear();
     }
 

@@ -5,6 +5,8 @@ import io.swarmflow.store.StoreException;
 import io.swarmflow.store.StoredEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -278,11 +280,13 @@ class SqliteLockWaitTest {
      * The store as the CLI opens it ({@link SqlRunStore#openSqlite(Path)}: its busy timeouts and its bound), with lock
      * waits measured by a clock the test moves: a write still waits at 59 s and fails past 60 s, naming the holder, with
      * nothing written; the release that follows it fails at once. Each try waits SQLite's real busy timeout for one try (250 ms); only the decision to give up is the
-     * clock's. A wait whose measure is read from another clock, or a bound other than 60 s, fails here.
+     * clock's. A wait whose measure is read from another clock, or a bound other than 60 s, fails here. The clock starts
+     * at any reading a nanosecond clock can give ({@link System#nanoTime}'s origin is arbitrary): 0 and negative ones too.
      */
-    @Test
-    void asTheCliOpensItAWriteWaitsSixtySecondsForAnotherConnectionsLockAndNotMuchLessOrMore() throws Exception {
-        AtomicLong nanos = new AtomicLong(System.nanoTime());
+    @ParameterizedTest(name = "the lock-wait clock starting at {0} ns")
+    @ValueSource(longs = {0, -5_000_000_000L, 123_456_789_000L})
+    void asTheCliOpensItAWriteWaitsSixtySecondsForAnotherConnectionsLockAndNotMuchLessOrMore(long start) throws Exception {
+        AtomicLong nanos = new AtomicLong(start);
         List<String> notices = new CopyOnWriteArrayList<>();
         Path db = dir.resolve("swarm.db");
         try (SqlRunStore store = SqlRunStore.openSqliteWithLockWaitClock(dir, nanos::get)) {
