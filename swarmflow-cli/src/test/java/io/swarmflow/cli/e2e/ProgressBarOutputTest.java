@@ -37,6 +37,8 @@ class ProgressBarOutputTest {
                 name: bars
                 tickets:
                   - id: bar
+                    # should the test fail before it writes go (no run line seen), the bar does not wait forever
+                    timeout: 120s
                     run: |
                       printf '\\r 10%%\\r 20%%\\r'
                       until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
