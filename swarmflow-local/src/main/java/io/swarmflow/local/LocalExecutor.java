@@ -1022,63 +1022,46 @@ public final class LocalExecutor implements Executor {
      * Passes every line on to {@code next}, and notes which of the lines of stderr said it could not reach the network
      * ({@link #NO_NETWORK}; lines up to {@link #LONGEST} characters are looked at). Only the stderr pump thread writes.
      *
-     * <p>A progress bar redrawn after each lone CR comes as one line per state ({@link LineListener}), and ten states
-     * after "Could not resolve host" pushed that line out of the last {@link #RECENT} and took the hint away. So a line
-     * of stderr that looks like the next state of a bar replaces the line before it instead of counting as one more:
-     * it holds the same letters ({@link Character#isLetter}, in order) as the line of stderr before it, and it has no
-     * letter at all or holds a percentage (a digit followed by {@code %}). That covers {@code \r10%\r20%}, a spinner's
-     * frames, {@code Downloading x 10%}, tqdm's {@code  10%|#   | 1/10 [00:01<00:09, 1.00it/s]} and git's
-     * {@code Receiving objects:  10% (1/10)}; {@code step 1 failed}, {@code step 2 failed} are two lines. The listener is
-     * not told whether a CR or an LF ended a line, so lines ended by LF that look like that (a column of numbers,
-     * {@code 50% done} twice) count as one too, which only lets the window reach further back. A state that says it
-     * could not reach the network is noted as the line it replaces.
+     * <p>Lines of stderr are counted as a terminal shows them: a progress bar redrawn after each lone CR comes as one
+     * line per state, each after the first told it is drawn over the one before
+     * ({@link LineListener#line(String, String, boolean)}), and all of them are one line of stderr, counted at its first
+     * non-blank state; a lookup that any of them names was named on that line. Ten states after "Could not resolve host"
+     * used to push that line out of the last {@link #RECENT}, and the hint was lost; now a bar counts once whatever its
+     * states hold (pip's {@code ━━━ 1.2/5.0 MB 3.4 MB/s eta 0:00:01}, curl's meter), and lines ended by LF count one each
+     * however alike they are (a column of numbers).
      */
     static final class NoNetworkLines implements LineListener {
         /** How near the end of stderr such a line counts, in non-blank lines of stderr (a bar's states being one). */
         static final int RECENT = 10;
         private static final int LONGEST = 4096;
-        private static final java.util.regex.Pattern PERCENTAGE = java.util.regex.Pattern.compile("\\d%");
         private final LineListener next;
         private volatile long stderrLines;
         private volatile long said = -1;
-        /** The last non-blank line of stderr, when it was up to {@link #LONGEST} characters long; else null. */
-        private String previous;
+        /** Whether the terminal line of stderr being drawn (a lone CR may yet draw over it) was counted. */
+        private boolean counted;
 
         NoNetworkLines(LineListener next) {
             this.next = next;
         }
 
+        /** A line that continues no other (not from the pump, which tells). */
         @Override
         public void line(String stream, String line) {
-            if ("stderr".equals(stream) && !line.isBlank()) {
-                boolean looked = line.length() <= LONGEST;
-                long n = looked && barState(previous, line) ? stderrLines : stderrLines + 1;
-                if (looked && NO_NETWORK.matcher(line).find()) said = n;
-                previous = looked ? line : null;
-                stderrLines = n;
-            }
-            next.line(stream, line);
+            line(stream, line, false);
         }
 
-        /** Whether {@code line} looks like the state of a progress bar that follows {@code previous} (see the class). */
-        static boolean barState(String previous, String line) {
-            return previous != null && (line.codePoints().noneMatch(Character::isLetter) || PERCENTAGE.matcher(line).find())
-                    && sameLetters(previous, line);
-        }
-
-        /** Whether {@code a} and {@code b} hold the same letters in the same order, whatever else they hold. */
-        private static boolean sameLetters(String a, String b) {
-            int i = 0;
-            int j = 0;
-            while (true) {
-                while (i < a.length() && !Character.isLetter(a.codePointAt(i))) i += Character.charCount(a.codePointAt(i));
-                while (j < b.length() && !Character.isLetter(b.codePointAt(j))) j += Character.charCount(b.codePointAt(j));
-                if (i == a.length() || j == b.length()) return i == a.length() && j == b.length();
-                int c = a.codePointAt(i);
-                if (c != b.codePointAt(j)) return false;
-                i += Character.charCount(c);
-                j += Character.charCount(c);
+        @Override
+        public void line(String stream, String line, boolean afterLoneCr) {
+            if ("stderr".equals(stream)) {
+                if (!afterLoneCr) counted = false;
+                if (!line.isBlank()) {
+                    long n = counted ? stderrLines : stderrLines + 1;
+                    counted = true;
+                    if (line.length() <= LONGEST && NO_NETWORK.matcher(line).find()) said = n;
+                    stderrLines = n;
+                }
             }
+            next.line(stream, line, afterLoneCr);
         }
 
         /** Whether one of the last {@link #RECENT} non-blank lines of stderr seen (a bar's states as one) said it. */

@@ -8,7 +8,8 @@ package io.swarmflow.sandbox;
  * {@code \r10%\r20%\r30%\n} is the lines {@code 10%}, {@code 20%} and {@code 30%}, each passed on as its CR comes, not
  * one line when the bar ends. CR LF is one line end, and so are several CRs in a row (with or without an LF after
  * them); a part that holds nothing between two CRs is not passed on, an empty line ended by LF (or CR LF) is. A line
- * thus never holds a CR or an LF. The one exception is the every-line listener of
+ * thus never holds a CR or an LF; {@link #line(String, String, boolean)} tells which lines are the states of one line
+ * of the terminal. The one exception is the every-line listener of
  * {@link Sandbox#start(SandboxSpec, java.util.List, LineListener, LineListener)}, which reads results from stdout: its
  * lines end at an LF alone (without a CR right before it), so a CR inside one stays in it. The log files keep the bytes
  * as written.
@@ -27,6 +28,28 @@ public interface LineListener {
      *               listener's: up to 1 MiB, see {@link #skipped})
      */
     void line(String stream, String line);
+
+    /**
+     * {@link #line(String, String)}, told also whether {@code line} is drawn over the line passed on just before it from
+     * the same stream, as a terminal does after a lone CR: that line was ended by a CR (or CRs in a row) that no LF
+     * followed, and this one is its terminal line's next state (a progress bar's). So the lines of one terminal line (the
+     * bytes up to an LF, or to the end of the stream) come as the first with {@code false} and each that follows it with
+     * {@code true}: {@code a\rb\r\rc\n} is {@code a} (false), {@code b} (true), {@code c} (true); {@code a\r\nb} is
+     * {@code a} (false), {@code b} (false). The flag is about the line before, not this line's own end, so it is exact
+     * however the stream was split into reads: when a CR is the last byte of a read, whether an LF follows it is unknown
+     * until the next read, but the line it ends is passed on at once; the next line, if any, comes after that is known.
+     * The pump's own lines (the log cap's marker, a log file it cannot write) come with {@code false}, and so does the
+     * line after one of them. The last line of a stream (without an end) and the part of a line the log cap kept are told
+     * as any other, by the line before them.
+     *
+     * <p>The sandbox's output pump calls this method; by default it calls {@link #line(String, String)}, so a listener
+     * that does not care how lines share a terminal line implements that one alone.
+     *
+     * @param afterLoneCr whether {@code line} continues the terminal line of the line passed on before it (see above)
+     */
+    default void line(String stream, String line, boolean afterLoneCr) {
+        line(stream, line);
+    }
 
     /**
      * For a listener of every line ({@link Sandbox#start(SandboxSpec, java.util.List, LineListener, LineListener)}):

@@ -20,7 +20,9 @@ import java.util.Arrays;
  * state while it runs, not as one line when it ends. CR LF is one line end, and so are several CRs in a row (with or
  * without an LF after them); a part between two CRs that holds nothing is not passed on, while an empty line ended by LF
  * (or CR LF) is. A CR ends its line at once: whether an LF follows it, perhaps in the next read, only decides that the
- * LF ends nothing more. The every-line listener (JSON outputs) still gets lines ended by LF alone, and the log file the
+ * LF ends nothing more. Each line is passed on with whether it continues the terminal line of the one before it (that
+ * one ended by CRs no LF followed: {@link LineListener#line(String, String, boolean)}), which is known when it is passed
+ * on, however the reads split the stream. The every-line listener (JSON outputs) still gets lines ended by LF alone, and the log file the
  * bytes as written.
  */
 final class OutputPump implements Runnable {
@@ -46,6 +48,11 @@ final class OutputPump implements Runnable {
     private boolean afterCr;
     /** Whether the CR (or CRs in a row) just read ended a line that held something. */
     private boolean crEndedLine;
+    /**
+     * Whether the last line passed on to the listener was ended by CRs that no LF has followed yet: the next line is
+     * drawn over it, on the same line of the terminal.
+     */
+    private boolean afterLoneCr;
     /** The line being read for {@link #everyLine}, ended by LF alone; null without one. */
     private final Pending line;
     private volatile long total;
@@ -134,12 +141,13 @@ final class OutputPump implements Runnable {
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
-                        if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES)); // the cut line
+                        if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES), afterLoneCr); // the cut line
                         segment.reset();
                         byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
                         write(m, m.length);
                         flush();
-                        listener.line(stream, marker(cap));
+                        listener.line(stream, marker(cap), false);
+                        afterLoneCr = false;
                         scan(buf, (int) Math.max(room, 0), n);
                     }
                 } else {
@@ -148,7 +156,7 @@ final class OutputPump implements Runnable {
                 }
             }
             // a last line without a terminator
-            if (!segment.isEmpty()) emitSegment();
+            if (!segment.isEmpty()) emitSegment(false);
             if (line != null && !line.isEmpty()) emitLine();
         } catch (IOException e) {
             // The pipe closes when the process group is killed; what was captured so far stays in the file.
@@ -203,7 +211,8 @@ final class OutputPump implements Runnable {
     private void logProblem(IOException e) {
         if (failed) return;
         failed = true;
-        listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]");
+        listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]", false);
+        afterLoneCr = false; // the line after this one does not continue it
     }
 
     /**
@@ -229,13 +238,14 @@ final class OutputPump implements Runnable {
             if (b == '\r') {
                 if (!afterCr) {
                     crEndedLine = !segment.isEmpty();
-                    if (crEndedLine) emitSegment();
+                    if (crEndedLine) emitSegment(true);
                     afterCr = true;
                 }
             } else {
                 // an LF after CRs that ended a line ends nothing more; after CRs that ended nothing, it ends an empty line
-                if (!afterCr || !crEndedLine) emitSegment();
+                if (!afterCr || !crEndedLine) emitSegment(false);
                 afterCr = false;
+                afterLoneCr = false; // the CRs that ended the line before were not lone: the next line is a new one
             }
         }
         if (start < to) {
@@ -244,10 +254,15 @@ final class OutputPump implements Runnable {
         }
     }
 
-    /** Hands a complete line to the listener (until the log cap) and keeps it as the last line when it is not blank. */
-    private void emitSegment() {
+    /**
+     * Hands a complete line to the listener (until the log cap) and keeps it as the last line when it is not blank.
+     *
+     * @param endedByCr whether CRs ended it (an LF may still follow them, in this read or the next)
+     */
+    private void emitSegment(boolean endedByCr) {
         String s = segment.text(MAX_LINE_BYTES);
-        if (!truncated) listener.line(stream, s);
+        if (!truncated) listener.line(stream, s, afterLoneCr);
+        afterLoneCr = endedByCr;
         if (keepLastLine && !s.isBlank()) lastLine = s;
         segment.reset();
     }

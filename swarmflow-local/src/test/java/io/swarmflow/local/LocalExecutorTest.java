@@ -169,9 +169,9 @@ class LocalExecutorTest {
     /**
      * A progress bar on stderr after the line that named the failed lookup: since a lone CR ends a line for the listener
      * (OutputPump), each of the bar's states came as a line of its own, ten of them pushed the lookup's line out of the
-     * last {@link LocalExecutor.NoNetworkLines#RECENT} and the hint was lost. A bar's states now count as one line, with
-     * the real pump: a bare percentage, and one with a label (tqdm's shape). Lines that are not a bar's still count one
-     * each.
+     * last {@link LocalExecutor.NoNetworkLines#RECENT} and the hint was lost. A bar's states, drawn over each other after
+     * lone CRs, now count as one line whatever they hold, with the real pump: a bare percentage, tqdm's labelled bar, pip's
+     * bar (letters, no percentage) and curl's meter (k and M units). Lines ended by LF still count one each.
      */
     @Test
     void aProgressBarAfterTheFailedLookupDoesNotTakeTheHintAway() throws Exception {
@@ -194,43 +194,117 @@ class LocalExecutorTest {
             assertThat(labelledControl.stderr).as("each state a line").hasSize(13)
                     .contains("model.bin:  50%|#####     | 5/10 [00:05<00:09, 1.00it/s]");
             assertThat(labelledResult.reason()).isEqualTo("exited with code 1" + hint + ": Error: model.bin is empty");
+
+            TestControl pipControl = new TestControl();
+            AttemptResult pipResult = f.run(Fixture.ticket("pip", lookup + "printf '" + pipBar(11, "\\r", "\\342\\224\\201") + "\\n' >&2; "
+                    + "echo 'ERROR: x.whl is not a wheel' >&2; exit 1").build(), pipControl);
+            assertThat(pipControl.stderr).as("each state a line").hasSize(13)
+                    .contains("   " + "\u2501".repeat(40) + " 5.0/5.0 MB 3.4 MB/s eta 0:00:00");
+            assertThat(pipResult.reason()).isEqualTo("exited with code 1" + hint + ": ERROR: x.whl is not a wheel");
+
+            TestControl curlControl = new TestControl();
+            AttemptResult curlResult = f.run(Fixture.ticket("curl", lookup + "printf '" + curlMeter(11, "\\r") + "\\n' >&2; "
+                    + "echo 'gzip: stdin: unexpected end of file' >&2; exit 1").build(), curlControl);
+            assertThat(curlControl.stderr).as("each state a line").hasSize(13);
+            assertThat(curlResult.reason()).isEqualTo("exited with code 1" + hint + ": gzip: stdin: unexpected end of file");
+
+            TestControl columnControl = new TestControl();
+            AttemptResult columnResult = f.run(Fixture.ticket("column", lookup + "seq 10 >&2; exit 1").build(), columnControl);
+            assertThat(columnResult.reason()).as("ten lines ended by LF, however alike").isEqualTo("exited with code 1: 10");
         }
     }
 
     /**
-     * Which lines of stderr count toward {@link LocalExecutor.NoNetworkLines#RECENT}: the states of a bar (no letter, or
-     * a percentage, with the letters of the line before) count as one; lines that differ in their letters, or that hold
-     * the same letters and no percentage ({@code step 1 failed}, {@code step 2 failed}), one each; stdout and blank lines
-     * none.
+     * {@code states} states of pip's download bar (rich's: letters, no percentage), each after {@code cr}, from an empty
+     * bar to a full one of 40 {@code block}s (U+2501, or printf's octal escapes of its UTF-8 bytes for a script: the
+     * JVM may pass a command line on in ASCII).
+     */
+    private static String pipBar(int states, String cr, String block) {
+        StringBuilder bar = new StringBuilder();
+        for (int i = 0; i < states; i++) {
+            int done = 40 * i / (states - 1);
+            bar.append(cr).append(String.format(java.util.Locale.ROOT, "   %s%s %.1f/5.0 MB 3.4 MB/s eta 0:00:%02d", block.repeat(done),
+                    " ".repeat(40 - done), 5.0 * i / (states - 1), states - 1 - i));
+        }
+        return bar.toString();
+    }
+
+    /** {@code states} states of curl's progress meter (sizes and speeds in k and M), each after {@code cr}. */
+    private static String curlMeter(int states, String cr) {
+        StringBuilder meter = new StringBuilder();
+        for (int i = 0; i < states; i++) {
+            int percent = 100 * i / (states - 1);
+            meter.append(cr).append(String.format(java.util.Locale.ROOT, "%3d 4096k  %3d %4dk    0     0  %4dk      0  0:00:04  0:00:%02d  0:00:%02d 1%d.2M",
+                    percent, percent, 40 * percent, 900 + i, i, states - 1 - i, i % 10));
+        }
+        return meter.toString();
+    }
+
+    /**
+     * Which lines of stderr count toward {@link LocalExecutor.NoNetworkLines#RECENT}: a line of the terminal counts once,
+     * however many states a lone CR drew on it (told by the pump: {@code afterLoneCr}) and whatever they hold, and a
+     * lookup named in any of them was named on it; lines ended by LF count one each, however alike (a column of numbers,
+     * {@code step N failed}); stdout and blank lines none. Every line is passed on, told as it came.
      */
     @Test
-    void theStatesOfAProgressBarCountAsOneLineOfStderr() {
+    void eachLineOfTheTerminalCountsOnceAmongTheLastLinesOfStderr() {
         List<String> passed = new ArrayList<>();
-        LocalExecutor.NoNetworkLines bars = new LocalExecutor.NoNetworkLines((stream, line) -> passed.add(stream + ":" + line));
-        bars.line("stderr", "curl: (6) Could not resolve host: example.com");
-        for (int i = 0; i <= 100; i++) bars.line("stderr", i + "%");
-        for (int i = 0; i <= 100; i++) bars.line("stderr", "Downloading x.tar.gz " + i + "% (" + i * 10 + " kB)");
-        for (String frame : List.of("|", "/", "-", "\\", "|", "/", "-", "\\", "|", "/", "-")) bars.line("stderr", frame);
-        for (int i = 0; i < 20; i++) bars.line("stdout", "out " + i);
-        for (int i = 0; i < 20; i++) bars.line("stderr", " ");
-        for (int i = 1; i <= 6; i++) bars.line("stderr", "line " + (char) ('a' + i));
+        LocalExecutor.NoNetworkLines bars = new LocalExecutor.NoNetworkLines(new io.swarmflow.sandbox.LineListener() {
+            @Override
+            public void line(String stream, String line) {
+                passed.add(stream + ":?" + line); // not told whether it continues the line before
+            }
+
+            @Override
+            public void line(String stream, String line, boolean afterLoneCr) {
+                passed.add(stream + ":" + (afterLoneCr ? "+" : "") + line);
+            }
+        });
+        bars.line("stderr", "curl: (6) Could not resolve host: example.com", false);
+        states(bars, pipBar(101, "\r", "\u2501"));
+        states(bars, curlMeter(101, "\r"));
+        states(bars, "\r   \r|\r/\r-\r\\\r|\r/\r-\rdone");
+        for (int i = 0; i < 20; i++) bars.line("stdout", "out " + i, i > 0);
+        for (int i = 0; i < 20; i++) bars.line("stderr", " ", i % 2 == 1);
+        for (int i = 1; i <= 6; i++) bars.line("stderr", "line " + (char) ('a' + i), false);
         assertThat(bars.recentlySaid()).as("the lookup, 3 bars and 6 lines ago").isTrue();
-        bars.line("stderr", "line z");
+        bars.line("stderr", "line z", false);
         assertThat(bars.recentlySaid()).as("the lookup, 3 bars and 7 lines ago").isFalse();
-        assertThat(passed).as("every line passed on").hasSize(1 + 101 + 101 + 11 + 20 + 20 + 7)
-                .contains("stderr:50%", "stdout:out 3");
+        assertThat(passed).as("every line passed on").hasSize(1 + 101 + 101 + 9 + 20 + 20 + 7)
+                .contains("stderr:+   " + "\u2501".repeat(20) + " ".repeat(20) + " 2.5/5.0 MB 3.4 MB/s eta 0:00:50",
+                        "stderr:   ", "stderr:+|", "stdout:+out 3", "stderr:line z");
+
+        LocalExecutor.NoNetworkLines column = new LocalExecutor.NoNetworkLines(io.swarmflow.sandbox.LineListener.NONE);
+        column.line("stderr", "curl: (6) Could not resolve host: example.com", false);
+        for (int i = 1; i <= 9; i++) column.line("stderr", Integer.toString(i), false);
+        assertThat(column.recentlySaid()).isTrue();
+        column.line("stderr", "10", false);
+        assertThat(column.recentlySaid()).as("ten lines ended by LF, a column of numbers").isFalse();
 
         LocalExecutor.NoNetworkLines steps = new LocalExecutor.NoNetworkLines(io.swarmflow.sandbox.LineListener.NONE);
         steps.line("stderr", "curl: (6) Could not resolve host: example.com");
         for (int i = 1; i <= 9; i++) steps.line("stderr", "step " + i + " failed");
         assertThat(steps.recentlySaid()).isTrue();
         steps.line("stderr", "step 10 failed");
-        assertThat(steps.recentlySaid()).as("ten lines that are not a bar's").isFalse();
+        assertThat(steps.recentlySaid()).as("ten lines told nothing of a CR").isFalse();
 
-        assertThat(LocalExecutor.NoNetworkLines.barState("Receiving objects:  10% (1/10)", "Receiving objects:  20% (2/10)"))
-                .isTrue();
-        assertThat(LocalExecutor.NoNetworkLines.barState("step 1 failed", "step 2 failed")).isFalse();
-        assertThat(LocalExecutor.NoNetworkLines.barState("Downloading a 10%", "Unpacking a 10%")).isFalse();
+        LocalExecutor.NoNetworkLines later = new LocalExecutor.NoNetworkLines(io.swarmflow.sandbox.LineListener.NONE);
+        later.line("stderr", "Downloading https://example.com/x.tar.gz", false);
+        later.line("stderr", "curl: (6) Could not resolve host: example.com", true);
+        for (int i = 1; i <= 9; i++) later.line("stderr", "line " + i, false);
+        assertThat(later.recentlySaid()).as("named in the second state of the line 9 lines ago").isTrue();
+        later.line("stderr", "line 10", false);
+        assertThat(later.recentlySaid()).isFalse();
+    }
+
+    /** Passes {@code text}'s parts between CRs on to {@code lines} as the pump does: each after the first told it continues. */
+    private static void states(LocalExecutor.NoNetworkLines lines, String text) {
+        boolean first = true;
+        for (String state : text.split("\r")) {
+            if (state.isEmpty()) continue;
+            lines.line("stderr", state, !first);
+            first = false;
+        }
     }
 
     /**

@@ -30,9 +30,13 @@ class OutputPumpTest {
     @TempDir
     Path tmp;
 
-    /** The lines each listener got, what the listener had got when each read began, and the pump's last line. */
+    /**
+     * The lines each listener got (in {@code told}, each with a {@code +} before it when it was told it continues the
+     * terminal line of the one before), what the listener had got when each read began, and the pump's last line.
+     */
     private static final class Seen {
         final List<String> lines = new ArrayList<>();
+        final List<String> told = new ArrayList<>();
         final List<String> everyLine = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
         final List<List<String>> beforeRead = new ArrayList<>();
@@ -75,7 +79,19 @@ class OutputPumpTest {
                 seen.skipped.add(start);
             }
         };
-        OutputPump p = new OutputPump(reads(seen, reads), file, cap, "stderr", (stream, line) -> seen.lines.add(line), every, true);
+        LineListener listener = new LineListener() {
+            @Override
+            public void line(String stream, String line) {
+                throw new AssertionError("the pump tells each line whether it continues the one before: " + line);
+            }
+
+            @Override
+            public void line(String stream, String line, boolean afterLoneCr) {
+                seen.lines.add(line);
+                seen.told.add((afterLoneCr ? "+" : "") + line);
+            }
+        };
+        OutputPump p = new OutputPump(reads(seen, reads), file, cap, "stderr", listener, every, true);
         p.run();
         seen.lastLine = p.lastLine();
         return seen;
@@ -186,6 +202,40 @@ class OutputPumpTest {
         assertThat(Files.readString(log)).isEqualTo("abc\rde\n" + OutputPump.marker(6) + "\n");
     }
 
+    /**
+     * Each line is told whether it is drawn over the one before, on the same line of the terminal: that one was ended by
+     * CRs no LF followed. LF and CR LF end a terminal line, one CR or several do not; the last line of the stream and the
+     * part the log cap keeps are told by the line before them, the log cap's marker never continues one.
+     */
+    @Test
+    void eachLineIsToldWhetherItContinuesTheTerminalLineOfTheLineBefore() throws IOException {
+        assertThat(pump("a\nb\n").told).as("LF").containsExactly("a", "b");
+        assertThat(pump("a\r\nb\r\n\r\nc").told).as("CR LF").containsExactly("a", "b", "", "c");
+        assertThat(pump("\r 10%\r 20%\r 30%\ndone\n").told).as("CR").containsExactly(" 10%", "+ 20%", "+ 30%", "done");
+        assertThat(pump("a\r\rb\r\r\r\nc\n").told).as("CR CR").containsExactly("a", "+b", "c");
+        assertThat(pump("a\n \r\r10%\r\n").told).as("a blank state").containsExactly("a", " ", "+10%");
+        assertThat(pump("a\rb", "\rc").told).as("at the end of the stream").containsExactly("a", "+b", "+c");
+        assertThat(pump("a\rb\n", "c").told).as("at the end of the stream, after LF").containsExactly("a", "+b", "c");
+
+        Path log = tmp.resolve("stderr.log");
+        assertThat(pump(log, 8, false, "abc\nde\rfgh\rij\n").told).as("at the log cap")
+                .containsExactly("abc", "de", "+f", OutputPump.marker(8));
+        assertThat(pump(log, 7, false, "abc\nde\rfgh\rij\n").told).as("at the log cap, after a CR")
+                .containsExactly("abc", "de", OutputPump.marker(7));
+    }
+
+    /**
+     * A CR at the end of a read ends its line at once, before the next read shows whether an LF follows; the line after
+     * it is told whether one did, so a CR LF split across reads is one end of a terminal line as it is in one read.
+     */
+    @Test
+    void aCrAtTheEndOfAReadThenAnLfInTheNextEndsTheTerminalLine() {
+        Seen crLf = pump("a\r", "\nb\r", "\r", "\n", "c\r", "d\n");
+        assertThat(crLf.beforeRead.get(1)).as("a passed on before the next read").containsExactly("a");
+        assertThat(crLf.told).containsExactly("a", "b", "c", "+d");
+        assertThat(pump("a\r", "b\r", "\r", "c").told).containsExactly("a", "+b", "+c");
+    }
+
     /** However the pipe splits the stream into reads, the lines are those of a reference split of the whole text. */
     @Property(tries = 500)
     void theLinesDoNotDependOnHowTheReadsSplitTheStream(
@@ -193,23 +243,28 @@ class OutputPumpTest {
             @ForAll @IntRange(min = 1, max = 7) int chunk) {
         List<String> reads = new ArrayList<>();
         for (int i = 0; i < text.length(); i += chunk) reads.add(text.substring(i, Math.min(text.length(), i + chunk)));
-        assertThat(pump(reads.toArray(String[]::new)).lines).as("%s in reads of %d", text.replace("\r", "\\r").replace("\n", "\\n"), chunk)
+        assertThat(pump(reads.toArray(String[]::new)).told).as("%s in reads of %d", text.replace("\r", "\\r").replace("\n", "\\n"), chunk)
                 .isEqualTo(reference(text));
     }
 
     /**
      * The lines of {@code text}: a line ends at LF, at CRs in a row or at CRs followed by an LF (one line end); an empty
-     * part ended by CRs alone is not a line.
+     * part ended by CRs alone is not a line. A line has a {@code +} before it when the line before it was ended by CRs
+     * alone.
      */
     private static List<String> reference(String text) {
         List<String> lines = new ArrayList<>();
         Matcher m = Pattern.compile("([^\r\n]*)(\r+\n?|\n)").matcher(text);
         int end = 0;
+        boolean afterLoneCr = false;
         while (m.find()) {
-            if (!m.group(1).isEmpty() || m.group(2).endsWith("\n")) lines.add(m.group(1));
+            if (!m.group(1).isEmpty() || m.group(2).endsWith("\n")) {
+                lines.add((afterLoneCr ? "+" : "") + m.group(1));
+                afterLoneCr = !m.group(2).endsWith("\n");
+            }
             end = m.end();
         }
-        if (end < text.length()) lines.add(text.substring(end));
+        if (end < text.length()) lines.add((afterLoneCr ? "+" : "") + text.substring(end));
         return lines;
     }
 }
