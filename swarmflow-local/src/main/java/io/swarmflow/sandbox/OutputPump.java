@@ -142,7 +142,8 @@ final class OutputPump implements Runnable {
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
                         if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES), afterLoneCr); // the cut line
-                        segment.reset();
+                        // kept whole for the last line (a failure's reason), which goes on past the cap: not the fragment after it
+                        if (!keepLastLine) segment.reset();
                         byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
                         write(m, m.length);
                         flush();

@@ -202,6 +202,16 @@ class OutputPumpTest {
         assertThat(Files.readString(log)).isEqualTo("abc\rde\n" + OutputPump.marker(6) + "\n");
     }
 
+    /** A line the log cap cuts is still the last line whole: a failure's reason is not the fragment after the cut. */
+    @Test
+    void aLineTheLogCapCutsIsTheLastLineWhole() throws IOException {
+        Path log = tmp.resolve("stderr.log");
+        Seen seen = pump(log, 10, false, "error: boom\n");
+        assertThat(seen.lines).containsExactly("error: boo", OutputPump.marker(10));
+        assertThat(seen.lastLine).isEqualTo("error: boom");
+        assertThat(pump(log, 10, false, "error: bo", "om\n").lastLine).as("cut in the next read").isEqualTo("error: boom");
+    }
+
     /**
      * Each line is told whether it is drawn over the one before, on the same line of the terminal: that one was ended by
      * CRs no LF followed. LF and CR LF end a terminal line, one CR or several do not; the last line of the stream and the
