@@ -502,8 +502,9 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) the state directory. One this creates is {@code rwx------} (the plan, with its
-     * {@code --var} values and environment, the logs and worktrees may hold secrets); an existing one keeps its mode.
+     * Opens (creating if needed) the state directory. One this creates, and each directory above it that it makes, is
+     * {@code rwx------} from birth, whatever the umask (the plan, with its {@code --var} values and environment, the logs
+     * and worktrees may hold secrets); an existing one keeps its mode.
      *
      * @throws InvalidRequestException when {@code stateDir} is not a directory and cannot be made one, belongs to another
      *                                 user (not root), is or would be replaceable by another user ({@link
@@ -519,7 +520,7 @@ final class Wiring implements AutoCloseable {
         refuseTracked(stateDir, realPath(stateDir), System.getenv("PATH"));
         racing.accept(stateDir);
         try {
-            Files.createDirectories(stateDir);
+            makeOwnerOnly(stateDir);
         } catch (java.io.IOException | SecurityException e) {
             throw cannotCreate(stateDir, e);
         }
@@ -582,15 +583,36 @@ final class Wiring implements AutoCloseable {
     static volatile java.util.function.Consumer<Path> racing = stateDir -> {
     };
 
-    /** Deletes the directory {@code dir} that {@link #create} made, when it is still empty and yours; else leaves it. */
-    private static void removeIfEmptyAndMine(Path dir) {
+    /**
+     * Deletes the directory {@code dir} that {@link #create} made, when it is still empty, a directory (not a symbolic
+     * link) and yours; else leaves it. Whether it was deleted.
+     */
+    private static boolean removeIfEmptyAndMine(Path dir) {
         try {
             if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                     && owner(dir) == new com.sun.security.auth.module.UnixSystem().getUid()) {
                 Files.delete(dir); // fails when not empty
+                return true;
             }
         } catch (java.io.IOException | SecurityException | UnsupportedOperationException | LinkageError e) {
             // left as it is: the refusal says what is wrong
+        }
+        return false;
+    }
+
+    /**
+     * {@code createDirectories(dir)}, every directory it makes {@code rwx------} from birth (less what the umask takes
+     * away), where the file system has POSIX permissions: never open to the group or others, not even for the moment
+     * between its making and a chmod. An existing directory keeps its mode.
+     *
+     * @throws java.io.IOException as {@link Files#createDirectories} does
+     */
+    private static void makeOwnerOnly(Path dir) throws java.io.IOException {
+        try {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createDirectories(dir); // the file system's own access rules apply
         }
     }
 
