@@ -510,7 +510,8 @@ final class Wiring implements AutoCloseable {
      *                                 user (not root), is or would be replaceable by another user ({@link
      *                                 #refuseReplaceable}, checked again once the directories are made, before anything
      *                                 is written in them), or holds files a git repository tracks ({@link #refuseTracked});
-     *                                 nothing is written then (a state directory it made is removed)
+     *                                 nothing is written then (the directories it made are removed, while empty and
+     *                                 yours)
      */
     static Wiring create(Path stateDir, Executor executor) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -518,6 +519,9 @@ final class Wiring implements AutoCloseable {
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
         refuseReplaceable(stateDir);
         refuseTracked(stateDir, realPath(stateDir), System.getenv("PATH"));
+        // the nearest ancestor that exists (as createDirectories finds it): what swarm makes is below it
+        Path existed = stateDir.toAbsolutePath();
+        while (existed != null && !Files.exists(existed)) existed = existed.getParent();
         racing.accept(stateDir);
         try {
             makeOwnerOnly(stateDir);
@@ -530,7 +534,12 @@ final class Wiring implements AutoCloseable {
             refuseAnotherUsers(stateDir);
             refuseReplaceable(stateDir);
         } catch (InvalidRequestException replaced) {
-            if (fresh) removeIfEmptyAndMine(stateDir);
+            if (fresh) {
+                // the directories made, from the state directory up to the one that was there: each while empty and yours
+                for (Path p = stateDir.toAbsolutePath(); p != null && !p.equals(existed) && removeIfEmptyAndMine(p);) {
+                    p = p.getParent();
+                }
+            }
             throw replaced;
         }
         if (fresh) {

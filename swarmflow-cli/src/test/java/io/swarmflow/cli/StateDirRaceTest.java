@@ -68,4 +68,37 @@ class StateDirRaceTest {
             assertThat(left).as("nothing written: the state directory made is removed").isEmpty();
         }
     }
+
+    /**
+     * The refusal after the making takes back every directory swarm made on the way, not the state directory alone:
+     * {@code base/a/b/state}, base there before, made writable by every user in the window. a, b and state are removed;
+     * base, which was there, stays.
+     */
+    @Test
+    void aRefusalAfterTheMakingRemovesEveryDirectoryMadeOnTheWay() throws Exception {
+        Path base = Files.createDirectory(tmp.resolve("base"));
+        Path state = base.resolve("a/b/state");
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
+        Wiring.racing = dir -> {
+            if (!dir.equals(state)) return; // another test's command
+            try {
+                Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = SwarmCli.execute(new String[] {"run", spec.toString(), "--plain", "--state-dir", state.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(said + out).isEqualTo(2);
+        assertThat(said).contains(base + ", which is writable by every user", "nothing was changed");
+        assertThat(base).isDirectory();
+        try (var left = Files.list(base)) {
+            assertThat(left).as("the directories made on the way are removed").isEmpty();
+        }
+    }
 }
