@@ -45,10 +45,48 @@ final class Wiring implements AutoCloseable {
                 "launcher " + io.swarmflow.sandbox.Sandbox.launcherDescription());
     }
 
-    /** The first of {@code path} and its ancestors that is a symbolic link to nothing, or null. */
-    private static Path danglingLink(Path path) {
+    /**
+     * What is wrong with the first of {@code path} and its ancestors that is a symbolic link leading nowhere: {@code "L is a
+     * symbolic link to T, which does not exist"} (its real path cannot be found: NoSuchFileException), or {@code "L is in
+     * a loop of symbolic links (L -> T1 -> T2 -> T1)"} (ELOOP); null when there is none.
+     */
+    private static String brokenLink(Path path) {
         for (Path p = path; p != null; p = p.getParent()) {
-            if (Files.isSymbolicLink(p) && !Files.exists(p)) return p;
+            if (!Files.isSymbolicLink(p)) continue;
+            try {
+                p.toRealPath();
+            } catch (java.nio.file.NoSuchFileException gone) {
+                return p + " is a symbolic link to " + linkTarget(p) + ", which does not exist";
+            } catch (java.nio.file.FileSystemException e) {
+                String loop = linkLoop(p);
+                if (loop != null) return p + " is in a loop of symbolic links (" + loop + ")";
+                if (e.getReason() != null && e.getReason().startsWith("Too many levels of symbolic links")) {
+                    return p + " leads through a loop of symbolic links, or more than " + MAX_LINKS + " of them (" + p
+                            + " -> " + linkTarget(p) + " -> ...)";
+                }
+            } catch (java.io.IOException | SecurityException other) {
+                // not a link leading nowhere: the error itself says what is wrong
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The loop that following the symbolic link {@code link} link by link runs into: {@code "L -> T1 -> T2 -> T1"} (the
+     * link, then each target as it is written), or null when the links followed end elsewhere.
+     */
+    private static String linkLoop(Path link) {
+        List<Path> seen = new java.util.ArrayList<>(List.of(link.toAbsolutePath().normalize()));
+        StringBuilder chain = new StringBuilder(link.toString());
+        Path at = seen.getFirst();
+        for (int i = 0; i < MAX_LINKS && Files.isSymbolicLink(at); i++) {
+            String target = linkTarget(at);
+            if (target.equals("?")) return null;
+            Path next = (at.getParent() == null ? at : at.getParent()).resolve(target).normalize();
+            chain.append(" -> ").append(target);
+            if (seen.contains(next)) return chain.toString();
+            seen.add(next);
+            at = next;
         }
         return null;
     }
@@ -629,8 +667,8 @@ final class Wiring implements AutoCloseable {
     private static InvalidRequestException cannotCreate(Path stateDir, Exception e) {
         Path existing = stateDir.toAbsolutePath();
         while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        Path dangling = danglingLink(stateDir.toAbsolutePath());
-        String why = dangling != null ? dangling + " is a symbolic link to " + linkTarget(dangling) + ", which does not exist"
+        String broken = brokenLink(stateDir.toAbsolutePath());
+        String why = broken != null ? broken
                 : existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
                 : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
                 : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
