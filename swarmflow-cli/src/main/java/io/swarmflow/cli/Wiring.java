@@ -146,7 +146,7 @@ final class Wiring implements AutoCloseable {
         } catch (java.io.IOException e) {
             real = stateDir;
         }
-        throw new InvalidRequestException("the state directory " + stateDir + (real.equals(stateDir.toAbsolutePath()) ? ""
+        throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? ""
                 : " (" + real + ")") + " belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' "
                 + "plans, logs and worktrees and change its database; nothing was changed. Point --state-dir (or "
                 + "SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " (" + stateDir
@@ -154,6 +154,14 @@ final class Wiring implements AutoCloseable {
                 // root taking it (chown) would lock its owner out of their own project's runs
                 ? ", or, if it is that user's project, run swarm as them: sudo -u " + sudoUser(stateDir, owner) + " swarm ..."
                 : ", or, if you trust that user, have them give it to you (chown)"));
+    }
+
+    /**
+     * Whether the real path {@code real} is {@code stateDir} as given (made absolute against the working directory, and
+     * normalized): a message names the real path only when it says more.
+     */
+    private static boolean sameAs(Path real, Path stateDir) {
+        return real.equals(stateDir.toAbsolutePath().normalize());
     }
 
     /** The owner of {@code path} as {@code sudo -u} takes it: the name, or {@code '#UID'} when it has none. */
@@ -273,7 +281,7 @@ final class Wiring implements AutoCloseable {
     static void refuseReplaceable(Path stateDir, long me) {
         Lookups walk = lookups(stateDir);
         Path real = walk.end();
-        String named = "the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real + ")");
+        String named = "the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")");
         if (Files.isDirectory(real)) {
             String why = replaceableBy(real, me, false);
             if (why != null) {
@@ -388,7 +396,9 @@ final class Wiring implements AutoCloseable {
                 return "writable by the users of the group " + a.group().getName() + " (" + how + ")";
             }
             String acl = aclWriters(dir, uid, gid);
-            if (acl != null) return acl + " (" + how + ", with a POSIX ACL: getfacl " + dir + ")";
+            // "getfacl DIR" shows an ACL that was read; one that cannot be read says why itself
+            if (acl != null && acl.endsWith(THROUGH_ACL)) return acl + " (" + how + ", with a POSIX ACL: getfacl " + dir + ")";
+            if (acl != null) return GROUP + " (" + how + ")" + acl.substring(GROUP.length());
         }
         return null;
     }
@@ -399,6 +409,7 @@ final class Wiring implements AutoCloseable {
         static final String PROBLEM = load();
         static final int ENODATA = 61;
         static final int ENOTSUP = 95;
+        static final int ERANGE = 34;
 
         private Xattr() {
         }
@@ -415,6 +426,12 @@ final class Wiring implements AutoCloseable {
         static native long getxattr(String path, String name, byte[] value, long size);
     }
 
+    /** How {@link #aclWriters} ends when it read the ACL and found writers in it. */
+    private static final String THROUGH_ACL = " through its ACL";
+
+    /** How {@link #aclWriters} starts when it could not read the ACL. */
+    private static final String GROUP = "writable by its group";
+
     /** Tags and the write bit of a POSIX ACL entry in {@code system.posix_acl_access} (linux/posix_acl_xattr.h). */
     private static final int ACL_USER = 0x02;
     private static final int ACL_GROUP = 0x08;
@@ -426,22 +443,31 @@ final class Wiring implements AutoCloseable {
      * or a file system without them). The rule: refused when its {@code system.posix_acl_access} holds a named user
      * entry (other than the owner) or a named group entry (other than its group) with the write bit, which the mask
      * (the group bits of a group-writable directory's mode) lets through. Also refused when the ACL cannot be read (JNA
-     * not loaded, an unknown error): its writers are unknown.
+     * not loaded, an unknown error): its writers are unknown; then {@code "writable by its group, and maybe by other users
+     * through a POSIX ACL that ..."}, with why and what to do. A read that fails with ERANGE (the ACL grew between asking
+     * its size and reading it) is tried once more.
      */
     static String aclWriters(Path dir, long uid, long gid) {
         if (Xattr.PROBLEM != null) {
-            return "writable by its group, and maybe by other users through a POSIX ACL that cannot be read here (JNA could "
-                    + "not load: " + Xattr.PROBLEM + "; set -Djna.tmpdir in SWARM_JAVA_OPTS to a directory that allows executables)";
+            return GROUP + ", and maybe by other users through a POSIX ACL that swarm cannot read (JNA could not load its "
+                    + "native library: " + Xattr.PROBLEM + "; if the temporary directory is mounted noexec, set SWARM_JAVA_OPTS="
+                    + "-Djna.tmpdir=DIR, a directory of yours that allows executables)";
         }
         String path = dir.toString();
         String name = "system.posix_acl_access";
-        long size = Xattr.getxattr(path, name, null, 0);
-        byte[] acl = size < 0 ? null : new byte[(int) size];
-        if (acl != null) size = Xattr.getxattr(path, name, acl, acl.length);
+        byte[] acl = null;
+        long size = -1;
+        int errno = 0;
+        for (int attempt = 0; attempt < 2; attempt++) { // once more when the ACL grew between the size and the read
+            size = Xattr.getxattr(path, name, null, 0);
+            acl = size < 0 ? null : new byte[(int) size];
+            if (acl != null) size = Xattr.getxattr(path, name, acl, acl.length);
+            errno = size < 0 ? com.sun.jna.Native.getLastError() : 0;
+            if (errno != Xattr.ERANGE) break;
+        }
         if (size < 0) {
-            int errno = com.sun.jna.Native.getLastError();
             if (errno == Xattr.ENODATA || errno == Xattr.ENOTSUP) return null;
-            return "writable by its group, and maybe by other users through a POSIX ACL that cannot be read (getxattr "
+            return GROUP + ", and maybe by other users through a POSIX ACL that cannot be read (getxattr "
                     + name + ": errno " + errno + ")";
         }
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(acl, 0, (int) size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -454,7 +480,7 @@ final class Wiring implements AutoCloseable {
             if (tag == ACL_USER && id != uid) writers.add("the user " + idName(Path.of("/etc/passwd"), id));
             if (tag == ACL_GROUP && id != gid) writers.add("the group " + idName(Path.of("/etc/group"), id));
         }
-        return writers.isEmpty() ? null : "writable by " + String.join(" and ", writers) + " through its ACL";
+        return writers.isEmpty() ? null : "writable by " + String.join(" and ", writers) + THROUGH_ACL;
     }
 
     /** The name of the uid or gid {@code id} in {@code /etc/passwd} or {@code /etc/group}, else the number. */
@@ -512,7 +538,7 @@ final class Wiring implements AutoCloseable {
         }
         if (top == null) return;
         if (!onPath("git", path) && Files.exists(real.resolve(DB_FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new InvalidRequestException("the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real
+            throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real
                     + ")") + " is inside the git repository " + top + ", and git is not on PATH, so swarm cannot tell whether "
                     + "the repository tracks its files (runs committed to a repository come with every clone, and swarm resume "
                     + "would run commands that someone else wrote); nothing was changed. Install git (or add its directory to "
@@ -530,7 +556,7 @@ final class Wiring implements AutoCloseable {
         if (tracked.isEmpty()) return;
         String rel = top.equals(real) ? "." : top.relativize(real).toString();
         String git = "git -C " + top + " rm -r -q ";
-        throw new InvalidRequestException("the state directory " + stateDir + (real.equals(stateDir) ? "" : " (" + real + ")")
+        throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")")
                 + " holds files that the git repository " + top + " tracks (" + String.join(", ", tracked.subList(0, Math.min(3,
                 tracked.size()))) + (tracked.size() > 3 ? ", ... " + tracked.size() + " in all" : "") + "): runs committed to a "
                 + "repository come with every clone, and swarm resume would run commands that someone else wrote; nothing was "
@@ -607,11 +633,12 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Whether an executable {@code command} is in one of the directories of {@code path} (a {@code PATH} value, null for
-     * none), where {@link ProcessBuilder} looks for it.
+     * Whether an executable {@code command} is in one of the directories of {@code path} (a {@code PATH} value; null when
+     * PATH is unset, for {@code /bin:/usr/bin}, where {@link ProcessBuilder} then looks), where {@link ProcessBuilder}
+     * looks for it.
      */
     static boolean onPath(String command, String path) {
-        if (path == null) return false;
+        if (path == null) path = "/bin:/usr/bin"; // what ProcessBuilder (posix_spawnp, execvp) searches without a PATH
         for (String dir : path.split(java.io.File.pathSeparator, -1)) {
             try {
                 Path p = Path.of(dir.isEmpty() ? "." : dir, command);

@@ -8,6 +8,7 @@ import io.swarmflow.engine.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +65,49 @@ class StateDirWithoutGitTest {
         assertThat(Wiring.onPath("git", NO_GIT + ":" + bin)).as("not executable").isFalse();
         git.toFile().setExecutable(true);
         assertThat(Wiring.onPath("git", NO_GIT + ":" + bin)).isTrue();
-        assertThat(Wiring.onPath("git", null)).isFalse();
+        assertThat(Wiring.onPath("git", null)).as("no PATH: ProcessBuilder searches /bin:/usr/bin")
+                .isEqualTo(Files.isExecutable(Path.of("/usr/bin/git")) || Files.isExecutable(Path.of("/bin/git")));
+    }
+
+    /**
+     * Without PATH, ProcessBuilder runs git from /bin or /usr/bin: a repository's tracked state directory is then refused
+     * for what it holds, as with PATH, not for git missing from PATH.
+     */
+    @Test
+    void withoutPathGitIsLookedForWhereProcessBuilderLooks() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/git")) || Files.isExecutable(Path.of("/bin/git")),
+                "needs git in /usr/bin or /bin");
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Files.writeString(state.resolve(Wiring.DB_FILE), "");
+        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".swarm/" + Wiring.DB_FILE);
+        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "runs");
+        Path real = state.toRealPath();
+
+        assertThatThrownBy(() -> Wiring.refuseTracked(state, real, null)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("holds files that the git repository " + repo.toRealPath() + " tracks (swarm.db)")
+                .hasMessageNotContaining("not on PATH");
+    }
+
+    /**
+     * A relative --state-dir whose real path is where it leads (no link on the way): the message names it as given, not
+     * followed by its absolute path as if a link led elsewhere.
+     */
+    @Test
+    void aRelativeStateDirectoryIsNamedAsGiven() throws Exception {
+        Path repo = Files.createDirectories(tmp.toRealPath().resolve("repo"));
+        git(repo, "init", "-q");
+        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Files.writeString(state.resolve(Wiring.DB_FILE), "");
+        Path relative = Path.of("").toAbsolutePath().relativize(state);
+
+        assertThatThrownBy(() -> Wiring.refuseTracked(relative, state, NO_GIT)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("the state directory " + relative + " is inside the git repository " + repo);
+
+        Files.setPosixFilePermissions(state, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        long me = new com.sun.security.auth.module.UnixSystem().getUid();
+        assertThatThrownBy(() -> Wiring.refuseReplaceable(relative, me)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("the state directory " + relative + " is writable by every user");
     }
 }
