@@ -2,9 +2,6 @@ package io.swarmflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,14 +13,7 @@ class StateDirLinksTest {
     Path tmp;
 
     private String refusal(Path state) throws Exception {
-        Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SwarmCli.execute(new String[] {"run", spec.toString(), "--plain", "--state-dir", state.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        String said = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(said + out).isEqualTo(2);
-        return said;
+        return StateDirRefusals.refused(tmp, state);
     }
 
     /** loop1 -> loop2 -> loop1: a loop, named as one, not "a symbolic link to loop2, which does not exist". */

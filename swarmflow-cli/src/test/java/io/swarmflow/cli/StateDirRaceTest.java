@@ -3,8 +3,6 @@ package io.swarmflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +41,6 @@ class StateDirRaceTest {
         run("chmod", "1777", pub.toString()); // as /tmp
         Path theirs = pub.resolve("shared");
         Path state = theirs.resolve("state");
-        Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
         Wiring.racing = dir -> {
             if (!dir.equals(state)) return; // another test's command
             try {
@@ -52,14 +49,7 @@ class StateDirRaceTest {
                 throw new AssertionError(e);
             }
         };
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-        int code = SwarmCli.execute(new String[] {"run", spec.toString(), "--plain", "--state-dir", state.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-
-        String said = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(said + out).isEqualTo(2);
+        String said = StateDirRefusals.refused(tmp, state);
         assertThat(said).startsWith("swarm: the state directory " + state + " is inside " + theirs + ", which is owned by "
                 + "another user (nobody:nogroup, mode rwxrwxrwx), who could rename the state directory").contains(
                 "nothing was changed");
@@ -78,7 +68,6 @@ class StateDirRaceTest {
     void aRefusalAfterTheMakingRemovesEveryDirectoryMadeOnTheWay() throws Exception {
         Path base = Files.createDirectory(tmp.resolve("base"));
         Path state = base.resolve("a/b/state");
-        Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
         Wiring.racing = dir -> {
             if (!dir.equals(state)) return; // another test's command
             try {
@@ -87,14 +76,7 @@ class StateDirRaceTest {
                 throw new AssertionError(e);
             }
         };
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-        int code = SwarmCli.execute(new String[] {"run", spec.toString(), "--plain", "--state-dir", state.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-
-        String said = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(said + out).isEqualTo(2);
+        String said = StateDirRefusals.refused(tmp, state);
         assertThat(said).contains(base + ", which is writable by every user", "nothing was changed");
         assertThat(base).isDirectory();
         try (var left = Files.list(base)) {
