@@ -89,7 +89,7 @@ final class RunCommands {
         @Override
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
-            try (Signals signals = Signals.install(Streams.err(spec))) {
+            try (Signals signals = Signals.install(out, Streams.err(spec))) {
                 SpecInput.hintOnTerminal(specFile, "run", Streams.err(spec));
                 Plan plan = new SpecLoader().load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()));
@@ -107,6 +107,9 @@ final class RunCommands {
                     String runId = w.service.create(plan, specFile.toString());
                     out.println("run " + runId + ": " + ValidateCommand.count(plan.tickets().size(), "ticket") + ", concurrency " + plan.concurrency()
                             + " (state in " + stateDir + ")");
+                    // what an output file that cannot be written is said with, should the run not get to execute
+                    Stdout.tookEffect(out, "Run " + runId + " was created and has not started: it stays as it is until `swarm resume "
+                            + runId + "`.");
                     return Foreground.execute(w, runId, options, exec, out, signals, () -> {});
                 }
             }
@@ -136,7 +139,7 @@ final class RunCommands {
             PrintStream out = Streams.out(spec);
             Path stateDir = state.resolve();
             EngineOptions options = exec.engineOptions(stateDir); // a bad flag is refused whatever the run's state
-            try (Signals signals = Signals.install(Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
+            try (Signals signals = Signals.install(out, Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 runId = w.service.resolveRunId(runId);
                 RunView run = w.service.requireRun(runId);
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
@@ -214,10 +217,15 @@ final class RunCommands {
             java.util.Optional<String> early = signals.before();
             if (early.isPresent()) { // Ctrl-C, SIGTERM or SIGHUP while the spec was read, or the run created, checked or claimed
                 engine.release();
+                Stdout.tookEffect(out, "Run " + runId + " was not " + (started ? "resumed" : "started") + " (interrupted: "
+                        + early.get() + "): it stays as it is until `swarm resume " + runId + "`.");
                 Streams.err(null).println("swarm: run " + runId + " was not " + (started ? "resumed" : "started") + " (interrupted: "
                         + early.get() + "); it stays as it is until `swarm resume " + runId + "`");
                 return ExitCodes.INTERRUPTED;
             }
+            // said with an output file that could not be written, should the run end with an error (replaced at its end)
+            Stdout.tookEffect(out, "Run " + runId + " stopped with the error said above, not because of this; what was recorded "
+                    + "before the error is kept.");
             claimed.run();
             List<TicketView> before = w.service.tickets(runId);
             boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
@@ -243,7 +251,13 @@ final class RunCommands {
                     result = engine.execute();
                 } catch (io.swarmflow.store.StoreException.Unavailable e) {
                     signals.close();
-                    if (interrupted.get() == null) throw new StoppedByStore(runId, e);
+                    if (interrupted.get() == null) {
+                        // no `swarm status` here: the store may not be readable either until the cause is fixed
+                        Stdout.tookEffect(out, "The run was stopped by its store, not by this: run " + runId + " stopped, and what "
+                                + "was recorded before the store's error is kept; once the cause is fixed, `swarm resume " + runId
+                                + "` continues it.");
+                        throw new StoppedByStore(runId, e);
+                    }
                     PrintStream err = Streams.err(null);
                     err.println("swarm: " + io.swarmflow.spec.SpecError.printable(e.getMessage()));
                     // the view heard only what was recorded (RunListener), so it did not say "cancelled": say why not
@@ -252,6 +266,9 @@ final class RunCommands {
                             + "` shows the run as stopped");
                     err.println("swarm: its running attempts were stopped; once the database can be written again, `swarm resume "
                             + runId + "` continues the run");
+                    Stdout.tookEffect(out, "The run was interrupted (" + interrupted.get() + "), not stopped by this: run " + runId
+                            + " stopped, but the database did not record the stop; once it can be written again, `swarm resume "
+                            + runId + "` continues the run.");
                     return ExitCodes.INTERRUPTED;
                 } catch (Throwable e) {
                     signals.close();
@@ -274,6 +291,7 @@ final class RunCommands {
                         + runId + "` writes the report"));
                 out.flush();
                 err.flush();
+                Stdout.beforeHalt(out, err, ExitCodes.INTERRUPTED); // the run's end, with an output file that failed
                 Runtime.getRuntime().halt(ExitCodes.INTERRUPTED); // at once: the main thread is still writing the report
             });
             try {
@@ -348,9 +366,11 @@ final class RunCommands {
          * once. Without them the JVM ended at its default: exit 143 for SIGTERM, 129 for SIGHUP, with nothing said, and a
          * run created meanwhile left as "never started". {@link #onRun} makes them cancel the run once it executes.
          *
+         * @param out the command's output: a file it could not be written to is said before a second signal ends the
+         *            process ({@link Stdout#beforeHalt})
          * @param err where to say that a signal came
          */
-        static Signals install(PrintStream err) {
+        static Signals install(PrintStream out, PrintStream err) {
             java.util.concurrent.atomic.AtomicReference<String> first = new java.util.concurrent.atomic.AtomicReference<>();
             Signals signals = new Signals(name -> {
                 if (first.compareAndSet(null, name)) {
@@ -359,6 +379,7 @@ final class RunCommands {
                     err.println("swarm: interrupted again (" + name + "): ending now; a run created meanwhile stays as it is "
                             + "(`swarm runs` lists it, `swarm resume RUN` starts it)");
                     err.flush();
+                    Stdout.beforeHalt(out, err, ExitCodes.INTERRUPTED);
                     Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
                 }
             });
@@ -429,7 +450,7 @@ final class RunCommands {
          * @return the handlers installed, to switch with {@link #afterRun} once the run has ended
          */
         static Signals onInterrupt(Consumer<String> cancel, Consumer<String> cancelNow, Consumer<String> notice, CountDownLatch finished) {
-            Signals signals = install(Streams.err(null));
+            Signals signals = install(Streams.out(null), Streams.err(null));
             signals.onRun(cancel, cancelNow, notice, finished);
             return signals;
         }

@@ -22,16 +22,30 @@ import java.io.PrintStream;
  */
 final class Stdout extends FilterOutputStream {
     private volatile IOException failure;
-    /** How the run of {@code swarm run} or {@code swarm resume} ended, once it has ({@link #runEnded}); else null. */
-    private volatile String runEnd;
+    /**
+     * What the command did that stays done whatever happened to its output ({@link #tookEffect}, {@link #runEnded}): a
+     * sentence said after the file that could not be written; else null.
+     */
+    private volatile String effect;
+    /** Whether the file that could not be written was said: once, by {@link #judge} or before a halt ({@link #beforeHalt}). */
+    private final java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private Stdout(OutputStream out) {
+    /** What the output goes to, asked once a write failed. */
+    private final java.util.function.Supplier<OutputTarget> target;
+
+    private Stdout(OutputStream out, java.util.function.Supplier<OutputTarget> target) {
         super(out);
+        this.target = target;
     }
 
     /** File descriptor 1, buffered (8 KiB) and flushed at each line, in the charset {@link System#out} uses. */
     static Stdout open() {
-        return new Stdout(new FileOutputStream(FileDescriptor.out));
+        return new Stdout(new FileOutputStream(FileDescriptor.out), OutputTarget::standardOutput);
+    }
+
+    /** Over {@code out}, which goes to {@code target} (for tests: {@link #open} is file descriptor 1). */
+    static Stdout over(OutputStream out, OutputTarget target) {
+        return new Stdout(out, () -> target);
     }
 
     PrintStream printStream() {
@@ -58,10 +72,33 @@ final class Stdout extends FilterOutputStream {
      * @param state the state the run is recorded in now
      */
     static void runEnded(PrintStream out, String runId, RunState state) {
+        tookEffect(out, "The run itself was not affected: run " + runId + " ended (" + state.label() + ") and is recorded; `swarm status "
+                + runId + "` shows it, `swarm logs " + runId + " TICKET` a ticket's output"
+                + (state == RunState.CANCELLED ? ", and `swarm resume " + runId + "` continues it" : "") + ".");
+    }
+
+    /**
+     * Records what the command printing to {@code out} did that stays done whatever happens to its output (a run's end, a
+     * decision or cancel recorded, worktrees removed, a report written), replacing what was recorded before: should its
+     * output be a file that could not be written, {@link #judge} says {@code sentence} after the file and why, in place of
+     * "run the command again". Does nothing when {@code out} is not standard output ({@link #printStream}).
+     *
+     * @param sentence one or more whole sentences, ending with a full stop
+     */
+    static void tookEffect(PrintStream out, String sentence) {
+        if (out instanceof Printing p) p.stdout.effect = sentence;
+    }
+
+    /**
+     * Says, before the process halts with {@code code} ({@link Runtime#halt}, which skips {@link #judge} in
+     * {@link SwarmCli#main}), what {@link #judge} would: a file that could not be written, with what the command did.
+     * Does nothing when {@code out} is not standard output ({@link #printStream}).
+     */
+    static void beforeHalt(PrintStream out, PrintStream err, int code) {
         if (out instanceof Printing p) {
-            p.stdout.runEnd = "run " + runId + " ended (" + state.label() + ") and is recorded; `swarm status " + runId
-                    + "` shows it, `swarm logs " + runId + " TICKET` a ticket's output"
-                    + (state == RunState.CANCELLED ? ", and `swarm resume " + runId + "` continues it" : "");
+            // not flushed here: a write blocked on a reader that does not read holds the stream, and the halt must not wait
+            p.stdout.judge(code, err);
+            err.flush();
         }
     }
 
@@ -104,25 +141,28 @@ final class Stdout extends FilterOutputStream {
      * {@link ExitCodes#OUTPUT_CLOSED} into {@link ExitCodes#TERMINAL_GONE}, quietly (a message would go to it too).
      * Otherwise the write to a file failed (ENOSPC, EIO, EFBIG), which is said once on {@code err}, with the file and why:
      * {@link ExitCodes#OUTPUT_CLOSED} then becomes {@link ExitCodes#STORE_UNAVAILABLE} (the environment, not the request).
-     * The code of {@code swarm run} and {@code swarm resume} tells how the run ended and stays; once the run has ended
-     * ({@link #runEnded}) the file is said with the run's id and state. Any other code stays, quietly.
+     * When the command did something that stays done ({@link #tookEffect}: a decision, a cancel, a clean or a report of
+     * {@code approve}, {@code reject}, {@code cancel}, {@code clean} and {@code report}; the end of the run of {@code swarm
+     * run} and {@code swarm resume}, however it ended, {@link #runEnded}), that is said with the file, whatever the code;
+     * else "run the command again" is, with {@link ExitCodes#OUTPUT_CLOSED} only. The code of {@code swarm run} and
+     * {@code swarm resume} tells how the run ended and stays; any other code but {@link ExitCodes#OUTPUT_CLOSED} stays too.
      */
     int judge(int code, PrintStream err) {
         IOException f = failure;
         if (f == null) return code;
-        OutputTarget target = OutputTarget.standardOutput();
+        OutputTarget target = this.target.get();
         // no /proc: cannot tell, keep the quiet end a pipe's reader expects
         if (!target.known() || target.isPipeOrSocket()) return code;
         // a terminal that went away (EIO): its reader is gone as a pipe's is, and a message would go to it too
         if (target.isTerminal()) return code == ExitCodes.OUTPUT_CLOSED ? ExitCodes.TERMINAL_GONE : code;
         String lost = "swarm: could not write the output to " + SpecError.printable(target.link()) + ": " + f.getMessage()
                 + "; what was printed before is there, the rest is not.";
-        if (code == ExitCodes.OUTPUT_CLOSED) {
-            err.println(lost + " Free space (or fix the device) and run the command again.");
-            return ExitCodes.STORE_UNAVAILABLE;
+        int judged = code == ExitCodes.OUTPUT_CLOSED ? ExitCodes.STORE_UNAVAILABLE : code;
+        String done = effect;
+        if (done == null && code != ExitCodes.OUTPUT_CLOSED) return code;
+        if (said.compareAndSet(false, true)) {
+            err.println(lost + " " + (done != null ? done : "Free space (or fix the device) and run the command again."));
         }
-        String end = runEnd;
-        if (end != null) err.println(lost + " The run itself was not affected: " + end + ".");
-        return code;
+        return judged;
     }
 }

@@ -38,7 +38,7 @@ class OutputClosedTest {
         });
     }
 
-    private static Result intoClosedPipe(String... args) {
+    static Result intoClosedPipe(String... args) {
         Capture err = new Capture();
         int code = SwarmCli.execute(args, closedPipe(), err.stream);
         return new Result(code, "", err.text());
@@ -125,7 +125,7 @@ class OutputClosedTest {
     }
 
     /** The command run in a JVM of its own whose standard output is /dev/full: every write fails with ENOSPC. */
-    private static Result intoDevFull(String... args) throws Exception {
+    static Result intoDevFull(String... args) throws Exception {
         List<String> command = inItsOwnJvm(args);
         Process p = new ProcessBuilder(command).redirectOutput(new java.io.File("/dev/full")).start();
         String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -134,7 +134,7 @@ class OutputClosedTest {
     }
 
     /** The command line that runs {@code swarm args} in a JVM of its own, with this test's classes. */
-    private static List<String> inItsOwnJvm(String... args) {
+    static List<String> inItsOwnJvm(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
         command.addAll(List.of(args));
@@ -142,7 +142,7 @@ class OutputClosedTest {
     }
 
     /** The id of the latest run in {@code state}, checked to be recorded in {@code expected} state. */
-    private static String lastRun(Path state, String expected) {
+    static String lastRun(Path state, String expected) {
         Result status = swarm("status", "--json", "--state-dir", state.toString());
         assertThat(status.json().get("run").get("state").asText()).as("%s", status).isEqualTo(expected);
         return status.json().get("run").get("id").asText();
