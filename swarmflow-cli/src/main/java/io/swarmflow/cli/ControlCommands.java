@@ -67,6 +67,7 @@ final class ControlCommands {
                     submitted.add(submit.apply(w, runId, id));
                 } catch (RuntimeException e) { // a decision recorded by someone else since the check: say what was recorded
                     for (RunCommand c : submitted) out.println(verb + " " + c.ticketId() + " in run " + runId);
+                    tookEffect(out, verb, submitted.stream().map(RunCommand::ticketId).toList(), runId);
                     if (!submitted.isEmpty()) explain(out, w, submitted.getFirst());
                     throw e;
                 }
@@ -86,6 +87,7 @@ final class ControlCommands {
                     }
                 }
                 if (!recorded.isEmpty()) explain(out, w, recorded.getFirst());
+                tookEffect(out, verb, recorded.stream().map(RunCommand::ticketId).toList(), runId);
                 throwLost(lost, submitted.size(), verb);
                 return ExitCodes.OK;
             }
@@ -100,6 +102,7 @@ final class ControlCommands {
                 }
             }
             List<String> lost = new java.util.ArrayList<>();
+            List<String> decided = new java.util.ArrayList<>();
             for (RunCommand c : submitted) {
                 io.swarmflow.store.TicketView t = ticket(w, runId, c.ticketId());
                 if (w.service.isPending(c) && t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
@@ -107,6 +110,7 @@ final class ControlCommands {
                     out.println(w.service.isExecuting(runId)
                             ? "  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has"
                             : "  the run stopped before applying it; `swarm resume " + runId + "` applies it");
+                    decided.add(c.ticketId());
                     continue;
                 }
                 // the decision event names the command that made it: applied, or lost to another decision (the loser may
@@ -116,11 +120,24 @@ final class ControlCommands {
                     lost.add(lost(verb, t, decidedBy.isPresent()).getMessage());
                 } else {
                     out.println(verb + " " + c.ticketId() + " in run " + runId + " (applied; the ticket " + t.state().phrase() + ")");
+                    decided.add(c.ticketId());
                 }
             }
+            tookEffect(out, verb, decided, runId);
             throwLost(lost, submitted.size(), verb);
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Records the decisions that took effect (recorded, whether applied yet or not), to be said should the output be a
+     * file that could not be written ({@link Stdout#tookEffect}): running the command again would be refused.
+     */
+    private static void tookEffect(PrintStream out, String verb, List<String> ticketIds, String runId) {
+        if (ticketIds.isEmpty()) return;
+        Stdout.tookEffect(out, "The command took effect all the same: " + String.join(", ", ticketIds)
+                + (ticketIds.size() == 1 ? " was " : " were ") + verb + " in run " + runId + "; `swarm status " + runId
+                + "` shows " + (ticketIds.size() == 1 ? "it." : "them."));
     }
 
     /** Refuses (exit 2) when a decision did not take effect, after the others were reported. */
@@ -211,6 +228,8 @@ final class ControlCommands {
                 runId = w.service.resolveRunId(runId);
                 RunCommand c = w.service.cancel(runId, user());
                 out.println("cancel requested for run " + runId);
+                Stdout.tookEffect(out, "The command took effect all the same: the cancel of run " + runId + " is recorded; `swarm status "
+                        + runId + "` shows where the run stands.");
                 return awaitCancel(w, c, out, waitSeconds * 1000L);
             }
         }
@@ -232,6 +251,8 @@ final class ControlCommands {
                     // its coordinator gives the run back just after recording it cancelled: until then a resume is refused
                     // as "being executed", so `swarm cancel RUN && swarm resume RUN` waits for that too
                     boolean released = awaitRelease(w, runId, RELEASE_WAIT_MILLIS);
+                    Stdout.tookEffect(out, "The command took effect all the same: run " + runId + " was cancelled; `swarm resume " + runId
+                            + "` continues it.");
                     out.println("run " + runId + " cancelled; `swarm resume " + runId + "` continues it"
                             + (released ? "" : " once its coordinator has exited (it still holds the run)"));
                     return ExitCodes.OK;
@@ -316,6 +337,10 @@ final class ControlCommands {
                 io.swarmflow.agent.Executor.Cleaned cleaned = w.service.clean(runId, w.runDir(runId), branches, force);
                 if (cleaned.done().isEmpty() && cleaned.failed().isEmpty()) out.println("run " + runId + " left no worktrees or branches");
                 for (String line : cleaned.done()) out.println(line);
+                if (!cleaned.done().isEmpty()) {
+                    Stdout.tookEffect(out, "The command took effect all the same, for run " + runId + ": "
+                            + io.swarmflow.spec.SpecError.printable(String.join("; ", cleaned.done())) + ".");
+                }
                 if (cleaned.failed().isEmpty()) return ExitCodes.OK;
                 PrintStream err = Streams.err(spec);
                 for (String line : cleaned.failed()) err.println("swarm: " + line);

@@ -434,6 +434,8 @@ final class QueryCommands {
                 }, w.runDir(id));
                 out.println("report: " + html);
                 out.println("        " + html.resolveSibling("report.json"));
+                Stdout.tookEffect(out, "The command took effect all the same: the report of run " + id + " was written, "
+                        + io.swarmflow.spec.SpecError.printable(html.toString()) + " and report.json beside it.");
                 return ExitCodes.OK;
             }
         }
