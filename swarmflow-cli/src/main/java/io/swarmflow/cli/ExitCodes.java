@@ -17,7 +17,9 @@ public final class ExitCodes {
      * permissions, an I/O error, a lost database connection). A run executing stops, its attempts stopped, with what was
      * recorded before kept: {@code swarm resume RUN} continues it once the cause is fixed. Also a command's output that could
      * not be written to the file it goes to (not a pipe: {@link #OUTPUT_CLOSED}; nor a terminal: {@link #TERMINAL_GONE}),
-     * such as a full disk.
+     * such as a full disk: said with the file and why, and, for {@code approve}, {@code reject}, {@code cancel},
+     * {@code clean} and {@code report}, with what took effect all the same (a decision or cancel recorded, worktrees
+     * removed, a report written).
      */
     public static final int STORE_UNAVAILABLE = 4;
     /**
@@ -32,7 +34,10 @@ public final class ExitCodes {
     /**
      * The reader of the command's output went away before it was all written ({@code swarm logs RUN T --follow | head -1},
      * {@code swarm status --json | head -c 10}); 128 + SIGPIPE, as a shell's own commands end then. Nothing else is
-     * printed. Not for {@code run} and {@code resume}, whose code tells how the run ended.
+     * printed. For {@code approve}, {@code reject}, {@code cancel}, {@code clean} and {@code report} the action had already
+     * taken effect (as git's and coreutils' commands die of SIGPIPE after acting): a script with {@code pipefail} checks
+     * {@code swarm status} rather than take 141 for "not done". Not for {@code run} and {@code resume}, whose code tells
+     * how the run ended.
      */
     public static final int OUTPUT_CLOSED = 141;
 

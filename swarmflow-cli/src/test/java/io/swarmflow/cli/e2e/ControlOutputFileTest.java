@@ -141,4 +141,27 @@ class ControlOutputFileTest {
         assertThat(html).isRegularFile();
         assertThat(json).isRegularFile();
     }
+
+    /**
+     * 141 after the action took effect is the Unix convention (git, coreutils), but a script with {@code pipefail} reads
+     * it as "not done" unless told: {@code swarm --help} and the README's exit codes say it.
+     */
+    @Test
+    void helpAndReadmeSayThatA141OfTheseCommandsCameAfterTheActionTookEffect() throws Exception {
+        String out = swarm("--help").out();
+        String help = out.substring(out.indexOf("Exit codes:")).replaceAll("\\s+", " ");
+        String line141 = help.substring(help.indexOf(" 141 "));
+        assertThat(line141).contains("the command stops quietly; for `approve`, `reject`, `cancel`, `clean` and `report` the "
+                + "action had already taken effect");
+        String help4 = help.substring(help.indexOf(" 4 "), help.indexOf(" 129 "));
+        assertThat(help4).contains("`approve`, `reject`, `cancel`, `clean` and `report` whose output file fails say what took effect");
+
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String table = readme.substring(readme.indexOf("### Exit codes"), readme.indexOf("Spec errors are listed"));
+        String row141 = table.lines().filter(l -> l.startsWith("| 141 |")).findFirst().orElseThrow();
+        assertThat(row141).contains("`approve`, `reject`, `cancel`, `clean` and `report` had already taken effect");
+        String row4 = table.lines().filter(l -> l.startsWith("| 4 |")).findFirst().orElseThrow();
+        assertThat(row4).contains("`approve`, `reject`, `cancel`, `clean` and `report` whose output file cannot be written say so "
+                + "with what took effect all the same");
+    }
 }
