@@ -29,6 +29,25 @@ public interface AttemptControl {
     /** Reports the attempt's process (group leader) so it can be found after a crash. */
     void processStarted(long pid, long startTicks);
 
-    /** One line of output, for the live view ({@code stream} is {@code stdout} or {@code stderr}). */
+    /**
+     * One line of output, for the live view ({@code stream} is {@code stdout} or {@code stderr}), that continues no other:
+     * as {@link #logLine(String, String, boolean)} with {@code false}.
+     */
     void logLine(String stream, String line);
+
+    /**
+     * One line of output, for the live view, told whether it continues the terminal line of the line of {@code stream}
+     * passed on just before it: that line was ended by a lone CR (no LF after it), and this one is drawn over it, as a
+     * terminal does, a progress bar's next state ({@code 10%\r20%\r} is {@code 10%} with {@code false}, then {@code 20%}
+     * with {@code true}). By default the flag is dropped and
+     * {@link #logLine(String, String)} called, for a control that shows every line alike; the engine's passes it on to
+     * {@link io.swarmflow.engine.RunListener#onLogLine(String, int, String, String, boolean)}.
+     *
+     * @param stream      {@code stdout} or {@code stderr}
+     * @param line        the line without its end
+     * @param afterLoneCr whether {@code line} continues (is drawn over) the line of the same stream passed on before it
+     */
+    default void logLine(String stream, String line, boolean afterLoneCr) {
+        logLine(stream, line);
+    }
 }

@@ -1215,15 +1215,20 @@ public final class RunEngine {
         }
 
         /** With a listener, the lines printed before the listener heard the attempt's start; null once it did. */
-        private List<String[]> heldLines = telling ? new ArrayList<>() : null;
+        private List<HeldLine> heldLines = telling ? new ArrayList<>() : null;
         /** Lines printed while {@link #heldLines} was full: not shown live (the attempt's log has them). */
         private long heldOver;
+        /**
+         * The streams of the lines left out of {@link #heldLines} whose next line is not yet passed on: that line comes
+         * told it continues nothing, for the line it would continue was not heard (the one heard before it is another).
+         */
+        private final java.util.Set<String> leftOut = new java.util.HashSet<>();
 
         /** The listener heard the attempt's start: it hears the lines held so far, then each as it comes. Engine thread only. */
         void startHeard() {
             synchronized (this) { // a line printed meanwhile waits, and comes after these
                 if (heldLines == null) return;
-                for (String[] l : heldLines) listener.onLogLine(tickets[index].id(), attempt, l[0], l[1]);
+                for (HeldLine l : heldLines) listener.onLogLine(tickets[index].id(), attempt, l.stream(), l.line(), l.afterLoneCr());
                 heldLines = null;
                 if (heldOver > 0) {
                     listener.onNotice(tickets[index].id() + ": " + heldOver + " more line" + (heldOver == 1 ? "" : "s")
@@ -1235,16 +1240,30 @@ public final class RunEngine {
 
         @Override
         public void logLine(String stream, String line) {
+            logLine(stream, line, false);
+        }
+
+        @Override
+        public void logLine(String stream, String line, boolean afterLoneCr) {
+            boolean continues = afterLoneCr;
             if (telling) {
                 synchronized (this) {
                     if (heldLines != null) {
-                        if (heldLines.size() < MAX_HELD_LINES) heldLines.add(new String[]{stream, line});
-                        else heldOver++;
+                        if (heldLines.size() < MAX_HELD_LINES) {
+                            heldLines.add(new HeldLine(stream, line, afterLoneCr));
+                        } else {
+                            heldOver++;
+                            leftOut.add(stream);
+                        }
                         return;
                     }
+                    if (leftOut.remove(stream)) continues = false;
                 }
             }
-            listener.onLogLine(tickets[index].id(), attempt, stream, line);
+            listener.onLogLine(tickets[index].id(), attempt, stream, line, continues);
         }
+
+        /** A line printed before the listener heard its attempt's start, as {@link #logLine(String, String, boolean)} got it. */
+        private record HeldLine(String stream, String line, boolean afterLoneCr) {}
     }
 }

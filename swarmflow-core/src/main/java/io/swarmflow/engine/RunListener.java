@@ -35,6 +35,21 @@ public interface RunListener {
     default void onLogLine(String ticketId, int attempt, String stream, String line) {}
 
     /**
+     * {@link #onLogLine(String, int, String, String)}, told also whether {@code line} continues the terminal line of the
+     * line of the same attempt and {@code stream} heard just before it: that one was ended by a lone CR (no LF after it)
+     * and this one is drawn over it, as a terminal does, a progress bar's next state
+     * ({@link io.swarmflow.agent.AttemptControl#logLine(String, String, boolean)}). The lines of one terminal line thus come
+     * as a first with {@code false}, then each of its later states with {@code true}. The engine calls this method; by
+     * default it calls {@link #onLogLine(String, int, String, String)}, so a listener that shows every line alike
+     * implements that one alone.
+     *
+     * @param afterLoneCr whether {@code line} continues the line of the same attempt and stream heard before it
+     */
+    default void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
+        onLogLine(ticketId, attempt, stream, line);
+    }
+
+    /**
      * Something the user should know that is not an event (e.g. sandbox degraded, waiting for approval). The
      * coordinator's own notices come after the events it made before them were heard (or failed to be recorded: the
      * notice is heard all the same); the store's notices about this run's writes (the database locked by another process)

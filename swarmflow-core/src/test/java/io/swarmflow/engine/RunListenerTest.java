@@ -51,6 +51,8 @@ class RunListenerTest {
     static final class Heard implements RunListener {
         final List<String> all = new CopyOnWriteArrayList<>();
         final List<RunEvent> events = new CopyOnWriteArrayList<>();
+        /** Each output line heard as {@code stream:line}, then {@code (continues)} when told it continues the line before. */
+        final List<String> lines = new CopyOnWriteArrayList<>();
 
         @Override
         public void onEvent(RunEvent event, long atEpochMillis) {
@@ -66,6 +68,12 @@ class RunListenerTest {
         @Override
         public void onLogLine(String ticketId, int attempt, String stream, String line) {
             all.add("log:" + ticketId + " " + line);
+        }
+
+        @Override
+        public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
+            all.add("log:" + ticketId + " " + line);
+            lines.add(stream + ":" + line + (afterLoneCr ? " (continues)" : ""));
         }
 
         boolean heard(Class<? extends RunEvent> type) {
@@ -296,6 +304,96 @@ class RunListenerTest {
             assertThat(heard.all).contains("log:a line " + last, "notice:a: 2 more lines printed before its start was recorded are "
                     + "not shown live; `swarm logs " + run + " a` has them").doesNotContain("log:a line " + (last + 1));
             assertThat(heard.events).containsExactlyElementsOf(recorded(run));
+        } finally {
+            held.complete(0L);
+            heartbeatGoesOn.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Whether an output line continues the one before it (a progress bar's next state, drawn over it after a lone CR)
+     * reaches the listener as the executor told it, for the lines held until the listener heard the attempt's start
+     * (the scheduler waiting for the store meanwhile, as in the test above) as for those told at once; a line whose line
+     * before was left out (more were held than {@link RunEngine#MAX_HELD_LINES}) is told it continues nothing, since the
+     * line heard before it is another, while the other stream's lines, none of which was left out, are told as they came.
+     */
+    @Test
+    void whetherALineContinuesTheOneBeforeItReachesTheListener() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>(); // a's start is durable when the test says so
+        CountDownLatch heartbeatHeld = new CountDownLatch(1);
+        CountDownLatch heartbeatGoesOn = new CountDownLatch(1);
+        RunStore waiting = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("heartbeat") && heartbeatHeld.getCount() > 0) {
+                heartbeatHeld.countDown();
+                heartbeatGoesOn.await();
+            }
+        });
+        CountDownLatch printed = new CountDownLatch(1);
+        CountDownLatch heldHeard = new CountDownLatch(1);
+        AtomicBoolean heardInTime = new AtomicBoolean();
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stderr", "0%", false);
+                c.logLine("stderr", "50%", true);
+                for (int i = 2; i < RunEngine.MAX_HELD_LINES; i++) c.logLine("stdout", "line " + i, false);
+                c.logLine("stdout", "left out", true);
+                printed.countDown();
+                // the held lines were heard: the engine passes the next ones on at once
+                heardInTime.set(heldHeard.await(2, java.util.concurrent.TimeUnit.MINUTES));
+                c.logLine("stdout", "after", true);
+                c.logLine("stdout", "after again", true);
+                c.logLine("stderr", "100%", true);
+                c.logLine("stdout", "plain");
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(waiting, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard();
+        RunListener listener = new RunListener() {
+            @Override
+            public void onEvent(RunEvent event, long atEpochMillis) {
+                heard.onEvent(event, atEpochMillis);
+            }
+
+            @Override
+            public void onNotice(String message) {
+                heard.onNotice(message);
+            }
+
+            @Override
+            public void onLogLine(String ticketId, int attempt, String stream, String line) { // not called by the engine
+                heard.onLogLine(ticketId, attempt, stream, line);
+                if (line.equals("line " + (RunEngine.MAX_HELD_LINES - 1))) heldHeard.countDown();
+            }
+
+            @Override
+            public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
+                heard.onLogLine(ticketId, attempt, stream, line, afterLoneCr);
+                if (line.equals("line " + (RunEngine.MAX_HELD_LINES - 1))) heldHeard.countDown();
+            }
+        };
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, listener)::execute);
+            heartbeatHeld.await(); // a's start submitted, not durable yet; the scheduler waits in a heartbeat
+            held.complete(0L);
+            assertThat(printed.await(2, java.util.concurrent.TimeUnit.MINUTES)).as("a started while the scheduler waited").isTrue();
+            assertThat(heard.lines).isEmpty(); // held: the listener did not hear a's start yet
+            heartbeatGoesOn.countDown();
+
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+            assertThat(heardInTime).as("the held lines were heard").isTrue();
+            assertThat(heard.lines).startsWith("stderr:0%", "stderr:50% (continues)", "stdout:line 2")
+                    .endsWith("stdout:line " + (RunEngine.MAX_HELD_LINES - 1), "stdout:after", "stdout:after again (continues)",
+                            "stderr:100% (continues)", "stdout:plain")
+                    .hasSize(RunEngine.MAX_HELD_LINES + 4)
+                    .doesNotContain("stdout:left out", "stdout:left out (continues)");
+            assertThat(heard.all).contains("notice:a: 1 more line printed before its start was recorded is not shown live; `swarm logs "
+                    + run + " a` has it");
         } finally {
             held.complete(0L);
             heartbeatGoesOn.countDown();
