@@ -720,7 +720,7 @@ public final class LocalExecutor implements Executor {
             // a line from bubblewrap waits to be shown until the launch is known not to be discarded (the last one
             // allowed is the attempt's whatever it ends with)
             HeldBackLine live = last ? null : new HeldBackLine(control);
-            LineListener shown = live == null ? control::logLine : live;
+            LineListener shown = live == null ? toControl(control) : live;
             // a ticket without network: its stderr is looked at for a failure to reach it (npm, Node.js and pip say so a
             // few lines before their last one)
             noNetworkLines = ticket.network() ? null : new NoNetworkLines(shown);
@@ -932,8 +932,14 @@ public final class LocalExecutor implements Executor {
             this.control = control;
         }
 
+        /** A line that continues no other (not from the pump, which tells). */
         @Override
-        public synchronized void line(String stream, String line) {
+        public void line(String stream, String line) {
+            line(stream, line, false);
+        }
+
+        @Override
+        public synchronized void line(String stream, String line, boolean afterLoneCr) {
             if (!passing) {
                 if (held == null && "stderr".equals(stream) && (line.startsWith(CANNOT_MAKE) || line.startsWith(CANNOT_CREATE_FILE))) {
                     held = line;
@@ -941,13 +947,16 @@ public final class LocalExecutor implements Executor {
                 }
                 pass();
             }
-            control.logLine(stream, line);
+            control.logLine(stream, line, afterLoneCr);
         }
 
-        /** The launch is the attempt's: the line held back is shown, and the lines that follow at once. */
+        /**
+         * The launch is the attempt's: the line held back is shown, and the lines that follow at once. The line held back
+         * is stderr's first, which continues nothing.
+         */
         synchronized void pass() {
             passing = true;
-            if (held != null) control.logLine("stderr", held);
+            if (held != null) control.logLine("stderr", held, false);
             held = null;
         }
 
@@ -956,6 +965,25 @@ public final class LocalExecutor implements Executor {
             passing = true;
             held = null;
         }
+    }
+
+    /**
+     * The lines of a launch, passed on to {@code control} with whether each continues the terminal line of the one
+     * before it ({@link LineListener#line(String, String, boolean)}, {@link AttemptControl#logLine(String, String, boolean)}),
+     * so that plain output can show a progress bar's last state instead of each.
+     */
+    private static LineListener toControl(AttemptControl control) {
+        return new LineListener() {
+            @Override
+            public void line(String stream, String line) {
+                control.logLine(stream, line, false);
+            }
+
+            @Override
+            public void line(String stream, String line, boolean afterLoneCr) {
+                control.logLine(stream, line, afterLoneCr);
+            }
+        };
     }
 
     /**

@@ -76,6 +76,27 @@ class LocalExecutorTest {
     }
 
     /**
+     * The executor tells the engine which output lines continue the line before them (a progress bar's states after its
+     * first, drawn over it after a lone CR, as the sandbox's output pump says), so that plain output can print a bar once:
+     * on both streams, for a ticket with network and one without (whose stderr is also looked at for a failed lookup).
+     */
+    @Test
+    void theLinesOfAProgressBarAreToldTheyContinueTheLineBeforeThem() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            String script = "printf 'start\\n 10%%\\r 50%%\\r100%%\\n'; printf 'get\\r1/2\\r2/2\\r\\ndone\\n' >&2";
+            for (boolean network : new boolean[]{true, false}) {
+                TestControl control = new TestControl();
+                AttemptResult r = f.run(Fixture.ticket("bar", script).network(network).build(), control);
+                assertThat(r.outcome()).as("%s", r).isEqualTo(Outcome.SUCCEEDED);
+                assertThat(control.stdout).containsExactly("start", " 10%", " 50%", "100%");
+                assertThat(control.stderr).containsExactly("get", "1/2", "2/2", "done");
+                assertThat(control.continuing).as("network: %s", network)
+                        .containsExactlyInAnyOrder("stdout: 50%", "stdout:100%", "stderr:1/2", "stderr:2/2");
+            }
+        }
+    }
+
+    /**
      * A ticket without network under bubblewrap whose client says it could not resolve a host (git's https client here,
      * which is curl's message) gets a hint naming {@code network: true}; a ticket given the network, a run without
      * bubblewrap (whose network is the host's) and a failure that is not about the network get none. The host is in

@@ -89,4 +89,13 @@ class TestControl implements AttemptControl {
     public void logLine(String stream, String line) {
         ("stdout".equals(stream) ? stdout : stderr).add(line);
     }
+
+    /** The lines told they continue the line before them (a progress bar's states after its first), as {@code stream:line}. */
+    final List<String> continuing = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void logLine(String stream, String line, boolean afterLoneCr) {
+        logLine(stream, line);
+        if (afterLoneCr) continuing.add(stream + ":" + line);
+    }
 }
