@@ -331,6 +331,12 @@ final class RunCommands {
             view.onLogLine(ticketId, attempt, stream, line);
         }
 
+        /** Passes on whether the line continues the one before it: plain output shows a progress bar's last state. */
+        @Override
+        public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
+            view.onLogLine(ticketId, attempt, stream, line, afterLoneCr);
+        }
+
         @Override
         public void onNotice(String message) {
             view.onNotice(message);

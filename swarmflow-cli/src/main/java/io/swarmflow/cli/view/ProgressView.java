@@ -17,11 +17,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.LongSupplier;
 
 /**
  * What the user sees while a run executes. On a terminal: a live block redrawn ten times a second
  * (progress bar, counts by state, running tickets with elapsed time and last log line) under a
- * scroll of finished tickets. Otherwise (CI, pipes, {@code --plain}): plain timestamped lines.
+ * scroll of finished tickets. Otherwise (CI, pipes, {@code --plain}): plain timestamped lines, a progress bar's
+ * states as one line ({@link #onLogLine(String, int, String, String, boolean)}).
  */
 public final class ProgressView implements RunListener, AutoCloseable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
@@ -51,6 +53,15 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> scroll = new ConcurrentLinkedQueue<>();
     private final Thread renderer;
+    /** This host's clock, in milliseconds since the epoch: the plain lines' times, and when held output lines are due. */
+    private final LongSupplier clock;
+    /**
+     * Plain mode with output: the terminal line each ticket's attempt is drawing, its latest state held
+     * ({@link #onLogLine(String, int, String, String, boolean)}). Guarded by itself; in the order the lines began.
+     */
+    private final Map<AttemptKey, TerminalLine> drawing = new LinkedHashMap<>();
+    /** Plain mode with output: prints the held output lines that are due ({@link #tick}); null otherwise. */
+    private final Thread ticker;
     private volatile boolean closed;
     private int drawnLines;
 
@@ -69,7 +80,18 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * {@link Printable#REASON_CHARS} names the {@code swarm status RUN TICKET} that shows it whole (RUN when null).
      */
     public ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId) {
+        this(out, live, showOutput, total, runId, System::currentTimeMillis, true);
+    }
+
+    /**
+     * As {@link #ProgressView(PrintStream, boolean, boolean, int, String)}, on {@code clock} (milliseconds since the
+     * epoch: the plain lines' times, and when a held output line is due). Without {@code ticking}, no thread prints the
+     * held output lines that come due ({@link #SETTLE_MILLIS}, {@link #HEARTBEAT_MILLIS}) while no other line comes:
+     * {@link #tick()} does, when the caller (a test) calls it.
+     */
+    ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId, LongSupplier clock, boolean ticking) {
         this.runId = runId == null ? "RUN" : runId;
+        this.clock = clock;
         this.out = out;
         this.live = live;
         this.showOutput = showOutput;
@@ -80,6 +102,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
         } else {
             renderer = null;
         }
+        ticker = !live && showOutput && ticking
+                ? Thread.ofPlatform().daemon().name("swarm-plain-output").start(this::tickLoop) : null;
     }
 
     /** True when standard output is an interactive terminal and neither {@code CI} nor {@code TERM=dumb} says otherwise. */
@@ -141,6 +165,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     @Override
     public void onEvent(RunEvent event, long at) {
+        // what an attempt drew last is printed before what is said of its end
+        if (event instanceof AttemptFinished f) endTerminalLine(f.ticketId(), f.attempt());
+        else if (event instanceof RunFinished) endTerminalLines();
         String line = switch (event) {
             case RunStarted s -> s.resumed() ? "run resumed (epoch " + s.epoch() + ")" : "run started";
             case AttemptStarted s -> {
@@ -245,22 +272,165 @@ public final class ProgressView implements RunListener, AutoCloseable {
         return Printable.cutReason(reason, "in `swarm status " + runId + " " + ticketId + " --json`");
     }
 
-    /**
-     * A ticket's output line: the live view's last line of the ticket, or in plain mode a line of its own (cut after
-     * {@link #MAX_PLAIN_LINE} characters). A lone CR (a progress bar's {@code 10%\r20%\r30%}) already ended a line in
-     * the sandbox's output pump ({@code io.swarmflow.sandbox.LineListener}), so the live view shows the bar's latest
-     * state, what a terminal shows of it, and plain mode each state as a line, as {@code swarm logs} shows them on a
-     * terminal ({@link PrintableBytes}).
-     */
+    /** A line that continues no other: {@link #onLogLine(String, int, String, String, boolean)} with {@code false}. */
     @Override
     public void onLogLine(String ticketId, int attempt, String stream, String line) {
+        onLogLine(ticketId, attempt, stream, line, false);
+    }
+
+    /**
+     * A ticket's output line: the live view's last line of the ticket, or in plain mode (with output shown) what a
+     * terminal would finally show of it. A lone CR (a progress bar's {@code 10%\r20%\r30%}) already ended a line in the
+     * sandbox's output pump ({@code io.swarmflow.sandbox.LineListener}), and {@code afterLoneCr} tells the states of one
+     * line of the terminal ({@code 20%} and {@code 30%} continue {@code 10%}). The live view shows the latest state, as a
+     * terminal does.
+     *
+     * <p>Plain mode prints each terminal line once, as its last state, instead of every state (a fast bar would flood a
+     * CI log with hundreds of lines): the line being drawn is held, each state that continues it taking the place of the
+     * one before, and printed when it ends, that is when the next line does not continue it, when a line of the attempt's
+     * other stream comes, when the attempt ends ({@link AttemptFinished}), when the run ends ({@link RunFinished}), and
+     * when the view is closed (the run stopped without its end, by a failing store say): nothing held is lost. One terminal
+     * line is held per ticket attempt, whatever the stream: stdout and stderr share the terminal the attempt would draw
+     * on, so a line of the other stream ends the line being drawn, and is printed after it, in the order the lines came
+     * (a bar on stderr that goes on after it starts a new line). Tickets run in parallel, each drawing its own line. While
+     * a line is held, its latest state is also printed:
+     * <ul>
+     *   <li>when it has not been printed yet and no other state followed it for {@link #SETTLE_MILLIS}: a line ended by LF,
+     *   which comes before whether the next line continues it is known, is not kept back until the next line (a long
+     *   silence after {@code compiling...}), and a bar stopped at a state shows where it stopped;</li>
+     *   <li>when {@link #HEARTBEAT_MILLIS} have passed since the line was last printed (or began, if it was not): a long
+     *   bar shows it is alive, a line at most every so often.</li>
+     * </ul>
+     * A state once printed is not printed again. Each line's time is when the state it shows came (never before the line
+     * printed before it). A line longer than {@link #MAX_PLAIN_LINE} characters is cut, with a marker, as the logs keep
+     * it whole ({@code swarm logs} shows every state of a bar, each a line, on a terminal: {@link PrintableBytes}).
+     */
+    @Override
+    public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
         if (live) {
             lastLine.put(ticketId, Printable.of(line));
         } else if (showOutput) {
-            String cut = line.length() <= MAX_PLAIN_LINE ? line
-                    : line.substring(0, Printable.cutBefore(line, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE + " of "
-                    + line.length() + " characters; the attempt's log file has it whole: swarm logs]";
-            emit(ticketId + " | " + cut);
+            synchronized (drawing) {
+                long now = clock.getAsLong();
+                AttemptKey key = new AttemptKey(ticketId, attempt);
+                TerminalLine drawn = drawing.get(key);
+                if (drawn != null && afterLoneCr && drawn.stream.equals(stream)) {
+                    drawn.state(line, now);
+                    if (now - drawn.shownAt >= HEARTBEAT_MILLIS) show(drawn, now);
+                } else {
+                    if (drawn != null && !drawn.shown) show(drawn, now);
+                    drawing.remove(key); // the new line goes last, in the order the lines began
+                    drawing.put(key, new TerminalLine(ticketId, stream, line, now));
+                }
+            }
+        }
+    }
+
+    /**
+     * In plain mode, how long a held output line not printed yet waits with no state after it before it is printed, in
+     * milliseconds ({@link #onLogLine(String, int, String, String, boolean)}): an output line ended by LF that no other
+     * line follows is printed this late (and up to {@link #TICK_MILLIS} more), stamped with when it came; the first state
+     * of a bar that draws a state at least this often is not printed.
+     */
+    static final long SETTLE_MILLIS = 1_000;
+
+    /**
+     * In plain mode, how often at most a held output line, a progress bar being drawn, prints its latest state, in
+     * milliseconds ({@link #onLogLine(String, int, String, String, boolean)}): a bar drawn for a minute prints about
+     * six lines, its last state when it ends.
+     */
+    static final long HEARTBEAT_MILLIS = 10_000;
+
+    /** How often the plain view's thread looks for held output lines that are due ({@link #tick}), in milliseconds. */
+    private static final long TICK_MILLIS = 200;
+
+    /**
+     * Prints the held output lines that are due ({@link #SETTLE_MILLIS}, {@link #HEARTBEAT_MILLIS}) by {@link #clock}'s
+     * time. The plain view's thread calls it every {@link #TICK_MILLIS}; a view made without it, its caller.
+     */
+    void tick() {
+        synchronized (drawing) {
+            long now = clock.getAsLong();
+            for (TerminalLine l : drawing.values()) {
+                if (l.shown) continue;
+                if ((!l.printed && now - l.cameAt >= SETTLE_MILLIS) || now - l.shownAt >= HEARTBEAT_MILLIS) {
+                    show(l, now);
+                }
+            }
+        }
+    }
+
+    private void tickLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            tick();
+        }
+    }
+
+    /** The attempt ended: the line it was drawing is printed, if its last state was not. */
+    private void endTerminalLine(String ticketId, int attempt) {
+        synchronized (drawing) {
+            TerminalLine drawn = drawing.remove(new AttemptKey(ticketId, attempt));
+            if (drawn != null && !drawn.shown) show(drawn, clock.getAsLong());
+        }
+    }
+
+    /** The run ended, or the view closes: every line still drawn is printed, if its last state was not. */
+    private void endTerminalLines() {
+        synchronized (drawing) {
+            long now = clock.getAsLong();
+            for (TerminalLine l : drawing.values()) {
+                if (!l.shown) show(l, now);
+            }
+            drawing.clear();
+        }
+    }
+
+    /** Prints {@code l}'s latest state at {@code now}, stamped with when it came. Holds {@link #drawing}. */
+    private void show(TerminalLine l, long now) {
+        String cut = l.state.length() <= MAX_PLAIN_LINE ? l.state
+                : l.state.substring(0, Printable.cutBefore(l.state, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE + " of "
+                + l.state.length() + " characters; the attempt's log file has it whole: swarm logs]";
+        emit(l.ticketId + " | " + cut, l.cameAt);
+        l.shown = true;
+        l.printed = true;
+        l.shownAt = now;
+    }
+
+    /** A ticket's attempt. */
+    private record AttemptKey(String ticketId, int attempt) {}
+
+    /** The line of the terminal a ticket's attempt is drawing, in plain mode: its latest state, and what was printed of it. */
+    private static final class TerminalLine {
+        final String ticketId;
+        final String stream;
+        String state;
+        /** When {@link #state} came, milliseconds on {@link ProgressView#clock}. */
+        long cameAt;
+        /** Whether {@link #state} was printed. */
+        boolean shown;
+        /** Whether any state of the line was printed. */
+        boolean printed;
+        /** When a state of the line was last printed, or the line began if none was. */
+        long shownAt;
+
+        TerminalLine(String ticketId, String stream, String state, long now) {
+            this.ticketId = ticketId;
+            this.stream = stream;
+            this.state = state;
+            this.cameAt = now;
+            this.shownAt = now;
+        }
+
+        /** The line's next state, drawn over the one before. */
+        void state(String next, long now) {
+            state = next;
+            cameAt = now;
+            shown = false;
         }
     }
 
@@ -279,15 +449,23 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private long lastPrinted;
 
     private void emit(String text) {
+        emit(text, clock.getAsLong());
+    }
+
+    /**
+     * Prints {@code text} (plain mode) stamped {@code at} (milliseconds since the epoch: the time of printing, or when a
+     * held output line's state came), or adds it to the live view's scroll.
+     */
+    private void emit(String text, long at) {
         String line = Printable.of(text); // ticket output, reasons and names come from tickets and users
         if (live) {
             scroll.add(line);
         } else {
             synchronized (out) {
-                // the time of printing, never before the previous line's: events (stamped when the coordinator made
-                // them, heard once durable) and log lines (stamped on arrival) come from different threads, and their
-                // own stamps can be out of order
-                lastPrinted = Math.max(lastPrinted, System.currentTimeMillis());
+                // never before the previous line's time: events (stamped when the coordinator made them, heard once
+                // durable) and log lines (stamped on arrival, a held one printed later) come from different threads,
+                // and their own stamps can be out of order
+                lastPrinted = Math.max(lastPrinted, at);
                 out.println(TIME.format(Instant.ofEpochMilli(lastPrinted)) + "  " + line);
             }
         }
@@ -379,9 +557,19 @@ public final class ProgressView implements RunListener, AutoCloseable {
         return lines;
     }
 
+    /** Stops the view: in plain mode, prints the output lines still held (the run stopped without its end, say). */
     @Override
     public void close() {
         closed = true;
+        if (ticker != null) {
+            ticker.interrupt();
+            try {
+                ticker.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        endTerminalLines();
         if (renderer != null) {
             renderer.interrupt();
             try {

@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A ticket printing a progress bar ({@code \r 10%\r 20%}, no LF until it is done) through a real run: the view shows
- * its states while the bar still runs, not all at once when it ends, and a failure's reason is the last line after the
- * bar's last CR, not a smear of its states.
+ * A ticket printing a progress bar ({@code \r 10%\r 20%}, no LF until it is done) through a real run: plain output
+ * prints a bar once, as its last state (what a terminal finally shows of it), not each state as a line; it shows where a
+ * bar stands while it waits, not only when it ends; and a failure's reason is the last line after the bar's last CR, not
+ * a smear of its states.
  */
 class ProgressBarOutputTest {
     private static final Pattern RUN_LINE = Pattern.compile("(?m)^run (\\S+): ");
@@ -29,8 +30,12 @@ class ProgressBarOutputTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A bar that stops half-way is shown at the state it stopped at (once no state followed it for
+     * {@code ProgressView.SETTLE_MILLIS}), its first state drawn over at once is not; when it goes on, its last state.
+     */
     @Test
-    void theViewSeesABarsStatesWhileItRuns() throws Exception {
+    void plainOutputShowsWhereAWaitingBarStandsThenItsLastState() throws Exception {
         Path state = tmp.resolve("state");
         // bar stops half-way until the test lets it go on
         Path spec = Cli.write(tmp.resolve("bar.yaml"), """
@@ -64,14 +69,15 @@ class ProgressBarOutputTest {
             String runId = m.group(1);
             go = state.resolve("runs").resolve(runId).resolve("scratch").resolve("go");
 
-            // the states before the pause are shown while the bar waits: it printed no LF yet
+            // the state the bar waits at is shown while it waits: it printed no LF yet
             await().atMost(Duration.ofSeconds(30)).until(() -> out.text().contains("bar |  20%\n") || code.isDone());
             assertThat(code).as("the run waits for the bar to go on").isNotDone();
-            assertThat(out.text()).contains("bar |  10%\n", "bar |  20%\n").doesNotContain("30%", "^M", "bar succeeded");
+            assertThat(out.text()).contains("bar |  20%\n").doesNotContain("10%", "30%", "^M", "bar succeeded");
 
             Files.writeString(go, "");
             assertThat(code.get(60, TimeUnit.SECONDS)).isZero();
-            assertThat(out.text()).contains("bar |  30%\n", "bar |  90%\n", "bar | 100%\n", "✓ bar succeeded").doesNotContain("^M");
+            assertThat(out.text()).contains("bar |  20%\n", "bar | 100%\n", "✓ bar succeeded").doesNotContain("10%", "30%", "^M");
+            assertThat(out.text()).containsOnlyOnce("bar |  20%\n");
             // the log files keep the bytes as written
             assertThat(swarm("logs", runId, "bar", "--state-dir", state.toString()).out())
                     .isEqualTo("\r 10%\r 20%\r 30%\r\r 90%\r100%\n");
@@ -81,6 +87,35 @@ class ProgressBarOutputTest {
             // on failure the output explains what happened
             System.out.println(out.text() + err.text());
         }
+    }
+
+    /**
+     * A fast bar ({@code printf '%d%%\r'} from 0 to 100, then an LF) printed 101 lines in plain output, one per state,
+     * flooding a CI log: it prints one, its last state, as does a second bar; the lines around them are printed as they
+     * were. The log file keeps every state.
+     */
+    @Test
+    void aFastBarIsOneLineInPlainOutput() {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("fast.yaml"), """
+                name: fast
+                tickets:
+                  - id: fast
+                    run: |
+                      echo building
+                      printf '%d%%\\r' $(seq 0 100)
+                      printf '\\n'
+                      printf 'fetch %d/20\\r' $(seq 1 20)
+                      printf '\\n'
+                      echo done
+                """);
+        Cli.Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        assertThat(run.out().lines().filter(l -> l.contains("  fast | ")).map(l -> l.substring(l.indexOf("  fast | ") + 2)))
+                .containsExactly("fast | building", "fast | 100%", "fast | fetch 20/20", "fast | done");
+        Matcher m = RUN_LINE.matcher(run.out());
+        assertThat(m.find()).as("%s", run).isTrue();
+        assertThat(swarm("logs", m.group(1), "fast", "--state-dir", state.toString()).out()).contains("0%\r1%\r2%\r", "99%\r100%\r\n");
     }
 
     /** The reason of a failure is stderr's last line after its last CR: {@code error: boom}, not the bar's states before it. */
@@ -98,8 +133,9 @@ class ProgressBarOutputTest {
                 """);
         Cli.Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
         assertThat(run.code()).as("%s", run).isNotZero();
-        assertThat(run.out()).contains("boom |  10%\n", "boom |  50%\n", "✗ boom FAILED: exited with code 3: error: boom\n")
-                .doesNotContain("^M");
+        // the error is drawn over the bar, as on a terminal: plain output shows it, not the bar's states
+        assertThat(run.out()).contains("boom | compiling\n", "boom | error: boom\n", "✗ boom FAILED: exited with code 3: error: boom\n")
+                .doesNotContain("10%", "50%", "^M");
         Matcher m = RUN_LINE.matcher(run.out());
         assertThat(m.find()).as("%s", run).isTrue();
         assertThat(ticket(swarm("status", m.group(1), "--json", "--state-dir", state.toString()).json(), "boom")
