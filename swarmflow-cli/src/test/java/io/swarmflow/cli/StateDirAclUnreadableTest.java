@@ -3,11 +3,11 @@ package io.swarmflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +27,11 @@ class StateDirAclUnreadableTest {
         Files.setPosixFilePermissions(upg, PosixFilePermissions.fromString("rwxrwxr-x")); // root:root, whatever the umask
         Path state = upg.resolve(".swarm");
         Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ChildSwarm.Result r = ChildSwarm.run(ChildSwarm.command(List.of("-Djna.nosys=true", "-Djna.noclasspath=true"),
+                "run", spec.toString(), "--plain", "--state-dir", state.toString()), Map.of());
+        String out = r.output();
 
-        Process p = new ProcessBuilder(List.of(java, "-Djna.nosys=true", "-Djna.noclasspath=true", "-cp",
-                System.getProperty("java.class.path"), SwarmCli.class.getName(), "run", spec.toString(), "--plain",
-                "--state-dir", state.toString())).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertThat(p.waitFor()).as(out).isEqualTo(2);
+        assertThat(r.exit()).as(out).isEqualTo(2);
         assertThat(out).contains("swarm: the state directory " + state + " is inside " + upg + ", which is writable by its "
                         + "group (root:root, mode rwxrwxr-x), and maybe by other users through a POSIX ACL that swarm cannot "
                         + "read (JNA could not load its native library: java.lang.",

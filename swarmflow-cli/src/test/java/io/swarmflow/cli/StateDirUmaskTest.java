@@ -3,11 +3,12 @@ package io.swarmflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,15 +31,12 @@ class StateDirUmaskTest {
         Files.setAttribute(project, "unix:mode", 02755); // set-group-ID: what is made below is of the group users
         Path state = project.resolve("a/b/.swarm");
         Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask 002; exec \"$0\" \"$@\""));
+        command.addAll(ChildSwarm.command(List.of(), "run", spec.toString(), "--plain", "--state-dir", state.toString()));
+        ChildSwarm.Result r = ChildSwarm.run(command, Map.of());
+        String out = r.output();
 
-        Process p = new ProcessBuilder(List.of("sh", "-c", "umask 002; exec \"$0\" \"$@\"", java, "-cp",
-                System.getProperty("java.class.path"), SwarmCli.class.getName(), "run", spec.toString(), "--plain",
-                "--state-dir", state.toString())).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(r.exit()).as(out).isZero();
         for (Path made : List.of(project.resolve("a"), project.resolve("a/b"), state)) {
             assertThat(Files.getAttribute(made, "unix:gid")).as("%s inherits the group users", made).isEqualTo(100);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made))).as("%s", made)
