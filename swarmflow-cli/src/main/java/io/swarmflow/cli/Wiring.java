@@ -261,7 +261,7 @@ final class Wiring implements AutoCloseable {
      * their owner (and the directory's) can rename or delete, so a symbolic link in one must be yours or root's; the
      * state directory itself must be writable by no one else.
      * Unlike OpenSSH, a directory writable by its group is accepted when that group is its owner's user private group
-     * ({@link #privateGroup}: umask 002 on distributions that give each user a group of their own). Whoever can write to a
+     * ({@link #sharedGroup}: umask 002 on distributions that give each user a group of their own). Whoever can write to a
      * directory above it can rename the state directory and put one of theirs in its place, with runs that {@code swarm
      * resume} would run; git checks the repository's own directory only ({@code safe.directory}).
      *
@@ -392,9 +392,8 @@ final class Wiring implements AutoCloseable {
         if (stickyExcuses && (mode & 01000) != 0) return null;
         if ((mode & 0002) != 0) return "writable by every user (" + how + ")";
         if ((mode & 0020) != 0) {
-            if (!privateGroup(a.owner().getName(), a.group().getName())) {
-                return "writable by the users of the group " + a.group().getName() + " (" + how + ")";
-            }
+            String shared = sharedGroup(uid, gid, a.group().getName());
+            if (shared != null) return shared + " (" + how + ")";
             String acl = aclWriters(dir, uid, gid);
             // "getfacl DIR" shows an ACL that was read; one that cannot be read says why itself
             if (acl != null && acl.endsWith(THROUGH_ACL)) return acl + " (" + how + ", with a POSIX ACL: getfacl " + dir + ")";
@@ -477,19 +476,21 @@ final class Wiring implements AutoCloseable {
             int perm = b.getShort(at + 2) & 0xffff;
             long id = b.getInt(at + 4) & 0xffffffffL;
             if ((perm & ACL_WRITE) == 0) continue;
-            if (tag == ACL_USER && id != uid) writers.add("the user " + idName(Path.of("/etc/passwd"), id));
-            if (tag == ACL_GROUP && id != gid) writers.add("the group " + idName(Path.of("/etc/group"), id));
+            if (tag == ACL_USER && id != uid) writers.add("the user " + idName(false, id));
+            if (tag == ACL_GROUP && id != gid) writers.add("the group " + idName(true, id));
         }
         return writers.isEmpty() ? null : "writable by " + String.join(" and ", writers) + THROUGH_ACL;
     }
 
-    /** The name of the uid or gid {@code id} in {@code /etc/passwd} or {@code /etc/group}, else the number. */
-    private static String idName(Path file, long id) {
-        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
-            return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 3 && f[2].equals(Long.toString(id)))
-                    .map(f -> f[0]).findFirst().orElse(Long.toString(id));
-        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
-            return Long.toString(id);
+    /**
+     * The name of the gid ({@code group}) or uid {@code id}, looked up through NSS ({@link UnixIds}); else the number,
+     * with why when the lookup failed.
+     */
+    private static String idName(boolean group, long id) {
+        try {
+            return (group ? UnixIds.group(id).map(UnixIds.Group::name) : UnixIds.userName(id)).orElse(Long.toString(id));
+        } catch (UnixIds.LookupException e) {
+            return id + " (" + e.getMessage() + ")";
         }
     }
 
@@ -503,17 +504,22 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Whether {@code group} is the user private group of {@code owner}: named as the user, and with no other member listed
-     * in /etc/group (as useradd makes it with USERGROUPS_ENAB, the default of Debian, Fedora and most distributions).
-     * Members known only to another name service (LDAP, sssd) are not seen.
+     * Null when the group {@code gid} (named {@code groupName} in messages) is the user private group of {@code uid}:
+     * named as the user, and listing no other member (as useradd makes it with USERGROUPS_ENAB, the default of Debian,
+     * Fedora and most distributions); else {@code "writable by the users of the group NAME"}, and why its members are
+     * unknown when they could not be looked up. Users and groups are looked up through NSS ({@link UnixIds}), so those of
+     * LDAP, sssd or systemd-homed count; users whose primary group it is without being listed as members are not seen.
      */
-    private static boolean privateGroup(String owner, String group) {
-        if (!owner.equals(group)) return false;
-        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/etc/group"))) {
-            return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 4 && f[0].equals(group))
-                    .allMatch(f -> f[3].isBlank() || java.util.Arrays.stream(f[3].split(",")).map(String::strip).allMatch(owner::equals));
-        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
-            return false; // members unknown
+    private static String sharedGroup(long uid, long gid, String groupName) {
+        String shared = "writable by the users of the group " + groupName;
+        try {
+            java.util.Optional<String> user = UnixIds.userName(uid);
+            java.util.Optional<UnixIds.Group> group = UnixIds.group(gid);
+            boolean own = user.isPresent() && group.isPresent() && group.get().name().equals(user.get())
+                    && group.get().members().stream().allMatch(user.get()::equals);
+            return own ? null : shared;
+        } catch (UnixIds.LookupException e) {
+            return shared + ", whose members cannot be looked up (" + e.getMessage() + ")";
         }
     }
 

@@ -1,0 +1,130 @@
+package io.swarmflow.cli;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Users and groups by id, from libc's {@code getpwuid_r(3)} and {@code getgrgid_r(3)} (bound by JNA's direct mapping),
+ * so that every name service that {@code /etc/nsswitch.conf} names answers (LDAP, sssd, systemd-homed), as for {@code
+ * ls -l} and {@code id}. When JNA cannot load its native library ({@link #PROBLEM}), {@code /etc/passwd} and {@code
+ * /etc/group} are read instead, and users and groups known only to another name service are not seen.
+ */
+final class UnixIds {
+    /** Why JNA could not bind libc's lookups (then /etc/passwd and /etc/group are read), or null. */
+    static final String PROBLEM = load();
+
+    /** A buffer for the strings of one entry starts at this many bytes and doubles on ERANGE up to {@link #MAX_BUFFER}. */
+    private static final int FIRST_BUFFER = 1024;
+    /** The largest buffer tried: 16 MiB, a group of some hundred thousand members. */
+    private static final int MAX_BUFFER = 16 << 20;
+    private static final int ERANGE = 34;
+    private static final int EINTR = 4;
+    /** What getpwuid_r(3) lists besides 0 for "not found": ENOENT, ESRCH, EBADF, EPERM. */
+    private static final List<Integer> NOT_FOUND = List.of(2, 3, 9, 1);
+
+    private UnixIds() {
+    }
+
+    /** A group: its name and the users its entry lists as members (not those whose primary group it is). */
+    record Group(String name, List<String> members) {
+    }
+
+    /** A lookup that failed: {@code getgrgid_r(4242): errno 5}, or a buffer that could not be made big enough. */
+    static final class LookupException extends Exception {
+        LookupException(String message) {
+            super(message);
+        }
+    }
+
+    private static String load() {
+        try {
+            Native.register(UnixIds.class, "c");
+            return null;
+        } catch (LinkageError | RuntimeException e) {
+            return e.toString();
+        }
+    }
+
+    // uid_t and gid_t are 32 bits; size_t is taken as 64 bits, as for getxattr in Wiring
+    private static native int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, Pointer result);
+
+    private static native int getgrgid_r(int gid, Pointer grp, Pointer buf, long buflen, Pointer result);
+
+    /**
+     * The name of the user {@code uid}; empty when no name service knows it.
+     *
+     * @throws LookupException when the lookup failed (a name service unreachable, an error other than not found)
+     */
+    static Optional<String> userName(long uid) throws LookupException {
+        if (PROBLEM != null) return fromFile(Path.of("/etc/passwd"), uid, 3).map(f -> f[0]);
+        // struct passwd: pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell: 7 pointers' room is enough
+        return lookup("getpwuid_r", uid, 7 * Native.POINTER_SIZE, entry -> entry.getPointer(0).getString(0));
+    }
+
+    /**
+     * The group {@code gid}; empty when no name service knows it.
+     *
+     * @throws LookupException when the lookup failed (a name service unreachable, an error other than not found)
+     */
+    static Optional<Group> group(long gid) throws LookupException {
+        if (PROBLEM != null) {
+            return fromFile(Path.of("/etc/group"), gid, 4).map(f -> new Group(f[0], f[3].isBlank() ? List.of()
+                    : Arrays.stream(f[3].split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList()));
+        }
+        // struct group: gr_name, gr_passwd, gr_gid (padded to a pointer's size), gr_mem (a NULL-ended array of names)
+        return lookup("getgrgid_r", gid, 4 * Native.POINTER_SIZE, entry -> {
+            Pointer mem = entry.getPointer(3L * Native.POINTER_SIZE);
+            return new Group(entry.getPointer(0).getString(0), mem == null ? List.of() : List.of(mem.getStringArray(0)));
+        });
+    }
+
+    /**
+     * {@code getpwuid_r} or {@code getgrgid_r} of {@code id}: what {@code read} reads from the entry it filled (while the
+     * buffer holding the entry's strings is alive), or empty when not found. The buffer doubles while the call says ERANGE
+     * (a group with many members); EINTR is tried again. The error is the call's result, as POSIX has it, or errno when
+     * that is -1.
+     */
+    private static <T> Optional<T> lookup(String call, long id, int entrySize, java.util.function.Function<Pointer, T> read)
+            throws LookupException {
+        Memory entry = new Memory(entrySize);
+        Memory result = new Memory(Native.POINTER_SIZE);
+        for (int size = FIRST_BUFFER; ; ) {
+            Memory buf = new Memory(size);
+            result.setPointer(0, null);
+            int err = call.equals("getgrgid_r") ? getgrgid_r((int) id, entry, buf, size, result)
+                    : getpwuid_r((int) id, entry, buf, size, result);
+            if (err == -1) err = Native.getLastError(); // as libnss-wrapper does: -1, with the error in errno
+            if (err == ERANGE && size < MAX_BUFFER) {
+                size *= 2;
+                continue;
+            }
+            if (err == EINTR) continue;
+            if (err == 0 || NOT_FOUND.contains(err)) {
+                try {
+                    return result.getPointer(0) == null ? Optional.empty() : Optional.of(read.apply(entry));
+                } finally {
+                    java.lang.ref.Reference.reachabilityFence(buf);
+                }
+            }
+            throw new LookupException(call + "(" + id + ") failed: errno " + err + (err == ERANGE ? " (ERANGE: more than "
+                    + (MAX_BUFFER >> 20) + " MiB of names)" : ""));
+        }
+    }
+
+    /** The fields of the line of {@code file} (/etc/passwd or /etc/group) whose third field is {@code id}, if any. */
+    private static Optional<String[]> fromFile(Path file, long id, int fields) throws LookupException {
+        try (java.util.stream.Stream<String> lines = Files.lines(file)) {
+            return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= fields && f[2].equals(Long.toString(id)))
+                    .findFirst();
+        } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+            throw new LookupException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+}
