@@ -148,12 +148,12 @@ final class Wiring implements AutoCloseable {
         }
         throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? ""
                 : " (" + real + ")") + " belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' "
-                + "plans, logs and worktrees and change its database; nothing was changed. Point --state-dir (or "
-                + "SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " (" + stateDir
-                + " is a symbolic link: remove it to have swarm create the directory)" : "") + (me == 0
+                + "plans, logs and worktrees and change its database; nothing was changed. " + withNfsHint(real, owner,
+                "Point --state-dir (or SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " ("
+                + stateDir + " is a symbolic link: remove it to have swarm create the directory)" : "") + (me == 0
                 // root taking it (chown) would lock its owner out of their own project's runs
                 ? ", or, if it is that user's project, run swarm as them: sudo -u " + sudoUser(stateDir, owner) + " swarm ..."
-                : ", or, if you trust that user, have them give it to you (chown)"));
+                : ", or, if you trust that user, have them give it to you (chown)")));
     }
 
     /**
@@ -286,8 +286,9 @@ final class Wiring implements AutoCloseable {
             String why = replaceableBy(real, me, false);
             if (why != null) {
                 throw new InvalidRequestException(named + " is " + why + ", who could replace its database with theirs and "
-                        + "have swarm run their commands; nothing was changed. Run chmod go-w " + real + ", or point --state-dir "
-                        + "(or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+                        + "have swarm run their commands; nothing was changed. " + withNfsHint(real, owner(real), "Run chmod "
+                        + "go-w " + real + ", or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you "
+                        + "can write to"));
             }
         }
         for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {
@@ -297,11 +298,11 @@ final class Wiring implements AutoCloseable {
             boolean mine = owner(dir) == me;
             throw new InvalidRequestException(named + " is inside " + dir + ", which is " + why + ", who could rename the "
                     + "state directory and put theirs in its place, with runs swarm would run; nothing was changed. "
-                    + (mine ? "Run chmod go-w " + dir + " (or chmod +t, for a directory others share), or point"
-                    : me == 0 && owner(dir) > 0 ? "If it is that user's project, run swarm as them: sudo -u "
-                            + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point")
+                    + withNfsHint(dir, owner(dir), (mine ? "Run chmod go-w " + dir + " (or chmod +t, for a directory others "
+                    + "share), or point" : me == 0 && owner(dir) > 0 ? "If it is that user's project, run swarm as them: "
+                    + "sudo -u " + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point")
                     + " --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can write to, and "
-                    + "whose parent directories are the same (one under your home directory)");
+                    + "whose parent directories are the same (one under your home directory)"));
         }
         refuseReplaceableLinks(stateDir, walk, named, me);
     }
@@ -324,8 +325,8 @@ final class Wiring implements AutoCloseable {
                     : "the symbolic link " + link + " -> " + linkTarget(link) + " (" + linkOwner(link) + "), in " + dir
                     + ", which is ") + why + ", who could " + (link == null ? "change where the path leads"
                     : "point that link at a directory of theirs") + ", with runs swarm would run; nothing was changed. "
-                    + fix + (link == null ? "" : ", or remove the link if it is yours and have it made where only you can "
-                    + "write"));
+                    + withNfsHint(dir, owner(dir), fix + (link == null ? "" : ", or remove the link if it is yours and have "
+                    + "it made where only you can write")));
         }
         for (Path link : walk.links()) {
             Path dir = link.getParent();
@@ -336,6 +337,53 @@ final class Wiring implements AutoCloseable {
                     + dir + " (" + ownerAndMode(dir) + "), who could replace it with a link to a directory of theirs, with runs "
                     + "swarm would run; nothing was changed. " + fix + ", or remove the link (rm " + link + ") and make "
                     + "your own");
+        }
+    }
+
+    /**
+     * What to do about a refused directory {@code dir} owned by {@code uid}: {@code fix}, unless {@code uid} is the
+     * kernel's overflow uid ({@code /proc/sys/fs/overflowuid}, usually 65534, {@code nobody}), which is how NFS shows a
+     * file when the server squashes root ({@code root_squash}) or the client cannot map its owner's id. Then, when {@code
+     * dir}'s file store is NFS, that and what to do instead of {@code fix}; when it is not, or cannot be told (another
+     * network file system shows ids the same way), {@code fix} and then "If DIR is on NFS: ...".
+     */
+    private static String withNfsHint(Path dir, long uid, String fix) {
+        if (uid < 0 || uid != overflowUid()) return fix;
+        String type;
+        try {
+            type = Files.getFileStore(dir).type();
+        } catch (java.io.IOException | SecurityException | UnsupportedOperationException e) {
+            type = null;
+        }
+        return withNfsHint(dir, uid, idName(false, uid), type, fix);
+    }
+
+    /**
+     * {@link #withNfsHint(Path, long, String)} for the overflow uid {@code uid}, named {@code name}, and the file system
+     * type {@code type} ({@code nfs}, {@code nfs4}, {@code ext4}; null when unknown).
+     */
+    static String withNfsHint(Path dir, long uid, String name, String type, String fix) {
+        String owner = "uid " + uid + (name.equals(Long.toString(uid)) ? "" : " (" + name + ")");
+        String how = "how NFS shows files when the server squashes root (root_squash) or cannot map their owner's id "
+                + "between server and client (idmapping): point --state-dir (or SWARM_STATE_DIR) at a directory on a local "
+                + "disk (one under /tmp, or under $XDG_STATE_HOME, default ~/.local/state, when your home directory is not "
+                + "on NFS), or have the NFS id mapping fixed";
+        if (type != null && type.startsWith("nfs")) {
+            return dir + " is on NFS (" + type + ") and owned by " + owner + ", which is " + how;
+        }
+        return fix + (fix.endsWith(".") ? " If " : ". If ") + dir + " is on NFS: " + owner + " as its owner is " + how;
+    }
+
+    /**
+     * The kernel's overflow uid ({@code /proc/sys/fs/overflowuid}), or 65534 when it cannot be read. Read in one read of
+     * a line: {@link Files#readString} reads a file of size 0 a byte first, and a sysctl gives nothing past offset 0, so
+     * it would read "6".
+     */
+    private static long overflowUid() {
+        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/fs/overflowuid"))) {
+            return Long.parseLong(String.valueOf(r.readLine()).strip());
+        } catch (java.io.IOException | NumberFormatException | SecurityException e) {
+            return 65534;
         }
     }
 
