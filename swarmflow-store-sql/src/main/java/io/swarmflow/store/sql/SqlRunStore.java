@@ -850,6 +850,9 @@ public final class SqlRunStore implements RunStore {
      * waited is SQLite's busy handler's.
      */
     private void runBatch(List<Op<?>> batch) {
+        // refused before any transaction, so that a refused append never waits for another connection's lock
+        refusePoisoned(batch);
+        if (batch.isEmpty()) return;
         committing = false;
         long started = lockWaitClock.getAsLong();
         if (lockWaiting && started - lockWaitLastSeen > GIVEN_UP_LOCK_WAIT_MILLIS * 1_000_000) endLockWait(false);
@@ -914,6 +917,25 @@ public final class SqlRunStore implements RunStore {
             it.next();
             it.remove();
         }
+    }
+
+    /**
+     * Fails, and takes out of {@code batch}, the appends of coordinators {@link #poisoned} before it: they would be
+     * refused inside the transaction anyway ({@link #doAppend}, which still refuses those poisoned by an earlier request
+     * of the same batch), but only after it began, that is after waiting for a lock another connection holds.
+     */
+    private void refusePoisoned(List<Op<?>> batch) {
+        if (poisoned.isEmpty()) return;
+        batch.removeIf(op -> {
+            if (!(op instanceof AppendOp a) || !poisoned.contains(a.runId + '#' + a.epoch)) return false;
+            a.future.completeExceptionally(poisonedRefusal(a));
+            return true;
+        });
+    }
+
+    private static StoreException.Fenced poisonedRefusal(AppendOp op) {
+        return new StoreException.Fenced("run " + op.runId + ": an earlier append of this coordinator (epoch " + op.epoch
+                + ") failed, so its later appends are refused; resume the run to continue");
     }
 
     /** How long the writes have waited for another connection's lock ({@link #lockWaitSince}), in milliseconds; 0 when they do not. */
@@ -1172,10 +1194,8 @@ public final class SqlRunStore implements RunStore {
     }
 
     private void doAppend(AppendOp op, long now) throws SQLException {
-        if (poisoned.contains(op.runId + '#' + op.epoch)) {
-            throw new StoreException.Fenced("run " + op.runId + ": an earlier append of this coordinator (epoch " + op.epoch
-                    + ") failed, so its later appends are refused; resume the run to continue");
-        }
+        // poisoned by an earlier request of this batch (those poisoned before it were refused before it began)
+        if (poisoned.contains(op.runId + '#' + op.epoch)) throw poisonedRefusal(op);
         RunEntry e = entry(op.runId);
         checkEpoch(op.runId, op.epoch, e.claimEpoch);
         Projection p = e.projection;

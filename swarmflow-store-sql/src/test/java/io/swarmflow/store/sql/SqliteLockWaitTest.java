@@ -329,6 +329,53 @@ class SqliteLockWaitTest {
         }
     }
 
+    /**
+     * A coordinator one of whose appends failed has its later appends refused at once, before any transaction: not after
+     * waiting for a write lock another connection holds (up to a minute). While the lock is held, the refusal comes
+     * without a transaction begun and without the lock-wait clock read; another coordinator's append still waits.
+     */
+    @Test
+    void aPoisonedCoordinatorsAppendIsRefusedWithoutWaitingForTheLock() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        AtomicLong clockReads = new AtomicLong();
+        Path db = dir.resolve("swarm.db");
+        try (SqlRunStore store = SqlRunStore.openSqliteWithLockWaitClock(dir, () -> {
+            clockReads.incrementAndGet();
+            return nanos.get();
+        })) {
+            store.createRun(TestPlans.created("r1", 2));
+            store.createRun(TestPlans.created("r2", 2));
+            long epoch = store.claimRun("r1", "host:1", 600_000);
+            long other2 = store.claimRun("r2", "host:1", 600_000);
+            Throwable poisoning = catchThrowable(() -> store.append("r1", epoch, List.of(new RunEvent.TicketReady("nope"))).get(30, TimeUnit.SECONDS));
+            assertThat(poisoning.getCause()).isInstanceOf(StoreException.class).hasMessageContaining("has no ticket nope");
+            Throwable refused;
+            CompletableFuture<Long> waiting;
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db);
+                 Statement s = other.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                long triesBefore = store.commitCounts().synced();
+                long readsBefore = clockReads.get();
+                CompletableFuture<Long> appended = store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false)));
+                // with the lock still held: refused, not waiting (the lock-wait clock does not move, so a wait would last)
+                refused = catchThrowable(() -> appended.get(30, TimeUnit.SECONDS));
+                assertThat(store.commitCounts().synced()).as("no transaction begun for it").isEqualTo(triesBefore);
+                assertThat(clockReads.get()).as("the lock-wait clock not read for it").isEqualTo(readsBefore);
+                // another coordinator's append waits for the lock as before
+                waiting = store.append("r2", other2, List.of(new RunEvent.RunStarted(other2, "host:1", false)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> waiting.isDone() || store.commitCounts().synced() >= triesBefore + 2);
+                assertThat(waiting).isNotDone();
+                s.execute("COMMIT");
+            }
+            assertThat(refused).isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(refused.getCause()).isInstanceOf(StoreException.Fenced.class)
+                    .hasMessage("run r1: an earlier append of this coordinator (epoch " + epoch
+                            + ") failed, so its later appends are refused; resume the run to continue");
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L);
+        }
+    }
+
     @Test
     void aLockHeldPastTheBoundFailsTheWriteWithNothingWrittenAndTheRunResumesOnceItIsReleased() throws Exception {
         List<String> notices = new CopyOnWriteArrayList<>();
