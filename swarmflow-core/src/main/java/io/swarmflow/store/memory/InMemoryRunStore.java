@@ -183,10 +183,28 @@ public final class InMemoryRunStore implements RunStore {
 
     @Override
     public synchronized List<StoredEvent> events(String runId, long afterSeq, int limit) {
-        List<StoredEvent> all = events.getOrDefault(runId, List.of());
-        List<StoredEvent> out = new ArrayList<>();
-        for (StoredEvent e : all) {
-            if (e.seq() > afterSeq && out.size() < limit) out.add(e);
+        return slice(events.getOrDefault(runId, List.of()), afterSeq, limit);
+    }
+
+    /**
+     * The events of {@code log} with a seq above {@code afterSeq}, at most {@code limit} of them, read by index: a run's
+     * log holds seqs 1, 2, 3... in order, with no gap (run-created is 1; an append adds its events after the last one,
+     * all or none), so the event of seq {@code n} is at index {@code n - 1}. Reads only the events it returns.
+     *
+     * @param log      a run's events, seq {@code i + 1} at index {@code i}
+     * @param afterSeq the seq to start after; 0 or less for the first event
+     * @param limit    the most events returned; 0 or less for none
+     * @return a new list, empty past the end
+     * @throws IllegalStateException when {@code log} does not hold seq {@code i + 1} at index {@code i}
+     */
+    static List<StoredEvent> slice(List<StoredEvent> log, long afterSeq, int limit) {
+        int size = log.size();
+        int from = (int) Math.clamp(afterSeq, 0, size);
+        int to = (int) Math.min(size, (long) from + Math.max(0, limit));
+        List<StoredEvent> out = new ArrayList<>(log.subList(from, to));
+        if (!out.isEmpty() && out.getFirst().seq() != from + 1) {
+            throw new IllegalStateException("event log of run " + out.getFirst().runId() + " holds seq " + out.getFirst().seq()
+                    + " at index " + from + ", where seq " + (from + 1) + " was expected: its seqs are not 1, 2, 3... in order");
         }
         return out;
     }

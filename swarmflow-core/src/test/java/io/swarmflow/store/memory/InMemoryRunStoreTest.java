@@ -14,11 +14,14 @@ import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.StoredEvent;
 import org.junit.jupiter.api.Test;
 
+import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class InMemoryRunStoreTest {
     /** A run of two independent noop tickets, {@code t0} and {@code t1}. */
@@ -60,5 +63,84 @@ class InMemoryRunStoreTest {
         }
         assertThat(store.append("r1", epoch, List.of(new RunEvent.AttemptFinished("t0", 1, io.swarmflow.store.Outcome.SUCCEEDED,
                 0, null, Map.of()))).join()).isEqualTo(seq + 1);
+    }
+
+    /**
+     * {@code events(run, afterSeq, limit)} returns the events after {@code afterSeq}, at most {@code limit}, in order:
+     * every start (before the first, the middle, the last, past the end) with every limit (none, one, some, more than
+     * there are), checked against a filter of the whole log.
+     */
+    @Test
+    void eventsReturnsTheSliceAfterASeqUpToTheLimit() {
+        InMemoryRunStore store = new InMemoryRunStore();
+        store.createRun(created("r1"));
+        long epoch = store.claimRun("r1", "host:1", 60_000);
+        store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false), new RunEvent.TicketReady("t0"),
+                new RunEvent.TicketReady("t1"))).join();
+        store.append("r1", epoch, List.of(new RunEvent.AttemptStarted("t0", 1, 60_000))).join();
+        store.append("r1", epoch, List.of(new RunEvent.AttemptStarted("t1", 1, 60_000))).join();
+        List<StoredEvent> all = store.events("r1", 0, Integer.MAX_VALUE);
+        assertThat(all).extracting(StoredEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        for (long after : new long[]{Long.MIN_VALUE, -1, 0, 1, 3, 5, 6, 7, Long.MAX_VALUE}) {
+            for (int limit : new int[]{Integer.MIN_VALUE, -1, 0, 1, 2, 5, 6, Integer.MAX_VALUE}) {
+                List<StoredEvent> expected = all.stream().filter(e -> e.seq() > after).limit(Math.max(0, limit)).toList();
+                assertThat(store.events("r1", after, limit)).as("after %d, limit %d", after, limit).isEqualTo(expected);
+            }
+        }
+        assertThat(store.events("r1", 3, 2)).extracting(StoredEvent::seq).containsExactly(4L, 5L);
+        assertThat(store.events("r1", 5, 100)).extracting(StoredEvent::seq).containsExactly(6L);
+        assertThat(store.events("r1", 6, 100)).isEmpty();
+        assertThat(store.events("no-such-run", 0, 100)).isEmpty();
+        // the list returned is the caller's: later appends do not change it
+        List<StoredEvent> page = store.events("r1", 0, 100);
+        store.append("r1", epoch, List.of(new RunEvent.AttemptFinished("t0", 1, io.swarmflow.store.Outcome.SUCCEEDED, 0, null,
+                Map.of()))).join();
+        assertThat(page).hasSize(6);
+    }
+
+    /**
+     * A page of a long log reads only the events it returns (by index), not every event before them: counted on a log
+     * of 100,000 events that counts its reads.
+     */
+    @Test
+    void aPageOfALongLogReadsOnlyItsOwnEvents() {
+        CountingLog log = new CountingLog(100_000);
+        assertThat(InMemoryRunStore.slice(log, 99_990, 5)).extracting(StoredEvent::seq).containsExactly(99_991L, 99_992L, 99_993L, 99_994L, 99_995L);
+        assertThat(log.reads).isEqualTo(5);
+        log.reads = 0;
+        assertThat(InMemoryRunStore.slice(log, 50_000, 1)).extracting(StoredEvent::seq).containsExactly(50_001L);
+        assertThat(InMemoryRunStore.slice(log, 100_000, Integer.MAX_VALUE)).isEmpty();
+        assertThat(InMemoryRunStore.slice(log, 0, 0)).isEmpty();
+        assertThat(log.reads).isEqualTo(1);
+    }
+
+    /** A log whose seqs are not 1, 2, 3... by index is a bug of the store, said as such, not a wrong page. */
+    @Test
+    void aLogWithAGapIsRefusedNotPagedWrongly() {
+        List<StoredEvent> gap = new ArrayList<>(new CountingLog(3));
+        gap.remove(1); // seqs 1, 3
+        assertThatThrownBy(() -> InMemoryRunStore.slice(gap, 1, 10)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("event log of run r1 holds seq 3 at index 1, where seq 2 was expected");
+    }
+
+    /** Events of seq 1..size (run {@code r1}), made on each read, counting the reads. */
+    private static final class CountingLog extends AbstractList<StoredEvent> {
+        private final int size;
+        long reads;
+
+        CountingLog(int size) {
+            this.size = size;
+        }
+
+        @Override
+        public StoredEvent get(int index) {
+            reads++;
+            return new StoredEvent("r1", index + 1, 0, new RunEvent.TicketReady("t" + index));
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 }
