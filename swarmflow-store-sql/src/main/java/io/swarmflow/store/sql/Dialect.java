@@ -102,12 +102,31 @@ public interface Dialect {
     String lockRowSuffix();
 
     /**
-     * Whether the store writes the projection rows a transaction changes (and the tickets of a new run) one statement per
+     * Whether the store writes the projection rows a transaction changes (and the tickets of a new run, where
+     * {@link #bulkInsert} does not) one statement per
      * table, binding each column as an array ({@code unnest(?::text[], ?::bigint[], ...)}), rather than one statement per
      * row sent in a JDBC batch. Only for engines with array parameters and {@code unnest}, where the server's time per
      * statement, not per row, is what costs (PostgreSQL: docs/benchmarks.md, "B1 on PostgreSQL"). False by default.
      */
     default boolean setBasedWrites() {
+        return false;
+    }
+
+    /**
+     * Inserts a new run's rows into {@code table} with the engine's bulk load, as part of the writer's current transaction
+     * (they commit or roll back with it), and returns true; or returns false, having sent nothing, where the engine or
+     * the connection has none: the store then inserts them by statement. For the tickets of a new run, the one write of
+     * that many rows at once (PostgreSQL: docs/benchmarks.md, "B1 on PostgreSQL"). None by default.
+     *
+     * @param writer  the writer connection, in a transaction
+     * @param table   the table, unquoted
+     * @param columns its columns, unquoted, in the order of each row's values
+     * @param rows    each row's values: {@link String} (without U+0000, see {@link #textHoldsNul}), {@link Integer},
+     *                {@link Long} or null
+     * @throws SQLException as the insert statements would (a duplicate key, a lost connection...)
+     */
+    default boolean bulkInsert(Connection writer, String table, java.util.List<String> columns, java.util.List<Object[]> rows)
+            throws SQLException {
         return false;
     }
 

@@ -118,6 +118,76 @@ public final class PostgresDialect implements Dialect {
         return true;
     }
 
+    /**
+     * {@code COPY table (columns) FROM STDIN}, text format, through pgjdbc's {@link org.postgresql.copy.CopyManager}
+     * (https://www.postgresql.org/docs/current/sql-copy.html): one statement whose rows the server parses as a stream
+     * and writes several per heap page and WAL record, where {@code INSERT ... SELECT FROM unnest(arrays)} first parsed
+     * one array literal per column and then inserted row by row. It honours the table's fill factor as an insert does.
+     * False, sending nothing, when {@code writer} is not a pgjdbc connection ({@link Connection#isWrapperFor}).
+     */
+    @Override
+    public boolean bulkInsert(Connection writer, String table, List<String> columns, List<Object[]> rows) throws SQLException {
+        if (!writer.isWrapperFor(org.postgresql.PGConnection.class)) return false;
+        org.postgresql.copy.CopyIn copy = writer.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+                .copyIn("COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN");
+        try {
+            StringBuilder text = new StringBuilder(COPY_CHUNK_CHARS + 4096);
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    if (i > 0) text.append('\t');
+                    appendCopyText(text, row[i]);
+                }
+                text.append('\n');
+                if (text.length() >= COPY_CHUNK_CHARS) {
+                    byte[] bytes = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    text.setLength(0);
+                }
+            }
+            byte[] bytes = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length > 0) copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (copy.isActive()) {
+                try {
+                    copy.cancelCopy(); // the connection back out of COPY; the transaction is aborted and rolled back
+                } catch (SQLException cancel) {
+                    e.addSuppressed(cancel);
+                }
+            }
+            throw e;
+        }
+        return true;
+    }
+
+    /** How many characters of COPY text {@link #bulkInsert} sends at a time. */
+    private static final int COPY_CHUNK_CHARS = 1 << 16;
+
+    /**
+     * One value in COPY's text format: {@code \N} for null; in text, backslash, newline, carriage return and tab (the
+     * delimiter) escaped with a backslash, everything else as is (the connection's encoding is UTF-8).
+     */
+    static void appendCopyText(StringBuilder out, Object value) {
+        if (value == null) {
+            out.append("\\N");
+        } else if (value instanceof String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> out.append(c);
+                }
+            }
+        } else if (value instanceof Integer || value instanceof Long) {
+            out.append(value);
+        } else {
+            throw new IllegalArgumentException("COPY value of type " + value.getClass().getName() + ": expected String, Integer, Long or null");
+        }
+    }
+
     @Override
     public String beginWrite() {
         return "BEGIN ISOLATION LEVEL READ COMMITTED";

@@ -1322,6 +1322,26 @@ public final class SqlRunStore implements RunStore {
         if (runs > 0) updateRun.executeBatch();
     }
 
+    /** {@link Dialect#bulkInsert} of {@code rows} into {@code table}, by {@code columns}: false where the dialect has none. */
+    private <T> boolean bulkInsert(String table, List<ArrayColumn<T>> columns, List<T> rows) throws SQLException {
+        List<String> names = new ArrayList<>(columns.size());
+        for (ArrayColumn<T> c : columns) names.add(c.name);
+        List<Object[]> values = new java.util.AbstractList<>() { // each row's values made as they are read, if they are
+            @Override
+            public Object[] get(int index) {
+                Object[] v = new Object[columns.size()];
+                for (int i = 0; i < v.length; i++) v[i] = columns.get(i).value.apply(rows.get(index));
+                return v;
+            }
+
+            @Override
+            public int size() {
+                return rows.size();
+            }
+        };
+        return dialect.bulkInsert(writer, table, names, values);
+    }
+
     /**
      * {@code unnest(?::text[], ?::int8[], ...) AS u(name, ...)}: a table of {@code columns}, each bound as an array
      * ({@link #executeWithArrays}).
@@ -1433,7 +1453,9 @@ public final class SqlRunStore implements RunStore {
             s.executeUpdate();
         }
         List<TicketView> tickets = p.tickets();
-        if (!tickets.isEmpty() && dialect.setBasedWrites()) {
+        if (!tickets.isEmpty() && bulkInsert("tickets", TICKET_ARRAYS, tickets)) {
+            // one bulk load of the engine's (PostgreSQL's COPY), in this transaction: all the tickets or none
+        } else if (!tickets.isEmpty() && dialect.setBasedWrites()) {
             try (PreparedStatement s = writer.prepareStatement("INSERT INTO tickets (" + TICKET_COLUMNS + ") SELECT * FROM "
                     + unnest(TICKET_ARRAYS))) {
                 executeWithArrays(s, TICKET_ARRAYS, tickets);
