@@ -141,6 +141,35 @@ class PostgresRunCreationTest {
                 .hasMessageContaining("java.lang.Double").hasMessageContaining("expected String, Integer, Long or null");
     }
 
+    /**
+     * The writer stores large values (a new run's plan, in its first event row) compressed with lz4 where the server
+     * offers it ({@code default_toast_compression}, PostgreSQL 14+ built with lz4), else with the server's default.
+     */
+    @Test
+    void aNewRunsPlanIsStoredCompressedWithLz4WhereTheServerHasIt() throws Exception {
+        boolean lz4;
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")) {
+            lz4 = rs.next();
+        }
+        try (SqlRunStore store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema)) {
+            store.createRun(TestPlans.created("r1", 1_000));
+            try (Statement s = store.writerConnectionForTests().createStatement(); ResultSet rs = s.executeQuery("SHOW default_toast_compression")) {
+                rs.next();
+                if (lz4) assertThat(rs.getString(1)).isEqualTo("lz4");
+            }
+            try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_column_compression(payload), length(payload) FROM " + schema
+                         + ".event_batches WHERE run_id = 'r1'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(2)).as("large enough to be compressed").isGreaterThan(100_000);
+                if (lz4) assertThat(rs.getString(1)).isEqualTo("lz4");
+                else assertThat(rs.getString(1)).isEqualTo("pglz");
+            }
+            assertThat(store.plan("r1").tickets()).hasSize(1_000);
+        }
+    }
+
     private long count(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL); Statement s = c.createStatement()) {
             s.execute("SET search_path TO " + schema);
