@@ -922,12 +922,17 @@ public final class SqlRunStore implements RunStore {
     /**
      * Fails, and takes out of {@code batch}, the appends of coordinators {@link #poisoned} before it: they would be
      * refused inside the transaction anyway ({@link #doAppend}, which still refuses those poisoned by an earlier request
-     * of the same batch), but only after it began, that is after waiting for a lock another connection holds.
+     * of the same batch), but only after it began, that is after waiting for a lock another connection holds. Except
+     * those of runs asked to stop waiting for locks, which fail after one try with the lock's error, as before.
      */
     private void refusePoisoned(List<Op<?>> batch) {
         if (poisoned.isEmpty()) return;
         batch.removeIf(op -> {
             if (!(op instanceof AppendOp a) || !poisoned.contains(a.runId + '#' + a.epoch)) return false;
+            // a run asked to stop (stopWaitingForLocks, Ctrl-C) keeps its writes failing as the given-up lock wait
+            // says (one try, then the lock's error, naming why it stopped): not as if another coordinator had taken it over
+            Coordination c = coordinations.get(a.runId);
+            if (c != null && c.givenUp != null) return false;
             a.future.completeExceptionally(poisonedRefusal(a));
             return true;
         });
