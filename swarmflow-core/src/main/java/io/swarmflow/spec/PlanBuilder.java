@@ -936,10 +936,11 @@ final class PlanBuilder {
                 }
             } else if (parts[0].equals("env") && parts.length == 2) {
                 if (!scope.where().equals("env") && !scope.where().equals("agents' env")) {
-                    String name = ENV_NAME.matcher(parts[1]).matches() ? parts[1] : "NAME";
+                    String name = ENV_NAME.matcher(parts[1]).matches() ? suggestedEnvName(parts[1]) : "NAME";
                     problems.at(mark, shown + " is available only in env: values, never in " + scope.where() + " (a script's text "
                                     + "shows in the process list and the stored plan)",
-                            "pass it through env: env: {" + name + ": \"${{ env." + parts[1] + " }}\"}, then \"$" + name + "\" in run");
+                            "pass it through env instead: env: {" + name + ": \"${{ env." + parts[1] + " }}\"}, then \"$" + name
+                                    + "\" in run");
                 } else if (!ENV_NAME.matcher(parts[1]).matches()) {
                     problems.at(mark, "'" + parts[1] + "' in " + shown + " is not an environment variable name",
                             "use letters, digits and '_', not starting with a digit");
@@ -957,7 +958,7 @@ final class PlanBuilder {
                     if (scope.where().equals("run")) {
                         // the value becomes script text: a quote, ';' or $(...) in it runs as shell code, and outputs are
                         // what other tickets wrote (agents among them), not the spec's author
-                        String name = parts[3].toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_");
+                        String name = suggestedEnvName(parts[3].toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));
                         problems.warnAt(mark, "ticket '" + scope.ticket().group + "' pastes " + shown + " into its run script, "
                                 + "where a quote, ';' or '$(...)' in the output would run as shell code",
                                 "pass it through env instead: env: {" + name + ": \"${{ " + expr + " }}\"}, then \"$" + name
@@ -970,6 +971,15 @@ final class PlanBuilder {
             }
         }
         return Templates.render(text, values::get);
+    }
+
+    /**
+     * The variable name a "pass it through env" hint suggests for {@code name}: {@code name} itself when a spec's
+     * {@code env} may set it, else {@code MY_} before it (HOME and the SWARM_ variables swarm sets are refused in
+     * {@code env}, and a name cannot start with a digit), lest following the hint give another error.
+     */
+    private static String suggestedEnvName(String name) {
+        return SpecReader.SWARM_ENV.contains(name) || !ENV_NAME.matcher(name).matches() ? "MY_" + name : name;
     }
 
     /**

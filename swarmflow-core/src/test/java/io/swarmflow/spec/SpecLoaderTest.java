@@ -123,10 +123,10 @@ class SpecLoaderTest {
                 "bad.yaml:3:54: '9x' in '${{ env.9x }}' is not an environment variable name; use letters, digits and '_', not "
                         + "starting with a digit",
                 "bad.yaml:4:15: '${{ env.SWARM_TEST_SECRET }}' is available only in env: values, never in run (a script's text "
-                        + "shows in the process list and the stored plan); pass it through env: env: {SWARM_TEST_SECRET: "
+                        + "shows in the process list and the stored plan); pass it through env instead: env: {SWARM_TEST_SECRET: "
                         + "\"${{ env.SWARM_TEST_SECRET }}\"}, then \"$SWARM_TEST_SECRET\" in run",
                 "bad.yaml:5:13: '${{ env.SWARM_TEST_SECRET }}' is available only in env: values, never in title (a script's text "
-                        + "shows in the process list and the stored plan); pass it through env: env: {SWARM_TEST_SECRET: "
+                        + "shows in the process list and the stored plan); pass it through env instead: env: {SWARM_TEST_SECRET: "
                         + "\"${{ env.SWARM_TEST_SECRET }}\"}, then \"$SWARM_TEST_SECRET\" in run");
     }
 
@@ -156,6 +156,47 @@ class SpecLoaderTest {
         assertThat(warnings).containsExactly(file + ":9:19: ticket 'deploy' pastes '${{ tickets.build.outputs.version }}' into "
                 + "its run script, where a quote, ';' or '$(...)' in the output would run as shell code; pass it through env "
                 + "instead: env: {VERSION: \"${{ tickets.build.outputs.version }}\"}, then \"$VERSION\" in run");
+    }
+
+    /**
+     * The "pass it through env" hint named the variable after what it passes: for {@code env.HOME} or an output named
+     * {@code home} that was HOME, which a spec's env refuses (swarm sets it), and for an output {@code 2fa}, 2FA, no
+     * variable name at all; following the hint gave another error. It now suggests MY_HOME, MY_2FA.
+     */
+    @Test
+    void thePassItThroughEnvHintNamesAVariableTheSpecMaySet(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "s.yaml", """
+                tickets:
+                  - id: build
+                    run: |
+                      echo '{"home": "/x", "2fa": "y"}'
+                    outputs: {home: {json: home}, 2fa: {json: 2fa}, swarm-scratch: {json: s}}
+                  - id: use
+                    needs: [build]
+                    run: echo ${{ tickets.build.outputs.home }} ${{ tickets.build.outputs.2fa }} ${{ tickets.build.outputs.swarm-scratch }}
+                """);
+        List<String> warnings = new java.util.ArrayList<>();
+
+        new SpecLoader().load(file, Map.of(), w -> warnings.add(w.format()));
+
+        assertThat(warnings).hasSize(3);
+        assertThat(warnings.get(0)).endsWith("env: {MY_HOME: \"${{ tickets.build.outputs.home }}\"}, then \"$MY_HOME\" in run");
+        assertThat(warnings.get(1)).endsWith("env: {MY_2FA: \"${{ tickets.build.outputs.2fa }}\"}, then \"$MY_2FA\" in run");
+        assertThat(warnings.get(2)).endsWith("env: {MY_SWARM_SCRATCH: \"${{ tickets.build.outputs.swarm-scratch }}\"}, then "
+                + "\"$MY_SWARM_SCRATCH\" in run");
+
+        Path bad = write(dir, "bad.yaml", """
+                tickets:
+                  - id: a
+                    run: echo ${{ env.HOME }} ${{ env.PWD }}
+                """);
+        assertThat(SpecFiles.errors(bad, Map.of())).containsExactly(
+                "bad.yaml:3:15: '${{ env.HOME }}' is available only in env: values, never in run (a script's text shows in the "
+                        + "process list and the stored plan); pass it through env instead: env: {MY_HOME: \"${{ env.HOME }}\"}, "
+                        + "then \"$MY_HOME\" in run",
+                "bad.yaml:3:31: '${{ env.PWD }}' is available only in env: values, never in run (a script's text shows in the "
+                        + "process list and the stored plan); pass it through env instead: env: {PWD: \"${{ env.PWD }}\"}, "
+                        + "then \"$PWD\" in run");
     }
 
     @Test
