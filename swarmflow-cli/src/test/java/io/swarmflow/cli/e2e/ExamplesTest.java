@@ -249,7 +249,9 @@ class ExamplesTest {
      * the next '}' (here "scripts" and "test") and the artifacts a Maven dependency excludes, and missed the
      * dependencies of a minified package.json. It listed pip's option lines (-r, --index-url) with versions and
      * comments and missed a top-level requirements-dev.txt; Cargo's [dependencies.NAME] tables and commented-out
-     * lines were wrong, and go.mod's comments were modules.
+     * lines were wrong, and go.mod's comments were modules. After a Maven dependency written on one line it listed
+     * every later artifactId as a dependency, plugins included (this repository's pom.xml: 63 "dependencies", 13 of
+     * them its build plugins).
      */
     @Test
     void repoHealthListsOnlyDeclaredDependencies() throws Exception {
@@ -283,7 +285,13 @@ class ExamplesTest {
                         </exclusion>
                       </exclusions>
                     </dependency>
+                    <dependency><groupId>g</groupId><artifactId>bar</artifactId><version>1</version></dependency>
                   </dependencies>
+                  <build>
+                    <plugins>
+                      <plugin><artifactId>maven-x-plugin</artifactId></plugin>
+                    </plugins>
+                  </build>
                 </project>
                 """);
         Files.writeString(repo.resolve("Cargo.toml"), """
@@ -315,7 +323,7 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "manifests");
 
-        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 15 |", """
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 16 |", """
                 ## Declared dependencies
 
                 ```
@@ -330,6 +338,7 @@ class ExamplesTest {
                 min/package.json: npm c
                 package.json: npm @scope/pkg
                 package.json: npm left-pad
+                pom.xml: maven bar
                 pom.xml: maven foo
                 requirements-dev.txt: pip Django
                 requirements-dev.txt: pip flask
