@@ -13,6 +13,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The examples shipped in examples/ run green, as the README promises. */
 class ExamplesTest {
     static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    /**
+     * Secrets planted for the scan, each written in two parts so that this file, once committed, is no finding of the
+     * repo-health secret scan run on this repository (it listed 7 lines of this file as possible secrets).
+     */
+    private static final String AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE";
+    private static final String SLACK_TOKEN = "xox" + "b-1234567890-abcdef";
+    private static final String PGP_KEY = "-----BEGIN PGP PRIVATE " + "KEY BLOCK-----";
+    private static final String ENCRYPTED_KEY = "-----BEGIN ENCRYPTED PRIVATE " + "KEY-----";
 
     @TempDir
     Path tmp;
@@ -152,26 +160,26 @@ class ExamplesTest {
         Files.writeString(repo.resolve("-dash.txt"), "no newline at the end");
         Files.writeString(repo.resolve("\u00fcn\u00efcode.md"), "text\r\nwith CRLF\r\n");
         Files.writeString(repo.resolve("with space.py"), "x = 1  \n");
-        Files.writeString(repo.resolve("creds.txt"), "aws: AKIAIOSFODNN7EXAMPLE\n");
-        Files.writeString(repo.resolve("key:id.txt"), "slack\nxoxb-1234567890-abcdef\n");
+        Files.writeString(repo.resolve("creds.txt"), "aws: " + AWS_KEY + "\n");
+        Files.writeString(repo.resolve("key:id.txt"), "slack\n" + SLACK_TOKEN + "\n");
         // kinds the scan once missed: an OAuth and a fine-grained GitHub token, a PGP and an encrypted private key
         Files.writeString(repo.resolve("tokens.env"), "A=gho_" + "a1".repeat(18) + "\nB=github_pat_" + "b_2".repeat(27) + "c\n"
-                + "-----BEGIN PGP PRIVATE KEY BLOCK-----\n-----BEGIN ENCRYPTED PRIVATE KEY-----\n");
+                + PGP_KEY + "\n" + ENCRYPTED_KEY + "\n");
         Files.writeString(repo.resolve("win.ini"), "a = 1\r\nb = 2 \t\r\n");
         Files.write(repo.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xe9});
         Files.write(repo.resolve("bin.dat"), new byte[] {0, 1, 2, ' ', ' ', '\n'});
         // git diff --stat, and so swarm's diffstat output, quotes a name with a tab even with core.quotePath=false
         Files.writeString(repo.resolve("tab\tname.txt"), "x \n");
         // a newline in a name broke the report's line-based lists, backticks could end its code blocks
-        Files.writeString(repo.resolve("new\nline.txt"), "AKIAIOSFODNN7EXAMPLE \n");
+        Files.writeString(repo.resolve("new\nline.txt"), AWS_KEY + " \n");
         Files.writeString(repo.resolve("```x.sh"), "echo x \n");
         Files.createDirectories(repo.resolve("a\nb"));
         Files.writeString(repo.resolve("a\nb/requirements.txt"), "flask\n");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "planted");
-        Files.writeString(repo.resolve("untracked.txt"), "AKIAIOSFODNN7EXAMPLF  \n");
+        Files.writeString(repo.resolve("untracked.txt"), "AKIA" + "IOSFODNN7EXAMPLF  \n");
         // uncommitted: whitespace added to a clean file, and taken from one the fix branch (from HEAD) fixes
-        Files.writeString(repo.resolve("key:id.txt"), "slack  \nxoxb-1234567890-abcdef\n");
+        Files.writeString(repo.resolve("key:id.txt"), "slack  \n" + SLACK_TOKEN + "\n");
         Files.writeString(repo.resolve("with space.py"), "x = 1\n");
 
         String report = repoHealthReport(repo);
@@ -385,7 +393,7 @@ class ExamplesTest {
         assertThat(failing).as("the failures were planted").contains("|| exit 3").contains("return 2; }\n");
         Path spec = Cli.write(tmp.resolve("spec/swarm.yaml"), failing);
         Path repo = Cli.gitRepo(tmp.resolve("repo"));
-        Files.writeString(repo.resolve("creds.txt"), "AKIAIOSFODNN7EXAMPLE\n");
+        Files.writeString(repo.resolve("creds.txt"), AWS_KEY + "\n");
         for (int i = 0; i < 40; i++) {
             Files.writeString(repo.resolve("f%02d.txt".formatted(i)), "trailing \n");
         }
@@ -405,6 +413,50 @@ class ExamplesTest {
     }
 
     /** Runs examples/repo-health on {@code repo} (it must succeed) and returns the Markdown report it wrote. */
+    /**
+     * repo-health run on this repository reported "possible secrets: 7", all of them the secrets ExamplesTest plants for
+     * the scan, written out whole: a maintainer's first run of the main example flagged their own clean repository. Every
+     * tracked text file is matched against the scan's own patterns, read from the example.
+     */
+    @Test
+    void thisRepositoryHoldsNothingTheRepoHealthSecretScanFinds() throws Exception {
+        String yaml = Files.readString(EXAMPLES.resolve("repo-health/swarm.yaml"));
+        java.util.regex.Matcher parts = java.util.regex.Pattern.compile("patterns=(?:\"\\$patterns\")?'([^']*)'").matcher(yaml);
+        List<String> alternatives = new java.util.ArrayList<>();
+        while (parts.find()) {
+            alternatives.add(parts.group(1));
+        }
+        assertThat(alternatives).as("the scan's patterns, as the example writes them").hasSize(2);
+        // the second part adds to the first: it starts with its own "|"
+        java.util.regex.Pattern secret = java.util.regex.Pattern.compile(String.join("", alternatives));
+        Path root = EXAMPLES.getParent();
+        List<String> found = new java.util.ArrayList<>();
+        // the tracked files; in a tree without .git (a source archive), every file but build output and run state
+        List<String> names;
+        if (Files.exists(root.resolve(".git"))) {
+            names = List.of(git(root, "ls-files", "-z").split("\0"));
+        } else {
+            try (Stream<Path> all = Files.walk(root)) {
+                names = all.map(f -> root.relativize(f).toString())
+                        .filter(n -> !n.matches("(.*/)?(target|\\.swarm)(/.*)?")).toList();
+            }
+        }
+        for (String name : names) {
+            Path file = root.resolve(name);
+            if (name.isEmpty() || !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (secret.matcher(lines[i]).find()) {
+                    found.add(name + ":" + (i + 1));
+                }
+            }
+        }
+        assertThat(found).as("tracked lines the secret scan reports (write a planted secret in two parts)").isEmpty();
+    }
+
     private String repoHealthReport(Path repo) throws Exception {
         return repoHealthReport(EXAMPLES.resolve("repo-health/swarm.yaml"), repo, true);
     }
