@@ -1,5 +1,6 @@
 package io.swarmflow.cli.report;
 
+import io.swarmflow.cli.view.Printable;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.RunView;
 
@@ -20,6 +21,8 @@ final class GanttSvg {
     private static final int ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
     /** The narrowest bar, percent of the plot: 2 px on a 500 px plot, so that a short attempt shows. */
     private static final double MIN_BAR_PCT = 0.4;
+    /** Characters of the reason after the state of a ticket that made no attempt (skipped, rejected): what fits the plot. */
+    private static final int IDLE_REASON_CHARS = 120;
     /** Candidate tick spacings, milliseconds; the smallest giving at most about 10 ticks wins. */
     private static final long[] STEPS = {
             1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
@@ -103,8 +106,13 @@ final class GanttSvg {
             RunReport.Row r = rows.get(i);
             int y = AXIS_H + i * ROW_H;
             if (r.attempts().isEmpty()) {
+                // a ticket without attempts says why: "failed" alone for one rejected at its gate told nothing
+                String idle = r.view().state().label();
+                if (r.view().reason() != null) {
+                    idle += ": " + Printable.shorten(Printable.of(r.view().reason()), IDLE_REASON_CHARS);
+                }
                 sb.append("<text class=\"idle\" x=\"4\" y=\"").append(y + ROW_H / 2 + 4)
-                        .append("\">").append(Html.esc(r.view().state().label())).append("</text>\n");
+                        .append("\">").append(Html.esc(idle)).append("</text>\n");
             }
             for (AttemptView a : r.attempts()) {
                 String outcome = a.outcome() == null ? "running" : a.outcome().label();
