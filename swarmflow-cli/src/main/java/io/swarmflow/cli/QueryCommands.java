@@ -158,6 +158,9 @@ final class QueryCommands {
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     Tables.runHeader(out, run, all, stoppedAt, description(w, run));
+                    // where the end of `swarm run` said it is; none until the run ends (`swarm report` writes one sooner)
+                    Path html = w.runDir(run.runId()).resolve("report.html");
+                    if (Files.isRegularFile(html)) out.println("  report: " + io.swarmflow.spec.SpecError.printable(html.toString()));
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     if (cancelling) {
                         out.println("  being cancelled: its coordinator is stopping the running attempts (TERM, then KILL after the "
