@@ -307,7 +307,8 @@ final class RunCommands {
                 signals.close();
             }
             out.println("  logs:   swarm logs " + runId + " TICKET");
-            if (result == RunState.CANCELLED) out.println("  resume: swarm resume " + runId);
+            // as `swarm status` and `swarm cancel` say it: a cancel is not the end
+            if (result == RunState.CANCELLED) out.println("  cancelled before it ended; `swarm resume " + runId + "` continues it");
             return switch (result) {
                 case SUCCEEDED -> ExitCodes.OK;
                 case FAILED -> ExitCodes.TICKET_FAILED;
