@@ -287,7 +287,8 @@ public final class RunService {
 
     /**
      * The error for a ticket id the run does not have; for the id of a matrix ticket, it names the
-     * expansions to use instead ({@code test} → {@code test-linux, test-mac}).
+     * expansions to use instead ({@code test} → {@code test-linux, test-mac}); for a mistyped one, the nearest id
+     * ({@link io.swarmflow.spec.Names#nearest}); else the run's first {@link #LISTED_TICKETS} ticket ids, in plan order.
      */
     public InvalidRequestException noSuchTicket(String runId, String ticketId) {
         List<io.swarmflow.spec.PlannedTicket> planned = store.plan(runId).tickets();
@@ -304,9 +305,21 @@ public final class RunService {
             names.add(t.group());
         }
         String meant = io.swarmflow.spec.Names.nearest(ticketId, names);
+        if (meant != null) {
+            return new InvalidRequestException("run " + runId + " has no ticket '" + ticketId + "'; did you mean '" + meant
+                    + "'? `swarm status " + runId + "` lists its tickets");
+        }
+        // nothing near: a few ids show what the run's tickets are called
+        List<String> ids = planned.stream().map(io.swarmflow.spec.PlannedTicket::id).toList();
+        String some = String.join(", ", ids.subList(0, Math.min(LISTED_TICKETS, ids.size())));
         return new InvalidRequestException("run " + runId + " has no ticket '" + ticketId + "'; "
-                + (meant != null ? "did you mean '" + meant + "'? " : "") + "`swarm status " + runId + "` lists its tickets");
+                + (ids.size() <= LISTED_TICKETS ? "its tickets are " + some + "; `swarm status " + runId + "` lists them"
+                : "its tickets include " + some + " and " + (ids.size() - LISTED_TICKETS) + " more; `swarm status " + runId
+                + "` lists them all"));
     }
+
+    /** How many of a run's ticket ids {@link #noSuchTicket} names when none is near the one given. */
+    static final int LISTED_TICKETS = 5;
 
     /**
      * A run as recorded, and whether a coordinator executes it.

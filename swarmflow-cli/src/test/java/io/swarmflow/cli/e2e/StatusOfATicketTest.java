@@ -58,7 +58,7 @@ class StatusOfATicketTest {
         assertThat(first.get("durationMillis").asLong()).isNotNegative();
         assertThat(j.get("attempts").get(1).get("outcome").asText()).isEqualTo("succeeded");
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err()).startsWith("swarm: run " + run + " has no ticket 'nope'; `swarm status " + run + "` lists");
+        assertThat(unknown.err()).isEqualTo("swarm: run " + run + " has no ticket 'nope'; its tickets are flaky; `swarm status " + run + "` lists them\n");
         assertThat(mistyped.code()).isEqualTo(2);
         assertThat(mistyped.err()).startsWith("swarm: run " + run + " has no ticket 'flakey'; did you mean 'flaky'? `swarm status ");
         assertThat(filtered.code()).isEqualTo(2);
