@@ -152,15 +152,14 @@ final class QueryCommands {
                 }
                 Map<String, io.swarmflow.store.RunCommand> decisions = pendingDecisions(w, run.runId(), all);
                 if (json) {
-                    ObjectNode status = statusJson(run, description(w, run), tickets, decisions);
+                    ObjectNode status = statusJson(run, description(w, run), tickets, decisions, titles(w, run.runId()), reportPath(w, run.runId()));
                     ((ObjectNode) status.get("run")).put("executing", observed.executing())
                             .put("cancelling", cancelling || cancelPending.isPresent());
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     Tables.runHeader(out, run, all, stoppedAt, description(w, run));
-                    // where the end of `swarm run` said it is; none until the run ends (`swarm report` writes one sooner)
-                    Path html = w.runDir(run.runId()).resolve("report.html");
-                    if (Files.isRegularFile(html)) out.println("  report: " + io.swarmflow.spec.SpecError.printable(html.toString()));
+                    String html = reportPath(w, run.runId());
+                    if (html != null) out.println("  report: " + io.swarmflow.spec.SpecError.printable(html));
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     if (cancelling) {
                         out.println("  being cancelled: its coordinator is stopping the running attempts (TERM, then KILL after the "
@@ -296,7 +295,7 @@ final class QueryCommands {
             List<AttemptView> attempts = w.service.attempts(run.runId()).stream().filter(a -> a.ticketId().equals(t.ticketId()))
                     .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
             if (json) {
-                ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions);
+                ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), reportPath(w, run.runId()));
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
@@ -381,21 +380,40 @@ final class QueryCommands {
         }
 
         static ObjectNode statusJson(RunView run, List<TicketView> tickets) {
-            return statusJson(run, null, tickets, Map.of());
+            return statusJson(run, null, tickets, Map.of(), Map.of(), null);
+        }
+
+        /**
+         * Where the end of {@code swarm run} said the run's report.html is, as a path string; null until it is written
+         * (when the run ends; {@code swarm report} writes one sooner) or once it was deleted.
+         */
+        static String reportPath(Wiring w, String runId) {
+            Path html = w.runDir(runId).resolve("report.html");
+            return Files.isRegularFile(html) ? html.toString() : null;
+        }
+
+        /** Each ticket's title, by ticket id, from the run's plan. */
+        private static Map<String, String> titles(Wiring w, String runId) {
+            Map<String, String> titles = new java.util.HashMap<>();
+            for (io.swarmflow.spec.PlannedTicket p : w.service.plan(runId).tickets()) titles.put(p.id(), p.title());
+            return titles;
         }
 
         /**
          * The JSON of {@code swarm status}; {@code description} is the spec's (null when it has none); {@code decisions}
-         * holds, by ticket id, the approval or rejection recorded and not yet applied of each gate still waiting.
+         * holds, by ticket id, the approval or rejection recorded and not yet applied of each gate still waiting;
+         * {@code titles} the tickets' titles by id (null for one not in it); {@code report} the
+         * path of report.html ({@code run.report}), or null when it is not written.
          */
         static ObjectNode statusJson(RunView run, String description, List<TicketView> tickets,
-                                     Map<String, io.swarmflow.store.RunCommand> decisions) {
+                                     Map<String, io.swarmflow.store.RunCommand> decisions, Map<String, String> titles, String report) {
             ObjectNode root = JSON.createObjectNode();
-            runJson(root.putObject("run"), run, "description", description);
+            runJson(root.putObject("run"), run, "description", description).put("report", report);
             ArrayNode ts = root.putArray("tickets");
             for (TicketView t : tickets) {
                 ObjectNode o = ts.addObject();
                 o.put("id", t.ticketId());
+                o.put("title", titles.get(t.ticketId()));
                 o.put("state", t.state().label());
                 o.put("attempts", t.attempt());
                 if (t.exitCode() == null) o.putNull("exitCode");

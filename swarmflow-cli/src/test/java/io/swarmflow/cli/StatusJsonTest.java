@@ -33,4 +33,21 @@ class StatusJsonTest {
         assertThat(done.get("retryAt").isNull()).isTrue();
         assertThat(done.get("outputs").get("n").asText()).isEqualTo("3");
     }
+
+    /** Each ticket's title, and the run's report.html (null until written), beside the fields scripts already read. */
+    @Test
+    void ticketsHaveTheirTitlesAndTheRunItsReportPath() {
+        RunView run = new RunView("r1", "demo", "swarm.yaml", RunState.SUCCEEDED, T0 - 500, T0, T0 + 10, 1, null, false, 1, 9);
+        List<TicketView> tickets = List.of(
+                new TicketView("r1", "done", 0, TicketState.SUCCEEDED, 1, 0, 0, 0, null, Map.of(), null, T0, T0 + 10, 0));
+        JsonNode written = QueryCommands.Status.statusJson(run, null, tickets, Map.of(), Map.of("done", "Build it"),
+                "/state/runs/r1/report.html");
+        assertThat(written.get("run").get("report").asText()).isEqualTo("/state/runs/r1/report.html");
+        assertThat(written.get("run").get("id").asText()).as("the other fields stay").isEqualTo("r1");
+        assertThat(written.get("tickets").get(0).get("title").asText()).isEqualTo("Build it");
+        assertThat(written.get("tickets").get(0).get("id").asText()).isEqualTo("done");
+        JsonNode notYet = QueryCommands.Status.statusJson(run, tickets);
+        assertThat(notYet.get("run").has("report")).isTrue();
+        assertThat(notYet.get("run").get("report").isNull()).isTrue();
+    }
 }

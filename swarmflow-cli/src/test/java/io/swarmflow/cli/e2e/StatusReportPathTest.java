@@ -1,5 +1,6 @@
 package io.swarmflow.cli.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.swarmflow.cli.e2e.Cli.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The end of {@code swarm run} names report.html; {@code swarm status RUN}, where a user looks for the run afterwards,
- * did not, and the README's tour had them guess the path. It now names it under the header once the file exists.
+ * did not, and the README's tour had them guess the path. It now names it under the header once the file exists, and
+ * {@code --json} as {@code run.report} (null until then), with each ticket's title.
  */
 class StatusReportPathTest {
     @TempDir
@@ -22,7 +24,7 @@ class StatusReportPathTest {
     @Test
     void statusNamesTheReportOnceItIsWritten() throws Exception {
         String state = tmp.resolve("state").toString();
-        Path spec = Cli.write(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo\n");
+        Path spec = Cli.write(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    title: Say hello\n    run: echo\n");
         Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state);
         assertThat(run.code()).as("%s", run).isZero();
         String id = runId(run);
@@ -32,7 +34,15 @@ class StatusReportPathTest {
         Result status = swarm("status", id, "--state-dir", state);
         assertThat(status.out()).as("%s", status).contains("  tickets: 1 (succeeded 1)\n  report: " + html + "\n\nTICKET ");
 
+        JsonNode json = swarm("status", id, "--json", "--state-dir", state).json();
+        assertThat(json.get("run").get("report").asText()).as("--json too").isEqualTo(html.toString());
+        assertThat(json.get("tickets").get(0).get("title").asText()).isEqualTo("Say hello");
+        assertThat(swarm("status", id, "a", "--json", "--state-dir", state).json().get("run").get("report").asText())
+                .as("status RUN TICKET --json").isEqualTo(html.toString());
+
         Files.delete(html);
         assertThat(swarm("status", id, "--state-dir", state).out()).doesNotContain("report:");
+        assertThat(swarm("status", id, "--json", "--state-dir", state).json().get("run").get("report").isNull())
+                .as("null once it is gone").isTrue();
     }
 }
