@@ -9,13 +9,17 @@ import java.nio.file.Path;
 import static io.swarmflow.cli.e2e.Cli.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What the console says when a run is cancelled while no attempt runs (it waits at a gate). */
+/**
+ * What the console says when a run is cancelled while no attempt runs (it waits at a gate), and how it says to go on:
+ * the end of {@code swarm run} once said "resume: swarm resume RUN", while {@code swarm status} and {@code swarm cancel}
+ * say "`swarm resume RUN` continues it": one wording everywhere.
+ */
 class CancelNoticeTest {
     @TempDir
     Path tmp;
 
     @Test
-    void aRunCancelledAtAGateSaysNoAttemptIsRunningNotThatItStopsZeroOfThem() throws Exception {
+    void aRunCancelledAtAGateSaysNoAttemptIsRunningAndHowToGoOnAsStatusDoes() throws Exception {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(tmp.resolve("gate.yaml"), """
                 tickets:
@@ -31,5 +35,9 @@ class CancelNoticeTest {
 
         assertThat(run.exit()).isEqualTo(130);
         assertThat(run.out().text()).contains("cancelling: no attempt is running").doesNotContain("stopping 0 running");
+
+        String line = "\n  cancelled before it ended; `swarm resume " + id + "` continues it\n";
+        assertThat(run.out().text()).contains("  logs:   swarm logs " + id + " TICKET" + line).doesNotContain("resume: ");
+        assertThat(swarm("status", id, "--state-dir", state.toString()).out()).as("the same words").contains(line);
     }
 }
