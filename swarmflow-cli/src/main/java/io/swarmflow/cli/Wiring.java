@@ -554,7 +554,9 @@ final class Wiring implements AutoCloseable {
     /**
      * Null when the group {@code gid} (named {@code groupName} in messages) is the user private group of {@code uid}:
      * named as the user, and listing no other member (as useradd makes it with USERGROUPS_ENAB, the default of Debian,
-     * Fedora and most distributions); else {@code "writable by the users of the group NAME"}, and why its members are
+     * Fedora and most distributions); or, for a group that no name service knows, when the user has no name either and
+     * the gid is the uid (a container run as {@code --user 4242:4242}: no one else has that group). Else {@code "writable
+     * by the users of the group NAME"}, with why its members cannot be told when the group has no name, or why they are
      * unknown when they could not be looked up. Users and groups are looked up through NSS ({@link UnixIds}), so those of
      * LDAP, sssd or systemd-homed count; users whose primary group it is without being listed as members are not seen.
      */
@@ -563,7 +565,12 @@ final class Wiring implements AutoCloseable {
         try {
             java.util.Optional<String> user = UnixIds.userName(uid);
             java.util.Optional<UnixIds.Group> group = UnixIds.group(gid);
-            boolean own = user.isPresent() && group.isPresent() && group.get().name().equals(user.get())
+            if (group.isEmpty()) {
+                return user.isEmpty() && uid == gid ? null : shared + ", which has no entry in the group database, so who is "
+                        + "in it cannot be told (" + (user.isPresent() ? "its owner has a name of their own" : "its gid is not "
+                        + "its owner's uid") + ")";
+            }
+            boolean own = user.isPresent() && group.get().name().equals(user.get())
                     && group.get().members().stream().allMatch(user.get()::equals);
             return own ? null : shared;
         } catch (UnixIds.LookupException e) {
