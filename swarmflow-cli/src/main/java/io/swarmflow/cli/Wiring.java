@@ -150,10 +150,11 @@ final class Wiring implements AutoCloseable {
                 : " (" + real + ")") + " belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' "
                 + "plans, logs and worktrees and change its database; nothing was changed. " + withNfsHint(real, owner,
                 "Point --state-dir (or SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " ("
-                + stateDir + " is a symbolic link: remove it to have swarm create the directory)" : "") + (me == 0
+                + stateDir + " is a symbolic link: remove it to have swarm create the directory)" : "") + (owner == overflowUid()
+                ? "" // nobody: no user to run swarm as, or to give it to you (what NFS squashing shows, said after)
                 // root taking it (chown) would lock its owner out of their own project's runs
-                ? ", or, if it is that user's project, run swarm as them: sudo -u " + sudoUser(stateDir, owner) + " swarm ..."
-                : ", or, if you trust that user, have them give it to you (chown)")));
+                : me == 0 ? ", or, if it is that user's project, run swarm as them: sudo -u " + sudoUser(stateDir, owner)
+                + " swarm ..." : ", or, if you trust that user, have them give it to you (chown)")));
     }
 
     /**
@@ -299,7 +300,7 @@ final class Wiring implements AutoCloseable {
             throw new InvalidRequestException(named + " is inside " + dir + ", which is " + why + ", who could rename the "
                     + "state directory and put theirs in its place, with runs swarm would run; nothing was changed. "
                     + withNfsHint(dir, owner(dir), (mine ? "Run chmod go-w " + dir + " (or chmod +t, for a directory others "
-                    + "share), or point" : me == 0 && owner(dir) > 0 ? "If it is that user's project, run swarm as them: "
+                    + "share), or point" : me == 0 && owner(dir) > 0 && owner(dir) != overflowUid() ? "If it is that user's project, run swarm as them: "
                     + "sudo -u " + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point")
                     + " --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can write to, and "
                     + "whose parent directories are the same (one under your home directory)"));

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A directory owned by the kernel's overflow uid (/proc/sys/fs/overflowuid, 65534 {@code nobody}) is how NFS shows files
  * when the server squashes root or the id mapping fails: the refusal says so, and what to do. On NFS that replaces
- * the usual advice ({@code sudo -u nobody} is none); elsewhere it follows it, as "if ... is on NFS" (root gives a local
- * directory to that uid here, with chown).
+ * the usual advice ({@code sudo -u nobody} is none); elsewhere it follows it, as "if ... is on NFS", without the advice
+ * to run swarm as the owner, which is no one's (root gives a local directory to that uid here, with chown).
  */
 class StateDirNfsTest {
     @TempDir
@@ -63,10 +63,10 @@ class StateDirNfsTest {
 
         assertThat(said).contains("swarm: the state directory " + state + " is inside " + project + ", which is owned by "
                 + "another user (", "who could rename the state directory and put theirs in its place, with runs swarm "
-                + "would run; nothing was changed. If it is that user's project, run swarm as them: sudo -u " + name(project)
-                + " swarm ...; or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can "
+                + "would run; nothing was changed. Point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can "
                 + "write to, and whose parent directories are the same (one under your home directory). If " + project
                 + " is on NFS: " + owner(project) + hint + "\n");
+        assertThat(said).as("no one to run swarm as").doesNotContain("sudo -u");
         assertThat(state).doesNotExist();
     }
 
@@ -77,9 +77,9 @@ class StateDirNfsTest {
         String said = StateDirRefusals.refused(tmp, state);
 
         assertThat(said).contains("swarm: the state directory " + state + " belongs to another user (", "nothing was "
-                + "changed. Point --state-dir (or SWARM_STATE_DIR) at a directory of yours, or, if it is that user's project, "
-                + "run swarm as them: sudo -u " + name(state) + " swarm ... If " + state + " is on NFS: " + owner(state)
+                + "changed. Point --state-dir (or SWARM_STATE_DIR) at a directory of yours. If " + state + " is on NFS: " + owner(state)
                 + hint + "\n");
+        assertThat(said).as("no one to run swarm as").doesNotContain("sudo -u");
     }
 
     @Test
