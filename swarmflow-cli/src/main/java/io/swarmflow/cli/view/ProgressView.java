@@ -53,8 +53,13 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> scroll = new ConcurrentLinkedQueue<>();
     private final Thread renderer;
-    /** This host's clock, in milliseconds since the epoch: the plain lines' times, and when held output lines are due. */
+    /** This host's clock, in milliseconds since the epoch: the plain lines' times. */
     private final LongSupplier clock;
+    /**
+     * A monotonic clock in milliseconds (from {@link System#nanoTime()}; any origin): when held output lines are due, so
+     * that the wall clock set back (or forward) neither holds a line that long nor prints it early.
+     */
+    private final LongSupplier ticks;
     /**
      * Plain mode with output: the terminal line each ticket's attempt is drawing, its latest state held
      * ({@link #onLogLine(String, int, String, String, boolean)}). Guarded by itself; in the order the lines began.
@@ -80,18 +85,26 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * {@link Printable#REASON_CHARS} names the {@code swarm status RUN TICKET} that shows it whole (RUN when null).
      */
     public ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId) {
-        this(out, live, showOutput, total, runId, System::currentTimeMillis, true);
+        this(out, live, showOutput, total, runId, System::currentTimeMillis, () -> System.nanoTime() / 1_000_000, true);
+    }
+
+    /** As {@link #ProgressView(PrintStream, boolean, boolean, int, String, LongSupplier, LongSupplier, boolean)}, on {@code clock} alone. */
+    ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId, LongSupplier clock, boolean ticking) {
+        this(out, live, showOutput, total, runId, clock, clock, ticking);
     }
 
     /**
      * As {@link #ProgressView(PrintStream, boolean, boolean, int, String)}, on {@code clock} (milliseconds since the
-     * epoch: the plain lines' times, and when a held output line is due). Without {@code ticking}, no thread prints the
+     * epoch: the plain lines' times) and {@code ticks} (monotonic milliseconds, any origin: when a held output line is
+     * due). Without {@code ticking}, no thread prints the
      * held output lines that come due ({@link #SETTLE_MILLIS}, {@link #HEARTBEAT_MILLIS}) while no other line comes:
      * {@link #tick()} does, when the caller (a test) calls it.
      */
-    ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId, LongSupplier clock, boolean ticking) {
+    ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId, LongSupplier clock,
+                 LongSupplier ticks, boolean ticking) {
         this.runId = runId == null ? "RUN" : runId;
         this.clock = clock;
+        this.ticks = ticks;
         this.out = out;
         this.live = live;
         this.showOutput = showOutput;
@@ -312,15 +325,20 @@ public final class ProgressView implements RunListener, AutoCloseable {
         } else if (showOutput) {
             synchronized (drawing) {
                 long now = clock.getAsLong();
+                long tick = ticks.getAsLong();
                 AttemptKey key = new AttemptKey(ticketId, attempt);
                 TerminalLine drawn = drawing.get(key);
                 if (drawn != null && afterLoneCr && drawn.stream.equals(stream)) {
-                    drawn.state(line, now);
-                    if (now - drawn.shownAt >= HEARTBEAT_MILLIS) show(drawn, now);
+                    drawn.state(line, now, tick);
+                    if (tick - drawn.shownTick >= HEARTBEAT_MILLIS) show(drawn, tick);
                 } else {
-                    if (drawn != null && !drawn.shown) show(drawn, now);
+                    if (drawn != null && !drawn.shown) show(drawn, tick);
                     drawing.remove(key); // the new line goes last, in the order the lines began
-                    drawing.put(key, new TerminalLine(ticketId, stream, line, now));
+                    drawing.put(key, new TerminalLine(ticketId, stream, line, now, tick));
+                }
+                if (closed) { // no thread and no end will print it any more (a line after the run stopped): now
+                    TerminalLine held = drawing.remove(key);
+                    if (held != null && !held.shown) show(held, tick);
                 }
             }
         }
@@ -345,15 +363,15 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private static final long TICK_MILLIS = 200;
 
     /**
-     * Prints the held output lines that are due ({@link #SETTLE_MILLIS}, {@link #HEARTBEAT_MILLIS}) by {@link #clock}'s
+     * Prints the held output lines that are due ({@link #SETTLE_MILLIS}, {@link #HEARTBEAT_MILLIS}) by {@link #ticks}'
      * time. The plain view's thread calls it every {@link #TICK_MILLIS}; a view made without it, its caller.
      */
     void tick() {
         synchronized (drawing) {
-            long now = clock.getAsLong();
+            long now = ticks.getAsLong();
             for (TerminalLine l : drawing.values()) {
                 if (l.shown) continue;
-                if ((!l.printed && now - l.cameAt >= SETTLE_MILLIS) || now - l.shownAt >= HEARTBEAT_MILLIS) {
+                if ((!l.printed && now - l.cameTick >= SETTLE_MILLIS) || now - l.shownTick >= HEARTBEAT_MILLIS) {
                     show(l, now);
                 }
             }
@@ -375,14 +393,14 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private void endTerminalLine(String ticketId, int attempt) {
         synchronized (drawing) {
             TerminalLine drawn = drawing.remove(new AttemptKey(ticketId, attempt));
-            if (drawn != null && !drawn.shown) show(drawn, clock.getAsLong());
+            if (drawn != null && !drawn.shown) show(drawn, ticks.getAsLong());
         }
     }
 
     /** The run ended, or the view closes: every line still drawn is printed, if its last state was not. */
     private void endTerminalLines() {
         synchronized (drawing) {
-            long now = clock.getAsLong();
+            long now = ticks.getAsLong();
             for (TerminalLine l : drawing.values()) {
                 if (!l.shown) show(l, now);
             }
@@ -390,7 +408,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
         }
     }
 
-    /** Prints {@code l}'s latest state at {@code now}, stamped with when it came. Holds {@link #drawing}. */
+    /** Prints {@code l}'s latest state at {@code now} ({@link #ticks}), stamped with when it came. Holds {@link #drawing}. */
     private void show(TerminalLine l, long now) {
         String cut = l.state.length() <= MAX_PLAIN_LINE ? l.state
                 : l.state.substring(0, Printable.cutBefore(l.state, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE + " of "
@@ -398,7 +416,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
         emit(l.ticketId + " | " + cut, l.cameAt);
         l.shown = true;
         l.printed = true;
-        l.shownAt = now;
+        l.shownTick = now;
     }
 
     /** A ticket's attempt. */
@@ -409,27 +427,31 @@ public final class ProgressView implements RunListener, AutoCloseable {
         final String ticketId;
         final String stream;
         String state;
-        /** When {@link #state} came, milliseconds on {@link ProgressView#clock}. */
+        /** When {@link #state} came, milliseconds on {@link ProgressView#clock}: its printed time. */
         long cameAt;
+        /** When {@link #state} came, milliseconds on {@link ProgressView#ticks}: when it is due. */
+        long cameTick;
         /** Whether {@link #state} was printed. */
         boolean shown;
         /** Whether any state of the line was printed. */
         boolean printed;
-        /** When a state of the line was last printed, or the line began if none was. */
-        long shownAt;
+        /** When a state of the line was last printed, or the line began if none was, on {@link ProgressView#ticks}. */
+        long shownTick;
 
-        TerminalLine(String ticketId, String stream, String state, long now) {
+        TerminalLine(String ticketId, String stream, String state, long now, long tick) {
             this.ticketId = ticketId;
             this.stream = stream;
             this.state = state;
             this.cameAt = now;
-            this.shownAt = now;
+            this.cameTick = tick;
+            this.shownTick = tick;
         }
 
-        /** The line's next state, drawn over the one before. */
-        void state(String next, long now) {
+        /** The line's next state, drawn over the one before, come at {@code now} ({@code clock}) and {@code tick}. */
+        void state(String next, long now, long tick) {
             state = next;
             cameAt = now;
+            cameTick = tick;
             shown = false;
         }
     }

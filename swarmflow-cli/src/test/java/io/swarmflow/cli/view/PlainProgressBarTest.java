@@ -223,6 +223,46 @@ class PlainProgressBarTest {
                 + "… [line cut at 4000 of " + longState.length() + " characters; the attempt's log file has it whole: swarm logs]");
     }
 
+    /**
+     * When a held line is due is counted on a monotonic clock, not the wall clock: the wall clock set back an hour (NTP, a
+     * user) does not hold a line an hour, and the line keeps the wall time it came at.
+     */
+    @Test
+    void theWallClockSetBackDelaysNeitherTheSettleNorTheHeartbeat() {
+        AtomicLong mono = new AtomicLong(42);
+        try (ProgressView v = new ProgressView(out, false, true, 1, "R1", now::get, mono::get, false)) {
+            v.onLogLine("t", 1, "stdout", "compiling...", false);
+            now.addAndGet(-3_600_000);
+            mono.addAndGet(ProgressView.SETTLE_MILLIS);
+            v.tick();
+            assertThat(timed()).containsExactly("+0 t | compiling...");
+
+            v.onLogLine("bar", 1, "stdout", "0%", false);
+            now.addAndGet(-3_600_000);
+            mono.addAndGet(ProgressView.HEARTBEAT_MILLIS - 1);
+            v.onLogLine("bar", 1, "stdout", "50%", true); // not due yet: printed neither early nor an hour late
+            v.tick();
+            assertThat(printed()).containsExactly("t | compiling...");
+            mono.addAndGet(1);
+            v.onLogLine("bar", 1, "stdout", "60%", true);
+            assertThat(printed()).containsExactly("t | compiling...", "bar | 60%");
+        }
+    }
+
+    /** A line that comes after the view closed (the run stopped, an agent still writing) is printed at once, not held. */
+    @Test
+    void aLineAfterCloseIsPrintedAtOnce() {
+        ProgressView v = view();
+        v.onLogLine("t", 1, "stdout", "before", false);
+        v.close();
+        assertThat(printed()).containsExactly("t | before");
+
+        v.onLogLine("t", 1, "stdout", "late", false);
+        v.onLogLine("t", 1, "stdout", "10%", false);
+        v.onLogLine("t", 1, "stdout", "20%", true);
+        assertThat(printed()).containsExactly("t | before", "t | late", "t | 10%", "t | 20%");
+    }
+
     /** The README gives the times plain output holds lines by: they are these. */
     @Test
     void theReadmeSaysTheseTimes() throws Exception {
