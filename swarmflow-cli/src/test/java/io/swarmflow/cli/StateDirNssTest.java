@@ -27,10 +27,12 @@ class StateDirNssTest {
     Path project;
     Path state;
     Path spec;
+    Path nssWrapper;
 
     @BeforeEach
     void project() throws IOException {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root: the directories are root's, of root's group");
+        nssWrapper = nssWrapper(List.of(Path.of("/usr/lib"), Path.of("/usr/lib64")), "true".equals(System.getenv("CI")));
         for (String file : List.of("/etc/passwd", "/etc/group")) {
             try (Stream<String> lines = Files.lines(Path.of(file))) {
                 assertThat(lines.map(l -> l.split(":", -1)).filter(f -> f.length > 2 && (f[2].equals("4242")
@@ -44,9 +46,14 @@ class StateDirNssTest {
         spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
     }
 
-    /** The libnss_wrapper.so that libnss-wrapper installs (.ci/run does), in the multiarch directory or /usr/lib64. */
-    static Path nssWrapper() throws IOException {
-        for (Path lib : List.of(Path.of("/usr/lib"), Path.of("/usr/lib64"))) {
+    /**
+     * The libnss_wrapper.so that libnss-wrapper installs (.ci/run does), in a directory of {@code libs} ({@code /usr/lib},
+     * {@code /usr/lib64}) or one level below (the multiarch directory). When there is none, the test is skipped (an
+     * assumption), as the browser tests are without chromium; under {@code ci} ({@code CI=true}) it fails instead.
+     */
+    static Path nssWrapper(List<Path> libs, boolean ci) throws IOException {
+        for (Path lib : libs) {
+            if (!Files.isDirectory(lib)) continue;
             try (Stream<Path> dirs = Files.list(lib)) {
                 for (Path dir : dirs.toList()) {
                     if (Files.isRegularFile(dir.resolve("libnss_wrapper.so"))) return dir.resolve("libnss_wrapper.so");
@@ -54,7 +61,10 @@ class StateDirNssTest {
             }
             if (Files.isRegularFile(lib.resolve("libnss_wrapper.so"))) return lib.resolve("libnss_wrapper.so");
         }
-        throw new AssertionError("libnss_wrapper.so not found: apt-get install libnss-wrapper (.ci/run installs it)");
+        String missing = "libnss_wrapper.so not found in " + libs + ": apt-get install libnss-wrapper (.ci/run installs it)";
+        if (ci) throw new AssertionError("CI=true but " + missing);
+        assumeTrue(false, missing);
+        throw new AssertionError("unreachable");
     }
 
     /** swarm run of the one-ticket spec with the state directory, seeing the users and groups {@code group} lists. */
@@ -63,7 +73,7 @@ class StateDirNssTest {
                 "root:x:0:0:root:/root:/bin/sh\nnssuser:x:4242:4243::/nonexistent:/bin/sh\n");
         Path groupFile = Files.writeString(tmp.resolve("group"), group);
         return ChildSwarm.run(ChildSwarm.command(List.of(), "run", spec.toString(), "--plain", "--state-dir",
-                state.toString()), Map.of("LD_PRELOAD", nssWrapper().toString(), "NSS_WRAPPER_PASSWD", passwdFile.toString(),
+                state.toString()), Map.of("LD_PRELOAD", nssWrapper.toString(), "NSS_WRAPPER_PASSWD", passwdFile.toString(),
                 "NSS_WRAPPER_GROUP", groupFile.toString(), "XDG_STATE_HOME", tmp.resolve("xdg-state").toString(),
                 "XDG_CACHE_HOME", tmp.resolve("xdg-cache").toString()));
     }
