@@ -217,8 +217,7 @@ final class RunCommands {
             java.util.Optional<String> early = signals.before();
             if (early.isPresent()) { // Ctrl-C, SIGTERM or SIGHUP while the spec was read, or the run created, checked or claimed
                 engine.release();
-                Stdout.tookEffect(out, "Run " + runId + " was not " + (started ? "resumed" : "started") + " (interrupted: "
-                        + early.get() + "): it stays as it is until `swarm resume " + runId + "`.");
+                Stdout.tookEffect(out, Stdout.SAID_ABOVE); // the line below says it
                 Streams.err(null).println("swarm: run " + runId + " was not " + (started ? "resumed" : "started") + " (interrupted: "
                         + early.get() + "); it stays as it is until `swarm resume " + runId + "`");
                 return ExitCodes.INTERRUPTED;
@@ -253,9 +252,7 @@ final class RunCommands {
                     signals.close();
                     if (interrupted.get() == null) {
                         // no `swarm status` here: the store may not be readable either until the cause is fixed
-                        Stdout.tookEffect(out, "The run was stopped by its store, not by this: run " + runId + " stopped, and what "
-                                + "was recorded before the store's error is kept; once the cause is fixed, `swarm resume " + runId
-                                + "` continues it.");
+                        Stdout.tookEffect(out, Stdout.SAID_ABOVE); // SwarmCli says it (StoppedByStore)
                         throw new StoppedByStore(runId, e);
                     }
                     PrintStream err = Streams.err(null);
@@ -266,9 +263,7 @@ final class RunCommands {
                             + "` shows the run as stopped");
                     err.println("swarm: its running attempts were stopped; once the database can be written again, `swarm resume "
                             + runId + "` continues the run");
-                    Stdout.tookEffect(out, "The run was interrupted (" + interrupted.get() + "), not stopped by this: run " + runId
-                            + " stopped, but the database did not record the stop; once it can be written again, `swarm resume "
-                            + runId + "` continues the run.");
+                    Stdout.tookEffect(out, Stdout.SAID_ABOVE); // the lines above say it
                     return ExitCodes.INTERRUPTED;
                 } catch (Throwable e) {
                     signals.close();

@@ -30,6 +30,13 @@ final class Stdout extends FilterOutputStream {
     /** Whether the file that could not be written was said: once, by {@link #judge} or before a halt ({@link #beforeHalt}). */
     private final java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * The {@link #tookEffect} sentence of a run's ending whose own lines on standard error already say the run's state and
+     * {@code swarm resume RUN} (interrupted before it started, stopped by its store, interrupted while its store failed):
+     * the file that could not be written is said after them, without repeating them.
+     */
+    static final String SAID_ABOVE = "What became of the run is said above; it was not because of this.";
+
     /** What the output goes to, asked once a write failed. */
     private final java.util.function.Supplier<OutputTarget> target;
 

@@ -37,7 +37,14 @@ class SignalBeforeStartTest {
         try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
             run = w.service.create(plan, spec.toString()); // a `swarm run` that stopped before it began
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(); // what reached the file
+        Stdout stdout = Stdout.over(new java.io.OutputStream() { // standard output a file on a full disk
+            @Override
+            public void write(int b) throws java.io.IOException {
+                out.write(b);
+                throw new java.io.IOException("No space left on device");
+            }
+        }, new io.swarmflow.cli.view.OutputTarget("/data/out.log"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         RunCommands.Resume resume = new RunCommands.Resume();
         resume.runId = run;
@@ -49,17 +56,25 @@ class SignalBeforeStartTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> err.toString(StandardCharsets.UTF_8).contains("interrupted (SIGTERM)"));
         };
         int code;
-        Streams.set(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        PrintStream stdoutStream = stdout.printStream();
+        stdoutStream.println("(a line the disk had no room for)"); // a write failed: the end says the file
+        Streams.set(stdoutStream, errStream);
         try {
             code = resume.call();
         } finally {
             Streams.clear();
         }
+        assertThat(stdout.judge(code, errStream)).isEqualTo(ExitCodes.INTERRUPTED);
 
         assertThat(code).as("out: %s\nerr: %s", out, err).isEqualTo(ExitCodes.INTERRUPTED);
         assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("resuming", "started");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("run " + run + " was not started (interrupted: SIGTERM); it stays "
-                + "as it is until `swarm resume " + run + "`");
+                + "as it is until `swarm resume " + run + "`\nswarm: could not write the output to /data/out.log: No space left on "
+                + "device; what was printed before is there, the rest is not. What became of the run is said above; it was not "
+                + "because of this.\n");
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(said.indexOf("swarm resume")).as("said once: %s", said).isEqualTo(said.lastIndexOf("swarm resume"));
         try (Wiring w = Wiring.existing(stateDir, new PrintStream(new ByteArrayOutputStream()))) {
             assertThat(w.service.requireRun(run).state()).isEqualTo(RunState.CREATED);
             assertThat(w.service.isExecuting(run)).isFalse();

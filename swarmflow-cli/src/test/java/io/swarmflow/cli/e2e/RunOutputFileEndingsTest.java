@@ -76,6 +76,12 @@ class RunOutputFileEndingsTest {
         return r.err().lines().filter(l -> l.contains(LOST)).findFirst().orElseThrow();
     }
 
+    /** {@code swarm resume ID} is said once: the line saying the file does not repeat what the ending said above it. */
+    private static void resumeSaidOnce(Result r, String id) {
+        String resume = "`swarm resume " + id + "`";
+        assertThat(r.err().indexOf(resume)).as("said once: %s", r).isNotNegative().isEqualTo(r.err().lastIndexOf(resume));
+    }
+
     @Test
     void aRunCancelledWithSwarmCancelFromAnotherProcessSaysHowToResumeIt() throws Exception {
         Path state = tmp.resolve("state");
@@ -128,9 +134,11 @@ class RunOutputFileEndingsTest {
 
         assertThat(r.code()).as("%s", r).isEqualTo(4);
         String id = latest(state);
-        assertThat(r.err()).contains("swarm: run " + id + " stopped: its running attempts were stopped");
-        assertThat(saidOnce(r)).contains("The run was stopped by its store, not by this: run " + id + " stopped",
-                "once the cause is fixed, `swarm resume " + id + "` continues it").doesNotContain("swarm status");
+        assertThat(r.err()).contains("swarm: run " + id + " stopped: its running attempts were stopped",
+                "once the cause is fixed (a lock another process holds, free disk space, permissions, the database server), "
+                + "`swarm resume " + id + "` continues it").doesNotContain("swarm status");
+        assertThat(saidOnce(r)).endsWith("What became of the run is said above; it was not because of this.");
+        resumeSaidOnce(r, id);
     }
 
     /**
@@ -159,7 +167,9 @@ class RunOutputFileEndingsTest {
             s.execute("ROLLBACK");
         }
         assertThat(r.code()).as("%s", r).isEqualTo(130);
-        assertThat(saidOnce(r)).contains("The run was interrupted (SIGINT (Ctrl-C)), not stopped by this: run " + id
-                + " stopped, but the database did not record the stop", "`swarm resume " + id + "` continues the run");
+        assertThat(r.err()).contains("swarm: run " + id + " stopped (interrupted: SIGINT (Ctrl-C)), but the database did not "
+                + "record the stop", "`swarm resume " + id + "` continues the run");
+        assertThat(saidOnce(r)).endsWith("What became of the run is said above; it was not because of this.");
+        resumeSaidOnce(r, id);
     }
 }
