@@ -13,11 +13,12 @@ import java.util.Optional;
 /**
  * Users and groups by id, from libc's {@code getpwuid_r(3)} and {@code getgrgid_r(3)} (bound by JNA's direct mapping),
  * so that every name service that {@code /etc/nsswitch.conf} names answers (LDAP, sssd, systemd-homed), as for {@code
- * ls -l} and {@code id}. When JNA cannot load its native library ({@link #PROBLEM}), {@code /etc/passwd} and {@code
- * /etc/group} are read instead, and users and groups known only to another name service are not seen.
+ * ls -l} and {@code id}. When JNA cannot load its native library, or the platform is not 64-bit Linux, whose struct
+ * layouts (glibc, musl) the lookups read ({@link #PROBLEM}), {@code /etc/passwd} and {@code /etc/group} are read instead,
+ * and users and groups known only to another name service are not seen.
  */
 final class UnixIds {
-    /** Why JNA could not bind libc's lookups (then /etc/passwd and /etc/group are read), or null. */
+    /** Why libc's lookups are not used (then /etc/passwd and /etc/group are read): not 64-bit Linux, or JNA failed; or null. */
     static final String PROBLEM = load();
 
     /** A buffer for the strings of one entry starts at this many bytes and doubles on ERANGE up to {@link #MAX_BUFFER}. */
@@ -45,11 +46,23 @@ final class UnixIds {
 
     private static String load() {
         try {
+            String platform = platformProblem(com.sun.jna.Platform.isLinux(), com.sun.jna.Platform.is64Bit());
+            if (platform != null) return platform;
             Native.register(UnixIds.class, "c");
             return null;
         } catch (LinkageError | RuntimeException e) {
             return e.toString();
         }
+    }
+
+    /**
+     * Null on 64-bit Linux, whose {@code struct passwd} and {@code struct group} layouts (glibc and musl alike: pointers and
+     * 32-bit ids) {@link #userName} and {@link #group} read; else why the lookups are not used there.
+     */
+    static String platformProblem(boolean linux, boolean is64Bit) {
+        if (linux && is64Bit) return null;
+        return "the getpwuid_r and getgrgid_r struct layouts are known only for 64-bit Linux, not " + System.getProperty("os.name")
+                + " " + System.getProperty("os.arch") + (linux ? " (32-bit)" : "");
     }
 
     // uid_t and gid_t are 32 bits; size_t is taken as 64 bits, as for getxattr in Wiring
