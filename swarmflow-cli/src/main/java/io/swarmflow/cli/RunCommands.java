@@ -280,14 +280,10 @@ final class RunCommands {
             signals.afterRun(signal -> {
                 List<String> missing = new java.util.ArrayList<>(List.of("report.json", "report.html"));
                 missing.removeAll(report.stop()); // a file being written is finished, none is started after
-                err.println("swarm: interrupted (" + signal + ") while writing the report of run " + runId + ", which has ended ("
-                        + result.label() + "); " + (missing.isEmpty() ? "its report was written"
+                haltInterrupted(out, err, "swarm: interrupted (" + signal + ") while writing the report of run " + runId
+                        + ", which has ended (" + result.label() + "); " + (missing.isEmpty() ? "its report was written"
                         : String.join(" and ", missing) + (missing.size() == 1 ? " was" : " were") + " not written: `swarm report "
-                        + runId + "` writes the report"));
-                out.flush();
-                err.flush();
-                Stdout.beforeHalt(out, err, ExitCodes.INTERRUPTED); // the run's end, with an output file that failed
-                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED); // at once: the main thread is still writing the report
+                        + runId + "` writes the report"), Runtime.getRuntime()::halt);
             });
             try {
                 RunView run = w.service.requireRun(runId);
@@ -311,6 +307,19 @@ final class RunCommands {
             };
         }
 
+        /**
+         * Says {@code message} on {@code err}, and what {@link Stdout#beforeHalt} says of an output file that failed, then
+         * halts with {@link ExitCodes#INTERRUPTED} through {@code halt} ({@link Runtime#halt}: at once, the main thread is
+         * still writing the report). {@code out} is not flushed: the main thread may be blocked in a write to it (a reader
+         * that does not read), holding its lock, and a flush would wait for it, so the halt never came. Its lines are printed
+         * with println, each flushed as it is written, so at most a line being printed is lost.
+         */
+        static void haltInterrupted(PrintStream out, PrintStream err, String message, java.util.function.IntConsumer halt) {
+            err.println(message);
+            err.flush();
+            Stdout.beforeHalt(out, err, ExitCodes.INTERRUPTED); // the run's end, with an output file that failed
+            halt.accept(ExitCodes.INTERRUPTED);
+        }
     }
 
     /** The engine's listener, made before the progress view it passes everything to (nothing happens before it is set). */

@@ -103,7 +103,8 @@ final class Stdout extends FilterOutputStream {
      */
     static void beforeHalt(PrintStream out, PrintStream err, int code) {
         if (out instanceof Printing p) {
-            // not flushed here: a write blocked on a reader that does not read holds the stream, and the halt must not wait
+            // out is not flushed, here or by the caller (RunCommands.Foreground.haltInterrupted): a write blocked on a reader
+            // that does not read holds the stream's lock, and the halt must not wait for it
             p.stdout.judge(code, err);
             err.flush();
         }
