@@ -119,13 +119,7 @@ class RunOutputFileEndingsTest {
      */
     @Test
     void aRunStoppedByItsStoreSaysSoWithoutPromisingItsStatus() throws Exception {
-        Path spec = Cli.write(tmp.resolve("fat.yaml"), """
-                tickets:
-                  - id: fat
-                    matrix: { i: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30] }
-                    outputs: { blob: { json: blob } }
-                    run: printf '{"blob":"%s"}\\n' "$(head -c 60000 /dev/zero | tr '\\0' x)"
-                """);
+        Path spec = StoreUnavailableTest.fatSpec(tmp);
         Path state = tmp.resolve("state");
         List<String> command = new ArrayList<>(List.of("prlimit", "--fsize=1500000", "--"));
         command.addAll(OutputClosedTest.inItsOwnJvm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()));

@@ -25,16 +25,23 @@ class StoreUnavailableTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void aWriteFailureStopsTheRunWithExit4AndResumeFinishesIt() throws Exception {
-        // 30 tickets whose outputs (60 KB each) go into the database: about 2 MB of events, over the 1.5 MB limit
-        Path spec = Cli.write(tmp.resolve("fat.yaml"), """
+    /**
+     * A spec of 30 tickets whose outputs (60 KB each) go into the database: about 2 MB of events, over the 1.5 MB
+     * file-size limit these tests put on swarm's process. Written as {@code dir/fat.yaml}.
+     */
+    static Path fatSpec(Path dir) throws java.io.IOException {
+        return Cli.write(dir.resolve("fat.yaml"), """
                 tickets:
                   - id: fat
                     matrix: { i: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30] }
                     outputs: { blob: { json: blob } }
                     run: printf '{"blob":"%s"}\\n' "$(head -c 60000 /dev/zero | tr '\\0' x)"
                 """);
+    }
+
+    @Test
+    void aWriteFailureStopsTheRunWithExit4AndResumeFinishesIt() throws Exception {
+        Path spec = fatSpec(tmp);
         Path state = tmp.resolve("state");
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
