@@ -356,6 +356,73 @@ class ExamplesTest {
     }
 
     /**
+     * The dependency report listed the repository's own modules as its dependencies (on this repository,
+     * io.swarmflow:swarmflow-core and three other modules, in 12 of its 53 lines): a dependency whose
+     * groupId and artifactId one of the repository's pom.xml files declares for itself is left out, and the report says
+     * how many modules were. A groupId given as ${project.groupId} is the pom's own (its parent's when it has none); an
+     * artifact of the same groupId that no pom.xml here builds stays; a commented-out dependency is none.
+     */
+    @Test
+    void repoHealthLeavesTheRepositorysOwnMavenModulesOutOfItsDependencies() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("pom.xml"), """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <groupId>org.acme</groupId>
+                  <artifactId>acme-parent</artifactId>
+                  <dependencyManagement><dependencies>
+                    <dependency><groupId>org.acme</groupId><artifactId>acme-core</artifactId><version>1</version></dependency>
+                    <dependency><groupId>org.junit</groupId><artifactId>junit-bom</artifactId></dependency>
+                  </dependencies></dependencyManagement>
+                </project>
+                """);
+        Files.createDirectories(repo.resolve("core"));
+        Files.writeString(repo.resolve("core/pom.xml"), """
+                <project>
+                  <parent>
+                    <groupId>org.acme</groupId>
+                    <artifactId>acme-parent</artifactId>
+                  </parent>
+                  <artifactId>acme-core</artifactId>
+                  <dependencies>
+                    <dependency>
+                      <groupId>org.yaml</groupId>
+                      <artifactId>snakeyaml</artifactId>
+                    </dependency>
+                    <!-- <dependency><groupId>org.old</groupId><artifactId>commented-out</artifactId></dependency> -->
+                  </dependencies>
+                </project>
+                """);
+        Files.createDirectories(repo.resolve("cli"));
+        Files.writeString(repo.resolve("cli/pom.xml"), """
+                <project>
+                  <parent><groupId>org.acme</groupId><artifactId>acme-parent</artifactId></parent>
+                  <artifactId>acme-cli</artifactId>
+                  <dependencies>
+                    <dependency><groupId>${project.groupId}</groupId><artifactId>acme-core</artifactId></dependency>
+                    <dependency><groupId>org.acme</groupId><artifactId>acme-parent</artifactId><type>pom</type></dependency>
+                    <dependency><groupId>org.acme</groupId><artifactId>acme-elsewhere</artifactId></dependency>
+                    <dependency><groupId>other.group</groupId><artifactId>acme-core</artifactId></dependency>
+                    <dependency><groupId>info.picocli</groupId><artifactId>picocli</artifactId></dependency>
+                  </dependencies>
+                </project>
+                """);
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "a reactor");
+
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 5 third-party (2 modules of this repository left out) |", """
+                ## Declared dependencies
+
+                ```
+                cli/pom.xml: maven acme-core
+                cli/pom.xml: maven acme-elsewhere
+                cli/pom.xml: maven picocli
+                core/pom.xml: maven snakeyaml
+                pom.xml: maven junit-bom
+                ```
+                """);
+    }
+
+    /**
      * lint, license-headers and fix-whitespace ran a few processes per file, each costing milliseconds in the sandbox:
      * 3000 files took 4 minutes, and a repository of some 8000 would time out at the spec's 5m. They now run a few
      * processes per check; given 20 s instead of 5 minutes, 2000 files pass with ease (the per-file scripts took more
