@@ -80,7 +80,7 @@ final class RunCommands {
         @Mixin
         StateOptions state;
 
-        @CommandLine.ArgGroup(exclusive = false)
+        @Mixin
         ExecOptions exec = new ExecOptions();
 
         @CommandLine.Spec
@@ -125,7 +125,7 @@ final class RunCommands {
         @Mixin
         StateOptions state;
 
-        @CommandLine.ArgGroup(exclusive = false)
+        @Mixin
         ExecOptions exec = new ExecOptions();
 
         @CommandLine.Spec
