@@ -263,10 +263,10 @@ class PlainProgressBarTest {
         assertThat(printed()).containsExactly("t | before", "t | late", "t | 10%", "t | 20%");
     }
 
-    /** The README gives the times plain output holds lines by: they are these. */
+    /** docs/cli.md gives the times plain output holds lines by: they are these. */
     @Test
-    void theReadmeSaysTheseTimes() throws Exception {
-        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..").toAbsolutePath().normalize().resolve("README.md"));
+    void theCliReferenceSaysTheseTimes() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..").toAbsolutePath().normalize().resolve("docs/cli.md"));
         assertThat(ProgressView.HEARTBEAT_MILLIS % 1000).isZero();
         assertThat(ProgressView.SETTLE_MILLIS).isEqualTo(1_000);
         assertThat(readme.replaceAll("\\s+", " ")).contains("its latest state at most every " + ProgressView.HEARTBEAT_MILLIS / 1000
