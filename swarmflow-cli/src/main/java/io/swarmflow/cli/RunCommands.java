@@ -323,7 +323,7 @@ final class RunCommands {
     }
 
     /** The engine's listener, made before the progress view it passes everything to (nothing happens before it is set). */
-    private static final class ToView implements io.swarmflow.engine.RunListener {
+    static final class ToView implements io.swarmflow.engine.RunListener { // package-private for RunCommandsToViewTest
         volatile io.swarmflow.engine.RunListener view = io.swarmflow.engine.RunListener.NONE;
 
         @Override
@@ -340,6 +340,12 @@ final class RunCommands {
         @Override
         public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
             view.onLogLine(ticketId, attempt, stream, line, afterLoneCr);
+        }
+
+        /** Passes on whether the next line may continue this one: plain output prints a line ended by LF at once. */
+        @Override
+        public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+            view.onLogLine(ticketId, attempt, stream, line, afterLoneCr, mayBeContinued);
         }
 
         @Override

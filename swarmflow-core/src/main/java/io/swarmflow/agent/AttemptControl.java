@@ -50,4 +50,22 @@ public interface AttemptControl {
     default void logLine(String stream, String line, boolean afterLoneCr) {
         logLine(stream, line);
     }
+
+    /**
+     * {@link #logLine(String, String, boolean)}, told also whether the next line of {@code stream} may continue (be drawn
+     * over) {@code line}: {@code true} when a lone CR ended it, or CRs whose LF is not known yet; {@code false} when it
+     * cannot be continued (ended by LF or CR LF, or the last of the stream). A live view that holds a progress bar's state
+     * to print only its last need not hold a line told {@code false}. By default the flag is dropped and
+     * {@link #logLine(String, String, boolean)} called; the engine's passes it on to
+     * {@link io.swarmflow.engine.RunListener#onLogLine(String, int, String, String, boolean, boolean)}, and takes a line
+     * given without it as one that may be continued.
+     *
+     * @param stream         {@code stdout} or {@code stderr}
+     * @param line           the line without its end
+     * @param afterLoneCr    whether {@code line} continues (is drawn over) the line of the same stream passed on before it
+     * @param mayBeContinued whether the next line of {@code stream} may continue {@code line}
+     */
+    default void logLine(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+        logLine(stream, line, afterLoneCr);
+    }
 }

@@ -1228,7 +1228,9 @@ public final class RunEngine {
         void startHeard() {
             synchronized (this) { // a line printed meanwhile waits, and comes after these
                 if (heldLines == null) return;
-                for (HeldLine l : heldLines) listener.onLogLine(tickets[index].id(), attempt, l.stream(), l.line(), l.afterLoneCr());
+                for (HeldLine l : heldLines) {
+                    listener.onLogLine(tickets[index].id(), attempt, l.stream(), l.line(), l.afterLoneCr(), l.mayBeContinued());
+                }
                 heldLines = null;
                 if (heldOver > 0) {
                     listener.onNotice(tickets[index].id() + ": " + heldOver + " more line" + (heldOver == 1 ? "" : "s")
@@ -1243,14 +1245,20 @@ public final class RunEngine {
             logLine(stream, line, false);
         }
 
+        /** A line not told whether the next may continue it: it may (a view then holds it as it would a bar's state). */
         @Override
         public void logLine(String stream, String line, boolean afterLoneCr) {
+            logLine(stream, line, afterLoneCr, true);
+        }
+
+        @Override
+        public void logLine(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
             boolean continues = afterLoneCr;
             if (telling) {
                 synchronized (this) {
                     if (heldLines != null) {
                         if (heldLines.size() < MAX_HELD_LINES) {
-                            heldLines.add(new HeldLine(stream, line, afterLoneCr));
+                            heldLines.add(new HeldLine(stream, line, afterLoneCr, mayBeContinued));
                         } else {
                             heldOver++;
                             leftOut.add(stream);
@@ -1260,10 +1268,10 @@ public final class RunEngine {
                     if (leftOut.remove(stream)) continues = false;
                 }
             }
-            listener.onLogLine(tickets[index].id(), attempt, stream, line, continues);
+            listener.onLogLine(tickets[index].id(), attempt, stream, line, continues, mayBeContinued);
         }
 
-        /** A line printed before the listener heard its attempt's start, as {@link #logLine(String, String, boolean)} got it. */
-        private record HeldLine(String stream, String line, boolean afterLoneCr) {}
+        /** A line printed before the listener heard its attempt's start, as {@link #logLine(String, String, boolean, boolean)} got it. */
+        private record HeldLine(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {}
     }
 }

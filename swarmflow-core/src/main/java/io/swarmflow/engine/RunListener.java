@@ -50,6 +50,20 @@ public interface RunListener {
     }
 
     /**
+     * {@link #onLogLine(String, int, String, String, boolean)}, told also whether the next line of the same attempt and
+     * {@code stream} may continue {@code line} ({@link io.swarmflow.agent.AttemptControl#logLine(String, String, boolean, boolean)}):
+     * {@code false} when it cannot (ended by LF, say), so that a view holding a progress bar's state until it knows
+     * whether the next draws over it can print such a line at once. The engine calls this method; by default it calls
+     * {@link #onLogLine(String, int, String, String, boolean)}.
+     *
+     * @param afterLoneCr    whether {@code line} continues the line of the same attempt and stream heard before it
+     * @param mayBeContinued whether the next line of the same attempt and stream may continue {@code line}
+     */
+    default void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+        onLogLine(ticketId, attempt, stream, line, afterLoneCr);
+    }
+
+    /**
      * Something the user should know that is not an event (e.g. sandbox degraded, waiting for approval). The
      * coordinator's own notices come after the events it made before them were heard (or failed to be recorded: the
      * notice is heard all the same); the store's notices about this run's writes (the database locked by another process)

@@ -48,11 +48,13 @@ class RunListenerTest {
     }
 
     /** Records what a listener hears, as {@code event:Type ticket}, {@code notice:text} and {@code log:ticket line}. */
-    static final class Heard implements RunListener {
+    static class Heard implements RunListener {
         final List<String> all = new CopyOnWriteArrayList<>();
         final List<RunEvent> events = new CopyOnWriteArrayList<>();
         /** Each output line heard as {@code stream:line}, then {@code (continues)} when told it continues the line before. */
         final List<String> lines = new CopyOnWriteArrayList<>();
+        /** Each output line heard as {@code stream:line}, then {@code ~} when told the next line may continue it. */
+        final List<String> ends = new CopyOnWriteArrayList<>();
 
         @Override
         public void onEvent(RunEvent event, long atEpochMillis) {
@@ -74,6 +76,12 @@ class RunListenerTest {
         public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
             all.add("log:" + ticketId + " " + line);
             lines.add(stream + ":" + line + (afterLoneCr ? " (continues)" : ""));
+        }
+
+        @Override
+        public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+            onLogLine(ticketId, attempt, stream, line, afterLoneCr);
+            ends.add(stream + ":" + line + (mayBeContinued ? "~" : ""));
         }
 
         boolean heard(Class<? extends RunEvent> type) {
@@ -399,6 +407,45 @@ class RunListenerTest {
             heartbeatGoesOn.countDown();
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Lines told at once (once the listener heard the attempt's start and the lines held until then) carry whether the
+     * next may continue them; a line told without it may be continued.
+     */
+    @Test
+    void whetherTheNextLineMayContinueALineToldAtOnceReachesTheListener() throws Exception {
+        CountDownLatch firstHeard = new CountDownLatch(1);
+        AtomicBoolean heardInTime = new AtomicBoolean();
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stdout", "first", false, false);
+                // heard, held or not: the engine passes the next ones on at once (a held line is heard while the lines
+                // held are, and the next waits for them all)
+                heardInTime.set(firstHeard.await(2, java.util.concurrent.TimeUnit.MINUTES));
+                c.logLine("stdout", "done", false, false);
+                c.logLine("stderr", "1/3", false, true);
+                c.logLine("stderr", "3/3", true, false);
+                c.logLine("stdout", "told nothing", true);
+                c.logLine("stdout", "told less");
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(store, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard() {
+            @Override
+            public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+                super.onLogLine(ticketId, attempt, stream, line, afterLoneCr, mayBeContinued);
+                if (line.equals("first")) firstHeard.countDown();
+            }
+        };
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        assertThat(service.engine(run, options, heard).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(heardInTime).as("the first line was heard").isTrue();
+        assertThat(heard.ends).containsExactly("stdout:first", "stdout:done", "stderr:1/3~", "stderr:3/3", "stdout:told nothing~",
+                "stdout:told less~");
     }
 
     /**

@@ -926,6 +926,8 @@ public final class LocalExecutor implements Executor {
     private static final class HeldBackLine implements LineListener {
         private final AttemptControl control;
         private String held;
+        /** Whether the next line may continue {@link #held}, as the pump told it. */
+        private boolean heldMayBeContinued;
         private boolean passing;
 
         HeldBackLine(AttemptControl control) {
@@ -938,16 +940,23 @@ public final class LocalExecutor implements Executor {
             line(stream, line, false);
         }
 
+        /** A line not told whether the next may continue it (not from the pump, which tells): it may. */
         @Override
-        public synchronized void line(String stream, String line, boolean afterLoneCr) {
+        public void line(String stream, String line, boolean afterLoneCr) {
+            line(stream, line, afterLoneCr, true);
+        }
+
+        @Override
+        public synchronized void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
             if (!passing) {
                 if (held == null && "stderr".equals(stream) && (line.startsWith(CANNOT_MAKE) || line.startsWith(CANNOT_CREATE_FILE))) {
                     held = line;
+                    heldMayBeContinued = mayBeContinued;
                     return;
                 }
                 pass();
             }
-            control.logLine(stream, line, afterLoneCr);
+            control.logLine(stream, line, afterLoneCr, mayBeContinued);
         }
 
         /**
@@ -956,7 +965,7 @@ public final class LocalExecutor implements Executor {
          */
         synchronized void pass() {
             passing = true;
-            if (held != null) control.logLine("stderr", held, false);
+            if (held != null) control.logLine("stderr", held, false, heldMayBeContinued);
             held = null;
         }
 
@@ -969,8 +978,9 @@ public final class LocalExecutor implements Executor {
 
     /**
      * The lines of a launch, passed on to {@code control} with whether each continues the terminal line of the one
-     * before it ({@link LineListener#line(String, String, boolean)}, {@link AttemptControl#logLine(String, String, boolean)}),
-     * so that plain output can show a progress bar's last state instead of each.
+     * before it and whether the next may continue it ({@link LineListener#line(String, String, boolean, boolean)},
+     * {@link AttemptControl#logLine(String, String, boolean, boolean)}), so that plain output can show a progress bar's
+     * last state instead of each, and a line ended by LF at once.
      */
     private static LineListener toControl(AttemptControl control) {
         return new LineListener() {
@@ -981,7 +991,12 @@ public final class LocalExecutor implements Executor {
 
             @Override
             public void line(String stream, String line, boolean afterLoneCr) {
-                control.logLine(stream, line, afterLoneCr);
+                control.logLine(stream, line, afterLoneCr, true);
+            }
+
+            @Override
+            public void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+                control.logLine(stream, line, afterLoneCr, mayBeContinued);
             }
         };
     }
@@ -1078,8 +1093,14 @@ public final class LocalExecutor implements Executor {
             line(stream, line, false);
         }
 
+        /** A line not told whether the next may continue it (not from the pump, which tells): it may. */
         @Override
         public void line(String stream, String line, boolean afterLoneCr) {
+            line(stream, line, afterLoneCr, true);
+        }
+
+        @Override
+        public void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
             if ("stderr".equals(stream)) {
                 if (!afterLoneCr) counted = false;
                 if (!line.isBlank()) {
@@ -1089,7 +1110,7 @@ public final class LocalExecutor implements Executor {
                     stderrLines = n;
                 }
             }
-            next.line(stream, line, afterLoneCr);
+            next.line(stream, line, afterLoneCr, mayBeContinued);
         }
 
         /** Whether one of the last {@link #RECENT} non-blank lines of stderr seen (a bar's states as one) said it. */

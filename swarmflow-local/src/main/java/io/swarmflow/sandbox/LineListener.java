@@ -52,6 +52,24 @@ public interface LineListener {
     }
 
     /**
+     * {@link #line(String, String, boolean)}, told also whether the next line of {@code stream} may continue (be drawn
+     * over) {@code line}: {@code true} when CRs ended it and no LF is known to follow them (a progress bar's state, or a
+     * CR that is the last byte of a read, whose LF may come in the next), {@code false} when it can no longer be continued
+     * (ended by LF or CR LF, the last bytes of the stream, the part of a line the log cap kept, the pump's own lines). So
+     * a listener that holds a line to see whether the next one draws over it (plain output of a progress bar) need not
+     * hold one that {@code false} ends: {@code a\rb\nc\r\n} is {@code a} (true), {@code b} (false), {@code c} (false)
+     * when read at once. When {@code true}, the next line of the stream may still come with {@code afterLoneCr}
+     * {@code false} (an LF came after the CRs in a later read).
+     *
+     * <p>The sandbox's output pump calls this method; by default it calls {@link #line(String, String, boolean)}.
+     *
+     * @param mayBeContinued whether the next line of {@code stream} may continue {@code line} (see above)
+     */
+    default void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+        line(stream, line, afterLoneCr);
+    }
+
+    /**
      * For a listener of every line ({@link Sandbox#start(SandboxSpec, java.util.List, LineListener, LineListener)}):
      * a line (ended by LF) longer than it takes ended, and was skipped. Does nothing by default.
      *

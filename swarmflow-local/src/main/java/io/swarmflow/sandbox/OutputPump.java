@@ -21,8 +21,9 @@ import java.util.Arrays;
  * without an LF after them); a part between two CRs that holds nothing is not passed on, while an empty line ended by LF
  * (or CR LF) is. A CR ends its line at once: whether an LF follows it, perhaps in the next read, only decides that the
  * LF ends nothing more. Each line is passed on with whether it continues the terminal line of the one before it (that
- * one ended by CRs no LF followed: {@link LineListener#line(String, String, boolean)}), which is known when it is passed
- * on, however the reads split the stream. The every-line listener (JSON outputs) still gets lines ended by LF alone, and the log file the
+ * one ended by CRs no LF followed: {@link LineListener#line(String, String, boolean, boolean)}), which is known when it is passed
+ * on, however the reads split the stream, and whether the next line may continue it (CRs ended it and no LF is seen
+ * after them in the same read): a line ended by LF is told it cannot be, at once. The every-line listener (JSON outputs) still gets lines ended by LF alone, and the log file the
  * bytes as written.
  */
 final class OutputPump implements Runnable {
@@ -141,13 +142,13 @@ final class OutputPump implements Runnable {
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
-                        if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES), afterLoneCr); // the cut line
+                        if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES), afterLoneCr, false); // the cut line
                         // kept whole for the last line (a failure's reason), which goes on past the cap: not the fragment after it
                         if (!keepLastLine) segment.reset();
                         byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
                         write(m, m.length);
                         flush();
-                        listener.line(stream, marker(cap), false);
+                        listener.line(stream, marker(cap), false, false);
                         afterLoneCr = false;
                         scan(buf, (int) Math.max(room, 0), n);
                     }
@@ -157,7 +158,7 @@ final class OutputPump implements Runnable {
                 }
             }
             // a last line without a terminator
-            if (!segment.isEmpty()) emitSegment(false);
+            if (!segment.isEmpty()) emitSegment(false, false);
             if (line != null && !line.isEmpty()) emitLine();
         } catch (IOException e) {
             // The pipe closes when the process group is killed; what was captured so far stays in the file.
@@ -212,7 +213,7 @@ final class OutputPump implements Runnable {
     private void logProblem(IOException e) {
         if (failed) return;
         failed = true;
-        listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]", false);
+        listener.line(stream, "[swarm: cannot write the log file " + file + ": " + e.getMessage() + "]", false, false);
         afterLoneCr = false; // the line after this one does not continue it
     }
 
@@ -239,12 +240,12 @@ final class OutputPump implements Runnable {
             if (b == '\r') {
                 if (!afterCr) {
                     crEndedLine = !segment.isEmpty();
-                    if (crEndedLine) emitSegment(true);
+                    if (crEndedLine) emitSegment(true, !lfAfterCrs(buf, i, to));
                     afterCr = true;
                 }
             } else {
                 // an LF after CRs that ended a line ends nothing more; after CRs that ended nothing, it ends an empty line
-                if (!afterCr || !crEndedLine) emitSegment(false);
+                if (!afterCr || !crEndedLine) emitSegment(false, false);
                 afterCr = false;
                 afterLoneCr = false; // the CRs that ended the line before were not lone: the next line is a new one
             }
@@ -255,14 +256,22 @@ final class OutputPump implements Runnable {
         }
     }
 
+    /** Whether the CRs from {@code buf[cr]} on are followed by an LF in {@code buf[cr, to)}: false when the read ends first. */
+    private static boolean lfAfterCrs(byte[] buf, int cr, int to) {
+        int j = cr;
+        while (j < to && buf[j] == '\r') j++;
+        return j < to && buf[j] == '\n';
+    }
+
     /**
      * Hands a complete line to the listener (until the log cap) and keeps it as the last line when it is not blank.
      *
-     * @param endedByCr whether CRs ended it (an LF may still follow them, in this read or the next)
+     * @param endedByCr      whether CRs ended it (an LF may still follow them, in this read or the next)
+     * @param mayBeContinued whether the next line may continue it: CRs ended it and no LF follows them in this read
      */
-    private void emitSegment(boolean endedByCr) {
+    private void emitSegment(boolean endedByCr, boolean mayBeContinued) {
         String s = segment.text(MAX_LINE_BYTES);
-        if (!truncated) listener.line(stream, s, afterLoneCr);
+        if (!truncated) listener.line(stream, s, afterLoneCr, mayBeContinued);
         afterLoneCr = endedByCr;
         if (keepLastLine && !s.isBlank()) lastLine = s;
         segment.reset();

@@ -77,7 +77,8 @@ class LocalExecutorTest {
 
     /**
      * The executor tells the engine which output lines continue the line before them (a progress bar's states after its
-     * first, drawn over it after a lone CR, as the sandbox's output pump says), so that plain output can print a bar once:
+     * first, drawn over it after a lone CR, as the sandbox's output pump says) and which the next line may continue, so
+     * that plain output can print a bar once and a line ended by LF at once:
      * on both streams, for a ticket with network and one without (whose stderr is also looked at for a failed lookup).
      */
     @Test
@@ -92,6 +93,10 @@ class LocalExecutorTest {
                 assertThat(control.stderr).containsExactly("get", "1/2", "2/2", "done");
                 assertThat(control.continuing).as("network: %s", network)
                         .containsExactlyInAnyOrder("stdout: 50%", "stdout:100%", "stderr:1/2", "stderr:2/2");
+                // and which the next may continue: those a lone CR ended, not those LF or CR LF did (each printf is one
+                // write, read at once: a CR LF is seen whole)
+                assertThat(control.mayBeContinued).as("network: %s", network)
+                        .containsExactlyInAnyOrder("stdout: 10%", "stdout: 50%", "stderr:get", "stderr:1/2");
             }
         }
     }

@@ -98,4 +98,13 @@ class TestControl implements AttemptControl {
         logLine(stream, line);
         if (afterLoneCr) continuing.add(stream + ":" + line);
     }
+
+    /** The lines told the next line may continue them (ended by a lone CR), as {@code stream:line}. */
+    final List<String> mayBeContinued = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void logLine(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+        logLine(stream, line, afterLoneCr);
+        if (mayBeContinued) this.mayBeContinued.add(stream + ":" + line);
+    }
 }

@@ -37,6 +37,8 @@ class OutputPumpTest {
     private static final class Seen {
         final List<String> lines = new ArrayList<>();
         final List<String> told = new ArrayList<>();
+        /** Each line with a {@code ~} after it when it was told the next line may continue it. */
+        final List<String> ends = new ArrayList<>();
         final List<String> everyLine = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
         final List<List<String>> beforeRead = new ArrayList<>();
@@ -87,8 +89,14 @@ class OutputPumpTest {
 
             @Override
             public void line(String stream, String line, boolean afterLoneCr) {
+                throw new AssertionError("the pump tells each line whether the next may continue it: " + line);
+            }
+
+            @Override
+            public void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
                 seen.lines.add(line);
                 seen.told.add((afterLoneCr ? "+" : "") + line);
+                seen.ends.add(line + (mayBeContinued ? "~" : ""));
             }
         };
         OutputPump p = new OutputPump(reads(seen, reads), file, cap, "stderr", listener, every, true);
@@ -246,6 +254,23 @@ class OutputPumpTest {
         assertThat(pump("a\r", "b\r", "\r", "c").told).containsExactly("a", "+b", "+c");
     }
 
+    /**
+     * Each line is told whether the next one may continue it: a line ended by LF (or CR LF, CRs and an LF) cannot be, so
+     * plain output need not hold it; one ended by CRs may, and so may one whose CRs end a read (the LF, if any, is in the
+     * next). The last line of the stream, the part of a line the log cap kept and the marker cannot.
+     */
+    @Test
+    void eachLineIsToldWhetherTheNextMayContinueIt() throws IOException {
+        assertThat(pump("a\nb\r\nc\rd\r\r\ne\r\r\rf").ends).as("in one read")
+                .containsExactly("a", "b", "c~", "d", "e~", "f");
+        assertThat(pump("a\r", "\nb\r\r", "\r\n", "c\r", "d").ends).as("CRs at the end of a read")
+                .containsExactly("a~", "b~", "c~", "d");
+        assertThat(pump("a\n", "b").ends).as("LF at the end of a read").containsExactly("a", "b");
+        Path log = tmp.resolve("stderr.log");
+        assertThat(pump(log, 8, false, "abc\nde\rfgh\rij\n").ends).as("at the log cap")
+                .containsExactly("abc", "de~", "f", OutputPump.marker(8));
+    }
+
     /** However the pipe splits the stream into reads, the lines are those of a reference split of the whole text. */
     @Property(tries = 500)
     void theLinesDoNotDependOnHowTheReadsSplitTheStream(
@@ -253,8 +278,18 @@ class OutputPumpTest {
             @ForAll @IntRange(min = 1, max = 7) int chunk) {
         List<String> reads = new ArrayList<>();
         for (int i = 0; i < text.length(); i += chunk) reads.add(text.substring(i, Math.min(text.length(), i + chunk)));
-        assertThat(pump(reads.toArray(String[]::new)).told).as("%s in reads of %d", text.replace("\r", "\\r").replace("\n", "\\n"), chunk)
-                .isEqualTo(reference(text));
+        Seen seen = pump(reads.toArray(String[]::new));
+        String shown = text.replace("\r", "\\r").replace("\n", "\\n");
+        assertThat(seen.told).as("%s in reads of %d", shown, chunk).isEqualTo(reference(text));
+        // a line told the next cannot continue it is not continued, however the reads split the stream
+        for (int i = 0; i + 1 < seen.ends.size(); i++) {
+            if (!seen.ends.get(i).endsWith("~")) assertThat(seen.told.get(i + 1)).as("%s in reads of %d: line %d", shown, chunk, i + 1).doesNotStartWith("+");
+        }
+        // read at once, the next line continues a line exactly when the line was told it may
+        Seen whole = pump(text);
+        for (int i = 0; i + 1 < whole.ends.size(); i++) {
+            assertThat(whole.ends.get(i).endsWith("~")).as("%s: line %d", shown, i).isEqualTo(whole.told.get(i + 1).startsWith("+"));
+        }
     }
 
     /**

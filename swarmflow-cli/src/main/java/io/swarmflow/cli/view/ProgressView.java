@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * What the user sees while a run executes. On a terminal: a live block redrawn ten times a second
  * (progress bar, counts by state, running tickets with elapsed time and last log line) under a
  * scroll of finished tickets. Otherwise (CI, pipes, {@code --plain}): plain timestamped lines, a progress bar's
- * states as one line ({@link #onLogLine(String, int, String, String, boolean)}).
+ * states as one line ({@link #onLogLine(String, int, String, String, boolean, boolean)}).
  */
 public final class ProgressView implements RunListener, AutoCloseable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
@@ -62,7 +62,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final LongSupplier ticks;
     /**
      * Plain mode with output: the terminal line each ticket's attempt is drawing, its latest state held
-     * ({@link #onLogLine(String, int, String, String, boolean)}). Guarded by itself; in the order the lines began.
+     * ({@link #onLogLine(String, int, String, String, boolean, boolean)}). Guarded by itself; in the order the lines began.
      */
     private final Map<AttemptKey, TerminalLine> drawing = new LinkedHashMap<>();
     /** Plain mode with output: prints the held output lines that are due ({@link #tick}); null otherwise. */
@@ -285,10 +285,19 @@ public final class ProgressView implements RunListener, AutoCloseable {
         return Printable.cutReason(reason, "in `swarm status " + runId + " " + ticketId + " --json`");
     }
 
-    /** A line that continues no other: {@link #onLogLine(String, int, String, String, boolean)} with {@code false}. */
+    /** A line that continues no other: {@link #onLogLine(String, int, String, String, boolean, boolean)} with {@code false}, {@code true}. */
     @Override
     public void onLogLine(String ticketId, int attempt, String stream, String line) {
         onLogLine(ticketId, attempt, stream, line, false);
+    }
+
+    /**
+     * A line not told whether the next may continue it: {@link #onLogLine(String, int, String, String, boolean, boolean)}
+     * with {@code true}, held as a progress bar's state is.
+     */
+    @Override
+    public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
+        onLogLine(ticketId, attempt, stream, line, afterLoneCr, true);
     }
 
     /**
@@ -302,15 +311,17 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * CI log with hundreds of lines): the line being drawn is held, each state that continues it taking the place of the
      * one before, and printed when it ends, that is when the next line does not continue it, when a line of the attempt's
      * other stream comes, when the attempt ends ({@link AttemptFinished}), when the run ends ({@link RunFinished}), and
-     * when the view is closed (the run stopped without its end, by a failing store say): nothing held is lost. One terminal
+     * when the view is closed (the run stopped without its end, by a failing store say): nothing held is lost. A line
+     * that {@code mayBeContinued} says no line will continue (it ended with LF) is not held: it is printed at once, and
+     * ends the terminal line. One terminal
      * line is held per ticket attempt, whatever the stream: stdout and stderr share the terminal the attempt would draw
      * on, so a line of the other stream ends the line being drawn, and is printed after it, in the order the lines came
      * (a bar on stderr that goes on after it starts a new line). Tickets run in parallel, each drawing its own line. While
      * a line is held, its latest state is also printed:
      * <ul>
-     *   <li>when it has not been printed yet and no other state followed it for {@link #SETTLE_MILLIS}: a line ended by LF,
-     *   which comes before whether the next line continues it is known, is not kept back until the next line (a long
-     *   silence after {@code compiling...}), and a bar stopped at a state shows where it stopped;</li>
+     *   <li>when it has not been printed yet and no other state followed it for {@link #SETTLE_MILLIS}: a bar stopped at a
+     *   state shows where it stopped, and a line told it may be continued that ended by CR LF split across reads (or given
+     *   without the flag) is not kept back until the next line;</li>
      *   <li>when {@link #HEARTBEAT_MILLIS} have passed since the line was last printed (or began, if it was not): a long
      *   bar shows it is alive, a line at most every so often.</li>
      * </ul>
@@ -319,7 +330,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * it whole ({@code swarm logs} shows every state of a bar, each a line, on a terminal: {@link PrintableBytes}).
      */
     @Override
-    public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr) {
+    public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
         if (live) {
             lastLine.put(ticketId, Printable.of(line));
         } else if (showOutput) {
@@ -336,6 +347,10 @@ public final class ProgressView implements RunListener, AutoCloseable {
                     drawing.remove(key); // the new line goes last, in the order the lines began
                     drawing.put(key, new TerminalLine(ticketId, stream, line, now, tick));
                 }
+                if (!mayBeContinued) { // the terminal line ends here: its last state is this one, printed now
+                    TerminalLine ended = drawing.remove(key);
+                    if (!ended.shown) show(ended, tick);
+                }
                 if (closed) { // no thread and no end will print it any more (a line after the run stopped): now
                     TerminalLine held = drawing.remove(key);
                     if (held != null && !held.shown) show(held, tick);
@@ -346,15 +361,15 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     /**
      * In plain mode, how long a held output line not printed yet waits with no state after it before it is printed, in
-     * milliseconds ({@link #onLogLine(String, int, String, String, boolean)}): an output line ended by LF that no other
-     * line follows is printed this late (and up to {@link #TICK_MILLIS} more), stamped with when it came; the first state
-     * of a bar that draws a state at least this often is not printed.
+     * milliseconds ({@link #onLogLine(String, int, String, String, boolean, boolean)}): a bar's state that no other
+     * follows is printed this late (and up to {@link #TICK_MILLIS} more), stamped with when it came; the first state of a
+     * bar that draws a state at least this often is not printed. A line ended by LF is not held.
      */
     static final long SETTLE_MILLIS = 1_000;
 
     /**
      * In plain mode, how often at most a held output line, a progress bar being drawn, prints its latest state, in
-     * milliseconds ({@link #onLogLine(String, int, String, String, boolean)}): a bar drawn for a minute prints about
+     * milliseconds ({@link #onLogLine(String, int, String, String, boolean, boolean)}): a bar drawn for a minute prints about
      * six lines, its last state when it ends.
      */
     static final long HEARTBEAT_MILLIS = 10_000;

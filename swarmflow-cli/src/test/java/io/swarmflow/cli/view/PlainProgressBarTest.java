@@ -85,9 +85,36 @@ class PlainProgressBarTest {
     }
 
     /**
-     * A line ended by LF comes before the view knows whether the next continues it: it is printed once no other state
-     * followed it for {@link ProgressView#SETTLE_MILLIS} (a long silence after {@code compiling...}), stamped with when it
-     * came, and not again when the next line ends it; so is a bar that stopped at a state, and its last state at its end.
+     * A line ended by LF is told the next line cannot continue it: it is printed at once, stamped with when it came, with
+     * no tick and no time passing; a bar's states, which may be continued, are held, and its last state, which ended with
+     * LF, is printed as it comes, as is the line after it.
+     */
+    @Test
+    void aLineTheNextCannotContinueIsPrintedAtOnce() {
+        try (ProgressView v = view()) {
+            v.onEvent(new RunEvent.AttemptStarted("c", 1, 15_000), T0);
+            v.onLogLine("c", 1, "stdout", "compiling...", false, false);
+            assertThat(timed()).containsExactly("+0 c started", "+0 c | compiling...");
+
+            now.addAndGet(300);
+            v.onLogLine("c", 1, "stdout", "10%", false, true);
+            v.onLogLine("c", 1, "stdout", "20%", true, true);
+            assertThat(printed()).containsExactly("c started", "c | compiling...");
+            now.addAndGet(10);
+            v.onLogLine("c", 1, "stdout", "100%", true, false);
+            assertThat(timed()).containsExactly("+0 c started", "+0 c | compiling...", "+310 c | 100%");
+            v.onLogLine("c", 1, "stderr", "warning: slow", false, false);
+            v.onLogLine("c", 1, "stdout", "done", false, false);
+            assertThat(printed()).containsExactly("c started", "c | compiling...", "c | 100%", "c | warning: slow", "c | done");
+            v.onEvent(new RunEvent.AttemptFinished("c", 1, Outcome.SUCCEEDED, 0, null, Map.of()), T0 + 400);
+        }
+        assertThat(printed()).containsExactly("c started", "c | compiling...", "c | 100%", "c | warning: slow", "c | done");
+    }
+
+    /**
+     * A line not told whether the next may continue it (the call without the flag) is held as a bar's state is: it is
+     * printed once no other state followed it for {@link ProgressView#SETTLE_MILLIS}, stamped with when it came, and not
+     * again when the next line ends it; so is a bar that stopped at a state, and its last state at its end.
      */
     @Test
     void aLineNoStateFollowsIsPrintedAfterTheSettleTimeWithTheTimeItCame() {
@@ -270,7 +297,8 @@ class PlainProgressBarTest {
         assertThat(ProgressView.HEARTBEAT_MILLIS % 1000).isZero();
         assertThat(ProgressView.SETTLE_MILLIS).isEqualTo(1_000);
         assertThat(readme.replaceAll("\\s+", " ")).contains("its latest state at most every " + ProgressView.HEARTBEAT_MILLIS / 1000
-                + " seconds while it is drawn; any other output line within about a second");
+                + " seconds while it is drawn, and within about a second the state a bar stopped at; an output line ended by a"
+                + " line feed at once");
     }
 
     /** The live view is as before: the ticket's last output line is the bar's latest state. */
