@@ -1228,8 +1228,13 @@ public final class RunEngine {
         void startHeard() {
             synchronized (this) { // a line printed meanwhile waits, and comes after these
                 if (heldLines == null) return;
-                for (HeldLine l : heldLines) {
-                    listener.onLogLine(tickets[index].id(), attempt, l.stream(), l.line(), l.afterLoneCr(), l.mayBeContinued());
+                for (int i = 0; i < heldLines.size(); i++) {
+                    HeldLine l = heldLines.get(i);
+                    // lines not shown live came after the last held one: no line the listener hears continues it, so it
+                    // need not wait for one, and is heard (and shown) before the notice that says of them
+                    boolean last = i == heldLines.size() - 1;
+                    listener.onLogLine(tickets[index].id(), attempt, l.stream(), l.line(), l.afterLoneCr(),
+                            l.mayBeContinued() && !(last && heldOver > 0));
                 }
                 heldLines = null;
                 if (heldOver > 0) {

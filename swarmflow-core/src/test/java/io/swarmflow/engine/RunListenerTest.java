@@ -410,6 +410,61 @@ class RunListenerTest {
     }
 
     /**
+     * Whether the next line may continue an output line reaches the listener as the executor told it, for held lines as
+     * for those told at once, a line told without it being one that may be continued. The last held line, when lines
+     * after it were left out, is told no line will continue it (none the listener hears can): a view that holds a bar's
+     * state shows it at once, before the notice that says lines after it are not shown, not after it.
+     */
+    @Test
+    void whetherTheNextLineMayContinueALineReachesTheListenerAndTheLastHeldLineComesBeforeTheNotice() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>(); // a's start is durable when the test says so
+        CountDownLatch heartbeatHeld = new CountDownLatch(1);
+        CountDownLatch heartbeatGoesOn = new CountDownLatch(1);
+        RunStore waiting = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("heartbeat") && heartbeatHeld.getCount() > 0) {
+                heartbeatHeld.countDown();
+                heartbeatGoesOn.await();
+            }
+        });
+        CountDownLatch printed = new CountDownLatch(1);
+        int last = RunEngine.MAX_HELD_LINES - 1;
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stdout", "compiling", false, false);
+                c.logLine("stdout", "10%", false, true);
+                for (int i = 2; i < last; i++) c.logLine("stdout", "line " + i, false, false);
+                c.logLine("stdout", "50%", false, true); // the last held
+                c.logLine("stdout", "left out", true, true);
+                printed.countDown();
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(waiting, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard();
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, heard)::execute);
+            heartbeatHeld.await(); // a's start submitted, not durable yet; the scheduler waits in a heartbeat
+            held.complete(0L);
+            assertThat(printed.await(2, java.util.concurrent.TimeUnit.MINUTES)).as("a started while the scheduler waited").isTrue();
+            heartbeatGoesOn.countDown();
+
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+            assertThat(heard.ends).startsWith("stdout:compiling", "stdout:10%~", "stdout:line 2").endsWith("stdout:line " + (last - 1), "stdout:50%")
+                    .hasSize(RunEngine.MAX_HELD_LINES);
+            String notice = "notice:a: 1 more line printed before its start was recorded is not shown live; `swarm logs " + run + " a` has it";
+            assertThat(heard.all.indexOf("log:a 50%")).isNotNegative().isEqualTo(heard.all.indexOf(notice) - 1);
+        } finally {
+            held.complete(0L);
+            heartbeatGoesOn.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Lines told at once (once the listener heard the attempt's start and the lines held until then) carry whether the
      * next may continue them; a line told without it may be continued.
      */
