@@ -41,9 +41,10 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final Map<String, TicketState> states = new ConcurrentHashMap<>();
     private final AtomicIntegerArray counts = new AtomicIntegerArray(TicketState.values().length);
     /**
-     * Ticket to {start as recorded (the store's clock), attempt, when this view heard the start (this host's clock)}: a
+     * Ticket to {start as recorded (the store's clock), attempt, when this view heard the start (on {@link #ticks})}: a
      * finished attempt's duration is the store's, as {@code swarm status} shows it; a running one's is counted on this
-     * host's clock, which the store's (a PostgreSQL server's) may be ahead of or behind.
+     * host's monotonic clock, which neither the store's (a PostgreSQL server's, ahead or behind) nor this host's wall
+     * clock set back or forward moves.
      */
     private final Map<String, long[]> running = new ConcurrentHashMap<>();
     private final Map<String, String> lastLine = new ConcurrentHashMap<>();
@@ -56,8 +57,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
     /** This host's clock, in milliseconds since the epoch: the plain lines' times. */
     private final LongSupplier clock;
     /**
-     * A monotonic clock in milliseconds (from {@link System#nanoTime()}; any origin): when held output lines are due, so
-     * that the wall clock set back (or forward) neither holds a line that long nor prints it early.
+     * A monotonic clock in milliseconds (from {@link System#nanoTime()}; any origin): when held output lines are due, and
+     * how long the live block's running tickets have run, so that the wall clock set back (or forward) neither holds a
+     * line that long nor prints it early, nor makes a running time jump.
      */
     private final LongSupplier ticks;
     /**
@@ -185,7 +187,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             case RunStarted s -> s.resumed() ? "run resumed (epoch " + s.epoch() + ")" : "run started";
             case AttemptStarted s -> {
                 move(s.ticketId(), TicketState.RUNNING);
-                running.put(s.ticketId(), new long[]{at, s.attempt(), System.currentTimeMillis()});
+                running.put(s.ticketId(), new long[]{at, s.attempt(), ticks.getAsLong()});
                 yield s.ticketId() + " started" + (s.attempt() > 1 ? " (attempt " + s.attempt() + ")" : "");
             }
             case AttemptFinished f -> {
@@ -577,10 +579,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 + (ready > 0 ? "  ready " + ready : "") + (pending > 0 ? "  pending " + pending : "");
     }
 
-    private List<String> block() {
+    /** The live block: {@link #header()}, then a line per running ticket (up to {@link #MAX_RUNNING_LINES}), its elapsed time on {@link #ticks}. */
+    List<String> block() {
         List<String> lines = new ArrayList<>();
         lines.add(header());
-        long now = System.currentTimeMillis();
+        long now = ticks.getAsLong();
         Map<String, long[]> snapshot = new LinkedHashMap<>(running);
         int shown = 0;
         for (Map.Entry<String, long[]> e : snapshot.entrySet()) {

@@ -64,6 +64,27 @@ class ProgressViewTest {
         assertThat(last).matches("  build +\\d+ms\\s*");
     }
 
+    /**
+     * A running attempt's time in the live block is counted on the view's monotonic clock: the wall clock set back an hour
+     * (or forward) while it runs moves it neither to "-" nor by an hour. The wall clock only stamps.
+     */
+    @Test
+    void aRunningAttemptsTimeIsCountedOnTheMonotonicClockNotTheWallClock() {
+        java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong(42);
+        try (ProgressView v = new ProgressView(out, true, true, 2, "R1", wall::get, ticks::get, false)) {
+            v.onEvent(new RunEvent.AttemptStarted("build", 1, 15_000), wall.get());
+            wall.addAndGet(-3_600_000); // set back an hour
+            ticks.addAndGet(2_500);
+            assertThat(v.block()).anyMatch(l -> l.matches("  build +" + java.util.regex.Pattern.quote(Durations.format(2_500)) + "\\s*"));
+            v.onEvent(new RunEvent.AttemptStarted("test", 1, 15_000), wall.get());
+            wall.addAndGet(7_200_000); // set forward two hours
+            ticks.addAndGet(1_000);
+            assertThat(v.block()).anyMatch(l -> l.matches("  build +" + java.util.regex.Pattern.quote(Durations.format(3_500)) + "\\s*"))
+                    .anyMatch(l -> l.matches("  test +" + java.util.regex.Pattern.quote(Durations.format(1_000)) + "\\s*"));
+        }
+    }
+
     @Test
     void anAttemptsReasonDoesNotNameItsOutcomeTwice() {
         try (ProgressView v = new ProgressView(out, false, true, 3)) {
