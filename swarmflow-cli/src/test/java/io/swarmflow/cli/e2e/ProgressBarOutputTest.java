@@ -33,6 +33,8 @@ class ProgressBarOutputTest {
     /**
      * A bar that stops half-way is shown at the state it stopped at (once no state followed it for
      * {@code ProgressView.SETTLE_MILLIS}), its first state drawn over at once is not; when it goes on, its last state.
+     * Each run of states the test asserts is not printed is written in one write with the state drawn over it, and read
+     * at once: no state waits on another write, so none depends on how long apart two writes come.
      */
     @Test
     void plainOutputShowsWhereAWaitingBarStandsThenItsLastState() throws Exception {
@@ -47,8 +49,7 @@ class ProgressBarOutputTest {
                     run: |
                       printf '\\r 10%%\\r 20%%\\r'
                       until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
-                      printf ' 30%%\\r\\r 90%%'
-                      printf '\\r100%%\\n'
+                      printf ' 30%%\\r\\r 90%%\\r100%%\\n'
                 """);
         Capture out = new Capture();
         Capture err = new Capture();
@@ -92,7 +93,8 @@ class ProgressBarOutputTest {
     /**
      * A fast bar ({@code printf '%d%%\r'} from 0 to 100, then an LF) printed 101 lines in plain output, one per state,
      * flooding a CI log: it prints one, its last state, as does a second bar; the lines around them are printed as they
-     * were. The log file keeps every state.
+     * were. The log file keeps every state. The states of a bar are one write; its LF, another, may come any time after it
+     * (its last state is printed once, whether the LF or the settle time ends it).
      */
     @Test
     void aFastBarIsOneLineInPlainOutput() {
@@ -127,8 +129,7 @@ class ProgressBarOutputTest {
                 tickets:
                   - id: boom
                     run: |
-                      printf 'compiling\\n\\r 10%%\\r 50%%' >&2
-                      printf '\\rerror: boom\\n' >&2
+                      printf 'compiling\\n\\r 10%%\\r 50%%\\rerror: boom\\n' >&2
                       exit 3
                 """);
         Cli.Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
