@@ -348,6 +348,19 @@ public final class SwarmCli implements Runnable {
                         + "database server), `swarm resume " + s.runId + "` continues it");
                 return ExitCodes.STORE_UNAVAILABLE;
             }
+            case StoreException.EarlierAppendFailed r -> {
+                // refused because this coordinator's own earlier append failed: what to say is that first failure, as
+                // itself when it was a takeover or a damaged store, else as a store that could not be written
+                if (r.firstFailure() instanceof StoreException.Fenced || r.firstFailure() instanceof StoreException.Corrupt) {
+                    return handle((Exception) r.firstFailure(), err, command);
+                }
+                err.println("swarm: " + SpecError.printable(r.firstFailure().getMessage()));
+                err.println("swarm: run " + r.runId() + " stopped: an earlier write of it failed, so the later ones were refused; "
+                        + "what was recorded before this error is kept");
+                err.println("swarm: once the cause is fixed (a lock another process holds, free disk space, permissions, the "
+                        + "database server), `swarm resume " + r.runId() + "` continues it");
+                return ExitCodes.STORE_UNAVAILABLE;
+            }
             case StoreException.Fenced f -> {
                 err.println("swarm: " + f.getMessage() + "; another coordinator took the run over");
                 return ExitCodes.INVALID_INPUT;

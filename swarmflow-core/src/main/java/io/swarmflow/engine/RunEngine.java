@@ -224,6 +224,8 @@ public final class RunEngine {
      * @return the run's state at the end: succeeded, failed or cancelled
      * @throws StoreException.RunLocked if a live coordinator holds the run
      * @throws StoreException.Fenced    if another coordinator took the run over meanwhile
+     * @throws StoreException           the first failure of an append of this coordinator (never the refusal of a later
+     *                                  append because of it, {@link StoreException.EarlierAppendFailed})
      */
     public RunState execute() throws InterruptedException {
         claim();
@@ -567,8 +569,9 @@ public final class RunEngine {
                 }
             }
             case StoreFailed f -> {
-                if (f.error() instanceof StoreException se) throw se;
-                throw new StoreException("appending events failed: " + f.error().getMessage(), f.error());
+                Throwable error = firstFailure(f.error());
+                if (error instanceof StoreException se) throw se;
+                throw new StoreException("appending events failed: " + error.getMessage(), error);
             }
             case CancelRequested c -> {
                 startCancel(c.by());
@@ -763,9 +766,19 @@ public final class RunEngine {
         try {
             f.get();
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof StoreException se) throw se;
-            throw new StoreException("appending events failed: " + e.getCause(), e.getCause());
+            Throwable error = firstFailure(e.getCause());
+            if (error instanceof StoreException se) throw se;
+            throw new StoreException("appending events failed: " + error, error);
         }
+    }
+
+    /**
+     * What a failed append ends this coordinator with: {@code error}, or for a refusal because an earlier append of this
+     * coordinator failed ({@link StoreException.EarlierAppendFailed}), that first failure, which says what went wrong
+     * (the refusal only that something did) and is what the caller tells (a full disk: exit 4 and resume).
+     */
+    private static Throwable firstFailure(Throwable error) {
+        return error instanceof StoreException.EarlierAppendFailed r ? r.firstFailure() : error;
     }
 
     private void runAttempt(Launch l) {

@@ -57,8 +57,8 @@ public interface RunStore extends AutoCloseable {
      * or exceptionally with {@link StoreException.Fenced},
      * {@link StoreException.StaleAttempt} or another {@link StoreException}; in that case nothing
      * of {@code events} was written, and every later append with the same {@code epoch} fails with
-     * {@link StoreException.Fenced} (a coordinator pipelines appends that build on each other, so
-     * none may commit after a lost one); claiming the run again gives a fresh epoch. Appends may be
+     * {@link StoreException.EarlierAppendFailed}, whose cause is that first failure (a coordinator pipelines appends that
+     * build on each other, so none may commit after a lost one); claiming the run again gives a fresh epoch. Appends may be
      * batched with others into one transaction (group commit).
      *
      * <p>One exception to "fsync'ed": a store may acknowledge a transaction that holds only

@@ -45,6 +45,45 @@ public class StoreException extends RuntimeException {
         }
     }
 
+    /**
+     * An append refused because an earlier append of the same coordinator (run and epoch) failed: its later appends are
+     * refused, so none can commit after a lost one. Not a takeover: no other coordinator is involved. {@link #getCause()}
+     * is that first failure (often {@link Unavailable}: a full disk, a lock another process held), which is what to tell
+     * the user; {@code swarm resume RUN} continues the run once its cause is fixed.
+     */
+    public static final class EarlierAppendFailed extends StoreException {
+        /** The run whose coordinator's append was refused. */
+        private final String runId;
+
+        /**
+         * A refusal that names the run and the epoch, and carries the first failure.
+         *
+         * @param runId        the run's id; not null
+         * @param epoch        the coordinator's epoch (fencing number) whose appends are refused
+         * @param firstFailure the failure of the coordinator's first append that failed; not null
+         */
+        public EarlierAppendFailed(String runId, long epoch, Throwable firstFailure) {
+            super("run " + runId + ": an earlier append of this coordinator (epoch " + epoch + ") failed, so its later appends "
+                    + "are refused; resume the run to continue", firstFailure);
+            this.runId = runId;
+        }
+
+        /** The run whose coordinator's append was refused. */
+        public String runId() {
+            return runId;
+        }
+
+        /**
+         * The failure of the coordinator's first failed append: {@link #getCause()}, followed past any refusal of this kind
+         * it may be (never null).
+         */
+        public Throwable firstFailure() {
+            Throwable t = getCause();
+            while (t instanceof EarlierAppendFailed e && e.getCause() != null) t = e.getCause();
+            return t;
+        }
+    }
+
     /** The run is held by a live coordinator. */
     public static final class RunLocked extends StoreException {
         /**

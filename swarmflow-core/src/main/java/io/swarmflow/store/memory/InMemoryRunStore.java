@@ -34,8 +34,11 @@ public final class InMemoryRunStore implements RunStore {
     private final Map<String, String> owners = new HashMap<>();
     private final List<RunCommand> commands = new ArrayList<>();
     private final List<Long> applied = new ArrayList<>();
-    /** {@code run#epoch} of coordinators with a failed append; their later appends fail too (as in the SQL store). */
-    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    /**
+     * {@code run#epoch} of coordinators with a failed append, to that first failure: their later appends fail too (as in
+     * the SQL store), with {@link StoreException.EarlierAppendFailed} carrying it.
+     */
+    private final Map<String, StoreException> poisoned = new HashMap<>();
     private final LongSupplier clock;
 
     /** A store whose clock is {@link System#currentTimeMillis()}. */
@@ -118,10 +121,8 @@ public final class InMemoryRunStore implements RunStore {
     public synchronized CompletableFuture<Appended> appendRecorded(String runId, long epoch, List<RunEvent> batch) {
         try {
             fence(runId, epoch);
-            if (poisoned.contains(runId + '#' + epoch)) {
-                throw new StoreException.Fenced("run " + runId + ": an earlier append of this coordinator (epoch " + epoch
-                        + ") failed, so its later appends are refused");
-            }
+            StoreException firstFailure = poisoned.get(runId + '#' + epoch);
+            if (firstFailure != null) throw new StoreException.EarlierAppendFailed(runId, epoch, firstFailure);
             Projection p = projection(runId);
             long at = clock.getAsLong(); // the one reading of the append: its events' time and its acknowledgement's
             long first = p.run().lastSeq();
@@ -146,7 +147,7 @@ public final class InMemoryRunStore implements RunStore {
             p.clearDirty();
             return CompletableFuture.completedFuture(new Appended(seq, at));
         } catch (StoreException e) {
-            if (projections.containsKey(runId)) poisoned.add(runId + '#' + epoch);
+            if (projections.containsKey(runId) && !(e instanceof StoreException.EarlierAppendFailed)) poisoned.putIfAbsent(runId + '#' + epoch, e);
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -175,11 +175,11 @@ public final class SqlRunStore implements RunStore {
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
     /**
-     * {@code run#epoch} of coordinators one of whose appends failed: their later appends fail too, so a
-     * pipelined append can never commit after a lost one (no hole in what a coordinator believes it wrote).
-     * Writer thread only; a new claim brings a new epoch.
+     * {@code run#epoch} of coordinators one of whose appends failed, to that first failure: their later appends fail too
+     * ({@link StoreException.EarlierAppendFailed}, carrying it), so a pipelined append can never commit after a lost one
+     * (no hole in what a coordinator believes it wrote). Writer thread only; a new claim brings a new epoch.
      */
-    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    private final Map<String, Throwable> poisoned = new HashMap<>();
     /** The last {@link #now()}: it never goes back. */
     private final AtomicLong clock = new AtomicLong();
     /** This host's clock, epoch ms (tests skew it). */
@@ -894,7 +894,7 @@ public final class SqlRunStore implements RunStore {
                 }
             }
             abandonBatch();
-            poisoned.removeAll(poisonedByBatch);
+            poisoned.keySet().removeAll(poisonedByBatch);
             for (Op<?> op : batch) {
                 op.error = null;
                 op.result = null;
@@ -922,25 +922,26 @@ public final class SqlRunStore implements RunStore {
     /**
      * Fails, and takes out of {@code batch}, the appends of coordinators {@link #poisoned} before it: they would be
      * refused inside the transaction anyway ({@link #doAppend}, which still refuses those poisoned by an earlier request
-     * of the same batch), but only after it began, that is after waiting for a lock another connection holds. Except
-     * those of runs asked to stop waiting for locks, which fail after one try with the lock's error, as before.
+     * of the same batch), but only after it began, that is after waiting for a lock another connection holds. The
+     * refusal carries the first failure (a run asked to stop while waiting for a lock: the lock's error, naming why it
+     * stopped), so it never reads as if another coordinator had taken the run over.
      */
     private void refusePoisoned(List<Op<?>> batch) {
         if (poisoned.isEmpty()) return;
         batch.removeIf(op -> {
-            if (!(op instanceof AppendOp a) || !poisoned.contains(a.runId + '#' + a.epoch)) return false;
-            // a run asked to stop (stopWaitingForLocks, Ctrl-C) keeps its writes failing as the given-up lock wait
-            // says (one try, then the lock's error, naming why it stopped): not as if another coordinator had taken it over
-            Coordination c = coordinations.get(a.runId);
-            if (c != null && c.givenUp != null) return false;
+            if (!(op instanceof AppendOp a) || !poisoned.containsKey(a.runId + '#' + a.epoch)) return false;
             a.future.completeExceptionally(poisonedRefusal(a));
             return true;
         });
     }
 
-    private static StoreException.Fenced poisonedRefusal(AppendOp op) {
-        return new StoreException.Fenced("run " + op.runId + ": an earlier append of this coordinator (epoch " + op.epoch
-                + ") failed, so its later appends are refused; resume the run to continue");
+    private StoreException.EarlierAppendFailed poisonedRefusal(AppendOp op) {
+        return new StoreException.EarlierAppendFailed(op.runId, op.epoch, poisoned.get(op.runId + '#' + op.epoch));
+    }
+
+    /** Records {@code failure} as the first failure of {@code op}'s coordinator, unless it has one: whether it had none. */
+    private boolean poison(AppendOp op, Throwable failure) {
+        return poisoned.putIfAbsent(op.runId + '#' + op.epoch, failure) == null;
     }
 
     /** How long the writes have waited for another connection's lock ({@link #lockWaitSince}), in milliseconds; 0 when they do not. */
@@ -979,8 +980,11 @@ public final class SqlRunStore implements RunStore {
         }
         if (stopped.isEmpty()) return false;
         abandonBatch();
-        // failed for good: the coordinators they poisoned in this try stay so when the rest of the batch is tried again
-        for (Op<?> op : stopped) if (op instanceof AppendOp a) poisonedByBatch.remove(a.runId + '#' + a.epoch);
+        // failed for good: the coordinators they poisoned in this try stay so when the rest of the batch is tried again,
+        // poisoned by the error their appends fail with below (the lock's), not by the one this try had given them
+        for (Op<?> op : stopped) {
+            if (op instanceof AppendOp a && poisonedByBatch.remove(a.runId + '#' + a.epoch)) poisoned.remove(a.runId + '#' + a.epoch);
+        }
         failBatch(stopped, failure, waited, why);
         batch.removeIf(op -> stopped.stream().anyMatch(s -> s == op));
         return batch.isEmpty();
@@ -1045,7 +1049,7 @@ public final class SqlRunStore implements RunStore {
                     }
                 } catch (StoreException e) {
                     op.error = e;
-                    if (op instanceof AppendOp a && poisoned.add(a.runId + '#' + a.epoch)) poisonedByBatch.add(a.runId + '#' + a.epoch);
+                    if (op instanceof AppendOp a && poison(a, e)) poisonedByBatch.add(a.runId + '#' + a.epoch);
                 }
             }
             flush();
@@ -1144,7 +1148,7 @@ public final class SqlRunStore implements RunStore {
             err = e instanceof SQLException se && dialect.isUnavailable(se) ? new StoreException.Unavailable(what, e) : new StoreException(what, e);
         }
         for (Op<?> op : batch) {
-            if (op instanceof AppendOp a) poisoned.add(a.runId + '#' + a.epoch);
+            if (op instanceof AppendOp a) poison(a, op.error != null ? op.error : err);
             op.future.completeExceptionally(op.error != null ? op.error : err);
         }
     }
@@ -1200,7 +1204,7 @@ public final class SqlRunStore implements RunStore {
 
     private void doAppend(AppendOp op, long now) throws SQLException {
         // poisoned by an earlier request of this batch (those poisoned before it were refused before it began)
-        if (poisoned.contains(op.runId + '#' + op.epoch)) throw poisonedRefusal(op);
+        if (poisoned.containsKey(op.runId + '#' + op.epoch)) throw poisonedRefusal(op);
         RunEntry e = entry(op.runId);
         checkEpoch(op.runId, op.epoch, e.claimEpoch);
         Projection p = e.projection;

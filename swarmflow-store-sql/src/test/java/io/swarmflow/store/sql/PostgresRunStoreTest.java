@@ -322,7 +322,8 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
             s2.execute("COMMIT");
         }
         assertThat(batch.get(1).get(10, TimeUnit.SECONDS)).isEqualTo(3);
-        assertThat(failure(later)).isInstanceOf(StoreException.Fenced.class).hasMessageContaining("an earlier append of this coordinator");
+        assertThat(failure(later)).isInstanceOf(StoreException.EarlierAppendFailed.class).hasMessageContaining("an earlier append of this coordinator")
+                .hasCause(failure(batch.get(0)));
         assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L);
     }
 

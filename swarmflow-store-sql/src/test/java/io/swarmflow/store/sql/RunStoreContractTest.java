@@ -266,7 +266,7 @@ abstract class RunStoreContractTest {
         assertThat(store().tickets("r1")).isEqualTo(ticketsBefore);
         // a coordinator that had an append rejected may have pipelined appends that assumed it: refused until it claims again
         assertThat(failure(store().append("r1", epoch, List.of(new AttemptFinished("t0", 2, Outcome.SUCCEEDED, 0, null, Map.of())))))
-                .isInstanceOf(StoreException.Fenced.class).hasMessageContaining("earlier append");
+                .isInstanceOf(StoreException.EarlierAppendFailed.class).hasMessageContaining("earlier append").hasCause(t);
         store().releaseRun("r1", epoch);
         long again = store().claimRun("r1", "host:1", LEASE);
         // the current attempt then completes normally, with the next sequence number
@@ -320,7 +320,9 @@ abstract class RunStoreContractTest {
         assertThat(failure(futures.get(3))).isInstanceOf(StoreException.Fenced.class);
         assertThat(futures.get(4).join()).isEqualTo(4);
         // r1's coordinator lost an append: what it sent after it (which may depend on it) is refused
-        assertThat(failure(futures.get(5))).isInstanceOf(StoreException.Fenced.class);
+        // not as a takeover: with the lost append's failure as the cause
+        assertThat(failure(futures.get(5))).isInstanceOf(StoreException.EarlierAppendFailed.class)
+                .hasCause(failure(futures.get(2)));
         assertThat(store().tickets("r1")).extracting(TicketView::state)
                 .containsExactly(TicketState.READY, TicketState.PENDING, TicketState.PENDING);
         assertThat(store().tickets("r2")).extracting(TicketView::state)

@@ -105,6 +105,7 @@ class SqliteLockWaitTest {
             CompletableFuture<Long> stopped;
             CompletableFuture<Long> waiting;
             Throwable failure;
+            CompletableFuture<Long> later;
             try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db"));
                  Statement s = other.createStatement()) {
                 s.execute("BEGIN IMMEDIATE");
@@ -115,9 +116,15 @@ class SqliteLockWaitTest {
                 store.stopWaitingForLocks("r1", "SIGINT (Ctrl-C)");
                 // well within the 60 s bound: only giving up ends the wait this early
                 failure = catchThrowable(() -> stopped.get(30, TimeUnit.SECONDS));
+                // the coordinator's next append (the cancel's): refused, as after any failed append, carrying that
+                // failure (not as if another coordinator had taken the run over)
+                later = store.append("r1", e1, List.of(new RunEvent.RunCancelRequested("SIGINT (Ctrl-C)")));
                 assertThat(waiting).isNotDone();
                 s.execute("COMMIT");
             }
+            Throwable refused = catchThrowable(() -> later.get(30, TimeUnit.SECONDS));
+            assertThat(refused).isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(refused.getCause()).isInstanceOf(StoreException.EarlierAppendFailed.class).hasCause(failure.getCause());
             assertThat(failure).isInstanceOf(java.util.concurrent.ExecutionException.class);
             assertThat(failure.getCause()).isInstanceOf(StoreException.Unavailable.class)
                     .hasMessageContaining("SQLITE_BUSY")
@@ -368,7 +375,7 @@ class SqliteLockWaitTest {
                 s.execute("COMMIT");
             }
             assertThat(refused).isInstanceOf(java.util.concurrent.ExecutionException.class);
-            assertThat(refused.getCause()).isInstanceOf(StoreException.Fenced.class)
+            assertThat(refused.getCause()).isInstanceOf(StoreException.EarlierAppendFailed.class).hasCause(poisoning.getCause())
                     .hasMessage("run r1: an earlier append of this coordinator (epoch " + epoch
                             + ") failed, so its later appends are refused; resume the run to continue");
             assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(2);
