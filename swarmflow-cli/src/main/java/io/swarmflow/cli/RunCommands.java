@@ -294,6 +294,9 @@ final class RunCommands {
                 Tables.runHeader(out, run, tickets);
                 Path html = RunReport.writeAll(run, w.service.plan(runId), tickets, w.service.attempts(runId), report);
                 out.println("  report: " + html);
+            } catch (io.swarmflow.store.StoreException | java.io.IOException e) {
+                if (e instanceof RunReport.Output.Stopped) throw e; // a signal: haltInterrupted says it and ends the process
+                return reportNotWritten(out, err, runId, result, w.runDir(runId), e);
             } finally {
                 signals.close();
             }
@@ -305,6 +308,28 @@ final class RunCommands {
                 case FAILED -> ExitCodes.TICKET_FAILED;
                 default -> ExitCodes.INTERRUPTED;
             };
+        }
+
+        /**
+         * Says that the run, which ended in {@code result} and is recorded so, has no report: reading the run back from the
+         * store or writing a report file failed ({@code e}). Not "`swarm status` shows it" nor "run the command again":
+         * the store may not be readable until the cause is fixed, and {@code swarm run} again starts a new run;
+         * {@code swarm report RUN} writes the report then.
+         *
+         * @return {@link ExitCodes#STORE_UNAVAILABLE}
+         */
+        static int reportNotWritten(PrintStream out, PrintStream err, String runId, RunState result, Path runDir, Exception e) {
+            String why = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                    ? "could not write the report of run " + runId + " in " + runDir + ": " + fse.getFile() + ": " + fse.getReason()
+                    : e instanceof java.io.IOException ? "could not write the report of run " + runId + " in " + runDir + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString())
+                    : e.getMessage();
+            err.println("swarm: " + io.swarmflow.spec.SpecError.printable(why));
+            err.println("swarm: run " + runId + " ended (" + result.label() + ") and is recorded, but its report was not written");
+            err.println("swarm: once the cause is fixed (free disk space, permissions, the database server), `swarm report " + runId
+                    + "` writes it" + (result == RunState.CANCELLED ? ", and `swarm resume " + runId + "` continues the run" : ""));
+            Stdout.tookEffect(out, Stdout.SAID_ABOVE); // the lines above say it
+            return ExitCodes.STORE_UNAVAILABLE;
         }
 
         /**

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -121,9 +120,8 @@ class RunOutputFileEndingsTest {
     void aRunStoppedByItsStoreSaysSoWithoutPromisingItsStatus() throws Exception {
         Path spec = StoreUnavailableTest.fatSpec(tmp);
         Path state = tmp.resolve("state");
-        List<String> command = new ArrayList<>(List.of("prlimit", "--fsize=1500000", "--"));
-        command.addAll(OutputClosedTest.inItsOwnJvm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()));
-        command.add(4, "-Xmx256m"); // after java
+        List<String> command = StoreUnavailableTest.underFileSizeLimit("run", spec.toString(), "--plain", "--quiet", "--state-dir",
+                state.toString());
         Result r = Coordinator.start(command, tmp.resolve("coordinator.err")).exit();
 
         assertThat(r.code()).as("%s", r).isEqualTo(4);
@@ -133,6 +131,25 @@ class RunOutputFileEndingsTest {
                 + "`swarm resume " + id + "` continues it").doesNotContain("swarm status");
         assertThat(saidOnce(r)).endsWith("What became of the run is said above; it was not because of this.");
         resumeSaidOnce(r, id);
+    }
+
+    /**
+     * A run that ended, but whose report could not be written (the file-size limit of
+     * {@link StoreUnavailableTest#loudFailuresSpec}): the file is said after the lines saying the run's end and
+     * {@code swarm report RUN}, without "`swarm status RUN` shows it", which it said before though the store may not read.
+     */
+    @Test
+    void aRunWhoseReportCouldNotBeWrittenSaysSoWithoutPromisingItsStatus() throws Exception {
+        Path spec = StoreUnavailableTest.loudFailuresSpec(tmp);
+        Path state = tmp.resolve("state");
+        Result r = Coordinator.start(StoreUnavailableTest.underFileSizeLimit("run", spec.toString(), "--plain", "--quiet",
+                "--state-dir", state.toString()), tmp.resolve("coordinator.err")).exit();
+
+        assertThat(r.code()).as("%s", r).isEqualTo(4);
+        String id = latest(state);
+        assertThat(r.err()).contains("swarm: run " + id + " ended (failed) and is recorded, but its report was not written",
+                "`swarm report " + id + "` writes it").doesNotContain("swarm status", "internal error");
+        assertThat(saidOnce(r)).endsWith("What became of the run is said above; it was not because of this.");
     }
 
     /**

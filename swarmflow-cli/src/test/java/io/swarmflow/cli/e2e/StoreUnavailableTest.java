@@ -1,7 +1,6 @@
 package io.swarmflow.cli.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swarmflow.cli.SwarmCli;
 import io.swarmflow.cli.e2e.Cli.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,19 +38,52 @@ class StoreUnavailableTest {
                 """);
     }
 
+    /**
+     * A spec of 30 tickets that each print 20 lines of 2,000 characters on standard output and on standard error, then
+     * fail ("boom", their reason): the run's report holds each one's last 20 lines of both, about 2.4 MB, over the 1.5 MB
+     * file-size limit these tests put on swarm's process, while the database (no log line in it: about 100 KB) and each
+     * log file stay under it. Written as {@code dir/loud.yaml}.
+     */
+    static Path loudFailuresSpec(Path dir) throws java.io.IOException {
+        return Cli.write(dir.resolve("loud.yaml"), """
+                tickets:
+                  - id: loud
+                    matrix: { i: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30] }
+                    run: |
+                      line="$(head -c 2000 /dev/zero | tr '\\0' x)"
+                      for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo "$line"; echo "$line" >&2; done
+                      echo boom >&2
+                      exit 1
+                """);
+    }
+
+    /**
+     * The command line that runs {@code swarm args} in a JVM of its own ({@link OutputClosedTest#inItsOwnJvm}) under a
+     * file-size limit of 1.5 MB ({@code prlimit --fsize}): a write that would grow a file past it fails, as on a full disk.
+     */
+    static List<String> underFileSizeLimit(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("prlimit", "--fsize=1500000", "--"));
+        command.addAll(OutputClosedTest.inItsOwnJvm(args));
+        command.addAll(4, List.of("-XX:TieredStopAtLevel=1", "-Xmx256m")); // after java
+        return command;
+    }
+
+    /** Runs {@code command} with standard error merged into standard output and no input; waits for it. */
+    private static Result merged(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        return new Result(p.exitValue(), out, "");
+    }
+
     @Test
     void aWriteFailureStopsTheRunWithExit4AndResumeFinishesIt() throws Exception {
         Path spec = fatSpec(tmp);
         Path state = tmp.resolve("state");
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(List.of("prlimit", "--fsize=1500000", "--", java, "-XX:TieredStopAtLevel=1", "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName(),
-                "run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()))
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isEqualTo(4);
+        Result r = merged(underFileSizeLimit("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()));
+        String out = r.out();
+        assertThat(r.code()).as(out).isEqualTo(4);
         Matcher m = Pattern.compile("run (\\S+): 30 tickets").matcher(out);
         assertThat(m.find()).as(out).isTrue();
         String run = m.group(1);
@@ -66,5 +98,30 @@ class StoreUnavailableTest {
         JsonNode status = swarm("status", run, "--json", "--state-dir", state.toString()).json();
         assertThat(status.get("run").get("state").asText()).isEqualTo("succeeded");
         assertThat(status.get("tickets")).hasSize(30).allSatisfy(t -> assertThat(t.get("state").asText()).isEqualTo("succeeded"));
+    }
+
+    /**
+     * The run ends (its tickets failed) and is recorded, but its report cannot be written (the file-size limit): swarm says
+     * so, exit 4, and points to {@code swarm report RUN}, which writes it once the cause is gone; not "internal error", nor
+     * "run the command again" (a new run), nor that {@code swarm status} shows it (the store may not read until then).
+     */
+    @Test
+    void aReportThatCannotBeWrittenSaysTheRunEndedAndHowToWriteIt() throws Exception {
+        Path spec = loudFailuresSpec(tmp);
+        Path state = tmp.resolve("state");
+        Result r = merged(underFileSizeLimit("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString()));
+
+        assertThat(r.code()).as("%s", r).isEqualTo(4);
+        String run = OutputClosedTest.lastRun(state, "failed");
+        assertThat(r.out()).contains("swarm: could not write the report of run " + run + " in " + state.resolve("runs").resolve(run)
+                        + ": ", "File too large\n",
+                "swarm: run " + run + " ended (failed) and is recorded, but its report was not written\n"
+                        + "swarm: once the cause is fixed (free disk space, permissions, the database server), `swarm report " + run
+                        + "` writes it\n")
+                .doesNotContain("internal error", "\tat ", "run the command again", "swarm status");
+
+        Result report = swarm("report", run, "--state-dir", state.toString());
+        assertThat(report.code()).as("%s", report).isZero();
+        assertThat(state.resolve("runs").resolve(run).resolve("report.html")).isRegularFile();
     }
 }
