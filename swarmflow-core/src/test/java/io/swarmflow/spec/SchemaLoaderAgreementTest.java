@@ -69,7 +69,7 @@ class SchemaLoaderAgreementTest {
         YAML("^YAML tag '", "^too many YAML aliases", "^YAML nested", "is not allowed in YAML", "^a NUL character",
                 "^YAML syntax error", "^not a text file", "^invalid YAML"),
         /** Needs of tickets that do not exist, cycles, ids used twice, when: failure without needs. */
-        GRAPH("which is not a ticket", "needs itself", "^dependency cycles? ", "^duplicate ticket id '", "^matrix expansion id '",
+        GRAPH("which is not a ticket", "needs itself", "^dependency cycle: ", "^dependency cycles among ", "^duplicate ticket id '", "^matrix expansion id '",
                 "has when: failure but needs nothing"),
         /**
          * References to variables, matrix keys, outputs and tickets that do not exist or are not in reach, matrix keys outside
@@ -223,6 +223,7 @@ class SchemaLoaderAgreementTest {
         }
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, needs: [b]}\n"));
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, needs: [a]}\n"));
+        c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo, needs: [b]}\n  - {id: b, run: echo, needs: [a]}\n"));
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo}\n  - {id: a, run: echo}\n"));
         c.addAll(ticketValues("env", List.of("{A: x}", "{A: 1, B: true, C: ~, D: ''}", "{_A1: x}", "{}"),
                 List.of("~", "[A]", "x", "{1A: x}", "{A-B: x}", "{'A B': x}", "{A: [x]}", "{A: {b: c}}", "{E" + "x".repeat(128) + ": 1}",
