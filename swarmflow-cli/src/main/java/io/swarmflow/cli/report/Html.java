@@ -52,15 +52,12 @@ final class Html {
         return epochMillis <= 0 ? "—" : TIME.format(Instant.ofEpochMilli(epochMillis));
     }
 
-    /** {@code 850 ms}, {@code 12.3 s}, {@code 4m 05s}, {@code 2h 03m}; an em dash for null. */
+    /**
+     * A duration as the terminal writes it ({@link io.swarmflow.cli.view.Durations#format}: {@code 850ms}, {@code 12.3s},
+     * {@code 4m05s}, {@code 2h03m}), so that the report and {@code swarm status} say the same; an em dash for null.
+     */
     static String duration(Long millis) {
-        if (millis == null) return "—";
-        long ms = millis;
-        if (ms < 1_000) return ms + " ms";
-        if (ms < 60_000) return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
-        long s = ms / 1000;
-        if (s < 3600) return String.format(java.util.Locale.ROOT, "%dm %02ds", s / 60, s % 60);
-        return String.format(java.util.Locale.ROOT, "%dh %02dm", s / 3600, (s % 3600) / 60);
+        return millis == null ? "—" : io.swarmflow.cli.view.Durations.format(millis);
     }
 
     /** Compact offset for axis labels: {@code 0}, {@code 500ms}, {@code 1.5s}, {@code 30s}, {@code 1m30s}, {@code 2h}, {@code 3d12h}. */

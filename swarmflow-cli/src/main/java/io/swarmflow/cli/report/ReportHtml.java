@@ -204,7 +204,7 @@ final class ReportHtml {
         if (report.stoppedAtMillis() > 0 && run.finishedAtMillis() <= 0) {
             // recorded as running, yet no coordinator executes it: "running" alone read as live (`swarm runs` says "(stopped)")
             sb.append(" <span class=\"badge s-cancelled\" id=\"run-stopped\" title=\"" + esc(Durations.COORDINATOR_STOPPED)
-                    + "; swarm resume continues it\">stopped</span>");
+                    + "; swarm resume " + esc(run.runId()) + " continues it\">stopped</span>");
         } else if (run.cancelRequested() && run.state() == io.swarmflow.store.RunState.RUNNING) {
             sb.append(" <span class=\"badge s-cancelled\">cancel requested</span>");
         }

@@ -33,7 +33,7 @@ public final class Durations {
         return toLastEvent(format(millis));
     }
 
-    /** {@link #toLastEvent(long)} for a duration formatted otherwise (report.html's {@code 174 ms}). */
+    /** {@link #toLastEvent(long)} for a duration already formatted (report.html's, an em dash for none). */
     public static String toLastEvent(String duration) {
         return "last event recorded " + duration + " after the start";
     }

@@ -21,13 +21,17 @@ class HtmlTest {
         assertThat(Html.esc("line 1\n\tline 2\r\n")).isEqualTo("line 1\n\tline 2\r\n");
     }
 
+    /** report.html said "1.1 s" and "174 ms" where the terminal says "1.1s" and "174ms": one style for both. */
     @Test
-    void formatsDurationsForPeople() {
+    void formatsDurationsAsTheTerminalDoes() {
         assertThat(Html.duration(null)).isEqualTo("—");
-        assertThat(Html.duration(850L)).isEqualTo("850 ms");
-        assertThat(Html.duration(12_345L)).isEqualTo("12.3 s");
-        assertThat(Html.duration(245_000L)).isEqualTo("4m 05s");
-        assertThat(Html.duration(7_380_000L)).isEqualTo("2h 03m");
+        for (long ms : new long[]{0, 174, 850, 1_100, 12_345, 59_950, 245_000, 7_380_000}) {
+            assertThat(Html.duration(ms)).as("%d ms", ms).isEqualTo(io.swarmflow.cli.view.Durations.format(ms));
+        }
+        assertThat(Html.duration(174L)).isEqualTo("174ms");
+        assertThat(Html.duration(1_100L)).isEqualTo("1.1s");
+        assertThat(Html.duration(245_000L)).isEqualTo("4m05s");
+        assertThat(Html.duration(7_380_000L)).isEqualTo("2h03m");
     }
 
     @Test

@@ -254,14 +254,14 @@ class RunReportTest {
 
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<h1 dir=\"auto\">demo-swarm</h1>")
                 .contains("<span class=\"badge s-failed\" id=\"run-state\">failed</span>")
-                .contains(RUN).contains("1m 35s")
+                .contains(RUN).contains("1m35s")
                 .contains("<span class=\"badge s-succeeded\">3 succeeded</span>")
                 .contains("<span class=\"badge s-skipped\">1 skipped</span>");
         for (String id : List.of("setup", "build", "docs", "test", "deploy")) {
             assertThat(html).contains("<tr id=\"t-" + id + "\"");
         }
         String buildRow = row(html, "build");
-        assertThat(buildRow).contains("s-succeeded").contains("(1 failed)").contains("59.8 s")
+        assertThat(buildRow).contains("s-succeeded").contains("(1 failed)").contains("59.8s")
                 .contains("<pre> src/A.java | 3 ++-\n 1 file changed").contains("swarm/" + RUN + "/build");
         assertThat(row(html, "test")).contains(">2</td>").contains("exit code 2");
         assertThat(row(html, "docs")).contains("<span class=\"k\">empty</span><span class=\"muted small\">(empty)</span>");
@@ -334,8 +334,8 @@ class RunReportTest {
     void aGanttBarsTooltipHasTheAttemptOutcomeDurationExitCodeAndReason() throws Exception {
         String svg = svg(html(finished()), "gantt");
 
-        assertThat(svg).contains("<title>build · attempt 1 · failed · 29.8 s · exit 1 · exit code 1</title>")
-                .contains("<title>build · attempt 2 · succeeded · 29.0 s · exit 0</title>");
+        assertThat(svg).contains("<title>build · attempt 1 · failed · 29.8s · exit 1 · exit code 1</title>")
+                .contains("<title>build · attempt 2 · succeeded · 29.0s · exit 0</title>");
     }
 
     /**
@@ -476,7 +476,7 @@ class RunReportTest {
     }
 
     /**
-     * A stopped run's header said "not known" for its duration, while the ticket table showed a bare "4.0 s" for the
+     * A stopped run's header said "not known" for its duration, while the ticket table showed a bare "4.0s" for the
      * ticket it left running (killed after minutes, say): that cell is only up to the run's last event, and says so as
      * {@code swarm status} does, with the same note under the table. A ticket that finished keeps its duration.
      */
@@ -496,12 +496,15 @@ class RunReportTest {
                 Fixtures.attempt("c", 1, Outcome.FAILED, 1, "exited with code 1", T0 + 1_000, T0 + 2_000));
         String html = html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 600_000, T0 + 5_000));
 
-        assertThat(html).contains("not known <span class=\"muted\">(its coordinator stopped; last event recorded 5.0 s after the start)");
+        assertThat(html).contains("not known <span class=\"muted\">(its coordinator stopped; last event recorded 5.0s after the start)");
         // the state badge said "running" alone, read as live; `swarm runs` says "running (stopped)"
         assertThat(html).contains("id=\"run-state\">running</span> <span class=\"badge s-cancelled\" id=\"run-stopped\"");
-        assertThat(row(html, "a")).contains("<td class=\"num\">4.0 s <span class=\"small muted\">(last event)</span></td>");
-        assertThat(row(html, "c")).contains("<td class=\"num\">4.0 s <span class=\"small muted\">(last event)</span></td>");
-        assertThat(row(html, "b")).contains("<td class=\"num\">2.0 s</td>").doesNotContain("last event");
+        // its hover said "swarm resume continues it", where every other place names the command whole
+        assertThat(html).contains("id=\"run-stopped\" title=\"its coordinator stopped without recording an end (killed, crashed, or "
+                + "the database could not be written); swarm resume " + RUN + " continues it\">stopped</span>");
+        assertThat(row(html, "a")).contains("<td class=\"num\">4.0s <span class=\"small muted\">(last event)</span></td>");
+        assertThat(row(html, "c")).contains("<td class=\"num\">4.0s <span class=\"small muted\">(last event)</span></td>");
+        assertThat(row(html, "b")).contains("<td class=\"num\">2.0s</td>").doesNotContain("last event");
         assertThat(html).contains("<p class=\"muted small\" id=\"last-event-note\">(last event): the time from its start to the "
                 + "run&#39;s last recorded event, not how long it ran</p>");
         // "stopped (killed or crashed) after its last recorded event, at 12:00:05" read as the time it stopped
