@@ -1,16 +1,21 @@
 package io.swarmflow.cli.report;
 
 import io.swarmflow.cli.view.Printable;
+import io.swarmflow.cli.view.RunTimes;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.RunView;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
  * Timeline of attempts as inline SVG: one row per ticket in plan order, one bar per attempt colored
  * by its outcome, a time axis relative to the start of the run. Running attempts extend to the
- * report time.
+ * report time. A ticket's time at its approval gate, from the gate being reached to the decision
+ * ({@link RunTimes.ApprovalWait}, from the run's events), is a segment of its own ({@code b-awaiting-approval}).
  */
 final class GanttSvg {
     /**
@@ -30,9 +35,9 @@ final class GanttSvg {
 
     private GanttSvg() {}
 
-    /** Whether any attempt started; without one there is nothing to draw. */
+    /** Whether any attempt started or any ticket waited at its approval gate; without one there is nothing to draw. */
     static boolean hasAttempts(RunReport report) {
-        return report.rows().stream().anyMatch(r -> !r.attempts().isEmpty());
+        return report.rows().stream().anyMatch(r -> !r.attempts().isEmpty()) || !report.times().approvalWaits().isEmpty();
     }
 
     /** Tick spacing for a span, in milliseconds. */
@@ -62,6 +67,12 @@ final class GanttSvg {
                 t0 = Math.min(t0, a.startedAtMillis());
                 t1 = Math.max(t1, end(a, now));
             }
+        }
+        Map<String, List<RunTimes.ApprovalWait>> waits = new HashMap<>();
+        for (RunTimes.ApprovalWait w : report.times().approvalWaits()) {
+            waits.computeIfAbsent(w.ticketId(), k -> new ArrayList<>()).add(w);
+            t0 = Math.min(t0, w.fromMillis());
+            t1 = Math.max(t1, end(w, now));
         }
         long span = Math.max(1, t1 - t0);
         long step = step(span);
@@ -114,6 +125,16 @@ final class GanttSvg {
                 sb.append("<text class=\"idle\" x=\"4\" y=\"").append(y + ROW_H / 2 + 4)
                         .append("\">").append(Html.esc(idle)).append("</text>\n");
             }
+            for (RunTimes.ApprovalWait wait : waits.getOrDefault(r.id(), List.of())) {
+                double w = Math.max(MIN_BAR_PCT, (end(wait, now) - wait.fromMillis()) * scale);
+                double x = Math.min((wait.fromMillis() - t0) * scale, 100 - w);
+                String tip = r.id() + " · awaiting approval · " + Html.duration(end(wait, now) - wait.fromMillis())
+                        + " · " + (wait.endedBy() == null ? "still waiting" : Printable.shorten(Printable.of(wait.endedBy()), IDLE_REASON_CHARS));
+                sb.append("<rect class=\"bar b-awaiting-approval\" data-ticket=\"").append(Html.esc(r.id()))
+                        .append("\" x=\"").append(pct(x)).append("\" y=\"").append(y + (ROW_H - BAR_H) / 2).append("\" width=\"")
+                        .append(pct(w)).append("\" height=\"").append(BAR_H).append("\" rx=\"2\"><title>").append(Html.esc(tip))
+                        .append("</title></rect>\n");
+            }
             for (AttemptView a : r.attempts()) {
                 String outcome = a.outcome() == null ? "running" : a.outcome().label();
                 // wide enough to show on a narrow plot, and still inside the axis
@@ -135,6 +156,11 @@ final class GanttSvg {
 
     private static String pct(double percent) {
         return String.format(Locale.ROOT, "%.3f%%", percent);
+    }
+
+    /** Where a wait's segment ends: its decision, or {@code now} while it still waits. */
+    private static long end(RunTimes.ApprovalWait w, long now) {
+        return w.toMillis() > 0 ? w.toMillis() : Math.max(w.fromMillis(), now);
     }
 
     private static long end(AttemptView a, long now) {

@@ -99,7 +99,7 @@ final class ReportHtml {
             .gantt .label{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
             svg.gantt{display:block;width:100%;min-width:600px} .gantt .plot{width:calc(100% - {gantt-inset}px);overflow:visible} .gantt .plot svg{display:block}
             .b-succeeded{fill:#16a34a} .b-failed{fill:#dc2626} .b-timed-out{fill:#7f1d1d} .b-cancelled{fill:#9ca3af}
-            .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb}
+            .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb} .b-awaiting-approval{fill:#fde68a;stroke:#d97706;stroke-dasharray:3 2}
             .note{margin:10px 0;padding:8px 12px;border-radius:6px;background:var(--soft);border:1px solid var(--line)}
             .failure{border-top:1px solid var(--line);padding-top:4px} .failure:first-of-type{border-top:0;padding-top:0} .failure:first-of-type h3{margin-top:0}
             footer{color:var(--muted);font-size:12px;text-align:center;padding:4px 0 16px}
@@ -223,7 +223,9 @@ final class ReportHtml {
         meta(sb, "Duration", stopped && noneStarted ? "none <span class=\"muted\">(its coordinator stopped before any ticket started)</span>"
                 : stopped && duration != null ? "not known <span class=\"muted\">(its coordinator stopped; "
                 + esc(io.swarmflow.cli.view.Durations.toLastEvent(Html.duration(duration))) + ")</span>"
-                : esc(Html.duration(duration))
+                // a resumed run: the time it ran, over the time from its start, as swarm status says it
+                : esc(duration == null ? Html.duration(null)
+                        : io.swarmflow.cli.view.Tables.runDuration(run, report.times(), run.startedAtMillis() + duration))
                 + (run.startedAtMillis() > 0 && run.finishedAtMillis() <= 0 ? " <span class=\"muted\">(so far)</span>" : ""));
         meta(sb, "Created", Html.time(run.createdAtMillis()));
         meta(sb, "Started", run.startedAtMillis() > 0 ? Html.time(run.startedAtMillis()) : "not started");
@@ -527,12 +529,15 @@ final class ReportHtml {
             sb.append("<span><svg width=\"12\" height=\"12\"><rect class=\"b-").append(o)
                     .append("\" width=\"12\" height=\"12\" rx=\"2\"/></svg> ").append(o).append("</span>");
         }
+        // the time a ticket stood at its approval gate, from the gate being reached to the decision
+        sb.append("<span><svg width=\"12\" height=\"12\"><rect class=\"b-awaiting-approval\" width=\"12\" height=\"12\" rx=\"2\"/>")
+                .append("</svg> awaiting approval</span>");
         sb.append("</div>\n").append(partial(report, shown, "The timeline shows")).append("<div class=\"scroll\">")
                 .append(GanttSvg.render(report, shown)).append("</div>\n");
         RunView run = report.run();
         sb.append("<p class=\"muted small\">One row per ticket, one bar per attempt; time since ")
                 .append(run.startedAtMillis() > 0 ? "the run started (" + Html.time(run.startedAtMillis()) + ")" : "the first attempt")
-                .append(". Hover a bar for its details.</p>\n");
+                .append(". A dashed amber segment is the time a ticket waited at its approval gate. Hover a bar for its details.</p>\n");
         sb.append("</section>\n");
     }
 }

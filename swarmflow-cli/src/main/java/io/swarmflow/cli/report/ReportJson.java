@@ -46,6 +46,7 @@ final class ReportJson {
         run.put("startedAt", iso(r.startedAtMillis()));
         run.put("finishedAt", iso(r.finishedAtMillis()));
         run.put("durationMillis", report.duration(r.startedAtMillis(), r.finishedAtMillis()));
+        run.put("runningMillis", report.runningMillis());
         run.put("stoppedAt", iso(report.stoppedAtMillis()));
         run.put("ticketCount", report.rows().size());
 

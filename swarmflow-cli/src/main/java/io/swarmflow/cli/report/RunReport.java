@@ -1,5 +1,6 @@
 package io.swarmflow.cli.report;
 
+import io.swarmflow.cli.view.RunTimes;
 import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.store.AttemptView;
@@ -62,9 +63,11 @@ public final class RunReport {
     private final List<Failure> failures;
     private final long generatedAtMillis;
     private final long stoppedAtMillis;
+    private final RunTimes times;
 
     private RunReport(RunView run, String description, List<Row> rows, List<Failure> failures, long generatedAtMillis,
-                      long stoppedAtMillis) {
+                      long stoppedAtMillis, RunTimes times) {
+        this.times = times;
         this.run = run;
         this.description = description;
         this.rows = List.copyOf(rows);
@@ -110,7 +113,19 @@ public final class RunReport {
      */
     static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir,
                         long nowMillis, long stoppedAtMillis) {
+        return of(run, plan, tickets, attempts, runDir, nowMillis, stoppedAtMillis, RunTimes.NONE);
+    }
+
+    /**
+     * @param times the run's sessions and approval waits, read from its events ({@link RunTimes#read}); with
+     *              {@link RunTimes#NONE}, a run never resumed has its one session from {@code run}, a resumed one's time
+     *              running is not known (report.json's {@code runningMillis} is then null), and the timeline shows no
+     *              approval waits
+     */
+    static RunReport of(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, Path runDir,
+                        long nowMillis, long stoppedAtMillis, RunTimes times) {
         Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(times, "times");
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(runDir, "runDir");
         Map<String, TicketView> views = new LinkedHashMap<>();
@@ -135,7 +150,8 @@ public final class RunReport {
         for (Row r : rows) {
             if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir));
         }
-        return new RunReport(run, description(plan), rows, failures, nowMillis, stoppedAtMillis);
+        return new RunReport(run, description(plan), rows, failures, nowMillis, stoppedAtMillis,
+                times.known() || run.epoch() > 1 ? times : RunTimes.single(run));
     }
 
     /**
@@ -208,6 +224,15 @@ public final class RunReport {
         return writeAll(of(run, plan, tickets, attempts, output.runDir), output);
     }
 
+    /**
+     * {@link #writeAll(RunView, Plan, List, List, Output)} with the run's sessions and approval waits
+     * ({@link RunTimes#read}), which give a resumed run's time running and the timeline's approval waits.
+     */
+    public static Path writeAll(RunView run, Plan plan, List<TicketView> tickets, List<AttemptView> attempts, RunTimes times,
+                                Output output) throws IOException {
+        return writeAll(of(run, plan, tickets, attempts, output.runDir, System.currentTimeMillis(), 0, times), output);
+    }
+
     private static Path writeAll(RunReport report, Output output) throws IOException {
         output.write(output.runDir.resolve("report.json"), () -> ReportJson.render(report));
         Path html = output.runDir.resolve("report.html");
@@ -274,6 +299,14 @@ public final class RunReport {
         default long stoppedAtMillis() {
             return 0;
         }
+
+        /**
+         * The run's sessions and approval waits ({@link RunTimes#read}); {@link RunTimes#NONE} when not read, as
+         * {@link RunReport#of} takes it.
+         */
+        default RunTimes times() {
+            return RunTimes.NONE;
+        }
     }
 
     /**
@@ -292,7 +325,7 @@ public final class RunReport {
             Path html;
             try {
                 html = writeAll(of(run, source.plan(), source.tickets(), source.attempts(), runDir,
-                        System.currentTimeMillis(), source.stoppedAtMillis()), new Output(runDir));
+                        System.currentTimeMillis(), source.stoppedAtMillis(), source.times()), new Output(runDir));
             } catch (IOException e) {
                 String why = Files.exists(runDir) && !Files.isDirectory(runDir) ? runDir + " is a file, not a directory"
                         : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
@@ -353,6 +386,19 @@ public final class RunReport {
     long measuredUntilMillis() {
         if (run.finishedAtMillis() > 0) return run.finishedAtMillis();
         return stoppedAtMillis > 0 ? stoppedAtMillis : generatedAtMillis;
+    }
+
+    /** The run's sessions and approval waits; {@link RunTimes#known} false for a resumed run whose events were not read. */
+    RunTimes times() {
+        return times;
+    }
+
+    /**
+     * Milliseconds the run was executed ({@link RunTimes#runningMillis}), an open session measured up to
+     * {@link #measuredUntilMillis}; null before a start, or for a resumed run whose sessions are not known.
+     */
+    Long runningMillis() {
+        return run.startedAtMillis() <= 0 ? null : times.runningMillis(measuredUntilMillis());
     }
 
     /** Number of tickets in each state, every state present, in {@link TicketState} order. */

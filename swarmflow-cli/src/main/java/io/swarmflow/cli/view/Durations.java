@@ -22,6 +22,41 @@ public final class Durations {
     }
 
     /**
+     * A resumed run's duration as {@code swarm status}'s header, the end of {@code swarm resume} and report.html say it,
+     * e.g. {@code 20.0s running over 1h00m (resumed once)}: the time its coordinators ran it ({@link RunTimes#runningMillis}),
+     * then the time from its start to its end (or to now), which counts the time it stood stopped.
+     *
+     * @param runningMillis the sum of its sessions, milliseconds
+     * @param spanMillis    its end (or now) minus its start, milliseconds
+     * @param resumes       how many times it was resumed, 1 or more
+     */
+    public static String runningOver(long runningMillis, long spanMillis, int resumes) {
+        return format(runningMillis) + " running over " + format(spanMillis) + " (" + resumed(resumes) + ")";
+    }
+
+    /** {@code resumed once}, {@code resumed 3 times}. */
+    public static String resumed(int resumes) {
+        return resumes <= 1 ? "resumed once" : "resumed " + resumes + " times";
+    }
+
+    /**
+     * The duration of a resumed run whose sessions were not read (the end of {@code swarm resume}, which reads no
+     * events): {@code 1h00m from its start, resumed (the time it stood stopped included)}.
+     */
+    public static String sinceStartResumed(long spanMillis) {
+        return format(spanMillis) + " from its start, resumed (the time it stood stopped included; `swarm status` gives the time it ran)";
+    }
+
+    /** The same as {@link #runningOver} in a DURATION cell of {@code swarm runs}: {@code 20.0s (over 1h00m)}; see {@link #OVER_NOTE}. */
+    public static String runningOverCell(long runningMillis, long spanMillis) {
+        return format(runningMillis) + " (over " + format(spanMillis) + ")";
+    }
+
+    /** What "(over ...)" in a DURATION cell means, said under the table that shows one. */
+    public static final String OVER_NOTE = "(over D): a resumed run: the time its coordinators ran it, over D from its start to its "
+            + "end (or now), which counts the time it stood stopped";
+
+    /**
      * A stopped run's duration as {@code swarm status}'s header and report.html say it, e.g. {@code last event recorded
      * 174ms after the start}: the time from its start to the run's last recorded event, not how long it ran (its coordinator
      * may have gone on for long after it, recording nothing, until it was killed). {@code swarm runs} shows

@@ -70,9 +70,21 @@ public final class Tables {
      * has none), shown under the first line: its first {@link #DESCRIPTION_LINES} lines, control characters visible.
      */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis, String description) {
+        runHeader(out, run, tickets, stoppedAtMillis, description, RunTimes.NONE);
+    }
+
+    /**
+     * {@link #runHeader(PrintStream, RunView, List, long, String)} with the run's sessions: a resumed run's duration is
+     * then the time it ran over the time from its start ({@link Durations#runningOver}), not a bare time from its start
+     * that counts the time it stood stopped. Without them ({@link RunTimes#NONE}), a run never resumed (epoch 1) has its
+     * one session from its projection, and a resumed one says that its time from the start counts the stop
+     * ({@link Durations#sinceStartResumed}).
+     */
+    public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis, String description,
+                                 RunTimes times) {
         long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis()
                 : stoppedAtMillis != 0 ? stoppedAtMillis : System.currentTimeMillis();
-        String duration = run.startedAtMillis() == 0 ? "" : Durations.format(end - run.startedAtMillis());
+        String duration = run.startedAtMillis() == 0 ? "" : runDuration(run, times, end);
         out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
                 + (stoppedAtMillis != 0 && run.finishedAtMillis() == 0
                 ? " (stopped)" + (noneStarted(tickets) ? ", before any ticket started"
@@ -90,6 +102,19 @@ public final class Tables {
         out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
         out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
+    }
+
+    /**
+     * A started run's duration up to {@code end} (its end, or now) as {@link #runHeader} says it: {@code 20.0s}, or for a
+     * resumed run {@code 20.0s running over 1h00m (resumed once)} ({@link Durations#runningOver}), or, when its sessions are
+     * not known, {@link Durations#sinceStartResumed}.
+     */
+    public static String runDuration(RunView run, RunTimes times, long end) {
+        RunTimes t = times.known() || run.epoch() > 1 ? times : RunTimes.single(run);
+        long span = end - run.startedAtMillis();
+        if (!t.known()) return Durations.sinceStartResumed(span);
+        if (t.resumes() == 0) return Durations.format(span);
+        return Durations.runningOver(t.runningMillis(end), span, t.resumes());
     }
 
     /** Whether none of {@code tickets} has started an attempt. */

@@ -649,6 +649,66 @@ class RunReportTest {
         assertThat(svg).contains("class=\"bar b-timed-out\"").contains("class=\"bar b-lease-expired\"");
     }
 
+    /**
+     * A run that ran 10 s, stood cancelled for an hour and ran 10 s more read as "1h 00m" in report.html and only as
+     * durationMillis 3,610,000 in report.json: both now give the time it ran, over the time from its start.
+     */
+    @Test
+    void aResumedRunsDurationIsTheTimeItRanOverTheTimeFromItsStart() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.SUCCEEDED, T0, T0, T0 + 3_610_000, 2, "host:2", false, 1, 9);
+        List<TicketView> tickets = List.of(Fixtures.view("a", 0, TicketState.SUCCEEDED, 2, 0, 0, null, Map.of(), T0 + 1_000, T0 + 3_609_000));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, Outcome.CANCELLED, null, "run cancelled", T0 + 1_000, T0 + 10_000),
+                Fixtures.attempt("a", 2, Outcome.SUCCEEDED, 0, null, T0 + 3_600_000, T0 + 3_609_000));
+        io.swarmflow.cli.view.RunTimes times = io.swarmflow.cli.view.RunTimes.of(List.of(
+                new io.swarmflow.store.StoredEvent(RUN, 1, T0, new io.swarmflow.store.RunEvent.RunStarted(1, "host:1", false)),
+                new io.swarmflow.store.StoredEvent(RUN, 2, T0 + 10_000, new io.swarmflow.store.RunEvent.RunFinished(RunState.CANCELLED)),
+                new io.swarmflow.store.StoredEvent(RUN, 3, T0 + 3_600_000, new io.swarmflow.store.RunEvent.RunStarted(2, "host:2", true)),
+                new io.swarmflow.store.StoredEvent(RUN, 4, T0 + 3_610_000, new io.swarmflow.store.RunEvent.RunFinished(RunState.SUCCEEDED))));
+        RunReport report = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 4_000_000, 0, times);
+
+        JsonNode json = json(report);
+        assertThat(json.at("/run/durationMillis").asLong()).isEqualTo(3_610_000);
+        assertThat(json.at("/run/runningMillis").asLong()).isEqualTo(20_000);
+        assertThat(html(report)).contains("<span class=\"lbl\">Duration</span>20.0s running over 1h00m (resumed once)</div>");
+
+        // its events not read (the coordinator's own report at the end of swarm resume): not known, and said so
+        RunReport unread = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 4_000_000);
+        assertThat(json(unread).at("/run/runningMillis").isNull()).isTrue();
+        assertThat(html(unread)).contains("<span class=\"lbl\">Duration</span>1h00m from its start, resumed (the time it stood stopped included;");
+        // a run never resumed: the same as its duration
+        assertThat(json(finished()).at("/run/runningMillis").asLong()).isEqualTo(json(finished()).at("/run/durationMillis").asLong());
+    }
+
+    /** The timeline showed nothing for the time a ticket stood at its approval gate; it is a segment of its own. */
+    @Test
+    void theTimelineShowsTheTimeATicketWaitedForApproval() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("deploy", "ship", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("drop", "drop it", List.of(), "shell", WorkspaceMode.RUN),
+                Fixtures.ticket("later", "not yet", List.of(), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.RUNNING, T0, T0, 0, 1, "host:1", false, 3, 9);
+        List<TicketView> tickets = List.of(Fixtures.view("deploy", 0, TicketState.SUCCEEDED, 1, 0, 0, null, Map.of(), T0 + 5_000, T0 + 7_000),
+                Fixtures.view("drop", 1, TicketState.FAILED, 0, 0, null, "rejected by bob@host: not today", Map.of(), 0, T0 + 6_000),
+                Fixtures.view("later", 2, TicketState.AWAITING_APPROVAL, 0, 0, null, null, Map.of(), 0, 0));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("deploy", 1, Outcome.SUCCEEDED, 0, null, T0 + 5_000, T0 + 7_000));
+        io.swarmflow.cli.view.RunTimes times = io.swarmflow.cli.view.RunTimes.of(List.of(
+                new io.swarmflow.store.StoredEvent(RUN, 1, T0, new io.swarmflow.store.RunEvent.RunStarted(1, "host:1", false)),
+                new io.swarmflow.store.StoredEvent(RUN, 2, T0 + 1_000, new io.swarmflow.store.RunEvent.TicketAwaitingApproval("deploy")),
+                new io.swarmflow.store.StoredEvent(RUN, 3, T0 + 1_000, new io.swarmflow.store.RunEvent.TicketAwaitingApproval("drop")),
+                new io.swarmflow.store.StoredEvent(RUN, 4, T0 + 2_000, new io.swarmflow.store.RunEvent.TicketAwaitingApproval("later")),
+                new io.swarmflow.store.StoredEvent(RUN, 5, T0 + 5_000, new io.swarmflow.store.RunEvent.ApprovalGranted("deploy", "alice@host")),
+                new io.swarmflow.store.StoredEvent(RUN, 6, T0 + 6_000, new io.swarmflow.store.RunEvent.ApprovalRejected("drop", "bob@host", "not today"))));
+        String html = html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 10_000, 0, times));
+        String svg = svg(html, "gantt");
+
+        assertThat(svg).contains("<rect class=\"bar b-awaiting-approval\" data-ticket=\"deploy\" x=\"10.000%\"")
+                .contains("<title>deploy · awaiting approval · 4.0s · approved by alice@host</title>")
+                .contains("<title>drop · awaiting approval · 5.0s · rejected by bob@host: not today</title>")
+                .contains("<title>later · awaiting approval · 8.0s · still waiting</title>");
+        assertThat(html).contains("<rect class=\"b-awaiting-approval\" width=\"12\" height=\"12\" rx=\"2\"/></svg> awaiting approval</span>")
+                .contains(".b-awaiting-approval{");
+    }
+
     private static String row(String html, String id) {
         int start = html.indexOf("<tr id=\"t-" + id + "\"");
         return html.substring(start, html.indexOf("</tr>", start));

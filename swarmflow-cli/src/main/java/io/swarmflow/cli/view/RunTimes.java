@@ -1,0 +1,200 @@
+package io.swarmflow.cli.view;
+
+import io.swarmflow.engine.RunService;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.StoredEvent;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * When a run was executed, and when its tickets waited at their approval gates, read from its recorded events (the
+ * projections keep neither): a run cancelled, or whose coordinator stopped, and resumed an hour later has two
+ * sessions, and its time from start to end counts the hour it stood stopped. Immutable.
+ *
+ * <p>A session runs from a {@link RunEvent.RunStarted} (a start or a resume) to the run's {@link RunEvent.RunFinished}
+ * (its end, or a cancel), or, when its coordinator stopped without recording one (killed, crashed), to the last event
+ * recorded before the next start; the last session of a run not finished is open (end 0).
+ */
+public final class RunTimes {
+    /**
+     * One coordinator's execution of the run.
+     *
+     * @param startMillis store time of its {@code RunStarted}, epoch milliseconds
+     * @param endMillis   store time of its end (see the class comment), epoch milliseconds; 0 while open
+     * @param resumed     whether it resumed the run (false for the first start)
+     */
+    public record Session(long startMillis, long endMillis, boolean resumed) {}
+
+    /**
+     * A time a ticket stood at its approval gate, from {@code TicketAwaitingApproval} (or the start of the session that
+     * found it waiting) to what ended the wait.
+     *
+     * @param ticketId   the gated ticket
+     * @param fromMillis epoch milliseconds
+     * @param toMillis   epoch milliseconds; 0 while it still waits
+     * @param endedBy    what ended it, for people: {@code approved by alice@host}, {@code approved by auto-approve},
+     *                   {@code rejected by alice@host: not today}, {@code cancelled}, {@code skipped}, {@code failed},
+     *                   {@code its coordinator stopped}, {@code the run ended}; null while it still waits
+     */
+    public record ApprovalWait(String ticketId, long fromMillis, long toMillis, String endedBy) {}
+
+    /** Nothing known: no events were read (the report of a caller without a store, say). */
+    public static final RunTimes NONE = new RunTimes(List.of(), List.of(), false);
+
+    private final List<Session> sessions;
+    private final List<ApprovalWait> approvalWaits;
+    private final boolean known;
+
+    private RunTimes(List<Session> sessions, List<ApprovalWait> approvalWaits, boolean known) {
+        this.sessions = List.copyOf(sessions);
+        this.approvalWaits = List.copyOf(approvalWaits);
+        this.known = known;
+    }
+
+    /** Events read per page by {@link #read}. */
+    private static final int PAGE = 2_000;
+
+    /**
+     * Reads the run's events, page by page, and folds them.
+     *
+     * @throws io.swarmflow.store.StoreException as {@link RunService#events} does
+     */
+    public static RunTimes read(RunService service, String runId) {
+        Fold fold = new Fold();
+        long after = 0;
+        while (true) {
+            List<StoredEvent> page = service.events(runId, after, PAGE);
+            for (StoredEvent e : page) fold.add(e);
+            if (page.size() < PAGE) break;
+            after = page.get(page.size() - 1).seq();
+        }
+        return fold.result();
+    }
+
+    /**
+     * {@link #read} for a run that may have been resumed ({@link RunView#epoch} above 1: more than one coordinator claimed
+     * it), else the single session its projection gives without reading an event. Approval waits are only known after a
+     * {@link #read}.
+     */
+    public static RunTimes readIfResumed(RunService service, RunView run) {
+        if (run.epoch() > 1) return read(service, run.runId());
+        return single(run);
+    }
+
+    /** The one session of a run never resumed, from its projection: none before its start. */
+    public static RunTimes single(RunView run) {
+        if (run.startedAtMillis() <= 0) return new RunTimes(List.of(), List.of(), true);
+        return new RunTimes(List.of(new Session(run.startedAtMillis(), run.finishedAtMillis(), false)), List.of(), true);
+    }
+
+    /** Folds {@code events}, in their recorded order. */
+    public static RunTimes of(List<StoredEvent> events) {
+        Fold fold = new Fold();
+        events.forEach(fold::add);
+        return fold.result();
+    }
+
+    private static final class Fold {
+        final List<Session> sessions = new ArrayList<>();
+        final List<ApprovalWait> waits = new ArrayList<>();
+        final Map<String, Long> open = new LinkedHashMap<>(); // ticket -> waiting since
+        long sessionStart;
+        boolean sessionResumed;
+        boolean inSession;
+        long lastAt;
+
+        void add(StoredEvent se) {
+            long at = se.atEpochMillis();
+            switch (se.event()) {
+                case RunEvent.RunStarted s -> {
+                    List<String> stillWaiting = List.copyOf(open.keySet());
+                    if (inSession) { // its coordinator stopped without recording an end: the session ends at its last event
+                        sessions.add(new Session(sessionStart, lastAt, sessionResumed));
+                        closeAll(lastAt, "its coordinator stopped");
+                    }
+                    inSession = true;
+                    sessionStart = at;
+                    sessionResumed = s.resumed();
+                    for (String t : stillWaiting) open.put(t, at); // the new coordinator finds them waiting still
+                }
+                case RunEvent.RunFinished f -> {
+                    if (inSession) sessions.add(new Session(sessionStart, at, sessionResumed));
+                    inSession = false;
+                    closeAll(at, "the run ended (" + f.state().label() + ")");
+                }
+                case RunEvent.TicketAwaitingApproval a -> open.putIfAbsent(a.ticketId(), at);
+                case RunEvent.ApprovalGranted g -> close(g.ticketId(), at, "approved by " + g.by());
+                case RunEvent.ApprovalRejected r -> close(r.ticketId(), at, r.failureReason());
+                case RunEvent.TicketCancelled c -> close(c.ticketId(), at, "cancelled");
+                case RunEvent.TicketSkipped s -> close(s.ticketId(), at, "skipped");
+                case RunEvent.TicketFailed f -> close(f.ticketId(), at, "failed");
+                default -> {}
+            }
+            lastAt = at;
+        }
+
+        void close(String ticketId, long at, String by) {
+            Long from = open.remove(ticketId);
+            if (from != null) waits.add(new ApprovalWait(ticketId, from, at, by));
+        }
+
+        void closeAll(long at, String by) {
+            for (Map.Entry<String, Long> e : open.entrySet()) waits.add(new ApprovalWait(e.getKey(), e.getValue(), Math.max(e.getValue(), at), by));
+            open.clear();
+        }
+
+        RunTimes result() {
+            List<Session> all = new ArrayList<>(sessions);
+            if (inSession) all.add(new Session(sessionStart, 0, sessionResumed));
+            List<ApprovalWait> w = new ArrayList<>(waits);
+            open.forEach((t, from) -> w.add(new ApprovalWait(t, from, 0, null)));
+            return new RunTimes(all, w, true);
+        }
+    }
+
+    /** Whether the sessions were read or derived ({@link #NONE} is not). */
+    public boolean known() {
+        return known;
+    }
+
+    /** The sessions, in order. */
+    public List<Session> sessions() {
+        return sessions;
+    }
+
+    /** The approval waits, ordered by when they ended (those still open last). */
+    public List<ApprovalWait> approvalWaits() {
+        return approvalWaits;
+    }
+
+    /** Number of sessions that resumed the run. */
+    public int resumes() {
+        return (int) sessions.stream().filter(Session::resumed).count();
+    }
+
+    /**
+     * Milliseconds the run was executed: the sum of its sessions, an open one ending at {@code openEndMillis} (now, or
+     * the last event of a run whose coordinator stopped); null before a start or when not {@link #known}.
+     */
+    public Long runningMillis(long openEndMillis) {
+        if (!known || sessions.isEmpty()) return null;
+        long sum = 0;
+        for (Session s : sessions) sum += Math.max(0, (s.endMillis() > 0 ? s.endMillis() : Math.max(s.startMillis(), openEndMillis)) - s.startMillis());
+        return sum;
+    }
+
+    /** Milliseconds of {@code [fromMillis, toMillis]} that fall between sessions: the time the run stood stopped in it. */
+    public long stoppedWithin(long fromMillis, long toMillis) {
+        long stopped = 0;
+        for (int i = 1; i < sessions.size(); i++) {
+            long gapFrom = sessions.get(i - 1).endMillis(), gapTo = sessions.get(i).startMillis();
+            long a = Math.max(gapFrom, fromMillis), b = Math.min(gapTo, toMillis);
+            if (b > a) stopped += b - a;
+        }
+        return stopped;
+    }
+}

@@ -1,0 +1,77 @@
+package io.swarmflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.spec.SpecLoader;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A run cancelled and resumed: swarm status, swarm runs and swarm report gave its time from its start alone, which
+ * counts the time it stood stopped (an hour reads as "1h00m" for 20 s of running). They read its sessions from its
+ * events and say the time it ran over that span. (The times here are the store's clock, milliseconds apart: the test
+ * checks the shape and the wiring; RunTimesTest and RunReportTest check the figures.)
+ */
+class ResumedRunDurationTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void statusRunsAndReportSayTheTimeAResumedRunRan() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
+        Plan plan = new SpecLoader().load(spec, Map.of());
+        Path stateDir = tmp.resolve("state");
+        String run;
+        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
+            run = w.service.create(plan, spec.toString());
+            long first = w.store.claimRun(run, "otherhost:1@1", 60_000);
+            w.store.append(run, first, List.of(new RunEvent.RunStarted(first, "otherhost:1@1", false),
+                    new RunEvent.RunFinished(RunState.CANCELLED))).join();
+            w.store.releaseRun(run, first);
+            long second = w.store.claimRun(run, "otherhost:2@2", 60_000);
+            w.store.append(run, second, List.of(new RunEvent.RunStarted(second, "otherhost:2@2", true),
+                    new RunEvent.RunFinished(RunState.CANCELLED))).join();
+            w.store.releaseRun(run, second);
+            Files.createDirectories(w.runDir(run));
+        }
+        String state = "--state-dir=" + stateDir;
+
+        String status = swarm("status", run, state);
+        assertThat(status).containsPattern("\\Qrun " + run + " (\\E[^)]*\\Q): cancelled, \\E\\S+ running over \\S+ \\(resumed once\\)\n");
+
+        String runs = swarm("runs", state);
+        assertThat(runs).containsPattern(" \\S+ \\(over \\S+\\) ").contains(io.swarmflow.cli.view.Durations.OVER_NOTE);
+
+        swarm("report", run, state);
+        Path dir;
+        try (Wiring w = Wiring.existing(stateDir, new PrintStream(new ByteArrayOutputStream()))) {
+            dir = w.runDir(run);
+        }
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        assertThat(json.at("/run/runningMillis").isNumber()).as("%s", json.get("run")).isTrue();
+        assertThat(json.at("/run/runningMillis").asLong()).isLessThanOrEqualTo(json.at("/run/durationMillis").asLong());
+        assertThat(Files.readString(dir.resolve("report.html"))).containsPattern("Duration</span>\\S+ running over \\S+ \\(resumed once\\)");
+    }
+
+    private static String swarm(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SwarmCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as("%s\n%s", text, err.toString(StandardCharsets.UTF_8)).isZero();
+        return text;
+    }
+}
