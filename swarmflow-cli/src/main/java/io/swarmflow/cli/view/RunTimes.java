@@ -37,8 +37,9 @@ public final class RunTimes {
      * @param fromMillis epoch milliseconds
      * @param toMillis   epoch milliseconds; 0 while it still waits
      * @param endedBy    what ended it, for people: {@code approved by alice@host}, {@code approved by auto-approve},
-     *                   {@code rejected by alice@host: not today}, {@code cancelled}, {@code skipped}, {@code failed},
-     *                   {@code its coordinator stopped}, {@code the run ended}; null while it still waits
+     *                   {@code rejected by alice@host: not today}, {@code cancelled} (the ticket), {@code skipped},
+     *                   {@code failed}, {@code the run was cancelled} (it waits again from the resume, a wait of its own),
+     *                   {@code its coordinator stopped} (the same), {@code the run ended (STATE)}; null while it still waits
      */
     public record ApprovalWait(String ticketId, long fromMillis, long toMillis, String endedBy) {}
 
@@ -102,6 +103,8 @@ public final class RunTimes {
         final List<Session> sessions = new ArrayList<>();
         final List<ApprovalWait> waits = new ArrayList<>();
         final Map<String, Long> open = new LinkedHashMap<>(); // ticket -> waiting since
+        // tickets whose wait a cancel or a stopped coordinator cut: still at their gate, they wait again from the next start
+        final java.util.Set<String> suspended = new java.util.LinkedHashSet<>();
         long sessionStart;
         boolean sessionResumed;
         boolean inSession;
@@ -111,7 +114,6 @@ public final class RunTimes {
             long at = se.atEpochMillis();
             switch (se.event()) {
                 case RunEvent.RunStarted s -> {
-                    List<String> stillWaiting = List.copyOf(open.keySet());
                     if (inSession) { // its coordinator stopped without recording an end: the session ends at its last event
                         sessions.add(new Session(sessionStart, lastAt, sessionResumed));
                         closeAll(lastAt, "its coordinator stopped");
@@ -119,14 +121,19 @@ public final class RunTimes {
                     inSession = true;
                     sessionStart = at;
                     sessionResumed = s.resumed();
-                    for (String t : stillWaiting) open.put(t, at); // the new coordinator finds them waiting still
+                    for (String t : suspended) open.put(t, at); // the new coordinator finds them waiting still
+                    suspended.clear();
                 }
                 case RunEvent.RunFinished f -> {
                     if (inSession) sessions.add(new Session(sessionStart, at, sessionResumed));
                     inSession = false;
-                    closeAll(at, "the run ended (" + f.state().label() + ")");
+                    closeAll(at, f.state() == io.swarmflow.store.RunState.CANCELLED ? "the run was cancelled"
+                            : "the run ended (" + f.state().label() + ")");
                 }
-                case RunEvent.TicketAwaitingApproval a -> open.putIfAbsent(a.ticketId(), at);
+                case RunEvent.TicketAwaitingApproval a -> {
+                    suspended.remove(a.ticketId());
+                    open.putIfAbsent(a.ticketId(), at);
+                }
                 case RunEvent.ApprovalGranted g -> close(g.ticketId(), at, "approved by " + g.by());
                 case RunEvent.ApprovalRejected r -> close(r.ticketId(), at, r.failureReason());
                 case RunEvent.TicketCancelled c -> close(c.ticketId(), at, "cancelled");
@@ -138,12 +145,14 @@ public final class RunTimes {
         }
 
         void close(String ticketId, long at, String by) {
+            suspended.remove(ticketId);
             Long from = open.remove(ticketId);
             if (from != null) waits.add(new ApprovalWait(ticketId, from, at, by));
         }
 
         void closeAll(long at, String by) {
             for (Map.Entry<String, Long> e : open.entrySet()) waits.add(new ApprovalWait(e.getKey(), e.getValue(), Math.max(e.getValue(), at), by));
+            suspended.addAll(open.keySet());
             open.clear();
         }
 

@@ -83,6 +83,23 @@ class RunTimesTest {
                 new RunTimes.ApprovalWait("later", T0 + 1_000, 0, null));
     }
 
+    /**
+     * A cancel left a ticket at its gate (no TicketCancelled for it) and the resume recorded no new TicketAwaitingApproval:
+     * the timeline showed the wait up to the cancel and none after the resume, up to the approval.
+     */
+    @Test
+    void aTicketStillAtItsGateAfterACancelWaitsAgainFromTheResume() {
+        at(0, new RunEvent.RunStarted(1, "host:1", false));
+        at(1_000, new RunEvent.TicketAwaitingApproval("gate"));
+        at(60_000, new RunEvent.RunFinished(RunState.CANCELLED));
+        at(90_000, new RunEvent.RunStarted(2, "host:2", true));
+        at(94_000, new RunEvent.ApprovalGranted("gate", "root@vm"));
+        at(95_000, new RunEvent.RunFinished(RunState.SUCCEEDED));
+        assertThat(RunTimes.of(events).approvalWaits()).containsExactly(
+                new RunTimes.ApprovalWait("gate", T0 + 1_000, T0 + 60_000, "the run was cancelled"),
+                new RunTimes.ApprovalWait("gate", T0 + 90_000, T0 + 94_000, "approved by root@vm"));
+    }
+
     @Test
     void theRunHeaderSaysTheTimeItRanOverTheTimeFromItsStart() {
         cancelledAndResumed();
