@@ -158,7 +158,8 @@ final class QueryCommands {
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     // a resumed run's sessions (read from its events; a run never resumed has one, from its projection)
-                    Tables.runHeader(out, run, all, stoppedAt, description(w, run), io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run));
+                    io.swarmflow.cli.view.RunTimes times = io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run);
+                    Tables.runHeader(out, run, all, stoppedAt, description(w, run), times);
                     String html = reportPath(w, run.runId());
                     if (html != null) out.println("  report: " + io.swarmflow.spec.SpecError.printable(html));
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
@@ -185,7 +186,7 @@ final class QueryCommands {
                         out.println("no ticket is in state " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
                     } else {
                         Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
-                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis(), run.runId(), stoppedAt != 0);
+                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis(), run.runId(), stoppedAt != 0, times);
                     }
                 }
                 return ExitCodes.OK;

@@ -363,7 +363,10 @@ final class ReportHtml {
             int attempts = Math.max(v.attempt(), r.attempts().size());
             sb.append("<td class=\"num\">").append(attempts);
             if (v.failures() > 0) sb.append(" <span class=\"small muted\">(").append(v.failures()).append(" failed)</span>");
-            sb.append("</td><td class=\"num\">").append(esc(Html.duration(report.duration(v.startedAtMillis(), v.finishedAtMillis()))));
+            Long ticketDuration = report.duration(v.startedAtMillis(), v.finishedAtMillis());
+            // a ticket the run's stop and resume cut in two: the time it spent while the run was executed, over its span
+            sb.append("</td><td class=\"num\">").append(esc(ticketDuration == null ? Html.duration(null)
+                    : report.times().spanCell(v.startedAtMillis(), v.startedAtMillis() + ticketDuration)));
             // one a stopped coordinator left unfinished (running, waiting to retry): up to the run's last event, as status says
             if (toLastEvent(report, v)) sb.append(" <span class=\"small muted\">(last event)</span>");
             sb.append("</td><td class=\"num\">").append(v.exitCode() == null ? "" : v.exitCode().toString())
@@ -372,6 +375,11 @@ final class ReportHtml {
             sb.append("</td></tr>\n");
         }
         sb.append("</tbody>\n</table></div>\n");
+        if (shown.stream().anyMatch(r -> r.view().startedAtMillis() > 0 && report.times().stoppedWithin(r.view().startedAtMillis(),
+                r.view().startedAtMillis() + report.duration(r.view().startedAtMillis(), r.view().finishedAtMillis())) > 0)) {
+            sb.append("<p class=\"muted small\" id=\"over-note\">").append(esc(io.swarmflow.cli.view.Durations.TICKET_OVER_NOTE))
+                    .append("</p>\n");
+        }
         if (shown.stream().anyMatch(r -> toLastEvent(report, r.view()))) {
             sb.append("<p class=\"muted small\" id=\"last-event-note\">").append(esc(io.swarmflow.cli.view.Durations.LAST_EVENT_NOTE))
                     .append("</p>\n");

@@ -71,6 +71,7 @@ final class ReportJson {
             t.put("startedAt", iso(v.startedAtMillis()));
             t.put("finishedAt", iso(v.finishedAtMillis()));
             t.put("durationMillis", report.duration(v.startedAtMillis(), v.finishedAtMillis()));
+            t.put("runningMillis", report.runningMillis(v.startedAtMillis(), v.finishedAtMillis()));
             t.put("retryAt", iso(v.retryAtMillis()));
             ObjectNode outputs = t.putObject("outputs");
             new TreeMap<>(v.outputs()).forEach(outputs::put);

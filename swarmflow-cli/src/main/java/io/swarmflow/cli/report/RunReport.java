@@ -401,6 +401,16 @@ public final class RunReport {
         return run.startedAtMillis() <= 0 ? null : times.runningMillis(measuredUntilMillis());
     }
 
+    /**
+     * {@link #duration} less the time the run stood stopped within it ({@link RunTimes#stoppedWithin}): a ticket's time
+     * while the run was executed; null before a start, or when the run was resumed and its sessions are not known.
+     */
+    Long runningMillis(long startMillis, long endMillis) {
+        Long duration = duration(startMillis, endMillis);
+        if (duration == null || !times.known()) return null;
+        return duration - times.stoppedWithin(startMillis, startMillis + duration);
+    }
+
     /** Number of tickets in each state, every state present, in {@link TicketState} order. */
     Map<TicketState, Integer> counts() {
         Map<TicketState, Integer> counts = new LinkedHashMap<>();

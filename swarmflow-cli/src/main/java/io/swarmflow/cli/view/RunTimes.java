@@ -196,6 +196,17 @@ public final class RunTimes {
         return sum;
     }
 
+    /**
+     * A ticket's (or any span's) duration as the ticket tables say it: {@code 4.6s}, or, when the run stood stopped within
+     * it, the time it spent while the run was executed over the whole span, {@code 9.0s (over 1h00m)}
+     * ({@link Durations#TICKET_OVER_NOTE}).
+     */
+    public String spanCell(long fromMillis, long toMillis) {
+        long stopped = stoppedWithin(fromMillis, toMillis);
+        long span = toMillis - fromMillis;
+        return stopped <= 0 ? Durations.format(span) : Durations.runningOverCell(span - stopped, span);
+    }
+
     /** Milliseconds of {@code [fromMillis, toMillis]} that fall between sessions: the time the run stood stopped in it. */
     public long stoppedWithin(long fromMillis, long toMillis) {
         long stopped = 0;

@@ -157,23 +157,40 @@ public final class Tables {
      * long it ran: its cell says so ({@link Durations#lastEventCell}, explained under the table).
      */
     public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId, boolean stopped) {
-        List<TicketView> cut = table(out, tickets, now, stopped);
+        tickets(out, tickets, now, runId, stopped, RunTimes.NONE);
+    }
+
+    /**
+     * {@link #tickets(PrintStream, List, long, String, boolean)} with the run's sessions: a ticket the run's stop and resume
+     * cut in two (cancelled mid-attempt, run again after the resume) has the time it spent while the run was executed,
+     * over its span ({@link RunTimes#spanCell}, explained under the table), not a bare span that counts the stop.
+     */
+    public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId, boolean stopped, RunTimes times) {
+        List<TicketView> cut = table(out, tickets, now, stopped, times);
         String note = cutNote(cut, runId);
         if (note != null) out.println(note);
         if (stopped && tickets.stream().anyMatch(t -> t.startedAtMillis() != 0 && t.finishedAtMillis() == 0)) {
             out.println(Durations.LAST_EVENT_NOTE);
         }
+        if (tickets.stream().anyMatch(t -> t.startedAtMillis() != 0
+                && times.stoppedWithin(t.startedAtMillis(), t.finishedAtMillis() != 0 ? t.finishedAtMillis() : now) > 0)) {
+            out.println(Durations.TICKET_OVER_NOTE);
+        }
     }
 
     /** Prints the ticket table; returns the tickets whose reasons it cut. */
     private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now, boolean stopped) {
+        return table(out, tickets, now, stopped, RunTimes.NONE);
+    }
+
+    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now, boolean stopped, RunTimes times) {
         List<List<String>> rows = new ArrayList<>();
         List<TicketView> cut = new ArrayList<>();
         for (TicketView t : tickets) {
             long end = t.finishedAtMillis() != 0 ? t.finishedAtMillis() : now;
             String duration = t.startedAtMillis() == 0 || end == 0 ? "-"
                     : stopped && t.finishedAtMillis() == 0 ? Durations.lastEventCell(end - t.startedAtMillis())
-                    : Durations.format(end - t.startedAtMillis());
+                    : times.spanCell(t.startedAtMillis(), end);
             String reason = t.reason() == null ? "" : t.reason();
             if (reason.length() > REASON_CELL_CHARS) cut.add(t);
             rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,

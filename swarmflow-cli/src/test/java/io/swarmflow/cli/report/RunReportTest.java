@@ -671,6 +671,11 @@ class RunReportTest {
         assertThat(json.at("/run/durationMillis").asLong()).isEqualTo(3_610_000);
         assertThat(json.at("/run/runningMillis").asLong()).isEqualTo(20_000);
         assertThat(html(report)).contains("<span class=\"lbl\">Duration</span>20.0s running over 1h00m (resumed once)</div>");
+        // its ticket, cancelled mid-attempt and run again after the resume: 9 s, then 9 s, not a bare 1h00m
+        assertThat(json.at("/tickets/0/durationMillis").asLong()).isEqualTo(3_608_000);
+        assertThat(json.at("/tickets/0/runningMillis").asLong()).isEqualTo(18_000);
+        assertThat(row(html(report), "a")).contains("<td class=\"num\">18.0s (over 1h00m)</td>");
+        assertThat(html(report)).contains("<p class=\"muted small\" id=\"over-note\">(over D): a ticket the run&#39;s stop and resume cut in two");
 
         // its events not read (the coordinator's own report at the end of swarm resume): not known, and said so
         RunReport unread = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 4_000_000);

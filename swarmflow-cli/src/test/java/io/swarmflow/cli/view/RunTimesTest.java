@@ -118,6 +118,20 @@ class RunTimesTest {
         assertThat(Durations.runningOverCell(20_000, 3_610_000)).isEqualTo("20.0s (over 1h00m)");
     }
 
+    /** The ticket table of swarm status: a ticket cancelled mid-attempt and run again after the resume. */
+    @Test
+    void aTicketTheStopCutInTwoHasTheTimeItSpentWhileTheRunWasExecuted() {
+        cancelledAndResumed();
+        List<TicketView> tickets = List.of(new TicketView(RUN, "a", 0, TicketState.SUCCEEDED, 2, 0, 0, 0, null, Map.of(), null,
+                T0 + 1_000, T0 + 3_609_000, 0), new TicketView(RUN, "b", 1, TicketState.SUCCEEDED, 1, 0, 0, 0, null, Map.of(), null,
+                T0 + 3_600_000, T0 + 3_604_000, 0));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Tables.tickets(new PrintStream(bytes, true, StandardCharsets.UTF_8), tickets, T0 + 3_610_000, RUN, false, RunTimes.of(events));
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(table).containsPattern("\na +succeeded +2 +18\\.0s \\(over 1h00m\\) +0")
+                .containsPattern("\nb +succeeded +1 +4\\.0s +0").endsWith(Durations.TICKET_OVER_NOTE + "\n");
+    }
+
     private static String header(RunView run, List<TicketView> tickets, RunTimes times) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Tables.runHeader(new PrintStream(bytes, true, StandardCharsets.UTF_8), run, tickets, 0, null, times);
