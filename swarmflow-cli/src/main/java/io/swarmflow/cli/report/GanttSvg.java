@@ -138,10 +138,18 @@ final class GanttSvg {
             for (AttemptView a : r.attempts()) {
                 String outcome = a.outcome() == null ? "running" : a.outcome().label();
                 // wide enough to show on a narrow plot, and still inside the axis
-                double w = Math.max(MIN_BAR_PCT, (end(a, now) - a.startedAtMillis()) * scale);
+                // an attempt lost with its coordinator is recorded as finished by the resume, after the stop: it ran
+                // at most to the last event of its coordinator's session
+                long stoppedAt = report.times().endOfStoppedSessionAt(a.startedAtMillis());
+                boolean lost = stoppedAt > 0 && a.finishedAtMillis() > stoppedAt;
+                long barEnd = lost ? stoppedAt : end(a, now);
+                double w = Math.max(MIN_BAR_PCT, (barEnd - a.startedAtMillis()) * scale);
                 double x = Math.min((a.startedAtMillis() - t0) * scale, 100 - w);
                 Long dur = report.duration(a.startedAtMillis(), a.finishedAtMillis());
-                String tip = r.id() + " · attempt " + a.attempt() + " · " + outcome + " · " + Html.duration(dur)
+                String tip = r.id() + " · attempt " + a.attempt() + " · " + outcome + " · "
+                        + (lost ? "at least " + Html.duration(barEnd - a.startedAtMillis()) + " (its coordinator stopped; the resume "
+                        + "recorded the loss " + Html.duration(a.finishedAtMillis() - a.startedAtMillis()) + " after its start)"
+                        : Html.duration(dur))
                         + (a.exitCode() == null ? "" : " · exit " + a.exitCode())
                         + (a.reason() == null ? "" : " · " + shortReason(a.reason()));
                 sb.append("<rect class=\"bar b-").append(outcome).append("\" data-ticket=\"").append(Html.esc(r.id()))

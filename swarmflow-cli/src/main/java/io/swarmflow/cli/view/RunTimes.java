@@ -207,6 +207,19 @@ public final class RunTimes {
         return stopped <= 0 ? Durations.format(span) : Durations.runningOverCell(span - stopped, span);
     }
 
+    /**
+     * The end of the session that was executing the run at {@code atMillis} when a later session followed it (a cancel, or
+     * the last event of a coordinator that stopped); 0 when the session at that time is the last one, or none is.
+     * An attempt lost with its coordinator ({@code lease-expired}) is recorded as finished by the resume: its bar ends here.
+     */
+    public long endOfStoppedSessionAt(long atMillis) {
+        for (int i = 0; i + 1 < sessions.size(); i++) {
+            Session s = sessions.get(i);
+            if (s.startMillis() <= atMillis && atMillis <= s.endMillis()) return s.endMillis();
+        }
+        return 0;
+    }
+
     /** Milliseconds of {@code [fromMillis, toMillis]} that fall between sessions: the time the run stood stopped in it. */
     public long stoppedWithin(long fromMillis, long toMillis) {
         long stopped = 0;

@@ -685,6 +685,30 @@ class RunReportTest {
         assertThat(json(finished()).at("/run/runningMillis").asLong()).isEqualTo(json(finished()).at("/run/durationMillis").asLong());
     }
 
+    /**
+     * A coordinator killed while an attempt ran: the resume an hour later records it lease-expired, and its bar spanned the
+     * hour the run stood stopped. It ends at the last event of its coordinator's session, and its hover says so.
+     */
+    @Test
+    void anAttemptLostWithItsCoordinatorEndsWhereItsSessionEnded() throws IOException {
+        Plan plan = Fixtures.plan(List.of(Fixtures.ticket("a", "first", List.of(), "shell", WorkspaceMode.RUN)));
+        RunView run = new RunView(RUN, "demo-swarm", "swarm.yaml", RunState.SUCCEEDED, T0, T0, T0 + 100_000, 2, "host:2", false, 1, 9);
+        List<TicketView> tickets = List.of(Fixtures.view("a", 0, TicketState.SUCCEEDED, 2, 0, 0, null, Map.of(), T0 + 1_000, T0 + 99_000));
+        List<AttemptView> attempts = List.of(Fixtures.attempt("a", 1, Outcome.LEASE_EXPIRED, null, "lease expired", T0 + 1_000, T0 + 90_000),
+                Fixtures.attempt("a", 2, Outcome.SUCCEEDED, 0, null, T0 + 90_000, T0 + 99_000));
+        io.swarmflow.cli.view.RunTimes times = io.swarmflow.cli.view.RunTimes.of(List.of(
+                new io.swarmflow.store.StoredEvent(RUN, 1, T0, new io.swarmflow.store.RunEvent.RunStarted(1, "host:1", false)),
+                new io.swarmflow.store.StoredEvent(RUN, 2, T0 + 1_000, new io.swarmflow.store.RunEvent.AttemptStarted("a", 1, 60_000)),
+                new io.swarmflow.store.StoredEvent(RUN, 3, T0 + 10_000, new io.swarmflow.store.RunEvent.AttemptProcessStarted("a", 1, 42, 7)),
+                new io.swarmflow.store.StoredEvent(RUN, 4, T0 + 90_000, new io.swarmflow.store.RunEvent.RunStarted(2, "host:2", true)),
+                new io.swarmflow.store.StoredEvent(RUN, 5, T0 + 100_000, new io.swarmflow.store.RunEvent.RunFinished(RunState.SUCCEEDED))));
+        String svg = svg(html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 200_000, 0, times)), "gantt");
+
+        assertThat(svg).contains("data-attempt=\"1\" x=\"1.000%\" y=\"28\" width=\"9.000%\"")
+                .contains("<title>a · attempt 1 · lease-expired · at least 9.0s (its coordinator stopped; the resume recorded "
+                        + "the loss 1m29s after its start) · lease expired</title>");
+    }
+
     /** The timeline showed nothing for the time a ticket stood at its approval gate; it is a segment of its own. */
     @Test
     void theTimelineShowsTheTimeATicketWaitedForApproval() throws IOException {
