@@ -53,12 +53,12 @@ public final class Durations {
     }
 
     /** What "(over ...)" in a ticket's DURATION cell means, said under the ticket table that shows one. */
-    public static final String TICKET_OVER_NOTE = "(over D): a ticket the run's stop and resume cut in two: the time it spent while "
-            + "the run was executed, over D from its first start to its end, which counts the time the run stood stopped";
+    public static final String TICKET_OVER_NOTE = "(over D): a ticket a resume of the run cut in two: the time it spent while "
+            + "the run was executed, over D from its first start to its end, which counts the time before the resume when nothing ran it";
 
     /** What "(over ...)" in a DURATION cell of {@code swarm runs} means, said under the table that shows one. */
     public static final String OVER_NOTE = "(over D): a resumed run: the time its coordinators ran it, over D from its start to its "
-            + "end (or now), which counts the time it stood stopped";
+            + "end (or now), which counts the time before each resume when nothing ran it";
 
     /**
      * A stopped run's duration as {@code swarm status}'s header and report.html say it, e.g. {@code last event recorded

@@ -675,7 +675,7 @@ class RunReportTest {
         assertThat(json.at("/tickets/0/durationMillis").asLong()).isEqualTo(3_608_000);
         assertThat(json.at("/tickets/0/runningMillis").asLong()).isEqualTo(18_000);
         assertThat(row(html(report), "a")).contains("<td class=\"num\">18.0s (over 1h00m)</td>");
-        assertThat(html(report)).contains("<p class=\"muted small\" id=\"over-note\">(over D): a ticket the run&#39;s stop and resume cut in two");
+        assertThat(html(report)).contains("<p class=\"muted small\" id=\"over-note\">(over D): a ticket a resume of the run cut in two");
 
         // its events not read (the coordinator's own report at the end of swarm resume): not known, and said so
         RunReport unread = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 4_000_000);
