@@ -16,6 +16,11 @@ import java.util.Optional;
  * ls -l} and {@code id}. When JNA cannot load its native library, or the platform is not 64-bit Linux, whose struct
  * layouts (glibc, musl) the lookups read ({@link #PROBLEM}), {@code /etc/passwd} and {@code /etc/group} are read instead,
  * and users and groups known only to another name service are not seen.
+ * <p>
+ * {@link #primaryUsers} enumerates the user database with {@code setpwent(3)}, {@code getpwent_r(3)} and {@code
+ * endpwent(3)}: only what a name service lists when asked for all its users is seen. {@code /etc/passwd}, systemd-homed
+ * and LDAP or sssd with enumeration on list theirs; sssd with {@code enumerate = false} (its default) and LDAP without
+ * enumeration answer lookups by name or id only, so their users are not seen there. That is the documented limit.
  */
 final class UnixIds {
     /** Why libc's lookups are not used (then /etc/passwd and /etc/group are read): not 64-bit Linux, or JNA failed; or null. */
@@ -35,6 +40,10 @@ final class UnixIds {
 
     /** A group: its name and the users its entry lists as members (not those whose primary group it is). */
     record Group(String name, List<String> members) {
+    }
+
+    /** A user of the user database: its name and uid. */
+    record User(String name, long uid) {
     }
 
     /** A lookup that failed: {@code getgrgid_r(4242): errno 5}, or a buffer that could not be made big enough. */
@@ -129,6 +138,86 @@ final class UnixIds {
             throw new LookupException(call + "(" + id + ") failed: errno " + err + (err == ERANGE ? " (ERANGE: more than "
                     + (MAX_BUFFER >> 20) + " MiB of names)" : ""));
         }
+    }
+
+    /**
+     * The users whose primary group (the gid of their entry in the user database) is {@code gid}, other than root and
+     * {@code except} (a uid), in the order the database lists them: those who can write to what their primary group can,
+     * though the group's entry need not list them. Enumerates the whole user database (NSS's {@code getpwent_r(3)}, or
+     * {@code /etc/passwd} as for the other lookups, and when libc has no {@code getpwent_r}); only what a name service
+     * lists when enumerated is seen: not the users of sssd with {@code enumerate = false} (its default) nor of LDAP
+     * without enumeration. The enumeration's position is libc's, shared by the whole process: calls are serialized.
+     *
+     * @return the users, none when no one else has that primary group
+     * @throws LookupException when the enumeration failed (a name service unreachable, an entry too big for 16 MiB)
+     */
+    static List<User> primaryUsers(long gid, long except) throws LookupException {
+        java.util.function.Predicate<User> other = u -> u.uid() != 0 && u.uid() != except;
+        if (PROBLEM != null || Enumeration.PROBLEM != null) {
+            Path file = Path.of("/etc/passwd");
+            try (java.util.stream.Stream<String> lines = Files.lines(file)) {
+                return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 4 && f[3].equals(Long.toString(gid))
+                        && f[2].matches("[0-9]{1,10}")).map(f -> new User(f[0], Long.parseLong(f[2]))).filter(other).toList();
+            } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
+                throw new LookupException("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        synchronized (Enumeration.class) {
+            Enumeration.setpwent();
+            try {
+                List<User> users = new java.util.ArrayList<>();
+                // struct passwd: pw_name, pw_passwd, pw_uid and pw_gid (32 bits each), pw_gecos, pw_dir, pw_shell
+                Memory entry = new Memory(7L * Native.POINTER_SIZE);
+                Memory result = new Memory(Native.POINTER_SIZE);
+                Memory buf = new Memory(FIRST_BUFFER * 16L);
+                while (true) {
+                    result.setPointer(0, null);
+                    int err = Enumeration.getpwent_r(entry, buf, buf.size(), result);
+                    if (err == -1) err = Native.getLastError();
+                    if (err == ERANGE && buf.size() < MAX_BUFFER) { // glibc gives the same entry again with more room
+                        buf = new Memory(buf.size() * 2);
+                        continue;
+                    }
+                    if (err == EINTR) continue;
+                    if (err != 0 && !NOT_FOUND.contains(err)) {
+                        throw new LookupException("getpwent_r failed: errno " + err + (err == ERANGE ? " (ERANGE: more than "
+                                + (MAX_BUFFER >> 20) + " MiB for one user)" : ""));
+                    }
+                    if (result.getPointer(0) == null) return users; // ENOENT: the end
+                    long uid = entry.getInt(2L * Native.POINTER_SIZE) & 0xffffffffL;
+                    long primary = entry.getInt(2L * Native.POINTER_SIZE + 4) & 0xffffffffL;
+                    if (primary != gid) continue;
+                    User user = new User(entry.getPointer(0).getString(0), uid);
+                    if (other.test(user) && !users.contains(user)) users.add(user); // several name services may list one user
+                }
+            } finally {
+                Enumeration.endpwent();
+            }
+        }
+    }
+
+    /** libc's user enumeration, bound apart: musl has no {@code getpwent_r}, and its absence spares the other lookups. */
+    private static final class Enumeration {
+        /** Why JNA could not bind the enumeration, or null (then /etc/passwd is read). */
+        static final String PROBLEM = UnixIds.PROBLEM == null ? load() : UnixIds.PROBLEM;
+
+        private Enumeration() {
+        }
+
+        private static String load() {
+            try {
+                Native.register(Enumeration.class, "c");
+                return null;
+            } catch (LinkageError | RuntimeException e) {
+                return e.toString();
+            }
+        }
+
+        static native void setpwent();
+
+        static native void endpwent();
+
+        static native int getpwent_r(Pointer pwd, Pointer buf, long buflen, Pointer result);
     }
 
     /** The fields of the line of {@code file} (/etc/passwd or /etc/group) whose third field is {@code id}, if any. */

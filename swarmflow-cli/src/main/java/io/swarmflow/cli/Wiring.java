@@ -262,7 +262,8 @@ final class Wiring implements AutoCloseable {
      * their owner (and the directory's) can rename or delete, so a symbolic link in one must be yours or root's; the
      * state directory itself must be writable by no one else.
      * Unlike OpenSSH, a directory writable by its group is accepted when that group is its owner's user private group
-     * ({@link #sharedGroup}: umask 002 on distributions that give each user a group of their own). Whoever can write to a
+     * ({@link #sharedGroup}: umask 002 on distributions that give each user a group of their own), which no other user has
+     * as primary group. Whoever can write to a
      * directory above it can rename the state directory and put one of theirs in its place, with runs that {@code swarm
      * resume} would run; git checks the repository's own directory only ({@code safe.directory}).
      *
@@ -441,8 +442,8 @@ final class Wiring implements AutoCloseable {
         if (stickyExcuses && (mode & 01000) != 0) return null;
         if ((mode & 0002) != 0) return "writable by every user (" + how + ")";
         if ((mode & 0020) != 0) {
-            String shared = sharedGroup(uid, gid, a.group().getName());
-            if (shared != null) return shared + " (" + how + ")";
+            String shared = sharedGroup(dir, uid, gid, a.group().getName(), how);
+            if (shared != null) return shared;
             String acl = aclWriters(dir, uid, gid);
             // "getfacl DIR" shows an ACL that was read; one that cannot be read says why itself
             if (acl != null && acl.endsWith(THROUGH_ACL)) return acl + " (" + how + ", with a POSIX ACL: getfacl " + dir + ")";
@@ -553,15 +554,19 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Null when the group {@code gid} (named {@code groupName} in messages) is the user private group of {@code uid}:
-     * named as the user, and listing no other member (as useradd makes it with USERGROUPS_ENAB, the default of Debian,
-     * Fedora and most distributions); or, for a group that no name service knows, when the user has no name either and
-     * the gid is the uid (a container run as {@code --user 4242:4242}: no one else has that group). Else {@code "writable
-     * by the users of the group NAME"}, with why its members cannot be told when the group has no name, or why they are
-     * unknown when they could not be looked up. Users and groups are looked up through NSS ({@link UnixIds}), so those of
-     * LDAP, sssd or systemd-homed count; users whose primary group it is without being listed as members are not seen.
+     * Null when the group {@code gid} (named {@code groupName} in messages) of the directory {@code dir} is the user private
+     * group of {@code uid}: named as the user, listing no other member (as useradd makes it with USERGROUPS_ENAB, the default
+     * of Debian, Fedora and most distributions), and no other user's primary group ({@link UnixIds#primaryUsers}: the user
+     * database enumerated, once, only for a group-writable directory); or, for a group that no name service knows, when the
+     * user has no name either and the gid is the uid (a container run as {@code --user 4242:4242}: no one else has that
+     * group). Else {@code "writable by the users of the group NAME (HOW)"} ({@code how}: owner, group and mode), with why
+     * its members cannot be told when the group has no name, why they are unknown when they could not be looked up, or the
+     * users (up to 3, then "and N more") whose primary group it is, and how to fix it. Users and groups are looked up
+     * through NSS ({@link UnixIds}), so those of LDAP, sssd or systemd-homed count; but users whose primary group it is are
+     * seen only when their name service lists its users when enumerated: those of sssd with {@code enumerate = false} (its
+     * default) or of LDAP without enumeration are not, the documented limit of this check.
      */
-    private static String sharedGroup(long uid, long gid, String groupName) {
+    private static String sharedGroup(Path dir, long uid, long gid, String groupName, String how) {
         String shared = "writable by the users of the group " + groupName;
         try {
             java.util.Optional<String> user = UnixIds.userName(uid);
@@ -569,13 +574,20 @@ final class Wiring implements AutoCloseable {
             if (group.isEmpty()) {
                 return user.isEmpty() && uid == gid ? null : shared + ", which has no entry in the group database, so who is "
                         + "in it cannot be told (" + (user.isPresent() ? "its owner has a name of their own" : "its gid is not "
-                        + "its owner's uid") + ")";
+                        + "its owner's uid") + ") (" + how + ")";
             }
             boolean own = user.isPresent() && group.get().name().equals(user.get())
                     && group.get().members().stream().allMatch(user.get()::equals);
-            return own ? null : shared;
+            if (!own) return shared + " (" + how + ")";
+            List<UnixIds.User> others = UnixIds.primaryUsers(gid, uid);
+            if (others.isEmpty()) return null;
+            List<String> names = others.stream().limit(3).map(UnixIds.User::name).toList();
+            return shared + " (" + how + "), among them " + (others.size() == 1 ? "the user " : "the users ")
+                    + String.join(", ", names) + (others.size() > 3 ? " and " + (others.size() - 3) + " more" : "")
+                    + ", whose primary group it is though the group does not list them (chgrp " + dir + " to a group only you "
+                    + "are in, or chmod g-w " + dir + ")";
         } catch (UnixIds.LookupException e) {
-            return shared + ", whose members cannot be looked up (" + e.getMessage() + ")";
+            return shared + ", whose members cannot be looked up (" + e.getMessage() + ") (" + how + ")";
         }
     }
 

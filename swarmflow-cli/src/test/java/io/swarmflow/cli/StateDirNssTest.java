@@ -69,8 +69,13 @@ class StateDirNssTest {
 
     /** swarm run of the one-ticket spec with the state directory, seeing the users and groups {@code group} lists. */
     ChildSwarm.Result run(String group) throws Exception {
+        return run("", group);
+    }
+
+    /** {@link #run(String)} with the users {@code moreUsers} (lines of /etc/passwd) after root and nssuser. */
+    ChildSwarm.Result run(String moreUsers, String group) throws Exception {
         Path passwdFile = Files.writeString(tmp.resolve("passwd"),
-                "root:x:0:0:root:/root:/bin/sh\nnssuser:x:4242:4243::/nonexistent:/bin/sh\n");
+                "root:x:0:0:root:/root:/bin/sh\nnssuser:x:4242:4243::/nonexistent:/bin/sh\n" + moreUsers);
         Path groupFile = Files.writeString(tmp.resolve("group"), group);
         return ChildSwarm.run(ChildSwarm.command(List.of(), "run", spec.toString(), "--plain", "--state-dir",
                 state.toString()), Map.of("LD_PRELOAD", nssWrapper.toString(), "NSS_WRAPPER_PASSWD", passwdFile.toString(),
@@ -94,6 +99,31 @@ class StateDirNssTest {
 
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(state.resolve(Wiring.DB_FILE)).exists();
+    }
+
+    @Test
+    void aUserWhosePrimaryGroupIsTheOwnersPrivateGroupMakesItShared() throws Exception {
+        // root's group lists root alone, but mallory's entry in the user database has it as primary group: mallory can
+        // write to the directory though no group entry says so
+        ChildSwarm.Result r = run("mallory:x:4244:0::/nonexistent:/bin/sh\n", "root:x:0:root\nnssgroup:x:4243:\n");
+
+        assertThat(r.exit()).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("swarm: the state directory " + state + " is inside " + project + ", which is "
+                + "writable by the users of the group root (root:root, mode rwxrwxr-x), among them the user mallory, whose "
+                + "primary group it is though the group does not list them (chgrp " + project + " to a group only you are "
+                + "in, or chmod g-w " + project + "), who could rename the state directory");
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void manyUsersWithThePrivateGroupAsPrimaryAreNamedUpToThree() throws Exception {
+        StringBuilder users = new StringBuilder();
+        for (int i = 1; i <= 5; i++) users.append("u").append(i).append(":x:").append(4250 + i).append(":0::/:/bin/sh\n");
+
+        ChildSwarm.Result r = run(users.toString(), "root:x:0:root\nnssgroup:x:4243:\n");
+
+        assertThat(r.exit()).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("among them the users u1, u2, u3 and 2 more, whose primary group it is");
     }
 
     @Test
