@@ -292,6 +292,15 @@ final class Wiring implements AutoCloseable {
                         + "go-w " + real + ", or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you "
                         + "can write to"));
             }
+            String inherited = defaultAclWriters(real, owner(real), gidOf(real));
+            if (inherited != null) {
+                throw new InvalidRequestException(named + " has a default POSIX ACL (getfacl " + real + ") that makes what "
+                        + "swarm creates in it writable by " + inherited + ", who could replace the runs' directories with "
+                        + "theirs; nothing was changed. Run setfacl -k " + real + " (it removes the default ACL)"
+                        + (real.getParent() != null && defaultAclWriters(real.getParent(), -1, -1) != null ? " and setfacl -k "
+                        + real.getParent() + ", whose default ACL new directories in it inherit" : "") + ", or point "
+                        + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+            }
         }
         for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {
             if (!Files.isDirectory(dir)) continue; // not made yet
@@ -484,6 +493,8 @@ final class Wiring implements AutoCloseable {
     /** Tags and the write bit of a POSIX ACL entry in {@code system.posix_acl_access} (linux/posix_acl_xattr.h). */
     private static final int ACL_USER = 0x02;
     private static final int ACL_GROUP = 0x08;
+    private static final int ACL_MASK = 0x10;
+    private static final int ACL_OTHER = 0x20;
     private static final int ACL_WRITE = 0x02;
 
     /**
@@ -542,6 +553,55 @@ final class Wiring implements AutoCloseable {
         } catch (UnixIds.LookupException e) {
             return id + " (" + e.getMessage() + ")";
         }
+    }
+
+    /** The gid of {@code p}, or -1 when it cannot be read. */
+    private static long gidOf(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:gid")).longValue();
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Who the default POSIX ACL of the state directory {@code dir} (owner {@code uid}, group {@code gid}) would let write to
+     * what is created in it: {@code "the user NAME and the group NAME"}, or null when no one else. A default ACL is
+     * inherited by every file and directory made in {@code dir} (and, as their default ACL, by directories below them),
+     * its group-class entries cut down to the group bits of the mode they are made with (their mask; the umask does not
+     * apply). The files and directories swarm makes directly with mode {@code rw-------} or {@code rwx------} (the
+     * database and its journal files, a run's directory) get an empty mask, so no named entry can write them; but some
+     * directories are made with the default mode 0777 (the {@code runs} directory that holds the runs' directories) and
+     * get the whole mask: a named user or group entry (other than the owner or {@code gid}) or the other entry, with the
+     * write bit that the default mask (when there is one) lets through, could then replace a run's directory. So such an
+     * entry is refused; the owning group's entry is not (new files take the creating user's group, as for the mode).
+     * Null also when the default ACL cannot be read (JNA not loaded, no ACLs on the file system, an error): the access
+     * ACL check ({@link #aclWriters}) is what guards a directory's own entries.
+     */
+    static String defaultAclWriters(Path dir, long uid, long gid) {
+        if (Xattr.PROBLEM != null) return null;
+        String path = dir.toString();
+        String name = "system.posix_acl_default";
+        long size = Xattr.getxattr(path, name, null, 0);
+        if (size <= 0) return null;
+        byte[] acl = new byte[(int) size];
+        size = Xattr.getxattr(path, name, acl, acl.length);
+        if (size <= 0) return null;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(acl, 0, (int) size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<String> writers = new java.util.ArrayList<>();
+        boolean maskWrites = true;
+        for (int at = 4; at + 8 <= size; at += 8) { // a version (2), then entries of tag (16 bits), perm (16), id (32)
+            int tag = b.getShort(at) & 0xffff;
+            int perm = b.getShort(at + 2) & 0xffff;
+            long id = b.getInt(at + 4) & 0xffffffffL;
+            if (tag == ACL_MASK) maskWrites = (perm & ACL_WRITE) != 0;
+            if ((perm & ACL_WRITE) == 0) continue;
+            if (tag == ACL_USER && id != uid) writers.add("the user " + idName(false, id));
+            if (tag == ACL_GROUP && id != gid) writers.add("the group " + idName(true, id));
+            if (tag == ACL_OTHER) writers.add("every user (its other entry)");
+        }
+        if (!maskWrites) writers.removeIf(w -> !w.startsWith("every user"));
+        return writers.isEmpty() ? null : String.join(" and ", writers);
     }
 
     /** The uid owning {@code p}, or -1 when it cannot be read. */

@@ -1,0 +1,89 @@
+package io.swarmflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.swarmflow.engine.InvalidRequestException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A state directory's default POSIX ACL is inherited by what swarm makes in it; the {@code runs} directory is made with
+ * mode 0777 and gets the whole mask, so a named entry with write in the default ACL would let another user replace the
+ * runs' directories ({@link Wiring#defaultAclWriters}). The state directory is root's, mode 0700; uid 4242 and gid 4243
+ * are no one on this machine (their numbers are named).
+ */
+class StateDirDefaultAclTest {
+    @TempDir
+    Path tmp;
+
+    Path state;
+
+    @BeforeEach
+    void state() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root: the directories are root's");
+        state = Files.createDirectory(tmp.resolve("state"));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    private static void setfacl(Path p, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setfacl"));
+        cmd.addAll(List.of(args));
+        cmd.add(p.toString());
+        Process setfacl = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String said = new String(setfacl.getInputStream().readAllBytes());
+        assertThat(setfacl.waitFor()).as(said).isZero();
+    }
+
+    @Test
+    void aDefaultEntryLettingAnotherUserWriteIsRefused() throws Exception {
+        setfacl(state, "-d", "-m", "u:4242:rwx,g:4243:rwx");
+
+        assertThatThrownBy(() -> Wiring.refuseReplaceable(state, 0)).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("the state directory " + state + " has a default POSIX ACL (getfacl " + state + ") that makes "
+                        + "what swarm creates in it writable by the user 4242 and the group 4243, who could replace the runs' "
+                        + "directories with theirs; nothing was changed. Run setfacl -k " + state + " (it removes the default "
+                        + "ACL), or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+    }
+
+    @Test
+    void aStateDirectoryMadeBelowOneWithADefaultAclInheritsItAndIsRefused() throws Exception {
+        setfacl(state, "-d", "-m", "u:4242:rwx");
+        Path fresh = state.resolve(".swarm");
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
+
+        ChildSwarm.Result r = ChildSwarm.run(ChildSwarm.command(List.of(), "run", spec.toString(), "--plain", "--state-dir",
+                fresh.toString()), java.util.Map.of("XDG_STATE_HOME", tmp.resolve("xdg-state").toString(),
+                "XDG_CACHE_HOME", tmp.resolve("xdg-cache").toString()));
+
+        assertThat(r.exit()).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("swarm: the state directory " + fresh + " has a default POSIX ACL (getfacl " + fresh
+                + ") that makes what swarm creates in it writable by the user 4242", "Run setfacl -k " + fresh + " (it "
+                + "removes the default ACL) and setfacl -k " + state + ", whose default ACL new directories in it inherit");
+        assertThat(fresh).doesNotExist();
+    }
+
+    @Test
+    void aDefaultOtherEntryWithWriteIsRefused() throws Exception {
+        setfacl(state, "-d", "-m", "o::rwx");
+
+        assertThatThrownBy(() -> Wiring.refuseReplaceable(state, 0)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("writable by every user (its other entry)");
+    }
+
+    @Test
+    void defaultEntriesThatCannotWriteAreAccepted() throws Exception {
+        setfacl(state, "-d", "-m", "u:4242:r-x,g:4243:r-x");
+        Wiring.refuseReplaceable(state, 0);
+
+        setfacl(state, "-d", "-m", "u:4242:rwx,m::r-x"); // the default mask takes the write bit away
+        Wiring.refuseReplaceable(state, 0);
+    }
+}
