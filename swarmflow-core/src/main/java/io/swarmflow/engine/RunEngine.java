@@ -483,6 +483,16 @@ public final class RunEngine {
         long nextHeartbeat = System.currentTimeMillis() + options.heartbeatMillis();
         long nextPoll = 0;
         List<Signal> batch = new ArrayList<>();
+        // a cancel asked before the run executed (a Ctrl-C while the CLI claimed it) stops it before any ticket starts
+        inbox.drainTo(batch);
+        for (int k = 0; k < batch.size(); k++) {
+            try {
+                handle(batch.get(k));
+            } catch (RuntimeException | InterruptedException | Error e) {
+                inbox.addAll(batch.subList(k + 1, batch.size()));
+                throw e;
+            }
+        }
         while (true) {
             long now = System.currentTimeMillis();
             if (now >= nextPoll) {

@@ -61,6 +61,23 @@ class RunEngineTest {
     }
 
     @Test
+    void aCancelAskedBeforeExecuteStartsNoAttempt() throws Exception {
+        // a Ctrl-C that came while the CLI claimed the run: the run must stop before any ticket starts
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, exec);
+        String run = create(service, new TestPlans().ticket("a").ticket("b", "a").build());
+        RunEngine engine = service.engine(run, options(), null);
+        engine.claim();
+
+        engine.cancel("SIGINT (Ctrl-C)");
+        RunState result = engine.execute();
+
+        assertThat(result).isEqualTo(RunState.CANCELLED);
+        assertThat(exec.started).isEmpty();
+        assertThat(tickets(run).values()).noneMatch(t -> t.attempt() > 0);
+    }
+
+    @Test
     void failureSkipsDependentsWithReasonAndRunsFailureAndAlwaysHandlers() throws Exception {
         ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("build") ? AttemptResult.failed(3, null) : AttemptResult.succeeded(Map.of()));
         RunService service = new RunService(store, exec);
