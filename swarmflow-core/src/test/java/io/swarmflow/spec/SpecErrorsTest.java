@@ -404,6 +404,20 @@ class SpecErrorsTest {
     }
 
     @Test
+    void varOverrideWithAnInvalidNameSaysSoRatherThanDeclareIt() throws IOException {
+        // "declare it under vars:" sent the user to a spec that then refused the name
+        Path file = write(dir, "swarm.yaml", """
+                vars: {version: "1"}
+                tickets:
+                  - {id: a, run: "true"}
+                """);
+
+        assertThat(errors(file, Map.of("1bad", "2"))).containsExactly(
+                "swarm.yaml: --var 1bad: invalid variable name '1bad'; use letters, digits, '_' and '-', starting with a letter"
+                        + " or '_'; write --var NAME=VALUE");
+    }
+
+    @Test
     void wrongTypesSayWhatIsExpected() throws IOException {
         assertThat(errors(dir, """
                 concurrency: many
