@@ -200,6 +200,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 yield switch (f.outcome()) {
                     case SUCCEEDED -> null; // reported by ticket-succeeded
                     case LEASE_EXPIRED -> f.ticketId() + " attempt " + f.attempt() + " lost: " + attemptReason(f.ticketId(), f.reason());
+                    // "timed out after 1s (stopped in 1.6s)", not "timed-out in 1.6s: timed out after 1s"
+                    case TIMED_OUT -> f.reason() != null && f.reason().startsWith("timed out")
+                            ? f.ticketId() + " attempt " + f.attempt() + " " + attemptReason(f.ticketId(), f.reason())
+                            + (took.isEmpty() ? "" : " (stopped" + took + ")")
+                            : f.ticketId() + " attempt " + f.attempt() + " timed out" + took
+                            + (f.reason() == null ? "" : ": " + attemptReason(f.ticketId(), f.reason()));
                     default -> {
                         // a reason that starts by naming the outcome ("cancelled; it did not end ...") does not say it twice
                         String label = f.outcome().label();

@@ -49,6 +49,18 @@ class ProgressViewTest {
         assertThat(text).doesNotContain("\033[");
     }
 
+    @Test
+    void aTimedOutAttemptSaysItOnceInWords() {
+        try (ProgressView v = new ProgressView(out, false, true, 2)) {
+            v.onEvent(new RunEvent.AttemptStarted("slow", 1, 15_000), 1_000);
+            v.onEvent(new RunEvent.AttemptFinished("slow", 1, Outcome.TIMED_OUT, null, "timed out after 1s", Map.of()), 2_600);
+            v.onEvent(new RunEvent.AttemptFinished("odd", 1, Outcome.TIMED_OUT, null, null, Map.of()), 2_600);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("slow attempt 1 timed out after 1s (stopped in 1.6s)\n", "odd attempt 1 timed out\n")
+                .doesNotContain("timed-out");
+    }
+
     /**
      * Events come with the store's times (RunListener), and a PostgreSQL server's clock may be ahead of this host's: a
      * running attempt's time in the live block is counted from when the view heard its start, on this host's clock, not
