@@ -59,6 +59,9 @@ final class SpecReader {
 
     /** Separates what is wrong from how to fix it in the messages of keys that belong elsewhere. */
     private static final String HINT = "; ";
+    /** For a {@code backoff:} written next to {@code retries:} rather than inside it. */
+    private static final String BACKOFF_OUTSIDE_RETRIES = "'backoff' belongs inside retries, not beside it" + HINT
+            + "write retries: {max: 2, backoff: {initial: 1s, max: 30s}}";
 
     private final Problems problems;
 
@@ -169,6 +172,7 @@ final class SpecReader {
         for (String k : List.of("id", "title", "needs", "outputs", "matrix")) {
             special.put(k, "'" + k + "' cannot be set in defaults" + HINT + "set it on each ticket");
         }
+        special.put("backoff", BACKOFF_OUTSIDE_RETRIES);
         Fields d = new Fields();
         Map<String, NodeTuple> f = fields(node, "defaults", DEFAULTS_KEYS, special, d.misspelled);
         d.node = node;
@@ -189,6 +193,7 @@ final class SpecReader {
             special.put(k, "'" + k + "' belongs to an agent profile, not a ticket" + HINT
                     + "set it under agents: (or defaults: for sandbox and limits)");
         }
+        special.put("backoff", BACKOFF_OUTSIDE_RETRIES);
         Fields t = new Fields();
         Map<String, NodeTuple> f = fields(node, "a ticket", TICKET_KEYS, special, t.misspelled);
         if (f == null) return null;

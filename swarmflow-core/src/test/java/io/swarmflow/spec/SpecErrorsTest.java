@@ -418,6 +418,22 @@ class SpecErrorsTest {
     }
 
     @Test
+    void backoffBesideRetriesSaysItGoesInside() throws IOException {
+        // "unknown key 'backoff'; allowed keys: ..., retries, ..." did not say where backoff goes
+        assertThat(errors(dir, """
+                defaults:
+                  backoff: 1s
+                tickets:
+                  - id: a
+                    run: "true"
+                    retries: 2
+                    backoff: 200ms
+                """)).containsExactly(
+                "swarm.yaml:2:3: 'backoff' belongs inside retries, not beside it; write retries: {max: 2, backoff: {initial: 1s, max: 30s}}",
+                "swarm.yaml:7:5: 'backoff' belongs inside retries, not beside it; write retries: {max: 2, backoff: {initial: 1s, max: 30s}}");
+    }
+
+    @Test
     void wrongTypesSayWhatIsExpected() throws IOException {
         assertThat(errors(dir, """
                 concurrency: many
