@@ -239,7 +239,9 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case TicketAwaitingApproval a -> {
                 move(a.ticketId(), TicketState.AWAITING_APPROVAL);
-                yield "? " + a.ticketId() + " is waiting for approval";
+                // the commands that decide it, at once: the engine names them only once nothing else can run
+                yield "? " + a.ticketId() + " is waiting for approval: approve it with `swarm approve " + runId + " " + a.ticketId()
+                        + "`, or reject it with `swarm reject " + runId + " " + a.ticketId() + " --reason TEXT`";
             }
             case ApprovalGranted g -> {
                 move(g.ticketId(), TicketState.READY);

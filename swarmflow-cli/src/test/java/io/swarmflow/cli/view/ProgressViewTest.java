@@ -310,6 +310,19 @@ class ProgressViewTest {
         });
     }
 
+    /**
+     * A ticket reaching its gate names the commands that decide it as it happens, not only once nothing else can run
+     * (the engine's notice), so a user watching a long run can approve it from another terminal at once.
+     */
+    @Test
+    void aTicketAtItsGateNamesTheCommandsThatDecideIt() {
+        try (ProgressView v = new ProgressView(out, false, true, 2, "R1", () -> 1_000_000L, false)) {
+            v.onEvent(new RunEvent.TicketAwaitingApproval("ship"), 1_000_000);
+            assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("? ship is waiting for approval: approve it with "
+                    + "`swarm approve R1 ship`, or reject it with `swarm reject R1 ship --reason TEXT`");
+        }
+    }
+
     @Test
     void aRejectionIsAFailureWithWhoAndWhy() {
         try (ProgressView v = new ProgressView(out, false, true, 1)) {
