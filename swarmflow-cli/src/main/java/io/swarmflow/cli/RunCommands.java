@@ -288,11 +288,17 @@ final class RunCommands {
             try {
                 RunView run = w.service.requireRun(runId);
                 List<TicketView> tickets = w.service.tickets(runId);
+                Plan plan = w.service.plan(runId);
+                // as `swarm status` and `swarm report` say it: a resumed run's time running over its span, a ticket cut
+                // in two by a stop its time running over its span, a gated ticket's approval waits on the timeline
+                boolean gated = plan.tickets().stream().anyMatch(t -> t.approval() == io.swarmflow.spec.ApprovalMode.BEFORE_RUN);
+                io.swarmflow.cli.view.RunTimes times = run.epoch() > 1 || gated
+                        ? io.swarmflow.cli.view.RunTimes.read(w.service, runId) : io.swarmflow.cli.view.RunTimes.single(run);
                 out.println();
-                Tables.summary(out, tickets, runId, run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis());
+                Tables.summary(out, tickets, runId, run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis(), times);
                 out.println();
-                Tables.runHeader(out, run, tickets);
-                Path html = RunReport.writeAll(run, w.service.plan(runId), tickets, w.service.attempts(runId), report);
+                Tables.runHeader(out, run, tickets, 0, null, times);
+                Path html = RunReport.writeAll(run, plan, tickets, w.service.attempts(runId), times, report);
                 out.println("  report: " + html);
             } catch (io.swarmflow.store.StoreException | java.io.IOException e) {
                 if (e instanceof RunReport.Output.Stopped) throw e; // a signal: haltInterrupted says it and ends the process

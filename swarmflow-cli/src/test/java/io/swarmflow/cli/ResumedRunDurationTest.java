@@ -55,15 +55,26 @@ class ResumedRunDurationTest {
         String runs = swarm("runs", state);
         assertThat(runs).containsPattern(" \\S+ \\(over \\S+\\) ").contains(io.swarmflow.cli.view.Durations.OVER_NOTE);
 
-        swarm("report", run, state);
+        // the end of swarm resume: its header and report.json as swarm status and swarm report say them
+        String resumed = swarm("resume", run, state, "--plain");
+        assertThat(resumed).containsPattern("\\Qrun " + run + " (\\E[^)]*\\Q): succeeded, \\E\\S+ running over \\S+ \\(resumed 2 times\\)\n")
+                .doesNotContain("from its start");
         Path dir;
         try (Wiring w = Wiring.existing(stateDir, new PrintStream(new ByteArrayOutputStream()))) {
             dir = w.runDir(run);
         }
+        JsonNode atEnd = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        assertThat(atEnd.at("/run/runningMillis").isNumber()).as("%s", atEnd.get("run")).isTrue();
+        assertThat(swarm("status", run, state))
+                .containsPattern("\\Qrun " + run + " (\\E[^)]*\\Q): succeeded, \\E\\S+ running over \\S+ \\(resumed 2 times\\)\n");
+
+        swarm("report", run, state);
         JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertThat(json.at("/run/runningMillis").isNumber()).as("%s", json.get("run")).isTrue();
         assertThat(json.at("/run/runningMillis").asLong()).isLessThanOrEqualTo(json.at("/run/durationMillis").asLong());
-        assertThat(Files.readString(dir.resolve("report.html"))).containsPattern("Duration</span>\\S+ running over \\S+ \\(resumed once\\)");
+        assertThat(json.at("/run/runningMillis").asLong()).isEqualTo(atEnd.at("/run/runningMillis").asLong());
+        assertThat(json.at("/run/durationMillis").asLong()).isEqualTo(atEnd.at("/run/durationMillis").asLong());
+        assertThat(Files.readString(dir.resolve("report.html"))).containsPattern("Duration</span>\\S+ running over \\S+ \\(resumed 2 times\\)");
     }
 
     private static String swarm(String... args) {

@@ -40,8 +40,8 @@ public final class Durations {
     }
 
     /**
-     * The duration of a resumed run whose sessions were not read (the end of {@code swarm resume}, which reads no
-     * events): {@code 1h00m from its start, resumed (the time it stood stopped included)}.
+     * The duration of a resumed run whose sessions were not read (a caller that has no store: every command reads a
+     * resumed run's events): {@code 1h00m from its start, resumed (the time it stood stopped included)}.
      */
     public static String sinceStartResumed(long spanMillis) {
         return format(spanMillis) + " from its start, resumed (the time it stood stopped included; `swarm status` gives the time it ran)";

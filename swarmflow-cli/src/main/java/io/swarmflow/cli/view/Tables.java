@@ -230,12 +230,21 @@ public final class Tables {
      * lists them all, as 20,000 rows would bury the failures. Durations as {@link #tickets(PrintStream, List, long)}.
      */
     public static void summary(PrintStream out, List<TicketView> tickets, String runId, long now) {
+        summary(out, tickets, runId, now, RunTimes.NONE);
+    }
+
+    /**
+     * {@link #summary(PrintStream, List, String, long)} with the run's sessions: a ticket its stop and resume cut in two
+     * has the time it spent while the run was executed, over its span ({@code 18.0s (over 1h00m)}), as in
+     * {@link #tickets(PrintStream, List, long, String, boolean, RunTimes)}.
+     */
+    public static void summary(PrintStream out, List<TicketView> tickets, String runId, long now, RunTimes times) {
         if (tickets.size() <= SUMMARY_ROWS) {
-            tickets(out, tickets, now, runId);
+            tickets(out, tickets, now, runId, false, times);
             return;
         }
         List<TicketView> shown = tickets.stream().filter(t -> t.state() != TicketState.SUCCEEDED).limit(SUMMARY_ROWS).toList();
-        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now, false);
+        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now, false, times);
         Map<TicketState, Integer> rest = new EnumMap<>(TicketState.class);
         java.util.Set<TicketView> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         listed.addAll(shown);
@@ -247,6 +256,10 @@ public final class Tables {
                 + String.join(", ", counts) + "; `swarm status " + runId + "` lists every ticket");
         String note = cutNote(cut, runId);
         if (note != null) out.println(note);
+        if (shown.stream().anyMatch(t -> t.startedAtMillis() != 0
+                && times.stoppedWithin(t.startedAtMillis(), t.finishedAtMillis() != 0 ? t.finishedAtMillis() : now) > 0)) {
+            out.println(Durations.TICKET_OVER_NOTE);
+        }
     }
 
     public static String lower(Enum<?> e) {

@@ -108,7 +108,7 @@ class RunTimesTest {
                 T0 + 1_000, T0 + 3_610_000, 0));
         assertThat(header(run, tickets, RunTimes.of(events)))
                 .startsWith("run " + RUN + " (demo): succeeded, 20.0s running over 1h00m (resumed once)\n");
-        // without its events (the end of swarm resume): not a bare "1h00m"
+        // without its events (a caller without a store): not a bare "1h00m"
         assertThat(header(run, tickets, RunTimes.NONE)).startsWith("run " + RUN + " (demo): succeeded, 1h00m from its start, "
                 + "resumed (the time it stood stopped included; `swarm status` gives the time it ran)\n");
         // a run never resumed: as before
@@ -130,6 +130,27 @@ class RunTimesTest {
         String table = bytes.toString(StandardCharsets.UTF_8);
         assertThat(table).containsPattern("\na +succeeded +2 +18\\.0s \\(over 1h00m\\) +0")
                 .containsPattern("\nb +succeeded +1 +4\\.0s +0").endsWith(Durations.TICKET_OVER_NOTE + "\n");
+    }
+
+    /** The end-of-run table of swarm run and swarm resume: as swarm status says it, whole or with the succeeded counted. */
+    @Test
+    void theEndOfRunTableSaysTheTimeATicketSpentWhileTheRunWasExecuted() {
+        cancelledAndResumed();
+        TicketView a = new TicketView(RUN, "a", 0, TicketState.FAILED, 2, 1, 0, 1, "exit 1", Map.of(), null,
+                T0 + 1_000, T0 + 3_609_000, 0);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Tables.summary(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of(a), RUN, T0 + 3_610_000, RunTimes.of(events));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).containsPattern("\na +failed +2 +18\\.0s \\(over 1h00m\\) +1")
+                .endsWith(Durations.TICKET_OVER_NOTE + "\n");
+        List<TicketView> many = new java.util.ArrayList<>(List.of(a));
+        for (int i = 0; i < Tables.SUMMARY_ROWS; i++) {
+            many.add(new TicketView(RUN, "s" + i, i + 1, TicketState.SUCCEEDED, 1, 0, 0, 0, null, Map.of(), null,
+                    T0 + 3_600_000, T0 + 3_601_000, 0));
+        }
+        bytes.reset();
+        Tables.summary(new PrintStream(bytes, true, StandardCharsets.UTF_8), many, RUN, T0 + 3_610_000, RunTimes.of(events));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).containsPattern("\na +failed +2 +18\\.0s \\(over 1h00m\\) +1")
+                .contains("… and " + Tables.SUMMARY_ROWS + " more").endsWith(Durations.TICKET_OVER_NOTE + "\n");
     }
 
     private static String header(RunView run, List<TicketView> tickets, RunTimes times) {
