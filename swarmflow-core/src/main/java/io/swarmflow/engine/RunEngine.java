@@ -281,7 +281,9 @@ public final class RunEngine {
 
     /**
      * Gives back the run that {@link #claim} took, without executing it (nothing was written but the claim): for a caller
-     * that was stopped in between (a Ctrl-C). Another coordinator may then take the run at once.
+     * that was stopped in between (a Ctrl-C). Another coordinator may then take the run at once; when the store cannot be
+     * written ({@link StoreException.Unavailable}), once the lease runs out (or at once on this host, its owner dead).
+     * Throws nothing of the store's: the run was not started either way, which is what the caller says.
      */
     public void release() {
         if (claimed == null || claimed.state().isFinished()) return;
@@ -289,6 +291,8 @@ public final class RunEngine {
             store.releaseRun(runId, epoch);
         } catch (StoreException.Fenced ignored) {
             // someone else owns it now; nothing to release
+        } catch (StoreException.Unavailable ignored) {
+            // the release is a courtesy: the lease runs out on its own, and this process is about to end
         }
     }
 
