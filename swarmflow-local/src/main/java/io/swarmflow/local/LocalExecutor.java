@@ -429,16 +429,20 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * Creates a run's directory with mode 0700 when it does not exist, whatever the umask and the state directory's mode:
+     * Creates a run's directory (and {@code runs/} above it, when missing) with mode 0700 when it does not exist, whatever
+     * the umask and the state directory's mode:
      * its logs, worktrees, scratch files and reports may hold secrets, and a state directory that already existed (made
      * by hand for {@code --state-dir}, or checked out from a repository) keeps its mode, often 0755.
      */
     private static void ownerOnlyDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) return;
-        Files.createDirectories(dir.getParent());
+        var ownerOnly = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         try {
-            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            // runs/ too, when missing: under a default POSIX ACL the umask is not applied and the mode a directory is made
+            // with sets its ACL mask, so a runs/ made 0777 let the ACL's named users swap a run's directory for theirs
+            Files.createDirectories(dir.getParent(), ownerOnly);
+            Files.createDirectory(dir, ownerOnly);
         } catch (UnsupportedOperationException notPosix) {
             Files.createDirectories(dir); // a file system without POSIX modes: its own access rules apply
         } catch (java.nio.file.FileAlreadyExistsException raced) {

@@ -75,6 +75,8 @@ class StatePermissionsTest {
             assertThat(run.resolve("logs").resolve("a").resolve("1").resolve("stdout.log")).hasContent("a log line");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run))).isEqualTo("rwx------");
         }
+        // made 0700 too: with a default ACL on the state directory, a runs/ made 0777 got the mask rwx
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("runs")))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwxr-xr-x");
     }
 
