@@ -264,6 +264,11 @@ class CleanAndApproveTest {
             assertThat(gate.get("state").asText()).isEqualTo("failed");
             assertThat(gate.get("reason").asText()).endsWith(": not today");
         }
+        // the report written at the end of the resume, not only `swarm report`, draws the waits at the gates
+        String html = Files.readString(state.resolve("runs").resolve(id).resolve("report.html"));
+        for (String t : List.of("g-a", "g-b")) {
+            assertThat(html).contains("<rect class=\"bar b-awaiting-approval\" data-ticket=\"" + t + "\"");
+        }
     }
 
     @Test
