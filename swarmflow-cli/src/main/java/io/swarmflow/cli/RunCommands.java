@@ -86,6 +86,9 @@ final class RunCommands {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** What happens between the creation of the run and its claim: nothing, except in tests of a store that fails then. */
+        java.util.function.BiConsumer<Wiring, String> afterCreate = (w, runId) -> {};
+
         @Override
         public Integer call() throws Exception {
             PrintStream out = Streams.out(spec);
@@ -110,6 +113,7 @@ final class RunCommands {
                     // what an output file that cannot be written is said with, should the run not get to execute
                     Stdout.tookEffect(out, "Run " + runId + " was created and has not started: it stays as it is until `swarm resume "
                             + runId + "`.");
+                    afterCreate.accept(w, runId);
                     return Foreground.execute(w, runId, options, exec, out, signals, () -> {});
                 }
             }
