@@ -143,6 +143,16 @@ final class RunCommands {
             PrintStream out = Streams.out(spec);
             Path stateDir = state.resolve();
             EngineOptions options = exec.engineOptions(stateDir); // a bad flag is refused whatever the run's state
+            try {
+                return resume(out, stateDir, options);
+            } catch (io.swarmflow.store.StoreException.Unavailable e) {
+                // before the run executed (it stays as it was): "run the command again" names the run to resume
+                Stdout.tookEffect(out, Stdout.SAID_ABOVE);
+                throw new NotExecutedByStore(runId, e);
+            }
+        }
+
+        private Integer resume(PrintStream out, Path stateDir, EngineOptions options) throws Exception {
             try (Signals signals = Signals.install(out, Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 runId = w.service.resolveRunId(runId);
                 RunView run = w.service.requireRun(runId);
@@ -204,6 +214,21 @@ final class RunCommands {
         }
     }
 
+    /**
+     * A run the store failed before it executed: after {@code swarm run} created it, or while {@code swarm resume} read,
+     * checked or claimed it. It stays as it was (a claim taken is given back); {@code swarm resume} starts or continues it
+     * once the cause is fixed, and {@code swarm run} again would start another run.
+     */
+    static final class NotExecutedByStore extends RuntimeException {
+        final String runId;
+
+        /** @param runId the run's id, or for a resume that failed before it resolved it, the id or prefix as given */
+        NotExecutedByStore(String runId, io.swarmflow.store.StoreException.Unavailable cause) {
+            super(cause.getMessage(), cause);
+            this.runId = runId;
+        }
+    }
+
     /** Executes a run in the foreground with signals wired to cancellation, then reports. */
     static final class Foreground {
         private Foreground() {}
@@ -211,13 +236,33 @@ final class RunCommands {
         /**
          * @param claimed what to print once this coordinator holds the run ({@code resuming run R}), before the progress:
          *                a resume that another one beat to the run is refused before it says anything
+         * @throws NotExecutedByStore when the store fails before the run executes (reading it, claiming it): the run stays
+         *                            as it was, its claim given back
+         * @throws StoppedByStore     when the store fails while the run executes: its attempts were stopped
          */
         static int execute(Wiring w, String runId, EngineOptions options, ExecOptions exec, PrintStream out, Signals signals,
                            Runnable claimed) throws Exception {
-            boolean started = w.service.requireRun(runId).startedAtMillis() != 0;
             ToView toView = new ToView();
-            RunEngine engine = w.service.engine(runId, options, toView);
-            engine.claim();
+            boolean started;
+            RunEngine engine;
+            List<TicketView> before;
+            Map<String, io.swarmflow.spec.RetryPolicy> retries;
+            RunEngine toRelease = null;
+            try {
+                started = w.service.requireRun(runId).startedAtMillis() != 0;
+                engine = w.service.engine(runId, options, toView);
+                toRelease = engine;
+                engine.claim();
+                before = w.service.tickets(runId);
+                retries = w.service.plan(runId).tickets().stream().collect(java.util.stream.Collectors.toMap(
+                        io.swarmflow.spec.PlannedTicket::id, io.swarmflow.spec.PlannedTicket::retries));
+            } catch (io.swarmflow.store.StoreException.Unavailable e) {
+                // the run exists and did not execute: SwarmCli says so, with `swarm resume RUN`, not "run the command
+                // again" (a second `swarm run` starts a second run)
+                if (toRelease != null) toRelease.release(); // a claim taken is given back; one not taken, nothing
+                Stdout.tookEffect(out, Stdout.SAID_ABOVE);
+                throw new NotExecutedByStore(runId, e);
+            }
             java.util.Optional<String> early = signals.before();
             if (early.isPresent()) { // Ctrl-C, SIGTERM or SIGHUP while the spec was read, or the run created, checked or claimed
                 engine.release();
@@ -230,14 +275,12 @@ final class RunCommands {
             Stdout.tookEffect(out, "Run " + runId + " stopped with the error said above, not because of this; what was recorded "
                     + "before the error is kept.");
             claimed.run();
-            List<TicketView> before = w.service.tickets(runId);
             boolean live = !exec.plain && ProgressView.isInteractiveTerminal();
             RunState result;
             CountDownLatch finished = new CountDownLatch(1);
             try (ProgressView view = new ProgressView(out, live, !exec.quiet, before.size(), runId)) {
                 view.seed(before);
-                view.retryPolicies(w.service.plan(runId).tickets().stream().collect(java.util.stream.Collectors.toMap(
-                        io.swarmflow.spec.PlannedTicket::id, io.swarmflow.spec.PlannedTicket::retries)));
+                view.retryPolicies(retries);
                 toView.view = view;
                 // the first signal, by which a store that then fails (its database locked by another process) failed
                 java.util.concurrent.atomic.AtomicReference<String> interrupted = new java.util.concurrent.atomic.AtomicReference<>();

@@ -339,6 +339,20 @@ public final class SwarmCli implements Runnable {
                         + "the database server) and run the command again");
                 return ExitCodes.STORE_UNAVAILABLE;
             }
+            case RunCommands.NotExecutedByStore n -> {
+                err.println("swarm: " + SpecError.printable(n.getMessage()));
+                String cause = "once the cause is fixed (a lock another process holds, free disk space, permissions, the database server), ";
+                if (command.equals("run")) { // not "run the command again": a second `swarm run` starts a second run
+                    err.println("swarm: run " + n.runId + " was created but not started: the state could not be read or written; "
+                            + "it stays as it is, and `swarm run` again would start another run");
+                    err.println("swarm: " + cause + "`swarm resume " + n.runId + "` starts it");
+                } else {
+                    err.println("swarm: run " + SpecError.printable(n.runId) + " was not resumed: the state could not be read or "
+                            + "written; it stays as it is");
+                    err.println("swarm: " + cause + "run `swarm resume " + SpecError.printable(n.runId) + "` again");
+                }
+                return ExitCodes.STORE_UNAVAILABLE;
+            }
             case RunCommands.StoppedByStore s -> {
                 err.println("swarm: " + SpecError.printable(s.getMessage()));
                 // two lines, as the Ctrl-C ending says it: one of 200 characters ran past a terminal's width
