@@ -146,11 +146,18 @@ final class RunCommands {
             try {
                 return resume(out, stateDir, options);
             } catch (io.swarmflow.store.StoreException.Unavailable e) {
+                // once Foreground.execute has it, a failure before execution is its NotExecutedByStore and one while
+                // executing its StoppedByStore; one after the run ended (reading it for the summary) did not leave the run
+                // as it was, so it is not said to have
+                if (executing) throw e;
                 // before the run executed (it stays as it was): "run the command again" names the run to resume
                 Stdout.tookEffect(out, Stdout.SAID_ABOVE);
                 throw new NotExecutedByStore(runId, e);
             }
         }
+
+        /** Set once {@link Foreground#execute} is called, which says itself what a store failure left. */
+        private boolean executing;
 
         private Integer resume(PrintStream out, Path stateDir, EngineOptions options) throws Exception {
             try (Signals signals = Signals.install(out, Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
@@ -190,6 +197,7 @@ final class RunCommands {
                         && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false);
                 PrintStream err = Streams.err(spec);
                 beforeClaim.accept(w);
+                executing = true;
                 // said once this process holds the run: another resume started at the same time may have taken it since
                 // the check above, and then this one is refused without having said it resumes
                 return Foreground.execute(w, runId, options, exec, out, signals, () -> {
