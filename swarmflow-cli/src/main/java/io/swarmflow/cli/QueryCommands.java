@@ -289,6 +289,10 @@ final class QueryCommands {
 
         private static final int NAMED_NEEDS = 10;
 
+        /** What "at least" in an attempt's DURATION cell means, said under the table that shows one. */
+        static final String LOST_ATTEMPT_NOTE = "at least: the attempt was lost with its coordinator, which stopped; it ran at least "
+                + "to that coordinator's last recorded event (the resume recorded the loss later)";
+
         private int ticket(Wiring w, RunService.Observed observed, TicketView t, Map<String, io.swarmflow.store.RunCommand> decisions,
                            boolean cancelling, PrintStream out) throws IOException {
             RunView run = observed.run();
@@ -296,13 +300,18 @@ final class QueryCommands {
             long now = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
             List<AttemptView> attempts = w.service.attempts(run.runId()).stream().filter(a -> a.ticketId().equals(t.ticketId()))
                     .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
+            // an attempt lost with a coordinator that stopped is recorded as finished by the resume, maybe hours later: it
+            // ends at that coordinator's last event, as its timeline bar (the sessions are read for a resumed run alone)
+            io.swarmflow.cli.view.RunTimes times = run.epoch() > 1 && !attempts.isEmpty()
+                    ? io.swarmflow.cli.view.RunTimes.read(w.service, run.runId()) : io.swarmflow.cli.view.RunTimes.NONE;
             if (json) {
                 ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), reportPath(w, run.runId()));
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
+                    long lostAt = times.lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
                     io.swarmflow.cli.report.RunReport.attemptJson(list.addObject(), a,
-                            (a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
+                            (lostAt > 0 ? lostAt : a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
                 }
                 out.println(JSON.writeValueAsString(root));
                 return ExitCodes.OK;
@@ -329,17 +338,22 @@ final class QueryCommands {
             if (!attempts.isEmpty()) {
                 out.println();
                 List<List<String>> rows = new ArrayList<>();
+                boolean anyLost = false;
                 for (AttemptView a : attempts) {
-                    long end = a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now;
+                    long lostAt = times.lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                    anyLost |= lostAt > 0;
+                    long end = lostAt > 0 ? lostAt : a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now;
                     // an attempt a stopped coordinator left recorded as running: up to the run's last event (as status says)
                     boolean toLastEvent = stoppedAt != 0 && a.finishedAtMillis() == 0;
                     rows.add(List.of(Integer.toString(a.attempt()), a.outcome() == null ? "running" : a.outcome().label(),
                             a.exitCode() == null ? "-" : a.exitCode().toString(), Tables.time(a.startedAtMillis()),
-                            toLastEvent ? Durations.lastEventCell(end - a.startedAtMillis()) : Durations.format(end - a.startedAtMillis()),
+                            toLastEvent ? Durations.lastEventCell(end - a.startedAtMillis())
+                                    : (lostAt > 0 ? "at least " : "") + Durations.format(end - a.startedAtMillis()),
                             a.reason() == null ? "" : io.swarmflow.cli.view.Printable.cutReason(a.reason())));
                 }
                 Tables.print(out, List.of("ATTEMPT", "OUTCOME", "EXIT", "STARTED", "DURATION", "REASON"), rows);
                 if (stoppedAt != 0 && attempts.stream().anyMatch(a -> a.finishedAtMillis() == 0)) out.println(Durations.LAST_EVENT_NOTE);
+                if (anyLost) out.println(LOST_ATTEMPT_NOTE);
             }
             if (!t.outputs().isEmpty()) {
                 out.println();

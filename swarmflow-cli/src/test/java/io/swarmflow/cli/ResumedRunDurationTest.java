@@ -77,6 +77,64 @@ class ResumedRunDurationTest {
         assertThat(Files.readString(dir.resolve("report.html"))).containsPattern("Duration</span>\\S+ running over \\S+ \\(resumed 2 times\\)");
     }
 
+    /**
+     * A coordinator killed while an attempt ran: the resume records the attempt lease-expired, later. swarm status RUN TICKET
+     * (its table and --json) and report.json counted the time up to that record; they end it at the killed coordinator's
+     * last event, as the timeline bar does, and the table says "at least".
+     */
+    @Test
+    void anAttemptLostWithItsCoordinatorEndsAtThatCoordinatorsLastEvent() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
+        Plan plan = new SpecLoader().load(spec, Map.of());
+        Path stateDir = tmp.resolve("state");
+        String run;
+        long start, lastOfKilled, lost;
+        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
+            run = w.service.create(plan, spec.toString());
+            long first = w.store.claimRun(run, "otherhost:1@1", 60_000);
+            w.store.append(run, first, List.of(new RunEvent.RunStarted(first, "otherhost:1@1", false))).join();
+            w.store.append(run, first, List.of(new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 60_000))).join();
+            start = w.service.events(run, 0, 100).getLast().atEpochMillis();
+            laterThan(start);
+            w.store.append(run, first, List.of(new RunEvent.AttemptProcessStarted("a", 1, 42, 7))).join();
+            lastOfKilled = w.service.events(run, 0, 100).getLast().atEpochMillis();
+            w.store.releaseRun(run, first); // killed: no RunFinished (released only so that the resume's claim needs no wait)
+            laterThan(lastOfKilled);
+            long second = w.store.claimRun(run, "otherhost:2@2", 60_000);
+            w.store.append(run, second, List.of(new RunEvent.RunStarted(second, "otherhost:2@2", true),
+                    new RunEvent.AttemptFinished("a", 1, io.swarmflow.store.Outcome.LEASE_EXPIRED, null, "lease expired", Map.of()),
+                    new RunEvent.TicketCancelled("a", "run cancelled"), new RunEvent.RunFinished(RunState.CANCELLED))).join();
+            lost = w.service.events(run, 0, 100).getLast().atEpochMillis();
+            w.store.releaseRun(run, second);
+            Files.createDirectories(w.runDir(run));
+        }
+        assertThat(lost).as("the loss is recorded after the killed coordinator's last event").isGreaterThan(lastOfKilled);
+        String state = "--state-dir=" + stateDir;
+        long ran = lastOfKilled - start;
+
+        assertThat(swarm("status", run, "a", state))
+                .containsPattern("\n1 +lease-expired +- +[-0-9: ]+ +\\Qat least " + io.swarmflow.cli.view.Durations.format(ran) + "\\E +lease expired")
+                .contains(QueryCommands.Status.LOST_ATTEMPT_NOTE);
+        JsonNode status = new ObjectMapper().readTree(swarm("status", run, "a", state, "--json"));
+        assertThat(status.at("/attempts/0/durationMillis").asLong()).as("%s", status.get("attempts")).isEqualTo(ran);
+
+        swarm("report", run, state);
+        Path dir;
+        try (Wiring w = Wiring.existing(stateDir, new PrintStream(new ByteArrayOutputStream()))) {
+            dir = w.runDir(run);
+        }
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        assertThat(json.at("/tickets/0/attempts/0/durationMillis").asLong()).as("%s", json.at("/tickets/0/attempts")).isEqualTo(ran);
+    }
+
+    /**
+     * Waits (no sleep) until the store's clock, which is this host's, is past {@code millis}, so that the next write is
+     * recorded later than an earlier one.
+     */
+    private static void laterThan(long millis) {
+        while (System.currentTimeMillis() <= millis) Thread.onSpinWait();
+    }
+
     private static String swarm(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

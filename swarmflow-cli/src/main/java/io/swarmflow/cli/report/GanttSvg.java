@@ -140,8 +140,8 @@ final class GanttSvg {
                 // wide enough to show on a narrow plot, and still inside the axis
                 // an attempt lost with its coordinator is recorded as finished by the resume, after the stop: it ran
                 // at most to the last event of its coordinator's session
-                long stoppedAt = report.times().endOfStoppedSessionAt(a.startedAtMillis());
-                boolean lost = stoppedAt > 0 && a.finishedAtMillis() > stoppedAt;
+                long stoppedAt = report.times().lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                boolean lost = stoppedAt > 0;
                 long barEnd = lost ? stoppedAt : end(a, now);
                 double w = Math.max(MIN_BAR_PCT, (barEnd - a.startedAtMillis()) * scale);
                 double x = Math.min((a.startedAtMillis() - t0) * scale, 100 - w);

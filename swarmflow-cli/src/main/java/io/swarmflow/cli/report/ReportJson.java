@@ -77,7 +77,11 @@ final class ReportJson {
             new TreeMap<>(v.outputs()).forEach(outputs::put);
             ArrayNode attempts = t.putArray("attempts");
             for (AttemptView a : row.attempts()) {
-                attempt(attempts.addObject(), a, report.duration(a.startedAtMillis(), a.finishedAtMillis()));
+                // an attempt lost with its coordinator ran at least to that coordinator's last event, as its bar shows;
+                // the resume that recorded the loss came later (finishedAt)
+                long lostAt = report.times().lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                attempt(attempts.addObject(), a, lostAt > 0 ? Long.valueOf(lostAt - a.startedAtMillis())
+                        : report.duration(a.startedAtMillis(), a.finishedAtMillis()));
             }
         }
 

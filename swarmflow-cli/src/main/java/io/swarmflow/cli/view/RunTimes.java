@@ -220,6 +220,21 @@ public final class RunTimes {
         return 0;
     }
 
+    /**
+     * Where an attempt lost with its coordinator ran to at least: the end of the session that started it (its coordinator's
+     * last recorded event) when the attempt is recorded as finished after that session (by the resume that found it lost,
+     * maybe hours later); else 0 (its recorded end, or none yet, is its end). The timeline bar, the attempt rows of
+     * {@code swarm status RUN TICKET} and report.json's attempt {@code durationMillis} all end it here.
+     *
+     * @param startedAtMillis  the attempt's start, epoch milliseconds
+     * @param finishedAtMillis its recorded end, epoch milliseconds; 0 while recorded as running
+     * @return epoch milliseconds, or 0
+     */
+    public long lostAttemptEndMillis(long startedAtMillis, long finishedAtMillis) {
+        long stoppedAt = endOfStoppedSessionAt(startedAtMillis);
+        return stoppedAt > 0 && finishedAtMillis > stoppedAt ? stoppedAt : 0;
+    }
+
     /** Milliseconds of {@code [fromMillis, toMillis]} that fall between sessions: the time the run stood stopped in it. */
     public long stoppedWithin(long fromMillis, long toMillis) {
         long stopped = 0;

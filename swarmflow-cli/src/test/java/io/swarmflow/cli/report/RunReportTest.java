@@ -702,7 +702,11 @@ class RunReportTest {
                 new io.swarmflow.store.StoredEvent(RUN, 3, T0 + 10_000, new io.swarmflow.store.RunEvent.AttemptProcessStarted("a", 1, 42, 7)),
                 new io.swarmflow.store.StoredEvent(RUN, 4, T0 + 90_000, new io.swarmflow.store.RunEvent.RunStarted(2, "host:2", true)),
                 new io.swarmflow.store.StoredEvent(RUN, 5, T0 + 100_000, new io.swarmflow.store.RunEvent.RunFinished(RunState.SUCCEEDED))));
-        String svg = svg(html(RunReport.of(run, plan, tickets, attempts, runDir, T0 + 200_000, 0, times)), "gantt");
+        RunReport report = RunReport.of(run, plan, tickets, attempts, runDir, T0 + 200_000, 0, times);
+        String svg = svg(html(report), "gantt");
+        // report.json says the same time as the bar, not the 89 s up to the resume's record of the loss
+        assertThat(json(report).at("/tickets/0/attempts/0/durationMillis").asLong()).isEqualTo(9_000L);
+        assertThat(json(report).at("/tickets/0/attempts/1/durationMillis").asLong()).isEqualTo(9_000L);
 
         assertThat(svg).contains("data-attempt=\"1\" x=\"1.000%\" y=\"28\" width=\"9.000%\"")
                 .contains("<title>a · attempt 1 · lease-expired · at least 9.0s (its coordinator stopped; the resume recorded "

@@ -66,6 +66,10 @@ class RunTimesTest {
         assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 4_000, false),
                 new RunTimes.Session(T0 + 600_000, 0, true));
         assertThat(times.runningMillis(T0 + 607_000)).as("4 s, then 7 s up to now").isEqualTo(11_000L);
+        // the attempt the resume recorded lost ran at least to its coordinator's last event; one of the last session has its own end
+        assertThat(times.lostAttemptEndMillis(T0 + 4_000, T0 + 605_000)).isEqualTo(T0 + 4_000);
+        assertThat(times.lostAttemptEndMillis(T0 + 4_000, 0)).as("recorded as running").isZero();
+        assertThat(times.lostAttemptEndMillis(T0 + 601_000, T0 + 606_000)).isZero();
     }
 
     @Test
