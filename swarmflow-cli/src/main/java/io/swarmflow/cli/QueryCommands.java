@@ -301,8 +301,10 @@ final class QueryCommands {
             List<AttemptView> attempts = w.service.attempts(run.runId()).stream().filter(a -> a.ticketId().equals(t.ticketId()))
                     .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
             // an attempt lost with a coordinator that stopped is recorded as finished by the resume, maybe hours later: it
-            // ends at that coordinator's last event, as its timeline bar (the sessions are read for a resumed run alone)
-            io.swarmflow.cli.view.RunTimes times = run.epoch() > 1 && !attempts.isEmpty()
+            // ends at that coordinator's last event, as its timeline bar (the run's events are read only when a resume
+            // recorded such a loss: lease-expired, in a resumed run)
+            io.swarmflow.cli.view.RunTimes times = run.epoch() > 1
+                    && attempts.stream().anyMatch(a -> a.outcome() == io.swarmflow.store.Outcome.LEASE_EXPIRED)
                     ? io.swarmflow.cli.view.RunTimes.read(w.service, run.runId()) : io.swarmflow.cli.view.RunTimes.NONE;
             if (json) {
                 ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), reportPath(w, run.runId()));
