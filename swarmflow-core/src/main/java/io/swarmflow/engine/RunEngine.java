@@ -489,14 +489,7 @@ public final class RunEngine {
         List<Signal> batch = new ArrayList<>();
         // a cancel asked before the run executed (a Ctrl-C while the CLI claimed it) stops it before any ticket starts
         inbox.drainTo(batch);
-        for (int k = 0; k < batch.size(); k++) {
-            try {
-                handle(batch.get(k));
-            } catch (RuntimeException | InterruptedException | Error e) {
-                inbox.addAll(batch.subList(k + 1, batch.size()));
-                throw e;
-            }
-        }
+        handleAll(batch);
         while (true) {
             long now = System.currentTimeMillis();
             if (now >= nextPoll) {
@@ -527,15 +520,20 @@ public final class RunEngine {
             batch.clear();
             batch.add(first);
             inbox.drainTo(batch);
-            for (int k = 0; k < batch.size(); k++) {
-                try {
-                    handle(batch.get(k));
-                } catch (RuntimeException | InterruptedException | Error e) {
-                    // what this batch still held goes back for stopAllAttempts: an attempt's Done among it, dropped, had
-                    // the coordinator wait for that attempt until the grace period and 5 s more were over
-                    inbox.addAll(batch.subList(k + 1, batch.size()));
-                    throw e;
-                }
+            handleAll(batch);
+        }
+    }
+
+    /** Handles the signals of {@code batch} in order. */
+    private void handleAll(List<Signal> batch) throws InterruptedException {
+        for (int k = 0; k < batch.size(); k++) {
+            try {
+                handle(batch.get(k));
+            } catch (RuntimeException | InterruptedException | Error e) {
+                // what this batch still held goes back for stopAllAttempts: an attempt's Done among it, dropped, had
+                // the coordinator wait for that attempt until the grace period and 5 s more were over
+                inbox.addAll(batch.subList(k + 1, batch.size()));
+                throw e;
             }
         }
     }
