@@ -267,20 +267,31 @@ final class Wiring implements AutoCloseable {
      * directory above it can rename the state directory and put one of theirs in its place, with runs that {@code swarm
      * resume} would run; git checks the repository's own directory only ({@code safe.directory}).
      *
+     * @param madeBelow the nearest directory above {@code stateDir} that existed before {@link #create} made it, or null
+     *                  when it existed
      * @throws InvalidRequestException naming the directory, its owner and mode, and what to do
      */
-    private static void refuseReplaceable(Path stateDir) {
+    private static void refuseReplaceable(Path stateDir, Path madeBelow) {
         long me;
         try {
             me = new com.sun.security.auth.module.UnixSystem().getUid();
         } catch (UnsupportedOperationException | SecurityException | LinkageError notUnix) {
             return; // no POSIX owners here: the file system's own rules apply
         }
-        refuseReplaceable(stateDir, me);
+        refuseReplaceable(stateDir, me, madeBelow);
     }
 
-    /** {@link #refuseReplaceable(Path)} for the user {@code me} (a uid). */
+    /** {@link #refuseReplaceable(Path, Path)} for the user {@code me} (a uid), of a state directory that existed. */
     static void refuseReplaceable(Path stateDir, long me) {
+        refuseReplaceable(stateDir, me, null);
+    }
+
+    /**
+     * {@link #refuseReplaceable(Path, Path)} for the user {@code me} (a uid). {@code madeBelow}: the nearest directory
+     * above the state directory that existed before {@link #create} made it (the ones below are removed when it is
+     * refused, so the refusal names that one instead), or null when the state directory existed.
+     */
+    static void refuseReplaceable(Path stateDir, long me, Path madeBelow) {
         Lookups walk = lookups(stateDir);
         Path real = walk.end();
         String named = "the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")");
@@ -293,6 +304,15 @@ final class Wiring implements AutoCloseable {
                         + "can write to"));
             }
             String inherited = defaultAclWriters(real, owner(real), gidOf(real));
+            if (inherited != null && madeBelow != null) {
+                // made just now (with the directories between it and madeBelow), it inherited madeBelow's default ACL
+                // through them; they are removed on this refusal, so only madeBelow, which stays, is named
+                throw new InvalidRequestException(named + " would inherit the default POSIX ACL of " + madeBelow
+                        + " (getfacl " + madeBelow + "), which makes what swarm creates in it writable by " + inherited
+                        + ", who could replace the runs' directories with theirs; nothing was changed. Run setfacl -k "
+                        + madeBelow + " (it removes the default ACL that new directories in it inherit), or point "
+                        + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+            }
             if (inherited != null) {
                 throw new InvalidRequestException(named + " has a default POSIX ACL (getfacl " + real + ") that makes what "
                         + "swarm creates in it writable by " + inherited + ", who could replace the runs' directories with "
@@ -319,7 +339,7 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * The rest of {@link #refuseReplaceable(Path)}: the directories the path passes through on its way that are not above
+     * The rest of {@link #refuseReplaceable(Path, Path)}: the directories the path passes through on its way that are not above
      * its real path (those that hold its symbolic links), and the links themselves. A link in a directory another user can
      * write to, or in another user's directory, can be pointed elsewhere by them; a link in a sticky directory ({@code
      * /tmp}) can be by its owner, so it must be yours or root's (the kernel's {@code fs.protected_symlinks} rule).
@@ -715,7 +735,7 @@ final class Wiring implements AutoCloseable {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
-        refuseReplaceable(stateDir);
+        refuseReplaceable(stateDir, null);
         refuseTracked(stateDir, realPath(stateDir), System.getenv("PATH"));
         // the nearest ancestor that exists (as createDirectories finds it): what swarm makes is below it
         Path existed = stateDir.toAbsolutePath();
@@ -730,7 +750,7 @@ final class Wiring implements AutoCloseable {
         // directory such as /tmp, where nothing was there to refuse) between the check and createDirectories
         try {
             refuseAnotherUsers(stateDir);
-            refuseReplaceable(stateDir);
+            refuseReplaceable(stateDir, fresh ? existed : null);
         } catch (InvalidRequestException replaced) {
             if (fresh) {
                 // the directories made, from the state directory up to the one that was there: each while empty and yours

@@ -64,10 +64,30 @@ class StateDirDefaultAclTest {
                 "XDG_CACHE_HOME", tmp.resolve("xdg-cache").toString()));
 
         assertThat(r.exit()).as(r.output()).isEqualTo(2);
-        assertThat(r.output()).contains("swarm: the state directory " + fresh + " has a default POSIX ACL (getfacl " + fresh
-                + ") that makes what swarm creates in it writable by the user 4242", "Run setfacl -k " + fresh + " (it "
-                + "removes the default ACL) and setfacl -k " + state + ", whose default ACL new directories in it inherit");
+        // it is removed on the refusal: only the directory that stays, whose default ACL it inherited, is named
+        assertThat(r.output()).contains("swarm: the state directory " + fresh + " would inherit the default POSIX ACL of "
+                + state + " (getfacl " + state + "), which makes what swarm creates in it writable by the user 4242", "Run "
+                + "setfacl -k " + state + " (it removes the default ACL that new directories in it inherit), or point")
+                .doesNotContain("setfacl -k " + fresh).doesNotContain("getfacl " + fresh);
         assertThat(fresh).doesNotExist();
+    }
+
+    @Test
+    void aNestedStateDirectoryMadeBelowOneWithADefaultAclNamesOnlyThatOne() throws Exception {
+        setfacl(state, "-d", "-m", "u:4242:rwx");
+        Path fresh = state.resolve("a").resolve("b").resolve(".swarm");
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"echo a\"}\n");
+
+        ChildSwarm.Result r = ChildSwarm.run(ChildSwarm.command(List.of(), "run", spec.toString(), "--plain", "--state-dir",
+                fresh.toString()), java.util.Map.of("XDG_STATE_HOME", tmp.resolve("xdg-state").toString(),
+                "XDG_CACHE_HOME", tmp.resolve("xdg-cache").toString()));
+
+        assertThat(r.exit()).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("would inherit the default POSIX ACL of " + state + " (getfacl " + state + ")",
+                "Run setfacl -k " + state + " (it removes the default ACL that new directories in it inherit)")
+                .doesNotContain("setfacl -k " + fresh).doesNotContain("setfacl -k " + fresh.getParent())
+                .doesNotContain("setfacl -k " + state.resolve("a"));
+        assertThat(state.resolve("a")).doesNotExist();
     }
 
     @Test
