@@ -260,7 +260,9 @@ final class Wiring implements AutoCloseable {
      * #lookups}): those above its real path, and those holding the symbolic links on the way. Each must be owned by you or
      * root and writable by no one else, except for a directory with the sticky bit ({@code /tmp}), whose entries only
      * their owner (and the directory's) can rename or delete, so a symbolic link in one must be yours or root's; the
-     * state directory itself must be writable by no one else.
+     * state directory itself must be writable by no one else, and so must its {@code runs} directory when there is one
+     * (it holds the runs' directories), with no default POSIX ACL on the state directory letting anyone else write what
+     * swarm makes in it ({@link #defaultAclWriters}).
      * Unlike OpenSSH, a directory writable by its group is accepted when that group is its owner's user private group
      * ({@link #sharedGroup}: umask 002 on distributions that give each user a group of their own), which no other user has
      * as primary group. Whoever can write to a
@@ -320,6 +322,16 @@ final class Wiring implements AutoCloseable {
                         + (real.getParent() != null && defaultAclWriters(real.getParent(), -1, -1) != null ? " and setfacl -k "
                         + real.getParent() + ", whose default ACL new directories in it inherit" : "") + ", or point "
                         + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+            }
+            // its runs/ holds the runs' directories: one made with a wide mode (by hand, or by a swarm that made it 0777
+            // under a default ACL, mask rwx) keeps its own ACL and mode when the state directory's default ACL is removed
+            Path runs = real.resolve("runs");
+            String runsWhy = Files.isDirectory(runs) ? replaceableBy(runs, me, false) : null;
+            if (runsWhy != null) {
+                throw new InvalidRequestException(named + " holds " + runs + ", which is " + runsWhy + ", who could replace "
+                        + "the runs' directories with theirs; nothing was changed. " + withNfsHint(runs, owner(runs), "Run chmod "
+                        + "700 " + runs + " (and setfacl -b " + runs + ", which removes its POSIX ACL, if it has one), or point "
+                        + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to"));
             }
         }
         for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {

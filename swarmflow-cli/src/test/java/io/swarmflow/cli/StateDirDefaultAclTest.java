@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A state directory's default POSIX ACL is inherited by what swarm makes in it; the {@code runs} directory is made with
- * mode 0777 and gets the whole mask, so a named entry with write in the default ACL would let another user replace the
- * runs' directories ({@link Wiring#defaultAclWriters}). The state directory is root's, mode 0700; uid 4242 and gid 4243
+ * A state directory's default POSIX ACL is inherited by what swarm makes in it; a directory made there with a wide mode
+ * (a {@code runs} directory made 0777 by an older swarm, or by hand) gets the whole mask, so a named entry with write in
+ * the default ACL would let another user replace the runs' directories ({@link Wiring#defaultAclWriters}); such a
+ * {@code runs} directory is refused itself too, as it keeps its ACL when the default ACL is removed. The state directory is root's, mode 0700; uid 4242 and gid 4243
  * are no one on this machine (their numbers are named).
  */
 class StateDirDefaultAclTest {
@@ -88,6 +89,23 @@ class StateDirDefaultAclTest {
                 .doesNotContain("setfacl -k " + fresh).doesNotContain("setfacl -k " + fresh.getParent())
                 .doesNotContain("setfacl -k " + state.resolve("a"));
         assertThat(state.resolve("a")).doesNotExist();
+    }
+
+    @Test
+    void aRunsDirectoryMadeWideUnderADefaultAclIsRefusedOnceTheDefaultAclIsRemoved() throws Exception {
+        setfacl(state, "-d", "-m", "u:4242:rwx");
+        Path runs = Files.createDirectory(state.resolve("runs")); // mode 0777, as swarm made it before: its mask is rwx
+        setfacl(state, "-k"); // what the refusal of the default ACL says to do; runs/ keeps its own ACL
+
+        assertThatThrownBy(() -> Wiring.refuseReplaceable(state, 0)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("the state directory " + state + " holds " + runs + ", which is writable by the user "
+                        + "4242 through its ACL")
+                .hasMessageContaining("who could replace the runs' directories with theirs; nothing was changed. Run chmod 700 "
+                        + runs + " (and setfacl -b " + runs + ", which removes its POSIX ACL, if it has one)");
+
+        setfacl(runs, "-b");
+        Files.setPosixFilePermissions(runs, PosixFilePermissions.fromString("rwx------"));
+        Wiring.refuseReplaceable(state, 0);
     }
 
     @Test
