@@ -310,15 +310,17 @@ final class Wiring implements AutoCloseable {
                 // made just now (with the directories between it and madeBelow), it inherited madeBelow's default ACL
                 // through them; they are removed on this refusal, so only madeBelow, which stays, is named
                 throw new InvalidRequestException(named + " would inherit the default POSIX ACL of " + madeBelow
-                        + " (getfacl " + madeBelow + "), which makes what swarm creates in it writable by " + inherited
-                        + ", who could replace the runs' directories with theirs; nothing was changed. Run setfacl -k "
+                        + " (getfacl " + madeBelow + "), which makes what is made in it with a wide mode (a runs directory "
+                        + "made by hand or by an older swarm) writable by " + inherited + ", who could replace the runs' "
+                        + "directories with theirs; nothing was changed. Run setfacl -k "
                         + madeBelow + " (it removes the default ACL that new directories in it inherit), or point "
                         + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
             }
             if (inherited != null) {
                 throw new InvalidRequestException(named + " has a default POSIX ACL (getfacl " + real + ") that makes what "
-                        + "swarm creates in it writable by " + inherited + ", who could replace the runs' directories with "
-                        + "theirs; nothing was changed. Run setfacl -k " + real + " (it removes the default ACL)"
+                        + "is made in it with a wide mode (a runs directory made by hand or by an older swarm) writable by "
+                        + inherited + ", who could replace the runs' directories with theirs; nothing was changed. Run "
+                        + "setfacl -k " + real + " (it removes the default ACL)"
                         + (real.getParent() != null && defaultAclWriters(real.getParent(), -1, -1) != null ? " and setfacl -k "
                         + real.getParent() + ", whose default ACL new directories in it inherit" : "") + ", or point "
                         + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
@@ -601,12 +603,13 @@ final class Wiring implements AutoCloseable {
      * what is created in it: {@code "the user NAME and the group NAME"}, or null when no one else. A default ACL is
      * inherited by every file and directory made in {@code dir} (and, as their default ACL, by directories below them),
      * its group-class entries cut down to the group bits of the mode they are made with (their mask; the umask does not
-     * apply). The files and directories swarm makes directly with mode {@code rw-------} or {@code rwx------} (the
-     * database and its journal files, a run's directory) get an empty mask, so no named entry can write them; but some
-     * directories are made with the default mode 0777 (the {@code runs} directory that holds the runs' directories) and
-     * get the whole mask: a named user or group entry (other than the owner or {@code gid}) or the other entry, with the
-     * write bit that the default mask (when there is one) lets through, could then replace a run's directory. So such an
-     * entry is refused; the owning group's entry is not (new files take the creating user's group, as for the mode).
+     * apply). The files and directories swarm makes are made with mode {@code rw-------} or {@code rwx------} (the
+     * database and its journal files, the {@code runs} directory, a run's directory) and get an empty mask, so no named
+     * entry can write them: this refusal is a second defence. What it guards against is an entry made with a wide mode
+     * (a {@code runs} directory made 0777 by an older swarm, or one made by hand), which gets the whole mask: a named
+     * user or group entry (other than the owner or {@code gid}) or the other entry, with the write bit that the default
+     * mask (when there is one) lets through, could then replace a run's directory. So such an entry is refused; the owning
+     * group's entry is not (new files take the creating user's group, as for the mode).
      * Null also when the default ACL cannot be read (JNA not loaded, no ACLs on the file system, an error): the access
      * ACL check ({@link #aclWriters}) is what guards a directory's own entries.
      */

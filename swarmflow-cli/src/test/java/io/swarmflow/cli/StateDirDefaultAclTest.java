@@ -49,7 +49,8 @@ class StateDirDefaultAclTest {
 
         assertThatThrownBy(() -> Wiring.refuseReplaceable(state, 0)).isInstanceOf(InvalidRequestException.class)
                 .hasMessage("the state directory " + state + " has a default POSIX ACL (getfacl " + state + ") that makes "
-                        + "what swarm creates in it writable by the user 4242 and the group 4243, who could replace the runs' "
+                        + "what is made in it with a wide mode (a runs directory made by hand or by an older swarm) writable by "
+                        + "the user 4242 and the group 4243, who could replace the runs' "
                         + "directories with theirs; nothing was changed. Run setfacl -k " + state + " (it removes the default "
                         + "ACL), or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
     }
@@ -67,7 +68,8 @@ class StateDirDefaultAclTest {
         assertThat(r.exit()).as(r.output()).isEqualTo(2);
         // it is removed on the refusal: only the directory that stays, whose default ACL it inherited, is named
         assertThat(r.output()).contains("swarm: the state directory " + fresh + " would inherit the default POSIX ACL of "
-                + state + " (getfacl " + state + "), which makes what swarm creates in it writable by the user 4242", "Run "
+                + state + " (getfacl " + state + "), which makes what is made in it with a wide mode (a runs directory "
+                + "made by hand or by an older swarm) writable by the user 4242", "Run "
                 + "setfacl -k " + state + " (it removes the default ACL that new directories in it inherit), or point")
                 .doesNotContain("setfacl -k " + fresh).doesNotContain("getfacl " + fresh);
         assertThat(fresh).doesNotExist();
