@@ -157,7 +157,7 @@ final class QueryCommands {
                             .put("cancelling", cancelling || cancelPending.isPresent());
                     out.println(JSON.writeValueAsString(status));
                 } else {
-                    // a resumed run's sessions (read from its events; a run never resumed has one, from its projection)
+                    // a resumed run's sessions (from the store's time marks; a run never resumed has one, from its projection)
                     io.swarmflow.cli.view.RunTimes times = io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run);
                     Tables.runHeader(out, run, all, stoppedAt, description(w, run), times);
                     String html = reportPath(w, run.runId());
@@ -471,7 +471,7 @@ final class QueryCommands {
                     @Override public List<AttemptView> attempts() { return w.service.attempts(id); }
                     @Override public long stoppedAtMillis() { return stoppedAt(w, w.service.observe(id)); }
                     // its sessions (for a resumed run's time running) and its approval waits (for the timeline) are in its
-                    // events alone; read them only for a run resumed or with an approval gate, as a run can have millions
+                    // events alone (the store keeps them apart as time marks); read only for a run resumed or with a gate
                     @Override public io.swarmflow.cli.view.RunTimes times() {
                         RunView r = run();
                         boolean gated = plan().tickets().stream().anyMatch(t -> t.approval() == io.swarmflow.spec.ApprovalMode.BEFORE_RUN);
@@ -491,7 +491,7 @@ final class QueryCommands {
     static final class Runs implements Callable<Integer> {
         /**
          * The DURATION cell of a started run that has not stopped: its end (or now) minus its start, or for a resumed run
-         * (epoch above 1; its events are read for those alone) the time it ran, then that span:
+         * (epoch above 1; its time marks are read for those alone) the time it ran, then that span:
          * {@code 20.0s (over 1h00m)} ({@link Durations#OVER_NOTE}).
          */
         private static String durationCell(Wiring w, RunView r, long end) {

@@ -514,6 +514,16 @@ public final class RunService {
         return store.events(runId, afterSeq, limit);
     }
 
+    /**
+     * The run's time marks ({@link RunStore#timeMarks}): the events that say when it was executed and when its tickets
+     * waited at their gates, without reading the others; empty when the store did not keep them for this run.
+     *
+     * @throws io.swarmflow.store.StoreException when the store cannot be read
+     */
+    public java.util.Optional<List<io.swarmflow.store.TimeMark>> timeMarks(String runId) {
+        return store.timeMarks(runId);
+    }
+
     /** Every run in the store, newest first. */
     public List<RunView> runs() {
         return store.runs();

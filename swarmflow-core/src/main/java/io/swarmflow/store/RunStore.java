@@ -101,6 +101,19 @@ public interface RunStore extends AutoCloseable {
     List<StoredEvent> events(String runId, long afterSeq, int limit);
 
     /**
+     * The run's {@link TimeMark}s, the events that say when it was executed and when its tickets waited at their approval
+     * gates ({@link TimeMarks#kept}), in sequence order, kept in the same transactions as its events: a handful of rows,
+     * whatever the size of the run. Empty (not an empty list) when this store did not keep them from the run's first
+     * event (a run created before the store kept them; a store that keeps none, the default) or there is no such run:
+     * then only its events ({@link #events}) say those times.
+     *
+     * @throws StoreException when the store cannot be read
+     */
+    default Optional<List<TimeMark>> timeMarks(String runId) {
+        return Optional.empty();
+    }
+
+    /**
      * Puts a command in the run's inbox; returns it with its id.
      *
      * @throws StoreException.UnknownRun      when there is no such run

@@ -4,6 +4,7 @@ import io.swarmflow.engine.RunService;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoredEvent;
+import io.swarmflow.store.TimeMark;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * When a run was executed, and when its tickets waited at their approval gates, read from its recorded events (the
- * projections keep neither): a run cancelled, or whose coordinator stopped, and resumed an hour later has two
- * sessions, and its time from start to end counts the hour it stood stopped. Immutable.
+ * When a run was executed, and when its tickets waited at their approval gates, folded from its recorded events (the
+ * projections keep neither; the store keeps the few events that say these times apart, {@link io.swarmflow.store.TimeMarks}):
+ * a run cancelled, or whose coordinator stopped, and resumed an hour later has two sessions, and its time from start to end counts the hour it stood stopped. Immutable.
  *
  * <p>A session runs from a {@link RunEvent.RunStarted} (a start or a resume) to the run's {@link RunEvent.RunFinished}
  * (its end, or a cancel), or, when its coordinator stopped without recording one (killed, crashed), to the last event
@@ -60,11 +61,20 @@ public final class RunTimes {
     private static final int PAGE = 2_000;
 
     /**
-     * Reads the run's events, page by page, and folds them.
+     * Folds the run's time marks ({@link RunService#timeMarks}: the few events that say these times, kept apart by the
+     * store), or, for a run the store kept none for (created before it did), reads all of the run's events, page by
+     * page, and folds them. The same result either way.
      *
-     * @throws io.swarmflow.store.StoreException as {@link RunService#events} does
+     * @throws io.swarmflow.store.StoreException as {@link RunService#timeMarks} and {@link RunService#events} do
      */
     public static RunTimes read(RunService service, String runId) {
+        java.util.Optional<List<TimeMark>> marks = service.timeMarks(runId);
+        if (marks.isPresent()) return ofMarks(runId, marks.get());
+        return readEvents(service, runId);
+    }
+
+    /** {@link #read} from all of the run's events, page by page, whether or not the store keeps time marks. */
+    static RunTimes readEvents(RunService service, String runId) {
         Fold fold = new Fold();
         long after = 0;
         while (true) {
@@ -96,6 +106,20 @@ public final class RunTimes {
     public static RunTimes of(List<StoredEvent> events) {
         Fold fold = new Fold();
         events.forEach(fold::add);
+        return fold.result();
+    }
+
+    /**
+     * Folds a run's time marks ({@link io.swarmflow.store.TimeMarks}), in sequence order: the same as {@link #of} of all
+     * of its events.
+     */
+    public static RunTimes ofMarks(String runId, List<TimeMark> marks) {
+        Fold fold = new Fold();
+        for (TimeMark m : marks) {
+            // the session of a coordinator that stopped without an end ends at the run's event just before this start
+            if (m.event() instanceof RunEvent.RunStarted) fold.lastAt = m.previousAtMillis();
+            fold.add(m.stored(runId));
+        }
         return fold.result();
     }
 

@@ -29,6 +29,7 @@ import java.util.function.LongSupplier;
 public final class InMemoryRunStore implements RunStore {
     private final Map<String, Projection> projections = new HashMap<>();
     private final Map<String, List<StoredEvent>> events = new HashMap<>();
+    private final Map<String, List<io.swarmflow.store.TimeMark>> marks = new HashMap<>();
     private final Map<String, Plan> plans = new HashMap<>();
     private final Map<String, long[]> leases = new HashMap<>(); // epoch, leaseUntil
     private final Map<String, String> owners = new HashMap<>();
@@ -65,6 +66,7 @@ public final class InMemoryRunStore implements RunStore {
         projections.put(created.runId(), p);
         events.put(created.runId(), new ArrayList<>(List.of(new StoredEvent(created.runId(), 1, at, created))));
         plans.put(created.runId(), created.plan());
+        marks.put(created.runId(), new ArrayList<>());
         leases.put(created.runId(), new long[]{0, 0});
         return p.run();
     }
@@ -127,10 +129,17 @@ public final class InMemoryRunStore implements RunStore {
             long at = clock.getAsLong(); // the one reading of the append: its events' time and its acknowledgement's
             long first = p.run().lastSeq();
             long seq = first;
+            List<StoredEvent> log = events.get(runId);
+            long previousAt = log.getLast().atEpochMillis();
+            List<io.swarmflow.store.TimeMark> kept = new ArrayList<>();
             try {
                 for (RunEvent e : batch) {
                     p.check(e);
+                    if (io.swarmflow.store.TimeMarks.kept(p, e)) {
+                        kept.add(new io.swarmflow.store.TimeMark(seq + 1, at, e, e instanceof RunEvent.RunStarted ? previousAt : 0));
+                    }
                     p.apply(e, ++seq, at);
+                    previousAt = at;
                 }
             } catch (StoreException e) {
                 // a rejected request changes nothing: rebuild the projection from the stored events
@@ -141,9 +150,9 @@ public final class InMemoryRunStore implements RunStore {
                 }
                 throw e;
             }
-            List<StoredEvent> log = events.get(runId);
             seq = first;
             for (RunEvent e : batch) log.add(new StoredEvent(runId, ++seq, at, e));
+            marks.get(runId).addAll(kept);
             p.clearDirty();
             return CompletableFuture.completedFuture(new Appended(seq, at));
         } catch (StoreException e) {
@@ -180,6 +189,13 @@ public final class InMemoryRunStore implements RunStore {
     @Override
     public synchronized List<AttemptView> attempts(String runId) {
         return projection(runId).attempts();
+    }
+
+    /** Kept from each run's first event, as {@link io.swarmflow.store.TimeMarks} selects them; empty for an unknown run. */
+    @Override
+    public synchronized Optional<List<io.swarmflow.store.TimeMark>> timeMarks(String runId) {
+        List<io.swarmflow.store.TimeMark> list = marks.get(runId);
+        return list == null ? Optional.empty() : Optional.of(List.copyOf(list));
     }
 
     @Override

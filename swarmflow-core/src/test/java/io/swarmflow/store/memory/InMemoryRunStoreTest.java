@@ -143,4 +143,35 @@ class InMemoryRunStoreTest {
             return size;
         }
     }
+
+    /**
+     * The in-memory store keeps the same time marks as the SQL stores ({@link io.swarmflow.store.TimeMarks}, checked there
+     * by the store contract): a rebuild from all events equals what it kept as it appended; a rejected append keeps none.
+     */
+    @Test
+    void itKeepsTheTimeMarksARebuildFromTheEventsGives() {
+        AtomicLong clock = new AtomicLong(1_000);
+        InMemoryRunStore store = new InMemoryRunStore(clock::get);
+        store.createRun(created("r1"));
+        long e1 = store.claimRun("r1", "host:1", 60_000);
+        clock.set(2_000);
+        store.append("r1", e1, List.of(new RunEvent.RunStarted(e1, "host:1", false), new RunEvent.TicketAwaitingApproval("t0"),
+                new RunEvent.TicketReady("t1"))).join();
+        clock.set(3_000);
+        store.append("r1", e1, List.of(new RunEvent.AttemptStarted("t1", 1, 60_000))).join();
+        assertThat(store.append("r1", e1, List.of(new RunEvent.TicketAwaitingApproval("t1"), new RunEvent.AttemptStarted("t0", 1, 60_000))))
+                .as("t0 is at its gate: rejected").isCompletedExceptionally();
+        store.releaseRun("r1", e1); // stopped without an end
+        long e2 = store.claimRun("r1", "host:2", 60_000);
+        clock.set(9_000);
+        store.append("r1", e2, List.of(new RunEvent.RunStarted(e2, "host:2", true), new RunEvent.TicketSkipped("t0", "no"),
+                new RunEvent.RunFinished(io.swarmflow.store.RunState.CANCELLED))).join();
+
+        List<StoredEvent> events = store.events("r1", 0, 100);
+        List<io.swarmflow.store.TimeMark> marks = store.timeMarks("r1").orElseThrow();
+        assertThat(marks).isEqualTo(io.swarmflow.store.TimeMarks.replay(events));
+        assertThat(marks).extracting(io.swarmflow.store.TimeMark::seq).containsExactly(2L, 3L, 6L, 7L, 8L);
+        assertThat(marks.get(2).previousAtMillis()).as("the resume: the last event before it").isEqualTo(3_000);
+        assertThat(store.timeMarks("nope")).isEmpty();
+    }
 }

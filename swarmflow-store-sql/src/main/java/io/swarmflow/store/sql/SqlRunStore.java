@@ -16,6 +16,8 @@ import io.swarmflow.store.StoreException;
 import io.swarmflow.store.StoredEvent;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
+import io.swarmflow.store.TimeMark;
+import io.swarmflow.store.TimeMarks;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -240,6 +242,10 @@ public final class SqlRunStore implements RunStore {
     private PreparedStatement upsertAttempts;
     /** Runs with event rows to write in the current transaction. */
     private final java.util.LinkedHashSet<RunEntry> pendingRows = new java.util.LinkedHashSet<>();
+    /** Inserts a {@link TimeMark} row ({@link TimeMarks}); executed only in a transaction that has some. */
+    private PreparedStatement insertMark;
+    /** The time marks of the current transaction's accepted events, to write with their event rows. */
+    private final List<MarkRow> pendingMarks = new ArrayList<>();
 
     /**
      * Opens (creating if needed) the SQLite store {@code <stateDir>/swarm.db}, creating the
@@ -431,7 +437,7 @@ public final class SqlRunStore implements RunStore {
             unsyncedCommitSql = dialect.unsyncedCommits(w);
             if (!current) migrate();
             try (Statement s = w.createStatement()) {
-                for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands")) {
+                for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands", "time_marks")) {
                     s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
                 }
             }
@@ -457,6 +463,7 @@ public final class SqlRunStore implements RunStore {
 
     private void prepareWriterStatements(Connection w) throws SQLException {
         insertEvent = w.prepareStatement("INSERT INTO event_batches (run_id, first_seq, last_seq, at, payload) VALUES (?, ?, ?, ?, ?)");
+        insertMark = w.prepareStatement("INSERT INTO time_marks (run_id, seq, at, prev_at, payload) VALUES (?, ?, ?, ?, ?)");
         updateTicket = w.prepareStatement("UPDATE tickets SET state = ?, attempt = ?, failures = ?, lease_expiries = ?, exit_code = ?, "
                 + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
                 + "WHERE run_id = ? AND ticket_id = ?");
@@ -471,7 +478,10 @@ public final class SqlRunStore implements RunStore {
                     + unnest(ATTEMPT_ARRAYS) + ATTEMPT_UPSERT);
         }
         updateRun = w.prepareStatement("UPDATE runs SET state = ?, started_at = ?, finished_at = ?, epoch = ?, owner = ?, "
-                + "cancel_requested = ?, last_seq = ? WHERE run_id = ?");
+                + "cancel_requested = ?, last_seq = ?, "
+                // complete through the new last event only if complete through the old one (else an older swarm, which
+                // keeps no time marks, appended to the run: 0, read from its events from then on)
+                + "time_marks = CASE WHEN time_marks = last_seq THEN ? ELSE 0 END WHERE run_id = ?");
         // locked until the commit: the epoch checked and the seq numbers handed out stay valid for the whole transaction
         selectRunHead = w.prepareStatement("SELECT claim_epoch, last_seq FROM runs WHERE run_id = ?" + dialect.lockRowSuffix());
     }
@@ -482,8 +492,8 @@ public final class SqlRunStore implements RunStore {
      * @return null, or why no new connection could be made (then {@link #writerLost} stays set)
      */
     private SQLException reconnectWriter() {
-        for (Statement st : java.util.Arrays.asList(insertEvent, updateTicket, upsertAttempt, updateRun, selectRunHead, updateTickets,
-                upsertAttempts)) {
+        for (Statement st : java.util.Arrays.asList(insertEvent, insertMark, updateTicket, upsertAttempt, updateRun, selectRunHead,
+                updateTickets, upsertAttempts)) {
             closeQuietly(st);
         }
         closeQuietly(writer);
@@ -831,7 +841,7 @@ public final class SqlRunStore implements RunStore {
             if (!batch.isEmpty()) runBatch(batch);
         }
         for (Op<?> left : queue) left.future.completeExceptionally(new StoreException("the store on " + description + " is closed"));
-        for (Statement s : List.of(insertEvent, updateTicket, upsertAttempt, updateRun, selectRunHead)) closeQuietly(s);
+        for (Statement s : List.of(insertEvent, insertMark, updateTicket, upsertAttempt, updateRun, selectRunHead)) closeQuietly(s);
         closeQuietly(writer);
     }
 
@@ -1160,7 +1170,7 @@ public final class SqlRunStore implements RunStore {
         } catch (SQLException | RuntimeException ignored) {
             // no transaction was open, or the connection is gone; the error below is what matters
         }
-        for (PreparedStatement ps : List.of(insertEvent, updateTicket, upsertAttempt, updateRun)) {
+        for (PreparedStatement ps : List.of(insertEvent, insertMark, updateTicket, upsertAttempt, updateRun)) {
             try {
                 ps.clearBatch();
             } catch (SQLException ignored) {
@@ -1169,6 +1179,7 @@ public final class SqlRunStore implements RunStore {
         }
         for (RunEntry pending : pendingRows) pending.rowPayload.setLength(0);
         pendingRows.clear();
+        pendingMarks.clear();
         dirtyRuns.clear();
         cache.clear();
     }
@@ -1210,9 +1221,16 @@ public final class SqlRunStore implements RunStore {
         Projection p = e.projection;
         long first = p.run().lastSeq() + 1;
         int applied = 0;
+        List<MarkRow> marks = null;
         try {
             for (RunEvent ev : op.events) {
                 p.check(ev);
+                if (TimeMarks.kept(p, ev)) { // rare: a start, an end, a gate (never on an ungated ticket's path)
+                    if (marks == null) marks = new ArrayList<>(2);
+                    long previousAt = !(ev instanceof RunEvent.RunStarted) ? 0
+                            : applied > 0 ? now : !e.rowPayload.isEmpty() ? e.rowAt : lastEventAt(op.runId);
+                    marks.add(new MarkRow(op.runId, first + applied, now, previousAt, op.payloads[applied]));
+                }
                 p.apply(ev, first + applied, now);
                 applied++;
             }
@@ -1220,6 +1238,7 @@ public final class SqlRunStore implements RunStore {
             if (applied > 0) rollback(e);
             throw ex;
         }
+        if (marks != null) pendingMarks.addAll(marks);
         for (int i = 0; i < applied; i++) {
             RunEvent ev = op.events.get(i);
             addEventRow(e, first + i, now, op.payloads[i]);
@@ -1248,6 +1267,22 @@ public final class SqlRunStore implements RunStore {
         }
         e.projection = p;
     }
+
+    /**
+     * The time of the run's last written event (its last {@code event_batches} row, one lookup by primary key): a
+     * resume's start marks it as the end of the session before, whose coordinator may have stopped without an end.
+     */
+    private long lastEventAt(String runId) throws SQLException {
+        try (PreparedStatement s = writer.prepareStatement("SELECT at FROM event_batches WHERE run_id = ? ORDER BY first_seq DESC LIMIT 1")) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** A {@link TimeMark} to insert in the current transaction; {@code payload} is the event's JSON. */
+    private record MarkRow(String runId, long seq, long at, long previousAt, String payload) {}
 
     /** Adds an accepted event to its run's row of this transaction (one row per run per transaction). */
     private void addEventRow(RunEntry e, long seq, long at, String payload) {
@@ -1281,6 +1316,18 @@ public final class SqlRunStore implements RunStore {
     /** Writes the batch's event rows and each changed projection row once. */
     private void flush() throws SQLException {
         writeEventRows();
+        if (!pendingMarks.isEmpty()) {
+            for (MarkRow m : pendingMarks) {
+                insertMark.setString(1, m.runId());
+                insertMark.setLong(2, m.seq());
+                insertMark.setLong(3, m.at());
+                insertMark.setLong(4, m.previousAt());
+                insertMark.setString(5, m.payload());
+                insertMark.addBatch();
+            }
+            pendingMarks.clear();
+            insertMark.executeBatch();
+        }
         if (dirtyRuns.isEmpty()) return;
         boolean setBased = updateTickets != null;
         List<TicketView> ticketRows = new ArrayList<>();
@@ -1427,7 +1474,8 @@ public final class SqlRunStore implements RunStore {
         s.setString(5, r.owner());
         s.setInt(6, r.cancelRequested() ? 1 : 0);
         s.setLong(7, r.lastSeq());
-        s.setString(8, r.runId());
+        s.setLong(8, r.lastSeq());
+        s.setString(9, r.runId());
     }
 
     private static void setInteger(PreparedStatement s, int i, Integer v) throws SQLException {
@@ -1444,8 +1492,9 @@ public final class SqlRunStore implements RunStore {
         p.check(c);
         p.apply(c, 1, now);
         RunView r = p.run();
-        try (PreparedStatement s = writer.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS + ", no, claim_epoch) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(no), 0) + 1 FROM runs), 0)")) {
+        // time_marks 1: the run's time marks are complete through its first event (TimeMarks; the run-created event is none)
+        try (PreparedStatement s = writer.prepareStatement("INSERT INTO runs (" + RUN_COLUMNS + ", no, claim_epoch, time_marks) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(no), 0) + 1 FROM runs), 0, 1)")) {
             s.setString(1, r.runId());
             s.setString(2, r.name());
             s.setString(3, r.specPath());
@@ -1788,6 +1837,45 @@ public final class SqlRunStore implements RunStore {
                 }
             }
             return out;
+        });
+    }
+
+    /**
+     * Reads the {@code time_marks} rows of a run whose marks are complete ({@code runs.time_marks}, the seq they are
+     * complete through, equals its {@code last_seq}: every event of it was appended by a store that keeps them); empty for
+     * a run created before (not backfilled: the marks of its early sessions would have to be derived from all of its
+     * events, by SQL in two dialects, a second definition of {@link TimeMarks}), for a run an older swarm appended to
+     * (which keeps none), or no such run.
+     *
+     * @throws StoreException.Corrupt when a mark cannot be read
+     */
+    @Override
+    public Optional<List<TimeMark>> timeMarks(String runId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT time_marks, last_seq FROM runs WHERE run_id = ?")) {
+                s.setString(1, runId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) <= 0 || rs.getLong(1) != rs.getLong(2)) return Optional.<List<TimeMark>>empty();
+                }
+            }
+            List<TimeMark> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT seq, at, prev_at, payload FROM time_marks WHERE run_id = ? ORDER BY seq")) {
+                s.setString(1, runId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        long seq = rs.getLong(1);
+                        RunEvent event;
+                        try {
+                            event = Json.readEvent(rs.getString(4));
+                        } catch (JsonProcessingException | IllegalArgumentException e) {
+                            throw new StoreException.Corrupt("time mark " + seq + " of run " + runId + " in " + description
+                                    + " cannot be read (" + e.getMessage() + "); start a new run", e);
+                        }
+                        out.add(new TimeMark(seq, rs.getLong(2), event, rs.getLong(3)));
+                    }
+                }
+            }
+            return Optional.of(out);
         });
     }
 

@@ -165,7 +165,7 @@ class PostgresRunStoreTest extends SqlRunStoreContractTest {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) tables.add(rs.getString(1));
             }
-            assertThat(tables).containsExactly("attempts", "event_batches", "flyway_schema_history", "run_commands", "runs", "tickets");
+            assertThat(tables).containsExactly("attempts", "event_batches", "flyway_schema_history", "run_commands", "runs", "tickets", "time_marks");
         }
     }
 

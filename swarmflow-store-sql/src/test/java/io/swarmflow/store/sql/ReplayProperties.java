@@ -3,6 +3,7 @@ package io.swarmflow.store.sql;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
 import io.swarmflow.store.Projection;
+import io.swarmflow.store.TimeMarks;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunEvent.*;
 import io.swarmflow.store.RunState;
@@ -25,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Events are the truth: for a random plan and a random valid event sequence appended in random
- * batch sizes, replaying the stored events gives exactly the stored run, ticket and attempt rows,
+ * batch sizes (with resumes and approval gates), replaying the stored events gives exactly the stored run, ticket and
+ * attempt rows and time marks ({@link TimeMarks}),
  * also after reopening the store. One subclass per engine (the engines write the rows differently:
  * {@link Dialect#setBasedWrites}).
  */
@@ -69,6 +71,7 @@ abstract class ReplayProperties {
         Comparator<AttemptView> order = Comparator
                 .comparingInt((AttemptView a) -> replayed.ticket(a.ticketId()).index()).thenComparingInt(AttemptView::attempt);
         assertThat(store.attempts(runId)).isEqualTo(replayed.attempts().stream().sorted(order).toList());
+        assertThat(store.timeMarks(runId)).as("time marks kept as the events were appended").contains(TimeMarks.replay(stored));
     }
 
     /** run-started, then each ticket's own valid life, interleaved at random, then maybe run-finished. */
@@ -82,6 +85,10 @@ abstract class ReplayProperties {
             out.add(lives.get(pick).poll());
             if (lives.get(pick).isEmpty()) lives.remove(pick);
             if (random.nextInt(40) == 0) out.add(new RunCancelRequested("ann@box"));
+            if (random.nextInt(30) == 0) { // a resume: after a cancel, or after a coordinator that stopped without an end
+                if (random.nextBoolean()) out.add(new RunFinished(RunState.CANCELLED));
+                out.add(new RunStarted(epoch, "prop:1", true));
+            }
         }
         if (random.nextBoolean()) out.add(new RunFinished(random.nextBoolean() ? RunState.SUCCEEDED : RunState.FAILED));
         return out;
@@ -91,9 +98,25 @@ abstract class ReplayProperties {
         List<RunEvent> e = new ArrayList<>();
         if (random.nextInt(5) == 0) {
             e.add(new TicketAwaitingApproval(id));
-            if (random.nextInt(4) == 0) {
-                e.add(new ApprovalRejected(id, "bob", random.nextBoolean() ? "not now" : null));
-                return e;
+            switch (random.nextInt(8)) { // what ends the wait: a decision, or the ticket ending at its gate
+                case 0, 1 -> {
+                    e.add(new ApprovalRejected(id, "bob", random.nextBoolean() ? "not now" : null));
+                    if (random.nextBoolean()) e.add(new TicketFailed(id, "rejected"));
+                    return e;
+                }
+                case 2 -> {
+                    e.add(new TicketCancelled(id, "cancelled"));
+                    return e;
+                }
+                case 3 -> {
+                    e.add(new TicketSkipped(id, "dependency failed"));
+                    return e;
+                }
+                case 4 -> {
+                    e.add(new TicketFailed(id, "failed at its gate"));
+                    return e;
+                }
+                default -> {}
             }
             e.add(new ApprovalGranted(id, "ann"));
         } else if (random.nextInt(6) == 0) {

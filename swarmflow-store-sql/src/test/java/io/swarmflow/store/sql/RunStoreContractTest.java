@@ -82,6 +82,59 @@ abstract class RunStoreContractTest {
         Comparator<AttemptView> byTicketThenAttempt = Comparator
                 .comparingInt((AttemptView a) -> replayed.ticket(a.ticketId()).index()).thenComparingInt(AttemptView::attempt);
         assertThat(store().attempts(runId)).isEqualTo(replayed.attempts().stream().sorted(byTicketThenAttempt).toList());
+        assertThat(store().timeMarks(runId)).as("time marks").contains(io.swarmflow.store.TimeMarks.replay(events));
+    }
+
+    /**
+     * The events that say when a run was executed and when its tickets waited at their gates are kept apart
+     * ({@link io.swarmflow.store.TimeMarks}), in the same transactions, so that a resumed or gated run's times are read
+     * without reading all of its events: its starts (a resume's with the time of the event before it, the last of the
+     * coordinator that stopped), its ends, and its gates' waits; an ungated ticket's events are not kept.
+     */
+    @Test
+    void aRunKeepsTheEventsThatSayItsSessionsAndGateWaitsApart() {
+        long epoch = startRun("r1", 4);
+        append("r1", epoch, new TicketReady("t0"), new AttemptStarted("t0", 1, LEASE));
+        append("r1", epoch, new AttemptFinished("t0", 1, Outcome.SUCCEEDED, 0, null, Map.of()), new TicketSucceeded("t0", 1),
+                new RunEvent.TicketAwaitingApproval("t1"), new RunEvent.TicketAwaitingApproval("t2"),
+                new RunEvent.TicketAwaitingApproval("t3"));
+        long lastOfStopped = append("r1", epoch, new RunEvent.ApprovalGranted("t1", "ann"));
+        store().releaseRun("r1", epoch); // the coordinator stopped without an end (released: no lease to wait out)
+        long second = store().claimRun("r1", "host:2", LEASE);
+        append("r1", second, new RunStarted(second, "host:2", true), new RunEvent.TicketFailed("t1", "gone"));
+        append("r1", second, new RunEvent.TicketCancelled("t2", "cancelled"), new RunEvent.ApprovalRejected("t3", "bob", "no"),
+                new RunEvent.TicketFailed("t3", "rejected"), new RunEvent.RunFinished(RunState.FAILED));
+
+        List<StoredEvent> events = store().events("r1", 0, Integer.MAX_VALUE);
+        long stoppedAt = events.get((int) lastOfStopped - 1).atEpochMillis();
+        List<io.swarmflow.store.TimeMark> marks = store().timeMarks("r1").orElseThrow();
+        assertThat(marks).extracting(m -> m.event().getClass().getSimpleName() + (m.event().ticketId() == null ? "" : " " + m.event().ticketId()))
+                .containsExactly("RunStarted", "TicketAwaitingApproval t1", "TicketAwaitingApproval t2", "TicketAwaitingApproval t3",
+                        "ApprovalGranted t1", "RunStarted", "TicketCancelled t2", "ApprovalRejected t3", "RunFinished");
+        assertThat(marks.get(5).previousAtMillis()).as("the resume's start: the time of the stopped coordinator's last event")
+                .isEqualTo(stoppedAt);
+        assertThat(marks.get(0).previousAtMillis()).isEqualTo(events.getFirst().atEpochMillis());
+        for (io.swarmflow.store.TimeMark m : marks) {
+            StoredEvent e = events.get((int) m.seq() - 1);
+            assertThat(m.stored("r1")).isEqualTo(e);
+            if (!(m.event() instanceof RunStarted)) assertThat(m.previousAtMillis()).isZero();
+        }
+        assertReplayEquals("r1");
+        assertThat(reopen().timeMarks("r1")).contains(marks);
+        assertThat(store().timeMarks("nope")).isEmpty();
+    }
+
+    /** A rejected append keeps none of its events' time marks, and the accepted ones around it keep theirs. */
+    @Test
+    void aRejectedAppendKeepsNoTimeMark() {
+        long epoch = startRun("r1", 2);
+        CompletableFuture<Long> ok = store().append("r1", epoch, List.of(new RunEvent.TicketAwaitingApproval("t0")));
+        CompletableFuture<Long> bad = store().append("r1", epoch, List.of(new RunEvent.TicketAwaitingApproval("t1"),
+                new AttemptStarted("t1", 1, LEASE))); // t1 is not ready: stale
+        assertThat(ok.join()).isEqualTo(3);
+        assertThat(failure(bad)).isInstanceOf(StoreException.StaleAttempt.class);
+        assertThat(store().timeMarks("r1").orElseThrow()).extracting(io.swarmflow.store.TimeMark::seq).containsExactly(2L, 3L);
+        assertReplayEquals("r1");
     }
 
     /** {@code swarm runs} shows it from the runs table, without reading each run's plan. */
