@@ -311,7 +311,7 @@ final class QueryCommands {
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
-                    long lostAt = times.lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                    long lostAt = times.lostAttemptEndMillis(a);
                     io.swarmflow.cli.report.RunReport.attemptJson(list.addObject(), a,
                             (lostAt > 0 ? lostAt : a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
                 }
@@ -342,7 +342,7 @@ final class QueryCommands {
                 List<List<String>> rows = new ArrayList<>();
                 boolean anyLost = false;
                 for (AttemptView a : attempts) {
-                    long lostAt = times.lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                    long lostAt = times.lostAttemptEndMillis(a);
                     anyLost |= lostAt > 0;
                     long end = lostAt > 0 ? lostAt : a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now;
                     // an attempt a stopped coordinator left recorded as running: up to the run's last event (as status says)

@@ -140,7 +140,7 @@ final class GanttSvg {
                 // wide enough to show on a narrow plot, and still inside the axis
                 // an attempt lost with its coordinator is recorded as finished by the resume, after the stop: it ran
                 // at most to the last event of its coordinator's session
-                long stoppedAt = report.times().lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                long stoppedAt = report.times().lostAttemptEndMillis(a);
                 boolean lost = stoppedAt > 0;
                 long barEnd = lost ? stoppedAt : end(a, now);
                 double w = Math.max(MIN_BAR_PCT, (barEnd - a.startedAtMillis()) * scale);

@@ -79,7 +79,7 @@ final class ReportJson {
             for (AttemptView a : row.attempts()) {
                 // an attempt lost with its coordinator ran at least to that coordinator's last event, as its bar shows;
                 // the resume that recorded the loss came later (finishedAt)
-                long lostAt = report.times().lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+                long lostAt = report.times().lostAttemptEndMillis(a);
                 attempt(attempts.addObject(), a, lostAt > 0 ? Long.valueOf(lostAt - a.startedAtMillis())
                         : report.duration(a.startedAtMillis(), a.finishedAtMillis()));
             }

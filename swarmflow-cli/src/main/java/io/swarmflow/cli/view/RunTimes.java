@@ -259,6 +259,18 @@ public final class RunTimes {
         return stoppedAt > 0 && finishedAtMillis > stoppedAt ? stoppedAt : 0;
     }
 
+    /**
+     * {@link #lostAttemptEndMillis(long, long)} of attempt {@code a} when it was lost with its coordinator (outcome
+     * {@code lease-expired}); 0 for any other attempt, whose recorded end is its end: the other attempts of a ticket
+     * with a lost one are not "at least".
+     *
+     * @return epoch milliseconds, or 0
+     */
+    public long lostAttemptEndMillis(io.swarmflow.store.AttemptView a) {
+        if (a.outcome() != io.swarmflow.store.Outcome.LEASE_EXPIRED) return 0;
+        return lostAttemptEndMillis(a.startedAtMillis(), a.finishedAtMillis());
+    }
+
     /** Milliseconds of {@code [fromMillis, toMillis]} that fall between sessions: the time the run stood stopped in it. */
     public long stoppedWithin(long fromMillis, long toMillis) {
         long stopped = 0;

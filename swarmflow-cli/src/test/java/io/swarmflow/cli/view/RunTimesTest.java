@@ -162,4 +162,23 @@ class RunTimesTest {
         Tables.runHeader(new PrintStream(bytes, true, StandardCharsets.UTF_8), run, tickets, 0, null, times);
         return bytes.toString(StandardCharsets.UTF_8);
     }
+
+    /**
+     * The "at least" end (the last event of the coordinator that stopped) is for the attempt lost with it alone: another
+     * attempt of the same ticket, started in the same session and recorded ended after it (here failed), ends at its
+     * recorded end. status RUN TICKET, report.json and the timeline applied it to every attempt of a ticket with a lost one.
+     */
+    @Test
+    void onlyAnAttemptLostWithItsCoordinatorEndsAtThatCoordinatorsLastEvent() {
+        at(0, new RunEvent.RunStarted(1, "host:1", false));
+        at(4_000, new RunEvent.AttemptStarted("a", 1, 60_000));
+        at(600_000, new RunEvent.RunStarted(2, "host:2", true));
+        RunTimes times = RunTimes.of(events);
+        io.swarmflow.store.AttemptView lost = new io.swarmflow.store.AttemptView(RUN, "a", 1, io.swarmflow.store.Outcome.LEASE_EXPIRED,
+                null, "lease expired", T0 + 1_000, T0 + 605_000, 0, 0, null);
+        io.swarmflow.store.AttemptView failed = new io.swarmflow.store.AttemptView(RUN, "a", 2, io.swarmflow.store.Outcome.FAILED,
+                1, "exit 1", T0 + 2_000, T0 + 605_000, 0, 0, null);
+        assertThat(times.lostAttemptEndMillis(lost)).isEqualTo(T0 + 4_000);
+        assertThat(times.lostAttemptEndMillis(failed)).as("not lost: its recorded end").isZero();
+    }
 }
