@@ -167,7 +167,9 @@ final class RunCommands {
                 if (run.state().isFinished()) {
                     out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
                     out.println(); // the table stands apart from the line, as at the end of a run
-                    Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis());
+                    // a ticket a stop cut in two: its time running over its span, as swarm status and the end of a resume say it
+                    Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis(),
+                            io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run));
                     Stdout.runEnded(out, runId, run.state());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }

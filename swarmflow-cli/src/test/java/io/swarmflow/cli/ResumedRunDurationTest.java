@@ -128,6 +128,42 @@ class ResumedRunDurationTest {
     }
 
     /**
+     * A ticket a cancel cut in two (started before it, finished after the resume): swarm status gives it its time running
+     * over its span; swarm resume of the finished run printed its span alone. It prints the same cell now.
+     */
+    @Test
+    void resumeOfAFinishedRunSaysATicketsDurationAsStatusDoes() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
+        Plan plan = new SpecLoader().load(spec, Map.of());
+        Path stateDir = tmp.resolve("state");
+        String run;
+        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
+            run = w.service.create(plan, spec.toString());
+            long first = w.store.claimRun(run, "otherhost:1@1", 60_000);
+            w.store.append(run, first, List.of(new RunEvent.RunStarted(first, "otherhost:1@1", false), new RunEvent.TicketReady("a"),
+                    new RunEvent.AttemptStarted("a", 1, 60_000))).join();
+            laterThan(w.service.events(run, 0, 100).getLast().atEpochMillis());
+            w.store.append(run, first, List.of(new RunEvent.AttemptFinished("a", 1, io.swarmflow.store.Outcome.CANCELLED, null, "cancelled", Map.of()),
+                    new RunEvent.TicketCancelled("a", "run cancelled"), new RunEvent.RunFinished(RunState.CANCELLED))).join();
+            w.store.releaseRun(run, first);
+            laterThan(w.service.events(run, 0, 100).getLast().atEpochMillis() + 5);
+            long second = w.store.claimRun(run, "otherhost:2@2", 60_000);
+            w.store.append(run, second, List.of(new RunEvent.RunStarted(second, "otherhost:2@2", true),
+                    new RunEvent.TicketRequeued("a", "run resumed"), new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 2, 60_000))).join();
+            laterThan(w.service.events(run, 0, 100).getLast().atEpochMillis());
+            w.store.append(run, second, List.of(new RunEvent.AttemptFinished("a", 2, io.swarmflow.store.Outcome.SUCCEEDED, 0, null, Map.of()),
+                    new RunEvent.TicketSucceeded("a", 2), new RunEvent.RunFinished(RunState.SUCCEEDED))).join();
+            w.store.releaseRun(run, second);
+            Files.createDirectories(w.runDir(run));
+        }
+        String state = "--state-dir=" + stateDir;
+        java.util.regex.Matcher cell = java.util.regex.Pattern.compile("\\S+ \\(over \\S+\\)").matcher(swarm("status", run, state));
+        assertThat(cell.find()).as("status gives the ticket its time running over its span").isTrue();
+        String resumed = swarm("resume", run, state, "--plain");
+        assertThat(resumed).startsWith("run " + run + " has already succeeded; nothing to resume").contains(cell.group());
+    }
+
+    /**
      * Waits (no sleep) until the store's clock, which is this host's, is past {@code millis}, so that the next write is
      * recorded later than an earlier one.
      */
