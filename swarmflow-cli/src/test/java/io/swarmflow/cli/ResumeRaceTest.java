@@ -1,8 +1,5 @@
 package io.swarmflow.cli;
 
-import io.swarmflow.spec.Plan;
-import io.swarmflow.spec.SpecLoader;
-import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunState;
 import io.swarmflow.store.StoreException;
 import org.junit.jupiter.api.Test;
@@ -13,8 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,17 +25,11 @@ class ResumeRaceTest {
 
     @Test
     void aResumeThatLosesTheRunToAnotherSaysNothingButWhy() throws Exception {
-        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
-        Plan plan = new SpecLoader().load(spec, Map.of());
-        Path stateDir = tmp.resolve("state");
-        String run;
-        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
-            run = w.service.create(plan, spec.toString());
-            long epoch = w.store.claimRun(run, "otherhost:1@1", 60_000);
-            w.store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false))).join();
-            w.store.releaseRun(run, epoch); // its coordinator stopped: nothing executes the run now
-            Files.createDirectories(w.runDir(run)); // made when the run started
-        }
+        // its coordinator stopped: nothing executes the run now
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> OtherHostRun.session(w, id, 1));
+        Path spec = created.spec();
+        Path stateDir = created.stateDir();
+        String run = created.run();
         Files.writeString(spec, "tickets:\n  - id: a\n    run: echo edited\n"); // a resume notes the edit
         RunCommands.Resume resume = new RunCommands.Resume();
         resume.runId = run;

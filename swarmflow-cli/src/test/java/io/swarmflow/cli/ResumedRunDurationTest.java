@@ -2,8 +2,6 @@ package io.swarmflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swarmflow.spec.Plan;
-import io.swarmflow.spec.SpecLoader;
 import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunState;
 import org.junit.jupiter.api.Test;
@@ -31,22 +29,12 @@ class ResumedRunDurationTest {
 
     @Test
     void statusRunsAndReportSayTheTimeAResumedRunRan() throws Exception {
-        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
-        Plan plan = new SpecLoader().load(spec, Map.of());
-        Path stateDir = tmp.resolve("state");
-        String run;
-        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
-            run = w.service.create(plan, spec.toString());
-            long first = w.store.claimRun(run, "otherhost:1@1", 60_000);
-            w.store.append(run, first, List.of(new RunEvent.RunStarted(first, "otherhost:1@1", false),
-                    new RunEvent.RunFinished(RunState.CANCELLED))).join();
-            w.store.releaseRun(run, first);
-            long second = w.store.claimRun(run, "otherhost:2@2", 60_000);
-            w.store.append(run, second, List.of(new RunEvent.RunStarted(second, "otherhost:2@2", true),
-                    new RunEvent.RunFinished(RunState.CANCELLED))).join();
-            w.store.releaseRun(run, second);
-            Files.createDirectories(w.runDir(run));
-        }
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            OtherHostRun.session(w, id, 1, new RunEvent.RunFinished(RunState.CANCELLED));
+            OtherHostRun.session(w, id, 2, new RunEvent.RunFinished(RunState.CANCELLED));
+        });
+        Path stateDir = created.stateDir();
+        String run = created.run();
         String state = "--state-dir=" + stateDir;
 
         String status = swarm("status", run, state);
@@ -84,30 +72,24 @@ class ResumedRunDurationTest {
      */
     @Test
     void anAttemptLostWithItsCoordinatorEndsAtThatCoordinatorsLastEvent() throws Exception {
-        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
-        Plan plan = new SpecLoader().load(spec, Map.of());
-        Path stateDir = tmp.resolve("state");
-        String run;
-        long start, lastOfKilled, lost;
-        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
-            run = w.service.create(plan, spec.toString());
-            long first = w.store.claimRun(run, "otherhost:1@1", 60_000);
-            w.store.append(run, first, List.of(new RunEvent.RunStarted(first, "otherhost:1@1", false))).join();
+        long[] times = new long[3]; // start, lastOfKilled, lost
+        OtherHostRun created = OtherHostRun.create(tmp, (w, run) -> {
+            long first = OtherHostRun.start(w, run, 1);
             w.store.append(run, first, List.of(new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 60_000))).join();
-            start = w.service.events(run, 0, 100).getLast().atEpochMillis();
-            laterThan(start);
+            times[0] = w.service.events(run, 0, 100).getLast().atEpochMillis();
+            laterThan(times[0]);
             w.store.append(run, first, List.of(new RunEvent.AttemptProcessStarted("a", 1, 42, 7))).join();
-            lastOfKilled = w.service.events(run, 0, 100).getLast().atEpochMillis();
+            times[1] = w.service.events(run, 0, 100).getLast().atEpochMillis();
             w.store.releaseRun(run, first); // killed: no RunFinished (released only so that the resume's claim needs no wait)
-            laterThan(lastOfKilled);
-            long second = w.store.claimRun(run, "otherhost:2@2", 60_000);
-            w.store.append(run, second, List.of(new RunEvent.RunStarted(second, "otherhost:2@2", true),
+            laterThan(times[1]);
+            OtherHostRun.session(w, run, 2,
                     new RunEvent.AttemptFinished("a", 1, io.swarmflow.store.Outcome.LEASE_EXPIRED, null, "lease expired", Map.of()),
-                    new RunEvent.TicketCancelled("a", "run cancelled"), new RunEvent.RunFinished(RunState.CANCELLED))).join();
-            lost = w.service.events(run, 0, 100).getLast().atEpochMillis();
-            w.store.releaseRun(run, second);
-            Files.createDirectories(w.runDir(run));
-        }
+                    new RunEvent.TicketCancelled("a", "run cancelled"), new RunEvent.RunFinished(RunState.CANCELLED));
+            times[2] = w.service.events(run, 0, 100).getLast().atEpochMillis();
+        });
+        Path stateDir = created.stateDir();
+        String run = created.run();
+        long start = times[0], lastOfKilled = times[1], lost = times[2];
         assertThat(lost).as("the loss is recorded after the killed coordinator's last event").isGreaterThan(lastOfKilled);
         String state = "--state-dir=" + stateDir;
         long ran = lastOfKilled - start;
@@ -133,29 +115,22 @@ class ResumedRunDurationTest {
      */
     @Test
     void resumeOfAFinishedRunSaysATicketsDurationAsStatusDoes() throws Exception {
-        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
-        Plan plan = new SpecLoader().load(spec, Map.of());
-        Path stateDir = tmp.resolve("state");
-        String run;
-        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
-            run = w.service.create(plan, spec.toString());
-            long first = w.store.claimRun(run, "otherhost:1@1", 60_000);
-            w.store.append(run, first, List.of(new RunEvent.RunStarted(first, "otherhost:1@1", false), new RunEvent.TicketReady("a"),
-                    new RunEvent.AttemptStarted("a", 1, 60_000))).join();
+        OtherHostRun created = OtherHostRun.create(tmp, (w, run) -> {
+            long first = OtherHostRun.start(w, run, 1, new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 60_000));
             laterThan(w.service.events(run, 0, 100).getLast().atEpochMillis());
             w.store.append(run, first, List.of(new RunEvent.AttemptFinished("a", 1, io.swarmflow.store.Outcome.CANCELLED, null, "cancelled", Map.of()),
                     new RunEvent.TicketCancelled("a", "run cancelled"), new RunEvent.RunFinished(RunState.CANCELLED))).join();
             w.store.releaseRun(run, first);
             laterThan(w.service.events(run, 0, 100).getLast().atEpochMillis() + 5);
-            long second = w.store.claimRun(run, "otherhost:2@2", 60_000);
-            w.store.append(run, second, List.of(new RunEvent.RunStarted(second, "otherhost:2@2", true),
-                    new RunEvent.TicketRequeued("a", "run resumed"), new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 2, 60_000))).join();
+            long second = OtherHostRun.start(w, run, 2,
+                    new RunEvent.TicketRequeued("a", "run resumed"), new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 2, 60_000));
             laterThan(w.service.events(run, 0, 100).getLast().atEpochMillis());
             w.store.append(run, second, List.of(new RunEvent.AttemptFinished("a", 2, io.swarmflow.store.Outcome.SUCCEEDED, 0, null, Map.of()),
                     new RunEvent.TicketSucceeded("a", 2), new RunEvent.RunFinished(RunState.SUCCEEDED))).join();
             w.store.releaseRun(run, second);
-            Files.createDirectories(w.runDir(run));
-        }
+        });
+        Path stateDir = created.stateDir();
+        String run = created.run();
         String state = "--state-dir=" + stateDir;
         java.util.regex.Matcher cell = java.util.regex.Pattern.compile("\\S+ \\(over \\S+\\)").matcher(swarm("status", run, state));
         assertThat(cell.find()).as("status gives the ticket its time running over its span").isTrue();

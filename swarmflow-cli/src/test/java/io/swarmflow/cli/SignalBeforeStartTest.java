@@ -1,7 +1,5 @@
 package io.swarmflow.cli;
 
-import io.swarmflow.spec.Plan;
-import io.swarmflow.spec.SpecLoader;
 import io.swarmflow.store.RunState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,10 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,13 +26,9 @@ class SignalBeforeStartTest {
     @Test
     @SuppressWarnings("removal")
     void aSignalBeforeTheRunExecutesLeavesItAsItIsAndExits130() throws Exception {
-        Path spec = Files.writeString(tmp.resolve("one.yaml"), "tickets:\n  - id: a\n    run: echo a\n");
-        Plan plan = new SpecLoader().load(spec, Map.of());
-        Path stateDir = tmp.resolve("state");
-        String run;
-        try (Wiring w = Wiring.create(stateDir, Wiring.executor(stateDir, new PrintStream(new ByteArrayOutputStream())))) {
-            run = w.service.create(plan, spec.toString()); // a `swarm run` that stopped before it began
-        }
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {}); // a `swarm run` that stopped before it began
+        Path stateDir = created.stateDir();
+        String run = created.run();
         ByteArrayOutputStream out = new ByteArrayOutputStream(); // what reached the file
         Stdout stdout = Stdout.over(new java.io.OutputStream() { // standard output a file on a full disk
             @Override
