@@ -17,7 +17,7 @@ import java.util.Optional;
  * layouts (glibc, musl) the lookups read ({@link #PROBLEM}), {@code /etc/passwd} and {@code /etc/group} are read instead,
  * and users and groups known only to another name service are not seen.
  * <p>
- * {@link #primaryUsers} enumerates the user database with {@code setpwent(3)}, {@code getpwent_r(3)} and {@code
+ * {@link #primaryUsers} enumerates the user database (once per process) with {@code setpwent(3)}, {@code getpwent_r(3)} and {@code
  * endpwent(3)}: only what a name service lists when asked for all its users is seen. {@code /etc/passwd}, systemd-homed
  * and LDAP or sssd with enumeration on list theirs; sssd with {@code enumerate = false} (its default) and LDAP without
  * enumeration answer lookups by name or id only, so their users are not seen there. That is the documented limit.
@@ -140,24 +140,104 @@ final class UnixIds {
         }
     }
 
+    /** An entry of the user database as enumerated: the user's name, uid and primary gid. */
+    record Entry(String name, long uid, long gid) {
+    }
+
+    /** Enumerates the whole user database: its entries in the order it lists them. */
+    @FunctionalInterface
+    interface UserDatabase {
+        /**
+         * The entries, in order.
+         *
+         * @throws LookupException when the enumeration failed
+         */
+        List<Entry> entries() throws LookupException;
+    }
+
+    /**
+     * The user database of this process ({@link #enumerate}), enumerated at most once: the state-directory checks ask for
+     * the users of each group-writable user private group on the path, and run twice per command, and a name service
+     * that enumerates LDAP or sssd can take seconds per enumeration.
+     */
+    static final Users USERS = new Users(UnixIds::enumerate);
+
+    /**
+     * A user database enumerated at most once, on the first call of {@link #primaryUsers}, by whichever thread comes first
+     * (the others wait for it); its entries, or the failure, answer every later call. A user added while the process runs
+     * is not seen: a swarm command runs for seconds.
+     */
+    static final class Users {
+        private final UserDatabase database;
+        private final Object lock = new Object();
+        /** The entries, once enumerated; or null. */
+        private List<Entry> entries;
+        /** The failure, once the enumeration failed; or null. */
+        private LookupException failure;
+
+        /** Users of {@code database}, which this enumerates at most once. */
+        Users(UserDatabase database) {
+            this.database = database;
+        }
+
+        /**
+         * The users whose primary group is {@code gid}, other than root and {@code except} (a uid), in the order the
+         * database lists them, each once.
+         *
+         * @throws LookupException the enumeration's failure (the same one on every call)
+         */
+        List<User> primaryUsers(long gid, long except) throws LookupException {
+            java.util.Set<User> users = new java.util.LinkedHashSet<>();
+            for (Entry e : entries()) {
+                if (e.gid() == gid && e.uid() != 0 && e.uid() != except) users.add(new User(e.name(), e.uid()));
+            }
+            return List.copyOf(users);
+        }
+
+        private List<Entry> entries() throws LookupException {
+            synchronized (lock) {
+                if (entries == null && failure == null) {
+                    try {
+                        entries = List.copyOf(database.entries());
+                    } catch (LookupException e) {
+                        failure = e;
+                    }
+                }
+                if (failure != null) throw new LookupException(failure.getMessage());
+                return entries;
+            }
+        }
+    }
+
     /**
      * The users whose primary group (the gid of their entry in the user database) is {@code gid}, other than root and
      * {@code except} (a uid), in the order the database lists them: those who can write to what their primary group can,
-     * though the group's entry need not list them. Enumerates the whole user database (NSS's {@code getpwent_r(3)}, or
-     * {@code /etc/passwd} as for the other lookups, and when libc has no {@code getpwent_r}); only what a name service
-     * lists when enumerated is seen: not the users of sssd with {@code enumerate = false} (its default) nor of LDAP
-     * without enumeration. The enumeration's position is libc's, shared by the whole process: calls are serialized.
+     * though the group's entry need not list them. The user database is enumerated once per process ({@link #USERS}).
      *
      * @return the users, none when no one else has that primary group
      * @throws LookupException when the enumeration failed (a name service unreachable, an entry too big for 16 MiB)
      */
     static List<User> primaryUsers(long gid, long except) throws LookupException {
-        java.util.function.Predicate<User> other = u -> u.uid() != 0 && u.uid() != except;
+        return USERS.primaryUsers(gid, except);
+    }
+
+    /**
+     * The whole user database, in the order it lists its users (each user once, should several name services list the
+     * same): NSS's {@code getpwent_r(3)}, or {@code /etc/passwd} as for the other lookups, and when libc has no {@code
+     * getpwent_r}. Only what a name service lists when enumerated is seen: not the users of sssd with {@code enumerate =
+     * false} (its default) nor of LDAP without enumeration. The enumeration's position is libc's, shared by the whole
+     * process: calls are serialized.
+     *
+     * @throws LookupException when the enumeration failed (a name service unreachable, an entry too big for 16 MiB)
+     */
+    static List<Entry> enumerate() throws LookupException {
         if (PROBLEM != null || Enumeration.PROBLEM != null) {
             Path file = Path.of("/etc/passwd");
             try (java.util.stream.Stream<String> lines = Files.lines(file)) {
-                return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 4 && f[3].equals(Long.toString(gid))
-                        && f[2].matches("[0-9]{1,10}")).map(f -> new User(f[0], Long.parseLong(f[2]))).filter(other).toList();
+                // ids as getpwent would give them: decimal, no leading zero, 32 bits
+                return lines.map(line -> line.split(":", -1)).filter(f -> f.length >= 4 && f[2].matches("[0-9]{1,10}")
+                        && f[3].matches("0|[1-9][0-9]{0,9}")).map(f -> new Entry(f[0], Long.parseLong(f[2]),
+                        Long.parseLong(f[3]))).toList();
             } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException e) {
                 throw new LookupException("cannot read " + file + ": " + e.getMessage());
             }
@@ -165,7 +245,8 @@ final class UnixIds {
         synchronized (Enumeration.class) {
             Enumeration.setpwent();
             try {
-                List<User> users = new java.util.ArrayList<>();
+                // several name services may list one user: each once, in the order first listed
+                java.util.Set<Entry> entries = new java.util.LinkedHashSet<>();
                 // struct passwd: pw_name, pw_passwd, pw_uid and pw_gid (32 bits each), pw_gecos, pw_dir, pw_shell
                 Memory entry = new Memory(7L * Native.POINTER_SIZE);
                 Memory result = new Memory(Native.POINTER_SIZE);
@@ -183,12 +264,10 @@ final class UnixIds {
                         throw new LookupException("getpwent_r failed: errno " + err + (err == ERANGE ? " (ERANGE: more than "
                                 + (MAX_BUFFER >> 20) + " MiB for one user)" : ""));
                     }
-                    if (result.getPointer(0) == null) return users; // ENOENT: the end
+                    if (result.getPointer(0) == null) return List.copyOf(entries); // ENOENT: the end
                     long uid = entry.getInt(2L * Native.POINTER_SIZE) & 0xffffffffL;
                     long primary = entry.getInt(2L * Native.POINTER_SIZE + 4) & 0xffffffffL;
-                    if (primary != gid) continue;
-                    User user = new User(entry.getPointer(0).getString(0), uid);
-                    if (other.test(user) && !users.contains(user)) users.add(user); // several name services may list one user
+                    entries.add(new Entry(entry.getPointer(0).getString(0), uid, primary));
                 }
             } finally {
                 Enumeration.endpwent();
