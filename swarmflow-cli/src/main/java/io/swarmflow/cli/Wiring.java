@@ -271,7 +271,9 @@ final class Wiring implements AutoCloseable {
      *
      * @param madeBelow the nearest directory above {@code stateDir} that existed before {@link #create} made it, or null
      *                  when it existed
-     * @throws InvalidRequestException naming the directory, its owner and mode, and what to do
+     * @throws InvalidRequestException naming the directory, its owner and mode, and what to do; when several are found
+     *                                 (a default ACL and a {@code runs} directory others can write to), every one of
+     *                                 them in one message ({@link InvalidRequestException#listing}), each with its fix
      */
     private static void refuseReplaceable(Path stateDir, Path madeBelow) {
         long me;
@@ -297,43 +299,40 @@ final class Wiring implements AutoCloseable {
         Lookups walk = lookups(stateDir);
         Path real = walk.end();
         String named = "the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")");
+        List<Problem> problems = new java.util.ArrayList<>();
         if (Files.isDirectory(real)) {
             String why = replaceableBy(real, me, false);
             if (why != null) {
-                throw new InvalidRequestException(named + " is " + why + ", who could replace its database with theirs and "
-                        + "have swarm run their commands; nothing was changed. " + withNfsHint(real, owner(real), "Run chmod "
-                        + "go-w " + real + ", or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you "
-                        + "can write to"));
+                problems.add(new Problem("is " + why + ", who could replace its database with theirs and have swarm run "
+                        + "their commands", withNfsHint(real, owner(real), "Run chmod go-w " + real + ", or point --state-dir "
+                        + "(or SWARM_STATE_DIR) at a directory of yours that only you can write to")));
             }
             String inherited = defaultAclWriters(real, owner(real), gidOf(real));
             if (inherited != null && madeBelow != null) {
                 // made just now (with the directories between it and madeBelow), it inherited madeBelow's default ACL
                 // through them; they are removed on this refusal, so only madeBelow, which stays, is named
-                throw new InvalidRequestException(named + " would inherit the default POSIX ACL of " + madeBelow
-                        + " (getfacl " + madeBelow + "), which makes what is made in it with a wide mode (a runs directory "
-                        + "made by hand or by an older swarm) writable by " + inherited + ", who could replace the runs' "
-                        + "directories with theirs; nothing was changed. Run setfacl -k "
-                        + madeBelow + " (it removes the default ACL that new directories in it inherit), or point "
-                        + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
-            }
-            if (inherited != null) {
-                throw new InvalidRequestException(named + " has a default POSIX ACL (getfacl " + real + ") that makes what "
-                        + "is made in it with a wide mode (a runs directory made by hand or by an older swarm) writable by "
-                        + inherited + ", who could replace the runs' directories with theirs; nothing was changed. Run "
-                        + "setfacl -k " + real + " (it removes the default ACL)"
-                        + (real.getParent() != null && defaultAclWriters(real.getParent(), -1, -1) != null ? " and setfacl -k "
-                        + real.getParent() + ", whose default ACL new directories in it inherit" : "") + ", or point "
-                        + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to");
+                problems.add(new Problem("would inherit the default POSIX ACL of " + madeBelow + " (getfacl " + madeBelow
+                        + "), which makes what is made in it with a wide mode (a runs directory made by hand or by an older "
+                        + "swarm) writable by " + inherited + ", who could replace the runs' directories with theirs", "Run "
+                        + "setfacl -k " + madeBelow + " (it removes the default ACL that new directories in it inherit), or "
+                        + "point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to"));
+            } else if (inherited != null) {
+                problems.add(new Problem("has a default POSIX ACL (getfacl " + real + ") that makes what is made in it with "
+                        + "a wide mode (a runs directory made by hand or by an older swarm) writable by " + inherited + ", who "
+                        + "could replace the runs' directories with theirs", "Run setfacl -k " + real + " (it removes the "
+                        + "default ACL)" + (real.getParent() != null && defaultAclWriters(real.getParent(), -1, -1) != null
+                        ? " and setfacl -k " + real.getParent() + ", whose default ACL new directories in it inherit" : "")
+                        + ", or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to"));
             }
             // its runs/ holds the runs' directories: one made with a wide mode (by hand, or by a swarm that made it 0777
             // under a default ACL, mask rwx) keeps its own ACL and mode when the state directory's default ACL is removed
             Path runs = real.resolve("runs");
             String runsWhy = Files.isDirectory(runs) ? replaceableBy(runs, me, false) : null;
             if (runsWhy != null) {
-                throw new InvalidRequestException(named + " holds " + runs + ", which is " + runsWhy + ", who could replace "
-                        + "the runs' directories with theirs; nothing was changed. " + withNfsHint(runs, owner(runs), "Run chmod "
-                        + "700 " + runs + " (and setfacl -b " + runs + ", which removes its POSIX ACL, if it has one), or point "
-                        + "--state-dir (or SWARM_STATE_DIR) at a directory of yours that only you can write to"));
+                problems.add(new Problem("holds " + runs + ", which is " + runsWhy + ", who could replace the runs' "
+                        + "directories with theirs", withNfsHint(runs, owner(runs), "Run chmod 700 " + runs + " (and setfacl "
+                        + "-b " + runs + ", which removes its POSIX ACL, if it has one), or point --state-dir (or "
+                        + "SWARM_STATE_DIR) at a directory of yours that only you can write to")));
             }
         }
         for (Path dir = real.getParent(); dir != null; dir = dir.getParent()) {
@@ -341,15 +340,33 @@ final class Wiring implements AutoCloseable {
             String why = replaceableBy(dir, me, true);
             if (why == null) continue;
             boolean mine = owner(dir) == me;
-            throw new InvalidRequestException(named + " is inside " + dir + ", which is " + why + ", who could rename the "
-                    + "state directory and put theirs in its place, with runs swarm would run; nothing was changed. "
-                    + withNfsHint(dir, owner(dir), (mine ? "Run chmod go-w " + dir + " (or chmod +t, for a directory others "
-                    + "share), or point" : me == 0 && owner(dir) > 0 && owner(dir) != overflowUid() ? "If it is that user's project, run swarm as them: "
-                    + "sudo -u " + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point")
-                    + " --state-dir (or SWARM_STATE_DIR) at a directory of yours that only you and root can write to, and "
-                    + "whose parent directories are the same (one under your home directory)"));
+            problems.add(new Problem("is inside " + dir + ", which is " + why + ", who could rename the state directory and "
+                    + "put theirs in its place, with runs swarm would run", withNfsHint(dir, owner(dir), (mine ? "Run chmod "
+                    + "go-w " + dir + " (or chmod +t, for a directory others share), or point" : me == 0 && owner(dir) > 0
+                    && owner(dir) != overflowUid() ? "If it is that user's project, run swarm as them: sudo -u "
+                    + sudoUser(dir, owner(dir)) + " swarm ...; or point" : "Point") + " --state-dir (or SWARM_STATE_DIR) at "
+                    + "a directory of yours that only you and root can write to, and whose parent directories are the same "
+                    + "(one under your home directory)")));
         }
-        refuseReplaceableLinks(stateDir, walk, named, me);
+        problems.addAll(replaceableLinks(walk, me));
+        if (problems.size() == 1) {
+            throw new InvalidRequestException(named + " " + problems.getFirst().what() + "; nothing was changed. "
+                    + problems.getFirst().fix());
+        }
+        if (!problems.isEmpty()) {
+            // all at once: fixing one and running again only to hear of the next would take as many rounds as problems
+            throw InvalidRequestException.listing(named + " is refused for " + problems.size() + " reasons; nothing was "
+                    + "changed:", problems.stream().map(p -> "it " + p.what() + ". " + p.fix()).toList(), "Fix each of "
+                    + "them and run swarm again, or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only "
+                    + "you can write to");
+        }
+    }
+
+    /**
+     * One reason a state directory is refused: {@code what} is wrong, said after the state directory's name ({@code "is
+     * writable by ..., who could ..."}), and what to do about it, {@code fix}, one or more sentences.
+     */
+    private record Problem(String what, String fix) {
     }
 
     /**
@@ -358,31 +375,31 @@ final class Wiring implements AutoCloseable {
      * write to, or in another user's directory, can be pointed elsewhere by them; a link in a sticky directory ({@code
      * /tmp}) can be by its owner, so it must be yours or root's (the kernel's {@code fs.protected_symlinks} rule).
      */
-    private static void refuseReplaceableLinks(Path stateDir, Lookups walk, String named, long me) {
+    private static List<Problem> replaceableLinks(Lookups walk, long me) {
         Path real = walk.end();
+        List<Problem> problems = new java.util.ArrayList<>();
         String fix = "Point --state-dir (or SWARM_STATE_DIR) at its real path, " + real + ", if that is where you meant it to be";
         for (Path dir : walk.directories()) {
             if (real.startsWith(dir)) continue; // checked above
             String why = replaceableBy(dir, me, true);
             if (why == null) continue;
             Path link = walk.links().stream().filter(l -> dir.equals(l.getParent())).findFirst().orElse(null);
-            throw new InvalidRequestException(named + " is reached through " + (link == null ? dir + ", which is "
-                    : "the symbolic link " + link + " -> " + linkTarget(link) + " (" + linkOwner(link) + "), in " + dir
-                    + ", which is ") + why + ", who could " + (link == null ? "change where the path leads"
-                    : "point that link at a directory of theirs") + ", with runs swarm would run; nothing was changed. "
-                    + withNfsHint(dir, owner(dir), fix + (link == null ? "" : ", or remove the link if it is yours and have "
-                    + "it made where only you can write")));
+            problems.add(new Problem("is reached through " + (link == null ? dir + ", which is " : "the symbolic link "
+                    + link + " -> " + linkTarget(link) + " (" + linkOwner(link) + "), in " + dir + ", which is ") + why
+                    + ", who could " + (link == null ? "change where the path leads" : "point that link at a directory of "
+                    + "theirs") + ", with runs swarm would run", withNfsHint(dir, owner(dir), fix + (link == null ? ""
+                    : ", or remove the link if it is yours and have it made where only you can write"))));
         }
         for (Path link : walk.links()) {
             Path dir = link.getParent();
             long owner = linkUid(link);
             if (owner == me || owner == 0 || owner == -1 || dir == null || (mode(dir) & 01000) == 0) continue;
-            throw new InvalidRequestException(named + " is reached through the symbolic link " + link + " -> "
-                    + linkTarget(link) + ", " + linkOwner(link) + " (another user) in the sticky directory "
-                    + dir + " (" + ownerAndMode(dir) + "), who could replace it with a link to a directory of theirs, with runs "
-                    + "swarm would run; nothing was changed. " + fix + ", or remove the link (rm " + link + ") and make "
-                    + "your own");
+            problems.add(new Problem("is reached through the symbolic link " + link + " -> " + linkTarget(link) + ", "
+                    + linkOwner(link) + " (another user) in the sticky directory " + dir + " (" + ownerAndMode(dir) + "), who "
+                    + "could replace it with a link to a directory of theirs, with runs swarm would run", fix + ", or remove "
+                    + "the link (rm " + link + ") and make your own"));
         }
+        return problems;
     }
 
     /**

@@ -111,6 +111,56 @@ class StateDirDefaultAclTest {
     }
 
     @Test
+    void aDefaultAclAndARunsDirectoryOthersCanWriteToAreRefusedTogether() throws Exception {
+        Path runs = Files.createDirectory(state.resolve("runs"));
+        Files.setPosixFilePermissions(runs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        setfacl(state, "-d", "-m", "u:4242:rwx");
+
+        // both in one refusal: fixing the first would not be enough, and the second would be heard of only on the next run
+        assertThatThrownBy(() -> Wiring.refuseReplaceable(state, 0)).isInstanceOf(InvalidRequestException.class)
+                .satisfies(e -> assertThat(((InvalidRequestException) e).lines()).containsExactly(
+                        "the state directory " + state + " is refused for 2 reasons; nothing was changed:",
+                        "  it has a default POSIX ACL (getfacl " + state + ") that makes what is made in it with a wide mode "
+                                + "(a runs directory made by hand or by an older swarm) writable by the user 4242, who could "
+                                + "replace the runs' directories with theirs. Run setfacl -k " + state + " (it removes the "
+                                + "default ACL), or point --state-dir (or SWARM_STATE_DIR) at a directory of yours that only "
+                                + "you can write to",
+                        "  it holds " + runs + ", which is writable by every user (root:root, mode rwxrwxrwx), who could "
+                                + "replace the runs' directories with theirs. Run chmod 700 " + runs + " (and setfacl -b " + runs
+                                + ", which removes its POSIX ACL, if it has one), or point --state-dir (or SWARM_STATE_DIR) at "
+                                + "a directory of yours that only you can write to",
+                        "Fix each of them and run swarm again, or point --state-dir (or SWARM_STATE_DIR) at a directory of "
+                                + "yours that only you can write to"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runs))).as("nothing was changed")
+                .isEqualTo("rwxrwxrwx");
+
+        // as swarm says it: both, then how to go on
+        String said = StateDirRefusals.refused(tmp, state);
+        assertThat(said).startsWith("swarm: the state directory " + state + " is refused for 2 reasons; nothing was changed:\n"
+                + "  it has a default POSIX ACL").contains("\n  it holds " + runs + ", which is writable by every user");
+
+        setfacl(state, "-k");
+        Files.setPosixFilePermissions(runs, PosixFilePermissions.fromString("rwx------"));
+        Wiring.refuseReplaceable(state, 0);
+    }
+
+    @Test
+    void aWritableStateDirectoryInsideAWritableDirectoryIsRefusedForBoth() throws Exception {
+        Path parent = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path inner = Files.createDirectory(parent.resolve("state"));
+        Files.setPosixFilePermissions(inner, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        assertThatThrownBy(() -> Wiring.refuseReplaceable(inner, 0)).isInstanceOf(InvalidRequestException.class)
+                .satisfies(e -> assertThat(((InvalidRequestException) e).lines()).hasSize(4)
+                        .contains("the state directory " + inner + " is refused for 2 reasons; nothing was changed:")
+                        .anySatisfy(l -> assertThat(l).startsWith("  it is writable by every user").contains("Run chmod go-w "
+                                + inner))
+                        .anySatisfy(l -> assertThat(l).startsWith("  it is inside " + parent + ", which is writable by every "
+                                + "user").contains("Run chmod go-w " + parent)));
+    }
+
+    @Test
     void aDefaultOtherEntryWithWriteIsRefused() throws Exception {
         setfacl(state, "-d", "-m", "o::rwx");
 
