@@ -242,7 +242,7 @@ class ExamplesTest {
         // extension, like dangling, dirlink and sub: it was counted as type 'gitmodules'.
         assertThat(report).contains("| tracked files | 12 (8 lines) |", "| hygiene issues | 2 |", "tool.py: trailing whitespace",
                         "locked.sh: trailing whitespace",
-                        "| source files without license header | 1 of 1 |", "| declared dependencies | 1 |", "dir/pom.xml: maven kept",
+                        "| source files without license header | 1 of 1 |", "| declared dependencies | 1 |", "dir/pom.xml: maven ?:kept:(managed)",
                         "| whitespace fix | 2 files on branch swarm/", "      4 (no extension)\n")
                 .doesNotContain("link.py:", "link.py |", "\nlink.py\n", "gitmodules");
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
@@ -259,7 +259,9 @@ class ExamplesTest {
      * comments and missed a top-level requirements-dev.txt; Cargo's [dependencies.NAME] tables and commented-out
      * lines were wrong, and go.mod's comments were modules. After a Maven dependency written on one line it listed
      * every later artifactId as a dependency, plugins included (this repository's pom.xml: 63 "dependencies", 13 of
-     * them its build plugins).
+     * them its build plugins). A Maven dependency is groupId:artifactId:version (it was the artifactId alone): the
+     * version as written, a ${name} of the pom's own properties resolved (one defined elsewhere left as written), or
+     * "(managed)" when the dependency has none.
      */
     @Test
     void repoHealthListsOnlyDeclaredDependencies() throws Exception {
@@ -282,7 +284,12 @@ class ExamplesTest {
                 "{\"dependencies\":{\"a\":\"1\",\"b\":\"git+https://h/r\"},\"devDependencies\":{\"c\":\"2\"},\"other\":{\"z\":1}}\n");
         Files.writeString(repo.resolve("pom.xml"), """
                 <project>
+                  <properties>
+                    <baz.version>2.5</baz.version>
+                  </properties>
                   <dependencies>
+                    <dependency><groupId>g</groupId><artifactId>baz</artifactId><version>${baz.version}</version></dependency>
+                    <dependency><groupId>g</groupId><artifactId>qux</artifactId><version>${parent.only}</version></dependency>
                     <dependency>
                       <groupId>g</groupId>
                       <artifactId>foo</artifactId>
@@ -331,7 +338,7 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "manifests");
 
-        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 16 |", """
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 18 |", """
                 ## Declared dependencies
 
                 ```
@@ -346,8 +353,10 @@ class ExamplesTest {
                 min/package.json: npm c
                 package.json: npm @scope/pkg
                 package.json: npm left-pad
-                pom.xml: maven bar
-                pom.xml: maven foo
+                pom.xml: maven g:bar:1
+                pom.xml: maven g:baz:2.5
+                pom.xml: maven g:foo:(managed)
+                pom.xml: maven g:qux:${parent.only}
                 requirements-dev.txt: pip Django
                 requirements-dev.txt: pip flask
                 requirements-dev.txt: pip requests
@@ -413,11 +422,11 @@ class ExamplesTest {
                 ## Declared dependencies
 
                 ```
-                cli/pom.xml: maven acme-core
-                cli/pom.xml: maven acme-elsewhere
-                cli/pom.xml: maven picocli
-                core/pom.xml: maven snakeyaml
-                pom.xml: maven junit-bom
+                cli/pom.xml: maven info.picocli:picocli:(managed)
+                cli/pom.xml: maven org.acme:acme-elsewhere:(managed)
+                cli/pom.xml: maven other.group:acme-core:(managed)
+                core/pom.xml: maven org.yaml:snakeyaml:(managed)
+                pom.xml: maven org.junit:junit-bom:(managed)
                 ```
                 """);
     }
