@@ -96,6 +96,7 @@ public final class SwarmCli implements Runnable {
             message = notANumber(ex, message);
             message = varWithoutEquals(ex, message);
             if (ex instanceof CommandLine.MissingParameterException m) message = missing(m, message);
+            message = lowercaseFirst(message);
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(message));
             if (!message.startsWith("unknown command '")) CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
@@ -135,6 +136,17 @@ public final class SwarmCli implements Runnable {
                 u.exitCodeListHeading("%nExit codes of its own (`swarm --help` lists them all):%n").footer(new String[0]);
             }
         }
+    }
+
+    /**
+     * {@code message} starting lowercase, as swarm's own errors do, when it starts with a capitalized word (picocli's
+     * "Unknown option: '--x'", "Invalid value for option ..."); else as it is (an option name, an acronym such as "SPEC").
+     */
+    static String lowercaseFirst(String message) {
+        if (message.length() < 2 || !Character.isUpperCase(message.charAt(0)) || !Character.isLowerCase(message.charAt(1))) {
+            return message;
+        }
+        return Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 
     /**

@@ -1350,7 +1350,7 @@ class CliEndToEndTest {
             assertThat(r.err()).startsWith("swarm: ");
         }
         assertThat(swarm("frobnicate").err()).contains("'frobnicate'");
-        assertThat(swarm("status", "--frobnicate").err()).contains("Unknown option: '--frobnicate'");
+        assertThat(swarm("status", "--frobnicate").err()).contains("swarm: unknown option: '--frobnicate'");
         // the nearest command only: picocli suggested 'swarm status or swarm validate or swarm generate-completion' for 'statu'
         assertThat(swarm("statu").err()).isEqualTo("swarm: unknown command 'statu'; did you mean `swarm status`?\nSee `swarm --help`.\n");
         assertThat(swarm("statsu").err()).startsWith("swarm: unknown command 'statsu'; did you mean `swarm status`?\n");
@@ -1363,7 +1363,7 @@ class CliEndToEndTest {
                 + "validate, approve, reject, cancel, clean, runs, report, version, generate-completion, help\nSee `swarm --help`.\n");
         // an argument is quoted back with its control characters escaped: it cannot clear the screen or retitle the window
         assertThat(swarm("status", "--frob\u001B[2J\u001B]0;x\u0007").err())
-                .contains("Unknown option: '--frob\\u001B[2J\\u001B]0;x\\u0007'").doesNotContain("\u001B");
+                .contains("swarm: unknown option: '--frob\\u001B[2J\\u001B]0;x\\u0007'").doesNotContain("\u001B");
         assertThat(tmp.resolve("state")).doesNotExist();
     }
 
@@ -1386,7 +1386,10 @@ class CliEndToEndTest {
         assertThat(swarm("help").out()).startsWith("Usage: swarm [");
     }
 
-    /** Picocli said "Unmatched argument at index 2: 'extra'" or "Unknown options: '--state-dir', 'DIR'"; each says what to type. */
+    /**
+     * Picocli said "Unmatched argument at index 2: 'extra'" or "Unknown options: '--state-dir', 'DIR'"; each says what to
+     * type. Picocli's messages start lowercase, as swarm's own do ("Unknown option" was capitalized).
+     */
     @Test
     void misplacedOptionsUnknownCommandsAndExtraArgumentsSayWhatToType() {
         String st = tmp.resolve("state").toString();
@@ -1402,11 +1405,11 @@ class CliEndToEndTest {
             assertThat(r.code()).as("%s: %s", args, r).isEqualTo(2);
             assertThat(r.err()).as("%s", args).startsWith(first);
         });
-        assertThat(swarm("run", "a.yaml", "--concurrency", "8").err()).startsWith("swarm: Unknown options: '--concurrency', '8'; the number "
+        assertThat(swarm("run", "a.yaml", "--concurrency", "8").err()).startsWith("swarm: unknown options: '--concurrency', '8'; the number "
                 + "of attempts at once is the spec's `concurrency: N` (top level, for the run; under an agent profile, for its tickets)");
         assertThat(swarm("resume", "r", "-j8").err()).contains("the spec's `concurrency: N`");
         // an option no command has is not moved
-        assertThat(swarm("--frob", "status").err()).startsWith("swarm: Unknown option: '--frob'\n");
+        assertThat(swarm("--frob", "status").err()).startsWith("swarm: unknown option: '--frob'\n");
         assertThat(tmp.resolve("state")).doesNotExist();
     }
 }
