@@ -669,8 +669,8 @@ final class Wiring implements AutoCloseable {
      * Null when the group {@code gid} (named {@code groupName} in messages) of the directory {@code dir} is the user private
      * group of {@code uid}: named as the user, listing no other member (as useradd makes it with USERGROUPS_ENAB, the default
      * of Debian, Fedora and most distributions), and no other user's primary group ({@link UnixIds#primaryUsers}: the user
-     * database enumerated once per process, and only for a group-writable directory); or, for a group that no name service knows, when the
-     * user has no name either and the gid is the uid (a container run as {@code --user 4242:4242}: no one else has that
+     * database enumerated once per process, and only for a group-writable directory); or, for a group that no name
+     * service knows, when the user has no name either and the gid is the uid (a container run as {@code --user 4242:4242}: no one else has that
      * group). Else {@code "writable by the users of the group NAME (HOW)"} ({@code how}: owner, group and mode), with why
      * its members cannot be told when the group has no name, why they are unknown when they could not be looked up, or the
      * users (up to 3, then "and N more") whose primary group it is, and how to fix it. Users and groups are looked up
