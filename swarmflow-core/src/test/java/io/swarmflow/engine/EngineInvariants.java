@@ -8,6 +8,7 @@ import io.swarmflow.store.RunStore;
 import io.swarmflow.store.StoredEvent;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
+import io.swarmflow.store.TimeMarks;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,7 @@ final class EngineInvariants {
                 default -> { }
             }
         }
+        gateExitsAreTimeMarks(events, v);
         successes.forEach((id, count) -> {
             if (count > 1) v.add(id + " succeeded " + count + " times");
         });
@@ -79,5 +81,27 @@ final class EngineInvariants {
         if (!replayed.attempts().equals(store.attempts(runId))) v.add("replayed attempts differ from the projection");
         if (!replayed.run().equals(store.run(runId).orElseThrow())) v.add("replayed run differs from the projection");
         return v;
+    }
+
+    /**
+     * Every event that takes a ticket out of {@link TicketState#AWAITING_APPROVAL} must be one {@link TimeMarks#kept}
+     * keeps: otherwise a run's gate waits folded from its time marks would differ from those folded from all its events
+     * (the CLI reads the marks; see {@code RunTimes}).
+     */
+    private static void gateExitsAreTimeMarks(List<StoredEvent> events, List<String> v) {
+        Projection p = new Projection();
+        for (StoredEvent se : events) {
+            Set<String> atGate = new HashSet<>();
+            for (TicketView t : p.tickets()) if (t.state() == TicketState.AWAITING_APPROVAL) atGate.add(t.ticketId());
+            boolean kept = TimeMarks.kept(p, se.event());
+            p.apply(se.event(), se.seq(), se.atEpochMillis());
+            for (String id : atGate) {
+                TicketView after = p.ticket(id);
+                if (after.state() != TicketState.AWAITING_APPROVAL && !kept) {
+                    v.add(id + " left its approval gate by event " + se.seq() + " (" + se.event().getClass().getSimpleName()
+                            + "), which is not a time mark");
+                }
+            }
+        }
     }
 }
