@@ -20,7 +20,7 @@ import java.util.Map;
  *                {@code PATH}, {@code HOME}, {@code LANG})
  * @param runDir  the run's state directory ({@code <state>/runs/<run>}): logs, scratch, worktrees
  * @param secrets values the executor must keep out of what it records and shows (the attempt's output, its outputs):
- *                those {@code env} got from swarm's own environment ({@code ${{ env.NAME }}})
+ *                those the run's plan reads from swarm's own environment ({@code ${{ env.NAME }}}) in any ticket
  */
 public record AttemptRequest(String runId, Plan plan, PlannedTicket ticket, AgentProfile profile, int attempt,
                              String script, Map<String, String> env, Path runDir, java.util.Set<String> secrets) {

@@ -76,6 +76,8 @@ public final class RunEngine {
     // plan as arrays
     private Plan plan;
     private PlannedTicket[] tickets;
+    /** Every attempt's secrets: the values of all {@code ${{ env.NAME }}} the plan reads ({@link #secrets(Plan)}). */
+    private java.util.Set<String> secrets = java.util.Set.of();
     private int n;
     private int[][] needs;
     private int[][] dependents;
@@ -315,6 +317,7 @@ public final class RunEngine {
         List<PlannedTicket> list = plan.tickets();
         n = list.size();
         tickets = list.toArray(new PlannedTicket[0]);
+        secrets = secrets(plan);
         for (int i = 0; i < n; i++) indexOf.put(tickets[i].id(), i);
         needs = new int[n][];
         int[] outDegree = new int[n];
@@ -809,7 +812,7 @@ public final class RunEngine {
                 return;
             }
             AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),
-                    render(t, t.run()), env, runDir(), secrets(t));
+                    render(t, t.run()), env, runDir(), secrets);
             result = executor.execute(request, l.control());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -849,10 +852,20 @@ public final class RunEngine {
         return Templates.environmentNames(t.env().values()).stream().filter(name -> System.getenv(name) == null).toList();
     }
 
-    /** The values the ticket's {@code env:} reads from this process's environment ({@code ${{ env.NAME }}}): secrets. */
-    private static java.util.Set<String> secrets(PlannedTicket t) {
-        return Templates.environmentNames(t.env().values()).stream().map(System::getenv).filter(java.util.Objects::nonNull)
-                .collect(java.util.stream.Collectors.toSet());
+    /**
+     * The values the plan's {@code env:} entries read from this process's environment ({@code ${{ env.NAME }}}) in
+     * any ticket or agent profile: secrets, kept out of the output of every attempt of the run, not only of the ticket
+     * that is handed one, since a value can travel to another ticket (through {@code $SWARM_SCRATCH}, a file in the
+     * repository, an output). Read once per run (or resume); variables not set here are left out.
+     *
+     * @return an unmodifiable set, empty when the plan reads none
+     */
+    private static java.util.Set<String> secrets(Plan plan) {
+        List<String> values = new ArrayList<>();
+        for (PlannedTicket t : plan.tickets()) values.addAll(t.env().values());
+        for (io.swarmflow.spec.AgentProfile p : plan.agents().values()) values.addAll(p.env().values());
+        return java.util.Set.copyOf(Templates.environmentNames(values).stream().map(System::getenv)
+                .filter(java.util.Objects::nonNull).toList());
     }
 
     private void onDone(Done d) {

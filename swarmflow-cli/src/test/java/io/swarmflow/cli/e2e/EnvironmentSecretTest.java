@@ -91,6 +91,58 @@ class EnvironmentSecretTest {
         }
     }
 
+    /**
+     * A secret one ticket hands to another (here through $SWARM_SCRATCH) is masked in the other ticket's console lines,
+     * logs, outputs, failure reason and the reports too: every attempt of the run masks every secret the plan reads.
+     */
+    @Test
+    void aSecretThatReachesAnotherTicketIsMaskedThereToo() throws Exception {
+        String secret = System.getenv("SWARM_TEST_SECRET");
+        Path spec = Cli.write(tmp.resolve("s.yaml"), """
+                tickets:
+                  - id: a
+                    workspace: run
+                    env: {TOK: "${{ env.SWARM_TEST_SECRET }}"}
+                    run: |
+                      echo "$TOK" > "$SWARM_SCRATCH/t"; echo "a= $TOK"
+                  - id: b
+                    workspace: run
+                    needs: [a]
+                    outputs: {o: {json: k}}
+                    run: |
+                      echo "b: $(cat "$SWARM_SCRATCH/t")"
+                      echo "{\\"k\\": \\"$(cat $SWARM_SCRATCH/t)\\"}"
+                      echo "b err: $(cat "$SWARM_SCRATCH/t")" >&2
+                  - id: c
+                    workspace: run
+                    needs: [b]
+                    run: |
+                      echo "c fails with $(cat "$SWARM_SCRATCH/t")" >&2; exit 3
+                """);
+        Path state = tmp.resolve("state");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        assertThat(r.out() + r.err()).doesNotContain(secret).contains("a | a= ***", "b | b: ***", "b | b err: ***",
+                "c fails with ***");
+        String run = CliEndToEndTest.runId(r);
+        Result status = swarm("status", run, "--json", "--state-dir", state.toString());
+        assertThat(status.out()).doesNotContain(secret);
+        assertThat(Cli.ticket(status.json(), "b").get("outputs").get("o").asText()).isEqualTo("***");
+        assertThat(Cli.ticket(status.json(), "c").get("reason").asText()).contains("c fails with ***");
+        Path runDir = state.resolve("runs").resolve(run);
+        assertThat(Files.readString(runDir.resolve("logs/b/1/stdout.log"))).contains("b: ***");
+        assertThat(Files.readString(runDir.resolve("logs/b/1/stderr.log"))).contains("b err: ***");
+        assertThat(Files.readString(runDir.resolve("report.json"))).contains("***");
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/scratch/")).toList()) {
+                assertThat(indexOf(Files.readAllBytes(f), needle)).as("%s holds the secret", f).isEqualTo(-1);
+            }
+        }
+    }
+
     @Test
     void aVariableThatIsNotSetIsRefusedBeforeAnythingIsStored() {
         Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, env: {T: \"${{ env.SWARM_TEST_UNSET_91c4 }}\"}, run: \"true\"}\n");
