@@ -478,8 +478,8 @@ final class QueryCommands {
                         return r.epoch() > 1 || gated ? io.swarmflow.cli.view.RunTimes.read(w.service, id) : io.swarmflow.cli.view.RunTimes.single(r);
                     }
                 }, w.runDir(id));
-                out.println("report: " + html);
-                out.println("        " + html.resolveSibling("report.json"));
+                out.println("report: " + io.swarmflow.spec.SpecError.printable(html.toString()));
+                out.println("        " + io.swarmflow.spec.SpecError.printable(html.resolveSibling("report.json").toString()));
                 Stdout.tookEffect(out, "The command took effect all the same: the report of run " + id + " was written, "
                         + io.swarmflow.spec.SpecError.printable(html.toString()) + " and report.json beside it.");
                 return ExitCodes.OK;

@@ -109,7 +109,7 @@ final class RunCommands {
                     }
                     String runId = w.service.create(plan, specFile.toString());
                     out.println("run " + runId + ": " + ValidateCommand.count(plan.tickets().size(), "ticket") + ", concurrency " + plan.concurrency()
-                            + " (state in " + stateDir + ")");
+                            + " (state in " + io.swarmflow.spec.SpecError.printable(stateDir.toString()) + ")");
                     // what an output file that cannot be written is said with, should the run not get to execute
                     Stdout.tookEffect(out, "Run " + runId + " was created and has not started: it stays as it is until `swarm resume "
                             + runId + "`.");
@@ -356,7 +356,7 @@ final class RunCommands {
                 out.println();
                 Tables.runHeader(out, run, tickets, 0, null, times);
                 Path html = RunReport.writeAll(run, plan, tickets, w.service.attempts(runId), times, report);
-                out.println("  report: " + html);
+                out.println("  report: " + io.swarmflow.spec.SpecError.printable(html.toString()));
             } catch (io.swarmflow.store.StoreException | java.io.IOException e) {
                 if (e instanceof RunReport.Output.Stopped) throw e; // a signal: haltInterrupted says it and ends the process
                 return reportNotWritten(out, err, runId, result, w.runDir(runId), e);

@@ -40,9 +40,9 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> problems = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
-        out.println((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
+        out.println(io.swarmflow.spec.SpecError.printable((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile).toString()) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
                 + count(plan.agents().size(), "agent profile") + profileNames(plan) + ", concurrency " + plan.concurrency()
-                + (plan.repo() != null ? ", repo " + plan.repo() : ""));
+                + (plan.repo() != null ? ", repo " + io.swarmflow.spec.SpecError.printable(plan.repo()) : ""));
         for (PlannedTicket t : plan.tickets()) {
             out.println("  " + t.id() + " [" + t.agent() + ", " + t.workspace().name().toLowerCase() + "]"
                     + (t.needs().isEmpty() ? "" : " needs " + String.join(", ", t.needs())) + conditions(t));

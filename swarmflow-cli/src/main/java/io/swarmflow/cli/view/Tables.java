@@ -99,7 +99,7 @@ public final class Tables {
                 out.println("  … (" + (lines.size() - DESCRIPTION_LINES) + " more lines of the description; report.html shows it whole)");
             }
         }
-        out.println("  spec " + run.specPath() + ", created " + time(run.createdAtMillis())
+        out.println("  spec " + io.swarmflow.spec.SpecError.printable(run.specPath()) + ", created " + time(run.createdAtMillis())
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
         out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
     }
