@@ -517,7 +517,7 @@ final class QueryCommands {
             Path stateDir = state.resolve();
             if (Files.notExists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // nothing was ever run here: no runs, not an error
                 if (json) out.println("[]");
-                else out.println("no runs in " + stateDir + " (there is no state directory there yet)");
+                else out.println("no runs in " + io.swarmflow.spec.SpecError.printable(stateDir.toString()) + " (there is no state directory there yet)");
                 return ExitCodes.OK;
             }
             // a directory made ahead (mkdir .swarm) holding neither a database nor run files: no runs either (run files
@@ -526,7 +526,8 @@ final class QueryCommands {
             if (Files.isDirectory(stateDir) && Files.isReadable(stateDir) && Files.isExecutable(stateDir)
                     && !Files.exists(stateDir.resolve(Wiring.DB_FILE)) && !Files.exists(stateDir.resolve("runs"))) {
                 if (json) out.println("[]");
-                else out.println("no runs in " + stateDir + Wiring.enclosingStateDir(stateDir)
+                else out.println("no runs in " + io.swarmflow.spec.SpecError.printable(stateDir.toString()) + Wiring.enclosingStateDir(stateDir)
+                        .map(d -> io.swarmflow.spec.SpecError.printable(d.toString()))
                         .map(d -> "; it is inside the state directory " + d + ": `swarm runs --state-dir " + d + "` lists its runs")
                         .orElse(" (it holds no Swarmflow state yet)"));
                 return ExitCodes.OK;
@@ -543,7 +544,7 @@ final class QueryCommands {
                     return ExitCodes.OK;
                 }
                 if (runs.isEmpty()) {
-                    out.println("no runs in " + w.stateDir);
+                    out.println("no runs in " + io.swarmflow.spec.SpecError.printable(w.stateDir.toString()));
                     return ExitCodes.OK;
                 }
                 List<List<String>> rows = new ArrayList<>();
@@ -657,7 +658,7 @@ final class QueryCommands {
                 // made when the run starts, before any attempt: without it the attempts' output is not "none", it is gone
                 Path logDir = w.runDir(runId).resolve("logs");
                 if (!Files.isDirectory(logDir)) {
-                    Streams.err(spec).println("swarm: the log directory " + logDir + " of run " + runId + " is missing (deleted or "
+                    Streams.err(spec).println("swarm: the log directory " + io.swarmflow.spec.SpecError.printable(logDir.toString()) + " of run " + runId + " is missing (deleted or "
                             + "moved), so the output of " + ticketId + "'s attempts is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;
                 }
@@ -665,7 +666,7 @@ final class QueryCommands {
                 // printed nothing has none; a running attempt, or one recorded without the count, is not judged)
                 Path attemptDir = logDir.resolve(ticketId).resolve(Integer.toString(n));
                 if (!follow && !Files.isDirectory(attemptDir) && wroteOutput(w, n)) {
-                    Streams.err(spec).println("swarm: the log folder " + attemptDir + " of " + ticketId + " attempt " + n
+                    Streams.err(spec).println("swarm: the log folder " + io.swarmflow.spec.SpecError.printable(attemptDir.toString()) + " of " + ticketId + " attempt " + n
                             + " is missing (deleted or moved, or it could not be made while the attempt ran), so its output "
                             + "is gone; restore it from a backup to read it");
                     return ExitCodes.STORE_UNAVAILABLE;

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A spec or state directory whose path holds control characters (a directory of a cloned repository can be named with
  * ESC, BEL or a newline) is printed escaped, as ticket text is: {@code swarm validate}'s ok line, {@code swarm run}'s
- * "state in" and "report:" lines, the spec path {@code swarm status} shows, and {@code swarm report}'s lines. Raw, the
- * name below would set the terminal's window title and start a line of its own.
+ * "state in" and "report:" lines, the spec path {@code swarm status} shows, {@code swarm report}'s lines and {@code swarm
+ * runs}' "no runs in" line. Raw, the name below would set the terminal's window title and start a line of its own.
  */
 class ControlCharacterPathTest {
     /** A window-title sequence (OSC 0 ... BEL) and a newline. */
@@ -50,6 +50,27 @@ class ControlCharacterPathTest {
         assertThat(report.code()).as("%s", report).isZero();
         assertPrintable(report);
         assertThat(report.out()).contains("report: " + tmp + "/" + ESCAPED + "/state/runs/" + runId + "/report.html");
+
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s", runs).isZero();
+        assertPrintable(runs);
+        assertThat(runs.out()).contains(runId);
+    }
+
+    /** {@code swarm runs} of a state directory not made yet, and of one holding nothing: "no runs in DIR", escaped. */
+    @Test
+    void noRunsInAPathWithControlCharactersIsPrintedEscaped() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve(NAME));
+
+        Result none = swarm("runs", "--state-dir", dir.resolve("state").toString());
+        assertThat(none.code()).as("%s", none).isZero();
+        assertPrintable(none);
+        assertThat(none.out()).contains("no runs in " + tmp + "/" + ESCAPED + "/state (there is no state directory there yet)");
+
+        Result empty = swarm("runs", "--state-dir", dir.toString());
+        assertThat(empty.code()).as("%s", empty).isZero();
+        assertPrintable(empty);
+        assertThat(empty.out()).contains("no runs in " + tmp + "/" + ESCAPED + " (it holds no Swarmflow state yet)");
     }
 
     /** Neither stream holds ESC or BEL, and no line begins with the part of the name after its newline. */
