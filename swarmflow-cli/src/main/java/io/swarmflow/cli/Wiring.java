@@ -752,6 +752,29 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Refuses the default state directory, {@code .swarm} in the working directory ({@code stateDir}, absolute), when it
+     * is a symbolic link: swarm would keep the runs, logs and database where the link leads while saying {@code
+     * <dir>/.swarm}, and a {@code .swarm} link committed in a repository you cloned leads where its author chose (an
+     * existing directory of yours is not refused by the ownership and mode checks). A state directory named on purpose
+     * ({@code --state-dir}, {@code SWARM_STATE_DIR}) may be a link: the caller calls this for the default one only.
+     * Called before anything is read or written there.
+     *
+     * @throws InvalidRequestException naming the link, where it points (as written and its real path), and how to use
+     *                                 that directory on purpose ({@code --state-dir TARGET}) or to remove the link
+     */
+    static void refuseLinkedDefault(Path stateDir) {
+        if (!Files.isSymbolicLink(stateDir)) return;
+        String target = linkTarget(stateDir);
+        Path real = realPath(stateDir);
+        throw new InvalidRequestException("the default state directory " + stateDir + " (.swarm in the working directory) is "
+                + "a symbolic link to " + target + (target.equals(real.toString()) ? "" : " (" + real + ")") + ": swarm does "
+                + "not follow a .swarm link unasked, since one committed in a repository you cloned would lead your runs, "
+                + "logs and database wherever its author chose; nothing was changed. To keep the state there on purpose, "
+                + "name it: --state-dir " + real + " (or SWARM_STATE_DIR=" + real + "); else remove the link (rm "
+                + stateDir + ") and swarm makes .swarm here");
+    }
+
+    /**
      * Opens (creating if needed) the state directory. One this creates, and each directory above it that it makes, is
      * {@code rwx------} from birth, whatever the umask (the plan, with its {@code --var} values and environment, the logs
      * and worktrees may hold secrets); an existing one keeps its mode.

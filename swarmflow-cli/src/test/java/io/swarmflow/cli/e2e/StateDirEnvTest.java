@@ -45,6 +45,39 @@ class StateDirEnvTest {
         assertThat(cwd.toFile().list()).isEmpty();
     }
 
+    /**
+     * A {@code .swarm} that is a symbolic link (committed in a repository you cloned, say) is not followed as the default
+     * state directory: every command refuses it, naming where it leads and the --state-dir to use it on purpose, and
+     * writes nothing there. Named on purpose (--state-dir .swarm, or its target), it is used.
+     */
+    @Test
+    void aDefaultStateDirThatIsASymbolicLinkIsRefusedUnlessNamed() throws Exception {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "name: env\ntickets:\n  - {id: a, agent: noop}\n");
+        Path victim = Files.createDirectories(tmp.resolve("victim")).toRealPath();
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        Path link = Files.createSymbolicLink(repo.resolve(".swarm"), Path.of("../victim"));
+
+        for (String[] args : List.of(new String[] {"run", spec.toString(), "--plain"}, new String[] {"status"},
+                new String[] {"runs"}, new String[] {"validate", spec.toString()})) {
+            Process p = swarmIn(repo, null, args);
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(p.exitValue()).as("%s: %s", args[0], output).isEqualTo(2);
+            assertThat(output).as(args[0]).contains("the default state directory " + repo.toRealPath().resolve(".swarm")
+                    + " (.swarm in the working directory) is a symbolic link to ../victim (" + victim + ")",
+                    "nothing was changed", "--state-dir " + victim + " (or SWARM_STATE_DIR=" + victim + ")");
+            assertThat(victim.toFile().list()).as(args[0]).isEmpty();
+            assertThat(Files.isSymbolicLink(link)).isTrue();
+        }
+
+        Process named = swarmIn(repo, null, "run", spec.toString(), "--plain", "--state-dir", ".swarm");
+        String output = new String(named.getInputStream().readAllBytes());
+        assertThat(named.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(named.exitValue()).as(output).isZero();
+        assertThat(victim.resolve("swarm.db")).exists();
+    }
+
     /** {@code swarm ARGS} in a child JVM working in {@code cwd}, with {@code SWARM_STATE_DIR} set to {@code stateDirEnv} or unset. */
     private static Process swarmIn(Path cwd, String stateDirEnv, String... args) throws java.io.IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
