@@ -36,6 +36,13 @@ final class PlanBuilder {
     static final int MAX_TICKETS = 100_000;
     /** Dependencies (ticket, ticket it needs) after matrix expansion: a matrix needing a matrix multiplies them. */
     static final int MAX_NEEDS = 2_000_000;
+    /**
+     * UTF-8 bytes of text the tickets of a plan may hold together: their scripts, environment variables and titles
+     * (a script or value counted as written or with variables and matrix values substituted, whichever is larger). A
+     * text written once ({@code defaults.run}, a YAML alias, a variable) is copied into every ticket that uses it, and
+     * the plan is stored as one event: 64 MiB leaves room for 100,000 tickets of 600 bytes each, or 500 of 127 KiB.
+     */
+    static final long MAX_PLAN_BYTES = 64L << 20;
     /** Outputs every worktree ticket has without declaring them. */
     static final List<String> WORKTREE_OUTPUTS = List.of("diffstat", "commit", "branch");
     static final List<String> KINDS = List.of("shell", "noop");
@@ -105,6 +112,31 @@ final class PlanBuilder {
     /** The tickets in topological order, without those in or after a cycle (reported); set by {@link #topologicalOrder()}. */
     private List<Expanded> ordered = List.of();
 
+    /** Each distinct text of the spec scanned once ({@link #scan}), however many tickets it is copied into. */
+    private final Map<String, Templates.Scan> scans = new HashMap<>();
+    /** UTF-8 bytes of each distinct value substituted into a text (a variable, a matrix value), counted once. */
+    private final Map<String, Long> valueBytes = new HashMap<>();
+    /** Bytes of the tickets built so far, as {@link #MAX_PLAN_BYTES} counts them. */
+    private long planBytes;
+    /** What each text of the spec adds to {@link #planBytes}, by its node: a text copied into many tickets is one entry. */
+    private final Map<Node, Copies> copies = new java.util.IdentityHashMap<>();
+    /** Whether {@link #planBytes} passed {@link #MAX_PLAN_BYTES} (reported): building stops there. */
+    private boolean planTooLarge;
+
+    /** One text of the spec as copied into tickets: what to call it, the largest copy's bytes, how many, bytes in all. */
+    private static final class Copies {
+        final String what;
+        final String hint;
+        long largest;
+        int count;
+        long total;
+
+        Copies(String what, String hint) {
+            this.what = what;
+            this.hint = hint;
+        }
+    }
+
     PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides) {
         this.spec = spec;
         this.source = source;
@@ -125,7 +157,10 @@ final class PlanBuilder {
         expandTickets();
         if (!withinNeedsLimit()) return null;
         resolveNeeds();
-        for (Expanded e : expanded) buildTicket(e);
+        for (Expanded e : expanded) {
+            buildTicket(e);
+            if (planTooLarge) return null; // the rest would only add to it: stop before scanning more
+        }
         List<Expanded> order = topologicalOrder();
         checkOutputReferences();
         if (!problems.isEmpty() || order == null) return null;
@@ -497,7 +532,7 @@ final class PlanBuilder {
         boolean agentMiswritten = miswritten(t, t.agent, "agent") || (agentVal != null && !profiles.containsKey(agent)
                 && (spec.miswrittenAgents == null || spec.miswrittenAgents.contains(agent))); // its profile is reported
         AgentProfile profile = agentMiswritten ? null : profiles.get(agent);
-        if (profile == null && !agentMiswritten && !Templates.openings(agent).isEmpty()) {
+        if (profile == null && !agentMiswritten && !scan(agent).openings.isEmpty()) {
             // not an unknown profile to declare: a reference that is never substituted
             noReferences(agentVal, "agent", "write the name of a profile under agents:, or " + String.join(" or ", KINDS));
         } else if (profile == null && !agentMiswritten) {
@@ -528,6 +563,7 @@ final class PlanBuilder {
         if (t.env != null) t.env.forEach((k, v) -> env.put(k, render(v, envScope)));
 
         if (kind.equals("shell")) checkLaunchSize(e, matrix, runVal, agent);
+        countPlanBytes(e, matrix, kind.equals("shell") && !run.isEmpty() ? runVal : null, agent, profile != null);
 
         String title;
         if (t.title != null) {
@@ -593,6 +629,104 @@ final class PlanBuilder {
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
                 first(t.approval, d.approval, ApprovalMode.NONE), workspace,
                 first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
+        count(t.title != null ? t.title.node() : null, Templates.utf8Length(title, 0, title.length()), "the title of ticket '" + e.group + "'",
+                "use a shorter title");
+        if (planBytes > MAX_PLAN_BYTES) reportPlanSize(e);
+    }
+
+    /**
+     * Adds ticket {@code e}'s script ({@code runVal}, null when it has none) and environment variables to
+     * {@link #planBytes}, each counted as written or with variables and matrix values substituted, whichever is larger.
+     */
+    private void countPlanBytes(Expanded e, Map<String, String> matrix, Val<String> runVal, String agent, boolean known) {
+        java.util.function.Function<String, String> loadTime = loadTime(matrix);
+        if (runVal != null) {
+            count(runVal.node(), larger(runVal.value(), loadTime), e.raw.run == null ? "defaults.run" : "the run of ticket '" + e.group + "'",
+                    "put the script in a file in the repository and run that file");
+        }
+        String hint = "put the value in a file and pass its path";
+        Profile profile = known ? spec.agents.get(agent) : null;
+        Map<String, Val<String>> env = new LinkedHashMap<>();
+        Map<String, String> what = new HashMap<>();
+        if (profile != null && profile.env() != null) profile.env().forEach((k, v) -> {
+            env.put(k, v);
+            what.put(k, "env " + k + " of agent '" + agent + "'");
+        });
+        if (spec.defaults.env != null) spec.defaults.env.forEach((k, v) -> {
+            env.put(k, v);
+            what.put(k, "defaults.env." + k);
+        });
+        if (e.raw.env != null) e.raw.env.forEach((k, v) -> {
+            env.put(k, v);
+            what.put(k, "env " + k + " of ticket '" + e.group + "'");
+        });
+        env.forEach((k, v) -> count(v.node(), Templates.utf8Length(k, 0, k.length()) + larger(v.value(), loadTime), what.get(k), hint));
+    }
+
+    /** UTF-8 bytes of {@code text} as written or rendered with {@code loadTime}, whichever is larger, without rendering it. */
+    private long larger(String text, java.util.function.Function<String, String> loadTime) {
+        Templates.Scan scan = scan(text);
+        return Math.max(scan.bytes, scan.renderedBytes(loadTime, this::bytesOf));
+    }
+
+    /** Adds {@code bytes} of the text at {@code node} (null: one made by swarm, such as a matrix ticket's title) to {@link #planBytes}. */
+    private void count(Node node, long bytes, String what, String hint) {
+        planBytes += bytes;
+        if (node == null) return;
+        Copies c = copies.computeIfAbsent(node, n -> new Copies(what, hint));
+        c.largest = Math.max(c.largest, bytes);
+        c.count++;
+        c.total += bytes;
+    }
+
+    /**
+     * Reports that the tickets built so far, up to {@code e}, hold more than {@link #MAX_PLAN_BYTES}, at the text of the spec
+     * that adds the most: the one copied into many tickets.
+     */
+    private void reportPlanSize(Expanded e) {
+        planTooLarge = true;
+        Map.Entry<Node, Copies> most = null;
+        for (Map.Entry<Node, Copies> c : copies.entrySet()) if (most == null || c.getValue().total > most.getValue().total) most = c;
+        String size = "the plan's tickets hold too much text: their scripts, environment variables and titles come to "
+                + Units.sizeAndLimit(planBytes, MAX_PLAN_BYTES) + String.format(Locale.ROOT, " (passed at ticket '%s', %,d of %,d)",
+                        e.id, e.index + 1, expanded.size());
+        if (most == null) {
+            problems.at(e.raw.node, size, "use fewer tickets, or split the swarm into several specs");
+            return;
+        }
+        Copies c = most.getValue();
+        String anchor = most.getKey().getAnchor() == null ? "" : " (the text anchored as &" + most.getKey().getAnchor() + ", which its aliases copy)";
+        String copied = c.count == 1 ? Units.human(c.largest) : String.format(Locale.ROOT, "%s%s copied into each of %,d tickets, %s in all",
+                c.total == c.largest * c.count ? "" : "up to ", Units.human(c.largest), c.count, Units.human(c.total));
+        problems.at(most.getKey(), size + "; the most is " + c.what + anchor + ": " + copied,
+                c.hint + ", or use fewer tickets (each ticket stores its own copy)");
+    }
+
+    /** The values a text has when the spec is loaded: variables, matrix values (null outside a matrix ticket), swarm's environment. */
+    private java.util.function.Function<String, String> loadTime(Map<String, String> matrix) {
+        return expr -> expr.startsWith("vars.") ? vars.get(expr.substring(5))
+                : expr.startsWith("matrix.") && matrix != null ? matrix.get(expr.substring(7))
+                : expr.startsWith("env.") ? environment.apply(expr.substring(4)) : null;
+    }
+
+    /** UTF-8 bytes of a value substituted into a text, counted once per distinct value. */
+    private long bytesOf(String value) {
+        return valueBytes.computeIfAbsent(value, v -> Templates.utf8Length(v, 0, v.length()));
+    }
+
+    /** {@code text} scanned ({@link Templates.Scan}): once per distinct text, however many tickets it is copied into. */
+    Templates.Scan scan(String text) {
+        return scans.computeIfAbsent(text, t -> {
+            scansMade++;
+            return Templates.scan(t);
+        });
+    }
+
+    private int scansMade;
+
+    /** How many texts this builder scanned ({@link #scan}): a test's view of the work done. */
+    int scansMade() {
+        return scansMade;
     }
 
     /**
@@ -601,12 +735,10 @@ final class PlanBuilder {
      * counted as the references written, so a large output can still pass the limit then, and the launcher says so).
      */
     private void checkLaunchSize(Expanded e, Map<String, String> matrix, Val<String> runVal, String agent) {
-        java.util.function.Function<String, String> loadTime = expr -> expr.startsWith("vars.") ? vars.get(expr.substring(5))
-                : expr.startsWith("matrix.") && matrix != null ? matrix.get(expr.substring(7))
-                : expr.startsWith("env.") ? environment.apply(expr.substring(4)) : null;
+        java.util.function.Function<String, String> loadTime = loadTime(matrix);
         long total = 0;
         if (runVal != null) {
-            long script = utf8Length(Templates.render(runVal.value(), loadTime));
+            long script = scan(runVal.value()).renderedBytes(loadTime, this::bytesOf);
             total += script + 1;
             if (script > SpecLoader.MAX_SCRIPT_BYTES) {
                 problems.at(runVal.node(), "the script of ticket '" + e.id + "' is " + Units.sizeAndLimit(script, SpecLoader.MAX_SCRIPT_BYTES)
@@ -620,7 +752,8 @@ final class PlanBuilder {
         if (spec.defaults.env != null) env.putAll(spec.defaults.env);
         if (e.raw.env != null) env.putAll(e.raw.env);
         for (Map.Entry<String, Val<String>> v : env.entrySet()) {
-            long bytes = utf8Length(v.getKey()) + 1 + utf8Length(Templates.render(v.getValue().value(), loadTime));
+            long bytes = Templates.utf8Length(v.getKey(), 0, v.getKey().length()) + 1
+                    + scan(v.getValue().value()).renderedBytes(loadTime, this::bytesOf);
             total += bytes + 1;
             if (bytes > SpecLoader.MAX_ENV_VARIABLE_BYTES) {
                 problems.at(v.getValue().node(), "environment variable " + v.getKey() + " of ticket '" + e.id + "' is "
@@ -633,21 +766,6 @@ final class PlanBuilder {
                             + " in all (Linux passes about 2 MiB of arguments and environment, part of it the launcher's)",
                     "put large scripts and values in files");
         }
-    }
-
-    /** Bytes of {@code s} in UTF-8, without encoding it (an unpaired surrogate counts as the 3 bytes of its replacement). */
-    private static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) n++;
-            else if (c < 0x800) n += 2;
-            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else n += 3;
-        }
-        return n;
     }
 
     /** A duration as the spec writes it ({@code 1m}), else in milliseconds. */
@@ -862,8 +980,9 @@ final class PlanBuilder {
      */
     private String render(Val<String> val, Scope scope) {
         String text = val.value();
-        List<Integer> openings = Templates.openings(text);
-        for (int offset : Templates.malformed(text)) {
+        Templates.Scan scan = scan(text);
+        List<Integer> openings = scan.openings;
+        for (int offset : scan.malformed) {
             String start = text.substring(offset, Math.min(text.length(), offset + 24)).lines().findFirst().orElse("");
             Mark mark = val.node() instanceof ScalarNode s
                     ? source.openingMark(s, java.util.Collections.binarySearch(openings, offset), openings.size()) : val.node().getStartMark();
@@ -871,11 +990,18 @@ final class PlanBuilder {
                     + " in " + scope.where() + " is not a complete reference",
                     "write ${{ vars.NAME }} (or matrix.NAME, tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
         }
-        String rendered = renderReferences(text, val, scope);
+        Map<String, String> values = renderReferences(scan, val, scope);
         // run and env keep their references: the engine renders them in one pass (vars, matrix, outputs, run.id),
         // as a second pass over text with values in it could read a value's trailing '$' and the text after it
         // as '${{' (or as an escaped '$${{')
-        return scope.runtime() ? text : rendered;
+        if (scope.runtime()) return text;
+        long size = scan.renderedBytes(values::get, this::bytesOf);
+        if (size > MAX_PLAN_BYTES) { // not built: a short text of many references to a long variable could fill the memory
+            problems.at(val.node(), "the " + scope.where() + " with variables and matrix values substituted would be "
+                    + Units.sizeAndLimit(size, MAX_PLAN_BYTES) + " for the texts of all tickets together", "use fewer or shorter variables in it");
+            return text;
+        }
+        return scan.render(values::get);
     }
 
     /**
@@ -888,7 +1014,7 @@ final class PlanBuilder {
 
     /** As {@link #noReferences(Val, String)}, with {@code hint} saying how to fix it. */
     private void noReferences(Val<String> val, String where, String hint) {
-        List<Integer> openings = Templates.openings(val.value());
+        List<Integer> openings = scan(val.value()).openings;
         for (int i = 0; i < openings.size(); i++) {
             int offset = openings.get(i);
             String start = val.value().substring(offset, Math.min(val.value().length(), offset + 24)).lines().findFirst().orElse("");
@@ -904,11 +1030,13 @@ final class PlanBuilder {
         return Templates.render(text, expr -> null);
     }
 
-    private String renderReferences(String text, Val<String> val, Scope scope) {
-        List<Templates.Reference> refs = Templates.references(text);
+    /** Checks the references of {@code val}'s text ({@code scan}); returns the values of those known when it is loaded. */
+    private Map<String, String> renderReferences(Templates.Scan scan, Val<String> val, Scope scope) {
+        List<Templates.Reference> refs = scan.references;
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < refs.size(); i++) {
             String expr = refs.get(i).expression();
+            if (values.containsKey(expr)) continue; // a variable or matrix value found for an earlier reference: the same again
             Mark mark = val.node() instanceof ScalarNode s ? source.referenceMark(s, i, refs.size()) : val.node().getStartMark();
             String[] parts = expr.split("\\.", -1);
             String shown = "'${{ " + expr + " }}'";
@@ -974,7 +1102,7 @@ final class PlanBuilder {
                 problems.at(mark, "unknown reference " + shown, guess != null ? "did you mean '${{ " + guess + " }}'?" : REFERENCE_HINT);
             }
         }
-        return Templates.render(text, values::get);
+        return values;
     }
 
     /**

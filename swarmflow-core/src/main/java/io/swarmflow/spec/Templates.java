@@ -51,17 +51,7 @@ public final class Templates {
      * unterminated one, or one whose expression is not a dotted path.
      */
     public static List<Integer> malformed(String text) {
-        List<Integer> bad = new ArrayList<>();
-        if (text == null) return bad;
-        // one pass each: searching for a reference from every opening rescanned the rest of the text for each bad one
-        java.util.Set<Integer> references = new java.util.HashSet<>();
-        Matcher ref = REFERENCE.matcher(text);
-        while (ref.find()) references.add(ref.start());
-        Matcher open = OPENING.matcher(text);
-        while (open.find()) {
-            if (!references.contains(open.start())) bad.add(open.start());
-        }
-        return bad;
+        return text == null ? new ArrayList<>() : new ArrayList<>(scan(text).malformed);
     }
 
     /**
@@ -75,16 +65,123 @@ public final class Templates {
     public static String render(String text, Function<String, String> lookup) {
         if (text == null || text.indexOf("${{") < 0) return text;
         Matcher m = REFERENCE.matcher(text);
+        List<int[]> spans = new ArrayList<>();
+        List<String> expressions = new ArrayList<>();
+        while (m.find()) {
+            spans.add(new int[] {m.start(), m.end()});
+            expressions.add(m.group(1));
+        }
+        return render(text, spans, expressions, lookup);
+    }
+
+    /** {@link #render(String, Function)} with the references of {@code text} already found: their spans and expressions. */
+    private static String render(String text, List<int[]> spans, List<String> expressions, Function<String, String> lookup) {
         StringBuilder out = new StringBuilder(text.length());
         int literal = 0;
-        while (m.find()) {
-            out.append(unescape(text.substring(literal, m.start())));
-            String value = lookup.apply(m.group(1));
-            out.append(value != null ? value : m.group());
-            literal = m.end();
+        for (int i = 0; i < spans.size(); i++) {
+            int[] span = spans.get(i);
+            out.append(unescape(text.substring(literal, span[0])));
+            String value = lookup.apply(expressions.get(i));
+            out.append(value != null ? value : text, value != null ? 0 : span[0], value != null ? value.length() : span[1]);
+            literal = span[1];
         }
         out.append(unescape(text.substring(literal)));
         return out.toString();
+    }
+
+    /**
+     * A text scanned once for what the spec checks and renders in it: its openings, its malformed openings, its
+     * references, and its size in UTF-8 bytes. A spec's texts are copied into many tickets ({@code defaults}, a YAML
+     * alias, a matrix's expansions): {@code PlanBuilder} scans each distinct text once and asks this for each ticket,
+     * in time proportional to the number of references rather than to the length of the text.
+     */
+    static final class Scan {
+        private final String text;
+        /** What {@link Templates#openings} returns for the text. */
+        final List<Integer> openings;
+        /** What {@link Templates#malformed} returns for the text. */
+        final List<Integer> malformed;
+        /** What {@link Templates#references} returns for the text. */
+        final List<Reference> references;
+        /** UTF-8 bytes of the text as written (an unpaired surrogate counts as the 3 bytes of its replacement). */
+        final long bytes;
+        private final List<int[]> spans = new ArrayList<>();
+        private final List<String> expressions = new ArrayList<>();
+        /** UTF-8 bytes of the text between references once rendered (each <code>$${{</code> as <code>${{</code>). */
+        private final long literalBytes;
+
+        private Scan(String text) {
+            this.text = text;
+            List<Reference> refs = new ArrayList<>();
+            java.util.Set<Integer> starts = new java.util.HashSet<>();
+            long written = 0;
+            Matcher m = REFERENCE.matcher(text);
+            while (m.find()) {
+                refs.add(new Reference(m.group(1), m.start()));
+                spans.add(new int[] {m.start(), m.end()});
+                expressions.add(m.group(1));
+                starts.add(m.start());
+                written += utf8Length(text, m.start(), m.end());
+            }
+            List<Integer> open = new ArrayList<>();
+            List<Integer> bad = new ArrayList<>();
+            Matcher o = OPENING.matcher(text);
+            while (o.find()) {
+                open.add(o.start());
+                if (!starts.contains(o.start())) bad.add(o.start());
+            }
+            references = List.copyOf(refs);
+            openings = List.copyOf(open);
+            malformed = List.copyOf(bad);
+            bytes = utf8Length(text, 0, text.length());
+            // rendering unescapes each "$${{" (one byte less); none overlaps another or a reference, which holds no '$'
+            // after its first and never follows one
+            int escapes = 0;
+            for (int i = text.indexOf("$${{"); i >= 0; i = text.indexOf("$${{", i + 4)) escapes++;
+            literalBytes = bytes - written - escapes;
+        }
+
+        /** {@link Templates#render}{@code (text, lookup)}, without scanning the text again. */
+        String render(Function<String, String> lookup) {
+            return text.indexOf("${{") < 0 ? text : Templates.render(text, spans, expressions, lookup);
+        }
+
+        /**
+         * UTF-8 bytes of {@link #render}{@code (lookup)} without building it, in time proportional to the references:
+         * {@code bytesOf} gives a value's bytes (so a caller can keep them). A surrogate pair that a substitution puts
+         * together counts as its two unpaired halves, 2 bytes more than it encodes to.
+         */
+        long renderedBytes(Function<String, String> lookup, java.util.function.ToLongFunction<String> bytesOf) {
+            long total = literalBytes;
+            for (int i = 0; i < spans.size(); i++) {
+                String value = lookup.apply(expressions.get(i));
+                total += value != null ? bytesOf.applyAsLong(value) : utf8Length(text, spans.get(i)[0], spans.get(i)[1]);
+            }
+            return total;
+        }
+    }
+
+    /** Scans {@code text} once for its openings, references and size ({@link Scan}). */
+    static Scan scan(String text) {
+        return new Scan(text);
+    }
+
+    /**
+     * UTF-8 bytes of {@code s} from {@code from} to {@code to}, without encoding it (an unpaired surrogate counts as the
+     * 3 bytes of its replacement).
+     */
+    static long utf8Length(String s, int from, int to) {
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
     }
 
     /**
