@@ -120,18 +120,22 @@ final class PlanBuilder {
     private long planBytes;
     /** What each text of the spec adds to {@link #planBytes}, by its node: a text copied into many tickets is one entry. */
     private final Map<Node, Copies> copies = new java.util.IdentityHashMap<>();
+    /** The values of {@link #copies} in the order first counted: of two that add as much, the first is reported. */
+    private final List<Copies> copiesInOrder = new ArrayList<>();
     /** Whether {@link #planBytes} passed {@link #MAX_PLAN_BYTES} (reported): building stops there. */
     private boolean planTooLarge;
 
     /** One text of the spec as copied into tickets: what to call it, the largest copy's bytes, how many, bytes in all. */
     private static final class Copies {
+        final Node node;
         final String what;
         final String hint;
         long largest;
         int count;
         long total;
 
-        Copies(String what, String hint) {
+        Copies(Node node, String what, String hint) {
+            this.node = node;
             this.what = what;
             this.hint = hint;
         }
@@ -629,8 +633,8 @@ final class PlanBuilder {
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
                 first(t.approval, d.approval, ApprovalMode.NONE), workspace,
                 first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
-        count(t.title != null ? t.title.node() : null, Templates.utf8Length(title, 0, title.length()), "the title of ticket '" + e.group + "'",
-                "use a shorter title");
+        count(t.title != null ? t.title.node() : null, Templates.utf8Length(title, 0, title.length()),
+                "the title of ticket '" + e.group + "'", "use a shorter title");
         if (planBytes > MAX_PLAN_BYTES) reportPlanSize(e);
     }
 
@@ -641,7 +645,8 @@ final class PlanBuilder {
     private void countPlanBytes(Expanded e, Map<String, String> matrix, Val<String> runVal, String agent, boolean known) {
         java.util.function.Function<String, String> loadTime = loadTime(matrix);
         if (runVal != null) {
-            count(runVal.node(), larger(runVal.value(), loadTime), e.raw.run == null ? "defaults.run" : "the run of ticket '" + e.group + "'",
+            count(runVal.node(), larger(runVal.value(), loadTime),
+                    e.raw.run == null ? "defaults.run" : "the run of ticket '" + e.group + "'",
                     "put the script in a file in the repository and run that file");
         }
         String hint = "put the value in a file and pass its path";
@@ -673,7 +678,11 @@ final class PlanBuilder {
     private void count(Node node, long bytes, String what, String hint) {
         planBytes += bytes;
         if (node == null) return;
-        Copies c = copies.computeIfAbsent(node, n -> new Copies(what, hint));
+        Copies c = copies.computeIfAbsent(node, n -> {
+            Copies first = new Copies(n, what, hint);
+            copiesInOrder.add(first);
+            return first;
+        });
         c.largest = Math.max(c.largest, bytes);
         c.count++;
         c.total += bytes;
@@ -685,20 +694,20 @@ final class PlanBuilder {
      */
     private void reportPlanSize(Expanded e) {
         planTooLarge = true;
-        Map.Entry<Node, Copies> most = null;
-        for (Map.Entry<Node, Copies> c : copies.entrySet()) if (most == null || c.getValue().total > most.getValue().total) most = c;
+        Copies c = null;
+        for (Copies each : copiesInOrder) if (c == null || each.total > c.total) c = each;
         String size = "the plan's tickets hold too much text: their scripts, environment variables and titles come to "
                 + Units.sizeAndLimit(planBytes, MAX_PLAN_BYTES) + String.format(Locale.ROOT, " (passed at ticket '%s', %,d of %,d)",
                         e.id, e.index + 1, expanded.size());
-        if (most == null) {
+        if (c == null) {
             problems.at(e.raw.node, size, "use fewer tickets, or split the swarm into several specs");
             return;
         }
-        Copies c = most.getValue();
-        String anchor = most.getKey().getAnchor() == null ? "" : " (the text anchored as &" + most.getKey().getAnchor() + ", which its aliases copy)";
-        String copied = c.count == 1 ? Units.human(c.largest) : String.format(Locale.ROOT, "%s%s copied into each of %,d tickets, %s in all",
-                c.total == c.largest * c.count ? "" : "up to ", Units.human(c.largest), c.count, Units.human(c.total));
-        problems.at(most.getKey(), size + "; the most is " + c.what + anchor + ": " + copied,
+        String anchor = c.node.getAnchor() == null ? "" : " (the text anchored as &" + c.node.getAnchor() + ", which its aliases copy)";
+        String copied = c.count == 1 ? Units.human(c.largest)
+                : String.format(Locale.ROOT, "%s%s copied into each of %,d tickets, %s in all",
+                        c.total == c.largest * c.count ? "" : "up to ", Units.human(c.largest), c.count, Units.human(c.total));
+        problems.at(c.node, size + "; the most is " + c.what + anchor + ": " + copied,
                 c.hint + ", or use fewer tickets (each ticket stores its own copy)");
     }
 
@@ -998,7 +1007,8 @@ final class PlanBuilder {
         long size = scan.renderedBytes(values::get, this::bytesOf);
         if (size > MAX_PLAN_BYTES) { // not built: a short text of many references to a long variable could fill the memory
             problems.at(val.node(), "the " + scope.where() + " with variables and matrix values substituted would be "
-                    + Units.sizeAndLimit(size, MAX_PLAN_BYTES) + " for the texts of all tickets together", "use fewer or shorter variables in it");
+                    + Units.sizeAndLimit(size, MAX_PLAN_BYTES) + " for the texts of all tickets together",
+                    "use fewer or shorter variables in it");
             return text;
         }
         return scan.render(values::get);

@@ -89,14 +89,17 @@ class PlanSizeLimitTest {
         assertThat(plan.tickets()).hasSize(500).allSatisfy(t -> assertThat(t.run()).isEqualTo(SCRIPT));
     }
 
+    /** 1,000 matrix values: {@code p0, p1, ...}. */
+    private static String values(String prefix) {
+        return String.join(", ", java.util.stream.IntStream.range(0, 1000).mapToObj(i -> prefix + i).toList());
+    }
+
     @Test
     void aScriptSharedByManyTicketsIsScannedOnce() throws Exception {
         // 2,000 tickets share one 30 KiB script with references and an environment value: a few distinct texts to scan
         String script = "echo ${{ vars.v }} ${{ matrix.k }} $${{ literal }} #" + "x".repeat(30 * 1024);
         String yaml = "vars: {v: value}\ndefaults: {run: \"" + script + "\", env: {E: \"${{ vars.v }}\"}}\ntickets:\n"
-                + "  - {id: m, matrix: {k: [" + String.join(", ", java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "v" + i).toList())
-                + "]}}\n" + "  - {id: n, matrix: {k: [" + String.join(", ", java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "w" + i).toList())
-                + "]}}\n";
+                + "  - {id: m, matrix: {k: [" + values("v") + "]}}\n  - {id: n, matrix: {k: [" + values("w") + "]}}\n";
         Path file = SpecFiles.write(dir, "swarm.yaml", yaml);
         Problems problems = new Problems(file.toString());
         YamlSource source = YamlSource.read(file, SpecLoader.DEFAULT_MAX_BYTES, problems);
