@@ -173,6 +173,11 @@ final class RunCommands {
                     Stdout.runEnded(out, runId, run.state());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
+                if (w.service.isExecuting(runId) && cancelUnderWay(w, run)) { // `swarm cancel RUN --wait 0`, then resume at once
+                    throw new InvalidRequestException("run " + runId + " is being cancelled: a cancel is recorded and its coordinator "
+                            + "is stopping the running attempts (TERM, then KILL after the grace period); resume it once `swarm status "
+                            + runId + "` says cancelled (`swarm cancel " + runId + "` without --wait 0 waits for that)");
+                }
                 if (w.service.isExecuting(runId)) { // the claim below refuses it too; say so before printing anything
                     throw new InvalidRequestException("run " + runId + " is being executed by another swarm process right now; "
                             + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first");
@@ -212,6 +217,15 @@ final class RunCommands {
                 });
             }
         }
+    }
+
+    /**
+     * Whether a cancel of {@code run} is under way: applied by its coordinator, which is stopping the attempts, or recorded
+     * and not read by it yet (as {@code swarm status} tells them).
+     */
+    private static boolean cancelUnderWay(Wiring w, RunView run) {
+        return run.cancelRequested() || w.store.pendingCommands(run.runId()).stream()
+                .anyMatch(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL);
     }
 
     /** A run whose coordinator stopped because the store could not be written or read; {@code swarm resume} continues it. */

@@ -27,8 +27,8 @@ class CancelWaitTest {
     void waitZeroReturnsOnceTheCancelIsRecorded() throws Exception {
         Path state = tmp.resolve("state");
         Path spec = Cli.write(tmp.resolve("sleeper.yaml"), SLEEPER);
-        // the run ends 2 s after its coordinator reads the cancel: a cancel that waited for that could not say it did not
-        Background run = Background.start("run", spec.toString(), "--plain", "--grace", "2", "--state-dir", state.toString());
+        // the run ends 4 s after its coordinator reads the cancel: a cancel that waited for that could not say it did not
+        Background run = Background.start("run", spec.toString(), "--plain", "--grace", "4", "--state-dir", state.toString());
         String id = run.runId();
         CliEndToEndTest.awaitTicket(state, id, "sleeper", "running");
         try {
@@ -38,6 +38,13 @@ class CancelWaitTest {
             assertThat(cancel.out()).as("it did not wait for the run to end")
                     .contains("not waiting for it (--wait 0): its coordinator applies it within a second; `swarm status "
                             + id + "` shows when the run is cancelled");
+            // a resume at once (the cancel pending or being applied) says the cancel is under way, not to cancel first
+            Result resume = swarm("resume", id, "--plain", "--state-dir", state.toString());
+            assertThat(resume.code()).as("%s", resume).isEqualTo(2);
+            assertThat(resume.err()).as("%s", resume).startsWith("swarm: run " + id + " is being cancelled: a cancel is recorded "
+                    + "and its coordinator is stopping the running attempts (TERM, then KILL after the grace period); resume it once "
+                    + "`swarm status " + id + "` says cancelled (`swarm cancel " + id + "` without --wait 0 waits for that)");
+            assertThat(resume.out()).doesNotContain("resuming");
         } finally {
             assertThat(run.exit()).isEqualTo(130);
         }
