@@ -152,7 +152,8 @@ public final class SwarmCli implements Runnable {
     /**
      * The message for arguments matched to nothing, in place of picocli's "Unmatched argument at index 2: 'x'": options of
      * a command given before it ({@code swarm --state-dir DIR status}) with the command line that works, a command that does
-     * not exist, or an argument too many with the arguments the command takes; else picocli's {@code message}.
+     * not exist, an argument too many with the arguments the command takes, or an option other tools have (-j) or another
+     * command takes (resume --var) with where it goes; else picocli's {@code message}.
      */
     static String unmatched(CommandLine.UnmatchedArgumentException u, String[] args, String message) {
         CommandLine.Model.CommandSpec cmd = u.getCommandLine().getCommandSpec();
@@ -173,6 +174,12 @@ public final class SwarmCli implements Runnable {
             // the flag other tools have (make -j, xargs -P): here the spec sets it
             return message + "; the number of attempts at once is the spec's `concurrency: N` (top level, for the run; "
                     + "under an agent profile, for its tickets), see docs/spec.md";
+        }
+        if (u.isUnknownOption() && !u.getUnmatched().isEmpty() && "--var".equals(optionName(u.getUnmatched().getFirst()))
+                && "resume".equals(cmd.name())) {
+            // changing a variable is the natural next step after a failed run: resume cannot, a new run can
+            return message + "; a resumed run keeps the variables it was created with: `swarm run SPEC --var KEY=VALUE` starts "
+                    + "a new run with other values";
         }
         if (u.isUnknownOption() || u.getUnmatched().isEmpty()) return message;
         String first = u.getUnmatched().getFirst();

@@ -1408,6 +1408,13 @@ class CliEndToEndTest {
         assertThat(swarm("run", "a.yaml", "--concurrency", "8").err()).startsWith("swarm: unknown options: '--concurrency', '8'; the number "
                 + "of attempts at once is the spec's `concurrency: N` (top level, for the run; under an agent profile, for its tickets)");
         assertThat(swarm("resume", "r", "-j8").err()).contains("the spec's `concurrency: N`");
+        // a resume cannot change variables; a new run can
+        for (String[] args : new String[][]{{"resume", "r", "--var", "target=x"}, {"resume", "r", "--var=target=x"}}) {
+            Result r = swarm(args);
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).contains("; a resumed run keeps the variables it was created with: `swarm run SPEC "
+                    + "--var KEY=VALUE` starts a new run with other values\n");
+        }
         // an option no command has is not moved
         assertThat(swarm("--frob", "status").err()).startsWith("swarm: unknown option: '--frob'\n");
         assertThat(tmp.resolve("state")).doesNotExist();
