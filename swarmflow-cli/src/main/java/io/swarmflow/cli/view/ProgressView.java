@@ -52,6 +52,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private volatile Map<String, io.swarmflow.spec.RetryPolicy> policies = Map.of();
     /** Attempts of each ticket that failed or timed out, which consume its retries (as the engine counts them). */
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    /** The tickets of a resumed run that were waiting to retry when it stopped: when each retries (epoch milliseconds). */
+    private final Map<String, Long> retryAt = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final ConcurrentLinkedQueue<String> scroll = new ConcurrentLinkedQueue<>();
     private final Thread renderer;
     /** This host's clock, in milliseconds since the epoch: the plain lines' times. */
@@ -149,11 +151,15 @@ public final class ProgressView implements RunListener, AutoCloseable {
         return isTerminal() || OutputTarget.standardOutput().isTerminal();
     }
 
-    /** Seeds the counters from a resumed run's projections: every ticket in its recorded state, and its failed attempts. */
+    /**
+     * Seeds the counters from a resumed run's projections: every ticket in its recorded state, and its failed attempts.
+     * A ticket waiting to retry is said with its retry line once the run is resumed: it keeps its recorded time.
+     */
     public void seed(List<TicketView> tickets) {
         for (TicketView t : tickets) {
             move(t.ticketId(), t.state());
             if (t.failures() > 0) failures.put(t.ticketId(), t.failures());
+            if (t.state() == TicketState.RETRY_WAIT && t.retryAtMillis() > 0) retryAt.put(t.ticketId(), t.retryAtMillis());
         }
     }
 
@@ -184,7 +190,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
         if (event instanceof AttemptFinished f) endTerminalLine(f.ticketId(), f.attempt());
         else if (event instanceof RunFinished) endTerminalLines();
         String line = switch (event) {
-            case RunStarted s -> s.resumed() ? "run resumed (epoch " + s.epoch() + ")" : "run started";
+            case RunStarted s -> s.resumed() ? "run resumed" : "run started";
             case AttemptStarted s -> {
                 move(s.ticketId(), TicketState.RUNNING);
                 running.put(s.ticketId(), new long[]{at, s.attempt(), ticks.getAsLong()});
@@ -264,6 +270,13 @@ public final class ProgressView implements RunListener, AutoCloseable {
             default -> null;
         };
         if (line != null) emit(line);
+        if (event instanceof RunStarted s && s.resumed()) {
+            // its tickets waiting to retry start at their recorded time, maybe minutes away: say so, as when the wait began
+            retryAt.forEach((ticketId, when) -> {
+                if (states.get(ticketId) == TicketState.RETRY_WAIT) emit(retryLine(ticketId, Math.max(0, when - at)));
+            });
+            retryAt.clear();
+        }
     }
 
     /**

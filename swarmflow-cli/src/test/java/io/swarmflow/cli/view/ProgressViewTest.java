@@ -456,4 +456,25 @@ class ProgressViewTest {
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("now will retry in 0ms (retry 1 of 1; no backoff)\n");
     }
+    /**
+     * A run resumed with a ticket waiting to retry (its recorded time maybe a minute away) says so at once, as when the wait
+     * began, instead of nothing until the retry starts; and "run resumed" says it without the store's word (epoch).
+     */
+    @Test
+    void aResumedRunSaysWhenItsTicketsWaitingToRetryWillRetry() {
+        long t = 1_000_000;
+        try (ProgressView v = new ProgressView(out, false, true, 3, "R1")) {
+            v.retryPolicies(Map.of("flaky", new io.swarmflow.spec.RetryPolicy(3, 60_000, 60_000, 2.0)));
+            v.seed(List.of(new io.swarmflow.store.TicketView("R1", "flaky", 0, io.swarmflow.store.TicketState.RETRY_WAIT, 1, 1, 0,
+                            1, "exited with code 1", Map.of(), null, t - 30_000, 0, t + 38_400),
+                    new io.swarmflow.store.TicketView("R1", "late", 1, io.swarmflow.store.TicketState.RETRY_WAIT, 1, 1, 0,
+                            1, "exited with code 1", Map.of(), null, t - 90_000, 0, t - 10_000),
+                    view("done", io.swarmflow.store.TicketState.SUCCEEDED)));
+            v.onEvent(new RunEvent.RunStarted(2, "host:1@1", true), t);
+        }
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("run resumed\n", "flaky will retry in 38.4s (retry 1 of 3; backoff with full jitter, up to ",
+                "late will retry in 0ms").doesNotContain("epoch");
+        assertThat(text.indexOf("run resumed")).as(text).isLessThan(text.indexOf("flaky will retry"));
+    }
 }
