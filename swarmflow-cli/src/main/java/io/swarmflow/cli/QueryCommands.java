@@ -680,6 +680,7 @@ final class QueryCommands {
                 }
                 while (true) {
                     if (print(w, n, out) == 0) noOutput(w, n);
+                    if (follow) sayEnded(w, n);
                     if (!follow) {
                         if (attemptRunning(w, ticketId, n)) { // what there is so far: say that more may come
                             Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " is still running; `swarm logs "
@@ -739,6 +740,27 @@ final class QueryCommands {
             // two lines, what the run is and what the ticket needs, as status says them: one was over 200 characters
             Streams.err(spec).println("swarm: run " + runId + " is not running: " + why);
             Streams.err(spec).println("swarm: ticket " + ticketId + " " + what);
+        }
+
+        /**
+         * With --follow, once attempt {@code n} is no longer followed: says on stderr how it ended when it did not succeed
+         * ({@code swarm: build attempt 1 failed: exited with code 7}), so that the command can serve as a watcher (its exit
+         * code stays 0: it says whether the output could be printed). Nothing for an attempt that succeeded or still runs,
+         * or that was stopped with a run no longer executed, which {@link #explainStopped} tells.
+         */
+        private void sayEnded(Wiring w, int n) {
+            AttemptView a = w.service.attempts(runId).stream().filter(v -> v.ticketId().equals(ticketId) && v.attempt() == n)
+                    .findFirst().orElse(null);
+            if (a == null || a.outcome() == null || a.outcome() == io.swarmflow.store.Outcome.SUCCEEDED) return;
+            boolean stopped = a.outcome() == io.swarmflow.store.Outcome.CANCELLED || a.outcome() == io.swarmflow.store.Outcome.LEASE_EXPIRED;
+            if (stopped && !ticket(w).state().isFinal() && !w.service.isExecuting(runId)) return; // explainStopped says it
+            String label = a.outcome().label();
+            String why = a.reason() != null ? a.reason() : a.exitCode() != null ? "exit code " + a.exitCode() : null;
+            // "timed out after 1s", not "timed-out: timed out after 1s"; "cancelled", not "cancelled: cancelled"
+            String end = why == null || why.equals(label) ? label
+                    : why.startsWith(label) || why.startsWith(label.replace('-', ' ')) ? why : label + ": " + why;
+            Streams.err(spec).println("swarm: " + io.swarmflow.cli.view.Printable.of(ticketId + " attempt " + n + " "
+                    + io.swarmflow.cli.view.Printable.cutReason(end, "in `swarm status " + runId + " " + ticketId + " --json`")));
         }
 
         private TicketView ticket(Wiring w) {
