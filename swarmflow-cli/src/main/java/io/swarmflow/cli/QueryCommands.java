@@ -360,8 +360,7 @@ final class QueryCommands {
             if (!t.outputs().isEmpty()) {
                 out.println();
                 out.println("outputs:");
-                new java.util.TreeMap<>(t.outputs()).forEach((k, v) -> out.println("  " + io.swarmflow.cli.view.Printable.of(k
-                        + ": " + io.swarmflow.cli.view.Printable.shorten(v, 200))));
+                new java.util.TreeMap<>(t.outputs()).forEach((k, v) -> printOutput(out, k, v, run.runId(), t.ticketId()));
             }
             if (t.reason() != null && !t.reason().equals(io.swarmflow.cli.view.Printable.cutReason(t.reason()))) {
                 // the first line cut it: the details of one ticket are where the whole is shown (as in report.json)
@@ -374,6 +373,32 @@ final class QueryCommands {
                 out.println("logs: swarm logs " + run.runId() + " " + t.ticketId() + (attempts.size() > 1 ? " --attempt N" : ""));
             }
             return ExitCodes.OK;
+        }
+
+        /** Lines of a multi-line output value shown under its name; the rest are counted, and in the JSON. */
+        static final int OUTPUT_LINES = 20;
+
+        /**
+         * Prints output {@code name}: a one-line value after its name ({@code "  n: 2"}, cut at 200 characters), a multi-line
+         * one ({@code diffstat}) under it, indented, up to {@link #OUTPUT_LINES} lines, each cut at 200 characters; control
+         * characters other than the line ends are shown in caret notation.
+         */
+        static void printOutput(PrintStream out, String name, String value, String runId, String ticketId) {
+            String text = value.endsWith("\r\n") ? value.substring(0, value.length() - 2)
+                    : value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+            if (text.indexOf('\n') < 0) {
+                out.println("  " + io.swarmflow.cli.view.Printable.of(name + ": " + io.swarmflow.cli.view.Printable.shorten(value, 200)));
+                return;
+            }
+            out.println("  " + io.swarmflow.cli.view.Printable.of(name) + ":");
+            String[] lines = text.split("\r?\n", -1);
+            for (int i = 0; i < Math.min(lines.length, OUTPUT_LINES); i++) {
+                out.println("    " + io.swarmflow.cli.view.Printable.of(io.swarmflow.cli.view.Printable.shorten(lines[i], 200)));
+            }
+            if (lines.length > OUTPUT_LINES) {
+                out.println("    … " + (lines.length - OUTPUT_LINES) + " more lines (`swarm status " + runId + " " + ticketId
+                        + " --json` has them all)");
+            }
         }
 
         /**
