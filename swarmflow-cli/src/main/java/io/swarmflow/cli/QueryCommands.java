@@ -362,6 +362,15 @@ final class QueryCommands {
                 out.println("outputs:");
                 new java.util.TreeMap<>(t.outputs()).forEach((k, v) -> printOutput(out, k, v, run.runId(), t.ticketId()));
             }
+            Path worktree = w.runDir(run.runId()).resolve("worktrees").resolve(t.ticketId());
+            if (t.state() == io.swarmflow.store.TicketState.FAILED && Files.isDirectory(worktree)) {
+                // a failed worktree ticket's work stays for the user to look at (docs/spec.md): say where, not only `swarm clean`
+                out.println();
+                out.println(io.swarmflow.cli.view.Printable.of("worktree: " + worktree + " (branch swarm/" + run.runId() + "/"
+                        + t.ticketId() + ")"));
+                out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `git -C " + worktree
+                        + " status` shows it; `swarm clean " + run.runId() + "` removes it"));
+            }
             if (t.reason() != null && !t.reason().equals(io.swarmflow.cli.view.Printable.cutReason(t.reason()))) {
                 // the first line cut it: the details of one ticket are where the whole is shown (as in report.json)
                 out.println();

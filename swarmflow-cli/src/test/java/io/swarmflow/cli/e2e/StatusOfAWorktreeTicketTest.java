@@ -4,6 +4,7 @@ import io.swarmflow.cli.e2e.Cli.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.swarmflow.cli.e2e.Cli.swarm;
@@ -41,5 +42,18 @@ class StatusOfAWorktreeTicketTest {
         // it was one line, "  diffstat:  a.txt | 1 +^J c.txt | 1 +^J 2 files changed, 2 insertions(+)"
         assertThat(fix.out()).contains("\n  diffstat:\n     a.txt | 1 +\n     c.txt | 1 +\n     2 files changed, 2 insertions(+)\n") // git starts each line with a space
                 .contains("\n  branch: swarm/" + run + "/fix\n").doesNotContain("^J").doesNotContain("worktree:");
+    }
+
+    @Test
+    void aFailedTicketsKeptWorktreeIsNamed() throws Exception {
+        String st = tmp.resolve("state").toString();
+        String run = twoWorktreeTickets(st);
+        Result failed = swarm("status", run, "wfail", "--state-dir", st);
+        assertThat(failed.code()).as("%s", failed).isZero();
+        Path worktree = tmp.resolve("state").resolve("runs").resolve(run).resolve("worktrees").resolve("wfail");
+        assertThat(Files.readString(worktree.resolve("README.md"))).as("the work is kept there").endsWith("half\n");
+        assertThat(failed.out()).contains("\nworktree: " + worktree + " (branch swarm/" + run + "/wfail)\n"
+                + "  what its last attempt left there is kept: `git -C " + worktree + " status` shows it; `swarm clean " + run
+                + "` removes it\n");
     }
 }
