@@ -59,6 +59,34 @@ final class YamlSource {
         this.problems = problems;
     }
 
+    /** Entries of the missing spec's directory looked at for {@link #nearbySpec}: a huge directory is not listed whole. */
+    private static final int NEARBY_ENTRIES = 1000;
+
+    /**
+     * A spec file beside {@code missing} that was likely meant, as a path written like it ({@code ap.yaml} for
+     * {@code ap.yml}, {@code examples/swarm.yaml} for {@code examples/swarn.yaml}): the same name with the other YAML
+     * ending, else the nearest {@code .yaml}/{@code .yml} name among its directory's first {@link #NEARBY_ENTRIES}
+     * entries ({@link Names#nearest}); null when there is none or the directory cannot be read.
+     */
+    static String nearbySpec(Path missing) {
+        Path name = missing.getFileName();
+        if (name == null) return null;
+        String n = name.toString();
+        String swapped = n.endsWith(".yml") ? n.substring(0, n.length() - 4) + ".yaml"
+                : n.endsWith(".yaml") ? n.substring(0, n.length() - 5) + ".yml" : null;
+        if (swapped != null && Files.isRegularFile(missing.resolveSibling(swapped))) return missing.resolveSibling(swapped).toString();
+        Path dir = missing.getParent() == null ? Path.of(".") : missing.getParent();
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            List<String> specs = entries.limit(NEARBY_ENTRIES).map(p -> p.getFileName().toString())
+                    .filter(f -> f.endsWith(".yaml") || f.endsWith(".yml")).toList();
+            String nearest = Names.nearest(n, specs);
+            return nearest == null || !Files.isRegularFile(missing.resolveSibling(nearest)) ? null
+                    : missing.resolveSibling(nearest).toString();
+        } catch (IOException | RuntimeException e) {
+            return null; // no directory, or not readable: the plain hint
+        }
+    }
+
     /**
      * Reads and checks the file (size, text encoding); null when it cannot be used (problems recorded).
      * A regular file's size is checked before reading; anything else (a pipe, {@code /dev/stdin},
@@ -80,7 +108,8 @@ final class YamlSource {
             }
             bytes = readAtMost(file, maxBytes + 1);
         } catch (NoSuchFileException e) {
-            problems.whole("no such file", "check the path");
+            String near = nearbySpec(file);
+            problems.whole("no such file", near != null ? "did you mean " + near + "?" : "check the path");
             return null;
         } catch (IOException e) {
             problems.whole("cannot read the spec: " + e.getMessage(), "check the path and its permissions");
