@@ -51,8 +51,8 @@ public final class B3Process {
             if (!executor.sandbox().bubblewrap().usable()) {
                 throw new IllegalStateException("bubblewrap is not usable here: " + executor.sandbox().bubblewrap().problem());
             }
-            argvOff = executor.sandbox().commandLine(spec(dir, Isolation.OFF), LocalExecutor.command("true"));
-            argvBwrap = executor.sandbox().commandLine(spec(dir, Isolation.REQUIRED), LocalExecutor.command("true"));
+            argvOff = executor.sandbox().commandLine(spec(dir, Isolation.OFF), LocalExecutor.command());
+            argvBwrap = executor.sandbox().commandLine(spec(dir, Isolation.REQUIRED), LocalExecutor.command());
         }
         try {
             measure(tickets, c, reps, argvOff, argvBwrap, warnings);

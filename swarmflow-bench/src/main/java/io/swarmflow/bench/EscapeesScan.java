@@ -70,7 +70,7 @@ public final class EscapeesScan {
         try {
             List<String> argv;
             try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir.resolve(".swarm"), w -> {}))) {
-                argv = executor.sandbox().commandLine(B3Process.spec(dir, Isolation.OFF), LocalExecutor.command("true"));
+                argv = executor.sandbox().commandLine(B3Process.spec(dir, Isolation.OFF), LocalExecutor.command());
             }
             checkFindsAnEscapee(dir);
 

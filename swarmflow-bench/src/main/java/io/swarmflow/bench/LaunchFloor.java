@@ -41,7 +41,7 @@ public final class LaunchFloor {
         Path dir = BenchSupport.tempDir("launch-floor-");
         List<String> argv;
         try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir.resolve(".swarm"), w -> {}))) {
-            argv = executor.sandbox().commandLine(B3Process.spec(dir, Isolation.OFF), LocalExecutor.command("true"));
+            argv = executor.sandbox().commandLine(B3Process.spec(dir, Isolation.OFF), LocalExecutor.command());
         }
         Map<String, String> env = Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8",
                 "HOME", dir.toString());

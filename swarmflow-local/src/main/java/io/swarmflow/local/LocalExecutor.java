@@ -51,7 +51,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs attempts on this machine. {@code shell} tickets run
- * {@code bash --noprofile --norc -eo pipefail -c <run>} in the {@link Sandbox} (like CI systems run
+ * {@code bash --noprofile --norc -eo pipefail -c <run>} in the {@link Sandbox} (the script itself passed in the
+ * environment, see {@link #command()}; like CI systems run
  * steps with {@code bash -e}: the first failing command, also inside a pipeline, fails the ticket);
  * {@code noop} tickets wait their duration without starting a process.
  *
@@ -704,6 +705,8 @@ public final class LocalExecutor implements Executor {
         env.put("SWARM_TICKET_ID", ticket.id());
         env.put("SWARM_ATTEMPT", Integer.toString(request.attempt()));
         env.put("SWARM_SCRATCH", scratch.toAbsolutePath().toString());
+        // the script through the environment, not the command line (see SCRIPT_VARIABLE)
+        env.put(SCRIPT_VARIABLE, request.script());
 
         AgentProfile profile = request.profile();
         ResourceLimits limits = profile.limits() != null ? profile.limits() : ResourceLimits.DEFAULTS;
@@ -730,7 +733,7 @@ public final class LocalExecutor implements Executor {
             noNetworkLines = ticket.network() ? null : new NoNetworkLines(shown);
             try {
                 // JSON outputs come from the whole of stdout, not only the part the log cap kept
-                process = sandbox.start(launched, command(request.script()), noNetworkLines == null ? shown : noNetworkLines,
+                process = sandbox.start(launched, COMMAND, noNetworkLines == null ? shown : noNetworkLines,
                         json);
             } catch (SandboxException e) {
                 if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
@@ -1145,7 +1148,8 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * Put before a shell ticket's script, on its first line (so bash's line numbers stay the script's own): on the TERM
+     * Put before a shell ticket's script, on the line of the {@code eval} that runs it ({@link #command()}; bash's line
+     * numbers stay the script's own): on the TERM
      * of a timeout or cancel, the script's shell lets its foreground command finish and waits for its background jobs
      * (bash runs a trap only after the foreground command ends; {@code wait} waits for the shell's own children), then
      * exits 143 (128 + SIGTERM, as a shell killed by it reports). Without it the shell dies of the TERM at once, and under
@@ -1155,10 +1159,29 @@ public final class LocalExecutor implements Executor {
      */
     public static final String GRACE_TRAP = "trap 'wait; exit 143' TERM; ";
 
-    /** The argv of a shell ticket running {@code script}: {@link #SHELL}, then {@link #GRACE_TRAP} and the script. */
-    public static List<String> command(String script) {
+    private static final List<String> COMMAND = List.copyOf(command());
+
+    /**
+     * The environment variable that hands a shell ticket's script to its shell ({@link #command()}): the script has
+     * {@code --var} values, matrix values and other tickets' outputs substituted into it, and a command line is readable by
+     * every local user in {@code /proc/PID/cmdline}, while a process's environment is readable only by its own user (and
+     * root). The shell unsets it before the script's first command, so the script's children do not inherit it.
+     */
+    public static final String SCRIPT_VARIABLE = "SWARM_SCRIPT";
+
+    /**
+     * The argv of a shell ticket, the same for every script: {@link #SHELL}, then {@link #GRACE_TRAP} and an {@code eval} of
+     * the script in {@link #SCRIPT_VARIABLE}, whose value the caller puts in the environment. Through {@code eval} the
+     * script runs as with {@code bash -c SCRIPT}: {@code $0} is bash's path ({@code /usr/bin/bash}), line numbers are the
+     * script's own (a message reads {@code /usr/bin/bash: line 3: ...}), commands are read and run one after another (a
+     * {@code shopt} or an alias applies to the lines that follow), and an error stops it under {@code -e}; only a syntax
+     * error's message says {@code eval: line N} (for an unexpected token, {@code syntax error near unexpected token},
+     * without the line) where {@code bash -c} says {@code -c: line N}.
+     */
+    public static List<String> command() {
         List<String> argv = new ArrayList<>(SHELL);
-        argv.add(GRACE_TRAP + script);
+        // the unset is on the eval'd text's first line, before the script: line numbers stay the script's own
+        argv.add(GRACE_TRAP + "eval \"unset " + SCRIPT_VARIABLE + "; $" + SCRIPT_VARIABLE + "\"");
         return argv;
     }
 

@@ -435,8 +435,10 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         return "the command line and environment are too large for the kernel (E2BIG): " + total / 1024 + " KiB in all, "
-                + "the script (the longest argument) " + longestArg / 1024 + " KiB"
-                + (longestVar == null ? "" : ", the largest environment variable " + longestVar + " " + longestVarBytes / 1024 + " KiB")
+                + "the longest argument " + longestArg / 1024 + " KiB"
+                + (longestVar == null ? "" : ", the largest environment variable " + longestVar
+                        // a shell ticket's script comes in this variable (LocalExecutor.SCRIPT_VARIABLE), not as an argument
+                        + (longestVar.equals("SWARM_SCRIPT") ? " (the script)" : "") + " " + longestVarBytes / 1024 + " KiB")
                 + "; Linux allows 128 KiB per argument or variable and about 2 MiB in all. Outputs pasted into run or env "
                 + "add up: write large values to files in $SWARM_SCRATCH and pass their paths";
     }

@@ -503,7 +503,7 @@ class LocalExecutorTest {
             AttemptResult r = f.run(Fixture.ticket("huge", "true # " + "x".repeat(200_000)).build(), new TestControl());
 
             assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
-            assertThat(r.reason()).contains("too large for the kernel (E2BIG)", "the script (the longest argument) 195 KiB",
+            assertThat(r.reason()).contains("too large for the kernel (E2BIG)", "the largest environment variable SWARM_SCRIPT (the script) 195 KiB",
                     "write large values to files in $SWARM_SCRATCH");
         }
     }
