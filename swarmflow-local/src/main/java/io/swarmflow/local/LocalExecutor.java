@@ -1,7 +1,6 @@
 package io.swarmflow.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
 import io.swarmflow.agent.AttemptControl;
 import io.swarmflow.agent.AttemptRequest;
 import io.swarmflow.agent.AttemptResult;
@@ -67,7 +66,7 @@ public final class LocalExecutor implements Executor {
     /** Argv prefix of {@code shell} tickets; the script follows. */
     public static final List<String> SHELL = List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final AttemptResult NOOP_DONE = AttemptResult.succeeded(Map.of());
 
     private final Options options;
@@ -713,7 +712,9 @@ public final class LocalExecutor implements Executor {
         ProcessLimits processLimits = new ProcessLimits(limits.cpuSeconds(), limits.addressSpaceBytes(), limits.fileSizeBytes(), limits.processes());
         // 0 is a grace period (--grace 0: KILL right after the TERM), not "none given": only a negative one is none
         long graceMillis = control.gracePeriodMillis() >= 0 ? control.gracePeriodMillis() : options.gracePeriod().toMillis();
-        JsonCapture json = ticket.outputs().values().stream().anyMatch(o -> o.jsonKey() != null) ? new JsonCapture() : null;
+        java.util.Set<String> jsonKeys = new java.util.HashSet<>();
+        for (OutputSpec o : ticket.outputs().values()) if (o.jsonKey() != null) jsonKeys.add(o.jsonKey());
+        JsonCapture json = jsonKeys.isEmpty() ? null : new JsonCapture(jsonKeys);
         SandboxResult result;
         boolean isolatedNetwork;
         NoNetworkLines noNetworkLines = null;
@@ -1412,26 +1413,40 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * Keeps the last stdout line that parses as a JSON object, and whether a line too long to read that starts like
-     * one came after it (an earlier line must not then pass for the answer). Lines arrive on one pump thread.
+     * Keeps the values of the last stdout line that parses as a JSON object, and whether a line too long to read that
+     * starts like one came after it (an earlier line must not then pass for the answer). Lines arrive on one pump thread.
+     * For its messages it also notes which of the outputs' keys an earlier object line had, and whether a line that is
+     * only {@code {} (the first line of {@code jq .} or {@code json.dumps(..., indent=2)}) came after the last object line.
      */
     private static final class JsonCapture implements LineListener {
-        private volatile JsonNode last;
+        private final java.util.Set<String> keys;
+        private final java.util.Set<String> inEarlier = ConcurrentHashMap.newKeySet();
+        private volatile Map<String, String> last;
         private volatile boolean longerAfterLast;
+        private volatile boolean braceAfterLast;
+
+        /** @param keys the {@code json:} keys of the ticket's outputs */
+        JsonCapture(java.util.Set<String> keys) {
+            this.keys = keys;
+        }
 
         @Override
         public void line(String stream, String line) {
             String t = line.strip();
-            if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') return;
-            try {
-                JsonNode node = JSON.readTree(t);
-                if (node != null && node.isObject()) {
-                    last = node;
-                    longerAfterLast = false;
-                }
-            } catch (IOException e) {
-                // not JSON after all: an earlier object line stays the answer
+            if (t.equals("{")) {
+                braceAfterLast = true;
+                return;
             }
+            if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') return;
+            Map<String, String> values = topLevelValues(t);
+            if (values == null) return; // not JSON after all: an earlier object line stays the answer
+            Map<String, String> previous = last;
+            if (previous != null) {
+                for (String key : keys) if (previous.containsKey(key)) inEarlier.add(key);
+            }
+            last = values;
+            longerAfterLast = false;
+            braceAfterLast = false;
         }
 
         @Override
@@ -1440,21 +1455,61 @@ public final class LocalExecutor implements Executor {
         }
 
         String take(OutputSpec o, Map<String, String> outputs) {
-            JsonNode node = last;
+            Map<String, String> values = last;
             if (longerAfterLast) {
                 return "the last line of stdout that starts like a JSON object is longer than 1 MiB, the most read for outputs; "
                         + "print the outputs on a shorter line of their own, and " + TOO_BIG_HINT;
             }
-            if (node == null) return "no line of stdout (up to 1 MiB long) is a JSON object";
-            JsonNode value = node.get(o.jsonKey());
-            if (value == null) return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout";
-            String text = value.isTextual() ? value.asText() : value.isNull() ? "" : value.toString(); // null: empty, as a missing output
+            if (values == null) return "no line of stdout (up to 1 MiB long) is a JSON object" + (braceAfterLast ? SEVERAL_LINES : "");
+            String text = values.get(o.jsonKey());
+            if (text == null) {
+                return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout"
+                        + (inEarlier.contains(o.jsonKey()) ? "; an earlier JSON line of stdout has it, but only the last one is "
+                        + "read: print all the outputs in one JSON line, the last" : "")
+                        + (braceAfterLast ? SEVERAL_LINES : "");
+            }
             if (text.indexOf('\0') >= 0) return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds a NUL character; " + NUL_HINT;
             if (fitting(text) == null) {
                 return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds " + text.getBytes(StandardCharsets.UTF_8).length
                         + " bytes, more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; " + TOO_BIG_HINT;
             }
             outputs.put(o.name(), text);
+            return null;
+        }
+    }
+
+    /** Said when a line of stdout was only {@code {}: a JSON object printed over several lines is not read. */
+    static final String SEVERAL_LINES = "; a line of stdout that is only '{' looks like a JSON object printed over several lines, "
+            + "which is not read: print the object on one line (jq -c, or json.dumps without indent)";
+
+    /**
+     * The output value of each top-level key of {@code line}, a JSON object (a key given twice: its last value, as JSON
+     * readers keep), or null when {@code line} does not start with a valid JSON object (what follows the object is not
+     * looked at). A string is its decoded text, {@code null} the empty string, and any other value its JSON text exactly
+     * as the line has it: a number is not converted ({@code 1e400}, {@code 1.10} and {@code -0} stay as written), nor is an
+     * object or array rewritten.
+     */
+    static Map<String, String> topLevelValues(String line) {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
+            Map<String, String> values = new HashMap<>();
+            for (var t = p.nextToken(); t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String key = p.currentName();
+                var value = p.nextToken();
+                int start = (int) p.currentTokenLocation().getCharOffset();
+                String text = switch (value) {
+                    case VALUE_STRING -> p.getText();
+                    case VALUE_NULL -> ""; // as a missing output
+                    default -> {
+                        // numbers, true and false end where the parser stopped; an object or array at its closing bracket
+                        p.skipChildren();
+                        yield line.substring(start, (int) p.currentLocation().getCharOffset()).strip();
+                    }
+                };
+                values.put(key, text);
+            }
+            return values;
+        } catch (IOException e) {
             return null;
         }
     }
