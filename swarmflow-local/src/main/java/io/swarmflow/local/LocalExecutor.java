@@ -777,6 +777,7 @@ public final class LocalExecutor implements Executor {
                             // before the line, not after it: the progress view and status cut a reason after 200
                             // characters, and git's line for a long URL took the hint away there
                             + (isolatedNetwork ? noNetworkHint(result.lastStderrLine(), noNetworkLines) : "")
+                            + (worktree != null ? gitMetadataHint(result.lastStderrLine()) : "")
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
         if (!result.escaped().isEmpty()) warnEscaped(request, result.escaped());
@@ -1047,6 +1048,20 @@ public final class LocalExecutor implements Executor {
                     + "|no address associated with hostname|network is unreachable|unable to resolve host"
                     + "|\\bENOTFOUND\\b|\\bEAI_AGAIN\\b|dial tcp: lookup|failed to resolve host|name resolution failed"
                     + "|could not resolve hostname|getaddrinfo");
+
+    /** The end of git's line when it cannot lock the index: under bubblewrap a worktree's git metadata is read-only. */
+    static final String INDEX_LOCK_READ_ONLY = "index.lock': Read-only file system";
+
+    /**
+     * A hint for a worktree ticket whose last line of stderr is git failing to lock the read-only index (a script that runs
+     * {@code git add} or {@code git commit}, docs/sandbox.md), else the empty string.
+     */
+    static String gitMetadataHint(String lastStderrLine) {
+        return lastStderrLine != null && lastStderrLine.contains(INDEX_LOCK_READ_ONLY)
+                ? " (a ticket cannot run git add/commit itself: its git metadata is read-only; leave the changes uncommitted and "
+                        + "Swarmflow commits them)"
+                : "";
+    }
 
     /**
      * A hint put after the exit code in the reason of an attempt that ran without network ({@code network: false}, under bubblewrap,
