@@ -443,6 +443,30 @@ public final class Sandbox implements AutoCloseable {
                 + "add up: write large values to files in $SWARM_SCRATCH and pass their paths";
     }
 
+    /** Values this long or longer go to the end of a process's environment ({@link #environment}). */
+    static final int LONG_VALUE_CHARS = 4096;
+
+    /**
+     * The environment of a launch, in the order the process gets it: {@code PATH} and {@code LANG} (their defaults unless
+     * {@code granted} has them), the {@code granted} variables whose values are shorter than {@link #LONG_VALUE_CHARS},
+     * then the longer ones (a shell ticket's script, large granted values), then {@code HOME}. The short ones first, as
+     * {@link Escapees} reads only the first 256 KiB of a process's environment for the attempt's {@code SWARM_} entries.
+     */
+    static Map<String, String> environment(Map<String, String> granted, String home) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        env.put("LANG", "C.UTF-8");
+        for (Map.Entry<String, String> e : granted.entrySet()) {
+            if (e.getValue().length() < LONG_VALUE_CHARS) env.put(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, String> e : granted.entrySet()) {
+            if (e.getValue().length() >= LONG_VALUE_CHARS) env.put(e.getKey(), e.getValue());
+        }
+        env.remove("HOME"); // granted or not, last
+        env.put("HOME", home);
+        return env;
+    }
+
     private static void rule(Map<Path, Integer> rules, Path p, int kind) {
         Path c = canonical(p);
         if (c.getNameCount() == 0) return; // never hide or rebind "/"
@@ -502,11 +526,7 @@ public final class Sandbox implements AutoCloseable {
         } catch (IOException e) {
             throw new SandboxException("cannot prepare sandbox directories: " + e, e);
         }
-        Map<String, String> env = new HashMap<>();
-        env.put("PATH", DEFAULT_PATH);
-        env.put("LANG", "C.UTF-8");
-        env.putAll(spec.env());
-        env.put("HOME", bwrap ? SANDBOX_HOME : privateHome.toString());
+        Map<String, String> env = environment(spec.env(), bwrap ? SANDBOX_HOME : privateHome.toString());
 
         PidsCgroup.Group cgroup;
         try {
