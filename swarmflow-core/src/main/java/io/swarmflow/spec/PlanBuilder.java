@@ -613,6 +613,14 @@ final class PlanBuilder {
                                 "use a path such as out/result.txt, without '..' or a leading '/'");
                         continue;
                     }
+                    if (workspace == WorkspaceMode.REPO && repo != null && kind.equals("shell")
+                            && !Files.exists(repo.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        // the repository is read-only to the ticket: only a file already in it can be read
+                        problems.warnAt(o.file().node().getStartMark(), "output '" + o.name() + "' of ticket '" + e.group
+                                        + "' is the file " + file + ", which is not in the repository " + repo + "; the ticket "
+                                        + "runs in workspace: repo, the repository read-only, so it cannot write it",
+                                "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
+                    }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
                 } else {
                     noReferences(o.json(), "an output's json key");

@@ -103,7 +103,8 @@ public final class SpecLoader {
 
     /**
      * {@link #load(Path, Map)}, also handing {@code warnings} what the spec may do but should not, in file order, once
-     * it loads: an output of another ticket pasted into a {@code run} script rather than passed through {@code env}.
+     * it loads: an output of another ticket pasted into a {@code run} script rather than passed through {@code env}, and a
+     * file output of a {@code workspace: repo} ticket that is not in the (read-only) repository.
      *
      * @param warnings receives each warning ({@code file:line:column: what; how to fix}, as an error is written)
      */
