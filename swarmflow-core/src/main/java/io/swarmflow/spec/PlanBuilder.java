@@ -192,7 +192,12 @@ final class PlanBuilder {
     // ---- vars and repo ---------------------------------------------------------------------
 
     private void resolveVars() {
-        spec.vars.forEach((k, v) -> vars.put(k, v.value()));
+        spec.vars.forEach((k, v) -> {
+            // a value is inserted as it is, never read again: a reference in it would stay those characters
+            noReferences(v, "variable '" + k + "'",
+                    "write the value itself, or combine the references where the variable is used (run, env); $${{ for a literal ${{");
+            vars.put(k, literal(v.value()));
+        });
         new TreeMap<>(overrides).forEach((k, v) -> {
             if (k.isBlank()) {
                 problems.whole("--var '" + k + "=" + v + "' has no variable name before '='", "write --var NAME=VALUE");
@@ -401,13 +406,24 @@ final class PlanBuilder {
             nameNodes.put(id, raw.id.node());
             // a malformed matrix (reported) leaves the ticket unexpanded, but its id stays known: needs of it are
             // met by nothing rather than reported as missing
-            if (raw.matrix == null || !expandMatrix(raw, id, members)) brokenMatrices.add(id);
+            if (raw.matrix == null || !matrixValuesLiteral(raw) || !expandMatrix(raw, id, members)) brokenMatrices.add(id);
         }
     }
 
     /** Remembers the id of a ticket left out of the plan (reported), so references to it are not reported as missing. */
     private void leaveOut(Fields raw, String id) {
         (raw.matrixNode != null ? brokenMatrices : leftOut).add(id);
+    }
+
+    /**
+     * Whether no matrix value of {@code raw} holds a reference; each one that does is reported (a value is inserted as it
+     * is, and would become part of the expansion's id), and the ticket is then not expanded.
+     */
+    private boolean matrixValuesLiteral(Fields raw) {
+        int before = problems.size();
+        raw.matrix.forEach((key, values) -> values.forEach(v -> noReferences(v, "matrix '" + key + "'",
+                "write the value itself, or $${{ for a literal ${{")));
+        return problems.size() == before;
     }
 
     /** Adds the expansions to {@code members}; false when the matrix is too large to expand (reported). */
@@ -427,7 +443,7 @@ final class PlanBuilder {
             Map<String, String> values = new LinkedHashMap<>();
             StringBuilder expandedId = new StringBuilder(id);
             for (int k = 0; k < keys.size(); k++) {
-                String v = raw.matrix.get(keys.get(k)).get(position[k]).value();
+                String v = literal(raw.matrix.get(keys.get(k)).get(position[k]).value());
                 values.put(keys.get(k), v);
                 expandedId.append('-').append(v.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-"));
             }

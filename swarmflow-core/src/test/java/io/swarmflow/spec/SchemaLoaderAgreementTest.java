@@ -186,6 +186,15 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ vars }}'}\n"));
         c.add(valid("vars: {a: 1, b: x, c: true, d: ~, e: '', f: 1.5}\n" + TICKET));
         for (String v : List.of("[1]", "{a: b}")) c.add(invalid("vars: {a: " + v + "}\n" + TICKET));
+        // a value of vars or matrix is not substituted: a reference there is refused, $${{ is a literal ${{
+        for (String v : List.of("'${{ vars.b }}'", "'x ${{'", "'a ${{ matrix.m }}'")) {
+            c.add(invalid("vars: {a: " + v + ", b: x}\n" + TICKET));
+            c.add(invalid("tickets:\n  - {id: a, run: echo, matrix: {m: [x, " + v + "]}}\n"));
+        }
+        for (String v : List.of("'$${{ vars.b }}'", "'${ {'", "'$${{'")) {
+            c.add(valid("vars: {a: " + v + ", b: x}\n" + TICKET));
+            c.add(valid("tickets:\n  - {id: a, run: echo, matrix: {m: [x, " + v + "]}}\n"));
+        }
         for (String v : List.of("~", "[a]", "x")) c.add(invalid("vars: " + v + "\n" + TICKET));
         c.add(invalid("vars: {1a: x}\n" + TICKET));
         c.add(invalid("vars: {" + "v".repeat(65) + ": x}\n" + TICKET));

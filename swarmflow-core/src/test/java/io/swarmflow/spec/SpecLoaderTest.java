@@ -270,7 +270,7 @@ class SpecLoaderTest {
     @Test
     void variableValuesAreLiteralAndDollarDollarBraceIsALiteralReference(@TempDir Path dir) throws Exception {
         Path file = write(dir, "lit.yaml", """
-                vars: {v: "lit ${{ bogus.thing }} end", w: x}
+                vars: {v: "lit $${{ bogus.thing }} end", w: x}
                 tickets:
                   - id: a
                     title: "T ${{ vars.v }} $${{ vars.w }}"
