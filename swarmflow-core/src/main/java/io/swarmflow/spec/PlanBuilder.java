@@ -48,6 +48,13 @@ final class PlanBuilder {
     static final List<String> KINDS = List.of("shell", "noop");
     private static final String REFERENCE_HINT = "use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values";
 
+    /**
+     * An opening followed, through characters of a dotted path only, by another opening: a reference written inside a
+     * reference ({@code ${{ tickets.build-${{ matrix.os }}.outputs.x }}}); group 1 is the start of the inner expression.
+     */
+    private static final java.util.regex.Pattern NESTED =
+            java.util.regex.Pattern.compile("\\$\\{\\{[\\sA-Za-z0-9_.\\-]*\\$\\{\\{\\s*([A-Za-z0-9_.\\-]*)");
+
     /** A name {@code ${{ env.NAME }}} may give: a POSIX shell variable's. */
     private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -1019,8 +1026,18 @@ final class PlanBuilder {
             String start = text.substring(offset, Math.min(text.length(), offset + 24)).lines().findFirst().orElse("");
             Mark mark = val.node() instanceof ScalarNode s
                     ? source.openingMark(s, java.util.Collections.binarySearch(openings, offset), openings.size()) : val.node().getStartMark();
-            problems.at(mark, "'" + start + (text.length() > offset + start.length() ? "...'" : "'")
-                    + " in " + scope.where() + " is not a complete reference",
+            String shown = "'" + start + (text.length() > offset + start.length() ? "...'" : "'") + " in " + scope.where();
+            java.util.regex.Matcher nested = NESTED.matcher(text).region(offset, text.length());
+            if (nested.lookingAt()) {
+                // ${{ tickets.build-${{ matrix.os }}.outputs.x }}: ids and names are fixed when the spec is loaded
+                problems.at(mark, shown + " is not a complete reference: a reference cannot contain another reference",
+                        "write the ids and names in a reference as they are; " + (nested.group(1).startsWith("matrix.")
+                                ? "a matrix ticket cannot read the outputs of the matching expansion of another one (see "
+                                        + "matrix in docs/spec.md for how to hand results over)"
+                                : "compose texts from whole references, such as ${{ vars.a }}-${{ vars.b }}"));
+                continue;
+            }
+            problems.at(mark, shown + " is not a complete reference",
                     "write ${{ vars.NAME }} (or matrix.NAME, tickets.ID.outputs.NAME, run.id), or $${{ for a literal ${{");
         }
         Map<String, String> values = renderReferences(scan, val, scope);
