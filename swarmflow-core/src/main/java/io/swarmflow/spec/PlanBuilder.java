@@ -1244,7 +1244,12 @@ final class PlanBuilder {
                 }
                 declared.addAll(WORKTREE_OUTPUTS);
             }
-            if (target.planned != null && !declared.contains(ref.output())) {
+            if (target.planned != null && !declared.contains(ref.output()) && WORKTREE_OUTPUTS.contains(ref.output())) {
+                // declaring it would not help: the workspace is what is wrong
+                problems.at(ref.mark(), "'" + ref.output() + "' is set only for workspace: worktree tickets; " + target.id
+                                + " runs in workspace " + target.planned.workspace().name().toLowerCase(Locale.ROOT),
+                        "set workspace: worktree on " + target.group + " to read its " + ref.output());
+            } else if (target.planned != null && !declared.contains(ref.output())) {
                 problems.at(ref.mark(), "ticket '" + target.id + "' has no output '" + ref.output() + "'",
                         problems.didYouMean(ref.output(), declared, "declare it under outputs: of " + target.group));
             }
