@@ -413,7 +413,10 @@ final class PlanBuilder {
             nameNodes.put(id, raw.id.node());
             // a malformed matrix (reported) leaves the ticket unexpanded, but its id stays known: needs of it are
             // met by nothing rather than reported as missing
-            if (raw.matrix == null || !matrixValuesLiteral(raw) || !expandMatrix(raw, id, members)) brokenMatrices.add(id);
+            if (raw.matrix == null || !matrixValuesLiteral(raw) || !matrixValuesDistinct(raw)
+                    || !expandMatrix(raw, id, members)) {
+                brokenMatrices.add(id);
+            }
         }
     }
 
@@ -431,6 +434,25 @@ final class PlanBuilder {
         raw.matrix.forEach((key, values) -> values.forEach(v -> noReferences(v, "matrix '" + key + "'",
                 "write the value itself, or $${{ for a literal ${{")));
         return problems.size() == before;
+    }
+
+    /**
+     * Whether no value is listed twice under one key of {@code raw}'s matrix; each repetition is reported at its place
+     * (expanding it would make an id twice, and "already used" would point at the ticket itself).
+     */
+    private boolean matrixValuesDistinct(Fields raw) {
+        boolean distinct = true;
+        for (Map.Entry<String, List<Val<String>>> entry : raw.matrix.entrySet()) {
+            Set<String> seen = new java.util.HashSet<>();
+            for (Val<String> v : entry.getValue()) {
+                if (!seen.add(v.value())) {
+                    problems.at(v.node(), "the value '" + v.value() + "' is listed twice in matrix key " + entry.getKey(),
+                            "remove one");
+                    distinct = false;
+                }
+            }
+        }
+        return distinct;
     }
 
     /** Adds the expansions to {@code members}; false when the matrix is too large to expand (reported). */

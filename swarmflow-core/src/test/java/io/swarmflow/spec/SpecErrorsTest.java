@@ -586,6 +586,25 @@ class SpecErrorsTest {
     }
 
     @Test
+    void aValueListedTwiceInOneMatrixKeyIsNamedAtItsPlace() throws Exception {
+        gitInit(dir);
+        assertThat(errors(dir, """
+                tickets:
+                  - id: m
+                    matrix: {os: [linux, mac, linux], arch: [x64, arm]}
+                    run: "true"
+                  - id: n
+                    needs: [m-linux-x64]
+                    matrix: {os: [Mac OS, mac-os]}
+                    run: "true"
+                """)).containsExactly( // not "already used (line 3)" by itself, nor a need of m-linux-x64 as missing
+                "swarm.yaml:3:31: the value 'linux' is listed twice in matrix key os; remove one",
+                // two different values that make one id keep the message that says so
+                "swarm.yaml:7:13: matrix expansion id 'n-mac-os' (for {os=mac-os}) is already used (line 7); rename one of "
+                        + "the tickets or change the matrix values: ids keep only a-z, 0-9, '-' and '_' of each value, in lower case");
+    }
+
+    @Test
     void aTicketWithABrokenMatrixIsStillATicket() throws IOException {
         assertThat(errors(dir, """
                 tickets:
