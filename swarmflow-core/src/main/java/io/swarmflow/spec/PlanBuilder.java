@@ -519,7 +519,7 @@ final class PlanBuilder {
                 if (targets == null) {
                     if (ofLeftOut(n)) continue;
                     problems.at(need.node(), "ticket '" + e.group + "' needs '" + n + "', which is not a ticket",
-                            suggestTicket(n, e.group, "check the id, or add a ticket with that id"));
+                            suggestTicket(n, e.group, expansionsHint(n, e.group, "check the id, or add a ticket with that id")));
                 } else if (n.equals(e.group) || targets.contains(e.index)) {
                     problems.at(need.node(), "ticket '" + e.group + "' needs itself", "remove '" + n + "' from needs");
                 } else {
@@ -560,6 +560,30 @@ final class PlanBuilder {
      */
     private String suggestTicket(String given, String group, String otherwise) {
         return problems.suggesting() ? problems.didYouMean(given, namesOutside(group), otherwise) : otherwise;
+    }
+
+    /** Expansions a hint lists before it counts the rest. */
+    private static final int EXPANSIONS_SHOWN = 10;
+
+    /**
+     * For a name that is a matrix ticket's id, '-', and something else (a value not in its matrix: {@code test-windows}),
+     * a hint listing that ticket's expansions, unless it is {@code from} (the ticket the name is written in: needing its
+     * own expansions would be a cycle); else {@code otherwise}. The longest such id wins.
+     */
+    private String expansionsHint(String name, String from, String otherwise) {
+        for (int dash = name.lastIndexOf('-'); dash > 0; dash = name.lastIndexOf('-', dash - 1)) {
+            String group = name.substring(0, dash);
+            if (!matrixGroups.contains(group) || brokenMatrices.contains(group)) continue;
+            if (group.equals(from)) return otherwise;
+            List<String> ids = new ArrayList<>();
+            List<Integer> members = names.get(group);
+            for (int i = 0; i < Math.min(members.size(), EXPANSIONS_SHOWN); i++) ids.add(expanded.get(members.get(i)).id);
+            String more = members.size() > ids.size()
+                    ? String.format(Locale.ROOT, " and %,d more", members.size() - ids.size()) : "";
+            return "'" + group + "' is a matrix ticket; its expansions are " + String.join(", ", ids) + more
+                    + " (add the value to its matrix, or name one of them)";
+        }
+        return otherwise;
     }
 
     /** Ticket names other than {@code group}'s own (its id and expansions): suggesting one of those would be a cycle. */
@@ -1225,7 +1249,7 @@ final class PlanBuilder {
             if ((targets == null || targets.isEmpty()) && ofLeftOut(ref.target())) continue;
             if (targets == null) {
                 problems.at(ref.mark(), "unknown ticket '" + ref.target() + "' in " + ref.expression(),
-                        suggestTicket(ref.target(), from.group, "check the id"));
+                        suggestTicket(ref.target(), from.group, expansionsHint(ref.target(), from.group, "check the id")));
                 continue;
             }
             if (matrixGroups.contains(ref.target())) {

@@ -96,7 +96,7 @@ final class Problems {
     }
 
     /**
-     * The known name closest to {@code given} (Levenshtein distance at most 2, and shorter than the longer of the two), or
+     * The known name closest to {@code given} (edit distance at most 2, a swap of adjacent letters counting 1, and shorter than the longer of the two), or
      * null (also once the budget is spent).
      */
     String closest(String given, Collection<String> known) {

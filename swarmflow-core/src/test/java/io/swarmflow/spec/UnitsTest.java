@@ -59,9 +59,10 @@ class UnitsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"needs,neds,1", "kitten,sitting,3", "abc,abc,0", "'',abc,3"})
-    void levenshteinCountsEdits(String a, String b, int distance) {
-        assertThat(Names.levenshtein(a, b)).isEqualTo(distance);
+    @CsvSource({"needs,neds,1", "kitten,sitting,3", "abc,abc,0", "'',abc,3", "biuld,build,1", "ab,ba,1", "abcd,badc,2",
+            "ca,abc,3"}) // optimal string alignment: no substring is edited twice, so ca -> ac -> abc does not count 2
+    void editDistanceCountsEditsWithASwapOfAdjacentLettersAsOne(String a, String b, int distance) {
+        assertThat(Names.editDistance(a, b)).isEqualTo(distance);
     }
 
     /**
