@@ -231,35 +231,48 @@ final class PlanBuilder {
     private void resolveRepo() {
         if (spec.repo != null) {
             String text = render(spec.repo, new Scope(null, null, false, "repo"));
+            // a value from the command line: the error names it, as the spec's line is not what is wrong
+            List<String> given = new ArrayList<>();
+            String relative = null;
+            for (Templates.Reference r : Templates.references(spec.repo.value())) {
+                String name = r.expression().startsWith("vars.") ? r.expression().substring("vars.".length()) : null;
+                if (name == null || !overrides.containsKey(name) || given.contains("--var " + name + "=" + overrides.get(name))) continue;
+                given.add("--var " + name + "=" + overrides.get(name));
+                if (relative == null && !overrides.get(name).startsWith("/")) relative = name;
+            }
+            String from = given.isEmpty() ? "" : " (repo: " + spec.repo.value() + " with " + String.join(", ", given) + ")";
+            String fixPath = relative != null
+                    ? "relative paths start at the spec's directory, " + specDir + ", not the working directory; give an absolute "
+                            + "path, such as --var " + relative + "=$PWD/" + overrides.get(relative)
+                    : "fix the path (relative paths start at the spec's directory)";
             Path path;
             try {
                 path = specDir.resolve(text).normalize();
             } catch (InvalidPathException e) {
-                problems.at(spec.repo.node(), "repo '" + text + "' is not a valid path",
-                        "fix the path (relative paths start at the spec's directory)");
+                problems.at(spec.repo.node(), "repo '" + text + "' is not a valid path" + from, fixPath);
                 return;
             }
             if (Files.exists(path) && !Files.isDirectory(path)) {
                 Path top = path.getParent();
                 while (top != null && !Files.exists(top.resolve(".git"))) top = top.getParent();
-                problems.at(spec.repo.node(), "repo " + path + " is a file, not a directory", top != null
+                problems.at(spec.repo.node(), "repo " + path + " is a file, not a directory" + from, top != null
                         ? "point repo: at the top of its git repository, " + top
                         : "point repo: at the top of a git working tree (the directory that holds .git)");
             } else if (!Files.isDirectory(path)) {
-                problems.at(spec.repo.node(), "repo " + path + " does not exist", "fix the path (relative paths start at the spec's directory)");
+                problems.at(spec.repo.node(), "repo " + path + " does not exist" + from, fixPath);
             } else if (!Files.exists(path.resolve(".git"))) {
                 Path top = path.getParent();
                 while (top != null && !Files.exists(top.resolve(".git"))) top = top.getParent();
                 if (Files.isRegularFile(path.resolve("HEAD")) && Files.isDirectory(path.resolve("objects"))
                         && Files.isDirectory(path.resolve("refs"))) {
                     problems.at(spec.repo.node(), "repo " + path + " is a bare git repository, which has no working tree for "
-                            + "tickets to read or branch from", "point repo: at a clone of it (git clone " + path + ")");
+                            + "tickets to read or branch from" + from, "point repo: at a clone of it (git clone " + path + ")");
                 } else if (top != null) {
-                    problems.at(spec.repo.node(), "repo " + path + " is inside the git repository " + top + " but not at its top",
+                    problems.at(spec.repo.node(), "repo " + path + " is inside the git repository " + top + " but not at its top" + from,
                             "point repo: at " + top);
                 } else {
-                    problems.at(spec.repo.node(), "repo " + path + " is not a git repository",
-                            "point repo: at the top of a git working tree, or run 'git init' there");
+                    problems.at(spec.repo.node(), "repo " + path + " is not a git repository" + from, relative != null ? fixPath
+                            : "point repo: at the top of a git working tree, or run 'git init' there");
                 }
             } else {
                 repo = path;
