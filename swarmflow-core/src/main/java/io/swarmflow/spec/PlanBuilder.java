@@ -696,8 +696,10 @@ final class PlanBuilder {
                         continue;
                     }
                     if (workspace == WorkspaceMode.REPO && repo != null && kind.equals("shell")
+                            && profile.sandbox() != SandboxPolicy.OFF
                             && !Files.exists(repo.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        // the repository is read-only to the ticket: only a file already in it can be read
+                        // the sandbox shows the repository read-only: only a file already in it can be read (with
+                        // sandbox: off nothing stops the ticket writing into the checkout)
                         problems.warnAt(o.file().node().getStartMark(), "output '" + o.name() + "' of ticket '" + e.group
                                         + "' is the file " + file + ", which is not in the repository " + repo + "; the ticket "
                                         + "runs in workspace: repo, the repository read-only, so it cannot write it",

@@ -96,8 +96,8 @@ final class Problems {
     }
 
     /**
-     * The known name closest to {@code given} (edit distance at most 2, a swap of adjacent letters counting 1, and shorter than the longer of the two), or
-     * null (also once the budget is spent).
+     * The known name closest to {@code given} (edit distance at most 2, a swap of adjacent letters counting 1, and shorter
+     * than the longer of the two), or null (also once the budget is spent).
      */
     String closest(String given, Collection<String> known) {
         if (!suggesting()) return null;

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file output of a ticket in workspace: repo (the repository, read-only to the ticket) can only be a file already in the
- * repository: one that is not gets a warning at its line, as the ticket could never write it.
+ * repository: one that is not gets a warning at its line, as the ticket could never write it (unless its profile has
+ * sandbox: off, which shows the repository writable).
  */
 class RepoWorkspaceOutputTest {
     @TempDir
@@ -23,12 +24,17 @@ class RepoWorkspaceOutputTest {
         SpecFiles.gitInit(dir);
         Files.writeString(dir.resolve("VERSION"), "1.0\n");
         Path file = SpecFiles.write(dir, "swarm.yaml", """
+                agents: {open: {kind: shell, sandbox: "off"}}
                 tickets:
                   - id: gen
                     run: mkdir -p out; echo 42 > out/answer.txt
                     outputs: {answer: out/answer.txt, version: VERSION, v: {json: v}}
                   - id: scratch
                     workspace: run
+                    run: echo 42 > answer.txt
+                    outputs: {answer: answer.txt}
+                  - id: unsandboxed
+                    agent: open
                     run: echo 42 > answer.txt
                     outputs: {answer: answer.txt}
                   - id: m
@@ -39,16 +45,16 @@ class RepoWorkspaceOutputTest {
                 """);
         List<String> warnings = new ArrayList<>();
         Plan plan = new SpecLoader().load(file, Map.of(), w -> warnings.add(w.format()));
-        assertThat(plan.tickets()).hasSize(4);
+        assertThat(plan.tickets()).hasSize(5);
         String repo = dir.toString();
         assertThat(warnings).containsExactly(
-                file + ":4:23: output 'answer' of ticket 'gen' is the file out/answer.txt, which is not in the repository "
+                file + ":5:23: output 'answer' of ticket 'gen' is the file out/answer.txt, which is not in the repository "
                         + repo + "; the ticket runs in workspace: repo, the repository read-only, so it cannot write it; "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output",
-                file + ":13:19: output 'log' of ticket 'm' is the file linux.log, which is not in the repository "
+                file + ":18:19: output 'log' of ticket 'm' is the file linux.log, which is not in the repository "
                         + repo + "; the ticket runs in workspace: repo, the repository read-only, so it cannot write it; "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output",
-                file + ":13:19: output 'log' of ticket 'm' is the file mac.log, which is not in the repository "
+                file + ":18:19: output 'log' of ticket 'm' is the file mac.log, which is not in the repository "
                         + repo + "; the ticket runs in workspace: repo, the repository read-only, so it cannot write it; "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
     }
