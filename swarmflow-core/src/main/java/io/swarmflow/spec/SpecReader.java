@@ -405,7 +405,7 @@ final class SpecReader {
 
     /** Environment variables the executor sets for every attempt (docs/sandbox.md), which a spec's {@code env} cannot grant. */
     static final java.util.Set<String> SWARM_ENV = java.util.Set.of("HOME", "SWARM_RUN_ID", "SWARM_TICKET_ID", "SWARM_ATTEMPT",
-            "SWARM_SCRATCH");
+            "SWARM_SCRATCH", "SWARM_SCRIPT");
 
     private Map<String, Val<String>> env(Node node, String key) {
         if (!present(node)) return null;

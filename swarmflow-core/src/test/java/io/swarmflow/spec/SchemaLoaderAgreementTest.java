@@ -236,7 +236,7 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.GRAPH, "tickets:\n  - {id: a, run: echo}\n  - {id: a, run: echo}\n"));
         c.addAll(ticketValues("env", List.of("{A: x}", "{A: 1, B: true, C: ~, D: ''}", "{_A1: x}", "{}"),
                 List.of("~", "[A]", "x", "{1A: x}", "{A-B: x}", "{'A B': x}", "{A: [x]}", "{A: {b: c}}", "{E" + "x".repeat(128) + ": 1}",
-                        "{HOME: /x}", "{SWARM_RUN_ID: x}", "{SWARM_SCRATCH: x}", "{PATH: /bin, SWARM_ATTEMPT: 1}")));
+                        "{HOME: /x}", "{SWARM_RUN_ID: x}", "{SWARM_SCRATCH: x}", "{SWARM_SCRIPT: x}", "{PATH: /bin, SWARM_ATTEMPT: 1}")));
         c.add(invalid("agents: {p: {kind: shell, env: {SWARM_TICKET_ID: x}}}\ntickets:\n  - {id: a, agent: p, run: echo}\n"));
         c.add(invalid("defaults: {env: {HOME: /x}}\ntickets:\n  - {id: a, run: echo}\n"));
         c.add(valid("tickets:\n  - {id: a, run: echo, env: {PATH: /bin, LANG: C, home: x, SWARM_X: y}}\n"));
