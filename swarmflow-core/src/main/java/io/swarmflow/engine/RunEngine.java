@@ -76,7 +76,7 @@ public final class RunEngine {
     // plan as arrays
     private Plan plan;
     private PlannedTicket[] tickets;
-    /** Every attempt's secrets: the values of all {@code ${{ env.NAME }}} the plan reads ({@link #secrets(Plan)}). */
+    /** The run's secrets: the values of all {@code ${{ env.NAME }}} the plan reads, 8 bytes or longer ({@link #secrets(Plan)}). */
     private java.util.Set<String> secrets = java.util.Set.of();
     private int n;
     private int[][] needs;
@@ -812,7 +812,7 @@ public final class RunEngine {
                 return;
             }
             AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),
-                    render(t, t.run()), env, runDir(), secrets);
+                    render(t, t.run()), env, runDir(), secretsOf(t));
             result = executor.execute(request, l.control());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -853,10 +853,20 @@ public final class RunEngine {
     }
 
     /**
+     * Shortest secret, in UTF-8 bytes, masked in the output of tickets other than the one handed it: short values that a
+     * spec reads from the environment ({@code true}, {@code main}, {@code 8080}, {@code root}) are seldom secrets and
+     * common in every ticket's output, where masking them would corrupt lines and JSON outputs ({@code {"ok": ***}}).
+     * GitLab requires the same minimum of a masked CI/CD variable (docs.gitlab.com, "Mask a CI/CD variable": at least
+     * 8 characters).
+     */
+    static final int RUN_WIDE_SECRET_MIN_BYTES = 8;
+
+    /**
      * The values the plan's {@code env:} entries read from this process's environment ({@code ${{ env.NAME }}}) in
-     * any ticket or agent profile: secrets, kept out of the output of every attempt of the run, not only of the ticket
-     * that is handed one, since a value can travel to another ticket (through {@code $SWARM_SCRATCH}, a file in the
-     * repository, an output). Read once per run (or resume); variables not set here are left out.
+     * any ticket or agent profile, at least {@value #RUN_WIDE_SECRET_MIN_BYTES} bytes long: secrets, kept out of the
+     * output of every attempt of the run, not only of the ticket that is handed one, since a value can travel to
+     * another ticket (through {@code $SWARM_SCRATCH}, a file in the repository, an output). Read once per run (or
+     * resume); variables not set here are left out.
      *
      * @return an unmodifiable set, empty when the plan reads none
      */
@@ -865,7 +875,22 @@ public final class RunEngine {
         for (PlannedTicket t : plan.tickets()) values.addAll(t.env().values());
         for (io.swarmflow.spec.AgentProfile p : plan.agents().values()) values.addAll(p.env().values());
         return java.util.Set.copyOf(Templates.environmentNames(values).stream().map(System::getenv)
-                .filter(java.util.Objects::nonNull).toList());
+                .filter(v -> v != null && v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= RUN_WIDE_SECRET_MIN_BYTES)
+                .toList());
+    }
+
+    /**
+     * The secrets masked in one attempt's output: the run's ({@link #secrets(Plan)}) and, whatever their length (down
+     * to the masking's own minimum), the values the ticket's own {@code env:} reads from the environment. The run's set
+     * itself when the ticket reads none (no copy).
+     */
+    private java.util.Set<String> secretsOf(PlannedTicket t) {
+        List<String> own = Templates.environmentNames(t.env().values()).stream().map(System::getenv)
+                .filter(java.util.Objects::nonNull).filter(v -> !secrets.contains(v)).toList();
+        if (own.isEmpty()) return secrets;
+        java.util.Set<String> all = new java.util.HashSet<>(secrets);
+        all.addAll(own);
+        return java.util.Set.copyOf(all);
     }
 
     private void onDone(Done d) {

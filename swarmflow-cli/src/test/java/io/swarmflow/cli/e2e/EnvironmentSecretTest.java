@@ -143,6 +143,37 @@ class EnvironmentSecretTest {
         }
     }
 
+    /**
+     * A short value read from the environment ({@code true} here) is masked only in the ticket handed it: in other
+     * tickets' output it is as likely an ordinary word or JSON literal, and masking it there would corrupt their lines
+     * and outputs ({@code {"ok": ***}} is not JSON).
+     */
+    @Test
+    void aShortValueIsMaskedOnlyInTheTicketHandedIt() throws Exception {
+        assertThat(System.getenv("SWARM_TEST_FLAG")).isEqualTo("true");
+        Path spec = Cli.write(tmp.resolve("short.yaml"), """
+                tickets:
+                  - id: a
+                    workspace: run
+                    env: {FLAG: "${{ env.SWARM_TEST_FLAG }}"}
+                    run: echo "a flag=$FLAG"
+                  - id: b
+                    workspace: run
+                    outputs: {ok: {json: ok}}
+                    run: |
+                      echo "b says true"
+                      echo '{"ok": true}'
+                """);
+        Path state = tmp.resolve("state-short");
+
+        Result r = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).contains("a | a flag=***", "b | b says true");
+        Result status = swarm("status", CliEndToEndTest.runId(r), "--json", "--state-dir", state.toString());
+        assertThat(Cli.ticket(status.json(), "b").get("outputs").get("ok").asText()).isEqualTo("true");
+    }
+
     @Test
     void aVariableThatIsNotSetIsRefusedBeforeAnythingIsStored() {
         Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, env: {T: \"${{ env.SWARM_TEST_UNSET_91c4 }}\"}, run: \"true\"}\n");
