@@ -38,8 +38,13 @@ final class Escapees {
 
     private static final Path PROC = Path.of("/proc");
     private static final Path LAST_PID = Path.of("/proc/sys/kernel/ns_last_pid");
-    /** The longest environment read, in bytes: a marker entry comes after the environment's first few entries anyway. */
-    private static final int MAX_ENVIRON = 256 * 1024;
+    /**
+     * The longest environment read, in bytes: all an attempt's launch can hand over ({@code SpecLoader.MAX_LAUNCH_BYTES},
+     * the script and the environment together) and room for what its shell adds. The marker entries need not come first:
+     * bash passes its children its variables in its own order, so granted values of hundreds of KiB can stand before
+     * them. Only what the file holds is read (no buffer of this size for a small environment).
+     */
+    private static final int MAX_ENVIRON = io.swarmflow.spec.SpecLoader.MAX_LAUNCH_BYTES + 256 * 1024;
     private static final int MAX_COMMAND_LINE = 200;
     private static final long POLL_MILLIS = 20;
 

@@ -89,6 +89,36 @@ class EscapeesTest {
         return b.start();
     }
 
+    /**
+     * A process whose marker entries stand after several hundred KiB of granted values (bash passes its children its
+     * variables in its own order, so a ticket's large granted values can come first) is found.
+     */
+    @Test
+    void markersAfterLargeValuesInTheEnvironmentAreFound() throws Exception {
+        String run = "escapees-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Map<String, String> env = Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1");
+        Process leader = start(env, "sleep", "600");
+        Process late = null;
+        try {
+            long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+            // env(1) execs sleep with exactly these entries, in this order: 300 KiB of values, then the markers
+            String big = "v".repeat(100 * 1024);
+            late = start(Map.of(), "env", "-i", "A=" + big, "B=" + big, "C=" + big,
+                    "SWARM_RUN_ID=" + run, "SWARM_TICKET_ID=t", "SWARM_ATTEMPT=1", "sleep", "600");
+            long pid = late.pid();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                String environ = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "environ"),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                return environ.endsWith("SWARM_ATTEMPT=1\0"); // exec'd sleep, not env itself
+            });
+            assertThat(Escapees.find(leader.pid(), leaderStart, Escapees.markers(env), true))
+                    .extracting(Escapees.Found::pid).containsExactly(pid);
+        } finally {
+            leader.destroyForcibly();
+            if (late != null) late.destroyForcibly();
+        }
+    }
+
     /** An environment without all three marker names cannot tell the attempt's processes: nothing is looked for. */
     @Test
     void anAttemptWithoutTheMarkersLooksForNothing() {
