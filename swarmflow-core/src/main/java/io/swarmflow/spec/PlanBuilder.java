@@ -702,7 +702,7 @@ final class PlanBuilder {
                         // sandbox: off nothing stops the ticket writing into the checkout)
                         problems.warnAt(o.file().node().getStartMark(), "output '" + o.name() + "' of ticket '" + e.group
                                         + "' is the file " + file + ", which is not in the repository " + repo + "; the ticket "
-                                        + "runs in workspace: repo, the repository read-only, so it cannot write it",
+                                        + "runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout)",
                                 "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
                     }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
@@ -843,7 +843,7 @@ final class PlanBuilder {
             total += script + 1;
             if (script > SpecLoader.MAX_SCRIPT_BYTES) {
                 problems.at(runVal.node(), "the script of ticket '" + e.id + "' is " + Units.sizeAndLimit(script, SpecLoader.MAX_SCRIPT_BYTES)
-                                + " (Linux passes at most 128 KiB in one argument)",
+                                + " (it reaches bash in one environment variable, and Linux passes at most 128 KiB in one)",
                         "put the script in a file in the repository and run that file");
             }
         }
@@ -1126,6 +1126,7 @@ final class PlanBuilder {
 
     /** As {@link #noReferences(Val, String)}, with {@code hint} saying how to fix it. */
     private void noReferences(Val<String> val, String where, String hint) {
+        if (!val.value().contains("${{")) return; // most values (every matrix value, say): nothing to scan or keep
         List<Integer> openings = scan(val.value()).openings;
         for (int i = 0; i < openings.size(); i++) {
             int offset = openings.get(i);

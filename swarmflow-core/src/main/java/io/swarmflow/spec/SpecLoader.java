@@ -29,9 +29,10 @@ public final class SpecLoader {
     public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-_]{0,62}");
 
     /**
-     * Longest script of a shell ticket, in UTF-8 bytes, with variables and matrix values substituted: Linux's 128 KiB
-     * limit on one argument of execve(2) ({@code MAX_ARG_STRLEN}, counting its terminating NUL) less 1 KiB for what the
-     * launcher puts before the script (swarmflow-local's {@code LocalExecutor.GRACE_TRAP}).
+     * Longest script of a shell ticket, in UTF-8 bytes, with variables and matrix values substituted: the script reaches
+     * bash in one environment variable ({@code SWARM_SCRIPT=...}, swarmflow-local's {@code LocalExecutor}), and Linux's
+     * execve(2) passes at most 128 KiB in one ({@code MAX_ARG_STRLEN}, counting the name and the terminating NUL); 1 KiB
+     * is left as a margin.
      */
     public static final int MAX_SCRIPT_BYTES = 127 * 1024;
 

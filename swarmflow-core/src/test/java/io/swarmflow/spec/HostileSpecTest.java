@@ -164,9 +164,9 @@ class HostileSpecTest {
                 """.formatted(big, "y".repeat(SpecLoader.MAX_SCRIPT_BYTES), "y".repeat(SpecLoader.MAX_SCRIPT_BYTES + 1))))
                 .containsExactly(
                         "swarm.yaml:4:21: the script of ticket 'long' is 130,049 bytes; the limit is 130,048 bytes (127 KiB) "
-                                + "(Linux passes at most 128 KiB in one argument); put the script in a file in the repository and run that file",
-                        "swarm.yaml:5:22: the script of ticket 'twice' is 200.0 KiB; the limit is 127.0 KiB (Linux passes at most "
-                                + "128 KiB in one argument); put the script in a file in the repository and run that file",
+                                + "(it reaches bash in one environment variable, and Linux passes at most 128 KiB in one); put the script in a file in the repository and run that file",
+                        "swarm.yaml:5:22: the script of ticket 'twice' is 200.0 KiB; the limit is 127.0 KiB (it reaches bash in one "
+                                + "environment variable, and Linux passes at most 128 KiB in one); put the script in a file in the repository and run that file",
                         "swarm.yaml:6:37: environment variable V of ticket 'env' is 200.0 KiB; the limit is 127.0 KiB (Linux passes "
                                 + "at most 128 KiB in one variable); put the value in a file and pass its path",
                         "swarm.yaml:7:5: the script and environment of ticket 'all' are 1.1 MiB; the limit is 1.0 MiB in all (Linux "

@@ -49,13 +49,13 @@ class RepoWorkspaceOutputTest {
         String repo = dir.toString();
         assertThat(warnings).containsExactly(
                 file + ":5:23: output 'answer' of ticket 'gen' is the file out/answer.txt, which is not in the repository "
-                        + repo + "; the ticket runs in workspace: repo, the repository read-only, so it cannot write it; "
+                        + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout); "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output",
                 file + ":18:19: output 'log' of ticket 'm' is the file linux.log, which is not in the repository "
-                        + repo + "; the ticket runs in workspace: repo, the repository read-only, so it cannot write it; "
+                        + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout); "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output",
                 file + ":18:19: output 'log' of ticket 'm' is the file mac.log, which is not in the repository "
-                        + repo + "; the ticket runs in workspace: repo, the repository read-only, so it cannot write it; "
+                        + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout); "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
     }
 }
