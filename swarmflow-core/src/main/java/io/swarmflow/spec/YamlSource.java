@@ -296,11 +296,16 @@ final class YamlSource {
         boolean flow = context.contains("flow sequence") || context.contains("flow mapping");
         if (flow && !atEnd && found.getIndex() > 0 && text.startsWith("${{", charOffset(found.getIndex() - 1))) {
             // a plain value cannot hold '{' inside [ ] or { }: the reference ends the value, which is not a missing bracket
-            boolean mapping = context.contains("flow mapping");
-            problems.at(found.getLine() + 1, found.getColumn(), "YAML syntax error: a reference ${{ ... }} inside "
-                            + (mapping ? "{ }" : "[ ]") + " must be in quotes",
-                    mapping ? "write the value in quotes, such as {KEY: \"${{ vars.NAME }}\"}, or write one 'key: value' per line"
-                            : "write the item in quotes, such as [a, \"${{ vars.NAME }}\"], or write the list one '- item' per line");
+            if (context.contains("flow mapping")) {
+                problems.at(found.getLine() + 1, found.getColumn(), "YAML syntax error: a reference ${{ ... }} inside { } must be in quotes",
+                        "write the value in quotes, such as {KEY: \"${{ vars.NAME }}\"}, or write one 'key: value' per line");
+            } else {
+                // the only lists are needs and matrix values, which are used as written: quoting would only move the error
+                String key = listKey(start);
+                problems.at(found.getLine() + 1, found.getColumn(), "YAML syntax error: a reference ${{ ... }} cannot be an item of a list"
+                                + (key != null ? " ('" + key + "')" : ""),
+                        "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+            }
             return true;
         }
         if (context.contains("quoted scalar") && atEnd) {
@@ -316,6 +321,22 @@ final class YamlSource {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The plain key written just before the {@code [} at {@code start} ({@code os} in {@code os: [linux]}), or null when
+     * the list is not a mapping value written so (an item of another list, a quoted key).
+     */
+    private String listKey(Mark start) {
+        int i = charOffset(start.getIndex());
+        if (i >= text.length() || text.charAt(i) != '[') return null;
+        i--;
+        while (i >= 0 && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) i--;
+        if (i < 0 || text.charAt(i) != ':') return null;
+        int end = i;
+        while (i > 0 && "\n\r \t{,[".indexOf(text.charAt(i - 1)) < 0) i--;
+        String key = text.substring(i, end);
+        return key.matches("[A-Za-z0-9_.-]{1,64}") ? key : null;
     }
 
     /**

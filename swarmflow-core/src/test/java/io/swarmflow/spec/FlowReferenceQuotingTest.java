@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An unquoted <code>${{ ... }}</code> inside a mapping or list written with brackets is reported where it is, with
- * quoting as the fix, rather than as a bracket left open (whose hint, adding a closing bracket, does not help).
+ * An unquoted <code>${{ ... }}</code> inside a mapping or list written with brackets is reported where it is (with
+ * quoting as the fix in a mapping; in a list, that references do not work there), rather than as a bracket left open
+ * (whose hint, adding a closing bracket, does not help).
  */
 class FlowReferenceQuotingTest {
     @TempDir
@@ -28,15 +29,41 @@ class FlowReferenceQuotingTest {
                 + "write the value in quotes, such as {KEY: \"${{ vars.NAME }}\"}, or write one 'key: value' per line");
     }
 
+    /** The only lists (needs, matrix values) are used as written: quoting the reference would not make it work. */
     @Test
-    void unquotedReferenceInBracketsAsksForQuotes() throws IOException {
+    void unquotedReferenceInBracketsSaysListsTakeNoReferences() throws IOException {
         assertThat(errors(dir, """
                 vars: {v: x}
                 tickets:
                   - id: a
                     matrix: {os: [linux, ${{ vars.v }}]}
                     run: echo
-                """)).containsExactly("swarm.yaml:4:26: YAML syntax error: a reference ${{ ... }} inside [ ] must be in quotes; "
-                + "write the item in quotes, such as [a, \"${{ vars.NAME }}\"], or write the list one '- item' per line");
+                """)).containsExactly("swarm.yaml:4:26: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('os'); "
+                + "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+    }
+
+    @Test
+    void unquotedReferenceInNeedsNamesNeeds() throws IOException {
+        assertThat(errors(dir, """
+                vars: {v: x}
+                tickets:
+                  - id: a
+                    run: echo
+                  - id: b
+                    needs: [a, ${{ vars.v }}]
+                    run: echo
+                """)).containsExactly("swarm.yaml:6:16: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('needs'); "
+                + "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+    }
+
+    @Test
+    void unquotedReferenceInNestedListNamesNoKey() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    matrix: {os: [[linux, ${{ vars.v }}]]}
+                    run: echo
+                """)).containsExactly("swarm.yaml:3:27: YAML syntax error: a reference ${{ ... }} cannot be an item of a list; "
+                + "references do not work in lists (needs and matrix values are used as written): write the items themselves");
     }
 }
