@@ -237,7 +237,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case TicketRetryScheduled r -> {
                 move(r.ticketId(), TicketState.RETRY_WAIT);
-                yield retryLine(r.ticketId(), Math.max(0, r.notBeforeEpochMillis() - at));
+                yield retryLine(r.ticketId(), r.notBeforeEpochMillis() - at, false);
             }
             case TicketReady r -> {
                 move(r.ticketId(), TicketState.READY);
@@ -273,7 +273,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
         if (event instanceof RunStarted s && s.resumed()) {
             // its tickets waiting to retry start at their recorded time, maybe minutes away: say so, as when the wait began
             retryAt.forEach((ticketId, when) -> {
-                if (states.get(ticketId) == TicketState.RETRY_WAIT) emit(retryLine(ticketId, Math.max(0, when - at)));
+                // a time that passed while the run was stopped: the retry starts at once ("in 0ms" read as a glitch)
+                if (states.get(ticketId) == TicketState.RETRY_WAIT) emit(retryLine(ticketId, when - at, true));
             });
             retryAt.clear();
         }
@@ -283,10 +284,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * The line of a retry scheduled {@code delayMillis} from now, e.g. {@code flaky will retry in 14ms (retry 1 of 2;
      * backoff with full jitter, up to 200ms)}: the delay is drawn uniformly from 0 to the backoff ceiling of this retry
      * ({@link io.swarmflow.spec.RetryPolicy#delayMillis}), so a delay far below {@code backoff.initial} is no mistake, and
-     * the line says so. Without the ticket's policy, only the delay.
+     * the line says so. Without the ticket's policy, only the delay. With {@code nowWhenDue} (a resumed run's waiting
+     * tickets), a delay of 0 or less reads {@code flaky will retry now}: its time passed while the run was stopped.
      */
-    private String retryLine(String ticketId, long delayMillis) {
-        String line = ticketId + " will retry in " + Durations.format(delayMillis);
+    private String retryLine(String ticketId, long delayMillis, boolean nowWhenDue) {
+        String line = ticketId + " will retry " + (nowWhenDue && delayMillis <= 0 ? "now" : "in " + Durations.format(Math.max(0, delayMillis)));
         io.swarmflow.spec.RetryPolicy policy = policies.get(ticketId);
         int retry = failures.getOrDefault(ticketId, 0);
         if (policy == null || retry < 1 || retry > policy.max()) return line;
