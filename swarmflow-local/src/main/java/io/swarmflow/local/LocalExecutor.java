@@ -1286,7 +1286,9 @@ public final class LocalExecutor implements Executor {
         for (OutputSpec o : ticket.outputs().values()) {
             String problem;
             if (o.file() != null) {
-                problem = readFile(workspace, o, outputs);
+                problem = readFile(workspace, o, outputs, worktree != null ? "the ticket's worktree"
+                        : ticket.workspace() == WorkspaceMode.RUN ? "the run's shared directory"
+                        : request.plan().repo() != null ? "the repository" : "the spec's directory");
             } else {
                 problem = json == null ? "no JSON" : json.take(o, outputs);
             }
@@ -1347,9 +1349,10 @@ public final class LocalExecutor implements Executor {
     /**
      * Reads an output file beneath the workspace with {@link BeneathReader}: no symbolic link is followed
      * and only a regular file is read, even when another ticket sharing the workspace swaps the file while
-     * it is read.
+     * it is read. A file that is not there is said to be missing from {@code workspaceName} (such as "the ticket's
+     * worktree") and the workspace's path, so a reader knows where it was looked for.
      */
-    private static String readFile(Path workspace, OutputSpec o, Map<String, String> outputs) {
+    private static String readFile(Path workspace, OutputSpec o, Map<String, String> outputs, String workspaceName) {
         try {
             Path root = workspace.toRealPath();
             Path relative = Path.of(o.file()).normalize();
@@ -1360,7 +1363,7 @@ public final class LocalExecutor implements Executor {
             try {
                 bytes = BeneathReader.read(root, relative, MAX_OUTPUT_FILE_BYTES);
             } catch (NoSuchFileException e) {
-                return "file " + o.file() + " not found";
+                return "file " + o.file() + " not found in " + workspaceName + " " + workspace;
             } catch (BeneathReader.RefusedException e) {
                 return "file " + o.file() + " refused: " + e.getMessage()
                         + (e.getMessage().endsWith(" is a directory, not a file") ? "; name a file in it, or write the output to a file"

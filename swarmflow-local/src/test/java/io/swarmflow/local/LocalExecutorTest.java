@@ -386,9 +386,18 @@ class LocalExecutorTest {
                     .output(new OutputSpec("b", null, "b")).build(), new TestControl());
             AttemptResult noJson = f.run(Fixture.ticket("nojson", "echo plain")
                     .output(new OutputSpec("b", null, "b")).build(), new TestControl());
+            AttemptResult noFileInWorktree = f.run(Fixture.ticket("wt", "true").workspace(WorkspaceMode.WORKTREE)
+                    .output(new OutputSpec("version", "out/version.txt", null)).build(), new TestControl());
+            AttemptResult noFileInRepo = f.run(Fixture.ticket("rp", "true").workspace(WorkspaceMode.REPO)
+                    .output(new OutputSpec("version", "out/version.txt", null)).build(), new TestControl());
 
             assertThat(noFile.outcome()).isEqualTo(Outcome.FAILED);
-            assertThat(noFile.reason()).isEqualTo("output 'version': file out/version.txt not found");
+            // where it was looked for: the reader need not know which directory each workspace is
+            assertThat(noFile.reason()).isEqualTo("output 'version': file out/version.txt not found in the run's shared directory "
+                    + f.runDir.resolve("scratch"));
+            assertThat(noFileInWorktree.reason()).isEqualTo("output 'version': file out/version.txt not found in the ticket's "
+                    + "worktree " + f.runDir.resolve("worktrees").resolve("wt"));
+            assertThat(noFileInRepo.reason()).isEqualTo("output 'version': file out/version.txt not found in the repository " + f.repo);
             assertThat(noKey.reason()).isEqualTo("output 'b': key 'b' is not in the last JSON line of stdout");
             assertThat(noJson.reason()).isEqualTo("output 'b': no line of stdout (up to 1 MiB long) is a JSON object");
         }
