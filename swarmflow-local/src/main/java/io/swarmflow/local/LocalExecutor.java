@@ -1481,7 +1481,12 @@ public final class LocalExecutor implements Executor {
             if (values == null) return "no line of stdout (up to 1 MiB long) is a JSON object" + (braceAfterLast ? SEVERAL_LINES : "");
             String text = values.get(o.jsonKey());
             if (text == null) {
-                return "key '" + o.jsonKey() + "' is not in the last JSON line of stdout"
+                String key = o.jsonKey();
+                int dot = key.indexOf('.');
+                // {json: a.b} read as a path into {"a": {"b": ...}}: the line has 'a', which says so
+                boolean path = dot > 0 && values.containsKey(key.substring(0, dot));
+                return "key '" + key + "' is not in the last JSON line of stdout"
+                        + (path ? "; keys are top-level only (" + key + " is not a path)" : "")
                         + (inEarlier.contains(o.jsonKey()) ? "; an earlier JSON line of stdout has it, but only the last one is "
                         + "read: print all the outputs in one JSON line, the last" : "")
                         + (braceAfterLast ? SEVERAL_LINES : "");

@@ -90,4 +90,27 @@ class JsonOutputsTest {
                     + "stdout has it, but only the last one is read: print all the outputs in one JSON line, the last");
         }
     }
+
+    /**
+     * {@code {json: a.b}} is one key named "a.b", not a path into {@code {"a": {"b": ...}}}: when the line has 'a', the
+     * reason says keys are top-level only; a dotted key whose first part is not in the line gets no such note.
+     */
+    @Test
+    void aDottedKeyWhoseFirstPartIsInTheLineSaysKeysAreTopLevelOnly() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult nested = f.run(Fixture.ticket("nested", "echo '{\"a\": {\"b\": 1}}'")
+                    .output(new OutputSpec("v", null, "a.b")).build(), new TestControl());
+            AttemptResult other = f.run(Fixture.ticket("other", "echo '{\"x\": {\"b\": 1}}'")
+                    .output(new OutputSpec("v", null, "a.b")).build(), new TestControl());
+            AttemptResult dotted = f.run(Fixture.ticket("dotted", "echo '{\"a\": 1, \"a.b\": \"yes\"}'")
+                    .output(new OutputSpec("v", null, "a.b")).build(), new TestControl());
+
+            assertThat(nested.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(nested.reason()).isEqualTo("output 'v': key 'a.b' is not in the last JSON line of stdout; "
+                    + "keys are top-level only (a.b is not a path)");
+            assertThat(other.reason()).isEqualTo("output 'v': key 'a.b' is not in the last JSON line of stdout");
+            assertThat(dotted.outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(dotted.outputs()).containsEntry("v", "yes");
+        }
+    }
 }
