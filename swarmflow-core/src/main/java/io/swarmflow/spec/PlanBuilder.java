@@ -524,6 +524,9 @@ final class PlanBuilder {
     }
 
     private void resolveNeeds() {
+        for (Fields raw : spec.tickets) {
+            for (Val<String> need : raw.needsReferences) needsReference(raw, need);
+        }
         for (Expanded e : expanded) {
             if (e.raw.needs == null) continue;
             for (Val<String> need : e.raw.needs) {
@@ -555,6 +558,43 @@ final class PlanBuilder {
                 }
             }
         }
+    }
+
+    /**
+     * Reports a {@code needs} entry holding a reference, which is never substituted ({@code build-${{ matrix.os }}}, meant
+     * as "the expansion of build with my os"): needs take ticket ids as written, and a matrix ticket's id stands for all of
+     * its expansions. Names the id to write when the text before the reference ({@code build}), or the variable the whole
+     * entry is ({@code ${{ vars.dep }}}), is a ticket's.
+     */
+    private void needsReference(Fields raw, Val<String> need) {
+        String text = need.value();
+        String group = raw.id != null ? raw.id.value() : null;
+        List<Integer> openings = scan(text).openings;
+        String meant = text.substring(0, openings.get(0)).replaceAll("[-_]+$", "");
+        if (!names.containsKey(meant)) {
+            List<Templates.Reference> refs = Templates.references(text);
+            String whole = refs.size() == 1 && text.strip().startsWith("${{") && text.strip().endsWith("}}")
+                    && refs.get(0).expression().startsWith("vars.") ? vars.get(refs.get(0).expression().substring(5)) : null;
+            meant = whole != null && names.containsKey(whole) ? whole : null;
+        }
+        if (meant != null && meant.equals(group)) meant = null; // needing itself is no fix
+        boolean matrix = meant != null && matrixGroups.contains(meant);
+        String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
+        String what = "'" + shown + "' in needs is not substituted: needs take ticket ids as written"
+                + (matrix ? ", and the id of the matrix ticket " + meant + " stands for all of its expansions" : "");
+        String hint;
+        if (meant == null) {
+            hint = "write the ticket id itself; to wait for a matrix ticket, write its id (such as build for build-linux and "
+                    + "build-mac): it stands for all of its expansions";
+        } else if (!matrix) {
+            hint = "write needs: [" + meant + "]";
+        } else {
+            String who = group == null ? "the ticket" : raw.matrixNode != null ? "each expansion of " + group : group;
+            hint = "write needs: [" + meant + "]: " + who + " then waits for every expansion of " + meant
+                    + (raw.matrixNode != null ? " (to hand each expansion its own result, write it to a file in $SWARM_SCRATCH "
+                    + "named by the matrix value)" : "");
+        }
+        problems.at(need.node(), what, hint);
     }
 
     /** Whether {@code name} is a ticket left out of the plan (reported), or could be an expansion of its matrix. */

@@ -29,6 +29,11 @@ final class RawSpec {
         Val<String> id;
         Val<String> title;
         List<Val<String>> needs;
+        /**
+         * Entries of {@code needs} holding a reference (<code>${{</code>), which is never substituted there: reported by
+         * PlanBuilder, which knows the ticket ids the entry could have meant.
+         */
+        final List<Val<String>> needsReferences = new ArrayList<>();
         Val<String> agent;
         Val<String> run;
         Map<String, Val<String>> env;

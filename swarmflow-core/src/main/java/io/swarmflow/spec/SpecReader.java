@@ -215,6 +215,9 @@ final class SpecReader {
                     Val<String> v = id(n, "needs", "'needs' entry", "needs: [");
                     if (v != null) t.needs.add(v);
                     else t.invalid.add("needs");
+                    if (v == null && n instanceof ScalarNode s && !Templates.openings(s.getValue()).isEmpty()) {
+                        t.needsReferences.add(new Val<>(s.getValue(), s));
+                    }
                 }
             } else {
                 problems.at(needs, "'needs' must be a list of ticket ids, not " + describe(needs),
@@ -449,7 +452,9 @@ final class SpecReader {
      */
     private Val<String> id(Node node, String key, String what, String example) {
         // a ticket's own id stays as written, so that needs of exactly it are not reported as missing
-        if (key.equals("needs") && reference(node, key)) return null;
+        if (key.equals("needs") && node instanceof ScalarNode s && !Templates.openings(s.getValue()).isEmpty()) {
+            return null; // the caller keeps it for PlanBuilder, which knows the tickets it could have meant
+        }
         if (node instanceof ScalarNode s && (s.getTag().equals(Tag.BOOL) || s.getTag().equals(Tag.FLOAT))) {
             String type = s.getTag().equals(Tag.BOOL) ? "a boolean" : "a number";
             problems.at(node, what + " '" + s.getValue() + "' is " + type + " to YAML, not text",

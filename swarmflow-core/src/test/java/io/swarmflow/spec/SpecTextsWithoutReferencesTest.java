@@ -116,6 +116,8 @@ class SpecTextsWithoutReferencesTest {
                 "swarm.yaml:9:15: '${{ vars.p }}' in priority" + why,
                 "swarm.yaml:10:20: '${{ vars.p }}' in max" + why,
                 "swarm.yaml:10:59: '${{ vars.p }}' in multiplier" + why,
-                "swarm.yaml:13:13: '${{ vars.a }}' in needs" + why);
+                "swarm.yaml:13:13: '${{ vars.a }}' in needs is not substituted: needs take ticket ids as written; write the "
+                        + "ticket id itself; to wait for a matrix ticket, write its id (such as build for build-linux and "
+                        + "build-mac): it stands for all of its expansions");
     }
 }
