@@ -116,6 +116,10 @@ final class PlanBuilder {
     /** Ids of other tickets left out because their id is misspelled or invalid (reported); references to them are not checked. */
     private final Set<String> leftOut = new LinkedHashSet<>();
     private final List<PendingOutputRef> pending = new ArrayList<>();
+    /** A file output of a {@code workspace: repo} ticket, the spec ticket's id, and the files it names that are not there. */
+    private record MissingRepoOutput(Output output, String group, Set<String> files) {}
+    /** By output as written in the spec (its nodes compared by identity) and ticket id, in the order found. */
+    private final Map<List<Object>, MissingRepoOutput> missingRepoOutputs = new LinkedHashMap<>();
     /** The tickets in topological order, without those in or after a cycle (reported); set by {@link #topologicalOrder()}. */
     private List<Expanded> ordered = List.of();
 
@@ -172,6 +176,7 @@ final class PlanBuilder {
             buildTicket(e);
             if (planTooLarge) return null; // the rest would only add to it: stop before scanning more
         }
+        warnMissingRepoOutputs();
         List<Expanded> order = topologicalOrder();
         checkOutputReferences();
         if (!problems.isEmpty() || order == null) return null;
@@ -314,6 +319,24 @@ final class PlanBuilder {
             profiles.computeIfAbsent(kind, k -> new AgentProfile(k, k, first(null, d.sandbox, SandboxPolicy.BEST_EFFORT),
                     limits(null, d.limits), Map.of(), 0, k.equals("noop") ? first(null, d.duration, 0L) : 0L));
         }
+    }
+
+    /**
+     * Warns about each file output of a {@code workspace: repo} ticket that is not in the repository, once per output
+     * written in the spec: a matrix ticket whose path uses a matrix value names the files of its expansions in one warning.
+     */
+    private void warnMissingRepoOutputs() {
+        missingRepoOutputs.values().forEach(missing -> {
+            Output o = missing.output();
+            List<String> files = new ArrayList<>(missing.files());
+            String shown = files.size() == 1 ? files.get(0) : o.file().value() + ", in its expansions " + String.join(", ",
+                    files.subList(0, Math.min(3, files.size()))) + (files.size() > 3 ? " and " + (files.size() - 3) + " more" : "");
+            problems.warnAt(o.file().node().getStartMark(), "output '" + o.name() + "' of ticket '" + missing.group()
+                            + "' is the file " + shown + ", which " + (files.size() == 1 ? "is" : "are") + " not in the repository "
+                            + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot "
+                            + "write " + (files.size() == 1 ? "it" : "them") + " (without bubblewrap it would write into your checkout)",
+                    "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
+        });
     }
 
     private static ResourceLimits limits(Limits own, Limits defaults) {
@@ -740,10 +763,9 @@ final class PlanBuilder {
                             && !Files.exists(repo.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                         // the sandbox shows the repository read-only: only a file already in it can be read (with
                         // sandbox: off nothing stops the ticket writing into the checkout)
-                        problems.warnAt(o.file().node().getStartMark(), "output '" + o.name() + "' of ticket '" + e.group
-                                        + "' is the file " + file + ", which is not in the repository " + repo + "; the ticket "
-                                        + "runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout)",
-                                "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
+                        // warned once per output written in the spec (warnMissingRepoOutputs), however many expansions
+                        missingRepoOutputs.computeIfAbsent(List.of(o, e.group), k -> new MissingRepoOutput(o, e.group, new LinkedHashSet<>()))
+                                .files().add(file);
                     }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
                 } else {

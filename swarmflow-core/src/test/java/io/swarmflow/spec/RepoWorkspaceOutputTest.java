@@ -51,11 +51,10 @@ class RepoWorkspaceOutputTest {
                 file + ":5:23: output 'answer' of ticket 'gen' is the file out/answer.txt, which is not in the repository "
                         + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout); "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output",
-                file + ":18:19: output 'log' of ticket 'm' is the file linux.log, which is not in the repository "
-                        + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout); "
-                        + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output",
-                file + ":18:19: output 'log' of ticket 'm' is the file mac.log, which is not in the repository "
-                        + repo + "; the ticket runs in workspace: repo, the repository read-only in the sandbox, so it cannot write it (without bubblewrap it would write into your checkout); "
+                // once for the output written in the spec, not once per expansion
+                file + ":18:19: output 'log' of ticket 'm' is the file ${{ matrix.os }}.log, in its expansions linux.log, mac.log, "
+                        + "which are not in the repository " + repo + "; the ticket runs in workspace: repo, the repository "
+                        + "read-only in the sandbox, so it cannot write them (without bubblewrap it would write into your checkout); "
                         + "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
     }
 }
