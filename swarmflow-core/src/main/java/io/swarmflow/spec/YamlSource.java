@@ -324,19 +324,56 @@ final class YamlSource {
     }
 
     /**
-     * The plain key written just before the {@code [} at {@code start} ({@code os} in {@code os: [linux]}), or null when
-     * the list is not a mapping value written so (an item of another list, a quoted key).
+     * The key whose value is the list whose {@code [} is at {@code start}: {@code os} in {@code os: [linux]}, also with
+     * the {@code [} on a line of its own below the key, or as an item of a block list ({@code needs:} then
+     * {@code - [a, b]}); null when the list is an item of another {@code [ ]} list or a key, or the key is not a short
+     * name. The events are read again up to that {@code [} (the document does not parse past it).
      */
     private String listKey(Mark start) {
-        int i = charOffset(start.getIndex());
-        if (i >= text.length() || text.charAt(i) != '[') return null;
-        i--;
-        while (i >= 0 && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) i--;
-        if (i < 0 || text.charAt(i) != ':') return null;
-        int end = i;
-        while (i > 0 && "\n\r \t{,[".indexOf(text.charAt(i - 1)) < 0) i--;
-        String key = text.substring(i, end);
-        return key.matches("[A-Za-z0-9_.-]{1,64}") ? key : null;
+        final class Level {
+            final boolean mapping;
+            final boolean flowList;
+            boolean keyNext = true;
+            String key;
+
+            Level(boolean mapping, boolean flowList) {
+                this.mapping = mapping;
+                this.flowList = flowList;
+            }
+        }
+        java.util.ArrayDeque<Level> levels = new java.util.ArrayDeque<>();
+        try {
+            ParserImpl parser = new ParserImpl(new StreamReader(text), new LoaderOptions());
+            while (parser.peekEvent() != null && parser.peekEvent().getStartMark().getIndex() <= start.getIndex()) {
+                org.yaml.snakeyaml.events.Event event = parser.getEvent();
+                if (event instanceof org.yaml.snakeyaml.events.CollectionEndEvent) {
+                    levels.pop();
+                    continue;
+                }
+                if (!(event instanceof org.yaml.snakeyaml.events.NodeEvent)) continue;
+                Level parent = levels.peek();
+                boolean isKey = parent != null && parent.mapping && parent.keyNext;
+                if (parent != null && parent.mapping) parent.keyNext = !parent.keyNext;
+                if (event instanceof org.yaml.snakeyaml.events.SequenceStartEvent seq
+                        && seq.getStartMark().getIndex() == start.getIndex()) {
+                    if (isKey) return null;
+                    for (Level level : levels) {
+                        if (level.flowList) return null;
+                        if (level.mapping) return level.key != null && level.key.matches("[A-Za-z0-9_.-]{1,64}") ? level.key : null;
+                    }
+                    return null;
+                }
+                if (isKey) parent.key = event instanceof org.yaml.snakeyaml.events.ScalarEvent scalar ? scalar.getValue() : null;
+                if (event instanceof org.yaml.snakeyaml.events.SequenceStartEvent seq) {
+                    levels.push(new Level(false, seq.isFlow()));
+                } else if (event instanceof org.yaml.snakeyaml.events.MappingStartEvent) {
+                    levels.push(new Level(true, false));
+                }
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            // the key is a convenience: the error stands without it
+        }
+        return null;
     }
 
     /**
