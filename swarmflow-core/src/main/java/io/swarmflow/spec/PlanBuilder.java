@@ -246,9 +246,15 @@ final class PlanBuilder {
                 if (relative == null && !overrides.get(name).startsWith("/")) relative = name;
             }
             String from = given.isEmpty() ? "" : " (repo: " + spec.repo.value() + " with " + String.join(", ", given) + ")";
+            // repo: is exactly one variable given with --var: every fix is another --var (F18)
+            List<Templates.Reference> refs = Templates.references(spec.repo.value());
+            String varName = given.size() == 1 && refs.size() == 1 && spec.repo.value().strip().startsWith("${{")
+                    && spec.repo.value().strip().endsWith("}}") ? given.get(0).substring(6, given.get(0).indexOf('=')) : null;
+            String startsAt = relative != null ? "relative paths start at the spec's directory, " + specDir + ", not the working "
+                    + "directory; " : "";
             String fixPath = relative != null
-                    ? "relative paths start at the spec's directory, " + specDir + ", not the working directory; give an absolute "
-                            + "path, such as --var " + relative + "=$PWD/" + overrides.get(relative)
+                    ? startsAt + "give an absolute path, such as --var " + relative + "=$PWD/" + overrides.get(relative)
+                    : varName != null ? "give the repository's path: --var " + varName + "=PATH"
                     : "fix the path (relative paths start at the spec's directory)";
             Path path;
             try {
@@ -260,8 +266,10 @@ final class PlanBuilder {
             if (Files.exists(path) && !Files.isDirectory(path)) {
                 Path top = path.getParent();
                 while (top != null && !Files.exists(top.resolve(".git"))) top = top.getParent();
-                problems.at(spec.repo.node(), "repo " + path + " is a file, not a directory" + from, top != null
-                        ? "point repo: at the top of its git repository, " + top
+                problems.at(spec.repo.node(), "repo " + path + " is a file, not a directory" + from, varName != null
+                        ? startsAt + (top != null ? "give the top of its git repository: --var " + varName + "=" + top
+                                : "give the top of a git working tree (the directory that holds .git): --var " + varName + "=PATH")
+                        : top != null ? "point repo: at the top of its git repository, " + top
                         : "point repo: at the top of a git working tree (the directory that holds .git)");
             } else if (!Files.isDirectory(path)) {
                 problems.at(spec.repo.node(), "repo " + path + " does not exist" + from, fixPath);
@@ -271,12 +279,15 @@ final class PlanBuilder {
                 if (Files.isRegularFile(path.resolve("HEAD")) && Files.isDirectory(path.resolve("objects"))
                         && Files.isDirectory(path.resolve("refs"))) {
                     problems.at(spec.repo.node(), "repo " + path + " is a bare git repository, which has no working tree for "
-                            + "tickets to read or branch from" + from, "point repo: at a clone of it (git clone " + path + ")");
+                            + "tickets to read or branch from" + from, varName != null
+                            ? "give a clone of it (git clone " + path + " DIR): --var " + varName + "=DIR"
+                            : "point repo: at a clone of it (git clone " + path + ")");
                 } else if (top != null) {
                     problems.at(spec.repo.node(), "repo " + path + " is inside the git repository " + top + " but not at its top" + from,
-                            "point repo: at " + top);
+                            varName != null ? startsAt + "give its top: --var " + varName + "=" + top : "point repo: at " + top);
                 } else {
-                    problems.at(spec.repo.node(), "repo " + path + " is not a git repository" + from, relative != null ? fixPath
+                    problems.at(spec.repo.node(), "repo " + path + " is not a git repository" + from,
+                            relative != null || varName != null ? fixPath + (relative != null ? "" : ", or run 'git init' in " + path)
                             : "point repo: at the top of a git working tree, or run 'git init' there");
                 }
             } else {

@@ -29,7 +29,7 @@ class RepoFromVarTest {
                         + "directory; give an absolute path, such as --var repo=$PWD/relative/dir");
         assertThat(SpecFiles.errors(file, Map.of("repo", "/nonexistent/swarm-repo"))).containsExactly(
                 "swarm.yaml:2:7: repo /nonexistent/swarm-repo does not exist (repo: ${{ vars.repo }} with --var "
-                        + "repo=/nonexistent/swarm-repo); fix the path (relative paths start at the spec's directory)");
+                        + "repo=/nonexistent/swarm-repo); give the repository's path: --var repo=PATH");
         // the spec's own value: the message is about the spec's line, as before
         assertThat(SpecFiles.errors(file, Map.of())).containsExactly(
                 "swarm.yaml:2:7: repo " + dir + " is not a git repository; point repo: at the top of a git working tree, "
