@@ -1507,8 +1507,8 @@ public final class LocalExecutor implements Executor {
 
     /**
      * The output value of each top-level key of {@code line}, a JSON object (a key given twice: its last value, as JSON
-     * readers keep), or null when {@code line} does not start with a valid JSON object (what follows the object is not
-     * looked at). A string is its decoded text, {@code null} the empty string, and any other value its JSON text exactly
+     * readers keep), or null when {@code line} is not exactly one valid JSON object (whitespace around it aside: an object
+     * followed by another, {@code {"a":1} {"b":2}}, or by any other text is not a JSON line). A string is its decoded text, {@code null} the empty string, and any other value its JSON text exactly
      * as the line has it: a number is not converted ({@code 1e400}, {@code 1.10} and {@code -0} stay as written), nor is an
      * object or array rewritten.
      */
@@ -1531,7 +1531,8 @@ public final class LocalExecutor implements Executor {
                 };
                 values.put(key, text);
             }
-            return values;
+            // only one object makes a JSON line: '{"a":1} {"b":2}' is not one (nor is an object followed by anything)
+            return p.nextToken() == null ? values : null;
         } catch (IOException e) {
             return null;
         }
