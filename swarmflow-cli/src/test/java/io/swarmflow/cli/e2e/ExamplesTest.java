@@ -261,7 +261,9 @@ class ExamplesTest {
      * every later artifactId as a dependency, plugins included (this repository's pom.xml: 63 "dependencies", 13 of
      * them its build plugins). A Maven dependency is groupId:artifactId:version (it was the artifactId alone): the
      * version as written, a ${name} of the pom's own properties resolved (one defined elsewhere left as written), or
-     * "(managed)" when the dependency has none.
+     * "(managed)" when the dependency has none. One the same pom declares without a version and manages with one
+     * (assertj-core in this repository's pom.xml) was listed twice, as g:a:(managed) and g:a:3.27.7: it is listed once,
+     * with the version.
      */
     @Test
     void repoHealthListsOnlyDeclaredDependencies() throws Exception {
@@ -287,7 +289,13 @@ class ExamplesTest {
                   <properties>
                     <baz.version>2.5</baz.version>
                   </properties>
+                  <dependencyManagement>
+                    <dependencies>
+                      <dependency><groupId>g</groupId><artifactId>managed</artifactId><version>3.27.7</version></dependency>
+                    </dependencies>
+                  </dependencyManagement>
                   <dependencies>
+                    <dependency><groupId>g</groupId><artifactId>managed</artifactId></dependency>
                     <dependency><groupId>g</groupId><artifactId>baz</artifactId><version>${baz.version}</version></dependency>
                     <dependency><groupId>g</groupId><artifactId>qux</artifactId><version>${parent.only}</version></dependency>
                     <dependency>
@@ -338,7 +346,7 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "manifests");
 
-        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 18 |", """
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 19 |", """
                 ## Declared dependencies
 
                 ```
@@ -356,6 +364,7 @@ class ExamplesTest {
                 pom.xml: maven g:bar:1
                 pom.xml: maven g:baz:2.5
                 pom.xml: maven g:foo:(managed)
+                pom.xml: maven g:managed:3.27.7
                 pom.xml: maven g:qux:${parent.only}
                 requirements-dev.txt: pip Django
                 requirements-dev.txt: pip flask
