@@ -302,9 +302,19 @@ final class YamlSource {
             } else {
                 // the only lists are needs and matrix values, which are used as written: quoting would only move the error
                 String key = listKey(start);
+                String hint = "references do not work in lists (needs and matrix values are used as written): write the items themselves";
+                if ("needs".equals(key)) {
+                    // build-${{ matrix.os }}, meant as "the build of my os": the text before the reference is the id to write
+                    int dollar = charOffset(found.getIndex() - 1);
+                    int i = dollar;
+                    while (i > 0 && "[,\n".indexOf(text.charAt(i - 1)) < 0) i--;
+                    String written = text.substring(i, dollar).strip();
+                    String meant = written.replaceAll("[-_]+$", "");
+                    hint = "needs take ticket ids as written, and a matrix ticket's id stands for all of its expansions: write "
+                            + (SpecLoader.ID.matcher(meant).matches() ? meant + ", not " + written + "${{ ... }}" : "the ids themselves");
+                }
                 problems.at(found.getLine() + 1, found.getColumn(), "YAML syntax error: a reference ${{ ... }} cannot be an item of a list"
-                                + (key != null ? " ('" + key + "')" : ""),
-                        "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+                                + (key != null ? " ('" + key + "')" : ""), hint);
             }
             return true;
         }

@@ -53,7 +53,7 @@ class FlowReferenceQuotingTest {
                     needs: [a, ${{ vars.v }}]
                     run: echo
                 """)).containsExactly("swarm.yaml:6:16: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('needs'); "
-                + "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+                + "needs take ticket ids as written, and a matrix ticket's id stands for all of its expansions: write the ids themselves");
     }
 
     @Test

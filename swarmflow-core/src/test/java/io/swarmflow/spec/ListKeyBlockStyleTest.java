@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ListKeyBlockStyleTest {
     private static final String WHY = "; references do not work in lists (needs and matrix values are used as written): "
             + "write the items themselves";
+    private static final String NEEDS = "; needs take ticket ids as written, and a matrix ticket's id stands for all of its "
+            + "expansions: write the ids themselves";
 
     @TempDir
     Path dir;
@@ -32,7 +34,7 @@ class ListKeyBlockStyleTest {
                       [a, ${{ vars.v }}]
                     run: echo
                 """)).containsExactly("swarm.yaml:7:11: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
-                + "('needs')" + WHY);
+                + "('needs')" + NEEDS);
     }
 
     @Test
@@ -48,7 +50,7 @@ class ListKeyBlockStyleTest {
                       - [${{ vars.v }}]
                     run: echo
                 """)).containsExactly("swarm.yaml:8:10: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
-                + "('needs')" + WHY);
+                + "('needs')" + NEEDS);
         assertThat(errors(dir, """
                 vars: {v: x}
                 tickets:

@@ -41,6 +41,23 @@ class NeedsReferenceTest {
                         + "for every expansion of build");
     }
 
+    /** Unquoted in [ ], the reference ends the YAML value: a syntax error, which names the id to write too. */
+    @Test
+    void anUnquotedMatrixValueInNeedsNamesTheIdToWrite() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: build
+                    matrix: {os: [linux, mac]}
+                    run: make
+                  - id: test
+                    matrix: {os: [linux, mac]}
+                    needs: [lint, build-${{ matrix.os }}]
+                    run: make test
+                """)).containsExactly("swarm.yaml:7:25: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
+                + "('needs'); needs take ticket ids as written, and a matrix ticket's id stands for all of its expansions: "
+                + "write build, not build-${{ ... }}");
+    }
+
     @Test
     void aVariableInNeedsNamesTheTicketItHolds() throws IOException {
         assertThat(errors(dir, """
