@@ -201,12 +201,19 @@ public final class RunService {
     /**
      * The latest cancel of {@code run} not applied yet that its current coordinator will apply: one made before that
      * coordinator started is ignored by it ({@code RunEngine} drops cancels older than its claim), so it does not count.
-     * Reads the run's events backwards from the last, 1,000 at a time, until its last start or the cancel's time.
+     * From the run's time marks ({@link RunStore#timeMarks}: its last {@code RunStarted}, without reading its other
+     * events) when the store kept them; otherwise reads the run's events backwards from the last, 1,000 at a time, until
+     * its last start or the cancel's time. The same result either way unless the store's clock (its event times) stepped back after that start.
      */
-    private Optional<RunCommand> pendingCancel(RunView run) {
+    Optional<RunCommand> pendingCancel(RunView run) {
         List<RunCommand> cancels = store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == RunCommand.Kind.CANCEL).toList();
         if (cancels.isEmpty()) return Optional.empty();
         RunCommand latest = cancels.getLast();
+        Optional<io.swarmflow.store.TimeMark> lastStart = store.timeMarks(run.runId())
+                .flatMap(marks -> marks.reversed().stream().filter(m -> m.event() instanceof RunEvent.RunStarted).findFirst());
+        if (lastStart.isPresent()) { // a run that never started has a handful of events: the scan below reads them
+            return lastStart.get().atEpochMillis() <= latest.createdAtMillis() ? Optional.of(latest) : Optional.empty();
+        }
         for (long after = run.lastSeq(); after > 0; ) {
             long from = Math.max(0, after - 1000);
             List<StoredEvent> page = store.events(run.runId(), from, (int) (after - from));
@@ -460,24 +467,39 @@ public final class RunService {
      * The id of the approval or rejection command whose {@code ApprovalGranted} or {@code ApprovalRejected} event first
      * decided {@code command}'s ticket after {@code afterSeq}: {@code command}'s own id when it took effect, another's
      * when another decision reached the gate first, {@code 0} for an automatic approval ({@code --auto-approve}), and
-     * empty when no decision did (the ticket was skipped or cancelled at its gate, or is still waiting). Reads the run's
-     * events after {@code afterSeq}, 1,000 at a time.
+     * empty when no decision did (the ticket was skipped or cancelled at its gate, or is still waiting). From the run's
+     * time marks ({@link RunStore#timeMarks}, which keep every decision of a ticket at its gate) when the store kept
+     * them; otherwise reads the run's events after {@code afterSeq}, 1,000 at a time. The same result either way for a
+     * ticket that stood at its gate at {@code afterSeq} or later (as the ticket of a decision the store accepted did): a
+     * ticket leaves its gate only by a decision, a cancel, a skip or a failure, and never comes back to it.
      */
     public java.util.Optional<Long> decidingCommand(RunCommand command, long afterSeq) {
+        java.util.Optional<List<io.swarmflow.store.TimeMark>> marks = store.timeMarks(command.runId());
+        if (marks.isPresent()) {
+            for (io.swarmflow.store.TimeMark m : marks.get()) {
+                if (m.seq() <= afterSeq) continue;
+                java.util.Optional<Long> decided = decision(m.event(), command.ticketId());
+                if (decided.isPresent()) return decided;
+            }
+            return java.util.Optional.empty();
+        }
         long seq = afterSeq;
         while (true) {
             List<io.swarmflow.store.StoredEvent> page = store.events(command.runId(), seq, 1000);
             if (page.isEmpty()) return java.util.Optional.empty();
             for (io.swarmflow.store.StoredEvent e : page) {
-                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalGranted g && g.ticketId().equals(command.ticketId())) {
-                    return java.util.Optional.of(g.command());
-                }
-                if (e.event() instanceof io.swarmflow.store.RunEvent.ApprovalRejected r && r.ticketId().equals(command.ticketId())) {
-                    return java.util.Optional.of(r.command());
-                }
+                java.util.Optional<Long> decided = decision(e.event(), command.ticketId());
+                if (decided.isPresent()) return decided;
                 seq = e.seq();
             }
         }
+    }
+
+    /** The command id an approval or rejection of {@code ticketId} carries; empty for any other event. */
+    private static java.util.Optional<Long> decision(RunEvent e, String ticketId) {
+        if (e instanceof RunEvent.ApprovalGranted g && g.ticketId().equals(ticketId)) return java.util.Optional.of(g.command());
+        if (e instanceof RunEvent.ApprovalRejected r && r.ticketId().equals(ticketId)) return java.util.Optional.of(r.command());
+        return java.util.Optional.empty();
     }
 
     /**
