@@ -620,6 +620,10 @@ final class QueryCommands {
         @Option(names = "--stream", paramLabel = "STREAM", defaultValue = "both",
                 description = "stdout, stderr or both (default: ${DEFAULT-VALUE}); with both, each stream comes under a "
                         + "header when both have output.") String stream;
+        @Option(names = "--raw", description = "The bytes as written on a terminal too, escape sequences included (a ticket's "
+                + "could set the clipboard or the window title, or move the cursor). Without it, on a terminal, control characters "
+                + "other than newline and tab are shown as ^[ and colours (SGR) kept, as less -R does; piped or redirected, "
+                + "the bytes are as written either way.") boolean raw;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -630,9 +634,9 @@ final class QueryCommands {
                 throw new InvalidRequestException("--stream must be stdout, stderr or both, not '" + stream + "'");
             }
             // on a terminal, a ticket's escape sequences would act on it (set the clipboard or the title, move the cursor):
-            // shown as the live view shows them; piped or redirected, the bytes as written
+            // shown as the live view shows them, colours kept; piped or redirected, or with --raw, the bytes as written
             stdout = out;
-            PrintableBytes shown = io.swarmflow.cli.view.ProgressView.outputIsTerminal() ? new PrintableBytes(out) : null;
+            PrintableBytes shown = !raw && Stdout.isTerminal(out) ? new PrintableBytes(out) : null;
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
             } catch (ReaderGone e) { // `swarm logs ... | head`: nothing to say, and no one to say it to

@@ -40,19 +40,37 @@ final class Stdout extends FilterOutputStream {
     /** What the output goes to, asked once a write failed. */
     private final java.util.function.Supplier<OutputTarget> target;
 
-    private Stdout(OutputStream out, java.util.function.Supplier<OutputTarget> target) {
+    /** Whether the output is a terminal, asked when a command decides whether a ticket's bytes may reach it raw. */
+    private final java.util.function.BooleanSupplier terminal;
+
+    private Stdout(OutputStream out, java.util.function.Supplier<OutputTarget> target, java.util.function.BooleanSupplier terminal) {
         super(out);
         this.target = target;
+        this.terminal = terminal;
     }
 
     /** File descriptor 1, buffered (8 KiB) and flushed at each line, in the charset {@link System#out} uses. */
     static Stdout open() {
-        return new Stdout(new FileOutputStream(FileDescriptor.out), OutputTarget::standardOutput);
+        return new Stdout(new FileOutputStream(FileDescriptor.out), OutputTarget::standardOutput,
+                io.swarmflow.cli.view.ProgressView::outputIsTerminal);
     }
 
-    /** Over {@code out}, which goes to {@code target} (for tests: {@link #open} is file descriptor 1). */
+    /**
+     * Over {@code out}, which goes to {@code target} (for tests: {@link #open} is file descriptor 1); a terminal when
+     * {@code target} is one ({@link OutputTarget#isTerminal}).
+     */
     static Stdout over(OutputStream out, OutputTarget target) {
-        return new Stdout(out, () -> target);
+        return new Stdout(out, () -> target, target::isTerminal);
+    }
+
+    /**
+     * Whether {@code out} goes to a terminal, where a ticket's escape sequences would act ({@code swarm logs} shows them
+     * instead): for the print stream of a {@code Stdout} ({@link #printStream}), what it was opened over; for any other
+     * stream (a test's buffer given to {@link SwarmCli#execute}), whether file descriptor 1 is a terminal
+     * ({@link io.swarmflow.cli.view.ProgressView#outputIsTerminal}), as before there was a {@code Stdout} to ask.
+     */
+    static boolean isTerminal(PrintStream out) {
+        return out instanceof Printing p ? p.stdout.terminal.getAsBoolean() : io.swarmflow.cli.view.ProgressView.outputIsTerminal();
     }
 
     PrintStream printStream() {

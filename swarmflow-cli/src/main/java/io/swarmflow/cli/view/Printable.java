@@ -7,7 +7,8 @@ package io.swarmflow.cli.view;
  * a bidirectional override or isolate, or a line separator, is shown as {@code \u202e} (see {@link #isControl}).
  * Without this a ticket could move the cursor, clear the screen, set the window title or write hyperlinks
  * through Swarmflow's own progress view (ECMA-48 control functions). The log files keep the bytes as written;
- * {@code swarm logs} prints them as they are, like {@code cat}.
+ * {@code swarm logs} prints them as they are when piped or with {@code --raw}, and on a terminal through
+ * {@link PrintableBytes}, which shows them the same way but keeps colours.
  */
 public final class Printable {
     private Printable() {}

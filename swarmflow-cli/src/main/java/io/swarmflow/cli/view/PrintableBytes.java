@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
  * A ticket's output bytes (UTF-8, or anything) made safe for a terminal, as {@link Printable} makes text safe: every
  * control character is written in its {@link Printable#notation} ({@code ESC} as {@code ^[}, DEL as {@code ^?}, C1 as
  * {@code \x9b}, a bidirectional override as {@code \u202e}); newline, tab and a carriage return right before a newline
- * pass as they are, so lines and columns look as the ticket wrote them. Without this, {@code swarm logs} on a terminal
- * would let a ticket set the clipboard ({@code ESC ] 52}), the window title, hyperlinks, or move the cursor over what
- * was printed. Other bytes, invalid UTF-8 included, pass unchanged.
+ * pass as they are, so lines and columns look as the ticket wrote them, and so do colours: an SGR sequence ({@code ESC [},
+ * digits and semicolons, {@code m}, such as {@code ESC [1;31m}; at most {@value #MAX_SGR} bytes), as {@code less -R}
+ * keeps them. Without this, {@code swarm logs} on a terminal would let a ticket set the clipboard ({@code ESC ] 52}), the
+ * window title, hyperlinks, or move the cursor over what was printed. Other bytes, invalid UTF-8 included, pass
+ * unchanged. Any other escape sequence, one with other bytes among its parameters ({@code ESC [1:2m}, {@code ESC [?25l})
+ * or a longer one is shown with its {@code ESC} as {@code ^[}.
  *
  * <p>A lone carriage return (a progress bar's {@code 10%\r20%\r}) ends a line: it is written as a newline, so each
  * state of the bar gets a line of its own and none overwrites what was shown (as {@code ^M} such output read as one
@@ -21,10 +24,14 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>A control character split between two writes (a UTF-8 sequence, or CR and LF, cut by a chunk) is held back until
  * the next write tells what it is; {@link #flush} keeps it held, {@link #finish} writes what is held as it is (a lone
- * CR as a line end).
+ * CR as a line end), and after colours a reset ({@code ESC [m}), so that a colour the ticket left on does not colour
+ * what the terminal shows next.
  */
 public final class PrintableBytes extends FilterOutputStream {
-    private final byte[] held = new byte[3];
+    /** Bytes of the longest SGR sequence passed as it is, {@code ESC [} and {@code m} included. */
+    public static final int MAX_SGR = 64;
+
+    private final byte[] held = new byte[MAX_SGR];
     private int heldCount;
     /** Whether the last byte written ended a line, or none was written: a CR there moves nothing. */
     private boolean lineStart = true;
@@ -52,14 +59,25 @@ public final class PrintableBytes extends FilterOutputStream {
         emit(b, plain, off + len - plain);
     }
 
-    /** Writes what is held as it is (a lone CR as a line end), then flushes: the end of the output. */
+    /** Whether an SGR sequence passed: {@link #finish} then resets the colours. */
+    private boolean coloured;
+
+    /**
+     * Writes what is held as it is (a lone CR as a line end; an {@code ESC} as {@code ^[}), resets the colours if an SGR
+     * sequence passed, then flushes: the end of the output.
+     */
     public void finish() throws IOException {
         if (heldCount > 0 && held[0] == '\r') {
             lineEnd();
             heldCount = 0;
         }
+        if (heldCount > 0 && held[0] == ESC) notSgr(); // an SGR sequence cut short: not one
         emit(held, 0, heldCount);
         heldCount = 0;
+        if (coloured) {
+            out.write(RESET);
+            coloured = false;
+        }
         out.flush();
     }
 
@@ -72,12 +90,24 @@ public final class PrintableBytes extends FilterOutputStream {
     private void take(byte b) throws IOException {
         if (heldCount == 0) {
             if (passes(b)) emit(b);
-            else if (b == '\r' || b == (byte) 0xc2 || b == (byte) 0xe2) held[heldCount++] = b;
+            else if (b == '\r' || b == ESC || b == (byte) 0xc2 || b == (byte) 0xe2) held[heldCount++] = b;
             else emit(caret((char) (b & 0xff)));
             return;
         }
         int first = held[0] & 0xff, next = b & 0xff;
-        if (first == '\r') {
+        if (first == ESC) { // an SGR sequence (colours) passes whole; any other escape sequence is shown
+            if (heldCount == 1 ? next == '[' : (next >= '0' && next <= '9' || next == ';') && heldCount < MAX_SGR - 1) {
+                held[heldCount++] = b;
+            } else if (heldCount > 1 && next == 'm') {
+                emit(held, 0, heldCount);
+                heldCount = 0;
+                emit(b);
+                coloured = true;
+            } else {
+                notSgr();
+                take(b);
+            }
+        } else if (first == '\r') {
             if (next == '\r') return; // CRs in a row: the cursor is at the line's start after one as after several
             heldCount = 0;
             if (next == '\n') {
@@ -114,6 +144,17 @@ public final class PrintableBytes extends FilterOutputStream {
             }
         }
     }
+
+    /** Writes the held bytes, which begin with an {@code ESC} that starts no SGR sequence, with that {@code ESC} shown. */
+    private void notSgr() throws IOException {
+        int count = heldCount;
+        heldCount = 0;
+        emit(caret((char) ESC));
+        emit(held, 1, count - 1); // '[', digits and semicolons: text
+    }
+
+    private static final int ESC = 0x1b;
+    private static final byte[] RESET = {ESC, '[', 'm'};
 
     /** A lone CR: a newline, unless the line is empty (a CR at its start moves nothing). */
     private void lineEnd() throws IOException {
