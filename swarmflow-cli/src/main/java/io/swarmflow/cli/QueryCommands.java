@@ -163,6 +163,8 @@ final class QueryCommands {
                     String html = reportPath(w, run.runId());
                     if (html != null) out.println("  report: " + io.swarmflow.spec.SpecError.printable(html));
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+                    String cancelLeft = cancelLeftBehind(w, observed);
+                    if (cancelLeft != null) out.println("  " + cancelLeft);
                     if (cancelling) {
                         out.println("  being cancelled: its coordinator is stopping the running attempts (TERM, then KILL after the "
                                 + "grace period); `swarm resume " + run.runId() + "` continues the run afterwards");
@@ -191,6 +193,27 @@ final class QueryCommands {
                 }
                 return ExitCodes.OK;
             }
+        }
+
+        /**
+         * For a run recorded as running that no coordinator executes ({@link RunService.Observed#stopped}), what became of a
+         * cancel its coordinator had applied (it was stopping the attempts) or not read yet when it stopped, and what
+         * {@code swarm resume} does with it: it continues the run, as the resumed coordinator ignores a cancel made before it
+         * took the run ({@code RunEngine}) and a new start clears one applied. Null when there was none, or a live coordinator
+         * holds the run (then the cancel is under way: said above it).
+         */
+        static String cancelLeftBehind(Wiring w, RunService.Observed observed) {
+            if (!observed.stopped()) return null;
+            RunView run = observed.run();
+            String resume = "`swarm resume " + run.runId() + "` does not carry it on: it continues the run, its running tickets "
+                    + "with a new attempt (`swarm cancel " + run.runId() + "` once it is resumed stops it)";
+            if (run.cancelRequested()) {
+                return "a cancel was stopping its attempts when its coordinator stopped, before the run was recorded cancelled; "
+                        + resume;
+            }
+            return w.store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL)
+                    .reduce((a, b) -> b).map(c -> io.swarmflow.cli.view.Printable.of("a cancel requested by " + c.by()
+                            + " was not applied: its coordinator stopped before reading it; " + resume)).orElse(null);
         }
 
         /**

@@ -209,6 +209,12 @@ final class RunCommands {
                 // the check above, and then this one is refused without having said it resumes
                 return Foreground.execute(w, runId, options, exec, out, signals, () -> {
                     out.println("resuming run " + runId + " (" + run.state().label() + ")");
+                    if (run.cancelRequested() && run.state() == RunState.RUNNING) {
+                        // its coordinator stopped (killed) while it stopped the attempts for a cancel: the resume does not
+                        // carry that cancel on (a pending one not read yet is said by the engine: "ignored a cancel ...")
+                        out.println("  a cancel was stopping its attempts when its coordinator stopped; the resume continues the run "
+                                + "(`swarm cancel " + runId + "` stops it)");
+                    }
                     if (specChanged) {
                         err.println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
                                 + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
