@@ -245,6 +245,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
             case TicketAwaitingApproval a -> {
                 move(a.ticketId(), TicketState.AWAITING_APPROVAL);
+                gatesSaid.add(a.ticketId());
                 // the commands that decide it, at once: the engine names them only once nothing else can run
                 yield "? " + a.ticketId() + " is waiting for approval: approve it with `swarm approve " + runId + " " + a.ticketId()
                         + "`, or reject it with `swarm reject " + runId + " " + a.ticketId() + " --reason TEXT`";
@@ -498,7 +499,28 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     @Override
     public void onNotice(String message) {
-        emit("! " + message);
+        emit("! " + withoutCommandsSaid(message));
+    }
+
+    /** Tickets whose gate line, with the commands that decide it, this view printed ({@code ? T is waiting for approval}). */
+    private final java.util.Set<String> gatesSaid = ConcurrentHashMap.newKeySet();
+
+    /** How the engine's notice of a run that waits for approvals begins ({@code RunEngine.waitingNotice}). */
+    static final String WAITING_NOTICE = "nothing else can run until a decision; waiting for approval: ";
+
+    /**
+     * {@code message}, without the {@code swarm approve} and {@code swarm reject} commands at the end of the engine's
+     * notice that nothing else can run ({@link #WAITING_NOTICE}) when every ticket awaiting approval had its gate line,
+     * which names them, printed above: the commands are said once. A resumed run's gates, waiting before it resumed,
+     * had no gate line here, and the notice keeps its commands.
+     */
+    String withoutCommandsSaid(String message) {
+        if (!message.startsWith(WAITING_NOTICE)) return message;
+        int commands = message.lastIndexOf(" (`swarm approve ");
+        if (commands < 0) return message;
+        boolean allSaid = states.entrySet().stream().filter(e -> e.getValue() == TicketState.AWAITING_APPROVAL)
+                .allMatch(e -> gatesSaid.contains(e.getKey()));
+        return allSaid ? message.substring(0, commands) : message;
     }
 
     /**
