@@ -1172,6 +1172,11 @@ public final class LocalExecutor implements Executor {
      * bubblewrap the end of the sandbox's first process ends its PID namespace, killing a child that was cleaning up
      * (an agent saving its state) before its grace period is over. The final KILL still ends everything. A script's own
      * {@code trap ... TERM} replaces this one.
+     *
+     * <p>A shell that outlives a TERM this way reports a foreground command the TERM killed: bash writes
+     * {@code Terminated} to its stderr (the script's) as that command ends, inside the {@code eval}, before the trap
+     * runs, so no redirection in the trap reaches it; only POSIX mode ({@code set -o posix}, which changes the script's
+     * semantics) silences it. The line stays in the attempt's stderr.log (docs/cli.md, "swarm logs").
      */
     public static final String GRACE_TRAP = "trap 'wait; exit 143' TERM; ";
 
