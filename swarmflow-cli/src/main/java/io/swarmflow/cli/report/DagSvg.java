@@ -21,6 +21,13 @@ final class DagSvg {
     private static final int W = 150, H = 26, V_GAP = 14, INTO_TOP = 16, SUB_GAP = 14, LAYER_GAP = 70, PAD = 8;
     /** Characters of a ticket id that fit a box: labels are monospace, about 0.6 em (6.9 px) a character, 8 px padding. */
     static final int LABEL_CHARS = 18;
+    /** Characters of an id's beginning a label keeps at least before an ellipsis and the part that tells the id apart. */
+    private static final int MIN_HEAD = 4;
+    /**
+     * A drawing wider than this, pixels (about four windows), whose layers wrap into sub-columns, is not shown unfolded:
+     * its boxes stand in dozens of sub-columns and the arrows between them merge into a band nobody can follow.
+     */
+    static final int MAX_WIDTH = 5_000;
 
     private DagSvg() {}
 
@@ -38,6 +45,104 @@ final class DagSvg {
             layer[i] = l;
         }
         return layer;
+    }
+
+    /** Width of the drawing of {@code rows}, pixels, as {@link #render} lays it out. */
+    static int width(List<RunReport.Row> rows) {
+        int[] sizes = layerSizes(rows);
+        int width = 2 * PAD - LAYER_GAP;
+        for (int size : sizes) width += columns(size) * W + (columns(size) - 1) * SUB_GAP + LAYER_GAP;
+        return Math.max(2 * PAD, width);
+    }
+
+    /** Number of tickets in each layer of {@code rows}, in layer order. */
+    static int[] layerSizes(List<RunReport.Row> rows) {
+        int depth = 0;
+        int[] layer = layers(rows);
+        for (int l : layer) depth = Math.max(depth, l + 1);
+        int[] sizes = new int[depth];
+        for (int l : layer) sizes[l]++;
+        return sizes;
+    }
+
+    /** Whether the drawing of {@code rows} is too wide to show unfolded: wider than {@link #MAX_WIDTH}, a layer wrapped. */
+    static boolean tooWide(List<RunReport.Row> rows) {
+        boolean wraps = false;
+        for (int size : layerSizes(rows)) wraps |= size > MAX_PER_COLUMN;
+        return wraps && width(rows) > MAX_WIDTH;
+    }
+
+    /**
+     * The box label of each of {@code texts} (ids, or the labels of a grouped DAG), by text: the text itself when it has
+     * at most {@link #LABEL_CHARS} characters; else, so that boxes do not all read the same, the part that tells it apart
+     * from the most similar other text (from the word where they first differ: {@code jdk21} of
+     * {@code test-linux-x86_64-jdk21} beside {@code test-linux-x86_64-jdk17}, {@code 0042} of {@code layer00-ticket-0042})
+     * after as much of its beginning as fits and an ellipsis ({@code test-linux-x…jdk21}); the beginning alone when that
+     * tells it apart ({@code build-the-documen…}). Texts that still read the same (they differ in their middle only) keep
+     * their first {@value #MIN_HEAD} characters and as much of their end as fits ({@code test…aarch64-jdk17}). Never cuts a
+     * surrogate pair.
+     */
+    static Map<String, String> labels(java.util.Collection<String> texts) {
+        List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(texts));
+        Map<String, String> result = new HashMap<>();
+        for (int k = 0; k < sorted.size(); k++) {
+            String text = sorted.get(k);
+            if (text.length() <= LABEL_CHARS) {
+                result.put(text, text);
+                continue;
+            }
+            int common = Math.max(k > 0 ? commonPrefix(text, sorted.get(k - 1)) : 0,
+                    k + 1 < sorted.size() ? commonPrefix(text, sorted.get(k + 1)) : 0);
+            result.put(text, label(text, common));
+        }
+        // texts that differ from each other in their middle (test-linux-x86_64-jdk17, test-linux-aarch64-jdk17) can get
+        // the same label: those keep their beginning's first characters and as much of their end as fits
+        Map<String, Integer> uses = new HashMap<>();
+        for (String l : result.values()) uses.merge(l, 1, Integer::sum);
+        for (Map.Entry<String, String> e : result.entrySet()) {
+            String text = e.getKey();
+            if (uses.get(e.getValue()) > 1 && text.length() > LABEL_CHARS) {
+                int head = io.swarmflow.cli.view.Printable.cutBefore(text, MIN_HEAD);
+                int from = text.length() - (LABEL_CHARS - 1 - head);
+                if (Character.isLowSurrogate(text.charAt(from))) from++;
+                e.setValue(text.substring(0, head) + "…" + text.substring(from));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The label of {@code text}, which has more than {@link #LABEL_CHARS} characters, its first {@code common} shared
+     * with the most similar other text: its beginning when that shows where they differ, else its beginning up to a
+     * word boundary, an ellipsis and its end from the word where they differ.
+     */
+    static String label(String text, int common) {
+        int budget = LABEL_CHARS - 1; // one for the ellipsis
+        if (common < budget) return Html.shorten(text, LABEL_CHARS); // the beginning tells it apart
+        common = Math.min(common, text.length() - 1); // a text that begins another: its end tells them apart
+        int from = common; // back to the start of the word where the texts differ, at most 6 characters
+        while (from > common - 6 && Character.isLetterOrDigit(text.charAt(from - 1))) from--;
+        if (Character.isLetterOrDigit(text.charAt(from - 1))) from = common - 3;
+        if (Character.isLowSurrogate(text.charAt(from))) from--;
+        String tail = text.substring(from);
+        if (tail.length() > budget - MIN_HEAD) {
+            return text.substring(0, io.swarmflow.cli.view.Printable.cutBefore(text, MIN_HEAD)) + "…"
+                    + Html.shorten(tail, LABEL_CHARS - MIN_HEAD - 1);
+        }
+        int head = io.swarmflow.cli.view.Printable.cutBefore(text, budget - tail.length());
+        for (int i = head - 1; i >= MIN_HEAD; i--) { // end the beginning at a word boundary when there is one
+            if (!Character.isLetterOrDigit(text.charAt(i))) {
+                head = i + 1;
+                break;
+            }
+        }
+        return text.substring(0, head) + "…" + tail;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int n = Math.min(a.length(), b.length()), i = 0;
+        while (i < n && a.charAt(i) == b.charAt(i)) i++;
+        return i;
     }
 
     static String render(List<RunReport.Row> rows) {
@@ -104,6 +209,9 @@ final class DagSvg {
         }
         int width = cursor - LAYER_GAP + PAD;
 
+        List<String> texts = new ArrayList<>(n);
+        for (RunReport.Row r : rows) texts.add(labels.getOrDefault(r.id(), r.id()));
+        Map<String, String> shortLabels = labels(texts);
         StringBuilder sb = new StringBuilder(256 + n * 300);
         sb.append("<svg class=\"dag\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
@@ -131,7 +239,7 @@ final class DagSvg {
                     .append("\" data-ticket=\"").append(Html.esc(r.id())).append("\"><title>").append(Html.esc(tip))
                     .append("</title><rect x=\"").append(x[i]).append("\" y=\"").append(y[i]).append("\" width=\"")
                     .append(W).append("\" height=\"").append(H).append("\" rx=\"5\"/><text x=\"").append(x[i] + 8)
-                    .append("\" y=\"").append(y[i] + H / 2 + 4).append("\">").append(Html.esc(Html.shorten(labels.getOrDefault(r.id(), r.id()), LABEL_CHARS)))
+                    .append("\" y=\"").append(y[i] + H / 2 + 4).append("\">").append(Html.esc(shortLabels.get(texts.get(i))))
                     .append("</text></a>\n");
         }
         sb.append("</g>\n</svg>");

@@ -24,6 +24,15 @@ final class GanttSvg {
      */
     static final int LABEL_W = 190, PLOT_W = 960, RIGHT_W = 40;
     private static final int ROW_H = 20, BAR_H = 12, AXIS_H = 24, PAD = 8;
+    /**
+     * Rows between two time axes: the axis is drawn again above every 40th row (about 800 px), so that a bar far down a
+     * long timeline can be read against time (an SVG cannot keep its axis in view as the page scrolls).
+     */
+    static final int AXIS_EVERY = 40;
+    /** How close to the end of a session an attempt cancelled in it must end for the session to read as ended by a cancel. */
+    private static final long CANCEL_WINDOW_MILLIS = 30_000;
+    private static final java.time.format.DateTimeFormatter CLOCK =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
     /** The narrowest bar, percent of the plot: 2 px on a 500 px plot, so that a short attempt shows. */
     private static final double MIN_BAR_PCT = 0.4;
     /** Characters of the reason after the state of a ticket that made no attempt (skipped, rejected): what fits the plot. */
@@ -77,21 +86,21 @@ final class GanttSvg {
         long span = Math.max(1, t1 - t0);
         long step = step(span);
         double scale = 100.0 / span; // percent of the plot's width per millisecond
-        int height = AXIS_H + rows.size() * ROW_H + PAD;
+        int height = (rows.isEmpty() ? AXIS_H : rowY(rows.size() - 1) + ROW_H) + PAD;
 
         StringBuilder sb = new StringBuilder(512 + rows.size() * 400);
         sb.append("<svg class=\"gantt\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(LABEL_W + PLOT_W + RIGHT_W)
                 .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"timeline of attempts\">\n");
         for (int i = 0; i < rows.size(); i++) {
             if (i % 2 == 1) {
-                sb.append("<rect class=\"stripe\" x=\"0\" y=\"").append(AXIS_H + i * ROW_H).append("\" width=\"100%\" height=\"")
+                sb.append("<rect class=\"stripe\" x=\"0\" y=\"").append(rowY(i)).append("\" width=\"100%\" height=\"")
                         .append(ROW_H).append("\"/>\n");
             }
         }
         for (int i = 0; i < rows.size(); i++) {
             RunReport.Row r = rows.get(i);
             sb.append("<a href=\"#t-").append(Html.esc(r.id())).append("\"><text class=\"label\" x=\"").append(PAD)
-                    .append("\" y=\"").append(AXIS_H + i * ROW_H + ROW_H / 2 + 4).append("\"><title>").append(Html.esc(r.id()))
+                    .append("\" y=\"").append(rowY(i) + ROW_H / 2 + 4).append("\"><title>").append(Html.esc(r.id()))
                     .append("</title>").append(Html.esc(Html.shorten(r.id(), 26))).append("</text></a>\n");
         }
         // Chromium sizes a foreignObject by CSS, not a nested svg. Overflow visible: the first and last axis labels
@@ -108,6 +117,18 @@ final class GanttSvg {
         }
         sb.append("<line class=\"baseline\" x1=\"0\" y1=\"").append(AXIS_H - 4).append("\" x2=\"100%\" y2=\"").append(AXIS_H - 4)
                 .append("\"/>\n</g>\n");
+        // the axis again above every AXIS_EVERY-th row, its labels and line of their own class (the first axis stays the one)
+        for (int i = AXIS_EVERY; i < rows.size(); i += AXIS_EVERY) {
+            int base = rowY(i) - 4;
+            sb.append("<g class=\"axis-again\">");
+            for (long t = 0; t <= span; t += step) {
+                sb.append("<text x=\"").append(pct(t * scale)).append("\" y=\"").append(base - 4).append("\" text-anchor=\"middle\">")
+                        .append(Html.offset(t)).append("</text>");
+            }
+            sb.append("<line class=\"baseline-again\" x1=\"0\" y1=\"").append(base).append("\" x2=\"100%\" y2=\"").append(base)
+                    .append("\"/></g>\n");
+        }
+        gaps(sb, report, rows.size(), t0, scale, height);
         if (run.finishedAtMillis() <= 0 && run.startedAtMillis() > 0 && now >= t0 && now <= t1) {
             String x = pct((now - t0) * scale);
             sb.append("<line class=\"now\" x1=\"").append(x).append("\" y1=\"").append(AXIS_H - 4).append("\" x2=\"").append(x)
@@ -115,16 +136,7 @@ final class GanttSvg {
         }
         for (int i = 0; i < rows.size(); i++) {
             RunReport.Row r = rows.get(i);
-            int y = AXIS_H + i * ROW_H;
-            if (r.attempts().isEmpty()) {
-                // a ticket without attempts says why: "failed" alone for one rejected at its gate told nothing
-                String idle = r.view().state().label();
-                if (r.view().reason() != null) {
-                    idle += ": " + Printable.shorten(Printable.of(r.view().reason()), IDLE_REASON_CHARS);
-                }
-                sb.append("<text class=\"idle\" x=\"4\" y=\"").append(y + ROW_H / 2 + 4)
-                        .append("\">").append(Html.esc(idle)).append("</text>\n");
-            }
+            int y = rowY(i);
             for (RunTimes.ApprovalWait wait : waits.getOrDefault(r.id(), List.of())) {
                 double w = Math.max(MIN_BAR_PCT, (end(wait, now) - wait.fromMillis()) * scale);
                 double x = Math.min((wait.fromMillis() - t0) * scale, 100 - w);
@@ -157,9 +169,78 @@ final class GanttSvg {
                         .append(y + (ROW_H - BAR_H) / 2).append("\" width=\"").append(pct(w)).append("\" height=\"").append(BAR_H)
                         .append("\" rx=\"2\"><title>").append(Html.esc(tip)).append("</title></rect>\n");
             }
+            if (r.attempts().isEmpty()) {
+                // a ticket without attempts says why: "failed" alone for one rejected at its gate told nothing. Drawn after
+                // (over) its approval wait's segment, which covered it, with a halo (CSS) that keeps it readable there
+                String idle = r.view().state().label();
+                if (r.view().reason() != null) {
+                    idle += ": " + Printable.shorten(Printable.of(r.view().reason()), IDLE_REASON_CHARS);
+                }
+                sb.append("<text class=\"idle\" x=\"4\" y=\"").append(y + ROW_H / 2 + 4)
+                        .append("\">").append(Html.esc(idle)).append("</text>\n");
+            }
         }
         sb.append("</svg></foreignObject>\n</svg>");
         return sb.toString();
+    }
+
+    /** Top of row {@code i}, pixels: below the axis, and below the axes drawn again above every {@link #AXIS_EVERY}-th row. */
+    static int rowY(int i) {
+        return AXIS_H + i * ROW_H + i / AXIS_EVERY * AXIS_H;
+    }
+
+    /**
+     * The times the run stood stopped between two of its sessions (a cancel or a stopped coordinator, then a resume), as
+     * shaded bands across the rows, labelled with how the earlier session ended and the times (UTC) below each axis:
+     * {@code cancelled 03:05:59 → resumed 03:06:25}. How it ended is read from what it left: an attempt cancelled near its
+     * end, or an approval wait the cancel cut, says "cancelled"; an attempt lost with its coordinator, or a wait its stop
+     * cut, "stopped (last event)" (the session then ends at its last recorded event); else "stopped".
+     */
+    private static void gaps(StringBuilder sb, RunReport report, int rowCount, long t0, double scale, int height) {
+        List<RunTimes.Session> sessions = report.times().sessions();
+        for (int k = 1; k < sessions.size(); k++) {
+            RunTimes.Session before = sessions.get(k - 1);
+            long from = before.endMillis(), to = sessions.get(k).startMillis();
+            if (from <= 0 || to <= from) continue;
+            String ended = howEnded(report, before);
+            String label = ended + " " + CLOCK.format(java.time.Instant.ofEpochMilli(from)) + " → resumed "
+                    + CLOCK.format(java.time.Instant.ofEpochMilli(to));
+            String tip = label + " (UTC): the run stood " + (ended.equals("cancelled") ? "cancelled" : "stopped") + " for "
+                    + Html.duration(to - from) + ", nothing ran";
+            double x = (from - t0) * scale, w = (to - from) * scale;
+            sb.append("<g class=\"gap\"><rect x=\"").append(pct(x)).append("\" y=\"").append(AXIS_H - 4).append("\" width=\"")
+                    .append(pct(w)).append("\" height=\"").append(height - PAD - (AXIS_H - 4)).append("\"><title>")
+                    .append(Html.esc(tip)).append("</title></rect>");
+            // the label below each axis: centred on the band, or from its edge near either end of the plot
+            double mid = x + w / 2;
+            String anchor = mid < 20 ? "start" : mid > 80 ? "end" : "middle";
+            String at = pct(anchor.equals("start") ? x : anchor.equals("end") ? x + w : mid);
+            for (int i = 0; i < Math.max(1, rowCount); i += AXIS_EVERY) {
+                sb.append("<text x=\"").append(at).append("\" dx=\"").append(anchor.equals("start") ? 3 : anchor.equals("end") ? -3 : 0)
+                        .append("\" y=\"").append(rowY(i) + 13).append("\" text-anchor=\"").append(anchor).append("\">")
+                        .append(Html.esc(label)).append("</text>");
+            }
+            sb.append("</g>\n");
+        }
+    }
+
+    /** {@code cancelled}, {@code stopped (last event)} or {@code stopped}: how {@code session}, which a resume followed, ended. */
+    private static String howEnded(RunReport report, RunTimes.Session session) {
+        long end = session.endMillis();
+        for (RunTimes.ApprovalWait w : report.times().approvalWaits()) {
+            if (w.toMillis() != end) continue;
+            if ("the run was cancelled".equals(w.endedBy())) return "cancelled";
+            if ("its coordinator stopped".equals(w.endedBy())) return "stopped (last event)";
+        }
+        for (RunReport.Row r : report.rows()) {
+            for (AttemptView a : r.attempts()) {
+                if (a.startedAtMillis() < session.startMillis() || a.startedAtMillis() > end) continue;
+                if (a.outcome() == io.swarmflow.store.Outcome.CANCELLED && a.finishedAtMillis() <= end
+                        && a.finishedAtMillis() >= end - CANCEL_WINDOW_MILLIS) return "cancelled";
+                if (report.times().lostAttemptEndMillis(a) == end) return "stopped (last event)";
+            }
+        }
+        return "stopped";
     }
 
     private static String pct(double percent) {

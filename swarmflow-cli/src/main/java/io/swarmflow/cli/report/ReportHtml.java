@@ -95,11 +95,15 @@ final class ReportHtml {
             .n-retry-wait rect,.n-awaiting-approval rect{fill:#fef3c7;stroke:#d97706}
             .n-running rect{fill:#dbeafe;stroke:#2563eb} .n-pending rect,.n-ready rect{fill:#fff;stroke:#94a3b8;stroke-dasharray:4 3}
             .gantt .stripe{fill:#f8fafc} .gantt .tick{stroke:#e5e7eb} .gantt .baseline{stroke:#9ca3af} .gantt .axis text{fill:#6b7280;font-size:11px}
-            .gantt .now{stroke:#2563eb;stroke-dasharray:4 3} .gantt .idle{fill:#9ca3af;font-size:11px;font-style:italic}
+            .gantt .now{stroke:#2563eb;stroke-dasharray:4 3} .gantt .idle{fill:#4b5563;font-size:11px;font-style:italic}
+            .gantt .idle,.gantt .gap text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+            .gantt .axis-again text{fill:#6b7280;font-size:11px} .gantt .baseline-again{stroke:#9ca3af}
+            .gantt .gap rect{fill:#64748b;fill-opacity:.16} .gantt .gap text{fill:#334155;font-size:11px}
             .gantt .label{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
             svg.gantt{display:block;width:100%;min-width:600px} .gantt .plot{width:calc(100% - {gantt-inset}px);overflow:visible} .gantt .plot svg{display:block}
             .b-succeeded{fill:#16a34a} .b-failed{fill:#dc2626} .b-timed-out{fill:#7f1d1d} .b-cancelled{fill:#9ca3af}
             .b-lease-expired{fill:#f59e0b} .b-running{fill:#2563eb} .b-awaiting-approval{fill:#fde68a;stroke:#d97706;stroke-dasharray:3 2}
+.dag-all summary{cursor:pointer;margin:8px 0}
             .note{margin:10px 0;padding:8px 12px;border-radius:6px;background:var(--soft);border:1px solid var(--line)}
             .failure{border-top:1px solid var(--line);padding-top:4px} .failure:first-of-type{border-top:0;padding-top:0} .failure:first-of-type h3{margin-top:0}
             footer{color:var(--muted);font-size:12px;text-align:center;padding:4px 0 16px}
@@ -458,12 +462,43 @@ final class ReportHtml {
                         .append("attention first among them (hover a box for its counts).</p>\n");
                 sb.append("<div class=\"scroll\">").append(DagSvg.render(g.rows(), g.labels(), g.tips())).append("</div>\n");
             }
+        } else if (DagSvg.tooWide(report.rows())) {
+            wide(sb, report);
         } else {
             legend(sb);
             sb.append("<div class=\"scroll\">").append(DagSvg.render(report.rows())).append("</div>\n");
             sb.append("<p class=\"muted small\">Columns are layers: a ticket sits one column right of its deepest dependency. Click a ticket for its row.</p>\n");
         }
         sb.append("</section>\n");
+    }
+
+    /**
+     * The DAG of a plan whose drawing is too wide to follow ({@link DagSvg#tooWide}): the graph of its spec's tickets
+     * when its matrix tickets make that one narrow enough, else a note pointing at the ticket table; the drawing of every
+     * ticket folded below either.
+     */
+    private static void wide(StringBuilder sb, RunReport report) {
+        java.util.List<RunReport.Row> rows = report.rows();
+        int[] sizes = DagSvg.layerSizes(rows);
+        int widest = java.util.Arrays.stream(sizes).max().orElse(0);
+        String why = "The plan's " + rows.size() + " tickets stand in " + sizes.length + (sizes.length == 1 ? " column" : " columns")
+                + " of up to " + widest + ": drawn one by one, the graph is " + String.format(java.util.Locale.ROOT, "%,d", DagSvg.width(rows))
+                + " px wide, its columns wrapped into several each, and the arrows between them merge into a band nobody can follow";
+        Grouped g = grouped(rows);
+        boolean spec = g.rows().size() < rows.size() && !DagSvg.tooWide(g.rows());
+        if (spec) legend(sb);
+        if (spec) {
+            sb.append("<p class=\"muted small\" id=\"dag-wide\">").append(why).append(". So each box is a ticket of the spec, ")
+                    .append("a matrix ticket standing for all its expansions (×count), colored by the state that needs ")
+                    .append("attention first among them (hover a box for its counts).</p>\n");
+            sb.append("<div class=\"scroll\">").append(DagSvg.render(g.rows(), g.labels(), g.tips())).append("</div>\n");
+        } else {
+            sb.append("<p class=\"note\" id=\"dag-wide\">").append(why).append(". The <a href=\"#tickets\">ticket table</a> ")
+                    .append("lists each ticket's dependencies, each a link to its row.</p>\n");
+        }
+        sb.append("<details class=\"dag-all\"><summary>Draw all ").append(rows.size()).append(" tickets anyway</summary>");
+        if (!spec) legend(sb);
+        sb.append("<div class=\"scroll\">").append(DagSvg.render(rows)).append("</div></details>\n");
     }
 
     private static void legend(StringBuilder sb) {
@@ -545,7 +580,10 @@ final class ReportHtml {
         RunView run = report.run();
         sb.append("<p class=\"muted small\">One row per ticket, one bar per attempt; time since ")
                 .append(run.startedAtMillis() > 0 ? "the run started (" + Html.time(run.startedAtMillis()) + ")" : "the first attempt")
-                .append(". A dashed amber segment is the time a ticket waited at its approval gate. Hover a bar for its details.</p>\n");
+                .append(". A dashed amber segment is the time a ticket waited at its approval gate.")
+                .append(report.times().sessions().size() > 1 ? " A grey band is a time the run stood cancelled or stopped, up to its resume (times in UTC)." : "")
+                .append(shown.size() > GanttSvg.AXIS_EVERY ? " The time axis is repeated every " + GanttSvg.AXIS_EVERY + " rows." : "")
+                .append(" Hover a bar for its details.</p>\n");
         sb.append("</section>\n");
     }
 }
