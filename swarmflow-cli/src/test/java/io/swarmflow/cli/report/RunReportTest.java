@@ -597,7 +597,7 @@ class RunReportTest {
         assertThat(html).doesNotContain("<svg class=\"dag\"").contains("The plan has " + n + " tickets");
     }
 
-    /** docs/report.md: a plan of 2,000 tickets still gets its graph (DagScaleMeasure: about 3 MB, under 1 s). */
+    /** docs/report.md: a plan of 2,000 tickets still gets its graph, folded when too wide (DagScaleMeasure: about 3 MB, under 1 s). */
     @Test
     void aPlanOf2000TicketsGetsItsGraph() throws IOException {
         int n = 2_000;
