@@ -137,6 +137,12 @@ final class ReportHtml {
     static final int MAX_ROWS = 2_000;
     /** Failed tickets shown with their log tail at most; the others are counted, and the ticket table lists them. */
     static final int MAX_FAILURES = 200;
+    /**
+     * Dependencies a ticket table row names at most (a matrix ticket all of whose expansions it needs counts as one,
+     * {@code build ×1000}); the rest are counted. Each row of a test matrix of 1,000 needing a build matrix of 1,000 made
+     * the page 39 MB (1M links) and took Chromium 200 s to open. report.json lists every dependency.
+     */
+    static final int MAX_NEEDS = 20;
 
     private ReportHtml() {}
 
@@ -338,6 +344,12 @@ final class ReportHtml {
         for (RunReport.Row r : report.rows()) position.put(r, position.size() + 1);
         java.util.Set<String> shownIds = new java.util.HashSet<>(); // a need's row the table leaves out gets no link
         for (RunReport.Row r : shown) shownIds.add(r.id());
+        Map<String, String> groupOf = new java.util.HashMap<>(); // a ticket's spec ticket, and the tickets of each
+        Map<String, java.util.List<String>> groupIds = new java.util.HashMap<>();
+        for (RunReport.Row r : report.rows()) {
+            groupOf.put(r.id(), r.group());
+            groupIds.computeIfAbsent(r.group(), k -> new java.util.ArrayList<>()).add(r.id());
+        }
         for (RunReport.Row r : shown) {
             TicketView v = r.view();
             String state = v.state().label();
@@ -345,16 +357,7 @@ final class ReportHtml {
             sb.append("<td class=\"num muted\">").append(position.get(r)).append("</td>");
             sb.append("<td class=\"ticket\"><div class=\"tid\">").append(esc(r.id())).append("</div>");
             if (r.title() != null && !r.title().isEmpty() && !r.title().equals(r.id())) sb.append("<div class=\"title\" dir=\"auto\">").append(esc(r.title())).append("</div>");
-            if (!r.needs().isEmpty()) {
-                sb.append("<div class=\"small muted\">needs ");
-                for (int i = 0; i < r.needs().size(); i++) {
-                    if (i > 0) sb.append(", ");
-                    String need = r.needs().get(i);
-                    if (shownIds.contains(need)) sb.append("<a href=\"#t-").append(esc(need)).append("\">").append(esc(need)).append("</a>");
-                    else sb.append("<span title=\"not in this table: see report.json\">").append(esc(need)).append("</span>"); // no dead link
-                }
-                sb.append("</div>");
-            }
+            if (!r.needs().isEmpty()) needs(sb, r, groupOf, groupIds, shownIds);
             sb.append("</td><td><span class=\"badge s-").append(state).append("\">").append(state).append("</span>");
             if (v.approvedBy() != null) sb.append("<div class=\"small muted\">approved by ").append(esc(v.approvedBy())).append("</div>");
             if (v.retryAtMillis() > 0) {
@@ -389,6 +392,48 @@ final class ReportHtml {
                     .append("</p>\n");
         }
         sb.append("</section>\n");
+    }
+
+    /**
+     * The "needs" line of {@code r}'s row: a matrix ticket all of whose expansions (more than one) it needs is named once,
+     * {@code build ×1000}, linked to its first expansion's row; any other dependency by its id, linked to its row. At most
+     * {@link #MAX_NEEDS} of these, then {@code … and N more} (N tickets; report.json lists them all). A dependency whose
+     * row the table leaves out is named without a link.
+     */
+    private static void needs(StringBuilder sb, RunReport.Row r, Map<String, String> groupOf,
+                              Map<String, java.util.List<String>> groupIds, java.util.Set<String> shownIds) {
+        Map<String, Integer> needed = new java.util.HashMap<>(); // how many of each spec ticket's tickets r needs
+        for (String need : new java.util.LinkedHashSet<>(r.needs())) {
+            String g = groupOf.get(need);
+            if (g != null) needed.merge(g, 1, Integer::sum);
+        }
+        java.util.Set<String> named = new java.util.HashSet<>();
+        int entries = 0, more = 0;
+        sb.append("<div class=\"small muted\">needs ");
+        for (String need : r.needs()) {
+            String g = groupOf.get(need);
+            java.util.List<String> ids = g == null ? null : groupIds.get(g);
+            boolean whole = ids != null && ids.size() > 1 && needed.get(g) == ids.size();
+            if (!named.add(whole ? "g:" + g : "t:" + need)) continue; // a group or ticket named already
+            if (entries == MAX_NEEDS) {
+                more += whole ? ids.size() : 1;
+                continue;
+            }
+            if (entries++ > 0) sb.append(", ");
+            String target = whole ? ids.getFirst() : need;
+            String text = esc(whole ? g + " ×" + ids.size() : need);
+            String tip = whole ? "all " + ids.size() + " tickets of the matrix ticket " + esc(g) + "; report.json lists them" : null;
+            if (shownIds.contains(target)) {
+                sb.append("<a href=\"#t-").append(esc(target)).append('"');
+                if (tip != null) sb.append(" title=\"").append(tip).append('"');
+                sb.append('>').append(text).append("</a>");
+            } else { // no dead link
+                sb.append("<span title=\"").append(tip == null ? "" : tip + "; ").append("not in this table: see report.json\">")
+                        .append(text).append("</span>");
+            }
+        }
+        if (more > 0) sb.append(", <span title=\"report.json lists every dependency\">… and ").append(more).append(" more</span>");
+        sb.append("</div>");
     }
 
     /**
