@@ -29,8 +29,6 @@ final class GanttSvg {
      * long timeline can be read against time (an SVG cannot keep its axis in view as the page scrolls).
      */
     static final int AXIS_EVERY = 40;
-    /** How close to the end of a session an attempt cancelled in it must end for the session to read as ended by a cancel. */
-    private static final long CANCEL_WINDOW_MILLIS = 30_000;
     private static final java.time.format.DateTimeFormatter CLOCK =
             java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
     /** The narrowest bar, percent of the plot: 2 px on a 500 px plot, so that a short attempt shows. */
@@ -192,9 +190,9 @@ final class GanttSvg {
     /**
      * The times the run stood stopped between two of its sessions (a cancel or a stopped coordinator, then a resume), as
      * shaded bands across the rows, labelled with how the earlier session ended and the times (UTC) below each axis:
-     * {@code cancelled 03:05:59 → resumed 03:06:25}. How it ended is read from what it left: an attempt cancelled near its
-     * end, or an approval wait the cancel cut, says "cancelled"; an attempt lost with its coordinator, or a wait its stop
-     * cut, "stopped (last event)" (the session then ends at its last recorded event); else "stopped".
+     * {@code cancelled 03:05:59 → resumed 03:06:25}. How it ended is what its events recorded ({@link RunTimes.Ending}): a
+     * cancel says "cancelled"; a coordinator that stopped without recording an end, "stopped (last event)" (the session
+     * then ends at its last recorded event).
      */
     private static void gaps(StringBuilder sb, RunReport report, int rowCount, long t0, double scale, int height) {
         List<RunTimes.Session> sessions = report.times().sessions();
@@ -202,7 +200,7 @@ final class GanttSvg {
             RunTimes.Session before = sessions.get(k - 1);
             long from = before.endMillis(), to = sessions.get(k).startMillis();
             if (from <= 0 || to <= from) continue;
-            String ended = howEnded(report, before);
+            String ended = howEnded(before);
             String label = ended + " " + CLOCK.format(java.time.Instant.ofEpochMilli(from)) + " → resumed "
                     + CLOCK.format(java.time.Instant.ofEpochMilli(to));
             String tip = label + " (UTC): the run stood " + (ended.equals("cancelled") ? "cancelled" : "stopped") + " for "
@@ -224,23 +222,13 @@ final class GanttSvg {
         }
     }
 
-    /** {@code cancelled}, {@code stopped (last event)} or {@code stopped}: how {@code session}, which a resume followed, ended. */
-    private static String howEnded(RunReport report, RunTimes.Session session) {
-        long end = session.endMillis();
-        for (RunTimes.ApprovalWait w : report.times().approvalWaits()) {
-            if (w.toMillis() != end) continue;
-            if ("the run was cancelled".equals(w.endedBy())) return "cancelled";
-            if ("its coordinator stopped".equals(w.endedBy())) return "stopped (last event)";
-        }
-        for (RunReport.Row r : report.rows()) {
-            for (AttemptView a : r.attempts()) {
-                if (a.startedAtMillis() < session.startMillis() || a.startedAtMillis() > end) continue;
-                if (a.outcome() == io.swarmflow.store.Outcome.CANCELLED && a.finishedAtMillis() <= end
-                        && a.finishedAtMillis() >= end - CANCEL_WINDOW_MILLIS) return "cancelled";
-                if (report.times().lostAttemptEndMillis(a) == end) return "stopped (last event)";
-            }
-        }
-        return "stopped";
+    /** {@code cancelled}, {@code stopped (last event)} or {@code ended}: how {@code session}, which a resume followed, ended. */
+    private static String howEnded(RunTimes.Session session) {
+        return switch (session.ending()) {
+            case CANCELLED -> "cancelled";
+            case STOPPED -> "stopped (last event)";
+            case ENDED, OPEN -> "ended";
+        };
     }
 
     private static String pct(double percent) {

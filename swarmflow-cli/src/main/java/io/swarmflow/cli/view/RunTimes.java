@@ -27,8 +27,21 @@ public final class RunTimes {
      * @param startMillis store time of its {@code RunStarted}, epoch milliseconds
      * @param endMillis   store time of its end (see the class comment), epoch milliseconds; 0 while open
      * @param resumed     whether it resumed the run (false for the first start)
+     * @param ending      how it ended: {@link Ending#OPEN} while open
      */
-    public record Session(long startMillis, long endMillis, boolean resumed) {}
+    public record Session(long startMillis, long endMillis, boolean resumed, Ending ending) {}
+
+    /** How a {@link Session} ended, as its events tell. */
+    public enum Ending {
+        /** Still executing (or its coordinator stopped and no later start has said so yet): end 0. */
+        OPEN,
+        /** A cancel (Ctrl-C, a signal, {@code swarm cancel}) ended it: it recorded {@code RunFinished(cancelled)}. */
+        CANCELLED,
+        /** The run ended: it recorded {@code RunFinished} with another state. */
+        ENDED,
+        /** Its coordinator stopped without recording an end (killed, crashed): it ends at its last recorded event. */
+        STOPPED
+    }
 
     /**
      * A time a ticket stood at its approval gate, from {@code TicketAwaitingApproval} (or the start of the session that
@@ -99,7 +112,9 @@ public final class RunTimes {
     /** The one session of a run never resumed, from its projection: none before its start. */
     public static RunTimes single(RunView run) {
         if (run.startedAtMillis() <= 0) return new RunTimes(List.of(), List.of(), true);
-        return new RunTimes(List.of(new Session(run.startedAtMillis(), run.finishedAtMillis(), false)), List.of(), true);
+        Ending ending = run.finishedAtMillis() <= 0 ? Ending.OPEN
+                : run.state() == io.swarmflow.store.RunState.CANCELLED ? Ending.CANCELLED : Ending.ENDED;
+        return new RunTimes(List.of(new Session(run.startedAtMillis(), run.finishedAtMillis(), false, ending)), List.of(), true);
     }
 
     /** Folds {@code events}, in their recorded order. */
@@ -139,7 +154,7 @@ public final class RunTimes {
             switch (se.event()) {
                 case RunEvent.RunStarted s -> {
                     if (inSession) { // its coordinator stopped without recording an end: the session ends at its last event
-                        sessions.add(new Session(sessionStart, lastAt, sessionResumed));
+                        sessions.add(new Session(sessionStart, lastAt, sessionResumed, Ending.STOPPED));
                         closeAll(lastAt, "its coordinator stopped");
                     }
                     inSession = true;
@@ -149,7 +164,8 @@ public final class RunTimes {
                     suspended.clear();
                 }
                 case RunEvent.RunFinished f -> {
-                    if (inSession) sessions.add(new Session(sessionStart, at, sessionResumed));
+                    if (inSession) sessions.add(new Session(sessionStart, at, sessionResumed,
+                            f.state() == io.swarmflow.store.RunState.CANCELLED ? Ending.CANCELLED : Ending.ENDED));
                     inSession = false;
                     closeAll(at, f.state() == io.swarmflow.store.RunState.CANCELLED ? "the run was cancelled"
                             : "the run ended (" + f.state().label() + ")");
@@ -182,7 +198,7 @@ public final class RunTimes {
 
         RunTimes result() {
             List<Session> all = new ArrayList<>(sessions);
-            if (inSession) all.add(new Session(sessionStart, 0, sessionResumed));
+            if (inSession) all.add(new Session(sessionStart, 0, sessionResumed, Ending.OPEN));
             List<ApprovalWait> w = new ArrayList<>(waits);
             open.forEach((t, from) -> w.add(new ApprovalWait(t, from, 0, null)));
             return new RunTimes(all, w, true);

@@ -255,11 +255,14 @@ class ReportReadabilityTest {
     }
 
     @Test
-    void aStopNothingTellsTheCauseOfIsAStopAndARunNeverResumedHasNoBand() {
-        // no attempt in flight, no approval wait: how the session ended is not known
+    void aCancelWithNoAttemptInFlightIsStillACancelAndARunNeverResumedHasNoBand() {
+        // no attempt in flight, no approval wait: how the session ended is what its events recorded, not a guess from them
         RunReport report = resumed(new RunEvent.RunFinished(RunState.CANCELLED), T0 + 20_000, List.of(
                 Fixtures.attempt("a", 2, Outcome.SUCCEEDED, 0, null, T0 + 60_000, T0 + 99_000)));
-        assertThat(svg(ReportHtml.render(report), "gantt")).contains(">stopped 12:00:20 → resumed 12:01:00</text>");
+        assertThat(svg(ReportHtml.render(report), "gantt")).contains(">cancelled 12:00:20 → resumed 12:01:00</text>");
+        RunReport killed = resumed(new RunEvent.TicketReady("a"), T0 + 20_000, List.of(
+                Fixtures.attempt("a", 2, Outcome.SUCCEEDED, 0, null, T0 + 60_000, T0 + 99_000)));
+        assertThat(svg(ReportHtml.render(killed), "gantt")).contains(">stopped (last event) 12:00:20 → resumed 12:01:00</text>");
 
         String once = ReportHtml.render(RunReport.of(Fixtures.finishedRun(), Fixtures.finishedPlan(), Fixtures.finishedTickets(),
                 Fixtures.finishedAttempts(), dir, T0 + 200_000));

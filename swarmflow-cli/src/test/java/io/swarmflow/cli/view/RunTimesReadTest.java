@@ -94,8 +94,9 @@ class RunTimesReadTest {
         assertThat(store.timeMarks(id)).isPresent();
 
         RunTimes times = RunTimes.read(service, id);
-        assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 4_000, false),
-                new RunTimes.Session(T0 + 600_000, T0 + 603_000, true), new RunTimes.Session(T0 + 700_000, T0 + 702_000, true));
+        assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 4_000, false, RunTimes.Ending.STOPPED),
+                new RunTimes.Session(T0 + 600_000, T0 + 603_000, true, RunTimes.Ending.CANCELLED),
+                new RunTimes.Session(T0 + 700_000, T0 + 702_000, true, RunTimes.Ending.ENDED));
         assertThat(times.approvalWaits()).containsExactly(
                 new RunTimes.ApprovalWait("gate", T0 + 1_000, T0 + 4_000, "its coordinator stopped"),
                 new RunTimes.ApprovalWait("gate", T0 + 600_000, T0 + 601_000, "approved by alice@host"),

@@ -47,8 +47,8 @@ class RunTimesTest {
     void aCancelledAndResumedRunRanTheSumOfItsSessions() {
         cancelledAndResumed();
         RunTimes times = RunTimes.of(events);
-        assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 10_000, false),
-                new RunTimes.Session(T0 + 3_600_000, T0 + 3_610_000, true));
+        assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 10_000, false, RunTimes.Ending.CANCELLED),
+                new RunTimes.Session(T0 + 3_600_000, T0 + 3_610_000, true, RunTimes.Ending.ENDED));
         assertThat(times.resumes()).isEqualTo(1);
         assertThat(times.runningMillis(0)).isEqualTo(20_000L);
         assertThat(times.stoppedWithin(T0 + 1_000, T0 + 3_605_000)).isEqualTo(3_590_000L);
@@ -63,8 +63,8 @@ class RunTimesTest {
         at(600_000, new RunEvent.RunStarted(2, "host:2", true));
         at(605_000, new RunEvent.AttemptFinished("a", 1, io.swarmflow.store.Outcome.LEASE_EXPIRED, null, "lease expired", Map.of()));
         RunTimes times = RunTimes.of(events);
-        assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 4_000, false),
-                new RunTimes.Session(T0 + 600_000, 0, true));
+        assertThat(times.sessions()).containsExactly(new RunTimes.Session(T0, T0 + 4_000, false, RunTimes.Ending.STOPPED),
+                new RunTimes.Session(T0 + 600_000, 0, true, RunTimes.Ending.OPEN));
         assertThat(times.runningMillis(T0 + 607_000)).as("4 s, then 7 s up to now").isEqualTo(11_000L);
         // the attempt the resume recorded lost ran at least to its coordinator's last event; one of the last session has its own end
         assertThat(times.lostAttemptEndMillis(T0 + 4_000, T0 + 605_000)).isEqualTo(T0 + 4_000);
