@@ -1,5 +1,6 @@
 package io.swarmflow.cli.e2e;
 
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,8 +196,8 @@ class ExamplesTest {
                 .contains("Hygiene issues and the whitespace fix are of the tracked files as committed at HEAD")
                 .containsPattern("\n tab\tname\\.txt +\\| 2 \\+-\n").doesNotContain("\"tab\\tname");
         // a newline in a name is shown as \n, in every list; a list holding ``` is fenced with ````
-        assertThat(report).contains("new\\nline.txt: trailing whitespace\n", "new\\nline.txt:1\n", "| declared dependencies | 1 |",
-                        "a\\nb/requirements.txt: pip flask\n", "## Hygiene issues\n\n````\n-dash.txt: no newline at end of file\n```x.sh: trailing whitespace\n",
+        assertThat(report).contains("new\\nline.txt: trailing whitespace\n", "new\\nline.txt:1\n", "| declared dependencies | 1 distinct third-party |",
+                        "pip flask in a\\nb/requirements.txt\n", "## Hygiene issues\n\n````\n-dash.txt: no newline at end of file\n```x.sh: trailing whitespace\n",
                         "## Source files without a license header\n\n````\n```x.sh\nwith space.py\n````\n")
                 .containsPattern("\n new\\\\nline\\.txt +\\| 2 \\+-\n").doesNotContain("new\nline", "a\nb/");
         assertThat(git(repo, "status", "--porcelain")).isEqualTo(" M key:id.txt\n M \"with space.py\"\n?? untracked.txt\n");
@@ -242,7 +243,7 @@ class ExamplesTest {
         // extension, like dangling, dirlink and sub: it was counted as type 'gitmodules'.
         assertThat(report).contains("| tracked files | 12 (8 lines) |", "| hygiene issues | 2 |", "tool.py: trailing whitespace",
                         "locked.sh: trailing whitespace",
-                        "| source files without license header | 1 of 1 |", "| declared dependencies | 1 |", "dir/pom.xml: maven ?:kept:(managed)",
+                        "| source files without license header | 1 of 1 |", "| declared dependencies | 1 distinct third-party |", "maven ?:kept (no version) in dir/pom.xml",
                         "| whitespace fix | 2 files on branch swarm/", "      4 (no extension)\n")
                 .doesNotContain("link.py:", "link.py |", "\nlink.py\n", "gitmodules");
         String branch = git(repo, "branch", "--list", "swarm/*").replaceAll("[*+ \n]", "");
@@ -263,7 +264,7 @@ class ExamplesTest {
      * version as written, a ${name} of the pom's own properties resolved (one defined elsewhere left as written), or
      * "(managed)" when the dependency has none. One the same pom declares without a version and manages with one
      * (assertj-core in this repository's pom.xml) was listed twice, as g:a:(managed) and g:a:3.27.7: it is listed once,
-     * with the version.
+     * with the version. Each dependency is one line, with the manifests that declare it (left-pad, in two).
      */
     @Test
     void repoHealthListsOnlyDeclaredDependencies() throws Exception {
@@ -283,7 +284,7 @@ class ExamplesTest {
                 """);
         Files.createDirectories(repo.resolve("min"));
         Files.writeString(repo.resolve("min/package.json"),
-                "{\"dependencies\":{\"a\":\"1\",\"b\":\"git+https://h/r\"},\"devDependencies\":{\"c\":\"2\"},\"other\":{\"z\":1}}\n");
+                "{\"dependencies\":{\"a\":\"1\",\"left-pad\":\"1.0\",\"b\":\"git+https://h/r\"},\"devDependencies\":{\"c\":\"2\"},\"other\":{\"z\":1}}\n");
         Files.writeString(repo.resolve("pom.xml"), """
                 <project>
                   <properties>
@@ -346,31 +347,31 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "manifests");
 
-        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 19 |", """
-                ## Declared dependencies
+        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 19 distinct third-party (declared 20 times) |", """
+                ## Declared dependencies (each once: its versions, and the manifests that declare it)
 
                 ```
-                Cargo.toml: cargo libc
-                Cargo.toml: cargo rand
-                Cargo.toml: cargo serde
-                Cargo.toml: cargo tokio
-                go.mod: go github.com/a/b
-                go.mod: go golang.org/x/mod
-                min/package.json: npm a
-                min/package.json: npm b
-                min/package.json: npm c
-                package.json: npm @scope/pkg
-                package.json: npm left-pad
-                pom.xml: maven g:bar:1
-                pom.xml: maven g:baz:2.5
-                pom.xml: maven g:foo:(managed)
-                pom.xml: maven g:managed:3.27.7
-                pom.xml: maven g:qux:${parent.only}
-                requirements-dev.txt: pip Django
-                requirements-dev.txt: pip flask
-                requirements-dev.txt: pip requests
+                cargo libc in Cargo.toml
+                cargo rand in Cargo.toml
+                cargo serde in Cargo.toml
+                cargo tokio in Cargo.toml
+                go github.com/a/b in go.mod
+                go golang.org/x/mod in go.mod
+                maven g:bar 1 in pom.xml
+                maven g:baz 2.5 in pom.xml
+                maven g:foo (no version) in pom.xml
+                maven g:managed 3.27.7 in pom.xml
+                maven g:qux ${parent.only} in pom.xml
+                npm @scope/pkg in package.json
+                npm a in min/package.json
+                npm b in min/package.json
+                npm c in min/package.json
+                npm left-pad in min/package.json, package.json
+                pip Django in requirements-dev.txt
+                pip flask in requirements-dev.txt
+                pip requests in requirements-dev.txt
                 ```
-                """);
+                """).doesNotContain("Maven BOMs");
     }
 
     /**
@@ -389,7 +390,7 @@ class ExamplesTest {
                   <artifactId>acme-parent</artifactId>
                   <dependencyManagement><dependencies>
                     <dependency><groupId>org.acme</groupId><artifactId>acme-core</artifactId><version>1</version></dependency>
-                    <dependency><groupId>org.junit</groupId><artifactId>junit-bom</artifactId></dependency>
+                    <dependency><groupId>org.junit</groupId><artifactId>junit-bom</artifactId><version>5.14.1</version><type>pom</type><scope>import</scope></dependency>
                   </dependencies></dependencyManagement>
                 </project>
                 """);
@@ -427,17 +428,99 @@ class ExamplesTest {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "a reactor");
 
-        assertThat(repoHealthReport(repo)).contains("| declared dependencies | 5 third-party (2 modules of this repository left out) |", """
-                ## Declared dependencies
+        assertThat(repoHealthReport(repo)).contains(
+                "| declared dependencies | 4 distinct third-party; 2 modules of this repository left out; 1 Maven BOM imported, not counted |", """
+                ```
+                maven info.picocli:picocli (version from an imported BOM) in cli/pom.xml
+                maven org.acme:acme-elsewhere (version from an imported BOM) in cli/pom.xml
+                maven org.yaml:snakeyaml (version from an imported BOM) in core/pom.xml
+                maven other.group:acme-core (version from an imported BOM) in cli/pom.xml
+                ```
+                """).doesNotContain("commented-out");
+    }
 
-                ```
-                cli/pom.xml: maven info.picocli:picocli:(managed)
-                cli/pom.xml: maven org.acme:acme-elsewhere:(managed)
-                cli/pom.xml: maven other.group:acme-core:(managed)
-                core/pom.xml: maven org.yaml:snakeyaml:(managed)
-                pom.xml: maven org.junit:junit-bom:(managed)
-                ```
+    /**
+     * On this repository the dependency report said "41 third-party" for 20 distinct artifacts: it counted one line per
+     * pom per artifact, so awaitility, declared in four modules, counted four times. A module's dependency whose version
+     * the parent pom manages was shown as "(managed)", and the BOMs the parent imports (jackson-bom, junit-bom) were
+     * listed and counted as dependencies. Now each artifact is one line, with its versions and the poms that declare it;
+     * a version managed in a parent pom of this repository (by a property of the parent, here) is resolved; BOMs, and
+     * versions managed for no declared dependency, are listed apart and not counted.
+     */
+    @Test
+    void repoHealthCountsEachMavenArtifactOnceWithItsVersionFromTheParentAndListsBomsApart() throws Exception {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("pom.xml"), """
+                <project>
+                  <groupId>org.acme</groupId><artifactId>acme-parent</artifactId><version>1.0</version>
+                  <properties><lib.version>2.0</lib.version><c.version>9</c.version></properties>
+                  <dependencyManagement><dependencies>
+                    <dependency><groupId>org.acme</groupId><artifactId>acme-core</artifactId><version>${project.version}</version></dependency>
+                    <dependency><groupId>org.lib</groupId><artifactId>lib</artifactId><version>${lib.version}</version></dependency>
+                    <dependency>
+                      <groupId>org.bom</groupId><artifactId>the-bom</artifactId><version>3</version>
+                      <type>pom</type><scope>import</scope>
+                    </dependency>
+                    <dependency><groupId>org.pin</groupId><artifactId>pinned</artifactId><version>4</version></dependency>
+                  </dependencies></dependencyManagement>
+                </project>
                 """);
+        for (String module : List.of("a", "b", "c")) Files.createDirectories(repo.resolve(module));
+        Files.writeString(repo.resolve("a/pom.xml"), """
+                <project>
+                  <parent><groupId>org.acme</groupId><artifactId>acme-parent</artifactId><version>1.0</version></parent>
+                  <artifactId>acme-a</artifactId>
+                  <dependencies>
+                    <dependency><groupId>org.lib</groupId><artifactId>lib</artifactId></dependency>
+                    <dependency><groupId>org.yaml</groupId><artifactId>snakeyaml</artifactId><version>2.5</version></dependency>
+                    <dependency><groupId>org.bommed</groupId><artifactId>x</artifactId></dependency>
+                    <dependency><groupId>org.acme</groupId><artifactId>acme-core</artifactId></dependency>
+                  </dependencies>
+                </project>
+                """);
+        Files.writeString(repo.resolve("b/pom.xml"), """
+                <project>
+                  <parent><groupId>org.acme</groupId><artifactId>acme-parent</artifactId><version>1.0</version></parent>
+                  <artifactId>acme-core</artifactId>
+                  <dependencies>
+                    <dependency><groupId>org.lib</groupId><artifactId>lib</artifactId><scope>test</scope></dependency>
+                    <dependency><groupId>org.yaml</groupId><artifactId>snakeyaml</artifactId><version>2.4</version></dependency>
+                    <dependency><groupId>commons</groupId><artifactId>c</artifactId><version>${c.version}</version></dependency>
+                  </dependencies>
+                </project>
+                """);
+        Files.writeString(repo.resolve("c/pom.xml"), """
+                <project>
+                  <parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId></parent>
+                  <groupId>org.acme</groupId><artifactId>acme-app</artifactId>
+                  <dependencies><dependency><groupId>org.springframework</groupId><artifactId>spring-web</artifactId></dependency></dependencies>
+                </project>
+                """);
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "a reactor with a parent that manages versions and imports a BOM");
+
+        String report = repoHealthReport(repo);
+
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(report).as("each artifact counted and listed once, with its versions and the poms that declare it")
+                .contains("| declared dependencies | 5 distinct third-party (declared 7 times); 1 module of this repository left out; "
+                        + "1 Maven BOM imported, not counted |",
+                        "maven org.lib:lib 2.0 in a/pom.xml, b/pom.xml\n", "maven org.yaml:snakeyaml 2.4 in b/pom.xml; 2.5 in a/pom.xml\n");
+        soft.assertThat(report).as("a version the parent pom manages, or a property of the parent, is resolved")
+                .contains("maven org.lib:lib 2.0 ", "maven commons:c 9 in b/pom.xml\n",
+                        "maven org.springframework:spring-web (version from parent org.springframework.boot:spring-boot-starter-parent) in c/pom.xml\n")
+                .doesNotContain("(managed)");
+        soft.assertThat(report).as("BOMs, and managed versions no pom declares, are listed apart and not counted")
+                .contains("maven org.bommed:x (version from an imported BOM) in a/pom.xml\n", """
+                        ## Maven BOMs, and versions managed for no declared dependency (not counted)
+
+                        ```
+                        BOM org.bom:the-bom 3 imported in pom.xml
+                        managed only org.pin:pinned 4 in pom.xml
+                        ```
+                        """)
+                .doesNotContain("maven org.bom:the-bom", "maven org.pin:pinned");
+        soft.assertAll();
     }
 
     /**
