@@ -443,7 +443,8 @@ class ExamplesTest {
      * On this repository the dependency report said "41 third-party" for 20 distinct artifacts: it counted one line per
      * pom per artifact, so awaitility, declared in four modules, counted four times. A module's dependency whose version
      * the parent pom manages was shown as "(managed)", and the BOMs the parent imports (jackson-bom, junit-bom) were
-     * listed and counted as dependencies. Now each artifact is one line, with its versions and the poms that declare it;
+     * listed and counted as dependencies. Now each artifact is one line, with its versions and the poms that declare it
+     * (a parent pom's dependencies saying how many modules inherit them);
      * a version managed in a parent pom of this repository (by a property of the parent, here) is resolved; BOMs, and
      * versions managed for no declared dependency, are listed apart and not counted.
      */
@@ -463,6 +464,7 @@ class ExamplesTest {
                     </dependency>
                     <dependency><groupId>org.pin</groupId><artifactId>pinned</artifactId><version>4</version></dependency>
                   </dependencies></dependencyManagement>
+                  <dependencies><dependency><groupId>org.test</groupId><artifactId>t</artifactId><version>1</version></dependency></dependencies>
                 </project>
                 """);
         for (String module : List.of("a", "b", "c")) Files.createDirectories(repo.resolve(module));
@@ -503,8 +505,8 @@ class ExamplesTest {
 
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(report).as("each artifact counted and listed once, with its versions and the poms that declare it")
-                .contains("| declared dependencies | 5 distinct third-party (declared 7 times); 1 module of this repository left out; "
-                        + "1 Maven BOM imported, not counted |",
+                .contains("| declared dependencies | 6 distinct third-party (declared 8 times); 1 module of this repository left out; "
+                        + "1 Maven BOM imported, not counted |", "maven org.test:t 1 in pom.xml (inherited by 2 modules)\n",
                         "maven org.lib:lib 2.0 in a/pom.xml, b/pom.xml\n", "maven org.yaml:snakeyaml 2.4 in b/pom.xml; 2.5 in a/pom.xml\n");
         soft.assertThat(report).as("a version the parent pom manages, or a property of the parent, is resolved")
                 .contains("maven org.lib:lib 2.0 ", "maven commons:c 9 in b/pom.xml\n",
