@@ -179,8 +179,8 @@ public final class PosixSpawn {
      * (bubblewrap's {@code --die-with-parent}). The caller must read both streams to their end (or close
      * them), or the process blocks once a pipe is full (64 KiB on Linux). On the returned process,
      * {@code waitFor} and {@code exitValue} throw {@link IllegalStateException} if the process could not
-     * be waited for, and {@code toHandle} throws {@link UnsupportedOperationException} if it ended before
-     * its handle was taken.
+     * be waited for, and {@code toHandle} throws {@link UnsupportedOperationException} if the process had
+     * already been reaped when it was first called.
      *
      * @throws IOException when a pipe cannot be made or the exec fails (with its errno)
      * @throws java.util.NoSuchElementException when {@code argv} is empty
@@ -331,14 +331,15 @@ public final class PosixSpawn {
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         /** Set, under this object's lock, once waitpid has reaped the process. */
         private boolean reaped;
-        private final ProcessHandle handle;
+        /** Taken by the first {@link #toHandle()}, under this object's lock, while the process is not reaped. */
+        private ProcessHandle handle;
         /** Its start time in clock ticks since boot, read before the reaper runs; 0 when it could not be read. */
         private final long startTicks;
 
         Spawned(int pid, InputStream stdout, InputStream stderr) {
             this.pid = pid;
-            this.handle = ProcessHandle.of(pid).orElse(null); // the child cannot be reaped yet: only our reaper does that
-            // nor can its /proc entry go away before the reaper starts: read after that, a short process can be gone
+            // the child cannot be reaped, nor its /proc entry go away, before the reaper starts: read after that, a short
+            // process can be gone
             this.startTicks = ProcessGroups.startTicks(pid).orElse(0);
             this.stdout = stdout;
             this.stderr = stderr;
@@ -458,9 +459,13 @@ public final class PosixSpawn {
         }
 
         @Override
-        public ProcessHandle toHandle() {
-            if (handle == null) throw new UnsupportedOperationException("process " + pid + " ended before a handle was taken");
-            return handle; // taken at the start: it checks the start time before it signals, unlike a later lookup
+        public synchronized ProcessHandle toHandle() {
+            // Taken on first use, not at the start (a second read of /proc/PID/stat per process, for a handle that
+            // is seldom asked for): until reaped, which happens under this lock, the pid is still this process's
+            // (alive or a zombie), so the handle is this process's and checks its start time before it signals.
+            if (handle == null && !reaped) handle = ProcessHandle.of(pid).orElse(null);
+            if (handle == null) throw new UnsupportedOperationException("process " + pid + " was reaped before a handle was taken");
+            return handle;
         }
 
         @Override

@@ -7,12 +7,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 @Timeout(60) // a reaper or stdin that never ends would hang here, not fail
 class PosixSpawnTest {
@@ -61,6 +63,28 @@ class PosixSpawnTest {
         // internal signals 32 and 33, which sigfillset leaves out
         assertThat(out.lines().toList().getLast()).matches("SigIgn:\t0{7}(00|08|10|18)0{7}");
         assertThat(err).isEqualTo("oops\n");
+    }
+
+    /** The handle is taken on first use: before the reap it is the process's (and stays so), after it there is none. */
+    @Test
+    void aHandleIsTheProcesssOwnUntilItIsReapedAndNoneAfter() throws Exception {
+        Process taken = PosixSpawn.start(List.of("/bin/sleep", "30"), tmp, ENV);
+        ProcessHandle h = taken.toHandle();
+        assertThat(h.pid()).isEqualTo(taken.pid());
+        assertThat(h.isAlive()).isTrue();
+        taken.destroyForcibly();
+        taken.waitFor();
+        assertThat(taken.toHandle()).isSameAs(h);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !h.isAlive());
+
+        Process late = PosixSpawn.start(List.of("/bin/true"), tmp, ENV);
+        assertThat(late.waitFor()).isZero();
+        assertThatThrownBy(late::toHandle).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("reaped before a handle was taken");
+        for (Process p : List.of(taken, late)) {
+            p.getInputStream().close();
+            p.getErrorStream().close();
+        }
     }
 
     @Test
