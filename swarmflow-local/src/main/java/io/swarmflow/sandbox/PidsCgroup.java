@@ -299,7 +299,7 @@ final class PidsCgroup {
             try {
                 write(parent.resolve("tasks"), tid);
                 // threads the start created (a reaper, say) were born in the group: they belong with the JVM
-                moveOut(group.dir);
+                moveOut(group.dir, process == null ? -1 : process.pid());
                 write(group.dir.resolve("pids.max"), pidsMax(group.max));
             } catch (IOException e) {
                 if (process != null) Sandbox.stopUnwatched(process);
@@ -332,16 +332,31 @@ final class PidsCgroup {
 
     /** The calling thread's id (gettid(2)), from the link {@code /proc/thread-self} ({@code PID/task/TID}). */
     static String threadId() throws IOException {
-        String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
-        return link.substring(link.lastIndexOf('/') + 1);
+        String tid = THREAD_ID.get();
+        if (tid == null) {
+            String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+            tid = link.substring(link.lastIndexOf('/') + 1);
+            // a platform thread keeps its kernel thread, and so its id, for life; a virtual thread has none to keep
+            if (!Thread.currentThread().isVirtual()) THREAD_ID.set(tid);
+        }
+        return tid;
     }
+
+    /** {@link #threadId()} of each platform thread that asked, read once (the launchers start every attempt). */
+    private static final ThreadLocal<String> THREAD_ID = new ThreadLocal<>();
 
     private static final long SELF = ProcessHandle.current().pid();
 
     /** Moves this process's threads in the cgroup {@code dir} to the cgroup that holds it (its parent directory). */
     private static void moveOut(Path dir) {
+        moveOut(dir, -1);
+    }
+
+    /** {@link #moveOut(Path)}, knowing that {@code child} (a process just started in {@code dir}, or -1) is not one of this process's threads. */
+    private static void moveOut(Path dir, long child) {
+        String skip = Long.toString(child);
         for (String tid : Group.tasks(dir)) {
-            if (!Files.exists(Path.of("/proc/self/task", tid))) continue;
+            if (tid.equals(skip) || !Files.exists(Path.of("/proc/self/task", tid))) continue;
             try {
                 write(dir.getParent().resolve("tasks"), tid);
             } catch (IOException ignored) {
@@ -395,7 +410,8 @@ final class PidsCgroup {
         }
 
         /**
-         * Sets {@code pids.max} to 0 (so nothing in it can fork any more, and a killed process id cannot come
+         * Removes the group at once when it holds no task and no cgroup below it (the usual end of an attempt: one
+         * rmdir(2), which the kernel refuses otherwise). Else sets {@code pids.max} to 0 (so nothing in it can fork any more, and a killed process id cannot come
          * back in), SIGKILLs every process still in the group and in cgroups created below it, waits up to
          * {@value #CLOSE_WAIT_MILLIS} ms in all for them to go, and removes the cgroups, deepest first. Only a
          * process whose main thread is in a group (or has ended, leaving other threads there) is killed: a
@@ -407,7 +423,24 @@ final class PidsCgroup {
          */
         @Override
         public void close() {
-            if (!removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000)) LEFT_OVER.add(dir);
+            // Usually the attempt's processes are gone and it made no cgroup below: then rmdir(2) alone removes the
+            // group (the kernel refuses, EBUSY, while a task or a cgroup below is left, and then the full sweep runs:
+            // limit to 0, kill, remove). One system call instead of a listing, a stat per control file and reads.
+            if (removed) return; // an attempt closes it twice (at its end, then after its result): once is enough
+            if (removeIfEmpty(dir) || removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000)) removed = true;
+            else LEFT_OVER.add(dir);
+        }
+
+        /** Set once {@link #close()} removed the group: a cgroup's name is not reused, so it stays gone. */
+        private volatile boolean removed;
+
+        /**
+         * Removes {@code dir} if it holds no task and no cgroup (rmdir(2) of a cgroup: EBUSY otherwise), or finds it
+         * gone; whether it is gone now.
+         */
+        static boolean removeIfEmpty(Path dir) {
+            // File.delete: remove(3) without the stat and the exception of Files.deleteIfExists (which cost twice the rmdir)
+            return dir.toFile().delete() || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
 
         /** Empties and removes {@code top} and the cgroups below it until {@code deadline} ({@link System#nanoTime()}); whether it is gone. */

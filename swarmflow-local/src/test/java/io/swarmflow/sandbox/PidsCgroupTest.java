@@ -175,6 +175,55 @@ class PidsCgroupTest {
         assertThat(other.waitFor(5, TimeUnit.SECONDS)).isTrue();
     }
 
+    /**
+     * {@link PidsCgroup.Group#close()} first tries rmdir(2) alone; it relies on the kernel refusing that while a task
+     * or a cgroup below is left, so that the sweep (limit 0, kill, remove deepest first) still runs then.
+     */
+    @Test
+    void aGroupIsRemovedAloneOnlyWhenItHoldsNoTaskAndNoCgroup() throws Exception {
+        PidsCgroup live = usable();
+        PidsCgroup.Group busy = live.create(4);
+        Process sleeper = live.startInside(busy, () -> new ProcessBuilder("sleep", "300").start());
+        assertThat(PidsCgroup.Group.removeIfEmpty(busy.dir())).isFalse();
+        assertThat(busy.dir()).exists();
+        busy.close();
+        assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(busy.dir()).doesNotExist();
+
+        PidsCgroup.Group parent = live.create(4);
+        Path below = Files.createDirectory(parent.dir().resolve("below"));
+        assertThat(PidsCgroup.Group.removeIfEmpty(parent.dir())).isFalse();
+        assertThat(below).exists();
+        parent.close();
+        assertThat(parent.dir()).doesNotExist();
+
+        PidsCgroup.Group empty = live.create(4);
+        assertThat(PidsCgroup.Group.removeIfEmpty(empty.dir())).isTrue();
+        assertThat(empty.dir()).doesNotExist();
+        assertThat(PidsCgroup.Group.removeIfEmpty(empty.dir())).isTrue(); // gone already
+    }
+
+    /** The launcher thread's id is read once per platform thread, and is that thread's own. */
+    @Test
+    void theThreadIdIsTheCallingThreadsOwn() throws Exception {
+        String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+        assertThat(PidsCgroup.threadId()).isEqualTo(link.substring(link.lastIndexOf('/') + 1));
+        assertThat(PidsCgroup.threadId()).isEqualTo(link.substring(link.lastIndexOf('/') + 1));
+        String[] other = new String[2];
+        Thread t = new Thread(() -> {
+            try {
+                String l = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+                other[0] = l.substring(l.lastIndexOf('/') + 1);
+                other[1] = PidsCgroup.threadId();
+            } catch (Exception e) {
+                other[1] = e.toString();
+            }
+        });
+        t.start();
+        t.join();
+        assertThat(other[1]).isEqualTo(other[0]).isNotEqualTo(PidsCgroup.threadId());
+    }
+
     /** Starting with ProcessBuilder (jspawnhelper, a reaper thread) fits in the launcher's room: a limit of 1 starts. */
     @Test
     void processBuilderStartsInAGroupWithALimitOfOne() throws Exception {
