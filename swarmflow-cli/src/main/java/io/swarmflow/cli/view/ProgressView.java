@@ -452,12 +452,33 @@ public final class ProgressView implements RunListener, AutoCloseable {
     /** Prints {@code l}'s latest state at {@code now} ({@link #ticks}), stamped with when it came. Holds {@link #drawing}. */
     private void show(TerminalLine l, long now) {
         String cut = l.state.length() <= MAX_PLAIN_LINE ? l.state
-                : l.state.substring(0, Printable.cutBefore(l.state, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE + " of "
-                + l.state.length() + " characters; the attempt's log file has it whole: swarm logs]";
+                : l.state.substring(0, Printable.cutBefore(l.state, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE
+                + lineLength(l.state) + "; the attempt's log file has it whole: swarm logs]";
         emit(l.ticketId + " | " + cut, l.cameAt);
         l.shown = true;
         l.printed = true;
         l.shownTick = now;
+    }
+
+    /**
+     * Bytes of a line the output pump hands to the view at most ({@code OutputPump.MAX_LINE_BYTES} in swarmflow-local): it
+     * cuts a longer line there, and the view never learns its length. The log file has the line whole.
+     */
+    static final int PUMP_LINE_BYTES = 64 * 1024;
+
+    /**
+     * What the cut marker says of {@code line}'s length: {@code " of 5000 characters"} when it is the whole line (its UTF-8
+     * form is shorter than {@link #PUMP_LINE_BYTES}: decoding never makes a line shorter in bytes, each malformed sequence
+     * becoming one U+FFFD of 3 bytes), else {@code " characters of a line of at least 64 KiB"}: the pump may have cut it.
+     */
+    static String lineLength(String line) {
+        long bytes = 0;
+        for (int i = 0; i < line.length() && bytes < PUMP_LINE_BYTES; i++) {
+            char c = line.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 4 bytes
+        }
+        return bytes < PUMP_LINE_BYTES ? " of " + line.length() + " characters"
+                : " characters of a line of at least " + PUMP_LINE_BYTES / 1024 + " KiB";
     }
 
     /** A ticket's attempt. */

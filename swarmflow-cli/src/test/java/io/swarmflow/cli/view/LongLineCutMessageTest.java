@@ -1,0 +1,59 @@
+package io.swarmflow.cli.view;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The plain view's cut marker states a line's length only when it has the whole line: the output pump hands it at most
+ * 64 KiB of a longer one (a 1 MiB line arrives as its first 65536 bytes), so that length is not the line's.
+ */
+class LongLineCutMessageTest {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    private List<String> printedFor(String line) {
+        try (ProgressView v = new ProgressView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true, 1)) {
+            v.onLogLine("big", 1, "stdout", line);
+        }
+        return bytes.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** What the pump hands on of a 1 MiB line: its first 65536 bytes; the marker does not call that the line's length. */
+    @Test
+    void aLineThePumpCutIsNotSaidToBeAsLongAsWhatReachedTheView() {
+        List<String> printed = printedFor("x".repeat(64 * 1024));
+        assertThat(printed).hasSize(1);
+        assertThat(printed.getFirst()).endsWith("big | " + "x".repeat(ProgressView.MAX_PLAIN_LINE) + "… [line cut at 4000 "
+                + "characters of a line of at least 64 KiB; the attempt's log file has it whole: swarm logs]");
+        assertThat(printed.getFirst()).doesNotContain("65536");
+    }
+
+    /** Multi-byte characters count in bytes, as the pump cuts: 21846 three-byte characters are 65538 bytes. */
+    @Test
+    void multiByteCharactersCountInBytesAsThePumpCuts() {
+        assertThat(marker("€".repeat(21_846))).isEqualTo("[line cut at 4000 characters of a line of at least 64 KiB; "
+                + "the attempt's log file has it whole: swarm logs]");
+        assertThat(marker("€".repeat(21_845))).startsWith("[line cut at 4000 of 21845 characters;"); // 65535 bytes: whole
+        assertThat(marker("\uD83D\uDE00".repeat(16_383) + "xxx")).startsWith("[line cut at 4000 of 32769 characters;");
+        assertThat(marker("\uD83D\uDE00".repeat(16_384))).startsWith("[line cut at 4000 characters of a line of at least 64 KiB;");
+    }
+
+    /** The bracketed marker the view printed after {@code line}, cut. */
+    private String marker(String line) {
+        bytes.reset();
+        String printed = printedFor(line).getFirst();
+        return printed.substring(printed.lastIndexOf("… [") + 2);
+    }
+
+    /** A line shorter than the pump's cut reached the view whole: its length is said, as before. */
+    @Test
+    void aWholeLineStillHasItsLength() {
+        List<String> printed = printedFor("y".repeat(5_000));
+        assertThat(printed.getFirst()).endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole: swarm logs]");
+    }
+}
