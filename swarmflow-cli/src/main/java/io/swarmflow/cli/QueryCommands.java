@@ -130,7 +130,7 @@ final class QueryCommands {
         public Integer call() throws IOException {
             PrintStream out = Streams.out(spec);
             java.util.Set<io.swarmflow.store.TicketState> only = ticketStates(states);
-            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
                 RunService.Observed observed = w.service.observe(runId != null ? resolve(w) : w.service.latestRun()
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet; start one with swarm run SPEC")).runId());
                 RunView run = observed.run();
@@ -589,7 +589,7 @@ final class QueryCommands {
                         .orElse(" (it holds no Swarmflow state yet)"));
                 return ExitCodes.OK;
             }
-            try (Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
+            try (Wiring w = Wiring.forReading(stateDir, Streams.err(spec))) {
                 List<RunService.Observed> runs = w.service.observeAll();
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
@@ -660,7 +660,7 @@ final class QueryCommands {
             // shown as the live view shows them, colours kept; piped or redirected, or with --raw, the bytes as written
             stdout = out;
             PrintableBytes shown = !raw && Stdout.isTerminal(out) ? new PrintableBytes(out) : null;
-            try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
+            try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
                 return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
             } catch (ReaderGone e) { // `swarm logs ... | head`: nothing to say, and no one to say it to
                 return ExitCodes.OUTPUT_CLOSED;

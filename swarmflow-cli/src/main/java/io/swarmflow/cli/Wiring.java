@@ -787,6 +787,15 @@ final class Wiring implements AutoCloseable {
      *                                 yours)
      */
     static Wiring create(Path stateDir, Executor executor) {
+        return create(stateDir, executor, false);
+    }
+
+    /**
+     * {@link #create(Path, Executor)}; with {@code forReading} (a command that only reads, on an existing state
+     * directory), a state directory or database that cannot be written ({@link #writable}) is opened read-only ({@link
+     * SqlRunStore#openSqliteReadOnly}) instead of refused.
+     */
+    private static Wiring create(Path stateDir, Executor executor, boolean forReading) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
         if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
@@ -826,15 +835,20 @@ final class Wiring implements AutoCloseable {
             }
         }
         // SQLite would fail with "unable to open database file" or "attempt to write a readonly database"
+        boolean readOnly = false;
         for (String name : List.of("", DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm")) {
             Path p = name.isEmpty() ? stateDir : stateDir.resolve(name);
-            if (Files.exists(p) && !Files.isWritable(p)) {
+            if (Files.exists(p) && !writable.test(p)) {
+                if (forReading) { // a read-only mount, an archived copy: read it as it is
+                    readOnly = true;
+                    continue;
+                }
                 throw new InvalidRequestException("the state directory " + stateDir + " cannot be written: " + p
                         + " is read-only for you (its permissions, an immutable attribute or a read-only mount); nothing was changed. "
                         + "Make it writable, or point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
             }
         }
-        SqlRunStore store = SqlRunStore.openSqlite(stateDir);
+        SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir);
         // a command waiting for the database's write lock says so; a run's coordinator says it on the run's output instead
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
         store.noticesTo(notice -> err.println("swarm: warning: " + notice));
@@ -865,6 +879,13 @@ final class Wiring implements AutoCloseable {
      */
     static volatile java.util.function.Consumer<Path> racing = stateDir -> {
     };
+
+    /**
+     * Whether swarm can write the file or directory {@code path} ({@link Files#isWritable}: its permissions, an immutable
+     * attribute, a read-only mount). A test's way to make a state directory read-only where root's rights would write it
+     * anyway (root passes permissions, and needs CAP_LINUX_IMMUTABLE for an immutable attribute).
+     */
+    static volatile java.util.function.Predicate<Path> writable = Files::isWritable;
 
     /**
      * Deletes the directory {@code dir} that {@link #create} made, when it is still empty, a directory (not a symbolic
@@ -918,6 +939,23 @@ final class Wiring implements AutoCloseable {
      * @throws InvalidRequestException when there is none
      */
     static Wiring existing(Path stateDir, PrintStream warnings) {
+        return existing(stateDir, warnings, false);
+    }
+
+    /**
+     * Opens an existing state directory for a command that only reads it ({@code runs}, {@code status}, {@code logs}):
+     * as {@link #existing(Path, PrintStream)}, but one that cannot be written (a read-only mount, an archived copy) is
+     * read as it is, its database opened read-only ({@link SqlRunStore#openSqliteReadOnly}), rather than refused.
+     *
+     * @throws InvalidRequestException when there is none, as {@link #existing(Path, PrintStream)}
+     * @throws io.swarmflow.store.StoreException.Unavailable when its database cannot be read without writing (see {@link
+     *                                                       SqlRunStore#openSqliteReadOnly})
+     */
+    static Wiring forReading(Path stateDir, PrintStream warnings) {
+        return existing(stateDir, warnings, true);
+    }
+
+    private static Wiring existing(Path stateDir, PrintStream warnings, boolean forReading) {
         if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
             throw new InvalidRequestException("the state directory " + stateDir + " is a file, not a directory"
                     + (stateDir.getFileName() != null && stateDir.getFileName().toString().equals(DB_FILE)
@@ -936,7 +974,7 @@ final class Wiring implements AutoCloseable {
                     .map(d -> "; it is inside the state directory " + d + ": point --state-dir (or SWARM_STATE_DIR) at that")
                     .orElse("; start a run with `swarm run SPEC`, or point --state-dir (or SWARM_STATE_DIR) at the right directory"));
         }
-        return create(stateDir, executor(stateDir, warnings));
+        return create(stateDir, executor(stateDir, warnings), forReading);
     }
 
     /**

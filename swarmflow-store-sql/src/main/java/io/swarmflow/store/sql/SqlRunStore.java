@@ -296,6 +296,48 @@ public final class SqlRunStore implements RunStore {
     }
 
     /**
+     * Opens the SQLite store {@code <stateDir>/swarm.db} for reading only, writing none of its data: for a state directory that
+     * cannot be written (a read-only mount, an immutable attribute, an archived copy), where {@link #openSqlite} fails.
+     * Nothing is created, migrated or checkpointed; a write fails ({@link StoreException.Unavailable}).
+     * <ul>
+     *   <li>Without a write-ahead log ({@code swarm.db-wal}) no connection has the database open (SQLite keeps the log
+     *   while one has it in WAL mode, and deletes it when the last one closes), so {@code swarm.db} holds every change:
+     *   it is read as an immutable file ({@code immutable=1}), without locks or the shared-memory file {@code swarm.db-shm}
+     *   that SQLite's plain read-only mode needs for a WAL database and could not create here.</li>
+     *   <li>With a log and its {@code swarm.db-shm} (a coordinator runs it elsewhere, or was killed): read-only mode
+     *   ({@code SQLITE_OPEN_READONLY}), which reads the log's changes too (SQLite 3.22 and later, also when the
+     *   {@code -shm} file cannot be written).</li>
+     *   <li>With a log but no {@code swarm.db-shm}: refused, since the log's changes cannot be read without it and leaving
+     *   them out would show an older state as the current one.</li>
+     * </ul>
+     *
+     * @param stateDir an existing state directory holding {@code swarm.db}
+     * @throws StoreException.Unavailable when the log's changes cannot be read (no {@code -shm}), or the schema is not
+     *                                    this build's (reading it would need a migration, which writes); the message
+     *                                    names the files and the way out (a writable copy)
+     * @throws StoreException.Corrupt     as {@link #openSqlite} does
+     */
+    public static SqlRunStore openSqliteReadOnly(Path stateDir) {
+        SqliteNativeLibrary.useCachedCopy();
+        Path db = stateDir.resolve("swarm.db");
+        SqliteDialect.refuseLostDatabase(stateDir, db);
+        Path wal = db.resolveSibling(db.getFileName() + "-wal");
+        Path shm = db.resolveSibling(db.getFileName() + "-shm");
+        String copy = "copy the state directory to one you can write (for example `cp -a " + stateDir + " /tmp/swarm-state-copy`) "
+                + "and point --state-dir at the copy";
+        if (Files.exists(wal) && !Files.exists(shm)) {
+            throw new StoreException.Unavailable("cannot read " + db + " in the read-only state directory " + stateDir + ": its "
+                    + "write-ahead log " + wal.getFileName() + " holds changes that SQLite reads only with " + shm.getFileName()
+                    + ", which is missing and cannot be made there; nothing was changed. Make the directory writable, or " + copy,
+                    null);
+        }
+        String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
+                + "new run; runs in " + db + " cannot be resumed";
+        return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, !Files.exists(wal)), db.toString(),
+                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy);
+    }
+
+    /**
      * Creates an empty {@code db} readable and writable by its owner alone ({@code rw-------}) when there is none: SQLite
      * takes an empty file for a new database, and gives its write-ahead log and shared-memory files the database file's
      * permissions (its unix VFS, {@code findCreateFileMode}), where it would otherwise create all three under the
@@ -408,6 +450,16 @@ public final class SqlRunStore implements RunStore {
      */
     SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
                 java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock) {
+        this(dialect, dataSource, description, recovery, lockWaitMillis, hostClock, lockWaitClock, false, null);
+    }
+
+    /**
+     * @param readOnly  whether to open it for reading only ({@link #openSqliteReadOnly}): no migration, no switch to WAL
+     * @param writeHint with {@code readOnly}, what to do when the schema needs a migration, which writes
+     */
+    private SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
+                        java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock,
+                        boolean readOnly, String writeHint) {
         this.hostClock = hostClock;
         this.lockWaitClock = lockWaitClock;
         this.dialect = dialect;
@@ -432,8 +484,13 @@ public final class SqlRunStore implements RunStore {
             }
             boolean current = schemaIsCurrent(w, dialect.migrationChecksums());
             if (!current) refuseNewerSchema(w, dialect.migrationChecksums(), description);
+            if (readOnly && !current) {
+                throw new StoreException.Unavailable("cannot read " + description + " without writing it: its tables are "
+                        + "those of an older swarm, and this one reads them only once it has migrated them, which writes "
+                        + "to the database; nothing was changed. Make it writable, or " + writeHint, null);
+            }
             // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
-            dialect.configureDatabase(w);
+            if (!readOnly) dialect.configureDatabase(w);
             unsyncedCommitSql = dialect.unsyncedCommits(w);
             if (!current) migrate();
             try (Statement s = w.createStatement()) {

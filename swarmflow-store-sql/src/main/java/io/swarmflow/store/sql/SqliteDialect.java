@@ -299,6 +299,20 @@ public final class SqliteDialect implements Dialect {
                 + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
     }
 
+    /**
+     * A data source that reads the SQLite file {@code db} and never writes it ({@code SQLITE_OPEN_READONLY}), waiting
+     * {@link #BUSY_TIMEOUT_MILLIS} for other processes' locks; with {@code immutable}, as a file that cannot change
+     * ({@code immutable=1}: no locks, no {@code -shm} file), for a database no connection has open (no write-ahead log).
+     */
+    static DataSource readOnlyDataSource(Path db, boolean immutable) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + (immutable ? db.toAbsolutePath().toUri() + "?immutable=1" : db.toAbsolutePath()));
+        return ds;
+    }
+
     /** A data source on the SQLite file {@code db}, waiting {@link #BUSY_TIMEOUT_MILLIS} for other processes' locks. */
     static DataSource dataSource(Path db) {
         SQLiteConfig config = new SQLiteConfig();

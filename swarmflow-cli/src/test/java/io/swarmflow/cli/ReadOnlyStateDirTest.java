@@ -1,0 +1,191 @@
+package io.swarmflow.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A state directory that cannot be written (a read-only mount, an archived CI state directory): the commands that only
+ * read it ({@code runs}, {@code status}, {@code logs}) read it, changing no file; those that write still refuse it with
+ * exit 2. Made read-only for real where the test can: {@code chmod a-w} as an ordinary user, {@code chattr +i} as root
+ * (which passes permissions; needs CAP_LINUX_IMMUTABLE, which a container often lacks). Else, as root without it, the
+ * check swarm makes ({@code Wiring.writable}) is told the directory is read-only, and the store is opened read-only on a
+ * directory that could be written: that no file is created or changed is then what shows it wrote nothing.
+ */
+class ReadOnlyStateDirTest {
+    @TempDir
+    Path tmp;
+
+    private final List<Runnable> undo = new ArrayList<>();
+
+    @AfterEach
+    void writableAgain() {
+        Wiring.writable = Files::isWritable;
+        undo.reversed().forEach(Runnable::run);
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result swarm(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SwarmCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A state directory holding one finished run whose ticket {@code t} printed {@code hello}; its run id. */
+    private String finishedRun(Path state) throws Exception {
+        Path spec = Files.writeString(tmp.resolve("hello.yaml"), "name: hello\ntickets:\n  - {id: t, run: echo hello}\n");
+        Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(swarm("runs", "--json", "--state-dir",
+                state.toString()).out()).get(0).get("id").asText();
+    }
+
+    /**
+     * Makes {@code state} and its database read-only for real (chmod, or chattr +i as root), or else tells swarm's check
+     * so; says which.
+     */
+    private String makeReadOnly(Path state, boolean really) throws Exception {
+        Path db = state.resolve("swarm.db");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!really) {
+            Wiring.writable = p -> !p.startsWith(state) && Files.isWritable(p); // other tests' directories are theirs
+            return "Wiring.writable";
+        }
+        if (!root) {
+            for (Path p : List.of(db, state)) {
+                var before = Files.getPosixFilePermissions(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(p.equals(db) ? "r--------" : "r-x------"));
+                undo.add(() -> {
+                    try {
+                        Files.setPosixFilePermissions(p, before);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+            }
+            return "chmod";
+        }
+        if (chattr("+i", db) && chattr("+i", state)) {
+            undo.add(() -> chattr("-i", db));
+            undo.add(() -> chattr("-i", state));
+            if (!Files.isWritable(state)) return "chattr +i";
+        }
+        chattr("-i", state);
+        chattr("-i", db);
+        Wiring.writable = p -> !p.startsWith(state) && Files.isWritable(p); // other tests' directories are theirs
+        return "Wiring.writable";
+    }
+
+    private static boolean chattr(String flag, Path p) {
+        try {
+            Process c = new ProcessBuilder("chattr", flag, p.toString()).redirectErrorStream(true).start();
+            c.getInputStream().readAllBytes();
+            return c.waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Each file in {@code dir} (recursively) by path, with its size and SHA-256: what changed shows. */
+    private static TreeMap<String, String> files(Path dir) throws Exception {
+        TreeMap<String, String> files = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                byte[] bytes = Files.readAllBytes(p);
+                files.put(dir.relativize(p).toString(), bytes.length + " " + HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(bytes)));
+            }
+        }
+        return files;
+    }
+
+    @Test
+    void theCommandsThatReadReadIt_thoseThatWriteRefuseIt_andNoFileChanges() throws Exception {
+        readersReadWritersRefuse(true);
+    }
+
+    /**
+     * The same when only swarm's check says the directory is read-only: the store is opened read-only where files could
+     * be made, and makes none (with chattr +i above, as root, the same run reads a directory that is read-only for real).
+     */
+    @Test
+    void theStoreOpenedReadOnlyMakesNoFile() throws Exception {
+        readersReadWritersRefuse(false);
+    }
+
+    private void readersReadWritersRefuse(boolean really) throws Exception {
+        Path state = tmp.resolve("state");
+        String runId = finishedRun(state);
+        assertThat(runId).isNotBlank();
+        TreeMap<String, String> before = files(state);
+        assertThat(before).containsKey("swarm.db").doesNotContainKeys("swarm.db-wal", "swarm.db-shm");
+        String how = makeReadOnly(state, really);
+
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s (read-only by %s)", runs, how).isZero();
+        assertThat(runs.out()).contains(runId).contains("hello").contains("succeeded");
+        Result runsJson = swarm("runs", "--json", "--state-dir", state.toString());
+        assertThat(runsJson.code()).as("%s", runsJson).isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(runsJson.out()).get(0).get("id").asText())
+                .isEqualTo(runId);
+        Result status = swarm("status", "--state-dir", state.toString());
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out()).contains(runId).contains("tickets: 1 (succeeded 1)");
+        Result ticket = swarm("status", runId, "t", "--state-dir", state.toString());
+        assertThat(ticket.code()).as("%s", ticket).isZero();
+        Result logs = swarm("logs", runId, "t", "--state-dir", state.toString());
+        assertThat(logs.code()).as("%s", logs).isZero();
+        assertThat(logs.out()).isEqualTo("hello\n");
+
+        for (String[] writer : List.of(new String[]{"resume", runId}, new String[]{"cancel", runId}, new String[]{"report", runId})) {
+            List<String> args = new ArrayList<>(List.of(writer));
+            args.addAll(List.of("--state-dir", state.toString()));
+            Result refused = swarm(args.toArray(String[]::new));
+            assertThat(refused.code()).as("%s: %s", args, refused).isEqualTo(2);
+            assertThat(refused.err()).as("%s", args).startsWith("swarm: the state directory " + state + " cannot be written: ")
+                    .contains("is read-only for you (its permissions, an immutable attribute or a read-only mount); nothing was changed");
+        }
+        assertThat(files(state)).as("read-only by %s: no file made or changed", how).isEqualTo(before);
+    }
+
+    /**
+     * A write-ahead log without its {@code -shm} file (copied without it): its changes cannot be read in a directory
+     * where SQLite cannot make the {@code -shm}; showing the database without them would show an older state as now.
+     */
+    @Test
+    void aLogWhoseChangesCannotBeReadIsSaidNotLeftOut() throws Exception {
+        Path state = tmp.resolve("state");
+        finishedRun(state);
+        Files.write(state.resolve("swarm.db-wal"), new byte[0]);
+        TreeMap<String, String> before = files(state);
+        makeReadOnly(state, true);
+
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s", runs).isEqualTo(ExitCodes.STORE_UNAVAILABLE);
+        assertThat(runs.err()).contains("swarm: cannot read " + state.resolve("swarm.db") + " in the read-only state directory "
+                + state + ": its write-ahead log swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is "
+                + "missing and cannot be made there; nothing was changed. Make the directory writable, or copy the state "
+                + "directory to one you can write (for example `cp -a " + state + " /tmp/swarm-state-copy`) and point "
+                + "--state-dir at the copy");
+        assertThat(runs.out()).isEmpty();
+        assertThat(files(state)).isEqualTo(before);
+    }
+}
