@@ -565,12 +565,51 @@ final class QueryCommands {
         static final int DESCRIPTION_CHARS = 60;
 
         @Option(names = "--json", description = "Machine-readable output.") boolean json;
+        @Option(names = "--limit", paramLabel = "N", description = "Lists only the newest N runs (of those --state "
+                + "selects); a line under the table says how many were left out. Default: all.") Integer limit;
+        @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Lists only the runs in these states "
+                + "(comma-separated): created, running, succeeded, failed, cancelled. A run whose coordinator was killed is "
+                + "running (shown as running (stopped)).")
+        List<String> states;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        /**
+         * The run states {@code --state} names, or null without it.
+         *
+         * @throws InvalidRequestException for a name that is not a run state
+         */
+        static java.util.Set<io.swarmflow.store.RunState> runStates(List<String> names) {
+            if (names == null) return null;
+            java.util.Map<String, io.swarmflow.store.RunState> byLabel = new java.util.LinkedHashMap<>();
+            for (io.swarmflow.store.RunState s : io.swarmflow.store.RunState.values()) byLabel.put(s.label(), s);
+            java.util.Set<io.swarmflow.store.RunState> states = java.util.EnumSet.noneOf(io.swarmflow.store.RunState.class);
+            for (String name : names) {
+                io.swarmflow.store.RunState s = byLabel.get(name.strip().toLowerCase(java.util.Locale.ROOT));
+                if (s == null) {
+                    throw new InvalidRequestException("unknown run state '" + io.swarmflow.spec.SpecError.printable(name)
+                            + "' in --state; use one or more of " + String.join(", ", byLabel.keySet()) + ", separated by commas");
+                }
+                states.add(s);
+            }
+            return states;
+        }
+
+        /** The states {@code --state} names, as {@code swarm status} says them: {@code " in state failed or cancelled"}. */
+        private static String inStates(java.util.Set<io.swarmflow.store.RunState> only) {
+            if (only == null) return "";
+            return " in state " + String.join(" or ", only.stream().map(io.swarmflow.store.RunState::label).toList());
+        }
 
         @Override
         public Integer call() throws IOException {
             PrintStream out = Streams.out(spec);
+            // bad options before anything is read
+            if (limit != null && limit < 1) {
+                throw new InvalidRequestException("--limit must be a whole number of runs, 1 or more, not " + limit
+                        + "; omit it to list every run");
+            }
+            java.util.Set<io.swarmflow.store.RunState> only = runStates(states);
             Path stateDir = state.resolve();
             if (Files.notExists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // nothing was ever run here: no runs, not an error
                 if (json) out.println("[]");
@@ -590,7 +629,9 @@ final class QueryCommands {
                 return ExitCodes.OK;
             }
             try (Wiring w = Wiring.forReading(stateDir, Streams.err(spec))) {
-                List<RunService.Observed> runs = w.service.observeAll();
+                List<RunService.Observed> matching = w.service.observeAll().stream() // newest first
+                        .filter(o -> only == null || only.contains(o.run().state())).toList();
+                List<RunService.Observed> runs = limit == null ? matching : matching.subList(0, Math.min(limit, matching.size()));
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {
@@ -601,7 +642,8 @@ final class QueryCommands {
                     return ExitCodes.OK;
                 }
                 if (runs.isEmpty()) {
-                    out.println("no runs in " + io.swarmflow.spec.SpecError.printable(w.stateDir.toString()));
+                    out.println(only == null ? "no runs in " + io.swarmflow.spec.SpecError.printable(w.stateDir.toString())
+                            : "no run in " + io.swarmflow.spec.SpecError.printable(w.stateDir.toString()) + " is" + inStates(only));
                     return ExitCodes.OK;
                 }
                 List<List<String>> rows = new ArrayList<>();
@@ -618,6 +660,12 @@ final class QueryCommands {
                             r.description() == null ? "-" : io.swarmflow.cli.view.Printable.shorten(r.description(), DESCRIPTION_CHARS)));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION", "DESCRIPTION"), rows);
+                if (runs.size() < matching.size()) {
+                    int left = matching.size() - runs.size();
+                    out.println("(the newest " + runs.size() + " of " + matching.size() + " runs" + inStates(only) + "; " + left
+                            + " older " + (left == 1 ? "one" : "ones") + " left out by --limit " + limit + ": raise it, or omit "
+                            + "it to list every run)");
+                }
                 if (runs.stream().anyMatch(RunService.Observed::stopped)) {
                     out.println("(stopped): " + STOPPED_NOTE + "; `swarm resume RUN` continues it");
                     if (rows.stream().anyMatch(r -> r.get(5).endsWith(" (last event)"))) out.println(Durations.LAST_EVENT_NOTE);
