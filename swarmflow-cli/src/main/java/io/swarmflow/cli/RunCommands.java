@@ -173,7 +173,7 @@ final class RunCommands {
                     Stdout.runEnded(out, runId, run.state());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
-                if (w.service.isExecuting(runId) && cancelUnderWay(w, run)) { // `swarm cancel RUN --wait 0`, then resume at once
+                if (w.service.isExecuting(runId) && cancelUnderWay(w.store, runId)) { // `swarm cancel RUN --wait 0`, then resume at once
                     throw new InvalidRequestException("run " + runId + " is being cancelled: a cancel is recorded and its coordinator "
                             + "is stopping the running attempts (TERM, then KILL after the grace period); resume it once `swarm status "
                             + runId + "` says cancelled (`swarm cancel " + runId + "` without --wait 0 waits for that)");
@@ -226,12 +226,16 @@ final class RunCommands {
     }
 
     /**
-     * Whether a cancel of {@code run} is under way: applied by its coordinator, which is stopping the attempts, or recorded
-     * and not read by it yet (as {@code swarm status} tells them).
+     * Whether a cancel of run {@code runId} is under way: applied by its coordinator, which is stopping the attempts, or
+     * recorded and not read by it yet (as {@code swarm status} tells them). Reads {@code store} now, not a run read before.
      */
-    private static boolean cancelUnderWay(Wiring w, RunView run) {
-        return run.cancelRequested() || w.store.pendingCommands(run.runId()).stream()
-                .anyMatch(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL);
+    static boolean cancelUnderWay(io.swarmflow.store.RunStore store, String runId) {
+        // the pending commands first, then the run: the coordinator marks a cancel command applied only once the
+        // RunCancelRequested it recorded for it is durable (RunEngine: CommandsDurable), so a cancel no longer pending at
+        // the first read is recorded on the run read after it. (The run read before, then the pending commands, missed a
+        // cancel applied between the two: "being executed by another swarm process" instead of "being cancelled".)
+        return store.pendingCommands(runId).stream().anyMatch(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL)
+                || store.run(runId).map(RunView::cancelRequested).orElse(false);
     }
 
     /** A run whose coordinator stopped because the store could not be written or read; {@code swarm resume} continues it. */
