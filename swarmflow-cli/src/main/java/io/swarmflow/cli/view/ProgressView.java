@@ -285,11 +285,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * The line of a retry scheduled {@code delayMillis} from now, e.g. {@code flaky will retry in 14ms (retry 1 of 2;
      * backoff with full jitter, up to 200ms)}: the delay is drawn uniformly from 0 to the backoff ceiling of this retry
      * ({@link io.swarmflow.spec.RetryPolicy#delayMillis}), so a delay far below {@code backoff.initial} is no mistake, and
-     * the line says so. Without the ticket's policy, only the delay. With {@code nowWhenDue} (a resumed run's waiting
-     * tickets), a delay of 0 or less reads {@code flaky will retry now}: its time passed while the run was stopped.
+     * the line says so. Without the ticket's policy, only the delay. A delay of 0 or less reads {@code flaky will retry
+     * now}, not "in 0ms": full jitter drew 0 (or, for a resumed run's waiting tickets, {@code nowWhenDue}, its time passed
+     * while the run was stopped).
      */
     private String retryLine(String ticketId, long delayMillis, boolean nowWhenDue) {
-        String line = ticketId + " will retry " + (nowWhenDue && delayMillis <= 0 ? "now" : "in " + Durations.format(Math.max(0, delayMillis)));
+        String line = ticketId + " will retry " + (delayMillis <= 0 ? "now" : "in " + Durations.format(delayMillis));
         io.swarmflow.spec.RetryPolicy policy = policies.get(ticketId);
         int retry = failures.getOrDefault(ticketId, 0);
         if (policy == null || retry < 1 || retry > policy.max()) return line;

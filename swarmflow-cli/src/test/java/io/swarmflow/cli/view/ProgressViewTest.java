@@ -421,7 +421,8 @@ class ProgressViewTest {
     /**
      * "flaky will retry in 14ms" with {@code backoff: {initial: 200ms}} surprised a reader: the delay is drawn from 0 to
      * the backoff ceiling (full jitter). The line says which retry it is and that ceiling, on a terminal and in plain mode,
-     * counting the failures a resumed run had before (as the engine does: a lost attempt consumes no retry).
+     * counting the failures a resumed run had before (as the engine does: a lost attempt consumes no retry). A delay of
+     * 0 (full jitter drew it, or there is no backoff) said "will retry in 0ms"; it says "will retry now", as resume does.
      */
     @Test
     void aRetryLineSaysWhichRetryItIsAndThatItsDelayIsFullJitterUnderTheCeiling() {
@@ -446,7 +447,7 @@ class ProgressViewTest {
                     "flaky will retry in 14ms (retry 1 of 3; backoff with full jitter, up to 200ms)",
                     "flaky will retry in 300ms (retry 2 of 3; backoff with full jitter, up to 400ms)",
                     "again will retry in 700ms (retry 3 of 3; backoff with full jitter, up to 800ms)",
-                    "other will retry in 0ms" + (live ? "" : "\n"));
+                    "other will retry now" + (live ? "" : "\n")).as("a delay of 0 is no \"in 0ms\"").doesNotContain("in 0ms");
         }
         bytes.reset();
         try (ProgressView v = new ProgressView(out, false, true, 1)) {
@@ -454,7 +455,7 @@ class ProgressViewTest {
             v.onEvent(new RunEvent.AttemptFinished("now", 1, Outcome.FAILED, 1, null, Map.of()), 1_000);
             v.onEvent(new RunEvent.TicketRetryScheduled("now", 1_000), 1_000);
         }
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("now will retry in 0ms (retry 1 of 1; no backoff)\n");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("now will retry now (retry 1 of 1; no backoff)\n");
     }
     /**
      * A run resumed with a ticket waiting to retry (its recorded time maybe a minute away) says so at once, as when the wait
