@@ -120,41 +120,79 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * Refuses a state directory owned by another user than the one running swarm (root's is accepted: root can read and
+     * A state directory owned by another user than the one running swarm (root's is accepted: root can read and
      * change yours anyway). Root is refused a user's too: as root, swarm would run what that user can write there with
      * root's rights, and leave files there the user cannot change; the message says to run swarm as its owner. Its owner would read the plans, logs and worktrees of your runs, and could change the
      * database swarm reads and the folders it writes: a {@code .swarm} that is a symbolic link, committed in a repository
      * you cloned, can lead to such a directory in {@code /tmp}. git refuses a repository owned by another user the same way
-     * ({@code safe.directory}).
-     *
-     * @throws InvalidRequestException naming the owner, and what to do
+     * ({@code safe.directory}). The problem, or null when the directory is missing, yours or root's, or
+     * {@code me} is -1.
      */
-    private static void refuseAnotherUsers(Path stateDir) {
-        long me;
+    private static Problem anotherUsersProblem(Path stateDir, long me) {
+        if (me < 0 || !Files.exists(stateDir)) return null;
         long owner;
         try {
-            me = new com.sun.security.auth.module.UnixSystem().getUid();
             owner = ((Number) Files.getAttribute(stateDir, "unix:uid")).longValue(); // the directory a link leads to
         } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException
                  | LinkageError notUnix) {
-            return; // no POSIX owners here (or no way to tell who we are): the file system's own rules apply
+            return null; // no POSIX owners here: the file system's own rules apply
         }
-        if (owner == me || owner == 0) return;
+        if (owner == me || owner == 0) return null;
         Path real;
         try {
             real = stateDir.toRealPath();
         } catch (java.io.IOException e) {
             real = stateDir;
         }
-        throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? ""
-                : " (" + real + ")") + " belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' "
-                + "plans, logs and worktrees and change its database; nothing was changed. " + withNfsHint(real, owner,
+        return new Problem("belongs to another user (" + ownerAndMode(stateDir) + "), who could read your runs' plans, logs "
+                + "and worktrees and change its database", withNfsHint(real, owner,
                 "Point --state-dir (or SWARM_STATE_DIR) at a directory of yours" + (Files.isSymbolicLink(stateDir) ? " ("
                 + stateDir + " is a symbolic link: remove it to have swarm create the directory)" : "") + (owner == overflowUid()
                 ? "" // nobody: no user to run swarm as, or to give it to you (what NFS squashing shows, said after)
                 // root taking it (chown) would lock its owner out of their own project's runs
                 : me == 0 ? ", or, if it is that user's project, run swarm as them: sudo -u " + sudoUser(stateDir, owner)
                 + " swarm ..." : ", or, if you trust that user, have them give it to you (chown)")));
+    }
+
+    /** The uid of the user running swarm, or -1 where there are no POSIX owners (or no way to tell who we are). */
+    private static long myUid() {
+        try {
+            return new com.sun.security.auth.module.UnixSystem().getUid();
+        } catch (UnsupportedOperationException | SecurityException | LinkageError notUnix) {
+            return -1;
+        }
+    }
+
+    /**
+     * Refuses a state directory for every reason found at once ({@link #throwIfAny}): it belongs to another user
+     * ({@link #anotherUsersProblem}), another user could replace it or what is in it ({@link #refuseReplaceable(Path,
+     * long, Path)}), and, with {@code tracked}, a git repository tracks its files ({@link #refuseTracked}, with
+     * {@code path} as the {@code PATH} to find git on). Fixing one and running again only to hear of the next would take
+     * as many rounds as problems. That git is not on PATH, so whether its files are tracked cannot be told, is said on
+     * its own, when nothing else is wrong.
+     *
+     * @param me        the uid of the user running swarm, or -1 where there are no POSIX owners (only {@code tracked} is
+     *                  checked then)
+     * @param madeBelow as {@link #refuseReplaceable(Path, long, Path)}
+     * @throws InvalidRequestException for one problem, naming it and its fix; for several, all of them in one message
+     *                                 ({@link InvalidRequestException#listing}), each with its fix
+     */
+    static void refuseUnsafe(Path stateDir, long me, Path madeBelow, boolean tracked, String path) {
+        Lookups walk = lookups(stateDir);
+        Path real = walk.end();
+        List<Problem> problems = new java.util.ArrayList<>();
+        Problem owner = anotherUsersProblem(stateDir, me);
+        if (owner != null) problems.add(owner);
+        if (me >= 0) problems.addAll(replaceableProblems(walk, me, madeBelow));
+        if (tracked) {
+            try {
+                Problem t = trackedProblem(stateDir, real, path);
+                if (t != null) problems.add(t);
+            } catch (InvalidRequestException noGit) {
+                if (problems.isEmpty()) throw noGit;
+            }
+        }
+        throwIfAny(stateDir, real, problems);
     }
 
     /**
@@ -269,36 +307,27 @@ final class Wiring implements AutoCloseable {
      * directory above it can rename the state directory and put one of theirs in its place, with runs that {@code swarm
      * resume} would run; git checks the repository's own directory only ({@code safe.directory}).
      *
-     * @param madeBelow the nearest directory above {@code stateDir} that existed before {@link #create} made it, or null
-     *                  when it existed
+     * @param me        the uid of the user running swarm
+     * @param madeBelow the nearest directory above {@code stateDir} that existed before {@link #create} made it (the ones
+     *                  below are removed when it is refused, so the refusal names that one instead), or null when the
+     *                  state directory existed
      * @throws InvalidRequestException naming the directory, its owner and mode, and what to do; when several are found
      *                                 (a default ACL and a {@code runs} directory others can write to), every one of
      *                                 them in one message ({@link InvalidRequestException#listing}), each with its fix
      */
-    private static void refuseReplaceable(Path stateDir, Path madeBelow) {
-        long me;
-        try {
-            me = new com.sun.security.auth.module.UnixSystem().getUid();
-        } catch (UnsupportedOperationException | SecurityException | LinkageError notUnix) {
-            return; // no POSIX owners here: the file system's own rules apply
-        }
-        refuseReplaceable(stateDir, me, madeBelow);
+    static void refuseReplaceable(Path stateDir, long me, Path madeBelow) {
+        Lookups walk = lookups(stateDir);
+        throwIfAny(stateDir, walk.end(), replaceableProblems(walk, me, madeBelow));
     }
 
-    /** {@link #refuseReplaceable(Path, Path)} for the user {@code me} (a uid), of a state directory that existed. */
+    /** {@link #refuseReplaceable(Path, long, Path)} of a state directory that existed. */
     static void refuseReplaceable(Path stateDir, long me) {
         refuseReplaceable(stateDir, me, null);
     }
 
-    /**
-     * {@link #refuseReplaceable(Path, Path)} for the user {@code me} (a uid). {@code madeBelow}: the nearest directory
-     * above the state directory that existed before {@link #create} made it (the ones below are removed when it is
-     * refused, so the refusal names that one instead), or null when the state directory existed.
-     */
-    static void refuseReplaceable(Path stateDir, long me, Path madeBelow) {
-        Lookups walk = lookups(stateDir);
+    /** The problems {@link #refuseReplaceable(Path, long, Path)} refuses for, of the path {@code walk} resolved. */
+    private static List<Problem> replaceableProblems(Lookups walk, long me, Path madeBelow) {
         Path real = walk.end();
-        String named = "the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")");
         List<Problem> problems = new java.util.ArrayList<>();
         if (Files.isDirectory(real)) {
             String why = replaceableBy(real, me, false);
@@ -349,6 +378,15 @@ final class Wiring implements AutoCloseable {
                     + "(one under your home directory)")));
         }
         problems.addAll(replaceableLinks(walk, me));
+        return problems;
+    }
+
+    /**
+     * Refuses state directory {@code stateDir} (real path {@code real}) for {@code problems}, when there are any: one
+     * said in a sentence, several in one listing ({@link InvalidRequestException#listing}), each with its fix.
+     */
+    private static void throwIfAny(Path stateDir, Path real, List<Problem> problems) {
+        String named = "the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")");
         if (problems.size() == 1) {
             throw new InvalidRequestException(named + " " + problems.getFirst().what() + "; nothing was changed. "
                     + problems.getFirst().fix());
@@ -370,7 +408,7 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
-     * The rest of {@link #refuseReplaceable(Path, Path)}: the directories the path passes through on its way that are not above
+     * The rest of {@link #refuseReplaceable(Path, long, Path)}: the directories the path passes through on its way that are not above
      * its real path (those that hold its symbolic links), and the links themselves. A link in a directory another user can
      * write to, or in another user's directory, can be pointed elsewhere by them; a link in a sticky directory ({@code
      * /tmp}) can be by its owner, so it must be yours or root's (the kernel's {@code fs.protected_symlinks} rule).
@@ -717,12 +755,22 @@ final class Wiring implements AutoCloseable {
      *                                 that git is not on PATH, and what to do
      */
     static void refuseTracked(Path stateDir, Path real, String path) {
-        if (!Files.isDirectory(real)) return;
+        Problem p = trackedProblem(stateDir, real, path);
+        if (p != null) throwIfAny(stateDir, real, List.of(p));
+    }
+
+    /**
+     * What {@link #refuseTracked} refuses for, or null.
+     *
+     * @throws InvalidRequestException when git is not on {@code path} and the state directory holds a database
+     */
+    private static Problem trackedProblem(Path stateDir, Path real, String path) {
+        if (!Files.isDirectory(real)) return null;
         Path top = null;
         for (Path p = real; p != null && top == null; p = p.getParent()) {
             if (Files.exists(p.resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) top = p;
         }
-        if (top == null) return;
+        if (top == null) return null;
         if (!onPath("git", path) && Files.exists(real.resolve(DB_FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real
                     + ")") + " is inside the git repository " + top + ", and git is not on PATH, so swarm cannot tell whether "
@@ -737,16 +785,15 @@ final class Wiring implements AutoCloseable {
                             .thenComparing(java.util.Comparator.naturalOrder())) // swarm.db before the runs' files
                     .toList();
         } catch (io.swarmflow.git.GitException e) {
-            return;
+            return null;
         }
-        if (tracked.isEmpty()) return;
+        if (tracked.isEmpty()) return null;
         String rel = top.equals(real) ? "." : top.relativize(real).toString();
         String git = "git -C " + top + " rm -r -q ";
-        throw new InvalidRequestException("the state directory " + stateDir + (sameAs(real, stateDir) ? "" : " (" + real + ")")
-                + " holds files that the git repository " + top + " tracks (" + String.join(", ", tracked.subList(0, Math.min(3,
-                tracked.size()))) + (tracked.size() > 3 ? ", ... " + tracked.size() + " in all" : "") + "): runs committed to a "
-                + "repository come with every clone, and swarm resume would run commands that someone else wrote; nothing was "
-                + "changed. If they came with the repository, delete them: " + git + "-- " + rel + ", then commit; if they are "
+        return new Problem("holds files that the git repository " + top + " tracks (" + String.join(", ", tracked.subList(0,
+                Math.min(3, tracked.size()))) + (tracked.size() > 3 ? ", ... " + tracked.size() + " in all" : "") + "): runs "
+                + "committed to a repository come with every clone, and swarm resume would run commands that someone else "
+                + "wrote", "If they came with the repository, delete them: " + git + "-- " + rel + ", then commit; if they are "
                 + "your own runs, stop tracking them: " + git + "--cached -- " + rel + ", then commit. Or point --state-dir (or "
                 + "SWARM_STATE_DIR) at a directory outside the repository");
     }
@@ -798,9 +845,8 @@ final class Wiring implements AutoCloseable {
     private static Wiring create(Path stateDir, Executor executor, boolean forReading) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
-        if (Files.exists(stateDir)) refuseAnotherUsers(stateDir);
-        refuseReplaceable(stateDir, null);
-        refuseTracked(stateDir, realPath(stateDir), System.getenv("PATH"));
+        long me = myUid();
+        refuseUnsafe(stateDir, me, null, true, System.getenv("PATH")); // every problem found, in one refusal
         // the nearest ancestor that exists (as createDirectories finds it): what swarm makes is below it
         Path existed = stateDir.toAbsolutePath();
         while (existed != null && !Files.exists(existed)) existed = existed.getParent();
@@ -813,8 +859,7 @@ final class Wiring implements AutoCloseable {
         // again, before anything is written in it: another user could have made a directory on the path (in a sticky
         // directory such as /tmp, where nothing was there to refuse) between the check and createDirectories
         try {
-            refuseAnotherUsers(stateDir);
-            refuseReplaceable(stateDir, fresh ? existed : null);
+            refuseUnsafe(stateDir, me, fresh ? existed : null, false, null);
         } catch (InvalidRequestException replaced) {
             if (fresh) {
                 // the directories made, from the state directory up to the one that was there: each while empty and yours

@@ -1,0 +1,67 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.engine.InvalidRequestException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A state directory with two problems, writable by every user and holding a database its git repository tracks, was
+ * refused for the first one only (each check threw on its own): fixing it and running again only brought the next
+ * refusal. One refusal now lists every problem found, each with its fix ({@code InvalidRequestException.listing}).
+ */
+class StateDirAllProblemsAtOnceTest {
+    @TempDir
+    Path tmp;
+
+    private static void git(Path dir, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C",
+                dir.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    @Test
+    void aWorldWritableStateDirectoryWhoseDatabaseIsTrackedIsRefusedForBoth() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Files.writeString(state.resolve(Wiring.DB_FILE), "");
+        git(repo, "add", "-f", ".swarm/" + Wiring.DB_FILE);
+        git(repo, "commit", "-q", "-m", "runs");
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+        long me = new com.sun.security.auth.module.UnixSystem().getUid();
+        Path real = state.toRealPath();
+
+        assertThatThrownBy(() -> Wiring.refuseUnsafe(state, me, null, true, System.getenv("PATH")))
+                .isInstanceOf(InvalidRequestException.class)
+                .satisfies(e -> {
+                    List<String> lines = ((InvalidRequestException) e).lines();
+                    assertThat(lines.getFirst()).isEqualTo("the state directory " + state + (real.equals(state) ? ""
+                            : " (" + real + ")") + " is refused for 2 reasons; nothing was changed:");
+                    assertThat(lines).hasSize(4);
+                    assertThat(lines.get(1)).startsWith("  it is writable by ").contains("Run chmod go-w " + real);
+                    assertThat(lines.get(2)).startsWith("  it holds files that the git repository " + repo.toRealPath()
+                            + " tracks (" + Wiring.DB_FILE + ")").contains("--cached -- .swarm");
+                });
+
+        // each alone: as said before, in one sentence
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        assertThatThrownBy(() -> Wiring.refuseUnsafe(state, me, null, true, System.getenv("PATH")))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("the state directory " + state + (real.equals(state) ? "" : " (" + real + ")")
+                        + " holds files that the git repository " + repo.toRealPath() + " tracks (" + Wiring.DB_FILE + "): runs "
+                        + "committed to a repository come with every clone, and swarm resume would run commands that someone "
+                        + "else wrote; nothing was changed. If they came with the repository, delete them: ");
+    }
+}
