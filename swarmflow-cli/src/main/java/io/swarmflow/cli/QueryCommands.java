@@ -131,10 +131,13 @@ final class QueryCommands {
             PrintStream out = Streams.out(spec);
             java.util.Set<io.swarmflow.store.TicketState> only = ticketStates(states);
             try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
-                RunService.Observed observed = w.service.observe(runId != null ? resolve(w) : w.service.latestRun()
-                        .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet; start one with swarm run SPEC")).runId());
+                String id = runId != null ? resolve(w) : w.service.latestRun()
+                        .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet; start one with swarm run SPEC")).runId();
+                Snapshot snap = snapshot(w, id);
+                RunService.Observed observed = snap.observed();
                 RunView run = observed.run();
-                List<TicketView> all = w.service.tickets(run.runId());
+                List<TicketView> all = snap.tickets();
+                long now = snap.now();
                 List<TicketView> tickets = only == null ? all : all.stream().filter(t -> only.contains(t.state())).toList();
                 long stoppedAt = stoppedAt(w, observed);
                 // a cancel under way (applied by the live coordinator, which is stopping the attempts), or requested and
@@ -147,21 +150,24 @@ final class QueryCommands {
                     if (only != null) throw new InvalidRequestException("--state filters the ticket list; with TICKET there is none to filter");
                     TicketView t = all.stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
                             .orElseThrow(() -> w.service.noSuchTicket(run.runId(), ticketId));
-                    return ticket(w, observed, t, pendingDecisions(w, run.runId(), List.of(t)),
+                    return ticket(w, snap, t, pendingDecisions(w, run.runId(), List.of(t)),
                             cancelling || cancelPending.isPresent(), out);
                 }
                 Map<String, io.swarmflow.store.RunCommand> decisions = pendingDecisions(w, run.runId(), all);
                 if (json) {
-                    ObjectNode status = statusJson(run, description(w, run), tickets, decisions, titles(w, run.runId()), reportPath(w, run.runId()));
+                    ObjectNode status = statusJson(run, description(w, run), tickets, decisions, titles(w, run.runId()), snap.report());
                     ((ObjectNode) status.get("run")).put("executing", observed.executing())
                             .put("cancelling", cancelling || cancelPending.isPresent());
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     // a resumed run's sessions (from the store's time marks; a run never resumed has one, from its projection)
                     io.swarmflow.cli.view.RunTimes times = io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run);
-                    Tables.runHeader(out, run, all, stoppedAt, description(w, run), times);
-                    String html = reportPath(w, run.runId());
-                    if (html != null) out.println("  report: " + io.swarmflow.spec.SpecError.printable(html));
+                    Tables.runHeader(out, run, all, stoppedAt, description(w, run), times, now);
+                    String html = snap.report();
+                    if (html != null) {
+                        out.println("  report: " + io.swarmflow.spec.SpecError.printable(html) + (snap.shownRunning()
+                                ? " (" + MID_RUN_REPORT + "; `swarm report " + run.runId() + "` writes it anew)" : ""));
+                    }
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     String cancelLeft = cancelLeftBehind(w, observed);
                     if (cancelLeft != null) out.println("  " + cancelLeft);
@@ -188,7 +194,7 @@ final class QueryCommands {
                         out.println("no ticket is in state " + String.join(" or ", only.stream().map(io.swarmflow.store.TicketState::label).toList()));
                     } else {
                         Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
-                                : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis(), run.runId(), stoppedAt != 0, times);
+                                : stoppedAt != 0 ? stoppedAt : now, run.runId(), stoppedAt != 0, times, retries(w, run.runId(), observed, tickets));
                     }
                 }
                 return ExitCodes.OK;
@@ -316,11 +322,12 @@ final class QueryCommands {
         static final String LOST_ATTEMPT_NOTE = "at least: the attempt was lost with its coordinator, which stopped; it ran at least "
                 + "to that coordinator's last recorded event (the resume recorded the loss later)";
 
-        private int ticket(Wiring w, RunService.Observed observed, TicketView t, Map<String, io.swarmflow.store.RunCommand> decisions,
+        private int ticket(Wiring w, Snapshot snap, TicketView t, Map<String, io.swarmflow.store.RunCommand> decisions,
                            boolean cancelling, PrintStream out) throws IOException {
+            RunService.Observed observed = snap.observed();
             RunView run = observed.run();
             long stoppedAt = stoppedAt(w, observed);
-            long now = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : System.currentTimeMillis();
+            long now = run.finishedAtMillis() != 0 ? run.finishedAtMillis() : stoppedAt != 0 ? stoppedAt : snap.now();
             List<AttemptView> attempts = w.service.attempts(run.runId()).stream().filter(a -> a.ticketId().equals(t.ticketId()))
                     .sorted(java.util.Comparator.comparingInt(AttemptView::attempt)).toList();
             // an attempt lost with a coordinator that stopped is recorded as finished by the resume, maybe hours later: it
@@ -330,7 +337,7 @@ final class QueryCommands {
                     && attempts.stream().anyMatch(a -> a.outcome() == io.swarmflow.store.Outcome.LEASE_EXPIRED)
                     ? io.swarmflow.cli.view.RunTimes.read(w.service, run.runId()) : io.swarmflow.cli.view.RunTimes.NONE;
             if (json) {
-                ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), reportPath(w, run.runId()));
+                ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), snap.report());
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
                 for (AttemptView a : attempts) {
@@ -405,6 +412,53 @@ final class QueryCommands {
                 out.println("logs: swarm logs " + run.runId() + " " + t.ticketId() + (attempts.size() > 1 ? " --attempt N" : ""));
             }
             return ExitCodes.OK;
+        }
+
+        /**
+         * When each ticket of {@code tickets} waiting to retry retries, for the ticket table ({@link Tables.Retries}); the
+         * plan is read only when one is waiting.
+         */
+        static Tables.Retries retries(Wiring w, String runId, RunService.Observed observed, List<TicketView> tickets) {
+            if (tickets.stream().noneMatch(t -> t.state() == io.swarmflow.store.TicketState.RETRY_WAIT)) return Tables.Retries.NONE;
+            Map<String, io.swarmflow.spec.RetryPolicy> policies = new java.util.HashMap<>();
+            for (io.swarmflow.spec.PlannedTicket p : w.service.plan(runId).tickets()) policies.put(p.id(), p.retries());
+            return new Tables.Retries(policies, observed.executing());
+        }
+
+        /** Where the current time of a status comes from: the clock, except in tests of what it reads when. */
+        java.util.function.LongSupplier clock = System::currentTimeMillis;
+
+        /** Times {@link #snapshot} reads a run and its tickets again when an event was recorded in between. */
+        static final int SNAPSHOT_TRIES = 5;
+
+        /** What the {@code report:} line of a run shown as running says of its report.html. */
+        static final String MID_RUN_REPORT = "written while the run was not finished, so not its end";
+
+        /**
+         * What one {@code swarm status} shows: the run as observed, its tickets as of the same event (the run is read
+         * again after them, and both again when an event came in between, up to {@link #SNAPSHOT_TRIES} times), one
+         * {@code now} taken after them for every duration that runs to the present, and its report.html (null when none):
+         * for a run shown as running or created, only one that existed before the run was read (a report written as the
+         * run ended just after the read is not shown with a run said to be running); else one that exists now.
+         *
+         * @param shownRunning the run is shown as running or created (not ended nor cancelled)
+         */
+        record Snapshot(RunService.Observed observed, List<TicketView> tickets, long now, String report, boolean shownRunning) {}
+
+        Snapshot snapshot(Wiring w, String id) {
+            String reportBefore = reportPath(w, id);
+            RunService.Observed observed = w.service.observe(id);
+            List<TicketView> tickets = w.service.tickets(id);
+            for (int i = 1; i < SNAPSHOT_TRIES; i++) {
+                java.util.Optional<RunView> again = w.store.run(id);
+                if (again.isEmpty() || again.get().lastSeq() == observed.run().lastSeq()) break;
+                observed = w.service.observe(id);
+                tickets = w.service.tickets(id);
+            }
+            long now = clock.getAsLong();
+            io.swarmflow.store.RunState state = observed.run().state();
+            boolean shownRunning = state == io.swarmflow.store.RunState.RUNNING || state == io.swarmflow.store.RunState.CREATED;
+            return new Snapshot(observed, tickets, now, shownRunning ? reportBefore : reportPath(w, id), shownRunning);
         }
 
         /** Lines of a multi-line output value shown under its name; the rest are counted, and in the JSON. */

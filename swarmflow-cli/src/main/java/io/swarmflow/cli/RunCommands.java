@@ -376,7 +376,11 @@ final class RunCommands {
                 io.swarmflow.cli.view.RunTimes times = run.epoch() > 1 || gated
                         ? io.swarmflow.cli.view.RunTimes.read(w.service, runId) : io.swarmflow.cli.view.RunTimes.single(run);
                 out.println();
-                Tables.summary(out, tickets, runId, run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis(), times);
+                // a ticket left waiting to retry (the run was cancelled) retries once the run is resumed
+                Map<String, io.swarmflow.spec.RetryPolicy> policies = new java.util.HashMap<>();
+                for (io.swarmflow.spec.PlannedTicket p : plan.tickets()) policies.put(p.id(), p.retries());
+                Tables.summary(out, tickets, runId, run.finishedAtMillis() != 0 ? run.finishedAtMillis() : System.currentTimeMillis(), times,
+                        new Tables.Retries(policies, false));
                 out.println();
                 Tables.runHeader(out, run, tickets, 0, null, times);
                 Path html = RunReport.writeAll(run, plan, tickets, w.service.attempts(runId), times, report);

@@ -82,8 +82,26 @@ public final class Tables {
      */
     public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis, String description,
                                  RunTimes times) {
+        runHeader(out, run, tickets, stoppedAtMillis, description, times, System.currentTimeMillis());
+    }
+
+    /**
+     * A start this long after the creation (epoch milliseconds) is shown in the header: below it, created and started are
+     * the same second or nearly, and the duration reads from the creation well enough.
+     */
+    static final long STARTED_SHOWN_AFTER_MILLIS = 1_000;
+
+    /**
+     * {@link #runHeader(PrintStream, RunView, List, long, String, RunTimes)} with {@code nowMillis} (epoch milliseconds)
+     * as the present for a run that is running: the duration of a run not finished nor stopped ends there, so that a
+     * caller that also prints the ticket table up to the same {@code now} shows no ticket longer than its run. The time
+     * line says {@code started} when the run started {@link #STARTED_SHOWN_AFTER_MILLIS} or more after it was created
+     * (storing a large plan takes seconds): the duration counts from the start, and created → finished would not match it.
+     */
+    public static void runHeader(PrintStream out, RunView run, List<TicketView> tickets, long stoppedAtMillis, String description,
+                                 RunTimes times, long nowMillis) {
         long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis()
-                : stoppedAtMillis != 0 ? stoppedAtMillis : System.currentTimeMillis();
+                : stoppedAtMillis != 0 ? stoppedAtMillis : nowMillis;
         String duration = run.startedAtMillis() == 0 ? "" : runDuration(run, times, end);
         out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
                 + (stoppedAtMillis != 0 && run.finishedAtMillis() == 0
@@ -100,6 +118,8 @@ public final class Tables {
             }
         }
         out.println("  spec " + io.swarmflow.spec.SpecError.printable(run.specPath()) + ", created " + time(run.createdAtMillis())
+                + (run.startedAtMillis() != 0 && run.startedAtMillis() - run.createdAtMillis() >= STARTED_SHOWN_AFTER_MILLIS
+                ? ", started " + time(run.startedAtMillis()) : "")
                 + (run.finishedAtMillis() != 0 ? ", finished " + time(run.finishedAtMillis()) : ""));
         out.println("  tickets: " + tickets.size() + " (" + counts(tickets) + ")");
     }
@@ -166,7 +186,42 @@ public final class Tables {
      * over its span ({@link RunTimes#spanCell}, explained under the table), not a bare span that counts the stop.
      */
     public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId, boolean stopped, RunTimes times) {
-        List<TicketView> cut = table(out, tickets, now, stopped, times);
+        tickets(out, tickets, now, runId, stopped, times, Retries.NONE);
+    }
+
+    /**
+     * When a ticket waiting to retry retries, as the REASON cell of the ticket table says it before the reason:
+     * {@code retry 2 of 3 at 2026-12-07 03:13:02} while a coordinator executes the run, else {@code retry 2 of 3 when the
+     * run is resumed} (a stopped or cancelled run retries nothing until {@code swarm resume}); the same as
+     * {@code swarm status RUN TICKET} and the live view say it.
+     *
+     * @param policies  each ticket's retry policy, by ticket id, from the run's plan ({@code of 3} is left out for a
+     *                  ticket without one)
+     * @param executing a coordinator executes the run now
+     */
+    public record Retries(Map<String, io.swarmflow.spec.RetryPolicy> policies, boolean executing) {
+        /** No retry time in the table: the tables of the tests that do not show one. */
+        public static final Retries NONE = new Retries(null, false);
+
+        /** The start of the REASON cell of {@code t}: when it retries and a separator, or "" when it is not waiting to retry. */
+        String cellPrefix(TicketView t) {
+            if (policies == null || t.state() != TicketState.RETRY_WAIT) return "";
+            io.swarmflow.spec.RetryPolicy policy = policies.get(t.ticketId());
+            int retry = t.failures(); // as the live view counts retries: a lost attempt (lease expired) consumes none
+            String which = "retry " + retry + (policy != null && retry >= 1 && retry <= policy.max() ? " of " + policy.max() : "");
+            String when = executing && t.retryAtMillis() != 0 ? " at " + time(t.retryAtMillis())
+                    : executing ? "" : " when the run is resumed";
+            return which + when + (t.reason() == null ? "" : "; ");
+        }
+    }
+
+    /**
+     * {@link #tickets(PrintStream, List, long, String, boolean, RunTimes)}; the REASON cell of a ticket waiting to retry
+     * begins with when it retries ({@link Retries}).
+     */
+    public static void tickets(PrintStream out, List<TicketView> tickets, long now, String runId, boolean stopped, RunTimes times,
+                               Retries retries) {
+        List<TicketView> cut = table(out, tickets, now, stopped, times, retries);
         String note = cutNote(cut, runId);
         if (note != null) out.println(note);
         if (stopped && tickets.stream().anyMatch(t -> t.startedAtMillis() != 0 && t.finishedAtMillis() == 0)) {
@@ -179,11 +234,8 @@ public final class Tables {
     }
 
     /** Prints the ticket table; returns the tickets whose reasons it cut. */
-    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now, boolean stopped) {
-        return table(out, tickets, now, stopped, RunTimes.NONE);
-    }
-
-    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now, boolean stopped, RunTimes times) {
+    private static List<TicketView> table(PrintStream out, List<TicketView> tickets, long now, boolean stopped, RunTimes times,
+                                          Retries retries) {
         List<List<String>> rows = new ArrayList<>();
         List<TicketView> cut = new ArrayList<>();
         for (TicketView t : tickets) {
@@ -194,7 +246,8 @@ public final class Tables {
             String reason = t.reason() == null ? "" : t.reason();
             if (reason.length() > REASON_CELL_CHARS) cut.add(t);
             rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,
-                    t.exitCode() == null ? "-" : t.exitCode().toString(), Printable.shorten(reason, REASON_CELL_CHARS)));
+                    t.exitCode() == null ? "-" : t.exitCode().toString(),
+                    retries.cellPrefix(t) + Printable.shorten(reason, REASON_CELL_CHARS)));
         }
         print(out, List.of("TICKET", "STATE", "ATTEMPTS", "DURATION", "EXIT", "REASON"), rows);
         return cut;
@@ -239,12 +292,20 @@ public final class Tables {
      * {@link #tickets(PrintStream, List, long, String, boolean, RunTimes)}.
      */
     public static void summary(PrintStream out, List<TicketView> tickets, String runId, long now, RunTimes times) {
+        summary(out, tickets, runId, now, times, Retries.NONE);
+    }
+
+    /**
+     * {@link #summary(PrintStream, List, String, long, RunTimes)}; the REASON cell of a ticket waiting to retry begins with
+     * when it retries ({@link Retries}).
+     */
+    public static void summary(PrintStream out, List<TicketView> tickets, String runId, long now, RunTimes times, Retries retries) {
         if (tickets.size() <= SUMMARY_ROWS) {
-            tickets(out, tickets, now, runId, false, times);
+            tickets(out, tickets, now, runId, false, times, retries);
             return;
         }
         List<TicketView> shown = tickets.stream().filter(t -> t.state() != TicketState.SUCCEEDED).limit(SUMMARY_ROWS).toList();
-        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now, false, times);
+        List<TicketView> cut = shown.isEmpty() ? List.of() : table(out, shown, now, false, times, retries);
         Map<TicketState, Integer> rest = new EnumMap<>(TicketState.class);
         java.util.Set<TicketView> listed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         listed.addAll(shown);
