@@ -555,7 +555,8 @@ final class QueryCommands {
                 o.put("pendingDecision", d == null ? null : d.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE ? "approve" : "reject");
                 o.put("pendingDecisionBy", d == null ? null : d.by());
                 ObjectNode outs = o.putObject("outputs");
-                for (Map.Entry<String, String> e : t.outputs().entrySet()) outs.put(e.getKey(), e.getValue());
+                // by name, as report.json lists them (the store's map keeps no useful order)
+                for (Map.Entry<String, String> e : new java.util.TreeMap<>(t.outputs()).entrySet()) outs.put(e.getKey(), e.getValue());
             }
             return root;
         }

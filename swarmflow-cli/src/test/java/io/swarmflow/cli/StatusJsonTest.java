@@ -50,4 +50,22 @@ class StatusJsonTest {
         assertThat(notYet.get("run").has("report")).isTrue();
         assertThat(notYet.get("run").get("report").isNull()).isTrue();
     }
+
+    /**
+     * A worktree ticket's outputs were listed as the store's map held them (diffstat, branch, commit) while report.json
+     * lists them by name (branch, commit, diffstat); both now list them by name.
+     */
+    @Test
+    void outputsAreListedByNameAsInReportJson() {
+        RunView run = new RunView("r1", "demo", "swarm.yaml", RunState.SUCCEEDED, T0 - 500, T0, T0 + 10, 1, null, false, 1, 9);
+        Map<String, String> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("diffstat", " a | 1 +\n");
+        outputs.put("branch", "swarm/r1/wt");
+        outputs.put("commit", "abc123");
+        List<TicketView> tickets = List.of(
+                new TicketView("r1", "wt", 0, TicketState.SUCCEEDED, 1, 0, 0, 0, null, outputs, null, T0, T0 + 10, 0));
+        List<String> names = new java.util.ArrayList<>();
+        QueryCommands.Status.statusJson(run, tickets).get("tickets").get(0).get("outputs").fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly("branch", "commit", "diffstat");
+    }
 }
