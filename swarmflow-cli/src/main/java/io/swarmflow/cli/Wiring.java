@@ -183,7 +183,10 @@ final class Wiring implements AutoCloseable {
         List<Problem> problems = new java.util.ArrayList<>();
         Problem owner = anotherUsersProblem(stateDir, me);
         if (owner != null) problems.add(owner);
-        if (me >= 0) problems.addAll(replaceableProblems(walk, me, madeBelow));
+        // another user's directory: its own mode, default ACL and runs/ are that user's to set, and judged for you they
+        // would only say again that it is not yours (the fix of the problem above); the path to it and what a repository
+        // tracks in it are problems of their own
+        if (me >= 0) problems.addAll(replaceableProblems(walk, me, madeBelow, owner == null));
         if (tracked) {
             try {
                 Problem t = trackedProblem(stateDir, real, path);
@@ -317,7 +320,7 @@ final class Wiring implements AutoCloseable {
      */
     static void refuseReplaceable(Path stateDir, long me, Path madeBelow) {
         Lookups walk = lookups(stateDir);
-        throwIfAny(stateDir, walk.end(), replaceableProblems(walk, me, madeBelow));
+        throwIfAny(stateDir, walk.end(), replaceableProblems(walk, me, madeBelow, true));
     }
 
     /** {@link #refuseReplaceable(Path, long, Path)} of a state directory that existed. */
@@ -325,11 +328,15 @@ final class Wiring implements AutoCloseable {
         refuseReplaceable(stateDir, me, null);
     }
 
-    /** The problems {@link #refuseReplaceable(Path, long, Path)} refuses for, of the path {@code walk} resolved. */
-    private static List<Problem> replaceableProblems(Lookups walk, long me, Path madeBelow) {
+    /**
+     * The problems {@link #refuseReplaceable(Path, long, Path)} refuses for, of the path {@code walk} resolved; with
+     * {@code ownDir} false, only those of the directories and links on the way to it, not of the state directory itself
+     * (its mode, default ACL and {@code runs} directory).
+     */
+    private static List<Problem> replaceableProblems(Lookups walk, long me, Path madeBelow, boolean ownDir) {
         Path real = walk.end();
         List<Problem> problems = new java.util.ArrayList<>();
-        if (Files.isDirectory(real)) {
+        if (ownDir && Files.isDirectory(real)) {
             String why = replaceableBy(real, me, false);
             if (why != null) {
                 problems.add(new Problem("is " + why + ", who could replace its database with theirs and have swarm run "

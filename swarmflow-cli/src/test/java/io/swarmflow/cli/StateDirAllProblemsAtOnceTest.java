@@ -64,4 +64,30 @@ class StateDirAllProblemsAtOnceTest {
                         + "committed to a repository come with every clone, and swarm resume would run commands that someone "
                         + "else wrote; nothing was changed. If they came with the repository, delete them: ");
     }
+
+    /**
+     * Another user's state directory (root gives it to {@code nobody}) whose database the repository tracks: both in one
+     * refusal. Its own mode is not listed again (it is not yours: the first problem's fix covers it).
+     */
+    @Test
+    void anotherUsersStateDirectoryWhoseDatabaseIsTrackedIsRefusedForBoth() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root, to give a directory to another user");
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Files.writeString(state.resolve(Wiring.DB_FILE), "");
+        git(repo, "add", "-f", ".swarm/" + Wiring.DB_FILE);
+        git(repo, "commit", "-q", "-m", "runs");
+        Files.setAttribute(state, "unix:uid", 65534); // nobody
+
+        assertThatThrownBy(() -> Wiring.refuseUnsafe(state, 0, null, true, System.getenv("PATH")))
+                .isInstanceOf(InvalidRequestException.class)
+                .satisfies(e -> {
+                    List<String> lines = ((InvalidRequestException) e).lines();
+                    assertThat(lines.getFirst()).endsWith(" is refused for 2 reasons; nothing was changed:");
+                    assertThat(lines.get(1)).startsWith("  it belongs to another user (owned by nobody");
+                    assertThat(lines.get(2)).startsWith("  it holds files that the git repository ");
+                });
+    }
 }
