@@ -167,6 +167,10 @@ final class QueryCommands {
                     if (html != null) {
                         out.println("  report: " + io.swarmflow.spec.SpecError.printable(html) + (snap.shownRunning()
                                 ? " (" + MID_RUN_REPORT + "; `swarm report " + run.runId() + "` writes it anew)" : ""));
+                    } else if (run.state() != io.swarmflow.store.RunState.CREATED && run.state() != io.swarmflow.store.RunState.RUNNING) {
+                        // an ended run writes its report last: a coordinator killed while writing it leaves the run ended without one
+                        out.println("  report: none (its coordinator stopped before writing it, or it was removed); `swarm report "
+                                + run.runId() + "` writes it");
                     }
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     String cancelLeft = cancelLeftBehind(w, observed);
