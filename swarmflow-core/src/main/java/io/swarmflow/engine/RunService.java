@@ -469,12 +469,16 @@ public final class RunService {
      * when another decision reached the gate first, {@code 0} for an automatic approval ({@code --auto-approve}), and
      * empty when no decision did (the ticket was skipped or cancelled at its gate, or is still waiting). From the run's
      * time marks ({@link RunStore#timeMarks}, which keep every decision of a ticket at its gate) when the store kept
-     * them; otherwise reads the run's events after {@code afterSeq}, 1,000 at a time. The same result either way for a
-     * ticket that stood at its gate at {@code afterSeq} or later (as the ticket of a decision the store accepted did): a
+     * them and more than {@link #DECISION_SCAN_EVENTS} events came after {@code afterSeq}; otherwise reads the run's
+     * events after {@code afterSeq}, 1,000 at a time (what {@code swarm approve} mostly meets: it asks right after its
+     * decision, a few events later, while a run of many gates keeps two marks per gate). The same result either way for
+     * a ticket that stood at its gate at {@code afterSeq} or later (as the ticket of a decision the store accepted did): a
      * ticket leaves its gate only by a decision, a cancel, a skip or a failure, and never comes back to it.
      */
     public java.util.Optional<Long> decidingCommand(RunCommand command, long afterSeq) {
-        java.util.Optional<List<io.swarmflow.store.TimeMark>> marks = store.timeMarks(command.runId());
+        long after = store.run(command.runId()).map(r -> r.lastSeq() - afterSeq).orElse(0L);
+        java.util.Optional<List<io.swarmflow.store.TimeMark>> marks = after > DECISION_SCAN_EVENTS
+                ? store.timeMarks(command.runId()) : java.util.Optional.empty();
         if (marks.isPresent()) {
             for (io.swarmflow.store.TimeMark m : marks.get()) {
                 if (m.seq() <= afterSeq) continue;
@@ -494,6 +498,13 @@ public final class RunService {
             }
         }
     }
+
+    /**
+     * Up to this many events after {@code afterSeq}, {@link #decidingCommand} reads them rather than the run's time
+     * marks: one page of the event scan, cheaper than all the marks of a run with many gates (measured: 20,000 gates,
+     * the marks 3.6-10x slower than the few events after a decision).
+     */
+    static final long DECISION_SCAN_EVENTS = 1_000;
 
     /** The command id an approval or rejection of {@code ticketId} carries; empty for any other event. */
     private static java.util.Optional<Long> decision(RunEvent e, String ticketId) {
