@@ -767,13 +767,39 @@ final class QueryCommands {
             // shown as the live view shows them, colours kept; piped or redirected, or with --raw, the bytes as written
             stdout = out;
             PrintableBytes shown = !raw && Stdout.isTerminal(out) ? new PrintableBytes(out) : null;
+            shownBytes = shown;
+            // Ctrl-C during --follow: the terminal is not left in a colour (or concealed) the ticket's output set
+            Thread resetOnExit = shown == null ? null : new Thread(() -> {
+                out.print(PrintableBytes.RESET_TEXT);
+                out.flush();
+            }, "swarm-logs-reset");
+            if (resetOnExit != null) Runtime.getRuntime().addShutdownHook(resetOnExit);
             try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
                 return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
             } catch (ReaderGone e) { // `swarm logs ... | head`: nothing to say, and no one to say it to
                 return ExitCodes.OUTPUT_CLOSED;
             } finally {
                 if (shown != null) shown.finish();
+                if (resetOnExit != null) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(resetOnExit);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook runs: it resets the colours once more, which is harmless
+                    }
+                }
             }
+        }
+
+        /** The terminal filter the log goes through, or null (piped, redirected, --raw). */
+        private PrintableBytes shownBytes;
+
+        /**
+         * Ends what a ticket's output left on the terminal (a colour, a concealed text, a sequence cut short) before
+         * swarm's own lines (a file's header, a note on stderr), which it would otherwise carry into or hide.
+         */
+        private void endTicketOutput(PrintStream out) throws IOException {
+            out.flush();
+            if (shownBytes != null) shownBytes.finish();
         }
 
         /** The command's standard output, under the {@link PrintableBytes} the log goes through on a terminal. */
@@ -847,7 +873,9 @@ final class QueryCommands {
                             + (follow && mayStillRun(w, t) ? "; following it and any retry" : "") + "; see another with --attempt N");
                 }
                 while (true) {
-                    if (print(w, n, out) == 0) noOutput(w, n);
+                    long printed = print(w, n, out);
+                    endTicketOutput(out);
+                    if (printed == 0) noOutput(w, n);
                     if (follow) sayEnded(w, n);
                     if (!follow) {
                         if (attemptRunning(w, ticketId, n)) { // what there is so far: say that more may come
@@ -996,6 +1024,7 @@ final class QueryCommands {
             boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
             for (int i = 0; i < files.size(); i++) {
                 if (headers) {
+                    endTicketOutput(out);
                     if (midLine) out.println();
                     out.println("==> " + files.get(i).getFileName() + " <==");
                 }

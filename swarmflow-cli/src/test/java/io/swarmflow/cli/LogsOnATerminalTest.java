@@ -61,6 +61,25 @@ class LogsOnATerminalTest {
         assertThat(logs("/dev/pts/7", "--raw")).isEqualTo(WRITTEN);
     }
 
+    /**
+     * A colour (or concealed text, {@code ESC [ 8 m}) the ticket's stdout leaves on ends before the stderr header: it
+     * would otherwise carry into, or hide, what follows on the terminal.
+     */
+    @Test
+    void aColourLeftOnEndsBeforeTheNextHeader() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("left.yaml"), "name: left\ntickets:\n  - id: a\n    run: |\n"
+                + "      printf 'out \\033[8mhidden\\n'\n      echo err >&2\n");
+        state = tmp.resolve("state2").toString();
+        int code = SwarmCli.execute(new String[]{"run", spec.toString(), "--plain", "--state-dir", state},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(code).isZero();
+        try (var runs = Files.list(tmp.resolve("state2").resolve("runs"))) {
+            run = runs.findFirst().orElseThrow().getFileName().toString();
+        }
+        assertThat(logs("/dev/pts/7")).isEqualTo("==> stdout.log <==\nout \033[8mhidden\n\033[m==> stderr.log <==\nerr\n");
+    }
+
     /** {@code swarm logs RUN a} with its standard output going to {@code target}; what it printed there. */
     private String logs(String target, String... more) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

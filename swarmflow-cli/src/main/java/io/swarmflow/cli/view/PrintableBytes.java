@@ -155,6 +155,8 @@ public final class PrintableBytes extends FilterOutputStream {
 
     private static final int ESC = 0x1b;
     private static final byte[] RESET = {ESC, '[', 'm'};
+    /** The SGR reset, {@code ESC [ m}, as text: what {@link #finish} writes after colours passed. */
+    public static final String RESET_TEXT = "\u001b[m";
 
     /** A lone CR: a newline, unless the line is empty (a CR at its start moves nothing). */
     private void lineEnd() throws IOException {
