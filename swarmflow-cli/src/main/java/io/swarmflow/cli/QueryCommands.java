@@ -497,19 +497,7 @@ final class QueryCommands {
          * @throws InvalidRequestException for a name that is not a ticket state
          */
         static java.util.Set<io.swarmflow.store.TicketState> ticketStates(List<String> names) {
-            if (names == null) return null;
-            java.util.Map<String, io.swarmflow.store.TicketState> byLabel = new java.util.LinkedHashMap<>();
-            for (io.swarmflow.store.TicketState s : io.swarmflow.store.TicketState.values()) byLabel.put(s.label(), s);
-            java.util.Set<io.swarmflow.store.TicketState> states = java.util.EnumSet.noneOf(io.swarmflow.store.TicketState.class);
-            for (String name : names) {
-                io.swarmflow.store.TicketState s = byLabel.get(name.strip().toLowerCase(java.util.Locale.ROOT));
-                if (s == null) {
-                    throw new InvalidRequestException("unknown ticket state '" + name + "' in --state; use one or more of "
-                            + String.join(", ", byLabel.keySet()) + ", separated by commas");
-                }
-                states.add(s);
-            }
-            return states;
+            return statesNamed(names, io.swarmflow.store.TicketState.class, io.swarmflow.store.TicketState::label, "ticket");
         }
 
         static ObjectNode statusJson(RunView run, List<TicketView> tickets) {
@@ -639,19 +627,7 @@ final class QueryCommands {
          * @throws InvalidRequestException for a name that is not a run state
          */
         static java.util.Set<io.swarmflow.store.RunState> runStates(List<String> names) {
-            if (names == null) return null;
-            java.util.Map<String, io.swarmflow.store.RunState> byLabel = new java.util.LinkedHashMap<>();
-            for (io.swarmflow.store.RunState s : io.swarmflow.store.RunState.values()) byLabel.put(s.label(), s);
-            java.util.Set<io.swarmflow.store.RunState> states = java.util.EnumSet.noneOf(io.swarmflow.store.RunState.class);
-            for (String name : names) {
-                io.swarmflow.store.RunState s = byLabel.get(name.strip().toLowerCase(java.util.Locale.ROOT));
-                if (s == null) {
-                    throw new InvalidRequestException("unknown run state '" + io.swarmflow.spec.SpecError.printable(name)
-                            + "' in --state; use one or more of " + String.join(", ", byLabel.keySet()) + ", separated by commas");
-                }
-                states.add(s);
-            }
-            return states;
+            return statesNamed(names, io.swarmflow.store.RunState.class, io.swarmflow.store.RunState::label, "run");
         }
 
         /** The states {@code --state} names, as {@code swarm status} says them: {@code " in state failed or cancelled"}. */
@@ -1103,5 +1079,29 @@ final class QueryCommands {
                 throw unreadable(file, e);
             }
         }
+    }
+
+    /**
+     * The states a {@code --state} option names (its values, each a state's label, case and spaces aside), or null
+     * without it.
+     *
+     * @param what "ticket" or "run", for the error
+     * @throws InvalidRequestException for a name that is no state of {@code type}, listing the labels
+     */
+    static <S extends Enum<S>> java.util.Set<S> statesNamed(List<String> names, Class<S> type,
+                                                            java.util.function.Function<S, String> label, String what) {
+        if (names == null) return null;
+        java.util.Map<String, S> byLabel = new java.util.LinkedHashMap<>();
+        for (S s : type.getEnumConstants()) byLabel.put(label.apply(s), s);
+        java.util.Set<S> states = java.util.EnumSet.noneOf(type);
+        for (String name : names) {
+            S s = byLabel.get(name.strip().toLowerCase(java.util.Locale.ROOT));
+            if (s == null) {
+                throw new InvalidRequestException("unknown " + what + " state '" + io.swarmflow.spec.SpecError.printable(name)
+                        + "' in --state; use one or more of " + String.join(", ", byLabel.keySet()) + ", separated by commas");
+            }
+            states.add(s);
+        }
+        return states;
     }
 }

@@ -36,17 +36,9 @@ class RunDirUnwritableTest {
 
     @Test
     void swarmReportWhoseRunDirectoryIsAFileIsExit4WithoutAStackTrace() throws Exception {
-        Path spec = Cli.write(tmp.resolve("s.yaml"), """
-                tickets:
-                  - id: a
-                    run: echo hi
-                """);
         Path state = tmp.resolve("state");
-        Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
-        assertThat(run.code()).as("%s", run).isZero();
-        String id = swarm("runs", "--json", "--state-dir", state.toString()).json().get(0).get("id").asText();
+        String id = runAndDeleteItsDirectory(state);
         Path runDir = state.resolve("runs").resolve(id);
-        new ProcessBuilder("rm", "-rf", runDir.toString()).start().waitFor();
         Files.writeString(runDir, "not a directory");
 
         Result r = swarm("report", id, "--state-dir", state.toString());
@@ -59,22 +51,28 @@ class RunDirUnwritableTest {
     /** A deleted run directory is not made again by {@code swarm report}: resume must still see the loss. */
     @Test
     void swarmReportOfARunWhoseDirectoryWasDeletedIsExit2AndMakesNothing() throws Exception {
-        Path spec = Cli.write(tmp.resolve("s.yaml"), """
-                tickets:
-                  - id: a
-                    run: echo hi
-                """);
         Path state = tmp.resolve("state");
-        Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
-        assertThat(run.code()).as("%s", run).isZero();
-        String id = swarm("runs", "--json", "--state-dir", state.toString()).json().get(0).get("id").asText();
+        String id = runAndDeleteItsDirectory(state);
         Path runDir = state.resolve("runs").resolve(id);
-        new ProcessBuilder("rm", "-rf", runDir.toString()).start().waitFor();
 
         Result r = swarm("report", id, "--state-dir", state.toString());
         assertThat(r.code()).as("%s", r).isEqualTo(2);
         assertThat(r.err()).contains("the directory of run " + id + ", " + runDir + ", is missing", "nothing was written")
                 .doesNotContain("internal error", "\tat ");
         assertThat(runDir).doesNotExist();
+    }
+
+    /** Runs a one-ticket spec to success in {@code state}, then deletes its run directory; returns the run id. */
+    private String runAndDeleteItsDirectory(Path state) throws Exception {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), """
+                tickets:
+                  - id: a
+                    run: echo hi
+                """);
+        Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isZero();
+        String id = swarm("runs", "--json", "--state-dir", state.toString()).json().get(0).get("id").asText();
+        new ProcessBuilder("rm", "-rf", state.resolve("runs").resolve(id).toString()).start().waitFor();
+        return id;
     }
 }
