@@ -499,6 +499,17 @@ final class ReportHtml {
                 sb.append("<p class=\"muted\">The plan has ").append(n).append(" tickets (").append(g.rows().size())
                         .append(" in the spec); the graph is drawn for at most ").append(DagSvg.MAX_TICKETS)
                         .append(". Each ticket's dependencies are listed in the ticket table.</p>\n");
+            } else if (DagSvg.tooWide(g.rows())) { // even the spec's tickets wrap into a wall: a note, that drawing folded
+                sb.append("<p class=\"note\" id=\"dag-wide\">The plan has ").append(n).append(" tickets, more than the ")
+                        .append(DagSvg.MAX_TICKETS).append(" the graph draws one by one, and drawn as the ").append(g.rows().size())
+                        .append(" tickets of its spec the graph is ")
+                        .append(String.format(java.util.Locale.ROOT, "%,d", DagSvg.width(g.rows())))
+                        .append(" px wide, its columns wrapped into several each. The <a href=\"#tickets\">ticket table</a> ")
+                        .append("lists each ticket's dependencies, each a link to its row.</p>\n");
+                sb.append("<details class=\"dag-all\"><summary>Draw the spec's ").append(g.rows().size())
+                        .append(" tickets anyway</summary>");
+                legend(sb);
+                sb.append("<div class=\"scroll\">").append(DagSvg.render(g.rows(), g.labels(), g.tips())).append("</div></details>\n");
             } else {
                 legend(sb);
                 sb.append("<p class=\"muted small\">The plan has ").append(n).append(" tickets, more than the ")

@@ -117,7 +117,17 @@ class ReportReadabilityTest {
 
     /** {@code layers} layers of {@code perLayer} tickets, each after the layer before: the 1,500-ticket plan of the review. */
     private RunReport layered(int layers, int perLayer, boolean matrix) {
+        return layered(layers, perLayer, matrix, 0);
+    }
+
+    /** As above, with a matrix ticket {@code m} of {@code expansions} more, needing nothing. */
+    private RunReport layered(int layers, int perLayer, boolean matrix, int expansions) {
         List<PlannedTicket> planned = new ArrayList<>();
+        for (int i = 0; i < expansions; i++) {
+            PlannedTicket t = Fixtures.ticket("m-" + i, "", List.of(), "noop", WorkspaceMode.RUN);
+            planned.add(new PlannedTicket(t.id(), t.title(), t.needs(), t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(),
+                    t.priority(), t.when(), t.approval(), t.workspace(), t.network(), t.outputs(), t.matrix(), "m", t.durationMillis()));
+        }
         for (int l = 0; l < layers; l++) {
             for (int i = 0; i < perLayer; i++) {
                 String id = String.format("layer%02d-ticket-%04d", l, l * perLayer + i);
@@ -161,6 +171,20 @@ class ReportReadabilityTest {
         String grouped = dag.substring(0, dag.indexOf("<details class=\"dag-all\">"));
         assertThat(count(grouped, "class=\"node ")).isEqualTo(12);
         assertThat(grouped).contains(">layer0 ×125</text>");
+    }
+
+    /** Over 2,000 tickets, whose spec's tickets still wrap into a wall: a note, and that drawing folded too. */
+    @Test
+    void aPlanOverTheLimitWhoseSpecIsTooWideGetsANoteAndTheSpecsDrawingFolded() {
+        String html = ReportHtml.render(layered(12, 125, false, 600)); // 2,100 tickets; 1,501 in the spec
+        String dag = html.substring(html.indexOf("<section id=\"dag\">"), html.indexOf("<section id=\"timeline\">"));
+
+        assertThat(dag).contains("id=\"dag-wide\">The plan has 2100 tickets, more than the 2000 the graph draws one by one, "
+                + "and drawn as the 1501 tickets of its spec the graph is ");
+        int folded = dag.indexOf("<details class=\"dag-all\"><summary>Draw the spec's 1501 tickets anyway</summary>");
+        assertThat(folded).as("the spec's drawing, folded").isPositive();
+        assertThat(dag.indexOf("<svg class=\"dag\"")).as("no drawing outside the fold").isGreaterThan(folded);
+        assertThat(dag).contains(">m ×600</text>");
     }
 
     @Test
