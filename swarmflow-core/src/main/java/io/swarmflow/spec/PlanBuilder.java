@@ -245,6 +245,7 @@ final class PlanBuilder {
                 given.add("--var " + name + "=" + overrides.get(name));
                 if (relative == null && !overrides.get(name).startsWith("/")) relative = name;
             }
+            if (text.startsWith("/")) relative = null; // repo: /base/${{ vars.name }}: a relative value did not make it relative
             String from = given.isEmpty() ? "" : " (repo: " + spec.repo.value() + " with " + String.join(", ", given) + ")";
             // repo: is exactly one variable given with --var: every fix is another --var (F18)
             List<Templates.Reference> refs = Templates.references(spec.repo.value());

@@ -35,4 +35,18 @@ class RepoFromVarTest {
                 "swarm.yaml:2:7: repo " + dir + " is not a git repository; point repo: at the top of a git working tree, "
                         + "or run 'git init' there");
     }
+
+    /** A relative value inside an absolute repo: path made no relative path: no advice to give it as $PWD/VALUE. */
+    @Test
+    void aRelativeValueInAnAbsoluteRepoPathGetsNoRelativePathAdvice() throws Exception {
+        Path file = SpecFiles.write(dir, "swarm.yaml", """
+                vars: {base: /, name: x}
+                repo: ${{ vars.base }}${{ vars.name }}
+                tickets:
+                  - {id: a, run: "true"}
+                """);
+        assertThat(SpecFiles.errors(file, Map.of("base", dir.toString() + "/", "name", "nope"))).singleElement().asString()
+                .contains("repo " + dir.resolve("nope") + " does not exist")
+                .doesNotContain("$PWD", "not the working directory");
+    }
 }
