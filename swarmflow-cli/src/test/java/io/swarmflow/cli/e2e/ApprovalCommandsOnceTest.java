@@ -49,4 +49,34 @@ class ApprovalCommandsOnceTest {
         assertThat(Pattern.compile(Pattern.quote("`swarm approve " + id + " pub`")).matcher(out).results().count())
                 .as("the approve command is said once: %s", out).isEqualTo(1);
     }
+
+    /** Resumed with its gate already waiting, no gate line comes: the notice names the commands, once. */
+    @Test
+    void aGateWaitingBeforeTheResumeHasItsCommandsInTheNotice() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gate.yaml"), """
+                name: gate
+                tickets:
+                  - id: pub
+                    approval: before-run
+                    run: echo pub
+                """);
+        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir",
+                state.toString());
+        String id = run.runId();
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.out().text().contains("nothing else can run"));
+        Cli.Result cancel = swarm("cancel", id, "--state-dir", state.toString());
+        assertThat(cancel.code()).as("%s", cancel).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+
+        CliEndToEndTest.Background resume = CliEndToEndTest.Background.start("resume", id, "--plain", "--state-dir",
+                state.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> resume.out().text().contains("nothing else can run"));
+        assertThat(swarm("approve", id, "pub", "--state-dir", state.toString()).code()).isZero();
+        assertThat(resume.exit()).isZero();
+
+        String out = resume.out().text();
+        assertThat(Pattern.compile(Pattern.quote("`swarm approve " + id + " pub`")).matcher(out).results().count())
+                .as("the approve command is said once: %s", out).isEqualTo(1);
+    }
 }
