@@ -316,18 +316,20 @@ public final class RunReport {
      * were written (its state is no longer created or running and its last event moved on), they are
      * written again from a fresh read, at most 5 times in all.
      *
-     * <p>The run directory of a run that has started is not made again when it is missing: its logs, scratch files
-     * and worktrees went with it, and a report written into a new one would hide that loss from {@code swarm resume},
-     * which refuses a started run whose directory is gone.
+     * <p>The run directory of a run that started and can still be resumed (running, or cancelled) is not made again
+     * when it is missing: its logs, scratch files and worktrees went with it, and a report written into a new one would
+     * hide that loss from {@code swarm resume}, which refuses such a run. A run that ended (succeeded, failed) gets a new
+     * directory, owner-only, and its report from the store (its failures without their log tails, which are gone).
      *
      * @return the path of {@code report.html}
-     * @throws io.swarmflow.engine.InvalidRequestException when the run has started and its directory is missing (exit 2,
-     *                                                      nothing written)
+     * @throws io.swarmflow.engine.InvalidRequestException when the run has started, can be resumed and its directory is
+     *                                                      missing (exit 2, nothing written)
      * @throws io.swarmflow.store.StoreException.Unavailable when a file cannot be written (exit 4, naming it and why)
      */
     public static Path writeCurrent(Source source, Path runDir) throws IOException {
         RunView run = source.run();
-        if (run.startedAtMillis() != 0 && Files.notExists(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        boolean resumable = run.state() == io.swarmflow.store.RunState.RUNNING || run.state() == io.swarmflow.store.RunState.CANCELLED;
+        if (run.startedAtMillis() != 0 && resumable && Files.notExists(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new io.swarmflow.engine.InvalidRequestException("the directory of run " + run.runId() + ", "
                     + io.swarmflow.spec.SpecError.printable(runDir.toString()) + ", is missing: the logs, $SWARM_SCRATCH "
                     + "files and worktrees of its tickets are gone, and a report written into a new directory would hide that "
@@ -355,7 +357,7 @@ public final class RunReport {
 
     private static void write(Path file, String content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) { // a run that never started has none yet: owner-only, as its coordinator makes it
+        if (!Files.isDirectory(dir)) { // none yet (never started), or lost (ended): owner-only, as its coordinator makes it
             try {
                 Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));

@@ -18,9 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code swarm report} of a run whose directory is missing: a started run's directory is not made again (its logs,
- * scratch files and worktrees are gone, and {@code swarm resume} must still see that); a run that never started gets
- * one made owner-only, as its coordinator makes it.
+ * {@code swarm report} of a run whose directory is missing: the directory of a started run that can be resumed is not
+ * made again (its logs, scratch files and worktrees are gone, and {@code swarm resume} must still see that); an ended
+ * run, or one that never started, gets one made owner-only, as its coordinator makes it.
  */
 class ReportRunDirectoryTest {
     @TempDir
@@ -36,8 +36,10 @@ class ReportRunDirectoryTest {
     }
 
     @Test
-    void theMissingDirectoryOfAStartedRunIsNotMadeAgain() {
-        RunView run = Fixtures.finishedRun();
+    void theMissingDirectoryOfARunThatCanBeResumedIsNotMadeAgain() {
+        RunView end = Fixtures.finishedRun();
+        RunView run = new RunView(end.runId(), end.name(), end.specPath(), RunState.CANCELLED, end.createdAtMillis(),
+                end.startedAtMillis(), end.finishedAtMillis(), end.epoch(), end.owner(), false, end.ticketCount(), end.lastSeq());
         Path runDir = tmp.resolve("runs").resolve(run.runId());
 
         assertThatThrownBy(() -> RunReport.writeCurrent(source(run), runDir))
@@ -46,6 +48,18 @@ class ReportRunDirectoryTest {
                 .hasMessageContaining("nothing was written");
         assertThat(runDir).doesNotExist();
         assertThat(runDir.getParent()).doesNotExist();
+    }
+
+    /** An ended run cannot be resumed: its report is written from the store into a new, owner-only directory. */
+    @Test
+    void anEndedRunGetsAnOwnerOnlyDirectoryAgain() throws Exception {
+        RunView run = Fixtures.finishedRun(); // failed
+        Path runDir = tmp.resolve("runs").resolve(run.runId());
+
+        RunReport.writeCurrent(source(run), runDir);
+
+        assertThat(runDir.resolve("report.json")).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir))).isEqualTo("rwx------");
     }
 
     @Test
