@@ -169,8 +169,8 @@ final class QueryCommands {
                                 ? " (" + MID_RUN_REPORT + "; `swarm report " + run.runId() + "` writes it anew)" : ""));
                     } else if (run.state() != io.swarmflow.store.RunState.CREATED && run.state() != io.swarmflow.store.RunState.RUNNING) {
                         // an ended run writes its report last: a coordinator killed while writing it leaves the run ended without one
-                        out.println("  report: none (its coordinator stopped before writing it, or it was removed); `swarm report "
-                                + run.runId() + "` writes it");
+                        out.println("  report: none (not written: its coordinator stopped before writing it, writing it failed, "
+                                + "or it was removed); `swarm report " + run.runId() + "` writes it");
                     }
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
                     String cancelLeft = cancelLeftBehind(w, observed);
@@ -745,9 +745,18 @@ final class QueryCommands {
             PrintableBytes shown = !raw && Stdout.isTerminal(out) ? new PrintableBytes(out) : null;
             shownBytes = shown;
             // Ctrl-C during --follow: the terminal is not left in a colour (or concealed) the ticket's output set
+            // (from a daemon thread, waited for half a second: a terminal that does not take output, stopped with Ctrl-S,
+            // would otherwise hold the exit, the main thread blocked in a write holding the stream's lock)
             Thread resetOnExit = shown == null ? null : new Thread(() -> {
-                out.print(PrintableBytes.RESET_TEXT);
-                out.flush();
+                Thread reset = Thread.ofPlatform().daemon().name("swarm-logs-reset-write").start(() -> {
+                    out.print(PrintableBytes.RESET_TEXT);
+                    out.flush();
+                });
+                try {
+                    reset.join(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }, "swarm-logs-reset");
             if (resetOnExit != null) Runtime.getRuntime().addShutdownHook(resetOnExit);
             try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {

@@ -188,4 +188,47 @@ class ReadOnlyStateDirTest {
         assertThat(runs.out()).isEmpty();
         assertThat(files(state)).isEqualTo(before);
     }
+
+    /**
+     * A live (or killed) coordinator leaves its latest changes in the write-ahead log, with {@code swarm.db-shm}: a
+     * read-only reader reads them too, not the older state of {@code swarm.db} alone.
+     */
+    @Test
+    void theChangesInTheLogOfAnOpenDatabaseAreRead() throws Exception {
+        Path state = tmp.resolve("state");
+        String first = finishedRun(state);
+        Path spec = Files.writeString(tmp.resolve("second.yaml"), "name: second\ntickets:\n  - {id: u, run: echo}\n");
+        try (Wiring w = Wiring.create(state, Wiring.executor(state, new PrintStream(new ByteArrayOutputStream())))) {
+            String second = w.service.create(new io.swarmflow.spec.SpecLoader().load(spec, java.util.Map.of()), spec.toString());
+            assertThat(state.resolve("swarm.db-wal")).as("the change is in the log").exists();
+            assertThat(state.resolve("swarm.db-shm")).exists();
+            makeReadOnly(state, false);
+
+            Result runs = swarm("runs", "--json", "--state-dir", state.toString());
+            assertThat(runs.code()).as("%s", runs).isZero();
+            var ids = new ArrayList<String>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(runs.out()).forEach(r -> ids.add(r.get("id").asText()));
+            assertThat(ids).containsExactlyInAnyOrder(first, second);
+        }
+    }
+
+    /**
+     * A database that reads as damaged in a read-only directory: it may have been written meanwhile through another
+     * mount (it is read as a file that cannot change), and moving the directory aside is not possible there; the way out
+     * is to run again, or to copy it.
+     */
+    @Test
+    void aDamagedDatabaseReadOnlyGetsAdviceThatFitsAReadOnlyDirectory() throws Exception {
+        Path state = tmp.resolve("state");
+        finishedRun(state);
+        byte[] db = Files.readAllBytes(state.resolve("swarm.db"));
+        java.util.Arrays.fill(db, 100, db.length, (byte) 0x5a); // the header kept, every page garbage
+        Files.write(state.resolve("swarm.db"), db);
+        makeReadOnly(state, false);
+
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s", runs).isNotZero();
+        assertThat(runs.err()).as("%s", runs).contains("run the command again").contains("cp -a " + state)
+                .doesNotContain("mv " + state);
+    }
 }

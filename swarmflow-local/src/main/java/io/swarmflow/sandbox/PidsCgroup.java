@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * plus {@value #LAUNCHER_ROOM} while the launcher is inside, as the launcher thread, and threads the JVM may
  * create for the start, count too; lowered to the limit as soon as they are out)
  * (Documentation/admin-guide/cgroup-v1/pids.rst: a fork past the limit fails with EAGAIN). After the
- * attempt, {@link Group#close()} sets {@code pids.max} to 0, kills whatever is still in the cgroup or in
+ * attempt, {@link Group#close()} removes the cgroup at once when it is empty (the kernel refuses to remove one
+ * that holds a task or a cgroup), and else sets {@code pids.max} to 0, kills whatever is still in the cgroup or in
  * cgroups created below it (including processes that left the attempt's process group with {@code setsid})
  * and removes them.
  *
@@ -439,7 +440,8 @@ final class PidsCgroup {
          * gone; whether it is gone now.
          */
         static boolean removeIfEmpty(Path dir) {
-            // File.delete: remove(3) without the stat and the exception of Files.deleteIfExists (which cost twice the rmdir)
+            // File.delete: remove(3), whose unlink(2) of a directory fails (EISDIR) before its rmdir(2); without the stat and
+            // the exception of Files.deleteIfExists (which cost twice the rmdir)
             return dir.toFile().delete() || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
 

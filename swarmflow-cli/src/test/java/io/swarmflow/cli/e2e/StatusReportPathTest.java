@@ -43,7 +43,8 @@ class StatusReportPathTest {
         Files.delete(html);
         // an ended run without its report (a coordinator killed while writing it, or the file removed): say how to get it
         assertThat(swarm("status", id, "--state-dir", state).out()).doesNotContain("report: " + html)
-                .contains("  report: none (its coordinator stopped before writing it, or it was removed); `swarm report " + id
+                .contains("  report: none (not written: its coordinator stopped before writing it, writing it failed, or it was "
+                        + "removed); `swarm report " + id
                         + "` writes it\n");
         assertThat(swarm("status", id, "--json", "--state-dir", state).json().get("run").get("report").isNull())
                 .as("null once it is gone").isTrue();

@@ -331,8 +331,11 @@ public final class SqlRunStore implements RunStore {
                     + ", which is missing and cannot be made there; nothing was changed. Make the directory writable, or " + copy,
                     null);
         }
-        String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
-                + "new run; runs in " + db + " cannot be resumed";
+        // read as a file that cannot change when no log is there: a swarm writing it meanwhile through another mount of
+        // the directory would make what is read look damaged
+        String recovery = "if a swarm process was writing this state directory meanwhile (through another, writable mount), "
+                + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
+                + copy + " to read what is left";
         return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, !Files.exists(wal)), db.toString(),
                 recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy);
     }
