@@ -900,6 +900,12 @@ final class Wiring implements AutoCloseable {
                         + "Make it writable, or point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
             }
         }
+        Path db = stateDir.resolve(DB_FILE);
+        if (readOnly && Files.exists(db) && !readable.test(db)) { // SQLite would say "unable to open database file" (exit 4)
+            throw new InvalidRequestException("the state directory " + stateDir + " cannot be read: its database " + db
+                    + " is not readable for you (" + ownerAndMode(db) + "); nothing was changed. Run swarm as its owner, or "
+                    + "point --state-dir (or SWARM_STATE_DIR) at a state directory you can read");
+        }
         SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir);
         // a command waiting for the database's write lock says so; a run's coordinator says it on the run's output instead
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
@@ -938,6 +944,9 @@ final class Wiring implements AutoCloseable {
      * anyway (root passes permissions, and needs CAP_LINUX_IMMUTABLE for an immutable attribute).
      */
     static volatile java.util.function.Predicate<Path> writable = Files::isWritable;
+
+    /** Whether swarm can read the file {@code path} ({@link Files#isReadable}); a test's way, as {@link #writable}, for root. */
+    static volatile java.util.function.Predicate<Path> readable = Files::isReadable;
 
     /**
      * Deletes the directory {@code dir} that {@link #create} made, when it is still empty, a directory (not a symbolic

@@ -36,6 +36,7 @@ class ReadOnlyStateDirTest {
     @AfterEach
     void writableAgain() {
         Wiring.writable = Files::isWritable;
+        Wiring.readable = Files::isReadable;
         undo.reversed().forEach(Runnable::run);
     }
 
@@ -230,5 +231,23 @@ class ReadOnlyStateDirTest {
         assertThat(runs.code()).as("%s", runs).isNotZero();
         assertThat(runs.err()).as("%s", runs).contains("run the command again").contains("cp -a " + state)
                 .doesNotContain("mv " + state);
+    }
+
+    /**
+     * A database that cannot be read either (mode 000, another user's file): a clear refusal naming it, its owner and mode,
+     * not SQLite's "unable to open database file".
+     */
+    @Test
+    void anUnreadableDatabaseIsRefusedClearly() throws Exception {
+        Path state = tmp.resolve("state");
+        finishedRun(state);
+        makeReadOnly(state, false);
+        Path db = state.resolve("swarm.db");
+        Wiring.readable = p -> !p.equals(db) && Files.isReadable(p); // as a user without read permission sees it
+
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s", runs).isEqualTo(2);
+        assertThat(runs.err()).startsWith("swarm: the state directory " + state + " cannot be read: its database " + db
+                + " is not readable for you (owned by ").contains("nothing was changed").doesNotContain("SQLITE");
     }
 }
