@@ -142,10 +142,9 @@ final class QueryCommands {
                 long stoppedAt = stoppedAt(w, observed);
                 // a cancel under way (applied by the live coordinator, which is stopping the attempts), or requested and
                 // not read yet by it
-                boolean cancelling = observed.executing() && run.state() == io.swarmflow.store.RunState.RUNNING && run.cancelRequested();
-                java.util.Optional<io.swarmflow.store.RunCommand> cancelPending = observed.executing() && !cancelling
-                        ? w.store.pendingCommands(run.runId()).stream().filter(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL)
-                        .reduce((a, b) -> b) : java.util.Optional.empty();
+                CancelShown cancel = cancelShown(w.store, run, observed.executing());
+                boolean cancelling = cancel.applied();
+                java.util.Optional<io.swarmflow.store.RunCommand> cancelPending = cancel.pending();
                 if (ticketId != null) {
                     if (only != null) throw new InvalidRequestException("--state filters the ticket list; with TICKET there is none to filter");
                     TicketView t = all.stream().filter(v -> v.ticketId().equals(ticketId)).findFirst()
@@ -434,6 +433,29 @@ final class QueryCommands {
 
         /** Times {@link #snapshot} reads a run and its tickets again when an event was recorded in between. */
         static final int SNAPSHOT_TRIES = 5;
+
+        /** A cancel applied by the run's live coordinator, or one requested that it has not read yet (then its command). */
+        record CancelShown(boolean applied, java.util.Optional<io.swarmflow.store.RunCommand> pending) {}
+
+        /**
+         * The cancel {@code swarm status} shows for {@code run} (as read for its snapshot) while a coordinator executes it.
+         * Applied on the run read, else pending among the commands read after it, else applied since the run was read:
+         * the coordinator marks a cancel command applied only once its {@code RunCancelRequested} is durable, so one no
+         * longer pending is on the run read after (without that last read, a cancel applied between the snapshot and the
+         * pending commands showed as neither, as {@code swarm resume}'s check did).
+         */
+        static CancelShown cancelShown(io.swarmflow.store.RunStore store, RunView run, boolean executing) {
+            if (!executing) return new CancelShown(false, java.util.Optional.empty());
+            if (run.state() == io.swarmflow.store.RunState.RUNNING && run.cancelRequested()) {
+                return new CancelShown(true, java.util.Optional.empty());
+            }
+            java.util.Optional<io.swarmflow.store.RunCommand> pending = store.pendingCommands(run.runId()).stream()
+                    .filter(c -> c.kind() == io.swarmflow.store.RunCommand.Kind.CANCEL).reduce((a, b) -> b);
+            if (pending.isPresent()) return new CancelShown(false, pending);
+            boolean appliedSince = store.run(run.runId())
+                    .map(r -> r.state() == io.swarmflow.store.RunState.RUNNING && r.cancelRequested()).orElse(false);
+            return new CancelShown(appliedSince, java.util.Optional.empty());
+        }
 
         /** What the {@code report:} line of a run shown as running says of its report.html. */
         static final String MID_RUN_REPORT = "written while the run was not finished, so not its end";
