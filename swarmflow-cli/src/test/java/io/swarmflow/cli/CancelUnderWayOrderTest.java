@@ -1,17 +1,13 @@
 package io.swarmflow.cli;
 
 import io.swarmflow.store.RunCommand;
-import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,20 +42,8 @@ class CancelUnderWayOrderTest {
             try (Wiring w = Wiring.existing(created.stateDir(), new PrintStream(new ByteArrayOutputStream()))) {
                 AtomicInteger reads = new AtomicInteger();
                 int gap = applyBefore;
-                Runnable apply = () -> { // as RunEngine does: the event durable first, then the command marked applied
-                    List<Long> ids = w.store.pendingCommands(run).stream().map(RunCommand::id).toList();
-                    w.store.append(run, epoch[0], List.of(new RunEvent.RunCancelRequested("swarm cancel (me@laptop)"))).join();
-                    w.store.markCommandsApplied(run, epoch[0], ids);
-                };
-                RunStore racing = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class},
-                        (proxy, method, args) -> {
-                            if (READS.contains(method.getName()) && reads.getAndIncrement() == gap) apply.run();
-                            try {
-                                return method.invoke(w.store, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
+                Runnable apply = OtherHostRun.cancelApplier(w, run, epoch[0]);
+                RunStore racing = OtherHostRun.racing(w.store, READS, gap, reads, apply);
                 boolean underWay = RunCommands.cancelUnderWay(racing, run);
                 if (reads.get() <= gap) apply.run(); // applied after every read: the check saw the cancel pending
                 assertThat(underWay).as("cancel applied before read %d of %d", gap, reads.get()).isTrue();

@@ -64,4 +64,33 @@ record OtherHostRun(Path spec, Path stateDir, String run) {
     static void session(Wiring w, String run, int host, RunEvent... then) throws Exception {
         w.store.releaseRun(run, start(w, run, host, then));
     }
+
+    /**
+     * Applies {@code run}'s pending cancel as its coordinator of {@code epoch} does: the {@code RunCancelRequested} event
+     * durable first, then the commands marked applied.
+     */
+    static Runnable cancelApplier(Wiring w, String run, long epoch) {
+        return () -> {
+            List<Long> ids = w.store.pendingCommands(run).stream().map(io.swarmflow.store.RunCommand::id).toList();
+            w.store.append(run, epoch, List.of(new RunEvent.RunCancelRequested("swarm cancel (me@laptop)"))).join();
+            w.store.markCommandsApplied(run, epoch, ids);
+        };
+    }
+
+    /**
+     * {@code store}, running {@code apply} just before the call numbered {@code gap} (from 0, counted in {@code calls}) of
+     * a method named in {@code reads}: a coordinator acting between a command's reads of the store.
+     */
+    static io.swarmflow.store.RunStore racing(io.swarmflow.store.RunStore store, java.util.Set<String> reads, int gap,
+                                             java.util.concurrent.atomic.AtomicInteger calls, Runnable apply) {
+        return (io.swarmflow.store.RunStore) java.lang.reflect.Proxy.newProxyInstance(io.swarmflow.store.RunStore.class.getClassLoader(),
+                new Class<?>[]{io.swarmflow.store.RunStore.class}, (proxy, method, args) -> {
+                    if (reads.contains(method.getName()) && calls.getAndIncrement() == gap) apply.run();
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
 }

@@ -1,7 +1,6 @@
 package io.swarmflow.cli;
 
 import io.swarmflow.store.RunCommand;
-import io.swarmflow.store.RunEvent;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
 import org.junit.jupiter.api.Test;
@@ -9,10 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,20 +41,8 @@ class StatusCancelOrderTest {
                 RunView snapshot = w.store.run(run).orElseThrow(); // the run as status read it, the cancel not applied yet
                 AtomicInteger reads = new AtomicInteger();
                 int gap = applyBefore;
-                Runnable apply = () -> { // as RunEngine does: the event durable first, then the command marked applied
-                    List<Long> ids = w.store.pendingCommands(run).stream().map(RunCommand::id).toList();
-                    w.store.append(run, epoch[0], List.of(new RunEvent.RunCancelRequested("swarm cancel (me@laptop)"))).join();
-                    w.store.markCommandsApplied(run, epoch[0], ids);
-                };
-                RunStore racing = (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class},
-                        (proxy, method, args) -> {
-                            if (READS.contains(method.getName()) && reads.getAndIncrement() == gap) apply.run();
-                            try {
-                                return method.invoke(w.store, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
+                Runnable apply = OtherHostRun.cancelApplier(w, run, epoch[0]);
+                RunStore racing = OtherHostRun.racing(w.store, READS, gap, reads, apply);
                 QueryCommands.Status.CancelShown shown = QueryCommands.Status.cancelShown(racing, snapshot, true);
                 if (reads.get() <= gap) apply.run();
                 assertThat(shown.applied() || shown.pending().isPresent()).as("cancel applied before read %d of %d", gap,
