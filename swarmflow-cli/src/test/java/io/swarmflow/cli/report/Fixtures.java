@@ -24,6 +24,8 @@ import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Plans, tickets and attempts built by hand, as the store would project them. */
 final class Fixtures {
     static final String RUN = "r-20250131-abc";
@@ -120,5 +122,27 @@ final class Fixtures {
         int c = 0;
         while (m.find()) c++;
         return c;
+    }
+
+    /**
+     * The SVG of class {@code cls} in {@code html}, from its {@code <svg} to its own {@code </svg>} (past those of the SVGs
+     * nested in it); asserts there is one.
+     */
+    static String svg(String html, String cls) {
+        int start = html.indexOf("<svg class=\"" + cls + "\"");
+        assertThat(start).as("svg " + cls).isNotNegative();
+        int depth = 0, at = start;
+        while (true) { // to the </svg> of this one, past those of the SVGs nested in it
+            int open = html.indexOf("<svg", at + 1), close = html.indexOf("</svg>", at + 1);
+            if (open >= 0 && open < close) {
+                depth++;
+                at = open;
+            } else if (depth > 0) {
+                depth--;
+                at = close;
+            } else {
+                return html.substring(start, close + "</svg>".length());
+            }
+        }
     }
 }

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 
 import static io.swarmflow.cli.report.Fixtures.RUN;
 import static io.swarmflow.cli.report.Fixtures.T0;
+import static io.swarmflow.cli.report.Fixtures.svg;
 import static io.swarmflow.cli.report.Fixtures.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -297,23 +298,5 @@ class ReportReadabilityTest {
 
     private static void parse(String svg) throws Exception {
         DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static String svg(String html, String cls) {
-        int start = html.indexOf("<svg class=\"" + cls + "\"");
-        assertThat(start).as("svg " + cls).isNotNegative();
-        int depth = 0, at = start;
-        while (true) { // to the </svg> of this one, past those of the SVGs nested in it
-            int open = html.indexOf("<svg", at + 1), close = html.indexOf("</svg>", at + 1);
-            if (open >= 0 && open < close) {
-                depth++;
-                at = open;
-            } else if (depth > 0) {
-                depth--;
-                at = close;
-            } else {
-                return html.substring(start, close + "</svg>".length());
-            }
-        }
     }
 }

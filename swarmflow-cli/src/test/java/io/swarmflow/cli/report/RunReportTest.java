@@ -30,6 +30,7 @@ import java.util.stream.IntStream;
 
 import static io.swarmflow.cli.report.Fixtures.RUN;
 import static io.swarmflow.cli.report.Fixtures.T0;
+import static io.swarmflow.cli.report.Fixtures.svg;
 import static io.swarmflow.cli.report.Fixtures.XSS_TITLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -745,24 +746,6 @@ class RunReportTest {
     private static String row(String html, String id) {
         int start = html.indexOf("<tr id=\"t-" + id + "\"");
         return html.substring(start, html.indexOf("</tr>", start));
-    }
-
-    private static String svg(String html, String cls) {
-        int start = html.indexOf("<svg class=\"" + cls + "\"");
-        assertThat(start).as("svg " + cls).isNotNegative();
-        int depth = 0, at = start;
-        while (true) { // to the </svg> of this one, past those of the SVGs nested in it
-            int open = html.indexOf("<svg", at + 1), close = html.indexOf("</svg>", at + 1);
-            if (open >= 0 && open < close) {
-                depth++;
-                at = open;
-            } else if (depth > 0) {
-                depth--;
-                at = close;
-            } else {
-                return html.substring(start, close + "</svg>".length());
-            }
-        }
     }
 
     private static int count(String text, String needle) {
