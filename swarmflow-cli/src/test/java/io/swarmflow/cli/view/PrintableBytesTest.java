@@ -12,7 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code swarm logs} on a terminal: a ticket's control characters shown as the live view shows them, a lone CR as a line
- * end, however the writes cut them.
+ * end, however the writes cut them. Its colours are kept as {@code less -R} does: an SGR sequence ({@code ESC [}, digits
+ * and semicolons, {@code m}) passes as it is, however the writes cut it; every other escape sequence is shown
+ * ({@code ^[}), and a colour left on is reset at the end.
  */
 class PrintableBytesTest {
     /** A ticket's output: clipboard, title, hyperlink, cursor moves, C1 CSI, a bidi override, DEL, CRLF, a lone CR (a line end). */
@@ -20,6 +22,11 @@ class PrintableBytesTest {
             + "\u009b2J e\u202ef\u2066g\u2028h\177i\r\nj\rk\tl\nüñ€\u200e😀 \u2010\u2030\n";
     private static final String SHOWN = "a^[]52;c;aGk=^Gb^[]0;T^[\\c^[]8;;http://x^[\\d^[[2J^[[1;1H"
             + "\\x9b2J e\\u202ef\\u2066g\\u2028h^?i\r\nj\nk\tl\nüñ€\u200e😀 \u2010\u2030\n";
+    /** Output with colours: SGR sequences, and escapes that are not SGR (a colon, a private mode, another final, OSC, ...). */
+    private static final String COLOURED = "a\033[31mb\033[0mc\033[1;38;5;208md\033[me\033[1:2mf\033[?25lg\033[38;2;1;2;3Hh"
+            + "\033]0;T\007\033\033[4mi\033[j\033x\033[";
+    private static final String COLOURED_SHOWN = "a\033[31mb\033[0mc\033[1;38;5;208md\033[me^[[1:2mf^[[?25lg^[[38;2;1;2;3Hh"
+            + "^[]0;T^G^[\033[4mi^[[j^[x^[[\033[m";
 
     @Test
     void controlCharactersAreShownAndTextNewlinesTabsAndCrlfPassWhereverTheWritesCut() throws IOException {
@@ -86,6 +93,23 @@ class PrintableBytesTest {
         bytes.write("\n".getBytes(StandardCharsets.UTF_8));
         bytes.flush();
         assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("50%\r\n");
+    }
+
+    @Test
+    void sgrSequencesPassOtherEscapesAreShownWhereverTheWritesCut() throws IOException {
+        byte[] in = COLOURED.getBytes(StandardCharsets.UTF_8);
+        for (int cut = 0; cut <= in.length; cut++) {
+            assertThat(shown(in, cut)).as("cut after byte %d", cut).isEqualTo(COLOURED_SHOWN);
+        }
+    }
+
+    @Test
+    void anSgrLongerThanTheLimitIsShownAndOutputWithoutColoursGetsNoReset() throws IOException {
+        String params = "1;".repeat(64);
+        byte[] in = ("\033[" + params + "m x\n").getBytes(StandardCharsets.UTF_8);
+        assertThat(shown(in, in.length)).isEqualTo("^[[" + params + "m x\n");
+        byte[] longest = ("\033[" + "1".repeat(64 - 3) + "m").getBytes(StandardCharsets.UTF_8);
+        assertThat(shown(longest, 1)).isEqualTo(new String(longest, StandardCharsets.UTF_8) + "\033[m");
     }
 
     /** {@code in} written through PrintableBytes in two writes cut after byte {@code cut}. */
