@@ -4,12 +4,13 @@ import io.swarmflow.engine.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
+import static io.swarmflow.cli.StateDirRefusals.commitDatabase;
+import static io.swarmflow.cli.StateDirRefusals.stateDirInARepo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,23 +23,11 @@ class StateDirAllProblemsAtOnceTest {
     @TempDir
     Path tmp;
 
-    private static void git(Path dir, String... args) throws Exception {
-        var cmd = new java.util.ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C",
-                dir.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-    }
-
     @Test
     void aWorldWritableStateDirectoryWhoseDatabaseIsTrackedIsRefusedForBoth() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q");
-        Path state = Files.createDirectories(repo.resolve(".swarm"));
-        Files.writeString(state.resolve(Wiring.DB_FILE), "");
-        git(repo, "add", "-f", ".swarm/" + Wiring.DB_FILE);
-        git(repo, "commit", "-q", "-m", "runs");
+        Path state = stateDirInARepo(tmp);
+        Path repo = state.getParent();
+        commitDatabase(state);
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
         long me = new com.sun.security.auth.module.UnixSystem().getUid();
         Path real = state.toRealPath();
@@ -73,12 +62,8 @@ class StateDirAllProblemsAtOnceTest {
     void anotherUsersStateDirectoryWhoseDatabaseIsTrackedIsRefusedForBoth() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "needs root, to give a directory to another user");
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q");
-        Path state = Files.createDirectories(repo.resolve(".swarm"));
-        Files.writeString(state.resolve(Wiring.DB_FILE), "");
-        git(repo, "add", "-f", ".swarm/" + Wiring.DB_FILE);
-        git(repo, "commit", "-q", "-m", "runs");
+        Path state = stateDirInARepo(tmp);
+        commitDatabase(state);
         Files.setAttribute(state, "unix:uid", 65534); // nobody
 
         assertThatThrownBy(() -> Wiring.refuseUnsafe(state, 0, null, true, System.getenv("PATH")))

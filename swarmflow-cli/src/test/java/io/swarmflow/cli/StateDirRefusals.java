@@ -8,8 +8,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Runs {@code swarm run} of a one-ticket spec in-process with a given state directory, for the tests of its refusals. */
+/**
+ * For the tests of the state directory's refusals: runs {@code swarm run} of a one-ticket spec in-process with a given
+ * state directory, and makes git repositories whose state directory holds a database.
+ */
 final class StateDirRefusals {
     private StateDirRefusals() {
     }
@@ -27,5 +32,29 @@ final class StateDirRefusals {
         String said = err.toString(StandardCharsets.UTF_8);
         assertThat(code).as(said + out.toString(StandardCharsets.UTF_8)).isEqualTo(2);
         return said;
+    }
+
+    /** {@code git -C dir args...} as a user named t: asserts it exits 0, showing what it said if not. */
+    private static void git(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C",
+                dir.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    /** A new git repository {@code parent/repo} with an empty state directory {@code .swarm}: returns the state directory. */
+    static Path stateDirInARepo(Path parent) throws Exception {
+        Path repo = Files.createDirectories(parent.resolve("repo"));
+        git(repo, "init", "-q");
+        return Files.createDirectories(repo.resolve(".swarm"));
+    }
+
+    /** Writes an empty database into {@code state} and commits it to the repository {@code state} is in (its parent). */
+    static void commitDatabase(Path state) throws Exception {
+        Files.writeString(state.resolve(Wiring.DB_FILE), "");
+        git(state.getParent(), "add", "-f", ".swarm/" + Wiring.DB_FILE);
+        git(state.getParent(), "commit", "-q", "-m", "runs");
     }
 }

@@ -1,11 +1,12 @@
 package io.swarmflow.cli;
 
+import static io.swarmflow.cli.StateDirRefusals.commitDatabase;
+import static io.swarmflow.cli.StateDirRefusals.stateDirInARepo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.swarmflow.engine.InvalidRequestException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -24,19 +25,10 @@ class StateDirWithoutGitTest {
     @TempDir
     Path tmp;
 
-    private static void git(Path dir, String... args) throws Exception {
-        var cmd = new java.util.ArrayList<>(java.util.List.of("git", "-C", dir.toString()));
-        cmd.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-    }
-
     @Test
     void anExistingStateDirectoryInARepositoryIsRefusedWhenGitIsNotOnPath() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q");
-        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Path state = stateDirInARepo(tmp);
+        Path repo = state.getParent();
         Files.writeString(state.resolve(".gitignore"), "*\n");
         Path real = state.toRealPath();
         assertThatCode(() -> Wiring.refuseTracked(state, real, NO_GIT)).as("no database yet: no runs to resume")
@@ -77,12 +69,9 @@ class StateDirWithoutGitTest {
     void withoutPathGitIsLookedForWhereProcessBuilderLooks() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/git")) || Files.isExecutable(Path.of("/bin/git")),
                 "needs git in /usr/bin or /bin");
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q");
-        Path state = Files.createDirectories(repo.resolve(".swarm"));
-        Files.writeString(state.resolve(Wiring.DB_FILE), "");
-        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".swarm/" + Wiring.DB_FILE);
-        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "runs");
+        Path state = stateDirInARepo(tmp);
+        Path repo = state.getParent();
+        commitDatabase(state);
         Path real = state.toRealPath();
 
         assertThatThrownBy(() -> Wiring.refuseTracked(state, real, null)).isInstanceOf(InvalidRequestException.class)
@@ -96,9 +85,8 @@ class StateDirWithoutGitTest {
      */
     @Test
     void aRelativeStateDirectoryIsNamedAsGiven() throws Exception {
-        Path repo = Files.createDirectories(tmp.toRealPath().resolve("repo"));
-        git(repo, "init", "-q");
-        Path state = Files.createDirectories(repo.resolve(".swarm"));
+        Path state = stateDirInARepo(tmp.toRealPath());
+        Path repo = state.getParent();
         Files.writeString(state.resolve(Wiring.DB_FILE), "");
         Path relative = Path.of("").toAbsolutePath().relativize(state);
 
