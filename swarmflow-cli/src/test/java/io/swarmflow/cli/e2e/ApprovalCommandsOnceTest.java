@@ -23,7 +23,7 @@ class ApprovalCommandsOnceTest {
     @Test
     void theCommandsThatDecideAGateAreSaidOnce() throws Exception {
         Path state = tmp.resolve("state");
-        Path spec = Cli.write(tmp.resolve("gate.yaml"), """
+        CliEndToEndTest.Background run = runUntilNothingElseCanRun(state, """
                 name: gate
                 tickets:
                   - id: a
@@ -33,10 +33,7 @@ class ApprovalCommandsOnceTest {
                     approval: before-run
                     run: echo pub
                 """);
-        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir",
-                state.toString());
         String id = run.runId();
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.out().text().contains("nothing else can run"));
 
         Cli.Result approve = swarm("approve", id, "pub", "--state-dir", state.toString());
         assertThat(approve.code()).as("%s", approve).isZero();
@@ -46,36 +43,50 @@ class ApprovalCommandsOnceTest {
         assertThat(out).contains("? pub is waiting for approval: approve it with `swarm approve " + id + " pub`, or reject it with "
                 + "`swarm reject " + id + " pub --reason TEXT`\n").containsPattern("(?m)^\\S+  ! nothing else can run until a "
                 + "decision; waiting for approval: pub$");
-        assertThat(Pattern.compile(Pattern.quote("`swarm approve " + id + " pub`")).matcher(out).results().count())
-                .as("the approve command is said once: %s", out).isEqualTo(1);
+        assertApproveCommandSaidOnce(out, id);
     }
 
     /** Resumed with its gate already waiting, no gate line comes: the notice names the commands, once. */
     @Test
     void aGateWaitingBeforeTheResumeHasItsCommandsInTheNotice() throws Exception {
         Path state = tmp.resolve("state");
-        Path spec = Cli.write(tmp.resolve("gate.yaml"), """
+        CliEndToEndTest.Background run = runUntilNothingElseCanRun(state, """
                 name: gate
                 tickets:
                   - id: pub
                     approval: before-run
                     run: echo pub
                 """);
-        CliEndToEndTest.Background run = CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir",
-                state.toString());
         String id = run.runId();
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.out().text().contains("nothing else can run"));
         Cli.Result cancel = swarm("cancel", id, "--state-dir", state.toString());
         assertThat(cancel.code()).as("%s", cancel).isZero();
         assertThat(run.exit()).isEqualTo(130);
 
-        CliEndToEndTest.Background resume = CliEndToEndTest.Background.start("resume", id, "--plain", "--state-dir",
-                state.toString());
-        await().atMost(Duration.ofSeconds(30)).until(() -> resume.out().text().contains("nothing else can run"));
+        CliEndToEndTest.Background resume = untilNothingElseCanRun(CliEndToEndTest.Background.start("resume", id, "--plain",
+                "--state-dir", state.toString()));
         assertThat(swarm("approve", id, "pub", "--state-dir", state.toString()).code()).isZero();
         assertThat(resume.exit()).isZero();
 
-        String out = resume.out().text();
+        assertApproveCommandSaidOnce(resume.out().text(), id);
+    }
+
+    /** {@code swarm run} of {@code yaml} in the background with {@code state}, once it has said that nothing else can run. */
+    private CliEndToEndTest.Background runUntilNothingElseCanRun(Path state, String yaml) {
+        Path spec = Cli.write(tmp.resolve("gate.yaml"), yaml);
+        return untilNothingElseCanRun(CliEndToEndTest.Background.start("run", spec.toString(), "--plain", "--state-dir",
+                state.toString()));
+    }
+
+    /** Waits until {@code swarm} says that nothing else can run (failing at once, with its output, if it ends first). */
+    private static CliEndToEndTest.Background untilNothingElseCanRun(CliEndToEndTest.Background swarm) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> swarm.out().text().contains("nothing else can run")
+                || swarm.code().isDone());
+        assertThat(swarm.out().text()).as("stderr: %s", swarm.err().text()).contains("nothing else can run");
+        return swarm;
+    }
+
+    /** The approve command for pub stands once in {@code out}. */
+    private static void assertApproveCommandSaidOnce(String out, String id) {
         assertThat(Pattern.compile(Pattern.quote("`swarm approve " + id + " pub`")).matcher(out).results().count())
                 .as("the approve command is said once: %s", out).isEqualTo(1);
     }
