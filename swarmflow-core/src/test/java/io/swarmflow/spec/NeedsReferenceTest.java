@@ -14,18 +14,22 @@ import org.junit.jupiter.api.io.TempDir;
  * reference in any value; it now says what needs take and names the id to write.
  */
 class NeedsReferenceTest {
+    /** Lines 1 to 6 of the specs that go on with test's needs on line 7: two matrix tickets over the same os values. */
+    private static final String BUILD_AND_TEST = """
+            tickets:
+              - id: build
+                matrix: {os: [linux, mac]}
+                run: make
+              - id: test
+                matrix: {os: [linux, mac]}
+            """;
+
     @TempDir
     Path dir;
 
     @Test
     void aMatrixValueInNeedsNamesTheMatrixTicketsId() throws IOException {
-        assertThat(errors(dir, """
-                tickets:
-                  - id: build
-                    matrix: {os: [linux, mac]}
-                    run: make
-                  - id: test
-                    matrix: {os: [linux, mac]}
+        assertThat(errors(dir, BUILD_AND_TEST + """
                     needs: ["build-${{ matrix.os }}"]
                     run: make test
                   - id: ship
@@ -44,13 +48,7 @@ class NeedsReferenceTest {
     /** Unquoted in [ ], the reference ends the YAML value: a syntax error, which names the id to write too. */
     @Test
     void anUnquotedMatrixValueInNeedsNamesTheIdToWrite() throws IOException {
-        assertThat(errors(dir, """
-                tickets:
-                  - id: build
-                    matrix: {os: [linux, mac]}
-                    run: make
-                  - id: test
-                    matrix: {os: [linux, mac]}
+        assertThat(errors(dir, BUILD_AND_TEST + """
                     needs: [lint, build-${{ matrix.os }}]
                     run: make test
                 """)).containsExactly("swarm.yaml:7:25: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
