@@ -11,9 +11,24 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An unquoted <code>${{ ... }}</code> inside a mapping or list written with brackets is reported where it is (with
  * quoting as the fix in a mapping; in a list, that references do not work there), rather than as a bracket left open
- * (whose hint, adding a closing bracket, does not help).
+ * (whose hint, adding a closing bracket, does not help). The error names the list's key: also when the {@code [} is not
+ * on the key's line, as when it is on the line below, or an item of a block list ({@code - [a, b]}), where the key used
+ * to be left out.
  */
 class FlowReferenceQuotingTest {
+    private static final String WHY = "; references do not work in lists (needs and matrix values are used as written): "
+            + "write the items themselves";
+    private static final String NEEDS = "; needs take ticket ids as written, and a matrix ticket's id stands for all of its "
+            + "expansions: write the ids themselves";
+    /** Lines 1 to 5 of the specs that go on with ticket b's needs on line 6. */
+    private static final String A_AND_B = """
+            vars: {v: x}
+            tickets:
+              - id: a
+                run: echo
+              - id: b
+            """;
+
     @TempDir
     Path dir;
 
@@ -38,22 +53,17 @@ class FlowReferenceQuotingTest {
                   - id: a
                     matrix: {os: [linux, ${{ vars.v }}]}
                     run: echo
-                """)).containsExactly("swarm.yaml:4:26: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('os'); "
-                + "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+                """)).containsExactly("swarm.yaml:4:26: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('os')"
+                + WHY);
     }
 
     @Test
     void unquotedReferenceInNeedsNamesNeeds() throws IOException {
-        assertThat(errors(dir, """
-                vars: {v: x}
-                tickets:
-                  - id: a
-                    run: echo
-                  - id: b
+        assertThat(errors(dir, A_AND_B + """
                     needs: [a, ${{ vars.v }}]
                     run: echo
-                """)).containsExactly("swarm.yaml:6:16: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('needs'); "
-                + "needs take ticket ids as written, and a matrix ticket's id stands for all of its expansions: write the ids themselves");
+                """)).containsExactly("swarm.yaml:6:16: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('needs')"
+                + NEEDS);
     }
 
     @Test
@@ -63,7 +73,39 @@ class FlowReferenceQuotingTest {
                   - id: a
                     matrix: {os: [[linux, ${{ vars.v }}]]}
                     run: echo
-                """)).containsExactly("swarm.yaml:3:27: YAML syntax error: a reference ${{ ... }} cannot be an item of a list; "
-                + "references do not work in lists (needs and matrix values are used as written): write the items themselves");
+                """)).containsExactly("swarm.yaml:3:27: YAML syntax error: a reference ${{ ... }} cannot be an item of a list"
+                + WHY);
+    }
+
+    @Test
+    void aListOnTheLineBelowItsKeyNamesTheKey() throws IOException {
+        assertThat(errors(dir, A_AND_B + """
+                    needs:   # what b waits for
+                      [a, ${{ vars.v }}]
+                    run: echo
+                """)).containsExactly("swarm.yaml:7:11: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
+                + "('needs')" + NEEDS);
+    }
+
+    @Test
+    void aListThatIsAnItemOfABlockListNamesTheBlockListsKey() throws IOException {
+        assertThat(errors(dir, A_AND_B + """
+                    needs:
+                      - a
+                      - [${{ vars.v }}]
+                    run: echo
+                """)).containsExactly("swarm.yaml:8:10: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
+                + "('needs')" + NEEDS);
+        assertThat(errors(dir, """
+                vars: {v: x}
+                tickets:
+                  - id: a
+                    matrix:
+                      os:
+
+                        [linux, ${{ vars.v }}]
+                    run: echo
+                """)).containsExactly("swarm.yaml:7:17: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
+                + "('os')" + WHY);
     }
 }
