@@ -53,8 +53,8 @@ class FlowReferenceQuotingTest {
                   - id: a
                     matrix: {os: [linux, ${{ vars.v }}]}
                     run: echo
-                """)).containsExactly("swarm.yaml:4:26: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('os')"
-                + WHY);
+                """)).containsExactly("swarm.yaml:4:26: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
+                + "('os')" + WHY);
     }
 
     @Test
@@ -62,8 +62,8 @@ class FlowReferenceQuotingTest {
         assertThat(errors(dir, A_AND_B + """
                     needs: [a, ${{ vars.v }}]
                     run: echo
-                """)).containsExactly("swarm.yaml:6:16: YAML syntax error: a reference ${{ ... }} cannot be an item of a list ('needs')"
-                + NEEDS);
+                """)).containsExactly("swarm.yaml:6:16: YAML syntax error: a reference ${{ ... }} cannot be an item of a list "
+                + "('needs')" + NEEDS);
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.swarmflow.spec;
 import static io.swarmflow.spec.SpecFiles.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,12 @@ class PlanSizeLimitTest {
         return yaml.toString();
     }
 
+    /** The one error of {@code yaml}, asserted to say at {@code at} (line:column) that the plan's tickets hold too much text. */
+    private AbstractStringAssert<?> tooMuchTextAt(String at, String yaml) throws IOException {
+        return assertThat(errors(dir, yaml)).singleElement().asString()
+                .startsWith("swarm.yaml:" + at + ": the plan's tickets hold too much text");
+    }
+
     @Test
     void aScriptInDefaultsCopiedIntoTicketsPastTheLimitIsRefusedWhereItIsWritten() throws Exception {
         // 2,000 tickets of 120 KiB would be 234 MiB; building stops at the ticket that passes 64 MiB
@@ -39,27 +47,21 @@ class PlanSizeLimitTest {
     @Test
     void anAliasedScriptIsReportedAtItsAnchor() throws Exception {
         String yaml = "vars:\n  b: &b \"" + SCRIPT + "\"\n" + tickets(600, ", run: *b");
-        assertThat(errors(dir, yaml)).singleElement().asString()
-                .startsWith("swarm.yaml:2:6: the plan's tickets hold too much text")
-                .contains("the most is the run of ticket 't0' (the text anchored as &b, which its aliases copy): 120.0 KiB "
-                        + "copied into each of 547 tickets");
+        tooMuchTextAt("2:6", yaml).contains("the most is the run of ticket 't0' (the text anchored as &b, which its aliases "
+                + "copy): 120.0 KiB copied into each of 547 tickets");
     }
 
     @Test
     void anEnvironmentValueInDefaultsCountsToo() throws Exception {
         String yaml = "defaults: {env: {BIG: \"" + SCRIPT + "\"}}\n" + tickets(600, ", run: 'true'");
-        assertThat(errors(dir, yaml)).singleElement().asString()
-                .startsWith("swarm.yaml:1:23: the plan's tickets hold too much text")
-                .contains("the most is defaults.env.BIG: 120.0 KiB copied into each of 547 tickets")
+        tooMuchTextAt("1:23", yaml).contains("the most is defaults.env.BIG: 120.0 KiB copied into each of 547 tickets")
                 .endsWith("put the value in a file and pass its path, or use fewer tickets (each ticket stores its own copy)");
     }
 
     @Test
     void aScriptShortAsWrittenButLongWithItsVariableCountsAsSubstituted() throws Exception {
         String yaml = "vars: {b: \"" + SCRIPT + "\"}\ndefaults: {run: \"${{ vars.b }}\"}\n" + tickets(600, "");
-        assertThat(errors(dir, yaml)).singleElement().asString()
-                .startsWith("swarm.yaml:2:17: the plan's tickets hold too much text")
-                .contains("the most is defaults.run: 120.0 KiB copied into each of 547 tickets");
+        tooMuchTextAt("2:17", yaml).contains("the most is defaults.run: 120.0 KiB copied into each of 547 tickets");
     }
 
     @Test
@@ -67,9 +69,7 @@ class PlanSizeLimitTest {
         // what the plan stores is the script as written: 120 KiB of references to an empty variable
         String refs = "${{ vars.e }}".repeat(120 * 1024 / 13);
         String yaml = "vars: {e: \"\"}\ndefaults: {run: \"true " + refs + "\"}\n" + tickets(600, "");
-        assertThat(errors(dir, yaml)).singleElement().asString()
-                .startsWith("swarm.yaml:2:17: the plan's tickets hold too much text")
-                .contains("the most is defaults.run: 120.0 KiB copied into each of");
+        tooMuchTextAt("2:17", yaml).contains("the most is defaults.run: 120.0 KiB copied into each of");
     }
 
     @Test
