@@ -40,6 +40,10 @@ public final class HeadlessChrome {
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
+        // the tests check layout, not speed: WebDriver's 30 s script default timed out on a 200-ticket page measured
+        // in one script while the machine's load was 12 (two cores)
+        options.setScriptTimeout(java.time.Duration.ofMinutes(5));
+        options.setPageLoadTimeout(java.time.Duration.ofMinutes(5));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         return new ChromeDriver(service, options);
