@@ -627,6 +627,16 @@ public final class LocalExecutor implements Executor {
     static final String NESTED_NOTE = "(a nested git repository or a submodule's directory: the branch records only a link to a "
             + "commit, not its files or commits)";
 
+    /**
+     * Whether {@link #killOrphan} would find something of {@code attempt}'s process group to kill, checked without
+     * killing anything: its recorded process still runs, the same process (pid and start time, so a reused pid is not
+     * taken for it; {@link ProcessGroups#orphanGroupAlive}). Meaningful only on the host, and in the pid namespace, the
+     * attempt ran in. False when no process of it was recorded ({@code pid} 0).
+     */
+    public static boolean orphanAlive(AttemptView attempt) {
+        return attempt.pid() > 0 && ProcessGroups.orphanGroupAlive(attempt.pid(), attempt.startTicks());
+    }
+
     @Override
     public boolean killOrphan(AttemptView attempt) {
         return attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());

@@ -207,6 +207,25 @@ public final class ProcessGroups {
     }
 
     /**
+     * Whether {@link #killOrphanGroup} would find something of the process group led by {@code pid} to kill, without
+     * signalling anything: {@code pid} still exists with the start time {@code startTicks} (the same identity check, so a
+     * reused pid reads as gone), and it is not a zombie, or, when it is one (its main thread ended, or it is not reaped
+     * yet), its group still has a live member ({@link #groupHasMembers}). Read-only: reads {@code /proc}, and at most
+     * sends signal 0.
+     *
+     * @param pid        the recorded group leader
+     * @param startTicks its recorded start time in clock ticks since boot
+     * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded)
+     */
+    public static boolean orphanGroupAlive(long pid, long startTicks) {
+        if (pid <= 1 || startTicks <= 0) return false;
+        String[] f = statFields(pid);
+        if (f == null || f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;
+        if (!f[0].equals("Z") && !f[0].equals("X")) return true;
+        return groupHasMembers(pid);
+    }
+
+    /**
      * Kills (SIGKILL) the process group led by {@code pid}, but only when {@code pid} still exists with
      * the same start time, that is, it is still the process that was recorded and not a reused pid.
      *
