@@ -153,10 +153,15 @@ final class QueryCommands {
                             cancelling || cancelPending.isPresent(), out);
                 }
                 Map<String, io.swarmflow.store.RunCommand> decisions = pendingDecisions(w, run.runId(), all);
+                Map<String, Orphan> orphans = orphans(w, observed, tickets);
                 if (json) {
                     ObjectNode status = statusJson(run, description(w, run), tickets, decisions, titles(w, run.runId()), snap.report());
                     ((ObjectNode) status.get("run")).put("executing", observed.executing())
                             .put("cancelling", cancelling || cancelPending.isPresent());
+                    for (com.fasterxml.jackson.databind.JsonNode t : status.get("tickets")) {
+                        Orphan o = orphans.get(t.get("id").asText());
+                        ((ObjectNode) t).put("processAlive", o == null ? null : o.alive());
+                    }
                     out.println(JSON.writeValueAsString(status));
                 } else {
                     // a resumed run's sessions (from the store's time marks; a run never resumed has one, from its projection)
@@ -198,11 +203,86 @@ final class QueryCommands {
                     } else {
                         Tables.tickets(out, tickets, run.finishedAtMillis() != 0 ? run.finishedAtMillis()
                                 : stoppedAt != 0 ? stoppedAt : now, run.runId(), stoppedAt != 0, times, retries(w, run.runId(), observed, tickets));
+                        String left = orphansNote(orphans, run.runId());
+                        if (left != null) out.println(left);
                     }
                 }
                 return ExitCodes.OK;
             }
         }
+
+        /**
+         * What {@code swarm status} found of the process of an attempt recorded as running whose coordinator is gone.
+         *
+         * @param attempt the attempt, with the pid and start time of its process group's leader as recorded
+         * @param alive   that process still runs, the same one (pid and start time): {@code swarm resume} would kill its group
+         */
+        record Orphan(AttemptView attempt, boolean alive) {}
+
+        /**
+         * Whether the processes of the attempts of run {@code observed} can be looked at here: the run is recorded as running,
+         * no coordinator executes it ({@link RunService.Observed#stopped}), and the coordinator that last held it was a
+         * process of this host that is gone ({@code Owners.isDeadLocalProcess}), so the attempts' pids are this host's and
+         * nothing but an orphan can still be running them. Not for a coordinator of another host (its pids mean nothing
+         * here) nor one still alive whose lease lapsed (its attempts are its own children, not orphans).
+         */
+        static boolean orphansCheckable(Wiring w, RunService.Observed observed) {
+            if (!observed.stopped()) return false;
+            return w.store.lease(observed.run().runId()).map(io.swarmflow.store.RunLease::owner)
+                    .filter(io.swarmflow.engine.Owners::isDeadLocalProcess).isPresent();
+        }
+
+        /**
+         * By ticket id, for each of {@code tickets} recorded as running in a run whose processes can be looked at
+         * ({@link #orphansCheckable}), its running attempt and whether its process still runs (read-only:
+         * {@code LocalExecutor.orphanAlive}, the identity check {@code swarm resume} makes before it kills); an attempt
+         * without a recorded process is left out (there is nothing to look at). Empty otherwise, and without reading the
+         * attempts.
+         */
+        static Map<String, Orphan> orphans(Wiring w, RunService.Observed observed, List<TicketView> tickets) {
+            Map<String, Orphan> orphans = new java.util.LinkedHashMap<>();
+            if (tickets.stream().noneMatch(t -> t.state() == io.swarmflow.store.TicketState.RUNNING)) return orphans;
+            if (!orphansCheckable(w, observed)) return orphans;
+            Map<String, AttemptView> running = new java.util.HashMap<>();
+            for (AttemptView a : w.service.attempts(observed.run().runId())) {
+                if (a.isRunning() && a.pid() > 0) running.merge(a.ticketId(), a, (x, y) -> y.attempt() > x.attempt() ? y : x);
+            }
+            for (TicketView t : tickets) {
+                AttemptView a = running.get(t.ticketId());
+                if (t.state() == io.swarmflow.store.TicketState.RUNNING && a != null && a.attempt() == t.attempt()) {
+                    orphans.put(t.ticketId(), new Orphan(a, io.swarmflow.local.LocalExecutor.orphanAlive(a)));
+                }
+            }
+            return orphans;
+        }
+
+        /** What stops the processes a stopped coordinator left running, and what does not. */
+        static String orphansStop(String runId, boolean one) {
+            return "`swarm resume " + runId + "` kills " + (one ? "it" : "them") + " as it resumes the run (`swarm cancel` cannot: "
+                    + "no coordinator executes the run)";
+        }
+
+        /**
+         * The line under the ticket table naming the tickets (the first {@value #ORPHANS_NAMED}, counting the others) whose
+         * processes the stopped coordinator left running, and what stops them; null when there are none.
+         */
+        static String orphansNote(Map<String, Orphan> orphans, String runId) {
+            List<Orphan> alive = orphans.values().stream().filter(Orphan::alive).toList();
+            if (alive.isEmpty()) return null;
+            if (alive.size() == 1) {
+                Orphan o = alive.getFirst();
+                return io.swarmflow.cli.view.Printable.of(o.attempt().ticketId() + ": its process (group " + o.attempt().pid()
+                        + ") still runs, left by the stopped coordinator; " + orphansStop(runId, true));
+            }
+            String named = String.join(", ", alive.subList(0, Math.min(ORPHANS_NAMED, alive.size())).stream()
+                    .map(o -> o.attempt().ticketId() + " (group " + o.attempt().pid() + ")").toList())
+                    + (alive.size() > ORPHANS_NAMED ? " and " + (alive.size() - ORPHANS_NAMED) + " more" : "");
+            return io.swarmflow.cli.view.Printable.of(alive.size() + " tickets' processes still run, left by the stopped "
+                    + "coordinator: " + named + "; " + orphansStop(runId, false));
+        }
+
+        /** Tickets named on the line under the ticket table whose processes still run; it counts the others. */
+        static final int ORPHANS_NAMED = 5;
 
         /**
          * For a run recorded as running that no coordinator executes ({@link RunService.Observed#stopped}), what became of a
@@ -339,14 +419,18 @@ final class QueryCommands {
             io.swarmflow.cli.view.RunTimes times = run.epoch() > 1
                     && attempts.stream().anyMatch(a -> a.outcome() == io.swarmflow.store.Outcome.LEASE_EXPIRED)
                     ? io.swarmflow.cli.view.RunTimes.read(w.service, run.runId()) : io.swarmflow.cli.view.RunTimes.NONE;
+            Orphan orphan = orphans(w, observed, List.of(t)).get(t.ticketId());
             if (json) {
                 ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), snap.report());
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
-                ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts
+                ((ObjectNode) root.get("tickets").get(0)).put("processAlive", orphan == null ? null : orphan.alive());
+                ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts, and processAlive
                 for (AttemptView a : attempts) {
                     long lostAt = times.lostAttemptEndMillis(a);
-                    io.swarmflow.cli.report.RunReport.attemptJson(list.addObject(), a,
+                    ObjectNode o = list.addObject();
+                    io.swarmflow.cli.report.RunReport.attemptJson(o, a,
                             (lostAt > 0 ? lostAt : a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
+                    o.put("processAlive", orphan != null && orphan.attempt().attempt() == a.attempt() ? orphan.alive() : null);
                 }
                 out.println(JSON.writeValueAsString(root));
                 return ExitCodes.OK;
@@ -358,6 +442,12 @@ final class QueryCommands {
                     : observed.executing() ? "; retries at " + Tables.time(t.retryAtMillis())
                     : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
             if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+            if (orphan != null) {
+                out.println("  attempt " + orphan.attempt().attempt() + (orphan.alive()
+                        ? "'s process (group " + orphan.attempt().pid() + ") still runs, left by the stopped coordinator; "
+                        + orphansStop(run.runId(), true)
+                        : "'s process (pid " + orphan.attempt().pid() + ") no longer runs"));
+            }
             io.swarmflow.store.RunCommand decision = decisions.get(t.ticketId());
             if (decision != null) {
                 out.println(pendingLine(decision, observed));
