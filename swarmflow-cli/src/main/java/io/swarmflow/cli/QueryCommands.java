@@ -776,9 +776,10 @@ final class QueryCommands {
                 return ExitCodes.OK;
             }
             try (Wiring w = Wiring.forReading(stateDir, Streams.err(spec))) {
-                List<RunService.Observed> matching = w.service.observeAll().stream() // newest first
-                        .filter(o -> only == null || only.contains(o.run().state())).toList();
-                List<RunService.Observed> runs = limit == null ? matching : matching.subList(0, Math.min(limit, matching.size()));
+                // the store reads the newest runs --state selects, up to --limit, and counts the others
+                RunService.Observations listed = w.service.observeNewest(limit == null ? Integer.MAX_VALUE : limit, only);
+                List<RunService.Observed> runs = listed.runs(); // newest first
+                int matching = listed.matching();
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {
@@ -807,9 +808,9 @@ final class QueryCommands {
                             r.description() == null ? "-" : io.swarmflow.cli.view.Printable.shorten(r.description(), DESCRIPTION_CHARS)));
                 }
                 Tables.print(out, List.of("RUN", "NAME", "STATE", "TICKETS", "CREATED", "DURATION", "DESCRIPTION"), rows);
-                if (runs.size() < matching.size()) {
-                    int left = matching.size() - runs.size();
-                    out.println("(the newest " + runs.size() + " of " + matching.size() + " runs" + inStates(only) + "; " + left
+                if (runs.size() < matching) {
+                    int left = matching - runs.size();
+                    out.println("(the newest " + runs.size() + " of " + matching + " runs" + inStates(only) + "; " + left
                             + " older " + (left == 1 ? "one" : "ones") + " left out by --limit " + limit + ": raise it, or omit "
                             + "it to list every run)");
                 }

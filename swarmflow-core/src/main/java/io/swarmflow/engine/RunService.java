@@ -151,8 +151,7 @@ public final class RunService {
 
     /** The most recent run, if any. */
     public Optional<RunView> latestRun() {
-        List<RunView> runs = store.runs();
-        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.getFirst());
+        return store.newestRuns(1, null).runs().stream().findFirst();
     }
 
     /** Approves a ticket in awaiting-approval. The live coordinator applies it within its poll period; otherwise the next resume does. */
@@ -368,14 +367,40 @@ public final class RunService {
      * end and released the lease in between: only a run that still looks stopped then is stopped.
      */
     public List<Observed> observeAll() {
+        return observeNewest(Integer.MAX_VALUE, null).runs();
+    }
+
+    /**
+     * The newest runs in {@code states}, at most {@code limit} of them, newest first, each as {@link #observeAll} sees it,
+     * and how many runs are in those states in all ({@link RunStore#newestRuns}: only the runs returned are read, and
+     * only their leases). A run listed as running that is read again (see {@link #observeAll}) and found in a state not
+     * in {@code states} (its coordinator recorded its end in between) is left out, and not counted.
+     *
+     * @param limit  the most runs, 1 or more; {@link Integer#MAX_VALUE} for all
+     * @param states the recorded run states to select, null for every state; not empty
+     * @throws IllegalArgumentException when {@code limit} is below 1 or {@code states} is empty
+     */
+    public Observations observeNewest(int limit, java.util.Set<io.swarmflow.store.RunState> states) {
+        RunStore.RunListing listing = store.newestRuns(limit, states);
         List<Observed> all = new java.util.ArrayList<>();
-        for (RunView listed : store.runs()) {
+        int matching = listing.matching();
+        for (RunView listed : listing.runs()) {
             boolean leased = isExecuting(listed.runId());
             Observed seen = observed(listed, leased);
-            all.add(seen.stopped() ? observed(store.run(listed.runId()).orElse(listed), leased) : seen);
+            if (seen.stopped()) seen = observed(store.run(listed.runId()).orElse(listed), leased);
+            if (states == null || states.contains(seen.run().state())) all.add(seen);
+            else matching--;
         }
-        return all;
+        return new Observations(all, matching);
     }
+
+    /**
+     * What {@link #observeNewest} saw.
+     *
+     * @param runs     the runs, newest first
+     * @param matching how many runs are in the states asked for, {@code runs} included
+     */
+    public record Observations(List<Observed> runs, int matching) {}
 
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
     public boolean isExecuting(String runId) {

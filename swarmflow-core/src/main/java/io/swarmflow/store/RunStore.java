@@ -4,6 +4,7 @@ import io.swarmflow.spec.Plan;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -87,6 +88,53 @@ public interface RunStore extends AutoCloseable {
 
     /** All runs, newest first. */
     List<RunView> runs();
+
+    /**
+     * The newest runs in {@code states}, in the order of {@link #runs()} (newest first), at most {@code limit} of them, and
+     * how many runs are in those states in all: what a listing of the newest runs needs without reading every run. The
+     * runs and the count are read together, so {@code matching} counts the runs returned (it is less than
+     * {@code limit} only when they are all the matching runs). By default {@link #runs()} filtered; a store overrides it
+     * with a query that reads only the runs returned and counts the rest.
+     *
+     * @param limit  the most runs to return, 1 or more; {@link Integer#MAX_VALUE} for all of them
+     * @param states the run states to select, by the state recorded ({@link RunView#state}: a run whose coordinator was
+     *               killed is {@link RunState#RUNNING}); null for every state; not empty
+     * @return the runs, newest first, and the number of runs in {@code states}
+     * @throws IllegalArgumentException when {@code limit} is below 1 or {@code states} is empty
+     * @throws StoreException           when the store cannot be read
+     */
+    default RunListing newestRuns(int limit, Set<RunState> states) {
+        checkListing(limit, states);
+        List<RunView> matching = runs().stream().filter(r -> states == null || states.contains(r.state())).toList();
+        return new RunListing(matching.subList(0, Math.min(limit, matching.size())), matching.size());
+    }
+
+    /**
+     * What {@link #newestRuns} read.
+     *
+     * @param runs     the newest runs in the states asked for, newest first, at most the limit
+     * @param matching how many runs are in those states in all, {@code runs} included ({@code >= runs.size()})
+     */
+    record RunListing(List<RunView> runs, int matching) {
+        public RunListing {
+            runs = List.copyOf(runs);
+            if (matching < runs.size()) {
+                throw new IllegalArgumentException("matching " + matching + " is below the " + runs.size() + " runs listed");
+            }
+        }
+    }
+
+    /**
+     * Checks {@link #newestRuns}'s arguments.
+     *
+     * @throws IllegalArgumentException when {@code limit} is below 1 or {@code states} is empty
+     */
+    static void checkListing(int limit, Set<RunState> states) {
+        if (limit < 1) throw new IllegalArgumentException("limit must be 1 or more (Integer.MAX_VALUE for every run), not " + limit);
+        if (states != null && states.isEmpty()) {
+            throw new IllegalArgumentException("states must name at least one run state, or be null for every state");
+        }
+    }
 
     /** The plan a run executes (from its first event). @throws StoreException.UnknownRun */
     Plan plan(String runId);

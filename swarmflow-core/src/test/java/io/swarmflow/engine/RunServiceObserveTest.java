@@ -61,7 +61,7 @@ class RunServiceObserveTest {
         String created = new RunService(memory, ScriptedExecutor.allSucceed()).create(new TestPlans().ticket("a").build(), "spec.yaml");
         Map<String, Integer> reads = new ConcurrentHashMap<>();
         List<RunService.Observed> all = new RunService(watched(reads::put), ScriptedExecutor.allSucceed()).observeAll();
-        assertThat(reads).containsEntry("runs", 1).doesNotContainKey("run");
+        assertThat(reads).containsEntry("newestRuns", 1).doesNotContainKey("runs").doesNotContainKey("run");
         assertThat(all).extracting(o -> o.run().runId()).containsExactlyInAnyOrder(finished.getKey(), executing.getKey(), created);
         assertThat(all).extracting(o -> o.run().runId() + " " + o.run().state() + " " + o.executing()).containsExactlyInAnyOrder(
                 finished.getKey() + " SUCCEEDED false", executing.getKey() + " RUNNING true", created + " CREATED false");
@@ -71,7 +71,7 @@ class RunServiceObserveTest {
     void aRunThatEndsBetweenTheListingAndItsLeaseIsNotSeenAsStopped() throws Exception {
         Map.Entry<String, Long> run = started();
         List<RunService.Observed> all = new RunService(watched((method, n) -> {
-            if (method.equals("runs") && n == 1) finish(run); // the coordinator ends right after the runs are listed
+            if (method.equals("newestRuns") && n == 1) finish(run); // the coordinator ends right after the runs are listed
         }), ScriptedExecutor.allSucceed()).observeAll();
         assertThat(all).hasSize(1);
         assertThat(all.getFirst().stopped()).as("seen as %s", all.getFirst().run().state()).isFalse();

@@ -107,6 +107,8 @@ public final class SqlRunStore implements RunStore {
 
     private static final String RUN_COLUMNS = "run_id, name, spec_path, state, created_at, started_at, finished_at, epoch, owner, "
             + "cancel_requested, ticket_count, last_seq, description";
+    /** How many columns {@link #RUN_COLUMNS} names. */
+    private static final int RUN_COLUMN_COUNT = RUN_COLUMNS.split(",").length;
     private static final String TICKET_COLUMNS = "run_id, ticket_id, idx, state, attempt, failures, lease_expiries, exit_code, reason, "
             + "outputs, approved_by, started_at, finished_at, retry_at";
     private static final String ATTEMPT_COLUMNS = "run_id, ticket_id, attempt, outcome, exit_code, reason, started_at, finished_at, "
@@ -1818,6 +1820,40 @@ public final class SqlRunStore implements RunStore {
                 while (rs.next()) out.add(runView(rs));
             }
             return out;
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One statement, so that the runs and the count are of one snapshot on either engine: the newest rows of the runs
+     * table by its creation order ({@code no}, unique, so no two runs tie; read through its index {@code runs_no}), and a
+     * {@code COUNT(*)} of the matching rows as an uncorrelated scalar subquery, which both engines evaluate once. No row
+     * beyond {@code limit} is read into memory. With {@code states} each row is tested by its {@code state} column (no
+     * index holds it: the count reads the whole table, still without making a {@link RunView} of any row).
+     */
+    @Override
+    public RunListing newestRuns(int limit, Set<RunState> states) {
+        RunStore.checkListing(limit, states);
+        List<String> labels = states == null ? List.of() : states.stream().map(RunState::label).sorted().toList();
+        String where = labels.isEmpty() ? "" : " WHERE state IN (" + String.join(", ", java.util.Collections.nCopies(labels.size(), "?")) + ")";
+        return read(c -> {
+            List<RunView> out = new ArrayList<>();
+            long matching = 0;
+            try (PreparedStatement s = c.prepareStatement("SELECT " + RUN_COLUMNS + ", (SELECT COUNT(*) FROM runs" + where
+                    + ") FROM runs" + where + " ORDER BY no DESC LIMIT ?")) {
+                int i = 1;
+                for (String label : labels) s.setString(i++, label); // the count's
+                for (String label : labels) s.setString(i++, label); // the rows'
+                s.setInt(i, limit);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(runView(rs));
+                        matching = rs.getLong(RUN_COLUMN_COUNT + 1);
+                    }
+                }
+            }
+            return new RunListing(out, Math.toIntExact(matching)); // none returned: none matches, as limit is 1 or more
         });
     }
 
