@@ -177,15 +177,22 @@ class ReadOnlyStateDirTest {
         finishedRun(state);
         Files.write(state.resolve("swarm.db-wal"), new byte[0]);
         TreeMap<String, String> before = files(state);
-        makeReadOnly(state, true);
+        String how = makeReadOnly(state, true);
 
         Result runs = swarm("runs", "--state-dir", state.toString());
         assertThat(runs.code()).as("%s", runs).isEqualTo(ExitCodes.STORE_UNAVAILABLE);
-        assertThat(runs.err()).contains("swarm: cannot read " + state.resolve("swarm.db") + " in the read-only state directory "
-                + state + ": its write-ahead log swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is "
-                + "missing and cannot be made there; nothing was changed. Make the directory writable, or copy the state "
-                + "directory to one you can write (for example `cp -a " + state + " /tmp/swarm-state-copy`) and point "
-                + "--state-dir at the copy");
+        String copy = "copy the state directory to one you can write (for example `cp -a " + state + " /tmp/swarm-state-copy`) "
+                + "and point --state-dir at the copy";
+        // the other cases (only the database read-only, ...): ReadOnlyLogRefusalTest
+        assertThat(runs.err()).as(how).contains(how.equals("Wiring.writable")
+                ? "swarm: cannot read " + state.resolve("swarm.db") + " opened for reading only: its write-ahead log "
+                + "swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is missing, and a read-only open "
+                + "makes no file; nothing was changed. The state directory " + state + " and its database can be written now: "
+                + "run the command again, or " + copy
+                : "swarm: cannot read " + state.resolve("swarm.db") + " in the read-only state directory " + state + ": its "
+                + "write-ahead log swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is missing and "
+                + "cannot be made there; nothing was changed. Make the directory writable (and swarm.db, read-only too), or "
+                + copy);
         assertThat(runs.out()).isEmpty();
         assertThat(files(state)).isEqualTo(before);
     }

@@ -314,7 +314,8 @@ public final class SqlRunStore implements RunStore {
      * </ul>
      *
      * @param stateDir an existing state directory holding {@code swarm.db}
-     * @throws StoreException.Unavailable when the log's changes cannot be read (no {@code -shm}), or the schema is not
+     * @throws StoreException.Unavailable when the log's changes cannot be read (no {@code -shm}; the message says whether
+     *                                    the directory, the database file or its log is read-only, or none is), or the schema is not
      *                                    this build's (reading it would need a migration, which writes); the message
      *                                    names the files and the way out (a writable copy)
      * @throws StoreException.Corrupt     as {@link #openSqlite} does
@@ -327,12 +328,7 @@ public final class SqlRunStore implements RunStore {
         Path shm = db.resolveSibling(db.getFileName() + "-shm");
         String copy = "copy the state directory to one you can write (for example `cp -a " + stateDir + " /tmp/swarm-state-copy`) "
                 + "and point --state-dir at the copy";
-        if (Files.exists(wal) && !Files.exists(shm)) {
-            throw new StoreException.Unavailable("cannot read " + db + " in the read-only state directory " + stateDir + ": its "
-                    + "write-ahead log " + wal.getFileName() + " holds changes that SQLite reads only with " + shm.getFileName()
-                    + ", which is missing and cannot be made there; nothing was changed. Make the directory writable, or " + copy,
-                    null);
-        }
+        if (Files.exists(wal) && !Files.exists(shm)) throw logUnreadable(stateDir, db, wal, shm, copy);
         // read as a file that cannot change when no log is there: a swarm writing it meanwhile through another mount of
         // the directory would make what is read look damaged
         String recovery = "if a swarm process was writing this state directory meanwhile (through another, writable mount), "
@@ -340,6 +336,37 @@ public final class SqlRunStore implements RunStore {
                 + copy + " to read what is left";
         return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, !Files.exists(wal)), db.toString(),
                 recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy);
+    }
+
+    /**
+     * Why {@link #openSqliteReadOnly} cannot read the changes in the write-ahead log {@code wal} without {@code shm}, by what
+     * is read-only now: the state directory (SQLite cannot make {@code shm} in it), else the database or its log (the
+     * directory could hold {@code shm}, but a read-only open makes no file), else nothing (the caller opened it read-only
+     * for another reason, or it was made writable since); each with its way out.
+     */
+    private static StoreException.Unavailable logUnreadable(Path stateDir, Path db, Path wal, Path shm, String copy) {
+        String log = "its write-ahead log " + wal.getFileName() + " holds changes that SQLite reads only with " + shm.getFileName()
+                + ", which is missing";
+        List<String> readOnlyFiles = new ArrayList<>();
+        for (Path p : List.of(db, wal)) if (!Files.isWritable(p)) readOnlyFiles.add(p.getFileName().toString());
+        String files = String.join(" and ", readOnlyFiles);
+        String message;
+        if (!Files.isWritable(stateDir)) {
+            message = "cannot read " + db + " in the read-only state directory " + stateDir + ": " + log + " and cannot be made "
+                    + "there; nothing was changed. Make the directory writable" + (readOnlyFiles.isEmpty() ? ""
+                    : " (and " + files + ", read-only too)") + ", or " + copy;
+        } else if (!readOnlyFiles.isEmpty()) {
+            message = "cannot read " + db + ": " + log + "; the state directory " + stateDir + " could hold it, but " + files
+                    + (readOnlyFiles.size() == 1 ? " is" : " are") + " read-only for you (permissions or an immutable "
+                    + "attribute), so the database was opened for reading only, which makes no file; nothing was changed. "
+                    + "Make " + files + " writable (for example `chmod u+w`, or `chattr -i` for an immutable file) and run "
+                    + "the command again, or " + copy;
+        } else {
+            message = "cannot read " + db + " opened for reading only: " + log + ", and a read-only open makes no file; "
+                    + "nothing was changed. The state directory " + stateDir + " and its database can be written now: run the "
+                    + "command again, or " + copy;
+        }
+        return new StoreException.Unavailable(message, null);
     }
 
     /**
