@@ -1,0 +1,131 @@
+package io.swarmflow.bench;
+
+import io.swarmflow.engine.RunService;
+import io.swarmflow.local.LocalExecutor;
+import io.swarmflow.spec.Plan;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
+import io.swarmflow.store.RunView;
+import io.swarmflow.store.sql.SqlRunStore;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * What {@code swarm runs --limit N [--state S]} and {@code swarm status} (the latest run) read from a state directory of
+ * many runs: every run's row, filtered and cut in Java ({@code RunStore.runs()}, the same-run baseline), against the
+ * store's limited query ({@code RunStore.newestRuns}, which reads the rows returned and counts the others); and
+ * {@code RunService.observeAll()} (every run and its lease: what {@code swarm runs} read before) against
+ * {@code observeNewest}.
+ *
+ * <p>One SQLite state directory with {@code listing.runs} runs of one ticket, created concurrently (group commit);
+ * every tenth one recorded as failed, the others left created. Then, rep by rep in the same JVM, alternating which goes
+ * first, each pair. ms, median of the reps (min-max), after one warm-up rep.
+ *
+ * <p>System properties: {@code listing.runs} (20000), {@code listing.limit} (20), {@code listing.reps} (5),
+ * {@code bench.tmp}, {@code bench.out}.
+ */
+public final class RunListingScale {
+    private RunListingScale() {}
+
+    public static void main(String[] args) throws Exception {
+        int runs = BenchSupport.intProp("listing.runs", 20_000);
+        int limit = BenchSupport.intProp("listing.limit", 20);
+        int reps = BenchSupport.intProp("listing.reps", 5);
+        if (runs < 1 || limit < 1 || reps < 1) throw new IllegalArgumentException("-Dlisting.runs, .limit and .reps must be at least 1");
+        Path dir = BenchSupport.tempDir("listing-");
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir);
+             LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir, w -> { }))) {
+            fill(store, runs, dir);
+            RunService service = new RunService(store, executor);
+            Set<RunState> failed = EnumSet.of(RunState.FAILED);
+            List<String> names = List.of("newest " + limit + " runs", "newest " + limit + " failed runs",
+                    "newest " + limit + " runs observed (with leases)", "latest run");
+            List<Supplier<Integer>> before = List.of(
+                    () -> count(store.runs(), null, limit),
+                    () -> count(store.runs(), failed, limit),
+                    () -> service.observeAll().subList(0, limit).size(),
+                    () -> store.runs().subList(0, 1).size());
+            List<Supplier<Integer>> after = List.of(
+                    () -> store.newestRuns(limit, null).matching(),
+                    () -> store.newestRuns(limit, failed).matching(),
+                    () -> service.observeNewest(limit, null).matching(),
+                    () -> service.latestRun().isPresent() ? 1 : 0);
+            double[][] b = new double[names.size()][reps];
+            double[][] a = new double[names.size()][reps];
+            for (int rep = -1; rep < reps; rep++) {
+                for (int k = 0; k < names.size(); k++) {
+                    boolean beforeFirst = rep % 2 == 0;
+                    double first = time(beforeFirst ? before.get(k) : after.get(k));
+                    double second = time(beforeFirst ? after.get(k) : before.get(k));
+                    if (rep < 0) continue;
+                    b[k][rep] = beforeFirst ? first : second;
+                    a[k][rep] = beforeFirst ? second : first;
+                }
+                if (rep >= 0) System.out.printf(Locale.ROOT, "  rep %d done%n", rep + 1);
+            }
+            StringBuilder out = new StringBuilder(BenchSupport.header("listing the newest runs of " + runs + " runs: every run read "
+                    + "(RunStore.runs) against the limited query (RunStore.newestRuns)"));
+            out.append("SQLite, one state directory, every tenth run failed; ms, median of ").append(reps)
+                    .append(" reps (min-max) after a warm-up rep.\n\n");
+            out.append("| what | every run read (before) | limited query | limited / every run |\n|---|---|---|---:|\n");
+            for (int k = 0; k < names.size(); k++) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f |%n", names.get(k), cell(b[k]), cell(a[k]),
+                        BenchSupport.median(a[k]) / BenchSupport.median(b[k])));
+            }
+            BenchSupport.report(out.toString());
+        } finally {
+            BenchSupport.deleteTree(dir);
+        }
+    }
+
+    /** {@code runs} in {@code states} (null: all), cut to {@code limit}, as {@code swarm runs} did: how many matched. */
+    private static int count(List<RunView> runs, Set<RunState> states, int limit) {
+        List<RunView> matching = runs.stream().filter(r -> states == null || states.contains(r.state())).toList();
+        return matching.subList(0, Math.min(limit, matching.size())).isEmpty() ? 0 : matching.size();
+    }
+
+    private static double time(Supplier<Integer> work) {
+        long t0 = System.nanoTime();
+        if (work.get() < 1) throw new IllegalStateException("nothing listed");
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** Creates {@code runs} runs of one ticket, 16 at a time (group commit); every tenth one recorded as failed. */
+    private static void fill(SqlRunStore store, int runs, Path dir) throws Exception {
+        Plan plan = B1Throughput.noopPlan(1, 1, dir);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                String id = String.format(Locale.ROOT, "run-%06d", i);
+                boolean fail = i % 10 == 0;
+                done.add(pool.submit(() -> {
+                    store.createRun(new RunEvent.RunCreated(id, plan, "listing.yaml"));
+                    if (fail) {
+                        long epoch = store.claimRun(id, "bench:1", 60_000);
+                        store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, "bench:1", false),
+                                new RunEvent.RunFinished(RunState.FAILED))).join();
+                        store.releaseRun(id, epoch);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static String cell(double[] xs) {
+        return String.format(Locale.ROOT, "%.2f (%.2f-%.2f)", BenchSupport.median(xs), BenchSupport.min(xs), BenchSupport.max(xs));
+    }
+}
