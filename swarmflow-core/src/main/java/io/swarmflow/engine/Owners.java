@@ -40,6 +40,18 @@ public final class Owners {
     }
 
     /**
+     * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator}) names
+     * a process of this host (alive or not): only then are the pids it recorded this host's. False for another host's and
+     * for a null or malformed owner.
+     */
+    public static boolean isOnThisHost(String owner) {
+        if (owner == null) return false;
+        int colon = owner.lastIndexOf(':');
+        int at = owner.lastIndexOf('@');
+        return colon >= 0 && at > colon && owner.substring(0, colon).equals(hostName());
+    }
+
+    /**
      * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator})
      * names a process on this host that is gone (or was replaced by another process with the same pid). False for
      * other hosts and for live processes.

@@ -132,6 +132,8 @@ public final class RunEngine {
     private long claimedAtMillis;
     /** The run as read by {@link #claim}, once it ran. */
     private RunView claimed;
+    /** The lease holder before {@link #claim} (null when none was recorded): the coordinator whose attempts are left running. */
+    private String previousOwner;
     private long epoch;
     private boolean cancelling;
     private String failFastBy;
@@ -274,6 +276,8 @@ public final class RunEngine {
         if (claimed != null) return;
         RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
         if (!view.state().isFinished()) {
+            // who held the run last: the attempts it left running are its, and their pids are its host's
+            previousOwner = store.lease(runId).map(io.swarmflow.store.RunLease::owner).orElse(null);
             takeOverIfOwnerDead();
             claimedAtMillis = store.now();
             epoch = store.claimRun(runId, owner, options.leaseMillis());
@@ -423,9 +427,13 @@ public final class RunEngine {
             switch (state[i]) {
                 case RUNNING -> {
                     AttemptView a = runningAttempts.get(tickets[i].id());
-                    if (a != null) {
+                    if (a != null && Owners.isOnThisHost(previousOwner)) {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
+                    } else if (a != null && a.pid() != 0) {
+                        // a pid of another host names nothing here: looking it up could stop an unrelated process
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (previousOwner == null ? "a coordinator not on record"
+                                : "coordinator " + previousOwner + " of another host") + "; if its process group " + a.pid() + " still runs there, it is not stopped from here");
                     }
                     // only an attempt whose process ran can have brought its coordinator down: one without a process on
                     // record was abandoned before its launch by a coordinator that stopped first (or runs none: noop)

@@ -24,6 +24,8 @@ import java.util.function.BiFunction;
  */
 class ScriptedExecutor implements Executor {
     final List<String> started = new CopyOnWriteArrayList<>();
+    /** {@code ticket#attempt} of each attempt {@link #killOrphan} was asked about. */
+    final List<String> orphansLookedFor = new CopyOnWriteArrayList<>();
     final Set<String> finished = ConcurrentHashMap.newKeySet();
     final List<String> violations = new CopyOnWriteArrayList<>();
     final AtomicInteger running = new AtomicInteger();
@@ -54,6 +56,7 @@ class ScriptedExecutor implements Executor {
 
     @Override
     public boolean killOrphan(AttemptView attempt) {
+        orphansLookedFor.add(attempt.ticketId() + "#" + attempt.attempt());
         return false;
     }
 
