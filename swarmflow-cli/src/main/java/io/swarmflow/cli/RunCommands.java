@@ -464,6 +464,12 @@ final class RunCommands {
             view.onLogLine(ticketId, attempt, stream, line, afterLoneCr, mayBeContinued);
         }
 
+        /** Passes on that the log cap cut the stream's log file: plain output does not call the next line whole there. */
+        @Override
+        public void onLogCapped(String ticketId, int attempt, String stream) {
+            view.onLogCapped(ticketId, attempt, stream);
+        }
+
         @Override
         public void onNotice(String message) {
             view.onNotice(message);

@@ -29,4 +29,26 @@ class RunCommandsToViewTest {
         toView.onLogLine("t", 2, "stderr", "100%", true, false);
         assertThat(heard).containsExactly("t/2 stdout:compiling", "t/2 stderr:10%~", "t/2 stderr:+100%");
     }
+
+    /** That the log cap cut a stream's log file reaches the view too, in order with the lines. */
+    @Test
+    void theLogCapReachesTheView() {
+        List<String> heard = new ArrayList<>();
+        RunCommands.ToView toView = new RunCommands.ToView();
+        toView.view = new RunListener() {
+            @Override
+            public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+                heard.add(stream + ":" + line);
+            }
+
+            @Override
+            public void onLogCapped(String ticketId, int attempt, String stream) {
+                heard.add(ticketId + "/" + attempt + " " + stream + " capped");
+            }
+        };
+        toView.onLogLine("t", 2, "stdout", "a", false, false);
+        toView.onLogCapped("t", 2, "stdout");
+        toView.onLogLine("t", 2, "stdout", "b", false, false);
+        assertThat(heard).containsExactly("stdout:a", "t/2 stdout capped", "stdout:b");
+    }
 }

@@ -68,4 +68,14 @@ public interface AttemptControl {
     default void logLine(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
         logLine(stream, line, afterLoneCr);
     }
+
+    /**
+     * The attempt's log file of {@code stream} reached its cap (the ticket's {@code log-size}): the line of {@code stream}
+     * passed on next, if any, is the part of a line the cap kept, and the log file has no more of it (nor of any later
+     * line the process writes to the stream). Told at most once per stream, before that line. Does nothing by default;
+     * the engine's passes it on to {@link io.swarmflow.engine.RunListener#onLogCapped(String, int, String)}.
+     *
+     * @param stream {@code stdout} or {@code stderr}
+     */
+    default void logCapped(String stream) {}
 }

@@ -1299,11 +1299,17 @@ public final class RunEngine {
         void startHeard() {
             synchronized (this) { // a line printed meanwhile waits, and comes after these
                 if (heldLines == null) return;
+                int lastLine = heldLines.size() - 1;
+                while (lastLine >= 0 && heldLines.get(lastLine).line() == null) lastLine--;
                 for (int i = 0; i < heldLines.size(); i++) {
                     HeldLine l = heldLines.get(i);
+                    if (l.line() == null) {
+                        listener.onLogCapped(tickets[index].id(), attempt, l.stream());
+                        continue;
+                    }
                     // lines not shown live came after the last held one: no line the listener hears continues it, so it
                     // need not wait for one, and is heard (and shown) before the notice that says of them
-                    boolean last = i == heldLines.size() - 1;
+                    boolean last = i == lastLine;
                     listener.onLogLine(tickets[index].id(), attempt, l.stream(), l.line(), l.afterLoneCr(),
                             l.mayBeContinued() && !(last && heldOver > 0));
                 }
@@ -1347,7 +1353,24 @@ public final class RunEngine {
             listener.onLogLine(tickets[index].id(), attempt, stream, line, continues, mayBeContinued);
         }
 
-        /** A line printed before the listener heard its attempt's start, as {@link #logLine(String, String, boolean, boolean)} got it. */
+        @Override
+        public void logCapped(String stream) {
+            if (telling) {
+                synchronized (this) {
+                    if (heldLines != null) {
+                        // told in order with the held lines; when they overflowed, so did the line it tells of
+                        if (heldLines.size() < MAX_HELD_LINES) heldLines.add(new HeldLine(stream, null, false, false));
+                        return;
+                    }
+                }
+            }
+            listener.onLogCapped(tickets[index].id(), attempt, stream);
+        }
+
+        /**
+         * A line printed before the listener heard its attempt's start, as {@link #logLine(String, String, boolean, boolean)}
+         * got it; with {@code line} null, {@link #logCapped(String)} for {@code stream}.
+         */
         private record HeldLine(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {}
     }
 }

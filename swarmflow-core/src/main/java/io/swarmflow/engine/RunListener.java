@@ -64,6 +64,16 @@ public interface RunListener {
     }
 
     /**
+     * The attempt's log file of {@code stream} reached its cap (the ticket's {@code log-size}): the line of the same
+     * attempt and {@code stream} heard next, if any, is the part of a line the cap kept, which the log file has no more
+     * of ({@code swarm logs} cannot show it whole). Heard at most once per attempt and stream, in order with its lines
+     * ({@link io.swarmflow.agent.AttemptControl#logCapped(String)}). Does nothing by default.
+     *
+     * @param stream {@code stdout} or {@code stderr}
+     */
+    default void onLogCapped(String ticketId, int attempt, String stream) {}
+
+    /**
      * Something the user should know that is not an event (e.g. sandbox degraded, waiting for approval). The
      * coordinator's own notices come after the events it made before them were heard (or failed to be recorded: the
      * notice is heard all the same); the store's notices about this run's writes (the database locked by another process)

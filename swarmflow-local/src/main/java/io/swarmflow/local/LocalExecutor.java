@@ -978,6 +978,13 @@ public final class LocalExecutor implements Executor {
             control.logLine(stream, line, afterLoneCr, mayBeContinued);
         }
 
+        /** Told on, after the line held back (the line it tells of comes after it). */
+        @Override
+        public synchronized void logCapped(String stream) {
+            if (!passing) pass();
+            control.logCapped(stream);
+        }
+
         /**
          * The launch is the attempt's: the line held back is shown, and the lines that follow at once. The line held back
          * is stderr's first, which continues nothing.
@@ -1016,6 +1023,11 @@ public final class LocalExecutor implements Executor {
             @Override
             public void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
                 control.logLine(stream, line, afterLoneCr, mayBeContinued);
+            }
+
+            @Override
+            public void logCapped(String stream) {
+                control.logCapped(stream);
             }
         };
     }
@@ -1144,6 +1156,11 @@ public final class LocalExecutor implements Executor {
                 }
             }
             next.line(stream, line, afterLoneCr, mayBeContinued);
+        }
+
+        @Override
+        public void logCapped(String stream) {
+            next.logCapped(stream);
         }
 
         /** Whether one of the last {@link #RECENT} non-blank lines of stderr seen (a bar's states as one) said it. */

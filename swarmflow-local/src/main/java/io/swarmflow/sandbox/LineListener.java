@@ -70,6 +70,17 @@ public interface LineListener {
     }
 
     /**
+     * The stream's log file reached its cap (the ticket's {@code log-size}): the line of {@code stream} passed on next,
+     * if any, is the part of a line the cap kept (the log file has that part and no more of it; a line the cap fell
+     * inside), and no later line the process writes to it is: the pump's own marker
+     * ({@code [swarm: output truncated after N bytes]}) follows. Called at most once per stream, from its pump thread,
+     * before that line. Does nothing by default.
+     *
+     * @param stream {@code stdout} or {@code stderr}
+     */
+    default void logCapped(String stream) {}
+
+    /**
      * For a listener of every line ({@link Sandbox#start(SandboxSpec, java.util.List, LineListener, LineListener)}):
      * a line (ended by LF) longer than it takes ended, and was skipped. Does nothing by default.
      *

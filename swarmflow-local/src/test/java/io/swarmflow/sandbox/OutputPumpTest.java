@@ -42,6 +42,8 @@ class OutputPumpTest {
         final List<String> everyLine = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
         final List<List<String>> beforeRead = new ArrayList<>();
+        /** The lines, and where the listener was told the log cap was reached ({@code <capped STREAM>}), in order. */
+        final List<String> withCap = new ArrayList<>();
         String lastLine;
     }
 
@@ -97,6 +99,12 @@ class OutputPumpTest {
                 seen.lines.add(line);
                 seen.told.add((afterLoneCr ? "+" : "") + line);
                 seen.ends.add(line + (mayBeContinued ? "~" : ""));
+                seen.withCap.add(line);
+            }
+
+            @Override
+            public void logCapped(String stream) {
+                seen.withCap.add("<capped " + stream + ">");
             }
         };
         OutputPump p = new OutputPump(reads(seen, reads), file, cap, "stderr", listener, every, true);
@@ -208,6 +216,21 @@ class OutputPumpTest {
         assertThat(seen.lines).containsExactly("abc", "de", OutputPump.marker(6));
         assertThat(seen.lastLine).isEqualTo("failed");
         assertThat(Files.readString(log)).isEqualTo("abc\rde\n" + OutputPump.marker(6) + "\n");
+    }
+
+    /**
+     * The listener is told the log cap was reached before the part of the line the cap kept, so that a view can say the
+     * log file does not have that line whole; once per stream, and also when the cap falls at a line's end.
+     */
+    @Test
+    void theListenerIsToldTheLogCapWasReachedBeforeTheCutLine() throws IOException {
+        Path log = tmp.resolve("stderr.log");
+        assertThat(pump(log, 6, false, "abc\rdefgh\rij\r\rfailed\r\n").withCap)
+                .containsExactly("abc", "<capped stderr>", "de", OutputPump.marker(6));
+        assertThat(pump(log, 4, false, "abc\n", "def\n", "ghi\n").withCap).as("the cap at a line's end")
+                .containsExactly("abc", "<capped stderr>", OutputPump.marker(4));
+        assertThat(pump(log, 100, false, "abc\n", "def\n").withCap).as("under the cap").containsExactly("abc", "def");
+        assertThat(pump(log, 0, false, "abc\n", "def\n").withCap).as("no cap").containsExactly("abc", "def");
     }
 
     /** A line the log cap cuts is still the last line whole: a failure's reason is not the fragment after the cut. */

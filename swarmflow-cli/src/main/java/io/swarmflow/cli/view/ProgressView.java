@@ -366,13 +366,14 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 long tick = ticks.getAsLong();
                 AttemptKey key = new AttemptKey(ticketId, attempt);
                 TerminalLine drawn = drawing.get(key);
+                boolean logCut = logCapped.remove(new AttemptStream(ticketId, attempt, stream));
                 if (drawn != null && afterLoneCr && drawn.stream.equals(stream)) {
-                    drawn.state(line, now, tick);
+                    drawn.state(line, now, tick, logCut);
                     if (tick - drawn.shownTick >= HEARTBEAT_MILLIS) show(drawn, tick);
                 } else {
                     if (drawn != null && !drawn.shown) show(drawn, tick);
                     drawing.remove(key); // the new line goes last, in the order the lines began
-                    drawing.put(key, new TerminalLine(ticketId, stream, line, now, tick));
+                    drawing.put(key, new TerminalLine(ticketId, stream, line, now, tick, logCut));
                 }
                 if (!mayBeContinued) { // the terminal line ends here: its last state is this one, printed now
                     TerminalLine ended = drawing.remove(key);
@@ -385,6 +386,24 @@ public final class ProgressView implements RunListener, AutoCloseable {
             }
         }
     }
+
+    /**
+     * The attempt's log file of {@code stream} reached the ticket's {@code log-size} cap: the next line of the stream is
+     * the part of a line the cap kept, and a marker that cuts it in plain mode says the log file has no more of it.
+     */
+    @Override
+    public void onLogCapped(String ticketId, int attempt, String stream) {
+        if (!live && showOutput) logCapped.add(new AttemptStream(ticketId, attempt, stream));
+    }
+
+    /**
+     * The streams whose log file reached its cap ({@link #onLogCapped}) and whose next line, the part the cap kept, did
+     * not come yet.
+     */
+    private final java.util.Set<AttemptStream> logCapped = ConcurrentHashMap.newKeySet();
+
+    /** A stream of a ticket's attempt. */
+    private record AttemptStream(String ticketId, int attempt, String stream) {}
 
     /**
      * In plain mode, how long a held output line not printed yet waits with no state after it before it is printed, in
@@ -454,7 +473,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private void show(TerminalLine l, long now) {
         String cut = l.state.length() <= MAX_PLAIN_LINE ? l.state
                 : l.state.substring(0, Printable.cutBefore(l.state, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE
-                + lineLength(l.state) + "; the attempt's log file has it whole: swarm logs]";
+                + (l.logCut ? cappedLength(l.state) + "; the attempt's log file has those, not the rest: swarm logs]"
+                : lineLength(l.state) + "; the attempt's log file has it whole: swarm logs]");
         emit(l.ticketId + " | " + cut, l.cameAt);
         l.shown = true;
         l.printed = true;
@@ -463,7 +483,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     /**
      * Bytes of a line the output pump hands to the view at most ({@code OutputPump.MAX_LINE_BYTES} in swarmflow-local): it
-     * cuts a longer line there, and the view never learns its length. The log file has the line whole.
+     * cuts a longer line there, and the view never learns its length. The log file has the line whole, unless the
+     * ticket's {@code log-size} cap cut it ({@link #onLogCapped}).
      */
     static final int PUMP_LINE_BYTES = 64 * 1024;
 
@@ -473,13 +494,28 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * becoming one U+FFFD of 3 bytes), else {@code " characters of a line of at least 64 KiB"}: the pump may have cut it.
      */
     static String lineLength(String line) {
+        return whole(line) ? " of " + line.length() + " characters"
+                : " characters of a line of at least " + PUMP_LINE_BYTES / 1024 + " KiB";
+    }
+
+    /**
+     * What the cut marker says of the length of {@code line}, the part of a longer line the ticket's {@code log-size} cap
+     * kept ({@link #onLogCapped}): {@code " of the 5000 characters the ticket's log-size cap kept of it"}, or when the
+     * pump may have cut that part too ({@link #lineLength}), {@code " characters of the at least 64 KiB ..."}.
+     */
+    static String cappedLength(String line) {
+        return (whole(line) ? " of the " + line.length() + " characters" : " characters of the at least "
+                + PUMP_LINE_BYTES / 1024 + " KiB") + " the ticket's log-size cap kept of it";
+    }
+
+    /** Whether {@code line} is shorter in UTF-8 than {@link #PUMP_LINE_BYTES}: the pump handed it on whole. */
+    private static boolean whole(String line) {
         long bytes = 0;
         for (int i = 0; i < line.length() && bytes < PUMP_LINE_BYTES; i++) {
             char c = line.charAt(i);
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair: 4 bytes
         }
-        return bytes < PUMP_LINE_BYTES ? " of " + line.length() + " characters"
-                : " characters of a line of at least " + PUMP_LINE_BYTES / 1024 + " KiB";
+        return bytes < PUMP_LINE_BYTES;
     }
 
     /** A ticket's attempt. */
@@ -500,22 +536,29 @@ public final class ProgressView implements RunListener, AutoCloseable {
         boolean printed;
         /** When a state of the line was last printed, or the line began if none was, on {@link ProgressView#ticks}. */
         long shownTick;
+        /** Whether {@link #state} is the part of a line the log cap kept ({@link ProgressView#onLogCapped}). */
+        boolean logCut;
 
-        TerminalLine(String ticketId, String stream, String state, long now, long tick) {
+        TerminalLine(String ticketId, String stream, String state, long now, long tick, boolean logCut) {
             this.ticketId = ticketId;
             this.stream = stream;
             this.state = state;
             this.cameAt = now;
             this.cameTick = tick;
             this.shownTick = tick;
+            this.logCut = logCut;
         }
 
-        /** The line's next state, drawn over the one before, come at {@code now} ({@code clock}) and {@code tick}. */
-        void state(String next, long now, long tick) {
+        /**
+         * The line's next state, drawn over the one before, come at {@code now} ({@code clock}) and {@code tick};
+         * {@code logCut} when it is the part the log cap kept.
+         */
+        void state(String next, long now, long tick, boolean logCut) {
             state = next;
             cameAt = now;
             cameTick = tick;
             shown = false;
+            this.logCut = logCut;
         }
     }
 

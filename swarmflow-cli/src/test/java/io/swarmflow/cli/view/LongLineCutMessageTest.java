@@ -56,4 +56,58 @@ class LongLineCutMessageTest {
         List<String> printed = printedFor("y".repeat(5_000));
         assertThat(printed.getFirst()).endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole: swarm logs]");
     }
+    /**
+     * The ticket's log-size cap fell inside a line: the log file has only the part the view got, so the marker does not
+     * send the reader to {@code swarm logs} for the whole line; the lines before the cap, and the other stream's, it does.
+     */
+    @Test
+    void aLineTheLogCapCutIsNotSaidToBeWholeInTheLogFile() {
+        List<String> printed;
+        try (ProgressView v = new ProgressView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true, 1)) {
+            v.onLogLine("big", 1, "stdout", "a".repeat(4_500), false, false);
+            v.onLogCapped("big", 1, "stdout");
+            v.onLogLine("big", 1, "stdout", "b".repeat(5_000), false, false);
+            v.onLogLine("big", 1, "stdout", "[swarm: output truncated after 10000 bytes]", false, false);
+            v.onLogLine("big", 1, "stderr", "c".repeat(4_500), false, false);
+        }
+        printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(printed).hasSize(4);
+        assertThat(printed.get(0)).endsWith("… [line cut at 4000 of 4500 characters; the attempt's log file has it whole: swarm logs]");
+        assertThat(printed.get(1)).endsWith("big | " + "b".repeat(4_000) + "… [line cut at 4000 of the 5000 characters the "
+                + "ticket's log-size cap kept of it; the attempt's log file has those, not the rest: swarm logs]");
+        assertThat(printed.get(2)).endsWith("big | [swarm: output truncated after 10000 bytes]");
+        assertThat(printed.get(3)).endsWith("… [line cut at 4000 of 4500 characters; the attempt's log file has it whole: swarm logs]");
+    }
+
+    /** A part the log cap kept that the pump cut too (64 KiB of it reached the view) is not given a length either. */
+    @Test
+    void aLongLineTheLogCapCutIsNotGivenALength() {
+        try (ProgressView v = new ProgressView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true, 1)) {
+            v.onLogCapped("big", 2, "stderr");
+            v.onLogLine("big", 2, "stderr", "x".repeat(64 * 1024), false, false);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).singleElement().asString()
+                .endsWith("… [line cut at 4000 characters of the at least 64 KiB the ticket's log-size cap kept of it; "
+                        + "the attempt's log file has those, not the rest: swarm logs]");
+    }
+
+    /**
+     * A progress bar's state the log cap cut is the held line's state: the state printed says so, the one before it (drawn
+     * over) is not printed; the cap told of another attempt leaves this one's lines whole.
+     */
+    @Test
+    void aBarStateTheLogCapCutIsSaidToBeCut() {
+        try (ProgressView v = new ProgressView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true, 1)) {
+            v.onLogCapped("big", 1, "stdout");
+            v.onLogLine("big", 2, "stdout", "p".repeat(4_500), false, true);
+            v.onLogCapped("big", 2, "stdout");
+            v.onLogLine("big", 2, "stdout", "q".repeat(4_600), true, false);
+            v.onLogLine("big", 2, "stderr", "r".repeat(4_700), false, false);
+        }
+        List<String> printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(printed).hasSize(2);
+        assertThat(printed.get(0)).contains("big | qqq").endsWith("… [line cut at 4000 of the 4600 characters the ticket's "
+                + "log-size cap kept of it; the attempt's log file has those, not the rest: swarm logs]");
+        assertThat(printed.get(1)).contains("big | rrr").endsWith("of 4700 characters; the attempt's log file has it whole: swarm logs]");
+    }
 }
