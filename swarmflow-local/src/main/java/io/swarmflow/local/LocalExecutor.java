@@ -66,6 +66,14 @@ public final class LocalExecutor implements Executor {
     /** Argv prefix of {@code shell} tickets; the script follows. */
     public static final List<String> SHELL = List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c");
 
+    /**
+     * Longest output line passed on to {@link AttemptControl#logLine(String, String, boolean, boolean)} (and so to a
+     * live view), in bytes of UTF-8 before decoding: of a longer line (ended by LF or a lone CR) only its first this many
+     * bytes are, while the attempt's log file keeps it whole up to the ticket's {@code log-size}. The sandbox's
+     * {@link LineListener#MAX_LINE_BYTES}, for the CLI, which does not use the sandbox's package.
+     */
+    public static final int MAX_LIVE_LINE_BYTES = LineListener.MAX_LINE_BYTES;
+
     private static final JsonFactory JSON = new JsonFactory();
     private static final AttemptResult NOOP_DONE = AttemptResult.succeeded(Map.of());
 

@@ -20,11 +20,19 @@ public interface LineListener {
     LineListener NONE = (stream, line) -> {};
 
     /**
+     * Longest line handed to {@link #line(String, String, boolean, boolean)}, in bytes (of UTF-8, before decoding): the
+     * output pump passes on the first 65536 bytes of a longer line (ended by LF or a lone CR) and drops the rest; the
+     * log file keeps the line whole, up to the log cap. The every-line listener's lines may be longer (see
+     * {@link #skipped}).
+     */
+    int MAX_LINE_BYTES = 64 * 1024;
+
+    /**
      * One complete line the process wrote: ended by LF or a lone CR, or the last bytes of the stream (see the class
      * comment), or the part of a line the log cap kept.
      *
      * @param stream {@code stdout} or {@code stderr}
-     * @param line   the line without its end, decoded as UTF-8, its first 64 KiB (of bytes) when longer (the every-line
+     * @param line   the line without its end, decoded as UTF-8, its first {@link #MAX_LINE_BYTES} bytes when longer (the every-line
      *               listener's: up to 1 MiB, see {@link #skipped})
      */
     void line(String stream, String line);

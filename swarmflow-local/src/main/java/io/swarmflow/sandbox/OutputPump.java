@@ -27,8 +27,8 @@ import java.util.Arrays;
  * bytes as written.
  */
 final class OutputPump implements Runnable {
-    /** Longest line (LF or CR ended) handed to the {@link LineListener} (longer ones are cut), in bytes. */
-    static final int MAX_LINE_BYTES = 64 * 1024;
+    /** Longest line (LF or CR ended) handed to the {@link LineListener} (longer ones are cut), in bytes: {@link LineListener#MAX_LINE_BYTES}. */
+    static final int MAX_LINE_BYTES = LineListener.MAX_LINE_BYTES;
     /** Longest line (LF ended) handed to the every-line listener (longer ones are skipped), in bytes. */
     static final int MAX_OBSERVED_LINE_BYTES = 1024 * 1024;
 

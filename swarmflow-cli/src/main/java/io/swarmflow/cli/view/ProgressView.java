@@ -482,11 +482,12 @@ public final class ProgressView implements RunListener, AutoCloseable {
     }
 
     /**
-     * Bytes of a line the output pump hands to the view at most ({@code OutputPump.MAX_LINE_BYTES} in swarmflow-local): it
-     * cuts a longer line there, and the view never learns its length. The log file has the line whole, unless the
-     * ticket's {@code log-size} cap cut it ({@link #onLogCapped}).
+     * Bytes (of UTF-8) of a line the output pump hands to the view at most
+     * ({@link io.swarmflow.local.LocalExecutor#MAX_LIVE_LINE_BYTES}): it cuts a longer line there, and the view never
+     * learns its length. The log file has the line whole, unless the ticket's {@code log-size} cap cut it
+     * ({@link #onLogCapped}).
      */
-    static final int PUMP_LINE_BYTES = 64 * 1024;
+    static final int PUMP_LINE_BYTES = io.swarmflow.local.LocalExecutor.MAX_LIVE_LINE_BYTES;
 
     /**
      * What the cut marker says of {@code line}'s length: {@code " of 5000 characters"} when it is the whole line (its UTF-8
