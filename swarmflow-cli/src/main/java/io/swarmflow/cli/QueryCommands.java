@@ -860,17 +860,8 @@ final class QueryCommands {
             // Ctrl-C during --follow: the terminal is not left in a colour (or concealed) the ticket's output set
             // (from a daemon thread, waited for half a second: a terminal that does not take output, stopped with Ctrl-S,
             // would otherwise hold the exit, the main thread blocked in a write holding the stream's lock)
-            Thread resetOnExit = shown == null ? null : new Thread(() -> {
-                Thread reset = Thread.ofPlatform().daemon().name("swarm-logs-reset-write").start(() -> {
-                    out.print(PrintableBytes.RESET_TEXT);
-                    out.flush();
-                });
-                try {
-                    reset.join(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "swarm-logs-reset");
+            Thread resetOnExit = shown == null ? null
+                    : new Thread(new ColourResetAtExit(out, ColourResetAtExit.JOIN_MILLIS), "swarm-logs-reset");
             if (resetOnExit != null) Runtime.getRuntime().addShutdownHook(resetOnExit);
             try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
                 return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
@@ -884,6 +875,48 @@ final class QueryCommands {
                     } catch (IllegalStateException shuttingDown) {
                         // the hook runs: it resets the colours once more, which is harmless
                     }
+                }
+            }
+        }
+
+        /**
+         * The shutdown hook's work on a terminal (a Ctrl-C during {@code --follow}): writes the SGR reset
+         * ({@link PrintableBytes#RESET_TEXT}) to {@code out} and flushes it, so that the terminal is not left in a colour
+         * (or concealed) the ticket's output set. It writes from a daemon thread and waits for it at most
+         * {@code joinMillis}: a terminal that does not take output (stopped with Ctrl-S) would otherwise hold the exit,
+         * the main thread blocked in a write holding the stream's lock, and the reset's write waiting for that lock.
+         */
+        static final class ColourResetAtExit implements Runnable {
+            /** How long the exit waits for the reset to be written, in milliseconds. */
+            static final long JOIN_MILLIS = 500;
+            private final PrintStream out;
+            private final long joinMillis;
+
+            /**
+             * @param out        the command's standard output (the terminal)
+             * @param joinMillis how long {@link #run} waits for the write, in milliseconds (positive)
+             */
+            ColourResetAtExit(PrintStream out, long joinMillis) {
+                this.out = out;
+                this.joinMillis = joinMillis;
+            }
+
+            @Override
+            public void run() {
+                reset();
+            }
+
+            /** Writes the reset as {@link #run} does; whether it was written (and flushed) within {@code joinMillis}. */
+            boolean reset() {
+                Thread write = Thread.ofPlatform().daemon().name("swarm-logs-reset-write").start(() -> {
+                    out.print(PrintableBytes.RESET_TEXT);
+                    out.flush();
+                });
+                try {
+                    return write.join(java.time.Duration.ofMillis(joinMillis));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
                 }
             }
         }
