@@ -588,6 +588,70 @@ class RunListenerTest {
         }
     }
     /**
+     * That the log cap cut a stream's log file ({@link AttemptControl#logCapped}) reaches the listener in order with the
+     * lines: held with the lines printed before the listener heard the attempt's start, and told at once after.
+     */
+    @Test
+    void theLogCapReachesTheListenerInOrderWithTheLines() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>(); // the start is durable when the test says so
+        CountDownLatch heartbeatHeld = new CountDownLatch(1);
+        CountDownLatch printed = new CountDownLatch(1);
+        CountDownLatch heardHeld = new CountDownLatch(1);
+        RunStore waiting = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("heartbeat") && heartbeatHeld.getCount() > 0) {
+                heartbeatHeld.countDown();
+                printed.await(); // the scheduler hears the start only once the attempt printed
+            }
+        });
+        AtomicBoolean heardInTime = new AtomicBoolean();
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                c.logLine("stdout", "whole", false, false);
+                c.logCapped("stdout");
+                c.logLine("stdout", "cut", false, false);
+                printed.countDown();
+                heardInTime.set(heardHeld.await(2, java.util.concurrent.TimeUnit.MINUTES));
+                c.logLine("stderr", "whole too", false, false);
+                c.logCapped("stderr");
+                c.logLine("stderr", "cut too", false, false);
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(waiting, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard() {
+            @Override
+            public void onLogCapped(String ticketId, int attempt, String stream) {
+                all.add("capped:" + ticketId + "/" + attempt + " " + stream);
+            }
+
+            @Override
+            public void onLogLine(String ticketId, int attempt, String stream, String line, boolean afterLoneCr, boolean mayBeContinued) {
+                super.onLogLine(ticketId, attempt, stream, line, afterLoneCr, mayBeContinued);
+                if (line.equals("cut")) heardHeld.countDown();
+            }
+        };
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, heard)::execute);
+            heartbeatHeld.await(); // the start submitted, not durable yet; the scheduler waits in a heartbeat
+            held.complete(0L);
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+            assertThat(heardInTime).as("the held lines were heard").isTrue();
+            List<String> all = heard.all;
+            int start = all.indexOf("event:AttemptStarted a");
+            assertThat(all.subList(start, start + 7)).containsExactly("event:AttemptStarted a", "log:a whole",
+                    "capped:a/1 stdout", "log:a cut", "log:a whole too", "capped:a/1 stderr", "log:a cut too");
+        } finally {
+            held.complete(0L);
+            printed.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * The listener hears each event with the time the store acknowledged its append with: the coordinator reads no event
      * back for it (it read the events of each append back, one read per append told: about 320 us each on SQLite, a round
      * trip on PostgreSQL, and on the in-memory store a walk of the whole log each time).
