@@ -70,9 +70,10 @@ public interface AttemptControl {
     }
 
     /**
-     * The attempt's log file of {@code stream} reached its cap (the ticket's {@code log-size}): the line of {@code stream}
-     * passed on next, if any, is the part of a line the cap kept, and the log file has no more of it (nor of any later
-     * line the process writes to the stream). Told at most once per stream, before that line. Does nothing by default;
+     * The attempt's log file of {@code stream} reached its cap (the ticket's {@code log-size}) inside a line: the line of
+     * {@code stream} passed on next is the part of that line the cap kept, and the log file has no more of it (nor of any
+     * later line the process writes to the stream). Not told when the cap fell on a line's end. Told at most once per
+     * stream, before that line. Does nothing by default;
      * the engine's passes it on to {@link io.swarmflow.engine.RunListener#onLogCapped(String, int, String)}.
      *
      * @param stream {@code stdout} or {@code stderr}

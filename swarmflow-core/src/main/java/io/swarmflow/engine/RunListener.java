@@ -64,9 +64,9 @@ public interface RunListener {
     }
 
     /**
-     * The attempt's log file of {@code stream} reached its cap (the ticket's {@code log-size}): the line of the same
-     * attempt and {@code stream} heard next, if any, is the part of a line the cap kept, which the log file has no more
-     * of ({@code swarm logs} cannot show it whole). Heard at most once per attempt and stream, in order with its lines
+     * The attempt's log file of {@code stream} reached its cap (the ticket's {@code log-size}) inside a line: the line of
+     * the same attempt and {@code stream} heard next is the part of that line the cap kept, which the log file has no
+     * more of ({@code swarm logs} cannot show it whole). Not heard when the cap fell on a line's end. Heard at most once per attempt and stream, in order with its lines
      * ({@link io.swarmflow.agent.AttemptControl#logCapped(String)}). Does nothing by default.
      *
      * @param stream {@code stdout} or {@code stderr}

@@ -78,11 +78,11 @@ public interface LineListener {
     }
 
     /**
-     * The stream's log file reached its cap (the ticket's {@code log-size}): the line of {@code stream} passed on next,
-     * if any, is the part of a line the cap kept (the log file has that part and no more of it; a line the cap fell
-     * inside), and no later line the process writes to it is: the pump's own marker
-     * ({@code [swarm: output truncated after N bytes]}) follows. Called at most once per stream, from its pump thread,
-     * before that line. Does nothing by default.
+     * The stream's log file reached its cap (the ticket's {@code log-size}) inside a line: the line of {@code stream}
+     * passed on next is the part of that line the cap kept (the log file has that part and no more of it), and no later
+     * line the process writes to it is: the pump's own marker ({@code [swarm: output truncated after N bytes]}) follows.
+     * Not called when the cap fell on a line's end (no line was cut: the marker comes next). Called at most once per
+     * stream, from its pump thread, before that line. Does nothing by default.
      *
      * @param stream {@code stdout} or {@code stderr}
      */

@@ -142,8 +142,12 @@ final class OutputPump implements Runnable {
                     }
                     if (cap > 0 && before + n > cap) {
                         truncated = true;
-                        listener.logCapped(stream); // before the cut line: the view says the log file has only its part
-                        if (!segment.isEmpty()) listener.line(stream, segment.text(MAX_LINE_BYTES), afterLoneCr, false); // the cut line
+                        if (!segment.isEmpty()) {
+                            // told only before a cut line (not when the cap fell on a line's end): the view then says
+                            // the log file has only its part
+                            listener.logCapped(stream);
+                            listener.line(stream, segment.text(MAX_LINE_BYTES), afterLoneCr, false); // the cut line
+                        }
                         // kept whole for the last line (a failure's reason), which goes on past the cap: not the fragment after it
                         if (!keepLastLine) segment.reset();
                         byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
