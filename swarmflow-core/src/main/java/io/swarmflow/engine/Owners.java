@@ -41,8 +41,9 @@ public final class Owners {
 
     /**
      * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator}) names
-     * a process of this host (alive or not): only then are the pids it recorded this host's. False for another host's and
-     * for a null or malformed owner.
+     * a process of this machine (alive or not), by its host part: only then are the pids it recorded this machine's. False
+     * for another machine's, for null, and for an owner without {@code :} and {@code @} in that order (its pid and start
+     * are not parsed here). Two machines whose host names cannot be looked up both read as {@code localhost}.
      */
     public static boolean isOnThisHost(String owner) {
         if (owner == null) return false;
@@ -57,10 +58,9 @@ public final class Owners {
      * other hosts and for live processes.
      */
     public static boolean isDeadLocalProcess(String owner) {
+        if (!isOnThisHost(owner)) return false;
         int colon = owner.lastIndexOf(':');
         int at = owner.lastIndexOf('@');
-        if (colon < 0 || at < colon) return false;
-        if (!owner.substring(0, colon).equals(hostName())) return false;
         long pid;
         long start;
         try {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -132,7 +133,12 @@ public final class RunEngine {
     private long claimedAtMillis;
     /** The run as read by {@link #claim}, once it ran. */
     private RunView claimed;
-    /** The lease holder before {@link #claim} (null when none was recorded): the coordinator whose attempts are left running. */
+    /**
+     * The lease holder before {@link #claim} (null when none was recorded): the coordinator whose attempts are left running,
+     * whose machine {@link #recover} takes their pids to be. Not exact when that coordinator died inside its own recovery
+     * of an earlier coordinator's attempts (before it recorded them lost): those are the earlier one's, maybe of another
+     * machine; recording the launching coordinator with each attempt would make it exact.
+     */
     private String previousOwner;
     private long epoch;
     private boolean cancelling;
@@ -276,9 +282,11 @@ public final class RunEngine {
         if (claimed != null) return;
         RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
         if (!view.state().isFinished()) {
-            // who held the run last: the attempts it left running are its, and their pids are its host's
-            previousOwner = store.lease(runId).map(io.swarmflow.store.RunLease::owner).orElse(null);
-            takeOverIfOwnerDead();
+            // who held the run last: the attempts it left running are its (unless it died inside its own recovery of an
+            // earlier coordinator's: then they are that one's), and their pids are its machine's
+            Optional<io.swarmflow.store.RunLease> lease = store.lease(runId);
+            previousOwner = lease.map(io.swarmflow.store.RunLease::owner).orElse(null);
+            takeOverIfOwnerDead(lease);
             claimedAtMillis = store.now();
             epoch = store.claimRun(runId, owner, options.leaseMillis());
         }
@@ -303,8 +311,8 @@ public final class RunEngine {
     }
 
     /** A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait. */
-    private void takeOverIfOwnerDead() {
-        store.lease(runId).ifPresent(lease -> {
+    private void takeOverIfOwnerDead(Optional<io.swarmflow.store.RunLease> current) {
+        current.ifPresent(lease -> {
             if (lease.owner() != null && lease.expiresAtMillis() > 0 && Owners.isDeadLocalProcess(lease.owner())) {
                 store.releaseRun(runId, lease.epoch());
             }
@@ -433,7 +441,8 @@ public final class RunEngine {
                     } else if (a != null && a.pid() != 0) {
                         // a pid of another host names nothing here: looking it up could stop an unrelated process
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (previousOwner == null ? "a coordinator not on record"
-                                : "coordinator " + previousOwner + " of another host") + "; if its process group " + a.pid() + " still runs there, it is not stopped from here");
+                                : "coordinator " + previousOwner + " of another machine") + "; if its process group " + a.pid()
+                                + " still runs there, it is not stopped from here (`kill -- -" + a.pid() + "` on that machine stops it)");
                     }
                     // only an attempt whose process ran can have brought its coordinator down: one without a process on
                     // record was abandoned before its launch by a coordinator that stopped first (or runs none: noop)

@@ -37,8 +37,8 @@ class OrphanOfAnotherHostTest {
         String elsewhere = runLeftRunningBy("otherhost:7@1/1");
         assertThat(new RunService(store, exec).engine(elsewhere, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).isEmpty();
-        assertThat(notices).contains("attempt 1 of a ran under coordinator otherhost:7@1/1 of another host; if its process group "
-                + (1L << 30) + " still runs there, it is not stopped from here");
+        assertThat(notices).contains("attempt 1 of a ran under coordinator otherhost:7@1/1 of another machine; if its process group "
+                + (1L << 30) + " still runs there, it is not stopped from here (`kill -- -" + (1L << 30) + "` on that machine stops it)");
 
         // a dead process of this host (a pid no process has: pids are below 2^22)
         String here = runLeftRunningBy(Owners.hostName() + ":" + (1L << 30) + "@1/1");
