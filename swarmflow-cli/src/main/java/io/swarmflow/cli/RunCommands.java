@@ -65,8 +65,9 @@ final class RunCommands {
     // the exit codes of run and resume in their help (swarm --help lists every code)
     private static final String EXIT_FAILED = "1:the run finished and a ticket failed";
     private static final String EXIT_STORE = "4:the state could not be written: the run stopped, and its attempts; "
-            + "`swarm resume RUN` continues it";
-    private static final String EXIT_INTERRUPTED = "130:interrupted (Ctrl-C, SIGTERM) or cancelled; `swarm resume RUN` continues it";
+            + "`swarm resume RUN` continues it. Or the run ended but its report could not be written: `swarm report RUN` "
+            + "writes it (resume does not)";
+    private static final String EXIT_INTERRUPTED = "130:interrupted (Ctrl-C, SIGTERM, SIGHUP) or cancelled; `swarm resume RUN` continues it";
 
     @Command(name = "run", description = "Validates a swarm spec, creates a run and executes it.",
             exitCodeList = {EXIT_FAILED, EXIT_STORE, EXIT_INTERRUPTED})

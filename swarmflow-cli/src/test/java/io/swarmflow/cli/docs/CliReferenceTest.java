@@ -177,4 +177,62 @@ class CliReferenceTest {
             assertThat(documented).as("the exit codes of swarm %s on the page", command).isEqualTo(codes);
         }
     }
+
+    /** The entries of the exit codes a command's help lists as its own, by code, each on one line. */
+    private static Map<String, String> ownExitCodes(String command) {
+        DocsCli.Result help = DocsCli.swarm(command, "--help");
+        assertThat(help.code()).as("%s", help).isZero();
+        String own = help.out().substring(help.out().indexOf("Exit codes of its own"));
+        Map<String, String> entries = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^  (\\d+) ").matcher(own);
+        List<Integer> starts = new ArrayList<>();
+        List<String> codes = new ArrayList<>();
+        while (m.find()) {
+            starts.add(m.end());
+            codes.add(m.group(1));
+        }
+        for (int i = 0; i < codes.size(); i++) {
+            int end = i + 1 < codes.size() ? own.lastIndexOf('\n', starts.get(i + 1)) : own.length();
+            entries.put(codes.get(i), own.substring(starts.get(i), end).replaceAll("\\s+", " ").strip());
+        }
+        return entries;
+    }
+
+    /**
+     * {@code run --help} and {@code resume --help} (resume's codes are "as for run" on the page) give each remedy the page
+     * gives for run's codes of its own ({@code swarm resume RUN} for a state that could not be written, {@code swarm report
+     * RUN} for a report that could not be written after the run ended) in the entry of the code the page gives it with,
+     * and each signal the page's exit code table names for 130.
+     */
+    @Test
+    void runAndResumeHelpGiveTheRemediesAndSignalsThePageGivesForTheirExitCodes() throws Exception {
+        Map<String, String> sections = sections();
+        assertThat(sections.get("resume")).contains("Exit codes of its own: as for run (1, 4, 130).");
+        String run = sections.get("run");
+        String line = run.substring(run.indexOf("Exit codes of its own:")).split("\n\n")[0].replaceAll("\\s+", " ");
+        // each code's part of the line: from "N the/when/interrupted" to the next such code
+        Map<String, String> pageEntries = new LinkedHashMap<>();
+        Matcher d = Pattern.compile("(?<![\\w-])(\\d+) (?:the|when|interrupted)").matcher(line);
+        List<int[]> at = new ArrayList<>();
+        while (d.find()) at.add(new int[] {d.start(), Integer.parseInt(d.group(1))});
+        for (int i = 0; i < at.size(); i++) {
+            pageEntries.put(String.valueOf(at.get(i)[1]), line.substring(at.get(i)[0], i + 1 < at.size() ? at.get(i + 1)[0] : line.length()));
+        }
+        String page = Files.readString(PAGE);
+        String row130 = page.lines().filter(l -> l.startsWith("| 130 |")).findFirst().orElseThrow();
+        List<String> signals = Pattern.compile("SIG[A-Z]+").matcher(row130).results().map(r -> r.group()).distinct().toList();
+        assertThat(signals).contains("SIGTERM", "SIGHUP");
+        assertThat(pageEntries.get("4")).contains("`swarm report RUN`", "`swarm resume RUN`");
+
+        for (String command : List.of("run", "resume")) {
+            Map<String, String> help = ownExitCodes(command);
+            for (Map.Entry<String, String> e : pageEntries.entrySet()) {
+                Matcher remedy = Pattern.compile("`swarm [a-z]+ RUN`").matcher(e.getValue());
+                while (remedy.find()) {
+                    assertThat(help.get(e.getKey())).as("swarm %s --help, exit code %s", command, e.getKey()).contains(remedy.group());
+                }
+            }
+            assertThat(help.get("130")).as("swarm %s --help, exit code 130", command).contains(signals);
+        }
+    }
 }
