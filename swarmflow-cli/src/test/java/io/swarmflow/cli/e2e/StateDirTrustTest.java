@@ -141,6 +141,34 @@ class StateDirTrustTest {
     }
 
     /**
+     * A state directory not made yet, below a directory others can write to: {@code swarm run}, which would make it there,
+     * refuses it; the commands that use an existing one find no Swarmflow state and only say so ({@code runs} exits 0,
+     * the others 2), as the README says, and nothing is made.
+     */
+    @Test
+    void aStateDirectoryNotMadeYetBelowADirectoryOthersCanWriteIsRefusedByRunAndTheOthersSayThereIsNone() throws Exception {
+        Path shared = dir(tmp.resolve("shared"), "rwxrwxrwx"); // yours (or root's), writable by all
+        Path state = shared.resolve("state");
+
+        Result run = swarmWith(state, "run", spec.toString(), "--plain");
+        assertThat(run.code()).as("%s", run).isEqualTo(2);
+        assertThat(run.err()).as("%s", run).startsWith("swarm: the state directory " + state + " is inside " + shared
+                + ", which is writable by every user (").contains("nothing was changed");
+
+        Result runs = swarmWith(state, "runs");
+        assertThat(runs.code()).as("%s", runs).isZero();
+        assertThat(runs.out()).isEqualTo("no runs in " + state + " (there is no state directory there yet)\n");
+        for (String[] command : List.of(new String[] {"status"}, new String[] {"logs", "r", "a"}, new String[] {"report"},
+                new String[] {"approve", "r", "a"}, new String[] {"reject", "r", "a", "--reason", "no"},
+                new String[] {"cancel", "r"}, new String[] {"clean", "r"}, new String[] {"resume", "r"})) {
+            Result r = swarmWith(state, command);
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).startsWith("swarm: no Swarmflow state in " + state + "; ");
+        }
+        assertThat(tree(shared)).as("nothing made").containsExactly(shared);
+    }
+
+    /**
      * A directory writable by a group (here nogroup) lets its members replace the state directory; a sticky directory
      * of another user lets that user rename what is in it.
      */
