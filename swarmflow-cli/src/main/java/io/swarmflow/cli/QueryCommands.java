@@ -120,7 +120,7 @@ final class QueryCommands {
                 + "attempts (outcome, exit code, start, duration, reason), and its outputs.") String ticketId;
         @Option(names = "--json", description = "Machine-readable output.") boolean json;
         @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Lists only the tickets in these states "
-                + "(comma-separated): pending, ready, awaiting-approval, running, retry-wait, succeeded, failed, skipped, "
+                + "(comma-separated, or the option repeated): pending, ready, awaiting-approval, running, retry-wait, succeeded, failed, skipped, "
                 + "cancelled. The run's summary still counts every ticket.")
         List<String> states;
         @Mixin StateOptions state;
@@ -727,7 +727,7 @@ final class QueryCommands {
         @Option(names = "--limit", paramLabel = "N", description = "Lists only the newest N runs (of those --state "
                 + "selects); a line under the table says how many were left out. Default: all.") Integer limit;
         @Option(names = "--state", paramLabel = "STATE", split = ",", description = "Lists only the runs in these states "
-                + "(comma-separated): created, running, succeeded, failed, cancelled. A run whose coordinator was killed is "
+                + "(comma-separated, or the option repeated): created, running, succeeded, failed, cancelled. A run whose coordinator was killed is "
                 + "running (shown as running (stopped)).")
         List<String> states;
         @Mixin StateOptions state;

@@ -235,4 +235,19 @@ class CliReferenceTest {
             assertThat(help.get("130")).as("swarm %s --help, exit code 130", command).contains(signals);
         }
     }
+
+    /** {@code status --help} and {@code runs --help} say of {@code --state} what the page's option table says: a list, or the option repeated. */
+    @Test
+    void theStateOptionsHelpSaysHowToGiveSeveralStatesAsThePageDoes() throws Exception {
+        Map<String, String> sections = sections();
+        for (String command : List.of("status", "runs")) {
+            String cell = sections.get(command).lines().filter(l -> l.startsWith("| `--state STATE")).findFirst().orElseThrow();
+            Matcher how = Pattern.compile("\\((comma-separated[^)]*)\\)").matcher(cell);
+            assertThat(how.find()).as("how to give several states, on the page for swarm %s", command).isTrue();
+            assertThat(how.group(1)).contains("repeated");
+            DocsCli.Result help = DocsCli.swarm(command, "--help");
+            String option = help.out().substring(help.out().indexOf("--state=STATE")).replaceAll("\\s+", " ");
+            assertThat(option).as("swarm %s --help", command).contains("(" + how.group(1) + ")");
+        }
+    }
 }
