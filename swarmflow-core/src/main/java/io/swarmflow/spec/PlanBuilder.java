@@ -503,16 +503,22 @@ final class PlanBuilder {
         return distinct;
     }
 
-    /** Adds the expansions to {@code members}; false when the matrix is too large to expand (reported). */
+    /**
+     * Adds the expansions to {@code members}; false when the matrix is too large to expand (reported with its count, the
+     * product of its lists' lengths, computed whole: many keys of a few values each pass any {@code long}; a count of
+     * more than 24 digits, which a 1 MiB spec can make tens of thousands of digits long, as a power of ten).
+     */
     private boolean expandMatrix(Fields raw, String id, List<Integer> members) {
-        long count = 1;
-        for (List<Val<String>> values : raw.matrix.values()) {
-            count *= values.size();
-            if (count > MAX_EXPANSIONS) {
-                problems.at(raw.matrixNode, "the matrix of '" + id + "' expands to more than " + MAX_EXPANSIONS + " tickets",
-                        "use fewer values or split the ticket");
-                return false;
-            }
+        java.math.BigInteger count = java.math.BigInteger.ONE;
+        for (List<Val<String>> values : raw.matrix.values()) count = count.multiply(java.math.BigInteger.valueOf(values.size()));
+        if (count.compareTo(java.math.BigInteger.valueOf(MAX_EXPANSIONS)) > 0) {
+            String digits = count.toString();
+            String tickets = digits.length() <= 24 ? String.format(Locale.ROOT, "%,d", count)
+                    : String.format(Locale.ROOT, "at least 10^%,d", digits.length() - 1);
+            problems.at(raw.matrixNode, String.format(Locale.ROOT, "the matrix of '%s' expands to %s tickets (the product of "
+                            + "its lists' lengths); the limit is %,d", id, tickets, MAX_EXPANSIONS),
+                    "use fewer values or split the ticket");
+            return false;
         }
         List<String> keys = new ArrayList<>(raw.matrix.keySet());
         int[] position = new int[keys.size()];

@@ -84,7 +84,7 @@ class SchemaLoaderAgreementTest {
         /** Agent profiles that are not declared, run required by shell agents, duration only for noop, no outputs for noop. */
         AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents", "but noop agents produce none"),
         /** Counts and sizes: tickets, dependencies, expansions, script and environment bytes (see docs/spec.md, Limits). */
-        LIMIT("more than the limit of", "expands to more than", "bytes; the limit is "),
+        LIMIT("more than the limit of", "tickets \\(the product of its lists' lengths\\); the limit is ", "bytes; the limit is "),
         /** The repository must exist and be a git working tree. */
         REPOSITORY("is not a git repository", "^repo ", "needs a git repository");
 

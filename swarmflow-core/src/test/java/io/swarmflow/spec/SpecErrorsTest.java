@@ -653,7 +653,41 @@ class SpecErrorsTest {
                     matrix: {x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], z: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}
                   - {id: b, run: "true", needs: [a, a-1-1-1]}
                 """)).containsExactly(
-                "swarm.yaml:4:13: the matrix of 'a' expands to more than 1000 tickets; use fewer values or split the ticket");
+                "swarm.yaml:4:13: the matrix of 'a' expands to 1,100 tickets (the product of its lists' lengths); the limit is "
+                        + "1,000; use fewer values or split the ticket");
+    }
+
+    /**
+     * The count a matrix past the limit is refused with is the whole product of its lists' lengths, not where counting
+     * stopped, nor a long that overflowed: 70 keys of 2 values expand to 2^70 tickets; past 24 digits it is given as a
+     * power of ten (a 1 MiB spec can make it tens of thousands of digits long).
+     */
+    @Test
+    void aMatrixPastTheLimitIsRefusedWithItsWholeCount() throws IOException {
+        assertThat(errors(dir, """
+                tickets:
+                  - id: a
+                    run: "true"
+                    matrix: {x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], z: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}
+                """)).containsExactly("swarm.yaml:4:13: the matrix of 'a' expands to 1,331 tickets (the product of its lists' "
+                + "lengths); the limit is 1,000; use fewer values or split the ticket");
+        // as docs/spec.md's Limits quote it
+        String quoted = "`the matrix of 'a' expands to 1,331 tickets (the product of its lists' lengths); the limit is 1,000; use "
+                + "fewer values or split the ticket`";
+        assertThat(Files.readString(Path.of("..", "docs", "spec.md")).replaceAll("\\s+", " ").contains(quoted))
+                .as("docs/spec.md's Limits quote %s", quoted).isTrue();
+
+        StringBuilder keys = new StringBuilder();
+        for (int k = 0; k < 70; k++) keys.append(k == 0 ? "" : ", ").append("k").append(k).append(": [p, q]");
+        assertThat(errors(dir, "tickets:\n  - id: b\n    run: \"true\"\n    matrix: {" + keys + "}\n")).containsExactly(
+                "swarm.yaml:4:13: the matrix of 'b' expands to 1,180,591,620,717,411,303,424 tickets (the product of its "
+                        + "lists' lengths); the limit is 1,000; use fewer values or split the ticket");
+        // past 24 digits, as a power of ten: 2^100 has 31
+        keys.setLength(0);
+        for (int k = 0; k < 100; k++) keys.append(k == 0 ? "" : ", ").append("k").append(k).append(": [p, q]");
+        assertThat(errors(dir, "tickets:\n  - id: c\n    run: \"true\"\n    matrix: {" + keys + "}\n")).containsExactly(
+                "swarm.yaml:4:13: the matrix of 'c' expands to at least 10^30 tickets (the product of its lists' lengths); "
+                        + "the limit is 1,000; use fewer values or split the ticket");
     }
 
     @Test
