@@ -29,7 +29,7 @@ public final class ExitCodes {
      * {@code resume}, whose code tells how the run ended.
      */
     public static final int TERMINAL_GONE = 129;
-    /** Interrupted (Ctrl-C, SIGTERM) or cancelled; {@code swarm resume RUN} continues the run. */
+    /** Interrupted (Ctrl-C, SIGTERM, SIGHUP) or cancelled; {@code swarm resume RUN} continues the run. */
     public static final int INTERRUPTED = 130;
     /**
      * The reader of the command's output went away before it was all written ({@code swarm logs RUN T --follow | head -1},

@@ -32,7 +32,7 @@ import java.util.List;
                 "1:the run finished and a ticket failed; `swarm clean`: something could not be removed",
                 "2:invalid input (spec, flags, run or ticket id, corrupt state); nothing was changed",
                 "3:internal error (a bug)",
-                "4:the state, or the file output goes to, could not be read or written (disk full, permissions, I/O, lost database); a run stops, resumable; `run` and `resume` whose output file fails say so at the end and keep the run's code; `approve`, `reject`, `cancel`, `clean` and `report` whose output file fails say what took effect",
+                "4:the state, or the file output goes to, could not be read or written (disk full, permissions, I/O, lost database); a run stops, resumable (a run that ended but whose report could not be written: `swarm report RUN` writes it); `run` and `resume` whose output file fails say so at the end and keep the run's code; `approve`, `reject`, `cancel`, `clean` and `report` whose output file fails say what took effect",
                 "129:the terminal its output goes to went away (closed) before all was written; the command stops quietly",
                 "130:interrupted or cancelled; `swarm resume RUN` continues",
                 "141:the reader of its output went away (`| head`); the command stops quietly; for `approve`, `reject`, `cancel`, `clean` and `report` the action had already taken effect"},
