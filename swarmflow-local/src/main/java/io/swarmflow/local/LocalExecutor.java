@@ -950,7 +950,7 @@ public final class LocalExecutor implements Executor {
      * for the next line of either stream, or for the launch's end, which {@link #pass}es it on or {@link #drop}s it with
      * the discarded launch. Lines come from two pump threads.
      */
-    private static final class HeldBackLine implements LineListener {
+    private static final class HeldBackLine implements LineListener.Told {
         private final AttemptControl control;
         private String held;
         /** Whether the next line may continue {@link #held}, as the pump told it. */
@@ -959,18 +959,6 @@ public final class LocalExecutor implements Executor {
 
         HeldBackLine(AttemptControl control) {
             this.control = control;
-        }
-
-        /** A line that continues no other (not from the pump, which tells). */
-        @Override
-        public void line(String stream, String line) {
-            line(stream, line, false);
-        }
-
-        /** A line not told whether the next may continue it (not from the pump, which tells): it may. */
-        @Override
-        public void line(String stream, String line, boolean afterLoneCr) {
-            line(stream, line, afterLoneCr, true);
         }
 
         @Override
@@ -1126,7 +1114,7 @@ public final class LocalExecutor implements Executor {
      * states hold (pip's {@code ━━━ 1.2/5.0 MB 3.4 MB/s eta 0:00:01}, curl's meter), and lines ended by LF count one each
      * however alike they are (a column of numbers).
      */
-    static final class NoNetworkLines implements LineListener {
+    static final class NoNetworkLines implements LineListener.Told {
         /** How near the end of stderr such a line counts, in non-blank lines of stderr (a bar's states being one). */
         static final int RECENT = 10;
         private static final int LONGEST = 4096;
@@ -1138,18 +1126,6 @@ public final class LocalExecutor implements Executor {
 
         NoNetworkLines(LineListener next) {
             this.next = next;
-        }
-
-        /** A line that continues no other (not from the pump, which tells). */
-        @Override
-        public void line(String stream, String line) {
-            line(stream, line, false);
-        }
-
-        /** A line not told whether the next may continue it (not from the pump, which tells): it may. */
-        @Override
-        public void line(String stream, String line, boolean afterLoneCr) {
-            line(stream, line, afterLoneCr, true);
         }
 
         @Override

@@ -96,4 +96,26 @@ public interface LineListener {
      * @param start  the line's first bytes, decoded as UTF-8
      */
     default void skipped(String stream, String start) {}
+
+    /**
+     * A listener that takes every line with both flags, {@link #line(String, String, boolean, boolean)}, which it
+     * implements alone: a line handed to a shorter form (not from the pump, which tells) continues no other line
+     * ({@code afterLoneCr} false) and may be continued ({@code mayBeContinued} true).
+     */
+    interface Told extends LineListener {
+        /** A line that continues no other. */
+        @Override
+        default void line(String stream, String line) {
+            line(stream, line, false);
+        }
+
+        /** A line not told whether the next may continue it: it may. */
+        @Override
+        default void line(String stream, String line, boolean afterLoneCr) {
+            line(stream, line, afterLoneCr, true);
+        }
+
+        @Override
+        void line(String stream, String line, boolean afterLoneCr, boolean mayBeContinued);
+    }
 }
