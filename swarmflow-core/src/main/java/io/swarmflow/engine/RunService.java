@@ -5,6 +5,7 @@ import io.swarmflow.spec.Plan;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.RunCommand;
 import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunState;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
 import io.swarmflow.store.StoreException;
@@ -15,8 +16,10 @@ import io.swarmflow.store.TicketView;
 import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one entry point of every surface (CLI today; API later): create, execute, resume, cancel,
@@ -374,25 +377,38 @@ public final class RunService {
      * The newest runs in {@code states}, at most {@code limit} of them, newest first, each as {@link #observeAll} sees it,
      * and how many runs are in those states in all ({@link RunStore#newestRuns}: only the runs returned are read, and
      * only their leases). A run listed as running that is read again (see {@link #observeAll}) and found in a state not
-     * in {@code states} (its coordinator recorded its end in between) is left out, and not counted.
+     * in {@code states} (its coordinator recorded its end in between) is left out, and not counted. When that leaves
+     * fewer than {@code limit} runs while older ones match, the store is asked again, for as many more as were left out
+     * (three listings at most), each listing observed afresh, and the list cut to {@code limit}:
+     * it is short of {@code limit} while older runs match only when runs keep ending faster than they are listed.
      *
      * @param limit  the most runs, 1 or more; {@link Integer#MAX_VALUE} for all
      * @param states the recorded run states to select, null for every state; not empty
      * @throws IllegalArgumentException when {@code limit} is below 1 or {@code states} is empty
      */
-    public Observations observeNewest(int limit, java.util.Set<io.swarmflow.store.RunState> states) {
-        RunStore.RunListing listing = store.newestRuns(limit, states);
-        List<Observed> all = new java.util.ArrayList<>();
-        int matching = listing.matching();
-        for (RunView listed : listing.runs()) {
-            boolean leased = isExecuting(listed.runId());
-            Observed seen = observed(listed, leased);
-            if (seen.stopped()) seen = observed(store.run(listed.runId()).orElse(listed), leased);
-            if (states == null || states.contains(seen.run().state())) all.add(seen);
-            else matching--;
+    public Observations observeNewest(int limit, Set<RunState> states) {
+        int asked = limit;
+        for (int listings = 1; ; listings++) {
+            RunStore.RunListing listing = store.newestRuns(asked, states);
+            List<Observed> kept = new ArrayList<>();
+            int left = 0;
+            for (RunView listed : listing.runs()) {
+                boolean leased = isExecuting(listed.runId());
+                Observed seen = observed(listed, leased);
+                if (seen.stopped()) seen = observed(store.run(listed.runId()).orElse(listed), leased);
+                if (states == null || states.contains(seen.run().state())) kept.add(seen);
+                else left++;
+            }
+            boolean olderMatch = listing.matching() > listing.runs().size();
+            if (kept.size() >= limit || !olderMatch || listings == MOST_LISTINGS) {
+                return new Observations(List.copyOf(kept.subList(0, Math.min(limit, kept.size()))), listing.matching() - left);
+            }
+            asked = (int) Math.min(Integer.MAX_VALUE, (long) asked + left);
         }
-        return new Observations(all, matching);
     }
+
+    /** How many times {@link #observeNewest} lists the runs at most, when runs it listed end before they are read again. */
+    static final int MOST_LISTINGS = 3;
 
     /**
      * What {@link #observeNewest} saw.

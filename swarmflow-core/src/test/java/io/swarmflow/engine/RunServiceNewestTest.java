@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,6 +92,53 @@ class RunServiceNewestTest {
         }), ScriptedExecutor.allSucceed()).observeNewest(5, EnumSet.of(RunState.RUNNING));
         assertThat(running.runs()).extracting(o -> o.run().runId()).containsExactly(other.getKey());
         assertThat(running.matching()).isEqualTo(1);
+    }
+
+    /**
+     * Three running runs, {@code --limit 2}: the newest ends between the listing and the read of its lease. It is left out,
+     * and the store is asked again, for one more, so that the oldest takes its place: the list is as long as the limit
+     * while older runs match, and the count agrees.
+     */
+    @Test
+    void aRunLeftOutIsReplacedByTheNextOlderOneInTheStateAskedFor() throws Exception {
+        Map<String, Map.Entry<String, Long>> byId = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            Map.Entry<String, Long> run = started();
+            byId.put(run.getKey(), run);
+        }
+        List<String> newestFirst = memory.runs().stream().map(r -> r.runId()).toList();
+        Map<String, Integer> reads = new ConcurrentHashMap<>();
+        RunService.Observations running = new RunService(watched((method, n) -> {
+            reads.put(method, n);
+            if (method.equals("newestRuns") && n == 1) finish(byId.get(newestFirst.getFirst()), RunState.SUCCEEDED);
+        }), ScriptedExecutor.allSucceed()).observeNewest(2, EnumSet.of(RunState.RUNNING));
+        assertThat(running.runs()).extracting(o -> o.run().runId()).containsExactlyElementsOf(newestFirst.subList(1, 3));
+        assertThat(running.matching()).isEqualTo(2);
+        assertThat(reads).containsEntry("newestRuns", 2);
+    }
+
+    /**
+     * Runs that keep ending as they are listed: the store is asked three times at most (for 1, then 2, then 4 runs, as
+     * many more as were left out), and what is left then is returned, with its count.
+     */
+    @Test
+    void runsThatKeepEndingAreListedThreeTimesAtMost() throws Exception {
+        Map<String, Map.Entry<String, Long>> byId = new HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            Map.Entry<String, Long> run = started();
+            byId.put(run.getKey(), run);
+        }
+        Map<String, Integer> reads = new ConcurrentHashMap<>();
+        RunService.Observations running = new RunService(watched((method, n) -> {
+            reads.put(method, n);
+            if (!method.equals("newestRuns")) return;
+            // the runs this listing returned end before their leases are read: the newest 1, 2, then 4 still running
+            memory.runs().stream().filter(r -> r.state() == RunState.RUNNING).limit(1L << (n - 1))
+                    .forEach(r -> finish(byId.get(r.runId()), RunState.SUCCEEDED));
+        }), ScriptedExecutor.allSucceed()).observeNewest(1, EnumSet.of(RunState.RUNNING));
+        assertThat(reads).containsEntry("newestRuns", 3);
+        assertThat(running.runs()).isEmpty();
+        assertThat(running.matching()).isEqualTo(3);
     }
 
     /** {@code swarm status} (and {@code report}) without a run: the newest run alone is read. */
