@@ -65,7 +65,7 @@ class ReadOnlyStateDirTest {
      */
     private String makeReadOnly(Path state, boolean really) throws Exception {
         Path db = state.resolve("swarm.db");
-        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean root = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0; // by uid: it may have no name
         if (!really) {
             Wiring.writable = p -> !p.startsWith(state) && Files.isWritable(p); // other tests' directories are theirs
             return "Wiring.writable";
@@ -168,14 +168,25 @@ class ReadOnlyStateDirTest {
     }
 
     /**
-     * A write-ahead log without its {@code -shm} file (copied without it): its changes cannot be read in a directory
-     * where SQLite cannot make the {@code -shm}; showing the database without them would show an older state as now.
+     * A write-ahead log without its {@code -shm} file (copied without it, while a coordinator had the database open): the
+     * changes it may hold cannot be read in a directory where SQLite cannot make the {@code -shm}; showing the database
+     * without them would show an older state as now.
      */
     @Test
     void aLogWhoseChangesCannotBeReadIsSaidNotLeftOut() throws Exception {
+        Path live = tmp.resolve("live");
+        finishedRun(live);
         Path state = tmp.resolve("state");
-        finishedRun(state);
-        Files.write(state.resolve("swarm.db-wal"), new byte[0]);
+        Path spec = Files.writeString(tmp.resolve("second.yaml"), "name: second\ntickets:\n  - {id: u, run: echo}\n");
+        try (Wiring w = Wiring.create(live, Wiring.executor(live, new PrintStream(new ByteArrayOutputStream())))) {
+            w.service.create(new io.swarmflow.spec.SpecLoader().load(spec, java.util.Map.of()), spec.toString());
+            try (Stream<Path> all = Files.walk(live)) {
+                for (Path p : all.filter(p -> !p.getFileName().toString().equals("swarm.db-shm")).toList()) {
+                    Files.copy(p, state.resolve(live.relativize(p).toString()));
+                }
+            }
+        }
+        assertThat(Files.size(state.resolve("swarm.db-wal"))).as("the second run in the log").isPositive();
         TreeMap<String, String> before = files(state);
         String how = makeReadOnly(state, true);
 
@@ -186,15 +197,43 @@ class ReadOnlyStateDirTest {
         // the other cases (only the database read-only, ...): ReadOnlyLogRefusalTest
         assertThat(runs.err()).as(how).contains(how.equals("Wiring.writable")
                 ? "swarm: cannot read " + state.resolve("swarm.db") + " opened for reading only: its write-ahead log "
-                + "swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is missing, and a read-only open "
-                + "makes no file; nothing was changed. The state directory " + state + " and its database can be written now: "
-                + "run the command again, or " + copy
+                + "swarm.db-wal may hold changes not yet in swarm.db, and SQLite reads them only with swarm.db-shm, which is "
+                + "missing, and a read-only open makes no file; nothing was changed. The state directory " + state + " and its "
+                + "database can be written now: run the command again, or " + copy
                 : "swarm: cannot read " + state.resolve("swarm.db") + " in the read-only state directory " + state + ": its "
-                + "write-ahead log swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is missing and "
-                + "cannot be made there; nothing was changed. Make the directory writable (and swarm.db, read-only too), or "
-                + copy);
+                + "write-ahead log swarm.db-wal may hold changes not yet in swarm.db, and SQLite reads them only with "
+                + "swarm.db-shm, which is missing and cannot be made there; nothing was changed. Make the directory writable "
+                + "(and make swarm.db writable too: it is read-only as well), or " + copy);
         assertThat(runs.out()).isEmpty();
         assertThat(files(state)).isEqualTo(before);
+    }
+
+    /**
+     * An empty write-ahead log (0 bytes, no change in it) without its {@code -shm}: the database is read as without a log,
+     * and no file is made or changed.
+     */
+    @Test
+    void anEmptyLogWithoutShmIsReadAsNoLog() throws Exception {
+        emptyLogRead(true);
+    }
+
+    /** The same where only swarm's check says the directory is read-only (see {@link #theStoreOpenedReadOnlyMakesNoFile}). */
+    @Test
+    void anEmptyLogWithoutShmIsReadAsNoLogByTheStoreOpenedReadOnly() throws Exception {
+        emptyLogRead(false);
+    }
+
+    private void emptyLogRead(boolean really) throws Exception {
+        Path state = tmp.resolve("state");
+        String runId = finishedRun(state);
+        Files.write(state.resolve("swarm.db-wal"), new byte[0]);
+        TreeMap<String, String> before = files(state);
+        String how = makeReadOnly(state, really);
+
+        Result runs = swarm("runs", "--state-dir", state.toString());
+        assertThat(runs.code()).as("%s (read-only by %s)", runs, how).isZero();
+        assertThat(runs.out()).contains(runId).contains("succeeded");
+        assertThat(files(state)).as("read-only by %s: no file made or changed", how).isEqualTo(before);
     }
 
     /**

@@ -305,12 +305,14 @@ public final class SqlRunStore implements RunStore {
      *   <li>Without a write-ahead log ({@code swarm.db-wal}) no connection has the database open (SQLite keeps the log
      *   while one has it in WAL mode, and deletes it when the last one closes), so {@code swarm.db} holds every change:
      *   it is read as an immutable file ({@code immutable=1}), without locks or the shared-memory file {@code swarm.db-shm}
-     *   that SQLite's plain read-only mode needs for a WAL database and could not create here.</li>
+     *   that SQLite's plain read-only mode needs for a WAL database and could not create here. The same with an empty log
+     *   (0 bytes) and no {@code swarm.db-shm}: it holds no change (a log's changes are frames after its 32-byte header),
+     *   and an immutable open does not read the log.</li>
      *   <li>With a log and its {@code swarm.db-shm} (a coordinator runs it elsewhere, or was killed): read-only mode
      *   ({@code SQLITE_OPEN_READONLY}), which reads the log's changes too (SQLite 3.22 and later, also when the
      *   {@code -shm} file cannot be written).</li>
-     *   <li>With a log but no {@code swarm.db-shm}: refused, since the log's changes cannot be read without it and leaving
-     *   them out would show an older state as the current one.</li>
+     *   <li>With a log that is not empty but no {@code swarm.db-shm}: refused, since the changes it may hold cannot be read
+     *   without it and leaving them out would show an older state as the current one.</li>
      * </ul>
      *
      * @param stateDir an existing state directory holding {@code swarm.db}
@@ -328,14 +330,28 @@ public final class SqlRunStore implements RunStore {
         Path shm = db.resolveSibling(db.getFileName() + "-shm");
         String copy = "copy the state directory to one you can write (for example `cp -a " + stateDir + " /tmp/swarm-state-copy`) "
                 + "and point --state-dir at the copy";
-        if (Files.exists(wal) && !Files.exists(shm)) throw logUnreadable(stateDir, db, wal, shm, copy);
-        // read as a file that cannot change when no log is there: a swarm writing it meanwhile through another mount of
-        // the directory would make what is read look damaged
+        long logBytes = logBytes(wal);
+        boolean noShm = !Files.exists(shm);
+        if (logBytes > 0 && noShm) throw logUnreadable(stateDir, db, wal, shm, copy);
+        // read as a file that cannot change when no log is there, or an empty one without -shm (no change in it): a swarm
+        // writing it meanwhile through another mount of the directory would make what is read look damaged
         String recovery = "if a swarm process was writing this state directory meanwhile (through another, writable mount), "
                 + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
                 + copy + " to read what is left";
-        return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, !Files.exists(wal)), db.toString(),
+        return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)), db.toString(),
                 recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy);
+    }
+
+    /** The size of the write-ahead log {@code wal} in bytes, -1 when there is none. */
+    private static long logBytes(Path wal) {
+        try {
+            return Files.size(wal);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot read the size of " + wal + ": " + e.getMessage() + "; nothing was "
+                    + "changed. Check the permissions of it and of its directory", e);
+        }
     }
 
     /**
@@ -345,8 +361,8 @@ public final class SqlRunStore implements RunStore {
      * for another reason, or it was made writable since); each with its way out.
      */
     private static StoreException.Unavailable logUnreadable(Path stateDir, Path db, Path wal, Path shm, String copy) {
-        String log = "its write-ahead log " + wal.getFileName() + " holds changes that SQLite reads only with " + shm.getFileName()
-                + ", which is missing";
+        String log = "its write-ahead log " + wal.getFileName() + " may hold changes not yet in " + db.getFileName()
+                + ", and SQLite reads them only with " + shm.getFileName() + ", which is missing";
         List<String> readOnlyFiles = new ArrayList<>();
         for (Path p : List.of(db, wal)) if (!Files.isWritable(p)) readOnlyFiles.add(p.getFileName().toString());
         String files = String.join(" and ", readOnlyFiles);
@@ -354,7 +370,8 @@ public final class SqlRunStore implements RunStore {
         if (!Files.isWritable(stateDir)) {
             message = "cannot read " + db + " in the read-only state directory " + stateDir + ": " + log + " and cannot be made "
                     + "there; nothing was changed. Make the directory writable" + (readOnlyFiles.isEmpty() ? ""
-                    : " (and " + files + ", read-only too)") + ", or " + copy;
+                    : " (and make " + files + " writable too: " + (readOnlyFiles.size() == 1 ? "it is" : "they are")
+                    + " read-only as well)") + ", or " + copy;
         } else if (!readOnlyFiles.isEmpty()) {
             message = "cannot read " + db + ": " + log + "; the state directory " + stateDir + " could hold it, but " + files
                     + (readOnlyFiles.size() == 1 ? " is" : " are") + " read-only for you (permissions or an immutable "

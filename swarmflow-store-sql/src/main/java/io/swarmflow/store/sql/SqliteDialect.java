@@ -259,6 +259,23 @@ public final class SqliteDialect implements Dialect {
     }
 
     /**
+     * Whether {@code db} can be read alone, as a file no connection has open: it has no write-ahead log
+     * ({@code swarm.db-wal}), or an empty one (0 bytes: no change in it; a log's changes are frames after its 32-byte
+     * header) and no {@code swarm.db-shm} (a connection that has the database open in WAL mode keeps that file). A log
+     * whose size cannot be read counts as one with changes.
+     */
+    static boolean noChangeInLog(Path db) {
+        Path wal = db.resolveSibling(db.getFileName() + "-wal");
+        try {
+            return Files.size(wal) == 0 && !Files.exists(db.resolveSibling(db.getFileName() + "-shm"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Run directories whose runs the database does not hold mean it lost writes it had made durable: its
      * write-ahead log ({@code swarm.db-wal}) was deleted, truncated or damaged, and SQLite would silently drop
      * it (a database that lost its whole log would even be taken for a new one). Checked on a read-only
@@ -270,9 +287,9 @@ public final class SqliteDialect implements Dialect {
         config.setReadOnly(true);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         SQLiteDataSource ds = new SQLiteDataSource(config);
-        // without a log, nothing else has the database open: read the file alone, creating no -wal or -shm beside it
-        Path wal = db.resolveSibling(db.getFileName() + "-wal");
-        boolean noLog = !Files.exists(wal);
+        // without a log (or with an empty one and no -shm), nothing else has the database open: read the file alone,
+        // creating no -wal or -shm beside it
+        boolean noLog = noChangeInLog(db);
         ds.setUrl("jdbc:sqlite:" + (noLog ? db.toAbsolutePath().toUri() + "?immutable=1" : db.toAbsolutePath()));
         Set<String> known = new HashSet<>();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -289,7 +306,7 @@ public final class SqliteDialect implements Dialect {
             return;
         }
         List<String> forgotten = runs.stream().filter(r -> !known.contains(r)).toList();
-        if (forgotten.isEmpty() || noLog && Files.exists(wal)) return; // a writer opened it meanwhile: the normal open decides
+        if (forgotten.isEmpty() || noLog && !noChangeInLog(db)) return; // a writer opened it meanwhile: the normal open decides
         String which = forgotten.size() <= 3 ? String.join(", ", forgotten) : String.join(", ", forgotten.subList(0, 3)) + ", ...";
         throw new StoreException.Corrupt("the database " + db + " does not hold " + forgotten.size()
                 + (forgotten.size() == 1 ? " run" : " runs") + " (" + which + ") whose files are in " + runsDir
@@ -302,7 +319,7 @@ public final class SqliteDialect implements Dialect {
     /**
      * A data source that reads the SQLite file {@code db} and never writes it ({@code SQLITE_OPEN_READONLY}), waiting
      * {@link #BUSY_TIMEOUT_MILLIS} for other processes' locks; with {@code immutable}, as a file that cannot change
-     * ({@code immutable=1}: no locks, no {@code -shm} file), for a database no connection has open (no write-ahead log).
+     * ({@code immutable=1}: no locks, no {@code -shm} file), for a database no connection has open ({@link #noChangeInLog}).
      */
     static DataSource readOnlyDataSource(Path db, boolean immutable) {
         SQLiteConfig config = new SQLiteConfig();

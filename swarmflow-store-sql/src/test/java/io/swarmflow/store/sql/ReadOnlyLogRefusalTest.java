@@ -9,6 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,15 +33,30 @@ class ReadOnlyLogRefusalTest {
     private Path wal;
     private final List<Runnable> undo = new ArrayList<>();
 
+    /**
+     * A state directory copied without its {@code -shm} while a connection had it open: run r1 is in {@code swarm.db}, run
+     * r2 only in the write-ahead log (another connection kept the database open, so closing the store neither
+     * checkpointed nor deleted the log).
+     */
     @BeforeEach
     void stateWithALogAndNoShm() throws Exception {
-        state = tmp.resolve("state");
-        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+        Path live = tmp.resolve("live");
+        try (SqlRunStore store = SqlRunStore.openSqlite(live)) {
             store.createRun(TestPlans.created("r1", 1));
         }
+        state = Files.createDirectories(tmp.resolve("state"));
         db = state.resolve("swarm.db");
         wal = state.resolve("swarm.db-wal");
-        Files.write(wal, new byte[0]); // copied without its -shm
+        try (Connection open = DriverManager.getConnection("jdbc:sqlite:" + live.resolve("swarm.db"));
+             Statement s = open.createStatement()) {
+            s.executeQuery("SELECT COUNT(*) FROM runs").close(); // opens the log, which it keeps until it closes
+            try (SqlRunStore store = SqlRunStore.openSqlite(live)) {
+                store.createRun(TestPlans.created("r2", 1));
+            }
+            Files.copy(live.resolve("swarm.db"), db);
+            Files.copy(live.resolve("swarm.db-wal"), wal);
+        }
+        assertThat(Files.size(wal)).as("r2 in the log").isPositive();
     }
 
     @AfterEach
@@ -48,7 +66,7 @@ class ReadOnlyLogRefusalTest {
 
     /** Makes {@code p} read-only for real, or skips the test where it cannot. */
     private void readOnly(Path p) throws Exception {
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (isRoot()) {
             assumeTrue(chattr("+i", p), "chattr +i is not allowed here (no CAP_LINUX_IMMUTABLE)");
             undo.add(() -> chattr("-i", p));
         } else {
@@ -63,6 +81,11 @@ class ReadOnlyLogRefusalTest {
             });
         }
         assertThat(Files.isWritable(p)).as("%s read-only", p).isFalse();
+    }
+
+    /** Whether this process runs as root (uid 0), whatever its user name (a uid without a passwd entry has none). */
+    static boolean isRoot() throws java.io.IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
     }
 
     private static boolean chattr(String flag, Path p) {
@@ -91,7 +114,8 @@ class ReadOnlyLogRefusalTest {
     void aReadOnlyDirectoryCannotHoldTheShm() throws Exception {
         readOnly(state);
         assertThat(refusal()).isEqualTo("cannot read " + db + " in the read-only state directory " + state + ": its write-ahead "
-                + "log swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is missing and cannot be made "
+                + "log swarm.db-wal may hold changes not yet in swarm.db, and SQLite reads them only with swarm.db-shm, which is "
+                + "missing and cannot be made "
                 + "there; nothing was changed. Make the directory writable, or " + copy());
     }
 
@@ -100,8 +124,9 @@ class ReadOnlyLogRefusalTest {
         readOnly(db);
         readOnly(state);
         assertThat(refusal()).isEqualTo("cannot read " + db + " in the read-only state directory " + state + ": its write-ahead "
-                + "log swarm.db-wal holds changes that SQLite reads only with swarm.db-shm, which is missing and cannot be made "
-                + "there; nothing was changed. Make the directory writable (and swarm.db, read-only too), or " + copy());
+                + "log swarm.db-wal may hold changes not yet in swarm.db, and SQLite reads them only with swarm.db-shm, which is "
+                + "missing and cannot be made "
+                + "there; nothing was changed. Make the directory writable (and make swarm.db writable too: it is read-only as well), or " + copy());
     }
 
     /** The directory could hold the {@code -shm}: what is read-only is the database file, and that is what to fix. */
@@ -109,8 +134,8 @@ class ReadOnlyLogRefusalTest {
     void aReadOnlyDatabaseInAWritableDirectoryIsSaidSo() throws Exception {
         readOnly(db);
         assertThat(Files.isWritable(state)).isTrue();
-        assertThat(refusal()).isEqualTo("cannot read " + db + ": its write-ahead log swarm.db-wal holds changes that SQLite "
-                + "reads only with swarm.db-shm, which is missing; the state directory " + state + " could hold it, but swarm.db "
+        assertThat(refusal()).isEqualTo("cannot read " + db + ": its write-ahead log swarm.db-wal may hold changes not yet "
+                + "in swarm.db, and SQLite reads them only with swarm.db-shm, which is missing; the state directory " + state + " could hold it, but swarm.db "
                 + "is read-only for you (permissions or an immutable attribute), so the database was opened for reading only, "
                 + "which makes no file; nothing was changed. Make swarm.db writable (for example `chmod u+w`, or `chattr -i` "
                 + "for an immutable file) and run the command again, or " + copy());
@@ -118,6 +143,7 @@ class ReadOnlyLogRefusalTest {
         undo.clear();
         try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
             assertThat(store.run("r1")).isPresent();
+            assertThat(store.run("r2")).as("the run in the log").isPresent();
         }
     }
 
@@ -125,16 +151,57 @@ class ReadOnlyLogRefusalTest {
     void aReadOnlyDatabaseAndLogInAWritableDirectoryAreBothNamed() throws Exception {
         readOnly(db);
         readOnly(wal);
-        assertThat(refusal()).contains(": its write-ahead log swarm.db-wal holds changes", "but swarm.db and swarm.db-wal are "
+        assertThat(refusal()).contains(": its write-ahead log swarm.db-wal may hold changes", "but swarm.db and swarm.db-wal are "
                 + "read-only for you", "Make swarm.db and swarm.db-wal writable");
     }
 
     /** Nothing read-only (a caller's own reason to open it read-only, or made writable since): run it again. */
     @Test
     void nothingReadOnlyIsSaidTooWithTheWayOut() {
-        assertThat(refusal()).isEqualTo("cannot read " + db + " opened for reading only: its write-ahead log swarm.db-wal holds "
-                + "changes that SQLite reads only with swarm.db-shm, which is missing, and a read-only open makes no file; "
+        assertThat(refusal()).isEqualTo("cannot read " + db + " opened for reading only: its write-ahead log swarm.db-wal may "
+                + "hold changes not yet in swarm.db, and SQLite reads them only with swarm.db-shm, which is missing, and a read-only open makes no file; "
                 + "nothing was changed. The state directory " + state + " and its database can be written now: run the command "
                 + "again, or " + copy());
+    }
+
+    /** The read-only directory and both files read-only: the parenthesis says to make the files writable as well. */
+    @Test
+    void aReadOnlyDirectoryDatabaseAndLogAreAllToBeMadeWritable() throws Exception {
+        readOnly(db);
+        readOnly(wal);
+        readOnly(state);
+        assertThat(refusal()).contains("Make the directory writable (and make swarm.db and swarm.db-wal writable too: they are "
+                + "read-only as well), or " + copy());
+    }
+
+    /**
+     * An empty log (0 bytes: a connection had the database open, and nothing was written since the last checkpoint
+     * emptied it) holds no change: without its {@code -shm} the database is read as without a log, making no file.
+     */
+    @Test
+    void anEmptyLogWithoutShmIsReadAsNoLog() throws Exception {
+        Files.delete(db);
+        Files.copy(tmp.resolve("live/swarm.db"), db); // r1 and r2: the live log was copied into it when its last connection closed
+        Files.write(wal, new byte[0]);
+        try (SqlRunStore store = SqlRunStore.openSqliteReadOnly(state)) {
+            assertThat(store.runs()).extracting(r -> r.runId()).containsExactly("r2", "r1");
+        }
+        try (var files = Files.list(state)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("swarm.db", "swarm.db-wal");
+        }
+        assertThat(Files.size(wal)).isZero();
+    }
+
+    /** The same in a read-only directory, where SQLite could not make the {@code -shm} at all. */
+    @Test
+    void anEmptyLogWithoutShmIsReadInAReadOnlyDirectory() throws Exception {
+        Files.delete(db);
+        Files.copy(tmp.resolve("live/swarm.db"), db);
+        Files.write(wal, new byte[0]);
+        readOnly(state);
+        try (SqlRunStore store = SqlRunStore.openSqliteReadOnly(state)) {
+            assertThat(store.run("r1")).isPresent();
+        }
+        assertThat(state.resolve("swarm.db-shm")).doesNotExist();
     }
 }
