@@ -125,7 +125,8 @@ public interface RunStore extends AutoCloseable {
     }
 
     /**
-     * Checks {@link #newestRuns}'s arguments.
+     * Checks {@link #newestRuns}'s arguments: for implementations that override it (a store in another package, such as
+     * the SQL store, cannot reach a package-private helper), not for callers.
      *
      * @throws IllegalArgumentException when {@code limit} is below 1 or {@code states} is empty
      */
