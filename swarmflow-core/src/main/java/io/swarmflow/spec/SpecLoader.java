@@ -111,6 +111,19 @@ public final class SpecLoader {
      */
     public Plan load(Path specFile, Map<String, String> varOverrides, java.util.function.Consumer<SpecError> warnings)
             throws SpecException {
+        return load(specFile, varOverrides, warnings, Floor.NONE);
+    }
+
+    /**
+     * {@link #load(Path, Map, java.util.function.Consumer)}, also refusing what {@code floor} does not allow (a sandbox
+     * below its floor, {@code network: true}, an <code>${{ env.NAME }}</code> not allowed), each where the spec asks for
+     * it, once the spec is otherwise valid.
+     *
+     * @param floor what the person running swarm allows the spec; {@link Floor#NONE} for anything
+     * @throws SpecException listing every problem found, in file order: the spec's own, else every refusal of the floor
+     */
+    public Plan load(Path specFile, Map<String, String> varOverrides, java.util.function.Consumer<SpecError> warnings, Floor floor)
+            throws SpecException {
         if (specFile.toString().equals("-")) specFile = STDIN;
         Problems problems = new Problems(specFile.toString());
         YamlSource source = YamlSource.read(specFile, maxBytes, problems);
@@ -121,6 +134,10 @@ public final class SpecLoader {
         Plan plan = new PlanBuilder(raw, source, problems, specFile, varOverrides == null ? Map.of() : varOverrides)
                 .build(sha256(source.bytes));
         if (!problems.isEmpty() || plan == null) throw problems.exception();
+        if (!floor.isNone()) {
+            new FloorCheck(raw, source, plan, floor, problems).check();
+            if (!problems.isEmpty()) throw problems.exception();
+        }
         problems.warnings().forEach(warnings);
         return plan;
     }

@@ -1,0 +1,109 @@
+package io.swarmflow.spec;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * What the person running swarm allows a spec, whoever wrote it ({@code swarm run --sandbox required|best-effort},
+ * {@code --no-network}, {@code --allow-env NAME,...}): a spec that asks for more is refused, never raised or lowered
+ * silently, so its author sees why. {@link SpecLoader#load(java.nio.file.Path, Map, java.util.function.Consumer, Floor)}
+ * refuses it with a {@link SpecException} whose errors point where the spec asks for it; {@link #violations(Plan)} says
+ * the same of a stored plan, which keeps no positions.
+ *
+ * @param sandbox     the lowest sandbox policy a ticket may run with: {@link SandboxPolicy#REQUIRED} or
+ *                    {@link SandboxPolicy#BEST_EFFORT}; null for none (any policy, {@code off} included)
+ * @param noNetwork   whether a ticket with {@code network: true} is refused
+ * @param allowedEnv  the names of swarm's environment variables that <code>${{ env.NAME }}</code> may read; empty for
+ *                    none; null for any (no check)
+ */
+public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv) {
+    /** No floor: every spec that loads is allowed, as without the options. */
+    public static final Floor NONE = new Floor(null, false, null);
+
+    /**
+     * Copies {@code allowedEnv}.
+     *
+     * @throws IllegalArgumentException when {@code sandbox} is {@link SandboxPolicy#OFF} (no floor at all: null)
+     * @throws NullPointerException     when {@code allowedEnv} holds a null
+     */
+    public Floor {
+        if (sandbox == SandboxPolicy.OFF) throw new IllegalArgumentException("a sandbox floor is required or best-effort; null for none");
+        allowedEnv = allowedEnv == null ? null : Set.copyOf(allowedEnv);
+    }
+
+    /** Whether this floor refuses nothing. */
+    public boolean isNone() {
+        return sandbox == null && !noNetwork && allowedEnv == null;
+    }
+
+    /** Whether a ticket may run under {@code policy}: it is not below {@link #sandbox()}. */
+    public boolean allowsSandbox(SandboxPolicy policy) {
+        return sandbox == null || policy.ordinal() <= sandbox.ordinal(); // REQUIRED < BEST_EFFORT < OFF
+    }
+
+    /** Whether <code>${{ env.NAME }}</code> may read {@code name}. */
+    public boolean allowsEnv(String name) {
+        return allowedEnv == null || allowedEnv.contains(name);
+    }
+
+    /** The option as written on the command line: {@code --sandbox required}. */
+    public String sandboxOption() {
+        return "--sandbox " + spelled(sandbox);
+    }
+
+    /** The option as written on the command line: {@code --allow-env A,B}, or {@code --allow-env ''} for none. */
+    public String allowEnvOption() {
+        return allowedEnv == null ? "" : "--allow-env " + (allowedEnv.isEmpty() ? "''" : String.join(",", new TreeSet<>(allowedEnv)));
+    }
+
+    /** A policy as the spec writes it: {@code required}, {@code best-effort}, {@code off}. */
+    static String spelled(SandboxPolicy policy) {
+        return policy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * What {@code plan} does that this floor refuses, one line per agent profile (sandbox) or ticket (network,
+     * environment), in plan order: for a stored plan ({@code swarm resume}), which keeps no positions in the spec.
+     *
+     * @return the lines ({@code agent profile 'p' (tickets a, b) has sandbox: off, below --sandbox required}), empty
+     *         when the plan conforms
+     */
+    public List<String> violations(Plan plan) {
+        List<String> lines = new ArrayList<>();
+        Map<String, List<String>> byProfile = new LinkedHashMap<>();
+        for (PlannedTicket t : plan.tickets()) {
+            if (!allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
+        }
+        byProfile.forEach((profile, tickets) -> lines.add("agent profile '" + profile + "' (" + tickets(tickets) + ") has sandbox: "
+                + spelled(plan.agents().get(profile).sandbox()) + ", below " + sandboxOption()));
+        for (PlannedTicket t : plan.tickets()) {
+            if (noNetwork && t.network()) lines.add("ticket '" + t.id() + "' has network: true, refused by --no-network");
+            SortedSet<String> refused = refusedEnv(t.env().values());
+            if (!refused.isEmpty()) {
+                lines.add("ticket '" + t.id() + "' reads " + String.join(", ", refused.stream().map(n -> "${{ env." + n + " }}").toList())
+                        + " of swarm's environment, not allowed by " + allowEnvOption());
+            }
+        }
+        return lines;
+    }
+
+    /** The names that the <code>${{ env.NAME }}</code> references of {@code values} read and this floor refuses, sorted. */
+    SortedSet<String> refusedEnv(Collection<String> values) {
+        SortedSet<String> names = Templates.environmentNames(values);
+        names.removeIf(this::allowsEnv);
+        return names;
+    }
+
+    /** "ticket a" or "tickets a, b", the first 5 and how many more. */
+    static String tickets(List<String> ids) {
+        int shown = Math.min(5, ids.size());
+        return (ids.size() == 1 ? "ticket " : "tickets ") + String.join(", ", ids.subList(0, shown))
+                + (ids.size() > shown ? " and " + (ids.size() - shown) + " more" : "");
+    }
+}

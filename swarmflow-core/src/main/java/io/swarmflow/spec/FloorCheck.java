@@ -1,0 +1,162 @@
+package io.swarmflow.spec;
+
+import io.swarmflow.spec.RawSpec.Fields;
+import io.swarmflow.spec.RawSpec.Profile;
+import io.swarmflow.spec.RawSpec.Val;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+
+/**
+ * Checks a loaded plan against a {@link Floor}, reporting each refusal where the spec asks for it: the
+ * {@code sandbox:} or {@code network:} written (in a profile, {@code defaults} or a ticket), the
+ * <code>${{ env.NAME }}</code> reference, or, for what the spec leaves to a default, the profile or ticket.
+ */
+final class FloorCheck {
+    private final RawSpec raw;
+    private final YamlSource source;
+    private final Plan plan;
+    private final Floor floor;
+    private final Problems problems;
+    /** The spec's tickets by the id written (a matrix ticket's expansions share one). */
+    private final Map<String, Fields> written = new HashMap<>();
+    /** The id written of each planned ticket. */
+    private final Map<String, String> groups = new HashMap<>();
+
+    FloorCheck(RawSpec raw, YamlSource source, Plan plan, Floor floor, Problems problems) {
+        this.raw = raw;
+        this.source = source;
+        this.plan = plan;
+        this.floor = floor;
+        this.problems = problems;
+        for (Fields f : raw.tickets) if (f.id != null) written.putIfAbsent(f.id.value(), f);
+        for (PlannedTicket t : plan.tickets()) groups.put(t.id(), t.group());
+    }
+
+    /** Adds an error to the problems for each refusal. */
+    void check() {
+        if (floor.sandbox() != null) sandbox();
+        if (floor.noNetwork()) network();
+        if (floor.allowedEnv() != null) environment();
+    }
+
+    private void sandbox() {
+        Map<String, List<String>> byProfile = new LinkedHashMap<>();
+        for (PlannedTicket t : plan.tickets()) {
+            if (!floor.allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
+        }
+        String wanted = floor.sandbox() == SandboxPolicy.REQUIRED ? "sandbox: required" : "sandbox: best-effort or required";
+        List<String> fromDefaults = new ArrayList<>();
+        List<String> defaultsTickets = new ArrayList<>();
+        byProfile.forEach((name, tickets) -> {
+            Profile p = raw.agents.get(name);
+            String policy = Floor.spelled(plan.agents().get(name).sandbox());
+            if (p != null && p.sandbox() != null) {
+                problems.at(p.sandbox().node(), "agent profile '" + name + "' sets sandbox: " + policy + " (" + Floor.tickets(tickets)
+                        + "), below the floor " + floor.sandboxOption(), "set " + wanted + " on the profile");
+            } else if (raw.defaults.sandbox != null) {
+                fromDefaults.add(name);
+                defaultsTickets.addAll(tickets);
+            } else if (p != null) {
+                problems.at(p.node(), "agent profile '" + name + "' (" + Floor.tickets(tickets) + ") has no sandbox:, so "
+                        + policy + " by default, below the floor " + floor.sandboxOption(), "add " + wanted + " to the profile");
+            } else {
+                // a profile named after its kind, which the spec does not write: each ticket that uses it
+                Map<Node, List<String>> byTicket = new IdentityHashMap<>();
+                for (String id : tickets) byTicket.computeIfAbsent(nodeOf(id), k -> new ArrayList<>()).add(id);
+                byTicket.forEach((node, ids) -> problems.at(node, Floor.tickets(ids) + " run" + (ids.size() == 1 ? "s" : "")
+                        + " with agent profile '" + name + "', " + policy + " by default, below the floor " + floor.sandboxOption(),
+                        "add " + wanted + " under defaults:"));
+            }
+        });
+        if (!fromDefaults.isEmpty()) {
+            problems.at(raw.defaults.sandbox.node(), "defaults sets sandbox: " + Floor.spelled(raw.defaults.sandbox.value())
+                    + " for agent profile" + (fromDefaults.size() == 1 ? " '" : "s '") + String.join("', '", fromDefaults) + "' ("
+                    + Floor.tickets(defaultsTickets) + "), below the floor " + floor.sandboxOption(), "set " + wanted + " in defaults");
+        }
+    }
+
+    private void network() {
+        Map<Node, List<String>> byNode = new IdentityHashMap<>();
+        Map<Node, Boolean> inDefaults = new IdentityHashMap<>();
+        for (PlannedTicket t : plan.tickets()) {
+            if (!t.network()) continue;
+            Fields f = written.get(t.group());
+            Val<Boolean> set = f != null && f.network != null ? f.network : raw.defaults.network;
+            Node node = set != null ? set.node() : nodeOf(t.id());
+            byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(t.id());
+            inDefaults.put(node, set != null && set == raw.defaults.network);
+        }
+        byNode.forEach((node, ids) -> {
+            if (inDefaults.get(node)) {
+                problems.at(node, "defaults sets network: true (" + Floor.tickets(ids) + "), refused by --no-network",
+                        "remove it from defaults (a ticket then runs without network)");
+            } else {
+                problems.at(node, Floor.tickets(ids) + " set" + (ids.size() == 1 ? "s" : "") + " network: true, refused by --no-network",
+                        "remove it (the ticket then runs without network)");
+            }
+        });
+    }
+
+    private void environment() {
+        for (Profile p : raw.agents.values()) references(p.env(), "of agent profile '" + p.name() + "'");
+        references(raw.defaults.env, "of defaults");
+        Set<Fields> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Fields f : raw.tickets) {
+            if (seen.add(f)) references(f.env, "of ticket '" + (f.id == null ? "?" : f.id.value()) + "'");
+        }
+        // what reaches a ticket other than as written in an env: value (a variable's value holding a reference): at the ticket
+        for (PlannedTicket t : plan.tickets()) {
+            SortedSet<String> refused = floor.refusedEnv(t.env().values());
+            refused.removeAll(located);
+            if (!refused.isEmpty()) {
+                problems.at(nodeOf(t.id()), "ticket '" + t.id() + "' reads " + String.join(", ", refused.stream()
+                                .map(n -> "${{ env." + n + " }}").toList()) + " of swarm's environment, not allowed by " + floor.allowEnvOption(),
+                        "remove the references from its env:, or allow the names with --allow-env");
+            }
+        }
+    }
+
+    /** The names refused at a reference written in an env: value. */
+    private final Set<String> located = new HashSet<>();
+
+    private void references(Map<String, Val<String>> env, String of) {
+        if (env == null) return;
+        env.forEach((key, val) -> {
+            List<Templates.Reference> refs = Templates.references(val.value());
+            for (int i = 0; i < refs.size(); i++) {
+                String expr = refs.get(i).expression();
+                if (!expr.startsWith("env.")) continue;
+                String name = expr.substring("env.".length());
+                if (floor.allowsEnv(name)) continue;
+                located.add(name);
+                problems.at(val.node() instanceof ScalarNode s ? source.referenceMark(s, i, refs.size()) : val.node().getStartMark(),
+                        "env " + key + " " + of + " reads ${{ env." + name + " }} of swarm's environment, not allowed by "
+                                + floor.allowEnvOption(),
+                        "remove the reference, or allow the name: --allow-env " + allowedWith(name));
+            }
+        });
+    }
+
+    /** The allowed names with {@code name}, as {@code --allow-env} takes them. */
+    private String allowedWith(String name) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(floor.allowedEnv());
+        names.add(name);
+        return String.join(",", names);
+    }
+
+    /** The node of the spec's ticket that planned ticket {@code id} comes from (null when unknown: reported at 0:0). */
+    private Node nodeOf(String id) {
+        Fields f = written.get(groups.get(id));
+        return f == null ? null : f.node;
+    }
+}

@@ -1,0 +1,145 @@
+package io.swarmflow.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@link Floor} (swarm run --sandbox, --no-network, --allow-env) refuses every ticket or profile that asks for more,
+ * all at once, each where the spec asks for it; a spec that conforms loads as without it.
+ */
+class FloorTest {
+    @TempDir
+    Path dir;
+
+    /** Asks for everything: a profile with the sandbox off, one left at best-effort, network in defaults and a ticket, env. */
+    static final String GREEDY = """
+            name: greedy
+            defaults:
+              network: true
+            agents:
+              loose:
+                kind: shell
+                sandbox: "off"
+                env: {A: "x ${{ env.HOME }} ${{ env.PATH }}"}
+              plain:
+                kind: shell
+            tickets:
+              - id: a
+                agent: loose
+                run: echo a
+                env: {B: "${{ env.HOME }}"}
+              - id: b
+                agent: plain
+                network: false
+                run: echo b
+              - id: c
+                run: echo c
+                network: true
+            """;
+
+    /** The same tickets, each asking for nothing the strictest floor refuses. */
+    static final String MODEST = """
+            name: modest
+            defaults:
+              sandbox: required
+            agents:
+              loose:
+                kind: shell
+                env: {A: "x ${{ env.PATH }}"}
+            tickets:
+              - id: a
+                agent: loose
+                run: echo a
+              - id: c
+                run: echo c
+                network: false
+            """;
+
+    private List<String> refusals(String yaml, Floor floor) throws Exception {
+        Path spec = SpecFiles.write(dir, "swarm.yaml", yaml);
+        SpecException e = catchThrowableOfType(SpecException.class, () -> new SpecLoader().load(spec, Map.of(), w -> {}, floor));
+        assertThat(e).as("refused").isNotNull();
+        String prefix = dir + "/";
+        return e.errors().stream().map(SpecError::format).map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s).toList();
+    }
+
+    @Test
+    void everyRefusalIsListedAtOnceWhereTheSpecAsksForIt() throws Exception {
+        assertThat(refusals(GREEDY, new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH")))).containsExactly(
+                "swarm.yaml:3:12: defaults sets network: true (ticket a), refused by --no-network; "
+                        + "remove it from defaults (a ticket then runs without network)",
+                "swarm.yaml:7:14: agent profile 'loose' sets sandbox: off (ticket a), below the floor --sandbox required; "
+                        + "set sandbox: required on the profile",
+                "swarm.yaml:8:17: env A of agent profile 'loose' reads ${{ env.HOME }} of swarm's environment, not allowed by "
+                        + "--allow-env PATH; remove the reference, or allow the name: --allow-env HOME,PATH",
+                "swarm.yaml:9:3: agent profile 'plain' (ticket b) has no sandbox:, so best-effort by default, below the floor "
+                        + "--sandbox required; add sandbox: required to the profile",
+                "swarm.yaml:15:15: env B of ticket 'a' reads ${{ env.HOME }} of swarm's environment, not allowed by "
+                        + "--allow-env PATH; remove the reference, or allow the name: --allow-env HOME,PATH",
+                "swarm.yaml:20:5: ticket c runs with agent profile 'shell', best-effort by default, below the floor "
+                        + "--sandbox required; add sandbox: required under defaults:",
+                "swarm.yaml:22:14: ticket c sets network: true, refused by --no-network; remove it (the ticket then runs without network)");
+    }
+
+    @Test
+    void aBestEffortFloorRefusesOnlyOffAndAnEmptyAllowListEveryReference() throws Exception {
+        assertThat(refusals(GREEDY, new Floor(SandboxPolicy.BEST_EFFORT, false, Set.of()))).containsExactly(
+                "swarm.yaml:7:14: agent profile 'loose' sets sandbox: off (ticket a), below the floor --sandbox best-effort; "
+                        + "set sandbox: best-effort or required on the profile",
+                "swarm.yaml:8:17: env A of agent profile 'loose' reads ${{ env.HOME }} of swarm's environment, not allowed by "
+                        + "--allow-env ''; remove the reference, or allow the name: --allow-env HOME",
+                "swarm.yaml:8:33: env A of agent profile 'loose' reads ${{ env.PATH }} of swarm's environment, not allowed by "
+                        + "--allow-env ''; remove the reference, or allow the name: --allow-env PATH",
+                "swarm.yaml:15:15: env B of ticket 'a' reads ${{ env.HOME }} of swarm's environment, not allowed by "
+                        + "--allow-env ''; remove the reference, or allow the name: --allow-env HOME");
+    }
+
+    @Test
+    void aSandboxOffInDefaultsIsRefusedOnceAtDefaults() throws Exception {
+        assertThat(refusals("""
+                defaults:
+                  sandbox: "off"
+                tickets:
+                  - {id: a, run: echo a}
+                  - {id: b, run: echo b}
+                """, new Floor(SandboxPolicy.REQUIRED, false, null))).containsExactly(
+                "swarm.yaml:2:12: defaults sets sandbox: off for agent profile 'shell' (tickets a, b), below the floor "
+                        + "--sandbox required; set sandbox: required in defaults");
+    }
+
+    @Test
+    void aConformingSpecLoadsUnderTheStrictestFloorAndTheSamePlanAsWithout() throws Exception {
+        Path spec = SpecFiles.write(dir, "swarm.yaml", MODEST);
+        Floor strictest = new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH"));
+
+        Plan plan = new SpecLoader().load(spec, Map.of(), w -> {}, strictest);
+
+        assertThat(plan).isEqualTo(new SpecLoader().load(spec, Map.of()));
+        assertThat(strictest.violations(plan)).isEmpty();
+    }
+
+    @Test
+    void withoutAFloorTheGreedySpecLoads() throws Exception {
+        Path spec = SpecFiles.write(dir, "swarm.yaml", GREEDY);
+        assertThat(new SpecLoader().load(spec, Map.of(), w -> {}, Floor.NONE).tickets()).hasSize(3);
+    }
+
+    @Test
+    void aStoredPlanIsCheckedWithoutPositionsNamingEachProfileAndTicket() throws Exception {
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", GREEDY), Map.of());
+        assertThat(new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH")).violations(plan)).containsExactly(
+                "agent profile 'loose' (ticket a) has sandbox: off, below --sandbox required",
+                "agent profile 'plain' (ticket b) has sandbox: best-effort, below --sandbox required",
+                "agent profile 'shell' (ticket c) has sandbox: best-effort, below --sandbox required",
+                "ticket 'a' has network: true, refused by --no-network",
+                "ticket 'a' reads ${{ env.HOME }} of swarm's environment, not allowed by --allow-env PATH",
+                "ticket 'c' has network: true, refused by --no-network");
+    }
+}
