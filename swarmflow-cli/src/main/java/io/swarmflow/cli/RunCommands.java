@@ -84,6 +84,9 @@ final class RunCommands {
         @Mixin
         ExecOptions exec = new ExecOptions();
 
+        @Mixin
+        FloorOptions floor = new FloorOptions();
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -95,8 +98,9 @@ final class RunCommands {
             PrintStream out = Streams.out(spec);
             try (Signals signals = Signals.install(out, Streams.err(spec))) {
                 SpecInput.hintOnTerminal(specFile, "run", Streams.err(spec));
+                io.swarmflow.spec.Floor allowed = floor.floor();
                 Plan plan = new SpecLoader().load(specFile, vars.values(),
-                w -> Streams.err(spec).println("swarm: warning: " + w.format()));
+                w -> Streams.err(spec).println("swarm: warning: " + w.format()), allowed);
                 Path stateDir = state.resolve();
                 EngineOptions options = exec.engineOptions(stateDir);
                 Executor executor = Wiring.executor(stateDir, Streams.err(spec));
@@ -133,6 +137,9 @@ final class RunCommands {
         @Mixin
         ExecOptions exec = new ExecOptions();
 
+        @Mixin
+        FloorOptions floor = new FloorOptions();
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -144,8 +151,9 @@ final class RunCommands {
             PrintStream out = Streams.out(spec);
             Path stateDir = state.resolve();
             EngineOptions options = exec.engineOptions(stateDir); // a bad flag is refused whatever the run's state
+            io.swarmflow.spec.Floor allowed = floor.floor();
             try {
-                return resume(out, stateDir, options);
+                return resume(out, stateDir, options, allowed);
             } catch (io.swarmflow.store.StoreException.Unavailable e) {
                 // once Foreground.execute has it, a failure before execution is its NotExecutedByStore and one while
                 // executing its StoppedByStore; one after the run ended (reading it for the summary) did not leave the run
@@ -160,7 +168,7 @@ final class RunCommands {
         /** Set once {@link Foreground#execute} is called, which says itself what a store failure left. */
         private boolean executing;
 
-        private Integer resume(PrintStream out, Path stateDir, EngineOptions options) throws Exception {
+        private Integer resume(PrintStream out, Path stateDir, EngineOptions options, io.swarmflow.spec.Floor allowed) throws Exception {
             try (Signals signals = Signals.install(out, Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 runId = w.service.resolveRunId(runId);
                 RunView run = w.service.requireRun(runId);
@@ -182,6 +190,13 @@ final class RunCommands {
                 if (w.service.isExecuting(runId)) { // the claim below refuses it too; say so before printing anything
                     throw new InvalidRequestException("run " + runId + " is being executed by another swarm process right now; "
                             + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first");
+                }
+                // the stored plan, which the run's tickets keep, against the floor given now (it keeps no positions in the spec)
+                List<String> refused = allowed.violations(plan);
+                if (!refused.isEmpty()) {
+                    throw InvalidRequestException.listing("run " + runId + " asks for more than the options allow:", refused,
+                            "a run keeps the plan it was created with, so editing the spec does not help: resume it with the "
+                            + "options it conforms to, or start a new run of a conforming spec; nothing was changed");
                 }
                 Path runDir = w.runDir(runId);
                 if (run.startedAtMillis() != 0 && !java.nio.file.Files.isDirectory(runDir)) { // created when the run started

@@ -29,6 +29,9 @@ final class ValidateCommand implements Callable<Integer> {
             + "Default: $SWARM_STATE_DIR when set, else the directory .swarm in the working directory.")
     Path stateDir;
 
+    @Mixin
+    FloorOptions floor = new FloorOptions();
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -36,7 +39,7 @@ final class ValidateCommand implements Callable<Integer> {
         PrintStream out = Streams.out(spec);
         SpecInput.hintOnTerminal(specFile, "validate", Streams.err(spec));
         Plan plan = new SpecLoader().load(specFile, vars.values(),
-                w -> Streams.err(spec).println("swarm: warning: " + w.format()));
+                w -> Streams.err(spec).println("swarm: warning: " + w.format()), floor.floor());
         List<String> problems = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
