@@ -26,7 +26,7 @@ public final class FloorOptions {
             + "Default: on when $SWARM_NO_NETWORK is 1 or true.")
     boolean noNetwork;
 
-    @Option(names = "--allow-env", paramLabel = "NAME[,NAME...]", description = "Refuse (exit 2, nothing stored) a `$${{ env.NAME }}` "
+    @Option(names = "--allow-env", paramLabel = "NAME,...", description = "Refuse (exit 2, nothing stored) a `$${{ env.NAME }}` "
             + "reference to a variable not named here (repeatable; `--allow-env ''` allows none). "
             + "Default: $SWARM_ALLOW_ENV when set (empty: none), else any.")
     List<String> allowEnv;
