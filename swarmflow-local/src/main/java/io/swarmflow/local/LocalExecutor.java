@@ -349,6 +349,7 @@ public final class LocalExecutor implements Executor {
      * @param options the options; not null
      */
     public LocalExecutor(Options options) {
+        io.swarmflow.sandbox.JnaTempDir.ownerOnly(); // before its sandbox loads JNA's native library (Kill, PosixSpawn)
         this.options = options;
         this.sandbox = new Sandbox(options.bubblewrap() != null ? options.bubblewrap() : Bubblewrap.probe(),
                 options.warnings());
