@@ -411,7 +411,7 @@ final class Wiring implements AutoCloseable {
      * One reason a state directory is refused: {@code what} is wrong, said after the state directory's name ({@code "is
      * writable by ..., who could ..."}), and what to do about it, {@code fix}, one or more sentences.
      */
-    private record Problem(String what, String fix) {
+    record Problem(String what, String fix) {
     }
 
     /**
@@ -829,6 +829,72 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Refuses, for a command that makes or writes state ({@code run}, {@code resume}, and the others that change a run),
+     * a state directory the sandbox could not hide from tickets ({@link #unhideableProblem}); a command that only reads
+     * one ({@code runs}, {@code status}, {@code logs}) may still read it.
+     *
+     * @param path swarm's own {@code PATH} (null when unset)
+     * @throws InvalidRequestException saying what the directory is, why tickets would read it, and what to do; nothing is
+     *                                 written or listed before
+     */
+    static void refuseUnhideable(Path stateDir, String path) {
+        Path real = realPath(stateDir);
+        Problem p = unhideableProblem(stateDir.toAbsolutePath().normalize(), real, path);
+        if (p != null) throwIfAny(stateDir, real, List.of(p));
+    }
+
+    /**
+     * Why the sandbox could not hide the state directory {@code given} (absolute, normalized; real path {@code real})
+     * from tickets, or null when it can. Two cases:
+     * <ul>
+     * <li>{@code /}: the sandbox shows tickets the host's root read-only and never hides or rebinds {@code /} itself
+     *     ({@code Sandbox.rule}), so every ticket would read {@code /swarm.db} and every run's logs under {@code /runs};
+     *     an empty variable does it ({@code SWARM_STATE_DIR="$WORKSPACE/"} with {@code WORKSPACE} unset);</li>
+     * <li>a directory that is or holds a directory of the {@code PATH} tickets find programs on (swarm's own {@code
+     *     PATH}, where the sandbox finds a ticket's program, or the sandbox's default {@code PATH}, {@link
+     *     io.swarmflow.sandbox.Sandbox#DEFAULT_PATH}), each entry as written and as its real path: the runs started
+     *     later, which hide the state directories of the user's list, leave such a one readable to their tickets
+     *     rather than take their programs away (with a warning); {@code --state-dir /usr/local} would be one.</li>
+     * </ul>
+     *
+     * @param path swarm's own {@code PATH} (null when unset)
+     */
+    static Problem unhideableProblem(Path given, Path real, String path) {
+        if (real.getNameCount() == 0 || given.getNameCount() == 0) {
+            return new Problem("is the root of the file system, which the sandbox shows every ticket (read-only) and cannot "
+                    + "hide, so the tickets of this run and of every later one would read its " + DB_FILE + " and every "
+                    + "run's logs under /runs", "Point --state-dir (or SWARM_STATE_DIR) at a directory of its own, such as "
+                    + ".swarm in your project (leave both out for that); SWARM_STATE_DIR=\"$WORKSPACE/\" with WORKSPACE unset "
+                    + "gives /");
+        }
+        String[] values = {path, io.swarmflow.sandbox.Sandbox.DEFAULT_PATH};
+        for (int i = 0; i < values.length; i++) {
+            String value = values[i];
+            boolean own = i == 0;
+            if (value == null) continue;
+            for (String entry : value.split(":")) {
+                if (entry.isEmpty()) continue;
+                Path written;
+                try {
+                    written = Path.of(entry).toAbsolutePath().normalize();
+                } catch (java.nio.file.InvalidPathException notAPath) {
+                    continue;
+                }
+                Path resolved = realPath(written);
+                if (!written.startsWith(given) && !written.startsWith(real) && !resolved.startsWith(real)) continue;
+                boolean is = written.equals(given) || written.equals(real) || resolved.equals(real);
+                return new Problem((is ? "is " + entry + ", " : "holds " + entry + ", ") + "a directory of the PATH tickets "
+                        + "find programs on (" + (own ? "swarm's own PATH" : "the sandbox's default PATH, "
+                        + value) + "), so the runs started later cannot hide it from their tickets without taking those "
+                        + "programs away, and their tickets would read its " + DB_FILE + " and every run's logs", "Point "
+                        + "--state-dir (or SWARM_STATE_DIR) at a directory that holds no directory of the PATH, such as .swarm "
+                        + "in your project (leave both out for that)" + (own ? ", or take " + entry + " off PATH" : ""));
+            }
+        }
+        return null;
+    }
+
+    /**
      * Opens (creating if needed) the state directory. One this creates, and each directory above it that it makes, is
      * {@code rwx------} from birth, whatever the umask (the plan, with its {@code --var} values and environment, the logs
      * and worktrees may hold secrets); an existing one keeps its mode.
@@ -853,6 +919,8 @@ final class Wiring implements AutoCloseable {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         // before anything is written: a directory another user owns, or can replace, or a repository's committed runs
         long me = myUid();
+        // one the sandbox could not hide from tickets: refused to the commands that write, not to those that only read it
+        if (!forReading) refuseUnhideable(stateDir, System.getenv("PATH"));
         refuseUnsafe(stateDir, me, null, true, System.getenv("PATH")); // every problem found, in one refusal
         // the nearest ancestor that exists (as createDirectories finds it): what swarm makes is below it
         Path existed = stateDir.toAbsolutePath();

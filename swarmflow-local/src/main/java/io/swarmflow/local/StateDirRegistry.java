@@ -28,7 +28,9 @@ import java.util.Set;
  * {@link #LOCK_WAIT}, from the call: callers of one JVM, which take the lock one at a time, wait together) on
  * {@code state-dirs.lock} beside it, so that concurrent runs do not lose an entry; rewritten by
  * renaming a new file over it, so that a crash leaves the old list whole and a reader never sees half of one (so it can
- * also be {@link #read} without the lock). Directories that no longer exist are dropped when the list is rewritten.
+ * also be {@link #read} without the lock). Directories that no longer exist are dropped when the list is rewritten, and
+ * so is {@code /}, which is never added either: the sandbox cannot hide the root, so {@code swarm} refuses it as a state
+ * directory, and an older version may have listed it.
  */
 final class StateDirRegistry {
     private StateDirRegistry() {
@@ -197,7 +199,9 @@ final class StateDirRegistry {
             Set<String> unnamed = new LinkedHashSet<>();
             parse(file, listed, kept, unnamed);
             // the list runs from the least to the most recently registered: this run's own goes (or moves) to the end
-            boolean inPlace = toEnd ? !kept.isEmpty() && ownReal.equals(kept.getLast()) : amongLast(kept, ownReal, RECENT);
+            // "/" is never listed (nor read from the list): the sandbox cannot hide it (see parse)
+            boolean inPlace = ownReal.getNameCount() == 0
+                    || (toEnd ? !kept.isEmpty() && ownReal.equals(kept.getLast()) : amongLast(kept, ownReal, RECENT));
             if (!inPlace) {
                 kept.remove(ownReal);
                 kept.add(ownReal);
@@ -271,7 +275,12 @@ final class StateDirRegistry {
                 unnamed.add(entry);
                 continue;
             }
-            if (p.isAbsolute() && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) kept.add(p);
+            // "/", which an older swarm listed for a run with --state-dir /, is left out (and dropped at the next
+            // rewrite): the sandbox never hides the root, which it shows every ticket, so it is no state directory to
+            // hide, nor one to warn about as left readable
+            if (p.isAbsolute() && p.getNameCount() > 0 && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                kept.add(p);
+            }
         }
     }
 

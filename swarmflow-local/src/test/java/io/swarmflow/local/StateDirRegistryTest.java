@@ -39,6 +39,28 @@ class StateDirRegistryTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(list.getParent()))).isEqualTo("rwx------");
     }
 
+    /**
+     * "/" is never listed: the sandbox cannot hide the root from tickets (swarm refuses it as a state directory). One an
+     * older swarm listed is ignored, so no run hides it or warns that it stays readable, and dropped at the next rewrite;
+     * the entries around it stay. Only the real "/" is read here (its real path), nothing is written there.
+     */
+    @Test
+    void theRootIsNeitherListedNorReadFromTheList() throws Exception {
+        Path list = tmp.resolve("state-dirs");
+        Path a = Files.createDirectories(tmp.resolve("a")).toRealPath();
+        Path b = Files.createDirectories(tmp.resolve("b")).toRealPath();
+        Files.writeString(list, a + "\0/\0");
+
+        assertThat(StateDirRegistry.read(list, b)).as("read without the lock").containsExactly(a);
+        assertThat(StateDirRegistry.registerAndList(list, b)).containsExactly(a);
+        assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8)).as("dropped at the rewrite")
+                .isEqualTo(a + "\0" + b + "\0");
+
+        assertThat(StateDirRegistry.registerAndList(list, Path.of("/"))).containsExactly(a, b);
+        assertThat(new String(Files.readAllBytes(list), StandardCharsets.UTF_8)).as("/ not added")
+                .isEqualTo(a + "\0" + b + "\0");
+    }
+
     /** The list runs from the least to the most recently registered: registering again moves a directory to its end. */
     @Test
     void registeringAgainMovesADirectoryToTheEnd() throws Exception {
