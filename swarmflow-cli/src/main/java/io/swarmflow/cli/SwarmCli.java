@@ -56,7 +56,7 @@ public final class SwarmCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        io.swarmflow.sandbox.JnaTempDir.ownerOnly(); // before anything loads JNA's native library
+        Wiring.jnaOwnerOnly(); // before anything loads JNA's native library
         Stdout stdout = Stdout.open();
         int code = execute(args, stdout.printStream(), System.err);
         System.exit(stdout.judge(code, System.err));

@@ -29,6 +29,14 @@ final class Wiring implements AutoCloseable {
         this.service = new RunService(store, executor, "the state directory " + stateDir);
     }
 
+    /**
+     * Points JNA at a directory only this user can write to for its native library ({@link
+     * io.swarmflow.sandbox.JnaTempDir#ownerOnly}): called by {@link SwarmCli#main} before anything loads JNA.
+     */
+    static void jnaOwnerOnly() {
+        io.swarmflow.sandbox.JnaTempDir.ownerOnly();
+    }
+
     /** An executor alone (for validation and preflight, before any state exists). */
     static Executor executor(Path stateDir, PrintStream warnings) {
         return new LocalExecutor(LocalExecutor.Options.of(stateDir, w -> warnings.println("swarm: warning: " + w)));

@@ -87,7 +87,10 @@ public final class JnaTempDir {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        long me = new com.sun.security.auth.module.UnixSystem().getUid();
+        // this process's user and group: those of /proc/self (the JDK alone, as the rest of this package)
+        Path self = Path.of("/proc/self");
+        long me = ((Number) Files.getAttribute(self, "unix:uid")).longValue();
+        long myGid = ((Number) Files.getAttribute(self, "unix:gid")).longValue();
         if (Files.isSymbolicLink(dir)) throw new IOException(dir + " is a symbolic link");
         int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         if (((Number) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue() != me) {
@@ -95,23 +98,22 @@ public final class JnaTempDir {
         }
         if ((mode & 0022) != 0) throw new IOException(dir + " is writable by others than its owner");
         Path real = dir.toRealPath();
-        com.sun.security.auth.module.UnixSystem unix = new com.sun.security.auth.module.UnixSystem();
         for (Path p = real.getParent(); p != null; p = p.getParent()) {
             long owner = ((Number) Files.getAttribute(p, "unix:uid")).longValue();
             int m = (Integer) Files.getAttribute(p, "unix:mode");
             if (owner != me && owner != 0) throw new IOException(p + " belongs to another user (uid " + owner + ")");
             if ((m & 01000) != 0) continue; // sticky, like /tmp: others cannot rename or remove what is ours
             if ((m & 0002) != 0) throw new IOException(p + " is writable by others");
-            if ((m & 0020) != 0 && !privateGroup(p, unix)) throw new IOException(p + " is writable by its group");
+            if ((m & 0020) != 0 && !privateGroup(p, myGid)) throw new IOException(p + " is writable by its group");
         }
         return real;
     }
 
     /** Whether {@code p}'s group is this user's own private group: the primary group, named like the user. */
-    private static boolean privateGroup(Path p, com.sun.security.auth.module.UnixSystem me) throws IOException {
+    private static boolean privateGroup(Path p, long myGid) throws IOException {
         long gid = ((Number) Files.getAttribute(p, "unix:gid")).longValue();
-        if (gid != me.getGid()) return false;
+        if (gid != myGid) return false;
         Object group = Files.getAttribute(p, "posix:group");
-        return group instanceof java.nio.file.attribute.GroupPrincipal g && g.getName().equals(me.getUsername());
+        return group instanceof java.nio.file.attribute.GroupPrincipal g && g.getName().equals(System.getProperty("user.name"));
     }
 }
