@@ -166,7 +166,7 @@ public final class B3Process {
         ResourceLimits l = ResourceLimits.DEFAULTS;
         SandboxSpec.Builder b = SandboxSpec.builder(scratch).isolation(isolation).workspaceWritable(true).writableDir(scratch)
                 .network(false).limits(new ProcessLimits(l.cpuSeconds(), l.addressSpaceBytes(), l.fileSizeBytes(), l.processes()))
-                .hiddenDir(dir.resolve(".swarm"));
+                .tmpSize(l.tmpBytes()).hiddenDir(dir.resolve(".swarm"));
         String home = System.getProperty("user.home");
         if (home != null && !home.isBlank()) b.hiddenDir(Path.of(home));
         String envHome = System.getenv("HOME");

@@ -353,14 +353,15 @@ final class PlanBuilder {
 
     private static ResourceLimits limits(Limits own, Limits defaults) {
         ResourceLimits base = ResourceLimits.DEFAULTS;
-        Limits o = own != null ? own : new Limits(null, null, null, null, null);
-        Limits d = defaults != null ? defaults : new Limits(null, null, null, null, null);
+        Limits o = own != null ? own : new Limits(null, null, null, null, null, null);
+        Limits d = defaults != null ? defaults : new Limits(null, null, null, null, null, null);
         long cpuMillis = first(o.cpuMillis(), d.cpuMillis(), base.cpuSeconds() * 1000);
         return new ResourceLimits((cpuMillis + 999) / 1000,
                 first(o.addressSpace(), d.addressSpace(), base.addressSpaceBytes()),
                 first(o.fileSize(), d.fileSize(), base.fileSizeBytes()),
                 first(o.processes(), d.processes(), base.processes()),
-                first(o.logSize(), d.logSize(), base.logBytes()));
+                first(o.logSize(), d.logSize(), base.logBytes()),
+                first(o.tmpSize(), d.tmpSize(), base.tmpBytes()));
     }
 
     // ---- tickets ---------------------------------------------------------------------------

@@ -16,7 +16,8 @@ final class RawSpec {
 
     record Retries(Node node, Val<Integer> max, Val<Long> initial, Val<Long> maxBackoff, Val<Double> multiplier) {}
 
-    record Limits(Val<Long> cpuMillis, Val<Long> addressSpace, Val<Long> fileSize, Val<Integer> processes, Val<Long> logSize) {}
+    record Limits(Val<Long> cpuMillis, Val<Long> addressSpace, Val<Long> fileSize, Val<Integer> processes, Val<Long> logSize,
+                  Val<Long> tmpSize) {}
 
     record Output(String name, Node node, Val<String> file, Val<String> json) {}
 

@@ -29,7 +29,7 @@ final class SpecReader {
     static final List<String> DEFAULTS_KEYS = List.of("agent", "run", "env", "timeout", "retries", "priority", "when",
             "approval", "workspace", "network", "duration", "sandbox", "limits");
     static final List<String> AGENT_KEYS = List.of("kind", "sandbox", "limits", "env", "concurrency", "duration");
-    static final List<String> LIMIT_KEYS = List.of("cpu-time", "address-space", "file-size", "processes", "log-size");
+    static final List<String> LIMIT_KEYS = List.of("cpu-time", "address-space", "file-size", "processes", "log-size", "tmp-size");
     static final List<String> RETRY_KEYS = List.of("max", "backoff");
     static final List<String> BACKOFF_KEYS = List.of("initial", "max", "multiplier");
     static final List<String> OUTPUT_KEYS = List.of("file", "json");
@@ -312,7 +312,7 @@ final class SpecReader {
         if (f == null) return null;
         return new Limits(duration(value(f, "cpu-time"), "cpu-time"), size(value(f, "address-space"), "address-space"),
                 size(value(f, "file-size"), "file-size"), integer(value(f, "processes"), "processes", 0),
-                size(value(f, "log-size"), "log-size"));
+                size(value(f, "log-size"), "log-size"), size(value(f, "tmp-size"), "tmp-size"));
     }
 
     /**

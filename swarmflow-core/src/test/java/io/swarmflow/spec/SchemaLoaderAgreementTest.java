@@ -318,18 +318,20 @@ class SchemaLoaderAgreementTest {
         for (String where : List.of("agents: {p: {kind: shell, limits: %s}}\n", "defaults: {limits: %s}\n")) {
             for (String v : List.of("{}", "{cpu-time: 90s}", "{cpu-time: 0}", "{address-space: 2GiB}", "{address-space: 512}", "{file-size: '7 MiB'}",
                     "{file-size: 0}", "{log-size: 10MB}", "{log-size: 9223372036854775807}", "{processes: 0}", "{processes: 256}",
-                    "{address-space: 4k}", "{file-size: '512'}")) {
+                    "{address-space: 4k}", "{file-size: '512'}", "{tmp-size: 8MiB}", "{tmp-size: 0}", "{tmp-size: '64 KiB'}")) {
                 c.add(valid(where.formatted(v) + TICKET));
             }
             for (String v : List.of("~", "[]", "{memory: 1GiB}", "{cpu-time: 90}", "{cpu-time: ~}", "{address-space: 1.5GiB}", "{address-space: -1}",
                     "{file-size: ' 5MiB'}", "{file-size: \"5\\tMiB\"}", "{file-size: 5 PiB}", "{log-size: 9223372036854775808}",
-                    "{processes: -1}", "{processes: '5'}", "{processes: 2147483648}", "{processes: 1.5}")) {
+                    "{processes: -1}", "{processes: '5'}", "{processes: 2147483648}", "{processes: 1.5}", "{tmp-size: ~}",
+                    "{tmp-size: 1.5GiB}", "{tmp-size: -1}", "{tmp-size: 8 mb}", "{tmp-size: [8MiB]}")) {
                 c.add(invalid(where.formatted(v) + TICKET));
             }
             c.add(schemaOnly(Gap.CEILING, where.formatted("{file-size: 9999999999999TiB}") + TICKET));
             c.add(schemaOnly(Gap.CEILING, where.formatted("{cpu-time: 36501d}") + TICKET));
             c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0x10}") + TICKET));
             c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0100}") + TICKET));
+            c.add(schemaOnly(Gap.NOTATION, where.formatted("{tmp-size: 010}") + TICKET));
             c.add(schemaOnly(Gap.NOTATION, where.formatted("{processes: 010}") + TICKET));
         }
         return c.stream();

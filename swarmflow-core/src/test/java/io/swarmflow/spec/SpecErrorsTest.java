@@ -858,4 +858,28 @@ class SpecErrorsTest {
                 "swarm.yaml:5:47: 'file-size' must be written without a leading zero, not 0100 (YAML 1.1 tools read it as an "
                         + "octal number, YAML 1.2 tools as decimal); write file-size: 100 (or 64, if octal was meant)");
     }
+
+    /** tmp-size is a size like the other limits: the same units, and the same errors for what is not one. */
+    @Test
+    void aBadTmpSizeIsAnErrorLikeAnyBadSize() throws IOException {
+        assertThat(errors(dir, """
+                defaults:
+                  limits: {tmp-size: 1.5GiB}
+                agents:
+                  a: {kind: shell, limits: {tmp-size: 8 mb}}
+                  b: {kind: shell, limits: {tmp-size: -1}}
+                  c: {kind: shell, limits: {tmp-size: [8MiB]}}
+                  d: {kind: shell, limits: {tmp-size: 0100}}
+                  e: {kind: shell, limits: {tmp-size: 99999999TiB}}
+                tickets:
+                  - {id: t, run: echo}
+                """)).containsExactly(
+                "swarm.yaml:2:22: invalid size '1.5GiB'; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
+                "swarm.yaml:4:39: invalid size '8 mb'; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
+                "swarm.yaml:5:39: invalid size '-1'; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
+                "swarm.yaml:6:39: 'tmp-size' must be a size, not a list; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB",
+                "swarm.yaml:7:39: 'tmp-size' must be written without a leading zero, not 0100 (YAML 1.1 tools read it as an "
+                        + "octal number, YAML 1.2 tools as decimal); write tmp-size: 100 (or 64, if octal was meant)",
+                "swarm.yaml:8:39: size '99999999TiB' is too large; use bytes or a number with a unit: 512, 64KiB, 100MiB, 2GiB, 10MB");
+    }
 }

@@ -29,6 +29,7 @@ class SpecLoaderTest {
               sandbox: required
               limits:
                 processes: 256
+                tmp-size: 512MiB
             agents:
               qa:
                 kind: shell
@@ -36,6 +37,7 @@ class SpecLoaderTest {
                   cpu-time: 90s
                   address-space: 2GiB
                   log-size: 1MB
+                  tmp-size: 8MiB
                 env:
                   ROLE: qa-${{ vars.target }}
                 concurrency: 2
@@ -199,6 +201,13 @@ class SpecLoaderTest {
                         + "then \"$PWD\" in run");
     }
 
+    /** Without tmp-size anywhere, each of a ticket's /tmp and /dev/shm gets the built-in 1 GiB. */
+    @Test
+    void tmpSizeDefaultsToOneGibibyte(@TempDir Path dir) throws Exception {
+        Plan plan = new SpecLoader().load(write(dir, "s.yaml", "tickets:\n  - {id: a, run: echo}\n"), Map.of());
+        assertThat(plan.agents().get("shell").limits().tmpBytes()).isEqualTo(1L << 30);
+    }
+
     @Test
     void fullSpecBecomesExactPlan(@TempDir Path dir) throws Exception {
         gitInit(dir);
@@ -206,10 +215,10 @@ class SpecLoaderTest {
 
         Plan plan = new SpecLoader().load(file, Map.of());
 
-        ResourceLimits base = new ResourceLimits(3600, 8L << 30, 1L << 30, 256, 10L << 20);
+        ResourceLimits base = new ResourceLimits(3600, 8L << 30, 1L << 30, 256, 10L << 20, 512L << 20);
         Map<String, AgentProfile> agents = Map.of(
                 "qa", new AgentProfile("qa", "shell", SandboxPolicy.REQUIRED,
-                        new ResourceLimits(90, 2L << 30, 1L << 30, 256, 1_000_000), Map.of("ROLE", "qa-${{ vars.target }}"), 2, 0),
+                        new ResourceLimits(90, 2L << 30, 1L << 30, 256, 1_000_000, 8L << 20), Map.of("ROLE", "qa-${{ vars.target }}"), 2, 0),
                 "sleeper", new AgentProfile("sleeper", "noop", SandboxPolicy.OFF, base, Map.of(), 0, 2000),
                 "shell", new AgentProfile("shell", "shell", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0),
                 "noop", new AgentProfile("noop", "noop", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0));

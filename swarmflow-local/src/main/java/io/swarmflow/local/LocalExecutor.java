@@ -824,6 +824,7 @@ public final class LocalExecutor implements Executor {
                 .network(ticket.network())
                 .env(env)
                 .limits(processLimits)
+                .tmpSize(limits.tmpBytes())
                 .timeout(Duration.ofMillis(ticket.timeoutMillis()))
                 .grace(Duration.ofMillis(graceMillis))
                 .logs(request.logDir().resolve("stdout.log"), request.logDir().resolve("stderr.log"), limits.logBytes())

@@ -59,6 +59,7 @@ public final class Sandbox implements AutoCloseable {
     private final HostSockets sockets = new HostSockets();
     private final AtomicBoolean socketsWarned = new AtomicBoolean();
     private final AtomicBoolean unnameableWarned = new AtomicBoolean();
+    private final AtomicBoolean unsizedWarned = new AtomicBoolean();
     private volatile List<Path> hostSecrets;
     private final HardLimits hardLimits;
     private final java.util.Set<String> clampWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -117,6 +118,13 @@ public final class Sandbox implements AutoCloseable {
                 yield true;
             }
         };
+    }
+
+    /** The warning given once when bubblewrap cannot size the tmpfs mounts ({@link Bubblewrap.Status#sizesTmpfs()}). */
+    static String unsizedTmpfsWarning(Bubblewrap.Status status) {
+        return "bubblewrap here (" + (status.version() == null ? status.path() : status.version()) + ") has no --size option "
+                + "(bubblewrap 0.8 or later has it): limits.tmp-size is not applied, and each ticket's /tmp (with its HOME) and "
+                + "/dev/shm can hold up to half of the host's RAM, which no other limit counts; upgrade bubblewrap to 0.8 or later";
     }
 
     /** The message for a required sandbox without usable bubblewrap, with the next step. */
@@ -181,7 +189,12 @@ public final class Sandbox implements AutoCloseable {
         // the uid, not capabilities, so as root a ticket could set kernel.core_pattern to a script in its
         // workspace and have the kernel run it as root outside every namespace at the next crash.
         for (String kernel : PROC_KERNEL_SETTINGS) a.addAll(List.of("--ro-bind", kernel, kernel));
-        a.addAll(List.of("--tmpfs", "/tmp", "--dir", SANDBOX_HOME));
+        // The sandbox's own tmpfs mounts hold RAM that neither RLIMIT_AS nor RLIMIT_FSIZE counts: /tmp (and HOME in it)
+        // and /dev/shm get the spec's size; /dev itself, which --dev makes a writable tmpfs of the kernel's default size
+        // (half of RAM), is made read-only below (its device nodes still work: they are not files of the mount)
+        tmpfs(a, spec, "/tmp");
+        a.addAll(List.of("--dir", SANDBOX_HOME));
+        tmpfs(a, spec, "/dev/shm");
         Map<Path, Integer> rules = dirRules(spec);
         // without network, no host service either: /run (and /var/run) holds most Unix sockets (PostgreSQL,
         // MariaDB, Docker); the others get /dev/null mounted over them below
@@ -210,7 +223,7 @@ public final class Sandbox implements AutoCloseable {
         // Parents before children, so a bind inside a hidden directory is mounted on top of its tmpfs.
         ordered.sort(Comparator.comparingInt((Map.Entry<Path, Integer> e) -> e.getKey().getNameCount())
                 .thenComparingInt(Map.Entry::getValue));
-        List<String> remount = new ArrayList<>();
+        List<String> remount = new ArrayList<>(List.of("/dev"));
         for (Map.Entry<Path, Integer> e : ordered) {
             String p = e.getKey().toString();
             switch (e.getValue()) {
@@ -246,6 +259,12 @@ public final class Sandbox implements AutoCloseable {
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
         return a;
+    }
+
+    /** Mounts a writable tmpfs at {@code dir}, of the spec's size where bubblewrap can size it. */
+    private void tmpfs(List<String> bwrapArgs, SandboxSpec spec, String dir) {
+        if (spec.tmpSizeBytes() > 0 && bubblewrap.sizesTmpfs()) bwrapArgs.addAll(List.of("--size", Long.toString(spec.tmpSizeBytes())));
+        bwrapArgs.addAll(List.of("--tmpfs", dir));
     }
 
     private static void maskWithDevNull(List<String> bwrapArgs, List<Path> masked, Path file) {
@@ -509,6 +528,9 @@ public final class Sandbox implements AutoCloseable {
             warnings.accept("bubblewrap is not usable here (" + bubblewrap.problem() + "): sandbox: best-effort "
                     + "tickets run with resource limits and a scrubbed environment only, without filesystem and "
                     + "network isolation; install bubblewrap (apt-get install bubblewrap) to isolate them");
+        }
+        if (bwrap && spec.tmpSizeBytes() > 0 && !bubblewrap.sizesTmpfs() && unsizedWarned.compareAndSet(false, true)) {
+            warnings.accept(unsizedTmpfsWarning(bubblewrap));
         }
         for (String change : hardLimits.clamped(spec.limits())) {
             if (clampWarned.add(change)) {

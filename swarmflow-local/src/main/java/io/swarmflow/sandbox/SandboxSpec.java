@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * What one sandboxed launch may see and do. Build with {@link #builder(Path)}.
  *
- * <p>Inside bubblewrap the whole filesystem is read-only, {@code /tmp} is a private tmpfs,
+ * <p>Inside bubblewrap the whole filesystem is read-only, {@code /tmp} and {@code /dev/shm} are private tmpfs mounts
+ * ({@code tmpSizeBytes} each),
  * {@code hiddenDirs} appear empty and read-only, {@code readOnlyDirs} are forced read-only even
  * inside a writable directory, and only the workspace (when writable) and {@code writableDirs}
  * can be written. Nested directories are mounted parents first, so a writable scratch directory
@@ -37,11 +38,15 @@ import java.util.Objects;
  *                          the rest is dropped; 0 means no cap
  * @param masked            secret values replaced by {@code ***} in both streams before they are logged, shown or read
  *                          for outputs (values shorter than 4 bytes are left as they are)
+ * @param tmpSizeBytes      size in bytes of each of bubblewrap's tmpfs mounts the process can write, {@code /tmp} and
+ *                          {@code /dev/shm} (bubblewrap's {@code --size}, 0.8 or later); 0 leaves them at the kernel's
+ *                          default, half of the host's RAM each. Without bubblewrap there is no private {@code /tmp}
+ *                          and this is not used
  */
 public record SandboxSpec(Isolation isolation, Path workspace, boolean workspaceWritable, List<Path> writableDirs,
                           List<Path> readOnlyDirs, List<Path> hiddenDirs, boolean network, Map<String, String> env,
                           ProcessLimits limits, Duration timeout, Duration grace, Path stdoutLog, Path stderrLog,
-                          long logCapBytes, java.util.Set<String> masked) {
+                          long logCapBytes, java.util.Set<String> masked, long tmpSizeBytes) {
     /** Default grace between SIGTERM and SIGKILL: 5 seconds. */
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
 
@@ -50,7 +55,8 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
      *
      * @throws NullPointerException     when {@code isolation}, {@code workspace}, {@code limits}, {@code timeout},
      *                                  {@code grace}, a list or {@code env} is null, or a list or {@code env} holds null
-     * @throws IllegalArgumentException when {@code timeout}, {@code grace} or {@code logCapBytes} is negative
+     * @throws IllegalArgumentException when {@code timeout}, {@code grace}, {@code logCapBytes} or {@code tmpSizeBytes} is
+     *                                  negative
      */
     public SandboxSpec {
         Objects.requireNonNull(isolation, "isolation");
@@ -63,9 +69,13 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
         Objects.requireNonNull(limits, "limits");
         if (timeout.isNegative() || grace.isNegative()) throw new IllegalArgumentException("timeout and grace must not be negative");
         if (logCapBytes < 0) throw new IllegalArgumentException("logCapBytes must not be negative");
+        if (tmpSizeBytes < 0) throw new IllegalArgumentException("tmpSizeBytes must not be negative");
     }
 
-    /** A builder with defaults: best-effort isolation, read-only workspace, no network, no limits, no timeout, 5 s grace, no logs. */
+    /**
+     * A builder with defaults: best-effort isolation, read-only workspace, no network, no limits (the tmpfs mounts at the
+     * kernel's default size), no timeout, 5 s grace, no logs.
+     */
     public static Builder builder(Path workspace) {
         return new Builder(workspace);
     }
@@ -87,6 +97,7 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
         private Path stderrLog;
         private long logCapBytes;
         private java.util.Set<String> masked = java.util.Set.of();
+        private long tmpSizeBytes;
 
         private Builder(Path workspace) {
             this.workspace = workspace;
@@ -156,6 +167,14 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
          * @return this builder
          */
         public Builder limits(ProcessLimits v) { limits = v; return this; }
+        /**
+         * Sets the size of each of the sandbox's tmpfs mounts {@code /tmp} and {@code /dev/shm}; default 0 (the kernel's
+         * default, half of RAM each).
+         *
+         * @param bytes see {@link SandboxSpec#tmpSizeBytes()}; not negative
+         * @return this builder
+         */
+        public Builder tmpSize(long bytes) { tmpSizeBytes = bytes; return this; }
         /** Wall-clock limit; zero means none. */
         public Builder timeout(Duration v) { timeout = v; return this; }
         /**
@@ -194,11 +213,11 @@ public record SandboxSpec(Isolation isolation, Path workspace, boolean workspace
          *
          * @return the spec
          * @throws NullPointerException     when a required value was set to null
-         * @throws IllegalArgumentException when the timeout, grace or log cap is negative
+         * @throws IllegalArgumentException when the timeout, grace, log cap or tmpfs size is negative
          */
         public SandboxSpec build() {
             return new SandboxSpec(isolation, workspace, workspaceWritable, writableDirs, readOnlyDirs, hiddenDirs,
-                    network, env, limits, timeout, grace, stdoutLog, stderrLog, logCapBytes, masked);
+                    network, env, limits, timeout, grace, stdoutLog, stderrLog, logCapBytes, masked, tmpSizeBytes);
         }
     }
 }

@@ -407,7 +407,7 @@ class LocalExecutorTest {
     @EnumSource(Mode.class)
     void jsonOutputsComeFromTheWholeOfStdoutPastTheLogCap(Mode mode) throws Exception {
         try (Fixture f = new Fixture(tmp, mode)) {
-            AgentProfile small = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, new ResourceLimits(60, 0, 0, 0, 20_000), 0);
+            AgentProfile small = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, new ResourceLimits(60, 0, 0, 0, 20_000, 0), 0);
             // 20000 lines (about 110 KB) under a 20 KB log cap, then the result; and a 200 KB JSON line before it
             String script = "seq 1 20000; printf '{\"big\": \"%0200000d\"}\\n' 0; echo '{\"v\": \"found\"}'";
             TestControl control = new TestControl();
@@ -557,7 +557,7 @@ class LocalExecutorTest {
     @EnumSource(Mode.class)
     void logsAreCappedWithATruncationMarker(Mode mode) throws Exception {
         try (Fixture f = new Fixture(tmp, mode)) {
-            ResourceLimits limits = new ResourceLimits(60, 0, 0, 0, 1000);
+            ResourceLimits limits = new ResourceLimits(60, 0, 0, 0, 1000, 0);
             AgentProfile profile = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, limits, 0);
             TestControl control = new TestControl();
             AttemptResult result = f.run(profile, Fixture.ticket("loud", "for i in $(seq 1 500); do echo \"line $i\"; done").build(), control);
@@ -575,7 +575,7 @@ class LocalExecutorTest {
     @Test
     void failureReasonHasTheLastStderrLinePastTheLogCap() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
-            AgentProfile profile = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, new ResourceLimits(60, 0, 0, 0, 1000), 0);
+            AgentProfile profile = Fixture.profile("shell", SandboxPolicy.BEST_EFFORT, new ResourceLimits(60, 0, 0, 0, 1000, 0), 0);
             AttemptResult result = f.run(profile, Fixture.ticket("noisy",
                     "for i in $(seq 1 500); do echo \"warning $i\" >&2; done; echo 'error: the real cause' >&2; exit 3").build(),
                     new TestControl());

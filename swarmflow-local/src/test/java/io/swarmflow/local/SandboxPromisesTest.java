@@ -206,7 +206,8 @@ class SandboxPromisesTest {
         try (Fixture f = new Fixture(tmp, Mode.BWRAP)) {
             TestControl control = new TestControl();
             io.swarmflow.spec.ResourceLimits d = io.swarmflow.spec.ResourceLimits.DEFAULTS;
-            var limits = new io.swarmflow.spec.ResourceLimits(d.cpuSeconds(), d.addressSpaceBytes(), d.fileSizeBytes(), 16, d.logBytes());
+            var limits = new io.swarmflow.spec.ResourceLimits(d.cpuSeconds(), d.addressSpaceBytes(), d.fileSizeBytes(), 16, d.logBytes(),
+                    d.tmpBytes());
             AttemptResult result = f.run(Fixture.profile("shell", io.swarmflow.spec.SandboxPolicy.REQUIRED, limits, 0),
                     Fixture.ticket("forks", """
                             /bin/dash -c 'for i in $(seq 100); do sleep 5 & echo "$i"; done' 2>/dev/null || echo "dash exited $?"
