@@ -207,41 +207,50 @@ public final class ProcessGroups {
     }
 
     /**
-     * Whether {@link #killOrphanGroup} would find something of the process group led by {@code pid} to kill, without
-     * signalling anything: {@code pid} still exists with the start time {@code startTicks} (the same identity check, so a
-     * reused pid reads as gone), and it is not a zombie, or, when it is one (its main thread ended, or it is not reaped
-     * yet), its group still has a live member ({@link #groupHasMembers}). Read-only: reads {@code /proc}, and at most
-     * sends signal 0.
+     * Whether the process group led by {@code pid} has something {@link #killOrphanGroup} kills, checked without
+     * signalling anything ({@link #recordedGroupAlive}, the rule both use): the recorded leader, {@code pid} with the
+     * start time {@code startTicks}, still runs (its state is not {@code Z} or {@code X}, or it is but its main thread
+     * alone ended: field 20 of {@code /proc/PID/stat}, its thread count, is above 1); or it is a zombie (it exited and is
+     * not reaped yet) whose group still has a live member ({@link #groupHasMembers}). A leader
+     * that exited and was reaped reads as gone, even while processes it left in its group still run: without the
+     * leader, nothing ties the group to the recorded process (its pid may since lead another group), so those
+     * processes are not tracked. Read-only: reads {@code /proc}, and at most sends signal 0.
      *
      * @param pid        the recorded group leader
      * @param startTicks its recorded start time in clock ticks since boot
      * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded)
      */
     public static boolean orphanGroupAlive(long pid, long startTicks) {
-        if (pid <= 1 || startTicks <= 0) return false;
-        String[] f = statFields(pid);
-        if (f == null || f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;
-        if (!f[0].equals("Z") && !f[0].equals("X")) return true;
-        return groupHasMembers(pid);
+        return recordedGroupAlive(pid, startTicks);
     }
 
     /**
-     * Kills (SIGKILL) the process group led by {@code pid}, but only when {@code pid} still exists with
-     * the same start time, that is, it is still the process that was recorded and not a reused pid.
+     * Kills (SIGKILL) the process group led by {@code pid} when it has something to kill by the rule of
+     * {@link #orphanGroupAlive} ({@link #recordedGroupAlive}): the recorded leader, the same process (pid and start
+     * time, not a reused pid), still runs, or is a zombie whose group has a live member. A zombie leader alone in its
+     * group, and a leader that was reaped (processes it left in its group included), are left as they are.
      *
      * @param pid        the recorded group leader
      * @param startTicks its recorded start time in clock ticks since boot
-     * @return true when the group was killed
+     * @return true when the group (or, when the leader left it, the leader) was signalled
      */
     public static boolean killOrphanGroup(long pid, long startTicks) {
-        if (pid <= 1 || startTicks <= 0) return false;
-        OptionalLong now = startTicks(pid);
-        if (now.isEmpty() || now.getAsLong() != startTicks) return false;
+        if (!recordedGroupAlive(pid, startTicks)) return false;
         boolean killed = signalGroup(pid, "KILL");
         if (!killed) {
             // The recorded process left its group (it called setsid itself): kill it alone.
             killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
         }
         return killed;
+    }
+
+    /** The rule of {@link #orphanGroupAlive} and {@link #killOrphanGroup}: whether the recorded group has something to kill. */
+    private static boolean recordedGroupAlive(long pid, long startTicks) {
+        if (pid <= 1 || startTicks <= 0) return false;
+        String[] f = statFields(pid);
+        if (f == null || f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;
+        if (!f[0].equals("Z") && !f[0].equals("X")) return true;
+        if (f.length > 17 && Long.parseLong(f[17]) > 1) return true; // its main thread ended, another thread runs
+        return groupHasMembers(pid);
     }
 }

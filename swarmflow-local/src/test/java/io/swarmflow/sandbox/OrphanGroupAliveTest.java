@@ -44,4 +44,72 @@ class OrphanGroupAliveTest {
             p.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * A zombie leader (exited, not reaped: its parent, here {@code sleep}, never waits) alone in its group has nothing
+     * left to kill: status says so and {@link ProcessGroups#killOrphanGroup} signals nothing, by the same rule; with a
+     * live member left in its group, both see the group as alive, and the kill ends that member.
+     */
+    @Test
+    void aZombieLeaderIsAliveOnlyWithALiveMemberForStatusAndKillAlike() throws Exception {
+        // bash's background job is no group leader, so setsid(1) calls setsid(2) itself (no fork): $! leads the new group.
+        // The two leaders exit once the test closes their input (fd 3), after their parent became sleep: bash would reap them
+        Process parent = new ProcessBuilder(List.of("bash", "-c", "exec 3<&0; setsid bash -c 'read -r _ <&3; exit 0' & echo $!; "
+                + "setsid bash -c 'sleep 300 & read -r _ <&3; exit 0' & echo $!; exec sleep 300")).start();
+        long alone = -1;
+        long withMember = -1;
+        try (java.io.BufferedReader out = parent.inputReader()) {
+            alone = Long.parseLong(out.readLine().strip());
+            withMember = Long.parseLong(out.readLine().strip());
+            long a = alone;
+            long m = withMember;
+            await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/" + parent.pid() + "/comm")).strip().equals("sleep"));
+            parent.getOutputStream().close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.mainThreadEnded(a) && ProcessGroups.mainThreadEnded(m)
+                    && ProcessGroups.processGroup(a).orElse(-1) == a && ProcessGroups.processGroup(m).orElse(-1) == m);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.groupHasMembersByScan(m));
+            long aloneTicks = ProcessGroups.startTicks(alone).orElseThrow();
+            long memberTicks = ProcessGroups.startTicks(withMember).orElseThrow();
+
+            assertThat(ProcessGroups.orphanGroupAlive(alone, aloneTicks)).as("a zombie alone in its group").isFalse();
+            assertThat(ProcessGroups.killOrphanGroup(alone, aloneTicks)).as("nothing to kill, as status says").isFalse();
+
+            assertThat(ProcessGroups.orphanGroupAlive(withMember, memberTicks)).as("a zombie with a live member").isTrue();
+            assertThat(ProcessGroups.killOrphanGroup(withMember, memberTicks)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !ProcessGroups.groupHasMembersByScan(m));
+            assertThat(ProcessGroups.orphanGroupAlive(withMember, memberTicks)).as("its member killed").isFalse();
+        } finally {
+            if (withMember > 1 && ProcessGroups.groupHasMembersByScan(withMember)) ProcessGroups.signalGroup(withMember, "KILL");
+            parent.destroyForcibly(); // the zombies are then reaped by whoever reaps orphans
+            parent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A leader that exited and was reaped while the process it started still runs in its group: the group is not
+     * tracked without its leader (nothing ties it to the recorded process), so it reads as gone, and is not killed.
+     */
+    @Test
+    void aReapedLeaderReadsAsGoneThoughItsGroupStillRuns() throws Exception {
+        // it exits once its standard input closes, so that its start time is read while it runs
+        Process leader = new ProcessBuilder(List.of("setsid", "bash", "-c", "sleep 300 & read -r _; exit 0")).start();
+        long pid = leader.pid();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.processGroup(pid).orElse(-1) == pid);
+            long ticks = ProcessGroups.startTicks(pid).orElseThrow();
+            assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).as("while the leader runs").isTrue();
+            leader.getOutputStream().close();
+            assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue(); // reaped by the JVM
+            assertThat(ProcessGroups.groupHasMembersByScan(pid)).as("its sleep still runs in its group").isTrue();
+
+            assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).isFalse();
+            assertThat(ProcessGroups.killOrphanGroup(pid, ticks)).isFalse();
+            assertThat(ProcessGroups.groupHasMembersByScan(pid)).as("its sleep left running").isTrue();
+        } finally {
+            if (ProcessGroups.groupHasMembersByScan(pid)) ProcessGroups.signalGroup(pid, "KILL");
+            leader.destroyForcibly();
+            leader.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }
