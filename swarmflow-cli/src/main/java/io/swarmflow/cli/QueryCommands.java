@@ -242,11 +242,20 @@ final class QueryCommands {
          * attempts.
          */
         static Map<String, Orphan> orphans(Wiring w, RunService.Observed observed, List<TicketView> tickets) {
+            return orphans(w, observed, tickets, () -> w.service.attempts(observed.run().runId()));
+        }
+
+        /**
+         * {@link #orphans(Wiring, RunService.Observed, List)} with the attempts of {@code tickets} (at least) already read:
+         * {@code attempts} is asked only when a ticket is running and the run's processes can be looked at.
+         */
+        static Map<String, Orphan> orphans(Wiring w, RunService.Observed observed, List<TicketView> tickets,
+                                           java.util.function.Supplier<List<AttemptView>> attempts) {
             Map<String, Orphan> orphans = new java.util.LinkedHashMap<>();
             if (tickets.stream().noneMatch(t -> t.state() == io.swarmflow.store.TicketState.RUNNING)) return orphans;
             if (!orphansCheckable(w, observed)) return orphans;
             Map<String, AttemptView> running = new java.util.HashMap<>();
-            for (AttemptView a : w.service.attempts(observed.run().runId())) {
+            for (AttemptView a : attempts.get()) {
                 if (a.isRunning() && a.pid() > 0) running.merge(a.ticketId(), a, (x, y) -> y.attempt() > x.attempt() ? y : x);
             }
             for (TicketView t : tickets) {
@@ -421,7 +430,7 @@ final class QueryCommands {
             io.swarmflow.cli.view.RunTimes times = run.epoch() > 1
                     && attempts.stream().anyMatch(a -> a.outcome() == io.swarmflow.store.Outcome.LEASE_EXPIRED)
                     ? io.swarmflow.cli.view.RunTimes.read(w.service, run.runId()) : io.swarmflow.cli.view.RunTimes.NONE;
-            Orphan orphan = orphans(w, observed, List.of(t)).get(t.ticketId());
+            Orphan orphan = orphans(w, observed, List.of(t), () -> attempts).get(t.ticketId()); // its attempts, read above
             if (json) {
                 ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), snap.report());
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);

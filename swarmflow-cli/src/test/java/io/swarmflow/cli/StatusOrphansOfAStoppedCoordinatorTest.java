@@ -1,0 +1,93 @@
+package io.swarmflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmflow.sandbox.ProcessGroups;
+import io.swarmflow.store.RunEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code swarm status} of a run whose coordinator stopped with a ticket recorded as running. Its process is looked at
+ * only when that coordinator was a process of this machine that is gone: a pid another machine recorded means nothing
+ * here, so for a coordinator of another machine {@code processAlive} is null and no line says the process runs, even
+ * when a process of this machine has that pid and start time (this test's JVM stands for it).
+ */
+class StatusOrphansOfAStoppedCoordinatorTest {
+    @TempDir
+    Path tmp;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aStoppedCoordinatorOfAnotherMachineLeavesProcessAliveNullAndNoNote() throws Exception {
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> w.store.releaseRun(id, OtherHostRun.start(w, id, 1,
+                running()))); // stopped: its claim released, the run still recorded as running
+        String run = created.run();
+        String state = "--state-dir=" + created.stateDir();
+
+        assertNotLookedAt(run, state);
+    }
+
+    /** The same run left by a gone coordinator of this machine: the process is looked at (the JVM runs: alive). */
+    @Test
+    void aStoppedCoordinatorOfThisMachineHasItsProcessLookedAt() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String current = io.swarmflow.engine.Owners.current();
+        String owner = current.substring(0, current.lastIndexOf(':')) + ":" + gone.pid() + "@1";
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            long epoch = w.store.claimRun(id, owner, 60_000);
+            List<RunEvent> events = new java.util.ArrayList<>(List.of(new RunEvent.RunStarted(epoch, owner, false)));
+            events.addAll(List.of(running()));
+            w.store.append(id, epoch, events).join();
+            java.nio.file.Files.createDirectories(w.runDir(id));
+        });
+        String run = created.run();
+        String state = "--state-dir=" + created.stateDir();
+        long self = ProcessHandle.current().pid();
+
+        assertThat(swarm("status", run, state)).contains("\na: its process (group " + self + ") still runs, left by the "
+                + "stopped coordinator");
+        assertThat(swarm("status", run, "a", state)).contains("\n  attempt 1's process (group " + self + ") still runs");
+        assertThat(JSON.readTree(swarm("status", run, state, "--json")).get("tickets").get(0).get("processAlive").asBoolean()).isTrue();
+        assertThat(JSON.readTree(swarm("status", run, "a", state, "--json")).get("attempts").get(0).get("processAlive").asBoolean()).isTrue();
+    }
+
+    /** Ticket {@code a} running, its process recorded as this JVM (pid and start time). */
+    private static RunEvent[] running() {
+        long self = ProcessHandle.current().pid();
+        return new RunEvent[]{new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 60_000),
+                new RunEvent.AttemptProcessStarted("a", 1, self, ProcessGroups.startTicks(self).orElseThrow())};
+    }
+
+    private static void assertNotLookedAt(String run, String state) throws Exception {
+        String table = swarm("status", run, state);
+        assertThat(table).as(table).contains("running (stopped)").doesNotContain("still runs", "no longer runs");
+        String ticket = swarm("status", run, "a", state);
+        assertThat(ticket).as(ticket).contains("ticket a of run " + run).doesNotContain("attempt 1's process");
+        JsonNode json = JSON.readTree(swarm("status", run, state, "--json"));
+        assertThat(json.get("run").get("executing").asBoolean()).isFalse();
+        assertThat(json.get("tickets").get(0).get("state").asText()).isEqualTo("running");
+        assertThat(json.get("tickets").get(0).get("processAlive").isNull()).as("%s", json).isTrue();
+        JsonNode ticketJson = JSON.readTree(swarm("status", run, "a", state, "--json"));
+        assertThat(ticketJson.get("attempts").get(0).get("processAlive").isNull()).as("%s", ticketJson).isTrue();
+    }
+
+    private static String swarm(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = SwarmCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        return text;
+    }
+}
