@@ -1310,10 +1310,19 @@ public final class RunEngine {
                 if (heldLines == null) return;
                 int lastLine = heldLines.size() - 1;
                 while (lastLine >= 0 && heldLines.get(lastLine).line() == null) lastLine--;
+                // a cap is told only when a held line of its stream follows it, the line it tells of: when that line
+                // was left out (the held lines overflowed), no line the listener hears is the part the cap kept
+                boolean[] capFollowed = new boolean[heldLines.size()];
+                java.util.Set<String> lineAfter = new java.util.HashSet<>();
+                for (int i = heldLines.size() - 1; i >= 0; i--) {
+                    HeldLine l = heldLines.get(i);
+                    if (l.line() != null) lineAfter.add(l.stream());
+                    else capFollowed[i] = lineAfter.contains(l.stream());
+                }
                 for (int i = 0; i < heldLines.size(); i++) {
                     HeldLine l = heldLines.get(i);
                     if (l.line() == null) {
-                        listener.onLogCapped(tickets[index].id(), attempt, l.stream());
+                        if (capFollowed[i]) listener.onLogCapped(tickets[index].id(), attempt, l.stream());
                         continue;
                     }
                     // lines not shown live came after the last held one: no line the listener hears continues it, so it
@@ -1367,8 +1376,9 @@ public final class RunEngine {
             if (telling) {
                 synchronized (this) {
                     if (heldLines != null) {
-                        // told in order with the held lines; when they overflowed, so did the line it tells of
-                        if (heldLines.size() < MAX_HELD_LINES) heldLines.add(new HeldLine(stream, null, false, false));
+                        // told in order with the held lines; when they overflowed, so did the line it tells of, and
+                        // in the last slot the line cannot fit: startHeard tells it only when its line was held after it
+                        if (heldLines.size() < MAX_HELD_LINES - 1) heldLines.add(new HeldLine(stream, null, false, false));
                         return;
                     }
                 }

@@ -587,6 +587,7 @@ class RunListenerTest {
             pool.shutdownNow();
         }
     }
+
     /**
      * That the log cap cut a stream's log file ({@link AttemptControl#logCapped}) reaches the listener in order with the
      * lines: held with the lines printed before the listener heard the attempt's start, and told at once after.
@@ -644,6 +645,62 @@ class RunListenerTest {
             int start = all.indexOf("event:AttemptStarted a");
             assertThat(all.subList(start, start + 7)).containsExactly("event:AttemptStarted a", "log:a whole",
                     "capped:a/1 stdout", "log:a cut", "log:a whole too", "capped:a/1 stderr", "log:a cut too");
+        } finally {
+            held.complete(0L);
+            printed.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A cap held before the listener heard the attempt's start whose line was left out (the held lines overflowed,
+     * {@link RunEngine#MAX_HELD_LINES}) is not told: no line the listener hears is the part the cap kept, and a view would
+     * keep waiting for it; nor is one told with the held lines already full.
+     */
+    @Test
+    void aHeldCapWhoseLineWasLeftOutIsNotTold() throws Exception {
+        CompletableFuture<Long> held = new CompletableFuture<>(); // the start is durable when the test says so
+        CountDownLatch heartbeatHeld = new CountDownLatch(1);
+        CountDownLatch printed = new CountDownLatch(1);
+        RunStore waiting = FirstStartHeld.until(store, held, method -> {
+            if (method.equals("heartbeat") && heartbeatHeld.getCount() > 0) {
+                heartbeatHeld.countDown();
+                printed.await(); // the scheduler hears the start only once the attempt printed
+            }
+        });
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> AttemptResult.succeeded(Map.of())) {
+            @Override
+            public AttemptResult execute(AttemptRequest r, AttemptControl c) throws InterruptedException {
+                for (int i = 0; i < RunEngine.MAX_HELD_LINES - 2; i++) c.logLine("stdout", "line " + i, false, false);
+                c.logCapped("stdout"); // held; another stream's line then fills the held lines, and its line is left out
+                c.logLine("stderr", "other", false, false);
+                c.logLine("stdout", "cut", false, false);
+                c.logCapped("stderr"); // the held lines are full
+                c.logLine("stderr", "cut too", false, false);
+                printed.countDown();
+                return super.execute(r, c);
+            }
+        };
+        RunService service = new RunService(waiting, exec);
+        String run = service.create(new TestPlans().ticket("a").build(), "spec.yaml");
+        Heard heard = new Heard() {
+            @Override
+            public void onLogCapped(String ticketId, int attempt, String stream) {
+                all.add("capped:" + ticketId + "/" + attempt + " " + stream);
+            }
+        };
+        EngineOptions options = EngineOptions.builder(stateDir).lease(2_000, 100).commandPollMillis(10).gracePeriodMillis(100).seed(42).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunState> result = pool.submit(service.engine(run, options, heard)::execute);
+            heartbeatHeld.await(); // the start submitted, not durable yet; the scheduler waits in a heartbeat
+            held.complete(0L);
+            assertThat(result.get()).isEqualTo(RunState.SUCCEEDED);
+            assertThat(heard.all).contains("log:a line " + (RunEngine.MAX_HELD_LINES - 3), "log:a other")
+                    .doesNotContain("log:a cut", "log:a cut too")
+                    .noneMatch(e -> e.startsWith("capped:"));
+            assertThat(heard.all).contains("notice:a: 2 more lines printed before its start was recorded are not shown live; "
+                    + "`swarm logs " + run + " a` has them");
         } finally {
             held.complete(0L);
             printed.countDown();

@@ -187,8 +187,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
     @Override
     public void onEvent(RunEvent event, long at) {
         // what an attempt drew last is printed before what is said of its end
-        if (event instanceof AttemptFinished f) endTerminalLine(f.ticketId(), f.attempt());
-        else if (event instanceof RunFinished) endTerminalLines();
+        if (event instanceof AttemptFinished f) {
+            endTerminalLine(f.ticketId(), f.attempt());
+            // a cap no line of the attempt followed (its line was not shown live) marks no later line
+            logCapped.removeIf(k -> k.ticketId().equals(f.ticketId()) && k.attempt() == f.attempt());
+        } else if (event instanceof RunFinished) endTerminalLines();
         String line = switch (event) {
             case RunStarted s -> s.resumed() ? "run resumed" : "run started";
             case AttemptStarted s -> {
@@ -398,7 +401,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
 
     /**
      * The streams whose log file reached its cap ({@link #onLogCapped}) and whose next line, the part the cap kept, did
-     * not come yet.
+     * not come yet; an attempt's are dropped when it ends ({@link AttemptFinished}).
      */
     private final java.util.Set<AttemptStream> logCapped = ConcurrentHashMap.newKeySet();
 

@@ -56,6 +56,7 @@ class LongLineCutMessageTest {
         List<String> printed = printedFor("y".repeat(5_000));
         assertThat(printed.getFirst()).endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole: swarm logs]");
     }
+
     /**
      * The ticket's log-size cap fell inside a line: the log file has only the part the view got, so the marker does not
      * send the reader to {@code swarm logs} for the whole line; the lines before the cap, and the other stream's, it does.
@@ -109,5 +110,22 @@ class LongLineCutMessageTest {
         assertThat(printed.get(0)).contains("big | qqq").endsWith("… [line cut at 4000 of the 4600 characters the ticket's "
                 + "log-size cap kept of it; the attempt's log file has those, not the rest: swarm logs]");
         assertThat(printed.get(1)).contains("big | rrr").endsWith("of 4700 characters; the attempt's log file has it whole: swarm logs]");
+    }
+
+    /**
+     * A cap no line followed before its attempt ended (its line was not shown live) is forgotten with the attempt: a
+     * later line of that attempt and stream (a relaunch under the same attempt number) is not said to be what the cap
+     * kept.
+     */
+    @Test
+    void aCapNoLineFollowedIsForgottenWhenItsAttemptEnds() {
+        try (ProgressView v = new ProgressView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true, 1)) {
+            v.onLogCapped("big", 1, "stdout");
+            v.onEvent(new io.swarmflow.store.RunEvent.AttemptFinished("big", 1, io.swarmflow.store.Outcome.FAILED, 9,
+                    "exited with code 9", java.util.Map.of()), System.currentTimeMillis());
+            v.onLogLine("big", 1, "stdout", "b".repeat(5_000), false, false);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("big | bbb")).toList()).singleElement()
+                .asString().endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole: swarm logs]");
     }
 }
