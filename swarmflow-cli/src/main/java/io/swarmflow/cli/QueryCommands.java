@@ -869,9 +869,7 @@ final class QueryCommands {
             stdout = out;
             PrintableBytes shown = !raw && Stdout.isTerminal(out) ? new PrintableBytes(out) : null;
             shownBytes = shown;
-            // Ctrl-C during --follow: the terminal is not left in a colour (or concealed) the ticket's output set
-            // (from a daemon thread, waited for half a second: a terminal that does not take output, stopped with Ctrl-S,
-            // would otherwise hold the exit, the main thread blocked in a write holding the stream's lock)
+            // Ctrl-C during --follow: see ColourResetAtExit
             Thread resetOnExit = shown == null ? null
                     : new Thread(new ColourResetAtExit(out, ColourResetAtExit.JOIN_MILLIS), "swarm-logs-reset");
             if (resetOnExit != null) Runtime.getRuntime().addShutdownHook(resetOnExit);
@@ -907,8 +905,13 @@ final class QueryCommands {
             /**
              * @param out        the command's standard output (the terminal)
              * @param joinMillis how long {@link #run} waits for the write, in milliseconds (positive)
+             * @throws IllegalArgumentException when {@code joinMillis} is not positive
              */
             ColourResetAtExit(PrintStream out, long joinMillis) {
+                if (joinMillis <= 0) {
+                    throw new IllegalArgumentException("joinMillis must be positive (how long the exit waits for the colour "
+                            + "reset, in milliseconds), not " + joinMillis);
+                }
                 this.out = out;
                 this.joinMillis = joinMillis;
             }

@@ -72,4 +72,16 @@ class LogsColourResetAtExitTest {
             main.join(Duration.ofSeconds(30));
         }
     }
+
+    /** A wait that is not positive would not wait for the reset at all ({@code join(Duration.ZERO)} returns at once). */
+    @Test
+    void aWaitThatIsNotPositiveIsRefused() {
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        for (long millis : new long[]{0, -1}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ColourResetAtExit(out, millis))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("joinMillis must be positive (how long the exit waits for the colour reset, in milliseconds), not "
+                            + millis);
+        }
+    }
 }
