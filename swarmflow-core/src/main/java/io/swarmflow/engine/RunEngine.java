@@ -880,10 +880,10 @@ public final class RunEngine {
 
     /**
      * The values the plan's {@code env:} entries read from this process's environment ({@code ${{ env.NAME }}}) in
-     * any ticket or agent profile, at least {@value #RUN_WIDE_SECRET_MIN_BYTES} bytes long: secrets, kept out of the
-     * output of every attempt of the run, not only of the ticket that is handed one, since a value can travel to
-     * another ticket (through {@code $SWARM_SCRATCH}, a file in the repository, an output). Read once per run (or
-     * resume); variables not set here are left out.
+     * any ticket or agent profile, at least {@value #RUN_WIDE_SECRET_MIN_BYTES} bytes long, and each line of those
+     * values of as many bytes ({@link #withLines}): secrets, kept out of the output of every attempt of the run, not
+     * only of the ticket that is handed one, since a value can travel to another ticket (through {@code $SWARM_SCRATCH},
+     * a file in the repository, an output). Read once per run (or resume); variables not set here are left out.
      *
      * @return an unmodifiable set, empty when the plan reads none
      */
@@ -891,19 +891,42 @@ public final class RunEngine {
         List<String> values = new ArrayList<>();
         for (PlannedTicket t : plan.tickets()) values.addAll(t.env().values());
         for (io.swarmflow.spec.AgentProfile p : plan.agents().values()) values.addAll(p.env().values());
-        return java.util.Set.copyOf(Templates.environmentNames(values).stream().map(System::getenv)
-                .filter(v -> v != null && v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= RUN_WIDE_SECRET_MIN_BYTES)
-                .toList());
+        return withLines(Templates.environmentNames(values).stream().map(System::getenv)
+                .filter(java.util.Objects::nonNull).toList(), RUN_WIDE_SECRET_MIN_BYTES);
+    }
+
+    /**
+     * {@code values} of at least {@code minBytes} UTF-8 bytes and, for each value of more than one line, each of its lines
+     * of at least {@code minBytes} bytes (without its line break, {@code \n} or {@code \r\n}) as a secret of its own,
+     * as GitHub Actions masks a multi-line secret: the lines of a private key, a certificate or a kubeconfig are
+     * printed one by one (a line of one quoted in an error), where the value as a whole never shows.
+     *
+     * @param values   the values; none null
+     * @param minBytes the fewest UTF-8 bytes of a value or line kept
+     * @return an unmodifiable set of the values and lines kept
+     */
+    static java.util.Set<String> withLines(java.util.Collection<String> values, int minBytes) {
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        for (String v : values) {
+            if (longEnough(v, minBytes)) kept.add(v);
+            if (v.indexOf('\n') < 0) continue;
+            for (String line : v.split("\r?\n")) if (!line.isBlank() && longEnough(line, minBytes)) kept.add(line);
+        }
+        return java.util.Set.copyOf(kept);
+    }
+
+    private static boolean longEnough(String s, int minBytes) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= minBytes;
     }
 
     /**
      * The secrets masked in one attempt's output: the run's ({@link #secrets(Plan)}) and, whatever their length (down
-     * to the masking's own minimum), the values the ticket's own {@code env:} reads from the environment. The run's set
-     * itself when the ticket reads none (no copy).
+     * to the masking's own minimum), the values the ticket's own {@code env:} reads from the environment and each line
+     * of those ({@link #withLines}). The run's set itself when the ticket reads none (no copy).
      */
     private java.util.Set<String> secretsOf(PlannedTicket t) {
-        List<String> own = Templates.environmentNames(t.env().values()).stream().map(System::getenv)
-                .filter(java.util.Objects::nonNull).filter(v -> !secrets.contains(v)).toList();
+        List<String> own = withLines(Templates.environmentNames(t.env().values()).stream().map(System::getenv)
+                .filter(java.util.Objects::nonNull).toList(), 1).stream().filter(v -> !secrets.contains(v)).toList();
         if (own.isEmpty()) return secrets;
         java.util.Set<String> all = new java.util.HashSet<>(secrets);
         all.addAll(own);

@@ -780,6 +780,35 @@ class RunEngineTest {
         assertThat(tickets(run).get("set").state()).isEqualTo(TicketState.SUCCEEDED);
     }
 
+    /**
+     * Each line of a multi-line secret is a secret of its own (a private key is printed line by line), with the same
+     * minimum as the whole value: any length in the ticket handed it, 8 bytes in the other tickets. The surefire
+     * configuration sets SWARM_TEST_MULTILINE_SECRET to three lines, the last of 6 bytes.
+     */
+    @Test
+    void eachLineOfAMultiLineSecretIsMaskedOnItsOwn() throws Exception {
+        String value = System.getenv("SWARM_TEST_MULTILINE_SECRET");
+        List<String> lines = value.lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(2).length()).isBetween(4, 7);
+        ScriptedExecutor executor = ScriptedExecutor.allSucceed();
+        RunService service = new RunService(store, executor);
+        String run = create(service, new TestPlans().ticketWithEnv("own", Map.of("ML", "${{ env.SWARM_TEST_MULTILINE_SECRET }}"))
+                .ticketWithEnv("other", Map.of()).build());
+
+        assertThat(service.engine(run, options(), RunListener.NONE).execute()).isEqualTo(RunState.SUCCEEDED);
+
+        assertThat(executor.secrets.get("own")).contains(value, lines.get(0), lines.get(1), lines.get(2));
+        assertThat(executor.secrets.get("other")).contains(value, lines.get(0), lines.get(1)).doesNotContain(lines.get(2));
+    }
+
+    @Test
+    void withLinesKeepsTheValuesAndTheLinesOfAtLeastTheMinimumWithoutTheirLineBreaks() {
+        assertThat(RunEngine.withLines(List.of("one-long-value", "short", "first-line\r\nsecond-line\nab\n\n   \n"), 8))
+                .containsExactlyInAnyOrder("one-long-value", "first-line\r\nsecond-line\nab\n\n   \n", "first-line", "second-line");
+        assertThat(RunEngine.withLines(List.of("a\nbcde"), 1)).containsExactlyInAnyOrder("a\nbcde", "a", "bcde");
+    }
+
     /** A resume where a variable that a ticket still to run reads from the environment is unset is refused up front. */
     @Test
     void resumeProblemsNameTheUnsetVariablesOfTicketsStillToRun() throws Exception {

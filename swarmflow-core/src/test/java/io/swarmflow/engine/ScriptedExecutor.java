@@ -32,6 +32,8 @@ class ScriptedExecutor implements Executor {
     final AtomicInteger maxRunning = new AtomicInteger();
     final Map<String, AtomicInteger> runningPerProfile = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> maxPerProfile = new ConcurrentHashMap<>();
+    /** The secrets of each ticket's last attempt ({@link AttemptRequest#secrets}). */
+    final Map<String, Set<String>> secrets = new ConcurrentHashMap<>();
     private final BiFunction<String, Integer, AttemptResult> script;
     /** When set, attempts block until it opens or they are cancelled. */
     volatile CountDownLatch gate;
@@ -71,6 +73,7 @@ class ScriptedExecutor implements Executor {
         int limit = r.profile().concurrency();
         if (limit > 0 && p > limit) violations.add("profile " + r.ticket().agent() + " concurrency " + p + " > " + limit);
         started.add(id + "#" + r.attempt());
+        secrets.put(id, r.secrets());
         try {
             CountDownLatch g = gate;
             if (g != null) {
