@@ -11,6 +11,7 @@ import io.swarmflow.git.Worktree;
 import io.swarmflow.sandbox.BeneathReader;
 import io.swarmflow.sandbox.Bubblewrap;
 import io.swarmflow.sandbox.Isolation;
+import io.swarmflow.sandbox.MaskingInputStream;
 import io.swarmflow.sandbox.LineListener;
 import io.swarmflow.sandbox.ProcessGroups;
 import io.swarmflow.sandbox.ProcessLimits;
@@ -253,7 +254,8 @@ public final class LocalExecutor implements Executor {
      *
      * @param env the environment the ticket's sandbox grants, its {@code PATH} included when it sets one
      */
-    private List<Path> hiddenStateDirs(PlannedTicket ticket, Map<String, String> env) {
+    private List<Path> hiddenStateDirs(AttemptRequest request, Map<String, String> env) {
+        PlannedTicket ticket = request.ticket();
         List<Path> listed = registeredStateDirs();
         List<Path> hidden = new ArrayList<>(Math.min(listed.size(), MAX_HIDDEN_STATE_DIRS));
         int onPath = 0;
@@ -268,7 +270,7 @@ public final class LocalExecutor implements Executor {
             }
             onPath++;
             if (onPathWarned.add(state)) {
-                options.warnings().accept("the state directory " + state + " (on the list " + options.stateDirs() + ") holds "
+                warnOfAttempt(request, "the state directory " + state + " (on the list " + options.stateDirs() + ") holds "
                         + programs + ", a directory of the PATH of ticket " + ticket.id() + ", so it is not hidden from the "
                         + "tickets that find programs there (hiding it would take those programs away): they can read its "
                         + "swarm.db and runs/; keep programs and state directories apart (move the programs, or give that "
@@ -653,14 +655,49 @@ public final class LocalExecutor implements Executor {
         return attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The result's reason and outputs come masked like the attempt's output ({@link AttemptRequest#secrets}, replaced by
+     * {@code ***}; {@link #masked}), whoever wrote them: the process, or this executor from what the ticket left (the
+     * names of files and directories in its worktree, an output file's content). An unexpected error fails the attempt
+     * with the same text the engine would give it ({@code executor error: ...}), masked too.
+     */
     @Override
     public AttemptResult execute(AttemptRequest request, AttemptControl control) throws InterruptedException {
         String kind = request.profile().kind();
-        return switch (kind) {
-            case "noop" -> noop(request, control);
-            case "shell" -> shell(request, control);
-            default -> AttemptResult.failed(null, "agent kind '" + kind + "' cannot run on the local executor");
-        };
+        AttemptResult result;
+        try {
+            result = switch (kind) {
+                case "noop" -> noop(request, control);
+                case "shell" -> shell(request, control);
+                default -> AttemptResult.failed(null, "agent kind '" + kind + "' cannot run on the local executor");
+            };
+        } catch (RuntimeException e) {
+            result = AttemptResult.failed(null, "executor error: " + e);
+        }
+        return masked(result, request.secrets());
+    }
+
+    /**
+     * {@code result} with {@code secrets} replaced by {@code ***} in its reason and outputs, as in the attempt's output
+     * ({@link MaskingInputStream#mask}): the one place an attempt's result is masked.
+     */
+    static AttemptResult masked(AttemptResult result, java.util.Set<String> secrets) {
+        if (secrets.isEmpty()) return result;
+        Map<String, String> outputs = new LinkedHashMap<>(result.outputs());
+        outputs.replaceAll((name, value) -> MaskingInputStream.mask(value, secrets));
+        return new AttemptResult(result.outcome(), result.exitCode(),
+                result.reason() == null ? null : MaskingInputStream.mask(result.reason(), secrets), outputs, result.outputBytes());
+    }
+
+    /**
+     * Tells the user {@code message}, a warning about the attempt of {@code request}, masked like the attempt's output:
+     * the one place an attempt's warnings are emitted ({@link #appendToStderrLog} the one its lines in the stderr log
+     * are written).
+     */
+    private void warnOfAttempt(AttemptRequest request, String message) {
+        options.warnings().accept(MaskingInputStream.mask(message, request.secrets()));
     }
 
     private static AttemptResult noop(AttemptRequest request, AttemptControl control) throws InterruptedException {
@@ -706,7 +743,7 @@ public final class LocalExecutor implements Executor {
                 : "swarm: note: " + worktree.branch() + " held commits its base " + worktree.base().substring(0, Math.min(12, worktree.base().length()))
                         + " does not have (made by an earlier attempt, or by hand); they are kept on branch "
                         + worktree.kept() + ", and this attempt starts from the base";
-        if (kept != null) options.warnings().accept("ticket " + ticket.id() + ": " + kept.substring("swarm: note: ".length()));
+        if (kept != null) warnOfAttempt(request, "ticket " + ticket.id() + ": " + kept.substring("swarm: note: ".length()));
         try {
             return shellIn(request, control, workspace, worktree);
         } finally {
@@ -745,7 +782,7 @@ public final class LocalExecutor implements Executor {
             // a cancel may have come while the worktree was created: start nothing then (onCancel below covers later ones)
             if (control.isCancelled()) return cancelled();
             SandboxSpec launched = spec(request, workspace, env, processLimits, graceMillis);
-            if (launch == 0) warnOfHiddenPathEntries(ticket, launched);
+            if (launch == 0) warnOfHiddenPathEntries(request, launched);
             // a line from bubblewrap waits to be shown until the launch is known not to be discarded (the last one
             // allowed is the attempt's whatever it ends with)
             HeldBackLine live = last ? null : new HeldBackLine(control);
@@ -845,7 +882,7 @@ public final class LocalExecutor implements Executor {
             }
         }
         // and the user's other state directories wherever they are
-        for (Path state : hiddenStateDirs(ticket, env)) spec.hiddenDir(state);
+        for (Path state : hiddenStateDirs(request, env)) spec.hiddenDir(state);
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {
             if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));
@@ -866,7 +903,8 @@ public final class LocalExecutor implements Executor {
      * other runs are left visible instead, see {@link #hiddenStateDirs}: those are the user's own choice of place, and
      * the cap leaves some visible anyway.)
      */
-    private void warnOfHiddenPathEntries(PlannedTicket ticket, SandboxSpec launched) {
+    private void warnOfHiddenPathEntries(AttemptRequest request, SandboxSpec launched) {
+        PlannedTicket ticket = request.ticket();
         Map<Path, Path> hidden;
         try {
             hidden = sandbox.hiddenPathEntries(launched);
@@ -878,7 +916,7 @@ public final class LocalExecutor implements Executor {
             boolean home = homes().stream().anyMatch(h -> Path.of(h).toAbsolutePath().normalize().equals(dir));
             String what = home ? "your home directory" : options.stateDir() != null && samePath(dir, options.stateDir())
                     ? "this run's state directory" : "a Swarmflow state directory";
-            options.warnings().accept("the PATH of ticket " + ticket.id() + " holds " + entry + ", which lies in " + dir + " ("
+            warnOfAttempt(request, "the PATH of ticket " + ticket.id() + " holds " + entry + ", which lies in " + dir + " ("
                     + what + "): the sandbox hides " + dir + " from tickets (an empty directory in its place), so the programs in "
                     + entry + " cannot run there, and a command found only there fails with exit 127 (command not found); "
                     + "Swarmflow keeps " + dir + " hidden, as that keeps its files from the tickets: install the programs "
@@ -1314,8 +1352,8 @@ public final class LocalExecutor implements Executor {
             }
             if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
         }
-        // outputs are stored and shown like the output they may come from (stdout's JSON is masked already)
-        outputs.replaceAll((name, value) -> io.swarmflow.sandbox.MaskingInputStream.mask(value, request.secrets()));
+        // outputs are stored and shown like the output they may come from (stdout's JSON is masked already): masked by
+        // execute, with the reason
         return AttemptResult.succeeded(outputs);
     }
 
@@ -1328,7 +1366,7 @@ public final class LocalExecutor implements Executor {
         String line = "swarm: warning: the commit on " + worktree.branch() + " does not hold the content of "
                 + String.join(", ", nested) + " " + NESTED_NOTE + "; it stays only in the worktree " + worktree.dir()
                 + ", which `swarm clean` keeps unless --force";
-        options.warnings().accept("ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
+        warnOfAttempt(request, "ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
         appendToStderrLog(request, line);
     }
 
@@ -1345,15 +1383,19 @@ public final class LocalExecutor implements Executor {
                 + "Without bubblewrap such a process is found only by the attempt's SWARM_ variables in its environment (one "
                 + "that clears its environment outlives the run): have the script wait for what it starts, or run it under "
                 + "bubblewrap";
-        options.warnings().accept("ticket " + request.ticket().id() + ": " + warning);
+        warnOfAttempt(request, "ticket " + request.ticket().id() + ": " + warning);
         appendToStderrLog(request, "swarm: warning: " + warning);
     }
 
-    /** Appends {@code line} to the attempt's stderr log (after what the process wrote, which opening the log truncates). */
+    /**
+     * Appends {@code line} to the attempt's stderr log (after what the process wrote, which opening the log truncates),
+     * masked like the attempt's output.
+     */
     private static void appendToStderrLog(AttemptRequest request, String line) {
         try {
             Files.createDirectories(request.logDir());
-            Files.writeString(request.logDir().resolve("stderr.log"), line + "\n", StandardCharsets.UTF_8,
+            Files.writeString(request.logDir().resolve("stderr.log"), MaskingInputStream.mask(line, request.secrets()) + "\n",
+                    StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the user's warnings said it already

@@ -1584,4 +1584,17 @@ class LocalExecutorTest {
             assertThat(result.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FAILED);
         }
     }
+
+    /** A result's reason and outputs are masked as the attempt's output is; its outcome, exit code and byte count stay. */
+    @Test
+    void aResultIsMaskedInItsReasonAndOutputs() {
+        java.util.Set<String> secrets = java.util.Set.of("s3cr3t-value", "abc");
+        AttemptResult failed = new AttemptResult(Outcome.FAILED, 0, "cannot commit: d-s3cr3t-value is a repository", java.util.Map.of(),
+                12L);
+        AttemptResult masked = LocalExecutor.masked(failed, secrets);
+        assertThat(masked).isEqualTo(new AttemptResult(Outcome.FAILED, 0, "cannot commit: d-*** is a repository", java.util.Map.of(), 12L));
+        assertThat(LocalExecutor.masked(AttemptResult.succeeded(java.util.Map.of("o", "x s3cr3t-value abc")), secrets).outputs())
+                .isEqualTo(java.util.Map.of("o", "x *** abc"));
+        assertThat(LocalExecutor.masked(failed, java.util.Set.of())).isSameAs(failed);
+    }
 }
