@@ -6,8 +6,6 @@ import io.swarmflow.store.RunStore;
 import io.swarmflow.store.memory.InMemoryRunStore;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -27,18 +25,7 @@ class RunServiceNewestTest {
 
     /** The memory store, calling {@code after} with each method's name (and the count of its calls so far) after it returns. */
     private RunStore watched(BiConsumer<String, Integer> after) {
-        Map<String, Integer> calls = new ConcurrentHashMap<>();
-        return (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class},
-                (proxy, method, args) -> {
-                    Object result;
-                    try {
-                        result = method.invoke(memory, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    after.accept(method.getName(), calls.merge(method.getName(), 1, Integer::sum));
-                    return result;
-                });
+        return WatchedStore.watch(memory, after);
     }
 
     private String created() throws Exception {

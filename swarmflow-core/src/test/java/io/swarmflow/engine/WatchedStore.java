@@ -1,0 +1,33 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.store.RunStore;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/** A store that tells a test each call: for tests of what {@link RunService} asks a store, and when. */
+final class WatchedStore {
+    private WatchedStore() {}
+
+    /**
+     * {@code target}, calling {@code after} with each method's name (and the count of its calls so far) after it returns;
+     * what a method throws is thrown as it is.
+     */
+    static RunStore watch(RunStore target, BiConsumer<String, Integer> after) {
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        return (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[]{RunStore.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    after.accept(method.getName(), calls.merge(method.getName(), 1, Integer::sum));
+                    return result;
+                });
+    }
+}
