@@ -84,13 +84,17 @@ public final class JnaTempDir {
      * @throws IOException naming what is wrong when it cannot be made or trusted
      */
     static Path make(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
         // this process's user and group: those of /proc/self (the JDK alone, as the rest of this package)
         Path self = Path.of("/proc/self");
         long me = ((Number) Files.getAttribute(self, "unix:uid")).longValue();
         long myGid = ((Number) Files.getAttribute(self, "unix:gid")).longValue();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            // checked before anything is made: root with another user's HOME must not leave its directories there
+            Path existing = dir.toAbsolutePath();
+            while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
+            if (existing != null) trustedFrom(existing.toRealPath(), me, myGid);
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         if (Files.isSymbolicLink(dir)) throw new IOException(dir + " is a symbolic link");
         int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         if (((Number) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue() != me) {
@@ -98,7 +102,18 @@ public final class JnaTempDir {
         }
         if ((mode & 0022) != 0) throw new IOException(dir + " is writable by others than its owner");
         Path real = dir.toRealPath();
-        for (Path p = real.getParent(); p != null; p = p.getParent()) {
+        if (real.getParent() != null) trustedFrom(real.getParent(), me, myGid);
+        return real;
+    }
+
+    /**
+     * Checks {@code from} (a real path) and every directory above it: owned by this user or root, writable by no one
+     * else (unless sticky, as {@code /tmp}, or writable by the user's private group only).
+     *
+     * @throws IOException naming the first directory that fails
+     */
+    private static void trustedFrom(Path from, long me, long myGid) throws IOException {
+        for (Path p = from; p != null; p = p.getParent()) {
             long owner = ((Number) Files.getAttribute(p, "unix:uid")).longValue();
             int m = (Integer) Files.getAttribute(p, "unix:mode");
             if (owner != me && owner != 0) throw new IOException(p + " belongs to another user (uid " + owner + ")");
@@ -106,7 +121,6 @@ public final class JnaTempDir {
             if ((m & 0002) != 0) throw new IOException(p + " is writable by others");
             if ((m & 0020) != 0 && !privateGroup(p, myGid)) throw new IOException(p + " is writable by its group");
         }
-        return real;
     }
 
     /** Whether {@code p}'s group is this user's own private group: the primary group, named like the user. */
