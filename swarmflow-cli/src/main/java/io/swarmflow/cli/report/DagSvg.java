@@ -28,6 +28,12 @@ final class DagSvg {
      * its boxes stand in dozens of sub-columns and the arrows between them merge into a band nobody can follow.
      */
     static final int MAX_WIDTH = 5_000;
+    /**
+     * A drawing with more arrows than this is not put in the report, folded or not: each arrow is an SVG path of about
+     * 180 bytes, so 10,000 are about 1.8 MB of report.html (a 400-ticket matrix needing another of 400 has 160,000, 29 MB),
+     * and a band that dense shows nothing the ticket table does not.
+     */
+    static final int MAX_EDGES = 10_000;
 
     private DagSvg() {}
 
@@ -63,6 +69,24 @@ final class DagSvg {
         int[] sizes = new int[depth];
         for (int l : layer) sizes[l]++;
         return sizes;
+    }
+
+    /** Number of arrows the drawing of {@code rows} has: dependencies on an earlier row ({@link #render} draws those). */
+    static long edges(List<RunReport.Row> rows) {
+        Map<String, Integer> index = indexOf(rows);
+        long count = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            for (String need : rows.get(i).needs()) {
+                Integer j = index.get(need);
+                if (j != null && j < i) count++;
+            }
+        }
+        return count;
+    }
+
+    /** Whether the drawing of {@code rows} has more arrows than {@link #MAX_EDGES}, and so is left out of the report. */
+    static boolean tooManyEdges(List<RunReport.Row> rows) {
+        return edges(rows) > MAX_EDGES;
     }
 
     /** Whether the drawing of {@code rows} is too wide to show unfolded: wider than {@link #MAX_WIDTH}, a layer wrapped. */

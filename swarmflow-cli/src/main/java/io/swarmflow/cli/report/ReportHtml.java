@@ -499,11 +499,17 @@ final class ReportHtml {
                 sb.append("<p class=\"muted\">The plan has ").append(n).append(" tickets (").append(g.rows().size())
                         .append(" in the spec); the graph is drawn for at most ").append(DagSvg.MAX_TICKETS)
                         .append(". Each ticket's dependencies are listed in the ticket table.</p>\n");
+            } else if (DagSvg.tooManyEdges(g.rows())) {
+                sb.append("<p class=\"note\" id=\"dag-dense\">The plan has ").append(n).append(" tickets, more than the ")
+                        .append(DagSvg.MAX_TICKETS).append(" the graph draws one by one, and drawn as the ").append(g.rows().size())
+                        .append(" tickets of its spec the graph would have ").append(thousands(DagSvg.edges(g.rows())))
+                        .append(" arrows, more than the ").append(thousands(DagSvg.MAX_EDGES)).append(" a report draws. The ")
+                        .append("<a href=\"#tickets\">ticket table</a> lists each ticket's dependencies.</p>\n");
             } else if (DagSvg.tooWide(g.rows())) { // even the spec's tickets wrap into a wall: a note, that drawing folded
                 sb.append("<p class=\"note\" id=\"dag-wide\">The plan has ").append(n).append(" tickets, more than the ")
                         .append(DagSvg.MAX_TICKETS).append(" the graph draws one by one, and drawn as the ").append(g.rows().size())
                         .append(" tickets of its spec the graph is ")
-                        .append(String.format(java.util.Locale.ROOT, "%,d", DagSvg.width(g.rows())))
+                        .append(thousands(DagSvg.width(g.rows())))
                         .append(" px wide, its columns wrapped into several each. The <a href=\"#tickets\">ticket table</a> ")
                         .append("lists each ticket's dependencies, each a link to its row.</p>\n");
                 sb.append("<details class=\"dag-all\"><summary>Draw the spec's ").append(g.rows().size())
@@ -518,7 +524,7 @@ final class ReportHtml {
                         .append("attention first among them (hover a box for its counts).</p>\n");
                 sb.append("<div class=\"scroll\">").append(DagSvg.render(g.rows(), g.labels(), g.tips())).append("</div>\n");
             }
-        } else if (DagSvg.tooWide(report.rows())) {
+        } else if (DagSvg.tooWide(report.rows()) || DagSvg.tooManyEdges(report.rows())) {
             wide(sb, report);
         } else {
             legend(sb);
@@ -529,19 +535,28 @@ final class ReportHtml {
     }
 
     /**
-     * The DAG of a plan whose drawing is too wide to follow ({@link DagSvg#tooWide}): the graph of its spec's tickets
-     * when its matrix tickets make that one narrow enough, else a note pointing at the ticket table; the drawing of every
-     * ticket folded below either.
+     * The DAG of a plan whose drawing is too wide to follow ({@link DagSvg#tooWide}) or has too many arrows
+     * ({@link DagSvg#tooManyEdges}): the graph of its spec's tickets when its matrix tickets make that one narrow and
+     * sparse enough, else a note pointing at the ticket table; the drawing of every ticket folded below either, unless it
+     * has too many arrows (then a note says it is left out).
      */
     private static void wide(StringBuilder sb, RunReport report) {
         java.util.List<RunReport.Row> rows = report.rows();
-        int[] sizes = DagSvg.layerSizes(rows);
-        int widest = java.util.Arrays.stream(sizes).max().orElse(0);
-        String why = "The plan's " + rows.size() + " tickets stand in " + sizes.length + (sizes.length == 1 ? " column" : " columns")
-                + " of up to " + widest + ": drawn one by one, the graph is " + String.format(java.util.Locale.ROOT, "%,d", DagSvg.width(rows))
-                + " px wide, its columns wrapped into several each, and the arrows between them merge into a band nobody can follow";
+        long edges = DagSvg.edges(rows);
+        boolean dense = edges > DagSvg.MAX_EDGES;
+        String why;
+        if (DagSvg.tooWide(rows)) {
+            int[] sizes = DagSvg.layerSizes(rows);
+            int widest = java.util.Arrays.stream(sizes).max().orElse(0);
+            why = "The plan's " + rows.size() + " tickets stand in " + sizes.length + (sizes.length == 1 ? " column" : " columns")
+                    + " of up to " + widest + ": drawn one by one, the graph is " + thousands(DagSvg.width(rows))
+                    + " px wide, its columns wrapped into several each, and the arrows between them merge into a band nobody can follow";
+        } else {
+            why = "The plan's " + rows.size() + " tickets have " + thousands(edges) + " dependencies between them: drawn one by one, "
+                    + "the graph would have as many arrows, more than the " + thousands(DagSvg.MAX_EDGES) + " a report draws";
+        }
         Grouped g = grouped(rows);
-        boolean spec = g.rows().size() < rows.size() && !DagSvg.tooWide(g.rows());
+        boolean spec = g.rows().size() < rows.size() && !DagSvg.tooWide(g.rows()) && !DagSvg.tooManyEdges(g.rows());
         if (spec) legend(sb);
         if (spec) {
             sb.append("<p class=\"muted small\" id=\"dag-wide\">").append(why).append(". So each box is a ticket of the spec, ")
@@ -552,9 +567,24 @@ final class ReportHtml {
             sb.append("<p class=\"note\" id=\"dag-wide\">").append(why).append(". The <a href=\"#tickets\">ticket table</a> ")
                     .append("lists each ticket's dependencies, each a link to its row.</p>\n");
         }
+        if (dense) { // folded or not, its arrows would be megabytes of report.html
+            if (spec || DagSvg.tooWide(rows)) { // else the note above said it
+                sb.append("<p class=\"muted small\" id=\"dag-dense\">The drawing of all ").append(rows.size())
+                        .append(" tickets is left out: its ").append(thousands(edges)).append(" arrows are more than the ")
+                        .append(thousands(DagSvg.MAX_EDGES)).append(" a report draws.")
+                        .append(spec ? " The <a href=\"#tickets\">ticket table</a> lists each ticket's dependencies." : "")
+                        .append("</p>\n");
+            }
+            return;
+        }
         sb.append("<details class=\"dag-all\"><summary>Draw all ").append(rows.size()).append(" tickets anyway</summary>");
         if (!spec) legend(sb);
         sb.append("<div class=\"scroll\">").append(DagSvg.render(rows)).append("</div></details>\n");
+    }
+
+    /** {@code n} with thousands separators: {@code 160,400}. */
+    private static String thousands(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     private static void legend(StringBuilder sb) {

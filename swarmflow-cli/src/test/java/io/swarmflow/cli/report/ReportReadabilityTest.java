@@ -188,6 +188,86 @@ class ReportReadabilityTest {
         assertThat(dag).contains(">m ×600</text>");
     }
 
+    // ---- DAG of a plan with more arrows than a report draws ----
+
+    /**
+     * {@code expansions} tickets of a matrix ticket {@code m} needing nothing, then {@code perLayer} tickets {@code a-I} and
+     * {@code perLayer} tickets {@code b-J}, each {@code b-J} needing every {@code a-I} ({@code perLayer}² arrows); when
+     * {@code matrix}, the {@code a-I} and the {@code b-J} are the expansions of matrix tickets {@code a} and {@code b}.
+     */
+    private RunReport allToAll(int perLayer, boolean matrix, int expansions) {
+        List<PlannedTicket> planned = new ArrayList<>();
+        List<String> as = new ArrayList<>();
+        for (int i = 0; i < perLayer; i++) as.add("a-" + i);
+        for (int i = 0; i < expansions; i++) planned.add(grouped(Fixtures.ticket("m-" + i, "", List.of(), "noop", WorkspaceMode.RUN), "m"));
+        for (String a : as) {
+            PlannedTicket t = Fixtures.ticket(a, "", List.of(), "noop", WorkspaceMode.RUN);
+            planned.add(matrix ? grouped(t, "a") : t);
+        }
+        for (int i = 0; i < perLayer; i++) {
+            PlannedTicket t = Fixtures.ticket("b-" + i, "", as, "noop", WorkspaceMode.RUN);
+            planned.add(matrix ? grouped(t, "b") : t);
+        }
+        RunView run = new RunView(RUN, "dense", "swarm.yaml", RunState.CREATED, T0, 0, 0, 0, null, false, planned.size(), 1);
+        return RunReport.of(run, Fixtures.plan(planned), List.of(), List.of(), dir, T0);
+    }
+
+    /** {@code t} as an expansion of the matrix ticket {@code group}. */
+    private static PlannedTicket grouped(PlannedTicket t, String group) {
+        return new PlannedTicket(t.id(), t.title(), t.needs(), t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(),
+                t.priority(), t.when(), t.approval(), t.workspace(), t.network(), t.outputs(), t.matrix(), group, t.durationMillis());
+    }
+
+    private static String dagSection(String html) {
+        return html.substring(html.indexOf("<section id=\"dag\">"), html.indexOf("<section id=\"timeline\">"));
+    }
+
+    /** The review's run: a 400-value matrix needing another of 400 made a 29 MB report.html, 160,000 arrows folded. */
+    @Test
+    void aMatrixNeedingAMatrixIsDrawnAsItsSpecTicketsAndTheFullDrawingIsLeftOut() {
+        String html = ReportHtml.render(allToAll(101, true, 0)); // 10,201 arrows, narrow: 2 columns of 101
+        String dag = dagSection(html);
+
+        assertThat(dag).contains("id=\"dag-wide\">The plan's 202 tickets have 10,201 dependencies between them: drawn one by one, "
+                + "the graph would have as many arrows, more than the 10,000 a report draws. So each box is a ticket of the spec")
+                .contains(">a ×101</text>", ">b ×101</text>")
+                .contains("id=\"dag-dense\">The drawing of all 202 tickets is left out: its 10,201 arrows are more than the 10,000 "
+                        + "a report draws. The <a href=\"#tickets\">ticket table</a> lists each ticket's dependencies.</p>")
+                .doesNotContain("<details class=\"dag-all\"");
+        assertThat(count(dag, "<svg class=\"dag\"")).isEqualTo(1);
+        assertThat(count(dag, "class=\"edge\"")).isEqualTo(1);
+        assertThat(html.length()).as("report.html, chars").isLessThan(1_000_000);
+    }
+
+    @Test
+    void aDensePlanWithoutMatrixTicketsGetsANoteInsteadOfADrawing() {
+        String dag = dagSection(ReportHtml.render(allToAll(101, false, 0)));
+
+        assertThat(dag).contains("<p class=\"note\" id=\"dag-wide\">The plan's 202 tickets have 10,201 dependencies between them: "
+                + "drawn one by one, the graph would have as many arrows, more than the 10,000 a report draws. The "
+                + "<a href=\"#tickets\">ticket table</a> lists each ticket's dependencies")
+                .doesNotContain("<svg class=\"dag\"").doesNotContain("<details").doesNotContain("id=\"dag-dense\"");
+    }
+
+    @Test
+    void tenThousandArrowsAreStillDrawn() {
+        String dag = dagSection(ReportHtml.render(allToAll(100, false, 0)));
+
+        assertThat(dag).doesNotContain("id=\"dag-wide\"").doesNotContain("id=\"dag-dense\"");
+        assertThat(count(dag, "class=\"edge\"")).isEqualTo(10_000);
+    }
+
+    /** Over 2,000 tickets, where even the graph of the spec's tickets has too many arrows: a note. */
+    @Test
+    void aPlanOverTheLimitWhoseSpecHasTooManyArrowsGetsANote() {
+        String dag = dagSection(ReportHtml.render(allToAll(101, false, 2_000))); // 2,202 tickets; 203 in the spec, 10,201 arrows
+
+        assertThat(dag).contains("<p class=\"note\" id=\"dag-dense\">The plan has 2202 tickets, more than the 2000 the graph draws "
+                + "one by one, and drawn as the 203 tickets of its spec the graph would have 10,201 arrows, more than the 10,000 a "
+                + "report draws. The <a href=\"#tickets\">ticket table</a> lists each ticket's dependencies.</p>")
+                .doesNotContain("<svg class=\"dag\"");
+    }
+
     @Test
     void aWideLayerInANarrowDrawingIsStillDrawnUnfolded() {
         String html = ReportHtml.render(layered(2, 125, false)); // 2 layers of 5 sub-columns: 1,682 px
