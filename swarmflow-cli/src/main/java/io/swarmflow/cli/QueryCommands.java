@@ -446,7 +446,7 @@ final class QueryCommands {
                 out.println(JSON.writeValueAsString(root));
                 return ExitCodes.OK;
             }
-            out.println(io.swarmflow.cli.view.Printable.of("ticket " + t.ticketId() + " of run " + run.runId() + " (" + run.name() + "): "
+            out.println(io.swarmflow.cli.view.Printable.of("ticket " + t.ticketId() + " of run " + run.runId() + " (" + Tables.name(run.name()) + "): "
                     + t.state().label() + " (" + ValidateCommand.count(t.attempt(), "attempt") + ")"
                     + (t.reason() == null ? "" : ": " + io.swarmflow.cli.view.Printable.cutReason(t.reason(), "below"))
                     + (t.retryAtMillis() == 0 || t.state() != io.swarmflow.store.TicketState.RETRY_WAIT ? ""
@@ -814,7 +814,7 @@ final class QueryCommands {
                     // a run stopped before any ticket started (at an approval gate, say) has no duration up to its last event
                     // worth showing ("0ms"); its attempts are read for stopped runs alone, which are few
                     boolean noDuration = r.startedAtMillis() == 0 || stoppedAt != 0 && w.service.attempts(r.runId()).isEmpty();
-                    rows.add(List.of(r.runId(), r.name(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
+                    rows.add(List.of(r.runId(), Tables.name(r.name()), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
                             Tables.time(r.createdAtMillis()), noDuration ? "-" : stoppedAt != 0 ? Durations.lastEventCell(end - r.startedAtMillis())
                                     : durationCell(w, r, end),
                             r.description() == null ? "-" : io.swarmflow.cli.view.Printable.shorten(r.description(), DESCRIPTION_CHARS)));

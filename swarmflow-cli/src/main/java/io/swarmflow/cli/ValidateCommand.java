@@ -43,7 +43,7 @@ final class ValidateCommand implements Callable<Integer> {
         List<String> problems = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec)).preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
-        out.println(io.swarmflow.spec.SpecError.printable((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile).toString()) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(plan.name()) + "', " + count(plan.tickets().size(), "ticket") + ", "
+        out.println(io.swarmflow.spec.SpecError.printable((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile).toString()) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(io.swarmflow.cli.view.Tables.name(plan.name())) + "', " + count(plan.tickets().size(), "ticket") + ", "
                 + count(plan.agents().size(), "agent profile") + profileNames(plan) + ", concurrency " + plan.concurrency()
                 + (plan.repo() != null ? ", repo " + io.swarmflow.spec.SpecError.printable(plan.repo()) : ""));
         for (PlannedTicket t : plan.tickets()) {

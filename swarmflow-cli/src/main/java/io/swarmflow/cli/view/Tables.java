@@ -20,6 +20,18 @@ public final class Tables {
 
     private Tables() {}
 
+    /**
+     * Characters of a run's name the terminal views show (`swarm runs`, the run's line of `swarm status`, `swarm status RUN
+     * TICKET`, `swarm validate`): a spec's {@code name} has no length limit, and one of 340,000 characters made every row of
+     * `swarm runs` that wide. {@code --json}, report.json and report.html have the name whole.
+     */
+    public static final int NAME_CHARS = 60;
+
+    /** {@code name} cut to {@link #NAME_CHARS} characters with an ellipsis ({@link Printable#shorten}); not yet escaped. */
+    public static String name(String name) {
+        return Printable.shorten(name, NAME_CHARS);
+    }
+
     public static String time(long epochMillis) {
         return epochMillis == 0 ? "-" : WHEN.format(Instant.ofEpochMilli(epochMillis));
     }
@@ -103,7 +115,7 @@ public final class Tables {
         long end = run.finishedAtMillis() != 0 ? run.finishedAtMillis()
                 : stoppedAtMillis != 0 ? stoppedAtMillis : nowMillis;
         String duration = run.startedAtMillis() == 0 ? "" : runDuration(run, times, end);
-        out.println("run " + run.runId() + " (" + Printable.of(run.name()) + "): " + run.state().label()
+        out.println("run " + run.runId() + " (" + Printable.of(name(run.name())) + "): " + run.state().label()
                 + (stoppedAtMillis != 0 && run.finishedAtMillis() == 0
                 ? " (stopped)" + (noneStarted(tickets) ? ", before any ticket started"
                 : duration.isEmpty() ? "" : ", " + Durations.toLastEvent(end - run.startedAtMillis()))
