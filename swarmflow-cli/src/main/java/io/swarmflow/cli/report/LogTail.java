@@ -25,9 +25,13 @@ record LogTail(List<String> lines, boolean truncated) {
     /** Longer lines are cut so one runaway line cannot flood the report. */
     static final int MAX_LINE_CHARS = 2_000;
 
-    /** CSI sequences (colors, cursor), OSC strings (window title, hyperlinks: up to BEL or ST) and other ESC sequences. */
+    /**
+     * CSI sequences (colors, cursor), OSC strings (window title, hyperlinks: up to BEL or ST) and other ESC sequences. An
+     * OSC string without its terminator on the line loses only its {@code ESC ]} (as any two-character ESC sequence),
+     * not the rest of the line (the error after it) with it.
+     */
     private static final Pattern ANSI = Pattern.compile(
-            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)?|\u001B[@-Z\\\\-_]");
+            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)|\u001B[@-Z\\\\-_]");
     /** A line's end: an LF (with any CRs before or after it), or CRs alone. */
     private static final Pattern LINE_END = Pattern.compile("\r*\n\r*|\r+");
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");

@@ -74,6 +74,8 @@ class LogTailTest {
     void removesOscStrings() {
         assertThat(LogTail.clean("red \u001B]0;title\u0007 done")).isEqualTo("red  done");
         assertThat(LogTail.clean("\u001B]8;;http://x\u001B\\link\u001B]8;;\u001B\\ end")).isEqualTo("link end");
+        // an OSC string not ended on its line takes nothing with it (the review's `ok ESC]0;the real error` showed `ok `)
+        assertThat(LogTail.clean("ok \u001B]0;the real error")).isEqualTo("ok 0;the real error");
     }
 
     @Test
