@@ -143,10 +143,11 @@ public final class RunService {
      */
     public String resolveRunId(String given) {
         if (store.run(given).isPresent()) return given;
-        List<String> matches = given.isEmpty() ? List.of()
-                : store.runs().stream().map(RunView::runId).filter(id -> id.startsWith(given)).toList();
+        // two ids tell one match from several; only then are all the matching ids read, for the message
+        List<String> matches = given.isEmpty() ? List.of() : store.runIdsStartingWith(given, 2);
         if (matches.size() == 1) return matches.getFirst();
         if (matches.isEmpty()) requireRun(given); // throws: no such run
+        matches = store.runIdsStartingWith(given, Integer.MAX_VALUE);
         throw new InvalidRequestException("'" + given + "' is the start of " + matches.size() + " runs' ids ("
                 + String.join(", ", matches.subList(0, Math.min(5, matches.size()))) + (matches.size() > 5 ? ", ..." : "")
                 + ") in " + where + "; give more of the id (`swarm runs` lists them)");
@@ -364,10 +365,11 @@ public final class RunService {
     }
 
     /**
-     * Every run, newest first, each as {@link #observe} sees it, with the runs read once (in one listing) rather than
-     * listed and then read one by one. The listing comes before the leases; a run it shows as running whose lease no
-     * coordinator holds is read again, after its lease as {@link #observe} does, as its coordinator may have recorded its
-     * end and released the lease in between: only a run that still looks stopped then is stopped.
+     * Every run, newest first, each as {@link #observe} sees it, with the runs and their leases read once (in one
+     * listing, {@link RunStore#newestRunsLeased}) rather than listed and then read one by one. A store may read the leases
+     * after the runs (the default); so a run the listing shows as running whose lease no coordinator holds is read again,
+     * after its lease as {@link #observe} does, as its coordinator may have recorded its end and released the lease in
+     * between: only a run that still looks stopped then is stopped.
      */
     public List<Observed> observeAll() {
         return observeNewest(Integer.MAX_VALUE, null).runs();
@@ -375,8 +377,8 @@ public final class RunService {
 
     /**
      * The newest runs in {@code states}, at most {@code limit} of them, newest first, each as {@link #observeAll} sees it,
-     * and how many runs are in those states in all ({@link RunStore#newestRuns}: only the runs returned are read, and
-     * only their leases). A run listed as running that is read again (see {@link #observeAll}) and found in a state not
+     * and how many runs are in those states in all ({@link RunStore#newestRunsLeased}: only the runs returned are read,
+     * and only their leases, with them). A run listed as running that is read again (see {@link #observeAll}) and found in a state not
      * in {@code states} (its coordinator recorded its end in between) is left out, and not counted. When that leaves
      * fewer than {@code limit} runs while older ones match, the store is asked again, for as many more as were left out
      * (three listings at most), each listing observed afresh, and the list cut to {@code limit}:
@@ -389,11 +391,12 @@ public final class RunService {
     public Observations observeNewest(int limit, Set<RunState> states) {
         int asked = limit;
         for (int listings = 1; ; listings++) {
-            RunStore.RunListing listing = store.newestRuns(asked, states);
+            RunStore.LeasedListing listing = store.newestRunsLeased(asked, states);
             List<Observed> kept = new ArrayList<>();
             int left = 0;
-            for (RunView listed : listing.runs()) {
-                boolean leased = isExecuting(listed.runId());
+            for (RunStore.LeasedRun leasedRun : listing.runs()) {
+                RunView listed = leasedRun.run();
+                boolean leased = isExecuting(leasedRun.lease());
                 Observed seen = observed(listed, leased);
                 if (seen.stopped()) seen = observed(store.run(listed.runId()).orElse(listed), leased);
                 if (states == null || states.contains(seen.run().state())) kept.add(seen);
@@ -420,8 +423,13 @@ public final class RunService {
 
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
     public boolean isExecuting(String runId) {
-        return store.lease(runId).filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()
-                && !Owners.isDeadLocalProcess(l.owner())).isPresent();
+        return isExecuting(store.lease(runId).orElse(null));
+    }
+
+    /** {@link #isExecuting(String)} of the run whose lease is {@code lease} (null: none). */
+    private boolean isExecuting(io.swarmflow.store.RunLease lease) {
+        return lease != null && lease.owner() != null && lease.expiresAtMillis() > store.now()
+                && !Owners.isDeadLocalProcess(lease.owner());
     }
 
     private void requireAwaiting(String runId, String ticketId) {

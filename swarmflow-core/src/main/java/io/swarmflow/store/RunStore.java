@@ -125,6 +125,83 @@ public interface RunStore extends AutoCloseable {
     }
 
     /**
+     * {@link #newestRuns}, with each run's coordinator lease ({@link #lease}): what a listing that tells running runs from
+     * stopped ones needs, without a read of the lease of each run. By default {@link #newestRuns}, then {@link #lease} of
+     * each run returned, so a lease may be read after its run changed (a caller that sees a run running without a
+     * lease reads the run again); a store overrides it with one query that reads each run and its lease together.
+     *
+     * @param limit  as for {@link #newestRuns}
+     * @param states as for {@link #newestRuns}
+     * @return the runs, newest first, each with its lease (null when the run went away before its lease was read), and
+     *         the number of runs in {@code states}
+     * @throws IllegalArgumentException when {@code limit} is below 1 or {@code states} is empty
+     * @throws StoreException           when the store cannot be read
+     */
+    default LeasedListing newestRunsLeased(int limit, Set<RunState> states) {
+        RunListing listing = newestRuns(limit, states);
+        List<LeasedRun> runs = new java.util.ArrayList<>(listing.runs().size());
+        for (RunView run : listing.runs()) runs.add(new LeasedRun(run, lease(run.runId()).orElse(null)));
+        return new LeasedListing(runs, listing.matching());
+    }
+
+    /**
+     * A run as {@link #newestRunsLeased} read it.
+     *
+     * @param run   the run
+     * @param lease its coordinator lease as {@link #lease} reads it; null when there was none to read (the run was gone)
+     */
+    record LeasedRun(RunView run, RunLease lease) {
+        public LeasedRun {
+            java.util.Objects.requireNonNull(run, "run");
+        }
+    }
+
+    /**
+     * What {@link #newestRunsLeased} read.
+     *
+     * @param runs     the newest runs in the states asked for, newest first, at most the limit, each with its lease
+     * @param matching how many runs are in those states in all, {@code runs} included ({@code >= runs.size()})
+     */
+    record LeasedListing(List<LeasedRun> runs, int matching) {
+        public LeasedListing {
+            runs = List.copyOf(runs);
+            if (matching < runs.size()) {
+                throw new IllegalArgumentException("matching " + matching + " is below the " + runs.size() + " runs listed");
+            }
+        }
+    }
+
+    /**
+     * The ids of the runs whose id starts with {@code prefix} (compared as Unicode code points, case-sensitive, no
+     * character special: {@code %} and {@code _} are themselves), newest first (the order of {@link #runs()}), at most
+     * {@code limit} of them: what resolving an abbreviated run id needs ({@code limit} 2 tells one match from several)
+     * without reading every run. By default {@link #runs()} filtered; a store overrides it with a query on its index of
+     * run ids.
+     *
+     * @param prefix the start of the ids, at least one character
+     * @param limit  the most ids to return, 1 or more; {@link Integer#MAX_VALUE} for all of them
+     * @return the matching ids, newest first; empty when none matches
+     * @throws IllegalArgumentException when {@code prefix} is empty or {@code limit} is below 1
+     * @throws StoreException           when the store cannot be read
+     */
+    default List<String> runIdsStartingWith(String prefix, int limit) {
+        checkPrefix(prefix, limit);
+        return runs().stream().map(RunView::runId).filter(id -> id.startsWith(prefix)).limit(limit).toList();
+    }
+
+    /**
+     * Checks {@link #runIdsStartingWith}'s arguments: for implementations that override it, not for callers.
+     *
+     * @throws IllegalArgumentException when {@code prefix} is null or empty or {@code limit} is below 1
+     */
+    static void checkPrefix(String prefix, int limit) {
+        if (prefix == null || prefix.isEmpty()) {
+            throw new IllegalArgumentException("a run id prefix needs at least one character (an empty one would match every run)");
+        }
+        if (limit < 1) throw new IllegalArgumentException("limit must be 1 or more (Integer.MAX_VALUE for every match), not " + limit);
+    }
+
+    /**
      * Checks {@link #newestRuns}'s arguments: for implementations that override it (a store in another package, such as
      * the SQL store, cannot reach a package-private helper), not for callers.
      *

@@ -131,6 +131,14 @@ public interface Dialect {
     }
 
     /**
+     * {@code column}, a text column, as an expression that compares by Unicode code point (the byte order of UTF-8), for a
+     * range of strings that start with a prefix. By default the column itself (SQLite's {@code BINARY} collation).
+     */
+    default String codePointOrder(String column) {
+        return column;
+    }
+
+    /**
      * Whether text columns and parameters can hold the character U+0000 (NUL). Where they cannot, the store refuses
      * a request carrying one by itself, rather than letting the statement fail the whole write batch.
      */

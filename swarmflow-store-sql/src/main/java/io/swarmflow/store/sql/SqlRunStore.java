@@ -1878,27 +1878,105 @@ public final class SqlRunStore implements RunStore {
      */
     @Override
     public RunListing newestRuns(int limit, Set<RunState> states) {
+        LeasedListing listing = newestRuns(limit, states, false);
+        return new RunListing(listing.runs().stream().map(LeasedRun::run).toList(), listing.matching());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The one statement of {@link #newestRuns}, with each row's lease columns ({@code claim_owner}, {@code claim_epoch},
+     * {@code lease_expires_at}, the row {@link #lease} reads): each run and its lease are of one snapshot, and no lease is
+     * read with a query of its own.
+     */
+    @Override
+    public LeasedListing newestRunsLeased(int limit, Set<RunState> states) {
+        return newestRuns(limit, states, true);
+    }
+
+    private LeasedListing newestRuns(int limit, Set<RunState> states, boolean leases) {
         RunStore.checkListing(limit, states);
         List<String> labels = states == null ? List.of() : states.stream().map(RunState::label).sorted().toList();
         String where = labels.isEmpty() ? "" : " WHERE state IN (" + String.join(", ", java.util.Collections.nCopies(labels.size(), "?")) + ")";
         return read(c -> {
-            List<RunView> out = new ArrayList<>();
+            List<LeasedRun> out = new ArrayList<>();
             long matching = 0;
-            try (PreparedStatement s = c.prepareStatement("SELECT " + RUN_COLUMNS + ", (SELECT COUNT(*) FROM runs" + where
-                    + ") FROM runs" + where + " ORDER BY no DESC LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + RUN_COLUMNS + ", (SELECT COUNT(*) FROM runs" + where + ")"
+                    + (leases ? ", claim_owner, claim_epoch, lease_expires_at" : "") + " FROM runs" + where + " ORDER BY no DESC LIMIT ?")) {
                 int i = 1;
                 for (String label : labels) s.setString(i++, label); // the count's
                 for (String label : labels) s.setString(i++, label); // the rows'
                 s.setInt(i, limit);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        out.add(runView(rs));
+                        RunLease lease = leases ? new RunLease(rs.getString(RUN_COLUMN_COUNT + 2), rs.getLong(RUN_COLUMN_COUNT + 3),
+                                rs.getLong(RUN_COLUMN_COUNT + 4)) : null; // as lease(runId) reads them
+                        out.add(new LeasedRun(runView(rs), lease));
                         matching = rs.getLong(RUN_COLUMN_COUNT + 1);
                     }
                 }
             }
-            return new RunListing(out, Math.toIntExact(matching)); // none returned: none matches, as limit is 1 or more
+            return new LeasedListing(out, Math.toIntExact(matching)); // none returned: none matches, as limit is 1 or more
         });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One statement: the ids in the range from {@code prefix} to its successor (the least string above every string
+     * that starts with it, {@link #prefixSuccessor}), which is exactly the ids that start with it when strings compare by
+     * code point: SQLite's {@code BINARY} collation (byte order of UTF-8, the same order) and, on PostgreSQL, the
+     * {@code "C"} collation, whatever the database's (V7's index {@code runs_run_id_c} holds the ids in that order). No
+     * character of the prefix is a wildcard, so {@code %} or {@code _} match only themselves. A prefix with a character no
+     * run id can hold (NUL, an unpaired surrogate) matches nothing, without a query.
+     */
+    @Override
+    public List<String> runIdsStartingWith(String prefix, int limit) {
+        RunStore.checkPrefix(prefix, limit);
+        if (prefix.indexOf('\0') >= 0 || !isWellFormed(prefix)) return List.of();
+        String upper = prefixSuccessor(prefix);
+        return read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(prefixQuery(upper != null))) {
+                int i = 1;
+                s.setString(i++, prefix);
+                if (upper != null) s.setString(i++, upper);
+                s.setInt(i, limit);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * {@link #runIdsStartingWith}'s statement; its parameters: the prefix, its successor when {@code bounded}, the limit.
+     * {@code +no}: the matching rows are sorted, rather than found by a walk down {@code runs_no}, which would read
+     * every run when fewer than the limit match.
+     */
+    String prefixQuery(boolean bounded) {
+        String id = dialect.codePointOrder("run_id");
+        return "SELECT run_id FROM runs WHERE " + id + " >= ?" + (bounded ? " AND " + id + " < ?" : "") + " ORDER BY +no DESC LIMIT ?";
+    }
+
+    /**
+     * The least string, by code point, above every string that starts with {@code prefix}: its last code point that is
+     * not U+10FFFF, plus one (U+D7FF goes to U+E000, past the surrogates), with what follows it dropped; null when every
+     * code point is U+10FFFF (no string is above them all).
+     */
+    static String prefixSuccessor(String prefix) {
+        int[] points = prefix.codePoints().toArray();
+        for (int i = points.length - 1; i >= 0; i--) {
+            int next = points[i] == 0xD7FF ? 0xE000 : points[i] + 1;
+            if (next <= Character.MAX_CODE_POINT) return new String(points, 0, i) + Character.toString(next);
+        }
+        return null;
+    }
+
+    /** Whether {@code s} has no unpaired surrogate (so it has a UTF-8 form the database can compare). */
+    private static boolean isWellFormed(String s) {
+        return s.codePoints().noneMatch(p -> p >= Character.MIN_SURROGATE && p <= Character.MAX_SURROGATE);
     }
 
     @Override
