@@ -48,4 +48,18 @@ class RunIdPrefixTest {
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).startsWith("swarm: no run '19991231' in the state directory " + state + ";");
     }
+
+    /** SQL's wildcards are plain characters in a RUN: {@code %} and {@code _} name no run (no run's id starts with them). */
+    @Test
+    void percentAndUnderscoreNameNoRun() {
+        String state = tmp.resolve("state").toString();
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: echo hello}\n");
+        String id = runId(swarm("run", spec.toString(), "--plain", "--state-dir", state));
+        for (String wildcard : new String[]{"%", "_", id.substring(0, 4) + "%", id.substring(0, 4) + "_"}) {
+            Result status = swarm("status", wildcard, "--state-dir", state);
+            assertThat(status.code()).as("%s", status).isEqualTo(2);
+            assertThat(status.err()).as("%s", status).startsWith("swarm: no run '" + wildcard + "' in the state directory " + state + ";");
+        }
+        assertThat(swarm("status", id.substring(0, 4), "--state-dir", state).out()).startsWith("run " + id + " ");
+    }
 }
