@@ -23,11 +23,15 @@ import java.util.function.Supplier;
  * What {@code swarm runs --limit N [--state S]} and {@code swarm status} (the latest run) read from a state directory of
  * many runs: every run's row, filtered and cut in Java ({@code RunStore.runs()}, the same-run baseline), against the
  * store's limited query ({@code RunStore.newestRuns}, which reads the rows returned and counts the others); and
- * {@code RunService.observeAll()} (every run and its lease: what {@code swarm runs} read before) against
- * {@code observeNewest}.
+ * {@code RunService.observeAll()} as it was (every run listed, then a lease query per run: what {@code swarm runs} read
+ * before) against {@code observeNewest} and today's {@code observeAll} ({@code RunStore.newestRunsLeased}: the runs and
+ * their leases in one query); and a run-id prefix resolved as {@code RunService.resolveRunId} did (every run read, its id
+ * tested) against today's ({@code RunStore.runIdsStartingWith}), for a unique prefix, an ambiguous one and one that
+ * matches nothing. Each pair is checked to give the same answer before it is timed.
  *
  * <p>One SQLite state directory with {@code listing.runs} runs of one ticket, created concurrently (group commit);
- * every tenth one recorded as failed, the others left created. Then, rep by rep in the same JVM, alternating which goes
+ * every tenth one recorded as failed, the others left created; ids {@code run-000000} on, plus one run
+ * {@code unique-run}. Then, rep by rep in the same JVM, alternating which goes
  * first, each pair. ms, median of the reps (min-max), after one warm-up rep.
  *
  * <p>System properties: {@code listing.runs} (20000), {@code listing.limit} (20), {@code listing.reps} (5),
@@ -47,18 +51,37 @@ public final class RunListingScale {
             fill(store, runs, dir);
             RunService service = new RunService(store, executor);
             Set<RunState> failed = EnumSet.of(RunState.FAILED);
+            String ambiguous = "run-01234"; // run-012340 to run-012349
             List<String> names = List.of("newest " + limit + " runs", "newest " + limit + " failed runs",
-                    "newest " + limit + " runs observed (with leases)", "latest run");
+                    "newest " + limit + " runs observed (with leases)", "latest run", "every run observed (with leases)",
+                    "run-id prefix, unique (" + UNIQUE_PREFIX + ")", "run-id prefix, ambiguous (" + ambiguous + ", 10 runs)",
+                    "run-id prefix, no match (nomatch)");
             List<Supplier<Integer>> before = List.of(
                     () -> count(store.runs(), null, limit),
                     () -> count(store.runs(), failed, limit),
-                    () -> service.observeAll().subList(0, limit).size(),
-                    () -> store.runs().subList(0, 1).size());
+                    () -> observeTheOldWay(store, service).subList(0, limit).size(),
+                    () -> store.runs().subList(0, 1).size(),
+                    () -> observeTheOldWay(store, service).size(),
+                    () -> resolveTheOldWay(store, UNIQUE_PREFIX),
+                    () -> resolveTheOldWay(store, ambiguous),
+                    () -> resolveTheOldWay(store, "nomatch"));
             List<Supplier<Integer>> after = List.of(
                     () -> store.newestRuns(limit, null).matching(),
                     () -> store.newestRuns(limit, failed).matching(),
                     () -> service.observeNewest(limit, null).matching(),
-                    () -> service.latestRun().isPresent() ? 1 : 0);
+                    () -> service.latestRun().isPresent() ? 1 : 0,
+                    () -> service.observeAll().size(),
+                    () -> resolve(service, UNIQUE_PREFIX),
+                    () -> resolve(service, ambiguous),
+                    () -> resolve(service, "nomatch"));
+            for (int k = 0; k < names.size(); k++) {
+                if (k >= 3 && !before.get(k).get().equals(after.get(k).get())) { // 0-2 answer different counts
+                    throw new IllegalStateException(names.get(k) + ": the old and the new way disagree");
+                }
+            }
+            if (!observeTheOldWay(store, service).equals(service.observeAll())) {
+                throw new IllegalStateException("observeAll differs from the old way's observations");
+            }
             double[][] b = new double[names.size()][reps];
             double[][] a = new double[names.size()][reps];
             for (int rep = -1; rep < reps; rep++) {
@@ -72,11 +95,12 @@ public final class RunListingScale {
                 }
                 if (rep >= 0) System.out.printf(Locale.ROOT, "  rep %d done%n", rep + 1);
             }
-            StringBuilder out = new StringBuilder(BenchSupport.header("listing the newest runs of " + runs + " runs: every run read "
-                    + "(RunStore.runs) against the limited query (RunStore.newestRuns)"));
+            StringBuilder out = new StringBuilder(BenchSupport.header("listing and looking up runs among " + runs + " runs (and "
+                    + UNIQUE_ID + "): every run read (RunStore.runs) or a lease query per run, against the store's queries "
+                    + "(RunStore.newestRuns, newestRunsLeased, runIdsStartingWith)"));
             out.append("SQLite, one state directory, every tenth run failed; ms, median of ").append(reps)
                     .append(" reps (min-max) after a warm-up rep.\n\n");
-            out.append("| what | every run read (before) | limited query | limited / every run |\n|---|---|---|---:|\n");
+            out.append("| what | before: every run read, or a lease query per run | the store's query | query / before |\n|---|---|---|---:|\n");
             for (int k = 0; k < names.size(); k++) {
                 out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f |%n", names.get(k), cell(b[k]), cell(a[k]),
                         BenchSupport.median(a[k]) / BenchSupport.median(b[k])));
@@ -84,6 +108,51 @@ public final class RunListingScale {
             BenchSupport.report(out.toString());
         } finally {
             BenchSupport.deleteTree(dir);
+        }
+    }
+
+    /** The id of the one run whose id starts with {@link #UNIQUE_PREFIX}: every other id starts with {@code run-}. */
+    private static final String UNIQUE_ID = "unique-run";
+    private static final String UNIQUE_PREFIX = "uniq";
+
+    /**
+     * What {@code RunService.observeAll} did before {@code RunStore.newestRunsLeased}: every run listed
+     * ({@code newestRuns(Integer.MAX_VALUE, null)}), then one lease query per run ({@code isExecuting}), and a run that looks
+     * stopped read again.
+     */
+    private static List<RunService.Observed> observeTheOldWay(SqlRunStore store, RunService service) {
+        List<RunService.Observed> out = new ArrayList<>();
+        for (RunView listed : store.newestRuns(Integer.MAX_VALUE, null).runs()) {
+            boolean leased = service.isExecuting(listed.runId());
+            RunService.Observed seen = new RunService.Observed(listed, leased && (listed.state() == RunState.RUNNING
+                    || listed.state() == RunState.CREATED));
+            if (seen.stopped()) {
+                RunView again = store.run(listed.runId()).orElse(listed);
+                seen = new RunService.Observed(again, leased && (again.state() == RunState.RUNNING || again.state() == RunState.CREATED));
+            }
+            out.add(seen);
+        }
+        return out;
+    }
+
+    /**
+     * What {@code RunService.resolveRunId} did before {@code RunStore.runIdsStartingWith}: the id itself, else every run
+     * read and its id tested; how many ids matched, 1 when none did (the error, still an answer).
+     */
+    private static int resolveTheOldWay(SqlRunStore store, String given) {
+        if (store.run(given).isPresent()) return 1;
+        List<String> matches = store.runs().stream().map(RunView::runId).filter(id -> id.startsWith(given)).toList();
+        return Math.max(1, matches.size());
+    }
+
+    /** {@code RunService.resolveRunId}: how many ids matched (the ambiguous error's count), 1 when one or none did. */
+    private static int resolve(RunService service, String given) {
+        try {
+            service.resolveRunId(given);
+            return 1;
+        } catch (io.swarmflow.engine.InvalidRequestException e) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("is the start of (\\d+) runs").matcher(e.getMessage());
+            return m.find() ? Integer.parseInt(m.group(1)) : 1;
         }
     }
 
@@ -120,6 +189,7 @@ public final class RunListingScale {
                 }));
             }
             for (Future<?> f : done) f.get();
+            store.createRun(new RunEvent.RunCreated(UNIQUE_ID, plan, "listing.yaml"));
         } finally {
             pool.shutdown();
         }
