@@ -178,7 +178,8 @@ public interface RunStore extends AutoCloseable {
      * without reading every run. By default {@link #runs()} filtered; a store overrides it with a query on its index of
      * run ids.
      *
-     * @param prefix the start of the ids, at least one character
+     * @param prefix the start of the ids, at least one character; one holding a character a store cannot keep in an id
+     *               (NUL, an unpaired surrogate) may match none
      * @param limit  the most ids to return, 1 or more; {@link Integer#MAX_VALUE} for all of them
      * @return the matching ids, newest first; empty when none matches
      * @throws IllegalArgumentException when {@code prefix} is empty or {@code limit} is below 1
