@@ -134,10 +134,11 @@ public final class RunEngine {
     /** The run as read by {@link #claim}, once it ran. */
     private RunView claimed;
     /**
-     * The lease holder before {@link #claim} (null when none was recorded): the coordinator whose attempts are left running,
-     * whose machine {@link #recover} takes their pids to be. Not exact when that coordinator died inside its own recovery
-     * of an earlier coordinator's attempts (before it recorded them lost): those are the earlier one's, maybe of another
-     * machine; recording the launching coordinator with each attempt would make it exact.
+     * The lease holder before {@link #claim} (null when none was recorded). {@link #recover} takes the pid of an attempt
+     * left running to be of this coordinator's machine only when the attempt does not record the coordinator that launched
+     * it ({@link AttemptView#coordinator()}: attempts recorded before it was); not exact then when that coordinator died
+     * inside its own recovery of an earlier coordinator's attempts (before it recorded them lost), as those are the earlier
+     * one's, maybe of another machine.
      */
     private String previousOwner;
     private long epoch;
@@ -282,8 +283,7 @@ public final class RunEngine {
         if (claimed != null) return;
         RunView view = store.run(runId).orElseThrow(() -> new StoreException.UnknownRun("no run " + runId));
         if (!view.state().isFinished()) {
-            // who held the run last: the attempts it left running are its (unless it died inside its own recovery of an
-            // earlier coordinator's: then they are that one's), and their pids are its machine's
+            // who held the run last: what recover goes by for an attempt that does not record its launching coordinator
             Optional<io.swarmflow.store.RunLease> lease = store.lease(runId);
             previousOwner = lease.map(io.swarmflow.store.RunLease::owner).orElse(null);
             takeOverIfOwnerDead(lease);
@@ -435,13 +435,14 @@ public final class RunEngine {
             switch (state[i]) {
                 case RUNNING -> {
                     AttemptView a = runningAttempts.get(tickets[i].id());
-                    if (a != null && Owners.isOnThisHost(previousOwner)) {
+                    String launcher = a == null ? null : launcher(a);
+                    if (a != null && Owners.isOnThisHost(launcher)) {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
                     } else if (a != null && a.pid() != 0) {
                         // a pid of another host names nothing here: looking it up could stop an unrelated process
-                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (previousOwner == null ? "a coordinator not on record"
-                                : "coordinator " + previousOwner + " of another machine") + "; if its process group " + a.pid()
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (launcher == null ? "a coordinator not on record"
+                                : "coordinator " + launcher + " of another machine") + "; if its process group " + a.pid()
                                 + " still runs there, it is not stopped from here (`kill -- -" + a.pid() + "` on that machine stops it)");
                     }
                     // only an attempt whose process ran can have brought its coordinator down: one without a process on
@@ -597,7 +598,7 @@ public final class RunEngine {
             case Done d -> onDone(d);
             case ProcessStarted p -> {
                 if (attempt[p.index()] == p.attempt() && state[p.index()] == TicketState.RUNNING) {
-                    emit(new AttemptProcessStarted(tickets[p.index()].id(), p.attempt(), p.pid(), p.startTicks()));
+                    emit(new AttemptProcessStarted(tickets[p.index()].id(), p.attempt(), p.pid(), p.startTicks(), owner));
                 }
             }
             case StoreFailed f -> {
@@ -1102,6 +1103,15 @@ public final class RunEngine {
             ready[profileOf[i]].add(i);
         }
         return false;
+    }
+
+    /**
+     * The coordinator that launched attempt {@code a}'s process, whose machine its pid is of: the one it records
+     * ({@link AttemptView#coordinator()}), or, for an attempt recorded before that was, the run's lease holder before
+     * {@link #claim} ({@link #previousOwner}), null when neither is recorded.
+     */
+    private String launcher(AttemptView a) {
+        return a.coordinator() != null ? a.coordinator() : previousOwner;
     }
 
     /**

@@ -15,10 +15,19 @@ package io.swarmflow.store;
  * @param startTicks       the process's start time in clock ticks since boot ({@code /proc/PID/stat} field 22), or 0
  * @param outputBytes      bytes its process wrote to stdout and stderr together, or null while running or when
  *                         unknown ({@link RunEvent.AttemptFinished#outputBytes()})
+ * @param coordinator      the coordinator that launched its process ({@link RunEvent.AttemptProcessStarted#coordinator()}),
+ *                         whose machine {@code pid} is of; null when no process is on record, or it was recorded before
+ *                         the launching coordinator was
  */
 public record AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode,
                           String reason, long startedAtMillis, long finishedAtMillis, long pid, long startTicks,
-                          Long outputBytes) {
+                          Long outputBytes, String coordinator) {
+    /** An attempt without a launching coordinator on record. */
+    public AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
+                       long startedAtMillis, long finishedAtMillis, long pid, long startTicks, Long outputBytes) {
+        this(runId, ticketId, attempt, outcome, exitCode, reason, startedAtMillis, finishedAtMillis, pid, startTicks, outputBytes, null);
+    }
+
     /** Whether the attempt has not ended yet ({@code outcome} is null), or its coordinator died before recording the end. */
     public boolean isRunning() {
         return outcome == null;

@@ -191,12 +191,12 @@ public final class Projection {
             case AttemptProcessStarted p -> {
                 AttemptView a = attempts.get(key(p.ticketId(), p.attempt()));
                 putAttempt(new AttemptView(a.runId(), a.ticketId(), a.attempt(), null, null, null, a.startedAtMillis(), 0,
-                        p.pid(), p.startTicks(), null));
+                        p.pid(), p.startTicks(), null, p.coordinator()));
             }
             case AttemptFinished f -> {
                 AttemptView a = attempts.get(key(f.ticketId(), f.attempt()));
                 putAttempt(new AttemptView(a.runId(), a.ticketId(), a.attempt(), f.outcome(), f.exitCode(), f.reason(),
-                        a.startedAtMillis(), at, a.pid(), a.startTicks(), f.outputBytes()));
+                        a.startedAtMillis(), at, a.pid(), a.startTicks(), f.outputBytes(), a.coordinator()));
                 TicketView t = tickets.get(f.ticketId());
                 boolean failure = f.outcome() == Outcome.FAILED || f.outcome() == Outcome.TIMED_OUT;
                 boolean lost = f.outcome() == Outcome.LEASE_EXPIRED;

@@ -118,8 +118,21 @@ public sealed interface RunEvent {
      */
     record AttemptStarted(String ticketId, int attempt, long leaseMillis) implements RunEvent {}
 
-    /** The attempt's process started (used to find and kill orphans after a crash). */
-    record AttemptProcessStarted(String ticketId, int attempt, long pid, long startTicks) implements RunEvent {}
+    /**
+     * The attempt's process started (used to find and kill orphans after a crash).
+     *
+     * @param pid         the process's id (its process group's leader), on the coordinator's machine
+     * @param startTicks  its start time in clock ticks since boot ({@code /proc/PID/stat} field 22)
+     * @param coordinator the coordinator that launched it ({@code host:pid@startMillis/n}, {@code Owners.coordinator()}, the
+     *                    string the run's lease names it by): whose machine {@code pid} is of. Null in events recorded
+     *                    before this field (the machine is then not recorded)
+     */
+    record AttemptProcessStarted(String ticketId, int attempt, long pid, long startTicks, String coordinator) implements RunEvent {
+        /** A start without its coordinator (as recorded before the field was). */
+        public AttemptProcessStarted(String ticketId, int attempt, long pid, long startTicks) {
+            this(ticketId, attempt, pid, startTicks, null);
+        }
+    }
 
     /**
      * An attempt ended.

@@ -130,7 +130,8 @@ abstract class ReplayProperties {
         for (int f = 0; f < failures; f++) {
             attempt++;
             e.add(new AttemptStarted(id, attempt, 30_000));
-            if (random.nextBoolean()) e.add(new AttemptProcessStarted(id, attempt, 1000 + random.nextInt(50_000), random.nextInt(1 << 20)));
+            if (random.nextBoolean()) e.add(new AttemptProcessStarted(id, attempt, 1000 + random.nextInt(50_000), random.nextInt(1 << 20),
+                    coordinator(random)));
             Outcome o = List.of(Outcome.FAILED, Outcome.TIMED_OUT, Outcome.LEASE_EXPIRED, Outcome.CANCELLED).get(random.nextInt(4));
             e.add(new AttemptFinished(id, attempt, o, o == Outcome.FAILED ? 1 + random.nextInt(3) : null, o.label(), Map.of(),
                     outputBytes(random)));
@@ -156,6 +157,15 @@ abstract class ReplayProperties {
     }
 
     /** A count of output bytes as an attempt's end records it: unknown (null), none, or up to several GiB. */
+    /** The coordinator that launched a process: none (recorded before it was), or one of two machines'. */
+    private static String coordinator(Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> null;
+            case 1 -> "host-a:" + (1 + random.nextInt(1 << 22)) + "@1700000000000/1";
+            default -> "host-b:" + (1 + random.nextInt(1 << 22)) + "@1700000000000/" + (1 + random.nextInt(4));
+        };
+    }
+
     private static Long outputBytes(Random random) {
         return switch (random.nextInt(3)) {
             case 0 -> null;

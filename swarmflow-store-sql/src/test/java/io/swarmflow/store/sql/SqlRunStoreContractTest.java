@@ -1,6 +1,8 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.store.Outcome;
 import io.swarmflow.store.RunCommand;
+import io.swarmflow.store.RunEvent.AttemptFinished;
 import io.swarmflow.store.RunEvent.AttemptProcessStarted;
 import io.swarmflow.store.RunEvent.AttemptStarted;
 import io.swarmflow.store.RunEvent.RunStarted;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -95,6 +98,24 @@ abstract class SqlRunStoreContractTest extends RunStoreContractTest {
                 .satisfies(a -> assertThat(a.pid()).isEqualTo(4242));
         assertThat(reopened.events("r1", 0, 100)).extracting(e -> e.event().getClass().getSimpleName())
                 .endsWith("AttemptProcessStarted", "AttemptProcessStarted", "TicketReady", "AttemptStarted");
+        assertReplayEquals("r1");
+    }
+
+    @Test
+    void anAttemptKeepsTheCoordinatorThatLaunchedItsProcessAndOneRecordedWithoutItHasNone() throws Exception {
+        long epoch = startRun("r1", 2);
+        String launcher = "host-a:4321@1700000000000/2";
+        store().append("r1", epoch, List.of(new TicketReady("t0"), new AttemptStarted("t0", 1, 60_000),
+                new AttemptProcessStarted("t0", 1, 4242, 99, launcher), new TicketReady("t1"), new AttemptStarted("t1", 1, 60_000),
+                new AttemptProcessStarted("t1", 1, 4343, 98))).join();
+        store().append("r1", epoch, List.of(new AttemptFinished("t0", 1, Outcome.LEASE_EXPIRED, null, "lost", Map.of()))).join();
+        for (int open = 0; open < 2; open++) {
+            RunStore s = open == 0 ? store() : reopen(); // as written, then read back from the database
+            assertThat(s.attempts("r1")).extracting(a -> a.ticketId() + " " + a.pid() + " " + a.coordinator())
+                    .containsExactly("t0 4242 " + launcher, "t1 4343 null");
+            assertThat(s.events("r1", 0, 100)).extracting(StoredEvent::event).filteredOn(e -> e instanceof AttemptProcessStarted)
+                    .containsExactly(new AttemptProcessStarted("t0", 1, 4242, 99, launcher), new AttemptProcessStarted("t1", 1, 4343, 98, null));
+        }
         assertReplayEquals("r1");
     }
 
