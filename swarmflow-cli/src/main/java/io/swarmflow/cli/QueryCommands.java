@@ -222,24 +222,26 @@ final class QueryCommands {
         record Orphan(AttemptView attempt, boolean alive) {}
 
         /**
-         * Whether the processes of the attempts of run {@code observed} can be looked at here: the run is recorded as running,
-         * no coordinator executes it ({@link RunService.Observed#stopped}), and the coordinator that last held it was a
-         * process of this host that is gone ({@code Owners.isDeadLocalProcess}), so the attempts' pids are this host's and
-         * nothing but an orphan can still be running them. Not for a coordinator of another host (its pids mean nothing
-         * here) nor one still alive whose lease lapsed (its attempts are its own children, not orphans).
+         * Whether the process of attempt {@code a} of run {@code observed} can be looked at here: the run is recorded as
+         * running, no coordinator executes it ({@link RunService.Observed#stopped}), and the coordinator that launched the
+         * attempt was a process of this host that is gone ({@code Owners.isDeadLocalProcess}), so the attempt's pid is this
+         * host's and nothing but an orphan can still be running it. That coordinator is the one the attempt records
+         * ({@link AttemptView#coordinator()}), or, for an attempt recorded before it was, the run's lease holder as
+         * observed ({@link RunService.Observed#leaseOwner()}: the one that held the run last). Not for a coordinator of
+         * another host (its pids mean nothing here) nor one still alive whose lease lapsed (its attempts are its own
+         * children, not orphans).
          */
-        static boolean orphansCheckable(Wiring w, RunService.Observed observed) {
+        static boolean orphanCheckable(RunService.Observed observed, AttemptView a) {
             if (!observed.stopped()) return false;
-            return w.store.lease(observed.run().runId()).map(io.swarmflow.store.RunLease::owner)
-                    .filter(io.swarmflow.engine.Owners::isDeadLocalProcess).isPresent();
+            return io.swarmflow.engine.Owners.isDeadLocalProcess(a.coordinator() != null ? a.coordinator() : observed.leaseOwner());
         }
 
         /**
-         * By ticket id, for each of {@code tickets} recorded as running in a run whose processes can be looked at
-         * ({@link #orphansCheckable}), its running attempt and whether its process still runs (read-only:
+         * By ticket id, for each of {@code tickets} recorded as running whose running attempt's process can be looked at
+         * ({@link #orphanCheckable}), that attempt and whether its process still runs (read-only:
          * {@code LocalExecutor.orphanAlive}, the identity check {@code swarm resume} makes before it kills); an attempt
-         * without a recorded process is left out (there is nothing to look at). Empty otherwise, and without reading the
-         * attempts.
+         * without a recorded process is left out (there is nothing to look at). Empty otherwise; without reading the
+         * attempts when no ticket is running or no coordinator is stopped.
          */
         static Map<String, Orphan> orphans(Wiring w, RunService.Observed observed, List<TicketView> tickets) {
             return orphans(w, observed, tickets, () -> w.service.attempts(observed.run().runId()));
@@ -253,14 +255,15 @@ final class QueryCommands {
                                            java.util.function.Supplier<List<AttemptView>> attempts) {
             Map<String, Orphan> orphans = new java.util.LinkedHashMap<>();
             if (tickets.stream().noneMatch(t -> t.state() == io.swarmflow.store.TicketState.RUNNING)) return orphans;
-            if (!orphansCheckable(w, observed)) return orphans;
+            if (!observed.stopped()) return orphans;
             Map<String, AttemptView> running = new java.util.HashMap<>();
             for (AttemptView a : attempts.get()) {
                 if (a.isRunning() && a.pid() > 0) running.merge(a.ticketId(), a, (x, y) -> y.attempt() > x.attempt() ? y : x);
             }
             for (TicketView t : tickets) {
                 AttemptView a = running.get(t.ticketId());
-                if (t.state() == io.swarmflow.store.TicketState.RUNNING && a != null && a.attempt() == t.attempt()) {
+                if (t.state() == io.swarmflow.store.TicketState.RUNNING && a != null && a.attempt() == t.attempt()
+                        && orphanCheckable(observed, a)) {
                     orphans.put(t.ticketId(), new Orphan(a, io.swarmflow.local.LocalExecutor.orphanAlive(a)));
                 }
             }

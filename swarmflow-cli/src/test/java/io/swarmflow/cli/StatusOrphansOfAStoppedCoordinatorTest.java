@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code swarm status} of a run whose coordinator stopped with a ticket recorded as running. Its process is looked at
- * only when that coordinator was a process of this machine that is gone: a pid another machine recorded means nothing
- * here, so for a coordinator of another machine {@code processAlive} is null and no line says the process runs, even
- * when a process of this machine has that pid and start time (this test's JVM stands for it).
+ * only when the coordinator that launched it was a process of this machine that is gone: a pid another machine recorded
+ * means nothing here, so for a coordinator of another machine {@code processAlive} is null and no line says the process
+ * runs, even when a process of this machine has that pid and start time (this test's JVM stands for it). That coordinator
+ * is the one the attempt records, whoever held the run last; for an attempt recorded without it, the last lease holder.
  */
 class StatusOrphansOfAStoppedCoordinatorTest {
     @TempDir
@@ -40,10 +41,7 @@ class StatusOrphansOfAStoppedCoordinatorTest {
     /** The same run left by a gone coordinator of this machine: the process is looked at (the JVM runs: alive). */
     @Test
     void aStoppedCoordinatorOfThisMachineHasItsProcessLookedAt() throws Exception {
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        String current = io.swarmflow.engine.Owners.current();
-        String owner = current.substring(0, current.lastIndexOf(':')) + ":" + gone.pid() + "@1";
+        String owner = goneCoordinatorOfThisMachine();
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
             long epoch = w.store.claimRun(id, owner, 60_000);
             List<RunEvent> events = new java.util.ArrayList<>(List.of(new RunEvent.RunStarted(epoch, owner, false)));
@@ -55,6 +53,48 @@ class StatusOrphansOfAStoppedCoordinatorTest {
         String state = "--state-dir=" + created.stateDir();
         long self = ProcessHandle.current().pid();
 
+        assertLookedAt(run, state);
+    }
+
+    /**
+     * The run's last lease holder was of another machine (it died inside its recovery of the attempt), but the attempt
+     * records that a gone coordinator of this machine launched its process: the process is looked at.
+     */
+    @Test
+    void anAttemptLaunchedByAGoneCoordinatorOfThisMachineIsLookedAtWhoeverHeldTheRunLast() throws Exception {
+        String launcher = goneCoordinatorOfThisMachine();
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> w.store.releaseRun(id, OtherHostRun.start(w, id, 1,
+                running(launcher))));
+        assertLookedAt(created.run(), "--state-dir=" + created.stateDir());
+    }
+
+    /**
+     * The reverse: the run's last lease holder was a gone coordinator of this machine, but the attempt records that a
+     * coordinator of another machine launched its process: its pid means nothing here, and is not looked at.
+     */
+    @Test
+    void anAttemptLaunchedByACoordinatorOfAnotherMachineIsNotLookedAtWhoeverHeldTheRunLast() throws Exception {
+        String owner = goneCoordinatorOfThisMachine();
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            long epoch = w.store.claimRun(id, owner, 60_000);
+            List<RunEvent> events = new java.util.ArrayList<>(List.of(new RunEvent.RunStarted(epoch, owner, true)));
+            events.addAll(List.of(running("otherhost:1@1/1")));
+            w.store.append(id, epoch, events).join();
+            java.nio.file.Files.createDirectories(w.runDir(id));
+        });
+        assertNotLookedAt(created.run(), "--state-dir=" + created.stateDir());
+    }
+
+    /** The owner id of a coordinator of this machine that is gone (a process that ended). */
+    private static String goneCoordinatorOfThisMachine() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String current = io.swarmflow.engine.Owners.current();
+        return current.substring(0, current.lastIndexOf(':')) + ":" + gone.pid() + "@1";
+    }
+
+    private static void assertLookedAt(String run, String state) throws Exception {
+        long self = ProcessHandle.current().pid();
         assertThat(swarm("status", run, state)).contains("\na: its process (group " + self + ") still runs, left by the "
                 + "stopped coordinator");
         assertThat(swarm("status", run, "a", state)).contains("\n  attempt 1's process (group " + self + ") still runs");
@@ -62,11 +102,16 @@ class StatusOrphansOfAStoppedCoordinatorTest {
         assertThat(JSON.readTree(swarm("status", run, "a", state, "--json")).get("attempts").get(0).get("processAlive").asBoolean()).isTrue();
     }
 
-    /** Ticket {@code a} running, its process recorded as this JVM (pid and start time). */
+    /** Ticket {@code a} running, its process recorded as this JVM (pid and start time), without its launching coordinator. */
     private static RunEvent[] running() {
+        return running(null);
+    }
+
+    /** Ticket {@code a} running, its process recorded as this JVM (pid and start time), launched by {@code coordinator}. */
+    private static RunEvent[] running(String coordinator) {
         long self = ProcessHandle.current().pid();
         return new RunEvent[]{new RunEvent.TicketReady("a"), new RunEvent.AttemptStarted("a", 1, 60_000),
-                new RunEvent.AttemptProcessStarted("a", 1, self, ProcessGroups.startTicks(self).orElseThrow())};
+                new RunEvent.AttemptProcessStarted("a", 1, self, ProcessGroups.startTicks(self).orElseThrow(), coordinator)};
     }
 
     private static void assertNotLookedAt(String run, String state) throws Exception {

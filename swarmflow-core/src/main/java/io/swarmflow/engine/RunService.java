@@ -5,6 +5,7 @@ import io.swarmflow.spec.Plan;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.RunCommand;
 import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.RunLease;
 import io.swarmflow.store.RunState;
 import io.swarmflow.store.RunStore;
 import io.swarmflow.store.RunView;
@@ -334,9 +335,12 @@ public final class RunService {
     /**
      * A run as recorded, and whether a coordinator executes it.
      *
-     * @param executing a live coordinator holds the run's lease, and the run is created or running
+     * @param executing  a live coordinator holds the run's lease, and the run is created or running
+     * @param leaseOwner the coordinator the run's lease names ({@code host:pid@startMillis/n}), live or not, as read before
+     *                   the run; null when none is recorded: the one that held the run last, whose machine {@code swarm
+     *                   status} takes the pid of an attempt not recording its own coordinator to be of
      */
-    public record Observed(RunView run, boolean executing) {
+    public record Observed(RunView run, boolean executing, String leaseOwner) {
         /**
          * Recorded as running, yet no coordinator executes it, and needs a resume: its coordinator was killed or crashed, or
          * stopped when the store could not record its end (a Ctrl-C while another process held the database locked);
@@ -355,13 +359,17 @@ public final class RunService {
      * @throws InvalidRequestException when there is no such run
      */
     public Observed observe(String runId) {
-        boolean leased = isExecuting(runId);
-        return observed(requireRun(runId), leased);
+        Optional<RunLease> lease = store.lease(runId);
+        return observed(requireRun(runId), isLive(lease), owner(lease));
     }
 
-    private static Observed observed(RunView run, boolean leased) {
+    private static Observed observed(RunView run, boolean leased, String leaseOwner) {
         return new Observed(run, leased && (run.state() == io.swarmflow.store.RunState.RUNNING
-                || run.state() == io.swarmflow.store.RunState.CREATED));
+                || run.state() == io.swarmflow.store.RunState.CREATED), leaseOwner);
+    }
+
+    private static String owner(Optional<RunLease> lease) {
+        return lease.map(RunLease::owner).orElse(null);
     }
 
     /**
@@ -396,9 +404,10 @@ public final class RunService {
             int left = 0;
             for (RunStore.LeasedRun leasedRun : listing.runs()) {
                 RunView listed = leasedRun.run();
-                boolean leased = isExecuting(leasedRun.lease());
-                Observed seen = observed(listed, leased);
-                if (seen.stopped()) seen = observed(store.run(listed.runId()).orElse(listed), leased);
+                Optional<RunLease> lease = Optional.ofNullable(leasedRun.lease());
+                boolean leased = isLive(lease);
+                Observed seen = observed(listed, leased, owner(lease));
+                if (seen.stopped()) seen = observed(store.run(listed.runId()).orElse(listed), leased, owner(lease));
                 if (states == null || states.contains(seen.run().state())) kept.add(seen);
                 else left++;
             }
@@ -423,13 +432,13 @@ public final class RunService {
 
     /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
     public boolean isExecuting(String runId) {
-        return isExecuting(store.lease(runId).orElse(null));
+        return isLive(store.lease(runId));
     }
 
-    /** {@link #isExecuting(String)} of the run whose lease is {@code lease} (null: none). */
-    private boolean isExecuting(io.swarmflow.store.RunLease lease) {
-        return lease != null && lease.owner() != null && lease.expiresAtMillis() > store.now()
-                && !Owners.isDeadLocalProcess(lease.owner());
+    /** Whether {@code lease} is held now: unexpired, by a holder that is not a dead process on this host. */
+    private boolean isLive(Optional<RunLease> lease) {
+        return lease.filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()
+                && !Owners.isDeadLocalProcess(l.owner())).isPresent();
     }
 
     private void requireAwaiting(String runId, String ticketId) {

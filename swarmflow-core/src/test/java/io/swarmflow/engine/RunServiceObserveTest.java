@@ -54,6 +54,21 @@ class RunServiceObserveTest {
                 finished.getKey() + " SUCCEEDED false", executing.getKey() + " RUNNING true", created + " CREATED false");
     }
 
+    /** {@code swarm status}: the run's lease is read once, and its holder comes with the run (for the orphan check). */
+    @Test
+    void observingARunReadsItsLeaseOnceAndTellsWhoHoldsIt() throws Exception {
+        Map.Entry<String, Long> run = started();
+        Map<String, Integer> reads = new ConcurrentHashMap<>();
+        RunService service = new RunService(watched(reads::put), ScriptedExecutor.allSucceed());
+        RunService.Observed seen = service.observe(run.getKey());
+        assertThat(reads).containsEntry("lease", 1);
+        assertThat(seen.leaseOwner()).isEqualTo("otherhost:1@1");
+        assertThat(service.observeAll()).singleElement().satisfies(o -> assertThat(o.leaseOwner()).isEqualTo("otherhost:1@1"));
+
+        String created = new RunService(memory, ScriptedExecutor.allSucceed()).create(new TestPlans().ticket("a").build(), "spec.yaml");
+        assertThat(service.observe(created).leaseOwner()).as("no lease recorded").isNull();
+    }
+
     @Test
     void aRunThatEndsBetweenTheListingAndItsLeaseIsNotSeenAsStopped() throws Exception {
         Map.Entry<String, Long> run = started();
