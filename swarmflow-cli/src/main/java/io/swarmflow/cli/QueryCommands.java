@@ -215,9 +215,9 @@ final class QueryCommands {
          * What {@code swarm status} found of the process of an attempt recorded as running whose coordinator is gone.
          *
          * @param attempt the attempt, with the pid and start time of its process group's leader as recorded
-         * @param alive   that leader, the same process (pid and start time), still runs, or is a zombie not reaped yet whose
-     *                group has a live member: {@code swarm resume} would kill its group. False once the leader was reaped,
-     *                even while processes it left in its group run: those are not tracked
+         * @param alive   that leader, the same process (pid and start time), still runs, or its group has a live member
+         *                (the leader a zombie not reaped yet, or reaped and its pid no other process's):
+         *                {@code swarm resume} would kill its group ({@code ProcessGroups.orphanGroupAlive})
          */
         record Orphan(AttemptView attempt, boolean alive) {}
 
@@ -460,8 +460,7 @@ final class QueryCommands {
                 out.println("  attempt " + orphan.attempt().attempt() + (orphan.alive()
                         ? "'s process (group " + orphan.attempt().pid() + ") still runs, left by the stopped coordinator; "
                         + orphansStop(run.runId(), true)
-                        : "'s process group's leader (pid " + orphan.attempt().pid() + ") no longer runs; processes it left in "
-                        + "that group are not tracked"));
+                        : "'s process group (" + orphan.attempt().pid() + ") no longer runs"));
             }
             io.swarmflow.store.RunCommand decision = decisions.get(t.ticketId());
             if (decision != null) {

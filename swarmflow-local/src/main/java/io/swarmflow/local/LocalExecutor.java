@@ -641,9 +641,9 @@ public final class LocalExecutor implements Executor {
     /**
      * Whether {@link #killOrphan} would find something of {@code attempt}'s process group to kill, checked without
      * signalling anything, by the rule it kills by ({@link ProcessGroups#orphanGroupAlive}): the recorded leader of the
-     * group, the same process (pid and start time, so a reused pid is not taken for it), still runs, or is a zombie not
-     * reaped yet whose group has a live member. False once that leader was reaped, even while processes it left in its
-     * group still run: those are not tracked. Meaningful only on the host, and in the pid namespace, the attempt ran in.
+     * group, the same process (pid and start time, so a reused pid is not taken for it), still runs, or its group has a
+     * live member (the leader a zombie not reaped yet, or reaped and its pid no other process's). Meaningful only on the
+     * host, and in the pid namespace, the attempt ran in.
      * False when no process of it was recorded ({@code pid} 0).
      */
     public static boolean orphanAlive(AttemptView attempt) {

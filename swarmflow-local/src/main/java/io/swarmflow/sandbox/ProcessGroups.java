@@ -211,10 +211,13 @@ public final class ProcessGroups {
      * signalling anything ({@link #recordedGroupAlive}, the rule both use): the recorded leader, {@code pid} with the
      * start time {@code startTicks}, still runs (its state is not {@code Z} or {@code X}, or it is but its main thread
      * alone ended: field 20 of {@code /proc/PID/stat}, its thread count, is above 1); or it is a zombie (it exited and is
-     * not reaped yet) whose group still has a live member ({@link #groupHasMembers}). A leader
-     * that exited and was reaped reads as gone, even while processes it left in its group still run: without the
-     * leader, nothing ties the group to the recorded process (its pid may since lead another group), so those
-     * processes are not tracked. Read-only: reads {@code /proc}, and at most sends signal 0.
+     * not reaped yet) whose group still has a live member ({@link #groupHasMembers}); or it was reaped, no process has its
+     * pid, and the group it led still has a live member that started no earlier than it ({@link #reapedLeadersGroupAlive}:
+     * every {@code /proc/PID/stat} is read for field 5, the group). Linux does not give a pid to a new process while a
+     * process group of that id has members, so such a group is the recorded leader's, unless, after the leader was reaped,
+     * the pid space wrapped around ({@code /proc/sys/kernel/pid_max} processes later) and a process that got the pid led a
+     * group of its own and was reaped in turn while that group runs on. A pid that another process has now (another start
+     * time) reads as gone. Read-only: reads {@code /proc}, and at most sends signal 0.
      *
      * @param pid        the recorded group leader
      * @param startTicks its recorded start time in clock ticks since boot
@@ -227,8 +230,8 @@ public final class ProcessGroups {
     /**
      * Kills (SIGKILL) the process group led by {@code pid} when it has something to kill by the rule of
      * {@link #orphanGroupAlive} ({@link #recordedGroupAlive}): the recorded leader, the same process (pid and start
-     * time, not a reused pid), still runs, or is a zombie whose group has a live member. A zombie leader alone in its
-     * group, and a leader that was reaped (processes it left in its group included), are left as they are.
+     * time, not a reused pid), still runs, or is a zombie whose group has a live member, or was reaped while its group
+     * still has one. A zombie leader alone in its group, and a pid another process has now, are left as they are.
      *
      * @param pid        the recorded group leader
      * @param startTicks its recorded start time in clock ticks since boot
@@ -244,11 +247,28 @@ public final class ProcessGroups {
         return killed;
     }
 
+    /**
+     * Whether group {@code pgid}, whose leader (started at {@code startTicks}) no process has the pid of any more, still has
+     * a live member that started at or after it, as every process its group started did (one that started earlier is not
+     * counted). False when {@code /proc} cannot be listed (nothing is taken for the recorded group then).
+     */
+    static boolean reapedLeadersGroupAlive(long pgid, long startTicks) {
+        try {
+            for (Stat m : liveMembers(pgid)) {
+                if (m.fields().length >= 20 && Long.parseLong(m.fields()[19]) >= startTicks) return true;
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The rule of {@link #orphanGroupAlive} and {@link #killOrphanGroup}: whether the recorded group has something to kill. */
     private static boolean recordedGroupAlive(long pid, long startTicks) {
         if (pid <= 1 || startTicks <= 0) return false;
         String[] f = statFields(pid);
-        if (f == null || f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;
+        if (f == null) return reapedLeadersGroupAlive(pid, startTicks);
+        if (f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;
         if (!f[0].equals("Z") && !f[0].equals("X")) return true;
         if (f.length > 17 && Long.parseLong(f[17]) > 1) return true; // its main thread ended, another thread runs
         return groupHasMembers(pid);

@@ -87,11 +87,13 @@ class OrphanGroupAliveTest {
     }
 
     /**
-     * A leader that exited and was reaped while the process it started still runs in its group: the group is not
-     * tracked without its leader (nothing ties it to the recorded process), so it reads as gone, and is not killed.
+     * A leader that exited and was reaped while the process it started still runs in its group: no process has the
+     * leader's pid, and Linux gives no new process a pid that a group with members has as its id, so the group found by
+     * that id is the leader's: alive while its member runs (one that started before the recorded leader is not counted),
+     * and killed.
      */
     @Test
-    void aReapedLeaderReadsAsGoneThoughItsGroupStillRuns() throws Exception {
+    void aReapedLeadersGroupIsAliveWhileItsMemberRunsAndIsKilled() throws Exception {
         // it exits once its standard input closes, so that its start time is read while it runs
         Process leader = new ProcessBuilder(List.of("setsid", "bash", "-c", "sleep 300 & read -r _; exit 0")).start();
         long pid = leader.pid();
@@ -99,13 +101,20 @@ class OrphanGroupAliveTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.processGroup(pid).orElse(-1) == pid);
             long ticks = ProcessGroups.startTicks(pid).orElseThrow();
             assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).as("while the leader runs").isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.groupHasMembersByScan(pid)
+                    && ProcessGroups.reapedLeadersGroupAlive(pid, ticks)); // its sleep started
             leader.getOutputStream().close();
             assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue(); // reaped by the JVM
+            assertThat(ProcessGroups.startTicks(pid)).as("no process has the leader's pid").isEmpty();
             assertThat(ProcessGroups.groupHasMembersByScan(pid)).as("its sleep still runs in its group").isTrue();
 
-            assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).isFalse();
-            assertThat(ProcessGroups.killOrphanGroup(pid, ticks)).isFalse();
-            assertThat(ProcessGroups.groupHasMembersByScan(pid)).as("its sleep left running").isTrue();
+            assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).as("its group, found by its id").isTrue();
+            assertThat(ProcessGroups.orphanGroupAlive(pid, Long.MAX_VALUE)).as("a member older than the leader is not its").isFalse();
+            assertThat(ProcessGroups.groupHasMembersByScan(pid)).as("looking is not killing").isTrue();
+
+            assertThat(ProcessGroups.killOrphanGroup(pid, ticks)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !ProcessGroups.groupHasMembersByScan(pid));
+            assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).as("gone once its member is killed").isFalse();
         } finally {
             if (ProcessGroups.groupHasMembersByScan(pid)) ProcessGroups.signalGroup(pid, "KILL");
             leader.destroyForcibly();
