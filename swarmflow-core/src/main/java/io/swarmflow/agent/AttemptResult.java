@@ -36,6 +36,20 @@ public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Ma
     }
 
     /**
+     * This result with {@code secrets} replaced by {@value Masking#MASK} in its reason and outputs ({@link Masking#mask}):
+     * the one place an attempt's result is masked, by the executor that made it and by the engine for an executor's error.
+     *
+     * @param secrets the secrets ({@link AttemptRequest#secrets}); not null
+     * @return this result itself when {@code secrets} is empty, else a masked copy
+     */
+    public AttemptResult masked(java.util.Set<String> secrets) {
+        if (secrets.isEmpty()) return this;
+        Map<String, String> masked = new java.util.LinkedHashMap<>(outputs);
+        masked.replaceAll((name, value) -> Masking.mask(value, secrets));
+        return new AttemptResult(outcome, exitCode, reason == null ? null : Masking.mask(reason, secrets), masked, outputBytes);
+    }
+
+    /**
      * A success with exit code 0.
      *
      * @param outputs the outputs produced, or null for none

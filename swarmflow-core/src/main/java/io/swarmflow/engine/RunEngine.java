@@ -836,9 +836,25 @@ public final class RunEngine {
             Thread.currentThread().interrupt();
             result = new AttemptResult(Outcome.CANCELLED, null, "interrupted", Map.of());
         } catch (RuntimeException | Error e) {
-            result = AttemptResult.failed(null, "executor error: " + e);
+            result = executorError(t, e);
         }
         inbox.add(new Done(l.index(), l.attempt(), result));
+    }
+
+    /**
+     * The failure of an attempt of {@code t} whose executor threw {@code e} (an {@link Error}, or an exception its own
+     * handling let through): {@code executor error: } and {@code e}, masked with the ticket's secrets
+     * ({@link #secretsOf}, {@link AttemptResult#masked}) as an executor masks its own results, since the message can
+     * quote what the ticket was handed. When the secrets cannot be read (the error was theirs), only the class of
+     * {@code e} is told, never its message unmasked.
+     */
+    private AttemptResult executorError(PlannedTicket t, Throwable e) {
+        AttemptResult failed = AttemptResult.failed(null, "executor error: " + e);
+        try {
+            return failed.masked(secretsOf(t));
+        } catch (RuntimeException | Error again) {
+            return AttemptResult.failed(null, "executor error: " + e.getClass().getName());
+        }
     }
 
     /**

@@ -680,15 +680,12 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * {@code result} with {@code secrets} replaced by {@code ***} in its reason and outputs, as in the attempt's output
-     * ({@link MaskingInputStream#mask}): the one place an attempt's result is masked.
+     * {@code result} with {@code secrets} replaced by {@code ***} in its reason and outputs, as in the attempt's output:
+     * {@link AttemptResult#masked}, the one place an attempt's result is masked (the engine masks an executor's error
+     * with it too).
      */
     static AttemptResult masked(AttemptResult result, java.util.Set<String> secrets) {
-        if (secrets.isEmpty()) return result;
-        Map<String, String> outputs = new LinkedHashMap<>(result.outputs());
-        outputs.replaceAll((name, value) -> MaskingInputStream.mask(value, secrets));
-        return new AttemptResult(result.outcome(), result.exitCode(),
-                result.reason() == null ? null : MaskingInputStream.mask(result.reason(), secrets), outputs, result.outputBytes());
+        return result.masked(secrets);
     }
 
     /**
