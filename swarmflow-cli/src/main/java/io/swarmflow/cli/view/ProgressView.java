@@ -472,12 +472,21 @@ public final class ProgressView implements RunListener, AutoCloseable {
         }
     }
 
+    /**
+     * How the cut marker ends after saying what the attempt's log file has of the line: the output pump writes that file
+     * apart from the lines it hands the view, and when a write fails it says so in a line of its own
+     * ({@code [swarm: cannot write the log file ...]}, which may come after the marker: a write that fails when the file
+     * is closed) and writes no more, a failure the view is not told of otherwise, so the marker says what the file has
+     * only as long as it could be written.
+     */
+    static final String UNLESS_UNWRITTEN = ", unless swarm says it cannot write that file: swarm logs]";
+
     /** Prints {@code l}'s latest state at {@code now} ({@link #ticks}), stamped with when it came. Holds {@link #drawing}. */
     private void show(TerminalLine l, long now) {
         String cut = l.state.length() <= MAX_PLAIN_LINE ? l.state
                 : l.state.substring(0, Printable.cutBefore(l.state, MAX_PLAIN_LINE)) + "… [line cut at " + MAX_PLAIN_LINE
-                + (l.logCut ? cappedLength(l.state) + "; the attempt's log file has those, not the rest: swarm logs]"
-                : lineLength(l.state) + "; the attempt's log file has it whole: swarm logs]");
+                + (l.logCut ? cappedLength(l.state) + "; the attempt's log file has those, not the rest" + UNLESS_UNWRITTEN
+                : lineLength(l.state) + "; the attempt's log file has it whole" + UNLESS_UNWRITTEN);
         emit(l.ticketId + " | " + cut, l.cameAt);
         l.shown = true;
         l.printed = true;

@@ -39,12 +39,12 @@ class LogCapCutLineTest {
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).as("%s", r)
                 .contains("long | " + "a".repeat(4_000) + "… [line cut at 4000 of 4500 characters; the attempt's log file "
-                        + "has it whole: swarm logs]\n")
+                        + "has it whole, unless swarm says it cannot write that file: swarm logs]\n")
                 .contains("long | " + "b".repeat(4_000) + "… [line cut at 4000 of the 5499 characters the ticket's log-size "
-                        + "cap kept of it; the attempt's log file has those, not the rest: swarm logs]\n")
+                        + "cap kept of it; the attempt's log file has those, not the rest, unless swarm says it cannot write that file: swarm logs]\n")
                 .contains("long | [swarm: output truncated after 10000 bytes]\n")
                 .contains("long | " + "c".repeat(4_000) + "… [line cut at 4000 of 4500 characters; the attempt's log file "
-                        + "has it whole: swarm logs]\n");
+                        + "has it whole, unless swarm says it cannot write that file: swarm logs]\n");
         String runId = r.out().lines().findFirst().orElseThrow().split(" ")[1].replace(":", "");
         Result logs = swarm("logs", runId, "long", "--state-dir", state);
         assertThat(logs.out()).as("%s", logs).contains("a".repeat(4_500) + "\n" + "b".repeat(5_499) + "\n"

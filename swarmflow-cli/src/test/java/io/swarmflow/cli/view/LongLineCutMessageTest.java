@@ -29,7 +29,7 @@ class LongLineCutMessageTest {
         List<String> printed = printedFor("x".repeat(64 * 1024));
         assertThat(printed).hasSize(1);
         assertThat(printed.getFirst()).endsWith("big | " + "x".repeat(ProgressView.MAX_PLAIN_LINE) + "… [line cut at 4000 "
-                + "characters of a line of at least 64 KiB; the attempt's log file has it whole: swarm logs]");
+                + "characters of a line of at least 64 KiB; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
         assertThat(printed.getFirst()).doesNotContain("65536");
     }
 
@@ -37,7 +37,7 @@ class LongLineCutMessageTest {
     @Test
     void multiByteCharactersCountInBytesAsThePumpCuts() {
         assertThat(marker("€".repeat(21_846))).isEqualTo("[line cut at 4000 characters of a line of at least 64 KiB; "
-                + "the attempt's log file has it whole: swarm logs]");
+                + "the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
         assertThat(marker("€".repeat(21_845))).startsWith("[line cut at 4000 of 21845 characters;"); // 65535 bytes: whole
         assertThat(marker("\uD83D\uDE00".repeat(16_383) + "xxx")).startsWith("[line cut at 4000 of 32769 characters;");
         assertThat(marker("\uD83D\uDE00".repeat(16_384))).startsWith("[line cut at 4000 characters of a line of at least 64 KiB;");
@@ -54,7 +54,7 @@ class LongLineCutMessageTest {
     @Test
     void aWholeLineStillHasItsLength() {
         List<String> printed = printedFor("y".repeat(5_000));
-        assertThat(printed.getFirst()).endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole: swarm logs]");
+        assertThat(printed.getFirst()).endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
     }
 
     /**
@@ -73,11 +73,11 @@ class LongLineCutMessageTest {
         }
         printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(printed).hasSize(4);
-        assertThat(printed.get(0)).endsWith("… [line cut at 4000 of 4500 characters; the attempt's log file has it whole: swarm logs]");
+        assertThat(printed.get(0)).endsWith("… [line cut at 4000 of 4500 characters; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
         assertThat(printed.get(1)).endsWith("big | " + "b".repeat(4_000) + "… [line cut at 4000 of the 5000 characters the "
-                + "ticket's log-size cap kept of it; the attempt's log file has those, not the rest: swarm logs]");
+                + "ticket's log-size cap kept of it; the attempt's log file has those, not the rest, unless swarm says it cannot write that file: swarm logs]");
         assertThat(printed.get(2)).endsWith("big | [swarm: output truncated after 10000 bytes]");
-        assertThat(printed.get(3)).endsWith("… [line cut at 4000 of 4500 characters; the attempt's log file has it whole: swarm logs]");
+        assertThat(printed.get(3)).endsWith("… [line cut at 4000 of 4500 characters; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
     }
 
     /** A part the log cap kept that the pump cut too (64 KiB of it reached the view) is not given a length either. */
@@ -89,7 +89,7 @@ class LongLineCutMessageTest {
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).singleElement().asString()
                 .endsWith("… [line cut at 4000 characters of the at least 64 KiB the ticket's log-size cap kept of it; "
-                        + "the attempt's log file has those, not the rest: swarm logs]");
+                        + "the attempt's log file has those, not the rest, unless swarm says it cannot write that file: swarm logs]");
     }
 
     /**
@@ -108,8 +108,8 @@ class LongLineCutMessageTest {
         List<String> printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(printed).hasSize(2);
         assertThat(printed.get(0)).contains("big | qqq").endsWith("… [line cut at 4000 of the 4600 characters the ticket's "
-                + "log-size cap kept of it; the attempt's log file has those, not the rest: swarm logs]");
-        assertThat(printed.get(1)).contains("big | rrr").endsWith("of 4700 characters; the attempt's log file has it whole: swarm logs]");
+                + "log-size cap kept of it; the attempt's log file has those, not the rest, unless swarm says it cannot write that file: swarm logs]");
+        assertThat(printed.get(1)).contains("big | rrr").endsWith("of 4700 characters; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
     }
 
     /**
@@ -126,6 +126,28 @@ class LongLineCutMessageTest {
             v.onLogLine("big", 1, "stdout", "b".repeat(5_000), false, false);
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("big | bbb")).toList()).singleElement()
-                .asString().endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole: swarm logs]");
+                .asString().endsWith("… [line cut at 4000 of 5000 characters; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
+    }
+
+    /**
+     * The output pump could not write the attempt's log file (a full disk): it says so in a line of its own and writes no
+     * more, and the view is not told otherwise, so the marker of a long line after it must not say the log file has the
+     * line, nor the part the cap kept, without saying "unless" that line came.
+     */
+    @Test
+    void aCutLineIsNotSaidToBeInALogFileThatCouldNotBeWritten() {
+        try (ProgressView v = new ProgressView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true, 1)) {
+            v.onLogLine("big", 1, "stdout", "[swarm: cannot write the log file /state/runs/r/logs/big/1/stdout.log: "
+                    + "No space left on device]", false, false);
+            v.onLogLine("big", 1, "stdout", "d".repeat(5_000), false, false);
+            v.onLogCapped("big", 1, "stdout");
+            v.onLogLine("big", 1, "stdout", "e".repeat(5_000), false, false);
+        }
+        List<String> printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(printed).hasSize(3);
+        assertThat(printed.get(1)).contains("big | ddd").endsWith("… [line cut at 4000 of 5000 characters; the attempt's log "
+                + "file has it whole, unless swarm says it cannot write that file: swarm logs]");
+        assertThat(printed.get(2)).contains("big | eee").endsWith("the attempt's log file has those, not the rest, unless swarm "
+                + "says it cannot write that file: swarm logs]");
     }
 }

@@ -247,7 +247,7 @@ class PlainProgressBarTest {
             v.onLogLine("t", 1, "stdout", longState, true);
         }
         assertThat(printed()).containsExactly("t | ^[[K 99%^[]0;title^G", "t | " + "9".repeat(ProgressView.MAX_PLAIN_LINE)
-                + "… [line cut at 4000 of " + longState.length() + " characters; the attempt's log file has it whole: swarm logs]");
+                + "… [line cut at 4000 of " + longState.length() + " characters; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]");
     }
 
     /**

@@ -125,7 +125,7 @@ class ProgressViewTest {
         List<String> printed = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(printed).hasSize(2);
         assertThat(printed.get(0)).endsWith("big | " + "x".repeat(ProgressView.MAX_PLAIN_LINE - 1) + "… [line cut at 4000 "
-                + "characters of a line of at least 64 KiB; the attempt's log file has it whole: swarm logs]"); // not half an emoji
+                + "characters of a line of at least 64 KiB; the attempt's log file has it whole, unless swarm says it cannot write that file: swarm logs]"); // not half an emoji
         assertThat(printed.get(1)).endsWith("big | " + "z".repeat(ProgressView.MAX_PLAIN_LINE));
     }
 
