@@ -336,14 +336,15 @@ final class ControlCommands {
                 runId = w.service.resolveRunId(runId);
                 io.swarmflow.agent.Executor.Cleaned cleaned = w.service.clean(runId, w.runDir(runId), branches, force);
                 if (cleaned.done().isEmpty() && cleaned.failed().isEmpty()) out.println("run " + runId + " left no worktrees or branches");
-                for (String line : cleaned.done()) out.println(line);
+                // escaped as its refusals are (SwarmCli.handle): a path in a line can hold a name a ticket chose
+                for (String line : cleaned.done()) out.println(io.swarmflow.spec.SpecError.printable(line));
                 if (!cleaned.done().isEmpty()) {
                     Stdout.tookEffect(out, "The command took effect all the same, for run " + runId + ": "
                             + io.swarmflow.spec.SpecError.printable(String.join("; ", cleaned.done())) + ".");
                 }
                 if (cleaned.failed().isEmpty()) return ExitCodes.OK;
                 PrintStream err = Streams.err(spec);
-                for (String line : cleaned.failed()) err.println("swarm: " + line);
+                for (String line : cleaned.failed()) err.println("swarm: " + io.swarmflow.spec.SpecError.printable(line));
                 err.println("swarm: run " + runId + " was not cleaned completely (the rest was); fix the above and run "
                         + "`swarm clean " + runId + (branches ? " --branches" : "") + "` again");
                 return ExitCodes.CLEAN_INCOMPLETE;

@@ -189,6 +189,51 @@ class CleanAndApproveTest {
         assertThat(Cli.git(repo, "branch", "--list", "swarm/*")).contains("/fix").doesNotContain("/docs");
     }
 
+    /**
+     * The refusal names a nested repository a ticket made by its path in the worktree, with control characters escaped:
+     * a name the ticket chose cannot move the cursor or set the window title. (It is not masked: the values the run read
+     * from the environment are never stored, so clean does not have them.)
+     */
+    @Test
+    void theRefusalNamesANestedRepositoryWithControlCharactersEscaped() {
+        Path repo = Cli.gitRepo(tmp.resolve("repo"));
+        Path state = tmp.resolve("state");
+        String run = run(Cli.write(repo.resolve("swarm.yaml"), """
+                tickets:
+                  - id: vendor
+                    workspace: worktree
+                    run: |
+                      d=$(printf 'n\\033]0;t\\007d'); git init -q "$d" && cd "$d" && echo v > v.txt
+                      git add v.txt && git -c user.name=t -c user.email=t@t commit -q -m "only in the worktree"
+                """), state);
+
+        Result refused = swarm("clean", run, "--state-dir", state.toString());
+
+        assertThat(refused.code()).as("%s", refused).isEqualTo(2);
+        assertThat(refused.err()).contains("vendor: content in n\\u001B]0;t\\u0007d (a nested git repository")
+                .doesNotContain("\u001B", "\u0007");
+    }
+
+    /**
+     * What clean removed and what it could not are printed escaped, as its refusals are: a path in them (the worktrees'
+     * directory, git's or the file system's message naming a file, which can be one a ticket made) cannot move the
+     * cursor or set the window title. Here the state directory's and the repository's names hold control characters.
+     */
+    @Test
+    void whatCleanRemovedAndCouldNotIsPrintedWithControlCharactersEscaped() {
+        Path repo = Cli.gitRepo(tmp.resolve("re\u001B[31mpo"));
+        Path state = tmp.resolve("st\u001B]0;title\u0007ate");
+        String run = run(Cli.write(repo.resolve("swarm.yaml"), TWO_WORKTREES), state);
+        Cli.write(repo.resolve(".git/refs/heads/swarm/" + run + "/fix.lock"), "");
+
+        Result r = swarm("clean", run, "--branches", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        assertThat(r.out()).contains("removed 2 worktrees (", "st\\u001B]0;title\\u0007ate").doesNotContain("\u001B", "\u0007");
+        assertThat(r.err()).contains("swarm: could not delete branch swarm/" + run + "/fix: ", "re\\u001B[31mpo")
+                .doesNotContain("\u001B");
+    }
+
     /** git failing on a worktree (a corrupt index): clean cannot tell whether it holds work, and says so rather than crash. */
     @Test
     void aWorktreeGitCannotReadIsRefusedWithTheReasonAndForceStillCleans() throws Exception {
