@@ -964,7 +964,35 @@ class CliEndToEndTest {
                 SwarmCli.class.getName(), "run", spec.toString(), "--plain"));
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of("--state-dir", state.toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile()).start();
+        coordinators.add(p);
+        return p;
+    }
+
+    /** The coordinators this test started ({@link #coordinator}), stopped after it whatever happened ({@link #stopCoordinators}). */
+    private final List<Process> coordinators = new ArrayList<>();
+
+    /**
+     * Stops the coordinators the test started, with their process trees, should the test not have (an assertion failed
+     * before its {@code finally}, or it has none): no coordinator waits at a gate, and no attempt sleeps on, after a test.
+     */
+    @org.junit.jupiter.api.AfterEach
+    void stopCoordinators() throws InterruptedException {
+        for (Process p : coordinators) stopTree(p);
+    }
+
+    /**
+     * Kills {@code coordinator} (SIGKILL: it records nothing more, as a test that kills it mid-run expects) and then the
+     * processes it had started (its attempts, in process groups of their own, which the kill leaves running unless
+     * bubblewrap's {@code --die-with-parent} ends them: an attempt run without the sandbox), listed
+     * before it dies, since once it is dead they are no longer its descendants. Killing them first would let the
+     * coordinator record their end. Waits for the coordinator's end; idempotent.
+     */
+    static void stopTree(Process coordinator) throws InterruptedException {
+        List<ProcessHandle> tree = coordinator.descendants().toList();
+        coordinator.destroyForcibly();
+        coordinator.waitFor();
+        for (ProcessHandle h : tree) h.destroyForcibly(); // a process that already ended is left alone (its start time is checked)
     }
 
     /** Waits until an attempt of a run in {@code state} created {@code name} in the run's scratch directory. */
@@ -998,8 +1026,7 @@ class CliEndToEndTest {
             assertThat(swarm("status", id, "--state-dir", st).out()).as("live").contains("\n  deploy awaits approval: approve it with `swarm approve "
                     + id + " deploy`, or reject it with `swarm reject " + id + " deploy --reason TEXT`\n");
         } finally {
-            coordinator.destroyForcibly(); // kill -9
-            coordinator.waitFor();
+            stopTree(coordinator); // kill -9
         }
         Result status = swarm("status", id, "--state-dir", st);
         assertThat(status.out()).as("%s", status).startsWith("run " + id + " (gated): running (stopped), before any ticket started\n")
@@ -1049,8 +1076,7 @@ class CliEndToEndTest {
             Result after = swarm("cancel", id, "--state-dir", state.toString());
             assertThat(after.err()).contains("run " + id + " was already cancelled; nothing to cancel");
         } finally {
-            coordinator.destroyForcibly();
-            coordinator.waitFor();
+            stopTree(coordinator);
         }
     }
 
@@ -1127,8 +1153,7 @@ class CliEndToEndTest {
             assertThat(logs.err()).isEqualTo("swarm: long attempt 1 is still running; `swarm logs " + liveId
                     + " long --follow` keeps printing its output\n");
         } finally {
-            coordinator.destroyForcibly(); // kill -9
-            coordinator.waitFor();
+            stopTree(coordinator); // kill -9
         }
         long killedAt = System.currentTimeMillis();
         Result status = swarm("status", "--state-dir", state.toString());
@@ -1219,8 +1244,7 @@ class CliEndToEndTest {
                         .containsExactly(new io.swarmflow.store.RunEvent.RunCancelRequested("SIGHUP (the terminal closed)"));
             }
         } finally {
-            coordinator.destroyForcibly();
-            coordinator.waitFor();
+            stopTree(coordinator);
         }
     }
 
@@ -1276,8 +1300,7 @@ class CliEndToEndTest {
             assertThat(coordinator.exitValue()).isEqualTo(130);
             assertThat(Files.readString(tmp.resolve("coordinator.log"))).contains("killing the running attempts now", "stubborn");
         } finally {
-            coordinator.destroyForcibly();
-            coordinator.waitFor();
+            stopTree(coordinator);
         }
     }
 
