@@ -6,9 +6,9 @@ import java.util.Comparator;
 
 /**
  * How a secret ({@link AttemptRequest#secrets}) is kept out of a text that is recorded or shown: each occurrence is
- * replaced by {@value #MASK}, as CI systems mask theirs. The one definition of it, for the engine (an executor's error,
- * {@link AttemptResult#masked}) and the executors (their results, and the streams of their processes' output, which
- * mask the same values the same way).
+ * replaced by {@value #MASK}, as CI systems mask theirs. An attempt's result is masked with it ({@link AttemptResult#masked}),
+ * by its executor and by the engine (an executor's error). The local sandbox masks its processes' output by the same rule
+ * in its own code (that package uses only the JDK); a test there checks that the two agree.
  */
 public final class Masking {
     /** What replaces each secret. */

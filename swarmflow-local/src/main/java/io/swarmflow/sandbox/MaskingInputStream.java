@@ -16,10 +16,10 @@ import java.util.Comparator;
  * (a pause in the middle of printing one delays those few bytes). Where two values overlap, the longest is replaced.
  */
 public final class MaskingInputStream extends FilterInputStream {
-    /** What replaces each secret ({@link io.swarmflow.agent.Masking#MASK}). */
-    static final String MASK = io.swarmflow.agent.Masking.MASK;
-    /** Shorter values are not masked ({@link io.swarmflow.agent.Masking#MIN_LENGTH}). */
-    static final int MIN_LENGTH = io.swarmflow.agent.Masking.MIN_LENGTH;
+    /** What replaces each secret. */
+    static final String MASK = "***";
+    /** Shorter values are not masked: they would mangle ordinary output, and are no secret worth the name. */
+    static final int MIN_LENGTH = 4;
 
     private static final byte[] MASK_BYTES = MASK.getBytes(StandardCharsets.US_ASCII);
 
@@ -51,12 +51,19 @@ public final class MaskingInputStream extends FilterInputStream {
 
     /**
      * {@code value} with each secret of at least {@value #MIN_LENGTH} bytes replaced by {@value #MASK}, longest first: the
-     * same masking for a value read another way (an output file) as for the streams ({@link io.swarmflow.agent.Masking#mask}).
+     * same masking for a value read another way (an output file) as for the streams. The same rule as
+     * {@code io.swarmflow.agent.Masking#mask}, which masks an attempt's result in the engine and the executors: this package
+     * uses only the JDK (ArchitectureTest), so it keeps its own, and MaskingAgreementTest checks that the two agree.
      *
      * @param secrets the secrets (null or shorter ones are ignored)
      */
     public static String mask(String value, Collection<String> secrets) {
-        return io.swarmflow.agent.Masking.mask(value, secrets);
+        String v = value;
+        for (String s : secrets.stream().filter(x -> x != null && x.getBytes(StandardCharsets.UTF_8).length >= MIN_LENGTH)
+                .sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            v = v.replace(s, MASK);
+        }
+        return v;
     }
 
     @Override
