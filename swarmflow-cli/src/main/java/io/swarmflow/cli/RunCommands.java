@@ -99,11 +99,12 @@ final class RunCommands {
             try (Signals signals = Signals.install(out, Streams.err(spec))) {
                 SpecInput.hintOnTerminal(specFile, "run", Streams.err(spec));
                 io.swarmflow.spec.Floor allowed = floor.floor();
-                Plan plan = new SpecLoader().load(specFile, vars.values(),
-                w -> Streams.err(spec).println("swarm: warning: " + w.format()), allowed);
                 Path stateDir = state.resolve();
-                EngineOptions options = exec.engineOptions(stateDir);
                 Executor executor = Wiring.executor(stateDir, Streams.err(spec));
+                // a PATH into a state directory the sandbox hides is refused where the spec sets it
+                Plan plan = new SpecLoader().load(specFile, vars.values(),
+                w -> Streams.err(spec).println("swarm: warning: " + w.format()), allowed, executor::hiddenStateDirs);
+                EngineOptions options = exec.engineOptions(stateDir);
                 List<String> problems = executor.preflight(plan);
                 if (!problems.isEmpty()) throw new PreflightException(problems);
                 for (String note : executor.notes(plan)) Streams.err(spec).println("swarm: note: " + io.swarmflow.spec.SpecError.printable(note));
@@ -192,7 +193,8 @@ final class RunCommands {
                             + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first");
                 }
                 // the stored plan, which the run's tickets keep, against the floor given now (it keeps no positions in the spec)
-                List<String> refused = allowed.violations(plan);
+                // only the tickets still to run: a finished one (succeeded, failed, skipped) will not run again
+                List<String> refused = allowed.violations(w.service.remaining(runId, plan));
                 if (!refused.isEmpty()) {
                     throw InvalidRequestException.listing("run " + runId + " asks for more than the options allow:", refused,
                             "a run keeps the plan it was created with, so editing the spec does not help: resume it with the "

@@ -38,9 +38,11 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = Streams.out(spec);
         SpecInput.hintOnTerminal(specFile, "validate", Streams.err(spec));
+        var executor = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec));
+        // a PATH into a state directory the sandbox hides is refused where the spec sets it, as by run
         Plan plan = new SpecLoader().load(specFile, vars.values(),
-                w -> Streams.err(spec).println("swarm: warning: " + w.format()), floor.floor());
-        List<String> problems = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec)).preflight(plan);
+                w -> Streams.err(spec).println("swarm: warning: " + w.format()), floor.floor(), executor::hiddenStateDirs);
+        List<String> problems = executor.preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
         out.println(io.swarmflow.spec.SpecError.printable((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile).toString()) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(io.swarmflow.cli.view.Tables.name(plan.name())) + "', " + count(plan.tickets().size(), "ticket") + ", "

@@ -875,29 +875,20 @@ final class Wiring implements AutoCloseable {
                     + ".swarm in your project (leave both out for that); SWARM_STATE_DIR=\"$WORKSPACE/\" with WORKSPACE unset "
                     + "gives /");
         }
-        String[] values = {path, io.swarmflow.sandbox.Sandbox.DEFAULT_PATH};
+        String[] values = {path, io.swarmflow.spec.StatePaths.DEFAULT_PATH};
         for (int i = 0; i < values.length; i++) {
             String value = values[i];
             boolean own = i == 0;
-            if (value == null) continue;
-            for (String entry : value.split(":")) {
-                if (entry.isEmpty()) continue;
-                Path written;
-                try {
-                    written = Path.of(entry).toAbsolutePath().normalize();
-                } catch (java.nio.file.InvalidPathException notAPath) {
-                    continue;
-                }
-                Path resolved = realPath(written);
-                if (!written.startsWith(given) && !written.startsWith(real) && !resolved.startsWith(real)) continue;
-                boolean is = written.equals(given) || written.equals(real) || resolved.equals(real);
-                return new Problem((is ? "is " + entry + ", " : "holds " + entry + ", ") + "a directory of the PATH tickets "
-                        + "find programs on (" + (own ? "swarm's own PATH" : "the sandbox's default PATH, "
-                        + value) + "), so the runs started later cannot hide it from their tickets without taking those "
-                        + "programs away, and their tickets would read its " + DB_FILE + " and every run's logs", "Point "
-                        + "--state-dir (or SWARM_STATE_DIR) at a directory that holds no directory of the PATH, such as .swarm "
-                        + "in your project (leave both out for that)" + (own ? ", or take " + entry + " off PATH" : ""));
-            }
+            // the scan the spec's PATH gets too (StatePaths.hits): each entry as written and as its real path
+            io.swarmflow.spec.StatePaths.Entry found = io.swarmflow.spec.StatePaths.entryInside(value, given, real, Wiring::realPath, true);
+            if (found == null) continue;
+            String entry = found.written();
+            return new Problem((found.is() ? "is " + entry + ", " : "holds " + entry + ", ") + "a directory of the PATH tickets "
+                    + "find programs on (" + (own ? "swarm's own PATH" : "the sandbox's default PATH, "
+                    + value) + "), so the runs started later cannot hide it from their tickets without taking those "
+                    + "programs away, and their tickets would read its " + DB_FILE + " and every run's logs", "Point "
+                    + "--state-dir (or SWARM_STATE_DIR) at a directory that holds no directory of the PATH, such as .swarm "
+                    + "in your project (leave both out for that)" + (own ? ", or take " + entry + " off PATH" : ""));
         }
         return null;
     }

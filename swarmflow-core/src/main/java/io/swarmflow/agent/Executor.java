@@ -27,6 +27,15 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
+     * The state directories (absolute) the sandbox hides from the tickets of {@code plan}, as they are now, read without
+     * changing anything: a ticket whose {@code PATH} names a directory inside one is refused
+     * ({@link io.swarmflow.spec.StatePaths}). Empty when this executor hides none.
+     */
+    default List<Path> hiddenStateDirs(Plan plan) {
+        return List.of();
+    }
+
+    /**
      * Prepares the run's directories before its first attempt, and again when the run resumes. What the
      * tickets left (worktrees, scratch files) is kept: an attempt that needs a clean workspace gets one.
      */

@@ -88,6 +88,23 @@ public final class RunService {
     }
 
     /**
+     * {@code plan} (the stored plan of {@code runId}) with only the tickets that may still run: not succeeded, failed or
+     * skipped ({@link io.swarmflow.store.TicketState#isFinal}; a cancelled one runs again on resume), their needs of
+     * finished tickets dropped. What a resume checks (the executor's preflight, the operator's floor).
+     */
+    public Plan remaining(String runId, Plan plan) {
+        java.util.Set<String> finished = new java.util.HashSet<>();
+        for (TicketView t : tickets(runId)) if (t.state().isFinal()) finished.add(t.ticketId());
+        List<io.swarmflow.spec.PlannedTicket> tickets = plan.tickets().stream().filter(t -> !finished.contains(t.id()))
+                .map(t -> new io.swarmflow.spec.PlannedTicket(t.id(), t.title(), t.needs().stream().filter(n -> !finished.contains(n)).toList(),
+                        t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(), t.priority(), t.when(), t.approval(),
+                        t.workspace(), t.network(), t.outputs(), t.matrix(), t.group(), t.durationMillis()))
+                .toList();
+        return new Plan(plan.name(), plan.description(), plan.concurrency(), plan.vars(), plan.repo(), plan.specDir(),
+                plan.agents(), tickets, plan.specDigest());
+    }
+
+    /**
      * The executor's preflight problems of the tickets of {@code runId} that may still run (not succeeded, failed or
      * skipped), for a resume: what a finished ticket needed (its repository, bubblewrap) it no longer does; and the
      * variables those tickets read from swarm's environment ({@code ${{ env.NAME }}}) that this process does not have.
@@ -95,17 +112,10 @@ public final class RunService {
      * @param plan the run's stored plan
      */
     public List<String> resumeProblems(String runId, Plan plan) {
-        java.util.Set<String> remaining = new java.util.HashSet<>();
-        for (TicketView t : tickets(runId)) if (!t.state().isFinal()) remaining.add(t.ticketId());
-        List<io.swarmflow.spec.PlannedTicket> tickets = plan.tickets().stream().filter(t -> remaining.contains(t.id()))
-                .map(t -> new io.swarmflow.spec.PlannedTicket(t.id(), t.title(), t.needs().stream().filter(remaining::contains).toList(),
-                        t.agent(), t.run(), t.env(), t.timeoutMillis(), t.retries(), t.priority(), t.when(), t.approval(),
-                        t.workspace(), t.network(), t.outputs(), t.matrix(), t.group(), t.durationMillis()))
-                .toList();
-        List<String> problems = new java.util.ArrayList<>(executor.preflight(new Plan(plan.name(), plan.description(),
-                plan.concurrency(), plan.vars(), plan.repo(), plan.specDir(), plan.agents(), tickets, plan.specDigest())));
+        Plan remaining = remaining(runId, plan);
+        List<String> problems = new java.util.ArrayList<>(executor.preflight(remaining));
         // what the tickets still to run read from swarm's environment (${{ env.NAME }}) must be set in this process too
-        for (io.swarmflow.spec.PlannedTicket t : tickets) {
+        for (io.swarmflow.spec.PlannedTicket t : remaining.tickets()) {
             List<String> unset = io.swarmflow.spec.Templates.environmentNames(t.env().values()).stream()
                     .filter(name -> System.getenv(name) == null).toList();
             if (!unset.isEmpty()) {

@@ -76,11 +76,7 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
      */
     public List<String> violations(Plan plan) {
         List<String> lines = new ArrayList<>();
-        Map<String, List<String>> byProfile = new LinkedHashMap<>();
-        for (PlannedTicket t : plan.tickets()) {
-            if (!allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
-        }
-        byProfile.forEach((profile, tickets) -> lines.add("agent profile '" + profile + "' (" + tickets(tickets) + ") has sandbox: "
+        belowSandbox(plan).forEach((profile, tickets) -> lines.add("agent profile '" + profile + "' (" + tickets(tickets) + ") has sandbox: "
                 + spelled(plan.agents().get(profile).sandbox()) + ", below " + sandboxOption()));
         for (PlannedTicket t : plan.tickets()) {
             if (noNetwork && t.network()) lines.add("ticket '" + t.id() + "' has network: true, refused by --no-network");
@@ -91,6 +87,20 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
             }
         }
         return lines;
+    }
+
+    /**
+     * The agent profiles of {@code plan} whose sandbox policy this floor refuses, each with the ids of the tickets that
+     * use it, in plan order: only profiles some ticket uses (an unused one runs nothing). The one computation of the
+     * sandbox floor, for a spec ({@code FloorCheck}) and a stored plan ({@link #violations}).
+     */
+    Map<String, List<String>> belowSandbox(Plan plan) {
+        Map<String, List<String>> byProfile = new LinkedHashMap<>();
+        if (sandbox == null) return byProfile;
+        for (PlannedTicket t : plan.tickets()) {
+            if (!allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
+        }
+        return byProfile;
     }
 
     /** The names that the <code>${{ env.NAME }}</code> references of {@code values} read and this floor refuses, sorted. */

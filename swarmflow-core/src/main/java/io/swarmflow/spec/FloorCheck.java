@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedSet;
 
 /**
  * Checks a loaded plan against a {@link Floor}, reporting each refusal where the spec asks for it: the
@@ -26,14 +25,18 @@ final class FloorCheck {
     private final YamlSource source;
     private final Plan plan;
     private final Floor floor;
+    /** The state directories the sandbox hides from the tickets ({@link StatePaths}); empty for no check. */
+    private final java.util.Collection<java.nio.file.Path> stateDirs;
     private final Problems problems;
     /** The spec's tickets by the id written (a matrix ticket's expansions share one). */
     private final Map<String, Fields> written = new HashMap<>();
     /** The id written of each planned ticket. */
     private final Map<String, String> groups = new HashMap<>();
 
-    FloorCheck(RawSpec raw, YamlSource source, Plan plan, Floor floor, Problems problems) {
+    FloorCheck(RawSpec raw, YamlSource source, Plan plan, Floor floor, java.util.Collection<java.nio.file.Path> stateDirs,
+               Problems problems) {
         this.raw = raw;
+        this.stateDirs = stateDirs;
         this.source = source;
         this.plan = plan;
         this.floor = floor;
@@ -44,16 +47,14 @@ final class FloorCheck {
 
     /** Adds an error to the problems for each refusal. */
     void check() {
+        if (!stateDirs.isEmpty()) statePaths();
         if (floor.sandbox() != null) sandbox();
         if (floor.noNetwork()) network();
         if (floor.allowedEnv() != null) environment();
     }
 
     private void sandbox() {
-        Map<String, List<String>> byProfile = new LinkedHashMap<>();
-        for (PlannedTicket t : plan.tickets()) {
-            if (!floor.allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
-        }
+        Map<String, List<String>> byProfile = floor.belowSandbox(plan);
         String wanted = floor.sandbox() == SandboxPolicy.REQUIRED ? "sandbox: required" : "sandbox: best-effort or required";
         List<String> fromDefaults = new ArrayList<>();
         List<String> defaultsTickets = new ArrayList<>();
@@ -107,27 +108,62 @@ final class FloorCheck {
         });
     }
 
+    /**
+     * Each <code>${{ env.NAME }}</code> not allowed, where it is written: in the env of an agent profile some ticket uses,
+     * of defaults, or of a ticket. That is all a ticket's env can read: a planned ticket's env values are these texts as
+     * written (they keep their references until the attempt renders them, {@code PlanBuilder}), and a variable's value
+     * cannot hold a reference; so no pass over the planned tickets could find another.
+     */
     private void environment() {
-        for (Profile p : raw.agents.values()) references(p.env(), "of agent profile '" + p.name() + "'");
+        Set<String> used = new HashSet<>();
+        for (PlannedTicket t : plan.tickets()) used.add(t.agent());
+        for (Profile p : raw.agents.values()) {
+            if (used.contains(p.name())) references(p.env(), "of agent profile '" + p.name() + "'");
+        }
         references(raw.defaults.env, "of defaults");
         Set<Fields> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Fields f : raw.tickets) {
             if (seen.add(f)) references(f.env, "of ticket '" + (f.id == null ? "?" : f.id.value()) + "'");
         }
-        // what reaches a ticket other than as written in an env: value (a variable's value holding a reference): at the ticket
-        for (PlannedTicket t : plan.tickets()) {
-            SortedSet<String> refused = floor.refusedEnv(t.env().values());
-            refused.removeAll(located);
-            if (!refused.isEmpty()) {
-                problems.at(nodeOf(t.id()), "ticket '" + t.id() + "' reads " + String.join(", ", refused.stream()
-                                .map(n -> "${{ env." + n + " }}").toList()) + " of swarm's environment, not allowed by " + floor.allowEnvOption(),
-                        "remove the references from its env:, or allow the names with --allow-env");
-            }
-        }
     }
 
-    /** The names refused at a reference written in an env: value. */
-    private final Set<String> located = new HashSet<>();
+    /**
+     * Each ticket whose {@code PATH} names a directory inside a state directory the sandbox hides from it
+     * ({@link StatePaths#hits}), at the {@code PATH} value that wins (the ticket's env, else defaults', else its agent
+     * profile's), or at the ticket when it sets none (the sandbox's default {@code PATH}).
+     */
+    private void statePaths() {
+        record Key(Node node, String where, String entry, java.nio.file.Path stateDir) {}
+        Map<Key, List<String>> byKey = new LinkedHashMap<>();
+        Map<Key, StatePaths.Hit> first = new HashMap<>();
+        for (StatePaths.Hit hit : StatePaths.hits(plan, stateDirs)) {
+            PlannedTicket t = plan.tickets().stream().filter(p -> p.id().equals(hit.ticket())).findFirst().orElseThrow();
+            Fields f = written.get(t.group());
+            Profile p = raw.agents.get(t.agent());
+            Val<String> path;
+            String where;
+            if (f != null && f.env != null && f.env.get("PATH") != null) {
+                path = f.env.get("PATH");
+                where = "env PATH of ticket '" + t.group() + "'";
+            } else if (raw.defaults.env != null && raw.defaults.env.get("PATH") != null) {
+                path = raw.defaults.env.get("PATH");
+                where = "env PATH of defaults";
+            } else if (p != null && p.env() != null && p.env().get("PATH") != null) {
+                path = p.env().get("PATH");
+                where = "env PATH of agent profile '" + p.name() + "'";
+            } else {
+                path = null;
+                where = "ticket '" + t.group() + "', which sets no PATH,";
+            }
+            Key key = new Key(path != null ? path.node() : nodeOf(t.id()), where, hit.entry(), hit.stateDir());
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(t.id());
+            first.putIfAbsent(key, hit);
+        }
+        byKey.forEach((key, ids) -> {
+            StatePaths.Hit hit = first.get(key);
+            problems.at(key.node(), key.where() + " (" + Floor.tickets(ids) + "): " + hit.what(), hit.fix());
+        });
+    }
 
     private void references(Map<String, Val<String>> env, String of) {
         if (env == null) return;
@@ -138,7 +174,6 @@ final class FloorCheck {
                 if (!expr.startsWith("env.")) continue;
                 String name = expr.substring("env.".length());
                 if (floor.allowsEnv(name)) continue;
-                located.add(name);
                 problems.at(val.node() instanceof ScalarNode s ? source.referenceMark(s, i, refs.size()) : val.node().getStartMark(),
                         "env " + key + " " + of + " reads ${{ env." + name + " }} of swarm's environment, not allowed by "
                                 + floor.allowEnvOption(),

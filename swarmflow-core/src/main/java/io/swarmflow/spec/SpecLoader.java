@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
@@ -124,6 +125,20 @@ public final class SpecLoader {
      */
     public Plan load(Path specFile, Map<String, String> varOverrides, java.util.function.Consumer<SpecError> warnings, Floor floor)
             throws SpecException {
+        return load(specFile, varOverrides, warnings, floor, plan -> List.of());
+    }
+
+    /**
+     * {@link #load(Path, Map, java.util.function.Consumer, Floor)}, also refusing each ticket whose {@code PATH} names a
+     * directory inside a state directory the sandbox hides from it ({@link StatePaths}), where the spec sets that
+     * {@code PATH} (the ticket, when it sets none and the sandbox's default names one).
+     *
+     * @param stateDirs the state directories the sandbox hides from the tickets of the plan built (an executor's
+     *                  {@code hiddenStateDirs}); asked once the spec is otherwise valid
+     * @throws SpecException listing every problem found, in file order: the spec's own, else every refusal
+     */
+    public Plan load(Path specFile, Map<String, String> varOverrides, java.util.function.Consumer<SpecError> warnings, Floor floor,
+                     java.util.function.Function<Plan, ? extends java.util.Collection<Path>> stateDirs) throws SpecException {
         if (specFile.toString().equals("-")) specFile = STDIN;
         Problems problems = new Problems(specFile.toString());
         YamlSource source = YamlSource.read(specFile, maxBytes, problems);
@@ -134,8 +149,9 @@ public final class SpecLoader {
         Plan plan = new PlanBuilder(raw, source, problems, specFile, varOverrides == null ? Map.of() : varOverrides)
                 .build(sha256(source.bytes));
         if (!problems.isEmpty() || plan == null) throw problems.exception();
-        if (!floor.isNone()) {
-            new FloorCheck(raw, source, plan, floor, problems).check();
+        java.util.Collection<Path> hidden = stateDirs.apply(plan);
+        if (!floor.isNone() || !hidden.isEmpty()) {
+            new FloorCheck(raw, source, plan, floor, hidden, problems).check();
             if (!problems.isEmpty()) throw problems.exception();
         }
         problems.warnings().forEach(warnings);

@@ -142,4 +142,88 @@ class FloorTest {
                 "ticket 'a' reads ${{ env.HOME }} of swarm's environment, not allowed by --allow-env PATH",
                 "ticket 'c' has network: true, refused by --no-network");
     }
+
+    /** An agent profile no ticket uses runs nothing: its env's references are not the floor's business. */
+    @Test
+    void anUnusedProfileIsNotChecked() throws Exception {
+        Path spec = SpecFiles.write(dir, "swarm.yaml", """
+                agents:
+                  spare:
+                    kind: shell
+                    sandbox: "off"
+                    env: {A: "${{ env.HOME }}"}
+                tickets:
+                  - {id: a, run: echo a}
+                """);
+        Floor strict = new Floor(SandboxPolicy.BEST_EFFORT, true, Set.of());
+
+        Plan plan = new SpecLoader().load(spec, Map.of(), w -> {}, strict);
+
+        assertThat(plan.tickets()).hasSize(1);
+        assertThat(strict.violations(plan)).isEmpty();
+    }
+
+    private List<String> pathRefusals(String yaml, List<Path> stateDirs) throws Exception {
+        Path spec = SpecFiles.write(dir, "swarm.yaml", yaml);
+        SpecException e = catchThrowableOfType(SpecException.class,
+                () -> new SpecLoader().load(spec, Map.of(), w -> {}, Floor.NONE, plan -> stateDirs));
+        assertThat(e).as("refused").isNotNull();
+        String prefix = dir + "/";
+        return e.errors().stream().map(SpecError::format).map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s).toList();
+    }
+
+    private static String fix(Path state) {
+        return "put the ticket's programs outside every state directory and set PATH to there, or, when " + state
+                + " is no longer needed, delete it or remove it from your list of state directories "
+                + "($XDG_STATE_HOME/swarmflow/state-dirs, by default ~/.local/state/swarmflow/state-dirs)";
+    }
+
+    /**
+     * A PATH naming a directory inside a state directory the sandbox hides is refused where the spec sets it (the ticket's
+     * env, defaults', a profile's; its vars filled in), or at the ticket when the sandbox's default PATH names one; a
+     * ticket whose sandbox is off (nothing hidden) and a relative entry (found from the workspace) are not.
+     */
+    @Test
+    void aPathIntoAHiddenStateDirectoryIsRefusedWhereTheSpecSetsIt() throws Exception {
+        Path state = dir.resolve("other/state");
+        String yaml = """
+                vars: {tools: "%s"}
+                agents:
+                  kept: {kind: shell, env: {PATH: "%s/bin:/usr/bin"}}
+                  open: {kind: shell, sandbox: "off", env: {PATH: "%s/bin"}}
+                tickets:
+                  - {id: a, run: echo a, env: {PATH: "/usr/bin:${{ vars.tools }}/sub/bin"}}
+                  - {id: b, run: echo b, agent: kept}
+                  - {id: c, run: echo c, agent: open}
+                  - {id: d, run: echo d, env: {PATH: "bin:/usr/bin"}}
+                """.formatted(state, state, state);
+        String what = ", inside the state directory " + state + ", which the sandbox hides from the ticket (leaving it shown "
+                + "would let the ticket read that state's swarm.db and logs); ";
+        assertThat(pathRefusals(yaml, List.of(state))).containsExactly(
+                "swarm.yaml:3:35: env PATH of agent profile 'kept' (ticket b): its PATH names " + state + "/bin" + what + fix(state),
+                "swarm.yaml:6:38: env PATH of ticket 'a' (ticket a): its PATH names " + state + "/sub/bin" + what + fix(state));
+
+        Path usrLocal = Path.of("/usr/local");
+        assertThat(pathRefusals("tickets:\n  - {id: a, run: echo a}\n", List.of(usrLocal))).containsExactly(
+                "swarm.yaml:2:5: ticket 'a', which sets no PATH, (ticket a): the sandbox's default PATH ("
+                        + StatePaths.DEFAULT_PATH + ") names /usr/local/sbin, inside the state directory /usr/local, which the "
+                        + "sandbox hides from the ticket (leaving it shown would let the ticket read that state's swarm.db and "
+                        + "logs); " + fix(usrLocal));
+    }
+
+    /** A stored plan ({@code swarm resume}) is checked without positions, by the same rule. */
+    @Test
+    void aStoredPlansPathIntoAHiddenStateDirectoryIsNamedPerTicket() throws Exception {
+        Path state = dir.resolve("other/state");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                tickets:
+                  - {id: a, run: echo a, env: {PATH: "%s/bin"}}
+                  - {id: b, run: echo b}
+                """.formatted(state)), Map.of());
+
+        assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::describe).containsExactly(
+                "ticket a: its PATH names " + state + "/bin, inside the state directory " + state + ", which the sandbox hides "
+                        + "from the ticket (leaving it shown would let the ticket read that state's swarm.db and logs); " + fix(state));
+        assertThat(StatePaths.hits(plan, List.of())).isEmpty();
+    }
 }

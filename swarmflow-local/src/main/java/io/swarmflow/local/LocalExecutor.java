@@ -26,6 +26,7 @@ import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.spec.ResourceLimits;
 import io.swarmflow.spec.SandboxPolicy;
+import io.swarmflow.spec.StatePaths;
 import io.swarmflow.spec.WorkspaceMode;
 import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
@@ -248,66 +249,45 @@ public final class LocalExecutor implements Executor {
      * The real paths of the state directories an attempt of {@code ticket} hides from the user's list: of
      * {@link #registeredStateDirs}, the {@link #MAX_HIDDEN_STATE_DIRS} registered last among those that still are state
      * directories ({@link #stillAStateDirectory}, checked at every attempt from the most recently registered on, so a
-     * listed path that is no longer one takes no slot) and hold no directory of the ticket's {@code PATH}
-     * ({@link Sandbox#pathEntryIn}; hiding one would take the ticket's programs away: the user is warned once per
-     * directory that it stays readable).
+     * listed path that is no longer one takes no slot). One that holds a directory of the ticket's {@code PATH} is hidden
+     * too: a ticket whose {@code PATH} is known to name one is refused before its run starts ({@link #preflight},
+     * {@link StatePaths}); one whose {@code PATH} came to name one later (another ticket's output, a run listed since)
+     * loses those programs rather than reads that state ({@link #warnOfHiddenPathEntries} says so).
      *
      * @param env the environment the ticket's sandbox grants, its {@code PATH} included when it sets one
      */
     private List<Path> hiddenStateDirs(AttemptRequest request, Map<String, String> env) {
-        PlannedTicket ticket = request.ticket();
         List<Path> listed = registeredStateDirs();
         List<Path> hidden = new ArrayList<>(Math.min(listed.size(), MAX_HIDDEN_STATE_DIRS));
-        int onPath = 0;
         int i = listed.size() - 1;
         for (; i >= 0 && hidden.size() < MAX_HIDDEN_STATE_DIRS; i--) {
             Path state = stillAStateDirectory(listed.get(i));
-            if (state == null) continue;
-            Path programs = sandbox.pathEntryIn(state, env);
-            if (programs == null) {
-                hidden.add(state);
-                continue;
-            }
-            onPath++;
-            if (onPathWarned.add(state)) {
-                warnOfAttempt(request, "the state directory " + state + " (on the list " + options.stateDirs() + ") holds "
-                        + programs + ", a directory of the PATH of ticket " + ticket.id() + ", so it is not hidden from the "
-                        + "tickets that find programs there (hiding it would take those programs away): they can read its "
-                        + "swarm.db and runs/; keep programs and state directories apart (move the programs, or give that "
-                        + "run another --state-dir)");
-            }
+            if (state != null) hidden.add(state);
         }
-        if (i >= 0) warnIfManyStateDirs(listed, i, onPath, env);
+        if (i >= 0) warnIfManyStateDirs(listed, i);
         return hidden;
     }
 
     /**
      * Says once per run that the list holds more state directories than are hidden, counting those that stay readable
      * for that reason only: {@code listed[0..older]}, the ones older than the {@link #MAX_HIDDEN_STATE_DIRS} hidden, that
-     * still are state directories. The {@code onPath} ones among those used last, left readable as they hold a directory
-     * of the ticket's {@code PATH} ({@link #hiddenStateDirs} warned about each), took no slot and are not among them.
-     * Counted once per read of the list and {@code PATH} (it checks each older directory).
+     * still are state directories. Counted once per read of the list (it checks each older directory).
      */
-    private void warnIfManyStateDirs(List<Path> listed, int older, int onPath, Map<String, String> env) {
+    private void warnIfManyStateDirs(List<Path> listed, int older) {
         if (manyStateDirsWarned.get()) return;
-        Object key = List.of(listed, env.getOrDefault("PATH", Sandbox.DEFAULT_PATH));
-        if (key.equals(manyStateDirsCounted)) return;
-        manyStateDirsCounted = key;
+        if (listed.equals(manyStateDirsCounted)) return;
+        manyStateDirsCounted = listed;
         int readable = 0;
         for (int j = older; j >= 0; j--) if (stillAStateDirectory(listed.get(j)) != null) readable++;
         if (readable == 0 || !manyStateDirsWarned.compareAndSet(false, true)) return;
-        options.warnings().accept(options.stateDirs() + " lists " + (MAX_HIDDEN_STATE_DIRS + onPath + readable)
+        options.warnings().accept(options.stateDirs() + " lists " + (MAX_HIDDEN_STATE_DIRS + readable)
                 + " other state directories outside your home; this run's tickets do not see the " + MAX_HIDDEN_STATE_DIRS
-                + " used last" + (onPath == 0 ? "" : " (besides " + onPath + " left readable for holding a directory of a "
-                + "ticket's PATH, said above)") + ", but can read the " + readable + (readable == 1 ? " other" : " others")
+                + " used last, but can read the " + readable + (readable == 1 ? " other" : " others")
                 + " (each hidden directory costs every sandboxed launch a mount); delete the state directories you no longer need");
     }
 
-    /** The list and PATH {@link #warnIfManyStateDirs} counted last without warning: not counted again. */
+    /** The list {@link #warnIfManyStateDirs} counted last without warning: not counted again. */
     private volatile Object manyStateDirsCounted;
-
-    /** The listed state directories left visible because they hold a ticket's programs, each warned about once. */
-    private final java.util.Set<Path> onPathWarned = ConcurrentHashMap.newKeySet();
 
     /**
      * What went wrong with a file: java.nio's exceptions for permission denied (EACCES) and a file in the way of a
@@ -436,7 +416,42 @@ public final class LocalExecutor implements Executor {
                 }
             }
         }
+        // a PATH into a state directory the sandbox hides: refused, not left readable (StatePaths)
+        for (StatePaths.Hit hit : StatePaths.hits(plan, hiddenStateDirs(plan))) problems.add(hit.describe());
         return problems;
+    }
+
+    /**
+     * The state directories the sandbox hides from the tickets of {@code plan}, read without changing anything (the
+     * user's list is not written): this run's own, the {@code .swarm} of the repository, the spec's directory and the
+     * working directory, the other runs' state directories in the repository, and every listed one that still is a state
+     * directory (outside the homes and {@code /tmp}, as {@link #registeredStateDirs}; all of them, not only the {@link
+     * #MAX_HIDDEN_STATE_DIRS} an attempt hides, as the list grows while the run runs). Empty when bubblewrap is not usable:
+     * then nothing is hidden.
+     */
+    @Override
+    public List<Path> hiddenStateDirs(Plan plan) {
+        if (!sandbox.bubblewrap().usable()) return List.of();
+        java.util.LinkedHashSet<Path> dirs = new java.util.LinkedHashSet<>();
+        if (options.stateDir() != null) dirs.add(options.stateDir().toAbsolutePath().normalize());
+        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
+        for (Path dir : new Path[] {repo, Path.of(plan.specDir()), Path.of("").toAbsolutePath()}) {
+            if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) dirs.add(dir.resolve(".swarm"));
+        }
+        if (repo != null && Files.isDirectory(repo)) dirs.addAll(otherStateDirs(repo));
+        if (options.stateDirs() != null && options.stateDir() != null) {
+            try {
+                List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
+                for (Path listed : StateDirRegistry.read(options.stateDirs(), options.stateDir())) {
+                    if (homes.stream().anyMatch(listed::startsWith) || listed.startsWith(PRIVATE_TMP)) continue;
+                    Path state = stillAStateDirectory(listed);
+                    if (state != null) dirs.add(state);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the list cannot be read: the run's own warning says so at its first attempt
+            }
+        }
+        return List.copyOf(dirs);
     }
 
     /**

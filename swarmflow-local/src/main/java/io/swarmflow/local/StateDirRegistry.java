@@ -246,7 +246,7 @@ final class StateDirRegistry {
     static List<Path> read(Path file, Path own) throws IOException {
         LinkedHashSet<Path> kept = new LinkedHashSet<>();
         parse(file, new ArrayList<>(), kept, new LinkedHashSet<>());
-        kept.remove(own.toRealPath());
+        if (Files.exists(own)) kept.remove(own.toRealPath()); // one not made yet (swarm validate, a run's checks) is not listed
         return List.copyOf(kept);
     }
 

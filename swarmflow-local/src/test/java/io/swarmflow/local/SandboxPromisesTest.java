@@ -428,48 +428,14 @@ class SandboxPromisesTest {
     }
 
     /**
-     * The warning about a long list counted the state directories left readable because they hold a directory of the
-     * ticket's PATH (warned about on their own) among those it "can read" for the cap: with 34 listed, the one used last
-     * holding the ticket's programs, it said the tickets could read 2 others where 1 was readable for the cap.
-     */
-    @Test
-    void theLongListsWarningDoesNotCountTheStateDirectoriesLeftReadableForThePath() throws Exception {
-        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
-        Path list = tmp.resolve("list/state-dirs");
-        int states = LocalExecutor.MAX_HIDDEN_STATE_DIRS + 2;
-        try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
-            StringBuilder entries = stateDirs(outside, states);
-            Path bin = Files.createDirectories(outside.resolve("s" + (states - 1) + "/bin"));
-            Files.createDirectories(list.getParent());
-            Files.writeString(list, entries);
-            String script = "for i in $(seq 0 " + (states - 1) + "); do cat " + outside + "/s$i/swarm.db 2>/dev/null && echo || echo hidden; done";
-
-            TestControl control = new TestControl();
-            assertThat(f.run(Fixture.ticket("peek", script).env("PATH", bin + ":/usr/bin:/bin").build(), control).outcome())
-                    .as("%s", control.stderr).isEqualTo(Outcome.SUCCEEDED);
-
-            assertThat(control.stdout.getFirst()).as("the oldest").isEqualTo("run 0");
-            assertThat(control.stdout.subList(1, states - 1)).as("the ones used last").containsOnly("hidden")
-                    .hasSize(LocalExecutor.MAX_HIDDEN_STATE_DIRS);
-            assertThat(control.stdout.getLast()).as("the one holding the PATH").isEqualTo("run " + (states - 1));
-            assertThat(f.warnings).hasSize(2);
-            assertThat(f.warnings.get(0)).startsWith("the state directory " + outside.resolve("s" + (states - 1)) + " (on the list");
-            assertThat(f.warnings.get(1)).isEqualTo(list + " lists " + states + " other state directories outside your home; this "
-                    + "run's tickets do not see the " + LocalExecutor.MAX_HIDDEN_STATE_DIRS + " used last (besides 1 left readable "
-                    + "for holding a directory of a ticket's PATH, said above), but can read the 1 other (each hidden "
-                    + "directory costs every sandboxed launch a mount); delete the state directories you no longer need");
-        } finally {
-            io.swarmflow.files.FileTrees.delete(outside);
-        }
-    }
-
-    /**
      * A listed state directory that holds a directory of the ticket's PATH (a state directory kept in /opt/tools, next
-     * to its bin/) is not hidden, like /run when the PATH uses it: hidden, the ticket's commands vanished (exit 127).
-     * The run says once that it stays readable, and why.
+     * to its bin/) was left readable to the ticket, with a warning, so that its programs stayed: a spec naming such a
+     * PATH read another run's swarm.db and logs. The plan is refused before its run starts (preflight, which run,
+     * validate and resume go through), naming the ticket, the PATH entry and the state directory; a PATH that names one
+     * only at the attempt (another ticket's output, a run listed since) loses those programs, not the state's secrecy.
      */
     @Test
-    void aListedStateDirectoryHoldingTheTicketsProgramsStaysVisibleAndIsWarnedAboutOnce() throws Exception {
+    void aPathIntoAListedStateDirectoryIsRefusedBeforeTheRunAndHiddenAtTheAttempt() throws Exception {
         Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-").toRealPath();
         Path list = tmp.resolve("list/state-dirs");
         try (Fixture f = new Fixture(tmp.resolve("f"), Mode.BWRAP, list)) {
@@ -480,19 +446,32 @@ class SandboxPromisesTest {
             Files.setPosixFilePermissions(bin.resolve("tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.createDirectories(list.getParent());
             Files.writeString(list, tools + "\0");
+            PlannedTicket ticket = Fixture.ticket("one", "tool 2>/dev/null || echo gone; cat " + tools + "/swarm.db 2>/dev/null || echo hidden")
+                    .env("PATH", bin + ":/usr/bin:/bin").build();
 
-            for (String id : List.of("one", "two")) {
-                TestControl control = new TestControl();
-                AttemptResult result = f.run(Fixture.ticket(id, "tool").env("PATH", bin + ":/usr/bin:/bin").build(), control);
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket))).containsExactly(
+                    "ticket one: its PATH names " + bin + ", inside the state directory " + tools + ", which the sandbox hides "
+                            + "from the ticket (leaving it shown would let the ticket read that state's swarm.db and logs); put "
+                            + "the ticket's programs outside every state directory and set PATH to there, or, when " + tools
+                            + " is no longer needed, delete it or remove it from your list of state directories "
+                            + "($XDG_STATE_HOME/swarmflow/state-dirs, by default ~/.local/state/swarmflow/state-dirs)");
+            // sandbox: off hides nothing, so there is nothing to refuse
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.OFF), ticket))).isEmpty();
 
-                assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
-                assertThat(control.stdout).containsExactly("the tool ran");
-            }
-            assertThat(f.warnings).singleElement().asString().startsWith("the state directory " + tools + " (on the list " + list
-                    + ") holds " + bin + ", a directory of the PATH of ticket one, so it is not hidden");
+            TestControl control = new TestControl();
+            f.run(ticket, control);
+            assertThat(control.stdout).as("%s", control.stderr).containsExactly("gone", "hidden");
+            assertThat(f.warnings).singleElement().asString().startsWith("the PATH of ticket one holds " + bin + ", which lies in "
+                    + tools + " (a Swarmflow state directory)");
         } finally {
             io.swarmflow.files.FileTrees.delete(outside);
         }
+    }
+
+    /** The PATH the rule checks when a ticket sets none is the one the sandbox gives (two constants: sandbox uses no spec class). */
+    @Test
+    void theRuleAndTheSandboxHaveTheSameDefaultPath() {
+        assertThat(io.swarmflow.spec.StatePaths.DEFAULT_PATH).isEqualTo(io.swarmflow.sandbox.Sandbox.DEFAULT_PATH);
     }
 
     /**

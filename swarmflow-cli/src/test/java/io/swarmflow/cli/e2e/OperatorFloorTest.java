@@ -149,4 +149,61 @@ class OperatorFloorTest {
         Result resumed = swarm("resume", id, "--auto-approve", "--plain", "--state-dir", state.toString());
         assertThat(resumed.code()).as("%s", resumed).isZero();
     }
+
+    /** A finished ticket (here succeeded) will not run again: resume checks only the tickets still to run against the floor. */
+    @Test
+    void resumeChecksOnlyTheTicketsStillToRun() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("online.yaml"), """
+                tickets:
+                  - id: online
+                    agent: noop
+                    network: true
+                  - id: gate
+                    agent: noop
+                    needs: [online]
+                    approval: before-run
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        CliEndToEndTest.awaitTicket(state, id, "gate", "awaiting-approval");
+        assertThat(swarm("cancel", id, "--state-dir", state.toString()).code()).isZero();
+        assertThat(run.exit()).isEqualTo(130);
+
+        Result resumed = swarm("resume", id, "--auto-approve", "--no-network", "--plain", "--state-dir", state.toString());
+
+        assertThat(resumed.code()).as("%s", resumed).isZero();
+    }
+
+    /**
+     * A ticket whose PATH names a directory inside a state directory the sandbox hides from it (here the run's own) is
+     * refused by run and validate where the spec sets that PATH, exit 2, nothing stored: the sandbox would otherwise have
+     * to choose between taking the ticket's programs away and letting it read the state.
+     */
+    @Test
+    void aPathIntoAStateDirectoryIsRefusedWhereTheSpecSetsIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.swarmflow.sandbox.Bubblewrap.probe().usable(),
+                "the sandbox hides state directories only with bubblewrap");
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("tools.yaml"), """
+                tickets:
+                  - id: a
+                    run: tool
+                    env: {PATH: "%s/bin:/usr/bin"}
+                """.formatted(state));
+        String refusal = spec + ":4:17: env PATH of ticket 'a' (ticket a): its PATH names " + state + "/bin, inside the state "
+                + "directory " + state + ", which the sandbox hides from the ticket (leaving it shown would let the ticket read "
+                + "that state's swarm.db and logs); put the ticket's programs outside every state directory and set PATH to "
+                + "there, or, when " + state + " is no longer needed, delete it or remove it from your list of state "
+                + "directories ($XDG_STATE_HOME/swarmflow/state-dirs, by default ~/.local/state/swarmflow/state-dirs)\n";
+
+        Result run = swarm("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        assertThat(run.code()).as("%s", run).isEqualTo(2);
+        assertThat(run.err()).isEqualTo(refusal + "swarm: the spec has 1 error; nothing was run\n");
+        assertThat(state).doesNotExist();
+
+        Result validate = swarm("validate", spec.toString(), "--state-dir", state.toString());
+        assertThat(validate.code()).as("%s", validate).isEqualTo(2);
+        assertThat(validate.err()).isEqualTo(refusal + "swarm: the spec has 1 error\n");
+    }
 }

@@ -1,0 +1,137 @@
+package io.swarmflow.spec;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one rule on a {@code PATH} and the state directories the sandbox hides from tickets: a ticket whose {@code PATH}
+ * names a directory inside such a state directory is refused before its run is stored or launched, as hiding the
+ * state directory takes those programs away and leaving it shown would let the ticket read other runs' state
+ * ({@code swarm.db}, logs). {@link SpecLoader} reports it where the spec sets the {@code PATH}; an executor's preflight
+ * says it of a stored plan ({@code swarm resume}). The same scan of a {@code PATH} value ({@link #entryInside}) tells
+ * swarmflow-cli's {@code Wiring} whether a state directory holds a directory of swarm's own {@code PATH}.
+ */
+public final class StatePaths {
+    private StatePaths() {}
+
+    /** The {@code PATH} inside the sandbox unless the ticket's {@code env:} (or its profile's, or defaults') sets one. */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /**
+     * An entry of a {@code PATH} value that lies in a directory.
+     *
+     * @param written the entry as the {@code PATH} value writes it
+     * @param is      whether it is the directory itself (not a directory below it)
+     */
+    public record Entry(String written, boolean is) {}
+
+    /**
+     * A ticket whose {@code PATH} names a directory inside a state directory the sandbox hides from it.
+     *
+     * @param ticket      the planned ticket's id
+     * @param entry       the {@code PATH} entry as written
+     * @param stateDir    the state directory, as the executor named it
+     * @param defaultPath whether the {@code PATH} is {@link #DEFAULT_PATH} (the spec sets none)
+     */
+    public record Hit(String ticket, String entry, Path stateDir, boolean defaultPath) {
+        /** What the hit is and how to fix it, for a stored plan (no position): one line. */
+        public String describe() {
+            return "ticket " + ticket + ": " + what() + "; " + fix();
+        }
+
+        /** The refusal without the ticket: {@code its PATH names E, inside the state directory S, ...}. */
+        String what() {
+            return (defaultPath ? "the sandbox's default PATH (" + DEFAULT_PATH + ")" : "its PATH") + " names " + entry
+                    + ", inside the state directory " + stateDir + ", which the sandbox hides from the ticket (leaving it "
+                    + "shown would let the ticket read that state's swarm.db and logs)";
+        }
+
+        /** How to fix it. */
+        String fix() {
+            return "put the ticket's programs outside every state directory and set PATH to there, or, when " + stateDir
+                    + " is no longer needed, delete it or remove it from your list of state directories "
+                    + "($XDG_STATE_HOME/swarmflow/state-dirs, by default ~/.local/state/swarmflow/state-dirs)";
+        }
+    }
+
+    /**
+     * The tickets of {@code plan} that would run in a sandbox hiding {@code stateDirs} (a {@code shell} profile whose
+     * {@code sandbox:} is not {@code off}) and whose {@code PATH} names a directory inside one of them: the ticket's
+     * {@code env} {@code PATH} with its {@code vars}, {@code matrix} and {@code env} references filled in (an entry that
+     * depends on another ticket's outputs or the run's id is not known yet and is left out), else {@link #DEFAULT_PATH}.
+     * Relative entries are left out: they are found from the ticket's workspace, which the sandbox shows.
+     *
+     * @param stateDirs absolute state directories, as the executor hides them
+     * @return the hits in plan order, one per ticket and state directory (the first entry found)
+     */
+    public static List<Hit> hits(Plan plan, Collection<Path> stateDirs) {
+        List<Hit> hits = new ArrayList<>();
+        if (stateDirs.isEmpty()) return hits;
+        List<Path[]> dirs = new ArrayList<>();
+        for (Path d : stateDirs) dirs.add(new Path[] {d, d.toAbsolutePath().normalize(), realPath(d)});
+        for (PlannedTicket t : plan.tickets()) {
+            AgentProfile profile = plan.profileOf(t);
+            if (!"shell".equals(profile.kind()) || profile.sandbox() == SandboxPolicy.OFF) continue;
+            String written = t.env().get("PATH");
+            String path = written == null ? DEFAULT_PATH : Templates.renderRunTime(written, plan.vars(), t.matrix(),
+                    expr -> expr.startsWith("env.") ? System.getenv(expr.substring("env.".length())) : UNKNOWN);
+            for (Path[] d : dirs) {
+                Entry e = entryInside(path, d[1], d[2], StatePaths::realPath, false);
+                if (e != null) hits.add(new Hit(t.id(), e.written(), d[0], written == null));
+            }
+        }
+        return hits;
+    }
+
+    /** What an expression not known before the run stands for in a rendered {@code PATH}: no path holds it. */
+    private static final String UNKNOWN = "\0";
+
+    /**
+     * The first entry of {@code path} (a {@code PATH} value, entries separated by {@code :}) that is or lies in the
+     * directory {@code given} (absolute, normalized) or its real path {@code real}, each entry compared as written
+     * (normalized) and as its real path ({@code realPath}); null when none does. Empty entries, and those no path can
+     * be, are skipped.
+     *
+     * @param relativeFromCwd whether a relative entry is taken against the working directory (swarm's own {@code PATH});
+     *                        else it is skipped (a ticket's, found from its workspace)
+     */
+    public static Entry entryInside(String path, Path given, Path real, UnaryOperator<Path> realPath, boolean relativeFromCwd) {
+        if (path == null) return null;
+        for (String entry : path.split(":")) {
+            if (entry.isEmpty() || entry.indexOf('\0') >= 0) continue;
+            Path written;
+            try {
+                written = Path.of(entry);
+            } catch (InvalidPathException notAPath) {
+                continue;
+            }
+            if (!written.isAbsolute() && !relativeFromCwd) continue;
+            written = written.toAbsolutePath().normalize();
+            Path resolved = realPath.apply(written);
+            if (!written.startsWith(given) && !written.startsWith(real) && !resolved.startsWith(real)) continue;
+            return new Entry(entry, written.equals(given) || written.equals(real) || resolved.equals(real));
+        }
+        return null;
+    }
+
+    /**
+     * The real path of {@code p} (absolute), every link resolved; for one that does not exist, its nearest existing
+     * ancestor's real path with the rest of {@code p}.
+     */
+    static Path realPath(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        for (Path existing = abs; existing != null; existing = existing.getParent()) {
+            try {
+                if (Files.exists(existing)) return existing.toRealPath().resolve(existing.relativize(abs));
+            } catch (java.io.IOException | SecurityException e) {
+                return abs;
+            }
+        }
+        return abs;
+    }
+}
