@@ -860,9 +860,10 @@ final class Wiring implements AutoCloseable {
      *     an empty variable does it ({@code SWARM_STATE_DIR="$WORKSPACE/"} with {@code WORKSPACE} unset);</li>
      * <li>a directory that is or holds a directory of the {@code PATH} tickets find programs on (swarm's own {@code
      *     PATH}, where the sandbox finds a ticket's program, or the sandbox's default {@code PATH}, {@link
-     *     io.swarmflow.sandbox.Sandbox#DEFAULT_PATH}), each entry as written and as its real path: the runs started
-     *     later, which hide the state directories of the user's list, leave such a one readable to their tickets
-     *     rather than take their programs away (with a warning); {@code --state-dir /usr/local} would be one.</li>
+     *     io.swarmflow.sandbox.Sandbox#DEFAULT_PATH}), each entry as written and as its real path ({@link
+     *     io.swarmflow.spec.StatePaths#entryInside}, the scan a ticket's {@code PATH} gets): the runs started later, which
+     *     hide the state directories of the user's list, would take those programs away from their tickets, and refuse
+     *     the tickets whose {@code PATH} names one; {@code --state-dir /usr/local} would be one.</li>
      * </ul>
      *
      * @param path swarm's own {@code PATH} (null when unset)

@@ -18,7 +18,9 @@ import java.util.Set;
 /**
  * Checks a loaded plan against a {@link Floor}, reporting each refusal where the spec asks for it: the
  * {@code sandbox:} or {@code network:} written (in a profile, {@code defaults} or a ticket), the
- * <code>${{ env.NAME }}</code> reference, or, for what the spec leaves to a default, the profile or ticket.
+ * <code>${{ env.NAME }}</code> reference, or, for what the spec leaves to a default, the profile or ticket. Only what
+ * will run is checked: the profiles some ticket uses. Also reports, floor or not, each ticket whose {@code PATH} names a
+ * directory inside a state directory the sandbox hides ({@link StatePaths}), at that {@code PATH} value.
  */
 final class FloorCheck {
     private final RawSpec raw;

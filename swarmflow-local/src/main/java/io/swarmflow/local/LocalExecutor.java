@@ -911,9 +911,8 @@ public final class LocalExecutor implements Executor {
      * Says once per directory that a directory of the ticket's {@code PATH} lies in one the sandbox hides (a home, a
      * repository's {@code .swarm}, this run's state directory; {@link Sandbox#hiddenPathEntries}), so that a command found
      * only there fails (exit 127, command not found) for a reason the user is told. The directory stays hidden: hiding
-     * the home and the state directories is what keeps their files from the tickets. (The listed state directories of
-     * other runs are left visible instead, see {@link #hiddenStateDirs}: those are the user's own choice of place, and
-     * the cap leaves some visible anyway.)
+     * the home and the state directories is what keeps their files from the tickets (a ticket whose {@code PATH} is known
+     * to name a state directory's is refused before its run starts: {@link #preflight}).
      */
     private void warnOfHiddenPathEntries(AttemptRequest request, SandboxSpec launched) {
         PlannedTicket ticket = request.ticket();
