@@ -1,5 +1,7 @@
 package io.swarmflow.sandbox;
 
+import io.swarmflow.files.trust.DirectoryTrust;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -95,39 +97,16 @@ public final class JnaTempDir {
             if (existing != null) trustedFrom(existing.toRealPath(), me, myGid);
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        if (Files.isSymbolicLink(dir)) throw new IOException(dir + " is a symbolic link");
-        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if (((Number) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue() != me) {
-            throw new IOException(dir + " belongs to another user");
+        if (!DirectoryTrust.privateTo(dir, me)) {
+            throw new IOException(dir + " is a symbolic link, belongs to another user, or is writable by others than its owner");
         }
-        if ((mode & 0022) != 0) throw new IOException(dir + " is writable by others than its owner");
         Path real = dir.toRealPath();
         if (real.getParent() != null) trustedFrom(real.getParent(), me, myGid);
         return real;
     }
 
-    /**
-     * Checks {@code from} (a real path) and every directory above it: owned by this user or root, writable by no one
-     * else (unless sticky, as {@code /tmp}, or writable by the user's private group only).
-     *
-     * @throws IOException naming the first directory that fails
-     */
+    /** {@link DirectoryTrust#checkAncestors}, as this process's user (name from {@code user.name}). */
     private static void trustedFrom(Path from, long me, long myGid) throws IOException {
-        for (Path p = from; p != null; p = p.getParent()) {
-            long owner = ((Number) Files.getAttribute(p, "unix:uid")).longValue();
-            int m = (Integer) Files.getAttribute(p, "unix:mode");
-            if (owner != me && owner != 0) throw new IOException(p + " belongs to another user (uid " + owner + ")");
-            if ((m & 01000) != 0) continue; // sticky, like /tmp: others cannot rename or remove what is ours
-            if ((m & 0002) != 0) throw new IOException(p + " is writable by others");
-            if ((m & 0020) != 0 && !privateGroup(p, myGid)) throw new IOException(p + " is writable by its group");
-        }
-    }
-
-    /** Whether {@code p}'s group is this user's own private group: the primary group, named like the user. */
-    private static boolean privateGroup(Path p, long myGid) throws IOException {
-        long gid = ((Number) Files.getAttribute(p, "unix:gid")).longValue();
-        if (gid != myGid) return false;
-        Object group = Files.getAttribute(p, "posix:group");
-        return group instanceof java.nio.file.attribute.GroupPrincipal g && g.getName().equals(System.getProperty("user.name"));
+        DirectoryTrust.checkAncestors(from, me, myGid, System.getProperty("user.name"));
     }
 }

@@ -1,5 +1,6 @@
 package io.swarmflow.store.sql;
 
+import io.swarmflow.files.trust.DirectoryTrust;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
 
@@ -17,11 +18,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.zip.CRC32;
 
@@ -45,8 +44,6 @@ import java.util.zip.CRC32;
  * Temporary files that a killed process left behind are removed after {@link #STALE_PARTIAL_MILLIS}.
  */
 final class SqliteNativeLibrary {
-    private static final Set<PosixFilePermission> SHARED_WRITE =
-            Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
     private static volatile boolean done;
 
     private SqliteNativeLibrary() {}
@@ -171,44 +168,19 @@ final class SqliteNativeLibrary {
     }
 
     /**
-     * Refuses a cache directory that someone else could replace: each directory above it (after resolving
-     * links) must be owned by this user or root, and not writable by group or others unless it has the
-     * sticky bit, as {@code /tmp} does, or only its group may write and that is the user's private group
-     * (the rule of OpenSSH's {@code StrictModes} for the paths it trusts, with those two exceptions). This also refuses a {@code HOME} that belongs to another user, as under
-     * {@code sudo} without {@code -H}.
+     * Refuses a cache directory that someone else could replace: each directory above it (after resolving links) must
+     * pass {@link DirectoryTrust#checkAncestors} (owned by this user or root, writable by no one else unless sticky or
+     * writable by the user's private group only), the rule {@code JnaTempDir} applies too.
      *
      * @throws IOException naming the first directory that fails
      */
     static void checkAncestors(Path dir) throws IOException {
         com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
-        int uid = (int) me.getUid();
-        for (Path p = dir.toAbsolutePath().getParent().toRealPath(); p != null; p = p.getParent()) {
-            int owner = (Integer) Files.getAttribute(p, "unix:uid");
-            int mode = (Integer) Files.getAttribute(p, "unix:mode");
-            if (owner != uid && owner != 0) throw new IOException(p + " belongs to another user (uid " + owner + ")");
-            if ((mode & 01000) != 0) continue; // sticky, like /tmp: others cannot rename or remove what is ours
-            if ((mode & 0002) != 0) throw new IOException(p + " is writable by others");
-            if ((mode & 0020) != 0 && !privateGroup(p, me)) throw new IOException(p + " is writable by its group");
-        }
+        DirectoryTrust.checkAncestors(dir.toAbsolutePath().getParent().toRealPath(), me.getUid(), me.getGid(), me.getUsername());
     }
 
-    /**
-     * Whether {@code p}'s group is this user's own: the primary group, named like the user (the user private
-     * group scheme of Debian, Fedora and others, under which umask 002 makes directories group-writable).
-     */
-    private static boolean privateGroup(Path p, com.sun.security.auth.module.UnixSystem me) throws IOException {
-        int gid = (Integer) Files.getAttribute(p, "unix:gid");
-        if (gid != me.getGid()) return false;
-        Object group = Files.getAttribute(p, "posix:group");
-        return group instanceof java.nio.file.attribute.GroupPrincipal g && g.getName().equals(me.getUsername());
-    }
-
-    /** Owned by this process's user, not a link, not writable by group or others. */
+    /** Owned by this process's user, not a link, not writable by group or others ({@link DirectoryTrust#privateTo}). */
     private static boolean privateToUs(Path p) throws IOException {
-        if (Files.isSymbolicLink(p)) return false;
-        Object owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        if (!owner.equals((int) new com.sun.security.auth.module.UnixSystem().getUid())) return false;
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        return perms.stream().noneMatch(SHARED_WRITE::contains);
+        return DirectoryTrust.privateTo(p, new com.sun.security.auth.module.UnixSystem().getUid());
     }
 }
