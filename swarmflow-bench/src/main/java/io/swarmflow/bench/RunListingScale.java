@@ -117,18 +117,20 @@ public final class RunListingScale {
 
     /**
      * What {@code RunService.observeAll} did before {@code RunStore.newestRunsLeased}: every run listed
-     * ({@code newestRuns(Integer.MAX_VALUE, null)}), then one lease query per run ({@code isExecuting}), and a run that looks
-     * stopped read again.
+     * ({@code newestRuns(Integer.MAX_VALUE, null)}), then one lease query per run (what {@code isExecuting} reads, and its
+     * holder), and a run that looks stopped read again.
      */
     private static List<RunService.Observed> observeTheOldWay(SqlRunStore store, RunService service) {
         List<RunService.Observed> out = new ArrayList<>();
         for (RunView listed : store.newestRuns(Integer.MAX_VALUE, null).runs()) {
-            boolean leased = service.isExecuting(listed.runId());
+            io.swarmflow.store.RunLease lease = store.lease(listed.runId()).orElse(null);
+            String owner = lease == null ? null : lease.owner();
+            boolean leased = owner != null && lease.expiresAtMillis() > store.now() && !io.swarmflow.engine.Owners.isDeadLocalProcess(owner);
             RunService.Observed seen = new RunService.Observed(listed, leased && (listed.state() == RunState.RUNNING
-                    || listed.state() == RunState.CREATED));
+                    || listed.state() == RunState.CREATED), owner);
             if (seen.stopped()) {
                 RunView again = store.run(listed.runId()).orElse(listed);
-                seen = new RunService.Observed(again, leased && (again.state() == RunState.RUNNING || again.state() == RunState.CREATED));
+                seen = new RunService.Observed(again, leased && (again.state() == RunState.RUNNING || again.state() == RunState.CREATED), owner);
             }
             out.add(seen);
         }
