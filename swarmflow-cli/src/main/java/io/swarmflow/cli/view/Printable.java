@@ -8,7 +8,8 @@ package io.swarmflow.cli.view;
  * Without this a ticket could move the cursor, clear the screen, set the window title or write hyperlinks
  * through Swarmflow's own progress view (ECMA-48 control functions). The log files keep the bytes as written;
  * {@code swarm logs} prints them as they are when piped or with {@code --raw}, and on a terminal through
- * {@link PrintableBytes}, which shows them the same way but keeps colours.
+ * {@link PrintableBytes}, which shows them the same way but keeps colours, and shows a byte 0x80-0x9F that is not part
+ * of valid UTF-8 (an 8-bit C1 control to a terminal in a Latin-1 locale) as {@code \x9b} too.
  */
 public final class Printable {
     private Printable() {}

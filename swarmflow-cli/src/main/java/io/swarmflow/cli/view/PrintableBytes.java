@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
  * pass as they are, so lines and columns look as the ticket wrote them, and so do colours: an SGR sequence ({@code ESC [},
  * digits and semicolons, {@code m}, such as {@code ESC [1;31m}; at most {@value #MAX_SGR} bytes), as {@code less -R}
  * keeps them. Without this, {@code swarm logs} on a terminal would let a ticket set the clipboard ({@code ESC ] 52}), the
- * window title, hyperlinks, or move the cursor over what was printed. Other bytes, invalid UTF-8 included, pass
- * unchanged. Any other escape sequence, one with other bytes among its parameters ({@code ESC [1:2m}, {@code ESC [?25l})
+ * window title, hyperlinks, or move the cursor over what was printed. A byte 0x80-0x9F that is not part of a valid
+ * UTF-8 sequence (RFC 3629) is shown as {@code \x9b} too: a terminal reading 8-bit controls (a Latin-1 locale, the Linux
+ * console outside UTF-8 mode) takes it for a C1 control ({@code 0x9b} CSI, {@code 0x9d} OSC, {@code 0x9c} ST). Other
+ * bytes pass unchanged, other invalid UTF-8 included (0xA0-0xFF where no valid sequence has them, such as {@code 0xff}
+ * or a stray {@code 0xa9}): no terminal acts on them. Any other escape sequence, one with other bytes among its parameters ({@code ESC [1:2m}, {@code ESC [?25l})
  * or a longer one is shown with its {@code ESC} as {@code ^[}.
  *
  * <p>A lone carriage return (a progress bar's {@code 10%\r20%\r}) ends a line: it is written as a newline, so each
@@ -84,6 +87,7 @@ public final class PrintableBytes extends FilterOutputStream {
             heldCount = 0;
         }
         if (heldCount > 0 && held[0] == ESC) notSgr(); // an SGR sequence cut short: not one
+        if (heldCount > 0 && lead(held[0] & 0xff)) stray(); // a UTF-8 sequence cut short by the end
         emit(held, 0, heldCount);
         heldCount = 0;
         if (coloured) {
@@ -111,16 +115,46 @@ public final class PrintableBytes extends FilterOutputStream {
         out.write(buffer, 0, n);
     }
 
-    /** A byte that is never a control character, nor the first byte of one, when nothing is held. */
+    /**
+     * A byte that is never a control character, nor the first byte of one, when nothing is held: ASCII text, newline,
+     * tab, and the bytes that are invalid UTF-8 wherever they stand but not 8-bit C1 controls (0xA0-0xC1, 0xF5-0xFF).
+     * The first byte of a UTF-8 sequence (0xC2-0xF4) is held until the sequence is whole; a byte 0x80-0x9F on its own is
+     * an 8-bit C1 control.
+     */
     private static boolean passes(byte b) {
         int u = b & 0xff;
-        return (u >= 0x20 && u != 0x7f && u != 0xc2 && u != 0xe2) || u == '\n' || u == '\t';
+        return (u >= 0x20 && u < 0x7f) || u == '\n' || u == '\t' || (u >= 0xa0 && u <= 0xc1) || u >= 0xf5;
+    }
+
+    /** Whether {@code u} begins a UTF-8 sequence of 2 to 4 bytes. */
+    private static boolean lead(int u) {
+        return u >= 0xc2 && u <= 0xf4;
+    }
+
+    /** The length of the UTF-8 sequence that lead byte {@code u} begins. */
+    private static int sequenceLength(int u) {
+        return u < 0xe0 ? 2 : u < 0xf0 ? 3 : 4;
+    }
+
+    /**
+     * Whether {@code next} may stand at position {@code index} (1 to 3) of a UTF-8 sequence beginning with {@code first}
+     * (RFC 3629, section 4: no overlong forms, no surrogates, nothing above U+10FFFF).
+     */
+    private static boolean continues(int first, int index, int next) {
+        int lo = 0x80, hi = 0xbf;
+        if (index == 1) {
+            if (first == 0xe0) lo = 0xa0;
+            else if (first == 0xed) hi = 0x9f;
+            else if (first == 0xf0) lo = 0x90;
+            else if (first == 0xf4) hi = 0x8f;
+        }
+        return next >= lo && next <= hi;
     }
 
     private void take(byte b) throws IOException {
         if (heldCount == 0) {
             if (passes(b)) emit(b);
-            else if (b == '\r' || b == ESC || b == (byte) 0xc2 || b == (byte) 0xe2) held[heldCount++] = b;
+            else if (b == '\r' || b == ESC || lead(b & 0xff)) held[heldCount++] = b;
             else emit(caret((char) (b & 0xff)));
             return;
         }
@@ -147,31 +181,32 @@ public final class PrintableBytes extends FilterOutputStream {
                 lineEnd();
                 take(b);
             }
-        } else if (first == 0xc2) { // U+0080-U+009F, the C1 controls, are C2 80 to C2 9F
+        } else if (continues(first, heldCount, next)) { // a UTF-8 sequence, whole once it has its length
+            held[heldCount++] = b;
+            if (heldCount < sequenceLength(first)) return;
+            int length = heldCount;
             heldCount = 0;
-            if (next >= 0x80 && next <= 0x9f) {
-                emit(caret((char) next));
-            } else {
-                emit(first);
-                take(b);
-            }
-        } else if (heldCount == 1) { // E2: U+2000-U+2FFF, of which the controls begin E2 80 or E2 81
-            if (next == 0x80 || next == 0x81) {
-                held[heldCount++] = b;
-            } else {
-                heldCount = 0;
-                emit(first);
-                take(b);
-            }
-        } else {
-            char c = (char) (0x2000 | (held[1] & 0x3f) << 6 | (next & 0x3f));
-            heldCount = 0;
-            if ((next & 0xc0) == 0x80 && Printable.isControl(c)) {
-                emit(caret(c));
-            } else {
-                emit(held, 0, 2);
-                take(b);
-            }
+            int c = length == 2 ? (first & 0x1f) << 6 | (next & 0x3f)
+                    : length == 3 ? (first & 0x0f) << 12 | (held[1] & 0x3f) << 6 | (next & 0x3f) : -1;
+            if (c >= 0 && Printable.isControl((char) c)) emit(caret((char) c)); // C1 (C2 80-C2 9F), bidi, separators
+            else emit(held, 0, length);
+        } else { // a sequence cut short: invalid UTF-8, its bytes on their own
+            stray();
+            take(b);
+        }
+    }
+
+    /**
+     * Writes the held bytes, the beginning of a UTF-8 sequence that was cut short, as they are but for those 0x80-0x9F,
+     * which an 8-bit terminal would take for C1 controls: shown as {@code \x9b}.
+     */
+    private void stray() throws IOException {
+        int count = heldCount;
+        heldCount = 0;
+        for (int k = 0; k < count; k++) {
+            int u = held[k] & 0xff;
+            if (u >= 0x80 && u <= 0x9f) emit(caret((char) u));
+            else emit(u);
         }
     }
 

@@ -58,8 +58,45 @@ class PrintableBytesTest {
         sink.reset();
         bytes = new PrintableBytes(sink);
         bytes.write(new byte[] {'a', (byte) 0xe2, (byte) 0x80}, 0, 3);
-        bytes.finish(); // invalid UTF-8 at the end passes as it is, as the terminal would show it
-        assertThat(sink.toByteArray()).containsExactly('a', 0xe2, 0x80);
+        bytes.finish(); // a sequence cut short by the end: its bytes on their own, 0x80 (an 8-bit C1 control) shown
+        assertThat(sink.toString(StandardCharsets.ISO_8859_1)).isEqualTo("a\u00e2\\x80");
+    }
+
+    /**
+     * A raw byte 0x80-0x9F outside a valid UTF-8 sequence is an 8-bit C1 control to a terminal in a Latin-1 locale (0x9B
+     * CSI clears the screen with {@code 2J}, 0x9D OSC sets the title up to 0x9C ST): shown as {@code \x9b}, wherever the
+     * writes cut. The same bytes inside valid UTF-8 ({@code ě} is C4 9B, an emoji F0 9F 98 80) pass, and other invalid
+     * UTF-8 (0xFF, a stray 0xA9) passes as it is.
+     */
+    @Test
+    void rawC1BytesOutsideValidUtf8AreShownWhereverTheWritesCut() throws IOException {
+        Map<String, String> shownAs = new LinkedHashMap<>(); // bytes as ISO-8859-1 text
+        shownAs.put("\u00ff\u00fe bad \u009b2J \u009d0;C1TITLE\u009c after\nx\u009b31mRED\n",
+                "\u00ff\u00fe bad \\x9b2J \\x9d0;C1TITLE\\x9c after\nx\\x9b31mRED\n");
+        shownAs.put(utf8Bytes("\u011b \ud83d\ude00 \u20ac \ud7c0 \u2010"), utf8Bytes("\u011b \ud83d\ude00 \u20ac \ud7c0 \u2010"));
+        shownAs.put("\u00f0\u009fa", "\u00f0\\x9fa"); // an emoji cut short: F0 9F then text
+        shownAs.put("\u00ed\u00a0\u0080", "\u00ed\u00a0\\x80"); // a surrogate (ED A0 80) is no valid UTF-8
+        shownAs.put("\u00e0\u0080\u0080", "\u00e0\\x80\\x80"); // overlong (E0 80 80)
+        shownAs.put("\u00a9\u00c4\u00c4\u009b", "\u00a9\u00c4\u00c4\u009b"); // stray A9 passes; C4 9B is \u011b
+        shownAs.put("\u00e2\u0080\u009b", "\u00e2\u0080\u009b"); // U+201B, a quote, not a control
+        for (Map.Entry<String, String> e : shownAs.entrySet()) {
+            byte[] in = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
+            for (int cut = 0; cut <= in.length; cut++) {
+                ByteArrayOutputStream sink = new ByteArrayOutputStream();
+                PrintableBytes bytes = new PrintableBytes(sink);
+                bytes.write(in, 0, cut);
+                bytes.flush();
+                bytes.write(in, cut, in.length - cut);
+                bytes.finish();
+                assertThat(sink.toString(StandardCharsets.ISO_8859_1)).as("%s cut after byte %d", Printable.of(e.getKey()), cut)
+                        .isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    /** {@code text}'s UTF-8 bytes as ISO-8859-1 text, one character a byte. */
+    private static String utf8Bytes(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     /**
