@@ -1473,6 +1473,31 @@ public final class LocalExecutor implements Executor {
     private static final String NUL_HINT = "outputs are text, which cannot contain NUL (binary data belongs in a file in "
             + "$SWARM_SCRATCH, whose path can be the output)";
 
+    /**
+     * Outputs are stored and passed on as UTF-8, which has no form for half a surrogate pair: it would become {@code ?}
+     * unsaid.
+     */
+    private static final String SURROGATE_HINT = "outputs are text, which cannot contain half a character (it has no UTF-8 "
+            + "form): escape a character beyond U+FFFF as a whole pair (\\ud83d\\ude00) or write it as it is (binary data "
+            + "belongs in a file in $SWARM_SCRATCH, whose path can be the output)";
+
+    /**
+     * The index of the first char of {@code s} that is a high surrogate not followed by a low one, or a low surrogate not
+     * following a high one (JSON's {@code "\\ud800"} decodes to one); -1 when there is none.
+     */
+    static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+                else return i;
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static final String TOO_BIG_HINT = "write large results to a file in $SWARM_SCRATCH and make its path the output";
 
     /** {@code s} when it fits {@link OutputSpec#MAX_VALUE_BYTES} as UTF-8, else null. */
@@ -1565,6 +1590,12 @@ public final class LocalExecutor implements Executor {
                         + (braceAfterLast ? SEVERAL_LINES : "");
             }
             if (text.indexOf('\0') >= 0) return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds a NUL character; " + NUL_HINT;
+            int lone = loneSurrogate(text);
+            if (lone >= 0) {
+                return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds a lone surrogate escape ("
+                        + String.format(java.util.Locale.ROOT, "\\u%04x", (int) text.charAt(lone)) + "), half of a character; "
+                        + SURROGATE_HINT;
+            }
             if (fitting(text) == null) {
                 return "key '" + o.jsonKey() + "' of the last JSON line of stdout holds " + text.getBytes(StandardCharsets.UTF_8).length
                         + " bytes, more than the " + OutputSpec.MAX_VALUE_BYTES / 1024 + " KiB an output may hold; " + TOO_BIG_HINT;

@@ -504,6 +504,33 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A lone surrogate escape ({@code "x\\ud800y"}, valid JSON) decodes to half a character, which has no UTF-8 form: it
+     * became {@code x?y} unsaid in the store and the environment; the ticket that produced it fails, and says why. A
+     * whole pair (an emoji) is a character.
+     */
+    @Test
+    void aJsonOutputWithALoneSurrogateFailsTheTicketThatProducedIt() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult high = f.run(Fixture.ticket("high", "echo '{\"o\": \"x\\ud800y\"}'")
+                    .output(new OutputSpec("o", null, "o")).build(), new TestControl());
+            AttemptResult low = f.run(Fixture.ticket("low", "echo '{\"o\": \"x\\udc00\"}'")
+                    .output(new OutputSpec("o", null, "o")).build(), new TestControl());
+            AttemptResult pair = f.run(Fixture.ticket("pair", "echo '{\"o\": \"x\\ud83d\\ude00\"}'")
+                    .output(new OutputSpec("o", null, "o")).build(), new TestControl());
+
+            assertThat(high.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(high.reason()).isEqualTo("output 'o': key 'o' of the last JSON line of stdout holds a lone surrogate "
+                    + "escape (\\ud800), half of a character; outputs are text, which cannot contain half a character (it has "
+                    + "no UTF-8 form): escape a character beyond U+FFFF as a whole pair (\\ud83d\\ude00) or write it as it is "
+                    + "(binary data belongs in a file in $SWARM_SCRATCH, whose path can be the output)");
+            assertThat(low.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(low.reason()).contains("holds a lone surrogate escape (\\udc00)");
+            assertThat(pair.outcome()).as(pair.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(pair.outputs()).containsEntry("o", "x\ud83d\ude00");
+        }
+    }
+
     /** A script over Linux's 128 KiB per argument cannot be started: the reason says so, with sizes and what to do. */
     @ParameterizedTest
     @EnumSource(Mode.class)
