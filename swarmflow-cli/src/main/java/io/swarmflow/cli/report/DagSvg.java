@@ -175,7 +175,8 @@ final class DagSvg {
 
     /**
      * The DAG of {@code rows}, with the label and the hover text of a box given by {@code labels} and {@code tips}
-     * (by row id) where they have one, else the row's id and its id, title and state.
+     * (by row id) where they have one, else the row's id and its id, title (cut as a reason is,
+     * {@link io.swarmflow.cli.view.Printable#cutReason(String, String)}) and state.
      */
     static String render(List<RunReport.Row> rows, Map<String, String> labels, Map<String, String> tips) {
         int n = rows.size();
@@ -257,7 +258,9 @@ final class DagSvg {
         for (int i = 0; i < n; i++) {
             RunReport.Row r = rows.get(i);
             String state = r.view().state().label();
-            String tip = tips.getOrDefault(r.id(), r.id() + (r.title() == null || r.title().isEmpty() ? "" : " — " + r.title())
+            // a title cut as report.html cuts reasons: a 1 MB one was written whole in every box's hover text
+            String tip = tips.getOrDefault(r.id(), r.id() + (r.title() == null || r.title().isEmpty() ? ""
+                    : " — " + io.swarmflow.cli.view.Printable.cutReason(r.title(), "in report.json"))
                     + " (" + state + ")");
             sb.append("<a href=\"#t-").append(Html.esc(r.id())).append("\" class=\"node n-").append(state)
                     .append("\" data-ticket=\"").append(Html.esc(r.id())).append("\"><title>").append(Html.esc(tip))

@@ -309,7 +309,7 @@ final class ReportHtml {
             sb.append("<div class=\"failure\" id=\"f-").append(esc(f.ticketId())).append("\">\n<h3><a class=\"tid\" href=\"#t-")
                     .append(esc(f.ticketId())).append("\">").append(esc(f.ticketId())).append("</a>");
             // a title left to its default is the id, already shown
-            if (row.title() != null && !row.title().isEmpty() && !row.title().equals(f.ticketId())) sb.append(" — <bdi>").append(esc(row.title())).append("</bdi>");
+            if (row.title() != null && !row.title().isEmpty() && !row.title().equals(f.ticketId())) sb.append(" — ").append(reason(row.title(), true));
             sb.append("</h3>\n<div class=\"small\">");
             sb.append(f.attempt() > 0 ? "attempt " + f.attempt() : "no attempt");
             if (v.exitCode() != null) sb.append(" · exit code ").append(v.exitCode());
@@ -356,7 +356,7 @@ final class ReportHtml {
             sb.append("<tr id=\"t-").append(esc(r.id())).append("\" class=\"").append(state).append("\">");
             sb.append("<td class=\"num muted\">").append(position.get(r)).append("</td>");
             sb.append("<td class=\"ticket\"><div class=\"tid\">").append(esc(r.id())).append("</div>");
-            if (r.title() != null && !r.title().isEmpty() && !r.title().equals(r.id())) sb.append("<div class=\"title\" dir=\"auto\">").append(esc(r.title())).append("</div>");
+            if (r.title() != null && !r.title().isEmpty() && !r.title().equals(r.id())) sb.append("<div class=\"title\" dir=\"auto\">").append(reason(r.title(), false)).append("</div>");
             if (!r.needs().isEmpty()) needs(sb, r, groupOf, groupIds, shownIds);
             sb.append("</td><td><span class=\"badge s-").append(state).append("\">").append(state).append("</span>");
             if (v.approvedBy() != null) sb.append("<div class=\"small muted\">approved by ").append(esc(v.approvedBy())).append("</div>");
@@ -445,8 +445,9 @@ final class ReportHtml {
     }
 
     /**
-     * A ticket's reason, escaped, at most {@link #REASON_CHARS} of it: a longer one is cut (never inside a surrogate
-     * pair), ends with {@code " …"} and is followed by its length. {@code isolated} puts the text in a {@code <bdi>}
+     * A ticket's reason (or title: the ticket table and the failure headings cut titles the same way), escaped, at most
+     * {@link #REASON_CHARS} of it: a longer one is cut (never inside a surrogate pair), ends with {@code " …"} and is
+     * followed by its length. {@code isolated} puts the text in a {@code <bdi>}
      * (where it stands in a line of other text), the length note after it. Null becomes the empty string.
      */
     static String reason(String reason, boolean isolated) {

@@ -274,10 +274,13 @@ class HostileReportTest {
         assertThat(page.named("title").getFirst().text).isEqualTo(shown(NAME) + " · " + id + " · Swarmflow report");
         List<String> titles = page.elements.stream().filter(e -> "title".equals(e.attrs.get("class")) && e.name.equals("div"))
                 .map(e -> e.text).toList();
-        assertThat(titles).as("titles in the ticket table").containsExactlyInAnyOrderElementsOf(TITLES.values().stream().map(HostileReportTest::shown).toList());
+        // a title over 200 characters (shown) shows its first 200, as a reason (docs/report.md); report.json has all of it
+        assertThat(titles).as("titles in the ticket table").containsExactlyInAnyOrderElementsOf(TITLES.values().stream()
+                .map(HostileReportTest::cut).toList());
         assertThat(page.elements).as("the DAG's hover text").filteredOn(e -> e.name.equals("title") && e.ancestors.contains("svg"))
-                .extracting(e -> e.text).contains("good — " + shown(TITLES.get("good")) + " (succeeded)",
-                        "gate — " + shown(TITLES.get("gate")) + " (failed)");
+                .extracting(e -> e.text).contains("good — " + cut(TITLES.get("good")) + " (succeeded)",
+                        "gate — " + cut(TITLES.get("gate")) + " (failed)");
+        assertThat(Cli.ticket(report, "broken").get("title").asText()).isEqualTo(TITLES.get("broken"));
         // a reason over 200 characters shows its first 200 (docs/report.md); report.json has all of it
         String gateReason = Cli.ticket(report, "gate").get("reason").asText();
         String gateShown = shown(gateReason.substring(0, 200)) + " …";
@@ -286,7 +289,7 @@ class HostileReportTest {
         String brokenShown = brokenReason.substring(0, 200) + " …";
         assertThat(page.row("gate", "reason")).isEqualTo(gateShown + " (" + gateReason.length() + " characters, all in report.json)");
         assertThat(page.row("broken", "reason")).isEqualTo(brokenShown + " (" + brokenReason.length() + " characters, all in report.json)");
-        assertThat(page.texts("bdi")).as("failure headings and reasons").contains(shown(TITLES.get("broken")), gateShown, brokenShown);
+        assertThat(page.texts("bdi")).as("failure headings and reasons").contains(shown(TITLES.get("broken").substring(0, 200)) + " …", gateShown, brokenShown);
         String flakyReason = "exited with code 1: " + EVIL; // cut there too
         assertThat(flakyReason).hasSizeGreaterThan(200);
         assertThat(page.elements).as("the timeline's hover text of flaky's first attempt")
@@ -304,6 +307,15 @@ class HostileReportTest {
                 .extracting(e -> e.text).as("broken's stderr and stdout tails").containsExactly(
                         "\n" + shown(EVIL_TAIL) + "\n" + INVALID + "\n" + "L".repeat(2_000) + " …\n",
                         shown(EVIL_TAIL) + "\n" + "L".repeat(2_000) + " …\n");
+    }
+
+    /**
+     * {@code text} as report.html shows a title or a reason: over 200 characters, its first 200 {@link #shown}, then
+     * {@code " …"} and its length (none of these has a surrogate pair at the cut).
+     */
+    private static String cut(String text) {
+        return text.length() <= 200 ? shown(text)
+                : shown(text.substring(0, 200)) + " … (" + text.length() + " characters, all in report.json)";
     }
 
     /**
