@@ -20,6 +20,11 @@ import java.util.stream.Stream;
  * Every method runs git synchronously with a clean git environment (no inherited {@code GIT_*}
  * variables, no terminal prompts, no hooks on commit) and throws {@link GitException} with git's
  * message when a command fails.
+ *
+ * <p>git runs with this process's umask plus {@code 022} (see {@link #LAUNCHER}), so what it writes (a worktree's
+ * administrative directory {@code .git/worktrees/<name>}, its {@code HEAD}, {@code index}, {@code gitdir}, logs, the
+ * branches and objects it makes) is never writable by group or others, even when swarm runs under {@code umask 000}.
+ * A repository's {@code core.sharedRepository} still applies: git sets those modes itself.
  */
 public final class GitWorktrees {
     /** Author and committer of the commits Swarmflow makes. */
@@ -724,8 +729,24 @@ public final class GitWorktrees {
         return b.toString();
     }
 
+    /**
+     * The name {@link #LAUNCHER}'s shell goes by ({@code $0}), which starts its own messages: git's never do.
+     */
+    private static final String LAUNCHER_NAME = "swarmflow-git";
+
+    /**
+     * What every git command is started through, its arguments after it: {@code /bin/sh} adds {@code 022} to the umask it
+     * inherits ({@code umask go-w}, POSIX symbolic mode: a stricter umask such as {@code 077} is kept) and {@code exec}s
+     * git with the arguments unchanged. Under a permissive umask ({@code 000}, a misconfigured CI runner or container)
+     * git would otherwise make a worktree's administrative directory {@code 0777} and its files {@code 0666}, so any
+     * local user could rewrite a ticket's branch or index; a {@code chmod} after the fact misses what git writes later.
+     * Neither {@link ProcessBuilder} nor posix_spawn can set a child's umask, hence the shell.
+     */
+    static final List<String> LAUNCHER = List.of("/bin/sh", "-c", "umask go-w && exec git \"$@\"", LAUNCHER_NAME);
+
     private static Output gitOnce(Path dir, String... args) throws GitException {
-        List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        List<String> cmd = new ArrayList<>(LAUNCHER);
+        cmd.addAll(List.of("-C", dir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
@@ -744,6 +765,10 @@ public final class GitWorktrees {
             }
             if (p.exitValue() != 0) {
                 String msg = stderr.join().strip();
+                if ((p.exitValue() == 126 || p.exitValue() == 127) && msg.startsWith(LAUNCHER_NAME + ":")) {
+                    // the shell could not exec git (not found, not executable): what it said, as when git is started directly
+                    throw new GitException("cannot run " + what + ": " + msg + "; is git installed?");
+                }
                 throw new GitException(what + " failed with exit code " + p.exitValue() + (msg.isEmpty() ? "" : ": " + msg));
             }
             return new Output(stdout, stderr.join());
