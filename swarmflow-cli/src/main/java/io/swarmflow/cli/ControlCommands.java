@@ -325,7 +325,7 @@ final class ControlCommands {
                 + "that are not merged elsewhere.") boolean branches;
         @Option(names = "--force", description = "Also remove worktrees holding changes that were never committed, or content "
                 + "in nested repositories and submodule directories, and with --branches delete branches with commits the run "
-                + "did not make (without it, clean refuses and lists them).") boolean force;
+                + "did not record (without it, clean refuses and lists them).") boolean force;
         @Mixin StateOptions state;
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

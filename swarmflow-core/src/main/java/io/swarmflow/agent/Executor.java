@@ -69,9 +69,10 @@ public interface Executor extends AutoCloseable {
 
     /**
      * The run's branches whose tip is not what the run recorded for its ticket ({@code recorded}: ticket id to the
-     * {@code commit} output of its succeeded attempt; a ticket without one has no work on its branch, which is then
-     * at the run's base): commits added after the run, which deleting the branches would lose. One line each for the
-     * user; empty when there are none.
+     * {@code commit} output of its succeeded attempt; a ticket without one is expected to have its branch
+     * at the run's base): commits no succeeded attempt recorded (made by hand, or by an attempt that failed or whose end
+     * a stopped coordinator did not record), which deleting the branches would lose. One line each for the user, saying
+     * where such commits may come from; empty when there are none.
      *
      * @throws WorkspaceException when git cannot read the branches
      */

@@ -247,7 +247,9 @@ public final class RunService {
      * Removes the run's git worktrees and, with {@code deleteBranches}, its branches ({@link Executor#cleanRun}).
      * Its events, logs and report stay. Without {@code force}, refuses (changing nothing) when that would delete work
      * the run did not record: changes never committed in a worktree ({@link Executor#uncommittedWork}) and, with
-     * {@code deleteBranches}, commits added to a branch after the run ({@link Executor#unrecordedBranchWork}).
+     * {@code deleteBranches}, commits on its branches that no succeeded attempt recorded ({@link Executor#unrecordedBranchWork}):
+     * made by hand, or by an attempt that failed or whose end a stopped coordinator did not record (kept on a
+     * {@code .before-attempt-N} branch when the ticket ran again).
      *
      * @param runDir the run's directory in the state directory ({@code runs/<run>})
      * @return what was removed or kept, and what could not be removed
@@ -298,7 +300,7 @@ public final class RunService {
                 List<String> moved = executor.unrecordedBranchWork(runId, plan, runDir, recorded);
                 if (!moved.isEmpty()) {
                     throw InvalidRequestException.listing("run " + runId + " has branches with commits the run did "
-                            + "not make, which deleting them would lose:", moved, "merge or copy them elsewhere first (git branch "
+                            + "not record, which deleting them would lose:", moved, "merge or copy them elsewhere first (git branch "
                             + "NEW BRANCH), clean without --branches, or `swarm clean " + runId + " --branches --force` to delete "
                             + "them anyway; nothing was cleaned");
                 }

@@ -601,11 +601,17 @@ public final class LocalExecutor implements Executor {
                 if (tip.equals(commit) || (commit == null && tip.equals(base))) continue;
                 String expected = commit != null ? commit : base;
                 int after = expected == null ? -1 : GitWorktrees.commitsAfter(repo, expected, tip);
+                // ticket ids have no '.': a branch named so is one a new attempt kept the ticket branch's commits on
+                int keptAt = ticket.indexOf(BEFORE_ATTEMPT);
+                String origin = keptAt > 0 ? ", kept from " + prefix + ticket.substring(0, keptAt) + " when attempt "
+                        + ticket.substring(keptAt + BEFORE_ATTEMPT.length()) + " started: made by an earlier attempt whose end "
+                        + "was not recorded (its coordinator stopped) or that failed, or by hand"
+                        : commit == null ? " (made by an attempt whose end was not recorded or that failed, or by hand)" : "";
                 lines.add(branch + ": at " + tip.substring(0, Math.min(12, tip.length())) + ", not at "
                         + (expected == null ? "a commit the run recorded"
                         : (commit != null ? "the commit the run recorded for " + ticket + " (" : "the run's base (")
                         + expected.substring(0, Math.min(12, expected.length())) + ")")
-                        + (after > 0 ? "; " + after + (after == 1 ? " commit" : " commits") + " the run did not record" : ""));
+                        + (after > 0 ? "; " + after + (after == 1 ? " commit" : " commits") + " the run did not record" + origin : ""));
             }
             return lines;
         } catch (GitException | IOException e) {
@@ -742,7 +748,7 @@ public final class LocalExecutor implements Executor {
                     String branch = "swarm/" + request.runId() + "/" + ticket.id();
                     // ticket ids have no '.', so this name is no other ticket's branch
                     worktree = GitWorktrees.createWorktree(repo, request.runDir().resolve("worktrees").resolve(ticket.id()),
-                            branch, pinnedBase(request.runDir()), branch + ".before-attempt-" + request.attempt());
+                            branch, pinnedBase(request.runDir()), branch + BEFORE_ATTEMPT + request.attempt());
                 } catch (GitException | IOException e) {
                     if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
                     return AttemptResult.failed(null, "cannot create the worktree: " + e.getMessage());
@@ -1090,6 +1096,11 @@ public final class LocalExecutor implements Executor {
      */
     static final int MAX_RELAUNCHES = 3;
 
+    /**
+     * What a new attempt's branch name adds to its ticket's branch ({@code swarm/<run>/<ticket>.before-attempt-N}) for
+     * the branch that keeps the commits the ticket's branch held beyond the run's base when attempt N started.
+     */
+    private static final String BEFORE_ATTEMPT = ".before-attempt-";
     private static final String CANNOT_MAKE = "bwrap: Can't mkdir ";
     private static final String CANNOT_MAKE_PARENTS = "bwrap: Can't mkdir parents for ";
     private static final String CANNOT_CREATE_FILE = "bwrap: Can't create file at ";

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -786,6 +787,35 @@ class LocalExecutorTest {
                     + "and this attempt starts from the base";
             assertThat(f.warnings).filteredOn(w -> w.startsWith("ticket ")).containsExactly("ticket retry: " + note);
             assertThat(f.request(plan, ticket, 2).logDir().resolve("stderr.log")).hasContent("swarm: note: " + note);
+        }
+    }
+
+    /**
+     * The commit a new attempt kept on {@code .before-attempt-N} is one Swarmflow may have made itself (an attempt whose
+     * end a stopped coordinator did not record): {@code clean --branches} names it as unrecorded, not as someone else's.
+     */
+    @Test
+    void unrecordedBranchWorkSaysWhereTheCommitsKeptBeforeAnAttemptMayComeFrom() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            String base = f.git("rev-parse", "HEAD");
+            PlannedTicket ticket = Fixture.ticket("retry", "echo \"$SWARM_ATTEMPT\" > \"attempt$SWARM_ATTEMPT.txt\"")
+                    .workspace(WorkspaceMode.WORKTREE).build();
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            AttemptResult first = f.executor.execute(f.request(plan, ticket, 1), new TestControl());
+            AttemptResult second = f.executor.execute(f.request(plan, ticket, 2), new TestControl());
+            assertThat(second.outcome()).isEqualTo(Outcome.SUCCEEDED);
+
+            // attempt 1's end was not recorded (its coordinator was killed): only attempt 2's commit is the run's
+            List<String> lines = f.executor.unrecordedBranchWork("r1", plan, f.runDir, Map.of("retry", second.outputs().get("commit")));
+
+            assertThat(lines).containsExactly("swarm/r1/retry.before-attempt-2: at " + first.outputs().get("commit").substring(0, 12)
+                    + ", not at the run's base (" + base.substring(0, 12) + "); 1 commit the run did not record, kept from "
+                    + "swarm/r1/retry when attempt 2 started: made by an earlier attempt whose end was not recorded (its "
+                    + "coordinator stopped) or that failed, or by hand");
+            // with no attempt recorded at all (a coordinator killed after Swarmflow committed, never resumed)
+            assertThat(f.executor.unrecordedBranchWork("r1", plan, f.runDir, Map.of())).contains("swarm/r1/retry: at "
+                    + second.outputs().get("commit").substring(0, 12) + ", not at the run's base (" + base.substring(0, 12)
+                    + "); 1 commit the run did not record (made by an attempt whose end was not recorded or that failed, or by hand)");
         }
     }
 

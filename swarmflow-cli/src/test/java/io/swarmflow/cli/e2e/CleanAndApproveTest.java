@@ -134,7 +134,7 @@ class CleanAndApproveTest {
 
         Result refused = swarm("clean", run, "--branches", "--state-dir", state.toString());
         assertThat(refused.code()).as("%s", refused).isEqualTo(2);
-        assertThat(refused.err()).contains("has branches with commits the run did not make",
+        assertThat(refused.err()).contains("has branches with commits the run did not record, which deleting them would lose",
                 "swarm/" + run + "/fix: at ", "not at the commit the run recorded for fix (", "; 1 commit the run did not record",
                 "`swarm clean " + run + " --branches --force`", "nothing was cleaned")
                 .doesNotContain("/docs:", "/broken:");
