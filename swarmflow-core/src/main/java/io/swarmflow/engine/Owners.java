@@ -1,13 +1,18 @@
 package io.swarmflow.engine;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Coordinator identities, {@code host:pid@startMillis/n}, and the check that lets a resume take a
  * run over at once when its previous coordinator was a process on this host that no longer
- * exists (rather than waiting for its lease to expire). The start time guards against pid reuse.
+ * exists (rather than waiting for its lease to expire). The start time guards against pid reuse, and tells whether
+ * the process ran before this machine last started ({@link #isOfThisBoot}).
  */
 public final class Owners {
     private static final java.util.concurrent.atomic.AtomicLong COORDINATORS = new java.util.concurrent.atomic.AtomicLong();
@@ -75,5 +80,66 @@ public final class Owners {
         if (ph.isEmpty() || !ph.get().isAlive()) return true;
         long actual = ph.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
         return start != 0 && actual != -1 && Math.abs(actual - start) > 1_000;
+    }
+
+    /** Where Linux says when this machine started: the {@code btime} line of {@code /proc/stat}, see proc(5). */
+    private static final Path PROC_STAT = Path.of("/proc/stat");
+
+    /** How far the start of a process of this boot may read before {@code btime}, in milliseconds: its rounding. */
+    static final long BOOT_SLACK_MILLIS = 1_000;
+
+    /**
+     * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator}) started
+     * after this machine last booted, so the pids it recorded may name processes running now: its {@code startMillis} (the
+     * JVM's start on this machine's clock, which Linux computes as {@code btime} plus the process's start ticks) is at or
+     * after the current boot's {@code btime} (the {@code btime} line of {@code /proc/stat}, seconds since the epoch, see
+     * proc(5)) less {@link #BOOT_SLACK_MILLIS}. False when it started before: a coordinator of an earlier boot, and every
+     * process it launched, ended with that boot, so a pid it recorded names, if anything, an unrelated process of this boot.
+     * <p>
+     * False as well when it cannot be told (the owner is null, has no {@code @startMillis}, or a start that is not a
+     * positive number; {@code /proc/stat} cannot be read or has no {@code btime}, as off Linux): callers kill, or report as
+     * still running, only what this answers true for. Host names are not compared ({@link #isOnThisHost} does that). A
+     * step of the clock after the boot moves {@code btime} too: forward, a coordinator of this boot may read as of an
+     * earlier one (its processes are then left alone); backward by more than the time between the two boots, one of an
+     * earlier boot reads as of this one.
+     */
+    public static boolean isOfThisBoot(String owner) {
+        return isOfThisBoot(owner, bootMillis(PROC_STAT));
+    }
+
+    /**
+     * {@link #isOfThisBoot(String)} with the current boot's start, in milliseconds since the epoch, given
+     * ({@code bootMillis}, empty when unknown).
+     */
+    static boolean isOfThisBoot(String owner, OptionalLong bootMillis) {
+        if (owner == null || bootMillis.isEmpty()) return false;
+        int at = owner.lastIndexOf('@');
+        if (at < 0) return false;
+        int slash = owner.indexOf('/', at);
+        long start;
+        try {
+            start = Long.parseLong(slash < 0 ? owner.substring(at + 1) : owner.substring(at + 1, slash));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        return start > 0 && start >= bootMillis.getAsLong() - BOOT_SLACK_MILLIS;
+    }
+
+    /**
+     * The start of the current boot in milliseconds since the epoch, from the {@code btime} line ({@code btime SECONDS})
+     * of {@code procStat} (a {@code /proc/stat}); empty when it cannot be read or has no such line.
+     */
+    static OptionalLong bootMillis(Path procStat) {
+        try {
+            for (String line : Files.readAllLines(procStat, java.nio.charset.StandardCharsets.US_ASCII)) {
+                if (line.startsWith("btime ")) {
+                    long seconds = Long.parseLong(line.substring(6).strip());
+                    return seconds > 0 ? OptionalLong.of(seconds * 1000) : OptionalLong.empty();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // off Linux, or an unreadable /proc: unknown
+        }
+        return OptionalLong.empty();
     }
 }

@@ -436,9 +436,14 @@ public final class RunEngine {
                 case RUNNING -> {
                     AttemptView a = runningAttempts.get(tickets[i].id());
                     String launcher = a == null ? null : launcher(a);
-                    if (a != null && Owners.isOnThisHost(launcher)) {
+                    if (a != null && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
+                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher)) {
+                        // a pid of an earlier boot (or of one not known) may name an unrelated process now
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
+                                + ", which started before this machine last started (or when is not known): nothing of the attempt "
+                                + "can still run after a restart, and process group " + a.pid() + " is not looked for");
                     } else if (a != null && a.pid() != 0) {
                         // a pid of another host names nothing here: looking it up could stop an unrelated process
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (launcher == null ? "a coordinator not on record"

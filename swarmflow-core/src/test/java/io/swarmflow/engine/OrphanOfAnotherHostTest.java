@@ -40,8 +40,8 @@ class OrphanOfAnotherHostTest {
         assertThat(notices).contains("attempt 1 of a ran under coordinator otherhost:7@1/1 of another machine; if its process group "
                 + (1L << 30) + " still runs there, it is not stopped from here (`kill -- -" + (1L << 30) + "` on that machine stops it)");
 
-        // a dead process of this host (a pid no process has: pids are below 2^22)
-        String here = runLeftRunningBy(Owners.hostName() + ":" + (1L << 30) + "@1/1");
+        // a dead process of this host and of its current boot (a pid no process has: pids are below 2^22; started now)
+        String here = runLeftRunningBy(Owners.hostName() + ":" + (1L << 30) + "@" + System.currentTimeMillis() + "/1");
         assertThat(new RunService(store, exec).engine(here, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).containsExactly("a#1");
     }

@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
  * earlier coordinator's attempts. An attempt recorded before the launching coordinator was goes by the last lease holder.
  */
 class OrphanOfTheLaunchingCoordinatorTest {
-    /** A dead process of this host: a pid no process has (pids are below 2^22). */
-    static final String HERE_DEAD = Owners.hostName() + ":" + (1L << 30) + "@1/1";
+    /** A dead process of this host and of its current boot (it started now): a pid no process has (pids are below 2^22). */
+    static final String HERE_DEAD = Owners.hostName() + ":" + (1L << 30) + "@" + System.currentTimeMillis() + "/1";
     static final String ELSEWHERE = "otherhost:7@1/1";
     static final long PID = 1L << 30;
 
@@ -59,6 +59,27 @@ class OrphanOfTheLaunchingCoordinatorTest {
         assertThat(exec.orphansLookedFor).isEmpty();
         assertThat(notices).contains("attempt 1 of a ran under coordinator " + ELSEWHERE + " of another machine; if its process group "
                 + PID + " still runs there, it is not stopped from here (`kill -- -" + PID + "` on that machine stops it)");
+    }
+
+    /**
+     * A coordinator of this machine that started before the machine last started (a minute before {@code btime} of
+     * {@code /proc/stat}) ran in an earlier boot: nothing of its attempt can still run, and the pid it recorded may be an
+     * unrelated group's now. The resume does not look for it (the executor would kill by the pid), and says why; the same
+     * for an attempt that does not record its coordinator, by the last lease holder.
+     */
+    @Test
+    void anAttemptLaunchedBeforeTheMachineLastStartedIsNotLookedFor() throws Exception {
+        String earlier = Owners.hostName() + ":" + PID + "@" + (Owners.bootMillis(Path.of("/proc/stat")).orElseThrow() - 60_000) + "/1";
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        String run = runLeftRunning(ELSEWHERE, earlier);
+        assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
+        String run2 = runLeftRunning(earlier, null);
+        assertThat(new RunService(store, exec).engine(run2, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(exec.orphansLookedFor).isEmpty();
+        assertThat(notices).filteredOn(n -> n.equals("attempt 1 of a ran under coordinator " + earlier + ", which started "
+                + "before this machine last started (or when is not known): nothing of the attempt can still run after a "
+                + "restart, and process group " + PID + " is not looked for")).hasSize(2);
+        assertThat(notices).noneMatch(n -> n.contains("of another machine"));
     }
 
     @Test
