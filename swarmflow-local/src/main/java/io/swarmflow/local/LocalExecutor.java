@@ -664,7 +664,9 @@ public final class LocalExecutor implements Executor {
      * signalling anything, by the rule it kills by ({@link ProcessGroups#orphanGroupAlive}): the recorded leader of the
      * group, the same process (pid and start time, so a reused pid is not taken for it), still runs, or its group has a
      * live member (the leader a zombie not reaped yet, or reaped and its pid no other process's). Meaningful only on the
-     * host, and in the pid namespace, the attempt ran in.
+     * host, in the pid namespace, and in the boot the attempt ran in: after a restart its pid may be an unrelated group's,
+     * whose leader exited, and this method cannot tell (the engine and {@code swarm status} first require the attempt's
+     * coordinator to be of this boot: {@code Owners.isOfThisBoot}).
      * False when no process of it was recorded ({@code pid} 0).
      */
     public static boolean orphanAlive(AttemptView attempt) {

@@ -214,13 +214,17 @@ public final class ProcessGroups {
      * not reaped yet) whose group still has a live member ({@link #groupHasMembers}); or it was reaped, no process has its
      * pid, and the group it led still has a live member that started no earlier than it ({@link #reapedLeadersGroupAlive}:
      * every {@code /proc/PID/stat} is read for field 5, the group). Linux does not give a pid to a new process while a
-     * process group of that id has members, so such a group is the recorded leader's, unless, after the leader was reaped,
-     * the pid space wrapped around ({@code /proc/sys/kernel/pid_max} processes later) and a process that got the pid led a
-     * group of its own and was reaped in turn while that group runs on. A pid that another process has now (another start
-     * time) reads as gone. Read-only: reads {@code /proc}, and at most sends signal 0.
+     * process group of that id has members, so, within the boot the leader was recorded in, such a group is the recorded
+     * leader's, unless, after the leader was reaped, the pid space wrapped around ({@code /proc/sys/kernel/pid_max}
+     * processes later) and a process that got the pid led a group of its own and was reaped in turn while that group runs
+     * on. Across a reboot that rule is worthless (start ticks count from each boot, and any group whose leader exited
+     * could have the pid as its id), and this method cannot tell: the caller must know that the attempt was recorded in
+     * the current boot (the engine and {@code swarm status} go by {@code Owners.isOfThisBoot} of the coordinator that
+     * launched it). A pid that another process has now (another start time) reads as gone. Read-only: reads
+     * {@code /proc}, and at most sends signal 0.
      *
      * @param pid        the recorded group leader
-     * @param startTicks its recorded start time in clock ticks since boot
+     * @param startTicks its recorded start time in clock ticks since the current boot
      * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded)
      */
     public static boolean orphanGroupAlive(long pid, long startTicks) {
@@ -231,14 +235,20 @@ public final class ProcessGroups {
      * Kills (SIGKILL) the process group led by {@code pid} when it has something to kill by the rule of
      * {@link #orphanGroupAlive} ({@link #recordedGroupAlive}): the recorded leader, the same process (pid and start
      * time, not a reused pid), still runs, or is a zombie whose group has a live member, or was reaped while its group
-     * still has one. A zombie leader alone in its group, and a pid another process has now, are left as they are.
+     * still has one. A zombie leader alone in its group, and a pid another process has now, are left as they are. When the
+     * leader was reaped and a live member of its group started before it (not one of the processes the group started,
+     * so possibly not the attempt's), only the members that started at or after it are killed, each by its pid
+     * ({@link #killReapedLeadersGroup}); otherwise the whole group at once (kill(2) on the group). As for
+     * {@link #orphanGroupAlive}, the caller must know the attempt was recorded in the current boot.
      *
      * @param pid        the recorded group leader
-     * @param startTicks its recorded start time in clock ticks since boot
-     * @return true when the group (or, when the leader left it, the leader) was signalled
+     * @param startTicks its recorded start time in clock ticks since the current boot
+     * @return true when the group (or, when the leader left it, the leader; or the members that started at or after the
+     *         reaped leader) was signalled
      */
     public static boolean killOrphanGroup(long pid, long startTicks) {
         if (!recordedGroupAlive(pid, startTicks)) return false;
+        if (statFields(pid) == null) return killReapedLeadersGroup(pid, startTicks);
         boolean killed = signalGroup(pid, "KILL");
         if (!killed) {
             // The recorded process left its group (it called setsid itself): kill it alone.
@@ -261,6 +271,35 @@ public final class ProcessGroups {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Kills group {@code pgid}, whose leader (started at {@code startTicks}) was reaped: the whole group at once when every
+     * live member started at or after it, else only those members (SIGKILL to each pid: a process one of them forks
+     * meanwhile escapes; a member that ends meanwhile and whose pid is reused at once is hit in its place, as with
+     * {@link #signalGroupExcept}).
+     *
+     * @return true when at least one process was signalled
+     */
+    static boolean killReapedLeadersGroup(long pgid, long startTicks) {
+        List<Long> later = new java.util.ArrayList<>();
+        boolean earlier = false;
+        try {
+            for (Stat m : liveMembers(pgid)) {
+                if (m.fields().length >= 20 && Long.parseLong(m.fields()[19]) >= startTicks) later.add(m.pid());
+                else earlier = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (later.isEmpty()) return false;
+        if (!earlier) return signalGroup(pgid, "KILL");
+        if (Kill.available() && Kill.number("KILL") > 0) {
+            boolean any = false;
+            for (long member : later) any |= Kill.kill(member, Kill.number("KILL")) == 0;
+            return any;
+        }
+        return killCommand("KILL", later.stream().map(String::valueOf).toList());
     }
 
     /** The rule of {@link #orphanGroupAlive} and {@link #killOrphanGroup}: whether the recorded group has something to kill. */

@@ -121,4 +121,56 @@ class OrphanGroupAliveTest {
             leader.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * A reaped leader's group with a member that started before the recorded leader (not one of the processes the group
+     * started, so possibly not the attempt's: the group may be another's, as after the pid space wrapped around): the kill
+     * ends only the members that started at or after the recorded start, and leaves the older one running.
+     */
+    @Test
+    void theKillOfAReapedLeadersGroupSparesAMemberOlderThanTheRecordedLeader() throws Exception {
+        Process leader = new ProcessBuilder(List.of("setsid", "bash", "-c",
+                "sleep 300 & echo $!; read -r _; sleep 300 & echo $!; read -r _; exit 0")).start();
+        long pid = leader.pid();
+        try (java.io.BufferedReader out = leader.inputReader(); java.io.Writer in = leader.outputWriter()) {
+            long older = Long.parseLong(out.readLine().strip());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.startTicks(older).isPresent());
+            long olderTicks = ProcessGroups.startTicks(older).orElseThrow();
+            // the next process starts at a later clock tick (USER_HZ, 100 a second, as /proc/uptime counts)
+            await().atMost(Duration.ofSeconds(10)).until(() -> uptimeTicks() > olderTicks + 1);
+            in.write("\n");
+            in.flush();
+            long younger = Long.parseLong(out.readLine().strip());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.startTicks(younger).isPresent());
+            long youngerTicks = ProcessGroups.startTicks(younger).orElseThrow();
+            assertThat(youngerTicks).isGreaterThan(olderTicks);
+            in.write("\n");
+            in.flush();
+            assertThat(leader.waitFor(10, TimeUnit.SECONDS)).isTrue(); // reaped by the JVM
+            assertThat(ProcessGroups.startTicks(pid)).as("no process has the leader's pid").isEmpty();
+
+            // the recorded leader as if it had started when the younger sleep did
+            assertThat(ProcessGroups.orphanGroupAlive(pid, youngerTicks)).isTrue();
+            assertThat(ProcessGroups.killOrphanGroup(pid, youngerTicks)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !liveProcess(younger));
+            assertThat(liveProcess(older)).as("the older member is not killed").isTrue();
+            assertThat(ProcessGroups.startTicks(older)).hasValue(olderTicks);
+            assertThat(ProcessGroups.orphanGroupAlive(pid, youngerTicks)).as("nothing of the recorded start left").isFalse();
+        } finally {
+            if (ProcessGroups.groupHasMembersByScan(pid)) ProcessGroups.signalGroup(pid, "KILL");
+            leader.destroyForcibly();
+            leader.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Clock ticks since boot (USER_HZ, 100 a second), from {@code /proc/uptime}. */
+    private static long uptimeTicks() throws java.io.IOException {
+        String seconds = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime")).split(" ")[0];
+        return new java.math.BigDecimal(seconds).movePointRight(2).longValue();
+    }
+
+    /** Whether {@code pid} is a process that runs (not a zombie). */
+    private static boolean liveProcess(long pid) {
+        return ProcessGroups.startTicks(pid).isPresent() && !ProcessGroups.mainThreadEnded(pid);
+    }
 }
