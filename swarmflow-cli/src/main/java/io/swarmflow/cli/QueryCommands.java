@@ -216,7 +216,8 @@ final class QueryCommands {
          *
          * @param attempt the attempt, with the pid and start time of its process group's leader as recorded
          * @param alive   that leader, the same process (pid and start time), still runs, or its group has a live member
-         *                (the leader a zombie not reaped yet, or reaped and its pid no other process's):
+         *                (the leader a zombie not reaped yet, or reaped and its pid no other process's, within the boot
+         *                the attempt ran in: {@link #orphanCheckable}):
          *                {@code swarm resume} would kill its group ({@code ProcessGroups.orphanGroupAlive})
          */
         record Orphan(AttemptView attempt, boolean alive) {}
@@ -224,16 +225,19 @@ final class QueryCommands {
         /**
          * Whether the process of attempt {@code a} of run {@code observed} can be looked at here: the run is recorded as
          * running, no coordinator executes it ({@link RunService.Observed#stopped}), and the coordinator that launched the
-         * attempt was a process of this host that is gone ({@code Owners.isDeadLocalProcess}), so the attempt's pid is this
-         * host's and nothing but an orphan can still be running it. That coordinator is the one the attempt records
+         * attempt was a process of this host that is gone ({@code Owners.isDeadLocalProcess}) and started after the machine
+         * last started ({@code Owners.isOfThisBoot}: false as well when that cannot be told), so the attempt's pid is of this
+         * host and this boot and nothing but an orphan can still be running it. That coordinator is the one the attempt records
          * ({@link AttemptView#coordinator()}), or, for an attempt recorded before it was, the run's lease holder as
          * observed ({@link RunService.Observed#leaseOwner()}: the one that held the run last). Not for a coordinator of
-         * another host (its pids mean nothing here) nor one still alive whose lease lapsed (its attempts are its own
-         * children, not orphans).
+         * another host (its pids mean nothing here), nor one of an earlier boot (after the restart nothing of it runs, and
+         * its pids may name unrelated processes of this boot), nor one still alive whose lease lapsed (its attempts are its
+         * own children, not orphans). The same rule {@code swarm resume} goes by before it kills ({@code RunEngine}).
          */
         static boolean orphanCheckable(RunService.Observed observed, AttemptView a) {
             if (!observed.stopped()) return false;
-            return io.swarmflow.engine.Owners.isDeadLocalProcess(a.coordinator() != null ? a.coordinator() : observed.leaseOwner());
+            String launcher = a.coordinator() != null ? a.coordinator() : observed.leaseOwner();
+            return io.swarmflow.engine.Owners.isDeadLocalProcess(launcher) && io.swarmflow.engine.Owners.isOfThisBoot(launcher);
         }
 
         /**

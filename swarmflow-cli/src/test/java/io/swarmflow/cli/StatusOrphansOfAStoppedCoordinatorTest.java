@@ -57,6 +57,20 @@ class StatusOrphansOfAStoppedCoordinatorTest {
     }
 
     /**
+     * An attempt launched by a gone coordinator of this machine that started before the machine last started (its owner's
+     * start before {@code btime} of {@code /proc/stat}) ran in an earlier boot: nothing of it can still run, and its pid
+     * and start ticks, counted afresh in this boot, name nothing of it (here they name this JVM). It is not looked at, as
+     * {@code swarm resume} does not kill it.
+     */
+    @Test
+    void anAttemptLaunchedByACoordinatorOfAnEarlierBootIsNotLookedAt() throws Exception {
+        String launcher = goneCoordinatorOfThisMachine(earlierBoot());
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> w.store.releaseRun(id, OtherHostRun.start(w, id, 1,
+                running(launcher))));
+        assertNotLookedAt(created.run(), "--state-dir=" + created.stateDir());
+    }
+
+    /**
      * The run's last lease holder was of another machine (it died inside its recovery of the attempt), but the attempt
      * records that a gone coordinator of this machine launched its process: the process is looked at.
      */
@@ -85,12 +99,24 @@ class StatusOrphansOfAStoppedCoordinatorTest {
         assertNotLookedAt(created.run(), "--state-dir=" + created.stateDir());
     }
 
-    /** The owner id of a coordinator of this machine that is gone (a process that ended). */
+    /** A start in an earlier boot of this machine: a minute before this boot's {@code btime} ({@code /proc/stat}). */
+    static long earlierBoot() throws Exception {
+        String btime = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).stream()
+                .filter(l -> l.startsWith("btime ")).findFirst().orElseThrow();
+        return Long.parseLong(btime.substring(6).strip()) * 1000 - 60_000;
+    }
+
+    /** The owner id of a coordinator of this machine and of its current boot that is gone (a process that ended). */
     private static String goneCoordinatorOfThisMachine() throws Exception {
+        return goneCoordinatorOfThisMachine(System.currentTimeMillis());
+    }
+
+    /** The owner id of a coordinator of this machine that is gone (a process that ended) and started at {@code startMillis}. */
+    private static String goneCoordinatorOfThisMachine(long startMillis) throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         String current = io.swarmflow.engine.Owners.current();
-        return current.substring(0, current.lastIndexOf(':')) + ":" + gone.pid() + "@1";
+        return current.substring(0, current.lastIndexOf(':')) + ":" + gone.pid() + "@" + startMillis;
     }
 
     private static void assertLookedAt(String run, String state) throws Exception {
