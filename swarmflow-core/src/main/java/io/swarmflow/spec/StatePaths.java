@@ -62,9 +62,15 @@ public final class StatePaths {
     /**
      * The tickets of {@code plan} that would run in a sandbox hiding {@code stateDirs} (a {@code shell} profile whose
      * {@code sandbox:} is not {@code off}) and whose {@code PATH} names a directory inside one of them: the ticket's
-     * {@code env} {@code PATH} with its {@code vars}, {@code matrix} and {@code env} references filled in (an entry that
-     * depends on another ticket's outputs or the run's id is not known yet and is left out), else {@link #DEFAULT_PATH}.
-     * Relative entries are left out: they are found from the ticket's workspace, which the sandbox shows.
+     * {@code env} {@code PATH} with its {@code vars}, {@code matrix} and {@code env} references filled in, else
+     * {@link #DEFAULT_PATH}. An entry that depends on what is not known yet (another ticket's outputs, the run's id) is
+     * checked by its directory part before the first such reference: {@code /S/runs/${{ run.id }}/bin} lies in {@code /S}
+     * whatever the run's id is (an entry with no absolute directory part there is left out). Relative entries are left
+     * out: they are found from the ticket's workspace, which the sandbox shows.
+     *
+     * <p>A hit's {@link Hit#entry} is shown, not kept secret: each part of it an {@code env} reference filled in is
+     * {@value #MASK} (the values read with <code>${{ env.NAME }}</code> are the run's secrets, masked wherever the run
+     * shows them), and each part not known yet is the reference as written.
      *
      * @param stateDirs absolute state directories, as the executor hides them
      * @return the hits in plan order, one per ticket and state directory (the first entry found)
@@ -78,11 +84,24 @@ public final class StatePaths {
             AgentProfile profile = plan.profileOf(t);
             if (!"shell".equals(profile.kind()) || profile.sandbox() == SandboxPolicy.OFF) continue;
             String written = t.env().get("PATH");
-            String path = written == null ? DEFAULT_PATH : Templates.renderRunTime(written, plan.vars(), t.matrix(),
-                    expr -> expr.startsWith("env.") ? System.getenv(expr.substring("env.".length())) : UNKNOWN);
+            boolean[] odd = {false};
+            // each filled-in env value between SECRET and END, each expression not known yet between LATER and END, so
+            // that an entry can be compared as rendered and shown with those parts masked or as written
+            String marked = written == null ? DEFAULT_PATH : Templates.renderRunTime(written, plan.vars(), t.matrix(), expr -> {
+                if (!expr.startsWith("env.")) return LATER + expr + END;
+                String value = System.getenv(expr.substring("env.".length()));
+                if (value == null || value.isEmpty()) return value;
+                if (value.indexOf(SECRET) >= 0 || value.indexOf(LATER) >= 0 || value.indexOf(END) >= 0) odd[0] = true;
+                return SECRET + value + END;
+            });
             for (Path[] d : dirs) {
-                Entry e = entryInside(path, d[1], d[2], StatePaths::realPath, false);
-                if (e != null) hits.add(new Hit(t.id(), e.written(), d[0], written == null));
+                for (String entry : marked.split(":")) {
+                    String compared = compared(entry);
+                    if (compared.indexOf(UNKNOWN) >= 0) compared = knownDirectory(compared);
+                    if (compared.isEmpty() || entryInside(compared, d[1], d[2], StatePaths::realPath, false) == null) continue;
+                    hits.add(new Hit(t.id(), odd[0] ? MASK : shown(entry), d[0], written == null));
+                    break;
+                }
             }
         }
         return hits;
@@ -90,6 +109,67 @@ public final class StatePaths {
 
     /** What an expression not known before the run stands for in a rendered {@code PATH}: no path holds it. */
     private static final String UNKNOWN = "\0";
+
+    /** What replaces a secret in a hit's entry (as {@code io.swarmflow.agent.Masking} masks one). */
+    static final String MASK = "***";
+    /** Marks, in a rendered {@code PATH}, the start of an env value, the start of an expression not known yet, the end of either. */
+    private static final char SECRET = '\u0001', LATER = '\u0002', END = '\u0003';
+
+    /** {@code entry} (marked) as rendered: env values as they are, each expression not known yet as {@link #UNKNOWN}. */
+    private static String compared(String entry) {
+        StringBuilder b = new StringBuilder(entry.length());
+        boolean later = false;
+        for (int i = 0; i < entry.length(); i++) {
+            char c = entry.charAt(i);
+            if (c == SECRET) later = false;
+            else if (c == LATER) {
+                later = true;
+                b.append(UNKNOWN);
+            } else if (c == END) later = false;
+            else if (!later) b.append(c);
+        }
+        return b.toString();
+    }
+
+    /**
+     * {@code entry} (marked) as shown: each env value (or the part of one in this entry, a value holding a {@code :}) as
+     * {@link #MASK}, each expression not known yet as its reference.
+     */
+    private static String shown(String entry) {
+        StringBuilder b = new StringBuilder(entry.length());
+        // a value begun in an earlier entry (it holds ':'; an expression holds none) runs up to the first END
+        int open = 0;
+        for (int i = 0; i < entry.length() && open == 0; i++) {
+            char c = entry.charAt(i);
+            if (c == END) open = SECRET;
+            else if (c == SECRET || c == LATER) break;
+        }
+        if (open == SECRET) b.append(MASK);
+        for (int i = 0; i < entry.length(); i++) {
+            char c = entry.charAt(i);
+            if (c == SECRET) {
+                open = SECRET;
+                b.append(MASK);
+            } else if (c == LATER) {
+                open = LATER;
+                b.append("${{ ");
+            } else if (c == END) {
+                if (open == LATER) b.append(" }}");
+                open = 0;
+            } else if (open != SECRET) b.append(c);
+        }
+        if (open == LATER) b.append(" }}");
+        return b.toString();
+    }
+
+    /**
+     * The directory part of {@code entry} before its first {@link #UNKNOWN}: every value of what is not known yet puts
+     * the entry in it ({@code /S/runs/\0/bin} in {@code /S/runs}); empty when that part is not an absolute directory.
+     */
+    private static String knownDirectory(String entry) {
+        int slash = entry.lastIndexOf('/', entry.indexOf(UNKNOWN));
+        return slash <= 0 ? "" : entry.substring(0, slash);
+    }
 
     /**
      * The first entry of {@code path} (a {@code PATH} value, entries separated by {@code :}) that is or lies in the

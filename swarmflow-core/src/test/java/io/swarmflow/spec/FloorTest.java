@@ -226,4 +226,51 @@ class FloorTest {
                         + "from the ticket (leaving it shown would let the ticket read that state's swarm.db and logs); " + fix(state));
         assertThat(StatePaths.hits(plan, List.of())).isEmpty();
     }
+
+    /**
+     * A PATH entry built from <code>${{ env.NAME }}</code> (a secret, masked wherever the run shows it) is named with that
+     * value as {@code ***}, both where the spec sets it ({@code swarm run}, {@code validate}) and for a stored plan
+     * ({@code swarm resume}); the comparison still uses the value.
+     */
+    @Test
+    void aPathRefusalMasksTheValuesItReadsFromTheEnvironment() throws Exception {
+        String secret = System.getenv("SWARM_TEST_SECRET");
+        assertThat(secret).as("set by surefire (pom.xml)").isNotBlank();
+        Path state = dir.resolve("other/state");
+        String yaml = """
+                vars: {state: "%s"}
+                tickets:
+                  - {id: a, run: echo a, env: {PATH: "/usr/bin:${{ vars.state }}/${{ env.SWARM_TEST_SECRET }}/bin"}}
+                """.formatted(state);
+        String what = "its PATH names " + state + "/***/bin, inside the state directory " + state;
+
+        List<String> refusals = pathRefusals(yaml, List.of(state));
+        assertThat(refusals).hasSize(1);
+        assertThat(refusals.getFirst()).contains(what).doesNotContain(secret);
+
+        Plan plan = new SpecLoader().load(dir.resolve("swarm.yaml"), Map.of());
+        assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::describe)
+                .singleElement().asString().contains(what).doesNotContain(secret);
+    }
+
+    /**
+     * An entry only partly known before the run ({@code run.id}, another ticket's output) is refused when its known
+     * directory part already lies in a hidden state directory: every value puts the entry there. It is named with the
+     * references as written; one whose known part is not inside (or not absolute) is not refused.
+     */
+    @Test
+    void aPathEntryOnlyPartlyKnownWhoseKnownDirectoryIsInAStateDirectoryIsRefused() throws Exception {
+        Path state = dir.resolve("other/state");
+        String yaml = """
+                vars: {state: "%s"}
+                tickets:
+                  - {id: a, run: echo a, env: {PATH: "/usr/bin:${{ vars.state }}/runs/${{ run.id }}/bin"}}
+                  - {id: b, run: echo b, env: {PATH: "${{ vars.state }}-${{ run.id }}/bin:${{ run.id }}/bin:/usr/bin"}}
+                """.formatted(state);
+
+        assertThat(pathRefusals(yaml, List.of(state))).containsExactly(
+                "swarm.yaml:3:38: env PATH of ticket 'a' (ticket a): its PATH names " + state + "/runs/${{ run.id }}/bin, "
+                        + "inside the state directory " + state + ", which the sandbox hides from the ticket (leaving it shown "
+                        + "would let the ticket read that state's swarm.db and logs); " + fix(state));
+    }
 }
