@@ -138,8 +138,10 @@ final class FloorCheck {
         record Key(Node node, String where, String entry, java.nio.file.Path stateDir) {}
         Map<Key, List<String>> byKey = new LinkedHashMap<>();
         Map<Key, StatePaths.Hit> first = new HashMap<>();
+        Map<String, PlannedTicket> byId = new HashMap<>();
+        for (PlannedTicket t : plan.tickets()) byId.put(t.id(), t);
         for (StatePaths.Hit hit : StatePaths.hits(plan, stateDirs)) {
-            PlannedTicket t = plan.tickets().stream().filter(p -> p.id().equals(hit.ticket())).findFirst().orElseThrow();
+            PlannedTicket t = byId.get(hit.ticket());
             Fields f = written.get(t.group());
             Profile p = raw.agents.get(t.agent());
             Val<String> path;
