@@ -201,9 +201,9 @@ public final class StatePaths {
 
     /**
      * The real path of {@code p} (absolute), every link resolved; for one that does not exist, its nearest existing
-     * ancestor's real path with the rest of {@code p}.
+     * ancestor's real path with the rest of {@code p}; {@code p} (absolute, normalized) when that cannot be read.
      */
-    static Path realPath(Path p) {
+    public static Path realPath(Path p) {
         Path abs = p.toAbsolutePath().normalize();
         for (Path existing = abs; existing != null; existing = existing.getParent()) {
             try {

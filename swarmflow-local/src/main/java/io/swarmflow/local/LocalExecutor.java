@@ -417,8 +417,40 @@ public final class LocalExecutor implements Executor {
             }
         }
         // a PATH into a state directory the sandbox hides: refused, not left readable (StatePaths)
-        for (StatePaths.Hit hit : StatePaths.hits(plan, hiddenStateDirs(plan))) problems.add(hit.describe());
+        List<Path> hidden = hiddenStateDirs(plan);
+        for (StatePaths.Hit hit : StatePaths.hits(plan, hidden)) problems.add(hit.describe());
+        ownPathProblem(plan, hidden, System.getenv("PATH")).ifPresent(problems::add);
         return problems;
+    }
+
+    /**
+     * Swarm's own {@code PATH} ({@code path}), where the sandbox finds a ticket's shell ({@code Sandbox.commandLine}),
+     * naming a directory inside one of the state directories {@code hidden} from the tickets, when some ticket of
+     * {@code plan} runs sandboxed: every such attempt would fail to launch, as that directory is hidden from it. (A state
+     * directory created by a swarm with this {@code PATH} is refused then; a list written by another one can hold it.)
+     * Relative entries are taken against the working directory; each entry as written and as its real path.
+     *
+     * @return the problem, one line, or empty
+     */
+    static Optional<String> ownPathProblem(Plan plan, List<Path> hidden, String path) {
+        if (path == null || hidden.isEmpty()) return Optional.empty();
+        boolean sandboxed = false;
+        for (PlannedTicket t : plan.tickets()) {
+            AgentProfile profile = plan.profileOf(t);
+            if ("shell".equals(profile.kind()) && profile.sandbox() != SandboxPolicy.OFF) sandboxed = true;
+        }
+        if (!sandboxed) return Optional.empty();
+        for (Path dir : hidden) {
+            StatePaths.Entry e = StatePaths.entryInside(path, dir.toAbsolutePath().normalize(), StatePaths.realPath(dir),
+                    StatePaths::realPath, true);
+            if (e == null) continue;
+            return Optional.of("swarm's own PATH names " + e.written() + ", inside the state directory " + dir + ", which the "
+                    + "sandbox hides from the tickets, so a sandboxed ticket could not start its shell from there; take "
+                    + e.written() + " off PATH (put those programs elsewhere), or, when " + dir + " is no longer needed, "
+                    + "delete it or remove it from your list of state directories ($XDG_STATE_HOME/swarmflow/state-dirs, "
+                    + "by default ~/.local/state/swarmflow/state-dirs)");
+        }
+        return Optional.empty();
     }
 
     /**
