@@ -27,9 +27,11 @@ public interface Executor extends AutoCloseable {
     }
 
     /**
-     * The state directories (absolute) the sandbox hides from the tickets of {@code plan}, as they are now, read without
-     * changing anything: a ticket whose {@code PATH} names a directory inside one is refused
-     * ({@link io.swarmflow.spec.StatePaths}). Empty when this executor hides none.
+     * The state directories (absolute) the sandbox hides from the tickets of {@code plan}, as they are now: a ticket
+     * whose {@code PATH} names a directory inside one is refused ({@link io.swarmflow.spec.StatePaths}). Writes no file
+     * (the user's list of state directories is only read), but an executor may keep what it looked up (a scan of the
+     * repository) for the run's attempts, and warn once about it (a repository too large to scan whole). Empty when
+     * this executor hides none.
      */
     default List<Path> hiddenStateDirs(Plan plan) {
         return List.of();

@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  * The one rule on a {@code PATH} and the state directories the sandbox hides from tickets: a ticket whose {@code PATH}
  * names a directory inside such a state directory is refused before its run is stored or launched, as hiding the
  * state directory takes those programs away and leaving it shown would let the ticket read other runs' state
- * ({@code swarm.db}, logs). {@link SpecLoader} reports it where the spec sets the {@code PATH}; an executor's preflight
+ * ({@code swarm.db}, logs). The refusal names the entry with the values it read from swarm's environment masked. {@link SpecLoader} reports it where the spec sets the {@code PATH}; an executor's preflight
  * says it of a stored plan ({@code swarm resume}). The same scan of a {@code PATH} value ({@link #entryInside}) tells
  * swarmflow-cli's {@code Wiring} whether a state directory holds a directory of swarm's own {@code PATH}.
  */
@@ -34,7 +34,8 @@ public final class StatePaths {
      * A ticket whose {@code PATH} names a directory inside a state directory the sandbox hides from it.
      *
      * @param ticket      the planned ticket's id
-     * @param entry       the {@code PATH} entry as written
+     * @param entry       the {@code PATH} entry as shown: rendered, each {@code env} value in it as {@code ***}, each
+     *                    reference not known yet as written ({@link #hits})
      * @param stateDir    the state directory, as the executor named it
      * @param defaultPath whether the {@code PATH} is {@link #DEFAULT_PATH} (the spec sets none)
      */

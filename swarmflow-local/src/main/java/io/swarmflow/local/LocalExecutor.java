@@ -454,8 +454,9 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * The state directories the sandbox hides from the tickets of {@code plan}, read without changing anything (the
-     * user's list is not written): this run's own, the {@code .swarm} of the repository, the spec's directory and the
+     * The state directories the sandbox hides from the tickets of {@code plan}, writing no file (the user's list is only
+     * read); the repository's scan ({@link #otherStateDirs}) is kept for this executor's attempts, and may warn once that
+     * the repository is too large to scan whole: this run's own, the {@code .swarm} of the repository, the spec's directory and the
      * working directory, the other runs' state directories in the repository, and every listed one that still is a state
      * directory (outside the homes and {@code /tmp}, as {@link #registeredStateDirs}; all of them, not only the {@link
      * #MAX_HIDDEN_STATE_DIRS} an attempt hides, as the list grows while the run runs). Empty when bubblewrap is not usable:
@@ -922,7 +923,8 @@ public final class LocalExecutor implements Executor {
                 .masked(request.secrets());
         if (options.stateDir() != null) spec.hiddenDir(options.stateDir());
         // other runs' state where it usually lives (a run with --state-dir elsewhere must not read them either):
-        // the spec's and the working directory, and anywhere in the repository as of the run's first attempt here
+        // the spec's and the working directory, and anywhere in the repository as of this executor's first scan of it
+        // (the preflight's, when run or resume preflighted the plan; else the run's first attempt here)
         for (Path dir : new Path[] {repo, Path.of(plan.specDir()), Path.of("").toAbsolutePath()}) {
             if (dir != null && Files.isDirectory(dir.resolve(".swarm"))) spec.hiddenDir(dir.resolve(".swarm"));
         }
