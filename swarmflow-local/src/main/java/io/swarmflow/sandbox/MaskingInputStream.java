@@ -1,5 +1,7 @@
 package io.swarmflow.sandbox;
 
+import io.swarmflow.files.mask.Masking;
+
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -7,23 +9,24 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 
 /**
  * A process's output with secret values replaced by {@value #MASK} before anything records or shows it (log files, the
  * console, outputs read from stdout, a failure's last line), as CI systems mask their secrets. A value split across two
  * reads is still found: bytes that could begin a secret are held back until the next read tells, or the stream ends
- * (a pause in the middle of printing one delays those few bytes). Where two values overlap, the longest is replaced.
+ * (a pause in the middle of printing one delays those few bytes). The rule is {@link Masking}'s, applied to the bytes:
+ * read from the start, at each place the longest secret (then the first by {@link String#compareTo}) that begins there
+ * is replaced, so the stream and {@link #mask} (and an attempt's result, masked by core) give the same text.
  */
 public final class MaskingInputStream extends FilterInputStream {
     /** What replaces each secret. */
-    static final String MASK = "***";
+    static final String MASK = Masking.MASK;
     /** Shorter values are not masked: they would mangle ordinary output, and are no secret worth the name. */
-    static final int MIN_LENGTH = 4;
+    static final int MIN_LENGTH = Masking.MIN_LENGTH;
 
     private static final byte[] MASK_BYTES = MASK.getBytes(StandardCharsets.US_ASCII);
 
-    /** The secrets' UTF-8 bytes, longest first. */
+    /** The secrets' UTF-8 bytes, in {@link Masking#ordered} order: longest first. */
     private final byte[][] secrets;
     /** Bytes read and not yet released: those that may begin a secret. */
     private byte[] pending = new byte[0];
@@ -43,27 +46,18 @@ public final class MaskingInputStream extends FilterInputStream {
      * @param values the secrets (null or shorter than {@value #MIN_LENGTH} bytes are ignored)
      */
     static InputStream wrap(InputStream in, Collection<String> values) {
-        byte[][] secrets = values.stream().filter(v -> v != null).distinct().map(v -> v.getBytes(StandardCharsets.UTF_8))
-                .filter(b -> b.length >= MIN_LENGTH).sorted(Comparator.comparingInt((byte[] b) -> b.length).reversed())
-                .toArray(byte[][]::new);
+        byte[][] secrets = Masking.ordered(values).stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         return secrets.length == 0 ? in : new MaskingInputStream(in, secrets);
     }
 
     /**
-     * {@code value} with each secret of at least {@value #MIN_LENGTH} bytes replaced by {@value #MASK}, longest first: the
-     * same masking for a value read another way (an output file) as for the streams. The same rule as
-     * {@code io.swarmflow.agent.Masking#mask}, which masks an attempt's result in the engine and the executors: this package
-     * uses only the JDK (ArchitectureTest), so it keeps its own, and MaskingAgreementTest checks that the two agree.
+     * {@code value} with each secret of at least {@value #MIN_LENGTH} UTF-8 bytes replaced by {@value #MASK}: the same
+     * masking for a value read another way (an output file, a command line) as for the streams ({@link Masking#mask}).
      *
      * @param secrets the secrets (null or shorter ones are ignored)
      */
     public static String mask(String value, Collection<String> secrets) {
-        String v = value;
-        for (String s : secrets.stream().filter(x -> x != null && x.getBytes(StandardCharsets.UTF_8).length >= MIN_LENGTH)
-                .sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
-            v = v.replace(s, MASK);
-        }
-        return v;
+        return Masking.mask(value, secrets);
     }
 
     @Override
