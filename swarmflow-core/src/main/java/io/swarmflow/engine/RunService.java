@@ -158,7 +158,10 @@ public final class RunService {
         List<String> matches = given.isEmpty() ? List.of() : store.runIdsStartingWith(given, 2);
         if (matches.size() == 1) return matches.getFirst();
         if (matches.isEmpty()) requireRun(given); // throws: no such run
+        // read again: runs deleted in between (swarm clean) may leave one, which the prefix now names, or none
         matches = store.runIdsStartingWith(given, Integer.MAX_VALUE);
+        if (matches.size() == 1) return matches.getFirst();
+        if (matches.isEmpty()) requireRun(given); // throws: no such run
         throw new InvalidRequestException("'" + given + "' is the start of " + matches.size() + " runs' ids ("
                 + String.join(", ", matches.subList(0, Math.min(5, matches.size()))) + (matches.size() > 5 ? ", ..." : "")
                 + ") in " + where + "; give more of the id (`swarm runs` lists them)");
