@@ -156,7 +156,6 @@ abstract class ReplayProperties {
         return e;
     }
 
-    /** A count of output bytes as an attempt's end records it: unknown (null), none, or up to several GiB. */
     /** The coordinator that launched a process: none (recorded before it was), or one of two machines'. */
     private static String coordinator(Random random) {
         return switch (random.nextInt(3)) {
@@ -166,6 +165,7 @@ abstract class ReplayProperties {
         };
     }
 
+    /** A count of output bytes as an attempt's end records it: unknown (null), none, or up to several GiB. */
     private static Long outputBytes(Random random) {
         return switch (random.nextInt(3)) {
             case 0 -> null;
