@@ -86,27 +86,21 @@ public final class JnaTempDir {
      * @throws IOException naming what is wrong when it cannot be made or trusted
      */
     static Path make(Path dir) throws IOException {
-        // this process's user and group: those of /proc/self (the JDK alone, as the rest of this package)
+        // this process's user (uid and name) and group: those of /proc/self (the JDK alone, as the rest of this package)
         Path self = Path.of("/proc/self");
         long me = ((Number) Files.getAttribute(self, "unix:uid")).longValue();
         long myGid = ((Number) Files.getAttribute(self, "unix:gid")).longValue();
+        String myName = Files.getOwner(self).getName(); // of the same uid, not the user.name property (-Duser.name sets it)
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             // checked before anything is made: root with another user's HOME must not leave its directories there
             Path existing = dir.toAbsolutePath();
             while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
-            if (existing != null) trustedFrom(existing.toRealPath(), me, myGid);
+            if (existing != null) DirectoryTrust.checkAncestors(existing.toRealPath(), me, myGid, myName);
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        if (!DirectoryTrust.privateTo(dir, me)) {
-            throw new IOException(dir + " is a symbolic link, belongs to another user, or is writable by others than its owner");
-        }
+        DirectoryTrust.requirePrivate(dir, me); // says which rule it fails
         Path real = dir.toRealPath();
-        if (real.getParent() != null) trustedFrom(real.getParent(), me, myGid);
+        if (real.getParent() != null) DirectoryTrust.checkAncestors(real.getParent(), me, myGid, myName);
         return real;
-    }
-
-    /** {@link DirectoryTrust#checkAncestors}, as this process's user (name from {@code user.name}). */
-    private static void trustedFrom(Path from, long me, long myGid) throws IOException {
-        DirectoryTrust.checkAncestors(from, me, myGid, System.getProperty("user.name"));
     }
 }

@@ -40,4 +40,13 @@ class JnaTempDirTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as("%s", p).isEqualTo("rwx------");
         }
     }
+
+    /** The refusal of the directory itself says which rule it fails, not a list of three that may. */
+    @Test
+    void aGroupWritableDirectoryIsRefusedSayingSo() throws IOException {
+        Path jna = Files.createDirectories(tmp.resolve("home/.cache/swarmflow/jna"));
+        Files.setPosixFilePermissions(jna, PosixFilePermissions.fromString("rwxrwx---"));
+        assertThatThrownBy(() -> JnaTempDir.make(jna)).isInstanceOf(IOException.class)
+                .hasMessage(jna + " is writable by its group (mode 0770)");
+    }
 }

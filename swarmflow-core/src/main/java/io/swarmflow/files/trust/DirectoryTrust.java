@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The one rule for trusting a directory that a native library is unpacked into and loaded from (swarmflow-local's
@@ -48,8 +50,37 @@ public final class DirectoryTrust {
      * @throws IOException when its attributes cannot be read
      */
     public static boolean privateTo(Path p, long uid) throws IOException {
-        if (Files.isSymbolicLink(p)) return false;
-        if (((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue() != uid) return false;
-        return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0022) == 0;
+        return notPrivateBecause(p, uid).isEmpty();
+    }
+
+    /**
+     * Checks that {@code p} is owned by user {@code uid}, not a symbolic link, and writable by neither its group nor
+     * others ({@link #privateTo}), saying which of these fails.
+     *
+     * @throws IOException naming {@code p} and the first rule it fails ("P is a symbolic link", "P belongs to another
+     *                     user (uid N)", "P is writable by its group (mode 0770)", "P is writable by others (mode 0707)"),
+     *                     or when its attributes cannot be read
+     */
+    public static void requirePrivate(Path p, long uid) throws IOException {
+        Optional<String> why = notPrivateBecause(p, uid);
+        if (why.isPresent()) throw new IOException(p + " " + why.get());
+    }
+
+    /**
+     * Why {@code p} is not private to user {@code uid} ({@link #privateTo}): "is a symbolic link", "belongs to another
+     * user (uid N)", "is writable by its group (mode 0770)" or "is writable by others (mode 0707)" (the mode's
+     * permission bits in octal); empty when it is private.
+     *
+     * @throws IOException when its attributes cannot be read
+     */
+    public static Optional<String> notPrivateBecause(Path p, long uid) throws IOException {
+        if (Files.isSymbolicLink(p)) return Optional.of("is a symbolic link");
+        long owner = ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        if (owner != uid) return Optional.of("belongs to another user (uid " + owner + ")");
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        String octal = String.format(Locale.ROOT, "%04o", mode & 07777);
+        if ((mode & 0020) != 0) return Optional.of("is writable by its group (mode " + octal + ")");
+        if ((mode & 0002) != 0) return Optional.of("is writable by others (mode " + octal + ")");
+        return Optional.empty();
     }
 }

@@ -109,7 +109,8 @@ final class SqliteNativeLibrary {
                 // another swarm process made it
             }
         }
-        if (!privateToUs(dir)) throw new IOException(dir + " is not a directory private to this user");
+        Optional<String> notPrivate = DirectoryTrust.notPrivateBecause(dir, new com.sun.security.auth.module.UnixSystem().getUid());
+        if (notPrivate.isPresent()) throw new IOException(dir + " is not a directory private to this user: it " + notPrivate.get());
         // from here on the real path, checked and handed to sqlite-jdbc: a link above it, in a directory someone
         // else can write to, could otherwise be swapped between the checks and the load
         dir = dir.toRealPath();
