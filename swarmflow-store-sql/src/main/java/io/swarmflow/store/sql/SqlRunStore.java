@@ -1875,8 +1875,9 @@ public final class SqlRunStore implements RunStore {
      * <p>One statement, so that the runs and the count are of one snapshot on either engine: the newest rows of the runs
      * table by its creation order ({@code no}, unique, so no two runs tie; read through its index {@code runs_no}), and a
      * {@code COUNT(*)} of the matching rows as an uncorrelated scalar subquery, which both engines evaluate once. No row
-     * beyond {@code limit} is read into memory. With {@code states} each row is tested by its {@code state} column (no
-     * index holds it: the count reads the whole table, still without making a {@link RunView} of any row).
+     * beyond {@code limit} is read into memory. With {@code states} the rows and the count are found through V7's index
+     * {@code runs_state_no (state, no)} (on SQLite RunLookupTest checks the plan of {@link #listingQuery}, this very
+     * statement), without making a {@link RunView} of a row not returned.
      */
     @Override
     public RunListing newestRuns(int limit, Set<RunState> states) {
@@ -1899,12 +1900,10 @@ public final class SqlRunStore implements RunStore {
     private LeasedListing newestRuns(int limit, Set<RunState> states, boolean leases) {
         RunStore.checkListing(limit, states);
         List<String> labels = states == null ? List.of() : states.stream().map(RunState::label).sorted().toList();
-        String where = labels.isEmpty() ? "" : " WHERE state IN (" + String.join(", ", java.util.Collections.nCopies(labels.size(), "?")) + ")";
         return read(c -> {
             List<LeasedRun> out = new ArrayList<>();
             long matching = 0;
-            try (PreparedStatement s = c.prepareStatement("SELECT " + RUN_COLUMNS + ", (SELECT COUNT(*) FROM runs" + where + ")"
-                    + (leases ? ", claim_owner, claim_epoch, lease_expires_at" : "") + " FROM runs" + where + " ORDER BY no DESC LIMIT ?")) {
+            try (PreparedStatement s = c.prepareStatement(listingQuery(labels.size(), leases))) {
                 int i = 1;
                 for (String label : labels) s.setString(i++, label); // the count's
                 for (String label : labels) s.setString(i++, label); // the rows'
@@ -1920,6 +1919,18 @@ public final class SqlRunStore implements RunStore {
             }
             return new LeasedListing(out, Math.toIntExact(matching)); // none returned: none matches, as limit is 1 or more
         });
+    }
+
+    /**
+     * {@link #newestRuns}'s and {@link #newestRunsLeased}'s statement: the run columns ({@code RUN_COLUMNS}), the count of
+     * the matching runs, and, when {@code leases}, {@code claim_owner, claim_epoch, lease_expires_at}. Its parameters: the
+     * {@code states} state labels for the count, the same again for the rows (no {@code WHERE} when {@code states} is 0),
+     * then the limit.
+     */
+    String listingQuery(int states, boolean leases) {
+        String where = states == 0 ? "" : " WHERE state IN (" + String.join(", ", java.util.Collections.nCopies(states, "?")) + ")";
+        return "SELECT " + RUN_COLUMNS + ", (SELECT COUNT(*) FROM runs" + where + ")"
+                + (leases ? ", claim_owner, claim_epoch, lease_expires_at" : "") + " FROM runs" + where + " ORDER BY no DESC LIMIT ?";
     }
 
     /**

@@ -229,9 +229,15 @@ class RunLookupTest {
         open(Engine.SQLITE);
         try (Connection c = SqliteDialect.dataSource(dir.resolve(".swarm").resolve("swarm.db")).getConnection()) {
             assertThat(plan(c, store.prefixQuery(true))).contains("SEARCH runs USING INDEX sqlite_autoindex_runs_1 (run_id>? AND run_id<?)");
-            assertThat(plan(c, "SELECT run_id FROM runs WHERE state IN (?, ?) ORDER BY no DESC LIMIT ?"))
-                    .contains("SEARCH runs USING INDEX runs_state_no (state=?)").doesNotContain("SCAN runs");
-            assertThat(plan(c, "SELECT COUNT(*) FROM runs WHERE state IN (?)")).contains("USING COVERING INDEX runs_state_no (state=?)");
+            for (boolean leases : new boolean[] {false, true}) {
+                for (int states = 1; states <= 2; states++) {
+                    // the store's own statement (rows and count in one), as newestRuns and newestRunsLeased run it
+                    assertThat(plan(c, store.listingQuery(states, leases))).as("%d states, leases %s", states, leases)
+                            .contains("SEARCH runs USING INDEX runs_state_no (state=?)",
+                                    "SCALAR SUBQUERY", "SEARCH runs USING COVERING INDEX runs_state_no (state=?)")
+                            .doesNotContain("SCAN runs");
+                }
+            }
         }
     }
 
