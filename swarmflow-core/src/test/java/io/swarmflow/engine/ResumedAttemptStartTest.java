@@ -22,8 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ResumedAttemptStartTest {
     static final long PID = 1L << 30;
-    /** A dead process of this host: a pid no process has (pids are below 2^22). */
-    static final String HERE_DEAD = Owners.hostName() + ":" + PID + "@1/1";
+    /**
+     * A dead process of this host: a pid no process has (pids are below 2^22), started in this boot (a coordinator of an
+     * earlier boot is not looked for: {@link Owners#isOfThisBoot}).
+     */
+    static final String HERE_DEAD = Owners.hostName() + ":" + PID + "@" + System.currentTimeMillis() + "/1";
     static final long RECOVERY_MILLIS = 700;
 
     @TempDir
