@@ -107,6 +107,10 @@ public interface Executor extends AutoCloseable {
     /**
      * Kills what is left of an attempt whose coordinator died (its process group), if the
      * process recorded in {@code attempt} still exists and is the same process (start time).
+     * The caller decides first that the attempt's process can be on this machine at all: its launching coordinator
+     * ({@link AttemptView#coordinator()}, else the run's last lease holder) is of this host and of this boot
+     * ({@code Owners.isOnThisHost}, {@code Owners.isOfThisBoot}): pids and start times mean nothing across machines or
+     * a restart.
      *
      * @return true when something was killed
      */
