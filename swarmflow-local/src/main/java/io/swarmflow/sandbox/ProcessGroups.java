@@ -220,7 +220,8 @@ public final class ProcessGroups {
      * on. Across a reboot that rule is worthless (start ticks count from each boot, and any group whose leader exited
      * could have the pid as its id), and this method cannot tell: the caller must know that the attempt was recorded in
      * the current boot (the engine and {@code swarm status} go by {@code Owners.isOfThisBoot} of the coordinator that
-     * launched it). A pid that another process has now (another start time) reads as gone. Read-only: reads
+     * launched it). A process recorded as started before this pid namespace's init (a container restarted since) reads
+     * as gone too. A pid that another process has now (another start time) reads as gone. Read-only: reads
      * {@code /proc}, and at most sends signal 0.
      *
      * @param pid        the recorded group leader
@@ -302,9 +303,20 @@ public final class ProcessGroups {
         return killCommand("KILL", later.stream().map(String::valueOf).toList());
     }
 
-    /** The rule of {@link #orphanGroupAlive} and {@link #killOrphanGroup}: whether the recorded group has something to kill. */
+    /**
+     * The rule of {@link #orphanGroupAlive} and {@link #killOrphanGroup}: whether the recorded group has something to kill.
+     * A process recorded as started before this pid namespace's init (pid 1) ran in another pid namespace, where its pid
+     * means nothing here: a container restarted without a host reboot keeps the host name and the boot time
+     * ({@code Owners.isOfThisBoot}), but its pids start again; so nothing is taken for it (review R4).
+     */
     private static boolean recordedGroupAlive(long pid, long startTicks) {
+        return recordedGroupAlive(pid, startTicks, startTicks(1));
+    }
+
+    /** {@link #recordedGroupAlive(long, long)} with the start of this pid namespace's init given ({@code startTicks(1)}). */
+    static boolean recordedGroupAlive(long pid, long startTicks, OptionalLong namespaceStart) {
         if (pid <= 1 || startTicks <= 0) return false;
+        if (namespaceStart.isPresent() && startTicks < namespaceStart.getAsLong()) return false;
         String[] f = statFields(pid);
         if (f == null) return reapedLeadersGroupAlive(pid, startTicks);
         if (f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;

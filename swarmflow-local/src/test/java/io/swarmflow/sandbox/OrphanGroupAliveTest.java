@@ -110,6 +110,9 @@ class OrphanGroupAliveTest {
 
             assertThat(ProcessGroups.orphanGroupAlive(pid, ticks)).as("its group, found by its id").isTrue();
             assertThat(ProcessGroups.orphanGroupAlive(pid, Long.MAX_VALUE)).as("a member older than the leader is not its").isFalse();
+            assertThat(ProcessGroups.recordedGroupAlive(pid, ticks, java.util.OptionalLong.of(ticks + 1)))
+                    .as("recorded before this pid namespace's init started: another namespace's pid (a restarted container)").isFalse();
+            assertThat(ProcessGroups.recordedGroupAlive(pid, ticks, java.util.OptionalLong.of(ticks))).isTrue();
             assertThat(ProcessGroups.groupHasMembersByScan(pid)).as("looking is not killing").isTrue();
 
             assertThat(ProcessGroups.killOrphanGroup(pid, ticks)).isTrue();
