@@ -104,25 +104,54 @@ public final class Owners {
      * earlier boot reads as of this one.
      */
     public static boolean isOfThisBoot(String owner) {
-        return isOfThisBoot(owner, bootMillis(PROC_STAT));
+        return isOfThisBoot(owner, currentBootMillis());
     }
+
+    /**
+     * True only when it can be told that {@code owner} started before the current boot (less {@link #BOOT_SLACK_MILLIS}):
+     * its start and the boot's are both known. Not the negation of {@link #isOfThisBoot}, which is false as well when either
+     * is not known: a caller tells the two apart to say which it is.
+     */
+    public static boolean isOfAnEarlierBoot(String owner) {
+        return isOfAnEarlierBoot(owner, currentBootMillis());
+    }
+
+    /** {@link #isOfAnEarlierBoot(String)} with the current boot's start given (epoch milliseconds; empty when unknown). */
+    static boolean isOfAnEarlierBoot(String owner, OptionalLong bootMillis) {
+        OptionalLong start = startMillis(owner);
+        return start.isPresent() && bootMillis.isPresent() && start.getAsLong() < bootMillis.getAsLong() - BOOT_SLACK_MILLIS;
+    }
+
+    /** The current boot's start, read from {@code /proc/stat} once per process (empty when unknown). */
+    private static OptionalLong currentBootMillis() {
+        OptionalLong boot = bootMillis;
+        if (boot == null) bootMillis = boot = bootMillis(PROC_STAT);
+        return boot;
+    }
+
+    private static volatile OptionalLong bootMillis;
 
     /**
      * {@link #isOfThisBoot(String)} with the current boot's start, in milliseconds since the epoch, given
      * ({@code bootMillis}, empty when unknown).
      */
     static boolean isOfThisBoot(String owner, OptionalLong bootMillis) {
-        if (owner == null || bootMillis.isEmpty()) return false;
+        OptionalLong start = startMillis(owner);
+        return start.isPresent() && bootMillis.isPresent() && start.getAsLong() >= bootMillis.getAsLong() - BOOT_SLACK_MILLIS;
+    }
+
+    /** The start in {@code owner} ({@code host:pid@startMillis[/n]}), epoch milliseconds; empty when absent or not positive. */
+    private static OptionalLong startMillis(String owner) {
+        if (owner == null) return OptionalLong.empty();
         int at = owner.lastIndexOf('@');
-        if (at < 0) return false;
+        if (at < 0) return OptionalLong.empty();
         int slash = owner.indexOf('/', at);
-        long start;
         try {
-            start = Long.parseLong(slash < 0 ? owner.substring(at + 1) : owner.substring(at + 1, slash));
+            long start = Long.parseLong(slash < 0 ? owner.substring(at + 1) : owner.substring(at + 1, slash));
+            return start > 0 ? OptionalLong.of(start) : OptionalLong.empty();
         } catch (NumberFormatException e) {
-            return false;
+            return OptionalLong.empty();
         }
-        return start > 0 && start >= bootMillis.getAsLong() - BOOT_SLACK_MILLIS;
     }
 
     /**

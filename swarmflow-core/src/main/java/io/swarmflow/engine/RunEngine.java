@@ -439,11 +439,16 @@ public final class RunEngine {
                     if (a != null && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
-                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher)) {
-                        // a pid of an earlier boot (or of one not known) may name an unrelated process now
+                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfAnEarlierBoot(launcher)) {
+                        // a pid of an earlier boot may name an unrelated process now
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
-                                + ", which started before this machine last started (or when is not known): nothing of the attempt "
+                                + ", which started before this machine last started: nothing of the attempt "
                                 + "can still run after a restart, and process group " + a.pid() + " is not looked for");
+                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher)) {
+                        // when it or this boot started is not known, the pid may be of another boot: not killed, but it may run
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
+                                + ", whose start or this machine's is not known: process group " + a.pid() + " is not looked for, "
+                                + "so not stopped if it still runs (`kill -- -" + a.pid() + "` stops it)");
                     } else if (a != null && a.pid() != 0) {
                         // a pid of another host names nothing here: looking it up could stop an unrelated process
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (launcher == null ? "a coordinator not on record"

@@ -77,9 +77,23 @@ class OrphanOfTheLaunchingCoordinatorTest {
         assertThat(new RunService(store, exec).engine(run2, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).isEmpty();
         assertThat(notices).filteredOn(n -> n.equals("attempt 1 of a ran under coordinator " + earlier + ", which started "
-                + "before this machine last started (or when is not known): nothing of the attempt can still run after a "
+                + "before this machine last started: nothing of the attempt can still run after a "
                 + "restart, and process group " + PID + " is not looked for")).hasSize(2);
         assertThat(notices).noneMatch(n -> n.contains("of another machine"));
+    }
+
+    /** A coordinator of this machine whose start is not known: not looked for, and the notice does not claim it cannot run. */
+    @Test
+    void anAttemptWhoseCoordinatorsStartIsNotKnownIsNotLookedForAndTheNoticeSaysHowToStopIt() throws Exception {
+        String unknown = Owners.hostName() + ":" + PID + "@x/1";
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        String run = runLeftRunning(ELSEWHERE, unknown);
+        assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(exec.orphansLookedFor).isEmpty();
+        assertThat(notices).contains("attempt 1 of a ran under coordinator " + unknown + ", whose start or this machine's is "
+                + "not known: process group " + PID + " is not looked for, so not stopped if it still runs (`kill -- -" + PID
+                + "` stops it)");
+        assertThat(notices).noneMatch(n -> n.contains("can still run"));
     }
 
     @Test

@@ -46,6 +46,17 @@ class OwnersBootTest {
     }
 
     @Test
+    void anEarlierBootIsSaidOnlyWhenBothStartsAreKnown() {
+        assertThat(Owners.isOfAnEarlierBoot("host:42@" + (BOOT - 3_600_000) + "/1", BOOTED)).isTrue();
+        assertThat(Owners.isOfAnEarlierBoot("host:42@" + (BOOT - 1_001) + "/1", BOOTED)).isTrue();
+        assertThat(Owners.isOfAnEarlierBoot("host:42@" + (BOOT - 1_000) + "/1", BOOTED)).as("within the slack").isFalse();
+        assertThat(Owners.isOfAnEarlierBoot("host:42@" + (BOOT + 5_000) + "/1", BOOTED)).isFalse();
+        assertThat(Owners.isOfAnEarlierBoot("host:42@x/1", BOOTED)).as("start not known").isFalse();
+        assertThat(Owners.isOfAnEarlierBoot(null, BOOTED)).isFalse();
+        assertThat(Owners.isOfAnEarlierBoot("host:42@" + (BOOT - 3_600_000) + "/1", OptionalLong.empty())).as("boot not known").isFalse();
+    }
+
+    @Test
     void theBootIsReadFromTheBtimeLineOfProcStat() throws Exception {
         Path stat = tmp.resolve("stat");
         Files.writeString(stat, "cpu  1 2 3 4\nintr 5 6\nctxt 7\nbtime 1700000000\nprocesses 9\n");
