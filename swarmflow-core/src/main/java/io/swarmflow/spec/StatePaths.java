@@ -77,6 +77,11 @@ public final class StatePaths {
      * @return the hits in plan order, one per ticket and state directory (the first entry found)
      */
     public static List<Hit> hits(Plan plan, Collection<Path> stateDirs) {
+        return hits(plan, stateDirs, System::getenv);
+    }
+
+    /** {@link #hits(Plan, Collection)} with {@code env} (a name to its value, or null) as swarm's environment. */
+    static List<Hit> hits(Plan plan, Collection<Path> stateDirs, UnaryOperator<String> env) {
         List<Hit> hits = new ArrayList<>();
         if (stateDirs.isEmpty()) return hits;
         List<Path[]> dirs = new ArrayList<>();
@@ -90,13 +95,13 @@ public final class StatePaths {
             // that an entry can be compared as rendered and shown with those parts masked or as written
             String marked = written == null ? DEFAULT_PATH : Templates.renderRunTime(written, plan.vars(), t.matrix(), expr -> {
                 if (!expr.startsWith("env.")) return LATER + expr + END;
-                String value = System.getenv(expr.substring("env.".length()));
+                String value = env.apply(expr.substring("env.".length()));
                 if (value == null || value.isEmpty()) return value;
                 if (value.indexOf(SECRET) >= 0 || value.indexOf(LATER) >= 0 || value.indexOf(END) >= 0) odd[0] = true;
                 return SECRET + value + END;
             });
             for (Path[] d : dirs) {
-                for (String entry : marked.split(":")) {
+                for (String entry : entries(marked)) {
                     String compared = compared(entry);
                     if (compared.indexOf(UNKNOWN) >= 0) compared = knownDirectory(compared);
                     if (compared.isEmpty() || entryInside(compared, d[1], d[2], StatePaths::realPath, false) == null) continue;
@@ -116,6 +121,32 @@ public final class StatePaths {
     /** Marks, in a rendered {@code PATH}, the start of an env value, the start of an expression not known yet, the end of either. */
     private static final char SECRET = '\u0001', LATER = '\u0002', END = '\u0003';
 
+    /**
+     * The entries of {@code marked} (a rendered {@code PATH}, marked), split at each {@code :}, each one closed and
+     * opened again where a value or an expression holds a {@code :}: an entry begun inside an env value starts with
+     * {@link #SECRET}, so that every piece of the value is masked, the middle ones of a value holding two {@code :} too.
+     */
+    private static List<String> entries(String marked) {
+        List<String> entries = new ArrayList<>();
+        StringBuilder b = new StringBuilder();
+        char open = 0;
+        for (int i = 0; i < marked.length(); i++) {
+            char c = marked.charAt(i);
+            if (c == ':') {
+                if (open != 0) b.append(END);
+                entries.add(b.toString());
+                b.setLength(0);
+                if (open != 0) b.append(open);
+                continue;
+            }
+            if (c == SECRET || c == LATER) open = c;
+            else if (c == END) open = 0;
+            b.append(c);
+        }
+        entries.add(b.toString());
+        return entries;
+    }
+
     /** {@code entry} (marked) as rendered: env values as they are, each expression not known yet as {@link #UNKNOWN}. */
     private static String compared(String entry) {
         StringBuilder b = new StringBuilder(entry.length());
@@ -133,19 +164,12 @@ public final class StatePaths {
     }
 
     /**
-     * {@code entry} (marked) as shown: each env value (or the part of one in this entry, a value holding a {@code :}) as
-     * {@link #MASK}, each expression not known yet as its reference.
+     * {@code entry} (marked, one of {@link #entries}) as shown: each env value (or the piece of one in this entry, a
+     * value holding a {@code :}) as {@link #MASK}, each expression not known yet as its reference.
      */
     private static String shown(String entry) {
         StringBuilder b = new StringBuilder(entry.length());
-        // a value begun in an earlier entry (it holds ':'; an expression holds none) runs up to the first END
         int open = 0;
-        for (int i = 0; i < entry.length() && open == 0; i++) {
-            char c = entry.charAt(i);
-            if (c == END) open = SECRET;
-            else if (c == SECRET || c == LATER) break;
-        }
-        if (open == SECRET) b.append(MASK);
         for (int i = 0; i < entry.length(); i++) {
             char c = entry.charAt(i);
             if (c == SECRET) {

@@ -254,6 +254,35 @@ class FloorTest {
     }
 
     /**
+     * An env value holding two {@code :} fills in three PATH entries: the middle one, which has no mark of the value's
+     * start or end in it, is masked too (it was shown as written). The value is given in place of the environment
+     * (the loader only checks that the variable is set).
+     */
+    @Test
+    void everyPieceOfAnEnvValueHoldingColonsIsMasked() throws Exception {
+        Path state = dir.resolve("other/state");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                tickets:
+                  - {id: a, run: echo a, env: {PATH: "${{ env.SWARM_TEST_SECRET }}"}}
+                  - {id: b, run: echo b, env: {PATH: "/usr/bin:${{ env.SWARM_TEST_SECRET }}:/bin"}}
+                """), Map.of());
+        String value = "topsecret:" + state + "/bin:moresecret";
+        java.util.function.UnaryOperator<String> env = name -> "SWARM_TEST_SECRET".equals(name) ? value : null;
+
+        String names = "its PATH names ***, inside the state directory " + state + ", which the sandbox hides from the "
+                + "ticket (leaving it shown would let the ticket read that state's swarm.db and logs); " + fix(state);
+        assertThat(StatePaths.hits(plan, List.of(state), env)).extracting(StatePaths.Hit::describe)
+                .containsExactly("ticket a: " + names, "ticket b: " + names);
+        // the first and last pieces, when they are the ones inside
+        env = name -> "SWARM_TEST_SECRET".equals(name) ? state + "/bin:" + value : null;
+        assertThat(StatePaths.hits(plan, List.of(state), env)).extracting(StatePaths.Hit::describe)
+                .containsExactly("ticket a: " + names, "ticket b: " + names);
+        env = name -> "SWARM_TEST_SECRET".equals(name) ? "a:b:" + state + "/bin" : null;
+        assertThat(StatePaths.hits(plan, List.of(state), env)).extracting(StatePaths.Hit::describe)
+                .containsExactly("ticket a: " + names, "ticket b: " + names);
+    }
+
+    /**
      * An entry only partly known before the run ({@code run.id}, another ticket's output) is refused when its known
      * directory part already lies in a hidden state directory: every value puts the entry there. It is named with the
      * references as written; one whose known part is not inside (or not absolute) is not refused.
