@@ -424,13 +424,16 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * Swarm's own {@code PATH} ({@code path}), where the sandbox finds a ticket's shell ({@code Sandbox.commandLine}),
-     * naming a directory inside one of the state directories {@code hidden} from the tickets, when some ticket of
-     * {@code plan} runs sandboxed: every such attempt would fail to launch, as that directory is hidden from it. (A state
-     * directory created by a swarm with this {@code PATH} is refused then; a list written by another one can hold it.)
-     * Relative entries are taken against the working directory; each entry as written and as its real path.
+     * The ticket's shell ({@link #SHELL}'s program), as the sandbox finds it on the host from swarm's own {@code PATH}
+     * ({@code path}; {@link Sandbox#hostProgram}, the same resolution {@code Sandbox.commandLine} makes), lying in a
+     * directory inside one of the state directories {@code hidden} from the tickets, when some ticket of {@code plan}
+     * runs sandboxed: every such attempt would fail to launch, as that directory is hidden from it. Only the directory
+     * the shell is found in counts (a later entry of {@code path} inside a state directory changes nothing); it is
+     * compared as written (relative against the working directory) and as its real path, and so is the shell's own real
+     * path (a link into a state directory). (A state directory created by a swarm with this {@code PATH} is refused then;
+     * a list written by another one can hold it.)
      *
-     * @return the problem, one line, or empty
+     * @return the problem, one line, or empty (also when no shell is found on the host: the sandbox's {@code PATH} finds it)
      */
     static Optional<String> ownPathProblem(Plan plan, List<Path> hidden, String path) {
         if (path == null || hidden.isEmpty()) return Optional.empty();
@@ -440,15 +443,21 @@ public final class LocalExecutor implements Executor {
             if ("shell".equals(profile.kind()) && profile.sandbox() != SandboxPolicy.OFF) sandboxed = true;
         }
         if (!sandboxed) return Optional.empty();
+        String shell = SHELL.getFirst();
+        Optional<Path> found = Sandbox.hostProgram(shell, path);
+        if (found.isEmpty()) return Optional.empty();
+        Path program = found.get();
+        String directory = program.getParent() == null ? "." : program.getParent().toString();
         for (Path dir : hidden) {
-            StatePaths.Entry e = StatePaths.entryInside(path, dir.toAbsolutePath().normalize(), StatePaths.realPath(dir),
+            Path real = StatePaths.realPath(dir);
+            StatePaths.Entry e = StatePaths.entryInside(directory, dir.toAbsolutePath().normalize(), real,
                     StatePaths::realPath, true);
-            if (e == null) continue;
-            return Optional.of("swarm's own PATH names " + e.written() + ", inside the state directory " + dir + ", which the "
-                    + "sandbox hides from the tickets, so a sandboxed ticket could not start its shell from there; take "
-                    + e.written() + " off PATH (put those programs elsewhere), or, when " + dir + " is no longer needed, "
-                    + "delete it or remove it from your list of state directories ($XDG_STATE_HOME/swarmflow/state-dirs, "
-                    + "by default ~/.local/state/swarmflow/state-dirs)");
+            if (e == null && !StatePaths.realPath(program).startsWith(real)) continue;
+            return Optional.of("swarm's own PATH finds the tickets' shell at " + program + ", inside the state directory "
+                    + dir + ", which the sandbox hides from the tickets, so a sandboxed ticket could not start its shell "
+                    + "from there; put a " + shell + " earlier on PATH or take " + directory + " off PATH (put those programs "
+                    + "elsewhere), or, when " + dir + " is no longer needed, delete it or remove it from your list of state "
+                    + "directories ($XDG_STATE_HOME/swarmflow/state-dirs, by default ~/.local/state/swarmflow/state-dirs)");
         }
         return Optional.empty();
     }

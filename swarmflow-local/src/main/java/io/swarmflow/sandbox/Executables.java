@@ -12,7 +12,14 @@ final class Executables {
     private Executables() {}
 
     static Optional<Path> find(String name) {
-        String path = System.getenv("PATH");
+        return find(name, System.getenv("PATH"));
+    }
+
+    /**
+     * The first {@code name} that is an executable regular file in a directory of {@code path} (a {@code PATH} value,
+     * null for none; relative directories against the working directory), then of {@link #FALLBACK_PATH}.
+     */
+    static Optional<Path> find(String name, String path) {
         String search = (path == null || path.isBlank() ? "" : path + File.pathSeparator) + FALLBACK_PATH;
         for (String dir : search.split(File.pathSeparator)) {
             if (dir.isEmpty()) continue;

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -653,6 +654,16 @@ public final class Sandbox implements AutoCloseable {
         pb.environment().clear();
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    /**
+     * Where {@link #commandLine} finds a program named {@code name} (no {@code /}) on the host when swarm's own
+     * {@code PATH} is {@code path}: the first directory of {@code path} (relative ones against the working directory),
+     * then of the default {@code PATH}, holding an executable regular file of that name; empty when none does (the
+     * name is then left to the sandbox's {@code PATH}).
+     */
+    public static Optional<Path> hostProgram(String name, String path) {
+        return Executables.find(name, path);
     }
 
     /** Which launcher starts processes: {@code posix_spawn}, or {@code ProcessBuilder} with the reason. */
