@@ -1,5 +1,6 @@
 package io.swarmflow.agent;
 
+import io.swarmflow.files.mask.Masking;
 import io.swarmflow.store.Outcome;
 
 import java.util.Map;

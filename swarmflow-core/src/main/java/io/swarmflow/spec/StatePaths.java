@@ -116,8 +116,8 @@ public final class StatePaths {
     /** What an expression not known before the run stands for in a rendered {@code PATH}: no path holds it. */
     private static final String UNKNOWN = "\0";
 
-    /** What replaces a secret in a hit's entry (as {@code io.swarmflow.agent.Masking} masks one). */
-    static final String MASK = "***";
+    /** What replaces a secret in a hit's entry, as everywhere a secret is masked. */
+    static final String MASK = io.swarmflow.files.mask.Masking.MASK;
     /** Marks, in a rendered {@code PATH}, the start of an env value, the start of an expression not known yet, the end of either. */
     private static final char SECRET = '\u0001', LATER = '\u0002', END = '\u0003';
 

@@ -1,6 +1,6 @@
 package io.swarmflow.sandbox;
 
-import io.swarmflow.agent.Masking;
+import io.swarmflow.files.mask.Masking;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -21,7 +21,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One masking rule: an attempt's result (core's {@link Masking}, which masks reasons and outputs), a text the sandbox
+ * One masking rule: an attempt's result (core's {@link Masking}, with which {@code AttemptResult#masked} masks reasons and outputs), a text the sandbox
  * masks ({@link MaskingInputStream#mask}) and a process's output stream ({@link MaskingInputStream#wrap}, read in any
  * pieces) give the same text, whatever the order the secrets come in.
  */

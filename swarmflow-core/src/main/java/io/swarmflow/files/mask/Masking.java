@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * The one rule by which a secret is kept out of a text that is recorded or shown: each occurrence is replaced by
  * {@value #MASK}, as CI systems mask theirs. An attempt's result is masked with it (core's
- * {@code AttemptResult#masked}, through {@code io.swarmflow.agent.Masking}), and the local sandbox masks its processes'
+ * {@code AttemptResult#masked}), and the local sandbox masks its processes'
  * output streams ({@code MaskingInputStream}) and the texts it reads another way with it. The JDK alone, so that the
  * sandbox package may use it (ArchitectureTest).
  *
