@@ -190,8 +190,9 @@ public final class SandboxProcess {
         // when its init exits, before bwrap, the group leader we waited for, can exit), but not when the outer bwrap
         // died before its sandboxed child had set --die-with-parent's PR_SET_PDEATHSIG (a TERM meant for setsid or
         // prlimit that reached bwrap, just exec'd, in the first milliseconds): that child and the script run on, in
-        // this group, holding the pipes the drain below waits on. The usual empty group costs one kill(2).
-        if (ProcessGroups.groupHasMembers(pid())) ProcessGroups.signalGroup(pid(), "KILL");
+        // this group, holding the pipes the drain below waits on. One kill(2), whether the group is empty or holds only
+        // a zombie (bubblewrap's process inside the sandbox, waiting for the system's init to reap it).
+        ProcessGroups.killLeftovers(pid());
         // What left the group (setsid) but not the attempt's cgroup goes too, before the pipes are drained.
         if (cgroup != null) cgroup.close();
         // Without bubblewrap's PID namespace or a cgroup, nothing else ends what left the group: found by the attempt's
