@@ -1,5 +1,7 @@
 package io.swarmflow.engine;
 
+import io.swarmflow.files.proc.ProcStat;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -13,6 +15,26 @@ import java.util.OptionalLong;
  * run over at once when its previous coordinator was a process on this host that no longer
  * exists (rather than waiting for its lease to expire). The start time guards against pid reuse, and tells whether
  * the process ran before this machine last started ({@link #isOfThisBoot}).
+ * <p>
+ * Since the wall clock can be stepped, and {@code startMillis} (the JVM's start, which Linux computes as {@code btime}
+ * plus the process's start ticks, both read on the clock of the moment) moves with it, a coordinator's identity
+ * ({@link #coordinator}) carries, where Linux tells them, what does not: {@code host:pid@startMillis/n;boot=BOOT_ID;
+ * pidns=INODE;ticks=TICKS}, with
+ * <ul>
+ *   <li>{@code BOOT_ID} the content of {@code /proc/sys/kernel/random/boot_id} (a UUID the kernel draws at each boot,
+ *       see random(4)), which tells this boot from any other without any clock;</li>
+ *   <li>{@code INODE} the inode number of the coordinator's pid namespace, from the link {@code /proc/self/ns/pid}
+ *       ({@code pid:[INODE]}, see namespaces(7)): its pid names a process only in that namespace, and a container of
+ *       the same host name has another;</li>
+ *   <li>{@code TICKS} its start in clock ticks after the boot, field 22 of {@code /proc/PID/stat} (proc(5),
+ *       {@link ProcStat}), exact and fixed for the life of the process.</li>
+ * </ul>
+ * Each part is left out when it cannot be read (off Linux, say). The identity is the durable carrier (a lease's owner,
+ * an attempt's {@code coordinator} column), so no migration is needed; the parts follow the {@code /n} and contain
+ * neither {@code ':'} nor {@code '@'} nor {@code '/'}, so every reader of {@code host:pid@startMillis} (the last
+ * {@code ':'} and {@code '@'}, and the start up to the next {@code '/'}), this version's and earlier ones', parses
+ * the same host, pid and start as before. An identity without them (recorded before, or where they are unknown) goes
+ * by the wall-clock rules as it did.
  */
 public final class Owners {
     private static final java.util.concurrent.atomic.AtomicLong COORDINATORS = new java.util.concurrent.atomic.AtomicLong();
@@ -26,8 +48,28 @@ public final class Owners {
      * running tickets again.
      */
     public static String coordinator() {
-        return current() + "/" + COORDINATORS.incrementAndGet();
+        return current() + "/" + COORDINATORS.incrementAndGet() + exactParts();
     }
+
+    /**
+     * The {@code ;boot=...;pidns=...;ticks=...} of this process's coordinators (see the class comment): each part that
+     * can be read, in that order; empty when none can.
+     */
+    private static String exactParts() {
+        String parts = exactParts;
+        if (parts == null) {
+            Here here = here();
+            OptionalLong ticks = startTicksOf(ProcessHandle.current().pid());
+            StringBuilder b = new StringBuilder();
+            if (here.bootId() != null) b.append(";boot=").append(here.bootId());
+            if (here.pidNamespace() > 0) b.append(";pidns=").append(here.pidNamespace());
+            if (ticks.isPresent()) b.append(";ticks=").append(ticks.getAsLong());
+            exactParts = parts = b.toString();
+        }
+        return parts;
+    }
+
+    private static volatile String exactParts;
 
     /** This process's identity. */
     public static String current() {
@@ -60,9 +102,28 @@ public final class Owners {
     /**
      * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator})
      * names a process on this host that is gone (or was replaced by another process with the same pid). False for
-     * other hosts and for live processes.
+     * other hosts and for live processes. With the exact parts of the class comment, exact: a coordinator of another boot
+     * (another boot id) is gone; one of another pid namespace is not taken for gone (its pid cannot be looked up here, so
+     * its lease is waited out); in this boot, the process with its pid is the coordinator exactly when it has the recorded
+     * start ticks, however the wall clock was set meanwhile. Without them (an identity recorded before they were, or where
+     * they cannot be read), the process with its pid is taken for another when its start differs from {@code startMillis}
+     * by more than a second: a step of the wall clock by more than that after the coordinator started makes a live one
+     * read as gone.
      */
     public static boolean isDeadLocalProcess(String owner) {
+        return isDeadLocalProcess(owner, here(), Owners::startTicksOf);
+    }
+
+    /**
+     * {@link #isDeadLocalProcess(String)} with this machine's boot id and pid namespace given ({@code here}), and how the
+     * start ticks of a live pid are read ({@code ticksOf}: empty when it cannot be read). With the exact parts of the
+     * class comment: a boot id other than this boot's reads as dead (the process ended with its boot); a pid namespace
+     * other than this process's reads as not dead (its pid is not one to look up here: the lease is waited out); in this
+     * boot, a pid whose process has other start ticks than recorded (or none) reads as dead, and one with the same as alive,
+     * whatever the wall clock did. An identity without them, or whose boot id or start ticks cannot be compared, goes by
+     * the rule of the recorded {@code startMillis} (a second of slack).
+     */
+    static boolean isDeadLocalProcess(String owner, Here here, java.util.function.LongFunction<OptionalLong> ticksOf) {
         if (!isOnThisHost(owner)) return false;
         int colon = owner.lastIndexOf(':');
         int at = owner.lastIndexOf('@');
@@ -70,14 +131,25 @@ public final class Owners {
         long start;
         try {
             pid = Long.parseLong(owner.substring(colon + 1, at));
-            int slash = owner.indexOf('/', at);
-            start = Long.parseLong(slash < 0 ? owner.substring(at + 1) : owner.substring(at + 1, slash));
+            start = Long.parseLong(owner.substring(at + 1, startEnd(owner, at)));
         } catch (NumberFormatException e) {
             return false;
+        }
+        Exact exact = Exact.of(owner);
+        boolean bootsKnown = exact.bootId() != null && here.bootId() != null;
+        if (bootsKnown && !exact.bootId().equals(here.bootId())) return true; // it ended with its boot
+        if (exact.pidNamespace() > 0 && here.pidNamespace() > 0 && exact.pidNamespace() != here.pidNamespace()) {
+            return false; // its pid is another namespace's: cannot tell here
         }
         if (pid == ProcessHandle.current().pid()) return false;
         Optional<ProcessHandle> ph = ProcessHandle.of(pid);
         if (ph.isEmpty() || !ph.get().isAlive()) return true;
+        if (bootsKnown && exact.startTicks() >= 0) {
+            OptionalLong actualTicks = ticksOf.apply(pid);
+            if (actualTicks.isPresent()) return actualTicks.getAsLong() != exact.startTicks();
+            if (!ph.get().isAlive()) return true;
+            // alive, but its stat cannot be read: the rule of the wall clock below
+        }
         long actual = ph.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
         return start != 0 && actual != -1 && Math.abs(actual - start) > 1_000;
     }
@@ -101,10 +173,12 @@ public final class Owners {
      * still running, only what this answers true for. Host names are not compared ({@link #isOnThisHost} does that). A
      * step of the clock after the boot moves {@code btime} too: forward, a coordinator of this boot may read as of an
      * earlier one (its processes are then left alone); backward by more than the time between the two boots, one of an
-     * earlier boot reads as of this one.
+     * earlier boot reads as of this one. Those limits hold only for an owner without a boot id (see the class comment):
+     * one that carries it, while this boot's can be read, is of this boot exactly when the two are equal. Two machines
+     * of one host name differ in boot id: a coordinator of the other reads as of an earlier boot (its pids are left alone).
      */
     public static boolean isOfThisBoot(String owner) {
-        return isOfThisBoot(owner, currentBootMillis());
+        return isOfThisBoot(owner, currentBootMillis(), here().bootId());
     }
 
     /**
@@ -113,10 +187,21 @@ public final class Owners {
      * is not known: a caller tells the two apart to say which it is.
      */
     public static boolean isOfAnEarlierBoot(String owner) {
-        return isOfAnEarlierBoot(owner, currentBootMillis());
+        return isOfAnEarlierBoot(owner, currentBootMillis(), here().bootId());
     }
 
-    /** {@link #isOfAnEarlierBoot(String)} with the current boot's start given (epoch milliseconds; empty when unknown). */
+    /**
+     * {@link #isOfAnEarlierBoot(String)} with the current boot's start (epoch milliseconds; empty when unknown) and boot id
+     * (null when unknown) given: when {@code owner} carries a boot id and {@code bootId} is known, true exactly when they
+     * differ (no clock involved); otherwise by the starts.
+     */
+    static boolean isOfAnEarlierBoot(String owner, OptionalLong bootMillis, String bootId) {
+        String recorded = Exact.of(owner).bootId();
+        if (recorded != null && bootId != null) return !recorded.equals(bootId);
+        return isOfAnEarlierBoot(owner, bootMillis);
+    }
+
+    /** {@link #isOfAnEarlierBoot(String)} by the starts alone: the current boot's given (epoch milliseconds; empty when unknown). */
     static boolean isOfAnEarlierBoot(String owner, OptionalLong bootMillis) {
         OptionalLong start = startMillis(owner);
         return start.isPresent() && bootMillis.isPresent() && start.getAsLong() < bootMillis.getAsLong() - BOOT_SLACK_MILLIS;
@@ -132,7 +217,18 @@ public final class Owners {
     private static volatile OptionalLong bootMillis;
 
     /**
-     * {@link #isOfThisBoot(String)} with the current boot's start, in milliseconds since the epoch, given
+     * {@link #isOfThisBoot(String)} with the current boot's start (epoch milliseconds; empty when unknown) and boot id (null
+     * when unknown) given: when {@code owner} carries a boot id and {@code bootId} is known, true exactly when they are
+     * equal (no clock involved); otherwise by the starts.
+     */
+    static boolean isOfThisBoot(String owner, OptionalLong bootMillis, String bootId) {
+        String recorded = Exact.of(owner).bootId();
+        if (recorded != null && bootId != null) return recorded.equals(bootId);
+        return isOfThisBoot(owner, bootMillis);
+    }
+
+    /**
+     * {@link #isOfThisBoot(String)} by the starts alone: the current boot's, in milliseconds since the epoch, given
      * ({@code bootMillis}, empty when unknown).
      */
     static boolean isOfThisBoot(String owner, OptionalLong bootMillis) {
@@ -145,12 +241,159 @@ public final class Owners {
         if (owner == null) return OptionalLong.empty();
         int at = owner.lastIndexOf('@');
         if (at < 0) return OptionalLong.empty();
-        int slash = owner.indexOf('/', at);
         try {
-            long start = Long.parseLong(slash < 0 ? owner.substring(at + 1) : owner.substring(at + 1, slash));
+            long start = Long.parseLong(owner.substring(at + 1, startEnd(owner, at)));
             return start > 0 ? OptionalLong.of(start) : OptionalLong.empty();
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * True only when it can be told that {@code owner} recorded its pids in another pid namespace than this process's: it
+     * carries a {@code pidns} (see the class comment) and this process's can be read, and the two differ. Its pids then
+     * name nothing here, or an unrelated process (another container of the same host name, or one restarted since): they
+     * are not looked up, let alone killed. False for null and for an owner without it.
+     */
+    public static boolean isOfAnotherPidNamespace(String owner) {
+        return isOfAnotherPidNamespace(owner, here().pidNamespace());
+    }
+
+    /** {@link #isOfAnotherPidNamespace(String)} with this process's pid namespace inode given (0 when unknown). */
+    static boolean isOfAnotherPidNamespace(String owner, long pidNamespace) {
+        long recorded = Exact.of(owner).pidNamespace();
+        return recorded > 0 && pidNamespace > 0 && recorded != pidNamespace;
+    }
+
+    /** Where the start of {@code owner}'s {@code @startMillis} ends: at the first {@code '/'} or {@code ';'} after {@code at}. */
+    private static int startEnd(String owner, int at) {
+        int end = owner.length();
+        int slash = owner.indexOf('/', at);
+        if (slash >= 0) end = slash;
+        int semi = owner.indexOf(';', at);
+        if (semi >= 0 && semi < end) end = semi;
+        return end;
+    }
+
+    /**
+     * This machine's boot id and this process's pid namespace inode, as the exact parts of the class comment record them.
+     *
+     * @param bootId       the boot id (a lower-case UUID), null when unknown
+     * @param pidNamespace the pid namespace's inode number, 0 when unknown
+     */
+    record Here(String bootId, long pidNamespace) {
+        static final Here UNKNOWN = new Here(null, 0);
+    }
+
+    /** Where Linux says which boot this is, see random(4). */
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+    /** This process's pid namespace, a link {@code pid:[INODE]}, see namespaces(7). */
+    private static final Path PID_NAMESPACE = Path.of("/proc/self/ns/pid");
+
+    /** {@link Here} of this process, read once per process (neither changes while it runs). */
+    static Here here() {
+        Here h = here;
+        if (h == null) here = h = new Here(bootId(BOOT_ID), pidNamespace(PID_NAMESPACE));
+        return h;
+    }
+
+    private static volatile Here here;
+
+    /** The boot id in {@code file} (a {@code boot_id}): a UUID, lower-cased; null when it cannot be read or is not one. */
+    static String bootId(Path file) {
+        try {
+            String id = Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).strip().toLowerCase(java.util.Locale.ROOT);
+            return isBootId(id) ? id : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // off Linux, or an unreadable /proc
+        }
+    }
+
+    /** Whether {@code s} has the shape of a UUID ({@code 8-4-4-4-12} lower-case hex digits), as a boot id has. */
+    private static boolean isBootId(String s) {
+        if (s.length() != 36) return false;
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+        }
+        return true;
+    }
+
+    /** The inode of the pid namespace {@code link} (a {@code /proc/PID/ns/pid}) points to ({@code pid:[INODE]}); 0 when unknown. */
+    static long pidNamespace(Path link) {
+        try {
+            return pidNamespaceInode(Files.readSymbolicLink(link).toString());
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The inode in a namespace link's target {@code pid:[INODE]}; 0 when it is not of that shape or not positive. */
+    static long pidNamespaceInode(String target) {
+        if (!target.startsWith("pid:[") || !target.endsWith("]")) return 0;
+        try {
+            long inode = Long.parseLong(target.substring(5, target.length() - 1));
+            return inode > 0 ? inode : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The start of process {@code pid} in clock ticks after the boot ({@link ProcStat#startTicks}); empty when unreadable. */
+    static OptionalLong startTicksOf(long pid) {
+        try {
+            ProcStat stat = ProcStat.parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            return stat == null ? OptionalLong.empty() : stat.startTicks();
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * The exact parts an owner id carries after its {@code /n} ({@code ;boot=...;pidns=...;ticks=...}, see the class
+     * comment); a part that is absent or malformed is unknown. Parts of other names are skipped (a later version may add
+     * some).
+     *
+     * @param bootId       the boot id, null when unknown
+     * @param pidNamespace the pid namespace inode, 0 when unknown
+     * @param startTicks   the start in clock ticks after the boot, -1 when unknown
+     */
+    record Exact(String bootId, long pidNamespace, long startTicks) {
+        static final Exact NONE = new Exact(null, 0, -1);
+
+        /** The exact parts of {@code owner}; {@link #NONE} for null or an owner without them. */
+        static Exact of(String owner) {
+            if (owner == null) return NONE;
+            int at = owner.lastIndexOf('@');
+            int semi = at < 0 ? -1 : owner.indexOf(';', at);
+            if (semi < 0) return NONE;
+            String bootId = null;
+            long pidNamespace = 0;
+            long startTicks = -1;
+            for (String part : owner.substring(semi + 1).split(";")) {
+                int eq = part.indexOf('=');
+                if (eq < 0) continue;
+                String name = part.substring(0, eq);
+                String value = part.substring(eq + 1);
+                switch (name) {
+                    case "boot" -> bootId = isBootId(value) ? value : null;
+                    case "pidns" -> pidNamespace = positive(value, 0);
+                    case "ticks" -> startTicks = value.equals("0") ? 0 : positive(value, -1);
+                    default -> { }
+                }
+            }
+            return new Exact(bootId, pidNamespace, startTicks);
+        }
+
+        private static long positive(String value, long unknown) {
+            try {
+                long n = Long.parseLong(value);
+                return n > 0 ? n : unknown;
+            } catch (NumberFormatException e) {
+                return unknown;
+            }
         }
     }
 

@@ -436,9 +436,16 @@ public final class RunEngine {
                 case RUNNING -> {
                     AttemptView a = runningAttempts.get(tickets[i].id());
                     String launcher = a == null ? null : launcher(a);
-                    if (a != null && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
+                    if (a != null && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)
+                            && !Owners.isOfAnotherPidNamespace(launcher)) {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
+                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
+                        // its pid is of another pid namespace (a container of the same host name): it names nothing of it here
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
+                                + ", of another pid namespace than this one (another container of this host name, or one "
+                                + "restarted since): process group " + a.pid() + " is not looked for, so not stopped from here if "
+                                + "it still runs (`kill -- -" + a.pid() + "` in that pid namespace stops it)");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfAnEarlierBoot(launcher)) {
                         // a pid of an earlier boot may name an unrelated process now
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher

@@ -1,5 +1,7 @@
 package io.swarmflow.sandbox;
 
+import io.swarmflow.files.proc.ProcStat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,15 +54,14 @@ public final class ProcessGroups {
         }
     }
 
-    /** The stat of the process whose {@code /proc} directory is {@code dir}, or null when it is gone or unreadable. */
+    /**
+     * The stat of the process whose {@code /proc} directory is {@code dir} (parsed by {@link ProcStat}, which the engine's
+     * coordinator identities share), or null when it is gone or unreadable.
+     */
     private static Stat stat(Path dir) {
         try {
-            String line = readProc(dir.resolve("stat"));
-            int open = line.indexOf('(');
-            int close = line.lastIndexOf(')');
-            if (open < 0 || close < open || close + 2 >= line.length()) return null;
-            return new Stat(Long.parseLong(line.substring(0, open).strip()), line.substring(open + 1, close),
-                    line.substring(close + 2).split(" "));
+            ProcStat parsed = ProcStat.parse(readProc(dir.resolve("stat")));
+            return parsed == null ? null : new Stat(parsed.pid(), parsed.command(), parsed.fields());
         } catch (IOException | RuntimeException e) {
             return null;
         }
