@@ -25,7 +25,8 @@ import java.util.OptionalLong;
  *       see random(4)), which tells this boot from any other without any clock;</li>
  *   <li>{@code INODE} the inode number of the coordinator's pid namespace, from the link {@code /proc/self/ns/pid}
  *       ({@code pid:[INODE]}, see namespaces(7)): its pid names a process only in that namespace, and a container of
- *       the same host name has another;</li>
+ *       the same host name has another (an inode number may be given again to a namespace made after that one ended;
+ *       {@code ProcessGroups} still takes a process recorded before this namespace's init started for gone);</li>
  *   <li>{@code TICKS} its start in clock ticks after the boot, field 22 of {@code /proc/PID/stat} (proc(5),
  *       {@link ProcStat}), exact and fixed for the life of the process.</li>
  * </ul>
