@@ -46,7 +46,8 @@ public final class Owners {
      * A new coordinator's identity: this process's ({@link #current}) and {@code /n}, a number no other coordinator of
      * this process has. A store lets a run's lease holder claim the run again while its lease runs; were two
      * coordinators of one process the same owner, the second would take a run the first still executes, and run its
-     * running tickets again.
+     * running tickets again. Followed by the exact parts of the class comment that can be read
+     * ({@code host:pid@startMillis/n;boot=BOOT_ID;pidns=INODE;ticks=TICKS} on Linux).
      */
     public static String coordinator() {
         return current() + "/" + COORDINATORS.incrementAndGet() + exactParts();
