@@ -9,27 +9,44 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Objects;
 
 /**
- * A process's output with secret values replaced by {@value #MASK} before anything records or shows it (log files, the
- * console, outputs read from stdout, a failure's last line), as CI systems mask their secrets. A value split across two
- * reads is still found: bytes that could begin a secret are held back until the next read tells, or the stream ends
- * (a pause in the middle of printing one delays those few bytes). The rule is {@link Masking}'s, applied to the bytes:
- * read from the start, at each place the longest secret (then the first by {@link String#compareTo}) that begins there
- * is replaced, so the stream and {@link #mask} (and an attempt's result, masked by core) give the same text.
+ * A process's output with secret values masked before anything records or shows it (log files, the console, outputs
+ * read from stdout, a failure's last line), as CI systems mask their secrets. The rule is {@link Masking}'s, applied to
+ * the UTF-8 bytes: every byte that lies in any occurrence of any secret is masked, and each run of masked bytes (the
+ * occurrences' intervals merged where they overlap or touch) becomes one {@value #MASK}. So the stream, however it is
+ * read in pieces, and {@link #mask} (and an attempt's result, masked by core) give the same text.
+ *
+ * <p>What is held back, and for how long: a byte is released once every place up to it is decided, that is, for each
+ * secret, its bytes there either differ somewhere or are all read. So the bytes held are those that may begin a secret
+ * still being printed: fewer than the longest secret's UTF-8 bytes ({@link #held()}), whatever was read before. A run
+ * of masked bytes is not held as bytes but as a position (where it ends so far): however long a chain of overlapping
+ * occurrences is (the secret {@code aaaa} in a million {@code a}s), the memory stays bounded by the longest secret,
+ * and the run's one {@value #MASK} is released when the run ends: at the first place after it where no secret begins
+ * (known once the byte there, or enough bytes to tell, are read), or at the end of the stream. Until then nothing
+ * after the run's start is released: a process that pauses right after printing a secret, or prints an endless chain
+ * of one, shows its {@value #MASK} only with its next output or its end. Releasing a {@value #MASK} earlier for a run
+ * that may still grow would give two where the text masked whole gives one.
  */
 public final class MaskingInputStream extends FilterInputStream {
-    /** What replaces each secret. */
+    /** What replaces each run of bytes that secrets cover. */
     static final String MASK = Masking.MASK;
     /** Shorter values are not masked: they would mangle ordinary output, and are no secret worth the name. */
     static final int MIN_LENGTH = Masking.MIN_LENGTH;
 
     private static final byte[] MASK_BYTES = MASK.getBytes(StandardCharsets.US_ASCII);
+    private static final int READ_SIZE = 8192;
 
-    /** The secrets' UTF-8 bytes, in {@link Masking#ordered} order: longest first. */
+    /** The secrets' UTF-8 bytes, in {@link Masking#ordered} order: most bytes first. */
     private final byte[][] secrets;
-    /** Bytes read and not yet released: those that may begin a secret. */
-    private byte[] pending = new byte[0];
+    /** Bytes read and not yet decided, {@code pending[0, pendingLength)}: those that may begin a secret. */
+    private byte[] pending;
+    private int pendingLength;
+    /** Where {@code pending[0]} is in the stream, counting bytes from its start. */
+    private long pendingAt;
+    /** Where the run of masked bytes being read ends so far (exclusive, counting as {@link #pendingAt}); -1 if none. */
+    private long runEnd = -1;
     /** Bytes released, waiting for the caller. */
     private byte[] ready = new byte[0];
     private int readyPos;
@@ -38,6 +55,7 @@ public final class MaskingInputStream extends FilterInputStream {
     private MaskingInputStream(InputStream in, byte[][] secrets) {
         super(in);
         this.secrets = secrets;
+        this.pending = new byte[READ_SIZE + secrets[0].length];
     }
 
     /**
@@ -51,8 +69,8 @@ public final class MaskingInputStream extends FilterInputStream {
     }
 
     /**
-     * {@code value} with each secret of at least {@value #MIN_LENGTH} UTF-8 bytes replaced by {@value #MASK}: the same
-     * masking for a value read another way (an output file, a command line) as for the streams ({@link Masking#mask}).
+     * {@code value} with each run of characters covered by secrets of at least {@value #MIN_LENGTH} UTF-8 bytes replaced
+     * by one {@value #MASK} (the class comment): the same masking for a value read another way (an output file, a command line) as for the streams ({@link Masking#mask}).
      *
      * @param secrets the secrets (null or shorter ones are ignored)
      */
@@ -69,9 +87,10 @@ public final class MaskingInputStream extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) return 0;
         while (readyPos == ready.length) {
-            if (eof && pending.length == 0) return -1;
+            if (eof && pendingLength == 0 && runEnd < 0) return -1;
             fill();
         }
         int n = Math.min(len, ready.length - readyPos);
@@ -85,47 +104,60 @@ public final class MaskingInputStream extends FilterInputStream {
         return (ready.length - readyPos) + (eof ? 0 : in.available());
     }
 
-    /** Reads once from the stream and releases what can no longer be part of a secret. */
+    /**
+     * How many bytes read are held back, not yet decided: fewer than the longest secret's UTF-8 bytes between reads
+     * (the class comment). For tests.
+     */
+    int held() {
+        return pendingLength;
+    }
+
+    /** Reads once from the stream and releases what is decided: bytes no secret covers, and runs that have ended. */
     private void fill() throws IOException {
         if (!eof) {
-            byte[] buf = new byte[8192];
-            int n = in.read(buf);
-            if (n < 0) {
-                eof = true;
-            } else {
-                byte[] joined = Arrays.copyOf(pending, pending.length + n);
-                System.arraycopy(buf, 0, joined, pending.length, n);
-                pending = joined;
-            }
+            if (pending.length - pendingLength < READ_SIZE) pending = Arrays.copyOf(pending, pendingLength + READ_SIZE);
+            int n = in.read(pending, pendingLength, READ_SIZE);
+            if (n < 0) eof = true;
+            else pendingLength += n;
         }
-        ByteArrayOutputStream released = new ByteArrayOutputStream(pending.length);
+        ByteArrayOutputStream released = new ByteArrayOutputStream(pendingLength + MASK_BYTES.length);
         int i = 0;
-        scan:
-        while (i < pending.length) {
-            boolean mayBegin = false;
-            for (byte[] s : secrets) { // longest first
-                int m = matched(pending, i, s);
-                if (m == s.length) {
-                    if (mayBegin && !eof) break scan; // a longer one may still match: wait rather than mask the shorter
-                    released.write(MASK_BYTES, 0, MASK_BYTES.length);
-                    i += s.length;
-                    continue scan;
-                }
-                if (m == pending.length - i) mayBegin = true; // the rest of what was read begins s
+        for (; i < pendingLength; i++) {
+            int longest = longestAt(i);
+            if (longest < 0) break; // a secret may begin here: wait for the next read to tell
+            long at = pendingAt + i;
+            if (runEnd == at && longest == 0) { // the run neither overlaps nor touches an occurrence beginning here
+                released.write(MASK_BYTES, 0, MASK_BYTES.length);
+                runEnd = -1;
             }
-            if (mayBegin && !eof) break; // wait for the next read to tell
-            released.write(pending[i]);
-            i++;
+            if (runEnd >= 0) runEnd = Math.max(runEnd, at + longest);
+            else if (longest > 0) runEnd = at + longest;
+            else released.write(pending[i]);
         }
-        pending = Arrays.copyOfRange(pending, i, pending.length);
+        if (eof && i == pendingLength && runEnd >= 0) { // a run that ends with the stream
+            released.write(MASK_BYTES, 0, MASK_BYTES.length);
+            runEnd = -1;
+        }
+        System.arraycopy(pending, i, pending, 0, pendingLength - i);
+        pendingLength -= i;
+        pendingAt += i;
         ready = released.toByteArray();
         readyPos = 0;
     }
 
-    /** How many bytes of {@code s} match {@code data} from {@code at} (stopping at the end of {@code data}). */
-    private static int matched(byte[] data, int at, byte[] s) {
-        int k = 0;
-        while (k < s.length && at + k < data.length && data[at + k] == s[k]) k++;
-        return k;
+    /**
+     * How many bytes the longest secret occurring at {@code pending[at]} has, 0 if none does, -1 if that is not known
+     * yet: what was read from there begins a secret (before the end of the stream). The secrets are tried most bytes
+     * first, so the first that occurs is the longest, but a longer one still being read comes before it.
+     */
+    private int longestAt(int at) {
+        int left = pendingLength - at;
+        for (byte[] s : secrets) {
+            int k = 0;
+            while (k < s.length && k < left && pending[at + k] == s[k]) k++;
+            if (k == s.length) return k;
+            if (k == left && !eof) return -1;
+        }
+        return 0;
     }
 }

@@ -10,10 +10,13 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,22 +26,72 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One masking rule: an attempt's result (core's {@link Masking}, with which {@code AttemptResult#masked} masks reasons and outputs), a text the sandbox
  * masks ({@link MaskingInputStream#mask}) and a process's output stream ({@link MaskingInputStream#wrap}, read in any
- * pieces) give the same text, whatever the order the secrets come in.
+ * pieces) give the same text, whatever the order the secrets come in; and that text is the union rule's: every
+ * character some occurrence of some secret covers is masked, each run of them one {@code ***} ({@link #reference}).
  */
 class MaskingAgreementTest {
     /** The text as the stream gives it, read at most {@code chunk} bytes at a time. */
     private static String streamed(String text, List<String> secrets, int chunk) throws IOException {
-        InputStream in = new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)) {
-            @Override
-            public synchronized int read(byte[] b, int off, int len) {
-                return super.read(b, off, Math.min(len, chunk));
-            }
-        };
-        return new String(MaskingInputStream.wrap(in, secrets).readAllBytes(), StandardCharsets.UTF_8);
+        return streamed(text, secrets, List.of(chunk), List.of(8192));
     }
 
-    /** Each form, with the secrets in the given order and reversed, gives {@code expected}. */
+    /**
+     * The text as the stream gives it when the process's pipe hands out {@code pieces} bytes at a time (the sizes used
+     * in turn) and the reader asks for {@code asks} bytes at a time (in turn; 0 stands for the one-byte {@code read()}).
+     */
+    private static String streamed(String text, Collection<String> secrets, List<Integer> pieces, List<Integer> asks)
+            throws IOException {
+        InputStream source = new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)) {
+            private int next;
+
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, pieces.get(next++ % pieces.size())));
+            }
+        };
+        InputStream in = MaskingInputStream.wrap(source, secrets);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[64];
+        for (int k = 0; ; k++) {
+            int ask = asks.get(k % asks.size());
+            if (ask == 0) {
+                int b = in.read();
+                if (b < 0) break;
+                out.write(b);
+            } else {
+                int n = in.read(buf, 0, Math.min(ask, buf.length));
+                if (n < 0) break;
+                assertThat(n).as("a read returns at least one byte").isPositive();
+                out.write(buf, 0, n);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The union rule read plainly, as a check of both forms: mark each character of every occurrence of every secret
+     * of at least {@link Masking#MIN_LENGTH} UTF-8 bytes (all occurrences, found by {@link String#indexOf} from each
+     * place), then write one {@code ***} for each run of marked characters.
+     */
+    static String reference(String text, Collection<String> secrets) {
+        boolean[] covered = new boolean[text.length()];
+        for (String s : secrets) {
+            if (s == null || s.getBytes(StandardCharsets.UTF_8).length < Masking.MIN_LENGTH) continue;
+            for (int at = text.indexOf(s); at >= 0; at = text.indexOf(s, at + 1)) {
+                Arrays.fill(covered, at, at + s.length(), true);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            if (!covered[i]) out.append(text.charAt(i));
+            else if (i == 0 || !covered[i - 1]) out.append("***");
+        }
+        return out.toString();
+    }
+
+    /** Each form, with the secrets in the given order and reversed, gives {@code expected}, as does the reference. */
     private static void allGive(String expected, String text, List<String> secrets) throws IOException {
+        assertThat(reference(text, secrets)).as("reference, %s in %s", secrets, text).isEqualTo(expected);
         for (List<String> order : List.of(secrets, secrets.reversed())) {
             Set<String> set = new LinkedHashSet<>(order); // iterated in this order
             assertThat(Masking.mask(text, set)).as("core, %s in %s", order, text).isEqualTo(expected);
@@ -46,6 +99,8 @@ class MaskingAgreementTest {
             for (int chunk : new int[] {1, 2, 3, 8192}) {
                 assertThat(streamed(text, order, chunk)).as("stream by %d, %s in %s", chunk, order, text).isEqualTo(expected);
             }
+            assertThat(streamed(text, order, List.of(1, 5, 2), List.of(0, 3, 1)))
+                    .as("stream by 1, 5, 2 read by 1, 3, 1, %s in %s", order, text).isEqualTo(expected);
         }
     }
 
@@ -56,33 +111,124 @@ class MaskingAgreementTest {
     }
 
     @Test
-    void moreUtf8BytesWinsThoughFewerChars() throws IOException {
-        // "€€€": 3 chars, 9 bytes; "€xyzw": 5 chars, 7 bytes. By chars the string form masked "€xyzw" first: "€€***"
-        allGive("***xyzw", "€€€xyzw", List.of("€€€", "€xyzw"));
-    }
-
-    @Test
-    void tiesAreOrderedByTheSecretsNotByTheSetsOrder() throws IOException {
-        // equal lengths overlapping: the one beginning first is masked, in every form and whatever the order given
-        allGive("***e", "xbcde", List.of("bcde", "xbcd"));
-        allGive("***x", "abcdx", List.of("bcdx", "abcd"));
+    void overlappingSecretsAreMaskedAsOneRunLeavingNoTailOfEither() throws IOException {
+        // before the union rule: "***efgh" (the tail "efgh" of "cdefgh" shown), "***xyzw", "***e", "***x", "x***ey"
+        allGive("***", "abcdefgh", List.of("cdefgh", "abcd"));
+        allGive("***", "€€€xyzw", List.of("€€€", "€xyzw")); // 9 bytes and 7: by bytes or by chars, all is covered
+        allGive("***", "xbcde", List.of("bcde", "xbcd"));
+        allGive("***", "abcdx", List.of("bcdx", "abcd"));
+        allGive("x***y", "xabcdey", List.of("abcd", "bcde"));
+        allGive("x***y", "xabcdefy", List.of("bcde", "abcdef"));
         allGive("***", "abcd", List.of("abcd", "abcd"));
-    }
-
-    @Test
-    void theOneBeginningFirstIsMaskedThoughShorter() throws IOException {
-        allGive("***efgh", "abcdefgh", List.of("cdefgh", "abcd"));
         allGive("x *** y *** z", "x s3cr3t-value y s3cr3t z", List.of("s3cr3t-value", "s3cr3t"));
         allGive("unchanged", "unchanged", List.of("abc", "z"));
+    }
+
+    @Test
+    void aChainOfOverlapsIsOneRunHoweverLong() throws IOException {
+        allGive("***", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", List.of("aaaa"));
+        allGive("***b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", List.of("aaaa"));
+        allGive("x***y", "xabababababababababy", List.of("abab", "bababa"));
+        allGive("aaa-***-aaa", "aaa-aaaaa-aaa", List.of("aaaa"));
+        allGive("€€€-***", "€€€-€€€€€€", List.of("€€€€"));
+    }
+
+    @Test
+    void touchingOccurrencesAreOneRunAndSeparateOnesStaySeparate() throws IOException {
+        allGive("***", "abcdefgh", List.of("abcd", "efgh"));
+        allGive("***", "s3cr3ts3cr3t", List.of("s3cr3t"));
+        allGive("***-***", "abcd-abcd", List.of("abcd"));
+        allGive("*** ***", "abcd efgh", List.of("abcd", "efgh"));
+        allGive("<***>", "<abcd😀x>", List.of("abcd", "😀x"));
+    }
+
+    @Test
+    void aSecretStillBeingReadHoldsBackOnlyWhatMayBeginItAndARunIsReleasedWhenItEnds() throws IOException {
+        List<String> pieces = List.of("x s3c", "r3t", "s3cr3t", " y");
+        InputStream source = new InputStream() {
+            private int next;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (next == pieces.size()) return -1;
+                byte[] piece = pieces.get(next++).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(piece, 0, b, off, piece.length);
+                return piece.length;
+            }
+        };
+        MaskingInputStream in = (MaskingInputStream) MaskingInputStream.wrap(source, List.of("s3cr3t"));
+        byte[] buf = new byte[100];
+        List<String> reads = new ArrayList<>();
+        List<Integer> held = new ArrayList<>();
+        for (int n; (n = in.read(buf, 0, buf.length)) >= 0; ) {
+            reads.add(new String(buf, 0, n, StandardCharsets.UTF_8));
+            held.add(in.held());
+        }
+        // "s3c" may begin the secret: held; the secret's run may be touched by another: kept open (no bytes held) until
+        // " " tells it has ended
+        assertThat(reads).containsExactly("x ", "*** y");
+        assertThat(held).containsExactly(3, 0);
+    }
+
+    /**
+     * A chain of overlapping occurrences (the secret {@code aaaa} in three million {@code a}s, read in 8 KiB pieces)
+     * holds no more than the longest secret's bytes at any time, and ends as one {@code ***}.
+     */
+    @Test
+    void aLongChainOfOverlapsStreamsWithBoundedMemory() throws IOException {
+        long total = 3_000_000;
+        MaskingInputStream[] masking = new MaskingInputStream[1];
+        int[] mostHeld = {0};
+        InputStream source = new InputStream() {
+            private long given;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                mostHeld[0] = Math.max(mostHeld[0], masking[0].held());
+                if (given > total) return -1;
+                int n = (int) Math.min(len, total + 1 - given);
+                Arrays.fill(b, off, off + n, (byte) 'a');
+                given += n;
+                if (given == total + 1) b[off + n - 1] = 'b';
+                return n;
+            }
+        };
+        masking[0] = (MaskingInputStream) MaskingInputStream.wrap(source, List.of("aaaa", "aaaaaaaa"));
+        assertThat(new String(masking[0].readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("***b");
+        assertThat(mostHeld[0]).as("bytes held between reads").isLessThan(8);
     }
 
     @Property(tries = 300)
     void anySecretsAnyText(@ForAll("secrets") List<String> secrets, @ForAll("texts") String text,
                            @ForAll @IntRange(min = 1, max = 9) int chunk) throws IOException {
-        String expected = Masking.mask(text, secrets);
+        String expected = reference(text, secrets);
+        assertThat(Masking.mask(text, secrets)).isEqualTo(expected);
         assertThat(MaskingInputStream.mask(text, new ArrayList<>(secrets).reversed())).isEqualTo(expected);
         assertThat(streamed(text, secrets, chunk)).isEqualTo(expected);
         assertThat(streamed(text, secrets.reversed(), chunk)).isEqualTo(expected);
+    }
+
+    /**
+     * Secrets of two letters overlap each other and themselves often, in long chains; the stream is read in pieces of
+     * any sizes, by a reader asking any sizes: every form gives the union rule's text.
+     */
+    @Property(tries = 500)
+    void denseOverlapsAnyPieces(@ForAll("denseSecrets") List<String> secrets, @ForAll("denseTexts") String text,
+                                @ForAll("sizes") List<Integer> pieces, @ForAll("asks") List<Integer> asks) throws IOException {
+        String expected = reference(text, secrets);
+        assertThat(Masking.mask(text, secrets)).isEqualTo(expected);
+        assertThat(streamed(text, secrets, pieces, asks)).isEqualTo(expected);
+        assertThat(streamed(text, secrets.reversed(), pieces, asks)).isEqualTo(expected);
     }
 
     /** Three letters (of 1, 3 and 4 UTF-8 bytes), so that secrets overlap each other and occur in the text often. */
@@ -98,5 +244,25 @@ class MaskingAgreementTest {
     @Provide
     Arbitrary<String> texts() {
         return letters(0, 30);
+    }
+
+    @Provide
+    Arbitrary<List<String>> denseSecrets() {
+        return Arbitraries.strings().withChars("ab").ofMinLength(3).ofMaxLength(7).list().ofMaxSize(3);
+    }
+
+    @Provide
+    Arbitrary<String> denseTexts() {
+        return Arbitraries.strings().withChars("ab-").ofMaxLength(60);
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> sizes() {
+        return Arbitraries.integers().between(1, 12).list().ofMinSize(1).ofMaxSize(5);
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> asks() {
+        return Arbitraries.integers().between(0, 12).list().ofMinSize(1).ofMaxSize(5);
     }
 }

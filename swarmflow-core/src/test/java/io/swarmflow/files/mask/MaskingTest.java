@@ -15,10 +15,30 @@ class MaskingTest {
     }
 
     @Test
-    void fromTheStartTheFirstSecretThatBeginsAtEachPlace() {
-        assertThat(Masking.mask("€€€xyzw", List.of("€xyzw", "€€€"))).isEqualTo("***xyzw");
-        assertThat(Masking.mask("abcdefgh abcd", List.of("cdefgh", "abcd"))).isEqualTo("***efgh ***");
-        assertThat(Masking.mask("xbcde", List.of("xbcd", "bcde"))).isEqualTo("***e");
+    void overlappingOccurrencesAreMaskedAsOneRunLeavingNoTailOfEither() {
+        // before the union rule: "***efgh ***" (the tail of "cdefgh" shown), "***xyzw", "***e"
+        assertThat(Masking.mask("abcdefgh abcd", List.of("cdefgh", "abcd"))).isEqualTo("*** ***");
+        assertThat(Masking.mask("€€€xyzw", List.of("€xyzw", "€€€"))).isEqualTo("***");
+        assertThat(Masking.mask("xbcde", List.of("xbcd", "bcde"))).isEqualTo("***");
+        assertThat(Masking.mask("xabcdey", List.of("abcd", "bcde"))).isEqualTo("x***y");
+        assertThat(Masking.mask("xabcdefy", List.of("bcde", "abcdef"))).isEqualTo("x***y"); // one inside the other
+    }
+
+    @Test
+    void occurrencesOfOneSecretOverlappingItselfChainIntoOneRun() {
+        assertThat(Masking.mask("aaaaaaaaaa", List.of("aaaa"))).isEqualTo("***");
+        assertThat(Masking.mask("abababab-ab", List.of("abab"))).isEqualTo("***-ab");
+        assertThat(Masking.mask("aaaa aaaa aaa", List.of("aaaa"))).isEqualTo("*** *** aaa");
+    }
+
+    @Test
+    void touchingOccurrencesAreOneRunSeparateOnesStaySeparate() {
+        assertThat(Masking.mask("abcdefgh", List.of("abcd", "efgh"))).isEqualTo("***");
+        assertThat(Masking.mask("s3cr3ts3cr3t", List.of("s3cr3t"))).isEqualTo("***");
+        assertThat(Masking.mask("abcd-abcd", List.of("abcd"))).isEqualTo("***-***");
+        assertThat(Masking.mask("abcd efgh", List.of("abcd", "efgh"))).isEqualTo("*** ***");
+        assertThat(Masking.mask("=abcd", List.of("abcd"))).isEqualTo("=***");
+        assertThat(Masking.mask("abcd=", List.of("abcd"))).isEqualTo("***=");
     }
 
     @Test
