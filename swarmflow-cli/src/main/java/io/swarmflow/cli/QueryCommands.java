@@ -877,7 +877,7 @@ final class QueryCommands {
             shownBytes = shown;
             // Ctrl-C during --follow: see ColourResetAtExit
             Thread resetOnExit = shown == null ? null
-                    : new Thread(new ColourResetAtExit(out, ColourResetAtExit.JOIN_MILLIS), "swarm-logs-reset");
+                    : new Thread(new ColourResetAtExit(out, shown, ColourResetAtExit.JOIN_MILLIS), "swarm-logs-reset");
             if (resetOnExit != null) Runtime.getRuntime().addShutdownHook(resetOnExit);
             try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
                 return logs(w, shown == null ? out : new PrintStream(shown, false, out.charset()));
@@ -896,29 +896,47 @@ final class QueryCommands {
         }
 
         /**
-         * The shutdown hook's work on a terminal (a Ctrl-C during {@code --follow}): writes the SGR reset
-         * ({@link PrintableBytes#RESET_TEXT}) to {@code out} and flushes it, so that the terminal is not left in a colour
-         * (or concealed) the ticket's output set. It writes from a daemon thread and waits for it at most
-         * {@code joinMillis}: a terminal that does not take output (stopped with Ctrl-S) would otherwise hold the exit,
-         * the main thread blocked in a write holding the stream's lock, and the reset's write waiting for that lock.
+         * The shutdown hook's work on a terminal (a Ctrl-C during {@code --follow}): prints what the log's
+         * {@link PrintableBytes} read and still holds (its buffer of up to {@value PrintableBytes#BUFFER_BYTES} bytes, and a
+         * control character cut by the last read: a progress bar's trailing CR as a line end) and resets the colours, by
+         * {@link PrintableBytes#finish}, then flushes {@code out}: the terminal shows all of the log that was read, as the
+         * log file holds it, and is not left in a colour (or concealed) the ticket's output set. Without a
+         * {@code PrintableBytes} it writes the SGR reset ({@link PrintableBytes#RESET_TEXT}) alone. It writes from a daemon
+         * thread and waits for it at most {@code joinMillis}: a terminal that does not take output (stopped with Ctrl-S)
+         * would otherwise hold the exit, the main thread blocked in a write holding the stream's lock, and the hook's write
+         * waiting for that lock.
          */
         static final class ColourResetAtExit implements Runnable {
             /** How long the exit waits for the reset to be written, in milliseconds. */
             static final long JOIN_MILLIS = 500;
             private final PrintStream out;
+            private final PrintableBytes shown;
             private final long joinMillis;
 
             /**
+             * Writes the SGR reset alone, at most {@code joinMillis} waited for.
+             *
              * @param out        the command's standard output (the terminal)
              * @param joinMillis how long {@link #run} waits for the write, in milliseconds (positive)
              * @throws IllegalArgumentException when {@code joinMillis} is not positive
              */
             ColourResetAtExit(PrintStream out, long joinMillis) {
+                this(out, null, joinMillis);
+            }
+
+            /**
+             * @param out        the command's standard output (the terminal), which {@code shown} writes to
+             * @param shown      the log's filter over {@code out}, finished at exit; null for none (the reset alone)
+             * @param joinMillis how long {@link #run} waits for the write, in milliseconds (positive)
+             * @throws IllegalArgumentException when {@code joinMillis} is not positive
+             */
+            ColourResetAtExit(PrintStream out, PrintableBytes shown, long joinMillis) {
                 if (joinMillis <= 0) {
                     throw new IllegalArgumentException("joinMillis must be positive (how long the exit waits for the colour "
                             + "reset, in milliseconds), not " + joinMillis);
                 }
                 this.out = out;
+                this.shown = shown;
                 this.joinMillis = joinMillis;
             }
 
@@ -927,10 +945,18 @@ final class QueryCommands {
                 reset();
             }
 
-            /** Writes the reset as {@link #run} does; whether it was written (and flushed) within {@code joinMillis}. */
+            /** Writes as {@link #run} does; whether it was written (and flushed) within {@code joinMillis}. */
             boolean reset() {
                 Thread write = Thread.ofPlatform().daemon().name("swarm-logs-reset-write").start(() -> {
-                    out.print(PrintableBytes.RESET_TEXT);
+                    if (shown == null) {
+                        out.print(PrintableBytes.RESET_TEXT);
+                    } else {
+                        try {
+                            shown.finish(); // what was read and is still held, then the reset if colours passed
+                        } catch (java.io.IOException e) {
+                            return; // the terminal cannot be written (PrintStream keeps no error for us here)
+                        }
+                    }
                     out.flush();
                 });
                 try {

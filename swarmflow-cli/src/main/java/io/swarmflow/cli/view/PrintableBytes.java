@@ -35,6 +35,11 @@ import java.nio.charset.StandardCharsets;
  * that 10 MB of {@code ESC} reach a terminal in as few writes as 10 MB of text (over an {@code out} that flushes on every
  * write, as {@code swarm logs}'s standard output does, each would otherwise be a system call). {@code swarm logs} flushes
  * after each chunk it reads, so {@code --follow} shows a line as soon as it is in the log.
+ *
+ * <p>Its writes, {@link #flush} and {@link #finish} hold its lock, so that another thread may finish it while one writes
+ * ({@code swarm logs --follow} interrupted by Ctrl-C: its shutdown hook prints what was read and is still held, then
+ * resets the colours; the main thread's write in progress ends first, or, blocked on a terminal that takes no output,
+ * holds the hook until the hook's wait is over).
  */
 public final class PrintableBytes extends FilterOutputStream {
     /** Bytes of the longest SGR sequence passed as it is, {@code ESC [} and {@code m} included. */
@@ -57,12 +62,12 @@ public final class PrintableBytes extends FilterOutputStream {
     }
 
     @Override
-    public void write(int b) throws IOException {
+    public synchronized void write(int b) throws IOException {
         take((byte) b);
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws IOException {
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         int plain = off; // start of the bytes that pass as they are, written at once
         for (int i = off; i < off + len; i++) {
@@ -81,7 +86,7 @@ public final class PrintableBytes extends FilterOutputStream {
      * Writes what is held as it is (a lone CR as a line end; an {@code ESC} as {@code ^[}), resets the colours if an SGR
      * sequence passed, then flushes: the end of the output.
      */
-    public void finish() throws IOException {
+    public synchronized void finish() throws IOException {
         if (heldCount > 0 && held[0] == '\r') {
             lineEnd();
             heldCount = 0;
@@ -102,7 +107,7 @@ public final class PrintableBytes extends FilterOutputStream {
      * {@link #finish}).
      */
     @Override
-    public void flush() throws IOException {
+    public synchronized void flush() throws IOException {
         drain();
         out.flush();
     }
