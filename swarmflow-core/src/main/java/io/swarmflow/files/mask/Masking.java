@@ -31,7 +31,7 @@ import java.util.Objects;
  * however it is read in pieces: UTF-8 is self-synchronising, so a secret's bytes occur exactly where its characters do
  * and a run of covered bytes is exactly the bytes of a run of covered characters. Cost: as before the rule changed,
  * each place of the text is compared with each secret until the first character that differs, so
- * {@code O(length × secrets × longest)} comparisons at worst, and a few per place and secret for text unlike them.
+ * {@code O(length * secrets * longest)} comparisons at worst, and a few per place and secret for text unlike them.
  */
 public final class Masking {
     /** What replaces each run of characters that secrets cover. */
