@@ -29,26 +29,86 @@ import java.util.function.Supplier;
  * tested) against today's ({@code RunStore.runIdsStartingWith}), for a unique prefix, an ambiguous one and one that
  * matches nothing. Each pair is checked to give the same answer before it is timed.
  *
- * <p>One SQLite state directory with {@code listing.runs} runs of one ticket, created concurrently (group commit);
- * every tenth one recorded as failed, the others left created; ids {@code run-000000} on, plus one run
- * {@code unique-run}. Then, rep by rep in the same JVM, alternating which goes
- * first, each pair. ms, median of the reps (min-max), after one warm-up rep.
+ * <p>On each store of {@code listing.store}, one after the other in the same JVM: one SQLite state directory, or the
+ * PostgreSQL store ({@link SqlRunStore#openPostgres}) in a fresh schema of the server at {@code listing.pgUrl}, dropped
+ * after it; with {@code listing.runs} runs of one ticket, created concurrently (group commit); every tenth one recorded
+ * as failed, the others left created; ids {@code run-000000} on, plus one run {@code unique-run}. Then, rep by rep,
+ * alternating which goes first, each pair. ms, median of the reps (min-max), after one warm-up rep; one table a store,
+ * its ratios against the same store's baseline only.
  *
  * <p>System properties: {@code listing.runs} (20000), {@code listing.limit} (20), {@code listing.reps} (5),
- * {@code bench.tmp}, {@code bench.out}.
+ * {@code listing.store} (comma list of {@code sqlite} and {@code postgres}, {@code sqlite}), {@code listing.pgUrl}
+ * (a pgjdbc URL, {@link PgServer#DEFAULT_URL}), {@code bench.tmp}, {@code bench.out}.
  */
 public final class RunListingScale {
     private RunListingScale() {}
+
+    /** The stores the listing is measured on ({@code listing.store}). */
+    enum Store {
+        SQLITE, POSTGRES;
+
+        /**
+         * Parses {@code listing.store}: a comma list of {@code sqlite} and {@code postgres} (or {@code postgresql}; any
+         * case, spaces around the names allowed), in any order, each at most once; measured in the order of this enum.
+         *
+         * @throws IllegalArgumentException naming the value and the accepted names, when it is empty or holds another
+         *                                  name, or names a store twice
+         */
+        static EnumSet<Store> parse(String value) {
+            EnumSet<Store> stores = EnumSet.noneOf(Store.class);
+            for (String part : value.split(",", -1)) {
+                String name = part.strip().toLowerCase(Locale.ROOT);
+                Store s = switch (name) {
+                    case "sqlite" -> SQLITE;
+                    case "postgres", "postgresql" -> POSTGRES;
+                    default -> throw new IllegalArgumentException("-Dlisting.store=" + value + ": unknown store '" + part.strip()
+                            + "'; give a comma list of sqlite and postgres, for example -Dlisting.store=sqlite,postgres");
+                };
+                if (!stores.add(s)) throw new IllegalArgumentException("-Dlisting.store=" + value + ": " + name + " is named twice");
+            }
+            return stores;
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         int runs = BenchSupport.intProp("listing.runs", 20_000);
         int limit = BenchSupport.intProp("listing.limit", 20);
         int reps = BenchSupport.intProp("listing.reps", 5);
         if (runs < 1 || limit < 1 || reps < 1) throw new IllegalArgumentException("-Dlisting.runs, .limit and .reps must be at least 1");
-        Path dir = BenchSupport.tempDir("listing-");
-        try (SqlRunStore store = SqlRunStore.openSqlite(dir);
-             LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir, w -> { }))) {
+        EnumSet<Store> stores = Store.parse(System.getProperty("listing.store", "sqlite"));
+        PgServer pg = stores.contains(Store.POSTGRES) ? new PgServer(System.getProperty("listing.pgUrl", PgServer.DEFAULT_URL)) : null;
+        String pgSettings = null;
+        if (pg != null) {
+            try {
+                pgSettings = pg.describe(); // fails at once, saying how, when the server is down
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("-Dlisting.pgUrl=" + pg.redactedUrl() + ": " + e.getMessage()
+                        + " (-Dlisting.pgUrl=jdbc:postgresql://... names another server)", e);
+            }
+        }
+        StringBuilder out = new StringBuilder(BenchSupport.header("listing and looking up runs among " + runs + " runs (and "
+                + UNIQUE_ID + "): every run read (RunStore.runs) or a lease query per run, against the store's queries "
+                + "(RunStore.newestRuns, newestRunsLeased, runIdsStartingWith)"));
+        for (Store kind : stores) {
+            Path dir = BenchSupport.tempDir("listing-");
+            String schema = kind == Store.POSTGRES ? PgServer.newSchema() : null;
+            try (SqlRunStore store = kind == Store.SQLITE ? SqlRunStore.openSqlite(dir) : SqlRunStore.openPostgres(pg.url(), schema)) {
+                String where = kind == Store.SQLITE ? "SQLite, one state directory"
+                        : pgSettings + "; SqlRunStore.openPostgres in a fresh schema (dropped after it)";
+                out.append(measure(store, dir, where, runs, limit, reps));
+            } finally {
+                if (schema != null) pg.drop(schema);
+                BenchSupport.deleteTree(dir);
+            }
+        }
+        BenchSupport.report(out.toString());
+    }
+
+    /** The table of one store, {@code where} it is, filled with {@code runs} runs first; the pairs timed as the class says. */
+    private static String measure(SqlRunStore store, Path dir, String where, int runs, int limit, int reps) throws Exception {
+        try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(dir, w -> { }))) {
             fill(store, runs, dir);
+            System.out.printf(Locale.ROOT, "%s: %d runs created%n", where, runs);
             RunService service = new RunService(store, executor);
             Set<RunState> failed = EnumSet.of(RunState.FAILED);
             String ambiguous = "run-01234"; // run-012340 to run-012349
@@ -95,19 +155,14 @@ public final class RunListingScale {
                 }
                 if (rep >= 0) System.out.printf(Locale.ROOT, "  rep %d done%n", rep + 1);
             }
-            StringBuilder out = new StringBuilder(BenchSupport.header("listing and looking up runs among " + runs + " runs (and "
-                    + UNIQUE_ID + "): every run read (RunStore.runs) or a lease query per run, against the store's queries "
-                    + "(RunStore.newestRuns, newestRunsLeased, runIdsStartingWith)"));
-            out.append("SQLite, one state directory, every tenth run failed; ms, median of ").append(reps)
+            StringBuilder out = new StringBuilder(where).append(", every tenth run failed; ms, median of ").append(reps)
                     .append(" reps (min-max) after a warm-up rep.\n\n");
             out.append("| what | before: every run read, or a lease query per run | the store's query | query / before |\n|---|---|---|---:|\n");
             for (int k = 0; k < names.size(); k++) {
                 out.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f |%n", names.get(k), cell(b[k]), cell(a[k]),
                         BenchSupport.median(a[k]) / BenchSupport.median(b[k])));
             }
-            BenchSupport.report(out.toString());
-        } finally {
-            BenchSupport.deleteTree(dir);
+            return out.append('\n').toString();
         }
     }
 
