@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *     filter of one state or two, V7's {@code runs_state_no (state, no)} finds them and their count, or, where most runs
  *     match, they are read backwards along {@code runs_no} (PostgreSQL: also when few match, filtered) up to the limit.
  *     No plan sorts the runs table ({@code USE TEMP B-TREE} on SQLite, a {@code Sort} on PostgreSQL) or scans it
- *     without an index for the rows returned; the one sort is SQLite's, of the runs of two rare states that
- *     {@code runs_state_no} found (two ranges of the index, in no one order).</li>
+ *     without an index for the rows returned; the one sort allowed is of the runs of a filter that {@code runs_state_no}
+ *     found (SQLite does so for two rare states: two ranges of the index, in no one order).</li>
  * </ul>
  */
 class ListingQueryPlanTest {
@@ -166,9 +166,13 @@ class ListingQueryPlanTest {
                             assertThat(plan).as("%s, leases %s", states, leases).doesNotContain("TEMP B-TREE");
                         }
                     } else {
-                        assertThat(plan).as("%s, leases %s", states, leases)
-                                .containsPattern("->  Index Scan Backward using (runs_no|runs_state_no) on runs  ")
-                                .doesNotContain("Sort");
+                        // the rows never by a scan of the table ("on runs  (": the count's subquery is "on runs runs_1");
+                        // along an index backwards, or, should the planner prefer it, the few that runs_state_no found
+                        // sorted (not chosen here, with PostgreSQL 15: a planner of another version may)
+                        assertThat(plan).as("%s, leases %s", states, leases).doesNotContain("Seq Scan on runs  (");
+                        assertThat(plan).as("%s, leases %s", states, leases).containsPattern(plan.contains("Sort")
+                                ? "Bitmap Index Scan on runs_state_no  \\(|Index Scan using runs_state_no on runs  \\("
+                                : "->  Index Scan Backward using (runs_no|runs_state_no) on runs  \\(");
                     }
                 }
             }
