@@ -73,6 +73,15 @@ public final class Owners {
 
     private static volatile String exactParts;
 
+    /**
+     * {@code owner} as a message to a person shows it: {@code host:pid@startMillis/n}, without the exact parts of the
+     * class comment (identifiers nobody acts on); cut at the first {@code ';'} after its last {@code '@'}
+     * ({@link io.swarmflow.store.RunLease#shown}). An owner without them is shown whole, null as {@code null}.
+     */
+    public static String shown(String owner) {
+        return io.swarmflow.store.RunLease.shown(owner);
+    }
+
     /** This process's identity. */
     public static String current() {
         ProcessHandle self = ProcessHandle.current();

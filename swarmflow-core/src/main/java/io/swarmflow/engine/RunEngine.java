@@ -442,24 +442,24 @@ public final class RunEngine {
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
                         // its pid is of another pid namespace (a container of the same host name): it names nothing of it here
-                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
                                 + ", of another pid namespace than this one (another container of this host name, or one "
                                 + "restarted since): process group " + a.pid() + " is not looked for, so not stopped from here if "
                                 + "it still runs (`kill -- -" + a.pid() + "` in that pid namespace stops it)");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfAnEarlierBoot(launcher)) {
                         // a pid of an earlier boot may name an unrelated process now
-                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
                                 + ", which started before this machine last started: nothing of the attempt "
                                 + "can still run after a restart, and process group " + a.pid() + " is not looked for");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher)) {
                         // when it or this boot started is not known, the pid may be of another boot: not killed, but it may run
-                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + launcher
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
                                 + ", whose start or this machine's is not known: process group " + a.pid() + " is not looked for, "
                                 + "so not stopped if it still runs (`kill -- -" + a.pid() + "` stops it)");
                     } else if (a != null && a.pid() != 0) {
                         // a pid of another host names nothing here: looking it up could stop an unrelated process
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under " + (launcher == null ? "a coordinator not on record"
-                                : "coordinator " + launcher + " of another machine") + "; if its process group " + a.pid()
+                                : "coordinator " + Owners.shown(launcher) + " of another machine") + "; if its process group " + a.pid()
                                 + " still runs there, it is not stopped from here (`kill -- -" + a.pid() + "` on that machine stops it)");
                     }
                     // only an attempt whose process ran can have brought its coordinator down: one without a process on

@@ -72,7 +72,7 @@ class ExactCoordinatorOnResumeTest {
         String run = runLeftRunning(otherNamespace);
         assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).isEmpty();
-        assertThat(notices).contains("attempt 1 of a ran under coordinator " + otherNamespace + ", of another pid namespace than "
+        assertThat(notices).contains("attempt 1 of a ran under coordinator " + Owners.shown(otherNamespace) + ", of another pid namespace than "
                 + "this one (another container of this host name, or one restarted since): process group " + PID + " is not "
                 + "looked for, so not stopped from here if it still runs (`kill -- -" + PID + "` in that pid namespace stops it)");
     }
@@ -84,7 +84,7 @@ class ExactCoordinatorOnResumeTest {
         String run = runLeftRunning(earlier);
         assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).isEmpty();
-        assertThat(notices).contains("attempt 1 of a ran under coordinator " + earlier + ", which started before this machine "
+        assertThat(notices).contains("attempt 1 of a ran under coordinator " + Owners.shown(earlier) + ", which started before this machine "
                 + "last started: nothing of the attempt can still run after a restart, and process group " + PID + " is not looked for");
     }
 
@@ -95,6 +95,16 @@ class ExactCoordinatorOnResumeTest {
         String run = runLeftRunning(here);
         assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).containsExactly("a#1");
+    }
+
+    @Test
+    void anAttemptLaunchedOnAnotherMachineIsNamedShort() throws Exception {
+        String elsewhere = "otherhost:7@1/1;boot=" + OTHER_BOOT + ";pidns=4026531836;ticks=100";
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        String run = runLeftRunning(elsewhere);
+        assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(notices).anyMatch(n -> n.startsWith("attempt 1 of a ran under coordinator otherhost:7@1/1 of another machine; "));
+        assertThat(notices).noneMatch(n -> n.contains(";boot="));
     }
 
     /** A run whose attempt a#1 runs a process recorded by {@code launcher}, left running, its lease (by it) expired. */

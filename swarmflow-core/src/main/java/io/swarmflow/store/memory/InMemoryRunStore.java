@@ -84,7 +84,7 @@ public final class InMemoryRunStore implements RunStore {
         long now = clock.getAsLong();
         String current = owners.get(runId);
         if (current != null && !current.equals(owner) && l[1] > now) {
-            throw new StoreException.RunLocked("run " + runId + " is held by " + current + " until " + l[1]);
+            throw new StoreException.RunLocked("run " + runId + " is held by " + io.swarmflow.store.RunLease.shown(current) + " until " + l[1]);
         }
         l[0]++;
         l[1] = now + leaseMillis;

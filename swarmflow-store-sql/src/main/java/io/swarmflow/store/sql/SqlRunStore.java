@@ -1687,7 +1687,7 @@ public final class SqlRunStore implements RunStore {
         Claim claim = readClaim(op.runId);
         if (claim.leaseExpiresAt != null && claim.leaseExpiresAt > now && claim.owner != null && !claim.owner.equals(op.owner)) {
             long seconds = (claim.leaseExpiresAt - now + 999) / 1000;
-            throw new StoreException.RunLocked("run " + op.runId + " is held by " + claim.owner + " until "
+            throw new StoreException.RunLocked("run " + op.runId + " is held by " + RunLease.shown(claim.owner) + " until "
                     + Instant.ofEpochMilli(claim.leaseExpiresAt) + " (in " + seconds + " s, renewed while it runs); wait for it to finish, "
                     + "or stop it first (`swarm cancel " + op.runId + "`)");
         }
