@@ -28,7 +28,11 @@ import java.util.OptionalLong;
  *       the same host name has another (an inode number may be given again to a namespace made after that one ended;
  *       {@code ProcessGroups} still takes a process recorded before this namespace's init started for gone);</li>
  *   <li>{@code TICKS} its start in clock ticks after the boot, field 22 of {@code /proc/PID/stat} (proc(5),
- *       {@link ProcStat}), exact and fixed for the life of the process.</li>
+ *       {@link ProcStat}), as the coordinator read it. Linux shows that field in the reader's time namespace (since
+ *       Linux 5.6 it adds the reader's boottime offset, see time_namespaces(7)), so a reader in a time namespace with
+ *       another offset reads other ticks for the same process: equal ticks prove the same process, other ticks prove
+ *       nothing (the start in milliseconds decides then, which no time namespace moves: {@code btime} moves the other
+ *       way).</li>
  * </ul>
  * Each part is left out when it cannot be read (off Linux, say). The identity is the durable carrier (a lease's owner,
  * an attempt's {@code coordinator} column), so no migration is needed; the parts follow the {@code /n} and contain
@@ -113,13 +117,15 @@ public final class Owners {
     /**
      * True when {@code owner} ({@code host:pid@startMillis}, with or without the {@code /n} of {@link #coordinator})
      * names a process on this host that is gone (or was replaced by another process with the same pid). False for
-     * other hosts and for live processes. With the exact parts of the class comment, exact: a coordinator of another boot
-     * (another boot id) is gone; one of another pid namespace is not taken for gone (its pid cannot be looked up here, so
-     * its lease is waited out); in this boot, the process with its pid is the coordinator exactly when it has the recorded
-     * start ticks, however the wall clock was set meanwhile. Without them (an identity recorded before they were, or where
-     * they cannot be read), the process with its pid is taken for another when its start differs from {@code startMillis}
-     * by more than a second: a step of the wall clock by more than that after the coordinator started makes a live one
-     * read as gone.
+     * other hosts and for live processes. With the exact parts of the class comment: a coordinator of another boot id is
+     * gone when it also started before this boot ({@link #isOfAnEarlierBoot}); with another boot id and a later start it
+     * may be a live one of another machine with this host name, and is not taken for gone (its lease is waited out); one
+     * of another pid namespace is not taken for gone either (its pid cannot be looked up here); in this boot, a live
+     * process with its pid and the recorded start ticks is the coordinator, however the wall clock was set meanwhile.
+     * Otherwise (other ticks, which a reader in another time namespace reads for the same process; an identity recorded
+     * without the exact parts, or where they cannot be read), the process with its pid is taken for another when its
+     * start differs from {@code startMillis} by more than a second: a step of the wall clock by more than that after the
+     * coordinator started makes a live one read as gone only when its ticks cannot confirm it.
      */
     public static boolean isDeadLocalProcess(String owner) {
         return isDeadLocalProcess(owner, here(), Owners::startTicksOf);
@@ -127,14 +133,28 @@ public final class Owners {
 
     /**
      * {@link #isDeadLocalProcess(String)} with this machine's boot id and pid namespace given ({@code here}), and how the
-     * start ticks of a live pid are read ({@code ticksOf}: empty when it cannot be read). With the exact parts of the
-     * class comment: a boot id other than this boot's reads as dead (the process ended with its boot); a pid namespace
-     * other than this process's reads as not dead (its pid is not one to look up here: the lease is waited out); in this
-     * boot, a pid whose process has other start ticks than recorded (or none) reads as dead, and one with the same as alive,
-     * whatever the wall clock did. An identity without them, or whose boot id or start ticks cannot be compared, goes by
-     * the rule of the recorded {@code startMillis} (a second of slack).
+     * start ticks of a live pid are read ({@code ticksOf}: empty when it cannot be read); this boot's start read from
+     * {@code /proc/stat} ({@link #isDeadLocalProcess(String, Here, OptionalLong, java.util.function.LongFunction)}).
      */
     static boolean isDeadLocalProcess(String owner, Here here, java.util.function.LongFunction<OptionalLong> ticksOf) {
+        return isDeadLocalProcess(owner, here, currentBootMillis(), ticksOf);
+    }
+
+    /**
+     * {@link #isDeadLocalProcess(String)} with this machine's boot id and pid namespace ({@code here}), this boot's start
+     * ({@code bootMillis}, epoch milliseconds, empty when unknown) and how the start ticks of a live pid are read
+     * ({@code ticksOf}: empty when it cannot be read) given. With the exact parts of the class comment: a boot id other
+     * than this boot's reads as dead only when the recorded {@code startMillis} is also before this boot's start (less
+     * {@link #BOOT_SLACK_MILLIS}: the process ended with its boot); with a later or unknown start it reads as not dead (a
+     * live coordinator of another machine with this host name sharing the state, or a clock set back on the earlier boot:
+     * the lease is waited out); a pid namespace other than this process's reads as not dead (its pid is not one to look up
+     * here: the lease is waited out); in this boot, a live pid whose process has the recorded start ticks reads as alive,
+     * whatever the wall clock did. Other start ticks prove nothing (a reader in another time namespace reads other ticks
+     * for the same process, see the class comment), so they, unreadable ones, and an identity without the exact parts go
+     * by the rule of the recorded {@code startMillis} (a second of slack).
+     */
+    static boolean isDeadLocalProcess(String owner, Here here, OptionalLong bootMillis,
+                                      java.util.function.LongFunction<OptionalLong> ticksOf) {
         if (!isOnThisHost(owner)) return false;
         int colon = owner.lastIndexOf(':');
         int at = owner.lastIndexOf('@');
@@ -148,7 +168,10 @@ public final class Owners {
         }
         Exact exact = Exact.of(owner);
         boolean bootsKnown = exact.bootId() != null && here.bootId() != null;
-        if (bootsKnown && !exact.bootId().equals(here.bootId())) return true; // it ended with its boot
+        if (bootsKnown && !exact.bootId().equals(here.bootId())) {
+            // gone with its boot if it started before this one; else maybe another machine of this host name: wait
+            return isOfAnEarlierBoot(owner, bootMillis);
+        }
         if (exact.pidNamespace() > 0 && here.pidNamespace() > 0 && exact.pidNamespace() != here.pidNamespace()) {
             return false; // its pid is another namespace's: cannot tell here
         }
@@ -157,9 +180,10 @@ public final class Owners {
         if (ph.isEmpty() || !ph.get().isAlive()) return true;
         if (bootsKnown && exact.startTicks() >= 0) {
             OptionalLong actualTicks = ticksOf.apply(pid);
-            if (actualTicks.isPresent()) return actualTicks.getAsLong() != exact.startTicks();
+            if (actualTicks.isPresent() && actualTicks.getAsLong() == exact.startTicks()) return false; // the same process
             if (!ph.get().isAlive()) return true;
-            // alive, but its stat cannot be read: the rule of the wall clock below
+            // other ticks prove nothing (Linux shows them in the reader's time namespace, which may be offset from the
+            // coordinator's), nor do unreadable ones: the rule of the wall clock below, which no time namespace moves
         }
         long actual = ph.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
         return start != 0 && actual != -1 && Math.abs(actual - start) > 1_000;
@@ -185,8 +209,10 @@ public final class Owners {
      * step of the clock after the boot moves {@code btime} too: forward, a coordinator of this boot may read as of an
      * earlier one (its processes are then left alone); backward by more than the time between the two boots, one of an
      * earlier boot reads as of this one. Those limits hold only for an owner without a boot id (see the class comment):
-     * one that carries it, while this boot's can be read, is of this boot exactly when the two are equal. Two machines
-     * of one host name differ in boot id: a coordinator of the other reads as of an earlier boot (its pids are left alone).
+     * one that carries it, while this boot's can be read, is of this boot exactly when the two are equal. A boot id other
+     * than this boot's does not tell an earlier boot of this machine from another machine of the same host name (which
+     * has its own): such a coordinator is not of this boot (its pids are left alone), and {@link #isOfAnEarlierBoot} says
+     * whether it started before this boot.
      */
     public static boolean isOfThisBoot(String owner) {
         return isOfThisBoot(owner, currentBootMillis(), here().bootId());
@@ -203,13 +229,29 @@ public final class Owners {
 
     /**
      * {@link #isOfAnEarlierBoot(String)} with the current boot's start (epoch milliseconds; empty when unknown) and boot id
-     * (null when unknown) given: when {@code owner} carries a boot id and {@code bootId} is known, true exactly when they
-     * differ (no clock involved); otherwise by the starts.
+     * (null when unknown) given: false when {@code owner} carries this boot's id (no clock involved); otherwise by the
+     * starts. Another boot id alone does not say "earlier": a machine of the same host name has another boot id too, and
+     * its coordinators are then said to be of an earlier boot only when they started before this boot.
      */
     static boolean isOfAnEarlierBoot(String owner, OptionalLong bootMillis, String bootId) {
         String recorded = Exact.of(owner).bootId();
-        if (recorded != null && bootId != null) return !recorded.equals(bootId);
+        if (recorded != null && recorded.equals(bootId)) return false;
         return isOfAnEarlierBoot(owner, bootMillis);
+    }
+
+    /**
+     * True only when it can be told that {@code owner} carries a boot id other than this boot's (both known): it is of
+     * an earlier boot of this machine or of another machine with the same host name. False for null, for an owner
+     * without one, and when this boot's cannot be read.
+     */
+    static boolean isOfAnotherBootId(String owner) {
+        return isOfAnotherBootId(owner, here().bootId());
+    }
+
+    /** {@link #isOfAnotherBootId(String)} with this boot's id given (null when unknown). */
+    static boolean isOfAnotherBootId(String owner, String bootId) {
+        String recorded = Exact.of(owner).bootId();
+        return recorded != null && bootId != null && !recorded.equals(bootId);
     }
 
     /** {@link #isOfAnEarlierBoot(String)} by the starts alone: the current boot's given (epoch milliseconds; empty when unknown). */

@@ -451,6 +451,13 @@ public final class RunEngine {
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
                                 + ", which started before this machine last started: nothing of the attempt "
                                 + "can still run after a restart, and process group " + a.pid() + " is not looked for");
+                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfAnotherBootId(launcher)) {
+                        // another boot id, yet no start before this boot's: maybe a live machine of the same host name (or a clock set back)
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
+                                + ", of another boot id than this machine's but not known to have started before this machine last started "
+                                + "(another machine with this host name, or a clock set back since): process group " + a.pid()
+                                + " is not looked for, so not stopped from here if it still runs (`kill -- -" + a.pid()
+                                + "` on the machine it ran on stops it)");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher)) {
                         // when it or this boot started is not known, the pid may be of another boot: not killed, but it may run
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)

@@ -19,7 +19,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A resume, and a look at whether a run is executing, go by the exact parts of a coordinator's identity ({@link Owners}:
  * boot id, pid namespace, start ticks) where it carries them: a live coordinator is not taken for gone because the clock
- * was set since it started; one of another boot id is of an earlier boot though its start reads after this boot's; and
+ * was set since it started; one of another boot id is of an earlier boot only when it started before this boot; and
  * the process group of an attempt launched in another pid namespace is never looked for (nor killed) from here.
  */
 class ExactCoordinatorOnResumeTest {
@@ -77,9 +77,33 @@ class ExactCoordinatorOnResumeTest {
                 + "looked for, so not stopped from here if it still runs (`kill -- -" + PID + "` in that pid namespace stops it)");
     }
 
+    /**
+     * Review R3, finding 2: another boot id with a start after this boot's may be another machine of this host name, whose
+     * coordinator may live: its lease is waited out (not taken over at once), its group not looked for, and the resume
+     * does not claim it started before this machine did.
+     */
     @Test
-    void anAttemptLaunchedUnderAnotherBootIdIsOfAnEarlierBootThoughItStartedAfterThisOne() throws Exception {
-        String earlier = coordinator(PID, System.currentTimeMillis(), OTHER_BOOT, Owners.here().pidNamespace(), 100);
+    void anAttemptLaunchedUnderAnotherBootIdThatStartedAfterThisBootIsNotLookedForAndTheResumeSaysWhy() throws Exception {
+        String elsewhere = coordinator(PID, System.currentTimeMillis(), OTHER_BOOT, Owners.here().pidNamespace(), 100);
+        String run = new RunService(store, ScriptedExecutor.allSucceed()).create(new TestPlans().ticket("a").build(), "spec.yaml");
+        store.claimRun(run, elsewhere, 600_000);
+        assertThat(new RunService(store, ScriptedExecutor.allSucceed()).isExecuting(run)).as("its lease is waited out").isTrue();
+
+        ScriptedExecutor exec = ScriptedExecutor.allSucceed();
+        run = runLeftRunning(elsewhere);
+        assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
+        assertThat(exec.orphansLookedFor).isEmpty();
+        assertThat(notices).contains("attempt 1 of a ran under coordinator " + Owners.shown(elsewhere) + ", of another boot id than "
+                + "this machine's but not known to have started before this machine last started (another machine with this host name, or a "
+                + "clock set back since): process group " + PID + " is not looked for, so not stopped from here if it still runs "
+                + "(`kill -- -" + PID + "` on the machine it ran on stops it)");
+        assertThat(notices).noneMatch(n -> n.contains("which started before this machine last started"));
+    }
+
+    @Test
+    void anAttemptLaunchedUnderAnotherBootIdBeforeThisBootIsOfAnEarlierBoot() throws Exception {
+        long boot = Owners.bootMillis(Path.of("/proc/stat")).orElseThrow();
+        String earlier = coordinator(PID, boot - 60_000, OTHER_BOOT, Owners.here().pidNamespace(), 100);
         ScriptedExecutor exec = ScriptedExecutor.allSucceed();
         String run = runLeftRunning(earlier);
         assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);

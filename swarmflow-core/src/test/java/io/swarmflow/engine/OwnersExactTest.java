@@ -94,42 +94,86 @@ class OwnersExactTest {
     }
 
     @Test
-    void aPidWithOtherStartTicksIsAnotherProcessThoughItsStartMillisMatch() throws Exception {
+    void aPidWithOtherStartTicksAndAnotherStartIsAnotherProcess() throws Exception {
         long pid = liveChild();
         long ticks = Owners.startTicksOf(pid).orElseThrow();
         long millis = ProcessHandle.of(pid).orElseThrow().info().startInstant().map(Instant::toEpochMilli).orElseThrow();
         Owners.Here here = Owners.here();
-        String owner = Owners.hostName() + ":" + pid + "@" + millis + "/1" + exact(here.bootId(), here.pidNamespace(), ticks + 1);
-        assertThat(Owners.isDeadLocalProcess(owner)).as("the pid was reused").isTrue();
+        String reused = Owners.hostName() + ":" + pid + "@" + (millis - 60_000) + "/1" + exact(here.bootId(), here.pidNamespace(), ticks + 1);
+        assertThat(Owners.isDeadLocalProcess(reused)).as("the pid was reused").isTrue();
         // ticks that cannot be read of a live pid: the rule of the wall clock
         String alive = Owners.hostName() + ":" + pid + "@" + millis + "/1" + exact(THIS_BOOT, NS, ticks + 1);
         assertThat(Owners.isDeadLocalProcess(alive, HERE, p -> OptionalLong.empty())).isFalse();
         assertThat(Owners.isDeadLocalProcess(alive, HERE, p -> OptionalLong.of(ticks + 1))).isFalse();
-        assertThat(Owners.isDeadLocalProcess(alive, HERE, p -> OptionalLong.of(ticks))).isTrue();
+        String stepped = Owners.hostName() + ":" + pid + "@" + (millis + 3_600_000) + "/1" + exact(THIS_BOOT, NS, ticks + 1);
+        assertThat(Owners.isDeadLocalProcess(stepped, HERE, p -> OptionalLong.of(ticks))).as("other ticks, other start").isTrue();
     }
 
+    /**
+     * Review R3, finding 1: field 22 of {@code /proc/PID/stat} is shown in the reader's time namespace (Linux adds its
+     * boottime offset), so a resume in a time namespace with another offset reads other ticks for the coordinator, which
+     * lives: other ticks alone must not make it read as gone (a resume would run its run a second time at once). Its
+     * start in milliseconds, which no time namespace moves, still matches.
+     */
     @Test
-    void aCoordinatorOfAnotherBootIdIsOfAnEarlierBootAndGoneWhateverItsStartMillisSay() throws Exception {
+    void aLiveProcessWhoseTicksAReaderInAnotherTimeNamespaceReadsOtherwiseIsNotGone() throws Exception {
+        long pid = liveChild();
+        long ticks = Owners.startTicksOf(pid).orElseThrow();
+        long millis = ProcessHandle.of(pid).orElseThrow().info().startInstant().map(Instant::toEpochMilli).orElseThrow();
+        String owner = Owners.hostName() + ":" + pid + "@" + millis + "/1" + exact(THIS_BOOT, NS, ticks);
+        for (long offset : new long[]{10_000_000, -ticks}) { // a boottime offset of 100000 s (at 100 Hz); one down to 0
+            assertThat(Owners.isDeadLocalProcess(owner, HERE, p -> OptionalLong.of(ticks + offset)))
+                    .as("ticks read %d off", offset).isFalse();
+        }
+        assertThat(Owners.isDeadLocalProcess(owner, HERE, p -> OptionalLong.of(ticks))).as("the same ticks").isFalse();
+    }
+
+    /**
+     * Review R3, finding 2: another boot id is an earlier boot of this machine, or another machine of the same host name
+     * sharing the state dir (a cloned VM, two hosts both named {@code localhost}). Only a start before this boot's
+     * {@code btime} tells the former: then its coordinator is gone; otherwise its lease is waited out, and it is said to
+     * be neither of this boot nor of an earlier one.
+     */
+    @Test
+    void aCoordinatorOfAnotherBootIdIsOfAnEarlierBootOnlyWhenItStartedBeforeThisOne() throws Exception {
         String late = "host:42@" + (BOOT + 5_000) + "/1" + exact(OTHER_BOOT, NS, 100);
-        assertThat(Owners.isOfAnEarlierBoot(late, BOOTED, THIS_BOOT)).as("started after btime, yet another boot").isTrue();
+        assertThat(Owners.isOfAnEarlierBoot(late, BOOTED, THIS_BOOT)).as("started after btime: maybe another machine").isFalse();
         assertThat(Owners.isOfThisBoot(late, BOOTED, THIS_BOOT)).isFalse();
+        assertThat(Owners.isOfAnotherBootId(late, THIS_BOOT)).isTrue();
+        String before = "host:42@" + (BOOT - 3_600_000) + "/1" + exact(OTHER_BOOT, NS, 100);
+        assertThat(Owners.isOfAnEarlierBoot(before, BOOTED, THIS_BOOT)).as("another boot id, started before btime").isTrue();
+        assertThat(Owners.isOfThisBoot(before, BOOTED, THIS_BOOT)).isFalse();
+        assertThat(Owners.isOfAnEarlierBoot(before, OptionalLong.empty(), THIS_BOOT)).as("btime unknown").isFalse();
         String early = "host:42@" + (BOOT - 3_600_000) + "/1" + exact(THIS_BOOT, NS, 100);
         assertThat(Owners.isOfThisBoot(early, BOOTED, THIS_BOOT)).as("started 'before' btime (a clock step), same boot").isTrue();
         assertThat(Owners.isOfAnEarlierBoot(early, BOOTED, THIS_BOOT)).isFalse();
+        assertThat(Owners.isOfAnotherBootId(early, THIS_BOOT)).isFalse();
+        assertThat(Owners.isOfAnotherBootId(early, null)).as("ours not known").isFalse();
+        assertThat(Owners.isOfAnotherBootId("host:42@1/1", THIS_BOOT)).as("not recorded").isFalse();
+        assertThat(Owners.isOfAnotherBootId(null, THIS_BOOT)).isFalse();
         // a boot id on one side only: the starts decide, as before
         assertThat(Owners.isOfThisBoot(late, BOOTED, null)).isTrue();
         assertThat(Owners.isOfAnEarlierBoot(early, BOOTED, null)).isTrue();
         assertThat(Owners.isOfThisBoot("host:42@" + (BOOT + 5_000) + "/1", BOOTED, THIS_BOOT)).isTrue();
         assertThat(Owners.isOfAnEarlierBoot("host:42@" + (BOOT - 3_600_000) + "/1", BOOTED, THIS_BOOT)).isTrue();
 
-        // on this machine: a live process of it, recorded with another boot id, is gone (its boot ended)
+        // on this machine: a live process, recorded with another boot id and a start after this boot's, may be another
+        // machine's coordinator (its pid is then not this machine's): not gone, its lease is waited out
         long pid = liveChild();
         long ticks = Owners.startTicksOf(pid).orElseThrow();
         String other = Owners.hostName() + ":" + pid + "@" + System.currentTimeMillis() + "/1"
                 + exact(OTHER_BOOT, Owners.here().pidNamespace(), ticks);
-        assertThat(Owners.isOfAnEarlierBoot(other)).isTrue();
+        assertThat(Owners.isOfAnEarlierBoot(other)).isFalse();
         assertThat(Owners.isOfThisBoot(other)).isFalse();
-        assertThat(Owners.isDeadLocalProcess(other)).isTrue();
+        assertThat(Owners.isDeadLocalProcess(other)).isFalse();
+        long dead = 1L << 30; // no process has this pid (pids are below 2^22): still not taken for gone
+        String elsewhere = Owners.hostName() + ":" + dead + "@" + (BOOT + 5_000) + "/1" + exact(OTHER_BOOT, NS, 100);
+        assertThat(Owners.isDeadLocalProcess(elsewhere, HERE, BOOTED, p -> OptionalLong.empty())).isFalse();
+        String earlier = Owners.hostName() + ":" + pid + "@" + (BOOT - 60_000) + "/1" + exact(OTHER_BOOT, NS, ticks);
+        assertThat(Owners.isDeadLocalProcess(earlier, HERE, BOOTED, p -> OptionalLong.of(ticks)))
+                .as("started before this boot: ended with its boot, whatever has its pid now").isTrue();
+        assertThat(Owners.isDeadLocalProcess(earlier, HERE, OptionalLong.empty(), p -> OptionalLong.of(ticks)))
+                .as("this boot's start unknown").isFalse();
     }
 
     @Test
