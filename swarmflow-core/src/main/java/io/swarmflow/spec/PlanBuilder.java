@@ -28,6 +28,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * Turns a {@link RawSpec} into a {@link Plan}: applies defaults and variables, expands matrices,
  * resolves dependencies, checks references, and orders tickets topologically.
+ * <p>
+ * References ({@code ${{ ... }}}) are checked in every text of every ticket the same way whatever its agent's kind
+ * (unknown ticket, output or variable, bad syntax): a {@code noop} ticket's {@code run}, which never runs, included. A
+ * {@code run:} written on a {@code noop} ticket is itself an error ({@code noop agents run nothing}), at its position; a
+ * {@code run} it would only take from {@code defaults} (which apply to many tickets) is not, but its references are
+ * checked, without the warning about outputs pasted into a script. Likewise {@code duration} on a {@code shell} ticket
+ * or profile and {@code outputs} on a {@code noop} ticket are errors.
  */
 final class PlanBuilder {
     /** Expansions of one matrix ticket; a cartesian product grows fast, and a typo should not create a million tickets. */
@@ -93,11 +100,17 @@ final class PlanBuilder {
 
     /**
      * What a text may refer to: matrix values (null outside matrix tickets) and run-time references; {@code defaults}
-     * when the text is the ticket's from {@code defaults:}, whose errors then name the ticket.
+     * when the text is the ticket's from {@code defaults:}, whose errors then name the ticket; {@code runs} false for a
+     * {@code run} checked though it never runs (a {@code noop} ticket's): its references get the same errors, but no
+     * warning that a value pasted into it would run as shell code.
      */
-    private record Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where, boolean defaults) {
+    private record Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where, boolean defaults, boolean runs) {
         Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where) {
-            this(ticket, matrix, runtime, where, false);
+            this(ticket, matrix, runtime, where, false, true);
+        }
+
+        Scope(Expanded ticket, Map<String, String> matrix, boolean runtime, String where, boolean defaults) {
+            this(ticket, matrix, runtime, where, defaults, true);
         }
     }
 
@@ -710,9 +723,17 @@ final class PlanBuilder {
         String kind = profile == null ? "?" : profile.kind();
 
         Val<String> runVal = t.run != null ? t.run : d.run;
-        Scope runtime = new Scope(e, matrix, true, "run", t.run == null);
+        Scope runtime = new Scope(e, matrix, true, "run", t.run == null, !kind.equals("noop"));
         String run = "";
-        if (kind.equals("shell")) {
+        if (kind.equals("noop")) {
+            // a noop attempt runs nothing: a run written on the ticket is a mistake; one from defaults (which apply to
+            // many tickets) is not, but its references get the same checks as a shell ticket's
+            if (t.run != null) {
+                problems.at(t.run.node(), "ticket '" + e.group + "' has a run, but noop agents run nothing",
+                        "remove run:, or use agent: shell");
+            }
+            if (runVal != null) render(runVal, runtime);
+        } else if (kind.equals("shell")) {
             if ((runVal == null && !t.miswritten("run") && !d.miswritten("run"))
                     || (runVal != null && runVal.value().isBlank())) {
                 problems.at(t.node, "ticket '" + e.group + "' has no 'run'",
@@ -1281,7 +1302,7 @@ final class PlanBuilder {
                             "use them in a ticket's run or env");
                 } else {
                     pending.add(new PendingOutputRef(scope.ticket(), parts[1], parts[3], mark, shown));
-                    if (scope.where().equals("run")) {
+                    if (scope.where().equals("run") && scope.runs()) {
                         // the value becomes script text: a quote, ';' or $(...) in it runs as shell code, and outputs are
                         // what other tickets wrote (agents among them), not the spec's author
                         String name = suggestedEnvName(parts[3].toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"));

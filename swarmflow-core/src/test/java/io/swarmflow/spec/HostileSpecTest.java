@@ -171,7 +171,9 @@ class HostileSpecTest {
                                 + "at most 128 KiB in one variable); put the value in a file and pass its path",
                         "swarm.yaml:7:5: the script and environment of ticket 'all' are 1.1 MiB; the limit is 1.0 MiB in all (Linux "
                                 + "passes about 2 MiB of arguments and environment, part of it the launcher's); put large scripts and "
-                                + "values in files");
+                                + "values in files",
+                        // a noop ticket's run starts no process: refused as written, not as too large
+                        "swarm.yaml:12:34: ticket 'idle' has a run, but noop agents run nothing; remove run:, or use agent: shell");
     }
 
     @Test

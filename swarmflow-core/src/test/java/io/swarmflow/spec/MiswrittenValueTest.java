@@ -82,7 +82,7 @@ class MiswrittenValueTest {
                 tickets:
                   - id: build
                     workspace: worktre
-                    run: "true"
+                    title: build
                   - id: make
                     agent: [shell]
                     workspace: worktree

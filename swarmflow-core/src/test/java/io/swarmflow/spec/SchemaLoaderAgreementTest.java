@@ -73,16 +73,18 @@ class SchemaLoaderAgreementTest {
                 "has when: failure but needs nothing"),
         /**
          * References to variables, matrix keys, outputs and tickets that do not exist or are not in reach, matrix keys outside
-         * a matrix ticket; and in run and in defaults' run and agent, which are checked only where they apply (a noop ticket
-         * ignores its run), a reference of a kind the text cannot have or a ${{ that begins no complete reference.
+         * a matrix ticket; and in run and in defaults' run and agent, which are checked only for the tickets that use them
+         * (the schema leaves run to the loader), a reference of a kind the text cannot have or a ${{ that begins no
+         * complete reference.
          */
         REFERENCE("^unknown (variable|matrix key|reference|ticket) ", "is not available in", "outside a matrix ticket",
                 "outputs of other tickets are not available", "is not a complete reference", "is a matrix ticket; ",
                 "which it does not need", "has no output '", "which exist only once it has run", "is not substituted"),
         /** Output names taken by worktree tickets, output paths leaving the workspace, backoff initial above max. */
         VALUES("is provided by worktree workspaces", "is not a relative path inside the workspace", "is longer than backoff max"),
-        /** Agent profiles that are not declared, run required by shell agents, duration only for noop, no outputs for noop. */
-        AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents", "but noop agents produce none"),
+        /** Agent profiles that are not declared, run required by shell agents, duration only for noop, no run or outputs for noop. */
+        AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents", "but noop agents produce none",
+                "but noop agents run nothing"),
         /** Counts and sizes: tickets, dependencies, expansions, script and environment bytes (see docs/spec.md, Limits). */
         LIMIT("more than the limit of", "tickets \\(the product of its lists' lengths\\); the limit is ", "bytes; the limit is "),
         /** The repository must exist and be a git working tree. */
@@ -176,8 +178,10 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.REPOSITORY, "vars: {v: .}\nrepo: '${{ vars.v }}'\n" + TICKET));
         c.add(valid("vars: {v: x}\ndefaults: {env: {A: '${{ vars.v }} ${{ run.id }} ${{ env.PATH }}'}}\n" + TICKET));
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, title: '${{ matrix.m }}'}\n")); // not a matrix ticket
-        // where a ticket's run or defaults' run and agent apply depends on the agent: a noop ticket ignores its run
-        c.add(valid("vars: {v: x}\ntickets:\n  - {id: a, agent: noop, run: '${{ vars.v'}\n"));
+        // a run on a noop ticket is refused, its references checked as a shell ticket's; defaults' run and agent apply
+        // to the tickets that do not set their own
+        c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, agent: noop, run: echo}\n"));
+        c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ndefaults: {run: '${{ vars.v'}\ntickets:\n  - {id: a, agent: noop}\n"));
         c.add(valid("vars: {v: x}\ndefaults: {run: '${{ vars.v', agent: '${{ vars.v }}'}\ntickets:\n  - {id: a, agent: shell, run: echo}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ntickets:\n  - {id: a, run: 'echo ${{ vars.v }'}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "vars: {v: x}\ndefaults: {run: '${{ vars.v'}\ntickets:\n  - {id: a}\n"));
@@ -217,7 +221,8 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.DUPLICATE_KEY, "tickets:\n  - {id: a, run: echo, run: ls}\n"));
         c.addAll(ticketValues("title", List.of("x", "5", "true", "1.5", "'${{ vars.v }}'"), List.of("~", "[x]", "{a: b}")));
         c.addAll(ticketValues("run", List.of("ls", "5", "true", "'${{ vars.v }} ${{ run.id }}'", "'echo\n\n      ls'"), List.of("~", "[ls]")));
-        c.addAll(ticketValues("agent", List.of("shell", "noop"), List.of("~", "[shell]")));
+        c.addAll(ticketValues("agent", List.of("shell"), List.of("~", "[shell]")));
+        c.add(valid("tickets:\n  - {id: a, agent: noop}\n")); // with no run: a noop ticket's run is refused
         c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, run: echo, agent: nope}\n"));
         c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, run: echo, agent: 5}\n"));
         c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a}\n"));
@@ -244,16 +249,16 @@ class SchemaLoaderAgreementTest {
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ matrix.os }}'}\n"));
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: 'echo ${{ tickets.b.outputs.x }}'}\n"));
         for (String key : List.of("timeout", "duration")) {
-            String prefix = key.equals("duration") ? "agent: noop, " : "";
+            String prefix = key.equals("duration") ? "agent: noop, " : "run: echo, ";
             for (String v : List.of("0", "'0'", "500ms", "90s", "10m", "1h30m", "2d", "1m30s250ms", "36500d")) {
-                c.add(valid("tickets:\n  - {id: a, run: echo, " + prefix + key + ": " + v + "}\n"));
+                c.add(valid("tickets:\n  - {id: a, " + prefix + key + ": " + v + "}\n"));
             }
             for (String v : List.of("30", "10", "1.5h", "10 m", "' 10m'", "'10m '", "-5s", "10x", "h", "''", "~", "[1s]", "true", "1:30")) {
-                c.add(invalid("tickets:\n  - {id: a, run: echo, " + prefix + key + ": " + v + "}\n"));
+                c.add(invalid("tickets:\n  - {id: a, " + prefix + key + ": " + v + "}\n"));
             }
-            c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, run: echo, " + prefix + key + ": 36501d}\n"));
-            c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, run: echo, " + prefix + key + ": 99999999999999999999d}\n"));
-            c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: a, run: echo, " + prefix + key + ": 0.0}\n"));
+            c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, " + prefix + key + ": 36501d}\n"));
+            c.add(schemaOnly(Gap.CEILING, "tickets:\n  - {id: a, " + prefix + key + ": 99999999999999999999d}\n"));
+            c.add(schemaOnly(Gap.NOTATION, "tickets:\n  - {id: a, " + prefix + key + ": 0.0}\n"));
         }
         c.addAll(ticketValues("retries", List.of("0", "3", "2147483647", "{max: 2}", "{}", "{backoff: {initial: 1s, max: 1m, multiplier: 1.5}}",
                 "{max: 1, backoff: {multiplier: 1}}", "{backoff: {}}"),
