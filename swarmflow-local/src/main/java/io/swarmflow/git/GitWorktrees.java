@@ -107,6 +107,9 @@ public final class GitWorktrees {
      * <p>Worktrees of one repository are created one at a time in this process (git locks its config and
      * its worktree records), and a git command that finds another process's lock is retried (see {@link #git}).
      *
+     * <p>The directory above {@code dir} (a run's {@code worktrees/}), and any missing above it, is created with mode
+     * 0700 whatever the umask, as the run's directory is: the worktrees hold what the tickets wrote.
+     *
      * @param base the pinned commit (sha), or null
      * @throws GitException when the repository has no commit yet, the pinned base is not a commit, or git fails
      */
@@ -164,7 +167,7 @@ public final class GitWorktrees {
         String kept = existing && keepAs != null ? keep(top, branch, base, keepAs) : null;
         removeWorktree(top, target);
         try {
-            Files.createDirectories(target.getParent());
+            ownerOnlyDirectories(target.getParent());
         } catch (IOException e) {
             throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
         }
@@ -172,6 +175,20 @@ public final class GitWorktrees {
         if (pinned == null) recordingGit(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
         return new Worktree(top, target, branch, base, gitDir, kept);
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents with mode 0700 (the umask only takes bits away); a directory that
+     * exists keeps its mode. On a file system without POSIX modes, plainly: its own access rules apply.
+     */
+    private static void ownerOnlyDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        try {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createDirectories(dir);
+        }
     }
 
     /**

@@ -32,6 +32,21 @@ class GitWorktreesTest {
     }
 
     @Test
+    void theWorktreesDirectoryIsOwnerOnlyWhateverTheUmask() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path run = tmp.resolve("state/runs/r");
+        Files.createDirectories(run); // as the umask leaves it (0755 under 022), unlike the executor's 0700 run directory
+        GitWorktrees.createWorktree(repo, run.resolve("worktrees/t"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("worktrees"))))
+                .isEqualTo("rwx------");
+        // a worktrees/ that exists keeps its mode: not changed behind the user's back
+        Files.setPosixFilePermissions(run.resolve("worktrees"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        GitWorktrees.createWorktree(repo, run.resolve("worktrees/u"), "swarm/r/u", GitWorktrees.headCommit(repo).orElseThrow());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("worktrees"))))
+                .isEqualTo("rwxr-x---");
+    }
+
+    @Test
     void aBranchCheckedOutInTheUsersWorkingTreeIsNamedAndItsOldWorktreeKept() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
         Path dir = tmp.resolve("state/runs/r/worktrees/t");
