@@ -283,6 +283,33 @@ class FloorTest {
     }
 
     /**
+     * An env value holding one {@code :} ends one PATH entry and begins the next: each piece is compared joined to the text
+     * written next to it ({@code /opt/tools} and {@code STATE/bin} from {@code /opt/${{ env.S }}/bin} with
+     * {@code S=tools:STATE}), and the entry found inside is named with its piece of the value masked, the text written
+     * around it shown.
+     */
+    @Test
+    void anEnvValueHoldingAColonSpansTwoPathEntries() throws Exception {
+        Path state = dir.resolve("other/state");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                tickets:
+                  - {id: a, run: echo a, env: {PATH: "/opt/${{ env.SWARM_TEST_SECRET }}/bin"}}
+                  - {id: b, run: echo b, env: {PATH: "%s/${{ env.SWARM_TEST_SECRET }}"}}
+                """.formatted(state)), Map.of());
+        String inside = ", inside the state directory " + state + ", which the sandbox hides from the ticket (leaving it "
+                + "shown would let the ticket read that state's swarm.db and logs); " + fix(state);
+
+        // the second piece is inside: a's entries /opt/tools and STATE/bin (shown ***/bin); b's STATE/tools (shown STATE/***)
+        java.util.function.UnaryOperator<String> env = name -> "SWARM_TEST_SECRET".equals(name) ? "tools:" + state : null;
+        assertThat(StatePaths.hits(plan, List.of(state), env)).extracting(StatePaths.Hit::describe)
+                .containsExactly("ticket a: its PATH names ***/bin" + inside, "ticket b: its PATH names " + state + "/***" + inside);
+        // the first piece is inside: b's STATE/bin (and /usr); a's /opt/bin and /usr/bin are not
+        env = name -> "SWARM_TEST_SECRET".equals(name) ? "bin:/usr" : null;
+        assertThat(StatePaths.hits(plan, List.of(state), env)).extracting(StatePaths.Hit::describe)
+                .containsExactly("ticket b: its PATH names " + state + "/***" + inside);
+    }
+
+    /**
      * An entry only partly known before the run ({@code run.id}, another ticket's output) is refused when its known
      * directory part already lies in a hidden state directory: every value puts the entry there. It is named with the
      * references as written; one whose known part is not inside (or not absolute) is not refused.
