@@ -31,7 +31,8 @@ public interface Executor extends AutoCloseable {
      * whose {@code PATH} names a directory inside one is refused ({@link io.swarmflow.spec.StatePaths}). Writes no file
      * (the user's list of state directories is only read), but an executor may keep what it looked up (a scan of the
      * repository) for the run's attempts, and warn once about it (a repository too large to scan whole). Empty when
-     * this executor hides none.
+     * this executor hides none. The first is the one the run's directory is in ({@code runs/RUN}), whose scratch and
+     * worktrees the sandbox shows again ({@link io.swarmflow.spec.StatePaths#hits}).
      */
     default List<Path> hiddenStateDirs(Plan plan) {
         return List.of();

@@ -67,13 +67,19 @@ public final class StatePaths {
      * {@link #DEFAULT_PATH}. An entry that depends on what is not known yet (another ticket's outputs, the run's id) is
      * checked by its directory part before the first such reference: {@code /S/runs/${{ run.id }}/bin} lies in {@code /S}
      * whatever the run's id is (an entry with no absolute directory part there is left out). Relative entries are left
-     * out: they are found from the ticket's workspace, which the sandbox shows.
+     * out: they are found from the ticket's workspace, which the sandbox shows. So is an entry whose known part lies in
+     * what the sandbox shows again inside the hidden state directory the run's directory is in ({@code runsIn}, the
+     * first of {@code stateDirs}, as {@code Executor.hiddenStateDirs} lists them): the run's scratch directory
+     * ({@code RUNSIN/runs/${{ run.id }}/scratch}, writable to every ticket) and the ticket's own worktree
+     * ({@code RUNSIN/runs/${{ run.id }}/worktrees/ID}, a {@code workspace: worktree} ticket's), each directory or below
+     * it; another ticket's worktree, the run's logs and the run's directory itself stay hidden, and are refused.
      *
      * <p>A hit's {@link Hit#entry} is shown, not kept secret: each part of it an {@code env} reference filled in is
      * {@value #MASK} (the values read with <code>${{ env.NAME }}</code> are the run's secrets, masked wherever the run
      * shows them), and each part not known yet is the reference as written.
      *
-     * @param stateDirs absolute state directories, as the executor hides them
+     * @param stateDirs absolute state directories, as the executor hides them; the first is the one the run's
+     *                  directory is in ({@code runs/RUN})
      * @return the hits in plan order, one per ticket and state directory (the first entry found)
      */
     public static List<Hit> hits(Plan plan, Collection<Path> stateDirs) {
@@ -86,6 +92,7 @@ public final class StatePaths {
         if (stateDirs.isEmpty()) return hits;
         List<Path[]> dirs = new ArrayList<>();
         for (Path d : stateDirs) dirs.add(new Path[] {d, d.toAbsolutePath().normalize(), realPath(d)});
+        Path[] runsIn = dirs.getFirst();
         for (PlannedTicket t : plan.tickets()) {
             AgentProfile profile = plan.profileOf(t);
             if (!"shell".equals(profile.kind()) || profile.sandbox() == SandboxPolicy.OFF) continue;
@@ -103,6 +110,7 @@ public final class StatePaths {
             for (Path[] d : dirs) {
                 for (String entry : entries(marked)) {
                     String compared = compared(entry);
+                    if (compared.indexOf(UNKNOWN) >= 0 && shownInRunDirectory(entry, t, runsIn)) continue;
                     if (compared.indexOf(UNKNOWN) >= 0) compared = knownDirectory(compared);
                     if (compared.isEmpty() || entryInside(compared, d[1], d[2], StatePaths::realPath, false) == null) continue;
                     hits.add(new Hit(t.id(), odd[0] ? MASK : shown(entry), d[0], written == null));
@@ -185,6 +193,37 @@ public final class StatePaths {
         }
         if (open == LATER) b.append(" }}");
         return b.toString();
+    }
+
+    /**
+     * Whether {@code entry} (marked, one of {@link #entries}) is {@code RUNSIN/runs/${{ run.id }}/REST}, {@code RUNSIN}
+     * being {@code runsIn} (as given, normalized, and real) and the known part of {@code REST} (up to its directory part
+     * before a later expression not known yet) lying, normalized, in {@code scratch} or, for a {@code workspace: worktree}
+     * ticket, in {@code worktrees/ID} of ticket {@code t}: the directories of the run the sandbox shows the ticket again
+     * on top of the hidden state directory.
+     */
+    private static boolean shownInRunDirectory(String entry, PlannedTicket t, Path[] runsIn) {
+        int open = entry.indexOf(LATER);
+        int close = open < 0 ? -1 : entry.indexOf(END, open);
+        if (close < 0 || !entry.substring(open + 1, close).equals("run.id")) return false;
+        String before = compared(entry.substring(0, open));
+        if (!before.endsWith("/")) return false; // ${{ run.id }} must be a whole name: runs/x${{ run.id }} is another one
+        String rest = compared(entry.substring(close + 1));
+        if (rest.indexOf(UNKNOWN) >= 0) rest = rest.substring(0, rest.lastIndexOf('/', rest.indexOf(UNKNOWN)) + 1);
+        if (!rest.isEmpty() && !rest.startsWith("/")) return false;
+        try {
+            Path runs = Path.of(before).normalize();
+            if (!runs.isAbsolute()) return false;
+            if (!runs.equals(runsIn[1].resolve("runs")) && !runs.equals(runsIn[2].resolve("runs"))
+                    && !realPath(runs).equals(runsIn[2].resolve("runs"))) return false;
+            // the run's id is one name: its directory stands in for it while REST's '..' are resolved
+            Path run = Path.of("/run");
+            Path known = Path.of("/run" + rest).normalize();
+            if (known.startsWith(run.resolve("scratch"))) return true;
+            return t.workspace() == WorkspaceMode.WORKTREE && known.startsWith(run.resolve("worktrees").resolve(t.id()));
+        } catch (InvalidPathException notAPath) {
+            return false;
+        }
     }
 
     /**

@@ -329,4 +329,42 @@ class FloorTest {
                         + "inside the state directory " + state + ", which the sandbox hides from the ticket (leaving it shown "
                         + "would let the ticket read that state's swarm.db and logs); " + fix(state));
     }
+
+    /**
+     * The sandbox hides the state directory the run's directory is in, and shows again on top of it the run's scratch
+     * directory (to every ticket) and a worktree ticket's own worktree: a partly known entry whose known part lies in one
+     * of those is not refused; one in another ticket's worktree, the run's logs or its directory itself, or in the scratch
+     * of this run's id under another state directory (hidden whole), still is.
+     */
+    @Test
+    void aPartlyKnownEntryInTheRunsScratchOrTheTicketsOwnWorktreeIsNotRefused() throws Exception {
+        SpecFiles.gitInit(dir);
+        Path state = dir.resolve("other/state");
+        Path run = state.resolve("runs/${{ run.id }}");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                vars: {state: "%s"}
+                tickets:
+                  - {id: scratch, run: "true", env: {PATH: "/usr/bin:${{ vars.state }}/runs/${{ run.id }}/scratch/bin"}}
+                  - {id: scratch-top, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch"}}
+                  - {id: scratch-later, run: "true", needs: [out], env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/${{ tickets.out.outputs.d }}"}}
+                  - {id: own, run: "true", workspace: worktree, env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/worktrees/own/bin"}}
+                  - {id: out, run: "true", outputs: {d: {json: d}}}
+                  - {id: others, run: "true", workspace: worktree, env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/worktrees/own/bin"}}
+                  - {id: not-worktree, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/worktrees/not-worktree/bin"}}
+                  - {id: logs, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/logs"}}
+                  - {id: up, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/../logs"}}
+                  - {id: run-dir, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/bin"}}
+                  - {id: glued, run: "true", env: {PATH: "${{ vars.state }}/runs/x${{ run.id }}/scratch"}}
+                  - {id: cut, run: "true", needs: [out], env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch${{ tickets.out.outputs.d }}"}}
+                """.formatted(state)), Map.of());
+
+        assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::ticket)
+                .containsExactly("others", "not-worktree", "logs", "up", "run-dir", "glued", "cut");
+        assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::describe).first().asString()
+                .startsWith("ticket others: its PATH names " + run + "/worktrees/own/bin, inside the state directory " + state);
+        // the run's directory is in another state directory: this one is hidden whole
+        assertThat(StatePaths.hits(plan, List.of(dir.resolve("own/state"), state))).extracting(StatePaths.Hit::ticket)
+                .containsExactly("scratch", "scratch-top", "own", "scratch-later", "others", "not-worktree", "logs", "up", "run-dir",
+                        "glued", "cut");
+    }
 }
