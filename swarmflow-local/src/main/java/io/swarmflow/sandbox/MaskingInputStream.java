@@ -99,9 +99,65 @@ public final class MaskingInputStream extends FilterInputStream {
         return n;
     }
 
+    /**
+     * How many bytes {@link #read(byte[], int, int)} returns now without blocking: the bytes already released. When none
+     * are, the bytes the stream under it says it has are read (that read does not block) and decided first, so a
+     * secret's prefix they hold, which a read would wait on, is not counted: 0 means a read may block (or the stream has
+     * ended). Counting the raw bytes instead would tell a caller that flushes when nothing is waiting ({@code OutputPump})
+     * to go on reading, and the read would block with what came before unflushed.
+     *
+     * @throws IOException if the stream under it fails
+     */
     @Override
     public int available() throws IOException {
-        return (ready.length - readyPos) + (eof ? 0 : in.available());
+        while (readyPos == ready.length) {
+            if (eof) return 0; // the read that met the end released everything held
+            int raw = in.available();
+            if (raw <= 0 || fill(Math.min(raw, READ_SIZE)) == 0) return 0;
+        }
+        return ready.length - readyPos;
+    }
+
+    /**
+     * Skips up to {@code n} bytes of the masked output, reading them as {@link #read(byte[], int, int)} does (so it may
+     * block as a read does): never the raw bytes under it, which would skip a held secret's tail and release its head.
+     *
+     * @return how many bytes were skipped: fewer than {@code n} only at the end of the stream; 0 when {@code n <= 0}
+     * @throws IOException if the stream under it fails
+     */
+    @Override
+    public long skip(long n) throws IOException {
+        if (n <= 0) return 0;
+        byte[] discard = new byte[(int) Math.min(n, READ_SIZE)];
+        long left = n;
+        while (left > 0) {
+            int r = read(discard, 0, (int) Math.min(left, discard.length));
+            if (r < 0) break;
+            left -= r;
+        }
+        return n - left;
+    }
+
+    /** False: marking the stream under it would rewind the raw bytes, not the masked ones. */
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    /** Does nothing: {@link #markSupported()} is false. */
+    @Override
+    public void mark(int readlimit) {
+        // not supported: see markSupported
+    }
+
+    /**
+     * Always throws: {@link #markSupported()} is false.
+     *
+     * @throws IOException always
+     */
+    @Override
+    public void reset() throws IOException {
+        throw new IOException("mark/reset not supported by MaskingInputStream (markSupported() is false)");
     }
 
     /**
@@ -112,11 +168,22 @@ public final class MaskingInputStream extends FilterInputStream {
         return pendingLength;
     }
 
-    /** Reads once from the stream and releases what is decided: bytes no secret covers, and runs that have ended. */
+    /** {@link #fill(int)} of up to {@value #READ_SIZE} bytes. */
     private void fill() throws IOException {
+        fill(READ_SIZE);
+    }
+
+    /**
+     * Reads once from the stream, up to {@code size} bytes (1 to {@value #READ_SIZE}), and releases what is decided:
+     * bytes no secret covers, and runs that have ended. Called only when the released bytes are all returned.
+     *
+     * @return how many bytes were read, -1 at the end of the stream (then, and once the end was met, everything held is released)
+     */
+    private int fill(int size) throws IOException {
+        int n = -1;
         if (!eof) {
-            if (pending.length - pendingLength < READ_SIZE) pending = Arrays.copyOf(pending, pendingLength + READ_SIZE);
-            int n = in.read(pending, pendingLength, READ_SIZE);
+            if (pending.length - pendingLength < size) pending = Arrays.copyOf(pending, pendingLength + READ_SIZE);
+            n = in.read(pending, pendingLength, size);
             if (n < 0) eof = true;
             else pendingLength += n;
         }
@@ -143,6 +210,7 @@ public final class MaskingInputStream extends FilterInputStream {
         pendingAt += i;
         ready = released.toByteArray();
         readyPos = 0;
+        return n;
     }
 
     /**

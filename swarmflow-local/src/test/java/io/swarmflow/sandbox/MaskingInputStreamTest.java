@@ -1,17 +1,29 @@
 package io.swarmflow.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MaskingInputStreamTest {
     /** Hands out at most {@code chunk} bytes per read, as a pipe does when the writer writes in pieces. */
@@ -61,5 +73,215 @@ class MaskingInputStreamTest {
         String secret = "k3y!";
         String text = noise.replace("k", "") + secret + noise.replace("k", "") + secret.substring(0, 3);
         assertThat(drain(MaskingInputStream.wrap(chunked(text, chunk), List.of(secret)))).isEqualTo(text.replace(secret, "***"));
+    }
+
+    /**
+     * A pipe stand-in: each read hands out one of the pieces added so far, whole (as a pipe does for each write of the
+     * process); {@code available()} is the next piece's size. A read with no piece left fails the test ("would block")
+     * until {@link #end} is called, after which it returns -1. {@code skip}, {@code mark} and {@code reset} work on the
+     * raw bytes, as a pipe's {@link BufferedInputStream} does, so a wrapper that passes them through is caught.
+     */
+    private static final class Pieces extends InputStream {
+        private final Deque<byte[]> left = new ArrayDeque<>();
+        private boolean ended;
+        private boolean silent;
+
+        Pieces(String... pieces) {
+            add(pieces);
+        }
+
+        void add(String... pieces) {
+            for (String p : pieces) left.add(p.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Pieces end() {
+            ended = true;
+            return this;
+        }
+
+        /** {@code available()} says 0 from now on (as InputStream's does), so a BufferedInputStream reads one piece at a time. */
+        Pieces silent() {
+            silent = true;
+            return this;
+        }
+
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException("the masking stream reads into a buffer");
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            byte[] next = left.poll();
+            if (next == null) {
+                if (ended) return -1;
+                throw new AssertionError("a read that would block: no piece left and the stream has not ended");
+            }
+            int n = Math.min(len, next.length);
+            System.arraycopy(next, 0, b, off, n);
+            if (n < next.length) left.push(java.util.Arrays.copyOfRange(next, n, next.length));
+            return n;
+        }
+
+        @Override
+        public int available() {
+            byte[] next = left.peek();
+            return next == null || silent ? 0 : next.length;
+        }
+
+        @Override
+        public long skip(long k) {
+            byte[] next = left.poll();
+            if (next == null) return 0;
+            int n = (int) Math.max(0, Math.min(k, next.length));
+            if (n < next.length) left.push(java.util.Arrays.copyOfRange(next, n, next.length));
+            return n;
+        }
+    }
+
+    private static String read(InputStream in) throws IOException {
+        byte[] buf = new byte[100];
+        int n = in.read(buf);
+        return n < 0 ? null : new String(buf, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** Review R4 finding 1: FilterInputStream's skip skipped raw bytes after the held head of a secret, and released the head. */
+    @Test
+    void skipSkipsMaskedOutputNotTheRawBytesUnderIt() throws IOException {
+        InputStream in = MaskingInputStream.wrap(new Pieces("x s3cr3", "t tail").end(), List.of("s3cr3t"));
+        assertThat(read(in)).isEqualTo("x "); // "s3cr3" is held
+        assertThat(in.skip(1)).isEqualTo(1); // the first '*'
+        assertThat(drain(in)).isEqualTo("** tail");
+    }
+
+    @Test
+    void skipNBytesSkipsMaskedOutputToo() throws IOException {
+        InputStream in = MaskingInputStream.wrap(new Pieces("x s3cr3", "t tail").end(), List.of("s3cr3t"));
+        assertThat(read(in)).isEqualTo("x ");
+        in.skipNBytes(4); // "*** "
+        assertThat(drain(in)).isEqualTo("tail");
+    }
+
+    @Test
+    void skipCountsOnlyWhatWasSkippedAtTheEndAndNothingForNoBytes() throws IOException {
+        InputStream in = MaskingInputStream.wrap(new Pieces("ab s3cr3t", "!").end(), List.of("s3cr3t"));
+        assertThat(in.skip(0)).isZero();
+        assertThat(in.skip(-5)).isZero();
+        assertThat(in.skip(3)).isEqualTo(3); // "ab "
+        assertThat(in.skip(100)).isEqualTo(4); // "***!"
+        assertThat(in.skip(1)).isZero();
+        assertThat(in.read()).isEqualTo(-1);
+    }
+
+    /**
+     * Review R4 finding 1: over a {@link BufferedInputStream} (as {@code Process.getInputStream()} is) mark/reset rewound
+     * the raw stream only, so a secret's tail came out and output was repeated.
+     */
+    @Test
+    void markAndResetAreNotSupportedAndResetThrows() throws IOException {
+        InputStream in = MaskingInputStream.wrap(new BufferedInputStream(new Pieces("x s3c", "r3t y").end().silent()), List.of("s3cr3t"));
+        assertThat(in.markSupported()).isFalse();
+        assertThat(read(in)).isEqualTo("x ");
+        in.mark(100); // does nothing
+        String next = read(in);
+        assertThatThrownBy(in::reset).isInstanceOf(IOException.class).hasMessageContaining("not supported");
+        assertThat(next + drain(in)).isEqualTo("*** y");
+    }
+
+    /** readAllBytes, readNBytes and transferTo (InputStream's, not FilterInputStream's) go through the masked read. */
+    @Test
+    void theBulkReadsGoThroughTheMasking() throws IOException {
+        List<String> secrets = List.of("s3cr3t");
+        assertThat(drain(MaskingInputStream.wrap(new Pieces("x s3cr3", "t tail").end(), secrets))).isEqualTo("x *** tail");
+        assertThat(new String(MaskingInputStream.wrap(new Pieces("x s3cr3", "t tail").end(), secrets).readNBytes(7), StandardCharsets.UTF_8))
+                .isEqualTo("x *** t");
+        byte[] some = new byte[20];
+        int n = MaskingInputStream.wrap(new Pieces("x s3cr3", "t tail").end(), secrets).readNBytes(some, 1, 19);
+        assertThat(new String(some, 1, n, StandardCharsets.UTF_8)).isEqualTo("x *** tail");
+        ByteArrayOutputStream to = new ByteArrayOutputStream();
+        assertThat(MaskingInputStream.wrap(new Pieces("x s3cr3", "t tail").end(), secrets).transferTo(to)).isEqualTo(10);
+        assertThat(to.toString(StandardCharsets.UTF_8)).isEqualTo("x *** tail");
+    }
+
+    /**
+     * Review R4 finding 4: available() counted raw bytes that a read holds back (a secret's prefix), so it said a read
+     * would not block when it would.
+     */
+    @Test
+    void availableCountsOnlyWhatAReadReturnsWithoutBlocking() throws IOException {
+        Pieces pipe = new Pieces("ab s3cr3");
+        InputStream in = MaskingInputStream.wrap(pipe, List.of("s3cr3t"));
+        assertThat(in.available()).isEqualTo(3); // "ab ", not the held "s3cr3"
+        assertThat(read(in)).isEqualTo("ab ");
+        assertThat(in.available()).isZero(); // "s3cr3" is held: a read would block (Pieces fails the test if it did)
+        pipe.add("t!");
+        assertThat(in.available()).isEqualTo(4);
+        assertThat(read(in)).isEqualTo("***!");
+        pipe.add("s3c");
+        assertThat(in.available()).isZero();
+        pipe.end();
+        assertThat(in.available()).isZero(); // the end is seen by a read, as with any stream
+        assertThat(read(in)).isEqualTo("s3c");
+        assertThat(in.available()).isZero();
+        assertThat(read(in)).isNull();
+    }
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * Review R4 finding 4, through the pump: it flushes the log file when {@code available()} says nothing is waiting.
+     * A secret's prefix in the pipe made it say 3, so {@code line1} stayed in the pump's buffer while its read blocked.
+     */
+    @Test
+    void theOutputPumpFlushesWhatCameBeforeASecretsHeldPrefix() throws Exception {
+        BlockingQueue<byte[]> writes = new LinkedBlockingQueue<>();
+        byte[] end = new byte[0];
+        InputStream pipe = new InputStream() {
+            private byte[] head;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public synchronized int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    byte[] next = head != null ? head : writes.take();
+                    head = null;
+                    if (next == end) return -1;
+                    int n = Math.min(len, next.length);
+                    System.arraycopy(next, 0, b, off, n);
+                    if (n < next.length) head = java.util.Arrays.copyOfRange(next, n, next.length);
+                    return n;
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+
+            @Override
+            public synchronized int available() {
+                byte[] next = head != null ? head : writes.peek();
+                return next == null ? 0 : next.length;
+            }
+        };
+        writes.add("line1\n".getBytes(StandardCharsets.UTF_8));
+        writes.add("s3c".getBytes(StandardCharsets.UTF_8)); // in the pipe when the pump asks what is waiting
+        Path log = tmp.resolve("stdout.log");
+        OutputPump pump = new OutputPump(MaskingInputStream.wrap(pipe, List.of("s3cr3t")), log, 0, "stdout", (stream, line) -> { }, false);
+        Thread t = new Thread(pump, "pump");
+        t.setDaemon(true);
+        t.start();
+        try {
+            // the pump now waits for the rest of the secret: what came before it is in the file
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readString(log).equals("line1\n"));
+        } finally {
+            writes.add("r3t done\n".getBytes(StandardCharsets.UTF_8));
+            writes.add(end);
+            t.join(10_000);
+        }
+        assertThat(t.isAlive()).isFalse();
+        assertThat(Files.readString(log)).isEqualTo("line1\n*** done\n");
     }
 }
