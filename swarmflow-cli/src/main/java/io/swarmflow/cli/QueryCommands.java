@@ -899,8 +899,9 @@ final class QueryCommands {
          * The shutdown hook's work on a terminal (a Ctrl-C during {@code --follow}): prints what the log's
          * {@link PrintableBytes} read and still holds (its buffer of up to {@value PrintableBytes#BUFFER_BYTES} bytes, and a
          * control character cut by the last read: a progress bar's trailing CR as a line end) and resets the colours, by
-         * {@link PrintableBytes#finish}, then flushes {@code out}: the terminal shows all of the log that was read, as the
-         * log file holds it, and is not left in a colour (or concealed) the ticket's output set. Without a
+         * {@link PrintableBytes#end}, then flushes {@code out}: the terminal shows all of the log that was read, as the
+         * log file holds it, and is not left in a colour (or concealed) the ticket's output set, since what the main
+         * thread (not stopped by a shutdown hook) copies after that is dropped. Without a
          * {@code PrintableBytes} it writes the SGR reset ({@link PrintableBytes#RESET_TEXT}) alone. It writes from a daemon
          * thread and waits for it at most {@code joinMillis}: a terminal that does not take output (stopped with Ctrl-S)
          * would otherwise hold the exit, the main thread blocked in a write holding the stream's lock, and the hook's write
@@ -952,7 +953,7 @@ final class QueryCommands {
                         out.print(PrintableBytes.RESET_TEXT);
                     } else {
                         try {
-                            shown.finish(); // what was read and is still held, then the reset if colours passed
+                            shown.end(); // what was read and is still held, the reset if colours passed; nothing after
                         } catch (java.io.IOException e) {
                             return; // the terminal cannot be written (PrintStream keeps no error for us here)
                         }

@@ -84,4 +84,25 @@ class LogsColourResetAtExitTest {
                             + millis);
         }
     }
+
+    /**
+     * A shutdown hook does not stop the main thread: its next copy (or the rest of one in progress) came after the hook's
+     * reset, so the terminal was left red, with an extra blank line from a held CR's line end and the LF after it (review
+     * R4 finding 2). The hook ends the filter: what comes later is dropped, and the reset is the last thing written.
+     */
+    @Test
+    void whatTheMainThreadCopiesAfterTheHookIsDropped() {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+        PrintableBytes shown = new PrintableBytes(out);
+        PrintStream logOut = new PrintStream(shown, false, StandardCharsets.UTF_8);
+        logOut.print("step \033[32m50%\r"); // the follow loop's copy: a progress bar's CR is held
+        logOut.flush();
+
+        assertThat(new ColourResetAtExit(out, shown, ColourResetAtExit.JOIN_MILLIS).reset()).isTrue(); // Ctrl-C
+        logOut.print("\n\033[31mred 60%\r"); // the main thread's next copy, before the JVM halts
+        logOut.flush();
+
+        assertThat(terminal.toString(StandardCharsets.UTF_8)).isEqualTo("step \033[32m50%\n" + PrintableBytes.RESET_TEXT);
+    }
 }

@@ -36,10 +36,10 @@ import java.nio.charset.StandardCharsets;
  * write, as {@code swarm logs}'s standard output does, each would otherwise be a system call). {@code swarm logs} flushes
  * after each chunk it reads, so {@code --follow} shows a line as soon as it is in the log.
  *
- * <p>Its writes, {@link #flush} and {@link #finish} hold its lock, so that another thread may finish it while one writes
- * ({@code swarm logs --follow} interrupted by Ctrl-C: its shutdown hook prints what was read and is still held, then
- * resets the colours; the main thread's write in progress ends first, or, blocked on a terminal that takes no output,
- * holds the hook until the hook's wait is over).
+ * <p>Its writes, {@link #flush}, {@link #finish} and {@link #end} hold its lock, so that another thread may end it while
+ * one writes ({@code swarm logs --follow} interrupted by Ctrl-C: its shutdown hook prints what was read and is still
+ * held, then resets the colours, and drops what the main thread writes after that; the main thread's write in progress
+ * ends first, or, blocked on a terminal that takes no output, holds the hook until the hook's wait is over).
  */
 public final class PrintableBytes extends FilterOutputStream {
     /** Bytes of the longest SGR sequence passed as it is, {@code ESC [} and {@code m} included. */
@@ -61,14 +61,25 @@ public final class PrintableBytes extends FilterOutputStream {
         super(out);
     }
 
+    /** Whether {@link #end} was called: every later write, flush and finish does nothing. */
+    private boolean ended;
+
+    /** Shows {@code b} (its low 8 bits); does nothing after {@link #end}. */
     @Override
     public synchronized void write(int b) throws IOException {
+        if (ended) return;
         take((byte) b);
     }
 
+    /**
+     * Shows {@code b[off, off + len)}; does nothing after {@link #end}.
+     *
+     * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit {@code b}
+     */
     @Override
     public synchronized void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (ended) return;
         int plain = off; // start of the bytes that pass as they are, written at once
         for (int i = off; i < off + len; i++) {
             if (heldCount == 0 && passes(b[i])) continue;
@@ -84,9 +95,11 @@ public final class PrintableBytes extends FilterOutputStream {
 
     /**
      * Writes what is held as it is (a lone CR as a line end; an {@code ESC} as {@code ^[}), resets the colours if an SGR
-     * sequence passed, then flushes: the end of the output.
+     * sequence passed, then flushes: the end of the output so far (later writes are shown, and a later finish ends them
+     * in turn). Does nothing after {@link #end}.
      */
     public synchronized void finish() throws IOException {
+        if (ended) return;
         if (heldCount > 0 && held[0] == '\r') {
             lineEnd();
             heldCount = 0;
@@ -103,11 +116,30 @@ public final class PrintableBytes extends FilterOutputStream {
     }
 
     /**
+     * {@link #finish}, then drops everything written later, for good: the end of the output for another thread that may
+     * still be writing ({@code swarm logs --follow} interrupted by Ctrl-C: a shutdown hook does not stop the main
+     * thread, whose next copy, or the rest of one in progress, would otherwise come after the colour reset and leave
+     * the terminal in its colours, or a held CR's line end followed by its LF as an extra blank line). Once it returns,
+     * nothing more reaches {@code out} through this stream; a second call does nothing.
+     *
+     * @throws IOException if {@code out} fails (the stream is ended all the same)
+     */
+    public synchronized void end() throws IOException {
+        if (ended) return;
+        try {
+            finish();
+        } finally {
+            ended = true;
+        }
+    }
+
+    /**
      * Writes what is shown so far to {@code out} and flushes it; a control character cut by the writes stays held (see
-     * {@link #finish}).
+     * {@link #finish}). Does nothing after {@link #end}.
      */
     @Override
     public synchronized void flush() throws IOException {
+        if (ended) return;
         drain();
         out.flush();
     }

@@ -159,4 +159,50 @@ class PrintableBytesTest {
         bytes.finish();
         return sink.toString(StandardCharsets.UTF_8);
     }
+
+    /**
+     * end() is finish() and then the end for good: what another thread writes later (swarm logs --follow's main thread
+     * after the Ctrl-C hook) reaches nothing, so the colour reset stays the last thing written (review R4 finding 2).
+     */
+    @Test
+    void endFinishesThenDropsEverythingWrittenLater() throws IOException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintableBytes bytes = new PrintableBytes(sink);
+        bytes.write("step \033[32m50%\r".getBytes(StandardCharsets.UTF_8));
+        bytes.end();
+        String ended = "step \033[32m50%\n" + PrintableBytes.RESET_TEXT; // the held CR as a line end, then the reset
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo(ended);
+
+        bytes.write("\n\033[31mred 60%\r".getBytes(StandardCharsets.UTF_8));
+        bytes.write('x');
+        bytes.write("more".getBytes(StandardCharsets.UTF_8), 1, 2);
+        bytes.flush();
+        bytes.finish();
+        bytes.end();
+        assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo(ended);
+    }
+
+    /** finish() alone is not the end: later writes are shown, and the next finish ends them (endTicketOutput relies on it). */
+    @Test
+    void finishIsNotTheEndLaterWritesAreShown() throws IOException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintableBytes bytes = new PrintableBytes(sink);
+        bytes.write("\033[32mgreen".getBytes(StandardCharsets.UTF_8));
+        bytes.finish();
+        bytes.write("\033[31mred".getBytes(StandardCharsets.UTF_8));
+        bytes.finish();
+        assertThat(sink.toString(StandardCharsets.UTF_8))
+                .isEqualTo("\033[32mgreen" + PrintableBytes.RESET_TEXT + "\033[31mred" + PrintableBytes.RESET_TEXT);
+    }
+
+    /** A bad range is refused, ended or not, and writes nothing. */
+    @Test
+    void aBadRangeIsRefusedAfterTheEndToo() throws IOException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintableBytes bytes = new PrintableBytes(sink);
+        bytes.end();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bytes.write(new byte[2], 1, 2))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(sink.size()).isZero();
+    }
 }
