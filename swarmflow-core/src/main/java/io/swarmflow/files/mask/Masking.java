@@ -17,8 +17,9 @@ import java.util.Objects;
  * becomes one {@value #MASK}. Occurrences are all of them, overlapping ones included (so {@code aaaa} occurs three
  * times in {@code aaaaaa}); their intervals are merged where they overlap or touch, and each merged interval is
  * replaced. So with secrets {@code abcd} and {@code cdefgh}, {@code abcdefgh} gives {@code ***} (no tail of either is
- * left), with {@code abc} and {@code bcd}, {@code xabcdy} gives {@code x***y}, and {@code abc-abc} gives
- * {@code ***-***}.
+ * left), with {@code abcd} and {@code bcde}, {@code xabcdey} gives {@code x***y}, and with {@code abcd},
+ * {@code abcd-abcd} gives {@code ***-***} (occurrences apart stay apart). Secrets of fewer than {@value #MIN_LENGTH}
+ * UTF-8 bytes are not masked at all: with {@code abc}, {@code abc-abc} stays as it is.
  *
  * <p>Touching intervals (one ending where the next begins: {@code abcd} then {@code efgh} in {@code abcdefgh}) are
  * merged into one {@value #MASK} too. The masked text then depends only on which characters some secret covers, not on
