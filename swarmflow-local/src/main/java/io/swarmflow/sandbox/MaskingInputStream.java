@@ -100,11 +100,15 @@ public final class MaskingInputStream extends FilterInputStream {
     }
 
     /**
-     * How many bytes {@link #read(byte[], int, int)} returns now without blocking: the bytes already released. When none
-     * are, the bytes the stream under it says it has are read (that read does not block) and decided first, so a
-     * secret's prefix they hold, which a read would wait on, is not counted: 0 means a read may block (or the stream has
-     * ended). Counting the raw bytes instead would tell a caller that flushes when nothing is waiting ({@code OutputPump})
-     * to go on reading, and the read would block with what came before unflushed.
+     * 0 exactly when a read may block (or the stream has ended), else an estimate of the bytes in hand, as
+     * {@link java.io.BufferedInputStream}'s is: the bytes released, plus those read and held back, plus those the stream
+     * under it says it has. When no bytes are released, the bytes the stream under it says it has are read first (that
+     * read does not block) and decided, so a secret's prefix that a read would wait on counts 0, not its raw bytes:
+     * {@code OutputPump} flushes its log file when this is 0, and raw bytes held back made it skip that flush and then
+     * block in the read, with what came before unflushed. A positive count means the next read returns at once (at
+     * least one byte); the count itself also serves {@code OutputPump}'s detach allowance (what the pipe holds when a
+     * pump that fell behind sees the detach), so it keeps the held and raw bytes. Masking can make the bytes returned
+     * fewer or more ({@value #MASK} for a shorter secret) than it counts.
      *
      * @throws IOException if the stream under it fails
      */
@@ -115,7 +119,8 @@ public final class MaskingInputStream extends FilterInputStream {
             int raw = in.available();
             if (raw <= 0 || fill(Math.min(raw, READ_SIZE)) == 0) return 0;
         }
-        return ready.length - readyPos;
+        long inHand = (long) (ready.length - readyPos) + pendingLength + (eof ? 0 : in.available());
+        return (int) Math.min(inHand, Integer.MAX_VALUE);
     }
 
     /**

@@ -77,7 +77,7 @@ class MaskingInputStreamTest {
 
     /**
      * A pipe stand-in: each read hands out one of the pieces added so far, whole (as a pipe does for each write of the
-     * process); {@code available()} is the next piece's size. A read with no piece left fails the test ("would block")
+     * process); {@code available()} is all the pieces' bytes. A read with no piece left fails the test ("would block")
      * until {@link #end} is called, after which it returns -1. {@code skip}, {@code mark} and {@code reset} work on the
      * raw bytes, as a pipe's {@link BufferedInputStream} does, so a wrapper that passes them through is caught.
      */
@@ -123,10 +123,13 @@ class MaskingInputStreamTest {
             return n;
         }
 
+        /** All the pieces left, as a pipe tells all the bytes it holds (FIONREAD), though a read returns one. */
         @Override
         public int available() {
-            byte[] next = left.peek();
-            return next == null || silent ? 0 : next.length;
+            if (silent) return 0;
+            int all = 0;
+            for (byte[] p : left) all += p.length;
+            return all;
         }
 
         @Override
@@ -205,19 +208,19 @@ class MaskingInputStreamTest {
 
     /**
      * Review R4 finding 4: available() counted raw bytes that a read holds back (a secret's prefix), so it said a read
-     * would not block when it would.
+     * would not block when it would. It is 0 exactly when a read may block.
      */
     @Test
-    void availableCountsOnlyWhatAReadReturnsWithoutBlocking() throws IOException {
-        Pieces pipe = new Pieces("ab s3cr3");
+    void availableIsZeroExactlyWhenAReadMayBlock() throws IOException {
+        Pieces pipe = new Pieces("s3cr3");
         InputStream in = MaskingInputStream.wrap(pipe, List.of("s3cr3t"));
-        assertThat(in.available()).isEqualTo(3); // "ab ", not the held "s3cr3"
-        assertThat(read(in)).isEqualTo("ab ");
-        assertThat(in.available()).isZero(); // "s3cr3" is held: a read would block (Pieces fails the test if it did)
+        assertThat(in.available()).isZero(); // all held: a read would block (Pieces fails the test if one did)
         pipe.add("t!");
-        assertThat(in.available()).isEqualTo(4);
+        assertThat(in.available()).isPositive();
         assertThat(read(in)).isEqualTo("***!");
-        pipe.add("s3c");
+        pipe.add("ab s3c");
+        assertThat(in.available()).isPositive(); // "ab " is released, "s3c" held
+        assertThat(read(in)).isEqualTo("ab ");
         assertThat(in.available()).isZero();
         pipe.end();
         assertThat(in.available()).isZero(); // the end is seen by a read, as with any stream
@@ -226,8 +229,34 @@ class MaskingInputStreamTest {
         assertThat(read(in)).isNull();
     }
 
+    /** A positive count keeps what is in hand: released, held back and still in the pipe (OutputPump's detach allowance). */
+    @Test
+    void aPositiveCountIsWhatIsInHand() throws IOException {
+        Pieces pipe = new Pieces("ab s3cr3", "xy");
+        InputStream in = MaskingInputStream.wrap(pipe, List.of("s3cr3t"));
+        assertThat(in.available()).isEqualTo(3 + 5 + 2); // "ab " released, "s3cr3" held, "xy" in the pipe
+        assertThat(read(in)).isEqualTo("ab ");
+        assertThat(in.available()).isEqualTo(5 + 2); // "s3cr3xy" all released now: no secret there
+        assertThat(read(in)).isEqualTo("s3cr3xy");
+    }
+
     @TempDir
     Path tmp;
+
+    /**
+     * A pump that fell behind and then sees the detach keeps what the pipe held (the attempt's own output): available()
+     * counts it all, not only the next read's worth, so none of it is cut from the log.
+     */
+    @Test
+    void aPumpThatFellBehindKeepsAllThePipeHeldAtTheDetach() throws IOException {
+        String a = "a".repeat(8192), b = "b".repeat(8192), c = "c".repeat(100);
+        Path log = tmp.resolve("behind.log");
+        OutputPump pump = new OutputPump(MaskingInputStream.wrap(new Pieces(a, b, c).end(), List.of("s3cr3t")), log, 0, "stdout",
+                (stream, line) -> { }, false);
+        pump.detach(); // before its first read: it was not waiting on an empty pipe
+        pump.run();
+        assertThat(Files.readString(log)).isEqualTo(a + b + c);
+    }
 
     /**
      * Review R4 finding 4, through the pump: it flushes the log file when {@code available()} says nothing is waiting.
