@@ -24,6 +24,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -295,8 +297,20 @@ public final class SqlRunStore implements RunStore {
         createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
-        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, hostClock, lockWaitClock);
+        return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, hostClock, lockWaitClock,
+                false, null, stateDir.resolve(MIGRATION_LOCK_FILE));
     }
+
+    /**
+     * The file in a SQLite state directory that serializes the schema migration across processes ({@link #migrate}): two
+     * commands opening a new state directory at once would otherwise both run Flyway, and SQLite refuses one of them with
+     * SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT (its busy handler is not called when a read transaction upgrades to a write).
+     * Created, owner-only, by the first migration; empty, and left in place.
+     */
+    static final String MIGRATION_LOCK_FILE = "swarm.db.migration-lock";
+
+    /** Serializes migrations within this JVM: {@link FileChannel#tryLock} refuses a second lock of the same file here. */
+    private static final Object MIGRATION_MONITOR = new Object();
 
     /**
      * Opens the SQLite store {@code <stateDir>/swarm.db} for reading only, writing none of its data: for a state directory that
@@ -340,7 +354,7 @@ public final class SqlRunStore implements RunStore {
                 + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
                 + copy + " to read what is left";
         return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)), db.toString(),
-                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy);
+                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy, null);
     }
 
     /** The size of the write-ahead log {@code wal} in bytes, -1 when there is none. */
@@ -500,16 +514,17 @@ public final class SqlRunStore implements RunStore {
      */
     SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
                 java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock) {
-        this(dialect, dataSource, description, recovery, lockWaitMillis, hostClock, lockWaitClock, false, null);
+        this(dialect, dataSource, description, recovery, lockWaitMillis, hostClock, lockWaitClock, false, null, null);
     }
 
     /**
      * @param readOnly  whether to open it for reading only ({@link #openSqliteReadOnly}): no migration, no switch to WAL
      * @param writeHint with {@code readOnly}, what to do when the schema needs a migration, which writes
+     * @param migrationLock the file whose exclusive lock a migration holds ({@link #MIGRATION_LOCK_FILE}); null for none
      */
     private SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
                         java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock,
-                        boolean readOnly, String writeHint) {
+                        boolean readOnly, String writeHint, Path migrationLock) {
         this.hostClock = hostClock;
         this.lockWaitClock = lockWaitClock;
         this.dialect = dialect;
@@ -542,7 +557,7 @@ public final class SqlRunStore implements RunStore {
             // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
             if (!readOnly) dialect.configureDatabase(w);
             unsyncedCommitSql = dialect.unsyncedCommits(w);
-            if (!current) migrate();
+            if (!current) migrate(w, migrationLock);
             try (Statement s = w.createStatement()) {
                 for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands", "time_marks")) {
                     s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
@@ -557,6 +572,11 @@ public final class SqlRunStore implements RunStore {
             throw new StoreException("cannot open " + description + ": " + e.getMessage(), e);
         } catch (FlywayException e) {
             closeQuietly(w);
+            SQLException sql = sqlCause(e);
+            if (sql != null && dialect.isLockedByAnother(sql)) throw migrationLocked(sql);
+            if (sql != null && !dialect.isCorruption(sql) && dialect.isUnavailable(sql)) {
+                throw new StoreException.Unavailable("cannot open " + description + ": " + oneLine(sql.getMessage()), e);
+            }
             throw corrupt(e);
         } catch (RuntimeException e) {
             closeQuietly(w);
@@ -696,6 +716,83 @@ public final class SqlRunStore implements RunStore {
                 + "says which one you run", null);
     }
 
+    /**
+     * Migrates the schema with Flyway unless it is current, holding the exclusive lock of {@code lock} (when not null)
+     * meanwhile, for up to {@link #lockWaitMillis}: a second process that waited for it finds the schema current, checked
+     * again once the lock is held, and runs no migration.
+     *
+     * @throws StoreException.Unavailable when another process held the lock past {@link #lockWaitMillis}, or the lock file
+     *                                    cannot be created or locked
+     */
+    private void migrate(Connection w, Path lock) {
+        if (lock == null) {
+            migrate();
+            return;
+        }
+        synchronized (MIGRATION_MONITOR) {
+            try (FileChannel channel = openLockFile(lock)) {
+                long since = lockWaitClock.getAsLong();
+                FileLock held;
+                while ((held = channel.tryLock()) == null) {
+                    long waited = (lockWaitClock.getAsLong() - since) / 1_000_000;
+                    if (waited >= lockWaitMillis) {
+                        throw new StoreException.Unavailable("cannot open " + description + ": another swarm process has been "
+                                + "migrating its schema for " + (waited + 500) / 1000 + " s (it holds the lock of " + lock
+                                + "; `fuser -v " + lock + "` lists it); nothing was changed. Run the command again once it has "
+                                + "finished, or stop it", null);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+                    if (Thread.interrupted()) {
+                        Thread.currentThread().interrupt();
+                        throw new StoreException.Unavailable("cannot open " + description + ": interrupted while waiting for "
+                                + "another swarm process to migrate its schema; nothing was changed", null);
+                    }
+                }
+                try (FileLock locked = held) {
+                    if (!schemaIsCurrent(w, dialect.migrationChecksums())) migrate();
+                }
+            } catch (IOException e) {
+                throw new StoreException.Unavailable("cannot open " + description + ": cannot lock " + lock + " to migrate its "
+                        + "schema: " + (e.getMessage() == null ? "I/O error" : e.getMessage()), e);
+            }
+        }
+    }
+
+    /** Opens (creating it, {@code rw-------}, when missing) the migration lock file {@code lock} for writing. */
+    private static FileChannel openLockFile(Path lock) throws IOException {
+        var options = Set.of(java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try {
+            return FileChannel.open(lock, options, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            return FileChannel.open(lock, options);
+        }
+    }
+
+    /** The first {@link SQLException} in {@code e}'s cause chain (Flyway wraps the driver's), or null. */
+    static SQLException sqlCause(Throwable e) {
+        for (int depth = 0; e != null && depth < 16; depth++, e = e.getCause()) {
+            if (e instanceof SQLException se) return se;
+        }
+        return null;
+    }
+
+    /** {@code message}'s first non-blank line, stripped ("" for null). */
+    static String oneLine(String message) {
+        if (message == null) return "";
+        return message.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+    }
+
+    /**
+     * A migration that another connection's lock stopped ({@link Dialect#isLockedByAnother}): not damage. The database
+     * is left as it was (Flyway's migrations are transactions), and running the command again continues it.
+     */
+    private StoreException.Unavailable migrationLocked(SQLException e) {
+        return new StoreException.Unavailable("cannot open " + description + ": another process held its write lock while "
+                + "its schema was being migrated (" + oneLine(e.getMessage()) + "; " + dialect.lockHolderHint(description)
+                + "); nothing was changed. Run the command again", e);
+    }
+
     private void migrate() {
         var config = Flyway.configure(SqlRunStore.class.getClassLoader())
                 .dataSource(dataSource)
@@ -705,7 +802,10 @@ public final class SqlRunStore implements RunStore {
     }
 
     private StoreException.Corrupt corrupt(Exception cause) {
-        String why = cause.getMessage() == null ? cause.toString() : cause.getMessage().strip();
+        // Flyway's message is a multi-line dump ("Run Flyway with -X ..."): the driver's one line under it, else its first
+        SQLException sql = cause instanceof FlywayException ? sqlCause(cause) : null;
+        String why = sql != null && sql.getMessage() != null ? oneLine(sql.getMessage())
+                : cause.getMessage() == null ? cause.getClass().getSimpleName() : oneLine(cause.getMessage());
         return new StoreException.Corrupt(description + " is not a readable Swarmflow database (" + why + "); " + recovery, cause);
     }
 
