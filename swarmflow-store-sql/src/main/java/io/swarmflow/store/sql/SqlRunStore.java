@@ -555,9 +555,17 @@ public final class SqlRunStore implements RunStore {
                         + "to the database; nothing was changed. Make it writable, or " + writeHint, null);
             }
             // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
-            if (!readOnly) dialect.configureDatabase(w);
-            unsyncedCommitSql = dialect.unsyncedCommits(w);
-            if (!current) migrate(w, migrationLock);
+            Connection opened = w;
+            SqlAction prepare = () -> {
+                if (!readOnly) dialect.configureDatabase(opened);
+                unsyncedCommitSql = dialect.unsyncedCommits(opened);
+                // checked again under the lock: another process may have migrated it meanwhile
+                if (!current && (migrationLock == null || !schemaIsCurrent(opened, dialect.migrationChecksums()))) migrate();
+            };
+            // a new database's switch to WAL and migration, one process at a time: either, racing another, may get
+            // SQLITE_BUSY at once (SQLite calls no busy handler where waiting could deadlock)
+            if (!current && migrationLock != null) holdingMigrationLock(migrationLock, prepare);
+            else prepare.run();
             try (Statement s = w.createStatement()) {
                 for (String table : List.of("runs", "tickets", "attempts", "event_batches", "run_commands", "time_marks")) {
                     s.executeQuery("SELECT * FROM " + table + " LIMIT 1").close();
@@ -716,19 +724,22 @@ public final class SqlRunStore implements RunStore {
                 + "says which one you run", null);
     }
 
+    /** What {@link #holdingMigrationLock} runs. */
+    @FunctionalInterface
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
     /**
-     * Migrates the schema with Flyway unless it is current, holding the exclusive lock of {@code lock} (when not null)
-     * meanwhile, for up to {@link #lockWaitMillis}: a second process that waited for it finds the schema current, checked
-     * again once the lock is held, and runs no migration.
+     * Runs {@code action} (a new database's switch to WAL and its migration) holding the exclusive lock of the file
+     * {@code lock} ({@link #MIGRATION_LOCK_FILE}), waiting for another process's for up to {@link #lockWaitMillis}: a
+     * second process that waited for it finds the schema current, checked again once the lock is held, and runs no
+     * migration.
      *
      * @throws StoreException.Unavailable when another process held the lock past {@link #lockWaitMillis}, or the lock file
      *                                    cannot be created or locked
      */
-    private void migrate(Connection w, Path lock) {
-        if (lock == null) {
-            migrate();
-            return;
-        }
+    private void holdingMigrationLock(Path lock, SqlAction action) throws SQLException {
         synchronized (MIGRATION_MONITOR) {
             try (FileChannel channel = openLockFile(lock)) {
                 long since = lockWaitClock.getAsLong();
@@ -749,7 +760,7 @@ public final class SqlRunStore implements RunStore {
                     }
                 }
                 try (FileLock locked = held) {
-                    if (!schemaIsCurrent(w, dialect.migrationChecksums())) migrate();
+                    action.run();
                 }
             } catch (IOException e) {
                 throw new StoreException.Unavailable("cannot open " + description + ": cannot lock " + lock + " to migrate its "
@@ -777,6 +788,25 @@ public final class SqlRunStore implements RunStore {
         return null;
     }
 
+    /**
+     * Flyway's error {@code message} on one line: a multi-line dump ("SQL State", "Location", "Run Flyway with -X
+     * option", a help link) becomes its first line and, with a driver error {@code sql} under it, that error's first
+     * line; without one, its lines that say what failed (a validation's "Migration checksum mismatch for migration
+     * version 2", "-> Applied to database : 12345"), joined by "; ", Flyway's own advice and links left out.
+     */
+    static String flywayReason(String message, SQLException sql) {
+        String first = oneLine(message);
+        if (sql != null && sql.getMessage() != null) {
+            String driver = oneLine(sql.getMessage());
+            return first.isEmpty() || first.contains(driver) ? driver : first + ": " + driver;
+        }
+        if (message == null) return "";
+        return String.join("; ", message.lines().map(l -> l.strip().replaceAll("\\s{2,}", " "))
+                .filter(l -> !l.isEmpty() && !l.startsWith("---") && !l.contains("Flyway with -X") && !l.contains("https://")
+                        && !l.startsWith("Either revert") && !l.startsWith("SQL State") && !l.startsWith("Error Code"))
+                .toList());
+    }
+
     /** {@code message}'s first non-blank line, stripped ("" for null). */
     static String oneLine(String message) {
         if (message == null) return "";
@@ -802,9 +832,8 @@ public final class SqlRunStore implements RunStore {
     }
 
     private StoreException.Corrupt corrupt(Exception cause) {
-        // Flyway's message is a multi-line dump ("Run Flyway with -X ..."): the driver's one line under it, else its first
         SQLException sql = cause instanceof FlywayException ? sqlCause(cause) : null;
-        String why = sql != null && sql.getMessage() != null ? oneLine(sql.getMessage())
+        String why = cause instanceof FlywayException ? flywayReason(cause.getMessage(), sql)
                 : cause.getMessage() == null ? cause.getClass().getSimpleName() : oneLine(cause.getMessage());
         return new StoreException.Corrupt(description + " is not a readable Swarmflow database (" + why + "); " + recovery, cause);
     }

@@ -63,7 +63,7 @@ class FirstOpenRaceTest {
     }
 
     /** The same with threads of one JVM, each with its own connections. */
-    @RepeatedTest(6)
+    @RepeatedTest(12)
     void threadsOpeningANewStateDirectoryAtOnceAllSucceed() throws Exception {
         Path state = tmp.resolve("state");
         int n = 4;
@@ -96,5 +96,12 @@ class FirstOpenRaceTest {
         assertThat(new SqliteDialect().isLockedByAnother(SqlRunStore.sqlCause(
                 new org.flywaydb.core.api.FlywayException("x", new RuntimeException(snapshot))))).isTrue();
         assertThat(SqlRunStore.oneLine(flyway.getMessage())).isEqualTo("Failed to execute script V1__init.sql");
+        assertThat(SqlRunStore.flywayReason(flyway.getMessage(), busy))
+                .isEqualTo("Failed to execute script V1__init.sql: [SQLITE_BUSY] The database file is locked (database is locked)");
+        assertThat(SqlRunStore.flywayReason("Validate failed: Migrations have failed validation\nMigration checksum mismatch for "
+                + "migration version 2\n-> Applied to database : 12345\n-> Resolved locally    : 1\nEither revert the changes to the "
+                + "migration, or run repair to update the schema history.\nNeed more flexibility with validation rules? Learn more: "
+                + "https://rd.gt/3AbJUZE", null)).isEqualTo("Validate failed: Migrations have failed validation; Migration checksum "
+                + "mismatch for migration version 2; -> Applied to database : 12345; -> Resolved locally : 1");
     }
 }
