@@ -974,6 +974,7 @@ final class Wiring implements AutoCloseable {
                     + " is not readable for you (" + ownerAndMode(db) + "); nothing was changed. Run swarm as its owner, or "
                     + "point --state-dir (or SWARM_STATE_DIR) at a state directory you can read");
         }
+        if (!readOnly) createDatabaseFile(stateDir, db);
         SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir);
         // a command waiting for the database's write lock says so; a run's coordinator says it on the run's output instead
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
@@ -1056,10 +1057,52 @@ final class Wiring implements AutoCloseable {
         String broken = brokenLink(stateDir.toAbsolutePath());
         String why = broken != null ? broken
                 : existing != null && !Files.isDirectory(existing) ? existing + " is a file, not a directory"
-                : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason().toLowerCase(java.util.Locale.ROOT)
-                : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.toString();
+                : reason(e) + (existing == null ? "" : " (" + existing + " is not a directory you can write to)");
         return new InvalidRequestException("the state directory " + stateDir + " cannot be created: " + why
                 + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
+    }
+
+    /**
+     * Why a file operation failed ({@code e}), as a user reads it: the system's reason ("permission denied"), else one
+     * named after the exception's kind, else its message; never an exception's class name.
+     */
+    static String reason(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
+        if (e instanceof java.nio.file.FileAlreadyExistsException) return "file exists";
+        if (e instanceof java.nio.file.FileSystemException) return "it cannot be created there";
+        return e.getMessage() == null || e.getMessage().isBlank() ? "an I/O error" : e.getMessage();
+    }
+
+    /**
+     * Creates the state directory's database file {@code db}, empty and {@code rw-------}, when there is none (SQLite
+     * takes an empty file for a new database; {@link SqlRunStore#openSqlite} would create it the same way, but its
+     * failure is an unavailable store, exit 4), first refusing run files without their database ({@link
+     * SqlRunStore#refuseLostDatabase}), so that a lost database is not replaced by an empty one.
+     *
+     * @throws InvalidRequestException when it cannot be created (a directory such as {@code /proc}, or one not writable):
+     *                                 the reason and the fix, nothing changed
+     */
+    private static void createDatabaseFile(Path stateDir, Path db) {
+        if (Files.exists(db, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        SqlRunStore.refuseLostDatabase(stateDir, db);
+        try {
+            try {
+                Files.createFile(db, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(db);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException made) {
+            // by another swarm meanwhile: SQLite opens what is there
+        } catch (java.io.IOException | SecurityException e) {
+            throw new InvalidRequestException("the state directory " + stateDir + " cannot be used: cannot create " + db + ": "
+                    + reason(e) + " (" + stateDir + " is not a directory you can write to); point "
+                    + "--state-dir (or SWARM_STATE_DIR) at a directory you can write to");
+        }
     }
 
     /**

@@ -229,6 +229,8 @@ public final class SqliteDialect implements Dialect {
      * runs the database holds) means the database was deleted, truncated or replaced. SQLite would take
      * it for a new database and every run would silently vanish; refuse instead, before anything is
      * written. The same for a database that does not hold some of those runs (its write-ahead log was lost).
+     * Refused first, whether or not runs are there: a {@code swarm.db} that is a directory (SQLite cannot open it), and
+     * a {@code runs} that is not a directory (no run could keep its files there: a run created would never start).
      *
      * @param stateDir the state directory ({@code .swarm})
      * @param db       its database file ({@code swarm.db})
@@ -238,10 +240,27 @@ public final class SqliteDialect implements Dialect {
     static void refuseLostDatabase(Path stateDir, Path db) {
         try {
             Path runsDir = stateDir.resolve("runs");
-            if (!Files.isDirectory(runsDir)) return;
+            if (Files.exists(runsDir) && !Files.isDirectory(runsDir)) {
+                throw new StoreException.Corrupt(runsDir + " is a file, not a directory: swarm keeps each run's logs, "
+                        + "worktrees and report in it; nothing was changed. Remove or rename it (for example `mv " + runsDir + " "
+                        + runsDir + ".file`) and run the command again", null);
+            }
             List<String> runs;
-            try (var entries = Files.list(runsDir)) {
-                runs = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            if (!Files.isDirectory(runsDir)) {
+                runs = List.of();
+            } else {
+                try (var entries = Files.list(runsDir)) {
+                    runs = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+                }
+            }
+            if (Files.isDirectory(db)) {
+                String which = runs.size() <= 3 ? String.join(", ", runs) : String.join(", ", runs.subList(0, 3)) + ", ...";
+                throw new StoreException.Corrupt(db + " is a directory, not a database file" + (runs.isEmpty() ? "" : ", but "
+                        + runsDir + " holds the files of " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (" + which
+                        + "): the database was replaced, so those runs can be neither listed nor resumed") + "; nothing was "
+                        + "changed. Remove or rename it (for example `mv " + db + " " + db + ".dir`)" + (runs.isEmpty()
+                        ? " and run the command again" : ", then restore " + db + " from a backup to resume them, or move the "
+                        + "state directory aside to start afresh (for example `mv " + stateDir + " " + stateDir + ".lost`)"), null);
             }
             if (runs.isEmpty()) return;
             if (Files.exists(db) && Files.size(db) > 0) {
