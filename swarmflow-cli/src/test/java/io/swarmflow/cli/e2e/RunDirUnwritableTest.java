@@ -10,13 +10,16 @@ import java.nio.file.Path;
 import static io.swarmflow.cli.e2e.Cli.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A state directory whose runs/ is a file: the run directory cannot be made, which is exit 4 naming it, not an internal error. */
+/**
+ * A state directory whose runs/ is a file is refused before a run is stored (exit 2, naming it; review R1 finding 2, see
+ * StateDirShapeTest); a run directory that cannot be made is exit 4 naming it, not an internal error.
+ */
 class RunDirUnwritableTest {
     @TempDir
     Path tmp;
 
     @Test
-    void aRunDirectoryThatCannotBeCreatedIsExit4WithoutAStackTrace() throws Exception {
+    void runsThatIsAFileIsExit2BeforeARunIsStoredWithoutAStackTrace() throws Exception {
         Path spec = Cli.write(tmp.resolve("s.yaml"), """
                 tickets:
                   - id: a
@@ -29,8 +32,8 @@ class RunDirUnwritableTest {
         Files.writeString(runs, "not a directory");
 
         Result r = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
-        assertThat(r.code()).as("%s", r).isEqualTo(4);
-        assertThat(r.err()).contains("cannot create the run directory " + runs.toString())
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).contains(runs + " is a file, not a directory", "nothing was changed")
                 .doesNotContain("internal error", "\tat ");
     }
 
