@@ -254,11 +254,17 @@ public final class SqlRunStore implements RunStore {
 
     /**
      * Opens (creating if needed) the SQLite store {@code <stateDir>/swarm.db}, creating the
-     * directory and migrating the schema.
+     * directory and migrating the schema. A migration (a new or older database) holds the exclusive lock of
+     * {@code <stateDir>/swarm.db.migration-lock} (made, empty and owner-only, when missing), so that commands opening a
+     * new state directory at once migrate it one after the other, each waiting for up to {@link #LOCK_WAIT_MILLIS}.
      *
      * @throws StoreException.Corrupt when the file is not a readable Swarmflow database, or is missing or
-     *                                empty while {@code runs/} holds run directories; the message names the
-     *                                file and how to recover
+     *                                empty while {@code runs/} holds run directories, or {@code runs} is not a
+     *                                directory, or {@code swarm.db} is one; the message names the file and how to
+     *                                recover
+     * @throws StoreException.Unavailable when another connection's lock stopped the migration, or another process
+     *                                held the migration lock past {@link #LOCK_WAIT_MILLIS}: nothing was changed, and the
+     *                                command can be run again
      * @throws StoreException         when the directory or file cannot be created or opened
      */
     public static SqlRunStore openSqlite(Path stateDir) {
@@ -302,7 +308,7 @@ public final class SqlRunStore implements RunStore {
     }
 
     /**
-     * The file in a SQLite state directory that serializes the schema migration across processes ({@link #migrate}): two
+     * The file in a SQLite state directory that serializes the schema migration across processes: two
      * commands opening a new state directory at once would otherwise both run Flyway, and SQLite refuses one of them with
      * SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT (its busy handler is not called when a read transaction upgrades to a write).
      * Created, owner-only, by the first migration; empty, and left in place.
@@ -763,8 +769,11 @@ public final class SqlRunStore implements RunStore {
                     action.run();
                 }
             } catch (IOException e) {
+                String why = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                        : e.getMessage() == null ? "an I/O error" : oneLine(e.getMessage());
                 throw new StoreException.Unavailable("cannot open " + description + ": cannot lock " + lock + " to migrate its "
-                        + "schema: " + (e.getMessage() == null ? "I/O error" : e.getMessage()), e);
+                        + "schema: " + why + "; check the permissions of it and of its directory", e);
             }
         }
     }
