@@ -1498,7 +1498,9 @@ public final class LocalExecutor implements Executor {
                         + (e.getMessage().endsWith(" is a directory, not a file") ? "; name a file in it, or write the output to a file"
                         : " (output files are read without following links)");
             } catch (BeneathReader.TooLargeException e) {
-                return tooBig(o);
+                // the read window, not the value limit: the value may be small once the whitespace around it is stripped
+                return "file " + o.file() + " is larger than " + MAX_OUTPUT_FILE_BYTES / (1024 * 1024)
+                        + " MiB, the most read for an output file; " + TOO_BIG_HINT;
             }
             String value = new String(bytes, StandardCharsets.UTF_8).strip();
             // measured after decoding: each invalid byte becomes U+FFFD, three bytes

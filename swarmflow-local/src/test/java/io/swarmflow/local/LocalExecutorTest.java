@@ -454,6 +454,9 @@ class LocalExecutorTest {
                     .output(new OutputSpec("o", "bad.txt", null)).build(), new TestControl()); // 64 KiB of U+FFFD: 192 KiB
             AttemptResult huge = f.run(Fixture.ticket("huge", "head -c 2000000 /dev/zero | tr '\\0' ' ' > huge.txt")
                     .output(new OutputSpec("o", "huge.txt", null)).build(), new TestControl());
+            // review R2 finding 2: 1 MiB of spaces and one byte of value is over the read window, not the value limit
+            AttemptResult padMiB = f.run(Fixture.ticket("padmib", "head -c 1048576 /dev/zero | tr '\\0' ' ' > padmib.txt; printf x >> padmib.txt")
+                    .output(new OutputSpec("o", "padmib.txt", null)).build(), new TestControl());
             AttemptResult fits = f.run(Fixture.ticket("fits", "head -c 65536 /dev/zero | tr '\\0' a > ok.txt; echo >> ok.txt")
                     .output(new OutputSpec("o", "ok.txt", null)).build(), new TestControl());
 
@@ -468,7 +471,10 @@ class LocalExecutorTest {
             assertThat(invalid.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(invalid.reason()).isEqualTo(file.reason().replace("big.txt", "bad.txt"));
             assertThat(huge.outcome()).isEqualTo(Outcome.FAILED);
-            assertThat(huge.reason()).isEqualTo(file.reason().replace("big.txt", "huge.txt"));
+            assertThat(huge.reason()).isEqualTo("output 'o': file huge.txt is larger than 1 MiB, the most read for an output file; "
+                    + "write large results to a file in $SWARM_SCRATCH and make its path the output");
+            assertThat(padMiB.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(padMiB.reason()).isEqualTo(huge.reason().replace("huge.txt", "padmib.txt"));
             assertThat(fits.outcome()).as("%s", fits.reason()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(fits.outputs().get("o")).hasSize(65536);
         }
