@@ -327,7 +327,7 @@ public final class SwarmCli implements Runnable {
         switch (ex) {
             case SpecException se -> {
                 for (SpecError e : se.errors()) err.println(e.format());
-                err.println("swarm: the spec has " + ValidateCommand.count(se.errors().size(), "error")
+                err.println("swarm: the spec has " + ValidateCommand.count(se.total(), "error")
                         + (command.equals("validate") ? "" : "; nothing was run"));
                 return ExitCodes.INVALID_INPUT;
             }

@@ -75,12 +75,14 @@ final class Problems {
     SpecException exception() {
         List<SpecError> sorted = new ArrayList<>(errors);
         sorted.sort(Comparator.comparingInt(SpecError::line).thenComparingInt(SpecError::column));
-        if (sorted.size() > MAX_SHOWN) {
-            int more = sorted.size() - MAX_SHOWN;
+        int total = sorted.size();
+        if (total > MAX_SHOWN) {
+            int more = total - MAX_SHOWN;
             sorted = new ArrayList<>(sorted.subList(0, MAX_SHOWN));
-            sorted.add(new SpecError(file, 0, 0, more + " more errors not shown", "fix the ones above first"));
+            sorted.add(new SpecError(file, 0, 0, more + (more == 1 ? " more error" : " more errors") + " not shown",
+                    "fix the ones above first"));
         }
-        return new SpecException(sorted);
+        return new SpecException(sorted, total);
     }
 
     /**

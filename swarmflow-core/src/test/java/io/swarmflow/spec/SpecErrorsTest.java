@@ -32,6 +32,21 @@ class SpecErrorsTest {
                 + " problems, the first " + Problems.MAX_SHOWN + " are shown", "`swarm.yaml: 50 more errors not shown; fix the ones above first`");
     }
 
+    /** One problem past the 200 shown is "1 more error", and the exception's total counts the problems, not the lines. */
+    @Test
+    void oneProblemPastTheShownOnesIsOneMoreErrorAndTheTotalCountsProblems() throws IOException {
+        StringBuilder yaml = new StringBuilder("tickets:\n");
+        for (int i = 0; i < Problems.MAX_SHOWN + 1; i++) yaml.append("  - {id: t").append(i).append(", run: echo, neds: [x]}\n");
+        java.nio.file.Path file = write(dir, "swarm.yaml", yaml.toString());
+
+        SpecException e = org.assertj.core.api.Assertions.catchThrowableOfType(SpecException.class,
+                () -> new SpecLoader().load(file, Map.of()));
+
+        assertThat(e.errors()).hasSize(Problems.MAX_SHOWN + 1);
+        assertThat(e.errors().get(Problems.MAX_SHOWN).format()).endsWith("swarm.yaml: 1 more error not shown; fix the ones above first");
+        assertThat(e.total()).isEqualTo(Problems.MAX_SHOWN + 1);
+    }
+
     @Test
     void cycleIsPrintedAsAPathAtItsFirstTicket() throws IOException {
         assertThat(errors(dir, """

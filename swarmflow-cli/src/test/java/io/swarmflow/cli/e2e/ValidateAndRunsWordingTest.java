@@ -33,6 +33,34 @@ class ValidateAndRunsWordingTest {
     }
 
     /**
+     * Past 200 problems the summary counts every problem, shown or not, and not the line that counts the ones not shown
+     * (review R2 finding 1: 260 problems were summed up as "201 errors"); one problem not shown is "1 more error".
+     */
+    @Test
+    void theSummaryPast200ProblemsCountsEveryProblemAndNotTheLineThatCountsTheRest() throws Exception {
+        Path spec = tmp.resolve("many.yaml");
+        Cli.write(spec, unknownKeys(260));
+        Result validate = swarm("validate", spec.toString());
+        assertThat(validate.code()).as("%s", validate).isEqualTo(2);
+        assertThat(validate.err()).endsWith(spec + ": 60 more errors not shown; fix the ones above first\n"
+                + "swarm: the spec has 260 errors\n");
+        Result run = swarm("run", spec.toString(), "--state-dir", tmp.resolve("state").toString());
+        assertThat(run.err()).endsWith("swarm: the spec has 260 errors; nothing was run\n");
+        assertThat(tmp.resolve("state")).doesNotExist();
+        Cli.write(spec, unknownKeys(201));
+        assertThat(swarm("validate", spec.toString()).err()).endsWith(spec + ": 1 more error not shown; fix the ones above first\n"
+                + "swarm: the spec has 201 errors\n");
+        Cli.write(spec, unknownKeys(200));
+        assertThat(swarm("validate", spec.toString()).err()).doesNotContain("not shown").endsWith("swarm: the spec has 200 errors\n");
+    }
+
+    private static String unknownKeys(int tickets) {
+        StringBuilder yaml = new StringBuilder("tickets:\n");
+        for (int i = 0; i < tickets; i++) yaml.append("  - {id: t").append(i).append(", neds: [x], run: \"true\"}\n");
+        return yaml.toString();
+    }
+
+    /**
      * validate's help described --state-dir as "where runs are kept", as if it stored runs there: it stores nothing, and
      * checks, as run does, that the state directory is not the repository itself.
      */
