@@ -435,7 +435,8 @@ final class RunCommands {
                     : e.getMessage();
             err.println("swarm: " + io.swarmflow.spec.SpecError.printable(why));
             err.println("swarm: run " + runId + " ended (" + result.label() + ") and is recorded, but its report was not written");
-            err.println("swarm: once the cause is fixed (free disk space, permissions, the database server), `swarm report " + runId
+            err.println("swarm: " + (e instanceof RunReport.DirectoryInTheWay ? "once it is removed or renamed, "
+                    : "once the cause is fixed (free disk space, permissions, the database server), ") + "`swarm report " + runId
                     + "` writes it" + (result == RunState.CANCELLED ? ", and `swarm resume " + runId + "` continues the run" : ""));
             Stdout.tookEffect(out, Stdout.SAID_ABOVE); // the lines above say it
             return ExitCodes.STORE_UNAVAILABLE;

@@ -355,8 +355,11 @@ public final class SwarmCli implements Runnable {
             }
             case StoreException.Unavailable u -> {
                 err.println("swarm: " + SpecError.printable(u.getMessage()));
-                err.println("swarm: the state could not be read or written; fix the cause (free disk space, permissions, "
-                        + "the database server) and run the command again");
+                // a directory where a report file goes: the line above names it and the fix, and no generic cause applies
+                if (!(u.getCause() instanceof io.swarmflow.cli.report.RunReport.DirectoryInTheWay)) {
+                    err.println("swarm: the state could not be read or written; fix the cause (free disk space, permissions, "
+                            + "the database server) and run the command again");
+                }
                 return ExitCodes.STORE_UNAVAILABLE;
             }
             case RunCommands.NotExecutedByStore n -> {

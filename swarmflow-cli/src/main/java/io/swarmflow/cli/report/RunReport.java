@@ -324,7 +324,9 @@ public final class RunReport {
      * @return the path of {@code report.html}
      * @throws io.swarmflow.engine.InvalidRequestException when the run has started, can be resumed and its directory is
      *                                                      missing (exit 2, nothing written)
-     * @throws io.swarmflow.store.StoreException.Unavailable when a file cannot be written (exit 4, naming it and why)
+     * @throws io.swarmflow.store.StoreException.Unavailable when a file cannot be written (exit 4, naming it and why; its
+     *                                                       cause is a {@link DirectoryInTheWay} when a report file's path
+     *                                                       is a directory)
      */
     public static Path writeCurrent(Source source, Path runDir) throws IOException {
         RunView run = source.run();
@@ -342,6 +344,11 @@ public final class RunReport {
                 html = writeAll(of(run, source.plan(), source.tickets(), source.attempts(), runDir,
                         System.currentTimeMillis(), source.stoppedAtMillis(), source.times()), new Output(runDir));
             } catch (IOException e) {
+                if (e instanceof DirectoryInTheWay d) { // one line with the fix: SwarmCli adds no generic advice to it
+                    throw new io.swarmflow.store.StoreException.Unavailable("could not write the report of run " + run.runId()
+                            + ": " + d.getFile() + " is a directory, not a file; remove or rename it, then run `swarm report "
+                            + run.runId() + "` again", e);
+                }
                 String why = Files.exists(runDir) && !Files.isDirectory(runDir) ? runDir + " is a file, not a directory"
                         : e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
                         ? fse.getFile() + ": " + fse.getReason() : e.toString();
@@ -365,6 +372,8 @@ public final class RunReport {
                 Files.createDirectories(dir);
             }
         }
+        // the rename below cannot replace a directory, and its error would name the temporary file
+        if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw new DirectoryInTheWay(file);
         // a sibling rather than Files.createTempFile, which would leave the report readable by its owner only
         Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
@@ -372,6 +381,20 @@ public final class RunReport {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A report file's path ({@code report.json} or {@code report.html}) is a directory, which the rename of the written
+     * file cannot replace; nothing was written. {@link #getFile()} is that path, {@link #getReason()} says to remove or
+     * rename it.
+     */
+    public static final class DirectoryInTheWay extends java.nio.file.FileSystemException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param file the report file's path, which is a directory */
+        public DirectoryInTheWay(Path file) {
+            super(file.toString(), null, "is a directory, not a file; remove or rename it");
         }
     }
 
