@@ -120,6 +120,11 @@ final class YamlSource {
             problems.whole("spec is larger than the limit of " + Units.exact(maxBytes), TOO_LARGE_HINT);
             return null;
         }
+        String bom = utf16or32(bytes);
+        if (bom != null) {
+            problems.whole("the spec is " + bom, "save it as UTF-8");
+            return null;
+        }
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
                 problems.whole("not a text file (NUL byte at offset " + i + ")", "a swarm spec is UTF-8 YAML");
@@ -145,6 +150,22 @@ final class YamlSource {
         String text = out.flip().toString();
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         return new YamlSource(bytes, text, problems);
+    }
+
+    /**
+     * The encoding a leading byte-order mark names when it is UTF-16 or UTF-32 (such as "UTF-16 (byte-order mark FF FE)"),
+     * else null: such a file would otherwise be called "not a text file" for its NUL bytes. (A UTF-8 one, EF BB BF, is
+     * read and dropped.) The marks are those of the Unicode Standard, section 23.8.
+     */
+    private static String utf16or32(byte[] b) {
+        if (b.length >= 4 && b[0] == 0 && b[1] == 0 && (b[2] & 0xff) == 0xFE && (b[3] & 0xff) == 0xFF) {
+            return "UTF-32 (byte-order mark 00 00 FE FF)";
+        }
+        if (b.length >= 2 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE) {
+            return b.length >= 4 && b[2] == 0 && b[3] == 0 ? "UTF-32 (byte-order mark FF FE 00 00)" : "UTF-16 (byte-order mark FF FE)";
+        }
+        if (b.length >= 2 && (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF) return "UTF-16 (byte-order mark FE FF)";
+        return null;
     }
 
     /** The first {@code limit} bytes of the file (all of it when shorter); never reads past {@code limit}. */

@@ -220,6 +220,28 @@ class SpecErrorsTest {
                 "later.yaml:3:21: not a text file (invalid UTF-8: byte 0xFF); a swarm spec is UTF-8 YAML; save it as UTF-8");
     }
 
+    /**
+     * A spec saved as UTF-16 (review R1 finding 8) was "not a text file (NUL byte ...)": its byte-order mark names the
+     * encoding and the fix. A UTF-8 byte-order mark is read and dropped.
+     */
+    @Test
+    void aUtf16SpecIsNamedByItsByteOrderMarkAndAUtf8OneLoads() throws Exception {
+        String yaml = "tickets:\n  - id: a\n    run: x\n";
+        Path le = dir.resolve("le.yaml");
+        Files.write(le, ("\uFEFF" + yaml).getBytes(java.nio.charset.StandardCharsets.UTF_16LE)); // FF FE, then the text
+        Path be = dir.resolve("be.yaml");
+        Files.write(be, ("\uFEFF" + yaml).getBytes(java.nio.charset.StandardCharsets.UTF_16BE)); // FE FF
+        Path le32 = dir.resolve("le32.yaml");
+        Files.write(le32, ("\uFEFF" + yaml).getBytes(java.nio.charset.Charset.forName("UTF-32LE"))); // FF FE 00 00
+        Path utf8 = dir.resolve("utf8.yaml");
+        Files.write(utf8, ("\uFEFF" + yaml).getBytes(java.nio.charset.StandardCharsets.UTF_8)); // EF BB BF
+
+        assertThat(errors(le, Map.of())).containsExactly("le.yaml: the spec is UTF-16 (byte-order mark FF FE); save it as UTF-8");
+        assertThat(errors(be, Map.of())).containsExactly("be.yaml: the spec is UTF-16 (byte-order mark FE FF); save it as UTF-8");
+        assertThat(errors(le32, Map.of())).containsExactly("le32.yaml: the spec is UTF-32 (byte-order mark FF FE 00 00); save it as UTF-8");
+        assertThat(new SpecLoader().load(utf8, Map.of()).tickets()).extracting(PlannedTicket::id).containsExactly("a");
+    }
+
     @Test
     void aliasBombIsRejectedWithoutExpandingAtTheAliasPassingTheLimit() throws IOException {
         StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
