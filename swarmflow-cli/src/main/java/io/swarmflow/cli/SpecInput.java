@@ -16,7 +16,10 @@ final class SpecInput {
 
     /**
      * When the spec is standard input and that is a terminal, says on {@code err} that swarm waits for the spec to be typed
-     * or pasted and ended with Ctrl-D: without it, {@code swarm run -} typed by mistake looks hung.
+     * or pasted and ended with Ctrl-D: without it, {@code swarm run -} typed by mistake looks hung. When the spec is a
+     * named pipe (a FIFO made by {@code mkfifo}), says that it is read once a program writes it there and closes it:
+     * opening one blocks until a writer opens it, silently. Not for a pipe named by a file descriptor ({@code /dev/fd/N},
+     * {@code /proc/PID/fd/N}, as a process substitution {@code <(...)} gives), whose writer is already there.
      *
      * @param command {@code run} or {@code validate}, for the example in the message
      */
@@ -24,6 +27,24 @@ final class SpecInput {
         if (STDIN.contains(specFile.toString()) && stdinIsTerminal()) {
             err.println("swarm: reading the spec from standard input, a terminal: type or paste it, then press Ctrl-D on a "
                     + "line of its own (Ctrl-C to stop); or give a file, as in `swarm " + command + " swarm.yaml`");
+        } else if (isNamedPipe(specFile)) {
+            err.println("swarm: " + io.swarmflow.spec.SpecError.printable(specFile.toString()) + " is a named pipe: swarm waits "
+                    + "until a program writes the spec to it and closes it (Ctrl-C to stop)");
+        }
+    }
+
+    /** {@code S_IFMT} and {@code S_IFIFO} of {@code stat(2)}'s {@code st_mode}. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+
+    /** Whether {@code file} is a FIFO in the file system, not standard input or a pipe named by a file descriptor. */
+    private static boolean isNamedPipe(Path file) {
+        String name = file.toString();
+        if (STDIN.contains(name) || name.startsWith("/dev/fd/") || name.matches("/proc/[^/]+/fd/.*")) return false;
+        try {
+            return ((Integer) Files.getAttribute(file, "unix:mode") & S_IFMT) == S_IFIFO;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return false; // not there (the loader says so), or no unix view: say nothing
         }
     }
 
