@@ -133,6 +133,7 @@ final class QueryCommands {
             try (Wiring w = Wiring.forReading(state.resolve(), Streams.err(spec))) {
                 String id = runId != null ? resolve(w) : w.service.latestRun()
                         .orElseThrow(() -> new InvalidRequestException("no runs in " + w.stateDir + " yet; start one with swarm run SPEC")).runId();
+                if (runId == null) newestPlanReadable(w, id);
                 Snapshot snap = snapshot(w, id);
                 RunService.Observed observed = snap.observed();
                 RunView run = observed.run();
@@ -375,6 +376,25 @@ final class QueryCommands {
                     ? "approved" : "rejected") + " by " + c.by() + (c.reason() == null ? "" : " (" + io.swarmflow.cli.view.Printable.cutReason(c.reason()) + ")") + ", not applied yet; "
                     + (observed.executing() ? "its coordinator applies it within a second"
                     : "`swarm resume " + observed.run().runId() + "` applies it"));
+        }
+
+        /**
+         * For a bare {@code swarm status}: when the plan of the newest run, {@code id}, is damaged, the store's error (which
+         * names the run) with the way to the others, {@code swarm status} of the run before it and {@code swarm runs}
+         * (which reads no plan); the others can still be shown, so the newest one's damage must not hide them.
+         *
+         * @throws io.swarmflow.store.StoreException.Corrupt when that plan cannot be read (exit 2, nothing changed)
+         */
+        private static void newestPlanReadable(Wiring w, String id) {
+            try {
+                w.store.plan(id);
+            } catch (io.swarmflow.store.StoreException.Corrupt c) {
+                java.util.Optional<RunView> before = w.store.newestRuns(2, null).runs().stream()
+                        .filter(r -> !r.runId().equals(id)).findFirst();
+                throw new io.swarmflow.store.StoreException.Corrupt(c.getMessage() + "; it is the newest run: " + before
+                        .map(r -> "`swarm status " + r.runId() + "` shows the one before it, and `swarm runs` lists them all")
+                        .orElse("`swarm runs` lists it"), c);
+            }
         }
 
         /** The run RUN names; when none does but the latest run has a ticket by that name, says how to show it. */

@@ -2125,6 +2125,33 @@ public final class SqlRunStore implements RunStore {
         return null;
     }
 
+    /**
+     * How a stored JSON payload is damaged, in a few words for a user and without the parser's internals (its class
+     * names, its reference chain): "JSON ends at column 201" (cut short), "invalid JSON at column 7" (not JSON), or
+     * "unexpected JSON at column 40" (JSON, but not what Swarmflow writes there); the line is named too when it is not
+     * the first. Columns count characters from 1, as Jackson's {@link com.fasterxml.jackson.core.JsonLocation} does.
+     */
+    static String damage(Exception e) {
+        com.fasterxml.jackson.core.JsonProcessingException located = null;
+        String what = e instanceof JsonProcessingException ? "unexpected JSON" : "a value Swarmflow does not accept";
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.io.JsonEOFException eof) {
+                what = "JSON ends";
+                located = eof;
+                break;
+            }
+            if (t instanceof com.fasterxml.jackson.core.JsonParseException parse) {
+                what = "invalid JSON";
+                located = parse;
+                break;
+            }
+            if (located == null && t instanceof JsonProcessingException j && j.getLocation() != null) located = j;
+        }
+        com.fasterxml.jackson.core.JsonLocation at = located == null ? null : located.getLocation();
+        if (at == null || at.getColumnNr() < 1) return what;
+        return what + (at.getLineNr() > 1 ? " at line " + at.getLineNr() + ", column " : " at column ") + at.getColumnNr();
+    }
+
     /** Whether {@code s} has no unpaired surrogate (so it has a UTF-8 form the database can compare). */
     private static boolean isWellFormed(String s) {
         return s.codePoints().noneMatch(p -> p >= Character.MIN_SURROGATE && p <= Character.MAX_SURROGATE);
@@ -2152,8 +2179,8 @@ public final class SqlRunStore implements RunStore {
             }
             plan = created.plan();
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new StoreException.Corrupt("the plan of run " + runId + " in " + description + " cannot be read ("
-                    + e.getMessage() + "); that run cannot be resumed, start a new run", e);
+            throw new StoreException.Corrupt("the plan of run " + runId + " (event 1 in " + description + ") is damaged ("
+                    + damage(e) + "): that run cannot be shown, reported or resumed; start a new run", e);
         }
         plans.put(runId, plan);
         return plan;
@@ -2191,7 +2218,7 @@ public final class SqlRunStore implements RunStore {
                             events = Json.readEvents(rs.getString(4));
                         } catch (JsonProcessingException | IllegalArgumentException e) {
                             throw new StoreException.Corrupt("events " + firstSeq + ".." + lastSeq + " of run " + runId + " in " + description
-                                    + " cannot be read (" + e.getMessage() + "); that run cannot be resumed, start a new run", e);
+                                    + " are damaged (" + damage(e) + "): that run cannot be resumed; start a new run", e);
                         }
                         if (events.size() != lastSeq - firstSeq + 1) {
                             throw new StoreException.Corrupt("events " + firstSeq + ".." + lastSeq + " of run " + runId + " in " + description

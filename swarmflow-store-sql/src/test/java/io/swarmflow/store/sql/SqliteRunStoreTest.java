@@ -156,5 +156,41 @@ class SqliteRunStoreTest extends SqlRunStoreContractTest {
                 .hasMessageContaining("run r1");
     }
 
+    /**
+     * A damaged plan is said in one line without the parser's internals (review R1 finding 5: Jackson's message, with
+     * "[Source: REDACTED ...]", "through reference chain" and class names, spanned two lines): where it is and how.
+     */
+    @Test
+    void aDamagedPlanIsSaidWithoutTheParsersInternals() throws Exception {
+        store.createRun(TestPlans.created("r1", 1));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(".swarm/swarm.db"));
+             Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute("UPDATE event_batches SET payload = substr(payload, 1, 60) WHERE run_id = 'r1' AND first_seq = 1");
+        }
+        assertThatThrownBy(() -> store.plan("r1"))
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessage("the plan of run r1 (event 1 in " + dir.resolve(".swarm/swarm.db") + ") is damaged (JSON ends at "
+                        + "column 61): that run cannot be shown, reported or resumed; start a new run");
+        assertThatThrownBy(() -> store.events("r1", 0, 10))
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessage("events 1..1 of run r1 in " + dir.resolve(".swarm/swarm.db") + " are damaged (JSON ends at "
+                        + "column 61): that run cannot be resumed; start a new run");
+    }
+
+    /** The three kinds of damage, each with its place; the line is named only past the first. */
+    @Test
+    void damageNamesWhatIsWrongAndWhere() {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Exception cut = org.assertj.core.api.Assertions.catchException(() -> json.readTree("[{\"a\": \"b"));
+        Exception garbage = org.assertj.core.api.Assertions.catchException(() -> json.readTree("[{\"a\":\n x}]"));
+        Exception wrongShape = org.assertj.core.api.Assertions.catchException(() -> json.readValue("{\"a\": 1}", List.class));
+
+        assertThat(SqlRunStore.damage(cut)).isEqualTo("JSON ends at column 10");
+        assertThat(SqlRunStore.damage(garbage)).isEqualTo("invalid JSON at line 2, column 3");
+        assertThat(SqlRunStore.damage(wrongShape)).isEqualTo("unexpected JSON at column 1");
+        assertThat(SqlRunStore.damage(new IllegalArgumentException("io.swarmflow.X: bad"))).isEqualTo("a value Swarmflow does not accept");
+    }
+
 
 }
