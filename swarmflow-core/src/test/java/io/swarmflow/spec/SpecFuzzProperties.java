@@ -31,7 +31,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class SpecFuzzProperties {
     /** Problems that concern the whole file (or the command line) and so have no line. */
-    private static final List<String> WHOLE_FILE = List.of("not a text file", "spec is empty", "spec is too large",
+    private static final List<String> WHOLE_FILE = List.of("not a text file", "the spec is UTF-", "spec is empty", "spec is too large",
             "spec is larger than", "YAML nested too deeply", "invalid YAML", "more errors not shown", "--var ");
 
     static final List<String> SEEDS = List.of("""
