@@ -3,7 +3,10 @@ package io.swarmflow.spec;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** A swarm spec was rejected; {@link #errors()} lists every problem found, in file order. */
+/**
+ * A swarm spec was rejected; {@link #errors()} lists the problems found, in file order (past a limit, the first ones and a
+ * last line that counts the others), and {@link #total()} counts them all.
+ */
 public final class SpecException extends Exception {
     private final transient List<SpecError> errors;
     private final int total;
