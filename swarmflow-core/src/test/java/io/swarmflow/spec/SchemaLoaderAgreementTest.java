@@ -49,13 +49,14 @@ class SchemaLoaderAgreementTest {
      * lists them under "The JSON Schema".
      */
     enum Gap {
-        /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, 1_000, 010, an id 1.0 or of 64 digits. */
+        /** The schema sees a number's value, not how it is written: 0x10, 4.0, 1e1, 1_000, 010, an id 1.0. */
         NOTATION("must be an integer, not a number \\(", "must be a decimal number, not ", "must be written without '_'",
                 "must be written without a leading zero", "invalid size '", "invalid duration '", "invalid ticket id '",
                 "is a number to YAML, not text"),
         /**
-         * Durations of more than 36500d, and sizes with a unit past 2^63-1 bytes: a pattern cannot compare amounts; a
-         * backoff multiplier past the largest double (1e999).
+         * Durations of more than 36500d, and sizes past 2^63-1 bytes with a unit or quoted: a pattern cannot compare
+         * amounts; the size 2^63 as a number (the schema's maximum, as 2^63-1 is no double); a backoff multiplier past the
+         * largest double (1e999).
          */
         CEILING("is too large \\(more than 36500d\\)", "^size '.*' is too large", "^'multiplier' is too large: "),
         /** YAML 1.1 reads no, No, NO, Off and OFF as false, which the schema accepts as sandbox: off. */
@@ -176,6 +177,14 @@ class SchemaLoaderAgreementTest {
             if (!ref.equals("vars.v")) c.add(invalid("vars: {v: x}\nrepo: " + r + "\n" + TICKET));
         }
         c.add(schemaOnly(Gap.REPOSITORY, "vars: {v: .}\nrepo: '${{ vars.v }}'\n" + TICKET));
+        // ${{ env.NAME }} takes an environment variable's name only: letters, digits and '_', not starting with a digit
+        for (String name : List.of("A-B", "1A", "-", "A.B")) {
+            String r = "'${{ env." + name + " }}'";
+            c.add(invalid("tickets:\n  - {id: a, run: echo, env: {A: " + r + "}}\n"));
+            c.add(invalid("defaults: {env: {A: " + r + "}}\n" + TICKET));
+            c.add(invalid("agents: {p: {kind: shell, env: {A: " + r + "}}}\n" + TICKET));
+        }
+        c.add(valid("agents: {p: {kind: shell, env: {A: '${{ env.PATH }}${{env.PATH}}'}}}\ntickets:\n  - {id: a, run: echo, env: {A: '${{ env.PATH }}'}}\n"));
         c.add(valid("vars: {v: x}\ndefaults: {env: {A: '${{ vars.v }} ${{ run.id }} ${{ env.PATH }}'}}\n" + TICKET));
         c.add(schemaOnly(Gap.REFERENCE, "tickets:\n  - {id: a, run: echo, title: '${{ matrix.m }}'}\n")); // not a matrix ticket
         // a run on a noop ticket is refused, its references checked as a shell ticket's; defaults' run and agent apply
@@ -211,7 +220,13 @@ class SchemaLoaderAgreementTest {
         c.add(invalid("neme: x\n" + TICKET));
 
         // ticket keys
-        for (String v : List.of("a", "a-b_c", "'0'", "7", "\"yes\"", "x".repeat(63))) c.add(valid("tickets:\n  - {id: " + v + ", run: echo}\n"));
+        for (String v : List.of("a", "a-b_c", "'0'", "7", "\"yes\"", "x".repeat(63), "9".repeat(63), "'" + "9".repeat(63) + "'")) {
+            c.add(valid("tickets:\n  - {id: " + v + ", run: echo}\n"));
+        }
+        // an id written as a number is read as its digits: 64 of them are one too many
+        for (String v : List.of("1" + "0".repeat(63), "9".repeat(64), "1" + "0".repeat(99), "'" + "1" + "0".repeat(63) + "'")) {
+            c.add(invalid("tickets:\n  - {id: " + v + ", run: echo}\n"));
+        }
         for (String v : List.of("A", "-a", "a.b", "'a b'", "x".repeat(64), "yes", "on", "true", "No", "~", "''", "[a]", "-1", "1.5",
                 "1e999")) {
             c.add(invalid("tickets:\n  - {id: " + v + ", run: echo}\n"));
@@ -327,12 +342,18 @@ class SchemaLoaderAgreementTest {
                 c.add(valid(where.formatted(v) + TICKET));
             }
             for (String v : List.of("~", "[]", "{memory: 1GiB}", "{cpu-time: 90}", "{cpu-time: ~}", "{address-space: 1.5GiB}", "{address-space: -1}",
-                    "{file-size: ' 5MiB'}", "{file-size: \"5\\tMiB\"}", "{file-size: 5 PiB}", "{log-size: 9223372036854775808}",
+                    "{file-size: ' 5MiB'}", "{file-size: \"5\\tMiB\"}", "{file-size: 5 PiB}", "{log-size: 9223372036854775809}",
+                    "{log-size: 18446744073709551616}",
                     "{processes: -1}", "{processes: '5'}", "{processes: 2147483648}", "{processes: 1.5}", "{tmp-size: ~}",
                     "{tmp-size: 1.5GiB}", "{tmp-size: -1}", "{tmp-size: 8 mb}", "{tmp-size: [8MiB]}")) {
                 c.add(invalid(where.formatted(v) + TICKET));
             }
             c.add(schemaOnly(Gap.CEILING, where.formatted("{file-size: 9999999999999TiB}") + TICKET));
+            // the schema's maximum is 2^63, which a double holds; a quoted number of bytes is a pattern's, which cannot compare
+            c.add(schemaOnly(Gap.CEILING, where.formatted("{log-size: 9223372036854775808}") + TICKET));
+            c.add(schemaOnly(Gap.CEILING, where.formatted("{file-size: '9223372036854775808'}") + TICKET));
+            c.add(schemaOnly(Gap.CEILING, where.formatted("{file-size: '99999999999999999999 B'}") + TICKET));
+            c.add(valid(where.formatted("{file-size: '9223372036854775807'}") + TICKET));
             c.add(schemaOnly(Gap.CEILING, where.formatted("{cpu-time: 36501d}") + TICKET));
             c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0x10}") + TICKET));
             c.add(schemaOnly(Gap.NOTATION, where.formatted("{file-size: 0100}") + TICKET));

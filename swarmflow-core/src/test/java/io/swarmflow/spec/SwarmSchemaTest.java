@@ -169,6 +169,30 @@ class SwarmSchemaTest {
         assertThat(validate("tickets:\n  - {id: a, run: echo, outputs: {o: {json: \" \"}}}\n")).isNotEmpty();
     }
 
+    /**
+     * JavaScript tools (ajv, yaml-language-server) read the schema's numbers as doubles: a bound a double cannot hold,
+     * such as 2^63 - 1, means another number to them than to this test. Every maximum and minimum is one a double holds,
+     * but the id's 63 nines, for which no double is right (the nearest, 1e63 + 5.8e46, is above 10^63; the one below it
+     * under 10^63 - 1): read as that double, it still accepts every id of 63 digits.
+     */
+    @Test
+    void boundsAreExactInADouble() {
+        List<String> inexact = new java.util.ArrayList<>();
+        walk(json, "", (pointer, node) -> {
+            for (String key : List.of("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum")) {
+                JsonNode bound = node.get(key);
+                if (bound == null || !bound.isNumber()) continue;
+                java.math.BigDecimal exact = bound.decimalValue();
+                if (exact.compareTo(new java.math.BigDecimal(exact.doubleValue())) != 0) inexact.add(pointer + "/" + key);
+            }
+        });
+        assertThat(inexact).containsExactly("/$defs/id/maximum");
+        assertThat(json.at("/$defs/id/maximum").bigIntegerValue()).isEqualTo(java.math.BigInteger.TEN.pow(63).subtract(java.math.BigInteger.ONE));
+        assertThat(new java.math.BigDecimal(json.at("/$defs/id/maximum").decimalValue().doubleValue()))
+                .isGreaterThan(new java.math.BigDecimal(java.math.BigInteger.TEN.pow(63)));
+        assertThat(json.at("/$defs/size/anyOf/0/maximum").bigIntegerValue()).isEqualTo(java.math.BigInteger.TWO.pow(63));
+    }
+
     /** Every schema node with {@code properties}: the loader refuses keys outside its lists everywhere, so must the schema. */
     @Test
     void everyMappingOfKnownKeysIsClosed() {
