@@ -232,7 +232,7 @@ final class PlanBuilder {
             } else if (!vars.containsKey(k) && !SpecReader.VAR_NAME.matcher(k).matches()) {
                 // not "declare it": a name like this cannot be declared
                 problems.whole("--var " + k + ": invalid variable name '" + k + "'",
-                        "use letters, digits, '_' and '-', starting with a letter or '_'; write --var NAME=VALUE");
+                        "use 1-64 characters of letters, digits, '_' and '-', starting with a letter or '_'; write --var NAME=VALUE");
             } else if (!vars.containsKey(k) && (spec.miswrittenVars == null || spec.miswrittenVars.contains(k))) {
                 // declared wrongly, or perhaps under a misspelled vars: (reported): not a second error
             } else if (!vars.containsKey(k)) {

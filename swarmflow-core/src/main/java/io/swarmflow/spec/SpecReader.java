@@ -45,8 +45,8 @@ final class SpecReader {
     private static final Pattern NUMBER = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
     /** A variable name, in vars: and in --var. */
     static final Pattern VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,63}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final Pattern SIMPLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    static final Pattern SIMPLE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,63}");
 
     /** Required keys whose empty value gets its own message from the caller ("has no tickets", "has an empty 'kind'"). */
     private static final java.util.Set<String> NULL_REPORTED_BY_CALLER = java.util.Set.of("tickets", "kind");
@@ -116,7 +116,7 @@ final class SpecReader {
         vars.forEach((name, t) -> {
             if (!VAR_NAME.matcher(name).matches()) {
                 problems.at(t.getKeyNode(), "invalid variable name '" + name + "'",
-                        "use letters, digits, '_' and '-', starting with a letter or '_'");
+                        "use 1-64 characters of letters, digits, '_' and '-', starting with a letter or '_'");
                 spec.miswrittenVars.add(name);
                 return;
             }
@@ -326,7 +326,7 @@ final class SpecReader {
         f.forEach((name, t) -> {
             if (!SIMPLE_NAME.matcher(name).matches()) {
                 problems.at(t.getKeyNode(), "invalid output name '" + name + "'",
-                        "use letters, digits, '_' and '-', starting with a letter, digit or '_'");
+                        "use 1-64 characters of letters, digits, '_' and '-', starting with a letter, digit or '_'");
                 return;
             }
             Node v = t.getValueNode();
@@ -380,7 +380,7 @@ final class SpecReader {
             Node v = entry.getValue().getValueNode();
             if (!SIMPLE_NAME.matcher(key).matches()) {
                 problems.at(entry.getValue().getKeyNode(), "invalid matrix key '" + key + "'",
-                        "use letters, digits, '_' and '-', starting with a letter, digit or '_'");
+                        "use 1-64 characters of letters, digits, '_' and '-', starting with a letter, digit or '_'");
                 broken = true;
             } else if (!(v instanceof SequenceNode seq)) {
                 problems.at(v, "matrix '" + key + "' must be a list of values, not " + describe(v),
@@ -418,7 +418,7 @@ final class SpecReader {
         f.forEach((name, t) -> {
             if (!ENV_NAME.matcher(name).matches()) {
                 problems.at(t.getKeyNode(), "invalid environment variable name '" + name + "'",
-                        "use letters, digits and '_', starting with a letter or '_'");
+                        "use 1-128 characters of letters, digits and '_', starting with a letter or '_'");
                 return;
             }
             if (SWARM_ENV.contains(name)) { // the executor sets these for every attempt, over what a spec grants

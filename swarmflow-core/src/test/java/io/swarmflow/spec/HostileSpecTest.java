@@ -277,11 +277,11 @@ class HostileSpecTest {
                 tickets:
                   - {id: a, agent: p, run: "true", env: {"1X": x, "X Y": y, "X\\tY": z}}
                 """)).containsExactly(
-                "swarm.yaml:2:26: invalid environment variable name 'A=B'; use letters, digits and '_', starting with a letter or '_'",
-                "swarm.yaml:3:18: invalid environment variable name ''; use letters, digits and '_', starting with a letter or '_'",
-                "swarm.yaml:5:42: invalid environment variable name '1X'; use letters, digits and '_', starting with a letter or '_'",
-                "swarm.yaml:5:51: invalid environment variable name 'X Y'; use letters, digits and '_', starting with a letter or '_'",
-                "swarm.yaml:5:61: invalid environment variable name 'X\\tY'; use letters, digits and '_', starting with a letter or '_'");
+                "swarm.yaml:2:26: invalid environment variable name 'A=B'; use 1-128 characters of letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:3:18: invalid environment variable name ''; use 1-128 characters of letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:5:42: invalid environment variable name '1X'; use 1-128 characters of letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:5:51: invalid environment variable name 'X Y'; use 1-128 characters of letters, digits and '_', starting with a letter or '_'",
+                "swarm.yaml:5:61: invalid environment variable name 'X\\tY'; use 1-128 characters of letters, digits and '_', starting with a letter or '_'");
     }
 
     /** Loads {@code file} in a new JVM of 256 MiB of heap; what {@link Load} prints. */

@@ -163,7 +163,7 @@ class MiswrittenValueTest {
                     env: {X: "${{ tickets.a.outputs.x }}", Y: "${{ vars.nope }}"}
                     run: "true"
                 """)).containsExactly(
-                "swarm.yaml:1:14: invalid variable name 'my var'; use letters, digits, '_' and '-', starting with a letter or '_'",
+                "swarm.yaml:1:14: invalid variable name 'my var'; use 1-64 characters of letters, digits, '_' and '-', starting with a letter or '_'",
                 "swarm.yaml:1:33: variable 'list' must be a string, number or boolean, not a list; write one value, in quotes "
                         + "(\"...\") if it starts with [ or {",
                 "swarm.yaml:7:5: unknown key 'matirx' in a ticket; did you mean 'matrix'?",

@@ -450,8 +450,33 @@ class SpecErrorsTest {
                 """);
 
         assertThat(errors(file, Map.of("1bad", "2"))).containsExactly(
-                "swarm.yaml: --var 1bad: invalid variable name '1bad'; use letters, digits, '_' and '-', starting with a letter"
-                        + " or '_'; write --var NAME=VALUE");
+                "swarm.yaml: --var 1bad: invalid variable name '1bad'; use 1-64 characters of letters, digits, '_' and '-', "
+                        + "starting with a letter or '_'; write --var NAME=VALUE");
+    }
+
+    /**
+     * A name of allowed characters that is too long is told the limit, as an invalid ticket id is: the hint of letters
+     * and digits alone would not say what is wrong with it.
+     */
+    @Test
+    void aNameTooLongIsToldItsLengthLimit() throws IOException {
+        String v65 = "v".repeat(65);
+        String e129 = "E".repeat(129);
+        Path file = SpecFiles.write(dir, "swarm.yaml", "vars: {" + "v".repeat(64) + ": x, " + v65 + ": x}\n"
+                + "tickets:\n  - {id: a, run: \"true\", outputs: {" + "o".repeat(64) + ": f, " + "o".repeat(65) + ": f},\n"
+                + "     matrix: {" + "m".repeat(65) + ": [1]}, env: {" + "E".repeat(128) + ": x, " + e129 + ": x}}\n");
+        assertThat(errors(file, Map.of())).containsExactly(
+                "swarm.yaml:1:77: invalid variable name '" + v65 + "'; use 1-64 characters of letters, digits, '_' and '-', "
+                        + "starting with a letter or '_'",
+                "swarm.yaml:3:105: invalid output name '" + "o".repeat(65) + "'; use 1-64 characters of letters, digits, '_' and '-', "
+                        + "starting with a letter, digit or '_'",
+                "swarm.yaml:4:15: invalid matrix key '" + "m".repeat(65) + "'; use 1-64 characters of letters, digits, '_' and '-', "
+                        + "starting with a letter, digit or '_'",
+                "swarm.yaml:4:227: invalid environment variable name '" + e129 + "'; use 1-128 characters of letters, digits and '_', "
+                        + "starting with a letter or '_'");
+        assertThat(errors(SpecFiles.write(dir, "swarm.yaml", "tickets:\n  - {id: a, run: \"true\"}\n"), Map.of(v65, "x")))
+                .containsExactly("swarm.yaml: --var " + v65 + ": invalid variable name '" + v65 + "'; use 1-64 characters of "
+                        + "letters, digits, '_' and '-', starting with a letter or '_'; write --var NAME=VALUE");
     }
 
     @Test

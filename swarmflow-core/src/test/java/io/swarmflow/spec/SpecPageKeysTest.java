@@ -57,6 +57,23 @@ class SpecPageKeysTest {
         return words;
     }
 
+    /**
+     * The names table of the Tickets section states the loader's own name rules, as patterns and as the lengths its
+     * errors give (review R2: only the schema had them).
+     */
+    @Test
+    void theNamesTableStatesTheLoadersRules() {
+        String tickets = section("Tickets");
+        assertThat(tickets).contains(
+                "| ticket id, agent profile name | 1-63 characters of `a-z`, `0-9`, `-` and `_`, starting with a letter or digit: `"
+                        + SpecLoader.ID.pattern() + "` |",
+                "| variable (`vars`, `--var NAME=VALUE`) | 1-64 characters of letters, digits, `_` and `-`, starting with a letter or `_`: `"
+                        + SpecReader.VAR_NAME.pattern() + "` |",
+                "1-128 characters of letters, digits and `_`, starting with a letter or `_`: `" + SpecReader.ENV_NAME.pattern() + "`",
+                "| output name, matrix key | 1-64 characters of letters, digits, `_` and `-`, starting with a letter, digit or `_`: `"
+                        + SpecReader.SIMPLE_NAME.pattern() + "` |");
+    }
+
     @Test
     void eachTableHasARowPerKeyTheLoaderAccepts() {
         assertThat(keysOfTable(section("Top level"))).containsExactlyInAnyOrderElementsOf(SpecReader.TOP_KEYS);
