@@ -208,8 +208,14 @@ final class PlanBuilder {
         }
     }
 
+    /**
+     * The spec's file name without its extension; {@code stdin} for a spec read from a file descriptor ({@code -} and
+     * {@code /dev/stdin} are named so by their file name; {@code /dev/fd/0}, and a process substitution such as
+     * {@code /dev/fd/63}, whose number the shell picks and which would name the run '63').
+     */
     private String defaultName() {
         String file = specFile.getFileName().toString();
+        if (SpecLoader.isStream(specFile) && file.chars().allMatch(c -> c >= '0' && c <= '9')) return "stdin";
         int dot = file.lastIndexOf('.');
         return dot > 0 ? file.substring(0, dot) : file;
     }

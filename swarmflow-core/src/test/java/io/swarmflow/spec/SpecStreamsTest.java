@@ -78,6 +78,42 @@ class SpecStreamsTest {
         assertThat(plan.tickets()).extracting(PlannedTicket::id).containsExactly("a");
     }
 
+    /**
+     * A spec read from a file descriptor, as {@code swarm run <(generate-spec)} gives it ({@code /dev/fd/63}), is named
+     * {@code stdin} as {@code swarm run -} is, not after the number the shell picked; its own {@code name:} still wins,
+     * and a regular file named {@code 63.yaml} is still {@code 63}.
+     */
+    @Test
+    void specFromAFileDescriptorIsNamedStdinUnlessItNamesItself() throws Exception {
+        Path unnamed = SpecFiles.write(dir, "unnamed.yaml", "tickets:\n  - {id: a, run: \"true\"}\n");
+        Path named = SpecFiles.write(dir, "named.yaml", "name: generated\ntickets:\n  - {id: a, run: \"true\"}\n");
+        try (java.io.FileInputStream in = new java.io.FileInputStream(unnamed.toFile());
+             java.io.FileInputStream in2 = new java.io.FileInputStream(named.toFile())) {
+            String fd = descriptorOf(unnamed);
+            assertThat(fd).isNotEqualTo("0");
+            assertThat(new SpecLoader().load(Path.of("/dev/fd/" + fd), Map.of()).name()).isEqualTo("stdin");
+            assertThat(new SpecLoader().load(Path.of("/proc/self/fd/" + fd), Map.of()).name()).isEqualTo("stdin");
+            assertThat(new SpecLoader().load(Path.of("/dev/fd/" + descriptorOf(named)), Map.of()).name()).isEqualTo("generated");
+        }
+        Path digits = SpecFiles.write(dir, "63.yaml", "tickets:\n  - {id: a, run: \"true\"}\n");
+        assertThat(new SpecLoader().load(digits, Map.of()).name()).isEqualTo("63");
+    }
+
+    /** The number of a file descriptor this process has open on {@code file}, from {@code /proc/self/fd}. */
+    private static String descriptorOf(Path file) throws IOException {
+        Path real = file.toRealPath();
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(real)) return fd.getFileName().toString();
+                } catch (IOException gone) {
+                    // the descriptor of the listing itself, closed by now
+                }
+            }
+        }
+        throw new AssertionError("no open descriptor on " + real);
+    }
+
     private Path fifo() throws IOException, InterruptedException {
         Path fifo = dir.resolve("spec.fifo");
         Process p;
