@@ -32,7 +32,7 @@ class SpecFromStdinTest {
 
         String[] validated = swarmIn(repo, SPEC, "validate", "-");
         assertThat(validated[0]).as(validated[1]).isEqualTo("0");
-        assertThat(validated[1]).contains("/dev/stdin: ok:", "repo " + repo.toRealPath()).doesNotContain("reading the spec");
+        assertThat(validated[1]).contains("/dev/stdin: ok: swarm 'stdin', ", "repo " + repo.toRealPath()).doesNotContain("reading the spec");
         String[] invalid = swarmIn(repo, SPEC + "    neds: [x]\n", "validate", "-");
         assertThat(invalid[0]).as(invalid[1]).isEqualTo("2");
         assertThat(invalid[1]).as("named as the ok line names it").contains("/dev/stdin:5:5: unknown key 'neds'");
@@ -54,6 +54,8 @@ class SpecFromStdinTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("/dev/fd/", ": ok:", "repo " + repo.toRealPath()).doesNotContain("named pipe");
+        // named as `swarm validate -` names it, not after the descriptor the shell picked (/dev/fd/63: swarm '63')
+        assertThat(out).contains(": ok: swarm 'stdin', ");
     }
 
     /** `swarm run -` typed on a terminal by mistake looked hung: it says it waits for the spec, and how to end it. */
