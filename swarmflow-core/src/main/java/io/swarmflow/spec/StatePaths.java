@@ -72,7 +72,9 @@ public final class StatePaths {
      * first of {@code stateDirs}, as {@code Executor.hiddenStateDirs} lists them): the run's scratch directory
      * ({@code RUNSIN/runs/${{ run.id }}/scratch}, writable to every ticket) and the ticket's own worktree
      * ({@code RUNSIN/runs/${{ run.id }}/worktrees/ID}, a {@code workspace: worktree} ticket's), each directory or below
-     * it; another ticket's worktree, the run's logs and the run's directory itself stay hidden, and are refused.
+     * it, written with no {@code ..} after the run's id (one with it, even after a later reference, is checked as any
+     * other partly known entry: {@code RUNSIN/runs/${{ run.id }}/../run/scratch} lies in {@code RUNSIN/runs}); another
+     * ticket's worktree, the run's logs and the run's directory itself stay hidden, and are refused.
      *
      * <p>A hit's {@link Hit#entry} is shown, not kept secret: each part of it an {@code env} reference filled in is
      * {@value #MASK} (the values read with <code>${{ env.NAME }}</code> are the run's secrets, masked wherever the run
@@ -200,7 +202,8 @@ public final class StatePaths {
      * being {@code runsIn} (as given, normalized, and real) and the known part of {@code REST} (up to its directory part
      * before a later expression not known yet) lying, normalized, in {@code scratch} or, for a {@code workspace: worktree}
      * ticket, in {@code worktrees/ID} of ticket {@code t}: the directories of the run the sandbox shows the ticket again
-     * on top of the hidden state directory.
+     * on top of the hidden state directory. False when any of {@code REST}, the text after a later expression too,
+     * {@link #climbs}.
      */
     private static boolean shownInRunDirectory(String entry, PlannedTicket t, Path[] runsIn) {
         int open = entry.indexOf(LATER);
@@ -209,6 +212,10 @@ public final class StatePaths {
         String before = compared(entry.substring(0, open));
         if (!before.endsWith("/")) return false; // ${{ run.id }} must be a whole name: runs/x${{ run.id }} is another one
         String rest = compared(entry.substring(close + 1));
+        // a REST that climbs is decided by the old rule: normalizing it against a stand-in for the run's directory would
+        // stop its '..' at the stand-in's root (/run/../../run/scratch is /run/scratch), and the text after a later
+        // reference is never looked at below (scratch/${{ tickets.o.outputs.d }}/../../logs)
+        if (climbs(rest)) return false;
         if (rest.indexOf(UNKNOWN) >= 0) rest = rest.substring(0, rest.lastIndexOf('/', rest.indexOf(UNKNOWN)) + 1);
         if (!rest.isEmpty() && !rest.startsWith("/")) return false;
         try {
@@ -224,6 +231,19 @@ public final class StatePaths {
         } catch (InvalidPathException notAPath) {
             return false;
         }
+    }
+
+    /**
+     * Whether {@code rest} (compared: each expression not known yet as {@link #UNKNOWN}) has a name that is {@code ..}
+     * with every expression not known yet empty: {@code ..} as written, or dots written around such expressions
+     * ({@code ${{ x }}..}, {@code .${{ x }}.}), wherever it is, before or after an expression. A value that itself holds
+     * {@code ..} or {@code /} is not looked at: no value is known before the run ({@link #hits}).
+     */
+    private static boolean climbs(String rest) {
+        for (String name : rest.split("/", -1)) {
+            if (name.replace(UNKNOWN, "").equals("..")) return true;
+        }
+        return false;
     }
 
     /**

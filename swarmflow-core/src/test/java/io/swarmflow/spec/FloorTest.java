@@ -367,4 +367,42 @@ class FloorTest {
                 .containsExactly("scratch", "scratch-top", "own", "scratch-later", "others", "not-worktree", "logs", "up", "run-dir",
                         "glued", "cut");
     }
+
+    /**
+     * A {@code ..} after the run's id takes the entry out of the scratch and the own worktree, wherever it is written
+     * (review R5, finding 1): the entry is then checked as any other partly known entry, and refused, its known part
+     * {@code STATE/runs} being in the state directory. A {@code ..} the stand-in for the run's directory would have stopped
+     * at its root ({@code ../../run/scratch}, into {@code STATE/run/scratch}), one into another run named {@code run}
+     * ({@code ../run/scratch}), one in the text after a later reference ({@code scratch/${{ tickets.out.outputs.d }}/../../logs},
+     * into the run's logs; after a second {@code ${{ run.id }}} too), and dots around references that are {@code ..} when
+     * they are empty. Entries in the scratch or the own worktree written without one are still accepted, and so is a
+     * name that only holds two dots ({@code a..b}).
+     */
+    @Test
+    void aPartlyKnownEntryThatClimbsOutOfTheRunsDirectoryIsRefused() throws Exception {
+        SpecFiles.gitInit(dir);
+        Path state = dir.resolve("other/state");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                vars: {state: "%s"}
+                tickets:
+                  - {id: out, run: "true", outputs: {d: {json: d}}}
+                  - {id: a, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/../../run/scratch/bin:/usr/bin"}}
+                  - {id: b, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/../run/scratch/bin:/usr/bin"}}
+                  - {id: c, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/${{ tickets.out.outputs.d }}/../../logs:/usr/bin"}}
+                  - {id: twice, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/${{ run.id }}/../../logs"}}
+                  - {id: w, run: "true", workspace: worktree, env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/../run/worktrees/w/bin"}}
+                  - {id: dots, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/${{ tickets.out.outputs.d }}../logs"}}
+                  - {id: around, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/.${{ tickets.out.outputs.d }}./logs"}}
+                  - {id: scratch, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/bin"}}
+                  - {id: own, run: "true", workspace: worktree, env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/worktrees/own/./bin"}}
+                  - {id: later, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/${{ tickets.out.outputs.d }}/bin"}}
+                  - {id: named, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/a..b/.${{ tickets.out.outputs.d }}"}}
+                """.formatted(state)), Map.of());
+
+        assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::ticket)
+                .containsExactly("a", "b", "c", "twice", "w", "dots", "around");
+        assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::describe).element(2).asString()
+                .startsWith("ticket c: its PATH names " + state + "/runs/${{ run.id }}/scratch/${{ tickets.out.outputs.d }}/../../logs, "
+                        + "inside the state directory " + state);
+    }
 }
