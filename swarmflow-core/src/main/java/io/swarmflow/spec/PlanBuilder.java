@@ -30,11 +30,12 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * resolves dependencies, checks references, and orders tickets topologically.
  * <p>
  * References ({@code ${{ ... }}}) are checked in every text of every ticket the same way whatever its agent's kind
- * (unknown ticket, output or variable, bad syntax): a {@code noop} ticket's {@code run}, which never runs, included. A
- * {@code run:} written on a {@code noop} ticket is itself an error ({@code noop agents run nothing}), at its position; a
- * {@code run} it would only take from {@code defaults} (which apply to many tickets) is not, but its references are
- * checked, without the warning about outputs pasted into a script. Likewise {@code duration} on a {@code shell} ticket
- * or profile and {@code outputs} on a {@code noop} ticket are errors.
+ * (unknown ticket, output or variable, bad syntax): a {@code run:} written on a {@code noop} ticket, which never runs,
+ * included. Such a {@code run:} is itself an error ({@code noop agents run nothing}), at its position, its references
+ * checked without the warning about outputs pasted into a script. A {@code run} a {@code noop} ticket would only take
+ * from {@code defaults} (which apply to many tickets) is no error and is not checked on it (its
+ * {@code ${{ matrix.KEY }}} or outputs may fit only the tickets that run it, which check it). Likewise
+ * {@code duration} on a {@code shell} ticket or profile and {@code outputs} on a {@code noop} ticket are errors.
  */
 final class PlanBuilder {
     /** Expansions of one matrix ticket; a cartesian product grows fast, and a typo should not create a million tickets. */
@@ -732,13 +733,14 @@ final class PlanBuilder {
         Scope runtime = new Scope(e, matrix, true, "run", t.run == null, !kind.equals("noop"));
         String run = "";
         if (kind.equals("noop")) {
-            // a noop attempt runs nothing: a run written on the ticket is a mistake; one from defaults (which apply to
-            // many tickets) is not, but its references get the same checks as a shell ticket's
+            // a noop attempt runs nothing: a run written on the ticket is a mistake, its references checked as a shell
+            // ticket's; one from defaults (which apply to many tickets) is not, and is not checked here: it never runs on
+            // this ticket, and is checked on the tickets that run it (its matrix.KEY or outputs may fit only those)
             if (t.run != null) {
                 problems.at(t.run.node(), "ticket '" + e.group + "' has a run, but noop agents run nothing",
                         "remove run:, or use agent: shell");
+                render(t.run, runtime);
             }
-            if (runVal != null) render(runVal, runtime);
         } else if (kind.equals("shell")) {
             if ((runVal == null && !t.miswritten("run") && !d.miswritten("run"))
                     || (runVal != null && runVal.value().isBlank())) {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A noop ticket produces no outputs: declaring some is refused, where the ticket succeeded without them and the tickets
- * reading them got empty strings. It runs nothing either: a run: written on it is refused, and the references of the run
- * it has (its own, or the one of defaults) get the checks a shell ticket's get, where they were not checked at all.
+ * reading them got empty strings. It runs nothing either: a run: written on it is refused, and its references get the
+ * checks a shell ticket's get, where they were not checked at all. The run of defaults is neither refused nor checked on a
+ * noop ticket: it is checked on the tickets that run it, for which its matrix.KEY or outputs may be written (review R5).
  */
 class NoopOutputsTest {
     @TempDir
@@ -81,17 +82,65 @@ class NoopOutputsTest {
     }
 
     @Test
-    void aRunFromDefaultsIsNoErrorOnANoopTicketButItsReferencesAreChecked() throws IOException {
+    void aRunFromDefaultsIsNeitherAnErrorNorCheckedOnANoopTicket() throws Exception {
+        // b sets its own run: no ticket runs the one of defaults, whose references fit none of them
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                defaults:
+                  run: echo ${{ matrix.os }} ${{ tickets.b.outputs.x }}
+                tickets:
+                  - {id: a, agent: noop}
+                  - {id: b, run: "true", outputs: {x: {json: x}}}
+                """), Map.of());
+        assertThat(plan.tickets()).extracting(PlannedTicket::run).containsExactly("", "true");
+    }
+
+    /** Matrix shell tickets take a run using matrix.KEY from defaults; a noop barrier beside them loads (review R5). */
+    @Test
+    void aNoopBarrierLoadsBesideMatrixTicketsRunningARunOfDefaultsThatUsesTheMatrix() throws Exception {
+        java.nio.file.Path file = SpecFiles.write(dir, "swarm.yaml", """
+                defaults:
+                  run: echo building for ${{ matrix.os }}
+                tickets:
+                  - {id: build, workspace: run, matrix: {os: [linux, mac]}}
+                  - {id: all-built, agent: noop, needs: [build]}
+                """);
+        List<String> warnings = new ArrayList<>();
+        Plan plan = new SpecLoader().load(file, Map.of(), w -> warnings.add(w.format()));
+        // the matrix value is filled in when an attempt starts: the plan keeps the reference
+        assertThat(plan.tickets()).extracting(PlannedTicket::id, PlannedTicket::run).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("build-linux", "echo building for ${{ matrix.os }}"),
+                org.assertj.core.groups.Tuple.tuple("build-mac", "echo building for ${{ matrix.os }}"),
+                org.assertj.core.groups.Tuple.tuple("all-built", ""));
+        assertThat(plan.tickets().getFirst().matrix()).containsExactly(Map.entry("os", "linux"));
+        assertThat(warnings).isEmpty();
+
+        // the same with another ticket's output, read by the tickets that run it and not by a noop ticket that does not
+        // need its ticket
+        plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                defaults:
+                  run: echo ${{ matrix.os }} ${{ tickets.v.outputs.v }}
+                tickets:
+                  - {id: v, run: "true", outputs: {v: {json: v}}}
+                  - {id: build, needs: [v], matrix: {os: [linux]}}
+                  - {id: idle, agent: noop}
+                """), Map.of(), w -> {});
+        assertThat(plan.tickets()).extracting(PlannedTicket::id).containsExactlyInAnyOrder("v", "build-linux", "idle");
+    }
+
+    /** The run of defaults is checked on the shell tickets that run it: its errors name those, not the noop ticket. */
+    @Test
+    void aRunFromDefaultsIsCheckedOnTheShellTicketsThatRunIt() throws IOException {
         assertThat(errors(dir, """
                 defaults:
                   run: echo ${{ matrix.os }} ${{ tickets.b.outputs.x }}
                 tickets:
                   - {id: a, agent: noop}
                   - {id: b, run: "true", outputs: {x: {json: x}}}
+                  - {id: c}
                 """)).containsExactly(
-                "swarm.yaml:2:13: '${{ matrix.os }}' is used outside a matrix ticket (in defaults, for ticket 'a'); "
+                "swarm.yaml:2:13: '${{ matrix.os }}' is used outside a matrix ticket (in defaults, for ticket 'c'); "
                         + "add a matrix: to the ticket or remove the reference",
-                "swarm.yaml:2:30: ticket 'a' reads outputs of 'b', which it does not need; add b to needs");
+                "swarm.yaml:2:30: ticket 'c' reads outputs of 'b', which it does not need; add b to needs");
     }
 
     @Test
