@@ -975,10 +975,12 @@ final class Wiring implements AutoCloseable {
                     + "point --state-dir (or SWARM_STATE_DIR) at a state directory you can read");
         }
         if (!readOnly) createDatabaseFile(stateDir, db);
-        SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir);
-        // a command waiting for the database's write lock says so; a run's coordinator says it on the run's output instead
+        // a command waiting for the database's write lock, or for another swarm's migration of it, says so; a run's
+        // coordinator says the former on the run's output instead
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
-        store.noticesTo(notice -> err.println("swarm: warning: " + notice));
+        java.util.function.Consumer<String> notices = notice -> err.println("swarm: warning: " + notice);
+        SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir, notices);
+        store.noticesTo(notices);
         return new Wiring(stateDir, store, executor);
     }
 

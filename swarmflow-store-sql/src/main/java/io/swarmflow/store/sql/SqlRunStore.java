@@ -167,6 +167,8 @@ public final class SqlRunStore implements RunStore {
      * ({@link SqliteDialect#WRITER_LOCK_TRY_MILLIS}) and the server's lock timeout go by the real time.
      */
     private final java.util.function.LongSupplier lockWaitClock;
+    /** See {@link #openSqlite(Path, java.util.function.Consumer)}; null: none. */
+    private final java.util.function.Consumer<String> migrationWaitNotices;
     /**
      * The runs a coordinator of this store works on, the only ones whose writes can be asked to stop waiting
      * ({@link #stopWaitingForLocks}): those it claimed ({@link #claimRun}) and did not release, and those it is claiming.
@@ -272,31 +274,54 @@ public final class SqlRunStore implements RunStore {
     }
 
     /**
+     * {@link #openSqlite(Path)}, telling {@code migrationWaitNotices} once, when it has waited
+     * {@link #MIGRATION_LOCK_NOTICE_AFTER_MILLIS} for another process's migration lock, that it waits and for whom (one
+     * line, without a trailing newline, for the user); the CLI prints it, as it does the write-lock wait's notice
+     * ({@link #noticesTo}), which a store can say only once it is open.
+     *
+     * @param migrationWaitNotices called on this thread, at most once per open; its failure fails the open
+     * @throws StoreException as {@link #openSqlite(Path)}
+     */
+    public static SqlRunStore openSqlite(Path stateDir, java.util.function.Consumer<String> migrationWaitNotices) {
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime,
+                migrationWaitNotices);
+    }
+
+    /**
      * {@link #openSqlite(Path)}, as the CLI opens it, but with its lock waits measured by {@code lockWaitClock}
      * (nanoseconds, read as {@link System#nanoTime} is; see {@link #lockWaitClock}): for tests that move it past
      * {@link #LOCK_WAIT_MILLIS} without waiting a minute.
      */
     static SqlRunStore openSqliteWithLockWaitClock(Path stateDir, java.util.function.LongSupplier lockWaitClock) {
-        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, System::currentTimeMillis, lockWaitClock);
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, System::currentTimeMillis, lockWaitClock, null);
+    }
+
+    /** {@link #openSqlite(Path, java.util.function.Consumer)} with its lock waits measured by {@code lockWaitClock}, for tests. */
+    static SqlRunStore openSqliteWithLockWaitClock(Path stateDir, java.util.function.LongSupplier lockWaitClock,
+                                                   java.util.function.Consumer<String> migrationWaitNotices) {
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, System::currentTimeMillis, lockWaitClock,
+                migrationWaitNotices);
     }
 
     /** {@link #openSqlite(Path)} with another busy timeout ({@code dialect}'s) and {@link #LOCK_WAIT_MILLIS}, for tests. */
     static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis) {
-        return openSqlite(stateDir, dialect, lockWaitMillis, System::currentTimeMillis, System::nanoTime);
+        return openSqlite(stateDir, dialect, lockWaitMillis, System::currentTimeMillis, System::nanoTime, null);
     }
 
     /** {@link #openSqlite(Path)} on a host whose clock is {@code hostClock} (epoch ms), for tests that move it. */
     static SqlRunStore openSqlite(Path stateDir, java.util.function.LongSupplier hostClock) {
-        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, hostClock, System::nanoTime);
+        return openSqlite(stateDir, new SqliteDialect(), LOCK_WAIT_MILLIS, hostClock, System::nanoTime, null);
     }
 
     private static SqlRunStore openSqlite(Path stateDir, SqliteDialect dialect, long lockWaitMillis,
-                                          java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock) {
+                                          java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock,
+                                          java.util.function.Consumer<String> migrationWaitNotices) {
         SqliteNativeLibrary.useCachedCopy();
         try {
             Files.createDirectories(stateDir);
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot create the state directory " + stateDir + ": " + e + "; check its permissions", e);
+            throw new StoreException.Unavailable("cannot create the state directory " + stateDir + ": " + SqliteDialect.reason(e)
+                    + "; check its permissions", e);
         }
         Path db = stateDir.resolve("swarm.db");
         SqliteDialect.refuseLostDatabase(stateDir, db);
@@ -304,7 +329,7 @@ public final class SqlRunStore implements RunStore {
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
         return new SqlRunStore(dialect, SqliteDialect.dataSource(db), db.toString(), recovery, lockWaitMillis, hostClock, lockWaitClock,
-                false, null, stateDir.resolve(MIGRATION_LOCK_FILE));
+                false, null, stateDir.resolve(MIGRATION_LOCK_FILE), migrationWaitNotices);
     }
 
     /**
@@ -314,6 +339,13 @@ public final class SqlRunStore implements RunStore {
      * Created, owner-only, by the first migration; empty, and left in place.
      */
     static final String MIGRATION_LOCK_FILE = "swarm.db.migration-lock";
+
+    /**
+     * How long a migration waits for another process's migration lock ({@link #MIGRATION_LOCK_FILE}) before it says so
+     * ({@link #openSqlite(Path, java.util.function.Consumer)}), in milliseconds by {@link #lockWaitClock}: a migration
+     * takes well under that, so a longer wait is worth a line, where the whole wait can last {@link #LOCK_WAIT_MILLIS}.
+     */
+    static final long MIGRATION_LOCK_NOTICE_AFTER_MILLIS = 1_000;
 
     /** Serializes migrations within this JVM: {@link FileChannel#tryLock} refuses a second lock of the same file here. */
     private static final Object MIGRATION_MONITOR = new Object();
@@ -360,7 +392,7 @@ public final class SqlRunStore implements RunStore {
                 + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
                 + copy + " to read what is left";
         return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)), db.toString(),
-                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy, null);
+                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy, null, null);
     }
 
     /** The size of the write-ahead log {@code wal} in bytes, -1 when there is none. */
@@ -520,17 +552,21 @@ public final class SqlRunStore implements RunStore {
      */
     SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
                 java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock) {
-        this(dialect, dataSource, description, recovery, lockWaitMillis, hostClock, lockWaitClock, false, null, null);
+        this(dialect, dataSource, description, recovery, lockWaitMillis, hostClock, lockWaitClock, false, null, null, null);
     }
 
     /**
      * @param readOnly  whether to open it for reading only ({@link #openSqliteReadOnly}): no migration, no switch to WAL
      * @param writeHint with {@code readOnly}, what to do when the schema needs a migration, which writes
      * @param migrationLock the file whose exclusive lock a migration holds ({@link #MIGRATION_LOCK_FILE}); null for none
+     * @param migrationWaitNotices told once of a long wait for {@code migrationLock} ({@link #holdingMigrationLock}); null
+     *                             for none
      */
     private SqlRunStore(Dialect dialect, DataSource dataSource, String description, String recovery, long lockWaitMillis,
                         java.util.function.LongSupplier hostClock, java.util.function.LongSupplier lockWaitClock,
-                        boolean readOnly, String writeHint, Path migrationLock) {
+                        boolean readOnly, String writeHint, Path migrationLock,
+                        java.util.function.Consumer<String> migrationWaitNotices) {
+        this.migrationWaitNotices = migrationWaitNotices;
         this.hostClock = hostClock;
         this.lockWaitClock = lockWaitClock;
         this.dialect = dialect;
@@ -563,10 +599,16 @@ public final class SqlRunStore implements RunStore {
             // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
             Connection opened = w;
             SqlAction prepare = () -> {
+                // checked again under the lock: another process may have migrated it meanwhile, and a newer swarm's
+                // migration is refused as before the wait (Flyway would ignore its "future" versions and migrate)
+                boolean migrated = false;
+                if (!current && migrationLock != null) {
+                    migrated = schemaIsCurrent(opened, dialect.migrationChecksums());
+                    if (!migrated) refuseNewerSchema(opened, dialect.migrationChecksums(), description);
+                }
                 if (!readOnly) dialect.configureDatabase(opened);
                 unsyncedCommitSql = dialect.unsyncedCommits(opened);
-                // checked again under the lock: another process may have migrated it meanwhile
-                if (!current && (migrationLock == null || !schemaIsCurrent(opened, dialect.migrationChecksums()))) migrate();
+                if (!current && !migrated) migrate();
             };
             // a new database's switch to WAL and migration, one process at a time: either, racing another, may get
             // SQLITE_BUSY at once (SQLite calls no busy handler where waiting could deadlock)
@@ -744,14 +786,31 @@ public final class SqlRunStore implements RunStore {
      *
      * @throws StoreException.Unavailable when another process held the lock past {@link #lockWaitMillis}, or the lock file
      *                                    cannot be created or locked
+     * @throws StoreException.Corrupt     when {@code lock} is a directory or another file that is not a regular one
      */
     private void holdingMigrationLock(Path lock, SqlAction action) throws SQLException {
+        // before opening it: opening a named pipe for writing would wait for a reader
+        if (Files.exists(lock) && !Files.isRegularFile(lock)) { // as swarm.db that is a directory is refused
+            String what = Files.isDirectory(lock) ? "a directory" : "not a regular file";
+            throw new StoreException.Corrupt("cannot open " + description + ": cannot lock " + lock + " to migrate its schema: "
+                    + "it is " + what + ", not the empty lock file swarm makes there; nothing was changed. Remove or rename it "
+                    + "(for example `mv " + lock + " " + lock + ".old`) and run the command again", null);
+        }
         synchronized (MIGRATION_MONITOR) {
             try (FileChannel channel = openLockFile(lock)) {
                 long since = lockWaitClock.getAsLong();
+                boolean told = false;
                 FileLock held;
                 while ((held = channel.tryLock()) == null) {
                     long waited = (lockWaitClock.getAsLong() - since) / 1_000_000;
+                    if (!told && waited >= MIGRATION_LOCK_NOTICE_AFTER_MILLIS && waited < lockWaitMillis
+                            && migrationWaitNotices != null) {
+                        told = true;
+                        migrationWaitNotices.accept("the database " + description + " is being migrated by another swarm "
+                                + "process (it holds the lock of " + lock + "; `fuser -v " + lock + "` lists it): this "
+                                + "command waits for it to finish, for up to " + (lockWaitMillis + 500) / 1000 + " s ("
+                                + (waited + 500) / 1000 + " s so far); then it fails, changing nothing");
+                    }
                     if (waited >= lockWaitMillis) {
                         throw new StoreException.Unavailable("cannot open " + description + ": another swarm process has been "
                                 + "migrating its schema for " + (waited + 500) / 1000 + " s (it holds the lock of " + lock
@@ -769,11 +828,8 @@ public final class SqlRunStore implements RunStore {
                     action.run();
                 }
             } catch (IOException e) {
-                String why = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason()
-                        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                        : e.getMessage() == null ? "an I/O error" : oneLine(e.getMessage());
                 throw new StoreException.Unavailable("cannot open " + description + ": cannot lock " + lock + " to migrate its "
-                        + "schema: " + why + "; check the permissions of it and of its directory", e);
+                        + "schema: " + SqliteDialect.reason(e) + "; check the permissions of it and of its directory", e);
             }
         }
     }

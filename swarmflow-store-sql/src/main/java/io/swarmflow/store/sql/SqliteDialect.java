@@ -279,6 +279,22 @@ public final class SqliteDialect implements Dialect {
     }
 
     /**
+     * Why a file operation failed ({@code e}), as a user reads it: the system's reason, lower-case ("permission denied",
+     * "is a directory"), else one named after the exception's kind, else its message's first line; never an exception's
+     * class name. As the CLI's {@code Wiring.reason}.
+     */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
+        if (e instanceof java.nio.file.FileAlreadyExistsException) return "file exists";
+        String message = SqlRunStore.oneLine(e.getMessage());
+        return message.isEmpty() ? "an I/O error" : message;
+    }
+
+    /**
      * Whether {@code db} can be read alone, as a file no connection has open: it has no write-ahead log
      * ({@code swarm.db-wal}), or an empty one (0 bytes: no change in it; a log's changes are frames after its 32-byte
      * header) and no {@code swarm.db-shm} (a connection that has the database open in WAL mode keeps that file). A log
