@@ -72,6 +72,94 @@ class StateDirShapeTest {
         }
     }
 
+    /**
+     * {@code runs} a symbolic link to nothing (review R6, finding 2): followed, it looked like "no runs yet", and
+     * {@code swarm run} stored a run whose directory could not be made, listed as {@code created} for ever. Refused as
+     * {@code runs} a file is, by every command, before anything is stored; fails without the dangling-link check (exit 4
+     * after the run was created).
+     */
+    @Test
+    void runsThatIsASymbolicLinkToNothingIsRefusedByEveryCommandBeforeAnythingIsStored() throws Exception {
+        Path state = tmp.resolve("state");
+        String run = finishedRun(state);
+        Path runs = state.resolve("runs");
+        Path kept = Files.move(runs, tmp.resolve("runs-kept"));
+        Path nowhere = tmp.resolve("nowhere-runs");
+        Files.createSymbolicLink(runs, nowhere);
+        byte[] db = Files.readAllBytes(state.resolve("swarm.db"));
+
+        for (List<String> command : List.of(List.of("run", spec().toString(), "--plain"), List.of("resume", run),
+                List.of("status", run), List.of("runs"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--state-dir", state.toString()));
+            Result r = swarm(args.toArray(String[]::new));
+
+            assertThat(r.code()).as("%s", r).isEqualTo(2);
+            assertThat(r.err()).as("%s", r).isEqualTo("swarm: " + runs + " is a symbolic link to " + nowhere + ", which does "
+                    + "not exist: swarm keeps each run's logs, worktrees and report in it: a run created would never start; "
+                    + "nothing was changed. Make that directory (owner-only: `mkdir -m 700 " + nowhere + "`), or remove the "
+                    + "link (`rm " + runs + "`), and run the command again\n");
+        }
+        assertThat(Files.readAllBytes(state.resolve("swarm.db"))).as("no run created").isEqualTo(db);
+        assertThat(nowhere).doesNotExist();
+        Files.delete(runs);
+        Files.move(kept, runs);
+        Result after = swarm("runs", "--json", "--state-dir", state.toString());
+        assertThat(after.json()).as("%s", after).hasSize(1);
+    }
+
+    /** The same in a new state directory: no database is made. */
+    @Test
+    void runsThatIsASymbolicLinkToNothingInANewStateDirectoryMakesNoDatabase() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Files.createSymbolicLink(state.resolve("runs"), tmp.resolve("nowhere-runs"));
+
+        Result r = swarm("run", spec().toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).as("%s", r).startsWith("swarm: " + state.resolve("runs") + " is a symbolic link to "
+                + tmp.resolve("nowhere-runs") + ", which does not exist");
+        try (var files = Files.list(state)) {
+            assertThat(files.toList()).containsExactly(state.resolve("runs"));
+        }
+    }
+
+    /** {@code runs} a symbolic link to a directory stays accepted: the runs' files go there. */
+    @Test
+    void runsThatIsASymbolicLinkToADirectoryIsUsed() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere-runs"));
+        Files.createSymbolicLink(state.resolve("runs"), elsewhere);
+
+        String run = finishedRun(state);
+
+        assertThat(elsewhere.resolve(run)).isDirectory();
+        Result status = swarm("status", run, "--state-dir", state.toString());
+        assertThat(status.code()).as("%s", status).isZero();
+    }
+
+    /**
+     * {@code swarm.db} a symbolic link to nothing (review R6, finding 6): SQLite made the database at the link's target
+     * with the umask's mode (0644), where swarm's own is 0600 (it holds {@code --var} values and env). Refused, and the
+     * target is not made; fails without the dangling-link check (exit 0, the target 0644).
+     */
+    @Test
+    void aDatabaseThatIsASymbolicLinkToNothingIsRefusedAndNotMade() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Path db = state.resolve("swarm.db");
+        Path nowhere = tmp.resolve("nowhere.db");
+        Files.createSymbolicLink(db, nowhere);
+
+        Result r = swarm("run", spec().toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).as("%s", r).isEqualTo("swarm: " + db + " is a symbolic link to " + nowhere + ", which does not "
+                + "exist: SQLite would create the database there, with the umask's mode rather than owner-only; nothing was "
+                + "changed. Make that file (owner-only: `install -m 600 /dev/null " + nowhere + "`), or remove the link (`rm "
+                + db + "`), and run the command again\n");
+        assertThat(nowhere).doesNotExist();
+    }
+
     @Test
     void aDatabaseThatIsADirectoryBesideRunsIsNamedWithTheRunsItLost() throws Exception {
         Path state = tmp.resolve("state");

@@ -230,7 +230,9 @@ public final class SqliteDialect implements Dialect {
      * it for a new database and every run would silently vanish; refuse instead, before anything is
      * written. The same for a database that does not hold some of those runs (its write-ahead log was lost).
      * Refused first, whether or not runs are there: a {@code swarm.db} that is a directory (SQLite cannot open it), and
-     * a {@code runs} that is not a directory (no run could keep its files there: a run created would never start).
+     * a {@code runs} that is not a directory (no run could keep its files there: a run created would never start), and
+     * a {@code runs} or {@code swarm.db} that is a symbolic link to nothing ({@link #refuseDanglingLink}; SQLite would
+     * create the database at the link's target with the umask's mode).
      *
      * @param stateDir the state directory ({@code .swarm})
      * @param db       its database file ({@code swarm.db})
@@ -240,6 +242,10 @@ public final class SqliteDialect implements Dialect {
     static void refuseLostDatabase(Path stateDir, Path db) {
         try {
             Path runsDir = stateDir.resolve("runs");
+            refuseDanglingLink(runsDir, "swarm keeps each run's logs, worktrees and report in it: a run created would never start",
+                    "Make that directory (owner-only: `mkdir -m 700 TARGET`)");
+            refuseDanglingLink(db, "SQLite would create the database there, with the umask's mode rather than owner-only",
+                    "Make that file (owner-only: `install -m 600 /dev/null TARGET`)");
             if (Files.exists(runsDir) && !Files.isDirectory(runsDir)) {
                 throw new StoreException.Corrupt(runsDir + " is a file, not a directory: swarm keeps each run's logs, "
                         + "worktrees and report in it; nothing was changed. Remove or rename it (for example `mv " + runsDir + " "
@@ -276,6 +282,23 @@ public final class SqliteDialect implements Dialect {
         } catch (IOException e) {
             throw new StoreException.Unavailable("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
         }
+    }
+
+    /**
+     * Refuses {@code link} when it is a symbolic link to nothing: {@link Files#exists} follows it and would call it
+     * missing, so that swarm would make what it names where the link points, or fail there later.
+     *
+     * @param why what would go wrong, said after the link's name
+     * @param fix what to do first, with {@code TARGET} for the link's target; "or remove the link" follows
+     * @throws StoreException.Corrupt naming the link, its target and the fix; nothing changed
+     */
+    private static void refuseDanglingLink(Path link, String why, String fix) throws IOException {
+        if (!Files.isSymbolicLink(link) || Files.exists(link)) return;
+        Path target = Files.readSymbolicLink(link);
+        Path resolved = link.resolveSibling(target);
+        throw new StoreException.Corrupt(link + " is a symbolic link to " + target + ", which does not exist: " + why
+                + "; nothing was changed. " + fix.replace("TARGET", resolved.toString()) + ", or remove the link (`rm " + link
+                + "`), and run the command again", null);
     }
 
     /**
