@@ -187,6 +187,32 @@ class StatePermissionsTest {
         }
     }
 
+    /**
+     * A state directory that can be read but whose {@code runs} cannot be listed (review R6, finding 5: root's state made
+     * 0755, with the runs/ swarm makes 0700, read by another user) said "java.nio.file.AccessDeniedException: .../runs".
+     * It says the reason in words and whose the directory is. As root (CI), {@code swarm} runs without the capabilities
+     * that read any directory. Fails without the reason (the exception's class name).
+     */
+    @Test
+    void runsThatCannotBeListedSaysWhyInWordsWithoutAClassName() throws Exception {
+        Path spec = Cli.write(tmp.resolve("s.yaml"), "tickets:\n  - {id: a, run: \"true\"}\n");
+        Path state = tmp.resolve("state");
+        assertThat(swarm("run", spec.toString(), "--plain", "--state-dir", state.toString()).code()).isZero();
+        Path runs = state.resolve("runs");
+        Files.setPosixFilePermissions(runs, PosixFilePermissions.fromString("---------"));
+        try {
+            Result r = "root".equals(System.getProperty("user.name")) ? withoutDacCapabilities("runs", "--state-dir", state.toString())
+                    : swarm("runs", "--state-dir", state.toString());
+
+            assertThat(r.code()).as("%s", r).isEqualTo(4);
+            assertThat(r.err()).as("%s", r).startsWith("swarm: cannot read the state directory " + state + ": cannot read " + runs
+                    + ": permission denied (owned by " + System.getProperty("user.name") + ", mode ---------); nothing was "
+                    + "changed. Run swarm as its owner, or check its permissions").doesNotContain("Exception");
+        } finally {
+            Files.setPosixFilePermissions(runs, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     /** Runs {@code swarm} as root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, as an ordinary user meets files. */
     private static Result withoutDacCapabilities(String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("setpriv",

@@ -280,7 +280,10 @@ public final class SqliteDialect implements Dialect {
                     + "Restore " + db + " from a backup to resume them, or move the state directory aside to start afresh "
                     + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
         } catch (IOException e) {
-            throw new StoreException.Unavailable("cannot read the state directory " + stateDir + ": " + e + "; check its permissions", e);
+            String file = e instanceof java.nio.file.FileSystemException fse && fse.getFile() != null ? fse.getFile() : null;
+            throw new StoreException.Unavailable("cannot read the state directory " + stateDir + ": " + (file == null ? ""
+                    : "cannot read " + file + ": ") + reason(e) + (file == null ? "" : ownerAndMode(Path.of(file)))
+                    + "; nothing was changed. Run swarm as its owner, or check its permissions", e);
         }
     }
 
@@ -315,6 +318,18 @@ public final class SqliteDialect implements Dialect {
         if (e instanceof java.nio.file.FileAlreadyExistsException) return "file exists";
         String message = SqlRunStore.oneLine(e.getMessage());
         return message.isEmpty() ? "an I/O error" : message;
+    }
+
+    /** " (owned by USER, mode rwx------)" of {@code p}, or "" when that cannot be read. */
+    private static String ownerAndMode(Path p) {
+        try {
+            var attributes = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return " (owned by " + attributes.owner().getName() + ", mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(attributes.permissions()) + ")";
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "";
+        }
     }
 
     /**
