@@ -160,6 +160,23 @@ class StateDirShapeTest {
         assertThat(nowhere).doesNotExist();
     }
 
+    /**
+     * {@code swarm.db.migration-lock} a directory (review R6, finding 4): exit 2, as docs/cli.md says, with the fix
+     * (remove or rename it), not "check the permissions" and the generic line of an unavailable store.
+     */
+    @Test
+    void aMigrationLockThatIsADirectoryIsRefusedWithTheFix() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Path lock = Files.createDirectory(state.resolve("swarm.db.migration-lock"));
+
+        Result r = swarm("run", spec().toString(), "--plain", "--state-dir", state.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).as("%s", r).isEqualTo("swarm: cannot open " + state.resolve("swarm.db") + ": cannot lock " + lock
+                + " to migrate its schema: it is a directory, not the empty lock file swarm makes there; nothing was changed. "
+                + "Remove or rename it (for example `mv " + lock + " " + lock + ".old`) and run the command again\n");
+    }
+
     @Test
     void aDatabaseThatIsADirectoryBesideRunsIsNamedWithTheRunsItLost() throws Exception {
         Path state = tmp.resolve("state");
