@@ -112,7 +112,8 @@ public final class StatePaths {
             for (Path[] d : dirs) {
                 for (String entry : entries(marked)) {
                     String compared = compared(entry);
-                    if (compared.indexOf(UNKNOWN) >= 0 && shownInRunDirectory(entry, t, runsIn)) continue;
+                    // an env value holding the marks (odd) cannot be told from a reference: no entry is then taken for the scratch
+                    if (!odd[0] && compared.indexOf(UNKNOWN) >= 0 && shownInRunDirectory(entry, t, runsIn)) continue;
                     if (compared.indexOf(UNKNOWN) >= 0) compared = knownDirectory(compared);
                     if (compared.isEmpty() || entryInside(compared, d[1], d[2], StatePaths::realPath, false) == null) continue;
                     hits.add(new Hit(t.id(), odd[0] ? MASK : shown(entry), d[0], written == null));

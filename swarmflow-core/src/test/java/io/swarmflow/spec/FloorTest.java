@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -404,5 +405,26 @@ class FloorTest {
         assertThat(StatePaths.hits(plan, List.of(state))).extracting(StatePaths.Hit::describe).element(2).asString()
                 .startsWith("ticket c: its PATH names " + state + "/runs/${{ run.id }}/scratch/${{ tickets.out.outputs.d }}/../../logs, "
                         + "inside the state directory " + state);
+    }
+
+    /**
+     * An env value holding the characters that mark a reference not known yet (U+0002, {@code run.id}, U+0003) is not read
+     * as a {@code ${{ run.id }}} followed by {@code /scratch}: the entry is {@code STATE/runs/} and that value, inside the
+     * hidden state directory, and is refused as with any other value (review R7, finding 2).
+     */
+    @Test
+    void anEnvValueHoldingTheMarkersIsNotTakenForTheRunsId() throws Exception {
+        SpecFiles.gitInit(dir);
+        Path state = dir.resolve("other/state");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                vars: {state: "%s"}
+                tickets:
+                  - {id: ctl, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ env.HOME }}"}}
+                """.formatted(state)), Map.of());
+
+        UnaryOperator<String> marked = n -> n.equals("HOME") ? "\u0002run.id\u0003/scratch" : System.getenv(n);
+        assertThat(StatePaths.hits(plan, List.of(state), marked)).extracting(StatePaths.Hit::ticket).containsExactly("ctl");
+        UnaryOperator<String> plain = n -> n.equals("HOME") ? "bin" : System.getenv(n);
+        assertThat(StatePaths.hits(plan, List.of(state), plain)).extracting(StatePaths.Hit::ticket).containsExactly("ctl");
     }
 }
