@@ -38,8 +38,11 @@ public final class StatePaths {
      *                    reference not known yet as written ({@link #hits})
      * @param stateDir    the state directory, as the executor named it
      * @param defaultPath whether the {@code PATH} is {@link #DEFAULT_PATH} (the spec sets none)
+     * @param onlyForDots whether the entry is refused only for a {@code ..} after {@code ${{ run.id }}}: written without
+     *                    it, the entry would lie in the run's scratch or the ticket's own worktree, which the sandbox
+     *                    shows the ticket
      */
-    public record Hit(String ticket, String entry, Path stateDir, boolean defaultPath) {
+    public record Hit(String ticket, String entry, Path stateDir, boolean defaultPath, boolean onlyForDots) {
         /** What the hit is and how to fix it, for a stored plan (no position): one line. */
         public String describe() {
             return "ticket " + ticket + ": " + what() + "; " + fix();
@@ -47,6 +50,11 @@ public final class StatePaths {
 
         /** The refusal without the ticket: {@code its PATH names E, inside the state directory S, ...}. */
         String what() {
+            if (onlyForDots) {
+                return "its PATH names " + entry + ", with a '..' after ${{ run.id }}, so it is taken to be inside the state "
+                        + "directory " + stateDir + ", which the sandbox hides from the ticket, not in the run's scratch or the "
+                        + "ticket's own worktree, which the sandbox shows it";
+            }
             return (defaultPath ? "the sandbox's default PATH (" + DEFAULT_PATH + ")" : "its PATH") + " names " + entry
                     + ", inside the state directory " + stateDir + ", which the sandbox hides from the ticket (leaving it "
                     + "shown would let the ticket read that state's swarm.db and logs)";
@@ -54,6 +62,10 @@ public final class StatePaths {
 
         /** How to fix it. */
         String fix() {
+            if (onlyForDots) {
+                return "write it without '..' after ${{ run.id }} (" + stateDir + "/runs/${{ run.id }}/scratch/bin): an "
+                        + "entry with one is not taken for the scratch or the own worktree";
+            }
             return "put the ticket's programs outside every state directory and set PATH to there, or, when " + stateDir
                     + " is no longer needed, delete it or remove it from your list of state directories "
                     + "($XDG_STATE_HOME/swarmflow/state-dirs, by default ~/.local/state/swarmflow/state-dirs)";
@@ -73,8 +85,9 @@ public final class StatePaths {
      * ({@code RUNSIN/runs/${{ run.id }}/scratch}, writable to every ticket) and the ticket's own worktree
      * ({@code RUNSIN/runs/${{ run.id }}/worktrees/ID}, a {@code workspace: worktree} ticket's), each directory or below
      * it, written with no {@code ..} after the run's id (one with it, even after a later reference, is checked as any
-     * other partly known entry: {@code RUNSIN/runs/${{ run.id }}/../run/scratch} lies in {@code RUNSIN/runs}); another
-     * ticket's worktree, the run's logs and the run's directory itself stay hidden, and are refused.
+     * other partly known entry: {@code RUNSIN/runs/${{ run.id }}/../run/scratch} lies in {@code RUNSIN/runs}; its hit
+     * says so when only that {@code ..} keeps the entry out of the scratch or the own worktree, {@link Hit#onlyForDots});
+     * another ticket's worktree, the run's logs and the run's directory itself stay hidden, and are refused.
      *
      * <p>A hit's {@link Hit#entry} is shown, not kept secret: each part of it an {@code env} reference filled in is
      * {@value #MASK} (the values read with <code>${{ env.NAME }}</code> are the run's secrets, masked wherever the run
@@ -113,10 +126,12 @@ public final class StatePaths {
                 for (String entry : entries(marked)) {
                     String compared = compared(entry);
                     // an env value holding the marks (odd) cannot be told from a reference: no entry is then taken for the scratch
-                    if (!odd[0] && compared.indexOf(UNKNOWN) >= 0 && shownInRunDirectory(entry, t, runsIn)) continue;
+                    Shown shown = !odd[0] && compared.indexOf(UNKNOWN) >= 0 ? shownInRunDirectory(entry, t, runsIn) : Shown.NO;
+                    if (shown == Shown.YES) continue;
                     if (compared.indexOf(UNKNOWN) >= 0) compared = knownDirectory(compared);
                     if (compared.isEmpty() || entryInside(compared, d[1], d[2], StatePaths::realPath, false) == null) continue;
-                    hits.add(new Hit(t.id(), odd[0] ? MASK : shown(entry), d[0], written == null));
+                    hits.add(new Hit(t.id(), odd[0] ? MASK : shown(entry), d[0], written == null,
+                            shown == Shown.BUT_FOR_DOTS));
                     break;
                 }
             }
@@ -198,39 +213,63 @@ public final class StatePaths {
         return b.toString();
     }
 
+    /** Whether an entry lies in what the sandbox shows the ticket again inside the hidden state directory. */
+    private enum Shown {
+        /** It does not, or cannot be told to (the run's id is not a whole name, a {@code ..} leaves the run's directory). */
+        NO,
+        /** It does: the run's scratch, or the ticket's own worktree. */
+        YES,
+        /** Its known part would, but it has a {@code ..} after {@code ${{ run.id }}}, which is refused anyway. */
+        BUT_FOR_DOTS
+    }
+
     /**
      * Whether {@code entry} (marked, one of {@link #entries}) is {@code RUNSIN/runs/${{ run.id }}/REST}, {@code RUNSIN}
      * being {@code runsIn} (as given, normalized, and real) and the known part of {@code REST} (up to its directory part
      * before a later expression not known yet) lying, normalized, in {@code scratch} or, for a {@code workspace: worktree}
      * ticket, in {@code worktrees/ID} of ticket {@code t}: the directories of the run the sandbox shows the ticket again
-     * on top of the hidden state directory. False when any of {@code REST}, the text after a later expression too,
-     * {@link #climbs}.
+     * on top of the hidden state directory: {@link Shown#YES} when no name of {@code REST}, the text after a later
+     * expression too, {@link #climbs}; when one does, {@link Shown#BUT_FOR_DOTS} if every such {@code ..} is in the
+     * known part of {@code REST} (before any later expression), none of them leaves the run's directory, and the known
+     * part lies, normalized, in {@code scratch} or the own worktree ({@code scratch/tools/../bin}); {@link Shown#NO}
+     * otherwise ({@code scratch/../logs}, {@code ../run/scratch}, {@code scratch/${{ tickets.o.outputs.d }}/../../logs}).
      */
-    private static boolean shownInRunDirectory(String entry, PlannedTicket t, Path[] runsIn) {
+    private static Shown shownInRunDirectory(String entry, PlannedTicket t, Path[] runsIn) {
         int open = entry.indexOf(LATER);
         int close = open < 0 ? -1 : entry.indexOf(END, open);
-        if (close < 0 || !entry.substring(open + 1, close).equals("run.id")) return false;
+        if (close < 0 || !entry.substring(open + 1, close).equals("run.id")) return Shown.NO;
         String before = compared(entry.substring(0, open));
-        if (!before.endsWith("/")) return false; // ${{ run.id }} must be a whole name: runs/x${{ run.id }} is another one
+        if (!before.endsWith("/")) return Shown.NO; // ${{ run.id }} must be a whole name: runs/x${{ run.id }} is another one
         String rest = compared(entry.substring(close + 1));
-        // a REST that climbs is decided by the old rule: normalizing it against a stand-in for the run's directory would
-        // stop its '..' at the stand-in's root (/run/../../run/scratch is /run/scratch), and the text after a later
-        // reference is never looked at below (scratch/${{ tickets.o.outputs.d }}/../../logs)
-        if (climbs(rest)) return false;
-        if (rest.indexOf(UNKNOWN) >= 0) rest = rest.substring(0, rest.lastIndexOf('/', rest.indexOf(UNKNOWN)) + 1);
-        if (!rest.isEmpty() && !rest.startsWith("/")) return false;
+        boolean climbing = climbs(rest);
+        if (rest.indexOf(UNKNOWN) >= 0) {
+            String known = rest.substring(0, rest.lastIndexOf('/', rest.indexOf(UNKNOWN)) + 1);
+            // a '..' in the text after a later reference is never bounded (scratch/${{ tickets.o.outputs.d }}/../../logs)
+            if (climbing && climbs(rest.substring(known.length()))) return Shown.NO;
+            rest = known;
+        }
+        if (!rest.isEmpty() && !rest.startsWith("/")) return Shown.NO;
+        // a '..' that leaves the run's directory names another run's (../run/scratch) or the runs' directory: normalizing
+        // against a stand-in for the run's directory would stop it at the stand-in's root (/run/../../run/scratch)
+        int depth = 0;
+        for (String name : rest.split("/")) {
+            if (name.equals("..") && --depth < 0) return Shown.NO;
+            if (!name.isEmpty() && !name.equals(".") && !name.equals("..")) depth++;
+        }
         try {
             Path runs = Path.of(before).normalize();
-            if (!runs.isAbsolute()) return false;
+            if (!runs.isAbsolute()) return Shown.NO;
             if (!runs.equals(runsIn[1].resolve("runs")) && !runs.equals(runsIn[2].resolve("runs"))
-                    && !realPath(runs).equals(runsIn[2].resolve("runs"))) return false;
+                    && !realPath(runs).equals(runsIn[2].resolve("runs"))) return Shown.NO;
             // the run's id is one name: its directory stands in for it while REST's '..' are resolved
             Path run = Path.of("/run");
             Path known = Path.of("/run" + rest).normalize();
-            if (known.startsWith(run.resolve("scratch"))) return true;
-            return t.workspace() == WorkspaceMode.WORKTREE && known.startsWith(run.resolve("worktrees").resolve(t.id()));
+            boolean shown = known.startsWith(run.resolve("scratch"))
+                    || t.workspace() == WorkspaceMode.WORKTREE && known.startsWith(run.resolve("worktrees").resolve(t.id()));
+            // with a '..' after the run's id the entry is refused all the same, only the reason differs
+            return !shown ? Shown.NO : climbing ? Shown.BUT_FOR_DOTS : Shown.YES;
         } catch (InvalidPathException notAPath) {
-            return false;
+            return Shown.NO;
         }
     }
 

@@ -427,4 +427,40 @@ class FloorTest {
         UnaryOperator<String> plain = n -> n.equals("HOME") ? "bin" : System.getenv(n);
         assertThat(StatePaths.hits(plan, List.of(state), plain)).extracting(StatePaths.Hit::ticket).containsExactly("ctl");
     }
+
+    /**
+     * An entry refused only for a {@code ..} after {@code ${{ run.id }}} that stays in the scratch or the own worktree
+     * ({@code scratch/tools/../bin}) says to write it without the {@code ..}, not to move the programs out of the state
+     * directory (review R7, finding 3); entries that climb into what the sandbox hides ({@code scratch/../logs},
+     * {@code ../run/scratch}, a {@code ..} after a later reference) keep the state directory's text.
+     */
+    @Test
+    void anEntryRefusedOnlyForItsDotsSaysToWriteItWithoutThem() throws Exception {
+        SpecFiles.gitInit(dir);
+        Path state = dir.resolve("other/state");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", """
+                vars: {state: "%s"}
+                tickets:
+                  - {id: out, run: "true", outputs: {d: {json: d}}}
+                  - {id: tools, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/tools/../bin:/usr/bin"}}
+                  - {id: own, run: "true", workspace: worktree, env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/worktrees/own/x/../bin"}}
+                  - {id: again, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/../scratch/${{ tickets.out.outputs.d }}"}}
+                  - {id: up, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/../logs"}}
+                  - {id: b, run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/../run/scratch/bin"}}
+                  - {id: c, needs: [out], run: "true", env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/scratch/x/../${{ tickets.out.outputs.d }}/../../logs"}}
+                  - {id: others, run: "true", workspace: worktree, env: {PATH: "${{ vars.state }}/runs/${{ run.id }}/worktrees/own/x/../bin"}}
+                """.formatted(state)), Map.of());
+
+        List<StatePaths.Hit> hits = StatePaths.hits(plan, List.of(state));
+        assertThat(hits).extracting(StatePaths.Hit::ticket).containsExactly("tools", "own", "again", "up", "b", "c", "others");
+        assertThat(hits).extracting(StatePaths.Hit::onlyForDots).containsExactly(true, true, true, false, false, false, false);
+        assertThat(hits.get(0).describe()).isEqualTo("ticket tools: its PATH names " + state
+                + "/runs/${{ run.id }}/scratch/tools/../bin, with a '..' after ${{ run.id }}, so it is taken to be inside the "
+                + "state directory " + state + ", which the sandbox hides from the ticket, not in the run's scratch or the "
+                + "ticket's own worktree, which the sandbox shows it; write it without '..' after ${{ run.id }} (" + state
+                + "/runs/${{ run.id }}/scratch/bin): an entry with one is not taken for the scratch or the own worktree");
+        for (StatePaths.Hit hit : hits.subList(3, 7)) {
+            assertThat(hit.describe()).doesNotContain("without '..'").contains("put the ticket's programs outside every state directory");
+        }
+    }
 }
