@@ -498,10 +498,20 @@ final class PidsCgroup {
 
         private static List<String> tasks(Path dir) {
             try {
-                return Files.readAllLines(dir.resolve("tasks")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+                return lines(readProc(dir.resolve("tasks")));
             } catch (IOException e) {
                 return List.of();
             }
+        }
+
+        /** The non-blank lines of {@code text}, stripped. */
+        private static List<String> lines(String text) {
+            List<String> out = new ArrayList<>();
+            for (String line : text.split("\n")) {
+                String t = line.strip();
+                if (!t.isEmpty()) out.add(t);
+            }
+            return out;
         }
 
         /** The process ids in the group now ({@code cgroup.procs}); empty once the group is gone. */
@@ -512,9 +522,7 @@ final class PidsCgroup {
         private static List<Long> processes(Path dir) {
             List<Long> pids = new ArrayList<>();
             try {
-                for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
-                    if (!line.isBlank()) pids.add(Long.parseLong(line.strip()));
-                }
+                for (String line : lines(readProc(dir.resolve("cgroup.procs")))) pids.add(Long.parseLong(line));
             } catch (IOException | NumberFormatException e) {
                 // gone
             }
@@ -605,15 +613,13 @@ final class PidsCgroup {
                         if (limited.add(dir)) writeIfThere(dir.resolve("pids.max"), "0");
                     }
                     for (Path dir : tree) killMembers(dir);
+                    boolean gone = false;
                     for (Path dir : tree) {
-                        if (!processes(dir).isEmpty()) continue;
-                        try {
-                            Files.deleteIfExists(dir);
-                        } catch (IOException busy) {
-                            // a process that was just killed is still exiting, or a cgroup below is: next round
-                        }
+                        // false while a process that was just killed is still exiting, or a cgroup below is: next round
+                        // (rmdir(2) alone: the kernel refuses it while a task is left, without an exception to build)
+                        gone = removeIfEmpty(dir);
                     }
-                    if (!Files.exists(top)) return true;
+                    if (gone) return true; // the last one is top
                     if (System.nanoTime() - deadline >= 0) return false;
                     if (Thread.interrupted()) interrupted = true; // else parkNanos would not wait
                     // most processes are gone within microseconds of SIGKILL: poll fast first, then back off
@@ -711,8 +717,19 @@ final class PidsCgroup {
         /** {@code top} and the cgroups below it, each after those below it; empty when {@code top} is gone. */
         private static List<Path> deepestFirst(Path top) {
             List<Path> out = new ArrayList<>();
-            if (!Files.isDirectory(top)) return out;
-            for (Path child : children(top)) out.addAll(deepestFirst(child));
+            int links;
+            try {
+                java.util.Map<String, Object> a = Files.readAttributes(top, "unix:mode,nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (((Integer) a.get("mode") & 0170000) != 0040000) return out; // not a directory (S_IFDIR, inode(7))
+                links = (Integer) a.get("nlink");
+            } catch (IOException | RuntimeException e) {
+                return out; // gone
+            }
+            // a cgroup directory's link count is 2 plus its subdirectories (kernfs, as any Unix directory): the usual group
+            // has none, and then its control files are not listed and looked at one by one
+            if (links != 2) {
+                for (Path child : children(top)) out.addAll(deepestFirst(child));
+            }
             out.add(top);
             return out;
         }
