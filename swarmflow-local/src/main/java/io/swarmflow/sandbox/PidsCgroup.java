@@ -308,9 +308,10 @@ final class PidsCgroup {
 
     /**
      * Removes, off the attempts' critical path, the groups {@link Group#close()} hands over because every task left in
-     * them is dying: one daemon platform thread, started at the first hand-over, that removes each group in turn with
-     * the polling of {@link Group#close()} (kill again, remove, up to {@value #CLOSE_WAIT_MILLIS} ms) and puts those it
-     * cannot remove in time with the groups left over ({@link #create}, {@link #removeLeftOver}).
+     * them is dying: one daemon platform thread, started at the first hand-over, that tries to remove each group every
+     * millisecond (rmdir alone) for up to {@value #CLOSE_WAIT_MILLIS} ms, then makes one round as {@link Group#close()}
+     * does (kill again, remove), and puts those it cannot remove with the groups left over ({@link #create},
+     * {@link #removeLeftOver}).
      */
     static final class Reaper {
         private static final java.util.concurrent.BlockingQueue<Path> QUEUE = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -333,27 +334,51 @@ final class PidsCgroup {
             QUEUE.add(dir);
         }
 
+        /**
+         * Tries rmdir(2) alone on every pending group each millisecond (their members are dying: no killing, and no
+         * fast polling, which would take a core from the attempts on a small machine); a group still there after
+         * {@value #CLOSE_WAIT_MILLIS} ms gets one full round (limit, kill, remove; it may hold cgroups below it, which
+         * rmdir alone does not remove) and is left over if that fails too.
+         */
         private static void run() {
+            List<Path> dirs = new ArrayList<>();
+            List<Long> deadlines = new ArrayList<>();
             while (true) {
-                Path dir;
                 try {
-                    dir = QUEUE.take();
+                    if (dirs.isEmpty()) add(dirs, deadlines, QUEUE.take());
+                    for (Path more; (more = QUEUE.poll()) != null; ) add(dirs, deadlines, more);
                 } catch (InterruptedException e) {
                     continue; // nothing interrupts it on purpose: it has only this to do
                 }
-                try {
-                    if (!Group.removeIfEmpty(dir) && !Group.removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000, null)) {
+                for (int i = dirs.size() - 1; i >= 0; i--) {
+                    Path dir = dirs.get(i);
+                    boolean done;
+                    try {
+                        done = Group.removeIfEmpty(dir);
+                        if (!done && System.nanoTime() - deadlines.get(i) >= 0) {
+                            if (!Group.removeTree(dir, System.nanoTime(), null)) LEFT_OVER.add(dir);
+                            done = true;
+                        }
+                    } catch (RuntimeException e) {
                         LEFT_OVER.add(dir);
+                        done = true;
                     }
-                } catch (RuntimeException e) {
-                    LEFT_OVER.add(dir);
-                } finally {
-                    synchronized (LOCK) {
-                        pending--;
-                        LOCK.notifyAll();
+                    if (done) {
+                        dirs.remove(i);
+                        deadlines.remove(i);
+                        synchronized (LOCK) {
+                            pending--;
+                            LOCK.notifyAll();
+                        }
                     }
                 }
+                if (!dirs.isEmpty()) LockSupport.parkNanos(1_000_000);
             }
+        }
+
+        private static void add(List<Path> dirs, List<Long> deadlines, Path dir) {
+            dirs.add(dir);
+            deadlines.add(System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000);
         }
 
         /** Waits until no handed group is pending, or {@code deadline} ({@link System#nanoTime()}); whether none is. Keeps an interrupt. */
@@ -544,9 +569,9 @@ final class PidsCgroup {
          *     thread that has begun to exit ({@code PF_EXITING} in its flags), or one with SIGKILL pending (which the
          *     kill above makes so for every member, within kill(2): complete_signal, kernel/signal.c). Such a thread
          *     never returns to user space: no instruction of the attempt's programs runs again, and with
-         *     {@code pids.max} at 0 it cannot fork. The group is handed to a background thread that removes it with
-         *     the same polling as below, off the attempt's critical path; what that thread cannot remove in
-         *     {@value #CLOSE_WAIT_MILLIS} ms goes to the groups tried again at the next {@link #create}, at
+         *     {@code pids.max} at 0 it cannot fork. The group is handed to a background thread that removes it
+         *     ({@link Reaper}: rmdir alone each millisecond), off the attempt's critical path; what that thread cannot
+         *     remove in {@value #CLOSE_WAIT_MILLIS} ms goes to the groups tried again at the next {@link #create}, at
          *     {@link #removeLeftOver} (a {@link Sandbox} calls it when closed) and by the next Swarmflow process. This
          *     is the usual case under bubblewrap: its process inside the sandbox (pid 1 of its pid namespace) is
          *     still exiting (state {@code R} or {@code D} while the kernel tears its namespaces down) when the outer
