@@ -1064,19 +1064,9 @@ final class Wiring implements AutoCloseable {
                 + "; point --state-dir (or SWARM_STATE_DIR) at a directory you can write to");
     }
 
-    /**
-     * Why a file operation failed ({@code e}), as a user reads it: the system's reason ("permission denied"), else one
-     * named after the exception's kind, else its message; never an exception's class name.
-     */
+    /** Why a file operation failed ({@code e}), as a user reads it: {@link io.swarmflow.files.FileErrors#reason}. */
     static String reason(Exception e) {
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
-        if (e instanceof java.nio.file.FileAlreadyExistsException) return "file exists";
-        if (e instanceof java.nio.file.FileSystemException) return "it cannot be created there";
-        return e.getMessage() == null || e.getMessage().isBlank() ? "an I/O error" : e.getMessage();
+        return io.swarmflow.files.FileErrors.reason(e);
     }
 
     /**

@@ -304,20 +304,9 @@ public final class SqliteDialect implements Dialect {
                 + "`), and run the command again", null);
     }
 
-    /**
-     * Why a file operation failed ({@code e}), as a user reads it: the system's reason, lower-case ("permission denied",
-     * "is a directory"), else one named after the exception's kind, else its message's first line; never an exception's
-     * class name. As the CLI's {@code Wiring.reason}.
-     */
+    /** Why a file operation failed ({@code e}), as a user reads it: {@link io.swarmflow.files.FileErrors#reason}. */
     static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
-        if (e instanceof java.nio.file.FileAlreadyExistsException) return "file exists";
-        String message = SqlRunStore.oneLine(e.getMessage());
-        return message.isEmpty() ? "an I/O error" : message;
+        return io.swarmflow.files.FileErrors.reason(e);
     }
 
     /** " (owned by USER, mode rwx------)" of {@code p}, or "" when that cannot be read. */
