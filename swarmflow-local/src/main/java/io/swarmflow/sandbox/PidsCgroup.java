@@ -33,8 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * attempt, {@link Group#close()} removes the cgroup at once when it is empty (the kernel refuses to remove one
  * that holds a task or a cgroup), and else sets {@code pids.max} to 0, kills whatever is still in the cgroup or in
  * cgroups created below it (including processes that left the attempt's process group with {@code setsid})
- * and removes them: at once when it can, in the background ({@link Reaper}) when all that is left is dying, else
- * after waiting for them to go.
+ * and removes them.
  *
  * <p>Not available (see {@link #problem()}) where there is no cgroup v1 {@code pids} hierarchy (a host with
  * cgroup v2 only, whose domain cgroups do not take single threads) or it is not writable (usually: not root).
@@ -58,12 +57,6 @@ final class PidsCgroup {
     static final long PID_MAX_LIMIT = 4_194_304;
     /** How long {@link Group#close()} waits in all for the killed processes to go. */
     static final long CLOSE_WAIT_MILLIS = 1000;
-    /** Each wait (park) {@link Group#close()} makes for killed processes to go, on the attempt's critical path; for tests. */
-    static final AtomicLong CLOSE_POLLS = new AtomicLong();
-    /** The task flag "getting shut down" (include/linux/sched.h), field 9 of {@code /proc/TID/stat}: set first thing in do_exit. */
-    static final long PF_EXITING = 0x4;
-    /** SIGKILL (9) in a {@code /proc/TID/status} signal mask: bit {@code 9 - 1}. */
-    static final long SIGKILL_PENDING = 1L << 8;
     /** Groups of this process that {@link Group#close()} could not remove in time: tried again at each {@link #create}. */
     private static final java.util.Queue<Path> LEFT_OVER = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -241,13 +234,7 @@ final class PidsCgroup {
         } catch (IOException | DirectoryIteratorException ignored) {
             // nothing to clean, or not readable: the new groups do not depend on it
         }
-        // waited for here (once per process, before its first attempt), not handed to the background removal: the next
-        // Swarmflow process is the last one that removes them
-        for (Path dir : stale) {
-            if (!Group.removeIfEmpty(dir) && !Group.removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000, null)) {
-                LEFT_OVER.add(dir);
-            }
-        }
+        for (Path dir : stale) new Group(dir, 0).close();
     }
 
     /**
@@ -276,130 +263,7 @@ final class PidsCgroup {
         for (int n = LEFT_OVER.size(); n > 0; n--) {
             Path dir = LEFT_OVER.poll();
             if (dir == null) return;
-            if (!Group.removeTree(dir, System.nanoTime(), null)) LEFT_OVER.add(dir);
-        }
-    }
-
-    /**
-     * Removes the groups of this process that {@link Group#close()} handed to the {@link Reaper} or could not remove:
-     * waits for the reaper to be done with the groups handed to it, then tries each group left over again, killing
-     * and polling as {@link Group#close()} does, all until {@code waitMillis} have passed. For the end of a coordinator
-     * ({@link Sandbox#close()}), off every attempt's critical path. Not interruptible: an interrupt meanwhile is kept.
-     *
-     * @param waitMillis how long to wait in all, in milliseconds; 0 makes one try at each group, without waiting
-     * @return whether no group is left (a group still held by a process the kernel does not let go stays for the next
-     *         {@link #create} and the next Swarmflow process)
-     */
-    static boolean removeLeftOver(long waitMillis) {
-        long deadline = System.nanoTime() + Math.max(0, waitMillis) * 1_000_000;
-        boolean idle = Reaper.awaitIdle(deadline);
-        for (int n = LEFT_OVER.size(); n > 0; n--) {
-            Path dir = LEFT_OVER.poll();
-            if (dir == null) break;
-            if (!Group.removeTree(dir, deadline, null)) LEFT_OVER.add(dir);
-        }
-        return idle && LEFT_OVER.isEmpty();
-    }
-
-    /** The groups left over now (for tests). */
-    static List<Path> leftOver() {
-        return List.copyOf(LEFT_OVER);
-    }
-
-    /**
-     * Removes, off the attempts' critical path, the groups {@link Group#close()} hands over because every task left in
-     * them is dying: one daemon platform thread, started at the first hand-over, that tries to remove each group every
-     * millisecond (rmdir alone) for up to {@value #CLOSE_WAIT_MILLIS} ms, then makes one round as {@link Group#close()}
-     * does (kill again, remove), and puts those it cannot remove with the groups left over ({@link #create},
-     * {@link #removeLeftOver}).
-     */
-    static final class Reaper {
-        private static final java.util.concurrent.BlockingQueue<Path> QUEUE = new java.util.concurrent.LinkedBlockingQueue<>();
-        private static final Object LOCK = new Object();
-        /** Groups handed over and not yet removed or left over; guarded by {@link #LOCK}. */
-        private static long pending;
-        private static Thread thread;
-
-        private Reaper() {}
-
-        static void hand(Path dir) {
-            synchronized (LOCK) {
-                pending++;
-                if (thread == null) {
-                    thread = new Thread(Reaper::run, "swarm-cgroup-reaper");
-                    thread.setDaemon(true); // a JVM that exits leaves what is left to the next Swarmflow process (removeStale)
-                    thread.start();
-                }
-            }
-            QUEUE.add(dir);
-        }
-
-        /**
-         * Tries rmdir(2) alone on every pending group each millisecond (their members are dying: no killing, and no
-         * fast polling, which would take a core from the attempts on a small machine); a group still there after
-         * {@value #CLOSE_WAIT_MILLIS} ms gets one full round (limit, kill, remove; it may hold cgroups below it, which
-         * rmdir alone does not remove) and is left over if that fails too.
-         */
-        private static void run() {
-            List<Path> dirs = new ArrayList<>();
-            List<Long> deadlines = new ArrayList<>();
-            while (true) {
-                try {
-                    if (dirs.isEmpty()) add(dirs, deadlines, QUEUE.take());
-                    for (Path more; (more = QUEUE.poll()) != null; ) add(dirs, deadlines, more);
-                } catch (InterruptedException e) {
-                    continue; // nothing interrupts it on purpose: it has only this to do
-                }
-                for (int i = dirs.size() - 1; i >= 0; i--) {
-                    Path dir = dirs.get(i);
-                    boolean done;
-                    try {
-                        done = Group.removeIfEmpty(dir);
-                        if (!done && System.nanoTime() - deadlines.get(i) >= 0) {
-                            if (!Group.removeTree(dir, System.nanoTime(), null)) LEFT_OVER.add(dir);
-                            done = true;
-                        }
-                    } catch (RuntimeException e) {
-                        LEFT_OVER.add(dir);
-                        done = true;
-                    }
-                    if (done) {
-                        dirs.remove(i);
-                        deadlines.remove(i);
-                        synchronized (LOCK) {
-                            pending--;
-                            LOCK.notifyAll();
-                        }
-                    }
-                }
-                if (!dirs.isEmpty()) LockSupport.parkNanos(1_000_000);
-            }
-        }
-
-        private static void add(List<Path> dirs, List<Long> deadlines, Path dir) {
-            dirs.add(dir);
-            deadlines.add(System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000);
-        }
-
-        /** Waits until no handed group is pending, or {@code deadline} ({@link System#nanoTime()}); whether none is. Keeps an interrupt. */
-        static boolean awaitIdle(long deadline) {
-            boolean interrupted = false;
-            try {
-                synchronized (LOCK) {
-                    while (pending > 0) {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) return false;
-                        try {
-                            LOCK.wait(Math.max(1, left / 1_000_000));
-                        } catch (InterruptedException e) {
-                            interrupted = true;
-                        }
-                    }
-                    return true;
-                }
-            } finally {
-                if (interrupted) Thread.currentThread().interrupt();
-            }
+            if (!Group.removeTree(dir, System.nanoTime())) LEFT_OVER.add(dir);
         }
     }
 
@@ -523,20 +387,10 @@ final class PidsCgroup {
 
         private static List<String> tasks(Path dir) {
             try {
-                return lines(readProc(dir.resolve("tasks")));
+                return Files.readAllLines(dir.resolve("tasks")).stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
             } catch (IOException e) {
                 return List.of();
             }
-        }
-
-        /** The non-blank lines of {@code text}, stripped. */
-        private static List<String> lines(String text) {
-            List<String> out = new ArrayList<>();
-            for (String line : text.split("\n")) {
-                String t = line.strip();
-                if (!t.isEmpty()) out.add(t);
-            }
-            return out;
         }
 
         /** The process ids in the group now ({@code cgroup.procs}); empty once the group is gone. */
@@ -547,7 +401,9 @@ final class PidsCgroup {
         private static List<Long> processes(Path dir) {
             List<Long> pids = new ArrayList<>();
             try {
-                for (String line : lines(readProc(dir.resolve("cgroup.procs")))) pids.add(Long.parseLong(line));
+                for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                    if (!line.isBlank()) pids.add(Long.parseLong(line.strip()));
+                }
             } catch (IOException | NumberFormatException e) {
                 // gone
             }
@@ -556,57 +412,25 @@ final class PidsCgroup {
 
         /**
          * Removes the group at once when it holds no task and no cgroup below it (the usual end of an attempt: one
-         * rmdir(2), which the kernel refuses otherwise). Else sets {@code pids.max} to 0 (so nothing in it can fork any
-         * more, and a killed process id cannot come back in), SIGKILLs every process still in the group and in cgroups
-         * created below it, and tries once more to remove the cgroups, deepest first. Only a process whose main thread
-         * is in a group (or has ended, leaving other threads there) is killed: a process with only some threads there
-         * and a live main thread elsewhere is this JVM (see {@link #startInside}; its threads are moved out) or not the
-         * attempt's.
-         *
-         * <p>When that try fails too, what happens depends on what is left ({@link #dying}):
-         * <ul>
-         * <li>Every task (thread) left in the group and below it is dying: a zombie or dead ({@code Z}, {@code X}), a
-         *     thread that has begun to exit ({@code PF_EXITING} in its flags), or one with SIGKILL pending (which the
-         *     kill above makes so for every member, within kill(2): complete_signal, kernel/signal.c). Such a thread
-         *     never returns to user space: no instruction of the attempt's programs runs again, and with
-         *     {@code pids.max} at 0 it cannot fork. The group is handed to a background thread that removes it
-         *     ({@link Reaper}: rmdir alone each millisecond), off the attempt's critical path; what that thread cannot
-         *     remove in {@value #CLOSE_WAIT_MILLIS} ms goes to the groups tried again at the next {@link #create}, at
-         *     {@link #removeLeftOver} (a {@link Sandbox} calls it when closed) and by the next Swarmflow process. This
-         *     is the usual case under bubblewrap: its process inside the sandbox (pid 1 of its pid namespace) is
-         *     still exiting (state {@code R} or {@code D} while the kernel tears its namespaces down) when the outer
-         *     bwrap, the process the attempt waits for, has already ended. A thread in {@code D} with SIGKILL
-         *     pending (blocked in the kernel, say on a frozen cgroup or a slow file system) dies when the kernel
-         *     lets it; the system call it is blocked in may still complete, but no user code runs after it.</li>
-         * <li>Else (a task is alive and was not killed: it joined after the kill, or it is a thread of a process
-         *     whose main thread is elsewhere, which is not killed) this waits, killing again, up to
-         *     {@value #CLOSE_WAIT_MILLIS} ms in all for the group to empty, and removes it; a group that cannot be
-         *     removed in time is tried again as above.</li>
-         * </ul>
-         * Not interruptible: an interrupt meanwhile is kept for the caller. Calling it again after it removed the group,
-         * or handed it to the background thread, does nothing; after a wait that ended without removing it, calling it
-         * again tries again in the same way.
+         * rmdir(2), which the kernel refuses otherwise). Else sets {@code pids.max} to 0 (so nothing in it can fork any more, and a killed process id cannot come
+         * back in), SIGKILLs every process still in the group and in cgroups created below it, waits up to
+         * {@value #CLOSE_WAIT_MILLIS} ms in all for them to go, and removes the cgroups, deepest first. Only a
+         * process whose main thread is in a group (or has ended, leaving other threads there) is killed: a
+         * process with only some threads there and a live main thread elsewhere is this JVM (see
+         * {@link #startInside}; its threads are moved out) or not the attempt's. A group that cannot be removed
+         * in time (a process in uninterruptible sleep) is tried again at the next {@link #create}, and by the
+         * next Swarmflow process. Not interruptible: an interrupt meanwhile is kept for the caller. Calling it
+         * again after it removed the group does nothing.
          */
         @Override
         public void close() {
             // Usually the attempt's processes are gone and it made no cgroup below: then rmdir(2) alone removes the
             // group (the kernel refuses, EBUSY, while a task or a cgroup below is left, and then the full sweep runs:
             // limit to 0, kill, remove). One system call instead of a listing, a stat per control file and reads.
-            if (removed || handedOver) return; // an attempt closes it twice (at its end, then after its result): once is enough
-            if (removeIfEmpty(dir) || removeTree(dir, System.nanoTime(), null)) { // the deadline now: one round, no wait
-                removed = true;
-            } else if (allDying(dir)) {
-                handedOver = true;
-                Reaper.hand(dir);
-            } else if (removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000, CLOSE_POLLS)) {
-                removed = true;
-            } else {
-                LEFT_OVER.add(dir);
-            }
+            if (removed) return; // an attempt closes it twice (at its end, then after its result): once is enough
+            if (removeIfEmpty(dir) || removeTree(dir, System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000)) removed = true;
+            else LEFT_OVER.add(dir);
         }
-
-        /** Set once {@link #close()} handed the group to the {@link Reaper}: its members are dying, the reaper removes it. */
-        private volatile boolean handedOver;
 
         /** Set once {@link #close()} removed the group: a cgroup's name is not reused, so it stays gone. */
         private volatile boolean removed;
@@ -621,13 +445,8 @@ final class PidsCgroup {
             return dir.toFile().delete() || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
 
-        /**
-         * Empties and removes {@code top} and the cgroups below it until {@code deadline} ({@link System#nanoTime()}); whether
-         * it is gone. A deadline already past makes one round (limit, kill, remove) without waiting.
-         *
-         * @param polls counts each wait between rounds, or null
-         */
-        private static boolean removeTree(Path top, long deadline, AtomicLong polls) {
+        /** Empties and removes {@code top} and the cgroups below it until {@code deadline} ({@link System#nanoTime()}); whether it is gone. */
+        private static boolean removeTree(Path top, long deadline) {
             boolean interrupted = false;
             Set<Path> limited = new java.util.HashSet<>();
             try {
@@ -638,17 +457,18 @@ final class PidsCgroup {
                         if (limited.add(dir)) writeIfThere(dir.resolve("pids.max"), "0");
                     }
                     for (Path dir : tree) killMembers(dir);
-                    boolean gone = false;
                     for (Path dir : tree) {
-                        // false while a process that was just killed is still exiting, or a cgroup below is: next round
-                        // (rmdir(2) alone: the kernel refuses it while a task is left, without an exception to build)
-                        gone = removeIfEmpty(dir);
+                        if (!processes(dir).isEmpty()) continue;
+                        try {
+                            Files.deleteIfExists(dir);
+                        } catch (IOException busy) {
+                            // a process that was just killed is still exiting, or a cgroup below is: next round
+                        }
                     }
-                    if (gone) return true; // the last one is top
+                    if (!Files.exists(top)) return true;
                     if (System.nanoTime() - deadline >= 0) return false;
                     if (Thread.interrupted()) interrupted = true; // else parkNanos would not wait
                     // most processes are gone within microseconds of SIGKILL: poll fast first, then back off
-                    if (polls != null) polls.incrementAndGet();
                     LockSupport.parkNanos(round < 20 ? 50_000 : round < 40 ? 1_000_000 : 5_000_000);
                 }
             } finally {
@@ -672,64 +492,6 @@ final class PidsCgroup {
             }
         }
 
-        /** Whether every task left in {@code top} and the cgroups below it is {@link #dying}; true when none is left. */
-        static boolean allDying(Path top) {
-            for (Path dir : deepestFirst(top)) {
-                for (String tid : tasks(dir)) {
-                    if (!dying(tid)) return false;
-                }
-            }
-            return true;
-        }
-
-        /**
-         * Whether the task (thread) {@code tid} can never again run user code: it is gone, or a zombie or dead (state
-         * {@code Z} or {@code X}, field 3 of {@code /proc/TID/stat}), or it has begun to exit ({@code PF_EXITING},
-         * {@value #PF_EXITING}, in its flags, field 9, set by do_exit before it releases anything: include/linux/sched.h),
-         * or SIGKILL is pending for it or its process ({@code SigPnd} or {@code ShdPnd} of {@code /proc/TID/status},
-         * bit {@code 1 << (9 - 1)}; proc(5)). A fatal signal is taken before the thread returns to user space, however
-         * long the kernel keeps it (state {@code D}). A task whose files cannot be read or parsed is taken for alive, so
-         * the caller waits as it did before. Package-private for tests.
-         */
-        static boolean dying(String tid) {
-            Path proc = Path.of("/proc", tid);
-            String statLine;
-            try {
-                statLine = readProc(proc.resolve("stat"));
-            } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException gone) {
-                return !Files.isDirectory(proc); // reaped since the listing (a directory that is there but unreadable: alive)
-            } catch (IOException e) {
-                return false;
-            }
-            io.swarmflow.files.proc.ProcStat stat = io.swarmflow.files.proc.ProcStat.parse(statLine);
-            if (stat == null || !Long.toString(stat.pid()).equals(tid)) return false;
-            String state = stat.field(3);
-            if ("Z".equals(state) || "X".equals(state)) return true;
-            try {
-                if ((Long.parseLong(stat.field(9)) & PF_EXITING) != 0) return true;
-            } catch (RuntimeException e) {
-                return false;
-            }
-            try {
-                for (String line : readProc(proc.resolve("status")).split("\n")) {
-                    if ((line.startsWith("SigPnd:") || line.startsWith("ShdPnd:"))
-                            && (Long.parseUnsignedLong(line.substring(7).strip(), 16) & SIGKILL_PENDING) != 0) {
-                        return true;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // gone meanwhile (then rmdir succeeds on the next round) or unreadable: taken for alive
-            }
-            return false;
-        }
-
-        /** A {@code /proc} file's text, read with {@link java.io.FileInputStream} (no direct buffer per read). */
-        private static String readProc(Path file) throws IOException {
-            try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
-                return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            }
-        }
-
         /**
          * Whether {@code pid} belongs to the cgroup {@code dir}: its main thread is there, or has ended while other
          * threads of it are there. A process with only some threads there and its main thread elsewhere does not.
@@ -742,19 +504,8 @@ final class PidsCgroup {
         /** {@code top} and the cgroups below it, each after those below it; empty when {@code top} is gone. */
         private static List<Path> deepestFirst(Path top) {
             List<Path> out = new ArrayList<>();
-            int links;
-            try {
-                java.util.Map<String, Object> a = Files.readAttributes(top, "unix:mode,nlink", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                if (((Integer) a.get("mode") & 0170000) != 0040000) return out; // not a directory (S_IFDIR, inode(7))
-                links = (Integer) a.get("nlink");
-            } catch (IOException | RuntimeException e) {
-                return out; // gone
-            }
-            // a cgroup directory's link count is 2 plus its subdirectories (kernfs, as any Unix directory): the usual group
-            // has none, and then its control files are not listed and looked at one by one
-            if (links != 2) {
-                for (Path child : children(top)) out.addAll(deepestFirst(child));
-            }
+            if (!Files.isDirectory(top)) return out;
+            for (Path child : children(top)) out.addAll(deepestFirst(child));
             out.add(top);
             return out;
         }

@@ -694,19 +694,10 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops the launcher threads; bubblewrap sandboxes still running die with them ({@code --die-with-parent}). Then
-     * removes the per-attempt cgroups of ended attempts that were left to be removed in the background (their last
-     * processes were still exiting when the attempt ended: {@link PidsCgroup.Group#close()}), waiting up to
-     * {@value #CGROUPS_WAIT_MILLIS} ms for them; those of every Sandbox of this process, as they share the hierarchy.
-     */
+    /** Stops the launcher threads; bubblewrap sandboxes still running die with them ({@code --die-with-parent}). */
     @Override
     public void close() {
         launcher.shutdown();
         homes.close();
-        PidsCgroup.removeLeftOver(CGROUPS_WAIT_MILLIS);
     }
-
-    /** How long {@link #close()} waits for the cgroups left to be removed: the background removal's wait, then one more. */
-    static final long CGROUPS_WAIT_MILLIS = 2 * PidsCgroup.CLOSE_WAIT_MILLIS;
 }
