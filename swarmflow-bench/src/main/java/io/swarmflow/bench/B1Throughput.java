@@ -41,41 +41,15 @@ import java.util.concurrent.CompletableFuture;
 public final class B1Throughput {
     private B1Throughput() {}
 
-    /** The stores B1 measures the engine on ({@code b1.store}). */
-    enum Store {
-        SQLITE, POSTGRES;
-
-        /**
-         * Parses {@code b1.store}: a comma list of {@code sqlite} and {@code postgres} (any case, spaces around the
-         * names allowed), in any order, each at most once.
-         *
-         * @throws IllegalArgumentException naming the value and the accepted names, when it is empty or holds another name
-         */
-        static java.util.EnumSet<Store> parse(String value) {
-            java.util.EnumSet<Store> stores = java.util.EnumSet.noneOf(Store.class);
-            for (String part : value.split(",", -1)) {
-                String name = part.strip().toLowerCase(java.util.Locale.ROOT);
-                Store s = switch (name) {
-                    case "sqlite" -> SQLITE;
-                    case "postgres", "postgresql" -> POSTGRES;
-                    default -> throw new IllegalArgumentException("-Db1.store=" + value + ": unknown store '" + part.strip()
-                            + "'; give a comma list of sqlite and postgres, for example -Db1.store=sqlite,postgres");
-                };
-                if (!stores.add(s)) throw new IllegalArgumentException("-Db1.store=" + value + ": " + name + " is named twice");
-            }
-            return stores;
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         int tickets = BenchSupport.intProp("b1.tickets", 100_000);
         int reps = BenchSupport.intProp("b1.reps", 3);
         int warmup = BenchSupport.intProp("b1.warmup", 10_000);
         String only = System.getProperty("b1.only", "");
-        java.util.EnumSet<Store> stores = Store.parse(System.getProperty("b1.store", "sqlite"));
+        java.util.EnumSet<BenchStore> stores = BenchStore.parse("b1.store", System.getProperty("b1.store", "sqlite"));
         int[] concurrencies = Arrays.stream(System.getProperty("b1.concurrency", "1024").split(","))
                 .map(String::strip).mapToInt(Integer::parseInt).toArray();
-        PgServer pg = stores.contains(Store.POSTGRES) || only.startsWith("pg") ? PgServer.fromProperties() : null;
+        PgServer pg = stores.contains(BenchStore.POSTGRES) || only.startsWith("pg") ? PgServer.fromProperties() : null;
         String pgSettings = pg == null ? null : pg.describe(); // fails at once, saying how, when the server is down
 
         List<String> warnings = new ArrayList<>();
@@ -159,7 +133,7 @@ public final class B1Throughput {
             }
         }
         if (only.isEmpty()) {
-            if (stores.contains(Store.SQLITE)) {
+            if (stores.contains(BenchStore.SQLITE)) {
                 out.append(sqliteTable);
                 out.append("\nTickets/s = tickets / wall time of RunEngine.execute() (claim, RunStarted, every ticket, RunFinished durable); "
                         + "creating the run (RunCreated with the plan + ticket rows) is timed separately. Raw append = the same events "
@@ -167,7 +141,7 @@ public final class B1Throughput {
                         + "with SqlRunStore.append in batches of `concurrency` without waiting between them.\n");
             }
             if (pg != null) {
-                out.append(stores.contains(Store.SQLITE) ? "\n" : "").append(pgSettings).append("; the store's writer session sets "
+                out.append(stores.contains(BenchStore.SQLITE) ? "\n" : "").append(pgSettings).append("; the store's writer session sets "
                         + "synchronous_commit = on (PostgresDialect.configure), so each commit waits for its WAL flush.\n\n");
                 out.append(pgTable);
                 out.append("\nPostgreSQL: the same plan on SqlRunStore.openPostgres in a fresh schema per run (dropped after it), run rep by "

@@ -43,40 +43,13 @@ import java.util.function.Supplier;
 public final class RunListingScale {
     private RunListingScale() {}
 
-    /** The stores the listing is measured on ({@code listing.store}). */
-    enum Store {
-        SQLITE, POSTGRES;
-
-        /**
-         * Parses {@code listing.store}: a comma list of {@code sqlite} and {@code postgres} (or {@code postgresql}; any
-         * case, spaces around the names allowed), in any order, each at most once; measured in the order of this enum.
-         *
-         * @throws IllegalArgumentException naming the value and the accepted names, when it is empty or holds another
-         *                                  name, or names a store twice
-         */
-        static EnumSet<Store> parse(String value) {
-            EnumSet<Store> stores = EnumSet.noneOf(Store.class);
-            for (String part : value.split(",", -1)) {
-                String name = part.strip().toLowerCase(Locale.ROOT);
-                Store s = switch (name) {
-                    case "sqlite" -> SQLITE;
-                    case "postgres", "postgresql" -> POSTGRES;
-                    default -> throw new IllegalArgumentException("-Dlisting.store=" + value + ": unknown store '" + part.strip()
-                            + "'; give a comma list of sqlite and postgres, for example -Dlisting.store=sqlite,postgres");
-                };
-                if (!stores.add(s)) throw new IllegalArgumentException("-Dlisting.store=" + value + ": " + name + " is named twice");
-            }
-            return stores;
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         int runs = BenchSupport.intProp("listing.runs", 20_000);
         int limit = BenchSupport.intProp("listing.limit", 20);
         int reps = BenchSupport.intProp("listing.reps", 5);
         if (runs < 1 || limit < 1 || reps < 1) throw new IllegalArgumentException("-Dlisting.runs, .limit and .reps must be at least 1");
-        EnumSet<Store> stores = Store.parse(System.getProperty("listing.store", "sqlite"));
-        PgServer pg = stores.contains(Store.POSTGRES) ? new PgServer(System.getProperty("listing.pgUrl", PgServer.DEFAULT_URL)) : null;
+        EnumSet<BenchStore> stores = BenchStore.parse("listing.store", System.getProperty("listing.store", "sqlite"));
+        PgServer pg = stores.contains(BenchStore.POSTGRES) ? new PgServer(System.getProperty("listing.pgUrl", PgServer.DEFAULT_URL)) : null;
         String pgSettings = null;
         if (pg != null) {
             try {
@@ -89,11 +62,11 @@ public final class RunListingScale {
         StringBuilder out = new StringBuilder(BenchSupport.header("listing and looking up runs among " + runs + " runs (and "
                 + UNIQUE_ID + "): every run read (RunStore.runs) or a lease query per run, against the store's queries "
                 + "(RunStore.newestRuns, newestRunsLeased, runIdsStartingWith)"));
-        for (Store kind : stores) {
+        for (BenchStore kind : stores) {
             Path dir = BenchSupport.tempDir("listing-");
-            String schema = kind == Store.POSTGRES ? PgServer.newSchema() : null;
-            try (SqlRunStore store = kind == Store.SQLITE ? SqlRunStore.openSqlite(dir) : SqlRunStore.openPostgres(pg.url(), schema)) {
-                String where = kind == Store.SQLITE ? "SQLite, one state directory"
+            String schema = kind == BenchStore.POSTGRES ? PgServer.newSchema() : null;
+            try (SqlRunStore store = kind == BenchStore.SQLITE ? SqlRunStore.openSqlite(dir) : SqlRunStore.openPostgres(pg.url(), schema)) {
+                String where = kind == BenchStore.SQLITE ? "SQLite, one state directory"
                         : pgSettings + "; SqlRunStore.openPostgres in a fresh schema (dropped after it)";
                 out.append(measure(store, dir, where, runs, limit, reps));
             } finally {

@@ -1,6 +1,5 @@
 package io.swarmflow.bench;
 
-import io.swarmflow.bench.B1Throughput.Store;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,19 +9,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class B1ThroughputTest {
     @Test
     void theStoresAreACommaListInAnyOrderAndCase() {
-        assertThat(Store.parse("sqlite")).containsExactly(Store.SQLITE);
-        assertThat(Store.parse("postgres")).containsExactly(Store.POSTGRES);
-        assertThat(Store.parse(" PostgreSQL , sqlite ")).containsExactly(Store.SQLITE, Store.POSTGRES);
+        assertThat(BenchStore.parse("b1.store", "sqlite")).containsExactly(BenchStore.SQLITE);
+        assertThat(BenchStore.parse("b1.store", "postgres")).containsExactly(BenchStore.POSTGRES);
+        assertThat(BenchStore.parse("b1.store", " PostgreSQL , sqlite ")).containsExactly(BenchStore.SQLITE, BenchStore.POSTGRES);
     }
 
     @Test
     void anUnknownOrMissingStoreIsRefusedNamingTheValueAndWhatIsAccepted() {
-        assertThatThrownBy(() -> Store.parse("sqlite,mysql")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> BenchStore.parse("b1.store", "sqlite,mysql")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-Db1.store=sqlite,mysql").hasMessageContaining("unknown store 'mysql'")
                 .hasMessageContaining("sqlite and postgres");
-        assertThatThrownBy(() -> Store.parse("")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
-        assertThatThrownBy(() -> Store.parse("sqlite,")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
-        assertThatThrownBy(() -> Store.parse("postgres,postgresql")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> BenchStore.parse("b1.store", "")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
+        assertThatThrownBy(() -> BenchStore.parse("b1.store", "sqlite,")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
+        assertThatThrownBy(() -> BenchStore.parse("b1.store", "postgres,postgresql")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("postgresql is named twice");
     }
 }

@@ -1,6 +1,5 @@
 package io.swarmflow.bench;
 
-import io.swarmflow.bench.RunListingScale.Store;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,19 +9,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RunListingScaleTest {
     @Test
     void theStoresAreACommaListInAnyOrderAndCase() {
-        assertThat(Store.parse("sqlite")).containsExactly(Store.SQLITE);
-        assertThat(Store.parse("postgres")).containsExactly(Store.POSTGRES);
-        assertThat(Store.parse(" PostgreSQL , sqlite ")).containsExactly(Store.SQLITE, Store.POSTGRES);
+        assertThat(BenchStore.parse("listing.store", "sqlite")).containsExactly(BenchStore.SQLITE);
+        assertThat(BenchStore.parse("listing.store", "postgres")).containsExactly(BenchStore.POSTGRES);
+        assertThat(BenchStore.parse("listing.store", " PostgreSQL , sqlite ")).containsExactly(BenchStore.SQLITE, BenchStore.POSTGRES);
     }
 
     @Test
     void anUnknownOrMissingStoreIsRefusedNamingTheValueAndWhatIsAccepted() {
-        assertThatThrownBy(() -> Store.parse("sqlite,mysql")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> BenchStore.parse("listing.store", "sqlite,mysql")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("-Dlisting.store=sqlite,mysql: unknown store 'mysql'; give a comma list of sqlite and postgres, "
                         + "for example -Dlisting.store=sqlite,postgres");
-        assertThatThrownBy(() -> Store.parse("")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
-        assertThatThrownBy(() -> Store.parse("sqlite,")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
-        assertThatThrownBy(() -> Store.parse("postgres,postgresql")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> BenchStore.parse("listing.store", "")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
+        assertThatThrownBy(() -> BenchStore.parse("listing.store", "sqlite,")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown store ''");
+        assertThatThrownBy(() -> BenchStore.parse("listing.store", "postgres,postgresql")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("-Dlisting.store=postgres,postgresql: postgresql is named twice");
     }
 }
