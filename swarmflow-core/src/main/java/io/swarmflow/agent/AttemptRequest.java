@@ -1,5 +1,6 @@
 package io.swarmflow.agent;
 
+import io.swarmflow.files.mask.Masking;
 import io.swarmflow.spec.AgentProfile;
 import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
@@ -24,10 +25,17 @@ import java.util.Map;
  */
 public record AttemptRequest(String runId, Plan plan, PlannedTicket ticket, AgentProfile profile, int attempt,
                              String script, Map<String, String> env, Path runDir, java.util.Set<String> secrets) {
-    /** Copies {@code env} and {@code secrets}, which must not be null or hold nulls. */
+    /**
+     * Copies {@code env} and {@code secrets}, which must not be null or hold nulls.
+     *
+     * @throws IllegalArgumentException if a secret holds a lone surrogate, which no masking can keep out of what a
+     *                                  process prints ({@link Masking#requireText}): refused before an executor starts
+     *                                  anything
+     */
     public AttemptRequest {
         env = Map.copyOf(env);
         secrets = java.util.Set.copyOf(secrets);
+        Masking.requireText(secrets);
     }
 
     /** A request without secrets. */

@@ -42,6 +42,7 @@ public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Ma
      *
      * @param secrets the secrets ({@link AttemptRequest#secrets}); not null
      * @return this result itself when {@code secrets} is empty, else a masked copy
+     * @throws IllegalArgumentException if a secret holds a lone surrogate ({@link Masking#requireText})
      */
     public AttemptResult masked(java.util.Set<String> secrets) {
         if (secrets.isEmpty()) return this;

@@ -62,6 +62,9 @@ public final class MaskingInputStream extends FilterInputStream {
      * {@code in} itself when no value is long enough to mask, else {@code in} masking them.
      *
      * @param values the secrets (null or shorter than {@value #MIN_LENGTH} bytes are ignored)
+     * @throws IllegalArgumentException if a secret holds a lone surrogate, which has no UTF-8 bytes to match
+     *                                  ({@link Masking#requireText}); core's {@code AttemptRequest} refuses it before
+     *                                  a sandbox starts
      */
     static InputStream wrap(InputStream in, Collection<String> values) {
         byte[][] secrets = Masking.ordered(values).stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
@@ -73,6 +76,7 @@ public final class MaskingInputStream extends FilterInputStream {
      * by one {@value #MASK} (the class comment): the same masking for a value read another way (an output file, a command line) as for the streams ({@link Masking#mask}).
      *
      * @param secrets the secrets (null or shorter ones are ignored)
+     * @throws IllegalArgumentException if a secret holds a lone surrogate ({@link Masking#requireText})
      */
     public static String mask(String value, Collection<String> secrets) {
         return Masking.mask(value, secrets);

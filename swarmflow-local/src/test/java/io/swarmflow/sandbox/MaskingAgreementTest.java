@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * One masking rule: an attempt's result (core's {@link Masking}, with which {@code AttemptResult#masked} masks reasons and outputs), a text the sandbox
@@ -229,6 +230,68 @@ class MaskingAgreementTest {
         assertThat(Masking.mask(text, secrets)).isEqualTo(expected);
         assertThat(streamed(text, secrets, pieces, asks)).isEqualTo(expected);
         assertThat(streamed(text, secrets.reversed(), pieces, asks)).isEqualTo(expected);
+    }
+
+    /**
+     * A secret holding a lone surrogate is refused by every form alike, with the same message: none masks
+     * {@code ab?cd}, the ordinary text that is all a stream has of it (before the fix the stream masked it and the
+     * string form did not).
+     */
+    @Test
+    void aSecretHoldingALoneSurrogateIsRefusedByEveryFormAlike() {
+        for (String secret : List.of("ab\ud800cd", "\udc00abcd", "abcd\ud83d", "\ud800\ud800\ud800\ud800")) {
+            List<String> secrets = List.of("s3cr3t", secret);
+            Throwable core = catchThrowable(() -> Masking.mask("x ab?cd ???? ?abcd y", secrets));
+            Throwable text = catchThrowable(() -> MaskingInputStream.mask("x ab?cd ???? ?abcd y", secrets));
+            Throwable stream = catchThrowable(() -> streamed("x ab?cd ???? ?abcd y", secrets, 8192));
+            assertThat(core).as(secret).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lone surrogate");
+            assertThat(text).as(secret).isInstanceOf(IllegalArgumentException.class).hasMessage(core.getMessage());
+            assertThat(stream).as(secret).isInstanceOf(IllegalArgumentException.class).hasMessage(core.getMessage());
+        }
+    }
+
+    /**
+     * A lone surrogate in a text is written as {@code ?}: the string form matches it as that {@code ?}, as the stream
+     * matches the byte, so each gives the same bytes; where no secret covers it, it is kept.
+     */
+    @Test
+    void aLoneSurrogateInTheTextIsMaskedAsTheByteItIsWrittenAs() throws IOException {
+        String text = "x ab\ud800cd \udc00 ab?cd y";
+        List<String> secrets = List.of("ab?cd");
+        assertThat(Masking.mask(text, secrets)).isEqualTo("x *** \udc00 *** y");
+        assertThat(streamed(text, secrets, 1)).isEqualTo("x *** ? *** y");
+        assertThat(written(Masking.mask(text, secrets))).isEqualTo(streamed(text, secrets, 3));
+    }
+
+    /**
+     * Any text, lone surrogates and {@code ?} in it, and any secrets (valid text, some with {@code ?}): the UTF-8 bytes
+     * of the string form's text are the stream's, and both are the union rule's over the text as written.
+     */
+    @Property(tries = 300)
+    void anyTextWithLoneSurrogatesGivesTheSameBytesInBothForms(@ForAll("questionSecrets") List<String> secrets,
+                                                              @ForAll("surrogateTexts") String text,
+                                                              @ForAll @IntRange(min = 1, max = 9) int chunk) throws IOException {
+        String expected = reference(written(text), secrets);
+        assertThat(written(Masking.mask(text, secrets))).isEqualTo(expected);
+        assertThat(written(MaskingInputStream.mask(text, secrets.reversed()))).isEqualTo(expected);
+        assertThat(streamed(text, secrets, chunk)).isEqualTo(expected);
+        assertThat(streamed(text, secrets.reversed(), chunk)).isEqualTo(expected);
+    }
+
+    /** {@code text} as UTF-8 writes it: each lone surrogate becomes {@code ?}, as in a log, the console or the store. */
+    private static String written(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+
+    @Provide
+    Arbitrary<List<String>> questionSecrets() {
+        return Arbitraries.of("a", "?", "😀").list().ofMinSize(1).ofMaxSize(5).map(l -> String.join("", l)).list().ofMaxSize(4);
+    }
+
+    /** Letters, {@code ?} and both halves of a surrogate pair, which make a lone surrogate or, in order, a whole pair. */
+    @Provide
+    Arbitrary<String> surrogateTexts() {
+        return Arbitraries.of("a", "?", "😀", "\ud83d", "\ude00").list().ofMaxSize(30).map(l -> String.join("", l));
     }
 
     /** Three letters (of 1, 3 and 4 UTF-8 bytes), so that secrets overlap each other and occur in the text often. */

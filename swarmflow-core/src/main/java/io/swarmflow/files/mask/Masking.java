@@ -33,6 +33,24 @@ import java.util.Objects;
  * and a run of covered bytes is exactly the bytes of a run of covered characters. Cost: as before the rule changed,
  * each place of the text is compared with each secret until the first character that differs, so
  * {@code O(length * secrets * longest)} comparisons at worst, and a few per place and secret for text unlike them.
+ *
+ * <p>Half a character (a lone surrogate: a {@code char} in U+D800..U+DFFF not part of a pair) has no UTF-8 form; Java
+ * writes it as {@code ?} (0x3F), and so does every place a text goes from here: a log, the console, the store, a
+ * process's environment (the JDK hands a child {@code ab?cd} for the Java string {@code "ab\\ud800cd"}, by
+ * {@code ProcessBuilder} and by {@code posix_spawn} alike). Hence two rules, which keep the two forms agreeing for
+ * every text (the stream of {@code value}'s UTF-8 bytes masks to the UTF-8 bytes of {@code mask(value, ...)}):
+ * <ul>
+ *   <li>A secret holding a lone surrogate is refused ({@link #requireText}, by {@link #ordered} and so by both forms,
+ *   and by core's {@code AttemptRequest}, before an executor starts anything): what a process handed it prints is
+ *   {@code ?} there, which no masking can tell from an ordinary {@code ?} (the secret {@code "\\ud800abc"} would mask
+ *   every {@code ?abc}), and matching the surrogate itself would mask nothing a process prints. No secret of a run
+ *   holds one: a run's secrets are values of swarm's own environment ({@code ${{ env.NAME }}}), which the JDK decodes
+ *   to valid text (bytes that are not UTF-8, {@code ED A0 80} included, become U+FFFD), so only a caller of this API
+ *   can pass one.</li>
+ *   <li>A lone surrogate in the text masked is matched as the {@code ?} it is written as (and kept as it is where no
+ *   secret covers it): with the secret {@code ab?cd}, the text {@code "ab\\ud800cd"}, shown as {@code ab?cd}, is
+ *   masked, as its bytes are in a stream.</li>
+ * </ul>
  */
 public final class Masking {
     /** What replaces each run of characters that secrets cover. */
@@ -56,8 +74,10 @@ public final class Masking {
      *
      * @param secrets the secrets; not null (its elements may be)
      * @return a new list, possibly empty
+     * @throws IllegalArgumentException if a secret holds a lone surrogate ({@link #requireText})
      */
     public static List<String> ordered(Collection<String> secrets) {
+        requireText(secrets);
         return secrets.stream().filter(Objects::nonNull).distinct().filter(s -> utf8Length(s) >= MIN_LENGTH).sorted(ORDER)
                 .toList();
     }
@@ -65,22 +85,24 @@ public final class Masking {
     /**
      * {@code value} with every run of characters covered by occurrences of the secrets of at least {@value #MIN_LENGTH}
      * UTF-8 bytes replaced by one {@value #MASK}, by the rule of the class comment (the union of all occurrences,
-     * overlapping or touching ones merged).
+     * overlapping or touching ones merged). A lone surrogate in {@code value} is matched as {@code ?}, the byte it is written as (the class comment).
      *
      * @param value   the text; not null
      * @param secrets the secrets (null or shorter ones are ignored); not null
      * @return the masked text ({@code value} itself when no secret occurs in it)
+     * @throws IllegalArgumentException if a secret holds a lone surrogate ({@link #requireText})
      */
     public static String mask(String value, Collection<String> secrets) {
         List<String> tried = ordered(secrets);
         if (tried.isEmpty()) return value;
+        String written = asWritten(value); // matched; value's own chars are copied
         StringBuilder out = null;
         int kept = 0; // value[kept, runStart) is not yet copied to out
         int runStart = 0;
         int runEnd = -1; // the open run of covered characters is value[runStart, runEnd); none when -1
         int n = value.length();
         for (int i = 0; i < n; i++) {
-            int end = i + longestAt(value, i, tried);
+            int end = i + longestAt(written, i, tried);
             if (runEnd == i && end == i) { // the run neither overlaps nor touches an occurrence beginning here: it ends
                 if (out == null) out = new StringBuilder(n);
                 out.append(value, kept, runStart).append(MASK);
@@ -112,6 +134,53 @@ public final class Masking {
             if (value.startsWith(s, at)) return s.length();
         }
         return 0;
+    }
+
+    /**
+     * Refuses secrets that are not text: none may hold a lone surrogate (a high surrogate not followed by a low one, or a
+     * low one not after a high one), for the reason the class comment gives. The message tells where, never the secret.
+     *
+     * @param secrets the secrets; not null (its elements may be; null ones are not checked)
+     * @throws IllegalArgumentException naming the surrogate and its place in the secret, if one holds a lone surrogate
+     */
+    public static void requireText(Collection<String> secrets) {
+        for (String s : secrets) {
+            int at = s == null ? -1 : loneSurrogate(s);
+            if (at >= 0) {
+                throw new IllegalArgumentException(String.format("a secret to mask holds half a character: the lone "
+                        + "surrogate \\u%04x at char %d of its %d; it has no UTF-8 form, a process handed it gets ? "
+                        + "there, and masking cannot tell that from an ordinary ?; pass the secret as valid text (a "
+                        + "character beyond U+FFFF as its whole surrogate pair)", (int) s.charAt(at), at + 1, s.length()));
+            }
+        }
+    }
+
+    /** The index of the first lone surrogate of {@code s}, -1 if it has none. */
+    private static int loneSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) continue;
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+            else return i;
+        }
+        return -1;
+    }
+
+    /**
+     * {@code value} as UTF-8 writes it, char for char: each lone surrogate replaced by {@code ?} (so indexes stay);
+     * {@code value} itself when it has none.
+     */
+    private static String asWritten(String value) {
+        int at = loneSurrogate(value);
+        if (at < 0) return value;
+        char[] chars = value.toCharArray();
+        for (int i = at, n = chars.length; i < n; i++) {
+            char c = chars[i];
+            if (!Character.isSurrogate(c)) continue;
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(chars[i + 1])) i++;
+            else chars[i] = '?';
+        }
+        return new String(chars);
     }
 
     private static int utf8Length(String s) {

@@ -36,6 +36,8 @@ class MaskingDocumentedExamplesTest {
                     "abcd-abcd", List.of("abcd"), "***-***"),
             new Example(JAVADOC, "Touching intervals (one ending where the next begins: {@code abcd} then {@code efgh} in "
                     + "{@code abcdefgh}) are merged into one {@value #MASK} too", "abcdefgh", List.of("abcd", "efgh"), "***"),
+            new Example(JAVADOC, "with the secret {@code ab?cd}, the text {@code \"ab\\\\ud800cd\"}, shown as {@code ab?cd}, is "
+                    + "masked", "ab\ud800cd", List.of("ab?cd"), "***"),
             new Example(DOCS, "secrets `abcd` and `cdefgh` turn `abcdefgh` into `***`, not `***efgh`", "abcdefgh",
                     List.of("abcd", "cdefgh"), "***"),
             new Example(DOCS, "`abcd-abcd` stays `***-***`", "abcd-abcd", List.of("abcd"), "***-***"),
