@@ -85,7 +85,8 @@ public final class Masking {
     /**
      * {@code value} with every run of characters covered by occurrences of the secrets of at least {@value #MIN_LENGTH}
      * UTF-8 bytes replaced by one {@value #MASK}, by the rule of the class comment (the union of all occurrences,
-     * overlapping or touching ones merged). A lone surrogate in {@code value} is matched as {@code ?}, the byte it is written as (the class comment).
+     * overlapping or touching ones merged). A lone surrogate in {@code value} is matched as {@code ?}, the byte it is
+     * written as (the class comment).
      *
      * @param value   the text; not null
      * @param secrets the secrets (null or shorter ones are ignored); not null
