@@ -26,6 +26,24 @@ public interface AttemptControl {
      */
     long gracePeriodMillis();
 
+    /**
+     * Confirms that this attempt's coordinator still holds the run, renewing its lease (a durable write, as the coordinator's
+     * heartbeat). An executor calls it right before a side effect outside the store that another attempt of the same
+     * ticket would share, such as creating or committing the ticket's git worktree: the store's fencing (the epoch on
+     * every append) refuses a superseded coordinator's events, but not what it does to files. A coordinator that stopped
+     * for longer than its lease (a frozen process, {@code kill -STOP}) may have been taken over meanwhile, and a later
+     * attempt may be working in that worktree now.
+     *
+     * <p>Once it returns, no other coordinator can take the run over before the lease it renewed expires (the engine's
+     * {@code leaseMillis}), unless this whole process stops for that long. Any thread. Does nothing by default (a control
+     * without a run store to fence, as in tests).
+     *
+     * @throws io.swarmflow.store.StoreException.Fenced when another coordinator took the run over: the executor must
+     *                                                  leave the shared state alone and end the attempt
+     * @throws io.swarmflow.store.StoreException        when the store cannot confirm it (unavailable): the same
+     */
+    default void confirmHeld() {}
+
     /** Reports the attempt's process (group leader) so it can be found after a crash. */
     void processStarted(long pid, long startTicks);
 

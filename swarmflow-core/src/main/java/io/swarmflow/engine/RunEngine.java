@@ -1363,6 +1363,11 @@ public final class RunEngine {
         }
 
         @Override
+        public void confirmHeld() {
+            store.heartbeat(runId, epoch, options.leaseMillis());
+        }
+
+        @Override
         public void processStarted(long pid, long startTicks) {
             inbox.add(new ProcessStarted(index, attempt, pid, startTicks));
         }

@@ -788,6 +788,8 @@ public final class LocalExecutor implements Executor {
             case RUN -> workspace = scratch;
             case WORKTREE -> {
                 if (repo == null) return AttemptResult.failed(null, "workspace: worktree needs a git repository (repo:)");
+                AttemptResult notHeld = unlessHeld(request, control, "creating");
+                if (notHeld != null) return notHeld;
                 try {
                     String branch = "swarm/" + request.runId() + "/" + ticket.id();
                     // ticket ids have no '.', so this name is no other ticket's branch
@@ -891,7 +893,7 @@ public final class LocalExecutor implements Executor {
             case CANCELLED -> killedAfterGrace(cancelled(), result, graceMillis);
             case TIMED_OUT -> killedAfterGrace(timedOut(ticket.timeoutMillis()), result, graceMillis);
             case EXITED -> result.succeeded()
-                    ? finish(request, workspace, worktree, json)
+                    ? finish(request, control, workspace, worktree, json)
                     : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
                             sandbox.effectiveLimits(processLimits).cpuSeconds())
                             // before the line, not after it: the progress view and status cut a reason after 200
@@ -1355,10 +1357,13 @@ public final class LocalExecutor implements Executor {
         };
     }
 
-    private AttemptResult finish(AttemptRequest request, Path workspace, Worktree worktree, JsonCapture json) {
+    private AttemptResult finish(AttemptRequest request, AttemptControl control, Path workspace, Worktree worktree,
+            JsonCapture json) {
         PlannedTicket ticket = request.ticket();
         Map<String, String> outputs = new LinkedHashMap<>();
         if (worktree != null) {
+            AttemptResult notHeld = unlessHeld(request, control, "committing");
+            if (notHeld != null) return notHeld;
             try {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
                 if (!Files.isDirectory(worktree.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -1561,6 +1566,26 @@ public final class LocalExecutor implements Executor {
     /** {@code s} when it fits {@link OutputSpec#MAX_VALUE_BYTES} as UTF-8, else null. */
     private static String fitting(String s) {
         return s.length() <= OutputSpec.MAX_VALUE_BYTES / 3 || s.getBytes(StandardCharsets.UTF_8).length <= OutputSpec.MAX_VALUE_BYTES ? s : null;
+    }
+
+    /**
+     * Null when this attempt's coordinator still holds the run ({@link AttemptControl#confirmHeld}), so that it may go on
+     * {@code doing} (creating, committing) the ticket's worktree; else the attempt's end, having touched nothing: a
+     * coordinator taken over while it was stopped must not recreate or commit a worktree a later attempt of the ticket
+     * may be working in (its result is refused by the store's fencing anyway).
+     */
+    private static AttemptResult unlessHeld(AttemptRequest request, AttemptControl control, String doing) {
+        try {
+            control.confirmHeld();
+            return null;
+        } catch (io.swarmflow.store.StoreException.Fenced e) {
+            return new AttemptResult(Outcome.CANCELLED, null, "another coordinator took run " + request.runId() + " over; "
+                    + "this one did not go on " + doing + " the worktree of ticket " + request.ticket().id(), Map.of());
+        } catch (io.swarmflow.store.StoreException e) {
+            return AttemptResult.failed(null, "cannot confirm that this coordinator still holds run " + request.runId()
+                    + " before " + doing + " the worktree of ticket " + request.ticket().id() + ", so it was left alone: "
+                    + e.getMessage());
+        }
     }
 
     private static AttemptResult cancelled() {
