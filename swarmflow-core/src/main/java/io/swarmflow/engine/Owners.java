@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * Since the wall clock can be stepped, and {@code startMillis} (the JVM's start, which Linux computes as {@code btime}
  * plus the process's start ticks, both read on the clock of the moment) moves with it, a coordinator's identity
  * ({@link #coordinator}) carries, where Linux tells them, what does not: {@code host:pid@startMillis/n;boot=BOOT_ID;
- * pidns=INODE;ticks=TICKS}, with
+ * pidns=INODE;ticks=TICKS;timens=TIME_INODE}, with
  * <ul>
  *   <li>{@code BOOT_ID} the content of {@code /proc/sys/kernel/random/boot_id} (a UUID the kernel draws at each boot,
  *       see random(4)), which tells this boot from any other without any clock;</li>
@@ -30,16 +30,21 @@ import java.util.OptionalLong;
  *   <li>{@code TICKS} its start in clock ticks after the boot, field 22 of {@code /proc/PID/stat} (proc(5),
  *       {@link ProcStat}), as the coordinator read it. Linux shows that field in the reader's time namespace (since
  *       Linux 5.6 it adds the reader's boottime offset, see time_namespaces(7)), so a reader in a time namespace with
- *       another offset reads other ticks for the same process: equal ticks prove the same process, other ticks prove
- *       nothing (the start in milliseconds decides then, which no time namespace moves: {@code btime} moves the other
- *       way).</li>
+ *       another offset reads other ticks for the same process: equal ticks prove the same process; other ticks prove
+ *       another process only to a reader of the same pid namespace and the same time namespace;</li>
+ *   <li>{@code TIME_INODE} the inode number of the coordinator's time namespace, from the link {@code /proc/self/ns/time}
+ *       ({@code time:[INODE]}, see time_namespaces(7)): a reader whose own is the same reads the coordinator's ticks as
+ *       the coordinator did. A kernel without time namespaces (before Linux 5.6, or built without them) has no such link
+ *       and no offsets: there every reader reads the same ticks.</li>
  * </ul>
  * Each part is left out when it cannot be read (off Linux, say). The identity is the durable carrier (a lease's owner,
  * an attempt's {@code coordinator} column), so no migration is needed; the parts follow the {@code /n} and contain
  * neither {@code ':'} nor {@code '@'} nor {@code '/'}, so every reader of {@code host:pid@startMillis} (the last
  * {@code ':'} and {@code '@'}, and the start up to the next {@code '/'}), this version's and earlier ones', parses
- * the same host, pid and start as before. An identity without them (recorded before, or where they are unknown) goes
- * by the wall-clock rules as it did.
+ * the same host, pid and start as before; a reader skips a part whose name it does not know, so a later version may
+ * add some. An identity without them (recorded before, or where they are unknown) goes by the wall-clock rules as it
+ * did; one with start ticks whose ticks cannot be compared with a reader's (see {@link #isDeadLocalProcess}) is never
+ * taken for gone while a process has its pid: its lease is waited out.
  */
 public final class Owners {
     private static final java.util.concurrent.atomic.AtomicLong COORDINATORS = new java.util.concurrent.atomic.AtomicLong();
@@ -51,15 +56,15 @@ public final class Owners {
      * this process has. A store lets a run's lease holder claim the run again while its lease runs; were two
      * coordinators of one process the same owner, the second would take a run the first still executes, and run its
      * running tickets again. Followed by the exact parts of the class comment that can be read
-     * ({@code host:pid@startMillis/n;boot=BOOT_ID;pidns=INODE;ticks=TICKS} on Linux).
+     * ({@code host:pid@startMillis/n;boot=BOOT_ID;pidns=INODE;ticks=TICKS;timens=TIME_INODE} on Linux 5.6 and later).
      */
     public static String coordinator() {
         return current() + "/" + COORDINATORS.incrementAndGet() + exactParts();
     }
 
     /**
-     * The {@code ;boot=...;pidns=...;ticks=...} of this process's coordinators (see the class comment): each part that
-     * can be read, in that order; empty when none can.
+     * The {@code ;boot=...;pidns=...;ticks=...;timens=...} of this process's coordinators (see the class comment): each
+     * part that can be read, in that order; empty when none can.
      */
     private static String exactParts() {
         String parts = exactParts;
@@ -70,6 +75,7 @@ public final class Owners {
             if (here.bootId() != null) b.append(";boot=").append(here.bootId());
             if (here.pidNamespace() > 0) b.append(";pidns=").append(here.pidNamespace());
             if (ticks.isPresent()) b.append(";ticks=").append(ticks.getAsLong());
+            if (here.timeNamespace() > 0) b.append(";timens=").append(here.timeNamespace());
             exactParts = parts = b.toString();
         }
         return parts;
@@ -121,18 +127,22 @@ public final class Owners {
      * gone when it also started before this boot ({@link #isOfAnEarlierBoot}); with another boot id and a later start it
      * may be a live one of another machine with this host name, and is not taken for gone (its lease is waited out); one
      * of another pid namespace is not taken for gone either (its pid cannot be looked up here); in this boot, a live
-     * process with its pid and the recorded start ticks is the coordinator, however the wall clock was set meanwhile.
-     * Otherwise (other ticks, which a reader in another time namespace reads for the same process; an identity recorded
-     * without the exact parts, or where they cannot be read), the process with its pid is taken for another when its
-     * start differs from {@code startMillis} by more than a second: a step of the wall clock by more than that after the
-     * coordinator started makes a live one read as gone only when its ticks cannot confirm it.
+     * process with its pid and the recorded start ticks is the coordinator, however the wall clock was set meanwhile, and
+     * one with other ticks is another process (the pid was reused) when this process shares the coordinator's pid
+     * namespace and time namespace (both recorded), or runs on a kernel without time namespaces. Other ticks that cannot
+     * be compared so (another time namespace, or one not recorded, as by an older swarm; ticks that cannot be read) leave
+     * a live process with its pid taken for the coordinator: the lease is waited out rather than a live coordinator's run
+     * taken over. Only an identity without start ticks (recorded without the exact parts, or where they cannot be read)
+     * goes by the wall clock: the process with its pid is taken for another when its start differs from
+     * {@code startMillis} by more than a second, so a step of the wall clock by more than that after such a coordinator
+     * started makes it read as gone.
      */
     public static boolean isDeadLocalProcess(String owner) {
         return isDeadLocalProcess(owner, here(), Owners::startTicksOf);
     }
 
     /**
-     * {@link #isDeadLocalProcess(String)} with this machine's boot id and pid namespace given ({@code here}), and how the
+     * {@link #isDeadLocalProcess(String)} with this machine's boot id and namespaces given ({@code here}), and how the
      * start ticks of a live pid are read ({@code ticksOf}: empty when it cannot be read); this boot's start read from
      * {@code /proc/stat} ({@link #isDeadLocalProcess(String, Here, OptionalLong, java.util.function.LongFunction)}).
      */
@@ -141,17 +151,25 @@ public final class Owners {
     }
 
     /**
-     * {@link #isDeadLocalProcess(String)} with this machine's boot id and pid namespace ({@code here}), this boot's start
-     * ({@code bootMillis}, epoch milliseconds, empty when unknown) and how the start ticks of a live pid are read
-     * ({@code ticksOf}: empty when it cannot be read) given. With the exact parts of the class comment: a boot id other
-     * than this boot's reads as dead only when the recorded {@code startMillis} is also before this boot's start (less
-     * {@link #BOOT_SLACK_MILLIS}: the process ended with its boot); with a later or unknown start it reads as not dead (a
-     * live coordinator of another machine with this host name sharing the state, or a clock set back on the earlier boot:
-     * the lease is waited out); a pid namespace other than this process's reads as not dead (its pid is not one to look up
-     * here: the lease is waited out); in this boot, a live pid whose process has the recorded start ticks reads as alive,
-     * whatever the wall clock did. Other start ticks prove nothing (a reader in another time namespace reads other ticks
-     * for the same process, see the class comment), so they, unreadable ones, and an identity without the exact parts go
-     * by the rule of the recorded {@code startMillis} (a second of slack).
+     * {@link #isDeadLocalProcess(String)} with this machine's boot id and this process's namespaces ({@code here}), this
+     * boot's start ({@code bootMillis}, epoch milliseconds, empty when unknown) and how the start ticks of a live pid are
+     * read ({@code ticksOf}: empty when it cannot be read) given. With the exact parts of the class comment: a boot id
+     * other than this boot's reads as dead only when the recorded {@code startMillis} is also before this boot's start
+     * (less {@link #BOOT_SLACK_MILLIS}: the process ended with its boot); with a later or unknown start it reads as not
+     * dead (a live coordinator of another machine with this host name sharing the state, or a clock set back on the
+     * earlier boot: the lease is waited out); a pid namespace other than this process's reads as not dead (its pid is not
+     * one to look up here: the lease is waited out). In this boot, with start ticks recorded, a live pid reads as
+     * <ul>
+     *   <li>alive when its process has the recorded ticks, whatever the wall clock did;</li>
+     *   <li>dead (another process has its pid) when it has other ticks and they compare ({@link #ticksCompare}): the same
+     *       pid namespace and the same time namespace on both sides, or a kernel without time namespaces;</li>
+     *   <li>alive otherwise: other ticks that do not compare (a reader in another time namespace reads other ticks for
+     *       the same process), or ticks that cannot be read. This is the safe side: a live coordinator is never taken
+     *       over nor its attempts' process groups killed; a dead one whose pid another process took holds its run until
+     *       its lease runs out (the claim says until when).</li>
+     * </ul>
+     * An identity without start ticks or boot id (older, or where they cannot be read) goes by the rule of the recorded
+     * {@code startMillis} (a second of slack).
      */
     static boolean isDeadLocalProcess(String owner, Here here, OptionalLong bootMillis,
                                       java.util.function.LongFunction<OptionalLong> ticksOf) {
@@ -182,11 +200,28 @@ public final class Owners {
             OptionalLong actualTicks = ticksOf.apply(pid);
             if (actualTicks.isPresent() && actualTicks.getAsLong() == exact.startTicks()) return false; // the same process
             if (!ph.get().isAlive()) return true;
-            // other ticks prove nothing (Linux shows them in the reader's time namespace, which may be offset from the
-            // coordinator's), nor do unreadable ones: the rule of the wall clock below, which no time namespace moves
+            // read as the coordinator read its own: other ticks are another process's
+            if (actualTicks.isPresent() && ticksCompare(exact, here)) return true;
+            // Linux shows them in the reader's time namespace, which may be offset from the coordinator's; and the wall
+            // clock, which no time namespace moves, may have been stepped since: nothing tells a live coordinator from a
+            // new process, so its lease is waited out
+            return false;
         }
         long actual = ph.get().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
         return start != 0 && actual != -1 && Math.abs(actual - start) > 1_000;
+    }
+
+    /**
+     * Whether start ticks read here compare with those {@code exact} recorded (both of this boot): the coordinator read its
+     * own in the pid namespace and time namespace this process is in (both recorded, both known here, and equal), or this
+     * kernel has no time namespaces ({@link #NO_TIME_NAMESPACES}, so no reader's ticks are offset) and the pid namespaces
+     * are the same. Then a process with the recorded pid and other ticks is another one.
+     */
+    static boolean ticksCompare(Exact exact, Here here) {
+        boolean samePidNamespace = exact.pidNamespace() > 0 && exact.pidNamespace() == here.pidNamespace();
+        boolean sameTimeNamespace = exact.timeNamespace() > 0 && exact.timeNamespace() == here.timeNamespace();
+        boolean noTimeNamespaces = here.timeNamespace() == NO_TIME_NAMESPACES && exact.timeNamespace() <= 0;
+        return samePidNamespace && (sameTimeNamespace || noTimeNamespaces);
     }
 
     /** Where Linux says when this machine started: the {@code btime} line of {@code /proc/stat}, see proc(5). */
@@ -329,24 +364,43 @@ public final class Owners {
     }
 
     /**
-     * This machine's boot id and this process's pid namespace inode, as the exact parts of the class comment record them.
-     *
-     * @param bootId       the boot id (a lower-case UUID), null when unknown
-     * @param pidNamespace the pid namespace's inode number, 0 when unknown
+     * {@link Here#timeNamespace} on a kernel without time namespaces: {@code /proc/self/ns/time} does not exist while
+     * {@code /proc/self/ns/pid} reads, so no process of this boot has a boottime offset.
      */
-    record Here(String bootId, long pidNamespace) {
-        static final Here UNKNOWN = new Here(null, 0);
+    static final long NO_TIME_NAMESPACES = -1;
+
+    /**
+     * This machine's boot id and this process's pid and time namespace inodes, as the exact parts of the class comment
+     * record them.
+     *
+     * @param bootId        the boot id (a lower-case UUID), null when unknown
+     * @param pidNamespace  the pid namespace's inode number, 0 when unknown
+     * @param timeNamespace the time namespace's inode number; {@link #NO_TIME_NAMESPACES} when this kernel has none, 0
+     *                      when unknown
+     */
+    record Here(String bootId, long pidNamespace, long timeNamespace) {
+        static final Here UNKNOWN = new Here(null, 0, 0);
+
+        /** A {@link Here} whose time namespace is unknown. */
+        Here(String bootId, long pidNamespace) {
+            this(bootId, pidNamespace, 0);
+        }
     }
 
     /** Where Linux says which boot this is, see random(4). */
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
     /** This process's pid namespace, a link {@code pid:[INODE]}, see namespaces(7). */
     private static final Path PID_NAMESPACE = Path.of("/proc/self/ns/pid");
+    /** This process's time namespace, a link {@code time:[INODE]}, see time_namespaces(7); absent before Linux 5.6. */
+    private static final Path TIME_NAMESPACE = Path.of("/proc/self/ns/time");
 
-    /** {@link Here} of this process, read once per process (neither changes while it runs). */
+    /** {@link Here} of this process, read once per process (none of it changes while it runs). */
     static Here here() {
         Here h = here;
-        if (h == null) here = h = new Here(bootId(BOOT_ID), pidNamespace(PID_NAMESPACE));
+        if (h == null) {
+            long pidNamespace = pidNamespace(PID_NAMESPACE);
+            here = h = new Here(bootId(BOOT_ID), pidNamespace, timeNamespace(TIME_NAMESPACE, pidNamespace));
+        }
         return h;
     }
 
@@ -384,9 +438,30 @@ public final class Owners {
 
     /** The inode in a namespace link's target {@code pid:[INODE]}; 0 when it is not of that shape or not positive. */
     static long pidNamespaceInode(String target) {
-        if (!target.startsWith("pid:[") || !target.endsWith("]")) return 0;
+        return namespaceInode("pid", target);
+    }
+
+    /**
+     * The inode of the time namespace {@code link} (a {@code /proc/PID/ns/time}) points to ({@code time:[INODE]});
+     * {@link #NO_TIME_NAMESPACES} when there is no such link while the pid namespace link beside it was read
+     * ({@code pidNamespace} positive: the kernel has no time namespaces); 0 when unknown.
+     */
+    static long timeNamespace(Path link, long pidNamespace) {
         try {
-            long inode = Long.parseLong(target.substring(5, target.length() - 1));
+            return namespaceInode("time", Files.readSymbolicLink(link).toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return pidNamespace > 0 ? NO_TIME_NAMESPACES : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The inode in a namespace link's target {@code TYPE:[INODE]} of {@code type}; 0 when it is not of that shape or not positive. */
+    static long namespaceInode(String type, String target) {
+        String prefix = type + ":[";
+        if (!target.startsWith(prefix) || !target.endsWith("]")) return 0;
+        try {
+            long inode = Long.parseLong(target.substring(prefix.length(), target.length() - 1));
             return inode > 0 ? inode : 0;
         } catch (NumberFormatException e) {
             return 0;
@@ -405,16 +480,23 @@ public final class Owners {
     }
 
     /**
-     * The exact parts an owner id carries after its {@code /n} ({@code ;boot=...;pidns=...;ticks=...}, see the class
-     * comment); a part that is absent or malformed is unknown. Parts of other names are skipped (a later version may add
-     * some).
+     * The exact parts an owner id carries after its {@code /n} ({@code ;boot=...;pidns=...;ticks=...;timens=...}, see the
+     * class comment), in any order; a part that is absent or malformed is unknown. Parts of other names are skipped (a
+     * later version may add some).
      *
-     * @param bootId       the boot id, null when unknown
-     * @param pidNamespace the pid namespace inode, 0 when unknown
-     * @param startTicks   the start in clock ticks after the boot, -1 when unknown
+     * @param bootId        the boot id, null when unknown
+     * @param pidNamespace  the pid namespace inode, 0 when unknown
+     * @param startTicks    the start in clock ticks after the boot, -1 when unknown
+     * @param timeNamespace the time namespace inode, 0 when unknown (recorded by a swarm before this part, or on a kernel
+     *                      without time namespaces)
      */
-    record Exact(String bootId, long pidNamespace, long startTicks) {
-        static final Exact NONE = new Exact(null, 0, -1);
+    record Exact(String bootId, long pidNamespace, long startTicks, long timeNamespace) {
+        static final Exact NONE = new Exact(null, 0, -1, 0);
+
+        /** Exact parts without a time namespace. */
+        Exact(String bootId, long pidNamespace, long startTicks) {
+            this(bootId, pidNamespace, startTicks, 0);
+        }
 
         /** The exact parts of {@code owner}; {@link #NONE} for null or an owner without them. */
         static Exact of(String owner) {
@@ -425,6 +507,7 @@ public final class Owners {
             String bootId = null;
             long pidNamespace = 0;
             long startTicks = -1;
+            long timeNamespace = 0;
             for (String part : owner.substring(semi + 1).split(";")) {
                 int eq = part.indexOf('=');
                 if (eq < 0) continue;
@@ -434,10 +517,11 @@ public final class Owners {
                     case "boot" -> bootId = isBootId(value) ? value : null;
                     case "pidns" -> pidNamespace = positive(value, 0);
                     case "ticks" -> startTicks = value.equals("0") ? 0 : positive(value, -1);
+                    case "timens" -> timeNamespace = positive(value, 0);
                     default -> { }
                 }
             }
-            return new Exact(bootId, pidNamespace, startTicks);
+            return new Exact(bootId, pidNamespace, startTicks, timeNamespace);
         }
 
         private static long positive(String value, long unknown) {

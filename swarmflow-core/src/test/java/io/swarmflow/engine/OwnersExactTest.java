@@ -47,10 +47,11 @@ class OwnersExactTest {
     void aCoordinatorCarriesTheBootIdThePidNamespaceAndItsStartTicksAfterItsNumber() {
         String owner = Owners.coordinator();
         assertThat(owner).matches(java.util.regex.Pattern.quote(Owners.current())
-                + "/\\d+;boot=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12};pidns=\\d+;ticks=\\d+");
+                + "/\\d+;boot=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12};pidns=\\d+;ticks=\\d+"
+                + (Owners.here().timeNamespace() > 0 ? ";timens=" + Owners.here().timeNamespace() : ""));
         Owners.Here here = Owners.here();
         assertThat(Owners.Exact.of(owner)).isEqualTo(new Owners.Exact(here.bootId(), here.pidNamespace(),
-                Owners.startTicksOf(ProcessHandle.current().pid()).orElseThrow()));
+                Owners.startTicksOf(ProcessHandle.current().pid()).orElseThrow(), here.timeNamespace()));
     }
 
     /** How the callers of earlier versions read an owner id: host up to the last ':', pid up to the last '@', start to '/'. */
@@ -99,14 +100,18 @@ class OwnersExactTest {
         long ticks = Owners.startTicksOf(pid).orElseThrow();
         long millis = ProcessHandle.of(pid).orElseThrow().info().startInstant().map(Instant::toEpochMilli).orElseThrow();
         Owners.Here here = Owners.here();
-        String reused = Owners.hostName() + ":" + pid + "@" + (millis - 60_000) + "/1" + exact(here.bootId(), here.pidNamespace(), ticks + 1);
+        String reused = Owners.hostName() + ":" + pid + "@" + (millis - 60_000) + "/1" + exact(here.bootId(), here.pidNamespace(), ticks + 1)
+                + ";timens=" + here.timeNamespace();
         assertThat(Owners.isDeadLocalProcess(reused)).as("the pid was reused").isTrue();
-        // ticks that cannot be read of a live pid: the rule of the wall clock
+        // ticks that cannot be read of a live pid, or other ticks that a reader of an unknown time namespace reads: alive
         String alive = Owners.hostName() + ":" + pid + "@" + millis + "/1" + exact(THIS_BOOT, NS, ticks + 1);
         assertThat(Owners.isDeadLocalProcess(alive, HERE, p -> OptionalLong.empty())).isFalse();
         assertThat(Owners.isDeadLocalProcess(alive, HERE, p -> OptionalLong.of(ticks + 1))).isFalse();
         String stepped = Owners.hostName() + ":" + pid + "@" + (millis + 3_600_000) + "/1" + exact(THIS_BOOT, NS, ticks + 1);
-        assertThat(Owners.isDeadLocalProcess(stepped, HERE, p -> OptionalLong.of(ticks))).as("other ticks, other start").isTrue();
+        assertThat(Owners.isDeadLocalProcess(stepped, HERE, p -> OptionalLong.of(ticks)))
+                .as("other ticks, other start, time namespaces not known: the lease is waited out").isFalse();
+        assertThat(Owners.isDeadLocalProcess(stepped + ";timens=7", new Owners.Here(THIS_BOOT, NS, 7), p -> OptionalLong.of(ticks)))
+                .as("other ticks in the same time namespace").isTrue();
     }
 
     /**
