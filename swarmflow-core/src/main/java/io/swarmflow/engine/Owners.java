@@ -353,6 +353,21 @@ public final class Owners {
         return recorded > 0 && pidNamespace > 0 && recorded != pidNamespace;
     }
 
+    /**
+     * For a person looking for the container an {@code owner} of another pid namespace ({@link #isOfAnotherPidNamespace})
+     * ran in: its pid namespace and this process's, as {@code /proc/PID/ns/pid} and {@code lsns -t pid} (its NS column)
+     * show them, {@code "pid:[RECORDED], not this process's pid:[THIS]"}; {@code ?} for an inode that is not known.
+     */
+    static String pidNamespacesShown(String owner) {
+        return pidNamespacesShown(owner, here().pidNamespace());
+    }
+
+    /** {@link #pidNamespacesShown(String)} with this process's pid namespace inode given (0 when unknown). */
+    static String pidNamespacesShown(String owner, long pidNamespace) {
+        long recorded = Exact.of(owner).pidNamespace();
+        return "pid:[" + (recorded > 0 ? recorded : "?") + "], not this process's pid:[" + (pidNamespace > 0 ? pidNamespace : "?") + "]";
+    }
+
     /** Where the start of {@code owner}'s {@code @startMillis} ends: at the first {@code '/'} or {@code ';'} after {@code at}. */
     private static int startEnd(String owner, int at) {
         int end = owner.length();

@@ -443,8 +443,9 @@ public final class RunEngine {
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
                         // its pid is of another pid namespace (a container of the same host name): it names nothing of it here
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
-                                + ", of another pid namespace than this one (another container of this host name, or one "
-                                + "restarted since): process group " + a.pid() + " is not looked for, so not stopped from here if "
+                                + ", of pid namespace " + Owners.pidNamespacesShown(launcher) + " (another container of this "
+                                + "host name, or one restarted since; `lsns -t pid` on the host lists namespaces by that number): "
+                                + "process group " + a.pid() + " is not looked for, so not stopped from here if "
                                 + "it still runs (`kill -- -" + a.pid() + "` in that pid namespace stops it)");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfAnEarlierBoot(launcher)) {
                         // a pid of an earlier boot may name an unrelated process now

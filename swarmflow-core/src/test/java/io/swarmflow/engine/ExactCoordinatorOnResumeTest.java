@@ -72,8 +72,10 @@ class ExactCoordinatorOnResumeTest {
         String run = runLeftRunning(otherNamespace);
         assertThat(new RunService(store, exec).engine(run, options(), listener).execute()).isEqualTo(RunState.SUCCEEDED);
         assertThat(exec.orphansLookedFor).isEmpty();
-        assertThat(notices).contains("attempt 1 of a ran under coordinator " + Owners.shown(otherNamespace) + ", of another pid namespace than "
-                + "this one (another container of this host name, or one restarted since): process group " + PID + " is not "
+        long ours = Owners.here().pidNamespace();
+        assertThat(notices).contains("attempt 1 of a ran under coordinator " + Owners.shown(otherNamespace) + ", of pid namespace "
+                + "pid:[" + (ours + 1) + "], not this process's pid:[" + ours + "] (another container of this host name, or one "
+                + "restarted since; `lsns -t pid` on the host lists namespaces by that number): process group " + PID + " is not "
                 + "looked for, so not stopped from here if it still runs (`kill -- -" + PID + "` in that pid namespace stops it)");
     }
 

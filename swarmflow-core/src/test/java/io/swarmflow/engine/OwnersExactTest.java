@@ -197,6 +197,9 @@ class OwnersExactTest {
         assertThat(Owners.isOfAnotherPidNamespace(null)).isFalse();
         assertThat(Owners.isOfAnotherPidNamespace("host:42@1/1;pidns=5", 0)).as("ours not known").isFalse();
         assertThat(Owners.isOfAnotherPidNamespace("host:42@1/1;pidns=5", 6)).isTrue();
+        // named for a person looking for the container (lsns -t pid shows the same number)
+        assertThat(Owners.pidNamespacesShown("host:42@1/1;pidns=5", 6)).isEqualTo("pid:[5], not this process's pid:[6]");
+        assertThat(Owners.pidNamespacesShown("host:42@1/1", 0)).isEqualTo("pid:[?], not this process's pid:[?]");
     }
 
     @Test
