@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +69,11 @@ class MigrationWaitNoticeTest {
             String rest = String.join("\n", err.lines().toList());
             assertThat(swarm.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(swarm.exitValue()).as(rest).isZero();
-            assertThat(rest).as("said once").doesNotContain("migrated by another");
+            assertThat(rest).as("said once").doesNotContain("is being migrated by another");
+            // and its end, once the lock is held
+            assertThat(rest.lines().findFirst()).as(rest).get().asString().matches(Pattern.quote(
+                    "swarm: warning: the database " + state.resolve("swarm.db") + " is no longer being migrated by another swarm "
+                    + "process (after ") + "\\d+" + Pattern.quote(" s); this command goes on"));
         } finally {
             holder.destroyForcibly().waitFor();
             if (swarm != null) swarm.destroyForcibly().waitFor();

@@ -276,10 +276,12 @@ public final class SqlRunStore implements RunStore {
     /**
      * {@link #openSqlite(Path)}, telling {@code migrationWaitNotices} once, when it has waited
      * {@link #MIGRATION_LOCK_NOTICE_AFTER_MILLIS} for another process's migration lock, that it waits and for whom (one
-     * line, without a trailing newline, for the user); the CLI prints it, as it does the write-lock wait's notice
-     * ({@link #noticesTo}), which a store can say only once it is open.
+     * line, without a trailing newline, for the user), and once more when it then gets the lock, that the wait is over and
+     * the command goes on; the CLI prints them, as it does the write-lock wait's notices ({@link #noticesTo}), which a
+     * store can say only once it is open.
      *
-     * @param migrationWaitNotices called on this thread, at most once per open; its failure fails the open
+     * @param migrationWaitNotices called on this thread, at most twice per open (the wait, then its end); its failure
+     *                             fails the open
      * @throws StoreException as {@link #openSqlite(Path)}
      */
     public static SqlRunStore openSqlite(Path stateDir, java.util.function.Consumer<String> migrationWaitNotices) {
@@ -785,8 +787,10 @@ public final class SqlRunStore implements RunStore {
      * migration.
      *
      * @throws StoreException.Unavailable when another process held the lock past {@link #lockWaitMillis}, or the lock file
-     *                                    cannot be created or locked
-     * @throws StoreException.Corrupt     when {@code lock} is a directory or another file that is not a regular one
+     *                                    cannot be created or locked for another reason than its permissions
+     * @throws StoreException.Corrupt     when {@code lock} is a directory or another file that is not a regular one, or
+     *                                    one this process may not open for writing (its owner and mode): the state
+     *                                    directory cannot be used as it is, and the message says how to fix it
      */
     private void holdingMigrationLock(Path lock, SqlAction action) throws SQLException {
         // before opening it: opening a named pipe for writing would wait for a reader
@@ -797,7 +801,13 @@ public final class SqlRunStore implements RunStore {
                     + "(for example `mv " + lock + " " + lock + ".old`) and run the command again", null);
         }
         synchronized (MIGRATION_MONITOR) {
-            try (FileChannel channel = openLockFile(lock)) {
+            FileChannel opened;
+            try {
+                opened = openLockFile(lock);
+            } catch (IOException e) {
+                throw lockFileError(description, lock, e);
+            }
+            try (FileChannel channel = opened) {
                 long since = lockWaitClock.getAsLong();
                 boolean told = false;
                 FileLock held;
@@ -824,6 +834,11 @@ public final class SqlRunStore implements RunStore {
                                 + "another swarm process to migrate its schema; nothing was changed", null);
                     }
                 }
+                if (told) {
+                    long waited = (lockWaitClock.getAsLong() - since) / 1_000_000;
+                    migrationWaitNotices.accept("the database " + description + " is no longer being migrated by another "
+                            + "swarm process (after " + (waited + 500) / 1000 + " s); this command goes on");
+                }
                 try (FileLock locked = held) {
                     action.run();
                 }
@@ -832,6 +847,46 @@ public final class SqlRunStore implements RunStore {
                         + "schema: " + SqliteDialect.reason(e) + "; check the permissions of it and of its directory", e);
             }
         }
+    }
+
+    /**
+     * The error for the migration lock file {@code lock} of the database {@code description} that could not be opened
+     * for writing ({@code e}, from {@link #openLockFile}): {@link StoreException.Corrupt} when it is there and this user
+     * may not ({@link java.nio.file.AccessDeniedException}: a file of another user, or one without write permission, as
+     * mode {@code 000}), naming it, its owner and mode, and the way out ({@link #lockFileDenied}); otherwise (a directory
+     * that does not let it be made, a symbolic link to nowhere, an I/O error) {@link StoreException.Unavailable} with the
+     * reason in words.
+     */
+    static StoreException lockFileError(String description, Path lock, IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException denied && Files.exists(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return lockFileDenied(description, lock, denied, System.getProperty("user.name"));
+        }
+        return new StoreException.Unavailable("cannot open " + description + ": cannot lock " + lock + " to migrate its "
+                + "schema: " + SqliteDialect.reason(e) + "; check the permissions of it and of its directory", e);
+    }
+
+    /**
+     * {@link #lockFileError} for a lock file that user {@code me} may not open for writing: when it is {@code me}'s own,
+     * to give it back its mode; else to run swarm as its owner, or to remove it once no swarm process uses it (the next
+     * migration makes it again, {@code me}'s).
+     */
+    static StoreException.Corrupt lockFileDenied(String description, Path lock, java.nio.file.AccessDeniedException e, String me) {
+        String owner = null;
+        String mode = null;
+        try {
+            var attrs = Files.readAttributes(lock, java.nio.file.attribute.PosixFileAttributes.class);
+            owner = attrs.owner().getName();
+            mode = java.nio.file.attribute.PosixFilePermissions.toString(attrs.permissions());
+        } catch (IOException | UnsupportedOperationException | SecurityException notKnown) {
+            // said so below
+        }
+        String fix = me.equals(owner)
+                ? "Give it back its mode (`chmod 600 " + lock + "`)"
+                : "Run swarm as " + (owner == null ? "its owner" : owner) + ", or, once no swarm process uses it (`fuser -v "
+                        + lock + "` lists none), remove it (`rm " + lock + "`; swarm makes it again, yours)";
+        return new StoreException.Corrupt("cannot open " + description + ": cannot lock " + lock + " to migrate its schema: "
+                + me + " may not open it for writing (" + (owner == null ? "its owner and mode could not be read"
+                : "owner " + owner + ", mode " + mode) + "); nothing was changed. " + fix + " and run the command again", e);
     }
 
     /** Opens (creating it, {@code rw-------}, when missing) the migration lock file {@code lock} for writing. */

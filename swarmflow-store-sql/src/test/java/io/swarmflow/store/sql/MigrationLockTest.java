@@ -166,4 +166,84 @@ class MigrationLockTest {
                         + "check the permissions of it and of its directory");
         assertThat(Files.size(db)).isZero();
     }
+
+    /**
+     * A command that said it waits for another swarm's migration says, once it holds the lock, that the wait is over and
+     * it goes on: without that line the user saw only the wait, never its end.
+     */
+    @Test
+    void aWaitThatWasSaidIsSaidToBeOverOnceTheLockIsHeld() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Path db = state.resolve("swarm.db");
+        Process holder = holdLock(state.resolve(SqlRunStore.MIGRATION_LOCK_FILE));
+        try {
+            List<String> notices = new CopyOnWriteArrayList<>();
+            CompletableFuture<SqlRunStore> opening = CompletableFuture.supplyAsync(() -> SqlRunStore.openSqlite(state, notices::add));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !notices.isEmpty() || opening.isDone());
+            assertThat(opening).isNotDone();
+            assertThat(notices).singleElement().asString().startsWith("the database " + db + " is being migrated by another");
+
+            holder.getOutputStream().close(); // the other migration is done
+            try (SqlRunStore store = opening.get(60, TimeUnit.SECONDS)) {
+                assertThat(store.runs()).isEmpty();
+            }
+            assertThat(notices).hasSize(2);
+            assertThat(notices.get(1)).matches(java.util.regex.Pattern.quote("the database " + db + " is no longer being migrated "
+                    + "by another swarm process (after ") + "\\d+" + java.util.regex.Pattern.quote(" s); this command goes on"));
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A lock got at once, or after a wait too short to be said, says nothing either way. */
+    @Test
+    void aLockGotWithoutASaidWaitSaysNothing() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        List<String> notices = new CopyOnWriteArrayList<>();
+        try (SqlRunStore store = SqlRunStore.openSqlite(state, notices::add)) {
+            assertThat(store.runs()).isEmpty();
+        }
+        assertThat(notices).isEmpty();
+    }
+
+    /**
+     * A lock file this user may not open for writing (mode 000, or another user's): refused as a state directory that
+     * cannot be used as it is (exit 2 in the CLI), naming the file, its owner and mode and the fix, not "check the
+     * permissions" and the generic line of an unavailable store. Root opens any file, so the refusal itself is built from
+     * the error an ordinary user gets ({@link java.nio.file.AccessDeniedException}); run as one, the open is refused too.
+     */
+    @Test
+    void aLockFileThisUserMayNotOpenIsRefusedNamingItsOwnerModeAndTheFix() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Path db = state.resolve("swarm.db");
+        Path lock = Files.createFile(state.resolve(SqlRunStore.MIGRATION_LOCK_FILE));
+        Files.setPosixFilePermissions(lock, java.util.Set.of());
+        String me = System.getProperty("user.name");
+        String owner = Files.getOwner(lock).getName();
+        var denied = new java.nio.file.AccessDeniedException(lock.toString());
+
+        String ownCause = "cannot open " + db + ": cannot lock " + lock + " to migrate its schema: " + me + " may not open it "
+                + "for writing (owner " + owner + ", mode ---------); nothing was changed. ";
+        assertThat(SqlRunStore.lockFileError(db.toString(), lock, denied))
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessage(ownCause + "Give it back its mode (`chmod 600 " + lock + "`) and run the command again");
+        assertThat(SqlRunStore.lockFileDenied(db.toString(), lock, denied, "someone"))
+                .hasMessage("cannot open " + db + ": cannot lock " + lock + " to migrate its schema: someone may not open it "
+                        + "for writing (owner " + owner + ", mode ---------); nothing was changed. Run swarm as " + owner
+                        + ", or, once no swarm process uses it (`fuser -v " + lock + "` lists none), remove it (`rm " + lock
+                        + "`; swarm makes it again, yours) and run the command again");
+        // not there: the directory refused to make it, which is not the file's mode
+        Path missing = state.resolve("missing-lock");
+        assertThat(SqlRunStore.lockFileError(db.toString(), missing, new java.nio.file.AccessDeniedException(missing.toString())))
+                .isInstanceOf(StoreException.Unavailable.class)
+                .hasMessage("cannot open " + db + ": cannot lock " + missing + " to migrate its schema: permission denied; "
+                        + "check the permissions of it and of its directory");
+
+        if (new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
+            assertThatThrownBy(() -> SqlRunStore.openSqlite(state).close())
+                    .isInstanceOf(StoreException.Corrupt.class)
+                    .hasMessage(ownCause + "Give it back its mode (`chmod 600 " + lock + "`) and run the command again");
+            assertThat(Files.size(db)).isZero();
+        }
+    }
 }
