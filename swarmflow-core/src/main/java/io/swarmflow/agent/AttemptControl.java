@@ -34,13 +34,17 @@ public interface AttemptControl {
      * for longer than its lease (a frozen process, {@code kill -STOP}) may have been taken over meanwhile, and a later
      * attempt may be working in that worktree now.
      *
-     * <p>Once it returns, no other coordinator can take the run over before the lease it renewed expires (the engine's
-     * {@code leaseMillis}), unless this whole process stops for that long. Any thread. Does nothing by default (a control
-     * without a run store to fence, as in tests).
+     * <p>Once it returns, no other coordinator can claim the run before the lease it renewed expires: {@code leaseMillis}
+     * of the engine from the store's clock at the renewal's write, unless this whole process stops for that long, or (an
+     * owner id without start ticks, off Linux) the wall clock is stepped by more than a second, which lets a resume on
+     * this host take a coordinator for gone. Any thread. Does nothing by default (a control without a run store to fence,
+     * as in tests).
      *
-     * @throws io.swarmflow.store.StoreException.Fenced when another coordinator took the run over: the executor must
-     *                                                  leave the shared state alone and end the attempt
-     * @throws io.swarmflow.store.StoreException        when the store cannot confirm it (unavailable): the same
+     * @throws io.swarmflow.store.StoreException.Fenced when another coordinator took the run over, or this one has ended
+     *                                                  and given its lease up: the executor must leave the shared state
+     *                                                  alone and end the attempt
+     * @throws io.swarmflow.store.StoreException        when the store cannot confirm it (unavailable): the executor must
+     *                                                  leave the shared state alone and end the attempt, failed
      */
     default void confirmHeld() {}
 

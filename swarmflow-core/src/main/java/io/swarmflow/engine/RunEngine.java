@@ -142,6 +142,16 @@ public final class RunEngine {
      */
     private String previousOwner;
     private long epoch;
+    /**
+     * {@link System#nanoTime} just before this coordinator's lease was last taken or renewed with success (the claim, a
+     * heartbeat, {@link Control#confirmHeld}): the lease holds at least {@code leaseMillis} from then, a monotonic clock
+     * that runs on while the process is stopped.
+     */
+    private volatile long leaseRenewedNanos;
+    /** Guards {@link #leaseGivenUp} and {@link Control#confirmHeld}'s renewal, so none renews a lease given up. */
+    private final Object leaseGuard = new Object();
+    /** Set once this coordinator ends and gives its lease up; guarded by {@link #leaseGuard}. */
+    private boolean leaseGivenUp;
     private boolean cancelling;
     private String failFastBy;
     private boolean waitingNoticeShown;
@@ -261,6 +271,10 @@ public final class RunEngine {
                 throw e;
             }
         } finally {
+            // an attempt thread that outlived the coordinator's wait for it must not renew the lease given up here
+            synchronized (leaseGuard) {
+                leaseGivenUp = true;
+            }
             try {
                 store.releaseRun(runId, epoch);
             } catch (StoreException ignored) {
@@ -288,7 +302,9 @@ public final class RunEngine {
             previousOwner = lease.map(io.swarmflow.store.RunLease::owner).orElse(null);
             takeOverIfOwnerDead(lease);
             claimedAtMillis = store.now();
+            long claiming = System.nanoTime();
             epoch = store.claimRun(runId, owner, options.leaseMillis());
+            leaseRenewedNanos = claiming;
         }
         claimed = view;
     }
@@ -543,7 +559,9 @@ public final class RunEngine {
                 nextPoll = now + options.commandPollMillis();
             }
             if (now >= nextHeartbeat) {
+                long renewing = System.nanoTime();
                 store.heartbeat(runId, epoch, options.leaseMillis());
+                leaseRenewedNanos = renewing;
                 nextHeartbeat = now + options.heartbeatMillis();
             }
             if (!cancelling) fireRetryTimers(store.now());
@@ -842,6 +860,11 @@ public final class RunEngine {
     private void runAttempt(Launch l) {
         PlannedTicket t = tickets[l.index()];
         AttemptResult result;
+        AttemptResult notHeld = unlessLeaseHeld(l);
+        if (notHeld != null) {
+            inbox.add(new Done(l.index(), l.attempt(), notHeld));
+            return;
+        }
         try {
             Map<String, String> env = new HashMap<>();
             for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(t, e.getValue()));
@@ -864,6 +887,29 @@ public final class RunEngine {
             result = executorError(t, e);
         }
         inbox.add(new Done(l.index(), l.attempt(), result));
+    }
+
+    /**
+     * Null when the attempt may be launched as far as this coordinator's lease goes; else its end, not launched. The
+     * attempt's start is durable, but this coordinator may have been stopped since (a frozen process, {@code kill -STOP})
+     * for longer than its lease, and another taken the run over and started a newer attempt of the ticket: the store
+     * refuses this coordinator's later events (fencing), but a process launched now would run beside that attempt. When
+     * more than two thirds of the lease have passed since it was last renewed ({@link #leaseRenewedNanos}; never in a
+     * coordinator whose heartbeats keep up), the attempt renews it first ({@link Control#confirmHeld}, a durable write):
+     * taken over, it ends cancelled (its end is refused anyway); the store failing, it ends failed, saying so.
+     */
+    private AttemptResult unlessLeaseHeld(Launch l) {
+        if (System.nanoTime() - leaseRenewedNanos <= options.leaseMillis() * 2 / 3 * 1_000_000) return null;
+        try {
+            l.control().confirmHeld();
+            return null;
+        } catch (StoreException.Fenced e) {
+            return new AttemptResult(Outcome.CANCELLED, null, "not launched: another coordinator took the run over while "
+                    + "this one was stopped", Map.of());
+        } catch (StoreException e) {
+            return AttemptResult.failed(null, "not launched: this coordinator's lease of the run ran out and could not be "
+                    + "renewed: " + e.getMessage());
+        }
     }
 
     /**
@@ -1365,7 +1411,15 @@ public final class RunEngine {
 
         @Override
         public void confirmHeld() {
-            store.heartbeat(runId, epoch, options.leaseMillis());
+            synchronized (leaseGuard) {
+                if (leaseGivenUp) {
+                    throw new StoreException.Fenced("run " + runId + ": its coordinator (epoch " + epoch + ") has ended and "
+                            + "given its lease up");
+                }
+                long renewing = System.nanoTime();
+                store.heartbeat(runId, epoch, options.leaseMillis());
+                leaseRenewedNanos = renewing;
+            }
         }
 
         @Override

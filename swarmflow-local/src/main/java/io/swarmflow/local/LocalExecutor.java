@@ -808,11 +808,16 @@ public final class LocalExecutor implements Executor {
                         + " does not have (made by an earlier attempt, or by hand); they are kept on branch "
                         + worktree.kept() + ", and this attempt starts from the base";
         if (kept != null) warnOfAttempt(request, "ticket " + ticket.id() + ": " + kept.substring("swarm: note: ".length()));
+        boolean leftAlone = false;
         try {
             return shellIn(request, control, workspace, worktree);
+        } catch (LeftAlone e) {
+            leftAlone = true;
+            return e.result;
         } finally {
-            // locked from its creation until its work is committed: see GitWorktrees.createWorktree
-            if (worktree != null) GitWorktrees.unlock(worktree);
+            // locked from its creation until its work is committed: see GitWorktrees.createWorktree; not when the
+            // coordinator no longer holds the run: the lock at this path may be a newer attempt's worktree's by now
+            if (worktree != null && !leftAlone) GitWorktrees.unlock(worktree);
             if (kept != null) appendToStderrLog(request, kept);
         }
     }
@@ -1363,7 +1368,7 @@ public final class LocalExecutor implements Executor {
         Map<String, String> outputs = new LinkedHashMap<>();
         if (worktree != null) {
             AttemptResult notHeld = unlessHeld(request, control, "committing");
-            if (notHeld != null) return notHeld;
+            if (notHeld != null) throw new LeftAlone(notHeld);
             try {
                 String message = ticket.title() == null || ticket.title().isBlank() ? ticket.id() : ticket.title();
                 if (!Files.isDirectory(worktree.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -1575,6 +1580,7 @@ public final class LocalExecutor implements Executor {
      * may be working in (its result is refused by the store's fencing anyway).
      */
     private static AttemptResult unlessHeld(AttemptRequest request, AttemptControl control, String doing) {
+        if (control.isCancelled()) return cancelled();
         try {
             control.confirmHeld();
             return null;
@@ -1585,6 +1591,19 @@ public final class LocalExecutor implements Executor {
             return AttemptResult.failed(null, "cannot confirm that this coordinator still holds run " + request.runId()
                     + " before " + doing + " the worktree of ticket " + request.ticket().id() + ", so it was left alone: "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * Thrown by the commit step, to {@link #shell}, when this coordinator may no longer touch the ticket's worktree
+     * ({@link #unlessHeld}): the attempt ends with {@link #result}, and its worktree is left as it is, lock included.
+     */
+    private static final class LeftAlone extends RuntimeException {
+        final transient AttemptResult result;
+
+        LeftAlone(AttemptResult result) {
+            super(null, null, false, false);
+            this.result = result;
         }
     }
 

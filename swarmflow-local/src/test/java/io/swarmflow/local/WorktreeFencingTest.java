@@ -77,4 +77,34 @@ class WorktreeFencingTest {
             assertThat(f.git("rev-parse", "swarm/r1/w")).isEqualTo(base);
         }
     }
+
+    /**
+     * Refused at the commit, the attempt leaves the worktree's lock alone: by then the path may hold the newer attempt's
+     * worktree, locked so that {@code git worktree prune} keeps it (a review: the stale attempt unlocked it).
+     */
+    @Test
+    void aCoordinatorTakenOverBeforeTheCommitLeavesTheNewerAttemptsWorktreeLocked() throws Exception {
+        try (Fixture f = new Fixture(tmp, Fixture.Mode.NO_BWRAP)) {
+            Path dir = f.runDir.resolve("worktrees/w");
+            AtomicInteger asked = new AtomicInteger();
+            TestControl control = new TestControl() {
+                @Override
+                public void confirmHeld() {
+                    if (asked.incrementAndGet() < 2) return;
+                    try { // meanwhile the new coordinator's attempt recreated (and locked) the worktree
+                        f.git("worktree", "remove", "--force", "--force", dir.toString());
+                        f.git("worktree", "add", "--quiet", "--force", "--lock", "-B", "swarm/r1/w", dir.toString(), "HEAD");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    throw new StoreException.Fenced("run r1 was taken over");
+                }
+            };
+            AttemptResult result = f.run(Fixture.ticket("w", "echo half > written.txt").workspace(WorkspaceMode.WORKTREE).build(),
+                    control);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(f.git("worktree", "list", "--porcelain")).contains("locked");
+        }
+    }
 }
