@@ -217,7 +217,8 @@ final class RunCommands {
                             + "restore what it needs and resume again; nothing was changed");
                 }
                 Path specFile = Path.of(plan.specDir()).resolve(Path.of(run.specPath()).getFileName());
-                // a spec read from a stream (standard input, <(...)) cannot be read again to compare
+                // a spec read from a stream (standard input, <(...), a named pipe: SpecLoader.isStream, which opens nothing)
+                // cannot be read again to compare; nor can one deleted since, or no longer a regular file (changedSince)
                 boolean specChanged = !io.swarmflow.spec.SpecLoader.isStream(Path.of(run.specPath()))
                         && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false);
                 PrintStream err = Streams.err(spec);

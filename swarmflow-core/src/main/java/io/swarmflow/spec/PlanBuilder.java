@@ -64,9 +64,6 @@ final class PlanBuilder {
             java.util.regex.Pattern.compile("\\$\\{\\{[\\sA-Za-z0-9_.\\-]*\\$\\{\\{\\s*([A-Za-z0-9_.\\-]*)");
 
     /** A name {@code ${{ env.NAME }}} may give: a POSIX shell variable's. */
-    /** A path naming an open file descriptor: {@code /dev/fd/N}, {@code /proc/P/fd/N}, {@code /proc/P/task/T/fd/N}. */
-    private static final java.util.regex.Pattern DESCRIPTOR =
-            java.util.regex.Pattern.compile("/dev/fd/[0-9]+|/proc/[^/]+/(task/[0-9]+/)?fd/[0-9]+");
     private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** swarm's own environment, which {@code ${{ env.NAME }}} reads. */
@@ -213,17 +210,16 @@ final class PlanBuilder {
     }
 
     /**
-     * The spec's file name without its extension; {@code stdin} for a spec read from a file descriptor ({@code -} and
-     * {@code /dev/stdin} are named so by their file name; {@code /dev/fd/0}, and a process substitution such as
-     * {@code /dev/fd/63}, whose number the shell picks and which would name the run '63'). Only a descriptor path is
-     * named {@code stdin}: {@code /dev/fd/N}, {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} (absolute and
-     * normalized); any other file, such as {@code /dev/shm/42}, is named after its file name.
+     * The spec's file name without its extension; {@code stdin} for a spec read from a file descriptor
+     * ({@link SpecLoader#isDescriptor}: {@code -}, {@code /dev/stdin}, {@code /dev/fd/0}, and a process substitution such
+     * as {@code /dev/fd/63}, whose number the shell picks and which would name the run '63'). Any other file, such as
+     * {@code /dev/shm/42} or a named pipe, is named after its file name.
      *
      * @param specFile the spec's path as given (relative paths are taken from the working directory)
      * @return the swarm's name when the spec has no {@code name:}
      */
     static String defaultName(Path specFile) {
-        if (DESCRIPTOR.matcher(specFile.toAbsolutePath().normalize().toString()).matches()) return "stdin";
+        if (SpecLoader.isDescriptor(specFile)) return "stdin";
         String file = specFile.getFileName().toString();
         int dot = file.lastIndexOf('.');
         return dot > 0 ? file.substring(0, dot) : file;

@@ -53,22 +53,53 @@ public final class SpecLoader {
     public static final Path STDIN = Path.of("/dev/stdin");
 
     /**
-     * The directory a spec's relative paths start from: the file's own, or the working directory for a spec read
-     * through {@code /dev} or {@code /proc} (a stream: standard input, a process substitution), whose directory means
-     * nothing.
+     * The directory a spec's relative paths start from: the file's own, or the working directory for a spec read from a
+     * stream ({@link #isStream}: standard input, a process substitution, a named pipe), whose directory means nothing.
      */
     static Path directoryOf(Path specFile) {
         return isStream(specFile) ? Path.of("").toAbsolutePath() : specFile.toAbsolutePath().normalize().getParent();
     }
 
     /**
-     * Whether {@code specFile} is read as a stream that cannot be read again: {@code -}, or a path through {@code /dev}
-     * or {@code /proc} ({@code /dev/stdin}, {@code /dev/fd/63}).
+     * A path naming standard input or an open file descriptor, absolute and normalized: {@code /dev/stdin},
+     * {@code /dev/fd/N}, {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} (P a pid, {@code self} or
+     * {@code thread-self}).
+     */
+    private static final Pattern DESCRIPTOR = Pattern.compile("/dev/stdin|/dev/fd/[0-9]+|/proc/[^/]+/(task/[0-9]+/)?fd/[0-9]+");
+
+    /**
+     * Whether {@code specFile} names standard input or an open file descriptor, by its name alone: {@code -},
+     * {@code /dev/stdin}, {@code /dev/fd/N} (a process substitution {@code <(generate-spec)} gives {@code /dev/fd/63}),
+     * {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} (P a pid, {@code self} or {@code thread-self}), taken
+     * absolute and normalized. What the descriptor is open on (a pipe, a terminal, a regular file given with
+     * {@code < spec.yaml}) does not matter: it is read once, and its path names no directory. The one rule for naming
+     * such a spec {@code stdin} ({@code PlanBuilder.defaultName}) and for {@link #isStream}.
+     */
+    public static boolean isDescriptor(Path specFile) {
+        return specFile.toString().equals("-") || DESCRIPTOR.matcher(specFile.toAbsolutePath().normalize().toString()).matches();
+    }
+
+    /**
+     * Whether {@code specFile} is read as a stream that cannot be read again and has no directory of its own: a
+     * descriptor path ({@link #isDescriptor}: {@code -}, {@code /dev/stdin}, {@code /dev/fd/63}, {@code /proc/self/fd/5}),
+     * or a file that is not a regular file once symbolic links are followed (a named pipe made by {@code mkfifo}, a
+     * character device such as {@code /dev/zero}, a socket). A regular file is no stream wherever it is, {@code /dev/shm}
+     * included: its directory is its own, and {@code swarm resume} compares it with the run's spec.
+     *
+     * <p>The file's type is read from its attributes (stat(2)); the file is never opened, which would block on a named
+     * pipe until a program writes to it. A path that does not exist (any more: a named pipe or a spec deleted since the
+     * run was created) or cannot be examined is no stream: there is nothing to read, and whoever reads it says so
+     * ({@link #changedSince} gives empty).
+     *
+     * @param specFile the spec's path as given; a relative one starts at the working directory
      */
     public static boolean isStream(Path specFile) {
-        if (specFile.toString().equals("-")) return true;
-        Path absolute = specFile.toAbsolutePath().normalize();
-        return absolute.startsWith("/dev") || absolute.startsWith("/proc");
+        if (isDescriptor(specFile)) return true;
+        try {
+            return java.nio.file.Files.readAttributes(specFile, java.nio.file.attribute.BasicFileAttributes.class).isOther();
+        } catch (java.io.IOException | SecurityException | java.nio.file.InvalidPathException e) {
+            return false; // missing or not examinable: nothing to read as a stream
+        }
     }
 
     /** A loader accepting specs up to {@link #DEFAULT_MAX_BYTES}. */
@@ -90,9 +121,10 @@ public final class SpecLoader {
      * Loads and validates {@code specFile}. Variables and matrix values are substituted; references
      * to {@code run.id} and to other tickets' outputs are checked and left for the engine.
      *
-     * <p>{@code -} is standard input ({@code /dev/stdin}). A spec read through {@code /dev} or {@code /proc}
-     * ({@code /dev/stdin}, {@code <(generate-spec)} as {@code /dev/fd/63}) has no directory of its own: the working
-     * directory takes its place, for the default {@code repo} and relative {@code repo:} paths.
+     * <p>{@code -} is standard input ({@code /dev/stdin}). A spec read from a stream ({@link #isStream}: {@code /dev/stdin},
+     * {@code <(generate-spec)} as {@code /dev/fd/63}, a named pipe) has no directory of its own: the working directory
+     * takes its place, for the default {@code repo} and relative {@code repo:} paths. A regular file, under
+     * {@code /dev/shm} too, has its own.
      *
      * @param specFile     the spec; errors name it as given
      * @param varOverrides {@code --var key=value} pairs; each key must be declared in {@code vars}
