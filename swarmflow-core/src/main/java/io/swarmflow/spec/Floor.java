@@ -16,6 +16,10 @@ import java.util.TreeSet;
  * refuses it with a {@link SpecException} whose errors point where the spec asks for it; {@link #violations(Plan)} says
  * the same of a stored plan, which keeps no positions.
  *
+ * <p>The sandbox and network floors concern processes: a ticket of a {@code noop} agent runs none, so neither refuses it
+ * (whatever sandbox or network it takes from {@code defaults}; a {@code noop} profile or ticket may not set them).
+ * {@code --allow-env} checks the <code>${{ env.NAME }}</code> of every ticket, {@code noop} ones included.
+ *
  * @param sandbox     the lowest sandbox policy a ticket may run with: {@link SandboxPolicy#REQUIRED} or
  *                    {@link SandboxPolicy#BEST_EFFORT}; null for none (any policy, {@code off} included)
  * @param noNetwork   whether a ticket with {@code network: true} is refused
@@ -79,7 +83,7 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
         belowSandbox(plan).forEach((profile, tickets) -> lines.add("agent profile '" + profile + "' (" + tickets(tickets) + ") has sandbox: "
                 + spelled(plan.agents().get(profile).sandbox()) + ", below " + sandboxOption()));
         for (PlannedTicket t : plan.tickets()) {
-            if (noNetwork && t.network()) lines.add("ticket '" + t.id() + "' has network: true, refused by --no-network");
+            if (noNetwork && t.network() && runsProcess(plan, t)) lines.add("ticket '" + t.id() + "' has network: true, refused by --no-network");
             SortedSet<String> refused = refusedEnv(t.env().values());
             if (!refused.isEmpty()) {
                 lines.add("ticket '" + t.id() + "' reads " + String.join(", ", refused.stream().map(n -> "${{ env." + n + " }}").toList())
@@ -91,16 +95,25 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
 
     /**
      * The agent profiles of {@code plan} whose sandbox policy this floor refuses, each with the ids of the tickets that
-     * use it, in plan order: only profiles some ticket uses (an unused one runs nothing). The one computation of the
-     * sandbox floor, for a spec ({@code FloorCheck}) and a stored plan ({@link #violations}).
+     * use it, in plan order: only profiles some ticket that runs a process uses (an unused or {@code noop} one runs
+     * nothing). The one computation of the sandbox floor, for a spec ({@code FloorCheck}) and a stored plan
+     * ({@link #violations}).
      */
     Map<String, List<String>> belowSandbox(Plan plan) {
         Map<String, List<String>> byProfile = new LinkedHashMap<>();
         if (sandbox == null) return byProfile;
         for (PlannedTicket t : plan.tickets()) {
-            if (!allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
+            if (runsProcess(plan, t) && !allowsSandbox(plan.profileOf(t).sandbox())) byProfile.computeIfAbsent(t.agent(), k -> new ArrayList<>()).add(t.id());
         }
         return byProfile;
+    }
+
+    /**
+     * Whether {@code t} runs a process, which the sandbox and network floors are about: not a {@code noop} ticket's
+     * attempt, which only waits. The one rule for a spec ({@code FloorCheck}) and a stored plan ({@link #violations}).
+     */
+    static boolean runsProcess(Plan plan, PlannedTicket t) {
+        return !"noop".equals(plan.profileOf(t).kind());
     }
 
     /** The names that the <code>${{ env.NAME }}</code> references of {@code values} read and this floor refuses, sorted. */

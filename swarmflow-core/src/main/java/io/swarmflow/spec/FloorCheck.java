@@ -19,7 +19,8 @@ import java.util.Set;
  * Checks a loaded plan against a {@link Floor}, reporting each refusal where the spec asks for it: the
  * {@code sandbox:} or {@code network:} written (in a profile, {@code defaults} or a ticket), the
  * <code>${{ env.NAME }}</code> reference, or, for what the spec leaves to a default, the profile or ticket. Only what
- * will run is checked: the profiles some ticket uses. Also reports, floor or not, each ticket whose {@code PATH} names a
+ * will run is checked: the profiles some ticket uses, the sandbox and network of the tickets that run a process (not
+ * {@code noop} ones, {@link Floor#runsProcess}). Also reports, floor or not, each ticket whose {@code PATH} names a
  * directory inside a state directory the sandbox hides ({@link StatePaths}), at that {@code PATH} value.
  */
 final class FloorCheck {
@@ -92,7 +93,7 @@ final class FloorCheck {
         Map<Node, List<String>> byNode = new IdentityHashMap<>();
         Map<Node, Boolean> inDefaults = new IdentityHashMap<>();
         for (PlannedTicket t : plan.tickets()) {
-            if (!t.network()) continue;
+            if (!t.network() || !Floor.runsProcess(plan, t)) continue; // a noop ticket has no network to refuse
             Fields f = written.get(t.group());
             Val<Boolean> set = f != null && f.network != null ? f.network : raw.defaults.network;
             Node node = set != null ? set.node() : nodeOf(t.id());

@@ -35,7 +35,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * checked without the warning about outputs pasted into a script. A {@code run} a {@code noop} ticket would only take
  * from {@code defaults} (which apply to many tickets) is no error and is not checked on it (its
  * {@code ${{ matrix.KEY }}} or outputs may fit only the tickets that run it, which check it). Likewise
- * {@code duration} on a {@code shell} ticket or profile and {@code outputs} on a {@code noop} ticket are errors.
+ * {@code duration} on a {@code shell} ticket or profile and {@code outputs} on a {@code noop} ticket are errors, and so is
+ * what only a process uses, written on a {@code noop} profile ({@code sandbox}, {@code limits}, {@code env}) or on a
+ * {@code noop} ticket ({@code network}, {@code workspace}, {@code env}): each would silently do nothing. From
+ * {@code defaults} they are no error.
  */
 final class PlanBuilder {
     /** Expansions of one matrix ticket; a cartesian product grows fast, and a typo should not create a million tickets. */
@@ -54,6 +57,16 @@ final class PlanBuilder {
     /** Outputs every worktree ticket has without declaring them. */
     static final List<String> WORKTREE_OUTPUTS = List.of("diffstat", "commit", "branch");
     static final List<String> KINDS = List.of("shell", "noop");
+    /**
+     * What a {@code noop} profile may not set: it runs no process, so no sandbox, limits or environment applies (a
+     * {@code noop} attempt waits its {@code duration}; {@code concurrency} still caps how many wait at once).
+     */
+    static final List<String> NOOP_IDLE_PROFILE_KEYS = List.of("sandbox", "limits", "env");
+    /**
+     * What a ticket of a {@code noop} agent may not set on itself, for the same reason ({@code run} is refused on its
+     * own, {@code outputs} too); from {@code defaults}, which apply to the shell tickets too, they are no error.
+     */
+    static final List<String> NOOP_IDLE_TICKET_KEYS = List.of("network", "workspace", "env");
     private static final String REFERENCE_HINT = "use vars.NAME, matrix.NAME, tickets.ID.outputs.NAME, run.id, or env.NAME in env: values";
 
     /**
@@ -342,6 +355,20 @@ final class PlanBuilder {
             // with no usable kind (reported) it is unknown whether the duration applies
             if (p.duration() != null && KINDS.contains(kind) && !kind.equals("noop")) {
                 problems.at(p.duration().node(), "'duration' applies only to noop agents", "remove it");
+            }
+            if (kind.equals("noop")) {
+                // a value written wrongly (null here) is reported as such
+                Map<String, Object> read = new HashMap<>();
+                read.put("sandbox", p.sandbox());
+                read.put("limits", p.limits());
+                read.put("env", p.env());
+                for (String key : NOOP_IDLE_PROFILE_KEYS) {
+                    Node written = p.keys().get(key);
+                    if (written != null && read.get(key) != null) {
+                        problems.at(written, "agent profile '" + p.name() + "' sets '" + key + "', but noop agents run no "
+                                + "process, so it has no effect", "remove " + key + ":, or use kind: shell");
+                    }
+                }
             }
             Map<String, String> env = new LinkedHashMap<>();
             if (p.env() != null) {
@@ -744,6 +771,14 @@ final class PlanBuilder {
                 problems.at(t.run.node(), "ticket '" + e.group + "' has a run, but noop agents run nothing",
                         "remove run:, or use agent: shell");
                 render(t.run, runtime);
+            }
+            // likewise what only a process uses, written on the ticket; from defaults it is for the shell tickets
+            for (String key : NOOP_IDLE_TICKET_KEYS) {
+                Node written = t.keys.get(key);
+                if (written != null && !t.miswritten(key)) { // a value written wrongly is reported as such
+                    problems.at(written, "ticket '" + e.group + "' sets '" + key + "', but noop agents run no process, so it "
+                            + "has no effect", "remove " + key + ":, or use agent: shell");
+                }
             }
         } else if (kind.equals("shell")) {
             if ((runVal == null && !t.miswritten("run") && !d.miswritten("run"))

@@ -21,8 +21,9 @@ final class RawSpec {
 
     record Output(String name, Node node, Val<String> file, Val<String> json) {}
 
+    /** An agent profile as written; {@code keys} holds the node of each key written (the key, not its value). */
     record Profile(String name, Node node, Val<String> kind, Val<SandboxPolicy> sandbox, Limits limits,
-                   Map<String, Val<String>> env, Val<Integer> concurrency, Val<Long> duration) {}
+                   Map<String, Val<String>> env, Val<Integer> concurrency, Val<Long> duration, Map<String, Node> keys) {}
 
     /** Fields of a ticket; also used for {@code defaults}, which additionally may hold sandbox and limits. */
     static final class Fields {
@@ -51,6 +52,8 @@ final class RawSpec {
         Val<Long> duration;
         Val<SandboxPolicy> sandbox;
         Limits limits;
+        /** The node of each key written (the key, not its value: what a "remove it" points at). */
+        final Map<String, Node> keys = new java.util.HashMap<>();
         /** Keys present with a value of the wrong type (already reported), so no "missing" error follows. */
         final java.util.Set<String> invalid = new java.util.HashSet<>();
         /** Keys written misspelled (reported as unknown, with this key as did-you-mean), to the value written. */

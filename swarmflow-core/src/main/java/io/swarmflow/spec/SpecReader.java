@@ -163,7 +163,7 @@ final class SpecReader {
                     limits(value(f, "limits")),
                     env(value(f, "env"), "env"),
                     integer(value(f, "concurrency"), "concurrency", 0),
-                    duration(value(f, "duration"), "duration")));
+                    duration(value(f, "duration"), "duration"), keyNodes(f)));
         });
     }
 
@@ -240,6 +240,7 @@ final class SpecReader {
     }
 
     private void common(Map<String, NodeTuple> f, Fields t) {
+        t.keys.putAll(keyNodes(f));
         t.agent = noted(f, t, "agent", str(value(f, "agent"), "agent"));
         t.run = noted(f, t, "run", str(value(f, "run"), "run"));
         t.env = noted(f, t, "env", env(value(f, "env"), "env"));
@@ -251,6 +252,13 @@ final class SpecReader {
         t.workspace = noted(f, t, "workspace", enumValue(value(f, "workspace"), "workspace", WORKSPACE));
         t.network = noted(f, t, "network", bool(value(f, "network"), "network"));
         t.duration = noted(f, t, "duration", duration(value(f, "duration"), "duration"));
+    }
+
+    /** The node of each key of {@code f}, by its name. */
+    private static Map<String, Node> keyNodes(Map<String, NodeTuple> f) {
+        Map<String, Node> keys = new HashMap<>();
+        f.forEach((k, t) -> keys.put(k, t.getKeyNode()));
+        return keys;
     }
 
     /**

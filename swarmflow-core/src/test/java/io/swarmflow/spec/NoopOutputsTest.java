@@ -40,11 +40,12 @@ class NoopOutputsTest {
     @Test
     void worktreeOutputsOfANoopTicketAreAnError() throws IOException, InterruptedException {
         SpecFiles.gitInit(dir);
+        // the worktree from defaults: a noop ticket may not set a workspace of its own (NoopSettingsTest)
         assertThat(errors(dir, """
+                defaults: {workspace: worktree}
                 tickets:
                   - id: a
                     agent: noop
-                    workspace: worktree
                   - id: b
                     needs: [a]
                     run: echo ${{ tickets.a.outputs.branch }}

@@ -83,9 +83,13 @@ class SchemaLoaderAgreementTest {
                 "which it does not need", "has no output '", "which exist only once it has run", "is not substituted"),
         /** Output names taken by worktree tickets, output paths leaving the workspace, backoff initial above max. */
         VALUES("is provided by worktree workspaces", "is not a relative path inside the workspace", "is longer than backoff max"),
-        /** Agent profiles that are not declared, run required by shell agents, duration only for noop, no run or outputs for noop. */
+        /**
+         * Agent profiles that are not declared, run required by shell agents, duration only for noop, no run or outputs for
+         * noop, nor sandbox, limits or env on a noop profile and network, workspace or env on a noop ticket (its kind is its
+         * profile's; duration on a shell profile is left to the loader too).
+         */
         AGENT("^unknown agent '", "has no 'run'", "'duration' applies only to noop agents", "but noop agents produce none",
-                "but noop agents run nothing"),
+                "but noop agents run nothing", "but noop agents run no process"),
         /** Counts and sizes: tickets, dependencies, expansions, script and environment bytes (see docs/spec.md, Limits). */
         LIMIT("more than the limit of", "tickets \\(the product of its lists' lengths\\); the limit is ", "bytes; the limit is "),
         /** The repository must exist and be a git working tree. */
@@ -325,8 +329,17 @@ class SchemaLoaderAgreementTest {
 
         // agent profiles
         c.add(valid("agents: {p: {kind: shell}}\n" + TICKET));
-        c.add(valid("agents: {p: {kind: noop, duration: 10ms, concurrency: 0, sandbox: best-effort, env: {A: '${{ vars.v }}'}}}\n"
+        c.add(valid("agents: {p: {kind: noop, duration: 10ms, concurrency: 0}}\n" + TICKET));
+        c.add(valid("agents: {p: {kind: shell, concurrency: 0, sandbox: best-effort, env: {A: '${{ vars.v }}'}}}\n"
                 + "vars: {v: x}\n" + TICKET));
+        // a noop profile or ticket runs no process: what only a process uses is refused, by the loader only
+        for (String v : List.of("sandbox: best-effort", "limits: {processes: 10}", "env: {A: b}")) {
+            c.add(schemaOnly(Gap.AGENT, "agents: {p: {kind: noop, " + v + "}}\n" + TICKET));
+            c.add(valid("agents: {p: {kind: shell, " + v + "}}\n" + TICKET));
+        }
+        for (String v : List.of("network: true", "workspace: run", "env: {A: b}")) {
+            c.add(schemaOnly(Gap.AGENT, "tickets:\n  - {id: a, agent: noop, " + v + "}\n"));
+        }
         for (String v : List.of("~", "[]", "x", "{}", "{kind: ~}", "{kind: docker}", "{kind: shell, nope: 1}", "{kind: shell, concurrency: -1}",
                 "{kind: shell, concurrency: '2'}", "{kind: shell, concurrency: 2147483648}", "{kind: shell, sandbox: ~}", "{kind: shell, env: ~}",
                 "{kind: shell, env: {A: '${{ run.id }}'}, run: ls}")) {

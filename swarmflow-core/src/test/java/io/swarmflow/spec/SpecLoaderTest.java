@@ -44,7 +44,7 @@ class SpecLoaderTest {
               sleeper:
                 kind: noop
                 duration: 2s
-                sandbox: off
+                concurrency: 1
             tickets:
               - id: notify
                 agent: noop
@@ -219,7 +219,7 @@ class SpecLoaderTest {
         Map<String, AgentProfile> agents = Map.of(
                 "qa", new AgentProfile("qa", "shell", SandboxPolicy.REQUIRED,
                         new ResourceLimits(90, 2L << 30, 1L << 30, 256, 1_000_000, 8L << 20), Map.of("ROLE", "qa-${{ vars.target }}"), 2, 0),
-                "sleeper", new AgentProfile("sleeper", "noop", SandboxPolicy.OFF, base, Map.of(), 0, 2000),
+                "sleeper", new AgentProfile("sleeper", "noop", SandboxPolicy.REQUIRED, base, Map.of(), 1, 2000),
                 "shell", new AgentProfile("shell", "shell", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0),
                 "noop", new AgentProfile("noop", "noop", SandboxPolicy.REQUIRED, base, Map.of(), 0, 0));
         RetryPolicy two = new RetryPolicy(2, 1000, 60_000, 2.0);
@@ -466,13 +466,19 @@ class SpecLoaderTest {
                 tickets:
                   - id: t
                     retries: 4
+                  - id: s
+                    agent: shell
+                    run: "true"
                     env: {B: "3"}
                 """);
 
-        PlannedTicket t = new SpecLoader().load(file, Map.of()).tickets().get(0);
+        Plan plan = new SpecLoader().load(file, Map.of());
+        PlannedTicket t = plan.tickets().get(0);
 
         assertThat(t.retries()).isEqualTo(new RetryPolicy(4, 2000, 120_000, 2.0));
-        assertThat(t.env()).isEqualTo(Map.of("A", "1", "B", "3"));
+        assertThat(t.env()).isEqualTo(Map.of("A", "1", "B", "2"));
+        // a noop ticket sets no env of its own (it runs no process): the merge of the ticket's over defaults' on a shell one
+        assertThat(plan.tickets().get(1).env()).isEqualTo(Map.of("A", "1", "B", "3"));
         assertThat(t.agent()).isEqualTo("noop");
         assertThat(t.durationMillis()).isEqualTo(5000);
         assertThat(t.run()).isEmpty();

@@ -18,24 +18,28 @@ class OperatorFloorTest {
     @TempDir
     Path tmp;
 
-    /** A profile with the sandbox off, a ticket with the network and a variable of swarm's environment. */
+    /**
+     * A profile with the sandbox off, a ticket with the network and a variable of swarm's environment: shell ones, as a
+     * noop profile or ticket may not set them (it runs no process, and no floor refuses it).
+     */
     static final String GREEDY = """
             agents:
-              loose: {kind: noop, sandbox: "off"}
+              loose: {kind: shell, sandbox: "off"}
             tickets:
               - id: a
                 agent: loose
+                run: "true"
               - id: b
-                agent: noop
+                run: "true"
                 network: true
                 env: {H: "${{ env.HOME }}", P: "${{ env.PATH }}"}
             """;
 
     static final String REFUSALS = """
-            greedy.yaml:2:32: agent profile 'loose' sets sandbox: off (ticket a), below the floor --sandbox best-effort; \
+            greedy.yaml:2:33: agent profile 'loose' sets sandbox: off (ticket a), below the floor --sandbox best-effort; \
             set sandbox: best-effort or required on the profile
-            greedy.yaml:8:14: ticket b sets network: true, refused by --no-network; remove it (the ticket then runs without network)
-            greedy.yaml:9:15: env H of ticket 'b' reads ${{ env.HOME }} of swarm's environment, not allowed by --allow-env PATH; \
+            greedy.yaml:9:14: ticket b sets network: true, refused by --no-network; remove it (the ticket then runs without network)
+            greedy.yaml:10:15: env H of ticket 'b' reads ${{ env.HOME }} of swarm's environment, not allowed by --allow-env PATH; \
             remove the reference, or allow the name: --allow-env HOME,PATH
             """;
 
@@ -79,7 +83,7 @@ class OperatorFloorTest {
         Path spec = Cli.write(tmp.resolve("modest.yaml"), """
                 tickets:
                   - id: a
-                    agent: noop
+                    run: "true"
                     env: {P: "${{ env.PATH }}"}
                 """);
 
@@ -125,7 +129,7 @@ class OperatorFloorTest {
         Path spec = Cli.write(tmp.resolve("gated.yaml"), """
                 tickets:
                   - id: gate
-                    agent: noop
+                    run: "true"
                     approval: before-run
                     network: true
                 """);
@@ -157,7 +161,7 @@ class OperatorFloorTest {
         Path spec = Cli.write(tmp.resolve("online.yaml"), """
                 tickets:
                   - id: online
-                    agent: noop
+                    run: "true"
                     network: true
                   - id: gate
                     agent: noop
