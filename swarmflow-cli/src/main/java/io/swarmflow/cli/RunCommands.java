@@ -105,7 +105,8 @@ final class RunCommands {
                 Plan plan = new SpecLoader().load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()), allowed, executor::hiddenStateDirs);
                 EngineOptions options = exec.engineOptions(stateDir);
-                List<String> problems = executor.preflight(plan);
+                List<String> problems = new java.util.ArrayList<>(executor.preflight(plan));
+                problems.addAll(EnvironmentEncoding.problems(plan)); // a secret the JVM would hand on in other bytes
                 if (!problems.isEmpty()) throw new PreflightException(problems);
                 for (String note : executor.notes(plan)) Streams.err(spec).println("swarm: note: " + io.swarmflow.spec.SpecError.printable(note));
                 try (Wiring w = Wiring.create(stateDir, executor)) {
@@ -210,7 +211,8 @@ final class RunCommands {
                 // what `swarm run` checked may have changed since (the repository moved or deleted, bubblewrap removed): the
                 // tickets still to run would fail for good, and a finished run cannot be resumed once it is fixed; what the
                 // finished tickets needed does not matter any more
-                List<String> problems = w.service.resumeProblems(runId, plan);
+                List<String> problems = new java.util.ArrayList<>(w.service.resumeProblems(runId, plan));
+                problems.addAll(EnvironmentEncoding.problems(w.service.remaining(runId, plan))); // as run checks
                 if (!problems.isEmpty()) {
                     throw InvalidRequestException.listing("run " + runId + " cannot resume here:", problems,
                             "a run keeps the spec it was created with (its repo: included), so editing the spec does not help: "

@@ -42,7 +42,8 @@ final class ValidateCommand implements Callable<Integer> {
         // a PATH into a state directory the sandbox hides is refused where the spec sets it, as by run
         Plan plan = new SpecLoader().load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()), floor.floor(), executor::hiddenStateDirs);
-        List<String> problems = executor.preflight(plan);
+        List<String> problems = new java.util.ArrayList<>(executor.preflight(plan));
+        problems.addAll(EnvironmentEncoding.problems(plan)); // as run checks
         if (!problems.isEmpty()) throw new PreflightException(problems);
         // named as its errors name it: standard input as /dev/stdin
         out.println(io.swarmflow.spec.SpecError.printable((specFile.toString().equals("-") ? SpecLoader.STDIN : specFile).toString()) + ": ok: swarm '" + io.swarmflow.spec.SpecError.printable(io.swarmflow.cli.view.Tables.name(plan.name())) + "', " + count(plan.tickets().size(), "ticket") + ", "
