@@ -188,11 +188,10 @@ public final class LocalExecutor implements Executor {
      * The other state directories of the user's list, looked at for every attempt (a run that starts while this one
      * runs lists its state directory after this one started): read again when the list's stamp changed since the
      * last read (one stat otherwise: reading it under its lock took 0.1 ms, and 5 µs more per entry); this executor's
-     * own is added to the list when a run is prepared (and again should the list have been deleted). Those below a home
-     * directory, or in /tmp, are left out: the sandbox hides the home and gives every attempt a private /tmp, and a
-     * mount more per attempt would gain nothing. Where the list cannot be kept the user is warned once, and the last
-     * list read is used. From the least to the most recently registered, as listed; not checked to still be state
-     * directories (see {@link #hiddenStateDirs}).
+     * own is added to the list when a run is prepared (and again should the list have been deleted). All of them: which
+     * ones the sandbox hides anyway depends on what the attempt's sandbox shows ({@link #hiddenAnyway}). Where the list
+     * cannot be kept the user is warned once, and the last list read is used. From the least to the most recently
+     * registered, as listed; not checked to still be state directories (see {@link #hiddenStateDirs}).
      */
     private List<Path> registeredStateDirs() {
         return registeredStateDirs(false);
@@ -210,7 +209,6 @@ public final class LocalExecutor implements Executor {
             return last.dirs();
         }
         try {
-            List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
             StateDirRegistry.Listing listing;
             try {
                 listing = StateDirRegistry.register(options.stateDirs(), options.stateDir(),
@@ -230,8 +228,7 @@ public final class LocalExecutor implements Executor {
                 }
                 listing = new StateDirRegistry.Listing(StateDirRegistry.read(options.stateDirs(), options.stateDir()), null);
             }
-            List<Path> dirs = listing.others().stream()
-                    .filter(d -> homes.stream().noneMatch(d::startsWith) && !d.startsWith(PRIVATE_TMP)).toList();
+            List<Path> dirs = listing.others();
             registered = new Registered(dirs, listing.stamp());
             return dirs;
         } catch (IOException | RuntimeException e) {
@@ -247,17 +244,22 @@ public final class LocalExecutor implements Executor {
 
     /**
      * The real paths of the state directories an attempt of {@code ticket} hides from the user's list: of
-     * {@link #registeredStateDirs}, the {@link #MAX_HIDDEN_STATE_DIRS} registered last among those that still are state
-     * directories ({@link #stillAStateDirectory}, checked at every attempt from the most recently registered on, so a
+     * {@link #registeredStateDirs} less those the sandbox hides anyway ({@link #hiddenAnyway}), the
+     * {@link #MAX_HIDDEN_STATE_DIRS} registered last among those that still are state directories
+     * ({@link #stillAStateDirectory}, checked at every attempt from the most recently registered on, so a
      * listed path that is no longer one takes no slot). One that holds a directory of the ticket's {@code PATH} is hidden
      * too: a ticket whose {@code PATH} is known to name one is refused before its run starts ({@link #preflight},
      * {@link StatePaths}); one whose {@code PATH} came to name one later (another ticket's output, a run listed since)
      * loses those programs rather than reads that state ({@link #warnOfHiddenPathEntries} says so).
      *
-     * @param env the environment the ticket's sandbox grants, its {@code PATH} included when it sets one
+     * @param workspace the attempt's workspace, which its sandbox shows again
      */
-    private List<Path> hiddenStateDirs(AttemptRequest request, Map<String, String> env) {
-        List<Path> listed = registeredStateDirs();
+    private List<Path> hiddenStateDirs(AttemptRequest request, Path workspace) {
+        Plan plan = request.plan();
+        Path repo = plan.repo() == null ? null : Path.of(plan.repo());
+        List<Path> homes = normalizedHomes();
+        Shown shown = new Shown(repo, workspace, request.scratchDir());
+        List<Path> listed = registeredStateDirs().stream().filter(d -> !hiddenAnyway(d, homes, shown)).toList();
         List<Path> hidden = new ArrayList<>(Math.min(listed.size(), MAX_HIDDEN_STATE_DIRS));
         int i = listed.size() - 1;
         for (; i >= 0 && hidden.size() < MAX_HIDDEN_STATE_DIRS; i--) {
@@ -266,6 +268,64 @@ public final class LocalExecutor implements Executor {
         }
         if (i >= 0) warnIfManyStateDirs(listed, i);
         return hidden;
+    }
+
+    /** The homes the sandbox hides ({@link #homes}), as absolute normalized paths. */
+    private static List<Path> normalizedHomes() {
+        return homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
+    }
+
+    /**
+     * Whether the sandbox hides the listed state directory {@code listed} anyway, so that it needs no mount of its own
+     * (nor one of the {@link #MAX_HIDDEN_STATE_DIRS} places): it lies below a home (the sandbox mounts an empty tmpfs over
+     * each) or in /tmp (every attempt's own), and below none of the directories the sandbox binds again over those
+     * ({@code shown}: the repository, its git directory, the workspace, the scratch directory). One below one of those
+     * comes back into view with it (a checkout in ~/src or /tmp run with {@code --state-dir ci-state}: the repository is
+     * bound read-only after the tmpfs), and is hidden by a tmpfs of its own, mounted after that bind, as the repository's
+     * {@code .swarm} directories are. The one rule for the attempts' mounts and for the PATH check before a run
+     * ({@link #hiddenStateDirs(Plan)}).
+     *
+     * @param listed a listed state directory, as the list holds it (a real path)
+     * @param homes  the homes the sandbox hides, absolute and normalized
+     * @param shown  the directories the sandbox shows again; asked only for a directory below a home or in /tmp
+     */
+    static boolean hiddenAnyway(Path listed, List<Path> homes, java.util.function.Supplier<List<Path>> shown) {
+        if (!listed.startsWith(PRIVATE_TMP) && homes.stream().noneMatch(listed::startsWith)) return false;
+        return shown.get().stream().noneMatch(listed::startsWith);
+    }
+
+    /**
+     * The directories an attempt's sandbox binds again over what it hides: each of {@code dirs} (null ones left out) as
+     * written (absolute, normalized) and as its real path, as the sandbox mounts it; the repository's git directory too.
+     * Worked out at most once, when first asked.
+     */
+    private final class Shown implements java.util.function.Supplier<List<Path>> {
+        private final Path repo;
+        private final Path[] dirs;
+        private List<Path> paths;
+
+        Shown(Path repo, Path... dirs) {
+            this.repo = repo;
+            this.dirs = dirs;
+        }
+
+        @Override
+        public List<Path> get() {
+            if (paths != null) return paths;
+            List<Path> all = new ArrayList<>();
+            List<Path> named = new ArrayList<>(java.util.Arrays.asList(dirs));
+            if (repo != null) {
+                named.add(repo);
+                named.add(gitDir(repo));
+            }
+            for (Path dir : named) {
+                if (dir == null) continue;
+                Path abs = dir.toAbsolutePath().normalize();
+                all.add(abs);
+                all.add(StatePaths.realPath(abs));
+            }
+            return paths = all;
+        }
     }
 
     /**
@@ -483,9 +543,13 @@ public final class LocalExecutor implements Executor {
         if (repo != null && Files.isDirectory(repo)) dirs.addAll(otherStateDirs(repo));
         if (options.stateDirs() != null && options.stateDir() != null) {
             try {
-                List<Path> homes = homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
+                List<Path> homes = normalizedHomes();
+                // what any ticket of the plan is shown again: the repository, and this run's state directory, which holds
+                // the scratch directory and the worktrees (a workspace: repo ticket without repo: the spec's directory)
+                boolean specDirShown = repo == null && plan.tickets().stream().anyMatch(t -> t.workspace() == WorkspaceMode.REPO);
+                Shown shown = new Shown(repo, options.stateDir(), specDirShown ? Path.of(plan.specDir()) : null);
                 for (Path listed : StateDirRegistry.read(options.stateDirs(), options.stateDir())) {
-                    if (homes.stream().anyMatch(listed::startsWith) || listed.startsWith(PRIVATE_TMP)) continue;
+                    if (hiddenAnyway(listed, homes, shown)) continue;
                     Path state = stillAStateDirectory(listed);
                     if (state != null) dirs.add(state);
                 }
@@ -952,7 +1016,7 @@ public final class LocalExecutor implements Executor {
             }
         }
         // and the user's other state directories wherever they are
-        for (Path state : hiddenStateDirs(request, env)) spec.hiddenDir(state);
+        for (Path state : hiddenStateDirs(request, workspace)) spec.hiddenDir(state);
         // only homes that exist: bubblewrap cannot make a mount point such as /nonexistent (nobody's home)
         for (String home : homes()) {
             if (Files.isDirectory(Path.of(home))) spec.hiddenDir(Path.of(home));

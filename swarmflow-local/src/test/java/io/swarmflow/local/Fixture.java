@@ -52,13 +52,21 @@ final class Fixture implements AutoCloseable {
      * {@code grace} (its {@link LocalExecutor.Options#gracePeriod()}) when the attempt's control gives no grace period.
      */
     Fixture(Path tmp, Mode mode, Path stateDirs, Duration grace) throws Exception {
+        this(tmp, mode, stateDirs, grace, tmp.resolve("state"));
+    }
+
+    /**
+     * A fixture with its repository in {@code tmp} and its state directory at {@code state} (made when missing), whose
+     * executor keeps its list of state directories in {@code stateDirs}.
+     */
+    Fixture(Path tmp, Mode mode, Path stateDirs, Duration grace, Path state) throws Exception {
         this.mode = mode;
         if (mode == Mode.BWRAP) {
             assumeTrue(Bubblewrap.probe().usable(), () -> "bubblewrap is not usable here, skipping the bwrap-mode assertions: "
                     + Bubblewrap.probe().problem());
         }
         repo = Files.createDirectories(tmp.resolve("repo"));
-        state = Files.createDirectories(tmp.resolve("state"));
+        this.state = Files.createDirectories(state);
         runDir = state.resolve("runs").resolve("r1");
         git("init", "-q", "-b", "main");
         Files.writeString(repo.resolve("README.md"), "hello\n");

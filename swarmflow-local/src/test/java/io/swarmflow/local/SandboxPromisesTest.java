@@ -295,6 +295,61 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A state directory inside another run's repository not named .swarm (`--state-dir ci-state` in a checkout under /tmp
+     * or a home) was readable by that run's tickets: the repository walk finds only .swarm directories, and the listed
+     * ones under /tmp or a home were left out as hidden anyway, but the sandbox binds the repository back over those, and
+     * the state directory with it: its swarm.db, logs and scratch files. In every workspace, since every ticket is shown
+     * the repository; and the PATH check before a run counts it among the hidden ones.
+     */
+    @ParameterizedTest
+    @EnumSource(WorkspaceMode.class)
+    void aListedStateDirectoryInTheRepositoryUnderTmpIsHidden(WorkspaceMode workspace) throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture second = new Fixture(tmp.resolve("second"), Mode.BWRAP, list)) {
+            Path ciState = second.repo.resolve("ci-state");
+            try (Fixture first = new Fixture(tmp.resolve("first"), Mode.BWRAP, list, Duration.ofMillis(500), ciState)) {
+                assertThat(peekAtCiState(first, second, workspace)).containsExactly("hidden", "hidden too");
+                assertThat(second.warnings).isEmpty();
+                assertThat(second.executor.hiddenStateDirs(second.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT),
+                        Fixture.ticket("t", "true").workspace(workspace).build()))).as("the PATH check's").contains(ciState.toRealPath());
+            }
+        }
+    }
+
+    /** The same with the repository under the home (a checkout in ~/src), outside /tmp. */
+    @Test
+    void aListedStateDirectoryInTheRepositoryUnderTheHomeIsHidden() throws Exception {
+        String before = System.getProperty("user.home");
+        Path home = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-home-test-").toRealPath();
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture second = new Fixture(home.resolve("src"), Mode.BWRAP, list);
+             Fixture first = new Fixture(tmp.resolve("first"), Mode.BWRAP, list, Duration.ofMillis(500), second.repo.resolve("ci-state"))) {
+            System.setProperty("user.home", home.toString()); // after the fixtures: JNA keeps its cache in the real home
+            assertThat(peekAtCiState(first, second, WorkspaceMode.REPO)).containsExactly("hidden", "hidden too");
+            assertThat(second.warnings).isEmpty();
+        } finally {
+            System.setProperty("user.home", before);
+            io.swarmflow.files.FileTrees.delete(home);
+        }
+    }
+
+    /**
+     * Runs a ticket of {@code first}, whose state directory lies in {@code second}'s repository, leaving a swarm.db and a
+     * scratch file there, then a ticket of {@code second} in {@code workspace} that looks at them: the lines it printed.
+     */
+    private static List<String> peekAtCiState(Fixture first, Fixture second, WorkspaceMode workspace) throws Exception {
+        Files.writeString(first.state.resolve("swarm.db"), "the first run's variables");
+        succeeds(first, "one", "echo the first run scratch > \"$SWARM_SCRATCH/secret.txt\"");
+        assertThat(first.runDir.resolve("scratch/secret.txt")).exists();
+        TestControl control = new TestControl();
+        AttemptResult result = second.run(Fixture.ticket("peek", "ls -A " + first.state + "; cat " + first.state
+                + "/swarm.db 2>/dev/null || echo hidden; cat " + first.runDir.resolve("scratch/secret.txt")
+                + " 2>/dev/null || echo hidden too").workspace(workspace).build(), control);
+        assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+        return control.stdout;
+    }
+
+    /**
      * Two runs at once: the one whose first attempt came first read the list before the other was on it, and its later
      * tickets must not see the other's state either. The list is read again for every attempt.
      */
