@@ -478,9 +478,53 @@ public final class LocalExecutor implements Executor {
         }
         // a PATH into a state directory the sandbox hides: refused, not left readable (StatePaths)
         List<Path> hidden = hiddenStateDirs(plan);
+        if (repo != null && plan.tickets().stream().anyMatch(t -> hidesDirectories(plan.profileOf(t)))) {
+            List<Path> others = hidden.stream().filter(d -> options.stateDir() == null || !samePath(d, options.stateDir())).toList();
+            hiddenDirectoryShown(repo, others).ifPresent(problems::add);
+        }
         for (StatePaths.Hit hit : StatePaths.hits(plan, hidden)) problems.add(hit.describe());
         ownPathProblem(plan, hidden, System.getenv("PATH")).ifPresent(problems::add);
         return problems;
+    }
+
+    /** Whether an attempt of {@code profile} hides directories: a shell ticket run under bubblewrap. */
+    private boolean hidesDirectories(AgentProfile profile) {
+        return "shell".equals(profile.kind()) && profile.sandbox() != SandboxPolicy.OFF && sandbox.bubblewrap().usable();
+    }
+
+    /**
+     * The repository {@code repo} (or its git directory) being one of the directories the sandbox hides, a home or one of
+     * the state directories {@code hiddenState} (this run's own is refused on its own, in {@link #preflight}): the
+     * sandbox shows every ticket the repository read-only, and one directory cannot be both hidden and shown, so the
+     * tickets would read the whole of it (~/.ssh, ~/.aws, the list of state directories, for a home made a dotfiles
+     * repository with {@code git init ~}). A repository above a home or a state directory hides them: their tmpfs is
+     * mounted after the repository's bind.
+     *
+     * @return the problem, one line saying what and how to fix it, or empty
+     */
+    private Optional<String> hiddenDirectoryShown(Path repo, List<Path> hiddenState) {
+        List<Path> shown = new ArrayList<>(List.of(repo));
+        Path gitDir = gitDir(repo);
+        if (gitDir != null) shown.add(gitDir);
+        for (Path dir : shown) {
+            String what = dir.equals(repo) ? "the repository " + repo : "the git directory " + dir + " of the repository " + repo;
+            for (String home : homes()) {
+                if (!Files.isDirectory(Path.of(home)) || !samePath(dir, Path.of(home))) continue;
+                return Optional.of(what + " is your home directory " + home + ", which the sandbox hides from tickets; as "
+                        + "it shows the tickets the repository, they would read the whole home (~/.ssh, ~/.aws, your list of "
+                        + "state directories); keep the repository in a directory below your home (not a dotfiles repository "
+                        + "made with git init ~), or set sandbox: off for these tickets to run them with nothing hidden");
+            }
+            for (Path state : hiddenState) {
+                if (!samePath(dir, state)) continue;
+                return Optional.of(what + " is the state directory of other runs " + state + ", which the sandbox hides "
+                        + "from tickets; as it shows the tickets the repository, they would read those runs' swarm.db, logs "
+                        + "and scratch files; keep the state of runs in a directory of its own (.swarm in the repository, "
+                        + "the default), delete " + state + " if it is no longer needed, or set sandbox: off for these "
+                        + "tickets to run them with nothing hidden");
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -845,6 +889,11 @@ public final class LocalExecutor implements Executor {
         Plan plan = request.plan();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
         Path scratch = request.scratchDir();
+        if (repo != null && hidesDirectories(request.profile())) {
+            // refused before the run (preflight); here for an attempt that was not, and a home changed since
+            Optional<String> shown = hiddenDirectoryShown(repo, List.of());
+            if (shown.isPresent()) return AttemptResult.failed(null, shown.get());
+        }
         Worktree worktree = null;
         Path workspace;
         switch (ticket.workspace()) {

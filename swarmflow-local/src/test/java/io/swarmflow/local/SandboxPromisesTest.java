@@ -733,6 +733,86 @@ class SandboxPromisesTest {
     }
 
     /**
+     * A repository that is the home (a dotfiles repository made with `git init ~`) undid the home's hiding: the sandbox
+     * hides the home with a tmpfs, then binds the repository, the same directory, read-only, and the tickets read ~/.ssh.
+     * The run is refused before it starts, with the reason and the fix, when a ticket would run under bubblewrap
+     * (required, or best-effort where bubblewrap is usable), and an attempt that was not preflighted fails unlaunched;
+     * with sandbox: off, which hides nothing, nothing is refused.
+     */
+    @Test
+    void aRepositoryThatIsTheHomeIsRefusedAndItsFilesStayUnread() throws Exception {
+        String before = System.getProperty("user.home");
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) { // first: JNA, loaded by then, keeps its cache in the real home
+            Files.createDirectories(f.repo.resolve(".ssh"));
+            Files.writeString(f.repo.resolve(".ssh/id_test"), "PRIVATE-KEY");
+            System.setProperty("user.home", f.repo.toString());
+            PlannedTicket ticket = Fixture.ticket("peek", "cat " + f.repo.resolve(".ssh/id_test") + " || echo hidden").build();
+            String problem = "the repository " + f.repo + " is your home directory " + f.repo + ", which the sandbox hides from "
+                    + "tickets; as it shows the tickets the repository, they would read the whole home (~/.ssh, ~/.aws, your "
+                    + "list of state directories); keep the repository in a directory below your home (not a dotfiles "
+                    + "repository made with git init ~), or set sandbox: off for these tickets to run them with nothing hidden";
+
+            for (SandboxPolicy policy : List.of(SandboxPolicy.REQUIRED, SandboxPolicy.BEST_EFFORT)) {
+                assertThat(f.executor.preflight(f.plan(Fixture.shell(policy), ticket))).as("%s", policy).containsExactly(problem);
+                TestControl control = new TestControl();
+                AttemptResult result = f.run(Fixture.shell(policy), ticket, control);
+                assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(result.reason()).isEqualTo(problem);
+                assertThat(control.stdout).as("not launched").isEmpty();
+            }
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.OFF), ticket))).isEmpty();
+        } finally {
+            System.setProperty("user.home", before);
+        }
+    }
+
+    /**
+     * A repository above the home (`repo: /home`, a repository holding the home): the home's tmpfs is mounted after the
+     * repository's bind, deeper mounts coming later, so the home stays hidden and the run is not refused.
+     */
+    @Test
+    void aRepositoryAboveTheHomeLeavesTheHomeHidden() throws Exception {
+        String before = System.getProperty("user.home");
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) { // first: JNA, loaded by then, keeps its cache in the real home
+            Path home = Files.createDirectories(f.repo.resolve("home/user"));
+            Files.createDirectories(home.resolve(".ssh"));
+            Files.writeString(home.resolve(".ssh/id_test"), "PRIVATE-KEY");
+            System.setProperty("user.home", home.toString());
+            PlannedTicket ticket = Fixture.ticket("peek", "ls -A " + home + "; cat " + home.resolve(".ssh/id_test")
+                    + " 2>/dev/null || echo hidden").workspace(WorkspaceMode.REPO).build();
+
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.REQUIRED), ticket))).isEmpty();
+            TestControl control = new TestControl();
+            AttemptResult result = f.run(Fixture.shell(SandboxPolicy.REQUIRED), ticket, control);
+            assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("hidden");
+        } finally {
+            System.setProperty("user.home", before);
+        }
+    }
+
+    /**
+     * A repository that is another run's state directory (a run elsewhere given `--state-dir` this checkout) is refused
+     * as the home is: the sandbox cannot hide it while it shows the repository.
+     */
+    @Test
+    void aRepositoryThatIsAListedStateDirectoryIsRefused() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture second = new Fixture(tmp.resolve("second"), Mode.BWRAP, list);
+             Fixture first = new Fixture(tmp.resolve("first"), Mode.BWRAP, list, Duration.ofMillis(500), second.repo)) {
+            succeeds(first, "one", "true");
+            Path state = second.repo.toRealPath();
+
+            assertThat(second.executor.preflight(second.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT),
+                    Fixture.ticket("peek", "true").build()))).containsExactly("the repository " + second.repo + " is the state "
+                    + "directory of other runs " + state + ", which the sandbox hides from tickets; as it shows the tickets "
+                    + "the repository, they would read those runs' swarm.db, logs and scratch files; keep the state of runs in "
+                    + "a directory of its own (.swarm in the repository, the default), delete " + state + " if it is no longer "
+                    + "needed, or set sandbox: off for these tickets to run them with nothing hidden");
+        }
+    }
+
+    /**
      * A home that does not exist (nobody's /nonexistent) must not be hidden: as another user bubblewrap cannot make
      * the mount point on the read-only root and the attempt fails; as root it makes it, on the host.
      */
