@@ -18,8 +18,9 @@ final class SpecInput {
      * When the spec is standard input and that is a terminal, says on {@code err} that swarm waits for the spec to be typed
      * or pasted and ended with Ctrl-D: without it, {@code swarm run -} typed by mistake looks hung. When the spec is a
      * named pipe (a FIFO made by {@code mkfifo}), says that it is read once a program writes it there and closes it:
-     * opening one blocks until a writer opens it, silently. Not for a pipe named by a file descriptor ({@code /dev/fd/N},
-     * {@code /proc/PID/fd/N}, as a process substitution {@code <(...)} gives), whose writer is already there.
+     * opening one blocks until a writer opens it, silently. Not for a pipe named by a file descriptor (a descriptor path,
+     * {@link io.swarmflow.spec.SpecLoader#isDescriptor}: {@code /dev/fd/N} as a process substitution {@code <(...)} gives,
+     * {@code /proc/P/fd/N}, {@code /proc/P/task/T/fd/N}), whose writer is already there.
      *
      * @param command {@code run} or {@code validate}, for the example in the message
      */
@@ -37,10 +38,12 @@ final class SpecInput {
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
 
-    /** Whether {@code file} is a FIFO in the file system, not standard input or a pipe named by a file descriptor. */
+    /**
+     * Whether {@code file} is a FIFO in the file system, not standard input or a pipe named by a file descriptor: a
+     * descriptor path by the loader's one rule ({@link io.swarmflow.spec.SpecLoader#isDescriptor}) is none.
+     */
     private static boolean isNamedPipe(Path file) {
-        String name = file.toString();
-        if (STDIN.contains(name) || name.startsWith("/dev/fd/") || name.matches("/proc/[^/]+/fd/.*")) return false;
+        if (io.swarmflow.spec.SpecLoader.isDescriptor(file)) return false;
         try {
             return ((Integer) Files.getAttribute(file, "unix:mode") & S_IFMT) == S_IFIFO;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
