@@ -859,33 +859,75 @@ public final class SqlRunStore implements RunStore {
      */
     static StoreException lockFileError(String description, Path lock, IOException e) {
         if (e instanceof java.nio.file.AccessDeniedException denied && Files.exists(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return lockFileDenied(description, lock, denied, System.getProperty("user.name"));
+            long uid = -1;
+            String name = null;
+            try {
+                var me = new com.sun.security.auth.module.UnixSystem();
+                uid = me.getUid();
+                name = me.getUsername();
+            } catch (UnsupportedOperationException | SecurityException | LinkageError notUnix) {
+                // no POSIX users here: the file is taken for another's
+            }
+            return lockFileDenied(description, lock, denied, uid, name != null ? name : uid >= 0 ? "uid " + uid
+                    : System.getProperty("user.name"));
         }
         return new StoreException.Unavailable("cannot open " + description + ": cannot lock " + lock + " to migrate its "
                 + "schema: " + SqliteDialect.reason(e) + "; check the permissions of it and of its directory", e);
     }
 
     /**
-     * {@link #lockFileError} for a lock file that user {@code me} may not open for writing: when it is {@code me}'s own,
-     * to give it back its mode; else to run swarm as its owner, or to remove it once no swarm process uses it (the next
-     * migration makes it again, {@code me}'s).
+     * {@link #lockFileError} for a lock file that the user with uid {@code me} (named {@code meName} in the message) may
+     * not open for writing. Whose file it is goes by uid ({@code unix:uid} against {@code me}), not by name: a user
+     * without a passwd entry has no name the file's owner could be compared with.
+     * <ul>
+     * <li>Its own file without write permission for its owner (mode {@code 000}, {@code r--------}): give it back its
+     * mode ({@code chmod 600}).</li>
+     * <li>Its own file whose mode already lets its owner write it: the mode is not what denies it, an access control
+     * list or a security module (SELinux, AppArmor) is; no {@code chmod} is advised, which would change nothing.</li>
+     * <li>Another user's (or one whose owner cannot be read): run swarm as its owner, or remove it once no swarm
+     * process uses it, as {@code sudo fuser -v} tells (an ordinary user's {@code fuser} does not see another user's
+     * processes, so it would list none while root's swarm migrates) or its owner says; the next migration makes it
+     * again, {@code me}'s.</li>
+     * </ul>
+     *
+     * @param me     the uid of the user running swarm; -1 where it cannot be told (the file is then taken for another's)
+     * @param meName how the message names that user
      */
-    static StoreException.Corrupt lockFileDenied(String description, Path lock, java.nio.file.AccessDeniedException e, String me) {
+    static StoreException.Corrupt lockFileDenied(String description, Path lock, java.nio.file.AccessDeniedException e, long me,
+            String meName) {
         String owner = null;
         String mode = null;
+        boolean ownerMayWrite = false;
         try {
             var attrs = Files.readAttributes(lock, java.nio.file.attribute.PosixFileAttributes.class);
             owner = attrs.owner().getName();
             mode = java.nio.file.attribute.PosixFilePermissions.toString(attrs.permissions());
+            ownerMayWrite = attrs.permissions().contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         } catch (IOException | UnsupportedOperationException | SecurityException notKnown) {
             // said so below
         }
-        String fix = me.equals(owner)
-                ? "Give it back its mode (`chmod 600 " + lock + "`)"
-                : "Run swarm as " + (owner == null ? "its owner" : owner) + ", or, once no swarm process uses it (`fuser -v "
-                        + lock + "` lists none), remove it (`rm " + lock + "`; swarm makes it again, yours)";
+        long ownerUid = -1;
+        try {
+            ownerUid = ((Number) Files.getAttribute(lock, "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException notKnown) {
+            // not known: taken for another's
+        }
+        boolean mine = me >= 0 && ownerUid == me && owner != null;
+        String fix;
+        if (mine && ownerMayWrite) {
+            fix = "Its mode already lets its owner write it, so the mode is not what denies it: an access control list "
+                    + "(`getfacl " + lock + "`) or a security module (SELinux: `ls -Z " + lock + "` and the audit log; "
+                    + "AppArmor: the system log) does. Have that rule allow it";
+        } else if (mine) {
+            fix = "Give it back its mode (`chmod 600 " + lock + "`)";
+        } else {
+            fix = "Run swarm as " + (owner == null ? "its owner" : owner) + ", or, once no swarm process uses it (`"
+                    + (me == 0 ? "" : "sudo ") + "fuser -v " + lock + "` lists none" + (me == 0 ? ""
+                    : ": without sudo, fuser does not see another user's processes; or ask its owner") + "), remove it (`rm "
+                    + lock + "`; swarm makes it again, yours)";
+        }
         return new StoreException.Corrupt("cannot open " + description + ": cannot lock " + lock + " to migrate its schema: "
-                + me + " may not open it for writing (" + (owner == null ? "its owner and mode could not be read"
+                + meName + " may not open it for writing (" + (owner == null ? "its owner and mode could not be read"
                 : "owner " + owner + ", mode " + mode) + "); nothing was changed. " + fix + " and run the command again", e);
     }
 

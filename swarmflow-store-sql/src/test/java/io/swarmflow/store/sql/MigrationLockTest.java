@@ -227,11 +227,25 @@ class MigrationLockTest {
         assertThat(SqlRunStore.lockFileError(db.toString(), lock, denied))
                 .isInstanceOf(StoreException.Corrupt.class)
                 .hasMessage(ownCause + "Give it back its mode (`chmod 600 " + lock + "`) and run the command again");
-        assertThat(SqlRunStore.lockFileDenied(db.toString(), lock, denied, "someone"))
+        long ownerUid = ((Number) Files.getAttribute(lock, "unix:uid")).longValue();
+        long someone = ownerUid == 4242 ? 4243 : 4242;
+        assertThat(SqlRunStore.lockFileDenied(db.toString(), lock, denied, someone, "someone"))
                 .hasMessage("cannot open " + db + ": cannot lock " + lock + " to migrate its schema: someone may not open it "
                         + "for writing (owner " + owner + ", mode ---------); nothing was changed. Run swarm as " + owner
-                        + ", or, once no swarm process uses it (`fuser -v " + lock + "` lists none), remove it (`rm " + lock
-                        + "`; swarm makes it again, yours) and run the command again");
+                        + ", or, once no swarm process uses it (`sudo fuser -v " + lock + "` lists none: without sudo, fuser "
+                        + "does not see another user's processes; or ask its owner), remove it (`rm " + lock + "`; swarm makes "
+                        + "it again, yours) and run the command again");
+        // the owner told by uid, not by name: a user without a passwd entry (user.name "?") is this file's owner
+        assertThat(SqlRunStore.lockFileDenied(db.toString(), lock, denied, ownerUid, "?"))
+                .hasMessage("cannot open " + db + ": cannot lock " + lock + " to migrate its schema: ? may not open it for "
+                        + "writing (owner " + owner + ", mode ---------); nothing was changed. Give it back its mode (`chmod 600 "
+                        + lock + "`) and run the command again");
+        // root, denied another user's file (by a security module): its fuser sees every process, no sudo
+        Path usersLock = Files.createFile(state.resolve("users-lock"));
+        if (ownerUid == 0) Files.setAttribute(usersLock, "unix:uid", 4242); // as root: make it another user's
+        assertThat(SqlRunStore.lockFileDenied(db.toString(), usersLock, denied, 0, "root").getMessage())
+                .contains(", or, once no swarm process uses it (`fuser -v " + usersLock + "` lists none), remove it");
+        Files.delete(usersLock);
         // not there: the directory refused to make it, which is not the file's mode
         Path missing = state.resolve("missing-lock");
         assertThat(SqlRunStore.lockFileError(db.toString(), missing, new java.nio.file.AccessDeniedException(missing.toString())))
@@ -245,5 +259,35 @@ class MigrationLockTest {
                     .hasMessage(ownCause + "Give it back its mode (`chmod 600 " + lock + "`) and run the command again");
             assertThat(Files.size(db)).isZero();
         }
+    }
+
+    /**
+     * Its own lock file whose mode already lets its owner write it (rw-------, -w-------), yet the open is denied: the mode
+     * is not the cause, so no {@code chmod 600} (which would change nothing) is advised, but the access control list or
+     * security module that denies it is named (review D1, F5). Root cannot be denied by modes, so the refusal is built
+     * from the error an ordinary user would get.
+     */
+    @Test
+    void anOwnLockFileWhoseModeAllowsWritingNamesAnAclOrSecurityModuleNotChmod() throws Exception {
+        Path state = Files.createDirectory(tmp.resolve("state"));
+        Path db = state.resolve("swarm.db");
+        Path lock = Files.createFile(state.resolve(SqlRunStore.MIGRATION_LOCK_FILE));
+        String owner = Files.getOwner(lock).getName();
+        long ownerUid = ((Number) Files.getAttribute(lock, "unix:uid")).longValue();
+        var denied = new java.nio.file.AccessDeniedException(lock.toString());
+        for (String mode : List.of("rw-------", "-w-------")) {
+            Files.setPosixFilePermissions(lock, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+            assertThat(SqlRunStore.lockFileDenied(db.toString(), lock, denied, ownerUid, "me"))
+                    .isInstanceOf(StoreException.Corrupt.class)
+                    .hasMessage("cannot open " + db + ": cannot lock " + lock + " to migrate its schema: me may not open it "
+                            + "for writing (owner " + owner + ", mode " + mode + "); nothing was changed. Its mode already "
+                            + "lets its owner write it, so the mode is not what denies it: an access control list (`getfacl "
+                            + lock + "`) or a security module (SELinux: `ls -Z " + lock + "` and the audit log; AppArmor: the "
+                            + "system log) does. Have that rule allow it and run the command again");
+        }
+        // without write permission for its owner, the mode is the cause
+        Files.setPosixFilePermissions(lock, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+        assertThat(SqlRunStore.lockFileDenied(db.toString(), lock, denied, ownerUid, "me").getMessage())
+                .endsWith("Give it back its mode (`chmod 600 " + lock + "`) and run the command again");
     }
 }
