@@ -132,10 +132,11 @@ public final class Owners {
      * namespace and time namespace (both recorded), or runs on a kernel without time namespaces. Other ticks that cannot
      * be compared so (another time namespace, or one not recorded, as by an older swarm; ticks that cannot be read) leave
      * a live process with its pid taken for the coordinator: the lease is waited out rather than a live coordinator's run
-     * taken over. Only an identity without start ticks (recorded without the exact parts, or where they cannot be read)
-     * goes by the wall clock: the process with its pid is taken for another when its start differs from
-     * {@code startMillis} by more than a second, so a step of the wall clock by more than that after such a coordinator
-     * started makes it read as gone.
+     * taken over. The wall clock decides when the start ticks cannot be used: an identity without start ticks or
+     * without a boot id (recorded without those exact parts, by an older swarm or where they could not be read), or a
+     * reader that cannot read this machine's boot id. Then the process with its pid is taken for another when its start
+     * differs from {@code startMillis} by more than a second, so a step of the wall clock by more than that after such a
+     * coordinator started makes it read as gone.
      */
     public static boolean isDeadLocalProcess(String owner) {
         return isDeadLocalProcess(owner, here(), Owners::startTicksOf);
@@ -168,8 +169,8 @@ public final class Owners {
      *       over nor its attempts' process groups killed; a dead one whose pid another process took holds its run until
      *       its lease runs out (the claim says until when).</li>
      * </ul>
-     * An identity without start ticks or boot id (older, or where they cannot be read) goes by the rule of the recorded
-     * {@code startMillis} (a second of slack).
+     * An identity without start ticks or boot id (older, or where they could not be read), or a {@code here} without a
+     * boot id, goes by the rule of the recorded {@code startMillis} (a second of slack).
      */
     static boolean isDeadLocalProcess(String owner, Here here, OptionalLong bootMillis,
                                       java.util.function.LongFunction<OptionalLong> ticksOf) {
