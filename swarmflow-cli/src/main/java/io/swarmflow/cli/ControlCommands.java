@@ -93,7 +93,7 @@ final class ControlCommands {
             }
             long deadline = System.currentTimeMillis() + DECISION_WAIT_MILLIS;
             while (submitted.stream().anyMatch(w.service::isPending) && w.service.isExecuting(runId)
-                    && System.currentTimeMillis() < deadline) {
+                    && w.service.stalled(runId).isEmpty() && System.currentTimeMillis() < deadline) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -107,7 +107,8 @@ final class ControlCommands {
                 io.swarmflow.store.TicketView t = ticket(w, runId, c.ticketId());
                 if (w.service.isPending(c) && t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL) {
                     out.println(verb + " " + c.ticketId() + " in run " + runId);
-                    out.println(w.service.isExecuting(runId)
+                    java.util.Optional<String> stalled = stalledNote(w, c);
+                    out.println(stalled.isPresent() ? stalled.get() : w.service.isExecuting(runId)
                             ? "  the run's coordinator has not applied it yet; `swarm status " + runId + "` shows when it has"
                             : "  the run stopped before applying it; `swarm resume " + runId + "` applies it");
                     decided.add(c.ticketId());
@@ -171,8 +172,24 @@ final class ControlCommands {
     }
 
     static void explain(PrintStream out, Wiring w, RunCommand c) {
-        out.println(w.service.isExecuting(c.runId()) ? "  the run's coordinator applies it within a second"
+        java.util.Optional<String> stalled = stalledNote(w, c);
+        out.println(stalled.isPresent() ? stalled.get() : w.service.isExecuting(c.runId()) ? "  the run's coordinator applies it within a second"
                 : "  the run is not executing now; `swarm resume " + c.runId() + "` applies it");
+    }
+
+    /**
+     * When the run's coordinator is alive on this host but stopped (Ctrl-Z, SIGSTOP) or hung past its lease
+     * ({@link io.swarmflow.engine.RunService#stalled}), what becomes of {@code c}, submitted to it: it applies it once it
+     * goes on; ended instead, a resume applies a decision, and drops a cancel (made before it took the run). Empty when
+     * the coordinator is not such a one.
+     */
+    static java.util.Optional<String> stalledNote(Wiring w, RunCommand c) {
+        boolean cancel = c.kind() == RunCommand.Kind.CANCEL;
+        return w.service.stalled(c.runId()).map(s -> "  its coordinator " + s.condition() + ": it applies "
+                + (cancel ? "the cancel" : "it") + (s.stopped() ? " once it goes on (`kill -CONT " + s.pid()
+                + "`, or `fg` in its terminal)" : " if it recovers") + "; ended instead (`kill " + s.pid() + "`), "
+                + (cancel ? "the run stays as it is until `swarm resume " + c.runId() + "`, which does not apply this cancel"
+                : "`swarm resume " + c.runId() + "` applies it"));
     }
 
     @Command(name = "approve", description = "Approves one or more tickets waiting at their approval gates.")
@@ -260,6 +277,11 @@ final class ControlCommands {
                 if (run.state().isFinished()) {
                     throw new io.swarmflow.engine.InvalidRequestException("run " + runId + " has " + run.state().label()
                             + ": it ended before the cancel took effect; nothing was cancelled");
+                }
+                java.util.Optional<String> stalled = stalledNote(w, c);
+                if (stalled.isPresent()) { // it would not read the cancel in any wait
+                    out.println(stalled.get());
+                    return ExitCodes.OK;
                 }
                 if (!w.service.isExecuting(runId)) {
                     out.println("  " + io.swarmflow.cli.view.Durations.COORDINATOR_STOPPED + "; the run stays as it is until `swarm resume "

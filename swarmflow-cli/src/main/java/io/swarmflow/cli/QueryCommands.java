@@ -47,6 +47,18 @@ final class QueryCommands {
     private static final String STOPPED_NOTE = io.swarmflow.cli.view.Durations.COORDINATOR_STOPPED;
 
     /**
+     * For a run a coordinator holds ({@link RunService.Observed#executing}) whose lease ran out while its process provably
+     * lives on this host ({@link RunService#stalled}: stopped by a Ctrl-Z or SIGSTOP, or hung), the line that says so and
+     * what to do: {@code   its coordinator (pid N) is alive but stopped ...: let it go on with `kill -CONT N` ...}. Not
+     * "killed, crashed": it goes on with the run once continued, and a resume meanwhile is refused.
+     */
+    static java.util.Optional<String> stalledLine(Wiring w, RunService.Observed observed) {
+        if (!observed.executing()) return java.util.Optional.empty();
+        return w.service.stalled(observed.run().runId()).map(s -> "  its coordinator " + s.condition() + "; it still holds "
+                + "the run (a resume is refused): " + s.fix());
+    }
+
+    /**
      * For a run recorded as running that no coordinator executes, the store time of its last event (where its duration
      * ends: it does not grow while nothing executes it); else 0.
      */
@@ -178,6 +190,8 @@ final class QueryCommands {
                                 + "or it was removed); `swarm report " + run.runId() + "` writes it");
                     }
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+                    java.util.Optional<String> stalled = stalledLine(w, observed);
+                    stalled.ifPresent(out::println);
                     String cancelLeft = cancelLeftBehind(w, observed);
                     if (cancelLeft != null) out.println("  " + cancelLeft);
                     if (cancelling) {
@@ -185,7 +199,7 @@ final class QueryCommands {
                                 + "grace period); `swarm resume " + run.runId() + "` continues the run afterwards");
                     } else if (cancelPending.isPresent()) {
                         out.println("  being cancelled: a cancel was requested by " + cancelPending.get().by()
-                                + "; its coordinator applies it within a second");
+                                + "; its coordinator applies it " + (stalled.isPresent() ? "once it goes on" : "within a second"));
                     }
                     for (io.swarmflow.store.RunCommand c : decisions.values()) out.println(pendingLine(c, observed));
                     String gates = awaitingLine(observed, all, decisions);
@@ -480,6 +494,7 @@ final class QueryCommands {
                     : observed.executing() ? "; retries at " + Tables.time(t.retryAtMillis())
                     : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
             if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
+            stalledLine(w, observed).ifPresent(out::println);
             if (orphan != null) {
                 out.println("  attempt " + orphan.attempt().attempt() + (orphan.alive()
                         ? "'s process (group " + orphan.attempt().pid() + ") still runs, left by the stopped coordinator; "

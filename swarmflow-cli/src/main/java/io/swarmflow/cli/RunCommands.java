@@ -184,6 +184,10 @@ final class RunCommands {
                     Stdout.runEnded(out, runId, run.state());
                     return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
                 }
+                // a coordinator of this host stopped (Ctrl-Z, SIGSTOP) or hung past its lease: taken over, it would go on beside
+                // this one once continued (the claim below refuses it too; say so before printing anything)
+                java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled = w.service.stalled(runId);
+                if (stalled.isPresent()) throw new InvalidRequestException(stalled.get().refusal());
                 if (w.service.isExecuting(runId) && cancelUnderWay(w.store, runId)) { // `swarm cancel RUN --wait 0`, then resume at once
                     throw new InvalidRequestException("run " + runId + " is being cancelled: a cancel is recorded and its coordinator "
                             + "is stopping the running attempts (TERM, then KILL after the grace period); resume it once `swarm status "

@@ -213,6 +213,75 @@ public final class Owners {
     }
 
     /**
+     * A coordinator process of this host that is provably alive ({@link #provablyAlive}).
+     *
+     * @param pid     its pid, in this process's pid namespace
+     * @param stopped whether it is stopped ({@code T} or {@code t}, field 3 of {@code /proc/PID/stat}, see proc(5)): by
+     *                a Ctrl-Z (SIGTSTP), a SIGSTOP, or a debugger; false when it runs, sleeps or waits on the disk
+     */
+    public record Alive(long pid, boolean stopped) {}
+
+    /**
+     * The process {@code owner} ({@code host:pid@startMillis/n} with the exact parts of the class comment) names, when it
+     * can be proved alive here: for a lease holder whose lease ran out, to tell a coordinator that cannot renew it (killed,
+     * crashed) from one that is alive and does not (stopped by a Ctrl-Z or SIGSTOP, hung, or starved of CPU). Proved only
+     * when the owner is of this host, carries this boot's id and this process's pid namespace (both known here), and a
+     * process with its pid has exactly the recorded start ticks (field 22 of {@code /proc/PID/stat}): the rule by which
+     * {@link #isDeadLocalProcess} says alive with proof. Empty when anything of that is not so or cannot be read (another
+     * host, boot or pid namespace, an owner without the exact parts, other ticks, no such process), for a zombie
+     * (state {@code Z}, {@code X} or {@code x}: it ended and only waits for its parent), and for this very process (a
+     * coordinator of this process that holds a run here is not one of another process to wait for). Callers then keep
+     * to the lease alone.
+     */
+    public static Optional<Alive> provablyAlive(String owner) {
+        return provablyAlive(owner, here(), ProcessHandle.current().pid(), Owners::statOf);
+    }
+
+    /**
+     * {@link #provablyAlive(String)} with this machine's boot id and this process's namespaces ({@code here}), this
+     * process's pid ({@code self}) and how {@code /proc/PID/stat} of a pid is read ({@code statOf}: null when there is no
+     * such process or it cannot be read) given.
+     */
+    static Optional<Alive> provablyAlive(String owner, Here here, long self,
+                                         java.util.function.LongFunction<ProcStat> statOf) {
+        if (!isOnThisHost(owner)) return Optional.empty();
+        long pid;
+        try {
+            pid = Long.parseLong(owner.substring(owner.lastIndexOf(':') + 1, owner.lastIndexOf('@')));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        Exact exact = Exact.of(owner);
+        if (exact.bootId() == null || !exact.bootId().equals(here.bootId())) return Optional.empty();
+        if (exact.pidNamespace() <= 0 || exact.pidNamespace() != here.pidNamespace()) return Optional.empty();
+        if (exact.startTicks() < 0 || pid <= 0 || pid == self) return Optional.empty();
+        ProcStat stat = statOf.apply(pid);
+        if (stat == null || stat.pid() != pid) return Optional.empty();
+        OptionalLong ticks = stat.startTicks();
+        if (ticks.isEmpty() || ticks.getAsLong() != exact.startTicks()) return Optional.empty();
+        String state = stat.field(STATE_FIELD);
+        if (state == null || state.isEmpty()) return Optional.empty();
+        return switch (state.charAt(0)) {
+            case 'Z', 'X', 'x' -> Optional.empty(); // ended: a zombie waits only for its parent to reap it
+            case 'T', 't' -> Optional.of(new Alive(pid, true));
+            default -> Optional.of(new Alive(pid, false));
+        };
+    }
+
+    /** Field 3 of {@code /proc/PID/stat} (proc(5)): the process's state, one character. */
+    static final int STATE_FIELD = 3;
+
+    /** {@code /proc/PID/stat} of {@code pid}, parsed ({@link ProcStat#parse}); null when there is no such process or it cannot be read. */
+    static ProcStat statOf(long pid) {
+        try {
+            return ProcStat.parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * Whether start ticks read here compare with those {@code exact} recorded (both of this boot): the coordinator read its
      * own in the pid namespace and time namespace this process is in (both recorded, both known here, and equal), or this
      * kernel has no time namespaces ({@link #NO_TIME_NAMESPACES}, so no reader's ticks are offset) and the pid namespaces
@@ -486,13 +555,8 @@ public final class Owners {
 
     /** The start of process {@code pid} in clock ticks after the boot ({@link ProcStat#startTicks}); empty when unreadable. */
     static OptionalLong startTicksOf(long pid) {
-        try {
-            ProcStat stat = ProcStat.parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
-                    java.nio.charset.StandardCharsets.US_ASCII));
-            return stat == null ? OptionalLong.empty() : stat.startTicks();
-        } catch (IOException | RuntimeException e) {
-            return OptionalLong.empty();
-        }
+        ProcStat stat = statOf(pid);
+        return stat == null ? OptionalLong.empty() : stat.startTicks();
     }
 
     /**

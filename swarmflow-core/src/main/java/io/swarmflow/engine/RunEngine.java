@@ -291,7 +291,8 @@ public final class RunEngine {
      * once, the one whose claim fails has said nothing yet. A finished run is not claimed. Once this returns,
      * {@link #execute()} must follow: it releases the claim when it ends.
      *
-     * @throws StoreException.RunLocked if a live coordinator holds the run
+     * @throws StoreException.RunLocked if a live coordinator holds the run: its lease runs, or ran out while its process
+     *                                  provably lives on this host (stopped by a Ctrl-Z or SIGSTOP, or hung)
      */
     public void claim() {
         if (claimed != null) return;
@@ -326,8 +327,16 @@ public final class RunEngine {
         }
     }
 
-    /** A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait. */
+    /**
+     * A previous coordinator on this host that no longer exists cannot renew its lease: release it now rather than wait.
+     * One whose lease ran out while its process provably lives on this host ({@link StalledCoordinator}: stopped by a
+     * Ctrl-Z or SIGSTOP, or hung) is not taken over: continued, it would go on with the run beside this coordinator.
+     *
+     * @throws StoreException.RunLocked saying so ({@link StalledCoordinator#refusal}), when the holder is such a one
+     */
     private void takeOverIfOwnerDead(Optional<io.swarmflow.store.RunLease> current) {
+        Optional<StalledCoordinator> stalled = StalledCoordinator.of(runId, current, store.now());
+        if (stalled.isPresent()) throw new StoreException.RunLocked(stalled.get().refusal());
         current.ifPresent(lease -> {
             if (lease.owner() != null && lease.expiresAtMillis() > 0 && Owners.isDeadLocalProcess(lease.owner())) {
                 store.releaseRun(runId, lease.epoch());

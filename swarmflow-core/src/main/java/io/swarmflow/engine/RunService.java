@@ -445,15 +445,33 @@ public final class RunService {
      */
     public record Observations(List<Observed> runs, int matching) {}
 
-    /** Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host. */
+    /**
+     * Whether a coordinator holds the run now: an unexpired lease whose holder is not a dead process on this host, or a
+     * lease that ran out (not released) whose holder is provably alive on this host ({@link #stalled}: stopped by a Ctrl-Z
+     * or SIGSTOP, or hung; continued, it goes on with the run).
+     */
     public boolean isExecuting(String runId) {
         return isLive(store.lease(runId));
     }
 
-    /** Whether {@code lease} is held now: unexpired, by a holder that is not a dead process on this host. */
+    /**
+     * The run's coordinator when its lease ran out but its process provably lives on this host ({@link StalledCoordinator}):
+     * it still holds the run, and does not act on it until it goes on. Empty when the lease is held and renewed, released,
+     * or its holder is not proved alive here (gone, of another host, boot or pid namespace, or of an older swarm).
+     */
+    public Optional<StalledCoordinator> stalled(String runId) {
+        return StalledCoordinator.of(runId, store.lease(runId), store.now());
+    }
+
+    /**
+     * Whether {@code lease} is held now: unexpired, by a holder that is not a dead process on this host; or run out, by a
+     * holder provably alive on this host ({@link StalledCoordinator}).
+     */
     private boolean isLive(Optional<RunLease> lease) {
-        return lease.filter(l -> l.owner() != null && l.expiresAtMillis() > store.now()
-                && !Owners.isDeadLocalProcess(l.owner())).isPresent();
+        long now = store.now();
+        return lease.filter(l -> l.owner() != null && l.expiresAtMillis() > now
+                && !Owners.isDeadLocalProcess(l.owner())).isPresent()
+                || StalledCoordinator.of(null, lease, now).isPresent();
     }
 
     private void requireAwaiting(String runId, String ticketId) {

@@ -1,0 +1,135 @@
+package io.swarmflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmflow.store.RunEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Review R2, F2: a run whose coordinator is a live process of this host stopped past its lease (Ctrl-Z on
+ * {@code swarm run}, {@code kill -STOP}) was shown as "stopped without recording an end (killed, crashed ...); swarm
+ * resume continues it", and {@code swarm resume} took it over silently; continued ({@code fg}), the old coordinator went
+ * on beside the new one. Now {@code swarm status} says it is alive but stopped and how to go on, {@code swarm resume}
+ * refuses (exit 2, nothing changed), and {@code swarm cancel} says the cancel waits for it. Once the process is ended,
+ * the resume continues the run. The coordinator is a real process, stopped with {@code kill -STOP}, whose identity is the
+ * one a coordinator records (its pid, start ticks, boot id and pid namespace); its lease (a millisecond) ran out.
+ */
+class StoppedCoordinatorStatusAndResumeTest {
+    @TempDir
+    Path tmp;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    Process coordinator;
+
+    @AfterEach
+    void endTheCoordinator() throws Exception {
+        if (coordinator != null) {
+            signal("CONT", coordinator.pid());
+            coordinator.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aStoppedCoordinatorIsSaidAliveAndStoppedAndItsRunIsNotResumedUntilItIsEnded() throws Exception {
+        coordinator = new ProcessBuilder("cat").start(); // waits on its stdin, which this test never closes
+        long pid = coordinator.pid();
+        String owner = identity(coordinator);
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            long epoch = w.store.claimRun(id, owner, 1);
+            w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"),
+                    new RunEvent.AttemptStarted("a", 1, 60_000))).join();
+            Files.createDirectories(w.runDir(id));
+        });
+        String run = created.run();
+        String state = "--state-dir=" + created.stateDir();
+        signal("STOP", pid);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) == 'T');
+
+        Result status = swarm("status", run, state);
+        assertThat(status.code()).as("%s", status).isZero();
+        assertThat(status.out()).as(status.out()).containsPattern("\n  its coordinator \\(pid " + pid + "\\) is alive but stopped "
+                        + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago; it still holds the run \\(a "
+                        + "resume is refused\\): let it go on with `kill -CONT " + pid + "` \\(or `fg` in its terminal\\), or end it "
+                        + "with `kill " + pid + "` and then `swarm resume " + run + "`\n")
+                .doesNotContain("killed, crashed", "running (stopped)");
+        assertThat(swarm("status", run, "a", state).out()).contains("  its coordinator (pid " + pid + ") is alive but stopped");
+        assertThat(JSON.readTree(swarm("status", run, state, "--json").out()).get("run").get("executing").asBoolean()).isTrue();
+
+        Result resume = swarm("resume", run, state, "--plain");
+        assertThat(resume.code()).as("%s", resume).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(resume.out()).isEmpty();
+        assertThat(resume.err()).containsPattern("^swarm: run " + run + "'s coordinator \\(pid " + pid + "\\) is alive but stopped "
+                + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
+                + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "` and then `swarm resume " + run
+                + "`; nothing was changed\n$");
+        try (Wiring w = Wiring.forReading(created.stateDir(), new PrintStream(new ByteArrayOutputStream()))) {
+            assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(owner);
+        }
+
+        Result cancel = swarm("cancel", run, state);
+        assertThat(cancel.code()).as("%s", cancel).isZero();
+        assertThat(cancel.out()).contains("  its coordinator (pid " + pid + ") is alive but stopped", ": it applies the cancel once "
+                + "it goes on (`kill -CONT " + pid + "`, or `fg` in its terminal); ended instead (`kill " + pid + "`), the run stays "
+                + "as it is until `swarm resume " + run + "`, which does not apply this cancel\n");
+
+        assertThat(swarm("status", run, state).out()).contains("its coordinator applies it once it goes on\n");
+
+        // continued, it runs again but (here) does not renew the lease: still alive, still not taken over
+        signal("CONT", pid);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) != 'T');
+        Result hung = swarm("resume", run, state, "--plain");
+        assertThat(hung.code()).as("%s", hung).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(hung.err()).containsPattern("is alive but has not renewed its lease, which ran out \\d+ s ago \\(hung, or the "
+                + "machine is overloaded\\): wait, or end it with `kill " + pid + "` and then `swarm resume " + run + "`");
+        assertThat(swarm("status", run, state).out()).contains("  its coordinator (pid " + pid + ") is alive but has not renewed");
+
+        coordinator.destroyForcibly().waitFor();
+        assertThat(swarm("status", run, state).out()).contains("running (stopped)", "killed, crashed").doesNotContain("is alive");
+        Result resumed = swarm("resume", run, state, "--plain");
+        assertThat(resumed.code()).as("%s", resumed).isZero();
+        assertThat(resumed.out()).contains("resuming run " + run + " (running)", "run succeeded");
+    }
+
+    /** The identity a coordinator in {@code process} records ({@code Owners.coordinator()}): host:pid@start/n;exact parts. */
+    private static String identity(Process process) throws Exception {
+        String current = io.swarmflow.engine.Owners.coordinator();
+        String host = current.substring(0, current.lastIndexOf(':', current.lastIndexOf('@')));
+        String exact = current.substring(current.indexOf(';', current.lastIndexOf('@')));
+        String ticks = Long.toString(io.swarmflow.sandbox.ProcessGroups.startTicks(process.pid()).orElseThrow());
+        exact = exact.replaceFirst(";ticks=\\d+", ";ticks=" + ticks);
+        return host + ":" + process.pid() + "@" + process.info().startInstant().orElseThrow().toEpochMilli() + "/1" + exact;
+    }
+
+    /** Field 3 of {@code /proc/PID/stat}: the state, {@code T} when stopped. */
+    private static char stateOf(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result swarm(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SwarmCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

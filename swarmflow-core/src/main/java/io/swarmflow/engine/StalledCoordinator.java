@@ -1,0 +1,58 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.store.RunLease;
+
+import java.util.Optional;
+
+/**
+ * A run's coordinator whose lease ran out while its process provably lives on this host ({@link Owners#provablyAlive}):
+ * stopped by a Ctrl-Z or SIGSTOP, or running but not renewing its lease (hung, or starved on an overloaded machine). It
+ * is not gone: continued, it goes on with the run. So it still holds the run ({@link RunService#isExecuting}), and a
+ * resume refuses to take the run from it ({@link RunEngine#claim}) rather than run the run's tickets beside it.
+ *
+ * @param runId         the run
+ * @param pid           the coordinator's pid (in this process's pid namespace)
+ * @param stopped       whether its process is stopped (state {@code T}), rather than running or sleeping
+ * @param ranOutMillis  how long ago its lease ran out, in milliseconds on the store's clock (0 or more)
+ */
+public record StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis) {
+
+    /**
+     * The stalled coordinator of {@code lease} (as read for run {@code runId}): its holder's lease ran out before
+     * {@code nowMillis} (the store's clock) without being released, and its process is provably alive on this host.
+     * Empty otherwise: no lease, released, not run out, or a holder not proved alive here (which the lease alone goes by).
+     */
+    static Optional<StalledCoordinator> of(String runId, Optional<RunLease> lease, long nowMillis) {
+        return lease.filter(l -> l.owner() != null && l.expiresAtMillis() > 0 && l.expiresAtMillis() <= nowMillis)
+                .flatMap(l -> Owners.provablyAlive(l.owner())
+                        .map(a -> new StalledCoordinator(runId, a.pid(), a.stopped(), nowMillis - l.expiresAtMillis())));
+    }
+
+    /**
+     * What is the matter with it, after "its coordinator": {@code (pid N) is alive but stopped (Ctrl-Z or SIGSTOP) and has
+     * not renewed its lease, which ran out S s ago}, or, running, {@code (pid N) is alive but has not renewed its lease,
+     * which ran out S s ago (hung, or the machine is overloaded)}.
+     */
+    public String condition() {
+        long seconds = ranOutMillis / 1000;
+        return "(pid " + pid + ") is alive but " + (stopped
+                ? "stopped (Ctrl-Z or SIGSTOP) and has not renewed its lease, which ran out " + seconds + " s ago"
+                : "has not renewed its lease, which ran out " + seconds + " s ago (hung, or the machine is overloaded)");
+    }
+
+    /**
+     * What the user can do: stopped, let it go on with {@code kill -CONT N} (or {@code fg} in its terminal), or end it with
+     * {@code kill N} and then {@code swarm resume RUN}; running, wait, or end it and resume.
+     */
+    public String fix() {
+        return stopped
+                ? "let it go on with `kill -CONT " + pid + "` (or `fg` in its terminal), or end it with `kill " + pid
+                + "` and then `swarm resume " + runId + "`"
+                : "wait, or end it with `kill " + pid + "` and then `swarm resume " + runId + "`";
+    }
+
+    /** Why {@code swarm resume} refuses: {@code run R's coordinator } {@link #condition}{@code : }{@link #fix}{@code ; nothing was changed}. */
+    public String refusal() {
+        return "run " + runId + "'s coordinator " + condition() + ": " + fix() + "; nothing was changed";
+    }
+}
