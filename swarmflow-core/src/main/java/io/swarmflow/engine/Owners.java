@@ -45,6 +45,10 @@ import java.util.OptionalLong;
  * add some. An identity without them (recorded before, or where they are unknown) goes by the wall-clock rules as it
  * did; one with start ticks whose ticks cannot be compared with a reader's (see {@link #isDeadLocalProcess}) is never
  * taken for gone while a process has its pid: its lease is waited out.
+ * <p>
+ * The other way round, a lease that ran out does not prove its holder gone: a coordinator stopped (Ctrl-Z, SIGSTOP) or
+ * hung renews nothing, and goes on once it continues. {@link #provablyAlive} tells such a holder by the same exact parts
+ * (this boot, this pid namespace, equal start ticks), and whether it is stopped; without that proof the lease decides.
  */
 public final class Owners {
     private static final java.util.concurrent.atomic.AtomicLong COORDINATORS = new java.util.concurrent.atomic.AtomicLong();
