@@ -174,7 +174,13 @@ public final class GitWorktrees {
         recordingGit(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
         if (pinned == null) recordingGit(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
-        return new Worktree(top, target, branch, base, gitDir, kept);
+        String gitFile;
+        try {
+            gitFile = Files.readString(target.resolve(".git"));
+        } catch (IOException e) {
+            throw new GitException("cannot read the .git file git wrote in the new worktree " + target + ": " + e.getMessage());
+        }
+        return new Worktree(top, target, branch, base, gitDir, kept, gitFile);
     }
 
     /**
@@ -218,6 +224,85 @@ public final class GitWorktrees {
      */
     public static void unlock(Worktree worktree) {
         tryGit(worktree.repo(), "worktree", "unlock", worktree.dir().toString());
+    }
+
+    /**
+     * Makes the worktree's {@code .git} git's own again: a regular file holding exactly what git wrote when it made the
+     * worktree ({@link Worktree#gitFile}), which names the worktree's administrative directory in the main repository.
+     * A ticket may have deleted it (packaging scripts run {@code rm -rf .git}), pointed it at a repository of its own,
+     * or put a directory or a symbolic link in its place: git run in the worktree afterwards (by a person looking at
+     * a failed ticket's work, by a shell prompt that shows the branch) would follow that and run what the ticket's
+     * repository configures ({@code core.fsmonitor}, hooks), on the host. What is there is replaced: a file or link by
+     * an atomic rename of git's content over it, a directory (the ticket's repository) deleted first. Swarmflow's own
+     * commands never read that file ({@link #commitAll}), and git never commits a {@code .git}, so nothing of the
+     * ticket's work on its branch is lost.
+     *
+     * <p>Nothing is done when the worktree's directory is gone or is no longer a directory (a symbolic link the ticket
+     * put in its place): the attempt fails for that already, and writing through a link would write elsewhere.
+     *
+     * @return what the ticket had left instead (for example {@code "deleted"}, {@code "a directory"}, {@code "a symbolic
+     *         link to /x"}, {@code "a file saying gitdir: /x"}); empty when the file was git's own
+     * @throws GitException when it cannot be restored (the message says what is there and why)
+     */
+    public static Optional<String> restoreGitFile(Worktree worktree) throws GitException {
+        Path dir = worktree.dir();
+        if (worktree.gitFile() == null || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        Path file = dir.resolve(".git");
+        String found;
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (a.isRegularFile()) {
+                byte[] content = a.size() <= 4096 ? Files.readAllBytes(file) : null;
+                if (content != null && new String(content, StandardCharsets.UTF_8).equals(worktree.gitFile())) return Optional.empty();
+                String text = content == null ? "" : new String(content, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
+                found = content == null ? "a file of " + a.size() + " bytes"
+                        : text.isEmpty() ? "an empty file" : "a file saying " + (text.length() > 200 ? text.substring(0, 200) + "…" : text);
+            } else if (a.isSymbolicLink()) {
+                found = "a symbolic link to " + Files.readSymbolicLink(file);
+            } else if (a.isDirectory()) {
+                found = "a directory (a repository of the ticket's own)";
+            } else {
+                found = "a special file (a FIFO, a socket or a device)";
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            found = "deleted";
+        } catch (IOException e) {
+            throw new GitException("cannot read the worktree's .git file " + file + " to check that it is git's own: " + e.getMessage());
+        }
+        try {
+            restore(dir, file, worktree.gitFile());
+        } catch (java.nio.file.AccessDeniedException e) {
+            try { // the ticket took away its own write permission on the worktree (chmod a-w .): it is ours to give back
+                Files.setPosixFilePermissions(dir, java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE, java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE));
+                restore(dir, file, worktree.gitFile());
+            } catch (IOException | UnsupportedOperationException again) {
+                throw notRestored(file, found, again);
+            }
+        } catch (IOException e) {
+            throw notRestored(file, found, e);
+        }
+        return Optional.of(found);
+    }
+
+    private static GitException notRestored(Path file, String found, Exception e) {
+        return new GitException("the ticket left its worktree's .git as " + found + ", and git's own .git file could not be "
+                + "written back (" + e.getMessage() + "); do not run git in " + file.getParent() + " (git would follow what the "
+                + "ticket left, and run what its configuration says) before you have looked at " + file);
+    }
+
+    /** Writes {@code content} to a new file beside {@code file} and renames it over {@code file}, a directory there deleted first. */
+    private static void restore(Path dir, Path file, String content) throws IOException {
+        Path temporary = dir.resolve(".git.swarmflow-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+        try {
+            Files.writeString(temporary, content, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) io.swarmflow.files.FileTrees.delete(file);
+            Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 
     /**
@@ -467,7 +552,7 @@ public final class GitWorktrees {
                 Path dotGit = record.resolve(Files.readString(gitdirFile).strip()).normalize();
                 Path wt = real(dotGit.getParent());
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
-                Worktree w = new Worktree(top, wt, null, null, record, null);
+                Worktree w = new Worktree(top, wt, null, null, record, null, null);
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
                 // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
                 String status = git(top, concat(pinned(w), "-c", "submodule.recurse=false", "status", "--porcelain",

@@ -15,5 +15,8 @@ import java.nio.file.Path;
  * @param kept   the branch that now holds what {@code branch} held before it was reset for this worktree, when that
  *               had commits the base does not have (see {@link GitWorktrees#createWorktree(Path, Path, String, String,
  *               String)}); null otherwise
+ * @param gitFile what git wrote into the worktree's {@code .git} file when it made the worktree ({@code gitdir: <gitDir>}
+ *                and a newline), which {@link GitWorktrees#restoreGitFile} writes back when a ticket changed it; null for
+ *                a worktree not made by {@link GitWorktrees#createWorktree(Path, Path, String, String)}
  */
-public record Worktree(Path repo, Path dir, String branch, String base, Path gitDir, String kept) {}
+public record Worktree(Path repo, Path dir, String branch, String base, Path gitDir, String kept, String gitFile) {}

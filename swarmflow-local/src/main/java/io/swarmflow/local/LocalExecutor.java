@@ -927,6 +927,10 @@ public final class LocalExecutor implements Executor {
         } catch (LeftAlone e) {
             leftAlone = true;
             return e.result;
+        } catch (InterruptedException | RuntimeException e) {
+            // the attempt ended before shellIn's own check: what is left to the user must be git's own all the same
+            if (worktree != null) restoreGitFile(request, worktree);
+            throw e;
         } finally {
             // locked from its creation until its work is committed: see GitWorktrees.createWorktree; not when the
             // coordinator no longer holds the run: the lock at this path may be a newer attempt's worktree's by now
@@ -1007,11 +1011,14 @@ public final class LocalExecutor implements Executor {
             forgetLog(request.logDir());
         }
 
+        // the ticket's processes have ended: its worktree's .git is made git's own again before the commit, whatever the
+        // outcome, as a failed, cancelled or timed-out ticket's worktree is left for the user to run git in
+        String gitFileLeft = worktree == null ? null : restoreGitFile(request, worktree);
         AttemptResult ended = switch (result.termination()) {
             case CANCELLED -> killedAfterGrace(cancelled(), result, graceMillis);
             case TIMED_OUT -> killedAfterGrace(timedOut(ticket.timeoutMillis()), result, graceMillis);
             case EXITED -> result.succeeded()
-                    ? finish(request, control, workspace, worktree, json)
+                    ? gitFileLeft != null ? AttemptResult.failed(0, gitFileLeft) : finish(request, control, workspace, worktree, json)
                     : AttemptResult.failed(result.exitCode(), exitReason(result.exitCode(),
                             sandbox.effectiveLimits(processLimits).cpuSeconds())
                             // before the line, not after it: the progress view and status cut a reason after 200
@@ -1545,6 +1552,35 @@ public final class LocalExecutor implements Executor {
         // outputs are stored and shown like the output they may come from (stdout's JSON is masked already): masked by
         // execute, with the reason
         return AttemptResult.succeeded(outputs);
+    }
+
+    /**
+     * Makes the worktree's {@code .git} file git's own again once the ticket's processes have ended
+     * ({@link GitWorktrees#restoreGitFile}), and says so in the user's warnings and the attempt's stderr log when the
+     * ticket had deleted or replaced it. That alone does not fail the attempt: Swarmflow's commit never reads the file,
+     * and git never commits a {@code .git}.
+     *
+     * @return why the attempt fails when the file could not be restored (the worktree then holds a {@code .git} git
+     *         would follow), else null
+     */
+    private String restoreGitFile(AttemptRequest request, Worktree worktree) {
+        String line;
+        String failure = null;
+        try {
+            Optional<String> left = GitWorktrees.restoreGitFile(worktree);
+            if (left.isEmpty()) return null;
+            line = "swarm: warning: the ticket " + (left.get().equals("deleted") ? "deleted its worktree's .git file"
+                    : "left its worktree's .git as " + left.get()) + "; Swarmflow wrote git's own .git file back"
+                    + (left.get().startsWith("a directory") ? " in place of that directory (deleted: git never commits a .git)" : "")
+                    + ", so git run in " + worktree.dir() + " reads the worktree's records in the main repository, not the "
+                    + "ticket's (Swarmflow's commit never reads that file)";
+        } catch (GitException e) {
+            failure = e.getMessage();
+            line = "swarm: warning: " + failure;
+        }
+        warnOfAttempt(request, "ticket " + request.ticket().id() + ": " + line.substring("swarm: warning: ".length()));
+        appendToStderrLog(request, line);
+        return failure;
     }
 
     /**

@@ -286,6 +286,52 @@ class GitWorktreesTest {
         assertThat(w.gitDir()).as("an unlocked record is git's to prune again").doesNotExist();
     }
 
+    /**
+     * What a ticket leaves in place of its worktree's {@code .git} file (deleted, pointed at a repository of its own, a
+     * symbolic link, a directory) is replaced by git's own file, so git run in the worktree afterwards reads the
+     * worktree's records in the main repository and nothing the ticket configured.
+     */
+    @Test
+    void whatATicketLeftInPlaceOfItsDotGitFileIsReplacedByGitsOwn() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("state/runs/r/worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Path dotGit = w.dir().resolve(".git");
+        String gits = Files.readString(dotGit);
+        assertThat(gits).isEqualTo("gitdir: " + w.gitDir() + "\n");
+        assertThat(GitWorktrees.restoreGitFile(w)).as("git's own file is left as it is").isEmpty();
+
+        Path evil = tmp.resolve("evil");
+        git(tmp, "init", "-q", "--bare", evil.toString());
+        Files.delete(dotGit);
+        Files.writeString(dotGit, "gitdir: " + evil + "\n");
+        assertThat(GitWorktrees.restoreGitFile(w)).contains("a file saying gitdir: " + evil);
+        assertThat(dotGit).isRegularFile().hasContent(gits.strip());
+        assertThat(Files.readString(dotGit)).isEqualTo(gits);
+
+        Files.delete(dotGit);
+        assertThat(GitWorktrees.restoreGitFile(w)).contains("deleted");
+        assertThat(Files.readString(dotGit)).isEqualTo(gits);
+
+        Files.delete(dotGit);
+        Files.createSymbolicLink(dotGit, evil);
+        assertThat(GitWorktrees.restoreGitFile(w)).contains("a symbolic link to " + evil);
+        assertThat(Files.isSymbolicLink(dotGit)).isFalse();
+        assertThat(Files.readString(dotGit)).isEqualTo(gits);
+        assertThat(evil.resolve("HEAD")).as("the link was replaced, not what it named").exists();
+
+        Files.delete(dotGit);
+        git(w.dir(), "init", "-q"); // a repository of the ticket's own, whose config git would follow
+        assertThat(GitWorktrees.restoreGitFile(w)).contains("a directory (a repository of the ticket's own)");
+        assertThat(dotGit).isRegularFile();
+        assertThat(Files.readString(dotGit)).isEqualTo(gits);
+        try (var left = Files.list(w.dir())) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file is left").containsExactlyInAnyOrder(".git", "a.txt");
+        }
+        Process p = new ProcessBuilder("git", "-C", w.dir().toString(), "rev-parse", "--absolute-git-dir").start();
+        assertThat(new String(p.getInputStream().readAllBytes()).strip()).isEqualTo(w.gitDir().toString());
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");

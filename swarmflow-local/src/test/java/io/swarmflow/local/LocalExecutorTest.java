@@ -713,7 +713,70 @@ class LocalExecutorTest {
             assertThat(result.outputs().get("commit")).isEqualTo(f.git("rev-parse", "swarm/r1/escape"));
             assertThat(f.git("ls-tree", "-r", "--name-only", "swarm/r1/escape")).contains("new.txt", "hooks/post-commit")
                     .doesNotContain(".git/");
+            assertDotGitIsGitsOwn(f, "escape", escaped);
         }
+    }
+
+    /**
+     * The worktree a failed, timed-out or succeeded ticket leaves is git's own again, whatever the ticket put in place
+     * of its {@code .git} file (a file naming a repository whose config runs a command, a directory): {@code git -C
+     * <worktree> status}, which {@code swarm status} suggests for a failed ticket, runs nothing the ticket configured.
+     * The attempt's outcome is the script's, and its stderr log and the user's warnings say what was replaced.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void theDotGitFileATicketReplacedIsGitsOwnAgainWhateverTheOutcome(Mode mode) throws Exception {
+        Path escaped = tmp.resolve("ESCAPED");
+        String evil = "git init -q --bare \"$SWARM_SCRATCH/evil\"; git --git-dir=\"$SWARM_SCRATCH/evil\" config core.bare false; "
+                + "git --git-dir=\"$SWARM_SCRATCH/evil\" config core.worktree \"$PWD\"; "
+                + "git --git-dir=\"$SWARM_SCRATCH/evil\" config core.fsmonitor \"touch " + escaped + "; false\"; "
+                + "rm -f .git; echo \"gitdir: $SWARM_SCRATCH/evil\" > .git; echo work > w.txt";
+        try (Fixture f = new Fixture(tmp, mode)) {
+            AttemptResult failed = f.run(Fixture.ticket("failed", evil + "; exit 3").workspace(WorkspaceMode.WORKTREE).build(),
+                    new TestControl());
+            assertThat(failed.outcome()).as("%s", failed.reason()).isEqualTo(Outcome.FAILED);
+            assertThat(failed.exitCode()).isEqualTo(3);
+            assertDotGitIsGitsOwn(f, "failed", escaped);
+            assertThat(f.runDir.resolve("logs/failed/1/stderr.log")).content()
+                    .contains("swarm: warning: the ticket left its worktree's .git as a file saying gitdir: ")
+                    .contains("Swarmflow wrote git's own .git file back");
+            assertThat(f.warnings).anyMatch(w -> w.startsWith("ticket failed: the ticket left its worktree's .git as a file saying"));
+
+            AttemptResult slow = f.run(Fixture.ticket("slow", evil + "; sleep 600").workspace(WorkspaceMode.WORKTREE)
+                    .timeout(3000).build(), new TestControl());
+            assertThat(slow.outcome()).as("%s", slow.reason()).isEqualTo(Outcome.TIMED_OUT);
+            assertDotGitIsGitsOwn(f, "slow", escaped);
+
+            AttemptResult dir = f.run(Fixture.ticket("dir", "rm .git && git init -q . && echo work > w.txt")
+                    .workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+            assertThat(dir.outcome()).as("%s", dir.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(f.git("show", "swarm/r1/dir:w.txt")).isEqualTo("work");
+            assertDotGitIsGitsOwn(f, "dir", escaped);
+            assertThat(f.runDir.resolve("logs/dir/1/stderr.log")).content()
+                    .contains("the ticket left its worktree's .git as a directory (a repository of the ticket's own); Swarmflow "
+                            + "wrote git's own .git file back in place of that directory");
+
+            AttemptResult deleted = f.run(Fixture.ticket("deleted", "rm -rf .git && echo work > w.txt")
+                    .workspace(WorkspaceMode.WORKTREE).build(), new TestControl());
+            assertThat(deleted.outcome()).as("a ticket that deletes .git, as packaging scripts do, succeeds: %s", deleted.reason())
+                    .isEqualTo(Outcome.SUCCEEDED);
+            assertDotGitIsGitsOwn(f, "deleted", escaped);
+            assertThat(f.runDir.resolve("logs/deleted/1/stderr.log")).content().contains("the ticket deleted its worktree's .git file");
+        }
+    }
+
+    /** The ticket's worktree has git's own {@code .git} file, and {@code git -C <worktree> status} runs nothing of the ticket's. */
+    private static void assertDotGitIsGitsOwn(Fixture f, String ticket, Path escaped) throws Exception {
+        Path worktree = f.runDir.resolve("worktrees").resolve(ticket);
+        Path admin = Path.of(f.git("rev-parse", "--git-common-dir")).isAbsolute() ? Path.of(f.git("rev-parse", "--git-common-dir"))
+                : f.repo.resolve(f.git("rev-parse", "--git-common-dir"));
+        assertThat(worktree.resolve(".git")).isRegularFile();
+        assertThat(Files.readString(worktree.resolve(".git")))
+                .isEqualTo("gitdir: " + admin.toRealPath().resolve("worktrees").resolve(ticket) + "\n");
+        Process p = new ProcessBuilder("git", "-C", worktree.toString(), "status", "--porcelain").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(escaped).as("git status in the worktree ran the ticket's fsmonitor on the host").doesNotExist();
     }
 
     /**
