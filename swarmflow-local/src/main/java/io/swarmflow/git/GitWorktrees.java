@@ -508,6 +508,7 @@ public final class GitWorktrees {
             if (!line.startsWith("worktree ")) continue;
             Path wt = Path.of(line.substring("worktree ".length()));
             if (wt.startsWith(root) || wt.startsWith(realRoot)) {
+                tryGit(top, "worktree", "unlock", wt.toString()); // a locked record is never pruned: see removeWorktree
                 tryGit(top, "worktree", "remove", "--force", "--force", wt.toString());
             }
         }
@@ -664,6 +665,10 @@ public final class GitWorktrees {
     }
 
     private static void removeWorktree(Path top, Path dir) throws GitException {
+        // the record of a worktree of ours is still locked when its coordinator was killed; `worktree remove` then fails
+        // when the ticket had deleted or replaced its .git file (git cannot validate it), and `worktree prune` skips a
+        // locked record, so git would go on holding the branch as checked out at this very path
+        tryGit(top, "worktree", "unlock", dir.toString());
         tryGit(top, "worktree", "remove", "--force", "--force", dir.toString());
         deleteTree(dir);
         git(top, "worktree", "prune");

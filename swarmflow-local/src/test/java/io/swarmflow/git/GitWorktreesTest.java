@@ -332,6 +332,29 @@ class GitWorktreesTest {
         assertThat(new String(p.getInputStream().readAllBytes()).strip()).isEqualTo(w.gitDir().toString());
     }
 
+    /**
+     * A coordinator killed while its ticket had replaced the worktree's {@code .git} file leaves the worktree locked and
+     * git unable to validate it: the next attempt's worktree is made all the same (the stale record of its own path
+     * unlocked and pruned), not refused with the branch "checked out" at that very path.
+     */
+    @Test
+    void aNewAttemptGetsItsWorktreeAfterAKilledCoordinatorLeftItsDotGitReplaced() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path dir = tmp.resolve("state/runs/r/worktrees/t");
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Worktree first = GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base);
+        Files.delete(first.dir().resolve(".git"));
+        Files.writeString(first.dir().resolve(".git"), "gitdir: /nonexistent\n");
+        // no unlock, no restore: the coordinator was killed
+
+        Worktree second = GitWorktrees.createWorktree(repo, dir, "swarm/r/t", base);
+
+        assertThat(second.dir()).isEqualTo(first.dir());
+        assertThat(Files.readString(second.dir().resolve(".git"))).isEqualTo("gitdir: " + second.gitDir() + "\n");
+        Files.writeString(second.dir().resolve("w.txt"), "work\n");
+        assertThat(GitWorktrees.commitAll(second, "work")).isPresent();
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
