@@ -314,7 +314,10 @@ public final class GitWorktrees {
      * this host, outside the sandbox). So git is pointed at the worktree's administrative directory recorded at
      * creation ({@code --git-dir}, which lies in the main repository, read-only to sandboxed tickets) and at the
      * worktree as its work tree ({@code --work-tree}), with no hooks ({@code core.hooksPath=/dev/null}) and no
-     * file-system monitor ({@code core.fsmonitor=false}). git never stages a path named {@code .git}.
+     * file-system monitor ({@code core.fsmonitor=false}). git never stages a path named {@code .git}. No filter driver
+     * runs ({@link #withoutFilters}): a {@code .gitattributes} the ticket wrote could otherwise send its files through
+     * any clean or process command git's configuration defines (git-lfs's, say), on the host; each file is committed
+     * as the bytes the ticket left.
      *
      * <p>git skips a directory it cannot open (a ticket's {@code chmod 000}; a path longer than {@code PATH_MAX}) with
      * only a warning, so the commit would miss its files: then nothing is committed. A directory git ignores, or one
@@ -325,7 +328,7 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
-        List<String> pinned = pinned(worktree);
+        List<String> pinned = withoutFilters(worktree);
         try {
             // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
             List<Path> unopened = new ArrayList<>();
@@ -444,6 +447,37 @@ public final class GitWorktrees {
                 "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null");
     }
 
+    /**
+     * {@link #pinned}, and every filter driver that git's configuration defines for the worktree (the repository's,
+     * the user's, the system's: {@code filter.<driver>.*}, as {@code git config --list} in that same environment shows
+     * them) turned off for the command: an empty {@code clean}, {@code smudge} and {@code process} command, which git
+     * takes as no filter, and {@code required=false}, so a file whose attributes name the driver is read and written as
+     * its bytes are (gitattributes(5), "filter"). For the commands that read the files of a worktree a ticket wrote,
+     * along with its {@code .gitattributes}: the driver's command would run on the host, outside the sandbox, on
+     * content the ticket chose. git 2.40's {@code --attr-source} would do it otherwise, and is not there before.
+     *
+     * @throws GitException when git fails, or a driver's name holds {@code =}, which {@code -c} cannot name
+     */
+    private static List<String> withoutFilters(Worktree worktree) throws GitException {
+        List<String> options = new ArrayList<>(pinned(worktree));
+        java.util.Set<String> drivers = new java.util.TreeSet<>();
+        for (String key : git(worktree.repo(), concat(options, "config", "--list", "--name-only", "-z")).split("\0")) {
+            // filter.<driver>.<variable>: the section and the variable are lower case, the driver's name as written
+            if (key.regionMatches(true, 0, "filter.", 0, "filter.".length()) && key.lastIndexOf('.') > "filter.".length()) {
+                drivers.add(key.substring("filter.".length(), key.lastIndexOf('.')));
+            }
+        }
+        for (String driver : drivers) {
+            if (driver.contains("=")) {
+                throw new GitException("git's configuration defines a filter driver named '" + driver + "', whose '=' cannot be "
+                        + "named in git -c to keep it from running on the worktree's files; rename it (git config --rename-section)");
+            }
+            for (String variable : List.of("clean", "smudge", "process")) options.addAll(List.of("-c", "filter." + driver + "." + variable + "="));
+            options.addAll(List.of("-c", "filter." + driver + ".required=false"));
+        }
+        return options;
+    }
+
     private static String[] concat(List<String> first, String... rest) {
         List<String> all = new ArrayList<>(first);
         all.addAll(List.of(rest));
@@ -556,7 +590,8 @@ public final class GitWorktrees {
                 Worktree w = new Worktree(top, wt, null, null, record, null, null);
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
                 // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
-                String status = git(top, concat(pinned(w), "-c", "submodule.recurse=false", "status", "--porcelain",
+                // without filter drivers (withoutFilters): git status runs a clean filter on a file whose stat changed
+                String status = git(top, concat(withoutFilters(w), "-c", "submodule.recurse=false", "status", "--porcelain",
                         "--untracked-files=all", "--ignore-submodules=all"));
                 // git status skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: what is in
                 // it is unknown, so it counts as a change rather than be deleted unseen

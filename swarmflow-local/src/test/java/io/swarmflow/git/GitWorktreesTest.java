@@ -355,6 +355,36 @@ class GitWorktreesTest {
         assertThat(GitWorktrees.commitAll(second, "work")).isPresent();
     }
 
+    /**
+     * A {@code .gitattributes} the ticket wrote cannot send its files through a filter driver of git's configuration:
+     * neither the commit nor the look for uncommitted work runs its clean or process command on the host, and the
+     * file is committed as the bytes the ticket left (also for a required driver, and one whose name has a dot).
+     */
+    @Test
+    void noConfiguredFilterDriverRunsOnTheTicketsFiles() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path ran = tmp.resolve("FILTER_RAN");
+        for (String driver : List.of("x", "a.b")) {
+            git(repo, "config", "filter." + driver + ".clean", "sh -c 'echo clean >> " + ran + "; tr a-z A-Z'");
+            git(repo, "config", "filter." + driver + ".smudge", "sh -c 'echo smudge >> " + ran + "; cat'");
+            git(repo, "config", "filter." + driver + ".process", "sh -c 'echo process >> " + ran + "; exit 1'");
+            git(repo, "config", "filter." + driver + ".required", "true");
+        }
+        Path run = tmp.resolve("state/runs/r");
+        Worktree w = GitWorktrees.createWorktree(repo, run.resolve("worktrees/t"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(w.dir().resolve(".gitattributes"), "*.dat filter=x\n*.bin filter=a.b\n");
+        Files.writeString(w.dir().resolve("f.dat"), "data\n");
+        Files.writeString(w.dir().resolve("g.bin"), "bin\n");
+
+        assertThat(GitWorktrees.commitAll(w, "filtered?")).isPresent();
+        Files.writeString(w.dir().resolve("f.dat"), "changed\n");
+        assertThat(GitWorktrees.uncommitted(repo, run)).containsKey(w.dir().toRealPath());
+
+        assertThat(ran).as("a filter driver ran on the host").doesNotExist();
+        Process show = new ProcessBuilder("git", "-C", repo.toString(), "show", "swarm/r/t:f.dat", "swarm/r/t:g.bin").start();
+        assertThat(new String(show.getInputStream().readAllBytes())).isEqualTo("data\nbin\n");
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
