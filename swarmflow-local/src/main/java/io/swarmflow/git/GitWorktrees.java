@@ -71,6 +71,29 @@ public final class GitWorktrees {
         return others ? tryGit(repo, "symbolic-ref", "--quiet", "--short", "HEAD").filter(s -> !s.isEmpty()) : Optional.empty();
     }
 
+    /**
+     * A local branch whose name is a leading part of {@code branch} up to a {@code /} (for {@code swarm/r1/t}: {@code
+     * swarm}, then {@code swarm/r1}), which keeps git from making {@code branch}: a branch's name cannot also be a
+     * directory of branches ("'refs/heads/swarm' exists; cannot create 'refs/heads/swarm/r1/t'"). Empty when there is
+     * none, also when git fails.
+     *
+     * @param branch a branch name, or a prefix ending in {@code /} ({@code swarm/} checks {@code swarm} alone)
+     */
+    public static Optional<String> branchInTheWay(Path repo, String branch) {
+        for (int slash = branch.indexOf('/'); slash > 0; slash = branch.indexOf('/', slash + 1)) {
+            String prefix = branch.substring(0, slash);
+            if (tryGit(repo, "rev-parse", "--verify", "--quiet", "refs/heads/" + prefix).isPresent()) return Optional.of(prefix);
+        }
+        return Optional.empty();
+    }
+
+    /** What to say of a branch {@link #branchInTheWay} found, with the fix. */
+    public static String inTheWay(Path repo, String inTheWay, String branch) {
+        return repo + " has a branch named " + inTheWay + ", so git cannot make the worktree ticket's branch " + branch
+                + " (a branch's name cannot also be a directory of branches); rename it (git -C " + repo + " branch -m "
+                + inTheWay + " " + inTheWay + "-old) and run again";
+    }
+
     /** The top-level directory of the working tree containing {@code dir}. */
     public static Path topLevel(Path dir) throws GitException {
         return Path.of(git(dir, "rev-parse", "--show-toplevel").trim());
@@ -156,6 +179,8 @@ public final class GitWorktrees {
         if (pinned != null && tryGit(top, "cat-file", "-e", pinned + "^{commit}").isEmpty()) {
             throw new GitException("the run's base commit " + pinned + " is not in " + top + " any more");
         }
+        Optional<String> blocking = branchInTheWay(top, branch);
+        if (blocking.isPresent()) throw new GitException(inTheWay(top, blocking.get(), branch));
         String base = pinned != null ? pinned : head;
         Optional<String> recorded = existing ? tryGit(top, "config", "--get", "branch." + branch + "." + BASE_KEY)
                 .filter(sha -> tryGit(top, "cat-file", "-e", sha + "^{commit}").isPresent()) : Optional.empty();
@@ -780,7 +805,10 @@ public final class GitWorktrees {
 
     /** What git says after "cannot lock ref" or "could not lock" when no other process holds the lock: no retry helps. */
     private static final List<String> PERMANENT = List.of("unable to create directory", "Permission denied",
-            "Read-only file system", "No space left on device", "Disk quota exceeded");
+            "Read-only file system", "No space left on device", "Disk quota exceeded",
+            // a branch swarm/... when a branch swarm exists ("'refs/heads/swarm' exists; cannot create 'refs/heads/swarm/r/t'"),
+            // or the other way round ("'refs/heads/swarm/r/t' exists; cannot create 'refs/heads/swarm'")
+            "exists; cannot create");
 
     /**
      * {@link #git} for a command that writes the repository's shared records (a branch, a worktree record, its

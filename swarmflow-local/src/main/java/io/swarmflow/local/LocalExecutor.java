@@ -429,6 +429,7 @@ public final class LocalExecutor implements Executor {
         List<String> problems = new ArrayList<>();
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
         Optional<String> notRepo = null;
+        Optional<String> swarmBranch = null; // a branch named swarm, looked for once
         if (repo != null && options.stateDir() != null && samePath(repo, options.stateDir())
                 && plan.tickets().stream().anyMatch(t -> "shell".equals(plan.profileOf(t).kind()))) {
             // the sandbox shows the repository read-only to every ticket, and a directory cannot be both hidden and shown
@@ -463,6 +464,11 @@ public final class LocalExecutor implements Executor {
                     problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
                             + " but " + repo + " is not a git repository for git (" + notRepo.get() + "); "
                             + "restore the repository there if it was moved or its .git deleted, else fix what git reports");
+                } else if (t.workspace() == WorkspaceMode.WORKTREE
+                        && (swarmBranch != null ? swarmBranch : (swarmBranch = GitWorktrees.branchInTheWay(repo, "swarm/"))).isPresent()) {
+                    // else every worktree ticket fails when git makes its branch swarm/<run>/<ticket>
+                    problems.add("ticket " + t.id() + " uses workspace: worktree but " + GitWorktrees.inTheWay(repo, "swarm",
+                            "swarm/<run>/" + t.id()));
                 } else if (t.workspace() == WorkspaceMode.WORKTREE && !commitChecks.computeIfAbsent(repo, GitWorktrees::hasCommit)) {
                     Optional<String> orphan = GitWorktrees.unbornBranchWithOthers(repo);
                     if (orphan.isPresent()) {

@@ -411,6 +411,26 @@ class GitWorktreesTest {
                         + "committed with the rest");
     }
 
+    /**
+     * A branch {@code swarm/r} (or {@code swarm}) makes git refuse {@code swarm/r/t} for good: said at once with the fix,
+     * and git's "exists; cannot create" is never taken for another process's lock (which would be tried 8 times).
+     */
+    @Test
+    void aBranchWhoseNameIsADirectoryOfTheTicketsBranchIsNamedWithItsFix() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        git(repo, "branch", "swarm/r");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t",
+                        GitWorktrees.headCommit(repo).orElseThrow()))
+                .isInstanceOf(GitException.class)
+                .hasMessage(repo.toRealPath() + " has a branch named swarm/r, so git cannot make the worktree ticket's branch "
+                        + "swarm/r/t (a branch's name cannot also be a directory of branches); rename it (git -C " + repo.toRealPath()
+                        + " branch -m swarm/r swarm/r-old) and run again");
+        assertThat(tmp.resolve("wt")).doesNotExist();
+        assertThat(GitWorktrees.lockContention("fatal: cannot lock ref 'refs/heads/swarm/r/t': 'refs/heads/swarm' exists; "
+                + "cannot create 'refs/heads/swarm/r/t'")).isFalse();
+    }
+
     @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();

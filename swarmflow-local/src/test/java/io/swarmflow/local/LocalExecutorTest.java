@@ -1084,6 +1084,25 @@ class LocalExecutorTest {
         }
     }
 
+    /**
+     * A branch named {@code swarm} keeps git from making any worktree ticket's branch {@code swarm/<run>/<ticket>}: a
+     * preflight problem naming it and the fix, not a failure of every ticket once the run has started.
+     */
+    @Test
+    void aBranchNamedSwarmIsAPreflightProblemWithItsFix() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket ticket = Fixture.ticket("wt", "true").workspace(WorkspaceMode.WORKTREE).build();
+            f.git("branch", "swarm");
+
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket))).containsExactly(
+                    "ticket wt uses workspace: worktree but " + f.repo + " has a branch named swarm, so git cannot make the "
+                            + "worktree ticket's branch swarm/<run>/wt (a branch's name cannot also be a directory of branches); "
+                            + "rename it (git -C " + f.repo + " branch -m swarm swarm-old) and run again");
+            f.git("branch", "-m", "swarm", "swarm-old");
+            assertThat(f.executor.preflight(f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket))).isEmpty();
+        }
+    }
+
     /** A repository whose checked-out branch is an orphan without commits is not called a repository without commits. */
     @Test
     void worktreeTicketOnAnOrphanBranchIsAPreflightProblemNamingTheBranch() throws Exception {
