@@ -375,8 +375,9 @@ public final class GitWorktrees {
                     + "to have its files committed with the rest");
         }
         if (tryGit(worktree.repo(), concat(pinned, "diff", "--cached", "--quiet")).isPresent()) return Optional.empty();
-        git(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
-                "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message));
+        // the message on stdin, not the command line, where Linux takes at most 128 KiB per argument (a long title)
+        gitWithInput(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
+                "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-F", "-"), message);
         return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
     }
 
@@ -768,7 +769,12 @@ public final class GitWorktrees {
      * (full jitter), {@value #LOCK_ATTEMPTS} tries in all: git itself gives up at once on a held lock.
      */
     private static String git(Path dir, String... args) throws GitException {
-        return gitOutput(dir, args).stdout();
+        return gitOutput(dir, null, args).stdout();
+    }
+
+    /** {@link #git} with {@code input} (UTF-8) on git's stdin. */
+    private static String gitWithInput(Path dir, String[] args, String input) throws GitException {
+        return gitOutput(dir, input, args).stdout();
     }
 
     /** What a git command printed. */
@@ -776,9 +782,14 @@ public final class GitWorktrees {
 
     /** {@link #git}, with stderr too (git's warnings, as it succeeded). */
     private static Output gitOutput(Path dir, String... args) throws GitException {
+        return gitOutput(dir, null, args);
+    }
+
+    /** {@link #gitOutput(Path, String...)} with {@code input} on stdin, or none ({@code /dev/null}) when null. */
+    private static Output gitOutput(Path dir, String input, String... args) throws GitException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return gitOnce(dir, args);
+                return gitOnce(dir, input, args);
             } catch (GitException e) {
                 if (attempt >= LOCK_ATTEMPTS || !lockContention(e.getMessage())) throw e;
                 try {
@@ -914,40 +925,80 @@ public final class GitWorktrees {
      */
     static final List<String> LAUNCHER = List.of("/bin/sh", "-c", "umask go-w && exec git \"$@\"", LAUNCHER_NAME);
 
-    private static Output gitOnce(Path dir, String... args) throws GitException {
+    /**
+     * Runs git once. A failure's message leads with git's own words, after a short name of the command ({@code git add -A
+     * failed: fatal: f.dat: clean filter 'x' failed}), and ends with the whole command and where it ran, each argument
+     * longer than 1,000 characters cut: a reason shown cut after 200 characters keeps the cause.
+     */
+    private static Output gitOnce(Path dir, String input, String... args) throws GitException {
         List<String> cmd = new ArrayList<>(LAUNCHER);
         cmd.addAll(List.of("-C", dir.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (input == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("GIT_"));
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.put("LC_ALL", "C");
-        String what = "git " + String.join(" ", args) + " (in " + dir + ")";
+        String name = "git " + commandName(args);
+        String command = "the command: git " + String.join(" ", List.of(args).stream()
+                .map(a -> a.length() > 1000 ? a.substring(0, 1000) + "… (" + a.length() + " characters)" : a).toList())
+                + " (in " + dir + ")";
         try {
             Process p = pb.start();
+            if (input != null) {
+                Thread.ofVirtual().start(() -> {
+                    try (java.io.OutputStream in = p.getOutputStream()) {
+                        in.write(input.getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        // git ended without reading it all: its exit code and stderr say why
+                    }
+                });
+            }
             CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()),
                     r -> Thread.ofVirtual().start(r));
             String stdout = read(p.getInputStream());
             if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new GitException(what + " did not finish within " + TIMEOUT_MINUTES + " minutes");
+                throw new GitException(name + " did not finish within " + TIMEOUT_MINUTES + " minutes (" + command + ")");
             }
             if (p.exitValue() != 0) {
                 String msg = stderr.join().strip();
                 if ((p.exitValue() == 126 || p.exitValue() == 127) && msg.startsWith(LAUNCHER_NAME + ":")) {
                     // the shell could not exec git (not found, not executable): what it said, as when git is started directly
-                    throw new GitException("cannot run " + what + ": " + msg + "; is git installed?");
+                    throw new GitException("cannot run " + name + ": " + msg + "; is git installed? (" + command + ")");
                 }
-                throw new GitException(what + " failed with exit code " + p.exitValue() + (msg.isEmpty() ? "" : ": " + msg));
+                throw new GitException(name + " failed" + (msg.isEmpty() ? "" : ": " + msg) + " (exit code " + p.exitValue()
+                        + "; " + command + ")");
             }
             return new Output(stdout, stderr.join());
         } catch (IOException e) {
-            throw new GitException("cannot run " + what + ": " + e.getMessage() + "; is git installed?");
+            // the launcher's shell could not be started: missing, or the arguments too long for exec (E2BIG), when no
+            // installing of git would help
+            String why = String.valueOf(e.getMessage());
+            throw new GitException("cannot run " + name + ": " + why
+                    + (why.contains("Argument list too long") ? " (Linux takes at most 128 KiB in one argument)"
+                            : why.contains("No such file") ? "; is /bin/sh there, and git installed?" : "")
+                    + " (" + command + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new GitException(what + " was interrupted");
+            throw new GitException(name + " was interrupted (" + command + ")");
         }
+    }
+
+    /**
+     * A short name of the git command {@code args} run, for the start of a message: the subcommand after the global
+     * options ({@code --git-dir=...}, {@code -c name=value}), with a second word for {@code worktree} and the short
+     * options that follow ({@code add -A}, {@code worktree add --quiet --force --lock -B}).
+     */
+    static String commandName(String... args) {
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-")) i += args[i].equals("-c") || args[i].equals("-C") ? 2 : 1;
+        if (i >= args.length) return "";
+        StringBuilder b = new StringBuilder(args[i++]);
+        if (b.toString().equals("worktree") && i < args.length) b.append(' ').append(args[i++]);
+        while (i < args.length && args[i].startsWith("-") && args[i].length() <= 20) b.append(' ').append(args[i++]);
+        return b.toString();
     }
 
     private static String read(InputStream in) {

@@ -40,8 +40,8 @@ class GitLauncherTest {
     void aGitThatIsNotOnThePathIsReportedAsNotInstalled() throws Exception {
         String said = child("022", Map.of("PATH", tmp.resolve("empty").toString()), "look", tmp.toString());
 
-        assertThat(said).startsWith("cannot run git rev-parse --is-inside-work-tree (in " + tmp + "): swarmflow-git: ")
-                .endsWith("git: not found; is git installed?\n");
+        assertThat(said).startsWith("cannot run git rev-parse: swarmflow-git: ")
+                .endsWith("git: not found; is git installed? (the command: git rev-parse --is-inside-work-tree (in " + tmp + "))\n");
     }
 
     /** Runs {@link #main} with {@code args} in a child JVM under {@code umask}, {@code env} added; returns what it printed. */

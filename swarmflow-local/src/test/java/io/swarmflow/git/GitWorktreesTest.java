@@ -431,6 +431,44 @@ class GitWorktreesTest {
                 + "cannot create 'refs/heads/swarm/r/t'")).isFalse();
     }
 
+    /** A failed git command's message leads with a short name of the command and git's words; the whole command comes last. */
+    @Test
+    void aFailedGitCommandLeadsWithGitsOwnWords() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.deleteBranch(repo, "nope"))
+                .isInstanceOf(GitException.class)
+                .message().startsWith("git rev-parse --short failed: fatal: ")
+                .endsWith(" (exit code 128; the command: git rev-parse --short refs/heads/nope (in " + repo.toRealPath() + "))");
+        assertThat(GitWorktrees.commandName("--git-dir=/r/.git/worktrees/t", "--work-tree=/w", "-c", "core.fsmonitor=false", "add", "-A"))
+                .isEqualTo("add -A");
+        assertThat(GitWorktrees.commandName("worktree", "add", "--quiet", "--force", "--lock", "-B", "swarm/r/t", "/w", "abc"))
+                .isEqualTo("worktree add --quiet --force --lock -B");
+    }
+
+    /**
+     * A commit message longer than Linux takes in one argument (128 KiB: a long ticket title) is committed whole, as
+     * it goes to git on stdin; an argument that long elsewhere fails without asking whether git is installed, and
+     * without copying the whole argument into the message.
+     */
+    @Test
+    void aCommitMessageLongerThanAnArgumentMayBeIsCommittedWhole() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(w.dir().resolve("w.txt"), "work\n");
+        String title = "x".repeat(150_000);
+
+        assertThat(GitWorktrees.commitAll(w, title)).isPresent();
+        Process log = new ProcessBuilder("git", "-C", repo.toString(), "log", "-1", "--format=%B", "swarm/r/t").start();
+        assertThat(new String(log.getInputStream().readAllBytes()).strip()).isEqualTo(title);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.deleteBranch(repo, "y".repeat(200_000)))
+                .isInstanceOf(GitException.class)
+                .message().startsWith("cannot run git rev-parse --short: ").contains("Argument list too long")
+                .contains("(Linux takes at most 128 KiB in one argument)").doesNotContain("is git installed")
+                .hasSizeLessThan(2_000);
+    }
+
     @Test
     void lockContentionIsRecognisedFromGitsMessages() {
         assertThat(GitWorktrees.lockContention("error: could not lock config file .git/config: File exists")).isTrue();
@@ -523,7 +561,7 @@ class GitWorktreesTest {
                 repo.toString(), dir.toString(), "swarm/r/t", base, "swarm/r/t.before-attempt-2");
 
         assertThat(said).startsWith(repo.resolve(".git").toRealPath() + " is not writable by you (user ")
-                .contains("git said: git branch --no-track swarm/r/t.before-attempt-2");
+                .contains("git said: git branch --no-track failed: fatal: cannot lock ref").contains("Permission denied");
     }
 
     /**
