@@ -538,12 +538,14 @@ public final class GitWorktrees {
     }
 
     /**
-     * {@code git diff --stat base..branch} as git prints it (each line starts with a space), without the final
-     * newline; empty when the branch has no changes. Paths with non-ASCII characters are printed as they are ({@code
+     * {@code git diff --stat --summary base..branch} as git prints it (each line starts with a space), without the final
+     * newline; empty when the branch has no changes. The summary after the stat names what {@code --stat} alone does not
+     * show: mode changes ({@code mode change 100644 => 100755 run.sh}, which the stat shows as {@code | 0}), files
+     * created and deleted with their modes ({@code create mode 120000 link}: a symbolic link), renames. Paths with non-ASCII characters are printed as they are ({@code
      * core.quotePath=false}), not as octal escapes ({@code "\303\274.txt"}).
      */
     public static String diffStat(Path repo, String base, String branch) throws GitException {
-        return git(repo, "-c", "core.quotePath=false", "diff", "--stat", base + ".." + branch).stripTrailing();
+        return git(repo, "-c", "core.quotePath=false", "diff", "--stat", "--summary", base + ".." + branch).stripTrailing();
     }
 
     /**

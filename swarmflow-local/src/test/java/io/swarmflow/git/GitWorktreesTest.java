@@ -385,6 +385,23 @@ class GitWorktreesTest {
         assertThat(new String(show.getInputStream().readAllBytes())).isEqualTo("data\nbin\n");
     }
 
+    /** diffstat says what the stat alone hides: a mode change (shown as {@code | 0}), a symbolic link created, a file deleted. */
+    @Test
+    void diffStatNamesModeChangesLinksAndDeletions() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Files.writeString(repo.resolve("gone.txt"), "x\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "gone");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.setPosixFilePermissions(w.dir().resolve("a.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(w.dir().resolve("link"), Path.of("a.txt"));
+        Files.delete(w.dir().resolve("gone.txt"));
+        GitWorktrees.commitAll(w, "modes");
+
+        assertThat(GitWorktrees.diffStat(repo, w.base(), w.branch())).contains(" a.txt    | 0", " mode change 100644 => 100755 a.txt",
+                " create mode 120000 link", " delete mode 100644 gone.txt");
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
