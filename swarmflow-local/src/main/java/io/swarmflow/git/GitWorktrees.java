@@ -342,7 +342,8 @@ public final class GitWorktrees {
      * file-system monitor ({@code core.fsmonitor=false}). git never stages a path named {@code .git}. No filter driver
      * runs ({@link #withoutFilters}): a {@code .gitattributes} the ticket wrote could otherwise send its files through
      * any clean or process command git's configuration defines (git-lfs's, say), on the host; each file is committed
-     * as the bytes the ticket left.
+     * as the bytes the ticket left. What the repository's ignore rules leave out is not committed; a user's own
+     * ({@code core.excludesFile}, {@code ~/.config/git/ignore}) do not apply.
      *
      * <p>git skips a directory it cannot open (a ticket's {@code chmod 000}; a path longer than {@code PATH_MAX}) with
      * only a warning, so the commit would miss its files: then nothing is committed. A directory git ignores, or one
@@ -353,7 +354,7 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
-        List<String> pinned = withoutFilters(worktree);
+        List<String> pinned = List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES));
         try {
             // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
             List<Path> unopened = new ArrayList<>();
@@ -504,6 +505,13 @@ public final class GitWorktrees {
         return options;
     }
 
+    /**
+     * The ignore rules of the repository ({@code .gitignore} files, the ticket's among them, and {@code info/exclude} of
+     * its git directory) and no others: not {@code core.excludesFile}, which is {@code ~/.config/git/ignore} by default,
+     * so what is committed of a ticket's work does not depend on whose machine runs it.
+     */
+    private static final String[] ONLY_THE_REPOSITORYS_IGNORES = {"-c", "core.excludesFile=/dev/null"};
+
     private static String[] concat(List<String> first, String... rest) {
         List<String> all = new ArrayList<>(first);
         all.addAll(List.of(rest));
@@ -619,7 +627,8 @@ public final class GitWorktrees {
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
                 // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
                 // without filter drivers (withoutFilters): git status runs a clean filter on a file whose stat changed
-                String status = git(top, concat(withoutFilters(w), "-c", "submodule.recurse=false", "status", "--porcelain",
+                // the commit's ignore rules: a file only the user's own excludes leave out would have been committed
+                String status = git(top, concat(List.of(concat(withoutFilters(w), ONLY_THE_REPOSITORYS_IGNORES)), "-c", "submodule.recurse=false", "status", "--porcelain",
                         "--untracked-files=all", "--ignore-submodules=all"));
                 // git status skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: what is in
                 // it is unknown, so it counts as a change rather than be deleted unseen

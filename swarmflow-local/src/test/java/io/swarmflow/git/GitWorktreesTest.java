@@ -402,6 +402,33 @@ class GitWorktreesTest {
                 " create mode 120000 link", " delete mode 100644 gone.txt");
     }
 
+    /**
+     * The commit leaves out what the repository's ignore rules do, not what the user's own excludes file does
+     * ({@code core.excludesFile}, here set in the repository's config, as it is by default in {@code ~/.config/git/ignore}):
+     * the same spec commits the same files on every machine, and cleaning counts such a file as work it would lose.
+     */
+    @Test
+    void theUsersOwnIgnoreRulesDoNotDecideWhatIsCommitted() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Files.writeString(tmp.resolve("my-ignore"), "*.out\nbuild/\n");
+        git(repo, "config", "core.excludesFile", tmp.resolve("my-ignore").toString());
+        Files.writeString(repo.resolve(".gitignore"), "*.tmp\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "ignore");
+        Path run = tmp.resolve("state/runs/r");
+        Worktree w = GitWorktrees.createWorktree(repo, run.resolve("worktrees/t"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        Files.createDirectories(w.dir().resolve("build"));
+        Files.writeString(w.dir().resolve("build/app"), "app\n");
+        Files.writeString(w.dir().resolve("result.out"), "out\n");
+        Files.writeString(w.dir().resolve("scratch.tmp"), "tmp\n");
+
+        GitWorktrees.commitAll(w, "work");
+
+        assertThat(GitWorktrees.diffStat(repo, w.base(), w.branch())).contains("build/app", "result.out").doesNotContain("scratch.tmp");
+        Files.writeString(w.dir().resolve("late.out"), "after the commit\n");
+        assertThat(GitWorktrees.uncommitted(repo, run)).containsEntry(w.dir().toRealPath(), new GitWorktrees.Uncommitted(1, List.of()));
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
