@@ -549,12 +549,31 @@ public final class GitWorktrees {
      * {@code git diff --stat --summary base..branch} as git prints it (each line starts with a space), without the final
      * newline; empty when the branch has no changes. The summary after the stat names what {@code --stat} alone does not
      * show: mode changes ({@code mode change 100644 => 100755 run.sh}, which the stat shows as {@code | 0}), files
-     * created and deleted with their modes ({@code create mode 120000 link}: a symbolic link), renames. Paths with non-ASCII characters are printed as they are ({@code
+     * created and deleted with their modes ({@code create mode 120000 link}: a symbolic link), renames. The stat names at
+     * most {@value #STAT_FILES} files (then git's {@code ...} and its line with the totals), and the summary is cut after
+     * {@value #SUMMARY_LINES} lines with a line saying how many more there are: the totals stay within an output's size. Paths with non-ASCII characters are printed as they are ({@code
      * core.quotePath=false}), not as octal escapes ({@code "\303\274.txt"}).
      */
     public static String diffStat(Path repo, String base, String branch) throws GitException {
-        return git(repo, "-c", "core.quotePath=false", "diff", "--stat", "--summary", base + ".." + branch).stripTrailing();
+        String out = git(repo, "-c", "core.quotePath=false", "diff", "--stat", "--stat-count=" + STAT_FILES, "--summary",
+                base + ".." + branch).stripTrailing();
+        // git lists every file created or deleted in the summary: a ticket that writes 200,000 files would push the line
+        // that says how much changed ("N files changed") out of the 64 KiB an output holds
+        List<String> lines = out.lines().toList();
+        int total = 0;
+        while (total < lines.size() && !FILES_CHANGED.matcher(lines.get(total)).find()) total++;
+        int more = lines.size() - (total + 1) - SUMMARY_LINES;
+        if (total >= lines.size() || more <= 0) return out;
+        return String.join("\n", lines.subList(0, total + 1 + SUMMARY_LINES)) + "\n … and " + more + " more lines of the summary "
+                + "(git diff --summary " + base + ".." + branch + " shows them all)";
     }
+
+    /** How many files diffStat's stat names before git's {@code ...}; the line with the totals follows all the same. */
+    static final int STAT_FILES = 400;
+    /** How many lines of git's summary (files created, deleted, mode changes) diffStat keeps. */
+    static final int SUMMARY_LINES = 100;
+    /** git's line with the totals, {@code 3 files changed, 2 insertions(+), 1 deletion(-)} (diff.c, print_stat_summary). */
+    private static final java.util.regex.Pattern FILES_CHANGED = java.util.regex.Pattern.compile("^ \\d+ files? changed");
 
     /**
      * Removes every worktree under {@code <runDir>/worktrees} (left by a crashed coordinator), deletes what

@@ -429,6 +429,22 @@ class GitWorktreesTest {
         assertThat(GitWorktrees.uncommitted(repo, run)).containsEntry(w.dir().toRealPath(), new GitWorktrees.Uncommitted(1, List.of()));
     }
 
+    /** A branch with thousands of new files keeps git's line with the totals in a diffstat of a few dozen KiB. */
+    @Test
+    void aDiffStatOfManyFilesKeepsTheTotals() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        for (int i = 0; i < 3000; i++) Files.writeString(w.dir().resolve("file-with-a-longish-name-" + i + ".txt"), "x\n");
+        GitWorktrees.commitAll(w, "many");
+
+        String stat = GitWorktrees.diffStat(repo, w.base(), w.branch());
+
+        assertThat(stat).contains("\n ...\n 3000 files changed, 3000 insertions(+)\n create mode 100644 file-with-a-longish-name-0.txt\n")
+                .endsWith("\n … and " + (3000 - GitWorktrees.SUMMARY_LINES) + " more lines of the summary (git diff --summary "
+                        + w.base() + ".." + w.branch() + " shows them all)");
+        assertThat(stat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(64 * 1024);
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");

@@ -638,9 +638,12 @@ class LocalExecutorTest {
         }
     }
 
-    /** docs/spec.md: a worktree ticket's diffstat is cut at 64 KiB, with a marker. */
+    /**
+     * docs/spec.md: a worktree ticket's diffstat names at most 400 files and 100 lines of git's summary, so the line with
+     * the totals stays for 2,000 files; one still longer than 64 KiB (long paths in the summary) is cut, with a marker.
+     */
     @Test
-    void aLargeDiffstatIsCutAt64KiBWithAMarker() throws Exception {
+    void aLargeDiffstatKeepsItsTotalsAndIsCutAt64KiBWithAMarker() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
             PlannedTicket ticket = Fixture.ticket("many", "for i in $(seq 1 2000); do echo $i > file-with-a-rather-long-name-$i.txt; done")
                     .workspace(WorkspaceMode.WORKTREE).build();
@@ -648,9 +651,18 @@ class LocalExecutorTest {
 
             assertThat(result.outcome()).as("%s", result.reason()).isEqualTo(Outcome.SUCCEEDED);
             String diffstat = result.outputs().get("diffstat");
-            assertThat(diffstat).startsWith(" file-with-a-rather-long-name-").endsWith("\n[swarm: cut at 64 KiB]")
-                    .doesNotContain("2000 files changed");
-            assertThat(diffstat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isBetween(60_000, 64 * 1024);
+            assertThat(diffstat).startsWith(" file-with-a-rather-long-name-").contains("\n ...\n 2000 files changed, 2000 insertions(+)\n")
+                    .doesNotContain("[swarm: cut at");
+
+            String deep = "d".repeat(200) + "/" + "e".repeat(200) + "/" + "f".repeat(200);
+            PlannedTicket longPaths = Fixture.ticket("deep", "mkdir -p " + deep + " && for i in $(seq 1 150); do echo $i > " + deep
+                    + "/file-$i.txt; done").workspace(WorkspaceMode.WORKTREE).build();
+            AttemptResult cut = f.run(longPaths, new TestControl());
+
+            assertThat(cut.outcome()).as("%s", cut.reason()).isEqualTo(Outcome.SUCCEEDED);
+            String cutStat = cut.outputs().get("diffstat");
+            assertThat(cutStat).contains(" 150 files changed").endsWith("\n[swarm: cut at 64 KiB]");
+            assertThat(cutStat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isBetween(60_000, 64 * 1024);
         }
     }
 
