@@ -196,7 +196,10 @@ public final class GitWorktrees {
         } catch (IOException e) {
             throw new GitException("cannot create " + target.getParent() + ": " + e.getMessage());
         }
-        recordingGit(top, "worktree", "add", "--quiet", "--force", "--lock", "-B", branch, target.toString(), base);
+        // a full checkout also in a repository with a sparse checkout, whose settings git 2.35+ copies into a new
+        // worktree: the ticket works on the whole base commit, and what it writes anywhere can be committed
+        recordingGit(top, concat(List.of(FULL_CHECKOUT), "worktree", "add", "--quiet", "--force", "--lock", "-B", branch,
+                target.toString(), base));
         if (pinned == null) recordingGit(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
         String gitFile;
@@ -343,7 +346,8 @@ public final class GitWorktrees {
      * runs ({@link #withoutFilters}): a {@code .gitattributes} the ticket wrote could otherwise send its files through
      * any clean or process command git's configuration defines (git-lfs's, say), on the host; each file is committed
      * as the bytes the ticket left. What the repository's ignore rules leave out is not committed; a user's own
-     * ({@code core.excludesFile}, {@code ~/.config/git/ignore}) do not apply.
+     * ({@code core.excludesFile}, {@code ~/.config/git/ignore}) do not apply. A repository's sparse checkout does not
+     * apply either ({@link #FULL_CHECKOUT}).
      *
      * <p>git skips a directory it cannot open (a ticket's {@code chmod 000}; a path longer than {@code PATH_MAX}) with
      * only a warning, so the commit would miss its files: then nothing is committed. A directory git ignores, or one
@@ -354,7 +358,7 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
-        List<String> pinned = List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES));
+        List<String> pinned = List.of(concat(List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES)), FULL_CHECKOUT));
         try {
             // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
             List<Path> unopened = new ArrayList<>();
@@ -511,6 +515,14 @@ public final class GitWorktrees {
      * so what is committed of a ticket's work does not depend on whose machine runs it.
      */
     private static final String[] ONLY_THE_REPOSITORYS_IGNORES = {"-c", "core.excludesFile=/dev/null"};
+
+    /**
+     * No sparse checkout for a ticket's worktree, whatever the repository's ({@code core.sparseCheckout} in its config or
+     * in the {@code config.worktree} git copies into a new worktree): made with every file of the base commit, and
+     * committed with every file the ticket wrote, also outside the sparse checkout's directories ({@code git add}
+     * refuses those otherwise).
+     */
+    private static final String[] FULL_CHECKOUT = {"-c", "core.sparseCheckout=false"};
 
     private static String[] concat(List<String> first, String... rest) {
         List<String> all = new ArrayList<>(first);

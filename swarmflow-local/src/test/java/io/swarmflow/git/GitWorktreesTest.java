@@ -445,6 +445,31 @@ class GitWorktreesTest {
         assertThat(stat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(64 * 1024);
     }
 
+    /**
+     * In a repository with a sparse checkout, a ticket's worktree has every file of the base commit, and what the ticket
+     * writes outside the sparse directories is committed; the repository's own checkout stays sparse.
+     */
+    @Test
+    void aSparseCheckoutOfTheRepositoryDoesNotMakeTheWorktreeSparse() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Files.createDirectories(repo.resolve("keep"));
+        Files.createDirectories(repo.resolve("drop"));
+        Files.writeString(repo.resolve("keep/k"), "k\n");
+        Files.writeString(repo.resolve("drop/d"), "d\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "dirs");
+        git(repo, "sparse-checkout", "set", "keep");
+        assertThat(repo.resolve("drop")).doesNotExist();
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+
+        assertThat(w.dir().resolve("drop/d")).hasContent("d");
+        Files.writeString(w.dir().resolve("drop/d2"), "new\n");
+        assertThat(GitWorktrees.commitAll(w, "outside the cone")).isPresent();
+
+        assertThat(GitWorktrees.diffStat(repo, w.base(), w.branch())).contains("drop/d2");
+        assertThat(repo.resolve("drop")).as("the repository's own checkout stays sparse").doesNotExist();
+    }
+
     @Test
     void diffStatPrintsNonAsciiPathsAsTheyAre() throws Exception {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
