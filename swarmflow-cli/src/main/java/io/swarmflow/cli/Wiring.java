@@ -37,9 +37,19 @@ final class Wiring implements AutoCloseable {
         io.swarmflow.sandbox.JnaTempDir.ownerOnly();
     }
 
-    /** An executor alone (for validation and preflight, before any state exists). */
+    /**
+     * An executor alone (for validation and preflight, before any state exists). Its warnings go to {@code warnings}
+     * as {@code swarm: warning: ...} lines with their control characters made visible ({@link
+     * io.swarmflow.cli.view.Printable#of}): they carry text a ticket chooses (the names of nested repositories it made,
+     * the command lines of processes it left running), which must not set the clipboard or the window title.
+     */
     static Executor executor(Path stateDir, PrintStream warnings) {
-        return new LocalExecutor(LocalExecutor.Options.of(stateDir, w -> warnings.println("swarm: warning: " + w)));
+        return new LocalExecutor(LocalExecutor.Options.of(stateDir, warningsTo(warnings)));
+    }
+
+    /** Prints each warning to {@code warnings} as one {@code swarm: warning: ...} line, control characters made visible. */
+    static java.util.function.Consumer<String> warningsTo(PrintStream warnings) {
+        return w -> warnings.println(io.swarmflow.cli.view.Printable.of("swarm: warning: " + w));
     }
 
     /**
@@ -978,7 +988,7 @@ final class Wiring implements AutoCloseable {
         // a command waiting for the database's write lock, or for another swarm's migration of it, says so; a run's
         // coordinator says the former on the run's output instead
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
-        java.util.function.Consumer<String> notices = notice -> err.println("swarm: warning: " + notice);
+        java.util.function.Consumer<String> notices = warningsTo(err);
         SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir, notices);
         store.noticesTo(notices);
         return new Wiring(stateDir, store, executor);
