@@ -1033,7 +1033,7 @@ public final class LocalExecutor implements Executor {
                             + (worktree != null ? gitMetadataHint(result.lastStderrLine()) : "")
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
-        if (!result.escaped().isEmpty()) warnEscaped(request, result.escaped());
+        if (!result.escaped().isEmpty() || !result.escapedLeft().isEmpty()) warnEscaped(request, result.escaped(), result.escapedLeft());
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
         // launch (a folder made before each launch was measurable in B3: docs/benchmarks.md, re-runs of 2026-12-05)
@@ -1607,11 +1607,15 @@ public final class LocalExecutor implements Executor {
      * process group, which the sandbox found by their environment and ended ({@link SandboxResult#escaped}; only without
      * bubblewrap and a cgroup). Their command lines come masked like the attempt's output ({@link SandboxResult#escaped}).
      */
-    private void warnEscaped(AttemptRequest request, List<String> escaped) {
+    private void warnEscaped(AttemptRequest request, List<String> escaped, List<String> left) {
         // the names come masked already (SandboxSpec.masked: the request's secrets, before the cut to 200 characters)
-        String warning = "attempt " + request.attempt() + " left " + (escaped.size() == 1 ? "a process" : escaped.size()
-                + " processes") + " running outside its process group (setsid, a daemon): " + String.join(", ", escaped)
-                + "; Swarmflow ended " + (escaped.size() == 1 ? "it" : "them") + " (TERM, then KILL after the grace period). "
+        List<String> all = java.util.stream.Stream.concat(escaped.stream(), left.stream()).toList();
+        String warning = "attempt " + request.attempt() + " left " + (all.size() == 1 ? "a process" : all.size()
+                + " processes") + " running outside its process group (setsid, a daemon): " + String.join(", ", all)
+                + (left.isEmpty() ? "; Swarmflow ended " + (all.size() == 1 ? "it" : "them")
+                + " (TERM, then KILL after the grace period). " : "; Swarmflow ended " + escaped.size() + " (TERM, then KILL "
+                + "after the grace period), but " + left.size() + " kept starting others and still " + (left.size() == 1 ? "runs" : "run")
+                + ": " + String.join(", ", left) + "; end " + (left.size() == 1 ? "it" : "them") + " yourself (kill -KILL PID). ")
                 + "Without bubblewrap such a process is found only by the attempt's SWARM_ variables in its environment (one "
                 + "that clears its environment outlives the run): have the script wait for what it starts, or run it under "
                 + "bubblewrap";

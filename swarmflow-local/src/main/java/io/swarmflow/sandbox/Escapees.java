@@ -132,8 +132,82 @@ final class Escapees {
     }
 
     /**
+     * What {@link #endAll} did: the processes it found and ended, and those still running when it gave up (found
+     * again by a last scan after {@link #ROUNDS} rounds); both empty when the attempt left nothing behind.
+     */
+    record Ended(List<Found> ended, List<Found> left) {
+        Ended {
+            ended = List.copyOf(ended);
+            left = List.copyOf(left);
+        }
+    }
+
+    /**
+     * How many scans {@link #endAll} ends what it finds before it gives up: a process can start another while it is
+     * being ended (a TERM trap's {@code setsid -f}, a loop that ignores TERM), which only a later scan finds.
+     */
+    static final int ROUNDS = 8;
+
+    /** How long {@link #endAll} waits for the processes of one round it KILLed to be gone before it scans again. */
+    private static final long KILLED_GONE_MILLIS = 2_000;
+
+    /**
+     * Ends every process {@link #find} finds, and what those start meanwhile: the first scan's processes get TERM, up
+     * to {@code graceMillis} to end, then KILL ({@link #end}); then, as long as a new scan finds any (the children
+     * they started during the grace, or while being killed), up to {@link #ROUNDS} scans in all, those are stopped
+     * (SIGSTOP, so they start nothing more) and KILLed at once: the attempt's grace is over. Whatever a last scan
+     * still finds is returned as {@link Ended#left}, for the warning to name.
+     *
+     * @throws InterruptedException when interrupted while waiting; the processes of the current round have been KILLed
+     */
+    static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis)
+            throws InterruptedException {
+        return endAll(leaderPid, leaderStartTicks, markers, everyPid, graceMillis, ROUNDS);
+    }
+
+    /** {@link #endAll(long, long, List, boolean, long)} with at most {@code rounds} rounds (at least one). */
+    static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis,
+                        int rounds) throws InterruptedException {
+        List<Found> found = find(leaderPid, leaderStartTicks, markers, everyPid);
+        if (found.isEmpty()) return new Ended(List.of(), List.of());
+        java.util.LinkedHashMap<Long, Found> ended = new java.util.LinkedHashMap<>();
+        for (Found f : found) ended.put(f.pid(), f);
+        end(found, graceMillis);
+        awaitGone(found);
+        for (int round = 1; round < rounds; round++) {
+            found = find(leaderPid, leaderStartTicks, markers, everyPid);
+            if (found.isEmpty()) return new Ended(List.copyOf(ended.values()), List.of());
+            for (Found f : found) {
+                ended.putIfAbsent(f.pid(), f);
+                signal(f, "STOP");
+            }
+            for (Found f : found) signal(f, "KILL");
+            awaitGone(found);
+        }
+        List<Found> left = find(leaderPid, leaderStartTicks, markers, everyPid);
+        List<Found> gone = new ArrayList<>(ended.values());
+        gone.removeIf(f -> left.stream().anyMatch(l -> l.pid() == f.pid() && l.startTicks() == f.startTicks()));
+        return new Ended(gone, left);
+    }
+
+    /**
+     * Waits up to {@link #KILLED_GONE_MILLIS} for the KILLed {@code found} to be gone, so the next scan does not find
+     * them again (a process is torn down after its KILL is delivered, an uninterruptible sleep delays that).
+     */
+    private static void awaitGone(List<Found> found) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILLED_GONE_MILLIS);
+        List<Found> left = new ArrayList<>(found);
+        while (true) {
+            left.removeIf(f -> !stillRunning(f));
+            if (left.isEmpty() || System.nanoTime() >= deadline) return;
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /**
      * Sends TERM to each of {@code found}, waits up to {@code graceMillis} for them to end, then KILLs those left. A
-     * process is signalled only while it is still the one found (same start time), so a reused pid is spared.
+     * process is signalled only while it is still the one found (same start time), so a reused pid is spared. What
+     * they start meanwhile is not ended: {@link #endAll} scans again for that.
      */
     static void end(List<Found> found, long graceMillis) throws InterruptedException {
         if (found.isEmpty()) return;
@@ -155,7 +229,7 @@ final class Escapees {
     private static void signal(Found f, String signal) {
         if (Kill.available()) {
             Kill.killPinned(f.pid(), Kill.number(signal), () -> stillRunning(f));
-        } else {
+        } else if (!"STOP".equals(signal)) { // ProcessHandle cannot stop a process: it is KILLed next anyway
             ProcessHandle.of(f.pid()).filter(h -> stillRunning(f))
                     .ifPresent(h -> { if ("KILL".equals(signal)) h.destroyForcibly(); else h.destroy(); });
         }

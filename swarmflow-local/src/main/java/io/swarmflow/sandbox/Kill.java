@@ -23,7 +23,7 @@ final class Kill {
     static final int ESRCH = 3;
 
     /** Signal numbers on Linux (asm-generic/signal.h; x86-64 and arm64 alike) for the names Swarmflow sends. */
-    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15);
+    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15, "STOP", 19);
 
     /** libc's kill(2), syscall(2) and close(2), bound by {@link #load()}. */
     private static final class LibC {

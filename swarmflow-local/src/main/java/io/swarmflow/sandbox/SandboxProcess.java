@@ -155,7 +155,7 @@ public final class SandboxProcess {
     private void endEscapeesNow() {
         try {
             long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
-            Escapees.end(Escapees.find(pid(), startTicks, Escapees.markers(spec.env()), elapsedMillis > Escapees.EVERY_PID_AFTER_MILLIS), 0);
+            Escapees.endAll(pid(), startTicks, Escapees.markers(spec.env()), elapsedMillis > Escapees.EVERY_PID_AFTER_MILLIS, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // no grace was waited for: the KILLs were sent
         } catch (RuntimeException e) {
@@ -198,13 +198,12 @@ public final class SandboxProcess {
         // Without bubblewrap's PID namespace or a cgroup, nothing else ends what left the group: found by the attempt's
         // environment, ended, and named in the result (Escapees; its cost per attempt: docs/sandbox.md)
         List<String> escaped = List.of();
+        List<String> escapedLeft = List.of();
         if (bubblewrapPath == null && cgroup == null) {
-            List<Escapees.Found> found = Escapees.find(pid(), startTicks, Escapees.markers(spec.env()),
-                    durationMillis > Escapees.EVERY_PID_AFTER_MILLIS);
-            if (!found.isEmpty()) {
-                Escapees.end(found, spec.grace().toMillis());
-                escaped = found.stream().map(f -> f.describe(spec.masked())).toList();
-            }
+            Escapees.Ended ended = Escapees.endAll(pid(), startTicks, Escapees.markers(spec.env()),
+                    durationMillis > Escapees.EVERY_PID_AFTER_MILLIS, spec.grace().toMillis());
+            escaped = ended.ended().stream().map(f -> f.describe(spec.masked())).toList();
+            escapedLeft = ended.left().stream().map(f -> f.describe(spec.masked())).toList();
         }
         long drain = Math.max(1000, spec.grace().toMillis());
         long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
@@ -218,7 +217,7 @@ public final class SandboxProcess {
         }
         Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
         return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
-                out.truncated() || err.truncated(), err.lastLine(), killedAfterGrace, escaped);
+                out.truncated() || err.truncated(), err.lastLine(), killedAfterGrace, escaped, escapedLeft);
     }
 
     /**

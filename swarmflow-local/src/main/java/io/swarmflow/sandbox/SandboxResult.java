@@ -15,23 +15,27 @@ package io.swarmflow.sandbox;
  * @param killedAfterGrace when timed out or cancelled: the process was still running when the grace period after TERM
  *                         ran out, and was killed (SIGKILL); false when it ended on the TERM, or was killed at once
  * @param escaped         processes the attempt started that left its process group and were still running after it,
- *                        found and ended (TERM, then KILL after the grace) where neither bubblewrap nor a cgroup ends
- *                        them, each as "PID (COMMAND LINE)", the command line with {@link SandboxSpec#masked} replaced and cut
- *                        to 200 characters; empty when none
+ *                        found and ended (TERM, then KILL after the grace; what they started meanwhile, found by later
+ *                        scans, KILLed at once) where neither bubblewrap nor a cgroup ends them, each as
+ *                        "PID (COMMAND LINE)", the command line with {@link SandboxSpec#masked} replaced and cut to 200
+ *                        characters; empty when none
+ * @param escapedLeft     such processes still running when Swarmflow gave up ending them (they kept starting others
+ *                        through every scan), named as {@code escaped}; empty when none
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                             long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,
-                            java.util.List<String> escaped) {
-    /** Copies {@code escaped}. */
+                            java.util.List<String> escaped, java.util.List<String> escapedLeft) {
+    /** Copies {@code escaped} and {@code escapedLeft}. */
     public SandboxResult {
         escaped = java.util.List.copyOf(escaped);
+        escapedLeft = java.util.List.copyOf(escapedLeft);
     }
 
     /** A result with no {@code escaped} processes. */
     public SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                          long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace) {
         this(termination, exitCode, durationMillis, stdoutBytes, stderrBytes, truncated, lastStderrLine, killedAfterGrace,
-                java.util.List.of());
+                java.util.List.of(), java.util.List.of());
     }
 
     /** True when the process exited by itself with code 0. */

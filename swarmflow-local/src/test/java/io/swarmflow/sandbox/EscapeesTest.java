@@ -127,4 +127,89 @@ class EscapeesTest {
                 .extracting(String::new).containsExactly("SWARM_RUN_ID=r", "SWARM_TICKET_ID=t", "SWARM_ATTEMPT=2");
         assertThat(Escapees.find(1, 1, java.util.List.of(), true)).isEmpty();
     }
+
+    /**
+     * A process that escaped the group and starts others when it gets TERM (a daemon's TERM trap running
+     * {@code setsid -f}): one scan, TERM, the grace, KILL left those others running, with the attempt's environment,
+     * though the warning said Swarmflow ended them. The scan is repeated until it finds nothing.
+     */
+    @Test
+    void whatAnEscapedProcessStartsOnTermIsEndedToo() throws Exception {
+        Map<String, String> env = markerEnv();
+        Process leader = start(env, "sleep", "600");
+        java.nio.file.Path ready = java.nio.file.Files.createTempDirectory("escapees").resolve("ready");
+        try {
+            long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+            start(env, "bash", "-c", "trap 'setsid -f sleep 4501; setsid -f sleep 4502; exit 0' TERM; touch \"$0\"; "
+                    + "while :; do sleep 0.05; done", ready.toString());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(ready));
+
+            Escapees.Ended ended = Escapees.endAll(leader.pid(), leaderStart, Escapees.markers(env), true, 5_000);
+
+            assertThat(ended.left()).isEmpty();
+            assertThat(commandLines(ended.ended())).contains("sleep 4501", "sleep 4502");
+            assertThat(Escapees.find(leader.pid(), leaderStart, Escapees.markers(env), true)).as("still running").isEmpty();
+        } finally {
+            cleanUp(leader, env);
+            java.nio.file.Files.deleteIfExists(ready);
+            java.nio.file.Files.deleteIfExists(ready.getParent());
+        }
+    }
+
+    /**
+     * An escaped loop that ignores TERM and keeps starting processes in their own sessions: what it started during the
+     * grace is found by the next scan and KILLed; with a single scan allowed, those are returned as still running (for
+     * the warning to name), not counted as ended.
+     */
+    @Test
+    void aLoopThatIgnoresTermAndKeepsStartingProcessesIsEndedOrNamedAsLeft() throws Exception {
+        Map<String, String> env = markerEnv();
+        Process leader = start(env, "sleep", "600");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("escapees");
+        try {
+            long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+            String loop = "trap '' TERM; touch \"$0\"; while :; do setsid -f sleep 4901; sleep 0.05; done";
+            java.nio.file.Path ready = dir.resolve("one");
+            start(env, "bash", "-c", loop, ready.toString());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(ready));
+
+            Escapees.Ended once = Escapees.endAll(leader.pid(), leaderStart, Escapees.markers(env), true, 500, 1);
+            assertThat(commandLines(once.left())).as("started during the grace").contains("sleep 4901");
+            assertThat(commandLines(once.ended())).contains("bash -c " + loop + " " + ready);
+            assertThat(once.ended()).extracting(Escapees.Found::pid)
+                    .doesNotContainAnyElementsOf(once.left().stream().map(Escapees.Found::pid).toList());
+
+            java.nio.file.Path again = dir.resolve("two");
+            start(env, "bash", "-c", loop, again.toString());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(again));
+
+            Escapees.Ended all = Escapees.endAll(leader.pid(), leaderStart, Escapees.markers(env), true, 500);
+            assertThat(all.left()).isEmpty();
+            assertThat(commandLines(all.ended())).contains("sleep 4901");
+            assertThat(Escapees.find(leader.pid(), leaderStart, Escapees.markers(env), true)).as("still running").isEmpty();
+        } finally {
+            cleanUp(leader, env);
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) java.nio.file.Files.delete(f);
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    /** The command lines of {@code found}, one a line. */
+    private static String commandLines(java.util.List<Escapees.Found> found) {
+        return String.join("\n", found.stream().map(Escapees.Found::commandLine).toList());
+    }
+
+    private static Map<String, String> markerEnv() {
+        return Map.of("SWARM_RUN_ID", "escapees-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1");
+    }
+
+    /** Ends the leader and whatever a test left with the same markers. */
+    private static void cleanUp(Process leader, Map<String, String> env) throws InterruptedException {
+        long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+        if (leaderStart > 0) Escapees.endAll(leader.pid(), leaderStart, Escapees.markers(env), true, 0);
+        leader.destroyForcibly();
+    }
 }
