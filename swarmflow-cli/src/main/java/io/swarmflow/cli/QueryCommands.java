@@ -289,11 +289,18 @@ final class QueryCommands {
             return orphans;
         }
 
-        /** What stops the processes a stopped coordinator left running, and what does not. */
+        /**
+         * What stops the processes a stopped coordinator left running, and what does not; the group is not all an attempt
+         * may have left (a process it started in a session of its own is in no group status can look at).
+         */
         static String orphansStop(String runId, boolean one) {
-            return "`swarm resume " + runId + "` kills " + (one ? "it" : "them") + " as it resumes the run (`swarm cancel` cannot: "
-                    + "no coordinator executes the run)";
+            return "`swarm resume " + runId + "` kills " + (one ? "it" : "them") + " as it resumes the run, and "
+                    + ESCAPED_TOO + " (`swarm cancel` cannot: no coordinator executes the run)";
         }
+
+        /** What {@code swarm resume} ends besides an orphaned group, which status does not look for. */
+        static final String ESCAPED_TOO = "what the attempt started outside its group (setsid, a daemon) that still holds its "
+                + "SWARM_ variables";
 
         /**
          * The line under the ticket table naming the tickets (the first {@value #ORPHANS_NAMED}, counting the others) whose
@@ -499,7 +506,8 @@ final class QueryCommands {
                 out.println("  attempt " + orphan.attempt().attempt() + (orphan.alive()
                         ? "'s process (group " + orphan.attempt().pid() + ") still runs, left by the stopped coordinator; "
                         + orphansStop(run.runId(), true)
-                        : "'s process group (" + orphan.attempt().pid() + ") no longer runs"));
+                        : "'s process group (" + orphan.attempt().pid() + ") no longer runs; `swarm resume " + run.runId()
+                        + "` still ends " + ESCAPED_TOO));
             }
             io.swarmflow.store.RunCommand decision = decisions.get(t.ticketId());
             if (decision != null) {

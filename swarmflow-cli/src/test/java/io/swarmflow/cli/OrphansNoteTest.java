@@ -25,12 +25,14 @@ class OrphansNoteTest {
 
         orphans.put("a", orphan("a", 101, true));
         assertThat(QueryCommands.Status.orphansNote(orphans, "r1")).isEqualTo("a: its process (group 101) still runs, left by the "
-                + "stopped coordinator; `swarm resume r1` kills it as it resumes the run (`swarm cancel` cannot: no coordinator "
+                + "stopped coordinator; `swarm resume r1` kills it as it resumes the run, and what the attempt started outside its "
+                + "group (setsid, a daemon) that still holds its SWARM_ variables (`swarm cancel` cannot: no coordinator "
                 + "executes the run)");
 
         for (int i = 2; i <= 7; i++) orphans.put("t" + i, orphan("t" + i, 100 + i, true));
         assertThat(QueryCommands.Status.orphansNote(orphans, "r1")).isEqualTo("7 tickets' processes still run, left by the stopped "
                 + "coordinator: a (group 101), t2 (group 102), t3 (group 103), t4 (group 104), t5 (group 105) and 2 more; "
-                + "`swarm resume r1` kills them as it resumes the run (`swarm cancel` cannot: no coordinator executes the run)");
+                + "`swarm resume r1` kills them as it resumes the run, and what the attempt started outside its group (setsid, a "
+                + "daemon) that still holds its SWARM_ variables (`swarm cancel` cannot: no coordinator executes the run)");
     }
 }

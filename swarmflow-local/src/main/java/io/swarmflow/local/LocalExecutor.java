@@ -829,9 +829,18 @@ public final class LocalExecutor implements Executor {
         return attempt.pid() > 0 && ProcessGroups.orphanGroupAlive(attempt.pid(), attempt.startTicks());
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Then ends what the attempt left outside its group and still holds its {@code SWARM_} variables
+     * ({@link ProcessGroups#killOrphanEscapees}), and warns naming those pids: nothing else ends them without bubblewrap
+     * or a cgroup. True only when the group was killed.
+     */
     @Override
     public boolean killOrphan(AttemptView attempt) {
-        return attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
+        boolean killed = attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
+        LostAttemptEscapees.end(attempt, options.warnings());
+        return killed;
     }
 
     /**

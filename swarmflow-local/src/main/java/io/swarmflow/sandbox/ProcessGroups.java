@@ -288,6 +288,43 @@ public final class ProcessGroups {
     }
 
     /**
+     * What {@link #killOrphanEscapees} did: the pids of the processes it ended, and of those still running after its last
+     * scan (they kept starting others); both empty when it found nothing.
+     */
+    public record OrphanEscapees(List<Long> ended, List<Long> left) {
+        /** Copies both lists. */
+        public OrphanEscapees {
+            ended = List.copyOf(ended);
+            left = List.copyOf(left);
+        }
+    }
+
+    /**
+     * Ends the processes an attempt whose coordinator died left outside its process group ({@code setsid}, a daemon),
+     * which neither {@link #killOrphanGroup} nor (without bubblewrap's {@code --die-with-parent}, as an ordinary user
+     * without a cgroup) anything else ends: this user's processes started no earlier than the attempt's first, whose
+     * environment holds the attempt's {@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID} and {@code SWARM_ATTEMPT} as
+     * {@code env} gives them, the way an attempt's own end finds them ({@code Escapees}): each gets TERM and at once
+     * KILL (no grace, as for the group), what they start meanwhile too, scan after scan. As for
+     * {@link #killOrphanGroup}, the caller must know the attempt was recorded in the current boot and pid namespace.
+     *
+     * @param pid        the attempt's recorded group leader (its first process)
+     * @param startTicks its recorded start time in clock ticks since the current boot; 0 (nothing recorded) looks for nothing
+     * @param env        the attempt's marker entries by name; one missing looks for nothing
+     * @throws InterruptedException when interrupted; the processes of the current scan have been KILLed
+     */
+    public static OrphanEscapees killOrphanEscapees(long pid, long startTicks, java.util.Map<String, String> env)
+            throws InterruptedException {
+        if (pid <= 1 || startTicks <= 0) return new OrphanEscapees(List.of(), List.of());
+        // the group's members, KILLed just before, hold the same variables: let them go first, not be named as escaped
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (groupHasMembers(pid) && System.nanoTime() < deadline) Thread.sleep(20);
+        Escapees.Ended ended = Escapees.endAll(pid, startTicks, Escapees.markers(env), true, 0);
+        return new OrphanEscapees(ended.ended().stream().map(Escapees.Found::pid).toList(),
+                ended.left().stream().map(Escapees.Found::pid).toList());
+    }
+
+    /**
      * Whether group {@code pgid}, whose leader (started at {@code startTicks}) no process has the pid of any more, still has
      * a live member that started at or after it, as every process its group started did (one that started earlier is not
      * counted). False when {@code /proc} cannot be listed (nothing is taken for the recorded group then).

@@ -62,7 +62,8 @@ class StatusOfAnOrphanedProcessTest {
 
             assertThat(table.code()).as("%s", table).isZero();
             assertThat(table.out()).as("%s", table).contains("running (stopped)").contains("\nbare: its process (group " + a.pid()
-                    + ") still runs, left by the stopped coordinator; `swarm resume " + run + "` kills it as it resumes the run "
+                    + ") still runs, left by the stopped coordinator; `swarm resume " + run + "` kills it as it resumes the run, "
+                    + "and what the attempt started outside its group (setsid, a daemon) that still holds its SWARM_ variables "
                     + "(`swarm cancel` cannot: no coordinator executes the run)\n");
             assertThat(ticket.out()).as("%s", ticket).contains("\n  attempt 1's process (group " + a.pid() + ") still runs, left "
                     + "by the stopped coordinator; `swarm resume " + run + "` kills it");
@@ -81,7 +82,8 @@ class StatusOfAnOrphanedProcessTest {
             Result after = swarm("status", run, "--state-dir", dir);
             Result ticketAfter = swarm("status", run, "bare", "--state-dir", dir);
             assertThat(after.out()).as("%s", after).contains("running (stopped)").doesNotContain("still runs");
-            assertThat(ticketAfter.out()).as("%s", ticketAfter).contains("\n  attempt 1's process group (" + a.pid() + ") no longer runs\n")
+            assertThat(ticketAfter.out()).as("%s", ticketAfter).contains("\n  attempt 1's process group (" + a.pid() + ") no longer runs; `swarm resume " + run + "` still ends "
+                    + "what the attempt started outside its group (setsid, a daemon) that still holds its SWARM_ variables\n")
                     .doesNotContain("still runs");
             JsonNode jsonAfter = swarm("status", run, "--json", "--state-dir", dir).json();
             assertThat(Cli.ticket(jsonAfter, "bare").get("processAlive").isBoolean()).isTrue();

@@ -1,0 +1,52 @@
+package io.swarmflow.local;
+
+import io.swarmflow.sandbox.ProcessGroups;
+import io.swarmflow.store.AttemptView;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The processes an attempt whose coordinator died left outside its process group, ended when {@code swarm resume} kills
+ * the orphaned group ({@link LocalExecutor#killOrphan}): without bubblewrap's {@code --die-with-parent} or a cgroup
+ * (an ordinary user's unsandboxed ticket) nothing else ends them. They are found by the attempt's {@code SWARM_RUN_ID},
+ * {@code SWARM_TICKET_ID} and {@code SWARM_ATTEMPT} ({@link ProcessGroups#killOrphanEscapees}).
+ */
+final class LostAttemptEscapees {
+    private LostAttemptEscapees() {}
+
+    /**
+     * Ends what {@code attempt} left outside its group and says so in {@code warnings} (one line naming the pids, and
+     * those still running if some kept starting others); says nothing when there was none.
+     */
+    static void end(AttemptView attempt, Consumer<String> warnings) {
+        ProcessGroups.OrphanEscapees found;
+        try {
+            found = ProcessGroups.killOrphanEscapees(attempt.pid(), attempt.startTicks(), Map.of("SWARM_RUN_ID",
+                    attempt.runId(), "SWARM_TICKET_ID", attempt.ticketId(), "SWARM_ATTEMPT", Integer.toString(attempt.attempt())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the KILLs of the current scan were sent; the engine sees the interrupt
+            return;
+        }
+        String warning = warning(attempt, found.ended(), found.left());
+        if (warning != null) warnings.accept(warning);
+    }
+
+    /** The warning for {@code ended} and {@code left} (pids), or null when both are empty. */
+    static String warning(AttemptView attempt, List<Long> ended, List<Long> left) {
+        if (ended.isEmpty() && left.isEmpty()) return null;
+        int all = ended.size() + left.size();
+        return "ticket " + attempt.ticketId() + ": attempt " + attempt.attempt() + ", left running by its stopped coordinator, "
+                + "had " + (all == 1 ? "a process" : all + " processes") + " outside its process group (setsid, a daemon), "
+                + "found by its SWARM_ variables: " + (left.isEmpty() ? "ended " + (all == 1 ? "it" : "them") + " (" + pids(ended) + ")"
+                : (ended.isEmpty() ? "" : "ended " + ended.size() + " (" + pids(ended) + "), but ") + left.size()
+                + " kept starting others and still " + (left.size() == 1 ? "runs" : "run") + " (" + pids(left) + "): end "
+                + (left.size() == 1 ? "it" : "them") + " yourself (kill -KILL PID)");
+    }
+
+    /** {@code pid 5} or {@code pids 5, 6}. */
+    private static String pids(List<Long> pids) {
+        return (pids.size() == 1 ? "pid " : "pids ") + String.join(", ", pids.stream().map(String::valueOf).toList());
+    }
+}

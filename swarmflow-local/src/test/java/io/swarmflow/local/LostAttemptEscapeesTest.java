@@ -1,0 +1,80 @@
+package io.swarmflow.local;
+
+import io.swarmflow.sandbox.ProcessGroups;
+import io.swarmflow.store.AttemptView;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * After the coordinator was killed (kill -9), {@code swarm resume} kills the lost attempt's orphaned process group
+ * ({@link LocalExecutor#killOrphan}); without bubblewrap's --die-with-parent or a cgroup, what the attempt started
+ * outside that group ({@code setsid sleep &}) ran on. It is now found by the attempt's SWARM_ variables, ended and named.
+ */
+class LostAttemptEscapeesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killingAnOrphanedGroupAlsoEndsWhatTheAttemptStartedOutsideIt() throws Exception {
+        String run = "lost-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path escapeePid = tmp.resolve("escapee.pid");
+        // the attempt's first process leads its own group, as an unsandboxed attempt's does; it starts one in a session
+        // of its own and waits
+        ProcessBuilder b = new ProcessBuilder("setsid", "bash", "-c", "setsid sleep 4601 & echo $! > \"$0.tmp\"; "
+                + "mv \"$0.tmp\" \"$0\"; exec sleep 4602", escapeePid.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        b.environment().putAll(java.util.Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "long", "SWARM_ATTEMPT", "2"));
+        Process leader = b.start();
+        long escapee = -1;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(escapeePid));
+            escapee = Long.parseLong(Files.readString(escapeePid).strip());
+            long e = escapee;
+            // sleep: it has called setsid and left the group (setsid execs it after)
+            await().atMost(Duration.ofSeconds(10)).until(() -> comm(e).equals("sleep") && comm(leader.pid()).equals("sleep"));
+            assertThat(ProcessGroups.processGroup(e).orElse(-1)).isNotEqualTo(leader.pid());
+            long ticks = ProcessGroups.startTicks(leader.pid()).orElseThrow();
+            AttemptView lost = new AttemptView(run, "long", 2, null, null, null, 0, 0, leader.pid(), ticks, null);
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(tmp.resolve("state"), warnings::add)
+                    .withStateDirs(null))) {
+                assertThat(executor.killOrphan(lost)).as("the group").isTrue();
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(e).map(h -> !h.isAlive()).orElse(true));
+            assertThat(warnings).containsExactly("ticket long: attempt 2, left running by its stopped coordinator, had a "
+                    + "process outside its process group (setsid, a daemon), found by its SWARM_ variables: ended it (pid " + e + ")");
+        } finally {
+            leader.destroyForcibly();
+            if (escapee > 0) ProcessHandle.of(escapee).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The warning when some kept starting others and still run. */
+    @Test
+    void theWarningNamesWhatStillRuns() {
+        AttemptView a = new AttemptView("r", "t", 1, null, null, null, 0, 0, 10, 5, null);
+        assertThat(LostAttemptEscapees.warning(a, List.of(), List.of())).isNull();
+        assertThat(LostAttemptEscapees.warning(a, List.of(11L, 12L), List.of(13L))).isEqualTo("ticket t: attempt 1, left "
+                + "running by its stopped coordinator, had 3 processes outside its process group (setsid, a daemon), found by "
+                + "its SWARM_ variables: ended 2 (pids 11, 12), but 1 kept starting others and still runs (pid 13): end it "
+                + "yourself (kill -KILL PID)");
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}
