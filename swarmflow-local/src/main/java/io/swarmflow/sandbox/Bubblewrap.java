@@ -63,14 +63,20 @@ public final class Bubblewrap {
 
     /** Probes the bwrap at {@code exe} (absolute), uncached, as {@link #probe()} does. */
     static Status probe(String exe) {
+        return probe(exe, System.getenv("PATH"));
+    }
+
+    /** {@link #probe(String)} with the smoke test's {@code true} looked for on {@code path} ({@link #probeProgram}). */
+    static Status probe(String exe, String path) {
         try {
-            Run version = run(List.of(exe, "--version"));
+            Run version = run(List.of(exe, "--version"), path);
             if (version.code != 0) return new Status(false, exe, null, "bwrap --version failed: " + version.output);
-            Run smoke = run(smokeTest(exe, true));
+            String program = probeProgram(path);
+            Run smoke = run(smokeTest(exe, true, program), path);
             boolean sizes = true;
             if (smoke.code != 0 && refusesSize(smoke.output)) {
                 sizes = false;
-                smoke = run(smokeTest(exe, false));
+                smoke = run(smokeTest(exe, false, program), path);
             }
             if (smoke.code != 0) {
                 return new Status(false, exe, version.output, "bwrap cannot create namespaces here: "
@@ -85,14 +91,39 @@ public final class Bubblewrap {
         }
     }
 
-    /** The smoke test: the sandbox's mounts and namespaces, its tmpfs mounts sized (one page) when {@code sized}. */
-    static List<String> smokeTest(String exe, boolean sized) {
+    /**
+     * The program the smoke test runs: {@code true} by its absolute path, the way a ticket's program is resolved
+     * ({@link Executables#find}: {@code path}, then the system's directories), through its symbolic links, so that
+     * {@code bwrap} does not look for it on swarm's PATH inside a sandbox whose {@code /tmp} and {@code /dev} are empty
+     * (a PATH whose {@code true} lies there made the probe fail on {@code execvp true}, and the probe then said
+     * bubblewrap cannot create namespaces). One that still lies under {@code /tmp} or {@code /dev} gives way to the
+     * system's; {@code "true"} when none is found.
+     */
+    static String probeProgram(String path) {
+        for (String search : new String[]{path, null}) {
+            Optional<Path> found = Executables.find("true", search);
+            if (found.isEmpty()) continue;
+            try {
+                Path real = found.get().toRealPath();
+                if (!real.startsWith("/tmp") && !real.startsWith("/dev")) return real.toString();
+            } catch (IOException e) {
+                // gone meanwhile: try the system's
+            }
+        }
+        return "true";
+    }
+
+    /**
+     * The smoke test: the sandbox's mounts and namespaces, its tmpfs mounts sized (one page) when {@code sized}, running
+     * {@code program} ({@link #probeProgram}).
+     */
+    static List<String> smokeTest(String exe, boolean sized, String program) {
         List<String> a = new java.util.ArrayList<>(List.of(exe, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
         if (sized) a.addAll(List.of("--size", "4096"));
         a.addAll(List.of("--tmpfs", "/tmp"));
         if (sized) a.addAll(List.of("--size", "4096"));
         a.addAll(List.of("--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--unshare-cgroup-try", "--unshare-net", "--die-with-parent", "--", "true"));
+                "--unshare-uts", "--unshare-cgroup-try", "--unshare-net", "--die-with-parent", "--", program));
         return a;
     }
 
@@ -103,9 +134,12 @@ public final class Bubblewrap {
 
     private record Run(int code, String output) {}
 
-    private static Run run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    /** Runs {@code command} with {@code path} as its PATH (null: unset), swarm's own in {@link #probe(String)}. */
+    private static Run run(List<String> command, String path) throws IOException, InterruptedException {
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (path == null) b.environment().remove("PATH"); else b.environment().put("PATH", path);
+        Process p = b.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -1,0 +1,52 @@
+package io.swarmflow.sandbox;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The bubblewrap probe runs {@code true} by an absolute path outside what its sandbox hides: with a PATH whose
+ * {@code true} lies only under {@code /tmp} (which the probe's sandbox mounts empty), bwrap's {@code execvp true} failed,
+ * and swarm said bubblewrap could not create namespaces here, so {@code best-effort} tickets ran with no isolation.
+ */
+class BubblewrapProbeTest {
+    @TempDir
+    Path tmp;
+
+    private static Path systemTrue() throws Exception {
+        return Executables.find("true", null).orElseThrow().toRealPath();
+    }
+
+    @Test
+    void theProbesTrueIsAnAbsolutePathOutsideTmpThroughSymbolicLinks() throws Exception {
+        Path linked = Files.createDirectories(tmp.resolve("linked"));
+        Files.createSymbolicLink(linked.resolve("true"), systemTrue());
+        assertThat(Bubblewrap.probeProgram(linked.toString())).isEqualTo(systemTrue().toString());
+
+        Path copied = Files.createDirectories(tmp.resolve("copied"));
+        Files.copy(systemTrue(), copied.resolve("true"));
+        assertThat(copied.resolve("true").toFile().setExecutable(true)).isTrue();
+        assertThat(Bubblewrap.probeProgram(copied.toString())).as("one under /tmp gives way to the system's")
+                .isEqualTo(systemTrue().toString());
+
+        assertThat(Bubblewrap.smokeTest("/usr/bin/bwrap", true, Bubblewrap.probeProgram(copied.toString())))
+                .endsWith("--", systemTrue().toString());
+    }
+
+    /** The recipe of review R3 (F4): swarm's PATH holds only links under /tmp; bubblewrap is usable all the same. */
+    @Test
+    void aPathWhoseTrueLiesUnderTmpDoesNotMakeBubblewrapUnusable() throws Exception {
+        Bubblewrap.Status real = Bubblewrap.probe();
+        assumeTrue(real.usable(), () -> "bubblewrap is not usable here: " + real.problem());
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("true"), systemTrue());
+
+        Bubblewrap.Status status = Bubblewrap.probe(real.path(), bin.toString());
+        assertThat(status.usable()).as("%s", status).isTrue();
+    }
+}
