@@ -514,6 +514,30 @@ public final class Sandbox implements AutoCloseable {
         return start(spec, command, listener, null);
     }
 
+    /** Whether this process runs as root (uid 0, the owner of {@code /proc/self}). */
+    private static final boolean RUNS_AS_ROOT = runsAsRoot();
+
+    private static boolean runsAsRoot() {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The one warning that {@code sandbox: best-effort} tickets run without bubblewrap ({@code problem}: why it is not
+     * usable); as {@code root}, that they then run as root on the host, unconfined, which the limits do not change.
+     */
+    static String unisolatedWarning(String problem, boolean root) {
+        String unisolated = "bubblewrap is not usable here (" + problem + "): sandbox: best-effort tickets run with resource "
+                + "limits and a scrubbed environment only, without filesystem and network isolation; install bubblewrap "
+                + "(apt-get install bubblewrap) to isolate them";
+        return !root ? unisolated : unisolated + ". swarm runs as root, so these tickets run as root on the host, unconfined: "
+                + "they can change any file, end any process and change the kernel's settings; run swarm as an ordinary "
+                + "user, or give them sandbox: required, which refuses to run them without bubblewrap";
+    }
+
     /**
      * Like {@link #start(SandboxSpec, List, LineListener)}, and hands {@code stdoutLines} every complete line of
      * stdout, a line ending at an LF alone (a CR in it stays in it; one right before the LF is left out), up to 1 MiB (longer ones are skipped, and {@link LineListener#skipped} gets their start), including the lines past the log cap, which neither the log
@@ -526,9 +550,7 @@ public final class Sandbox implements AutoCloseable {
             throws SandboxException {
         boolean bwrap = usesBubblewrap(spec.isolation());
         if (!bwrap && spec.isolation() == Isolation.BEST_EFFORT && warned.compareAndSet(false, true)) {
-            warnings.accept("bubblewrap is not usable here (" + bubblewrap.problem() + "): sandbox: best-effort "
-                    + "tickets run with resource limits and a scrubbed environment only, without filesystem and "
-                    + "network isolation; install bubblewrap (apt-get install bubblewrap) to isolate them");
+            warnings.accept(unisolatedWarning(bubblewrap.problem(), RUNS_AS_ROOT));
         }
         if (bwrap && spec.tmpSizeBytes() > 0 && !bubblewrap.sizesTmpfs() && unsizedWarned.compareAndSet(false, true)) {
             warnings.accept(unsizedTmpfsWarning(bubblewrap));

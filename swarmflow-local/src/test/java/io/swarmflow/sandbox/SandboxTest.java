@@ -17,6 +17,21 @@ class SandboxTest {
 
     private static final Bubblewrap.Status FAKE_BWRAP = new Bubblewrap.Status(true, "/usr/bin/bwrap", "bubblewrap 0.8.0", null);
 
+    /**
+     * Without bubblewrap, best-effort tickets run unisolated; as root that means as root on the host, which the one
+     * warning said nothing of (review R3 F7).
+     */
+    @Test
+    void theUnisolatedWarningSaysTicketsRunAsRootOnTheHostWhenSwarmDoes() {
+        String user = Sandbox.unisolatedWarning("bwrap not found on PATH", false);
+        assertThat(user).isEqualTo("bubblewrap is not usable here (bwrap not found on PATH): sandbox: best-effort tickets run "
+                + "with resource limits and a scrubbed environment only, without filesystem and network isolation; install "
+                + "bubblewrap (apt-get install bubblewrap) to isolate them");
+        assertThat(Sandbox.unisolatedWarning("bwrap not found on PATH", true)).startsWith(user)
+                .contains("swarm runs as root, so these tickets run as root on the host, unconfined")
+                .endsWith("run swarm as an ordinary user, or give them sandbox: required, which refuses to run them without bubblewrap");
+    }
+
     @Test
     void commandLineMountsParentsFirstAndKeepsSecretsOutOfArgv() throws Exception {
         Path state = Files.createDirectories(tmp.resolve("state"));
