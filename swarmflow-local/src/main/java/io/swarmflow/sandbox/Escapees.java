@@ -168,14 +168,25 @@ final class Escapees {
     /** {@link #endAll(long, long, List, boolean, long)} with at most {@code rounds} rounds (at least one). */
     static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis,
                         int rounds) throws InterruptedException {
-        List<Found> found = find(leaderPid, leaderStartTicks, markers, everyPid);
+        return endAll(leaderPid, leaderStartTicks, markers, everyPid, graceMillis, rounds, f -> true);
+    }
+
+    /**
+     * {@link #endAll(long, long, List, boolean, long, int)} of only the processes found that {@code eligible} accepts
+     * (those of the attempt's own group left to the group's rule, say).
+     */
+    static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis,
+                        int rounds, java.util.function.Predicate<Found> eligible) throws InterruptedException {
+        java.util.function.Supplier<List<Found>> scan = () -> find(leaderPid, leaderStartTicks, markers, everyPid).stream()
+                .filter(eligible).toList();
+        List<Found> found = scan.get();
         if (found.isEmpty()) return new Ended(List.of(), List.of());
         java.util.LinkedHashMap<Long, Found> ended = new java.util.LinkedHashMap<>();
         for (Found f : found) ended.put(f.pid(), f);
         end(found, graceMillis);
         awaitGone(found);
         for (int round = 1; round < rounds; round++) {
-            found = find(leaderPid, leaderStartTicks, markers, everyPid);
+            found = scan.get();
             if (found.isEmpty()) return new Ended(List.copyOf(ended.values()), List.of());
             for (Found f : found) {
                 ended.putIfAbsent(f.pid(), f);
@@ -184,7 +195,7 @@ final class Escapees {
             for (Found f : found) signal(f, "KILL");
             awaitGone(found);
         }
-        List<Found> left = find(leaderPid, leaderStartTicks, markers, everyPid);
+        List<Found> left = scan.get();
         List<Found> gone = new ArrayList<>(ended.values());
         gone.removeIf(f -> left.stream().anyMatch(l -> l.pid() == f.pid() && l.startTicks() == f.startTicks()));
         return new Ended(gone, left);

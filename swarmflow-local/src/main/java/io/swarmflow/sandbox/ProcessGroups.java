@@ -304,8 +304,9 @@ public final class ProcessGroups {
      * which neither {@link #killOrphanGroup} nor (without bubblewrap's {@code --die-with-parent}, as an ordinary user
      * without a cgroup) anything else ends: this user's processes started no earlier than the attempt's first, whose
      * environment holds the attempt's {@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID} and {@code SWARM_ATTEMPT} as
-     * {@code env} gives them, the way an attempt's own end finds them ({@code Escapees}): each gets TERM and at once
-     * KILL (no grace, as for the group), what they start meanwhile too, scan after scan. As for
+     * {@code env} gives them, the way an attempt's own end finds them ({@code Escapees}), except the members of group
+     * {@code pid}, which {@link #killOrphanGroup} kills or spares: each gets TERM and at once KILL (no grace, as for the
+     * group), what they start meanwhile too, scan after scan. As for
      * {@link #killOrphanGroup}, the caller must know the attempt was recorded in the current boot and pid namespace.
      *
      * @param pid        the attempt's recorded group leader (its first process)
@@ -316,10 +317,10 @@ public final class ProcessGroups {
     public static OrphanEscapees killOrphanEscapees(long pid, long startTicks, java.util.Map<String, String> env)
             throws InterruptedException {
         if (pid <= 1 || startTicks <= 0) return new OrphanEscapees(List.of(), List.of());
-        // the group's members, KILLed just before, hold the same variables: let them go first, not be named as escaped
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (groupHasMembers(pid) && System.nanoTime() < deadline) Thread.sleep(20);
-        Escapees.Ended ended = Escapees.endAll(pid, startTicks, Escapees.markers(env), true, 0);
+        // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
+        // it (its leader's identity), and not named as escaped while they die
+        Escapees.Ended ended = Escapees.endAll(pid, startTicks, Escapees.markers(env), true, 0, Escapees.ROUNDS,
+                f -> processGroup(f.pid()).orElse(pid) != pid);
         return new OrphanEscapees(ended.ended().stream().map(Escapees.Found::pid).toList(),
                 ended.left().stream().map(Escapees.Found::pid).toList());
     }
