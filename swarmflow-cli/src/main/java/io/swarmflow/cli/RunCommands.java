@@ -241,9 +241,9 @@ final class RunCommands {
                                 + "(`swarm cancel " + runId + "` stops it)");
                     }
                     if (specChanged) {
-                        err.println("swarm: note: " + specFile + " has changed since run " + runId + " was created; resume "
+                        err.println("swarm: note: " + io.swarmflow.spec.SpecError.printable(specFile.toString()) + " has changed since run " + runId + " was created; resume "
                                 + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
-                                + "start a new run: swarm run " + specFile);
+                                + "start a new run: swarm run " + io.swarmflow.spec.SpecError.printable(specFile.toString()));
                     }
                 });
             }

@@ -332,7 +332,8 @@ public final class SwarmCli implements Runnable {
                 return ExitCodes.INVALID_INPUT;
             }
             case PreflightException pe -> {
-                for (String p : pe.problems()) err.println("swarm: " + p);
+                // a problem names what the spec chose (a PATH entry, a path): shown escaped, as spec errors are
+                for (String p : pe.problems()) err.println("swarm: " + SpecError.printable(p));
                 err.println("swarm: the plan cannot run here" + (command.equals("validate") ? "" : "; nothing was run"));
                 return ExitCodes.INVALID_INPUT;
             }
@@ -342,15 +343,15 @@ public final class SwarmCli implements Runnable {
                 return ExitCodes.INVALID_INPUT;
             }
             case StoreException.Corrupt c -> {
-                err.println("swarm: " + c.getMessage());
+                err.println("swarm: " + SpecError.printable(c.getMessage()));
                 return ExitCodes.INVALID_INPUT;
             }
             case StoreException.UnknownRun u -> {
-                err.println("swarm: " + u.getMessage());
+                err.println("swarm: " + SpecError.printable(u.getMessage()));
                 return ExitCodes.INVALID_INPUT;
             }
             case StoreException.RunLocked l -> {
-                err.println("swarm: " + l.getMessage());
+                err.println("swarm: " + SpecError.printable(l.getMessage()));
                 return ExitCodes.INVALID_INPUT;
             }
             case StoreException.Unavailable u -> {

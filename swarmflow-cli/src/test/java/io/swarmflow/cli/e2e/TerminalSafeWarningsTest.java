@@ -38,4 +38,25 @@ class TerminalSafeWarningsTest {
         assertThat(r.err() + r.out()).as("no raw ESC, BEL or C1 CSI reaches the terminal")
                 .doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b");
     }
+
+    /**
+     * A reason the plan cannot run here names what the spec chose (here its {@code repo:}, a directory whose name holds
+     * an OSC 0 sequence): shown escaped, as a spec error is.
+     */
+    @Test
+    void aPreflightProblemNamingASpecChosenPathIsEscaped() throws Exception {
+        Path repo = java.nio.file.Files.createDirectories(tmp.resolve("r\u001b]0;TITLE\u0007"));
+        Cli.git(repo, "init", "-q", "-b", "main");
+        Path spec = Cli.write(tmp.resolve("empty.yaml"), """
+                repo: "%s"
+                tickets:
+                  - id: w
+                    workspace: worktree
+                    run: "true"
+                """.formatted(tmp + "/r\\e]0;TITLE\\a"));
+        Result r = swarm("validate", spec.toString(), "--state-dir", tmp.resolve("state").toString());
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).as("%s", r).contains("has no commit yet").contains("r\\u001B]0;TITLE\\u0007")
+                .doesNotContain("\u001b").doesNotContain("\u0007");
+    }
 }
