@@ -1,6 +1,6 @@
 package io.swarmflow.cli;
 
-import io.swarmflow.spec.AgentProfile;
+import io.swarmflow.spec.Floor;
 import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
 import io.swarmflow.spec.Templates;
@@ -9,7 +9,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedSet;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -32,8 +32,9 @@ final class EnvironmentEncoding {
     }
 
     /**
-     * The problems of {@code plan} in this JVM: one line per environment variable its tickets' or agent profiles'
-     * {@code env:} read that holds a character other than ASCII while {@code sun.jnu.encoding} is not UTF-8.
+     * The problems of {@code plan} in this JVM: one line per environment variable the {@code env:} of a ticket that runs a
+     * process reads (its own or its profile's, both in its planned env; not a {@code noop} ticket's, which is handed
+     * nothing) that holds a character other than ASCII while {@code sun.jnu.encoding} is not UTF-8.
      *
      * @param plan the plan to run (for a resume, the tickets still to run)
      * @return the problems, in the order of the variables' names; empty when there is none
@@ -54,17 +55,25 @@ final class EnvironmentEncoding {
     static List<String> problems(Plan plan, Function<String, String> environment, String jnu) {
         Charset cs = jnu.isEmpty() ? null : Charset.forName(jnu, null);
         if (cs == null || cs.equals(StandardCharsets.UTF_8)) return List.of();
-        List<String> values = new ArrayList<>();
-        for (PlannedTicket t : plan.tickets()) values.addAll(t.env().values());
-        for (AgentProfile p : plan.agents().values()) values.addAll(p.env().values());
-        SortedSet<String> names = Templates.environmentNames(values);
+        // a ticket's planned env holds its profile's: a profile read by no ticket still to run hands nothing to anyone
+        java.util.SortedMap<String, List<String>> readBy = new java.util.TreeMap<>();
+        for (PlannedTicket t : plan.tickets()) {
+            if (!Floor.runsProcess(plan, t)) continue;
+            for (String name : Templates.environmentNames(t.env().values())) {
+                readBy.computeIfAbsent(name, k -> new ArrayList<>()).add(t.id());
+            }
+        }
         List<String> problems = new ArrayList<>();
-        for (String name : names) {
+        for (Map.Entry<String, List<String>> read : readBy.entrySet()) {
+            String name = read.getKey();
+            List<String> tickets = read.getValue();
             String value = environment.apply(name);
             if (value == null || value.chars().allMatch(c -> c < 0x80)) continue;
             boolean mangled = value.indexOf('\uFFFD') >= 0 || !cs.newEncoder().canEncode(value);
             boolean ascii = !cs.newEncoder().canEncode('\u00fc'); // the C or POSIX locale
-            problems.add("the environment variable " + name + " (${{ env." + name + " }} in the plan's env:) "
+            problems.add("the environment variable " + name + " (${{ env." + name + " }} in the env: of ticket"
+                    + (tickets.size() == 1 ? " '" + tickets.get(0) + "'" : "s '" + tickets.get(0) + "' and "
+                    + (tickets.size() - 1) + " more") + ") "
                     + (mangled
                     ? "holds characters the JVM cannot read in this locale (" + jnu + (ascii ? ", LANG/LC_ALL=C" : "")
                             + "), so a ticket would be handed it mangled and print it unmasked"

@@ -24,10 +24,16 @@ class EnvironmentEncodingTest {
         Path spec = Files.writeString(tmp.resolve("swarm.yaml"), """
                 agents:
                   tool: {kind: shell, env: {H: "${{ env.HOME }}"}}
+                  idle: {kind: noop}
                 tickets:
                   - id: a
                     env: {P: "${{ env.PATH }}"}
                     run: "true"
+                  - id: wait
+                    agent: idle
+                    duration: 1ms
+                  - id: w2
+                    agent: noop
                 """);
         return new SpecLoader().load(spec, Map.of());
     }
@@ -36,16 +42,32 @@ class EnvironmentEncodingTest {
     void inTheCLocaleANonAsciiValueReadAsUFFFDIsRefusedAndAnAsciiOneIsNot() throws Exception {
         Map<String, String> env = Map.of("PATH", "p\uFFFD\uFFFDsswort", "HOME", "/home/ascii");
         assertThat(EnvironmentEncoding.problems(plan(), env::get, "ANSI_X3.4-1968")).containsExactly(
-                "the environment variable PATH (${{ env.PATH }} in the plan's env:) holds characters the JVM cannot read in "
+                "the environment variable PATH (${{ env.PATH }} in the env: of ticket 'a') holds characters the JVM cannot read in "
                         + "this locale (ANSI_X3.4-1968, LANG/LC_ALL=C), so a ticket would be handed it mangled and print it "
                         + "unmasked; run swarm with LC_ALL=C.UTF-8 (./swarm does)");
     }
 
+    /** A profile's env reaches a ticket through the ticket's planned env: one no ticket uses hands nothing to anyone. */
     @Test
-    void anAgentProfilesValueCountsToo() throws Exception {
+    void aProfileNoTicketUsesAndNoopTicketsAreNotChecked() throws Exception {
         Map<String, String> env = Map.of("PATH", "/bin", "HOME", "/home/gr\uFFFD\uFFFD");
-        assertThat(EnvironmentEncoding.problems(plan(), env::get, "ANSI_X3.4-1968")).singleElement().asString()
-                .startsWith("the environment variable HOME ");
+        assertThat(EnvironmentEncoding.problems(plan(), env::get, "ANSI_X3.4-1968")).isEmpty();
+
+        Path spec = Files.writeString(tmp.resolve("used.yaml"), """
+                agents:
+                  tool: {kind: shell, env: {H: "${{ env.HOME }}"}}
+                defaults:
+                  env: {D: "${{ env.PATH }}"}
+                tickets:
+                  - {id: b, agent: tool, run: "true"}
+                  - {id: c, agent: tool, run: "true"}
+                  - {id: idle, agent: noop}
+                """);
+        Map<String, String> more = Map.of("HOME", "/home/gr\uFFFD\uFFFD", "PATH", "/b\uFFFDn");
+        assertThat(EnvironmentEncoding.problems(new SpecLoader().load(spec, Map.of()), more::get, "ANSI_X3.4-1968"))
+                .extracting(line -> line.substring(0, line.indexOf(") ") + 1)).containsExactly(
+                        "the environment variable HOME (${{ env.HOME }} in the env: of tickets 'b' and 1 more)",
+                        "the environment variable PATH (${{ env.PATH }} in the env: of tickets 'b' and 1 more)");
     }
 
     /** Read whole, but handed on as ISO-8859-1 bytes, which the masking (UTF-8) does not look for. */
@@ -53,7 +75,7 @@ class EnvironmentEncodingTest {
     void inAnotherNonUtf8LocaleANonAsciiValueIsRefusedToo() throws Exception {
         Map<String, String> env = Map.of("PATH", "p\u00e4sswort", "HOME", "/home/ascii");
         assertThat(EnvironmentEncoding.problems(plan(), env::get, "ISO-8859-1")).containsExactly(
-                "the environment variable PATH (${{ env.PATH }} in the plan's env:) holds characters other than ASCII, which "
+                "the environment variable PATH (${{ env.PATH }} in the env: of ticket 'a') holds characters other than ASCII, which "
                         + "the JVM hands a ticket in ISO-8859-1, the encoding of this locale, while the masking of secrets looks "
                         + "for their UTF-8 bytes: a ticket would print it unmasked; run swarm with LC_ALL=C.UTF-8");
     }

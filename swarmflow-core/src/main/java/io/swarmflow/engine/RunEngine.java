@@ -869,12 +869,12 @@ public final class RunEngine {
     private void runAttempt(Launch l) {
         PlannedTicket t = tickets[l.index()];
         AttemptResult result;
-        AttemptResult notHeld = unlessLeaseHeld(l);
-        if (notHeld != null) {
-            inbox.add(new Done(l.index(), l.attempt(), notHeld));
-            return;
-        }
         try {
+            AttemptResult notHeld = unlessLeaseHeld(l);
+            if (notHeld != null) {
+                inbox.add(new Done(l.index(), l.attempt(), notHeld));
+                return;
+            }
             Map<String, String> env = new HashMap<>();
             for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(t, e.getValue()));
             List<String> unset = unsetEnvironment(t);
@@ -903,8 +903,9 @@ public final class RunEngine {
      * attempt's start is durable, but this coordinator may have been stopped since (a frozen process, {@code kill -STOP})
      * for longer than its lease, and another taken the run over and started a newer attempt of the ticket: the store
      * refuses this coordinator's later events (fencing), but a process launched now would run beside that attempt. When
-     * more than two thirds of the lease have passed since it was last renewed ({@link #leaseRenewedNanos}; never in a
-     * coordinator whose heartbeats keep up), the attempt renews it first ({@link Control#confirmHeld}, a durable write):
+     * more than two thirds of the lease have passed since it was last renewed ({@link #leaseRenewedNanos}; not in a
+     * coordinator whose heartbeats keep their period, by default a third of the lease; one configured with a heartbeat
+     * above two thirds of the lease, or whose loop is held up, pays the write), the attempt renews it first ({@link Control#confirmHeld}, a durable write):
      * taken over, it ends cancelled (its end is refused anyway); the store failing, it ends failed, saying so.
      */
     private AttemptResult unlessLeaseHeld(Launch l) {
@@ -913,11 +914,11 @@ public final class RunEngine {
             l.control().confirmHeld();
             return null;
         } catch (StoreException.Fenced e) {
-            return new AttemptResult(Outcome.CANCELLED, null, "not launched: another coordinator took the run over while "
-                    + "this one was stopped", Map.of());
+            return new AttemptResult(Outcome.CANCELLED, null, "not launched: this coordinator no longer holds the run ("
+                    + e.getMessage() + ")", Map.of());
         } catch (StoreException e) {
-            return AttemptResult.failed(null, "not launched: this coordinator's lease of the run ran out and could not be "
-                    + "renewed: " + e.getMessage());
+            return AttemptResult.failed(null, "not launched: this coordinator's lease of the run was not renewed for two "
+                    + "thirds of its length, and renewing it now failed: " + e.getMessage());
         }
     }
 

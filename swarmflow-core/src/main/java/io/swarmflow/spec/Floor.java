@@ -110,9 +110,14 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
 
     /**
      * Whether {@code t} runs a process, which the sandbox and network floors are about: not a {@code noop} ticket's
-     * attempt, which only waits. The one rule for a spec ({@code FloorCheck}) and a stored plan ({@link #violations}).
+     * attempt, which only waits. The one rule for a spec ({@code FloorCheck}), a stored plan ({@link #violations}) and
+     * the CLI's check of what tickets are handed from swarm's environment.
+     *
+     * @param plan the plan {@code t} belongs to
+     * @param t    a ticket of {@code plan}
+     * @return false for a ticket of a {@code noop} agent, true otherwise
      */
-    static boolean runsProcess(Plan plan, PlannedTicket t) {
+    public static boolean runsProcess(Plan plan, PlannedTicket t) {
         return !"noop".equals(plan.profileOf(t).kind());
     }
 

@@ -1748,7 +1748,6 @@ public final class LocalExecutor implements Executor {
      * may be working in (its result is refused by the store's fencing anyway).
      */
     private static AttemptResult unlessHeld(AttemptRequest request, AttemptControl control, String doing) {
-        if (control.isCancelled()) return cancelled();
         try {
             control.confirmHeld();
             return null;
@@ -1756,6 +1755,8 @@ public final class LocalExecutor implements Executor {
             return new AttemptResult(Outcome.CANCELLED, null, "another coordinator took run " + request.runId() + " over; "
                     + "this one did not go on " + doing + " the worktree of ticket " + request.ticket().id(), Map.of());
         } catch (io.swarmflow.store.StoreException e) {
+            // a store that stops answering as the run is cancelled (a Ctrl-C closing it) ends a cancelled attempt
+            if (control.isCancelled()) return cancelled();
             return AttemptResult.failed(null, "cannot confirm that this coordinator still holds run " + request.runId()
                     + " before " + doing + " the worktree of ticket " + request.ticket().id() + ", so it was left alone: "
                     + e.getMessage());

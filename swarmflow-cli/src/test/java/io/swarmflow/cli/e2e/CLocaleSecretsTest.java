@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 class CLocaleSecretsTest {
     /** {@code pässwort-1234} in UTF-8, as {@code bash} writes bytes ({@code $'...'}), whatever this JVM's locale. */
     private static final String SECRET_BYTES = "$'p\\xc3\\xa4sswort-1234'";
-    private static final String REFUSAL = "swarm: the environment variable S (${{ env.S }} in the plan's env:) holds characters the "
+    private static final String REFUSAL = "swarm: the environment variable S (${{ env.S }} in the env: of ticket 'a') holds characters the "
             + "JVM cannot read in this locale (ANSI_X3.4-1968, LANG/LC_ALL=C), so a ticket would be handed it mangled and print "
             + "it unmasked; run swarm with LC_ALL=C.UTF-8 (./swarm does)";
 
