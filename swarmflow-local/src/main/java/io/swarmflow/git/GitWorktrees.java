@@ -494,7 +494,7 @@ public final class GitWorktrees {
         java.util.Set<String> drivers = new java.util.TreeSet<>();
         for (String key : git(worktree.repo(), concat(options, "config", "--list", "--name-only", "-z")).split("\0")) {
             // filter.<driver>.<variable>: the section and the variable are lower case, the driver's name as written
-            if (key.regionMatches(true, 0, "filter.", 0, "filter.".length()) && key.lastIndexOf('.') > "filter.".length()) {
+            if (key.regionMatches(true, 0, "filter.", 0, "filter.".length()) && key.lastIndexOf('.') >= "filter.".length()) { // [filter ""] too
                 drivers.add(key.substring("filter.".length(), key.lastIndexOf('.')));
             }
         }

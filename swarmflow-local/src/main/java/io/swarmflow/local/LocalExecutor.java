@@ -270,9 +270,13 @@ public final class LocalExecutor implements Executor {
         return hidden;
     }
 
-    /** The homes the sandbox hides ({@link #homes}), as absolute normalized paths. */
+    /**
+     * The homes the sandbox hides ({@link #homes}), as absolute normalized paths; not {@code /} ({@code HOME=/}: a
+     * container's arbitrary uid, a service account), which the sandbox does not hide, so nothing below it is hidden
+     * anyway.
+     */
     private static List<Path> normalizedHomes() {
-        return homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).toList();
+        return homes().stream().map(h -> Path.of(h).toAbsolutePath().normalize()).filter(h -> h.getNameCount() > 0).toList();
     }
 
     /**

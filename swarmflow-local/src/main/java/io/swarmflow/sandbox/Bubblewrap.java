@@ -93,7 +93,8 @@ public final class Bubblewrap {
 
     /**
      * The program the smoke test runs: {@code true} by its absolute path, the way a ticket's program is resolved
-     * ({@link Executables#find}: {@code path}, then the system's directories), through its symbolic links, so that
+     * ({@link Executables#find}: {@code path}, then the system's directories), through its directory's symbolic links
+     * (not its own: the name a multi-call binary is run by tells it what to be), so that
      * {@code bwrap} does not look for it on swarm's PATH inside a sandbox whose {@code /tmp} and {@code /dev} are empty
      * (a PATH whose {@code true} lies there made the probe fail on {@code execvp true}, and the probe then said
      * bubblewrap cannot create namespaces). One that still lies under {@code /tmp} or {@code /dev} gives way to the
@@ -104,8 +105,13 @@ public final class Bubblewrap {
             Optional<Path> found = Executables.find("true", search);
             if (found.isEmpty()) continue;
             try {
-                Path real = found.get().toRealPath();
-                if (!real.startsWith("/tmp") && !real.startsWith("/dev")) return real.toString();
+                // its directory's links resolved, not its own: a multi-call binary (coreutils-single's true, a link
+                // to coreutils) tells what to be from the name it is run by
+                Path named = found.get().getParent().toRealPath().resolve(found.get().getFileName());
+                Path real = named.toRealPath();
+                if (!named.startsWith("/tmp") && !named.startsWith("/dev") && !real.startsWith("/tmp") && !real.startsWith("/dev")) {
+                    return named.toString();
+                }
             } catch (IOException e) {
                 // gone meanwhile: try the system's
             }

@@ -385,6 +385,24 @@ class GitWorktreesTest {
         assertThat(new String(show.getInputStream().readAllBytes())).isEqualTo("data\nbin\n");
     }
 
+    /** A driver with an empty name ({@code [filter ""]}, chosen by {@code filter=} with no value) is no exception (a review). */
+    @Test
+    void aFilterDriverWithAnEmptyNameDoesNotRunEither() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Path ran = tmp.resolve("FILTER_RAN");
+        git(repo, "config", "filter..clean", "sh -c 'echo clean >> " + ran + "; tr a-z A-Z'");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("state/runs/r/worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(w.dir().resolve(".gitattributes"), "*.e filter=\n");
+        Files.writeString(w.dir().resolve("f.e"), "data\n");
+
+        assertThat(GitWorktrees.commitAll(w, "filtered?")).isPresent();
+
+        assertThat(ran).as("a filter driver ran on the host").doesNotExist();
+        Process show = new ProcessBuilder("git", "-C", repo.toString(), "show", "swarm/r/t:f.e").start();
+        assertThat(new String(show.getInputStream().readAllBytes())).isEqualTo("data\n");
+    }
+
     /** diffstat says what the stat alone hides: a mode change (shown as {@code | 0}), a symbolic link created, a file deleted. */
     @Test
     void diffStatNamesModeChangesLinksAndDeletions() throws Exception {

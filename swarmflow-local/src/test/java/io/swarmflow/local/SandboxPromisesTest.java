@@ -334,6 +334,31 @@ class SandboxPromisesTest {
     }
 
     /**
+     * {@code HOME=/} (a container's arbitrary uid, a service account): the sandbox hides no home at {@code /}, so a listed
+     * state directory is not "hidden anyway" below it (a review: every listed directory was left in view).
+     */
+    @Test
+    void aHomeAtTheRootLeavesNoListedStateDirectoryInView() throws Exception {
+        String before = System.getProperty("user.home");
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "swarm-state-test-");
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture first = new Fixture(outside.resolve("first"), Mode.BWRAP, list);
+             Fixture second = new Fixture(tmp.resolve("second"), Mode.BWRAP, list)) {
+            Files.writeString(first.state.resolve("swarm.db"), "the first run's variables");
+            succeeds(first, "one", "true");
+            System.setProperty("user.home", "/"); // after the fixtures: JNA keeps its cache in the real home
+            TestControl control = new TestControl();
+            AttemptResult result = second.run(Fixture.ticket("peek", "cat " + first.state + "/swarm.db 2>/dev/null || echo hidden")
+                    .build(), control);
+            assertThat(result.outcome()).as("%s %s", result.reason(), control.stderr).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(control.stdout).containsExactly("hidden");
+        } finally {
+            System.setProperty("user.home", before);
+            io.swarmflow.files.FileTrees.delete(outside);
+        }
+    }
+
+    /**
      * Runs a ticket of {@code first}, whose state directory lies in {@code second}'s repository, leaving a swarm.db and a
      * scratch file there, then a ticket of {@code second} in {@code workspace} that looks at them: the lines it printed.
      */

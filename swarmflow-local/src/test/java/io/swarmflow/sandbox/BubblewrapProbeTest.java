@@ -38,6 +38,26 @@ class BubblewrapProbeTest {
                 .endsWith("--", systemTrue().toString());
     }
 
+    /**
+     * A {@code true} that is a link to a multi-call binary (coreutils-single: {@code true -> coreutils}) is run by its own
+     * name, which tells the binary what to be; only its directory's links are resolved (a review of 9851f03). Outside
+     * /tmp, which gives way to the system's.
+     */
+    @Test
+    void aTrueThatIsALinkIsRunByItsOwnName() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "probe-");
+        try {
+            Files.copy(systemTrue(), dir.resolve("multicall"));
+            assertThat(dir.resolve("multicall").toFile().setExecutable(true)).isTrue();
+            Files.createSymbolicLink(dir.resolve("true"), Path.of("multicall"));
+            assertThat(Bubblewrap.probeProgram(dir.toString())).isEqualTo(dir.toRealPath().resolve("true").toString());
+        } finally {
+            Files.deleteIfExists(dir.resolve("true"));
+            Files.deleteIfExists(dir.resolve("multicall"));
+            Files.deleteIfExists(dir);
+        }
+    }
+
     /** The recipe of review R3 (F4): swarm's PATH holds only links under /tmp; bubblewrap is usable all the same. */
     @Test
     void aPathWhoseTrueLiesUnderTmpDoesNotMakeBubblewrapUnusable() throws Exception {

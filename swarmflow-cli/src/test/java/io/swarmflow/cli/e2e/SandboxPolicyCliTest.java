@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/sandbox.md's policies where bubblewrap is missing, end to end: {@code swarm} runs in a JVM whose PATH has
- * bash, setsid, prlimit and git but no bwrap.
+ * docs/sandbox.md's policies where bubblewrap is not usable, end to end: {@code swarm} runs in a JVM whose PATH has
+ * bash, setsid, prlimit and git, and a {@code bwrap} that fails (as one that cannot create namespaces does), found before
+ * the system's. (A PATH without bwrap no longer does: swarm also looks in the system's directories, and its probe runs
+ * {@code true} by its absolute path since 9851f03, so the system's bwrap was found usable.)
  */
 class SandboxPolicyCliTest {
     @TempDir
@@ -34,6 +36,11 @@ class SandboxPolicyCliTest {
                     break;
                 }
             }
+        }
+        Path bwrap = bin.resolve("bwrap");
+        if (!Files.exists(bwrap)) {
+            Files.writeString(bwrap, "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n");
+            bwrap.toFile().setExecutable(true);
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
