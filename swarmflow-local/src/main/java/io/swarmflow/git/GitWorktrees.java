@@ -380,9 +380,10 @@ public final class GitWorktrees {
                     + "to have its files committed with the rest");
         }
         if (tryGit(worktree.repo(), concat(pinned, "diff", "--cached", "--quiet")).isPresent()) return Optional.empty();
-        // the message on stdin, not the command line, where Linux takes at most 128 KiB per argument (a long title)
+        // the message on stdin, not the command line, where Linux takes at most 32 pages per argument (128 KiB with 4 KiB
+        // pages: a long title); verbatim, whatever commit.cleanup says (strip would drop a title that begins with #)
         gitWithInput(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
-                "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-F", "-"), message);
+                "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", "-"), message);
         return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
     }
 
@@ -584,8 +585,12 @@ public final class GitWorktrees {
     static final int STAT_FILES = 400;
     /** How many lines of git's summary (files created, deleted, mode changes) diffStat keeps. */
     static final int SUMMARY_LINES = 100;
-    /** git's line with the totals, {@code 3 files changed, 2 insertions(+), 1 deletion(-)} (diff.c, print_stat_summary). */
-    private static final java.util.regex.Pattern FILES_CHANGED = java.util.regex.Pattern.compile("^ \\d+ files? changed");
+    /**
+     * git's line with the totals, {@code 3 files changed, 2 insertions(+), 1 deletion(-)} (diff.c, print_stat_summary),
+     * whole: a ticket's file named {@code 3 files changed} has a stat line that begins the same way (and sorts first).
+     */
+    private static final java.util.regex.Pattern FILES_CHANGED = java.util.regex.Pattern.compile(
+            "^ \\d+ files? changed(, \\d+ insertions?\\(\\+\\))?(, \\d+ deletions?\\(-\\))?$");
 
     /**
      * Removes every worktree under {@code <runDir>/worktrees} (left by a crashed coordinator), deletes what

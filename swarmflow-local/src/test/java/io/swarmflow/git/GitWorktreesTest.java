@@ -385,6 +385,21 @@ class GitWorktreesTest {
         assertThat(new String(show.getInputStream().readAllBytes())).isEqualTo("data\nbin\n");
     }
 
+    /** A title that begins with {@code #} is the commit's message whatever {@code commit.cleanup} says (a review). */
+    @Test
+    void aTitleBeginningWithAHashIsCommittedAsItIs() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        git(repo, "config", "commit.cleanup", "strip");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("state/runs/r/worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(w.dir().resolve("f.txt"), "x\n");
+
+        assertThat(GitWorktrees.commitAll(w, "#42 fix the build")).isPresent();
+
+        Process log = new ProcessBuilder("git", "-C", repo.toString(), "log", "-1", "--format=%s", "swarm/r/t").start();
+        assertThat(new String(log.getInputStream().readAllBytes()).strip()).isEqualTo("#42 fix the build");
+    }
+
     /** A driver with an empty name ({@code [filter ""]}, chosen by {@code filter=} with no value) is no exception (a review). */
     @Test
     void aFilterDriverWithAnEmptyNameDoesNotRunEither() throws Exception {
@@ -453,12 +468,14 @@ class GitWorktreesTest {
         Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
         Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("wt"), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
         for (int i = 0; i < 3000; i++) Files.writeString(w.dir().resolve("file-with-a-longish-name-" + i + ".txt"), "x\n");
+        // its stat line begins as the totals line does, and sorts first (a review)
+        Files.writeString(w.dir().resolve("3 files changed"), "x\n");
         GitWorktrees.commitAll(w, "many");
 
         String stat = GitWorktrees.diffStat(repo, w.base(), w.branch());
 
-        assertThat(stat).contains("\n ...\n 3000 files changed, 3000 insertions(+)\n create mode 100644 file-with-a-longish-name-0.txt\n")
-                .endsWith("\n … and " + (3000 - GitWorktrees.SUMMARY_LINES) + " more lines of the summary (git diff --summary "
+        assertThat(stat).contains("\n ...\n 3001 files changed, 3001 insertions(+)\n create mode 100644 3 files changed\n")
+                .endsWith("\n … and " + (3001 - GitWorktrees.SUMMARY_LINES) + " more lines of the summary (git diff --summary "
                         + w.base() + ".." + w.branch() + " shows them all)");
         assertThat(stat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(64 * 1024);
     }

@@ -882,8 +882,9 @@ public final class SqlRunStore implements RunStore {
      * <ul>
      * <li>Its own file without write permission for its owner (mode {@code 000}, {@code r--------}): give it back its
      * mode ({@code chmod 600}).</li>
-     * <li>Its own file whose mode already lets its owner write it: the mode is not what denies it, an access control
-     * list or a security module (SELinux, AppArmor) is; no {@code chmod} is advised, which would change nothing.</li>
+     * <li>Its own file whose mode already lets its owner write it: the mode is not what denies it (nor an access control
+     * list, which cannot deny the owner what the mode allows), a security module (SELinux, AppArmor) or the file system
+     * (NFS, FUSE) is; no {@code chmod} is advised, which would change nothing.</li>
      * <li>Another user's (or one whose owner cannot be read): run swarm as its owner, or remove it once no swarm
      * process uses it, as {@code sudo fuser -v} tells (an ordinary user's {@code fuser} does not see another user's
      * processes, so it would list none while root's swarm migrates) or its owner says; the next migration makes it
@@ -915,9 +916,10 @@ public final class SqlRunStore implements RunStore {
         boolean mine = me >= 0 && ownerUid == me && owner != null;
         String fix;
         if (mine && ownerMayWrite) {
-            fix = "Its mode already lets its owner write it, so the mode is not what denies it: an access control list "
-                    + "(`getfacl " + lock + "`) or a security module (SELinux: `ls -Z " + lock + "` and the audit log; "
-                    + "AppArmor: the system log) does. Have that rule allow it";
+            // an access control list cannot deny a file's owner what its mode allows: the owner entry is the mode's owner bits
+            fix = "Its mode already lets its owner write it, so the mode is not what denies it: a security module (SELinux: `ls "
+                    + "-Z " + lock + "` and the audit log; AppArmor: the system log) or the file system (NFS with root_squash "
+                    + "or id mapping, FUSE) does. Have that allow it";
         } else if (mine) {
             fix = "Give it back its mode (`chmod 600 " + lock + "`)";
         } else {

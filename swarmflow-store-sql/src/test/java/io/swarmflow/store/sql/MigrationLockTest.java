@@ -263,12 +263,12 @@ class MigrationLockTest {
 
     /**
      * Its own lock file whose mode already lets its owner write it (rw-------, -w-------), yet the open is denied: the mode
-     * is not the cause, so no {@code chmod 600} (which would change nothing) is advised, but the access control list or
-     * security module that denies it is named (review D1, F5). Root cannot be denied by modes, so the refusal is built
+     * is not the cause, so no {@code chmod 600} (which would change nothing) is advised, but what can deny it is named: a
+     * security module or the file system, not an access control list, which cannot deny the owner (reviews D1 F5, D4). Root cannot be denied by modes, so the refusal is built
      * from the error an ordinary user would get.
      */
     @Test
-    void anOwnLockFileWhoseModeAllowsWritingNamesAnAclOrSecurityModuleNotChmod() throws Exception {
+    void anOwnLockFileWhoseModeAllowsWritingNamesASecurityModuleOrTheFileSystemNotChmod() throws Exception {
         Path state = Files.createDirectory(tmp.resolve("state"));
         Path db = state.resolve("swarm.db");
         Path lock = Files.createFile(state.resolve(SqlRunStore.MIGRATION_LOCK_FILE));
@@ -281,9 +281,9 @@ class MigrationLockTest {
                     .isInstanceOf(StoreException.Corrupt.class)
                     .hasMessage("cannot open " + db + ": cannot lock " + lock + " to migrate its schema: me may not open it "
                             + "for writing (owner " + owner + ", mode " + mode + "); nothing was changed. Its mode already "
-                            + "lets its owner write it, so the mode is not what denies it: an access control list (`getfacl "
-                            + lock + "`) or a security module (SELinux: `ls -Z " + lock + "` and the audit log; AppArmor: the "
-                            + "system log) does. Have that rule allow it and run the command again");
+                            + "lets its owner write it, so the mode is not what denies it: a security module (SELinux: `ls -Z "
+                            + lock + "` and the audit log; AppArmor: the system log) or the file system (NFS with root_squash "
+                            + "or id mapping, FUSE) does. Have that allow it and run the command again");
         }
         // without write permission for its owner, the mode is the cause
         Files.setPosixFilePermissions(lock, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
