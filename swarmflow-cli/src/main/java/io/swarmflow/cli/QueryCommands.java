@@ -552,8 +552,17 @@ final class QueryCommands {
                 out.println();
                 out.println(io.swarmflow.cli.view.Printable.of("worktree: " + worktree + " (branch swarm/" + run.runId() + "/"
                         + t.ticketId() + ")"));
-                out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `git -C " + worktree
-                        + " status` shows it; `swarm clean " + run.runId() + "` removes it"));
+                String repo = w.service.plan(run.runId()).repo();
+                if (Wiring.dotGitIsGitsOwn(repo == null ? null : Path.of(repo), worktree)) {
+                    out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `git -C "
+                            + worktree + " status` shows it; `swarm clean " + run.runId() + "` removes it"));
+                } else {
+                    // a lost attempt's worktree keeps whatever the ticket left in place of .git: git run there would follow it
+                    out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept, but its .git is "
+                            + "not git's own (the ticket changed it, and its attempt was lost before swarm could put it back): "
+                            + "do not run git there before you have looked at " + worktree.resolve(".git") + "; `swarm clean "
+                            + run.runId() + "` removes it"));
+                }
             }
             if (t.reason() != null && !t.reason().equals(io.swarmflow.cli.view.Printable.cutReason(t.reason()))) {
                 // the first line cut it: the details of one ticket are where the whole is shown (as in report.json)

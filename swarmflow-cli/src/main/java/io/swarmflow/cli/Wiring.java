@@ -43,6 +43,14 @@ final class Wiring implements AutoCloseable {
      * io.swarmflow.cli.view.Printable#of}): they carry text a ticket chooses (the names of nested repositories it made,
      * the command lines of processes it left running), which must not set the clipboard or the window title.
      */
+    /**
+     * Whether git may be suggested in a ticket's kept {@code worktree} of {@code repo}: its {@code .git} is git's own
+     * ({@code GitWorktrees.dotGitIsGitsOwn}); a lost attempt's worktree keeps whatever the ticket left there.
+     */
+    static boolean dotGitIsGitsOwn(Path repo, Path worktree) {
+        return repo != null && io.swarmflow.git.GitWorktrees.dotGitIsGitsOwn(repo, worktree);
+    }
+
     static Executor executor(Path stateDir, PrintStream warnings) {
         return new LocalExecutor(LocalExecutor.Options.of(stateDir, warningsTo(warnings)));
     }

@@ -105,6 +105,40 @@ public final class GitWorktrees {
         return p.isAbsolute() ? p.normalize() : repo.resolve(p).toAbsolutePath().normalize();
     }
 
+    /**
+     * Whether {@code worktree}'s {@code .git} is git's own for a worktree of {@code repo}: a regular file (not a link)
+     * saying {@code gitdir: DIR}, DIR a directory in {@code worktrees/} of the repository's git directory, whose own
+     * {@code gitdir} file names this {@code .git} back. Anything else (deleted, a link, a directory, a file a ticket wrote
+     * pointing at a repository of its own, perhaps in the run's scratch) would have git run in the worktree follow it, and
+     * run what that repository configures ({@code core.fsmonitor}, hooks) on the host: a command suggested to the user must
+     * not. Reads the repository's git directory from git ({@code rev-parse}, in {@code repo}, trusted); never runs git in
+     * the worktree.
+     *
+     * @param repo     the repository the worktree was made from
+     * @param worktree the worktree's directory
+     * @return true only when all of the above holds; false when anything cannot be read
+     */
+    public static boolean dotGitIsGitsOwn(Path repo, Path worktree) {
+        try {
+            Path file = worktree.resolve(".git");
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile() || a.size() > 4096) return false;
+            String content = Files.readString(file, StandardCharsets.UTF_8);
+            if (!content.startsWith("gitdir: ")) return false;
+            Path admin = Path.of(content.substring("gitdir: ".length()).strip());
+            if (!admin.isAbsolute()) return false;
+            Path worktrees = commonGitDir(repo).toRealPath().resolve("worktrees");
+            Path realAdmin = admin.toRealPath();
+            if (!realAdmin.getParent().equals(worktrees)) return false;
+            Path back = Path.of(Files.readString(realAdmin.resolve("gitdir"), StandardCharsets.UTF_8).strip());
+            return back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
+                    || back.toRealPath().equals(file.toRealPath());
+        } catch (IOException | GitException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The sha of the repository's {@code HEAD} commit, or empty when it has none (or git fails). */
     public static Optional<String> headCommit(Path repo) {
         return tryGit(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}");

@@ -385,6 +385,33 @@ class GitWorktreesTest {
         assertThat(new String(show.getInputStream().readAllBytes())).isEqualTo("data\nbin\n");
     }
 
+    /**
+     * What {@code swarm status} checks before it suggests {@code git -C WORKTREE status}: the worktree's {@code .git} is
+     * git's own, not one a ticket wrote (pointing at a repository of its own), nor a link, nor gone.
+     */
+    @Test
+    void aDotGitIsGitsOwnOnlyAsGitWroteIt() throws Exception {
+        Path repo = repoWithFile(tmp.resolve("repo"), "a.txt");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("state/runs/r/worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Path dotGit = w.dir().resolve(".git");
+        String own = Files.readString(dotGit);
+        assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).isTrue();
+
+        Path evil = Files.createDirectories(tmp.resolve("state/runs/r/scratch/x/worktrees/evil"));
+        Files.writeString(evil.resolve("gitdir"), dotGit + "\n");
+        Files.writeString(dotGit, "gitdir: " + evil + "\n");
+        assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).as("a repository of the ticket's own").isFalse();
+        Files.delete(dotGit);
+        assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).as("deleted").isFalse();
+        Path elsewhere = Files.writeString(tmp.resolve("own-git-file"), own);
+        Files.createSymbolicLink(dotGit, elsewhere);
+        assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).as("a link to git's content").isFalse();
+        Files.delete(dotGit);
+        Files.writeString(dotGit, own);
+        assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).isTrue();
+    }
+
     /** A title that begins with {@code #} is the commit's message whatever {@code commit.cleanup} says (a review). */
     @Test
     void aTitleBeginningWithAHashIsCommittedAsItIs() throws Exception {
