@@ -525,6 +525,19 @@ public final class LocalExecutor implements Executor {
                         + "state directories); keep the repository in a directory below your home (not a dotfiles repository "
                         + "made with git init ~), or set sandbox: off for these tickets to run them with nothing hidden");
             }
+            if (!dir.equals(repo) && dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
+                // the git directory of a repository whose top level is a home (a dotfiles repository, git init ~) with
+                // repo: below it: bound read-only, it shows the tickets every file committed in the home
+                for (String home : homes()) {
+                    Path parent = dir.getParent();
+                    if (parent == null || !Files.isDirectory(Path.of(home)) || !samePath(parent, Path.of(home))) continue;
+                    return Optional.of(what + " is that of a repository whose top level is your home directory " + home
+                            + " (a dotfiles repository made with git init ~), which the sandbox shows the tickets read-only: "
+                            + "they would read every file committed in it (~/.ssh, ~/.aws, ...); use a repository of its own "
+                            + "for " + repo + " (git init there), or set sandbox: off for these tickets to run them with "
+                            + "nothing hidden");
+                }
+            }
             for (Path state : hiddenState) {
                 if (!samePath(dir, state)) continue;
                 return Optional.of(what + " is the state directory of other runs " + state + ", which the sandbox hides "

@@ -792,6 +792,29 @@ class SandboxPromisesTest {
     }
 
     /**
+     * {@code repo:} below a home whose top level is a repository (a dotfiles repository made with {@code git init ~}):
+     * the repository's git directory, {@code ~/.git}, is what the sandbox shows read-only, with every file committed in
+     * the home; refused as the home itself is (a review of d718825).
+     */
+    @Test
+    void aRepositoryBelowAHomeThatIsADotfilesRepositoryIsRefused() throws Exception {
+        String before = System.getProperty("user.home");
+        try (Fixture f = new Fixture(tmp, Mode.BWRAP)) { // first: JNA, loaded by then, keeps its cache in the real home
+            Path project = Files.createDirectories(f.repo.resolve("projects/foo"));
+            System.setProperty("user.home", f.repo.toString());
+            PlannedTicket ticket = Fixture.ticket("peek", "true").build();
+            io.swarmflow.spec.AgentProfile profile = Fixture.shell(SandboxPolicy.REQUIRED);
+            io.swarmflow.spec.Plan plan = new io.swarmflow.spec.Plan("test", "", 4, java.util.Map.of(), project.toString(),
+                    project.toString(), java.util.Map.of(profile.name(), profile), List.of(ticket), "digest");
+            assertThat(f.executor.preflight(plan)).singleElement().asString()
+                    .startsWith("the git directory " + f.repo.resolve(".git") + " of the repository " + project + " is that of "
+                            + "a repository whose top level is your home directory " + f.repo + " (a dotfiles repository");
+        } finally {
+            System.setProperty("user.home", before);
+        }
+    }
+
+    /**
      * A repository above the home (`repo: /home`, a repository holding the home): the home's tmpfs is mounted after the
      * repository's bind, deeper mounts coming later, so the home stays hidden and the run is not refused.
      */
