@@ -145,8 +145,17 @@ final class RunCommands {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = "--take-over", description = "When the run's coordinator is a live process of this host that is stopped "
+                + "(Ctrl-Z, SIGSTOP, SIGTTOU) or past its lease (hung), end it (SIGTERM, and SIGCONT when stopped; SIGKILL after "
+                + "--grace) and resume. A coordinator that cannot be proved alive here (another host, boot or pid namespace) is "
+                + "never signalled: its lease decides.")
+        boolean takeOver;
+
         /** What happens between the checks and the claim of the run: nothing, except in tests of a resume that loses a race. */
         java.util.function.Consumer<Wiring> beforeClaim = w -> {};
+
+        /** How {@code --take-over} signals the coordinator: {@link Wiring#coordinatorSignaller}, except in tests. */
+        io.swarmflow.engine.StalledCoordinatorTakeOver.Signaller signaller = Wiring.coordinatorSignaller();
 
         @Override
         public Integer call() throws Exception {
@@ -167,36 +176,65 @@ final class RunCommands {
             }
         }
 
+        /** Says that the run {@code run} has finished and how; the exit code of a resume of it. */
+        private static int finished(PrintStream out, Wiring w, RunView run) {
+            String runId = run.runId();
+            out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
+            out.println(); // the table stands apart from the line, as at the end of a run
+            // a ticket a stop cut in two: its time running over its span, as swarm status and the end of a resume say it
+            Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis(),
+                    io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run));
+            Stdout.runEnded(out, runId, run.state());
+            return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
+        }
+
+        /**
+         * Refuses (nothing changed) while another coordinator holds the run: stalled on this host (the refusal names
+         * {@code --take-over}), applying a cancel, or executing it.
+         */
+        private void refuseWhileHeld(Wiring w) {
+            // a coordinator of this host stopped (Ctrl-Z, SIGSTOP) or hung past its lease: taken over, it would go on beside
+            // this one once continued (the claim refuses it too; say so before printing anything)
+            java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled = w.service.stalled(runId);
+            if (stalled.isPresent()) throw new InvalidRequestException(stalled.get().refusal());
+            if (w.service.isExecuting(runId) && cancelUnderWay(w.store, runId)) { // `swarm cancel RUN --wait 0`, then resume at once
+                throw new InvalidRequestException("run " + runId + " is being cancelled: a cancel is recorded and its coordinator "
+                        + "is stopping the running attempts (TERM, then KILL after the grace period); resume it once `swarm status "
+                        + runId + "` says cancelled (`swarm cancel " + runId + "` without --wait 0 waits for that)");
+            }
+            if (w.service.isExecuting(runId)) { // the claim refuses it too; say so before printing anything
+                throw new InvalidRequestException("run " + runId + " is being executed by another swarm process right now; "
+                        + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first"
+                        + (takeOver ? "; --take-over ends only a coordinator of this host that is provably alive and stopped, or "
+                        + "past its lease (" + heldBy(w) + ")" : ""));
+            }
+        }
+
+        /** Why {@code --take-over} leaves the run's lease holder alone, for a person. */
+        private String heldBy(Wiring w) {
+            String owner = w.store.lease(runId).map(io.swarmflow.store.RunLease::owner).orElse(null);
+            if (owner != null && io.swarmflow.engine.Owners.provablyAlive(owner).isPresent()) {
+                return "its coordinator is running and renews its lease";
+            }
+            return "its coordinator, " + io.swarmflow.engine.Owners.shown(owner) + ", cannot be proved alive or dead from here "
+                    + "(another host, boot or pid namespace, or an older swarm): it is not signalled, and its lease decides";
+        }
+
         /** Set once {@link Foreground#execute} is called, which says itself what a store failure left. */
         private boolean executing;
 
         private Integer resume(PrintStream out, Path stateDir, EngineOptions options, io.swarmflow.spec.Floor allowed) throws Exception {
             try (Signals signals = Signals.install(out, Streams.err(spec)); Wiring w = Wiring.existing(stateDir, Streams.err(spec))) {
                 runId = w.service.resolveRunId(runId);
-                RunView run = w.service.requireRun(runId);
+                RunView read = w.service.requireRun(runId);
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
-                if (run.state().isFinished()) {
-                    out.println("run " + runId + " " + run.state().already() + "; nothing to resume");
-                    out.println(); // the table stands apart from the line, as at the end of a run
-                    // a ticket a stop cut in two: its time running over its span, as swarm status and the end of a resume say it
-                    Tables.summary(out, w.service.tickets(runId), runId, run.finishedAtMillis(),
-                            io.swarmflow.cli.view.RunTimes.readIfResumed(w.service, run));
-                    Stdout.runEnded(out, runId, run.state());
-                    return run.state() == RunState.SUCCEEDED ? ExitCodes.OK : ExitCodes.TICKET_FAILED;
-                }
-                // a coordinator of this host stopped (Ctrl-Z, SIGSTOP) or hung past its lease: taken over, it would go on beside
-                // this one once continued (the claim below refuses it too; say so before printing anything)
-                java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled = w.service.stalled(runId);
-                if (stalled.isPresent()) throw new InvalidRequestException(stalled.get().refusal());
-                if (w.service.isExecuting(runId) && cancelUnderWay(w.store, runId)) { // `swarm cancel RUN --wait 0`, then resume at once
-                    throw new InvalidRequestException("run " + runId + " is being cancelled: a cancel is recorded and its coordinator "
-                            + "is stopping the running attempts (TERM, then KILL after the grace period); resume it once `swarm status "
-                            + runId + "` says cancelled (`swarm cancel " + runId + "` without --wait 0 waits for that)");
-                }
-                if (w.service.isExecuting(runId)) { // the claim below refuses it too; say so before printing anything
-                    throw new InvalidRequestException("run " + runId + " is being executed by another swarm process right now; "
-                            + "follow it with `swarm status " + runId + "`, or stop it with `swarm cancel " + runId + "` first");
-                }
+                if (read.state().isFinished()) return finished(out, w, read);
+                // --take-over: a coordinator of this host provably alive, stopped or hung past its lease, is ended below, once
+                // the checks that do not depend on it passed (a refused resume leaves it as it is)
+                java.util.Optional<io.swarmflow.engine.StalledCoordinatorTakeOver.Target> target = takeOver
+                        ? io.swarmflow.engine.StalledCoordinatorTakeOver.target(runId, w.store.lease(runId), w.store.now())
+                        : java.util.Optional.empty();
+                if (target.isEmpty()) refuseWhileHeld(w);
                 // the stored plan, which the run's tickets keep, against the floor given now (it keeps no positions in the spec)
                 // only the tickets still to run: a finished one (succeeded, failed, skipped) will not run again
                 List<String> refused = allowed.violations(w.service.remaining(runId, plan));
@@ -205,6 +243,16 @@ final class RunCommands {
                             "a run keeps the plan it was created with, so editing the spec does not help: resume it with the "
                             + "options it conforms to, or start a new run of a conforming spec; nothing was changed");
                 }
+                if (target.isPresent()) {
+                    io.swarmflow.engine.StalledCoordinatorTakeOver.Ended ended = io.swarmflow.engine.StalledCoordinatorTakeOver.end(
+                            target.get(), options.gracePeriodMillis(), signaller);
+                    out.println(ended.message());
+                    // it may have ended the run meanwhile (its last ticket finished), or recorded the cancel SIGTERM asked for
+                    read = w.service.requireRun(runId);
+                    if (read.state().isFinished()) return finished(out, w, read);
+                    refuseWhileHeld(w); // another resume may have taken the run since
+                }
+                RunView run = read;
                 Path runDir = w.runDir(runId);
                 if (run.startedAtMillis() != 0 && !java.nio.file.Files.isDirectory(runDir)) { // created when the run started
                     throw new InvalidRequestException("the directory of run " + runId + ", " + runDir + ", is missing: the logs, "

@@ -51,6 +51,11 @@ final class Wiring implements AutoCloseable {
         return repo != null && io.swarmflow.git.GitWorktrees.dotGitIsGitsOwn(repo, worktree);
     }
 
+    /** How {@code swarm resume --take-over} signals a coordinator: kill(2) on a pinned process ({@code Kill.signalProcess}). */
+    static io.swarmflow.engine.StalledCoordinatorTakeOver.Signaller coordinatorSignaller() {
+        return io.swarmflow.sandbox.Kill::signalProcess;
+    }
+
     static Executor executor(Path stateDir, PrintStream warnings) {
         return new LocalExecutor(LocalExecutor.Options.of(stateDir, warningsTo(warnings)));
     }

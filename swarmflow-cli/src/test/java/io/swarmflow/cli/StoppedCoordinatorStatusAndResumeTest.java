@@ -74,7 +74,7 @@ class StoppedCoordinatorStatusAndResumeTest {
         assertThat(resume.err()).containsPattern("^swarm: run " + run + "'s coordinator \\(pid " + pid + "\\) is alive but stopped "
                 + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
                 + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "` and then `swarm resume " + run
-                + "`; nothing was changed\n$");
+                + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed\n$");
         try (Wiring w = Wiring.forReading(created.stateDir(), new PrintStream(new ByteArrayOutputStream()))) {
             assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(owner);
         }

@@ -51,8 +51,12 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
                 : "wait, or end it with `kill " + pid + "` and then `swarm resume " + runId + "`";
     }
 
-    /** Why {@code swarm resume} refuses: {@code run R's coordinator } {@link #condition}{@code : }{@link #fix}{@code ; nothing was changed}. */
+    /**
+     * Why {@code swarm resume} refuses: {@code run R's coordinator } {@link #condition}{@code : }{@link #fix}{@code  (unattended:
+     * `swarm resume R --take-over` ends it and resumes); nothing was changed}.
+     */
     public String refusal() {
-        return "run " + runId + "'s coordinator " + condition() + ": " + fix() + "; nothing was changed";
+        return "run " + runId + "'s coordinator " + condition() + ": " + fix() + " (unattended: `swarm resume " + runId
+                + " --take-over` ends it and resumes); nothing was changed";
     }
 }

@@ -62,7 +62,7 @@ class StalledCoordinatorOnResumeTest {
                 .hasMessageMatching("run " + run + "'s coordinator \\(pid " + child.pid() + "\\) is alive but stopped \\(Ctrl-Z or "
                         + "SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
                         + child.pid() + "` \\(or `fg` in its terminal\\), or end it with `kill " + child.pid() + "` and then "
-                        + "`swarm resume " + run + "`; nothing was changed");
+                        + "`swarm resume " + run + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed");
         assertThat(store.lease(run).orElseThrow().owner()).as("nothing was changed").isEqualTo(owner);
         assertThat(store.lease(run).orElseThrow().epoch()).isEqualTo(epoch);
         assertThat(store.run(run).orElseThrow().state()).isEqualTo(RunState.RUNNING);
@@ -72,7 +72,7 @@ class StalledCoordinatorOnResumeTest {
         assertThatThrownBy(service.engine(run, options(), new RunListener() {})::execute).isInstanceOf(StoreException.RunLocked.class)
                 .hasMessageMatching("run " + run + "'s coordinator \\(pid " + child.pid() + "\\) is alive but has not renewed its "
                         + "lease, which ran out \\d+ s ago \\(hung, or the machine is overloaded\\): wait, or end it with `kill "
-                        + child.pid() + "` and then `swarm resume " + run + "`; nothing was changed");
+                        + child.pid() + "` and then `swarm resume " + run + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed");
 
         child.destroyForcibly().waitFor();
         assertThat(service.stalled(run)).isEmpty();

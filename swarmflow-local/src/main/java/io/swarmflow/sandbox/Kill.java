@@ -15,7 +15,7 @@ import java.util.Map;
  * {@code LastErrorException}: the usual answer of a group check is ESRCH, and an exception with its stack
  * trace per check cost about 0.1 ms (B3 in docs/benchmarks.md).
  */
-final class Kill {
+public final class Kill {
     private Kill() {}
 
     /** errno values of kill(2) on Linux (asm-generic/errno-base.h). */
@@ -23,7 +23,7 @@ final class Kill {
     static final int ESRCH = 3;
 
     /** Signal numbers on Linux (asm-generic/signal.h; x86-64 and arm64 alike) for the names Swarmflow sends. */
-    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15, "STOP", 19);
+    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15, "STOP", 19, "CONT", 18);
 
     /** libc's kill(2), syscall(2) and close(2), bound by {@link #load()}. */
     private static final class LibC {
@@ -126,6 +126,37 @@ final class Kill {
             return LibC.syscall(SYS_PIDFD_SEND_SIGNAL, fd, signal, 0, 0) == 0 ? 0 : Native.getLastError();
         } finally {
             LibC.close((int) fd);
+        }
+    }
+
+    /**
+     * Sends signal {@code name} ({@code TERM}, {@code CONT}, {@code KILL}, ...: a name {@link #number} knows) to process
+     * {@code pid} only if {@code stillTarget}, read once the process is pinned ({@link #killPinned}), says it is the
+     * process meant. Where JNA cannot load ({@link #available}), {@code stillTarget} is read and then {@code kill(1)}
+     * sends it (with the small window that leaves).
+     *
+     * @return 0 when sent; {@link #ESRCH} when the process is gone or {@code stillTarget} said no; {@link #EPERM} when
+     * this user may not signal it; another errno (or -1 when {@code kill(1)} failed otherwise)
+     * @throws IllegalArgumentException for a name {@link #number} does not know, or a pid that is not positive
+     */
+    public static int signalProcess(long pid, String name, java.util.function.BooleanSupplier stillTarget) {
+        int signal = number(name);
+        if (signal < 0) throw new IllegalArgumentException("unknown signal name " + name);
+        if (pid <= 0 || pid > Integer.MAX_VALUE) throw new IllegalArgumentException("refusing to signal process " + pid);
+        if (LOADED) return killPinned(pid, signal, stillTarget);
+        if (!stillTarget.getAsBoolean()) return ESRCH;
+        try {
+            ProcessBuilder pb = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true);
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() == 0) return 0;
+            return said.contains("No such process") ? ESRCH : said.contains("not permitted") ? EPERM : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 }

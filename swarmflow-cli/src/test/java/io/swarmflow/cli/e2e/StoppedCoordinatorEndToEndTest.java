@@ -60,7 +60,7 @@ class StoppedCoordinatorEndToEndTest {
             assertThat(resume.err()).containsPattern("^swarm: run " + id + "'s coordinator \\(pid " + pid + "\\) is alive but stopped "
                     + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
                     + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "` and then `swarm resume " + id
-                    + "`; nothing was changed\n$");
+                    + "` \\(unattended: `swarm resume " + id + " --take-over` ends it and resumes\\); nothing was changed\n$");
 
             Cli.signal(pid, "CONT");
             // it renews its lease and holds the run as before: a cancel reaches it

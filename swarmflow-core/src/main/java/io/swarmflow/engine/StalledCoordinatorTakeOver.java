@@ -1,0 +1,196 @@
+package io.swarmflow.engine;
+
+import io.swarmflow.files.proc.ProcStat;
+import io.swarmflow.store.RunLease;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
+
+/**
+ * {@code swarm resume RUN --take-over}: ends the run's coordinator when it is a live process of this host that holds the
+ * run without moving it (stopped by a Ctrl-Z, SIGSTOP, SIGTTOU or SIGTTIN, or running but past its lease: hung), so that
+ * the resume can take the run over. Only a coordinator {@link Owners#provablyAlive} proves (this host, this boot, this
+ * pid namespace, the recorded pid with exactly the recorded start ticks) is signalled, and that proof is read again right
+ * before each signal (and, where pidfds exist, after the process is pinned): a coordinator of another host, boot or pid
+ * namespace, or one of an older swarm without start ticks, is never signalled; the lease decides for it as without
+ * {@code --take-over}.
+ * <p>
+ * How it is ended ({@link #end}): SIGTERM (the coordinator then cancels its run as for a Ctrl-C: TERM to its attempts,
+ * KILL after its own grace, and exits), followed by SIGCONT when it is stopped (a stopped process acts on a signal only
+ * once continued); SIGKILL when it is still there after the grace; then a bounded wait until {@code /proc} no longer
+ * shows it (a process in uninterruptible sleep, state {@code D}, does not die until the kernel call it waits in returns:
+ * that is said, and nothing more is done).
+ */
+public final class StalledCoordinatorTakeOver {
+    private StalledCoordinatorTakeOver() {}
+
+    /** errno of kill(2) when the process is not this user's (asm-generic/errno-base.h). */
+    public static final int EPERM = 1;
+    /** errno of kill(2) when there is no such process (asm-generic/errno-base.h). */
+    public static final int ESRCH = 3;
+
+    /** How long {@link #end} waits for the process to be gone once SIGKILL was sent, in milliseconds. */
+    public static final long KILL_WAIT_MILLIS = 10_000;
+    /** How often {@link #end} reads {@code /proc/PID/stat} while it waits, in milliseconds. */
+    static final long POLL_MILLIS = 100;
+
+    /**
+     * Sends a signal to one process.
+     */
+    @FunctionalInterface
+    public interface Signaller {
+        /**
+         * Sends signal {@code name} ({@code TERM}, {@code CONT} or {@code KILL}) to process {@code pid}, only if
+         * {@code stillTarget}, read right before (after pinning the process where that can be done), says it is still
+         * the coordinator meant.
+         *
+         * @return 0 when sent; {@link #ESRCH} when the process is gone or {@code stillTarget} said no; {@link #EPERM}
+         * when this user may not signal it; another errno otherwise
+         */
+        int signal(long pid, String name, BooleanSupplier stillTarget);
+    }
+
+    /** Waits, between two reads of {@code /proc}. */
+    @FunctionalInterface
+    public interface Pause {
+        /** Waits {@code millis} milliseconds. */
+        void pause(long millis) throws InterruptedException;
+    }
+
+    /**
+     * The coordinator {@code --take-over} ends.
+     *
+     * @param runId        the run
+     * @param owner        its identity, as the lease records it ({@link Owners#coordinator})
+     * @param pid          its pid, in this process's pid namespace
+     * @param stopped      whether it is stopped (state {@code T} or {@code t})
+     * @param ranOutMillis how long ago its lease ran out, in milliseconds on the store's clock; negative while it still
+     *                     runs (a stopped coordinator is taken over before its lease runs out)
+     */
+    public record Target(String runId, String owner, long pid, boolean stopped, long ranOutMillis) {
+        /** How it was: {@code stopped (Ctrl-Z or SIGSTOP); its lease ran out S s ago}, or {@code running, but its lease ...}. */
+        public String condition() {
+            String lease = ranOutMillis >= 0 ? "its lease ran out " + ranOutMillis / 1000 + " s ago"
+                    : "its lease would have run out in " + (-ranOutMillis + 999) / 1000 + " s";
+            return (stopped ? "stopped (Ctrl-Z or a signal such as SIGSTOP or SIGTTOU)" : "running, hung or starved") + "; " + lease;
+        }
+    }
+
+    /**
+     * The coordinator {@code --take-over} ends, if any: the holder of {@code lease} (read for run {@code runId}) when it is
+     * provably alive here ({@link Owners#provablyAlive}) and does not move the run: stopped (whether or not its lease ran
+     * out), or running past its lease (hung). Empty when there is no lease, it was released, its holder is not proved
+     * alive here (gone, or of another host, boot or pid namespace: the lease decides), or it runs and renews its lease.
+     *
+     * @param nowMillis the store's clock, epoch milliseconds
+     */
+    public static Optional<Target> target(String runId, Optional<RunLease> lease, long nowMillis) {
+        return target(runId, lease, nowMillis, Owners::provablyAlive);
+    }
+
+    /** {@link #target(String, Optional, long)} with how a holder is proved alive given. */
+    static Optional<Target> target(String runId, Optional<RunLease> lease, long nowMillis,
+                                   java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive) {
+        Optional<RunLease> held = lease.filter(l -> l.owner() != null && l.expiresAtMillis() > 0);
+        if (held.isEmpty()) return Optional.empty();
+        RunLease l = held.get();
+        Optional<Owners.Alive> alive = provablyAlive.apply(l.owner());
+        if (alive.isEmpty()) return Optional.empty();
+        long ranOut = nowMillis - l.expiresAtMillis();
+        if (!alive.get().stopped() && ranOut < 0) return Optional.empty(); // running and renewing: not stalled
+        return Optional.of(new Target(runId, l.owner(), alive.get().pid(), alive.get().stopped(), ranOut));
+    }
+
+    /**
+     * What {@link #end} did.
+     *
+     * @param target the coordinator
+     * @param sent   the signals sent, in order ({@code SIGTERM}, {@code SIGCONT}, {@code SIGKILL})
+     * @param killedAfterMillis the grace after which SIGKILL was sent, in milliseconds; -1 when it was not
+     */
+    public record Ended(Target target, List<String> sent, long killedAfterMillis) {
+        /**
+         * {@code ended coordinator pid N of run R (stopped (...); its lease ran out S s ago): SIGTERM, SIGCONT[, SIGKILL
+         * after G s]}; {@code ... : it was gone already} when it ended before any signal.
+         */
+        public String message() {
+            String what = sent.isEmpty() ? "it ended by itself meanwhile"
+                    : String.join(", ", killedAfterMillis < 0 ? sent : sent.subList(0, sent.size() - 1))
+                    + (killedAfterMillis < 0 ? "" : ", then SIGKILL after " + killedAfterMillis / 1000 + " s");
+            return "ended coordinator pid " + target.pid() + " of run " + target.runId() + " (" + target.condition() + "): " + what;
+        }
+    }
+
+    /**
+     * Ends {@code target}'s process (see the class comment) and returns once it is gone.
+     *
+     * @param graceMillis how long it is given after SIGTERM before SIGKILL, in milliseconds (0 or more)
+     * @throws InvalidRequestException when it may not be signalled (another user's process, EPERM: nothing was sent), or
+     *                                 it is still there {@link #KILL_WAIT_MILLIS} after SIGKILL (in uninterruptible sleep,
+     *                                 say); the message says what was sent and how to go on
+     * @throws InterruptedException    when interrupted while waiting
+     */
+    public static Ended end(Target target, long graceMillis, Signaller signaller) throws InterruptedException {
+        return end(target, graceMillis, signaller, Thread::sleep, Owners::provablyAlive, Owners::statOf);
+    }
+
+    /**
+     * {@link #end(Target, long, Signaller)} with how to wait ({@code pause}), how the target is proved alive
+     * ({@code provablyAlive}) and how {@code /proc/PID/stat} is read ({@code statOf}, null when it cannot be: for the
+     * state said when it will not die) given.
+     */
+    static Ended end(Target target, long graceMillis, Signaller signaller, Pause pause,
+                     java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
+                     LongFunction<ProcStat> statOf) throws InterruptedException {
+        if (graceMillis < 0) throw new IllegalArgumentException("grace " + graceMillis + " ms");
+        BooleanSupplier stillTarget = () -> provablyAlive.apply(target.owner()).filter(a -> a.pid() == target.pid()).isPresent();
+        List<String> sent = new ArrayList<>();
+        if (!send(target, "TERM", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
+        if (target.stopped() && !send(target, "CONT", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
+        if (waitGone(stillTarget, graceMillis, pause)) return new Ended(target, sent, -1);
+        if (!send(target, "KILL", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
+        if (waitGone(stillTarget, KILL_WAIT_MILLIS, pause)) return new Ended(target, sent, graceMillis);
+        ProcStat stat = statOf.apply(target.pid());
+        String state = stat == null ? null : stat.field(Owners.STATE_FIELD);
+        throw new InvalidRequestException("run " + target.runId() + "'s coordinator (pid " + target.pid() + ") is still there "
+                + KILL_WAIT_MILLIS / 1000 + " s after " + String.join(", ", sent) + (state == null ? "" : " (state " + state
+                + ("D".equals(state) ? ": uninterruptible sleep, waiting in the kernel, on a hung NFS mount or device, say" : "")
+                + ")") + "; the run is left as it is: once the process is gone (`ps -o pid,stat,wchan -p " + target.pid()
+                + "` shows what it waits for), `swarm resume " + target.runId() + "` continues the run");
+    }
+
+    /**
+     * Sends {@code name}; false when the process turned out gone (or another process has its pid).
+     *
+     * @throws InvalidRequestException on EPERM or another errno
+     */
+    private static boolean send(Target target, String name, Signaller signaller, BooleanSupplier stillTarget, List<String> sent) {
+        int errno = signaller.signal(target.pid(), name, stillTarget);
+        if (errno == 0) {
+            sent.add("SIG" + name);
+            return true;
+        }
+        if (errno == ESRCH) return false;
+        String before = sent.isEmpty() ? "nothing was changed" : "sent before: " + String.join(", ", sent) + "; the run is left as it is";
+        if (errno == EPERM) {
+            throw new InvalidRequestException("run " + target.runId() + "'s coordinator (pid " + target.pid() + ") is another "
+                    + "user's process: this user may not signal it (EPERM); " + before + ". Its user, or root, can end it with `kill "
+                    + target.pid() + "`, and then `swarm resume " + target.runId() + "` continues the run");
+        }
+        throw new InvalidRequestException("could not send SIG" + name + " to run " + target.runId() + "'s coordinator (pid "
+                + target.pid() + "): errno " + errno + "; " + before + ". End it with `kill " + target.pid() + "`, and then `swarm resume "
+                + target.runId() + "` continues the run");
+    }
+
+    /** Polls until {@code stillTarget} says no, at most {@code millis}; true when it did. */
+    private static boolean waitGone(BooleanSupplier stillTarget, long millis, Pause pause) throws InterruptedException {
+        for (long waited = 0; ; waited += POLL_MILLIS) {
+            if (!stillTarget.getAsBoolean()) return true;
+            if (waited >= millis) return false;
+            pause.pause(Math.min(POLL_MILLIS, millis - waited));
+        }
+    }
+}
