@@ -63,7 +63,7 @@ class StoppedCoordinatorStatusAndResumeTest {
         assertThat(status.out()).as(status.out()).containsPattern("\n  its coordinator \\(pid " + pid + "\\) is alive but stopped "
                         + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago; it still holds the run \\(a "
                         + "resume is refused\\): let it go on with `kill -CONT " + pid + "` \\(or `fg` in its terminal\\), or end it "
-                        + "with `kill " + pid + "` and then `swarm resume " + run + "`\n")
+                        + "with `kill " + pid + "` and then `swarm resume " + run + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\)\n")
                 .doesNotContain("killed, crashed", "running (stopped)");
         assertThat(swarm("status", run, "a", state).out()).contains("  its coordinator (pid " + pid + ") is alive but stopped");
         assertThat(JSON.readTree(swarm("status", run, state, "--json").out()).get("run").get("executing").asBoolean()).isTrue();

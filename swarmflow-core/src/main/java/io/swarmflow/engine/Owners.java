@@ -222,8 +222,38 @@ public final class Owners {
      * @param pid     its pid, in this process's pid namespace
      * @param stopped whether it is stopped ({@code T} or {@code t}, field 3 of {@code /proc/PID/stat}, see proc(5)): by
      *                a Ctrl-Z (SIGTSTP), a SIGSTOP, or a debugger; false when it runs, sleeps or waits on the disk
+     * @param background whether it is a background job of its controlling terminal ({@link #isBackgroundOfATerminal}):
+     *                stopped so, {@code kill -CONT} alone lets it stop again (SIGTTOU, SIGTTIN) at its next write to or
+     *                read from the terminal, and {@code fg} in that terminal is the way to let it go on
      */
-    public record Alive(long pid, boolean stopped) {}
+    public record Alive(long pid, boolean stopped, boolean background) {
+        /** A process that is not a background job of a terminal. */
+        public Alive(long pid, boolean stopped) {
+            this(pid, stopped, false);
+        }
+    }
+
+    /** Fields 5, 7 and 8 of {@code /proc/PID/stat} (proc(5)): the process group, the controlling terminal, its foreground group. */
+    static final int PGRP_FIELD = 5;
+    static final int TTY_NR_FIELD = 7;
+    static final int TPGID_FIELD = 8;
+
+    /**
+     * Whether {@code stat} (a {@code /proc/PID/stat}) shows a process with a controlling terminal ({@code tty_nr}, field 7,
+     * not 0) whose process group ({@code pgrp}, field 5) is not the terminal's foreground group ({@code tpgid}, field 8):
+     * a background job of that terminal (started with {@code &}, or put there by a Ctrl-Z). False when a field is missing
+     * or not a number.
+     */
+    static boolean isBackgroundOfATerminal(ProcStat stat) {
+        try {
+            long tty = Long.parseLong(stat.field(TTY_NR_FIELD));
+            long pgrp = Long.parseLong(stat.field(PGRP_FIELD));
+            long tpgid = Long.parseLong(stat.field(TPGID_FIELD));
+            return tty != 0 && pgrp != tpgid;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
 
     /**
      * The process {@code owner} ({@code host:pid@startMillis/n} with the exact parts of the class comment) names, when it
@@ -267,8 +297,8 @@ public final class Owners {
         if (state == null || state.isEmpty()) return Optional.empty();
         return switch (state.charAt(0)) {
             case 'Z', 'X', 'x' -> Optional.empty(); // ended: a zombie waits only for its parent to reap it
-            case 'T', 't' -> Optional.of(new Alive(pid, true));
-            default -> Optional.of(new Alive(pid, false));
+            case 'T', 't' -> Optional.of(new Alive(pid, true, isBackgroundOfATerminal(stat)));
+            default -> Optional.of(new Alive(pid, false, isBackgroundOfATerminal(stat)));
         };
     }
 

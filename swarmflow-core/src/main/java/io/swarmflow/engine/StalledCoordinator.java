@@ -14,8 +14,15 @@ import java.util.Optional;
  * @param pid           the coordinator's pid (in this process's pid namespace)
  * @param stopped       whether its process is stopped (state {@code T}), rather than running or sleeping
  * @param ranOutMillis  how long ago its lease ran out, in milliseconds on the store's clock (0 or more)
+ * @param background    whether it is a background job of its controlling terminal ({@link Owners.Alive#background}):
+ *                      stopped so, {@code kill -CONT} alone lets it stop again, and {@code fg} comes first
  */
-public record StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis) {
+public record StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis, boolean background) {
+
+    /** One that is not a background job of a terminal. */
+    public StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis) {
+        this(runId, pid, stopped, ranOutMillis, false);
+    }
 
     /**
      * The stalled coordinator of {@code lease} (as read for run {@code runId}): its holder's lease ran out before
@@ -23,40 +30,52 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
      * Empty otherwise: no lease, released, not run out, or a holder not proved alive here (which the lease alone goes by).
      */
     static Optional<StalledCoordinator> of(String runId, Optional<RunLease> lease, long nowMillis) {
+        return of(runId, lease, nowMillis, Owners::provablyAlive);
+    }
+
+    /** {@link #of(String, Optional, long)} with how a holder is proved alive ({@link Owners#provablyAlive}) given. */
+    static Optional<StalledCoordinator> of(String runId, Optional<RunLease> lease, long nowMillis,
+                                           java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive) {
         return lease.filter(l -> l.owner() != null && l.expiresAtMillis() > 0 && l.expiresAtMillis() <= nowMillis)
-                .flatMap(l -> Owners.provablyAlive(l.owner())
-                        .map(a -> new StalledCoordinator(runId, a.pid(), a.stopped(), nowMillis - l.expiresAtMillis())));
+                .flatMap(l -> provablyAlive.apply(l.owner())
+                        .map(a -> new StalledCoordinator(runId, a.pid(), a.stopped(), nowMillis - l.expiresAtMillis(),
+                                a.background())));
     }
 
     /**
      * What is the matter with it, after "its coordinator": {@code (pid N) is alive but stopped (Ctrl-Z or SIGSTOP) and has
-     * not renewed its lease, which ran out S s ago}, or, running, {@code (pid N) is alive but has not renewed its lease,
-     * which ran out S s ago (hung, or the machine is overloaded)}.
+     * not renewed its lease, which ran out S s ago}; stopped as a background job of its terminal, {@code (pid N) is alive
+     * but stopped as a background job of its terminal (Ctrl-Z, or SIGTTOU or SIGTTIN at a write to or read from it) and
+     * ...}; or, running, {@code (pid N) is alive but has not renewed its lease, which ran out S s ago (hung, or the machine
+     * is overloaded)}.
      */
     public String condition() {
         long seconds = ranOutMillis / 1000;
         return "(pid " + pid + ") is alive but " + (stopped
-                ? "stopped (Ctrl-Z or SIGSTOP) and has not renewed its lease, which ran out " + seconds + " s ago"
+                ? (background ? "stopped as a background job of its terminal (Ctrl-Z, or SIGTTOU or SIGTTIN at a write to or "
+                + "read from it)" : "stopped (Ctrl-Z or SIGSTOP)") + " and has not renewed its lease, which ran out " + seconds + " s ago"
                 : "has not renewed its lease, which ran out " + seconds + " s ago (hung, or the machine is overloaded)");
     }
 
     /**
      * What the user can do: stopped, let it go on with {@code kill -CONT N} (or {@code fg} in its terminal), or end it with
-     * {@code kill N} and then {@code swarm resume RUN}; running, wait, or end it and resume.
+     * {@code kill N} and then {@code swarm resume RUN}; stopped as a background job of its terminal, {@code fg} in that
+     * terminal ({@code kill -CONT} alone lets it stop again); running, wait, or end it and resume. Each followed by
+     * {@code  (unattended: `swarm resume RUN --take-over` ends it and resumes)}.
      */
     public String fix() {
-        return stopped
-                ? "let it go on with `kill -CONT " + pid + "` (or `fg` in its terminal), or end it with `kill " + pid
-                + "` and then `swarm resume " + runId + "`"
-                : "wait, or end it with `kill " + pid + "` and then `swarm resume " + runId + "`";
+        String end = "end it with `kill " + pid + "` and then `swarm resume " + runId + "` (unattended: `swarm resume " + runId
+                + " --take-over` ends it and resumes)";
+        if (!stopped) return "wait, or " + end;
+        if (background) {
+            return "let it go on with `fg` in its terminal (`kill -CONT " + pid + "` alone lets it stop again at its next write to "
+                    + "or read from the terminal), or " + end;
+        }
+        return "let it go on with `kill -CONT " + pid + "` (or `fg` in its terminal), or " + end;
     }
 
-    /**
-     * Why {@code swarm resume} refuses: {@code run R's coordinator } {@link #condition}{@code : }{@link #fix}{@code  (unattended:
-     * `swarm resume R --take-over` ends it and resumes); nothing was changed}.
-     */
+    /** Why {@code swarm resume} refuses: {@code run R's coordinator } {@link #condition}{@code : }{@link #fix}{@code ; nothing was changed}. */
     public String refusal() {
-        return "run " + runId + "'s coordinator " + condition() + ": " + fix() + " (unattended: `swarm resume " + runId
-                + " --take-over` ends it and resumes); nothing was changed";
+        return "run " + runId + "'s coordinator " + condition() + ": " + fix() + "; nothing was changed";
     }
 }
