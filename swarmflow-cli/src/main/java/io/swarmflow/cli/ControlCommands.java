@@ -357,6 +357,8 @@ final class ControlCommands {
             PrintStream out = Streams.out(spec);
             try (Wiring w = Wiring.existing(state.resolve(), Streams.err(spec))) {
                 runId = w.service.resolveRunId(runId);
+                java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled = w.service.stalled(runId);
+                if (stalled.isPresent()) throw new io.swarmflow.engine.InvalidRequestException(heldByAStalledCoordinator(stalled.get()));
                 io.swarmflow.agent.Executor.Cleaned cleaned = w.service.clean(runId, w.runDir(runId), branches, force);
                 if (cleaned.done().isEmpty() && cleaned.failed().isEmpty()) out.println("run " + runId + " left no worktrees or branches");
                 // escaped as its refusals are (SwarmCli.handle): a path in a line can hold a name a ticket chose
@@ -372,6 +374,20 @@ final class ControlCommands {
                         + "`swarm clean " + runId + (branches ? " --branches" : "") + "` again");
                 return ExitCodes.CLEAN_INCOMPLETE;
             }
+        }
+
+        /**
+         * Why a run whose coordinator is alive on this host but stopped or hung past its lease ({@code s}) is not cleaned:
+         * it still holds the run and goes on with it, in its worktrees, once continued. Not "wait for it to end, or
+         * `swarm cancel` first": a stopped one ends nothing, and applies a cancel only once it goes on.
+         */
+        static String heldByAStalledCoordinator(io.swarmflow.engine.StalledCoordinator s) {
+            String run = s.runId();
+            String goOn = s.stopped() ? "let it go on (" + (s.background() ? "`fg` in its terminal" : "`kill -CONT " + s.pid()
+                    + "`, or `fg` in its terminal") + ") and wait for the run to end, or `swarm cancel " + run + "`" : "wait for it";
+            return "run " + run + "'s coordinator " + s.condition() + ": it still holds the run and works in its worktrees once "
+                    + "it goes on, so nothing was cleaned. Either " + goOn + "; or end it with `kill " + s.pid() + "` (the run then "
+                    + "stays as it is until `swarm resume " + run + "`) and run `swarm clean " + run + "` again";
         }
     }
 }
