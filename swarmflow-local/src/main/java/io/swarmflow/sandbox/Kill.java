@@ -22,8 +22,42 @@ public final class Kill {
     static final int EPERM = 1;
     static final int ESRCH = 3;
 
-    /** Signal numbers on Linux (asm-generic/signal.h; x86-64 and arm64 alike) for the names Swarmflow sends. */
-    private static final Map<String, Integer> SIGNALS = Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15, "STOP", 19, "CONT", 18);
+    /**
+     * Signal numbers on Linux for the names Swarmflow sends, for this JVM's architecture ({@link #signals}, from the
+     * {@code os.arch} system property).
+     */
+    private static final Map<String, Integer> SIGNALS = signals(System.getProperty("os.arch", ""));
+
+    /**
+     * The Linux signal numbers of {@code HUP}, {@code INT}, {@code KILL}, {@code TERM}, {@code STOP} and {@code CONT} on
+     * the architecture {@code osArch} names (the {@code os.arch} system property: {@code amd64}, {@code aarch64},
+     * {@code mips64el}, {@code sparcv9} ...). HUP 1, INT 2, KILL 9 and TERM 15 are the same on every Linux architecture;
+     * STOP and CONT are not (arch/&#42;/include/uapi/asm/signal.h): 19 and 18 in asm-generic/signal.h, which x86, arm,
+     * arm64, riscv, powerpc, s390 and loongarch follow (and any architecture not named below); 17 and 19 on alpha and
+     * sparc; 23 and 25 on mips; 24 and 26 on parisc. No library on the classpath gives them (JNA has no signal
+     * constants), and asking {@code kill -l} costs a process and depends on PATH: the table is kept here.
+     *
+     * @return an unmodifiable map from signal name (without {@code SIG}) to number
+     */
+    static Map<String, Integer> signals(String osArch) {
+        String arch = osArch.toLowerCase(java.util.Locale.ROOT);
+        int stop;
+        int cont;
+        if (arch.startsWith("alpha") || arch.startsWith("sparc")) {
+            stop = 17;
+            cont = 19;
+        } else if (arch.startsWith("mips")) {
+            stop = 23;
+            cont = 25;
+        } else if (arch.startsWith("parisc") || arch.startsWith("hppa") || arch.startsWith("pa_risc") || arch.startsWith("pa-risc")) {
+            stop = 24;
+            cont = 26;
+        } else {
+            stop = 19;
+            cont = 18;
+        }
+        return Map.of("HUP", 1, "INT", 2, "KILL", 9, "TERM", 15, "STOP", stop, "CONT", cont);
+    }
 
     /** libc's kill(2), syscall(2) and close(2), bound by {@link #load()}. */
     private static final class LibC {

@@ -44,4 +44,32 @@ class KillTest {
         })).isEqualTo(Kill.ESRCH);
         assertThat(checked).as("no process to check").isFalse();
     }
+
+    @Test
+    void stopAndContHaveTheirArchitecturesNumbers() {
+        for (String arch : new String[]{"amd64", "x86_64", "aarch64", "arm", "riscv64", "ppc64le", "s390x", "loongarch64"}) {
+            assertThat(Kill.signals(arch)).as(arch).containsEntry("STOP", 19).containsEntry("CONT", 18);
+        }
+        for (String arch : new String[]{"sparcv9", "sparc", "alpha"}) {
+            assertThat(Kill.signals(arch)).as(arch).containsEntry("STOP", 17).containsEntry("CONT", 19);
+        }
+        for (String arch : new String[]{"mips", "mipsel", "mips64", "mips64el"}) {
+            assertThat(Kill.signals(arch)).as(arch).containsEntry("STOP", 23).containsEntry("CONT", 25);
+        }
+        assertThat(Kill.signals("parisc")).containsEntry("STOP", 24).containsEntry("CONT", 26);
+        for (String arch : new String[]{"amd64", "mips64el", "sparcv9", "alpha", "parisc"}) {
+            assertThat(Kill.signals(arch)).as(arch).containsEntry("HUP", 1).containsEntry("INT", 2).containsEntry("KILL", 9)
+                    .containsEntry("TERM", 15).hasSize(6);
+        }
+    }
+
+    @Test
+    void theNumbersUsedHereAreThisPlatformsAsKillListsThem() throws Exception {
+        for (String name : new String[]{"HUP", "INT", "KILL", "TERM", "STOP", "CONT"}) {
+            Process p = new ProcessBuilder("kill", "-l", name).redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Kill.number(name)).as("kill -l %s said %s", name, said).isEqualTo(Integer.parseInt(said));
+        }
+    }
 }
