@@ -1060,6 +1060,11 @@ public final class LocalExecutor implements Executor {
                             + (result.lastStderrLine() == null ? "" : ": " + result.lastStderrLine()));
         };
         if (!result.escaped().isEmpty() || !result.escapedLeft().isEmpty()) warnEscaped(request, result.escaped(), result.escapedLeft());
+        if (!result.setIds().isEmpty()) { // files it left set-uid, cleared by the sandbox (docs/sandbox.md)
+            String setIds = io.swarmflow.sandbox.SetIdBits.warning(request.attempt(), result.setIds(), request.secrets());
+            warnOfAttempt(request, "ticket " + request.ticket().id() + ": " + setIds);
+            appendToStderrLog(request, "swarm: warning: " + setIds);
+        }
         // recorded with the attempt's end: its log folder is made on the first byte, so `swarm logs` tells an attempt
         // that printed nothing (no folder, 0 bytes) from one whose folder was deleted by this count, at no cost per
         // launch (a folder made before each launch was measurable in B3: docs/benchmarks.md, re-runs of 2026-12-05)

@@ -146,6 +146,8 @@ public final class SandboxProcess {
             // and without bubblewrap or a cgroup, what left the group, found as at the end (Escapees), at once: not named,
             // there is no result to name it in
             if (!ended && bubblewrapPath == null && cgroup == null) endEscapeesNow();
+            // and no file it left set-uid stays so on the host, also when the wait ended early (not named then)
+            if (!ended) SetIdBits.clear(writableDirs());
             // a HOME goes to another attempt only when no process of this one can still be using it
             if (ended && !homeMayBeInUse) homes.release(privateHome); else homes.discard(privateHome);
         }
@@ -205,6 +207,9 @@ public final class SandboxProcess {
             escaped = ended.ended().stream().map(f -> f.describe(spec.masked())).toList();
             escapedLeft = ended.left().stream().map(f -> f.describe(spec.masked())).toList();
         }
+        // Its processes have ended: no file it left set-uid in the directories it could write stays so on the host, where
+        // bubblewrap's nosuid mounts no longer hold (SetIdBits; one walk of those directories)
+        SetIdBits.Cleared setIds = SetIdBits.clear(writableDirs());
         long drain = Math.max(1000, spec.grace().toMillis());
         long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
         boolean drained = awaitPump(outPump, drainUntil) & awaitPump(errPump, drainUntil);
@@ -217,7 +222,14 @@ public final class SandboxProcess {
         }
         Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
         return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
-                out.truncated() || err.truncated(), err.lastLine(), killedAfterGrace, escaped, escapedLeft);
+                out.truncated() || err.truncated(), err.lastLine(), killedAfterGrace, escaped, escapedLeft, setIds);
+    }
+
+    /** The directories the attempt could write: the workspace when writable, and the spec's writable directories. */
+    private List<Path> writableDirs() {
+        List<Path> dirs = new java.util.ArrayList<>(spec.writableDirs());
+        if (spec.workspaceWritable()) dirs.addFirst(spec.workspace());
+        return dirs;
     }
 
     /**

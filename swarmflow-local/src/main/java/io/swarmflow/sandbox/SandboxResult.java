@@ -21,21 +21,33 @@ package io.swarmflow.sandbox;
  *                        characters; empty when none
  * @param escapedLeft     such processes still running when Swarmflow gave up ending them (they kept starting others
  *                        through every scan), named as {@code escaped}; empty when none
+ * @param setIds          the regular files in the directories the attempt could write that it left set-user-id or
+ *                        set-group-id, whose bits were cleared once its processes had ended ({@link SetIdBits}), and
+ *                        those that could not be changed; {@link SetIdBits.Cleared#isEmpty() empty} when none
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                             long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,
-                            java.util.List<String> escaped, java.util.List<String> escapedLeft) {
+                            java.util.List<String> escaped, java.util.List<String> escapedLeft, SetIdBits.Cleared setIds) {
     /** Copies {@code escaped} and {@code escapedLeft}. */
     public SandboxResult {
         escaped = java.util.List.copyOf(escaped);
         escapedLeft = java.util.List.copyOf(escapedLeft);
+        java.util.Objects.requireNonNull(setIds, "setIds");
+    }
+
+    /** A result with no set-uid files. */
+    public SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
+                         long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,
+                         java.util.List<String> escaped, java.util.List<String> escapedLeft) {
+        this(termination, exitCode, durationMillis, stdoutBytes, stderrBytes, truncated, lastStderrLine, killedAfterGrace,
+                escaped, escapedLeft, SetIdBits.Cleared.NONE);
     }
 
     /** A result with no {@code escaped} processes. */
     public SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                          long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace) {
         this(termination, exitCode, durationMillis, stdoutBytes, stderrBytes, truncated, lastStderrLine, killedAfterGrace,
-                java.util.List.of(), java.util.List.of());
+                java.util.List.of(), java.util.List.of(), SetIdBits.Cleared.NONE);
     }
 
     /** True when the process exited by itself with code 0. */
