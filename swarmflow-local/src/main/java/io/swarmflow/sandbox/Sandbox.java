@@ -63,6 +63,8 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicBoolean unsizedWarned = new AtomicBoolean();
     private volatile List<Path> hostSecrets;
     private final HardLimits hardLimits;
+    /** Whether this process runs as root: the warning without bubblewrap then says so ({@link #unisolatedWarning}). */
+    private final boolean runsAsRoot;
     private final java.util.Set<String> clampWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
@@ -81,6 +83,15 @@ public final class Sandbox implements AutoCloseable {
 
     /** As {@link #Sandbox(Bubblewrap.Status, Consumer)}, with the hard limits of the process given (for tests). */
     Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings, HardLimits hardLimits) {
+        this(bubblewrap, warnings, hardLimits, RUNS_AS_ROOT);
+    }
+
+    /**
+     * As {@link #Sandbox(Bubblewrap.Status, Consumer, HardLimits)}, with whether this process runs as root given (for
+     * tests: the warning without bubblewrap then says tickets run as root on the host).
+     */
+    Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings, HardLimits hardLimits, boolean runsAsRoot) {
+        this.runsAsRoot = runsAsRoot;
         this.bubblewrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
         this.hardLimits = Objects.requireNonNull(hardLimits, "hardLimits");
@@ -514,14 +525,15 @@ public final class Sandbox implements AutoCloseable {
         return start(spec, command, listener, null);
     }
 
-    /** Whether this process runs as root (uid 0, the owner of {@code /proc/self}). */
-    private static final boolean RUNS_AS_ROOT = runsAsRoot();
+    /** Whether this process runs as root (uid 0, the owner of {@code /proc/self}: the effective uid). */
+    private static final boolean RUNS_AS_ROOT = uid() == 0;
 
-    private static boolean runsAsRoot() {
+    /** This process's effective uid, as the owner of {@code /proc/self}; -1 when that cannot be read. */
+    static long uid() {
         try {
-            return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0;
+            return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         } catch (java.io.IOException | RuntimeException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -550,7 +562,7 @@ public final class Sandbox implements AutoCloseable {
             throws SandboxException {
         boolean bwrap = usesBubblewrap(spec.isolation());
         if (!bwrap && spec.isolation() == Isolation.BEST_EFFORT && warned.compareAndSet(false, true)) {
-            warnings.accept(unisolatedWarning(bubblewrap.problem(), RUNS_AS_ROOT));
+            warnings.accept(unisolatedWarning(bubblewrap.problem(), runsAsRoot));
         }
         if (bwrap && spec.tmpSizeBytes() > 0 && !bubblewrap.sizesTmpfs() && unsizedWarned.compareAndSet(false, true)) {
             warnings.accept(unsizedTmpfsWarning(bubblewrap));
