@@ -143,9 +143,9 @@ public final class SandboxProcess {
         } finally {
             // whatever happened (an interrupt during the grace, say): what is left in the attempt's cgroup goes
             if (cgroup != null) cgroup.close();
-            // and without bubblewrap or a cgroup, what left the group, found as at the end (Escapees), at once: not named,
-            // there is no result to name it in
-            if (!ended && bubblewrapPath == null && cgroup == null) endEscapeesNow();
+            // and without bubblewrap, what left the group (and the cgroup, which a root ticket can leave), found as at the
+            // end (Escapees), at once: not named, there is no result to name it in
+            if (!ended && bubblewrapPath == null) endEscapeesNow();
             // and no file it left set-uid stays so on the host, also when the wait ended early (not named then)
             if (!ended) SetIdBits.clear(writableDirs());
             // a HOME goes to another attempt only when no process of this one can still be using it
@@ -197,11 +197,12 @@ public final class SandboxProcess {
         ProcessGroups.killLeftovers(pid());
         // What left the group (setsid) but not the attempt's cgroup goes too, before the pipes are drained.
         if (cgroup != null) cgroup.close();
-        // Without bubblewrap's PID namespace or a cgroup, nothing else ends what left the group: found by the attempt's
-        // environment, ended, and named in the result (Escapees; its cost per attempt: docs/sandbox.md)
+        // Without bubblewrap's PID namespace nothing else ends what left the group: found by the attempt's environment,
+        // ended, and named in the result (Escapees; its cost per attempt: docs/sandbox.md). Also where the attempt has a
+        // cgroup: without bubblewrap a root ticket can write the hierarchy and move a process out of it
         List<String> escaped = List.of();
         List<String> escapedLeft = List.of();
-        if (bubblewrapPath == null && cgroup == null) {
+        if (bubblewrapPath == null) {
             Escapees.Ended ended = Escapees.endAll(pid(), startTicks, Escapees.markers(spec.env()),
                     durationMillis > Escapees.EVERY_PID_AFTER_MILLIS, spec.grace().toMillis());
             escaped = ended.ended().stream().map(f -> f.describe(spec.masked())).toList();
