@@ -152,11 +152,65 @@ final class Escapees {
     private static final long KILLED_GONE_MILLIS = 2_000;
 
     /**
+     * How long {@link #endAll} may take past the grace period, in all: its rounds after the first scan's grace (each
+     * waiting up to {@link #KILLED_GONE_MILLIS} for what it KILLed) stop once the grace plus this is over, which without
+     * it could add up to 16 s. What then still runs is what the last scan finds, named as {@link Ended#left}.
+     */
+    static final long AFTER_GRACE_MILLIS = 4_000;
+
+    /** What {@link #endAll} does to the host, replaceable in tests: scans, signals, and the clock. */
+    interface Host {
+        /** The attempt's processes found now ({@link #find}, filtered). */
+        List<Found> scan();
+
+        /** Sends {@code signal} (TERM, STOP, KILL) to {@code f} while it is still the process found. */
+        void signal(Found f, String signal);
+
+        /** Whether {@code f} still runs (same pid and start time, not a zombie). */
+        boolean running(Found f);
+
+        /** {@link System#nanoTime()}. */
+        long nanoTime();
+
+        /** {@link Thread#sleep(long)}. */
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    /** The host as it is: {@code /proc}, kill(2), the system clock. */
+    private record RealHost(java.util.function.Supplier<List<Found>> scanner) implements Host {
+        @Override
+        public List<Found> scan() {
+            return scanner.get();
+        }
+
+        @Override
+        public void signal(Found f, String signal) {
+            Escapees.signal(f, signal);
+        }
+
+        @Override
+        public boolean running(Found f) {
+            return stillRunning(f);
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public void sleep(long millis) throws InterruptedException {
+            Thread.sleep(millis);
+        }
+    }
+
+    /**
      * Ends every process {@link #find} finds, and what those start meanwhile: the first scan's processes get TERM, up
      * to {@code graceMillis} to end, then KILL ({@link #end}); then, as long as a new scan finds any (the children
      * they started during the grace, or while being killed), up to {@link #ROUNDS} scans in all, those are stopped
-     * (SIGSTOP, so they start nothing more) and KILLed at once: the attempt's grace is over. Whatever a last scan
-     * still finds is returned as {@link Ended#left}, for the warning to name.
+     * (SIGSTOP, so they start nothing more) and KILLed at once: the attempt's grace is over. All of it within
+     * {@code graceMillis} plus {@link #AFTER_GRACE_MILLIS}: no round starts after that. Whatever a last scan still finds is
+     * returned as {@link Ended#left}, for the warning to name.
      *
      * @throws InterruptedException when interrupted while waiting; the processes of the current round have been KILLed
      */
@@ -177,41 +231,47 @@ final class Escapees {
      */
     static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis,
                         int rounds, java.util.function.Predicate<Found> eligible) throws InterruptedException {
-        java.util.function.Supplier<List<Found>> scan = () -> find(leaderPid, leaderStartTicks, markers, everyPid).stream()
-                .filter(eligible).toList();
-        List<Found> found = scan.get();
+        return endAll(new RealHost(() -> find(leaderPid, leaderStartTicks, markers, everyPid).stream().filter(eligible).toList()),
+                graceMillis, rounds);
+    }
+
+    /** {@link #endAll(long, long, List, boolean, long, int)} on {@code host}. */
+    static Ended endAll(Host host, long graceMillis, int rounds) throws InterruptedException {
+        long deadline = host.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis + AFTER_GRACE_MILLIS);
+        List<Found> found = host.scan();
         if (found.isEmpty()) return new Ended(List.of(), List.of());
         java.util.LinkedHashMap<Long, Found> ended = new java.util.LinkedHashMap<>();
         for (Found f : found) ended.put(f.pid(), f);
-        end(found, graceMillis);
-        awaitGone(found);
-        for (int round = 1; round < rounds; round++) {
-            found = scan.get();
+        end(host, found, graceMillis);
+        awaitGone(host, found, deadline);
+        for (int round = 1; round < rounds && host.nanoTime() < deadline; round++) {
+            found = host.scan();
             if (found.isEmpty()) return new Ended(List.copyOf(ended.values()), List.of());
             for (Found f : found) {
                 ended.putIfAbsent(f.pid(), f);
-                signal(f, "STOP");
+                host.signal(f, "STOP");
             }
-            for (Found f : found) signal(f, "KILL");
-            awaitGone(found);
+            for (Found f : found) host.signal(f, "KILL");
+            awaitGone(host, found, deadline);
         }
-        List<Found> left = scan.get();
+        List<Found> left = host.scan();
         List<Found> gone = new ArrayList<>(ended.values());
         gone.removeIf(f -> left.stream().anyMatch(l -> l.pid() == f.pid() && l.startTicks() == f.startTicks()));
         return new Ended(gone, left);
     }
 
     /**
-     * Waits up to {@link #KILLED_GONE_MILLIS} for the KILLed {@code found} to be gone, so the next scan does not find
-     * them again (a process is torn down after its KILL is delivered, an uninterruptible sleep delays that).
+     * Waits up to {@link #KILLED_GONE_MILLIS}, and not past {@code deadline} ({@link Host#nanoTime()}), for the KILLed
+     * {@code found} to be gone, so the next scan does not find them again (a process is torn down after its KILL is
+     * delivered, an uninterruptible sleep delays that).
      */
-    private static void awaitGone(List<Found> found) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILLED_GONE_MILLIS);
+    private static void awaitGone(Host host, List<Found> found, long deadline) throws InterruptedException {
+        long until = Math.min(deadline, host.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILLED_GONE_MILLIS));
         List<Found> left = new ArrayList<>(found);
         while (true) {
-            left.removeIf(f -> !stillRunning(f));
-            if (left.isEmpty() || System.nanoTime() >= deadline) return;
-            Thread.sleep(POLL_MILLIS);
+            left.removeIf(f -> !host.running(f));
+            if (left.isEmpty() || host.nanoTime() - until >= 0) return;
+            host.sleep(POLL_MILLIS);
         }
     }
 
@@ -221,19 +281,23 @@ final class Escapees {
      * they start meanwhile is not ended: {@link #endAll} scans again for that.
      */
     static void end(List<Found> found, long graceMillis) throws InterruptedException {
+        end(new RealHost(List::of), found, graceMillis);
+    }
+
+    private static void end(Host host, List<Found> found, long graceMillis) throws InterruptedException {
         if (found.isEmpty()) return;
-        for (Found f : found) signal(f, "TERM");
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        for (Found f : found) host.signal(f, "TERM");
+        long deadline = host.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         List<Found> left = new ArrayList<>(found);
         try {
             while (true) {
-                left.removeIf(f -> !stillRunning(f));
-                if (left.isEmpty() || System.nanoTime() >= deadline) break;
-                Thread.sleep(POLL_MILLIS);
+                left.removeIf(f -> !host.running(f));
+                if (left.isEmpty() || host.nanoTime() - deadline >= 0) break;
+                host.sleep(POLL_MILLIS);
             }
         } finally {
             // also when interrupted: no grace left then
-            for (Found f : left) signal(f, "KILL");
+            for (Found f : left) host.signal(f, "KILL");
         }
     }
 
