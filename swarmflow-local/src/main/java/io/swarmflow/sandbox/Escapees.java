@@ -81,7 +81,8 @@ final class Escapees {
      * @param everyPid look at every process, not only those whose ids were handed out after {@code leaderPid}
      */
     static List<Found> find(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid) {
-        if (markers.isEmpty() || leaderStartTicks <= 0) return List.of();
+        // a /proc of another PID namespace names other processes by these numbers: signalling them would hit others
+        if (markers.isEmpty() || leaderStartTicks <= 0 || PROC_PROBLEM != null) return List.of();
         long last = everyPid ? -1 : lastPid();
         List<Found> found = new ArrayList<>(0);
         if (last >= leaderPid && last - leaderPid <= PROBED_PIDS) {
@@ -99,6 +100,26 @@ final class Escapees {
             // /proc unreadable: nothing found, as before this check
         }
         return found;
+    }
+
+    /**
+     * Why {@code /proc} cannot tell this process's escapees, or null when it can: its {@code self} is not this process's
+     * own pid ({@link ProcessHandle#pid()}, getpid(2)), as where {@code /proc} was mounted for another PID namespace (a
+     * container sharing the host's {@code /proc}, or one mounted before an unshare), so its numbers name other processes
+     * than kill(2) would reach; or it cannot be read at all. Looked at once per process.
+     */
+    static final String PROC_PROBLEM = procProblem(PROC, ProcessHandle.current().pid());
+
+    /** {@link #PROC_PROBLEM} of the {@code /proc} at {@code proc} for the process whose own pid is {@code ownPid}. */
+    static String procProblem(Path proc, long ownPid) {
+        String self;
+        try {
+            self = Files.readSymbolicLink(proc.resolve("self")).toString();
+        } catch (IOException | RuntimeException e) {
+            return proc + "/self cannot be read (" + e.getMessage() + ")";
+        }
+        if (self.equals(Long.toString(ownPid))) return null;
+        return proc + " belongs to another PID namespace (" + proc + "/self is " + self + ", but this process is " + ownPid + ")";
     }
 
     /** Up to how many pids handed out since the leader's are looked up one by one rather than by listing {@code /proc}. */

@@ -564,6 +564,9 @@ public final class Sandbox implements AutoCloseable {
         if (!bwrap && spec.isolation() == Isolation.BEST_EFFORT && warned.compareAndSet(false, true)) {
             warnings.accept(unisolatedWarning(bubblewrap.problem(), runsAsRoot));
         }
+        if (!bwrap && Escapees.PROC_PROBLEM != null && PROC_WARNED.compareAndSet(false, true)) {
+            warnings.accept(escapeesUnfindable(Escapees.PROC_PROBLEM));
+        }
         if (bwrap && spec.tmpSizeBytes() > 0 && !bubblewrap.sizesTmpfs() && unsizedWarned.compareAndSet(false, true)) {
             warnings.accept(unsizedTmpfsWarning(bubblewrap));
         }
@@ -674,6 +677,19 @@ public final class Sandbox implements AutoCloseable {
 
     /** Processes bubblewrap itself keeps while the command runs: the outer bwrap and, with --unshare-pid, the init. */
     static final int BUBBLEWRAP_PROCESSES = 2;
+
+    /** The warning that escapees cannot be found is given once per process. */
+    private static final AtomicBoolean PROC_WARNED = new AtomicBoolean();
+
+    /**
+     * The warning, given once for a launch without bubblewrap, that processes leaving an attempt cannot be found, as
+     * {@code /proc} does not show this process's PID namespace ({@code problem}: {@link Escapees#PROC_PROBLEM}).
+     */
+    static String escapeesUnfindable(String problem) {
+        return "processes that leave a ticket's process group (setsid, a daemon) cannot be found here without bubblewrap: "
+                + problem + "; they are not ended when their attempt ends, and are not reported (a cgroup still ends those "
+                + "that stay in it); run swarm where /proc is mounted for its own PID namespace, or install bubblewrap";
+    }
 
     /** The root warning is given once per process, not per sandbox. */
     private static final AtomicBoolean ROOT_NPROC_WARNED = new AtomicBoolean();

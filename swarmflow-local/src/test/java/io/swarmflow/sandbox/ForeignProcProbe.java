@@ -1,0 +1,27 @@
+package io.swarmflow.sandbox;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Run by {@link ForeignProcTest} in a JVM of its own, in a new PID namespace whose {@code /proc} is still the parent's:
+ * runs a best-effort attempt without bubblewrap whose child leaves the group, and prints the warnings and what the
+ * attempt's end found.
+ */
+public final class ForeignProcProbe {
+    private ForeignProcProbe() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off in this probe"), warnings::add)) {
+            SandboxSpec spec = SandboxSpec.builder(Path.of(args[0])).isolation(Isolation.BEST_EFFORT).grace(java.time.Duration.ofMillis(100))
+                    .env(Map.of("SWARM_RUN_ID", "r-foreign", "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1")).build();
+            SandboxResult r = sandbox.start(spec, List.of("bash", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 &"),
+                    LineListener.NONE).waitFor();
+            System.out.println("escaped=" + r.escaped());
+        }
+        for (String w : warnings) System.out.println("warning=" + w);
+    }
+}

@@ -1,0 +1,66 @@
+package io.swarmflow.sandbox;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A {@code /proc} mounted for another PID namespace names other processes by the same numbers: the escapee scan then
+ * saw nothing (or others' processes, which kill(2) in this namespace would not reach, or would hit the wrong ones).
+ * It is detected once, by {@code /proc/self} against this process's own pid, and warned about instead of reporting none.
+ */
+class ForeignProcTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theRealProcIsThisNamespacesOwn() {
+        assertThat(Escapees.procProblem(Path.of("/proc"), ProcessHandle.current().pid())).isNull();
+        assertThat(Escapees.PROC_PROBLEM).isNull();
+    }
+
+    @Test
+    void aProcWhoseSelfIsAnotherPidOrMissingIsRefusedWithTheReason() throws Exception {
+        Path foreign = Files.createDirectories(tmp.resolve("proc"));
+        Files.createSymbolicLink(foreign.resolve("self"), Path.of("4242"));
+        assertThat(Escapees.procProblem(foreign, 17)).isEqualTo(foreign + " belongs to another PID namespace (" + foreign
+                + "/self is 4242, but this process is 17)");
+        assertThat(Escapees.procProblem(foreign, 4242)).isNull();
+        assertThat(Escapees.procProblem(tmp.resolve("none"), 17)).startsWith(tmp.resolve("none") + "/self cannot be read (");
+    }
+
+    /**
+     * For real: a JVM in a new PID namespace (unshare --pid --fork, as root: CI's root leg) that kept the parent's
+     * {@code /proc} warns once that escapees cannot be found. Its escaped sleep dies with the namespace.
+     */
+    @Test
+    void aJvmInAnotherPidNamespaceThanItsProcWarnsThatEscapeesCannotBeFound() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PidsCgroup.realUidIsRoot(), "unshare --pid needs root");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process probe = new ProcessBuilder(List.of("unshare", "--pid", "--fork", java.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ForeignProcProbe.class.getName(), tmp.toString()))
+                .redirectErrorStream(true).start();
+        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(out.lines().filter(l -> l.startsWith("warning=processes that leave"))).as(out).singleElement().asString()
+                .contains("/proc belongs to another PID namespace (/proc/self is ").contains(", but this process is 1)");
+        assertThat(out).as(out).contains("escaped=[]");
+        assertThat(probe.exitValue()).as(out).isZero();
+    }
+
+    @Test
+    void theWarningSaysEscapeesAreNeitherEndedNorReported() {
+        assertThat(Sandbox.escapeesUnfindable("/proc belongs to another PID namespace (/proc/self is 1, but this process is 9)"))
+                .startsWith("processes that leave a ticket's process group (setsid, a daemon) cannot be found here without "
+                        + "bubblewrap: /proc belongs to another PID namespace")
+                .contains("they are not ended when their attempt ends, and are not reported");
+    }
+}
