@@ -17,7 +17,8 @@ import java.util.Locale;
  * stay on the host, where a file a ticket made set-uid (a root ticket's {@code chmod 4755}) would run as the ticket's
  * user for anyone who runs it later, from a shell, a hook or another tool. So after every attempt each writable directory
  * ({@link SandboxSpec#workspace()} when writable, {@link SandboxSpec#writableDirs()}) is walked once, without following
- * symbolic links (a link is never followed, so the walk does not leave the tree through one), and every regular file
+ * symbolic links (a link it finds is never followed; a directory swapped for one while the walk runs can lead the
+ * listing elsewhere, where the change below then refuses every file), and every regular file
  * with {@code S_ISUID} or {@code S_ISGID} gets its mode without them. Directories keep theirs (a set-group-id directory
  * only hands its group to new files).
  *
