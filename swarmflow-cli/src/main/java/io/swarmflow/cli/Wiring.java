@@ -826,14 +826,29 @@ final class Wiring implements AutoCloseable {
             return null;
         }
         if (tracked.isEmpty()) return null;
-        String rel = top.equals(real) ? "." : top.relativize(real).toString();
+        String shown = String.join(", ", tracked.subList(0, Math.min(3, tracked.size())))
+                + (tracked.size() > 3 ? ", ... " + tracked.size() + " in all" : "");
+        // the entries of a state directory (swarm.db and its companions, runs/) that the repository tracks: the git advice
+        // names these, never the whole directory, which may be the project's own (a mistyped --state-dir docs)
+        java.util.SortedSet<String> swarmEntries = new java.util.TreeSet<>();
+        for (String f : tracked) {
+            String first = f.contains("/") ? f.substring(0, f.indexOf('/')) : f;
+            if (first.equals("runs") ? f.contains("/") : first.startsWith(DB_FILE)) swarmEntries.add(first);
+        }
+        if (swarmEntries.isEmpty()) {
+            return new Problem("is a directory with files that the git repository " + top + " tracks (" + shown + "), none "
+                    + "of them a state directory's (" + DB_FILE + ", runs/): swarm would keep its database and the runs' "
+                    + "logs among them", "Point --state-dir (or SWARM_STATE_DIR) at a new directory (the default is .swarm "
+                    + "in the working directory) or at one outside the repository");
+        }
+        String prefix = top.equals(real) ? "" : top.relativize(real) + "/";
+        String paths = swarmEntries.stream().map(e -> prefix + e).collect(java.util.stream.Collectors.joining(" "));
         String git = "git -C " + top + " rm -r -q ";
-        return new Problem("holds files that the git repository " + top + " tracks (" + String.join(", ", tracked.subList(0,
-                Math.min(3, tracked.size()))) + (tracked.size() > 3 ? ", ... " + tracked.size() + " in all" : "") + "): runs "
+        return new Problem("holds files that the git repository " + top + " tracks (" + shown + "): runs "
                 + "committed to a repository come with every clone, and swarm resume would run commands that someone else "
-                + "wrote", "If they came with the repository, delete them: " + git + "-- " + rel + ", then commit; if they are "
-                + "your own runs, stop tracking them: " + git + "--cached -- " + rel + ", then commit. Or point --state-dir (or "
-                + "SWARM_STATE_DIR) at a directory outside the repository");
+                + "wrote", "If they came with the repository, delete them: " + git + "-- " + paths + ", then commit; if they "
+                + "are your own runs, stop tracking them: " + git + "--cached -- " + paths + ", then commit. Or point "
+                + "--state-dir (or SWARM_STATE_DIR) at a directory outside the repository");
     }
 
     /**

@@ -41,7 +41,7 @@ class StateDirAllProblemsAtOnceTest {
                     assertThat(lines).hasSize(4);
                     assertThat(lines.get(1)).startsWith("  it is writable by ").contains("Run chmod go-w " + real);
                     assertThat(lines.get(2)).startsWith("  it holds files that the git repository " + repo.toRealPath()
-                            + " tracks (" + Wiring.DB_FILE + ")").contains("--cached -- .swarm");
+                            + " tracks (" + Wiring.DB_FILE + ")").contains("--cached -- .swarm/" + Wiring.DB_FILE + ", then commit");
                 });
 
         // each alone: as said before, in one sentence
@@ -74,5 +74,36 @@ class StateDirAllProblemsAtOnceTest {
                     assertThat(lines.get(1)).startsWith("  it belongs to another user (owned by nobody");
                     assertThat(lines.get(2)).startsWith("  it holds files that the git repository ");
                 });
+    }
+
+    /**
+     * A mistyped {@code --state-dir docs}: a directory of the project with tracked files of its own and no state
+     * directory's. Refused as before, but the advice was {@code git rm -r -q -- docs}, deleting the project's docs (review A
+     * F8); it now says the directory is not a state directory and names a new one to use. A tracked database is still
+     * named alone, never its whole directory.
+     */
+    @Test
+    void aProjectDirectoryWithTrackedFilesIsNotOfferedForDeletion() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        StateDirRefusals.git(repo, "init", "-q");
+        Path docs = Files.createDirectories(repo.resolve("docs"));
+        Files.writeString(docs.resolve("readme.md"), "docs\n");
+        StateDirRefusals.git(repo, "add", "docs/readme.md");
+        StateDirRefusals.git(repo, "commit", "-q", "-m", "docs");
+        long me = new com.sun.security.auth.module.UnixSystem().getUid();
+
+        assertThatThrownBy(() -> Wiring.refuseUnsafe(docs, me, null, true, System.getenv("PATH")))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("tracks (readme.md), none of them a state directory's")
+                .hasMessageContaining("Point --state-dir (or SWARM_STATE_DIR) at a new directory")
+                .hasMessageNotContaining(" rm ");
+
+        Files.writeString(docs.resolve(Wiring.DB_FILE), "");
+        StateDirRefusals.git(repo, "add", "docs/" + Wiring.DB_FILE);
+        StateDirRefusals.git(repo, "commit", "-q", "-m", "runs");
+        assertThatThrownBy(() -> Wiring.refuseUnsafe(docs, me, null, true, System.getenv("PATH")))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("rm -r -q -- docs/" + Wiring.DB_FILE + ", then commit")
+                .hasMessageNotContaining("-- docs,");
     }
 }

@@ -35,7 +35,7 @@ final class StateDirRefusals {
     }
 
     /** {@code git -C dir args...} as a user named t: asserts it exits 0, showing what it said if not. */
-    private static void git(Path dir, String... args) throws Exception {
+    static void git(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C",
                 dir.toString()));
         cmd.addAll(List.of(args));
