@@ -111,12 +111,17 @@ public final class GitWorktrees {
      * {@code gitdir} file names this {@code .git} back. Anything else (deleted, a link, a directory, a file a ticket wrote
      * pointing at a repository of its own, perhaps in the run's scratch) would have git run in the worktree follow it, and
      * run what that repository configures ({@code core.fsmonitor}, hooks) on the host: a command suggested to the user must
-     * not. Reads the repository's git directory from git ({@code rev-parse}, in {@code repo}, trusted); never runs git in
-     * the worktree.
+     * not. Nor may it where a plain {@code git status} would start git inside a repository the ticket made: git enters
+     * every gitlink's directory that is not empty (a repository the ticket made and Swarmflow's commit recorded as a link,
+     * {@link #nestedWork}) and runs {@code git status} there, which runs that repository's {@code core.fsmonitor} and
+     * hooks; so the worktree must have no such directory either. Reads the repository's git directory from git
+     * ({@code rev-parse}, in {@code repo}, trusted) and the gitlinks through the worktree's administrative directory
+     * ({@code ls-files}, {@code ls-tree}); never runs git in the worktree's {@code .git} or in a nested repository.
      *
      * @param repo     the repository the worktree was made from
      * @param worktree the worktree's directory
-     * @return true only when all of the above holds; false when anything cannot be read
+     * @return true only when all of the above holds (git may then be suggested in the worktree); false when anything
+     *         cannot be read
      */
     public static boolean dotGitIsGitsOwn(Path repo, Path worktree) {
         try {
@@ -132,8 +137,13 @@ public final class GitWorktrees {
             Path realAdmin = admin.toRealPath();
             if (!realAdmin.getParent().equals(worktrees)) return false;
             Path back = Path.of(Files.readString(realAdmin.resolve("gitdir"), StandardCharsets.UTF_8).strip());
-            return back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
-                    || back.toRealPath().equals(file.toRealPath());
+            if (!back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
+                    && !back.toRealPath().equals(file.toRealPath())) {
+                return false;
+            }
+            // a plain git status enters every gitlink's directory that holds a repository (git status --porcelain=2 in
+            // it, with its own config): the ticket's, whose core.fsmonitor and hooks would run on the host
+            return nestedWork(new Worktree(topLevel(repo), worktree, null, null, realAdmin, null, null)).isEmpty();
         } catch (IOException | GitException | RuntimeException e) {
             return false;
         }
