@@ -242,7 +242,7 @@ public final class GitWorktrees {
         }
         // a full checkout also in a repository with a sparse checkout, whose settings git 2.35+ copies into a new
         // worktree: the ticket works on the whole base commit, and what it writes anywhere can be committed
-        recordingGit(top, concat(List.of(FULL_CHECKOUT), "worktree", "add", "--quiet", "--force", "--lock", "-B", branch,
+        recordingGit(top, concat(List.of(concat(sameOnEveryMachine(top), FULL_CHECKOUT)), "worktree", "add", "--quiet", "--force", "--lock", "-B", branch,
                 target.toString(), base));
         if (pinned == null) recordingGit(top, "config", "branch." + branch + "." + BASE_KEY, base);
         Path gitDir = Path.of(git(target, "rev-parse", "--absolute-git-dir").trim()); // nothing has run in it yet
@@ -391,7 +391,9 @@ public final class GitWorktrees {
      * any clean or process command git's configuration defines (git-lfs's, say), on the host; each file is committed
      * as the bytes the ticket left. What the repository's ignore rules leave out is not committed; a user's own
      * ({@code core.excludesFile}, {@code ~/.config/git/ignore}) do not apply. A repository's sparse checkout does not
-     * apply either ({@link #FULL_CHECKOUT}).
+     * apply either ({@link #FULL_CHECKOUT}). Line endings, the global attributes file, the executable bit, symbolic links
+     * and the other settings that decide what is staged of a file are the repository's own, else git's defaults, never
+     * the user's or the system's ({@link #sameOnEveryMachine}), as when the worktree was made.
      *
      * <p>git skips a directory it cannot open (a ticket's {@code chmod 000}; a path longer than {@code PATH_MAX}) with
      * only a warning, so the commit would miss its files: then nothing is committed. A directory git ignores, or one
@@ -402,7 +404,8 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
-        List<String> pinned = List.of(concat(List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES)), FULL_CHECKOUT));
+        List<String> pinned = List.of(concat(List.of(concat(List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES)),
+                FULL_CHECKOUT)), sameOnEveryMachine(worktree.repo()).toArray(String[]::new)));
         try {
             // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
             List<Path> unopened = new ArrayList<>();
@@ -569,6 +572,43 @@ public final class GitWorktrees {
      */
     private static final String[] FULL_CHECKOUT = {"-c", "core.sparseCheckout=false"};
 
+    /**
+     * The settings that decide what git makes of a worktree's files when it checks them out and stages them (line
+     * endings, the global attributes file, the executable bit, symbolic links, case, Unicode normalization, errors), each
+     * with what a repository that does not set it gets: git's built-in default, except {@code core.attributesFile}, whose
+     * built-in default is the user's own {@code ~/.config/git/attributes}. Keys as {@code git config --list} prints them
+     * (section and variable lower case).
+     */
+    private static final Map<String, String> WHAT_IS_COMMITTED = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Map.of(
+            "core.autocrlf", "false", "core.eol", "native", "core.safecrlf", "warn", "core.attributesfile", "/dev/null",
+            "core.filemode", "true", "core.symlinks", "true", "core.ignorecase", "false", "add.ignoreerrors", "false",
+            "core.precomposeunicode", "false")));
+
+    /**
+     * {@code -c} options that set each of {@link #WHAT_IS_COMMITTED} to the repository's own value (its {@code config},
+     * {@code git config --local}) when it sets one, else to the value for a repository that does not: the user's and the
+     * system's configuration ({@code ~/.gitconfig}, {@code /etc/gitconfig}: {@code core.autocrlf=true}, a global
+     * attributes file saying {@code * text eol=crlf}, {@code core.fileMode=false}, ...) do not change the worktree a
+     * ticket starts from or what is committed of its work, so the same spec commits the same tree on every machine.
+     * ({@code add.ignore-errors}, the other spelling git reads, counts as {@code add.ignoreErrors}.)
+     *
+     * @throws GitException when git cannot read the repository's configuration
+     */
+    static List<String> sameOnEveryMachine(Path top) throws GitException {
+        Map<String, String> values = new java.util.LinkedHashMap<>(WHAT_IS_COMMITTED);
+        for (String entry : git(top, "config", "--local", "--list", "-z").split("\0")) {
+            if (entry.isEmpty()) continue;
+            int newline = entry.indexOf('\n');
+            String key = (newline < 0 ? entry : entry.substring(0, newline)).toLowerCase(java.util.Locale.ROOT);
+            if (key.equals("add.ignore-errors")) key = "add.ignoreerrors";
+            // a key without "=" ([core] autocrlf) is a boolean true
+            if (values.containsKey(key)) values.put(key, newline < 0 ? "true" : entry.substring(newline + 1));
+        }
+        List<String> options = new ArrayList<>();
+        values.forEach((key, value) -> options.addAll(List.of("-c", key + "=" + value)));
+        return options;
+    }
+
     private static String[] concat(List<String> first, String... rest) {
         List<String> all = new ArrayList<>(first);
         all.addAll(List.of(rest));
@@ -708,7 +748,10 @@ public final class GitWorktrees {
                 // config the ticket wrote there (a clean filter runs a command); nestedWork looks at those paths instead
                 // without filter drivers (withoutFilters): git status runs a clean filter on a file whose stat changed
                 // the commit's ignore rules: a file only the user's own excludes leave out would have been committed
-                String status = git(top, concat(List.of(concat(withoutFilters(w), ONLY_THE_REPOSITORYS_IGNORES)), "-c", "submodule.recurse=false", "status", "--porcelain",
+                List<String> options = new ArrayList<>(withoutFilters(w));
+                options.addAll(List.of(ONLY_THE_REPOSITORYS_IGNORES));
+                options.addAll(sameOnEveryMachine(top)); // the commit's view of a file: changed when the commit would change it
+                String status = git(top, concat(options, "-c", "submodule.recurse=false", "status", "--porcelain",
                         "--untracked-files=all", "--ignore-submodules=all"));
                 // git status skips a directory it cannot open (a ticket's chmod 000 d) with only a warning: what is in
                 // it is unknown, so it counts as a change rather than be deleted unseen
