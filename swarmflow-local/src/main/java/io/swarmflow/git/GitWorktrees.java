@@ -125,28 +125,88 @@ public final class GitWorktrees {
      */
     public static boolean dotGitIsGitsOwn(Path repo, Path worktree) {
         try {
+            Optional<Path> admin = gitsOwnFile(repo, worktree);
+            // a plain git status enters every gitlink's directory that holds a repository (git status --porcelain=2 in
+            // it, with its own config): the ticket's, whose core.fsmonitor and hooks would run on the host
+            return admin.isPresent() && nestedWork(new Worktree(topLevel(repo), worktree, null, null, admin.get(), null, null)).isEmpty();
+        } catch (GitException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The worktree's administrative directory (real path) when its {@code .git} is git's own, as {@link #dotGitIsGitsOwn}
+     * says (that part of it); empty otherwise, also when anything cannot be read.
+     */
+    private static Optional<Path> gitsOwnFile(Path repo, Path worktree) {
+        try {
             Path file = worktree.resolve(".git");
             java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
                     java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile() || a.size() > 4096) return false;
+            if (!a.isRegularFile() || a.size() > 4096) return Optional.empty();
             String content = Files.readString(file, StandardCharsets.UTF_8);
-            if (!content.startsWith("gitdir: ")) return false;
+            if (!content.startsWith("gitdir: ")) return Optional.empty();
             Path admin = Path.of(content.substring("gitdir: ".length()).strip());
-            if (!admin.isAbsolute()) return false;
+            if (!admin.isAbsolute()) return Optional.empty();
             Path worktrees = commonGitDir(repo).toRealPath().resolve("worktrees");
             Path realAdmin = admin.toRealPath();
-            if (!realAdmin.getParent().equals(worktrees)) return false;
+            if (!realAdmin.getParent().equals(worktrees)) return Optional.empty();
             Path back = Path.of(Files.readString(realAdmin.resolve("gitdir"), StandardCharsets.UTF_8).strip());
-            if (!back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
-                    && !back.toRealPath().equals(file.toRealPath())) {
-                return false;
-            }
-            // a plain git status enters every gitlink's directory that holds a repository (git status --porcelain=2 in
-            // it, with its own config): the ticket's, whose core.fsmonitor and hooks would run on the host
-            return nestedWork(new Worktree(topLevel(repo), worktree, null, null, realAdmin, null, null)).isEmpty();
+            return back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
+                    || back.toRealPath().equals(file.toRealPath()) ? Optional.of(realAdmin) : Optional.empty();
         } catch (IOException | GitException | RuntimeException e) {
-            return false;
+            return Optional.empty();
         }
+    }
+
+    /**
+     * Makes the {@code .git} of every worktree under {@code <runDir>/worktrees} that git records for the repository git's
+     * own again ({@link #restoreGitFile}), for the worktrees of attempts whose coordinator was killed (kill -9, a crash)
+     * while their ticket had deleted or replaced it: nothing restored those, and git run there later (by Swarmflow, by
+     * the user, by a shell prompt that shows the branch) would follow what the ticket left. git's own content is {@code
+     * gitdir: } and the real path of the worktree's administrative directory in the repository ({@code
+     * .git/worktrees/<name>}, whose {@code gitdir} file names the worktree's {@code .git}), as git writes it. A {@code .git}
+     * that is git's own already is left as it is; a worktree whose directory is gone, or not a directory, too. Never runs
+     * git in a worktree.
+     *
+     * @param repo   the repository the worktrees were made from
+     * @param runDir the run's directory
+     * @return by worktree directory (as git records it), what its ticket had left instead ({@link #restoreGitFile}'s
+     *         words), for those restored; empty when there was nothing to do
+     * @throws GitException when git's records cannot be read, or when a {@code .git} could not be written back (the others
+     *                      are restored all the same; the message names each one that was not, and says not to run git there)
+     */
+    public static Map<Path, String> restoreGitFiles(Path repo, Path runDir) throws GitException {
+        Path top = topLevel(repo);
+        Path root = runDir.toAbsolutePath().normalize().resolve("worktrees");
+        Path realRoot = real(root);
+        Map<Path, String> restored = new java.util.TreeMap<>();
+        Path admin = commonGitDir(top).resolve("worktrees");
+        if (!Files.isDirectory(admin)) return restored;
+        List<String> failures = new ArrayList<>();
+        try (Stream<Path> records = Files.list(admin)) {
+            for (Path record : records.toList()) {
+                Path gitdirFile = record.resolve("gitdir");
+                if (!Files.isRegularFile(gitdirFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                // absolute, or relative to the record (git 2.48+ with worktree.useRelativePaths)
+                Path dotGit = record.resolve(Files.readString(gitdirFile).strip()).normalize();
+                Path wt = dotGit.getParent();
+                if (wt == null || !(wt.startsWith(root) || wt.startsWith(realRoot)) || !dotGit.getFileName().toString().equals(".git")
+                        || !Files.isDirectory(wt, java.nio.file.LinkOption.NOFOLLOW_LINKS) || gitsOwnFile(top, wt).isPresent()) {
+                    continue;
+                }
+                try {
+                    restoreGitFile(new Worktree(top, wt, null, null, record, null, "gitdir: " + record.toRealPath() + "\n"))
+                            .ifPresent(found -> restored.put(wt, found));
+                } catch (GitException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new GitException("cannot read git's worktree records in " + admin + ": " + e.getMessage());
+        }
+        if (!failures.isEmpty()) throw new GitException(String.join("; ", failures));
+        return restored;
     }
 
     /** The sha of the repository's {@code HEAD} commit, or empty when it has none (or git fails). */

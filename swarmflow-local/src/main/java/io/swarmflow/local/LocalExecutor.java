@@ -676,6 +676,28 @@ public final class LocalExecutor implements Executor {
         // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's
         // uncommitted work, content in a nested repository)
         pinWorktreeBase(plan, runDir);
+        restoreLostGitFiles(plan, runDir);
+    }
+
+    /**
+     * On a resume, makes the {@code .git} of the run's worktrees git's own again ({@link GitWorktrees#restoreGitFiles}):
+     * an attempt whose coordinator was killed while its ticket had deleted or replaced it restored nothing, and its
+     * worktree stays (a failed ticket's work is kept). Each one restored, or not restorable, is a warning; none fails the run.
+     */
+    private void restoreLostGitFiles(Plan plan, Path runDir) {
+        if (plan.repo() == null || !Files.isDirectory(runDir.resolve("worktrees"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || !GitWorktrees.isRepository(Path.of(plan.repo()))) {
+            return;
+        }
+        try {
+            GitWorktrees.restoreGitFiles(Path.of(plan.repo()), runDir).forEach((dir, found) -> options.warnings().accept(
+                    "the worktree " + dir + (found.equals("deleted") ? " had no .git file (its ticket deleted it"
+                            : " held " + found + " in place of its .git file (its ticket put it there")
+                    + ", and its attempt was lost before Swarmflow could restore it); Swarmflow wrote git's own .git file back, so git run there reads the worktree's records "
+                    + "in the main repository, not the ticket's"));
+        } catch (GitException e) {
+            options.warnings().accept(e.getMessage());
+        }
     }
 
     /** The file in a run's directory holding the commit all its worktree tickets start from. */
