@@ -385,10 +385,20 @@ public final class GitWorktrees {
             java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
                     java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             if (a.isRegularFile()) {
-                byte[] content = a.size() <= 4096 ? Files.readAllBytes(file) : null;
+                byte[] content = null;
+                String unreadable = null;
+                if (a.size() <= 4096) {
+                    // not through a link the ticket put there since (a process it left running, without bubblewrap)
+                    try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file, java.util.Set.of(
+                            java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                        content = java.nio.channels.Channels.newInputStream(in).readNBytes(4097);
+                    } catch (IOException e) { // chmod 000 .git (an ordinary user's): replaced all the same, unread
+                        unreadable = "a file that cannot be read (" + modeOf(file) + e.getClass().getSimpleName() + ")";
+                    }
+                }
                 if (content != null && new String(content, StandardCharsets.UTF_8).equals(worktree.gitFile())) return Optional.empty();
                 String text = content == null ? "" : new String(content, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
-                found = content == null ? "a file of " + a.size() + " bytes"
+                found = unreadable != null ? unreadable : content == null ? "a file of " + a.size() + " bytes"
                         : text.isEmpty() ? "an empty file" : "a file saying " + (text.length() > 200 ? text.substring(0, 200) + "…" : text);
             } else if (a.isSymbolicLink()) {
                 found = "a symbolic link to " + Files.readSymbolicLink(file);
@@ -416,6 +426,19 @@ public final class GitWorktrees {
             throw notRestored(file, found, e);
         }
         return Optional.of(found);
+    }
+
+    /** {@code "mode 000, "} for a file's permission bits (not following a link), or nothing when they cannot be read. */
+    private static String modeOf(Path file) {
+        try {
+            int mode = 0;
+            for (java.nio.file.attribute.PosixFilePermission p : Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                mode |= 1 << (8 - p.ordinal()); // OWNER_READ first: 0400
+            }
+            return "mode " + String.format("%03o", mode) + ", ";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
+        }
     }
 
     private static GitException notRestored(Path file, String found, Exception e) {
