@@ -209,6 +209,40 @@ public final class GitWorktrees {
         return restored;
     }
 
+    /**
+     * The git operation in progress in the working tree of {@code repo} (its own git directory: a linked worktree has its
+     * own), which leaves {@code HEAD} at an intermediate commit (detached during a rebase or a bisect) or before the
+     * operation's commit (a merge, cherry-pick or revert stopped on conflicts): "a rebase", "a rebase or git am" ({@code
+     * rebase-apply}), "a merge", "a cherry-pick", "a revert", "a cherry-pick or revert sequence" ({@code sequencer}),
+     * "a bisect", by git's state files ({@code rebase-merge}, {@code rebase-apply}, {@code MERGE_HEAD}, {@code
+     * CHERRY_PICK_HEAD}, {@code REVERT_HEAD}, {@code sequencer}, {@code BISECT_LOG}), with what ends it. Empty when there is
+     * none, also when git fails.
+     *
+     * @return the operation and its commands, for example {@code ["a rebase", "git rebase --continue", "git rebase --abort"]}
+     */
+    public static Optional<List<String>> operationInProgress(Path repo) {
+        Optional<String> dir = tryGit(repo, "rev-parse", "--absolute-git-dir");
+        if (dir.isEmpty()) return Optional.empty();
+        Path gitDir = Path.of(dir.get());
+        for (String[] state : new String[][] {{"rebase-merge", "a rebase", "git rebase --continue", "git rebase --abort"},
+                {"rebase-apply", "a rebase or git am", "git rebase --continue or git am --continue", "git rebase --abort or git am --abort"},
+                {"MERGE_HEAD", "a merge", "git commit", "git merge --abort"},
+                {"CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"},
+                {"REVERT_HEAD", "a revert", "git revert --continue", "git revert --abort"},
+                {"sequencer", "a cherry-pick or revert sequence", "git cherry-pick --continue", "git cherry-pick --abort"},
+                {"BISECT_LOG", "a bisect", "git bisect good or bad", "git bisect reset"}}) {
+            if (Files.exists(gitDir.resolve(state[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.of(List.of(state[1], state[2], state[3]));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the repository's {@code HEAD} is detached (names a commit, not a branch); false also when git fails. */
+    public static boolean headDetached(Path repo) {
+        return tryGit(repo, "symbolic-ref", "--quiet", "HEAD").isEmpty() && hasCommit(repo);
+    }
+
     /** The sha of the repository's {@code HEAD} commit, or empty when it has none (or git fails). */
     public static Optional<String> headCommit(Path repo) {
         return tryGit(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}");

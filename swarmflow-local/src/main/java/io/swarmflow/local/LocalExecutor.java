@@ -675,7 +675,7 @@ public final class LocalExecutor implements Executor {
         // worktrees a crashed coordinator left are kept: a ticket that gets a new attempt starts from a fresh worktree
         // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's
         // uncommitted work, content in a nested repository)
-        pinWorktreeBase(plan, runDir);
+        if (pinWorktreeBase(plan, runDir)) warnOfOperationInProgress(plan, runDir);
         restoreLostGitFiles(plan, runDir);
     }
 
@@ -708,14 +708,14 @@ public final class LocalExecutor implements Executor {
      * that every worktree ticket of the run starts from the same commit, also after a resume when the
      * repository has moved on (a commit made meanwhile is not in the run's branches).
      */
-    private static void pinWorktreeBase(Plan plan, Path runDir) {
+    private static boolean pinWorktreeBase(Plan plan, Path runDir) {
         Path file = runDir.resolve(WORKTREE_BASE);
         if (plan.repo() == null || Files.exists(file)
                 || plan.tickets().stream().noneMatch(t -> t.workspace() == WorkspaceMode.WORKTREE)) {
-            return;
+            return false;
         }
         Optional<String> head = GitWorktrees.headCommit(Path.of(plan.repo()));
-        if (head.isEmpty()) return; // no commit yet: the ticket's attempt says so
+        if (head.isEmpty()) return false; // no commit yet: the ticket's attempt says so
         try {
             Path tmp = runDir.resolve(WORKTREE_BASE + ".tmp");
             Files.writeString(tmp, head.get() + "\n");
@@ -723,6 +723,30 @@ public final class LocalExecutor implements Executor {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the run's worktree base in " + file + ": " + e.getMessage(), e);
         }
+        return true;
+    }
+
+    /**
+     * Warns when the run's worktree base was just pinned while the repository was in the middle of a rebase, merge,
+     * cherry-pick, revert or bisect ({@link GitWorktrees#operationInProgress}): its {@code HEAD} is then an intermediate
+     * commit (detached during a rebase or bisect), which every worktree ticket of the run starts from.
+     */
+    private void warnOfOperationInProgress(Plan plan, Path runDir) {
+        Path repo = Path.of(plan.repo());
+        Optional<List<String>> operation = GitWorktrees.operationInProgress(repo);
+        if (operation.isEmpty()) return;
+        String base;
+        try {
+            base = pinnedBase(runDir);
+        } catch (IOException e) {
+            return;
+        }
+        List<String> o = operation.get();
+        options.warnings().accept(repo + " is in the middle of " + o.get(0) + (GitWorktrees.headDetached(repo) ? " (HEAD detached)" : "")
+                + ": the run's worktree tickets start from its HEAD, commit " + base.substring(0, Math.min(12, base.length()))
+                + ", an intermediate commit of it (kept for this run, also on resume); for them to start from a finished one, "
+                + "finish " + o.get(0).replaceFirst("^an? ", "the ") + " (" + o.get(1) + ") or abort it (" + o.get(2)
+                + ") and start a new run");
     }
 
     /** The run's pinned worktree base, or null when none was recorded. */

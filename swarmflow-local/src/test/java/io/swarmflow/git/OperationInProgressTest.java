@@ -1,0 +1,72 @@
+package io.swarmflow.git;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A repository in the middle of a rebase, merge, cherry-pick, revert or bisect, as git's state files say. */
+class OperationInProgressTest {
+    @TempDir
+    Path tmp;
+
+    /** git, failing or not (a command that stops on conflicts exits non-zero). */
+    private static void gitAnyway(Path dir, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", dir.toString(), "-c", "user.name=t", "-c", "user.email=t@t"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
+        pb.environment().put("GIT_EDITOR", "true");
+        Process p = pb.start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+    }
+
+    /** main with a.txt "main", branch other with a.txt "other": each applies to the other with a conflict. */
+    static Path conflicting(Path repo) throws Exception {
+        Files.createDirectories(repo);
+        NestedRepositoryTest.git(repo, "init", "-q", "-b", "main");
+        Files.writeString(repo.resolve("a.txt"), "base\n");
+        NestedRepositoryTest.git(repo, "add", "-A");
+        NestedRepositoryTest.git(repo, "commit", "-q", "-m", "base");
+        NestedRepositoryTest.git(repo, "branch", "other");
+        Files.writeString(repo.resolve("a.txt"), "main\n");
+        NestedRepositoryTest.git(repo, "commit", "-q", "-am", "main");
+        NestedRepositoryTest.git(repo, "switch", "-q", "other");
+        Files.writeString(repo.resolve("a.txt"), "other\n");
+        NestedRepositoryTest.git(repo, "commit", "-q", "-am", "other");
+        NestedRepositoryTest.git(repo, "switch", "-q", "main");
+        return repo;
+    }
+
+    @Test
+    void eachOperationIsNamed() throws Exception {
+        Path rebase = conflicting(tmp.resolve("rebase"));
+        gitAnyway(rebase, "rebase", "other");
+        Path merge = conflicting(tmp.resolve("merge"));
+        gitAnyway(merge, "merge", "other");
+        Path pick = conflicting(tmp.resolve("pick"));
+        gitAnyway(pick, "cherry-pick", "other");
+        Path revert = conflicting(tmp.resolve("revert"));
+        gitAnyway(revert, "revert", "--no-edit", "main~0");
+        Files.writeString(revert.resolve("a.txt"), "changed\n"); // nothing conflicting: revert made its commit
+        Path bisect = conflicting(tmp.resolve("bisect"));
+        gitAnyway(bisect, "bisect", "start", "main", "main~1");
+        Path clean = conflicting(tmp.resolve("clean"));
+
+        assertThat(GitWorktrees.operationInProgress(rebase)).hasValueSatisfying(o -> assertThat(o).startsWith("a rebase"));
+        assertThat(GitWorktrees.headDetached(rebase)).isTrue();
+        assertThat(GitWorktrees.operationInProgress(merge)).hasValueSatisfying(o -> assertThat(o).startsWith("a merge"));
+        assertThat(GitWorktrees.headDetached(merge)).isFalse();
+        assertThat(GitWorktrees.operationInProgress(pick)).hasValueSatisfying(o -> assertThat(o).startsWith("a cherry-pick"));
+        assertThat(GitWorktrees.operationInProgress(bisect)).hasValueSatisfying(o -> assertThat(o).containsExactly("a bisect",
+                "git bisect good or bad", "git bisect reset"));
+        assertThat(GitWorktrees.operationInProgress(revert)).isEmpty();
+        assertThat(GitWorktrees.operationInProgress(clean)).isEmpty();
+        assertThat(GitWorktrees.operationInProgress(tmp.resolve("none"))).isEmpty();
+    }
+}
