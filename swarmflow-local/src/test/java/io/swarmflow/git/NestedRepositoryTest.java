@@ -24,6 +24,8 @@ class NestedRepositoryTest {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null"); // the test's own git: not the HOME a test gives Swarmflow's
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
@@ -54,6 +56,10 @@ class NestedRepositoryTest {
     private record Nested(Path repo, Path runDir, Worktree worktree, Path markers) {}
 
     private Nested ticketWithNestedRepositories() throws Exception {
+        return ticketWithNestedRepositories(tmp);
+    }
+
+    private static Nested ticketWithNestedRepositories(Path tmp) throws Exception {
         Path repo = Files.createDirectories(tmp.resolve("repo"));
         git(repo, "init", "-q", "-b", "main");
         Files.writeString(repo.resolve("a.txt"), "a\n");
@@ -95,9 +101,41 @@ class NestedRepositoryTest {
 
     @Test
     void noGitCommandOfSwarmflowsRunsWhatANestedRepositoryConfigures() throws Exception {
-        Nested n = ticketWithNestedRepositories();
-        Worktree w = n.worktree();
+        assertThat(lifecycle(tmp.toString())).as("the markers written").isEqualTo("[]");
+    }
 
+    /**
+     * The same with a user's configuration that has git look into submodules wherever it can ({@code status.submoduleSummary},
+     * {@code diff.ignoreSubmodules=none}, {@code submodule.recurse}, {@code diff.submodule=log}), in a child JVM whose
+     * {@code HOME} holds it (Swarmflow drops {@code GIT_CONFIG_GLOBAL} with the other {@code GIT_*} variables).
+     */
+    @Test
+    void noGitCommandOfSwarmflowsRunsWhatANestedRepositoryConfiguresWhateverTheUsersConfig() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve(".gitconfig"), "[status]\n\tsubmoduleSummary = true\n[diff]\n\tignoreSubmodules = none\n"
+                + "\tsubmodule = log\n[submodule]\n\trecurse = true\n[fetch]\n\trecurseSubmodules = true\n");
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
+                NestedRepositoryTest.class.getName(), "lifecycle", work.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("XDG_CONFIG_HOME");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).as("the markers written").isEqualTo("[]");
+    }
+
+    /**
+     * A ticket's attempt with nested repositories, its commit, {@code swarm clean}'s dirty check, a new attempt and
+     * {@code swarm clean}'s removal, in {@code a[0]}; returns the markers written (none is right).
+     */
+    static String lifecycle(String... a) throws Exception {
+        Path tmp = Path.of(a[0]);
+        Nested n = ticketWithNestedRepositories(tmp);
+        Worktree w = n.worktree();
         // an attempt's end, as LocalExecutor.finish does it
         assertThat(GitWorktrees.restoreGitFile(w)).isPresent();
         assertThat(GitWorktrees.unfinishedOperation(w)).isEmpty();
@@ -117,7 +155,7 @@ class NestedRepositoryTest {
         Files.createDirectories(again.dir().resolve("sub"));
         GitWorktrees.pruneStale(n.repo(), n.runDir());
 
-        assertThat(markers(n.markers())).isEmpty();
+        return markers(n.markers()).toString();
     }
 
     /**
