@@ -553,14 +553,20 @@ final class QueryCommands {
                 out.println(io.swarmflow.cli.view.Printable.of("worktree: " + worktree + " (branch swarm/" + run.runId() + "/"
                         + t.ticketId() + ")"));
                 String repo = w.service.plan(run.runId()).repo();
-                if (Wiring.dotGitIsGitsOwn(repo == null ? null : Path.of(repo), worktree)) {
+                java.util.Optional<String> unsafe = Wiring.whyGitIsUnsafeIn(repo == null ? null : Path.of(repo), worktree);
+                if (unsafe.isEmpty()) {
                     out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `git -C "
                             + worktree + " status` shows it; `swarm clean " + run.runId() + "` removes it"));
-                } else {
+                } else if (unsafe.get().startsWith("its .git ")) {
                     // a lost attempt's worktree keeps whatever the ticket left in place of .git: git run there would follow it
                     out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept, but its .git is "
                             + "not git's own (the ticket changed it, and its attempt was lost before swarm could put it back): "
                             + "do not run git there before you have looked at " + worktree.resolve(".git") + "; `swarm clean "
+                            + run.runId() + "` removes it"));
+                } else {
+                    // git status enters a nested repository the ticket made and runs its core.fsmonitor and hooks here
+                    out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept, but "
+                            + unsafe.get() + ": do not run git there before you have looked at them; `swarm clean "
                             + run.runId() + "` removes it"));
                 }
             }

@@ -38,18 +38,21 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Why git must not be suggested in a ticket's kept {@code worktree} of {@code repo} ({@code
+     * GitWorktrees.whyGitIsUnsafeIn}): its {@code .git} is not git's own (a lost attempt's worktree keeps whatever the
+     * ticket left there), or it holds repositories the ticket made; empty when git may be suggested there.
+     */
+    static java.util.Optional<String> whyGitIsUnsafeIn(Path repo, Path worktree) {
+        return repo == null ? java.util.Optional.of("its repository is not recorded")
+                : io.swarmflow.git.GitWorktrees.whyGitIsUnsafeIn(repo, worktree);
+    }
+
+    /**
      * An executor alone (for validation and preflight, before any state exists). Its warnings go to {@code warnings}
      * as {@code swarm: warning: ...} lines with their control characters made visible ({@link
      * io.swarmflow.cli.view.Printable#of}): they carry text a ticket chooses (the names of nested repositories it made,
      * the command lines of processes it left running), which must not set the clipboard or the window title.
      */
-    /**
-     * Whether git may be suggested in a ticket's kept {@code worktree} of {@code repo}: its {@code .git} is git's own
-     * ({@code GitWorktrees.dotGitIsGitsOwn}); a lost attempt's worktree keeps whatever the ticket left there.
-     */
-    static boolean dotGitIsGitsOwn(Path repo, Path worktree) {
-        return repo != null && io.swarmflow.git.GitWorktrees.dotGitIsGitsOwn(repo, worktree);
-    }
 
     /** How {@code swarm resume --take-over} signals a coordinator: kill(2) on a pinned process ({@code Kill.signalProcess}). */
     static io.swarmflow.engine.StalledCoordinatorTakeOver.Signaller coordinatorSignaller() {

@@ -124,13 +124,30 @@ public final class GitWorktrees {
      *         cannot be read
      */
     public static boolean dotGitIsGitsOwn(Path repo, Path worktree) {
+        return whyGitIsUnsafeIn(repo, worktree).isEmpty();
+    }
+
+    /**
+     * Why git must not be suggested in {@code worktree} ({@link #dotGitIsGitsOwn} false), for a message that says which
+     * it is: its {@code .git} is not git's own, or it holds repositories a ticket made (named, at most three), or the
+     * worktree cannot be read.
+     *
+     * @return empty when git may be suggested there; else a clause such as {@code its .git is not git's own} or {@code it
+     *         holds a repository the ticket made (sub)}
+     */
+    public static Optional<String> whyGitIsUnsafeIn(Path repo, Path worktree) {
         try {
             Optional<Path> admin = gitsOwnFile(repo, worktree);
+            if (admin.isEmpty()) return Optional.of("its .git is not git's own");
             // a plain git status enters every gitlink's directory that holds a repository (git status --porcelain=2 in
             // it, with its own config): the ticket's, whose core.fsmonitor and hooks would run on the host
-            return admin.isPresent() && nestedWork(new Worktree(topLevel(repo), worktree, null, null, admin.get(), null, null)).isEmpty();
+            List<String> nested = nestedWork(new Worktree(topLevel(repo), worktree, null, null, admin.get(), null, null));
+            if (nested.isEmpty()) return Optional.empty();
+            return Optional.of("it holds " + (nested.size() == 1 ? "a repository" : nested.size() + " repositories")
+                    + " the ticket made (" + String.join(", ", nested.subList(0, Math.min(3, nested.size())))
+                    + (nested.size() > 3 ? ", ..." : "") + "), which git status would enter and run the commands it configures");
         } catch (GitException | RuntimeException e) {
-            return false;
+            return Optional.of("it cannot be read (" + e.getMessage() + ")");
         }
     }
 

@@ -172,6 +172,9 @@ class NestedRepositoryTest {
         Files.writeString(w.dir().resolve("sub/f"), "changed\n");
 
         assertThat(GitWorktrees.dotGitIsGitsOwn(n.repo(), w.dir())).isFalse();
+        // said as what it is (swarm status prints it), not as a .git that is not git's own
+        assertThat(GitWorktrees.whyGitIsUnsafeIn(n.repo(), w.dir())).contains("it holds 2 repositories the ticket made "
+                + "(sub, sub2), which git status would enter and run the commands it configures");
         // what the suggestion would have done: git status, as a user types it
         ProcessBuilder pb = new ProcessBuilder("git", "-C", w.dir().toString(), "status", "--short").redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("GIT_"));
@@ -195,5 +198,8 @@ class NestedRepositoryTest {
                 GitWorktrees.headCommit(repo).orElseThrow());
         assertThat(w.dir().resolve("lib")).isEmptyDirectory();
         assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).isTrue();
+        assertThat(GitWorktrees.whyGitIsUnsafeIn(repo, w.dir())).isEmpty();
+        Files.delete(w.dir().resolve(".git"));
+        assertThat(GitWorktrees.whyGitIsUnsafeIn(repo, w.dir())).contains("its .git is not git's own");
     }
 }
