@@ -566,7 +566,8 @@ final class QueryCommands {
                 } else {
                     // git status enters a nested repository the ticket made and runs its core.fsmonitor and hooks here
                     out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept, but "
-                            + unsafe.get() + ": do not run git there before you have looked at them; `swarm clean "
+                            + unsafe.get() + ": do not run git there before you have looked at "
+                            + (unsafe.get().startsWith("it holds ") ? "them" : "it") + "; `swarm clean "
                             + run.runId() + "` removes it"));
                 }
             }

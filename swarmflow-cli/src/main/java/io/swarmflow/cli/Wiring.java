@@ -47,18 +47,17 @@ final class Wiring implements AutoCloseable {
                 : io.swarmflow.git.GitWorktrees.whyGitIsUnsafeIn(repo, worktree);
     }
 
+    /** How {@code swarm resume --take-over} signals a coordinator: kill(2) on a pinned process ({@code Kill.signalProcess}). */
+    static io.swarmflow.engine.StalledCoordinatorTakeOver.Signaller coordinatorSignaller() {
+        return io.swarmflow.sandbox.Kill::signalProcess;
+    }
+
     /**
      * An executor alone (for validation and preflight, before any state exists). Its warnings go to {@code warnings}
      * as {@code swarm: warning: ...} lines with their control characters made visible ({@link
      * io.swarmflow.cli.view.Printable#of}): they carry text a ticket chooses (the names of nested repositories it made,
      * the command lines of processes it left running), which must not set the clipboard or the window title.
      */
-
-    /** How {@code swarm resume --take-over} signals a coordinator: kill(2) on a pinned process ({@code Kill.signalProcess}). */
-    static io.swarmflow.engine.StalledCoordinatorTakeOver.Signaller coordinatorSignaller() {
-        return io.swarmflow.sandbox.Kill::signalProcess;
-    }
-
     static Executor executor(Path stateDir, PrintStream warnings) {
         return new LocalExecutor(LocalExecutor.Options.of(stateDir, warningsTo(warnings)));
     }
@@ -783,6 +782,14 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * A state directory's own file, relative to it: the database and its companions (SQLite's {@code -wal}, {@code -shm},
+     * {@code -journal}; the migration lock), or a file below {@code runs/<run id>/} (ids {@code yyyyMMdd-HHmmss-xxxx},
+     * {@code RunService.newRunId}). A project's own {@code runs/} folder or {@code swarm.db.md} is not one.
+     */
+    private static final java.util.regex.Pattern STATE_ENTRY = java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(DB_FILE) + "(-wal|-shm|-journal|\\.migration-lock)?|runs/[0-9]{8}-[0-9]{6}-[0-9a-z]+/.+");
+
+    /**
      * Refuses an existing state directory, inside a git working tree, that holds files the repository tracks (other than its
      * {@code .gitignore}): a {@code .swarm/swarm.db} committed to a repository comes with every clone, owned by whoever
      * cloned it, so that the ownership checks cannot tell its runs were not theirs; {@code swarm resume RUN} would run the
@@ -835,8 +842,7 @@ final class Wiring implements AutoCloseable {
         // names these, never the whole directory, which may be the project's own (a mistyped --state-dir docs)
         java.util.SortedSet<String> swarmEntries = new java.util.TreeSet<>();
         for (String f : tracked) {
-            String first = f.contains("/") ? f.substring(0, f.indexOf('/')) : f;
-            if (first.equals("runs") ? f.contains("/") : first.startsWith(DB_FILE)) swarmEntries.add(first);
+            if (STATE_ENTRY.matcher(f).matches()) swarmEntries.add(f.contains("/") ? f.substring(0, f.indexOf('/')) : f);
         }
         if (swarmEntries.isEmpty()) {
             return new Problem("is a directory with files that the git repository " + top + " tracks (" + shown + "), none "

@@ -98,6 +98,17 @@ class StateDirAllProblemsAtOnceTest {
                 .hasMessageContaining("Point --state-dir (or SWARM_STATE_DIR) at a new directory")
                 .hasMessageNotContaining(" rm ");
 
+        // a project's own runs/ folder and a file named like the database are not a state directory's either
+        Files.createDirectories(docs.resolve("runs"));
+        Files.writeString(docs.resolve("runs/plan.md"), "runs\n");
+        Files.writeString(docs.resolve(Wiring.DB_FILE + ".md"), "notes\n");
+        StateDirRefusals.git(repo, "add", "docs");
+        StateDirRefusals.git(repo, "commit", "-q", "-m", "more docs");
+        assertThatThrownBy(() -> Wiring.refuseUnsafe(docs, me, null, true, System.getenv("PATH")))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("none of them a state directory's")
+                .hasMessageNotContaining(" rm ");
+
         Files.writeString(docs.resolve(Wiring.DB_FILE), "");
         StateDirRefusals.git(repo, "add", "docs/" + Wiring.DB_FILE);
         StateDirRefusals.git(repo, "commit", "-q", "-m", "runs");
