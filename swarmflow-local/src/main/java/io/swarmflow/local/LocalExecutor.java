@@ -442,6 +442,17 @@ public final class LocalExecutor implements Executor {
                     + "the repository); keep the state in .swarm inside the repository (the default: drop --state-dir or "
                     + "SWARM_STATE_DIR) or in a directory outside it");
         }
+        if (options.stateDir() != null) {
+            // swarm.db and runs/ among git's own files: taken for refs (git fsck fails), and later runs were refused
+            Path gitDirectory = enclosingGitDirectory(options.stateDir());
+            if (gitDirectory != null) {
+                problems.add("the state directory " + options.stateDir() + (samePath(gitDirectory, options.stateDir())
+                        ? " is the git directory " + gitDirectory : " is inside the git directory " + gitDirectory)
+                        + " of a repository, where git keeps its history and refs: git would take swarm.db and runs/ there for "
+                        + "its own files (a file below refs/ breaks git fsck); keep the state in .swarm inside the repository "
+                        + "(the default: drop --state-dir or SWARM_STATE_DIR) or in a directory outside the git directory");
+            }
+        }
         for (PlannedTicket t : plan.tickets()) {
             AgentProfile profile = plan.profileOf(t);
             String kind = profile.kind();
@@ -497,6 +508,50 @@ public final class LocalExecutor implements Executor {
         return problems;
     }
 
+    /**
+     * The git directory that is {@code stateDir} or holds it (a repository's {@code .git}, a worktree's git directory, a
+     * separate or bare repository's), found from the nearest existing directory of {@code stateDir}'s path by its real
+     * path (a link into a git directory counts) and its parents: a directory with a {@code HEAD} file naming a ref or a
+     * commit, and {@code objects/} and {@code refs/} directories or a {@code commondir} file (a linked worktree's), that is
+     * no working tree (has no {@code .git} of its own).
+     *
+     * @param stateDir a state directory, which may not exist yet; not null
+     * @return that git directory (a real path), or null when there is none
+     */
+    static Path enclosingGitDirectory(Path stateDir) {
+        Path existing = stateDir.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return null;
+        try {
+            existing = existing.toRealPath();
+        } catch (IOException e) {
+            // unreadable on the way: its path as written
+        }
+        for (Path dir = existing; dir != null; dir = dir.getParent()) {
+            if (isGitDirectory(dir)) return dir;
+        }
+        return null;
+    }
+
+    private static boolean isGitDirectory(Path dir) {
+        Path head = dir.resolve("HEAD");
+        if (!Files.isRegularFile(head, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.exists(dir.resolve(".git"),
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        if (!(Files.isDirectory(dir.resolve("objects")) && Files.isDirectory(dir.resolve("refs")))
+                && !Files.isRegularFile(dir.resolve("commondir"))) {
+            return false;
+        }
+        try {
+            if (Files.size(head) > 4096) return false;
+            String text = Files.readString(head, StandardCharsets.ISO_8859_1).strip();
+            return text.startsWith("ref: ") || text.matches("[0-9a-f]{40}|[0-9a-f]{64}");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Whether an attempt of {@code profile} hides directories: a shell ticket run under bubblewrap. */
     private boolean hidesDirectories(AgentProfile profile) {
         return "shell".equals(profile.kind()) && profile.sandbox() != SandboxPolicy.OFF && sandbox.bubblewrap().usable();
@@ -543,7 +598,9 @@ public final class LocalExecutor implements Executor {
                 return Optional.of(what + " is the state directory of other runs " + state + ", which the sandbox hides "
                         + "from tickets; as it shows the tickets the repository, they would read those runs' swarm.db, logs "
                         + "and scratch files; keep the state of runs in a directory of its own (.swarm in the repository, "
-                        + "the default), delete " + state + " if it is no longer needed, or set sandbox: off for these "
+                        + "the default), remove swarm.db* and runs/ from " + state + " if those runs are no "
+                        + "longer needed (not " + state + " itself, which is " + (dir.equals(repo) ? "the repository"
+                        : "the repository's git directory, its whole history") + "), or set sandbox: off for these "
                         + "tickets to run them with nothing hidden");
             }
         }

@@ -855,8 +855,32 @@ class SandboxPromisesTest {
                     Fixture.ticket("peek", "true").build()))).containsExactly("the repository " + second.repo + " is the state "
                     + "directory of other runs " + state + ", which the sandbox hides from tickets; as it shows the tickets "
                     + "the repository, they would read those runs' swarm.db, logs and scratch files; keep the state of runs in "
-                    + "a directory of its own (.swarm in the repository, the default), delete " + state + " if it is no longer "
-                    + "needed, or set sandbox: off for these tickets to run them with nothing hidden");
+                    + "a directory of its own (.swarm in the repository, the default), remove swarm.db* and runs/ from " + state
+                    + " if those runs are no longer needed (not " + state + " itself, which is the repository), or set "
+                    + "sandbox: off for these tickets to run them with nothing hidden");
+        }
+    }
+
+    /**
+     * A repository whose git directory another run took for its state directory (before that was refused): the advice
+     * never says to delete the git directory, which holds the repository's whole history (review-A F2).
+     */
+    @Test
+    void aGitDirectoryThatIsAListedStateDirectoryIsNeverToBeDeleted() throws Exception {
+        Path list = tmp.resolve("list/state-dirs");
+        try (Fixture second = new Fixture(tmp.resolve("second"), Mode.BWRAP, list);
+             Fixture first = new Fixture(tmp.resolve("first"), Mode.BWRAP, list, Duration.ofMillis(500),
+                     tmp.resolve("second/repo/.git"))) {
+            succeeds(first, "one", "true");
+            Path state = second.repo.resolve(".git").toRealPath();
+
+            assertThat(second.executor.preflight(second.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT),
+                    Fixture.ticket("peek", "true").build()))).singleElement().asString()
+                    .startsWith("the git directory " + second.repo.resolve(".git") + " of the repository " + second.repo
+                            + " is the state directory of other runs " + state)
+                    .contains("remove swarm.db* and runs/ from " + state + " if those runs are no longer needed (not " + state
+                            + " itself, which is the repository's git directory, its whole history)")
+                    .doesNotContain("delete");
         }
     }
 
