@@ -1925,16 +1925,18 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * Keeps the values of the last stdout line that parses as a JSON object, and whether a line too long to read that
-     * starts like one came after it (an earlier line must not then pass for the answer). Lines arrive on one pump thread.
-     * For its messages it also notes which of the outputs' keys an earlier object line had, and whether a line that is
-     * only {@code {} (the first line of {@code jq .} or {@code json.dumps(..., indent=2)}) came after the last object line.
+     * Keeps the values of the last stdout line that parses as a JSON object, and why a line that came after it and is one
+     * (or starts like one) cannot be read: too long, beyond the JSON reader's limits (an earlier line must not then pass
+     * for the answer). Lines arrive on one pump thread. For its messages it also notes which of
+     * the outputs' keys an earlier object line had, and whether a line that is only {@code {} (the first line of
+     * {@code jq .} or {@code json.dumps(..., indent=2)}) came after the last object line.
      */
     private static final class JsonCapture implements LineListener {
         private final java.util.Set<String> keys;
         private final java.util.Set<String> inEarlier = ConcurrentHashMap.newKeySet();
         private volatile Map<String, String> last;
-        private volatile boolean longerAfterLast;
+        /** Why the last line that is (or starts like) a JSON object cannot be read; null when it was read. */
+        private volatile String unreadableAfterLast;
         private volatile boolean braceAfterLast;
 
         /** @param keys the {@code json:} keys of the ticket's outputs */
@@ -1945,33 +1947,44 @@ public final class LocalExecutor implements Executor {
         @Override
         public void line(String stream, String line) {
             String t = line.strip();
+            Map<String, String> values = null;
+            try {
+                if (objectLike(t)) values = topLevelValues(t);
+            } catch (UnreadableLineException e) {
+                unreadableAfterLast = e.getMessage();
+                braceAfterLast = false;
+                return;
+            }
             if (t.equals("{")) {
                 braceAfterLast = true;
                 return;
             }
-            if (t.length() < 2 || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') return;
-            Map<String, String> values = topLevelValues(t);
             if (values == null) return; // not JSON after all: an earlier object line stays the answer
             Map<String, String> previous = last;
             if (previous != null) {
                 for (String key : keys) if (previous.containsKey(key)) inEarlier.add(key);
             }
             last = values;
-            longerAfterLast = false;
+            unreadableAfterLast = null;
             braceAfterLast = false;
+        }
+
+        private static boolean objectLike(String t) {
+            return t.length() >= 2 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}';
         }
 
         @Override
         public void skipped(String stream, String start) {
-            if (start.stripLeading().startsWith("{")) longerAfterLast = true;
+            if (start.stripLeading().startsWith("{")) {
+                unreadableAfterLast = "the last line of stdout that starts like a JSON object is longer than 1 MiB, the most "
+                        + "read for outputs; print the outputs on a shorter line of their own, and " + TOO_BIG_HINT;
+            }
         }
 
         String take(OutputSpec o, Map<String, String> outputs) {
             Map<String, String> values = last;
-            if (longerAfterLast) {
-                return "the last line of stdout that starts like a JSON object is longer than 1 MiB, the most read for outputs; "
-                        + "print the outputs on a shorter line of their own, and " + TOO_BIG_HINT;
-            }
+            String unreadable = unreadableAfterLast;
+            if (unreadable != null) return unreadable;
             if (values == null) return "no line of stdout (up to 1 MiB long) is a JSON object" + (braceAfterLast ? SEVERAL_LINES : "");
             String text = values.get(o.jsonKey());
             if (text == null) {
@@ -2006,13 +2019,27 @@ public final class LocalExecutor implements Executor {
             + "which is not read: print the object on one line (jq -c, or json.dumps without indent)";
 
     /**
-     * The output value of each top-level key of {@code line}, a JSON object (a key given twice: its last value, as JSON
-     * readers keep), or null when {@code line} is not exactly one valid JSON object (whitespace around it aside: an object
-     * followed by another, {@code {"a":1} {"b":2}}, or by any other text is not a JSON line). A string is its decoded text, {@code null} the empty string, and any other value its JSON text exactly
-     * as the line has it: a number is not converted ({@code 1e400}, {@code 1.10} and {@code -0} stay as written), nor is an
-     * object or array rewritten.
+     * A line that is one JSON object but cannot be read as outputs ({@link #topLevelValues}); its message is the whole
+     * failure reason, saying why and how to fix it.
      */
-    static Map<String, String> topLevelValues(String line) {
+    static final class UnreadableLineException extends Exception {
+        UnreadableLineException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The output value of each top-level key of {@code line}, a JSON object, or null when {@code line} is not exactly one
+     * valid JSON object (whitespace around it aside: an object followed by another, {@code {"a":1} {"b":2}}, or by any
+     * other text is not a JSON line). A string is its decoded text, {@code null} the empty string, and any other value its
+     * JSON text exactly as the line has it: a number is not converted ({@code 1e400}, {@code 1.10} and {@code -0} stay as
+     * written), nor is an object or array rewritten (a key given twice: its last value, as JSON readers keep).
+     *
+     * @throws UnreadableLineException when the line is (or, past the JSON reader's limits, may be) one JSON object that
+     *                                 cannot be read: beyond the reader's limits (nested deeper than 1000 levels, a number of more than
+     *                                 1000 digits, a key of more than 50,000 characters)
+     */
+    static Map<String, String> topLevelValues(String line) throws UnreadableLineException {
         try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
             Map<String, String> values = new HashMap<>();
@@ -2033,6 +2060,13 @@ public final class LocalExecutor implements Executor {
             }
             // only one object makes a JSON line: '{"a":1} {"b":2}' is not one (nor is an object followed by anything)
             return p.nextToken() == null ? values : null;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // a valid line may be beyond them: it must not leave an earlier line the answer, nor pass for no JSON
+            String why = e.getOriginalMessage().replaceAll(", from `[^`]*`", "").strip();
+            throw new UnreadableLineException("the last line of stdout that looks like a JSON object cannot be read: "
+                    + (why.isEmpty() ? why : Character.toLowerCase(why.charAt(0)) + why.substring(1))
+                    + ", a limit of the JSON reader; print the outputs in a JSON line within it, the last (nest less "
+                    + "deeply, write a long number as a string, or " + TOO_BIG_HINT + ")");
         } catch (IOException e) {
             return null;
         }

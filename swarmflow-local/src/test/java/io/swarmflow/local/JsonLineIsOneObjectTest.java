@@ -21,7 +21,7 @@ class JsonLineIsOneObjectTest {
     Path tmp;
 
     @Test
-    void aLineOfTwoObjectsOrOfAnObjectAndMoreIsNoJsonLine() {
+    void aLineOfTwoObjectsOrOfAnObjectAndMoreIsNoJsonLine() throws Exception {
         assertThat(LocalExecutor.topLevelValues("{\"a\":1} {\"b\":2}")).isNull();
         assertThat(LocalExecutor.topLevelValues("{\"a\":1}{\"b\":2}")).isNull();
         assertThat(LocalExecutor.topLevelValues("{\"a\":1} {}")).isNull();
