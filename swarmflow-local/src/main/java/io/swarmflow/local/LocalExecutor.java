@@ -1926,8 +1926,10 @@ public final class LocalExecutor implements Executor {
 
     /**
      * Keeps the values of the last stdout line that parses as a JSON object, and why a line that came after it and is one
-     * (or starts like one) cannot be read: too long, beyond the JSON reader's limits (an earlier line must not then pass
-     * for the answer). Lines arrive on one pump thread. For its messages it also notes which of
+     * (or starts like one) cannot be read: too long, beyond the JSON reader's limits, a key given twice (an earlier line
+     * must not then pass for the answer). A line is read as a terminal shows it: the text after its last lone CR (a
+     * progress bar drawn before the JSON on the same line), a leading byte order mark dropped; a line that is a JSON object
+     * with CRs as whitespace in it is read whole. Lines arrive on one pump thread. For its messages it also notes which of
      * the outputs' keys an earlier object line had, and whether a line that is only {@code {} (the first line of
      * {@code jq .} or {@code json.dumps(..., indent=2)}) came after the last object line.
      */
@@ -1946,10 +1948,16 @@ public final class LocalExecutor implements Executor {
 
         @Override
         public void line(String stream, String line) {
-            String t = line.strip();
+            String t = visible(line);
             Map<String, String> values = null;
             try {
                 if (objectLike(t)) values = topLevelValues(t);
+                int cr = t.lastIndexOf('\r');
+                if (values == null && cr >= 0) {
+                    // not an object with CRs as its whitespace: what a terminal leaves of the line, after its last CR
+                    t = visible(t.substring(cr + 1));
+                    if (objectLike(t)) values = topLevelValues(t);
+                }
             } catch (UnreadableLineException e) {
                 unreadableAfterLast = e.getMessage();
                 braceAfterLast = false;
@@ -1975,7 +1983,9 @@ public final class LocalExecutor implements Executor {
 
         @Override
         public void skipped(String stream, String start) {
-            if (start.stripLeading().startsWith("{")) {
+            String t = visible(start);
+            int cr = t.lastIndexOf('\r');
+            if (t.startsWith("{") || cr >= 0 && visible(t.substring(cr + 1)).startsWith("{")) {
                 unreadableAfterLast = "the last line of stdout that starts like a JSON object is longer than 1 MiB, the most "
                         + "read for outputs; print the outputs on a shorter line of their own, and " + TOO_BIG_HINT;
             }
@@ -2014,6 +2024,13 @@ public final class LocalExecutor implements Executor {
         }
     }
 
+    /** {@code line} stripped of surrounding whitespace (the CR of a CR LF among it) and of a leading byte order mark. */
+    static String visible(String line) {
+        String t = line.strip();
+        while (t.startsWith("\uFEFF")) t = t.substring(1).strip();
+        return t;
+    }
+
     /** Said when a line of stdout was only {@code {}: a JSON object printed over several lines is not read. */
     static final String SEVERAL_LINES = "; a line of stdout that is only '{' looks like a JSON object printed over several lines, "
             + "which is not read: print the object on one line (jq -c, or json.dumps without indent)";
@@ -2033,16 +2050,18 @@ public final class LocalExecutor implements Executor {
      * valid JSON object (whitespace around it aside: an object followed by another, {@code {"a":1} {"b":2}}, or by any
      * other text is not a JSON line). A string is its decoded text, {@code null} the empty string, and any other value its
      * JSON text exactly as the line has it: a number is not converted ({@code 1e400}, {@code 1.10} and {@code -0} stay as
-     * written), nor is an object or array rewritten (a key given twice: its last value, as JSON readers keep).
+     * written), nor is an object or array rewritten (a key given twice inside one stays in its text).
      *
      * @throws UnreadableLineException when the line is (or, past the JSON reader's limits, may be) one JSON object that
-     *                                 cannot be read: beyond the reader's limits (nested deeper than 1000 levels, a number of more than
+     *                                 cannot be read: a top-level key given twice (which value was meant is unclear), or
+     *                                 beyond the reader's limits (nested deeper than 1000 levels, a number of more than
      *                                 1000 digits, a key of more than 50,000 characters)
      */
     static Map<String, String> topLevelValues(String line) throws UnreadableLineException {
         try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
             Map<String, String> values = new HashMap<>();
+            String twice = null;
             for (var t = p.nextToken(); t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME; t = p.nextToken()) {
                 String key = p.currentName();
                 var value = p.nextToken();
@@ -2056,10 +2075,15 @@ public final class LocalExecutor implements Executor {
                         yield line.substring(start, (int) p.currentLocation().getCharOffset()).strip();
                     }
                 };
-                values.put(key, text);
+                if (values.put(key, text) != null && twice == null) twice = key;
             }
             // only one object makes a JSON line: '{"a":1} {"b":2}' is not one (nor is an object followed by anything)
-            return p.nextToken() == null ? values : null;
+            if (p.nextToken() != null) return null;
+            if (twice != null) {
+                throw new UnreadableLineException("the last JSON line of stdout gives the key '" + twice + "' more than "
+                        + "once, so which value is meant is unclear; print each key once");
+            }
+            return values;
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
             // a valid line may be beyond them: it must not leave an earlier line the answer, nor pass for no JSON
             String why = e.getOriginalMessage().replaceAll(", from `[^`]*`", "").strip();

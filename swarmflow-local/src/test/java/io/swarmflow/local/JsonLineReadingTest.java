@@ -1,0 +1,62 @@
+package io.swarmflow.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.swarmflow.agent.AttemptResult;
+import io.swarmflow.local.Fixture.Mode;
+import io.swarmflow.spec.OutputSpec;
+import io.swarmflow.store.Outcome;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The last JSON line of stdout is read as a terminal shows it (after a progress bar's last CR, without a byte order
+ * mark), and one whose key is given twice fails the attempt rather than leave an earlier line the answer (review-B F7,
+ * N1, N2).
+ */
+class JsonLineReadingTest {
+    @TempDir
+    Path tmp;
+
+    private static AttemptResult run(Fixture f, String id, String script) throws Exception {
+        return f.run(Fixture.ticket(id, script).output(new OutputSpec("k", null, "k")).build(), new TestControl());
+    }
+
+    @Test
+    void aJsonLineAfterAProgressBarOrAByteOrderMarkIsRead() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult bar = run(f, "bar", "for i in 10 50 100; do printf 'progress %s%%\\r' $i; done; echo '{\"k\":\"v\"}'");
+            AttemptResult over = run(f, "over", "printf '{\"k\":\"drawn over\"}\\r{\"k\":\"shown\"}\\r\\n'");
+            AttemptResult bom = run(f, "bom", "printf '\\357\\273\\277{\"k\":\"bom\"}\\n'");
+            AttemptResult crs = run(f, "crs", "printf '{\"j\":1,\\r\"k\":\"whitespace\"}\\n'");
+
+            assertThat(bar.outputs()).as(bar.reason()).containsEntry("k", "v");
+            assertThat(over.outputs()).as(over.reason()).containsEntry("k", "shown");
+            assertThat(bom.outputs()).as(bom.reason()).containsEntry("k", "bom");
+            assertThat(crs.outputs()).as("a CR is JSON whitespace: %s", crs.reason()).containsEntry("k", "whitespace");
+        }
+    }
+
+    @Test
+    void aKeyGivenTwiceInTheLastJsonLineFailsTheAttempt() throws Exception {
+        assertThatThrownBy(() -> LocalExecutor.topLevelValues("{\"k\":1,\"k\":2.0}"))
+                .isInstanceOf(LocalExecutor.UnreadableLineException.class)
+                .hasMessage("the last JSON line of stdout gives the key 'k' more than once, so which value is meant is "
+                        + "unclear; print each key once");
+        assertThat(LocalExecutor.topLevelValues("{\"k\":1,\"k\":2,}")).as("not JSON at all").isNull();
+        assertThat(LocalExecutor.topLevelValues("{\"o\":{\"a\":1,\"a\":2}}")).as("inside a value, its text")
+                .containsExactly(Map.entry("o", "{\"a\":1,\"a\":2}"));
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult twice = run(f, "twice", "echo '{\"k\":\"one\",\"k\":\"two\"}'");
+            AttemptResult earlier = run(f, "earlier", "echo '{\"k\":\"one\",\"k\":\"two\"}'; echo '{\"k\":\"three\"}'");
+
+            assertThat(twice.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(twice.reason()).isEqualTo("output 'k': the last JSON line of stdout gives the key 'k' more than once, "
+                    + "so which value is meant is unclear; print each key once");
+            assertThat(earlier.outputs()).as(earlier.reason()).containsEntry("k", "three");
+        }
+    }
+}
