@@ -1678,7 +1678,9 @@ public final class LocalExecutor implements Executor {
                 return AttemptResult.failed(0, "cannot commit the worktree of ticket " + ticket.id() + ": " + e.getMessage());
             }
         }
-        for (OutputSpec o : ticket.outputs().values()) {
+        // every output's problem, not only the first: the same one of several outputs (no JSON line) said once
+        Map<String, List<String>> problems = new LinkedHashMap<>();
+        for (OutputSpec o : ticket.outputs().values().stream().sorted(java.util.Comparator.comparing(OutputSpec::name)).toList()) {
             String problem;
             if (o.file() != null) {
                 problem = readFile(workspace, o, outputs, worktree != null ? "the ticket's worktree"
@@ -1687,11 +1689,29 @@ public final class LocalExecutor implements Executor {
             } else {
                 problem = json == null ? "no JSON" : json.take(o, outputs);
             }
-            if (problem != null) return AttemptResult.failed(0, "output '" + o.name() + "': " + problem);
+            if (problem != null) problems.computeIfAbsent(problem, k -> new ArrayList<>()).add(o.name());
         }
+        if (!problems.isEmpty()) return AttemptResult.failed(0, outputProblems(problems));
         // outputs are stored and shown like the output they may come from (stdout's JSON is masked already): masked by
         // execute, with the reason
         return AttemptResult.succeeded(outputs);
+    }
+
+    /**
+     * The failure reason for the outputs of an attempt that are refused: {@code problems} maps each problem to the outputs
+     * it refused, in the order of their names. One output: {@code output 'k': PROBLEM}; several with one
+     * problem: {@code outputs 'a', 'b': PROBLEM}; else {@code 3 outputs refused: 'a': P1; 'b', 'c': P2}.
+     */
+    static String outputProblems(Map<String, List<String>> problems) {
+        int count = problems.values().stream().mapToInt(List::size).sum();
+        java.util.function.Function<List<String>, String> names = l -> l.stream().map(n -> "'" + n + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
+        if (problems.size() == 1) {
+            Map.Entry<String, List<String>> only = problems.entrySet().iterator().next();
+            return (count == 1 ? "output " : "outputs ") + names.apply(only.getValue()) + ": " + only.getKey();
+        }
+        return count + " outputs refused: " + problems.entrySet().stream().map(e -> names.apply(e.getValue()) + ": " + e.getKey())
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     /**
