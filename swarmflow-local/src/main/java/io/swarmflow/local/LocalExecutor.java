@@ -387,6 +387,7 @@ public final class LocalExecutor implements Executor {
 
     private final Map<Path, Optional<String>> repositoryChecks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Path, Boolean> commitChecks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final RetryOutputFiles retryOutputFiles = new RetryOutputFiles();
 
     /**
      * An executor with its own {@link Sandbox}; probes bubblewrap (runs {@code bwrap}) when
@@ -1033,7 +1034,10 @@ public final class LocalExecutor implements Executor {
         Path workspace;
         switch (ticket.workspace()) {
             case REPO -> workspace = repo != null ? repo : Path.of(plan.specDir());
-            case RUN -> workspace = scratch;
+            case RUN -> {
+                workspace = scratch;
+                retryOutputFiles.beforeAttempt(request, workspace); // not an earlier attempt's output files
+            }
             case WORKTREE -> {
                 if (repo == null) return AttemptResult.failed(null, "workspace: worktree needs a git repository (repo:)");
                 AttemptResult notHeld = unlessHeld(request, control, "creating");
@@ -1688,6 +1692,11 @@ public final class LocalExecutor implements Executor {
                         : request.plan().repo() != null ? "the repository" : "the spec's directory");
             } else {
                 problem = json == null ? "no JSON" : json.take(o, outputs);
+            }
+            if (problem != null && o.file() != null && problem.startsWith("file " + o.file() + " not found in ")
+                    && retryOutputFiles.deletedBefore(request, o.file())) {
+                problem += " (the one an earlier attempt of the ticket left was deleted before this attempt, which did not "
+                        + "write it again)";
             }
             if (problem != null) problems.computeIfAbsent(problem, k -> new ArrayList<>()).add(o.name());
         }
