@@ -322,7 +322,7 @@ final class Escapees {
         }
     }
 
-    private static void signal(Found f, String signal) {
+    static void signal(Found f, String signal) {
         if (Kill.available()) {
             Kill.killPinned(f.pid(), Kill.number(signal), () -> stillRunning(f));
         } else if (!"STOP".equals(signal)) { // ProcessHandle cannot stop a process: it is KILLed next anyway
@@ -331,7 +331,7 @@ final class Escapees {
         }
     }
 
-    private static boolean stillRunning(Found f) {
+    static boolean stillRunning(Found f) {
         return liveStartTicks(PROC.resolve(Long.toString(f.pid()))) == f.startTicks();
     }
 

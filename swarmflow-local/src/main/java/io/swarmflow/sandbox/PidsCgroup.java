@@ -411,6 +411,19 @@ final class PidsCgroup {
         }
 
         /**
+         * The process ids in the group and in the cgroups created below it now ({@code cgroup.procs} of each), this JVM
+         * excepted (one of its threads is there during a start); empty once the group is gone. For the TERM that starts a
+         * stop's grace period ({@link SandboxProcess}): it reaches what left the attempt's process group too.
+         */
+        List<Long> processesBelow() {
+            List<Long> pids = new ArrayList<>();
+            for (Path d : deepestFirst(dir)) {
+                for (long pid : processes(d)) if (pid != SELF) pids.add(pid);
+            }
+            return pids;
+        }
+
+        /**
          * Removes the group at once when it holds no task and no cgroup below it (the usual end of an attempt: one
          * rmdir(2), which the kernel refuses otherwise). Else sets {@code pids.max} to 0 (so nothing in it can fork any more, and a killed process id cannot come
          * back in), SIGKILLs every process still in the group and in cgroups created below it, waits up to

@@ -32,6 +32,12 @@ public final class ProcessGroups {
         return f != null && (f[0].equals("Z") || f[0].equals("X"));
     }
 
+    /** The kernel's name of {@code pid}'s command ({@code /proc/PID/stat} field 2, at most 15 bytes), or null when gone. */
+    static String command(long pid) {
+        Stat stat = stat(PROC.resolve(Long.toString(pid)));
+        return stat == null ? null : stat.command();
+    }
+
     /** The process group of {@code pid} (field 5 of {@code /proc/PID/stat}), or empty when gone. */
     public static OptionalLong processGroup(long pid) {
         String[] f = statFields(pid);

@@ -204,7 +204,7 @@ public final class SandboxProcess {
         List<String> escapedLeft = List.of();
         if (bubblewrapPath == null) {
             Escapees.Ended ended = Escapees.endAll(pid(), startTicks, Escapees.markers(spec.env()),
-                    durationMillis > Escapees.EVERY_PID_AFTER_MILLIS, spec.grace().toMillis());
+                    durationMillis > Escapees.EVERY_PID_AFTER_MILLIS, graceLeftMillis());
             escaped = ended.ended().stream().map(f -> f.describe(spec.masked())).toList();
             escapedLeft = ended.left().stream().map(f -> f.describe(spec.masked())).toList();
         }
@@ -254,19 +254,81 @@ public final class SandboxProcess {
     /** How often the group is looked at while its members use the rest of the grace. */
     private static final long GROUP_POLL_MILLIS = 20;
 
+    /**
+     * The processes of the attempt that are not in its process group, whose TERM {@link #stop} sends itself (the group's
+     * TERM misses them): what left the group ({@code setsid}, a daemon's double fork). Where the attempt has a cgroup,
+     * what it holds; else under bubblewrap, the processes of its PID namespace (the descendants of the outer bwrap: a
+     * process orphaned in the namespace goes to its init, bwrap's, never outside); else those {@link Escapees} finds by
+     * the attempt's environment, also in addition to the cgroup's without bubblewrap (a root ticket can leave the
+     * cgroup). bwrap's own processes are left out (by name, as {@link ProcessGroups#signalGroupExcept}): were its init to
+     * die, the kernel would kill the whole namespace at once. Empty when nothing can be read; a process started
+     * meanwhile is missed here and gets the KILL at the end of the grace.
+     */
+    private List<Escapees.Found> outsideTheGroup() {
+        java.util.Map<Long, Escapees.Found> found = new java.util.LinkedHashMap<>();
+        try {
+            String spared = bubblewrapPath == null ? null : commandName(bubblewrapPath);
+            java.util.stream.Stream<Long> pids;
+            if (cgroup != null) pids = cgroup.processesBelow().stream();
+            else if (bubblewrapPath != null) pids = ProcessHandle.of(pid()).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid);
+            else pids = java.util.stream.Stream.empty();
+            pids.forEach(p -> {
+                if (p == pid() || p == ProcessHandle.current().pid()) return;
+                long ticks = Escapees.liveStartTicks(Path.of("/proc", Long.toString(p)));
+                if (ticks < 0 || (spared != null && spared.equals(ProcessGroups.command(p)))) return;
+                found.put(p, new Escapees.Found(p, ticks, ""));
+            });
+            if (bubblewrapPath == null) {
+                long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+                for (Escapees.Found f : Escapees.find(pid(), startTicks, Escapees.markers(spec.env()),
+                        elapsedMillis > Escapees.EVERY_PID_AFTER_MILLIS)) {
+                    found.putIfAbsent(f.pid(), f);
+                }
+            }
+        } catch (RuntimeException e) {
+            // /proc or the cgroup unreadable: these get the KILL at the end of the grace, as the group's members that ignore TERM
+        }
+        // the group's members got the group's TERM: a second one would run a TERM trap twice
+        found.values().removeIf(f -> ProcessGroups.processGroup(f.pid()).orElse(pid()) == pid());
+        return List.copyOf(found.values());
+    }
+
+    /** The processes outside the group that got the stop's TERM ({@link #outsideTheGroup}); they share the grace. */
+    private List<Escapees.Found> termedOutside = List.of();
+
+    /**
+     * When the grace period of a stop that began with TERM ends ({@link System#nanoTime()}), or null when there was no
+     * such stop: what {@link Escapees#endAll} gives the processes it finds is then what is left of it, not a second grace.
+     */
+    private Long graceDeadline;
+
+    /** The grace left to {@link Escapees#endAll} after the attempt's process ended, in milliseconds. */
+    private long graceLeftMillis() {
+        if (graceDeadline == null) return spec.grace().toMillis();
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(graceDeadline - System.nanoTime()));
+    }
+
     private void stop(String firstSignal, long graceMillis) throws InterruptedException {
-        if (bubblewrapPath != null && !"KILL".equals(firstSignal)) {
-            // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
-            if (!ProcessGroups.signalGroupExcept(pid(), firstSignal, commandName(bubblewrapPath))) {
+        if ("KILL".equals(firstSignal)) {
+            ProcessGroups.signalGroup(pid(), firstSignal);
+        } else {
+            // every process of the attempt gets the TERM, not only its group's: a process that left the group (setsid, a
+            // daemon) cleans up within the same grace, and a script waiting for it (the grace trap's `wait`) ends with it
+            boolean group = bubblewrapPath != null
+                    // the script first, bwrap spared: bwrap's death would end the PID namespace, and with it the grace
+                    ? ProcessGroups.signalGroupExcept(pid(), firstSignal, commandName(bubblewrapPath))
+                    : ProcessGroups.signalGroup(pid(), firstSignal);
+            termedOutside = outsideTheGroup();
+            if (bubblewrapPath != null && !group && termedOutside.isEmpty()) {
                 // nobody but bwrap yet (the first milliseconds): the script has not started, so no grace is owed, and
                 // a TERM now would reach nobody while the script, started later, runs until the grace's KILL
                 firstSignal = "KILL";
                 ProcessGroups.signalGroup(pid(), firstSignal);
             }
-        } else {
-            ProcessGroups.signalGroup(pid(), firstSignal);
+            for (Escapees.Found f : termedOutside) Escapees.signal(f, firstSignal);
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        if (!"KILL".equals(firstSignal)) graceDeadline = deadline;
         try {
             if (!"KILL".equals(firstSignal)) {
                 if (!endsWithin(graceMillis)) {
@@ -274,15 +336,17 @@ public final class SandboxProcess {
                     ProcessGroups.signalGroup(pid(), "KILL");
                 } else if (bubblewrapPath == null) {
                     // the script ended at once (a shell in `wait` dies of TERM), but members that got the same TERM
-                    // (a child cleaning up) keep the rest of the grace before the sweep; under bubblewrap the script's
-                    // end ends the PID namespace, and them with it
-                    while (ProcessGroups.groupHasMembers(pid()) && System.nanoTime() < deadline && !killRequest.isDone()) {
+                    // (a child cleaning up), and the processes outside the group that got it, keep the rest of the grace
+                    // before the sweep; under bubblewrap the script's end ends the PID namespace, and them with it
+                    while ((ProcessGroups.groupHasMembers(pid()) || termedOutside.stream().anyMatch(Escapees::stillRunning))
+                            && System.nanoTime() < deadline && !killRequest.isDone()) {
                         Thread.sleep(GROUP_POLL_MILLIS);
                     }
                 }
             }
         } catch (InterruptedException e) {
             ProcessGroups.signalGroup(pid(), "KILL"); // no grace left for members that ignore TERM
+            for (Escapees.Found f : termedOutside) Escapees.signal(f, "KILL");
             throw e;
         } finally {
             process.destroyForcibly();
