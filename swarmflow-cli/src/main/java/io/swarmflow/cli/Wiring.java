@@ -59,7 +59,7 @@ final class Wiring implements AutoCloseable {
      * the command lines of processes it left running), which must not set the clipboard or the window title.
      */
     static Executor executor(Path stateDir, PrintStream warnings) {
-        return new LocalExecutor(LocalExecutor.Options.of(stateDir, warningsTo(warnings)));
+        return EnvironmentEncoding.guard(new LocalExecutor(LocalExecutor.Options.of(stateDir, warningsTo(warnings))));
     }
 
     /** Prints each warning to {@code warnings} as one {@code swarm: warning: ...} line, control characters made visible. */
