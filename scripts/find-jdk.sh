@@ -9,15 +9,32 @@
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SWARM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED)
 
-# The JVM takes the encoding of file names, of its arguments and of its output from LC_CTYPE. In the C or POSIX
-# locale (a container, cron, `su -`, ssh to a host without locales) that is ASCII: a spec under /tmp/grüße could not
-# even be named, and a ticket's "ü" would print as "?". There, the JVM runs in C.UTF-8, where the C library has it.
-# Tickets are not affected: their environment is built by Swarmflow (LANG=C.UTF-8), and git runs with LC_ALL=C.
+# The JVM takes the encoding of file names, of its arguments, of its output and of what it hands a child process from
+# LC_CTYPE. In the C or POSIX locale (a container, cron, `su -`, ssh to a host without locales) that is ASCII: a spec
+# under /tmp/grüße could not even be named, a --var value "José" would be read as "Jos??", and every character other than
+# ASCII of a ticket's script, env and vars would reach bash as "?" ("rm données.txt" runs as "rm donn?es.txt", a glob),
+# so swarm refuses such a plan there (docs/sandbox.md, "Environment"). There, the JVM runs in C.UTF-8, where the C
+# library has it. The tickets' own locale (LANG=C.UTF-8, set by Swarmflow) and git's (LC_ALL=C) do not help: what they
+# are handed has passed through the JVM's encoding already. No JVM flag does it instead: -Dsun.jnu.encoding=UTF-8 is
+# ignored (JDK 17 and 25, checked; -Dfile.encoding=UTF-8 changed what JDK 17 hands a child, not JDK 25).
+# The encoding is asked of `locale charmap`; without the `locale` program (a minimal image), of bash itself: in a UTF-8
+# locale it counts the two bytes of "ü" as one character. Then an unset, C or POSIX locale, or a UTF-8 one the C library
+# does not have (it falls back to C), is switched; another locale's own encoding (ISO-8859-1) is left as it is. Whether
+# C.UTF-8 exists is asked of bash too: set in a subshell, where the C library has it "ü" counts as one character (glibc
+# 2.35 and later have it built in; `locale -a` is not needed).
 swarm_jvm_locale() {
-  command -v locale >/dev/null 2>&1 || return 0
-  [ "$(locale charmap 2>/dev/null)" = "ANSI_X3.4-1968" ] || return 0
-  # not grep -q: under pipefail, locale dying of SIGPIPE once grep has its match would fail the test
-  if locale -a 2>/dev/null | grep -ixE 'c\.utf-?8' >/dev/null; then export LC_ALL=C.UTF-8; fi
+  local u=$'\xc3\xbc'
+  if command -v locale >/dev/null 2>&1; then
+    [ "$(locale charmap 2>/dev/null)" = "ANSI_X3.4-1968" ] || return 0
+  else
+    [ "${#u}" -ne 1 ] || return 0
+    case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+      "" | C | POSIX | *[Uu][Tt][Ff]8* | *[Uu][Tt][Ff]-8*) ;;
+      *) return 0 ;;
+    esac
+  fi
+  # bash's warning that it cannot set a locale goes to the subshell's stderr, discarded
+  if (LC_ALL=C.UTF-8 && u=$'\xc3\xbc' && [ "${#u}" -eq 1 ]) 2>/dev/null; then export LC_ALL=C.UTF-8; fi
   return 0
 }
 

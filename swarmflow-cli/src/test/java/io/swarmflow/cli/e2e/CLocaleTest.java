@@ -46,6 +46,25 @@ class CLocaleTest {
         assertThat(relative.out).contains("spec " + spec, "succeeded");
     }
 
+    /**
+     * A minimal image has no {@code locale} program (the step finds none on its PATH here): the step still runs the JVM in
+     * C.UTF-8, so the ticket is handed its script as written (in the C locale, swarm refuses it: CLocaleTicketTextTest).
+     */
+    @Test
+    void theLauncherRunsTheJvmInUtf8WithoutTheLocaleProgramToo() throws Exception {
+        Path spec = Cli.write(tmp.resolve("swarm.yaml"), """
+                name: locale
+                tickets:
+                  - id: a
+                    run: echo "%s"
+                """.formatted(WORD));
+        Path state = tmp.resolve("state");
+        Result run = launch(". \"$1\" && PATH=/nonexistent swarm_jvm_locale && ", tmp, "run", spec.toString(), "--plain",
+                "--state-dir", state.toString());
+        assertThat(run.code).as(run.out).isZero();
+        assertThat(run.out).contains("a | " + WORD).doesNotContain("?");
+    }
+
     @Test
     void aJvmStartedInTheCLocaleSaysWhyANonAsciiNameIsLost() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(WORD));
@@ -64,10 +83,15 @@ class CLocaleTest {
      * ({@code swarm_jvm_locale}) when {@code launcher}; stdout and stderr together, decoded as UTF-8.
      */
     private Result launch(boolean launcher, Path cwd, String... args) throws Exception {
+        return launch(launcher ? ". \"$1\" && swarm_jvm_locale && " : "", cwd, args);
+    }
+
+    /** {@link #launch(boolean, Path, String...)} through {@code step}, bash that ends with {@code && } ($1: find-jdk.sh). */
+    private Result launch(String step, Path cwd, String... args) throws Exception {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c",
-                (launcher ? ". \"$1\" && swarm_jvm_locale && " : "") + "shift && exec \"$@\"", "launch",
+                step + "shift && exec \"$@\"", "launch",
                 ROOT.resolve("scripts/find-jdk.sh").toString(),
                 java, "-XX:TieredStopAtLevel=1", "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName()));
