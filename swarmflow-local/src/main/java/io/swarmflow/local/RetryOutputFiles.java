@@ -3,9 +3,11 @@ package io.swarmflow.local;
 import io.swarmflow.agent.AttemptRequest;
 import io.swarmflow.spec.OutputSpec;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
@@ -17,11 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * Keeps a retry in the run's shared directory ({@code workspace: run}) from succeeding with the output files an earlier,
  * failed attempt of its ticket left there (review-B F2): at the first attempt of a ticket this executor starts, the
  * state of each declared output file (absent, or its file, modification time and size) is noted; before each later
- * attempt, every declared output file whose state is no longer that one (an earlier attempt wrote, replaced or created
- * it) is deleted, so the attempt must write it again or fail as missing. A file that was there before the first attempt
- * and that no attempt changed (one a ticket it needs wrote) stays. Nothing is followed: a path through a symbolic link or
- * a file that is no regular file or link is left alone (reading it fails the attempt anyway). The notes live as long as
- * the executor: the first attempt after a resume starts them anew.
+ * attempt, every declared output file that was absent then and is there now (an earlier attempt created it) is deleted,
+ * so the attempt must write it again or fail as missing. A file that was there before the first attempt stays, changed
+ * or not: a ticket it needs wrote it, and this ticket may have edited it in place (review D4 F1: deleting it lost the
+ * other ticket's work). The deletion goes through directories opened one at a time without following links ({@link
+ * SecureDirectoryStream}, openat(2) with {@code O_NOFOLLOW}), so another ticket of the run that swaps a directory on the
+ * way for a link cannot lead it outside the workspace (review D4 F2); a path through a link, or a file that is no regular
+ * file or link, is left alone (reading it fails the attempt anyway). The notes live as long as the executor: the first
+ * attempt after a resume starts them anew.
  */
 final class RetryOutputFiles {
     /** A file's state: null fields for "absent". */
@@ -59,13 +64,8 @@ final class RetryOutputFiles {
         for (OutputSpec o : files) {
             State then = noted.getOrDefault(o.file(), State.ABSENT);
             State current = now.get(o.file());
-            if (current == null || current.equals(State.ABSENT) || current.equals(then)) continue;
-            Path file = beneath(root, o.file());
-            try {
-                if (file != null && Files.deleteIfExists(file)) deleted.add(o.file());
-            } catch (IOException e) {
-                // left as it is: the attempt's own write replaces it, or reading it says what is wrong
-            }
+            if (!State.ABSENT.equals(then) || current == null || current.equals(State.ABSENT)) continue;
+            if (deleteBeneath(root, o.file())) deleted.add(o.file());
         }
         if (!deleted.isEmpty()) deletedBefore.put(key + "\0" + request.attempt(), List.copyOf(deleted));
         return deleted;
@@ -89,6 +89,45 @@ final class RetryOutputFiles {
             return State.ABSENT;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /**
+     * Deletes the regular file or link {@code relative} beneath {@code root}, opening each directory on the way relative
+     * to the one before without following links; false when it is not there, a directory on the way is a link or no
+     * directory, the file is a directory, or the platform has no {@link SecureDirectoryStream} (nothing is deleted then).
+     */
+    private static boolean deleteBeneath(Path root, String relative) {
+        Path rel = Path.of(relative).normalize();
+        if (rel.isAbsolute() || rel.startsWith("..") || rel.toString().isEmpty()) return false;
+        java.util.List<SecureDirectoryStream<Path>> opened = new java.util.ArrayList<>();
+        try {
+            DirectoryStream<Path> top = Files.newDirectoryStream(root);
+            if (!(top instanceof SecureDirectoryStream<Path> dir)) {
+                top.close();
+                return false;
+            }
+            opened.add(dir);
+            for (int i = 0; i < rel.getNameCount() - 1; i++) {
+                dir = dir.newDirectoryStream(rel.getName(i), LinkOption.NOFOLLOW_LINKS);
+                opened.add(dir);
+            }
+            Path name = rel.getFileName();
+            BasicFileAttributes a = dir.getFileAttributeView(name, java.nio.file.attribute.BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            if (!a.isRegularFile() && !a.isSymbolicLink()) return false;
+            dir.deleteFile(name); // unlinkat(2): a link is removed itself, never what it points at
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // left as it is: the attempt's own write replaces it, or reading it says what is wrong
+        } finally {
+            for (SecureDirectoryStream<Path> d : opened) {
+                try {
+                    d.close();
+                } catch (IOException e) {
+                    // closing a directory read nothing from it
+                }
+            }
         }
     }
 

@@ -65,4 +65,23 @@ class RetryOutputFilesTest {
             assertThat(second.outputs()).containsEntry("g", "ready");
         }
     }
+
+    /**
+     * A file a ticket it needs wrote, which this ticket edits in place before failing (review D4 F1), stays for the
+     * retry: it was there before the first attempt. Deleting it lost the other ticket's work for every later attempt.
+     */
+    @Test
+    void aFileThereBeforeTheFirstAttemptThatAnAttemptEditedStays() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            PlannedTicket edit = Fixture.ticket("edit", "echo edited-$SWARM_ATTEMPT >> data.txt; [ \"$SWARM_ATTEMPT\" = 2 ]")
+                    .output(new OutputSpec("d", "data.txt", null)).build();
+            Files.createDirectories(f.runDir.resolve("scratch"));
+            Files.writeString(f.runDir.resolve("scratch/data.txt"), "from-upstream\n");
+
+            assertThat(attempt(f, edit, 1).outcome()).isEqualTo(Outcome.FAILED);
+            AttemptResult second = attempt(f, edit, 2);
+            assertThat(second.outcome()).as(second.reason()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(Files.readString(f.runDir.resolve("scratch/data.txt"))).isEqualTo("from-upstream\nedited-1\nedited-2\n");
+        }
+    }
 }
