@@ -1140,6 +1140,7 @@ final class QueryCommands {
                     }
                     n = done + 1; // every attempt in turn, even if several passed between two looks
 
+                    if (followedMidLine) out.println(); // the previous attempt's last line, not ended: the header gets a line of its own
                     out.println("==> attempt " + n + " <==");
                     checkReader(out);
                 }
@@ -1246,8 +1247,12 @@ final class QueryCommands {
                     + "` prints that" : ""));
         }
 
+        /** Whether the output of the attempt last followed ended inside a line (see {@link LogsFollow#midLine}). */
+        private boolean followedMidLine;
+
         /**
-         * Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends. Returns the number of bytes
+         * Prints attempt {@code n}'s logs; with --follow, keeps printing until the attempt ends (see {@link LogsFollow}).
+         * Returns the number of bytes
          * printed (0: the attempt wrote nothing on the streams asked for, said by {@link #noOutput}).
          */
         private long print(Wiring w, int n, PrintStream out) throws IOException, InterruptedException {
@@ -1255,10 +1260,25 @@ final class QueryCommands {
             List<Path> files = new ArrayList<>();
             if (!stream.equals("stderr")) files.add(dir.resolve("stdout.log"));
             if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
+            if (follow) {
+                // both streams as they come, interleaved at line ends; a header after it starts a line of its own
+                LogsFollow followed = new LogsFollow(files, System::currentTimeMillis);
+                followed.poll(out, false);
+                checkReader(out); // flushes
+                while (attemptRunning(w, ticketId, n)) {
+                    Thread.sleep(200);
+                    followed.poll(out, false);
+                    checkReader(out);
+                }
+                followed.poll(out, true);
+                checkReader(out);
+                followedMidLine = followed.midLine();
+                return followed.printed();
+            }
             long[] offsets = new long[files.size()];
             // both streams asked for and both with output: say which is which (one alone is printed as it is, as --follow
             // prints them, so that the output of a ticket that wrote to one stream is its log byte for byte)
-            boolean headers = !follow && files.size() > 1 && files.stream().allMatch(Logs::nonEmpty);
+            boolean headers = files.size() > 1 && files.stream().allMatch(Logs::nonEmpty);
             boolean midLine = false; // the previous file ended without a newline: the next header starts a line of its own
             for (int i = 0; i < files.size(); i++) {
                 if (headers) {
@@ -1269,11 +1289,6 @@ final class QueryCommands {
                 offsets[i] = copy(files.get(i), 0, out);
                 if (offsets[i] > 0) midLine = !endsWithNewline(files.get(i));
             }
-            while (follow && attemptRunning(w, ticketId, n)) {
-                Thread.sleep(200);
-                for (int i = 0; i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
-            }
-            for (int i = 0; follow && i < files.size(); i++) offsets[i] = copy(files.get(i), offsets[i], out);
             return java.util.Arrays.stream(offsets).sum();
         }
 
@@ -1312,7 +1327,7 @@ final class QueryCommands {
          * A log file that exists but cannot be read (its permissions, a directory in its place, an I/O error), as the
          * state that could not be read (exit 4), naming the file: it would otherwise be an internal error.
          */
-        private static io.swarmflow.store.StoreException.Unavailable unreadable(Path file, IOException e) {
+        static io.swarmflow.store.StoreException.Unavailable unreadable(Path file, IOException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             String own = file + " (";
             if (why.startsWith(own) && why.endsWith(")")) why = why.substring(own.length(), why.length() - 1); // "PATH (Reason)"
