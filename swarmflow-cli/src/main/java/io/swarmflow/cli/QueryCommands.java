@@ -1070,6 +1070,8 @@ final class QueryCommands {
                 }
                 int n = attempt != null ? attempt : t.attempt();
                 if (n == 0 && follow && attempt == null) { // follow a ticket that has not started: wait for its first attempt
+                    // said once, on stderr: a wait in silence cannot be told from a hung command (nor what would end it)
+                    if (mayStillRun(w, t)) Streams.err(spec).println("swarm: " + notStartedYet(w, t) + "; waiting for its first attempt");
                     while (t.attempt() == 0 && mayStillRun(w, t)) {
                         Thread.sleep(200);
                         t = ticket(w);
@@ -1107,7 +1109,7 @@ final class QueryCommands {
                 if (t.attempt() > 1 && attempt == null) {
                     // --follow too: it starts at the latest attempt, and only the later ones get a "==> attempt N <==" line
                     // (of a ticket that has ended, or no coordinator executes, there is no retry to follow)
-                    Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + " of " + t.attempt()
+                    Streams.err(spec).println("swarm: " + ticketId + " attempt " + n + ofAttempts(w, t)
                             + (follow && mayStillRun(w, t) ? "; following it and any retry" : "") + "; see another with --attempt N");
                 }
                 while (true) {
@@ -1145,6 +1147,38 @@ final class QueryCommands {
                     checkReader(out);
                 }
             }
+        }
+
+        /**
+         * Which of how many attempts the latest is: {@code " of 2"} when no other can follow it, {@code " (of up to 3)"}
+         * while the ticket may still retry (a failure of the running attempt, or the retry it waits for, leaves retries
+         * of its {@code retries.max}; attempts lost with a coordinator do not count against them, so there may be more).
+         */
+        private String ofAttempts(Wiring w, TicketView t) {
+            if (t.state().isFinal()) return " of " + t.attempt();
+            int max = w.service.plan(runId).tickets().stream().filter(p -> p.id().equals(ticketId)).findFirst()
+                    .map(p -> p.retries().max()).orElse(0);
+            int failed = t.failures() + (t.state() == io.swarmflow.store.TicketState.RUNNING ? 1 : 0); // if this one fails
+            int upTo = t.attempt() + Math.max(0, max + 1 - failed);
+            return upTo > t.attempt() ? " (of up to " + upTo + ")" : " of " + t.attempt();
+        }
+
+        /**
+         * A ticket with no attempt that may still start, in the words of {@code swarm status}: {@code b has not started
+         * yet (pending: waits for a (running))}, {@code g has not started yet (awaiting-approval: approve it with `swarm
+         * approve RUN g`)}.
+         */
+        private String notStartedYet(Wiring w, TicketView t) {
+            String why = switch (t.state()) {
+                case AWAITING_APPROVAL -> "approve it with `swarm approve " + runId + " " + ticketId + "`, or reject it with `swarm reject "
+                        + runId + " " + ticketId + " --reason TEXT`";
+                case PENDING -> {
+                    String waits = Status.unfinishedNeeds(w, runId, ticketId);
+                    yield waits == null ? null : "waits for " + waits;
+                }
+                default -> null;
+            };
+            return io.swarmflow.cli.view.Printable.of(ticketId + " has not started yet (" + t.state().label() + (why == null ? "" : ": " + why) + ")");
         }
 
         /**

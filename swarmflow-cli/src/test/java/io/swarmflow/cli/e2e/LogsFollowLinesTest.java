@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import static io.swarmflow.cli.e2e.CliEndToEndTest.awaitTicket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -108,6 +109,86 @@ class LogsFollowLinesTest {
         assertThat(follow.exit()).isZero();
         // before: "partial==> attempt 2 <==\nsecond\n"
         assertThat(follow.out().text()).isEqualTo("partial\n==> attempt 2 <==\nsecond\n");
+        assertThat(run.exit()).isZero();
+    }
+
+    /** F6: a ticket pending on {@code gate}, followed before it starts. */
+    @Test
+    void aPendingTicketIsSaidOnceWithWhatItWaitsFor() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("pending.yaml"), """
+                tickets:
+                  - id: gate
+                    run: until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
+                  - id: later
+                    needs: [gate]
+                    run: echo ran
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "running");
+        Background follow = Background.start("logs", id, "later", "--follow", "--state-dir", state.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> follow.err().text().contains("waiting"));
+        Files.writeString(state.resolve("runs").resolve(id).resolve("scratch").resolve("go"), "");
+
+        assertThat(follow.exit()).isZero();
+        assertThat(follow.out().text()).isEqualTo("ran\n");
+        // before: nothing until the attempt began
+        assertThat(follow.err().text()).isEqualTo("swarm: later has not started yet (pending: waits for gate (running)); "
+                + "waiting for its first attempt\n");
+        assertThat(run.exit()).isZero();
+    }
+
+    @Test
+    void aTicketAwaitingApprovalIsSaidWithTheCommandsThatDecideIt() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("gated.yaml"), CliEndToEndTest.GATED);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        awaitTicket(state, id, "gate", "awaiting-approval");
+        Background follow = Background.start("logs", id, "gate", "--follow", "--state-dir", state.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> follow.err().text().contains("waiting"));
+        assertThat(Cli.swarm("approve", id, "gate", "--state-dir", state.toString()).code()).isZero();
+
+        assertThat(follow.exit()).isZero();
+        assertThat(follow.out().text()).isEqualTo("gate ran\n");
+        assertThat(follow.err().text()).isEqualTo("swarm: gate has not started yet (awaiting-approval: approve it with `swarm approve "
+                + id + " gate`, or reject it with `swarm reject " + id + " gate --reason TEXT`); waiting for its first attempt\n");
+        assertThat(run.exit()).isZero();
+    }
+
+    /** N5: "attempt 2 of 2" read as the last of two while a third could come. */
+    @Test
+    void theLatestAttemptIsSaidOfUpToHowManyWhileMoreMayCome() throws Exception {
+        Path state = tmp.resolve("state");
+        Path spec = Cli.write(tmp.resolve("three.yaml"), """
+                tickets:
+                  - id: fl
+                    retries: {max: 2, backoff: {initial: 10ms, max: 10ms}}
+                    run: |
+                      echo "attempt $SWARM_ATTEMPT"
+                      if [ "$SWARM_ATTEMPT" = 2 ]; then
+                        touch "$SWARM_SCRATCH/second"
+                        until [ -e "$SWARM_SCRATCH/go" ]; do sleep 0.05; done
+                      fi
+                      [ "$SWARM_ATTEMPT" = 3 ]
+                """);
+        Background run = Background.start("run", spec.toString(), "--plain", "--state-dir", state.toString());
+        String id = run.runId();
+        Path scratch = state.resolve("runs").resolve(id).resolve("scratch");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(scratch.resolve("second")));
+        Background follow = Background.start("logs", id, "fl", "--follow", "--state-dir", state.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> follow.out().text().contains("attempt 2"));
+        Files.writeString(scratch.resolve("go"), "");
+
+        assertThat(follow.exit()).isZero();
+        assertThat(follow.out().text()).isEqualTo("attempt 2\n==> attempt 3 <==\nattempt 3\n");
+        // before: "swarm: fl attempt 2 of 2; following it and any retry; ..."
+        assertThat(follow.err().text()).startsWith("swarm: fl attempt 2 (of up to 3); following it and any retry; "
+                + "see another with --attempt N\n");
+        // once it has ended, the last of three
+        Cli.Result after = Cli.swarm("logs", id, "fl", "--state-dir", state.toString());
+        assertThat(after.err()).isEqualTo("swarm: fl attempt 3 of 3; see another with --attempt N\n");
         assertThat(run.exit()).isZero();
     }
 }
