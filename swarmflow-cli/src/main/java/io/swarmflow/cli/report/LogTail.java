@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * The last lines of a log file, read from its end so a 10 MiB log costs no more than a small one.
  *
  * @param lines     at most the requested number of lines, oldest first, ANSI escape sequences removed; a line ends at an
- *                  LF or at a lone CR (a progress bar's {@code 10%\r20%}), as {@code swarm logs} shows it on a terminal
+ *                  LF (a CR LF counting as one), and of a line a lone CR overwrote (a progress bar's {@code 10%\r20%}) only
+ *                  the text after the last lone CR is kept, as the plain view shows it: each bar counts as one line
  * @param truncated whether the file holds more lines than {@code lines}
  */
 record LogTail(List<String> lines, boolean truncated) {
@@ -32,8 +33,8 @@ record LogTail(List<String> lines, boolean truncated) {
      */
     private static final Pattern ANSI = Pattern.compile(
             "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)|\u001B[@-Z\\\\-_]");
-    /** A line's end: an LF (with any CRs before or after it), or CRs alone. */
-    private static final Pattern LINE_END = Pattern.compile("\r*\n\r*|\r+");
+    /** A line's end: an LF, with any CRs before it (a CR LF, or a progress bar's last state ended {@code \r\n}). */
+    private static final Pattern LINE_END = Pattern.compile("\r*\n");
     private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
 
     static final LogTail EMPTY = new LogTail(List.of(), false);
@@ -55,9 +56,10 @@ record LogTail(List<String> lines, boolean truncated) {
                     .onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE)
                     .decode(java.nio.ByteBuffer.wrap(buf)).toString();
-            // a lone CR ends a line too, as swarm logs and the live view show it (PrintableBytes): CRs in a row or before an LF
-            // end one line, and a CR at a line's start moves nothing
+            // a lone CR overwrites its line: of a progress bar's states (10%\r20%\r30%) the last alone counts toward the
+            // tail, as the plain view shows it, so that a bar does not push the error before it out of the tail
             List<String> all = new ArrayList<>(List.of(LINE_END.split(text, -1)));
+            all.replaceAll(LogTail::lastState);
             boolean cutAtStart = len < size;
             if (cutAtStart && !all.isEmpty()) all.removeFirst(); // a partial line
             if (!all.isEmpty() && all.getLast().isEmpty()) all.removeLast(); // the final newline
@@ -69,6 +71,16 @@ record LogTail(List<String> lines, boolean truncated) {
         } catch (IOException e) {
             return EMPTY;
         }
+    }
+
+    /**
+     * What is left of a line (without its LF) that lone CRs overwrote: the text after the last CR that has text after
+     * it; a line of CRs alone is empty. {@code "10%\r20%\r"} gives {@code 20%}, {@code "\rnext"} gives {@code next}.
+     */
+    static String lastState(String line) {
+        int end = line.length();
+        while (end > 0 && line.charAt(end - 1) == '\r') end--; // trailing CRs (at the file's end) overwrite nothing yet
+        return line.substring(line.lastIndexOf('\r', end - 1) + 1, end);
     }
 
     static String clean(String line) {

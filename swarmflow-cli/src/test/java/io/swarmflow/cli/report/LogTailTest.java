@@ -38,19 +38,36 @@ class LogTailTest {
     }
 
     /**
-     * A lone CR (a progress bar's {@code 10%\r20%\r}) ends a line, as in {@code swarm logs} and the live view
-     * ({@code PrintableBytes}): the tail shows each state on a line of its own, not {@code 10%\uFFFD20%}. CRs in a row, or
-     * before an LF, end one line; a CR at a line's start moves nothing.
+     * A lone CR (a progress bar's {@code 10%\r20%\r}) overwrites its line: the tail keeps its last state, as the plain
+     * view shows a bar, so each bar counts as one line (CRs in a row, before an LF or at a line's start change nothing
+     * more); before, each state was a line of its own.
      */
     @Test
-    void aLoneCarriageReturnEndsALineAsInSwarmLogs() throws IOException {
+    void aLineOverwrittenByLoneCarriageReturnsKeepsItsLastState() throws IOException {
         Path file = dir.resolve("bar.log");
         Files.writeString(file, "start\n10%\r20%\r\r30%\r\ndone\n\rnext\n\r\nlast\n");
 
         LogTail tail = LogTail.read(file, 20);
 
-        assertThat(tail.lines()).containsExactly("start", "10%", "20%", "30%", "done", "next", "", "last");
+        assertThat(tail.lines()).containsExactly("start", "30%", "done", "next", "", "last");
         assertThat(LogTail.read(file, 2).lines()).containsExactly("", "last");
+    }
+
+    /** Review B F4: a 100-state bar after the error pushed the error out of the 20-line tail. */
+    @Test
+    void aProgressBarDoesNotPushTheErrorOutOfTheTail() throws IOException {
+        Path file = dir.resolve("upload.log");
+        StringBuilder log = new StringBuilder("error: checksum mismatch for artifact.tar\n");
+        for (int i = 1; i <= 100; i++) log.append("uploading diagnostics ").append(i).append("%\r");
+        Files.writeString(file, log.append('\n'));
+
+        LogTail tail = LogTail.read(file, 20);
+
+        assertThat(tail.lines()).containsExactly("error: checksum mismatch for artifact.tar", "uploading diagnostics 100%");
+        assertThat(tail.truncated()).isFalse();
+        // a bar still drawn when the attempt ended (no LF yet) shows its last state too
+        Files.writeString(file, "error\n50%\r60%\r");
+        assertThat(LogTail.read(file, 20).lines()).containsExactly("error", "60%");
     }
 
     @Test
