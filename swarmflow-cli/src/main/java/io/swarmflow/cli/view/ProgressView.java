@@ -702,16 +702,67 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 + (ready > 0 ? "  ready " + ready : "") + (pending > 0 ? "  pending " + pending : "");
     }
 
-    /** The live block: {@link #header()}, then a line per running ticket (up to {@link #MAX_RUNNING_LINES}), its elapsed time on {@link #ticks}. */
-    List<String> block() {
+    /**
+     * The terminal's height in rows, 0 when unknown: read by {@link #readTerminalRows} when the view starts and every
+     * {@link #ROWS_EVERY_FRAMES} frames after (a resized window); see {@link #terminalRows(java.util.function.IntSupplier)}.
+     */
+    private java.util.function.IntSupplier terminalRows = ProgressView::readTerminalRows;
+    private static final int ROWS_EVERY_FRAMES = 20;
+    private int rows = -1;
+    private int framesSinceRows;
+
+    /**
+     * The height of the controlling terminal in rows ({@code stty size} on {@code /dev/tty}), else {@code $LINES}, else
+     * 0 (unknown: the block is not capped).
+     */
+    static int readTerminalRows() {
+        try {
+            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String size = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            if (p.waitFor() == 0 && size.matches("\\d+ \\d+")) return Integer.parseInt(size.substring(0, size.indexOf(' ')));
+        } catch (java.io.IOException | RuntimeException e) {
+            // no stty, no controlling terminal: $LINES, or unknown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String lines = System.getenv("LINES");
+        return lines != null && lines.matches("\\d{1,5}") ? Integer.parseInt(lines) : 0;
+    }
+
+    /** Where the terminal's height comes from (a test's), read again at the next frame. */
+    synchronized void terminalRows(java.util.function.IntSupplier rows) {
+        this.terminalRows = rows;
+        this.rows = -1;
+    }
+
+    /** The live block on a terminal of the height {@link #terminalRows} gives (re-read now and then). */
+    synchronized List<String> block() {
+        if (rows < 0 || ++framesSinceRows >= ROWS_EVERY_FRAMES) {
+            rows = terminalRows.getAsInt();
+            framesSinceRows = 0;
+        }
+        return block(rows);
+    }
+
+    /**
+     * The live block: {@link #header()}, then a line per running ticket (up to {@link #MAX_RUNNING_LINES}), its elapsed
+     * time on {@link #ticks}, and {@code … and N more} for those left out; on a terminal of {@code rows} rows (0: not
+     * known) at most {@code rows - 1} lines, the header always: a taller block would scroll its top lines into the
+     * terminal's history at each redraw, the cursor going up no further than the top row.
+     */
+    List<String> block(int rows) {
         List<String> lines = new ArrayList<>();
         lines.add(header());
         long now = ticks.getAsLong();
         Map<String, long[]> snapshot = new LinkedHashMap<>(running);
+        int cap = rows > 0 ? Math.max(1, rows - 1) : Integer.MAX_VALUE; // lines of the block at most
+        int fit = (int) Math.min(MAX_RUNNING_LINES, (long) cap - 1); // ticket lines when no "more" line is needed
+        int most = snapshot.size() <= fit ? fit : (int) Math.min(MAX_RUNNING_LINES, Math.max(0, (long) cap - 2));
         int shown = 0;
         for (Map.Entry<String, long[]> e : snapshot.entrySet()) {
-            if (shown++ == MAX_RUNNING_LINES) {
-                lines.add("  … and " + (snapshot.size() - MAX_RUNNING_LINES) + " more");
+            if (shown++ == most) {
+                if (cap >= 2) lines.add("  … and " + (snapshot.size() - most) + " more");
                 break;
             }
             String last = Printable.shorten(lastLine.getOrDefault(e.getKey(), ""), 80);

@@ -479,4 +479,32 @@ class ProgressViewTest {
                 "late will retry now\n").doesNotContain("epoch", "late will retry in");
         assertThat(text.indexOf("run resumed")).as(text).isLessThan(text.indexOf("flaky will retry"));
     }
+
+    /**
+     * Review B F5: on an 8-row pane the 10-line block (header, 8 tickets, "… and 4 more") was redrawn 10 times a second,
+     * its top lines scrolled into the history each time. The block is now at most rows - 1 lines, the header kept.
+     */
+    @Test
+    void theLiveBlockFitsTheTerminalsHeight() {
+        try (ProgressView v = new ProgressView(out, true, true, 12, "R1", () -> 0L, false)) {
+            v.terminalRows(() -> 8);
+            for (int i = 1; i <= 12; i++) v.onEvent(new RunEvent.AttemptStarted("t" + i, 1, 15_000), 0L);
+
+            List<String> block = v.block();
+            assertThat(block).hasSize(7);
+            assertThat(block.getFirst()).startsWith("[").contains("running 12");
+            assertThat(block.getLast()).isEqualTo("  … and 7 more");
+
+            assertThat(v.block(0)).as("height unknown: as before").hasSize(10).last().isEqualTo("  … and 4 more");
+            assertThat(v.block(50)).hasSize(10);
+            assertThat(v.block(3)).hasSize(2).last().isEqualTo("  … and 12 more");
+            assertThat(v.block(2)).as("the header alone").hasSize(1);
+            assertThat(v.block(1)).hasSize(1);
+        }
+        try (ProgressView v = new ProgressView(out, true, true, 3, "R1", () -> 0L, false)) {
+            for (int i = 1; i <= 3; i++) v.onEvent(new RunEvent.AttemptStarted("t" + i, 1, 15_000), 0L);
+            assertThat(v.block(5)).as("all fit in 4 lines: no more line").hasSize(4);
+            assertThat(v.block(4)).hasSize(3).last().isEqualTo("  … and 2 more");
+        }
+    }
 }
