@@ -205,6 +205,7 @@ final class PlanBuilder {
         }
         warnMissingRepoOutputs();
         List<Expanded> order = topologicalOrder();
+        checkSharedOutputFiles(order);
         checkOutputReferences();
         if (!problems.isEmpty() || order == null) return null;
 
@@ -400,6 +401,128 @@ final class PlanBuilder {
                             + "write " + (files.size() == 1 ? "it" : "them") + " (without bubblewrap it would write into your checkout)",
                     "set workspace: run or workspace: worktree on the ticket, or use a {json: key} output");
         });
+    }
+
+    /**
+     * A file output of a shell ticket whose workspace other tickets write into too: the run's shared directory, or the
+     * checkout of a {@code workspace: repo} ticket with {@code sandbox: off} whose file is not in the repository (one
+     * that is, the ticket reads as the repository has it). {@code file} is the path with variables and matrix values
+     * substituted; {@code agentConcurrency} the profile's limit, 0 for none.
+     */
+    private record SharedFile(Expanded ticket, Output output, String file, WorkspaceMode workspace, String agent, int agentConcurrency) {
+        String where() {
+            return workspace == WorkspaceMode.RUN ? "the run's shared directory" : "your checkout (workspace: repo, sandbox: off)";
+        }
+
+        /** Whether this and {@code other} cannot run at once: one profile that runs one attempt at a time. */
+        boolean oneAtATimeWith(SharedFile other) {
+            return agent.equals(other.agent) && agentConcurrency == 1;
+        }
+    }
+
+    private final List<SharedFile> sharedFiles = new ArrayList<>();
+
+    /**
+     * Refuses a file output that tickets which may run at the same time name in one shared workspace: each output is read
+     * when its attempt ends, from whatever the last writer left, so a ticket reading it would get another ticket's value,
+     * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value), two other tickets
+     * unless one needs the other, directly or not ({@code order}, null when there is a cycle: then only the first
+     * check). Nothing runs at once in a run of {@code concurrency: 1}, nor two tickets of a profile of {@code concurrency: 1}.
+     */
+    private void checkSharedOutputFiles(List<Expanded> order) {
+        int concurrency = spec.concurrency != null ? spec.concurrency.value() : 4;
+        if (concurrency == 1 || sharedFiles.size() < 2) return;
+        Map<String, List<SharedFile>> byFile = new LinkedHashMap<>();
+        for (SharedFile f : sharedFiles) {
+            String normal;
+            try {
+                normal = Path.of(f.file()).normalize().toString();
+            } catch (InvalidPathException ex) {
+                normal = f.file();
+            }
+            byFile.computeIfAbsent(f.workspace() + "\0" + normal, k -> new ArrayList<>()).add(f);
+        }
+        // expansions of one matrix ticket: once per output written in the spec
+        Set<List<Object>> reported = new java.util.HashSet<>();
+        for (List<SharedFile> same : byFile.values()) {
+            Map<List<Object>, List<SharedFile>> byOutput = new LinkedHashMap<>();
+            for (SharedFile f : same) byOutput.computeIfAbsent(List.of(f.output(), f.ticket().group), k -> new ArrayList<>()).add(f);
+            byOutput.forEach((key, expansions) -> {
+                if (expansions.size() < 2 || expansions.get(0).oneAtATimeWith(expansions.get(1)) || !reported.add(key)) return;
+                reportSharedMatrixOutput(expansions);
+            });
+        }
+        if (order == null) return;
+        int[] position = new int[expanded.size()];
+        for (int i = 0; i < order.size(); i++) position[order.get(i).index] = i;
+        Set<List<Object>> pairs = new java.util.HashSet<>();
+        for (List<SharedFile> same : byFile.values()) {
+            if (same.size() < 2) continue;
+            List<SharedFile> sorted = new ArrayList<>(same);
+            sorted.sort(java.util.Comparator.comparingInt(f -> position[f.ticket().index]));
+            // ordered pairwise if each is ordered after the one before it (needs are transitive): check neighbours only
+            SharedFile previous = null;
+            for (SharedFile f : sorted) {
+                if (previous != null && !previous.ticket().group.equals(f.ticket().group) && !previous.oneAtATimeWith(f)
+                        && !needsTransitively(f.ticket(), previous.ticket(), position)
+                        && pairs.add(List.of(previous.output(), previous.ticket().group, f.output(), f.ticket().group))) {
+                    Expanded a = previous.ticket();
+                    Expanded b = f.ticket();
+                    problems.at(f.output().file().node(), "output '" + f.output().name() + "' of ticket '" + b.id + "' is the file "
+                                    + f.file() + " in " + f.where() + ", as output '" + previous.output().name() + "' of ticket '"
+                                    + a.id + "' is (line " + line(previous.output().file().node()) + "), and neither needs the "
+                                    + "other: they may run at the same time and overwrite each other's file, and a ticket reading "
+                                    + "the output gets whichever was written last",
+                            "give one of the files another name, or add " + a.group + " to the needs of " + b.group
+                                    + (repo != null ? ", or set workspace: worktree on one of them" : ""));
+                }
+                if (previous == null || !previous.ticket().group.equals(f.ticket().group)) previous = f;
+            }
+        }
+    }
+
+    /** Whether {@code later} needs {@code earlier}, directly or not; {@code position} is each ticket's place in the order. */
+    private boolean needsTransitively(Expanded later, Expanded earlier, int[] position) {
+        BitSet seen = new BitSet(expanded.size());
+        ArrayDeque<Integer> todo = new ArrayDeque<>(later.deps);
+        while (!todo.isEmpty()) {
+            int d = todo.pop();
+            if (d == earlier.index) return true;
+            // a ticket ordered before earlier cannot lead to it
+            if (position[d] < position[earlier.index] || seen.get(d)) continue;
+            seen.set(d);
+            todo.addAll(expanded.get(d).deps);
+        }
+        return false;
+    }
+
+    /** Reports expansions of one matrix ticket that name the same file output in a shared workspace. */
+    private void reportSharedMatrixOutput(List<SharedFile> expansions) {
+        SharedFile first = expansions.get(0);
+        Output o = first.output();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < Math.min(expansions.size(), 3); i++) ids.add(expansions.get(i).ticket().id);
+        String more = expansions.size() > 3 ? String.format(Locale.ROOT, " and %,d more", expansions.size() - 3) : "";
+        // the matrix keys whose values tell these expansions apart
+        List<String> keys = new ArrayList<>();
+        first.ticket().matrix.forEach((key, value) -> {
+            if (expansions.stream().anyMatch(f -> !value.equals(f.ticket().matrix.get(key)))) keys.add(key);
+        });
+        StringBuilder suffix = new StringBuilder();
+        for (String key : keys) suffix.append("-${{ matrix.").append(key).append(" }}");
+        String written = o.file().value();
+        // an extension's dot: in the file name, after any reference, not at its start (.env)
+        int braces = written.lastIndexOf("}}");
+        int slash = written.lastIndexOf('/');
+        int dot = written.lastIndexOf('.');
+        String named = dot > slash + 1 && dot >= braces + 2 ? written.substring(0, dot) + suffix + written.substring(dot) : written + suffix;
+        problems.at(o.file().node(), "output '" + o.name() + "' of matrix ticket '" + first.ticket().group + "' is the file "
+                        + first.file() + " in " + first.where() + " for each of its expansions " + String.join(", ", ids) + more
+                        + ", which may run at the same time and overwrite each other's file: a ticket reading the output of one "
+                        + "would get whichever was written last",
+                "name the file by the matrix value" + (keys.size() > 1 ? "s" : "") + ": " + o.name() + ": \"" + named + "\""
+                        + (repo != null ? ", or set workspace: worktree, which gives each expansion its own directory" : "")
+                        + ", or use a {json: key} output");
     }
 
     private static ResourceLimits limits(Limits own, Limits defaults) {
@@ -855,6 +978,12 @@ final class PlanBuilder {
                                 .files().add(file);
                     }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
+                    if (kind.equals("shell") && (workspace == WorkspaceMode.RUN || (workspace == WorkspaceMode.REPO && repo != null
+                            && profile.sandbox() == SandboxPolicy.OFF
+                            && !Files.exists(repo.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
+                        // a file the ticket writes into a directory other tickets write into too (checkSharedOutputFiles)
+                        sharedFiles.add(new SharedFile(e, o, file, workspace, agent, profile.concurrency()));
+                    }
                 } else {
                     noReferences(o.json(), "an output's json key");
                     outputs.put(o.name(), new OutputSpec(o.name(), null, literal(o.json().value())));

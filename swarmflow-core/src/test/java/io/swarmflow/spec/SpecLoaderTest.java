@@ -394,7 +394,7 @@ class SpecLoaderTest {
                     run: ./test --jdk ${{ matrix.jdk }}
                     env: {OS: "${{ matrix.os }}"}
                     outputs:
-                      report: reports/${{ matrix.jdk }}.xml
+                      report: reports/${{ matrix.os }}-${{ matrix.jdk }}.xml
                   - id: report
                     needs: [test]
                     run: ./report ${{ tickets.test-linux-21.outputs.report }}
@@ -411,7 +411,7 @@ class SpecLoaderTest {
         assertThat(rendered(plan, macos, macos.run())).isEqualTo("./test --jdk 21");
         assertThat(rendered(plan, macos, macos.env().get("OS"))).isEqualTo("Mac OS");
         assertThat(macos.env()).containsOnlyKeys("OS");
-        assertThat(macos.outputs()).isEqualTo(Map.of("report", new OutputSpec("report", "reports/21.xml", null)));
+        assertThat(macos.outputs()).isEqualTo(Map.of("report", new OutputSpec("report", "reports/Mac OS-21.xml", null)));
         assertThat(macos.needs()).containsExactly("build");
         assertThat(plan.tickets().get(5).needs())
                 .containsExactly("test-linux-21", "test-linux-25", "test-mac-os-21", "test-mac-os-25");

@@ -1,0 +1,127 @@
+package io.swarmflow.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tickets that may run at the same time in one shared workspace may not name the same output file: each output is read
+ * when its attempt ends, from whatever the last writer left, so a ticket reading one would get another's value.
+ */
+class SharedOutputFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void matrixExpansionsNamingOneFileInTheRunDirectoryAreRefused() throws Exception {
+        assertThat(SpecFiles.errors(dir, """
+                tickets:
+                  - id: build
+                    matrix: {os: [linux, mac, win, bsd]}
+                    run: echo "${{ matrix.os }}" > result.txt
+                    outputs: {r: result.txt}
+                """)).containsExactly("swarm.yaml:5:18: output 'r' of matrix ticket 'build' is the file result.txt in the "
+                + "run's shared directory for each of its expansions build-linux, build-mac, build-win and 1 more, which may "
+                + "run at the same time and overwrite each other's file: a ticket reading the output of one would get "
+                + "whichever was written last; name the file by the matrix value: r: \"result-${{ matrix.os }}.txt\", or use "
+                + "a {json: key} output");
+    }
+
+    @Test
+    void theSuggestionNamesOnlyTheKeysThePathLacks() throws Exception {
+        SpecFiles.gitInit(dir);
+        assertThat(SpecFiles.errors(dir, """
+                tickets:
+                  - id: t
+                    matrix: {os: [linux, mac], jdk: ["21", "25"]}
+                    workspace: run
+                    run: "true"
+                    outputs: {r: {file: "out/${{ matrix.os }}.log"}}
+                """)).containsExactly("swarm.yaml:6:25: output 'r' of matrix ticket 't' is the file out/linux.log in the "
+                + "run's shared directory for each of its expansions t-linux-21, t-linux-25, which may run at the same time "
+                + "and overwrite each other's file: a ticket reading the output of one would get whichever was written last; "
+                + "name the file by the matrix value: r: \"out/${{ matrix.os }}-${{ matrix.jdk }}.log\", or set workspace: "
+                + "worktree, which gives each expansion its own directory, or use a {json: key} output");
+    }
+
+    @Test
+    void twoTicketsNeitherNeedingTheOtherAreRefused() throws Exception {
+        assertThat(SpecFiles.errors(dir, """
+                tickets:
+                  - id: a
+                    run: echo a > out.txt
+                    outputs: {x: out.txt}
+                  - id: b
+                    run: echo b > out.txt
+                    outputs: {y: ./out.txt}
+                """)).containsExactly("swarm.yaml:7:18: output 'y' of ticket 'b' is the file ./out.txt in the run's shared "
+                + "directory, as output 'x' of ticket 'a' is (line 4), and neither needs the other: they may run at the same "
+                + "time and overwrite each other's file, and a ticket reading the output gets whichever was written last; "
+                + "give one of the files another name, or add a to the needs of b");
+    }
+
+    @Test
+    void whatCannotRunAtOnceIsAccepted() throws Exception {
+        SpecFiles.gitInit(dir);
+        List<String> warnings = new ArrayList<>();
+        // ordered by needs (through c), paths by matrix value, a worktree each, one at a time, a run of concurrency 1
+        new SpecLoader().load(SpecFiles.write(dir, "a.yaml", """
+                agents: {one: {kind: shell, concurrency: 1}}
+                defaults: {workspace: run}
+                tickets:
+                  - id: a
+                    run: echo a > out.txt
+                    outputs: {x: out.txt}
+                  - {id: c, needs: [a], run: "true"}
+                  - id: b
+                    needs: [c]
+                    run: echo b > out.txt
+                    outputs: {y: out.txt}
+                  - id: m
+                    matrix: {os: [linux, mac]}
+                    run: "true"
+                    outputs: {r: "r-${{ matrix.os }}.txt", same: r.txt}
+                    agent: one
+                  - id: w
+                    matrix: {os: [linux, mac]}
+                    workspace: worktree
+                    run: "true"
+                    outputs: {r: r.txt}
+                """), Map.of(), w -> warnings.add(w.format()));
+        new SpecLoader().load(SpecFiles.write(dir, "b.yaml", """
+                concurrency: 1
+                defaults: {workspace: run}
+                tickets:
+                  - id: m
+                    matrix: {os: [linux, mac]}
+                    run: "true"
+                    outputs: {r: r.txt}
+                """), Map.of(), w -> warnings.add(w.format()));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void aRepoTicketWithoutSandboxWritesIntoTheCheckout() throws Exception {
+        SpecFiles.gitInit(dir);
+        SpecFiles.write(dir, "VERSION", "1\n");
+        // the file in the repository is read as it is there: no conflict; one the tickets write is
+        assertThat(SpecFiles.errors(dir, """
+                agents: {loose: {kind: shell, sandbox: off}}
+                tickets:
+                  - id: m
+                    agent: loose
+                    matrix: {os: [linux, mac]}
+                    run: "true"
+                    outputs: {v: VERSION, r: r.txt}
+                """)).containsExactly("swarm.yaml:7:30: output 'r' of matrix ticket 'm' is the file r.txt in your checkout "
+                + "(workspace: repo, sandbox: off) for each of its expansions m-linux, m-mac, which may run at the same time "
+                + "and overwrite each other's file: a ticket reading the output of one would get whichever was written last; "
+                + "name the file by the matrix value: r: \"r-${{ matrix.os }}.txt\", or set workspace: worktree, which gives "
+                + "each expansion its own directory, or use a {json: key} output");
+    }
+}
