@@ -203,6 +203,7 @@ final class PlanBuilder {
             buildTicket(e);
             if (planTooLarge) return null; // the rest would only add to it: stop before scanning more
         }
+        for (Expanded e : unplanned) buildTicket(e);
         warnMissingRepoOutputs();
         List<Expanded> order = topologicalOrder();
         checkSharedOutputFiles(order);
@@ -609,6 +610,7 @@ final class PlanBuilder {
                 problems.at(raw.id.node(), "invalid ticket id '" + id + "'",
                         "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
                 leaveOut(raw, id); // a need of exactly this id is not a second mistake
+                checkOnly(raw, id);
                 continue;
             }
             if (names.containsKey(id)) {
@@ -623,6 +625,7 @@ final class PlanBuilder {
                 } else {
                     problems.at(raw.id.node(), "duplicate ticket id '" + id + "' (first at line " + line(first) + ")",
                             "give each ticket a unique id");
+                    checkOnly(raw, id); // an alias repeats a ticket checked already
                 }
                 continue;
             }
@@ -637,10 +640,33 @@ final class PlanBuilder {
             // a malformed matrix (reported) leaves the ticket unexpanded, but its id stays known: needs of it are
             // met by nothing rather than reported as missing
             if (raw.matrix == null || !matrixValuesLiteral(raw) || !matrixValuesDistinct(raw)
-                    || !expandMatrix(raw, id, members)) {
+                    || !expandMatrix(raw, id, members) || members.isEmpty()) {
+                // none of its expansions is in the plan (each refused expansion is reported): still check its body
                 brokenMatrices.add(id);
+                checkOnly(raw, id);
             }
         }
+    }
+
+    /**
+     * Tickets left out of the plan (their id or matrix is reported) whose body is still checked, so that every problem
+     * is reported at once: index -1, no dependencies, not in the order; a matrix ticket as one ticket, its matrix keys
+     * given their first values (a key written without usable values: its own name).
+     */
+    private final List<Expanded> unplanned = new ArrayList<>();
+
+    private void checkOnly(Fields raw, String id) {
+        Map<String, String> matrix = Map.of();
+        if (raw.matrixNode != null) {
+            if (!(raw.matrixNode instanceof org.yaml.snakeyaml.nodes.MappingNode mapping)) return; // keys unknown: no check
+            matrix = new LinkedHashMap<>();
+            for (org.yaml.snakeyaml.nodes.NodeTuple tuple : mapping.getValue()) {
+                if (!(tuple.getKeyNode() instanceof ScalarNode key)) continue;
+                List<Val<String>> values = raw.matrix == null ? null : raw.matrix.get(key.getValue());
+                matrix.put(key.getValue(), values == null || values.isEmpty() ? key.getValue() : literal(values.get(0).value()));
+            }
+        }
+        unplanned.add(new Expanded(raw, id, id, matrix, -1));
     }
 
     /** Remembers the id of a ticket left out of the plan (reported), so references to it are not reported as missing. */
@@ -742,6 +768,14 @@ final class PlanBuilder {
     private void resolveNeeds() {
         for (Fields raw : spec.tickets) {
             for (Val<String> need : raw.needsReferences) needsReference(raw, need);
+            if (raw.needs == null) continue;
+            Set<String> listed = new java.util.HashSet<>();
+            for (Val<String> need : raw.needs) {
+                if (!listed.add(need.value())) {
+                    problems.at(need.node(), "'" + need.value() + "' is listed twice in the needs of ticket '"
+                            + (raw.id == null ? "?" : raw.id.value()) + "'", "remove one");
+                }
+            }
         }
         for (Expanded e : expanded) {
             if (e.raw.needs == null) continue;
@@ -759,11 +793,11 @@ final class PlanBuilder {
                 }
             }
         }
-        // a matrix ticket left unexpanded (its matrix is reported) still has its needs checked: every problem at once
-        for (Fields raw : spec.tickets) {
-            if (raw.id == null || raw.needs == null || !brokenMatrices.contains(raw.id.value())
-                    || nameNodes.get(raw.id.value()) != raw.id.node()) continue;
-            String group = raw.id.value();
+        // a ticket left out of the plan (its id or matrix is reported) still has its needs checked: every problem at once
+        for (Expanded e : unplanned) {
+            Fields raw = e.raw;
+            if (raw.needs == null) continue;
+            String group = e.group;
             for (Val<String> need : raw.needs) {
                 String n = need.value();
                 if (n.equals(group)) {
@@ -842,7 +876,7 @@ final class PlanBuilder {
     private String expansionsHint(String name, String from, String otherwise) {
         for (int dash = name.lastIndexOf('-'); dash > 0; dash = name.lastIndexOf('-', dash - 1)) {
             String group = name.substring(0, dash);
-            if (!matrixGroups.contains(group) || brokenMatrices.contains(group)) continue;
+            if (!matrixGroups.contains(group) || brokenMatrices.contains(group) || names.get(group).isEmpty()) continue;
             if (group.equals(from)) return otherwise;
             List<String> ids = new ArrayList<>();
             List<Integer> members = names.get(group);
@@ -867,7 +901,7 @@ final class PlanBuilder {
     private void buildTicket(Expanded e) {
         Fields t = e.raw;
         Fields d = spec.defaults;
-        Map<String, String> matrix = t.matrix == null ? null : e.matrix;
+        Map<String, String> matrix = t.matrixNode == null ? null : e.matrix;
         Val<String> agentVal = t.agent != null ? t.agent : d.agent;
         String agent = agentVal != null ? agentVal.value() : "shell";
         // an agent written wrongly (reported) leaves the kind unknown, as an unknown agent does: no check by kind
@@ -922,7 +956,8 @@ final class PlanBuilder {
         if (t.env != null) t.env.forEach((k, v) -> env.put(k, render(v, envScope)));
 
         if (kind.equals("shell")) checkLaunchSize(e, matrix, runVal, agent);
-        countPlanBytes(e, matrix, kind.equals("shell") && !run.isEmpty() ? runVal : null, agent, profile != null);
+        boolean planned = e.index >= 0; // else only checked (unplanned): not in the plan, so not counted
+        if (planned) countPlanBytes(e, matrix, kind.equals("shell") && !run.isEmpty() ? runVal : null, agent, profile != null);
 
         String title;
         if (t.title != null) {
@@ -978,7 +1013,7 @@ final class PlanBuilder {
                                 .files().add(file);
                     }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
-                    if (kind.equals("shell") && (workspace == WorkspaceMode.RUN || (workspace == WorkspaceMode.REPO && repo != null
+                    if (planned && kind.equals("shell") && (workspace == WorkspaceMode.RUN || (workspace == WorkspaceMode.REPO && repo != null
                             && profile.sandbox() == SandboxPolicy.OFF
                             && !Files.exists(repo.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
                         // a file the ticket writes into a directory other tickets write into too (checkSharedOutputFiles)
@@ -1003,6 +1038,7 @@ final class PlanBuilder {
                 first(t.priority, d.priority, 0), first(t.when, d.when, When.SUCCESS),
                 first(t.approval, d.approval, ApprovalMode.NONE), workspace,
                 first(t.network, d.network, false), outputs, t.matrix == null ? Map.of() : e.matrix, e.group, duration);
+        if (!planned) return;
         count(t.title != null ? t.title.node() : null, Templates.utf8Length(title, 0, title.length()),
                 "the title of ticket '" + e.group + "'", "use a shorter title");
         if (planBytes > MAX_PLAN_BYTES) reportPlanSize(e);
@@ -1552,6 +1588,7 @@ final class PlanBuilder {
                         "use an expanded id such as " + example);
                 continue;
             }
+            if (from.index < 0) continue; // a ticket left out of the plan has no needs to check against
             concrete.add(ref);
             targetIndex.add(targets.get(0));
         }
