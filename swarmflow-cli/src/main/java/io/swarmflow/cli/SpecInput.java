@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /** What {@code run} and {@code validate} say before reading a spec from standard input. */
 final class SpecInput {
-    /** The names of standard input a spec may be given as. */
-    private static final Set<String> STDIN = Set.of("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0");
-
     private SpecInput() {
     }
 
@@ -25,7 +21,7 @@ final class SpecInput {
      * @param command {@code run} or {@code validate}, for the example in the message
      */
     static void hintOnTerminal(Path specFile, String command, PrintStream err) {
-        if (STDIN.contains(specFile.toString()) && stdinIsTerminal()) {
+        if (io.swarmflow.spec.SpecLoader.isStandardInput(specFile) && stdinIsTerminal()) {
             err.println("swarm: reading the spec from standard input, a terminal: type or paste it, then press Ctrl-D on a "
                     + "line of its own (Ctrl-C to stop); or give a file, as in `swarm " + command + " swarm.yaml`");
         } else if (isNamedPipe(specFile)) {

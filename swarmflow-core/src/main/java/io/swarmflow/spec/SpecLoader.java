@@ -102,6 +102,53 @@ public final class SpecLoader {
         }
     }
 
+    /**
+     * Whether {@code specFile} names this process's standard input, file descriptor 0: {@code -}, {@code /dev/stdin},
+     * {@code /dev/fd/0}, {@code /proc/self/fd/0}, {@code /proc/thread-self/fd/0} or {@code /proc/PID/fd/0} with this
+     * process's pid. Each is a descriptor path ({@link #isDescriptor}, the one rule for streams).
+     */
+    public static boolean isStandardInput(Path specFile) {
+        if (!isDescriptor(specFile)) return false;
+        if (specFile.toString().equals("-")) return true;
+        String path = specFile.toAbsolutePath().normalize().toString();
+        return path.equals("/dev/stdin") || path.equals("/dev/fd/0") || path.equals("/proc/self/fd/0")
+                || path.equals("/proc/thread-self/fd/0") || path.equals("/proc/" + ProcessHandle.current().pid() + "/fd/0");
+    }
+
+    /**
+     * Whether standard input was closed when swarm started: then the first file the Java runtime opened took file
+     * descriptor 0 (its {@code lib/modules}, or a jar of the class path), and reading the spec from it would read that
+     * file. Read from {@code /proc/self/fd/0}; without {@code /proc} (or with nothing open on descriptor 0), false, and
+     * reading says what it finds.
+     */
+    static boolean standardInputClosed() {
+        try {
+            Path target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+            return openedByRuntime(target, System.getProperty("java.home"), System.getProperty("java.class.path"));
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether {@code target}, the file descriptor 0 is open on, is one the Java runtime opens itself: a file under
+     * {@code javaHome}, or an entry of {@code classPath} (separated by {@link java.io.File#pathSeparator}).
+     */
+    static boolean openedByRuntime(Path target, String javaHome, String classPath) {
+        if (!target.isAbsolute()) return false; // pipe:[123], socket:[4]: no file
+        Path file = target.normalize();
+        if (javaHome != null && !javaHome.isEmpty() && file.startsWith(Path.of(javaHome).toAbsolutePath().normalize())) return true;
+        if (classPath == null) return false;
+        for (String entry : classPath.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator))) {
+            try {
+                if (!entry.isEmpty() && file.equals(Path.of(entry).toAbsolutePath().normalize())) return true;
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a path: not this one
+            }
+        }
+        return false;
+    }
+
     /** A loader accepting specs up to {@link #DEFAULT_MAX_BYTES}. */
     public SpecLoader() {
         this(DEFAULT_MAX_BYTES);
@@ -121,7 +168,8 @@ public final class SpecLoader {
      * Loads and validates {@code specFile}. Variables and matrix values are substituted; references
      * to {@code run.id} and to other tickets' outputs are checked and left for the engine.
      *
-     * <p>{@code -} is standard input ({@code /dev/stdin}). A spec read from a stream ({@link #isStream}: {@code /dev/stdin},
+     * <p>{@code -} is standard input ({@code /dev/stdin}); when standard input was closed as swarm started, the spec is
+     * refused ({@code standard input is closed}) rather than read from the file the Java runtime then opened on it. A spec read from a stream ({@link #isStream}: {@code /dev/stdin},
      * {@code <(generate-spec)} as {@code /dev/fd/63}, a named pipe) has no directory of its own: the working directory
      * takes its place, for the default {@code repo} and relative {@code repo:} paths. A regular file, under
      * {@code /dev/shm} too, has its own.
@@ -173,6 +221,10 @@ public final class SpecLoader {
                      java.util.function.Function<Plan, ? extends java.util.Collection<Path>> stateDirs) throws SpecException {
         if (specFile.toString().equals("-")) specFile = STDIN;
         Problems problems = new Problems(specFile.toString());
+        if (isStandardInput(specFile) && standardInputClosed()) {
+            problems.whole("standard input is closed", "pipe the spec in: swarm run - < spec.yaml");
+            throw problems.exception();
+        }
         YamlSource source = YamlSource.read(specFile, maxBytes, problems);
         if (source == null) throw problems.exception();
         Node root = source.compose();
