@@ -97,6 +97,6 @@ public final class FloorOptions {
                 }
             }
         }
-        return new Floor(policy, network, allowed);
+        return new Floor(policy, network, allowed, allowed != null && allowFrom.equals("SWARM_ALLOW_ENV"));
     }
 }

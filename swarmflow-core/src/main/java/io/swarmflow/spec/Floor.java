@@ -25,10 +25,17 @@ import java.util.TreeSet;
  * @param noNetwork   whether a ticket with {@code network: true} is refused
  * @param allowedEnv  the names of swarm's environment variables that <code>${{ env.NAME }}</code> may read; empty for
  *                    none; null for any (no check)
+ * @param allowedEnvFromEnvironment whether {@code allowedEnv} came from {@code SWARM_ALLOW_ENV} rather than
+ *                    {@code --allow-env}: refusals then name the variable, as it was given
  */
-public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv) {
+public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv, boolean allowedEnvFromEnvironment) {
     /** No floor: every spec that loads is allowed, as without the options. */
     public static final Floor NONE = new Floor(null, false, null);
+
+    /** A floor whose {@code allowedEnv} came from {@code --allow-env} (or is null). */
+    public Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv) {
+        this(sandbox, noNetwork, allowedEnv, false);
+    }
 
     /**
      * Copies {@code allowedEnv}.
@@ -61,9 +68,18 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
         return "--sandbox " + spelled(sandbox);
     }
 
-    /** The option as written on the command line: {@code --allow-env A,B}, or {@code --allow-env ''} for none. */
+    /**
+     * The option as given: {@code --allow-env A,B}, or {@code --allow-env ''} for none; from the environment
+     * ({@link #allowedEnvFromEnvironment}) {@code SWARM_ALLOW_ENV=A,B}, or {@code SWARM_ALLOW_ENV=''}.
+     */
     public String allowEnvOption() {
-        return allowedEnv == null ? "" : "--allow-env " + (allowedEnv.isEmpty() ? "''" : String.join(",", new TreeSet<>(allowedEnv)));
+        return allowedEnv == null ? "" : allowEnvWith(allowedEnv);
+    }
+
+    /** How {@code names} would be given the way this floor's list was: {@code --allow-env A,B} or {@code SWARM_ALLOW_ENV=A,B}. */
+    public String allowEnvWith(Set<String> names) {
+        String list = names.isEmpty() ? "''" : String.join(",", new TreeSet<>(names));
+        return allowedEnvFromEnvironment ? "SWARM_ALLOW_ENV=" + list : "--allow-env " + list;
     }
 
     /** A policy as the spec writes it: {@code required}, {@code best-effort}, {@code off}. */

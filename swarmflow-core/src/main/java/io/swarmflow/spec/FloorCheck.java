@@ -182,16 +182,16 @@ final class FloorCheck {
                 problems.at(val.node() instanceof ScalarNode s ? source.referenceMark(s, i, refs.size()) : val.node().getStartMark(),
                         "env " + key + " " + of + " reads ${{ env." + name + " }} of swarm's environment, not allowed by "
                                 + floor.allowEnvOption(),
-                        "remove the reference, or allow the name: --allow-env " + allowedWith(name));
+                        "remove the reference, or allow the name: " + floor.allowEnvWith(allowedWith(name)));
             }
         });
     }
 
-    /** The allowed names with {@code name}, as {@code --allow-env} takes them. */
-    private String allowedWith(String name) {
+    /** The allowed names with {@code name}. */
+    private java.util.Set<String> allowedWith(String name) {
         java.util.TreeSet<String> names = new java.util.TreeSet<>(floor.allowedEnv());
         names.add(name);
-        return String.join(",", names);
+        return names;
     }
 
     /** The node of the spec's ticket that planned ticket {@code id} comes from (null when unknown: reported at 0:0). */

@@ -89,6 +89,16 @@ class FloorTest {
                 "swarm.yaml:22:14: ticket c sets network: true, refused by --no-network; remove it (the ticket then runs without network)");
     }
 
+    /** review-A N-3: an allow list from SWARM_ALLOW_ENV is named as given, not as a --allow-env that was never written. */
+    @Test
+    void anAllowListFromTheEnvironmentIsNamedAsGiven() throws Exception {
+        assertThat(refusals(GREEDY, new Floor(null, false, Set.of("PATH"), true))).containsExactly(
+                "swarm.yaml:8:17: env A of agent profile 'loose' reads ${{ env.HOME }} of swarm's environment, not allowed by "
+                        + "SWARM_ALLOW_ENV=PATH; remove the reference, or allow the name: SWARM_ALLOW_ENV=HOME,PATH",
+                "swarm.yaml:15:15: env B of ticket 'a' reads ${{ env.HOME }} of swarm's environment, not allowed by "
+                        + "SWARM_ALLOW_ENV=PATH; remove the reference, or allow the name: SWARM_ALLOW_ENV=HOME,PATH");
+    }
+
     @Test
     void aBestEffortFloorRefusesOnlyOffAndAnEmptyAllowListEveryReference() throws Exception {
         assertThat(refusals(GREEDY, new Floor(SandboxPolicy.BEST_EFFORT, false, Set.of()))).containsExactly(
