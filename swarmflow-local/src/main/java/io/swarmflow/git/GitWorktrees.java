@@ -190,8 +190,10 @@ public final class GitWorktrees {
      * @param runDir the run's directory
      * @return by worktree directory (as git records it), what its ticket had left instead ({@link #restoreGitFile}'s
      *         words), for those restored; empty when there was nothing to do
-     * @throws GitException when git's records cannot be read, or when a {@code .git} could not be written back (the others
-     *                      are restored all the same; the message names each one that was not, and says not to run git there)
+     * @throws GitException when git's records cannot be listed; {@link PartlyRestored} when a {@code .git} could not be
+     *                      written back (the others are restored all the same, and it holds them; the message names each
+     *                      one that was not, and says not to run git there). A record that cannot be read or decoded, or
+     *                      names a path this JVM cannot map, is not this run's and is skipped
      */
     public static Map<Path, String> restoreGitFiles(Path repo, Path runDir) throws GitException {
         Path top = topLevel(repo);
@@ -201,29 +203,83 @@ public final class GitWorktrees {
         Path admin = commonGitDir(top).resolve("worktrees");
         if (!Files.isDirectory(admin)) return restored;
         List<String> failures = new ArrayList<>();
-        try (Stream<Path> records = Files.list(admin)) {
-            for (Path record : records.toList()) {
-                Path gitdirFile = record.resolve("gitdir");
-                if (!Files.isRegularFile(gitdirFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
-                // absolute, or relative to the record (git 2.48+ with worktree.useRelativePaths)
-                Path dotGit = record.resolve(Files.readString(gitdirFile).strip()).normalize();
-                Path wt = dotGit.getParent();
-                if (wt == null || !(wt.startsWith(root) || wt.startsWith(realRoot)) || !dotGit.getFileName().toString().equals(".git")
-                        || !Files.isDirectory(wt, java.nio.file.LinkOption.NOFOLLOW_LINKS) || gitsOwnFile(top, wt).isPresent()) {
-                    continue;
-                }
-                try {
-                    restoreGitFile(new Worktree(top, wt, null, null, record, null, "gitdir: " + record.toRealPath() + "\n"))
-                            .ifPresent(found -> restored.put(wt, found));
-                } catch (GitException e) {
-                    failures.add(e.getMessage());
-                }
-            }
+        List<Path> records;
+        try (Stream<Path> list = Files.list(admin)) {
+            records = list.sorted().toList();
         } catch (IOException e) {
             throw new GitException("cannot read git's worktree records in " + admin + ": " + e.getMessage());
         }
-        if (!failures.isEmpty()) throw new GitException(String.join("; ", failures));
+        // each record on its own: one that cannot be read (the user's own worktree, another run's) stops no other
+        for (Path record : records) {
+            Optional<Path> wt = recordedWorktreeUnder(record, root, realRoot);
+            if (wt.isEmpty()) continue;
+            Path dir = wt.get();
+            try {
+                if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || gitsOwnFile(top, dir).isPresent()) continue;
+                restoreGitFile(new Worktree(top, dir, null, null, record, null, "gitdir: " + record.toRealPath() + "\n"))
+                        .ifPresent(found -> restored.put(dir, found));
+            } catch (GitException e) {
+                failures.add(e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                failures.add("cannot restore the .git file of the worktree " + dir + " (its record " + record + ": " + e
+                        + "); do not run git there before its .git file is git's own (git worktree repair " + dir + " writes it)");
+            }
+        }
+        if (!failures.isEmpty()) throw new PartlyRestored(String.join("; ", failures), restored);
         return restored;
+    }
+
+    /**
+     * {@link #restoreGitFiles} could not restore every {@code .git} it had to: the message names each one not restored;
+     * {@link #restored} holds those that were, as {@link #restoreGitFiles} returns them.
+     */
+    public static final class PartlyRestored extends GitException {
+        private final transient Map<Path, String> restored;
+
+        PartlyRestored(String message, Map<Path, String> restored) {
+            super(message);
+            this.restored = Map.copyOf(restored);
+        }
+
+        /** By worktree directory, what its ticket had left instead, for those restored all the same. */
+        public Map<Path, String> restored() {
+            return new java.util.TreeMap<>(restored);
+        }
+    }
+
+    /**
+     * The worktree directory that git's worktree record {@code record} names (its {@code gitdir} file: the worktree's
+     * {@code .git}, absolute or relative to the record), when it lies under {@code root} or {@code realRoot}; empty for
+     * any other, also for a record that cannot be read, is not UTF-8, or names a path this JVM cannot map (a non-ASCII
+     * name in the C locale): such a record is not under {@code root}, whose path the JVM did map. An absolute path is
+     * compared as text before it is made a path.
+     */
+    private static Optional<Path> recordedWorktreeUnder(Path record, Path root, Path realRoot) {
+        try {
+            Path gitdirFile = record.resolve("gitdir");
+            if (!Files.isRegularFile(gitdirFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+            byte[] bytes;
+            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(gitdirFile, java.util.Set.of(
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                bytes = java.nio.channels.Channels.newInputStream(in).readNBytes(65537);
+            }
+            if (bytes.length > 65536) return Optional.empty();
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString().strip();
+            if (text.startsWith("/") && !text.startsWith(root + "/") && !text.startsWith(realRoot + "/")) return Optional.empty();
+            // absolute, or relative to the record (git 2.48+ with worktree.useRelativePaths)
+            Path dotGit = record.resolve(text).normalize();
+            Path wt = dotGit.getParent();
+            if (wt == null || !(wt.startsWith(root) || wt.startsWith(realRoot)) || dotGit.getFileName() == null
+                    || !dotGit.getFileName().toString().equals(".git")) {
+                return Optional.empty();
+            }
+            return Optional.of(wt);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -830,10 +886,11 @@ public final class GitWorktrees {
         Path realRoot = real(root);
         for (String line : git(top, "worktree", "list", "--porcelain").split("\n")) {
             if (!line.startsWith("worktree ")) continue;
-            Path wt = Path.of(line.substring("worktree ".length()));
-            if (wt.startsWith(root) || wt.startsWith(realRoot)) {
-                tryGit(top, "worktree", "unlock", wt.toString()); // a locked record is never pruned: see removeWorktree
-                tryGit(top, "worktree", "remove", "--force", "--force", wt.toString());
+            // compared as text: another worktree's path (the user's, non-ASCII in the C locale) may not map to a Path here
+            String wt = line.substring("worktree ".length());
+            if (wt.startsWith(root + "/") || wt.startsWith(realRoot + "/")) {
+                tryGit(top, "worktree", "unlock", wt); // a locked record is never pruned: see removeWorktree
+                tryGit(top, "worktree", "remove", "--force", "--force", wt);
             }
         }
         deleteTree(root);
@@ -865,17 +922,17 @@ public final class GitWorktrees {
      */
     public static Map<Path, Uncommitted> uncommitted(Path repo, Path runDir) throws GitException {
         Path top = topLevel(repo);
-        Path root = real(runDir.toAbsolutePath().normalize().resolve("worktrees"));
+        Path given = runDir.toAbsolutePath().normalize().resolve("worktrees");
+        Path root = real(given);
         Map<Path, Uncommitted> dirty = new java.util.TreeMap<>();
         Path admin = commonGitDir(top).resolve("worktrees");
         if (!Files.isDirectory(admin)) return dirty;
         try (Stream<Path> records = Files.list(admin)) {
             for (Path record : records.toList()) {
-                Path gitdirFile = record.resolve("gitdir");
-                if (!Files.isRegularFile(gitdirFile)) continue;
-                // absolute, or relative to the record (git 2.48+ with worktree.useRelativePaths)
-                Path dotGit = record.resolve(Files.readString(gitdirFile).strip()).normalize();
-                Path wt = real(dotGit.getParent());
+                // a record that cannot be read, decoded or mapped (the user's own worktree) is not this run's
+                Optional<Path> recorded = recordedWorktreeUnder(record, given, root);
+                if (recorded.isEmpty()) continue;
+                Path wt = real(recorded.get());
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
                 Worktree w = new Worktree(top, wt, null, null, record, null, null);
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the

@@ -747,15 +747,22 @@ public final class LocalExecutor implements Executor {
                 || !GitWorktrees.isRepository(Path.of(plan.repo()))) {
             return;
         }
+        Map<Path, String> restored = Map.of();
+        String failed = null;
         try {
-            GitWorktrees.restoreGitFiles(Path.of(plan.repo()), runDir).forEach((dir, found) -> options.warnings().accept(
-                    "the worktree " + dir + (found.equals("deleted") ? " had no .git file (its ticket deleted it"
-                            : " held " + found + " in place of its .git file (its ticket put it there")
-                    + ", and its attempt was lost before Swarmflow could restore it); Swarmflow wrote git's own .git file back, so git run there reads the worktree's records "
-                    + "in the main repository, not the ticket's"));
+            restored = GitWorktrees.restoreGitFiles(Path.of(plan.repo()), runDir);
+        } catch (GitWorktrees.PartlyRestored e) {
+            restored = e.restored(); // each restore is told all the same
+            failed = e.getMessage();
         } catch (GitException e) {
-            options.warnings().accept(e.getMessage());
+            failed = e.getMessage();
         }
+        restored.forEach((dir, found) -> options.warnings().accept(
+                "the worktree " + dir + (found.equals("deleted") ? " had no .git file (its ticket deleted it"
+                        : " held " + found + " in place of its .git file (its ticket put it there")
+                + ", and its attempt was lost before Swarmflow could restore it); Swarmflow wrote git's own .git file back, so git run there reads the worktree's records "
+                + "in the main repository, not the ticket's"));
+        if (failed != null) options.warnings().accept(failed);
     }
 
     /** The file in a run's directory holding the commit all its worktree tickets start from. */

@@ -82,6 +82,41 @@ class LostAttemptWorktreeTest {
         assertThat(markers(markers)).isEmpty();
     }
 
+    /**
+     * git's records of other worktrees (the user's own, of a directory named in Latin-1; one whose path this JVM cannot
+     * map) are not this run's: each is skipped on its own, and every worktree of the run is restored all the same.
+     */
+    @Test
+    void aRecordThatCannotBeReadOrMappedStopsNoOtherRestore() throws Exception {
+        Path repo = repo();
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path runDir = tmp.resolve("state/runs/r");
+        Worktree deleted = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/deleted"), "swarm/r/deleted", base);
+        Worktree emptied = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/emptied"), "swarm/r/emptied", base);
+        Files.delete(deleted.dir().resolve(".git"));
+        Files.writeString(emptied.dir().resolve(".git"), "");
+        Path records = repo.resolve(".git/worktrees");
+        // not UTF-8: a user's worktree of a directory named in Latin-1 ("café"); both sort before this run's records
+        Path latin1 = Files.createDirectories(records.resolve("a-latin1"));
+        byte[] name = (tmp + "/caf\u00e9/.git\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Files.write(latin1.resolve("gitdir"), name);
+        // a path no JVM maps (a NUL in it), as a non-ASCII one is in the C locale; even one that reads as the run's
+        Path unmappable = Files.createDirectories(records.resolve("b-unmappable"));
+        Files.writeString(unmappable.resolve("gitdir"), runDir.resolve("worktrees") + "/x\u0000y/.git\n");
+        Path elsewhere = Files.createDirectories(records.resolve("c-unmappable"));
+        Files.writeString(elsewhere.resolve("gitdir"), tmp + "/x\u0000y/.git\n");
+
+        Map<Path, String> restored = GitWorktrees.restoreGitFiles(repo, runDir);
+
+        assertThat(restored).containsOnlyKeys(deleted.dir(), emptied.dir());
+        assertThat(restored.get(deleted.dir())).isEqualTo("deleted");
+        assertThat(restored.get(emptied.dir())).isEqualTo("an empty file");
+        for (Worktree w : List.of(deleted, emptied)) {
+            assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).as("%s", w.dir()).isTrue();
+        }
+        assertThat(GitWorktrees.uncommitted(repo, runDir)).as("the same records skipped there").isEmpty();
+    }
+
     @Test
     void swarmCleanRemovesALockedWorktreeAndItsRecordWhateverItsDotGitIs() throws Exception {
         Path repo = repo();
