@@ -776,7 +776,7 @@ public final class GitWorktrees {
 
     /**
      * {@code -c} options that set each of {@link #WHAT_IS_COMMITTED} to the repository's own value (its {@code config},
-     * {@code git config --local}) when it sets one, else to the value for a repository that does not: the user's and the
+     * {@code git config --local}, with the files it includes: {@code include.path}, {@code includeIf}) when it sets one, else to the value for a repository that does not: the user's and the
      * system's configuration ({@code ~/.gitconfig}, {@code /etc/gitconfig}: {@code core.autocrlf=true}, a global
      * attributes file saying {@code * text eol=crlf}, {@code core.fileMode=false}, ...) do not change the worktree a
      * ticket starts from or what is committed of its work, so the same spec commits the same tree on every machine.
@@ -786,7 +786,7 @@ public final class GitWorktrees {
      */
     static List<String> sameOnEveryMachine(Path top) throws GitException {
         Map<String, String> values = new java.util.LinkedHashMap<>(WHAT_IS_COMMITTED);
-        for (String entry : git(top, "config", "--local", "--list", "-z").split("\0")) {
+        for (String entry : git(top, "config", "--local", "--includes", "--list", "-z").split("\0")) {
             if (entry.isEmpty()) continue;
             int newline = entry.indexOf('\n');
             String key = (newline < 0 ? entry : entry.substring(0, newline)).toLowerCase(java.util.Locale.ROOT);

@@ -146,4 +146,17 @@ class SameTreeOnEveryMachineTest {
                 "core.attributesfile=/dev/null", "core.eol=native", "core.safecrlf=warn", "core.ignorecase=false",
                 "core.precomposeunicode=false").doesNotContain("core.autocrlf=false", "add.ignoreerrors=false");
     }
+
+    /** Settings the repository's config includes ({@code include.path}, a team's shared file) are its own too. */
+    @Test
+    void theRepositorysIncludedSettingsAreItsOwn() throws Exception {
+        Path repo = repo();
+        Files.writeString(tmp.resolve("shared.cfg"), "[core]\n\tautocrlf = input\n\tfileMode = false\n");
+        git(repo, "config", "include.path", tmp.resolve("shared.cfg").toString());
+
+        List<String> options = GitWorktrees.sameOnEveryMachine(repo);
+
+        assertThat(options).contains("core.autocrlf=input", "core.filemode=false")
+                .doesNotContain("core.autocrlf=false", "core.filemode=true");
+    }
 }
