@@ -288,7 +288,9 @@ public final class GitWorktrees {
      * operation's commit (a merge, cherry-pick or revert stopped on conflicts): "a rebase", "a rebase or git am" ({@code
      * rebase-apply}), "a merge", "a cherry-pick", "a revert", "a cherry-pick or revert sequence" ({@code sequencer}),
      * "a bisect", by git's state files ({@code rebase-merge}, {@code rebase-apply}, {@code MERGE_HEAD}, {@code
-     * CHERRY_PICK_HEAD}, {@code REVERT_HEAD}, {@code sequencer}, {@code BISECT_LOG}), with what ends it. Empty when there is
+     * CHERRY_PICK_HEAD}, {@code REVERT_HEAD}, {@code sequencer}, {@code BISECT_LOG}), with what ends it. A sequence is
+     * "a cherry-pick sequence" or "a revert sequence" by its {@code sequencer/todo}, with that command's {@code --continue}
+     * and {@code --abort}; a bisect is ended only by {@code git bisect reset}, also once it has named the first bad commit. Empty when there is
      * none, also when git fails.
      *
      * @return the operation and its commands, for example {@code ["a rebase", "git rebase --continue", "git rebase --abort"]}
@@ -302,11 +304,35 @@ public final class GitWorktrees {
                 {"MERGE_HEAD", "a merge", "git commit", "git merge --abort"},
                 {"CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"},
                 {"REVERT_HEAD", "a revert", "git revert --continue", "git revert --abort"},
-                {"sequencer", "a cherry-pick or revert sequence", "git cherry-pick --continue", "git cherry-pick --abort"},
-                {"BISECT_LOG", "a bisect", "git bisect good or bad", "git bisect reset"}}) {
+                {"sequencer", "a cherry-pick or revert sequence", "git cherry-pick --continue or git revert --continue",
+                        "git cherry-pick --abort or git revert --abort"},
+                // BISECT_LOG stays once the first bad commit is named: only git bisect reset ends a bisect
+                {"BISECT_LOG", "a bisect", "git bisect good or bad until it names the first bad commit, then git bisect reset",
+                        "git bisect reset"}}) {
             if (Files.exists(gitDir.resolve(state[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (state[0].equals("sequencer")) return Optional.of(sequence(gitDir.resolve("sequencer")).orElse(List.of(state[1], state[2], state[3])));
                 return Optional.of(List.of(state[1], state[2], state[3]));
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A cherry-pick or revert of several commits whose {@code *_HEAD} is gone (a conflict resolved with {@code git
+     * commit}), by the first command of git's {@code sequencer/todo} ({@code pick} or {@code revert}): each has its own
+     * {@code --continue} and {@code --abort} (git cherry-pick refuses to go on with a revert). Empty when the file
+     * cannot be read or names neither.
+     */
+    private static Optional<List<String>> sequence(Path sequencer) {
+        try (java.util.stream.Stream<String> lines = Files.lines(sequencer.resolve("todo"), StandardCharsets.UTF_8)) {
+            String first = lines.limit(1000).map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst().orElse("");
+            String command = first.split("\\s+", 2)[0];
+            if (command.equals("pick") || command.equals("p")) {
+                return Optional.of(List.of("a cherry-pick sequence", "git cherry-pick --continue", "git cherry-pick --abort"));
+            }
+            if (command.equals("revert")) return Optional.of(List.of("a revert sequence", "git revert --continue", "git revert --abort"));
+        } catch (IOException | RuntimeException e) {
+            // named as either
         }
         return Optional.empty();
     }

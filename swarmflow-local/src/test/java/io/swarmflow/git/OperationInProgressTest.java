@@ -64,9 +64,61 @@ class OperationInProgressTest {
         assertThat(GitWorktrees.headDetached(merge)).isFalse();
         assertThat(GitWorktrees.operationInProgress(pick)).hasValueSatisfying(o -> assertThat(o).startsWith("a cherry-pick"));
         assertThat(GitWorktrees.operationInProgress(bisect)).hasValueSatisfying(o -> assertThat(o).containsExactly("a bisect",
-                "git bisect good or bad", "git bisect reset"));
+                "git bisect good or bad until it names the first bad commit, then git bisect reset", "git bisect reset"));
         assertThat(GitWorktrees.operationInProgress(revert)).isEmpty();
         assertThat(GitWorktrees.operationInProgress(clean)).isEmpty();
         assertThat(GitWorktrees.operationInProgress(tmp.resolve("none"))).isEmpty();
+    }
+
+    /**
+     * base, x (a.txt x), y (a.txt y): reverting x, then y, stops on a conflict at x; resolved with git commit, only
+     * git's {@code sequencer} is left, of a revert (git cherry-pick --continue refuses it). The same with cherry-picks.
+     */
+    @Test
+    void aSequenceWhoseConflictWasCommittedIsNamedByItsCommand() throws Exception {
+        Path revert = twoChanges(tmp.resolve("revert"));
+        gitAnyway(revert, "revert", "--no-edit", "HEAD~1", "HEAD");
+        Path pick = twoChanges(tmp.resolve("pick"));
+        NestedRepositoryTest.git(pick, "switch", "-q", "-c", "side", "HEAD~2");
+        Files.writeString(pick.resolve("a.txt"), "side\n");
+        NestedRepositoryTest.git(pick, "commit", "-q", "-am", "side");
+        gitAnyway(pick, "cherry-pick", "main~1", "main");
+        for (Path repo : List.of(revert, pick)) {
+            Files.writeString(repo.resolve("a.txt"), "resolved\n");
+            gitAnyway(repo, "commit", "-q", "-am", "resolved");
+        }
+        assertThat(revert.resolve(".git/sequencer")).as("the revert stopped").exists();
+        assertThat(revert.resolve(".git/REVERT_HEAD")).doesNotExist();
+        assertThat(pick.resolve(".git/sequencer")).as("the cherry-pick stopped").exists();
+        assertThat(pick.resolve(".git/CHERRY_PICK_HEAD")).doesNotExist();
+
+        assertThat(GitWorktrees.operationInProgress(revert)).hasValue(List.of("a revert sequence", "git revert --continue",
+                "git revert --abort"));
+        assertThat(GitWorktrees.operationInProgress(pick)).hasValue(List.of("a cherry-pick sequence", "git cherry-pick --continue",
+                "git cherry-pick --abort"));
+    }
+
+    /** A bisect that has named the first bad commit is still in progress (BISECT_LOG, HEAD detached) until git bisect reset. */
+    @Test
+    void aBisectThatFoundItsCommitIsEndedOnlyByReset() throws Exception {
+        Path bisect = twoChanges(tmp.resolve("bisect"));
+        gitAnyway(bisect, "bisect", "start", "HEAD", "HEAD~2");
+        gitAnyway(bisect, "bisect", "bad");
+        gitAnyway(bisect, "bisect", "bad");
+        assertThat(GitWorktrees.operationInProgress(bisect)).hasValueSatisfying(o -> assertThat(o.get(1)).endsWith("git bisect reset"));
+        gitAnyway(bisect, "bisect", "reset");
+        assertThat(GitWorktrees.operationInProgress(bisect)).isEmpty();
+    }
+
+    /** main: base (a.txt base), x (a.txt x), y (a.txt y). */
+    private static Path twoChanges(Path repo) throws Exception {
+        Files.createDirectories(repo);
+        NestedRepositoryTest.git(repo, "init", "-q", "-b", "main");
+        for (String content : List.of("base", "x", "y")) {
+            Files.writeString(repo.resolve("a.txt"), content + "\n");
+            NestedRepositoryTest.git(repo, "add", "-A");
+            NestedRepositoryTest.git(repo, "commit", "-q", "-m", content);
+        }
+        return repo;
     }
 }
