@@ -151,6 +151,9 @@ public final class GitWorktrees {
         }
     }
 
+    /** For tests: runs in {@link #gitsOwnFile} between the check of {@code .git}'s attributes and the read of its content. */
+    static volatile Runnable betweenCheckAndRead = () -> {};
+
     /**
      * The worktree's administrative directory (real path) when its {@code .git} is git's own, as {@link #dotGitIsGitsOwn}
      * says (that part of it); empty otherwise, also when anything cannot be read.
@@ -161,7 +164,15 @@ public final class GitWorktrees {
             java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
                     java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile() || a.size() > 4096) return Optional.empty();
-            String content = Files.readString(file, StandardCharsets.UTF_8);
+            betweenCheckAndRead.run();
+            // not through a link, nor a FIFO (that would block), put there since by a process the ticket left running
+            byte[] bytes;
+            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file, java.util.Set.of(
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                bytes = java.nio.channels.Channels.newInputStream(in).readNBytes(4097);
+            }
+            if (bytes.length > 4096) return Optional.empty();
+            String content = new String(bytes, StandardCharsets.UTF_8);
             if (!content.startsWith("gitdir: ")) return Optional.empty();
             Path admin = Path.of(content.substring("gitdir: ".length()).strip());
             if (!admin.isAbsolute()) return Optional.empty();

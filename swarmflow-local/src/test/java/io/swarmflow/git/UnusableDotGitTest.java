@@ -46,6 +46,31 @@ class UnusableDotGitTest {
         assertThat(new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor()).isZero();
     }
 
+    /**
+     * A {@code .git} swapped for a link after it was checked to be a file (a process the ticket left running) is not
+     * followed when it is read: git's own content behind a link is not git's own {@code .git}.
+     */
+    @Test
+    void aDotGitSwappedForALinkAfterItsCheckIsNotFollowed() throws Exception {
+        Worktree w = worktree();
+        Path file = w.dir().resolve(".git");
+        Path copy = Files.writeString(tmp.resolve("copy-of-git-file"), Files.readString(file));
+        GitWorktrees.betweenCheckAndRead = () -> {
+            try {
+                Files.delete(file);
+                Files.createSymbolicLink(file, copy);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        try {
+            assertThat(GitWorktrees.dotGitIsGitsOwn(w.repo(), w.dir())).isFalse();
+        } finally {
+            GitWorktrees.betweenCheckAndRead = () -> {};
+        }
+        assertThat(Files.isSymbolicLink(file)).as("swapped").isTrue();
+    }
+
     @Test
     void aFifoIsReplacedWithoutBeingOpened() throws Exception {
         Worktree w = worktree();
