@@ -108,7 +108,8 @@ public final class GitWorktrees {
     /**
      * Whether {@code worktree}'s {@code .git} is git's own for a worktree of {@code repo}: a regular file (not a link)
      * saying {@code gitdir: DIR}, DIR a directory in {@code worktrees/} of the repository's git directory, whose own
-     * {@code gitdir} file names this {@code .git} back. Anything else (deleted, a link, a directory, a file a ticket wrote
+     * {@code gitdir} file names this {@code .git} back (each path absolute, or relative as git 2.48+ writes them with
+     * {@code worktree.useRelativePaths}: DIR to the worktree, the record's to the record). Anything else (deleted, a link, a directory, a file a ticket wrote
      * pointing at a repository of its own, perhaps in the run's scratch) would have git run in the worktree follow it, and
      * run what that repository configures ({@code core.fsmonitor}, hooks) on the host: a command suggested to the user must
      * not. Nor may it where a plain {@code git status} would start git inside a repository the ticket made: git enters
@@ -174,12 +175,13 @@ public final class GitWorktrees {
             if (bytes.length > 4096) return Optional.empty();
             String content = new String(bytes, StandardCharsets.UTF_8);
             if (!content.startsWith("gitdir: ")) return Optional.empty();
-            Path admin = Path.of(content.substring("gitdir: ".length()).strip());
-            if (!admin.isAbsolute()) return Optional.empty();
+            // absolute, or relative to the worktree, as git reads it (git 2.48+ with worktree.useRelativePaths writes that)
+            Path admin = worktree.resolve(content.substring("gitdir: ".length()).strip());
             Path worktrees = commonGitDir(repo).toRealPath().resolve("worktrees");
             Path realAdmin = admin.toRealPath();
             if (!realAdmin.getParent().equals(worktrees)) return Optional.empty();
-            Path back = Path.of(Files.readString(realAdmin.resolve("gitdir"), StandardCharsets.UTF_8).strip());
+            // the record's own: absolute, or relative to the record
+            Path back = realAdmin.resolve(Files.readString(realAdmin.resolve("gitdir"), StandardCharsets.UTF_8).strip());
             return back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
                     || back.toRealPath().equals(file.toRealPath()) ? Optional.of(realAdmin) : Optional.empty();
         } catch (IOException | GitException | RuntimeException e) {

@@ -117,6 +117,27 @@ class LostAttemptWorktreeTest {
         assertThat(GitWorktrees.uncommitted(repo, runDir)).as("the same records skipped there").isEmpty();
     }
 
+    /**
+     * git 2.48+ with {@code worktree.useRelativePaths} writes both links relative (the worktree's {@code .git} to the
+     * worktree, the record's {@code gitdir} to the record): that is git's own, not restored.
+     */
+    @Test
+    void relativeLinksAsGitWritesThemAreGitsOwn() throws Exception {
+        Path repo = repo();
+        Path runDir = tmp.resolve("state/runs/r");
+        Worktree w = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Path record = Path.of(Files.readString(w.dir().resolve(".git")).substring("gitdir: ".length()).strip());
+        Path dir = w.dir().toRealPath();
+        Files.writeString(w.dir().resolve(".git"), "gitdir: " + dir.relativize(record.toRealPath()) + "\n");
+        Files.writeString(record.resolve("gitdir"), record.toRealPath().relativize(dir.resolve(".git")) + "\n");
+        assertThat(Files.readString(w.dir().resolve(".git"))).startsWith("gitdir: ../");
+
+        assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).isTrue();
+        assertThat(GitWorktrees.restoreGitFiles(repo, runDir)).as("nothing to restore").isEmpty();
+        git(w.dir(), "status", "--short"); // git reads them so too
+    }
+
     @Test
     void swarmCleanRemovesALockedWorktreeAndItsRecordWhateverItsDotGitIs() throws Exception {
         Path repo = repo();
