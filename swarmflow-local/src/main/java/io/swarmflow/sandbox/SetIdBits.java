@@ -3,33 +3,43 @@ package io.swarmflow.sandbox;
 import com.sun.jna.Native;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Clears the set-user-id and set-group-id bits of the regular files an attempt could write, once its processes have
  * ended. bubblewrap mounts every directory {@code nosuid}, so inside a sandbox such a bit does nothing; but the directories
  * stay on the host, where a file a ticket made set-uid (a root ticket's {@code chmod 4755}) would run as the ticket's
  * user for anyone who runs it later, from a shell, a hook or another tool. So after every attempt each writable directory
- * ({@link SandboxSpec#workspace()} when writable, {@link SandboxSpec#writableDirs()}) is walked once, without following
- * symbolic links (a link it finds is never followed; a directory swapped for one while the walk runs can lead the
- * listing elsewhere, where the change below then refuses every file), and every regular file
- * with {@code S_ISUID} or {@code S_ISGID} gets its mode without them. Directories keep theirs (a set-group-id directory
- * only hands its group to new files).
+ * ({@link SandboxSpec#workspace()} when writable, {@link SandboxSpec#writableDirs()}) is walked once, and every regular
+ * file with {@code S_ISUID} or {@code S_ISGID} gets its mode without them. Directories keep theirs (a set-group-id
+ * directory only hands its group to new files).
  *
- * <p>The change itself cannot be turned onto another file: the file is opened beneath its directory one component at a
- * time with openat(2), each directory {@code O_DIRECTORY | O_NOFOLLOW}, the file {@code O_PATH | O_NOFOLLOW} (no read
- * permission needed, nothing opened that could block), its type and mode are read from the descriptor, and chmod(2)
- * goes to {@code /proc/self/fd/N}, the opened file itself (the way glibc's {@code fchmodat(AT_SYMLINK_NOFOLLOW)} works).
- * A component swapped for a symbolic link meanwhile (by another ticket sharing the directory) is refused and named.
- * Where JNA cannot load, or on an architecture other than x86-64 and arm64, the JDK's chmod of the path without
- * following its last component ({@code fchmod} of an {@code O_NOFOLLOW} open) is used: a directory above the file
- * swapped for a link between the walk and the change could then turn it onto another set-uid file (clearing its bits).
+ * <p>The clearing never changes a file outside those directories:
+ * <ul>
+ * <li>The walk goes by descriptor: each directory is opened with openat(2) {@code O_DIRECTORY | O_NOFOLLOW} relative to
+ * its parent's descriptor and listed through {@code /proc/self/fd/N}, each entry lstat'ed there, and each set-uid file
+ * opened {@code O_PATH | O_NOFOLLOW} the same way, its type and mode read from the descriptor and chmod(2) sent to
+ * {@code /proc/self/fd/N} (the way glibc's {@code fchmodat(AT_SYMLINK_NOFOLLOW)} works). A symbolic link is never
+ * followed, also one another ticket sharing the directory swaps in while the walk runs (refused and named).</li>
+ * <li>It does not cross mount points: a directory or file whose device or mount id ({@code /proc/self/fdinfo/N}) differs
+ * from the walked root's is not entered nor changed, and is named ("could not be checked").</li>
+ * <li>A regular file with more than one hard link is not changed (another name may be a host file, a set-uid tool the
+ * link shares its inode with); it is named ("left set-uid: hard link").</li>
+ * <li>Where that native path is not available (JNA cannot load, or an architecture other than x86-64 and arm64) nothing
+ * is changed: the walk (by path, not crossing devices) only names the set-uid files it finds ("not changed: no safe way
+ * to change it on this system").</li>
+ * </ul>
+ * A directory that cannot be listed (an ordinary user's ticket's {@code chmod 000}) or opened, or that lies more than
+ * {@link #MAX_DEPTH} directories deep, is named ("could not be checked"), not skipped silently.
  *
  * <p>File capabilities ({@code security.capability}) are not looked at: setting one needs {@code CAP_SETFCAP}, which
  * a ticket under bubblewrap does not have ({@code --cap-drop ALL}); a root ticket without bubblewrap is unconfined
@@ -54,7 +64,8 @@ public final class SetIdBits {
      * What {@link #clear} did.
      *
      * @param cleared the regular files whose set-uid or set-gid bit it cleared (absolute paths)
-     * @param failed  the files it found so but could not change, each with the reason
+     * @param failed  the files it found so but did not change (a hard link, a mount point, no safe way here, an error),
+     *                and the directories it could not check, each with the reason in parentheses
      */
     public record Cleared(List<Path> cleared, List<String> failed) {
         /** Copies the lists. */
@@ -111,6 +122,11 @@ public final class SetIdBits {
      * @return what was cleared, and what could not be; never null
      */
     public static Cleared clear(Collection<Path> roots) {
+        return clear(roots, NATIVE);
+    }
+
+    /** {@link #clear(Collection)}, changing files only when {@code safe} (false: the walk of the fallback, names only). */
+    static Cleared clear(Collection<Path> roots, boolean safe) {
         List<Path> walked = new ArrayList<>();
         for (Path root : roots) {
             Path real;
@@ -125,86 +141,187 @@ public final class SetIdBits {
         }
         List<Path> cleared = new ArrayList<>(0);
         List<String> failed = new ArrayList<>(0);
-        for (Path root : walked) walk(root, cleared, failed);
+        for (Path root : walked) {
+            if (safe) walkNative(root, cleared, failed);
+            else walkJdk(root, failed);
+        }
         return cleared.isEmpty() && failed.isEmpty() ? Cleared.NONE : new Cleared(cleared, failed);
     }
 
     private static final int S_IFDIR = 0040000;
 
-    /** Walks {@code root} depth first, one lstat(2) per entry (its type and mode at once), links never followed. */
-    private static void walk(Path root, List<Path> cleared, List<String> failed) {
-        java.util.ArrayDeque<Path> dirs = new java.util.ArrayDeque<>();
+    /** How many directories deep the native walk descends (one descriptor open per level); one deeper is named, not checked. */
+    static final int MAX_DEPTH = 256;
+
+    static final String HARD_LINK = "left set-uid: hard link";
+    static final String UNCHECKED = "could not be checked";
+    static final String NO_SAFE_WAY = "not changed: no safe way to change it on this system";
+
+    /** The identity of an opened directory or file: device, mount and inode. */
+    private record Id(long dev, long mount, long ino) {}
+
+    private static Map<String, Object> attributes(Path path) throws IOException {
+        return Files.readAttributes(path, "unix:mode,nlink,dev,ino", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static Path fdPath(int fd) {
+        return Path.of("/proc/self/fd/" + fd);
+    }
+
+    /** The mount id of descriptor {@code fd} ({@code /proc/self/fdinfo/N}), or -1 when the kernel does not show it. */
+    private static long mountId(int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("mnt_id:")) return Long.parseLong(line.substring(7).trim());
+        }
+        return -1;
+    }
+
+    private static Id id(int fd) throws IOException {
+        Map<String, Object> a = Files.readAttributes(fdPath(fd), "unix:dev,ino");
+        return new Id((Long) a.get("dev"), mountId(fd), (Long) a.get("ino"));
+    }
+
+    /**
+     * Walks {@code root} by descriptor: each directory is opened {@code O_DIRECTORY | O_NOFOLLOW} relative to its
+     * parent's descriptor, listed and its entries lstat'ed through {@code /proc/self/fd/N} (so neither a swapped link nor
+     * the path's length can lead it elsewhere), never beyond the root's mount (device and mount id compared).
+     */
+    private static void walkNative(Path root, List<Path> cleared, List<String> failed) {
+        int fd;
+        Id rootId;
+        try {
+            fd = open(AT_FDCWD, root.toString(), O_RDONLY | O_CLOEXEC | DIR_FLAGS[0] | DIR_FLAGS[1], root);
+        } catch (IOException e) {
+            failed.add(root + " (" + UNCHECKED + ": " + e.getMessage() + ")");
+            return;
+        }
+        try {
+            rootId = id(fd);
+            walkDir(fd, root, rootId, 0, cleared, failed);
+        } catch (IOException | RuntimeException e) {
+            failed.add(root + " (" + UNCHECKED + ": " + e.getMessage() + ")");
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    private static void walkDir(int dirFd, Path dir, Id rootId, int depth, List<Path> cleared, List<String> failed) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(fdPath(dirFd))) {
+            for (Path entry : entries) names.add(entry.getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            // unreadable (an ordinary user's ticket's chmod 000 of its own directory), or gone meanwhile
+            failed.add(dir + " (" + UNCHECKED + ": cannot be listed: " + e.getMessage() + ")");
+            return;
+        }
+        int oDirectory = DIR_FLAGS[0];
+        int oNoFollow = DIR_FLAGS[1];
+        for (String name : names) {
+            Path shown = dir.resolve(name);
+            Map<String, Object> a;
+            try {
+                a = attributes(fdPath(dirFd).resolve(name));
+            } catch (IOException | RuntimeException e) {
+                continue; // gone meanwhile
+            }
+            int mode = (Integer) a.get("mode");
+            if ((mode & S_IFMT) == S_IFDIR) {
+                if (depth + 1 > MAX_DEPTH) {
+                    failed.add(shown + " (" + UNCHECKED + ": deeper than " + MAX_DEPTH + " directories)");
+                    continue;
+                }
+                int sub;
+                try {
+                    sub = open(dirFd, name, O_RDONLY | O_CLOEXEC | oDirectory | oNoFollow, shown);
+                } catch (IOException e) {
+                    failed.add(shown + " (" + UNCHECKED + ": " + e.getMessage() + ")");
+                    continue;
+                }
+                try {
+                    Id subId = id(sub);
+                    if (subId.dev() != rootId.dev() || subId.mount() != rootId.mount()) {
+                        failed.add(shown + " (" + UNCHECKED + ": a mount point, not descended into)");
+                        continue;
+                    }
+                    walkDir(sub, shown, rootId, depth + 1, cleared, failed);
+                } catch (IOException | RuntimeException e) {
+                    failed.add(shown + " (" + UNCHECKED + ": " + e.getMessage() + ")");
+                } finally {
+                    LibC.close(sub);
+                }
+            } else if ((mode & S_IFMT) == S_IFREG && (mode & (S_ISUID | S_ISGID)) != 0) {
+                try {
+                    if (clearAt(dirFd, name, shown, rootId)) cleared.add(shown);
+                } catch (IOException | RuntimeException e) {
+                    failed.add(shown + " (" + e.getMessage() + ")");
+                }
+            }
+        }
+    }
+
+    /** Clears the bits of regular file {@code name} in directory {@code dirFd}; false when it no longer has them. */
+    private static boolean clearAt(int dirFd, String name, Path shown, Id rootId) throws IOException {
+        // O_PATH | O_NOFOLLOW opens a symbolic link itself: its type, read below, refuses it
+        int fd = open(dirFd, name, O_PATH | O_CLOEXEC | DIR_FLAGS[1], shown);
+        try {
+            Path self = fdPath(fd);
+            Map<String, Object> a = Files.readAttributes(self, "unix:mode,nlink,dev");
+            int mode = (Integer) a.get("mode");
+            if ((mode & S_IFMT) != S_IFREG || (mode & (S_ISUID | S_ISGID)) == 0) return false;
+            if ((Long) a.get("dev") != rootId.dev() || mountId(fd) != rootId.mount()) {
+                throw new IOException(UNCHECKED + ": a mount point, not changed");
+            }
+            // another name of the file may be outside the writable directories (a host's set-uid tool): not changed
+            if ((Integer) a.get("nlink") > 1) throw new IOException(HARD_LINK);
+            Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
+            return true;
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    /**
+     * Where the native walk is not available: walks by path, never beyond the root's device, and changes nothing; the
+     * set-uid files found are named ({@link #NO_SAFE_WAY}), a directory that cannot be listed too.
+     */
+    private static void walkJdk(Path root, List<String> failed) {
+        long rootDev;
+        try {
+            rootDev = (Long) attributes(root).get("dev");
+        } catch (IOException | RuntimeException e) {
+            failed.add(root + " (" + UNCHECKED + ": " + e.getMessage() + ")");
+            return;
+        }
+        ArrayDeque<Path> dirs = new ArrayDeque<>();
         dirs.push(root);
         while (!dirs.isEmpty()) {
             Path dir = dirs.pop();
-            try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 for (Path entry : entries) {
-                    int mode;
+                    Map<String, Object> a;
                     try {
-                        mode = (Integer) Files.getAttribute(entry, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                        a = attributes(entry);
                     } catch (IOException | RuntimeException e) {
-                        continue; // gone meanwhile
+                        if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) failed.add(entry + " (" + UNCHECKED + ": " + e.getMessage() + ")");
+                        continue;
                     }
+                    int mode = (Integer) a.get("mode");
                     if ((mode & S_IFMT) == S_IFDIR) {
-                        dirs.push(entry);
+                        if ((Long) a.get("dev") != rootDev) failed.add(entry + " (" + UNCHECKED + ": a mount point, not descended into)");
+                        else dirs.push(entry);
                     } else if ((mode & S_IFMT) == S_IFREG && (mode & (S_ISUID | S_ISGID)) != 0) {
-                        try {
-                            if (clearBeneath(root, root.relativize(entry))) cleared.add(entry);
-                        } catch (IOException | RuntimeException e) {
-                            failed.add(entry + " (" + e.getMessage() + ")");
-                        }
+                        failed.add(entry + " (" + NO_SAFE_WAY + ")");
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                // gone meanwhile, or unreadable (a ticket's chmod 000 of its own directory): the root itself is named
-                if (dir.equals(root)) failed.add(root + " (cannot be listed: " + e.getMessage() + ")");
+                failed.add(dir + " (" + UNCHECKED + ": cannot be listed: " + e.getMessage() + ")");
             }
         }
     }
 
-    /** Whether {@link #clearBeneath} opens each component without following links (JNA loaded on x86-64 or arm64). */
+    /** Whether {@link #clear} changes files: JNA loaded on x86-64 or arm64 (otherwise it only names them). */
     static boolean clearBeneathIsSafe() {
         return NATIVE;
-    }
-
-    /** Clears the bits of the regular file at {@code relative} beneath {@code root}; false when it no longer has them. */
-    static boolean clearBeneath(Path root, Path relative) throws IOException {
-        return NATIVE ? clearNative(root, relative) : clearWithJdk(root.resolve(relative));
-    }
-
-    /** The fallback: the JDK's chmod without following the last component ({@code O_NOFOLLOW} open, then fchmod). */
-    static boolean clearWithJdk(Path file) throws IOException {
-        int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & S_IFMT) != S_IFREG || (mode & (S_ISUID | S_ISGID)) == 0) return false;
-        Files.setAttribute(file, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID), LinkOption.NOFOLLOW_LINKS);
-        return true;
-    }
-
-    private static boolean clearNative(Path root, Path relative) throws IOException {
-        int oDirectory = DIR_FLAGS[0];
-        int oNoFollow = DIR_FLAGS[1];
-        int dir = open(AT_FDCWD, root.toString(), O_RDONLY | O_CLOEXEC | oDirectory, root);
-        try {
-            for (int i = 0; i < relative.getNameCount() - 1; i++) {
-                int next = open(dir, relative.getName(i).toString(), O_RDONLY | O_CLOEXEC | oDirectory | oNoFollow,
-                        relative.subpath(0, i + 1));
-                LibC.close(dir);
-                dir = next;
-            }
-            // O_PATH | O_NOFOLLOW opens a symbolic link itself: its type, read below, refuses it
-            int fd = open(dir, relative.getFileName().toString(), O_PATH | O_CLOEXEC | oNoFollow, relative);
-            try {
-                Path self = Path.of("/proc/self/fd/" + fd);
-                int mode = (Integer) Files.getAttribute(self, "unix:mode");
-                if ((mode & S_IFMT) != S_IFREG || (mode & (S_ISUID | S_ISGID)) == 0) return false;
-                Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
-                return true;
-            } finally {
-                LibC.close(fd);
-            }
-        } finally {
-            LibC.close(dir);
-        }
     }
 
     private static int open(int dirFd, String name, int flags, Path shown) throws IOException {
@@ -232,10 +349,10 @@ public final class SetIdBits {
                     + "cleared those bits (chmod u-s,g-s): ").append(names(cleared.cleared().stream().map(Path::toString).toList(), masked));
         }
         if (!cleared.failed().isEmpty()) {
-            b.append(cleared.cleared().isEmpty() ? " left " : "; and ").append(cleared.failed().size() == 1 ? "a file" : cleared.failed().size() + " files")
-                    .append(" set-user-id or set-group-id that Swarmflow could not change: ").append(names(cleared.failed(), masked))
-                    .append("; do not run ").append(cleared.failed().size() == 1 ? "it" : "them").append(", and remove ")
-                    .append(cleared.failed().size() == 1 ? "it" : "them").append(" (or chmod u-s,g-s)");
+            b.append(cleared.cleared().isEmpty() ? " left " : "; and ").append("set-user-id or set-group-id files that Swarmflow did "
+                    + "not change, or directories it could not check for them: ").append(names(cleared.failed(), masked))
+                    .append("; do not run such files, and remove them (rm removes only that name; chmod u-s,g-s would also "
+                            + "change the file's other hard links)");
         }
         return b.toString();
     }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * bubblewrap mounts nosuid, but the directories a ticket writes stay on the host: a file a (root) ticket made set-uid
@@ -70,12 +69,9 @@ class SetIdBitsTest {
         }
     }
 
-    /**
-     * A directory swapped for a symbolic link between the walk and the change (another ticket sharing the directory) must
-     * not turn the chmod onto a file elsewhere.
-     */
+    /** A symbolic link (to a directory or to a file) in the tree is never followed: what it points to is left alone. */
     @Test
-    void aDirectorySwappedForALinkIsNotFollowedByTheChange() throws Exception {
+    void aLinkToADirectoryOrFileElsewhereIsNotFollowed() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Path victim = elsewhere.resolve("f");
@@ -84,12 +80,134 @@ class SetIdBitsTest {
         Files.createSymbolicLink(root.resolve("d"), elsewhere);
         Files.createSymbolicLink(root.resolve("l"), victim);
 
-        if (SetIdBits.clearBeneathIsSafe()) {
-            assertThatThrownBy(() -> SetIdBits.clearBeneath(root.toRealPath(), Path.of("d/f"))).hasMessageContaining("d");
-        }
-        assertThat(SetIdBits.clearBeneath(root.toRealPath(), Path.of("l"))).isFalse();
         assertThat(SetIdBits.clear(List.of(root)).isEmpty()).isTrue();
+        assertThat(SetIdBits.clear(List.of(root), false).isEmpty()).isTrue();
         assertThat(mode(victim)).isEqualTo(04755);
+    }
+
+    /** F1: a name in the tree for a set-uid file elsewhere (a hard link) must not turn the chmod onto that file. */
+    @Test
+    void aHardLinkIsNamedNotChanged() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("ws"));
+        Path tool = Files.createDirectories(tmp.resolve("outside")).resolve("tool");
+        Files.writeString(tool, "#!/bin/sh\n");
+        Files.setAttribute(tool, "unix:mode", 04755);
+        Files.createLink(root.resolve("innocent"), tool);
+        Path own = root.resolve("own");
+        Files.writeString(own, "x");
+        Files.setAttribute(own, "unix:mode", 04755);
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(root));
+
+        assertThat(mode(tool)).isEqualTo(04755);
+        assertThat(result.failed()).containsExactly(root.toRealPath().resolve("innocent") + " (left set-uid: hard link)");
+        assertThat(result.cleared()).containsExactly(root.toRealPath().resolve("own"));
+        assertThat(mode(own)).isEqualTo(0755);
+    }
+
+    /** F1: a bind mount in the tree (a chroot's /usr left mounted) is not descended into; the host's files stay as they are. */
+    @Test
+    void aMountPointIsNotDescendedInto() throws Exception {
+        // CI's root leg runs this; mount(8) needs root
+        org.junit.jupiter.api.Assumptions.assumeTrue(PidsCgroup.realUidIsRoot(), "mount --bind needs root");
+        Path root = Files.createDirectories(tmp.resolve("ws"));
+        Path usr = Files.createDirectories(root.resolve("chroot/usr"));
+        Path victim = Files.createDirectories(tmp.resolve("victim")).resolve("hostsudo");
+        Files.writeString(victim, "x");
+        Files.setAttribute(victim, "unix:mode", 04755);
+        Path file = root.resolve("chroot/su");
+        Files.writeString(file, "x");
+        Files.setAttribute(file, "unix:mode", 0644);
+        run("mount", "--bind", victim.getParent().toString(), usr.toString());
+        try {
+            run("mount", "--bind", victim.toString(), file.toString());
+            try {
+                SetIdBits.Cleared result = SetIdBits.clear(List.of(root));
+                assertThat(mode(victim)).isEqualTo(04755);
+                assertThat(result.cleared()).isEmpty();
+                assertThat(result.failed()).containsExactlyInAnyOrder(
+                        root.toRealPath().resolve("chroot/usr") + " (could not be checked: a mount point, not descended into)",
+                        root.toRealPath().resolve("chroot/su") + " (could not be checked: a mount point, not changed)");
+            } finally {
+                run("umount", file.toString());
+            }
+        } finally {
+            run("umount", usr.toString());
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+    }
+
+    /** F4: where the safe path is not available, nothing is changed: the files are only named. */
+    @Test
+    void withoutTheSafePathNothingIsChangedOnlyNamed() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("ws"));
+        Path own = Files.createDirectories(root.resolve("d")).resolve("own");
+        Files.writeString(own, "x");
+        Files.setAttribute(own, "unix:mode", 02755);
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(root), false);
+
+        assertThat(result.cleared()).isEmpty();
+        assertThat(result.failed()).containsExactly(root.toRealPath().resolve("d/own")
+                + " (not changed: no safe way to change it on this system)");
+        assertThat(mode(own)).isEqualTo(02755);
+    }
+
+    /** F2: a set-uid file deeper than PATH_MAX (made with relative mkdir/cd) is cleared, or named: never skipped silently. */
+    @Test
+    void aFileDeeperThanPathMaxIsNotSkipped() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("ws"));
+        String a = "a".repeat(110);
+        String deep = "cd " + root + "; for i in $(seq 40); do cd " + a + "; done; ";
+        run("bash", "-c", "set -e; cd " + root + "; for i in $(seq 40); do mkdir " + a + "; cd " + a + "; done; "
+                + "cp /bin/true suid; chmod 4755 suid");
+        try {
+            deepIsClearedOrNamed(root, a, deep);
+        } finally {
+            run("rm", "-rf", root.toString()); // rm(1) walks by descriptor; the JDK's cleanup cannot reach that deep
+        }
+    }
+
+    private static void deepIsClearedOrNamed(Path root, String a, String deep) throws Exception {
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(root));
+        if (SetIdBits.clearBeneathIsSafe()) {
+            assertThat(result.failed()).isEmpty();
+            assertThat(result.cleared()).singleElement().asString().endsWith("/" + a + "/suid");
+            Process p = new ProcessBuilder("bash", "-c", deep + "stat -c %a suid").start();
+            assertThat(new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim()).isEqualTo("755");
+            p.waitFor();
+        } else {
+            assertThat(result.failed()).singleElement().asString().endsWith("/suid (not changed: no safe way to change it on this system)");
+        }
+    }
+
+    /** F2: a subdirectory that cannot be listed (an ordinary user's chmod 000) is named, not skipped silently. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anUnlistableDirectoryIsNamed(boolean safe) throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("ws"));
+        Path closed = Files.createDirectories(root.resolve("closed"));
+        Path file = closed.resolve("suid");
+        Files.writeString(file, "x");
+        Files.setAttribute(file, "unix:mode", 04755);
+        Files.setAttribute(closed, "unix:mode", 0);
+        try {
+            SetIdBits.Cleared result = SetIdBits.clear(List.of(root), safe && SetIdBits.clearBeneathIsSafe());
+            if (PidsCgroup.realUidIsRoot()) { // root lists it anyway: the file itself is cleared or named
+                assertThat(result.cleared().size() + result.failed().size()).isEqualTo(1);
+            } else {
+                assertThat(result.cleared()).isEmpty();
+                assertThat(result.failed()).singleElement().asString()
+                        .startsWith(root.toRealPath().resolve("closed") + " (could not be checked: cannot be listed: ");
+            }
+        } finally {
+            Files.setAttribute(closed, "unix:mode", 0755);
+        }
     }
 
     @Test
@@ -99,9 +217,10 @@ class SetIdBitsTest {
         assertThat(one).isEqualTo("attempt 2 left a file set-user-id or set-group-id in the directories it could write, which "
                 + "would run as the file's owner (or group) for anyone who ran it on the host; Swarmflow cleared those bits "
                 + "(chmod u-s,g-s): /w/tok-***?x");
-        assertThat(SetIdBits.warning(1, new SetIdBits.Cleared(many, List.of("/w/g (errno 13)")), Set.of()))
-                .contains("/w/f19 and 3 more; and a file set-user-id or set-group-id that Swarmflow could not change: "
-                        + "/w/g (errno 13); do not run it, and remove it (or chmod u-s,g-s)")
+        assertThat(SetIdBits.warning(1, new SetIdBits.Cleared(many, List.of("/w/g (left set-uid: hard link)")), Set.of()))
+                .contains("/w/f19 and 3 more; and set-user-id or set-group-id files that Swarmflow did not change, or "
+                        + "directories it could not check for them: /w/g (left set-uid: hard link); do not run such files, and "
+                        + "remove them (rm removes only that name; chmod u-s,g-s would also change the file's other hard links)")
                 .doesNotContain("/w/f20");
     }
 }
