@@ -966,7 +966,7 @@ public final class LocalExecutor implements Executor {
      */
     @Override
     public boolean killOrphan(AttemptView attempt) {
-        boolean killed = attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks());
+        boolean killed = attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks(), options.warnings());
         LostAttemptEscapees.end(attempt, options.warnings());
         return killed;
     }

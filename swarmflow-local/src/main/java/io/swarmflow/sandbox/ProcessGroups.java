@@ -261,7 +261,8 @@ public final class ProcessGroups {
      *
      * @param pid        the recorded group leader
      * @param startTicks its recorded start time in clock ticks since the current boot
-     * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded)
+     * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded), and when {@code /proc}
+     *         does not show this process's PID namespace ({@link Escapees#PROC_PROBLEM}: nothing can be told)
      */
     public static boolean orphanGroupAlive(long pid, long startTicks) {
         return recordedGroupAlive(pid, startTicks);
@@ -283,6 +284,28 @@ public final class ProcessGroups {
      *         reaped leader) was signalled
      */
     public static boolean killOrphanGroup(long pid, long startTicks) {
+        return killOrphanGroup(pid, startTicks, w -> {});
+    }
+
+    /**
+     * {@link #killOrphanGroup(long, long)}, saying in {@code warnings} when it signals nothing because {@code /proc} does
+     * not show this process's PID namespace ({@link Escapees#PROC_PROBLEM}): its numbers would name other processes
+     * than kill(2) reaches here, so the group is neither checked nor killed (review D2 F11).
+     *
+     * @param warnings gets one line naming the pid and the problem then; nothing otherwise
+     * @return as {@link #killOrphanGroup(long, long)}; false when {@code /proc} is another namespace's
+     */
+    public static boolean killOrphanGroup(long pid, long startTicks, java.util.function.Consumer<String> warnings) {
+        return killOrphanGroup(pid, startTicks, warnings, Escapees.PROC_PROBLEM);
+    }
+
+    /** {@link #killOrphanGroup(long, long, java.util.function.Consumer)} with {@code procProblem} given (null: none). */
+    static boolean killOrphanGroup(long pid, long startTicks, java.util.function.Consumer<String> warnings, String procProblem) {
+        if (pid <= 1 || startTicks <= 0) return false;
+        if (procProblem != null) {
+            warnings.accept(orphanUncheckable(pid, procProblem));
+            return false;
+        }
         if (!recordedGroupAlive(pid, startTicks)) return false;
         if (statFields(pid) == null) return killReapedLeadersGroup(pid, startTicks);
         boolean killed = signalGroup(pid, "KILL");
@@ -291,6 +314,13 @@ public final class ProcessGroups {
             killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
         }
         return killed;
+    }
+
+    /** The warning that the process group {@code pid} left by a stopped coordinator was neither checked nor killed. */
+    static String orphanUncheckable(long pid, String procProblem) {
+        return "the process group " + pid + " of an attempt left running by its stopped coordinator was neither checked nor "
+                + "killed: " + procProblem + ", so its numbers name other processes than kill(2) would reach; if it still runs, "
+                + "end it yourself where /proc is mounted for its own PID namespace";
     }
 
     /**
@@ -356,6 +386,7 @@ public final class ProcessGroups {
      * @return true when at least one process was signalled
      */
     static boolean killReapedLeadersGroup(long pgid, long startTicks) {
+        if (Escapees.PROC_PROBLEM != null) return false; // its members' numbers are another namespace's (review D2 F11)
         List<Long> later = new java.util.ArrayList<>();
         boolean earlier = false;
         try {
@@ -388,7 +419,7 @@ public final class ProcessGroups {
 
     /** {@link #recordedGroupAlive(long, long)} with the start of this pid namespace's init given ({@code startTicks(1)}). */
     static boolean recordedGroupAlive(long pid, long startTicks, OptionalLong namespaceStart) {
-        if (pid <= 1 || startTicks <= 0) return false;
+        if (pid <= 1 || startTicks <= 0 || Escapees.PROC_PROBLEM != null) return false;
         if (namespaceStart.isPresent() && startTicks < namespaceStart.getAsLong()) return false;
         String[] f = statFields(pid);
         if (f == null) return reapedLeadersGroupAlive(pid, startTicks);

@@ -47,13 +47,50 @@ class ForeignProcTest {
         Process probe = new ProcessBuilder(List.of("unshare", "--pid", "--fork", java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ForeignProcProbe.class.getName(), tmp.toString()))
                 .redirectErrorStream(true).start();
-        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out;
+        try {
+            assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            probe.destroyForcibly(); // a probe that did not end in time is not left running
+        }
 
         assertThat(out.lines().filter(l -> l.startsWith("warning=processes that leave"))).as(out).singleElement().asString()
                 .contains("/proc belongs to another PID namespace (/proc/self is ").contains(", but this process is 1)");
         assertThat(out).as(out).contains("escaped=[]");
         assertThat(probe.exitValue()).as(out).isZero();
+    }
+
+    /**
+     * swarm resume's kill of an orphaned attempt's group (review D2 F11): with a {@code /proc} of another PID namespace the
+     * recorded pid and start ticks name another process than kill(2) reaches here, so nothing is signalled, and it says so.
+     */
+    @Test
+    void anOrphanedGroupIsNeitherCheckedNorKilledWithAForeignProc() throws Exception {
+        Process p = new ProcessBuilder(List.of("setsid", "sleep", "300")).start();
+        long pid = p.pid();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> ProcessGroups.processGroup(pid).orElse(-1) == pid);
+            long ticks = ProcessGroups.startTicks(pid).orElseThrow();
+            List<String> warnings = new java.util.ArrayList<>();
+            String problem = "/proc belongs to another PID namespace (/proc/self is 1, but this process is 9)";
+
+            assertThat(ProcessGroups.killOrphanGroup(pid, ticks, warnings::add, problem)).isFalse();
+
+            assertThat(p.isAlive()).isTrue();
+            assertThat(warnings).containsExactly("the process group " + pid + " of an attempt left running by its stopped "
+                    + "coordinator was neither checked nor killed: " + problem + ", so its numbers name other processes than "
+                    + "kill(2) would reach; if it still runs, end it yourself where /proc is mounted for its own PID namespace");
+            // this JVM's own /proc is its namespace's: the same call kills, and warns of nothing
+            warnings.clear();
+            assertThat(ProcessGroups.killOrphanGroup(pid, ticks, warnings::add)).isTrue();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(warnings).isEmpty();
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
