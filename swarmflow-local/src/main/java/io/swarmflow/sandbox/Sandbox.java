@@ -525,16 +525,31 @@ public final class Sandbox implements AutoCloseable {
         return start(spec, command, listener, null);
     }
 
-    /** Whether this process runs as root (uid 0, the owner of {@code /proc/self}: the effective uid). */
+    /** Whether this process runs as root (effective uid 0). */
     private static final boolean RUNS_AS_ROOT = uid() == 0;
 
-    /** This process's effective uid, as the owner of {@code /proc/self}; -1 when that cannot be read. */
+    /**
+     * This process's effective uid, the second field of {@code Uid:} in {@code /proc/self/status} (the owner of
+     * {@code /proc/self} is not it for a non-dumpable process, such as a {@code java} given file capabilities, which shows
+     * root there); -1 when that cannot be read.
+     */
     static long uid() {
         try {
-            return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+            return effectiveUid(java.nio.file.Files.readAllLines(Path.of("/proc/self/status")));
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** The effective uid in the lines of a {@code /proc/PID/status} ({@code Uid:} real, effective, saved, fs); -1 if none. */
+    static long effectiveUid(List<String> status) {
+        for (String line : status) {
+            if (line.startsWith("Uid:")) {
+                String[] f = line.substring(4).trim().split("\\s+");
+                return f.length >= 2 ? Long.parseLong(f[1]) : -1;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -32,9 +32,20 @@ class RootWarningTest {
     }
 
     @Test
-    void rootIsDetectedAsTheEffectiveUidTheJdkReports() {
-        long uid = new com.sun.security.auth.module.UnixSystem().getUid();
-        assertThat(Sandbox.uid()).isEqualTo(uid);
+    void rootIsDetectedAsTheEffectiveUidIdReports() throws Exception {
+        Process id = new ProcessBuilder("id", "-u").start(); // id -u prints the effective uid (the same in the child)
+        long euid = Long.parseLong(new String(id.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim());
+        assertThat(id.waitFor()).isZero();
+        assertThat(Sandbox.uid()).isEqualTo(euid);
+    }
+
+    /** Review D2 F8: the effective uid, not the real one (nor /proc/self's owner, root for a non-dumpable process). */
+    @Test
+    void theEffectiveUidIsTheSecondFieldOfUid() {
+        assertThat(Sandbox.effectiveUid(List.of("Name:\tjava", "Uid:\t1000\t0\t0\t0", "Gid:\t1000\t1000\t1000\t1000")))
+                .isZero();
+        assertThat(Sandbox.effectiveUid(List.of("Uid:\t0\t1000\t1000\t1000"))).isEqualTo(1000);
+        assertThat(Sandbox.effectiveUid(List.of("Name:\tjava"))).isEqualTo(-1);
     }
 
     @Test
