@@ -23,7 +23,8 @@ package io.swarmflow.sandbox;
  *                        through every scan), named as {@code escaped}; empty when none
  * @param setIds          the regular files in the directories the attempt could write that it left set-user-id or
  *                        set-group-id, whose bits were cleared once its processes had ended ({@link SetIdBits}), and
- *                        those that could not be changed; {@link SetIdBits.Cleared#isEmpty() empty} when none
+ *                        those not changed (a hard link, a mount point, no safe way here) with the directories that
+ *                        could not be checked; {@link SetIdBits.Cleared#isEmpty() empty} when none
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                             long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,

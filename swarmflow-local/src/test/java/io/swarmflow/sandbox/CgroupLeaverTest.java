@@ -31,6 +31,9 @@ class CgroupLeaverTest {
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off in this test"), w -> {})) {
             SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.OFF).workspaceWritable(true)
                     .limits(new ProcessLimits(0, 0, 0, 64)).grace(Duration.ofMillis(200))
+                    // bounded: if the move into the parent's cgroup.procs fails, the pid file never comes and the loop
+                    // below would spin forever; the attempt times out instead, and the test fails (review D2 F10)
+                    .timeout(Duration.ofSeconds(60))
                     .env(Map.of("SWARM_RUN_ID", "r-leaver", "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1")).build();
             SandboxProcess p = sandbox.start(spec, List.of("bash", "-c",
                     "setsid bash -c 'echo $$ > \"$1\" && echo $$ > \"$2.tmp\" && mv \"$2.tmp\" \"$2\" && exec sleep 600' x \"$1\" \"$2\""
@@ -40,7 +43,7 @@ class CgroupLeaverTest {
             SandboxResult result = p.waitFor();
             pid = Long.parseLong(Files.readString(pidFile).strip());
 
-            assertThat(result.exitCode()).isZero();
+            assertThat(result.exitCode()).as("termination: %s", result.termination()).isZero();
             assertThat(result.escaped()).singleElement().asString().startsWith(pid + " (sleep 600");
             long gone = pid;
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
