@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Finds and ends the processes an attempt started that left its process group ({@code setsid}, a daemon's double fork)
- * where neither bubblewrap's PID namespace nor the attempt's cgroup ends them: without bubblewrap, as an ordinary user
- * or without a per-attempt cgroup. Such a process is one of this user's, started no earlier than the attempt's first
+ * where bubblewrap's PID namespace does not end them: whenever there is no bubblewrap, with a per-attempt cgroup too
+ * (a root ticket can move a process out of it). Such a process is one of this user's, started no earlier than the attempt's first
  * process, whose environment (as it was at its exec, {@code /proc/PID/environ}) still holds the attempt's marker
  * entries ({@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT}). One that cleared its environment
  * ({@code env -i}) or runs as another user (sudo) is not found.
@@ -154,7 +154,8 @@ final class Escapees {
 
     /**
      * What {@link #endAll} did: the processes it found and ended, and those still running when it gave up (found
-     * again by a last scan after {@link #ROUNDS} rounds); both empty when the attempt left nothing behind.
+     * again by a last scan after {@link #ROUNDS} rounds, or at the deadline {@link #AFTER_GRACE_MILLIS} past the grace);
+     * both empty when the attempt left nothing behind.
      */
     record Ended(List<Found> ended, List<Found> left) {
         Ended {
