@@ -230,7 +230,7 @@ final class RunCommands {
                 io.swarmflow.spec.Plan plan = w.service.plan(runId); // fails clearly when the stored plan is unreadable
                 if (read.state().isFinished()) return finished(out, w, read);
                 // --take-over: a coordinator of this host provably alive, stopped or hung past its lease, is ended below, once
-                // the checks that do not depend on it passed (a refused resume leaves it as it is)
+                // every check that does not depend on it passed, just before the claim (a refused resume leaves it as it is)
                 java.util.Optional<io.swarmflow.engine.StalledCoordinatorTakeOver.Target> target = takeOver
                         ? io.swarmflow.engine.StalledCoordinatorTakeOver.target(runId, w.store.lease(runId), w.store.now())
                         : java.util.Optional.empty();
@@ -243,18 +243,9 @@ final class RunCommands {
                             "a run keeps the plan it was created with, so editing the spec does not help: resume it with the "
                             + "options it conforms to, or start a new run of a conforming spec; nothing was changed");
                 }
-                if (target.isPresent()) {
-                    io.swarmflow.engine.StalledCoordinatorTakeOver.Ended ended = io.swarmflow.engine.StalledCoordinatorTakeOver.end(
-                            target.get(), options.gracePeriodMillis(), signaller);
-                    out.println(ended.message());
-                    // it may have ended the run meanwhile (its last ticket finished), or recorded the cancel SIGTERM asked for
-                    read = w.service.requireRun(runId);
-                    if (read.state().isFinished()) return finished(out, w, read);
-                    refuseWhileHeld(w); // another resume may have taken the run since
-                }
-                RunView run = read;
+                RunView before = read;
                 Path runDir = w.runDir(runId);
-                if (run.startedAtMillis() != 0 && !java.nio.file.Files.isDirectory(runDir)) { // created when the run started
+                if (before.startedAtMillis() != 0 && !java.nio.file.Files.isDirectory(runDir)) { // created when the run started
                     throw new InvalidRequestException("the directory of run " + runId + ", " + runDir + ", is missing: the logs, "
                             + "$SWARM_SCRATCH files and worktrees of its tickets are gone, and the tickets still to run would miss "
                             + "what the finished ones left there; nothing was changed. Restore " + runDir + " from a backup and resume "
@@ -270,12 +261,41 @@ final class RunCommands {
                             "a run keeps the spec it was created with (its repo: included), so editing the spec does not help: "
                             + "restore what it needs and resume again; nothing was changed");
                 }
-                Path specFile = Path.of(plan.specDir()).resolve(Path.of(run.specPath()).getFileName());
+                Path specFile = Path.of(plan.specDir()).resolve(Path.of(before.specPath()).getFileName());
                 // a spec read from a stream (standard input, <(...), a named pipe: SpecLoader.isStream, which opens nothing)
                 // cannot be read again to compare; nor can one deleted since, or no longer a regular file (changedSince)
-                boolean specChanged = !io.swarmflow.spec.SpecLoader.isStream(Path.of(run.specPath()))
+                boolean specChanged = !io.swarmflow.spec.SpecLoader.isStream(Path.of(before.specPath()))
                         && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false);
                 PrintStream err = Streams.err(spec);
+                if (target.isPresent()) { // the last step before the claim: every refusal above left the coordinator alone
+                    java.util.Optional<String> early = signals.before();
+                    if (early.isPresent()) { // a Ctrl-C during the checks: nothing is sent
+                        err.println("swarm: run " + runId + " was not resumed (interrupted: " + early.get() + "); its coordinator "
+                                + "(pid " + target.get().pid() + ") was not signalled, and both stay as they are");
+                        return ExitCodes.INTERRUPTED;
+                    }
+                    io.swarmflow.engine.StalledCoordinatorTakeOver.Ended ended = io.swarmflow.engine.StalledCoordinatorTakeOver.end(
+                            target.get(), options.gracePeriodMillis(), signaller, () -> signals.before().isPresent());
+                    out.println(ended.message());
+                    if (ended.interrupted() || signals.before().isPresent()) { // what was sent is said on the line above
+                        err.println("swarm: run " + runId + " was not resumed (interrupted: " + signals.before().orElse("?") + "); "
+                                + (ended.sent().isEmpty() ? "its coordinator was not signalled" : "its coordinator (pid "
+                                + target.get().pid() + ") was sent " + String.join(", ", ended.sent())) + "; `swarm resume " + runId
+                                + "` continues the run once it is gone (`swarm status " + runId + "` says)");
+                        return ExitCodes.INTERRUPTED;
+                    }
+                    // it may have ended the run meanwhile (its last ticket finished), or recorded the cancel SIGTERM asked for
+                    read = w.service.requireRun(runId);
+                    if (read.state().isFinished()) return finished(out, w, read);
+                    try {
+                        refuseWhileHeld(w); // another resume may have taken the run since
+                    } catch (InvalidRequestException e) { // not "nothing was changed": the coordinator was signalled
+                        throw new InvalidRequestException(e.getMessage().replace("; nothing was changed", "")
+                                + "; the run was not changed, but its coordinator (pid " + target.get().pid() + ") was sent "
+                                + String.join(", ", ended.sent()));
+                    }
+                }
+                RunView run = read;
                 beforeClaim.accept(w);
                 executing = true;
                 // said once this process holds the run: another resume started at the same time may have taken it since

@@ -111,16 +111,27 @@ public final class StalledCoordinatorTakeOver {
      * @param sent   the signals sent, in order ({@code SIGTERM}, {@code SIGCONT}, {@code SIGKILL})
      * @param killedAfterMillis the grace after which SIGKILL was sent, in milliseconds; -1 when it was not
      */
-    public record Ended(Target target, List<String> sent, long killedAfterMillis) {
+    public record Ended(Target target, List<String> sent, long killedAfterMillis, boolean interrupted) {
+        /** One not interrupted. */
+        public Ended(Target target, List<String> sent, long killedAfterMillis) {
+            this(target, sent, killedAfterMillis, false);
+        }
+
         /**
-         * {@code ended coordinator pid N of run R (stopped (...); its lease ran out S s ago): SIGTERM, SIGCONT[, SIGKILL
-         * after G s]}; {@code ... : it was gone already} when it ended before any signal.
+         * {@code ended coordinator pid N of run R (stopped (...); its lease ran out S s ago): SIGTERM, SIGCONT[, then
+         * SIGKILL after G s]}; {@code ...: it ended by itself meanwhile} when it was gone before any signal; interrupted,
+         * {@code signalled coordinator pid N of run R (...): SIGTERM, SIGCONT; interrupted before SIGKILL, it may still be
+         * there} (or {@code interrupted before any signal: it was left as it is}).
          */
         public String message() {
-            String what = sent.isEmpty() ? "it ended by itself meanwhile"
-                    : String.join(", ", killedAfterMillis < 0 ? sent : sent.subList(0, sent.size() - 1))
+            String signals = String.join(", ", killedAfterMillis < 0 ? sent : sent.subList(0, sent.size() - 1))
                     + (killedAfterMillis < 0 ? "" : ", then SIGKILL after " + killedAfterMillis / 1000 + " s");
-            return "ended coordinator pid " + target.pid() + " of run " + target.runId() + " (" + target.condition() + "): " + what;
+            String head = " coordinator pid " + target.pid() + " of run " + target.runId() + " (" + target.condition() + "): ";
+            if (interrupted) {
+                return sent.isEmpty() ? "left" + head + "interrupted before any signal: it was left as it is"
+                        : "signalled" + head + signals + "; interrupted before SIGKILL: it may still be there";
+            }
+            return "ended" + head + (sent.isEmpty() ? "it ended by itself meanwhile" : signals);
         }
     }
 
@@ -134,7 +145,17 @@ public final class StalledCoordinatorTakeOver {
      * @throws InterruptedException    when interrupted while waiting
      */
     public static Ended end(Target target, long graceMillis, Signaller signaller) throws InterruptedException {
-        return end(target, graceMillis, signaller, Thread::sleep, Owners::provablyAlive, Owners::statOf);
+        return end(target, graceMillis, signaller, () -> false);
+    }
+
+    /**
+     * {@link #end(Target, long, Signaller)}, stopping when {@code interrupted} says so (a Ctrl-C that the caller only
+     * records): read before SIGTERM (then nothing is sent) and while the grace runs (then SIGKILL is not sent); the
+     * {@link Ended} returned then says {@link Ended#interrupted}.
+     */
+    public static Ended end(Target target, long graceMillis, Signaller signaller, BooleanSupplier interrupted)
+            throws InterruptedException {
+        return end(target, graceMillis, signaller, Thread::sleep, Owners::provablyAlive, Owners::statOf, interrupted);
     }
 
     /**
@@ -145,12 +166,23 @@ public final class StalledCoordinatorTakeOver {
     static Ended end(Target target, long graceMillis, Signaller signaller, Pause pause,
                      java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
                      LongFunction<ProcStat> statOf) throws InterruptedException {
+        return end(target, graceMillis, signaller, pause, provablyAlive, statOf, () -> false);
+    }
+
+    /** {@link #end(Target, long, Signaller, Pause, java.util.function.Function, LongFunction)}, stopping when {@code interrupted}. */
+    static Ended end(Target target, long graceMillis, Signaller signaller, Pause pause,
+                     java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
+                     LongFunction<ProcStat> statOf, BooleanSupplier interrupted) throws InterruptedException {
         if (graceMillis < 0) throw new IllegalArgumentException("grace " + graceMillis + " ms");
         BooleanSupplier stillTarget = () -> provablyAlive.apply(target.owner()).filter(a -> a.pid() == target.pid()).isPresent();
         List<String> sent = new ArrayList<>();
+        if (interrupted.getAsBoolean()) return new Ended(target, sent, -1, true);
         if (!send(target, "TERM", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
         if (target.stopped() && !send(target, "CONT", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
-        if (waitGone(stillTarget, graceMillis, pause)) return new Ended(target, sent, -1);
+        BooleanSupplier goneOrInterrupted = () -> !stillTarget.getAsBoolean() || interrupted.getAsBoolean();
+        if (waitGone(() -> !goneOrInterrupted.getAsBoolean(), graceMillis, pause)) {
+            return new Ended(target, sent, -1, stillTarget.getAsBoolean());
+        }
         if (!send(target, "KILL", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
         if (waitGone(stillTarget, KILL_WAIT_MILLIS, pause)) return new Ended(target, sent, graceMillis);
         ProcStat stat = statOf.apply(target.pid());

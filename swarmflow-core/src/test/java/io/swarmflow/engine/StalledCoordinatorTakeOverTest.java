@@ -124,6 +124,27 @@ class StalledCoordinatorTakeOverTest {
     }
 
     @Test
+    void anInterruptBeforeTheSignalsSendsNothingAndOneDuringTheGraceSkipsTheKill() throws Exception {
+        FakeCoordinator c = new FakeCoordinator();
+        StalledCoordinatorTakeOver.Ended none = StalledCoordinatorTakeOver.end(target(false), 5_000, c::signal, p -> {},
+                c::provablyAlive, pid -> null, () -> true);
+        assertThat(c.calls).isEmpty();
+        assertThat(none.interrupted()).isTrue();
+        assertThat(none.message()).endsWith("interrupted before any signal: it was left as it is");
+
+        List<Long> pauses = new ArrayList<>();
+        boolean[] interrupted = {false};
+        StalledCoordinatorTakeOver.Ended cut = StalledCoordinatorTakeOver.end(target(false), 5_000, c::signal, p -> {
+            pauses.add(p);
+            interrupted[0] = true; // a Ctrl-C during the grace
+        }, c::provablyAlive, pid -> null, () -> interrupted[0]);
+        assertThat(c.calls).containsExactly("TERM");
+        assertThat(cut.interrupted()).isTrue();
+        assertThat(cut.message()).isEqualTo("signalled coordinator pid 4242 of run R (running, hung or starved; its lease ran "
+                + "out 20 s ago): SIGTERM; interrupted before SIGKILL: it may still be there");
+    }
+
+    @Test
     void itsIdentityIsReadAgainBeforeEachSignal() throws Exception {
         FakeCoordinator c = new FakeCoordinator();
         c.stopped = true;
