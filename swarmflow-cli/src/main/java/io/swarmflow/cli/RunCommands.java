@@ -212,10 +212,20 @@ final class RunCommands {
 
         /** Why {@code --take-over} leaves the run's lease holder alone, for a person. */
         private String heldBy(Wiring w) {
-            String owner = w.store.lease(runId).map(io.swarmflow.store.RunLease::owner).orElse(null);
-            if (owner != null && io.swarmflow.engine.Owners.provablyAlive(owner).isPresent()) {
-                return "its coordinator is running and renews its lease";
+            java.util.Optional<io.swarmflow.store.RunLease> lease = w.store.lease(runId);
+            String owner = lease.map(io.swarmflow.store.RunLease::owner).orElse(null);
+            java.util.Optional<io.swarmflow.engine.Owners.Alive> alive = owner == null ? java.util.Optional.empty()
+                    : io.swarmflow.engine.Owners.provablyAlive(owner);
+            if (alive.isPresent() && alive.get().traced()) {
+                return "its coordinator (pid " + alive.get().pid() + ") is stopped by a debugger (tracing stop): it is not taken over";
             }
+            if (alive.isPresent() && alive.get().stopped()) {
+                long left = lease.get().expiresAtMillis() - w.store.now();
+                return "its coordinator (pid " + alive.get().pid() + ") is stopped but its lease runs " + Math.max(1, (left + 999) / 1000)
+                        + " s more: wait for the lease to run out and take over again, or let it go on with `kill -CONT "
+                        + alive.get().pid() + "`";
+            }
+            if (alive.isPresent()) return "its coordinator is running and renews its lease";
             return "its coordinator, " + io.swarmflow.engine.Owners.shown(owner) + ", cannot be proved alive or dead from here "
                     + "(another host, boot or pid namespace, or an older swarm): it is not signalled, and its lease decides";
         }
@@ -231,8 +241,10 @@ final class RunCommands {
                 if (read.state().isFinished()) return finished(out, w, read);
                 // --take-over: a coordinator of this host provably alive, stopped or hung past its lease, is ended below, once
                 // every check that does not depend on it passed, just before the claim (a refused resume leaves it as it is)
+                java.util.Optional<io.swarmflow.store.RunLease> leaseRead = takeOver ? w.store.lease(runId) : java.util.Optional.empty();
+                long expiresAt = leaseRead.map(io.swarmflow.store.RunLease::expiresAtMillis).orElse(0L);
                 java.util.Optional<io.swarmflow.engine.StalledCoordinatorTakeOver.Target> target = takeOver
-                        ? io.swarmflow.engine.StalledCoordinatorTakeOver.target(runId, w.store.lease(runId), w.store.now())
+                        ? io.swarmflow.engine.StalledCoordinatorTakeOver.target(runId, leaseRead, w.store.now())
                         : java.util.Optional.empty();
                 if (target.isEmpty()) refuseWhileHeld(w);
                 // the stored plan, which the run's tickets keep, against the floor given now (it keeps no positions in the spec)
@@ -275,7 +287,9 @@ final class RunCommands {
                         return ExitCodes.INTERRUPTED;
                     }
                     io.swarmflow.engine.StalledCoordinatorTakeOver.Ended ended = io.swarmflow.engine.StalledCoordinatorTakeOver.end(
-                            target.get(), options.gracePeriodMillis(), signaller, () -> signals.before().isPresent());
+                            target.get(), options.gracePeriodMillis(), signaller, () -> signals.before().isPresent(),
+                            () -> io.swarmflow.engine.StalledCoordinatorTakeOver.stillStalled(
+                                    target.get(), expiresAt, w.store.lease(runId), w.store.now()));
                     out.println(ended.message());
                     if (ended.interrupted() || signals.before().isPresent()) { // what was sent is said on the line above
                         err.println("swarm: run " + runId + " was not resumed (interrupted: " + signals.before().orElse("?") + "); "

@@ -222,12 +222,19 @@ public final class Owners {
      * @param pid     its pid, in this process's pid namespace
      * @param stopped whether it is stopped ({@code T} or {@code t}, field 3 of {@code /proc/PID/stat}, see proc(5)): by
      *                a Ctrl-Z (SIGTSTP), a SIGSTOP, or a debugger; false when it runs, sleeps or waits on the disk
+     * @param traced  whether it is in a tracing stop ({@code t}: strace, gdb, jhsdb attached with ptrace): a debugger's,
+     *                not stalled, and SIGCONT does not let it go on; {@code --take-over} leaves it alone
      * @param background whether it is a background job of its controlling terminal ({@link #isBackgroundOfATerminal}):
      *                stopped so, {@code kill -CONT} alone lets it stop again (SIGTTOU, SIGTTIN) at its next write to or
      *                read from the terminal, and {@code fg} in that terminal is the way to let it go on
      */
-    public record Alive(long pid, boolean stopped, boolean background) {
-        /** A process that is not a background job of a terminal. */
+    public record Alive(long pid, boolean stopped, boolean background, boolean traced) {
+        /** A process not in a tracing stop. */
+        public Alive(long pid, boolean stopped, boolean background) {
+            this(pid, stopped, background, false);
+        }
+
+        /** A process that is not a background job of a terminal, nor in a tracing stop. */
         public Alive(long pid, boolean stopped) {
             this(pid, stopped, false);
         }
@@ -297,7 +304,8 @@ public final class Owners {
         if (state == null || state.isEmpty()) return Optional.empty();
         return switch (state.charAt(0)) {
             case 'Z', 'X', 'x' -> Optional.empty(); // ended: a zombie waits only for its parent to reap it
-            case 'T', 't' -> Optional.of(new Alive(pid, true, isBackgroundOfATerminal(stat)));
+            case 'T' -> Optional.of(new Alive(pid, true, isBackgroundOfATerminal(stat)));
+            case 't' -> Optional.of(new Alive(pid, true, isBackgroundOfATerminal(stat), true)); // a debugger's (ptrace)
             default -> Optional.of(new Alive(pid, false, isBackgroundOfATerminal(stat)));
         };
     }

@@ -11,8 +11,9 @@ import java.util.function.LongFunction;
 
 /**
  * {@code swarm resume RUN --take-over}: ends the run's coordinator when it is a live process of this host that holds the
- * run without moving it (stopped by a Ctrl-Z, SIGSTOP, SIGTTOU or SIGTTIN, or running but past its lease: hung), so that
- * the resume can take the run over. Only a coordinator {@link Owners#provablyAlive} proves (this host, this boot, this
+ * run without moving it: past its lease, stopped (by a Ctrl-Z, SIGSTOP, SIGTTOU or SIGTTIN; not a debugger's tracing stop)
+ * or running (hung), so that the resume can take the run over. One stopped while its lease still runs is not taken over
+ * (a Ctrl-Z and {@code bg} a moment later are not a stall): wait for the lease, or {@code kill -CONT} it. Only a coordinator {@link Owners#provablyAlive} proves (this host, this boot, this
  * pid namespace, the recorded pid with exactly the recorded start ticks) is signalled, and that proof is read again right
  * before each signal (and, where pidfds exist, after the process is pinned): a coordinator of another host, boot or pid
  * namespace, or one of an older swarm without start ticks, is never signalled; the lease decides for it as without
@@ -68,7 +69,7 @@ public final class StalledCoordinatorTakeOver {
      * @param pid          its pid, in this process's pid namespace
      * @param stopped      whether it is stopped (state {@code T} or {@code t})
      * @param ranOutMillis how long ago its lease ran out, in milliseconds on the store's clock; negative while it still
-     *                     runs (a stopped coordinator is taken over before its lease runs out)
+     *                     runs (never, since {@link #target} requires it past its lease; kept for the message)
      */
     public record Target(String runId, String owner, long pid, boolean stopped, long ranOutMillis) {
         /** How it was: {@code stopped (Ctrl-Z or SIGSTOP); its lease ran out S s ago}, or {@code running, but its lease ...}. */
@@ -81,9 +82,10 @@ public final class StalledCoordinatorTakeOver {
 
     /**
      * The coordinator {@code --take-over} ends, if any: the holder of {@code lease} (read for run {@code runId}) when it is
-     * provably alive here ({@link Owners#provablyAlive}) and does not move the run: stopped (whether or not its lease ran
-     * out), or running past its lease (hung). Empty when there is no lease, it was released, its holder is not proved
-     * alive here (gone, or of another host, boot or pid namespace: the lease decides), or it runs and renews its lease.
+     * provably alive here ({@link Owners#provablyAlive}) and past its lease, stopped or running (hung). Empty when there
+     * is no lease, it was released, its holder is not proved alive here (gone, or of another host, boot or pid namespace:
+     * the lease decides), its lease still runs (it renews it, or it was stopped only a moment ago: a Ctrl-Z and {@code bg}
+     * are not a stall), or it is in a tracing stop ({@code t}: a debugger's).
      *
      * @param nowMillis the store's clock, epoch milliseconds
      */
@@ -100,7 +102,8 @@ public final class StalledCoordinatorTakeOver {
         Optional<Owners.Alive> alive = provablyAlive.apply(l.owner());
         if (alive.isEmpty()) return Optional.empty();
         long ranOut = nowMillis - l.expiresAtMillis();
-        if (!alive.get().stopped() && ranOut < 0) return Optional.empty(); // running and renewing: not stalled
+        if (ranOut < 0) return Optional.empty(); // renewing, or stopped for less than a lease: not stalled (yet)
+        if (alive.get().traced()) return Optional.empty(); // a debugger holds it: not stalled, and SIGCONT does not continue it
         return Optional.of(new Target(runId, l.owner(), alive.get().pid(), alive.get().stopped(), ranOut));
     }
 
@@ -155,7 +158,33 @@ public final class StalledCoordinatorTakeOver {
      */
     public static Ended end(Target target, long graceMillis, Signaller signaller, BooleanSupplier interrupted)
             throws InterruptedException {
-        return end(target, graceMillis, signaller, Thread::sleep, Owners::provablyAlive, Owners::statOf, interrupted);
+        return end(target, graceMillis, signaller, interrupted, () -> true);
+    }
+
+    /**
+     * {@link #end(Target, long, Signaller, BooleanSupplier)}, deciding again right before SIGTERM with
+     * {@code stillStalled} (the lease read again: the same holder, not renewed since {@link #target}, still past it):
+     * when it says no, nothing is sent and {@link InvalidRequestException} says so (nothing was changed).
+     */
+    public static Ended end(Target target, long graceMillis, Signaller signaller, BooleanSupplier interrupted,
+                            BooleanSupplier stillStalled) throws InterruptedException {
+        return end(target, graceMillis, signaller, Thread::sleep, Owners::provablyAlive, Owners::statOf, interrupted, stillStalled);
+    }
+
+    /**
+     * Whether {@code target} is still to be taken over, read again from {@code lease} now ({@code nowMillis}, the store's
+     * clock): the same holder, with the same expiry as when it was found ({@code expiresAtMillis}: not renewed since), and
+     * {@link #target} still names it (provably alive, past its lease, not traced).
+     */
+    public static boolean stillStalled(Target target, long expiresAtMillis, Optional<RunLease> lease, long nowMillis) {
+        return stillStalled(target, expiresAtMillis, lease, nowMillis, Owners::provablyAlive);
+    }
+
+    /** {@link #stillStalled(Target, long, Optional, long)} with how a holder is proved alive given. */
+    static boolean stillStalled(Target target, long expiresAtMillis, Optional<RunLease> lease, long nowMillis,
+                                java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive) {
+        return lease.filter(l -> target.owner().equals(l.owner()) && l.expiresAtMillis() == expiresAtMillis).isPresent()
+                && target(target.runId(), lease, nowMillis, provablyAlive).filter(t -> t.pid() == target.pid()).isPresent();
     }
 
     /**
@@ -166,18 +195,34 @@ public final class StalledCoordinatorTakeOver {
     static Ended end(Target target, long graceMillis, Signaller signaller, Pause pause,
                      java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
                      LongFunction<ProcStat> statOf) throws InterruptedException {
-        return end(target, graceMillis, signaller, pause, provablyAlive, statOf, () -> false);
+        return end(target, graceMillis, signaller, pause, provablyAlive, statOf, () -> false, () -> true);
     }
 
     /** {@link #end(Target, long, Signaller, Pause, java.util.function.Function, LongFunction)}, stopping when {@code interrupted}. */
     static Ended end(Target target, long graceMillis, Signaller signaller, Pause pause,
                      java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
-                     LongFunction<ProcStat> statOf, BooleanSupplier interrupted) throws InterruptedException {
+                     LongFunction<ProcStat> statOf, BooleanSupplier interrupted, BooleanSupplier stillStalled)
+            throws InterruptedException {
         if (graceMillis < 0) throw new IllegalArgumentException("grace " + graceMillis + " ms");
         BooleanSupplier stillTarget = () -> provablyAlive.apply(target.owner()).filter(a -> a.pid() == target.pid()).isPresent();
         List<String> sent = new ArrayList<>();
         if (interrupted.getAsBoolean()) return new Ended(target, sent, -1, true);
-        if (!send(target, "TERM", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
+        // decided again right before the first signal: continued and renewing since, or its lease taken by another
+        boolean[] notStalled = {false};
+        BooleanSupplier termTarget = () -> {
+            if (!stillTarget.getAsBoolean()) return false;
+            if (stillStalled.getAsBoolean()) return true;
+            notStalled[0] = true;
+            return false;
+        };
+        if (!send(target, "TERM", signaller, termTarget, sent)) {
+            if (notStalled[0]) {
+                throw new InvalidRequestException("run " + target.runId() + "'s coordinator (pid " + target.pid() + ") went on "
+                        + "meanwhile (its lease renewed, or taken): it was not signalled; nothing was changed. `swarm status "
+                        + target.runId() + "` says how it is");
+            }
+            return new Ended(target, sent, -1);
+        }
         if (target.stopped() && !send(target, "CONT", signaller, stillTarget, sent)) return new Ended(target, sent, -1);
         BooleanSupplier goneOrInterrupted = () -> !stillTarget.getAsBoolean() || interrupted.getAsBoolean();
         if (waitGone(() -> !goneOrInterrupted.getAsBoolean(), graceMillis, pause)) {

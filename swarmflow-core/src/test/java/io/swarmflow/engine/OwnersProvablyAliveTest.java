@@ -50,7 +50,7 @@ class OwnersProvablyAliveTest {
         assertThat(alive(owner(PID, THIS_BOOT, NS, TICKS), only(stat(PID, 'T', TICKS))))
                 .contains(new Owners.Alive(PID, true));
         assertThat(alive(owner(PID, THIS_BOOT, NS, TICKS), only(stat(PID, 't', TICKS)))).as("stopped by a tracer")
-                .contains(new Owners.Alive(PID, true));
+                .contains(new Owners.Alive(PID, true, false, true));
     }
 
     @Test

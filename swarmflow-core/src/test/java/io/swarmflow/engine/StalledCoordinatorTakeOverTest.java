@@ -61,14 +61,36 @@ class StalledCoordinatorTakeOverTest {
     }
 
     @Test
-    void aStoppedCoordinatorIsTakenOverWhetherItsLeaseRanOutOrNot() {
+    void aStoppedCoordinatorIsTakenOverOnlyPastItsLeaseAndNeverInATracingStop() {
         FakeCoordinator c = new FakeCoordinator();
         c.stopped = true;
         Function<String, Optional<Owners.Alive>> alive = c::provablyAlive;
         assertThat(StalledCoordinatorTakeOver.target("R", Optional.of(new RunLease(OWNER, 3, NOW + 5_000)), NOW, alive))
-                .contains(new StalledCoordinatorTakeOver.Target("R", OWNER, 4242, true, -5_000));
+                .as("a Ctrl-Z a moment ago (and a bg soon) is not a stall").isEmpty();
         assertThat(StalledCoordinatorTakeOver.target("R", Optional.of(new RunLease(OWNER, 3, NOW - 20_000)), NOW, alive))
                 .contains(new StalledCoordinatorTakeOver.Target("R", OWNER, 4242, true, 20_000));
+        Function<String, Optional<Owners.Alive>> traced = o -> Optional.of(new Owners.Alive(4242, true, false, true));
+        assertThat(StalledCoordinatorTakeOver.target("R", Optional.of(new RunLease(OWNER, 3, NOW - 20_000)), NOW, traced))
+                .as("strace, gdb or jhsdb attached: a debugger's").isEmpty();
+    }
+
+    @Test
+    void itIsDecidedAgainRightBeforeSigterm() throws Exception {
+        FakeCoordinator c = new FakeCoordinator();
+        c.stopped = true;
+        Function<String, Optional<Owners.Alive>> alive = c::provablyAlive;
+        StalledCoordinatorTakeOver.Target t = target(true);
+        long expires = NOW - 20_000;
+        assertThat(StalledCoordinatorTakeOver.stillStalled(t, expires, Optional.of(new RunLease(OWNER, 3, expires)), NOW, alive)).isTrue();
+        assertThat(StalledCoordinatorTakeOver.stillStalled(t, expires, Optional.of(new RunLease(OWNER, 3, NOW + 15_000)), NOW, alive))
+                .as("continued since, it renewed its lease").isFalse();
+        assertThat(StalledCoordinatorTakeOver.stillStalled(t, expires, Optional.of(new RunLease("other:1@1/1", 4, expires)), NOW, alive))
+                .as("another took the run").isFalse();
+        assertThatThrownBy(() -> StalledCoordinatorTakeOver.end(t, 5_000, c::signal, p -> {}, alive, pid -> null, () -> false,
+                () -> false)).isInstanceOf(InvalidRequestException.class).hasMessage("run R's coordinator (pid 4242) went on "
+                + "meanwhile (its lease renewed, or taken): it was not signalled; nothing was changed. `swarm status R` says how it is");
+        assertThat(c.calls).containsExactly("TERM (not the target)");
+        assertThat(c.alive).isTrue();
     }
 
     @Test
@@ -127,7 +149,7 @@ class StalledCoordinatorTakeOverTest {
     void anInterruptBeforeTheSignalsSendsNothingAndOneDuringTheGraceSkipsTheKill() throws Exception {
         FakeCoordinator c = new FakeCoordinator();
         StalledCoordinatorTakeOver.Ended none = StalledCoordinatorTakeOver.end(target(false), 5_000, c::signal, p -> {},
-                c::provablyAlive, pid -> null, () -> true);
+                c::provablyAlive, pid -> null, () -> true, () -> true);
         assertThat(c.calls).isEmpty();
         assertThat(none.interrupted()).isTrue();
         assertThat(none.message()).endsWith("interrupted before any signal: it was left as it is");
@@ -137,7 +159,7 @@ class StalledCoordinatorTakeOverTest {
         StalledCoordinatorTakeOver.Ended cut = StalledCoordinatorTakeOver.end(target(false), 5_000, c::signal, p -> {
             pauses.add(p);
             interrupted[0] = true; // a Ctrl-C during the grace
-        }, c::provablyAlive, pid -> null, () -> interrupted[0]);
+        }, c::provablyAlive, pid -> null, () -> interrupted[0], () -> true);
         assertThat(c.calls).containsExactly("TERM");
         assertThat(cut.interrupted()).isTrue();
         assertThat(cut.message()).isEqualTo("signalled coordinator pid 4242 of run R (running, hung or starved; its lease ran "
