@@ -188,7 +188,7 @@ final class ControlCommands {
         return w.service.stalled(c.runId()).map(s -> "  its coordinator " + s.condition() + ": it applies "
                 + (cancel ? "the cancel" : "it") + (s.stopped() ? s.background() ? " once it goes on (`fg` in its terminal: "
                 + "it is a background job there, which `kill -CONT " + s.pid() + "` alone lets stop again)" : " once it goes on (`kill -CONT "
-                + s.pid() + "`, or `fg` in its terminal)" : " if it recovers") + "; ended instead (`kill " + s.pid() + "`), "
+                + s.pid() + "`, or `fg` in its terminal)" : " if it recovers") + "; ended instead (" + s.endCommand() + "), "
                 + (cancel ? "the run stays as it is until `swarm resume " + c.runId() + "`, which does not apply this cancel"
                 : "`swarm resume " + c.runId() + "` applies it"));
     }
@@ -386,7 +386,7 @@ final class ControlCommands {
             String goOn = s.stopped() ? "let it go on (" + (s.background() ? "`fg` in its terminal" : "`kill -CONT " + s.pid()
                     + "`, or `fg` in its terminal") + ") and wait for the run to end, or `swarm cancel " + run + "`" : "wait for it";
             return "run " + run + "'s coordinator " + s.condition() + ": it still holds the run and works in its worktrees once "
-                    + "it goes on, so nothing was cleaned. Either " + goOn + "; or end it with `kill " + s.pid() + "` (the run then "
+                    + "it goes on, so nothing was cleaned. Either " + goOn + "; or end it with " + s.endCommand() + " (the run then "
                     + "stays as it is until `swarm resume " + run + "`) and run `swarm clean " + run + "` again";
         }
     }

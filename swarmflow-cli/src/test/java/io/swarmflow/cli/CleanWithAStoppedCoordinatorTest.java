@@ -62,7 +62,7 @@ class CleanWithAStoppedCoordinatorTest {
                 + "alive but stopped \\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: it still "
                 + "holds the run and works in its worktrees once it goes on, so nothing was cleaned. Either let it go on \\(`kill "
                 + "-CONT " + pid + "`, or `fg` in its terminal\\) and wait for the run to end, or `swarm cancel " + run + "`; or end "
-                + "it with `kill " + pid + "` \\(the run then stays as it is until `swarm resume " + run + "`\\) and run `swarm "
+                + "it with `kill " + pid + "; kill -CONT " + pid + "` \\(the run then stays as it is until `swarm resume " + run + "`\\) and run `swarm "
                 + "clean " + run + "` again\n");
     }
 

@@ -63,7 +63,7 @@ class StoppedCoordinatorStatusAndResumeTest {
         assertThat(status.out()).as(status.out()).containsPattern("\n  its coordinator \\(pid " + pid + "\\) is alive but stopped "
                         + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago; it still holds the run \\(a "
                         + "resume is refused\\): let it go on with `kill -CONT " + pid + "` \\(or `fg` in its terminal\\), or end it "
-                        + "with `kill " + pid + "` and then `swarm resume " + run + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\)\n")
+                        + "with `kill " + pid + "; kill -CONT " + pid + "` and then `swarm resume " + run + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\)\n")
                 .doesNotContain("killed, crashed", "running (stopped)");
         assertThat(swarm("status", run, "a", state).out()).contains("  its coordinator (pid " + pid + ") is alive but stopped");
         assertThat(JSON.readTree(swarm("status", run, state, "--json").out()).get("run").get("executing").asBoolean()).isTrue();
@@ -73,7 +73,7 @@ class StoppedCoordinatorStatusAndResumeTest {
         assertThat(resume.out()).isEmpty();
         assertThat(resume.err()).containsPattern("^swarm: run " + run + "'s coordinator \\(pid " + pid + "\\) is alive but stopped "
                 + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
-                + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "` and then `swarm resume " + run
+                + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "; kill -CONT " + pid + "` and then `swarm resume " + run
                 + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed\n$");
         try (Wiring w = Wiring.forReading(created.stateDir(), new PrintStream(new ByteArrayOutputStream()))) {
             assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(owner);
@@ -82,7 +82,7 @@ class StoppedCoordinatorStatusAndResumeTest {
         Result cancel = swarm("cancel", run, state);
         assertThat(cancel.code()).as("%s", cancel).isZero();
         assertThat(cancel.out()).contains("  its coordinator (pid " + pid + ") is alive but stopped", ": it applies the cancel once "
-                + "it goes on (`kill -CONT " + pid + "`, or `fg` in its terminal); ended instead (`kill " + pid + "`), the run stays "
+                + "it goes on (`kill -CONT " + pid + "`, or `fg` in its terminal); ended instead (`kill " + pid + "; kill -CONT " + pid + "`), the run stays "
                 + "as it is until `swarm resume " + run + "`, which does not apply this cancel\n");
 
         assertThat(swarm("status", run, state).out()).contains("its coordinator applies it once it goes on\n");

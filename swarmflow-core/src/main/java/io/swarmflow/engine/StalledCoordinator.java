@@ -59,12 +59,12 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
 
     /**
      * What the user can do: stopped, let it go on with {@code kill -CONT N} (or {@code fg} in its terminal), or end it with
-     * {@code kill N} and then {@code swarm resume RUN}; stopped as a background job of its terminal, {@code fg} in that
+     * {@code kill N; kill -CONT N} (a stopped JVM acts on SIGTERM only once continued) and then {@code swarm resume RUN}; stopped as a background job of its terminal, {@code fg} in that
      * terminal ({@code kill -CONT} alone lets it stop again); running, wait, or end it and resume. Each followed by
      * {@code  (unattended: `swarm resume RUN --take-over` ends it and resumes)}.
      */
     public String fix() {
-        String end = "end it with `kill " + pid + "` and then `swarm resume " + runId + "` (unattended: `swarm resume " + runId
+        String end = "end it with " + endCommand() + " and then `swarm resume " + runId + "` (unattended: `swarm resume " + runId
                 + " --take-over` ends it and resumes)";
         if (!stopped) return "wait, or " + end;
         if (background) {
@@ -72,6 +72,14 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
                     + "or read from the terminal), or " + end;
         }
         return "let it go on with `kill -CONT " + pid + "` (or `fg` in its terminal), or " + end;
+    }
+
+    /**
+     * The command that ends it: {@code `kill N`} while it runs; stopped, {@code `kill N; kill -CONT N`}, since a stopped
+     * JVM acts on the SIGTERM it handles only once continued (plain {@code kill N} leaves it stopped).
+     */
+    public String endCommand() {
+        return stopped ? "`kill " + pid + "; kill -CONT " + pid + "`" : "`kill " + pid + "`";
     }
 
     /** Why {@code swarm resume} refuses: {@code run R's coordinator } {@link #condition}{@code : }{@link #fix}{@code ; nothing was changed}. */

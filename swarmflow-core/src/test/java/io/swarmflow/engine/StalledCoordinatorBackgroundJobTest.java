@@ -49,7 +49,7 @@ class StalledCoordinatorBackgroundJobTest {
         assertThat(s.refusal()).isEqualTo("run R's coordinator (pid 4242) is alive but stopped as a background job of its terminal "
                 + "(Ctrl-Z, or SIGTTOU or SIGTTIN at a write to or read from it) and has not renewed its lease, which ran out 20 s "
                 + "ago: let it go on with `fg` in its terminal (`kill -CONT 4242` alone lets it stop again at its next write to or "
-                + "read from the terminal), or end it with `kill 4242` and then `swarm resume R` (unattended: `swarm resume R "
+                + "read from the terminal), or end it with `kill 4242; kill -CONT 4242` and then `swarm resume R` (unattended: `swarm resume R "
                 + "--take-over` ends it and resumes); nothing was changed");
         assertThat(new StalledCoordinator("R", PID, true, 20_000, false).fix()).startsWith("let it go on with `kill -CONT 4242` (or "
                 + "`fg` in its terminal)");

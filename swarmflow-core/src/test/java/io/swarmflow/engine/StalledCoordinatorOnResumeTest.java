@@ -61,7 +61,7 @@ class StalledCoordinatorOnResumeTest {
         assertThatThrownBy(engine::execute).isInstanceOf(StoreException.RunLocked.class)
                 .hasMessageMatching("run " + run + "'s coordinator \\(pid " + child.pid() + "\\) is alive but stopped \\(Ctrl-Z or "
                         + "SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
-                        + child.pid() + "` \\(or `fg` in its terminal\\), or end it with `kill " + child.pid() + "` and then "
+                        + child.pid() + "` \\(or `fg` in its terminal\\), or end it with `kill " + child.pid() + "; kill -CONT " + child.pid() + "` and then "
                         + "`swarm resume " + run + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed");
         assertThat(store.lease(run).orElseThrow().owner()).as("nothing was changed").isEqualTo(owner);
         assertThat(store.lease(run).orElseThrow().epoch()).isEqualTo(epoch);

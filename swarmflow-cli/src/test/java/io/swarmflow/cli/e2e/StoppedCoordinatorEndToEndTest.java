@@ -52,14 +52,14 @@ class StoppedCoordinatorEndToEndTest {
             assertThat(status.out()).as("%s", status).containsPattern("\n  its coordinator \\(pid " + pid + "\\) is alive but stopped "
                             + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago; it still holds the run "
                             + "\\(a resume is refused\\): let it go on with `kill -CONT " + pid + "` \\(or `fg` in its terminal\\), or "
-                            + "end it with `kill " + pid + "` and then `swarm resume " + id + "` \\(unattended: `swarm resume " + id + " --take-over` ends it and resumes\\)\n")
+                            + "end it with `kill " + pid + "; kill -CONT " + pid + "` and then `swarm resume " + id + "` \\(unattended: `swarm resume " + id + " --take-over` ends it and resumes\\)\n")
                     .doesNotContain("killed, crashed", "running (stopped)");
             Cli.Result resume = Cli.swarm("resume", id, "--plain", "--state-dir", st);
             assertThat(resume.code()).as("%s", resume).isEqualTo(2);
             assertThat(resume.out()).isEmpty();
             assertThat(resume.err()).containsPattern("^swarm: run " + id + "'s coordinator \\(pid " + pid + "\\) is alive but stopped "
                     + "\\(Ctrl-Z or SIGSTOP\\) and has not renewed its lease, which ran out \\d+ s ago: let it go on with `kill -CONT "
-                    + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "` and then `swarm resume " + id
+                    + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "; kill -CONT " + pid + "` and then `swarm resume " + id
                     + "` \\(unattended: `swarm resume " + id + " --take-over` ends it and resumes\\); nothing was changed\n$");
 
             Cli.signal(pid, "CONT");
