@@ -186,8 +186,8 @@ final class ControlCommands {
     static java.util.Optional<String> stalledNote(Wiring w, RunCommand c) {
         boolean cancel = c.kind() == RunCommand.Kind.CANCEL;
         return w.service.stalled(c.runId()).map(s -> "  its coordinator " + s.condition() + ": it applies "
-                + (cancel ? "the cancel" : "it") + (s.stopped() ? s.background() ? " once it goes on (`fg` in its terminal: "
-                + "it is a background job there, which `kill -CONT " + s.pid() + "` alone lets stop again)" : " once it goes on (`kill -CONT "
+                + (cancel ? "the cancel" : "it") + (s.stopped() ? s.background() ? " once it goes on (`fg` or `bg` in its terminal, "
+                + "or `kill -CONT " + s.pid() + "`)" : " once it goes on (`kill -CONT "
                 + s.pid() + "`, or `fg` in its terminal)" : " if it recovers") + "; ended instead (" + s.endCommand() + "), "
                 + (cancel ? "the run stays as it is until `swarm resume " + c.runId() + "`, which does not apply this cancel"
                 : "`swarm resume " + c.runId() + "` applies it"));

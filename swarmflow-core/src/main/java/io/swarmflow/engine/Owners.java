@@ -224,9 +224,9 @@ public final class Owners {
      *                a Ctrl-Z (SIGTSTP), a SIGSTOP, or a debugger; false when it runs, sleeps or waits on the disk
      * @param traced  whether it is in a tracing stop ({@code t}: strace, gdb, jhsdb attached with ptrace): a debugger's,
      *                not stalled, and SIGCONT does not let it go on; {@code --take-over} leaves it alone
-     * @param background whether it is a background job of its controlling terminal ({@link #isBackgroundOfATerminal}):
-     *                stopped so, {@code kill -CONT} alone lets it stop again (SIGTTOU, SIGTTIN) at its next write to or
-     *                read from the terminal, and {@code fg} in that terminal is the way to let it go on
+     * @param background whether it is not the foreground job of its controlling terminal ({@link #isBackgroundOfATerminal}):
+     *                a stopped job of an interactive shell always looks so (the shell takes the terminal back whatever
+     *                stopped it); {@code fg} or {@code bg} there, or {@code kill -CONT}, lets it go on
      */
     public record Alive(long pid, boolean stopped, boolean background, boolean traced) {
         /** A process not in a tracing stop. */

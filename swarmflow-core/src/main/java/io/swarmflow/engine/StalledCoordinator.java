@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param stopped       whether its process is stopped (state {@code T}), rather than running or sleeping
  * @param ranOutMillis  how long ago its lease ran out, in milliseconds on the store's clock (0 or more)
  * @param background    whether it is a background job of its controlling terminal ({@link Owners.Alive#background}):
- *                      stopped so, {@code kill -CONT} alone lets it stop again, and {@code fg} comes first
+ *                      a job its shell holds stopped: {@code fg} or {@code bg} there lets it go on
  */
 public record StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis, boolean background) {
 
@@ -44,23 +44,23 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
 
     /**
      * What is the matter with it, after "its coordinator": {@code (pid N) is alive but stopped (Ctrl-Z or SIGSTOP) and has
-     * not renewed its lease, which ran out S s ago}; stopped as a background job of its terminal, {@code (pid N) is alive
-     * but stopped as a background job of its terminal (Ctrl-Z, or SIGTTOU or SIGTTIN at a write to or read from it) and
-     * ...}; or, running, {@code (pid N) is alive but has not renewed its lease, which ran out S s ago (hung, or the machine
+     * not renewed its lease, which ran out S s ago}; a job its terminal's shell holds stopped (any stopped job of an
+     * interactive shell looks so: the cause is not known), {@code (pid N) is alive but stopped, a job its terminal's shell
+     * holds stopped, and ...}; or, running, {@code (pid N) is alive but has not renewed its lease, which ran out S s ago (hung, or the machine
      * is overloaded)}.
      */
     public String condition() {
         long seconds = ranOutMillis / 1000;
         return "(pid " + pid + ") is alive but " + (stopped
-                ? (background ? "stopped as a background job of its terminal (Ctrl-Z, or SIGTTOU or SIGTTIN at a write to or "
-                + "read from it)" : "stopped (Ctrl-Z or SIGSTOP)") + " and has not renewed its lease, which ran out " + seconds + " s ago"
+                ? (background ? "stopped, a job its terminal's shell holds stopped," : "stopped (Ctrl-Z or SIGSTOP)") + " and has not renewed its lease, which ran out " + seconds + " s ago"
                 : "has not renewed its lease, which ran out " + seconds + " s ago (hung, or the machine is overloaded)");
     }
 
     /**
      * What the user can do: stopped, let it go on with {@code kill -CONT N} (or {@code fg} in its terminal), or end it with
-     * {@code kill N; kill -CONT N} (a stopped JVM acts on SIGTERM only once continued) and then {@code swarm resume RUN}; stopped as a background job of its terminal, {@code fg} in that
-     * terminal ({@code kill -CONT} alone lets it stop again); running, wait, or end it and resume. Each followed by
+     * {@code kill N; kill -CONT N} (a stopped JVM acts on SIGTERM only once continued) and then {@code swarm resume RUN};
+     * a job its shell holds stopped, {@code fg} (or {@code bg}) in that terminal, or {@code kill -CONT N} (a background
+     * job stops again at a write only with {@code stty tostop}); running, wait, or end it and resume. Each followed by
      * {@code  (unattended: `swarm resume RUN --take-over` ends it and resumes)}.
      */
     public String fix() {
@@ -68,8 +68,8 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
                 + " --take-over` ends it and resumes)";
         if (!stopped) return "wait, or " + end;
         if (background) {
-            return "let it go on with `fg` in its terminal (`kill -CONT " + pid + "` alone lets it stop again at its next write to "
-                    + "or read from the terminal), or " + end;
+            return "let it go on with `fg` (or `bg`) in its terminal, or `kill -CONT " + pid + "` (with `stty tostop` set on the "
+                    + "terminal, a background job stops again at its next write to it), or " + end;
         }
         return "let it go on with `kill -CONT " + pid + "` (or `fg` in its terminal), or " + end;
     }

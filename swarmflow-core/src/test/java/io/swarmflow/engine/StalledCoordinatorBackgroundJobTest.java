@@ -15,10 +15,10 @@ import static io.swarmflow.engine.OwnersProvablyAliveTest.owner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A coordinator started as a background job ({@code swarm run ... &}) that writes to or reads from its terminal is stopped
- * by SIGTTOU or SIGTTIN, and {@code kill -CONT} alone lets it stop again at its next write: {@code /proc/PID/stat} shows
- * a controlling terminal ({@code tty_nr}, field 7, not 0) whose foreground group ({@code tpgid}, field 8) is not the
- * process's group ({@code pgrp}, field 5). Then the advice of status and resume says {@code fg} first (and
+ * A coordinator that is a job its interactive shell holds stopped (any stopped job looks so: the shell takes the terminal
+ * back whatever stopped it; review D1 F5: no cause is named, and a re-stop after {@code kill -CONT} is said only under
+ * {@code stty tostop}): {@code /proc/PID/stat} shows a controlling terminal ({@code tty_nr}, field 7, not 0) whose foreground group ({@code tpgid}, field 8) is not the
+ * process's group ({@code pgrp}, field 5). Then the advice of status and resume says {@code fg} or {@code bg} first (and
  * {@code --take-over} as the unattended way), not {@code kill -CONT}.
  */
 class StalledCoordinatorBackgroundJobTest {
@@ -46,10 +46,10 @@ class StalledCoordinatorBackgroundJobTest {
     @Test
     void aStoppedBackgroundJobIsToldToComeToTheForegroundFirst() {
         StalledCoordinator s = new StalledCoordinator("R", PID, true, 20_000, true);
-        assertThat(s.refusal()).isEqualTo("run R's coordinator (pid 4242) is alive but stopped as a background job of its terminal "
-                + "(Ctrl-Z, or SIGTTOU or SIGTTIN at a write to or read from it) and has not renewed its lease, which ran out 20 s "
-                + "ago: let it go on with `fg` in its terminal (`kill -CONT 4242` alone lets it stop again at its next write to or "
-                + "read from the terminal), or end it with `kill 4242; kill -CONT 4242` and then `swarm resume R` (unattended: `swarm resume R "
+        assertThat(s.refusal()).isEqualTo("run R's coordinator (pid 4242) is alive but stopped, a job its terminal's shell holds "
+                + "stopped, and has not renewed its lease, which ran out 20 s ago: let it go on with `fg` (or `bg`) in its terminal, "
+                + "or `kill -CONT 4242` (with `stty tostop` set on the terminal, a background job stops again at its next write to "
+                + "it), or end it with `kill 4242; kill -CONT 4242` and then `swarm resume R` (unattended: `swarm resume R "
                 + "--take-over` ends it and resumes); nothing was changed");
         assertThat(new StalledCoordinator("R", PID, true, 20_000, false).fix()).startsWith("let it go on with `kill -CONT 4242` (or "
                 + "`fg` in its terminal)");
