@@ -287,7 +287,8 @@ final class RunCommands {
                         return ExitCodes.INTERRUPTED;
                     }
                     io.swarmflow.engine.StalledCoordinatorTakeOver.Ended ended = io.swarmflow.engine.StalledCoordinatorTakeOver.end(
-                            target.get(), options.gracePeriodMillis(), signaller, () -> signals.before().isPresent(),
+                            target.get(), io.swarmflow.engine.StalledCoordinatorTakeOver.graceFor(target.get(),
+                                    options.gracePeriodMillis()), signaller, () -> signals.before().isPresent(),
                             () -> io.swarmflow.engine.StalledCoordinatorTakeOver.stillStalled(
                                     target.get(), expiresAt, w.store.lease(runId), w.store.now()));
                     out.println(ended.message());

@@ -107,6 +107,46 @@ public final class StalledCoordinatorTakeOver {
         return Optional.of(new Target(runId, l.owner(), alive.get().pid(), alive.get().stopped(), ranOut));
     }
 
+    /** The margin added to the coordinator's own grace, for its cancel to record its end after its KILL, in milliseconds. */
+    public static final long OWN_GRACE_MARGIN_MILLIS = 2_000;
+    /** The grace of {@code swarm run} and {@code swarm resume} when {@code --grace} is not given, in milliseconds. */
+    static final long DEFAULT_GRACE_MILLIS = 5_000;
+
+    /**
+     * How long {@link #end} gives the coordinator after SIGTERM, in milliseconds: at least {@code resumeGraceMillis}, and
+     * at least its own grace (the {@code --grace} on its command line, {@code /proc/PID/cmdline}; 5 s when it has none)
+     * plus {@link #OWN_GRACE_MARGIN_MILLIS}, so that its own cancel (TERM to its attempts, KILL after its grace, the
+     * cancel recorded) can finish before SIGKILL. Only {@code resumeGraceMillis} when the command line cannot be read.
+     */
+    public static long graceFor(Target target, long resumeGraceMillis) {
+        List<String> args;
+        try {
+            String raw = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(target.pid()), "cmdline"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            args = List.of(raw.split("\0"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return resumeGraceMillis;
+        }
+        return graceFor(args, resumeGraceMillis);
+    }
+
+    /** {@link #graceFor(Target, long)} with the coordinator's command line ({@code args}) given; empty: not readable. */
+    static long graceFor(List<String> args, long resumeGraceMillis) {
+        if (args.isEmpty() || args.size() == 1 && args.get(0).isEmpty()) return resumeGraceMillis;
+        long own = DEFAULT_GRACE_MILLIS;
+        for (int i = 0; i < args.size(); i++) {
+            String value = args.get(i).startsWith("--grace=") ? args.get(i).substring("--grace=".length())
+                    : args.get(i).equals("--grace") && i + 1 < args.size() ? args.get(i + 1) : null;
+            if (value == null) continue;
+            try {
+                own = Math.max(0, Long.parseLong(value.trim())) * 1000;
+            } catch (NumberFormatException e) {
+                // not swarm's (it refuses such a --grace): keep the default
+            }
+        }
+        return Math.max(resumeGraceMillis, own + OWN_GRACE_MARGIN_MILLIS);
+    }
+
     /**
      * What {@link #end} did.
      *

@@ -75,6 +75,16 @@ class StalledCoordinatorTakeOverTest {
     }
 
     @Test
+    void theCoordinatorIsGivenAtLeastItsOwnGracePlusAMarginBeforeSigkill() {
+        List<String> started30 = List.of("java", "-cp", "x", "io.swarmflow.cli.SwarmCli", "run", "s.yaml", "--grace", "30");
+        assertThat(StalledCoordinatorTakeOver.graceFor(started30, 5_000)).isEqualTo(32_000);
+        assertThat(StalledCoordinatorTakeOver.graceFor(List.of("swarm", "run", "s.yaml", "--grace=1"), 5_000)).isEqualTo(5_000);
+        assertThat(StalledCoordinatorTakeOver.graceFor(List.of("swarm", "run", "s.yaml"), 5_000)).as("its default, 5 s")
+                .isEqualTo(7_000);
+        assertThat(StalledCoordinatorTakeOver.graceFor(List.of(), 5_000)).as("not readable").isEqualTo(5_000);
+    }
+
+    @Test
     void itIsDecidedAgainRightBeforeSigterm() throws Exception {
         FakeCoordinator c = new FakeCoordinator();
         c.stopped = true;
