@@ -203,7 +203,12 @@ public final class Owners {
         if (ph.isEmpty() || !ph.get().isAlive()) return true;
         if (bootsKnown && exact.startTicks() >= 0) {
             OptionalLong actualTicks = ticksOf.apply(pid);
-            if (actualTicks.isPresent() && actualTicks.getAsLong() == exact.startTicks()) return false; // the same process
+            if (actualTicks.isPresent() && actualTicks.getAsLong() == exact.startTicks()) {
+                // the same process; a zombie (Z, X) has ended and only waits for its parent, as provablyAlive says
+                ProcStat stat = statOf(pid);
+                String state = stat == null ? null : stat.field(STATE_FIELD);
+                return state != null && !state.isEmpty() && "ZXx".indexOf(state.charAt(0)) >= 0;
+            }
             if (!ph.get().isAlive()) return true;
             // read as the coordinator read its own: other ticks are another process's
             if (actualTicks.isPresent() && ticksCompare(exact, here)) return true;

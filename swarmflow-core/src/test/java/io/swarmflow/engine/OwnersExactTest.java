@@ -95,6 +95,29 @@ class OwnersExactTest {
     }
 
     @Test
+    void aZombieWithTheRecordedTicksIsDeadAsProvablyAliveSays() throws Exception {
+        // review D1 F6: sh execs sleep, which never reaps its exited child: that child stays a zombie
+        child = new ProcessBuilder("sh", "-c", "sleep 0 & exec sleep 60").start();
+        java.nio.file.Path children = java.nio.file.Path.of("/proc", Long.toString(child.pid()), "task", Long.toString(child.pid()), "children");
+        long[] zombie = {0};
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            String list = java.nio.file.Files.readString(children).trim();
+            if (list.isEmpty()) return false;
+            zombie[0] = Long.parseLong(list.split(" ")[0]);
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(zombie[0]), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        });
+        long pid = zombie[0];
+        long ticks = Owners.startTicksOf(pid).orElseThrow();
+        long millis = ProcessHandle.of(pid).orElseThrow().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        Owners.Here here = Owners.here();
+        String owner = Owners.hostName() + ":" + pid + "@" + millis + "/1" + exact(here.bootId(), here.pidNamespace(), ticks)
+                + ";timens=" + here.timeNamespace();
+        assertThat(Owners.provablyAlive(owner)).isEmpty();
+        assertThat(Owners.isDeadLocalProcess(owner)).as("a zombie").isTrue();
+    }
+
+    @Test
     void aPidWithOtherStartTicksAndAnotherStartIsAnotherProcess() throws Exception {
         long pid = liveChild();
         long ticks = Owners.startTicksOf(pid).orElseThrow();
