@@ -29,7 +29,7 @@ class FloorOptionsTest {
     @Test
     void theVariablesSetTheFloor() {
         Floor floor = with(Map.of("SWARM_SANDBOX_FLOOR", "required", "SWARM_NO_NETWORK", "true", "SWARM_ALLOW_ENV", "PATH, HOME")).floor();
-        assertThat(floor).isEqualTo(new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH", "HOME")));
+        assertThat(floor).isEqualTo(new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH", "HOME"), true));
     }
 
     @Test

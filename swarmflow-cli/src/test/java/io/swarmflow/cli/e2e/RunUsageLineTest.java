@@ -23,7 +23,8 @@ class RunUsageLineTest {
                     .replaceAll("\\s+", " ");
             assertThat(usage).startsWith("Usage: swarm " + command + " [-hV]");
             assertThat(synopsis).doesNotContain("[[", "]]")
-                    .contains("[--auto-approve] [--fail-fast] [--no-network] [--plain] [--quiet] [--grace=SECONDS] "
+                    .contains("[--auto-approve] [--fail-fast] [--no-network] [--plain] [--quiet] "
+                            + (command.equals("resume") ? "[--take-over] " : "") + "[--grace=SECONDS] "
                             + "[--sandbox=required|best-effort] [--state-dir=DIR] [--allow-env=NAME,...]...")
                     .endsWith(command.equals("run") ? " [--var=KEY=VALUE]... SPEC" : " RUN");
         }
