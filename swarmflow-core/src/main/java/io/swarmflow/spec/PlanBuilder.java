@@ -426,8 +426,9 @@ final class PlanBuilder {
     /**
      * Refuses a file output that tickets which may run at the same time name in one shared workspace: each output is read
      * when its attempt ends, from whatever the last writer left, so a ticket reading it would get another ticket's value,
-     * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value), two other tickets
-     * unless one needs the other, directly or not ({@code order}, null when there is a cycle: then only the first
+     * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value: refused); two other
+     * tickets unless one needs the other, directly or not, a warning only, as their {@code when} conditions may keep them
+     * apart ({@code order}, null when there is a cycle: then only the first
      * check). Nothing runs at once in a run of {@code concurrency: 1}, nor two tickets of a profile of {@code concurrency: 1}.
      */
     private void checkSharedOutputFiles(List<Expanded> order) {
@@ -469,11 +470,14 @@ final class PlanBuilder {
                         && pairs.add(List.of(previous.output(), previous.ticket().group, f.output(), f.ticket().group))) {
                     Expanded a = previous.ticket();
                     Expanded b = f.ticket();
-                    problems.at(f.output().file().node(), "output '" + f.output().name() + "' of ticket '" + b.id + "' is the file "
+                    // a warning: whether two tickets can run at once is not always known here (a success and a failure
+                    // branch of one dependency never both run; review D5 F1), expansions of one ticket always can
+                    problems.warnAt(f.output().file().node().getStartMark(), "output '" + f.output().name() + "' of ticket '" + b.id + "' is the file "
                                     + f.file() + " in " + f.where() + ", as output '" + previous.output().name() + "' of ticket '"
                                     + a.id + "' is (line " + line(previous.output().file().node()) + "), and neither needs the "
-                                    + "other: they may run at the same time and overwrite each other's file, and a ticket reading "
-                                    + "the output gets whichever was written last",
+                                    + "other: unless their conditions keep them apart (when: success and when: failure), they may "
+                                    + "run at the same time and overwrite each other's file, and a ticket reading the output gets "
+                                    + "whichever was written last",
                             "give one of the files another name, or add " + a.group + " to the needs of " + b.group
                                     + (repo != null ? ", or set workspace: worktree on one of them" : ""));
                 }
