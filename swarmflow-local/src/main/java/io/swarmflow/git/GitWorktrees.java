@@ -181,7 +181,16 @@ public final class GitWorktrees {
             Path realAdmin = admin.toRealPath();
             if (!realAdmin.getParent().equals(worktrees)) return Optional.empty();
             // the record's own: absolute, or relative to the record
-            Path back = realAdmin.resolve(Files.readString(realAdmin.resolve("gitdir"), StandardCharsets.UTF_8).strip());
+            // the record too: not through a link, not a FIFO, not without limit (a link to /dev/zero; review D6 F5)
+            Path record = realAdmin.resolve("gitdir");
+            if (!Files.isRegularFile(record, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+            byte[] recorded;
+            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(record, java.util.Set.of(
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                recorded = java.nio.channels.Channels.newInputStream(in).readNBytes(65537);
+            }
+            if (recorded.length > 65536) return Optional.empty();
+            Path back = realAdmin.resolve(new String(recorded, StandardCharsets.UTF_8).strip());
             return back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
                     || back.toRealPath().equals(file.toRealPath()) ? Optional.of(realAdmin) : Optional.empty();
         } catch (IOException | GitException | RuntimeException e) {

@@ -71,6 +71,22 @@ class UnusableDotGitTest {
         assertThat(Files.isSymbolicLink(file)).as("swapped").isTrue();
     }
 
+    /**
+     * The worktree's record in the repository ({@code .git/worktrees/NAME/gitdir}), which a ticket without bubblewrap can
+     * write, made a link to {@code /dev/zero}: read through the link without limit, {@code swarm status} ran out of memory
+     * (review D6 F5). Not git's own, and read no further.
+     */
+    @Test
+    void aRecordLinkedToAnEndlessFileIsNotFollowed() throws Exception {
+        Worktree w = worktree();
+        Path admin = Path.of(Files.readString(w.dir().resolve(".git")).substring("gitdir: ".length()).strip());
+        Path record = admin.resolve("gitdir");
+        Files.delete(record);
+        Files.createSymbolicLink(record, Path.of("/dev/zero"));
+
+        assertThat(GitWorktrees.dotGitIsGitsOwn(w.repo(), w.dir())).isFalse();
+    }
+
     @Test
     void aFifoIsReplacedWithoutBeingOpened() throws Exception {
         Worktree w = worktree();
