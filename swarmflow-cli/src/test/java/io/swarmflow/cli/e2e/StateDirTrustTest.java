@@ -352,8 +352,8 @@ class StateDirTrustTest {
             assertThat(r.code()).as("%s", r).isEqualTo(2);
             assertThat(r.err()).as("%s", r).startsWith("swarm: the state directory " + state + " holds files that the git "
                     + "repository " + clone + " tracks (swarm.db, runs/").contains("runs/" + run + "/", "nothing was changed",
-                    "If they came with the repository, delete them: git -C " + clone + " rm -r -q -- .swarm, then commit",
-                    "stop tracking them: git -C " + clone + " rm -r -q --cached -- .swarm, then commit",
+                    "If they came with the repository, delete them: git -C " + clone + " rm -r -q -- .swarm/runs .swarm/swarm.db, then commit",
+                    "stop tracking them: git -C " + clone + " rm -r -q --cached -- .swarm/runs .swarm/swarm.db, then commit",
                     "--state-dir (or SWARM_STATE_DIR) at a directory outside the repository");
         }
         assertThat(tree(state)).as("nothing added or removed").containsExactlyInAnyOrderElementsOf(files);
