@@ -180,16 +180,9 @@ public final class GitWorktrees {
             Path worktrees = commonGitDir(repo).toRealPath().resolve("worktrees");
             Path realAdmin = admin.toRealPath();
             if (!realAdmin.getParent().equals(worktrees)) return Optional.empty();
-            // the record's own: absolute, or relative to the record
-            // the record too: not through a link, not a FIFO, not without limit (a link to /dev/zero; review D6 F5)
-            Path record = realAdmin.resolve("gitdir");
-            if (!Files.isRegularFile(record, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-            byte[] recorded;
-            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(record, java.util.Set.of(
-                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-                recorded = java.nio.channels.Channels.newInputStream(in).readNBytes(65537);
-            }
-            if (recorded.length > 65536) return Optional.empty();
+            // the record's own path: absolute, or relative to the record
+            byte[] recorded = recordedGitdir(realAdmin);
+            if (recorded == null) return Optional.empty();
             Path back = realAdmin.resolve(new String(recorded, StandardCharsets.UTF_8).strip());
             return back.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
                     || back.toRealPath().equals(file.toRealPath()) ? Optional.of(realAdmin) : Optional.empty();
@@ -270,6 +263,24 @@ public final class GitWorktrees {
     }
 
     /**
+     * The bytes of a worktree record's {@code gitdir} file ({@code <record>/gitdir}), which a ticket without bubblewrap can
+     * write: read only when it is a regular file, not through a link (a link to {@code /dev/zero} made {@code swarm status}
+     * run out of memory; review D6 F5), at most 64 KiB; null otherwise.
+     *
+     * @throws IOException when it cannot be read
+     */
+    private static byte[] recordedGitdir(Path record) throws IOException {
+        Path gitdirFile = record.resolve("gitdir");
+        if (!Files.isRegularFile(gitdirFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
+        byte[] bytes;
+        try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(gitdirFile, java.util.Set.of(
+                java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            bytes = java.nio.channels.Channels.newInputStream(in).readNBytes(65537);
+        }
+        return bytes.length > 65536 ? null : bytes;
+    }
+
+    /**
      * The worktree directory that git's worktree record {@code record} names (its {@code gitdir} file: the worktree's
      * {@code .git}, absolute or relative to the record), when it lies under {@code root} or {@code realRoot}; empty for
      * any other, also for a record that cannot be read, is not UTF-8, or names a path this JVM cannot map (a non-ASCII
@@ -278,14 +289,8 @@ public final class GitWorktrees {
      */
     private static Optional<Path> recordedWorktreeUnder(Path record, Path root, Path realRoot) {
         try {
-            Path gitdirFile = record.resolve("gitdir");
-            if (!Files.isRegularFile(gitdirFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-            byte[] bytes;
-            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(gitdirFile, java.util.Set.of(
-                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-                bytes = java.nio.channels.Channels.newInputStream(in).readNBytes(65537);
-            }
-            if (bytes.length > 65536) return Optional.empty();
+            byte[] bytes = recordedGitdir(record);
+            if (bytes == null) return Optional.empty();
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
