@@ -62,10 +62,11 @@ public final class FloorOptions {
             };
         }
         boolean network = noNetwork;
+        boolean networkFromEnvironment = false;
         if (!network) {
             String env = environment.apply("SWARM_NO_NETWORK");
             if (env != null && !env.isBlank()) {
-                network = switch (env.strip()) {
+                network = networkFromEnvironment = switch (env.strip()) {
                     case "1", "true" -> true;
                     case "0", "false" -> false;
                     default -> throw new InvalidRequestException("SWARM_NO_NETWORK is '" + env + "'; use 1 or true to refuse "
@@ -97,6 +98,8 @@ public final class FloorOptions {
                 }
             }
         }
-        return new Floor(policy, network, allowed, allowed != null && allowFrom.equals("SWARM_ALLOW_ENV"));
+        // each refusal names where its floor came from: the option, or the variable that stands for it
+        return new Floor(policy, network, allowed, allowed != null && allowFrom.equals("SWARM_ALLOW_ENV"),
+                policy != null && sandboxFrom.equals("SWARM_SANDBOX_FLOOR"), networkFromEnvironment);
     }
 }

@@ -29,7 +29,21 @@ class FloorOptionsTest {
     @Test
     void theVariablesSetTheFloor() {
         Floor floor = with(Map.of("SWARM_SANDBOX_FLOOR", "required", "SWARM_NO_NETWORK", "true", "SWARM_ALLOW_ENV", "PATH, HOME")).floor();
-        assertThat(floor).isEqualTo(new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH", "HOME"), true));
+        assertThat(floor).isEqualTo(new Floor(SandboxPolicy.REQUIRED, true, Set.of("PATH", "HOME"), true, true, true));
+        // refusals name the variables the floor came from, not options that were not given
+        assertThat(floor.sandboxOption()).isEqualTo("SWARM_SANDBOX_FLOOR=required");
+        assertThat(floor.noNetworkOption()).isEqualTo("SWARM_NO_NETWORK");
+        assertThat(floor.allowEnvOption()).isEqualTo("SWARM_ALLOW_ENV=HOME,PATH");
+    }
+
+    @Test
+    void theOptionsAreNamedWhenGivenOverTheVariables() {
+        FloorOptions options = with(Map.of("SWARM_SANDBOX_FLOOR", "best-effort", "SWARM_NO_NETWORK", "1"));
+        options.sandbox = "required";
+        options.noNetwork = true;
+        Floor floor = options.floor();
+        assertThat(floor.sandboxOption()).isEqualTo("--sandbox required");
+        assertThat(floor.noNetworkOption()).isEqualTo("--no-network");
     }
 
     @Test

@@ -27,14 +27,24 @@ import java.util.TreeSet;
  *                    none; null for any (no check)
  * @param allowedEnvFromEnvironment whether {@code allowedEnv} came from {@code SWARM_ALLOW_ENV} rather than
  *                    {@code --allow-env}: refusals then name the variable, as it was given
+ * @param sandboxFromEnvironment whether {@code sandbox} came from {@code SWARM_SANDBOX_FLOOR} rather than
+ *                    {@code --sandbox}: refusals then name the variable ({@link #sandboxOption})
+ * @param noNetworkFromEnvironment whether {@code noNetwork} came from {@code SWARM_NO_NETWORK} rather than
+ *                    {@code --no-network}: refusals then name the variable ({@link #noNetworkOption})
  */
-public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv, boolean allowedEnvFromEnvironment) {
+public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv, boolean allowedEnvFromEnvironment,
+                    boolean sandboxFromEnvironment, boolean noNetworkFromEnvironment) {
     /** No floor: every spec that loads is allowed, as without the options. */
     public static final Floor NONE = new Floor(null, false, null);
 
-    /** A floor whose {@code allowedEnv} came from {@code --allow-env} (or is null). */
+    /** A floor set by the options alone ({@code --sandbox}, {@code --no-network}, {@code --allow-env}). */
     public Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv) {
         this(sandbox, noNetwork, allowedEnv, false);
+    }
+
+    /** A floor whose sandbox and network floors came from {@code --sandbox} and {@code --no-network}. */
+    public Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowedEnv, boolean allowedEnvFromEnvironment) {
+        this(sandbox, noNetwork, allowedEnv, allowedEnvFromEnvironment, false, false);
     }
 
     /**
@@ -63,9 +73,20 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
         return allowedEnv == null || allowedEnv.contains(name);
     }
 
-    /** The option as written on the command line: {@code --sandbox required}. */
+    /**
+     * The sandbox floor as given: {@code --sandbox required}, or from the environment ({@link #sandboxFromEnvironment})
+     * {@code SWARM_SANDBOX_FLOOR=required}.
+     */
     public String sandboxOption() {
-        return "--sandbox " + spelled(sandbox);
+        return sandboxFromEnvironment ? "SWARM_SANDBOX_FLOOR=" + spelled(sandbox) : "--sandbox " + spelled(sandbox);
+    }
+
+    /**
+     * The network floor as given: {@code --no-network}, or from the environment ({@link #noNetworkFromEnvironment})
+     * {@code SWARM_NO_NETWORK}.
+     */
+    public String noNetworkOption() {
+        return noNetworkFromEnvironment ? "SWARM_NO_NETWORK" : "--no-network";
     }
 
     /**
@@ -99,7 +120,7 @@ public record Floor(SandboxPolicy sandbox, boolean noNetwork, Set<String> allowe
         belowSandbox(plan).forEach((profile, tickets) -> lines.add("agent profile '" + profile + "' (" + tickets(tickets) + ") has sandbox: "
                 + spelled(plan.agents().get(profile).sandbox()) + ", below " + sandboxOption()));
         for (PlannedTicket t : plan.tickets()) {
-            if (noNetwork && t.network() && runsProcess(plan, t)) lines.add("ticket '" + t.id() + "' has network: true, refused by --no-network");
+            if (noNetwork && t.network() && runsProcess(plan, t)) lines.add("ticket '" + t.id() + "' has network: true, refused by " + noNetworkOption());
             SortedSet<String> refused = refusedEnv(t.env().values());
             if (!refused.isEmpty()) {
                 lines.add("ticket '" + t.id() + "' reads " + String.join(", ", refused.stream().map(n -> "${{ env." + n + " }}").toList())

@@ -102,10 +102,10 @@ final class FloorCheck {
         }
         byNode.forEach((node, ids) -> {
             if (inDefaults.get(node)) {
-                problems.at(node, "defaults sets network: true (" + Floor.tickets(ids) + "), refused by --no-network",
+                problems.at(node, "defaults sets network: true (" + Floor.tickets(ids) + "), refused by " + floor.noNetworkOption(),
                         "remove it from defaults (a ticket then runs without network)");
             } else {
-                problems.at(node, Floor.tickets(ids) + " set" + (ids.size() == 1 ? "s" : "") + " network: true, refused by --no-network",
+                problems.at(node, Floor.tickets(ids) + " set" + (ids.size() == 1 ? "s" : "") + " network: true, refused by " + floor.noNetworkOption(),
                         "remove it (the ticket then runs without network)");
             }
         });

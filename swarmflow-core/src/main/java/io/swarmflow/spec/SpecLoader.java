@@ -48,6 +48,8 @@ public final class SpecLoader {
     public static final int MAX_LAUNCH_BYTES = 1 << 20;
 
     private final long maxBytes;
+    /** The swarm command that reads the spec ({@code run}, {@code validate}), for the example in an error. */
+    private final String command;
 
     /** What {@code -} stands for, and the file name its errors give. */
     public static final Path STDIN = Path.of("/dev/stdin");
@@ -160,8 +162,28 @@ public final class SpecLoader {
      * @throws IllegalArgumentException when {@code maxBytes} is not positive
      */
     public SpecLoader(long maxBytes) {
+        this(maxBytes, "run");
+    }
+
+    private SpecLoader(long maxBytes, String command) {
         if (maxBytes <= 0) throw new IllegalArgumentException("maxBytes must be positive");
         this.maxBytes = maxBytes;
+        this.command = command;
+    }
+
+    /**
+     * This loader for the swarm command {@code command} reads the spec for, which its errors name in their examples (a
+     * closed standard input: {@code pipe the spec in: swarm validate - < spec.yaml}); {@code run} when not said.
+     *
+     * @param command the subcommand as typed, such as {@code run} or {@code validate}
+     * @return a loader like this one but for {@code command}
+     * @throws IllegalArgumentException when {@code command} is not a word of a-z and '-'
+     */
+    public SpecLoader forCommand(String command) {
+        if (command == null || !command.matches("[a-z][a-z-]*")) {
+            throw new IllegalArgumentException("command must be a swarm subcommand such as run or validate, not " + command);
+        }
+        return new SpecLoader(maxBytes, command);
     }
 
     /**
@@ -169,7 +191,7 @@ public final class SpecLoader {
      * to {@code run.id} and to other tickets' outputs are checked and left for the engine.
      *
      * <p>{@code -} is standard input ({@code /dev/stdin}); when standard input was closed as swarm started, the spec is
-     * refused ({@code standard input is closed}) rather than read from the file the Java runtime then opened on it. A spec read from a stream ({@link #isStream}: {@code /dev/stdin},
+     * refused ({@code standard input is closed}, with an example naming the command, {@link #forCommand}) rather than read from the file the Java runtime then opened on it. A spec read from a stream ({@link #isStream}: {@code /dev/stdin},
      * {@code <(generate-spec)} as {@code /dev/fd/63}, a named pipe) has no directory of its own: the working directory
      * takes its place, for the default {@code repo} and relative {@code repo:} paths. A regular file, under
      * {@code /dev/shm} too, has its own.
@@ -222,7 +244,7 @@ public final class SpecLoader {
         if (specFile.toString().equals("-")) specFile = STDIN;
         Problems problems = new Problems(specFile.toString());
         if (isStandardInput(specFile) && standardInputClosed()) {
-            problems.whole("standard input is closed", "pipe the spec in: swarm run - < spec.yaml");
+            problems.whole("standard input is closed", "pipe the spec in: swarm " + command + " - < spec.yaml");
             throw problems.exception();
         }
         YamlSource source = YamlSource.read(specFile, maxBytes, problems);

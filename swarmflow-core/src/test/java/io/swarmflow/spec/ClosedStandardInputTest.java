@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
  * and reading /dev/stdin read that file as the spec ("spec is 139.2 MiB"). The spec is refused as standard input closed.
  */
 class ClosedStandardInputTest {
-    /** Loads {@code -} and prints the error: run in a JVM started with its standard input closed. */
+    /** Loads {@code -} (for the command {@code args[1]}, when given) and prints the error: run in a JVM started with its standard input closed. */
     public static void main(String[] args) {
         try {
-            new SpecLoader().load(Path.of(args[0]), Map.of());
+            SpecLoader loader = args.length > 1 ? new SpecLoader().forCommand(args[1]) : new SpecLoader();
+            loader.load(Path.of(args[0]), Map.of());
             System.out.println("loaded");
         } catch (SpecException e) {
             System.out.println(e.getMessage());
@@ -35,6 +36,24 @@ class ClosedStandardInputTest {
             assertThat(out).as(given).contains((given.equals("-") ? "/dev/stdin" : given) + ": standard input is closed; pipe the spec in: swarm run - < spec.yaml")
                     .doesNotContain("MiB");
         }
+    }
+
+    /** The example names the command that reads the spec: {@code swarm validate -} is told to pipe into validate, not run. */
+    @Test
+    void theExampleNamesTheCommand() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("bash", "-c", "exec \"$0\" -cp \"$1\" " + ClosedStandardInputTest.class.getName()
+                + " - validate <&-", java, System.getProperty("java.class.path")).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("/dev/stdin: standard input is closed; pipe the spec in: swarm validate - < spec.yaml");
+    }
+
+    @Test
+    void aCommandThatIsNoWordIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SpecLoader().forCommand("run; rm"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -99,6 +99,26 @@ class FloorTest {
                         + "SWARM_ALLOW_ENV=PATH; remove the reference, or allow the name: SWARM_ALLOW_ENV=HOME,PATH");
     }
 
+    /** A sandbox or network floor from SWARM_SANDBOX_FLOOR or SWARM_NO_NETWORK is named so, not as an option never given. */
+    @Test
+    void sandboxAndNetworkFloorsFromTheEnvironmentAreNamedAsGiven() throws Exception {
+        Floor fromEnvironment = new Floor(SandboxPolicy.REQUIRED, true, null, false, true, true);
+        assertThat(refusals(GREEDY, fromEnvironment)).containsExactly(
+                "swarm.yaml:3:12: defaults sets network: true (ticket a), refused by SWARM_NO_NETWORK; "
+                        + "remove it from defaults (a ticket then runs without network)",
+                "swarm.yaml:7:14: agent profile 'loose' sets sandbox: off (ticket a), below the floor SWARM_SANDBOX_FLOOR=required; "
+                        + "set sandbox: required on the profile",
+                "swarm.yaml:9:3: agent profile 'plain' (ticket b) has no sandbox:, so best-effort by default, below the floor "
+                        + "SWARM_SANDBOX_FLOOR=required; add sandbox: required to the profile",
+                "swarm.yaml:20:5: ticket c runs with agent profile 'shell', best-effort by default, below the floor "
+                        + "SWARM_SANDBOX_FLOOR=required; add sandbox: required under defaults:",
+                "swarm.yaml:22:14: ticket c sets network: true, refused by SWARM_NO_NETWORK; remove it (the ticket then runs without network)");
+        Plan plan = new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", GREEDY), Map.of());
+        assertThat(fromEnvironment.violations(plan)).allSatisfy(line -> assertThat(line).doesNotContain("--sandbox", "--no-network"))
+                .anySatisfy(line -> assertThat(line).endsWith("below SWARM_SANDBOX_FLOOR=required"))
+                .anySatisfy(line -> assertThat(line).endsWith("refused by SWARM_NO_NETWORK"));
+    }
+
     @Test
     void aBestEffortFloorRefusesOnlyOffAndAnEmptyAllowListEveryReference() throws Exception {
         assertThat(refusals(GREEDY, new Floor(SandboxPolicy.BEST_EFFORT, false, Set.of()))).containsExactly(
