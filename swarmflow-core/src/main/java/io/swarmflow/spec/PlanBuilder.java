@@ -406,9 +406,10 @@ final class PlanBuilder {
 
     /**
      * A file output of a shell ticket whose workspace other tickets write into too: the run's shared directory, or the
-     * checkout of a {@code workspace: repo} ticket with {@code sandbox: off} whose file is not in the repository (one
-     * that is, the ticket reads as the repository has it). {@code file} is the path with variables and matrix values
-     * substituted; {@code agentConcurrency} the profile's limit, 0 for none.
+     * checkout of a {@code workspace: repo} ticket with {@code sandbox: off}, whether the file is in the repository or not
+     * (decided from the spec alone, never from what is on disk now: a ticket without the sandbox can write either).
+     * {@code file} is the path with variables and matrix values substituted; {@code agentConcurrency} the profile's
+     * limit, 0 for none.
      */
     private record SharedFile(Expanded ticket, Output output, String file, WorkspaceMode workspace, String agent, int agentConcurrency) {
         String where() {
@@ -426,7 +427,8 @@ final class PlanBuilder {
     /**
      * Refuses a file output that tickets which may run at the same time name in one shared workspace: each output is read
      * when its attempt ends, from whatever the last writer left, so a ticket reading it would get another ticket's value,
-     * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value: refused); two other
+     * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value: refused; in the
+     * checkout of {@code workspace: repo}, {@code sandbox: off}, warned, as they may only read a file of the repository); two other
      * tickets unless one needs the other, directly or not, a warning only, as their {@code when} conditions may keep them
      * apart ({@code order}, null when there is a cycle: then only the first
      * check). Nothing runs at once in a run of {@code concurrency: 1}, nor two tickets of a profile of {@code concurrency: 1}.
@@ -521,13 +523,21 @@ final class PlanBuilder {
         int slash = written.lastIndexOf('/');
         int dot = written.lastIndexOf('.');
         String named = dot > slash + 1 && dot >= braces + 2 ? written.substring(0, dot) + suffix + written.substring(dot) : written + suffix;
-        problems.at(o.file().node(), "output '" + o.name() + "' of matrix ticket '" + first.ticket().group + "' is the file "
-                        + first.file() + " in " + first.where() + " for each of its expansions " + String.join(", ", ids) + more
-                        + ", which may run at the same time and overwrite each other's file: a ticket reading the output of one "
-                        + "would get whichever was written last",
-                "name the file by the matrix value" + (keys.size() > 1 ? "s" : "") + ": " + o.name() + ": \"" + named + "\""
-                        + (repo != null ? ", or set workspace: worktree, which gives each expansion its own directory" : "")
-                        + ", or use a {json: key} output");
+        String what = "output '" + o.name() + "' of matrix ticket '" + first.ticket().group + "' is the file "
+                + first.file() + " in " + first.where() + " for each of its expansions " + String.join(", ", ids) + more
+                + ", which may run at the same time and overwrite each other's file: a ticket reading the output of one "
+                + "would get whichever was written last";
+        String fix = "name the file by the matrix value" + (keys.size() > 1 ? "s" : "") + ": " + o.name() + ": \"" + named + "\""
+                + (repo != null ? ", or set workspace: worktree, which gives each expansion its own directory" : "")
+                + ", or use a {json: key} output";
+        if (first.workspace() == WorkspaceMode.REPO) {
+            // in the checkout the file may be one of the repository that the expansions only read, the same for each:
+            // the spec does not say whether they write it, so a warning (the run's shared directory has only what
+            // tickets wrote: there it is refused)
+            problems.warnAt(o.file().node().getStartMark(), what + " (unless they only read it as the repository has it)", fix);
+        } else {
+            problems.at(o.file().node(), what, fix);
+        }
     }
 
     private static ResourceLimits limits(Limits own, Limits defaults) {
@@ -1018,9 +1028,10 @@ final class PlanBuilder {
                     }
                     outputs.put(o.name(), new OutputSpec(o.name(), file, null));
                     if (planned && kind.equals("shell") && (workspace == WorkspaceMode.RUN || (workspace == WorkspaceMode.REPO && repo != null
-                            && profile.sandbox() == SandboxPolicy.OFF
-                            && !Files.exists(repo.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)))) {
-                        // a file the ticket writes into a directory other tickets write into too (checkSharedOutputFiles)
+                            && profile.sandbox() == SandboxPolicy.OFF))) {
+                        // a file the ticket writes into a directory other tickets write into too (checkSharedOutputFiles);
+                        // in the checkout whether or not the file is there now: the spec alone decides, the same on every
+                        // machine (a ticket without the sandbox may write a file of the repository as well as a new one)
                         sharedFiles.add(new SharedFile(e, o, file, workspace, agent, profile.concurrency()));
                     }
                 } else {

@@ -124,23 +124,47 @@ class SharedOutputFileTest {
         assertThat(warnings).isEmpty();
     }
 
+    /**
+     * In the checkout (workspace: repo, sandbox: off) the spec alone decides, not whether the file is there now: a ticket
+     * without the sandbox can write a file of the repository as well as a new one, and validate says the same on every
+     * machine. Expansions naming one file there are warned about, not refused: they may only read a file of the repository.
+     */
     @Test
-    void aRepoTicketWithoutSandboxWritesIntoTheCheckout() throws Exception {
+    void aRepoTicketWithoutSandboxIsJudgedByTheSpecAloneNotTheDisk() throws Exception {
         SpecFiles.gitInit(dir);
-        SpecFiles.write(dir, "VERSION", "1\n");
-        // the file in the repository is read as it is there: no conflict; one the tickets write is
-        assertThat(SpecFiles.errors(dir, """
+        String spec = """
                 agents: {loose: {kind: shell, sandbox: off}}
                 tickets:
                   - id: m
                     agent: loose
                     matrix: {os: [linux, mac]}
                     run: "true"
-                    outputs: {v: VERSION, r: r.txt}
-                """)).containsExactly("swarm.yaml:7:30: output 'r' of matrix ticket 'm' is the file r.txt in your checkout "
-                + "(workspace: repo, sandbox: off) for each of its expansions m-linux, m-mac, which may run at the same time "
-                + "and overwrite each other's file: a ticket reading the output of one would get whichever was written last; "
-                + "name the file by the matrix value: r: \"r-${{ matrix.os }}.txt\", or set workspace: worktree, which gives "
-                + "each expansion its own directory, or use a {json: key} output");
+                    outputs: {v: VERSION}
+                  - {id: a, agent: loose, run: "true", outputs: {x: NOTES}}
+                  - {id: b, agent: loose, run: "true", outputs: {y: NOTES}}
+                """;
+        List<String> absent = warnings(spec);
+        SpecFiles.write(dir, "VERSION", "1\n");
+        SpecFiles.write(dir, "NOTES", "n\n");
+        assertThat(warnings(spec)).as("the same with the files in the checkout").isEqualTo(absent);
+        assertThat(absent).containsExactly(
+                "swarm.yaml:7:18: output 'v' of matrix ticket 'm' is the file VERSION in your checkout (workspace: repo, "
+                        + "sandbox: off) for each of its expansions m-linux, m-mac, which may run at the same time and overwrite "
+                        + "each other's file: a ticket reading the output of one would get whichever was written last (unless "
+                        + "they only read it as the repository has it); name the file by the matrix value: "
+                        + "v: \"VERSION-${{ matrix.os }}\", or set workspace: worktree, which gives each expansion its own "
+                        + "directory, or use a {json: key} output",
+                "swarm.yaml:9:53: output 'y' of ticket 'b' is the file NOTES in your checkout (workspace: repo, sandbox: off), "
+                        + "as output 'x' of ticket 'a' is (line 8), and neither needs the other: unless their conditions keep "
+                        + "them apart (when: success and when: failure), they may run at the same time and overwrite each "
+                        + "other's file, and a ticket reading the output gets whichever was written last; give one of the files "
+                        + "another name, or add a to the needs of b, or set workspace: worktree on one of them");
+    }
+
+    private List<String> warnings(String yaml) throws Exception {
+        List<String> warnings = new ArrayList<>();
+        new SpecLoader().load(SpecFiles.write(dir, "swarm.yaml", yaml), Map.of(), w -> warnings.add(w.format()));
+        String prefix = dir + "/";
+        return warnings.stream().map(w -> w.startsWith(prefix) ? w.substring(prefix.length()) : w).toList();
     }
 }
