@@ -102,6 +102,8 @@ final class PlanBuilder {
         final int index;
         final Set<Integer> deps = new LinkedHashSet<>();
         PlannedTicket planned;
+        /** Whether its matrix is not a mapping (reported): any {@code matrix.KEY} may be meant, none is checked. */
+        boolean matrixKeysUnknown;
 
         Expanded(Fields raw, String id, String group, Map<String, String> matrix, int index) {
             this.raw = raw;
@@ -347,7 +349,9 @@ final class PlanBuilder {
 
     private void resolveProfiles() {
         Fields d = spec.defaults;
-        for (Profile p : spec.agents.values()) {
+        List<Profile> toCheck = new ArrayList<>(spec.agents.values());
+        toCheck.addAll(spec.leftOutAgents); // an invalid name (reported): checked all the same, but not a profile of the plan
+        for (Profile p : toCheck) {
             String kind = p.kind() == null ? "?" : p.kind().value();
             if (p.kind() != null && !KINDS.contains(kind)) {
                 String meant = problems.closest(kind, KINDS);
@@ -377,6 +381,7 @@ final class PlanBuilder {
                 p.env().forEach((k, v) -> env.put(k, render(v, new Scope(null, null, true, "agents' env"))));
             }
             long duration = kind.equals("noop") ? first(p.duration(), d.duration, 0L) : 0L;
+            if (spec.agents.get(p.name()) != p) continue; // left out: checked only
             profiles.put(p.name(), new AgentProfile(p.name(), kind, first(p.sandbox(), d.sandbox, SandboxPolicy.BEST_EFFORT),
                     limits(p.limits(), d.limits), env, p.concurrency() == null ? 0 : p.concurrency().value(), duration));
         }
@@ -617,6 +622,9 @@ final class PlanBuilder {
                 // 'ide: build' is reported as an unknown key (did you mean 'id'?); needs of build are not missing
                 if (raw.misspelled.get("id") instanceof ScalarNode s && !SpecReader.isNull(s)) leaveOut(raw, s.getValue());
                 if (!raw.miswritten("id")) problems.at(raw.node, "ticket has no 'id'", "add id: with a short name such as build");
+                // its body is still checked, every problem at once: named by the id misspelled, else '?'
+                checkOnly(raw, raw.misspelled.get("id") instanceof ScalarNode s && !SpecReader.isNull(s)
+                        && SpecLoader.ID.matcher(s.getValue()).matches() ? s.getValue() : "?");
                 continue;
             }
             String id = raw.id.value();
@@ -672,7 +680,13 @@ final class PlanBuilder {
     private void checkOnly(Fields raw, String id) {
         Map<String, String> matrix = Map.of();
         if (raw.matrixNode != null) {
-            if (!(raw.matrixNode instanceof org.yaml.snakeyaml.nodes.MappingNode mapping)) return; // keys unknown: no check
+            if (!(raw.matrixNode instanceof org.yaml.snakeyaml.nodes.MappingNode mapping)) {
+                // not a mapping (reported): its keys are unknown, so its matrix references are not checked; the rest is
+                Expanded e = new Expanded(raw, id, id, Map.of(), -1);
+                e.matrixKeysUnknown = true;
+                unplanned.add(e);
+                return;
+            }
             matrix = new LinkedHashMap<>();
             for (org.yaml.snakeyaml.nodes.NodeTuple tuple : mapping.getValue()) {
                 if (!(tuple.getKeyNode() instanceof ScalarNode key)) continue;
@@ -1496,6 +1510,8 @@ final class PlanBuilder {
                 String of = scope.defaults() ? " (in defaults, for ticket '" + scope.ticket().group + "')" : "";
                 if (scope.matrix() == null && scope.ticket() != null && scope.ticket().raw.miswritten("matrix")) {
                     continue; // 'matirx:' (reported): not a second error
+                } else if (scope.ticket() != null && scope.ticket().matrixKeysUnknown) {
+                    values.put(expr, parts[1]); // a matrix that is not a mapping (reported): its keys are unknown
                 } else if (scope.matrix() == null) {
                     problems.at(mark, shown + " is used outside a matrix ticket" + of, "add a matrix: to the ticket or remove the reference");
                 } else if (!scope.matrix().containsKey(parts[1])) {

@@ -87,5 +87,10 @@ final class RawSpec {
     final Map<String, Val<String>> vars = new LinkedHashMap<>();
     Val<String> repo;
     final Map<String, Profile> agents = new LinkedHashMap<>();
+    /**
+     * Agent profiles left out because their name is invalid (reported): not in {@link #agents}, so no ticket can use one,
+     * but their bodies are still checked, every problem at once.
+     */
+    final List<Profile> leftOutAgents = new ArrayList<>();
     final List<Fields> tickets = new ArrayList<>();
 }

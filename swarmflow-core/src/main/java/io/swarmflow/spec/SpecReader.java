@@ -137,11 +137,12 @@ final class SpecReader {
             return;
         }
         agents.forEach((name, t) -> {
-            if (!SpecLoader.ID.matcher(name).matches()) {
+            boolean validName = SpecLoader.ID.matcher(name).matches();
+            if (!validName) {
                 problems.at(t.getKeyNode(), "invalid agent profile name '" + name + "'",
                         "use 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
                 spec.miswrittenAgents.add(name);
-                return;
+                // its body is still read and checked (leftOutAgents): every problem at once, not one round per fix
             }
             Map<String, Node> misspelled = new HashMap<>();
             Map<String, NodeTuple> f = fields(t.getValueNode(), "agent profile '" + name + "'", AGENT_KEYS, Map.of(), misspelled);
@@ -158,12 +159,14 @@ final class SpecReader {
                 problems.at(f.get("kind").getKeyNode(), "agent profile '" + name + "' has an empty 'kind'",
                         "write kind: shell or kind: noop");
             }
-            spec.agents.put(name, new Profile(name, t.getKeyNode(), kind,
+            Profile profile = new Profile(name, t.getKeyNode(), kind,
                     enumValue(value(f, "sandbox"), "sandbox", SANDBOX),
                     limits(value(f, "limits")),
                     env(value(f, "env"), "env"),
                     integer(value(f, "concurrency"), "concurrency", 0),
-                    duration(value(f, "duration"), "duration"), keyNodes(f)));
+                    duration(value(f, "duration"), "duration"), keyNodes(f));
+            if (validName) spec.agents.put(name, profile);
+            else spec.leftOutAgents.add(profile);
         });
     }
 

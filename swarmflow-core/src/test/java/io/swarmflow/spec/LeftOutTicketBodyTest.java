@@ -40,6 +40,38 @@ class LeftOutTicketBodyTest {
                 "swarm.yaml:10:18: matrix 'os' is empty; give at least one value");
     }
 
+    /**
+     * Also left out, and still checked: an agent profile with an invalid name, a ticket without an id, a ticket whose
+     * matrix is not a mapping (its keys unknown, so only its matrix references go unchecked).
+     */
+    @Test
+    void theBodiesOfAnInvalidProfileNameAMissingIdAndAListMatrixAreChecked() throws Exception {
+        assertThat(SpecFiles.errors(dir, """
+                agents:
+                  Bad:
+                    kind: shel
+                    sandbox: of
+                tickets:
+                  - agent: nope
+                    run: echo ${{ vars.nov }}
+                  - id: m
+                    matrix: [linux, mac]
+                    agent: nope2
+                    run: echo ${{ matrix.os }} ${{ vars.nov2 }}
+                """)).containsExactly(
+                "swarm.yaml:2:3: invalid agent profile name 'Bad'; use 1-63 characters of a-z, 0-9, '-' and '_', starting "
+                        + "with a letter or digit",
+                "swarm.yaml:3:11: unknown agent kind 'shel'; use shell or noop; did you mean 'shell'?",
+                "swarm.yaml:4:14: invalid sandbox 'of'; use required, best-effort, off; did you mean 'off'?",
+                "swarm.yaml:6:5: ticket has no 'id'; add id: with a short name such as build",
+                "swarm.yaml:6:12: unknown agent 'nope'; declare it under agents: or use shell or noop",
+                "swarm.yaml:7:15: unknown variable 'nov' in '${{ vars.nov }}'; declare it under vars:",
+                "swarm.yaml:9:13: 'matrix' must be a mapping, not a list; write key: value pairs",
+                "swarm.yaml:10:12: unknown agent 'nope2'; declare it under agents: or use shell or noop",
+                // ${{ matrix.os }} is not reported: the keys of a matrix that is not a mapping are unknown
+                "swarm.yaml:11:32: unknown variable 'nov2' in '${{ vars.nov2 }}'; declare it under vars:");
+    }
+
     @Test
     void theSecondTicketOfADuplicateIdIsChecked() throws Exception {
         assertThat(SpecFiles.errors(dir, """
