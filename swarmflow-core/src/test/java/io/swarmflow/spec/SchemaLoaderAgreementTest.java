@@ -251,6 +251,7 @@ class SchemaLoaderAgreementTest {
         c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: [a]}\n"));
         c.add(valid("tickets:\n  - {id: '1', run: echo}\n  - {id: b, run: echo, needs: [1]}\n"));
         c.add(valid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: []}\n"));
+        c.add(invalid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: [a, a]}\n")); // listed twice
         for (String v : List.of("a", "~", "[~]", "[A]", "[yes]", "{a: b}", "[[a]]")) {
             c.add(invalid("tickets:\n  - {id: a, run: echo}\n  - {id: b, run: echo, needs: " + v + "}\n"));
         }
