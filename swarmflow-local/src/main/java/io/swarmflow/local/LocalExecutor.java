@@ -1175,7 +1175,9 @@ public final class LocalExecutor implements Executor {
         };
         if (!result.escaped().isEmpty() || !result.escapedLeft().isEmpty()) warnEscaped(request, result.escaped(), result.escapedLeft());
         if (!result.setIds().isEmpty()) { // files it left set-uid, cleared by the sandbox (docs/sandbox.md)
-            String setIds = io.swarmflow.sandbox.SetIdBits.warning(request.attempt(), result.setIds(), request.secrets());
+            // a file in the run's scratch directory may be another ticket's: the warning does not say it is this attempt's
+            String setIds = io.swarmflow.sandbox.SetIdBits.warning(request.attempt(), result.setIds(), request.secrets(),
+                    java.util.List.of(request.scratchDir()));
             warnOfAttempt(request, "ticket " + request.ticket().id() + ": " + setIds);
             appendToStderrLog(request, "swarm: warning: " + setIds);
         }

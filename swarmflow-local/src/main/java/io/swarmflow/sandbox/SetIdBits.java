@@ -521,24 +521,66 @@ public final class SetIdBits {
         }
     }
     /**
-     * The warning for {@code cleared} after attempt {@code attempt}: names up to {@link #NAMED} files (control characters
-     * shown as {@code ?}, {@code masked} values as {@code ***}), counts the others.
+     * The warning for {@code cleared} after attempt {@code attempt}, when it is not known which of the directories are
+     * shared with the run's other tickets: says the files were written by this attempt or, in the run's shared directory,
+     * by this or another ticket. See {@link #warning(int, Cleared, Collection, Collection)}.
      */
     public static String warning(int attempt, Cleared cleared, Collection<String> masked) {
-        StringBuilder b = new StringBuilder("attempt ").append(attempt);
-        if (!cleared.cleared().isEmpty()) {
-            int n = cleared.cleared().size();
-            b.append(" left ").append(n == 1 ? "a file" : n + " files").append(" set-user-id or set-group-id in the directories it "
-                    + "could write, which would run as the file's owner (or group) for anyone who ran it on the host; Swarmflow "
-                    + "cleared those bits (chmod u-s,g-s): ").append(names(cleared.cleared().stream().map(Path::toString).toList(), masked));
+        return warning(attempt, cleared, masked, null);
+    }
+
+    /**
+     * The warning for {@code cleared} after attempt {@code attempt}: names up to {@link #NAMED} files of each kind
+     * (control characters shown as {@code ?}, {@code masked} values as {@code ***}), counts the others. A file beneath
+     * one of {@code shared} (the run's {@code $SWARM_SCRATCH}, which all its tickets write) is not said to be this
+     * attempt's: "in the run's shared directory (written by this or another ticket)".
+     *
+     * @param shared the directories the run's tickets share (absolute; resolved with {@link Path#toRealPath} when they
+     *               exist), or null when not known: then no file is said to be this attempt's alone
+     * @return one line, never null
+     */
+    public static String warning(int attempt, Cleared cleared, Collection<String> masked, Collection<Path> shared) {
+        List<Path> sharedDirs = shared == null ? null : shared.stream().map(SetIdBits::real).toList();
+        List<String> own = new ArrayList<>();
+        List<String> inShared = new ArrayList<>();
+        for (Path file : cleared.cleared()) {
+            if (sharedDirs != null && sharedDirs.stream().noneMatch(file::startsWith)) own.add(file.toString());
+            else inShared.add(file.toString());
+        }
+        List<String> parts = new ArrayList<>();
+        String runs = ", which would run as the file's owner (or group) for anyone who ran it on the host; Swarmflow cleared "
+                + "those bits (chmod u-s,g-s): ";
+        if (!own.isEmpty()) {
+            parts.add("it left " + files(own.size()) + " set-user-id or set-group-id in the directories it could write" + runs
+                    + names(own, masked));
+        }
+        if (!inShared.isEmpty()) {
+            String where = sharedDirs == null
+                    ? " in the directories it could write (written by it, or, in the run's shared directory, by this or "
+                            + "another ticket)"
+                    : " in the run's shared directory (written by this or another ticket)";
+            parts.add(files(inShared.size()) + where + (inShared.size() == 1 ? " was" : " were") + " set-user-id or set-group-id"
+                    + runs + names(inShared, masked));
         }
         if (!cleared.failed().isEmpty()) {
-            b.append(cleared.cleared().isEmpty() ? " left " : "; and ").append("set-user-id or set-group-id files that Swarmflow did "
-                    + "not change, or directories it could not check for them: ").append(names(cleared.failed(), masked))
-                    .append("; do not run such files, and remove them (rm removes only that name; chmod u-s,g-s would also "
-                            + "change the file's other hard links)");
+            parts.add("set-user-id or set-group-id files that Swarmflow did not change, or directories it could not check for "
+                    + "them, are in the directories it could write: " + names(cleared.failed(), masked) + "; do not run such "
+                    + "files, and remove them (rm removes only that name; chmod u-s,g-s would also change the file's other "
+                    + "hard links)");
         }
-        return b.toString();
+        return "after attempt " + attempt + ", " + String.join("; and ", parts);
+    }
+
+    private static String files(int n) {
+        return n == 1 ? "a file" : n + " files";
+    }
+
+    private static Path real(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return dir.toAbsolutePath().normalize();
+        }
     }
 
     private static String names(List<String> all, Collection<String> masked) {

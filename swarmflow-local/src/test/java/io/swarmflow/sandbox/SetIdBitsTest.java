@@ -213,14 +213,34 @@ class SetIdBitsTest {
     @Test
     void theWarningNamesTheFilesMaskedAndCountsThoseBeyondTwenty() {
         List<Path> many = java.util.stream.IntStream.range(0, 23).mapToObj(i -> Path.of("/w/f" + i)).toList();
-        String one = SetIdBits.warning(2, new SetIdBits.Cleared(List.of(Path.of("/w/tok-s3cret\nx")), List.of()), Set.of("s3cret"));
-        assertThat(one).isEqualTo("attempt 2 left a file set-user-id or set-group-id in the directories it could write, which "
-                + "would run as the file's owner (or group) for anyone who ran it on the host; Swarmflow cleared those bits "
+        String one = SetIdBits.warning(2, new SetIdBits.Cleared(List.of(Path.of("/w/tok-s3cret\nx")), List.of()), Set.of("s3cret"),
+                List.of(Path.of("/run/scratch")));
+        assertThat(one).isEqualTo("after attempt 2, it left a file set-user-id or set-group-id in the directories it could write, "
+                + "which would run as the file's owner (or group) for anyone who ran it on the host; Swarmflow cleared those bits "
                 + "(chmod u-s,g-s): /w/tok-***?x");
-        assertThat(SetIdBits.warning(1, new SetIdBits.Cleared(many, List.of("/w/g (left set-uid: hard link)")), Set.of()))
+        assertThat(SetIdBits.warning(1, new SetIdBits.Cleared(many, List.of("/w/g (left set-uid: hard link)")), Set.of(), List.of()))
                 .contains("/w/f19 and 3 more; and set-user-id or set-group-id files that Swarmflow did not change, or "
-                        + "directories it could not check for them: /w/g (left set-uid: hard link); do not run such files, and "
-                        + "remove them (rm removes only that name; chmod u-s,g-s would also change the file's other hard links)")
+                        + "directories it could not check for them, are in the directories it could write: /w/g (left set-uid: "
+                        + "hard link); do not run such files, and remove them (rm removes only that name; chmod u-s,g-s would "
+                        + "also change the file's other hard links)")
                 .doesNotContain("/w/f20");
+    }
+
+    /**
+     * The run's scratch directory is written by all its tickets: a file found there is not said to be this attempt's; where
+     * the caller does not say which directories are shared, no file is.
+     */
+    @Test
+    void aFileInTheRunsSharedDirectoryIsNotBlamedOnThisAttempt() {
+        SetIdBits.Cleared cleared = new SetIdBits.Cleared(List.of(Path.of("/w/own"), Path.of("/run/scratch/t")), List.of());
+        assertThat(SetIdBits.warning(3, cleared, Set.of(), List.of(Path.of("/run/scratch")))).isEqualTo("after attempt 3, it left "
+                + "a file set-user-id or set-group-id in the directories it could write, which would run as the file's owner (or "
+                + "group) for anyone who ran it on the host; Swarmflow cleared those bits (chmod u-s,g-s): /w/own; and a file in "
+                + "the run's shared directory (written by this or another ticket) was set-user-id or set-group-id, which would "
+                + "run as the file's owner (or group) for anyone who ran it on the host; Swarmflow cleared those bits (chmod "
+                + "u-s,g-s): /run/scratch/t");
+        assertThat(SetIdBits.warning(3, cleared, Set.of())).startsWith("after attempt 3, 2 files in the directories it could "
+                + "write (written by it, or, in the run's shared directory, by this or another ticket) were set-user-id or "
+                + "set-group-id, which").doesNotContain("it left");
     }
 }
