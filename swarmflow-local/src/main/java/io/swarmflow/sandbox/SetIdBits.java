@@ -311,7 +311,9 @@ public final class SetIdBits {
                     walk.failed.add(dir + " (" + UNCHECKED + ": cannot be listed: " + reason(errno) + ")");
                     return;
                 }
-                for (int at = 0; at < n; at += entries.getShort(at + D_RECLEN) & 0xffff) {
+                for (int at = 0, reclen; at < n; at += reclen) {
+                    reclen = entries.getShort(at + D_RECLEN) & 0xffff;
+                    if (reclen == 0) throw new IllegalStateException("getdents64 returned an entry of length 0");
                     byte[] name = name(entries, at + D_NAME);
                     if (isDotOrDotDot(name)) continue;
                     if (!walk.count(dir)) return;
