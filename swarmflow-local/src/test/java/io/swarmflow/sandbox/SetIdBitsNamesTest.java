@@ -43,6 +43,11 @@ class SetIdBitsNamesTest {
     void setUidFilesWhoseNamesTheJvmCannotDecodeAreCleared() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("ws"));
         bash(root, MAKE);
+        // the fallback (no native path) changes nothing but sees them too
+        SetIdBits.Cleared named = SetIdBits.clear(List.of(root), false);
+        assertThat(named.cleared()).isEmpty();
+        assertThat(named.failed()).hasSize(3).allSatisfy(f -> assertThat(f).endsWith(" (" + SetIdBits.NO_SAFE_WAY + ")"));
+        assertThat(bash(root, MODES)).isEqualTo("4755 6755 2755");
 
         SetIdBits.Cleared result = SetIdBits.clear(List.of(root));
 
