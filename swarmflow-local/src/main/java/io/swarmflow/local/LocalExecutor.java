@@ -1978,6 +1978,8 @@ public final class LocalExecutor implements Executor {
         /** Why the last line that is (or starts like) a JSON object cannot be read; null when it was read. */
         private volatile String unreadableAfterLast;
         private volatile boolean braceAfterLast;
+        /** Lines of stdout seen so far (LF-ended, as {@code sed -n Np} counts them), those longer than 1 MiB included. */
+        private int lineNumber;
 
         /** @param keys the {@code json:} keys of the ticket's outputs */
         JsonCapture(java.util.Set<String> keys) {
@@ -1986,6 +1988,7 @@ public final class LocalExecutor implements Executor {
 
         @Override
         public void line(String stream, String line) {
+            lineNumber++;
             String t = visible(line);
             Map<String, String> values = null;
             try {
@@ -1993,8 +1996,18 @@ public final class LocalExecutor implements Executor {
                 int cr = t.lastIndexOf('\r');
                 if (values == null && cr >= 0) {
                     // not an object with CRs as its whitespace: what a terminal leaves of the line, after its last CR
-                    t = visible(t.substring(cr + 1));
-                    if (objectLike(t)) values = topLevelValues(t);
+                    String after = visible(t.substring(cr + 1));
+                    if (objectLike(after)) values = topLevelValues(after);
+                    if (values != null || notStrictJson(t) == null) t = after;
+                }
+                // meant as the JSON line but not JSON ({"a": 1,}): an earlier line must not pass for the answer, nor
+                // the line for no JSON at all
+                String notStrict = values == null ? notStrictJson(t) : null;
+                if (notStrict != null) {
+                    throw new UnreadableLineException("line " + lineNumber + " of stdout, " + shortened(t) + ", the last "
+                            + "that looks like a JSON object, is not strict JSON (" + notStrict + "); print the outputs as "
+                            + "one strict JSON object on a line of their own, the last: keys and strings in double quotes, "
+                            + "no trailing comma, no comments (jq -c, or json.dumps in Python)");
                 }
             } catch (UnreadableLineException e) {
                 unreadableAfterLast = e.getMessage();
@@ -2015,12 +2028,9 @@ public final class LocalExecutor implements Executor {
             braceAfterLast = false;
         }
 
-        private static boolean objectLike(String t) {
-            return t.length() >= 2 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}';
-        }
-
         @Override
         public void skipped(String stream, String start) {
+            lineNumber++;
             String t = visible(start);
             int cr = t.lastIndexOf('\r');
             if (t.startsWith("{") || cr >= 0 && visible(t.substring(cr + 1)).startsWith("{")) {
@@ -2060,6 +2070,44 @@ public final class LocalExecutor implements Executor {
             outputs.put(o.name(), text);
             return null;
         }
+    }
+
+    /**
+     * Why {@code t}, a line stripped as {@link #visible}, is not a JSON object though it looks like one: it starts with an
+     * opening brace and then (whitespace aside) a double quote, a single quote or a closing brace, and ends with a
+     * closing brace. The JSON reader's complaint and its column ({@code unexpected character (...) was expecting
+     * double-quote to start field name, at column 9} for a trailing comma); null when it is valid JSON (an object
+     * followed by more text is: that line is not read, as any other text), or does not start and end so (a line of text).
+     */
+    static String notStrictJson(String t) {
+        if (!objectLike(t)) return null;
+        int i = 1;
+        while (i < t.length() && Character.isWhitespace(t.charAt(i))) i++;
+        char first = t.charAt(i);
+        if (first != '"' && first != '\'' && first != '}') return null;
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(t)) {
+            p.nextToken();
+            p.skipChildren();
+            return null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().strip();
+            int nl = why.indexOf('\n');
+            if (nl >= 0) why = why.substring(0, nl).strip();
+            why = why.isEmpty() ? "unreadable" : Character.toLowerCase(why.charAt(0)) + why.substring(1);
+            return why + (e.getLocation() == null ? "" : ", at column " + e.getLocation().getColumnNr());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code t} starts with <code>{</code> and ends with <code>}</code>, as a JSON object line does. */
+    static boolean objectLike(String t) {
+        return t.length() >= 2 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}';
+    }
+
+    /** {@code t} quoted for a message, cut to 80 characters with {@code ...}. */
+    private static String shortened(String t) {
+        return "'" + (t.length() <= 80 ? t : t.substring(0, 77) + "...") + "'";
     }
 
     /** {@code line} stripped of surrounding whitespace (the CR of a CR LF among it) and of a leading byte order mark. */

@@ -47,6 +47,7 @@ class JsonLineReadingTest {
                 .hasMessage("the last JSON line of stdout gives the key 'k' more than once, so which value is meant is "
                         + "unclear; print each key once");
         assertThat(LocalExecutor.topLevelValues("{\"k\":1,\"k\":2,}")).as("not JSON at all").isNull();
+        assertThat(LocalExecutor.notStrictJson("{\"k\":1,\"k\":2,}")).as("but it looks like it: said so").isNotNull();
         assertThat(LocalExecutor.topLevelValues("{\"o\":{\"a\":1,\"a\":2}}")).as("inside a value, its text")
                 .containsExactly(Map.entry("o", "{\"a\":1,\"a\":2}"));
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
@@ -57,6 +58,37 @@ class JsonLineReadingTest {
             assertThat(twice.reason()).isEqualTo("output 'k': the last JSON line of stdout gives the key 'k' more than once, "
                     + "so which value is meant is unclear; print each key once");
             assertThat(earlier.outputs()).as(earlier.reason()).containsEntry("k", "three");
+        }
+    }
+
+    /**
+     * A last JSON line that is not strict JSON (a trailing comma, Python's single quotes) was taken for no JSON line at
+     * all, or left an earlier line the answer silently: it now fails the attempt, naming the line and how to fix it.
+     */
+    @Test
+    void aLastJsonLineThatIsNotStrictJsonFailsTheAttemptNamingTheLine() throws Exception {
+        assertThat(LocalExecutor.notStrictJson("{\"a\": 1,}")).startsWith("unexpected character ('}'").endsWith(", at column 9");
+        assertThat(LocalExecutor.notStrictJson("{'a': 1}")).isNotNull();
+        assertThat(LocalExecutor.notStrictJson("{\"a\":1} {\"b\":2}")).as("an object and more text: documented as ignored").isNull();
+        assertThat(LocalExecutor.notStrictJson("{note}")).as("text in braces").isNull();
+        assertThat(LocalExecutor.notStrictJson("{}")).isNull();
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult comma = run(f, "comma", "echo start; echo '{\"k\": 1,}'");
+            AttemptResult earlier = run(f, "earlier", "echo '{\"k\": \"old\"}'; echo '{\"k\": \"new\",}'");
+            AttemptResult bar = run(f, "bar", "printf 'progress 50%%\\r{\"k\": 2,}\\n'");
+            AttemptResult later = run(f, "later", "echo '{\"k\": 1,}'; echo '{\"k\": \"fixed\"}'; echo '{done}'");
+
+            assertThat(comma.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(comma.reason()).isEqualTo("output 'k': line 2 of stdout, '{\"k\": 1,}', the last that looks like a "
+                    + "JSON object, is not strict JSON (unexpected character ('}' (code 125)): was expecting double-quote to "
+                    + "start field name, at column 9); print the outputs as one strict JSON object on a line of their own, "
+                    + "the last: keys and strings in double quotes, no trailing comma, no comments (jq -c, or json.dumps in "
+                    + "Python)");
+            assertThat(earlier.outcome()).as("an earlier line must not pass for the answer: %s", earlier.outputs())
+                    .isEqualTo(Outcome.FAILED);
+            assertThat(earlier.reason()).contains("line 2 of stdout, '{\"k\": \"new\",}'");
+            assertThat(bar.reason()).as("after a progress bar's CR").contains("line 1 of stdout, '{\"k\": 2,}'");
+            assertThat(later.outputs()).as(later.reason()).containsEntry("k", "fixed");
         }
     }
 }
