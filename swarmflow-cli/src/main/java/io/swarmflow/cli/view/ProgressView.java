@@ -56,6 +56,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final Map<String, Long> retryAt = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final ConcurrentLinkedQueue<String> scroll = new ConcurrentLinkedQueue<>();
     private final Thread renderer;
+    /** Live mode: reads the terminal's height into {@link #rows} ({@link #sizeLoop}); null otherwise. */
+    private final Thread sizer;
     /** This host's clock, in milliseconds since the epoch: the plain lines' times. */
     private final LongSupplier clock;
     /**
@@ -102,10 +104,24 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * epoch: the plain lines' times) and {@code ticks} (monotonic milliseconds, any origin: when a held output line is
      * due). Without {@code ticking}, no thread prints the
      * held output lines that come due ({@link #SETTLE_MILLIS}, {@link #HEARTBEAT_MILLIS}) while no other line comes:
-     * {@link #tick()} does, when the caller (a test) calls it.
+     * {@link #tick()} does, when the caller (a test) calls it. The live block fits the controlling terminal's height
+     * ({@link #readTerminalRows}).
      */
     ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId, LongSupplier clock,
                  LongSupplier ticks, boolean ticking) {
+        this(out, live, showOutput, total, runId, clock, ticks, ticking, ProgressView::readTerminalRows);
+    }
+
+    /**
+     * As {@link #ProgressView(PrintStream, boolean, boolean, int, String, LongSupplier, LongSupplier, boolean)}, the live
+     * block fitting a terminal of the height {@code terminalRows} gives (rows, 0 when unknown). In live mode a thread of
+     * its own asks it when the view starts and at most once a second after (a resized window), never the thread that
+     * draws nor one that reports the run's events: a call that hangs (a stalled {@code stty}) leaves the last height
+     * known in use (0, the block uncapped, until one is).
+     */
+    ProgressView(PrintStream out, boolean live, boolean showOutput, int total, String runId, LongSupplier clock,
+                 LongSupplier ticks, boolean ticking, java.util.function.IntSupplier terminalRows) {
+        this.terminalRows = terminalRows;
         this.runId = runId == null ? "RUN" : runId;
         this.clock = clock;
         this.ticks = ticks;
@@ -115,8 +131,10 @@ public final class ProgressView implements RunListener, AutoCloseable {
         this.total = total;
         counts.set(TicketState.PENDING.ordinal(), total);
         if (live) {
+            sizer = Thread.ofPlatform().daemon().name("swarm-terminal-size").start(this::sizeLoop);
             renderer = Thread.ofPlatform().daemon().name("swarm-progress").start(this::renderLoop);
         } else {
+            sizer = null;
             renderer = null;
         }
         ticker = !live && showOutput && ticking
@@ -702,46 +720,76 @@ public final class ProgressView implements RunListener, AutoCloseable {
                 + (ready > 0 ? "  ready " + ready : "") + (pending > 0 ? "  pending " + pending : "");
     }
 
-    /**
-     * The terminal's height in rows, 0 when unknown: read by {@link #readTerminalRows} when the view starts and every
-     * {@link #ROWS_EVERY_FRAMES} frames after (a resized window); see {@link #terminalRows(java.util.function.IntSupplier)}.
-     */
-    private java.util.function.IntSupplier terminalRows = ProgressView::readTerminalRows;
-    private static final int ROWS_EVERY_FRAMES = 20;
-    private int rows = -1;
-    private int framesSinceRows;
+    /** Where the terminal's height comes from (rows, 0 when unknown): {@link #readTerminalRows}, or a test's. */
+    private volatile java.util.function.IntSupplier terminalRows;
+    /** How often, at most, {@link #sizeLoop} asks {@link #terminalRows} again (a resized window). */
+    static final long ROWS_EVERY_MILLIS = 1_000;
+    /** How long {@link #readTerminalRows} waits for {@code stty size}: longer, it is stopped and the height unknown. */
+    static final long STTY_TIMEOUT_MILLIS = 500;
+    /** The terminal's height in rows as last read, 0 when unknown; read by the drawing without waiting. */
+    private volatile int rows;
 
     /**
-     * The height of the controlling terminal in rows ({@code stty size} on {@code /dev/tty}), else {@code $LINES}, else
-     * 0 (unknown: the block is not capped).
+     * Live mode: reads the terminal's height into {@link #rows}, now and at most once every {@link #ROWS_EVERY_MILLIS}
+     * after, until the view is closed. On a thread of its own, so that neither a frame (under the view's lock) nor the
+     * run's events ever wait for {@code stty}.
+     */
+    private void sizeLoop() {
+        while (!closed) {
+            int read = terminalRows.getAsInt();
+            if (!closed) rows = Math.max(0, read);
+            try {
+                Thread.sleep(ROWS_EVERY_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The height of the controlling terminal in rows ({@code stty size} on {@code /dev/tty}, given
+     * {@link #STTY_TIMEOUT_MILLIS} to answer, stopped after), else {@code $LINES}, else 0 (unknown: the block is not
+     * capped). May take that long: never call it while drawing.
      */
     static int readTerminalRows() {
+        Process p = null;
         try {
-            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+            p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String size = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
-            if (p.waitFor() == 0 && size.matches("\\d+ \\d+")) return Integer.parseInt(size.substring(0, size.indexOf(' ')));
+            // the answer ("24 80") fits the pipe: it is read once stty has ended, which is waited for no longer than this
+            if (p.waitFor(STTY_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS) && p.exitValue() == 0) {
+                String size = new String(p.getInputStream().readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).strip();
+                if (size.matches("\\d{1,5} \\d{1,5}")) return Integer.parseInt(size.substring(0, size.indexOf(' ')));
+            }
         } catch (java.io.IOException | RuntimeException e) {
             // no stty, no controlling terminal: $LINES, or unknown
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (p != null) {
+                p.destroyForcibly(); // a hung stty is not left behind
+                try {
+                    p.getInputStream().close();
+                } catch (java.io.IOException e) {
+                    // nothing to do
+                }
+            }
         }
         String lines = System.getenv("LINES");
         return lines != null && lines.matches("\\d{1,5}") ? Integer.parseInt(lines) : 0;
     }
 
-    /** Where the terminal's height comes from (a test's), read again at the next frame. */
-    synchronized void terminalRows(java.util.function.IntSupplier rows) {
+    /**
+     * Makes {@code rows} where the terminal's height comes from (a test's), asked at once on the caller's thread and by
+     * the view's own thread after.
+     */
+    void terminalRows(java.util.function.IntSupplier rows) {
         this.terminalRows = rows;
-        this.rows = -1;
+        this.rows = Math.max(0, rows.getAsInt());
     }
 
-    /** The live block on a terminal of the height {@link #terminalRows} gives (re-read now and then). */
-    synchronized List<String> block() {
-        if (rows < 0 || ++framesSinceRows >= ROWS_EVERY_FRAMES) {
-            rows = terminalRows.getAsInt();
-            framesSinceRows = 0;
-        }
+    /** The live block on a terminal of the height last read ({@link #terminalRows}); never waits for it to be read. */
+    List<String> block() {
         return block(rows);
     }
 
@@ -775,6 +823,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (sizer != null) sizer.interrupt(); // not waited for: it may be in a stalled stty, which has a timeout
         if (ticker != null) {
             ticker.interrupt();
             try {

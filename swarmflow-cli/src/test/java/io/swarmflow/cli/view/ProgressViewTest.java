@@ -25,6 +25,28 @@ class ProgressViewTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
+    /**
+     * The views of these tests fit their live block to a terminal of unknown height (0: uncapped), not to the one the
+     * tests run in: a short pane, or $LINES, made them pass or fail by where they ran. One test gives a height.
+     */
+    private static ProgressView view(PrintStream out, boolean live, boolean showOutput, int total) {
+        return view(out, live, showOutput, total, null);
+    }
+
+    private static ProgressView view(PrintStream out, boolean live, boolean showOutput, int total, String runId) {
+        return view(out, live, showOutput, total, runId, System::currentTimeMillis, () -> System.nanoTime() / 1_000_000, true);
+    }
+
+    private static ProgressView view(PrintStream out, boolean live, boolean showOutput, int total, String runId,
+                                     java.util.function.LongSupplier clock, boolean ticking) {
+        return view(out, live, showOutput, total, runId, clock, clock, ticking);
+    }
+
+    private static ProgressView view(PrintStream out, boolean live, boolean showOutput, int total, String runId,
+                                     java.util.function.LongSupplier clock, java.util.function.LongSupplier ticks, boolean ticking) {
+        return new ProgressView(out, live, showOutput, total, runId, clock, ticks, ticking, () -> 0);
+    }
+
     private void feed(ProgressView v) {
         long t = 1_000_000;
         v.onEvent(new RunEvent.RunStarted(1, "h:1@1", false), t);
@@ -38,7 +60,7 @@ class ProgressViewTest {
 
     @Test
     void plainModePrintsTimestampedLinesAndAgentOutput() {
-        try (ProgressView v = new ProgressView(out, false, true, 3)) {
+        try (ProgressView v = view(out, false, true, 3)) {
             feed(v);
             v.onEvent(new RunEvent.RunFinished(RunState.FAILED), 1_002_000);
         }
@@ -51,7 +73,7 @@ class ProgressViewTest {
 
     @Test
     void aTimedOutAttemptSaysItOnceInWords() {
-        try (ProgressView v = new ProgressView(out, false, true, 2)) {
+        try (ProgressView v = view(out, false, true, 2)) {
             v.onEvent(new RunEvent.AttemptStarted("slow", 1, 15_000), 1_000);
             v.onEvent(new RunEvent.AttemptFinished("slow", 1, Outcome.TIMED_OUT, null, "timed out after 1s", Map.of()), 2_600);
             v.onEvent(new RunEvent.AttemptFinished("odd", 1, Outcome.TIMED_OUT, null, null, Map.of()), 2_600);
@@ -68,7 +90,7 @@ class ProgressViewTest {
      */
     @Test
     void aRunningAttemptsTimeIsCountedOnThisHostsClockWhateverTheStoresSays() {
-        try (ProgressView v = new ProgressView(out, true, true, 1)) {
+        try (ProgressView v = view(out, true, true, 1)) {
             v.onEvent(new RunEvent.AttemptStarted("build", 1, 15_000), System.currentTimeMillis() + 3_600_000);
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
@@ -84,7 +106,7 @@ class ProgressViewTest {
     void aRunningAttemptsTimeIsCountedOnTheMonotonicClockNotTheWallClock() {
         java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
         java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong(42);
-        try (ProgressView v = new ProgressView(out, true, true, 2, "R1", wall::get, ticks::get, false)) {
+        try (ProgressView v = view(out, true, true, 2, "R1", wall::get, ticks::get, false)) {
             v.onEvent(new RunEvent.AttemptStarted("build", 1, 15_000), wall.get());
             wall.addAndGet(-3_600_000); // set back an hour
             ticks.addAndGet(2_500);
@@ -99,7 +121,7 @@ class ProgressViewTest {
 
     @Test
     void anAttemptsReasonDoesNotNameItsOutcomeTwice() {
-        try (ProgressView v = new ProgressView(out, false, true, 3)) {
+        try (ProgressView v = view(out, false, true, 3)) {
             long t = 1_000_000;
             v.onEvent(new RunEvent.RunStarted(1, "h:1@1", false), t);
             v.onEvent(new RunEvent.AttemptStarted("slow", 1, 15_000), t);
@@ -118,7 +140,7 @@ class ProgressViewTest {
     void plainModeCutsAVeryLongOutputLineAndSaysWhereTheWholeOneIs() {
         String emoji = "\uD83D\uDE00";
         String line = "x".repeat(ProgressView.MAX_PLAIN_LINE - 1) + emoji + "y".repeat(70_000);
-        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+        try (ProgressView v = view(out, false, true, 1)) {
             v.onLogLine("big", 1, "stdout", line);
             v.onLogLine("big", 1, "stdout", "z".repeat(ProgressView.MAX_PLAIN_LINE));
         }
@@ -140,7 +162,7 @@ class ProgressViewTest {
                 + " characters, all in `swarm status R1 %s`)";
         for (boolean live : new boolean[]{false, true}) {
             bytes.reset();
-            try (ProgressView v = new ProgressView(out, live, true, 4, "R1")) {
+            try (ProgressView v = view(out, live, true, 4, "R1")) {
                 v.onEvent(new RunEvent.AttemptStarted("lint", 1, 15_000), 1_000);
                 v.onEvent(new RunEvent.AttemptFinished("lint", 1, Outcome.FAILED, 2, reason, Map.of()), 2_000);
                 v.onEvent(new RunEvent.TicketFailed("lint", reason), 2_000);
@@ -160,7 +182,7 @@ class ProgressViewTest {
     @Test
     void plainTimestampsNeverGoBackwards() {
         long now = System.currentTimeMillis();
-        try (ProgressView v = new ProgressView(out, false, true, 3)) {
+        try (ProgressView v = view(out, false, true, 3)) {
             v.onEvent(new RunEvent.AttemptStarted("a", 1, 15_000), now + 60_000); // a stamp in the future
             v.onLogLine("a", 1, "stdout", "output");
             v.onEvent(new RunEvent.TicketSucceeded("a", 1), now - 60_000); // and one in the past
@@ -171,7 +193,7 @@ class ProgressViewTest {
 
     @Test
     void liveModeDrawsAProgressBarCountsAndRunningTicketsWithTheirLastLine() {
-        try (ProgressView v = new ProgressView(out, true, true, 3)) {
+        try (ProgressView v = view(out, true, true, 3)) {
             feed(v);
         } // close() draws the final frame
         String text = bytes.toString(StandardCharsets.UTF_8);
@@ -183,7 +205,7 @@ class ProgressViewTest {
 
     @Test
     void controlCharactersFromTicketsAreShownNotObeyed() {
-        try (ProgressView v = new ProgressView(out, false, true, 2)) {
+        try (ProgressView v = view(out, false, true, 2)) {
             v.onEvent(new RunEvent.AttemptStarted("evil", 1, 15_000), 1_000_000);
             v.onLogLine("evil", 1, "stdout", "\033]0;PWNED\007\033[2Jcleared\0\r\tx\u009b31m\u007f");
             v.onEvent(new RunEvent.AttemptFinished("evil", 1, Outcome.FAILED, 1, "exited with code 1: \033[31mred", Map.of()), 1_000_500);
@@ -196,7 +218,7 @@ class ProgressViewTest {
 
     @Test
     void liveModeShowsTheLastLineWithoutItsControlCharacters() {
-        try (ProgressView v = new ProgressView(out, true, true, 1)) {
+        try (ProgressView v = view(out, true, true, 1)) {
             v.onEvent(new RunEvent.AttemptStarted("evil", 1, 15_000), 1_000_000);
             v.onLogLine("evil", 1, "stdout", "\033]0;PWNED\007title");
         }
@@ -213,7 +235,7 @@ class ProgressViewTest {
     @Test
     void aLoneCarriageReturnEndsAnOutputLineInBothViews(@TempDir Path tmp) throws Exception {
         String bar = "\\r 10%%\\r 20%%\\r\\r 30%% \\033[K\\r";
-        try (ProgressView v = new ProgressView(out, true, true, 1)) {
+        try (ProgressView v = view(out, true, true, 1)) {
             v.onEvent(new RunEvent.AttemptStarted("bar", 1, 15_000), System.currentTimeMillis());
             print(tmp, v, bar);
         }
@@ -221,7 +243,7 @@ class ProgressViewTest {
         assertThat(live).containsPattern("  bar +\\S+   30% \\^\\[\\[K\n").doesNotContain("^M", "10%", "20%");
 
         bytes.reset();
-        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+        try (ProgressView v = view(out, false, true, 1)) {
             print(tmp, v, bar + "\\n\\r\\n\\r");
         }
         List<String> plain = bytes.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(l.indexOf("  ") + 2)).toList();
@@ -254,7 +276,7 @@ class ProgressViewTest {
      */
     @Test
     void liveBlockLinesNeverWrapAndAutowrapIsRestored() {
-        try (ProgressView v = new ProgressView(out, true, true, 2)) {
+        try (ProgressView v = view(out, true, true, 2)) {
             v.onEvent(new RunEvent.AttemptStarted("a-rather-long-ticket-identifier-for-wrap", 1, 15_000), System.currentTimeMillis());
             v.onLogLine("a-rather-long-ticket-identifier-for-wrap", 1, "stdout", "x".repeat(200));
             v.onEvent(new RunEvent.TicketSucceeded("other", 1), System.currentTimeMillis());
@@ -296,7 +318,7 @@ class ProgressViewTest {
             }
         };
         int tickets = 3_000; // about 90 KB of scroll lines, over ten times the encoder's buffer
-        try (ProgressView v = new ProgressView(new PrintStream(recording, true, StandardCharsets.UTF_8), true, true, tickets)) {
+        try (ProgressView v = view(new PrintStream(recording, true, StandardCharsets.UTF_8), true, true, tickets)) {
             for (int i = 0; i < tickets; i++) {
                 v.onEvent(new RunEvent.TicketSucceeded("ticket-with-a-longish-name-" + i, 1), System.currentTimeMillis());
             }
@@ -316,7 +338,7 @@ class ProgressViewTest {
      */
     @Test
     void aTicketAtItsGateNamesTheCommandsThatDecideIt() {
-        try (ProgressView v = new ProgressView(out, false, true, 2, "R1", () -> 1_000_000L, false)) {
+        try (ProgressView v = view(out, false, true, 2, "R1", () -> 1_000_000L, false)) {
             v.onEvent(new RunEvent.TicketAwaitingApproval("ship"), 1_000_000);
             assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("? ship is waiting for approval: approve it with "
                     + "`swarm approve R1 ship`, or reject it with `swarm reject R1 ship --reason TEXT`");
@@ -325,7 +347,7 @@ class ProgressViewTest {
 
     @Test
     void aRejectionIsAFailureWithWhoAndWhy() {
-        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+        try (ProgressView v = view(out, false, true, 1)) {
             v.onEvent(new RunEvent.TicketAwaitingApproval("gate"), 1_000_000);
             v.onEvent(new RunEvent.ApprovalRejected("gate", "ana@host", "not today"), 1_000_100);
         }
@@ -358,7 +380,7 @@ class ProgressViewTest {
      */
     @Test
     void theLiveCountsAddUpToTheTotalThroughEveryTransition() {
-        try (ProgressView v = new ProgressView(out, false, false, 6)) {
+        try (ProgressView v = view(out, false, false, 6)) {
             v.seed(List.of(view("gate", io.swarmflow.store.TicketState.AWAITING_APPROVAL), view("flaky", io.swarmflow.store.TicketState.RETRY_WAIT),
                     view("done", io.swarmflow.store.TicketState.SUCCEEDED), view("next", io.swarmflow.store.TicketState.PENDING),
                     view("late", io.swarmflow.store.TicketState.CANCELLED), view("other", io.swarmflow.store.TicketState.PENDING)));
@@ -382,7 +404,7 @@ class ProgressViewTest {
 
     @Test
     void aRetryAndAnApprovalMoveTheirTicketBetweenCounts() {
-        try (ProgressView v = new ProgressView(out, false, false, 3)) {
+        try (ProgressView v = view(out, false, false, 3)) {
             long t = 1_000_000;
             v.onEvent(new RunEvent.TicketAwaitingApproval("gate"), t);
             v.onEvent(new RunEvent.AttemptStarted("flaky", 1, 15_000), t);
@@ -406,7 +428,7 @@ class ProgressViewTest {
      */
     @Test
     void readyTicketsAreCountedApartFromPendingOnes() {
-        try (ProgressView v = new ProgressView(out, false, false, 4)) {
+        try (ProgressView v = view(out, false, false, 4)) {
             assertThat(v.header()).endsWith("running 0  pending 4");
             v.onEvent(new RunEvent.TicketReady("a"), 1_000_000);
             v.onEvent(new RunEvent.TicketReady("b"), 1_000_000);
@@ -429,7 +451,7 @@ class ProgressViewTest {
         var policy = new io.swarmflow.spec.RetryPolicy(3, 200, 1_000, 2.0);
         for (boolean live : new boolean[]{false, true}) {
             bytes.reset();
-            try (ProgressView v = new ProgressView(out, live, true, 3, "R1")) {
+            try (ProgressView v = view(out, live, true, 3, "R1")) {
                 v.retryPolicies(Map.of("flaky", policy, "again", policy));
                 v.seed(List.of(new io.swarmflow.store.TicketView("R1", "again", 1, io.swarmflow.store.TicketState.READY, 3, 2, 0,
                         null, null, Map.of(), null, 0, 0, 0)));
@@ -450,7 +472,7 @@ class ProgressViewTest {
                     "other will retry now" + (live ? "" : "\n")).as("a delay of 0 is no \"in 0ms\"").doesNotContain("in 0ms");
         }
         bytes.reset();
-        try (ProgressView v = new ProgressView(out, false, true, 1)) {
+        try (ProgressView v = view(out, false, true, 1)) {
             v.retryPolicies(Map.of("now", new io.swarmflow.spec.RetryPolicy(1, 0, 0, 1.0)));
             v.onEvent(new RunEvent.AttemptFinished("now", 1, Outcome.FAILED, 1, null, Map.of()), 1_000);
             v.onEvent(new RunEvent.TicketRetryScheduled("now", 1_000), 1_000);
@@ -465,7 +487,7 @@ class ProgressViewTest {
     @Test
     void aResumedRunSaysWhenItsTicketsWaitingToRetryWillRetry() {
         long t = 1_000_000;
-        try (ProgressView v = new ProgressView(out, false, true, 3, "R1")) {
+        try (ProgressView v = view(out, false, true, 3, "R1")) {
             v.retryPolicies(Map.of("flaky", new io.swarmflow.spec.RetryPolicy(3, 60_000, 60_000, 2.0)));
             v.seed(List.of(new io.swarmflow.store.TicketView("R1", "flaky", 0, io.swarmflow.store.TicketState.RETRY_WAIT, 1, 1, 0,
                             1, "exited with code 1", Map.of(), null, t - 30_000, 0, t + 38_400),
@@ -486,7 +508,7 @@ class ProgressViewTest {
      */
     @Test
     void theLiveBlockFitsTheTerminalsHeight() {
-        try (ProgressView v = new ProgressView(out, true, true, 12, "R1", () -> 0L, false)) {
+        try (ProgressView v = view(out, true, true, 12, "R1", () -> 0L, false)) {
             v.terminalRows(() -> 8);
             for (int i = 1; i <= 12; i++) v.onEvent(new RunEvent.AttemptStarted("t" + i, 1, 15_000), 0L);
 
@@ -501,10 +523,45 @@ class ProgressViewTest {
             assertThat(v.block(2)).as("the header alone").hasSize(1);
             assertThat(v.block(1)).hasSize(1);
         }
-        try (ProgressView v = new ProgressView(out, true, true, 3, "R1", () -> 0L, false)) {
+        try (ProgressView v = view(out, true, true, 3, "R1", () -> 0L, false)) {
             for (int i = 1; i <= 3; i++) v.onEvent(new RunEvent.AttemptStarted("t" + i, 1, 15_000), 0L);
             assertThat(v.block(5)).as("all fit in 4 lines: no more line").hasSize(4);
             assertThat(v.block(4)).hasSize(3).last().isEqualTo("  … and 2 more");
         }
+    }
+
+    /**
+     * The terminal's height is read on the view's own thread, never under the lock a frame is drawn with: a hung
+     * {@code stty} (or a stopped one) left the drawing, and close at the end of the run, waiting for it, the lock held.
+     * The last height known stays in use meanwhile (here none: the block is uncapped).
+     */
+    @Test
+    void aHungTerminalSizeReadBlocksNeitherTheDrawingNorTheEventsNorClose() {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.function.IntSupplier hung = () -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 5;
+        };
+        try {
+            ProgressView v = new ProgressView(out, true, true, 12, "R1", () -> 0L, () -> 0L, false, hung);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> entered.getCount() == 0);
+            java.util.concurrent.CompletableFuture<List<String>> drawn = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                for (int i = 1; i <= 12; i++) v.onEvent(new RunEvent.AttemptStarted("t" + i, 1, 15_000), 0L);
+                List<String> block = v.block();
+                v.close();
+                return block;
+            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(drawn::isDone);
+            assertThat(drawn.join()).as("the height unknown yet: uncapped").hasSize(10);
+        } finally {
+            release.countDown();
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).as("close drew the last frame").contains("running 12");
     }
 }
