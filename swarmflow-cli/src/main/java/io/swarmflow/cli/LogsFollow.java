@@ -39,9 +39,22 @@ final class LogsFollow {
     private int owner = -1;
 
     /**
+     * As {@link #LogsFollow(List, LongSupplier)} on the monotonic clock ({@link System#nanoTime()} in milliseconds): the
+     * wall clock set back or forward while a line is held neither holds it that much longer nor shows it early.
+     *
+     * @param files the attempt's log files to follow, as {@link #LogsFollow(List, LongSupplier)} says
+     * @throws IllegalArgumentException when {@code files} is empty
+     */
+    LogsFollow(List<Path> files) {
+        this(files, () -> System.nanoTime() / 1_000_000);
+    }
+
+    /**
      * @param files the attempt's log files to follow, in the order they are polled (stdout.log before stderr.log); a
      *              file not there yet counts as empty
-     * @param clock the time in milliseconds ({@code System::currentTimeMillis}), which the held lines' wait is measured by
+     * @param clock the time in milliseconds, any origin, which the held lines' wait is measured by: a monotonic one
+     *              ({@link #LogsFollow(List)}'s); should it go back, a held line's wait starts again from then (held
+     *              {@link #PARTIAL_WAIT_MILLIS} more at most, not for as long as it went back)
      * @throws IllegalArgumentException when {@code files} is empty
      */
     LogsFollow(List<Path> files, LongSupplier clock) {
@@ -71,6 +84,7 @@ final class LogsFollow {
                 continue;
             }
             long now = clock.getAsLong();
+            if (now < heldSince[i]) heldSince[i] = now; // a clock set back: the wait starts again, not an hour long
             if (heldOffsets[i] != off) {
                 heldOffsets[i] = off;
                 heldSince[i] = now;

@@ -110,4 +110,29 @@ class LogsFollowTest {
         assertThatThrownBy(() -> new LogsFollow(List.of(), () -> now)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("stdout.log, stderr.log or both");
     }
+
+    /**
+     * A held line's wait is measured on a clock that does not go back: `swarm logs --follow` measured it on the wall
+     * clock, and one set back an hour held a prompt for an hour. It now follows on the monotonic clock, and a clock that
+     * goes back all the same restarts the wait, PARTIAL_WAIT_MILLIS at most.
+     */
+    @Test
+    void aClockSetBackHoldsALineNoLongerThanTheWait() throws IOException {
+        Path o = tmp.resolve("stdout.log");
+        Path e = tmp.resolve("stderr.log");
+        LogsFollow f = new LogsFollow(List.of(o, e), () -> now);
+        append(o, "Continue? ");
+        f.poll(out, false);
+        assertThat(shown()).isEmpty();
+
+        now -= 3_600_000; // the wall clock set back an hour
+        f.poll(out, false);
+        now += LogsFollow.PARTIAL_WAIT_MILLIS;
+        f.poll(out, false);
+        assertThat(shown()).isEqualTo("Continue? ");
+
+        LogsFollow monotonic = new LogsFollow(List.of(o));
+        monotonic.poll(out, false);
+        assertThat(shown()).as("one stream: nothing held").isEqualTo("Continue? Continue? ");
+    }
 }
