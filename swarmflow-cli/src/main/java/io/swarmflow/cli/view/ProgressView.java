@@ -728,6 +728,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
     static final long STTY_TIMEOUT_MILLIS = 500;
     /** The terminal's height in rows as last read, 0 when unknown; read by the drawing without waiting. */
     private volatile int rows;
+    /** Held only to set {@link #rows} and {@link #terminalRows} together, never while a height is read. */
+    private final Object sizeLock = new Object();
 
     /**
      * Live mode: reads the terminal's height into {@link #rows}, now and at most once every {@link #ROWS_EVERY_MILLIS}
@@ -736,8 +738,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
      */
     private void sizeLoop() {
         while (!closed) {
-            int read = terminalRows.getAsInt();
-            if (!closed) rows = Math.max(0, read);
+            java.util.function.IntSupplier source = terminalRows;
+            int read = source.getAsInt();
+            synchronized (sizeLock) { // a height read from a source replaced meanwhile (a test's) is not the height
+                if (!closed && source == terminalRows) rows = Math.max(0, read);
+            }
             try {
                 Thread.sleep(ROWS_EVERY_MILLIS);
             } catch (InterruptedException e) {
@@ -784,8 +789,11 @@ public final class ProgressView implements RunListener, AutoCloseable {
      * the view's own thread after.
      */
     void terminalRows(java.util.function.IntSupplier rows) {
-        this.terminalRows = rows;
-        this.rows = Math.max(0, rows.getAsInt());
+        int read = Math.max(0, rows.getAsInt());
+        synchronized (sizeLock) {
+            this.terminalRows = rows;
+            this.rows = read;
+        }
     }
 
     /** The live block on a terminal of the height last read ({@link #terminalRows}); never waits for it to be read. */
