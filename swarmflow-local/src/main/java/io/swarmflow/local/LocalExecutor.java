@@ -2004,10 +2004,11 @@ public final class LocalExecutor implements Executor {
                 // the line for no JSON at all
                 String notStrict = values == null ? notStrictJson(t) : null;
                 if (notStrict != null) {
-                    throw new UnreadableLineException("line " + lineNumber + " of stdout, " + shortened(t) + ", the last "
-                            + "that looks like a JSON object, is not strict JSON (" + notStrict + "); print the outputs as "
-                            + "one strict JSON object on a line of their own, the last: keys and strings in double quotes, "
-                            + "no trailing comma, no comments (jq -c, or json.dumps in Python)");
+                    // the fix within the first 200 characters, where the progress view and status cut a reason
+                    throw new UnreadableLineException("line " + lineNumber + " of stdout is not strict JSON, though it "
+                            + "looks like the outputs' JSON object: write keys and strings in double quotes, no trailing "
+                            + "comma, no comments (jq -c and json.dumps print it so); the line: " + shortened(t)
+                            + "; the JSON reader says: " + notStrict);
                 }
             } catch (UnreadableLineException e) {
                 unreadableAfterLast = e.getMessage();
@@ -2105,9 +2106,9 @@ public final class LocalExecutor implements Executor {
         return t.length() >= 2 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}';
     }
 
-    /** {@code t} quoted for a message, cut to 80 characters with {@code ...}. */
+    /** {@code t} quoted for a message, cut to 40 characters with {@code ...}. */
     private static String shortened(String t) {
-        return "'" + (t.length() <= 80 ? t : t.substring(0, 77) + "...") + "'";
+        return "'" + (t.length() <= 40 ? t : t.substring(0, 37) + "...") + "'";
     }
 
     /** {@code line} stripped of surrounding whitespace (the CR of a CR LF among it) and of a leading byte order mark. */

@@ -76,18 +76,21 @@ class JsonLineReadingTest {
             AttemptResult comma = run(f, "comma", "echo start; echo '{\"k\": 1,}'");
             AttemptResult earlier = run(f, "earlier", "echo '{\"k\": \"old\"}'; echo '{\"k\": \"new\",}'");
             AttemptResult bar = run(f, "bar", "printf 'progress 50%%\\r{\"k\": 2,}\\n'");
+            AttemptResult longer = run(f, "longer", "echo '{\"k\": \"" + "x".repeat(200) + "\",}'");
             AttemptResult later = run(f, "later", "echo '{\"k\": 1,}'; echo '{\"k\": \"fixed\"}'; echo '{done}'");
 
             assertThat(comma.outcome()).isEqualTo(Outcome.FAILED);
-            assertThat(comma.reason()).isEqualTo("output 'k': line 2 of stdout, '{\"k\": 1,}', the last that looks like a "
-                    + "JSON object, is not strict JSON (unexpected character ('}' (code 125)): was expecting double-quote to "
-                    + "start field name, at column 9); print the outputs as one strict JSON object on a line of their own, "
-                    + "the last: keys and strings in double quotes, no trailing comma, no comments (jq -c, or json.dumps in "
-                    + "Python)");
+            assertThat(comma.reason()).isEqualTo("output 'k': line 2 of stdout is not strict JSON, though it looks like the "
+                    + "outputs' JSON object: write keys and strings in double quotes, no trailing comma, no comments (jq -c "
+                    + "and json.dumps print it so); the line: '{\"k\": 1,}'; the JSON reader says: unexpected character "
+                    + "('}' (code 125)): was expecting double-quote to start field name, at column 9");
+            assertThat(comma.reason().indexOf("json.dumps")).as("the fix before where a reason is cut").isLessThan(200);
             assertThat(earlier.outcome()).as("an earlier line must not pass for the answer: %s", earlier.outputs())
                     .isEqualTo(Outcome.FAILED);
-            assertThat(earlier.reason()).contains("line 2 of stdout, '{\"k\": \"new\",}'");
-            assertThat(bar.reason()).as("after a progress bar's CR").contains("line 1 of stdout, '{\"k\": 2,}'");
+            assertThat(earlier.reason()).contains("line 2 of stdout", "'{\"k\": \"new\",}'");
+            assertThat(bar.reason()).as("after a progress bar's CR").contains("line 1 of stdout", "'{\"k\": 2,}'");
+            assertThat(longer.reason()).as("a long line is cut where it is named").contains("'{\"k\": \"" + "x".repeat(30) + "...'")
+                    .hasSizeLessThan(400);
             assertThat(later.outputs()).as(later.reason()).containsEntry("k", "fixed");
         }
     }
