@@ -2004,11 +2004,11 @@ public final class LocalExecutor implements Executor {
                 // the line for no JSON at all
                 String notStrict = values == null ? notStrictJson(t) : null;
                 if (notStrict != null) {
-                    // the fix within the first 200 characters, where the progress view and status cut a reason
+                    // the fix within the first 200 characters, where the progress view and status cut a reason; none
+                    // of the line's text (a cut secret would not be masked: swarm logs shows the line, masked)
                     throw new UnreadableLineException("line " + lineNumber + " of stdout is not strict JSON, though it "
                             + "looks like the outputs' JSON object: write keys and strings in double quotes, no trailing "
-                            + "comma, no comments (jq -c and json.dumps print it so); the line: " + shortened(t)
-                            + "; the JSON reader says: " + notStrict);
+                            + "comma, no comments (jq -c and json.dumps print it so); the JSON reader " + notStrict);
                 }
             } catch (UnreadableLineException e) {
                 unreadableAfterLast = e.getMessage();
@@ -2076,8 +2076,8 @@ public final class LocalExecutor implements Executor {
     /**
      * Why {@code t}, a line stripped as {@link #visible}, is not a JSON object though it looks like one: it starts with an
      * opening brace and then (whitespace aside) a double quote, a single quote or a closing brace, and ends with a
-     * closing brace. The JSON reader's complaint and its column ({@code unexpected character (...) was expecting
-     * double-quote to start field name, at column 9} for a trailing comma); null when it is valid JSON (an object
+     * closing brace. Where the JSON reader stops and why, none of the line's text in it ({@code stops at column 9:
+     * unexpected character: was expecting double-quote to start field name} for a trailing comma); null when it is valid JSON (an object
      * followed by more text is: that line is not read, as any other text), or does not start and end so (a line of text).
      */
     static String notStrictJson(String t) {
@@ -2094,8 +2094,12 @@ public final class LocalExecutor implements Executor {
             String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().strip();
             int nl = why.indexOf('\n');
             if (nl >= 0) why = why.substring(0, nl).strip();
-            why = why.isEmpty() ? "unreadable" : Character.toLowerCase(why.charAt(0)) + why.substring(1);
-            return why + (e.getLocation() == null ? "" : ", at column " + e.getLocation().getColumnNr());
+            // none of the line's text: the character found ('}' (code 125)) and a token are left out
+            why = why.replaceAll("\\s*\\('.{1,2}' \\(code \\d+\\)\\)", "").replaceAll("\\s*\\(CTRL-CHAR, code \\d+\\)", "")
+                    .replaceAll("(?s)token '.*'(?=: was expecting)", "token").replace("'null', 'true' or 'false'", "null, true or false");
+            if (why.isEmpty() || why.indexOf('\'') >= 0 || why.indexOf('"') >= 0) why = "Cannot read it as JSON";
+            return "stops at column " + (e.getLocation() == null ? "?" : e.getLocation().getColumnNr()) + ": "
+                    + Character.toLowerCase(why.charAt(0)) + why.substring(1);
         } catch (IOException e) {
             return null;
         }
@@ -2104,11 +2108,6 @@ public final class LocalExecutor implements Executor {
     /** Whether {@code t} starts with <code>{</code> and ends with <code>}</code>, as a JSON object line does. */
     static boolean objectLike(String t) {
         return t.length() >= 2 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}';
-    }
-
-    /** {@code t} quoted for a message, cut to 40 characters with {@code ...}. */
-    private static String shortened(String t) {
-        return "'" + (t.length() <= 40 ? t : t.substring(0, 37) + "...") + "'";
     }
 
     /** {@code line} stripped of surrounding whitespace (the CR of a CR LF among it) and of a leading byte order mark. */

@@ -67,8 +67,12 @@ class JsonLineReadingTest {
      */
     @Test
     void aLastJsonLineThatIsNotStrictJsonFailsTheAttemptNamingTheLine() throws Exception {
-        assertThat(LocalExecutor.notStrictJson("{\"a\": 1,}")).startsWith("unexpected character ('}'").endsWith(", at column 9");
-        assertThat(LocalExecutor.notStrictJson("{'a': 1}")).isNotNull();
+        assertThat(LocalExecutor.notStrictJson("{\"a\": 1,}"))
+                .isEqualTo("stops at column 9: unexpected character: was expecting double-quote to start field name");
+        assertThat(LocalExecutor.notStrictJson("{'a': 1}")).isNotNull().doesNotContain("'", "\"");
+        assertThat(LocalExecutor.notStrictJson("{\"k\": s3cr3t-t0ken}")).as("none of the line's text: a cut secret is not masked")
+                .isEqualTo("stops at column 13: unrecognized token: was expecting (JSON String, Number, Array, Object or token "
+                        + "null, true or false)");
         assertThat(LocalExecutor.notStrictJson("{\"a\":1} {\"b\":2}")).as("an object and more text: documented as ignored").isNull();
         assertThat(LocalExecutor.notStrictJson("{note}")).as("text in braces").isNull();
         assertThat(LocalExecutor.notStrictJson("{}")).isNull();
@@ -82,15 +86,14 @@ class JsonLineReadingTest {
             assertThat(comma.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(comma.reason()).isEqualTo("output 'k': line 2 of stdout is not strict JSON, though it looks like the "
                     + "outputs' JSON object: write keys and strings in double quotes, no trailing comma, no comments (jq -c "
-                    + "and json.dumps print it so); the line: '{\"k\": 1,}'; the JSON reader says: unexpected character "
-                    + "('}' (code 125)): was expecting double-quote to start field name, at column 9");
+                    + "and json.dumps print it so); the JSON reader stops at column 9: unexpected character: was expecting "
+                    + "double-quote to start field name");
             assertThat(comma.reason().indexOf("json.dumps")).as("the fix before where a reason is cut").isLessThan(200);
             assertThat(earlier.outcome()).as("an earlier line must not pass for the answer: %s", earlier.outputs())
                     .isEqualTo(Outcome.FAILED);
-            assertThat(earlier.reason()).contains("line 2 of stdout", "'{\"k\": \"new\",}'");
-            assertThat(bar.reason()).as("after a progress bar's CR").contains("line 1 of stdout", "'{\"k\": 2,}'");
-            assertThat(longer.reason()).as("a long line is cut where it is named").contains("'{\"k\": \"" + "x".repeat(30) + "...'")
-                    .hasSizeLessThan(400);
+            assertThat(earlier.reason()).contains("line 2 of stdout").doesNotContain("new");
+            assertThat(bar.reason()).as("after a progress bar's CR").contains("line 1 of stdout", "column 9");
+            assertThat(longer.reason()).contains("line 1 of stdout").doesNotContain("xx");
             assertThat(later.outputs()).as(later.reason()).containsEntry("k", "fixed");
         }
     }
