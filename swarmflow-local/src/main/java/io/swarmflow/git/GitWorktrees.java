@@ -152,7 +152,10 @@ public final class GitWorktrees {
         }
     }
 
-    /** For tests: runs in {@link #gitsOwnFile} between the check of {@code .git}'s attributes and the read of its content. */
+    /**
+     * For tests: runs in {@link #gitsOwnFile} and {@link #restoreGitFile} between the check of {@code .git}'s attributes and
+     * the read of its content.
+     */
     static volatile Runnable betweenCheckAndRead = () -> {};
 
     /**
@@ -166,13 +169,9 @@ public final class GitWorktrees {
                     java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile() || a.size() > 4096) return Optional.empty();
             betweenCheckAndRead.run();
-            // not through a link, nor a FIFO (that would block), put there since by a process the ticket left running
-            byte[] bytes;
-            try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file, java.util.Set.of(
-                    java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-                bytes = java.nio.channels.Channels.newInputStream(in).readNBytes(4097);
-            }
-            if (bytes.length > 4096) return Optional.empty();
+            // not through a link, nor a FIFO (whose open would block), put there since by a process the ticket left running
+            byte[] bytes = readRegularFile(worktree, ".git", 4096);
+            if (bytes == null) return Optional.empty();
             String content = new String(bytes, StandardCharsets.UTF_8);
             if (!content.startsWith("gitdir: ")) return Optional.empty();
             // absolute, or relative to the worktree, as git reads it (git 2.48+ with worktree.useRelativePaths writes that)
@@ -226,9 +225,9 @@ public final class GitWorktrees {
         }
         // each record on its own: one that cannot be read (the user's own worktree, another run's) stops no other
         for (Path record : records) {
-            Optional<Path> wt = recordedWorktreeUnder(record, root, realRoot);
+            Optional<Recorded> wt = recordedWorktreeUnder(record, root, realRoot);
             if (wt.isEmpty()) continue;
-            Path dir = wt.get();
+            Path dir = wt.get().worktree();
             try {
                 if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || gitsOwnFile(top, dir).isPresent()) continue;
                 restoreGitFile(new Worktree(top, dir, null, null, record, null, "gitdir: " + record.toRealPath() + "\n"))
@@ -265,19 +264,46 @@ public final class GitWorktrees {
     /**
      * The bytes of a worktree record's {@code gitdir} file ({@code <record>/gitdir}), which a ticket without bubblewrap can
      * write: read only when it is a regular file, not through a link (a link to {@code /dev/zero} made {@code swarm status}
-     * run out of memory; review D6 F5), at most 64 KiB; null otherwise.
+     * run out of memory; review D6 F5), nor a FIFO swapped in after the check (whose open would block: {@link
+     * #readRegularFile}), at most 64 KiB; null otherwise.
      *
      * @throws IOException when it cannot be read
      */
     private static byte[] recordedGitdir(Path record) throws IOException {
-        Path gitdirFile = record.resolve("gitdir");
-        if (!Files.isRegularFile(gitdirFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
-        byte[] bytes;
-        try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(gitdirFile, java.util.Set.of(
-                java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-            bytes = java.nio.channels.Channels.newInputStream(in).readNBytes(65537);
+        if (!Files.isRegularFile(record.resolve("gitdir"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
+        betweenRecordCheckAndRead.run();
+        return readRegularFile(record, "gitdir", 65536);
+    }
+
+    /** For tests: runs in {@link #recordedGitdir} between the check of the record's type and its read. */
+    static volatile Runnable betweenRecordCheckAndRead = () -> {};
+
+    /**
+     * The bytes of the file {@code name} in the directory {@code dir}, read only when it is a regular file: not through a
+     * symbolic link, and never blocking on a FIFO put there since it was looked at (a process a ticket left running may
+     * swap one in; opening a FIFO for reading waits for a writer). It is opened {@code O_NOFOLLOW | O_NONBLOCK} and its
+     * type read from the opened descriptor ({@link io.swarmflow.sandbox.BeneathReader}).
+     *
+     * @param maxBytes the most bytes it may hold
+     * @return its bytes; null when it is not a regular file (a link, a FIFO, a socket, a device, a directory) or holds
+     *         more than {@code maxBytes}
+     * @throws java.nio.file.NoSuchFileException when it does not exist
+     * @throws java.nio.file.AccessDeniedException when it cannot be opened for its mode
+     * @throws IOException when it cannot be read otherwise
+     */
+    private static byte[] readRegularFile(Path dir, String name, int maxBytes) throws IOException {
+        try {
+            return io.swarmflow.sandbox.BeneathReader.read(dir, Path.of(name), maxBytes);
+        } catch (io.swarmflow.sandbox.BeneathReader.RefusedException | io.swarmflow.sandbox.BeneathReader.TooLargeException e) {
+            return null;
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("permission denied")) {
+                throw new java.nio.file.AccessDeniedException(dir.resolve(name).toString(), null, e.getMessage());
+            }
+            throw e;
         }
-        return bytes.length > 65536 ? null : bytes;
     }
 
     /**
@@ -287,7 +313,7 @@ public final class GitWorktrees {
      * name in the C locale): such a record is not under {@code root}, whose path the JVM did map. An absolute path is
      * compared as text before it is made a path.
      */
-    private static Optional<Path> recordedWorktreeUnder(Path record, Path root, Path realRoot) {
+    private static Optional<Recorded> recordedWorktreeUnder(Path record, Path root, Path realRoot) {
         try {
             byte[] bytes = recordedGitdir(record);
             if (bytes == null) return Optional.empty();
@@ -303,11 +329,14 @@ public final class GitWorktrees {
                     || !dotGit.getFileName().toString().equals(".git")) {
                 return Optional.empty();
             }
-            return Optional.of(wt);
+            return Optional.of(new Recorded(wt));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
+
+    /** A worktree directory as git's record names it. */
+    private record Recorded(Path worktree) {}
 
     /**
      * The git operation in progress in the working tree of {@code repo} (its own git directory: a linked worktree has its
@@ -547,15 +576,21 @@ public final class GitWorktrees {
             if (a.isRegularFile()) {
                 byte[] content = null;
                 String unreadable = null;
+                boolean swapped = false;
                 if (a.size() <= 4096) {
-                    // not through a link the ticket put there since (a process it left running, without bubblewrap)
-                    try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file, java.util.Set.of(
-                            java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-                        content = java.nio.channels.Channels.newInputStream(in).readNBytes(4097);
+                    // not through a link, nor a FIFO whose open would block, the ticket put there since (a process it
+                    // left running, without bubblewrap)
+                    betweenCheckAndRead.run();
+                    try {
+                        content = readRegularFile(dir, ".git", 4096);
+                        swapped = content == null;
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        swapped = true;
                     } catch (IOException e) { // chmod 000 .git (an ordinary user's): replaced all the same, unread
                         unreadable = "a file that cannot be read (" + modeOf(file) + e.getClass().getSimpleName() + ")";
                     }
                 }
+                if (swapped) unreadable = "a file replaced while it was read (by a link, a FIFO or another file)";
                 if (content != null && new String(content, StandardCharsets.UTF_8).equals(worktree.gitFile())) return Optional.empty();
                 String text = content == null ? "" : new String(content, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
                 found = unreadable != null ? unreadable : content == null ? "a file of " + a.size() + " bytes"
@@ -983,9 +1018,9 @@ public final class GitWorktrees {
         try (Stream<Path> records = Files.list(admin)) {
             for (Path record : records.toList()) {
                 // a record that cannot be read, decoded or mapped (the user's own worktree) is not this run's
-                Optional<Path> recorded = recordedWorktreeUnder(record, given, root);
+                Optional<Recorded> recorded = recordedWorktreeUnder(record, given, root);
                 if (recorded.isEmpty()) continue;
-                Path wt = real(recorded.get());
+                Path wt = real(recorded.get().worktree());
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;
                 Worktree w = new Worktree(top, wt, null, null, record, null, null);
                 // --ignore-submodules=all: for a submodule path git would run another git inside it, which reads the
