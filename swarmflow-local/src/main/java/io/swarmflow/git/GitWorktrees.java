@@ -196,7 +196,9 @@ public final class GitWorktrees {
      * while their ticket had deleted or replaced it: nothing restored those, and git run there later (by Swarmflow, by
      * the user, by a shell prompt that shows the branch) would follow what the ticket left. git's own content is {@code
      * gitdir: } and the real path of the worktree's administrative directory in the repository ({@code
-     * .git/worktrees/<name>}, whose {@code gitdir} file names the worktree's {@code .git}), as git writes it. A {@code .git}
+     * .git/worktrees/<name>}, whose {@code gitdir} file names the worktree's {@code .git}), as git writes it: absolute, or
+     * relative to the worktree when the record names the worktree by a relative path (git 2.48+ with {@code
+     * worktree.useRelativePaths} writes both so). A {@code .git}
      * that is git's own already is left as it is; a worktree whose directory is gone, or not a directory, too. Never runs
      * git in a worktree.
      *
@@ -230,7 +232,11 @@ public final class GitWorktrees {
             Path dir = wt.get().worktree();
             try {
                 if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || gitsOwnFile(top, dir).isPresent()) continue;
-                restoreGitFile(new Worktree(top, dir, null, null, record, null, "gitdir: " + record.toRealPath() + "\n"))
+                // in the record's form: a relative record (git 2.48+ with worktree.useRelativePaths) gets a relative .git
+                // file, as git writes the two, so a repository moved with its worktrees (or mounted elsewhere) still works
+                Path realRecord = record.toRealPath();
+                String content = "gitdir: " + (wt.get().relative() ? dir.toRealPath().relativize(realRecord) : realRecord) + "\n";
+                restoreGitFile(new Worktree(top, dir, null, null, record, null, content))
                         .ifPresent(found -> restored.put(dir, found));
             } catch (GitException e) {
                 failures.add(e.getMessage());
@@ -329,14 +335,17 @@ public final class GitWorktrees {
                     || !dotGit.getFileName().toString().equals(".git")) {
                 return Optional.empty();
             }
-            return Optional.of(new Recorded(wt));
+            return Optional.of(new Recorded(wt, !text.startsWith("/")));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** A worktree directory as git's record names it. */
-    private record Recorded(Path worktree) {}
+    /**
+     * A worktree directory as git's record names it, and whether the record names it by a path relative to the record
+     * (git 2.48+ with {@code worktree.useRelativePaths}) rather than an absolute one.
+     */
+    private record Recorded(Path worktree, boolean relative) {}
 
     /**
      * The git operation in progress in the working tree of {@code repo} (its own git directory: a linked worktree has its

@@ -138,6 +138,37 @@ class LostAttemptWorktreeTest {
         git(w.dir(), "status", "--short"); // git reads them so too
     }
 
+    /**
+     * A worktree whose record is relative (git 2.48+ with {@code worktree.useRelativePaths}) gets its {@code .git} back
+     * relative too, as git writes the pair: an absolute one would break when the repository and its run are moved together.
+     * An absolute record still gets an absolute {@code .git}.
+     */
+    @Test
+    void aRestoredDotGitKeepsTheFormOfItsRecord() throws Exception {
+        Path repo = repo();
+        String base = GitWorktrees.headCommit(repo).orElseThrow();
+        Path runDir = tmp.resolve("state/runs/r");
+        Worktree relative = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/relative"), "swarm/r/relative", base);
+        Worktree absolute = GitWorktrees.createWorktree(repo, runDir.resolve("worktrees/absolute"), "swarm/r/absolute", base);
+        Path record = relative.gitDir().toRealPath();
+        Path dir = relative.dir().toRealPath();
+        Files.writeString(record.resolve("gitdir"), record.relativize(dir.resolve(".git")) + "\n");
+        Files.delete(relative.dir().resolve(".git"));
+        Files.delete(absolute.dir().resolve(".git"));
+
+        Map<Path, String> restored = GitWorktrees.restoreGitFiles(repo, runDir);
+
+        assertThat(restored).containsOnlyKeys(relative.dir(), absolute.dir());
+        assertThat(relative.dir().resolve(".git")).hasContent("gitdir: " + dir.relativize(record));
+        assertThat(Files.readString(relative.dir().resolve(".git"))).startsWith("gitdir: ../");
+        assertThat(absolute.dir().resolve(".git")).hasContent(absolute.gitFile().strip());
+        assertThat(absolute.gitFile()).startsWith("gitdir: /");
+        for (Worktree w : List.of(relative, absolute)) {
+            assertThat(GitWorktrees.dotGitIsGitsOwn(repo, w.dir())).as("%s", w.dir()).isTrue();
+            git(w.dir(), "status", "--short"); // git reads it so too
+        }
+    }
+
     @Test
     void swarmCleanRemovesALockedWorktreeAndItsRecordWhateverItsDotGitIs() throws Exception {
         Path repo = repo();
