@@ -286,29 +286,56 @@ public final class GitWorktrees {
 
     /**
      * The bytes of the file {@code name} in the directory {@code dir}, read only when it is a regular file: not through a
-     * symbolic link, and never blocking on a FIFO put there since it was looked at (a process a ticket left running may
-     * swap one in; opening a FIFO for reading waits for a writer). It is opened {@code O_NOFOLLOW | O_NONBLOCK} and its
-     * type read from the opened descriptor ({@link io.swarmflow.sandbox.BeneathReader}).
+     * symbolic link ({@code O_NOFOLLOW}), and never blocking on a FIFO put there since it was looked at (a process a ticket
+     * left running may swap one in, and opening a FIFO for reading waits for a writer). The JDK cannot open with {@code
+     * O_NONBLOCK}, and this package uses the JDK alone: so the file is opened for reading and writing ({@code O_RDWR},
+     * which opens a FIFO without waiting, and writes nothing), and its type read from the opened descriptor: {@code
+     * lseek(2)} of a FIFO fails ({@code ESPIPE}). Opened for reading only where nothing running as this user can put a file
+     * there: a directory it cannot write to (a read-only mount, another user's repository), or a regular file of another
+     * user that it cannot write to (a shared repository).
      *
      * @param maxBytes the most bytes it may hold
-     * @return its bytes; null when it is not a regular file (a link, a FIFO, a socket, a device, a directory) or holds
-     *         more than {@code maxBytes}
+     * @return its bytes; null when it is not a regular file (a link, a FIFO, a directory) or holds more than {@code maxBytes}
      * @throws java.nio.file.NoSuchFileException when it does not exist
-     * @throws java.nio.file.AccessDeniedException when it cannot be opened for its mode
+     * @throws java.nio.file.AccessDeniedException when this user cannot open it for reading and writing (a file of its own
+     *                                             it took the write permission from, {@code chmod 000})
      * @throws IOException when it cannot be read otherwise
      */
     private static byte[] readRegularFile(Path dir, String name, int maxBytes) throws IOException {
+        Path file = dir.resolve(name);
+        java.nio.file.OpenOption[] readOnly = {java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS};
+        java.nio.file.OpenOption[] readWrite = {java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS};
+        java.nio.channels.SeekableByteChannel in;
         try {
-            return io.swarmflow.sandbox.BeneathReader.read(dir, Path.of(name), maxBytes);
-        } catch (io.swarmflow.sandbox.BeneathReader.RefusedException | io.swarmflow.sandbox.BeneathReader.TooLargeException e) {
-            return null;
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            in = Files.newByteChannel(file, Files.isWritable(dir) ? readWrite : readOnly);
+        } catch (java.nio.file.AccessDeniedException e) {
+            if (!ofAnotherUser(file)) throw e;
+            in = Files.newByteChannel(file, readOnly);
+        } catch (java.nio.file.FileSystemException e) {
+            if (Files.isSymbolicLink(file)) return null; // ELOOP: a link
+            if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null; // EISDIR
             throw e;
-        } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("permission denied")) {
-                throw new java.nio.file.AccessDeniedException(dir.resolve(name).toString(), null, e.getMessage());
+        }
+        try (java.nio.channels.SeekableByteChannel opened = in) {
+            try {
+                opened.position(); // lseek(2): a FIFO (or a socket) has no position
+            } catch (IOException notAFile) {
+                return null;
             }
-            throw e;
+            byte[] bytes = java.nio.channels.Channels.newInputStream(opened).readNBytes(maxBytes + 1);
+            return bytes.length > maxBytes ? null : bytes;
+        }
+    }
+
+    /** Whether {@code file} is a regular file (not a link) whose owner is not this process's user; false when unknown. */
+    private static boolean ofAnotherUser(Path file) {
+        try {
+            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() && !a.owner().getName().equals(System.getProperty("user.name"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
