@@ -262,6 +262,8 @@ public final class RunEngine {
             emit(new RunStarted(epoch, owner, resumed));
             try {
                 recover();
+                // what a lost attempt left is the executor's to mend only now: a process of it still running was killed above
+                if (executor instanceof AfterRecovery hook) hook.afterRecovery(runId, plan, runDir);
                 return loop();
             } catch (RuntimeException | InterruptedException | Error e) {
                 // a store error (fenced, I/O) or an interrupt ends this coordinator: its attempts must not outlive it
@@ -283,6 +285,24 @@ public final class RunEngine {
                 storeNoticesBack.run();
             }
         }
+    }
+
+    /**
+     * What an {@link Executor} that implements it does once a coordinator has taken up its run, after {@link
+     * Executor#prepareRun}: mend what the attempts that earlier coordinators left (killed, crashed) may have changed, such
+     * as the files of a worktree. {@link #execute()} calls it on its own thread after it has recorded each attempt left
+     * running as lost and asked the executor to end each one's process group ({@link Executor#killOrphan}, for those it
+     * looks for: launched on this host, in this boot and pid namespace), and before any new attempt starts: what is mended
+     * then is no longer changed by such a process. It is called on every execution, the first too (nothing left then).
+     */
+    public interface AfterRecovery {
+        /**
+         * @param runId  the run
+         * @param plan   its stored plan
+         * @param runDir its directory ({@code <stateDir>/runs/<runId>}), as {@link Executor#prepareRun} got it
+         * @throws RuntimeException to end the coordinator as a failure of {@link #execute()} does (its attempts stopped)
+         */
+        void afterRecovery(String runId, Plan plan, Path runDir);
     }
 
     /**

@@ -64,7 +64,7 @@ import java.util.function.Consumer;
  * ({@code SWARM_SCRATCH}) is always writable; the repository and its {@code .git} are always read-only;
  * the state directory and the real HOME are hidden.
  */
-public final class LocalExecutor implements Executor {
+public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEngine.AfterRecovery {
     /** Argv prefix of {@code shell} tickets; the script follows. */
     public static final List<String> SHELL = List.of("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c");
 
@@ -734,6 +734,14 @@ public final class LocalExecutor implements Executor {
         // (createWorktree removes the old one), and the others hold what `swarm clean` protects (a failed attempt's
         // uncommitted work, content in a nested repository)
         if (pinWorktreeBase(plan, runDir)) warnOfOperationInProgress(plan, runDir);
+    }
+
+    /**
+     * Makes the {@code .git} of the run's worktrees git's own again ({@link #restoreLostGitFiles}) once the coordinator has
+     * killed what lost attempts left running: a process of one could otherwise replace it again after the restore.
+     */
+    @Override
+    public void afterRecovery(String runId, Plan plan, Path runDir) {
         restoreLostGitFiles(plan, runDir);
     }
 

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A coordinator killed (kill -9) while a worktree ticket had replaced its worktree's {@code .git}: nothing restored it.
- * The run's resume ({@link LocalExecutor#prepareRun}) does, and says so.
+ * The run's resume ({@link LocalExecutor#afterRecovery}, once the coordinator killed what the lost attempts left running)
+ * does, and says so; {@link LocalExecutor#prepareRun}, before that, does not.
  */
 class LostWorktreeDotGitTest {
     @TempDir
@@ -40,6 +41,9 @@ class LostWorktreeDotGitTest {
             f.warnings.clear();
 
             f.executor.prepareRun("r1", plan, f.runDir);
+            assertThat(worktree.resolve(".git")).as("not before the lost attempts' processes are killed")
+                    .hasContent("gitdir: " + evil);
+            f.executor.afterRecovery("r1", plan, f.runDir);
 
             assertThat(worktree.resolve(".git")).hasContent(own.strip());
             assertThat(GitWorktrees.dotGitIsGitsOwn(f.repo, worktree)).isTrue();
