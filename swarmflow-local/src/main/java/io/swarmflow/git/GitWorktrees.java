@@ -429,6 +429,18 @@ public final class GitWorktrees {
         return Optional.empty();
     }
 
+    /**
+     * What {@code HEAD} is during {@code operation} (as {@link #operationInProgress} names it), for a message that says
+     * which commit a run started from: a rebase's or a bisect's is a commit it checked out on the way ("an intermediate
+     * commit of it", "a commit the bisect checked out"); a merge's, cherry-pick's or revert's is the commit before it,
+     * without what it brings ("the commit before it, without what it would add").
+     */
+    public static String headDuring(String operation) {
+        if (operation.contains("bisect")) return "a commit the bisect checked out";
+        if (operation.contains("rebase") || operation.contains("git am")) return "an intermediate commit of it";
+        return "the commit before it, without what it would add";
+    }
+
     /** Whether the repository's {@code HEAD} is detached (names a commit, not a branch); false also when git fails. */
     public static boolean headDetached(Path repo) {
         return tryGit(repo, "symbolic-ref", "--quiet", "HEAD").isEmpty() && hasCommit(repo);
@@ -812,13 +824,25 @@ public final class GitWorktrees {
      */
     public static Optional<String> unfinishedOperation(Worktree worktree) throws GitException {
         String operation = null;
+        String finish = null;
         String abort = null;
-        for (String[] state : new String[][] {{"MERGE_HEAD", "a merge", "git merge --abort"},
-                {"CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"}, {"REVERT_HEAD", "a revert", "git revert --abort"},
-                {"rebase-merge", "a rebase", "git rebase --abort"}, {"rebase-apply", "a rebase or git am", "git rebase --abort or git am --abort"}}) {
-            if (Files.exists(worktree.gitDir().resolve(state[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Path gitDir = worktree.gitDir();
+        // rebase-apply is git am's or an apply-backend rebase's: its "applying" or "rebasing" file says which (git's wt-status.c)
+        String[] apply = Files.exists(gitDir.resolve("rebase-apply/applying"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? new String[] {"rebase-apply", "a git am", "git am --continue", "git am --abort"}
+                : Files.exists(gitDir.resolve("rebase-apply/rebasing"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? new String[] {"rebase-apply", "a rebase", "git rebase --continue", "git rebase --abort"}
+                : new String[] {"rebase-apply", "a rebase or git am", "git rebase --continue or git am --continue",
+                        "git rebase --abort or git am --abort"};
+        // each with the command that finishes it: a rebase's git commit would leave the rebase stopped, on a detached HEAD
+        for (String[] state : new String[][] {{"MERGE_HEAD", "a merge", "git commit", "git merge --abort"},
+                {"CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue", "git cherry-pick --abort"},
+                {"REVERT_HEAD", "a revert", "git revert --continue", "git revert --abort"},
+                {"rebase-merge", "a rebase", "git rebase --continue", "git rebase --abort"}, apply}) {
+            if (Files.exists(gitDir.resolve(state[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 operation = state[1];
-                abort = state[2];
+                finish = state[2];
+                abort = state[3];
                 break;
             }
         }
@@ -831,7 +855,7 @@ public final class GitWorktrees {
                 + (conflicts.size() > 10 ? " and " + (conflicts.size() - 10) + " more" : "");
         return Optional.of(operation == null ? "unresolved " + paths + " (resolve them and git add them, or git checkout them)"
                 : operation + " in progress" + (paths.isEmpty() ? "" : " with " + paths)
-                + " (finish it with git commit, or abort it with " + abort + ")");
+                + " (finish it with " + finish + ", or abort it with " + abort + ")");
     }
 
     /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */

@@ -817,7 +817,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
         List<String> o = operation.get();
         options.warnings().accept(repo + " is in the middle of " + o.get(0) + (GitWorktrees.headDetached(repo) ? " (HEAD detached)" : "")
                 + ": the run's worktree tickets start from its HEAD, commit " + base.substring(0, Math.min(12, base.length()))
-                + ", an intermediate commit of it (kept for this run, also on resume); for them to start from a finished one, "
+                + ", " + GitWorktrees.headDuring(o.get(0)) + " (kept for this run, also on resume); for them to start from a finished one, "
                 + "finish " + o.get(0).replaceFirst("^an? ", "the ") + " (" + o.get(1) + ") or abort it (" + o.get(2)
                 + ") and start a new run");
     }

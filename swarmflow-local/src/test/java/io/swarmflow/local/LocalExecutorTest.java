@@ -827,9 +827,10 @@ class LocalExecutorTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
             "git merge other | a merge in progress with conflicts in README.md (finish it with git commit, or abort it with git merge --abort)",
-            "git cherry-pick other | a cherry-pick in progress with conflicts in README.md",
+            "git cherry-pick other | a cherry-pick in progress with conflicts in README.md (finish it with git cherry-pick --continue, or abort it with git cherry-pick --abort)",
             "git merge --no-commit --no-ff clean | a merge in progress (finish it with git commit",
-            "git rebase other | a rebase in progress with conflicts in README.md",
+            "git rebase other | a rebase in progress with conflicts in README.md (finish it with git rebase --continue, or abort it with git rebase --abort)",
+            "git revert --no-edit HEAD~1 | a revert in progress with conflicts in README.md (finish it with git revert --continue, or abort it with git revert --abort)",
             "echo mine > README.md; git stash -q; g checkout -q other -- README.md; git stash pop | unresolved conflicts in README.md"})
     void aTicketThatLeavesAGitOperationUnfinishedFailsAndNothingIsCommitted(String operation, String reason) throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {

@@ -50,6 +50,36 @@ class OperationInProgressWarningTest {
         }
     }
 
+    /** A merge stopped on conflicts leaves HEAD at the commit before it, not at an intermediate commit of it. */
+    @Test
+    void aRunStartedMidMergeSaysItsHeadIsTheCommitBeforeTheMerge() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            f.git("branch", "other");
+            Files.writeString(f.repo.resolve("README.md"), "main\n");
+            f.git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "main");
+            f.git("switch", "-q", "other");
+            Files.writeString(f.repo.resolve("README.md"), "other\n");
+            f.git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "other");
+            f.git("switch", "-q", "-");
+            try {
+                f.git("-c", "user.name=t", "-c", "user.email=t@t", "merge", "other");
+            } catch (IllegalStateException conflict) {
+                // stopped on the conflict, HEAD at main's commit
+            }
+            String head = f.git("rev-parse", "HEAD");
+            PlannedTicket ticket = Fixture.ticket("t", "true").workspace(WorkspaceMode.WORKTREE).build();
+            Plan plan = f.plan(Fixture.shell(SandboxPolicy.BEST_EFFORT), ticket);
+            f.warnings.clear();
+
+            f.executor.prepareRun("r1", plan, f.runDir);
+
+            assertThat(f.warnings).singleElement().asString().isEqualTo(f.repo + " is in the middle of a merge: "
+                    + "the run's worktree tickets start from its HEAD, commit " + head.substring(0, 12) + ", the commit before "
+                    + "it, without what it would add (kept for this run, also on resume); for them to start from a finished one, "
+                    + "finish the merge (git commit) or abort it (git merge --abort) and start a new run");
+        }
+    }
+
     @Test
     void aRunStartedOnAFinishedCommitDoesNotWarn() throws Exception {
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
