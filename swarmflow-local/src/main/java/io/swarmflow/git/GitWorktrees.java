@@ -928,7 +928,12 @@ public final class GitWorktrees {
      * system's configuration ({@code ~/.gitconfig}, {@code /etc/gitconfig}: {@code core.autocrlf=true}, a global
      * attributes file saying {@code * text eol=crlf}, {@code core.fileMode=false}, ...) do not change the worktree a
      * ticket starts from or what is committed of its work, so the same spec commits the same tree on every machine.
-     * ({@code add.ignore-errors}, the other spelling git reads, counts as {@code add.ignoreErrors}.)
+     * ({@code add.ignore-errors}, the other spelling git reads, counts as {@code add.ignoreErrors}.) The system's
+     * attributes file is left out by {@link #environment} ({@code GIT_ATTR_NOSYSTEM}). A {@code -c} option wins over every
+     * configuration file, included ones too: an {@code [includeIf "onbranch:swarm/**"]} of the user's, which git reads
+     * for a worktree on a {@code swarm/} branch and not here, in the main worktree, changes none of these settings; a
+     * filter driver it defines is turned off as any other ({@link #withoutFilters} reads the configuration as the
+     * worktree's commands do).
      *
      * @throws GitException when git cannot read the repository's configuration
      */
@@ -1399,6 +1404,19 @@ public final class GitWorktrees {
     static final List<String> LAUNCHER = List.of("/bin/sh", "-c", "umask go-w && exec git \"$@\"", LAUNCHER_NAME);
 
     /**
+     * Sets {@code env} (a child's, inherited) for git: no inherited {@code GIT_*} variable, no terminal prompt, messages in
+     * the C locale, and no system-wide attributes file ({@code GIT_ATTR_NOSYSTEM=1}: {@code /etc/gitattributes}, which
+     * {@link #sameOnEveryMachine}'s {@code core.attributesFile} does not reach), so that what a worktree is checked out as
+     * and what is committed of it is the same on every machine (gitattributes(5)).
+     */
+    static void environment(Map<String, String> env) {
+        env.keySet().removeIf(k -> k.startsWith("GIT_"));
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("GIT_ATTR_NOSYSTEM", "1");
+        env.put("LC_ALL", "C");
+    }
+
+    /**
      * Runs git once. A failure's message leads with git's own words, after a short name of the command ({@code git add -A
      * failed: fatal: f.dat: clean filter 'x' failed}), and ends with the whole command and where it ran, each argument
      * longer than 1,000 characters cut: a reason shown cut after 200 characters keeps the cause.
@@ -1409,10 +1427,7 @@ public final class GitWorktrees {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (input == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("GIT_"));
-        env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("LC_ALL", "C");
+        environment(pb.environment());
         String name = "git " + commandName(args);
         String command = "the command: git " + String.join(" ", List.of(args).stream()
                 .map(a -> a.length() > 1000 ? a.substring(0, 1000) + "… (" + a.length() + " characters)" : a).toList())

@@ -56,8 +56,14 @@ class SameTreeOnEveryMachineTest {
      * file with LF endings, one with CRLF and an executable script, commits. Returns what base.txt held, escaped.
      */
     static String attempt(String... a) throws Exception {
+        return attemptWith(a, null, null);
+    }
+
+    /** {@link #attempt}, the ticket also writing {@code extra} (when not null) with {@code content}. */
+    private static String attemptWith(String[] a, String extra, String content) throws Exception {
         Path repo = Path.of(a[0]);
         Worktree w = GitWorktrees.createWorktree(repo, Path.of(a[1]), "swarm/r/t", GitWorktrees.headCommit(repo).orElseThrow());
+        if (extra != null) Files.writeString(w.dir().resolve(extra), content);
         String seen = Files.readString(w.dir().resolve("base.txt"));
         Files.writeString(w.dir().resolve("base.txt"), seen + "y\n");
         Files.writeString(w.dir().resolve("lf.txt"), "a\nb\n");
@@ -131,6 +137,49 @@ class SameTreeOnEveryMachineTest {
         assertThat(seen).isEqualTo("x\\r\\n");
         assertThat(git(repo, "show", "swarm/r/t:base.txt")).isEqualTo("x\ny\n");
         assertThat(git(repo, "show", "swarm/r/t:crlf.txt")).isEqualTo("a\nb\n");
+    }
+
+    /**
+     * The user's {@code [includeIf "onbranch:swarm/**"]}, which git applies only in a worktree on a ticket's branch (not
+     * where Swarmflow reads the repository's settings), changes nothing that is committed: its line endings and global
+     * attributes are overridden as the user's others are, and a filter driver it defines, which the ticket's
+     * {@code .gitattributes} names, does not run.
+     */
+    @Test
+    void theUsersIncludeForSwarmBranchesChangesNothingThatIsCommittedAndRunsNoFilter() throws Exception {
+        Path repo = repo();
+        git(repo, "config", "--unset", "core.filemode");
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path attributes = Files.writeString(tmp.resolve("attributes"), "* text eol=crlf\n");
+        Path marker = tmp.resolve("filter-ran");
+        Path included = Files.writeString(tmp.resolve("swarm.cfg"), "[core]\n\tautocrlf = true\n\teol = crlf\n\tattributesFile = "
+                + attributes + "\n\tfileMode = false\n[filter \"evil\"]\n\tclean = touch " + marker + "; cat\n\trequired = true\n");
+        Files.writeString(home.resolve(".gitconfig"), "[includeIf \"onbranch:swarm/**\"]\n\tpath = " + included + "\n");
+
+        String seen = withHome(home, "attemptWithFilter", repo.toString(), tmp.resolve("state/runs/r/worktrees/t").toString());
+
+        assertThat(seen).isEqualTo("x\\n");
+        assertThat(git(repo, "show", "swarm/r/t:base.txt")).isEqualTo("x\ny\n");
+        assertThat(git(repo, "show", "swarm/r/t:crlf.txt")).isEqualTo("a\r\nb\r\n");
+        assertThat(git(repo, "show", "swarm/r/t:lf.txt")).isEqualTo("a\nb\n");
+        assertThat(git(repo, "ls-tree", "swarm/r/t", "run.sh")).startsWith("100755 ");
+        assertThat(marker).as("the included filter driver ran").doesNotExist();
+    }
+
+    /** {@link #attempt}, the ticket also writing a {@code .gitattributes} that sends every file through filter {@code evil}. */
+    static String attemptWithFilter(String... a) throws Exception {
+        Files.createDirectories(Path.of(a[1]).getParent());
+        String seen = attemptWith(a, ".gitattributes", "* filter=evil\n");
+        return seen;
+    }
+
+    /** Environment of every git command: no system attributes file (GIT_ATTR_NOSYSTEM), nothing inherited of git's. */
+    @Test
+    void gitRunsWithoutTheSystemsAttributesFile() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of("GIT_DIR", "/x", "GIT_CONFIG_GLOBAL", "/y", "HOME", "/h"));
+        GitWorktrees.environment(env);
+        assertThat(env).containsEntry("GIT_ATTR_NOSYSTEM", "1").containsEntry("HOME", "/h")
+                .doesNotContainKeys("GIT_DIR", "GIT_CONFIG_GLOBAL");
     }
 
     @Test
