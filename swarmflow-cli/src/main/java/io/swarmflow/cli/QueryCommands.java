@@ -1296,7 +1296,7 @@ final class QueryCommands {
             if (!stream.equals("stdout")) files.add(dir.resolve("stderr.log"));
             if (follow) {
                 // both streams as they come, interleaved at line ends; a header after it starts a line of its own
-                LogsFollow followed = new LogsFollow(files, System::currentTimeMillis);
+                LogsFollow followed = new LogsFollow(files);
                 followed.poll(out, false);
                 checkReader(out); // flushes
                 while (attemptRunning(w, ticketId, n)) {
