@@ -46,7 +46,18 @@ import java.util.Map;
  * <li>It does not cross mount points: a directory or file whose device or mount id ({@code /proc/self/fdinfo/N}) differs
  * from the walked root's is not entered nor changed, and is named ("could not be checked").</li>
  * <li>A regular file with more than one hard link is not changed (another name may be a host file, a set-uid tool the
- * link shares its inode with); it is named ("left set-uid: hard link").</li>
+ * link shares its inode with); instead the name found is replaced by a copy without the bits: the file is opened
+ * {@code O_RDONLY | O_NOFOLLOW | O_NONBLOCK} relative to the directory's descriptor and checked to be the inode looked
+ * at, still a regular file; the copy is created beside it ({@code O_CREAT | O_EXCL | O_NOFOLLOW}, a new random name),
+ * given the file's owner and group (as root; as an ordinary user the copy stays the user's), its permission bits
+ * without set-uid, set-gid and sticky, synced, and renamed onto the name with renameat(2), which follows no link. Each
+ * such name in the walked directories is handled so (the last may have one link left and is then cleared in place), so
+ * the file survives under each of them, without the bits, and a name elsewhere keeps the inode as it was. The copy has
+ * new times and no extended attributes. Such a name is listed in {@link Cleared#replaced()} ("replaced by a copy
+ * without set-uid: it had N hard links"). A file larger than {@link #MAX_COPY} (64 MiB) is not copied and is named
+ * ("left set-uid: a hard link larger than 64 MiB, not copied"); when the copy cannot be made (a read-only directory,
+ * a full disk) it is removed, the file is left as it was, and it is named ("left set-uid: a hard link, not replaced by
+ * a copy: ...", with the errno's name).</li>
  * <li>Where that native path is not available (JNA cannot load, or an architecture other than x86-64 and arm64) nothing
  * is changed: the walk (by path, not crossing devices) only names the set-uid files it finds ("not changed: no safe way
  * to change it on this system").</li>
@@ -84,22 +95,31 @@ public final class SetIdBits {
      * What {@link #clear} did.
      *
      * @param cleared the regular files whose set-uid or set-gid bit it cleared (absolute paths)
-     * @param failed  the files it found so but did not change (a hard link, a mount point, no safe way here, an error),
-     *                and the directories it could not check, each with the reason in parentheses
+     * @param failed  the files it found so but did not change (a hard link it could not copy, a mount point, no safe way
+     *                here, an error), and the directories it could not check, each with the reason in parentheses
+     * @param replaced the names of set-uid or set-gid files with more than one hard link that it replaced by a copy
+     *                 without those bits ({@link #REPLACED}), each as the absolute path followed by
+     *                 {@code " (replaced by a copy without set-uid: it had N hard links)"}
      */
-    public record Cleared(List<Path> cleared, List<String> failed) {
+    public record Cleared(List<Path> cleared, List<String> failed, List<String> replaced) {
         /** Copies the lists. */
         public Cleared {
             cleared = List.copyOf(cleared);
             failed = List.copyOf(failed);
+            replaced = List.copyOf(replaced);
+        }
+
+        /** {@code cleared} and {@code failed}, none replaced. */
+        public Cleared(List<Path> cleared, List<String> failed) {
+            this(cleared, failed, List.of());
         }
 
         /** Nothing found. */
-        static final Cleared NONE = new Cleared(List.of(), List.of());
+        static final Cleared NONE = new Cleared(List.of(), List.of(), List.of());
 
         /** Whether nothing was found. */
         public boolean isEmpty() {
-            return cleared.isEmpty() && failed.isEmpty();
+            return cleared.isEmpty() && failed.isEmpty() && replaced.isEmpty();
         }
     }
 
@@ -116,6 +136,24 @@ public final class SetIdBits {
         static native int statx(int dirFd, byte[] path, int flags, int mask, Pointer buf);
 
         static native int close(int fd);
+
+        /** read(2) into {@code buf}; size_t/ssize_t are 64 bits on x86-64 and arm64. */
+        static native long read(int fd, Pointer buf, long count);
+
+        /** write(2) from {@code buf}. */
+        static native long write(int fd, Pointer buf, long count);
+
+        static native int fchmod(int fd, int mode);
+
+        static native int fchown(int fd, int uid, int gid);
+
+        static native int fsync(int fd);
+
+        /** renameat(2); both names NUL-terminated bytes. */
+        static native int renameat(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName);
+
+        /** unlinkat(2); {@code name} NUL-terminated bytes. */
+        static native int unlinkat(int dirFd, byte[] name, int flags);
     }
 
     private static final int AT_FDCWD = -100;
@@ -123,6 +161,11 @@ public final class SetIdBits {
     private static final int O_CLOEXEC = 02000000;
     /** O_PATH, the same on x86-64 and arm64 (asm-generic/fcntl.h). */
     private static final int O_PATH = 010000000;
+    /** O_WRONLY, O_CREAT, O_EXCL and O_NONBLOCK, the same on x86-64 and arm64 (asm-generic/fcntl.h). */
+    private static final int O_WRONLY = 01;
+    private static final int O_CREAT = 0100;
+    private static final int O_EXCL = 0200;
+    private static final int O_NONBLOCK = 04000;
     private static final int EINTR = 4;
     /** {O_DIRECTORY, O_NOFOLLOW, SYS_getdents64} for this architecture, or null when unknown. */
     private static final int[] DIR_FLAGS = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
@@ -199,12 +242,13 @@ public final class SetIdBits {
         }
         List<Path> cleared = new ArrayList<>(0);
         List<String> failed = new ArrayList<>(0);
+        List<String> replaced = new ArrayList<>(0);
         for (Path root : walked) {
-            Walk walk = new Walk(cleared, failed, maxEntries);
+            Walk walk = new Walk(cleared, failed, replaced, maxEntries);
             if (safe) walkNative(root, walk);
             else walkJdk(root, walk);
         }
-        return cleared.isEmpty() && failed.isEmpty() ? Cleared.NONE : new Cleared(cleared, failed);
+        return cleared.isEmpty() && failed.isEmpty() && replaced.isEmpty() ? Cleared.NONE : new Cleared(cleared, failed, replaced);
     }
 
     private static final int S_IFDIR = 0040000;
@@ -219,7 +263,15 @@ public final class SetIdBits {
      */
     static final int MAX_ENTRIES = 1_000_000;
 
-    static final String HARD_LINK = "left set-uid: hard link";
+    /**
+     * The largest set-uid or set-gid file with more than one hard link that is replaced by a copy (64 MiB); a larger one
+     * is left as it is and named ({@link #TOO_LARGE_LINK}), so a ticket cannot make the end of its attempt copy gigabytes.
+     */
+    static final long MAX_COPY = 64L * 1024 * 1024;
+    /** How a name replaced by a copy is named, before its number of hard links and {@code " hard links)"}. */
+    static final String REPLACED = "replaced by a copy without set-uid: it had ";
+    static final String HARD_LINK = "left set-uid: a hard link, not replaced by a copy";
+    static final String TOO_LARGE_LINK = "left set-uid: a hard link larger than 64 MiB, not copied";
     static final String UNCHECKED = "could not be checked";
     static final String NO_SAFE_WAY = "not changed: no safe way to change it on this system";
 
@@ -251,14 +303,16 @@ public final class SetIdBits {
     private static final class Walk {
         final List<Path> cleared;
         final List<String> failed;
+        final List<String> replaced;
         final int maxEntries;
         int entries;
         boolean stopped;
         Id rootId;
 
-        Walk(List<Path> cleared, List<String> failed, int maxEntries) {
+        Walk(List<Path> cleared, List<String> failed, List<String> replaced, int maxEntries) {
             this.cleared = cleared;
             this.failed = failed;
+            this.replaced = replaced;
             this.maxEntries = maxEntries;
         }
 
@@ -371,7 +425,7 @@ public final class SetIdBits {
             }
         } else if ((mode & S_IFMT) == S_IFREG && (mode & (S_ISUID | S_ISGID)) != 0) {
             try {
-                if (clearAt(dirFd, name, shown, walk.rootId)) walk.cleared.add(shown);
+                clearAt(dirFd, name, shown, walk);
             } catch (IOException | RuntimeException e) {
                 walk.failed.add(shown + " (" + e.getMessage() + ")");
             }
@@ -411,28 +465,133 @@ public final class SetIdBits {
         }
     }
 
-    /** Clears the bits of regular file {@code name} in directory {@code dirFd}; false when it no longer has them. */
-    private static boolean clearAt(int dirFd, byte[] name, Path shown, Id rootId) throws IOException {
+    /**
+     * Clears the bits of regular file {@code name} in directory {@code dirFd}, or, when it has more than one hard link,
+     * replaces that name by a copy without them ({@link #replaceByCopy}); adds it to what {@code walk} found, unless it
+     * no longer has them.
+     */
+    private static void clearAt(int dirFd, byte[] name, Path shown, Walk walk) throws IOException {
         // O_PATH | O_NOFOLLOW opens a symbolic link itself: its type, read below, refuses it
         int fd = open(dirFd, name, O_PATH | O_CLOEXEC | DIR_FLAGS[1], shown);
         try {
             Path self = fdPath(fd);
-            Map<String, Object> a = Files.readAttributes(self, "unix:mode,nlink,dev");
+            Map<String, Object> a = Files.readAttributes(self, "unix:mode,nlink,dev,ino,uid,gid");
             int mode = (Integer) a.get("mode");
             if ((mode & S_IFMT) == S_IFLNK) throw new IOException(REPLACED_BY_LINK);
             if ((mode & S_IFMT) != S_IFREG) throw new IOException(UNCHECKED + ": no longer a regular file, replaced meanwhile");
-            if ((mode & (S_ISUID | S_ISGID)) == 0) return false;
-            if ((Long) a.get("dev") != rootId.dev() || mountId(fd) != rootId.mount()) {
+            if ((mode & (S_ISUID | S_ISGID)) == 0) return;
+            if ((Long) a.get("dev") != walk.rootId.dev() || mountId(fd) != walk.rootId.mount()) {
                 throw new IOException(UNCHECKED + ": a mount point, not changed");
             }
-            // another name of the file may be outside the writable directories (a host's set-uid tool): not changed
-            if ((Integer) a.get("nlink") > 1) throw new IOException(HARD_LINK);
+            int nlink = (Integer) a.get("nlink");
+            if (nlink > 1) {
+                // another name of the file may be outside the writable directories (a host's set-uid tool): the shared
+                // inode is not changed; this name gets a copy without the bits instead
+                replaceByCopy(dirFd, name, shown, a);
+                walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
+                return;
+            }
             Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
-            return true;
+            walk.cleared.add(shown);
         } finally {
             LibC.close(fd);
         }
     }
+
+    /** Called before the rename of a copy onto its name (tests fail there, to see the copy removed); null otherwise. */
+    static volatile java.util.function.Consumer<Path> beforeRename;
+
+    /**
+     * Replaces name {@code name} of directory {@code dirFd} (a regular file with the attributes {@code examined}: mode,
+     * dev, ino, uid, gid) by a copy without the set-uid and set-gid bits, never changing the file's inode: the file is
+     * opened {@code O_RDONLY | O_NOFOLLOW | O_NONBLOCK} there and checked to be that inode, still a regular file, no
+     * larger than {@link #MAX_COPY}; the copy is made beside it under a new name ({@code O_CREAT | O_EXCL | O_NOFOLLOW}),
+     * given the file's owner and group (as root; an ordinary user's {@code EPERM} is ignored: the copy is then the
+     * user's) and its permission bits without those bits, synced, and renamed onto {@code name} with renameat(2). On any
+     * failure the copy is removed and the file is left as it was.
+     *
+     * @throws IOException saying why nothing was changed
+     */
+    private static void replaceByCopy(int dirFd, byte[] name, Path shown, Map<String, Object> examined) throws IOException {
+        int in;
+        try {
+            in = open(dirFd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | DIR_FLAGS[1], shown);
+        } catch (IOException e) {
+            throw new IOException(HARD_LINK + ": " + e.getMessage());
+        }
+        try {
+            Map<String, Object> a = Files.readAttributes(fdPath(in), "unix:mode,dev,ino,size");
+            int mode = (Integer) a.get("mode");
+            if ((mode & S_IFMT) != S_IFREG || !a.get("dev").equals(examined.get("dev")) || !a.get("ino").equals(examined.get("ino"))) {
+                throw new IOException(UNCHECKED + ": replaced meanwhile, not changed");
+            }
+            if ((Long) a.get("size") > MAX_COPY) throw new IOException(TOO_LARGE_LINK);
+            byte[] tmp = null;
+            int out = -1;
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            for (int tries = 0; out < 0; ) {
+                tmp = nul((".swarm-setid-copy-" + Long.toUnsignedString(random.nextLong(), 36)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out = LibC.openat(dirFd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | DIR_FLAGS[1], mode & 0700);
+                if (out < 0) {
+                    int errno = Native.getLastError();
+                    if (errno == EINTR || errno == EEXIST && ++tries < 10) continue;
+                    throw new IOException(HARD_LINK + ": the copy cannot be created: " + reason(errno));
+                }
+            }
+            boolean renamed = false;
+            try {
+                copy(in, out);
+                if (LibC.fchown(out, (Integer) examined.get("uid"), (Integer) examined.get("gid")) != 0) {
+                    int errno = Native.getLastError();
+                    if (errno != EPERM) throw new IOException(HARD_LINK + ": the copy's owner cannot be set: " + reason(errno));
+                }
+                check(LibC.fchmod(out, mode & 0777), "the copy's mode cannot be set");
+                check(LibC.fsync(out), "the copy cannot be synced");
+                java.util.function.Consumer<Path> hook = beforeRename;
+                if (hook != null) hook.accept(shown);
+                check(LibC.renameat(dirFd, tmp, dirFd, name), "the copy cannot be renamed onto it");
+                renamed = true;
+            } finally {
+                LibC.close(out);
+                if (!renamed) LibC.unlinkat(dirFd, tmp, 0);
+            }
+        } finally {
+            LibC.close(in);
+        }
+    }
+
+    private static void check(int result, String what) throws IOException {
+        if (result != 0) throw new IOException(HARD_LINK + ": " + what + ": " + reason(Native.getLastError()));
+    }
+
+    /** Copies {@code in} to {@code out} until the end of {@code in}; more than {@link #MAX_COPY} bytes (grown meanwhile) fails. */
+    private static void copy(int in, int out) throws IOException {
+        try (Memory buffer = new Memory(COPY_BUFFER)) {
+            long total = 0;
+            while (true) {
+                long n = LibC.read(in, buffer, COPY_BUFFER);
+                if (n == 0) return;
+                if (n < 0) {
+                    int errno = Native.getLastError();
+                    if (errno == EINTR) continue;
+                    throw new IOException(HARD_LINK + ": it cannot be read: " + reason(errno));
+                }
+                total += n;
+                if (total > MAX_COPY) throw new IOException(TOO_LARGE_LINK);
+                for (long done = 0; done < n; ) {
+                    long w = LibC.write(out, buffer.share(done), n - done);
+                    if (w < 0) {
+                        int errno = Native.getLastError();
+                        if (errno == EINTR) continue;
+                        throw new IOException(HARD_LINK + ": the copy cannot be written: " + reason(errno));
+                    }
+                    done += w;
+                }
+            }
+        }
+    }
+
+    private static final int COPY_BUFFER = 64 * 1024;
 
     /**
      * Where the native walk is not available: walks by path, never beyond the root's device, and changes nothing; the
@@ -484,7 +643,9 @@ public final class SetIdBits {
         return NATIVE;
     }
 
+    private static final int EPERM = 1;
     private static final int ENOENT = 2;
+    private static final int EEXIST = 17;
     private static final int EACCES = 13;
     private static final int S_IFLNK = 0120000;
     static final String REPLACED_BY_LINK = "not changed: a symbolic link now (replaced meanwhile), not followed";
@@ -497,9 +658,13 @@ public final class SetIdBits {
             case 5 -> "input/output error (EIO)";
             case 12 -> "out of memory (ENOMEM)";
             case EACCES -> "permission denied (EACCES)";
+            case EEXIST -> "exists (EEXIST)";
             case 20 -> "no longer a directory: a symbolic link or a file replaced it meanwhile, not followed (ENOTDIR)";
             case 23 -> "too many open files in the system (ENFILE)";
             case 24 -> "too many open files (EMFILE)";
+            case 27 -> "file too large (EFBIG)";
+            case 28 -> "no space left on device (ENOSPC)";
+            case 30 -> "read-only file system (EROFS)";
             case 36 -> "name too long (ENAMETOOLONG)";
             case 40 -> "a symbolic link now (replaced meanwhile), not followed (ELOOP)";
             default -> "errno " + errno;
@@ -563,6 +728,12 @@ public final class SetIdBits {
                     : " in the run's shared directory (written by this or another ticket)";
             parts.add(files(inShared.size()) + where + (inShared.size() == 1 ? " was" : " were") + " set-user-id or set-group-id"
                     + runs + names(inShared, masked));
+        }
+        if (!cleared.replaced().isEmpty()) {
+            parts.add(files(cleared.replaced().size()) + " set-user-id or set-group-id with more than one hard link "
+                    + (cleared.replaced().size() == 1 ? "was" : "were") + " in the directories it could write; Swarmflow "
+                    + "replaced each such name by a copy without those bits, leaving the file's other names as they were: "
+                    + names(cleared.replaced(), masked));
         }
         if (!cleared.failed().isEmpty()) {
             parts.add("set-user-id or set-group-id files that Swarmflow did not change, or directories it could not check for "

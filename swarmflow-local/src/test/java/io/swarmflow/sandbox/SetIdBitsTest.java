@@ -85,9 +85,12 @@ class SetIdBitsTest {
         assertThat(mode(victim)).isEqualTo(04755);
     }
 
-    /** F1: a name in the tree for a set-uid file elsewhere (a hard link) must not turn the chmod onto that file. */
+    /**
+     * F1: a name in the tree for a set-uid file elsewhere (a hard link) must not turn the chmod onto that file; R4: that
+     * name is replaced by a copy without the bits (SetIdBitsHardLinkTest).
+     */
     @Test
-    void aHardLinkIsNamedNotChanged() throws Exception {
+    void aHardLinkIsReplacedByACopyTheFileElsewhereNotChanged() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("ws"));
         Path tool = Files.createDirectories(tmp.resolve("outside")).resolve("tool");
         Files.writeString(tool, "#!/bin/sh\n");
@@ -100,7 +103,11 @@ class SetIdBitsTest {
         SetIdBits.Cleared result = SetIdBits.clear(List.of(root));
 
         assertThat(mode(tool)).isEqualTo(04755);
-        assertThat(result.failed()).containsExactly(root.toRealPath().resolve("innocent") + " (left set-uid: hard link)");
+        assertThat(result.failed()).isEmpty();
+        assertThat(result.replaced()).containsExactly(root.toRealPath().resolve("innocent")
+                + " (replaced by a copy without set-uid: it had 2 hard links)");
+        assertThat(mode(root.resolve("innocent"))).isEqualTo(0755);
+        assertThat(Files.readString(root.resolve("innocent"))).isEqualTo("#!/bin/sh\n");
         assertThat(result.cleared()).containsExactly(root.toRealPath().resolve("own"));
         assertThat(mode(own)).isEqualTo(0755);
     }
