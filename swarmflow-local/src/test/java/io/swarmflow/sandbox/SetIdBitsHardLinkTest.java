@@ -3,6 +3,8 @@ package io.swarmflow.sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -95,6 +97,32 @@ class SetIdBitsHardLinkTest {
         assertThat(SetIdBits.warning(1, result, Set.of(), List.of())).contains("2 files set-user-id or set-group-id with "
                 + "more than one hard link were in the directories it could write; Swarmflow replaced each such name by a "
                 + "copy without those bits, leaving the file's other names as they were: " + real);
+    }
+
+    /** R4 as a ticket does it: {@code cp /bin/true a; chmod 4755 a; ln a b}, with bubblewrap and without: neither stays set-uid. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aTicketsLnDoesNotKeepASetUidFile(boolean bubblewrap) throws Exception {
+        Bubblewrap.Status status = bubblewrap ? Bubblewrap.probe() : Bubblewrap.Status.unavailable("off in this test");
+        // CI has bubblewrap: this assumption holds there
+        org.junit.jupiter.api.Assumptions.assumeTrue(status.usable() || !bubblewrap, () -> "bubblewrap is not usable here: " + status.problem());
+        Path workspace = Files.createDirectories(tmp.resolve("worktree"));
+        try (Sandbox sandbox = new Sandbox(status, w -> {})) {
+            SandboxSpec spec = SandboxSpec.builder(workspace).isolation(bubblewrap ? Isolation.REQUIRED : Isolation.OFF)
+                    .workspaceWritable(true).build();
+            SandboxResult result = sandbox.start(spec, List.of("bash", "-c", "set -e; cp /bin/true a; chmod 4755 a; ln a b"),
+                    LineListener.NONE).waitFor();
+
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.setIds().failed()).isEmpty();
+            assertThat(result.setIds().replaced().size() + result.setIds().cleared().size()).isEqualTo(2);
+            assertThat(result.setIds().replaced()).isNotEmpty();
+            byte[] content = Files.readAllBytes(Path.of("/bin/true"));
+            for (String name : List.of("a", "b")) {
+                assertThat(mode(workspace.resolve(name))).as(name).isEqualTo(0755);
+                assertThat(Files.readAllBytes(workspace.resolve(name))).as(name).isEqualTo(content);
+            }
+        }
     }
 
     /** Two names both in the walked directory: the file survives under both, without the bits. */
