@@ -98,7 +98,7 @@ public final class SetIdBits {
      * @param failed  the files it found so but did not change (a hard link it could not copy, a mount point, no safe way
      *                here, an error), and the directories it could not check, each with the reason in parentheses
      * @param replaced the names of set-uid or set-gid files with more than one hard link that it replaced by a copy
-     *                 without those bits ({@link #REPLACED}), each as the absolute path followed by
+     *                 without those bits, each as the absolute path followed by
      *                 {@code " (replaced by a copy without set-uid: it had N hard links)"}
      */
     public record Cleared(List<Path> cleared, List<String> failed, List<String> replaced) {
