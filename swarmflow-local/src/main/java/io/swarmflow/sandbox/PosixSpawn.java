@@ -65,6 +65,12 @@ public final class PosixSpawn {
 
         static native int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
 
+        static native int posix_spawn_file_actions_addclose(Pointer fileActions, int fd);
+
+        static native long write(int fd, byte[] buffer, long count);
+
+        static native int fcntl(int fd, int command, int argument);
+
         static native int posix_spawnattr_init(Pointer attributes);
 
         static native int posix_spawnattr_destroy(Pointer attributes);
@@ -200,6 +206,38 @@ public final class PosixSpawn {
     }
 
     public static Process start(List<String> argv, Path directory, Map<String, String> env) throws IOException {
+        return start(argv, directory, env, Map.of());
+    }
+
+    /** The most bytes {@link #start(List, Path, Map, Map)} hands over on one descriptor: a pipe's smallest capacity, one page. */
+    static final int MAX_INPUT_BYTES = 4096;
+    /** F_DUPFD_CLOEXEC (asm-generic/fcntl.h: F_LINUX_SPECIFIC_BASE 1024 + 6). */
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
+    /**
+     * As {@link #start(List, Path, Map)}, and the child also gets, for each entry of {@code inputs}, the read end of a
+     * pipe holding those bytes (already written and closed, so it reads them and then end of file) as file descriptor
+     * {@code key}: for a program that reads data from a descriptor, such as {@code bwrap --seccomp FD}. Every other
+     * descriptor from 3 up is closed, as without inputs.
+     *
+     * @param inputs descriptor (3 to 63) to bytes (at most {@value #MAX_INPUT_BYTES}); empty for none
+     * @throws IllegalArgumentException for a descriptor outside 3..63 or more than {@value #MAX_INPUT_BYTES} bytes, and as
+     *                                  {@link #start(List, Path, Map)}
+     * @throws IOException as {@link #start(List, Path, Map)}, and when a pipe cannot be filled
+     */
+    public static Process start(List<String> argv, Path directory, Map<String, String> env, Map<Integer, byte[]> inputs)
+            throws IOException {
+        int highest = 2;
+        for (Map.Entry<Integer, byte[]> e : inputs.entrySet()) {
+            if (e.getKey() < 3 || e.getKey() > 63) {
+                throw new IllegalArgumentException("an input's descriptor must be from 3 to 63, not " + e.getKey());
+            }
+            if (e.getValue().length > MAX_INPUT_BYTES) {
+                throw new IllegalArgumentException("the input for descriptor " + e.getKey() + " has " + e.getValue().length
+                        + " bytes, more than the " + MAX_INPUT_BYTES + " a pipe surely holds");
+            }
+            highest = Math.max(highest, e.getKey());
+        }
         if (PROBLEM != null) throw new IllegalStateException(PROBLEM);
         String path = argv.getFirst();
         if (!path.startsWith("/")) throw new IllegalArgumentException("posix_spawn needs an absolute path, not " + path);
@@ -224,7 +262,9 @@ public final class PosixSpawn {
             InputStream stdout = null;
             InputStream stderr = null;
             boolean started = false;
+            java.util.TreeMap<Integer, Integer> inputFds = new java.util.TreeMap<>(); // child's fd -> our read end
             try {
+                for (Map.Entry<Integer, byte[]> e : inputs.entrySet()) inputFds.put(e.getKey(), filledPipe(e.getValue(), highest + 1));
                 out = pipe();
                 err = pipe();
                 // Our read ends become FileInputStreams by opening them again through /proc while we hold the
@@ -243,7 +283,13 @@ public final class PosixSpawn {
                     requireZero(LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
                     requireZero(LibC.posix_spawn_file_actions_adddup2(actions, err[1], 2), "adddup2");
                     requireZero(LibC.posix_spawn_file_actions_addchdir_np(actions, dir), "addchdir_np");
-                    requireZero(LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+                    for (Map.Entry<Integer, Integer> e : inputFds.entrySet()) {
+                        requireZero(LibC.posix_spawn_file_actions_adddup2(actions, e.getValue(), e.getKey()), "adddup2");
+                    }
+                    for (int fd = 3; fd <= highest; fd++) {
+                        if (!inputFds.containsKey(fd)) requireZero(LibC.posix_spawn_file_actions_addclose(actions, fd), "addclose");
+                    }
+                    requireZero(LibC.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1), "addclosefrom_np");
                     LibC.sigemptyset(empty);
                     LibC.sigfillset(all);
                     requireZero(LibC.posix_spawnattr_setsigmask(attributes, empty), "setsigmask");
@@ -260,6 +306,7 @@ public final class PosixSpawn {
                 return process;
             } finally {
                 for (int fd : new int[]{out[0], out[1], err[0], err[1]}) if (fd >= 0) LibC.close(fd); // the child has its copies
+                for (int fd : inputFds.values()) LibC.close(fd);
                 if (!started) {
                     closeQuietly(stdout);
                     closeQuietly(stderr);
@@ -276,6 +323,34 @@ public final class PosixSpawn {
         // the value itself is not shown: it may be a secret, or a whole script
         if (s.indexOf('\0') >= 0) throw new IllegalArgumentException("invalid null character in " + what);
         return s;
+    }
+
+    /**
+     * The read end, numbered {@code lowest} or above (so that no dup2 onto a child's descriptor up to {@code lowest - 1}
+     * can overwrite it before it is itself dup'ed), of a close-on-exec pipe that holds {@code bytes} and whose write end
+     * is closed.
+     */
+    private static int filledPipe(byte[] bytes, int lowest) throws IOException {
+        int[] fds = pipe();
+        try {
+            int off = 0;
+            while (off < bytes.length) {
+                byte[] rest = off == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, off, bytes.length);
+                long n = LibC.write(fds[1], rest, rest.length);
+                if (n < 0) {
+                    int errno = Native.getLastError();
+                    if (errno == EINTR) continue;
+                    throw new IOException("cannot fill a pipe for the child: errno " + errno);
+                }
+                off += (int) n;
+            }
+            int high = LibC.fcntl(fds[0], F_DUPFD_CLOEXEC, lowest);
+            if (high < 0) throw new IOException("cannot move a pipe's descriptor: errno " + Native.getLastError());
+            return high;
+        } finally {
+            LibC.close(fds[0]);
+            LibC.close(fds[1]);
+        }
     }
 
     private static int[] pipe() throws IOException {

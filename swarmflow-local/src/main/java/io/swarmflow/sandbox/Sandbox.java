@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * (see {@link #commandLine}): {@code setsid} gives the process its own session and process group (and no
  * controlling terminal) so timeout and cancellation can signal the whole tree; prlimit(1) sets the
  * rlimits, which every descendant inherits; bubblewrap isolates filesystem, network, pids, IPC and
- * hostname. The environment is passed through the process environment, never on the command line
+ * hostname, and installs {@link SeccompFilter} (the kernel keyring calls refused) from descriptor {@link #SECCOMP_FD}.
+ * The environment is passed through the process environment, never on the command line
  * (which any local user can read in {@code /proc/PID/cmdline}), and contains only what
  * {@link SandboxSpec#env()} grants plus {@code PATH}, {@code LANG} and a private {@code HOME}.
  *
@@ -267,6 +268,7 @@ public final class Sandbox implements AutoCloseable {
         // remount the read-only root writable or unmount what hides the host's files
         a.addAll(List.of("--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
         if (!spec.network()) a.add("--unshare-net");
+        a.addAll(seccompArgs());
         // No --new-session: it would move the sandboxed tree out of the process group we signal, and
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
@@ -582,6 +584,9 @@ public final class Sandbox implements AutoCloseable {
         if (!bwrap && Escapees.PROC_PROBLEM != null && PROC_WARNED.compareAndSet(false, true)) {
             warnings.accept(escapeesUnfindable(Escapees.PROC_PROBLEM));
         }
+        if (bwrap && SECCOMP_PROBLEM != null && SECCOMP_WARNED.compareAndSet(false, true)) {
+            warnings.accept(noSeccompWarning(SECCOMP_PROBLEM));
+        }
         if (bwrap && spec.tmpSizeBytes() > 0 && !bubblewrap.sizesTmpfs() && unsizedWarned.compareAndSet(false, true)) {
             warnings.accept(unsizedTmpfsWarning(bubblewrap));
         }
@@ -613,8 +618,9 @@ public final class Sandbox implements AutoCloseable {
         Future<SandboxProcess.Started> started;
         try {
             started = launcher.submit(() -> {
-                Process p = cgroup == null ? launch(argv, spec.workspace(), env)
-                        : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env));
+                Map<Integer, byte[]> fds = bwrap ? seccompInputs() : Map.of();
+                Process p = cgroup == null ? launch(argv, spec.workspace(), env, fds)
+                        : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env, fds));
                 return new SandboxProcess.Started(p, PosixSpawn.startTicks(p), cgroup);
             });
         } catch (RejectedExecutionException e) {
@@ -690,6 +696,32 @@ public final class Sandbox implements AutoCloseable {
         return null;
     }
 
+    /** The descriptor bubblewrap reads the seccomp filter from ({@code --seccomp}); 3 is left to other uses. */
+    static final int SECCOMP_FD = 4;
+    /** Why no seccomp filter is given to bubblewrap here, or null when one is ({@link SeccompFilter}). */
+    static final String SECCOMP_PROBLEM = SeccompFilter.problem() != null ? SeccompFilter.problem()
+            : PosixSpawn.available() ? null : "processes are started without posix_spawn (" + PosixSpawn.problem()
+            + "), which alone can hand bubblewrap the filter on a descriptor";
+    /** The warning that there is no seccomp filter is given once per process. */
+    private static final AtomicBoolean SECCOMP_WARNED = new AtomicBoolean();
+
+    /** bubblewrap's {@code --seccomp} option when there is a filter to give it ({@link #seccompInputs()}), else nothing. */
+    private static List<String> seccompArgs() {
+        return SECCOMP_PROBLEM == null ? List.of("--seccomp", Integer.toString(SECCOMP_FD)) : List.of();
+    }
+
+    /** What bubblewrap gets on {@link #SECCOMP_FD}: the {@link SeccompFilter} program when {@link #seccompArgs()} names it. */
+    private static Map<Integer, byte[]> seccompInputs() {
+        return SECCOMP_PROBLEM == null ? Map.of(SECCOMP_FD, SeccompFilter.program().orElseThrow()) : Map.of();
+    }
+
+    /** The warning, given once, that bubblewrap runs tickets without the seccomp filter ({@code problem}: why). */
+    static String noSeccompWarning(String problem) {
+        return "sandboxed tickets run without the seccomp filter that refuses the kernel keyring calls (add_key, request_key, "
+                + "keyctl): " + problem + "; a ticket run as root can then read the keys of root's user keyring and of the "
+                + "session keyring swarm was started in; run swarm as an ordinary user";
+    }
+
     /** Processes bubblewrap itself keeps while the command runs: the outer bwrap and, with --unshare-pid, the init. */
     static final int BUBBLEWRAP_PROCESSES = 2;
 
@@ -713,8 +745,11 @@ public final class Sandbox implements AutoCloseable {
      * Starts {@code argv}: with posix_spawn(3) where {@link PosixSpawn#available()}, otherwise (or for a
      * relative program path) with {@link ProcessBuilder}. Runs on a launcher thread.
      */
-    private static Process launch(List<String> argv, Path workspace, Map<String, String> env) throws IOException {
-        if (PosixSpawn.available() && argv.getFirst().startsWith("/")) return PosixSpawn.start(argv, workspace, env);
+    private static Process launch(List<String> argv, Path workspace, Map<String, String> env, Map<Integer, byte[]> fds)
+            throws IOException {
+        if (PosixSpawn.available() && argv.getFirst().startsWith("/")) return PosixSpawn.start(argv, workspace, env, fds);
+        if (!fds.isEmpty()) throw new IOException("descriptors " + fds.keySet() + " cannot be handed to " + argv.getFirst()
+                + " without posix_spawn (" + PosixSpawn.problem() + ")");
         ProcessBuilder pb = new ProcessBuilder(argv).directory(workspace.toFile()).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
         pb.environment().clear();
         pb.environment().putAll(env);
