@@ -132,22 +132,81 @@ final class Escapees {
      * named once per thread whose id was probed.
      */
     private static void look(Path dir, long pid, long leaderStartTicks, List<byte[]> markers, List<Found> found) {
-        long start = liveStartTicks(dir);
-        if (start < leaderStartTicks || !ownedByThisUser(dir) || !holdsAll(dir.resolve("environ"), markers)
-                || threadGroupOf(dir) != pid) {
-            return;
+        try (ProcDir d = ProcDir.open(dir)) {
+            Found f = identify(pid, d, leaderStartTicks, markers, UID);
+            if (f != null) found.add(f);
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile, or not readable: not one of the attempt's that this user can end
         }
-        found.add(new Found(pid, start, commandLine(dir)));
     }
 
-    /** The id of the process (thread group) that the task of {@code dir} belongs to ({@code Tgid} in its status), or -1. */
-    private static long threadGroupOf(Path dir) {
-        try {
-            for (String line : read(dir.resolve("status"), 4096).split("\n")) {
-                if (line.startsWith("Tgid:")) return Long.parseLong(line.substring("Tgid:".length()).strip());
+    /**
+     * One process's {@code /proc} directory, opened once: every file is read relative to it (openat(2)), so all of them
+     * are the same process's. A directory of {@code /proc} opened for a pid stays that process's: once it has ended, its
+     * files cannot be opened through it, even when its pid is handed out again. Read by path one after the other, the
+     * stat (its start time, the identity kept) could be one process's and the environment another's that got the pid
+     * in between.
+     */
+    interface ProcDir extends AutoCloseable {
+        /** Up to {@code max} bytes of the file {@code name} of the directory. */
+        byte[] read(String name, int max) throws IOException;
+
+        @Override
+        void close() throws IOException;
+
+        /** {@code dir} opened as a directory, its files read through it. */
+        static ProcDir open(Path dir) throws IOException {
+            java.nio.file.DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
+            if (!(stream instanceof java.nio.file.SecureDirectoryStream<Path> secure)) {
+                stream.close();
+                throw new IOException("cannot open " + dir + " as a directory to read relative to (no openat here)");
             }
-        } catch (IOException | RuntimeException e) {
-            // gone meanwhile
+            return new ProcDir() {
+                @Override
+                public byte[] read(String name, int max) throws IOException {
+                    try (java.nio.channels.SeekableByteChannel ch = secure.newByteChannel(Path.of(name),
+                            java.util.Set.of(java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                        return java.nio.channels.Channels.newInputStream(ch).readNBytes(max);
+                    }
+                }
+
+                @Override
+                public void close() throws IOException {
+                    secure.close();
+                }
+            };
+        }
+    }
+
+    /**
+     * The process of {@code dir} (named {@code pid} by the listing) as {@link #find} takes it, or null: live, started at or
+     * after {@code leaderStartTicks}, its effective uid {@code uid} ({@code Uid:} in its status), its environment holding
+     * every one of {@code markers}, and its own process's first thread ({@code Tgid} is {@code pid}). Every file is read
+     * through {@code dir}, so the start time kept is the start time of the process whose environment was read.
+     *
+     * @throws IOException when a file cannot be read (the process ended meanwhile)
+     */
+    static Found identify(long pid, ProcDir dir, long leaderStartTicks, List<byte[]> markers, long uid) throws IOException {
+        long start = startTicksOfStat(new String(dir.read("stat", 1024), StandardCharsets.UTF_8));
+        if (start < 0 || start < leaderStartTicks || uid < 0) return null;
+        String status = new String(dir.read("status", 4096), StandardCharsets.UTF_8);
+        if (statusField(status, "Uid:", 1) != uid || statusField(status, "Tgid:", 0) != pid) return null;
+        if (!holdsAll(dir.read("environ", MAX_ENVIRON), markers)) return null;
+        String line = new String(dir.read("cmdline", 4096), StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        if (line.isEmpty()) line = "[" + new String(dir.read("comm", 64), StandardCharsets.UTF_8).strip() + "]";
+        return new Found(pid, start, line);
+    }
+
+    /** Field {@code index} (from 0) of the line of {@code status} (a {@code /proc/PID/status}) starting with {@code name}; -1 if none. */
+    private static long statusField(String status, String name, int index) {
+        for (String line : status.split("\n")) {
+            if (!line.startsWith(name)) continue;
+            String[] f = line.substring(name.length()).strip().split("\\s+");
+            try {
+                return f.length > index ? Long.parseLong(f[index]) : -1;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
         }
         return -1;
     }
@@ -323,7 +382,18 @@ final class Escapees {
         }
     }
 
+    /**
+     * Sends {@code signal} to {@code f} while it is still the process found ({@link #stillRunning}); nothing where
+     * {@code /proc} is another PID namespace's ({@link #PROC_PROBLEM}): neither the pid nor its start time could then be
+     * told to be {@code f}'s, and kill(2) here would reach whatever process has that number in this namespace.
+     */
     static void signal(Found f, String signal) {
+        signal(f, signal, PROC_PROBLEM);
+    }
+
+    /** {@link #signal(Found, String)} with {@link #PROC_PROBLEM} given ({@code procProblem}, null: none). */
+    static void signal(Found f, String signal, String procProblem) {
+        if (procProblem != null) return;
         if (Kill.available()) {
             Kill.killPinned(f.pid(), Kill.number(signal), () -> stillRunning(f));
         } else if (!"STOP".equals(signal)) { // ProcessHandle cannot stop a process: it is KILLed next anyway
@@ -332,7 +402,12 @@ final class Escapees {
         }
     }
 
+    /**
+     * Whether {@code f} still runs: same pid and start time, not a zombie. False where {@code /proc} is another PID
+     * namespace's ({@link #PROC_PROBLEM}): what it shows for the pid is another process.
+     */
     static boolean stillRunning(Found f) {
+        if (PROC_PROBLEM != null) return false;
         return liveStartTicks(PROC.resolve(Long.toString(f.pid()))) == f.startTicks();
     }
 
@@ -356,40 +431,30 @@ final class Escapees {
     /** The start time of a live (not zombie) process from its stat file (field 22), or -1 when gone or a zombie. */
     static long liveStartTicks(Path dir) {
         try {
-            String line = read(dir.resolve("stat"), 1024);
+            return startTicksOfStat(read(dir.resolve("stat"), 1024));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The start time (field 22) in the text of a {@code /proc/PID/stat}, or -1 for a zombie or what does not parse. */
+    static long startTicksOfStat(String line) {
+        try {
             int close = line.lastIndexOf(')');
             if (close < 0 || close + 2 >= line.length()) return -1;
             String[] fields = line.substring(close + 2).split(" ", 21);
             if (fields.length < 21 || fields[0].equals("Z") || fields[0].equals("X")) return -1;
             return Long.parseLong(fields[19]);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return -1;
         }
     }
 
-    /** This process's uid, as the owner of {@code /proc/self}; -1 when unknown. */
-    private static final int UID = uidOf(PROC.resolve("self"));
+    /** This process's effective uid ({@code Uid:} in {@code /proc/self/status}); -1 when unknown. */
+    private static final long UID = Sandbox.uid();
 
-    private static boolean ownedByThisUser(Path dir) {
-        return UID >= 0 && uidOf(dir) == UID;
-    }
-
-    private static int uidOf(Path dir) {
-        try {
-            return (Integer) Files.getAttribute(dir, "unix:uid");
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** Whether the NUL-separated entries of {@code environ} hold every one of {@code markers}. */
-    private static boolean holdsAll(Path environ, List<byte[]> markers) {
-        byte[] env;
-        try (java.io.FileInputStream in = new java.io.FileInputStream(environ.toFile())) {
-            env = in.readNBytes(MAX_ENVIRON);
-        } catch (IOException e) {
-            return false; // another user's, or gone
-        }
+    /** Whether the NUL-separated entries of {@code env} hold every one of {@code markers}. */
+    private static boolean holdsAll(byte[] env, List<byte[]> markers) {
         int held = 0;
         for (byte[] marker : markers) {
             if (holds(env, marker)) held++;
@@ -405,15 +470,6 @@ final class Escapees {
             start = end + 1;
         }
         return false;
-    }
-
-    private static String commandLine(Path dir) {
-        try {
-            String line = read(dir.resolve("cmdline"), 4096).replace('\0', ' ').strip();
-            return line.isEmpty() ? "[" + read(dir.resolve("comm"), 64).strip() + "]" : line;
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
     }
 
     /** Up to {@code max} bytes of a {@code /proc} file, through a native stack buffer (see {@link ProcessGroups}). */

@@ -54,7 +54,7 @@ public final class ProcessGroups {
     }
 
     /** One {@code /proc/PID/stat}: the command name (field 2) and fields 3 on ({@link #statFields}). */
-    private record Stat(long pid, String command, String[] fields) {
+    record Stat(long pid, String command, String[] fields) {
         boolean liveMemberOf(long pgid) {
             return fields.length > 2 && !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
         }
@@ -64,7 +64,7 @@ public final class ProcessGroups {
      * The stat of the process whose {@code /proc} directory is {@code dir} (parsed by {@link ProcStat}, which the engine's
      * coordinator identities share), or null when it is gone or unreadable.
      */
-    private static Stat stat(Path dir) {
+    static Stat stat(Path dir) {
         try {
             ProcStat parsed = ProcStat.parse(readProc(dir.resolve("stat")));
             return parsed == null ? null : new Stat(parsed.pid(), parsed.command(), parsed.fields());
@@ -98,11 +98,14 @@ public final class ProcessGroups {
      * group, costs one kill(2) with signal 0 on the group ({@link Kill}: ESRCH); otherwise, or where kill(2)
      * cannot be called directly, every {@code /proc/PID/stat} is read ({@link #groupHasMembersByScan}), since
      * kill(2) also finds zombies that are not reaped yet (for ever where nothing reaps orphans, such as a
-     * container whose PID 1 is this JVM). Callers use it to skip {@link #signalGroup} when the group is empty.
+     * container whose PID 1 is this JVM). Where {@code /proc} is another PID namespace's ({@link Escapees#PROC_PROBLEM})
+     * it is not read: true unless kill(2) answers ESRCH. Callers use it to skip {@link #signalGroup} when the group is empty.
      */
     public static boolean groupHasMembers(long pgid) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to look at process group " + pgid);
         if (Kill.available() && Kill.kill(-pgid, 0) == Kill.ESRCH) return false;
+        // a /proc of another PID namespace shows others' processes: kill(2) found some, or cannot be asked; say yes
+        if (Escapees.PROC_PROBLEM != null) return true;
         return groupHasMembersByScan(pgid);
     }
 
@@ -130,7 +133,7 @@ public final class ProcessGroups {
     public static boolean killLeftovers(long pgid) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
         if (Kill.available()) return Kill.kill(-pgid, Kill.number("KILL")) == 0;
-        return groupHasMembersByScan(pgid) && signalGroupByCommand(pgid, "KILL");
+        return (Escapees.PROC_PROBLEM != null || groupHasMembersByScan(pgid)) && signalGroupByCommand(pgid, "KILL");
     }
 
     /** {@link #groupHasMembers} by reading every process's stat file ({@link #liveMembers}). */
@@ -219,26 +222,59 @@ public final class ProcessGroups {
      * Used to give a sandboxed script its TERM without ending bubblewrap first: when bwrap's process
      * inside the sandbox (PID 1 of its PID namespace) dies, the kernel kills every process of the
      * namespace at once, which would leave a script's TERM trap no grace period. Not atomic like
-     * {@link #signalGroup}; a process forked meanwhile is reached by the caller's final SIGKILL of the group.
+     * {@link #signalGroup}; a process forked meanwhile is reached by the caller's final SIGKILL of the group. A member
+     * is signalled only while it is still the one the scan found (its pid not handed out again since). Where
+     * {@code /proc} is another PID namespace's ({@link Escapees#PROC_PROBLEM}) nothing is read from it: the whole group
+     * gets the signal, {@code exceptCommand}'s processes too (see {@link #signalGroupExcept(long, String, String, String)}).
      *
      * @return true when at least one process was signalled
      */
     public static boolean signalGroupExcept(long pgid, String signal, String exceptCommand) {
+        return signalGroupExcept(pgid, signal, exceptCommand, Escapees.PROC_PROBLEM);
+    }
+
+    /**
+     * {@link #signalGroupExcept(long, String, String)} with {@code procProblem} ({@link Escapees#PROC_PROBLEM}) given.
+     * When it is not null, {@code /proc} names the processes of another PID namespace by these numbers: a scan of it
+     * would pick unrelated processes whose recorded group happens to be {@code pgid}, and kill(2) here would then hit
+     * yet other ones. So nothing is read from {@code /proc}: the whole group gets {@code signal} at once
+     * ({@link #signalGroup}, kill(2) on the group, which the kernel resolves in this namespace), {@code exceptCommand}'s
+     * processes included (under bubblewrap that ends the sandbox at once, and with it the grace period). Otherwise each
+     * member is signalled only while it is still the member found (pinned, {@link Kill#killPinned}, then its stat read
+     * again: same start time, same group, not a zombie), so a member that ended after the scan and whose pid was handed
+     * out again is spared.
+     */
+    static boolean signalGroupExcept(long pgid, String signal, String exceptCommand, String procProblem) {
         if (pgid <= 1) throw new IllegalArgumentException("refusing to signal process group " + pgid);
-        List<Long> pids;
+        if (procProblem != null) return signalGroup(pgid, signal);
+        List<Stat> members;
         try {
-            pids = liveMembers(pgid).stream().filter(m -> !m.command().equals(exceptCommand)).map(Stat::pid).toList();
+            members = liveMembers(pgid).stream().filter(m -> !m.command().equals(exceptCommand)).toList();
         } catch (IOException e) {
             return false;
         }
-        if (pids.isEmpty()) return false;
+        if (members.isEmpty()) return false;
         int number = Kill.number(signal);
         if (Kill.available() && number > 0) {
             boolean any = false;
-            for (long pid : pids) any |= Kill.kill(pid, number) == 0;
+            for (Stat m : members) any |= Kill.killPinned(m.pid(), number, () -> stillMember(m, pgid)) == 0;
             return any;
         }
-        return killCommand(signal, pids.stream().map(String::valueOf).toList());
+        return killCommand(signal, members.stream().filter(m -> stillMember(m, pgid)).map(m -> String.valueOf(m.pid())).toList());
+    }
+
+    /**
+     * Whether the process {@code found} names (as a scan read it) is still that process, a live member of group
+     * {@code pgid}: its stat, read again, has the same start time (field 22) and group, and it is not a zombie. A pid
+     * handed out again after the scan reads another start time.
+     */
+    static boolean stillMember(Stat found, long pgid) {
+        Stat now = stat(PROC.resolve(Long.toString(found.pid())));
+        return now != null && now.liveMemberOf(pgid) && sameStart(found, now);
+    }
+
+    private static boolean sameStart(Stat a, Stat b) {
+        return a.fields().length >= 20 && b.fields().length >= 20 && a.fields()[19].equals(b.fields()[19]);
     }
 
     /**
@@ -261,8 +297,10 @@ public final class ProcessGroups {
      *
      * @param pid        the recorded group leader
      * @param startTicks its recorded start time in clock ticks since the current boot
-     * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded), and when {@code /proc}
-     *         does not show this process's PID namespace ({@link Escapees#PROC_PROBLEM}: nothing can be told)
+     * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded), and when it cannot be
+     *         told ({@link #orphanGroupUncheckable} not null: {@code /proc} of another PID namespace, a pid it hides, a
+     *         process of another time namespace): a caller that reports must ask {@link #orphanGroupUncheckable} first,
+     *         not say that the group no longer runs
      */
     public static boolean orphanGroupAlive(long pid, long startTicks) {
         return recordedGroupAlive(pid, startTicks);
@@ -306,6 +344,11 @@ public final class ProcessGroups {
             warnings.accept(orphanUncheckable(pid, procProblem));
             return false;
         }
+        String unseen = orphanGroupUncheckable(pid, startTicks, null);
+        if (unseen != null) {
+            warnings.accept(orphanUnseen(pid, unseen));
+            return false;
+        }
         if (!recordedGroupAlive(pid, startTicks)) return false;
         if (statFields(pid) == null) return killReapedLeadersGroup(pid, startTicks);
         boolean killed = signalGroup(pid, "KILL");
@@ -317,10 +360,83 @@ public final class ProcessGroups {
     }
 
     /** The warning that the process group {@code pid} left by a stopped coordinator was neither checked nor killed. */
-    static String orphanUncheckable(long pid, String procProblem) {
+    static String orphanUncheckable(long pid, String problem) {
         return "the process group " + pid + " of an attempt left running by its stopped coordinator was neither checked nor "
-                + "killed: " + procProblem + ", so its numbers name other processes than kill(2) would reach; if it still runs, "
+                + "killed: " + problem + ", so its numbers name other processes than kill(2) would reach; if it still runs, "
                 + "end it yourself where /proc is mounted for its own PID namespace";
+    }
+
+    /**
+     * The warning that the process group {@code pid} left by a stopped coordinator was not killed because whether it is
+     * still the attempt's cannot be told here ({@code why}: {@link #orphanGroupUncheckable}).
+     */
+    static String orphanUnseen(long pid, String why) {
+        return "the process group " + pid + " of an attempt left running by its stopped coordinator was not killed: " + why
+                + "; if it still runs and is the attempt's, end it yourself (`kill -KILL -- -" + pid + "`, as its user or root)";
+    }
+
+    /**
+     * Why this process cannot tell whether the process group an attempt's leader {@code pid} (recorded start
+     * {@code startTicks}, clock ticks since boot as its coordinator read them) led still runs, or null when it can
+     * ({@link #orphanGroupAlive} then answers). Not null:
+     * <ul>
+     *   <li>when {@code /proc} is another PID namespace's ({@link Escapees#PROC_PROBLEM});</li>
+     *   <li>when {@code /proc} does not show the pid (or, with its leader gone, the group) that kill(2) with signal 0
+     *       answers EPERM for: it exists, but is hidden ({@code /proc} mounted with {@code hidepid=}, another user's
+     *       process), so its being invisible proves nothing;</li>
+     *   <li>when a process with the pid shows other start ticks and runs in another time namespace than this process
+     *       ({@code /proc/PID/ns/time} against {@code /proc/self/ns/time}): Linux shows field 22 in the reader's time
+     *       namespace, so the attempt's own leader, started in its coordinator's, reads with another offset here, and
+     *       other ticks prove nothing.</li>
+     * </ul>
+     * Read-only: reads {@code /proc} and sends at most signal 0.
+     *
+     * @return one line saying why, for a message after "cannot tell whether it still runs: "; null when it can be told
+     */
+    public static String orphanGroupUncheckable(long pid, long startTicks) {
+        return orphanGroupUncheckable(pid, startTicks, Escapees.PROC_PROBLEM);
+    }
+
+    private static String orphanGroupUncheckable(long pid, long startTicks, String procProblem) {
+        if (pid <= 1 || startTicks <= 0) return null;
+        if (procProblem != null) return procProblem;
+        String[] f = statFields(pid);
+        OptionalLong seen = f == null || f.length < 20 ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(f[19]));
+        int leaderProbe = Kill.available() ? Kill.kill(pid, 0) : -1;
+        int groupProbe = Kill.available() ? Kill.kill(-pid, 0) : -1;
+        String pidTime = seen.isPresent() ? timeNamespace(PROC.resolve(Long.toString(pid))) : null;
+        return uncheckable(pid, startTicks, seen, leaderProbe, groupProbe, timeNamespace(PROC.resolve("self")), pidTime);
+    }
+
+    /**
+     * The decision of {@link #orphanGroupUncheckable(long, long)} on what was read: {@code seenTicks} the start ticks
+     * {@code /proc/PID/stat} shows (empty when it shows no such process), {@code leaderProbe} and {@code groupProbe} the
+     * errno of kill(2) with signal 0 on the pid and on the group (0 when reached, -1 when not asked), {@code ownTimeNs}
+     * and {@code pidTimeNs} the targets of this process's and the pid's {@code ns/time} links (null when unknown).
+     */
+    static String uncheckable(long pid, long startTicks, OptionalLong seenTicks, int leaderProbe, int groupProbe,
+                              String ownTimeNs, String pidTimeNs) {
+        if (seenTicks.isEmpty() && (leaderProbe == Kill.EPERM || groupProbe == Kill.EPERM)) {
+            return (leaderProbe == Kill.EPERM ? "process " + pid : "a process of group " + pid) + " exists (kill(2) answers "
+                    + "EPERM: another user's) but /proc does not show it (mounted with hidepid=), so whether it is the attempt's "
+                    + "cannot be told";
+        }
+        if (seenTicks.isPresent() && seenTicks.getAsLong() != startTicks && ownTimeNs != null && pidTimeNs != null
+                && !ownTimeNs.equals(pidTimeNs)) {
+            return "process " + pid + " runs in another time namespace (" + pidTimeNs + ") than this one (" + ownTimeNs
+                    + "), where its start time (field 22 of /proc/" + pid + "/stat) reads with another offset, so it cannot "
+                    + "be compared with the recorded one";
+        }
+        return null;
+    }
+
+    /** The target of {@code dir}'s {@code ns/time} link ({@code time:[INODE]}), or null when it cannot be read. */
+    private static String timeNamespace(Path dir) {
+        try {
+            return Files.readSymbolicLink(dir.resolve("ns").resolve("time")).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -379,19 +495,18 @@ public final class ProcessGroups {
 
     /**
      * Kills group {@code pgid}, whose leader (started at {@code startTicks}) was reaped: the whole group at once when every
-     * live member started at or after it, else only those members (SIGKILL to each pid: a process one of them forks
-     * meanwhile escapes; a member that ends meanwhile and whose pid is reused at once is hit in its place, as with
-     * {@link #signalGroupExcept}).
+     * live member started at or after it, else only those members (SIGKILL to each, while it is still the member found:
+     * {@link #stillMember}; a process one of them forks meanwhile escapes).
      *
      * @return true when at least one process was signalled
      */
     static boolean killReapedLeadersGroup(long pgid, long startTicks) {
         if (Escapees.PROC_PROBLEM != null) return false; // its members' numbers are another namespace's (review D2 F11)
-        List<Long> later = new java.util.ArrayList<>();
+        List<Stat> later = new java.util.ArrayList<>();
         boolean earlier = false;
         try {
             for (Stat m : liveMembers(pgid)) {
-                if (m.fields().length >= 20 && Long.parseLong(m.fields()[19]) >= startTicks) later.add(m.pid());
+                if (m.fields().length >= 20 && Long.parseLong(m.fields()[19]) >= startTicks) later.add(m);
                 else earlier = true;
             }
         } catch (IOException | RuntimeException e) {
@@ -399,12 +514,13 @@ public final class ProcessGroups {
         }
         if (later.isEmpty()) return false;
         if (!earlier) return signalGroup(pgid, "KILL");
+        // each member only while it is still the one found (a pid handed out again after the scan is spared)
         if (Kill.available() && Kill.number("KILL") > 0) {
             boolean any = false;
-            for (long member : later) any |= Kill.kill(member, Kill.number("KILL")) == 0;
+            for (Stat m : later) any |= Kill.killPinned(m.pid(), Kill.number("KILL"), () -> stillMember(m, pgid)) == 0;
             return any;
         }
-        return killCommand("KILL", later.stream().map(String::valueOf).toList());
+        return killCommand("KILL", later.stream().filter(m -> stillMember(m, pgid)).map(m -> String.valueOf(m.pid())).toList());
     }
 
     /**
@@ -420,6 +536,7 @@ public final class ProcessGroups {
     /** {@link #recordedGroupAlive(long, long)} with the start of this pid namespace's init given ({@code startTicks(1)}). */
     static boolean recordedGroupAlive(long pid, long startTicks, OptionalLong namespaceStart) {
         if (pid <= 1 || startTicks <= 0 || Escapees.PROC_PROBLEM != null) return false;
+        if (orphanGroupUncheckable(pid, startTicks, null) != null) return false; // nothing to take for it: cannot tell
         if (namespaceStart.isPresent() && startTicks < namespaceStart.getAsLong()) return false;
         String[] f = statFields(pid);
         if (f == null) return reapedLeadersGroupAlive(pid, startTicks);

@@ -67,6 +67,10 @@ public final class Sandbox implements AutoCloseable {
     /** Whether this process runs as root: the warning without bubblewrap then says so ({@link #unisolatedWarning}). */
     private final boolean runsAsRoot;
     private final java.util.Set<String> clampWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** {@link Escapees#PROC_PROBLEM}, or another one given for tests. */
+    private final String procProblem;
+    /** Whether {@link #stopsWholeGroupWarning} was given. */
+    private final AtomicBoolean stopWarned = new AtomicBoolean();
 
     /**
      * A sandbox launching processes from a pool of up to 4 daemon threads (fewer on machines with fewer cores). The first
@@ -92,6 +96,16 @@ public final class Sandbox implements AutoCloseable {
      * tests: the warning without bubblewrap then says tickets run as root on the host).
      */
     Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings, HardLimits hardLimits, boolean runsAsRoot) {
+        this(bubblewrap, warnings, hardLimits, runsAsRoot, Escapees.PROC_PROBLEM);
+    }
+
+    /**
+     * As {@link #Sandbox(Bubblewrap.Status, Consumer, HardLimits, boolean)}, with what is the matter with {@code /proc}
+     * given ({@link Escapees#PROC_PROBLEM}, null: nothing), for tests of the warnings it causes.
+     */
+    Sandbox(Bubblewrap.Status bubblewrap, Consumer<String> warnings, HardLimits hardLimits, boolean runsAsRoot,
+            String procProblem) {
+        this.procProblem = procProblem;
         this.runsAsRoot = runsAsRoot;
         this.bubblewrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
@@ -581,8 +595,8 @@ public final class Sandbox implements AutoCloseable {
         if (!bwrap && spec.isolation() == Isolation.BEST_EFFORT && warned.compareAndSet(false, true)) {
             warnings.accept(unisolatedWarning(bubblewrap.problem(), runsAsRoot));
         }
-        if (!bwrap && Escapees.PROC_PROBLEM != null && PROC_WARNED.compareAndSet(false, true)) {
-            warnings.accept(escapeesUnfindable(Escapees.PROC_PROBLEM));
+        if (!bwrap && procProblem != null && PROC_WARNED.compareAndSet(false, true)) {
+            warnings.accept(escapeesUnfindable(procProblem));
         }
         if (bwrap && SECCOMP_PROBLEM != null && SECCOMP_WARNED.compareAndSet(false, true)) {
             warnings.accept(noSeccompWarning(SECCOMP_PROBLEM));
@@ -614,6 +628,9 @@ public final class Sandbox implements AutoCloseable {
         } catch (IOException e) {
             homes.release(privateHome);
             throw new SandboxException("cannot create the attempt's cgroup for its process limit: " + e, e);
+        }
+        if (bwrap && cgroup == null && procProblem != null && stopWarned.compareAndSet(false, true)) {
+            warnings.accept(stopsWholeGroupWarning(procProblem));
         }
         Future<SandboxProcess.Started> started;
         try {
@@ -736,6 +753,20 @@ public final class Sandbox implements AutoCloseable {
         return "processes that leave a ticket's process group (setsid, a daemon) cannot be found here without bubblewrap: "
                 + problem + "; they are not ended when their attempt ends, and are not reported (a cgroup still ends those "
                 + "that stay in it); run swarm where /proc is mounted for its own PID namespace, or install bubblewrap";
+    }
+
+    /**
+     * The warning, given once per sandbox for a launch under bubblewrap without a cgroup of its own, that stopping an
+     * attempt (timeout, cancel) cannot look for its processes one by one, as {@code /proc} does not show this process's
+     * PID namespace ({@code problem}: {@link Escapees#PROC_PROBLEM}): the TERM goes to the attempt's whole process group
+     * at once (kill(2) on the group), bubblewrap's own processes included, so the sandbox ends at once and the
+     * ticket's grace period is cut short; no pid read from that {@code /proc} is signalled.
+     */
+    static String stopsWholeGroupWarning(String problem) {
+        return "a ticket under bubblewrap that is stopped (timeout, cancel) gets its TERM as a whole process group here, "
+                + "bubblewrap included: " + problem + ", so its processes cannot be told one by one, and no number read from it "
+                + "is signalled; bubblewrap then ends the sandbox at once, and the ticket's grace period (a TERM trap's "
+                + "clean-up) is cut short; run swarm where /proc is mounted for its own PID namespace";
     }
 
     /** The root warning is given once per process, not per sandbox. */
