@@ -279,6 +279,7 @@ final class RunCommands {
                 boolean specChanged = !io.swarmflow.spec.SpecLoader.isStream(Path.of(before.specPath()))
                         && io.swarmflow.spec.SpecLoader.changedSince(plan, specFile).orElse(false);
                 PrintStream err = Streams.err(spec);
+                io.swarmflow.engine.StalledCoordinatorTakeOver.Ended tookOver = null; // what --take-over sent, for a lost claim
                 if (target.isPresent()) { // the last step before the claim: every refusal above left the coordinator alone
                     java.util.Optional<String> early = signals.before();
                     if (early.isPresent()) { // a Ctrl-C during the checks: nothing is sent
@@ -292,6 +293,7 @@ final class RunCommands {
                             () -> io.swarmflow.engine.StalledCoordinatorTakeOver.stillStalled(
                                     target.get(), expiresAt, w.store.lease(runId), w.store.now()));
                     out.println(ended.message());
+                    tookOver = ended;
                     if (ended.interrupted() || signals.before().isPresent()) { // what was sent is said on the line above
                         err.println("swarm: run " + runId + " was not resumed (interrupted: " + signals.before().orElse("?") + "); "
                                 + (ended.sent().isEmpty() ? "its coordinator was not signalled" : "its coordinator (pid "
@@ -315,21 +317,42 @@ final class RunCommands {
                 executing = true;
                 // said once this process holds the run: another resume started at the same time may have taken it since
                 // the check above, and then this one is refused without having said it resumes
-                return Foreground.execute(w, runId, options, exec, out, signals, () -> {
-                    out.println("resuming run " + runId + " (" + run.state().label() + ")");
-                    if (run.cancelRequested() && run.state() == RunState.RUNNING) {
-                        // its coordinator stopped (killed) while it stopped the attempts for a cancel: the resume does not
-                        // carry that cancel on (a pending one not read yet is said by the engine: "ignored a cancel ...")
-                        out.println("  a cancel was stopping its attempts when its coordinator stopped; the resume continues the run "
-                                + "(`swarm cancel " + runId + "` stops it)");
-                    }
-                    if (specChanged) {
-                        err.println("swarm: note: " + io.swarmflow.spec.SpecError.printable(specFile.toString()) + " has changed since run " + runId + " was created; resume "
-                                + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
-                                + "start a new run: swarm run " + io.swarmflow.spec.SpecError.printable(specFile.toString()));
-                    }
-                });
+                try {
+                    return execute(w, options, out, err, run, specChanged, specFile, signals);
+                } catch (io.swarmflow.store.StoreException.RunLocked e) {
+                    if (tookOver == null || tookOver.sent().isEmpty()) throw e;
+                    throw new io.swarmflow.store.StoreException.RunLocked(lostAfterTakeOver(e.getMessage(), tookOver));
+                }
             }
+        }
+
+        /**
+         * The refusal of a claim that another coordinator won after {@code --take-over} ended the run's stalled one: the
+         * claim's {@code message}, then that the coordinator taken over was ended all the same (its pid, the signals
+         * sent), so that its end does not come as a surprise.
+         */
+        static String lostAfterTakeOver(String message, io.swarmflow.engine.StalledCoordinatorTakeOver.Ended ended) {
+            return message + "; the coordinator --take-over ended before the claim, pid " + ended.target().pid() + ", was sent "
+                    + String.join(", ", ended.sent()) + " all the same: the run goes on with the one that holds it now "
+                    + "(`swarm status " + ended.target().runId() + "` says)";
+        }
+
+        private Integer execute(Wiring w, EngineOptions options, PrintStream out, PrintStream err, RunView run,
+                                boolean specChanged, Path specFile, Signals signals) throws Exception {
+            return Foreground.execute(w, runId, options, exec, out, signals, () -> {
+                out.println("resuming run " + runId + " (" + run.state().label() + ")");
+                if (run.cancelRequested() && run.state() == RunState.RUNNING) {
+                    // its coordinator stopped (killed) while it stopped the attempts for a cancel: the resume does not
+                    // carry that cancel on (a pending one not read yet is said by the engine: "ignored a cancel ...")
+                    out.println("  a cancel was stopping its attempts when its coordinator stopped; the resume continues the run "
+                            + "(`swarm cancel " + runId + "` stops it)");
+                }
+                if (specChanged) {
+                    err.println("swarm: note: " + io.swarmflow.spec.SpecError.printable(specFile.toString()) + " has changed since run " + runId + " was created; resume "
+                            + "continues the plan stored then (tickets, scripts and vars as they were). To run the edited spec, "
+                            + "start a new run: swarm run " + io.swarmflow.spec.SpecError.printable(specFile.toString()));
+                }
+            });
         }
     }
 
