@@ -173,7 +173,7 @@ final class QueryCommands {
                             .put("cancelling", cancelling || cancelPending.isPresent());
                     for (com.fasterxml.jackson.databind.JsonNode t : status.get("tickets")) {
                         Orphan o = orphans.get(t.get("id").asText());
-                        ((ObjectNode) t).put("processAlive", o == null ? null : o.alive());
+                        ((ObjectNode) t).put("processAlive", o == null || o.unknown() != null ? null : o.alive());
                     }
                     out.println(JSON.writeValueAsString(status));
                 } else {
@@ -234,8 +234,16 @@ final class QueryCommands {
          *                (the leader a zombie not reaped yet, or reaped and its pid no other process's, within the boot
          *                the attempt ran in: {@link #orphanCheckable}):
          *                {@code swarm resume} would kill its group ({@code ProcessGroups.orphanGroupAlive})
+         * @param unknown why that cannot be told here ({@code ProcessGroups.orphanGroupUncheckable}: a {@code /proc} of
+         *                another PID namespace, a pid it hides, a process of another time namespace), {@code alive} then
+         *                false and meaningless; null when it can
          */
-        record Orphan(AttemptView attempt, boolean alive) {}
+        record Orphan(AttemptView attempt, boolean alive, String unknown) {
+            /** One whose state could be told. */
+            Orphan(AttemptView attempt, boolean alive) {
+                this(attempt, alive, null);
+            }
+        }
 
         /**
          * Whether the process of attempt {@code a} of run {@code observed} can be looked at here: the run is recorded as
@@ -283,10 +291,31 @@ final class QueryCommands {
                 AttemptView a = running.get(t.ticketId());
                 if (t.state() == io.swarmflow.store.TicketState.RUNNING && a != null && a.attempt() == t.attempt()
                         && orphanCheckable(observed, a)) {
-                    orphans.put(t.ticketId(), new Orphan(a, io.swarmflow.local.LocalExecutor.orphanAlive(a)));
+                    // a /proc of another PID namespace, a pid it hides, another time namespace: cannot tell, not "gone"
+                    String unknown = io.swarmflow.sandbox.ProcessGroups.orphanGroupUncheckable(a.pid(), a.startTicks());
+                    orphans.put(t.ticketId(), unknown != null ? new Orphan(a, false, unknown)
+                            : new Orphan(a, io.swarmflow.local.LocalExecutor.orphanAlive(a)));
                 }
             }
             return orphans;
+        }
+
+        /**
+         * The line of {@code swarm status RUN TICKET} on the process group of {@code orphan}'s attempt: it still runs (and
+         * what stops it), it no longer runs, or, when that cannot be told here ({@link Orphan#unknown}: a {@code /proc} of
+         * another PID namespace, a pid it hides, another time namespace), why not: never "no longer runs" then.
+         */
+        static String orphanLine(Orphan orphan, String runId) {
+            if (orphan.unknown() != null) {
+                return "  attempt " + orphan.attempt().attempt() + "'s process group (" + orphan.attempt().pid() + "): whether it "
+                        + "still runs cannot be told here: " + orphan.unknown() + "; `swarm resume " + runId + "` does not kill it "
+                        + "either";
+            }
+            return "  attempt " + orphan.attempt().attempt() + (orphan.alive()
+                    ? "'s process (group " + orphan.attempt().pid() + ") still runs, left by the stopped coordinator; "
+                    + orphansStop(runId, true)
+                    : "'s process group (" + orphan.attempt().pid() + ") no longer runs; `swarm resume " + runId
+                    + "` still ends " + ESCAPED_TOO);
         }
 
         /**
@@ -482,14 +511,15 @@ final class QueryCommands {
             if (json) {
                 ObjectNode root = statusJson(run, description(w, run), List.of(t), decisions, titles(w, run.runId()), snap.report());
                 ((ObjectNode) root.get("run")).put("executing", observed.executing()).put("cancelling", cancelling);
-                ((ObjectNode) root.get("tickets").get(0)).put("processAlive", orphan == null ? null : orphan.alive());
+                ((ObjectNode) root.get("tickets").get(0)).put("processAlive", orphan == null || orphan.unknown() != null ? null : orphan.alive());
                 ArrayNode list = root.putArray("attempts"); // as report.json's tickets[].attempts, and processAlive
                 for (AttemptView a : attempts) {
                     long lostAt = times.lostAttemptEndMillis(a);
                     ObjectNode o = list.addObject();
                     io.swarmflow.cli.report.RunReport.attemptJson(o, a,
                             (lostAt > 0 ? lostAt : a.finishedAtMillis() != 0 ? a.finishedAtMillis() : now) - a.startedAtMillis());
-                    o.put("processAlive", orphan != null && orphan.attempt().attempt() == a.attempt() ? orphan.alive() : null);
+                    o.put("processAlive", orphan != null && orphan.attempt().attempt() == a.attempt() && orphan.unknown() == null
+                            ? orphan.alive() : null);
                 }
                 out.println(JSON.writeValueAsString(root));
                 return ExitCodes.OK;
@@ -502,13 +532,7 @@ final class QueryCommands {
                     : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
             if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
             stalledLine(w, observed).ifPresent(out::println);
-            if (orphan != null) {
-                out.println("  attempt " + orphan.attempt().attempt() + (orphan.alive()
-                        ? "'s process (group " + orphan.attempt().pid() + ") still runs, left by the stopped coordinator; "
-                        + orphansStop(run.runId(), true)
-                        : "'s process group (" + orphan.attempt().pid() + ") no longer runs; `swarm resume " + run.runId()
-                        + "` still ends " + ESCAPED_TOO));
-            }
+            if (orphan != null) out.println(Status.orphanLine(orphan, run.runId()));
             io.swarmflow.store.RunCommand decision = decisions.get(t.ticketId());
             if (decision != null) {
                 out.println(pendingLine(decision, observed));
