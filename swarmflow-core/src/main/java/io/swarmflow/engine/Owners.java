@@ -140,7 +140,9 @@ public final class Owners {
      * without a boot id (recorded without those exact parts, by an older swarm or where they could not be read), or a
      * reader that cannot read this machine's boot id. Then the process with its pid is taken for another when its start
      * differs from {@code startMillis} by more than a second, so a step of the wall clock by more than that after such a
-     * coordinator started makes it read as gone.
+     * coordinator started makes it read as gone. A pid that {@code /proc} does not show where it hides other users'
+     * processes ({@code hidepid=}) but that exists all the same ({@link #hiddenButThere}: kill(1) with signal 0 answers
+     * EPERM) is not taken for gone: its lease is waited out.
      */
     public static boolean isDeadLocalProcess(String owner) {
         return isDeadLocalProcess(owner, here(), Owners::startTicksOf);
@@ -178,6 +180,17 @@ public final class Owners {
      */
     static boolean isDeadLocalProcess(String owner, Here here, OptionalLong bootMillis,
                                       java.util.function.LongFunction<OptionalLong> ticksOf) {
+        return isDeadLocalProcess(owner, here, bootMillis, ticksOf, Owners::hiddenButThere);
+    }
+
+    /**
+     * {@link #isDeadLocalProcess(String, Here, OptionalLong, java.util.function.LongFunction)} with how a pid that
+     * {@code /proc} does not show is told to exist all the same ({@code hiddenButThere}, {@link #hiddenButThere}) given:
+     * such a pid is not taken for gone.
+     */
+    static boolean isDeadLocalProcess(String owner, Here here, OptionalLong bootMillis,
+                                      java.util.function.LongFunction<OptionalLong> ticksOf,
+                                      java.util.function.LongPredicate hiddenButThere) {
         if (!isOnThisHost(owner)) return false;
         int colon = owner.lastIndexOf(':');
         int at = owner.lastIndexOf('@');
@@ -200,7 +213,8 @@ public final class Owners {
         }
         if (pid == ProcessHandle.current().pid()) return false;
         Optional<ProcessHandle> ph = ProcessHandle.of(pid);
-        if (ph.isEmpty() || !ph.get().isAlive()) return true;
+        // a /proc mounted with hidepid= shows no other user's process: one it does not show may still be there
+        if (ph.isEmpty() || !ph.get().isAlive()) return !hiddenButThere.test(pid);
         if (bootsKnown && exact.startTicks() >= 0) {
             OptionalLong actualTicks = ticksOf.apply(pid);
             if (actualTicks.isPresent() && actualTicks.getAsLong() == exact.startTicks()) {
@@ -313,6 +327,64 @@ public final class Owners {
             case 't' -> Optional.of(new Alive(pid, true, isBackgroundOfATerminal(stat), true)); // a debugger's (ptrace)
             default -> Optional.of(new Alive(pid, false, isBackgroundOfATerminal(stat)));
         };
+    }
+
+    /**
+     * Whether {@code /proc} is mounted with {@code hidepid=} other than 0 ({@code 1}, {@code 2}, {@code 4},
+     * {@code noaccess}, {@code invisible}, {@code ptraceable}; see proc(5)), by the {@code /proc} line of
+     * {@code /proc/self/mountinfo}: it then hides other users' processes (or their files) from this one. Read once.
+     */
+    static final boolean PROC_HIDES_PIDS = procHidesPids(Path.of("/proc/self/mountinfo"));
+
+    /** {@link #PROC_HIDES_PIDS} from the mountinfo file {@code mountinfo}; false when it cannot be read. */
+    static boolean procHidesPids(Path mountinfo) {
+        try {
+            return procHidesPids(Files.readAllLines(mountinfo, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #PROC_HIDES_PIDS} from the lines of a mountinfo ({@code ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... -
+     * FSTYPE SOURCE SUPEROPTIONS}, proc(5)): the last mount on {@code /proc} of type {@code proc} has {@code hidepid=}
+     * other than {@code 0} in its super options.
+     */
+    static boolean procHidesPids(java.util.List<String> mountinfo) {
+        boolean hides = false;
+        for (String line : mountinfo) {
+            String[] f = line.split(" ");
+            int dash = java.util.Arrays.asList(f).indexOf("-");
+            if (f.length < 5 || dash < 0 || dash + 3 >= f.length || !f[4].equals("/proc") || !f[dash + 1].equals("proc")) continue;
+            hides = false; // a later mount on /proc covers an earlier one
+            for (String option : f[dash + 3].split(",")) {
+                if (option.startsWith("hidepid=") && !option.equals("hidepid=0") && !option.equals("hidepid=off")) hides = true;
+            }
+        }
+        return hides;
+    }
+
+    /**
+     * Whether process {@code pid}, which {@code /proc} does not show (or lets read), exists all the same: only where
+     * {@code /proc} hides other users' processes ({@link #PROC_HIDES_PIDS}), where its directory is there but cannot be
+     * read ({@code hidepid=1}), or {@code kill -0 PID} says "Operation not permitted" (EPERM: it exists, another user's;
+     * {@code hidepid=2}). False everywhere else, at no cost.
+     */
+    static boolean hiddenButThere(long pid) {
+        if (!PROC_HIDES_PIDS || pid <= 0) return false;
+        if (Files.exists(Path.of("/proc", Long.toString(pid)), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return true;
+        try {
+            ProcessBuilder pb = new ProcessBuilder("kill", "-0", Long.toString(pid)).redirectErrorStream(true);
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return p.waitFor() != 0 && said.contains("not permitted");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // cannot tell: not gone
+        }
     }
 
     /** Field 3 of {@code /proc/PID/stat} (proc(5)): the process's state, one character. */
