@@ -316,14 +316,36 @@ final class Escapees {
                 graceMillis, rounds);
     }
 
+    /**
+     * The longest grace of their own that the processes of {@link #endAll}'s first scan may get
+     * ({@link #endAll(Host, long, long, int)}'s {@code ownGraceMillis}) when what is left of the attempt's grace is less:
+     * half of {@link #AFTER_GRACE_MILLIS}, so that the rounds after it still have time within that bound.
+     */
+    static final long OWN_GRACE_MAX_MILLIS = AFTER_GRACE_MILLIS / 2;
+
     /** {@link #endAll(long, long, List, boolean, long, int)} on {@code host}. */
     static Ended endAll(Host host, long graceMillis, int rounds) throws InterruptedException {
+        return endAll(host, graceMillis, 0, rounds);
+    }
+
+    /**
+     * {@link #endAll(Host, long, int)}, the first scan's processes given at least {@code ownGraceMillis} between their
+     * TERM and their KILL (at most {@link #OWN_GRACE_MAX_MILLIS}) when {@code graceMillis}, what is left of the attempt's
+     * grace, is less: a process found only at the attempt's end (one a TERM trap started during the grace, which the
+     * stop's TERM did not reach) gets a grace of its own to clean up, not a KILL right after its TERM. The whole still
+     * ends within {@code graceMillis} plus {@link #AFTER_GRACE_MILLIS}, counted from the call. 0 (as for an interrupted
+     * wait, or a stopped coordinator's orphans) gives none.
+     *
+     * @throws IllegalArgumentException when {@code ownGraceMillis} is negative
+     */
+    static Ended endAll(Host host, long graceMillis, long ownGraceMillis, int rounds) throws InterruptedException {
+        if (ownGraceMillis < 0) throw new IllegalArgumentException("ownGraceMillis must be 0 or more, not " + ownGraceMillis);
         long deadline = host.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis + AFTER_GRACE_MILLIS);
         List<Found> found = host.scan();
         if (found.isEmpty()) return new Ended(List.of(), List.of());
         java.util.LinkedHashMap<Long, Found> ended = new java.util.LinkedHashMap<>();
         for (Found f : found) ended.put(f.pid(), f);
-        end(host, found, graceMillis);
+        end(host, found, Math.max(graceMillis, Math.min(ownGraceMillis, OWN_GRACE_MAX_MILLIS)));
         awaitGone(host, found, deadline);
         for (int round = 1; round < rounds && host.nanoTime() < deadline; round++) {
             found = host.scan();

@@ -85,4 +85,42 @@ class EscapeesDeadlineTest {
         assertThat(ended.ended()).extracting(Escapees.Found::pid).containsExactly(7L);
         assertThat(ended.left()).isEmpty();
     }
+
+    /**
+     * Processes first found at the attempt's end, when its grace is used up, get a grace of their own (bounded) before
+     * their KILL, not a KILL right after their TERM; the whole stays within the documented bound.
+     */
+    @Test
+    void theFirstScansProcessesGetAGraceOfTheirOwnWithinTheBound() throws Exception {
+        for (long own : new long[] {0, 1_000, 60_000}) {
+            Stubborn host = new Stubborn() {
+                @Override
+                public List<Escapees.Found> scan() {
+                    if (!alive.isEmpty()) return List.of();
+                    alive.add(new Escapees.Found(7, 1, "trap's cleanup"));
+                    return List.copyOf(alive);
+                }
+            };
+            long start = host.now;
+            long[] killedAt = {-1};
+            Escapees.Host timed = new Escapees.Host() {
+                public List<Escapees.Found> scan() { return host.scan(); }
+                public void signal(Escapees.Found f, String signal) {
+                    if (signal.equals("KILL") && killedAt[0] < 0) killedAt[0] = host.now;
+                    host.signal(f, signal);
+                }
+                public boolean running(Escapees.Found f) { return killedAt[0] < 0; }
+                public long nanoTime() { return host.nanoTime(); }
+                public void sleep(long millis) { host.sleep(millis); }
+            };
+
+            Escapees.endAll(timed, 0, own, Escapees.ROUNDS);
+
+            long graceMillis = TimeUnit.NANOSECONDS.toMillis(killedAt[0] - start);
+            long expected = Math.min(own, Escapees.OWN_GRACE_MAX_MILLIS);
+            assertThat(graceMillis).as("own grace %d ms", own).isBetween(expected, expected + 20);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(host.now - start)).isLessThanOrEqualTo(Escapees.AFTER_GRACE_MILLIS + 20);
+            assertThat(host.signals).startsWith("TERM 7");
+        }
+    }
 }
