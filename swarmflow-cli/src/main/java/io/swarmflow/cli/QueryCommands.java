@@ -292,7 +292,7 @@ final class QueryCommands {
                 if (t.state() == io.swarmflow.store.TicketState.RUNNING && a != null && a.attempt() == t.attempt()
                         && orphanCheckable(observed, a)) {
                     // a /proc of another PID namespace, a pid it hides, another time namespace: cannot tell, not "gone"
-                    String unknown = io.swarmflow.sandbox.ProcessGroups.orphanGroupUncheckable(a.pid(), a.startTicks());
+                    String unknown = Wiring.orphanUncheckable(a);
                     orphans.put(t.ticketId(), unknown != null ? new Orphan(a, false, unknown)
                             : new Orphan(a, io.swarmflow.local.LocalExecutor.orphanAlive(a)));
                 }

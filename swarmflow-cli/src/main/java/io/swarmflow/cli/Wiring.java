@@ -53,6 +53,15 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Why whether the process group of {@code attempt} (its recorded pid and start ticks) still runs cannot be told here
+     * ({@code ProcessGroups.orphanGroupUncheckable}: a {@code /proc} of another PID namespace, a pid it hides, a process
+     * of another time namespace), or null when it can; null as well when no process was recorded.
+     */
+    static String orphanUncheckable(io.swarmflow.store.AttemptView attempt) {
+        return attempt.pid() <= 0 ? null : io.swarmflow.sandbox.ProcessGroups.orphanGroupUncheckable(attempt.pid(), attempt.startTicks());
+    }
+
+    /**
      * An executor alone (for validation and preflight, before any state exists). Its warnings go to {@code warnings}
      * as {@code swarm: warning: ...} lines with their control characters made visible ({@link
      * io.swarmflow.cli.view.Printable#of}): they carry text a ticket chooses (the names of nested repositories it made,
