@@ -132,6 +132,9 @@ final class Escapees {
      * named once per thread whose id was probed.
      */
     private static void look(Path dir, long pid, long leaderStartTicks, List<byte[]> markers, List<Found> found) {
+        // the cheap filter first, by path, as before (most processes started before the attempt: one read each); what is
+        // kept is read again below through the directory opened once, so a pid handed out again in between lends nothing
+        if (liveStartTicks(dir) < leaderStartTicks) return;
         try (ProcDir d = ProcDir.open(dir)) {
             Found f = identify(pid, d, leaderStartTicks, markers, UID);
             if (f != null) found.add(f);
