@@ -14,6 +14,10 @@ public final class ForeignProcProbe {
     private ForeignProcProbe() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("bwrap")) {
+            underBubblewrap(Path.of(args[0]));
+            return;
+        }
         List<String> warnings = new CopyOnWriteArrayList<>();
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off in this probe"), warnings::add)) {
             SandboxSpec spec = SandboxSpec.builder(Path.of(args[0])).isolation(Isolation.BEST_EFFORT).grace(java.time.Duration.ofMillis(100))
@@ -21,6 +25,21 @@ public final class ForeignProcProbe {
             SandboxResult r = sandbox.start(spec, List.of("bash", "-c", "setsid sleep 30 </dev/null >/dev/null 2>&1 &"),
                     LineListener.NONE).waitFor();
             System.out.println("escaped=" + r.escaped());
+        }
+        for (String w : warnings) System.out.println("warning=" + w);
+    }
+
+    /**
+     * An attempt under bubblewrap that outlives its timeout: its stop sends the TERM to the whole group (no pid read from
+     * the foreign {@code /proc}), and the sandbox says so once. Prints the termination and the warnings.
+     */
+    private static void underBubblewrap(Path workspace) throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = new Sandbox(Bubblewrap.probe(), warnings::add)) {
+            SandboxSpec spec = SandboxSpec.builder(workspace).isolation(Isolation.REQUIRED)
+                    .timeout(java.time.Duration.ofMillis(500)).grace(java.time.Duration.ofSeconds(5)).build();
+            SandboxResult r = sandbox.start(spec, List.of("bash", "-c", "sleep 30"), LineListener.NONE).waitFor();
+            System.out.println("termination=" + r.termination());
         }
         for (String w : warnings) System.out.println("warning=" + w);
     }

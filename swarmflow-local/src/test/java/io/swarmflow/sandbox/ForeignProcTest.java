@@ -62,6 +62,31 @@ class ForeignProcTest {
     }
 
     /**
+     * For real, under bubblewrap: a JVM in a new PID namespace that kept the parent's {@code /proc} stops an attempt that
+     * outlived its timeout by its whole process group (no pid read from that {@code /proc} is signalled), and warns once.
+     */
+    @Test
+    void underBubblewrapAStopWithAForeignProcGoesToTheWholeGroupAndIsWarnedAbout() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PidsCgroup.realUidIsRoot(), "unshare --pid needs root");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process probe = new ProcessBuilder(List.of("unshare", "--pid", "--fork", java.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ForeignProcProbe.class.getName(), tmp.toString(), "bwrap"))
+                .redirectErrorStream(true).start();
+        String out;
+        try {
+            assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            probe.destroyForcibly();
+        }
+
+        assertThat(out).as(out).contains("termination=TIMED_OUT");
+        assertThat(out.lines().filter(l -> l.startsWith("warning=") && l.contains("as a whole process group"))).as(out)
+                .singleElement().asString().contains("/proc belongs to another PID namespace");
+        assertThat(probe.exitValue()).as(out).isZero();
+    }
+
+    /**
      * swarm resume's kill of an orphaned attempt's group (review D2 F11): with a {@code /proc} of another PID namespace the
      * recorded pid and start ticks name another process than kill(2) reaches here, so nothing is signalled, and it says so.
      */
