@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,7 +21,8 @@ import java.util.Objects;
  *
  * <p>What is held back, and for how long: a byte is released once every place up to it is decided, that is, for each
  * secret, its bytes there either differ somewhere or are all read. So the bytes held are those that may begin a secret
- * still being printed: fewer than the longest secret's UTF-8 bytes ({@code held()}), whatever was read before. A run
+ * still being printed: fewer than the longest secret's UTF-8 bytes plus {@value Masking#MAX_INTERLEAVED} ({@code held()}),
+ * whatever was read before. A run
  * of masked bytes is not held as bytes but as a position (where it ends so far): however long a chain of overlapping
  * occurrences is (the secret {@code aaaa} in a million {@code a}s), the memory stays bounded by the longest secret,
  * and the run's one {@value #MASK} is released when the run ends: at the first place after it where no secret begins
@@ -28,6 +30,12 @@ import java.util.Objects;
  * after the run's start is released: a process that pauses right after printing a secret, or prints an endless chain
  * of one, shows its {@value #MASK} only with its next output or its end. Releasing a {@value #MASK} earlier for a run
  * that may still grow would give two where the text masked whole gives one.
+ *
+ * <p>A secret printed in pieces with terminal escape sequences between them ({@code grep --color} highlighting a match
+ * inside it, {@code printf 'ab\e[1mcd'}) is an occurrence too, by {@link Masking}'s rule: its bytes and the sequences
+ * inside it become {@value #MASK}, so the log never holds it in pieces that a terminal, or a report that removes the
+ * sequences, would show whole. Up to {@value Masking#MAX_INTERLEAVED} bytes of sequences in one occurrence are
+ * matched; what may still become one is held back as any prefix of a secret is, across reads.
  */
 public final class MaskingInputStream extends FilterInputStream {
     /** What replaces each run of bytes that secrets cover. */
@@ -38,8 +46,33 @@ public final class MaskingInputStream extends FilterInputStream {
     private static final byte[] MASK_BYTES = MASK.getBytes(StandardCharsets.US_ASCII);
     private static final int READ_SIZE = 8192;
 
-    /** The secrets' UTF-8 bytes, in {@link Masking#ordered} order: most bytes first. */
-    private final byte[][] secrets;
+    /**
+     * The secrets' UTF-8 bytes, each byte as one character (ISO-8859-1), in {@link Masking#ordered} order: most bytes
+     * first; matched by {@link Masking#occurrenceAt} against {@link #pendingChars}.
+     */
+    private final List<String> secrets;
+    /** {@code pending[0, pendingLength)}, each byte as one character, for {@link Masking#occurrenceAt}. */
+    private final CharSequence pendingChars = new CharSequence() {
+        @Override
+        public int length() {
+            return pendingLength;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (pending[index] & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new String(pending, start, end - start, StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public String toString() {
+            return new String(pending, 0, pendingLength, StandardCharsets.ISO_8859_1);
+        }
+    };
     /** Bytes read and not yet decided, {@code pending[0, pendingLength)}: those that may begin a secret. */
     private byte[] pending;
     private int pendingLength;
@@ -52,10 +85,10 @@ public final class MaskingInputStream extends FilterInputStream {
     private int readyPos;
     private boolean eof;
 
-    private MaskingInputStream(InputStream in, byte[][] secrets) {
+    private MaskingInputStream(InputStream in, List<String> secrets) {
         super(in);
         this.secrets = secrets;
-        this.pending = new byte[READ_SIZE + secrets[0].length];
+        this.pending = new byte[READ_SIZE + secrets.getFirst().length() + Masking.MAX_INTERLEAVED];
     }
 
     /**
@@ -67,8 +100,9 @@ public final class MaskingInputStream extends FilterInputStream {
      *                                  a sandbox starts
      */
     static InputStream wrap(InputStream in, Collection<String> values) {
-        byte[][] secrets = Masking.ordered(values).stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-        return secrets.length == 0 ? in : new MaskingInputStream(in, secrets);
+        List<String> secrets = Masking.ordered(values).stream()
+                .map(v -> new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)).toList();
+        return secrets.isEmpty() ? in : new MaskingInputStream(in, secrets);
     }
 
     /**
@@ -170,8 +204,8 @@ public final class MaskingInputStream extends FilterInputStream {
     }
 
     /**
-     * How many bytes read are held back, not yet decided: fewer than the longest secret's UTF-8 bytes between reads
-     * (the class comment). For tests.
+     * How many bytes read are held back, not yet decided: fewer than the longest secret's UTF-8 bytes plus
+     * {@value Masking#MAX_INTERLEAVED} between reads (the class comment). For tests.
      */
     int held() {
         return pendingLength;
@@ -223,18 +257,11 @@ public final class MaskingInputStream extends FilterInputStream {
     }
 
     /**
-     * How many bytes the longest secret occurring at {@code pending[at]} has, 0 if none does, -1 if that is not known
-     * yet: what was read from there begins a secret (before the end of the stream). The secrets are tried most bytes
-     * first, so the first that occurs is the longest, but a longer one still being read comes before it.
+     * How many bytes the longest occurrence of a secret beginning at {@code pending[at]} covers (escape sequences inside
+     * it included: {@link Masking#occurrenceAt}), 0 if none does, -1 if that is not known yet: what was read from there
+     * may still become one (before the end of the stream).
      */
     private int longestAt(int at) {
-        int left = pendingLength - at;
-        for (byte[] s : secrets) {
-            int k = 0;
-            while (k < s.length && k < left && pending[at + k] == s[k]) k++;
-            if (k == s.length) return k;
-            if (k == left && !eof) return -1;
-        }
-        return 0;
+        return Masking.occurrenceAt(pendingChars, at, secrets, eof);
     }
 }

@@ -28,6 +28,14 @@ import java.util.Objects;
  * run" reading that a test can check. (A lone {@value #MASK} standing for one long run is already the case for
  * overlapping secrets.)
  *
+ * <p>An occurrence may have terminal escape sequences between its characters (CSI, such as colours; OSC, such as a
+ * window title or a hyperlink, ended by BEL or {@code ESC \}; a two-character {@code ESC} sequence), up to
+ * {@value #MAX_INTERLEAVED} characters of them in all ({@link #occurrenceAt}): {@code grep --color} highlighting a
+ * match inside a token prints it in pieces ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows
+ * whole, as does a report that removes the sequences. What such an occurrence covers, the sequences in it included,
+ * is masked like any other: with {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences
+ * before its first character or after its last are no part of it and stay.
+ *
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
  * however it is read in pieces: UTF-8 is self-synchronising, so a secret's bytes occur exactly where its characters do
  * and a run of covered bytes is exactly the bytes of a run of covered characters. Cost: as before the rule changed,
@@ -60,6 +68,15 @@ public final class Masking {
      * the name.
      */
     public static final int MIN_LENGTH = 4;
+    /**
+     * Most characters (all ASCII, so as many bytes) of terminal escape sequences that one occurrence of a secret may
+     * hold between its characters (the class comment): enough for a colouring tool's few dozen per occurrence, and
+     * what bounds the bytes a stream holds back beyond the longest secret.
+     */
+    public static final int MAX_INTERLEAVED = 1024;
+
+    private static final char ESC = '\u001B';
+    private static final char BEL = '\u0007';
 
     /** Most UTF-8 bytes first, then by the string itself: an order that depends on the secrets alone. */
     private static final Comparator<String> ORDER =
@@ -126,15 +143,103 @@ public final class Masking {
     }
 
     /**
-     * How many characters the longest secret that occurs at {@code at} has, 0 if none does. {@code tried} is in
-     * {@link #ordered} order: of the secrets that occur at one place each is a prefix of the longer ones there, so the
-     * first with the most UTF-8 bytes is also the one with the most characters.
+     * How many characters the longest occurrence of a secret beginning at {@code text[at]} covers, with the escape
+     * sequences inside it (the class comment); 0 if none begins there.
      */
-    private static int longestAt(String value, int at, List<String> tried) {
-        for (String s : tried) {
-            if (value.startsWith(s, at)) return s.length();
+    private static int longestAt(String text, int at, List<String> tried) {
+        return occurrenceAt(text, at, tried, true);
+    }
+
+    /**
+     * How many characters, from {@code text[at]}, the longest occurrence of any of {@code secrets} that begins there
+     * covers: the secret's characters, in order, with only whole terminal escape sequences between them (CSI
+     * {@code ESC [} parameters, intermediates and a final character; OSC {@code ESC ]} up to BEL or {@code ESC \};
+     * a two-character {@code ESC} sequence, {@code ESC @} to {@code ESC _}), at most {@value #MAX_INTERLEAVED}
+     * characters of them in all, and none before its first character or after its last. A character of the text is
+     * first matched as the secret's next character, so a secret holding an ESC matches it as itself.
+     *
+     * <p>The stream form ({@code MaskingInputStream}) passes the UTF-8 bytes as characters {@code 0..255} (and the
+     * secrets' bytes alike): escape sequences are ASCII, so the bytes matched are those of the characters matched.
+     *
+     * @param text    the text, or the bytes read so far
+     * @param at      where an occurrence may begin, {@code 0 <= at < text.length()}
+     * @param secrets the secrets, none empty
+     * @param ended   whether {@code text} is all there is; when false, a text that ends inside what may still become an
+     *                occurrence gives -1
+     * @return the characters covered, 0 if no secret occurs at {@code at}, -1 if that is not known yet (never when
+     *         {@code ended}); when -1, the characters from {@code at} to the end of {@code text} are fewer than the
+     *         longest secret's plus {@value #MAX_INTERLEAVED}
+     */
+    public static int occurrenceAt(CharSequence text, int at, List<? extends CharSequence> secrets, boolean ended) {
+        int best = 0;
+        boolean unknown = false;
+        for (CharSequence s : secrets) {
+            int end = occurrence(text, at, s, ended);
+            if (end < 0) unknown = true;
+            else best = Math.max(best, end);
         }
-        return 0;
+        return unknown ? -1 : best;
+    }
+
+    /** {@link #occurrenceAt} for one secret. */
+    private static int occurrence(CharSequence text, int at, CharSequence secret, boolean ended) {
+        int n = text.length();
+        int budget = MAX_INTERLEAVED;
+        int p = at;
+        for (int k = 0, len = secret.length(); k < len; ) {
+            if (p == n) return ended ? 0 : -1;
+            char c = text.charAt(p);
+            if (c == secret.charAt(k)) {
+                k++;
+                p++;
+                continue;
+            }
+            if (k == 0 || c != ESC) return 0;
+            int e = escapeLength(text, p, budget, ended);
+            if (e <= 0) return e;
+            budget -= e;
+            p += e;
+        }
+        return p - at;
+    }
+
+    /**
+     * The length of the escape sequence at {@code text[from]} (an ESC): 0 if it is none, or a longer one than
+     * {@code limit}; -1 if {@code text} ends inside it and is not {@code ended}. An OSC string with no terminator (another
+     * ESC, or the end) counts as the two characters {@code ESC ]}, as the report's log tail removes it.
+     */
+    private static int escapeLength(CharSequence text, int from, int limit, boolean ended) {
+        int n = text.length();
+        if (limit < 2) return 0;
+        if (from + 1 >= n) return ended ? 0 : -1;
+        char kind = text.charAt(from + 1);
+        if (kind == '[') { // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E
+            int p = from + 2;
+            for (int stage = 0; ; p++) {
+                if (p - from >= limit) return 0;
+                if (p >= n) return ended ? 0 : -1;
+                char c = text.charAt(p);
+                if (stage == 0 && c >= 0x30 && c <= 0x3F) continue;
+                if (c >= 0x20 && c <= 0x2F) {
+                    stage = 1;
+                    continue;
+                }
+                return c >= 0x40 && c <= 0x7E ? p - from + 1 : 0;
+            }
+        }
+        if (kind == ']') { // OSC: up to BEL or ESC \
+            for (int p = from + 2; ; p++) {
+                if (p - from >= limit) return 2;
+                if (p >= n) return ended ? 2 : -1;
+                char c = text.charAt(p);
+                if (c == BEL) return p - from + 1;
+                if (c == ESC) {
+                    if (p + 1 >= n) return ended ? 2 : -1;
+                    return text.charAt(p + 1) == '\\' && p - from + 2 <= limit ? p - from + 2 : 2;
+                }
+            }
+        }
+        return kind >= '@' && kind <= '_' ? 2 : 0; // ESC @ to ESC _ ('[' is CSI above)
     }
 
     /**

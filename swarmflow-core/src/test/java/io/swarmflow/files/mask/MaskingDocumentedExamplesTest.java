@@ -38,6 +38,8 @@ class MaskingDocumentedExamplesTest {
                     + "{@code abcdefgh}) are merged into one {@value #MASK} too", "abcdefgh", List.of("abcd", "efgh"), "***"),
             new Example(JAVADOC, "with the secret {@code ab?cd}, the text {@code \"ab\\\\ud800cd\"}, shown as {@code ab?cd}, is "
                     + "masked", "ab\ud800cd", List.of("ab?cd"), "***"),
+            new Example(JAVADOC, "with {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}",
+                    "ab/\u001B[1mcd/ef\u001B[0m", List.of("ab/cd/ef"), "***\u001B[0m"),
             new Example(DOCS, "secrets `abcd` and `cdefgh` turn `abcdefgh` into `***`, not `***efgh`", "abcdefgh",
                     List.of("abcd", "cdefgh"), "***"),
             new Example(DOCS, "`abcd-abcd` stays `***-***`", "abcd-abcd", List.of("abcd"), "***-***"),
