@@ -1,6 +1,7 @@
 package io.swarmflow.cli.report;
 
 import io.swarmflow.cli.view.Printable;
+import io.swarmflow.files.mask.Masking;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -45,6 +46,16 @@ record LogTail(List<String> lines, boolean truncated) {
 
     /** Reads the last {@code maxLines} lines of {@code file}; a missing or unreadable file gives {@link #EMPTY}. */
     static LogTail read(Path file, int maxLines) {
+        return read(file, maxLines, List.of());
+    }
+
+    /**
+     * Reads the last {@code maxLines} lines of {@code file}, each masked again with {@code secrets} once its escape
+     * sequences are removed ({@link Masking#mask}): the log was masked as it was written, and this is defence in depth
+     * for a secret whose pieces only removing the sequences brings together (review R5). A missing or unreadable file
+     * gives {@link #EMPTY}.
+     */
+    static LogTail read(Path file, int maxLines, java.util.Collection<String> secrets) {
         if (!Files.isRegularFile(file)) return EMPTY;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             long size = raf.length();
@@ -66,7 +77,7 @@ record LogTail(List<String> lines, boolean truncated) {
             boolean truncated = cutAtStart || all.size() > maxLines;
             List<String> tail = all.subList(Math.max(0, all.size() - maxLines), all.size());
             List<String> clean = new ArrayList<>(tail.size());
-            for (String line : tail) clean.add(clean(line));
+            for (String line : tail) clean.add(clean(line, secrets));
             return new LogTail(clean, truncated);
         } catch (IOException e) {
             return EMPTY;
@@ -84,7 +95,12 @@ record LogTail(List<String> lines, boolean truncated) {
     }
 
     static String clean(String line) {
-        String s = CONTROL.matcher(ANSI.matcher(line).replaceAll("")).replaceAll("\uFFFD");
+        return clean(line, List.of());
+    }
+
+    /** {@link #clean(String)}, masking {@code secrets} once the escape sequences are removed (before a long line is cut). */
+    static String clean(String line, java.util.Collection<String> secrets) {
+        String s = CONTROL.matcher(Masking.mask(ANSI.matcher(line).replaceAll(""), secrets)).replaceAll("\uFFFD");
         return s.length() > MAX_LINE_CHARS ? s.substring(0, Printable.cutBefore(s, MAX_LINE_CHARS)) + " …" : s;
     }
 

@@ -148,7 +148,7 @@ public final class RunReport {
 
         List<Failure> failures = new ArrayList<>();
         for (Row r : rows) {
-            if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir));
+            if (r.view().state() == TicketState.FAILED) failures.add(failureOf(r, runDir, secrets(plan, r.id())));
         }
         return new RunReport(run, description(plan), rows, failures, nowMillis, stoppedAtMillis,
                 times.known() || run.epoch() > 1 ? times : RunTimes.single(run));
@@ -166,14 +166,40 @@ public final class RunReport {
         return new TicketView(runId, ticketId, index, TicketState.PENDING, 0, 0, 0, null, null, Map.of(), null, 0, 0, 0);
     }
 
-    private static Failure failureOf(Row r, Path runDir) {
+    /**
+     * The secrets the report's log tails are masked with again (defence in depth, review R5; the logs were masked as
+     * they were written): the values of this process's environment that the plan reads ({@code ${{ env.NAME }}}) and
+     * their lines, 8 UTF-8 bytes or longer in any ticket's or profile's {@code env}, and as short as
+     * {@link io.swarmflow.files.mask.Masking#MIN_LENGTH} in ticket {@code ticketId}'s own, as the run masks them.
+     * Variables not set here are left out.
+     */
+    private static java.util.Set<String> secrets(Plan plan, String ticketId) {
+        java.util.Set<String> secrets = new java.util.HashSet<>();
+        for (PlannedTicket t : plan.tickets()) addSecrets(secrets, t.env().values(), t.id().equals(ticketId) ? 0 : 8);
+        for (io.swarmflow.spec.AgentProfile p : plan.agents().values()) addSecrets(secrets, p.env().values(), 8);
+        return secrets;
+    }
+
+    private static void addSecrets(java.util.Set<String> into, java.util.Collection<String> values, int minBytes) {
+        for (String name : io.swarmflow.spec.Templates.environmentNames(values)) {
+            String v = System.getenv(name);
+            if (v == null) continue;
+            List<String> kept = new ArrayList<>(List.of(v.split("\r?\n"))); // each line of a multi-line value too
+            kept.add(v);
+            for (String s : kept) {
+                if (!s.isBlank() && s.getBytes(StandardCharsets.UTF_8).length >= minBytes) into.add(s);
+            }
+        }
+    }
+
+    private static Failure failureOf(Row r, Path runDir, java.util.Collection<String> secrets) {
         int attempt = r.view().attempt();
         if (!r.attempts().isEmpty()) attempt = Math.max(attempt, r.attempts().getLast().attempt());
         if (attempt <= 0) return new Failure(r.id(), 0, null, null, LogTail.EMPTY);
         String errRel = "logs/" + r.id() + "/" + attempt + "/stderr.log";
         String outRel = "logs/" + r.id() + "/" + attempt + "/stdout.log";
-        LogTail err = LogTail.read(runDir.resolve(errRel), LOG_TAIL_LINES);
-        LogTail out = LogTail.read(runDir.resolve(outRel), LOG_TAIL_LINES);
+        LogTail err = LogTail.read(runDir.resolve(errRel), LOG_TAIL_LINES, secrets);
+        LogTail out = LogTail.read(runDir.resolve(outRel), LOG_TAIL_LINES, secrets);
         if (!err.isEmpty()) {
             return out.isEmpty() ? new Failure(r.id(), attempt, "stderr", errRel, err)
                     : new Failure(r.id(), attempt, "stderr", errRel, err, outRel, out);
