@@ -2103,7 +2103,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
             int nl = why.indexOf('\n');
             if (nl >= 0) why = why.substring(0, nl).strip();
             // none of the line's text: the character found ('}' (code 125)) and a token are left out
-            why = why.replaceAll("\\s*\\('.{1,2}' \\(code \\d+\\)\\)", "").replaceAll("\\s*\\(CTRL-CHAR, code \\d+\\)", "")
+            why = why.replaceAll("\\s*\\('.{1,2}' \\(code \\d+\\)\\)", "").replaceAll("\\(+CTRL-CHAR, code (\\d+)\\)+", "(a control character, code $1)")
                     .replaceAll("(?s)token '.*'(?=: was expecting)", "token").replace("'null', 'true' or 'false'", "null, true or false");
             if (why.isEmpty() || why.indexOf('\'') >= 0 || why.indexOf('"') >= 0) why = "Cannot read it as JSON";
             return "stops at column " + (e.getLocation() == null ? "?" : e.getLocation().getColumnNr()) + ": "

@@ -76,6 +76,8 @@ class JsonLineReadingTest {
         assertThat(LocalExecutor.notStrictJson("{\"a\":1} {\"b\":2}")).as("an object and more text: documented as ignored").isNull();
         assertThat(LocalExecutor.notStrictJson("{note}")).as("text in braces").isNull();
         assertThat(LocalExecutor.notStrictJson("{}")).isNull();
+        assertThat(LocalExecutor.notStrictJson("{\"a\":\"tab\there\"}")).as("review D3 F6: no empty parentheses left")
+                .contains("(a control character, code 9)").doesNotContain("()");
         try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
             AttemptResult comma = run(f, "comma", "echo start; echo '{\"k\": 1,}'");
             AttemptResult earlier = run(f, "earlier", "echo '{\"k\": \"old\"}'; echo '{\"k\": \"new\",}'");

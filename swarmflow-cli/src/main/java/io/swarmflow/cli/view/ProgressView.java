@@ -741,7 +741,8 @@ public final class ProgressView implements RunListener, AutoCloseable {
             java.util.function.IntSupplier source = terminalRows;
             int read = source.getAsInt();
             synchronized (sizeLock) { // a height read from a source replaced meanwhile (a test's) is not the height
-                if (!closed && source == terminalRows) rows = Math.max(0, read);
+                // a read that got no answer (0: stty slow, failed or gone) keeps the last height known
+                if (!closed && source == terminalRows && (read > 0 || rows == 0)) rows = Math.max(0, read);
             }
             try {
                 Thread.sleep(ROWS_EVERY_MILLIS);

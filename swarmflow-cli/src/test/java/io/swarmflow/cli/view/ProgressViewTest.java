@@ -564,4 +564,19 @@ class ProgressViewTest {
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).as("close drew the last frame").contains("running 12");
     }
+
+    /**
+     * Review D3 F2: one read of the terminal's height that got no answer (a slow {@code stty}, 0) replaced the height
+     * known with 0, so the block went uncapped and scrolled stale lines into the history; the last height known stays.
+     */
+    @Test
+    void aReadWithoutAnAnswerKeepsTheLastHeightKnown() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.IntSupplier firstThenNothing = () -> reads.getAndIncrement() == 0 ? 8 : 0;
+        try (ProgressView v = new ProgressView(out, true, true, 12, "R1", () -> 0L, () -> 0L, false, firstThenNothing)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> reads.get() >= 3);
+            for (int i = 1; i <= 12; i++) v.onEvent(new RunEvent.AttemptStarted("t" + i, 1, 15_000), 0L);
+            assertThat(v.block()).as("capped at 8 rows: 7 lines").hasSize(7);
+        }
+    }
 }
