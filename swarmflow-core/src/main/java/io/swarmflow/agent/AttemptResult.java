@@ -14,16 +14,25 @@ import java.util.Map;
  * @param outputs     outputs produced (declared ones, plus built-ins such as a worktree's {@code diffstat})
  * @param outputBytes bytes its process wrote to stdout and stderr together (counting those past the log cap), or null
  *                    when it had no process or its agent does not count them
+ * @param permanent   whether a failure would end the same way on every attempt (such as one refused before its process
+ *                    was started, {@link #failedForGood}): the engine then gives it no retry, whatever the ticket's
+ *                    {@code retries:}; false for every other result
  */
-public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs, Long outputBytes) {
+public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs, Long outputBytes,
+                            boolean permanent) {
     /** Copies {@code outputs}; null becomes an empty map. */
     public AttemptResult {
         outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
     }
 
-    /** A result without a count of output bytes. */
+    /** A result that is not {@linkplain #permanent permanent}. */
+    public AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs, Long outputBytes) {
+        this(outcome, exitCode, reason, outputs, outputBytes, false);
+    }
+
+    /** A result without a count of output bytes, not {@linkplain #permanent permanent}. */
     public AttemptResult(Outcome outcome, Integer exitCode, String reason, Map<String, String> outputs) {
-        this(outcome, exitCode, reason, outputs, null);
+        this(outcome, exitCode, reason, outputs, null, false);
     }
 
     /**
@@ -33,7 +42,7 @@ public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Ma
      * @return a copy with {@code outputBytes} set
      */
     public AttemptResult withOutputBytes(long bytes) {
-        return new AttemptResult(outcome, exitCode, reason, outputs, bytes);
+        return new AttemptResult(outcome, exitCode, reason, outputs, bytes, permanent);
     }
 
     /**
@@ -48,7 +57,7 @@ public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Ma
         if (secrets.isEmpty()) return this;
         Map<String, String> masked = new java.util.LinkedHashMap<>(outputs);
         masked.replaceAll((name, value) -> Masking.mask(value, secrets));
-        return new AttemptResult(outcome, exitCode, reason == null ? null : Masking.mask(reason, secrets), masked, outputBytes);
+        return new AttemptResult(outcome, exitCode, reason == null ? null : Masking.mask(reason, secrets), masked, outputBytes, permanent);
     }
 
     /**
@@ -70,5 +79,17 @@ public record AttemptResult(Outcome outcome, Integer exitCode, String reason, Ma
      */
     public static AttemptResult failed(Integer exitCode, String reason) {
         return new AttemptResult(Outcome.FAILED, exitCode, reason, Map.of());
+    }
+
+    /**
+     * A failure with no outputs that every attempt would end in the same way (its process was not started, for a reason
+     * that a retry does not change): the engine does not retry it ({@link #permanent}).
+     *
+     * @param exitCode the process exit code, or null when there was no process or a signal killed it
+     * @param reason   what went wrong, for the user
+     * @return the result
+     */
+    public static AttemptResult failedForGood(Integer exitCode, String reason) {
+        return new AttemptResult(Outcome.FAILED, exitCode, reason, Map.of(), null, true);
     }
 }

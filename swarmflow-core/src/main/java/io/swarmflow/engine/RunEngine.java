@@ -51,7 +51,9 @@ import java.util.concurrent.TimeUnit;
  * durable, so after a crash every attempt that may have run is on record. Among equal priorities,
  * the ticket with the most work behind it starts first ({@link #compareReady}).
  *
- * <p>Retry policy: failures and timeouts consume {@code retries.max}; attempts lost to a dead
+ * <p>Retry policy: failures and timeouts consume {@code retries.max}, but a {@linkplain AttemptResult#permanent permanent}
+ * failure (one every attempt would end in) is not retried: the ticket fails at once, recorded in the same append as the
+ * attempt's end, so a resume does not retry it either; attempts lost to a dead
  * coordinator ({@code lease-expired}) do not. A ticket fails once more than {@link EngineOptions#maxLeaseExpiries()}
  * of its attempts were lost while their process ran ({@link AttemptProcessStarted} on record): a crash loop. An
  * attempt with no process on record is not counted: its coordinator stopped before launching it (a start that became
@@ -1086,13 +1088,16 @@ public final class RunEngine {
                 // fail-fast stops the run's normal work: an attempt that failed as it was being stopped (its exit beat
                 // the TERM) gets no retry, as one that was stopped would not
                 boolean stoppedByFailFast = failFastBy != null && tickets[i].when() == When.SUCCESS;
-                if (retriesLeft > 0 && !cancelling && !stoppedByFailFast) {
+                // a permanent failure (refused before its process started) would end the same way on every attempt: it
+                // fails for good now, in the same append as its attempt's end, so a resume does not retry it either
+                boolean permanent = r.permanent();
+                if (retriesLeft > 0 && !cancelling && !stoppedByFailFast && !permanent) {
                     long delay = tickets[i].retries().delayMillis(failures[i], random);
                     long at = store.now() + delay;
                     emit(new TicketRetryScheduled(id, at));
                     state[i] = TicketState.RETRY_WAIT;
                     retryTimers.add(new long[]{at, i});
-                } else if (cancelling && !stoppedByFailFast && retriesLeft > 0) {
+                } else if (cancelling && !stoppedByFailFast && !permanent && retriesLeft > 0) {
                     emit(new TicketCancelled(id, "failed while the run was being cancelled; will retry on resume"));
                     state[i] = TicketState.CANCELLED;
                 } else {
@@ -1100,7 +1105,8 @@ public final class RunEngine {
                             : outcome == Outcome.TIMED_OUT ? "timed out"
                             : r.exitCode() != null ? "exited with code " + r.exitCode() : "failed")
                             + (failures[i] > 1 ? " (after " + failures[i] + " attempts)" : "")
-                            + (stoppedByFailFast && retriesLeft > 0 ? " (no retry: fail-fast after " + failFastBy + " failed)" : "");
+                            + (stoppedByFailFast && retriesLeft > 0 ? " (no retry: fail-fast after " + failFastBy + " failed)"
+                            : permanent && retriesLeft > 0 ? " (no retry: it would fail the same way)" : "");
                     finish(i, TicketState.FAILED, reason);
                     if (options.failFast() && failFastBy == null) startFailFast(id);
                 }
