@@ -4,6 +4,7 @@ import io.swarmflow.agent.AttemptControl;
 import io.swarmflow.agent.AttemptRequest;
 import io.swarmflow.agent.AttemptResult;
 import io.swarmflow.agent.Executor;
+import io.swarmflow.engine.RunEngine;
 import io.swarmflow.spec.Floor;
 import io.swarmflow.spec.Plan;
 import io.swarmflow.spec.PlannedTicket;
@@ -20,7 +21,7 @@ import java.util.function.Function;
  * What a JVM whose locale encoding ({@code sun.jnu.encoding}) is not UTF-8 would hand a ticket's process in other bytes
  * than the spec says, refused by {@code run}, {@code resume} and {@code validate} before anything is stored (exit 2),
  * and, for the text only known when an attempt starts (the outputs of the tickets it needs), by {@link #guard} when the
- * attempt starts (that attempt fails, saying why, and the ticket's process is not started).
+ * attempt starts (that attempt fails for good, saying why, with no retry, and the ticket's process is not started).
  *
  * <p>The JVM hands a child process its arguments and environment, and reads its own arguments and environment, in that
  * encoding; the ticket's script reaches bash in the environment ({@code SWARM_SCRIPT}). In the C or POSIX locale (a JVM
@@ -207,9 +208,12 @@ final class EnvironmentEncoding {
 
     /**
      * The executor of {@link #guard}. Forwards every method of {@link Executor} (EnvironmentEncodingTest checks that
-     * none is left to the interface's default), and refuses an attempt before {@code execute} is forwarded.
+     * none is left to the interface's default) and {@link RunEngine.AfterRecovery#afterRecovery} when the executor it
+     * wraps implements it (nothing otherwise), and refuses an attempt before {@code execute} is forwarded: a permanent
+     * failure ({@link AttemptResult#failedForGood}), which the engine does not retry, since every attempt would be
+     * refused the same way in this JVM.
      */
-    static final class Guarded implements Executor {
+    static final class Guarded implements Executor, RunEngine.AfterRecovery {
         private final Executor executor;
         private final String jnu;
         private final Charset cs;
@@ -226,7 +230,7 @@ final class EnvironmentEncoding {
                 Handed h = Handed.of(request.script(), request.env(), cs);
                 if (h != null) {
                     // the fix within the first 200 characters, where the progress view and status cut a reason
-                    return AttemptResult.failed(null, "not started: its text holds characters other than ASCII, which this "
+                    return AttemptResult.failedForGood(null, "not started: its text holds characters other than ASCII, which this "
                             + "JVM's locale (" + locale(jnu, cs) + ") would hand the process as other bytes; run the spec again "
                             + "with LC_ALL=C.UTF-8" + (ascii(cs) ? " (./swarm does)" : "")
                             + ". The text, with the outputs of the tickets it needs put in: "
@@ -235,6 +239,11 @@ final class EnvironmentEncoding {
                 }
             }
             return executor.execute(request, control);
+        }
+
+        @Override
+        public void afterRecovery(String runId, Plan plan, java.nio.file.Path runDir) {
+            if (executor instanceof RunEngine.AfterRecovery hook) hook.afterRecovery(runId, plan, runDir);
         }
 
         @Override

@@ -234,4 +234,79 @@ class EnvironmentEncodingTest {
             assertThat(calls).as(m.toString()).containsExactly(m.getName());
         }
     }
+
+    /**
+     * The hook the engine calls after recovering a run (LocalExecutor restores worktrees' .git files there) is the wrapped
+     * executor's: hidden behind the guard, the engine would not find it and never call it.
+     */
+    @Test
+    void theGuardForwardsTheRecoveryHookOfTheExecutorItWraps() throws Exception {
+        List<String> calls = new ArrayList<>();
+        Executor hooked = (Executor) Proxy.newProxyInstance(Executor.class.getClassLoader(),
+                new Class<?>[]{Executor.class, io.swarmflow.engine.RunEngine.AfterRecovery.class}, (proxy, m, args) -> {
+                    calls.add(m.getName() + (args != null && args.length > 0 ? " " + args[0] : ""));
+                    return m.getReturnType() == boolean.class ? false : null;
+                });
+        Executor guarded = EnvironmentEncoding.guard(hooked, "ANSI_X3.4-1968");
+        assertThat(guarded).isInstanceOf(io.swarmflow.engine.RunEngine.AfterRecovery.class);
+        ((io.swarmflow.engine.RunEngine.AfterRecovery) guarded).afterRecovery("r1", plan(), tmp);
+        assertThat(calls).containsExactly("afterRecovery r1");
+
+        // an executor without the hook: nothing to forward, nothing called
+        calls.clear();
+        Executor plain = EnvironmentEncoding.guard(recording(calls), "ANSI_X3.4-1968");
+        ((io.swarmflow.engine.RunEngine.AfterRecovery) plain).afterRecovery("r1", plan(), tmp);
+        assertThat(calls).isEmpty();
+    }
+
+    /** A refused attempt would be refused again in this JVM: it is a permanent failure, and its ticket's retries unused. */
+    @Test
+    void aRefusedAttemptIsNotRetried() throws Exception {
+        List<String> calls = new ArrayList<>();
+        Executor guarded = EnvironmentEncoding.guard(recording(calls), "ANSI_X3.4-1968");
+        Path spec = Files.writeString(tmp.resolve("retried.yaml"), """
+                tickets:
+                  - {id: up, run: "true", outputs: {word: {json: word}}}
+                  - {id: down, needs: [up], retries: 3, env: {W: "${{ tickets.up.outputs.word }}"}, run: "echo $W"}
+                """);
+        Plan plan = new SpecLoader().load(spec, Map.of());
+        PlannedTicket down = plan.tickets().stream().filter(x -> x.id().equals("down")).findFirst().orElseThrow();
+        assertThat(down.retries().max()).isEqualTo(3);
+        AttemptResult refused = guarded.execute(request(plan, "down", "echo $W", Map.of("W", "z\u00fcrich")), null);
+        assertThat(refused.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(refused.permanent()).as("permanent: the engine gives it no retry").isTrue();
+        assertThat(calls).isEmpty();
+
+        // the engine: one attempt, failed for good, its retries unused
+        io.swarmflow.store.memory.InMemoryRunStore store = new io.swarmflow.store.memory.InMemoryRunStore();
+        io.swarmflow.engine.RunService service = new io.swarmflow.engine.RunService(store, EnvironmentEncoding.guard(
+                new Executor() {
+                    @Override
+                    public AttemptResult execute(AttemptRequest r, AttemptControl c) {
+                        calls.add("execute " + r.ticket().id());
+                        return AttemptResult.succeeded(Map.of("word", "z\u00fcrich"));
+                    }
+
+                    @Override
+                    public List<String> preflight(Plan p) {
+                        return List.of();
+                    }
+
+                    @Override
+                    public void prepareRun(String runId, Plan p, Path runDir) {
+                    }
+
+                    @Override
+                    public boolean killOrphan(io.swarmflow.store.AttemptView attempt) {
+                        return false;
+                    }
+                }, "ANSI_X3.4-1968"));
+        String run = service.create(plan, spec.toString());
+        assertThat(service.engine(run, io.swarmflow.engine.EngineOptions.builder(tmp.resolve("state")).seed(1).build(), null)
+                .execute()).isEqualTo(io.swarmflow.store.RunState.FAILED);
+        io.swarmflow.store.TicketView t = store.tickets(run).stream().filter(x -> x.ticketId().equals("down")).findFirst().orElseThrow();
+        assertThat(t.attempt()).isEqualTo(1);
+        assertThat(t.reason()).startsWith("not started: ").endsWith(" (no retry: it would fail the same way)");
+        assertThat(calls).containsExactly("execute up");
+    }
 }
