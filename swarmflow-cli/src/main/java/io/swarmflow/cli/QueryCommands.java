@@ -579,8 +579,13 @@ final class QueryCommands {
                 String repo = w.service.plan(run.runId()).repo();
                 java.util.Optional<String> unsafe = Wiring.whyGitIsUnsafeIn(repo == null ? null : Path.of(repo), worktree);
                 if (unsafe.isEmpty()) {
-                    out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `git -C "
-                            + worktree + " status` shows it; `swarm clean " + run.runId() + "` removes it"));
+                    // a plain git status would run the user's filter drivers (git-lfs's clean) on what the ticket wrote,
+                    // and core.fsmonitor: the command shown runs neither (docs/sandbox.md)
+                    String gitStatus = safeGitStatus(worktree);
+                    out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `"
+                            + gitStatus + "`" + (gitStatus.contains("<driver>") ? DRIVER_NOTE : "")
+                            + " shows it without running your filter drivers or fsmonitor on it; `swarm clean "
+                            + run.runId() + "` removes it"));
                 } else if (unsafe.get().startsWith("its .git ")) {
                     // a lost attempt's worktree keeps whatever the ticket left in place of .git: git run there would follow it
                     out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept, but its .git is "
@@ -1438,5 +1443,69 @@ final class QueryCommands {
             states.add(s);
         }
         return states;
+    }
+
+    /** Said after a {@link #safeGitStatus} that holds the placeholder {@code <driver>}. */
+    static final String DRIVER_NOTE = " (with those three -c options for each driver `git config --get-regexp '^filter\\.'` lists)";
+
+    /**
+     * A {@code git status} of {@code worktree} that runs no filter driver and no {@code core.fsmonitor} of the user's
+     * configuration on what a ticket wrote: {@code git -C WT -c core.fsmonitor=false [-c filter.D.clean= -c
+     * filter.D.process= -c filter.D.required=false]... status --no-renames}, for each driver D the configuration seen in
+     * {@code worktree} defines ({@link #filterDrivers}); each argument quoted for a POSIX shell when it needs it. When the
+     * drivers cannot be listed (git missing or failing), D is {@code <driver>}, a placeholder ({@link #DRIVER_NOTE}).
+     *
+     * @param worktree the worktree, whose {@code .git} is git's own ({@link Wiring#whyGitIsUnsafeIn} said nothing)
+     * @return the command, one line
+     */
+    static String safeGitStatus(Path worktree) {
+        // (a placeholder <driver> is quoted, '<driver>', so that the line pasted as it is fails rather than redirects)
+        List<String> drivers = filterDrivers(worktree);
+        StringBuilder cmd = new StringBuilder("git -C " + shellWord(worktree.toString()) + " -c core.fsmonitor=false");
+        for (String d : drivers == null ? List.of("<driver>") : drivers) {
+            cmd.append(" -c ").append(shellWord("filter." + d + ".clean=")).append(" -c ").append(shellWord("filter." + d + ".process="))
+                    .append(" -c ").append(shellWord("filter." + d + ".required=false"));
+        }
+        return cmd.append(" status --no-renames").toString();
+    }
+
+    /**
+     * The names of the filter drivers ({@code filter.<driver>.*}) the git configuration seen in {@code worktree} defines
+     * (the repository's, yours, the system's), sorted, each once; null when git cannot tell (not installed, failed). Runs
+     * {@code git config}, which reads configuration only: it runs no filter, hook or fsmonitor.
+     */
+    static List<String> filterDrivers(Path worktree) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", worktree.toString(), "config", "-z", "--name-only", "--get-regexp",
+                    "^filter\\.").redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] listed = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            int code = p.exitValue();
+            if (code == 1 && listed.length == 0) return List.of(); // no such key
+            if (code != 0) return null;
+            java.util.SortedSet<String> drivers = new java.util.TreeSet<>();
+            for (String key : new String(listed, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+                int last = key.lastIndexOf('.');
+                if (key.startsWith("filter.") && last > "filter.".length()) drivers.add(key.substring("filter.".length(), last));
+            }
+            return List.copyOf(drivers);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** {@code word} as one word of a POSIX shell: as it is when it holds only safe characters, else in single quotes. */
+    private static String shellWord(String word) {
+        if (!word.isEmpty() && word.chars().allMatch(c -> c < 0x80 && (Character.isLetterOrDigit(c) || "_-./=:@%+,".indexOf(c) >= 0))) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 }
