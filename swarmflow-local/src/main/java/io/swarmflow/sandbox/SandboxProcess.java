@@ -268,16 +268,16 @@ public final class SandboxProcess {
         java.util.Map<Long, Escapees.Found> found = new java.util.LinkedHashMap<>();
         try {
             String spared = bubblewrapPath == null ? null : commandName(bubblewrapPath);
-            java.util.stream.Stream<Long> pids;
-            if (cgroup != null) pids = cgroup.processesBelow().stream();
-            else if (bubblewrapPath != null) pids = ProcessHandle.of(pid()).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid);
-            else pids = java.util.stream.Stream.empty();
-            pids.forEach(p -> {
-                if (p == pid() || p == ProcessHandle.current().pid()) return;
-                long ticks = Escapees.liveStartTicks(Path.of("/proc", Long.toString(p)));
-                if (ticks < 0 || (spared != null && spared.equals(ProcessGroups.command(p)))) return;
-                found.put(p, new Escapees.Found(p, ticks, ""));
-            });
+            List<Long> listed;
+            if (cgroup != null) listed = cgroup.processesBelow();
+            // descendants() reads /proc too: one of another PID namespace would name other processes by these numbers
+            else if (bubblewrapPath != null && Escapees.PROC_PROBLEM == null) {
+                listed = ProcessHandle.of(pid()).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid).toList();
+            } else listed = List.of();
+            for (Escapees.Found f : members(listed, pid(), ProcessHandle.current().pid(), spared, MEMBERSHIP_HOST, memberCheck())) {
+                found.put(f.pid(), f);
+                listedOutside.add(f);
+            }
             if (bubblewrapPath == null) {
                 long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
                 for (Escapees.Found f : Escapees.find(pid(), startTicks, Escapees.markers(spec.env()),
@@ -292,6 +292,118 @@ public final class SandboxProcess {
         found.values().removeIf(f -> ProcessGroups.processGroup(f.pid()).orElse(pid()) == pid());
         return List.copyOf(found.values());
     }
+
+    /**
+     * What {@link #members} reads of a process, by path: replaceable in tests. Read by path, each answer is of whatever
+     * process has the pid now; {@link #signalOutside} asks again once the process is pinned.
+     */
+    interface Membership {
+        /** The start time of the live process {@code pid} (clock ticks since boot), or -1 when gone or a zombie. */
+        long startTicks(long pid);
+
+        /** Its command name ({@code /proc/PID/stat} field 2), or null. */
+        String command(long pid);
+    }
+
+    /** {@link Membership} of the host's {@code /proc}. */
+    private static final Membership MEMBERSHIP_HOST = new Membership() {
+        @Override
+        public long startTicks(long pid) {
+            return Escapees.liveStartTicks(Path.of("/proc", Long.toString(pid)));
+        }
+
+        @Override
+        public String command(long pid) {
+            return ProcessGroups.command(pid);
+        }
+    };
+
+    /**
+     * Of the pids {@code listed} (the attempt's cgroup's, or the descendants of its group leader {@code leader}), those
+     * that are still the attempt's: not the leader, not this JVM ({@code self}), not one of bwrap's ({@code spared}, a
+     * command name, or null), live, and a member now ({@code member}: in the attempt's cgroup, or a descendant of the
+     * leader). A pid freed and handed out again after the listing reads another process's start time: the membership,
+     * read after the start time, is then that process's too, and it is left out. The start time kept is checked again,
+     * with the membership, once the process is pinned ({@link #signalOutside}).
+     */
+    static List<Escapees.Found> members(List<Long> listed, long leader, long self, String spared, Membership proc,
+                                        java.util.function.LongPredicate member) {
+        List<Escapees.Found> found = new java.util.ArrayList<>();
+        for (long p : listed) {
+            if (p == leader || p == self) continue;
+            long ticks = proc.startTicks(p);
+            if (ticks < 0 || (spared != null && spared.equals(proc.command(p)))) continue;
+            // after the start time: a pid handed out again in between is another process's by now, not a member
+            if (!member.test(p) || proc.startTicks(p) != ticks) continue;
+            found.add(new Escapees.Found(p, ticks, ""));
+        }
+        return found;
+    }
+
+    /**
+     * Whether process {@code pid} is now one of the attempt's: a member of its cgroup (or of one below it), by the cgroup
+     * file of the process; else under bubblewrap, a descendant of the group leader (its parents read up to it); else
+     * (what {@link Escapees} found by the environment) no proof beyond the start time.
+     */
+    private java.util.function.LongPredicate memberCheck() {
+        if (cgroup != null) {
+            String name = cgroup.dir().getFileName().toString();
+            return p -> inCgroup(p, name);
+        }
+        if (bubblewrapPath != null) return p -> descendantOf(p, pid());
+        return p -> true;
+    }
+
+    /** Whether a line of {@code /proc/PID/cgroup} of {@code pid} names the cgroup {@code name} or one below it. */
+    static boolean inCgroup(long pid, String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+                if (cgroupLineNames(line, name)) return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return false;
+    }
+
+    /** Whether the {@code /proc/PID/cgroup} line {@code line} ({@code ID:controllers:path}) has {@code name} in its path. */
+    static boolean cgroupLineNames(String line, String name) {
+        String[] f = line.split(":", 3);
+        return f.length == 3 && java.util.Arrays.asList(f[2].strip().split("/")).contains(name);
+    }
+
+    /** Whether {@code pid} descends from {@code ancestor}: its parent, or its parent's, ..., up to 64 levels. */
+    private static boolean descendantOf(long pid, long ancestor) {
+        java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        for (int level = 0; level < 64 && h.isPresent(); level++) {
+            h = h.get().parent();
+            if (h.isPresent() && h.get().pid() == ancestor) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Sends {@code signal} to {@code f}, found by {@link #outsideTheGroup}, only while, once pinned ({@link Kill#killPinned}),
+     * it is still that process (same start time) and still one of the attempt's ({@link #memberCheck}); nothing where
+     * {@code /proc} is another PID namespace's ({@link Escapees#PROC_PROBLEM}).
+     */
+    private void signalOutside(Escapees.Found f, String signal) {
+        if (!listedOutside.contains(f)) {
+            Escapees.signal(f, signal); // found by its environment, read through its pinned /proc directory
+            return;
+        }
+        if (Escapees.PROC_PROBLEM != null) return;
+        java.util.function.LongPredicate member = memberCheck();
+        Kill.signalProcess(f.pid(), signal, () -> pinnedStillTarget(f, MEMBERSHIP_HOST, member));
+    }
+
+    /** The check {@link #signalOutside} runs once {@code f} is pinned: same start time, and a member. */
+    static boolean pinnedStillTarget(Escapees.Found f, Membership proc, java.util.function.LongPredicate member) {
+        return proc.startTicks(f.pid()) == f.startTicks() && member.test(f.pid());
+    }
+
+    /** Those of {@link #outsideTheGroup} listed from the cgroup or the descendants: signalled only while still members. */
+    private final java.util.Set<Escapees.Found> listedOutside = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The processes outside the group that got the stop's TERM ({@link #outsideTheGroup}); they share the grace. */
     private List<Escapees.Found> termedOutside = List.of();
@@ -325,7 +437,7 @@ public final class SandboxProcess {
                 firstSignal = "KILL";
                 ProcessGroups.signalGroup(pid(), firstSignal);
             }
-            for (Escapees.Found f : termedOutside) Escapees.signal(f, firstSignal);
+            for (Escapees.Found f : termedOutside) signalOutside(f, firstSignal);
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         if (!"KILL".equals(firstSignal)) graceDeadline = deadline;
@@ -346,7 +458,7 @@ public final class SandboxProcess {
             }
         } catch (InterruptedException e) {
             ProcessGroups.signalGroup(pid(), "KILL"); // no grace left for members that ignore TERM
-            for (Escapees.Found f : termedOutside) Escapees.signal(f, "KILL");
+            for (Escapees.Found f : termedOutside) signalOutside(f, "KILL");
             throw e;
         } finally {
             process.destroyForcibly();
