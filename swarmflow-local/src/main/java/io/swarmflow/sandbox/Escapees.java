@@ -320,6 +320,15 @@ final class Escapees {
     }
 
     /**
+     * {@link #endAll(long, long, List, boolean, long, int)} on the host, the first scan's processes given a grace of
+     * their own, {@code ownGraceMillis}, as {@link #endAll(Host, long, long, int)} does.
+     */
+    static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis,
+                        long ownGraceMillis, int rounds) throws InterruptedException {
+        return endAll(new RealHost(() -> find(leaderPid, leaderStartTicks, markers, everyPid)), graceMillis, ownGraceMillis, rounds);
+    }
+
+    /**
      * The longest grace of their own that the processes of {@link #endAll}'s first scan may get
      * ({@link #endAll(Host, long, long, int)}'s {@code ownGraceMillis}) when what is left of the attempt's grace is less:
      * half of {@link #AFTER_GRACE_MILLIS}, so that the rounds after it still have time within that bound.

@@ -203,8 +203,11 @@ public final class SandboxProcess {
         List<String> escaped = List.of();
         List<String> escapedLeft = List.of();
         if (bubblewrapPath == null) {
+            // after a stop, what the scan finds gets a grace of its own (bounded) when little of the stop's is left: one a
+            // TERM trap started during the grace, which the stop's TERM did not reach, can clean up too
+            long ownGrace = graceDeadline == null ? 0 : Math.min(spec.grace().toMillis(), Escapees.OWN_GRACE_MAX_MILLIS);
             Escapees.Ended ended = Escapees.endAll(pid(), startTicks, Escapees.markers(spec.env()),
-                    durationMillis > Escapees.EVERY_PID_AFTER_MILLIS, graceLeftMillis());
+                    durationMillis > Escapees.EVERY_PID_AFTER_MILLIS, graceLeftMillis(), ownGrace, Escapees.ROUNDS);
             escaped = ended.ended().stream().map(f -> f.describe(spec.masked())).toList();
             escapedLeft = ended.left().stream().map(f -> f.describe(spec.masked())).toList();
         }
