@@ -147,7 +147,8 @@ public final class SandboxProcess {
             // end (Escapees), at once: not named, there is no result to name it in
             if (!ended && bubblewrapPath == null) endEscapeesNow();
             // and no file it left set-uid stays so on the host, also when the wait ended early (not named then)
-            if (!ended) SetIdBits.clear(writableDirs());
+            // (once: not again when awaitEnd walked them already and the drain's wait was then interrupted)
+            if (!ended && !setIdsWalked) clearSetIds();
             // a HOME goes to another attempt only when no process of this one can still be using it
             if (ended && !homeMayBeInUse) homes.release(privateHome); else homes.discard(privateHome);
         }
@@ -213,7 +214,7 @@ public final class SandboxProcess {
         }
         // Its processes have ended: no file it left set-uid in the directories it could write stays so on the host, where
         // bubblewrap's nosuid mounts no longer hold (SetIdBits; one walk of those directories)
-        SetIdBits.Cleared setIds = SetIdBits.clear(writableDirs());
+        SetIdBits.Cleared setIds = clearSetIds();
         long drain = Math.max(1000, spec.grace().toMillis());
         long drainUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain);
         boolean drained = awaitPump(outPump, drainUntil) & awaitPump(errPump, drainUntil);
@@ -227,6 +228,26 @@ public final class SandboxProcess {
         Integer exit = termination == Termination.EXITED ? process.exitValue() : null;
         return new SandboxResult(termination, exit, durationMillis, out.total(), err.total(),
                 out.truncated() || err.truncated(), err.lastLine(), killedAfterGrace, escaped, escapedLeft, setIds);
+    }
+
+    /** Set once {@link #clearSetIds} has walked the attempt's writable directories: one walk per attempt. */
+    private boolean setIdsWalked;
+
+    /** How many times {@link #clearSetIds} walked (for tests: once per attempt). */
+    private volatile int setIdWalks;
+
+    int setIdWalks() {
+        return setIdWalks;
+    }
+
+    /** {@link SetIdBits#clear} of {@link #writableDirs}, remembered as done. */
+    private SetIdBits.Cleared clearSetIds() {
+        setIdWalks++;
+        try {
+            return SetIdBits.clear(writableDirs());
+        } finally {
+            setIdsWalked = true;
+        }
     }
 
     /** The directories the attempt could write: the workspace when writable, and the spec's writable directories. */
