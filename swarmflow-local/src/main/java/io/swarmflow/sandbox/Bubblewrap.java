@@ -68,9 +68,19 @@ public final class Bubblewrap {
 
     /** {@link #probe(String)} with the smoke test's {@code true} looked for on {@code path} ({@link #probeProgram}). */
     static Status probe(String exe, String path) {
+        return probe(exe, path, Escapees.PROC_PROBLEM);
+    }
+
+    /**
+     * {@link #probe(String, String)} where {@code procProblem} says why {@code /proc} is not this process's PID namespace's
+     * ({@link Escapees#PROC_PROBLEM}), or is null when it is: bubblewrap is then not usable ({@link #foreignProc}), and the
+     * smoke test is not run.
+     */
+    static Status probe(String exe, String path, String procProblem) {
         try {
             Run version = run(List.of(exe, "--version"), path);
             if (version.code != 0) return new Status(false, exe, null, "bwrap --version failed: " + version.output);
+            if (procProblem != null) return new Status(false, exe, version.output, foreignProc(procProblem));
             String program = probeProgram(path);
             Run smoke = run(smokeTest(exe, true, program), path);
             boolean sizes = true;
@@ -133,24 +143,66 @@ public final class Bubblewrap {
         return a;
     }
 
+    /**
+     * Why bubblewrap is not usable where {@code /proc} is another PID namespace's ({@code procProblem}: {@link
+     * Escapees#PROC_PROBLEM}): the outer bwrap reads its sandbox's namespaces from {@code /proc/PID/ns} by the pid its own
+     * namespace gave the sandbox's first process, which there names another process or none. When none, bwrap fails
+     * ({@code bwrap: open /proc/25/ns/ns failed}) and its sandbox's first process waits for it forever, holding the
+     * output pipes; when another, it reads that process's. Which one depends on which numbers are in use there, so
+     * bubblewrap would fail some launches and not others: it is not used at all.
+     */
+    static String foreignProc(String procProblem) {
+        return "bwrap cannot be used here: " + procProblem + ", and bwrap reads its sandbox's namespaces from /proc/PID/ns "
+                + "by the number this namespace gave the sandbox, which names another process there or none (bwrap then fails "
+                + "and its sandbox is left waiting forever); run swarm where /proc is mounted for its own PID namespace "
+                + "(unshare --pid --fork --mount-proc, or a container with its own /proc)";
+    }
+
     /** Whether bwrap's error says it does not know {@code --size}: {@code bwrap: Unknown option --size} before 0.8. */
     static boolean refusesSize(String output) {
         return output.contains("Unknown option --size");
     }
 
-    private record Run(int code, String output) {}
+    record Run(int code, String output) {}
 
-    /** Runs {@code command} with {@code path} as its PATH (null: unset), swarm's own in {@link #probe(String)}. */
-    private static Run run(List<String> command, String path) throws IOException, InterruptedException {
+    /** How long one probe command may run, in seconds. */
+    static final int RUN_SECONDS = 10;
+    /** How long, in milliseconds, the output of a probe command that ended is read for before what came is taken. */
+    static final int OUTPUT_AFTER_END_MILLIS = 1000;
+
+    /**
+     * Runs {@code command} with {@code path} as its PATH (null: unset), swarm's own in {@link #probe(String)}, for at most
+     * {@link #RUN_SECONDS}. Its output is read on a thread of its own, and once it has ended for at most
+     * {@link #OUTPUT_AFTER_END_MILLIS} more: a process it left behind that holds the pipe (the sandbox's first process of
+     * a bwrap that failed, see {@link #foreignProc}) does not hold up the probe; the output is what came until then.
+     */
+    static Run run(List<String> command, String path) throws IOException, InterruptedException {
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (path == null) b.environment().remove("PATH"); else b.environment().put("PATH", path);
         Process p = b.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.InputStream in = p.getInputStream();
+        Thread reader = Thread.ofPlatform().daemon().name("swarm-bwrap-probe").start(() -> {
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (out) {
+                        out.write(buf, 0, n);
+                    }
+                }
+            } catch (IOException e) {
+                // closed below, or the pipe broke: what came is kept
+            }
+        });
+        if (!p.waitFor(RUN_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            return new Run(-1, "timed out after 10 s");
+            in.close();
+            return new Run(-1, "timed out after " + RUN_SECONDS + " s");
         }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
+        if (!reader.join(java.time.Duration.ofMillis(OUTPUT_AFTER_END_MILLIS))) in.close(); // a process left behind holds it
+        synchronized (out) {
+            return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8).strip());
+        }
     }
 }

@@ -69,4 +69,58 @@ class BubblewrapProbeTest {
         Bubblewrap.Status status = Bubblewrap.probe(real.path(), bin.toString());
         assertThat(status.usable()).as("%s", status).isTrue();
     }
+    /**
+     * A bwrap that fails and leaves a process holding its output pipe (as the outer bwrap did where {@code /proc} is
+     * another PID namespace's: {@code open /proc/25/ns/ns failed}, its sandbox's first process then waiting for it
+     * forever): the probe read the pipe to its end before waiting with a bound, so it never returned. Now it says why
+     * bwrap failed.
+     */
+    @Test
+    void aBwrapThatFailsAndLeavesAProcessHoldingItsOutputDoesNotHoldUpTheProbe() throws Exception {
+        Path left = tmp.resolve("left");
+        Path bwrap = tmp.resolve("bwrap");
+        Files.writeString(bwrap, """
+                #!/bin/sh
+                if [ "$1" = --version ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+                echo "bwrap: open /proc/25/ns/ns failed: No such file or directory" >&2
+                sleep 300 &
+                echo $! > %s
+                exit 1
+                """.formatted(left));
+        assertThat(bwrap.toFile().setExecutable(true)).isTrue();
+        try {
+            Bubblewrap.Status status = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null), "the probe did not return");
+            assertThat(status.usable()).isFalse();
+            assertThat(status.problem()).isEqualTo("bwrap cannot create namespaces here: bwrap: open /proc/25/ns/ns failed: "
+                    + "No such file or directory");
+        } finally {
+            if (Files.exists(left)) ProcessHandle.of(Long.parseLong(Files.readString(left).strip())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Where /proc is another PID namespace's, bubblewrap is not used, with the reason; the smoke test is not run. */
+    @Test
+    void withAForeignProcBubblewrapIsNotUsable() throws Exception {
+        Path ran = tmp.resolve("ran");
+        Path bwrap = tmp.resolve("bwrap");
+        Files.writeString(bwrap, """
+                #!/bin/sh
+                if [ "$1" = --version ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+                touch %s
+                """.formatted(ran));
+        assertThat(bwrap.toFile().setExecutable(true)).isTrue();
+        String problem = "/proc belongs to another PID namespace (/proc/self is 4242, but this process is 1)";
+
+        Bubblewrap.Status status = Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), problem);
+
+        assertThat(status.usable()).isFalse();
+        assertThat(status.version()).isEqualTo("bubblewrap 0.8.0");
+        assertThat(status.problem()).isEqualTo(Bubblewrap.foreignProc(problem))
+                .startsWith("bwrap cannot be used here: " + problem + ", and bwrap reads its sandbox's namespaces")
+                .contains("run swarm where /proc is mounted for its own PID namespace");
+        assertThat(ran).doesNotExist();
+        assertThat(Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null).usable()).as("the smoke test ran").isTrue();
+        assertThat(ran).exists();
+    }
 }

@@ -30,16 +30,22 @@ public final class ForeignProcProbe {
     }
 
     /**
-     * An attempt under bubblewrap that outlives its timeout: its stop sends the TERM to the whole group (no pid read from
-     * the foreign {@code /proc}), and the sandbox says so once. Prints the termination and the warnings.
+     * A sandbox that requires bubblewrap: bubblewrap is not usable with a foreign {@code /proc} ({@link
+     * Bubblewrap#foreignProc}), so the start is refused with the reason, at once, every time. Prints the probe's verdict,
+     * the refusal (or the termination, were it run) and the warnings.
      */
     private static void underBubblewrap(Path workspace) throws Exception {
         List<String> warnings = new CopyOnWriteArrayList<>();
-        try (Sandbox sandbox = new Sandbox(Bubblewrap.probe(), warnings::add)) {
+        Bubblewrap.Status status = Bubblewrap.probe();
+        System.out.println("usable=" + status.usable());
+        System.out.println("problem=" + status.problem());
+        try (Sandbox sandbox = new Sandbox(status, warnings::add)) {
             SandboxSpec spec = SandboxSpec.builder(workspace).isolation(Isolation.REQUIRED)
                     .timeout(java.time.Duration.ofMillis(500)).grace(java.time.Duration.ofSeconds(5)).build();
             SandboxResult r = sandbox.start(spec, List.of("bash", "-c", "sleep 30"), LineListener.NONE).waitFor();
             System.out.println("termination=" + r.termination());
+        } catch (SandboxException e) {
+            System.out.println("refused=" + e.getMessage());
         }
         for (String w : warnings) System.out.println("warning=" + w);
     }
