@@ -262,8 +262,9 @@ public final class SqlRunStore implements RunStore {
      *
      * @throws StoreException.Corrupt when the file is not a readable Swarmflow database, or is missing or
      *                                empty while {@code runs/} holds run directories, or {@code runs} is not a
-     *                                directory, or {@code swarm.db} is one; the message names the file and how to
-     *                                recover
+     *                                directory, or {@code swarm.db} is one, or its write-ahead log {@code swarm.db-wal}
+     *                                is damaged before a transaction committed after the damage (read once, sequentially,
+     *                                before SQLite opens it); the message names the file and how to recover
      * @throws StoreException.Unavailable when another connection's lock stopped the migration, or another process
      *                                held the migration lock past {@link #LOCK_WAIT_MILLIS}: nothing was changed, and the
      *                                command can be run again

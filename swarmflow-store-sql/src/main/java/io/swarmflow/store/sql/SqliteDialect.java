@@ -228,7 +228,10 @@ public final class SqliteDialect implements Dialect {
      * A missing or empty {@code swarm.db} beside run directories ({@code runs/<run>/}, created only for
      * runs the database holds) means the database was deleted, truncated or replaced. SQLite would take
      * it for a new database and every run would silently vanish; refuse instead, before anything is
-     * written. The same for a database that does not hold some of those runs (its write-ahead log was lost).
+     * written. The same for a database that does not hold some of those runs (its write-ahead log was lost), and, with or
+     * without runs, for a write-ahead log {@code swarm.db-wal} damaged before a transaction committed after the damage
+     * ({@link WalCheck#refuseDamagedLog}: SQLite would silently drop that transaction, and the first connection's checkpoint
+     * would fold the older state into the database and delete the log).
      * Refused first, whether or not runs are there: a {@code swarm.db} that is a directory (SQLite cannot open it), and
      * a {@code runs} that is not a directory (no run could keep its files there: a run created would never start), and
      * a {@code runs} or {@code swarm.db} that is a symbolic link to nothing ({@link #refuseDanglingLink}; SQLite would
@@ -268,6 +271,7 @@ public final class SqliteDialect implements Dialect {
                         ? " and run the command again" : ", then restore " + db + " from a backup to resume them, or move the "
                         + "state directory aside to start afresh (for example `mv " + stateDir + " " + stateDir + ".lost`)"), null);
             }
+            WalCheck.refuseDamagedLog(stateDir, db);
             if (runs.isEmpty()) return;
             if (Files.exists(db) && Files.size(db) > 0) {
                 refuseForgottenRuns(stateDir, db, runsDir, runs);

@@ -1,0 +1,191 @@
+package io.swarmflow.store.sql;
+
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.StoreException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Review S F1: a write-ahead log damaged in the middle, while transactions committed after the damage follow, is
+ * refused before SQLite opens the database (SQLite's recovery would silently use only the frames before the damage, and
+ * its checkpoint would fold that older state into swarm.db and delete the log); what a crash leaves (the last
+ * transaction broken or cut) is opened as SQLite recovers it. Real SQLite logs: written by the store, copied (with the
+ * database) while it is open, as a killed coordinator leaves them.
+ */
+class DamagedWriteAheadLogTest {
+    private static final int BATCHES = 6;
+
+    @TempDir
+    Path dir;
+    private Path written;
+
+    /** A state directory whose swarm.db-wal holds the migration, a run's creation and {@link #BATCHES} appends. */
+    @BeforeEach
+    void writeARunAndKeepItsLog() throws IOException {
+        Path live = dir.resolve("live");
+        written = dir.resolve("written");
+        Files.createDirectories(written);
+        try (SqlRunStore store = SqlRunStore.openSqlite(live)) {
+            store.createRun(TestPlans.created("r1", BATCHES));
+            long epoch = store.claimRun("r1", "host:1", 60_000);
+            store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false))).join();
+            for (int i = 0; i < BATCHES; i++) {
+                store.append("r1", epoch, List.of(new RunEvent.TicketReady("t" + i))).join();
+            }
+            Files.copy(live.resolve("swarm.db"), written.resolve("swarm.db"));
+            Files.copy(live.resolve("swarm.db-wal"), written.resolve("swarm.db-wal"));
+        }
+        assertThat(WalCheck.check(written.resolve("swarm.db-wal"), 0)).as("the log as written is intact").isNull();
+        assertThat(commitFrames(written.resolve("swarm.db-wal")).size()).as("one commit frame a transaction").isGreaterThan(BATCHES + 2);
+    }
+
+    @Test
+    void aLogIntactButUncheckpointedIsOpenedWithAllItsTransactions() throws IOException {
+        Path state = copy("intact");
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.events("r1", 0, 100)).hasSize(1 + 1 + BATCHES);
+        }
+    }
+
+    @Test
+    void aFrameGarbledBeforeLaterCommitsIsRefusedNamingItAndNothingIsChanged() throws IOException {
+        Path state = copy("garbled");
+        Path wal = state.resolve("swarm.db-wal");
+        long frameBytes = 24 + pageSize(wal);
+        int frames = (int) ((Files.size(wal) - 32) / frameBytes);
+        long offset = 32 + 2 * frameBytes; // frame 3: an early one, several transactions committed after it
+        garble(wal, offset + 24 + 100);
+        byte[] walBefore = Files.readAllBytes(wal);
+        byte[] dbBefore = Files.readAllBytes(state.resolve("swarm.db"));
+        List<String> files = listing(state);
+
+        for (var open : List.<java.util.function.Function<Path, SqlRunStore>>of(SqlRunStore::openSqlite, SqlRunStore::openSqliteReadOnly)) {
+            assertThatThrownBy(() -> open.apply(state).close())
+                    .isInstanceOf(StoreException.Corrupt.class)
+                    .hasMessageContaining("the write-ahead log " + wal + " of the database " + state.resolve("swarm.db") + " is damaged")
+                    .hasMessageContaining("frame 3 of " + frames + " (byte offset " + offset + ") fails its checksum")
+                    .hasMessageContaining("committed after the one holding it follow")
+                    .hasMessageContaining("Nothing was changed")
+                    .hasMessageContaining("from a backup")
+                    .hasMessageContaining("`cp -p " + wal + " " + wal + ".damaged && truncate -s " + offset + " " + wal + "`");
+            assertThat(Files.readAllBytes(wal)).as("the log is left as it was").isEqualTo(walBefore);
+            assertThat(Files.readAllBytes(state.resolve("swarm.db"))).as("nothing checkpointed").isEqualTo(dbBefore);
+            assertThat(listing(state)).as("no file added or removed").isEqualTo(files);
+        }
+
+    }
+
+    /** The way out the message gives: keep a copy, cut the log at the broken frame; SQLite then keeps what was committed before it. */
+    @Test
+    void cuttingTheLogAtTheBrokenFrameKeepsTheTransactionsCommittedBeforeIt() throws IOException {
+        Path state = copy("cutAtDamage");
+        Path wal = state.resolve("swarm.db-wal");
+        long frameBytes = 24 + pageSize(wal);
+        List<Integer> commits = commitFrames(wal);
+        int broken = commits.get(commits.size() - 4) + 1; // the first frame of the third transaction from the end
+        long offset = 32 + broken * frameBytes;
+        garble(wal, offset + 24 + 100);
+        assertThatThrownBy(() -> SqlRunStore.openSqlite(state).close())
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessageContaining("frame " + (broken + 1) + " of ")
+                .hasMessageContaining("yet 2 transactions committed after the one holding it follow")
+                .hasMessageContaining("truncate -s " + offset + " " + wal);
+        Files.copy(wal, state.resolve("swarm.db-wal.damaged"));
+        try (RandomAccessFile f = new RandomAccessFile(wal.toFile(), "rw")) {
+            f.setLength(offset);
+        }
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.events("r1", 0, 100)).as("the last 3 appends lost, the rest kept").hasSize(1 + 1 + BATCHES - 3);
+        }
+    }
+
+    @Test
+    void aLogWhoseHeaderFailsItsChecksumWhileCommittedFramesFollowIsRefused() throws IOException {
+        Path state = copy("header");
+        Path wal = state.resolve("swarm.db-wal");
+        garble(wal, 12); // the checkpoint sequence number: under the header's checksum, not the magic, page size or salts
+        byte[] walBefore = Files.readAllBytes(wal);
+        assertThatThrownBy(() -> SqlRunStore.openSqlite(state).close())
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessageContaining(wal.toString())
+                .hasMessageContaining("its header (the first 32 bytes) fails its checksum")
+                .hasMessageContaining("SQLite would silently drop the whole log")
+                .hasMessageContaining("truncate -s 0 " + wal);
+        assertThat(Files.readAllBytes(wal)).isEqualTo(walBefore);
+    }
+
+    @Test
+    void theLastTransactionBrokenAsACrashLeavesItIsOpenedWithout() throws IOException {
+        Path state = copy("last");
+        Path wal = state.resolve("swarm.db-wal");
+        long frameBytes = 24 + pageSize(wal);
+        List<Integer> commits = commitFrames(wal);
+        int firstOfLast = commits.get(commits.size() - 2) + 1; // the last transaction's first frame (0-based)
+        garble(wal, 32 + firstOfLast * frameBytes + 24 + 100);
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.events("r1", 0, 100)).as("the last append was dropped, the rest kept").hasSize(1 + BATCHES);
+        }
+    }
+
+    @Test
+    void aLogCutInTheMiddleOfItsLastFrameIsOpenedWithoutItsLastTransaction() throws IOException {
+        Path state = copy("cut");
+        Path wal = state.resolve("swarm.db-wal");
+        long frameBytes = 24 + pageSize(wal);
+        try (RandomAccessFile f = new RandomAccessFile(wal.toFile(), "rw")) {
+            f.setLength(f.length() - frameBytes / 2);
+        }
+        try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+            assertThat(store.events("r1", 0, 100)).hasSize(1 + BATCHES);
+        }
+    }
+
+    private Path copy(String name) throws IOException {
+        Path state = dir.resolve(name);
+        Files.createDirectories(state);
+        Files.copy(written.resolve("swarm.db"), state.resolve("swarm.db"));
+        Files.copy(written.resolve("swarm.db-wal"), state.resolve("swarm.db-wal"));
+        return state;
+    }
+
+    private static List<String> listing(Path state) {
+        return Arrays.stream(state.toFile().list()).sorted().toList();
+    }
+
+    private static void garble(Path file, long at) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x5a);
+        }
+    }
+
+    private static int pageSize(Path wal) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(wal), 8, 4).getInt();
+    }
+
+    /** The 0-based indexes of the log's commit frames (non-zero commit size). */
+    private static List<Integer> commitFrames(Path wal) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wal));
+        int frameBytes = 24 + b.getInt(8);
+        List<Integer> commits = new ArrayList<>();
+        for (int i = 0; 32 + (long) (i + 1) * frameBytes <= b.capacity(); i++) {
+            if (b.getInt(32 + i * frameBytes + 4) != 0) commits.add(i);
+        }
+        return commits;
+    }
+}
