@@ -153,6 +153,43 @@ class DamagedWriteAheadLogTest {
         }
     }
 
+    /**
+     * Frames a rolled-back transaction spilled to the log (its cache overflowed) and that later, shorter transactions did not
+     * overwrite carry the log's salts and break its checksum chain, but none commits: not damage.
+     */
+    @Test
+    void framesLeftByARolledBackTransactionAreNotDamage() throws Exception {
+        Path live = dir.resolve("spill");
+        Files.createDirectories(live);
+        Path copy = dir.resolve("spillCopy");
+        Files.createDirectories(copy);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + live.resolve("swarm.db"));
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = WAL");
+            s.execute("PRAGMA cache_size = 10");
+            s.execute("CREATE TABLE t (x BLOB)");
+            s.execute("INSERT INTO t VALUES (zeroblob(100))");
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO t SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                    + "WHERE i < 500) SELECT i FROM n)");
+            long spilled = Files.size(live.resolve("swarm.db-wal"));
+            c.rollback();
+            c.setAutoCommit(true);
+            s.execute("INSERT INTO t VALUES (zeroblob(10))");
+            s.execute("INSERT INTO t VALUES (zeroblob(20))");
+            Path wal = live.resolve("swarm.db-wal");
+            assertThat(Files.size(wal)).as("the rolled-back transaction spilled frames beyond the later commits")
+                    .isEqualTo(spilled).isGreaterThan(32 + 20L * (24 + pageSize(wal)));
+            Files.copy(live.resolve("swarm.db"), copy.resolve("swarm.db"));
+            Files.copy(wal, copy.resolve("swarm.db-wal"));
+        }
+        assertThat(WalCheck.check(copy.resolve("swarm.db-wal"), 0)).isNull();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + copy.resolve("swarm.db"));
+             java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM t")) {
+            assertThat(r.getInt(1)).as("SQLite recovers the committed rows").isEqualTo(3);
+        }
+    }
+
     private Path copy(String name) throws IOException {
         Path state = dir.resolve(name);
         Files.createDirectories(state);
