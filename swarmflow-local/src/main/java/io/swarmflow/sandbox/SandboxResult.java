@@ -21,10 +21,13 @@ package io.swarmflow.sandbox;
  *                        characters; empty when none
  * @param escapedLeft     such processes still running when Swarmflow gave up ending them (they kept starting others
  *                        through every scan), named as {@code escaped}; empty when none
- * @param setIds          the regular files in the directories the attempt could write that it left set-user-id or
- *                        set-group-id, whose bits were cleared once its processes had ended ({@link SetIdBits}), and
- *                        those not changed (a hard link, a mount point, no safe way here) with the directories that
- *                        could not be checked; {@link SetIdBits.Cleared#isEmpty() empty} when none
+ * @param setIds          the set-user-id or set-group-id regular files found in the directories the attempt could
+ *                        write once its processes had ended ({@link SetIdBits}): those whose bits were cleared, the
+ *                        names of those with several hard links replaced by a copy without the bits or, when no copy
+ *                        could be made, removed ({@link SetIdBits.Cleared#replaced()}), and those not changed (a hard
+ *                        link that could neither be copied nor removed, a mount point, no safe way here) with the
+ *                        directories that could not be checked; files in the run's shared scratch may be another
+ *                        ticket's; {@link SetIdBits.Cleared#isEmpty() empty} when none
  */
 public record SandboxResult(Termination termination, Integer exitCode, long durationMillis, long stdoutBytes,
                             long stderrBytes, boolean truncated, String lastStderrLine, boolean killedAfterGrace,

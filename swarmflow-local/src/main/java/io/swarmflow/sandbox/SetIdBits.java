@@ -32,7 +32,8 @@ import java.util.Map;
  * <ul>
  * <li>The walk goes by descriptor: each directory is opened with openat(2) {@code O_DIRECTORY | O_NOFOLLOW} relative to
  * its parent's descriptor and read with getdents64(2) a buffer at a time (its names are not all held at once), each
- * entry's type and mode read with statx(2) {@code AT_SYMLINK_NOFOLLOW} relative to that descriptor (one whose directory
+ * entry's type and mode read with statx(2) {@code AT_SYMLINK_NOFOLLOW} relative to that descriptor (called through
+ * syscall(2), so a glibc older than 2.28, which has no statx function, clears too; one whose directory
  * entry says it is a directory is opened at once), and each set-uid file opened {@code O_PATH | O_NOFOLLOW} the same
  * way, its type and mode read from the descriptor and chmod(2) sent to {@code /proc/self/fd/N} (the way glibc's
  * {@code fchmodat(AT_SYMLINK_NOFOLLOW)} works). A symbolic link is never followed, also one another ticket sharing the
@@ -48,16 +49,26 @@ import java.util.Map;
  * <li>A regular file with more than one hard link is not changed (another name may be a host file, a set-uid tool the
  * link shares its inode with); instead the name found is replaced by a copy without the bits: the file is opened
  * {@code O_RDONLY | O_NOFOLLOW | O_NONBLOCK} relative to the directory's descriptor and checked to be the inode looked
- * at, still a regular file; the copy is created beside it ({@code O_CREAT | O_EXCL | O_NOFOLLOW}, a new random name),
- * given the file's owner and group (as root; as an ordinary user the copy stays the user's), its permission bits
- * without set-uid, set-gid and sticky, synced, and renamed onto the name with renameat(2), which follows no link. Each
- * such name in the walked directories is handled so (the last may have one link left and is then cleared in place), so
- * the file survives under each of them, without the bits, and a name elsewhere keeps the inode as it was. The copy has
- * new times and no extended attributes. Such a name is listed in {@link Cleared#replaced()} ("replaced by a copy
- * without set-uid: it had N hard links"). A file larger than {@link #MAX_COPY} (64 MiB) is not copied and is named
- * ("left set-uid: a hard link larger than 64 MiB, not copied"); when the copy cannot be made (a read-only directory,
- * a full disk) it is removed, the file is left as it was, and it is named ("left set-uid: a hard link, not replaced by
- * a copy: ...", with the errno's name).</li>
+ * at, still a regular file; the copy is created in that directory without a name ({@code O_TMPFILE}, so a coordinator
+ * that dies while copying leaves nothing behind; where the file system has no {@code O_TMPFILE}, under a new random
+ * name, {@code O_CREAT | O_EXCL | O_NOFOLLOW}), given the file's owner and group (as root; as an ordinary user the copy
+ * stays the user's), its permission bits without set-uid, set-gid and sticky, synced, linked in under a new random name
+ * (linkat(2) of {@code /proc/self/fd/N}) and renamed onto the name with renameat(2), which follows no link; then the
+ * name is checked to be the copy (another ticket sharing the directory could have swapped the temporary name: then it
+ * is named, "could not be checked: its name was replaced meanwhile ..."). Each such name in the walked directories is
+ * handled so (the last may have one link left and is then cleared in place), so the file survives under each of them,
+ * without the bits, and a name elsewhere keeps the inode as it was. The copy has new times and no extended attributes.
+ * Such a name is listed in {@link Cleared#replaced()} ("replaced by a copy without set-uid: it had N hard links"). One
+ * {@link #clear} call copies at most {@link #MAX_COPIED} (64 MiB) in all, counted as the files' apparent sizes before
+ * copying (a sparse file counts fully), so however many hard links a ticket makes, the end of its attempt writes at
+ * most 64 MiB of copies. A name that cannot be made safe by a copy (a file larger than {@link #MAX_COPY}, 64 MiB; the
+ * budget used up; a file the coordinator cannot read; a copy that cannot be created or written: a read-only directory,
+ * a full disk, a quota) is removed instead (unlinkat(2) by the directory's descriptor, after checking it is still the
+ * same inode; the file survives under its other names), and listed in {@link Cleared#replaced()} ("removed: a set-uid
+ * file with N hard links that could not be copied (why)"). Only when that name cannot be removed either (a read-only
+ * directory) is it left set-uid and named ("left set-uid: a hard link, not replaced by a copy: ...; nor removed:
+ * ...", with the errnos' names). When another walk of the same directory (a shared scratch) replaced the name
+ * meanwhile and it is no longer set-uid, it is not listed.</li>
  * <li>Where that native path is not available (JNA cannot load, or an architecture other than x86-64 and arm64) nothing
  * is changed: the walk (by path, not crossing devices) only names the set-uid files it finds ("not changed: no safe way
  * to change it on this system").</li>
@@ -95,11 +106,14 @@ public final class SetIdBits {
      * What {@link #clear} did.
      *
      * @param cleared the regular files whose set-uid or set-gid bit it cleared (absolute paths)
-     * @param failed  the files it found so but did not change (a hard link it could not copy, a mount point, no safe way
-     *                here, an error), and the directories it could not check, each with the reason in parentheses
+     * @param failed  the files it found so but did not change (a hard link it could neither copy nor remove, a mount
+     *                point, no safe way here, an error), and the directories it could not check, each with the reason in
+     *                parentheses
      * @param replaced the names of set-uid or set-gid files with more than one hard link that it replaced by a copy
      *                 without those bits, each as the absolute path followed by
-     *                 {@code " (replaced by a copy without set-uid: it had N hard links)"}
+     *                 {@code " (replaced by a copy without set-uid: it had N hard links)"}, or, when no copy could be
+     *                 made, that it removed, followed by
+     *                 {@code " (removed: a set-uid file with N hard links that could not be copied (why))"}
      */
     public record Cleared(List<Path> cleared, List<String> failed, List<String> replaced) {
         /** Copies the lists. */
@@ -132,8 +146,14 @@ public final class SetIdBits {
         /** syscall(2) with three integer or pointer arguments (getdents64); glibc's syscall reads registers, not va_arg. */
         static native long syscall(long number, long a, Pointer b, long c);
 
-        /** statx(2) (glibc 2.28); {@code path} NUL-terminated bytes. */
-        static native int statx(int dirFd, byte[] path, int flags, int mask, Pointer buf);
+        /**
+         * syscall(2) with five arguments (statx: dirfd, path, flags, mask, buffer); glibc has a statx function only since
+         * 2.28, and one missing symbol would make the whole registration fail.
+         */
+        static native long syscall(long number, long dirFd, byte[] path, long flags, long mask, Pointer buf);
+
+        /** linkat(2); both names NUL-terminated bytes. */
+        static native int linkat(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags);
 
         static native int close(int fd);
 
@@ -167,10 +187,17 @@ public final class SetIdBits {
     private static final int O_EXCL = 0200;
     private static final int O_NONBLOCK = 04000;
     private static final int EINTR = 4;
-    /** {O_DIRECTORY, O_NOFOLLOW, SYS_getdents64} for this architecture, or null when unknown. */
+    /** __O_TMPFILE (the same on x86-64 and arm64); O_TMPFILE is it with O_DIRECTORY. */
+    private static final int O_TMPFILE = 020000000;
+    private static final int AT_SYMLINK_FOLLOW = 0x400;
+    private static final byte[] DOT = {'.', 0};
+    private static final int EISDIR = 21;
+    private static final int EINVAL = 22;
+    private static final int EOPNOTSUPP = 95;
+    /** {O_DIRECTORY, O_NOFOLLOW, SYS_getdents64, SYS_statx} for this architecture, or null when unknown. */
     private static final int[] DIR_FLAGS = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
-        case "amd64", "x86_64" -> new int[] {0200000, 0400000, 217};
-        case "aarch64", "arm64" -> new int[] {040000, 0100000, 61};
+        case "amd64", "x86_64" -> new int[] {0200000, 0400000, 217, 332};
+        case "aarch64", "arm64" -> new int[] {040000, 0100000, 61, 291};
         default -> null;
     };
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -180,6 +207,11 @@ public final class SetIdBits {
     /** struct statx: its size and where stx_mode (u16) lies; the same on every architecture (linux/stat.h). */
     private static final int STATX_SIZE = 256;
     private static final int STX_MODE = 28;
+    private static final int STATX_INO = 0x100;
+    /** stx_ino (u64), stx_dev_major and stx_dev_minor (u32). */
+    private static final int STX_INO = 32;
+    private static final int STX_DEV_MAJOR = 136;
+    private static final int STX_DEV_MINOR = 140;
     /** linux_dirent64 (the same on x86-64 and arm64): d_reclen (u16), d_type (u8), d_name (NUL-terminated). */
     private static final int D_RECLEN = 16;
     private static final int D_TYPE = 18;
@@ -243,8 +275,9 @@ public final class SetIdBits {
         List<Path> cleared = new ArrayList<>(0);
         List<String> failed = new ArrayList<>(0);
         List<String> replaced = new ArrayList<>(0);
+        long[] copyLeft = {MAX_COPIED};
         for (Path root : walked) {
-            Walk walk = new Walk(cleared, failed, replaced, maxEntries);
+            Walk walk = new Walk(cleared, failed, replaced, maxEntries, copyLeft);
             if (safe) walkNative(root, walk);
             else walkJdk(root, walk);
         }
@@ -264,14 +297,25 @@ public final class SetIdBits {
     static final int MAX_ENTRIES = 1_000_000;
 
     /**
-     * The largest set-uid or set-gid file with more than one hard link that is replaced by a copy (64 MiB); a larger one
-     * is left as it is and named ({@link #TOO_LARGE_LINK}), so a ticket cannot make the end of its attempt copy gigabytes.
+     * The largest set-uid or set-gid file with more than one hard link that is replaced by a copy (64 MiB); a name of a
+     * larger one is removed instead ({@link #REMOVED}); all the copies of one walk together are bounded by
+     * {@link #MAX_COPIED}.
      */
     static final long MAX_COPY = 64L * 1024 * 1024;
+
+    /**
+     * How many bytes all the copies of one {@link #clear} call may take together (64 MiB, counted as the files' apparent
+     * sizes before copying, so a sparse file counts fully): a name whose copy would go beyond it is removed instead
+     * ({@link #REMOVED}), so however many hard links a ticket makes, the end of its attempt writes at most this much.
+     */
+    static final long MAX_COPIED = 64L * 1024 * 1024;
+    /** How a name that could not be replaced by a copy, and was removed instead, is named, before its number of links. */
+    static final String REMOVED = "removed: a set-uid file with ";
     /** How a name replaced by a copy is named, before its number of hard links and {@code " hard links)"}. */
     static final String REPLACED = "replaced by a copy without set-uid: it had ";
     static final String HARD_LINK = "left set-uid: a hard link, not replaced by a copy";
-    static final String TOO_LARGE_LINK = "left set-uid: a hard link larger than 64 MiB, not copied";
+    static final String TOO_LARGE_LINK = "larger than 64 MiB";
+    static final String OVER_BUDGET = "the copies of this walk already took 64 MiB";
     static final String UNCHECKED = "could not be checked";
     static final String NO_SAFE_WAY = "not changed: no safe way to change it on this system";
 
@@ -308,12 +352,15 @@ public final class SetIdBits {
         int entries;
         boolean stopped;
         Id rootId;
+        /** How many bytes (apparent size) the copies of this {@link #clear} call may still take, shared by its walks. */
+        final long[] copyLeft;
 
-        Walk(List<Path> cleared, List<String> failed, List<String> replaced, int maxEntries) {
+        Walk(List<Path> cleared, List<String> failed, List<String> replaced, int maxEntries, long[] copyLeft) {
             this.cleared = cleared;
             this.failed = failed;
             this.replaced = replaced;
             this.maxEntries = maxEntries;
+            this.copyLeft = copyLeft;
         }
 
         /** Counts one entry of {@code dir}; false (and {@code dir} named, the walk stopped) beyond the limit. */
@@ -387,7 +434,7 @@ public final class SetIdBits {
         if (type == DT_DIR) {
             mode = S_IFDIR;
         } else {
-            if (LibC.statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE, stat) != 0) {
+            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE, stat) != 0) {
                 int errno = Native.getLastError();
                 if (errno == ENOENT) return true; // removed meanwhile: nothing there to run
                 if (errno == EACCES) { // readable but not searchable (chmod 444): none of its entries can be checked
@@ -486,9 +533,17 @@ public final class SetIdBits {
             int nlink = (Integer) a.get("nlink");
             if (nlink > 1) {
                 // another name of the file may be outside the writable directories (a host's set-uid tool): the shared
-                // inode is not changed; this name gets a copy without the bits instead
-                replaceByCopy(dirFd, name, shown, a);
-                walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
+                // inode is not changed; this name gets a copy without the bits instead, or, when no copy can be made,
+                // is removed (the file survives under its other names)
+                try {
+                    // false: another walk (of a shared scratch) already replaced it, as clearAt drops a file without the bits
+                    if (replaceByCopy(dirFd, name, shown, a, walk.copyLeft)) walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
+                } catch (NotCopied e) {
+                    String why = e.getMessage();
+                    String notRemoved = unlinkIfSame(dirFd, name, a);
+                    if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
+                    else walk.failed.add(shown + " (" + HARD_LINK + ": " + why + "; nor removed: " + notRemoved + ")");
+                }
                 return;
             }
             Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
@@ -505,85 +560,212 @@ public final class SetIdBits {
      * Replaces name {@code name} of directory {@code dirFd} (a regular file with the attributes {@code examined}: mode,
      * dev, ino, uid, gid) by a copy without the set-uid and set-gid bits, never changing the file's inode: the file is
      * opened {@code O_RDONLY | O_NOFOLLOW | O_NONBLOCK} there and checked to be that inode, still a regular file, no
-     * larger than {@link #MAX_COPY}; the copy is made beside it under a new name ({@code O_CREAT | O_EXCL | O_NOFOLLOW}),
-     * given the file's owner and group (as root; an ordinary user's {@code EPERM} is ignored: the copy is then the
-     * user's) and its permission bits without those bits, synced, and renamed onto {@code name} with renameat(2). On any
-     * failure the copy is removed and the file is left as it was.
+     * larger than {@link #MAX_COPY} nor than what is left of {@code copyLeft} (this {@link #clear} call's budget, which
+     * its size is taken from before copying); the copy is made in that directory without a name ({@code O_TMPFILE}; on
+     * a file system without it, under a new name, {@code O_CREAT | O_EXCL | O_NOFOLLOW}), given the file's owner and
+     * group (as root; an ordinary user's {@code EPERM} is ignored: the copy is then the user's) and its permission bits
+     * without those bits, synced, given a new random name (linkat(2) of {@code /proc/self/fd/N}), renamed onto
+     * {@code name} with renameat(2), and checked to be what {@code name} now is. On any failure before the rename the
+     * copy is removed and the file is left as it was.
      *
-     * @throws IOException saying why nothing was changed
+     * @return true when replaced; false when {@code name} was no longer that file but a regular file without the bits
+     *         (another walk of the same directory replaced it meanwhile)
+     * @throws NotCopied saying why no copy could be made (the caller removes the name then)
+     * @throws IOException saying why nothing was changed, or, after the rename, that the name is not the copy
      */
-    private static void replaceByCopy(int dirFd, byte[] name, Path shown, Map<String, Object> examined) throws IOException {
+    private static boolean replaceByCopy(int dirFd, byte[] name, Path shown, Map<String, Object> examined, long[] copyLeft)
+            throws IOException {
         int in;
         try {
             in = open(dirFd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | DIR_FLAGS[1], shown);
         } catch (IOException e) {
-            throw new IOException(HARD_LINK + ": " + e.getMessage());
+            if (e.getMessage().endsWith("(ENOENT)")) throw new IOException(UNCHECKED + ": removed meanwhile (ENOENT)");
+            throw new NotCopied(e.getMessage());
         }
         try {
             Map<String, Object> a = Files.readAttributes(fdPath(in), "unix:mode,dev,ino,size");
             int mode = (Integer) a.get("mode");
             if ((mode & S_IFMT) != S_IFREG || !a.get("dev").equals(examined.get("dev")) || !a.get("ino").equals(examined.get("ino"))) {
+                // another walk of the same directory (a shared scratch) may have replaced it already
+                if (clearedMeanwhile(dirFd, name)) return false;
                 throw new IOException(UNCHECKED + ": replaced meanwhile, not changed");
             }
-            if ((Long) a.get("size") > MAX_COPY) throw new IOException(TOO_LARGE_LINK);
-            byte[] tmp = null;
-            int out = -1;
-            java.security.SecureRandom random = new java.security.SecureRandom();
-            for (int tries = 0; out < 0; ) {
-                tmp = nul((".swarm-setid-copy-" + Long.toUnsignedString(random.nextLong(), 36)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                out = LibC.openat(dirFd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | DIR_FLAGS[1], mode & 0700);
-                if (out < 0) {
-                    int errno = Native.getLastError();
-                    if (errno == EINTR || errno == EEXIST && ++tries < 10) continue;
-                    throw new IOException(HARD_LINK + ": the copy cannot be created: " + reason(errno));
-                }
-            }
+            long size = (Long) a.get("size");
+            if (size > MAX_COPY) throw new NotCopied(TOO_LARGE_LINK);
+            if (size > copyLeft[0]) throw new NotCopied(OVER_BUDGET);
+            copyLeft[0] -= size; // counted before copying: also a copy that fails, or a file grown meanwhile, uses it up
+            Tmp created = tmpFile(dirFd, mode);
+            int out = created.fd();
+            byte[] tmp = created.name();
             boolean renamed = false;
             try {
-                copy(in, out);
+                long copied = copy(in, out, size);
+                java.util.function.LongConsumer counted = afterCopy;
+                if (counted != null) counted.accept(copied);
                 if (LibC.fchown(out, (Integer) examined.get("uid"), (Integer) examined.get("gid")) != 0) {
                     int errno = Native.getLastError();
-                    if (errno != EPERM) throw new IOException(HARD_LINK + ": the copy's owner cannot be set: " + reason(errno));
+                    if (errno != EPERM) throw new NotCopied("the copy's owner cannot be set: " + reason(errno));
                 }
                 check(LibC.fchmod(out, mode & 0777), "the copy's mode cannot be set");
                 check(LibC.fsync(out), "the copy cannot be synced");
+                if (tmp == null) tmp = linkTmp(dirFd, out);
                 java.util.function.Consumer<Path> hook = beforeRename;
                 if (hook != null) hook.accept(shown);
                 check(LibC.renameat(dirFd, tmp, dirFd, name), "the copy cannot be renamed onto it");
                 renamed = true;
+                // another ticket sharing the directory may have swapped the temporary name before the rename
+                long[] now = idAt(dirFd, name);
+                Map<String, Object> copy = Files.readAttributes(fdPath(out), "unix:dev,ino");
+                if (now == null || now[0] != (Long) copy.get("dev") || now[1] != (Long) copy.get("ino")) {
+                    throw new IOException(UNCHECKED + ": its name was replaced meanwhile by another file while the copy was "
+                            + "renamed onto it; that file was not checked");
+                }
+                return true;
             } finally {
                 LibC.close(out);
-                if (!renamed) LibC.unlinkat(dirFd, tmp, 0);
+                if (!renamed && tmp != null) LibC.unlinkat(dirFd, tmp, 0);
             }
         } finally {
             LibC.close(in);
         }
     }
 
-    private static void check(int result, String what) throws IOException {
-        if (result != 0) throw new IOException(HARD_LINK + ": " + what + ": " + reason(Native.getLastError()));
+    /** Why a name with several hard links could not be replaced by a copy: the name is then removed instead. */
+    private static final class NotCopied extends IOException {
+        NotCopied(String why) {
+            super(why);
+        }
     }
 
-    /** Copies {@code in} to {@code out} until the end of {@code in}; more than {@link #MAX_COPY} bytes (grown meanwhile) fails. */
-    private static void copy(int in, int out) throws IOException {
+    /** Called with the bytes each copy wrote (tests count them); null otherwise. */
+    static volatile java.util.function.LongConsumer afterCopy;
+
+    /**
+     * A new file for the copy in {@code dirFd}, with permission bits {@code mode & 0700}: without a name
+     * ({@code O_TMPFILE}, so a coordinator that dies while copying leaves nothing behind), or, on a file system without
+     * {@code O_TMPFILE}, under a new random name ({@code O_CREAT | O_EXCL | O_NOFOLLOW}) that {@link #linkTmp} keeps.
+     */
+    private static Tmp tmpFile(int dirFd, int mode) throws IOException {
+        while (true) {
+            int out = LibC.openat(dirFd, DOT, O_TMPFILE | DIR_FLAGS[0] | O_WRONLY | O_CLOEXEC, mode & 0700);
+            if (out >= 0) return new Tmp(out, null);
+            int errno = Native.getLastError();
+            if (errno == EINTR) continue;
+            if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+                throw new NotCopied("the copy cannot be created: " + reason(errno));
+            }
+            break;
+        }
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int tries = 0; ; ) {
+            byte[] tmp = tmpName(random);
+            int out = LibC.openat(dirFd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | DIR_FLAGS[1], mode & 0700);
+            if (out >= 0) return new Tmp(out, tmp);
+            int errno = Native.getLastError();
+            if (errno == EINTR || errno == EEXIST && ++tries < 10) continue;
+            throw new NotCopied("the copy cannot be created: " + reason(errno));
+        }
+    }
+
+    /** A copy's descriptor, and its name (NUL-terminated) when it was created with one, else null ({@code O_TMPFILE}). */
+    private record Tmp(int fd, byte[] name) {}
+
+    private static byte[] tmpName(java.security.SecureRandom random) {
+        return nul((".swarm-setid-copy-" + Long.toUnsignedString(random.nextLong(), 36)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Gives copy {@code out} (from {@link #tmpFile}) a new random name in {@code dirFd}, linkat(2) of
+     * {@code /proc/self/fd/N} with {@code AT_SYMLINK_FOLLOW}, and returns it (NUL-terminated).
+     */
+    private static byte[] linkTmp(int dirFd, int out) throws IOException {
+        byte[] proc = nul(fdPath(out).toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int tries = 0; ; ) {
+            byte[] tmp = tmpName(random);
+            if (LibC.linkat(AT_FDCWD, proc, dirFd, tmp, AT_SYMLINK_FOLLOW) == 0) return tmp;
+            int errno = Native.getLastError();
+            if (errno == EINTR || errno == EEXIST && ++tries < 10) continue;
+            throw new NotCopied("the copy cannot be given a name: " + reason(errno));
+        }
+    }
+
+    /** Whether {@code name} in {@code dirFd} is now a regular file without set-uid and set-gid (another walk's copy). */
+    private static boolean clearedMeanwhile(int dirFd, byte[] name) {
+        try (Memory stat = new Memory(STATX_SIZE)) {
+            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE, stat) != 0) return false;
+            int mode = stat.getShort(STX_MODE) & 0xffff;
+            return (mode & S_IFMT) == S_IFREG && (mode & (S_ISUID | S_ISGID)) == 0;
+        }
+    }
+
+    /**
+     * The device and inode of {@code name} in {@code dirFd}, not following a link, as {@link Files#readAttributes}
+     * gives them ({@code unix:dev}, {@code unix:ino}), or null when it cannot be looked at.
+     */
+    private static long[] idAt(int dirFd, byte[] name) {
+        try (Memory stat = new Memory(STATX_SIZE)) {
+            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, stat) != 0) return null;
+            long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
+            long minor = stat.getInt(STX_DEV_MINOR) & 0xffffffffL;
+            // glibc's makedev: the dev_t that stat(2) gives
+            long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+            return new long[] {dev, stat.getLong(STX_INO)};
+        }
+    }
+
+    /**
+     * Removes name {@code name} of {@code dirFd} when it is still the file {@code examined} (dev, ino) looked at: unlinkat(2)
+     * by descriptor; the file survives under its other names.
+     *
+     * @return null when removed, else why not
+     */
+    private static String unlinkIfSame(int dirFd, byte[] name, Map<String, Object> examined) {
+        long[] now = idAt(dirFd, name);
+        if (now == null || now[0] != (Long) examined.get("dev") || now[1] != (Long) examined.get("ino")) {
+            return "replaced meanwhile";
+        }
+        while (true) {
+            if (LibC.unlinkat(dirFd, name, 0) == 0) return null;
+            int errno = Native.getLastError();
+            if (errno != EINTR) return reason(errno);
+        }
+    }
+
+    /** statx(2) through syscall(2) (glibc has a statx function only since 2.28); {@code path} NUL-terminated bytes. */
+    static int statx(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
+        return (int) LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf);
+    }
+
+    private static void check(int result, String what) throws IOException {
+        if (result != 0) throw new NotCopied(what + ": " + reason(Native.getLastError()));
+    }
+
+    /**
+     * Copies {@code in} to {@code out} until the end of {@code in}; more than {@code size} bytes (grown meanwhile: beyond
+     * what the budget counted) fails.
+     *
+     * @return the bytes written
+     */
+    private static long copy(int in, int out, long size) throws IOException {
         try (Memory buffer = new Memory(COPY_BUFFER)) {
             long total = 0;
             while (true) {
                 long n = LibC.read(in, buffer, COPY_BUFFER);
-                if (n == 0) return;
+                if (n == 0) return total;
                 if (n < 0) {
                     int errno = Native.getLastError();
                     if (errno == EINTR) continue;
-                    throw new IOException(HARD_LINK + ": it cannot be read: " + reason(errno));
+                    throw new NotCopied("it cannot be read: " + reason(errno));
                 }
                 total += n;
-                if (total > MAX_COPY) throw new IOException(TOO_LARGE_LINK);
+                if (total > size) throw new NotCopied("it grew while it was copied");
                 for (long done = 0; done < n; ) {
                     long w = LibC.write(out, buffer.share(done), n - done);
                     if (w < 0) {
                         int errno = Native.getLastError();
                         if (errno == EINTR) continue;
-                        throw new IOException(HARD_LINK + ": the copy cannot be written: " + reason(errno));
+                        throw new NotCopied("the copy cannot be written: " + reason(errno));
                     }
                     done += w;
                 }
@@ -650,23 +832,48 @@ public final class SetIdBits {
     private static final int S_IFLNK = 0120000;
     static final String REPLACED_BY_LINK = "not changed: a symbolic link now (replaced meanwhile), not followed";
 
-    /** What errno {@code errno} (the same numbers on x86-64 and arm64) means here, with its name. */
+    /**
+     * What errno {@code errno} (the same numbers on x86-64 and arm64, asm-generic/errno-base.h and errno.h) means here,
+     * with its name; "errno N" only for a number not in the table.
+     */
     static String reason(int errno) {
         return switch (errno) {
             case 1 -> "operation not permitted (EPERM)";
             case ENOENT -> "removed meanwhile (ENOENT)";
+            case 3 -> "no such process (ESRCH)";
+            case 4 -> "interrupted (EINTR)";
             case 5 -> "input/output error (EIO)";
+            case 6 -> "no such device or address (ENXIO)";
+            case 7 -> "argument list too long (E2BIG)";
+            case 9 -> "bad file descriptor (EBADF)";
+            case 11 -> "busy: leased or locked by another process, try again (EAGAIN)";
             case 12 -> "out of memory (ENOMEM)";
             case EACCES -> "permission denied (EACCES)";
+            case 14 -> "bad address (EFAULT)";
+            case 16 -> "busy: a mount point or in use (EBUSY)";
             case EEXIST -> "exists (EEXIST)";
+            case 18 -> "on another file system (EXDEV)";
+            case 19 -> "no such device (ENODEV)";
             case 20 -> "no longer a directory: a symbolic link or a file replaced it meanwhile, not followed (ENOTDIR)";
+            case EISDIR -> "a directory now (replaced meanwhile) (EISDIR)";
+            case EINVAL -> "invalid argument, for example an owner not mapped in this user namespace (EINVAL)";
             case 23 -> "too many open files in the system (ENFILE)";
             case 24 -> "too many open files (EMFILE)";
+            case 26 -> "text file busy (ETXTBSY)";
             case 27 -> "file too large (EFBIG)";
             case 28 -> "no space left on device (ENOSPC)";
             case 30 -> "read-only file system (EROFS)";
+            case 31 -> "too many links (EMLINK)";
             case 36 -> "name too long (ENAMETOOLONG)";
+            case 38 -> "not supported by this kernel (ENOSYS)";
+            case 39 -> "directory not empty (ENOTEMPTY)";
             case 40 -> "a symbolic link now (replaced meanwhile), not followed (ELOOP)";
+            case 61 -> "no data (ENODATA)";
+            case 75 -> "value too large (EOVERFLOW)";
+            case EOPNOTSUPP -> "not supported by this file system (EOPNOTSUPP)";
+            case 110 -> "timed out (ETIMEDOUT)";
+            case 116 -> "stale file handle (ESTALE)";
+            case 122 -> "disk quota exceeded (EDQUOT)";
             default -> "errno " + errno;
         };
     }
@@ -732,7 +939,8 @@ public final class SetIdBits {
         if (!cleared.replaced().isEmpty()) {
             parts.add(files(cleared.replaced().size()) + " set-user-id or set-group-id with more than one hard link "
                     + (cleared.replaced().size() == 1 ? "was" : "were") + " in the directories it could write; Swarmflow "
-                    + "replaced each such name by a copy without those bits, leaving the file's other names as they were: "
+                    + "replaced each such name by a copy without those bits, or removed it where no copy could be made, "
+                    + "leaving the file's other names as they were: "
                     + names(cleared.replaced(), masked));
         }
         if (!cleared.failed().isEmpty()) {

@@ -96,7 +96,8 @@ class SetIdBitsHardLinkTest {
         assertThat(names(ws)).containsExactly("a", "b"); // no copy left behind
         assertThat(SetIdBits.warning(1, result, Set.of(), List.of())).contains("2 files set-user-id or set-group-id with "
                 + "more than one hard link were in the directories it could write; Swarmflow replaced each such name by a "
-                + "copy without those bits, leaving the file's other names as they were: " + real);
+                + "copy without those bits, or removed it where no copy could be made, leaving the file's other names as "
+                + "they were: " + real);
     }
 
     /** R4 as a ticket does it: {@code cp /bin/true a; chmod 4755 a; ln a b}, with bubblewrap and without: neither stays set-uid. */
@@ -148,7 +149,7 @@ class SetIdBitsHardLinkTest {
 
     /**
      * The copy cannot be made (a read-only directory: a read-only bind mount as root, which writes a chmod 555 directory
-     * anyway; chmod 555 as an ordinary user): the file is left as it was, and named.
+     * anyway; chmod 555 as an ordinary user), and the name cannot be removed either: the file is left as it was, and named.
      */
     @Test
     void whenTheCopyCannotBeMadeTheFileIsLeftAsItWasAndNamed() throws Exception {
@@ -168,9 +169,10 @@ class SetIdBitsHardLinkTest {
 
             assertThat(result.cleared()).isEmpty();
             assertThat(result.replaced()).isEmpty();
+            String why = root ? "read-only file system (EROFS)" : "permission denied (EACCES)";
             assertThat(result.failed()).containsExactly(walked.toRealPath().resolve("a")
-                    + " (left set-uid: a hard link, not replaced by a copy: the copy cannot be created: "
-                    + (root ? "read-only file system (EROFS))" : "permission denied (EACCES))"));
+                    + " (left set-uid: a hard link, not replaced by a copy: the copy cannot be created: " + why
+                    + "; nor removed: " + why + ")");
         } finally {
             if (root) run("umount", walked.toString());
             else Files.setAttribute(ws, "unix:mode", 0755);
@@ -206,9 +208,12 @@ class SetIdBitsHardLinkTest {
         assertThat(attribute(tool, "nlink")).isEqualTo(2);
     }
 
-    /** A hard link larger than 64 MiB is not copied (a ticket cannot make the end of its attempt copy gigabytes): named. */
+    /**
+     * A hard link larger than 64 MiB is not copied (a ticket cannot make the end of its attempt copy gigabytes): that name
+     * is removed instead; the name outside keeps the file as it was.
+     */
     @Test
-    void aHardLinkLargerThanTheBoundIsNotCopiedAndNamed() throws Exception {
+    void aHardLinkLargerThanTheBoundIsNotCopiedButRemoved() throws Exception {
         Path tool = tool("a");
         try (RandomAccessFile file = new RandomAccessFile(tool.toFile(), "rw")) {
             file.setLength(SetIdBits.MAX_COPY + 1); // sparse: nothing written
@@ -218,9 +223,12 @@ class SetIdBitsHardLinkTest {
 
         SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
 
-        assertThat(result.failed()).containsExactly(ws.toRealPath().resolve("a") + " (left set-uid: a hard link larger than 64 MiB, not copied)");
-        assertThat(mode(ws.resolve("a"))).isEqualTo(04755);
-        assertThat(names(ws)).containsExactly("a");
+        assertThat(result.failed()).isEmpty();
+        assertThat(result.replaced()).containsExactly(ws.toRealPath().resolve("a")
+                + " (removed: a set-uid file with 2 hard links that could not be copied (larger than 64 MiB))");
+        assertThat(names(ws)).isEmpty();
+        assertThat(mode(tool)).isEqualTo(04755);
+        assertThat(attribute(tool, "nlink")).isEqualTo(1);
     }
 
     private static void run(String... command) throws Exception {
