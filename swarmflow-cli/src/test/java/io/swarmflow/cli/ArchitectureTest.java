@@ -51,9 +51,14 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.swarmflow.git..")
                 .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax..", "io.swarmflow.git..", "io.swarmflow.files..")
                 .check(classes);
-        // the helpers both share
+        // the helpers both share: the JDK alone, but for the one non-blocking read of a file a ticket may swap (open(2)
+        // with O_NONBLOCK through JNA: review D2 F2)
         noClasses().that().resideInAPackage("io.swarmflow.files..")
+                .and().haveNameNotMatching("io\\.swarmflow\\.files\\.NonBlockingRead(\\$.*)?")
                 .should().dependOnClassesThat().resideOutsideOfPackages("java..", "io.swarmflow.files..")
+                .check(classes);
+        noClasses().that().haveNameMatching("io\\.swarmflow\\.files\\.NonBlockingRead(\\$.*)?")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "io.swarmflow.files..", "com.sun.jna..")
                 .check(classes);
     }
 

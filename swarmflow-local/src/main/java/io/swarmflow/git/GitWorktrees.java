@@ -286,56 +286,25 @@ public final class GitWorktrees {
 
     /**
      * The bytes of the file {@code name} in the directory {@code dir}, read only when it is a regular file: not through a
-     * symbolic link ({@code O_NOFOLLOW}), and never blocking on a FIFO put there since it was looked at (a process a ticket
-     * left running may swap one in, and opening a FIFO for reading waits for a writer). The JDK cannot open with {@code
-     * O_NONBLOCK}, and this package uses the JDK alone: so the file is opened for reading and writing ({@code O_RDWR},
-     * which opens a FIFO without waiting, and writes nothing), and its type read from the opened descriptor: {@code
-     * lseek(2)} of a FIFO fails ({@code ESPIPE}). Opened for reading only where nothing running as this user can put a file
-     * there: a directory it cannot write to (a read-only mount, another user's repository), or a regular file of another
-     * user that it cannot write to (a shared repository).
+     * symbolic link, and never blocking on a FIFO put there since it was looked at (a process a ticket left running may
+     * swap one in, and opening a FIFO for reading waits for a writer), nor waiting on a lease its owner holds on it: it is
+     * opened for reading only, with {@code O_NONBLOCK} ({@link io.swarmflow.files.NonBlockingRead}), and read only when the
+     * opened descriptor is a regular file. Where that cannot be done (JNA not loaded), it is not opened at all.
      *
      * @param maxBytes the most bytes it may hold
-     * @return its bytes; null when it is not a regular file (a link, a FIFO, a directory) or holds more than {@code maxBytes}
-     * @throws java.nio.file.NoSuchFileException when it does not exist
-     * @throws java.nio.file.AccessDeniedException when this user cannot open it for reading and writing (a file of its own
-     *                                             it took the write permission from, {@code chmod 000})
-     * @throws IOException when it cannot be read otherwise
+     * @return its bytes; null when it is not a regular file (a link, a FIFO, a socket, a device, a directory) or holds more
+     *         than {@code maxBytes}
+     * @throws java.nio.file.NoSuchFileException   when it does not exist
+     * @throws java.nio.file.AccessDeniedException when this user cannot open it for reading ({@code chmod 000})
+     * @throws IOException                         when it cannot be read otherwise, also when this JVM cannot open a file
+     *                                             without blocking ({@link io.swarmflow.files.NonBlockingRead.UnavailableException}, whose
+     *                                             message says why)
      */
     private static byte[] readRegularFile(Path dir, String name, int maxBytes) throws IOException {
-        Path file = dir.resolve(name);
-        java.nio.file.OpenOption[] readOnly = {java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS};
-        java.nio.file.OpenOption[] readWrite = {java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS};
-        java.nio.channels.SeekableByteChannel in;
         try {
-            in = Files.newByteChannel(file, Files.isWritable(dir) ? readWrite : readOnly);
-        } catch (java.nio.file.AccessDeniedException e) {
-            if (!ofAnotherUser(file)) throw e;
-            in = Files.newByteChannel(file, readOnly);
-        } catch (java.nio.file.FileSystemException e) {
-            if (Files.isSymbolicLink(file)) return null; // ELOOP: a link
-            if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null; // EISDIR
-            throw e;
-        }
-        try (java.nio.channels.SeekableByteChannel opened = in) {
-            try {
-                opened.position(); // lseek(2): a FIFO (or a socket) has no position
-            } catch (IOException notAFile) {
-                return null;
-            }
-            byte[] bytes = java.nio.channels.Channels.newInputStream(opened).readNBytes(maxBytes + 1);
-            return bytes.length > maxBytes ? null : bytes;
-        }
-    }
-
-    /** Whether {@code file} is a regular file (not a link) whose owner is not this process's user; false when unknown. */
-    private static boolean ofAnotherUser(Path file) {
-        try {
-            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(file,
-                    java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return a.isRegularFile() && !a.owner().getName().equals(System.getProperty("user.name"));
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            return io.swarmflow.files.NonBlockingRead.read(dir.resolve(name), maxBytes);
+        } catch (io.swarmflow.files.NonBlockingRead.NotRegularException | io.swarmflow.files.NonBlockingRead.TooLargeException e) {
+            return null;
         }
     }
 
@@ -635,7 +604,8 @@ public final class GitWorktrees {
                     } catch (java.nio.file.NoSuchFileException e) {
                         swapped = true;
                     } catch (IOException e) { // chmod 000 .git (an ordinary user's): replaced all the same, unread
-                        unreadable = "a file that cannot be read (" + modeOf(file) + e.getClass().getSimpleName() + ")";
+                        unreadable = "a file that cannot be read (" + modeOf(file) + (e instanceof io.swarmflow.files.NonBlockingRead.UnavailableException
+                                ? e.getMessage() : e.getClass().getSimpleName()) + ")";
                     }
                 }
                 if (swapped) unreadable = "a file replaced while it was read (by a link, a FIFO or another file)";

@@ -115,7 +115,8 @@ class NestedRepositoryTest {
         Files.writeString(home.resolve(".gitconfig"), "[status]\n\tsubmoduleSummary = true\n[diff]\n\tignoreSubmodules = none\n"
                 + "\tsubmodule = log\n[submodule]\n\trecurse = true\n[fetch]\n\trecurseSubmodules = true\n");
         Path work = Files.createDirectories(tmp.resolve("work"));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        // with ./swarm's flag: the .git reads load JNA (NonBlockingRead), which JDK 24+ warns about without it
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), io.swarmflow.files.OrdinaryUser.class.getName(),
                 NestedRepositoryTest.class.getName(), "lifecycle", work.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -1,0 +1,167 @@
+package io.swarmflow.files;
+
+import com.sun.jna.Native;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Locale;
+
+/**
+ * Reads a small regular file that another process may replace at any moment (a worktree's {@code .git}, a record of
+ * git's that a ticket can write), without ever blocking: opened with {@code open(2)} and {@code O_RDONLY | O_NONBLOCK |
+ * O_NOFOLLOW | O_NOCTTY | O_CLOEXEC} through JNA, so a FIFO swapped in opens without waiting for a writer, a read lease
+ * does not delay it (it is not an open for writing), and a symbolic link is not followed; the opened descriptor's type
+ * is then read from {@code /proc/self/fd/N}, and only a regular file is read (a FIFO, a socket, a device, a directory
+ * is refused). Where JNA's native library cannot be loaded, or on an architecture other than x86-64 and arm64 (whose
+ * {@code O_NOFOLLOW} this class knows), nothing is opened: {@link #read} throws {@link UnavailableException} rather
+ * than fall back to an open that could block. Set JNA's {@code jna.tmpdir} first ({@code JnaTempDir.ownerOnly()}).
+ */
+public final class NonBlockingRead {
+    private NonBlockingRead() {}
+
+    /** The file is not a regular file: a symbolic link, a directory, a FIFO, a socket or a device. */
+    public static final class NotRegularException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotRegularException(String message) {
+            super(message);
+        }
+    }
+
+    /** The file holds more bytes than the limit given to {@link #read}. */
+    public static final class TooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /** This JVM cannot open a file without blocking (JNA's native library not loaded, or an unknown architecture). */
+    public static final class UnavailableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class LibC {
+        private LibC() {}
+
+        static native int open(String path, int flags, int mode);
+
+        static native long read(int fd, byte[] buffer, long count);
+
+        static native int close(int fd);
+    }
+
+    private static final int O_RDONLY = 0;
+    private static final int O_NOCTTY = 0400;
+    private static final int O_NONBLOCK = 04000;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int EPERM = 1;
+    private static final int ENOENT = 2;
+    private static final int EINTR = 4;
+    private static final int ENXIO = 6;
+    private static final int EAGAIN = 11;
+    private static final int EACCES = 13;
+    private static final int ENOTDIR = 20;
+    private static final int EISDIR = 21;
+    private static final int ELOOP = 40;
+
+    /** O_NOFOLLOW for this architecture (arm64 differs from x86-64), or 0 when unknown. */
+    private static final int O_NOFOLLOW = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+        case "amd64", "x86_64" -> 0400000;
+        case "aarch64", "arm64" -> 0100000;
+        default -> 0;
+    };
+    /** Null when the native open can be used, else why not. */
+    private static final String UNAVAILABLE = load();
+
+    private static String load() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) return "not Linux (" + System.getProperty("os.name") + ")";
+        if (O_NOFOLLOW == 0) return "an architecture whose O_NOFOLLOW is not known (" + System.getProperty("os.arch") + ")";
+        try {
+            Native.register(LibC.class, "c");
+            return null;
+        } catch (LinkageError | RuntimeException e) {
+            return "JNA's native library could not be loaded (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Whether {@link #read} can open files here; when false it always throws {@link UnavailableException}. */
+    public static boolean available() {
+        return UNAVAILABLE == null;
+    }
+
+    /**
+     * The bytes of the regular file {@code file}, opened without following a final symbolic link and without blocking.
+     *
+     * @param file     an absolute or relative path; its directories may be links, the file itself not
+     * @param maxBytes the most bytes it may hold, at least 0
+     * @return the whole file, at most {@code maxBytes} long
+     * @throws NoSuchFileException   when it does not exist
+     * @throws AccessDeniedException when this user may not open it for reading (its mode, {@code chmod 000})
+     * @throws NotRegularException   when it is a symbolic link, a directory, a FIFO, a socket or a device (the message says which)
+     * @throws TooLargeException     when it holds more than {@code maxBytes} bytes
+     * @throws UnavailableException  when this JVM cannot open a file without blocking (the message says why): nothing is opened
+     * @throws IOException           when it cannot be opened or read otherwise (for example a lease for writing held on it)
+     */
+    public static byte[] read(Path file, int maxBytes) throws IOException {
+        if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be 0 or more, not " + maxBytes);
+        if (UNAVAILABLE != null) {
+            throw new UnavailableException("cannot read " + file + " without the risk of blocking on a FIFO: " + UNAVAILABLE);
+        }
+        int fd;
+        while (true) {
+            fd = LibC.open(file.toString(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0);
+            if (fd >= 0) break;
+            int errno = Native.getLastError();
+            switch (errno) {
+                case EINTR -> { /* again */ }
+                case ENOENT -> throw new NoSuchFileException(file.toString());
+                case EACCES, EPERM -> throw new AccessDeniedException(file.toString(), null, "permission denied (errno " + errno + ")");
+                case ELOOP -> throw new NotRegularException(file + " is a symbolic link");
+                case EISDIR -> throw new NotRegularException(file + " is a directory");
+                case ENXIO -> throw new NotRegularException(file + " is a socket (or a device without its driver)");
+                case ENOTDIR -> throw new NoSuchFileException(file.toString(), null, "a directory on its path is not a directory");
+                case EAGAIN -> throw new IOException("cannot read " + file + ": another process holds a lease for writing on it (errno " + errno + ")");
+                default -> throw new IOException("cannot open " + file + ": errno " + errno);
+            }
+        }
+        try {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class);
+            } catch (IOException e) {
+                throw new UnavailableException("cannot read " + file + ": the type of the opened file cannot be read from /proc/self/fd ("
+                        + e + "); is /proc mounted?");
+            }
+            if (!a.isRegularFile()) {
+                throw new NotRegularException(file + (a.isDirectory() ? " is a directory" : a.isOther() ? " is a FIFO, a socket or a device"
+                        : " is not a regular file"));
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[(int) Math.min(64 * 1024, (long) maxBytes + 1)];
+            while (true) {
+                long n = LibC.read(fd, buffer, buffer.length);
+                if (n < 0) {
+                    int errno = Native.getLastError();
+                    if (errno == EINTR) continue;
+                    throw new IOException("cannot read " + file + ": errno " + errno);
+                }
+                if (n == 0) return out.toByteArray();
+                if (out.size() + n > maxBytes) throw new TooLargeException(file + " holds more than " + maxBytes + " bytes");
+                out.write(buffer, 0, (int) n);
+            }
+        } finally {
+            LibC.close(fd);
+        }
+    }
+}
