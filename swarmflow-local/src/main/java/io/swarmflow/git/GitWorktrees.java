@@ -351,7 +351,8 @@ public final class GitWorktrees {
      * "a bisect", by git's state files ({@code rebase-merge}, {@code rebase-apply}, {@code MERGE_HEAD}, {@code
      * CHERRY_PICK_HEAD}, {@code REVERT_HEAD}, {@code sequencer}, {@code BISECT_LOG}), with what ends it. A sequence is
      * "a cherry-pick sequence" or "a revert sequence" by its {@code sequencer/todo}, with that command's {@code --continue}
-     * and {@code --abort}; a bisect is ended only by {@code git bisect reset}, also once it has named the first bad commit. Empty when there is
+     * and {@code --abort}, also while it is stopped on a conflict ({@code CHERRY_PICK_HEAD} or {@code REVERT_HEAD} with
+     * {@code sequencer}: its {@code HEAD} already holds the commits it made before); a bisect is ended only by {@code git bisect reset}, also once it has named the first bad commit. Empty when there is
      * none, also when git fails.
      *
      * @return the operation and its commands, for example {@code ["a rebase", "git rebase --continue", "git rebase --abort"]}
@@ -371,6 +372,13 @@ public final class GitWorktrees {
                 {"BISECT_LOG", "a bisect", "git bisect good or bad until it names the first bad commit, then git bisect reset",
                         "git bisect reset"}}) {
             if (Files.exists(gitDir.resolve(state[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // a cherry-pick or revert of several commits stopped on one of them: HEAD holds those made before it
+                boolean several = (state[0].equals("CHERRY_PICK_HEAD") || state[0].equals("REVERT_HEAD"))
+                        && Files.isDirectory(gitDir.resolve("sequencer"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (several) {
+                    String named = state[0].equals("CHERRY_PICK_HEAD") ? "a cherry-pick sequence" : "a revert sequence";
+                    return Optional.of(sequence(gitDir.resolve("sequencer")).orElse(List.of(named, state[2], state[3])));
+                }
                 if (state[0].equals("sequencer")) return Optional.of(sequence(gitDir.resolve("sequencer")).orElse(List.of(state[1], state[2], state[3])));
                 return Optional.of(List.of(state[1], state[2], state[3]));
             }
@@ -401,12 +409,17 @@ public final class GitWorktrees {
     /**
      * What {@code HEAD} is during {@code operation} (as {@link #operationInProgress} names it), for a message that says
      * which commit a run started from: a rebase's or a bisect's is a commit it checked out on the way ("an intermediate
-     * commit of it", "a commit the bisect checked out"); a merge's, cherry-pick's or revert's is the commit before it,
-     * without what it brings ("the commit before it, without what it would add").
+     * commit of it", "a commit the bisect checked out"); a cherry-pick or revert sequence's (of several commits) holds
+     * those it made so far ("the commits picked so far, without those still to come", "the reverts made so far, ...");
+     * a single merge's, cherry-pick's or revert's is the commit before it, without what it brings ("the commit before
+     * it, without what it would add").
      */
     public static String headDuring(String operation) {
         if (operation.contains("bisect")) return "a commit the bisect checked out";
         if (operation.contains("rebase") || operation.contains("git am")) return "an intermediate commit of it";
+        if (operation.contains("cherry-pick or revert sequence")) return "the commits picked or reverted so far, without those still to come";
+        if (operation.contains("cherry-pick sequence")) return "the commits picked so far, without those still to come";
+        if (operation.contains("revert sequence")) return "the reverts made so far, without those still to come";
         return "the commit before it, without what it would add";
     }
 

@@ -110,6 +110,46 @@ class OperationInProgressTest {
         assertThat(GitWorktrees.operationInProgress(bisect)).isEmpty();
     }
 
+    /**
+     * A cherry-pick of two commits stopped on a conflict at the second (CHERRY_PICK_HEAD and sequencer, as git 2.39 leaves
+     * them) has HEAD at the first one picked, not at the commit before the operation: named a sequence, and HEAD said to
+     * hold the commits picked so far (review D2 F7). The same for a revert of two; a single cherry-pick keeps "the
+     * commit before it".
+     */
+    @Test
+    void aSequenceStoppedOnAConflictHoldsTheCommitsMadeSoFar() throws Exception {
+        Path pick = twoChanges(tmp.resolve("pick"));
+        NestedRepositoryTest.git(pick, "switch", "-q", "-c", "side", "HEAD~2");
+        Files.writeString(pick.resolve("b.txt"), "b\n");
+        NestedRepositoryTest.git(pick, "add", "-A");
+        NestedRepositoryTest.git(pick, "commit", "-q", "-m", "b");
+        NestedRepositoryTest.git(pick, "switch", "-q", "main");
+        gitAnyway(pick, "cherry-pick", "side", "main~1"); // b applies; x conflicts with y
+        assertThat(pick.resolve(".git/CHERRY_PICK_HEAD")).as("stopped on x").exists();
+        assertThat(pick.resolve(".git/sequencer")).exists();
+        assertThat(pick.resolve("b.txt")).as("HEAD holds b, picked before").exists();
+        Path revert = twoChanges(tmp.resolve("revert"));
+        Files.writeString(revert.resolve("b.txt"), "b\n");
+        NestedRepositoryTest.git(revert, "add", "-A");
+        NestedRepositoryTest.git(revert, "commit", "-q", "-m", "b");
+        gitAnyway(revert, "revert", "--no-edit", "HEAD", "HEAD~2"); // b reverted; x then conflicts with y
+        assertThat(revert.resolve("b.txt")).as("HEAD holds b's revert, made before").doesNotExist();
+        assertThat(revert.resolve(".git/REVERT_HEAD")).as("stopped on x").exists();
+        assertThat(revert.resolve(".git/sequencer")).exists();
+        Path single = conflicting(tmp.resolve("single"));
+        gitAnyway(single, "cherry-pick", "other");
+        assertThat(single.resolve(".git/sequencer")).as("git keeps no sequencer for one commit").doesNotExist();
+
+        assertThat(GitWorktrees.operationInProgress(pick)).hasValue(List.of("a cherry-pick sequence", "git cherry-pick --continue",
+                "git cherry-pick --abort"));
+        assertThat(GitWorktrees.headDuring("a cherry-pick sequence")).isEqualTo("the commits picked so far, without those still to come");
+        assertThat(GitWorktrees.operationInProgress(revert)).hasValue(List.of("a revert sequence", "git revert --continue",
+                "git revert --abort"));
+        assertThat(GitWorktrees.headDuring("a revert sequence")).isEqualTo("the reverts made so far, without those still to come");
+        assertThat(GitWorktrees.operationInProgress(single)).hasValueSatisfying(o -> assertThat(o.get(0)).isEqualTo("a cherry-pick"));
+        assertThat(GitWorktrees.headDuring("a cherry-pick")).isEqualTo("the commit before it, without what it would add");
+    }
+
     /** main: base (a.txt base), x (a.txt x), y (a.txt y). */
     private static Path twoChanges(Path repo) throws Exception {
         Files.createDirectories(repo);
