@@ -95,6 +95,11 @@ public final class NonBlockingRead {
         }
     }
 
+    /** Why {@link #read} cannot open files here (for a message), or empty when it can. */
+    public static java.util.Optional<String> whyUnavailable() {
+        return java.util.Optional.ofNullable(UNAVAILABLE);
+    }
+
     /** Whether {@link #read} can open files here; when false it always throws {@link UnavailableException}. */
     public static boolean available() {
         return UNAVAILABLE == null;

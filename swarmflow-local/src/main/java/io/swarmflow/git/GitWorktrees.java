@@ -281,6 +281,9 @@ public final class GitWorktrees {
         return readRegularFile(record, "gitdir", 65536);
     }
 
+    /** Why git's worktree records cannot be read here ({@link io.swarmflow.files.NonBlockingRead}); replaced by tests. */
+    static volatile java.util.function.Supplier<Optional<String>> whyRecordsCannotBeRead = io.swarmflow.files.NonBlockingRead::whyUnavailable;
+
     /** For tests: runs in {@link #recordedGitdir} between the check of the record's type and its read. */
     static volatile Runnable betweenRecordCheckAndRead = () -> {};
 
@@ -1055,8 +1058,18 @@ public final class GitWorktrees {
      * administrative directory in the main repository (whose {@code gitdir} file names the worktree), never through
      * the worktree's own {@code .git} file, with hooks and fsmonitor off, as {@link #commitAll} does, and never enters
      * a gitlink's directory (it only looks whether it is empty).
+     *
+     * @throws GitException when git fails, and when git's records cannot be read here without the risk of blocking (JNA
+     *                      not loaded: {@link io.swarmflow.files.NonBlockingRead}), rather than count no worktree as
+     *                      holding work (the message says why)
      */
     public static Map<Path, Uncommitted> uncommitted(Path repo, Path runDir) throws GitException {
+        // git's records name the run's worktrees: unread, each would be "not the run's" and its work not counted
+        Optional<String> unreadable = whyRecordsCannotBeRead.get();
+        if (unreadable.isPresent()) {
+            throw new GitException("cannot tell which worktrees of " + runDir + " hold uncommitted work: git's records of them are "
+                    + "not read, as they cannot be read here without the risk of blocking on a FIFO (" + unreadable.get() + ")");
+        }
         Path top = topLevel(repo);
         Path given = runDir.toAbsolutePath().normalize().resolve("worktrees");
         Path root = real(given);

@@ -35,6 +35,23 @@ class DotGitReadNeverBlocksTest {
     @AfterEach
     void noHooks() {
         GitWorktrees.betweenCheckAndRead = () -> {};
+        GitWorktrees.whyRecordsCannotBeRead = io.swarmflow.files.NonBlockingRead::whyUnavailable;
+    }
+
+    /**
+     * Where the records cannot be read without the risk of blocking (JNA not loaded), uncommitted() (swarm clean's check)
+     * fails saying why, rather than count no worktree as holding work and let swarm clean remove it.
+     */
+    @Test
+    void withoutTheNonBlockingReadUncommittedWorkIsNotReportedAsNone() throws Exception {
+        Worktree w = worktree();
+        Files.writeString(w.dir().resolve("a.txt"), "changed\n");
+        assertThat(GitWorktrees.uncommitted(w.repo(), tmp.resolve("state/runs/r"))).hasSize(1);
+        GitWorktrees.whyRecordsCannotBeRead = () -> java.util.Optional.of("JNA's native library could not be loaded (test)");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.uncommitted(w.repo(), tmp.resolve("state/runs/r")))
+                .isInstanceOf(GitException.class).hasMessageContaining("cannot tell which worktrees")
+                .hasMessageContaining("JNA's native library could not be loaded (test)");
     }
 
     private Worktree worktree() throws Exception {
