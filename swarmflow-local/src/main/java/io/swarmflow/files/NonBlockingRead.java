@@ -46,7 +46,8 @@ public final class NonBlockingRead {
     public static final class UnavailableException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        UnavailableException(String message) {
+        /** @param message why no file can be read here without the risk of blocking */
+        public UnavailableException(String message) {
             super(message);
         }
     }

@@ -227,7 +227,13 @@ public final class GitWorktrees {
         }
         // each record on its own: one that cannot be read (the user's own worktree, another run's) stops no other
         for (Path record : records) {
-            Optional<Recorded> wt = recordedWorktreeUnder(record, root, realRoot);
+            Optional<Recorded> wt;
+            try {
+                wt = recordedWorktreeUnder(record, root, realRoot);
+            } catch (io.swarmflow.files.NonBlockingRead.UnavailableException e) {
+                failures.add(record + ": " + e.getMessage());
+                continue;
+            }
             if (wt.isEmpty()) continue;
             Path dir = wt.get().worktree();
             try {
@@ -303,9 +309,16 @@ public final class GitWorktrees {
      *                                             without blocking ({@link io.swarmflow.files.NonBlockingRead.UnavailableException}, whose
      *                                             message says why)
      */
+    /** How a file is read without blocking: {@link io.swarmflow.files.NonBlockingRead#read}; a test's stand-in. */
+    interface Reader {
+        byte[] read(Path file, int maxBytes) throws IOException;
+    }
+
+    static volatile Reader reader = io.swarmflow.files.NonBlockingRead::read;
+
     private static byte[] readRegularFile(Path dir, String name, int maxBytes) throws IOException {
         try {
-            return io.swarmflow.files.NonBlockingRead.read(dir.resolve(name), maxBytes);
+            return reader.read(dir.resolve(name), maxBytes);
         } catch (io.swarmflow.files.NonBlockingRead.NotRegularException | io.swarmflow.files.NonBlockingRead.TooLargeException e) {
             return null;
         }
@@ -317,8 +330,12 @@ public final class GitWorktrees {
      * any other, also for a record that cannot be read, is not UTF-8, or names a path this JVM cannot map (a non-ASCII
      * name in the C locale): such a record is not under {@code root}, whose path the JVM did map. An absolute path is
      * compared as text before it is made a path.
+     *
+     * @throws io.swarmflow.files.NonBlockingRead.UnavailableException when no file can be read here without the risk of
+     *         blocking (no readable {@code /proc/self/fd}, say): not knowing, the caller must not take the record for another's
      */
-    private static Optional<Recorded> recordedWorktreeUnder(Path record, Path root, Path realRoot) {
+    private static Optional<Recorded> recordedWorktreeUnder(Path record, Path root, Path realRoot)
+            throws io.swarmflow.files.NonBlockingRead.UnavailableException {
         try {
             byte[] bytes = recordedGitdir(record);
             if (bytes == null) return Optional.empty();
@@ -335,6 +352,8 @@ public final class GitWorktrees {
                 return Optional.empty();
             }
             return Optional.of(new Recorded(wt, !text.startsWith("/")));
+        } catch (io.swarmflow.files.NonBlockingRead.UnavailableException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -1079,7 +1098,13 @@ public final class GitWorktrees {
         try (Stream<Path> records = Files.list(admin)) {
             for (Path record : records.toList()) {
                 // a record that cannot be read, decoded or mapped (the user's own worktree) is not this run's
-                Optional<Recorded> recorded = recordedWorktreeUnder(record, given, root);
+                Optional<Recorded> recorded;
+                try {
+                    recorded = recordedWorktreeUnder(record, given, root);
+                } catch (io.swarmflow.files.NonBlockingRead.UnavailableException e) {
+                    throw new GitException("cannot tell which worktrees of " + runDir + " hold uncommitted work: git's record "
+                            + record + " cannot be read here without the risk of blocking on a FIFO (" + e.getMessage() + ")");
+                }
                 if (recorded.isEmpty()) continue;
                 Path wt = real(recorded.get().worktree());
                 if (!wt.startsWith(root) || !Files.isDirectory(wt)) continue;

@@ -36,6 +36,7 @@ class DotGitReadNeverBlocksTest {
     void noHooks() {
         GitWorktrees.betweenCheckAndRead = () -> {};
         GitWorktrees.whyRecordsCannotBeRead = io.swarmflow.files.NonBlockingRead::whyUnavailable;
+        GitWorktrees.reader = io.swarmflow.files.NonBlockingRead::read;
     }
 
     /**
@@ -52,6 +53,23 @@ class DotGitReadNeverBlocksTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.uncommitted(w.repo(), tmp.resolve("state/runs/r")))
                 .isInstanceOf(GitException.class).hasMessageContaining("cannot tell which worktrees")
                 .hasMessageContaining("JNA's native library could not be loaded (test)");
+    }
+
+    /**
+     * Review D5 #1: the reader can also fail at run time on every file (no readable {@code /proc/self/fd}), with JNA
+     * loaded; such a record was taken for another's, and {@code swarm clean} could remove a worktree holding work.
+     */
+    @Test
+    void aReaderThatCannotReadAnyFileMakesUncommittedFailNotReportNone() throws Exception {
+        Worktree w = worktree();
+        Files.writeString(w.dir().resolve("a.txt"), "changed\n");
+        GitWorktrees.reader = (file, max) -> {
+            throw new io.swarmflow.files.NonBlockingRead.UnavailableException("no /proc/self/fd (test)");
+        };
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GitWorktrees.uncommitted(w.repo(), tmp.resolve("state/runs/r")))
+                .isInstanceOf(GitException.class).hasMessageContaining("cannot tell which worktrees")
+                .hasMessageContaining("no /proc/self/fd (test)");
     }
 
     private Worktree worktree() throws Exception {
