@@ -88,6 +88,10 @@ public final class Bubblewrap {
                 sizes = false;
                 smoke = run(smokeTest(exe, false, program), path);
             }
+            if (smoke.code == -1) {
+                return new Status(false, exe, version.output, "bwrap's smoke test " + smoke.output
+                        + " (a heavily loaded machine, or bwrap hung): bubblewrap is not used by this process", sizes);
+            }
             if (smoke.code != 0) {
                 return new Status(false, exe, version.output, "bwrap cannot create namespaces here: "
                         + (smoke.output.isEmpty() ? "exit code " + smoke.code : smoke.output), sizes);
@@ -165,14 +169,19 @@ public final class Bubblewrap {
 
     record Run(int code, String output) {}
 
-    /** How long one probe command may run, in seconds. */
-    static final int RUN_SECONDS = 10;
+    /**
+     * How long one probe command may run, in seconds: long enough for a smoke test on a heavily loaded machine (creating
+     * namespaces takes well under a second otherwise), as one that did not end makes bubblewrap unusable for the process.
+     */
+    static final int RUN_SECONDS = 60;
+    /** {@link #RUN_SECONDS}, lowered by a test. */
+    static volatile int runSeconds = RUN_SECONDS;
     /** How long, in milliseconds, the output of a probe command that ended is read for before what came is taken. */
     static final int OUTPUT_AFTER_END_MILLIS = 1000;
 
     /**
      * Runs {@code command} with {@code path} as its PATH (null: unset), swarm's own in {@link #probe(String)}, for at most
-     * {@link #RUN_SECONDS}. Its output is read on a thread of its own, and once it has ended for at most
+     * {@link #runSeconds} (code -1 past it). Its output is read on a thread of its own, and once it has ended for at most
      * {@link #OUTPUT_AFTER_END_MILLIS} more: a process it left behind that holds the pipe (the sandbox's first process of
      * a bwrap that failed, see {@link #foreignProc}) does not hold up the probe; the output is what came until then.
      */
@@ -195,10 +204,11 @@ public final class Bubblewrap {
                 // closed below, or the pipe broke: what came is kept
             }
         });
-        if (!p.waitFor(RUN_SECONDS, TimeUnit.SECONDS)) {
+        int seconds = runSeconds;
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             in.close();
-            return new Run(-1, "timed out after " + RUN_SECONDS + " s");
+            return new Run(-1, "did not end within " + seconds + " s");
         }
         if (!reader.join(java.time.Duration.ofMillis(OUTPUT_AFTER_END_MILLIS))) in.close(); // a process left behind holds it
         synchronized (out) {

@@ -99,6 +99,31 @@ class BubblewrapProbeTest {
         }
     }
 
+    /**
+     * Review D5 #2: a smoke test that does not end within the probe's limit (a loaded machine) was reported as "bwrap
+     * cannot create namespaces here: timed out", after only 10 s; now the limit is 60 s and the reason says what happened.
+     */
+    @Test
+    void aSmokeTestThatDoesNotEndInTimeIsSaidSoNotAsNamespacesRefused() throws Exception {
+        Path bwrap = tmp.resolve("bwrap");
+        Files.writeString(bwrap, """
+                #!/bin/sh
+                if [ "$1" = --version ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+                exec sleep 300
+                """);
+        assertThat(bwrap.toFile().setExecutable(true)).isTrue();
+        assertThat(Bubblewrap.RUN_SECONDS).as("the limit a loaded machine gets").isGreaterThanOrEqualTo(60);
+        Bubblewrap.runSeconds = 1;
+        try {
+            Bubblewrap.Status status = Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null);
+            assertThat(status.usable()).isFalse();
+            assertThat(status.problem()).startsWith("bwrap's smoke test did not end within 1 s (a heavily loaded machine")
+                    .doesNotContain("cannot create namespaces");
+        } finally {
+            Bubblewrap.runSeconds = Bubblewrap.RUN_SECONDS;
+        }
+    }
+
     /** Where /proc is another PID namespace's, bubblewrap is not used, with the reason; the smoke test is not run. */
     @Test
     void withAForeignProcBubblewrapIsNotUsable() throws Exception {
