@@ -65,12 +65,6 @@ public final class PosixSpawn {
 
         static native int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
 
-        static native int posix_spawn_file_actions_addclose(Pointer fileActions, int fd);
-
-        static native long write(int fd, byte[] buffer, long count);
-
-        static native int fcntl(int fd, int command, int argument);
-
         static native int posix_spawnattr_init(Pointer attributes);
 
         static native int posix_spawnattr_destroy(Pointer attributes);
@@ -94,7 +88,15 @@ public final class PosixSpawn {
         static native int waitid(int idType, int id, Pointer info, int options);
 
         static native int sigaction(int signal, Pointer action, Pointer oldAction);
+
+        static native int memfd_create(String name, int flags);
+
+        static native int fcntl(int fd, int command, int argument);
     }
+
+    /** memfd_create(2)'s MFD_CLOEXEC; fcntl(2)'s F_DUPFD_CLOEXEC (linux/fcntl.h). */
+    private static final int MFD_CLOEXEC = 1;
+    private static final int F_DUPFD_CLOEXEC = 1030;
 
     /** O_CLOEXEC (asm-generic/fcntl.h, x86-64 and arm64): the parent's pipe ends must not leak into other children. */
     private static final int O_CLOEXEC = 02000000;
@@ -180,6 +182,17 @@ public final class PosixSpawn {
     }
 
     /**
+     * The start time of {@code process} in clock ticks since boot (field 22 of {@code /proc/PID/stat}, see proc(5)), the
+     * second half of its identity ({@link ProcessGroups}), or 0 when not known. For a process {@link #start} started it
+     * was read before anything could reap the process, so it is known even when the process has ended and been reaped
+     * already; for another process it is read now, and is 0 when the process is gone (the JDK's own reaper may have
+     * reaped a short one).
+     */
+    static long startTicks(Process process) {
+        return process instanceof Spawned s ? s.startTicks : ProcessGroups.startTicks(process.pid()).orElse(0);
+    }
+
+    /**
      * Starts {@code argv} (whose first element must be an absolute path) in {@code directory} with exactly
      * {@code env}. Call from a thread that outlives the process when it depends on its parent thread
      * (bubblewrap's {@code --die-with-parent}). The caller must read both streams to their end (or close
@@ -194,50 +207,24 @@ public final class PosixSpawn {
      *                                  directory or the environment, or an environment name with {@code =}
      * @throws IllegalStateException when {@link #available()} is false
      */
-    /**
-     * The start time of {@code process} in clock ticks since boot (field 22 of {@code /proc/PID/stat}, see proc(5)), the
-     * second half of its identity ({@link ProcessGroups}), or 0 when not known. For a process {@link #start} started it
-     * was read before anything could reap the process, so it is known even when the process has ended and been reaped
-     * already; for another process it is read now, and is 0 when the process is gone (the JDK's own reaper may have
-     * reaped a short one).
-     */
-    static long startTicks(Process process) {
-        return process instanceof Spawned s ? s.startTicks : ProcessGroups.startTicks(process.pid()).orElse(0);
-    }
-
     public static Process start(List<String> argv, Path directory, Map<String, String> env) throws IOException {
-        return start(argv, directory, env, Map.of());
+        return start(argv, directory, env, List.of());
     }
 
-    /** The most bytes {@link #start(List, Path, Map, Map)} hands over on one descriptor: a pipe's smallest capacity, one page. */
-    static final int MAX_INPUT_BYTES = 4096;
-    /** F_DUPFD_CLOEXEC (asm-generic/fcntl.h: F_LINUX_SPECIFIC_BASE 1024 + 6). */
-    private static final int F_DUPFD_CLOEXEC = 1030;
+    /** The first file descriptor number {@link #start(List, Path, Map, List)} gives the child a file on. */
+    public static final int FIRST_FILE_FD = 3;
 
     /**
-     * As {@link #start(List, Path, Map)}, and the child also gets, for each entry of {@code inputs}, the read end of a
-     * pipe holding those bytes (already written and closed, so it reads them and then end of file) as file descriptor
-     * {@code key}: for a program that reads data from a descriptor, such as {@code bwrap --seccomp FD}. Every other
-     * descriptor from 3 up is closed, as without inputs.
+     * As {@link #start(List, Path, Map)}, and the child gets one more open file per element of {@code files}: the
+     * {@code i}th (0-based) on file descriptor {@code 3 + i} ({@link #FIRST_FILE_FD}), read-write at offset 0, holding
+     * exactly those bytes. Each is an anonymous memory file (memfd_create(2)), never on a file system: no other process can
+     * open it except through this process or the child's {@code /proc/PID/fd}, which only their user (and root) may do.
+     * The parent's descriptors are closed once the child has started; the child should close its own once read (bubblewrap's
+     * {@code --args FD} does). For bubblewrap's {@code --args} (arguments kept off the command line) and similar.
      *
-     * @param inputs descriptor (3 to 63) to bytes (at most {@value #MAX_INPUT_BYTES}); empty for none
-     * @throws IllegalArgumentException for a descriptor outside 3..63 or more than {@value #MAX_INPUT_BYTES} bytes, and as
-     *                                  {@link #start(List, Path, Map)}
-     * @throws IOException as {@link #start(List, Path, Map)}, and when a pipe cannot be filled
+     * @throws IOException as {@link #start(List, Path, Map)}, and when a memory file cannot be made or written
      */
-    public static Process start(List<String> argv, Path directory, Map<String, String> env, Map<Integer, byte[]> inputs)
-            throws IOException {
-        int highest = 2;
-        for (Map.Entry<Integer, byte[]> e : inputs.entrySet()) {
-            if (e.getKey() < 3 || e.getKey() > 63) {
-                throw new IllegalArgumentException("an input's descriptor must be from 3 to 63, not " + e.getKey());
-            }
-            if (e.getValue().length > MAX_INPUT_BYTES) {
-                throw new IllegalArgumentException("the input for descriptor " + e.getKey() + " has " + e.getValue().length
-                        + " bytes, more than the " + MAX_INPUT_BYTES + " a pipe surely holds");
-            }
-            highest = Math.max(highest, e.getKey());
-        }
+    public static Process start(List<String> argv, Path directory, Map<String, String> env, List<byte[]> files) throws IOException {
         if (PROBLEM != null) throw new IllegalStateException(PROBLEM);
         String path = argv.getFirst();
         if (!path.startsWith("/")) throw new IllegalArgumentException("posix_spawn needs an absolute path, not " + path);
@@ -262,9 +249,10 @@ public final class PosixSpawn {
             InputStream stdout = null;
             InputStream stderr = null;
             boolean started = false;
-            java.util.TreeMap<Integer, Integer> inputFds = new java.util.TreeMap<>(); // child's fd -> our read end
+            int[] memfds = new int[files.size()];
+            java.util.Arrays.fill(memfds, -1);
             try {
-                for (Map.Entry<Integer, byte[]> e : inputs.entrySet()) inputFds.put(e.getKey(), filledPipe(e.getValue(), highest + 1));
+                for (int i = 0; i < memfds.length; i++) memfds[i] = memoryFile(files.get(i), FIRST_FILE_FD + files.size());
                 out = pipe();
                 err = pipe();
                 // Our read ends become FileInputStreams by opening them again through /proc while we hold the
@@ -283,13 +271,11 @@ public final class PosixSpawn {
                     requireZero(LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
                     requireZero(LibC.posix_spawn_file_actions_adddup2(actions, err[1], 2), "adddup2");
                     requireZero(LibC.posix_spawn_file_actions_addchdir_np(actions, dir), "addchdir_np");
-                    for (Map.Entry<Integer, Integer> e : inputFds.entrySet()) {
-                        requireZero(LibC.posix_spawn_file_actions_adddup2(actions, e.getValue(), e.getKey()), "adddup2");
+                    // each memory file on its number; theirs are above those numbers (memoryFile), so no dup2 overwrites another
+                    for (int i = 0; i < memfds.length; i++) {
+                        requireZero(LibC.posix_spawn_file_actions_adddup2(actions, memfds[i], FIRST_FILE_FD + i), "adddup2");
                     }
-                    for (int fd = 3; fd <= highest; fd++) {
-                        if (!inputFds.containsKey(fd)) requireZero(LibC.posix_spawn_file_actions_addclose(actions, fd), "addclose");
-                    }
-                    requireZero(LibC.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1), "addclosefrom_np");
+                    requireZero(LibC.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_FILE_FD + memfds.length), "addclosefrom_np");
                     LibC.sigemptyset(empty);
                     LibC.sigfillset(all);
                     requireZero(LibC.posix_spawnattr_setsigmask(attributes, empty), "setsigmask");
@@ -306,7 +292,7 @@ public final class PosixSpawn {
                 return process;
             } finally {
                 for (int fd : new int[]{out[0], out[1], err[0], err[1]}) if (fd >= 0) LibC.close(fd); // the child has its copies
-                for (int fd : inputFds.values()) LibC.close(fd);
+                for (int fd : memfds) if (fd >= 0) LibC.close(fd);
                 if (!started) {
                     closeQuietly(stdout);
                     closeQuietly(stderr);
@@ -326,30 +312,22 @@ public final class PosixSpawn {
     }
 
     /**
-     * The read end, numbered {@code lowest} or above (so that no dup2 onto a child's descriptor up to {@code lowest - 1}
-     * can overwrite it before it is itself dup'ed), of a close-on-exec pipe that holds {@code bytes} and whose write end
-     * is closed.
+     * A close-on-exec memory file holding {@code bytes}, its offset 0, on a descriptor numbered {@code above} or more (the
+     * child's numbers for the files lie below: a dup2 onto one then cannot replace another file still to be placed).
      */
-    private static int filledPipe(byte[] bytes, int lowest) throws IOException {
-        int[] fds = pipe();
+    private static int memoryFile(byte[] bytes, int above) throws IOException {
+        int fd = LibC.memfd_create("swarm-launch", MFD_CLOEXEC);
+        if (fd < 0) throw new IOException("cannot create a memory file (memfd_create): errno " + Native.getLastError());
         try {
-            int off = 0;
-            while (off < bytes.length) {
-                byte[] rest = off == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, off, bytes.length);
-                long n = LibC.write(fds[1], rest, rest.length);
-                if (n < 0) {
-                    int errno = Native.getLastError();
-                    if (errno == EINTR) continue;
-                    throw new IOException("cannot fill a pipe for the child: errno " + errno);
-                }
-                off += (int) n;
+            // written through a second open file (its own offset): the descriptor the child gets stays at offset 0
+            try (java.io.FileOutputStream w = new java.io.FileOutputStream("/proc/self/fd/" + fd)) {
+                w.write(bytes);
             }
-            int high = LibC.fcntl(fds[0], F_DUPFD_CLOEXEC, lowest);
-            if (high < 0) throw new IOException("cannot move a pipe's descriptor: errno " + Native.getLastError());
+            int high = LibC.fcntl(fd, F_DUPFD_CLOEXEC, above);
+            if (high < 0) throw new IOException("cannot move a memory file's descriptor (fcntl): errno " + Native.getLastError());
             return high;
         } finally {
-            LibC.close(fds[0]);
-            LibC.close(fds[1]);
+            LibC.close(fd);
         }
     }
 

@@ -28,10 +28,14 @@ import java.util.stream.Stream;
  * (see {@link #commandLine}): {@code setsid} gives the process its own session and process group (and no
  * controlling terminal) so timeout and cancellation can signal the whole tree; prlimit(1) sets the
  * rlimits, which every descendant inherits; bubblewrap isolates filesystem, network, pids, IPC and
- * hostname, and installs {@link SeccompFilter} (the kernel keyring calls refused) from descriptor {@link #SECCOMP_FD}.
- * The environment is passed through the process environment, never on the command line
- * (which any local user can read in {@code /proc/PID/cmdline}), and contains only what
- * {@link SandboxSpec#env()} grants plus {@code PATH}, {@code LANG} and a private {@code HOME}.
+ * hostname, and installs {@link SeccompFilter} (the kernel keyring calls refused) from file descriptor
+ * {@link #SECCOMP_FD} ({@code --seccomp 4}). The ticket's environment contains only what {@link SandboxSpec#env()} grants
+ * plus {@code PATH}, {@code LANG} and a private {@code HOME}; it is never on the command line (which any local user can
+ * read in {@code /proc/PID/cmdline}) and never reaches the host-side launchers, which start in {@code /}: under bubblewrap
+ * they get {@link #HOST_ENVIRONMENT} and bubblewrap reads the ticket's from file descriptor 3 ({@code --args 3});
+ * otherwise they get it without the {@link #loaderVariables}, which {@code --setenv} or {@code env} set for the
+ * ticket's program alone ({@link #hostSide}, review R2). Both descriptors are memory files {@link PosixSpawn} hands to
+ * bubblewrap ({@link PosixSpawn#start(List, Path, Map, List)}).
  *
  * <p>Processes are started with posix_spawn(3) ({@link PosixSpawn}; {@link ProcessBuilder} where that is
  * not available, see {@link #launcherDescription()}) from a small pool of long-lived platform threads:
@@ -198,7 +202,14 @@ public final class Sandbox implements AutoCloseable {
             argv.add("--core=0");
             argv.add("--");
         }
-        if (bwrap) argv.addAll(bwrapArgs(spec, masked));
+        // what the host-side launchers must not see: set for the ticket's own program only (hostSide)
+        Map<String, String> loader = loaderVariables(environment(spec.env(), ""));
+        if (bwrap) {
+            argv.addAll(bwrapArgs(spec, masked));
+            argv.addAll(bwrapEnvironmentArgs(loader));
+        } else {
+            argv.addAll(hostEnvArgs(spec, command, loader));
+        }
         argv.addAll(command);
         // the program by the host's absolute path (the sandbox sees the host's / read-only): a PATH the spec grants
         // then only affects what the program itself runs, and cannot make the launch fail obscurely
@@ -285,8 +296,126 @@ public final class Sandbox implements AutoCloseable {
         a.addAll(seccompArgs());
         // No --new-session: it would move the sandboxed tree out of the process group we signal, and
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
-        a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString(), "--"));
+        a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString()));
         return a;
+    }
+
+    /**
+     * The end of bubblewrap's arguments that gives the ticket its environment, then {@code --}. With posix_spawn:
+     * {@code --args 3}, bubblewrap reading {@code --clearenv} and a {@code --setenv NAME VALUE} per variable from file
+     * descriptor 3 ({@link #bwrapEnvironment}), so that no value is on the command line and bubblewrap itself runs with
+     * {@link #HOST_ENVIRONMENT}. With {@link ProcessBuilder} (no way to hand over a descriptor): a {@code --setenv} here
+     * for each variable of {@code loader} ({@link #loaderVariables}), whose values are then on the command line, the others
+     * coming through bubblewrap's own environment.
+     */
+    private static List<String> bwrapEnvironmentArgs(Map<String, String> loader) {
+        List<String> a = new ArrayList<>();
+        if (PosixSpawn.available()) {
+            a.addAll(List.of("--args", Integer.toString(PosixSpawn.FIRST_FILE_FD)));
+        } else {
+            for (Map.Entry<String, String> e : loader.entrySet()) a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+        }
+        a.add("--");
+        return a;
+    }
+
+    /**
+     * Without bubblewrap, the last host-side program before the ticket's: {@code env --chdir=WORKSPACE NAME=VALUE ... --}
+     * with the variables of {@code loader} ({@link #loaderVariables}), which setsid and prlimit must not see, so that only
+     * the ticket's own program gets them and its working directory (the launchers start in {@code /}).
+     *
+     * @throws SandboxException when env(1) is missing, or the program's name holds {@code =} (env would take it for a variable)
+     */
+    private static List<String> hostEnvArgs(SandboxSpec spec, List<String> command, Map<String, String> loader) throws SandboxException {
+        if (!command.isEmpty() && command.getFirst().contains("=")) {
+            throw new SandboxException("cannot start " + command.getFirst() + " without bubblewrap: a program whose path holds '=' "
+                    + "cannot be passed to env(1); rename it or move it to a directory without '=' in its path");
+        }
+        List<String> a = new ArrayList<>(List.of(Executables.require("env", "coreutils"),
+                "--chdir=" + spec.workspace().toAbsolutePath()));
+        for (Map.Entry<String, String> e : loader.entrySet()) a.add(e.getKey() + "=" + e.getValue());
+        return a;
+    }
+
+    /**
+     * The environment of the host-side launchers (setsid, prlimit, bubblewrap) when the ticket's comes to bubblewrap through
+     * a file descriptor: fixed, whatever the spec says.
+     */
+    static final Map<String, String> HOST_ENVIRONMENT = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+
+    /** Names the dynamic loader, the C library or option parsing read, by prefix ({@link #loaderVariables}). */
+    private static final List<String> LOADER_PREFIXES = List.of("LD_", "MALLOC_", "GLIBC_", "GCONV_", "LC_", "NIS_", "RES_", "RESOLV_");
+    /** Names the dynamic loader, the C library, locales or option parsing read, exactly ({@link #loaderVariables}). */
+    private static final java.util.Set<String> LOADER_NAMES = java.util.Set.of("PATH", "LANG", "LANGUAGE", "LOCPATH", "NLSPATH",
+            "GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "TMPDIR", "TZ", "TZDIR", "POSIXLY_CORRECT", "MEMUSAGE_OUTPUT", "SEGFAULT_OUTPUT_NAME");
+
+    /**
+     * The variables of {@code env} that change how a program the host runs before the ticket's own (setsid, prlimit, env,
+     * bubblewrap) loads or behaves: the dynamic loader's ({@code LD_PRELOAD}, {@code LD_LIBRARY_PATH}, {@code LD_AUDIT},
+     * ...), the C library's ({@code GCONV_PATH}, {@code GLIBC_TUNABLES}, {@code MALLOC_*}, {@code TZ}, locales, ...) and
+     * {@code PATH}, in {@code env}'s order. A deny-list, used only where the launchers cannot get a fixed environment
+     * (without bubblewrap, or without posix_spawn); glibc's own list of such names for set-uid programs is {@code unsecvars.h}.
+     */
+    static Map<String, String> loaderVariables(Map<String, String> env) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String name = e.getKey();
+            if (LOADER_NAMES.contains(name) || LOADER_PREFIXES.stream().anyMatch(name::startsWith)) found.put(name, e.getValue());
+        }
+        return found;
+    }
+
+    /**
+     * What the host-side launchers start with: their environment, the bytes each gets on file descriptor 3 and up, in
+     * {@code /} (which a ticket cannot write): never the ticket's working directory, where a relative
+     * {@code LD_PRELOAD=./x.so} would name a file the ticket made.
+     */
+    record HostSide(Map<String, String> env, List<byte[]> files) {}
+
+    /** As {@link #hostSide(boolean, boolean, Map, Optional)} with this host's seccomp program ({@link #seccompProgram()}). */
+    static HostSide hostSide(boolean bwrap, boolean posixSpawn, Map<String, String> env) {
+        return hostSide(bwrap, posixSpawn, env, seccompProgram());
+    }
+
+    /**
+     * How {@code env} (the ticket's, {@link #environment}) reaches the ticket and not the launchers: with bubblewrap and
+     * posix_spawn, the launchers get {@link #HOST_ENVIRONMENT} and bubblewrap reads the ticket's from descriptor 3
+     * ({@link #bwrapEnvironment}, {@code --args 3}) and {@code seccomp}, when present, from descriptor 4
+     * ({@link #SECCOMP_FD}, {@code --seccomp 4}); otherwise the launchers get {@code env} without its
+     * {@link #loaderVariables}, which the command line sets for the ticket's program ({@link #bwrapEnvironmentArgs},
+     * {@link #hostEnvArgs}), and no files.
+     */
+    static HostSide hostSide(boolean bwrap, boolean posixSpawn, Map<String, String> env, Optional<byte[]> seccomp) {
+        if (bwrap && posixSpawn) {
+            List<byte[]> files = new ArrayList<>(List.of(bwrapEnvironment(env))); // on PosixSpawn.FIRST_FILE_FD: --args 3
+            seccomp.ifPresent(files::add); // on SECCOMP_FD, the next one: --seccomp 4
+            return new HostSide(HOST_ENVIRONMENT, List.copyOf(files));
+        }
+        Map<String, String> rest = new LinkedHashMap<>(env);
+        rest.keySet().removeAll(loaderVariables(env).keySet());
+        return new HostSide(rest, List.of());
+    }
+
+    /**
+     * bubblewrap's {@code --args} file for {@code env}: {@code --clearenv}, then {@code --setenv NAME VALUE} per variable in
+     * {@code env}'s order, each argument ended by a NUL byte, in UTF-8.
+     *
+     * @throws IllegalArgumentException for an empty name, a name with {@code =}, or a NUL character in a name or value (the
+     *                                  value is not shown: it may be a secret)
+     */
+    static byte[] bwrapEnvironment(Map<String, String> env) {
+        StringBuilder b = new StringBuilder("--clearenv\0");
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("invalid environment name: " + name.replace('\0', '?'));
+            }
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("invalid null character in the value of environment variable " + name);
+            }
+            b.append("--setenv\0").append(name).append('\0').append(e.getValue()).append('\0');
+        }
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Mounts a writable tmpfs at {@code dir}, of the spec's size where bubblewrap can size it. */
@@ -621,6 +750,12 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("cannot prepare sandbox directories: " + e, e);
         }
         Map<String, String> env = environment(spec.env(), bwrap ? SANDBOX_HOME : privateHome.toString());
+        HostSide host = hostSide(bwrap, PosixSpawn.available(), env);
+        String tooLong = tooLongForExec(argv, env);
+        if (tooLong != null) {
+            homes.release(privateHome);
+            throw new SandboxException("cannot start " + command.getFirst() + " in the sandbox: " + tooLong);
+        }
 
         PidsCgroup.Group cgroup;
         try {
@@ -635,9 +770,8 @@ public final class Sandbox implements AutoCloseable {
         Future<SandboxProcess.Started> started;
         try {
             started = launcher.submit(() -> {
-                Map<Integer, byte[]> fds = bwrap ? seccompInputs() : Map.of();
-                Process p = cgroup == null ? launch(argv, spec.workspace(), env, fds)
-                        : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, spec.workspace(), env, fds));
+                Process p = cgroup == null ? launch(argv, host)
+                        : PidsCgroup.get().orElseThrow().startInside(cgroup, () -> launch(argv, host));
                 return new SandboxProcess.Started(p, PosixSpawn.startTicks(p), cgroup);
             });
         } catch (RejectedExecutionException e) {
@@ -713,8 +847,11 @@ public final class Sandbox implements AutoCloseable {
         return null;
     }
 
-    /** The descriptor bubblewrap reads the seccomp filter from ({@code --seccomp}); 3 is left to other uses. */
-    static final int SECCOMP_FD = 4;
+    /**
+     * The descriptor bubblewrap reads the seccomp filter from ({@code --seccomp 4}): the second file {@link #hostSide} hands
+     * over, after the {@code --args} file on {@link PosixSpawn#FIRST_FILE_FD} (3).
+     */
+    static final int SECCOMP_FD = PosixSpawn.FIRST_FILE_FD + 1;
     /** Why no seccomp filter is given to bubblewrap here, or null when one is ({@link SeccompFilter}). */
     static final String SECCOMP_PROBLEM = SeccompFilter.problem() != null ? SeccompFilter.problem()
             : PosixSpawn.available() ? null : "processes are started without posix_spawn (" + PosixSpawn.problem()
@@ -722,14 +859,14 @@ public final class Sandbox implements AutoCloseable {
     /** The warning that there is no seccomp filter is given once per process. */
     private static final AtomicBoolean SECCOMP_WARNED = new AtomicBoolean();
 
-    /** bubblewrap's {@code --seccomp} option when there is a filter to give it ({@link #seccompInputs()}), else nothing. */
+    /** bubblewrap's {@code --seccomp} option when there is a filter to give it ({@link #seccompProgram()}), else nothing. */
     private static List<String> seccompArgs() {
         return SECCOMP_PROBLEM == null ? List.of("--seccomp", Integer.toString(SECCOMP_FD)) : List.of();
     }
 
     /** What bubblewrap gets on {@link #SECCOMP_FD}: the {@link SeccompFilter} program when {@link #seccompArgs()} names it. */
-    private static Map<Integer, byte[]> seccompInputs() {
-        return SECCOMP_PROBLEM == null ? Map.of(SECCOMP_FD, SeccompFilter.program().orElseThrow()) : Map.of();
+    static Optional<byte[]> seccompProgram() {
+        return SECCOMP_PROBLEM == null ? Optional.of(SeccompFilter.program().orElseThrow()) : Optional.empty();
     }
 
     /** The warning, given once, that bubblewrap runs tickets without the seccomp filter ({@code problem}: why). */
@@ -776,15 +913,36 @@ public final class Sandbox implements AutoCloseable {
      * Starts {@code argv}: with posix_spawn(3) where {@link PosixSpawn#available()}, otherwise (or for a
      * relative program path) with {@link ProcessBuilder}. Runs on a launcher thread.
      */
-    private static Process launch(List<String> argv, Path workspace, Map<String, String> env, Map<Integer, byte[]> fds)
-            throws IOException {
-        if (PosixSpawn.available() && argv.getFirst().startsWith("/")) return PosixSpawn.start(argv, workspace, env, fds);
-        if (!fds.isEmpty()) throw new IOException("descriptors " + fds.keySet() + " cannot be handed to " + argv.getFirst()
-                + " without posix_spawn (" + PosixSpawn.problem() + ")");
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(workspace.toFile()).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+    private static Process launch(List<String> argv, HostSide host) throws IOException {
+        if (PosixSpawn.available() && argv.getFirst().startsWith("/")) return PosixSpawn.start(argv, ROOT, host.env(), host.files());
+        // hostSide gives files only with posix_spawn; a relative program path with files would lose them
+        if (!host.files().isEmpty()) throw new IOException(host.files().size() + " files for descriptors " + PosixSpawn.FIRST_FILE_FD
+                + ".. cannot be handed to " + argv.getFirst() + " without posix_spawn (" + PosixSpawn.problem() + ")");
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(ROOT.toFile()).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
         pb.environment().clear();
-        pb.environment().putAll(env);
+        pb.environment().putAll(host.env());
         return pb.start();
+    }
+
+    /** The host-side launchers' working directory. */
+    private static final Path ROOT = Path.of("/");
+
+    /** Linux's limit on one argument or environment string, its NUL included (MAX_ARG_STRLEN, execve(2)). */
+    private static final int MAX_ARG_STRLEN = 128 * 1024;
+
+    /**
+     * {@link #tooBig}'s explanation when one argument or variable of the launch is over {@link #MAX_ARG_STRLEN}, which the
+     * exec of the ticket's program would refuse (E2BIG: inside bubblewrap, where only bubblewrap's own terse error would
+     * tell); null when none is.
+     */
+    static String tooLongForExec(List<String> argv, Map<String, String> env) {
+        for (String a : argv) if (a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 > MAX_ARG_STRLEN) return tooBig(argv, env);
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if ((e.getKey() + "=" + e.getValue()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1 > MAX_ARG_STRLEN) {
+                return tooBig(argv, env);
+            }
+        }
+        return null;
     }
 
     /**
