@@ -263,6 +263,10 @@ public final class Sandbox implements AutoCloseable {
                 .thenComparingInt(Map.Entry::getValue));
         List<String> remount = new ArrayList<>(List.of("/dev"));
         for (Map.Entry<Path, Integer> e : ordered) {
+            if (!nameable(e.getKey())) {
+                if (e.getValue() == 0 && underHidden(e.getKey(), rules)) continue; // hidden already with the directory above
+                throw new SandboxException(unnameableDirectory(e.getKey(), e.getValue()));
+            }
             String p = e.getKey().toString();
             switch (e.getValue()) {
                 case 0 -> {
@@ -416,6 +420,36 @@ public final class Sandbox implements AutoCloseable {
             b.append("--setenv\0").append(name).append('\0').append(e.getValue()).append('\0');
         }
         return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether bubblewrap can be given {@code path}: its name read back from its text is the same bytes (false for a name
+     * that is not valid in the JVM's file name encoding, which the text holds as U+FFFD, naming another file or none).
+     */
+    static boolean nameable(Path path) {
+        return Path.of(path.toString()).equals(path);
+    }
+
+    /** Whether the nearest directory above {@code dir} that {@code rules} names is hidden (its tmpfs covers {@code dir}). */
+    private static boolean underHidden(Path dir, Map<Path, Integer> rules) {
+        for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+            Integer kind = rules.get(p);
+            if (kind != null) return kind == 0;
+        }
+        return false;
+    }
+
+    /** The error for a directory the sandbox must mount ({@code kind} as in {@link #dirRules}) whose name bubblewrap cannot get. */
+    static String unnameableDirectory(Path dir, int kind) {
+        String role = switch (kind) {
+            case 0 -> "hide (a state directory, or one the spec hides)";
+            case 1 -> "make writable";
+            default -> "show read-only";
+        };
+        return "the directory " + dir + " (\uFFFD: a byte that is not valid " + System.getProperty("sun.jnu.encoding", "UTF-8")
+                + ") is one this ticket's sandbox must " + role + ", and its name, or a directory's above it, cannot be passed to "
+                + "bubblewrap, not being valid text in the JVM's file name encoding; nothing was run. Rename that directory to a "
+                + "valid UTF-8 name, or remove it (a state directory copied into the repository: move it out of the repository)";
     }
 
     /** Mounts a writable tmpfs at {@code dir}, of the spec's size where bubblewrap can size it. */
