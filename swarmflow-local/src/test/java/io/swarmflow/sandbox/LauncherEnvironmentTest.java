@@ -102,6 +102,25 @@ class LauncherEnvironmentTest {
         }
     }
 
+    /**
+     * With the {@link ProcessBuilder} launcher ({@code -Dswarm.launcher=jdk}, or where posix_spawn is missing) the launchers
+     * get the ticket's environment without the loader's variables, which bubblewrap's {@code --setenv} (or env(1)) sets for
+     * the ticket's program alone.
+     */
+    @Test
+    void withTheJdkLauncherToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Bubblewrap.probe().usable(), () -> "bubblewrap is not usable here");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process probe = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Dswarm.launcher=jdk",
+                "-cp", System.getProperty("java.class.path"), LauncherEnvironmentJdkProbe.class.getName(),
+                Files.createDirectories(tmp.resolve("ws")).toString())).redirectErrorStream(true).start();
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(probe.waitFor()).as(out).isZero();
+        assertThat(out).as(out).contains("launcher=ProcessBuilder", "OFF exit=0\n", "OFF complaints=1\n",
+                "OFF line=seen ./missing-evil.so s3cret-value\n", "REQUIRED exit=0\n", "REQUIRED complaints=1\n",
+                "REQUIRED line=seen ./missing-evil.so s3cret-value\n");
+    }
+
     @Test
     void theArgsFileClearsTheEnvironmentAndSetsEachVariable() {
         Map<String, String> env = new LinkedHashMap<>();
