@@ -121,6 +121,18 @@ class LauncherEnvironmentTest {
                 "REQUIRED line=seen ./missing-evil.so s3cret-value\n");
     }
 
+    /** PosixSpawn hands each file's bytes to the child on descriptors 3, 4, ..., each read from its start. */
+    @Test
+    void posixSpawnHandsTheFilesOnDescriptorsFromThree() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PosixSpawn.available(), PosixSpawn::problem);
+        Process p = PosixSpawn.start(List.of(Executables.find("bash").orElseThrow().toString(), "-c",
+                        "cat <&3; echo; cat <&4; echo; [ -e /proc/self/fd/5 ] && echo five-open || echo five-closed"),
+                tmp, Map.of("PATH", "/usr/bin:/bin"), List.of("one\0x".getBytes(StandardCharsets.UTF_8), new byte[0]));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).isEqualTo("one\0x\n\nfive-closed\n");
+    }
+
     @Test
     void theArgsFileClearsTheEnvironmentAndSetsEachVariable() {
         Map<String, String> env = new LinkedHashMap<>();
