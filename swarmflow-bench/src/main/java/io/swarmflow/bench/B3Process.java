@@ -27,8 +27,9 @@ import java.util.Map;
  * {@code concurrency} (default: nproc) through the engine on durable SQLite, against
  * {@code xargs -P <concurrency>} launching, in the same run: (a) the exact argv Swarmflow builds
  * without bubblewrap ({@code setsid prlimit ... -- bash ... -c true}) and plain {@code sh -c true};
- * (b) the exact {@code setsid prlimit ... bwrap ... -- bash ... -c true} argv that
- * {@code Sandbox.commandLine} builds for such a ticket. Without bubblewrap the engine also runs told to a listener
+ * (b) the {@code setsid prlimit ... bwrap ... -- bash ... -c true} argv that
+ * {@code Sandbox.standaloneCommandLine} builds for such a ticket: the same sandbox except the seccomp filter and
+ * with the environment on the command line, as xargs cannot hand bubblewrap files on descriptors 3 and 4. Without bubblewrap the engine also runs told to a listener
  * that does nothing ({@link #HEARS_NOTHING}), the CLI's path, against the same engine without one.
  *
  * <p>System properties: {@code b3.tickets} (2000), {@code b3.concurrency} (nproc), {@code b3.reps} (3),
@@ -51,8 +52,8 @@ public final class B3Process {
             if (!executor.sandbox().bubblewrap().usable()) {
                 throw new IllegalStateException("bubblewrap is not usable here: " + executor.sandbox().bubblewrap().problem());
             }
-            argvOff = executor.sandbox().commandLine(spec(dir, Isolation.OFF), LocalExecutor.command());
-            argvBwrap = executor.sandbox().commandLine(spec(dir, Isolation.REQUIRED), LocalExecutor.command());
+            argvOff = executor.sandbox().standaloneCommandLine(spec(dir, Isolation.OFF), LocalExecutor.command());
+            argvBwrap = executor.sandbox().standaloneCommandLine(spec(dir, Isolation.REQUIRED), LocalExecutor.command());
         }
         try {
             measure(tickets, c, reps, argvOff, argvBwrap, warnings);

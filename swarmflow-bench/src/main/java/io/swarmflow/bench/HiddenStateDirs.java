@@ -43,7 +43,7 @@ public final class HiddenStateDirs {
                 base.writableDirs().forEach(b::writableDir);
                 base.hiddenDirs().forEach(b::hiddenDir);
                 for (int i = 0; i < n; i++) b.hiddenDir(Files.createDirectories(dir.resolve("other-state").resolve("s" + i)));
-                argvs.add(executor.sandbox().commandLine(b.build(), LocalExecutor.command()));
+                argvs.add(executor.sandbox().standaloneCommandLine(b.build(), LocalExecutor.command()));
             }
             double[][] perLaunch = new double[counts.size()][reps];
             for (int r = -1; r < reps; r++) { // one warm-up rep

@@ -175,16 +175,38 @@ public final class Sandbox implements AutoCloseable {
     /**
      * The exact argv that {@link #start} runs for {@code spec} and {@code command}, for example
      * {@code [/usr/bin/setsid, /usr/bin/prlimit, --cpu=3600:3601, --, /usr/bin/bwrap, --ro-bind, /, /, ..., --, /usr/bin/bash, -c, x]}.
-     * A program given by name is looked up on the host's PATH (not the granted one); one not found stays as given.
+     * A program given by name is looked up on the host's PATH (not the granted one); one not found stays as given. Under
+     * bubblewrap it names files ({@code --args 3}, {@code --seccomp 4}) that only {@link #start} hands over: to run a
+     * sandbox argv yourself, use {@link #standaloneCommandLine}.
      *
      * @throws SandboxException when bubblewrap is required but unusable, or setsid/prlimit are missing
      */
     public List<String> commandLine(SandboxSpec spec, List<String> command) throws SandboxException {
-        return launch(spec, command).argv();
+        return launch(spec, command, false).argv();
     }
 
-    /** The argv {@link #start} runs, with what {@link SandboxProcess} keeps of how it was built. */
-    private SandboxProcess.Launch launch(SandboxSpec spec, List<String> command) throws SandboxException {
+    /**
+     * An argv that runs {@code command} on its own as {@link #start} would: the same sandbox except the seccomp filter and
+     * with the environment on the command line, for benchmarks and diagnostics that run it themselves ({@link ProcessBuilder},
+     * xargs): {@link #commandLine}'s argv needs files on descriptors 3 and 4 that only {@link #start} hands over. Under
+     * bubblewrap, {@code --args 3} is replaced by what that file holds ({@code --clearenv}, then {@code --setenv NAME VALUE}
+     * per variable of the ticket's environment, {@code HOME} being {@value #SANDBOX_HOME}) and {@code --seccomp 4} is left
+     * out (no keyring calls refused); without bubblewrap it is {@link #commandLine}'s argv, the ticket's environment other
+     * than the {@link #loaderVariables} coming from the caller's. Every local user can read the values in
+     * {@code /proc/PID/cmdline}: not for tickets with secrets.
+     *
+     * @throws SandboxException as {@link #commandLine}
+     * @throws IllegalArgumentException for an environment name with {@code =} or a NUL character in a name or value
+     */
+    public List<String> standaloneCommandLine(SandboxSpec spec, List<String> command) throws SandboxException {
+        return launch(spec, command, true).argv();
+    }
+
+    /**
+     * The argv {@link #start} runs, with what {@link SandboxProcess} keeps of how it was built; {@code standalone}: as
+     * {@link #standaloneCommandLine} instead.
+     */
+    private SandboxProcess.Launch launch(SandboxSpec spec, List<String> command, boolean standalone) throws SandboxException {
         boolean bwrap = usesBubblewrap(spec.isolation());
         List<Path> masked = new ArrayList<>();
         List<String> argv = new ArrayList<>();
@@ -205,8 +227,8 @@ public final class Sandbox implements AutoCloseable {
         // what the host-side launchers must not see: set for the ticket's own program only (hostSide)
         Map<String, String> loader = loaderVariables(environment(spec.env(), ""));
         if (bwrap) {
-            argv.addAll(bwrapArgs(spec, masked));
-            argv.addAll(bwrapEnvironmentArgs(loader));
+            argv.addAll(bwrapArgs(spec, masked, standalone));
+            argv.addAll(standalone ? inlineEnvironmentArgs(environment(spec.env(), SANDBOX_HOME)) : bwrapEnvironmentArgs(loader));
         } else {
             argv.addAll(hostEnvArgs(spec, command, loader));
         }
@@ -219,7 +241,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** bubblewrap's part of the argv; adds to {@code masked} each file it mounts {@code /dev/null} over. */
-    private List<String> bwrapArgs(SandboxSpec spec, List<Path> masked) throws SandboxException {
+    private List<String> bwrapArgs(SandboxSpec spec, List<Path> masked, boolean standalone) throws SandboxException {
         List<String> a = new ArrayList<>(List.of(bubblewrap.path(),
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
         // Kernel settings read-only: bubblewrap means to cover /proc/sys, but skips it when access(2) refuses W_OK,
@@ -297,7 +319,7 @@ public final class Sandbox implements AutoCloseable {
         // remount the read-only root writable or unmount what hides the host's files
         a.addAll(List.of("--cap-drop", "ALL", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
         if (!spec.network()) a.add("--unshare-net");
-        a.addAll(seccompArgs());
+        if (!standalone) a.addAll(seccompArgs());
         // No --new-session: it would move the sandboxed tree out of the process group we signal, and
         // setsid already leaves it without a controlling terminal (the TIOCSTI risk --new-session addresses).
         a.addAll(List.of("--die-with-parent", "--chdir", canonical(spec.workspace()).toString()));
@@ -319,6 +341,14 @@ public final class Sandbox implements AutoCloseable {
         } else {
             for (Map.Entry<String, String> e : loader.entrySet()) a.addAll(List.of("--setenv", e.getKey(), e.getValue()));
         }
+        a.add("--");
+        return a;
+    }
+
+    /** {@link #bwrapEnvironment}'s arguments for {@code env} on the command line, then {@code --} ({@link #standaloneCommandLine}). */
+    private static List<String> inlineEnvironmentArgs(Map<String, String> env) {
+        String file = new String(bwrapEnvironment(env), java.nio.charset.StandardCharsets.UTF_8);
+        List<String> a = new ArrayList<>(List.of(file.substring(0, file.length() - 1).split("\0", -1)));
         a.add("--");
         return a;
     }
@@ -774,7 +804,7 @@ public final class Sandbox implements AutoCloseable {
                         + "spec's limits, or raise the hard limit (ulimit -H, limits.conf) before starting swarm");
             }
         }
-        SandboxProcess.Launch launch = launch(spec, command);
+        SandboxProcess.Launch launch = launch(spec, command, false);
         List<String> argv = launch.argv();
         Path privateHome = null;
         try {
