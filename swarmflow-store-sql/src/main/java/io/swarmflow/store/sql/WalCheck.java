@@ -22,8 +22,10 @@ import java.nio.file.StandardOpenOption;
  * frame, before anything is opened, written or checkpointed.
  * <p>
  * Cost: one sequential read of the log at every open (the whole log up to the first broken frame, then only the frame
- * headers after it); the log holds what was written since the last checkpoint, at most {@link
- * SqliteDialect#WAL_AUTOCHECKPOINT_PAGES} pages plus one transaction, and is deleted when the last connection closes.
+ * headers after it), twice when it finds damage. The log is not shrunk after a checkpoint (no {@code journal_size_limit}):
+ * it is about as large as the most written between two checkpoints ({@link SqliteDialect#WAL_AUTOCHECKPOINT_PAGES} pages
+ * plus one transaction, more while a long read holds checkpoints back), and SQLite deletes it when the last connection
+ * closes cleanly.
  */
 final class WalCheck {
     private static final int HEADER_BYTES = 32;
@@ -101,25 +103,39 @@ final class WalCheck {
     }
 
     /**
-     * Reads {@code wal} (again when a writer restarted it meanwhile: its header changed) and says what is wrong.
+     * Reads {@code wal} and says what is wrong: damage is reported only when a second read finds the same first broken
+     * frame (a live coordinator may write frames while the log is read), and the log is read again when a writer
+     * restarted it meanwhile (its header changed), at most {@link #TRIES} + 1 times; a log that never reads the same
+     * twice is taken for one being written, not damaged.
      *
      * @param dbPageSize the database's page size, used where the log's header does not give a valid one; 0 if unknown
      * @return null when SQLite's recovery would lose no committed transaction but the last
      */
     static Damage check(Path wal, int dbPageSize) throws IOException {
-        Damage d = null;
-        for (int i = 0; i < TRIES; i++) {
+        Damage previous = null;
+        for (int i = 0; i < TRIES + 1; i++) {
+            if (i > 0) betweenPasses.run();
             try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.READ)) {
                 ByteBuffer before = header(ch);
                 if (before == null) return null;
-                d = check(ch, before, dbPageSize);
+                Damage d = check(ch, before, dbPageSize);
                 if (d == null) return null;
                 ByteBuffer after = header(ch);
-                if (before.equals(after)) return d;
+                if (!before.equals(after)) {
+                    previous = null; // a writer restarted the log meanwhile
+                    continue;
+                }
+                // a live coordinator writing frames behind the read (over a restarted log's old frames) can make one
+                // pass see commits after a frame it read before it was written: damage is what two passes in a row see
+                if (previous != null && previous.frame() == d.frame() && previous.offset() == d.offset()) return d;
+                previous = d;
             }
         }
-        return d;
+        return null; // the log kept changing under the reads: written by a live coordinator, not damaged at rest
     }
+
+    /** Runs between two reads of the log; a test's stand-in changes the log there. */
+    static volatile Runnable betweenPasses = () -> {};
 
     private static ByteBuffer header(FileChannel ch) throws IOException {
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);

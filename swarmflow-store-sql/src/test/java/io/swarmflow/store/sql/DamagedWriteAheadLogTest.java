@@ -88,6 +88,36 @@ class DamagedWriteAheadLogTest {
 
     }
 
+    /**
+     * Review D4 F1: a live coordinator writing frames while another command reads the log can make one read see commits
+     * after a frame it read before it was written. A broken frame that a second read no longer finds is not damage.
+     */
+    @Test
+    void aBrokenFrameThatASecondReadNoLongerFindsIsNotDamage() throws IOException {
+        Path state = copy("written-meanwhile");
+        Path wal = state.resolve("swarm.db-wal");
+        long at = 32 + 2 * (24 + pageSize(wal)) + 24 + 100;
+        garble(wal, at);
+        java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+        WalCheck.betweenPasses = () -> {
+            if (passes.incrementAndGet() == 1) {
+                try {
+                    garble(wal, at); // the writer finished the frame
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        try {
+            assertThat(WalCheck.check(wal, 0)).isNull();
+            assertThat(passes.get()).as("read twice").isEqualTo(1);
+        } finally {
+            WalCheck.betweenPasses = () -> {};
+        }
+        garble(wal, at);
+        assertThat(WalCheck.check(wal, 0)).as("damage at rest is still found").isNotNull();
+    }
+
     /** The way out the message gives: keep a copy, cut the log at the broken frame; SQLite then keeps what was committed before it. */
     @Test
     void cuttingTheLogAtTheBrokenFrameKeepsTheTransactionsCommittedBeforeIt() throws IOException {
