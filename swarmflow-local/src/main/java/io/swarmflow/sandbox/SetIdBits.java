@@ -61,13 +61,14 @@ import java.util.Map;
  * Such a name is listed in {@link Cleared#replaced()} ("replaced by a copy without set-uid: it had N hard links"). One
  * {@link #clear} call copies at most {@link #MAX_COPIED} (64 MiB) in all, counted as the files' apparent sizes before
  * copying (a sparse file counts fully), so however many hard links a ticket makes, the end of its attempt writes at
- * most 64 MiB of copies. A name that cannot be made safe by a copy (a file larger than {@link #MAX_COPY}, 64 MiB; the
- * budget used up; a file the coordinator cannot read; a copy that cannot be created or written: a read-only directory,
- * a full disk, a quota) is removed instead (unlinkat(2) by the directory's descriptor, after checking it is still the
- * same inode; the file survives under its other names), and listed in {@link Cleared#replaced()} ("removed: a set-uid
- * file with N hard links that could not be copied (why)"). Only when that name cannot be removed either (a read-only
- * directory) is it left set-uid and named ("left set-uid: a hard link, not replaced by a copy: ...; nor removed:
- * ...", with the errnos' names). When another walk of the same directory (a shared scratch) replaced the name
+ * most 64 MiB of copies. Only a name that is not copied on purpose (a file larger than {@link #MAX_COPY}, 64 MiB, or
+ * the walk's copy budget used up) is removed instead (unlinkat(2) by the directory's descriptor, after checking it is
+ * still the same inode; the file survives under its other names), and listed in {@link Cleared#replaced()} ("removed:
+ * a set-uid file with N hard links that could not be copied (why)"); when that name cannot be removed either (a
+ * read-only directory) it is left set-uid and named ("left set-uid: a hard link, not replaced by a copy: ...; nor
+ * removed: ...", with the errnos' names). When the copy fails for any other reason (the coordinator cannot read the
+ * file; a copy that cannot be created or written: a read-only directory, EMFILE, ENOMEM, ENOSPC, EDQUOT, EAGAIN, ...)
+ * the name is not removed: it is left set-uid and named ("left set-uid: a hard link, not replaced by a copy: why"). When another walk of the same directory (a shared scratch) replaced the name
  * meanwhile and it is no longer set-uid, it is not listed.</li>
  * <li>Where that native path is not available (JNA cannot load, or an architecture other than x86-64 and arm64) nothing
  * is changed: the walk (by path, not crossing devices) only names the set-uid files it finds ("not changed: no safe way
@@ -106,13 +107,14 @@ public final class SetIdBits {
      * What {@link #clear} did.
      *
      * @param cleared the regular files whose set-uid or set-gid bit it cleared (absolute paths)
-     * @param failed  the files it found so but did not change (a hard link it could neither copy nor remove, a mount
+     * @param failed  the files it found so but did not change (a hard link it could not copy, a mount
      *                point, no safe way here, an error), and the directories it could not check, each with the reason in
      *                parentheses
      * @param replaced the names of set-uid or set-gid files with more than one hard link that it replaced by a copy
      *                 without those bits, each as the absolute path followed by
      *                 {@code " (replaced by a copy without set-uid: it had N hard links)"}, or, when no copy could be
-     *                 made, that it removed, followed by
+     *                 made because the file is larger than 64 MiB or the copy budget was used up, that it removed,
+     *                 followed by
      *                 {@code " (removed: a set-uid file with N hard links that could not be copied (why))"}
      */
     public record Cleared(List<Path> cleared, List<String> failed, List<String> replaced) {
@@ -540,6 +542,10 @@ public final class SetIdBits {
                     if (replaceByCopy(dirFd, name, shown, a, walk.copyLeft)) walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
                 } catch (NotCopied e) {
                     String why = e.getMessage();
+                    if (!e.removable) { // the coordinator's own error: the name is left as it was, and named
+                        walk.failed.add(shown + " (" + HARD_LINK + ": " + why + ")");
+                        return;
+                    }
                     String notRemoved = unlinkIfSame(dirFd, name, a);
                     if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
                     else walk.failed.add(shown + " (" + HARD_LINK + ": " + why + "; nor removed: " + notRemoved + ")");
@@ -570,7 +576,8 @@ public final class SetIdBits {
      *
      * @return true when replaced; false when {@code name} was no longer that file but a regular file without the bits
      *         (another walk of the same directory replaced it meanwhile)
-     * @throws NotCopied saying why no copy could be made (the caller removes the name then)
+     * @throws NotCopied saying why no copy could be made (the caller removes the name then only when
+     *                   {@link NotCopied#removable}: too large, or over the budget)
      * @throws IOException saying why nothing was changed, or, after the rename, that the name is not the copy
      */
     private static boolean replaceByCopy(int dirFd, byte[] name, Path shown, Map<String, Object> examined, long[] copyLeft)
@@ -591,14 +598,17 @@ public final class SetIdBits {
                 throw new IOException(UNCHECKED + ": replaced meanwhile, not changed");
             }
             long size = (Long) a.get("size");
-            if (size > MAX_COPY) throw new NotCopied(TOO_LARGE_LINK);
-            if (size > copyLeft[0]) throw new NotCopied(OVER_BUDGET);
+            if (size > MAX_COPY) throw new NotCopied(TOO_LARGE_LINK, true);
+            if (size > copyLeft[0]) throw new NotCopied(OVER_BUDGET, true);
             copyLeft[0] -= size; // counted before copying: also a copy that fails, or a file grown meanwhile, uses it up
             Tmp created = tmpFile(dirFd, mode);
             int out = created.fd();
             byte[] tmp = created.name();
             boolean renamed = false;
             try {
+                java.util.function.ToIntFunction<Path> failing = copyErrno;
+                int failed = failing == null ? 0 : failing.applyAsInt(shown);
+                if (failed != 0) throw new NotCopied("the copy cannot be written: " + reason(failed));
                 long copied = copy(in, out, size);
                 java.util.function.LongConsumer counted = afterCopy;
                 if (counted != null) counted.accept(copied);
@@ -632,10 +642,28 @@ public final class SetIdBits {
 
     /** Why a name with several hard links could not be replaced by a copy: the name is then removed instead. */
     private static final class NotCopied extends IOException {
+        /**
+         * Whether the name may be removed instead: only for the ticket's own doing, a file larger than
+         * {@link #MAX_COPY} or the walk's copy budget used up; never for the coordinator's errors (it cannot read the
+         * file, EMFILE, ENOMEM, ENOSPC, EDQUOT, EAGAIN, ...), after which the name is left and named.
+         */
+        final boolean removable;
+
         NotCopied(String why) {
+            this(why, false);
+        }
+
+        NotCopied(String why, boolean removable) {
             super(why);
+            this.removable = removable;
         }
     }
+
+    /**
+     * Called before each copy is written with the name shown; a non-zero result is taken as the errno of a failed write
+     * (tests make the copy fail so, for a reason other than size); null otherwise.
+     */
+    static volatile java.util.function.ToIntFunction<Path> copyErrno;
 
     /** Called with the bytes each copy wrote (tests count them); null otherwise. */
     static volatile java.util.function.LongConsumer afterCopy;
