@@ -63,7 +63,8 @@ import java.util.Map;
  * copying (a sparse file counts fully), so however many hard links a ticket makes, the end of its attempt writes at
  * most 64 MiB of copies. Only a name that is not copied on purpose (a file larger than {@link #MAX_COPY}, 64 MiB, or
  * the walk's copy budget used up) is removed instead (unlinkat(2) by the directory's descriptor, after checking it is
- * still the same inode; the file survives under its other names), and listed in {@link Cleared#replaced()} ("removed:
+ * still the same inode and still has more than one hard link, so two walks of a shared scratch at once cannot remove
+ * both names: one that became the only name is cleared in place; the file survives under its other names), and listed in {@link Cleared#replaced()} ("removed:
  * a set-uid file with N hard links that could not be copied (why)"); when that name cannot be removed either (a
  * read-only directory) it is left set-uid and named ("left set-uid: a hard link, not replaced by a copy: ...; nor
  * removed: ...", with the errnos' names). When the copy fails for any other reason (the coordinator cannot read the
@@ -210,6 +211,9 @@ public final class SetIdBits {
     private static final int STATX_SIZE = 256;
     private static final int STX_MODE = 28;
     private static final int STATX_INO = 0x100;
+    private static final int STATX_NLINK = 0x4;
+    /** stx_nlink (u32). */
+    private static final int STX_NLINK = 16;
     /** stx_ino (u64), stx_dev_major and stx_dev_minor (u32). */
     private static final int STX_INO = 32;
     private static final int STX_DEV_MAJOR = 136;
@@ -546,8 +550,13 @@ public final class SetIdBits {
                         walk.failed.add(shown + " (" + HARD_LINK + ": " + why + ")");
                         return;
                     }
-                    String notRemoved = unlinkIfSame(dirFd, name, a);
-                    if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
+                    String notRemoved = unlinkIfSame(dirFd, name, shown, a);
+                    if (notRemoved == LAST_NAME) {
+                        // its other names went meanwhile (another walk of a shared scratch removed them): this is the
+                        // only name left, so it is cleared in place rather than removed
+                        Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
+                        walk.cleared.add(shown);
+                    } else if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
                     else walk.failed.add(shown + " (" + HARD_LINK + ": " + why + "; nor removed: " + notRemoved + ")");
                 }
                 return;
@@ -728,31 +737,42 @@ public final class SetIdBits {
     }
 
     /**
-     * The device and inode of {@code name} in {@code dirFd}, not following a link, as {@link Files#readAttributes}
-     * gives them ({@code unix:dev}, {@code unix:ino}), or null when it cannot be looked at.
+     * The device, inode and number of hard links of {@code name} in {@code dirFd}, not following a link, as
+     * {@link Files#readAttributes} gives them ({@code unix:dev}, {@code unix:ino}, {@code unix:nlink}), or null when it
+     * cannot be looked at.
      */
     private static long[] idAt(int dirFd, byte[] name) {
         try (Memory stat = new Memory(STATX_SIZE)) {
-            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, stat) != 0) return null;
+            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO | STATX_NLINK, stat) != 0) return null;
             long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
             long minor = stat.getInt(STX_DEV_MINOR) & 0xffffffffL;
             // glibc's makedev: the dev_t that stat(2) gives
             long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
-            return new long[] {dev, stat.getLong(STX_INO)};
+            return new long[] {dev, stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL};
         }
     }
 
+    /** What {@link #unlinkIfSame} returns when the name is now the file's only one (compared by identity). */
+    private static final String LAST_NAME = new String("its only name now");
+
+    /** Called before {@link #unlinkIfSame} re-checks the name (tests remove the file's other name there); null otherwise. */
+    static volatile java.util.function.Consumer<Path> beforeUnlink;
+
     /**
-     * Removes name {@code name} of {@code dirFd} when it is still the file {@code examined} (dev, ino) looked at: unlinkat(2)
-     * by descriptor; the file survives under its other names.
+     * Removes name {@code name} of {@code dirFd} when it is still the file {@code examined} (dev, ino) looked at and that
+     * file still has more than one hard link (re-read just before: two walks of a shared scratch must not remove both
+     * names): unlinkat(2) by descriptor; the file survives under its other names.
      *
-     * @return null when removed, else why not
+     * @return null when removed, {@link #LAST_NAME} when the file has only this name left (not removed), else why not
      */
-    private static String unlinkIfSame(int dirFd, byte[] name, Map<String, Object> examined) {
+    private static String unlinkIfSame(int dirFd, byte[] name, Path shown, Map<String, Object> examined) {
+        java.util.function.Consumer<Path> hook = beforeUnlink;
+        if (hook != null) hook.accept(shown);
         long[] now = idAt(dirFd, name);
         if (now == null || now[0] != (Long) examined.get("dev") || now[1] != (Long) examined.get("ino")) {
             return "replaced meanwhile";
         }
+        if (now[2] <= 1) return LAST_NAME;
         while (true) {
             if (LibC.unlinkat(dirFd, name, 0) == 0) return null;
             int errno = Native.getLastError();

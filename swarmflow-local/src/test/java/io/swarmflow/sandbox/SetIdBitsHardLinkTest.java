@@ -30,6 +30,7 @@ class SetIdBitsHardLinkTest {
     void noHook() {
         SetIdBits.beforeRename = null;
         SetIdBits.copyErrno = null;
+        SetIdBits.beforeUnlink = null;
     }
 
     private static Object attribute(Path file, String name) throws Exception {
@@ -251,6 +252,37 @@ class SetIdBitsHardLinkTest {
         assertThat(names(ws)).isEmpty();
         assertThat(mode(tool)).isEqualTo(04755);
         assertThat(attribute(tool, "nlink")).isEqualTo(1);
+    }
+
+    /**
+     * Two walks at once (a shared scratch), simulated in sequence: just before this walk removes its name of a file too
+     * large to copy, the file's other name is removed (as the other walk would). This name is now the only one, so it is
+     * not removed but cleared in place: the file survives.
+     */
+    @Test
+    void aNameThatBecameTheLastOneIsClearedInPlaceNotRemoved() throws Exception {
+        Path tool = tool("a");
+        try (RandomAccessFile file = new RandomAccessFile(tool.toFile(), "rw")) {
+            file.setLength(SetIdBits.MAX_COPY + 1); // sparse: nothing written
+        }
+        Files.setAttribute(tool, "unix:mode", 04755);
+        Path ws = tmp.resolve("ws");
+        SetIdBits.beforeUnlink = shown -> {
+            try {
+                Files.delete(tool);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
+
+        assertThat(result.failed()).isEmpty();
+        assertThat(result.replaced()).isEmpty();
+        assertThat(result.cleared()).containsExactly(ws.toRealPath().resolve("a"));
+        assertThat(names(ws)).containsExactly("a");
+        assertThat(mode(ws.resolve("a"))).isEqualTo(0755);
+        assertThat(attribute(ws.resolve("a"), "nlink")).isEqualTo(1);
     }
 
     private static void run(String... command) throws Exception {
