@@ -33,7 +33,9 @@ import java.util.Map;
  * <li>The walk goes by descriptor: each directory is opened with openat(2) {@code O_DIRECTORY | O_NOFOLLOW} relative to
  * its parent's descriptor and read with getdents64(2) a buffer at a time (its names are not all held at once), each
  * entry's type and mode read with statx(2) {@code AT_SYMLINK_NOFOLLOW} relative to that descriptor (called through
- * syscall(2), so a glibc older than 2.28, which has no statx function, clears too; one whose directory
+ * syscall(2), so a glibc older than 2.28, which has no statx function, clears too; on a kernel older than 4.11, where
+ * statx gives ENOSYS, read for the rest of the process by the JDK from {@code /proc/self/fd/N} of an
+ * {@code O_PATH | O_NOFOLLOW} descriptor opened the same way; one whose directory
  * entry says it is a directory is opened at once), and each set-uid file opened {@code O_PATH | O_NOFOLLOW} the same
  * way, its type and mode read from the descriptor and chmod(2) sent to {@code /proc/self/fd/N} (the way glibc's
  * {@code fchmodat(AT_SYMLINK_NOFOLLOW)} works). A symbolic link is never followed, also one another ticket sharing the
@@ -780,9 +782,75 @@ public final class SetIdBits {
         }
     }
 
-    /** statx(2) through syscall(2) (glibc has a statx function only since 2.28); {@code path} NUL-terminated bytes. */
+    /**
+     * Set once statx(2) returned ENOSYS (a kernel older than 4.11): from then on, for the rest of the process,
+     * {@link #statx} reads the attributes through the JDK instead.
+     */
+    static volatile boolean statxMissing;
+
+    /** Tests set it to make statx(2) fail with ENOSYS, as on a kernel older than 4.11; false otherwise. */
+    static volatile boolean forceEnosys;
+
+    private static final int ENOSYS = 38;
+
+    /**
+     * statx(2) through syscall(2) (glibc has a statx function only since 2.28); {@code path} NUL-terminated bytes. Where
+     * the kernel has no statx (ENOSYS: older than 4.11; glibc's own statx would fall back the same way), fills
+     * {@code buf}'s type and mode, inode, number of links and device from the JDK's attributes of
+     * {@code /proc/self/fd/N} of an {@code O_PATH | O_NOFOLLOW} descriptor opened relative to {@code dirFd} (a symbolic
+     * link is not followed: its own type is given), for this call and every later one.
+     *
+     * @return 0, or -1 with the errno ({@link Native#getLastError}) set
+     */
     static int statx(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
-        return (int) LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf);
+        if (!statxMissing) {
+            int result;
+            if (forceEnosys) {
+                result = -1;
+                Native.setLastError(ENOSYS);
+            } else {
+                result = (int) LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf);
+            }
+            if (result == 0 || Native.getLastError() != ENOSYS) return result;
+            statxMissing = true;
+        }
+        return statxByJdk(dirFd, path, buf);
+    }
+
+    /** {@link #statx} where the kernel has none: see there. */
+    private static int statxByJdk(int dirFd, byte[] path, Pointer buf) {
+        int fd;
+        while (true) {
+            fd = LibC.openat(dirFd, path, O_PATH | O_CLOEXEC | DIR_FLAGS[1], 0);
+            if (fd >= 0) break;
+            int errno = Native.getLastError();
+            if (errno != EINTR) {
+                Native.setLastError(errno);
+                return -1;
+            }
+        }
+        int errno = 0;
+        try {
+            Map<String, Object> a = Files.readAttributes(fdPath(fd), "unix:mode,nlink,dev,ino");
+            long dev = (Long) a.get("dev");
+            // glibc's gnu_dev_major and gnu_dev_minor, the inverse of the makedev in idAt
+            long major = ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
+            long minor = ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
+            buf.setShort(STX_MODE, (short) (int) (Integer) a.get("mode"));
+            buf.setLong(STX_INO, (Long) a.get("ino"));
+            buf.setInt(STX_NLINK, (Integer) a.get("nlink"));
+            buf.setInt(STX_DEV_MAJOR, (int) major);
+            buf.setInt(STX_DEV_MINOR, (int) minor);
+        } catch (java.nio.file.NoSuchFileException e) {
+            errno = ENOENT;
+        } catch (IOException | RuntimeException e) {
+            errno = 5; // EIO: the attributes could not be read
+        } finally {
+            LibC.close(fd);
+        }
+        if (errno == 0) return 0;
+        Native.setLastError(errno); // after close, which may set its own
+        return -1;
     }
 
     private static void check(int result, String what) throws IOException {
