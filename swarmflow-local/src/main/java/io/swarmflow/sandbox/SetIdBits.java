@@ -80,7 +80,7 @@ import java.util.Map;
  * A directory that cannot be listed (an ordinary user's ticket's {@code chmod 000}: "cannot be listed: permission denied
  * (EACCES)") or opened, or whose entries cannot be looked at ({@code chmod 444}), or that lies more than
  * {@link #MAX_DEPTH} directories deep, is named ("could not be checked"), not skipped silently; errors are named with
- * the errno's name. A walk looks at no more than {@link #MAX_ENTRIES} entries of one root: beyond that the directory it
+ * the errno's name. A file or directory removed between the listing and its look is not named (nothing is left to run). A walk looks at no more than {@link #MAX_ENTRIES} entries of one root: beyond that the directory it
  * was listing is named ("could not be checked: more than 1000000 entries") and the rest of that root is not walked,
  * so a ticket that made 10^8 empty files can neither hold the coordinator for long nor fill its memory.
  *
@@ -463,6 +463,9 @@ public final class SetIdBits {
             try {
                 sub = open(dirFd, name, O_RDONLY | O_CLOEXEC | DIR_FLAGS[0] | DIR_FLAGS[1], shown);
             } catch (IOException e) {
+                // removed meanwhile (another ticket of the run cleaning its own directory in the shared scratch): nothing
+                // there to run, as for a file
+                if (e.getMessage() != null && e.getMessage().endsWith("(ENOENT)")) return true;
                 walk.failed.add(shown + " (" + UNCHECKED + ": " + e.getMessage() + ")");
                 return true;
             }
