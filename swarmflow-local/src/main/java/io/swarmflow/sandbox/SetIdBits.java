@@ -416,7 +416,8 @@ public final class SetIdBits {
                 if (n < 0) {
                     int errno = Native.getLastError();
                     if (errno == EINTR) continue;
-                    // unreadable (an ordinary user's ticket's chmod 000 of its own directory), or gone meanwhile
+                    if (errno == ENOENT) return; // removed meanwhile (another ticket cleaning up the shared scratch): empty
+                    // unreadable (an ordinary user's ticket's chmod 000 of its own directory)
                     walk.failed.add(dir + " (" + UNCHECKED + ": cannot be listed: " + reason(errno) + ")");
                     return;
                 }
@@ -485,6 +486,9 @@ public final class SetIdBits {
             try {
                 clearAt(dirFd, name, shown, walk);
             } catch (IOException | RuntimeException e) {
+                if (e instanceof IOException && e.getMessage() != null && e.getMessage().equals("cannot be opened: " + reason(ENOENT))) {
+                    return true; // removed meanwhile: nothing there to run
+                }
                 walk.failed.add(shown + " (" + e.getMessage() + ")");
             }
         }
