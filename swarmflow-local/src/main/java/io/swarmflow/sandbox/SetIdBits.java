@@ -466,7 +466,7 @@ public final class SetIdBits {
             } catch (IOException e) {
                 // removed meanwhile (another ticket of the run cleaning its own directory in the shared scratch): nothing
                 // there to run, as for a file
-                if (e.getMessage() != null && e.getMessage().endsWith("(ENOENT)")) return true;
+                if (OpenFailed.is(e, ENOENT)) return true;
                 walk.failed.add(shown + " (" + UNCHECKED + ": " + e.getMessage() + ")");
                 return true;
             }
@@ -486,7 +486,7 @@ public final class SetIdBits {
             try {
                 clearAt(dirFd, name, shown, walk);
             } catch (IOException | RuntimeException e) {
-                if (e instanceof IOException && e.getMessage() != null && e.getMessage().equals("cannot be opened: " + reason(ENOENT))) {
+                if (OpenFailed.is(e, ENOENT)) {
                     return true; // removed meanwhile: nothing there to run
                 }
                 walk.failed.add(shown + " (" + e.getMessage() + ")");
@@ -604,7 +604,7 @@ public final class SetIdBits {
         try {
             in = open(dirFd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | DIR_FLAGS[1], shown);
         } catch (IOException e) {
-            if (e.getMessage().endsWith("(ENOENT)")) throw new IOException(UNCHECKED + ": removed meanwhile (ENOENT)");
+            if (OpenFailed.is(e, ENOENT)) throw new IOException(UNCHECKED + ": removed meanwhile (ENOENT)");
             throw new NotCopied(e.getMessage());
         }
         try {
@@ -1001,6 +1001,22 @@ public final class SetIdBits {
         };
     }
 
+    /** An openat(2) that failed, with its errno: callers tell "removed meanwhile" by the number, not the message. */
+    static final class OpenFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+        final int errno;
+
+        OpenFailed(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+
+        /** Whether {@code e} is an openat(2) that failed with {@code errno}. */
+        static boolean is(Throwable e, int errno) {
+            return e instanceof OpenFailed o && o.errno == errno;
+        }
+    }
+
     /** openat(2) of NUL-terminated {@code name} in {@code dirFd}; the error says what errno meant for {@code shown}. */
     private static int open(int dirFd, byte[] name, int flags, Path shown) throws IOException {
         if (dirFd != AT_FDCWD) {
@@ -1013,7 +1029,7 @@ public final class SetIdBits {
             int errno = Native.getLastError();
             if (errno != EINTR) {
                 String what = (flags & DIR_FLAGS[0]) != 0 && errno == EACCES ? "cannot be listed: " : "cannot be opened: ";
-                throw new IOException(what + reason(errno));
+                throw new OpenFailed(what + reason(errno), errno);
             }
         }
     }
