@@ -167,7 +167,10 @@ public final class B3Process {
         ResourceLimits l = ResourceLimits.DEFAULTS;
         SandboxSpec.Builder b = SandboxSpec.builder(scratch).isolation(isolation).workspaceWritable(true).writableDir(scratch)
                 .network(false).limits(new ProcessLimits(l.cpuSeconds(), l.addressSpaceBytes(), l.fileSizeBytes(), l.processes()))
-                .tmpSize(l.tmpBytes()).hiddenDir(dir.resolve(".swarm"));
+                .tmpSize(l.tmpBytes()).hiddenDir(dir.resolve(".swarm"))
+                // the script the engine's tickets run, handed over the way LocalExecutor hands it (the argv's eval of
+                // $SWARM_SCRIPT), so the baseline runs `true` too rather than an empty script
+                .env(LocalExecutor.SCRIPT_VARIABLE, "true");
         String home = System.getProperty("user.home");
         if (home != null && !home.isBlank()) b.hiddenDir(Path.of(home));
         String envHome = System.getenv("HOME");
@@ -210,6 +213,9 @@ public final class B3Process {
             pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             pb.environment().put("LANG", "C.UTF-8");
             pb.environment().put("HOME", dir.toString());
+            // the engine's tickets run `true` as $SWARM_SCRIPT; without bubblewrap the argv's bash reads it from here (with
+            // bubblewrap, --clearenv drops this and the argv's --setenv from spec() sets it)
+            pb.environment().put(LocalExecutor.SCRIPT_VARIABLE, "true");
             byte[] input = "x\n".repeat(n).getBytes(StandardCharsets.US_ASCII);
             long start = System.nanoTime();
             Process p = pb.start();
