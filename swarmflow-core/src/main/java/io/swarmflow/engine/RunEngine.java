@@ -901,11 +901,13 @@ public final class RunEngine {
             for (Map.Entry<String, String> e : t.env().entrySet()) env.put(e.getKey(), render(t, e.getValue()));
             List<String> unset = unsetEnvironment(t);
             if (!unset.isEmpty()) {
-                inbox.add(new Done(l.index(), l.attempt(), AttemptResult.failed(null, "environment variable"
+                // this process's environment does not change, so another attempt would fail the same way; a resume checks
+                // these variables before it starts (RunService.resumeProblems), and does not run a failed ticket again
+                inbox.add(new Done(l.index(), l.attempt(), AttemptResult.failedForGood(null, "environment variable"
                         + (unset.size() == 1 ? " " : "s ") + String.join(", ", unset) + (unset.size() == 1 ? " is" : " are")
                         + " not set in this swarm process, and the ticket's env: passes "
                         + (unset.size() == 1 ? "it" : "them") + " with ${{ env.NAME }}; export "
-                        + (unset.size() == 1 ? "it" : "them") + " and resume the run")));
+                        + (unset.size() == 1 ? "it" : "them") + " and run the spec again")));
                 return;
             }
             AttemptRequest request = new AttemptRequest(runId, plan, t, plan.profileOf(t), l.attempt(),

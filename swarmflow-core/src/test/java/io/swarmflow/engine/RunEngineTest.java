@@ -770,13 +770,17 @@ class RunEngineTest {
         RunService service = new RunService(store, ScriptedExecutor.allSucceed());
         String run = create(service, new TestPlans()
                 .ticketWithEnv("unset", Map.of("A", "${{ env.SWARM_TEST_UNSET_91c4 }}", "B", "x${{ env.SWARM_TEST_UNSET_0b2e }}"))
+                .ticketWithEnv("retried", Map.of("A", "${{ env.SWARM_TEST_UNSET_91c4 }}"), 2)
                 .ticketWithEnv("set", Map.of("A", "${{ env.SWARM_TEST_SECRET }}")).build());
 
         assertThat(service.engine(run, options(), RunListener.NONE).execute()).isEqualTo(RunState.FAILED);
 
         assertThat(tickets(run).get("unset").reason()).isEqualTo("environment variables SWARM_TEST_UNSET_0b2e, SWARM_TEST_UNSET_91c4 "
                 + "are not set in this swarm process, and the ticket's env: passes them with ${{ env.NAME }}; export them and "
-                + "resume the run");
+                + "run the spec again");
+        assertThat(tickets(run).get("retried").attempt()).as("review RV F8: not retried, it would fail the same way").isEqualTo(1);
+        assertThat(tickets(run).get("retried").reason()).endsWith("export it and run the spec again (no retry: it would fail "
+                + "the same way)");
         assertThat(tickets(run).get("set").state()).isEqualTo(TicketState.SUCCEEDED);
     }
 

@@ -47,8 +47,13 @@ final class TestPlans {
 
     /** A noop ticket with environment {@code env} (values as the spec writes them, references included). */
     TestPlans ticketWithEnv(String id, Map<String, String> env) {
+        return ticketWithEnv(id, env, 0);
+    }
+
+    /** A noop ticket with environment {@code env} and {@code retries} retries without backoff. */
+    TestPlans ticketWithEnv(String id, Map<String, String> env, int retries) {
         tickets.add(new PlannedTicket(id, id, List.of(), "noop", "", env, 0,
-                new RetryPolicy(0, 0, 0, 1.0), 0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.RUN, false, Map.of(), Map.of(), id, 0));
+                new RetryPolicy(retries, 0, 0, 1.0), 0, When.SUCCESS, ApprovalMode.NONE, WorkspaceMode.RUN, false, Map.of(), Map.of(), id, 0));
         return this;
     }
 
