@@ -1981,6 +1981,8 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      */
     private static final class JsonCapture implements LineListener {
         private final java.util.Set<String> keys;
+        /** A declared key in quotes, then {@code :} (JSON, Python) or {@code =>} (Ruby): a line that names an output. */
+        private final java.util.regex.Pattern namesAKey;
         private final java.util.Set<String> inEarlier = ConcurrentHashMap.newKeySet();
         private volatile Map<String, String> last;
         /** Why the last line that is (or starts like) a JSON object cannot be read; null when it was read. */
@@ -1992,31 +1994,49 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
         /** @param keys the {@code json:} keys of the ticket's outputs */
         JsonCapture(java.util.Set<String> keys) {
             this.keys = keys;
+            this.namesAKey = keys.isEmpty() ? null : java.util.regex.Pattern.compile("([\"'])(?:" + keys.stream()
+                    .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining("|")) + ")\\1\\s*(?::|=>)");
+        }
+
+        /**
+         * Whether {@code t}, a line that looks like a JSON object but is not strict JSON, may be meant as the outputs'
+         * line: it names one of the outputs' keys, or no earlier line gave them all. Otherwise it is another object a
+         * program printed after the outputs (Python's {@code print(dict)}, Ruby's {@code p hash}, a NaN in a log
+         * record) and is passed over like any other text (review RV F3).
+         */
+        private boolean mayBeTheOutputs(String t) {
+            Map<String, String> previous = last;
+            return previous == null || !previous.keySet().containsAll(keys) || namesAKey != null && namesAKey.matcher(t).find();
         }
 
         @Override
         public void line(String stream, String line) {
             lineNumber++;
             String t = visible(line);
+            int start = visibleStart(line); // where t starts in the line, for the column a message names
             Map<String, String> values = null;
             try {
                 if (objectLike(t)) values = topLevelValues(t);
                 int cr = t.lastIndexOf('\r');
                 if (values == null && cr >= 0) {
                     // not an object with CRs as its whitespace: what a terminal leaves of the line, after its last CR
-                    String after = visible(t.substring(cr + 1));
+                    String rest = t.substring(cr + 1);
+                    String after = visible(rest);
                     if (objectLike(after)) values = topLevelValues(after);
-                    if (values != null || notStrictJson(t) == null) t = after;
+                    if (values != null || notStrictJson(t) == null) {
+                        start += cr + 1 + visibleStart(rest);
+                        t = after;
+                    }
                 }
                 // meant as the JSON line but not JSON ({"a": 1,}): an earlier line must not pass for the answer, nor
                 // the line for no JSON at all
-                String notStrict = values == null ? notStrictJson(t) : null;
+                String notStrict = values == null && mayBeTheOutputs(t) ? notStrictJson(t, start) : null;
                 if (notStrict != null) {
                     // the fix within the first 200 characters, where the progress view and status cut a reason; none
                     // of the line's text (a cut secret would not be masked: swarm logs shows the line, masked)
                     throw new UnreadableLineException("line " + lineNumber + " of stdout is not strict JSON, though it "
                             + "looks like the outputs' JSON object: write keys and strings in double quotes, no trailing "
-                            + "comma, no comments (jq -c and json.dumps print it so); the JSON reader " + notStrict);
+                            + "comma, comment or NaN (jq -c and json.dumps print it so); the JSON reader " + notStrict);
                 }
             } catch (UnreadableLineException e) {
                 unreadableAfterLast = e.getMessage();
@@ -2089,6 +2109,14 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      * followed by more text is: that line is not read, as any other text), or does not start and end so (a line of text).
      */
     static String notStrictJson(String t) {
+        return notStrictJson(t, 0);
+    }
+
+    /**
+     * {@link #notStrictJson(String)} with the column counted in the line {@code t} was cut from, where it starts at
+     * {@code offset} (0-based, in chars): the column of the line {@code swarm logs} shows (review RV F7).
+     */
+    static String notStrictJson(String t, int offset) {
         if (!objectLike(t)) return null;
         int i = 1;
         while (i < t.length() && Character.isWhitespace(t.charAt(i))) i++;
@@ -2106,7 +2134,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
             why = why.replaceAll("\\s*\\('.{1,2}' \\(code \\d+\\)\\)", "").replaceAll("\\(+CTRL-CHAR, code (\\d+)\\)+", "(a control character, code $1)")
                     .replaceAll("(?s)token '.*'(?=: was expecting)", "token").replace("'null', 'true' or 'false'", "null, true or false");
             if (why.isEmpty() || why.indexOf('\'') >= 0 || why.indexOf('"') >= 0) why = "Cannot read it as JSON";
-            return "stops at column " + (e.getLocation() == null ? "?" : e.getLocation().getColumnNr()) + ": "
+            return "stops at column " + (e.getLocation() == null ? "?" : offset + e.getLocation().getColumnNr()) + ": "
                     + Character.toLowerCase(why.charAt(0)) + why.substring(1);
         } catch (IOException e) {
             return null;
@@ -2116,6 +2144,16 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
     /** Whether {@code t} starts with <code>{</code> and ends with <code>}</code>, as a JSON object line does. */
     static boolean objectLike(String t) {
         return t.length() >= 2 && t.charAt(0) == '{' && t.charAt(t.length() - 1) == '}';
+    }
+
+    /** Where {@link #visible}{@code (line)} starts in {@code line}: the index (in chars) after leading whitespace and byte order marks. */
+    static int visibleStart(String line) {
+        int i = 0;
+        while (true) {
+            while (i < line.length() && Character.isWhitespace(line.codePointAt(i))) i += Character.charCount(line.codePointAt(i));
+            if (i < line.length() && line.charAt(i) == '\uFEFF') i++;
+            else return i;
+        }
     }
 
     /** {@code line} stripped of surrounding whitespace (the CR of a CR LF among it) and of a leading byte order mark. */

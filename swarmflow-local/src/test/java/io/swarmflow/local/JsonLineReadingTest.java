@@ -87,16 +87,48 @@ class JsonLineReadingTest {
 
             assertThat(comma.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(comma.reason()).isEqualTo("output 'k': line 2 of stdout is not strict JSON, though it looks like the "
-                    + "outputs' JSON object: write keys and strings in double quotes, no trailing comma, no comments (jq -c "
+                    + "outputs' JSON object: write keys and strings in double quotes, no trailing comma, comment or NaN (jq -c "
                     + "and json.dumps print it so); the JSON reader stops at column 9: unexpected character: was expecting "
                     + "double-quote to start field name");
             assertThat(comma.reason().indexOf("json.dumps")).as("the fix before where a reason is cut").isLessThan(200);
             assertThat(earlier.outcome()).as("an earlier line must not pass for the answer: %s", earlier.outputs())
                     .isEqualTo(Outcome.FAILED);
             assertThat(earlier.reason()).contains("line 2 of stdout").doesNotContain("new");
-            assertThat(bar.reason()).as("after a progress bar's CR").contains("line 1 of stdout", "column 9");
+            assertThat(bar.reason()).as("after a progress bar's CR, the column of the whole line (review RV F7)")
+                    .contains("line 1 of stdout", "column 22");
             assertThat(longer.reason()).contains("line 1 of stdout").doesNotContain("xx");
             assertThat(later.outputs()).as(later.reason()).containsEntry("k", "fixed");
         }
+    }
+
+    /**
+     * Review RV F3: an object printed after a valid outputs line (Python's {@code print(dict)}, Ruby's {@code p hash}, a
+     * NaN) failed every attempt, though it names none of the outputs' keys. It is passed over now; a line that names a key,
+     * or comes when no earlier line gave every key, still fails.
+     */
+    @Test
+    void anotherObjectPrintedAfterTheOutputsLineIsPassedOver() throws Exception {
+        try (Fixture f = new Fixture(tmp, Mode.NO_BWRAP)) {
+            AttemptResult python = run(f, "python", "echo '{\"k\": \"v\"}'; echo \"{'other': 1}\"");
+            AttemptResult ruby = run(f, "ruby", "echo '{\"k\": \"v\"}'; echo '{\"x\"=>1}'");
+            AttemptResult nan = run(f, "nan", "echo '{\"k\": \"v\"}'; echo '{\"ratio\": NaN}'");
+            AttemptResult namesKey = run(f, "names", "echo '{\"k\": \"v\"}'; echo \"{'k': 'w'}\"");
+            AttemptResult rubyKey = run(f, "rubykey", "echo '{\"k\": \"v\"}'; echo '{\"k\" => 1}'");
+            AttemptResult partial = run(f, "partial", "echo '{\"j\": \"v\"}'; echo \"{'other': 1}\"");
+            AttemptResult indented = run(f, "indented", "echo \"  {'k': 1}\"");
+
+            assertThat(python.outputs()).as(python.reason()).containsEntry("k", "v");
+            assertThat(ruby.outputs()).as(ruby.reason()).containsEntry("k", "v");
+            assertThat(nan.outputs()).as(nan.reason()).containsEntry("k", "v");
+            assertThat(namesKey.outcome()).as("it names the output's key: it may be meant as the answer").isEqualTo(Outcome.FAILED);
+            assertThat(namesKey.reason()).contains("line 2 of stdout is not strict JSON");
+            assertThat(rubyKey.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(partial.outcome()).as("no earlier line gave every key").isEqualTo(Outcome.FAILED);
+            assertThat(partial.reason()).contains("line 2 of stdout is not strict JSON");
+            assertThat(indented.reason()).as("review RV F7: the column in the line as printed").contains("column 4:");
+        }
+        assertThat(LocalExecutor.visibleStart("\uFEFF  {")).isEqualTo(3);
+        assertThat(LocalExecutor.visibleStart(" \uFEFF {")).isEqualTo(3);
+        assertThat(LocalExecutor.visibleStart("{")).isZero();
     }
 }
