@@ -65,14 +65,19 @@ import java.util.Map;
  * copying (a sparse file counts fully), so however many hard links a ticket makes, the end of its attempt writes at
  * most 64 MiB of copies. Only a name that is not copied on purpose (a file larger than {@link #MAX_COPY}, 64 MiB, or
  * the walk's copy budget used up) is removed instead (unlinkat(2) by the directory's descriptor, after checking it is
- * still the same inode and still has more than one hard link, so two walks of a shared scratch at once cannot remove
- * both names: one that became the only name is cleared in place; the file survives under its other names), and listed in {@link Cleared#replaced()} ("removed:
+ * still the same inode and still has more than one hard link: one that became the only name is cleared in place; the
+ * file survives under its other names), and listed in {@link Cleared#replaced()} ("removed:
  * a set-uid file with N hard links that could not be copied (why)"); when that name cannot be removed either (a
  * read-only directory) it is left set-uid and named ("left set-uid: a hard link, not replaced by a copy: ...; nor
  * removed: ...", with the errnos' names). When the copy fails for any other reason (the coordinator cannot read the
  * file; a copy that cannot be created or written: a read-only directory, EMFILE, ENOMEM, ENOSPC, EDQUOT, EAGAIN, ...)
  * the name is not removed: it is left set-uid and named ("left set-uid: a hard link, not replaced by a copy: why"). When another walk of the same directory (a shared scratch) replaced the name
- * meanwhile and it is no longer set-uid, it is not listed.</li>
+ * meanwhile and it is no longer set-uid, it is not listed. Two walks of this process ending at once (two attempts'
+ * walks of the run's shared scratch) act on one file's names one after the other: each holds a lock of the file (its
+ * device and inode) while it looks again whether the name is still that file and how many links it has left, and
+ * replaces, removes or clears it; so they cannot both remove their name of one file, nor clear in place a file whose
+ * name here the other just replaced by a copy (its names left may be a host's set-uid tool). A walk of another process
+ * is not held back.</li>
  * <li>Where that native path is not available (JNA cannot load, or an architecture other than x86-64 and arm64) nothing
  * is changed: the walk (by path, not crossing devices) only names the set-uid files it finds ("not changed: no safe way
  * to change it on this system").</li>
@@ -536,6 +541,8 @@ public final class SetIdBits {
         // O_PATH | O_NOFOLLOW opens a symbolic link itself: its type, read below, refuses it
         int fd = open(dirFd, name, O_PATH | O_CLOEXEC | DIR_FLAGS[1], shown);
         try {
+            java.util.function.Consumer<Path> hook = afterOpen;
+            if (hook != null) hook.accept(shown);
             Path self = fdPath(fd);
             Map<String, Object> a = Files.readAttributes(self, "unix:mode,nlink,dev,ino,uid,gid");
             int mode = (Integer) a.get("mode");
@@ -545,36 +552,122 @@ public final class SetIdBits {
             if ((Long) a.get("dev") != walk.rootId.dev() || mountId(fd) != walk.rootId.mount()) {
                 throw new IOException(UNCHECKED + ": a mount point, not changed");
             }
-            int nlink = (Integer) a.get("nlink");
-            if (nlink > 1) {
-                // another name of the file may be outside the writable directories (a host's set-uid tool): the shared
-                // inode is not changed; this name gets a copy without the bits instead, or, when no copy can be made,
-                // is removed (the file survives under its other names)
-                try {
-                    // false: another walk (of a shared scratch) already replaced it, as clearAt drops a file without the bits
-                    if (replaceByCopy(dirFd, name, shown, a, walk.copyLeft)) walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
-                } catch (NotCopied e) {
-                    String why = e.getMessage();
-                    if (!e.removable) { // the coordinator's own error: the name is left as it was, and named
-                        walk.failed.add(shown + " (" + HARD_LINK + ": " + why + ")");
-                        return;
-                    }
-                    String notRemoved = unlinkIfSame(dirFd, name, shown, a);
-                    if (notRemoved == LAST_NAME) {
-                        // its other names went meanwhile (another walk of a shared scratch removed them): this is the
-                        // only name left, so it is cleared in place rather than removed
-                        Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
-                        walk.cleared.add(shown);
-                    } else if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
-                    else walk.failed.add(shown + " (" + HARD_LINK + ": " + why + "; nor removed: " + notRemoved + ")");
-                }
-                return;
+            InodeLock lock = InodeLock.acquire((Long) a.get("dev"), (Long) a.get("ino"));
+            try {
+                clearLocked(dirFd, fd, name, shown, a, walk);
+            } finally {
+                lock.release();
             }
-            Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
-            walk.cleared.add(shown);
         } finally {
             LibC.close(fd);
         }
+    }
+
+    /**
+     * {@link #clearAt} of the set-uid or set-gid file {@code fd} (opened by {@code name} in {@code dirFd}; {@code a}
+     * its attributes as first read), holding its {@link InodeLock}: first checks that {@code name} is still that file
+     * and reads its mode and number of links again, as another walk of this process (of a shared scratch) may have
+     * replaced or removed one of its names between that first look and the lock.
+     */
+    private static void clearLocked(int dirFd, int fd, byte[] name, Path shown, Map<String, Object> a, Walk walk)
+            throws IOException {
+        Path self = fdPath(fd);
+        long[] now = idAt(dirFd, name);
+        if (now == null && Native.getLastError() == ENOENT) return; // removed meanwhile: nothing there to run
+        if (now == null || now[0] != (Long) a.get("dev") || now[1] != (Long) a.get("ino")) {
+            // another walk replaced this name by a copy meanwhile: the file looked at may now have only names elsewhere
+            // (a host's set-uid tool), so it is not changed in place
+            if (clearedMeanwhile(dirFd, name)) return;
+            throw new IOException(UNCHECKED + ": replaced meanwhile, not changed");
+        }
+        a = Files.readAttributes(self, "unix:mode,nlink,dev,ino,uid,gid");
+        int mode = (Integer) a.get("mode");
+        if ((mode & (S_ISUID | S_ISGID)) == 0) return; // another walk cleared it in place meanwhile
+        int nlink = (Integer) a.get("nlink");
+        if (nlink > 1) {
+            // another name of the file may be outside the writable directories (a host's set-uid tool): the shared
+            // inode is not changed; this name gets a copy without the bits instead, or, when no copy can be made,
+            // is removed (the file survives under its other names)
+            try {
+                // false: another walk (of a shared scratch) already replaced it, as clearAt drops a file without the bits
+                if (replaceByCopy(dirFd, name, shown, a, walk.copyLeft)) walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
+            } catch (NotCopied e) {
+                String why = e.getMessage();
+                if (!e.removable) { // the coordinator's own error: the name is left as it was, and named
+                    walk.failed.add(shown + " (" + HARD_LINK + ": " + why + ")");
+                    return;
+                }
+                String notRemoved = unlinkIfSame(dirFd, name, shown, a);
+                if (notRemoved == LAST_NAME) {
+                    // its other names went meanwhile (not by a walk of this process, which waits for the file's
+                    // lock: by a ticket of the run still running, or another coordinator's walk): this is the only
+                    // name left, so it is cleared in place rather than removed
+                    Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
+                    walk.cleared.add(shown);
+                } else if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
+                else walk.failed.add(shown + " (" + HARD_LINK + ": " + why + "; nor removed: " + notRemoved + ")");
+            }
+            return;
+        }
+        Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
+        walk.cleared.add(shown);
+    }
+
+    /** Called in {@link #clearAt} after a set-uid file's {@code O_PATH} open, before its attributes are read (tests let another walk run there); null otherwise. */
+    static volatile java.util.function.Consumer<Path> afterOpen;
+
+    /**
+     * A lock per file (device and inode) that a walk of this process holds while it examines and replaces, removes or
+     * clears one of the file's names ({@link #clearLocked}): two walks ending at once (two attempts' walks of the run's
+     * shared scratch, or of two directories that each hold a name of the file) act on one file's names one after the
+     * other, each seeing the links the other left, so they cannot both remove their name of a file too large to copy,
+     * nor clear in place a file whose last name in the walked directories the other just replaced by a copy (its
+     * other names may be a host's set-uid tool). A {@link ReentrantLock}, not {@code synchronized}: the walks run on
+     * virtual threads. Only within this process: another coordinator's walk of the same directory is not held back.
+     */
+    private static final class InodeLock {
+        /** The locks held or waited for, by device and inode; guarded by itself. */
+        private static final Map<List<Long>, InodeLock> HELD = new java.util.HashMap<>();
+
+        private final List<Long> key;
+        private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        /** How many walks hold or wait for it; guarded by {@link #HELD}. */
+        private int users;
+
+        private InodeLock(List<Long> key) {
+            this.key = key;
+        }
+
+        /** Waits for the lock of the file with device {@code dev} and inode {@code ino}, and holds it. */
+        static InodeLock acquire(long dev, long ino) {
+            InodeLock l;
+            synchronized (HELD) {
+                l = HELD.computeIfAbsent(List.of(dev, ino), InodeLock::new);
+                l.users++;
+            }
+            l.lock.lock();
+            return l;
+        }
+
+        /** Releases the lock (by the thread that {@link #acquire}d it). */
+        void release() {
+            lock.unlock();
+            synchronized (HELD) {
+                if (--users == 0) HELD.remove(key);
+            }
+        }
+
+        /** Whether a walk waits for a lock another holds (tests wait for it). */
+        static boolean waited() {
+            synchronized (HELD) {
+                return HELD.values().stream().anyMatch(l -> l.lock.hasQueuedThreads());
+            }
+        }
+    }
+
+    /** Whether a walk waits for the lock of a file another walk is acting on (tests wait for it). */
+    static boolean inodeLockWaited() {
+        return InodeLock.waited();
     }
 
     /** Called before the rename of a copy onto its name (tests fail there, to see the copy removed); null otherwise. */
@@ -768,9 +861,16 @@ public final class SetIdBits {
     static volatile java.util.function.Consumer<Path> beforeUnlink;
 
     /**
+     * Called in {@link #unlinkIfSame} after the name was found to be the same file with another name left, just before
+     * unlinkat(2) (tests let another walk check its own name of the file there); null otherwise.
+     */
+    static volatile java.util.function.Consumer<Path> beforeUnlinkAt;
+
+    /**
      * Removes name {@code name} of {@code dirFd} when it is still the file {@code examined} (dev, ino) looked at and that
-     * file still has more than one hard link (re-read just before: two walks of a shared scratch must not remove both
-     * names): unlinkat(2) by descriptor; the file survives under its other names.
+     * file still has more than one hard link (re-read just before; the caller holds the file's {@link InodeLock}, so
+     * two walks of this process cannot both find another name left and remove both): unlinkat(2) by descriptor; the
+     * file survives under its other names.
      *
      * @return null when removed, {@link #LAST_NAME} when the file has only this name left (not removed), else why not
      */
@@ -782,6 +882,8 @@ public final class SetIdBits {
             return "replaced meanwhile";
         }
         if (now[2] <= 1) return LAST_NAME;
+        java.util.function.Consumer<Path> checked = beforeUnlinkAt;
+        if (checked != null) checked.accept(shown);
         while (true) {
             if (LibC.unlinkat(dirFd, name, 0) == 0) return null;
             int errno = Native.getLastError();
