@@ -33,8 +33,9 @@ import java.util.Map;
  * <li>The walk goes by descriptor: each directory is opened with openat(2) {@code O_DIRECTORY | O_NOFOLLOW} relative to
  * its parent's descriptor and read with getdents64(2) a buffer at a time (its names are not all held at once), each
  * entry's type and mode read with statx(2) {@code AT_SYMLINK_NOFOLLOW} relative to that descriptor (called through
- * syscall(2), so a glibc older than 2.28, which has no statx function, clears too; on a kernel older than 4.11, where
- * statx gives ENOSYS, read for the rest of the process by the JDK from {@code /proc/self/fd/N} of an
+ * syscall(2), so a glibc older than 2.28, which has no statx function, clears too; where statx gives ENOSYS (a kernel
+ * older than 4.11) or EPERM (a seccomp filter without statx, as old Docker's default profile), read for the rest of
+ * the process by the JDK from {@code /proc/self/fd/N} of an
  * {@code O_PATH | O_NOFOLLOW} descriptor opened the same way; one whose directory
  * entry says it is a directory is opened at once), and each set-uid file opened {@code O_PATH | O_NOFOLLOW} the same
  * way, its type and mode read from the descriptor and chmod(2) sent to {@code /proc/self/fd/N} (the way glibc's
@@ -892,19 +893,24 @@ public final class SetIdBits {
     }
 
     /**
-     * Set once statx(2) returned ENOSYS (a kernel older than 4.11): from then on, for the rest of the process,
-     * {@link #statx} reads the attributes through the JDK instead.
+     * Set once statx(2) returned ENOSYS (a kernel older than 4.11) or EPERM (a seccomp filter that does not allow it, as
+     * old versions of Docker's default seccomp profile): from then on, for the rest of the process, {@link #statx} reads the
+     * attributes through the JDK instead.
      */
     static volatile boolean statxMissing;
 
-    /** Tests set it to make statx(2) fail with ENOSYS, as on a kernel older than 4.11; false otherwise. */
-    static volatile boolean forceEnosys;
+    /**
+     * Tests set it to an errno that every statx(2) then fails with (ENOSYS as on a kernel older than 4.11, EPERM as
+     * under a seccomp filter without statx); 0 otherwise.
+     */
+    static volatile int forcedStatxErrno;
 
     private static final int ENOSYS = 38;
 
     /**
      * statx(2) through syscall(2) (glibc has a statx function only since 2.28); {@code path} NUL-terminated bytes. Where
-     * the kernel has no statx (ENOSYS: older than 4.11; glibc's own statx would fall back the same way), fills
+     * the kernel has no statx (ENOSYS: older than 4.11; glibc's own statx would fall back the same way) or a seccomp
+     * filter refuses it (EPERM, which statx itself is not documented to give: old versions of Docker's default seccomp profile), fills
      * {@code buf}'s type and mode, inode, number of links and device from the JDK's attributes of
      * {@code /proc/self/fd/N} of an {@code O_PATH | O_NOFOLLOW} descriptor opened relative to {@code dirFd} (a symbolic
      * link is not followed: its own type is given), for this call and every later one.
@@ -914,13 +920,16 @@ public final class SetIdBits {
     static int statx(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
         if (!statxMissing) {
             int result;
-            if (forceEnosys) {
+            int forced = forcedStatxErrno;
+            if (forced != 0) {
                 result = -1;
-                Native.setLastError(ENOSYS);
+                Native.setLastError(forced);
             } else {
                 result = (int) LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf);
             }
-            if (result == 0 || Native.getLastError() != ENOSYS) return result;
+            if (result == 0) return 0;
+            int errno = Native.getLastError();
+            if (errno != ENOSYS && errno != EPERM) return result;
             statxMissing = true;
         }
         return statxByJdk(dirFd, path, buf);

@@ -3,6 +3,8 @@ package io.swarmflow.sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -11,14 +13,17 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** On a kernel without statx(2) (older than 4.11: ENOSYS, forced here by a test hook) the walk still clears. */
+/**
+ * On a kernel without statx(2) (older than 4.11: ENOSYS) or under a seccomp filter without it (old Docker's default
+ * profile: EPERM), both forced here by a test hook, the walk still clears, through the JDK.
+ */
 class SetIdBitsNoStatxTest {
     @TempDir
     Path tmp;
 
     @AfterEach
     void statxAgain() {
-        SetIdBits.forceEnosys = false;
+        SetIdBits.forcedStatxErrno = 0;
         SetIdBits.statxMissing = false;
     }
 
@@ -26,8 +31,10 @@ class SetIdBitsNoStatxTest {
         return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
     }
 
-    @Test
-    void withoutStatxASetUidFileIsStillClearedAndAHardLinkReplaced() throws Exception {
+    /** ENOSYS (38): a kernel older than 4.11; EPERM (1): a seccomp filter that does not allow statx. */
+    @ParameterizedTest
+    @ValueSource(ints = {38, 1})
+    void withoutStatxASetUidFileIsStillClearedAndAHardLinkReplaced(int errno) throws Exception {
         Path ws = Files.createDirectories(tmp.resolve("ws"));
         Path sub = Files.createDirectories(ws.resolve("sub"));
         Path a = Files.writeString(sub.resolve("a"), "x");
@@ -36,7 +43,7 @@ class SetIdBitsNoStatxTest {
         Files.setAttribute(tool, "unix:mode", 04755);
         Files.createLink(ws.resolve("b"), tool);
         Files.createSymbolicLink(ws.resolve("link"), tool);
-        SetIdBits.forceEnosys = true;
+        SetIdBits.forcedStatxErrno = errno;
 
         SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
 
@@ -48,5 +55,22 @@ class SetIdBitsNoStatxTest {
         assertThat(mode(ws.resolve("b"))).isEqualTo(0755);
         assertThat(mode(tool)).isEqualTo(04755);
         assertThat(SetIdBits.statxMissing).isTrue();
+    }
+
+    /** Another error of statx (EACCES: a directory that cannot be searched) is that file's error, not a missing statx. */
+    @Test
+    void anotherStatxErrorIsNamedAndDoesNotSwitchToTheJdk() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path a = Files.writeString(ws.resolve("a"), "x");
+        Files.setAttribute(a, "unix:mode", 04755);
+        SetIdBits.forcedStatxErrno = 13; // EACCES
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
+
+        assertThat(result.failed()).containsExactly(ws.toRealPath()
+                + " (could not be checked: its entries cannot be looked at: permission denied (EACCES))");
+        assertThat(result.cleared()).isEmpty();
+        assertThat(mode(a)).isEqualTo(04755);
+        assertThat(SetIdBits.statxMissing).isFalse();
     }
 }
