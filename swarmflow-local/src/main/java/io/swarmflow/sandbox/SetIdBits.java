@@ -106,8 +106,8 @@ public final class SetIdBits {
 
     static final int S_ISUID = 04000;
     static final int S_ISGID = 02000;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
 
     /** How many files the warning names; the others are counted. */
     static final int NAMED = 20;
@@ -148,7 +148,7 @@ public final class SetIdBits {
         }
     }
 
-    private static final class LibC {
+    static final class LibC {
         private LibC() {}
 
         /** openat(2); {@code path} NUL-terminated bytes, as the directory holds them. */
@@ -187,26 +187,19 @@ public final class SetIdBits {
         static native int unlinkat(int dirFd, byte[] name, int flags);
     }
 
-    private static final int AT_FDCWD = -100;
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 02000000;
+    static final int AT_FDCWD = -100;
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 02000000;
     /** O_PATH, the same on x86-64 and arm64 (asm-generic/fcntl.h). */
     private static final int O_PATH = 010000000;
-    /** O_WRONLY, O_CREAT, O_EXCL and O_NONBLOCK, the same on x86-64 and arm64 (asm-generic/fcntl.h). */
-    private static final int O_WRONLY = 01;
-    private static final int O_CREAT = 0100;
-    private static final int O_EXCL = 0200;
-    private static final int O_NONBLOCK = 04000;
-    private static final int EINTR = 4;
-    /** __O_TMPFILE (the same on x86-64 and arm64); O_TMPFILE is it with O_DIRECTORY. */
-    private static final int O_TMPFILE = 020000000;
-    private static final int AT_SYMLINK_FOLLOW = 0x400;
-    private static final byte[] DOT = {'.', 0};
-    private static final int EISDIR = 21;
-    private static final int EINVAL = 22;
-    private static final int EOPNOTSUPP = 95;
+    /** O_NONBLOCK, the same on x86-64 and arm64 (asm-generic/fcntl.h). */
+    static final int O_NONBLOCK = 04000;
+    static final int EINTR = 4;
+    static final int EISDIR = 21;
+    static final int EINVAL = 22;
+    static final int EOPNOTSUPP = 95;
     /** {O_DIRECTORY, O_NOFOLLOW, SYS_getdents64, SYS_statx} for this architecture, or null when unknown. */
-    private static final int[] DIR_FLAGS = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+    static final int[] DIR_FLAGS = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
         case "amd64", "x86_64" -> new int[] {0200000, 0400000, 217, 332};
         case "aarch64", "arm64" -> new int[] {040000, 0100000, 61, 291};
         default -> null;
@@ -340,7 +333,7 @@ public final class SetIdBits {
         return Files.readAttributes(path, "unix:mode,nlink,dev,ino", LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static Path fdPath(int fd) {
+    static Path fdPath(int fd) {
         return Path.of("/proc/self/fd/" + fd);
     }
 
@@ -358,7 +351,7 @@ public final class SetIdBits {
     }
 
     /** The state of the walk of one root: what it found, and how many entries it may still look at. */
-    private static final class Walk {
+    static final class Walk {
         final List<Path> cleared;
         final List<String> failed;
         final List<String> replaced;
@@ -512,7 +505,7 @@ public final class SetIdBits {
         return name[0] == '.' && (name[1] == 0 || name[1] == '.' && name[2] == 0);
     }
 
-    private static byte[] nul(byte[] bytes) {
+    static byte[] nul(byte[] bytes) {
         return java.util.Arrays.copyOf(bytes, bytes.length + 1);
     }
 
@@ -535,8 +528,8 @@ public final class SetIdBits {
 
     /**
      * Clears the bits of regular file {@code name} in directory {@code dirFd}, or, when it has more than one hard link,
-     * replaces that name by a copy without them ({@link #replaceByCopy}); adds it to what {@code walk} found, unless it
-     * no longer has them.
+     * replaces that name by a copy without them or removes it ({@link SetIdCopies#replaceOrRemove}); adds it to what
+     * {@code walk} found, unless it no longer has them.
      */
     private static void clearAt(int dirFd, byte[] name, Path shown, Walk walk) throws IOException {
         // O_PATH | O_NOFOLLOW opens a symbolic link itself: its type, read below, refuses it
@@ -589,25 +582,7 @@ public final class SetIdBits {
             // another name of the file may be outside the writable directories (a host's set-uid tool): the shared
             // inode is not changed; this name gets a copy without the bits instead, or, when no copy can be made,
             // is removed (the file survives under its other names)
-            try {
-                // false: another walk (of a shared scratch) already replaced it, as clearAt drops a file without the bits
-                if (replaceByCopy(dirFd, name, shown, a, walk.copyLeft)) walk.replaced.add(shown + " (" + REPLACED + nlink + " hard links)");
-            } catch (NotCopied e) {
-                String why = e.getMessage();
-                if (!e.removable) { // the coordinator's own error: the name is left as it was, and named
-                    walk.failed.add(shown + " (" + HARD_LINK + ": " + why + ")");
-                    return;
-                }
-                String notRemoved = unlinkIfSame(dirFd, name, shown, a);
-                if (notRemoved == LAST_NAME) {
-                    // its other names went meanwhile (not by a walk of this process, which waits for the file's
-                    // lock: by a ticket of the run still running, or another coordinator's walk): this is the only
-                    // name left, so it is cleared in place rather than removed
-                    Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
-                    walk.cleared.add(shown);
-                } else if (notRemoved == null) walk.replaced.add(shown + " (" + REMOVED + nlink + " hard links that could not be copied (" + why + "))");
-                else walk.failed.add(shown + " (" + HARD_LINK + ": " + why + "; nor removed: " + notRemoved + ")");
-            }
+            SetIdCopies.replaceOrRemove(dirFd, name, shown, self, a, walk);
             return;
         }
         Files.setAttribute(self, "unix:mode", mode & 07777 & ~(S_ISUID | S_ISGID));
@@ -675,103 +650,6 @@ public final class SetIdBits {
     static volatile java.util.function.Consumer<Path> beforeRename;
 
     /**
-     * Replaces name {@code name} of directory {@code dirFd} (a regular file with the attributes {@code examined}: mode,
-     * dev, ino, uid, gid) by a copy without the set-uid and set-gid bits, never changing the file's inode: the file is
-     * opened {@code O_RDONLY | O_NOFOLLOW | O_NONBLOCK} there and checked to be that inode, still a regular file, no
-     * larger than {@link #MAX_COPY} nor than what is left of {@code copyLeft} (this {@link #clear} call's budget, which
-     * its size is taken from before copying); the copy is made in that directory without a name ({@code O_TMPFILE}; on
-     * a file system without it, under a new name, {@code O_CREAT | O_EXCL | O_NOFOLLOW}), given the file's owner and
-     * group (as root; an ordinary user's {@code EPERM} is ignored: the copy is then the user's) and its permission bits
-     * without those bits, synced, given a new random name (linkat(2) of {@code /proc/self/fd/N}), renamed onto
-     * {@code name} with renameat(2), and checked to be what {@code name} now is. On any failure before the rename the
-     * copy is removed and the file is left as it was.
-     *
-     * @return true when replaced; false when {@code name} was no longer that file but a regular file without the bits
-     *         (another walk of the same directory replaced it meanwhile)
-     * @throws NotCopied saying why no copy could be made (the caller removes the name then only when
-     *                   {@link NotCopied#removable}: too large, or over the budget)
-     * @throws IOException saying why nothing was changed, or, after the rename, that the name is not the copy
-     */
-    private static boolean replaceByCopy(int dirFd, byte[] name, Path shown, Map<String, Object> examined, long[] copyLeft)
-            throws IOException {
-        int in;
-        try {
-            in = open(dirFd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | DIR_FLAGS[1], shown);
-        } catch (IOException e) {
-            if (OpenFailed.is(e, ENOENT)) throw new IOException(UNCHECKED + ": removed meanwhile (ENOENT)");
-            throw new NotCopied(e.getMessage());
-        }
-        try {
-            Map<String, Object> a = Files.readAttributes(fdPath(in), "unix:mode,dev,ino,size");
-            int mode = (Integer) a.get("mode");
-            if ((mode & S_IFMT) != S_IFREG || !a.get("dev").equals(examined.get("dev")) || !a.get("ino").equals(examined.get("ino"))) {
-                // another walk of the same directory (a shared scratch) may have replaced it already
-                if (clearedMeanwhile(dirFd, name)) return false;
-                throw new IOException(UNCHECKED + ": replaced meanwhile, not changed");
-            }
-            long size = (Long) a.get("size");
-            if (size > MAX_COPY) throw new NotCopied(TOO_LARGE_LINK, true);
-            if (size > copyLeft[0]) throw new NotCopied(OVER_BUDGET, true);
-            copyLeft[0] -= size; // counted before copying: also a copy that fails, or a file grown meanwhile, uses it up
-            Tmp created = tmpFile(dirFd, mode);
-            int out = created.fd();
-            byte[] tmp = created.name();
-            boolean renamed = false;
-            try {
-                java.util.function.ToIntFunction<Path> failing = copyErrno;
-                int failed = failing == null ? 0 : failing.applyAsInt(shown);
-                if (failed != 0) throw new NotCopied("the copy cannot be written: " + reason(failed));
-                long copied = copy(in, out, size);
-                java.util.function.LongConsumer counted = afterCopy;
-                if (counted != null) counted.accept(copied);
-                if (LibC.fchown(out, (Integer) examined.get("uid"), (Integer) examined.get("gid")) != 0) {
-                    int errno = Native.getLastError();
-                    if (errno != EPERM) throw new NotCopied("the copy's owner cannot be set: " + reason(errno));
-                }
-                check(LibC.fchmod(out, mode & 0777), "the copy's mode cannot be set");
-                check(LibC.fsync(out), "the copy cannot be synced");
-                if (tmp == null) tmp = linkTmp(dirFd, out);
-                java.util.function.Consumer<Path> hook = beforeRename;
-                if (hook != null) hook.accept(shown);
-                check(LibC.renameat(dirFd, tmp, dirFd, name), "the copy cannot be renamed onto it");
-                renamed = true;
-                // another ticket sharing the directory may have swapped the temporary name before the rename
-                long[] now = idAt(dirFd, name);
-                Map<String, Object> copy = Files.readAttributes(fdPath(out), "unix:dev,ino");
-                if (now == null || now[0] != (Long) copy.get("dev") || now[1] != (Long) copy.get("ino")) {
-                    throw new IOException(UNCHECKED + ": its name was replaced meanwhile by another file while the copy was "
-                            + "renamed onto it; that file was not checked");
-                }
-                return true;
-            } finally {
-                LibC.close(out);
-                if (!renamed && tmp != null) LibC.unlinkat(dirFd, tmp, 0);
-            }
-        } finally {
-            LibC.close(in);
-        }
-    }
-
-    /** Why a name with several hard links could not be replaced by a copy: the name is then removed instead. */
-    private static final class NotCopied extends IOException {
-        /**
-         * Whether the name may be removed instead: only for the ticket's own doing, a file larger than
-         * {@link #MAX_COPY} or the walk's copy budget used up; never for the coordinator's errors (it cannot read the
-         * file, EMFILE, ENOMEM, ENOSPC, EDQUOT, EAGAIN, ...), after which the name is left and named.
-         */
-        final boolean removable;
-
-        NotCopied(String why) {
-            this(why, false);
-        }
-
-        NotCopied(String why, boolean removable) {
-            super(why);
-            this.removable = removable;
-        }
-    }
-
-    /**
      * Called before each copy is written with the name shown; a non-zero result is taken as the errno of a failed write
      * (tests make the copy fail so, for a reason other than size); null otherwise.
      */
@@ -780,58 +658,9 @@ public final class SetIdBits {
     /** Called with the bytes each copy wrote (tests count them); null otherwise. */
     static volatile java.util.function.LongConsumer afterCopy;
 
-    /**
-     * A new file for the copy in {@code dirFd}, with permission bits {@code mode & 0700}: without a name
-     * ({@code O_TMPFILE}, so a coordinator that dies while copying leaves nothing behind), or, on a file system without
-     * {@code O_TMPFILE}, under a new random name ({@code O_CREAT | O_EXCL | O_NOFOLLOW}) that {@link #linkTmp} keeps.
-     */
-    private static Tmp tmpFile(int dirFd, int mode) throws IOException {
-        while (true) {
-            int out = LibC.openat(dirFd, DOT, O_TMPFILE | DIR_FLAGS[0] | O_WRONLY | O_CLOEXEC, mode & 0700);
-            if (out >= 0) return new Tmp(out, null);
-            int errno = Native.getLastError();
-            if (errno == EINTR) continue;
-            if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-                throw new NotCopied("the copy cannot be created: " + reason(errno));
-            }
-            break;
-        }
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        for (int tries = 0; ; ) {
-            byte[] tmp = tmpName(random);
-            int out = LibC.openat(dirFd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | DIR_FLAGS[1], mode & 0700);
-            if (out >= 0) return new Tmp(out, tmp);
-            int errno = Native.getLastError();
-            if (errno == EINTR || errno == EEXIST && ++tries < 10) continue;
-            throw new NotCopied("the copy cannot be created: " + reason(errno));
-        }
-    }
-
-    /** A copy's descriptor, and its name (NUL-terminated) when it was created with one, else null ({@code O_TMPFILE}). */
-    private record Tmp(int fd, byte[] name) {}
-
-    private static byte[] tmpName(java.security.SecureRandom random) {
-        return nul((".swarm-setid-copy-" + Long.toUnsignedString(random.nextLong(), 36)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    /**
-     * Gives copy {@code out} (from {@link #tmpFile}) a new random name in {@code dirFd}, linkat(2) of
-     * {@code /proc/self/fd/N} with {@code AT_SYMLINK_FOLLOW}, and returns it (NUL-terminated).
-     */
-    private static byte[] linkTmp(int dirFd, int out) throws IOException {
-        byte[] proc = nul(fdPath(out).toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        for (int tries = 0; ; ) {
-            byte[] tmp = tmpName(random);
-            if (LibC.linkat(AT_FDCWD, proc, dirFd, tmp, AT_SYMLINK_FOLLOW) == 0) return tmp;
-            int errno = Native.getLastError();
-            if (errno == EINTR || errno == EEXIST && ++tries < 10) continue;
-            throw new NotCopied("the copy cannot be given a name: " + reason(errno));
-        }
-    }
 
     /** Whether {@code name} in {@code dirFd} is now a regular file without set-uid and set-gid (another walk's copy). */
-    private static boolean clearedMeanwhile(int dirFd, byte[] name) {
+    static boolean clearedMeanwhile(int dirFd, byte[] name) {
         try (Memory stat = new Memory(STATX_SIZE)) {
             if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE, stat) != 0) return false;
             int mode = stat.getShort(STX_MODE) & 0xffff;
@@ -844,7 +673,7 @@ public final class SetIdBits {
      * {@link Files#readAttributes} gives them ({@code unix:dev}, {@code unix:ino}, {@code unix:nlink}), or null when it
      * cannot be looked at.
      */
-    private static long[] idAt(int dirFd, byte[] name) {
+    static long[] idAt(int dirFd, byte[] name) {
         try (Memory stat = new Memory(STATX_SIZE)) {
             if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO | STATX_NLINK, stat) != 0) return null;
             long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
@@ -855,42 +684,18 @@ public final class SetIdBits {
         }
     }
 
-    /** What {@link #unlinkIfSame} returns when the name is now the file's only one (compared by identity). */
-    private static final String LAST_NAME = new String("its only name now");
-
-    /** Called before {@link #unlinkIfSame} re-checks the name (tests remove the file's other name there); null otherwise. */
+    /**
+     * Called before {@link SetIdCopies#unlinkIfSame} re-checks the name (tests remove the file's other name there); null
+     * otherwise.
+     */
     static volatile java.util.function.Consumer<Path> beforeUnlink;
 
     /**
-     * Called in {@link #unlinkIfSame} after the name was found to be the same file with another name left, just before
-     * unlinkat(2) (tests let another walk check its own name of the file there); null otherwise.
+     * Called in {@link SetIdCopies#unlinkIfSame} after the name was found to be the same file with another name left,
+     * just before unlinkat(2) (tests let another walk check its own name of the file there); null otherwise.
      */
     static volatile java.util.function.Consumer<Path> beforeUnlinkAt;
 
-    /**
-     * Removes name {@code name} of {@code dirFd} when it is still the file {@code examined} (dev, ino) looked at and that
-     * file still has more than one hard link (re-read just before; the caller holds the file's {@link InodeLock}, so
-     * two walks of this process cannot both find another name left and remove both): unlinkat(2) by descriptor; the
-     * file survives under its other names.
-     *
-     * @return null when removed, {@link #LAST_NAME} when the file has only this name left (not removed), else why not
-     */
-    private static String unlinkIfSame(int dirFd, byte[] name, Path shown, Map<String, Object> examined) {
-        java.util.function.Consumer<Path> hook = beforeUnlink;
-        if (hook != null) hook.accept(shown);
-        long[] now = idAt(dirFd, name);
-        if (now == null || now[0] != (Long) examined.get("dev") || now[1] != (Long) examined.get("ino")) {
-            return "replaced meanwhile";
-        }
-        if (now[2] <= 1) return LAST_NAME;
-        java.util.function.Consumer<Path> checked = beforeUnlinkAt;
-        if (checked != null) checked.accept(shown);
-        while (true) {
-            if (LibC.unlinkat(dirFd, name, 0) == 0) return null;
-            int errno = Native.getLastError();
-            if (errno != EINTR) return reason(errno);
-        }
-    }
 
     /**
      * Set once statx(2) returned ENOSYS (a kernel older than 4.11) or EPERM (a seccomp filter that does not allow it, as
@@ -971,44 +776,6 @@ public final class SetIdBits {
         return -1;
     }
 
-    private static void check(int result, String what) throws IOException {
-        if (result != 0) throw new NotCopied(what + ": " + reason(Native.getLastError()));
-    }
-
-    /**
-     * Copies {@code in} to {@code out} until the end of {@code in}; more than {@code size} bytes (grown meanwhile: beyond
-     * what the budget counted) fails.
-     *
-     * @return the bytes written
-     */
-    private static long copy(int in, int out, long size) throws IOException {
-        try (Memory buffer = new Memory(COPY_BUFFER)) {
-            long total = 0;
-            while (true) {
-                long n = LibC.read(in, buffer, COPY_BUFFER);
-                if (n == 0) return total;
-                if (n < 0) {
-                    int errno = Native.getLastError();
-                    if (errno == EINTR) continue;
-                    throw new NotCopied("it cannot be read: " + reason(errno));
-                }
-                total += n;
-                if (total > size) throw new NotCopied("it grew while it was copied");
-                for (long done = 0; done < n; ) {
-                    long w = LibC.write(out, buffer.share(done), n - done);
-                    if (w < 0) {
-                        int errno = Native.getLastError();
-                        if (errno == EINTR) continue;
-                        throw new NotCopied("the copy cannot be written: " + reason(errno));
-                    }
-                    done += w;
-                }
-            }
-        }
-    }
-
-    private static final int COPY_BUFFER = 64 * 1024;
-
     /**
      * Where the native walk is not available: walks by path, never beyond the root's device, and changes nothing; the
      * set-uid files found are named ({@link #NO_SAFE_WAY}), a directory that cannot be listed too.
@@ -1059,9 +826,9 @@ public final class SetIdBits {
         return NATIVE;
     }
 
-    private static final int EPERM = 1;
-    private static final int ENOENT = 2;
-    private static final int EEXIST = 17;
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EEXIST = 17;
     private static final int EACCES = 13;
     private static final int S_IFLNK = 0120000;
     static final String REPLACED_BY_LINK = "not changed: a symbolic link now (replaced meanwhile), not followed";
@@ -1129,7 +896,7 @@ public final class SetIdBits {
     }
 
     /** openat(2) of NUL-terminated {@code name} in {@code dirFd}; the error says what errno meant for {@code shown}. */
-    private static int open(int dirFd, byte[] name, int flags, Path shown) throws IOException {
+    static int open(int dirFd, byte[] name, int flags, Path shown) throws IOException {
         if (dirFd != AT_FDCWD) {
             java.util.function.Consumer<Path> hook = beforeOpen;
             if (hook != null) hook.accept(shown);
