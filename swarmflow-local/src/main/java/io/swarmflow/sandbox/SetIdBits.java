@@ -567,8 +567,12 @@ public final class SetIdBits {
             throws IOException {
         Path self = fdPath(fd);
         long[] now = idAt(dirFd, name);
-        if (now == null && Native.getLastError() == ENOENT) return; // removed meanwhile: nothing there to run
-        if (now == null || now[0] != (Long) a.get("dev") || now[1] != (Long) a.get("ino")) {
+        if (now == null) {
+            int errno = Native.getLastError();
+            if (errno == ENOENT) return; // removed meanwhile: nothing there to run
+            throw new IOException(UNCHECKED + ": " + reason(errno));
+        }
+        if (now[0] != (Long) a.get("dev") || now[1] != (Long) a.get("ino")) {
             // another walk replaced this name by a copy meanwhile: the file looked at may now have only names elsewhere
             // (a host's set-uid tool), so it is not changed in place
             if (clearedMeanwhile(dirFd, name)) return;
