@@ -464,7 +464,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
             }
             if ("shell".equals(kind) && profile.sandbox() == SandboxPolicy.REQUIRED && !sandbox.bubblewrap().usable()) {
                 problems.add("ticket " + t.id() + " needs sandbox: required but bubblewrap is not usable here: "
-                        + sandbox.bubblewrap().problem() + "; install it (apt-get install bubblewrap) or set sandbox: best-effort");
+                        + sandbox.bubblewrap().problem() + sandbox.requiredNextStep());
             }
             if ("shell".equals(kind) && (t.workspace() == WorkspaceMode.WORKTREE
                     || (t.workspace() == WorkspaceMode.REPO && repo != null))) {

@@ -73,8 +73,6 @@ public final class Sandbox implements AutoCloseable {
     private final java.util.Set<String> clampWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** {@link Escapees#PROC_PROBLEM}, or another one given for tests. */
     private final String procProblem;
-    /** Whether {@link #stopsWholeGroupWarning} was given. */
-    private final AtomicBoolean stopWarned = new AtomicBoolean();
 
     /**
      * A sandbox launching processes from a pool of up to 4 daemon threads (fewer on machines with fewer cores). The first
@@ -145,7 +143,7 @@ public final class Sandbox implements AutoCloseable {
             case OFF -> false;
             case BEST_EFFORT -> bubblewrap.usable();
             case REQUIRED -> {
-                if (!bubblewrap.usable()) throw new SandboxException(requiredProblem(bubblewrap));
+                if (!bubblewrap.usable()) throw new SandboxException(requiredProblem(bubblewrap, procProblem));
                 yield true;
             }
         };
@@ -158,10 +156,52 @@ public final class Sandbox implements AutoCloseable {
                 + "/dev/shm can hold up to half of the host's RAM, which no other limit counts; upgrade bubblewrap to 0.8 or later";
     }
 
-    /** The message for a required sandbox without usable bubblewrap, with the next step. */
+    /**
+     * The message for a required sandbox without usable bubblewrap ({@code status}), with the next step, for this
+     * process's {@code /proc} ({@link Escapees#PROC_PROBLEM}): {@code "sandbox is required but bubblewrap is not usable
+     * here: "}, the status's problem, and {@link #requiredNextStep(Bubblewrap.Status, String)}.
+     *
+     * @throws NullPointerException when {@code status} is null
+     */
     public static String requiredProblem(Bubblewrap.Status status) {
-        return "sandbox is required but bubblewrap is not usable here: " + status.problem()
-                + "; install it (apt-get install bubblewrap) or set sandbox: best-effort";
+        return requiredProblem(status, Escapees.PROC_PROBLEM);
+    }
+
+    /** {@link #requiredProblem(Bubblewrap.Status)} where {@code procProblem} is what is the matter with {@code /proc}. */
+    static String requiredProblem(Bubblewrap.Status status, String procProblem) {
+        return "sandbox is required but bubblewrap is not usable here: " + status.problem() + requiredNextStep(status, procProblem);
+    }
+
+    /**
+     * What to do when a ticket needs {@code sandbox: required} and this sandbox's bubblewrap is not usable: the text that
+     * follows its {@link Bubblewrap.Status#problem() problem}, starting with {@code "; "}
+     * ({@link #requiredNextStep(Bubblewrap.Status, String)} of this sandbox's status and {@code /proc}).
+     */
+    public String requiredNextStep() {
+        return requiredNextStep(bubblewrap, procProblem);
+    }
+
+    /**
+     * The next step for a required sandbox without usable bubblewrap ({@code status}), starting with {@code "; "} and
+     * ending with the alternative {@code sandbox: best-effort}: {@code apt-get install bubblewrap} only when bwrap was not
+     * found ({@link Bubblewrap.Status#path()} null); where {@code /proc} is another PID namespace's ({@code procProblem},
+     * {@link Escapees#PROC_PROBLEM}; null: it is not), which makes an installed bubblewrap unusable
+     * ({@link Bubblewrap#foreignProc}), to run swarm in the PID namespace that {@code /proc} belongs to (the host's) or to
+     * mount a fresh {@code /proc} for swarm's own; otherwise that the installed bubblewrap cannot run here, for the
+     * reason the problem gives.
+     *
+     * @throws NullPointerException when {@code status} is null
+     */
+    static String requiredNextStep(Bubblewrap.Status status, String procProblem) {
+        if (status.path() == null) return "; install it (apt-get install bubblewrap) or set sandbox: best-effort";
+        if (procProblem != null) {
+            return "; bubblewrap is installed (" + status.path() + "), and installing it again does not help: run swarm in "
+                    + "the PID namespace this /proc belongs to (the host's, not inside `unshare --pid` without --mount-proc), "
+                    + "or mount a fresh /proc for swarm's own PID namespace (unshare --pid --fork --mount-proc, or a container "
+                    + "with its own /proc); or set sandbox: best-effort";
+        }
+        return "; bubblewrap is installed (" + status.path() + ") but cannot run here: remove what stops it (see the reason) "
+                + "or set sandbox: best-effort";
     }
 
     /**
@@ -828,9 +868,6 @@ public final class Sandbox implements AutoCloseable {
             homes.release(privateHome);
             throw new SandboxException("cannot create the attempt's cgroup for its process limit: " + e, e);
         }
-        if (bwrap && cgroup == null && procProblem != null && stopWarned.compareAndSet(false, true)) {
-            warnings.accept(stopsWholeGroupWarning(procProblem));
-        }
         Future<SandboxProcess.Started> started;
         try {
             started = launcher.submit(() -> {
@@ -954,20 +991,6 @@ public final class Sandbox implements AutoCloseable {
         return "processes that leave a ticket's process group (setsid, a daemon) cannot be found here without bubblewrap: "
                 + problem + "; they are not ended when their attempt ends, and are not reported (a cgroup still ends those "
                 + "that stay in it); run swarm where /proc is mounted for its own PID namespace, or install bubblewrap";
-    }
-
-    /**
-     * The warning, given once per sandbox for a launch under bubblewrap without a cgroup of its own, that stopping an
-     * attempt (timeout, cancel) cannot look for its processes one by one, as {@code /proc} does not show this process's
-     * PID namespace ({@code problem}: {@link Escapees#PROC_PROBLEM}): the TERM goes to the attempt's whole process group
-     * at once (kill(2) on the group), bubblewrap's own processes included, so the sandbox ends at once and the
-     * ticket's grace period is cut short; no pid read from that {@code /proc} is signalled.
-     */
-    static String stopsWholeGroupWarning(String problem) {
-        return "a ticket under bubblewrap that is stopped (timeout, cancel) gets its TERM as a whole process group here, "
-                + "bubblewrap included: " + problem + ", so its processes cannot be told one by one, and no number read from it "
-                + "is signalled; bubblewrap then ends the sandbox at once, and the ticket's grace period (a TERM trap's "
-                + "clean-up) is cut short; run swarm where /proc is mounted for its own PID namespace";
     }
 
     /** The root warning is given once per process, not per sandbox. */

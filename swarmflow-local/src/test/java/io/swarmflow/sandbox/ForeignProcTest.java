@@ -119,7 +119,10 @@ class ForeignProcTest {
                 .contains("bwrap cannot be used here: /proc belongs to another PID namespace (/proc/self is ")
                 .contains(", but this process is 1)");
         assertThat(out.lines().filter(l -> l.startsWith("refused="))).as(out).singleElement().asString()
-                .startsWith("refused=sandbox is required but bubblewrap is not usable here: bwrap cannot be used here: ");
+                .startsWith("refused=sandbox is required but bubblewrap is not usable here: bwrap cannot be used here: ")
+                .contains("installing it again does not help", "run swarm in the PID namespace this /proc belongs to (the host's",
+                        "or mount a fresh /proc for swarm's own PID namespace", "or set sandbox: best-effort")
+                .doesNotContain("apt-get install");
         assertThat(out).as(out).doesNotContain("termination=");
         assertThat(run.exitValue()).as(out).isZero();
     }

@@ -84,6 +84,37 @@ class SandboxTest {
         }
     }
 
+    /**
+     * Bubblewrap installed but unusable because {@code /proc} is another PID namespace's: the refusal says so and how to
+     * fix it (the host's PID namespace, a fresh /proc), not to install bubblewrap; only a bwrap not found is told to be
+     * installed.
+     */
+    @Test
+    void requiredIsolationWithAForeignProcSaysHowToFixTheProcNotToInstallBubblewrap() {
+        String proc = "/proc belongs to another PID namespace (/proc/self is 1, but this process is 9)";
+        Bubblewrap.Status installed = new Bubblewrap.Status(false, "/usr/bin/bwrap", "bubblewrap 0.9.0", Bubblewrap.foreignProc(proc));
+        try (Sandbox sandbox = new Sandbox(installed, w -> {}, HardLimits.current(), false, proc)) {
+            SandboxSpec spec = SandboxSpec.builder(tmp).isolation(Isolation.REQUIRED).build();
+            assertThatThrownBy(() -> sandbox.start(spec, List.of("true"), LineListener.NONE))
+                    .isInstanceOf(SandboxException.class)
+                    .hasMessageStartingWith("sandbox is required but bubblewrap is not usable here: bwrap cannot be used here: " + proc)
+                    .hasMessageEndingWith("; bubblewrap is installed (/usr/bin/bwrap), and installing it again does not help: "
+                            + "run swarm in the PID namespace this /proc belongs to (the host's, not inside `unshare --pid` "
+                            + "without --mount-proc), or mount a fresh /proc for swarm's own PID namespace (unshare --pid --fork "
+                            + "--mount-proc, or a container with its own /proc); or set sandbox: best-effort")
+                    .message().doesNotContain("apt-get install");
+            assertThat(sandbox.requiredNextStep()).doesNotContain("apt-get install").contains("mount a fresh /proc");
+        }
+        Bubblewrap.Status noNamespaces = new Bubblewrap.Status(false, "/usr/bin/bwrap", "bubblewrap 0.9.0",
+                "bwrap cannot create namespaces here: bwrap: No permissions to create new namespace");
+        assertThat(Sandbox.requiredProblem(noNamespaces, null)).isEqualTo("sandbox is required but bubblewrap is not usable "
+                + "here: bwrap cannot create namespaces here: bwrap: No permissions to create new namespace; bubblewrap is "
+                + "installed (/usr/bin/bwrap) but cannot run here: remove what stops it (see the reason) or set sandbox: best-effort");
+        assertThat(Sandbox.requiredProblem(Bubblewrap.Status.unavailable("bwrap not found on PATH"), proc))
+                .isEqualTo("sandbox is required but bubblewrap is not usable here: bwrap not found on PATH; install it "
+                        + "(apt-get install bubblewrap) or set sandbox: best-effort");
+    }
+
     @Test
     void processLeadsItsOwnGroupAndReportsItsStartTime() throws Exception {
         try (Sandbox sandbox = new Sandbox(Bubblewrap.Status.unavailable("off"), w -> {})) {
