@@ -135,6 +135,36 @@ public final class Kill {
     }
 
     /**
+     * Whether {@code target} exists and this process may signal it: kill(2) with signal 0, {@code target > 1} a process,
+     * {@code target < -1} the process group {@code -target}. Where JNA cannot load ({@link #available}), {@code kill -0}
+     * ({@code kill(1)}, by its {@code "No such process"} or {@code "Operation not permitted"}) answers instead, so that
+     * a process {@code /proc} hides ({@code hidepid=}) is told from one that is gone there too.
+     *
+     * @return 0 when it exists and may be signalled; {@link #ESRCH} when there is no such process or group; {@link #EPERM}
+     *         when it exists but this user may not signal it; -1 when {@code kill(1)} could not tell
+     * @throws IllegalArgumentException for a target of -1, 0 or 1 (all processes, this group, init) or out of range
+     */
+    static int exists(long target) {
+        if (target >= -1 && target <= 1 || target < -Integer.MAX_VALUE || target > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("refusing to probe " + target);
+        }
+        if (LOADED) return kill(target, 0);
+        try {
+            ProcessBuilder pb = new ProcessBuilder("kill", "-0", "--", Long.toString(target)).redirectErrorStream(true);
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() == 0) return 0;
+            return said.contains("No such process") ? ESRCH : said.contains("not permitted") ? EPERM : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
      * Signals process {@code pid} only if, once it is pinned, {@code stillTarget} says it is the process meant: a
      * pidfd (pidfd_open(2)) refers to one process for good, so a process id that was freed and reused after the
      * caller chose it is caught by the check, which runs after the pinning, and is not signalled. Where pidfds are

@@ -402,8 +402,8 @@ public final class ProcessGroups {
         if (procProblem != null) return procProblem;
         String[] f = statFields(pid);
         OptionalLong seen = f == null || f.length < 20 ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(f[19]));
-        int leaderProbe = Kill.available() ? Kill.kill(pid, 0) : -1;
-        int groupProbe = Kill.available() ? Kill.kill(-pid, 0) : -1;
+        int leaderProbe = seen.isPresent() ? -1 : Kill.exists(pid); // without JNA, kill(1): hidepid is told there too
+        int groupProbe = seen.isPresent() ? -1 : Kill.exists(-pid);
         String pidTime = seen.isPresent() ? timeNamespace(PROC.resolve(Long.toString(pid))) : null;
         return uncheckable(pid, startTicks, seen, leaderProbe, groupProbe, timeNamespace(PROC.resolve("self")), pidTime);
     }
