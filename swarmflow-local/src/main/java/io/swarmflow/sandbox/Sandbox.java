@@ -200,8 +200,10 @@ public final class Sandbox implements AutoCloseable {
                     + "or mount a fresh /proc for swarm's own PID namespace (unshare --pid --fork --mount-proc, or a container "
                     + "with its own /proc); or set sandbox: best-effort";
         }
-        return "; bubblewrap is installed (" + status.path() + ") but cannot run here: remove what stops it (see the reason) "
-                + "or set sandbox: best-effort";
+        return "; bubblewrap is installed (" + status.path() + "), so installing it does not help: fix what the reason "
+                + "names (usually that this user may not create namespaces: unprivileged user namespaces off, e.g. sysctl "
+                + "kernel.unprivileged_userns_clone=0 or, on Ubuntu 23.10 and later, kernel.apparmor_restrict_unprivileged_userns=1; "
+                + "or a container that forbids them) or set sandbox: best-effort";
     }
 
     /**

@@ -109,7 +109,10 @@ class SandboxTest {
                 "bwrap cannot create namespaces here: bwrap: No permissions to create new namespace");
         assertThat(Sandbox.requiredProblem(noNamespaces, null)).isEqualTo("sandbox is required but bubblewrap is not usable "
                 + "here: bwrap cannot create namespaces here: bwrap: No permissions to create new namespace; bubblewrap is "
-                + "installed (/usr/bin/bwrap) but cannot run here: remove what stops it (see the reason) or set sandbox: best-effort");
+                + "installed (/usr/bin/bwrap), so installing it does not help: fix what the reason names (usually that this "
+                + "user may not create namespaces: unprivileged user namespaces off, e.g. sysctl "
+                + "kernel.unprivileged_userns_clone=0 or, on Ubuntu 23.10 and later, kernel.apparmor_restrict_unprivileged_userns=1; "
+                + "or a container that forbids them) or set sandbox: best-effort");
         assertThat(Sandbox.requiredProblem(Bubblewrap.Status.unavailable("bwrap not found on PATH"), proc))
                 .isEqualTo("sandbox is required but bubblewrap is not usable here: bwrap not found on PATH; install it "
                         + "(apt-get install bubblewrap) or set sandbox: best-effort");

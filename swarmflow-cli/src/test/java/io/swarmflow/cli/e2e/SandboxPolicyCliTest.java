@@ -67,8 +67,9 @@ class SandboxPolicyCliTest {
         Cli.Result refused = swarmWithoutBubblewrap("run", required.toString(), "--plain", "--state-dir", state.toString());
         assertThat(refused.code()).as("%s", refused).isEqualTo(2);
         assertThat(refused.err()).contains("swarm: ticket a needs sandbox: required but bubblewrap is not usable here: ",
-                "install it (apt-get install bubblewrap) or set sandbox: best-effort",
-                "swarm: the plan cannot run here; nothing was run");
+                "; bubblewrap is installed (" + tmp.resolve("bin/bwrap") + "), so installing it does not help: fix what the "
+                + "reason names", "or set sandbox: best-effort", "swarm: the plan cannot run here; nothing was run");
+        assertThat(refused.err()).as("bubblewrap is there, only unusable").doesNotContain("apt-get install");
         assertThat(state.resolve("runs")).doesNotExist();
 
         Path bestEffort = Cli.write(tmp.resolve("best-effort.yaml"), """
