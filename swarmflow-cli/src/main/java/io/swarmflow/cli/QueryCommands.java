@@ -292,12 +292,29 @@ final class QueryCommands {
                 if (t.state() == io.swarmflow.store.TicketState.RUNNING && a != null && a.attempt() == t.attempt()
                         && orphanCheckable(observed, a)) {
                     // a /proc of another PID namespace, a pid it hides, another time namespace: cannot tell, not "gone"
-                    String unknown = Wiring.orphanUncheckable(a);
+                    String unknown = orphanUnknown(a.coordinator() != null ? a.coordinator() : observed.leaseOwner(), a);
                     orphans.put(t.ticketId(), unknown != null ? new Orphan(a, false, unknown)
                             : new Orphan(a, io.swarmflow.local.LocalExecutor.orphanAlive(a)));
                 }
             }
             return orphans;
+        }
+
+        /**
+         * Why whether attempt {@code a}'s process group still runs cannot be told here, or null when it can: its
+         * coordinator {@code launcher} recorded another time namespace than this process's
+         * ({@code Owners.isOfAnotherTimeNamespace}: the recorded start ticks and those read here carry other offsets, and
+         * {@code swarm resume} does not look for the group either, see {@code RunEngine}), or what
+         * {@link Wiring#orphanUncheckable} says ({@code /proc} of another PID namespace, a pid it hides, a leader of
+         * another time namespace).
+         */
+        static String orphanUnknown(String launcher, AttemptView a) {
+            if (launcher != null && io.swarmflow.engine.Owners.isOfAnotherTimeNamespace(launcher)) {
+                return "its coordinator ran in another time namespace ("
+                        + io.swarmflow.engine.Owners.timeNamespacesShown(launcher) + "), where start times (field 22 of "
+                        + "/proc/PID/stat) read with another offset, so the recorded one cannot be compared with those read here";
+            }
+            return Wiring.orphanUncheckable(a);
         }
 
         /**

@@ -315,6 +315,8 @@ public final class Owners {
         if (exact.bootId() == null || !exact.bootId().equals(here.bootId())) return Optional.empty();
         if (exact.pidNamespace() <= 0 || exact.pidNamespace() != here.pidNamespace()) return Optional.empty();
         if (exact.startTicks() < 0 || pid <= 0 || pid == self) return Optional.empty();
+        // ticks read here carry this time namespace's offset, the recorded ones the coordinator's: equal ones prove nothing
+        if (isOfAnotherTimeNamespace(owner, here.timeNamespace())) return Optional.empty();
         ProcStat stat = statOf.apply(pid);
         if (stat == null || stat.pid() != pid) return Optional.empty();
         OptionalLong ticks = stat.startTicks();
@@ -555,6 +557,40 @@ public final class Owners {
     static String pidNamespacesShown(String owner, long pidNamespace) {
         long recorded = Exact.of(owner).pidNamespace();
         return "pid:[" + (recorded > 0 ? recorded : "?") + "], not this process's pid:[" + (pidNamespace > 0 ? pidNamespace : "?") + "]";
+    }
+
+    /**
+     * Whether {@code owner} (with the exact parts of the class comment) recorded a time namespace ({@code ;timens=}) other
+     * than this process's, both known: the start ticks it and the processes it launched recorded (field 22 of
+     * {@code /proc/PID/stat}, which Linux shows with the reader's boottime offset, see time_namespaces(7)) do not compare
+     * with ticks read here, so whether a process read here is one of them cannot be told by its start ticks. False when
+     * either is unknown (an owner recorded without it, by an older swarm) or the kernel has no time namespaces.
+     */
+    public static boolean isOfAnotherTimeNamespace(String owner) {
+        return isOfAnotherTimeNamespace(owner, here().timeNamespace());
+    }
+
+    /**
+     * {@link #isOfAnotherTimeNamespace(String)} with this process's time namespace inode given (0 when unknown,
+     * {@link #NO_TIME_NAMESPACES} without time namespaces).
+     */
+    static boolean isOfAnotherTimeNamespace(String owner, long timeNamespace) {
+        long recorded = Exact.of(owner).timeNamespace();
+        return recorded > 0 && timeNamespace > 0 && recorded != timeNamespace;
+    }
+
+    /**
+     * For a person: the time namespace {@code owner} recorded and this process's, as {@code /proc/PID/ns/time} and
+     * {@code lsns -t time} show them, {@code "time:[RECORDED], not this process's time:[THIS]"}; {@code ?} for one not known.
+     */
+    public static String timeNamespacesShown(String owner) {
+        return timeNamespacesShown(owner, here().timeNamespace());
+    }
+
+    /** {@link #timeNamespacesShown(String)} with this process's time namespace inode given. */
+    static String timeNamespacesShown(String owner, long timeNamespace) {
+        long recorded = Exact.of(owner).timeNamespace();
+        return "time:[" + (recorded > 0 ? recorded : "?") + "], not this process's time:[" + (timeNamespace > 0 ? timeNamespace : "?") + "]";
     }
 
     /** Where the start of {@code owner}'s {@code @startMillis} ends: at the first {@code '/'} or {@code ';'} after {@code at}. */

@@ -484,9 +484,17 @@ public final class RunEngine {
                     AttemptView a = runningAttempts.get(tickets[i].id());
                     String launcher = a == null ? null : launcher(a);
                     if (a != null && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)
-                            && !Owners.isOfAnotherPidNamespace(launcher)) {
+                            && !Owners.isOfAnotherPidNamespace(launcher) && !Owners.isOfAnotherTimeNamespace(launcher)) {
                         boolean killed = executor.killOrphan(a);
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
+                    } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)
+                            && !Owners.isOfAnotherPidNamespace(launcher)) {
+                        // another time namespace: the recorded start ticks do not compare with those read here (D3 F5)
+                        notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
+                                + ", of time namespace " + Owners.timeNamespacesShown(launcher) + ": Linux shows start times with "
+                                + "the reader's offset, so whether process group " + a.pid() + " is still the attempt's cannot be "
+                                + "told from here; it is not looked for, so not stopped if it still runs (`kill -- -" + a.pid()
+                                + "` stops it, once you know it is the attempt's)");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
                         // its pid is of another pid namespace (a container of the same host name): it names nothing of it here
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)
