@@ -179,20 +179,35 @@ public final class Bubblewrap {
     /** How long, in milliseconds, the output of a probe command that ended is read for before what came is taken. */
     static final int OUTPUT_AFTER_END_MILLIS = 1000;
 
+    /** How long, in milliseconds, the output reader of a probe command is waited for once its processes were killed. */
+    static final int READER_END_MILLIS = 1000;
+
+    /** Numbers the probe's output readers ({@code swarm-bwrap-probe-N}), so a test can tell its own. */
+    private static final java.util.concurrent.atomic.AtomicLong READERS = new java.util.concurrent.atomic.AtomicLong();
+
     /**
      * Runs {@code command} with {@code path} as its PATH (null: unset), swarm's own in {@link #probe(String)}, for at most
-     * {@link #runSeconds} (code -1 past it). Its output is read on a thread of its own, and once it has ended for at most
-     * {@link #OUTPUT_AFTER_END_MILLIS} more: a process it left behind that holds the pipe (the sandbox's first process of
-     * a bwrap that failed, see {@link #foreignProc}) does not hold up the probe; the output is what came until then.
+     * {@link #runSeconds} (code -1 past it). Its output is read on a daemon thread of its own, and once it has ended for at
+     * most {@link #OUTPUT_AFTER_END_MILLIS} more: a process it left behind that holds the pipe (the sandbox's first process
+     * of a bwrap that failed, see {@link #foreignProc}) does not hold up the probe; the output is what came until then.
+     * <p>
+     * The command runs in a process group of its own ({@code setsid}, where found), and however the run ends (it ended,
+     * it did not end in time, an interrupt, an error) that group is then killed (SIGKILL), with the descendants the
+     * command had left that left the group: nothing the probe started outlives it, and the reader, whose pipe they
+     * held, ends; it is waited for up to {@link #READER_END_MILLIS} (a process that left the group and the tree, a
+     * daemon's double fork, can still hold the pipe: the reader then ends with it, being a daemon thread).
      */
     static Run run(List<String> command, String path) throws IOException, InterruptedException {
-        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> argv = new java.util.ArrayList<>(command);
+        Optional<Path> setsid = Executables.find("setsid");
+        setsid.ifPresent(s -> argv.addFirst(s.toString()));
+        ProcessBuilder b = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (path == null) b.environment().remove("PATH"); else b.environment().put("PATH", path);
         Process p = b.start();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.InputStream in = p.getInputStream();
-        Thread reader = Thread.ofPlatform().daemon().name("swarm-bwrap-probe").start(() -> {
+        Thread reader = Thread.ofPlatform().daemon().name("swarm-bwrap-probe-" + READERS.incrementAndGet()).start(() -> {
             byte[] buf = new byte[4096];
             try {
                 for (int n; (n = in.read(buf)) > 0; ) {
@@ -204,15 +219,48 @@ public final class Bubblewrap {
                 // closed below, or the pipe broke: what came is kept
             }
         });
-        int seconds = runSeconds;
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            in.close();
-            return new Run(-1, "did not end within " + seconds + " s");
+        try {
+            int seconds = runSeconds;
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) return new Run(-1, "did not end within " + seconds + " s");
+            reader.join(java.time.Duration.ofMillis(OUTPUT_AFTER_END_MILLIS)); // a process left behind may hold the pipe
+            synchronized (out) {
+                return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8).strip());
+            }
+        } finally {
+            end(p, setsid.isPresent());
+            try {
+                in.close();
+            } catch (IOException e) {
+                // what came was taken
+            }
+            boolean interrupted = Thread.interrupted(); // the bounded join below also when an interrupt ended the wait
+            try {
+                reader.join(java.time.Duration.ofMillis(READER_END_MILLIS));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         }
-        if (!reader.join(java.time.Duration.ofMillis(OUTPUT_AFTER_END_MILLIS))) in.close(); // a process left behind holds it
-        synchronized (out) {
-            return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    /**
+     * Kills (SIGKILL) what the probe command {@code p} started: its process group when it runs in one of its own
+     * ({@code ownGroup}: the group's id is its pid, which stays reserved while it or a member of its group exists), and
+     * its descendants (read before, so one that left the group is reached too), each only while it is still the process
+     * read ({@link ProcessHandle} compares start times); then the command itself.
+     */
+    private static void end(Process p, boolean ownGroup) {
+        List<ProcessHandle> descendants = p.descendants().toList();
+        if (ownGroup) {
+            try {
+                // its pid is reserved until it is reaped; once reaped, the group id stays reserved while the group has a member
+                if (p.isAlive()) ProcessGroups.signalGroup(p.pid(), "KILL"); else ProcessGroups.killLeftovers(p.pid());
+            } catch (RuntimeException e) {
+                // the descendants are still killed below
+            }
         }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 }

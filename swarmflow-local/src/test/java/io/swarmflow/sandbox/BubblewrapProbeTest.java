@@ -5,6 +5,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -94,6 +97,8 @@ class BubblewrapProbeTest {
             assertThat(status.usable()).isFalse();
             assertThat(status.problem()).isEqualTo("bwrap cannot create namespaces here: bwrap: open /proc/25/ns/ns failed: "
                     + "No such file or directory");
+            assertThat(left).exists();
+            assertGone(List.of(Long.parseLong(Files.readString(left).strip())), "the process bwrap left (review D5 #3)");
         } finally {
             if (Files.exists(left)) ProcessHandle.of(Long.parseLong(Files.readString(left).strip())).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -147,5 +152,87 @@ class BubblewrapProbeTest {
         assertThat(ran).doesNotExist();
         assertThat(Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null).usable()).as("the smoke test ran").isTrue();
         assertThat(ran).exists();
+    }
+
+    /** The probe's output readers alive now ({@code swarm-bwrap-probe-N}). */
+    private static Set<Thread> readers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("swarm-bwrap-probe")).collect(Collectors.toSet());
+    }
+
+    /** Asserts that none of {@code pids} runs any more (gone, or a zombie), polling up to 10 s for the KILLs to land. */
+    private static void assertGone(List<Long> pids, String what) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(pids.stream()
+                        .filter(p -> Escapees.liveStartTicks(Path.of("/proc", Long.toString(p))) >= 0).toList())
+                        .as(what + " still running").isEmpty());
+    }
+
+    /**
+     * A fake bwrap whose smoke test hangs ({@code sleep 1000}) after it forked a child that hangs too; it writes its own pid
+     * and its child's to {@code pids}, one a line, before it hangs.
+     */
+    private Path hangingBwrap(Path pids) throws Exception {
+        Path bwrap = tmp.resolve("bwrap");
+        Files.writeString(bwrap, """
+                #!/bin/sh
+                if [ "$1" = --version ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+                sleep 1000 &
+                echo "$$ $!" > %1$s.new
+                mv %1$s.new %1$s
+                exec sleep 1000
+                """.formatted(pids));
+        assertThat(bwrap.toFile().setExecutable(true)).isTrue();
+        return bwrap;
+    }
+
+    private static List<Long> pids(Path file) throws Exception {
+        return java.util.Arrays.stream(Files.readString(file).strip().split(" ")).map(Long::parseLong).toList();
+    }
+
+    /**
+     * Review D5 #3: a smoke test that did not end in time had only its own process killed (destroyForcibly): what it had
+     * started ran on, holding the output pipe, and the probe's reader thread stayed blocked on it for good. Now the
+     * probe's whole process group is killed, and the reader has ended when the probe returns.
+     */
+    @Test
+    void aSmokeTestThatTimesOutLeavesNoProcessAndNoReaderBehind() throws Exception {
+        Path pids = tmp.resolve("pids");
+        Path bwrap = hangingBwrap(pids);
+        Set<Thread> before = readers();
+        Bubblewrap.runSeconds = 2;
+        try {
+            Bubblewrap.Status status = Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null);
+            assertThat(status.problem()).startsWith("bwrap's smoke test did not end within 2 s");
+        } finally {
+            Bubblewrap.runSeconds = Bubblewrap.RUN_SECONDS;
+        }
+        Set<Thread> left = readers();
+        left.removeAll(before);
+        assertThat(left).as("the probe's output reader has ended").isEmpty();
+        assertThat(pids).as("the smoke test started its child before the limit").exists();
+        assertGone(pids(pids), "the smoke test and its child");
+    }
+
+    /** Review D5 #3: a probe interrupted while its smoke test runs leaves no process and no reader behind either. */
+    @Test
+    void anInterruptedProbeLeavesNoProcessAndNoReaderBehind() throws Exception {
+        Path pids = tmp.resolve("pids");
+        Path bwrap = hangingBwrap(pids);
+        Set<Thread> before = readers();
+        java.util.concurrent.atomic.AtomicReference<Bubblewrap.Status> status = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread prober = Thread.ofPlatform().start(() -> status.set(Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null)));
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> Files.exists(pids));
+        } finally {
+            prober.interrupt();
+            prober.join(java.time.Duration.ofSeconds(30));
+        }
+        assertThat(prober.isAlive()).as("the probe returned").isFalse();
+        assertThat(status.get().problem()).isEqualTo("interrupted while probing bwrap");
+        Set<Thread> left = readers();
+        left.removeAll(before);
+        assertThat(left).as("the probe's output reader has ended").isEmpty();
+        assertGone(pids(pids), "the smoke test and its child");
     }
 }
