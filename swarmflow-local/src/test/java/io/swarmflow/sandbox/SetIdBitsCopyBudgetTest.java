@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * what is said when the name changes meanwhile (F6, F7). Runs as root and as an ordinary user (CI runs both).
  */
 class SetIdBitsCopyBudgetTest {
-    @TempDir
+    /** Under target/, not /tmp: the files here are 64 MiB long (UnderTarget, review D5 #8). */
+    @TempDir(factory = UnderTarget.class)
     Path tmp;
 
     @AfterEach
@@ -61,6 +62,12 @@ class SetIdBitsCopyBudgetTest {
 
     private static void noSetUidName(Path ws) throws Exception {
         for (String name : names(ws)) assertThat(mode(ws.resolve(name)) & 06000).as(name).isZero();
+    }
+
+    /** Review D5 #8: the 64 MiB files of these tests are made under the module's target/, not in /tmp. */
+    @Test
+    void itsFilesAreMadeUnderTarget() throws Exception {
+        assertThat(tmp.toRealPath()).startsWith(Files.createDirectories(UnderTarget.base()).toRealPath());
     }
 
     /** F1: 8 more links of a sparse 64 MiB file: the walk copies at most 64 MiB in all, and leaves no set-uid name. */

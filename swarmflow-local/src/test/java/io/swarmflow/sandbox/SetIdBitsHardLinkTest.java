@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * root and as an ordinary user (CI runs both).
  */
 class SetIdBitsHardLinkTest {
-    @TempDir
+    /** Under target/, not /tmp: the files here are 64 MiB long (UnderTarget, review D5 #8). */
+    @TempDir(factory = UnderTarget.class)
     Path tmp;
 
     @AfterEach
