@@ -55,7 +55,7 @@ public final class NonBlockingRead {
     private static final class LibC {
         private LibC() {}
 
-        static native int open(String path, int flags, int mode);
+        static native int open(byte[] path, int flags, int mode);
 
         static native long read(int fd, byte[] buffer, long count);
 
@@ -109,7 +109,9 @@ public final class NonBlockingRead {
     /**
      * The bytes of the regular file {@code file}, opened without following a final symbolic link and without blocking.
      *
-     * @param file     an absolute or relative path; its directories may be links, the file itself not
+     * @param file     an absolute or relative path of the default file system, opened by its bytes ({@link #pathBytes}):
+     *                 a name the JVM cannot decode is the file's own, not {@code ?}; its directories may be links, the
+     *                 file itself not
      * @param maxBytes the most bytes it may hold, at least 0
      * @return the whole file, at most {@code maxBytes} long
      * @throws NoSuchFileException   when it does not exist
@@ -118,15 +120,17 @@ public final class NonBlockingRead {
      * @throws TooLargeException     when it holds more than {@code maxBytes} bytes
      * @throws UnavailableException  when this JVM cannot open a file without blocking (the message says why): nothing is opened
      * @throws IOException           when it cannot be opened or read otherwise (for example a lease for writing held on it)
+     * @throws IllegalArgumentException when {@code maxBytes} is negative, or {@code file} is not of the default file system
      */
     public static byte[] read(Path file, int maxBytes) throws IOException {
         if (maxBytes < 0) throw new IllegalArgumentException("maxBytes must be 0 or more, not " + maxBytes);
         if (UNAVAILABLE != null) {
             throw new UnavailableException("cannot read " + file + " without the risk of blocking on a FIFO: " + UNAVAILABLE);
         }
+        byte[] name = pathBytes(file);
         int fd;
         while (true) {
-            fd = LibC.open(file.toString(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0);
+            fd = LibC.open(name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0);
             if (fd >= 0) break;
             int errno = Native.getLastError();
             switch (errno) {
@@ -169,5 +173,37 @@ public final class NonBlockingRead {
         } finally {
             LibC.close(fd);
         }
+    }
+
+    /**
+     * The bytes of {@code file}, absolute ({@link Path#toAbsolutePath}), as the kernel names it, NUL-terminated for
+     * open(2). Not {@link Path#toString}: a name not valid in the JVM's encoding of file names ({@code sun.jnu.encoding};
+     * a byte {@code 0xff}, or {@code é} where it is ASCII) reads {@code ?} or U+FFFD there, which names another file or
+     * none (review D5 #9). The bytes come from {@link Path#toUri}, which percent-encodes every byte of the path (the
+     * default file system's promise that {@code Path.of(p.toUri())} is {@code p.toAbsolutePath()} holds for such names
+     * too), less the {@code /} it appends to a directory's.
+     *
+     * @throws IllegalArgumentException when {@code file} is not of the default file system
+     */
+    static byte[] pathBytes(Path file) {
+        if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            throw new IllegalArgumentException(file + " is not a path of the default file system");
+        }
+        String raw = file.toAbsolutePath().toUri().getRawPath();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length() + 1);
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) {
+                bytes.write(Integer.parseInt(raw, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                bytes.write(c); // a URI's raw path is ASCII: every other byte is percent-encoded
+            }
+        }
+        byte[] path = bytes.toByteArray();
+        int length = path.length > 1 && path[path.length - 1] == '/' ? path.length - 1 : path.length; // a directory's '/'
+        byte[] terminated = new byte[length + 1]; // its last byte 0
+        System.arraycopy(path, 0, terminated, 0, length);
+        return terminated;
     }
 }
