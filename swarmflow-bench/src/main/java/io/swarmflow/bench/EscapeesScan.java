@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * ({@link EscapeesProbe}: the {@code Escapees.find} that {@code SandboxProcess} calls) in the situations it meets,
  * against a same-run baseline: one attempt of B3's unsandboxed {@code shell} ticket running {@code true} (its exact
  * argv, {@code setsid prlimit ... -- bash ... -c true}, launched by {@link PosixSpawn} with the attempt's
- * {@code SWARM_RUN_ID}/{@code SWARM_TICKET_ID}/{@code SWARM_ATTEMPT}, waited for and drained), one at a time.
+ * {@code SWARM_RUN_ID}/{@code SWARM_TICKET_ID}/{@code SWARM_ATTEMPT}/{@code SWARM_SCRATCH}, waited for and drained),
+ * one at a time.
  *
  * <p>For each count of other processes in {@code escapees.others}, started first as {@code sleep} processes of this
  * user holding the same run's markers with another ticket's id (as another attempt of the run would):
@@ -263,6 +264,7 @@ public final class EscapeesScan {
         env.put("SWARM_RUN_ID", RUN_ID);
         env.put("SWARM_TICKET_ID", ticket);
         env.put("SWARM_ATTEMPT", "1");
+        env.put("SWARM_SCRATCH", dir.toAbsolutePath().resolve("scratch").toString());
         return env;
     }
 

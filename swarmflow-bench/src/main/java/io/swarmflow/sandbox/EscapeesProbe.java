@@ -21,7 +21,8 @@ public final class EscapeesProbe {
      * Escapees.markers(env), everyPid)}.
      *
      * @param leaderStartTicks the attempt's first process's start time, clock ticks since boot ({@link ProcessGroups#startTicks})
-     * @param env the attempt's environment (it must hold SWARM_RUN_ID, SWARM_TICKET_ID and SWARM_ATTEMPT, or nothing is found)
+     * @param env the attempt's environment (it must hold SWARM_RUN_ID, SWARM_TICKET_ID and SWARM_ATTEMPT, or nothing is
+     *            found; and SWARM_SCRATCH, as every attempt's does, which the processes found must then hold too)
      * @return the pids found (processes of this user, started since the attempt's first one, holding its markers)
      */
     public static List<Long> find(long leaderPid, long leaderStartTicks, Map<String, String> env, boolean everyPid) {

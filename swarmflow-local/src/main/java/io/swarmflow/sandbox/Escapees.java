@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * where bubblewrap's PID namespace does not end them: whenever there is no bubblewrap, with a per-attempt cgroup too
  * (a root ticket can move a process out of it). Such a process is one of this user's, started no earlier than the attempt's first
  * process, whose environment (as it was at its exec, {@code /proc/PID/environ}) still holds the attempt's marker
- * entries ({@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT}). One that cleared its environment
- * ({@code env -i}) or runs as another user (sudo) is not found.
+ * entries ({@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT} and {@code SWARM_SCRATCH}, see
+ * {@link #markers}). One that cleared its environment ({@code env -i}) or runs as another user (sudo) is not found.
  *
  * <p>Cost: one read of {@code /proc/sys/kernel/ns_last_pid}, then a stat file only for the processes whose ids were
  * handed out since the attempt's first process (pids are handed out in order, and wrap around once the namespace's
@@ -32,6 +32,27 @@ final class Escapees {
 
     /** The environment entries that mark an attempt's processes, when the attempt's environment has them all. */
     static final List<String> MARKERS = List.of("SWARM_RUN_ID", "SWARM_TICKET_ID", "SWARM_ATTEMPT");
+
+    /**
+     * The entry naming the attempt's run's shared directory ({@code <state>/runs/<run>/scratch}, absolute), a marker too
+     * when the attempt's environment has it: the ids alone are the same for two state directories' copies of a run.
+     */
+    static final String SCRATCH = "SWARM_SCRATCH";
+
+    /**
+     * The encoding in which the JVM hands a child process its environment ({@code sun.jnu.encoding}; UTF-8 when that is
+     * not a charset this JVM knows), so the one the markers are compared in: a character it cannot encode is handed on,
+     * and compared, as the same replacement byte.
+     */
+    static final java.nio.charset.Charset ENVIRONMENT_CHARSET = environmentCharset();
+
+    private static java.nio.charset.Charset environmentCharset() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
+        }
+    }
 
     /** How long an attempt may last before every process is looked at, not only the pids handed out after its own. */
     static final long EVERY_PID_AFTER_MILLIS = 10_000;
@@ -61,16 +82,28 @@ final class Escapees {
     }
 
     /**
-     * The marker entries of {@code env} ("NAME=VALUE", as {@code /proc/PID/environ} holds them), or an empty list when
-     * {@code env} lacks one of {@link #MARKERS}: such an attempt's processes cannot be told from others.
+     * The marker entries of {@code env} ("NAME=VALUE" in the bytes {@code /proc/PID/environ} holds them in, those the
+     * JVM handed the attempt's first process: {@link #ENVIRONMENT_CHARSET}; compared byte for byte), or an empty list
+     * when {@code env} lacks one of {@link #MARKERS}: such an attempt's processes cannot be told from others.
+     *
+     * <p>{@link #SCRATCH} is one of them when {@code env} has it. The run, ticket and attempt ids are the same for the
+     * attempts of two Swarmflows over two state directories holding the same run (a state directory copied, or two
+     * resumed from one backup): by them alone one Swarmflow's end of an attempt would end the other's live attempt. The
+     * run's scratch directory is its state directory's, so no other state directory's attempt holds the same entry.
+     * Every attempt {@code LocalExecutor} starts has it (and a spec cannot set it: {@code SpecReader.SWARM_ENV}); an
+     * environment without it is a {@link Sandbox} run directly (tests, benchmarks), which has no state directory to be
+     * told apart by, and its processes are found by the three ids as before. What must never scan without it, the
+     * lookup after a lost coordinator ({@link ProcessGroups#killOrphanEscapees}), refuses an {@code env} without it.
      */
     static List<byte[]> markers(Map<String, String> env) {
-        List<byte[]> entries = new ArrayList<>(MARKERS.size());
+        List<byte[]> entries = new ArrayList<>(MARKERS.size() + 1);
         for (String name : MARKERS) {
             String value = env.get(name);
             if (value == null) return List.of();
-            entries.add((name + "=" + value).getBytes(StandardCharsets.UTF_8));
+            entries.add((name + "=" + value).getBytes(ENVIRONMENT_CHARSET));
         }
+        String scratch = env.get(SCRATCH);
+        if (scratch != null) entries.add((SCRATCH + "=" + scratch).getBytes(ENVIRONMENT_CHARSET));
         return entries;
     }
 

@@ -1107,6 +1107,64 @@ class SandboxPromisesTest {
         }
     }
 
+    /**
+     * Two Swarmflows over two state directories holding the same run (a copied state directory, two resumed from one
+     * backup) run attempts with the same run, ticket and attempt ids. Stopping one attempt ends what it left outside its
+     * process group (found by its SWARM_ variables, without bubblewrap), and must leave the other state directory's
+     * attempt, whose processes hold the same ids but another SWARM_SCRATCH, running.
+     */
+    @Test
+    void aStopLeavesAnotherStateDirectorysAttemptWithTheSameIdsAlone() throws Exception {
+        String script = """
+                setsid sh -c 'echo $$ > "$SWARM_SCRATCH/daemon.pid.tmp"; mv "$SWARM_SCRATCH/daemon.pid.tmp" "$SWARM_SCRATCH/daemon.pid"; exec sleep 1000' >/dev/null 2>&1 &
+                echo ready
+                while :; do sleep 0.1; done""";
+        long ours = -1;
+        long theirs = -1;
+        try (Fixture a = new Fixture(tmp.resolve("a"), Mode.NO_BWRAP); Fixture b = new Fixture(tmp.resolve("b"), Mode.NO_BWRAP)) {
+            TestControl stopped = new TestControl(500);
+            TestControl other = new TestControl(500);
+            // the stopped attempt starts first: the other's processes get later pids, which its end's scan looks at
+            CompletableFuture<AttemptResult> first = runAsync(a, Fixture.ticket("same", script).build(), stopped);
+            Path ourPid = a.runDir.resolve("scratch/daemon.pid");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ourPid) && stopped.stdout.contains("ready"));
+            CompletableFuture<AttemptResult> second = runAsync(b, Fixture.ticket("same", script).build(), other);
+            Path theirPid = b.runDir.resolve("scratch/daemon.pid");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(theirPid) && other.stdout.contains("ready"));
+            ours = Long.parseLong(Files.readString(ourPid).strip());
+            theirs = Long.parseLong(Files.readString(theirPid).strip());
+            long oursFinal = ours;
+
+            stopped.cancel();
+            assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.CANCELLED);
+            // what the stopped attempt left outside its group was found and ended: the scan ran
+            await().atMost(Duration.ofSeconds(10)).until(() -> !running(oursFinal));
+            assertThat(running(theirs)).as("the other state directory's daemon").isTrue();
+            assertThat(running(other.pid)).as("the other state directory's attempt").isTrue();
+            assertThat(second).as("the other state directory's attempt").isNotDone();
+
+            other.cancel();
+            assertThat(second.get(30, java.util.concurrent.TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.CANCELLED);
+            long theirsFinal = theirs;
+            await().atMost(Duration.ofSeconds(10)).until(() -> !running(theirsFinal));
+        } finally {
+            for (long pid : new long[]{ours, theirs}) {
+                if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** Whether process {@code pid} is alive (not a zombie). */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void failingCommandInAPipelineFailsTheTicketWithItsStderr(Mode mode) throws Exception {

@@ -119,13 +119,67 @@ class EscapeesTest {
         }
     }
 
-    /** An environment without all three marker names cannot tell the attempt's processes: nothing is looked for. */
+    /**
+     * An environment without all three ids cannot tell the attempt's processes: nothing is looked for. Its scratch
+     * directory is a marker too when it has one.
+     */
     @Test
     void anAttemptWithoutTheMarkersLooksForNothing() {
         assertThat(Escapees.markers(Map.of("SWARM_RUN_ID", "r", "SWARM_TICKET_ID", "t"))).isEmpty();
         assertThat(Escapees.markers(Map.of("SWARM_RUN_ID", "r", "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "2")))
                 .extracting(String::new).containsExactly("SWARM_RUN_ID=r", "SWARM_TICKET_ID=t", "SWARM_ATTEMPT=2");
         assertThat(Escapees.find(1, 1, java.util.List.of(), true)).isEmpty();
+        assertThat(Escapees.markers(Map.of("SWARM_RUN_ID", "r", "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "2",
+                "SWARM_SCRATCH", "/s/runs/r/scratch"))).as("the scratch directory a marker too").extracting(String::new)
+                .containsExactly("SWARM_RUN_ID=r", "SWARM_TICKET_ID=t", "SWARM_ATTEMPT=2", "SWARM_SCRATCH=/s/runs/r/scratch");
+        assertThat(Escapees.markers(Map.of("SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "2", "SWARM_SCRATCH", "/s")))
+                .as("the scratch directory alone").isEmpty();
+    }
+
+    /**
+     * Two Swarmflows over two state directories holding the same run (a copied state directory, two restored from one
+     * backup) run attempts with the same run, ticket and attempt ids: the end of one must not end the other's processes.
+     * They differ in SWARM_SCRATCH, the run's scratch directory in each state directory.
+     */
+    @Test
+    void anAttemptOfAnotherScratchDirectoryWithTheSameIdsIsNotFound() throws Exception {
+        String run = "escapees-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Map<String, String> ours = Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1",
+                "SWARM_SCRATCH", "/state-a/runs/" + run + "/scratch");
+        Map<String, String> theirs = new java.util.HashMap<>(ours);
+        theirs.put("SWARM_SCRATCH", "/state-b/runs/" + run + "/scratch");
+        Process leader = start(ours, "sleep", "600");
+        Process other = null;
+        Process own = null;
+        try {
+            long leaderStart = Escapees.liveStartTicks(java.nio.file.Path.of("/proc", Long.toString(leader.pid())));
+            other = start(theirs, "sleep", "601");
+            own = start(ours, "sleep", "602");
+            long otherPid = other.pid();
+            long ownPid = own.pid();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> commOf(otherPid).equals("sleep") && commOf(ownPid).equals("sleep"));
+            for (boolean everyPid : new boolean[]{false, true}) {
+                assertThat(Escapees.find(leader.pid(), leaderStart, Escapees.markers(ours), everyPid))
+                        .as("every pid: " + everyPid).extracting(Escapees.Found::pid).containsExactly(ownPid);
+            }
+            // the other state directory's end finds its own and not ours
+            assertThat(Escapees.find(leader.pid(), leaderStart, Escapees.markers(theirs), true))
+                    .extracting(Escapees.Found::pid).containsExactly(otherPid);
+        } finally {
+            leader.destroyForcibly();
+            if (other != null) other.destroyForcibly();
+            if (own != null) own.destroyForcibly();
+        }
+    }
+
+    /** The command name of process {@code pid} ({@code /proc/PID/comm}), or "" when it is gone. */
+    private static String commOf(long pid) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     /**
