@@ -292,6 +292,11 @@ final class EnvironmentEncoding {
         }
 
         @Override
+        public boolean killOrphan(io.swarmflow.store.AttemptView attempt, java.nio.file.Path runDir) {
+            return executor.killOrphan(attempt, runDir);
+        }
+
+        @Override
         public void close() {
             executor.close();
         }

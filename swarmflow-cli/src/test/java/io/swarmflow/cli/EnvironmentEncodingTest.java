@@ -184,6 +184,26 @@ class EnvironmentEncodingTest {
         });
     }
 
+    /**
+     * The engine ends a lost attempt's processes with the run's directory, by which the local executor tells them from
+     * another state directory's with the same ids (their SWARM_SCRATCH): the guard (of a JVM whose encoding is not UTF-8,
+     * where there is one) passes it on.
+     */
+    @Test
+    void theGuardPassesTheRunDirectoryOfALostAttemptOn() {
+        List<String> calls = new ArrayList<>();
+        Executor guarded = EnvironmentEncoding.guard((Executor) Proxy.newProxyInstance(Executor.class.getClassLoader(),
+                new Class<?>[]{Executor.class}, (proxy, m, args) -> {
+                    calls.add(m.getName() + " " + java.util.Arrays.toString(args));
+                    return m.getReturnType() == boolean.class ? true : null;
+                }), "ANSI_X3.4-1968");
+        io.swarmflow.store.AttemptView lost = new io.swarmflow.store.AttemptView("r1", "a", 1, null, null, null, 0, 0, 5, 6, null);
+
+        assertThat(guarded.killOrphan(lost, tmp.resolve("runs/r1"))).isTrue();
+
+        assertThat(calls).containsExactly("killOrphan [" + lost + ", " + tmp.resolve("runs/r1") + "]");
+    }
+
     private AttemptRequest request(Plan plan, String id, String script, Map<String, String> env) {
         PlannedTicket t = plan.tickets().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
         return new AttemptRequest("r1", plan, t, plan.profileOf(t), 1, script, env, tmp);

@@ -118,6 +118,19 @@ public interface Executor extends AutoCloseable {
     boolean killOrphan(AttemptView attempt);
 
     /**
+     * {@link #killOrphan(AttemptView)} of an attempt of the run whose directory is {@code runDir}
+     * ({@code <stateDir>/runs/<runId>}, as {@link #prepareRun} got it): what the engine calls when it recovers a run. An
+     * executor that tells the attempt's processes by where they ran (the run's scratch directory, which another state
+     * directory's copy of the run does not share) overrides it; one wrapping another executor forwards it. By default
+     * {@link #killOrphan(AttemptView)}.
+     *
+     * @return true when something was killed
+     */
+    default boolean killOrphan(AttemptView attempt, Path runDir) {
+        return killOrphan(attempt);
+    }
+
+    /**
      * Runs one attempt to its end. Blocking; honours {@code control}'s cancellation and the
      * ticket's timeout. Never throws for a failure of the ticket's work: that is a result.
      *

@@ -485,7 +485,7 @@ public final class RunEngine {
                     String launcher = a == null ? null : launcher(a);
                     if (a != null && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)
                             && !Owners.isOfAnotherPidNamespace(launcher) && !Owners.isOfAnotherTimeNamespace(launcher)) {
-                        boolean killed = executor.killOrphan(a);
+                        boolean killed = executor.killOrphan(a, runDir());
                         if (killed) notice("killed orphaned process group " + a.pid() + " of " + tickets[i].id());
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)
                             && !Owners.isOfAnotherPidNamespace(launcher)) {

@@ -51,6 +51,13 @@ class AfterRecoveryOrderTest {
             return super.killOrphan(attempt);
         }
 
+        /** The engine's call, with the run's directory (where the local executor finds the attempt's scratch directory). */
+        @Override
+        public boolean killOrphan(AttemptView attempt, Path runDir) {
+            calls.add("killOrphan " + attempt.ticketId() + "#" + attempt.attempt() + " in " + runDir);
+            return super.killOrphan(attempt);
+        }
+
         @Override
         public void afterRecovery(String runId, Plan plan, Path runDir) {
             calls.add("afterRecovery " + runId + " " + plan.tickets().size() + " " + runDir);
@@ -75,7 +82,7 @@ class AfterRecoveryOrderTest {
 
         assertThat(new RunService(store, exec).engine(run, options(), null).execute()).isEqualTo(RunState.SUCCEEDED);
 
-        assertThat(exec.calls).containsExactly("prepareRun", "killOrphan a#1",
+        assertThat(exec.calls).containsExactly("prepareRun", "killOrphan a#1 in " + stateDir.resolve("runs").resolve(run),
                 "afterRecovery " + run + " 1 " + stateDir.resolve("runs").resolve(run), "execute a#2");
     }
 

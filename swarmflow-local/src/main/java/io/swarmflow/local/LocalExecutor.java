@@ -968,15 +968,40 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
     /**
      * {@inheritDoc}
      * <p>
-     * Then ends what the attempt left outside its group and still holds its {@code SWARM_} variables
-     * ({@link ProcessGroups#killOrphanEscapees}), and warns naming those pids: nothing else ends them without bubblewrap
-     * or a cgroup. True only when the group was killed.
+     * {@link #killOrphan(AttemptView, Path)} with the run's directory in this executor's state directory
+     * ({@code <stateDir>/runs/<runId>}, where the engine keeps it); without a state directory ({@link Options#stateDir}
+     * null) only the group: what the attempt left outside it cannot be told from another state directory's.
      */
     @Override
     public boolean killOrphan(AttemptView attempt) {
+        return killOrphan(attempt, options.stateDir() == null ? null : options.stateDir().resolve("runs").resolve(attempt.runId()));
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Then ends what the attempt left outside its group and still holds its {@code SWARM_} variables, its
+     * {@code SWARM_SCRATCH} the one {@code runDir} gives ({@link #scratchVariable}, as at its launch;
+     * {@link ProcessGroups#killOrphanEscapees}), and warns naming those pids: nothing else ends them without bubblewrap
+     * or a cgroup. A {@code runDir} given in another spelling than at the launch (another path to the same directory)
+     * finds none of them. True only when the group was killed.
+     *
+     * @param runDir the run's directory; null: only the group
+     */
+    @Override
+    public boolean killOrphan(AttemptView attempt, Path runDir) {
         boolean killed = attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks(), options.warnings());
-        LostAttemptEscapees.end(attempt, options.warnings());
+        if (runDir != null) LostAttemptEscapees.end(attempt, scratchVariable(runDir.resolve("scratch")), options.warnings());
         return killed;
+    }
+
+    /**
+     * The value of an attempt's {@code SWARM_SCRATCH} for the run's scratch directory {@code scratch}: its absolute path,
+     * not normalized, no trailing slash. The one place it is made, for the launch and for the lookup of what a lost
+     * attempt left running ({@link #killOrphan(AttemptView, Path)}), which compares it byte for byte.
+     */
+    static String scratchVariable(Path scratch) {
+        return scratch.toAbsolutePath().toString();
     }
 
     /**
@@ -1101,7 +1126,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
         env.put("SWARM_RUN_ID", request.runId());
         env.put("SWARM_TICKET_ID", ticket.id());
         env.put("SWARM_ATTEMPT", Integer.toString(request.attempt()));
-        env.put("SWARM_SCRATCH", scratch.toAbsolutePath().toString());
+        env.put("SWARM_SCRATCH", scratchVariable(scratch));
         // the script through the environment, not the command line (see SCRIPT_VARIABLE)
         env.put(SCRIPT_VARIABLE, request.script());
 

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * The processes an attempt whose coordinator died left outside its process group, ended when {@code swarm resume} kills
  * the orphaned group ({@link LocalExecutor#killOrphan}): without bubblewrap's {@code --die-with-parent} or a cgroup
  * (an ordinary user's unsandboxed ticket) nothing else ends them. They are found by the attempt's {@code SWARM_RUN_ID},
- * {@code SWARM_TICKET_ID} and {@code SWARM_ATTEMPT} ({@link ProcessGroups#killOrphanEscapees}).
+ * {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT} and {@code SWARM_SCRATCH} ({@link ProcessGroups#killOrphanEscapees}):
+ * another state directory's attempt with the same ids has another scratch directory, and is left alone.
  */
 final class LostAttemptEscapees {
     private LostAttemptEscapees() {}
@@ -19,12 +20,15 @@ final class LostAttemptEscapees {
     /**
      * Ends what {@code attempt} left outside its group and says so in {@code warnings} (one line naming the pids, and
      * those still running if some kept starting others); says nothing when there was none.
+     *
+     * @param scratch the attempt's {@code SWARM_SCRATCH}, exactly as its launch set it ({@link LocalExecutor#scratchVariable})
      */
-    static void end(AttemptView attempt, Consumer<String> warnings) {
+    static void end(AttemptView attempt, String scratch, Consumer<String> warnings) {
         ProcessGroups.OrphanEscapees found;
         try {
             found = ProcessGroups.killOrphanEscapees(attempt.pid(), attempt.startTicks(), Map.of("SWARM_RUN_ID",
-                    attempt.runId(), "SWARM_TICKET_ID", attempt.ticketId(), "SWARM_ATTEMPT", Integer.toString(attempt.attempt())));
+                    attempt.runId(), "SWARM_TICKET_ID", attempt.ticketId(), "SWARM_ATTEMPT", Integer.toString(attempt.attempt()),
+                    "SWARM_SCRATCH", scratch));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the KILLs of the current scan were sent; the engine sees the interrupt
             return;

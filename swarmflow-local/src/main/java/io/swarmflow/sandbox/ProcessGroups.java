@@ -455,19 +455,27 @@ public final class ProcessGroups {
      * Ends the processes an attempt whose coordinator died left outside its process group ({@code setsid}, a daemon),
      * which neither {@link #killOrphanGroup} nor (without bubblewrap's {@code --die-with-parent}, as an ordinary user
      * without a cgroup) anything else ends: this user's processes started no earlier than the attempt's first, whose
-     * environment holds the attempt's {@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID} and {@code SWARM_ATTEMPT} as
-     * {@code env} gives them, the way an attempt's own end finds them ({@code Escapees}), except the members of group
+     * environment holds the attempt's {@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT} and
+     * {@code SWARM_SCRATCH} as {@code env} gives them, the way an attempt's own end finds them ({@code Escapees}; the
+     * scratch directory tells this state directory's attempt from another's with the same ids), except the members of group
      * {@code pid}, which {@link #killOrphanGroup} kills or spares: each gets TERM and at once KILL (no grace, as for the
      * group), what they start meanwhile too, scan after scan. As for
      * {@link #killOrphanGroup}, the caller must know the attempt was recorded in the current boot and pid namespace.
      *
      * @param pid        the attempt's recorded group leader (its first process)
      * @param startTicks its recorded start time in clock ticks since the current boot; 0 (nothing recorded) looks for nothing
-     * @param env        the attempt's marker entries by name; one missing looks for nothing
+     * @param env        the attempt's marker entries by name, each value exactly as the attempt's first process got it
+     *                   ({@code SWARM_SCRATCH}: the absolute path its launch gave); one of the ids missing looks for nothing
+     * @throws IllegalArgumentException when {@code env} has no {@code SWARM_SCRATCH}: by the ids alone another state
+     *                                  directory's live attempt of the same run would be ended
      * @throws InterruptedException when interrupted; the processes of the current scan have been KILLed
      */
     public static OrphanEscapees killOrphanEscapees(long pid, long startTicks, java.util.Map<String, String> env)
             throws InterruptedException {
+        if (env.get(Escapees.SCRATCH) == null) {
+            throw new IllegalArgumentException("no " + Escapees.SCRATCH + " to tell the attempt's processes from another "
+                    + "state directory's by");
+        }
         if (pid <= 1 || startTicks <= 0) return new OrphanEscapees(List.of(), List.of());
         // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
         // it (its leader's identity), and not named as escaped while they die

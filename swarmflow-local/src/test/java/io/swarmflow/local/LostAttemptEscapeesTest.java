@@ -32,7 +32,9 @@ class LostAttemptEscapeesTest {
         ProcessBuilder b = new ProcessBuilder("setsid", "bash", "-c", "setsid sleep 4601 & echo $! > \"$0.tmp\"; "
                 + "mv \"$0.tmp\" \"$0\"; exec sleep 4602", escapeePid.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        b.environment().putAll(java.util.Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "long", "SWARM_ATTEMPT", "2"));
+        // as LocalExecutor launched it in the state directory tmp/state
+        b.environment().putAll(java.util.Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "long", "SWARM_ATTEMPT", "2",
+                "SWARM_SCRATCH", LocalExecutor.scratchVariable(tmp.resolve("state/runs").resolve(run).resolve("scratch"))));
         Process leader = b.start();
         long escapee = -1;
         try {
@@ -57,6 +59,65 @@ class LostAttemptEscapeesTest {
             leader.destroyForcibly();
             if (escapee > 0) ProcessHandle.of(escapee).ifPresent(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /**
+     * A resume ends what its lost attempt left outside its group, found by the attempt's ids and its SWARM_SCRATCH, the
+     * scratch directory of the run in the resuming state directory, spelled as the launch spelled it; a process with the
+     * same ids of another state directory (a copy of this one, the same run resumed there from one backup) is left alone.
+     */
+    @Test
+    void aResumeLeavesAnotherStateDirectorysProcessWithTheSameIdsAlone() throws Exception {
+        String run = "lost-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path runDir = tmp.resolve("state/runs").resolve(run);
+        java.util.Map<String, String> ids = java.util.Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "long", "SWARM_ATTEMPT", "2");
+        Path escapeePid = tmp.resolve("escapee.pid");
+        ProcessBuilder b = new ProcessBuilder("setsid", "bash", "-c", "setsid sleep 4611 & echo $! > \"$0.tmp\"; "
+                + "mv \"$0.tmp\" \"$0\"; exec sleep 4612", escapeePid.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        b.environment().putAll(ids);
+        // what LocalExecutor gave the attempt it launched for this run directory
+        b.environment().put("SWARM_SCRATCH", runDir.resolve("scratch").toAbsolutePath().toString());
+        Process leader = b.start();
+        // the copy's attempt: same ids, started after the lost one's first process, in no group of it
+        ProcessBuilder o = new ProcessBuilder("sleep", "4613").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        o.environment().putAll(ids);
+        o.environment().put("SWARM_SCRATCH", tmp.resolve("copy/runs").resolve(run).resolve("scratch").toString());
+        Process other = o.start();
+        long escapee = -1;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(escapeePid));
+            escapee = Long.parseLong(Files.readString(escapeePid).strip());
+            long e = escapee;
+            await().atMost(Duration.ofSeconds(10)).until(() -> comm(e).equals("sleep") && comm(leader.pid()).equals("sleep")
+                    && comm(other.pid()).equals("sleep"));
+            long ticks = ProcessGroups.startTicks(leader.pid()).orElseThrow();
+            AttemptView lost = new AttemptView(run, "long", 2, null, null, null, 0, 0, leader.pid(), ticks, null);
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(tmp.resolve("elsewhere"), warnings::add)
+                    .withStateDirs(null))) {
+                // the run directory the engine gives, not the executor's own state directory's
+                assertThat(executor.killOrphan(lost, runDir)).as("the group").isTrue();
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(e).map(h -> !h.isAlive()).orElse(true));
+            // the scan found only the attempt's own: its KILLs were sent before killOrphan returned
+            assertThat(warnings).containsExactly("ticket long: attempt 2, left running by its stopped coordinator, had a "
+                    + "process outside its process group (setsid, a daemon), found by its SWARM_ variables: ended it (pid " + e + ")");
+            assertThat(other.isAlive()).as("the other state directory's process").isTrue();
+        } finally {
+            leader.destroyForcibly();
+            other.destroyForcibly();
+            if (escapee > 0) ProcessHandle.of(escapee).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** By the ids alone another state directory's attempt would be found: the lookup refuses to look without the scratch. */
+    @Test
+    void theLookupOfALostAttemptsProcessesNeedsItsScratchDirectory() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProcessGroups.killOrphanEscapees(100, 5,
+                java.util.Map.of("SWARM_RUN_ID", "r", "SWARM_TICKET_ID", "t", "SWARM_ATTEMPT", "1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SWARM_SCRATCH");
     }
 
     /** The warning when some kept starting others and still run. */
