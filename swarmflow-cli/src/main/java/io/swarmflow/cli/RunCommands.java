@@ -102,7 +102,8 @@ final class RunCommands {
                 Path stateDir = state.resolve();
                 Executor executor = Wiring.executor(stateDir, Streams.err(spec));
                 // a PATH into a state directory the sandbox hides is refused where the spec sets it
-                Plan plan = new SpecLoader().load(specFile, vars.values(),
+                // matrix expansions sharing an output file in the checkout: judged by HEAD, the commit the run starts from
+                Plan plan = new SpecLoader().withCommittedFiles(Wiring.committedFiles()).load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()), allowed, executor::hiddenStateDirs);
                 EngineOptions options = exec.engineOptions(stateDir);
                 List<String> problems = new java.util.ArrayList<>(executor.preflight(plan));

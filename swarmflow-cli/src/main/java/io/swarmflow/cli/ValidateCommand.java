@@ -40,7 +40,8 @@ final class ValidateCommand implements Callable<Integer> {
         SpecInput.hintOnTerminal(specFile, "validate", Streams.err(spec));
         var executor = Wiring.executor(StateOptions.resolve(stateDir), Streams.err(spec));
         // a PATH into a state directory the sandbox hides is refused where the spec sets it, as by run
-        Plan plan = new SpecLoader().forCommand("validate").load(specFile, vars.values(),
+        // matrix expansions sharing an output file in the checkout: judged by the repository's HEAD commit, now
+        Plan plan = new SpecLoader().forCommand("validate").withCommittedFiles(Wiring.committedFiles()).load(specFile, vars.values(),
                 w -> Streams.err(spec).println("swarm: warning: " + w.format()), floor.floor(), executor::hiddenStateDirs);
         List<String> problems = new java.util.ArrayList<>(executor.preflight(plan));
         problems.addAll(EnvironmentEncoding.problems(plan)); // as run checks

@@ -38,6 +38,14 @@ final class Wiring implements AutoCloseable {
     }
 
     /**
+     * Which files a repository's {@code HEAD} commit holds, for the spec loader ({@link
+     * io.swarmflow.spec.SpecLoader#withCommittedFiles}): git's answer ({@link io.swarmflow.git.GitWorktrees#filesInHead}).
+     */
+    static io.swarmflow.spec.CommittedFiles committedFiles() {
+        return io.swarmflow.git.GitWorktrees::filesInHead;
+    }
+
+    /**
      * Why git must not be suggested in a ticket's kept {@code worktree} of {@code repo} ({@code
      * GitWorktrees.whyGitIsUnsafeIn}): its {@code .git} is not git's own (a lost attempt's worktree keeps whatever the
      * ticket left there), or it holds repositories the ticket made; empty when git may be suggested there.

@@ -87,6 +87,8 @@ final class PlanBuilder {
     private final Problems problems;
     private final Path specFile;
     private final Map<String, String> overrides;
+    /** Which files the repository's HEAD commit holds: for matrix expansions sharing an output file in the checkout. */
+    private final CommittedFiles committedFiles;
 
     private final Map<String, String> vars = new LinkedHashMap<>();
     private Path specDir;
@@ -182,11 +184,17 @@ final class PlanBuilder {
     }
 
     PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides) {
+        this(spec, source, problems, specFile, overrides, CommittedFiles.UNKNOWN);
+    }
+
+    PlanBuilder(RawSpec spec, YamlSource source, Problems problems, Path specFile, Map<String, String> overrides,
+                CommittedFiles committedFiles) {
         this.spec = spec;
         this.source = source;
         this.problems = problems;
         this.specFile = specFile;
         this.overrides = overrides;
+        this.committedFiles = committedFiles;
     }
 
     /** The plan, or null when problems were found (they are recorded). */
@@ -412,7 +420,8 @@ final class PlanBuilder {
     /**
      * A file output of a shell ticket whose workspace other tickets write into too: the run's shared directory, or the
      * checkout of a {@code workspace: repo} ticket with {@code sandbox: off}, whether the file is in the repository or not
-     * (decided from the spec alone, never from what is on disk now: a ticket without the sandbox can write either).
+     * (never decided from what is on disk now: a ticket without the sandbox can write either; only for the expansions of
+     * one matrix ticket does the repository's {@code HEAD} commit count, {@link #checkSharedOutputFiles}).
      * {@code file} is the path with variables and matrix values substituted; {@code agentConcurrency} the profile's
      * limit, 0 for none.
      */
@@ -433,7 +442,9 @@ final class PlanBuilder {
      * Refuses a file output that tickets which may run at the same time name in one shared workspace: each output is read
      * when its attempt ends, from whatever the last writer left, so a ticket reading it would get another ticket's value,
      * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value: refused; in the
-     * checkout of {@code workspace: repo}, {@code sandbox: off}, warned, as they may only read a file of the repository); two other
+     * checkout of {@code workspace: repo}, {@code sandbox: off}, by the repository's {@code HEAD} commit as
+     * {@link #committedFiles} tells it: a file it holds they only read, no warning; one it does not they write, refused,
+     * unless another ticket names it too, which may write it for them to read, a warning; not known, a warning); two other
      * tickets unless one needs the other, directly or not, a warning only, as their {@code when} conditions may keep them
      * apart ({@code order}, null when there is a cycle: then only the first
      * check). Nothing runs at once in a run of {@code concurrency: 1}, nor two tickets of a profile of {@code concurrency: 1}.
@@ -442,24 +453,31 @@ final class PlanBuilder {
         int concurrency = spec.concurrency != null ? spec.concurrency.value() : 4;
         if (concurrency == 1 || sharedFiles.size() < 2) return;
         Map<String, List<SharedFile>> byFile = new LinkedHashMap<>();
-        for (SharedFile f : sharedFiles) {
-            String normal;
-            try {
-                normal = Path.of(f.file()).normalize().toString();
-            } catch (InvalidPathException ex) {
-                normal = f.file();
-            }
-            byFile.computeIfAbsent(f.workspace() + "\0" + normal, k -> new ArrayList<>()).add(f);
-        }
-        // expansions of one matrix ticket: once per output written in the spec
-        Set<List<Object>> reported = new java.util.HashSet<>();
+        for (SharedFile f : sharedFiles) byFile.computeIfAbsent(f.workspace() + "\0" + normalized(f.file()), k -> new ArrayList<>()).add(f);
+        // expansions of one matrix ticket naming one file, with whether other tickets name it too
+        List<List<SharedFile>> sharing = new ArrayList<>();
+        Map<List<SharedFile>, Boolean> namedByOthers = new java.util.IdentityHashMap<>();
+        Set<String> inCheckout = new LinkedHashSet<>();
         for (List<SharedFile> same : byFile.values()) {
             Map<List<Object>, List<SharedFile>> byOutput = new LinkedHashMap<>();
             for (SharedFile f : same) byOutput.computeIfAbsent(List.of(f.output(), f.ticket().group), k -> new ArrayList<>()).add(f);
-            byOutput.forEach((key, expansions) -> {
-                if (expansions.size() < 2 || expansions.get(0).oneAtATimeWith(expansions.get(1)) || !reported.add(key)) return;
-                reportSharedMatrixOutput(expansions);
+            byOutput.values().forEach(expansions -> {
+                if (expansions.size() < 2 || expansions.get(0).oneAtATimeWith(expansions.get(1))) return;
+                sharing.add(expansions);
+                namedByOthers.put(expansions, expansions.size() < same.size());
+                if (expansions.get(0).workspace() == WorkspaceMode.REPO) inCheckout.add(normalized(expansions.get(0).file()));
             });
+        }
+        // the checkout's files: all asked at once (one git command), only when there are any
+        Map<String, Boolean> committed = inCheckout.isEmpty() ? Map.of() : committedFiles.inHead(repo, List.copyOf(inCheckout));
+        // once per output written in the spec: its first file that is reported
+        Set<List<Object>> reported = new java.util.HashSet<>();
+        for (List<SharedFile> expansions : sharing) {
+            SharedFile first = expansions.get(0);
+            Boolean inHead = first.workspace() == WorkspaceMode.REPO ? committed.get(normalized(first.file())) : null;
+            if (Boolean.TRUE.equals(inHead)) continue; // read as the commit has it, the same for each
+            if (!reported.add(List.of(first.output(), first.ticket().group))) continue;
+            reportSharedMatrixOutput(expansions, inHead, namedByOthers.get(expansions));
         }
         if (order == null) return;
         int[] position = new int[expanded.size()];
@@ -508,8 +526,22 @@ final class PlanBuilder {
         return false;
     }
 
-    /** Reports expansions of one matrix ticket that name the same file output in a shared workspace. */
-    private void reportSharedMatrixOutput(List<SharedFile> expansions) {
+    /** {@code file} as one path names it ({@code ./out.txt} and {@code out.txt} are one), or as written when it is no path. */
+    private static String normalized(String file) {
+        try {
+            return Path.of(file).normalize().toString();
+        } catch (InvalidPathException ex) {
+            return file;
+        }
+    }
+
+    /**
+     * Reports expansions of one matrix ticket that name the same file output in a shared workspace: refused, except in
+     * the checkout, where {@code inHead} (null: not known) says whether the repository's {@code HEAD} commit holds the
+     * file and {@code namedByOthers} whether another ticket names it too; there refused only when the commit does not
+     * hold it and no other ticket names it (the expansions must then each write it), else a warning.
+     */
+    private void reportSharedMatrixOutput(List<SharedFile> expansions, Boolean inHead, boolean namedByOthers) {
         SharedFile first = expansions.get(0);
         Output o = first.output();
         List<String> ids = new ArrayList<>();
@@ -535,11 +567,17 @@ final class PlanBuilder {
         String fix = "name the file by the matrix value" + (keys.size() > 1 ? "s" : "") + ": " + o.name() + ": \"" + named + "\""
                 + (repo != null ? ", or set workspace: worktree, which gives each expansion its own directory" : "")
                 + ", or use a {json: key} output";
-        if (first.workspace() == WorkspaceMode.REPO) {
-            // in the checkout the file may be one of the repository that the expansions only read, the same for each:
-            // the spec does not say whether they write it, so a warning (the run's shared directory has only what
-            // tickets wrote: there it is refused)
-            problems.warnAt(o.file().node().getStartMark(), what + " (unless they only read it as the repository has it)", fix);
+        if (first.workspace() == WorkspaceMode.REPO && Boolean.FALSE.equals(inHead) && !namedByOthers) {
+            // not in the commit, and no other ticket names it: nothing but the expansions themselves can put it there
+            problems.at(o.file().node(), what + "; " + first.file() + " is not a file of the repository's HEAD commit, so "
+                    + "each expansion writes it", fix);
+        } else if (first.workspace() == WorkspaceMode.REPO) {
+            // in the checkout the file may be one the expansions only read, the same for each: one of the commit, when git
+            // could not tell; or one another ticket names, which may write it before them: a warning (the run's shared
+            // directory has only what tickets wrote: there it is refused)
+            problems.warnAt(o.file().node().getStartMark(), what + (inHead == null
+                    ? " (unless they only read it as the repository has it)"
+                    : " (unless they only read it as another ticket that names it wrote it)"), fix);
         } else {
             problems.at(o.file().node(), what, fix);
         }
@@ -1044,8 +1082,9 @@ final class PlanBuilder {
                     if (planned && kind.equals("shell") && (workspace == WorkspaceMode.RUN || (workspace == WorkspaceMode.REPO && repo != null
                             && profile.sandbox() == SandboxPolicy.OFF))) {
                         // a file the ticket writes into a directory other tickets write into too (checkSharedOutputFiles);
-                        // in the checkout whether or not the file is there now: the spec alone decides, the same on every
-                        // machine (a ticket without the sandbox may write a file of the repository as well as a new one)
+                        // in the checkout whether or not the file is there now, which never decides (a ticket without the
+                        // sandbox may write a file of the repository as well as a new one); for a matrix ticket's
+                        // expansions the HEAD commit may (committedFiles)
                         sharedFiles.add(new SharedFile(e, o, file, workspace, agent, profile.concurrency()));
                     }
                 } else {

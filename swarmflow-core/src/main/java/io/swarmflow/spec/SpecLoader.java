@@ -50,6 +50,8 @@ public final class SpecLoader {
     private final long maxBytes;
     /** The swarm command that reads the spec ({@code run}, {@code validate}), for the example in an error. */
     private final String command;
+    /** What validation asks of the repository's {@code HEAD} commit ({@link #withCommittedFiles}). */
+    private final CommittedFiles committedFiles;
 
     /** What {@code -} stands for, and the file name its errors give. */
     public static final Path STDIN = Path.of("/dev/stdin");
@@ -162,13 +164,28 @@ public final class SpecLoader {
      * @throws IllegalArgumentException when {@code maxBytes} is not positive
      */
     public SpecLoader(long maxBytes) {
-        this(maxBytes, "run");
+        this(maxBytes, "run", CommittedFiles.UNKNOWN);
     }
 
-    private SpecLoader(long maxBytes, String command) {
+    private SpecLoader(long maxBytes, String command, CommittedFiles committedFiles) {
         if (maxBytes <= 0) throw new IllegalArgumentException("maxBytes must be positive");
         this.maxBytes = maxBytes;
         this.command = command;
+        this.committedFiles = committedFiles;
+    }
+
+    /**
+     * This loader asking {@code committedFiles} which files the spec's repository's {@code HEAD} commit holds, for the
+     * file outputs that the expansions of a matrix ticket in {@code workspace: repo} with {@code sandbox: off} share in the
+     * checkout: refused when the commit does not hold the file, no warning when it does; without it ({@link
+     * CommittedFiles#UNKNOWN}, the default) only a warning.
+     *
+     * @param committedFiles asked at most once per load, for every such file at once
+     * @return a loader like this one but asking {@code committedFiles}
+     * @throws NullPointerException when {@code committedFiles} is null
+     */
+    public SpecLoader withCommittedFiles(CommittedFiles committedFiles) {
+        return new SpecLoader(maxBytes, command, java.util.Objects.requireNonNull(committedFiles, "committedFiles"));
     }
 
     /**
@@ -183,7 +200,7 @@ public final class SpecLoader {
         if (command == null || !command.matches("[a-z][a-z-]*")) {
             throw new IllegalArgumentException("command must be a swarm subcommand such as run or validate, not " + command);
         }
-        return new SpecLoader(maxBytes, command);
+        return new SpecLoader(maxBytes, command, committedFiles);
     }
 
     /**
@@ -252,7 +269,7 @@ public final class SpecLoader {
         Node root = source.compose();
         if (root == null) throw problems.exception();
         RawSpec raw = new SpecReader(problems).read(root);
-        Plan plan = new PlanBuilder(raw, source, problems, specFile, varOverrides == null ? Map.of() : varOverrides)
+        Plan plan = new PlanBuilder(raw, source, problems, specFile, varOverrides == null ? Map.of() : varOverrides, committedFiles)
                 .build(sha256(source.bytes));
         if (!problems.isEmpty() || plan == null) throw problems.exception();
         java.util.Collection<Path> hidden = stateDirs.apply(plan);

@@ -127,7 +127,8 @@ class SharedOutputFileTest {
     /**
      * In the checkout (workspace: repo, sandbox: off) the spec alone decides, not whether the file is there now: a ticket
      * without the sandbox can write a file of the repository as well as a new one, and validate says the same on every
-     * machine. Expansions naming one file there are warned about, not refused: they may only read a file of the repository.
+     * machine. Expansions naming one file there are warned about, not refused, when the loader is not told which files
+     * the repository's HEAD commit holds (no {@link SpecLoader#withCommittedFiles}): they may only read one of them.
      */
     @Test
     void aRepoTicketWithoutSandboxIsJudgedByTheSpecAloneNotTheDisk() throws Exception {
@@ -159,6 +160,95 @@ class SharedOutputFileTest {
                         + "them apart (when: success and when: failure), they may run at the same time and overwrite each "
                         + "other's file, and a ticket reading the output gets whichever was written last; give one of the files "
                         + "another name, or add a to the needs of b, or set workspace: worktree on one of them");
+    }
+
+    private static final String MATRIX_IN_THE_CHECKOUT = """
+            agents: {loose: {kind: shell, sandbox: "off"}}
+            tickets:
+              - id: m
+                agent: loose
+                matrix: {os: [linux, mac]}
+                run: "true"
+                outputs: {v: ./VERSION}
+            """;
+
+    /**
+     * Expansions naming one file in the checkout that the repository's HEAD commit holds only read it, the same for each:
+     * neither refused nor warned about. The commit is asked once, for the file as one path names it.
+     */
+    @Test
+    void matrixExpansionsNamingACommittedFileInTheCheckoutAreLetBe() throws Exception {
+        SpecFiles.gitInit(dir);
+        List<List<String>> asked = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        new SpecLoader().withCommittedFiles((repo, files) -> {
+            asked.add(List.of(repo.toString(), String.join(",", files)));
+            return Map.of("VERSION", true);
+        }).load(SpecFiles.write(dir, "swarm.yaml", MATRIX_IN_THE_CHECKOUT), Map.of(), w -> warnings.add(w.format()));
+        assertThat(warnings).isEmpty();
+        assertThat(asked).containsExactly(List.of(dir.toRealPath().toString(), "VERSION"));
+    }
+
+    /** A file the commit does not hold, which no other ticket names, each expansion writes: refused, where it is named. */
+    @Test
+    void matrixExpansionsNamingAFileNotInTheCommitAreRefused() throws Exception {
+        SpecFiles.gitInit(dir);
+        SpecException e = org.junit.jupiter.api.Assertions.assertThrows(SpecException.class, () -> new SpecLoader()
+                .withCommittedFiles((repo, files) -> Map.of("VERSION", false))
+                .load(SpecFiles.write(dir, "swarm.yaml", MATRIX_IN_THE_CHECKOUT), Map.of()));
+        assertThat(e.errors()).extracting(SpecError::format).containsExactly(dir.resolve("swarm.yaml") + ":7:18: output 'v' of "
+                + "matrix ticket 'm' is the file ./VERSION in your checkout (workspace: repo, sandbox: off) for each of its "
+                + "expansions m-linux, m-mac, which may run at the same time and overwrite each other's file: a ticket reading "
+                + "the output of one would get whichever was written last; ./VERSION is not a file of the repository's HEAD "
+                + "commit, so each expansion writes it; name the file by the matrix value: v: \"./VERSION-${{ matrix.os }}\", "
+                + "or set workspace: worktree, which gives each expansion its own directory, or use a {json: key} output");
+    }
+
+    /**
+     * A file the commit does not hold but another ticket names too may be one that ticket writes for the expansions to
+     * read: a warning. So is a file git could not tell about (left out of the answer).
+     */
+    @Test
+    void aFileAnotherTicketNamesOrGitCannotTellIsWarnedAbout() throws Exception {
+        SpecFiles.gitInit(dir);
+        String spec = """
+                agents: {loose: {kind: shell, sandbox: "off"}}
+                tickets:
+                  - {id: v, agent: loose, run: "date > VERSION", outputs: {v: VERSION}}
+                  - id: m
+                    agent: loose
+                    needs: [v]
+                    matrix: {os: [linux, mac]}
+                    run: "true"
+                    outputs: {v: ./VERSION}
+                """;
+        List<String> warnings = new ArrayList<>();
+        new SpecLoader().withCommittedFiles((repo, files) -> Map.of("VERSION", false))
+                .load(SpecFiles.write(dir, "swarm.yaml", spec), Map.of(), w -> warnings.add(w.format()));
+        assertThat(warnings).singleElement().asString().contains("output 'v' of matrix ticket 'm' is the file ./VERSION",
+                "(unless they only read it as another ticket that names it wrote it)");
+
+        warnings.clear();
+        new SpecLoader().withCommittedFiles((repo, files) -> Map.of())
+                .load(SpecFiles.write(dir, "swarm.yaml", MATRIX_IN_THE_CHECKOUT), Map.of(), w -> warnings.add(w.format()));
+        assertThat(warnings).singleElement().asString().contains("(unless they only read it as the repository has it)");
+    }
+
+    /** The commit is not asked about files of the run's shared directory, nor when no expansions share a file. */
+    @Test
+    void theCommitIsAskedOnlyAboutTheCheckout() throws Exception {
+        SpecFiles.gitInit(dir);
+        List<String> asked = new ArrayList<>();
+        CommittedFiles recording = (repo, files) -> {
+            asked.addAll(files);
+            return Map.of();
+        };
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(SpecException.class, () -> new SpecLoader()
+                .withCommittedFiles(recording).load(SpecFiles.write(dir, "swarm.yaml", MATRIX_IN_THE_CHECKOUT
+                        .replace("agent: loose\n", "agent: loose\n    workspace: run\n")), Map.of())).errors()).hasSize(1);
+        new SpecLoader().withCommittedFiles(recording).load(SpecFiles.write(dir, "swarm.yaml",
+                MATRIX_IN_THE_CHECKOUT.replace("./VERSION", "\"VERSION-${{ matrix.os }}\"")), Map.of());
+        assertThat(asked).isEmpty();
     }
 
     private List<String> warnings(String yaml) throws Exception {

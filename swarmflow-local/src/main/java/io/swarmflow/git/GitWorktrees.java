@@ -991,6 +991,42 @@ public final class GitWorktrees {
     }
 
     /**
+     * Whether each of {@code files} is a file of the commit the repository's {@code HEAD} names now (a blob of its tree:
+     * a regular file or a symbolic link; not a directory, nor a submodule), as {@link io.swarmflow.spec.CommittedFiles}
+     * asks it: false for every file when {@code HEAD} has no commit yet. Two git commands at most, whatever the number of
+     * files ({@code git cat-file --batch-check}, the paths on its stdin).
+     *
+     * @param repo  the top of the repository's working tree
+     * @param files paths relative to {@code repo}, normalized and '/'-separated
+     * @return the answer for each file that git could be asked about; a path holding a line break (which git's batch
+     *         input cannot carry) is left out, and so is every file when git fails (not installed, a repository it refuses)
+     */
+    public static Map<String, Boolean> filesInHead(Path repo, java.util.Collection<String> files) {
+        List<String> asked = files.stream().filter(f -> !f.isEmpty() && f.indexOf('\n') < 0 && f.indexOf('\r') < 0
+                && f.indexOf('\0') < 0).distinct().toList();
+        if (asked.isEmpty()) return Map.of();
+        Map<String, Boolean> answers = new java.util.LinkedHashMap<>();
+        Optional<String> head = headCommit(repo);
+        if (head.isEmpty()) {
+            // no commit yet holds no file; a git that fails says nothing
+            if (notRepository(repo).isEmpty()) asked.forEach(f -> answers.put(f, false));
+            return answers;
+        }
+        StringBuilder input = new StringBuilder();
+        for (String f : asked) input.append(head.get()).append(':').append(f).append('\n');
+        String[] types;
+        try {
+            // one line per object asked, in order: its type, or "<name> missing"
+            types = gitWithInput(repo, new String[] {"cat-file", "--batch-check=%(objecttype)"}, input.toString()).split("\n");
+        } catch (GitException e) {
+            return Map.of();
+        }
+        if (types.length != asked.size()) return Map.of();
+        for (int i = 0; i < types.length; i++) answers.put(asked.get(i), types[i].equals("blob"));
+        return answers;
+    }
+
+    /**
      * {@code git diff --stat --summary base..branch} as git prints it (each line starts with a space), without the final
      * newline; empty when the branch has no changes. The summary after the stat names what {@code --stat} alone does not
      * show: mode changes ({@code mode change 100644 => 100755 run.sh}, which the stat shows as {@code | 0}), files
