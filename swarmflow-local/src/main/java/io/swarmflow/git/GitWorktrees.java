@@ -938,7 +938,8 @@ public final class GitWorktrees {
      * configuration file, included ones too: an {@code [includeIf "onbranch:swarm/**"]} of the user's, which git reads
      * for a worktree on a {@code swarm/} branch and not here, in the main worktree, changes none of these settings; a
      * filter driver it defines is turned off as any other ({@link #withoutFilters} reads the configuration as the
-     * worktree's commands do).
+     * worktree's commands do). Then {@link #EVERY_CHANGE_SEEN}, whatever even the repository says, so that no edit of
+     * the ticket's goes unseen.
      *
      * @throws GitException when git cannot read the repository's configuration
      */
@@ -954,8 +955,22 @@ public final class GitWorktrees {
         }
         List<String> options = new ArrayList<>();
         values.forEach((key, value) -> options.addAll(List.of("-c", key + "=" + value)));
+        options.addAll(List.of(EVERY_CHANGE_SEEN));
         return options;
     }
+
+    /**
+     * How git tells a changed file of a worktree from its index, whatever any configuration says, the repository's
+     * included: every field of the file's status compared ({@code core.checkStat=default}: {@code minimal} compares only
+     * the size and the whole second of the modification time), its change time too ({@code core.trustctime=true}), and
+     * no file taken as unchanged without looking ({@code core.ignoreStat=false}: with {@code true} the checkout marks
+     * every file "assume unchanged", and {@code git add -A} then misses every edit of a tracked file). A ticket that
+     * rewrites a file in place with as many bytes and puts its modification time back (a tool that keeps times, {@code
+     * touch -r}) changes its change time, which only these settings make git look at: without them its work would not
+     * be committed. {@code sameOnEveryMachine} ends with them; at worst git reads a file whose status changed to compare its content.
+     */
+    private static final String[] EVERY_CHANGE_SEEN = {"-c", "core.checkStat=default", "-c", "core.trustctime=true",
+            "-c", "core.ignoreStat=false"};
 
     private static String[] concat(List<String> first, String... rest) {
         List<String> all = new ArrayList<>(first);
