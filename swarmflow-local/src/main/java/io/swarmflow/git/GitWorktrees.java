@@ -287,9 +287,6 @@ public final class GitWorktrees {
         return readRegularFile(record, "gitdir", 65536);
     }
 
-    /** Why git's worktree records cannot be read here ({@link io.swarmflow.files.NonBlockingRead}); replaced by tests. */
-    static volatile java.util.function.Supplier<Optional<String>> whyRecordsCannotBeRead = io.swarmflow.files.NonBlockingRead::whyUnavailable;
-
     /** For tests: runs in {@link #recordedGitdir} between the check of the record's type and its read. */
     static volatile Runnable betweenRecordCheckAndRead = () -> {};
 
@@ -309,16 +306,9 @@ public final class GitWorktrees {
      *                                             without blocking ({@link io.swarmflow.files.NonBlockingRead.UnavailableException}, whose
      *                                             message says why)
      */
-    /** How a file is read without blocking: {@link io.swarmflow.files.NonBlockingRead#read}; a test's stand-in. */
-    interface Reader {
-        byte[] read(Path file, int maxBytes) throws IOException;
-    }
-
-    static volatile Reader reader = io.swarmflow.files.NonBlockingRead::read;
-
     private static byte[] readRegularFile(Path dir, String name, int maxBytes) throws IOException {
         try {
-            return reader.read(dir.resolve(name), maxBytes);
+            return io.swarmflow.files.NonBlockingRead.read(dir.resolve(name), maxBytes);
         } catch (io.swarmflow.files.NonBlockingRead.NotRegularException | io.swarmflow.files.NonBlockingRead.TooLargeException e) {
             return null;
         }
@@ -1134,12 +1124,6 @@ public final class GitWorktrees {
      *                      holding work (the message says why)
      */
     public static Map<Path, Uncommitted> uncommitted(Path repo, Path runDir) throws GitException {
-        // git's records name the run's worktrees: unread, each would be "not the run's" and its work not counted
-        Optional<String> unreadable = whyRecordsCannotBeRead.get();
-        if (unreadable.isPresent()) {
-            throw new GitException("cannot tell which worktrees of " + runDir + " hold uncommitted work: git's records of them are "
-                    + "not read, as they cannot be read here without the risk of blocking on a FIFO (" + unreadable.get() + ")");
-        }
         Path top = topLevel(repo);
         Path given = runDir.toAbsolutePath().normalize().resolve("worktrees");
         Path root = real(given);
@@ -1148,7 +1132,9 @@ public final class GitWorktrees {
         if (!Files.isDirectory(admin)) return dirty;
         try (Stream<Path> records = Files.list(admin)) {
             for (Path record : records.toList()) {
-                // a record that cannot be read, decoded or mapped (the user's own worktree) is not this run's
+                // a record that cannot be read, decoded or mapped (the user's own worktree) is not this run's; one that
+                // cannot be read here at all (JNA not loaded, no readable /proc/self/fd) is not known to be another's:
+                // unread, each would be "not the run's" and its work not counted
                 Optional<Recorded> recorded;
                 try {
                     recorded = recordedWorktreeUnder(record, given, root);
