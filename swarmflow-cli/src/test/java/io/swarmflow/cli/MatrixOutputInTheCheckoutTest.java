@@ -60,7 +60,7 @@ class MatrixOutputInTheCheckoutTest {
         Said validate = swarm("validate", spec);
 
         assertThat(validate.code()).as(validate.err()).isZero();
-        assertThat(validate.err()).isEmpty();
+        assertThat(validate.err()).doesNotContain("warning", "VERSION");
         assertThat(validate.out()).contains("ok: swarm 'swarm', 2 tickets");
     }
 

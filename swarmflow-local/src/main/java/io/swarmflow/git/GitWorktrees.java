@@ -998,38 +998,43 @@ public final class GitWorktrees {
     /**
      * Whether each of {@code files} is a file of the commit the repository's {@code HEAD} names now (a blob of its tree:
      * a regular file or a symbolic link; not a directory, nor a submodule), as {@link io.swarmflow.spec.CommittedFiles}
-     * asks it: false for every file when {@code HEAD} has no commit yet. Two git commands at most, whatever the number of
-     * files ({@code git cat-file --batch-check}, the paths on its stdin).
+     * asks it: false for every file when {@code HEAD} has no commit yet. Read from the commit's trees alone ({@code git
+     * ls-tree}, paths taken literally), never from a file's content: in a partial clone no missing object is fetched. A
+     * few git commands, whatever the number of files (at most {@value #PATHS_PER_COMMAND} paths in one).
      *
      * @param repo  the top of the repository's working tree
      * @param files paths relative to {@code repo}, normalized and '/'-separated
-     * @return the answer for each file that git could be asked about; a path holding a line break (which git's batch
-     *         input cannot carry) is left out, and so is every file when git fails (not installed, a repository it refuses)
+     * @return the answer for each file that git could be asked about; a path holding a NUL character is left out, and so is
+     *         every file when git fails (not installed, a repository it refuses)
      */
     public static Map<String, Boolean> filesInHead(Path repo, java.util.Collection<String> files) {
-        List<String> asked = files.stream().filter(f -> !f.isEmpty() && f.indexOf('\n') < 0 && f.indexOf('\r') < 0
-                && f.indexOf('\0') < 0).distinct().toList();
+        List<String> asked = files.stream().filter(f -> !f.isEmpty() && f.indexOf('\0') < 0).distinct().toList();
         if (asked.isEmpty()) return Map.of();
         Map<String, Boolean> answers = new java.util.LinkedHashMap<>();
+        asked.forEach(f -> answers.put(f, false));
         Optional<String> head = headCommit(repo);
-        if (head.isEmpty()) {
-            // no commit yet holds no file; a git that fails says nothing
-            if (notRepository(repo).isEmpty()) asked.forEach(f -> answers.put(f, false));
-            return answers;
-        }
-        StringBuilder input = new StringBuilder();
-        for (String f : asked) input.append(head.get()).append(':').append(f).append('\n');
-        String[] types;
+        if (head.isEmpty()) return notRepository(repo).isEmpty() ? answers : Map.of(); // no commit yet holds no file
         try {
-            // one line per object asked, in order: its type, or "<name> missing"
-            types = gitWithInput(repo, new String[] {"cat-file", "--batch-check=%(objecttype)"}, input.toString()).split("\n");
+            for (int from = 0; from < asked.size(); from += PATHS_PER_COMMAND) {
+                List<String> args = new ArrayList<>(List.of("--literal-pathspecs", "ls-tree", "-z", "--full-tree", head.get(), "--"));
+                args.addAll(asked.subList(from, Math.min(asked.size(), from + PATHS_PER_COMMAND)));
+                // "<mode> <type> <object>\t<path>" for each entry found, NUL-terminated, the path as it is
+                for (String entry : git(repo, args.toArray(String[]::new)).split("\0")) {
+                    int tab = entry.indexOf('\t');
+                    if (tab < 0) continue;
+                    String[] fields = entry.substring(0, tab).split(" ");
+                    String path = entry.substring(tab + 1);
+                    if (fields.length == 3 && fields[1].equals("blob") && answers.containsKey(path)) answers.put(path, true);
+                }
+            }
         } catch (GitException e) {
             return Map.of();
         }
-        if (types.length != asked.size()) return Map.of();
-        for (int i = 0; i < types.length; i++) answers.put(asked.get(i), types[i].equals("blob"));
         return answers;
     }
+
+    /** Paths given to one {@code git ls-tree} by {@link #filesInHead}: well within Linux's 2 MiB for a command line. */
+    static final int PATHS_PER_COMMAND = 500;
 
     /**
      * {@code git diff --stat --summary base..branch} as git prints it (each line starts with a space), without the final

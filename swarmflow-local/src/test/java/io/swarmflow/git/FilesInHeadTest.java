@@ -19,7 +19,7 @@ class FilesInHeadTest {
     @TempDir
     Path tmp;
 
-    private static void git(Path dir, String... args) throws Exception {
+    private static String git(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -27,6 +27,7 @@ class FilesInHeadTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test
@@ -37,6 +38,8 @@ class FilesInHeadTest {
         Files.writeString(repo.resolve("VERSION"), "1\n");
         Files.createSymbolicLink(repo.resolve("link"), Path.of("VERSION"));
         Files.writeString(repo.resolve("gone"), "1\n");
+        Files.writeString(repo.resolve(":(glob)*"), "1\n"); // pathspec magic, were it not taken literally
+        Files.writeString(repo.resolve("line\nbreak"), "1\n");
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "one");
         Files.delete(repo.resolve("gone")); // deleted in the checkout: still in the commit
@@ -45,10 +48,56 @@ class FilesInHeadTest {
         Files.writeString(repo.resolve("untracked"), "1\n");
 
         Map<String, Boolean> inHead = GitWorktrees.filesInHead(repo, List.of("VERSION", "dir/a b.txt", "link", "gone",
-                "staged", "untracked", "missing", "dir", "line\nbreak"));
+                ":(glob)*", "line\nbreak", "staged", "untracked", "missing", "dir", "*", "dir/*"));
 
-        assertThat(inHead).containsExactlyInAnyOrderEntriesOf(Map.of("VERSION", true, "dir/a b.txt", true, "link", true,
-                "gone", true, "staged", false, "untracked", false, "missing", false, "dir", false));
+        Map<String, Boolean> expected = new java.util.HashMap<>(Map.of("VERSION", true, "dir/a b.txt", true, "link", true,
+                "gone", true, ":(glob)*", true, "line\nbreak", true, "staged", false, "untracked", false, "missing", false));
+        expected.putAll(Map.of("dir", false, "*", false, "dir/*", false));
+        assertThat(inHead).containsExactlyInAnyOrderEntriesOf(expected);
+    }
+
+    /**
+     * In a partial clone without the files' contents ({@code --filter=blob:none}), the answer comes from the trees: nothing
+     * is fetched (the origin is gone, so a fetch would fail, and the file be taken as not in the commit).
+     */
+    @Test
+    void aPartialCloneIsAnsweredWithoutFetching() throws Exception {
+        Path origin = Files.createDirectories(tmp.resolve("origin"));
+        git(origin, "init", "-q");
+        git(origin, "config", "uploadpack.allowFilter", "true");
+        Files.writeString(origin.resolve("VERSION"), "1\n");
+        git(origin, "add", "-A");
+        git(origin, "commit", "-q", "-m", "one");
+        git(tmp, "clone", "-q", "--no-checkout", "--filter=blob:none", "file://" + origin, "clone");
+        assertThat(git(tmp.resolve("clone"), "rev-list", "--objects", "--missing=print", "HEAD")).as("the blob is not there")
+                .contains("\n?");
+        deleteTree(origin);
+
+        assertThat(GitWorktrees.filesInHead(tmp.resolve("clone"), List.of("VERSION", "missing")))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("VERSION", true, "missing", false));
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /** More paths than one git command takes: asked in several, each answered. */
+    @Test
+    void manyPathsAreAllAnswered() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < GitWorktrees.PATHS_PER_COMMAND * 2 + 1; i++) paths.add("f" + i);
+        for (int i = 0; i < paths.size(); i += 2) Files.writeString(repo.resolve(paths.get(i)), "1\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "one");
+
+        Map<String, Boolean> inHead = GitWorktrees.filesInHead(repo, paths);
+
+        assertThat(inHead).hasSize(paths.size());
+        for (int i = 0; i < paths.size(); i++) assertThat(inHead.get(paths.get(i))).as(paths.get(i)).isEqualTo(i % 2 == 0);
     }
 
     @Test
