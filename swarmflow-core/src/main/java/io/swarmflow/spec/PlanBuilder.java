@@ -468,7 +468,7 @@ final class PlanBuilder {
                 if (expansions.get(0).workspace() == WorkspaceMode.REPO) inCheckout.add(normalized(expansions.get(0).file()));
             });
         }
-        // the checkout's files: all asked at once (one git command), only when there are any
+        // the checkout's files: all asked at once, only when there are any
         Map<String, Boolean> committed = inCheckout.isEmpty() ? Map.of() : committedFiles.inHead(repo, List.copyOf(inCheckout));
         // once per output written in the spec: its first file that is reported
         Set<List<Object>> reported = new java.util.HashSet<>();
@@ -568,7 +568,8 @@ final class PlanBuilder {
                 + (repo != null ? ", or set workspace: worktree, which gives each expansion its own directory" : "")
                 + ", or use a {json: key} output";
         if (first.workspace() == WorkspaceMode.REPO && Boolean.FALSE.equals(inHead) && !namedByOthers) {
-            // not in the commit, and no other ticket names it: nothing but the expansions themselves can put it there
+            // not in the commit, and no other ticket names it: the expansions are taken to write it (a file only on disk,
+            // untracked or ignored, does not count: the disk never decides, and a run elsewhere has none)
             problems.at(o.file().node(), what + "; " + first.file() + " is not a file of the repository's HEAD commit, so "
                     + "each expansion writes it", fix);
         } else if (first.workspace() == WorkspaceMode.REPO) {
