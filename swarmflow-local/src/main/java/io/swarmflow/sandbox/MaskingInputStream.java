@@ -48,7 +48,7 @@ public final class MaskingInputStream extends FilterInputStream {
 
     /**
      * The secrets' UTF-8 bytes, each byte as one character (ISO-8859-1), in {@link Masking#ordered} order: most bytes
-     * first; matched by {@link Masking#occurrenceAt} against {@link #pendingChars}.
+     * first; matched by {@link Masking.Scan} against {@link #pendingChars}.
      */
     private final List<String> secrets;
     /** {@code pending[0, pendingLength)}, each byte as one character, for {@link Masking#occurrenceAt}. */
@@ -231,10 +231,11 @@ public final class MaskingInputStream extends FilterInputStream {
             else pendingLength += n;
         }
         ByteArrayOutputStream released = new ByteArrayOutputStream(pendingLength + MASK_BYTES.length);
+        Masking.Scan scan = new Masking.Scan(pendingChars, secrets, eof); // one per state of pending: linear work
         int i = 0;
         for (; i < pendingLength; i++) {
-            int longest = longestAt(i);
-            if (longest < 0) break; // a secret may begin here: wait for the next read to tell
+            int longest = scan.at(i); // -1: a secret may begin here: wait for the next read to tell
+            if (longest < 0) break;
             long at = pendingAt + i;
             if (runEnd == at && longest == 0) { // the run neither overlaps nor touches an occurrence beginning here
                 released.write(MASK_BYTES, 0, MASK_BYTES.length);
@@ -254,14 +255,5 @@ public final class MaskingInputStream extends FilterInputStream {
         ready = released.toByteArray();
         readyPos = 0;
         return n;
-    }
-
-    /**
-     * How many bytes the longest occurrence of a secret beginning at {@code pending[at]} covers (escape sequences inside
-     * it included: {@link Masking#occurrenceAt}), 0 if none does, -1 if that is not known yet: what was read from there
-     * may still become one (before the end of the stream).
-     */
-    private int longestAt(int at) {
-        return Masking.occurrenceAt(pendingChars, at, secrets, eof);
     }
 }

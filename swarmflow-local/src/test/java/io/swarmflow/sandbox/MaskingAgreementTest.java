@@ -206,7 +206,7 @@ class MaskingAgreementTest {
         };
         masking[0] = (MaskingInputStream) MaskingInputStream.wrap(source, List.of("aaaa", "aaaaaaaa"));
         assertThat(new String(masking[0].readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("***b");
-        assertThat(mostHeld[0]).as("bytes held between reads").isLessThan(8);
+        assertThat(mostHeld[0]).as("bytes held between reads").isLessThanOrEqualTo(8); // a whole one: a BS may follow (bold)
     }
 
     @Property(tries = 300)

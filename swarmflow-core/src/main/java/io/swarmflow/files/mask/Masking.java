@@ -1,6 +1,7 @@
 package io.swarmflow.files.mask;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -29,18 +30,21 @@ import java.util.Objects;
  * overlapping secrets.)
  *
  * <p>An occurrence may have terminal escape sequences between its characters (CSI, such as colours; OSC, such as a
- * window title or a hyperlink, ended by BEL or {@code ESC \}; a two-character {@code ESC} sequence), up to
- * {@value #MAX_INTERLEAVED} characters of them in all ({@link #occurrenceAt}): {@code grep --color} highlighting a
- * match inside a token prints it in pieces ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows
- * whole, as does a report that removes the sequences. What such an occurrence covers, the sequences in it included,
- * is masked like any other: with {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences
- * before its first character or after its last are no part of it and stay.
+ * window title or a hyperlink, ended by BEL or {@code ESC \}; a two-character {@code ESC} sequence; and the C1
+ * forms of these, U+009B, U+009D, U+009C and U+0080 to U+009F, which a UTF-8 terminal obeys alike), and overstrikes
+ * ({@code man}'s bold {@code c BS c} and underline {@code _ BS c}), up to {@value #MAX_INTERLEAVED} UTF-8 bytes of them
+ * in all ({@link Scan}): {@code grep --color} highlighting a match inside a token prints it in pieces
+ * ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows whole, as does a report that removes the
+ * sequences. What such an occurrence covers, the sequences in it included, is masked like any other: with
+ * {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences before its first character or
+ * after its last are no part of it and stay.
  *
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
- * however it is read in pieces: UTF-8 is self-synchronising, so a secret's bytes occur exactly where its characters do
- * and a run of covered bytes is exactly the bytes of a run of covered characters. Cost: as before the rule changed,
- * each place of the text is compared with each secret until the first character that differs, so
- * {@code O(length * secrets * longest)} comparisons at worst, and a few per place and secret for text unlike them.
+ * however it is read in pieces: both match the UTF-8 bytes with {@link Scan}, and UTF-8 is self-synchronising, so a
+ * secret's bytes occur exactly where its characters do and a run of covered bytes is exactly the bytes of a run of
+ * covered characters. Cost: each place of the text is compared with each secret until the first byte that
+ * differs, so {@code O(length * secrets * longest)} comparisons at worst, and a few per place and secret for text
+ * unlike them; the escape sequences add a step per run of them, not one per byte ({@link Scan}).
  *
  * <p>Half a character (a lone surrogate: a {@code char} in U+D800..U+DFFF not part of a pair) has no UTF-8 form; Java
  * writes it as {@code ?} (0x3F), and so does every place a text goes from here: a log, the console, the store, a
@@ -77,6 +81,7 @@ public final class Masking {
 
     private static final char ESC = '\u001B';
     private static final char BEL = '\u0007';
+    private static final char BS = '\b';
 
     /** Most UTF-8 bytes first, then by the string itself: an order that depends on the secrets alone. */
     private static final Comparator<String> ORDER =
@@ -101,9 +106,10 @@ public final class Masking {
 
     /**
      * {@code value} with every run of characters covered by occurrences of the secrets of at least {@value #MIN_LENGTH}
-     * UTF-8 bytes replaced by one {@value #MASK}, by the rule of the class comment (the union of all occurrences,
-     * overlapping or touching ones merged). A lone surrogate in {@code value} is matched as {@code ?}, the byte it is
-     * written as (the class comment).
+     * UTF-8 bytes replaced by one {@value #MASK}, by the rule of the
+     * class comment (the union of all occurrences, overlapping or touching ones merged). The text is matched as its
+     * UTF-8 bytes, as a stream is ({@link Scan}), so the two forms agree; a lone surrogate in {@code value} is matched
+     * as {@code ?}, the byte it is written as (the class comment).
      *
      * @param value   the text; not null
      * @param secrets the secrets (null or shorter ones are ignored); not null
@@ -113,18 +119,19 @@ public final class Masking {
     public static String mask(String value, Collection<String> secrets) {
         List<String> tried = ordered(secrets);
         if (tried.isEmpty()) return value;
-        String written = asWritten(value); // matched; value's own chars are copied
-        StringBuilder out = null;
-        int kept = 0; // value[kept, runStart) is not yet copied to out
+        byte[] bytes = asWritten(value).getBytes(StandardCharsets.UTF_8); // matched; value's own chars are copied
+        int n = bytes.length;
+        Scan scan = new Scan(new String(bytes, StandardCharsets.ISO_8859_1), asBytes(tried), true);
+        int[] runs = new int[8]; // [start, end) in bytes, in order, apart
+        int count = 0;
         int runStart = 0;
-        int runEnd = -1; // the open run of covered characters is value[runStart, runEnd); none when -1
-        int n = value.length();
+        int runEnd = -1; // the open run of covered bytes is [runStart, runEnd); none when -1
         for (int i = 0; i < n; i++) {
-            int end = i + longestAt(written, i, tried);
+            int end = i + scan.at(i);
             if (runEnd == i && end == i) { // the run neither overlaps nor touches an occurrence beginning here: it ends
-                if (out == null) out = new StringBuilder(n);
-                out.append(value, kept, runStart).append(MASK);
-                kept = runEnd;
+                if (count + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
+                runs[count++] = runStart;
+                runs[count++] = runEnd;
                 runEnd = -1;
             }
             if (runEnd >= 0) {
@@ -135,111 +142,303 @@ public final class Masking {
             }
         }
         if (runEnd >= 0) { // runs to the end of the text
-            if (out == null) out = new StringBuilder(n);
-            out.append(value, kept, runStart).append(MASK);
-            kept = n;
+            if (count + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length + 2);
+            runs[count++] = runStart;
+            runs[count++] = runEnd;
         }
-        return out == null ? value : out.append(value, kept, n).toString();
-    }
-
-    /**
-     * How many characters the longest occurrence of a secret beginning at {@code text[at]} covers, with the escape
-     * sequences inside it (the class comment); 0 if none begins there.
-     */
-    private static int longestAt(String text, int at, List<String> tried) {
-        return occurrenceAt(text, at, tried, true);
-    }
-
-    /**
-     * How many characters, from {@code text[at]}, the longest occurrence of any of {@code secrets} that begins there
-     * covers: the secret's characters, in order, with only whole terminal escape sequences between them (CSI
-     * {@code ESC [} parameters, intermediates and a final character; OSC {@code ESC ]} up to BEL or {@code ESC \};
-     * a two-character {@code ESC} sequence, {@code ESC @} to {@code ESC _}), at most {@value #MAX_INTERLEAVED}
-     * characters of them in all, and none before its first character or after its last. A character of the text is
-     * first matched as the secret's next character, so a secret holding an ESC matches it as itself.
-     *
-     * <p>The stream form ({@code MaskingInputStream}) passes the UTF-8 bytes as characters {@code 0..255} (and the
-     * secrets' bytes alike): escape sequences are ASCII, so the bytes matched are those of the characters matched.
-     *
-     * @param text    the text, or the bytes read so far
-     * @param at      where an occurrence may begin, {@code 0 <= at < text.length()}
-     * @param secrets the secrets, none empty
-     * @param ended   whether {@code text} is all there is; when false, a text that ends inside what may still become an
-     *                occurrence gives -1
-     * @return the characters covered, 0 if no secret occurs at {@code at}, -1 if that is not known yet (never when
-     *         {@code ended}); when -1, the characters from {@code at} to the end of {@code text} are fewer than the
-     *         longest secret's plus {@value #MAX_INTERLEAVED}
-     */
-    public static int occurrenceAt(CharSequence text, int at, List<? extends CharSequence> secrets, boolean ended) {
-        int best = 0;
-        boolean unknown = false;
-        for (CharSequence s : secrets) {
-            int end = occurrence(text, at, s, ended);
-            if (end < 0) unknown = true;
-            else best = Math.max(best, end);
-        }
-        return unknown ? -1 : best;
-    }
-
-    /** {@link #occurrenceAt} for one secret. */
-    private static int occurrence(CharSequence text, int at, CharSequence secret, boolean ended) {
-        int n = text.length();
-        int budget = MAX_INTERLEAVED;
-        int p = at;
-        for (int k = 0, len = secret.length(); k < len; ) {
-            if (p == n) return ended ? 0 : -1;
-            char c = text.charAt(p);
-            if (c == secret.charAt(k)) {
-                k++;
-                p++;
+        if (count == 0) return value;
+        // a run begins at a secret's first byte and ends after a whole character (UTF-8 is self-synchronising): both are
+        // character boundaries, found by walking value's characters with their UTF-8 lengths
+        StringBuilder out = new StringBuilder(value.length());
+        int r = 0;
+        int kept = 0; // value[kept, ...) is not yet copied to out
+        int runChar = 0;
+        for (int c = 0, b = 0, len = value.length(); r < count; ) {
+            if (b == runs[r]) {
+                if ((r & 1) == 0) {
+                    runChar = c;
+                } else {
+                    out.append(value, kept, runChar).append(MASK);
+                    kept = c;
+                }
+                r++;
                 continue;
             }
-            if (k == 0 || c != ESC) return 0;
-            int e = escapeLength(text, p, budget, ended);
-            if (e <= 0) return e;
-            budget -= e;
-            p += e;
+            char ch = value.charAt(c);
+            if (Character.isHighSurrogate(ch) && c + 1 < len && Character.isLowSurrogate(value.charAt(c + 1))) {
+                c += 2;
+                b += 4;
+            } else {
+                c++;
+                b += ch < 0x80 || Character.isSurrogate(ch) ? 1 : ch < 0x800 ? 2 : 3; // a lone surrogate is ?
+            }
         }
-        return p - at;
+        return out.append(value, kept, value.length()).toString();
+    }
+
+    /** Each string's UTF-8 bytes, each byte as one character (ISO-8859-1), as {@link Scan} matches them. */
+    private static List<String> asBytes(List<String> secrets) {
+        return secrets.stream().map(v -> new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))
+                .toList();
     }
 
     /**
-     * The length of the escape sequence at {@code text[from]} (an ESC): 0 if it is none, or a longer one than
-     * {@code limit}; -1 if {@code text} ends inside it and is not {@code ended}. An OSC string with no terminator (another
-     * ESC, or the end) counts as the two characters {@code ESC ]}, as the report's log tail removes it.
+     * How many bytes, from {@code text[at]}, the longest occurrence of any of {@code secrets} that begins there covers
+     * (the class comment): {@code new Scan(text, secrets, ended).at(at)}. A caller that asks at many places of one text
+     * makes one {@link Scan} and asks it, which remembers the escape sequences it parsed.
+     *
+     * @param text    the UTF-8 bytes, each as one character {@code 0..255}
+     * @param at      where an occurrence may begin, {@code 0 <= at < text.length()}
+     * @param secrets the secrets' UTF-8 bytes alike, none empty
+     * @param ended   whether {@code text} is all there is
+     * @return as {@link Scan#at}
      */
-    private static int escapeLength(CharSequence text, int from, int limit, boolean ended) {
-        int n = text.length();
-        if (limit < 2) return 0;
-        if (from + 1 >= n) return ended ? 0 : -1;
-        char kind = text.charAt(from + 1);
-        if (kind == '[') { // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E
-            int p = from + 2;
-            for (int stage = 0; ; p++) {
-                if (p - from >= limit) return 0;
-                if (p >= n) return ended ? 0 : -1;
+    public static int occurrenceAt(CharSequence text, int at, List<? extends CharSequence> secrets, boolean ended) {
+        return new Scan(text, secrets, ended).at(at);
+    }
+
+    /**
+     * Where the secrets occur in one text of UTF-8 bytes (each byte one character {@code 0..255}, as are the secrets'
+     * bytes), asked place by place; one for each text (or each state of a stream's bytes held back), not shared between
+     * threads. An occurrence is the secret's bytes, in order, with only these between them, and none before its first
+     * byte or after its last:
+     * <ul>
+     *   <li>whole terminal escape sequences: CSI ({@code ESC [}, or the C1 control U+009B as UTF-8 {@code C2 9B}, then
+     *   parameters {@code 0x30-0x3F}, intermediates {@code 0x20-0x2F} and a final byte {@code 0x40-0x7E}); OSC
+     *   ({@code ESC ]} or {@code C2 9D}, up to BEL, {@code ESC \} or {@code C2 9C}; one with no terminator before
+     *   another ESC or the end counts as its introducer alone, as the report's log tail removes it, the text after it
+     *   being matched, when the text up to that ESC or end fits in what is left of the budget below); any other
+     *   two-byte {@code ESC @} to {@code ESC _}, or C1 control {@code C2 80} to {@code C2 9F};</li>
+     *   <li>overstrikes, as {@code man} prints bold and underlined text for a pager: a backspace right after a
+     *   character of the secret, which is then printed again ({@code a BS a}), and {@code _ BS} before one;</li>
+     * </ul>
+     * at most {@value #MAX_INTERLEAVED} bytes of them in all (a backspace and the character it erases count): one that
+     * would pass it makes no occurrence. A byte of the text is first matched as the secret's next byte, so a secret
+     * holding an ESC matches it as itself.
+     *
+     * <p>Work: each place costs, for each secret, the bytes compared until the first that differs and one step for
+     * each run of sequences in between (each sequence is parsed once for the whole text, and the run of whole sequences
+     * from it measured once); so a line of a million colour sequences costs a few steps a byte, not
+     * {@value #MAX_INTERLEAVED}.
+     */
+    public static final class Scan {
+        private static final int NONE = 1; // not a sequence
+        private static final int FIXED = 2; // CSI or two bytes: its length
+        private static final int OSC_TERM = 3; // OSC with its terminator: its length
+        private static final int OSC_ALONE = 4; // OSC with no terminator, counted as its introducer: how far it goes
+        private static final int CSI_OPEN = 5; // the text ends inside a CSI (or right after ESC): how far is seen
+        private static final int OSC_OPEN = 6; // the text ends inside an OSC: how far is seen
+        private static final char C1_LEAD = 0xC2; // the first UTF-8 byte of U+0080..U+00BF, C1 controls included
+
+        private final CharSequence text;
+        private final List<? extends CharSequence> secrets;
+        private final boolean ended;
+        private final int n;
+        /** Per place where a sequence may begin: 0 until parsed, else kind | length << 3. */
+        private short[] seq;
+        /** Per place: 0 until measured, else 1 + the bytes of the run of FIXED and OSC_TERM sequences there (capped). */
+        private short[] run;
+        private long steps;
+
+        /**
+         * @param text    the UTF-8 bytes, each as one character {@code 0..255}; not changed while this is used
+         * @param secrets the secrets' UTF-8 bytes alike, none empty
+         * @param ended   whether {@code text} is all there is; when false, a text that ends inside what may still become
+         *                an occurrence gives -1
+         */
+        public Scan(CharSequence text, List<? extends CharSequence> secrets, boolean ended) {
+            this.text = text;
+            this.secrets = secrets;
+            this.ended = ended;
+            this.n = text.length();
+        }
+
+        /**
+         * How many bytes the longest occurrence of a secret beginning at {@code text[at]} covers (the class comment).
+         *
+         * @param at where an occurrence may begin, {@code 0 <= at < text.length()}
+         * @return the bytes covered, 0 if no secret occurs at {@code at}, -1 if that is not known yet (never when
+         *         {@code ended}); when -1, the bytes from {@code at} to the end of {@code text} are fewer than the
+         *         longest secret's plus {@value #MAX_INTERLEAVED}
+         */
+        public int at(int at) {
+            int best = 0;
+            boolean unknown = false;
+            for (CharSequence s : secrets) {
+                int end = occurrence(at, s);
+                if (end < 0) unknown = true;
+                else best = Math.max(best, end);
+            }
+            return unknown ? -1 : best;
+        }
+
+        /** Steps taken so far (bytes compared, sequences parsed or skipped): what a test bounds the work by. */
+        long steps() {
+            return steps;
+        }
+
+        private int occurrence(int at, CharSequence secret) {
+            int budget = MAX_INTERLEAVED;
+            int p = at;
+            boolean erasable = false; // a backspace here erases the secret's character just matched
+            for (int k = 0, len = secret.length(); k < len; ) {
+                steps++;
+                if (p == n) return ended ? 0 : -1;
                 char c = text.charAt(p);
-                if (stage == 0 && c >= 0x30 && c <= 0x3F) continue;
-                if (c >= 0x20 && c <= 0x2F) {
-                    stage = 1;
+                char want = secret.charAt(k);
+                if (c == want) {
+                    k++;
+                    p++;
+                    erasable = true;
                     continue;
                 }
-                return c >= 0x40 && c <= 0x7E ? p - from + 1 : 0;
+                if (k == 0) return 0;
+                boolean erase = erasable;
+                erasable = false;
+                if (c == BS) { // bold: the character again after it
+                    if (!erase) return 0;
+                    int back = first(secret, k);
+                    int erased = k - back + 1;
+                    if (erased > budget) return 0;
+                    budget -= erased;
+                    k = back;
+                    p++;
+                    continue;
+                }
+                if (c == '_') { // underline: _ BS before the character
+                    if (p + 1 == n) return ended ? 0 : -1;
+                    if (text.charAt(p + 1) != BS || budget < 2) return 0;
+                    budget -= 2;
+                    p += 2;
+                    continue;
+                }
+                if (c != ESC && c != C1_LEAD) return 0;
+                int e = sequences(p, budget, want);
+                if (e <= 0) return e;
+                budget -= e;
+                p += e;
             }
+            if (erasable && p == n && !ended) return -1; // a BS may follow
+            if (erasable && p < n && text.charAt(p) == BS) { // the last character in bold: BS and it again
+                int back = first(secret, secret.length());
+                int again = secret.length() - back;
+                if (again + 1 > budget) return p - at;
+                for (int i = 0; i < again; i++) {
+                    steps++;
+                    if (p + 1 + i == n) return ended ? p - at : -1;
+                    if (text.charAt(p + 1 + i) != secret.charAt(back + i)) return p - at;
+                }
+                p += 1 + again;
+            }
+            return p - at;
         }
-        if (kind == ']') { // OSC: up to BEL or ESC \
-            for (int p = from + 2; ; p++) {
-                if (p - from >= limit) return 2;
-                if (p >= n) return ended ? 2 : -1;
-                char c = text.charAt(p);
-                if (c == BEL) return p - from + 1;
-                if (c == ESC) {
-                    if (p + 1 >= n) return ended ? 2 : -1;
-                    return text.charAt(p + 1) == '\\' && p - from + 2 <= limit ? p - from + 2 : 2;
+
+        /** Where the last character before {@code secret[k]} begins (its first UTF-8 byte). */
+        private static int first(CharSequence secret, int k) {
+            int back = k - 1;
+            while (back > 0 && (secret.charAt(back) & 0xC0) == 0x80) back--;
+            return back;
+        }
+
+        /**
+         * The bytes of the sequences at {@code text[p]} (an ESC or {@code C2}) that the occurrence skips with
+         * {@code budget} bytes left: the whole run of FIXED and OSC_ALONE sequences there when the secret's next byte
+         * cannot begin one of them (else one sequence, as its byte is tried first after each), or one other sequence;
+         * 0 if none or too long, -1 if not known yet.
+         */
+        private int sequences(int p, int budget, char want) {
+            int code = seq(p);
+            int kind = code & 7;
+            if ((kind == FIXED || kind == OSC_TERM) && want != ESC && want != C1_LEAD) {
+                int t = run(p);
+                return t <= budget ? t : 0; // past the budget: the sequence that crosses it is too long
+            }
+            if (budget < 2) return 0;
+            int len = code >>> 3;
+            return switch (kind) {
+                case FIXED, OSC_TERM -> len <= budget ? len : 0;
+                case OSC_ALONE -> len < budget ? 2 : 0; // the text up to its end must fit, as a terminated one must
+                case CSI_OPEN, OSC_OPEN -> len >= budget ? 0 : -1; // however it ends, it will not fit
+                default -> 0;
+            };
+        }
+
+        /** The parsed sequence at {@code p}, parsed once. */
+        private int seq(int p) {
+            if (seq == null) seq = new short[n];
+            if (seq[p] == 0) seq[p] = (short) parse(p);
+            return seq[p];
+        }
+
+        /** The bytes of the run of FIXED and OSC_TERM sequences from {@code p} (one is there), at most MAX + 1. */
+        private int run(int p) {
+            if (run == null) run = new short[n];
+            if (run[p] != 0) return run[p] - 1;
+            int[] chain = new int[16];
+            int count = 0;
+            int q = p;
+            int tail = 0; // the run after the last one collected
+            while (true) { // collect the run's sequences not yet measured, then measure them from its end
+                steps++;
+                if (q >= n || text.charAt(q) != ESC && text.charAt(q) != C1_LEAD) break;
+                if (run[q] != 0) {
+                    tail = run[q] - 1;
+                    break;
+                }
+                int code = seq(q);
+                int kind = code & 7;
+                if (kind != FIXED && kind != OSC_TERM) break;
+                if (count == chain.length) chain = Arrays.copyOf(chain, count * 2);
+                chain[count++] = q;
+                q += code >>> 3;
+            }
+            for (int i = count - 1; i >= 0; i--) {
+                tail = Math.min(MAX_INTERLEAVED + 1, (seq[chain[i]] >>> 3) + tail);
+                run[chain[i]] = (short) (tail + 1);
+            }
+            return run[p] - 1;
+        }
+
+        /** The sequence at {@code text[from]} (an ESC or {@code C2}), by the class comment, as kind | length << 3. */
+        private int parse(int from) {
+            if (from + 1 >= n) return ended ? NONE : CSI_OPEN | 1 << 3;
+            char c0 = text.charAt(from);
+            char kind = text.charAt(from + 1);
+            if (c0 == C1_LEAD) {
+                if (kind < 0x80 || kind > 0x9F) return NONE;
+                kind -= 0x40; // the C1 control U+0080 + x is ESC, then 0x40 + x
+            }
+            if (kind == '[') { // CSI: parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E
+                for (int p = from + 2, stage = 0; ; p++) {
+                    steps++;
+                    if (p - from >= MAX_INTERLEAVED) return NONE;
+                    if (p >= n) return ended ? NONE : CSI_OPEN | (p - from) << 3;
+                    char c = text.charAt(p);
+                    if (stage == 0 && c >= 0x30 && c <= 0x3F) continue;
+                    if (c >= 0x20 && c <= 0x2F) {
+                        stage = 1;
+                        continue;
+                    }
+                    return c >= 0x40 && c <= 0x7E ? FIXED | (p - from + 1) << 3 : NONE;
                 }
             }
+            if (kind == ']') { // OSC: up to BEL or ST (ESC \, C2 9C)
+                for (int p = from + 2; ; p++) {
+                    steps++;
+                    if (p - from >= MAX_INTERLEAVED) return NONE;
+                    if (p >= n) return (ended ? OSC_ALONE : OSC_OPEN) | (p - from) << 3;
+                    char c = text.charAt(p);
+                    if (c == BEL) return OSC_TERM | (p - from + 1) << 3;
+                    if (c == ESC || c == C1_LEAD) {
+                        if (p + 1 >= n) return (ended ? OSC_ALONE : OSC_OPEN) | (p - from) << 3;
+                        char d = text.charAt(p + 1);
+                        if (c == ESC ? d == '\\' : d == 0x9C) return OSC_TERM | (p - from + 2) << 3;
+                        if (c == ESC) return OSC_ALONE | (p - from) << 3;
+                    }
+                }
+            }
+            return kind >= '@' && kind <= '_' ? FIXED | 2 << 3 : NONE; // ESC @ to ESC _ ('[' is CSI above)
         }
-        return kind >= '@' && kind <= '_' ? 2 : 0; // ESC @ to ESC _ ('[' is CSI above)
     }
 
     /**
