@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The one rule by which a secret is kept out of a text that is recorded or shown: what its occurrences cover is replaced
@@ -37,12 +40,13 @@ import java.util.Objects;
  * ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows whole, as does a report that removes the
  * sequences. What such an occurrence covers, the sequences in it included, is masked like any other: with
  * {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences before its first character or
- * after its last are no part of it and stay.
+ * after its last are no part of it and stay. Each secret is also matched in the forms JSON writers print it in
+ * ({@link #jsonForms}: {@code pa"ss} as {@code pa\"ss}), as computed once by {@link #ordered}.
  *
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
  * however it is read in pieces: both match the UTF-8 bytes with {@link Scan}, and UTF-8 is self-synchronising, so a
  * secret's bytes occur exactly where its characters do and a run of covered bytes is exactly the bytes of a run of
- * covered characters. Cost: each place of the text is compared with each secret until the first byte that
+ * covered characters. Cost: each place of the text is compared with each secret (and form) until the first byte that
  * differs, so {@code O(length * secrets * longest)} comparisons at worst, and a few per place and secret for text
  * unlike them; the escape sequences add a step per run of them, not one per byte ({@link Scan}).
  *
@@ -90,9 +94,10 @@ public final class Masking {
     private Masking() {}
 
     /**
-     * The secrets that are masked, in the order they are tried at each place: null values, duplicates and values of
-     * fewer than {@value #MIN_LENGTH} UTF-8 bytes dropped; most UTF-8 bytes first, ties by {@link String#compareTo}
-     * (never by the collection's iteration order).
+     * The strings that are masked, in the order they are tried at each place: the secrets, null values, duplicates and
+     * values of fewer than {@value #MIN_LENGTH} UTF-8 bytes dropped, each with its JSON-escaped forms that differ from
+     * it ({@link #jsonForms}); most UTF-8 bytes first, ties by {@link String#compareTo} (never by the collection's
+     * iteration order).
      *
      * @param secrets the secrets; not null (its elements may be)
      * @return a new list, possibly empty
@@ -100,13 +105,60 @@ public final class Masking {
      */
     public static List<String> ordered(Collection<String> secrets) {
         requireText(secrets);
-        return secrets.stream().filter(Objects::nonNull).distinct().filter(s -> utf8Length(s) >= MIN_LENGTH).sorted(ORDER)
-                .toList();
+        return secrets.stream().filter(Objects::nonNull).distinct().filter(s -> utf8Length(s) >= MIN_LENGTH)
+                .flatMap(s -> Stream.concat(Stream.of(s), jsonForms(s).stream())).distinct().sorted(ORDER).toList();
+    }
+
+    /** {@link #json} styles: non-ASCII as {@code \\uXXXX}; {@code /} as {@code \/}; Go's {@code <>&} and U+2028/9. */
+    private static final int ASCII = 1;
+    private static final int SLASH = 2;
+    private static final int HTML = 4;
+
+    /**
+     * The forms in which common JSON writers print {@code secret} inside a string, those that differ from it: {@code "}
+     * as {@code \"}, {@code \} as {@code \\}, control characters as {@code \n}, {@code \t}, {@code \r},
+     * {@code \b}, {@code \f} or {@code \\u001b} (lowercase hex); then, each on its own or as noted, other than ASCII
+     * as {@code \\u00e9} and a character beyond U+FFFF as its surrogate pair (Python's default), with {@code /} as
+     * {@code \/} (PHP's default, together with the former), and {@code <}, {@code >}, {@code &}, U+2028 and U+2029 as
+     * {@code \\u003c} and so on (Go's). Hex in uppercase, and mixes of these, are not matched.
+     *
+     * @param secret the secret; not null
+     * @return its escaped forms, none equal to it, possibly none (a secret of letters and digits has none)
+     */
+    static List<String> jsonForms(String secret) {
+        Set<String> forms = new LinkedHashSet<>();
+        for (int style : new int[] {0, ASCII, SLASH, ASCII | SLASH, HTML}) forms.add(json(secret, style));
+        forms.remove(secret);
+        return List.copyOf(forms);
+    }
+
+    private static String json(String s, int style) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c == '/' && (style & SLASH) != 0) b.append("\\/");
+                    else if (c < 0x20 || (style & ASCII) != 0 && c > 0x7E || (style & HTML) != 0
+                            && (c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029'))
+                        b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.toString();
     }
 
     /**
      * {@code value} with every run of characters covered by occurrences of the secrets of at least {@value #MIN_LENGTH}
-     * UTF-8 bytes replaced by one {@value #MASK}, by the rule of the
+     * UTF-8 bytes (and of their JSON-escaped forms, {@link #ordered}) replaced by one {@value #MASK}, by the rule of the
      * class comment (the union of all occurrences, overlapping or touching ones merged). The text is matched as its
      * UTF-8 bytes, as a stream is ({@link Scan}), so the two forms agree; a lone surrogate in {@code value} is matched
      * as {@code ?}, the byte it is written as (the class comment).
