@@ -51,7 +51,7 @@ public final class MaskingInputStream extends FilterInputStream {
      * first; matched by {@link Masking.Scan} against {@link #pendingChars}.
      */
     private final List<String> secrets;
-    /** {@code pending[0, pendingLength)}, each byte as one character, for {@link Masking#occurrenceAt}. */
+    /** {@code pending[0, pendingLength)}, each byte as one character, for {@link Masking.Scan}. */
     private final CharSequence pendingChars = new CharSequence() {
         @Override
         public int length() {

@@ -50,6 +50,25 @@ class MaskingStreamAgreesAcrossSequencesTest {
     }
 
     @Test
+    void aLoneByte9bIsNoC1Csi() throws IOException {
+        // 8-bit CSI as a raw byte is no UTF-8: a UTF-8 terminal shows an error there, not the secret whole
+        byte[] raw = {'a', 'b', '/', (byte) 0x9B, '1', 'm', 'c', 'd', '/', 'e', 'f', '-', 's', 'e', 'c', 'r', 'e', 't'};
+        byte[] utf8 = "ab/\u009b1mcd/ef-secret".getBytes(StandardCharsets.UTF_8);
+        for (int chunk = 1; chunk <= 9; chunk++) {
+            int size = chunk;
+            InputStream source = new ByteArrayInputStream(raw) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, size));
+                }
+            };
+            assertThat(MaskingInputStream.wrap(source, List.of("ab/cd/ef-secret")).readAllBytes()).isEqualTo(raw);
+            assertThat(MaskingInputStream.wrap(new ByteArrayInputStream(utf8), List.of("ab/cd/ef-secret")).readAllBytes())
+                    .isEqualTo("***".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void examplesOfEachCutGiveTheSame() throws IOException {
         List<String> secrets = List.of("ab/cd/é-secret");
         for (String text : List.of("x ab/\u009b1mcd/é-secret y", "x ab/cd" + E + "]0;tïtle\u0007/é-secret y",

@@ -77,9 +77,9 @@ public final class Masking {
      */
     public static final int MIN_LENGTH = 4;
     /**
-     * Most characters (all ASCII, so as many bytes) of terminal escape sequences that one occurrence of a secret may
-     * hold between its characters (the class comment): enough for a colouring tool's few dozen per occurrence, and
-     * what bounds the bytes a stream holds back beyond the longest secret.
+     * Most UTF-8 bytes of terminal escape sequences (and overstrikes) that one occurrence of a secret may hold between
+     * its characters (the class comment, {@link Scan}): enough for a colouring tool's few dozen per occurrence, and
+     * what bounds the bytes a stream holds back beyond the longest secret (the longest form it is matched in).
      */
     public static final int MAX_INTERLEAVED = 1024;
 
@@ -206,7 +206,7 @@ public final class Masking {
         int kept = 0; // value[kept, ...) is not yet copied to out
         int runChar = 0;
         for (int c = 0, b = 0, len = value.length(); r < count; ) {
-            if (b == runs[r]) {
+            if (b >= runs[r]) { // == always (the comment above); >= so that no text can make this loop past its end
                 if ((r & 1) == 0) {
                     runChar = c;
                 } else {
