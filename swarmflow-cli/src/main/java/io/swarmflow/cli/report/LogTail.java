@@ -30,13 +30,16 @@ record LogTail(List<String> lines, boolean truncated) {
     /**
      * CSI sequences (colors, cursor), OSC strings (window title, hyperlinks: up to BEL or ST) and other ESC sequences. An
      * OSC string without its terminator on the line loses only its {@code ESC ]} (as any two-character ESC sequence),
-     * not the rest of the line (the error after it) with it.
+     * not the rest of the line (the error after it) with it. The C1 forms that UTF-8 terminals obey as well, CSI
+     * U+009B and OSC U+009D (ended by BEL, ST U+009C or ESC \\), go the same way (ECMA-48 section 5.3).
      */
     private static final Pattern ANSI = Pattern.compile(
-            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B]*(?:\u0007|\u001B\\\\)|\u001B[@-Z\\\\-_]");
+            "\u001B\\[[0-?]*[ -/]*[@-~]|\u001B\\][^\u0007\u001B\u009C]*(?:\u0007|\u001B\\\\|\u009C)|\u001B[@-Z\\\\-_]"
+                    + "|\u009B[0-?]*[ -/]*[@-~]|\u009D[^\u0007\u001B\u009C]*(?:\u0007|\u001B\\\\|\u009C)");
     /** A line's end: an LF, with any CRs before it (a CR LF, or a progress bar's last state ended {@code \r\n}). */
     private static final Pattern LINE_END = Pattern.compile("\r*\n");
-    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F]");
+    /** C0 controls but tab, DEL, and the C1 controls U+0080-U+009F (a lone CSI or OSC left by {@link #ANSI} among them). */
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F]");
 
     static final LogTail EMPTY = new LogTail(List.of(), false);
 

@@ -80,6 +80,15 @@ class LogTailTest {
         assertThat(LogTail.clean("\u001B[31merror\u001B[0m: bad\u0007 value\tok")).isEqualTo("error: bad\uFFFD value\tok");
     }
 
+    /** The C1 forms of CSI and OSC go like their ESC forms; any other C1 control becomes U+FFFD, as docs/report.md says. */
+    @Test
+    void removesC1SequencesAndReplacesOtherC1Controls() {
+        assertThat(LogTail.clean("\u009B31merror\u009B0m: bad")).isEqualTo("error: bad");
+        assertThat(LogTail.clean("red \u009D0;title\u009C done \u001B]0;t\u009C!")).isEqualTo("red  done !");
+        assertThat(LogTail.clean("a\u0085b\u009Fc\u0080d")).isEqualTo("a\uFFFDb\uFFFDc\uFFFDd");
+        assertThat(LogTail.clean("ok \u009D0;unended")).as("a lone OSC takes nothing with it").isEqualTo("ok \uFFFD0;unended");
+    }
+
     @Test
     void aCutLineKeepsAnEmojiWholeOrDropsIt() {
         String cut = LogTail.clean("x".repeat(LogTail.MAX_LINE_CHARS - 1) + "\uD83D\uDD25 more");
