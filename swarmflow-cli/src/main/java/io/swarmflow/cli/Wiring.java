@@ -976,8 +976,9 @@ final class Wiring implements AutoCloseable {
 
     /**
      * {@link #create(Path, Executor)}; with {@code forReading} (a command that only reads, on an existing state
-     * directory), a state directory or database that cannot be written ({@link #writable}) is opened read-only ({@link
-     * SqlRunStore#openSqliteReadOnly}) instead of refused.
+     * directory), its database is opened read-only ({@link SqlRunStore#openSqliteReadOnly(Path, boolean)}: neither
+     * written nor migrated), and a state directory or database that cannot be written ({@link #writable}) is read as it
+     * is instead of refused.
      */
     private static Wiring create(Path stateDir, Executor executor, boolean forReading) {
         boolean fresh = !Files.exists(stateDir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -1043,7 +1044,9 @@ final class Wiring implements AutoCloseable {
         // coordinator says the former on the run's output instead
         PrintStream err = Streams.err(null); // this command's, not the writer thread's
         java.util.function.Consumer<String> notices = warningsTo(err);
-        SqlRunStore store = readOnly ? SqlRunStore.openSqliteReadOnly(stateDir) : SqlRunStore.openSqlite(stateDir, notices);
+        // a command that only reads never writes the database, nor migrates it, whether or not it could
+        SqlRunStore store = forReading ? SqlRunStore.openSqliteReadOnly(stateDir, !readOnly)
+                : SqlRunStore.openSqlite(stateDir, notices);
         store.noticesTo(notices);
         return new Wiring(stateDir, store, executor);
     }
@@ -1172,8 +1175,9 @@ final class Wiring implements AutoCloseable {
 
     /**
      * Opens an existing state directory for a command that only reads it ({@code runs}, {@code status}, {@code logs}):
-     * as {@link #existing(Path, PrintStream)}, but one that cannot be written (a read-only mount, an archived copy) is
-     * read as it is, its database opened read-only ({@link SqlRunStore#openSqliteReadOnly}), rather than refused.
+     * as {@link #existing(Path, PrintStream)}, but its database opened read-only ({@link
+     * SqlRunStore#openSqliteReadOnly(Path, boolean)}: never written nor migrated), and one that cannot be written (a
+     * read-only mount, an archived copy) is read as it is rather than refused.
      *
      * @throws InvalidRequestException when there is none, as {@link #existing(Path, PrintStream)}
      * @throws io.swarmflow.store.StoreException.Unavailable when its database cannot be read without writing (see {@link

@@ -379,6 +379,29 @@ public final class SqlRunStore implements RunStore {
      * @throws StoreException.Corrupt     as {@link #openSqlite} does
      */
     public static SqlRunStore openSqliteReadOnly(Path stateDir) {
+        return openSqliteReadOnly(stateDir, false);
+    }
+
+    /**
+     * Opens the SQLite store {@code <stateDir>/swarm.db} for reading only, as the commands that only read it do
+     * ({@code runs}, {@code status}, {@code logs}), whether or not it could be written: nothing is migrated, checkpointed
+     * or written to {@code swarm.db} or its write-ahead log {@code swarm.db-wal}, and a write fails
+     * ({@link StoreException.Unavailable}).
+     * <p>
+     * With {@code writableState} false (the state directory, {@code swarm.db}, its log or {@code swarm.db-shm} cannot be
+     * written), as {@link #openSqliteReadOnly(Path)}. With it true, the same (an immutable file without a log, so that
+     * no {@code swarm.db-wal} and {@code swarm.db-shm} are made and left behind: a read-only connection cannot delete
+     * them), but a log that is not empty and has no {@code swarm.db-shm} is read too, in SQLite's read-only mode
+     * ({@code SQLITE_OPEN_READONLY}), which makes the {@code -shm} as any connection would.
+     *
+     * @param stateDir      an existing state directory holding {@code swarm.db}
+     * @param writableState whether the state directory and its database files can be written (the caller checked)
+     * @throws StoreException.Unavailable when the schema is not this build's (reading it would need a migration, which
+     *                                    writes: the message says to run a command that writes first), or as
+     *                                    {@link #openSqliteReadOnly(Path)}
+     * @throws StoreException.Corrupt     as {@link #openSqlite} does
+     */
+    public static SqlRunStore openSqliteReadOnly(Path stateDir, boolean writableState) {
         SqliteNativeLibrary.useCachedCopy();
         Path db = stateDir.resolve("swarm.db");
         SqliteDialect.refuseLostDatabase(stateDir, db);
@@ -386,6 +409,17 @@ public final class SqlRunStore implements RunStore {
         Path shm = db.resolveSibling(db.getFileName() + "-shm");
         String copy = "copy the state directory to one you can write (for example `cp -a " + stateDir + " /tmp/swarm-state-copy`) "
                 + "and point --state-dir at the copy";
+        String migrate = "run a command that writes to it first, which migrates it (for example `swarm report --state-dir "
+                + stateDir + "`, which also rewrites the newest run's report), then this command again";
+        if (writableState) {
+            // as below, but a log without its -shm is read too: SQLite makes the -shm (as a writer would)
+            String recovery = "if a swarm process started or ended in this state directory meanwhile, run the command again; "
+                    + "otherwise move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and "
+                    + "start a new run; runs in " + db + " cannot be resumed";
+            return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)),
+                    db.toString(), recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, migrate,
+                    null, null);
+        }
         long logBytes = logBytes(wal);
         boolean noShm = !Files.exists(shm);
         if (logBytes > 0 && noShm) throw logUnreadable(stateDir, db, wal, shm, copy);
@@ -395,7 +429,7 @@ public final class SqlRunStore implements RunStore {
                 + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
                 + copy + " to read what is left";
         return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)), db.toString(),
-                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, copy, null, null);
+                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, "make it writable and " + migrate + "; or " + copy + " and do so there", null, null);
     }
 
     /** The size of the write-ahead log {@code wal} in bytes, -1 when there is none. */
@@ -595,9 +629,11 @@ public final class SqlRunStore implements RunStore {
             boolean current = schemaIsCurrent(w, dialect.migrationChecksums());
             if (!current) refuseNewerSchema(w, dialect.migrationChecksums(), description);
             if (readOnly && !current) {
-                throw new StoreException.Unavailable("cannot read " + description + " without writing it: its tables are "
-                        + "those of an older swarm, and this one reads them only once it has migrated them, which writes "
-                        + "to the database; nothing was changed. Make it writable, or " + writeHint, null);
+                throw new StoreException.Unavailable("cannot read " + description + " without writing it: " + (hasHistory(w)
+                        ? "its tables are those of an older swarm, and this one reads them only once it has migrated them"
+                        : "it holds no tables yet (the command that made it stopped before creating them), and creating them")
+                        + ", which writes to the database, is left to the commands that write; nothing was changed. "
+                        + Character.toUpperCase(writeHint.charAt(0)) + writeHint.substring(1), null);
             }
             // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
             Connection opened = w;
@@ -707,6 +743,15 @@ public final class SqlRunStore implements RunStore {
      * 2-core VM). Any doubt (no history table yet, a failed, missing, newer or edited migration, an unreadable database,
      * a dialect that lists no checksums) leaves the decision, and the error, to Flyway.
      */
+    /** Whether {@code c}'s database has Flyway's history table (an older swarm migrated it), by the catalog. */
+    private static boolean hasHistory(Connection c) {
+        try (ResultSet r = c.getMetaData().getTables(null, null, "flyway_schema_history", null)) {
+            return r.next();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
     static boolean schemaIsCurrent(Connection c, Map<Integer, Integer> expected) {
         if (expected.isEmpty()) return false;
         Map<Integer, Integer> found = new HashMap<>();
