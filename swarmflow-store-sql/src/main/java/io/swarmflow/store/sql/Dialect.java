@@ -237,4 +237,15 @@ public interface Dialect {
      * {@link io.swarmflow.store.StoreException.Unavailable}.
      */
     boolean isUnavailable(SQLException e);
+
+    /**
+     * What to tell the user when {@code e} means the database could not grow (the disk holding it is full), or null when
+     * it does not mean that: then {@code e}'s own text is said. The text names where the space ran out, and is followed by
+     * what the write lost (nothing: the transaction was rolled back). Null by default.
+     *
+     * @param description what the database is (a file path, a schema and URL)
+     */
+    default String diskFull(String description, SQLException e) {
+        return null;
+    }
 }

@@ -336,6 +336,15 @@ public final class PostgresDialect implements Dialect {
                 || state.equals("25006") || state.equals("55P03");
     }
 
+    /** SQLSTATE {@code 53100} disk_full: the server's disk, not this host's. */
+    @Override
+    public String diskFull(String description, SQLException e) {
+        if (!"53100".equals(e.getSQLState())) return null;
+        String m = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s*\\R\\s*", " ").strip();
+        return "the disk is full: the database server of " + description + " has no room left on the disk that holds its "
+                + "data (SQLSTATE 53100: " + m + ")";
+    }
+
     /** SQLSTATE {@code XX001} data_corrupted or {@code XX002} index_corrupted (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
     @Override
     public boolean isDamage(SQLException e) {

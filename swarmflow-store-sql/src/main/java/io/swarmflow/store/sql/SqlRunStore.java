@@ -662,6 +662,7 @@ public final class SqlRunStore implements RunStore {
             prepareWriterStatements(w);
         } catch (SQLException e) {
             closeQuietly(w);
+            if (dialect.diskFull(description, e) != null) throw openDiskFull(e);
             if (dialect.isCorruption(e)) throw corrupt(e);
             if (dialect.isUnavailable(e)) throw new StoreException.Unavailable("cannot open " + description + ": " + e.getMessage(), e);
             throw new StoreException("cannot open " + description + ": " + e.getMessage(), e);
@@ -669,6 +670,7 @@ public final class SqlRunStore implements RunStore {
             closeQuietly(w);
             SQLException sql = sqlCause(e);
             if (sql != null && dialect.isLockedByAnother(sql)) throw migrationLocked(sql);
+            if (sql != null && dialect.diskFull(description, sql) != null) throw openDiskFull(sql);
             if (sql != null && !dialect.isCorruption(sql) && dialect.isUnavailable(sql)) {
                 throw new StoreException.Unavailable("cannot open " + description + ": " + oneLine(sql.getMessage()), e);
             }
@@ -1031,6 +1033,13 @@ public final class SqlRunStore implements RunStore {
         return new StoreException.Unavailable("cannot open " + description + ": another process held its write lock while "
                 + "its schema was being migrated (" + oneLine(e.getMessage()) + "; " + dialect.lockHolderHint(description)
                 + "); nothing was changed. Run the command again", e);
+    }
+
+    /** The failure of an open (its migration, its switch to WAL) that {@link Dialect#diskFull} explains. */
+    private StoreException.Unavailable openDiskFull(SQLException e) {
+        return new StoreException.Unavailable("cannot open " + description + ": " + dialect.diskFull(description, e)
+                + "; nothing recorded before was lost (what the open wrote was rolled back). Free space there and run the "
+                + "command again", e);
     }
 
     private void migrate() {
@@ -1594,6 +1603,10 @@ public final class SqlRunStore implements RunStore {
         } else if (writerLost && committing) {
             err = new StoreException.Unavailable("the connection to " + description + " broke while this batch was being committed (" + e.getMessage()
                     + "), so it may or may not have been written; resuming the run reads what was", e);
+        } else if (e instanceof SQLException se && dialect.diskFull(description, se) != null) {
+            err = new StoreException.Unavailable(dialect.diskFull(description, se) + "; nothing of these writes was recorded, "
+                    + "and nothing recorded before was lost (the transaction was rolled back whole). Free space there and run "
+                    + "the command again (`swarm resume RUN` continues a run)", e);
         } else {
             // the lock's holder named here too: a write given up (Ctrl-C) before the notice's delay never showed the notice
             String holder = lockWaitedMillis > 0 ? dialect.lockHolderHint(description) : null;

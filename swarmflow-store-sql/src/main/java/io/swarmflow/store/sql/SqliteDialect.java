@@ -203,6 +203,41 @@ public final class SqliteDialect implements Dialect {
         return UNAVAILABLE.stream().anyMatch(p -> name.equals(p) || name.startsWith(p + "_"));
     }
 
+    /**
+     * SQLITE_FULL (SQLite's "database or disk is full": a write to the database or its write-ahead log failed with
+     * ENOSPC, or the database reached its {@code max_page_count}): names the directory of the database
+     * ({@code description}, its path), its two files, and the space its file system has left now (the write that failed
+     * may have freed what it took: SQLite truncates what it added).
+     */
+    @Override
+    public String diskFull(String description, SQLException e) {
+        SQLiteException se = sqliteError(e);
+        if (se == null || se.getResultCode() != SQLiteErrorCode.SQLITE_FULL) return null;
+        Path db = Path.of(description).toAbsolutePath();
+        Path dir = db.getParent();
+        String free;
+        try {
+            free = size(Files.getFileStore(dir).getUsableSpace()) + " free there now";
+        } catch (IOException | RuntimeException unknown) {
+            free = "its free space cannot be read";
+        }
+        return "the disk is full: the file system holding " + dir + " had no room for the database " + db.getFileName()
+                + " or its write-ahead log " + db.getFileName() + "-wal, which every write grows (" + free + "; SQLite: "
+                + oneLine(se.getMessage()) + ")";
+    }
+
+    /** {@code bytes} as a person reads it: "512 bytes", "312 KiB", "4.2 MiB", "17.0 GiB". */
+    static String size(long bytes) {
+        if (bytes < 1024) return bytes + (bytes == 1 ? " byte" : " bytes");
+        if (bytes < 1024 * 1024) return bytes / 1024 + " KiB";
+        if (bytes < 1024L * 1024 * 1024) return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / 1073741824.0);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
     /** {@code e}, or the SQLite error under it (a batch's {@code BatchUpdateException} carries it as cause or next). */
     private static SQLiteException sqliteError(SQLException e) {
         for (int depth = 0; e != null && depth < 8; depth++) {
