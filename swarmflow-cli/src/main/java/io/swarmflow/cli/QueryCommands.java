@@ -903,14 +903,17 @@ final class QueryCommands {
                 RunService.Observations listed = w.service.observeNewest(limit == null ? Integer.MAX_VALUE : limit, only);
                 List<RunService.Observed> runs = listed.runs(); // newest first
                 int matching = listed.matching();
+                // damaged pages the listing did not read (a run's tickets or events): which runs they hit
+                RunsDamage damage = RunsDamage.of(w.store, runs.stream().map(o -> o.run().runId()).toList());
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {
-                        runJson(a.addObject(), o.run(), "descriptionFirstLine", o.run().description()).put("tickets", o.run().ticketCount())
+                        var node = runJson(a.addObject(), o.run(), "descriptionFirstLine", o.run().description()).put("tickets", o.run().ticketCount())
                                 .put("executing", o.executing());
+                        if (damage.runs().containsKey(o.run().runId())) node.put("unreadable", damage.runs().get(o.run().runId()));
                     }
                     out.println(JSON.writeValueAsString(a));
-                    return ExitCodes.OK;
+                    return damaged(damage, w.stateDir, Streams.err(spec));
                 }
                 if (runs.isEmpty()) {
                     out.println(only == null ? "no runs in " + io.swarmflow.spec.SpecError.printable(w.stateDir.toString())
@@ -925,7 +928,7 @@ final class QueryCommands {
                     // a run stopped before any ticket started (at an approval gate, say) has no duration up to its last event
                     // worth showing ("0ms"); its attempts are read for stopped runs alone, which are few
                     boolean noDuration = r.startedAtMillis() == 0 || stoppedAt != 0 && w.service.attempts(r.runId()).isEmpty();
-                    rows.add(List.of(r.runId(), Tables.name(r.name()), r.state().label() + (stoppedAt != 0 ? " (stopped)" : ""), Integer.toString(r.ticketCount()),
+                    rows.add(List.of(r.runId(), Tables.name(r.name()), damage.state(r.runId(), r.state().label() + (stoppedAt != 0 ? " (stopped)" : "")), Integer.toString(r.ticketCount()),
                             Tables.time(r.createdAtMillis()), noDuration ? "-" : stoppedAt != 0 ? Durations.lastEventCell(end - r.startedAtMillis())
                                     : durationCell(w, r, end),
                             r.description() == null ? "-" : io.swarmflow.cli.view.Printable.shorten(r.description(), DESCRIPTION_CHARS)));
@@ -945,9 +948,16 @@ final class QueryCommands {
                 if (runs.stream().anyMatch(o -> o.run().state() == io.swarmflow.store.RunState.CREATED && !o.executing())) {
                     out.println("created: the `swarm run` that created it stopped before it began; `swarm resume RUN` starts it");
                 }
-                return ExitCodes.OK;
+                return damaged(damage, w.stateDir, Streams.err(spec));
             }
         }
+    }
+
+    /** Exit 2, the damage said on stderr, when {@code damage} found any; else 0. */
+    private static int damaged(RunsDamage damage, Path stateDir, PrintStream err) {
+        if (!damage.any()) return ExitCodes.OK;
+        err.println("swarm: " + damage.message(stateDir));
+        return ExitCodes.INVALID_INPUT;
     }
 
     @Command(name = "logs", description = "Prints the output of a ticket's attempt (the last one by default).",

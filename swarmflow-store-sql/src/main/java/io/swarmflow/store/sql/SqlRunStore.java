@@ -2400,6 +2400,59 @@ public final class SqlRunStore implements RunStore {
         return plan;
     }
 
+    /**
+     * SQLite's {@code PRAGMA quick_check} of the whole database: what it finds wrong (its first lines, one line), or empty
+     * when it finds nothing. It reads every page once (measured: 0.3-0.4 s for a 77 MB database holding one run of
+     * 100,000 tickets, warm cache, on a loaded 2-core VM), so it is for a command that lists, not for one that polls.
+     * Empty on an engine without it (PostgreSQL: its damage shows as errors on the reads that meet it).
+     *
+     * @throws StoreException.Unavailable when the database cannot be read at all
+     */
+    public Optional<String> quickCheck() {
+        if (!(dialect instanceof SqliteDialect)) return Optional.empty();
+        try {
+            return read(c -> {
+                List<String> found = new ArrayList<>();
+                try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("PRAGMA quick_check(5)")) {
+                    while (r.next()) found.add(r.getString(1));
+                }
+                return found.equals(List.of("ok")) ? Optional.<String>empty() : Optional.of(oneLine(String.join("; ", found)));
+            });
+        } catch (StoreException.Corrupt e) { // so damaged that the check itself stops (its header, its schema)
+            return Optional.of(e.getCause() != null && e.getCause().getMessage() != null ? oneLine(e.getCause().getMessage())
+                    : e.getMessage());
+        }
+    }
+
+    /**
+     * Why the rows of run {@code runId} cannot be read, or empty when they all can: reads every row of it (its tickets,
+     * attempts, events, time marks and commands), as {@code swarm status}, {@code resume} and {@code report} would, and
+     * catches the damage they would meet ({@link Dialect#isDamage}). Reads as much as those together: for a few runs
+     * after {@link #quickCheck} found damage, to say which runs it hit.
+     *
+     * @throws StoreException.Unavailable when the database cannot be read for another reason
+     */
+    public Optional<String> unreadable(String runId) {
+        try {
+            read(c -> {
+                for (String table : List.of("tickets", "attempts", "event_batches", "time_marks", "run_commands")) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + table + " WHERE run_id = ?")) {
+                        ps.setString(1, runId);
+                        try (ResultSet r = ps.executeQuery()) {
+                            int columns = r.getMetaData().getColumnCount();
+                            while (r.next()) for (int i = 1; i <= columns; i++) r.getObject(i);
+                        }
+                    }
+                }
+                return null;
+            });
+            return Optional.empty();
+        } catch (StoreException.Corrupt e) {
+            return Optional.of(e.getCause() != null && e.getCause().getMessage() != null ? oneLine(e.getCause().getMessage())
+                    : e.getMessage());
+        }
+    }
+
     @Override
     public List<TicketView> tickets(String runId) {
         return read(c -> readTickets(c, runId));
