@@ -10,24 +10,32 @@ import java.util.Optional;
 /**
  * What {@code swarm runs} says of a database with damaged pages: its listing reads the runs' own rows alone, which may be
  * intact while a run's tickets or events are not, so it would show such a run as it was recorded (succeeded) though
- * {@code status}, {@code resume} and {@code report} cannot read it. SQLite's {@code PRAGMA quick_check} reads every page
- * ({@link SqlRunStore#quickCheck}; 0.3-0.4 s for a 77 MB database of one 100,000-ticket run); only when it finds damage
- * are the listed runs read whole ({@link SqlRunStore#unreadable}) to say which it hit.
+ * {@code status}, {@code resume} and {@code report} cannot read it. Listing every run, SQLite's {@code PRAGMA
+ * quick_check} reads every page ({@link SqlRunStore#quickCheck}; 0.3-0.4 s for a 77 MB database of one 100,000-ticket
+ * run), and only when it finds damage are the listed runs read whole ({@link SqlRunStore#unreadable}) to say which it
+ * hit. A listing cut by {@code --limit} reads its runs whole instead, and no other page: it stays as quick as the
+ * runs it shows are small.
  *
- * @param found what quick_check found (one line), or null when it found nothing
+ * @param found what quick_check found (one line), or what reading the listed runs found; null when nothing
  * @param runs  the listed runs it hit, by id, with why each cannot be read; in listing order
  */
 record RunsDamage(String found, Map<String, String> runs) {
     static final RunsDamage NONE = new RunsDamage(null, Map.of());
 
-    /** The damage of {@code store}'s database, and which of {@code runIds} it hit; {@link #NONE} when it has none. */
-    static RunsDamage of(io.swarmflow.store.RunStore store, List<String> runIds) {
+    /**
+     * The damage of {@code store}'s database, and which of {@code runIds} it hit; {@link #NONE} when it has none.
+     *
+     * @param every whether {@code runIds} are all the runs (no {@code --limit}): then quick_check the whole database first
+     */
+    static RunsDamage of(io.swarmflow.store.RunStore store, List<String> runIds, boolean every) {
         if (!(store instanceof SqlRunStore sql)) return NONE;
-        Optional<String> found = sql.quickCheck();
-        if (found.isEmpty()) return NONE;
+        Optional<String> found = every ? sql.quickCheck() : Optional.empty();
+        if (every && found.isEmpty()) return NONE;
         Map<String, String> runs = new LinkedHashMap<>();
         for (String id : runIds) sql.unreadable(id).ifPresent(why -> runs.put(id, why));
-        return new RunsDamage(found.get(), runs);
+        if (found.isPresent()) return new RunsDamage("SQLite's quick_check: " + found.get(), runs);
+        return runs.isEmpty() ? NONE : new RunsDamage("the rows of " + runs.size() + (runs.size() == 1 ? " run" : " runs")
+                + " cannot be read", runs);
     }
 
     boolean any() {
@@ -44,7 +52,7 @@ record RunsDamage(String found, Map<String, String> runs) {
     String message(java.nio.file.Path stateDir) {
         if (found == null) return null;
         java.nio.file.Path db = stateDir.resolve(Wiring.DB_FILE);
-        return db + " is damaged (SQLite's quick_check: " + found + "); " + (runs.isEmpty()
+        return db + " is damaged (" + found + "); " + (runs.isEmpty()
                 ? "the runs listed can all be read, but others may not"
                 : runs.size() + (runs.size() == 1 ? " run listed is" : " runs listed are") + " unreadable ("
                 + String.join(", ", runs.keySet()) + "): `swarm status`, `resume` and `report` cannot read "
