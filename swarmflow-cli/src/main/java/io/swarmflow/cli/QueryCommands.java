@@ -904,7 +904,7 @@ final class QueryCommands {
                 List<RunService.Observed> runs = listed.runs(); // newest first
                 int matching = listed.matching();
                 // damaged pages the listing did not read (a run's tickets or events): which runs they hit
-                RunsDamage damage = RunsDamage.of(w.store, runs.stream().map(o -> o.run().runId()).toList(), limit == null);
+                RunsDamage damage = RunsDamage.of(w, runs.stream().map(o -> o.run().runId()).toList(), limit == null);
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {

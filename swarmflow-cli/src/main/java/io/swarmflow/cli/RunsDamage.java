@@ -1,7 +1,5 @@
 package io.swarmflow.cli;
 
-import io.swarmflow.store.sql.SqlRunStore;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +9,8 @@ import java.util.Optional;
  * What {@code swarm runs} says of a database with damaged pages: its listing reads the runs' own rows alone, which may be
  * intact while a run's tickets or events are not, so it would show such a run as it was recorded (succeeded) though
  * {@code status}, {@code resume} and {@code report} cannot read it. Listing every run, SQLite's {@code PRAGMA
- * quick_check} reads every page ({@link SqlRunStore#quickCheck}; 0.3-0.4 s for a 77 MB database of one 100,000-ticket
- * run), and only when it finds damage are the listed runs read whole ({@link SqlRunStore#unreadable}) to say which it
+ * quick_check} reads every page ({@link Wiring#quickCheck}; 0.3-0.4 s for a 77 MB database of one 100,000-ticket
+ * run), and only when it finds damage are the listed runs read whole ({@link Wiring#unreadable}) to say which it
  * hit. A listing cut by {@code --limit} reads its runs whole instead, and no other page: it stays as quick as the
  * runs it shows are small.
  *
@@ -27,12 +25,11 @@ record RunsDamage(String found, Map<String, String> runs) {
      *
      * @param every whether {@code runIds} are all the runs (no {@code --limit}): then quick_check the whole database first
      */
-    static RunsDamage of(io.swarmflow.store.RunStore store, List<String> runIds, boolean every) {
-        if (!(store instanceof SqlRunStore sql)) return NONE;
-        Optional<String> found = every ? sql.quickCheck() : Optional.empty();
+    static RunsDamage of(Wiring w, List<String> runIds, boolean every) {
+        Optional<String> found = every ? w.quickCheck() : Optional.empty();
         if (every && found.isEmpty()) return NONE;
         Map<String, String> runs = new LinkedHashMap<>();
-        for (String id : runIds) sql.unreadable(id).ifPresent(why -> runs.put(id, why));
+        for (String id : runIds) w.unreadable(id).ifPresent(why -> runs.put(id, why));
         if (found.isPresent()) return new RunsDamage("SQLite's quick_check: " + found.get(), runs);
         return runs.isEmpty() ? NONE : new RunsDamage("the rows of " + runs.size() + (runs.size() == 1 ? " run" : " runs")
                 + " cannot be read", runs);

@@ -1221,6 +1221,16 @@ final class Wiring implements AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** {@link SqlRunStore#quickCheck} of the store's database; empty for a store that is not SQL. */
+    java.util.Optional<String> quickCheck() {
+        return store instanceof SqlRunStore sql ? sql.quickCheck() : java.util.Optional.empty();
+    }
+
+    /** {@link SqlRunStore#unreadable} of run {@code runId}; empty for a store that is not SQL. */
+    java.util.Optional<String> unreadable(String runId) {
+        return store instanceof SqlRunStore sql ? sql.unreadable(runId) : java.util.Optional.empty();
+    }
+
     Path runDir(String runId) {
         return stateDir.resolve("runs").resolve(runId);
     }
