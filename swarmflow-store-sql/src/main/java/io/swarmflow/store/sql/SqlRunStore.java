@@ -630,9 +630,9 @@ public final class SqlRunStore implements RunStore {
             if (!current) refuseNewerSchema(w, dialect.migrationChecksums(), description);
             if (readOnly && !current) {
                 throw new StoreException.Unavailable("cannot read " + description + " without writing it: " + (hasHistory(w)
-                        ? "its tables are those of an older swarm, and this one reads them only once it has migrated them"
-                        : "it holds no tables yet (the command that made it stopped before creating them), and creating them")
-                        + ", which writes to the database, is left to the commands that write; nothing was changed. "
+                        ? "its tables are those of an older swarm, which this one reads only once they are migrated; migrating"
+                        : "it holds no tables yet (the command that made it stopped before creating them); creating them")
+                        + " writes to the database, so it is left to the commands that write; nothing was changed. "
                         + Character.toUpperCase(writeHint.charAt(0)) + writeHint.substring(1), null);
             }
             // only now: a database refused above is left as it was (SQLite's switch to WAL writes to it)
