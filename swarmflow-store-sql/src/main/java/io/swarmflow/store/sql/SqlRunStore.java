@@ -392,7 +392,9 @@ public final class SqlRunStore implements RunStore {
      * written), as {@link #openSqliteReadOnly(Path)}. With it true, the same (an immutable file without a log, so that
      * no {@code swarm.db-wal} and {@code swarm.db-shm} are made and left behind: a read-only connection cannot delete
      * them), but a log that is not empty and has no {@code swarm.db-shm} is read too, in SQLite's read-only mode
-     * ({@code SQLITE_OPEN_READONLY}), which makes the {@code -shm} as any connection would.
+     * ({@code SQLITE_OPEN_READONLY}), which makes the {@code -shm} as any connection would; and a database not in WAL
+     * mode (its header; one that could not switch, on some network file systems) is read in that mode too, with
+     * SQLite's locks, since a coordinator writes it in place.
      *
      * @param stateDir      an existing state directory holding {@code swarm.db}
      * @param writableState whether the state directory and its database files can be written (the caller checked)
@@ -416,7 +418,10 @@ public final class SqlRunStore implements RunStore {
             String recovery = "if a swarm process started or ended in this state directory meanwhile, run the command again; "
                     + "otherwise move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and "
                     + "start a new run; runs in " + db + " cannot be resumed";
-            return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)),
+            // immutable only in WAL mode: where the database could not switch to it (some network file systems), a
+            // coordinator writes swarm.db itself at every commit, and only SQLite's locks keep a read from tearing
+            boolean immutable = SqliteDialect.noChangeInLog(db) && SqliteDialect.walMode(db);
+            return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, immutable),
                     db.toString(), recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, migrate,
                     null, null);
         }

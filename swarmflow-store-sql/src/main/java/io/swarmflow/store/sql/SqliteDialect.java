@@ -419,6 +419,21 @@ public final class SqliteDialect implements Dialect {
     }
 
     /**
+     * Whether the header of the SQLite file {@code db} says it is in WAL mode (bytes 18 and 19, the file format's write
+     * and read versions, both 2: https://www.sqlite.org/fileformat2.html#database_header); false for an empty, short or
+     * unreadable file.
+     */
+    static boolean walMode(Path db) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(db, java.nio.file.StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2);
+            while (b.hasRemaining()) if (ch.read(b, 18 + b.position()) < 0) return false;
+            return b.get(0) == 2 && b.get(1) == 2;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * A data source that reads the SQLite file {@code db} and never writes it ({@code SQLITE_OPEN_READONLY}), waiting
      * {@link #BUSY_TIMEOUT_MILLIS} for other processes' locks; with {@code immutable}, as a file that cannot change
      * ({@code immutable=1}: no locks, no {@code -shm} file), for a database no connection has open ({@link #noChangeInLog}).
