@@ -2440,8 +2440,12 @@ public final class SqlRunStore implements RunStore {
     public Optional<String> unreadable(String runId) {
         try {
             read(c -> {
-                for (String table : List.of("tickets", "attempts", "event_batches", "time_marks", "run_commands")) {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + table + " WHERE run_id = ?")) {
+                // the events' payloads, most of a run's pages, are read by SQLite alone (length() of a text reads all of
+                // it, overflow pages too) rather than copied into Java strings
+                for (String query : List.of("SELECT * FROM tickets", "SELECT * FROM attempts",
+                        "SELECT first_seq, last_seq, at, length(payload) FROM event_batches", "SELECT * FROM time_marks",
+                        "SELECT * FROM run_commands")) {
+                    try (PreparedStatement ps = c.prepareStatement(query + " WHERE run_id = ?")) {
                         ps.setString(1, runId);
                         try (ResultSet r = ps.executeQuery()) {
                             int columns = r.getMetaData().getColumnCount();
