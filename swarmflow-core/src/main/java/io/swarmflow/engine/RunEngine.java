@@ -1075,7 +1075,8 @@ public final class RunEngine {
         AttemptResult r = d.result();
         Outcome outcome = r.outcome() == Outcome.LEASE_EXPIRED ? Outcome.FAILED : r.outcome();
         String id = tickets[i].id();
-        emit(new AttemptFinished(id, d.attempt(), outcome, r.exitCode(), r.reason(), r.outputs(), r.outputBytes()));
+        emit(new AttemptFinished(id, d.attempt(), outcome, r.exitCode(), r.reason(), r.outputs(), r.outputBytes(),
+                r.permanent()));
         switch (outcome) {
             case SUCCEEDED -> {
                 outputs[i] = r.outputs();

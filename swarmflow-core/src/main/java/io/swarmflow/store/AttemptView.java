@@ -18,14 +18,26 @@ package io.swarmflow.store;
  * @param coordinator      the coordinator that launched its process ({@link RunEvent.AttemptProcessStarted#coordinator()}),
  *                         whose machine {@code pid} is of; null when no process is on record, or it was recorded before
  *                         the launching coordinator was
+ * @param permanent        whether it failed in a way every attempt would, so its ticket got no retry
+ *                         ({@link RunEvent.AttemptFinished#permanent()}); false while it runs, for every other end, and for
+ *                         an attempt recorded before the flag was
  */
 public record AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode,
                           String reason, long startedAtMillis, long finishedAtMillis, long pid, long startTicks,
-                          Long outputBytes, String coordinator) {
-    /** An attempt without a launching coordinator on record. */
+                          Long outputBytes, String coordinator, boolean permanent) {
+    /** An attempt that is not {@linkplain #permanent permanent}. */
+    public AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
+                       long startedAtMillis, long finishedAtMillis, long pid, long startTicks, Long outputBytes,
+                       String coordinator) {
+        this(runId, ticketId, attempt, outcome, exitCode, reason, startedAtMillis, finishedAtMillis, pid, startTicks, outputBytes,
+                coordinator, false);
+    }
+
+    /** An attempt without a launching coordinator on record, not {@linkplain #permanent permanent}. */
     public AttemptView(String runId, String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
                        long startedAtMillis, long finishedAtMillis, long pid, long startTicks, Long outputBytes) {
-        this(runId, ticketId, attempt, outcome, exitCode, reason, startedAtMillis, finishedAtMillis, pid, startTicks, outputBytes, null);
+        this(runId, ticketId, attempt, outcome, exitCode, reason, startedAtMillis, finishedAtMillis, pid, startTicks, outputBytes,
+                null, false);
     }
 
     /** Whether the attempt has not ended yet ({@code outcome} is null), or its coordinator died before recording the end. */

@@ -196,7 +196,7 @@ public final class Projection {
             case AttemptFinished f -> {
                 AttemptView a = attempts.get(key(f.ticketId(), f.attempt()));
                 putAttempt(new AttemptView(a.runId(), a.ticketId(), a.attempt(), f.outcome(), f.exitCode(), f.reason(),
-                        a.startedAtMillis(), at, a.pid(), a.startTicks(), f.outputBytes(), a.coordinator()));
+                        a.startedAtMillis(), at, a.pid(), a.startTicks(), f.outputBytes(), a.coordinator(), f.permanent()));
                 TicketView t = tickets.get(f.ticketId());
                 boolean failure = f.outcome() == Outcome.FAILED || f.outcome() == Outcome.TIMED_OUT;
                 boolean lost = f.outcome() == Outcome.LEASE_EXPIRED;

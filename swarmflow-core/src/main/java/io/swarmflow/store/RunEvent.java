@@ -143,18 +143,28 @@ public sealed interface RunEvent {
      * @param outputBytes bytes its process wrote to stdout and stderr together, or null when unknown (no process, an
      *                    agent that does not count them, an event recorded before this field): {@code swarm logs} tells
      *                    an attempt that printed nothing from one whose log folder is gone by it
+     * @param permanent   whether the attempt failed in a way every attempt would ({@code AttemptResult.permanent}: refused
+     *                    before its process started), so its ticket got no retry whatever its {@code retries:}; false for
+     *                    every other end, and in events recorded before this field (their JSON has no {@code permanent},
+     *                    which reads as false)
      */
     record AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
-                           Map<String, String> outputs, Long outputBytes) implements RunEvent {
+                           Map<String, String> outputs, Long outputBytes, boolean permanent) implements RunEvent {
         /** Copies {@code outputs}; null becomes an empty map. */
         public AttemptFinished {
             outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
         }
 
-        /** An end without a count of output bytes. */
+        /** An end that is not {@linkplain #permanent permanent}. */
+        public AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
+                               Map<String, String> outputs, Long outputBytes) {
+            this(ticketId, attempt, outcome, exitCode, reason, outputs, outputBytes, false);
+        }
+
+        /** An end without a count of output bytes, not {@linkplain #permanent permanent}. */
         public AttemptFinished(String ticketId, int attempt, Outcome outcome, Integer exitCode, String reason,
                                Map<String, String> outputs) {
-            this(ticketId, attempt, outcome, exitCode, reason, outputs, null);
+            this(ticketId, attempt, outcome, exitCode, reason, outputs, null, false);
         }
     }
 

@@ -63,12 +63,12 @@ public final class PostgresDialect implements Dialect {
     /**
      * Flyway's checksum of {@code db/migration/postgresql/V1__init.sql}, {@code V2__attempt_output_bytes.sql},
      * {@code V3__run_description.sql}, {@code V4__projection_fillfactor.sql}, {@code V5__time_marks.sql},
-     * {@code V6__attempt_coordinator.sql} and {@code V7__runs_state_index.sql}. A new migration adds its entry here
-     * (PostgresMigrationTest says which value Flyway computes); a released one is never edited.
+     * {@code V6__attempt_coordinator.sql}, {@code V7__runs_state_index.sql} and {@code V8__attempt_permanent.sql}. A new
+     * migration adds its entry here (PostgresMigrationTest says which value Flyway computes); a released one is never edited.
      */
     @Override
     public Map<Integer, Integer> migrationChecksums() {
-        return Map.of(1, -1278886645, 2, 32585942, 3, 323925154, 4, 243344126, 5, -449436776, 6, -1383284515, 7, 1837934629);
+        return Map.of(1, -1278886645, 2, 32585942, 3, 323925154, 4, 243344126, 5, -449436776, 6, -1383284515, 7, 1837934629, 8, 1757022846);
     }
 
     /** {@code column COLLATE "C"}: byte order, whatever the database's collation (V7's index runs_run_id_c holds run ids so). */

@@ -114,7 +114,7 @@ public final class SqlRunStore implements RunStore {
     private static final String TICKET_COLUMNS = "run_id, ticket_id, idx, state, attempt, failures, lease_expiries, exit_code, reason, "
             + "outputs, approved_by, started_at, finished_at, retry_at";
     private static final String ATTEMPT_COLUMNS = "run_id, ticket_id, attempt, outcome, exit_code, reason, started_at, finished_at, "
-            + "pid, start_ticks, output_bytes, coordinator";
+            + "pid, start_ticks, output_bytes, coordinator, permanent";
     /** A ticket row's columns as {@link Dialect#setBasedWrites} binds them, in the order of {@link #TICKET_COLUMNS}. */
     private static final List<ArrayColumn<TicketView>> TICKET_ARRAYS = List.of(
             new ArrayColumn<>("run_id", "text", TicketView::runId),
@@ -145,12 +145,13 @@ public final class SqlRunStore implements RunStore {
             new ArrayColumn<>("start_ticks", "int8", r -> r.attempt.startTicks()),
             new ArrayColumn<>("output_bytes", "int8", r -> r.attempt.outputBytes()),
             new ArrayColumn<>("coordinator", "text", r -> r.attempt.coordinator()),
+            new ArrayColumn<>("permanent", "int4", r -> r.attempt.permanent() ? 1 : 0),
             new ArrayColumn<>("lease_expires_at", "int8", AttemptRow::leaseExpiresAt));
     /** What an attempt row's upsert sets when the row exists: its end, and its lease while it runs. */
     private static final String ATTEMPT_UPSERT = " ON CONFLICT (run_id, ticket_id, attempt) DO UPDATE SET "
             + "outcome = excluded.outcome, exit_code = excluded.exit_code, reason = excluded.reason, "
             + "finished_at = excluded.finished_at, pid = excluded.pid, start_ticks = excluded.start_ticks, "
-            + "output_bytes = excluded.output_bytes, coordinator = excluded.coordinator, "
+            + "output_bytes = excluded.output_bytes, coordinator = excluded.coordinator, permanent = excluded.permanent, "
             + "lease_expires_at = CASE WHEN excluded.outcome IS NOT NULL THEN NULL "
             + "ELSE COALESCE(excluded.lease_expires_at, attempts.lease_expires_at) END";
 
@@ -697,7 +698,7 @@ public final class SqlRunStore implements RunStore {
                 + "reason = ?, outputs = ?, approved_by = ?, started_at = ?, finished_at = ?, retry_at = ? "
                 + "WHERE run_id = ? AND ticket_id = ?");
         upsertAttempt = w.prepareStatement("INSERT INTO attempts (" + ATTEMPT_COLUMNS + ", lease_expires_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + ATTEMPT_UPSERT);
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + ATTEMPT_UPSERT);
         if (dialect.setBasedWrites()) {
             updateTickets = w.prepareStatement("UPDATE tickets SET state = u.state, attempt = u.attempt, failures = u.failures, "
                     + "lease_expiries = u.lease_expiries, exit_code = u.exit_code, reason = u.reason, outputs = u.outputs, "
@@ -1926,8 +1927,9 @@ public final class SqlRunStore implements RunStore {
         if (a.outputBytes() == null) s.setNull(11, Types.BIGINT);
         else s.setLong(11, a.outputBytes());
         s.setString(12, a.coordinator());
-        if (leaseExpiresAt == null) s.setNull(13, Types.BIGINT);
-        else s.setLong(13, leaseExpiresAt);
+        s.setInt(13, a.permanent() ? 1 : 0);
+        if (leaseExpiresAt == null) s.setNull(14, Types.BIGINT);
+        else s.setLong(14, leaseExpiresAt);
     }
 
     private void bindRun(RunView r) throws SQLException {
@@ -2633,7 +2635,7 @@ public final class SqlRunStore implements RunStore {
     private List<AttemptView> readAttempts(Connection c, String runId) throws SQLException {
         List<AttemptView> out = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT a.run_id, a.ticket_id, a.attempt, a.outcome, a.exit_code, a.reason, "
-                + "a.started_at, a.finished_at, a.pid, a.start_ticks, a.output_bytes, a.coordinator FROM attempts a JOIN tickets t "
+                + "a.started_at, a.finished_at, a.pid, a.start_ticks, a.output_bytes, a.coordinator, a.permanent FROM attempts a JOIN tickets t "
                 + "ON t.run_id = a.run_id AND t.ticket_id = a.ticket_id WHERE a.run_id = ? ORDER BY t.idx, a.attempt")) {
             s.setString(1, runId);
             try (ResultSet rs = s.executeQuery()) {
@@ -2645,7 +2647,7 @@ public final class SqlRunStore implements RunStore {
                     Long outputBytes = rs.wasNull() ? null : bytes;
                     out.add(new AttemptView(runId, rs.getString(2), rs.getInt(3), outcome == null ? null : label(Outcome.class, outcome),
                             exitCode, rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), outputBytes,
-                            rs.getString(12)));
+                            rs.getString(12), rs.getInt(13) != 0));
                 }
             }
         }

@@ -69,13 +69,13 @@ public final class SqliteDialect implements Dialect {
     /**
      * Flyway's checksums of {@code db/migration/sqlite/V1__init.sql}, {@code V2__event_batches.sql},
      * {@code V3__attempt_output_bytes.sql}, {@code V4__run_description.sql}, {@code V5__time_marks.sql},
-     * {@code V6__attempt_coordinator.sql} and {@code V7__runs_state_index.sql}. A new
+     * {@code V6__attempt_coordinator.sql}, {@code V7__runs_state_index.sql} and {@code V8__attempt_permanent.sql}. A new
      * migration adds its entry here (SqliteMigrationTest says which value Flyway computes); a released one is never
      * edited.
      */
     @Override
     public java.util.Map<Integer, Integer> migrationChecksums() {
-        return java.util.Map.of(1, 6780279, 2, -977663919, 3, 1337791, 4, -775330779, 5, -1019660535, 6, -1383284515, 7, -1349631384);
+        return java.util.Map.of(1, 6780279, 2, -977663919, 3, 1337791, 4, -775330779, 5, -1019660535, 6, -1383284515, 7, -1349631384, 8, 1757022846);
     }
 
     /**

@@ -39,4 +39,23 @@ class JsonTest {
         assertThat(Json.readEvent(Json.write(unknown))).isEqualTo(unknown);
         assertThat(Json.readEvents("[" + Json.write(counted) + "]")).containsExactly(counted);
     }
+
+    /**
+     * An attempt's end recorded before the permanent flag existed (this payload is what such a version wrote) reads as not
+     * permanent, and the flag round-trips.
+     */
+    @Test
+    void attemptFinishedWithoutPermanentReadsAsNotPermanent() throws Exception {
+        RunEvent old = Json.readEvent("{\"type\":\"attempt-finished\",\"ticketId\":\"a\",\"attempt\":2,"
+                + "\"outcome\":\"FAILED\",\"reason\":\"not started: refused\",\"outputs\":{},\"outputBytes\":0}");
+        assertThat(old).isEqualTo(new RunEvent.AttemptFinished("a", 2, io.swarmflow.store.Outcome.FAILED, null,
+                "not started: refused", java.util.Map.of(), 0L));
+        assertThat(((RunEvent.AttemptFinished) old).permanent()).isFalse();
+
+        RunEvent permanent = new RunEvent.AttemptFinished("a", 2, io.swarmflow.store.Outcome.FAILED, null, "not started: refused",
+                java.util.Map.of(), null, true);
+        assertThat(Json.write(permanent)).contains("\"permanent\":true");
+        assertThat(Json.readEvent(Json.write(permanent))).isEqualTo(permanent);
+        assertThat(Json.readEvents("[" + Json.write(permanent) + "]")).containsExactly(permanent);
+    }
 }

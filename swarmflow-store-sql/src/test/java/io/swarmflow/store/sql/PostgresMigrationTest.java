@@ -46,7 +46,7 @@ class PostgresMigrationTest {
             store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false))).join();
         }
         String history = historyRows();
-        assertThat(history).isEqualTo("1:true,2:true,3:true,4:true,5:true,6:true,7:true");
+        assertThat(history).isEqualTo("1:true,2:true,3:true,4:true,5:true,6:true,7:true,8:true");
         for (int i = 0; i < 2; i++) {
             try (SqlRunStore store = SqlRunStore.openPostgres(PostgresTestDatabase.URL, schema)) {
                 assertThat(store.events("r1", 0, 100)).extracting(StoredEvent::seq).containsExactly(1L, 2L);

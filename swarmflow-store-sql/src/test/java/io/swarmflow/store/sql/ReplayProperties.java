@@ -148,6 +148,9 @@ abstract class ReplayProperties {
         if (random.nextInt(4) == 0) {
             e.add(new AttemptFinished(id, attempt, Outcome.FAILED, 2, "exit 2", Map.of()));
             e.add(new TicketFailed(id, "exit 2 after " + attempt + " attempts"));
+        } else if (random.nextInt(6) == 0) { // refused before its process started: no retry (AttemptFinished.permanent)
+            e.add(new AttemptFinished(id, attempt, Outcome.FAILED, null, "not started: refused", Map.of(), null, true));
+            e.add(new TicketFailed(id, "not started: refused (no retry: it would fail the same way)"));
         } else {
             Map<String, String> outputs = random.nextBoolean() ? Map.of() : Map.of("out", "v" + random.nextInt(100));
             e.add(new AttemptFinished(id, attempt, Outcome.SUCCEEDED, 0, null, outputs, outputBytes(random)));

@@ -119,6 +119,34 @@ abstract class SqlRunStoreContractTest extends RunStoreContractTest {
         assertReplayEquals("r1");
     }
 
+    /**
+     * An attempt's permanent failure (no retry: every attempt would fail the same way) is kept in its row, beside an
+     * ordinary failure of the same ticket before it and one of another ticket written in the same transaction.
+     */
+    @Test
+    void anAttemptKeepsWhetherItFailedForGood() throws Exception {
+        long epoch = startRun("r1", 2);
+        store().append("r1", epoch, List.of(new TicketReady("t0"), new AttemptStarted("t0", 1, 60_000),
+                new AttemptFinished("t0", 1, Outcome.FAILED, 1, "exited with code 1", Map.of(), 12L),
+                new io.swarmflow.store.RunEvent.TicketRetryScheduled("t0", 0), new TicketReady("t0"),
+                new AttemptStarted("t0", 2, 60_000), new TicketReady("t1"), new AttemptStarted("t1", 1, 60_000))).join();
+        // both ends in one append: a set-based engine writes their rows in one statement
+        store().append("r1", epoch, List.of(
+                new AttemptFinished("t0", 2, Outcome.FAILED, null, "not started: refused", Map.of(), null, true),
+                new io.swarmflow.store.RunEvent.TicketFailed("t0", "not started: refused (after 2 attempts) (no retry: it would fail the same way)"),
+                new AttemptFinished("t1", 1, Outcome.FAILED, 2, "exited with code 2", Map.of(), 0L, false),
+                new io.swarmflow.store.RunEvent.TicketFailed("t1", "exited with code 2"))).join();
+        for (int open = 0; open < 2; open++) {
+            RunStore s = open == 0 ? store() : reopen(); // as written, then read back from the database
+            assertThat(s.attempts("r1")).extracting(a -> a.ticketId() + "#" + a.attempt() + " " + a.permanent())
+                    .containsExactly("t0#1 false", "t0#2 true", "t1#1 false");
+            assertThat(s.events("r1", 0, 100)).extracting(StoredEvent::event)
+                    .filteredOn(e -> e instanceof AttemptFinished f && f.permanent()).singleElement()
+                    .isEqualTo(new AttemptFinished("t0", 2, Outcome.FAILED, null, "not started: refused", Map.of(), null, true));
+        }
+        assertReplayEquals("r1");
+    }
+
     @Test
     void heartbeatRenewsTheRunLeaseAndRunningAttemptLeases() {
         long epoch = startRun("r1", 2);
