@@ -5,7 +5,10 @@ import io.swarmflow.agent.AttemptRequest;
 import io.swarmflow.agent.AttemptResult;
 import io.swarmflow.spec.ApprovalMode;
 import io.swarmflow.spec.When;
+import io.swarmflow.store.AttemptView;
 import io.swarmflow.store.Outcome;
+import io.swarmflow.store.RunEvent;
+import io.swarmflow.store.StoredEvent;
 import io.swarmflow.store.RunState;
 import io.swarmflow.store.TicketState;
 import io.swarmflow.store.TicketView;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +62,8 @@ class PermanentFailureTest {
         // a normal failure still retries
         assertThat(t.get("flaky").state()).isEqualTo(TicketState.SUCCEEDED);
         assertThat(t.get("flaky").attempt()).isEqualTo(3);
+        assertThat(store.attempts(run)).extracting(a -> a.ticketId() + "#" + a.attempt() + " " + a.permanent())
+                .containsExactlyInAnyOrder("refused#1 true", "flaky#1 false", "flaky#2 false", "flaky#3 false");
         assertThat(EngineInvariants.check(store, run, true)).isEmpty();
     }
 
@@ -69,6 +75,50 @@ class PermanentFailureTest {
 
         assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
         assertThat(tickets(run).get("refused").reason()).isEqualTo("not started: refused");
+        // the reason cannot tell it from an ordinary failure with retries: 0; the attempt and its event can
+        assertThat(store.attempts(run)).extracting(AttemptView::permanent).containsExactly(true);
+        assertThat(finishedEvents(run)).extracting(RunEvent.AttemptFinished::permanent).containsExactly(true);
+    }
+
+    @Test
+    void aPermanentFailureAfterAnOrdinaryOneEndsTheRetriesAndOnlyItsAttemptIsMarked() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> a == 1
+                ? AttemptResult.failed(1, "exited with code 1")
+                : AttemptResult.failedForGood(null, "not started: refused"));
+        RunService service = new RunService(store, exec);
+        String run = service.create(new TestPlans().ticket("refused", When.SUCCESS, 3, ApprovalMode.NONE, "noop", 0).build(),
+                "spec.yaml");
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+
+        TicketView t = tickets(run).get("refused");
+        assertThat(t.state()).isEqualTo(TicketState.FAILED);
+        assertThat(t.attempt()).as("two of its four attempts ran").isEqualTo(2);
+        assertThat(t.reason()).isEqualTo("not started: refused (after 2 attempts) (no retry: it would fail the same way)");
+        assertThat(exec.started).containsExactly("refused#1", "refused#2");
+        assertThat(store.attempts(run)).extracting(a -> a.attempt() + " " + a.outcome() + " " + a.permanent())
+                .containsExactly("1 " + Outcome.FAILED + " false", "2 " + Outcome.FAILED + " true");
+        assertThat(finishedEvents(run)).extracting(RunEvent.AttemptFinished::permanent).containsExactly(false, true);
+        assertThat(EngineInvariants.check(store, run, true)).isEmpty();
+    }
+
+    @Test
+    void onlyAPermanentFailureIsMarkedPermanent() throws Exception {
+        ScriptedExecutor exec = new ScriptedExecutor((t, a) -> t.equals("refused")
+                ? AttemptResult.failedForGood(null, "not started: refused")
+                : t.equals("failing") ? AttemptResult.failed(2, "exited with code 2") : AttemptResult.succeeded(Map.of()));
+        RunService service = new RunService(store, exec);
+        String run = service.create(new TestPlans().ticket("refused").ticket("failing").ticket("ok").build(), "spec.yaml");
+
+        assertThat(service.engine(run, options(), null).execute()).isEqualTo(RunState.FAILED);
+
+        assertThat(store.attempts(run)).extracting(a -> a.ticketId() + " " + a.permanent())
+                .containsExactlyInAnyOrder("refused true", "failing false", "ok false");
+    }
+
+    private List<RunEvent.AttemptFinished> finishedEvents(String run) {
+        return store.events(run, 0, Integer.MAX_VALUE).stream().map(StoredEvent::event)
+                .filter(e -> e instanceof RunEvent.AttemptFinished).map(e -> (RunEvent.AttemptFinished) e).toList();
     }
 
     @Test
