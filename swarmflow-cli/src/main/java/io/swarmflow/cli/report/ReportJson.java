@@ -114,6 +114,9 @@ final class ReportJson {
         at.put("outcome", a.outcome() == null ? "running" : a.outcome().label());
         at.put("exitCode", a.exitCode());
         at.put("reason", a.reason());
+        // failed in a way every attempt would, so its ticket got no retry (whatever its retries:); false for an attempt
+        // recorded before the flag was
+        at.put("permanent", a.permanent());
         at.put("startedAt", iso(a.startedAtMillis()));
         at.put("finishedAt", iso(a.finishedAtMillis()));
         at.put("durationMillis", durationMillis);

@@ -78,7 +78,7 @@ public final class RunReport {
 
     /**
      * Fills {@code into} with one attempt's fields as report.json's {@code tickets[].attempts[]} has them (attempt,
-     * outcome, exitCode, reason, startedAt, finishedAt, durationMillis), for other commands that print attempts.
+     * outcome, exitCode, reason, permanent, startedAt, finishedAt, durationMillis), for other commands that print attempts.
      *
      * @param durationMillis end (or, while it runs, the time it is measured up to) minus start, milliseconds; null before a start
      */

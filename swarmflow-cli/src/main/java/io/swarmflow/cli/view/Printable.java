@@ -44,18 +44,51 @@ public final class Printable {
      * 64 KiB (a failure's ends with stderr's last line), kilobytes that made one line of the progress view pages long.
      * report.html, the progress view, {@code swarm status RUN TICKET}'s first line and attempt table, and
      * {@code swarm logs} cut longer ones (the ticket table of {@code swarm status} and of the summary cuts at
-     * {@link Tables#REASON_CELL_CHARS}, being narrower, and says so under the table). The whole
+     * {@link Tables#REASON_CELL_CHARS}, being narrower, and says so under the table); each keeps a closing
+     * {@code " (no retry: ...)"} clause at the end of what it shows ({@link #noRetryClause}). The whole
      * reason is in report.json, in {@code swarm status --json}, and below the first line of {@code swarm status RUN TICKET}.
      */
     public static final int REASON_CHARS = 200;
 
     /**
      * {@code reason} if it has at most {@link #REASON_CHARS} characters, else its first {@link #REASON_CHARS} (never
-     * cut inside a surrogate pair) and {@code " …"}; null stays null.
+     * cut inside a surrogate pair) and {@code " …"}; null stays null. A reason that ends with the engine's
+     * {@code " (no retry: ...)"} clause ({@link #noRetryClause}) keeps it after the {@code " …"}, in place of as many of
+     * its first characters: a guard's reason of 300 characters would otherwise never show that it was not retried.
      */
     public static String cutReason(String reason) {
         if (reason == null || reason.length() <= REASON_CHARS) return reason;
-        return reason.substring(0, cutBefore(reason, REASON_CHARS)) + " …";
+        String clause = noRetryClause(reason, REASON_CHARS);
+        String body = reason.substring(0, reason.length() - clause.length());
+        return body.substring(0, cutBefore(body, REASON_CHARS - clause.length())) + " …" + clause;
+    }
+
+    /**
+     * {@code reason} cut to {@code max} characters as {@link #shorten} cuts text, keeping its closing
+     * {@code " (no retry: ...)"} clause ({@link #noRetryClause}) after the ellipsis as {@link #cutReason(String)} does:
+     * {@code "exited with code 1: long lin… (no retry: it would fail the same way)"}. Null stays null.
+     *
+     * @param max at least 2
+     */
+    public static String shortenReason(String reason, int max) {
+        if (reason == null || reason.length() <= max) return reason;
+        String clause = noRetryClause(reason, max);
+        if (clause.isEmpty()) return shorten(reason, max);
+        String body = reason.substring(0, reason.length() - clause.length());
+        return body.substring(0, cutBefore(body, Math.max(1, max - 1 - clause.length()))) + "…" + clause;
+    }
+
+    /**
+     * The clause the engine ends the reason of a ticket that failed for good with, when it gave it no retry it had left
+     * ({@code " (no retry: it would fail the same way)"}, {@code " (no retry: fail-fast after build failed)"}), with its
+     * leading space; "" when {@code reason} does not end with one, or with one longer than half of {@code max} (a cut to
+     * {@code max} keeps it only when most of the room stays for the reason itself).
+     */
+    static String noRetryClause(String reason, int max) {
+        if (!reason.endsWith(")")) return "";
+        int at = reason.lastIndexOf(" (no retry: ");
+        if (at < 0 || reason.length() - at > max / 2 || reason.indexOf(')', at) != reason.length() - 1) return "";
+        return reason.substring(at);
     }
 
     /**

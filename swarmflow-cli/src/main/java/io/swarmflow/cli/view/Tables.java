@@ -166,7 +166,8 @@ public final class Tables {
 
     /**
      * Characters of a reason in the REASON column of the ticket table, narrower than a line's
-     * {@link Printable#REASON_CHARS}; a longer one ends in {@code …}, and a note under the table says where it is whole.
+     * {@link Printable#REASON_CHARS}; a longer one is cut with {@code …} ({@link Printable#shortenReason}: a closing
+     * {@code (no retry: ...)} stays after it), and a note under the table says where it is whole.
      */
     public static final int REASON_CELL_CHARS = 100;
 
@@ -259,7 +260,7 @@ public final class Tables {
             if (reason.length() > REASON_CELL_CHARS) cut.add(t);
             rows.add(List.of(t.ticketId(), t.state().label(), Integer.toString(t.attempt()), duration,
                     t.exitCode() == null ? "-" : t.exitCode().toString(),
-                    retries.cellPrefix(t) + Printable.shorten(reason, REASON_CELL_CHARS)));
+                    retries.cellPrefix(t) + Printable.shortenReason(reason, REASON_CELL_CHARS)));
         }
         print(out, List.of("TICKET", "STATE", "ATTEMPTS", "DURATION", "EXIT", "REASON"), rows);
         return cut;

@@ -43,4 +43,37 @@ class TruncationTest {
         assertThat(Printable.shorten("abcd", 3)).isEqualTo("ab…");
         assertThat(Printable.shorten(null, 3)).isNull();
     }
+
+    /** A cut keeps the closing clause that says the ticket got no retry, in place of as many of the first characters. */
+    @Test
+    void aCutReasonKeepsItsClosingNoRetryClause() {
+        String clause = " (no retry: it would fail the same way)";
+        String reason = "not started: " + "x".repeat(300) + clause;
+
+        String line = Printable.cutReason(reason);
+        assertThat(line).endsWith(" …" + clause).startsWith("not started: xxx")
+                .hasSize(Printable.REASON_CHARS + 2); // as long as a cut without the clause: the first 200 and " …"
+        assertThat(Printable.cutReason(reason, "below")).endsWith(" …" + clause + " (" + reason.length() + " characters, all below)");
+
+        String cell = Printable.shortenReason(reason, Tables.REASON_CELL_CHARS);
+        assertThat(cell).endsWith("…" + clause).hasSize(Tables.REASON_CELL_CHARS);
+
+        // a cut never splits an emoji before the clause either
+        String emoji = "a".repeat(Printable.REASON_CHARS - clause.length() - 1) + EMOJI + "b".repeat(50) + clause;
+        assertThat(Printable.cutReason(emoji)).isEqualTo("a".repeat(Printable.REASON_CHARS - clause.length() - 1) + " …" + clause);
+    }
+
+    @Test
+    void aReasonWithoutAClosingNoRetryClauseIsCutAsBefore() {
+        String mid = "exited with code 1: (no retry: said by the script) " + "y".repeat(300);
+        assertThat(Printable.cutReason(mid)).isEqualTo(mid.substring(0, Printable.REASON_CHARS) + " …");
+        assertThat(Printable.shortenReason(mid, 100)).isEqualTo(Printable.shorten(mid, 100));
+        // a clause over half of what the cut shows (a long ticket id) is cut as the rest, not left alone with a few characters
+        String longId = "z".repeat(300) + " (no retry: fail-fast after " + "t".repeat(60) + " failed)";
+        assertThat(Printable.shortenReason(longId, 100)).isEqualTo(Printable.shorten(longId, 100));
+        assertThat(Printable.cutReason(longId)).endsWith(" …" + longId.substring(300)); // 97 of 200: kept in a line
+        String shortOne = "short (no retry: it would fail the same way)";
+        assertThat(Printable.cutReason(shortOne)).isSameAs(shortOne);
+        assertThat(Printable.shortenReason(null, 100)).isNull();
+    }
 }
