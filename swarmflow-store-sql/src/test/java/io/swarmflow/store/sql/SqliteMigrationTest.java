@@ -158,6 +158,34 @@ class SqliteMigrationTest {
                 .as("SqliteDialect.migrationChecksums must list Flyway's checksum of every migration").isEqualTo(flyway);
     }
 
+    /**
+     * Attempt rows written before version 8 (here: the column dropped again and V8 taken out of Flyway's history, as a
+     * version 7 database has them) read as not permanent once V8 has added the column, and keep everything else.
+     */
+    @Test
+    void attemptsRecordedBeforeVersion8ReadAsNotPermanent() throws Exception {
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            store.createRun(TestPlans.created("r1", 1));
+            long epoch = store.claimRun("r1", "host:1", 60_000);
+            store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false), new RunEvent.TicketReady("t0"),
+                    new RunEvent.AttemptStarted("t0", 1, 60_000), new RunEvent.AttemptFinished("t0", 1,
+                            io.swarmflow.store.Outcome.FAILED, 3, "exited with code 3", java.util.Map.of(), 7L))).join();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("swarm.db")); var s = c.createStatement()) {
+            s.executeUpdate("ALTER TABLE attempts DROP COLUMN permanent");
+            assertThat(s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '8'")).isOne();
+        }
+
+        try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+            assertThat(store.attempts("r1")).singleElement().satisfies(a -> {
+                assertThat(a.permanent()).isFalse();
+                assertThat(a.exitCode()).isEqualTo(3);
+                assertThat(a.outputBytes()).isEqualTo(7L);
+            });
+            assertThat(store.attempts("r1")).isEqualTo(io.swarmflow.store.Projection.replay(store.events("r1", 0, 100)).attempts());
+        }
+    }
+
     @Test
     void flywayIsSkippedOnlyWhenItsHistoryHasExactlyTheMigrationsOfThisBuild() throws Exception {
         java.util.Map<Integer, Integer> current = new SqliteDialect().migrationChecksums();
