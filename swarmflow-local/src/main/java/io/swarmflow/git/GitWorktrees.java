@@ -862,32 +862,117 @@ public final class GitWorktrees {
     /**
      * {@link #pinned}, and every filter driver that git's configuration defines for the worktree (the repository's,
      * the user's, the system's: {@code filter.<driver>.*}, as {@code git config --list} in that same environment shows
-     * them) turned off for the command: an empty {@code clean}, {@code smudge} and {@code process} command, which git
+     * them, {@link #driversListed}) turned off for the command: an empty {@code clean}, {@code smudge} and {@code process} command, which git
      * takes as no filter, and {@code required=false}, so a file whose attributes name the driver is read and written as
      * its bytes are (gitattributes(5), "filter"). For the commands that read the files of a worktree a ticket wrote,
      * along with its {@code .gitattributes}: the driver's command would run on the host, outside the sandbox, on
      * content the ticket chose. git 2.40's {@code --attr-source} would do it otherwise, and is not there before.
      *
-     * @throws GitException when git fails, or a driver's name holds {@code =}, which {@code -c} cannot name
+     * @throws GitException when git fails, or a driver's name cannot be named in {@code git -c}
+     *     ({@link #whyFilterDriverCannotBeNamed}: it holds {@code =}, or is not UTF-8)
      */
     private static List<String> withoutFilters(Worktree worktree) throws GitException {
         List<String> options = new ArrayList<>(pinned(worktree));
-        java.util.Set<String> drivers = new java.util.TreeSet<>();
-        for (String key : git(worktree.repo(), concat(options, "config", "--list", "--name-only", "-z")).split("\0")) {
-            // filter.<driver>.<variable>: the section and the variable are lower case, the driver's name as written
-            if (key.regionMatches(true, 0, "filter.", 0, "filter.".length()) && key.lastIndexOf('.') >= "filter.".length()) { // [filter ""] too
-                drivers.add(key.substring("filter.".length(), key.lastIndexOf('.')));
-            }
-        }
-        for (String driver : drivers) {
-            if (driver.contains("=")) {
-                throw new GitException("git's configuration defines a filter driver named '" + driver + "', whose '=' cannot be "
-                        + "named in git -c to keep it from running on the worktree's files; rename it (git config --rename-section)");
+        for (String driver : driversListed(git(worktree.repo(), concat(options, "config", "--list", "--name-only", "-z")))) {
+            Optional<String> why = whyFilterDriverCannotBeNamed(driver);
+            if (why.isPresent()) {
+                throw new GitException("git's configuration defines a filter driver named '" + driver + "', which git -c cannot "
+                        + "name to keep it from running on the worktree's files: " + why.get()
+                        + "; rename it (git config --rename-section)");
             }
             for (String variable : List.of("clean", "smudge", "process")) options.addAll(List.of("-c", "filter." + driver + "." + variable + "="));
             options.addAll(List.of("-c", "filter." + driver + ".required=false"));
         }
         return options;
+    }
+
+    /**
+     * The names of the filter drivers ({@code filter.<driver>.<variable>}) that git's configuration defines for a git
+     * command run in {@code dir} ({@code git -C dir}) from this process's environment, its {@code GIT_*} variables
+     * included: the repository's configuration and the files it includes ({@code include.path}, {@code includeIf}, as
+     * git applies them in {@code dir}: {@code onbranch:} by the branch checked out there), the user's and the system's.
+     * That is, the drivers a {@code git -C dir status} started from the same shell may run, each of which
+     * {@code -c filter.<driver>.clean= -c filter.<driver>.process= -c filter.<driver>.required=false} turns off
+     * (gitattributes(5)). Runs {@code git config --list}, which reads configuration only: it runs no filter, hook or
+     * fsmonitor.
+     *
+     * @param dir a directory in a repository (a worktree)
+     * @param deadline how long {@code git config} may take before it is killed: a configuration that includes a FIFO
+     *     blocks it for good
+     * @return the names, sorted, each once, the empty name too ({@code [filter ""]}), as git prints them decoded as UTF-8
+     *     (a byte that is not part of UTF-8 is U+FFFD); check each with {@link #whyFilterDriverCannotBeNamed}
+     * @throws GitException when git cannot be run, fails (not a repository, dubious ownership, a broken configuration)
+     *     or does not finish within {@code deadline}
+     */
+    public static List<String> filterDrivers(Path dir, java.time.Duration deadline) throws GitException {
+        // git's stdout and stderr go to files, not pipes: no thread of this JVM reads, or waits, for a git that blocks
+        // (a reader blocked in a pipe's read can hold a carrier of the virtual threads); the deadline counts from the start
+        String command = "the command: git config --list --name-only -z (in " + dir + ")";
+        Path out = null;
+        Path err = null;
+        try {
+            out = Files.createTempFile("swarmflow-git-config", ".out");
+            err = Files.createTempFile("swarmflow-git-config", ".err");
+            List<String> cmd = new ArrayList<>(LAUNCHER);
+            cmd.addAll(List.of("-C", dir.toString(), "config", "--list", "--name-only", "-z"));
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new GitException("git config did not finish within " + deadline.toMillis() + " ms (a file its configuration "
+                        + "includes may be a FIFO; " + command + ")");
+            }
+            String msg = new String(Files.readAllBytes(err), StandardCharsets.UTF_8).strip();
+            if (p.exitValue() != 0) {
+                throw new GitException("git config failed" + (msg.isEmpty() ? "" : ": " + msg) + " (exit code " + p.exitValue()
+                        + "; " + command + ")");
+            }
+            return driversListed(new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new GitException("cannot run git config: " + e.getMessage() + " (" + command + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitException("git config was interrupted (" + command + ")");
+        } finally {
+            for (Path f : new Path[] {out, err}) {
+                try {
+                    if (f != null) Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // a temporary file left in java.io.tmpdir
+                }
+            }
+        }
+    }
+
+    /**
+     * Why {@code git -c filter.<driver>.clean=} (as an argument, no shell between) cannot name the filter driver
+     * {@code driver} ({@link #filterDrivers}), so that it cannot be turned off for a command; empty when it can. Its name
+     * holds {@code =} (git cuts a {@code -c} at its first {@code =}: {@code -c filter.a=b.clean=} sets {@code filter.a}),
+     * or U+FFFD, which {@link #filterDrivers} gives for bytes that are not UTF-8 and which names other bytes than the
+     * driver's.
+     *
+     * @return the reason, a phrase ("its name holds '='")
+     */
+    public static Optional<String> whyFilterDriverCannotBeNamed(String driver) {
+        if (driver.contains("=")) return Optional.of("its name holds '=', at which git -c cuts the setting's name");
+        if (driver.indexOf('\uFFFD') >= 0) return Optional.of("its name is not UTF-8 (or holds U+FFFD), which git -c cannot name as git wrote it");
+        return Optional.empty();
+    }
+
+    /**
+     * The filter drivers' names in {@code listing}, {@code git config --list --name-only -z}'s output: from each key
+     * {@code filter.<driver>.<variable>} (the section and the variable lower case, the driver's name as written, which
+     * may be empty or hold dots), sorted, each once.
+     */
+    private static List<String> driversListed(String listing) {
+        java.util.Set<String> drivers = new java.util.TreeSet<>();
+        for (String key : listing.split("\0")) {
+            // the last dot ends the driver's name: filter..clean is [filter ""]'s, filter.clean ([filter] clean) names none
+            if (key.regionMatches(true, 0, "filter.", 0, "filter.".length()) && key.lastIndexOf('.') >= "filter.".length()) {
+                drivers.add(key.substring("filter.".length(), key.lastIndexOf('.')));
+            }
+        }
+        return List.copyOf(drivers);
     }
 
     /**
