@@ -597,12 +597,14 @@ final class QueryCommands {
                 java.util.Optional<String> unsafe = Wiring.whyGitIsUnsafeIn(repo == null ? null : Path.of(repo), worktree);
                 if (unsafe.isEmpty()) {
                     // a plain git status would run the user's filter drivers (git-lfs's clean) on what the ticket wrote,
-                    // and core.fsmonitor: the command shown runs neither (docs/sandbox.md)
-                    String gitStatus = safeGitStatus(worktree);
-                    out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept: `"
-                            + gitStatus + "`" + (gitStatus.contains("<driver>") ? DRIVER_NOTE : "")
-                            + " shows it without running your filter drivers or fsmonitor on it; `swarm clean "
-                            + run.runId() + "` removes it"));
+                    // core.fsmonitor, and a post-index-change hook: the command shown runs none (docs/sandbox.md)
+                    GitHint hint = safeGitStatus(worktree);
+                    out.println(io.swarmflow.cli.view.Printable.of(hint.command() != null
+                            ? "  what its last attempt left there is kept: `" + hint.command()
+                                    + "` shows it without running your filter drivers, hooks or fsmonitor on it; `swarm clean "
+                                    + run.runId() + "` removes it"
+                            : "  what its last attempt left there is kept, but " + hint.whyNot() + "; `swarm clean "
+                                    + run.runId() + "` removes it"));
                 } else if (unsafe.get().startsWith("its .git ")) {
                     // a lost attempt's worktree keeps whatever the ticket left in place of .git: git run there would follow it
                     out.println(io.swarmflow.cli.view.Printable.of("  what its last attempt left there is kept, but its .git is "
@@ -1472,60 +1474,62 @@ final class QueryCommands {
         return states;
     }
 
-    /** Said after a {@link #safeGitStatus} that holds the placeholder {@code <driver>}. */
-    static final String DRIVER_NOTE = " (with those three -c options for each driver `git config --get-regexp '^filter\\.'` lists)";
+    /**
+     * How long listing the filter drivers for {@link #safeGitStatus} may take, in milliseconds: 30,000, or the system
+     * property {@value #GIT_HINT_DEADLINE_PROPERTY} (for tests).
+     */
+    static final String GIT_HINT_DEADLINE_PROPERTY = "swarmflow.statusGitHint.deadlineMillis";
 
     /**
-     * A {@code git status} of {@code worktree} that runs no filter driver and no {@code core.fsmonitor} of the user's
-     * configuration on what a ticket wrote: {@code git -C WT -c core.fsmonitor=false [-c filter.D.clean= -c
-     * filter.D.process= -c filter.D.required=false]... status --no-renames}, for each driver D the configuration seen in
-     * {@code worktree} defines ({@link #filterDrivers}); each argument quoted for a POSIX shell when it needs it. When the
-     * drivers cannot be listed (git missing or failing), D is {@code <driver>}, a placeholder ({@link #DRIVER_NOTE}).
+     * What {@code swarm status RUN TICKET} says about running git in a failed ticket's worktree (whose {@code .git} is
+     * git's own): a {@code git status} that runs none of the user's filter drivers, hooks or fsmonitor there
+     * ({@code command}), or, when no such command can be given, why not ({@code whyNot}, a phrase ending in what to do
+     * first). Exactly one of the two is set.
+     */
+    record GitHint(String command, String whyNot) {}
+
+    /**
+     * A {@code git status} of {@code worktree} that runs no filter driver, no hook and no {@code core.fsmonitor} of the
+     * user's configuration on what a ticket wrote: {@code git -C WT --no-optional-locks -c core.fsmonitor=false -c
+     * core.hooksPath=/dev/null [-c filter.D.clean= -c filter.D.process= -c filter.D.required=false]... status
+     * --no-renames}, for each driver D the configuration seen in {@code worktree} defines
+     * ({@link io.swarmflow.git.GitWorktrees#filterDrivers}), each argument quoted for a POSIX shell when it needs it
+     * ({@code --no-optional-locks}: git does not write the index, which would run a {@code post-index-change} hook).
+     * No command when the drivers cannot be listed (git missing, failing, or not done within the deadline, as with a
+     * configuration that includes a FIFO), nor when a driver's name cannot be given on the printed line: it holds
+     * {@code =} or is not UTF-8 ({@link io.swarmflow.git.GitWorktrees#whyFilterDriverCannotBeNamed}), or a character
+     * {@link io.swarmflow.cli.view.Printable#of} shows otherwise (a tab, a control character), so the line shown would
+     * name another driver.
      *
      * @param worktree the worktree, whose {@code .git} is git's own ({@link Wiring#whyGitIsUnsafeIn} said nothing)
-     * @return the command, one line
+     * @return the command, one line, or why there is none
      */
-    static String safeGitStatus(Path worktree) {
-        // (a placeholder <driver> is quoted, '<driver>', so that the line pasted as it is fails rather than redirects)
-        List<String> drivers = filterDrivers(worktree);
-        StringBuilder cmd = new StringBuilder("git -C " + shellWord(worktree.toString()) + " -c core.fsmonitor=false");
-        for (String d : drivers == null ? List.of("<driver>") : drivers) {
+    static GitHint safeGitStatus(Path worktree) {
+        List<String> drivers;
+        try {
+            drivers = io.swarmflow.git.GitWorktrees.filterDrivers(worktree,
+                    java.time.Duration.ofMillis(Long.getLong(GIT_HINT_DEADLINE_PROPERTY, 30_000)));
+        } catch (io.swarmflow.git.GitException e) {
+            return new GitHint(null, "swarm cannot list your filter drivers (" + e.getMessage() + "): do not run git there "
+                    + "before you have turned off each driver `git -C " + shellWord(worktree.toString())
+                    + " config --get-regexp '^filter\\.'` lists (-c filter.<driver>.clean= -c filter.<driver>.process= -c "
+                    + "filter.<driver>.required=false), and hooks and fsmonitor (-c core.hooksPath=/dev/null -c core.fsmonitor=false)");
+        }
+        StringBuilder cmd = new StringBuilder("git -C " + shellWord(worktree.toString())
+                + " --no-optional-locks -c core.fsmonitor=false -c core.hooksPath=/dev/null");
+        for (String d : drivers) {
+            java.util.Optional<String> why = io.swarmflow.git.GitWorktrees.whyFilterDriverCannotBeNamed(d);
+            if (why.isEmpty() && !io.swarmflow.cli.view.Printable.of(d).equals(d)) {
+                why = java.util.Optional.of("its name holds a tab or control character, which a line shown here cannot hold");
+            }
+            if (why.isPresent()) {
+                return new GitHint(null, "your git configuration defines a filter driver named '" + d + "', which git -c cannot "
+                        + "turn off: " + why.get() + "; do not run git there before you have renamed it (git config --rename-section)");
+            }
             cmd.append(" -c ").append(shellWord("filter." + d + ".clean=")).append(" -c ").append(shellWord("filter." + d + ".process="))
                     .append(" -c ").append(shellWord("filter." + d + ".required=false"));
         }
-        return cmd.append(" status --no-renames").toString();
-    }
-
-    /**
-     * The names of the filter drivers ({@code filter.<driver>.*}) the git configuration seen in {@code worktree} defines
-     * (the repository's, yours, the system's), sorted, each once; null when git cannot tell (not installed, failed). Runs
-     * {@code git config}, which reads configuration only: it runs no filter, hook or fsmonitor.
-     */
-    static List<String> filterDrivers(Path worktree) {
-        try {
-            Process p = new ProcessBuilder("git", "-C", worktree.toString(), "config", "-z", "--name-only", "--get-regexp",
-                    "^filter\\.").redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            byte[] listed = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            int code = p.exitValue();
-            if (code == 1 && listed.length == 0) return List.of(); // no such key
-            if (code != 0) return null;
-            java.util.SortedSet<String> drivers = new java.util.TreeSet<>();
-            for (String key : new String(listed, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
-                int last = key.lastIndexOf('.');
-                if (key.startsWith("filter.") && last > "filter.".length()) drivers.add(key.substring("filter.".length(), last));
-            }
-            return List.copyOf(drivers);
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return new GitHint(cmd.append(" status --no-renames").toString(), null);
     }
 
     /** {@code word} as one word of a POSIX shell: as it is when it holds only safe characters, else in single quotes. */

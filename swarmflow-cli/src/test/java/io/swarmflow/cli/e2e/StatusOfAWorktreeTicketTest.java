@@ -53,10 +53,10 @@ class StatusOfAWorktreeTicketTest {
         Path worktree = tmp.resolve("state").resolve("runs").resolve(run).resolve("worktrees").resolve("wfail");
         assertThat(Files.readString(worktree.resolve("README.md"))).as("the work is kept there").endsWith("half\n");
         // a git status that runs none of your filter drivers (the ones your configuration defines are named: -c
-        // filter.D.clean= ...; StatusGitHintRunsNoFilterTest) nor your fsmonitor
+        // filter.D.clean= ...; StatusGitHintRunsNoFilterTest) nor your hooks or fsmonitor
         assertThat(failed.out()).contains("\nworktree: " + worktree + " (branch swarm/" + run + "/wfail)\n"
-                + "  what its last attempt left there is kept: `git -C " + worktree + " -c core.fsmonitor=false ")
-                .contains(" status --no-renames` shows it without running your filter drivers or fsmonitor on it; `swarm clean "
+                + "  what its last attempt left there is kept: `git -C " + worktree + " --no-optional-locks -c core.fsmonitor=false -c core.hooksPath=/dev/null ")
+                .contains(" status --no-renames` shows it without running your filter drivers, hooks or fsmonitor on it; `swarm clean "
                         + run + "` removes it\n");
     }
 }
