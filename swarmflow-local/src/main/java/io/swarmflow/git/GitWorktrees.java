@@ -33,6 +33,8 @@ public final class GitWorktrees {
     public static final String AUTHOR_EMAIL = "swarm@localhost";
 
     private static final long TIMEOUT_MINUTES = 10;
+    /** How long one git command may run, in milliseconds: {@link #TIMEOUT_MINUTES}; tests shorten it. */
+    static volatile long timeoutMillis = TimeUnit.MINUTES.toMillis(TIMEOUT_MINUTES);
     private static final String BASE_KEY = "swarmflowBase";
 
     private GitWorktrees() {}
@@ -1591,13 +1593,18 @@ public final class GitWorktrees {
                     }
                 });
             }
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()),
-                    r -> Thread.ofVirtual().start(r));
-            String stdout = read(p.getInputStream());
-            if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            // both streams read on threads of their own while this one waits with the deadline: read here first, a git
+            // blocked before it wrote anything (a FIFO its configuration includes) held this thread past any deadline.
+            // Platform threads: readers blocked in read(2) on virtual threads can hold every carrier (seen on 2 cores)
+            CompletableFuture<String> stderr = readOnItsOwnThread(p.getErrorStream(), "stderr");
+            CompletableFuture<String> stdoutRead = readOnItsOwnThread(p.getInputStream(), "stdout");
+            long limit = timeoutMillis;
+            if (!p.waitFor(limit, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new GitException(name + " did not finish within " + TIMEOUT_MINUTES + " minutes (" + command + ")");
+                throw new GitException(name + " did not finish within " + (limit % 60_000 == 0 ? limit / 60_000 + " minutes"
+                        : limit + " ms") + " (" + command + ")");
             }
+            String stdout = stdoutRead.join();
             if (p.exitValue() != 0) {
                 String msg = stderr.join().strip();
                 if ((p.exitValue() == 126 || p.exitValue() == 127) && msg.startsWith(LAUNCHER_NAME + ":")) {
@@ -1635,6 +1642,15 @@ public final class GitWorktrees {
         if (b.toString().equals("worktree") && i < args.length) b.append(' ').append(args[i++]);
         while (i < args.length && args[i].startsWith("-") && args[i].length() <= 20) b.append(' ').append(args[i++]);
         return b.toString();
+    }
+
+    /** {@link #read} on a daemon platform thread; the future completes when {@code in} ends (or fails: empty text). */
+    private static CompletableFuture<String> readOnItsOwnThread(InputStream in, String what) {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread t = new Thread(() -> text.complete(read(in)), "swarm-git-" + what);
+        t.setDaemon(true);
+        t.start();
+        return text;
     }
 
     private static String read(InputStream in) {
