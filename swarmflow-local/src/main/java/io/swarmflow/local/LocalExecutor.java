@@ -2055,7 +2055,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
                 }
                 // meant as the JSON line but not JSON ({"a": 1,}): an earlier line must not pass for the answer, nor
                 // the line for no JSON at all
-                String notStrict = values == null && mayBeTheOutputs(t) ? notStrictJson(t, start) : null;
+                String notStrict = values == null && mayBeTheOutputs(t) ? notStrictJson(t, line.substring(0, start)) : null;
                 if (notStrict != null) {
                     // the fix within the first 200 characters, where the progress view and status cut a reason; none
                     // of the line's text (a cut secret would not be masked: swarm logs shows the line, masked)
@@ -2134,14 +2134,16 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      * followed by more text is: that line is not read, as any other text), or does not start and end so (a line of text).
      */
     static String notStrictJson(String t) {
-        return notStrictJson(t, 0);
+        return notStrictJson(t, "");
     }
 
     /**
-     * {@link #notStrictJson(String)} with the column counted in the line {@code t} was cut from, where it starts at
-     * {@code offset} (0-based, in chars): the column of the line {@code swarm logs} shows (review RV F7).
+     * {@link #notStrictJson(String)} with the column counted in the line {@code t} was cut from, {@code before} being
+     * the line's text before it: in characters (code points: an emoji counts one), a byte order mark not counted, so
+     * the column of the line as {@code swarm logs} prints it (review RV F7, RCLI LOW-2); when {@code before} holds a CR
+     * (a progress bar drawn first), the reason says its text is counted, as a terminal shows it on a line of its own.
      */
-    static String notStrictJson(String t, int offset) {
+    static String notStrictJson(String t, String before) {
         if (!objectLike(t)) return null;
         int i = 1;
         while (i < t.length() && Character.isWhitespace(t.charAt(i))) i++;
@@ -2159,7 +2161,13 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
             why = why.replaceAll("\\s*\\('.{1,2}' \\(code \\d+\\)\\)", "").replaceAll("\\(+CTRL-CHAR, code (\\d+)\\)+", "(a control character, code $1)")
                     .replaceAll("(?s)token '.*'(?=: was expecting)", "token").replace("'null', 'true' or 'false'", "null, true or false");
             if (why.isEmpty() || why.indexOf('\'') >= 0 || why.indexOf('"') >= 0) why = "Cannot read it as JSON";
-            return "stops at column " + (e.getLocation() == null ? "?" : offset + e.getLocation().getColumnNr()) + ": "
+            String column = "?";
+            if (e.getLocation() != null && e.getLocation().getColumnNr() > 0) {
+                int at = Math.min(e.getLocation().getColumnNr() - 1, t.length());
+                column = Long.toString(before.codePoints().filter(c -> c != '\uFEFF').count() + t.codePointCount(0, at) + 1)
+                        + (before.indexOf('\r') >= 0 ? " of the line, the text before its CR counted" : "");
+            }
+            return "stops at column " + column + ": "
                     + Character.toLowerCase(why.charAt(0)) + why.substring(1);
         } catch (IOException e) {
             return null;

@@ -95,7 +95,7 @@ class JsonLineReadingTest {
                     .isEqualTo(Outcome.FAILED);
             assertThat(earlier.reason()).contains("line 2 of stdout").doesNotContain("new");
             assertThat(bar.reason()).as("after a progress bar's CR, the column of the whole line (review RV F7)")
-                    .contains("line 1 of stdout", "column 22");
+                    .contains("line 1 of stdout", "column 22 of the line, the text before its CR counted:");
             assertThat(longer.reason()).contains("line 1 of stdout").doesNotContain("xx");
             assertThat(later.outputs()).as(later.reason()).containsEntry("k", "fixed");
         }
@@ -127,6 +127,9 @@ class JsonLineReadingTest {
             assertThat(partial.reason()).contains("line 2 of stdout is not strict JSON");
             assertThat(indented.reason()).as("review RV F7: the column in the line as printed").contains("column 4:");
         }
+        assertThat(LocalExecutor.notStrictJson("{\"\u00e9\ud83d\ude00\": 1, 'k': 2}", "")).as("RCLI LOW-2: an emoji is one column")
+                .startsWith("stops at column 11:");
+        assertThat(LocalExecutor.notStrictJson("{'k': 2}", "\uFEFF")).as("a byte order mark is not shown").startsWith("stops at column 2:");
         assertThat(LocalExecutor.visibleStart("\uFEFF  {")).isEqualTo(3);
         assertThat(LocalExecutor.visibleStart(" \uFEFF {")).isEqualTo(3);
         assertThat(LocalExecutor.visibleStart("{")).isZero();
