@@ -758,7 +758,7 @@ class SpecErrorsTest {
                 tickets:
                   - id: a
                     run: "true"
-                    outputs: {x: ../../etc/passwd, y: /etc/shadow, z: {file: a, json: b}, k: {json: ""}}
+                    outputs: {x: ../../etc/passwd, y: /etc/shadow, z: {file: a, json: b}, k: {json: ""}, w: sub/../x}
                 """)).containsExactly(
                 "swarm.yaml:4:18: output file '../../etc/passwd' is not a relative path inside the workspace; "
                         + "use a path such as out/result.txt, without '..' or a leading '/'",
@@ -766,7 +766,9 @@ class SpecErrorsTest {
                         + "use a path such as out/result.txt, without '..' or a leading '/'",
                 "swarm.yaml:4:55: output 'z' needs exactly one of 'file' and 'json'; write {file: result.txt} or {json: key}",
                 "swarm.yaml:4:85: output 'k' has an empty json key; write the key of the last JSON line of stdout to read, "
-                        + "for example {json: version}");
+                        + "for example {json: version}",
+                "swarm.yaml:4:93: output file 'sub/../x' is not a relative path inside the workspace; "
+                        + "use a path such as out/result.txt, without '..' or a leading '/'");
     }
 
     @Test
