@@ -560,8 +560,9 @@ public final class SetIdBits {
     /**
      * {@link #clearAt} of the set-uid or set-gid file {@code fd} (opened by {@code name} in {@code dirFd}; {@code a}
      * its attributes as first read), holding its {@link InodeLock}: first checks that {@code name} is still that file
-     * and reads its mode and number of links again, as another walk of this process (of a shared scratch) may have
-     * replaced or removed one of its names between that first look and the lock.
+     * and takes its mode and number of links from that same look, as another walk of this process (of a shared scratch)
+     * may have replaced or removed one of its names between the first look and the lock, and a process still running
+     * may remove this name at any time.
      */
     private static void clearLocked(int dirFd, int fd, byte[] name, Path shown, Map<String, Object> a, Walk walk)
             throws IOException {
@@ -578,11 +579,19 @@ public final class SetIdBits {
             if (clearedMeanwhile(dirFd, name)) return;
             throw new IOException(UNCHECKED + ": replaced meanwhile, not changed");
         }
-        a = Files.readAttributes(self, "unix:mode,nlink,dev,ino,uid,gid");
-        int mode = (Integer) a.get("mode");
+        java.util.function.Consumer<Path> rechecked = afterRecheck;
+        if (rechecked != null) rechecked.accept(shown);
+        // the mode and number of links from the same statx that found the name to be the file, not read again: a
+        // process still running (a ticket in the shared scratch) may remove this name at any time; a file this name
+        // was the only name of then can get no name outside the walked directories, but one read later through the
+        // descriptor could show one link left, the host's, and the file would be changed in place
+        int mode = (int) now[3];
         if ((mode & (S_ISUID | S_ISGID)) == 0) return; // another walk cleared it in place meanwhile
-        int nlink = (Integer) a.get("nlink");
+        int nlink = (int) now[2];
         if (nlink > 1) {
+            a = new java.util.HashMap<>(a);
+            a.put("mode", mode);
+            a.put("nlink", nlink);
             // another name of the file may be outside the writable directories (a host's set-uid tool): the shared
             // inode is not changed; this name gets a copy without the bits instead, or, when no copy can be made,
             // is removed (the file survives under its other names)
@@ -595,6 +604,12 @@ public final class SetIdBits {
 
     /** Called in {@link #clearAt} after a set-uid file's {@code O_PATH} open, before its attributes are read (tests let another walk run there); null otherwise. */
     static volatile java.util.function.Consumer<Path> afterOpen;
+
+    /**
+     * Called in {@link #clearLocked} once the name was found to be still the file, holding its lock (tests remove the
+     * name there, as a ticket process still running could); null otherwise.
+     */
+    static volatile java.util.function.Consumer<Path> afterRecheck;
 
     /**
      * A lock per file (device and inode) that a walk of this process holds while it examines and replaces, removes or
@@ -673,18 +688,18 @@ public final class SetIdBits {
     }
 
     /**
-     * The device, inode and number of hard links of {@code name} in {@code dirFd}, not following a link, as
-     * {@link Files#readAttributes} gives them ({@code unix:dev}, {@code unix:ino}, {@code unix:nlink}), or null when it
-     * cannot be looked at.
+     * The device, inode, number of hard links and mode (type and permission bits) of {@code name} in {@code dirFd}, from
+     * one statx(2), not following a link, as {@link Files#readAttributes} gives them ({@code unix:dev}, {@code unix:ino},
+     * {@code unix:nlink}, {@code unix:mode}), or null when it cannot be looked at.
      */
     static long[] idAt(int dirFd, byte[] name) {
         try (Memory stat = new Memory(STATX_SIZE)) {
-            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO | STATX_NLINK, stat) != 0) return null;
+            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_INO | STATX_NLINK, stat) != 0) return null;
             long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
             long minor = stat.getInt(STX_DEV_MINOR) & 0xffffffffL;
             // glibc's makedev: the dev_t that stat(2) gives
             long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
-            return new long[] {dev, stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL};
+            return new long[] {dev, stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL, stat.getShort(STX_MODE) & 0xffff};
         }
     }
 

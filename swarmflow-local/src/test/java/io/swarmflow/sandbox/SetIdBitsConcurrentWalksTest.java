@@ -34,6 +34,7 @@ class SetIdBitsConcurrentWalksTest {
     void noHook() {
         SetIdBits.afterOpen = null;
         SetIdBits.beforeUnlinkAt = null;
+        SetIdBits.afterRecheck = null;
     }
 
     private static Object attribute(Path file, String name) throws Exception {
@@ -147,5 +148,34 @@ class SetIdBitsConcurrentWalksTest {
         assertThat(attribute(b, "nlink")).isEqualTo(1);
         assertThat(attribute(b, "size")).isEqualTo(SetIdBits.MAX_COPY + 1);
         assertThat(secondChecked.getCount()).isEqualTo(1); // the second walk never found another name left
+    }
+
+    /**
+     * A process still running (another ticket in the shared scratch) removes the walk's name of a host's set-uid tool
+     * just after the walk found, under the file's lock, that the name is still the file: the file now has one link
+     * left, the host's. The walk decides by the number of links it saw with that name, so it never clears the file in
+     * place.
+     */
+    @Test
+    void aNameRemovedByAProcessJustAfterTheRecheckDoesNotMakeTheWalkClearTheFileInPlace() throws Exception {
+        Path tool = Files.writeString(Files.createDirectories(tmp.resolve("outside")).resolve("tool"), "a set-uid tool");
+        Files.setAttribute(tool, "unix:mode", 04755);
+        Path ws = Files.createDirectories(tmp.resolve("scratch"));
+        Path a = Files.createLink(ws.resolve("a"), tool);
+        SetIdBits.afterRecheck = shown -> {
+            try {
+                Files.delete(a);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
+
+        assertThat(mode(tool)).as("the host's name of the file").isEqualTo(04755);
+        assertThat(result.cleared()).isEmpty();
+        assertThat(result.replaced()).isEmpty();
+        assertThat(Files.exists(a, LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(attribute(tool, "nlink")).isEqualTo(1);
     }
 }
