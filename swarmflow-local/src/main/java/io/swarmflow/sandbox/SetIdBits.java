@@ -442,8 +442,8 @@ public final class SetIdBits {
         if (type == DT_DIR) {
             mode = S_IFDIR;
         } else {
-            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE, stat) != 0) {
-                int errno = Native.getLastError();
+            int errno = statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE, stat);
+            if (errno != 0) {
                 if (errno == ENOENT) return true; // removed meanwhile: nothing there to run
                 if (errno == EACCES) { // readable but not searchable (chmod 444): none of its entries can be checked
                     walk.failed.add(dir + " (" + UNCHECKED + ": its entries cannot be looked at: " + reason(errno) + ")");
@@ -567,13 +567,12 @@ public final class SetIdBits {
     private static void clearLocked(int dirFd, int fd, byte[] name, Path shown, Map<String, Object> a, Walk walk)
             throws IOException {
         Path self = fdPath(fd);
-        long[] now = idAt(dirFd, name);
-        if (now == null) {
-            int errno = Native.getLastError();
-            if (errno == ENOENT) return; // removed meanwhile: nothing there to run
-            throw new IOException(UNCHECKED + ": " + reason(errno));
+        At now = idAt(dirFd, name);
+        if (now.errno() != 0) {
+            if (now.errno() == ENOENT) return; // removed meanwhile: nothing there to run
+            throw new IOException(UNCHECKED + ": " + reason(now.errno()));
         }
-        if (now[0] != (Long) a.get("dev") || now[1] != (Long) a.get("ino")) {
+        if (!now.is(a)) {
             // another walk replaced this name by a copy meanwhile: the file looked at may now have only names elsewhere
             // (a host's set-uid tool), so it is not changed in place
             if (clearedMeanwhile(dirFd, name)) return;
@@ -585,9 +584,9 @@ public final class SetIdBits {
         // process still running (a ticket in the shared scratch) may remove this name at any time; a file this name
         // was the only name of then can get no name outside the walked directories, but one read later through the
         // descriptor could show one link left, the host's, and the file would be changed in place
-        int mode = (int) now[3];
+        int mode = now.mode();
         if ((mode & (S_ISUID | S_ISGID)) == 0) return; // another walk cleared it in place meanwhile
-        int nlink = (int) now[2];
+        int nlink = (int) now.nlink();
         if (nlink > 1) {
             a = new java.util.HashMap<>(a);
             a.put("mode", mode);
@@ -690,16 +689,28 @@ public final class SetIdBits {
     /**
      * The device, inode, number of hard links and mode (type and permission bits) of {@code name} in {@code dirFd}, from
      * one statx(2), not following a link, as {@link Files#readAttributes} gives them ({@code unix:dev}, {@code unix:ino},
-     * {@code unix:nlink}, {@code unix:mode}), or null when it cannot be looked at.
+     * {@code unix:nlink}, {@code unix:mode}), or, when it cannot be looked at, the errno why.
      */
-    static long[] idAt(int dirFd, byte[] name) {
+    static At idAt(int dirFd, byte[] name) {
         try (Memory stat = new Memory(STATX_SIZE)) {
-            if (statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_INO | STATX_NLINK, stat) != 0) return null;
+            int errno = statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_INO | STATX_NLINK, stat);
+            if (errno != 0) return new At(errno, 0, 0, 0, 0);
             long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
             long minor = stat.getInt(STX_DEV_MINOR) & 0xffffffffL;
             // glibc's makedev: the dev_t that stat(2) gives
             long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
-            return new long[] {dev, stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL, stat.getShort(STX_MODE) & 0xffff};
+            return new At(0, dev, stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL, stat.getShort(STX_MODE) & 0xffff);
+        }
+    }
+
+    /**
+     * What {@link #idAt} found: {@code errno} 0 and the name's device, inode, number of links and mode, all from one
+     * statx(2); or the errno it failed with (then the rest 0).
+     */
+    record At(int errno, long dev, long ino, long nlink, int mode) {
+        /** Whether the name was looked at and is the file with attributes {@code a} ({@code unix:dev}, {@code unix:ino}). */
+        boolean is(Map<String, Object> a) {
+            return errno == 0 && dev == (Long) a.get("dev") && ino == (Long) a.get("ino");
         }
     }
 
@@ -739,21 +750,30 @@ public final class SetIdBits {
      * {@code /proc/self/fd/N} of an {@code O_PATH | O_NOFOLLOW} descriptor opened relative to {@code dirFd} (a symbolic
      * link is not followed: its own type is given), for this call and every later one.
      *
-     * @return 0, or -1 with the errno ({@link Native#getLastError}) set
+     * @return 0, or the errno it failed with (taken at the failing call, not through {@link Native#getLastError} later:
+     *         a virtual thread may resume on another carrier, whose errno that would give)
      */
     static int statx(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
+        int result = statx0(dirFd, path, flags, mask, buf);
+        Runnable hook = afterStatx;
+        if (hook != null) hook.run();
+        return result;
+    }
+
+    /**
+     * Called at the end of each {@link #statx} (tests make a JNA call there that sets another errno, as a virtual thread
+     * resumed on another carrier would see); null otherwise.
+     */
+    static volatile Runnable afterStatx;
+
+    private static int statx0(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
         if (!statxMissing) {
-            int result;
-            int forced = forcedStatxErrno;
-            if (forced != 0) {
-                result = -1;
-                Native.setLastError(forced);
-            } else {
-                result = (int) LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf);
+            int errno = forcedStatxErrno;
+            if (errno == 0) {
+                if (LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf) == 0) return 0;
+                errno = Native.getLastError(); // at once: a virtual thread may resume on another carrier later
             }
-            if (result == 0) return 0;
-            int errno = Native.getLastError();
-            if (errno != ENOSYS && errno != EPERM) return result;
+            if (errno != ENOSYS && errno != EPERM) return errno;
             statxMissing = true;
         }
         return statxByJdk(dirFd, path, buf);
@@ -766,10 +786,7 @@ public final class SetIdBits {
             fd = LibC.openat(dirFd, path, O_PATH | O_CLOEXEC | DIR_FLAGS[1], 0);
             if (fd >= 0) break;
             int errno = Native.getLastError();
-            if (errno != EINTR) {
-                Native.setLastError(errno);
-                return -1;
-            }
+            if (errno != EINTR) return errno;
         }
         int errno = 0;
         try {
@@ -790,9 +807,7 @@ public final class SetIdBits {
         } finally {
             LibC.close(fd);
         }
-        if (errno == 0) return 0;
-        Native.setLastError(errno); // after close, which may set its own
-        return -1;
+        return errno;
     }
 
     /**

@@ -127,9 +127,9 @@ final class SetIdCopies {
                 check(LibC.renameat(dirFd, tmp, dirFd, name), "the copy cannot be renamed onto it");
                 renamed = true;
                 // another ticket sharing the directory may have swapped the temporary name before the rename
-                long[] now = idAt(dirFd, name);
+                At now = idAt(dirFd, name);
                 Map<String, Object> copy = Files.readAttributes(fdPath(out), "unix:dev,ino");
-                if (now == null || now[0] != (Long) copy.get("dev") || now[1] != (Long) copy.get("ino")) {
+                if (!now.is(copy)) {
                     throw new IOException(UNCHECKED + ": its name was replaced meanwhile by another file while the copy was "
                             + "renamed onto it; that file was not checked");
                 }
@@ -225,11 +225,9 @@ final class SetIdCopies {
     private static String unlinkIfSame(int dirFd, byte[] name, Path shown, Map<String, Object> examined) {
         java.util.function.Consumer<Path> hook = beforeUnlink;
         if (hook != null) hook.accept(shown);
-        long[] now = idAt(dirFd, name);
-        if (now == null || now[0] != (Long) examined.get("dev") || now[1] != (Long) examined.get("ino")) {
-            return "replaced meanwhile";
-        }
-        if (now[2] <= 1) return LAST_NAME;
+        At now = idAt(dirFd, name);
+        if (!now.is(examined)) return "replaced meanwhile";
+        if (now.nlink() <= 1) return LAST_NAME;
         java.util.function.Consumer<Path> checked = beforeUnlinkAt;
         if (checked != null) checked.accept(shown);
         while (true) {

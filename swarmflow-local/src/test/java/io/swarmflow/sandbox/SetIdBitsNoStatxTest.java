@@ -25,6 +25,8 @@ class SetIdBitsNoStatxTest {
     void statxAgain() {
         SetIdBits.forcedStatxErrno = 0;
         SetIdBits.statxMissing = false;
+        SetIdBits.afterOpen = null;
+        SetIdBits.afterStatx = null;
     }
 
     private static int mode(Path file) throws Exception {
@@ -69,6 +71,28 @@ class SetIdBitsNoStatxTest {
 
         assertThat(result.failed()).containsExactly(ws.toRealPath()
                 + " (could not be checked: its entries cannot be looked at: permission denied (EACCES))");
+        assertThat(result.cleared()).isEmpty();
+        assertThat(mode(a)).isEqualTo(04755);
+        assertThat(SetIdBits.statxMissing).isFalse();
+    }
+
+    /**
+     * The look again at a set-uid file's name under its lock fails with EACCES; a JNA call made before the errno is
+     * read (here one that leaves ENOENT, as a virtual thread resumed on another carrier would see that carrier's) must
+     * not turn it into "removed meanwhile" (not named): the errno is taken at the failing call, and the file named.
+     */
+    @Test
+    void theErrnoOfAFailedLookIsTakenAtOnceNotAfterOtherCalls() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path a = Files.writeString(ws.resolve("a"), "x");
+        Files.setAttribute(a, "unix:mode", 04755);
+        SetIdBits.afterOpen = shown -> SetIdBits.forcedStatxErrno = 13; // EACCES from the next statx on: the re-check
+        SetIdBits.afterStatx = () -> com.sun.jna.Native.setLastError(2); // ENOENT
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
+
+        assertThat(result.failed()).containsExactly(ws.toRealPath().resolve("a")
+                + " (could not be checked: permission denied (EACCES))");
         assertThat(result.cleared()).isEmpty();
         assertThat(mode(a)).isEqualTo(04755);
         assertThat(SetIdBits.statxMissing).isFalse();
