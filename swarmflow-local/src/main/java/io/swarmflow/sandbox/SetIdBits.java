@@ -34,11 +34,12 @@ import java.util.Map;
  * its parent's descriptor and read with getdents64(2) a buffer at a time (its names are not all held at once), each
  * entry's type and mode read with statx(2) {@code AT_SYMLINK_NOFOLLOW} relative to that descriptor (called through
  * syscall(2), so a glibc older than 2.28, which has no statx function, clears too; where statx gives ENOSYS (a kernel
- * older than 4.11) or EPERM (a seccomp filter without statx, as old Docker's default profile), read for the rest of
- * the process by the JDK from {@code /proc/self/fd/N} of an
- * {@code O_PATH | O_NOFOLLOW} descriptor opened the same way; one whose directory
+ * older than 4.11) or EPERM also for {@code /} (a seccomp filter without statx, as old Docker's default profile), read
+ * for the rest of the process with newfstatat(2), also through syscall(2), not through the JDK, whose attributes come
+ * from glibc's statx since JDK 22; one whose directory
  * entry says it is a directory is opened at once), and each set-uid file opened {@code O_PATH | O_NOFOLLOW} the same
- * way, its type and mode read from the descriptor and chmod(2) sent to {@code /proc/self/fd/N} (the way glibc's
+ * way, its type and mode read from the descriptor (statx {@code AT_EMPTY_PATH}) and chmod(2) sent to
+ * {@code /proc/self/fd/N} (the way glibc's
  * {@code fchmodat(AT_SYMLINK_NOFOLLOW)} works). A symbolic link is never followed, also one another ticket sharing the
  * directory swaps in while the walk runs (refused and named: "not changed: a symbolic link now", or, for a directory,
  * "no longer a directory ... (ENOTDIR)").</li>
@@ -163,6 +164,9 @@ public final class SetIdBits {
          */
         static native long syscall(long number, long dirFd, byte[] path, long flags, long mask, Pointer buf);
 
+        /** syscall(2) with four arguments (newfstatat: dirfd, path, buffer, flags). */
+        static native long syscall(long number, long dirFd, byte[] path, Pointer buf, long flags);
+
         /** linkat(2); both names NUL-terminated bytes. */
         static native int linkat(int oldDirFd, byte[] oldName, int newDirFd, byte[] newName, int flags);
 
@@ -198,10 +202,14 @@ public final class SetIdBits {
     static final int EISDIR = 21;
     static final int EINVAL = 22;
     static final int EOPNOTSUPP = 95;
-    /** {O_DIRECTORY, O_NOFOLLOW, SYS_getdents64, SYS_statx} for this architecture, or null when unknown. */
+    /**
+     * {O_DIRECTORY, O_NOFOLLOW, SYS_getdents64, SYS_statx, SYS_newfstatat, and where struct stat (of newfstatat) holds
+     * st_mode, st_nlink and st_uid (st_gid follows it)} for this architecture (x86-64: arch/x86/include/uapi/asm/stat.h;
+     * arm64: asm-generic/stat.h), or null when unknown.
+     */
     static final int[] DIR_FLAGS = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
-        case "amd64", "x86_64" -> new int[] {0200000, 0400000, 217, 332};
-        case "aarch64", "arm64" -> new int[] {040000, 0100000, 61, 291};
+        case "amd64", "x86_64" -> new int[] {0200000, 0400000, 217, 332, 262, 24, 16, 28};
+        case "aarch64", "arm64" -> new int[] {040000, 0100000, 61, 291, 79, 16, 20, 24};
         default -> null;
     };
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -219,6 +227,18 @@ public final class SetIdBits {
     private static final int STX_INO = 32;
     private static final int STX_DEV_MAJOR = 136;
     private static final int STX_DEV_MINOR = 140;
+    /** stx_uid and stx_gid (u32), stx_size (u64). */
+    private static final int STX_UID = 20;
+    private static final int STX_GID = 24;
+    private static final int STX_SIZE = 40;
+    /** struct stat's st_dev and st_ino (u64) and st_size (s64), the same on x86-64 and arm64. */
+    private static final int ST_DEV = 0;
+    private static final int ST_INO = 8;
+    private static final int ST_SIZE = 48;
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final byte[] EMPTY = {0};
+    private static final byte[] ROOT = {'/', 0};
     /** linux_dirent64 (the same on x86-64 and arm64): d_reclen (u16), d_type (u8), d_name (NUL-terminated). */
     private static final int D_RECLEN = 16;
     private static final int D_TYPE = 18;
@@ -346,7 +366,7 @@ public final class SetIdBits {
     }
 
     private static Id id(int fd) throws IOException {
-        Map<String, Object> a = Files.readAttributes(fdPath(fd), "unix:dev,ino");
+        Map<String, Object> a = attributes(fd);
         return new Id((Long) a.get("dev"), mountId(fd), (Long) a.get("ino"));
     }
 
@@ -538,7 +558,7 @@ public final class SetIdBits {
             java.util.function.Consumer<Path> hook = afterOpen;
             if (hook != null) hook.accept(shown);
             Path self = fdPath(fd);
-            Map<String, Object> a = Files.readAttributes(self, "unix:mode,nlink,dev,ino,uid,gid");
+            Map<String, Object> a = attributes(fd);
             int mode = (Integer) a.get("mode");
             if ((mode & S_IFMT) == S_IFLNK) throw new IOException(REPLACED_BY_LINK);
             if ((mode & S_IFMT) != S_IFREG) throw new IOException(UNCHECKED + ": no longer a regular file, replaced meanwhile");
@@ -695,11 +715,7 @@ public final class SetIdBits {
         try (Memory stat = new Memory(STATX_SIZE)) {
             int errno = statx(dirFd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_INO | STATX_NLINK, stat);
             if (errno != 0) return new At(errno, 0, 0, 0, 0);
-            long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
-            long minor = stat.getInt(STX_DEV_MINOR) & 0xffffffffL;
-            // glibc's makedev: the dev_t that stat(2) gives
-            long dev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
-            return new At(0, dev, stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL, stat.getShort(STX_MODE) & 0xffff);
+            return new At(0, dev(stat), stat.getLong(STX_INO), stat.getInt(STX_NLINK) & 0xffffffffL, stat.getShort(STX_MODE) & 0xffff);
         }
     }
 
@@ -728,27 +744,36 @@ public final class SetIdBits {
 
 
     /**
-     * Set once statx(2) returned ENOSYS (a kernel older than 4.11) or EPERM (a seccomp filter that does not allow it, as
-     * old versions of Docker's default seccomp profile): from then on, for the rest of the process, {@link #statx} reads the
-     * attributes through the JDK instead.
+     * Set once statx(2) returned ENOSYS (a kernel older than 4.11), or EPERM also for {@code /} (a seccomp filter that
+     * does not allow it, as old versions of Docker's default seccomp profile): from then on, for the rest of the
+     * process, {@link #statx} reads the attributes with newfstatat(2) instead.
      */
     static volatile boolean statxMissing;
 
     /**
-     * Tests set it to an errno that every statx(2) then fails with (ENOSYS as on a kernel older than 4.11, EPERM as
-     * under a seccomp filter without statx); 0 otherwise.
+     * Tests set it to an errno that every statx(2) of a name (also the probe of {@code /}; not of a descriptor,
+     * {@code AT_EMPTY_PATH}) then fails with (ENOSYS as on a kernel older than 4.11, EPERM as under a seccomp filter
+     * without statx); 0 otherwise.
      */
     static volatile int forcedStatxErrno;
+
+    /**
+     * Tests set it to give the errno a statx(2) of a name (as the directory holds it, without its NUL; {@code "/"} for
+     * the probe) fails with, 0 for none (a FUSE file system or an LSM refusing one file with EPERM); null otherwise.
+     */
+    static volatile java.util.function.ToIntFunction<String> statxErrnoOf;
 
     private static final int ENOSYS = 38;
 
     /**
-     * statx(2) through syscall(2) (glibc has a statx function only since 2.28); {@code path} NUL-terminated bytes. Where
-     * the kernel has no statx (ENOSYS: older than 4.11; glibc's own statx would fall back the same way) or a seccomp
-     * filter refuses it (EPERM, which statx itself is not documented to give: old versions of Docker's default seccomp profile), fills
-     * {@code buf}'s type and mode, inode, number of links and device from the JDK's attributes of
-     * {@code /proc/self/fd/N} of an {@code O_PATH | O_NOFOLLOW} descriptor opened relative to {@code dirFd} (a symbolic
-     * link is not followed: its own type is given), for this call and every later one.
+     * statx(2) through syscall(2) (glibc has a statx function only since 2.28); {@code path} NUL-terminated bytes (empty
+     * with {@code AT_EMPTY_PATH}: {@code dirFd} itself). Where the kernel has no statx (ENOSYS: older than 4.11; glibc's
+     * own statx would fall back the same way) or a seccomp filter refuses it (EPERM, which statx itself is not
+     * documented to give: old versions of Docker's default seccomp profile; told from one file refusing it, a FUSE file
+     * system's or an LSM's EPERM, by a statx of {@code /}, which then succeeds and the file's EPERM is returned), fills
+     * {@code buf}'s type and mode, number of links, owner, group, inode, size and device from newfstatat(2) with the same
+     * {@code flags}, also through syscall(2), for this call and every later one. Not the JDK's attributes: since JDK 22
+     * (JDK-8316304) they are read with glibc's statx, which fails with the same EPERM.
      *
      * @return 0, or the errno it failed with (taken at the failing call, not through {@link Native#getLastError} later:
      *         a virtual thread may resume on another carrier, whose errno that would give)
@@ -768,46 +793,81 @@ public final class SetIdBits {
 
     private static int statx0(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
         if (!statxMissing) {
-            int errno = forcedStatxErrno;
-            if (errno == 0) {
-                if (LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf) == 0) return 0;
-                errno = Native.getLastError(); // at once: a virtual thread may resume on another carrier later
+            int errno = statxSyscall(dirFd, path, flags, mask, buf);
+            if (errno == 0 || errno != ENOSYS && errno != EPERM) return errno;
+            // EPERM: a seccomp filter refuses every statx, or only this file refuses it (FUSE, an LSM): look at "/"
+            if (errno == EPERM && statxSyscall(AT_FDCWD, ROOT, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, buf) != EPERM) {
+                return EPERM;
             }
-            if (errno != ENOSYS && errno != EPERM) return errno;
             statxMissing = true;
         }
-        return statxByJdk(dirFd, path, buf);
+        return statxByFstatat(dirFd, path, flags, buf);
     }
 
-    /** {@link #statx} where the kernel has none: see there. */
-    private static int statxByJdk(int dirFd, byte[] path, Pointer buf) {
-        int fd;
-        while (true) {
-            fd = LibC.openat(dirFd, path, O_PATH | O_CLOEXEC | DIR_FLAGS[1], 0);
-            if (fd >= 0) break;
+    /** statx(2) itself, or the errno a test hook forces for {@code path}. */
+    private static int statxSyscall(int dirFd, byte[] path, int flags, int mask, Pointer buf) {
+        if (path[0] != 0) {
+            int forced = forcedStatxErrno;
+            java.util.function.ToIntFunction<String> of = statxErrnoOf;
+            if (forced == 0 && of != null) {
+                forced = of.applyAsInt(new String(path, 0, path.length - 1, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            if (forced != 0) return forced;
+        }
+        if (LibC.syscall(DIR_FLAGS[3], dirFd, path, flags, mask, buf) == 0) return 0;
+        return Native.getLastError(); // at once: a virtual thread may resume on another carrier later
+    }
+
+    /** {@link #statx} where the kernel has none or a seccomp filter refuses it: see there. */
+    private static int statxByFstatat(int dirFd, byte[] path, int flags, Pointer buf) {
+        while (LibC.syscall(DIR_FLAGS[4], dirFd, path, buf, flags) != 0) {
             int errno = Native.getLastError();
             if (errno != EINTR) return errno;
         }
-        int errno = 0;
-        try {
-            Map<String, Object> a = Files.readAttributes(fdPath(fd), "unix:mode,nlink,dev,ino");
-            long dev = (Long) a.get("dev");
-            // glibc's gnu_dev_major and gnu_dev_minor, the inverse of the makedev in idAt
-            long major = ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
-            long minor = ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
-            buf.setShort(STX_MODE, (short) (int) (Integer) a.get("mode"));
-            buf.setLong(STX_INO, (Long) a.get("ino"));
-            buf.setInt(STX_NLINK, (Integer) a.get("nlink"));
-            buf.setInt(STX_DEV_MAJOR, (int) major);
-            buf.setInt(STX_DEV_MINOR, (int) minor);
-        } catch (java.nio.file.NoSuchFileException e) {
-            errno = ENOENT;
-        } catch (IOException | RuntimeException e) {
-            errno = 5; // EIO: the attributes could not be read
-        } finally {
-            LibC.close(fd);
+        long dev = buf.getLong(ST_DEV);
+        long ino = buf.getLong(ST_INO);
+        int mode = buf.getInt(DIR_FLAGS[5]);
+        int nlink = buf.getInt(DIR_FLAGS[6]); // x86-64's is 64 bits: its low half, little-endian
+        int uid = buf.getInt(DIR_FLAGS[7]);
+        int gid = buf.getInt(DIR_FLAGS[7] + 4);
+        long size = buf.getLong(ST_SIZE);
+        // the kernel's new_encode_dev; glibc's gnu_dev_major and gnu_dev_minor, the inverse of the makedev in idAt
+        long major = ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
+        long minor = ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
+        buf.setInt(STX_NLINK, nlink);
+        buf.setInt(STX_UID, uid);
+        buf.setInt(STX_GID, gid);
+        buf.setShort(STX_MODE, (short) mode);
+        buf.setLong(STX_INO, ino);
+        buf.setLong(STX_SIZE, size);
+        buf.setInt(STX_DEV_MAJOR, (int) major);
+        buf.setInt(STX_DEV_MINOR, (int) minor);
+        return 0;
+    }
+
+    /**
+     * The attributes of descriptor {@code fd} (an {@code O_PATH} one too, not following a link) as
+     * {@link Files#readAttributes} gives them, from {@link #statx} with {@code AT_EMPTY_PATH} (not the JDK's: see
+     * there): {@code mode}, {@code nlink}, {@code uid}, {@code gid} (Integer), {@code dev}, {@code ino}, {@code size}
+     * (Long).
+     *
+     * @throws IOException saying why it cannot be looked at, with the errno's name
+     */
+    static Map<String, Object> attributes(int fd) throws IOException {
+        try (Memory stat = new Memory(STATX_SIZE)) {
+            int errno = statx(fd, EMPTY, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, stat);
+            if (errno != 0) throw new IOException("cannot be looked at: " + reason(errno));
+            return Map.of("mode", stat.getShort(STX_MODE) & 0xffff, "nlink", stat.getInt(STX_NLINK),
+                    "uid", stat.getInt(STX_UID), "gid", stat.getInt(STX_GID), "dev", dev(stat),
+                    "ino", stat.getLong(STX_INO), "size", stat.getLong(STX_SIZE));
         }
-        return errno;
+    }
+
+    /** The dev_t that stat(2) gives (glibc's makedev) of statx {@code stat}'s stx_dev_major and stx_dev_minor. */
+    private static long dev(Memory stat) {
+        long major = stat.getInt(STX_DEV_MAJOR) & 0xffffffffL;
+        long minor = stat.getInt(STX_DEV_MINOR) & 0xffffffffL;
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
     }
 
     /**

@@ -93,7 +93,7 @@ final class SetIdCopies {
             throw new NotCopied(e.getMessage());
         }
         try {
-            Map<String, Object> a = Files.readAttributes(fdPath(in), "unix:mode,dev,ino,size");
+            Map<String, Object> a = attributes(in);
             int mode = (Integer) a.get("mode");
             if ((mode & S_IFMT) != S_IFREG || !a.get("dev").equals(examined.get("dev")) || !a.get("ino").equals(examined.get("ino"))) {
                 // another walk of the same directory (a shared scratch) may have replaced it already
@@ -128,7 +128,7 @@ final class SetIdCopies {
                 renamed = true;
                 // another ticket sharing the directory may have swapped the temporary name before the rename
                 At now = idAt(dirFd, name);
-                Map<String, Object> copy = Files.readAttributes(fdPath(out), "unix:dev,ino");
+                Map<String, Object> copy = attributes(out);
                 if (!now.is(copy)) {
                     throw new IOException(UNCHECKED + ": its name was replaced meanwhile by another file while the copy was "
                             + "renamed onto it; that file was not checked");
