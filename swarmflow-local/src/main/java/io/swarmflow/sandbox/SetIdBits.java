@@ -636,7 +636,7 @@ public final class SetIdBits {
      * shared scratch, or of two directories that each hold a name of the file) act on one file's names one after the
      * other, each seeing the links the other left, so they cannot both remove their name of a file too large to copy,
      * nor clear in place a file whose last name in the walked directories the other just replaced by a copy (its
-     * other names may be a host's set-uid tool). A {@link ReentrantLock}, not {@code synchronized}: the walks run on
+     * other names may be a host's set-uid tool). A {@link java.util.concurrent.locks.ReentrantLock}, not {@code synchronized}: the walks run on
      * virtual threads. Only within this process: another coordinator's walk of the same directory is not held back.
      */
     private static final class InodeLock {
@@ -659,7 +659,19 @@ public final class SetIdBits {
                 l = HELD.computeIfAbsent(List.of(dev, ino), InodeLock::new);
                 l.users++;
             }
-            l.lock.lock();
+            boolean locked = false;
+            try {
+                Runnable hook = beforeLock;
+                if (hook != null) hook.run();
+                l.lock.lock();
+                locked = true;
+            } finally {
+                if (!locked) { // lock() threw (an OutOfMemoryError queueing the wait): no longer waited for
+                    synchronized (HELD) {
+                        if (--l.users == 0) HELD.remove(l.key);
+                    }
+                }
+            }
             return l;
         }
 
@@ -678,6 +690,19 @@ public final class SetIdBits {
             }
         }
     }
+
+    /** How many files' locks are held or waited for now (tests check none is left behind). */
+    static int inodeLocksHeld() {
+        synchronized (InodeLock.HELD) {
+            return InodeLock.HELD.size();
+        }
+    }
+
+    /**
+     * Called in {@link InodeLock#acquire} once the lock is counted as waited for, before it is taken (tests throw there,
+     * as lock() could with an OutOfMemoryError); null otherwise.
+     */
+    static volatile Runnable beforeLock;
 
     /** Whether a walk waits for the lock of a file another walk is acting on (tests wait for it). */
     static boolean inodeLockWaited() {

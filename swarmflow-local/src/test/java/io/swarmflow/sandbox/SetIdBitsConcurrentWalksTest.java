@@ -35,6 +35,7 @@ class SetIdBitsConcurrentWalksTest {
         SetIdBits.afterOpen = null;
         SetIdBits.beforeUnlinkAt = null;
         SetIdBits.afterRecheck = null;
+        SetIdBits.beforeLock = null;
     }
 
     private static Object attribute(Path file, String name) throws Exception {
@@ -99,6 +100,7 @@ class SetIdBitsConcurrentWalksTest {
         assertThat(attribute(tool, "nlink")).isEqualTo(1);
         assertThat(mode(a)).isEqualTo(0755);
         assertThat(Files.readString(a)).isEqualTo("a set-uid tool");
+        assertThat(SetIdBits.inodeLocksHeld()).as("file locks left behind").isZero();
     }
 
     /**
@@ -148,6 +150,7 @@ class SetIdBitsConcurrentWalksTest {
         assertThat(attribute(b, "nlink")).isEqualTo(1);
         assertThat(attribute(b, "size")).isEqualTo(SetIdBits.MAX_COPY + 1);
         assertThat(secondChecked.getCount()).isEqualTo(1); // the second walk never found another name left
+        assertThat(SetIdBits.inodeLocksHeld()).as("file locks left behind").isZero();
     }
 
     /**
@@ -177,5 +180,26 @@ class SetIdBitsConcurrentWalksTest {
         assertThat(result.replaced()).isEmpty();
         assertThat(Files.exists(a, LinkOption.NOFOLLOW_LINKS)).isFalse();
         assertThat(attribute(tool, "nlink")).isEqualTo(1);
+        assertThat(SetIdBits.inodeLocksHeld()).as("file locks left behind").isZero();
+    }
+
+    /**
+     * Taking a file's lock fails (lock() can throw, an OutOfMemoryError queueing the wait): the file is named, and its
+     * entry in the map of locks does not stay behind.
+     */
+    @Test
+    void aLockThatCannotBeTakenLeavesNoEntryBehind() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("scratch"));
+        Path a = Files.writeString(ws.resolve("a"), "x");
+        Files.setAttribute(a, "unix:mode", 04755);
+        SetIdBits.beforeLock = () -> {
+            throw new IllegalStateException("no memory to wait for the lock");
+        };
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
+
+        assertThat(result.failed()).containsExactly(ws.toRealPath().resolve("a") + " (no memory to wait for the lock)");
+        assertThat(mode(a)).isEqualTo(04755);
+        assertThat(SetIdBits.inodeLocksHeld()).as("file locks left behind").isZero();
     }
 }
