@@ -3,6 +3,8 @@ package io.swarmflow.sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -48,8 +50,13 @@ class SetIdBitsConcurrentWalksTest {
 
     /** {@link SetIdBits#clear} of {@code root} on a thread of its own, started. */
     private static FutureTask<SetIdBits.Cleared> walk(Path root, Thread[] thread) {
+        return walk(root, thread, false);
+    }
+
+    /** {@link SetIdBits#clear} of {@code root} on a thread of its own, virtual (as the walks run) or not, started. */
+    private static FutureTask<SetIdBits.Cleared> walk(Path root, Thread[] thread, boolean virtual) {
         FutureTask<SetIdBits.Cleared> task = new FutureTask<>(() -> SetIdBits.clear(List.of(root)));
-        thread[0] = new Thread(task, "first walk");
+        thread[0] = (virtual ? Thread.ofVirtual() : Thread.ofPlatform()).name("walk of " + root.getFileName()).unstarted(task);
         thread[0].start();
         return task;
     }
@@ -108,9 +115,11 @@ class SetIdBitsConcurrentWalksTest {
      * walked at once. The first walk has found that its name is the file and another name is left, and is about to
      * remove its name, when the second walk looks at its own: it must not also find another name left and remove it
      * (the file would be lost); it waits for the first walk, then finds its name the only one and clears it in place.
+     * Both walks on platform threads, and on virtual threads as in the coordinator (the waiting one parks).
      */
-    @Test
-    void twoWalksDoNotBothRemoveTheirNameOfAFileTooLargeToCopy() throws Exception {
+    @ParameterizedTest(name = "virtual threads: {0}")
+    @ValueSource(booleans = {false, true})
+    void twoWalksDoNotBothRemoveTheirNameOfAFileTooLargeToCopy(boolean virtual) throws Exception {
         Path one = Files.createDirectories(tmp.resolve("scratch/one"));
         Path two = Files.createDirectories(tmp.resolve("scratch/two"));
         Path a = one.resolve("a");
@@ -132,9 +141,9 @@ class SetIdBitsConcurrentWalksTest {
             await().atMost(LONG).until(() -> secondChecked.getCount() == 0 || SetIdBits.inodeLockWaited());
         };
 
-        FutureTask<SetIdBits.Cleared> firstWalk = walk(one, new Thread[1]);
+        FutureTask<SetIdBits.Cleared> firstWalk = walk(one, new Thread[1], virtual);
         awaitOrFail(firstChecked, "the first walk's check");
-        SetIdBits.Cleared second = SetIdBits.clear(List.of(two));
+        SetIdBits.Cleared second = walk(two, new Thread[1], virtual).get(LONG.toSeconds(), TimeUnit.SECONDS);
         SetIdBits.Cleared first = firstWalk.get(LONG.toSeconds(), TimeUnit.SECONDS);
 
         assertThat(first.failed()).isEmpty();
