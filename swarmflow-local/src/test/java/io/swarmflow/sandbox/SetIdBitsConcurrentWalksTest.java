@@ -211,4 +211,33 @@ class SetIdBitsConcurrentWalksTest {
         assertThat(mode(a)).isEqualTo(04755);
         assertThat(SetIdBits.inodeLocksHeld()).as("file locks left behind").isZero();
     }
+
+    /**
+     * A process still running swaps the walk's name of a set-uid file for another set-uid file between the walk's open
+     * and its look again under the lock: neither file is changed (the one opened may now have its names elsewhere, the
+     * one now there was not looked at), and the name is named.
+     */
+    @Test
+    void aNameSwappedForAnotherSetUidFileBeforeTheRecheckIsNamedNotChanged() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("scratch"));
+        Path a = Files.writeString(ws.resolve("a"), "opened");
+        Files.setAttribute(a, "unix:mode", 04755);
+        Path moved = ws.resolve("moved");
+        SetIdBits.afterOpen = shown -> {
+            try {
+                Files.move(a, moved);
+                Files.writeString(a, "swapped in");
+                Files.setAttribute(a, "unix:mode", 04755);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        SetIdBits.Cleared result = SetIdBits.clear(List.of(ws));
+
+        assertThat(result.failed()).contains(ws.toRealPath().resolve("a") + " (could not be checked: replaced meanwhile, not changed)");
+        assertThat(mode(a)).isEqualTo(04755);
+        assertThat(Files.readString(a)).isEqualTo("swapped in");
+        assertThat(SetIdBits.inodeLocksHeld()).as("file locks left behind").isZero();
+    }
 }
