@@ -149,7 +149,8 @@ final class RunCommands {
         @Option(names = "--take-over", description = "When the run's coordinator is a live process of this host that is stopped "
                 + "(Ctrl-Z, SIGSTOP, SIGTTOU) or past its lease (hung), end it (SIGTERM, and SIGCONT when stopped; SIGKILL after "
                 + "--grace) and resume. A coordinator that cannot be proved alive here (another host, boot or pid namespace) is "
-                + "never signalled: its lease decides.")
+                + "never signalled: its lease decides. Nor is one that does not have this state directory's swarm.db open "
+                + "(a copy of a live state directory names the original's coordinator): that is refused.")
         boolean takeOver;
 
         /** What happens between the checks and the claim of the run: nothing, except in tests of a resume that loses a race. */
@@ -244,8 +245,10 @@ final class RunCommands {
                 // every check that does not depend on it passed, just before the claim (a refused resume leaves it as it is)
                 java.util.Optional<io.swarmflow.store.RunLease> leaseRead = takeOver ? w.store.lease(runId) : java.util.Optional.empty();
                 long expiresAt = leaseRead.map(io.swarmflow.store.RunLease::expiresAtMillis).orElse(0L);
+                // only a coordinator that has this state directory's swarm.db open: a copy's lease names the original's
+                Path database = stateDir.resolve(Wiring.DB_FILE);
                 java.util.Optional<io.swarmflow.engine.StalledCoordinatorTakeOver.Target> target = takeOver
-                        ? io.swarmflow.engine.StalledCoordinatorTakeOver.target(runId, leaseRead, w.store.now())
+                        ? io.swarmflow.engine.StalledCoordinatorTakeOver.target(runId, leaseRead, w.store.now(), database)
                         : java.util.Optional.empty();
                 if (target.isEmpty()) refuseWhileHeld(w);
                 // the stored plan, which the run's tickets keep, against the floor given now (it keeps no positions in the spec)
@@ -294,7 +297,7 @@ final class RunCommands {
                             target.get(), io.swarmflow.engine.StalledCoordinatorTakeOver.graceFor(target.get(),
                                     options.gracePeriodMillis()), signaller, () -> signals.before().isPresent(),
                             () -> io.swarmflow.engine.StalledCoordinatorTakeOver.stillStalled(
-                                    target.get(), expiresAt, w.store.lease(runId), w.store.now()));
+                                    target.get(), expiresAt, w.store.lease(runId), w.store.now(), database));
                     out.println(ended.message());
                     tookOver = ended;
                     if (ended.interrupted() || signals.before().isPresent()) { // what was sent is said on the line above

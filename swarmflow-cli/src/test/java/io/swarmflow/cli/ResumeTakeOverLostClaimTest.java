@@ -38,15 +38,16 @@ class ResumeTakeOverLostClaimTest {
 
     @Test
     void aClaimLostAfterTheTakeOverSaysTheOldCoordinatorWasEnded() throws Exception {
-        coordinator = new ProcessBuilder("cat").start(); // waits on its stdin, which this test never closes
-        long pid = coordinator.pid();
-        String owner = identity(coordinator);
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            // a coordinator has the state directory's swarm.db open (only such a one is taken over): here as its stdin
+            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
+            String owner = identity(coordinator);
             long epoch = w.store.claimRun(id, owner, 1);
             w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"))).join();
             Files.createDirectories(w.runDir(id));
         });
         String run = created.run();
+        long pid = coordinator.pid();
         signal("STOP", pid);
         await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) == 'T');
 

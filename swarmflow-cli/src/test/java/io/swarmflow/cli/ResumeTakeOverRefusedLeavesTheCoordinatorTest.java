@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
  * Review D1, F1: {@code swarm resume RUN --take-over} ended the stopped coordinator (SIGTERM, SIGCONT, SIGKILL) before
  * the checks that do not depend on it, and a resume they then refused said "nothing was changed" with the coordinator
  * killed. Now a resume refused for another reason (here: the run's directory is missing) leaves the coordinator alone:
- * it is still there, still stopped (state {@code T}). The coordinator is a real process ({@code cat}) stopped with
+ * it is still there, still stopped (state {@code T}). The coordinator is a real process ({@code sleep}, with the state directory's {@code swarm.db} open as its stdin) stopped with
  * {@code kill -STOP}, with the identity a coordinator records; its lease (a millisecond) ran out.
  */
 class ResumeTakeOverRefusedLeavesTheCoordinatorTest {
@@ -39,16 +39,17 @@ class ResumeTakeOverRefusedLeavesTheCoordinatorTest {
 
     @Test
     void aResumeRefusedForAnotherReasonDoesNotSignalTheCoordinator() throws Exception {
-        coordinator = new ProcessBuilder("cat").start(); // waits on its stdin, which this test never closes
-        long pid = coordinator.pid();
-        String owner = identity(coordinator);
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            // a coordinator has the state directory's swarm.db open (only such a one is taken over): here as its stdin
+            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
+            String owner = identity(coordinator);
             long epoch = w.store.claimRun(id, owner, 1);
             w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"),
                     new RunEvent.AttemptStarted("a", 1, 60_000))).join();
             // the run's directory is not made: the resume refuses ("is missing")
         });
         String run = created.run();
+        long pid = coordinator.pid();
         signal("STOP", pid);
         await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) == 'T');
 

@@ -3,6 +3,10 @@ package io.swarmflow.engine;
 import io.swarmflow.files.proc.ProcStat;
 import io.swarmflow.store.RunLease;
 
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +21,10 @@ import java.util.function.LongFunction;
  * pid namespace, the recorded pid with exactly the recorded start ticks) is signalled, and that proof is read again right
  * before each signal (and, where pidfds exist, after the process is pinned): a coordinator of another host, boot or pid
  * namespace, or one of an older swarm without start ticks, is never signalled; the lease decides for it as without
- * {@code --take-over}.
+ * {@code --take-over}. Nor is one that does not have this state directory's database open ({@link #holds}, read from
+ * {@code /proc/PID/fd}, and read again right before SIGTERM), or whose open files cannot be read: the lease of a copy of
+ * a state directory, taken while its run was live, names the original's coordinator, alive and renewing its lease in the
+ * original only; {@code --take-over} on the copy refuses, and leaves that coordinator and its run alone.
  * <p>
  * How it is ended ({@link #end}): SIGTERM (the coordinator then cancels its run as for a Ctrl-C: TERM to its attempts,
  * KILL after its own grace, and exits), followed by SIGCONT when it is stopped (a stopped process acts on a signal only
@@ -91,6 +98,88 @@ public final class StalledCoordinatorTakeOver {
      */
     public static Optional<Target> target(String runId, Optional<RunLease> lease, long nowMillis) {
         return target(runId, lease, nowMillis, Owners::provablyAlive);
+    }
+
+    /**
+     * {@link #target(String, Optional, long)}, and the coordinator found must have {@code database} (this state
+     * directory's {@code swarm.db}) open ({@link #holds}): a copy of a state directory, taken while its run was live,
+     * records the same lease holder, whose lease in the copy runs out since nobody renews it there, while the holder
+     * goes on with the original; it is not this state directory's coordinator and is never signalled.
+     *
+     * @param database the state directory's database file, as this process opened it
+     * @throws InvalidRequestException when the coordinator found does not have {@code database} open, or whether it has
+     *                                 cannot be read ({@code /proc/PID/fd} of another user's process, or hidden); the
+     *                                 message says so, that nothing was changed and how to go on
+     */
+    public static Optional<Target> target(String runId, Optional<RunLease> lease, long nowMillis, Path database) {
+        return target(runId, lease, nowMillis, Owners::provablyAlive, pid -> holds(pid, database), database);
+    }
+
+    /** {@link #target(String, Optional, long, Path)} with how a holder is proved alive and how its open files are read given. */
+    static Optional<Target> target(String runId, Optional<RunLease> lease, long nowMillis,
+                                   java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
+                                   LongFunction<Holding> holds, Path database) {
+        Optional<Target> found = target(runId, lease, nowMillis, provablyAlive);
+        if (found.isEmpty()) return found;
+        Target t = found.get();
+        Holding holding = holds.apply(t.pid());
+        if (holding == Holding.OPEN) return found;
+        String stop = "; it was not signalled, and nothing was changed. If it really is stalled on this state directory, stop it "
+                + "yourself (`kill " + t.pid() + "`, and `kill -CONT " + t.pid() + "` when it is stopped), and then `swarm resume "
+                + runId + "` continues the run";
+        if (holding == Holding.NOT_OPEN) {
+            throw new InvalidRequestException("run " + runId + "'s coordinator, pid " + t.pid() + " (" + t.condition() + "), "
+                    + "does not have this state directory's database (" + database + ") open: it is the coordinator of another "
+                    + "state directory (is this one a copy of a live state directory?), whose lease here runs out because "
+                    + "nobody renews it here" + stop);
+        }
+        throw new InvalidRequestException("run " + runId + "'s coordinator, pid " + t.pid() + " (" + t.condition() + "), "
+                + "cannot be shown to have this state directory's database (" + database + ") open: /proc/" + t.pid()
+                + "/fd cannot be read by this user (another user's process, or /proc mounted with hidepid=), and a "
+                + "coordinator of another state directory (a copy of this one) is never signalled" + stop);
+    }
+
+    /** Whether a process has a file open ({@link #holds}). */
+    public enum Holding {
+        /** One of its file descriptors is the file (the same device and inode). */
+        OPEN,
+        /** None of its file descriptors is the file. */
+        NOT_OPEN,
+        /** Its file descriptors, or the file, cannot be read (another user's process, {@code hidepid=}, not Linux). */
+        UNKNOWN
+    }
+
+    /**
+     * Whether process {@code pid} has {@code file} open: whether one of the links in {@code /proc/PID/fd} (proc(5))
+     * leads to the same file, by device and inode ({@link java.nio.file.attribute.BasicFileAttributes#fileKey}, the
+     * link followed as stat(2) follows it, to the open file itself whatever its path, also one renamed or deleted).
+     * A path is not compared: a copy of the file has another inode.
+     */
+    public static Holding holds(long pid, Path file) {
+        return holds(Path.of("/proc", Long.toString(pid), "fd"), file);
+    }
+
+    /** {@link #holds(long, Path)} with the process's {@code fd} directory given. */
+    static Holding holds(Path fdDir, Path file) {
+        Object key;
+        try {
+            key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (java.io.IOException | RuntimeException e) {
+            return Holding.UNKNOWN;
+        }
+        if (key == null) return Holding.UNKNOWN; // no device and inode here: nothing to compare
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+            for (Path fd : fds) {
+                try {
+                    if (key.equals(Files.readAttributes(fd, BasicFileAttributes.class).fileKey())) return Holding.OPEN;
+                } catch (java.io.IOException | RuntimeException e) {
+                    // closed since it was listed: not the file (a file it holds stays open)
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return Holding.UNKNOWN; // gone, another user's (EACCES), or no /proc
+        }
+        return Holding.NOT_OPEN;
     }
 
     /** {@link #target(String, Optional, long)} with how a holder is proved alive given. */
@@ -218,6 +307,16 @@ public final class StalledCoordinatorTakeOver {
      */
     public static boolean stillStalled(Target target, long expiresAtMillis, Optional<RunLease> lease, long nowMillis) {
         return stillStalled(target, expiresAtMillis, lease, nowMillis, Owners::provablyAlive);
+    }
+
+    /**
+     * {@link #stillStalled(Target, long, Optional, long)}, and it still has {@code database} open ({@link #holds}), as
+     * {@link #target(String, Optional, long, Path)} required.
+     */
+    public static boolean stillStalled(Target target, long expiresAtMillis, Optional<RunLease> lease, long nowMillis,
+                                       Path database) {
+        return stillStalled(target, expiresAtMillis, lease, nowMillis, Owners::provablyAlive)
+                && holds(target.pid(), database) == Holding.OPEN;
     }
 
     /** {@link #stillStalled(Target, long, Optional, long)} with how a holder is proved alive given. */

@@ -1,0 +1,90 @@
+package io.swarmflow.cli;
+
+import io.swarmflow.store.RunEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Review RCLI MEDIUM-1: a state directory copied ({@code cp -a}) while its run is live records the same lease holder, a
+ * live coordinator of this host; nobody renews the lease in the copy, so it runs out there, and {@code swarm resume RUN
+ * --take-over} on the copy ended the coordinator of the original, cancelling that healthy run. Now the take-over ends
+ * only a coordinator that has this state directory's {@code swarm.db} open: on the copy it is refused (exit 2, nothing
+ * changed) and the coordinator lives; on the original the same coordinator is taken over. The coordinator is a real
+ * process ({@code sleep}, with the original's {@code swarm.db} open as its stdin) with the identity a coordinator records;
+ * its lease (a millisecond) ran out.
+ */
+class ResumeTakeOverOfACopyTest {
+    @TempDir
+    Path tmp;
+
+    Process coordinator;
+
+    @AfterEach
+    void endTheCoordinator() {
+        if (coordinator != null) coordinator.destroyForcibly();
+    }
+
+    @Test
+    void theTakeOverOfACopyLeavesTheOriginalsCoordinatorAloneAndTheOriginalsTakesItOver() throws Exception {
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
+            String owner = identity(coordinator);
+            long epoch = w.store.claimRun(id, owner, 1);
+            w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"))).join();
+            Files.createDirectories(w.runDir(id));
+        });
+        String run = created.run();
+        long pid = coordinator.pid();
+        Path copy = tmp.resolve("copy");
+        Process cp = new ProcessBuilder("cp", "-a", created.stateDir().toString(), copy.toString()).inheritIO().start();
+        assertThat(cp.waitFor()).isZero();
+        byte[] copiedDb = Files.readAllBytes(copy.resolve(Wiring.DB_FILE));
+
+        Result onCopy = resume(run, copy);
+        assertThat(onCopy.code()).as("%s", onCopy).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(onCopy.err()).contains("run " + run + "'s coordinator, pid " + pid + " (running, hung or starved; its lease ran out ",
+                "does not have this state directory's database (" + copy.resolve(Wiring.DB_FILE) + ") open: it is the "
+                        + "coordinator of another state directory (is this one a copy of a live state directory?)",
+                "it was not signalled, and nothing was changed. If it really is stalled on this state directory, stop it yourself "
+                        + "(`kill " + pid + "`");
+        assertThat(onCopy.out()).doesNotContain("ended coordinator");
+        assertThat(coordinator.isAlive()).as("the original's coordinator was not signalled").isTrue();
+        assertThat(Files.readAllBytes(copy.resolve(Wiring.DB_FILE))).as("the copy's database is unchanged").isEqualTo(copiedDb);
+
+        // the same coordinator, taken over from the state directory whose database it has open
+        Result onOriginal = resume(run, created.stateDir());
+        assertThat(onOriginal.out()).as("%s", onOriginal).contains("ended coordinator pid " + pid + " of run " + run);
+        assertThat(coordinator.waitFor(30, TimeUnit.SECONDS)).as("the coordinator was ended").isTrue();
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result resume(String run, Path stateDir) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SwarmCli.execute(new String[]{"resume", run, "--take-over", "--plain", "--grace", "0", "--state-dir=" + stateDir},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The identity a coordinator in {@code process} records ({@code Owners.coordinator()}): host:pid@start/n;exact parts. */
+    private static String identity(Process process) {
+        String current = io.swarmflow.engine.Owners.coordinator();
+        String host = current.substring(0, current.lastIndexOf(':', current.lastIndexOf('@')));
+        String exact = current.substring(current.indexOf(';', current.lastIndexOf('@')));
+        String ticks = Long.toString(io.swarmflow.sandbox.ProcessGroups.startTicks(process.pid()).orElseThrow());
+        exact = exact.replaceFirst(";ticks=\\d+", ";ticks=" + ticks);
+        return host + ":" + process.pid() + "@" + process.info().startInstant().orElseThrow().toEpochMilli() + "/1" + exact;
+    }
+}
