@@ -315,8 +315,15 @@ public final class StalledCoordinatorTakeOver {
      */
     public static boolean stillStalled(Target target, long expiresAtMillis, Optional<RunLease> lease, long nowMillis,
                                        Path database) {
-        return stillStalled(target, expiresAtMillis, lease, nowMillis, Owners::provablyAlive)
-                && holds(target.pid(), database) == Holding.OPEN;
+        return stillStalled(target, expiresAtMillis, lease, nowMillis, Owners::provablyAlive, pid -> holds(pid, database));
+    }
+
+    /** {@link #stillStalled(Target, long, Optional, long, Path)} with how a holder is proved alive and its open files read given. */
+    static boolean stillStalled(Target target, long expiresAtMillis, Optional<RunLease> lease, long nowMillis,
+                                java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
+                                LongFunction<Holding> holds) {
+        return stillStalled(target, expiresAtMillis, lease, nowMillis, provablyAlive)
+                && holds.apply(target.pid()) == Holding.OPEN;
     }
 
     /** {@link #stillStalled(Target, long, Optional, long)} with how a holder is proved alive given. */

@@ -88,6 +88,15 @@ class StalledCoordinatorTakeOverDatabaseTest {
                 .hasMessageContaining("cannot be shown to have this state directory's database (" + copy + ") open: /proc/" + pid
                         + "/fd cannot be read by this user (another user's process, or /proc mounted with hidepid=)")
                 .hasMessageContaining("it was not signalled, and nothing was changed");
+        // read again right before SIGTERM: one that no longer has it open is not signalled
+        StalledCoordinatorTakeOver.Target t = new StalledCoordinatorTakeOver.Target("R", OWNER, pid, false, 20_000);
+        long expires = NOW - 20_000;
+        assertThat(StalledCoordinatorTakeOver.stillStalled(t, expires, ranOut, NOW, alive,
+                p -> StalledCoordinatorTakeOver.holds(p, original))).isTrue();
+        assertThat(StalledCoordinatorTakeOver.stillStalled(t, expires, ranOut, NOW, alive,
+                p -> StalledCoordinatorTakeOver.holds(p, copy))).isFalse();
+        assertThat(StalledCoordinatorTakeOver.stillStalled(t, expires, ranOut, NOW, alive,
+                p -> StalledCoordinatorTakeOver.Holding.UNKNOWN)).isFalse();
         // no target (its lease still runs): nothing to refuse, whatever it has open
         assertThat(StalledCoordinatorTakeOver.target("R", Optional.of(new RunLease(OWNER, 3, NOW + 5_000)), NOW, alive,
                 p -> StalledCoordinatorTakeOver.Holding.NOT_OPEN, copy)).isEmpty();
