@@ -1493,11 +1493,11 @@ final class QueryCommands {
      * user's configuration on what a ticket wrote: {@code git -C WT --no-optional-locks -c core.fsmonitor=false -c
      * core.hooksPath=/dev/null [-c filter.D.clean= -c filter.D.process= -c filter.D.required=false]... status
      * --no-renames}, for each driver D the configuration seen in {@code worktree} defines
-     * ({@link io.swarmflow.git.GitWorktrees#filterDrivers}), each argument quoted for a POSIX shell when it needs it
+     * ({@link Wiring#filterDrivers}), each argument quoted for a POSIX shell when it needs it
      * ({@code --no-optional-locks}: git does not write the index, which would run a {@code post-index-change} hook).
      * No command when the drivers cannot be listed (git missing, failing, or not done within the deadline, as with a
      * configuration that includes a FIFO), nor when a driver's name cannot be given on the printed line: it holds
-     * {@code =} or is not UTF-8 ({@link io.swarmflow.git.GitWorktrees#whyFilterDriverCannotBeNamed}), or a character
+     * {@code =} or is not UTF-8 ({@link Wiring#whyFilterDriverCannotBeNamed}), or a character
      * {@link io.swarmflow.cli.view.Printable#of} shows otherwise (a tab, a control character), so the line shown would
      * name another driver.
      *
@@ -1507,9 +1507,8 @@ final class QueryCommands {
     static GitHint safeGitStatus(Path worktree) {
         List<String> drivers;
         try {
-            drivers = io.swarmflow.git.GitWorktrees.filterDrivers(worktree,
-                    java.time.Duration.ofMillis(Long.getLong(GIT_HINT_DEADLINE_PROPERTY, 30_000)));
-        } catch (io.swarmflow.git.GitException e) {
+            drivers = Wiring.filterDrivers(worktree, java.time.Duration.ofMillis(Long.getLong(GIT_HINT_DEADLINE_PROPERTY, 30_000)));
+        } catch (java.io.IOException e) {
             return new GitHint(null, "swarm cannot list your filter drivers (" + e.getMessage() + "): do not run git there "
                     + "before you have turned off each driver `git -C " + shellWord(worktree.toString())
                     + " config --get-regexp '^filter\\.'` lists (-c filter.<driver>.clean= -c filter.<driver>.process= -c "
@@ -1518,7 +1517,7 @@ final class QueryCommands {
         StringBuilder cmd = new StringBuilder("git -C " + shellWord(worktree.toString())
                 + " --no-optional-locks -c core.fsmonitor=false -c core.hooksPath=/dev/null");
         for (String d : drivers) {
-            java.util.Optional<String> why = io.swarmflow.git.GitWorktrees.whyFilterDriverCannotBeNamed(d);
+            java.util.Optional<String> why = Wiring.whyFilterDriverCannotBeNamed(d);
             if (why.isEmpty() && !io.swarmflow.cli.view.Printable.of(d).equals(d)) {
                 why = java.util.Optional.of("its name holds a tab or control character, which a line shown here cannot hold");
             }

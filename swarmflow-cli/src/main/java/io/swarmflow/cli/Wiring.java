@@ -41,6 +41,25 @@ final class Wiring implements AutoCloseable {
      * Which files a repository's {@code HEAD} commit holds, for the spec loader ({@link
      * io.swarmflow.spec.SpecLoader#withCommittedFiles}): git's answer ({@link io.swarmflow.git.GitWorktrees#filesInHead}).
      */
+    /**
+     * The filter drivers a git started in {@code dir} would run ({@link io.swarmflow.git.GitWorktrees#filterDrivers}).
+     *
+     * @throws java.io.IOException with git's reason when they cannot be listed (git missing or failing, or not done
+     *                             within {@code deadline})
+     */
+    static java.util.List<String> filterDrivers(Path dir, java.time.Duration deadline) throws java.io.IOException {
+        try {
+            return io.swarmflow.git.GitWorktrees.filterDrivers(dir, deadline);
+        } catch (io.swarmflow.git.GitException e) {
+            throw new java.io.IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Why {@code git -c} cannot name filter driver {@code driver} ({@link io.swarmflow.git.GitWorktrees#whyFilterDriverCannotBeNamed}). */
+    static java.util.Optional<String> whyFilterDriverCannotBeNamed(String driver) {
+        return io.swarmflow.git.GitWorktrees.whyFilterDriverCannotBeNamed(driver);
+    }
+
     static io.swarmflow.spec.CommittedFiles committedFiles() {
         return io.swarmflow.git.GitWorktrees::filesInHead;
     }
