@@ -176,12 +176,22 @@ public final class NonBlockingRead {
     }
 
     /**
+     * A directory name that makes any path under it {@code PATH_MAX} (4096) bytes long or longer: the kernel refuses such
+     * a path with {@code ENAMETOOLONG} while copying it in, before it looks at any file system (getname).
+     */
+    private static final String NO_SUCH_PREFIX = "/" + "x".repeat(4096);
+
+    /**
      * The bytes of {@code file}, absolute ({@link Path#toAbsolutePath}), as the kernel names it, NUL-terminated for
-     * open(2). Not {@link Path#toString}: a name not valid in the JVM's encoding of file names ({@code sun.jnu.encoding};
-     * a byte {@code 0xff}, or {@code é} where it is ASCII) reads {@code ?} or U+FFFD there, which names another file or
-     * none (review D5 #9). The bytes come from {@link Path#toUri}, which percent-encodes every byte of the path (the
-     * default file system's promise that {@code Path.of(p.toUri())} is {@code p.toAbsolutePath()} holds for such names
-     * too), less the {@code /} it appends to a directory's.
+     * open(2). Touches nothing on disk: no file, no link, no directory of the path is looked up. Not {@link
+     * Path#toString}: a name not valid in the JVM's encoding of file names ({@code sun.jnu.encoding}; a byte {@code 0xff},
+     * or {@code é} where it is ASCII) reads {@code ?} or U+FFFD there, which names another file or none (review D5 #9).
+     * The bytes come from {@link Path#toUri}, which percent-encodes every byte of the path (the default file system's
+     * promise that {@code Path.of(p.toUri())} is {@code p.toAbsolutePath()} holds for such names too), of the path moved
+     * under {@link #NO_SUCH_PREFIX}: {@code toUri} stats its path, following a final symbolic link, to append {@code /} to
+     * a directory's, and that stat of what a replaced file points to could block (a FUSE mount that never answers, a hung
+     * NFS or autofs path) in the read that must never block (review DPROC F2); a path that long is refused before any
+     * lookup.
      *
      * @throws IllegalArgumentException when {@code file} is not of the default file system
      */
@@ -189,7 +199,10 @@ public final class NonBlockingRead {
         if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
             throw new IllegalArgumentException(file + " is not a path of the default file system");
         }
-        String raw = file.toAbsolutePath().toUri().getRawPath();
+        Path absolute = file.toAbsolutePath(); // user.dir for a relative one: no I/O
+        Path unreachable = Path.of(NO_SUCH_PREFIX).resolve(absolute.getRoot().relativize(absolute));
+        String raw = unreachable.toUri().getRawPath().substring(NO_SUCH_PREFIX.length()); // "" for the root, else "/..."
+        if (raw.isEmpty() || raw.equals("/")) raw = "/";
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length() + 1);
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
@@ -200,10 +213,7 @@ public final class NonBlockingRead {
                 bytes.write(c); // a URI's raw path is ASCII: every other byte is percent-encoded
             }
         }
-        byte[] path = bytes.toByteArray();
-        int length = path.length > 1 && path[path.length - 1] == '/' ? path.length - 1 : path.length; // a directory's '/'
-        byte[] terminated = new byte[length + 1]; // its last byte 0
-        System.arraycopy(path, 0, terminated, 0, length);
-        return terminated;
+        bytes.write(0);
+        return bytes.toByteArray();
     }
 }
