@@ -78,15 +78,15 @@ public final class Bubblewrap {
      */
     static Status probe(String exe, String path, String procProblem) {
         try {
-            Run version = run(List.of(exe, "--version"), path);
+            Run version = run(List.of(exe, "--version"), path, procProblem);
             if (version.code != 0) return new Status(false, exe, null, "bwrap --version failed: " + version.output);
             if (procProblem != null) return new Status(false, exe, version.output, foreignProc(procProblem));
             String program = probeProgram(path);
-            Run smoke = run(smokeTest(exe, true, program), path);
+            Run smoke = run(smokeTest(exe, true, program), path, null);
             boolean sizes = true;
             if (smoke.code != 0 && refusesSize(smoke.output)) {
                 sizes = false;
-                smoke = run(smokeTest(exe, false, program), path);
+                smoke = run(smokeTest(exe, false, program), path, null);
             }
             if (smoke.code == -1) {
                 return new Status(false, exe, version.output, "bwrap's smoke test " + smoke.output
@@ -193,11 +193,16 @@ public final class Bubblewrap {
      * <p>
      * The command runs in a process group of its own ({@code setsid}, where found), and however the run ends (it ended,
      * it did not end in time, an interrupt, an error) that group is then killed (SIGKILL), with the descendants the
-     * command had left that left the group: nothing the probe started outlives it, and the reader, whose pipe they
-     * held, ends; it is waited for up to {@link #READER_END_MILLIS} (a process that left the group and the tree, a
-     * daemon's double fork, can still hold the pipe: the reader then ends with it, being a daemon thread).
+     * command had left that left the group while it still ran ({@link #end}): nothing that stays in the probe's process
+     * group outlives it, and the reader, whose pipe they held, ends; it is waited for up to {@link #READER_END_MILLIS} (a
+     * process that left the group and the tree, a daemon's double fork, or one that left the group of a command that had
+     * ended, can still hold the pipe: the reader then ends with it, being a daemon thread).
+     *
+     * @param procProblem why {@code /proc} is not this process's PID namespace's ({@link Escapees#PROC_PROBLEM}), or null
+     *                    when it is: when given, nothing read from {@code /proc} is signalled (only the command's own
+     *                    group while the command is known to run)
      */
-    static Run run(List<String> command, String path) throws IOException, InterruptedException {
+    static Run run(List<String> command, String path, String procProblem) throws IOException, InterruptedException {
         List<String> argv = new java.util.ArrayList<>(command);
         Optional<Path> setsid = Executables.find("setsid");
         setsid.ifPresent(s -> argv.addFirst(s.toString()));
@@ -205,6 +210,9 @@ public final class Bubblewrap {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         if (path == null) b.environment().remove("PATH"); else b.environment().put("PATH", path);
         Process p = b.start();
+        // its start, for its group once it has been reaped: read while it is known to run, so it is its own
+        java.util.OptionalLong ticks = procProblem == null ? ProcessGroups.startTicks(p.pid()) : java.util.OptionalLong.empty();
+        if (!p.isAlive()) ticks = java.util.OptionalLong.empty();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.InputStream in = p.getInputStream();
         Thread reader = Thread.ofPlatform().daemon().name("swarm-bwrap-probe-" + READERS.incrementAndGet()).start(() -> {
@@ -227,7 +235,7 @@ public final class Bubblewrap {
                 return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8).strip());
             }
         } finally {
-            end(p, setsid.isPresent());
+            end(p, setsid.isPresent(), procProblem, ticks);
             try {
                 in.close();
             } catch (IOException e) {
@@ -246,16 +254,34 @@ public final class Bubblewrap {
 
     /**
      * Kills (SIGKILL) what the probe command {@code p} started: its process group when it runs in one of its own
-     * ({@code ownGroup}: the group's id is its pid, which stays reserved while it or a member of its group exists), and
-     * its descendants (read before, so one that left the group is reached too), each only while it is still the process
-     * read ({@link ProcessHandle} compares start times); then the command itself.
+     * ({@code ownGroup}), and its descendants, each only while it is still the process read ({@link ProcessHandle}
+     * compares start times); then the command itself.
+     * <ul>
+     *   <li>The descendants are read from {@code /proc} only when it is this PID namespace's ({@code procProblem} null;
+     *       another's names other processes by these numbers) and only while {@code p} runs: {@link
+     *       ProcessHandle#descendants} takes the children of whatever process has the pid now, and a command that ended
+     *       has had its own reparented, so after its end the list could hold only a stranger's children of a reused pid
+     *       (review DPROC F1). A list read while {@code p} ran both before and after the scan is {@code p}'s.</li>
+     *   <li>The group while {@code p} runs (not reaped: its pid is its own) gets SIGKILL as a whole. Once {@code p} has
+     *       been reaped, only where {@code /proc} is this namespace's and no process has the pid (one that has it is not
+     *       {@code p}, and its group is not {@code p}'s: Linux hands out no pid still some group's id), and then only the
+     *       members that started at or after {@code p} ({@code startTicks}, {@link
+     *       ProcessGroups#killReapedLeadersGroup}; review DPROC F6).</li>
+     * </ul>
      */
-    private static void end(Process p, boolean ownGroup) {
-        List<ProcessHandle> descendants = p.descendants().toList();
+    private static void end(Process p, boolean ownGroup, String procProblem, java.util.OptionalLong startTicks) {
+        List<ProcessHandle> descendants = List.of();
+        if (procProblem == null && p.isAlive()) {
+            descendants = p.descendants().toList();
+            if (!p.isAlive()) descendants = List.of(); // it ended during the scan: its pid may have named another
+        }
         if (ownGroup) {
             try {
-                // its pid is reserved until it is reaped; once reaped, the group id stays reserved while the group has a member
-                if (p.isAlive()) ProcessGroups.signalGroup(p.pid(), "KILL"); else ProcessGroups.killLeftovers(p.pid());
+                if (p.isAlive()) {
+                    ProcessGroups.signalGroup(p.pid(), "KILL");
+                } else if (procProblem == null && ProcessGroups.startTicks(p.pid()).isEmpty()) {
+                    ProcessGroups.killReapedLeadersGroup(p.pid(), startTicks.orElse(1));
+                }
             } catch (RuntimeException e) {
                 // the descendants are still killed below
             }

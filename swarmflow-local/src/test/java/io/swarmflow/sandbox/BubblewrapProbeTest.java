@@ -235,4 +235,47 @@ class BubblewrapProbeTest {
         assertThat(left).as("the probe's output reader has ended").isEmpty();
         assertGone(pids(pids), "the smoke test and its child");
     }
+
+    /**
+     * Review DPROC F1: where {@code /proc} is another PID namespace's, the probe's {@code bwrap --version} still runs, and
+     * its end SIGKILLed the command's descendants as read from that {@code /proc}, whose numbers name other processes
+     * here. A {@code --version} that does not end in time and has started a process outside its group ({@code setsid}): with
+     * {@code /proc} said to be foreign nothing read from it is signalled, so that process (a real descendant here, standing
+     * for the stranger the foreign {@code /proc} would name) is left alone; with {@code /proc} this namespace's it is killed.
+     */
+    @Test
+    void withAForeignProcNoDescendantReadFromItIsKilled() throws Exception {
+        Path left = tmp.resolve("left");
+        Path bwrap = tmp.resolve("bwrap");
+        Files.writeString(bwrap, """
+                #!/bin/sh
+                setsid sleep 300 > /dev/null 2>&1 < /dev/null &
+                echo $! > %1$s.new
+                mv %1$s.new %1$s
+                exec sleep 300
+                """.formatted(left));
+        assertThat(bwrap.toFile().setExecutable(true)).isTrue();
+        String problem = "/proc belongs to another PID namespace (/proc/self is 4242, but this process is 1)";
+        Bubblewrap.runSeconds = 1;
+        List<Long> started = new java.util.ArrayList<>();
+        try {
+            Bubblewrap.Status status = Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), problem);
+            assertThat(status.problem()).isEqualTo("bwrap --version failed: did not end within 1 s");
+            assertThat(left).as("the command started its process before the limit").exists();
+            long pid = Long.parseLong(Files.readString(left).strip());
+            started.add(pid);
+            assertThat(Escapees.liveStartTicks(Path.of("/proc", Long.toString(pid)))).as("the process outside the group, "
+                    + "left alone (running: not a zombie)").isNotNegative();
+            Files.delete(left);
+
+            Bubblewrap.probe(bwrap.toString(), System.getenv("PATH"), null);
+            assertThat(left).exists();
+            long own = Long.parseLong(Files.readString(left).strip());
+            started.add(own);
+            assertGone(List.of(own), "with /proc this namespace's, the descendant that left the group");
+        } finally {
+            Bubblewrap.runSeconds = Bubblewrap.RUN_SECONDS;
+            started.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
 }
