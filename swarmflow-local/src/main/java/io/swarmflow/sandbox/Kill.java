@@ -135,10 +135,18 @@ public final class Kill {
     }
 
     /**
+     * The {@code kill(1)} executable by its absolute path, looked up once ({@link Executables#find}: the JVM's PATH, then
+     * the system's directories; {@code /bin/kill} when found in neither): a minimal or unset PATH (cron, systemd) does not
+     * lose it (review DPROC F4). {@link ProcessGroups} runs the same one.
+     */
+    static final String COMMAND = Executables.find("kill").map(java.nio.file.Path::toString).orElse("/bin/kill");
+
+    /**
      * Whether {@code target} exists and this process may signal it: kill(2) with signal 0, {@code target > 1} a process,
      * {@code target < -1} the process group {@code -target}. Where JNA cannot load ({@link #available}), {@code kill -0}
-     * ({@code kill(1)}, by its {@code "No such process"} or {@code "Operation not permitted"}) answers instead, so that
-     * a process {@code /proc} hides ({@code hidepid=}) is told from one that is gone there too.
+     * ({@code kill(1)} by its absolute path, {@link #COMMAND}, by its {@code "No such process"} or
+     * {@code "Operation not permitted"}) answers instead, so that a process {@code /proc} hides ({@code hidepid=}) is told
+     * from one that is gone there too.
      *
      * @return 0 when it exists and may be signalled; {@link #ESRCH} when there is no such process or group; {@link #EPERM}
      *         when it exists but this user may not signal it; -1 when {@code kill(1)} could not tell
@@ -150,7 +158,7 @@ public final class Kill {
         }
         if (LOADED) return kill(target, 0);
         try {
-            ProcessBuilder pb = new ProcessBuilder("kill", "-0", "--", Long.toString(target)).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(COMMAND, "-0", "--", Long.toString(target)).redirectErrorStream(true);
             pb.environment().put("LC_ALL", "C");
             Process p = pb.start();
             String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -210,7 +218,7 @@ public final class Kill {
         if (LOADED) return killPinned(pid, signal, stillTarget);
         if (!stillTarget.getAsBoolean()) return ESRCH;
         try {
-            ProcessBuilder pb = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(COMMAND, "-" + name, Long.toString(pid)).redirectErrorStream(true);
             pb.environment().put("LC_ALL", "C");
             Process p = pb.start();
             String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -170,8 +170,8 @@ public final class ProcessGroups {
 
     private static final Path PROC = Path.of("/proc");
 
-    /** The {@code kill} executable, looked up once. */
-    private static final String KILL = Executables.find("kill").map(Path::toString).orElse("/bin/kill");
+    /** The {@code kill} executable, looked up once ({@link Kill#COMMAND}). */
+    private static final String KILL = Kill.COMMAND;
 
     /**
      * Sends {@code signal} (for example {@code TERM}, {@code KILL}) to every process of group {@code pgid},

@@ -47,6 +47,26 @@ class HiddenOrphanTest {
     }
 
     /**
+     * Review DPROC F4: without JNA, {@code kill -0} ran as a bare {@code kill} from the JVM's PATH, so where PATH does not
+     * hold it (cron, systemd, a minimal PATH) it could not be run and a live group read as "cannot tell" (-1), which
+     * {@code status} took for gone. It runs by its absolute path now, found on the system's directories too.
+     */
+    @Test
+    void withoutJnaAndWithoutKillOnPathKillOneIsFoundAllTheSame() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty-path"));
+        Process p = new ProcessBuilder(List.of("setsid", "sleep", "300")).start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessGroups.processGroup(p.pid()).orElse(-1) == p.pid());
+            long ticks = ProcessGroups.startTicks(p.pid()).orElseThrow();
+            String live = probe(List.of("env", "PATH=" + empty), classPath(), p.pid(), ticks);
+            assertThat(live).as(live).contains("available=false", "exists=0", "groupExists=0");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * For real, as root (CI's root leg; the ordinary user's skips it: it needs a mount namespace and another uid): a JVM
      * without JNA, run as nobody in a mount namespace whose {@code /proc} is mounted with {@code hidepid=2}, does not see
      * root's attempt leader; it says that whether the group still runs cannot be told, not that it is gone.
