@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * them), so {@link #probe()} also runs a smoke test with the namespaces the sandbox uses.
  */
 public final class Bubblewrap {
-    private static volatile Status probed;
+    /** What {@link #probe()} found, once per JVM. */
+    private static final Once PROBED = new Once();
 
     private Bubblewrap() {}
 
@@ -40,19 +41,40 @@ public final class Bubblewrap {
     }
 
     /**
-     * Probes once per JVM (cached): {@code bwrap --version} and a namespace smoke test running {@code true} with the
+     * Probes once per JVM (cached; a probe that was interrupted is not kept, the next call probes again): {@code bwrap --version} and a namespace smoke test running {@code true} with the
      * sandbox's sized tmpfs mounts; when bwrap refuses {@code --size} (older than 0.8), the smoke test again without it,
      * and a usable status then says {@link Status#sizesTmpfs() sizesTmpfs} false.
      */
     public static Status probe() {
-        Status s = probed;
-        if (s == null) {
-            synchronized (Bubblewrap.class) {
-                s = probed;
-                if (s == null) probed = s = runProbe();
+        return PROBED.get(Bubblewrap::runProbe);
+    }
+
+    /** The problem of a probe that was interrupted ({@link #probe(String, String, String)}). */
+    static final String INTERRUPTED = "interrupted while probing bwrap";
+
+    /**
+     * A probe's status, found once: the first call runs the probe, later ones get its status; except that an interrupted
+     * probe's ({@link #INTERRUPTED}) is not kept, the next call probes again (review DPROC F7: one cancel during the first
+     * probe made every {@code sandbox: required} ticket of the process refused and every {@code best-effort} one
+     * unsandboxed).
+     */
+    static final class Once {
+        private volatile Status status;
+
+        /** The status {@code probe} found on the first call whose probe was not interrupted; it is not run again then. */
+        Status get(java.util.function.Supplier<Status> probe) {
+            Status s = status;
+            if (s == null) {
+                synchronized (this) {
+                    s = status;
+                    if (s == null) {
+                        s = probe.get();
+                        if (!INTERRUPTED.equals(s.problem())) status = s;
+                    }
+                }
             }
+            return s;
         }
-        return s;
     }
 
     private static Status runProbe() {
@@ -101,7 +123,7 @@ public final class Bubblewrap {
             return new Status(false, exe, null, "bwrap could not be run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Status(false, exe, null, "interrupted while probing bwrap");
+            return new Status(false, exe, null, INTERRUPTED);
         }
     }
 

@@ -187,8 +187,10 @@ public final class Sandbox implements AutoCloseable {
      * found ({@link Bubblewrap.Status#path()} null); where {@code /proc} is another PID namespace's ({@code procProblem},
      * {@link Escapees#PROC_PROBLEM}; null: it is not), which makes an installed bubblewrap unusable
      * ({@link Bubblewrap#foreignProc}), to run swarm in the PID namespace that {@code /proc} belongs to (the host's) or to
-     * mount a fresh {@code /proc} for swarm's own; otherwise that the installed bubblewrap cannot run here, for the
-     * reason the problem gives.
+     * mount a fresh {@code /proc} for swarm's own; where the smoke test showed that bwrap cannot create namespaces, that
+     * the installed bubblewrap cannot run here, with the usual causes; otherwise (a probe command that did not end in
+     * time, failed otherwise, or was interrupted) only to fix what the reason names: the namespace advice would be wrong
+     * there (review DPROC F7).
      *
      * @throws NullPointerException when {@code status} is null
      */
@@ -199,6 +201,10 @@ public final class Sandbox implements AutoCloseable {
                     + "the PID namespace this /proc belongs to (the host's, not inside `unshare --pid` without --mount-proc), "
                     + "or mount a fresh /proc for swarm's own PID namespace (unshare --pid --fork --mount-proc, or a container "
                     + "with its own /proc); or set sandbox: best-effort";
+        }
+        if (status.problem() == null || !status.problem().startsWith("bwrap cannot create namespaces")) {
+            return "; bubblewrap is installed (" + status.path() + "), so installing it does not help: fix what the reason "
+                    + "names, or set sandbox: best-effort";
         }
         return "; bubblewrap is installed (" + status.path() + "), so installing it does not help: fix what the reason "
                 + "names (usually that this user may not create namespaces: unprivileged user namespaces off, e.g. sysctl "

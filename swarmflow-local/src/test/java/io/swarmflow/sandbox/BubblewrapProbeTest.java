@@ -278,4 +278,22 @@ class BubblewrapProbeTest {
             started.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
         }
     }
+
+    /**
+     * Review DPROC F7: an interrupted probe was kept for the whole JVM, so after one cancel during the first probe every
+     * {@code sandbox: required} ticket was refused and every {@code best-effort} one ran unsandboxed. Now it is not kept:
+     * the next call probes again; any other status is kept.
+     */
+    @Test
+    void anInterruptedProbeIsNotKeptTheNextCallProbesAgain() {
+        Bubblewrap.Once once = new Bubblewrap.Once();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Bubblewrap.Status interrupted = new Bubblewrap.Status(false, "/usr/bin/bwrap", null, Bubblewrap.INTERRUPTED);
+        Bubblewrap.Status usable = new Bubblewrap.Status(true, "/usr/bin/bwrap", "bubblewrap 0.9.0", null);
+
+        assertThat(once.get(() -> { runs.incrementAndGet(); return interrupted; })).isSameAs(interrupted);
+        assertThat(once.get(() -> { runs.incrementAndGet(); return usable; })).as("probed again").isSameAs(usable);
+        assertThat(once.get(() -> { runs.incrementAndGet(); return interrupted; })).as("kept").isSameAs(usable);
+        assertThat(runs).hasValue(2);
+    }
 }

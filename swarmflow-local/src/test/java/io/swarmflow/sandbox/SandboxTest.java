@@ -113,6 +113,15 @@ class SandboxTest {
                 + "user may not create namespaces: unprivileged user namespaces off, e.g. sysctl "
                 + "kernel.unprivileged_userns_clone=0 or, on Ubuntu 23.10 and later, kernel.apparmor_restrict_unprivileged_userns=1; "
                 + "or a container that forbids them) or set sandbox: best-effort");
+        // review DPROC F7: a probe that did not end, failed otherwise or was interrupted is not told about namespaces
+        for (String other : List.of("bwrap's smoke test did not end within 60 s (a heavily loaded machine, or bwrap hung): "
+                + "bubblewrap is not used by this process", "bwrap --version failed: did not end within 60 s",
+                "bwrap could not be run: Permission denied", Bubblewrap.INTERRUPTED)) {
+            String problem = Sandbox.requiredProblem(new Bubblewrap.Status(false, "/usr/bin/bwrap", null, other), null);
+            assertThat(problem).as(other).isEqualTo("sandbox is required but bubblewrap is not usable here: " + other
+                    + "; bubblewrap is installed (/usr/bin/bwrap), so installing it does not help: fix what the reason "
+                    + "names, or set sandbox: best-effort");
+        }
         assertThat(Sandbox.requiredProblem(Bubblewrap.Status.unavailable("bwrap not found on PATH"), proc))
                 .isEqualTo("sandbox is required but bubblewrap is not usable here: bwrap not found on PATH; install it "
                         + "(apt-get install bubblewrap) or set sandbox: best-effort");
