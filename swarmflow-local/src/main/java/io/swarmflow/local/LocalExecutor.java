@@ -982,9 +982,10 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      * <p>
      * Then ends what the attempt left outside its group and still holds its {@code SWARM_} variables, its
      * {@code SWARM_SCRATCH} the one {@code runDir} gives ({@link #scratchVariable}, as at its launch;
-     * {@link ProcessGroups#killOrphanEscapees}), and warns naming those pids: nothing else ends them without bubblewrap
-     * or a cgroup. A {@code runDir} given in another spelling than at the launch (another path to the same directory)
-     * finds none of them. True only when the group was killed.
+     * {@link ProcessGroups#killOrphanEscapees}, which also tries that path with its symbolic links resolved), and warns
+     * naming those pids: nothing else ends them without bubblewrap or a cgroup. A {@code runDir} given in another
+     * spelling than at the launch finds none of them unless the launch's spelling was the physical path. True only when
+     * the group was killed.
      *
      * @param runDir the run's directory; null: only the group
      */

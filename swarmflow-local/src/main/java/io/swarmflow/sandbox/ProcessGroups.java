@@ -457,7 +457,8 @@ public final class ProcessGroups {
      * without a cgroup) anything else ends: this user's processes started no earlier than the attempt's first, whose
      * environment holds the attempt's {@code SWARM_RUN_ID}, {@code SWARM_TICKET_ID}, {@code SWARM_ATTEMPT} and
      * {@code SWARM_SCRATCH} as {@code env} gives them, the way an attempt's own end finds them ({@code Escapees}; the
-     * scratch directory tells this state directory's attempt from another's with the same ids), except the members of group
+     * scratch directory tells this state directory's attempt from another's with the same ids; looked for as given and with
+     * its symbolic links resolved, {@link #scratchSpellings}), except the members of group
      * {@code pid}, which {@link #killOrphanGroup} kills or spares: each gets TERM and at once KILL (no grace, as for the
      * group), what they start meanwhile too, scan after scan. As for
      * {@link #killOrphanGroup}, the caller must know the attempt was recorded in the current boot and pid namespace.
@@ -477,12 +478,43 @@ public final class ProcessGroups {
                     + "state directory's by");
         }
         if (pid <= 1 || startTicks <= 0) return new OrphanEscapees(List.of(), List.of());
-        // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
-        // it (its leader's identity), and not named as escaped while they die
-        Escapees.Ended ended = Escapees.endAll(pid, startTicks, Escapees.markers(env), true, 0, Escapees.ROUNDS,
-                f -> processGroup(f.pid()).orElse(pid) != pid);
-        return new OrphanEscapees(ended.ended().stream().map(Escapees.Found::pid).toList(),
-                ended.left().stream().map(Escapees.Found::pid).toList());
+        List<Long> ended = new java.util.ArrayList<>();
+        List<Long> left = new java.util.ArrayList<>();
+        for (String scratch : scratchSpellings(env.get(Escapees.SCRATCH))) {
+            java.util.Map<String, String> spelled = new java.util.HashMap<>(env);
+            spelled.put(Escapees.SCRATCH, scratch);
+            // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
+            // it (its leader's identity), and not named as escaped while they die
+            Escapees.Ended e = Escapees.endAll(pid, startTicks, Escapees.markers(spelled), true, 0, Escapees.ROUNDS,
+                    f -> processGroup(f.pid()).orElse(pid) != pid);
+            e.ended().forEach(f -> ended.add(f.pid()));
+            e.left().forEach(f -> left.add(f.pid()));
+        }
+        return new OrphanEscapees(List.copyOf(ended), List.copyOf(left));
+    }
+
+    /**
+     * The spellings of the scratch directory {@code scratch} (an attempt's {@code SWARM_SCRATCH}) that {@link
+     * #killOrphanEscapees} looks for: as given, then with its symbolic links resolved ({@link Path#toRealPath}; of its
+     * nearest existing ancestor when it does not exist), when that differs: an attempt launched with the state directory
+     * named by its physical path (a relative {@code --state-dir}, the default {@code .swarm}: the working directory is
+     * physical) is found by a resume that names it through a symbolic link (review DPROC F3). The reverse, an attempt
+     * launched through a link and a resume by the physical path, still finds nothing: the link cannot be told from the
+     * physical path.
+     */
+    static List<String> scratchSpellings(String scratch) {
+        java.util.LinkedHashSet<String> spellings = new java.util.LinkedHashSet<>();
+        spellings.add(scratch);
+        Path given = Path.of(scratch);
+        for (Path existing = given; existing != null; existing = existing.getParent()) {
+            try {
+                spellings.add(existing.toRealPath().resolve(existing.relativize(given)).toString());
+                break;
+            } catch (IOException | RuntimeException e) {
+                // not there (or not readable): its parent then
+            }
+        }
+        return List.copyOf(spellings);
     }
 
     /**

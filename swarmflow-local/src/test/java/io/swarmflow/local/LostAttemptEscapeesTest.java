@@ -112,6 +112,47 @@ class LostAttemptEscapeesTest {
         }
     }
 
+    /**
+     * Review DPROC F3: {@code SWARM_SCRATCH} was compared byte for byte, so an attempt launched with the state directory
+     * named by its physical path (a relative {@code --state-dir}: the working directory is physical) was not found by a
+     * resume naming it through a symbolic link ({@code SWARM_STATE_DIR=/home/u/p/.swarm} with {@code /home} a link). The
+     * lookup also tries the real path of the scratch directory now.
+     */
+    @Test
+    void aResumeNamingTheStateDirectoryThroughALinkFindsAnAttemptLaunchedByItsPhysicalPath() throws Exception {
+        String run = "lost-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path physical = Files.createDirectories(tmp.resolve("physical/state/runs").resolve(run).resolve("scratch"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("physical"));
+        Path escapeePid = tmp.resolve("escapee.pid");
+        ProcessBuilder b = new ProcessBuilder("setsid", "bash", "-c", "setsid sleep 4621 & echo $! > \"$0.tmp\"; "
+                + "mv \"$0.tmp\" \"$0\"; exec sleep 4622", escapeePid.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        b.environment().putAll(java.util.Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "long", "SWARM_ATTEMPT", "2",
+                "SWARM_SCRATCH", LocalExecutor.scratchVariable(physical.toRealPath())));
+        Process leader = b.start();
+        long escapee = -1;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(escapeePid));
+            escapee = Long.parseLong(Files.readString(escapeePid).strip());
+            long e = escapee;
+            await().atMost(Duration.ofSeconds(10)).until(() -> comm(e).equals("sleep") && comm(leader.pid()).equals("sleep"));
+            long ticks = ProcessGroups.startTicks(leader.pid()).orElseThrow();
+            AttemptView lost = new AttemptView(run, "long", 2, null, null, null, 0, 0, leader.pid(), ticks, null);
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(link.resolve("state"), warnings::add)
+                    .withStateDirs(null))) {
+                assertThat(executor.killOrphan(lost)).as("the group").isTrue();
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(e).map(h -> !h.isAlive()).orElse(true));
+            assertThat(warnings).containsExactly("ticket long: attempt 2, left running by its stopped coordinator, had a "
+                    + "process outside its process group (setsid, a daemon), found by its SWARM_ variables: ended it (pid " + e + ")");
+        } finally {
+            leader.destroyForcibly();
+            if (escapee > 0) ProcessHandle.of(escapee).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     /** By the ids alone another state directory's attempt would be found: the lookup refuses to look without the scratch. */
     @Test
     void theLookupOfALostAttemptsProcessesNeedsItsScratchDirectory() {
