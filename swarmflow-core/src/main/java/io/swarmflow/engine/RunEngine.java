@@ -494,7 +494,9 @@ public final class RunEngine {
                                 + ", of time namespace " + Owners.timeNamespacesShown(launcher) + ": Linux shows start times with "
                                 + "the reader's offset, so whether process group " + a.pid() + " is still the attempt's cannot be "
                                 + "told from here; it is not looked for, so not stopped if it still runs (`kill -- -" + a.pid()
-                                + "` stops it, once you know it is the attempt's)");
+                                + "` stops it, once you know it is the attempt's); processes it started outside that group "
+                                + "(setsid, a daemon) are not looked for either (`grep -lzx SWARM_RUN_ID=" + runId
+                                + " /proc/*/environ` finds what holds this run's id)");
                     } else if (a != null && a.pid() != 0 && Owners.isOnThisHost(launcher) && Owners.isOfThisBoot(launcher)) {
                         // its pid is of another pid namespace (a container of the same host name): it names nothing of it here
                         notice("attempt " + a.attempt() + " of " + tickets[i].id() + " ran under coordinator " + Owners.shown(launcher)

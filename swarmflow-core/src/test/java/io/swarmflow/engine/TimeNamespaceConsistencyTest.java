@@ -91,7 +91,8 @@ class TimeNamespaceConsistencyTest {
                 + (here.timeNamespace() + 1) + "], not this process's time:[" + here.timeNamespace() + "]: Linux shows start "
                 + "times with the reader's offset, so whether process group " + PID + " is still the attempt's cannot be told "
                 + "from here; it is not looked for, so not stopped if it still runs (`kill -- -" + PID + "` stops it, once you "
-                + "know it is the attempt's)");
+                + "know it is the attempt's); processes it started outside that group (setsid, a daemon) are not looked for "
+                + "either (`grep -lzx SWARM_RUN_ID=" + run + " /proc/*/environ` finds what holds this run's id)");
 
         String same = owner(PID, here.bootId(), here.pidNamespace(), 100, here.timeNamespace());
         ScriptedExecutor looks = ScriptedExecutor.allSucceed();
