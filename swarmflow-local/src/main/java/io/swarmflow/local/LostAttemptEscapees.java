@@ -35,6 +35,23 @@ final class LostAttemptEscapees {
         }
         String warning = warning(attempt, found.ended(), found.left());
         if (warning != null) warnings.accept(warning);
+        String other = otherScratch(attempt, scratch, found.otherScratch());
+        if (other != null) warnings.accept(other);
+    }
+
+    /**
+     * The warning for the processes ({@code pids}) that hold {@code attempt}'s ids but another {@code SWARM_SCRATCH} than
+     * {@code scratch}, left alone; null when there is none (review DPROC F3: the lookup said nothing when it missed them).
+     */
+    static String otherScratch(AttemptView attempt, String scratch, List<Long> pids) {
+        if (pids.isEmpty()) return null;
+        boolean one = pids.size() == 1;
+        return "ticket " + attempt.ticketId() + ": attempt " + attempt.attempt() + ": " + (one ? "a process" : pids.size()
+                + " processes") + " outside its process group " + (one ? "holds" : "hold") + " its SWARM_RUN_ID, "
+                + "SWARM_TICKET_ID and SWARM_ATTEMPT but another SWARM_SCRATCH than " + scratch + " (another state "
+                + "directory's attempt, or this one launched with the state directory named by another path): left alone ("
+                + pids(pids) + "); end " + (one ? "it" : "them") + " yourself (kill -KILL PID) once you know "
+                + (one ? "it is" : "they are") + " this attempt's";
     }
 
     /** The warning for {@code ended} and {@code left} (pids), or null when both are empty. */

@@ -441,9 +441,16 @@ public final class ProcessGroups {
 
     /**
      * What {@link #killOrphanEscapees} did: the pids of the processes it ended, and of those still running after its last
-     * scan (they kept starting others); both empty when it found nothing.
+     * scan (they kept starting others); both empty when it found nothing. {@code otherScratch}: the pids of processes
+     * that hold the attempt's ids but another {@code SWARM_SCRATCH} than those looked for, left alone (another state
+     * directory's attempt, or this one's launched with the state directory named by another path; review DPROC F3).
      */
-    public record OrphanEscapees(List<Long> ended, List<Long> left) {
+    public record OrphanEscapees(List<Long> ended, List<Long> left, List<Long> otherScratch) {
+        /** What was ended and left, with no process of another scratch directory found. */
+        public OrphanEscapees(List<Long> ended, List<Long> left) {
+            this(ended, left, List.of());
+        }
+
         /** Copies both lists. */
         public OrphanEscapees {
             ended = List.copyOf(ended);
@@ -490,7 +497,14 @@ public final class ProcessGroups {
             e.ended().forEach(f -> ended.add(f.pid()));
             e.left().forEach(f -> left.add(f.pid()));
         }
-        return new OrphanEscapees(List.copyOf(ended), List.copyOf(left));
+        // by the ids alone, to say what was left alone for its other scratch directory (not signalled)
+        java.util.Map<String, String> ids = new java.util.HashMap<>(env);
+        ids.remove(Escapees.SCRATCH);
+        List<byte[]> idMarkers = Escapees.markers(ids);
+        List<Long> other = idMarkers.isEmpty() ? List.of() : Escapees.find(pid, startTicks, idMarkers, true).stream()
+                .map(Escapees.Found::pid)
+                .filter(p -> processGroup(p).orElse(pid) != pid && !ended.contains(p) && !left.contains(p)).toList();
+        return new OrphanEscapees(List.copyOf(ended), List.copyOf(left), other);
     }
 
     /**
