@@ -1086,38 +1086,126 @@ public final class GitWorktrees {
      * Whether each of {@code files} is a file of the commit the repository's {@code HEAD} names now (a blob of its tree:
      * a regular file or a symbolic link; not a directory, nor a submodule), as {@link io.swarmflow.spec.CommittedFiles}
      * asks it: false for every file when {@code HEAD} has no commit yet. Read from the commit's trees alone ({@code git
-     * ls-tree}, paths taken literally), never from a file's content: in a partial clone no missing object is fetched. A
-     * few git commands, whatever the number of files (at most {@value #PATHS_PER_COMMAND} paths in one).
+     * ls-tree}, paths taken literally), never from a file's content: a partial clone that has every tree ({@code
+     * --filter=blob:none} or {@code blob:limit}) is answered without fetching anything; one that may lack trees (another
+     * filter, such as {@code tree:0}, or a promisor remote without a filter) is not asked at all, as git would fetch
+     * them from its promisor remote, over the network (git before 2.44 has no way to forbid that). A few git commands,
+     * whatever the number of files (at most {@value #PATHS_PER_COMMAND} paths in one).
      *
      * @param repo  the top of the repository's working tree
      * @param files paths relative to {@code repo}, normalized and '/'-separated
-     * @return the answer for each file that git could be asked about; a path holding a NUL character is left out, and so is
-     *         every file when git fails (not installed, a repository it refuses)
+     * @return the answer for each file that git could be asked about. Left out: a path holding a NUL character; a path
+     *         below a submodule or a committed symbolic link (HEAD's tree does not say what is there); a path whose bytes
+     *         on git's command line, in the locale's encoding ({@code sun.jnu.encoding}), are not its UTF-8 bytes (as in
+     *         a Latin-1 or C locale for {@code données.txt}); every file when git fails (not installed, a repository it
+     *         refuses) or the repository is a partial clone that may lack trees
      */
     public static Map<String, Boolean> filesInHead(Path repo, java.util.Collection<String> files) {
-        List<String> asked = files.stream().filter(f -> !f.isEmpty() && f.indexOf('\0') < 0).distinct().toList();
-        if (asked.isEmpty()) return Map.of();
-        Map<String, Boolean> answers = new java.util.LinkedHashMap<>();
-        asked.forEach(f -> answers.put(f, false));
-        Optional<String> head = headCommit(repo);
-        if (head.isEmpty()) return notRepository(repo).isEmpty() ? answers : Map.of(); // no commit yet holds no file
+        return filesInHead(repo, files, ARGV_CHARSET);
+    }
+
+    /** How the JDK encodes a process's arguments ({@code sun.jnu.encoding}); null when it cannot be named here. */
+    private static final java.nio.charset.Charset ARGV_CHARSET = argvCharset();
+
+    private static java.nio.charset.Charset argvCharset() {
         try {
-            for (int from = 0; from < asked.size(); from += PATHS_PER_COMMAND) {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding"));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@link #filesInHead(Path, java.util.Collection)} with the arguments of git's command line encoded as {@code argv}. */
+    static Map<String, Boolean> filesInHead(Path repo, java.util.Collection<String> files, java.nio.charset.Charset argv) {
+        List<String> asked = files.stream().filter(f -> !f.isEmpty() && f.indexOf('\0') < 0 && reachesGitAsUtf8(f, argv))
+                .distinct().toList();
+        if (asked.isEmpty()) return Map.of();
+        Optional<String> head = headCommit(repo);
+        if (head.isEmpty()) {
+            if (!notRepository(repo).isEmpty()) return Map.of();
+            Map<String, Boolean> none = new java.util.LinkedHashMap<>();
+            asked.forEach(f -> none.put(f, false)); // no commit yet holds no file
+            return none;
+        }
+        if (mayLackTrees(repo)) return Map.of();
+        // each file and every directory leading to it: ls-tree stops at a submodule (a gitlink, "commit") and at a
+        // symbolic link, printing nothing for a path below them, which must not read as "not in the commit"
+        java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+        for (String f : asked) {
+            for (int slash = f.indexOf('/'); slash > 0; slash = f.indexOf('/', slash + 1)) paths.add(f.substring(0, slash));
+            paths.add(f);
+        }
+        List<String> all = List.copyOf(paths);
+        Map<String, String> modes = new java.util.HashMap<>(); // path -> "<mode> <type>" of each entry found
+        try {
+            for (int from = 0; from < all.size(); from += PATHS_PER_COMMAND) {
                 List<String> args = new ArrayList<>(List.of("--literal-pathspecs", "ls-tree", "-z", "--full-tree", head.get(), "--"));
-                args.addAll(asked.subList(from, Math.min(asked.size(), from + PATHS_PER_COMMAND)));
+                args.addAll(all.subList(from, Math.min(all.size(), from + PATHS_PER_COMMAND)));
                 // "<mode> <type> <object>\t<path>" for each entry found, NUL-terminated, the path as it is
                 for (String entry : git(repo, args.toArray(String[]::new)).split("\0")) {
                     int tab = entry.indexOf('\t');
                     if (tab < 0) continue;
                     String[] fields = entry.substring(0, tab).split(" ");
-                    String path = entry.substring(tab + 1);
-                    if (fields.length == 3 && fields[1].equals("blob") && answers.containsKey(path)) answers.put(path, true);
+                    if (fields.length == 3) modes.put(entry.substring(tab + 1), fields[0] + " " + fields[1]);
                 }
             }
         } catch (GitException e) {
             return Map.of();
         }
+        Map<String, Boolean> answers = new java.util.LinkedHashMap<>();
+        for (String f : asked) {
+            boolean known = true;
+            for (int slash = f.indexOf('/'); slash > 0 && known; slash = f.indexOf('/', slash + 1)) {
+                String above = modes.get(f.substring(0, slash));
+                // a submodule's files are in its own commits; a symbolic link's target is anywhere
+                known = above == null || !(above.endsWith(" commit") || above.startsWith("120000 "));
+            }
+            String own = modes.get(f);
+            if (known) answers.put(f, own != null && own.endsWith(" blob"));
+        }
         return answers;
+    }
+
+    /**
+     * Whether {@code path} reaches git as its UTF-8 bytes, the form git's trees hold it in, when the JDK encodes it as
+     * {@code argv} for the command line; an ASCII path always does in an ASCII-compatible encoding.
+     */
+    private static boolean reachesGitAsUtf8(String path, java.nio.charset.Charset argv) {
+        if (path.chars().allMatch(c -> c < 0x80)) return argv != null && argv.newEncoder().canEncode(path);
+        return argv != null && java.util.Arrays.equals(path.getBytes(argv), path.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the repository is a partial clone that may lack trees, which {@code git ls-tree} would fetch from its
+     * promisor remote: a promisor remote ({@code remote.<name>.promisor}, {@code extensions.partialClone}) whose filter
+     * ({@code remote.<name>.partialCloneFilter}) is not a {@code blob:} one, which leaves every tree in. False when git
+     * cannot read the configuration (then ls-tree fails too).
+     */
+    private static boolean mayLackTrees(Path repo) {
+        String out;
+        try {
+            out = git(repo, "config", "-z", "--get-regexp", "^(extensions\\.partialclone|remote\\..*\\.(promisor|partialclonefilter))$");
+        } catch (GitException e) {
+            return false; // exit 1: none of them set
+        }
+        java.util.Set<String> promisors = new java.util.HashSet<>();
+        Map<String, String> filters = new java.util.HashMap<>();
+        // "<key>\n<value>" each, NUL-terminated; keys in lower case but a remote's name as it is
+        for (String entry : out.split("\0")) {
+            int nl = entry.indexOf('\n');
+            String key = nl < 0 ? entry : entry.substring(0, nl);
+            String value = nl < 0 ? "true" : entry.substring(nl + 1);
+            if (key.equals("extensions.partialclone")) {
+                promisors.add(value);
+            } else if (key.startsWith("remote.") && key.endsWith(".promisor")) {
+                if (List.of("true", "yes", "on", "1").contains(value.toLowerCase(java.util.Locale.ROOT))) {
+                    promisors.add(key.substring("remote.".length(), key.length() - ".promisor".length()));
+                }
+            } else if (key.startsWith("remote.") && key.endsWith(".partialclonefilter")) {
+                filters.put(key.substring("remote.".length(), key.length() - ".partialclonefilter".length()), value);
+            }
+        }
+        return promisors.stream().anyMatch(r -> filters.get(r) == null || !filters.get(r).startsWith("blob:"));
     }
 
     /** Paths given to one {@code git ls-tree} by {@link #filesInHead}: well within Linux's 2 MiB for a command line. */

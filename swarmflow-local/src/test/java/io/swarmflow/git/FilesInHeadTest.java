@@ -100,6 +100,83 @@ class FilesInHeadTest {
         for (int i = 0; i < paths.size(); i++) assertThat(inHead.get(paths.get(i))).as(paths.get(i)).isEqualTo(i % 2 == 0);
     }
 
+    /**
+     * A path below a submodule (a gitlink: git ls-tree stops there) or below a committed symbolic link cannot be told from
+     * HEAD's tree: left out (a warning), not answered false (a refusal of a valid spec). Below a regular file no file can
+     * be: false.
+     */
+    @Test
+    void aPathBelowASubmoduleOrASymbolicLinkCannotBeTold() throws Exception {
+        Path sub = Files.createDirectories(tmp.resolve("sub"));
+        git(sub, "init", "-q");
+        Files.writeString(sub.resolve("data.txt"), "1\n");
+        git(sub, "add", "-A");
+        git(sub, "commit", "-q", "-m", "sub");
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        Files.writeString(Files.createDirectories(repo.resolve("d")).resolve("a.txt"), "1\n");
+        Files.createSymbolicLink(repo.resolve("l"), Path.of("d"));
+        Files.writeString(repo.resolve("VERSION"), "1\n");
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.toUri().toString(), "vendor");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "one");
+        assertThat(git(repo, "ls-tree", "HEAD", "--", "vendor")).as("a gitlink").startsWith("160000 commit ");
+
+        Map<String, Boolean> inHead = GitWorktrees.filesInHead(repo, List.of("vendor/data.txt", "vendor/deeper/x", "l/a.txt",
+                "d/a.txt", "d/missing", "VERSION/x", "VERSION"));
+
+        assertThat(inHead).containsExactlyInAnyOrderEntriesOf(Map.of("d/a.txt", true, "d/missing", false, "VERSION/x", false,
+                "VERSION", true));
+    }
+
+    /**
+     * In a partial clone without trees ({@code --filter=tree:0}), {@code git ls-tree} would fetch HEAD's trees from the
+     * promisor remote (over the network, perhaps asking for an ssh passphrase): not asked, so nothing is fetched, and
+     * the answer is "cannot tell".
+     */
+    @Test
+    void aTreelessPartialCloneIsNotAskedSoNothingIsFetched() throws Exception {
+        Path origin = Files.createDirectories(tmp.resolve("origin"));
+        git(origin, "init", "-q");
+        git(origin, "config", "uploadpack.allowFilter", "true");
+        git(origin, "config", "uploadpack.allowAnySHA1InWant", "true");
+        Files.writeString(Files.createDirectories(origin.resolve("d")).resolve("Data.txt"), "1\n");
+        git(origin, "add", "-A");
+        git(origin, "commit", "-q", "-m", "one");
+        git(tmp, "clone", "-q", "--no-checkout", "--filter=tree:0", "file://" + origin, "clone");
+        Path clone = tmp.resolve("clone");
+        String rootTree = git(origin, "rev-parse", "HEAD^{tree}").trim();
+        assertThat(missing(clone)).as("the trees are not there").contains("?" + rootTree);
+
+        assertThat(GitWorktrees.filesInHead(clone, List.of("d/Data.txt", "missing"))).isEmpty();
+        assertThat(missing(clone)).as("nothing was fetched").contains("?" + rootTree);
+    }
+
+    /** The objects HEAD needs that the clone lacks, each as {@code ?<sha>}, listed without fetching them. */
+    private static String missing(Path clone) throws Exception {
+        return git(clone, "rev-list", "--objects", "--missing=print", "HEAD");
+    }
+
+    /**
+     * A path whose bytes on git's command line (encoded as {@code sun.jnu.encoding}, from the locale) are not its UTF-8
+     * bytes, the form git's trees hold it in: not asked (it would be answered false: a refusal of a committed file), so
+     * left out. In a Latin-1 or C locale {@code données.txt} is such a path; an ASCII one is asked as always. (Not made a
+     * file here: in a C locale this JVM could not name it.)
+     */
+    @Test
+    void aPathTheLocaleCannotPassToGitAsUtf8CannotBeTold() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q");
+        Files.writeString(repo.resolve("VERSION"), "1\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "one");
+
+        assertThat(GitWorktrees.filesInHead(repo, List.of("donn\u00e9es.txt", "VERSION"), StandardCharsets.ISO_8859_1))
+                .containsExactlyEntriesOf(Map.of("VERSION", true));
+        assertThat(GitWorktrees.filesInHead(repo, List.of("donn\u00e9es.txt", "VERSION"), StandardCharsets.US_ASCII))
+                .containsExactlyEntriesOf(Map.of("VERSION", true));
+    }
+
     @Test
     void aRepositoryWithoutACommitHoldsNoFile() throws Exception {
         Path repo = Files.createDirectories(tmp.resolve("repo"));
