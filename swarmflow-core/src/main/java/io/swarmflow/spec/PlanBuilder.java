@@ -443,8 +443,9 @@ final class PlanBuilder {
      * when its attempt ends, from whatever the last writer left, so a ticket reading it would get another ticket's value,
      * silently. Expansions of one matrix ticket always may (their path must differ by a matrix value: refused; in the
      * checkout of {@code workspace: repo}, {@code sandbox: off}, by the repository's {@code HEAD} commit as
-     * {@link #committedFiles} tells it: a file it holds they only read, no warning; one it does not they write, refused,
-     * unless another ticket names it too, which may write it for them to read, a warning; not known, a warning); two other
+     * {@link #committedFiles} tells it: a file it holds they may only read, or rewrite, as nothing stops them there, a
+     * warning; one it does not they write, refused, unless another ticket names it too, which may write it for them to
+     * read, a warning; not known, a warning); two other
      * tickets unless one needs the other, directly or not, a warning only, as their {@code when} conditions may keep them
      * apart ({@code order}, null when there is a cycle: then only the first
      * check). Nothing runs at once in a run of {@code concurrency: 1}, nor two tickets of a profile of {@code concurrency: 1}.
@@ -475,7 +476,6 @@ final class PlanBuilder {
         for (List<SharedFile> expansions : sharing) {
             SharedFile first = expansions.get(0);
             Boolean inHead = first.workspace() == WorkspaceMode.REPO ? committed.get(normalized(first.file())) : null;
-            if (Boolean.TRUE.equals(inHead)) continue; // read as the commit has it, the same for each
             if (!reported.add(List.of(first.output(), first.ticket().group))) continue;
             reportSharedMatrixOutput(expansions, inHead, namedByOthers.get(expansions));
         }
@@ -539,7 +539,8 @@ final class PlanBuilder {
      * Reports expansions of one matrix ticket that name the same file output in a shared workspace: refused, except in
      * the checkout, where {@code inHead} (null: not known) says whether the repository's {@code HEAD} commit holds the
      * file and {@code namedByOthers} whether another ticket names it too; there refused only when the commit does not
-     * hold it and no other ticket names it (the expansions must then each write it), else a warning.
+     * hold it and no other ticket names it (the expansions must then each write it), else a warning: a committed file
+     * they may only read, but without the sandbox they may as well rewrite it.
      */
     private void reportSharedMatrixOutput(List<SharedFile> expansions, Boolean inHead, boolean namedByOthers) {
         SharedFile first = expansions.get(0);
@@ -571,13 +572,17 @@ final class PlanBuilder {
             // not in the commit, and no other ticket names it: the expansions are taken to write it (a file only on disk,
             // untracked or ignored, does not count: the disk never decides, and a run elsewhere has none)
             problems.at(o.file().node(), what + "; " + first.file() + " is not a file of the repository's HEAD commit, so "
-                    + "each expansion writes it", fix);
+                    + "each expansion writes it", fix + ", or, when a ticket they need writes it for them to read, name the "
+                    + "file in that ticket's outputs too");
         } else if (first.workspace() == WorkspaceMode.REPO) {
-            // in the checkout the file may be one the expansions only read, the same for each: one of the commit, when git
-            // could not tell; or one another ticket names, which may write it before them: a warning (the run's shared
-            // directory has only what tickets wrote: there it is refused)
+            // in the checkout the file may be one the expansions only read, the same for each: one of the commit (which,
+            // without the sandbox, they may as well rewrite: "committed" is not "read-only"), or one when git could not
+            // tell; or one another ticket names, which may write it before them: a warning (the run's shared directory
+            // has only what tickets wrote: there it is refused)
             problems.warnAt(o.file().node().getStartMark(), what + (inHead == null
                     ? " (unless they only read it as the repository has it)"
+                    : inHead ? " (unless they only read it as the repository's HEAD commit has it: without the sandbox "
+                            + "nothing keeps them from rewriting it)"
                     : " (unless they only read it as another ticket that names it wrote it)"), fix);
         } else {
             problems.at(o.file().node(), what, fix);
@@ -1085,7 +1090,7 @@ final class PlanBuilder {
                         // a file the ticket writes into a directory other tickets write into too (checkSharedOutputFiles);
                         // in the checkout whether or not the file is there now, which never decides (a ticket without the
                         // sandbox may write a file of the repository as well as a new one); for a matrix ticket's
-                        // expansions the HEAD commit may (committedFiles)
+                        // expansions the HEAD commit decides between a refusal and a warning (committedFiles)
                         sharedFiles.add(new SharedFile(e, o, file, workspace, agent, profile.concurrency()));
                     }
                 } else {

@@ -177,7 +177,7 @@ public final class SpecLoader {
     /**
      * This loader asking {@code committedFiles} which files the spec's repository's {@code HEAD} commit holds, for the
      * file outputs that the expansions of a matrix ticket in {@code workspace: repo} with {@code sandbox: off} share in the
-     * checkout: refused when the commit does not hold the file, no warning when it does; without it ({@link
+     * checkout: refused when the commit does not hold the file (and no other ticket names it), a warning when it does; without it ({@link
      * CommittedFiles#UNKNOWN}, the default) only a warning.
      *
      * @param committedFiles asked at most once per load, for every such file at once

@@ -173,11 +173,12 @@ class SharedOutputFileTest {
             """;
 
     /**
-     * Expansions naming one file in the checkout that the repository's HEAD commit holds only read it, the same for each:
-     * neither refused nor warned about. The commit is asked once, for the file as one path names it.
+     * Expansions naming one file in the checkout that the repository's HEAD commit holds may only read it, the same for
+     * each, but without the sandbox nothing keeps them from rewriting it (a committed VERSION each bumps): warned about,
+     * not refused (review DWG F2). The commit is asked once, for the file as one path names it.
      */
     @Test
-    void matrixExpansionsNamingACommittedFileInTheCheckoutAreLetBe() throws Exception {
+    void matrixExpansionsNamingACommittedFileInTheCheckoutAreWarnedAboutNotRefused() throws Exception {
         SpecFiles.gitInit(dir);
         List<List<String>> asked = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -185,11 +186,21 @@ class SharedOutputFileTest {
             asked.add(List.of(repo.toString(), String.join(",", files)));
             return Map.of("VERSION", true);
         }).load(SpecFiles.write(dir, "swarm.yaml", MATRIX_IN_THE_CHECKOUT), Map.of(), w -> warnings.add(w.format()));
-        assertThat(warnings).isEmpty();
+        assertThat(warnings).containsExactly(dir.resolve("swarm.yaml") + ":7:18: output 'v' of matrix ticket 'm' is the file "
+                + "./VERSION in your checkout (workspace: repo, sandbox: off) for each of its expansions m-linux, m-mac, which "
+                + "may run at the same time and overwrite each other's file: a ticket reading the output of one would get "
+                + "whichever was written last (unless they only read it as the repository's HEAD commit has it: without the "
+                + "sandbox nothing keeps them from rewriting it); name the file by the matrix value: "
+                + "v: \"./VERSION-${{ matrix.os }}\", or set workspace: worktree, which gives each expansion its own directory, "
+                + "or use a {json: key} output");
         assertThat(asked).containsExactly(List.of(dir.toRealPath().toString(), "VERSION"));
     }
 
-    /** A file the commit does not hold, which no other ticket names, each expansion writes: refused, where it is named. */
+    /**
+     * A file the commit does not hold, which no other ticket names, each expansion writes: refused, where it is named. The
+     * fixes include naming it in the outputs of the ticket that writes it, when one does (review DWG F4): then it is a
+     * warning ({@link #aFileAnotherTicketNamesOrGitCannotTellIsWarnedAbout}).
+     */
     @Test
     void matrixExpansionsNamingAFileNotInTheCommitAreRefused() throws Exception {
         SpecFiles.gitInit(dir);
@@ -201,7 +212,8 @@ class SharedOutputFileTest {
                 + "expansions m-linux, m-mac, which may run at the same time and overwrite each other's file: a ticket reading "
                 + "the output of one would get whichever was written last; ./VERSION is not a file of the repository's HEAD "
                 + "commit, so each expansion writes it; name the file by the matrix value: v: \"./VERSION-${{ matrix.os }}\", "
-                + "or set workspace: worktree, which gives each expansion its own directory, or use a {json: key} output");
+                + "or set workspace: worktree, which gives each expansion its own directory, or use a {json: key} output, or, "
+                + "when a ticket they need writes it for them to read, name the file in that ticket's outputs too");
     }
 
     /**
