@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -46,11 +45,8 @@ public final class MaskingInputStream extends FilterInputStream {
     private static final byte[] MASK_BYTES = MASK.getBytes(StandardCharsets.US_ASCII);
     private static final int READ_SIZE = 8192;
 
-    /**
-     * The secrets' UTF-8 bytes, each byte as one character (ISO-8859-1), in {@link Masking#ordered} order: most bytes
-     * first; matched by {@link Masking.Scan} against {@link #pendingChars}.
-     */
-    private final List<String> secrets;
+    /** The secrets, prepared once ({@link Masking.Secrets}); matched by {@link Masking.Scan} against {@link #pendingChars}. */
+    private final Masking.Secrets secrets;
     /** {@code pending[0, pendingLength)}, each byte as one character, for {@link Masking.Scan}. */
     private final CharSequence pendingChars = new CharSequence() {
         @Override
@@ -85,10 +81,10 @@ public final class MaskingInputStream extends FilterInputStream {
     private int readyPos;
     private boolean eof;
 
-    private MaskingInputStream(InputStream in, List<String> secrets) {
+    private MaskingInputStream(InputStream in, Masking.Secrets secrets) {
         super(in);
         this.secrets = secrets;
-        this.pending = new byte[READ_SIZE + secrets.getFirst().length() + Masking.MAX_INTERLEAVED];
+        this.pending = new byte[READ_SIZE + secrets.longestBytes() + Masking.MAX_INTERLEAVED];
     }
 
     /**
@@ -100,8 +96,7 @@ public final class MaskingInputStream extends FilterInputStream {
      *                                  a sandbox starts
      */
     static InputStream wrap(InputStream in, Collection<String> values) {
-        List<String> secrets = Masking.ordered(values).stream()
-                .map(v -> new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)).toList();
+        Masking.Secrets secrets = Masking.Secrets.of(values);
         return secrets.isEmpty() ? in : new MaskingInputStream(in, secrets);
     }
 

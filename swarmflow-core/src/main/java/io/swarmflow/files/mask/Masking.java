@@ -8,6 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -46,9 +49,10 @@ import java.util.stream.Stream;
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
  * however it is read in pieces: both match the UTF-8 bytes with {@link Scan}, and UTF-8 is self-synchronising, so a
  * secret's bytes occur exactly where its characters do and a run of covered bytes is exactly the bytes of a run of
- * covered characters. Cost: each place of the text is compared with each secret (and form) until the first byte that
- * differs, so {@code O(length * secrets * longest)} comparisons at worst, and a few per place and secret for text
- * unlike them; the escape sequences add a step per run of them, not one per byte ({@link Scan}).
+ * covered characters. Cost: each place of the text is compared with each secret (and form) that begins with the byte
+ * there, until the first byte that differs, so {@code O(length * secrets * longest)} comparisons at worst, and none for
+ * a place where no secret begins; the escape sequences add a step per run of them, not one per byte ({@link Scan}).
+ * The secrets are prepared (their forms built and indexed by first byte) once per set ({@link Secrets}), not per text.
  *
  * <p>Half a character (a lone surrogate: a {@code char} in U+D800..U+DFFF not part of a pair) has no UTF-8 form; Java
  * writes it as {@code ?} (0x3F), and so does every place a text goes from here: a log, the console, the store, a
@@ -91,7 +95,15 @@ public final class Masking {
     private static final Comparator<String> ORDER =
             Comparator.comparingInt(Masking::utf8Length).reversed().thenComparing(Comparator.naturalOrder());
 
+    /** How many times {@link #jsonForms} ran: what a test bounds the preparing of secrets by. */
+    private static final LongAdder FORMS_BUILT = new LongAdder();
+
     private Masking() {}
+
+    /** {@link #jsonForms} calls so far, in this JVM. For tests. */
+    static long formsBuilt() {
+        return FORMS_BUILT.sum();
+    }
 
     /**
      * The strings that are masked, in the order they are tried at each place: the secrets, null values, duplicates and
@@ -113,6 +125,7 @@ public final class Masking {
     private static final int ASCII = 1;
     private static final int SLASH = 2;
     private static final int HTML = 4;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /**
      * The forms in which common JSON writers print {@code secret} inside a string, those that differ from it: {@code "}
@@ -126,6 +139,7 @@ public final class Masking {
      * @return its escaped forms, none equal to it, possibly none (a secret of letters and digits has none)
      */
     static List<String> jsonForms(String secret) {
+        FORMS_BUILT.increment();
         Set<String> forms = new LinkedHashSet<>();
         for (int style : new int[] {0, ASCII, SLASH, ASCII | SLASH, HTML}) forms.add(json(secret, style));
         forms.remove(secret);
@@ -148,7 +162,8 @@ public final class Masking {
                     if (c == '/' && (style & SLASH) != 0) b.append("\\/");
                     else if (c < 0x20 || (style & ASCII) != 0 && c > 0x7E || (style & HTML) != 0
                             && (c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029'))
-                        b.append(String.format("\\u%04x", (int) c));
+                        b.append('\\').append('u').append(HEX[c >> 12]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
+                                .append(HEX[c & 15]);
                     else b.append(c);
                 }
             }
@@ -169,11 +184,15 @@ public final class Masking {
      * @throws IllegalArgumentException if a secret holds a lone surrogate ({@link #requireText})
      */
     public static String mask(String value, Collection<String> secrets) {
-        List<String> tried = ordered(secrets);
-        if (tried.isEmpty()) return value;
+        return Secrets.of(secrets).mask(value);
+    }
+
+    /** {@link #mask(String, Collection)} with the secrets prepared. */
+    private static String mask(String value, Secrets secrets) {
+        if (secrets.isEmpty()) return value;
         byte[] bytes = asWritten(value).getBytes(StandardCharsets.UTF_8); // matched; value's own chars are copied
         int n = bytes.length;
-        Scan scan = new Scan(new String(bytes, StandardCharsets.ISO_8859_1), asBytes(tried), true);
+        Scan scan = new Scan(new String(bytes, StandardCharsets.ISO_8859_1), secrets, true);
         int[] runs = new int[8]; // [start, end) in bytes, in order, apart
         int count = 0;
         int runStart = 0;
@@ -228,10 +247,104 @@ public final class Masking {
         return out.append(value, kept, value.length()).toString();
     }
 
-    /** Each string's UTF-8 bytes, each byte as one character (ISO-8859-1), as {@link Scan} matches them. */
-    private static List<String> asBytes(List<String> secrets) {
-        return secrets.stream().map(v -> new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))
-                .toList();
+    /**
+     * A set of secrets prepared for masking: their forms ({@link #ordered}) as UTF-8 bytes, indexed by their first byte,
+     * built once. {@link #of} keeps the last few sets prepared, so that a caller that masks text after text with one
+     * collection of secrets (the report's log tail, line by line; an attempt's result, output by output) builds their
+     * forms once, not once a call. Immutable, and so safe to share between threads; a {@link Scan} over a text is not.
+     */
+    public static final class Secrets {
+        /** How many sets {@link #of} keeps prepared: a run's secrets, a ticket's, and a few more. */
+        private static final int KEPT = 8;
+        private static final AtomicReferenceArray<Kept> KEPT_SETS = new AtomicReferenceArray<>(KEPT);
+        private static final AtomicInteger NEXT_SLOT = new AtomicInteger();
+
+        /** A prepared set and the collection's elements, in its iteration order, it was prepared from. */
+        private record Kept(String[] key, Secrets secrets) {}
+
+        /** The forms' UTF-8 bytes, each byte as one character (ISO-8859-1), in {@link #ordered} order. */
+        private final List<String> bytes;
+        /** {@code byFirst[b]}: the forms of {@link #bytes} whose first byte is {@code b}, in that order; null if none. */
+        private final CharSequence[][] byFirst;
+
+        private Secrets(List<String> ordered) {
+            this.bytes = ordered.stream()
+                    .map(v -> new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)).toList();
+            this.byFirst = index(bytes);
+        }
+
+        /**
+         * The secrets prepared: the same object for a collection with the same elements, in the same iteration order,
+         * as one of the last few prepared (the collection is compared, not kept, so a changed one is prepared anew).
+         *
+         * @param secrets the secrets (null values and those of fewer than {@value Masking#MIN_LENGTH} UTF-8 bytes are
+         *                ignored); not null
+         * @return the prepared set, possibly empty
+         * @throws IllegalArgumentException if a secret holds a lone surrogate ({@link #requireText})
+         */
+        public static Secrets of(Collection<String> secrets) {
+            for (int i = 0; i < KEPT; i++) {
+                Kept kept = KEPT_SETS.get(i);
+                if (kept != null && sameElements(kept.key, secrets)) return kept.secrets;
+            }
+            String[] key = secrets.toArray(new String[0]);
+            Secrets prepared = new Secrets(ordered(Arrays.asList(key)));
+            KEPT_SETS.set(Math.floorMod(NEXT_SLOT.getAndIncrement(), KEPT), new Kept(key, prepared));
+            return prepared;
+        }
+
+        private static boolean sameElements(String[] key, Collection<String> secrets) {
+            if (key.length != secrets.size()) return false;
+            int i = 0;
+            for (String s : secrets) {
+                if (i == key.length || !Objects.equals(key[i++], s)) return false;
+            }
+            return i == key.length;
+        }
+
+        /**
+         * {@code value} masked with these secrets: {@link Masking#mask(String, Collection)}.
+         *
+         * @param value the text; not null
+         * @return the masked text ({@code value} itself when no secret occurs in it)
+         */
+        public String mask(String value) {
+            return Masking.mask(value, this);
+        }
+
+        /** Whether no secret is masked (none of at least {@value Masking#MIN_LENGTH} UTF-8 bytes). */
+        public boolean isEmpty() {
+            return bytes.isEmpty();
+        }
+
+        /** The UTF-8 bytes of the longest form matched, 0 if none: what bounds a stream's hold-back with {@value Masking#MAX_INTERLEAVED}. */
+        public int longestBytes() {
+            return bytes.isEmpty() ? 0 : bytes.getFirst().length();
+        }
+
+        /** The forms' UTF-8 bytes, each byte as one character, most bytes first ({@link #ordered}). */
+        List<String> bytes() {
+            return bytes;
+        }
+    }
+
+    /**
+     * {@code secrets} grouped by their first character: entry {@code c} holds those that begin with {@code c}, in their
+     * order, or is null; as long as the greatest first character plus one. An empty one, which occurs nowhere, is left out.
+     */
+    private static CharSequence[][] index(List<? extends CharSequence> secrets) {
+        int size = 0;
+        for (CharSequence s : secrets) if (!s.isEmpty()) size = Math.max(size, s.charAt(0) + 1);
+        int[] counts = new int[size];
+        for (CharSequence s : secrets) if (!s.isEmpty()) counts[s.charAt(0)]++;
+        CharSequence[][] byFirst = new CharSequence[size][];
+        for (CharSequence s : secrets) {
+            if (s.isEmpty()) continue;
+            int c = s.charAt(0);
+            if (byFirst[c] == null) byFirst[c] = new CharSequence[counts[c]];
+            byFirst[c][byFirst[c].length - counts[c]--] = s;
+        }
+        return byFirst;
     }
 
     /**
@@ -268,7 +381,8 @@ public final class Masking {
      * would pass it makes no occurrence. A byte of the text is first matched as the secret's next byte, so a secret
      * holding an ESC matches it as itself.
      *
-     * <p>Work: each place costs, for each secret, the bytes compared until the first that differs and one step for
+     * <p>Work: each place costs, for each secret that begins with the byte there (the others are not tried, as they
+     * cannot occur there), the bytes compared until the first that differs and one step for
      * each run of sequences in between (each sequence is parsed once for the whole text, and the run of whole sequences
      * from it measured once); so a line of a million colour sequences costs a few steps a byte, not
      * {@value #MAX_INTERLEAVED}.
@@ -284,6 +398,8 @@ public final class Masking {
 
         private final CharSequence text;
         private final List<? extends CharSequence> secrets;
+        /** {@link #secrets} by their first byte ({@link #index}): only those can begin at a place. */
+        private final CharSequence[][] byFirst;
         private final boolean ended;
         private final int n;
         /** Per place where a sequence may begin: 0 until parsed, else kind | length << 3. */
@@ -299,8 +415,24 @@ public final class Masking {
          *                an occurrence gives -1
          */
         public Scan(CharSequence text, List<? extends CharSequence> secrets, boolean ended) {
+            this(text, secrets, index(secrets), ended);
+        }
+
+        /**
+         * A scan with secrets prepared once for many texts ({@link Secrets}), as a stream's each state of held bytes.
+         *
+         * @param text    the UTF-8 bytes, each as one character {@code 0..255}; not changed while this is used
+         * @param secrets the secrets
+         * @param ended   as {@link #Scan(CharSequence, List, boolean)}
+         */
+        public Scan(CharSequence text, Secrets secrets, boolean ended) {
+            this(text, secrets.bytes, secrets.byFirst, ended);
+        }
+
+        private Scan(CharSequence text, List<? extends CharSequence> secrets, CharSequence[][] byFirst, boolean ended) {
             this.text = text;
             this.secrets = secrets;
+            this.byFirst = byFirst;
             this.ended = ended;
             this.n = text.length();
         }
@@ -314,6 +446,22 @@ public final class Masking {
          *         longest secret's plus {@value #MAX_INTERLEAVED}
          */
         public int at(int at) {
+            // only a secret that begins with the byte here can occur here: any other differs at its first byte (0)
+            char first = text.charAt(at);
+            CharSequence[] candidates = first < byFirst.length ? byFirst[first] : null;
+            if (candidates == null) return 0;
+            int best = 0;
+            boolean unknown = false;
+            for (CharSequence s : candidates) {
+                int end = occurrence(at, s);
+                if (end < 0) unknown = true;
+                else best = Math.max(best, end);
+            }
+            return unknown ? -1 : best;
+        }
+
+        /** {@link #at}, trying every secret at {@code at}: what the index by first byte must agree with. For tests. */
+        int atTryingEach(int at) {
             int best = 0;
             boolean unknown = false;
             for (CharSequence s : secrets) {
