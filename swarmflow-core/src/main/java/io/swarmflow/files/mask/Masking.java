@@ -121,19 +121,29 @@ public final class Masking {
                 .flatMap(s -> Stream.concat(Stream.of(s), jsonForms(s).stream())).distinct().sorted(ORDER).toList();
     }
 
-    /** {@link #json} styles: non-ASCII as {@code \\uXXXX}; {@code /} as {@code \/}; Go's {@code <>&} and U+2028/9. */
+    /**
+     * {@link #json} styles: non-ASCII as {@code \\uXXXX}; {@code /} as {@code \/}; Go's {@code <>&} and U+2028/9;
+     * with HTML, Gson's {@code =} and {@code '} besides; hex in uppercase (Jackson's, for control characters).
+     */
     private static final int ASCII = 1;
     private static final int SLASH = 2;
     private static final int HTML = 4;
+    private static final int GSON = 8;
+    private static final int UPPER = 16;
+    /** The styles, each a writer's default form (the class comment of {@link #jsonForms}). */
+    private static final int[] STYLES = {0, ASCII, SLASH, ASCII | SLASH, HTML, HTML | GSON, UPPER};
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
 
     /**
      * The forms in which common JSON writers print {@code secret} inside a string, those that differ from it: {@code "}
      * as {@code \"}, {@code \} as {@code \\}, control characters as {@code \n}, {@code \t}, {@code \r},
      * {@code \b}, {@code \f} or {@code \\u001b} (lowercase hex); then, each on its own or as noted, other than ASCII
      * as {@code \\u00e9} and a character beyond U+FFFF as its surrogate pair (Python's default), with {@code /} as
-     * {@code \/} (PHP's default, together with the former), and {@code <}, {@code >}, {@code &}, U+2028 and U+2029 as
-     * {@code \\u003c} and so on (Go's). Hex in uppercase, and mixes of these, are not matched.
+     * {@code \/} (PHP's default, together with the former), {@code <}, {@code >}, {@code &}, U+2028 and U+2029 as
+     * {@code \\u003c} and so on (Go's), the same and {@code =}, {@code '} as {@code \\u003d}, {@code \\u0027}
+     * (Gson's default, HTML-safe), and control characters in uppercase hex, {@code \\u001B} (Jackson's). Other
+     * uppercase hex, and mixes of these, are not matched.
      *
      * @param secret the secret; not null
      * @return its escaped forms, none equal to it, possibly none (a secret of letters and digits has none)
@@ -141,7 +151,7 @@ public final class Masking {
     static List<String> jsonForms(String secret) {
         FORMS_BUILT.increment();
         Set<String> forms = new LinkedHashSet<>();
-        for (int style : new int[] {0, ASCII, SLASH, ASCII | SLASH, HTML}) forms.add(json(secret, style));
+        for (int style : STYLES) forms.add(json(secret, style));
         forms.remove(secret);
         return List.copyOf(forms);
     }
@@ -161,10 +171,14 @@ public final class Masking {
                 default -> {
                     if (c == '/' && (style & SLASH) != 0) b.append("\\/");
                     else if (c < 0x20 || (style & ASCII) != 0 && c > 0x7E || (style & HTML) != 0
-                            && (c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029'))
-                        b.append('\\').append('u').append(HEX[c >> 12]).append(HEX[c >> 8 & 15]).append(HEX[c >> 4 & 15])
-                                .append(HEX[c & 15]);
-                    else b.append(c);
+                            && (c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029')
+                            || (style & GSON) != 0 && (c == '=' || c == '\'')) {
+                        char[] hex = (style & UPPER) != 0 ? HEX_UPPER : HEX;
+                        b.append('\\').append('u').append(hex[c >> 12]).append(hex[c >> 8 & 15]).append(hex[c >> 4 & 15])
+                                .append(hex[c & 15]);
+                    } else {
+                        b.append(c);
+                    }
                 }
             }
         }
