@@ -313,4 +313,37 @@ class MaskingInputStreamTest {
         assertThat(t.isAlive()).isFalse();
         assertThat(Files.readString(log)).isEqualTo("line1\n*** done\n");
     }
+
+    /**
+     * The hold-back bound is strict (review DMASK L1): after a secret's prefix and underlines that use up the whole
+     * budget, a last {@code _} whose next byte is not read yet cannot continue the occurrence (it would need 2 more bytes
+     * of budget), so it is decided then, not held: 1028 bytes, the secret's 4 plus the 1024, were held.
+     */
+    @Test
+    void holdsFewerThanTheLongestSecretPlusTheBudgetWhenUnderlinesUseItUp() throws IOException {
+        String text = "abc" + "_\b".repeat(512) + "_";
+        MaskingInputStream m = (MaskingInputStream) MaskingInputStream.wrap(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)), List.of("abcd"));
+        m.available(); // reads what is there, and the stream has not ended
+        assertThat(m.held()).isLessThan(4 + io.swarmflow.files.mask.Masking.MAX_INTERLEAVED);
+        assertThat(drain(m)).as("and it is the text form's answer").isEqualTo(text)
+                .isEqualTo(MaskingInputStream.mask(text, List.of("abcd")));
+    }
+
+    /**
+     * The same bound when sequences use up the budget and the secret's last byte is the last read: a bold {@code BS} and
+     * the character again after it would not fit, so the occurrence is decided then, not held (1028 bytes were).
+     */
+    @Test
+    void holdsFewerThanTheLongestSecretPlusTheBudgetWhenSequencesUseItUpBeforeTheLastByte() throws IOException {
+        String csi = "\u001B[" + "1".repeat(1021) + "m"; // 1024 bytes: the whole budget
+        String text = "abc" + csi + "d";
+        MaskingInputStream m = (MaskingInputStream) MaskingInputStream.wrap(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)), List.of("abcd"));
+        m.available();
+        assertThat(m.held()).isLessThan(4 + io.swarmflow.files.mask.Masking.MAX_INTERLEAVED);
+        assertThat(drain(m)).isEqualTo("***").isEqualTo(MaskingInputStream.mask(text, List.of("abcd")));
+        assertThat(MaskingInputStream.mask(text + "\bd", List.of("abcd"))).as("no room for the bold d: it stays")
+                .isEqualTo("***\bd");
+    }
 }

@@ -520,8 +520,9 @@ public final class Masking {
                     continue;
                 }
                 if (c == '_') { // underline: _ BS before the character
+                    if (budget < 2) return 0; // first: whatever follows, it will not fit (so -1 holds < longest + budget)
                     if (p + 1 == n) return ended ? 0 : -1;
-                    if (text.charAt(p + 1) != BS || budget < 2) return 0;
+                    if (text.charAt(p + 1) != BS) return 0;
                     budget -= 2;
                     p += 2;
                     continue;
@@ -532,11 +533,12 @@ public final class Masking {
                 budget -= e;
                 p += e;
             }
-            if (erasable && p == n && !ended) return -1; // a BS may follow
-            if (erasable && p < n && text.charAt(p) == BS) { // the last character in bold: BS and it again
-                int back = first(secret, secret.length());
-                int again = secret.length() - back;
-                if (again + 1 > budget) return p - at;
+            if (!erasable) return p - at;
+            int back = first(secret, secret.length());
+            int again = secret.length() - back;
+            if (again + 1 > budget) return p - at; // no room for a BS and the character again, whatever follows
+            if (p == n) return ended ? p - at : -1; // a BS may follow
+            if (text.charAt(p) == BS) { // the last character in bold: BS and it again
                 for (int i = 0; i < again; i++) {
                     steps++;
                     if (p + 1 + i == n) return ended ? p - at : -1;
