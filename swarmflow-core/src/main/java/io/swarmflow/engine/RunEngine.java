@@ -1020,11 +1020,31 @@ public final class RunEngine {
      * @return an unmodifiable set, empty when the plan reads none
      */
     private static java.util.Set<String> secrets(Plan plan) {
-        List<String> values = new ArrayList<>();
-        for (PlannedTicket t : plan.tickets()) values.addAll(t.env().values());
-        for (io.swarmflow.spec.AgentProfile p : plan.agents().values()) values.addAll(p.env().values());
-        return withLines(Templates.environmentNames(values).stream().map(System::getenv)
+        return withLines(environmentReaders(plan).keySet().stream().map(System::getenv)
                 .filter(java.util.Objects::nonNull).toList(), RUN_WIDE_SECRET_MIN_BYTES);
+    }
+
+    /**
+     * The variables of swarm's environment whose values are the run's secrets ({@link #secrets(Plan)}): each name that an
+     * {@code env:} entry of a ticket (its {@code defaults} included, which the plan has merged into it) or of an agent
+     * profile reads with <code>${{ env.NAME }}</code>, with who reads it: {@code ticket ID} in plan order, then
+     * {@code agent profile NAME} by name. What a resume needs set ({@link RunService#resumeProblems}).
+     *
+     * @return names in sorted order, each with one or more readers; empty when the plan reads none
+     */
+    static java.util.SortedMap<String, List<String>> environmentReaders(Plan plan) {
+        java.util.SortedMap<String, List<String>> readers = new java.util.TreeMap<>();
+        for (PlannedTicket t : plan.tickets()) {
+            for (String name : Templates.environmentNames(t.env().values())) {
+                readers.computeIfAbsent(name, k -> new ArrayList<>()).add("ticket " + t.id());
+            }
+        }
+        for (io.swarmflow.spec.AgentProfile p : new java.util.TreeMap<>(plan.agents()).values()) {
+            for (String name : Templates.environmentNames(p.env().values())) {
+                readers.computeIfAbsent(name, k -> new ArrayList<>()).add("agent profile " + p.name());
+            }
+        }
+        return readers;
     }
 
     /**

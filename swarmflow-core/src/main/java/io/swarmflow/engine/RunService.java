@@ -105,26 +105,49 @@ public final class RunService {
     }
 
     /**
-     * The executor's preflight problems of the tickets of {@code runId} that may still run (not succeeded, failed or
-     * skipped), for a resume: what a finished ticket needed (its repository, bubblewrap) it no longer does; and the
-     * variables those tickets read from swarm's environment ({@code ${{ env.NAME }}}) that this process does not have.
+     * What stops a resume of {@code runId} here, one message per problem; empty when it may go on. The executor's
+     * preflight problems of the tickets that may still run (not succeeded, failed or skipped): what a finished ticket
+     * needed (its repository, bubblewrap) it no longer does. And every variable of swarm's environment that the plan
+     * reads ({@code ${{ env.NAME }}} in the {@code env:} of any ticket, finished ones included, of {@code defaults} or of
+     * an agent profile: the run's secrets, {@link RunEngine#environmentReaders}) that this process does not have: a
+     * ticket still to run would fail without it, and every attempt masks the run's secrets by their values, which a
+     * finished ticket may have passed on to one still to run (through {@code $SWARM_SCRATCH}, a file, an output).
      *
-     * @param plan the run's stored plan
+     * @param runId the run; it must exist
+     * @param plan  the run's stored plan
+     * @return the problems, each a sentence that names what is missing and how to fix it; not null
      */
     public List<String> resumeProblems(String runId, Plan plan) {
         Plan remaining = remaining(runId, plan);
         List<String> problems = new java.util.ArrayList<>(executor.preflight(remaining));
         // what the tickets still to run read from swarm's environment (${{ env.NAME }}) must be set in this process too
+        Set<String> named = new java.util.HashSet<>();
         for (io.swarmflow.spec.PlannedTicket t : remaining.tickets()) {
             List<String> unset = io.swarmflow.spec.Templates.environmentNames(t.env().values()).stream()
                     .filter(name -> System.getenv(name) == null).toList();
             if (!unset.isEmpty()) {
-                problems.add("ticket " + t.id() + " reads " + String.join(", ", unset) + " from swarm's environment (${{ env.NAME }} "
-                        + "in its env:), which " + (unset.size() == 1 ? "is" : "are") + " not set here; export "
+                named.addAll(unset);
+                problems.add("ticket " + t.id() + " reads " + String.join(", ", unset) + " from swarm's environment ("
+                        + references(unset) + " in its env:), which " + (unset.size() == 1 ? "is" : "are") + " not set here; export "
                         + (unset.size() == 1 ? "it" : "them") + " and resume again");
             }
         }
+        // and so must every other one the plan reads (a finished ticket's, a profile's): the masking needs its value
+        for (java.util.Map.Entry<String, List<String>> e : RunEngine.environmentReaders(plan).entrySet()) {
+            String name = e.getKey();
+            if (named.contains(name) || System.getenv(name) != null) continue;
+            problems.add(name + " (" + references(List.of(name)) + " in the env: of " + String.join(", ", e.getValue())
+                    + ") is not set here. No ticket still to run reads it, but every attempt of the run masks the values the "
+                    + "plan reads from swarm's environment, and a finished ticket may have passed this one on to a ticket still "
+                    + "to run (through $SWARM_SCRATCH, a file, an output), which would then print it unmasked; export " + name
+                    + " with the value the run was started with and resume again");
+        }
         return problems;
+    }
+
+    /** <code>${{ env.A }}, ${{ env.B }}</code> for the names {@code A, B}. */
+    private static String references(List<String> names) {
+        return String.join(", ", names.stream().map(n -> "${{ env." + n + " }}").toList());
     }
 
     /** An engine to execute (or resume) the run; call {@link RunEngine#execute()}. */

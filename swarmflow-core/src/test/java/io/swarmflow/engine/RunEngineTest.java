@@ -822,7 +822,55 @@ class RunEngineTest {
         String run = create(service, plan);
 
         assertThat(service.resumeProblems(run, plan)).containsExactly("ticket unset reads SWARM_TEST_UNSET_91c4 from swarm's "
-                + "environment (${{ env.NAME }} in its env:), which is not set here; export it and resume again");
+                + "environment (${{ env.SWARM_TEST_UNSET_91c4 }} in its env:), which is not set here; export it and resume again");
+    }
+
+    /**
+     * Review RCLI HIGH-1: a variable only a finished ticket (or a profile) reads is a secret of the run too, which every
+     * attempt masks by its value, and the finished ticket may have passed it on ($SWARM_SCRATCH); a resume without it is
+     * refused, naming it, who reads it, why and how to fix it. A variable that is set is not named.
+     */
+    @Test
+    void resumeProblemsNameTheUnsetVariablesOfFinishedTicketsAndProfilesToo() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        Plan plan = new TestPlans().profileWithEnv("tokened", Map.of("P", "${{ env.SWARM_TEST_UNSET_0b2e }}"))
+                .ticketWithEnv("reader", Map.of("T", "${{ env.SWARM_TEST_UNSET_91c4 }}", "S", "${{ env.SWARM_TEST_SECRET }}"))
+                .ticket("later", "reader").build();
+        String run = create(service, plan);
+        // the reader succeeded (in a shell that had the variable), the later one is still to run
+        long epoch = store.claimRun(run, "otherhost:1@1", 1);
+        store.append(run, epoch, List.of(new RunEvent.RunStarted(epoch, "otherhost:1@1", false), new RunEvent.TicketReady("reader"),
+                new RunEvent.AttemptStarted("reader", 1, 1),
+                new RunEvent.AttemptFinished("reader", 1, Outcome.SUCCEEDED, 0, null, Map.of(), 0L),
+                new RunEvent.TicketSucceeded("reader", 1))).join();
+        assertThat(service.remaining(run, plan).tickets()).extracting(t -> t.id()).containsExactly("later");
+
+        assertThat(service.resumeProblems(run, plan)).containsExactly(
+                "SWARM_TEST_UNSET_0b2e (${{ env.SWARM_TEST_UNSET_0b2e }} in the env: of agent profile tokened) is not set here. "
+                        + "No ticket still to run reads it, but every attempt of the run masks the values the plan reads from "
+                        + "swarm's environment, and a finished ticket may have passed this one on to a ticket still to run (through "
+                        + "$SWARM_SCRATCH, a file, an output), which would then print it unmasked; export SWARM_TEST_UNSET_0b2e with "
+                        + "the value the run was started with and resume again",
+                "SWARM_TEST_UNSET_91c4 (${{ env.SWARM_TEST_UNSET_91c4 }} in the env: of ticket reader) is not set here. "
+                        + "No ticket still to run reads it, but every attempt of the run masks the values the plan reads from "
+                        + "swarm's environment, and a finished ticket may have passed this one on to a ticket still to run (through "
+                        + "$SWARM_SCRATCH, a file, an output), which would then print it unmasked; export SWARM_TEST_UNSET_91c4 with "
+                        + "the value the run was started with and resume again");
+    }
+
+    /** A variable that a ticket still to run reads is named once, in that ticket's problem, though a finished one reads it too. */
+    @Test
+    void aVariableOfATicketStillToRunIsNamedOnlyInItsProblem() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        Plan plan = new TestPlans().ticketWithEnv("a", Map.of("T", "${{ env.SWARM_TEST_UNSET_91c4 }}"))
+                .ticketWithEnv("b", Map.of("T", "${{ env.SWARM_TEST_UNSET_91c4 }}", "U", "${{ env.SWARM_TEST_UNSET_0b2e }}")).build();
+        String run = create(service, plan);
+
+        assertThat(service.resumeProblems(run, plan)).containsExactly(
+                "ticket a reads SWARM_TEST_UNSET_91c4 from swarm's environment (${{ env.SWARM_TEST_UNSET_91c4 }} in its env:), "
+                        + "which is not set here; export it and resume again",
+                "ticket b reads SWARM_TEST_UNSET_0b2e, SWARM_TEST_UNSET_91c4 from swarm's environment (${{ env.SWARM_TEST_UNSET_0b2e }}, "
+                        + "${{ env.SWARM_TEST_UNSET_91c4 }} in its env:), which are not set here; export them and resume again");
     }
 
     /** Once only approvals can move the run on, it says which tickets wait and the commands, with the id when there is one. */

@@ -35,6 +35,12 @@ final class TestPlans {
         return this;
     }
 
+    /** A noop profile without a limit whose env is {@code env} (values as the spec writes them, references included). */
+    TestPlans profileWithEnv(String name, Map<String, String> env) {
+        agents.put(name, new AgentProfile(name, "noop", SandboxPolicy.OFF, ResourceLimits.DEFAULTS, env, 0, 0));
+        return this;
+    }
+
     TestPlans ticket(String id, String... needs) {
         return ticket(id, When.SUCCESS, 0, ApprovalMode.NONE, "noop", 0, needs);
     }
