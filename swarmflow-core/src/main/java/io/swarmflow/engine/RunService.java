@@ -74,7 +74,9 @@ public final class RunService {
     }
 
     /**
-     * Persists a new run of {@code plan} after the executor's preflight checks pass.
+     * Persists a new run of {@code plan} after the executor's preflight checks pass. The stored plan records which
+     * variables of swarm's environment it reads are set and not empty now ({@link Plan#filledEnvironment}: the names
+     * only), which {@link #resumeProblems} checks.
      *
      * @return the run id
      * @throws PreflightException when the plan cannot run here; nothing is persisted then
@@ -83,7 +85,13 @@ public final class RunService {
         List<String> problems = executor.preflight(plan);
         if (!problems.isEmpty()) throw new PreflightException(problems);
         String id = newRunId();
-        store.createRun(new RunEvent.RunCreated(id, plan, specPath));
+        // which of the run's secrets are not empty now (a bit per name, nothing of the value): what a resume checks
+        java.util.Set<String> filled = new java.util.HashSet<>();
+        for (String name : RunEngine.environmentReaders(plan).keySet()) {
+            String value = System.getenv(name);
+            if (value != null && !value.isEmpty()) filled.add(name);
+        }
+        store.createRun(new RunEvent.RunCreated(id, plan.withFilledEnvironment(filled), specPath));
         return id;
     }
 
@@ -101,7 +109,7 @@ public final class RunService {
                         t.workspace(), t.network(), t.outputs(), t.matrix(), t.group(), t.durationMillis()))
                 .toList();
         return new Plan(plan.name(), plan.description(), plan.concurrency(), plan.vars(), plan.repo(), plan.specDir(),
-                plan.agents(), tickets, plan.specDigest());
+                plan.agents(), tickets, plan.specDigest(), plan.filledEnvironment());
     }
 
     /**
@@ -111,7 +119,9 @@ public final class RunService {
      * reads ({@code ${{ env.NAME }}} in the {@code env:} of any ticket, finished ones included, of {@code defaults} or of
      * an agent profile: the run's secrets, {@link RunEngine#environmentReaders}) that this process does not have: a
      * ticket still to run would fail without it, and every attempt masks the run's secrets by their values, which a
-     * finished ticket may have passed on to one still to run (through {@code $SWARM_SCRATCH}, a file, an output).
+     * finished ticket may have passed on to one still to run (through {@code $SWARM_SCRATCH}, a file, an output); and
+     * so every such variable that is empty here but was not when the run was created ({@link Plan#filledEnvironment}),
+     * since an empty value masks nothing. (Another value than the run's cannot be told: nothing of it is stored.)
      *
      * @param runId the run; it must exist
      * @param plan  the run's stored plan
@@ -135,7 +145,16 @@ public final class RunService {
         // and so must every other one the plan reads (a finished ticket's, a profile's): the masking needs its value
         for (java.util.Map.Entry<String, List<String>> e : RunEngine.environmentReaders(plan).entrySet()) {
             String name = e.getKey();
-            if (named.contains(name) || System.getenv(name) != null) continue;
+            String value = System.getenv(name);
+            if (value != null && value.isEmpty() && plan.filledEnvironment().contains(name)) {
+                problems.add(name + " (" + references(List.of(name)) + " in the env: of " + String.join(", ", e.getValue())
+                        + ") is empty here, and was not when the run was created. Every attempt of the run masks the values the "
+                        + "plan reads from swarm's environment, and an empty one masks nothing: what a finished ticket passed on "
+                        + "(through $SWARM_SCRATCH, a file, an output) would be printed unmasked; export " + name
+                        + " with the value the run was started with and resume again");
+                continue;
+            }
+            if (named.contains(name) || value != null) continue;
             problems.add(name + " (" + references(List.of(name)) + " in the env: of " + String.join(", ", e.getValue())
                     + ") is not set here. No ticket still to run reads it, but every attempt of the run masks the values the "
                     + "plan reads from swarm's environment, and a finished ticket may have passed this one on to a ticket still "

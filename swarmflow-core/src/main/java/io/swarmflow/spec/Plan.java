@@ -18,9 +18,14 @@ import java.util.Map;
  * @param agents      agent profiles by name, including the implicit ones named after each kind
  * @param tickets     tickets in topological order
  * @param specDigest  SHA-256 (hex) of the spec file's bytes
+ * @param filledEnvironment the names of swarm's environment variables the plan reads (<code>${{ env.NAME }}</code>)
+ *                    that were set and not empty when the run was created ({@code RunService.create}): one bit per
+ *                    name, nothing of the value, so that a resume can refuse one that is empty now, which masks nothing;
+ *                    empty for a plan not yet stored and for one stored before this was recorded; null becomes empty
  */
 public record Plan(String name, String description, int concurrency, Map<String, String> vars, String repo,
-                   String specDir, Map<String, AgentProfile> agents, List<PlannedTicket> tickets, String specDigest) {
+                   String specDir, Map<String, AgentProfile> agents, List<PlannedTicket> tickets, String specDigest,
+                   java.util.Set<String> filledEnvironment) {
     /**
      * Copies the collections and checks the DAG.
      *
@@ -30,6 +35,7 @@ public record Plan(String name, String description, int concurrency, Map<String,
      */
     public Plan {
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1");
+        filledEnvironment = filledEnvironment == null ? java.util.Set.of() : java.util.Set.copyOf(filledEnvironment);
         vars = Map.copyOf(vars);
         agents = Map.copyOf(agents);
         tickets = List.copyOf(tickets);
@@ -43,6 +49,26 @@ public record Plan(String name, String description, int concurrency, Map<String,
             if (seen.put(t.id(), seen.size()) != null) throw new IllegalArgumentException("duplicate ticket id " + t.id());
             if (!agents.containsKey(t.agent())) throw new IllegalArgumentException("ticket " + t.id() + " uses unknown agent " + t.agent());
         }
+    }
+
+    /**
+     * A plan that records no {@linkplain #filledEnvironment filled environment}: one not yet stored.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     * @throws NullPointerException     as the canonical constructor
+     */
+    public Plan(String name, String description, int concurrency, Map<String, String> vars, String repo,
+                String specDir, Map<String, AgentProfile> agents, List<PlannedTicket> tickets, String specDigest) {
+        this(name, description, concurrency, vars, repo, specDir, agents, tickets, specDigest, java.util.Set.of());
+    }
+
+    /**
+     * This plan with {@code names} as its {@link #filledEnvironment}.
+     *
+     * @param names variable names; not null, no nulls
+     */
+    public Plan withFilledEnvironment(java.util.Set<String> names) {
+        return new Plan(name, description, concurrency, vars, repo, specDir, agents, tickets, specDigest, names);
     }
 
     /** The profile a ticket runs with. */

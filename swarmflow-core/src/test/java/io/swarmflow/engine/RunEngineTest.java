@@ -858,6 +858,20 @@ class RunEngineTest {
                         + "the value the run was started with and resume again");
     }
 
+    /** The stored plan records which variables it reads were set and not empty at the creation: the names, no value. */
+    @Test
+    void createRecordsTheNamesOfTheFilledVariablesThePlanReads() throws Exception {
+        RunService service = new RunService(store, ScriptedExecutor.allSucceed());
+        Plan plan = new TestPlans().profileWithEnv("tokened", Map.of("P", "${{ env.SWARM_TEST_MULTILINE_SECRET }}"))
+                .ticketWithEnv("a", Map.of("T", "${{ env.SWARM_TEST_SECRET }}", "U", "${{ env.SWARM_TEST_UNSET_91c4 }}")).build();
+        assertThat(plan.filledEnvironment()).isEmpty();
+
+        String run = create(service, plan);
+
+        assertThat(store.plan(run).filledEnvironment()).containsExactlyInAnyOrder("SWARM_TEST_SECRET", "SWARM_TEST_MULTILINE_SECRET");
+        assertThat(store.plan(run).withFilledEnvironment(java.util.Set.of())).isEqualTo(plan);
+    }
+
     /** A variable that a ticket still to run reads is named once, in that ticket's problem, though a finished one reads it too. */
     @Test
     void aVariableOfATicketStillToRunIsNamedOnlyInItsProblem() throws Exception {

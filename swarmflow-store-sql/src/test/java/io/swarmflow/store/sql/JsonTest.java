@@ -58,4 +58,23 @@ class JsonTest {
         assertThat(Json.readEvent(Json.write(permanent))).isEqualTo(permanent);
         assertThat(Json.readEvents("[" + Json.write(permanent) + "]")).containsExactly(permanent);
     }
+
+    /**
+     * A run's plan records which variables of swarm's environment were filled at its creation (names only, review RCLI
+     * HIGH-1); a plan stored before that reads with none, and the names round-trip.
+     */
+    @Test
+    void aPlanWithoutFilledEnvironmentReadsWithNoneAndTheNamesRoundTrip() throws Exception {
+        RunEvent.RunCreated created = TestPlans.created("r1", 2);
+        String json = Json.write(created);
+        assertThat(json).contains("\"filledEnvironment\":[]");
+        RunEvent old = Json.readEvent(json.replace(",\"filledEnvironment\":[]", ""));
+        assertThat(old).isEqualTo(created);
+        assertThat(((RunEvent.RunCreated) old).plan().filledEnvironment()).isEmpty();
+
+        RunEvent filled = new RunEvent.RunCreated("r2", created.plan().withFilledEnvironment(java.util.Set.of("XTOK", "API_KEY")),
+                created.specPath());
+        assertThat(Json.readEvent(Json.write(filled))).isEqualTo(filled);
+    }
 }
+
