@@ -53,7 +53,8 @@ record RunsDamage(String found, Map<String, String> runs) {
                 ? "the runs listed can all be read, but others may not"
                 : runs.size() + (runs.size() == 1 ? " run listed is" : " runs listed are") + " unreadable ("
                 + String.join(", ", runs.keySet()) + "): `swarm status`, `resume` and `report` cannot read "
-                + (runs.size() == 1 ? "it" : "them")) + ". Restore " + db + " together with " + db.getFileName() + "-wal from a "
+                + (runs.size() == 1 ? "it" : "them")) + ". If a swarm process started or ended in this state directory meanwhile, or "
+                + "wrote it through another mount, run the command again; if it says so again, restore " + db + " together with " + db.getFileName() + "-wal from a "
                 + "backup, or move the state directory aside to start afresh (for example `mv " + stateDir + " " + stateDir
                 + ".broken`); runs whose rows are intact can be copied out with `sqlite3 " + db + " .recover`";
     }

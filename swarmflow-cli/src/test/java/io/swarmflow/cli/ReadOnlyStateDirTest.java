@@ -55,8 +55,21 @@ class ReadOnlyStateDirTest {
         Path spec = Files.writeString(tmp.resolve("hello.yaml"), "name: hello\ntickets:\n  - {id: t, run: echo hello}\n");
         Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
         assertThat(run.code()).as("%s", run).isZero();
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(swarm("runs", "--json", "--state-dir",
+        String runId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(swarm("runs", "--json", "--state-dir",
                 state.toString()).out()).get(0).get("id").asText();
+        // a writable state directory is read with SQLite's locks (review DWG F1): where no swarm had the database open,
+        // that leaves an empty log and its -shm, with swarm.db's permissions, for the next writer to use and remove
+        Path db = state.resolve("swarm.db");
+        assertThat(state.resolve("swarm.db-wal")).isEmptyFile();
+        for (String f : List.of("swarm.db-wal", "swarm.db-shm")) {
+            assertThat(Files.getPosixFilePermissions(state.resolve(f))).as(f).isEqualTo(Files.getPosixFilePermissions(db));
+            assertThat(Files.getOwner(state.resolve(f))).as(f).isEqualTo(Files.getOwner(db));
+        }
+        Result report = swarm("report", "--state-dir", state.toString());
+        assertThat(report.code()).as("%s", report).isZero();
+        assertThat(state.resolve("swarm.db-wal")).as("removed by the writer").doesNotExist();
+        assertThat(state.resolve("swarm.db-shm")).doesNotExist();
+        return runId;
     }
 
     /**

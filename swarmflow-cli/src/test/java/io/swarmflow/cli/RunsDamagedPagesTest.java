@@ -85,7 +85,8 @@ class RunsDamagedPagesTest {
         assertThat(olderLine).contains("unreadable: [SQLITE_CORRUPT]").doesNotContain("succeeded");
         assertThat(newerLine).contains("succeeded").doesNotContain("unreadable");
         assertThat(runs.err()).contains(db + " is damaged (SQLite's quick_check: ", "1 run listed is unreadable (" + older + ")",
-                "Restore " + db + " together with swarm.db-wal from a backup");
+                "If a swarm process started or ended in this state directory meanwhile, or wrote it through another mount, run the "
+                        + "command again; if it says so again, restore " + db + " together with swarm.db-wal from a backup");
 
         Result json = swarm("runs", "--json", "--state-dir", state.toString());
         assertThat(json.code()).as("%s", json).isEqualTo(ExitCodes.INVALID_INPUT);

@@ -183,6 +183,8 @@ public final class SqlRunStore implements RunStore {
     private final Object submitLock = new Object();
     private final LinkedBlockingQueue<Op<?>> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
+    /** Whether {@link #read} keeps a connection for the next read; false for immutable ones ({@link #openSqliteReadOnly}). */
+    private volatile boolean reuseReaders = true;
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
     /**
      * {@code run#epoch} of coordinators one of whose appends failed, to that first failure: their later appends fail too
@@ -390,12 +392,12 @@ public final class SqlRunStore implements RunStore {
      * ({@link StoreException.Unavailable}).
      * <p>
      * With {@code writableState} false (the state directory, {@code swarm.db}, its log or {@code swarm.db-shm} cannot be
-     * written), as {@link #openSqliteReadOnly(Path)}. With it true, the same (an immutable file without a log, so that
-     * no {@code swarm.db-wal} and {@code swarm.db-shm} are made and left behind: a read-only connection cannot delete
-     * them), but a log that is not empty and has no {@code swarm.db-shm} is read too, in SQLite's read-only mode
-     * ({@code SQLITE_OPEN_READONLY}), which makes the {@code -shm} as any connection would; and a database not in WAL
-     * mode (its header; one that could not switch, on some network file systems) is read in that mode too, with
-     * SQLite's locks, since a coordinator writes it in place.
+     * written), as {@link #openSqliteReadOnly(Path)}. With it true, always in SQLite's read-only mode
+     * ({@code SQLITE_OPEN_READONLY}), with its locks, never as an immutable file: another swarm may start, write and end
+     * in the directory while this one reads, and an immutable connection would neither read its log nor notice the
+     * checkpoint that rewrites {@code swarm.db} under the pages it cached. Where there is no log, SQLite makes
+     * {@code swarm.db-wal} (empty) and {@code swarm.db-shm} with {@code swarm.db}'s permissions (and, for root, its
+     * owner), and leaves them when it closes: the next writer uses and removes them.
      *
      * @param stateDir      an existing state directory holding {@code swarm.db}
      * @param writableState whether the state directory and its database files can be written (the caller checked)
@@ -419,10 +421,12 @@ public final class SqlRunStore implements RunStore {
             String recovery = "if a swarm process started or ended in this state directory meanwhile, run the command again; "
                     + "otherwise move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and "
                     + "start a new run; runs in " + db + " cannot be resumed";
-            // immutable only in WAL mode: where the database could not switch to it (some network file systems), a
-            // coordinator writes swarm.db itself at every commit, and only SQLite's locks keep a read from tearing
-            boolean immutable = SqliteDialect.noChangeInLog(db) && SqliteDialect.walMode(db);
-            return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, immutable),
+            // never immutable here: a swarm may start, write and end in this directory while the command reads, and an
+            // immutable connection neither reads its log nor notices the checkpoint that rewrites swarm.db under the pages
+            // it cached (review DWG F1). SQLite's read-only mode takes its locks and reads the log; where there is none it
+            // makes swarm.db-wal and swarm.db-shm with swarm.db's permissions (and owner, for root), which it leaves on
+            // close and the next writer uses and removes
+            return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, false),
                     db.toString(), recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, migrate,
                     null, null);
         }
@@ -434,8 +438,13 @@ public final class SqlRunStore implements RunStore {
         String recovery = "if a swarm process was writing this state directory meanwhile (through another, writable mount), "
                 + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
                 + copy + " to read what is left";
-        return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, SqliteDialect.noChangeInLog(db)), db.toString(),
+        boolean immutable = SqliteDialect.noChangeInLog(db);
+        SqlRunStore store = new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, immutable), db.toString(),
                 recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, "make it writable and " + migrate + "; or " + copy + " and do so there", null, null);
+        // an immutable connection keeps its cached pages from one read to the next without looking whether the file
+        // changed: each read opens its own, so that one command's reads go stale no more than each read alone
+        store.reuseReaders = !immutable;
+        return store;
     }
 
     /** The size of the write-ahead log {@code wal} in bytes, -1 when there is none. */
@@ -2417,14 +2426,42 @@ public final class SqlRunStore implements RunStore {
      */
     public Optional<String> quickCheck() {
         if (!(dialect instanceof SqliteDialect)) return Optional.empty();
+        Optional<String> found = quickCheckOnce(false);
+        if (found.isEmpty()) return found;
+        // confirmed on a connection of its own, in one read transaction, before it is called damage: a pooled connection's
+        // view, or an immutable one's, may have mixed pages from before and after another swarm's write (review DWG F1)
+        beforeConfirmingDamage.run();
+        return quickCheckOnce(true);
+    }
+
+    /** Runs in {@link #quickCheck} between a check that found damage and the one that confirms it: a test's way in. */
+    volatile Runnable beforeConfirmingDamage = () -> {
+    };
+
+    /** One {@code PRAGMA quick_check(5)}: on a pooled reader, or ({@code fresh}) a new connection in an explicit read transaction. */
+    private Optional<String> quickCheckOnce(boolean fresh) {
+        SqlFunction<Optional<String>> check = c -> {
+            List<String> found = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("PRAGMA quick_check(5)")) {
+                while (r.next()) found.add(r.getString(1));
+            }
+            return found.equals(List.of("ok")) ? Optional.<String>empty() : Optional.of(oneLine(String.join("; ", found)));
+        };
         try {
-            return read(c -> {
-                List<String> found = new ArrayList<>();
-                try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("PRAGMA quick_check(5)")) {
-                    while (r.next()) found.add(r.getString(1));
+            if (!fresh) return read(check);
+            try (Connection c = dataSource.getConnection()) {
+                dialect.configure(c, false);
+                c.setAutoCommit(false);
+                try {
+                    return check.apply(c);
+                } finally {
+                    c.rollback();
                 }
-                return found.equals(List.of("ok")) ? Optional.<String>empty() : Optional.of(oneLine(String.join("; ", found)));
-            });
+            } catch (SQLException e) {
+                if (dialect.isDamage(e)) throw corrupt(e);
+                if (dialect.isUnavailable(e)) throw new StoreException.Unavailable("cannot read " + description + ": " + e.getMessage(), e);
+                throw new StoreException("cannot read " + description + ": " + e.getMessage(), e);
+            }
         } catch (StoreException.Corrupt e) { // so damaged that the check itself stops (its header, its schema)
             return Optional.of(e.getCause() != null && e.getCause().getMessage() != null ? oneLine(e.getCause().getMessage())
                     : e.getMessage());
@@ -2685,7 +2722,7 @@ public final class SqlRunStore implements RunStore {
             throw new StoreException("cannot read " + description + ": " + e.getMessage(), e);
         } finally {
             if (c != null) {
-                if (reusable && !closed && idleReaders.size() < MAX_IDLE_READERS) idleReaders.push(c);
+                if (reusable && reuseReaders && !closed && idleReaders.size() < MAX_IDLE_READERS) idleReaders.push(c);
                 else closeQuietly(c);
             }
         }
