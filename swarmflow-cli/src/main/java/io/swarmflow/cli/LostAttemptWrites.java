@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The check {@code swarm resume} makes before it claims a run: that no attempt it is about to start already has its log
@@ -23,50 +24,70 @@ final class LostAttemptWrites {
 
     /**
      * Refuses to resume {@code runId} when a ticket that has not reached a final state has a log folder numbered above
-     * the last attempt the store records for it.
+     * the last attempt the store records for it. The tickets are read again once such a folder is seen: another
+     * {@code swarm resume} of the run may have started that attempt between the first read and the listing (its folder is
+     * made only once its start is durable, so the second read sees it), and that is no loss; the claim that follows says
+     * the run is held (review DWG F7).
      *
      * @param runDir  the run's directory ({@code runs/<run>})
-     * @param tickets the run's tickets, as the store has them
+     * @param tickets reads the run's tickets, as the store has them (called once, or twice when a folder is found)
      * @param db      the database file, named in the message
-     * @throws InvalidRequestException naming the ticket, the attempt recorded, the folder found and the ways out; nothing
+     * @throws InvalidRequestException naming the ticket, the attempt recorded, the folders found and the ways out; nothing
      *                                 was changed
      */
-    static void refuse(String runId, Path runDir, List<TicketView> tickets, Path db) {
-        List<String> found = new ArrayList<>();
-        Path first = null;
+    static void refuse(String runId, Path runDir, Supplier<List<TicketView>> tickets, Path db) {
+        if (lost(runDir, tickets.get()).isEmpty()) return;
+        List<Lost> found = lost(runDir, tickets.get());
+        if (found.isEmpty()) return;
+        List<Path> folders = found.stream().flatMap(l -> l.folders().stream()).toList();
+        String moves = folders.stream().limit(MOVES_SHOWN).map(f -> "`mv " + f + " " + f + ".lost`")
+                .collect(java.util.stream.Collectors.joining(", "))
+                + (folders.size() > MOVES_SHOWN ? " and the " + (folders.size() - MOVES_SHOWN) + " more found" : "");
+        throw new InvalidRequestException("run " + runId + " cannot be resumed: " + db + " lost writes that the files of the run "
+                + "kept (most likely it was restored from an older backup, or lost its write-ahead log " + db.getFileName()
+                + "-wal): " + String.join("; ", found.stream().map(Lost::line).toList()) + ". Resuming would run "
+                + (found.size() == 1 ? "that attempt" : "those attempts") + " again over "
+                + (found.size() == 1 ? "its" : "their") + " logs; nothing was changed. Restore " + db + " together "
+                + "with " + db.getFileName() + "-wal from a newer backup, or, to run " + (found.size() == 1 ? "the ticket" : "the tickets")
+                + " again anyway, move the folders aside (" + moves + ") and resume again");
+    }
+
+    /** How many {@code mv} commands the refusal spells out. */
+    private static final int MOVES_SHOWN = 10;
+
+    /** A ticket's log folders numbered above its recorded attempt, in attempt order, and the line that says so. */
+    private record Lost(String line, List<Path> folders) {
+    }
+
+    private static List<Lost> lost(Path runDir, List<TicketView> tickets) {
+        List<Lost> found = new ArrayList<>();
         for (TicketView t : tickets) {
             if (t.state().isFinal()) continue; // it will not run again
             Path ticketLogs = runDir.resolve("logs").resolve(t.ticketId());
-            int highest = highestAttemptFolder(ticketLogs);
-            if (highest <= t.attempt()) continue;
-            Path folder = ticketLogs.resolve(Integer.toString(t.attempt() + 1));
-            Path shown = Files.isDirectory(folder) ? folder : ticketLogs.resolve(Integer.toString(highest));
-            if (first == null) first = shown;
-            found.add("ticket " + t.ticketId() + ": the database records " + (t.attempt() == 0 ? "no attempt"
-                    : "attempts up to " + t.attempt()) + ", yet " + shown + " holds the logs of attempt "
-                    + shown.getFileName() + (highest > t.attempt() + 1 ? " (the highest found is " + highest + ")" : ""));
+            List<Integer> above = attemptFolders(ticketLogs).stream().filter(n -> n > t.attempt()).sorted().toList();
+            if (above.isEmpty()) continue;
+            int highest = above.get(above.size() - 1);
+            Path shown = ticketLogs.resolve(Integer.toString(above.get(0)));
+            found.add(new Lost("ticket " + t.ticketId() + ": the database records " + (t.attempt() == 0 ? "no attempt"
+                    : "attempts up to " + t.attempt()) + ", yet " + shown + " holds the logs of attempt " + shown.getFileName()
+                    + (highest > above.get(0) ? " (the highest found is " + highest + ")" : ""),
+                    above.stream().map(n -> ticketLogs.resolve(Integer.toString(n))).toList()));
         }
-        if (found.isEmpty()) return;
-        throw new InvalidRequestException("run " + runId + " cannot be resumed: " + db + " lost writes that the files of the run "
-                + "kept (most likely it was restored from an older backup, or lost its write-ahead log " + db.getFileName()
-                + "-wal): " + String.join("; ", found) + ". Resuming would run " + (found.size() == 1 ? "that attempt" : "those attempts")
-                + " again over " + (found.size() == 1 ? "its" : "their") + " logs; nothing was changed. Restore " + db + " together "
-                + "with " + db.getFileName() + "-wal from a newer backup, or, to run " + (found.size() == 1 ? "the ticket" : "the tickets")
-                + " again anyway, move the folders aside (for example `mv " + first + " " + first + ".lost`) and resume again");
+        return found;
     }
 
-    /** The highest attempt number among the folders of {@code ticketLogs} named by a number; 0 when none (or it is missing). */
-    private static int highestAttemptFolder(Path ticketLogs) {
-        int highest = 0;
+    /** The attempt numbers of the folders of {@code ticketLogs} named by a number; none when there are none (or it is missing). */
+    private static List<Integer> attemptFolders(Path ticketLogs) {
+        List<Integer> numbers = new ArrayList<>();
         try (DirectoryStream<Path> folders = Files.newDirectoryStream(ticketLogs)) {
             for (Path f : folders) {
                 String name = f.getFileName().toString();
                 if (!name.matches("[1-9][0-9]{0,8}") || !Files.isDirectory(f)) continue;
-                highest = Math.max(highest, Integer.parseInt(name));
+                numbers.add(Integer.parseInt(name));
             }
         } catch (IOException | SecurityException e) {
-            return 0; // no folder (no attempt logged), or one that cannot be listed: the attempt's own launch says so
+            return List.of(); // no folder (no attempt logged), or one that cannot be listed: the attempt's own launch says so
         }
-        return highest;
+        return numbers;
     }
 }

@@ -268,7 +268,8 @@ final class RunCommands {
                             + "again, or start afresh with `swarm run SPEC`");
                 }
                 // an attempt about to start whose log folder is there: the database lost writes (a restored older swarm.db)
-                LostAttemptWrites.refuse(runId, runDir, w.service.tickets(runId), stateDir.resolve(Wiring.DB_FILE));
+                String resumed = runId;
+                LostAttemptWrites.refuse(runId, runDir, () -> w.service.tickets(resumed), stateDir.resolve(Wiring.DB_FILE));
                 // what `swarm run` checked may have changed since (the repository moved or deleted, bubblewrap removed): the
                 // tickets still to run would fail for good, and a finished run cannot be resumed once it is fixed; what the
                 // finished tickets needed does not matter any more
