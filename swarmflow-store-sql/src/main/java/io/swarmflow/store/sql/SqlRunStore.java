@@ -426,9 +426,10 @@ public final class SqlRunStore implements RunStore {
             // it cached (review DWG F1). SQLite's read-only mode takes its locks and reads the log; where there is none it
             // makes swarm.db-wal and swarm.db-shm with swarm.db's permissions (and owner, for root), which it leaves on
             // close and the next writer uses and removes
-            return new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, false),
-                    db.toString(), recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, migrate,
-                    null, null);
+            return rollingBackFirst(db, "Run a command that writes to it first (for example `swarm report --state-dir " + stateDir
+                    + "`, which also rewrites the newest run's report), then this command again", () -> new SqlRunStore(
+                    new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, false), db.toString(), recovery, LOCK_WAIT_MILLIS,
+                    System::currentTimeMillis, System::nanoTime, true, migrate, null, null));
         }
         long logBytes = logBytes(wal);
         boolean noShm = !Files.exists(shm);
@@ -438,13 +439,49 @@ public final class SqlRunStore implements RunStore {
         String recovery = "if a swarm process was writing this state directory meanwhile (through another, writable mount), "
                 + "run the command again; otherwise the database is damaged and runs in " + db + " cannot be resumed: "
                 + copy + " to read what is left";
-        boolean immutable = SqliteDialect.noChangeInLog(db);
-        SqlRunStore store = new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, immutable), db.toString(),
-                recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true, "make it writable and " + migrate + "; or " + copy + " and do so there", null, null);
+        // not with a rollback journal either: an immutable read ignores it, and would show what an interrupted write left
+        // half done; SQLite's read-only mode says it must be rolled back first (below)
+        boolean immutable = SqliteDialect.noChangeInLog(db) && !hasJournal(db);
+        SqlRunStore store = rollingBackFirst(db, "Make the state directory writable and run a command that writes to it first "
+                + "(for example `swarm report --state-dir " + stateDir + "`), then this command again; or " + copy
+                + " and do so there", () -> new SqlRunStore(new SqliteDialect(), SqliteDialect.readOnlyDataSource(db, immutable),
+                db.toString(), recovery, LOCK_WAIT_MILLIS, System::currentTimeMillis, System::nanoTime, true,
+                "make it writable and " + migrate + "; or " + copy + " and do so there", null, null));
         // an immutable connection keeps its cached pages from one read to the next without looking whether the file
         // changed: each read opens its own, so that one command's reads go stale no more than each read alone
         store.reuseReaders = !immutable;
         return store;
+    }
+
+    /** Whether {@code db} has a rollback journal ({@code swarm.db-journal}) that is not empty, or one whose size cannot be read. */
+    private static boolean hasJournal(Path db) {
+        try {
+            return Files.size(db.resolveSibling(db.getFileName() + "-journal")) > 0;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * {@code open}, with SQLite's {@code SQLITE_READONLY_ROLLBACK} (a hot rollback journal: a writer of a database not in
+     * WAL mode stopped mid-commit, which only a connection that may write can roll back) said plainly, with {@code wayOut}
+     * (review DWG F8).
+     */
+    private static SqlRunStore rollingBackFirst(Path db, String wayOut, java.util.function.Supplier<SqlRunStore> open) {
+        try {
+            return open.get();
+        } catch (StoreException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof org.sqlite.SQLiteException s && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_READONLY_ROLLBACK) {
+                    throw new StoreException.Unavailable("cannot read " + db + ": a write to it was interrupted (a swarm stopped "
+                            + "while it wrote; " + db.getFileName() + "-journal holds what undoes it), and only a command that writes "
+                            + "can roll it back; nothing was changed. " + wayOut, e);
+                }
+            }
+            throw e;
+        }
     }
 
     /** The size of the write-ahead log {@code wal} in bytes, -1 when there is none. */
