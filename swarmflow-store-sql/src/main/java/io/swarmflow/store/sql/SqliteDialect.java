@@ -223,7 +223,49 @@ public final class SqliteDialect implements Dialect {
         }
         return "the disk is full: the file system holding " + dir + " had no room for the database " + db.getFileName()
                 + " or its write-ahead log " + db.getFileName() + "-wal, which every write grows (" + free + "; SQLite: "
-                + oneLine(se.getMessage()) + ")";
+                + oneLine(se.getMessage()) + ")" + tempFilesNote(dir, System.getenv(), SqliteDialect::sameFileStore);
+    }
+
+    /**
+     * Where SQLITE_FULL may have come from besides {@code stateDir}: SQLite's temporary files (a sort that spills, an
+     * index a migration builds) go to the first writable directory of {@code $SQLITE_TMPDIR}, {@code $TMPDIR},
+     * {@code /var/tmp}, {@code /usr/tmp}, {@code /tmp} (its unix VFS, {@code unixTempFileDir}). When that directory is on
+     * another file system than {@code stateDir} ({@code sameStore} false), a clause naming it and its free space; else
+     * empty (review DWG F10).
+     */
+    static String tempFilesNote(Path stateDir, java.util.Map<String, String> env,
+                                java.util.function.BiPredicate<Path, Path> sameStore) {
+        java.util.List<String> candidates = new java.util.ArrayList<>();
+        for (String var : java.util.List.of("SQLITE_TMPDIR", "TMPDIR")) if (env.get(var) != null) candidates.add(env.get(var));
+        candidates.addAll(java.util.List.of("/var/tmp", "/usr/tmp", "/tmp"));
+        for (String c : candidates) {
+            Path temp;
+            try {
+                temp = Path.of(c);
+            } catch (java.nio.file.InvalidPathException e) {
+                continue;
+            }
+            if (!Files.isDirectory(temp) || !Files.isWritable(temp) || !Files.isExecutable(temp)) continue;
+            if (sameStore.test(stateDir, temp)) return "";
+            String free;
+            try {
+                free = size(Files.getFileStore(temp).getUsableSpace()) + " free there now";
+            } catch (IOException | RuntimeException unknown) {
+                free = "its free space cannot be read";
+            }
+            return "; if that file system has room, SQLite's temporary files (a large sort, an index being built) may have "
+                    + "filled theirs instead: " + temp + " (" + free + "; set SQLITE_TMPDIR to a directory with room)";
+        }
+        return "";
+    }
+
+    /** Whether {@code a} and {@code b} are on one file system; true when that cannot be told (no clause then). */
+    private static boolean sameFileStore(Path a, Path b) {
+        try {
+            return Files.getFileStore(a).equals(Files.getFileStore(b));
+        } catch (IOException | RuntimeException unknown) {
+            return true;
+        }
     }
 
     /** {@code bytes} as a person reads it: "512 bytes", "312 KiB", "4.2 MiB", "17.0 GiB". */

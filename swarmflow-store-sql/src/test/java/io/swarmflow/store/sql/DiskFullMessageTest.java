@@ -50,6 +50,25 @@ class DiskFullMessageTest {
         }
     }
 
+    /**
+     * Review DWG F10: SQLITE_FULL also comes from SQLite's temporary files, which go to $SQLITE_TMPDIR, $TMPDIR or
+     * /var/tmp, /tmp: when that directory is on another file system, the message names it too.
+     */
+    @Test
+    void theTemporaryFilesDirectoryIsNamedWhenItIsElsewhere() throws Exception {
+        Path temp = java.nio.file.Files.createDirectories(dir.resolve("sqlite-tmp"));
+        Path state = java.nio.file.Files.createDirectories(dir.resolve("state"));
+        java.util.Map<String, String> env = java.util.Map.of("SQLITE_TMPDIR", temp.toString(), "TMPDIR", "/nonexistent");
+        assertThat(SqliteDialect.tempFilesNote(state, env, (a, b) -> false)).startsWith("; if that file system has room, "
+                + "SQLite's temporary files (a large sort, an index being built) may have filled theirs instead: " + temp + " (")
+                .contains(" free there now; set SQLITE_TMPDIR to a directory with room)");
+        assertThat(SqliteDialect.tempFilesNote(state, env, (a, b) -> false)).as("the first that is a directory")
+                .isEqualTo(SqliteDialect.tempFilesNote(state, java.util.Map.of("SQLITE_TMPDIR", "/nonexistent", "TMPDIR",
+                        temp.toString()), (a, b) -> false));
+        assertThat(SqliteDialect.tempFilesNote(state, env, (a, b) -> a.equals(state) && b.equals(temp)))
+                .as("on the state directory's file system: nothing to add").isEmpty();
+    }
+
     @Test
     void sizesReadAsAPersonReadsThem() {
         assertThat(SqliteDialect.size(1)).isEqualTo("1 byte");
