@@ -366,7 +366,10 @@ public final class SqlRunStore implements RunStore {
      *   it is read as an immutable file ({@code immutable=1}), without locks or the shared-memory file {@code swarm.db-shm}
      *   that SQLite's plain read-only mode needs for a WAL database and could not create here. The same with an empty log
      *   (0 bytes) and no {@code swarm.db-shm}: it holds no change (a log's changes are frames after its 32-byte header),
-     *   and an immutable open does not read the log.</li>
+     *   and an immutable open does not read the log. Not with a rollback journal ({@code swarm.db-journal}, not empty: a
+     *   writer of a database not in WAL mode stopped mid-commit), which an immutable open would ignore: read-only mode
+     *   then refuses, as only a connection that may write can roll it back ({@link StoreException.Unavailable} saying
+     *   so). Each read opens its own immutable connection, which keeps no pages from an earlier read.</li>
      *   <li>With a log and its {@code swarm.db-shm} (a coordinator runs it elsewhere, or was killed): read-only mode
      *   ({@code SQLITE_OPEN_READONLY}), which reads the log's changes too (SQLite 3.22 and later, also when the
      *   {@code -shm} file cannot be written).</li>
