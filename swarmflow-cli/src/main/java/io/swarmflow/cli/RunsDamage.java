@@ -26,6 +26,7 @@ record RunsDamage(String found, Map<String, String> runs) {
      * @param every whether {@code runIds} are all the runs (no {@code --limit}): then quick_check the whole database first
      */
     static RunsDamage of(Wiring w, List<String> runIds, boolean every) {
+        beforeCheck.run();
         Optional<String> found = every ? w.quickCheck() : Optional.empty();
         if (every && found.isEmpty()) return NONE;
         Map<String, String> runs = new LinkedHashMap<>();
@@ -34,6 +35,10 @@ record RunsDamage(String found, Map<String, String> runs) {
         return runs.isEmpty() ? NONE : new RunsDamage("the rows of " + runs.size() + (runs.size() == 1 ? " run" : " runs")
                 + " cannot be read", runs);
     }
+
+    /** Runs in {@link #of} after the listing was read and before the check: a test's way in (another swarm writing). */
+    static volatile Runnable beforeCheck = () -> {
+    };
 
     boolean any() {
         return found != null;
