@@ -75,13 +75,13 @@ class ReadingCommandsDoNotMigrateTest {
                 state.toString()).out()).get(0).get("id").asText();
         Path db = state.resolve("swarm.db");
         Path wal = state.resolve("swarm.db-wal");
-        // as an older swarm left it: without the newest migration (V7, an index)
+        // as an older swarm left it: without the newest migration (V8, attempts.permanent)
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-            s.execute("DROP INDEX runs_state_no");
-            s.execute("DELETE FROM flyway_schema_history WHERE version = '7'");
+            s.execute("ALTER TABLE attempts DROP COLUMN permanent");
+            s.execute("DELETE FROM flyway_schema_history WHERE version = '8'");
         }
         List<String> older = history(db);
-        assertThat(older).doesNotContain("7").contains("6");
+        assertThat(older).doesNotContain("8").contains("7");
         boolean root = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0; // by uid: it may have no name
         if (!root) {
             var before = Files.getPosixFilePermissions(db);
@@ -115,7 +115,7 @@ class ReadingCommandsDoNotMigrateTest {
         undo.clear();
         Result report = swarm("report", "--state-dir", state.toString());
         assertThat(report.code()).as("%s", report).isZero();
-        assertThat(history(db)).contains("7");
+        assertThat(history(db)).contains("8");
         Result status = swarm("status", "--state-dir", state.toString());
         assertThat(status.code()).as("%s", status).isZero();
         assertThat(status.out()).contains(runId, "succeeded");
