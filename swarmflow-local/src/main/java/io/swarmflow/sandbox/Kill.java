@@ -157,19 +157,7 @@ public final class Kill {
             throw new IllegalArgumentException("refusing to probe " + target);
         }
         if (LOADED) return kill(target, 0);
-        try {
-            ProcessBuilder pb = new ProcessBuilder(COMMAND, "-0", "--", Long.toString(target)).redirectErrorStream(true);
-            pb.environment().put("LC_ALL", "C");
-            Process p = pb.start();
-            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (p.waitFor() == 0) return 0;
-            return said.contains("No such process") ? ESRCH : said.contains("not permitted") ? EPERM : -1;
-        } catch (java.io.IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return killCommand("-0", "--", Long.toString(target));
     }
 
     /**
@@ -217,8 +205,18 @@ public final class Kill {
         if (pid <= 0 || pid > Integer.MAX_VALUE) throw new IllegalArgumentException("refusing to signal process " + pid);
         if (LOADED) return killPinned(pid, signal, stillTarget);
         if (!stillTarget.getAsBoolean()) return ESRCH;
+        return killCommand("-" + name, Long.toString(pid));
+    }
+
+    /**
+     * Runs {@link #COMMAND} with {@code args} in the C locale and tells its answer by its words: 0 when it exited 0,
+     * {@link #ESRCH} for "No such process", {@link #EPERM} for "not permitted", -1 otherwise (or when it could not run).
+     */
+    private static int killCommand(String... args) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(COMMAND));
+        command.addAll(java.util.List.of(args));
         try {
-            ProcessBuilder pb = new ProcessBuilder(COMMAND, "-" + name, Long.toString(pid)).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().put("LC_ALL", "C");
             Process p = pb.start();
             String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
