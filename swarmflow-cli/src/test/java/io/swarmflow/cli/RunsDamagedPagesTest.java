@@ -58,32 +58,36 @@ class RunsDamagedPagesTest {
         Path db = state.resolve("swarm.db");
         // a leaf page of the tickets table holding the older run's rows alone (WITHOUT ROWID: ordered by run id, and
         // two runs made in one second order by their random suffix, so the older run's rows may come first or last)
-        List<Long> leaves = new ArrayList<>();
+        List<long[]> leaves = new ArrayList<>(); // page number, cells
         int pageSize;
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro"); Statement s = c.createStatement()) {
             try (ResultSet r = s.executeQuery("PRAGMA page_size")) {
                 pageSize = r.getInt(1);
             }
-            try (ResultSet r = s.executeQuery("SELECT pageno FROM dbstat WHERE name = 'tickets' AND pagetype = 'leaf' ORDER BY path")) {
-                while (r.next()) leaves.add(r.getLong(1));
+            try (ResultSet r = s.executeQuery("SELECT pageno, ncell FROM dbstat WHERE name = 'tickets' AND pagetype = 'leaf' ORDER BY path")) {
+                while (r.next()) leaves.add(new long[] {r.getLong(1), r.getLong(2)});
             }
         }
         byte[] bytes = new byte[pageSize];
         try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
             long page = -1;
-            for (long leaf : leaves) {
-                f.seek((leaf - 1) * pageSize);
+            long cells = 0;
+            for (long[] leaf : leaves) {
+                f.seek((leaf[0] - 1) * pageSize);
                 f.readFully(bytes);
                 String text = new String(bytes, StandardCharsets.ISO_8859_1);
-                if (text.contains(older) && !text.contains(newer)) {
-                    page = leaf;
-                    break;
+                if (text.contains(older) && !text.contains(newer) && leaf[1] > cells) { // the fullest such page
+                    page = leaf[0];
+                    cells = leaf[1];
                 }
             }
-            assertThat(page).as("a leaf page of the tickets table with the older run's rows alone, among %s", leaves).isPositive();
+            assertThat(page).as("a leaf page of the tickets table with the older run's rows alone").isPositive();
+            assertThat(cells).isPositive();
+            // over the end of its cell content area, which ends at the page's end (SQLite's file format, section 1.6:
+            // no reserved bytes here), so the junk lands on rows whatever free space a page that is not full has
             byte[] junk = new byte[200];
             Arrays.fill(junk, (byte) 0xff);
-            f.seek((page - 1) * pageSize + 100);
+            f.seek(page * pageSize - junk.length);
             f.write(junk);
         }
 
