@@ -26,7 +26,7 @@ final class Wiring implements AutoCloseable {
         this.stateDir = stateDir;
         this.store = store;
         this.executor = executor;
-        this.service = new RunService(store, executor, "the state directory " + stateDir);
+        this.service = new RunService(store, executor, "the state directory " + stateDir, stateDir.resolve(DB_FILE));
     }
 
     /**

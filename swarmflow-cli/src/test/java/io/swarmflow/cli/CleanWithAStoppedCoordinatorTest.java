@@ -39,15 +39,16 @@ class CleanWithAStoppedCoordinatorTest {
 
     @Test
     void cleanSaysTheStoppedCoordinatorStillHoldsTheRunAndHowToGoOn() throws Exception {
-        coordinator = new ProcessBuilder("cat").start(); // waits on its stdin, which this test never closes
-        long pid = coordinator.pid();
-        String owner = identity(coordinator);
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            // as a coordinator, it has the state directory's swarm.db open (one without it is another state directory's)
+            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
+            String owner = identity(coordinator);
             long epoch = w.store.claimRun(id, owner, 1);
             w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"),
                     new RunEvent.AttemptStarted("a", 1, 60_000))).join();
             Files.createDirectories(w.runDir(id));
         });
+        long pid = coordinator.pid();
         String run = created.run();
         signal("STOP", pid);
         await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) == 'T');

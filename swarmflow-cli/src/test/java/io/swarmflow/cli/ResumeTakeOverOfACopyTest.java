@@ -79,7 +79,7 @@ class ResumeTakeOverOfACopyTest {
     }
 
     /** The identity a coordinator in {@code process} records ({@code Owners.coordinator()}): host:pid@start/n;exact parts. */
-    private static String identity(Process process) {
+    static String identity(Process process) {
         String current = io.swarmflow.engine.Owners.coordinator();
         String host = current.substring(0, current.lastIndexOf(':', current.lastIndexOf('@')));
         String exact = current.substring(current.indexOf(';', current.lastIndexOf('@')));

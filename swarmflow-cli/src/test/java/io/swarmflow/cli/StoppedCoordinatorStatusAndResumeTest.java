@@ -44,15 +44,16 @@ class StoppedCoordinatorStatusAndResumeTest {
 
     @Test
     void aStoppedCoordinatorIsSaidAliveAndStoppedAndItsRunIsNotResumedUntilItIsEnded() throws Exception {
-        coordinator = new ProcessBuilder("cat").start(); // waits on its stdin, which this test never closes
-        long pid = coordinator.pid();
-        String owner = identity(coordinator);
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
+            // as a coordinator, it has the state directory's swarm.db open (one without it is another state directory's)
+            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
+            String owner = identity(coordinator);
             long epoch = w.store.claimRun(id, owner, 1);
             w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"),
                     new RunEvent.AttemptStarted("a", 1, 60_000))).join();
             Files.createDirectories(w.runDir(id));
         });
+        long pid = coordinator.pid();
         String run = created.run();
         String state = "--state-dir=" + created.stateDir();
         signal("STOP", pid);
@@ -76,7 +77,7 @@ class StoppedCoordinatorStatusAndResumeTest {
                 + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "; kill -CONT " + pid + "` and then `swarm resume " + run
                 + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed\n$");
         try (Wiring w = Wiring.forReading(created.stateDir(), new PrintStream(new ByteArrayOutputStream()))) {
-            assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(owner);
+            assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(identity(coordinator));
         }
 
         Result cancel = swarm("cancel", run, state);

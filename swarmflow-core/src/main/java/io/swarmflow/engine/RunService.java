@@ -36,6 +36,8 @@ public final class RunService {
     private final Executor executor;
     /** Where the runs are stored, as named in errors ({@code the state directory /x/.swarm}). */
     private final String where;
+    /** The file the store keeps its runs in, or {@code null}: a lease holder that does not have it open is of another state directory. */
+    private final java.nio.file.Path database;
 
     /**
      * A service whose errors name the store as {@code this state directory}.
@@ -56,9 +58,24 @@ public final class RunService {
      *              unknown run id is answered with it, and how to look elsewhere
      */
     public RunService(RunStore store, Executor executor, String where) {
+        this(store, executor, where, null);
+    }
+
+    /**
+     * A service whose errors for an unknown run say where the runs were looked for, and which tells a coordinator of a
+     * copy of this state directory from one of its own ({@link StalledCoordinator#elsewhere}).
+     *
+     * @param store    where runs are kept
+     * @param executor where attempts run
+     * @param where    as {@link #RunService(RunStore, Executor, String)}
+     * @param database the file {@code store} keeps its runs in (a SQLite state directory's {@code swarm.db}), or {@code null}
+     *                 when it is not a file: a lease holder is then never told to be of another state directory
+     */
+    public RunService(RunStore store, Executor executor, String where, java.nio.file.Path database) {
         this.store = store;
         this.executor = executor;
         this.where = where;
+        this.database = database;
     }
 
     /** The store this service reads and writes. */
@@ -502,7 +519,7 @@ public final class RunService {
      * or its holder is not proved alive here (gone, of another host, boot or pid namespace, or of an older swarm).
      */
     public Optional<StalledCoordinator> stalled(String runId) {
-        return StalledCoordinator.of(runId, store.lease(runId), store.now());
+        return StalledCoordinator.of(runId, store.lease(runId), store.now(), database);
     }
 
     /**

@@ -2,7 +2,9 @@ package io.swarmflow.engine;
 
 import io.swarmflow.store.RunLease;
 
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * A run's coordinator whose lease ran out while its process provably lives on this host ({@link Owners#provablyAlive}):
@@ -16,12 +18,24 @@ import java.util.Optional;
  * @param ranOutMillis  how long ago its lease ran out, in milliseconds on the store's clock (0 or more)
  * @param background    whether it is a background job of its controlling terminal ({@link Owners.Alive#background}):
  *                      a job its shell holds stopped: {@code fg} or {@code bg} there lets it go on
+ * @param elsewhere     whether its process provably does not have this state directory's database open
+ *                      ({@link StalledCoordinatorTakeOver#holds} said {@code NOT_OPEN}): it is the coordinator of another
+ *                      state directory, of which this one is a copy taken while the run was live. Its lease here ran out
+ *                      because nobody renews it here, not because it is stopped or hung; it goes on with the run there,
+ *                      in the same repository and worktrees, so this state directory must not take the run from it
+ *                      either, but ending it would end a healthy run
  */
-public record StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis, boolean background) {
+public record StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis, boolean background,
+                                 boolean elsewhere) {
 
     /** One that is not a background job of a terminal. */
     public StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis) {
-        this(runId, pid, stopped, ranOutMillis, false);
+        this(runId, pid, stopped, ranOutMillis, false, false);
+    }
+
+    /** One that has this state directory's database open, or of which that cannot be told. */
+    public StalledCoordinator(String runId, long pid, boolean stopped, long ranOutMillis, boolean background) {
+        this(runId, pid, stopped, ranOutMillis, background, false);
     }
 
     /**
@@ -33,13 +47,29 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
         return of(runId, lease, nowMillis, Owners::provablyAlive);
     }
 
+    /**
+     * {@link #of(String, Optional, long)}, and whether the holder has {@code database} (this state directory's database
+     * file; {@code null} when the store is not a file) open: {@link #elsewhere} when it provably has not.
+     */
+    static Optional<StalledCoordinator> of(String runId, Optional<RunLease> lease, long nowMillis, Path database) {
+        return of(runId, lease, nowMillis, Owners::provablyAlive, database == null ? pid -> StalledCoordinatorTakeOver.Holding.UNKNOWN
+                : pid -> StalledCoordinatorTakeOver.holds(pid, database));
+    }
+
     /** {@link #of(String, Optional, long)} with how a holder is proved alive ({@link Owners#provablyAlive}) given. */
     static Optional<StalledCoordinator> of(String runId, Optional<RunLease> lease, long nowMillis,
                                            java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive) {
+        return of(runId, lease, nowMillis, provablyAlive, pid -> StalledCoordinatorTakeOver.Holding.UNKNOWN);
+    }
+
+    /** {@link #of(String, Optional, long, Path)} with how a holder is proved alive and how its open files are read given. */
+    static Optional<StalledCoordinator> of(String runId, Optional<RunLease> lease, long nowMillis,
+                                           java.util.function.Function<String, Optional<Owners.Alive>> provablyAlive,
+                                           LongFunction<StalledCoordinatorTakeOver.Holding> holds) {
         return lease.filter(l -> l.owner() != null && l.expiresAtMillis() > 0 && l.expiresAtMillis() <= nowMillis)
                 .flatMap(l -> provablyAlive.apply(l.owner())
                         .map(a -> new StalledCoordinator(runId, a.pid(), a.stopped(), nowMillis - l.expiresAtMillis(),
-                                a.background())));
+                                a.background(), holds.apply(a.pid()) == StalledCoordinatorTakeOver.Holding.NOT_OPEN)));
     }
 
     /**
@@ -47,10 +77,16 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
      * not renewed its lease, which ran out S s ago}; a job its terminal's shell holds stopped (any stopped job of an
      * interactive shell looks so: the cause is not known), {@code (pid N) is alive but stopped, a job its terminal's shell
      * holds stopped, and ...}; or, running, {@code (pid N) is alive but has not renewed its lease, which ran out S s ago (hung, or the machine
-     * is overloaded)}.
+     * is overloaded)}; {@link #elsewhere}, {@code (pid N) is alive but does not have this state directory's database open: it
+     * is the coordinator of another state directory (...), and its lease here ran out S s ago because nobody renews it here}.
      */
     public String condition() {
         long seconds = ranOutMillis / 1000;
+        if (elsewhere) {
+            return "(pid " + pid + ") is alive but does not have this state directory's database open: it is the coordinator "
+                    + "of another state directory (is this one a copy of a live state directory?), and its lease here ran out "
+                    + seconds + " s ago because nobody renews it here";
+        }
         return "(pid " + pid + ") is alive but " + (stopped
                 ? (background ? "stopped, a job its terminal's shell holds stopped," : "stopped (Ctrl-Z or SIGSTOP)") + " and has not renewed its lease, which ran out " + seconds + " s ago"
                 : "has not renewed its lease, which ran out " + seconds + " s ago (hung, or the machine is overloaded)");
@@ -61,9 +97,15 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
      * {@code kill N; kill -CONT N} (a stopped JVM acts on SIGTERM only once continued) and then {@code swarm resume RUN};
      * a job its shell holds stopped, {@code fg} (or {@code bg}) in that terminal, or {@code kill -CONT N} (a background
      * job stops again at a write only with {@code stty tostop}); running, wait, or end it and resume. Each followed by
-     * {@code  (unattended: `swarm resume RUN --take-over` ends it and resumes)}.
+     * {@code  (unattended: `swarm resume RUN --take-over` ends it and resumes)}. One {@link #elsewhere}: neither, since it is
+     * not stalled; wait for it to end, then resume here.
      */
     public String fix() {
+        if (elsewhere) {
+            return "it goes on with the run in the other state directory, on the same repository and worktrees, so neither end "
+                    + "it (its run there is not stalled) nor run the run here beside it: follow it where it runs, and once it has "
+                    + "ended (`kill -0 " + pid + "` fails), `swarm resume " + runId + "` here continues this copy";
+        }
         String end = "end it with " + endCommand() + " and then `swarm resume " + runId + "` (unattended: `swarm resume " + runId
                 + " --take-over` ends it and resumes)";
         if (!stopped) return "wait, or " + end;
