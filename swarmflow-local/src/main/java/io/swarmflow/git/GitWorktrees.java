@@ -45,6 +45,22 @@ public final class GitWorktrees {
     }
 
     /**
+     * What git wrote on stderr, as one line for a message: its lines stripped, blank ones dropped, and joined with {@code
+     * ; }, or with a space after a line that ends with {@code :} (git's "To add an exception for this directory, call:",
+     * then an indented command). Messages are printed one per line, their line breaks and tabs escaped.
+     */
+    static String oneLine(String stderr) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : stderr.split("\\R")) {
+            String l = line.strip();
+            if (l.isEmpty()) continue;
+            if (!sb.isEmpty()) sb.append(sb.charAt(sb.length() - 1) == ':' ? " " : "; ");
+            sb.append(l);
+        }
+        return sb.toString();
+    }
+
+    /**
      * Why {@code dir} is not inside a git working tree for git (its message: not a repository, dubious ownership, git
      * not installed, ...); empty when it is.
      */
@@ -926,7 +942,7 @@ public final class GitWorktrees {
             }
             String msg = new String(Files.readAllBytes(err), StandardCharsets.UTF_8).strip();
             if (p.exitValue() != 0) {
-                throw new GitException("git config failed" + (msg.isEmpty() ? "" : ": " + msg) + " (exit code " + p.exitValue()
+                throw new GitException("git config failed" + (msg.isEmpty() ? "" : ": " + oneLine(msg)) + " (exit code " + p.exitValue()
                         + "; " + command + ")");
             }
             return driversListed(new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
@@ -1699,7 +1715,7 @@ public final class GitWorktrees {
                     // the shell could not exec git (not found, not executable): what it said, as when git is started directly
                     throw new GitException("cannot run " + name + ": " + msg + "; is git installed? (" + command + ")");
                 }
-                throw new GitException(name + " failed" + (msg.isEmpty() ? "" : ": " + msg) + " (exit code " + p.exitValue()
+                throw new GitException(name + " failed" + (msg.isEmpty() ? "" : ": " + oneLine(msg)) + " (exit code " + p.exitValue()
                         + "; " + command + ")");
             }
             return new Output(stdout, stderr.join());

@@ -432,6 +432,8 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
     @Override
     public List<String> preflight(Plan plan) {
         List<String> problems = new ArrayList<>();
+        // a problem of many tickets (a matrix ticket's expansions, or a repository git refuses) said once, naming them all
+        TicketProblems perTicket = new TicketProblems(problems);
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
         Optional<String> notRepo = null;
         Optional<String> swarmBranch = null; // a branch named swarm, looked for once
@@ -458,18 +460,18 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
             AgentProfile profile = plan.profileOf(t);
             String kind = profile.kind();
             if (!"shell".equals(kind) && !"noop".equals(kind)) {
-                problems.add("ticket " + t.id() + " uses agent kind '" + kind + "', which the local executor cannot run; "
+                perTicket.add(t.id(), "uses agent kind '" + kind + "', which the local executor cannot run; "
                         + "use shell or noop");
                 continue;
             }
             if ("shell".equals(kind) && profile.sandbox() == SandboxPolicy.REQUIRED && !sandbox.bubblewrap().usable()) {
-                problems.add("ticket " + t.id() + " needs sandbox: required but bubblewrap is not usable here: "
+                perTicket.add(t.id(), "needs sandbox: required but bubblewrap is not usable here: "
                         + sandbox.bubblewrap().problem() + sandbox.requiredNextStep());
             }
             if ("shell".equals(kind) && (t.workspace() == WorkspaceMode.WORKTREE
                     || (t.workspace() == WorkspaceMode.REPO && repo != null))) {
                 if (repo == null) {
-                    problems.add("ticket " + t.id() + " uses workspace: worktree but the swarm has no git repository; "
+                    perTicket.add(t.id(), "uses workspace: worktree but the swarm has no git repository; "
                             + "set repo: to a git repository or use workspace: run");
                     continue;
                 }
@@ -477,23 +479,23 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
                 if (notRepo.isPresent()) {
                     // the spec's loader only saw that a .git exists: git may still refuse it (moved or deleted since, a
                     // broken .git file, another owner's repository, no git installed), and says why
-                    problems.add("ticket " + t.id() + " uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
+                    perTicket.add(t.id(), "uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
                             + " but " + repo + " is not a git repository for git (" + notRepo.get() + "); "
                             + "restore the repository there if it was moved or its .git deleted, else fix what git reports");
                 } else if (t.workspace() == WorkspaceMode.WORKTREE
                         && (swarmBranch != null ? swarmBranch : (swarmBranch = GitWorktrees.branchInTheWay(repo, "swarm/"))).isPresent()) {
                     // else every worktree ticket fails when git makes its branch swarm/<run>/<ticket>
-                    problems.add("ticket " + t.id() + " uses workspace: worktree but " + GitWorktrees.inTheWay(repo, "swarm",
+                    perTicket.add(t.id(), "uses workspace: worktree but " + GitWorktrees.inTheWay(repo, "swarm",
                             "swarm/<run>/" + t.id()));
                 } else if (t.workspace() == WorkspaceMode.WORKTREE && !commitChecks.computeIfAbsent(repo, GitWorktrees::hasCommit)) {
                     Optional<String> orphan = GitWorktrees.unbornBranchWithOthers(repo);
                     if (orphan.isPresent()) {
-                        problems.add("ticket " + t.id() + " uses workspace: worktree but the branch checked out in " + repo + ", "
+                        perTicket.add(t.id(), "uses workspace: worktree but the branch checked out in " + repo + ", "
                                 + orphan.get() + ", has no commit yet (an orphan branch), so there is nothing to branch from; "
                                 + "switch to a branch with commits (git branch lists them; git switch NAME) or commit on " + orphan.get() + " first");
                         continue;
                     }
-                    problems.add("ticket " + t.id() + " uses workspace: worktree but " + repo + " has no commit yet, so there is "
+                    perTicket.add(t.id(), "uses workspace: worktree but " + repo + " has no commit yet, so there is "
                             + "nothing to branch from; make an initial commit there (git commit --allow-empty -m init)");
                 }
             }
