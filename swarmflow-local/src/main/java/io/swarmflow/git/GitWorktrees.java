@@ -730,7 +730,8 @@ public final class GitWorktrees {
      * any clean or process command git's configuration defines (git-lfs's, say), on the host; each file is committed
      * as the bytes the ticket left. What the repository's ignore rules leave out is not committed; a user's own
      * ({@code core.excludesFile}, {@code ~/.config/git/ignore}) do not apply. A repository's sparse checkout does not
-     * apply either ({@link #FULL_CHECKOUT}). Line endings, the global attributes file, the executable bit, symbolic links
+     * apply either ({@link #FULL_CHECKOUT}), nor do the "assume unchanged" and "skip worktree" bits of the worktree's
+     * index, which a ticket without the sandbox can set: they are cleared first. Line endings, the global attributes file, the executable bit, symbolic links
      * and the other settings that decide what is staged of a file are the repository's own, else git's defaults, never
      * the user's or the system's ({@link #sameOnEveryMachine}), as when the worktree was made.
      *
@@ -746,6 +747,9 @@ public final class GitWorktrees {
         List<String> pinned = List.of(concat(List.of(concat(List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES)),
                 FULL_CHECKOUT)), sameOnEveryMachine(worktree.repo()).toArray(String[]::new)));
         try {
+            // a ticket (without the sandbox, which keeps the index read-only) can mark its edits "assume unchanged" or
+            // "skip worktree" in the index (git update-index --assume-unchanged FILE), and git add -A then passes them over
+            clearIndexFlags(worktree.repo(), pinned);
             // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
             List<Path> unopened = new ArrayList<>();
             boolean tooLong = false;
@@ -771,6 +775,31 @@ public final class GitWorktrees {
         gitWithInput(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
                 "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", "-"), message);
         return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
+    }
+
+    /**
+     * Clears the "assume unchanged" and "skip worktree" bits of every index entry that has one, so that {@code git add -A}
+     * looks at each file: {@code git ls-files -v} tags an entry with a lower-case letter when it is assumed unchanged and
+     * with {@code S} or {@code s} when it skips the worktree (git-ls-files(1)); {@code git update-index
+     * --no-assume-unchanged --stdin}, then {@code --no-skip-worktree --stdin}, clear them for the paths listed (one
+     * command per bit: update-index applies only the first of the two options given together). A path git cannot mark
+     * (one whose name is not UTF-8 comes back otherwise) fails the commit rather than leave its edit out.
+     */
+    private static void clearIndexFlags(Path repo, List<String> pinned) throws GitException {
+        StringBuilder assumed = new StringBuilder();
+        StringBuilder skipping = new StringBuilder();
+        for (String entry : git(repo, concat(pinned, "ls-files", "-v", "-z")).split("\0")) {
+            if (entry.length() < 3) continue;
+            char tag = entry.charAt(0);
+            if (Character.isLowerCase(tag)) assumed.append(entry, 2, entry.length()).append('\0');
+            if (tag == 'S' || tag == 's') skipping.append(entry, 2, entry.length()).append('\0');
+        }
+        if (!assumed.isEmpty()) {
+            gitWithInput(repo, concat(pinned, "update-index", "--no-assume-unchanged", "-z", "--stdin"), assumed.toString());
+        }
+        if (!skipping.isEmpty()) {
+            gitWithInput(repo, concat(pinned, "update-index", "--no-skip-worktree", "-z", "--stdin"), skipping.toString());
+        }
     }
 
     /**

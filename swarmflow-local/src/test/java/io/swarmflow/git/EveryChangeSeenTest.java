@@ -24,7 +24,7 @@ class EveryChangeSeenTest {
     Path tmp;
 
     /** git with no configuration but the repository's, whatever HOME says. */
-    private static String git(Path dir, String... args) throws Exception {
+    static String git(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString(), "-c", "user.name=t", "-c", "user.email=t@t"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
