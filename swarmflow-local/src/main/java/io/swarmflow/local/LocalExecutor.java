@@ -986,8 +986,9 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      * {@code SWARM_SCRATCH} the one {@code runDir} gives ({@link #scratchVariable}, as at its launch;
      * {@link ProcessGroups#killOrphanEscapees}, which also tries that path with its symbolic links resolved), and warns
      * naming those pids: nothing else ends them without bubblewrap or a cgroup. A {@code runDir} given in another
-     * spelling than at the launch finds none of them unless the launch's spelling was the physical path. True only when
-     * the group was killed.
+     * spelling than at the launch finds them too while both spellings lead to the same directory (a process whose
+     * {@code SWARM_SCRATCH} is the same directory, by device and inode, is the attempt's). True only when the group was
+     * killed.
      *
      * @param runDir the run's directory; null: only the group
      */

@@ -521,6 +521,31 @@ final class Escapees {
     private static final long UID = Sandbox.uid();
 
     /** Whether the NUL-separated entries of {@code env} hold every one of {@code markers}. */
+    /**
+     * The value of variable {@code name} in the environment process {@code pid} started with ({@code /proc/PID/environ},
+     * decoded as {@link #ENVIRONMENT_CHARSET}); empty when it has none or the file cannot be read (gone, another user's).
+     */
+    static java.util.Optional<String> environmentValue(long pid, String name) {
+        byte[] env;
+        try (ProcDir d = ProcDir.open(PROC.resolve(Long.toString(pid)))) {
+            env = d.read("environ", MAX_ENVIRON);
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+        byte[] prefix = (name + "=").getBytes(ENVIRONMENT_CHARSET);
+        int start = 0;
+        while (start < env.length) {
+            int end = start;
+            while (end < env.length && env[end] != 0) end++;
+            if (end - start >= prefix.length
+                    && java.util.Arrays.equals(env, start, start + prefix.length, prefix, 0, prefix.length)) {
+                return java.util.Optional.of(new String(env, start + prefix.length, end - start - prefix.length, ENVIRONMENT_CHARSET));
+            }
+            start = end + 1;
+        }
+        return java.util.Optional.empty();
+    }
+
     private static boolean holdsAll(byte[] env, List<byte[]> markers) {
         int held = 0;
         for (byte[] marker : markers) {

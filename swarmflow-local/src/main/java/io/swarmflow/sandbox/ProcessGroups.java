@@ -487,24 +487,59 @@ public final class ProcessGroups {
         if (pid <= 1 || startTicks <= 0) return new OrphanEscapees(List.of(), List.of());
         List<Long> ended = new java.util.ArrayList<>();
         List<Long> left = new java.util.ArrayList<>();
-        for (String scratch : scratchSpellings(env.get(Escapees.SCRATCH))) {
-            java.util.Map<String, String> spelled = new java.util.HashMap<>(env);
-            spelled.put(Escapees.SCRATCH, scratch);
-            // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
-            // it (its leader's identity), and not named as escaped while they die
-            Escapees.Ended e = Escapees.endAll(pid, startTicks, Escapees.markers(spelled), true, 0, Escapees.ROUNDS,
-                    f -> processGroup(f.pid()).orElse(pid) != pid);
-            e.ended().forEach(f -> ended.add(f.pid()));
-            e.left().forEach(f -> left.add(f.pid()));
-        }
+        List<String> spellings = scratchSpellings(env.get(Escapees.SCRATCH));
+        for (String scratch : spellings) endSpelled(pid, startTicks, env, scratch, ended, left);
         // by the ids alone, to say what was left alone for its other scratch directory (not signalled)
         java.util.Map<String, String> ids = new java.util.HashMap<>(env);
         ids.remove(Escapees.SCRATCH);
         List<byte[]> idMarkers = Escapees.markers(ids);
-        List<Long> other = idMarkers.isEmpty() ? List.of() : Escapees.find(pid, startTicks, idMarkers, true).stream()
-                .map(Escapees.Found::pid)
-                .filter(p -> processGroup(p).orElse(pid) != pid && !ended.contains(p) && !left.contains(p)).toList();
+        List<Long> other = idMarkers.isEmpty() ? List.of() : othersWithTheIds(pid, startTicks, idMarkers, ended, left);
+        // one of them whose SWARM_SCRATCH is this very directory spelled otherwise (the attempt launched with the state
+        // directory named through a symbolic link, the resume naming it by its physical path) is this attempt's: ended
+        List<String> more = sameDirectorySpellings(other, env.get(Escapees.SCRATCH), spellings);
+        if (!more.isEmpty()) {
+            for (String scratch : more) endSpelled(pid, startTicks, env, scratch, ended, left);
+            other = othersWithTheIds(pid, startTicks, idMarkers, ended, left);
+        }
         return new OrphanEscapees(List.copyOf(ended), List.copyOf(left), other);
+    }
+
+    /** Ends the processes holding {@code env}'s ids and {@code scratch} as their {@code SWARM_SCRATCH}, outside group {@code pid}. */
+    private static void endSpelled(long pid, long startTicks, java.util.Map<String, String> env, String scratch,
+                                   List<Long> ended, List<Long> left) throws InterruptedException {
+        java.util.Map<String, String> spelled = new java.util.HashMap<>(env);
+        spelled.put(Escapees.SCRATCH, scratch);
+        // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
+        // it (its leader's identity), and not named as escaped while they die
+        Escapees.Ended e = Escapees.endAll(pid, startTicks, Escapees.markers(spelled), true, 0, Escapees.ROUNDS,
+                f -> processGroup(f.pid()).orElse(pid) != pid);
+        e.ended().forEach(f -> { if (!ended.contains(f.pid())) ended.add(f.pid()); });
+        e.left().forEach(f -> { if (!left.contains(f.pid())) left.add(f.pid()); });
+    }
+
+    /** The pids of the processes outside group {@code pid} holding {@code idMarkers} that are neither ended nor left. */
+    private static List<Long> othersWithTheIds(long pid, long startTicks, List<byte[]> idMarkers, List<Long> ended, List<Long> left) {
+        return Escapees.find(pid, startTicks, idMarkers, true).stream().map(Escapees.Found::pid)
+                .filter(p -> processGroup(p).orElse(pid) != pid && !ended.contains(p) && !left.contains(p)).toList();
+    }
+
+    /**
+     * The {@code SWARM_SCRATCH} values of processes {@code pids} that are not among {@code known} but name the same
+     * directory as {@code scratch} ({@link Files#isSameFile}: the same device and inode, both existing), each once. A
+     * process whose environment cannot be read, or whose value names another directory or nothing, adds nothing.
+     */
+    static List<String> sameDirectorySpellings(List<Long> pids, String scratch, List<String> known) {
+        java.util.LinkedHashSet<String> more = new java.util.LinkedHashSet<>();
+        for (long p : pids) {
+            java.util.Optional<String> theirs = Escapees.environmentValue(p, Escapees.SCRATCH);
+            if (theirs.isEmpty() || known.contains(theirs.get()) || more.contains(theirs.get())) continue;
+            try {
+                if (Files.isSameFile(Path.of(theirs.get()), Path.of(scratch))) more.add(theirs.get());
+            } catch (IOException | RuntimeException e) {
+                // not there, not readable, or not a path: another directory for all that can be told
+            }
+        }
+        return List.copyOf(more);
     }
 
     /**
@@ -513,8 +548,8 @@ public final class ProcessGroups {
      * nearest existing ancestor when it does not exist), when that differs: an attempt launched with the state directory
      * named by its physical path (a relative {@code --state-dir}, the default {@code .swarm}: the working directory is
      * physical) is found by a resume that names it through a symbolic link (review DPROC F3). The reverse, an attempt
-     * launched through a link and a resume by the physical path, still finds nothing: the link cannot be told from the
-     * physical path.
+     * launched through a link and a resume by the physical path, is found afterwards among the processes with the
+     * attempt's ids ({@link #sameDirectorySpellings}): the link cannot be told from the physical path beforehand.
      */
     static List<String> scratchSpellings(String scratch) {
         java.util.LinkedHashSet<String> spellings = new java.util.LinkedHashSet<>();

@@ -158,6 +158,58 @@ class LostAttemptEscapeesTest {
         }
     }
 
+    /**
+     * The reverse of the above: an attempt launched with the state directory named through a symbolic link
+     * ({@code SWARM_STATE_DIR} through a link) and a resume naming it by its physical path (a relative {@code --state-dir}).
+     * Its escapee was named as another state directory's and left running; its {@code SWARM_SCRATCH} is the same
+     * directory (device and inode), so it is ended now. A process whose scratch is another directory is still left alone.
+     */
+    @Test
+    void aResumeNamingTheStateDirectoryByItsPhysicalPathFindsAnAttemptLaunchedThroughALink() throws Exception {
+        String run = "lost-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path physical = Files.createDirectories(tmp.resolve("physical/state/runs").resolve(run).resolve("scratch"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("physical"));
+        Path otherScratch = Files.createDirectories(tmp.resolve("copy/state/runs").resolve(run).resolve("scratch"));
+        java.util.Map<String, String> ids = java.util.Map.of("SWARM_RUN_ID", run, "SWARM_TICKET_ID", "long", "SWARM_ATTEMPT", "2");
+        Path escapeePid = tmp.resolve("escapee.pid");
+        ProcessBuilder b = new ProcessBuilder("setsid", "bash", "-c", "setsid sleep 4631 & echo $! > \"$0.tmp\"; "
+                + "mv \"$0.tmp\" \"$0\"; exec sleep 4632", escapeePid.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        b.environment().putAll(ids);
+        b.environment().put("SWARM_SCRATCH", LocalExecutor.scratchVariable(link.resolve("state/runs").resolve(run).resolve("scratch")));
+        Process leader = b.start();
+        ProcessBuilder o = new ProcessBuilder("sleep", "4633").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        o.environment().putAll(ids);
+        o.environment().put("SWARM_SCRATCH", otherScratch.toString());
+        Process other = o.start();
+        long escapee = -1;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(escapeePid));
+            escapee = Long.parseLong(Files.readString(escapeePid).strip());
+            long e = escapee;
+            await().atMost(Duration.ofSeconds(10)).until(() -> comm(e).equals("sleep") && comm(leader.pid()).equals("sleep")
+                    && comm(other.pid()).equals("sleep"));
+            long ticks = ProcessGroups.startTicks(leader.pid()).orElseThrow();
+            AttemptView lost = new AttemptView(run, "long", 2, null, null, null, 0, 0, leader.pid(), ticks, null);
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            try (LocalExecutor executor = new LocalExecutor(LocalExecutor.Options.of(physical.getParent().getParent().getParent()
+                    .toRealPath(), warnings::add).withStateDirs(null))) {
+                assertThat(executor.killOrphan(lost)).as("the group").isTrue();
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(e).map(h -> !h.isAlive()).orElse(true));
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(0)).isEqualTo("ticket long: attempt 2, left running by its stopped coordinator, had a "
+                    + "process outside its process group (setsid, a daemon), found by its SWARM_ variables: ended it (pid " + e + ")");
+            assertThat(warnings.get(1)).contains("but another SWARM_SCRATCH than", "left alone (pid " + other.pid() + ")");
+            assertThat(other.isAlive()).as("the other directory's process").isTrue();
+        } finally {
+            leader.destroyForcibly();
+            other.destroyForcibly();
+            if (escapee > 0) ProcessHandle.of(escapee).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     /** By the ids alone another state directory's attempt would be found: the lookup refuses to look without the scratch. */
     @Test
     void theLookupOfALostAttemptsProcessesNeedsItsScratchDirectory() {
