@@ -88,7 +88,16 @@ final class OutputPump implements Runnable {
     }
 
     static String marker(long cap) {
-        return "[swarm: output truncated after " + cap + " bytes]";
+        return marker(cap, false);
+    }
+
+    /**
+     * The line that ends a capped log: {@code [swarm: output truncated after N bytes]}, with {@code , inside the line
+     * above} when the cap fell inside a line, after neither an LF nor a CR (the text above it is then that line's beginning,
+     * not all of it; review B N3).
+     */
+    static String marker(long cap, boolean insideALine) {
+        return "[swarm: output truncated after " + cap + " bytes" + (insideALine ? ", inside the line above" : "") + "]";
     }
 
     /**
@@ -109,6 +118,7 @@ final class OutputPump implements Runnable {
         byte[] buf = new byte[8192];
         try {
             boolean endsWithNewline = true;
+            boolean endsALine = true; // the bytes kept so far end with LF or CR: a cap there cuts no line
             int n;
             long allowance = -1; // bytes still recorded once detached: -1 until the detach is first seen
             while (true) {
@@ -135,6 +145,7 @@ final class OutputPump implements Runnable {
                     if (room > 0) {
                         write(buf, (int) room);
                         endsWithNewline = buf[(int) room - 1] == '\n';
+                        endsALine = endsWithNewline || buf[(int) room - 1] == '\r';
                         scan(buf, 0, (int) room);
                         // keep the file current (swarm logs --follow, a coordinator killed mid-attempt) while
                         // still batching bursts: write through whenever nothing more is waiting in the pipe
@@ -150,10 +161,10 @@ final class OutputPump implements Runnable {
                         }
                         // kept whole for the last line (a failure's reason), which goes on past the cap: not the fragment after it
                         if (!keepLastLine) segment.reset();
-                        byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap) + "\n").getBytes(StandardCharsets.UTF_8);
+                        byte[] m = ((endsWithNewline ? "" : "\n") + marker(cap, !endsALine) + "\n").getBytes(StandardCharsets.UTF_8);
                         write(m, m.length);
                         flush();
-                        listener.line(stream, marker(cap), false, false);
+                        listener.line(stream, marker(cap, !endsALine), false, false);
                         afterLoneCr = false;
                         scan(buf, (int) Math.max(room, 0), n);
                     }

@@ -416,9 +416,9 @@ class LocalExecutorTest {
 
             assertThat(r.outcome()).as("%s", r.reason()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(r.outputs()).containsEntry("v", "found");
-            assertThat(Files.readString(f.runDir.resolve("logs/noisy/1/stdout.log"))).endsWith("[swarm: output truncated after 20000 bytes]\n")
+            assertThat(Files.readString(f.runDir.resolve("logs/noisy/1/stdout.log"))).endsWith("[swarm: output truncated after 20000 bytes, inside the line above]\n")
                     .doesNotContain("found");
-            assertThat(control.stdout).last().isEqualTo("[swarm: output truncated after 20000 bytes]");
+            assertThat(control.stdout).last().isEqualTo("[swarm: output truncated after 20000 bytes, inside the line above]");
         }
     }
 
@@ -598,9 +598,9 @@ class LocalExecutorTest {
 
             assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
             String log = Files.readString(f.runDir.resolve("logs/loud/1/stdout.log"));
-            assertThat(log).startsWith("line 1\nline 2\n").endsWith("\n[swarm: output truncated after 1000 bytes]\n");
-            assertThat(log.length()).isEqualTo(1000 + "\n[swarm: output truncated after 1000 bytes]\n".length());
-            assertThat(control.stdout).last().isEqualTo("[swarm: output truncated after 1000 bytes]");
+            assertThat(log).startsWith("line 1\nline 2\n").endsWith("\n[swarm: output truncated after 1000 bytes, inside the line above]\n");
+            assertThat(log.length()).isEqualTo(1000 + "\n[swarm: output truncated after 1000 bytes, inside the line above]\n".length());
+            assertThat(control.stdout).last().isEqualTo("[swarm: output truncated after 1000 bytes, inside the line above]");
             assertThat(control.stdout).doesNotContain("line 500");
         }
     }
@@ -617,7 +617,7 @@ class LocalExecutorTest {
             assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(result.reason()).isEqualTo("exited with code 3: error: the real cause");
             assertThat(Files.readString(f.runDir.resolve("logs/noisy/1/stderr.log")))
-                    .endsWith("[swarm: output truncated after 1000 bytes]\n").doesNotContain("the real cause");
+                    .endsWith("[swarm: output truncated after 1000 bytes, inside the line above]\n").doesNotContain("the real cause");
         }
     }
 

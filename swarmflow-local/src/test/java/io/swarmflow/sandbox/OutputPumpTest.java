@@ -213,9 +213,9 @@ class OutputPumpTest {
     void atTheLogCapTheListenerGetsTheCutLineAndTheLastLineIsStillTheStreams() throws IOException {
         Path log = tmp.resolve("stderr.log");
         Seen seen = pump(log, 6, false, "abc\rdefgh\rij\r\rfailed\r\n");
-        assertThat(seen.lines).containsExactly("abc", "de", OutputPump.marker(6));
+        assertThat(seen.lines).containsExactly("abc", "de", OutputPump.marker(6, true));
         assertThat(seen.lastLine).isEqualTo("failed");
-        assertThat(Files.readString(log)).isEqualTo("abc\rde\n" + OutputPump.marker(6) + "\n");
+        assertThat(Files.readString(log)).isEqualTo("abc\rde\n" + OutputPump.marker(6, true) + "\n");
     }
 
     /**
@@ -226,7 +226,7 @@ class OutputPumpTest {
     void theListenerIsToldTheLogCapWasReachedBeforeTheCutLine() throws IOException {
         Path log = tmp.resolve("stderr.log");
         assertThat(pump(log, 6, false, "abc\rdefgh\rij\r\rfailed\r\n").withCap)
-                .containsExactly("abc", "<capped stderr>", "de", OutputPump.marker(6));
+                .containsExactly("abc", "<capped stderr>", "de", OutputPump.marker(6, true));
         assertThat(pump(log, 4, false, "abc\n", "def\n", "ghi\n").withCap).as("the cap at a line's end: no line was cut")
                 .containsExactly("abc", OutputPump.marker(4));
         assertThat(pump(log, 100, false, "abc\n", "def\n").withCap).as("under the cap").containsExactly("abc", "def");
@@ -238,7 +238,7 @@ class OutputPumpTest {
     void aLineTheLogCapCutsIsTheLastLineWhole() throws IOException {
         Path log = tmp.resolve("stderr.log");
         Seen seen = pump(log, 10, false, "error: boom\n");
-        assertThat(seen.lines).containsExactly("error: boo", OutputPump.marker(10));
+        assertThat(seen.lines).containsExactly("error: boo", OutputPump.marker(10, true));
         assertThat(seen.lastLine).isEqualTo("error: boom");
         assertThat(pump(log, 10, false, "error: bo", "om\n").lastLine).as("cut in the next read").isEqualTo("error: boom");
     }
@@ -260,7 +260,7 @@ class OutputPumpTest {
 
         Path log = tmp.resolve("stderr.log");
         assertThat(pump(log, 8, false, "abc\nde\rfgh\rij\n").told).as("at the log cap")
-                .containsExactly("abc", "de", "+f", OutputPump.marker(8));
+                .containsExactly("abc", "de", "+f", OutputPump.marker(8, true));
         assertThat(pump(log, 7, false, "abc\nde\rfgh\rij\n").told).as("at the log cap, after a CR")
                 .containsExactly("abc", "de", OutputPump.marker(7));
     }
@@ -291,7 +291,7 @@ class OutputPumpTest {
         assertThat(pump("a\n", "b").ends).as("LF at the end of a read").containsExactly("a", "b");
         Path log = tmp.resolve("stderr.log");
         assertThat(pump(log, 8, false, "abc\nde\rfgh\rij\n").ends).as("at the log cap")
-                .containsExactly("abc", "de~", "f", OutputPump.marker(8));
+                .containsExactly("abc", "de~", "f", OutputPump.marker(8, true));
     }
 
     /** However the pipe splits the stream into reads, the lines are those of a reference split of the whole text. */

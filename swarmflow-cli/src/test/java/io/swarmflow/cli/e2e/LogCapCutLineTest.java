@@ -42,12 +42,12 @@ class LogCapCutLineTest {
                         + "has it whole, unless swarm says it cannot write that file: swarm logs]\n")
                 .contains("long | " + "b".repeat(4_000) + "… [line cut at 4000 of the 5499 characters the ticket's log-size "
                         + "cap kept of it; the attempt's log file has those, not the rest, unless swarm says it cannot write that file: swarm logs]\n")
-                .contains("long | [swarm: output truncated after 10000 bytes]\n")
+                .contains("long | [swarm: output truncated after 10000 bytes, inside the line above]\n")
                 .contains("long | " + "c".repeat(4_000) + "… [line cut at 4000 of 4500 characters; the attempt's log file "
                         + "has it whole, unless swarm says it cannot write that file: swarm logs]\n");
         String runId = r.out().lines().findFirst().orElseThrow().split(" ")[1].replace(":", "");
         Result logs = swarm("logs", runId, "long", "--state-dir", state);
         assertThat(logs.out()).as("%s", logs).contains("a".repeat(4_500) + "\n" + "b".repeat(5_499) + "\n"
-                + "[swarm: output truncated after 10000 bytes]").doesNotContain("b".repeat(5_500));
+                + "[swarm: output truncated after 10000 bytes, inside the line above]").doesNotContain("b".repeat(5_500));
     }
 }
