@@ -43,7 +43,9 @@ import java.util.stream.Stream;
  * ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows whole, as does a report that removes the
  * sequences. What such an occurrence covers, the sequences in it included, is masked like any other: with
  * {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences before its first character or
- * after its last are no part of it and stay. Each secret is also matched in the forms JSON writers print it in
+ * after its last are no part of it and stay. No occurrence begins or ends inside a sequence, whose bytes are no text a
+ * terminal shows (with {@code mysecret}, {@code ESC[1mysecret} stays, not the broken {@code ESC[1***}), except in an
+ * OSC's string (a hyperlink's URL, a window title), where one is masked if it ends there too, before the terminator. Each secret is also matched in the forms JSON writers print it in
  * ({@link #jsonForms}: {@code pa"ss} as {@code pa\"ss}), as computed once by {@link #ordered}.
  *
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
@@ -380,7 +382,9 @@ public final class Masking {
      * Where the secrets occur in one text of UTF-8 bytes (each byte one character {@code 0..255}, as are the secrets'
      * bytes), asked place by place; one for each text (or each state of a stream's bytes held back), not shared between
      * threads. An occurrence is the secret's bytes, in order, with only these between them, and none before its first
-     * byte or after its last:
+     * byte or after its last; it neither begins nor ends inside a sequence (a place the text, walked from its start
+     * sequence by sequence as a terminal reads it, has inside one), except that one begun in a terminated OSC's string
+     * (after its {@code ESC ]}) is matched there when it ends there too, before the terminator:
      * <ul>
      *   <li>whole terminal escape sequences: CSI ({@code ESC [}, or the C1 control U+009B as UTF-8 {@code C2 9B}, then
      *   parameters {@code 0x30-0x3F}, intermediates {@code 0x20-0x2F} and a final byte {@code 0x40-0x7E}); OSC
@@ -399,7 +403,8 @@ public final class Masking {
      * cannot occur there), the bytes compared until the first that differs and one step for
      * each run of sequences in between (each sequence is parsed once for the whole text, and the run of whole sequences
      * from it measured once); so a line of a million colour sequences costs a few steps a byte, not
-     * {@value #MAX_INTERLEAVED}.
+     * {@value #MAX_INTERLEAVED}. Where the sequences lie is walked once for the whole text, as far as the places asked,
+     * a step a byte, in whatever order places are asked (no memory for a text without sequences).
      */
     public static final class Scan {
         private static final int NONE = 1; // not a sequence
@@ -420,6 +425,17 @@ public final class Masking {
         private short[] seq;
         /** Per place: 0 until measured, else 1 + the bytes of the run of FIXED and OSC_TERM sequences there (capped). */
         private short[] run;
+        /**
+         * Per place below {@link #walked} where a sequence lies ({@link #zone}): {@code p - s} for a place strictly inside
+         * the sequence at {@code s} (not in an OSC's string), {@code -(p - s)} in the string of the terminated OSC at
+         * {@code s}, 0 elsewhere (and at a sequence's first byte); null while no sequence is met, so plain text
+         * allocates nothing.
+         */
+        private short[] zones;
+        /** The places before this one are walked: their zones known. */
+        private int walked;
+        /** Where the walk stopped at a sequence the text ends inside (only when not {@link #ended}), -1 if it did not. */
+        private int open = -1;
         private long steps;
 
         /**
@@ -456,34 +472,105 @@ public final class Masking {
          *
          * @param at where an occurrence may begin, {@code 0 <= at < text.length()}
          * @return the bytes covered, 0 if no secret occurs at {@code at}, -1 if that is not known yet (never when
-         *         {@code ended}); when -1, the bytes from {@code at} to the end of {@code text} are fewer than the
-         *         longest secret's plus {@value #MAX_INTERLEAVED}
+         *         {@code ended}), as at the first byte of a sequence the text ends inside, whatever secret begins there
+         *         (where the places after it lie, inside it or not, is not known yet); when -1, the bytes from
+         *         {@code at} to the end of {@code text} are fewer than the longest secret's plus {@value #MAX_INTERLEAVED}
          */
         public int at(int at) {
             // only a secret that begins with the byte here can occur here: any other differs at its first byte (0)
             char first = text.charAt(at);
+            if (!ended && (first == ESC || first == C1_LEAD) && walkTo(at) && open == at) {
+                return -1; // a sequence the text ends inside begins here: where the places after it lie is not known yet
+            }
             CharSequence[] candidates = first < byFirst.length ? byFirst[first] : null;
             if (candidates == null) return 0;
-            int best = 0;
-            boolean unknown = false;
-            for (CharSequence s : candidates) {
-                int end = occurrence(at, s);
-                if (end < 0) unknown = true;
-                else best = Math.max(best, end);
-            }
-            return unknown ? -1 : best;
+            return best(at, Arrays.asList(candidates));
         }
 
         /** {@link #at}, trying every secret at {@code at}: what the index by first byte must agree with. For tests. */
         int atTryingEach(int at) {
+            char first = text.charAt(at);
+            if (!ended && (first == ESC || first == C1_LEAD) && walkTo(at) && open == at) return -1;
+            return best(at, secrets);
+        }
+
+        /** The longest occurrence of {@code candidates} at {@code at} that begins and ends outside sequences. */
+        private int best(int at, List<? extends CharSequence> candidates) {
+            if (!walkTo(at)) { // inside the open sequence or not: not known yet, where a secret begins here
+                for (CharSequence s : candidates) if (s.charAt(0) == text.charAt(at)) return -1;
+                return 0;
+            }
+            int zone = zone(at);
+            if (zone > 0) return 0; // inside a sequence: no occurrence begins there
+            int limit = n;
+            if (zone < 0) { // in an OSC's string: an occurrence there ends before the string does
+                int s = at + zone;
+                int len = seq[s] >>> 3;
+                limit = s + len - (text.charAt(s + len - 1) == BEL ? 1 : 2);
+            }
             int best = 0;
             boolean unknown = false;
-            for (CharSequence s : secrets) {
-                int end = occurrence(at, s);
+            for (CharSequence s : candidates) {
+                int end = occurrence(at, s, limit);
+                if (end > 0) end = endsOutside(at + end, zone < 0);
                 if (end < 0) unknown = true;
-                else best = Math.max(best, end);
+                else if (end > 0) best = Math.max(best, end - at);
             }
             return unknown ? -1 : best;
+        }
+
+        /**
+         * {@code end} if an occurrence may end there (before {@code text[end]}): not inside a sequence (for one begun in
+         * an OSC's string, its limit was checked), 0 if it may not, -1 if that is not known yet.
+         */
+        private int endsOutside(int end, boolean inString) {
+            if (inString || end == n) return end;
+            if (!walkTo(end)) return -1;
+            return zone(end) == 0 ? end : 0;
+        }
+
+        /** The zone of a walked place ({@link #zones}). */
+        private int zone(int p) {
+            return zones == null ? 0 : zones[p];
+        }
+
+        /**
+         * Walks the text from {@link #walked} on, sequence by sequence as a terminal reads it, until the zone of
+         * {@code p} is known: each place is walked once for the whole text.
+         *
+         * @return false if it is not known yet (a sequence the text ends inside begins before {@code p})
+         */
+        private boolean walkTo(int p) {
+            while (walked <= p) {
+                if (open >= 0) return open == p; // the open sequence's own first byte is outside it
+                steps++;
+                int q = walked;
+                char c = text.charAt(q);
+                if (c != ESC && c != C1_LEAD) {
+                    walked++;
+                    continue;
+                }
+                int code = seq(q);
+                int kind = code & 7;
+                int len = code >>> 3;
+                switch (kind) {
+                    case FIXED, OSC_TERM -> {
+                        int string = kind == OSC_TERM ? len - (text.charAt(q + len - 1) == BEL ? 1 : 2) : 0;
+                        if (zones == null) zones = new short[n];
+                        for (int i = 1; i < len; i++) zones[q + i] = (short) (i >= 2 && i < string ? -i : i);
+                        steps += len;
+                        walked = q + len;
+                    }
+                    case OSC_ALONE -> { // its introducer alone; the text after it is text
+                        if (zones == null) zones = new short[n];
+                        zones[q + 1] = 1;
+                        walked = q + 2;
+                    }
+                    case CSI_OPEN, OSC_OPEN -> open = q;
+                    default -> walked++;
+                }
+            }
+            return true;
         }
 
         /** Steps taken so far (bytes compared, sequences parsed or skipped): what a test bounds the work by. */
@@ -491,7 +578,13 @@ public final class Masking {
             return steps;
         }
 
-        private int occurrence(int at, CharSequence secret) {
+        /**
+         * The bytes of the occurrence of {@code secret} at {@code at} that ends by {@code limit} (the text's end, or
+         * where the OSC string {@code at} lies in ends), 0 if none, -1 if not known yet.
+         */
+        private int occurrence(int at, CharSequence secret, int limit) {
+            boolean ended = this.ended || limit < this.n;
+            int n = limit;
             int budget = MAX_INTERLEAVED;
             int p = at;
             boolean erasable = false; // a backspace here erases the secret's character just matched
@@ -532,6 +625,7 @@ public final class Masking {
                 if (e <= 0) return e;
                 budget -= e;
                 p += e;
+                if (p > n) return 0; // past the OSC string it began in
             }
             if (!erasable) return p - at;
             int back = first(secret, secret.length());
