@@ -124,16 +124,19 @@ public final class Masking {
     }
 
     /**
-     * {@link #json} styles: non-ASCII as {@code \\uXXXX}; {@code /} as {@code \/}; Go's {@code <>&} and U+2028/9;
-     * with HTML, Gson's {@code =} and {@code '} besides; hex in uppercase (Jackson's, for control characters).
+     * {@link #json} styles: non-ASCII and DEL as {@code \\uXXXX} (Python's); {@code /} as {@code \/}; Go's
+     * {@code <>&} and U+2028/9; with HTML, Gson's {@code =} and {@code '} besides; hex in uppercase (Jackson's); U+2028/9
+     * alone (Gson's with HTML escaping off); non-ASCII but not DEL (Jackson's {@code ESCAPE_NON_ASCII}).
      */
     private static final int ASCII = 1;
     private static final int SLASH = 2;
     private static final int HTML = 4;
     private static final int GSON = 8;
     private static final int UPPER = 16;
-    /** The styles, each a writer's default form (the class comment of {@link #jsonForms}). */
-    private static final int[] STYLES = {0, ASCII, SLASH, ASCII | SLASH, HTML, HTML | GSON, UPPER};
+    private static final int LINES = 32;
+    private static final int NON_ASCII = 64;
+    /** The styles, each a writer's form (the class comment of {@link #jsonForms}). */
+    private static final int[] STYLES = {0, ASCII, SLASH, ASCII | SLASH, HTML, HTML | GSON, UPPER, LINES, NON_ASCII | UPPER};
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
 
@@ -144,8 +147,10 @@ public final class Masking {
      * as {@code \\u00e9} and a character beyond U+FFFF as its surrogate pair (Python's default), with {@code /} as
      * {@code \/} (PHP's default, together with the former), {@code <}, {@code >}, {@code &}, U+2028 and U+2029 as
      * {@code \\u003c} and so on (Go's), the same and {@code =}, {@code '} as {@code \\u003d}, {@code \\u0027}
-     * (Gson's default, HTML-safe), and control characters in uppercase hex, {@code \\u001B} (Jackson's). Other
-     * uppercase hex, and mixes of these, are not matched.
+     * (Gson's default, HTML-safe), U+2028 and U+2029 alone as {@code \\u2028}, {@code \\u2029} (Gson's with
+     * {@code disableHtmlEscaping}), control characters in uppercase hex, {@code \\u001B} (Jackson's), and those and
+     * other than ASCII (DEL excepted) in uppercase hex, {@code \\u00E9} and surrogate pairs (Jackson's
+     * {@code JsonWriteFeature.ESCAPE_NON_ASCII}). Other mixes of these are not matched.
      *
      * @param secret the secret; not null
      * @return its escaped forms, none equal to it, possibly none (a secret of letters and digits has none)
@@ -172,8 +177,9 @@ public final class Masking {
                 case '\t' -> b.append("\\t");
                 default -> {
                     if (c == '/' && (style & SLASH) != 0) b.append("\\/");
-                    else if (c < 0x20 || (style & ASCII) != 0 && c > 0x7E || (style & HTML) != 0
-                            && (c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029')
+                    else if (c < 0x20 || (style & ASCII) != 0 && c > 0x7E || (style & NON_ASCII) != 0 && c > 0x7F
+                            || (style & (HTML | LINES)) != 0 && (c == '\u2028' || c == '\u2029')
+                            || (style & HTML) != 0 && (c == '<' || c == '>' || c == '&')
                             || (style & GSON) != 0 && (c == '=' || c == '\'')) {
                         char[] hex = (style & UPPER) != 0 ? HEX_UPPER : HEX;
                         b.append('\\').append('u').append(hex[c >> 12]).append(hex[c >> 8 & 15]).append(hex[c >> 4 & 15])

@@ -57,7 +57,7 @@ class MaskingJsonEscapedTest {
     void theFormsAreComputedOnceAndOnlyWhenTheyDiffer() {
         assertThat(Masking.jsonForms("s3cr3t-Token_42")).isEmpty();
         assertThat(Masking.jsonForms("a/b\"c")).containsExactly("a/b\\\"c", "a\\/b\\\"c");
-        assertThat(Masking.jsonForms("é/x")).containsExactlyInAnyOrder("\\u00e9/x", "é\\/x", "\\u00e9\\/x");
+        assertThat(Masking.jsonForms("é/x")).containsExactlyInAnyOrder("\\u00e9/x", "é\\/x", "\\u00e9\\/x", "\\u00E9/x");
         assertThat(Masking.ordered(List.of("ab\"c", "x\"y"))).as("the minimum is the secret's own length")
                 .containsExactly("ab\\\"c", "ab\"c");
     }

@@ -17,7 +17,8 @@ class MaskingTest {
     @Test
     void orderedByUtf8BytesThenByTheStringDroppingNullShortAndRepeatedOnes() {
         assertThat(Masking.ordered(Arrays.asList("xbcd", null, "abc", "€xyzw", "bcde", "€€€", "xbcd", "ééé")))
-                .containsExactly("\\u00e9\\u00e9\\u00e9", "\\u20ac\\u20ac\\u20ac", "\\u20acxyzw", // JSON-escaped forms
+                .containsExactly("\\u00E9\\u00E9\\u00E9", "\\u00e9\\u00e9\\u00e9", "\\u20AC\\u20AC\\u20AC",
+                        "\\u20ac\\u20ac\\u20ac", "\\u20ACxyzw", "\\u20acxyzw", // JSON-escaped forms (uppercase hex first)
                         "€€€", "€xyzw", "ééé", "bcde", "xbcd");
     }
 
