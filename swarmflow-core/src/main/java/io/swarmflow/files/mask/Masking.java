@@ -410,7 +410,8 @@ public final class Masking {
      * each run of sequences in between (each sequence is parsed once for the whole text, and the run of whole sequences
      * from it measured once); so a line of a million colour sequences costs a few steps a byte, not
      * {@value #MAX_INTERLEAVED}. Where the sequences lie is walked once for the whole text, as far as the places asked,
-     * a step a byte, in whatever order places are asked (no memory for a text without sequences).
+     * in whatever order: a step per sequence and per stretch of text between them (searched for the next ESC or
+     * {@code C2} by {@link String#indexOf}); no memory for a text without sequences.
      */
     public static final class Scan {
         private static final int NONE = 1; // not a sequence
@@ -442,6 +443,9 @@ public final class Masking {
         private int walked;
         /** Where the walk stopped at a sequence the text ends inside (only when not {@link #ended}), -1 if it did not. */
         private int open = -1;
+        /** The next ESC, and the next {@code C2}, at or after where {@link #nextLead} last looked; -1 before it looks. */
+        private int nextEsc = -1;
+        private int nextC1 = -1;
         private long steps;
 
         /**
@@ -490,34 +494,36 @@ public final class Masking {
             }
             CharSequence[] candidates = first < byFirst.length ? byFirst[first] : null;
             if (candidates == null) return 0;
-            return best(at, Arrays.asList(candidates));
+            return best(at, candidates);
         }
 
         /** {@link #at}, trying every secret at {@code at}: what the index by first byte must agree with. For tests. */
         int atTryingEach(int at) {
             char first = text.charAt(at);
             if (!ended && (first == ESC || first == C1_LEAD) && walkTo(at) && open == at) return -1;
-            return best(at, secrets);
+            return best(at, secrets.toArray(new CharSequence[0]));
         }
 
         /** The longest occurrence of {@code candidates} at {@code at} that begins and ends outside sequences. */
-        private int best(int at, List<? extends CharSequence> candidates) {
-            if (!walkTo(at)) { // inside the open sequence or not: not known yet, where a secret begins here
-                for (CharSequence s : candidates) if (s.charAt(0) == text.charAt(at)) return -1;
-                return 0;
-            }
-            int zone = zone(at);
-            if (zone > 0) return 0; // inside a sequence: no occurrence begins there
-            int limit = n;
-            if (zone < 0) { // in an OSC's string: an occurrence there ends before the string does
-                int s = at + zone;
-                int len = seq[s] >>> 3;
-                limit = s + len - (text.charAt(s + len - 1) == BEL ? 1 : 2);
-            }
+        private int best(int at, CharSequence[] candidates) {
             int best = 0;
             boolean unknown = false;
+            int zone = Integer.MIN_VALUE; // where at lies (zone), found when needed: most places no secret occurs at
+            int limit = n;
             for (CharSequence s : candidates) {
-                int end = occurrence(at, s, limit);
+                int end = occurrence(at, s, n);
+                if (end == 0) continue; // none here at all, so none ending sooner, in an OSC's string
+                if (zone == Integer.MIN_VALUE) {
+                    if (!walkTo(at)) return -1; // inside the open sequence or not: not known yet
+                    zone = zone(at);
+                    if (zone > 0) return 0; // inside a sequence: no occurrence begins there
+                    if (zone < 0) { // in an OSC's string: an occurrence there ends before the string does
+                        int q = at + zone;
+                        int len = seq[q] >>> 3;
+                        limit = q + len - (text.charAt(q + len - 1) == BEL ? 1 : 2);
+                    }
+                }
+                if (zone < 0) end = occurrence(at, s, limit);
                 if (end > 0) end = endsOutside(at + end, zone < 0);
                 if (end < 0) unknown = true;
                 else if (end > 0) best = Math.max(best, end - at);
@@ -535,6 +541,22 @@ public final class Masking {
             return zone(end) == 0 ? end : 0;
         }
 
+        /** Where the next ESC or {@code C2} at or after {@code from} is, {@link #n} if none (each cached until passed). */
+        private int nextLead(int from) {
+            if (nextEsc < from) nextEsc = indexOf(ESC, from);
+            if (nextC1 < from) nextC1 = indexOf(C1_LEAD, from);
+            return Math.min(nextEsc, nextC1);
+        }
+
+        private int indexOf(char c, int from) {
+            if (text instanceof String s) { // the JDK's search, many bytes a step
+                int i = s.indexOf(c, from);
+                return i < 0 ? n : i;
+            }
+            for (int i = from; i < n; i++) if (text.charAt(i) == c) return i;
+            return n;
+        }
+
         /** The zone of a walked place ({@link #zones}). */
         private int zone(int p) {
             return zones == null ? 0 : zones[p];
@@ -550,12 +572,12 @@ public final class Masking {
             while (walked <= p) {
                 if (open >= 0) return open == p; // the open sequence's own first byte is outside it
                 steps++;
-                int q = walked;
-                char c = text.charAt(q);
-                if (c != ESC && c != C1_LEAD) {
-                    walked++;
-                    continue;
+                int q = nextLead(walked); // the text up to it is text
+                if (q > p) {
+                    walked = p + 1;
+                    break;
                 }
+                walked = q;
                 int code = seq(q);
                 int kind = code & 7;
                 int len = code >>> 3;
