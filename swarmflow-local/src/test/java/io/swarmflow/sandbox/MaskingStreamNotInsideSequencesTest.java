@@ -18,9 +18,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * No occurrence begins or ends inside an escape sequence ({@link Masking.Scan}), in the stream as in the text form:
- * a piece may end inside a sequence, before the stream can tell whether the bytes after its ESC are the sequence's
- * (where no occurrence begins) or text, so it holds them from the ESC on until it can.
+ * No part of an escape sequence is masked alone ({@link Masking.Scan}: an occurrence begun inside one is masked from
+ * its ESC), in the stream as in the text form: a piece may end inside a sequence, before the stream can tell whether
+ * the bytes after its ESC are the sequence's or text, so it holds them from the ESC on until it can.
  */
 class MaskingStreamNotInsideSequencesTest {
     private static final String E = "\u001B";
@@ -51,9 +51,13 @@ class MaskingStreamNotInsideSequencesTest {
     }
 
     @Test
-    void aSequenceCutByAReadIsNotMaskedInPart() throws IOException {
+    void aSequenceCutByAReadIsMaskedWholeNotInPart() throws IOException {
         String text = "x " + E + "[1mab/ y " + E + "]0;t-a" + E + "\\b z"; // ;t-ab across the OSC's terminator
-        for (int chunk = 1; chunk <= 9; chunk++) assertThat(streamed(text, chunk)).as("pieces of %d", chunk).isEqualTo(text);
-        assertThat(streamed("x mab/ " + E + "]0;t-ab\u0007", 3)).isEqualTo("x *** " + E + "]0***\u0007");
+        for (int chunk = 1; chunk <= 9; chunk++) {
+            assertThat(streamed(text, chunk)).as("pieces of %d", chunk).isEqualTo("x *** y *** z");
+        }
+        assertThat(streamed("x mab/ " + E + "]0;t-ab" + E + "\\", 3)).as(";t-ab in the string").isEqualTo("x *** " + E + "]0***" + E + "\\");
+        assertThat(streamed("x mab/ " + E + "]0;t-ab\u0007", 3)).as("t-ab BEL, its terminator too: the OSC with it")
+                .isEqualTo("x *** ***");
     }
 }

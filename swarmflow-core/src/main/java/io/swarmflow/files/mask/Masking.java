@@ -43,9 +43,11 @@ import java.util.stream.Stream;
  * ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows whole, as does a report that removes the
  * sequences. What such an occurrence covers, the sequences in it included, is masked like any other: with
  * {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences before its first character or
- * after its last are no part of it and stay. No occurrence begins or ends inside a sequence, whose bytes are no text a
- * terminal shows (with {@code mysecret}, {@code ESC[1mysecret} stays, not the broken {@code ESC[1***}), except in an
- * OSC's string (a hyperlink's URL, a window title), where one is masked if it ends there too, before the terminator. Each secret is also matched in the forms JSON writers print it in
+ * after its last are no part of it and stay. No part of a sequence is masked alone: an occurrence that begins inside
+ * one is masked from the sequence's first byte, the sequence with it (with {@code mysecret}, {@code ESC[1mysecret}
+ * gives {@code ***}, not the broken {@code ESC[1***}, and no byte of the secret stays), its bytes counted among those
+ * above; one in an OSC's string (a hyperlink's URL, a window title) that ends there too is masked there; one that ends
+ * inside another sequence (a secret holding an ESC) is none. Each secret is also matched in the forms JSON writers print it in
  * ({@link #jsonForms}: {@code pa"ss} as {@code pa\"ss}), as computed once by {@link #ordered}.
  *
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
@@ -388,9 +390,11 @@ public final class Masking {
      * Where the secrets occur in one text of UTF-8 bytes (each byte one character {@code 0..255}, as are the secrets'
      * bytes), asked place by place; one for each text (or each state of a stream's bytes held back), not shared between
      * threads. An occurrence is the secret's bytes, in order, with only these between them, and none before its first
-     * byte or after its last; it neither begins nor ends inside a sequence (a place the text, walked from its start
-     * sequence by sequence as a terminal reads it, has inside one), except that one begun in a terminated OSC's string
-     * (after its {@code ESC ]}) is matched there when it ends there too, before the terminator:
+     * byte or after its last. Where the text, walked from its start sequence by sequence as a terminal reads it, has a
+     * sequence, an occurrence begun inside it is counted from the sequence's first byte, the bytes of the sequence before
+     * it counted among those below (one that ends inside the sequence covers it whole), except that one begun in a
+     * terminated OSC's string (after its {@code ESC ]}) that ends there too, before the terminator, is the string's own;
+     * none ends inside another sequence:
      * <ul>
      *   <li>whole terminal escape sequences: CSI ({@code ESC [}, or the C1 control U+009B as UTF-8 {@code C2 9B}, then
      *   parameters {@code 0x30-0x3F}, intermediates {@code 0x20-0x2F} and a final byte {@code 0x40-0x7E}); OSC
@@ -483,25 +487,92 @@ public final class Masking {
          * @param at where an occurrence may begin, {@code 0 <= at < text.length()}
          * @return the bytes covered, 0 if no secret occurs at {@code at}, -1 if that is not known yet (never when
          *         {@code ended}), as at the first byte of a sequence the text ends inside, whatever secret begins there
-         *         (where the places after it lie, inside it or not, is not known yet); when -1, the bytes from
+         *         (where the places after it lie, inside it or not, is not known yet); 0 inside a sequence (what begins
+         *         there is counted from its first byte); when -1, the bytes from
          *         {@code at} to the end of {@code text} are fewer than the longest secret's plus {@value #MAX_INTERLEAVED}
          */
         public int at(int at) {
             // only a secret that begins with the byte here can occur here: any other differs at its first byte (0)
             char first = text.charAt(at);
-            if (!ended && (first == ESC || first == C1_LEAD) && walkTo(at) && open == at) {
-                return -1; // a sequence the text ends inside begins here: where the places after it lie is not known yet
-            }
             CharSequence[] candidates = first < byFirst.length ? byFirst[first] : null;
-            if (candidates == null) return 0;
-            return best(at, candidates);
+            if (candidates == null && first != ESC && first != C1_LEAD) return 0; // most places: kept short, inlined
+            return at(at, first, candidates);
+        }
+
+        /** {@link #at(int)} where a secret or a sequence may begin. */
+        private int at(int at, char first, CharSequence[] candidates) {
+            int inner = first == ESC || first == C1_LEAD ? inner(at) : 0;
+            if (inner < 0) return -1;
+            if (candidates == null) return inner;
+            int best = best(at, candidates);
+            return best < 0 ? -1 : Math.max(best, inner);
         }
 
         /** {@link #at}, trying every secret at {@code at}: what the index by first byte must agree with. For tests. */
         int atTryingEach(int at) {
             char first = text.charAt(at);
-            if (!ended && (first == ESC || first == C1_LEAD) && walkTo(at) && open == at) return -1;
-            return best(at, secrets.toArray(new CharSequence[0]));
+            int inner = first == ESC || first == C1_LEAD ? inner(at) : 0;
+            if (inner < 0) return -1;
+            int best = best(at, secrets.toArray(new CharSequence[0]));
+            return best < 0 ? -1 : Math.max(best, inner);
+        }
+
+        /**
+         * For a sequence beginning at {@code s}, the bytes from {@code s} that occurrences begun inside it cover, the
+         * sequence's bytes before them counted among those an occurrence may hold: an occurrence is masked from the
+         * sequence's first byte, so that no part of a sequence is masked and none of a secret is left (an occurrence in
+         * an OSC's string that ends there is the string's own, {@link #best}; one that ends inside this sequence covers
+         * it whole). 0 if none (or no sequence begins here), -1 if not known yet.
+         */
+        private int inner(int s) {
+            if (!ended) {
+                if (!walkTo(s)) return 0; // after a sequence the text ends inside: best() tells
+                if (open == s) return -1; // the text ends inside this one: what lies inside is not known yet
+            }
+            if (ended && !mayHoldABeginning(s)) return 0; // most sequences: no secret begins with any of their bytes
+            int code = seq != null && seq[s] != 0 ? seq[s] : parse(s); // parsed here, not kept: most no secret is in
+            int kind = code & 7;
+            if (kind != FIXED && kind != OSC_TERM && kind != OSC_ALONE) return 0;
+            int len = kind == OSC_ALONE ? 2 : code >>> 3;
+            int string = kind == OSC_TERM ? s + len - (text.charAt(s + len - 1) == BEL ? 1 : 2) : s;
+            int best = 0;
+            boolean unknown = false;
+            for (int q = s + 1; q < s + len; q++) {
+                char c = text.charAt(q);
+                CharSequence[] candidates = c < byFirst.length ? byFirst[c] : null;
+                if (candidates == null) continue;
+                for (CharSequence secret : candidates) {
+                    int e = occurrence(q, secret, n, MAX_INTERLEAVED - (q - s));
+                    if (e == 0) continue;
+                    if (!walkTo(s)) return -1;
+                    if (zone(s) != 0) return 0; // inside another sequence (an OSC's ESC \): counted from that one's
+                    int end = q + e;
+                    if (e > 0 && end <= string) continue; // within the OSC's string: masked there
+                    if (e > 0) end = end < s + len ? s + len : endsOutside(end, false);
+                    if (end < 0 || e < 0) unknown = true;
+                    else if (end > 0) best = Math.max(best, end - s);
+                }
+            }
+            return unknown ? -1 : best;
+        }
+
+        /**
+         * Whether a secret may begin at a byte of the sequence at {@code s} after its first: false only where a CSI or
+         * two-byte one (ESC or C1 form) is seen, in one pass, to hold none that a secret begins with; true for an OSC.
+         */
+        private boolean mayHoldABeginning(int s) {
+            for (int q = s + 1; q < n && q - s < MAX_INTERLEAVED; q++) {
+                char c = text.charAt(q);
+                if (c < byFirst.length && byFirst[c] != null) return true;
+                if (q == s + 1) {
+                    char kind = text.charAt(s) == C1_LEAD ? (char) (c - 0x40) : c; // C2 9B is ESC [, as parse() reads it
+                    if (kind == ']') return true;
+                    if (kind != '[') return false; // two bytes, or none: its second byte was checked
+                } else if (c < 0x20 || c > 0x3F) {
+                    return false; // the final byte (checked) or what ends it otherwise
+                }
+            }
+            return true;
         }
 
         /** The longest occurrence of {@code candidates} at {@code at} that begins and ends outside sequences. */
@@ -511,7 +582,7 @@ public final class Masking {
             int zone = Integer.MIN_VALUE; // where at lies (zone), found when needed: most places no secret occurs at
             int limit = n;
             for (CharSequence s : candidates) {
-                int end = occurrence(at, s, n);
+                int end = occurrence(at, s, n, MAX_INTERLEAVED);
                 if (end == 0) continue; // none here at all, so none ending sooner, in an OSC's string
                 if (zone == Integer.MIN_VALUE) {
                     if (!walkTo(at)) return -1; // inside the open sequence or not: not known yet
@@ -523,7 +594,7 @@ public final class Masking {
                         limit = q + len - (text.charAt(q + len - 1) == BEL ? 1 : 2);
                     }
                 }
-                if (zone < 0) end = occurrence(at, s, limit);
+                if (zone < 0) end = occurrence(at, s, limit, MAX_INTERLEAVED);
                 if (end > 0) end = endsOutside(at + end, zone < 0);
                 if (end < 0) unknown = true;
                 else if (end > 0) best = Math.max(best, end - at);
@@ -608,12 +679,12 @@ public final class Masking {
 
         /**
          * The bytes of the occurrence of {@code secret} at {@code at} that ends by {@code limit} (the text's end, or
-         * where the OSC string {@code at} lies in ends), 0 if none, -1 if not known yet.
+         * where the OSC string {@code at} lies in ends) and holds at most {@code budget} bytes of sequences and
+         * overstrikes, 0 if none, -1 if not known yet.
          */
-        private int occurrence(int at, CharSequence secret, int limit) {
+        private int occurrence(int at, CharSequence secret, int limit, int budget) {
             boolean ended = this.ended || limit < this.n;
             int n = limit;
-            int budget = MAX_INTERLEAVED;
             int p = at;
             boolean erasable = false; // a backspace here erases the secret's character just matched
             for (int k = 0, len = secret.length(); k < len; ) {

@@ -7,32 +7,31 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An occurrence begins and ends outside terminal escape sequences: the bytes of a sequence are no text a terminal shows,
- * and masking part of one broke it ({@code ESC[1mysecret-token} with the secret {@code mysecret-token} gave
- * {@code ESC[1***}, a CSI with no final byte that swallows what follows). A secret split by sequences, or standing whole
- * in an OSC's string (a hyperlink's URL, a window title), is still masked.
+ * No occurrence is masked from inside a terminal escape sequence: masking part of one broke it ({@code ESC[1mysecret-token}
+ * with the secret {@code mysecret-token} gave {@code ESC[1***}, a CSI with no final byte that swallows what follows).
+ * An occurrence that begins inside a sequence is masked from the sequence's first byte, the sequence with it, so that no
+ * byte of the secret stays in a log either; one that ends inside another sequence is none. A secret split by sequences,
+ * or standing whole in an OSC's string (a hyperlink's URL, a window title), is masked as before.
  */
 class MaskingNotInsideSequencesTest {
     private static final String E = "\u001B";
     private static final List<String> TOKEN = List.of("mysecret-token");
 
     @Test
-    void noOccurrenceBeginsInsideACsiOrATwoByteSequence() {
-        for (String v : List.of("x " + E + "[1mysecret-token", "x " + E + "[01;31mysecret-token" + E + "[m",
-                "x \u009b1mysecret-token")) {
-            assertThat(Masking.mask(v, TOKEN)).as(v).isSameAs(v);
-        }
-        assertThat(Masking.mask("x " + E + "[1m" + "mysecret-token", TOKEN)).as("after the sequence")
+    void anOccurrenceBegunInsideACsiOrATwoByteSequenceIsMaskedFromItsFirstByte() {
+        assertThat(Masking.mask("x " + E + "[1mysecret-token y", TOKEN)).isEqualTo("x *** y");
+        assertThat(Masking.mask("x " + E + "[01;31mysecret-token" + E + "[m", TOKEN)).isEqualTo("x ***" + E + "[m");
+        assertThat(Masking.mask("x \u009b1mysecret-token", TOKEN)).isEqualTo("x ***");
+        assertThat(Masking.mask("x " + E + "[1mysecret-token", List.of("1mysecret-token"))).isEqualTo("x ***");
+        assertThat(Masking.mask("x " + E + "[1m" + "mysecret-token", TOKEN)).as("after the sequence: it stays")
                 .isEqualTo("x " + E + "[1m***");
-        String v = "x " + E + "[1mysecret-token";
-        assertThat(Masking.mask(v, List.of("1mysecret-token"))).isSameAs(v);
-        assertThat(Masking.mask(v, List.of("[1mysecret"))).isSameAs(v);
-        String params = "a " + E + "[38;5;196mred" + E + "[0m";
-        assertThat(Masking.mask(params, List.of("38;5;196"))).as("wholly inside a CSI").isSameAs(params);
+        assertThat(Masking.mask("a " + E + "[38;5;196mred" + E + "[0m", List.of("38;5;196"))).as("wholly inside a CSI")
+                .isEqualTo("a ***red" + E + "[0m");
+        assertThat(Masking.mask("x " + E + "[1mysecret-" + E + "[0mtoken", TOKEN)).as("and split").isEqualTo("x ***");
     }
 
     @Test
-    void noOccurrenceEndsInsideASequence() {
+    void noOccurrenceEndsInsideAnotherSequence() {
         String v = "x token" + E + "[1m y";
         assertThat(Masking.mask(v, List.of("token" + E))).isSameAs(v);
         assertThat(Masking.mask(v, List.of("token" + E + "[1m"))).as("the whole sequence").isEqualTo("x *** y");
@@ -41,15 +40,14 @@ class MaskingNotInsideSequencesTest {
     }
 
     @Test
-    void inAnOscStringAnOccurrenceIsMaskedButDoesNotRunPastItsTerminator() {
+    void inAnOscStringAnOccurrenceIsMaskedThereAndOneRunningPastItsTerminatorTakesTheOscWithIt() {
         String link = E + "]8;;https://u:mysecret-token@h.invalid" + E + "\\link" + E + "]8;;" + E + "\\";
         assertThat(Masking.mask(link, TOKEN)).isEqualTo(E + "]8;;https://u:***@h.invalid" + E + "\\link" + E + "]8;;" + E + "\\");
         assertThat(Masking.mask(E + "]0;mysecret-token\u0007 $", TOKEN)).isEqualTo(E + "]0;***\u0007 $");
-        // the title shows "mysec", the screen "ret-token": masking across the ESC \ once left the OSC unterminated
-        String across = E + "]0;mysec" + E + "\\ret-token";
-        assertThat(Masking.mask(across, TOKEN)).isSameAs(across);
-        String ownTerminator = E + "]0;mysec\u0007ret-token";
-        assertThat(Masking.mask(ownTerminator, TOKEN)).isSameAs(ownTerminator);
+        // masking from "mysec" on across the ESC \ once left the OSC unterminated
+        assertThat(Masking.mask("< " + E + "]0;mysec" + E + "\\ret-token >", TOKEN)).isEqualTo("< *** >");
+        String bel = E + "]0;mysec\u0007ret-token";
+        assertThat(Masking.mask(bel, TOKEN)).as("a BEL is no sequence of its own: nothing between").isSameAs(bel);
     }
 
     @Test
@@ -59,7 +57,18 @@ class MaskingNotInsideSequencesTest {
         assertThat(open.at(2)).isZero();
         assertThat(open.at(3)).isEqualTo(-1);
         Masking.Scan whole = new Masking.Scan(E + "[1mysecret-token", TOKEN, false);
-        for (int i = 0; i < 5; i++) assertThat(whole.at(i)).as("at %d", i).isZero();
+        assertThat(whole.at(0)).isEqualTo(-1).as("a secret's bold tail may follow");
+        assertThat(new Masking.Scan(E + "[1mysecret-token!", TOKEN, false).at(0)).isEqualTo(17);
+        for (int i = 1; i < 5; i++) assertThat(whole.at(i)).as("at %d", i).isZero();
         assertThat(new Masking.Scan("x" + E + "[1mysecret-token", TOKEN, true).atTryingEach(4)).isZero();
+        assertThat(new Masking.Scan("x" + E + "[1mysecret-token", TOKEN, true).atTryingEach(1)).isEqualTo(17);
+    }
+
+    @Test
+    void theSequenceBeforeTheOccurrenceCountsAmongTheBytesItMayHold() {
+        String csi = E + "[" + "1;".repeat(Masking.MAX_INTERLEAVED / 2 - 2) + "1m"; // MAX_INTERLEAVED - 1 bytes
+        assertThat(Masking.mask(csi + "ysecret-token", TOKEN)).isEqualTo("***");
+        String split = csi + "ysecret" + E + "[0m-token";
+        assertThat(Masking.mask(split, TOKEN)).as("4 more bytes of sequence: past the bound").isEqualTo(split);
     }
 }
