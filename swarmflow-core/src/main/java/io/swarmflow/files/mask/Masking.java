@@ -415,7 +415,8 @@ public final class Masking {
      * from it measured once); so a line of a million colour sequences costs a few steps a byte, not
      * {@value #MAX_INTERLEAVED}. Where the sequences lie is walked once for the whole text, as far as the places asked,
      * in whatever order: a step per sequence and per stretch of text between them (searched for the next ESC or
-     * {@code C2} by {@link String#indexOf}); no memory for a text without sequences.
+     * {@code C2} by {@link String#indexOf}); no memory for a text without sequences. Each sequence's bytes are also
+     * looked over once at its first byte, for a secret that begins inside it.
      */
     public static final class Scan {
         private static final int NONE = 1; // not a sequence
@@ -587,7 +588,7 @@ public final class Masking {
                 if (zone == Integer.MIN_VALUE) {
                     if (!walkTo(at)) return -1; // inside the open sequence or not: not known yet
                     zone = zone(at);
-                    if (zone > 0) return 0; // inside a sequence: no occurrence begins there
+                    if (zone > 0) return 0; // inside a sequence: counted from its first byte, by inner()
                     if (zone < 0) { // in an OSC's string: an occurrence there ends before the string does
                         int q = at + zone;
                         int len = seq[q] >>> 3;
