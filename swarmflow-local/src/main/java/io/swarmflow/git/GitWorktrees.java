@@ -962,8 +962,10 @@ public final class GitWorktrees {
             err = Files.createTempFile("swarmflow-git-config", ".err");
             List<String> cmd = new ArrayList<>(LAUNCHER);
             cmd.addAll(List.of("-C", dir.toString(), "config", "--list", "--name-only", "-z"));
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put(NO_LAZY_FETCH, "1"); // reads configuration only, but never a fetch either
+            Process p = pb.start();
             if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new GitException("git config did not finish within " + deadline.toMillis() + " ms (a file its configuration "
@@ -1134,7 +1136,8 @@ public final class GitWorktrees {
      * ls-tree}, paths taken literally), never from a file's content: a partial clone that has every tree ({@code
      * --filter=blob:none} or {@code blob:limit}) is answered without fetching anything; one that may lack trees (another
      * filter, such as {@code tree:0}, or a promisor remote without a filter) is not asked at all, as git would fetch
-     * them from its promisor remote, over the network (git before 2.44 has no way to forbid that). A few git commands,
+     * them from its promisor remote, over the network (git before 2.44 has no way to forbid that; from 2.44 on,
+     * {@link #NO_LAZY_FETCH} makes it fail instead). A few git commands,
      * whatever the number of files (at most {@value #PATHS_PER_COMMAND} paths in one).
      *
      * @param repo  the top of the repository's working tree
@@ -1687,15 +1690,25 @@ public final class GitWorktrees {
     static final List<String> LAUNCHER = List.of("/bin/sh", "-c", "umask go-w && exec git \"$@\"", LAUNCHER_NAME);
 
     /**
+     * The variable that, set to {@code 1}, keeps git from fetching an object a partial clone lacks ({@code --filter=blob:none},
+     * {@code tree:0}) from its promisor remote when a command needs it (git(1), git 2.44 and later): the command fails at
+     * once instead, where it would otherwise reach over the network, and hang on a remote that does not answer. Set for
+     * every git command Swarmflow runs; git before 2.44 does not know it and ignores it.
+     */
+    static final String NO_LAZY_FETCH = "GIT_NO_LAZY_FETCH";
+
+    /**
      * Sets {@code env} (a child's, inherited) for git: no inherited {@code GIT_*} variable, no terminal prompt, messages in
      * the C locale, and no system-wide attributes file ({@code GIT_ATTR_NOSYSTEM=1}: {@code /etc/gitattributes}, which
      * {@link #sameOnEveryMachine}'s {@code core.attributesFile} does not reach), so that what a worktree is checked out as
-     * and what is committed of it is the same on every machine (gitattributes(5)).
+     * and what is committed of it is the same on every machine (gitattributes(5)); and no lazy fetch
+     * ({@link #NO_LAZY_FETCH}).
      */
     static void environment(Map<String, String> env) {
         env.keySet().removeIf(k -> k.startsWith("GIT_"));
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.put("GIT_ATTR_NOSYSTEM", "1");
+        env.put(NO_LAZY_FETCH, "1");
         env.put("LC_ALL", "C");
     }
 
