@@ -730,8 +730,12 @@ public final class GitWorktrees {
      * any clean or process command git's configuration defines (git-lfs's, say), on the host; each file is committed
      * as the bytes the ticket left. What the repository's ignore rules leave out is not committed; a user's own
      * ({@code core.excludesFile}, {@code ~/.config/git/ignore}) do not apply. A repository's sparse checkout does not
-     * apply either ({@link #FULL_CHECKOUT}), nor do the "assume unchanged" and "skip worktree" bits of the worktree's
-     * index, which a ticket without the sandbox can set: they are cleared first. Line endings, the global attributes file, the executable bit, symbolic links
+     * apply either ({@link #FULL_CHECKOUT}). Nor does anything of the worktree's index, which a ticket without the
+     * sandbox can write (its "assume unchanged" and "skip worktree" bits, an entry's recorded file status): the work is
+     * staged in an index of Swarmflow's own ({@link #PRIVATE_INDEX}), made from {@code HEAD}'s tree, every file's
+     * content read once, which then replaces the worktree's index. A file the ticket added to the index though git
+     * ignores it ({@code git add -f}) is left out as any ignored file. Line endings, the global attributes file, the
+     * executable bit, symbolic links
      * and the other settings that decide what is staged of a file are the repository's own, else git's defaults, never
      * the user's or the system's ({@link #sameOnEveryMachine}), as when the worktree was made.
      *
@@ -746,59 +750,82 @@ public final class GitWorktrees {
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
         List<String> pinned = List.of(concat(List.of(concat(List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES)),
                 FULL_CHECKOUT)), sameOnEveryMachine(worktree.repo()).toArray(String[]::new)));
+        // a ticket (without the sandbox, which keeps the index read-only) can write its worktree's index: mark its edits
+        // "assume unchanged" or "skip worktree" (git update-index --assume-unchanged FILE), or give an entry the status of
+        // the edited file and the base's content, and git add -A then passes them over. The commit is staged in an index
+        // of Swarmflow's own instead, made afresh from HEAD's tree, which takes nothing from the ticket's
+        Path index = worktree.gitDir().resolve(PRIVATE_INDEX);
+        Path lock = worktree.gitDir().resolve(PRIVATE_INDEX + ".lock");
         try {
-            // a ticket (without the sandbox, which keeps the index read-only) can mark its edits "assume unchanged" or
-            // "skip worktree" in the index (git update-index --assume-unchanged FILE), and git add -A then passes them over
-            clearIndexFlags(worktree.repo(), pinned);
-            // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
-            List<Path> unopened = new ArrayList<>();
-            boolean tooLong = false;
-            java.util.regex.Matcher m = UNOPENED.matcher(gitOutput(worktree.repo(), concat(pinned, "add", "-A")).stderr());
-            while (m.find()) {
-                unopened.add(worktree.dir().resolve(m.group(1).replaceFirst("/$", "")));
-                // git cuts a message at 4,096 bytes: a path that long loses its end, and the reason
-                tooLong |= m.group(2) == null || m.group(2).equals("File name too long");
+            try {
+                Files.deleteIfExists(index); // left by a coordinator killed while committing; or the ticket's (not followed)
+                Files.deleteIfExists(lock);
+            } catch (IOException e) {
+                throw new GitException("cannot remove " + index + " before committing the worktree " + worktree.dir() + ": " + e);
             }
-            if (!unopened.isEmpty()) throw new UnopenedDirectories(worktree, unopened, tooLong);
-        } catch (UnopenedDirectories e) {
-            throw e;
-        } catch (GitException e) {
-            java.util.regex.Matcher empty = EMPTY_NESTED.matcher(e.getMessage());
-            if (!empty.find()) throw e;
-            throw new GitException(empty.group(1) + " in the worktree is a git repository without a commit, which git cannot "
-                    + "record (it records a nested repository as a link to its current commit); commit in it, or delete its .git "
-                    + "to have its files committed with the rest");
+            boolean staged = false;
+            try {
+                gitIndexed(worktree.repo(), index, null, concat(pinned, "read-tree", "HEAD"));
+                // each entry's status recorded once, from the file's content: read-tree leaves them empty, and git add and
+                // git commit would each hash every file again
+                gitIndexed(worktree.repo(), index, null, concat(pinned, "update-index", "-q", "--refresh"));
+                // git add -A skips a directory it cannot open (a ticket's chmod 000, a path past PATH_MAX) with only a warning
+                List<Path> unopened = new ArrayList<>();
+                boolean tooLong = false;
+                java.util.regex.Matcher m = UNOPENED.matcher(gitIndexed(worktree.repo(), index, null, concat(pinned, "add", "-A")).stderr());
+                staged = true;
+                while (m.find()) {
+                    unopened.add(worktree.dir().resolve(m.group(1).replaceFirst("/$", "")));
+                    // git cuts a message at 4,096 bytes: a path that long loses its end, and the reason
+                    tooLong |= m.group(2) == null || m.group(2).equals("File name too long");
+                }
+                if (!unopened.isEmpty()) throw new UnopenedDirectories(worktree, unopened, tooLong);
+            } catch (UnopenedDirectories e) {
+                install(index, worktree); // the rest of the work staged, as the exception says
+                throw e;
+            } catch (GitException e) {
+                java.util.regex.Matcher empty = EMPTY_NESTED.matcher(e.getMessage());
+                if (staged || !empty.find()) throw e;
+                throw new GitException(empty.group(1) + " in the worktree is a git repository without a commit, which git cannot "
+                        + "record (it records a nested repository as a link to its current commit); commit in it, or delete its .git "
+                        + "to have its files committed with the rest");
+            }
+            if (tryGitIndexed(worktree.repo(), index, concat(pinned, "diff", "--cached", "--quiet"))) {
+                install(index, worktree);
+                return Optional.empty();
+            }
+            // the message on stdin, not the command line, where Linux takes at most 32 pages per argument (128 KiB with 4 KiB
+            // pages: a long title); verbatim, whatever commit.cleanup says (strip would drop a title that begins with #)
+            gitIndexed(worktree.repo(), index, message, concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
+                    "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", "-"));
+            install(index, worktree);
+            return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
+        } finally {
+            try {
+                Files.deleteIfExists(index); // when it was not installed: a failed git command
+            } catch (IOException e) {
+                // a file git's next commit here removes first
+            }
         }
-        if (tryGit(worktree.repo(), concat(pinned, "diff", "--cached", "--quiet")).isPresent()) return Optional.empty();
-        // the message on stdin, not the command line, where Linux takes at most 32 pages per argument (128 KiB with 4 KiB
-        // pages: a long title); verbatim, whatever commit.cleanup says (strip would drop a title that begins with #)
-        gitWithInput(worktree.repo(), concat(pinned, "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
-                "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--cleanup=verbatim", "-F", "-"), message);
-        return Optional.of(git(worktree.repo(), concat(pinned, "rev-parse", "HEAD")).trim());
     }
 
     /**
-     * Clears the "assume unchanged" and "skip worktree" bits of every index entry that has one, so that {@code git add -A}
-     * looks at each file: {@code git ls-files -v} tags an entry with a lower-case letter when it is assumed unchanged and
-     * with {@code S} or {@code s} when it skips the worktree (git-ls-files(1)); {@code git update-index
-     * --no-assume-unchanged --stdin}, then {@code --no-skip-worktree --stdin}, clear them for the paths listed (one
-     * command per bit: update-index applies only the first of the two options given together). A path git cannot mark
-     * (one whose name is not UTF-8 comes back otherwise) fails the commit rather than leave its edit out.
+     * The file name, in a worktree's administrative directory, of the index {@link #commitAll} stages the ticket's work in
+     * ({@code GIT_INDEX_FILE}), apart from the worktree's own {@code index}, which the ticket could write.
      */
-    private static void clearIndexFlags(Path repo, List<String> pinned) throws GitException {
-        StringBuilder assumed = new StringBuilder();
-        StringBuilder skipping = new StringBuilder();
-        for (String entry : git(repo, concat(pinned, "ls-files", "-v", "-z")).split("\0")) {
-            if (entry.length() < 3) continue;
-            char tag = entry.charAt(0);
-            if (Character.isLowerCase(tag)) assumed.append(entry, 2, entry.length()).append('\0');
-            if (tag == 'S' || tag == 's') skipping.append(entry, 2, entry.length()).append('\0');
-        }
-        if (!assumed.isEmpty()) {
-            gitWithInput(repo, concat(pinned, "update-index", "--no-assume-unchanged", "-z", "--stdin"), assumed.toString());
-        }
-        if (!skipping.isEmpty()) {
-            gitWithInput(repo, concat(pinned, "update-index", "--no-skip-worktree", "-z", "--stdin"), skipping.toString());
+    static final String PRIVATE_INDEX = "swarmflow-commit-index";
+
+    /**
+     * Makes {@code index}, which {@link #commitAll} staged the work in, the worktree's own index (renamed over it): what
+     * {@code git status} and {@link #nestedWork} read in the worktree then agrees with the commit, and no mark the ticket
+     * set is left in it.
+     */
+    private static void install(Path index, Worktree worktree) throws GitException {
+        try {
+            Files.move(index, worktree.gitDir().resolve("index"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new GitException("cannot make " + index + " the index of the worktree " + worktree.dir() + ": " + e);
         }
     }
 
@@ -1551,9 +1578,27 @@ public final class GitWorktrees {
 
     /** {@link #gitOutput(Path, String...)} with {@code input} on stdin, or none ({@code /dev/null}) when null. */
     private static Output gitOutput(Path dir, String input, String... args) throws GitException {
+        return gitIndexed(dir, null, input, args);
+    }
+
+    /** {@link #gitIndexed} that says whether git succeeded (exit code 0) rather than throw. */
+    private static boolean tryGitIndexed(Path dir, Path index, String... args) {
+        try {
+            gitIndexed(dir, index, null, args);
+            return true;
+        } catch (GitException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@link #gitOutput(Path, String, String...)} with the index file {@code index} ({@code GIT_INDEX_FILE}, absolute),
+     * or git's own when null.
+     */
+    private static Output gitIndexed(Path dir, Path index, String input, String... args) throws GitException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return gitOnce(dir, input, args);
+                return gitOnce(dir, index, input, args);
             } catch (GitException e) {
                 if (attempt >= LOCK_ATTEMPTS || !lockContention(e.getMessage())) throw e;
                 try {
@@ -1717,13 +1762,14 @@ public final class GitWorktrees {
      * failed: fatal: f.dat: clean filter 'x' failed}), and ends with the whole command and where it ran, each argument
      * longer than 1,000 characters cut: a reason shown cut after 200 characters keeps the cause.
      */
-    private static Output gitOnce(Path dir, String input, String... args) throws GitException {
+    private static Output gitOnce(Path dir, Path index, String input, String... args) throws GitException {
         List<String> cmd = new ArrayList<>(LAUNCHER);
         cmd.addAll(List.of("-C", dir.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (input == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         environment(pb.environment());
+        if (index != null) pb.environment().put("GIT_INDEX_FILE", index.toAbsolutePath().toString());
         String name = "git " + commandName(args);
         String command = "the command: git " + String.join(" ", List.of(args).stream()
                 .map(a -> a.length() > 1000 ? a.substring(0, 1000) + "… (" + a.length() + " characters)" : a).toList())
