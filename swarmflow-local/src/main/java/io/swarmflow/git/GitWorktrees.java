@@ -61,8 +61,9 @@ public final class GitWorktrees {
     }
 
     /**
-     * Why {@code dir} is not inside a git working tree for git (its message: not a repository, dubious ownership, git
-     * not installed, ...); empty when it is.
+     * Why {@code dir} is not inside a git working tree for git: git's own message, one line ({@code fatal: detected
+     * dubious ownership in repository at '/r'; To add an exception for this directory, call: git config --global --add
+     * safe.directory /r}), or why git could not run (not installed); empty when it is.
      */
     public static Optional<String> notRepository(Path dir) {
         if (dir == null || !Files.isDirectory(dir)) return Optional.of(dir + " is not a directory");
@@ -70,7 +71,7 @@ public final class GitWorktrees {
             return git(dir, "rev-parse", "--is-inside-work-tree").trim().equals("true") ? Optional.empty()
                     : Optional.of("it is not inside a working tree");
         } catch (GitException e) {
-            return Optional.of(e.getMessage());
+            return Optional.of(e.gitSaid().isEmpty() ? e.getMessage() : "git rev-parse said: " + e.gitSaid());
         }
     }
 
@@ -1804,7 +1805,7 @@ public final class GitWorktrees {
                     throw new GitException("cannot run " + name + ": " + msg + "; is git installed? (" + command + ")");
                 }
                 throw new GitException(name + " failed" + (msg.isEmpty() ? "" : ": " + oneLine(msg)) + " (exit code " + p.exitValue()
-                        + "; " + command + ")");
+                        + "; " + command + ")", oneLine(msg));
             }
             return new Output(stdout, stderr.join());
         } catch (IOException e) {

@@ -436,6 +436,9 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
         TicketProblems perTicket = new TicketProblems(problems);
         Path repo = plan.repo() == null ? null : Path.of(plan.repo());
         Optional<String> notRepo = null;
+        int refusedAt = -1; // where the problem of a repository git refuses goes, said once for refusedBy
+        List<String> refusedBy = new ArrayList<>();
+        java.util.Set<String> refusedModes = new java.util.TreeSet<>();
         Optional<String> swarmBranch = null; // a branch named swarm, looked for once
         if (repo != null && options.stateDir() != null && samePath(repo, options.stateDir())
                 && plan.tickets().stream().anyMatch(t -> "shell".equals(plan.profileOf(t).kind()))) {
@@ -478,10 +481,14 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
                 if (notRepo == null) notRepo = repositoryChecks.computeIfAbsent(repo, GitWorktrees::notRepository);
                 if (notRepo.isPresent()) {
                     // the spec's loader only saw that a .git exists: git may still refuse it (moved or deleted since, a
-                    // broken .git file, another owner's repository, no git installed), and says why
-                    perTicket.add(t.id(), "uses workspace: " + t.workspace().name().toLowerCase(java.util.Locale.ROOT)
-                            + " but " + repo + " is not a git repository for git (" + notRepo.get() + "); "
-                            + "restore the repository there if it was moved or its .git deleted, else fix what git reports");
+                    // broken .git file, another owner's repository, no git installed), and says why: once, for every
+                    // ticket that needs it (a matrix ticket's expansions, repo and worktree tickets alike)
+                    if (refusedAt < 0) {
+                        refusedAt = problems.size();
+                        problems.add(null);
+                    }
+                    refusedBy.add(t.id());
+                    refusedModes.add(t.workspace().name().toLowerCase(java.util.Locale.ROOT));
                 } else if (t.workspace() == WorkspaceMode.WORKTREE
                         && (swarmBranch != null ? swarmBranch : (swarmBranch = GitWorktrees.branchInTheWay(repo, "swarm/"))).isPresent()) {
                     // else every worktree ticket fails when git makes its branch swarm/<run>/<ticket>
@@ -499,6 +506,12 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
                             + "nothing to branch from; make an initial commit there (git commit --allow-empty -m init)");
                 }
             }
+        }
+        if (refusedAt >= 0) {
+            problems.set(refusedAt, repo + " is not a git repository for git (" + notRepo.orElseThrow() + "), and "
+                    + (refusedBy.size() == 1 ? "ticket " + refusedBy.getFirst() + " needs" : "tickets " + TicketProblems.named(refusedBy)
+                    + " need") + " one (workspace: " + String.join(" or ", refusedModes) + "); restore the repository there if it was "
+                    + "moved or its .git deleted, else fix what git reports");
         }
         // a PATH into a state directory the sandbox hides: refused, not left readable (StatePaths)
         List<Path> hidden = hiddenStateDirs(plan);

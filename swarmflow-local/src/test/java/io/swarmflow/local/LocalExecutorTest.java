@@ -1425,7 +1425,7 @@ class LocalExecutorTest {
 
             assertThat(f.executor.preflight(f.plan(shell, ticket))).isEmpty();
             assertThat(f.executor.preflight(plain)).singleElement().asString()
-                    .contains("ticket wt uses workspace: worktree but " + notRepo + " is not a git repository");
+                    .contains(notRepo + " is not a git repository", "and ticket wt needs one (workspace: worktree)");
             assertThat(f.executor.preflight(none)).singleElement().asString()
                     .contains("ticket wt uses workspace: worktree but the swarm has no git repository");
 
@@ -1454,8 +1454,8 @@ class LocalExecutorTest {
                     java.util.Map.of("shell", shell), java.util.List.of(ticket), "d");
 
             assertThat(f.executor.preflight(plan)).singleElement().asString()
-                    .contains("ticket wt uses workspace: worktree but " + broken + " is not a git repository",
-                            "not a git repository: " + tmp.resolve("gone"), "restore the repository there");
+                    .contains(broken + " is not a git repository for git (git rev-parse said: fatal: not a git repository: "
+                            + tmp.resolve("gone") + ")", "and ticket wt needs one (workspace: worktree)", "restore the repository there");
         }
     }
 
