@@ -1,5 +1,6 @@
 package io.swarmflow.engine;
 
+import io.swarmflow.files.proc.ProcMounts;
 import io.swarmflow.files.proc.ProcStat;
 
 import java.io.IOException;
@@ -331,39 +332,12 @@ public final class Owners {
         };
     }
 
-    /**
-     * Whether {@code /proc} is mounted with {@code hidepid=} other than 0 ({@code 1}, {@code 2}, {@code 4},
-     * {@code noaccess}, {@code invisible}, {@code ptraceable}; see proc(5)), by the {@code /proc} line of
-     * {@code /proc/self/mountinfo}: it then hides other users' processes (or their files) from this one. Read once.
-     */
-    static final boolean PROC_HIDES_PIDS = procHidesPids(Path.of("/proc/self/mountinfo"));
+    /** Whether {@code /proc} hides other users' processes ({@code hidepid=}): {@link ProcMounts#HIDES_PIDS}. Read once. */
+    static final boolean PROC_HIDES_PIDS = ProcMounts.HIDES_PIDS;
 
-    /** {@link #PROC_HIDES_PIDS} from the mountinfo file {@code mountinfo}; false when it cannot be read. */
-    static boolean procHidesPids(Path mountinfo) {
-        try {
-            return procHidesPids(Files.readAllLines(mountinfo, java.nio.charset.StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /**
-     * {@link #PROC_HIDES_PIDS} from the lines of a mountinfo ({@code ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... -
-     * FSTYPE SOURCE SUPEROPTIONS}, proc(5)): the last mount on {@code /proc} of type {@code proc} has {@code hidepid=}
-     * other than {@code 0} in its super options.
-     */
+    /** {@link ProcMounts#hidesPids(java.util.List)}. */
     static boolean procHidesPids(java.util.List<String> mountinfo) {
-        boolean hides = false;
-        for (String line : mountinfo) {
-            String[] f = line.split(" ");
-            int dash = java.util.Arrays.asList(f).indexOf("-");
-            if (f.length < 5 || dash < 0 || dash + 3 >= f.length || !f[4].equals("/proc") || !f[dash + 1].equals("proc")) continue;
-            hides = false; // a later mount on /proc covers an earlier one
-            for (String option : f[dash + 3].split(",")) {
-                if (option.startsWith("hidepid=") && !option.equals("hidepid=0") && !option.equals("hidepid=off")) hides = true;
-            }
-        }
-        return hides;
+        return ProcMounts.hidesPids(mountinfo);
     }
 
     /**

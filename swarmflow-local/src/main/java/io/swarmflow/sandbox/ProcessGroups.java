@@ -1,5 +1,6 @@
 package io.swarmflow.sandbox;
 
+import io.swarmflow.files.proc.ProcMounts;
 import io.swarmflow.files.proc.ProcStat;
 
 import java.io.IOException;
@@ -405,7 +406,8 @@ public final class ProcessGroups {
         int leaderProbe = seen.isPresent() ? -1 : Kill.exists(pid); // without JNA, kill(1): hidepid is told there too
         int groupProbe = seen.isPresent() ? -1 : Kill.exists(-pid);
         String pidTime = seen.isPresent() ? timeNamespace(PROC.resolve(Long.toString(pid))) : null;
-        return uncheckable(pid, startTicks, seen, leaderProbe, groupProbe, timeNamespace(PROC.resolve("self")), pidTime);
+        return uncheckable(pid, startTicks, seen, leaderProbe, groupProbe, timeNamespace(PROC.resolve("self")), pidTime,
+                ProcMounts.HIDES_PIDS);
     }
 
     /**
@@ -416,10 +418,27 @@ public final class ProcessGroups {
      */
     static String uncheckable(long pid, long startTicks, OptionalLong seenTicks, int leaderProbe, int groupProbe,
                               String ownTimeNs, String pidTimeNs) {
+        return uncheckable(pid, startTicks, seenTicks, leaderProbe, groupProbe, ownTimeNs, pidTimeNs, false);
+    }
+
+    /**
+     * {@link #uncheckable(long, long, OptionalLong, int, int, String, String)} with {@code procHidesPids} given
+     * ({@link ProcMounts#HIDES_PIDS}): where {@code /proc} hides other users' processes and it does not show the pid, a
+     * probe that could not answer (-1: no kill(2) through JNA, and {@code kill(1)}, {@link Kill#COMMAND}, missing or
+     * failing) leaves it unknown whether the pid or its group exists: cannot be told, never gone.
+     */
+    static String uncheckable(long pid, long startTicks, OptionalLong seenTicks, int leaderProbe, int groupProbe,
+                              String ownTimeNs, String pidTimeNs, boolean procHidesPids) {
         if (seenTicks.isEmpty() && (leaderProbe == Kill.EPERM || groupProbe == Kill.EPERM)) {
             return (leaderProbe == Kill.EPERM ? "process " + pid : "a process of group " + pid) + " exists (kill(2) answers "
                     + "EPERM: another user's) but /proc does not show it (mounted with hidepid=), so whether it is the attempt's "
                     + "cannot be told";
+        }
+        if (seenTicks.isEmpty() && procHidesPids && (leaderProbe == -1 || groupProbe == -1)
+                && leaderProbe != 0 && groupProbe != 0) {
+            return "/proc does not show process " + pid + " (mounted with hidepid=: it hides other users' processes) and "
+                    + "neither kill(2) nor kill(1) (" + Kill.COMMAND + ") could be asked whether it or its group exists, so "
+                    + "whether it still runs cannot be told";
         }
         if (seenTicks.isPresent() && seenTicks.getAsLong() != startTicks && ownTimeNs != null && pidTimeNs != null
                 && !ownTimeNs.equals(pidTimeNs)) {
