@@ -85,7 +85,8 @@ final class Wiring implements AutoCloseable {
      * of another time namespace), or null when it can; null as well when no process was recorded.
      */
     static String orphanUncheckable(io.swarmflow.store.AttemptView attempt) {
-        return attempt.pid() <= 0 ? null : io.swarmflow.sandbox.ProcessGroups.orphanGroupUncheckable(attempt.pid(), attempt.startTicks());
+        return attempt.pid() <= 0 ? null : io.swarmflow.sandbox.ProcessGroups.orphanGroupUncheckable(attempt.pid(),
+                attempt.startTicks(), io.swarmflow.engine.Owners.timeNamespaceOf(attempt.coordinator()));
     }
 
     /**

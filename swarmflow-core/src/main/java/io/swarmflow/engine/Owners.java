@@ -545,6 +545,16 @@ public final class Owners {
     }
 
     /**
+     * The inode of the time namespace {@code owner} recorded ({@code ;timens=}, the link {@code /proc/self/ns/time} of
+     * the coordinator), in which it read the start ticks it recorded; 0 when it recorded none (an older swarm, a kernel
+     * without time namespaces) or {@code owner} is null. For {@code ProcessGroups}, which compares recorded ticks only
+     * with ticks of the same namespace.
+     */
+    public static long timeNamespaceOf(String owner) {
+        return Exact.of(owner).timeNamespace();
+    }
+
+    /**
      * {@link #isOfAnotherTimeNamespace(String)} with this process's time namespace inode given (0 when unknown,
      * {@link #NO_TIME_NAMESPACES} without time namespaces).
      */

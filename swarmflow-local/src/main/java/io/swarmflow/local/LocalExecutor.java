@@ -977,7 +977,7 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      * False when no process of it was recorded ({@code pid} 0).
      */
     public static boolean orphanAlive(AttemptView attempt) {
-        return attempt.pid() > 0 && ProcessGroups.orphanGroupAlive(attempt.pid(), attempt.startTicks());
+        return attempt.pid() > 0 && ProcessGroups.orphanGroupAlive(attempt.pid(), attempt.startTicks(), ticksTimeNamespace(attempt));
     }
 
     /**
@@ -1007,9 +1007,19 @@ public final class LocalExecutor implements Executor, io.swarmflow.engine.RunEng
      */
     @Override
     public boolean killOrphan(AttemptView attempt, Path runDir) {
-        boolean killed = attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks(), options.warnings());
+        boolean killed = attempt.pid() > 0 && ProcessGroups.killOrphanGroup(attempt.pid(), attempt.startTicks(),
+                ticksTimeNamespace(attempt), options.warnings());
         if (runDir != null) LostAttemptEscapees.end(attempt, scratchVariable(runDir.resolve("scratch")), options.warnings());
         return killed;
+    }
+
+    /**
+     * The time namespace (inode) in which {@code attempt}'s start ticks were read: the one its coordinator recorded
+     * ({@code Owners.timeNamespaceOf}), 0 when not recorded. {@link ProcessGroups} compares them with ticks read here only
+     * when that is this process's ({@code ProcessGroups.ticksIncomparable}).
+     */
+    static long ticksTimeNamespace(AttemptView attempt) {
+        return io.swarmflow.engine.Owners.timeNamespaceOf(attempt.coordinator());
     }
 
     /**

@@ -26,7 +26,8 @@ final class LostAttemptEscapees {
     static void end(AttemptView attempt, String scratch, Consumer<String> warnings) {
         ProcessGroups.OrphanEscapees found;
         try {
-            found = ProcessGroups.killOrphanEscapees(attempt.pid(), attempt.startTicks(), Map.of("SWARM_RUN_ID",
+            found = ProcessGroups.killOrphanEscapees(attempt.pid(), attempt.startTicks(),
+                    LocalExecutor.ticksTimeNamespace(attempt), Map.of("SWARM_RUN_ID",
                     attempt.runId(), "SWARM_TICKET_ID", attempt.ticketId(), "SWARM_ATTEMPT", Integer.toString(attempt.attempt()),
                     "SWARM_SCRATCH", scratch));
         } catch (InterruptedException e) {

@@ -302,7 +302,7 @@ public final class Bubblewrap {
                 if (p.isAlive()) {
                     ProcessGroups.signalGroup(p.pid(), "KILL");
                 } else if (procProblem == null && ProcessGroups.startTicks(p.pid()).isEmpty()) {
-                    ProcessGroups.killReapedLeadersGroup(p.pid(), startTicks.orElse(1));
+                    ProcessGroups.killReapedLeadersGroup(p.pid(), startTicks.orElse(1), ProcessGroups.TIME_NAMESPACE); // read here
                 }
             } catch (RuntimeException e) {
                 // the descendants are still killed below

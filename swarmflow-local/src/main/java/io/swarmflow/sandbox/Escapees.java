@@ -111,11 +111,26 @@ final class Escapees {
      * The live processes of this user started at or after {@code leaderStartTicks} whose environment holds every entry
      * of {@code markers}, the group leader {@code leaderPid} excepted.
      *
+     * {@code leaderStartTicks} as this process read them ({@link ProcessGroups#TIME_NAMESPACE}); see
+     * {@link #find(long, long, long, List, boolean)} for ticks another process recorded.
+     *
      * @param everyPid look at every process, not only those whose ids were handed out after {@code leaderPid}
      */
     static List<Found> find(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid) {
+        return find(leaderPid, leaderStartTicks, ProcessGroups.TIME_NAMESPACE, markers, everyPid);
+    }
+
+    /**
+     * {@link #find(long, long, List, boolean)} with {@code leaderStartTicks} read in the time namespace whose inode is
+     * {@code ticksTimeNamespace} (0 when not known): nothing is found when that is another one than this process's
+     * ({@link ProcessGroups#ticksIncomparable}), since the ticks read here carry another offset than those and "started at
+     * or after the leader" cannot be told.
+     */
+    static List<Found> find(long leaderPid, long leaderStartTicks, long ticksTimeNamespace, List<byte[]> markers,
+                            boolean everyPid) {
         // a /proc of another PID namespace names other processes by these numbers: signalling them would hit others
         if (markers.isEmpty() || leaderStartTicks <= 0 || PROC_PROBLEM != null) return List.of();
+        if (ProcessGroups.ticksIncomparable(ticksTimeNamespace) != null) return List.of();
         long last = everyPid ? -1 : lastPid();
         List<Found> found = new ArrayList<>(0);
         if (last >= leaderPid && last - leaderPid <= PROBED_PIDS) {
@@ -348,8 +363,18 @@ final class Escapees {
      */
     static Ended endAll(long leaderPid, long leaderStartTicks, List<byte[]> markers, boolean everyPid, long graceMillis,
                         int rounds, java.util.function.Predicate<Found> eligible) throws InterruptedException {
-        return endAll(new RealHost(() -> find(leaderPid, leaderStartTicks, markers, everyPid).stream().filter(eligible).toList()),
-                graceMillis, rounds);
+        return endAll(leaderPid, leaderStartTicks, ProcessGroups.TIME_NAMESPACE, markers, everyPid, graceMillis, rounds, eligible);
+    }
+
+    /**
+     * {@link #endAll(long, long, List, boolean, long, int, java.util.function.Predicate)} with {@code leaderStartTicks} read
+     * in time namespace {@code ticksTimeNamespace} ({@link #find(long, long, long, List, boolean)}: nothing is found, so
+     * nothing ended, when it is another one than this process's).
+     */
+    static Ended endAll(long leaderPid, long leaderStartTicks, long ticksTimeNamespace, List<byte[]> markers, boolean everyPid,
+                        long graceMillis, int rounds, java.util.function.Predicate<Found> eligible) throws InterruptedException {
+        return endAll(new RealHost(() -> find(leaderPid, leaderStartTicks, ticksTimeNamespace, markers, everyPid).stream()
+                .filter(eligible).toList()), graceMillis, rounds);
     }
 
     /**

@@ -297,14 +297,26 @@ public final class ProcessGroups {
      * {@code /proc}, and at most sends signal 0.
      *
      * @param pid        the recorded group leader
-     * @param startTicks its recorded start time in clock ticks since the current boot
+     * @param startTicks its recorded start time in clock ticks since the current boot, as read in this process's time
+     *                   namespace ({@link #TIME_NAMESPACE}; the overload with {@code ticksTimeNamespace} for ticks a
+     *                   coordinator of another one may have recorded)
      * @return false as well for {@code pid <= 1} or {@code startTicks <= 0} (nothing recorded), and when it cannot be
      *         told ({@link #orphanGroupUncheckable} not null: {@code /proc} of another PID namespace, a pid it hides, a
      *         process of another time namespace): a caller that reports must ask {@link #orphanGroupUncheckable} first,
      *         not say that the group no longer runs
      */
     public static boolean orphanGroupAlive(long pid, long startTicks) {
-        return recordedGroupAlive(pid, startTicks);
+        return orphanGroupAlive(pid, startTicks, TIME_NAMESPACE);
+    }
+
+    /**
+     * {@link #orphanGroupAlive(long, long)} with {@code startTicks} as read in the time namespace whose inode is
+     * {@code ticksTimeNamespace} (the launching coordinator's, as it recorded it; 0 when not recorded): false when that is
+     * another one than this process's ({@link #ticksIncomparable}), which {@link #orphanGroupUncheckable(long, long, long)}
+     * then names.
+     */
+    public static boolean orphanGroupAlive(long pid, long startTicks, long ticksTimeNamespace) {
+        return recordedGroupAlive(pid, startTicks, ticksTimeNamespace);
     }
 
     /**
@@ -318,7 +330,9 @@ public final class ProcessGroups {
      * {@link #orphanGroupAlive}, the caller must know the attempt was recorded in the current boot.
      *
      * @param pid        the recorded group leader
-     * @param startTicks its recorded start time in clock ticks since the current boot
+     * @param startTicks its recorded start time in clock ticks since the current boot, as read in this process's time
+     *                   namespace ({@link #TIME_NAMESPACE}; the overload with {@code ticksTimeNamespace} for ticks a
+     *                   coordinator of another one may have recorded)
      * @return true when the group (or, when the leader left it, the leader; or the members that started at or after the
      *         reaped leader) was signalled
      */
@@ -335,23 +349,40 @@ public final class ProcessGroups {
      * @return as {@link #killOrphanGroup(long, long)}; false when {@code /proc} is another namespace's
      */
     public static boolean killOrphanGroup(long pid, long startTicks, java.util.function.Consumer<String> warnings) {
-        return killOrphanGroup(pid, startTicks, warnings, Escapees.PROC_PROBLEM);
+        return killOrphanGroup(pid, startTicks, TIME_NAMESPACE, warnings);
+    }
+
+    /**
+     * {@link #killOrphanGroup(long, long, java.util.function.Consumer)} with {@code startTicks} as read in the time
+     * namespace whose inode is {@code ticksTimeNamespace} (the launching coordinator's; 0 when not recorded): when that is
+     * another one than this process's ({@link #ticksIncomparable}) nothing is signalled and {@code warnings} gets the
+     * reason ({@link #orphanUnseen}).
+     */
+    public static boolean killOrphanGroup(long pid, long startTicks, long ticksTimeNamespace,
+                                          java.util.function.Consumer<String> warnings) {
+        return killOrphanGroup(pid, startTicks, ticksTimeNamespace, warnings, Escapees.PROC_PROBLEM);
     }
 
     /** {@link #killOrphanGroup(long, long, java.util.function.Consumer)} with {@code procProblem} given (null: none). */
     static boolean killOrphanGroup(long pid, long startTicks, java.util.function.Consumer<String> warnings, String procProblem) {
+        return killOrphanGroup(pid, startTicks, TIME_NAMESPACE, warnings, procProblem);
+    }
+
+    /** {@link #killOrphanGroup(long, long, long, java.util.function.Consumer)} with {@code procProblem} given (null: none). */
+    static boolean killOrphanGroup(long pid, long startTicks, long ticksTimeNamespace, java.util.function.Consumer<String> warnings,
+                                   String procProblem) {
         if (pid <= 1 || startTicks <= 0) return false;
         if (procProblem != null) {
             warnings.accept(orphanUncheckable(pid, procProblem));
             return false;
         }
-        String unseen = orphanGroupUncheckable(pid, startTicks, null);
+        String unseen = orphanGroupUncheckable(pid, startTicks, ticksTimeNamespace, null);
         if (unseen != null) {
             warnings.accept(orphanUnseen(pid, unseen));
             return false;
         }
-        if (!recordedGroupAlive(pid, startTicks)) return false;
-        if (statFields(pid) == null) return killReapedLeadersGroup(pid, startTicks);
+        if (!recordedGroupAlive(pid, startTicks, ticksTimeNamespace)) return false;
+        if (statFields(pid) == null) return killReapedLeadersGroup(pid, startTicks, ticksTimeNamespace);
         boolean killed = signalGroup(pid, "KILL");
         if (!killed) {
             // The recorded process left its group (it called setsid itself): kill it alone.
@@ -395,12 +426,23 @@ public final class ProcessGroups {
      * @return one line saying why, for a message after "cannot tell whether it still runs: "; null when it can be told
      */
     public static String orphanGroupUncheckable(long pid, long startTicks) {
-        return orphanGroupUncheckable(pid, startTicks, Escapees.PROC_PROBLEM);
+        return orphanGroupUncheckable(pid, startTicks, TIME_NAMESPACE);
     }
 
-    private static String orphanGroupUncheckable(long pid, long startTicks, String procProblem) {
+    /**
+     * {@link #orphanGroupUncheckable(long, long)} with {@code startTicks} as read in the time namespace whose inode is
+     * {@code ticksTimeNamespace} (the launching coordinator's; 0 when not recorded): not null as well when that is another
+     * one than this process's ({@link #ticksIncomparable}).
+     */
+    public static String orphanGroupUncheckable(long pid, long startTicks, long ticksTimeNamespace) {
+        return orphanGroupUncheckable(pid, startTicks, ticksTimeNamespace, Escapees.PROC_PROBLEM);
+    }
+
+    private static String orphanGroupUncheckable(long pid, long startTicks, long ticksTimeNamespace, String procProblem) {
         if (pid <= 1 || startTicks <= 0) return null;
         if (procProblem != null) return procProblem;
+        String incomparable = ticksIncomparable(ticksTimeNamespace);
+        if (incomparable != null) return incomparable;
         String[] f = statFields(pid);
         OptionalLong seen = f == null || f.length < 20 ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(f[19]));
         int leaderProbe = seen.isPresent() ? -1 : Kill.exists(pid); // without JNA, kill(1): hidepid is told there too
@@ -447,6 +489,45 @@ public final class ProcessGroups {
                     + "be compared with the recorded one";
         }
         return null;
+    }
+
+    /**
+     * The inode of this process's time namespace ({@code /proc/self/ns/time}, {@code time:[INODE]}, see
+     * time_namespaces(7)), 0 when it cannot be read (a kernel without time namespaces). Read once: a process never moves
+     * to another time namespace itself (setns(2) and unshare(2) change its children's).
+     */
+    public static final long TIME_NAMESPACE = inode(timeNamespace(PROC.resolve("self")));
+
+    /** The number in a namespace link's target {@code time:[INODE]}, or 0 for null or another shape. */
+    static long inode(String link) {
+        if (link == null || !link.startsWith("time:[") || !link.endsWith("]")) return 0;
+        try {
+            return Long.parseLong(link.substring(6, link.length() - 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Why start ticks read in the time namespace whose inode is {@code ticksTimeNamespace} (as the coordinator that
+     * recorded them was in) cannot be compared with those this process reads, or null when they can: Linux shows field 22
+     * of {@code /proc/PID/stat} with the <em>reader's</em> time namespace offset, so ticks read in another namespace than
+     * this one prove nothing, equal or not. The one rule every comparison of recorded ticks here goes by
+     * ({@link #recordedGroupAlive}, {@link #reapedLeadersGroupAlive}, {@link #killReapedLeadersGroup},
+     * {@link Escapees#find(long, long, long, List, boolean)}), so that none can forget it. Null as well when either
+     * namespace is unknown (0: recorded by an older swarm, or a kernel without time namespaces), as before the
+     * namespace was recorded.
+     */
+    static String ticksIncomparable(long ticksTimeNamespace) {
+        return ticksIncomparable(ticksTimeNamespace, TIME_NAMESPACE);
+    }
+
+    /** {@link #ticksIncomparable(long)} with this process's time namespace inode given ({@code own}, 0 when unknown). */
+    static String ticksIncomparable(long ticksTimeNamespace, long own) {
+        if (ticksTimeNamespace <= 0 || own <= 0 || ticksTimeNamespace == own) return null;
+        return "the start time on record was read in time namespace time:[" + ticksTimeNamespace + "], not this process's time:["
+                + own + "], and Linux shows start times (field 22 of /proc/PID/stat) with the reader's offset, so the recorded "
+                + "one cannot be compared with those read here";
     }
 
     /** The target of {@code dir}'s {@code ns/time} link ({@code time:[INODE]}), or null when it cannot be read. */
@@ -499,6 +580,20 @@ public final class ProcessGroups {
      */
     public static OrphanEscapees killOrphanEscapees(long pid, long startTicks, java.util.Map<String, String> env)
             throws InterruptedException {
+        return killOrphanEscapees(pid, startTicks, TIME_NAMESPACE, env);
+    }
+
+    /**
+     * {@link #killOrphanEscapees(long, long, java.util.Map)} with {@code startTicks} as read in the time namespace whose
+     * inode is {@code ticksTimeNamespace} (the launching coordinator's; 0 when not recorded): when that is another one than
+     * this process's ({@link #ticksIncomparable}) nothing is looked for (which processes started after the attempt's first
+     * cannot be told), and both lists are empty.
+     *
+     * @throws IllegalArgumentException as {@link #killOrphanEscapees(long, long, java.util.Map)}
+     * @throws InterruptedException as {@link #killOrphanEscapees(long, long, java.util.Map)}
+     */
+    public static OrphanEscapees killOrphanEscapees(long pid, long startTicks, long ticksTimeNamespace,
+                                                    java.util.Map<String, String> env) throws InterruptedException {
         if (env.get(Escapees.SCRATCH) == null) {
             throw new IllegalArgumentException("no " + Escapees.SCRATCH + " to tell the attempt's processes from another "
                     + "state directory's by");
@@ -507,38 +602,40 @@ public final class ProcessGroups {
         List<Long> ended = new java.util.ArrayList<>();
         List<Long> left = new java.util.ArrayList<>();
         List<String> spellings = scratchSpellings(env.get(Escapees.SCRATCH));
-        for (String scratch : spellings) endSpelled(pid, startTicks, env, scratch, ended, left);
+        for (String scratch : spellings) endSpelled(pid, startTicks, ticksTimeNamespace, env, scratch, ended, left);
         // by the ids alone, to say what was left alone for its other scratch directory (not signalled)
         java.util.Map<String, String> ids = new java.util.HashMap<>(env);
         ids.remove(Escapees.SCRATCH);
         List<byte[]> idMarkers = Escapees.markers(ids);
-        List<Long> other = idMarkers.isEmpty() ? List.of() : othersWithTheIds(pid, startTicks, idMarkers, ended, left);
+        List<Long> other = idMarkers.isEmpty() ? List.of()
+                : othersWithTheIds(pid, startTicks, ticksTimeNamespace, idMarkers, ended, left);
         // one of them whose SWARM_SCRATCH is this very directory spelled otherwise (the attempt launched with the state
         // directory named through a symbolic link, the resume naming it by its physical path) is this attempt's: ended
         List<String> more = sameDirectorySpellings(other, env.get(Escapees.SCRATCH), spellings);
         if (!more.isEmpty()) {
-            for (String scratch : more) endSpelled(pid, startTicks, env, scratch, ended, left);
-            other = othersWithTheIds(pid, startTicks, idMarkers, ended, left);
+            for (String scratch : more) endSpelled(pid, startTicks, ticksTimeNamespace, env, scratch, ended, left);
+            other = othersWithTheIds(pid, startTicks, ticksTimeNamespace, idMarkers, ended, left);
         }
         return new OrphanEscapees(List.copyOf(ended), List.copyOf(left), other);
     }
 
     /** Ends the processes holding {@code env}'s ids and {@code scratch} as their {@code SWARM_SCRATCH}, outside group {@code pid}. */
-    private static void endSpelled(long pid, long startTicks, java.util.Map<String, String> env, String scratch,
+    private static void endSpelled(long pid, long startTicks, long ticksTimeNamespace, java.util.Map<String, String> env, String scratch,
                                    List<Long> ended, List<Long> left) throws InterruptedException {
         java.util.Map<String, String> spelled = new java.util.HashMap<>(env);
         spelled.put(Escapees.SCRATCH, scratch);
         // the members of the recorded group hold the same variables: they are the group's rule's, killed or spared by
         // it (its leader's identity), and not named as escaped while they die
-        Escapees.Ended e = Escapees.endAll(pid, startTicks, Escapees.markers(spelled), true, 0, Escapees.ROUNDS,
+        Escapees.Ended e = Escapees.endAll(pid, startTicks, ticksTimeNamespace, Escapees.markers(spelled), true, 0, Escapees.ROUNDS,
                 f -> processGroup(f.pid()).orElse(pid) != pid);
         e.ended().forEach(f -> { if (!ended.contains(f.pid())) ended.add(f.pid()); });
         e.left().forEach(f -> { if (!left.contains(f.pid())) left.add(f.pid()); });
     }
 
     /** The pids of the processes outside group {@code pid} holding {@code idMarkers} that are neither ended nor left. */
-    private static List<Long> othersWithTheIds(long pid, long startTicks, List<byte[]> idMarkers, List<Long> ended, List<Long> left) {
-        return Escapees.find(pid, startTicks, idMarkers, true).stream().map(Escapees.Found::pid)
+    private static List<Long> othersWithTheIds(long pid, long startTicks, long ticksTimeNamespace, List<byte[]> idMarkers,
+                                               List<Long> ended, List<Long> left) {
+        return Escapees.find(pid, startTicks, ticksTimeNamespace, idMarkers, true).stream().map(Escapees.Found::pid)
                 .filter(p -> processGroup(p).orElse(pid) != pid && !ended.contains(p) && !left.contains(p)).toList();
     }
 
@@ -591,6 +688,15 @@ public final class ProcessGroups {
      * counted). False when {@code /proc} cannot be listed (nothing is taken for the recorded group then).
      */
     static boolean reapedLeadersGroupAlive(long pgid, long startTicks) {
+        return reapedLeadersGroupAlive(pgid, startTicks, TIME_NAMESPACE);
+    }
+
+    /**
+     * {@link #reapedLeadersGroupAlive(long, long)} with {@code startTicks} read in time namespace {@code ticksTimeNamespace}:
+     * false when they cannot be compared with the ticks read here ({@link #ticksIncomparable}).
+     */
+    static boolean reapedLeadersGroupAlive(long pgid, long startTicks, long ticksTimeNamespace) {
+        if (ticksIncomparable(ticksTimeNamespace) != null) return false;
         try {
             for (Stat m : liveMembers(pgid)) {
                 if (m.fields().length >= 20 && Long.parseLong(m.fields()[19]) >= startTicks) return true;
@@ -602,14 +708,16 @@ public final class ProcessGroups {
     }
 
     /**
-     * Kills group {@code pgid}, whose leader (started at {@code startTicks}) was reaped: the whole group at once when every
+     * Kills group {@code pgid}, whose leader (started at {@code startTicks}, as read in time namespace
+     * {@code ticksTimeNamespace}: nothing when that is not comparable here, {@link #ticksIncomparable}) was reaped: the whole group at once when every
      * live member started at or after it, else only those members (SIGKILL to each, while it is still the member found:
      * {@link #stillMember}; a process one of them forks meanwhile escapes).
      *
      * @return true when at least one process was signalled
      */
-    static boolean killReapedLeadersGroup(long pgid, long startTicks) {
+    static boolean killReapedLeadersGroup(long pgid, long startTicks, long ticksTimeNamespace) {
         if (Escapees.PROC_PROBLEM != null) return false; // its members' numbers are another namespace's (review D2 F11)
+        if (ticksIncomparable(ticksTimeNamespace) != null) return false; // "started at or after it" cannot be told
         List<Stat> later = new java.util.ArrayList<>();
         boolean earlier = false;
         try {
@@ -637,17 +745,26 @@ public final class ProcessGroups {
      * means nothing here: a container restarted without a host reboot keeps the host name and the boot time
      * ({@code Owners.isOfThisBoot}), but its pids start again; so nothing is taken for it (review R4).
      */
-    private static boolean recordedGroupAlive(long pid, long startTicks) {
-        return recordedGroupAlive(pid, startTicks, startTicks(1));
+    private static boolean recordedGroupAlive(long pid, long startTicks, long ticksTimeNamespace) {
+        return recordedGroupAlive(pid, startTicks, ticksTimeNamespace, startTicks(1));
     }
 
-    /** {@link #recordedGroupAlive(long, long)} with the start of this pid namespace's init given ({@code startTicks(1)}). */
+    /** {@link #recordedGroupAlive(long, long, long)} of ticks read here, the start of this pid namespace's init given. */
     static boolean recordedGroupAlive(long pid, long startTicks, OptionalLong namespaceStart) {
+        return recordedGroupAlive(pid, startTicks, TIME_NAMESPACE, namespaceStart);
+    }
+
+    /**
+     * {@link #recordedGroupAlive(long, long, long)} with the start of this pid namespace's init given
+     * ({@code startTicks(1)}). False when {@code startTicks} were read in another time namespace ({@link #ticksIncomparable}).
+     */
+    static boolean recordedGroupAlive(long pid, long startTicks, long ticksTimeNamespace, OptionalLong namespaceStart) {
         if (pid <= 1 || startTicks <= 0 || Escapees.PROC_PROBLEM != null) return false;
-        if (orphanGroupUncheckable(pid, startTicks, null) != null) return false; // nothing to take for it: cannot tell
+        // nothing to take for it: cannot tell (another time namespace's ticks included)
+        if (orphanGroupUncheckable(pid, startTicks, ticksTimeNamespace, null) != null) return false;
         if (namespaceStart.isPresent() && startTicks < namespaceStart.getAsLong()) return false;
         String[] f = statFields(pid);
-        if (f == null) return reapedLeadersGroupAlive(pid, startTicks);
+        if (f == null) return reapedLeadersGroupAlive(pid, startTicks, ticksTimeNamespace);
         if (f.length < 20 || Long.parseLong(f[19]) != startTicks) return false;
         if (!f[0].equals("Z") && !f[0].equals("X")) return true;
         if (f.length > 17 && Long.parseLong(f[17]) > 1) return true; // its main thread ended, another thread runs
