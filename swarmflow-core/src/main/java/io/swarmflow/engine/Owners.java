@@ -344,19 +344,25 @@ public final class Owners {
      * Whether process {@code pid}, which {@code /proc} does not show (or lets read), exists all the same: only where
      * {@code /proc} hides other users' processes ({@link #PROC_HIDES_PIDS}), where its directory is there but cannot be
      * read ({@code hidepid=1}), or {@code kill -0 PID} says "Operation not permitted" (EPERM: it exists, another user's;
-     * {@code hidepid=2}). False everywhere else, at no cost.
+     * {@code hidepid=2}). False everywhere else, at no cost. Where {@code kill} cannot be run (not installed), true:
+     * whether it exists cannot be told, and a pid that cannot be told gone is not taken for gone.
      */
     static boolean hiddenButThere(long pid) {
-        if (!PROC_HIDES_PIDS || pid <= 0) return false;
+        return hiddenButThere(pid, PROC_HIDES_PIDS, "kill");
+    }
+
+    /** {@link #hiddenButThere(long)} with whether {@code /proc} hides pids and the {@code kill} program given. */
+    static boolean hiddenButThere(long pid, boolean procHidesPids, String kill) {
+        if (!procHidesPids || pid <= 0) return false;
         if (Files.exists(Path.of("/proc", Long.toString(pid)), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return true;
         try {
-            ProcessBuilder pb = new ProcessBuilder("kill", "-0", Long.toString(pid)).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(kill, "-0", Long.toString(pid)).redirectErrorStream(true);
             pb.environment().put("LC_ALL", "C");
             Process p = pb.start();
             String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             return p.waitFor() != 0 && said.contains("not permitted");
         } catch (IOException e) {
-            return false;
+            return true; // kill(1) cannot be run: cannot tell, so not gone (its lease is waited out)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true; // cannot tell: not gone

@@ -51,6 +51,19 @@ class OwnersHidepidTest {
         assertThat(Owners.procHidesPids(List.of(two, visible))).as("the later mount covers the earlier").isFalse();
     }
 
+    /**
+     * Where {@code /proc} hides pids and kill(1) cannot be run (not installed), a pid {@code /proc} does not show cannot be
+     * told gone: it was taken for gone, so a live coordinator of another user could be taken over beside it.
+     */
+    @Test
+    void withoutKillAHiddenPidIsNotTakenForGone() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        assertThat(Owners.hiddenButThere(gone.pid(), true, "/nonexistent/kill")).as("kill(1) missing").isTrue();
+        assertThat(Owners.hiddenButThere(gone.pid(), true, "kill")).as("kill -0 says 'No such process'").isFalse();
+        assertThat(Owners.hiddenButThere(gone.pid(), false, "/nonexistent/kill")).as("no hidepid: not asked").isFalse();
+    }
+
     @Test
     void withoutHidepidNothingIsAsked() {
         // this machine's /proc (the tests' own) is not mounted with hidepid: an unseen pid costs no kill(1)
