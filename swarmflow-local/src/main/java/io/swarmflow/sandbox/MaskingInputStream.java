@@ -20,9 +20,7 @@ import java.util.Objects;
  *
  * <p>What is held back, and for how long: a byte is released once every place up to it is decided, that is, for each
  * secret, its bytes there either differ somewhere or are all read. So the bytes held are those that may begin a secret
- * still being printed (or an escape sequence not yet ended, from its ESC, where an occurrence begun inside it counts
- * from, {@link Masking.Scan}):
- * fewer than the longest secret's UTF-8 bytes plus {@value Masking#MAX_INTERLEAVED} ({@code held()}),
+ * still being printed: fewer than the longest secret's UTF-8 bytes plus {@value Masking#MAX_INTERLEAVED} ({@code held()}),
  * whatever was read before. A run
  * of masked bytes is not held as bytes but as a position (where it ends so far): however long a chain of overlapping
  * occurrences is (the secret {@code aaaa} in a million {@code a}s), the memory stays bounded by the longest secret,

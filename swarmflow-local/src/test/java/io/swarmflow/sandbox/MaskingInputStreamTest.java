@@ -71,9 +71,7 @@ class MaskingInputStreamTest {
     @Property(tries = 300)
     void sameAsReplacingInTheWholeText(@ForAll @StringLength(max = 60) String noise, @ForAll @IntRange(min = 1, max = 7) int chunk) throws IOException {
         String secret = "k3y!";
-        // no ESC or C1 control: one right before the secret makes its k a sequence's final byte (Masking.Scan)
-        String plain = noise.replace("k", "").replaceAll("[\\u001b\\u0080-\\u009f]", "");
-        String text = plain + secret + plain + secret.substring(0, 3);
+        String text = noise.replace("k", "") + secret + noise.replace("k", "") + secret.substring(0, 3);
         assertThat(drain(MaskingInputStream.wrap(chunked(text, chunk), List.of(secret)))).isEqualTo(text.replace(secret, "***"));
     }
 

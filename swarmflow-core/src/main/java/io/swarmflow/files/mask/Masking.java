@@ -43,11 +43,7 @@ import java.util.stream.Stream;
  * ({@code ab/ESC[01;31mESC[Kcd ESC[mESC[K/ef}), which a terminal shows whole, as does a report that removes the
  * sequences. What such an occurrence covers, the sequences in it included, is masked like any other: with
  * {@code ab/cd/ef}, {@code ab/ESC[1mcd/efESC[0m} gives {@code ***ESC[0m}. Sequences before its first character or
- * after its last are no part of it and stay. No part of a sequence is masked alone: an occurrence that begins inside
- * one is masked from the sequence's first byte, the sequence with it (with {@code mysecret}, {@code ESC[1mysecret}
- * gives {@code ***}, not the broken {@code ESC[1***}, and no byte of the secret stays), its bytes counted among those
- * above; one in an OSC's string (a hyperlink's URL, a window title) that ends there too is masked there; one that ends
- * inside another sequence (a secret holding an ESC) is none. Each secret is also matched in the forms JSON writers print it in
+ * after its last are no part of it and stay. Each secret is also matched in the forms JSON writers print it in
  * ({@link #jsonForms}: {@code pa"ss} as {@code pa\"ss}), as computed once by {@link #ordered}.
  *
  * <p>A byte stream masked by the same rule ({@code MaskingInputStream}, over the UTF-8 bytes) gives the same text
@@ -390,11 +386,7 @@ public final class Masking {
      * Where the secrets occur in one text of UTF-8 bytes (each byte one character {@code 0..255}, as are the secrets'
      * bytes), asked place by place; one for each text (or each state of a stream's bytes held back), not shared between
      * threads. An occurrence is the secret's bytes, in order, with only these between them, and none before its first
-     * byte or after its last. Where the text, walked from its start sequence by sequence as a terminal reads it, has a
-     * sequence, an occurrence begun inside it is counted from the sequence's first byte, the bytes of the sequence before
-     * it counted among those below (one that ends inside the sequence covers it whole), except that one begun in a
-     * terminated OSC's string (after its {@code ESC ]}) that ends there too, before the terminator, is the string's own;
-     * none ends inside another sequence:
+     * byte or after its last:
      * <ul>
      *   <li>whole terminal escape sequences: CSI ({@code ESC [}, or the C1 control U+009B as UTF-8 {@code C2 9B}, then
      *   parameters {@code 0x30-0x3F}, intermediates {@code 0x20-0x2F} and a final byte {@code 0x40-0x7E}); OSC
@@ -413,10 +405,7 @@ public final class Masking {
      * cannot occur there), the bytes compared until the first that differs and one step for
      * each run of sequences in between (each sequence is parsed once for the whole text, and the run of whole sequences
      * from it measured once); so a line of a million colour sequences costs a few steps a byte, not
-     * {@value #MAX_INTERLEAVED}. Where the sequences lie is walked once for the whole text, as far as the places asked,
-     * in whatever order: a step per sequence and per stretch of text between them (searched for the next ESC or
-     * {@code C2} by {@link String#indexOf}); no memory for a text without sequences. Each sequence's bytes are also
-     * looked over once at its first byte, for a secret that begins inside it.
+     * {@value #MAX_INTERLEAVED}.
      */
     public static final class Scan {
         private static final int NONE = 1; // not a sequence
@@ -437,20 +426,6 @@ public final class Masking {
         private short[] seq;
         /** Per place: 0 until measured, else 1 + the bytes of the run of FIXED and OSC_TERM sequences there (capped). */
         private short[] run;
-        /**
-         * Per place below {@link #walked} where a sequence lies ({@link #zone}): {@code p - s} for a place strictly inside
-         * the sequence at {@code s} (not in an OSC's string), {@code -(p - s)} in the string of the terminated OSC at
-         * {@code s}, 0 elsewhere (and at a sequence's first byte); null while no sequence is met, so plain text
-         * allocates nothing.
-         */
-        private short[] zones;
-        /** The places before this one are walked: their zones known. */
-        private int walked;
-        /** Where the walk stopped at a sequence the text ends inside (only when not {@link #ended}), -1 if it did not. */
-        private int open = -1;
-        /** The next ESC, and the next {@code C2}, at or after where {@link #nextLead} last looked; -1 before it looks. */
-        private int nextEsc = -1;
-        private int nextC1 = -1;
         private long steps;
 
         /**
@@ -487,190 +462,34 @@ public final class Masking {
          *
          * @param at where an occurrence may begin, {@code 0 <= at < text.length()}
          * @return the bytes covered, 0 if no secret occurs at {@code at}, -1 if that is not known yet (never when
-         *         {@code ended}), as at the first byte of a sequence the text ends inside, whatever secret begins there
-         *         (where the places after it lie, inside it or not, is not known yet); 0 inside a sequence (what begins
-         *         there is counted from its first byte); when -1, the bytes from
-         *         {@code at} to the end of {@code text} are fewer than the longest secret's plus {@value #MAX_INTERLEAVED}
+         *         {@code ended}); when -1, the bytes from {@code at} to the end of {@code text} are fewer than the
+         *         longest secret's plus {@value #MAX_INTERLEAVED}
          */
         public int at(int at) {
             // only a secret that begins with the byte here can occur here: any other differs at its first byte (0)
             char first = text.charAt(at);
             CharSequence[] candidates = first < byFirst.length ? byFirst[first] : null;
-            if (candidates == null && first != ESC && first != C1_LEAD) return 0; // most places: kept short, inlined
-            return at(at, first, candidates);
-        }
-
-        /** {@link #at(int)} where a secret or a sequence may begin. */
-        private int at(int at, char first, CharSequence[] candidates) {
-            int inner = first == ESC || first == C1_LEAD ? inner(at) : 0;
-            if (inner < 0) return -1;
-            if (candidates == null) return inner;
-            int best = best(at, candidates);
-            return best < 0 ? -1 : Math.max(best, inner);
+            if (candidates == null) return 0;
+            int best = 0;
+            boolean unknown = false;
+            for (CharSequence s : candidates) {
+                int end = occurrence(at, s);
+                if (end < 0) unknown = true;
+                else best = Math.max(best, end);
+            }
+            return unknown ? -1 : best;
         }
 
         /** {@link #at}, trying every secret at {@code at}: what the index by first byte must agree with. For tests. */
         int atTryingEach(int at) {
-            char first = text.charAt(at);
-            int inner = first == ESC || first == C1_LEAD ? inner(at) : 0;
-            if (inner < 0) return -1;
-            int best = best(at, secrets.toArray(new CharSequence[0]));
-            return best < 0 ? -1 : Math.max(best, inner);
-        }
-
-        /**
-         * For a sequence beginning at {@code s}, the bytes from {@code s} that occurrences begun inside it cover, the
-         * sequence's bytes before them counted among those an occurrence may hold: an occurrence is masked from the
-         * sequence's first byte, so that no part of a sequence is masked and none of a secret is left (an occurrence in
-         * an OSC's string that ends there is the string's own, {@link #best}; one that ends inside this sequence covers
-         * it whole). 0 if none (or no sequence begins here), -1 if not known yet.
-         */
-        private int inner(int s) {
-            if (!ended) {
-                if (!walkTo(s)) return 0; // after a sequence the text ends inside: best() tells
-                if (open == s) return -1; // the text ends inside this one: what lies inside is not known yet
-            }
-            if (ended && !mayHoldABeginning(s)) return 0; // most sequences: no secret begins with any of their bytes
-            int code = seq != null && seq[s] != 0 ? seq[s] : parse(s); // parsed here, not kept: most no secret is in
-            int kind = code & 7;
-            if (kind != FIXED && kind != OSC_TERM && kind != OSC_ALONE) return 0;
-            int len = kind == OSC_ALONE ? 2 : code >>> 3;
-            int string = kind == OSC_TERM ? s + len - (text.charAt(s + len - 1) == BEL ? 1 : 2) : s;
             int best = 0;
             boolean unknown = false;
-            for (int q = s + 1; q < s + len; q++) {
-                char c = text.charAt(q);
-                CharSequence[] candidates = c < byFirst.length ? byFirst[c] : null;
-                if (candidates == null) continue;
-                for (CharSequence secret : candidates) {
-                    int e = occurrence(q, secret, n, MAX_INTERLEAVED - (q - s));
-                    if (e == 0) continue;
-                    if (!walkTo(s)) return -1;
-                    if (zone(s) != 0) return 0; // inside another sequence (an OSC's ESC \): counted from that one's
-                    int end = q + e;
-                    if (e > 0 && end <= string) continue; // within the OSC's string: masked there
-                    if (e > 0) end = end < s + len ? s + len : endsOutside(end, false);
-                    if (end < 0 || e < 0) unknown = true;
-                    else if (end > 0) best = Math.max(best, end - s);
-                }
-            }
-            return unknown ? -1 : best;
-        }
-
-        /**
-         * Whether a secret may begin at a byte of the sequence at {@code s} after its first: false only where a CSI or
-         * two-byte one (ESC or C1 form) is seen, in one pass, to hold none that a secret begins with; true for an OSC.
-         */
-        private boolean mayHoldABeginning(int s) {
-            for (int q = s + 1; q < n && q - s < MAX_INTERLEAVED; q++) {
-                char c = text.charAt(q);
-                if (c < byFirst.length && byFirst[c] != null) return true;
-                if (q == s + 1) {
-                    char kind = text.charAt(s) == C1_LEAD ? (char) (c - 0x40) : c; // C2 9B is ESC [, as parse() reads it
-                    if (kind == ']') return true;
-                    if (kind != '[') return false; // two bytes, or none: its second byte was checked
-                } else if (c < 0x20 || c > 0x3F) {
-                    return false; // the final byte (checked) or what ends it otherwise
-                }
-            }
-            return true;
-        }
-
-        /** The longest occurrence of {@code candidates} at {@code at} that begins and ends outside sequences. */
-        private int best(int at, CharSequence[] candidates) {
-            int best = 0;
-            boolean unknown = false;
-            int zone = Integer.MIN_VALUE; // where at lies (zone), found when needed: most places no secret occurs at
-            int limit = n;
-            for (CharSequence s : candidates) {
-                int end = occurrence(at, s, n, MAX_INTERLEAVED);
-                if (end == 0) continue; // none here at all, so none ending sooner, in an OSC's string
-                if (zone == Integer.MIN_VALUE) {
-                    if (!walkTo(at)) return -1; // inside the open sequence or not: not known yet
-                    zone = zone(at);
-                    if (zone > 0) return 0; // inside a sequence: counted from its first byte, by inner()
-                    if (zone < 0) { // in an OSC's string: an occurrence there ends before the string does
-                        int q = at + zone;
-                        int len = seq[q] >>> 3;
-                        limit = q + len - (text.charAt(q + len - 1) == BEL ? 1 : 2);
-                    }
-                }
-                if (zone < 0) end = occurrence(at, s, limit, MAX_INTERLEAVED);
-                if (end > 0) end = endsOutside(at + end, zone < 0);
+            for (CharSequence s : secrets) {
+                int end = occurrence(at, s);
                 if (end < 0) unknown = true;
-                else if (end > 0) best = Math.max(best, end - at);
+                else best = Math.max(best, end);
             }
             return unknown ? -1 : best;
-        }
-
-        /**
-         * {@code end} if an occurrence may end there (before {@code text[end]}): not inside a sequence (for one begun in
-         * an OSC's string, its limit was checked), 0 if it may not, -1 if that is not known yet.
-         */
-        private int endsOutside(int end, boolean inString) {
-            if (inString || end == n) return end;
-            if (!walkTo(end)) return -1;
-            return zone(end) == 0 ? end : 0;
-        }
-
-        /** Where the next ESC or {@code C2} at or after {@code from} is, {@link #n} if none (each cached until passed). */
-        private int nextLead(int from) {
-            if (nextEsc < from) nextEsc = indexOf(ESC, from);
-            if (nextC1 < from) nextC1 = indexOf(C1_LEAD, from);
-            return Math.min(nextEsc, nextC1);
-        }
-
-        private int indexOf(char c, int from) {
-            if (text instanceof String s) { // the JDK's search, many bytes a step
-                int i = s.indexOf(c, from);
-                return i < 0 ? n : i;
-            }
-            for (int i = from; i < n; i++) if (text.charAt(i) == c) return i;
-            return n;
-        }
-
-        /** The zone of a walked place ({@link #zones}). */
-        private int zone(int p) {
-            return zones == null ? 0 : zones[p];
-        }
-
-        /**
-         * Walks the text from {@link #walked} on, sequence by sequence as a terminal reads it, until the zone of
-         * {@code p} is known: each place is walked once for the whole text.
-         *
-         * @return false if it is not known yet (a sequence the text ends inside begins before {@code p})
-         */
-        private boolean walkTo(int p) {
-            while (walked <= p) {
-                if (open >= 0) return open == p; // the open sequence's own first byte is outside it
-                steps++;
-                int q = nextLead(walked); // the text up to it is text
-                if (q > p) {
-                    walked = p + 1;
-                    break;
-                }
-                walked = q;
-                int code = seq(q);
-                int kind = code & 7;
-                int len = code >>> 3;
-                switch (kind) {
-                    case FIXED, OSC_TERM -> {
-                        int string = kind == OSC_TERM ? len - (text.charAt(q + len - 1) == BEL ? 1 : 2) : 0;
-                        if (zones == null) zones = new short[n];
-                        for (int i = 1; i < len; i++) zones[q + i] = (short) (i >= 2 && i < string ? -i : i);
-                        steps += len;
-                        walked = q + len;
-                    }
-                    case OSC_ALONE -> { // its introducer alone; the text after it is text
-                        if (zones == null) zones = new short[n];
-                        zones[q + 1] = 1;
-                        walked = q + 2;
-                    }
-                    case CSI_OPEN, OSC_OPEN -> open = q;
-                    default -> walked++;
-                }
-            }
-            return true;
         }
 
         /** Steps taken so far (bytes compared, sequences parsed or skipped): what a test bounds the work by. */
@@ -678,14 +497,8 @@ public final class Masking {
             return steps;
         }
 
-        /**
-         * The bytes of the occurrence of {@code secret} at {@code at} that ends by {@code limit} (the text's end, or
-         * where the OSC string {@code at} lies in ends) and holds at most {@code budget} bytes of sequences and
-         * overstrikes, 0 if none, -1 if not known yet.
-         */
-        private int occurrence(int at, CharSequence secret, int limit, int budget) {
-            boolean ended = this.ended || limit < this.n;
-            int n = limit;
+        private int occurrence(int at, CharSequence secret) {
+            int budget = MAX_INTERLEAVED;
             int p = at;
             boolean erasable = false; // a backspace here erases the secret's character just matched
             for (int k = 0, len = secret.length(); k < len; ) {
@@ -725,7 +538,6 @@ public final class Masking {
                 if (e <= 0) return e;
                 budget -= e;
                 p += e;
-                if (p > n) return 0; // past the OSC string it began in
             }
             if (!erasable) return p - at;
             int back = first(secret, secret.length());
