@@ -73,4 +73,15 @@ class MaskingEscapeSequencesTest {
         assertThat(docs).contains("up to " + Masking.MAX_INTERLEAVED + " bytes of them in one occurrence")
                 .contains("fewer bytes than the longest secret plus those " + Masking.MAX_INTERLEAVED);
     }
+
+    /**
+     * Review M M1: a secret that begins near the end of a long OSC string (a window title) and goes on after its
+     * terminator, split by colour codes, is masked; a change of this session left every byte of it in the log (the
+     * string's bytes counted against the 1024-byte budget, and a match begun inside it was confined to it).
+     */
+    @Test
+    void aSecretBegunAtTheEndOfALongTitleAndGoingOnAfterItIsMasked() {
+        String line = E + "]0;" + "x".repeat(1013) + "myse" + E + "\\" + E + "[0m" + E + "[1mcret";
+        assertThat(Masking.mask(line, List.of("mysecret"))).isEqualTo(E + "]0;" + "x".repeat(1013) + "***");
+    }
 }
