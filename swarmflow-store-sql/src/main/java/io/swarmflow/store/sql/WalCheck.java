@@ -13,13 +13,26 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Checks a SQLite write-ahead log ({@code swarm.db-wal}) before SQLite opens its database, by the documented format
- * (https://www.sqlite.org/fileformat2.html#walformat): SQLite's recovery uses only the log's frames up to the first one
- * whose salts or cumulative checksum do not match, and silently drops the rest. That is right for what a crash leaves
- * (the last transaction, never acknowledged: commits wait for the disk, {@code synchronous=FULL}), but a log damaged in
- * the middle would lose transactions committed after the damage, and the first connection's checkpoint would then fold
- * the older state into the database and delete the log. So a log with a transaction committed after the one holding its
- * first broken frame (or whose header is broken while committed frames with its salts follow) is refused, naming the
- * frame, before anything is opened, written or checkpointed.
+ * (https://www.sqlite.org/walformat.html, https://www.sqlite.org/fileformat2.html#walformat): SQLite's recovery uses
+ * only the log's frames up to the first one whose salts or cumulative checksum do not match, and silently drops the
+ * rest. That is right for what a crash or a power loss leaves: a torn tail. A commit with {@code synchronous=FULL}
+ * waits for the log to be synced, so a power loss can tear only what was written after the last such commit: the
+ * transaction being written, and any number of transactions committed with {@code synchronous=NORMAL} without a sync
+ * (the store commits those of nothing but process-start records so, {@link SqlRunStore}; they may be lost on power
+ * loss, https://sqlite.org/pragma.html#pragma_synchronous). The disk may have written any part of those frames: some
+ * whole, some in part, some not at all, stale frames of an earlier log in between. But a log damaged in the middle
+ * would lose transactions committed after the damage, and the first connection's checkpoint would then fold the older
+ * state into the database and delete the log.
+ * <p>
+ * So a log is refused, naming its first broken frame, before anything is opened, written or checkpointed, when after
+ * that frame's own transaction (which ends at the first commit frame with the log's salts from it on) a whole
+ * transaction follows: every frame of it, up to and including its commit frame, carries the log's salts and its
+ * checksum continues the one stored in the frame before it, as SQLite wrote it (an acknowledged commit that SQLite
+ * would drop). Likewise a log whose header is broken while commit frames with its salts follow. A torn tail, broken
+ * frames after the last intact commit with no whole transaction after them, is left to SQLite's recovery, which opens
+ * the database with the transactions committed before it. A torn tail in which the disk wrote a later unsynced
+ * transaction whole but an earlier one not cannot be told from damage and is refused: the message's way out (cut the
+ * log at the broken frame) keeps what SQLite would keep.
  * <p>
  * Cost: one sequential read of the log at every open (the whole log up to the first broken frame, then only the frame
  * headers after it), twice when it finds damage. The log is not shrunk after a checkpoint (no {@code journal_size_limit}):
@@ -45,14 +58,15 @@ final class WalCheck {
      * @param frames      the log's whole frames
      * @param offset      the byte offset of that frame (0 for the header)
      * @param what        what is wrong with it
-     * @param lostCommits the committed transactions (commit frames with the log's salts) after the broken one's own
+     * @param lostCommits the whole committed transactions after the broken one's own (the class says which are whole);
+     *                    for a broken header, the commit frames with the log's salts
      * @param intactFrames the frames before it, which SQLite would use
      */
     record Damage(long frame, long frames, long offset, String what, long lostCommits, long intactFrames) {}
 
     /**
      * Refuses the database {@code db} when its write-ahead log is damaged as the class says; returns when the log is
-     * missing, empty, shorter than its header, or intact but for what a crash leaves.
+     * missing, empty, shorter than its header, or intact but for a torn tail, what a crash or power loss leaves.
      *
      * @param stateDir the state directory, named in the way out
      * @param db       the database file ({@code swarm.db}); its log is {@code swarm.db-wal} beside it
@@ -109,7 +123,7 @@ final class WalCheck {
      * twice is taken for one being written, not damaged.
      *
      * @param dbPageSize the database's page size, used where the log's header does not give a valid one; 0 if unknown
-     * @return null when SQLite's recovery would lose no committed transaction but the last
+     * @return null when SQLite's recovery would lose no committed transaction but those of a torn tail
      */
     static Damage check(Path wal, int dbPageSize) throws IOException {
         Damage previous = null;
@@ -188,12 +202,59 @@ final class WalCheck {
             }
             if (broken == null) continue;
             // the broken frame's own transaction ends at the first commit frame with the log's salts from it on: what
-            // a crash can leave. A commit after that one was written after the broken one was synced.
-            long commits = commitsWithSalts(ch, i, frames, frameBytes, salt1, salt2);
-            if (commits <= 1) return null;
-            return new Damage(i + 1, frames, offset, broken, commits - 1, i);
+            // a crash can leave. A whole transaction after that one was written after the broken one was synced (a
+            // torn tail of unsynced transactions has none: the class says why)
+            long commits = wholeTransactionsAfter(ch, i, frames, frameBytes, order, salt1, salt2);
+            if (commits == 0) return null;
+            return new Damage(i + 1, frames, offset, broken, commits, i);
         }
         return null; // intact, or a partial frame at the end: the last transaction, cut by a crash
+    }
+
+    /**
+     * The whole transactions after the one holding the broken frame {@code broken} (0-based): that one ends at the first
+     * commit frame (non-zero commit size) carrying the salts from {@code broken} on; a later transaction is whole when
+     * each of its frames, up to and including its commit frame, carries the salts and its checksum continues the one
+     * stored in the frame before it. 0 when none follows: a torn tail.
+     */
+    private static long wholeTransactionsAfter(FileChannel ch, long broken, long frames, long frameBytes, ByteOrder order,
+                                               int salt1, int salt2) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate((int) frameBytes);
+        ByteBuffer previous = ByteBuffer.allocate(FRAME_HEADER_BYTES);
+        int[] sum = new int[2];
+        boolean ownEnded = false;
+        boolean whole = true; // the frames of the current transaction so far
+        long transactions = 0;
+        for (long i = broken; i < frames; i++) {
+            long offset = HEADER_BYTES + i * frameBytes;
+            if (!ownEnded) { // only the frame headers up to the broken one's commit frame
+                frame.clear().limit(FRAME_HEADER_BYTES);
+            } else {
+                frame.clear();
+            }
+            while (frame.hasRemaining()) {
+                if (ch.read(frame, offset + frame.position()) < 0) return transactions;
+            }
+            frame.flip();
+            boolean salted = frame.getInt(8) == salt1 && frame.getInt(12) == salt2;
+            boolean commit = frame.getInt(4) != 0;
+            if (ownEnded) {
+                sum[0] = previous.getInt(16);
+                sum[1] = previous.getInt(20);
+                checksum(frame.duplicate().limit(8), order, sum);
+                checksum(frame.duplicate().position(FRAME_HEADER_BYTES), order, sum);
+                whole &= salted && sum[0] == frame.getInt(16) && sum[1] == frame.getInt(20);
+                if (commit && salted) {
+                    if (whole) transactions++;
+                    whole = true;
+                }
+            } else if (commit && salted) {
+                ownEnded = true;
+            }
+            previous.clear();
+            previous.put(frame.duplicate().position(0).limit(FRAME_HEADER_BYTES)).flip();
+        }
+        return transactions;
     }
 
     /** The commit frames (non-zero commit size) carrying the salts among frames {@code from} (0-based) to {@code frames}. */

@@ -220,6 +220,91 @@ class DamagedWriteAheadLogTest {
         }
     }
 
+    /**
+     * A log whose last FULL commit is followed by transactions committed with synchronous=NORMAL (process-start records
+     * only), as a power loss leaves it: the disk wrote the frame headers of those transactions but not their pages, or
+     * some bytes of each frame wrong and the last frame in part. SQLite drops that torn tail; so does the open, keeping
+     * everything up to the last FULL commit. Damage before a FULL commit is still refused though the tail is torn too.
+     */
+    @Test
+    void aTornTailOfTransactionsCommittedWithoutSyncIsNotDamage() throws IOException {
+        Path live = dir.resolve("normal");
+        Path written = dir.resolve("normalWritten");
+        Files.createDirectories(written);
+        int firstUnsynced;
+        int unsyncedCommits = 3;
+        try (SqlRunStore store = SqlRunStore.openSqlite(live)) {
+            store.createRun(TestPlans.created("r1", 1));
+            long epoch = store.claimRun("r1", "host:1", 60_000);
+            store.append("r1", epoch, List.of(new RunEvent.RunStarted(epoch, "host:1", false))).join();
+            store.append("r1", epoch, List.of(new RunEvent.TicketReady("t0"))).join();
+            store.append("r1", epoch, List.of(new RunEvent.AttemptStarted("t0", 1, 60_000))).join();
+            List<Integer> fullCommits = commitFrames(live.resolve("swarm.db-wal"));
+            firstUnsynced = fullCommits.getLast() + 1;
+            SqlRunStore.CommitCounts before = store.commitCounts();
+            for (int i = 0; i < unsyncedCommits; i++) {
+                store.append("r1", epoch, List.of(new RunEvent.AttemptProcessStarted("t0", 1, 4242 + i, 99, "host:1"))).join();
+            }
+            assertThat(store.commitCounts()).as("the process starts committed without waiting for the disk")
+                    .isEqualTo(new SqlRunStore.CommitCounts(before.synced(), before.unsynced() + unsyncedCommits));
+            Files.copy(live.resolve("swarm.db"), written.resolve("swarm.db"));
+            Files.copy(live.resolve("swarm.db-wal"), written.resolve("swarm.db-wal"));
+        }
+        Path writtenWal = written.resolve("swarm.db-wal");
+        long frameBytes = 24 + pageSize(writtenWal);
+        List<Integer> commits = commitFrames(writtenWal);
+        assertThat(commits).as("one commit frame a transaction without sync, after the last FULL one")
+                .filteredOn(c -> c >= firstUnsynced).hasSize(unsyncedCommits);
+        int frames = (int) ((Files.size(writtenWal) - 32) / frameBytes);
+        int fullEvents = 1 + 1 + 1 + 1; // created, started, ready, attempt started
+
+        // the pages of the unsynced frames never written (zeros), their headers (salts, commit sizes) written
+        Path unwritten = copyOf(written, "unwrittenPages");
+        for (int f = firstUnsynced; f < frames; f++) fill(unwritten.resolve("swarm.db-wal"), 32 + f * frameBytes + 24, frameBytes - 24, (byte) 0);
+        // one wrong byte in every unsynced frame, the last frame written in part
+        Path garbled = copyOf(written, "garbledAndCut");
+        for (int f = firstUnsynced; f < frames; f++) garble(garbled.resolve("swarm.db-wal"), 32 + f * frameBytes + 24 + 100 + f);
+        try (RandomAccessFile w = new RandomAccessFile(garbled.resolve("swarm.db-wal").toFile(), "rw")) {
+            w.setLength(w.length() - frameBytes / 3);
+        }
+        for (Path state : List.of(unwritten, garbled)) {
+            assertThat(WalCheck.check(state.resolve("swarm.db-wal"), 0)).as("a torn tail, " + state.getFileName()).isNull();
+            try (SqlRunStore store = SqlRunStore.openSqlite(state)) {
+                assertThat(store.events("r1", 0, 100)).as("everything up to the last FULL commit, " + state.getFileName())
+                        .hasSize(fullEvents)
+                        .noneMatch(e -> e.event() instanceof RunEvent.AttemptProcessStarted);
+            }
+        }
+
+        // a frame broken before the last FULL commit, the tail torn as well: the FULL commits after it would be lost
+        Path middle = copyOf(written, "middleAndTorn");
+        Path middleWal = middle.resolve("swarm.db-wal");
+        int brokenFull = commits.get(commits.indexOf(firstUnsynced - 1) - 3) + 1; // first frame of the third FULL transaction from the end
+        garble(middleWal, 32 + brokenFull * frameBytes + 24 + 100);
+        for (int f = firstUnsynced; f < frames; f++) fill(middleWal, 32 + f * frameBytes + 24, frameBytes - 24, (byte) 0);
+        assertThatThrownBy(() -> SqlRunStore.openSqlite(middle).close())
+                .isInstanceOf(StoreException.Corrupt.class)
+                .hasMessageContaining("frame " + (brokenFull + 1) + " of " + frames)
+                .hasMessageContaining("yet 2 transactions committed after the one holding it follow");
+    }
+
+    private Path copyOf(Path from, String name) throws IOException {
+        Path state = dir.resolve(name);
+        Files.createDirectories(state);
+        Files.copy(from.resolve("swarm.db"), state.resolve("swarm.db"));
+        Files.copy(from.resolve("swarm.db-wal"), state.resolve("swarm.db-wal"));
+        return state;
+    }
+
+    private static void fill(Path file, long at, long length, byte value) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            byte[] b = new byte[(int) length];
+            Arrays.fill(b, value);
+            f.seek(at);
+            f.write(b);
+        }
+    }
+
     private Path copy(String name) throws IOException {
         Path state = dir.resolve(name);
         Files.createDirectories(state);
