@@ -36,7 +36,14 @@ import java.util.function.Supplier;
  * alternating which goes first, each pair. ms, median of the reps (min-max), after one warm-up rep; one table a store,
  * its ratios against the same store's baseline only.
  *
+ * <p>Then, on SQLite only, a state directory of one run of {@code listing.hugeTickets} tickets (created, none run):
+ * {@code swarm runs} against {@code swarm runs --limit} {@code listing.limit}, run in this JVM
+ * ({@link io.swarmflow.cli.SwarmCli#execute}), rep by rep alternating which goes first: the listing is one row either
+ * way, what differs is how each looks for damaged pages ({@code RunsDamage}: {@code PRAGMA quick_check} of the whole
+ * database without a limit, every row of each listed run with one).
+ *
  * <p>System properties: {@code listing.runs} (20000), {@code listing.limit} (20), {@code listing.reps} (5),
+ * {@code listing.hugeTickets} (100000, 0 leaves the huge run out),
  * {@code listing.store} (comma list of {@code sqlite} and {@code postgres}, {@code sqlite}), {@code listing.pgUrl}
  * (a pgjdbc URL, {@link PgServer#DEFAULT_URL}), {@code bench.tmp}, {@code bench.out}.
  */
@@ -62,6 +69,8 @@ public final class RunListingScale {
         StringBuilder out = new StringBuilder(BenchSupport.header("listing and looking up runs among " + runs + " runs (and "
                 + UNIQUE_ID + "): every run read (RunStore.runs) or a lease query per run, against the store's queries "
                 + "(RunStore.newestRuns, newestRunsLeased, runIdsStartingWith)"));
+        int hugeTickets = BenchSupport.intProp("listing.hugeTickets", 100_000);
+        if (hugeTickets > 0) out.append(hugeRun(hugeTickets, limit, reps));
         for (BenchStore kind : stores) {
             Path dir = BenchSupport.tempDir("listing-");
             String schema = kind == BenchStore.POSTGRES ? PgServer.newSchema() : null;
@@ -75,6 +84,40 @@ public final class RunListingScale {
             }
         }
         BenchSupport.report(out.toString());
+    }
+
+    /** {@code swarm runs} and {@code swarm runs --limit limit} of a state directory holding one run of {@code tickets}. */
+    private static String hugeRun(int tickets, int limit, int reps) throws Exception {
+        Path dir = BenchSupport.tempDir("listing-huge-");
+        try {
+            try (SqlRunStore store = SqlRunStore.openSqlite(dir)) {
+                store.createRun(new RunEvent.RunCreated("huge-run", B1Throughput.noopPlan(tickets, 1, dir), "listing.yaml"));
+            }
+            java.nio.file.Files.createDirectories(dir.resolve("runs").resolve("huge-run"));
+            System.out.printf(Locale.ROOT, "one run of %d tickets created%n", tickets);
+            java.io.PrintStream discard = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+            String state = "--state-dir=" + dir;
+            Supplier<Integer> all = () -> io.swarmflow.cli.SwarmCli.execute(new String[] {"runs", state}, discard, discard) == 0 ? 1 : 0;
+            Supplier<Integer> limited = () -> io.swarmflow.cli.SwarmCli.execute(new String[] {"runs", "--limit", Integer.toString(limit), state},
+                    discard, discard) == 0 ? 1 : 0;
+            double[] a = new double[reps];
+            double[] l = new double[reps];
+            for (int rep = -1; rep < reps; rep++) {
+                boolean allFirst = rep % 2 == 0;
+                double first = time(allFirst ? all : limited);
+                double second = time(allFirst ? limited : all);
+                if (rep < 0) continue;
+                a[rep] = allFirst ? first : second;
+                l[rep] = allFirst ? second : first;
+            }
+            return "SQLite, one state directory holding one run of " + tickets + " tickets (created, none run); `swarm runs` "
+                    + "in this JVM; ms, median of " + reps + " reps (min-max) after a warm-up rep.\n\n"
+                    + "| what | `swarm runs` | `swarm runs --limit " + limit + "` | limit / all |\n|---|---|---|---:|\n"
+                    + String.format(Locale.ROOT, "| one run of %d tickets | %s | %s | %.2f |%n%n", tickets, cell(a), cell(l),
+                    BenchSupport.median(l) / BenchSupport.median(a));
+        } finally {
+            BenchSupport.deleteTree(dir);
+        }
     }
 
     /** The table of one store, {@code where} it is, filled with {@code runs} runs first; the pairs timed as the class says. */

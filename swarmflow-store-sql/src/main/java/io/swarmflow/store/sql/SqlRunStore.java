@@ -2510,25 +2510,27 @@ public final class SqlRunStore implements RunStore {
 
     /**
      * Why the rows of run {@code runId} cannot be read, or empty when they all can: reads every row of it (its tickets,
-     * attempts, events, time marks and commands), as {@code swarm status}, {@code resume} and {@code report} would, and
-     * catches the damage they would meet ({@link Dialect#isDamage}). Reads as much as those together: for a few runs
-     * after {@link #quickCheck} found damage, to say which runs it hit.
+     * attempts, events, time marks and commands) and every column of each, as {@code swarm status}, {@code resume} and
+     * {@code report} would, and catches the damage they would meet ({@link Dialect#isDamage}). SQLite reads them alone
+     * ({@link #unreadableQuery}: one row back a table), not copied into Java values one column at a time, which took
+     * {@code swarm runs --limit} of one run of 100,000 tickets to twice or more the time of a {@link #quickCheck} of the
+     * whole database (docs/benchmarks.md, RunListingScale). For a few runs: those a listing cut by {@code --limit} shows,
+     * or those {@link #quickCheck} found damage among.
      *
      * @throws StoreException.Unavailable when the database cannot be read for another reason
      */
     public Optional<String> unreadable(String runId) {
         try {
             read(c -> {
-                // the events' payloads, most of a run's pages, are read by SQLite alone (length() of a text reads all of
-                // it, overflow pages too) rather than copied into Java strings
-                for (String query : List.of("SELECT * FROM tickets", "SELECT * FROM attempts",
-                        "SELECT first_seq, last_seq, at, length(payload) FROM event_batches", "SELECT * FROM time_marks",
-                        "SELECT * FROM run_commands")) {
-                    try (PreparedStatement ps = c.prepareStatement(query + " WHERE run_id = ?")) {
+                for (String table : UNREADABLE_TABLES) {
+                    List<String> columns = new ArrayList<>();
+                    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM " + table + " WHERE 0")) {
+                        for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) columns.add(r.getMetaData().getColumnName(i));
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(unreadableQuery(table, columns))) {
                         ps.setString(1, runId);
                         try (ResultSet r = ps.executeQuery()) {
-                            int columns = r.getMetaData().getColumnCount();
-                            while (r.next()) for (int i = 1; i <= columns; i++) r.getObject(i);
+                            while (r.next()) r.getLong(1);
                         }
                     }
                 }
@@ -2539,6 +2541,23 @@ public final class SqlRunStore implements RunStore {
             return Optional.of(e.getCause() != null && e.getCause().getMessage() != null ? oneLine(e.getCause().getMessage())
                     : e.getMessage());
         }
+    }
+
+    /**
+     * The tables holding a run's rows, by their {@code run_id} column, that {@link #unreadable} reads: searched on their
+     * primary keys, but {@code run_commands} (approvals, rejections, cancels: few rows), scanned.
+     */
+    static final List<String> UNREADABLE_TABLES = List.of("tickets", "attempts", "event_batches", "time_marks", "run_commands");
+
+    /**
+     * {@link #unreadable}'s statement for {@code table} of {@code columns}: one row, the count of the run's rows and the
+     * total length of each column as text ({@code length()} of a text reads all of it, overflow pages too; of a number,
+     * its decimal form), so that SQLite decodes every column of every row of the run. Its parameter: the run id.
+     */
+    static String unreadableQuery(String table, List<String> columns) {
+        StringBuilder sql = new StringBuilder("SELECT count(*)");
+        for (String column : columns) sql.append(", total(length(\"").append(column).append("\"))");
+        return sql.append(" FROM ").append(table).append(" WHERE run_id = ?").toString();
     }
 
     @Override
