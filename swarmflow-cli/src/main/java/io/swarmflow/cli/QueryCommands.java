@@ -906,7 +906,8 @@ final class QueryCommands {
                 List<RunService.Observed> runs = listed.runs(); // newest first
                 int matching = listed.matching();
                 // damaged pages the listing did not read (a run's tickets or events): which runs they hit
-                RunsDamage damage = RunsDamage.of(w, runs.stream().map(o -> o.run().runId()).toList(), limit == null);
+                RunsDamage damage = RunsDamage.of(w, runs.stream().map(o -> o.run().runId()).toList(), limit == null,
+                        runs.stream().mapToLong(o -> o.run().ticketCount()).sum());
                 if (json) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunService.Observed o : runs) {

@@ -12,7 +12,10 @@ import java.util.Optional;
  * quick_check} reads every page ({@link Wiring#quickCheck}; 0.3-0.4 s for a 77 MB database of one 100,000-ticket
  * run), and only when it finds damage are the listed runs read whole ({@link Wiring#unreadable}) to say which it
  * hit. A listing cut by {@code --limit} reads its runs whole instead, and no other page: it stays as quick as the
- * runs it shows are small.
+ * runs it shows are small. But when the runs it shows hold more than half of all tickets, it checks as a listing of
+ * every run does: reading a run whole costs more than quick_check's read of its pages, so that {@code --limit 20} of a
+ * state directory of one run of 100,000 tickets took twice as long as listing every run (docs/benchmarks.md,
+ * RunListingScale).
  *
  * @param found what quick_check found (one line), or what reading the listed runs found; null when nothing
  * @param runs  the listed runs it hit, by id, with why each cannot be read; in listing order
@@ -23,10 +26,13 @@ record RunsDamage(String found, Map<String, String> runs) {
     /**
      * The damage of {@code store}'s database, and which of {@code runIds} it hit; {@link #NONE} when it has none.
      *
-     * @param every whether {@code runIds} are all the runs (no {@code --limit}): then quick_check the whole database first
+     * @param every         whether {@code runIds} are all the runs (no {@code --limit}): then quick_check the whole
+     *                      database first
+     * @param listedTickets the tickets of the runs {@code runIds}: when more than half of all, quick_check first too
      */
-    static RunsDamage of(Wiring w, List<String> runIds, boolean every) {
+    static RunsDamage of(Wiring w, List<String> runIds, boolean every, long listedTickets) {
         beforeCheck.run();
+        every = every || listedTickets * 2 > w.ticketCount();
         Optional<String> found = every ? w.quickCheck() : Optional.empty();
         if (every && found.isEmpty()) return NONE;
         Map<String, String> runs = new LinkedHashMap<>();

@@ -1246,6 +1246,11 @@ final class Wiring implements AutoCloseable {
         return store instanceof SqlRunStore sql ? sql.quickCheck() : java.util.Optional.empty();
     }
 
+    /** {@link SqlRunStore#ticketCount}; 0 for a store that is not SQL. */
+    long ticketCount() {
+        return store instanceof SqlRunStore sql ? sql.ticketCount() : 0;
+    }
+
     /** {@link SqlRunStore#unreadable} of run {@code runId}; empty for a store that is not SQL. */
     java.util.Optional<String> unreadable(String runId) {
         return store instanceof SqlRunStore sql ? sql.unreadable(runId) : java.util.Optional.empty();

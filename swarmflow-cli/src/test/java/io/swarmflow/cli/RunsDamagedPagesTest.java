@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Review S F3: {@code swarm runs} reads the runs' own rows alone, so a run whose ticket rows sit on a damaged page was
  * listed as succeeded (exit 0) though {@code swarm status} cannot read it. Now quick_check finds the damage, the run is
  * listed as {@code unreadable: ...} (and {@code "unreadable"} in {@code --json}), the intact run as it is, and the
- * command exits 2 naming the database and the way out. With {@code --limit}, the listed runs are read whole instead.
+ * command exits 2 naming the database and the way out. With {@code --limit}, the listed runs are read whole instead,
+ * unless they hold more than half of all tickets.
  */
 class RunsDamagedPagesTest {
     @TempDir
@@ -109,14 +110,17 @@ class RunsDamagedPagesTest {
         assertThat(a.get(1).get("unreadable").asText()).contains("SQLITE_CORRUPT");
         assertThat(a.get(0).has("unreadable")).isFalse();
 
-        // a listing cut by --limit reads its runs whole, no quick_check: the newest alone is intact, both hit the older
+        // a listing cut by --limit reads its runs whole, no quick_check, while they hold half the tickets or fewer: the
+        // newest alone is intact
         Result newest = swarm("runs", "--limit", "1", "--state-dir", state.toString());
         assertThat(newest.code()).as("%s", newest).isZero();
         assertThat(newest.out()).contains(newer, "succeeded").doesNotContain("unreadable");
+        // ... and quick_checks as a listing of every run does when they hold more (here all): reading them whole would
+        // cost more than reading every page once
         Result both = swarm("runs", "--limit", "2", "--state-dir", state.toString());
         assertThat(both.code()).as("%s", both).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(both.out().lines().filter(l -> l.startsWith(older)).findFirst().orElseThrow()).contains("unreadable: [SQLITE_CORRUPT]");
-        assertThat(both.err()).contains(db + " is damaged (the rows of 1 run cannot be read); 1 run listed is unreadable (" + older + ")");
+        assertThat(both.err()).contains(db + " is damaged (SQLite's quick_check: ", "1 run listed is unreadable (" + older + ")");
 
         // status of the damaged run says so too, as it did before (its reads meet the page)
         Result status = swarm("status", older, "--state-dir", state.toString());

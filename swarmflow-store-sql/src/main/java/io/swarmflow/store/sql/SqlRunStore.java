@@ -2474,6 +2474,15 @@ public final class SqlRunStore implements RunStore {
         return quickCheckOnce(true);
     }
 
+    /** The tickets of every run in the store, as their rows count them ({@code SUM(ticket_count)} of the runs table). */
+    public long ticketCount() {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COALESCE(SUM(ticket_count), 0) FROM runs")) {
+                return r.next() ? r.getLong(1) : 0L;
+            }
+        });
+    }
+
     /** Runs in {@link #quickCheck} between a check that found damage and the one that confirms it: a test's way in. */
     volatile Runnable beforeConfirmingDamage = () -> {
     };
