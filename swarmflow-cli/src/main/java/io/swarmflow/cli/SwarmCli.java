@@ -100,7 +100,10 @@ public final class SwarmCli implements Runnable {
             message = lowercaseFirst(message);
             // picocli quotes the arguments given, which may hold terminal escapes
             err.println("swarm: " + SpecError.printable(message));
-            if (!message.startsWith("unknown command '")) CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            // picocli's "Possible solutions: --json" for -j would contradict the hint that says where concurrency is set
+            if (!message.startsWith("unknown command '") && !message.contains(CONCURRENCY_HINT)) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            }
             // picocli keeps only the message of the conversion's InvalidPathException
             if (String.valueOf(ex.getMessage()).contains("InvalidPathException") && !asciiOnly().isEmpty()) err.println(asciiOnly());
             err.println("See `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`.");
@@ -173,8 +176,7 @@ public final class SwarmCli implements Runnable {
         if (u.isUnknownOption() && !u.getUnmatched().isEmpty() && CONCURRENCY_FLAGS.contains(optionName(u.getUnmatched().getFirst()))
                 && cmd.subcommands().isEmpty()) {
             // the flag other tools have (make -j, xargs -P): here the spec sets it
-            return message + "; the number of attempts at once is the spec's `concurrency: N` (top level, for the run; "
-                    + "under an agent profile, for its tickets), see docs/spec.md";
+            return message + CONCURRENCY_HINT + " (top level, for the run; under an agent profile, for its tickets), see docs/spec.md";
         }
         if (u.isUnknownOption() && !u.getUnmatched().isEmpty() && "--var".equals(optionName(u.getUnmatched().getFirst()))
                 && "resume".equals(cmd.name())) {
@@ -284,6 +286,9 @@ public final class SwarmCli implements Runnable {
     }
 
     /** Options other tools use for their parallelism, which swarm takes from the spec instead. */
+    /** The start of the hint for one of {@link #CONCURRENCY_FLAGS}, after which picocli's own suggestions are not printed. */
+    private static final String CONCURRENCY_HINT = "; the number of attempts at once is the spec's `concurrency: N`";
+
     private static final java.util.Set<String> CONCURRENCY_FLAGS = java.util.Set.of("--concurrency", "-j", "--jobs", "--parallel", "-P");
 
     /**

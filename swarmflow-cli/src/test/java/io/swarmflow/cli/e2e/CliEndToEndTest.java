@@ -1432,6 +1432,11 @@ class CliEndToEndTest {
         assertThat(swarm("run", "a.yaml", "--concurrency", "8").err()).startsWith("swarm: unknown options: '--concurrency', '8'; the number "
                 + "of attempts at once is the spec's `concurrency: N` (top level, for the run; under an agent profile, for its tickets)");
         assertThat(swarm("resume", "r", "-j8").err()).contains("the spec's `concurrency: N`");
+        // review R LOW-4: not followed by picocli's "Possible solutions: --json", which would contradict it
+        for (String[] args : new String[][]{{"status", "-j", "4"}, {"runs", "-j", "2"}}) {
+            assertThat(swarm(args).err()).as("%s", List.of(args)).contains("the spec's `concurrency: N`")
+                    .doesNotContain("Possible solutions");
+        }
         // a resume cannot change variables; a new run can
         for (String[] args : new String[][]{{"resume", "r", "--var", "target=x"}, {"resume", "r", "--var=target=x"}}) {
             Result r = swarm(args);
