@@ -1,6 +1,5 @@
 package io.swarmflow.cli;
 
-import io.swarmflow.store.RunEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,19 +29,13 @@ class CopyOfALiveStateDirTest {
     Process coordinator;
 
     @AfterEach
-    void endTheCoordinator() {
-        if (coordinator != null) coordinator.destroyForcibly();
+    void endTheCoordinator() throws Exception {
+        LocalCoordinator.end(coordinator);
     }
 
     @Test
     void commandsOnTheCopyNeitherCallTheOriginalsCoordinatorStalledNorSuggestEndingIt() throws Exception {
-        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
-            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
-            String owner = ResumeTakeOverOfACopyTest.identity(coordinator);
-            long epoch = w.store.claimRun(id, owner, 1);
-            w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"))).join();
-            Files.createDirectories(w.runDir(id));
-        });
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> coordinator = LocalCoordinator.start(w, id, true));
         String run = created.run();
         long pid = coordinator.pid();
         Path copy = tmp.resolve("copy");

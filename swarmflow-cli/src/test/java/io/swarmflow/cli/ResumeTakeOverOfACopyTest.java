@@ -1,6 +1,5 @@
 package io.swarmflow.cli;
 
-import io.swarmflow.store.RunEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,19 +29,13 @@ class ResumeTakeOverOfACopyTest {
     Process coordinator;
 
     @AfterEach
-    void endTheCoordinator() {
-        if (coordinator != null) coordinator.destroyForcibly();
+    void endTheCoordinator() throws Exception {
+        LocalCoordinator.end(coordinator);
     }
 
     @Test
     void theTakeOverOfACopyLeavesTheOriginalsCoordinatorAloneAndTheOriginalsTakesItOver() throws Exception {
-        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
-            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
-            String owner = identity(coordinator);
-            long epoch = w.store.claimRun(id, owner, 1);
-            w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"))).join();
-            Files.createDirectories(w.runDir(id));
-        });
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> coordinator = LocalCoordinator.start(w, id, true));
         String run = created.run();
         long pid = coordinator.pid();
         Path copy = tmp.resolve("copy");
@@ -76,15 +68,5 @@ class ResumeTakeOverOfACopyTest {
         int code = SwarmCli.execute(new String[]{"resume", run, "--take-over", "--plain", "--grace", "0", "--state-dir=" + stateDir},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** The identity a coordinator in {@code process} records ({@code Owners.coordinator()}): host:pid@start/n;exact parts. */
-    static String identity(Process process) {
-        String current = io.swarmflow.engine.Owners.coordinator();
-        String host = current.substring(0, current.lastIndexOf(':', current.lastIndexOf('@')));
-        String exact = current.substring(current.indexOf(';', current.lastIndexOf('@')));
-        String ticks = Long.toString(io.swarmflow.sandbox.ProcessGroups.startTicks(process.pid()).orElseThrow());
-        exact = exact.replaceFirst(";ticks=\\d+", ";ticks=" + ticks);
-        return host + ":" + process.pid() + "@" + process.info().startInstant().orElseThrow().toEpochMilli() + "/1" + exact;
     }
 }

@@ -9,13 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Review R2, F2: a run whose coordinator is a live process of this host stopped past its lease (Ctrl-Z on
@@ -36,28 +32,17 @@ class StoppedCoordinatorStatusAndResumeTest {
 
     @AfterEach
     void endTheCoordinator() throws Exception {
-        if (coordinator != null) {
-            signal("CONT", coordinator.pid());
-            coordinator.destroyForcibly();
-        }
+        LocalCoordinator.end(coordinator);
     }
 
     @Test
     void aStoppedCoordinatorIsSaidAliveAndStoppedAndItsRunIsNotResumedUntilItIsEnded() throws Exception {
-        OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> {
-            // as a coordinator, it has the state directory's swarm.db open (one without it is another state directory's)
-            coordinator = new ProcessBuilder("sleep", "600").redirectInput(w.stateDir.resolve(Wiring.DB_FILE).toFile()).start();
-            String owner = identity(coordinator);
-            long epoch = w.store.claimRun(id, owner, 1);
-            w.store.append(id, epoch, List.of(new RunEvent.RunStarted(epoch, owner, false), new RunEvent.TicketReady("a"),
-                    new RunEvent.AttemptStarted("a", 1, 60_000))).join();
-            Files.createDirectories(w.runDir(id));
-        });
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) ->
+                coordinator = LocalCoordinator.start(w, id, true, new RunEvent.AttemptStarted("a", 1, 60_000)));
         long pid = coordinator.pid();
         String run = created.run();
         String state = "--state-dir=" + created.stateDir();
-        signal("STOP", pid);
-        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) == 'T');
+        LocalCoordinator.stop(coordinator);
 
         Result status = swarm("status", run, state);
         assertThat(status.code()).as("%s", status).isZero();
@@ -77,7 +62,7 @@ class StoppedCoordinatorStatusAndResumeTest {
                 + pid + "` \\(or `fg` in its terminal\\), or end it with `kill " + pid + "; kill -CONT " + pid + "` and then `swarm resume " + run
                 + "` \\(unattended: `swarm resume " + run + " --take-over` ends it and resumes\\); nothing was changed\n$");
         try (Wiring w = Wiring.forReading(created.stateDir(), new PrintStream(new ByteArrayOutputStream()))) {
-            assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(identity(coordinator));
+            assertThat(w.store.lease(run).orElseThrow().owner()).as("not taken over").isEqualTo(LocalCoordinator.identity(coordinator));
         }
 
         Result cancel = swarm("cancel", run, state);
@@ -89,8 +74,7 @@ class StoppedCoordinatorStatusAndResumeTest {
         assertThat(swarm("status", run, state).out()).contains("its coordinator applies it once it goes on\n");
 
         // continued, it runs again but (here) does not renew the lease: still alive, still not taken over
-        signal("CONT", pid);
-        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(pid) != 'T');
+        LocalCoordinator.resume(coordinator);
         Result hung = swarm("resume", run, state, "--plain");
         assertThat(hung.code()).as("%s", hung).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(hung.err()).containsPattern("is alive but has not renewed its lease, which ran out \\d+ s ago \\(hung, or the "
@@ -102,27 +86,6 @@ class StoppedCoordinatorStatusAndResumeTest {
         Result resumed = swarm("resume", run, state, "--plain");
         assertThat(resumed.code()).as("%s", resumed).isZero();
         assertThat(resumed.out()).contains("resuming run " + run + " (running)", "run succeeded");
-    }
-
-    /** The identity a coordinator in {@code process} records ({@code Owners.coordinator()}): host:pid@start/n;exact parts. */
-    private static String identity(Process process) throws Exception {
-        String current = io.swarmflow.engine.Owners.coordinator();
-        String host = current.substring(0, current.lastIndexOf(':', current.lastIndexOf('@')));
-        String exact = current.substring(current.indexOf(';', current.lastIndexOf('@')));
-        String ticks = Long.toString(io.swarmflow.sandbox.ProcessGroups.startTicks(process.pid()).orElseThrow());
-        exact = exact.replaceFirst(";ticks=\\d+", ";ticks=" + ticks);
-        return host + ":" + process.pid() + "@" + process.info().startInstant().orElseThrow().toEpochMilli() + "/1" + exact;
-    }
-
-    /** Field 3 of {@code /proc/PID/stat}: the state, {@code T} when stopped. */
-    private static char stateOf(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        return stat.charAt(stat.lastIndexOf(')') + 2);
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     private record Result(int code, String out, String err) {}
