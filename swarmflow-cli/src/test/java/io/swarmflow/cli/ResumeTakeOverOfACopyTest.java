@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * live coordinator of this host; nobody renews the lease in the copy, so it runs out there, and {@code swarm resume RUN
  * --take-over} on the copy ended the coordinator of the original, cancelling that healthy run. Now the take-over ends
  * only a coordinator that has this state directory's {@code swarm.db} open: on the copy it is refused (exit 2, nothing
- * changed) and the coordinator lives; on the original the same coordinator is taken over. The coordinator is a real
+ * changed) and the coordinator lives, and the refusal, as a resume without the option, neither calls it hung nor says to
+ * end it ({@code kill PID}): it is healthy; on the original the same coordinator is taken over. The coordinator is a real
  * process ({@code sleep}, with the original's {@code swarm.db} open as its stdin) with the identity a coordinator records;
  * its lease (a millisecond) ran out.
  */
@@ -45,11 +46,14 @@ class ResumeTakeOverOfACopyTest {
 
         Result onCopy = resume(run, copy);
         assertThat(onCopy.code()).as("%s", onCopy).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(onCopy.err()).contains("run " + run + "'s coordinator, pid " + pid + " (running, hung or starved; its lease ran out ",
-                "does not have this state directory's database (" + copy.resolve(Wiring.DB_FILE) + ") open: it is the "
-                        + "coordinator of another state directory (is this one a copy of a live state directory?)",
-                "it was not signalled, and nothing was changed. If it really is stalled on this state directory, stop it yourself "
-                        + "(`kill " + pid + "`");
+        // neither called hung nor to be ended: it is the original's coordinator, and healthy (as a plain resume says)
+        assertThat(onCopy.err()).contains("run " + run + "'s coordinator (pid " + pid + ") is alive but does not have this state "
+                        + "directory's database open: it is the coordinator of another state directory (is this one a copy of a "
+                        + "live state directory?)",
+                "--take-over ends only a coordinator that has this state directory's database (" + copy.resolve(Wiring.DB_FILE)
+                        + ") open, so it was not signalled, and nothing was changed: ",
+                "once it has ended (`kill -0 " + pid + "` fails), `swarm resume " + run + "` here continues this copy")
+                .doesNotContain("`kill " + pid + "`", "kill -CONT", "hung", "starved", "overloaded", "really is stalled");
         assertThat(onCopy.out()).doesNotContain("ended coordinator");
         assertThat(coordinator.isAlive()).as("the original's coordinator was not signalled").isTrue();
         assertThat(Files.readAllBytes(copy.resolve(Wiring.DB_FILE))).as("the copy's database is unchanged").isEqualTo(copiedDb);

@@ -128,10 +128,11 @@ public final class StalledCoordinatorTakeOver {
                 + "yourself (`kill " + t.pid() + "`, and `kill -CONT " + t.pid() + "` when it is stopped), and then `swarm resume "
                 + runId + "` continues the run";
         if (holding == Holding.NOT_OPEN) {
-            throw new InvalidRequestException("run " + runId + "'s coordinator, pid " + t.pid() + " (" + t.condition() + "), "
-                    + "does not have this state directory's database (" + database + ") open: it is the coordinator of another "
-                    + "state directory (is this one a copy of a live state directory?), whose lease here runs out because "
-                    + "nobody renews it here" + stop);
+            // not stalled, and not this state directory's: say so as a plain resume does, neither `hung` nor `kill`
+            StalledCoordinator elsewhere = new StalledCoordinator(runId, t.pid(), t.stopped(), t.ranOutMillis(), false, true);
+            throw new InvalidRequestException("run " + runId + "'s coordinator " + elsewhere.condition() + "; --take-over ends "
+                    + "only a coordinator that has this state directory's database (" + database + ") open, so it was not "
+                    + "signalled, and nothing was changed: " + elsewhere.fix());
         }
         throw new InvalidRequestException("run " + runId + "'s coordinator, pid " + t.pid() + " (" + t.condition() + "), "
                 + "cannot be shown to have this state directory's database (" + database + ") open: /proc/" + t.pid()

@@ -76,12 +76,14 @@ class StalledCoordinatorTakeOverDatabaseTest {
         assertThatThrownBy(() -> StalledCoordinatorTakeOver.target("R", ranOut, NOW, alive,
                 p -> StalledCoordinatorTakeOver.holds(p, copy), copy))
                 .isInstanceOf(InvalidRequestException.class)
-                .hasMessage("run R's coordinator, pid " + pid + " (running, hung or starved; its lease ran out 20 s ago), does not "
-                        + "have this state directory's database (" + copy + ") open: it is the coordinator of another state "
-                        + "directory (is this one a copy of a live state directory?), whose lease here runs out because nobody "
-                        + "renews it here; it was not signalled, and nothing was changed. If it really is stalled on this state "
-                        + "directory, stop it yourself (`kill " + pid + "`, and `kill -CONT " + pid + "` when it is stopped), and "
-                        + "then `swarm resume R` continues the run");
+                .hasMessage("run R's coordinator (pid " + pid + ") is alive but does not have this state directory's database "
+                        + "open: it is the coordinator of another state directory (is this one a copy of a live state "
+                        + "directory?), and its lease here ran out 20 s ago because nobody renews it here; --take-over ends only "
+                        + "a coordinator that has this state directory's database (" + copy + ") open, so it was not signalled, "
+                        + "and nothing was changed: it goes on with the run in the other state directory, on the same repository "
+                        + "and worktrees, so neither end it (its run there is not stalled) nor run the run here beside it: follow "
+                        + "it where it runs, and once it has ended (`kill -0 " + pid + "` fails), `swarm resume R` here continues "
+                        + "this copy");
         assertThatThrownBy(() -> StalledCoordinatorTakeOver.target("R", ranOut, NOW, alive,
                 p -> StalledCoordinatorTakeOver.Holding.UNKNOWN, copy))
                 .isInstanceOf(InvalidRequestException.class)
