@@ -53,9 +53,36 @@ final class QueryCommands {
      * "killed, crashed": it goes on with the run once continued, and a resume meanwhile is refused.
      */
     static java.util.Optional<String> stalledLine(Wiring w, RunService.Observed observed) {
+        return stalled(w, observed).map(QueryCommands::stalledLine);
+    }
+
+    /** {@link #stalledLine(Wiring, RunService.Observed)} for the run's stalled coordinator {@code s}. */
+    private static String stalledLine(io.swarmflow.engine.StalledCoordinator s) {
+        return "  its coordinator " + s.condition() + "; it still holds the run (a resume is refused): " + s.fix();
+    }
+
+    /** The stalled coordinator of a run a coordinator holds ({@link RunService#stalled}), if it is one. */
+    private static java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled(Wiring w, RunService.Observed observed) {
         if (!observed.executing()) return java.util.Optional.empty();
-        return w.service.stalled(observed.run().runId()).map(s -> "  its coordinator " + s.condition() + "; it still holds "
-                + "the run (a resume is refused): " + s.fix());
+        return w.service.stalled(observed.run().runId());
+    }
+
+    /**
+     * What becomes of a cancel, approval or rejection recorded in this state directory and not applied yet, when the
+     * run's coordinator is {@code stalled} (or is not, empty) and {@code executing} says whether one holds the run: {@code
+     * its coordinator applies it within a second}, {@code ... once it goes on} for a stalled one; for the coordinator of
+     * another state directory ({@link io.swarmflow.engine.StalledCoordinator#elsewhere}, this one a copy), that it never
+     * sees it and what does.
+     */
+    private static String whoApplies(java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled, boolean executing,
+                             boolean cancel, String runId) {
+        if (stalled.isPresent() && stalled.get().elsewhere()) {
+            return "its coordinator never sees it (it reads the other state directory's database); once it has ended, "
+                    + (cancel ? "the run here stays as it is until `swarm resume " + runId + "`, which does not apply this cancel"
+                    : "`swarm resume " + runId + "` here applies it");
+        }
+        if (stalled.isPresent()) return "its coordinator applies it once it goes on";
+        return executing ? "its coordinator applies it within a second" : "`swarm resume " + runId + "` applies it";
     }
 
     /**
@@ -190,8 +217,8 @@ final class QueryCommands {
                                 + "or it was removed); `swarm report " + run.runId() + "` writes it");
                     }
                     if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
-                    java.util.Optional<String> stalled = stalledLine(w, observed);
-                    stalled.ifPresent(out::println);
+                    java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled = stalled(w, observed);
+                    stalled.map(QueryCommands::stalledLine).ifPresent(out::println);
                     String cancelLeft = cancelLeftBehind(w, observed);
                     if (cancelLeft != null) out.println("  " + cancelLeft);
                     if (cancelling) {
@@ -199,9 +226,9 @@ final class QueryCommands {
                                 + "grace period); `swarm resume " + run.runId() + "` continues the run afterwards");
                     } else if (cancelPending.isPresent()) {
                         out.println("  being cancelled: a cancel was requested by " + cancelPending.get().by()
-                                + "; its coordinator applies it " + (stalled.isPresent() ? "once it goes on" : "within a second"));
+                                + "; " + whoApplies(stalled, true, true, run.runId()));
                     }
-                    for (io.swarmflow.store.RunCommand c : decisions.values()) out.println(pendingLine(c, observed));
+                    for (io.swarmflow.store.RunCommand c : decisions.values()) out.println(pendingLine(c, observed, stalled));
                     String gates = awaitingLine(observed, all, decisions);
                     if (gates != null) out.println(gates);
                     if (run.state() == io.swarmflow.store.RunState.CANCELLED && !observed.executing()) {
@@ -438,11 +465,11 @@ final class QueryCommands {
          * The line for a decision recorded and not yet applied (under the run's summary, or the ticket's state); the reason
          * is the rejecter's text, shown as a ticket's reason is, its control characters visible.
          */
-        private static String pendingLine(io.swarmflow.store.RunCommand c, RunService.Observed observed) {
+        private static String pendingLine(io.swarmflow.store.RunCommand c, RunService.Observed observed,
+                                          java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled) {
             return io.swarmflow.cli.view.Printable.of("  " + c.ticketId() + ": " + (c.kind() == io.swarmflow.store.RunCommand.Kind.APPROVE
                     ? "approved" : "rejected") + " by " + c.by() + (c.reason() == null ? "" : " (" + io.swarmflow.cli.view.Printable.cutReason(c.reason()) + ")") + ", not applied yet; "
-                    + (observed.executing() ? "its coordinator applies it within a second"
-                    : "`swarm resume " + observed.run().runId() + "` applies it"));
+                    + whoApplies(stalled, observed.executing(), false, observed.run().runId()));
         }
 
         /**
@@ -548,11 +575,12 @@ final class QueryCommands {
                     : observed.executing() ? "; retries at " + Tables.time(t.retryAtMillis())
                     : "; retries when the run is resumed (`swarm resume " + run.runId() + "`)")));
             if (stoppedAt != 0) out.println("  " + STOPPED_NOTE + "; `swarm resume " + run.runId() + "` continues it");
-            stalledLine(w, observed).ifPresent(out::println);
+            java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled = stalled(w, observed);
+            stalled.map(QueryCommands::stalledLine).ifPresent(out::println);
             if (orphan != null) out.println(Status.orphanLine(orphan, run.runId()));
             io.swarmflow.store.RunCommand decision = decisions.get(t.ticketId());
             if (decision != null) {
-                out.println(pendingLine(decision, observed));
+                out.println(pendingLine(decision, observed, stalled));
             } else if (t.state() == io.swarmflow.store.TicketState.AWAITING_APPROVAL && !run.state().isFinished()) {
                 out.println("  approve it with `swarm approve " + run.runId() + " " + t.ticketId() + "`, or reject it with `swarm reject "
                         + run.runId() + " " + t.ticketId() + " --reason TEXT`" + (observed.executing() ? ""

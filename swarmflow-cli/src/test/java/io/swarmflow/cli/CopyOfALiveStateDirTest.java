@@ -65,6 +65,12 @@ class CopyOfALiveStateDirTest {
         assertThat(cancel.out()).as("%s", cancel).contains("its coordinator " + elsewhere, ": it never sees this cancel",
                 "once it has ended, the run here stays as it is until `swarm resume " + run + "`");
         notAStall(cancel.out() + cancel.err(), pid);
+        Result cancelled = swarm("status", run, "--state-dir=" + copy);
+        assertThat(cancelled.out()).as("%s", cancelled).contains("being cancelled: a cancel was requested by ",
+                "; its coordinator never sees it (it reads the other state directory's database); once it has ended, the run "
+                        + "here stays as it is until `swarm resume " + run + "`, which does not apply this cancel\n")
+                .doesNotContain("applies it once it goes on", "applies it within a second");
+        notAStall(cancelled.out() + cancelled.err(), pid);
         assertThat(coordinator.isAlive()).as("the original's coordinator was not signalled").isTrue();
 
         // the original, whose database the coordinator has open: a stalled coordinator, ended by the user or --take-over
