@@ -1,5 +1,6 @@
 package io.swarmflow.cli;
 
+import io.swarmflow.store.RunEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,26 @@ class CopyOfALiveStateDirTest {
         assertThat(onOriginal.code()).as("%s", onOriginal).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(onOriginal.err()).contains("(pid " + pid + ") is alive but has not renewed its lease",
                 "end it with `kill " + pid + "`", "--take-over` ends it and resumes").doesNotContain("does not have this state");
+    }
+
+    @Test
+    void anApprovalRecordedInTheCopyIsSaidNeverToBeSeenByTheOriginalsCoordinator() throws Exception {
+        OtherHostRun created = OtherHostRun.create(tmp, (w, id) ->
+                coordinator = LocalCoordinator.start(w, id, true, new RunEvent.TicketAwaitingApproval("a")));
+        String run = created.run();
+        long pid = coordinator.pid();
+        Path copy = tmp.resolve("copy");
+        Process cp = new ProcessBuilder("cp", "-a", created.stateDir().toString(), copy.toString()).inheritIO().start();
+        assertThat(cp.waitFor()).isZero();
+
+        Result approve = swarm("approve", run, "a", "--state-dir=" + copy);
+        assertThat(approve.code()).as("%s", approve).isZero();
+        assertThat(approve.out()).contains(": it never sees this decision");
+        Result status = swarm("status", run, "--state-dir=" + copy);
+        assertThat(status.out()).as("%s", status).contains("  a: approved by ", ", not applied yet; its coordinator never sees it "
+                + "(it reads the other state directory's database); once it has ended, `swarm resume " + run + "` here applies it\n")
+                .doesNotContain("applies it within a second", "applies it once it goes on");
+        notAStall(status.out() + status.err(), pid);
     }
 
     /** No word of a stall, and no command that would end the healthy coordinator. */
