@@ -2,14 +2,12 @@ package io.swarmflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swarmflow.cli.RunsCommandCalls.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,9 +16,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
+import static io.swarmflow.cli.RunsCommandCalls.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,21 +31,10 @@ class RunsDamagedPagesTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result swarm(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SwarmCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void aRunWhoseTicketPagesAreDamagedIsListedUnreadable_andRunsExits2() throws Exception {
         Path state = tmp.resolve("state");
-        String values = IntStream.range(0, 400).mapToObj(Integer::toString).collect(Collectors.joining(","));
-        Path spec = Files.writeString(tmp.resolve("many.yaml"), "name: many\ntickets:\n  - {id: t, agent: noop, matrix: {k: [" + values + "]}}\n");
+        Path spec = RunsCommandCalls.manySpec(tmp, 400);
         for (int i = 0; i < 2; i++) {
             Result run = swarm("run", spec.toString(), "--plain", "--quiet", "--state-dir", state.toString());
             assertThat(run.code()).as("%s", run).isZero();

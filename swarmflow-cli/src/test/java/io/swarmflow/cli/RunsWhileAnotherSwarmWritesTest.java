@@ -1,18 +1,16 @@
 package io.swarmflow.cli;
 
+import io.swarmflow.cli.RunsCommandCalls.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
+import static io.swarmflow.cli.RunsCommandCalls.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,21 +28,10 @@ class RunsWhileAnotherSwarmWritesTest {
         };
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result swarm(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SwarmCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void anotherSwarmWritingBetweenTheListingAndTheCheckIsNotDamage() throws Exception {
         Path state = tmp.resolve("state");
-        String values = IntStream.range(0, 1000).mapToObj(Integer::toString).collect(Collectors.joining(","));
-        Path spec = Files.writeString(tmp.resolve("many.yaml"), "name: many\ntickets:\n  - {id: t, agent: noop, matrix: {k: [" + values + "]}}\n");
+        Path spec = RunsCommandCalls.manySpec(tmp, 1000);
         try (Wiring w = Wiring.create(state, Wiring.executor(state, new PrintStream(new ByteArrayOutputStream())))) {
             for (int i = 0; i < 5; i++) w.service.create(new io.swarmflow.spec.SpecLoader().load(spec, java.util.Map.of()), spec.toString());
         }
