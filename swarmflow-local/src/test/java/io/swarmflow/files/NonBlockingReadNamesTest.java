@@ -6,11 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
+import static io.swarmflow.testing.ByteNames.bash;
+import static io.swarmflow.testing.ByteNames.inAsciiLocale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -22,13 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NonBlockingReadNamesTest {
     @TempDir
     Path tmp;
-
-    /** Runs {@code script} with bash in {@code dir}. */
-    private static void bash(Path dir, String script) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(script + ": " + out).isZero();
-    }
 
     /**
      * Files named 0xff, {@code é} and U+FFFD (what a lossy decoding makes of the others), and a directory named 0xfe
@@ -87,18 +79,7 @@ class NonBlockingReadNamesTest {
     void inAnAsciiLocaleToo() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("ws"));
         bash(root, MAKE);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-        String jnaTmp = System.getProperty("jna.tmpdir");
-        if (jnaTmp != null) command.add("-Djna.tmpdir=" + jnaTmp);
-        command.addAll(List.of(InAscii.class.getName(), root.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE"));
-        env.put("LC_ALL", "C");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
+        String out = inAsciiLocale(InAscii.class, root.toString());
 
         assertThat(out).isEqualTo("ANSI_X3.4-1968\nff right\ne also-right\nd/f inside\n");
     }

@@ -5,14 +5,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
+import static io.swarmflow.testing.ByteNames.bash;
+import static io.swarmflow.testing.ByteNames.inAsciiLocale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -22,14 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SetIdBitsNamesTest {
     @TempDir
     Path tmp;
-
-    /** Runs {@code script} with bash in {@code dir}; returns its output. */
-    private static String bash(Path dir, String script) throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(script + ": " + out).isZero();
-        return out.trim();
-    }
 
     private static final String MAKE = "set -e; printf x > $'\\xff'; chmod 4755 $'\\xff'; mkdir $'d\\xfe'; printf x > $'d\\xfe/s';"
             + " chmod 6755 $'d\\xfe/s'; mkdir $'\\xc3\\xa9'; printf x > $'\\xc3\\xa9/g\\xc3\\xa9'; chmod 2755 $'\\xc3\\xa9/g\\xc3\\xa9'";
@@ -62,18 +53,7 @@ class SetIdBitsNamesTest {
     void inAnAsciiLocaleToo() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("ws"));
         bash(root, MAKE);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-        String jnaTmp = System.getProperty("jna.tmpdir");
-        if (jnaTmp != null) command.add("-Djna.tmpdir=" + jnaTmp);
-        command.addAll(List.of(InAscii.class.getName(), root.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE"));
-        env.put("LC_ALL", "C");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
+        String out = inAsciiLocale(InAscii.class, root.toString());
 
         assertThat(out).startsWith("ANSI_X3.4-1968 cleared 3 failed 0");
         assertThat(bash(root, MODES)).isEqualTo("755 755 755");
