@@ -9,6 +9,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.OptionalLong;
 
+import static io.swarmflow.engine.TimeNamespaceIds.BOOT;
+import static io.swarmflow.engine.TimeNamespaceIds.OTHER_TIMENS;
+import static io.swarmflow.engine.TimeNamespaceIds.PIDNS;
+import static io.swarmflow.engine.TimeNamespaceIds.TICKS;
+import static io.swarmflow.engine.TimeNamespaceIds.TIMENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -20,12 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pid is a live child of this test, the ticks a reader sees are given (a fake {@code /proc/PID/stat}).
  */
 class OwnersTimeNamespaceTest {
-    static final String BOOT = "0f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
-    static final long PIDNS = 4026531836L;
-    static final long TIMENS = 4026531834L;
-    static final long OTHER_TIMENS = 4026532300L;
-    /** The start ticks the coordinator recorded. */
-    static final long TICKS = 123_456;
     /** Other ticks: what a reader in a time namespace 100000 s (at 100 Hz) ahead reads, or another process's. */
     static final long OTHER_TICKS = TICKS + 10_000_000;
 
@@ -54,7 +53,7 @@ class OwnersTimeNamespaceTest {
     }
 
     static String parts(long pidns, long ticks, long timens) {
-        return ";boot=" + BOOT + ";pidns=" + pidns + ";ticks=" + ticks + (timens > 0 ? ";timens=" + timens : "");
+        return TimeNamespaceIds.parts(BOOT, pidns, ticks, timens);
     }
 
     boolean dead(String owner, Owners.Here here, OptionalLong readTicks) {

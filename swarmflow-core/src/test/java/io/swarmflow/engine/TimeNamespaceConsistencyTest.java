@@ -12,6 +12,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static io.swarmflow.engine.TimeNamespaceIds.BOOT;
+import static io.swarmflow.engine.TimeNamespaceIds.OTHER_TIMENS;
+import static io.swarmflow.engine.TimeNamespaceIds.PIDNS;
+import static io.swarmflow.engine.TimeNamespaceIds.TICKS;
+import static io.swarmflow.engine.TimeNamespaceIds.TIMENS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -24,12 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * of an attempt whose coordinator recorded another time namespace: it says it cannot tell.
  */
 class TimeNamespaceConsistencyTest {
-    static final String BOOT = "0f3c2a1e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
-    static final long PIDNS = 4026531836L;
-    static final long TIMENS = 4026531834L;
-    static final long OTHER_TIMENS = 4026532300L;
     static final long PID = 1L << 30; // no process has it (pids are below 2^22)
-    static final long TICKS = 123_456;
 
     @TempDir
     Path stateDir;
@@ -44,8 +44,7 @@ class TimeNamespaceConsistencyTest {
     };
 
     static String owner(long pid, String boot, long pidns, long ticks, long timens) {
-        return Owners.hostName() + ":" + pid + "@" + System.currentTimeMillis() + "/1;boot=" + boot + ";pidns=" + pidns
-                + ";ticks=" + ticks + (timens > 0 ? ";timens=" + timens : "");
+        return Owners.hostName() + ":" + pid + "@" + System.currentTimeMillis() + "/1" + TimeNamespaceIds.parts(boot, pidns, ticks, timens);
     }
 
     @Test
