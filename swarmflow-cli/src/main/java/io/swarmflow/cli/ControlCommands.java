@@ -186,9 +186,8 @@ final class ControlCommands {
     static java.util.Optional<String> stalledNote(Wiring w, RunCommand c) {
         boolean cancel = c.kind() == RunCommand.Kind.CANCEL;
         return w.service.stalled(c.runId()).map(s -> s.elsewhere() ? "  its coordinator " + s.condition() + ": it never "
-                + "sees " + (cancel ? "this cancel" : "this decision") + " (it reads the other state directory's database); once it "
-                + "has ended, " + (cancel ? "the run here stays as it is until `swarm resume " + c.runId() + "`, which does not apply "
-                + "this cancel" : "`swarm resume " + c.runId() + "` here applies it") : "  its coordinator " + s.condition() + ": it applies "
+                + "sees " + (cancel ? "this cancel" : "this decision") + " (it reads the other state directory's database): "
+                + (cancel ? "cancel" : "decide") + " the run in the state directory it uses" : "  its coordinator " + s.condition() + ": it applies "
                 + (cancel ? "the cancel" : "it") + (s.stopped() ? s.background() ? " once it goes on (`fg` or `bg` in its terminal, "
                 + "or `kill -CONT " + s.pid() + "`)" : " once it goes on (`kill -CONT "
                 + s.pid() + "`, or `fg` in its terminal)" : " if it recovers") + "; ended instead (" + s.endCommand() + "), "
@@ -388,7 +387,8 @@ final class ControlCommands {
             String run = s.runId();
             if (s.elsewhere()) {
                 return "run " + run + "'s coordinator " + s.condition() + ": it works in the run's worktrees, which this state "
-                        + "directory records too, so nothing was cleaned. Wait for it to end, then run `swarm clean " + run + "` again";
+                        + "directory records too, so nothing was cleaned: clean the run from the state directory it uses, once it has "
+                        + "ended there";
             }
             String goOn = s.stopped() ? "let it go on (" + (s.background() ? "`fg` in its terminal" : "`kill -CONT " + s.pid()
                     + "`, or `fg` in its terminal") + ") and wait for the run to end, or `swarm cancel " + run + "`" : "wait for it";

@@ -77,9 +77,8 @@ final class QueryCommands {
     private static String whoApplies(java.util.Optional<io.swarmflow.engine.StalledCoordinator> stalled, boolean executing,
                              boolean cancel, String runId) {
         if (stalled.isPresent() && stalled.get().elsewhere()) {
-            return "its coordinator never sees it (it reads the other state directory's database); once it has ended, "
-                    + (cancel ? "the run here stays as it is until `swarm resume " + runId + "`, which does not apply this cancel"
-                    : "`swarm resume " + runId + "` here applies it");
+            return "its coordinator never sees it (it reads the other state directory's database): "
+                    + (cancel ? "cancel" : "decide") + " the run in the state directory it uses";
         }
         if (stalled.isPresent()) return "its coordinator applies it once it goes on";
         return executing ? "its coordinator applies it within a second" : "`swarm resume " + runId + "` applies it";

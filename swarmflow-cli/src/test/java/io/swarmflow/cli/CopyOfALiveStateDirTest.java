@@ -49,8 +49,9 @@ class CopyOfALiveStateDirTest {
         Result resume = swarm("resume", run, "--plain", "--state-dir=" + copy);
         assertThat(resume.code()).as("%s", resume).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(resume.err()).contains("run " + run + "'s coordinator " + elsewhere,
-                "once it has ended (`kill -0 " + pid + "` fails), `swarm resume " + run + "` here continues this copy",
-                "nothing was changed");
+                "nor run the run here, beside it or after it (the copy's tickets would run again on the branches the "
+                        + "original's made): follow and decide the run in the state directory it uses", "nothing was changed")
+                .doesNotContain("`swarm resume " + run + "` here");
         notAStall(resume.err(), pid);
         assertThat(Files.readAllBytes(copy.resolve(Wiring.DB_FILE))).as("the copy's database is unchanged").isEqualTo(copiedDb);
 
@@ -60,16 +61,15 @@ class CopyOfALiveStateDirTest {
 
         Result clean = swarm("clean", run, "--state-dir=" + copy);
         assertThat(clean.code()).as("%s", clean).isEqualTo(ExitCodes.INVALID_INPUT);
-        assertThat(clean.err()).contains("run " + run + "'s coordinator " + elsewhere, "so nothing was cleaned. Wait for it to end");
+        assertThat(clean.err()).contains("run " + run + "'s coordinator " + elsewhere, "so nothing was cleaned: clean the run from the state directory it uses");
         notAStall(clean.err(), pid);
         Result cancel = swarm("cancel", run, "--state-dir=" + copy);
-        assertThat(cancel.out()).as("%s", cancel).contains("its coordinator " + elsewhere, ": it never sees this cancel",
-                "once it has ended, the run here stays as it is until `swarm resume " + run + "`");
+        assertThat(cancel.out()).as("%s", cancel).contains("its coordinator " + elsewhere, ": it never sees this cancel (it reads the other state directory's database): cancel the run in the state directory it uses");
         notAStall(cancel.out() + cancel.err(), pid);
         Result cancelled = swarm("status", run, "--state-dir=" + copy);
         assertThat(cancelled.out()).as("%s", cancelled).contains("being cancelled: a cancel was requested by ",
-                "; its coordinator never sees it (it reads the other state directory's database); once it has ended, the run "
-                        + "here stays as it is until `swarm resume " + run + "`, which does not apply this cancel\n")
+                "; its coordinator never sees it (it reads the other state directory's database): cancel the run in the "
+                        + "state directory it uses\n")
                 .doesNotContain("applies it once it goes on", "applies it within a second");
         notAStall(cancelled.out() + cancelled.err(), pid);
         assertThat(coordinator.isAlive()).as("the original's coordinator was not signalled").isTrue();
@@ -96,7 +96,7 @@ class CopyOfALiveStateDirTest {
         assertThat(approve.out()).contains(": it never sees this decision");
         Result status = swarm("status", run, "--state-dir=" + copy);
         assertThat(status.out()).as("%s", status).contains("  a: approved by ", ", not applied yet; its coordinator never sees it "
-                + "(it reads the other state directory's database); once it has ended, `swarm resume " + run + "` here applies it\n")
+                + "(it reads the other state directory's database): decide the run in the state directory it uses\n")
                 .doesNotContain("applies it within a second", "applies it once it goes on");
         notAStall(status.out() + status.err(), pid);
     }

@@ -52,7 +52,7 @@ class ResumeTakeOverOfACopyTest {
                         + "live state directory?)",
                 "--take-over ends only a coordinator that has this state directory's database (" + copy.resolve(Wiring.DB_FILE)
                         + ") open, so it was not signalled, and nothing was changed: ",
-                "once it has ended (`kill -0 " + pid + "` fails), `swarm resume " + run + "` here continues this copy")
+                "follow and decide the run in the state directory it uses (`ls -l /proc/" + pid + "/fd | grep swarm.db` shows which)")
                 .doesNotContain("`kill " + pid + "`", "kill -CONT", "hung", "starved", "overloaded", "really is stalled");
         assertThat(onCopy.out()).doesNotContain("ended coordinator");
         assertThat(coordinator.isAlive()).as("the original's coordinator was not signalled").isTrue();

@@ -98,13 +98,14 @@ public record StalledCoordinator(String runId, long pid, boolean stopped, long r
      * a job its shell holds stopped, {@code fg} (or {@code bg}) in that terminal, or {@code kill -CONT N} (a background
      * job stops again at a write only with {@code stty tostop}); running, wait, or end it and resume. Each followed by
      * {@code  (unattended: `swarm resume RUN --take-over` ends it and resumes)}. One {@link #elsewhere}: neither, since it is
-     * not stalled; wait for it to end, then resume here.
+     * not stalled; and not a resume here, before or after its end: the run is the other state directory's.
      */
     public String fix() {
         if (elsewhere) {
-            return "it goes on with the run in the other state directory, on the same repository and worktrees, so neither end "
-                    + "it (its run there is not stalled) nor run the run here beside it: follow it where it runs, and once it has "
-                    + "ended (`kill -0 " + pid + "` fails), `swarm resume " + runId + "` here continues this copy";
+            return "it goes on with the run in the other state directory, on the same repository, worktrees and branches, so "
+                    + "neither end it (its run there is not stalled) nor run the run here, beside it or after it (the copy's "
+                    + "tickets would run again on the branches the original's made): follow and decide the run in the state "
+                    + "directory it uses (`ls -l /proc/" + pid + "/fd | grep swarm.db` shows which)";
         }
         String end = "end it with " + endCommand() + " and then `swarm resume " + runId + "` (unattended: `swarm resume " + runId
                 + " --take-over` ends it and resumes)";

@@ -80,10 +80,10 @@ class StalledCoordinatorTakeOverDatabaseTest {
                         + "open: it is the coordinator of another state directory (is this one a copy of a live state "
                         + "directory?), and its lease here ran out 20 s ago because nobody renews it here; --take-over ends only "
                         + "a coordinator that has this state directory's database (" + copy + ") open, so it was not signalled, "
-                        + "and nothing was changed: it goes on with the run in the other state directory, on the same repository "
-                        + "and worktrees, so neither end it (its run there is not stalled) nor run the run here beside it: follow "
-                        + "it where it runs, and once it has ended (`kill -0 " + pid + "` fails), `swarm resume R` here continues "
-                        + "this copy");
+                        + "and nothing was changed: it goes on with the run in the other state directory, on the same repository, "
+                        + "worktrees and branches, so neither end it (its run there is not stalled) nor run the run here, beside it "
+                        + "or after it (the copy's tickets would run again on the branches the original's made): follow and decide "
+                        + "the run in the state directory it uses (`ls -l /proc/" + pid + "/fd | grep swarm.db` shows which)");
         assertThatThrownBy(() -> StalledCoordinatorTakeOver.target("R", ranOut, NOW, alive,
                 p -> StalledCoordinatorTakeOver.Holding.UNKNOWN, copy))
                 .isInstanceOf(InvalidRequestException.class)
