@@ -749,6 +749,7 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> commitAll(Worktree worktree, String message) throws GitException {
+        restoreCommonDir(worktree);
         List<String> pinned = List.of(concat(List.of(concat(List.of(concat(withoutFilters(worktree), ONLY_THE_REPOSITORYS_IGNORES)),
                 FULL_CHECKOUT)), sameOnEveryMachine(worktree.repo()).toArray(String[]::new)));
         // a ticket (without the sandbox, which keeps the index read-only) can write its worktree's index: mark its edits
@@ -926,6 +927,41 @@ public final class GitWorktrees {
         return Optional.of(operation == null ? "unresolved " + paths + " (resolve them and git add them, or git checkout them)"
                 : operation + " in progress" + (paths.isEmpty() ? "" : " with " + paths)
                 + " (finish it with " + finish + ", or abort it with " + abort + ")");
+    }
+
+    /**
+     * The repository's common git directory for a command {@link #pinned} to a linked worktree's recorded git directory
+     * ({@code --git-dir=COMMON/worktrees/ID}): {@code COMMON}. Empty for other commands.
+     */
+    static Optional<Path> commonDirOfPinned(String... args) {
+        for (String a : args) {
+            if (!a.startsWith("--git-dir=")) continue;
+            Path gitDir = Path.of(a.substring("--git-dir=".length()));
+            Path worktrees = gitDir.getParent();
+            if (worktrees == null || worktrees.getFileName() == null || !worktrees.getFileName().toString().equals("worktrees")
+                    || worktrees.getParent() == null) return Optional.empty();
+            return Optional.of(worktrees.getParent());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Writes back the {@code commondir} file of the worktree's git directory as {@code git worktree add} wrote it
+     * ({@code ../..}: the repository's git directory, two levels up) when it says anything else: a ticket without the
+     * sandbox can rewrite it to a copy of the repository, and git would then commit the ticket's work there, leaving the
+     * repository's branch at its base (review G HIGH-1). Nothing is done for a git directory not below {@code worktrees/}.
+     */
+    static void restoreCommonDir(Worktree worktree) throws GitException {
+        if (commonDirOfPinned("--git-dir=" + worktree.gitDir()).isEmpty()) return;
+        Path file = worktree.gitDir().resolve("commondir");
+        try {
+            if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && Files.readString(file, StandardCharsets.UTF_8).equals("../..\n")) return;
+            restore(worktree.gitDir(), file, "../..\n");
+        } catch (IOException | RuntimeException e) {
+            throw new GitException("cannot write back " + file + ", which the ticket changed: " + e.getMessage()
+                    + "; do not run git in " + worktree.dir() + " before you have looked at it");
+        }
     }
 
     /** git options that use the worktree's recorded git directory, never its {@code .git} file, with hooks and fsmonitor off. */

@@ -1,0 +1,51 @@
+package io.swarmflow.git;
+
+import static io.swarmflow.git.EveryChangeSeenTest.git;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review G HIGH-1: a ticket without the sandbox rewrote the {@code commondir} file of its worktree's git directory to a
+ * copy of the repository's git directory; the commit of its work then went to the copy's branch, the repository's
+ * branch stayed at the base (an empty diff stat) and the {@code commit} output named a commit the repository does not
+ * have. The commit writes the file back first ({@code ../..}, as {@code git worktree add} writes it).
+ */
+class CommonDirPinnedTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRewrittenCommondirDoesNotSendTheCommitElsewhere() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        git(repo, "init", "-q", "-b", "main");
+        Files.writeString(repo.resolve("f"), "a\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "base");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("run/worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+
+        // the ticket: edits f, and points its git directory's commondir at a copy of the repository's .git
+        Files.writeString(w.dir().resolve("f"), "EDIT\n");
+        Path fake = tmp.resolve("fake");
+        Process cp = new ProcessBuilder("cp", "-a", repo.resolve(".git").toString(), fake.toString()).inheritIO().start();
+        assertThat(cp.waitFor()).isZero();
+        Files.writeString(w.gitDir().resolve("commondir"), fake + "\n");
+
+        String commit = GitWorktrees.commitAll(w, "the ticket's work").orElseThrow();
+        assertThat(git(repo, "rev-parse", "swarm/r/t").strip()).as("the repository's branch has the commit").isEqualTo(commit);
+        assertThat(git(repo, "show", "swarm/r/t:f")).isEqualTo("EDIT\n");
+        assertThat(Files.readString(w.gitDir().resolve("commondir"))).as("written back").isEqualTo("../..\n");
+    }
+
+    @Test
+    void onlyALinkedWorktreesGitDirectoryHasACommonDirectory() {
+        assertThat(GitWorktrees.commonDirOfPinned("--git-dir=/r/.git/worktrees/t", "--work-tree=/w", "status"))
+                .contains(Path.of("/r/.git"));
+        assertThat(GitWorktrees.commonDirOfPinned("--git-dir=/r/.git", "status")).isEmpty();
+        assertThat(GitWorktrees.commonDirOfPinned("status")).isEmpty();
+    }
+}
