@@ -330,7 +330,7 @@ public final class SqlRunStore implements RunStore {
                     + "; check its permissions", e);
         }
         Path db = stateDir.resolve("swarm.db");
-        SqliteDialect.refuseLostDatabase(stateDir, db, true);
+        SqliteDialect.refuseLostDatabase(stateDir, db);
         createOwnerOnly(db);
         String recovery = "move the state directory aside (for example `mv " + stateDir + " " + stateDir + ".broken`) and start a "
                 + "new run; runs in " + db + " cannot be resumed";
@@ -412,7 +412,7 @@ public final class SqlRunStore implements RunStore {
     public static SqlRunStore openSqliteReadOnly(Path stateDir, boolean writableState) {
         SqliteNativeLibrary.useCachedCopy();
         Path db = stateDir.resolve("swarm.db");
-        SqliteDialect.refuseLostDatabase(stateDir, db, writableState);
+        SqliteDialect.refuseLostDatabase(stateDir, db);
         Path wal = db.resolveSibling(db.getFileName() + "-wal");
         Path shm = db.resolveSibling(db.getFileName() + "-shm");
         String copy = "copy the state directory to one you can write (for example `cp -a " + stateDir + " /tmp/swarm-state-copy`) "

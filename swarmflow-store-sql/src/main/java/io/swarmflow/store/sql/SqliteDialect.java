@@ -320,15 +320,6 @@ public final class SqliteDialect implements Dialect {
      * @throws StoreException         when the state directory cannot be read
      */
     static void refuseLostDatabase(Path stateDir, Path db) {
-        refuseLostDatabase(stateDir, db, writable(stateDir, db));
-    }
-
-    /**
-     * As {@link #refuseLostDatabase(Path, Path)}, where the caller has found whether the state directory and its database
-     * files can be written ({@code writableState}): that decides how the database is read for runs it does not hold
-     * ({@link #refuseForgottenRuns}), as it decides how the reading commands read it.
-     */
-    static void refuseLostDatabase(Path stateDir, Path db, boolean writableState) {
         try {
             Path runsDir = stateDir.resolve("runs");
             refuseDanglingLink(runsDir, "swarm keeps each run's logs, worktrees and report in it: a run created would never start",
@@ -360,7 +351,7 @@ public final class SqliteDialect implements Dialect {
             WalCheck.refuseDamagedLog(stateDir, db);
             if (runs.isEmpty()) return;
             if (Files.exists(db) && Files.size(db) > 0) {
-                refuseForgottenRuns(stateDir, db, runsDir, runs, writableState);
+                refuseForgottenRuns(stateDir, db, runsDir, runs);
                 return;
             }
             String which = runs.size() <= 3 ? String.join(", ", runs) : String.join(", ", runs.subList(0, 3)) + ", ...";
@@ -432,21 +423,18 @@ public final class SqliteDialect implements Dialect {
      * Run directories whose runs the database does not hold mean it lost writes it had made durable: its
      * write-ahead log ({@code swarm.db-wal}) was deleted, truncated or damaged, and SQLite would silently drop
      * it (a database that lost its whole log would even be taken for a new one). Checked on a read-only
-     * connection, which neither migrates nor checkpoints, so the files are left as they are: opened as the reading
-     * commands open a state directory ({@link SqlRunStore#openSqliteReadOnly(Path, boolean)}), with SQLite's locks where
-     * the state directory and its database files can be written ({@code writableState}), so that another swarm starting, writing and ending
-     * meanwhile (its close checkpoints into {@code swarm.db}) cannot leave the read mixing pages from before and after
-     * and missing runs the database holds; there, where no log is, SQLite makes {@code swarm.db-wal} (empty) and
-     * {@code swarm.db-shm}, which the next writer uses and removes. As a file that cannot change ({@code immutable=1})
-     * only where they cannot be written (a read-only mount, an archived copy) and no log is there. A database that
+     * connection, which neither migrates nor checkpoints, so the files are left as they are. A database that
      * cannot be read is left to the normal open, which reports it.
      */
-    private static void refuseForgottenRuns(Path stateDir, Path db, Path runsDir, List<String> runs, boolean writableState) {
-        // without a log (or with an empty one and no -shm), nothing else has the database open; where it cannot be
-        // written either, no other swarm can write it (but through another mount): read the file alone, creating no
-        // -wal or -shm beside it (SQLite could not)
-        boolean immutable = noChangeInLog(db) && !writableState;
-        DataSource ds = readOnlyDataSource(db, immutable);
+    private static void refuseForgottenRuns(Path stateDir, Path db, Path runsDir, List<String> runs) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        // without a log (or with an empty one and no -shm), nothing else has the database open: read the file alone,
+        // creating no -wal or -shm beside it
+        boolean noLog = noChangeInLog(db);
+        ds.setUrl("jdbc:sqlite:" + (noLog ? db.toAbsolutePath().toUri() + "?immutable=1" : db.toAbsolutePath()));
         Set<String> known = new HashSet<>();
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             boolean hasRuns;
@@ -455,18 +443,14 @@ public final class SqliteDialect implements Dialect {
             }
             if (hasRuns) {
                 try (ResultSet r = s.executeQuery("SELECT run_id FROM runs")) {
-                    while (r.next()) {
-                        known.add(r.getString(1));
-                        if (known.size() == 1) whileReadingRuns.run();
-                    }
+                    while (r.next()) known.add(r.getString(1));
                 }
             }
         } catch (SQLException e) {
             return;
         }
         List<String> forgotten = runs.stream().filter(r -> !known.contains(r)).toList();
-        // read as a file that cannot change, and a writer opened it meanwhile (through another mount): the normal open decides
-        if (forgotten.isEmpty() || immutable && !noChangeInLog(db)) return;
+        if (forgotten.isEmpty() || noLog && !noChangeInLog(db)) return; // a writer opened it meanwhile: the normal open decides
         String which = forgotten.size() <= 3 ? String.join(", ", forgotten) : String.join(", ", forgotten.subList(0, 3)) + ", ...";
         throw new StoreException.Corrupt("the database " + db + " does not hold " + forgotten.size()
                 + (forgotten.size() == 1 ? " run" : " runs") + " (" + which + ") whose files are in " + runsDir
@@ -474,21 +458,6 @@ public final class SqliteDialect implements Dialect {
                 + "or damaged, so those runs can be neither listed nor resumed; nothing was changed. Restore " + db + " together with "
                 + db.getFileName() + "-wal from a backup to resume them, or move the state directory aside to start afresh "
                 + "(for example `mv " + stateDir + " " + stateDir + ".lost`)", null);
-    }
-
-    /** Runs in {@link #refuseForgottenRuns} after the first run id is read: a test's way in (another swarm writing). */
-    static volatile Runnable whileReadingRuns = () -> {
-    };
-
-    /**
-     * Whether the state directory and those of {@code db}, {@code swarm.db-wal} and {@code swarm.db-shm} that exist can
-     * be written, as the reading commands ask before they choose how to open it.
-     */
-    private static boolean writable(Path stateDir, Path db) {
-        for (Path p : List.of(stateDir, db, db.resolveSibling(db.getFileName() + "-wal"), db.resolveSibling(db.getFileName() + "-shm"))) {
-            if (Files.exists(p) && !Files.isWritable(p)) return false;
-        }
-        return true;
     }
 
     /**
