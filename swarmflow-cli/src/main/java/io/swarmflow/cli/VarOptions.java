@@ -20,7 +20,7 @@ public final class VarOptions {
      * The overrides by name.
      *
      * @throws InvalidRequestException when a variable is given twice with different values (picocli's map would
-     *                                 silently keep the last one)
+     *                                 silently keep the last one), or without a name ({@code --var =x})
      */
     public Map<String, String> values() {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
@@ -32,6 +32,10 @@ public final class VarOptions {
             if (eq < 0) continue; // picocli has refused it already
             String name = raw.substring(0, eq);
             String value = raw.substring(eq + 1);
+            if (name.isBlank()) {
+                // a command-line mistake, said as one: not with the spec's file name, nor counted in "the spec has N errors"
+                throw new InvalidRequestException("--var '" + raw + "' has no variable name before '='; write --var NAME=VALUE");
+            }
             String earlier = seen.putIfAbsent(name, value);
             if (earlier != null && !earlier.equals(value)) {
                 throw new InvalidRequestException("--var " + name + " is given twice, as '" + earlier + "' and as '" + value
