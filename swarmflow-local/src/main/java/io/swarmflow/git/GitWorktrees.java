@@ -881,6 +881,7 @@ public final class GitWorktrees {
      * @throws GitException when git fails otherwise
      */
     public static Optional<String> checkedOutBranch(Worktree worktree) throws GitException {
+        restoreCommonDir(worktree);
         String ref = git(worktree.repo(), concat(pinned(worktree), "rev-parse", "--symbolic-full-name", "HEAD")).trim();
         return ref.startsWith("refs/") ? Optional.of(ref) : Optional.empty();
     }
@@ -894,6 +895,7 @@ public final class GitWorktrees {
      * @throws GitException when git fails
      */
     public static Optional<String> unfinishedOperation(Worktree worktree) throws GitException {
+        restoreCommonDir(worktree); // the first of the commit's git commands: none reads a commondir the ticket chose
         String operation = null;
         String finish = null;
         String abort = null;

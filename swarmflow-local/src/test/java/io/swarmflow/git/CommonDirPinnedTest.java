@@ -41,6 +41,27 @@ class CommonDirPinnedTest {
         assertThat(Files.readString(w.gitDir().resolve("commondir"))).as("written back").isEqualTo("../..\n");
     }
 
+    /**
+     * Review G MEDIUM-2: the commit's first git command (the check for an unfinished merge) read the commondir the
+     * ticket chose, whose config could include a FIFO and hold the coordinator; it is written back before that command.
+     */
+    @Test
+    void theChecksBeforeTheCommitWriteTheCommondirBackFirst() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo2"));
+        git(repo, "init", "-q", "-b", "main");
+        Files.writeString(repo.resolve("f"), "a\n");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "base");
+        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("run2/worktrees/t"), "swarm/r/t",
+                GitWorktrees.headCommit(repo).orElseThrow());
+        Files.writeString(w.gitDir().resolve("commondir"), tmp.resolve("nowhere") + "\n");
+        assertThat(GitWorktrees.unfinishedOperation(w)).isEmpty();
+        assertThat(Files.readString(w.gitDir().resolve("commondir"))).isEqualTo("../..\n");
+        Files.writeString(w.gitDir().resolve("commondir"), tmp.resolve("nowhere") + "\n");
+        assertThat(GitWorktrees.checkedOutBranch(w)).contains("refs/heads/swarm/r/t");
+        assertThat(Files.readString(w.gitDir().resolve("commondir"))).isEqualTo("../..\n");
+    }
+
     @Test
     void onlyALinkedWorktreesGitDirectoryHasACommonDirectory() {
         assertThat(GitWorktrees.commonDirOfPinned("--git-dir=/r/.git/worktrees/t", "--work-tree=/w", "status"))
