@@ -20,13 +20,9 @@ class CommonDirPinnedTest {
 
     @Test
     void aRewrittenCommondirDoesNotSendTheCommitElsewhere() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q", "-b", "main");
-        Files.writeString(repo.resolve("f"), "a\n");
-        git(repo, "add", "-A");
-        git(repo, "commit", "-q", "-m", "base");
-        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("run/worktrees/t"), "swarm/r/t",
-                GitWorktrees.headCommit(repo).orElseThrow());
+        OneCommitRepo made = OneCommitRepo.make(tmp, "repo", "f", "a\n");
+        Path repo = made.repo();
+        Worktree w = made.worktree();
 
         // the ticket: edits f, and points its git directory's commondir at a copy of the repository's .git
         Files.writeString(w.dir().resolve("f"), "EDIT\n");
@@ -47,13 +43,7 @@ class CommonDirPinnedTest {
      */
     @Test
     void theChecksBeforeTheCommitWriteTheCommondirBackFirst() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo2"));
-        git(repo, "init", "-q", "-b", "main");
-        Files.writeString(repo.resolve("f"), "a\n");
-        git(repo, "add", "-A");
-        git(repo, "commit", "-q", "-m", "base");
-        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("run2/worktrees/t"), "swarm/r/t",
-                GitWorktrees.headCommit(repo).orElseThrow());
+        Worktree w = OneCommitRepo.make(tmp, "repo2", "f", "a\n").worktree();
         Files.writeString(w.gitDir().resolve("commondir"), tmp.resolve("nowhere") + "\n");
         assertThat(GitWorktrees.unfinishedOperation(w)).isEmpty();
         assertThat(Files.readString(w.gitDir().resolve("commondir"))).isEqualTo("../..\n");

@@ -55,13 +55,9 @@ class IndexFlagsTest {
      */
     @Test
     void anIndexEntryThatGivesTheEditedFileTheBasesContentDoesNotHideTheEdit() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q", "-b", "main");
-        Files.writeString(repo.resolve("f.txt"), "base\n");
-        git(repo, "add", "-A");
-        git(repo, "commit", "-q", "-m", "initial");
-        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("run/worktrees/t"), "swarm/r/t",
-                GitWorktrees.headCommit(repo).orElseThrow());
+        OneCommitRepo made = OneCommitRepo.make(tmp, "repo", "f.txt", "base\n");
+        Path repo = made.repo();
+        Worktree w = made.worktree();
 
         Path f = w.dir().resolve("f.txt");
         Files.writeString(f, "edit\n"); // the same size
@@ -80,13 +76,9 @@ class IndexFlagsTest {
     /** The commit's index is made from HEAD: a file git ignores is left out though the ticket staged it (git add -f). */
     @Test
     void aFileGitIgnoresIsLeftOutThoughTheTicketStagedIt() throws Exception {
-        Path repo = Files.createDirectories(tmp.resolve("repo"));
-        git(repo, "init", "-q", "-b", "main");
-        Files.writeString(repo.resolve(".gitignore"), "*.log\n");
-        git(repo, "add", "-A");
-        git(repo, "commit", "-q", "-m", "initial");
-        Worktree w = GitWorktrees.createWorktree(repo, tmp.resolve("run/worktrees/t"), "swarm/r/t",
-                GitWorktrees.headCommit(repo).orElseThrow());
+        OneCommitRepo made = OneCommitRepo.make(tmp, "repo", ".gitignore", "*.log\n");
+        Path repo = made.repo();
+        Worktree w = made.worktree();
         Files.writeString(w.dir().resolve("build.log"), "log\n");
         Files.writeString(w.dir().resolve("result.txt"), "done\n");
         git(w.dir(), "add", "-f", "build.log");
