@@ -39,9 +39,7 @@ class CopyOfALiveStateDirTest {
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> coordinator = LocalCoordinator.start(w, id, true));
         String run = created.run();
         long pid = coordinator.pid();
-        Path copy = tmp.resolve("copy");
-        Process cp = new ProcessBuilder("cp", "-a", created.stateDir().toString(), copy.toString()).inheritIO().start();
-        assertThat(cp.waitFor()).isZero();
+        Path copy = LocalCoordinator.copyOf(created.stateDir(), tmp.resolve("copy"));
         String elsewhere = "(pid " + pid + ") is alive but does not have this state directory's database open: it is the "
                 + "coordinator of another state directory (is this one a copy of a live state directory?)";
 
@@ -87,9 +85,7 @@ class CopyOfALiveStateDirTest {
                 coordinator = LocalCoordinator.start(w, id, true, new RunEvent.TicketAwaitingApproval("a")));
         String run = created.run();
         long pid = coordinator.pid();
-        Path copy = tmp.resolve("copy");
-        Process cp = new ProcessBuilder("cp", "-a", created.stateDir().toString(), copy.toString()).inheritIO().start();
-        assertThat(cp.waitFor()).isZero();
+        Path copy = LocalCoordinator.copyOf(created.stateDir(), tmp.resolve("copy"));
 
         Result approve = swarm("approve", run, "a", "--state-dir=" + copy);
         assertThat(approve.code()).as("%s", approve).isZero();

@@ -60,6 +60,17 @@ final class LocalCoordinator {
         await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(process.pid()) != 'T');
     }
 
+    /**
+     * A copy of the state directory {@code stateDir} at {@code copy}, as a user makes one of a live state directory
+     * ({@code cp -a}, owners, modes and times kept): the copy records the same lease holder, which has the original's
+     * {@code swarm.db} open, not the copy's.
+     */
+    static Path copyOf(Path stateDir, Path copy) throws Exception {
+        Process cp = new ProcessBuilder("cp", "-a", stateDir.toString(), copy.toString()).inheritIO().start();
+        org.assertj.core.api.Assertions.assertThat(cp.waitFor()).as("cp -a").isZero();
+        return copy;
+    }
+
     /** Ends {@code process} (continued first, in case it was stopped), if there is one: for {@code @AfterEach}. */
     static void end(Process process) throws Exception {
         if (process == null) return;

@@ -39,9 +39,7 @@ class ResumeTakeOverOfACopyTest {
         OtherHostRun created = OtherHostRun.create(tmp, (w, id) -> coordinator = LocalCoordinator.start(w, id, true));
         String run = created.run();
         long pid = coordinator.pid();
-        Path copy = tmp.resolve("copy");
-        Process cp = new ProcessBuilder("cp", "-a", created.stateDir().toString(), copy.toString()).inheritIO().start();
-        assertThat(cp.waitFor()).isZero();
+        Path copy = LocalCoordinator.copyOf(created.stateDir(), tmp.resolve("copy"));
         byte[] copiedDb = Files.readAllBytes(copy.resolve(Wiring.DB_FILE));
 
         Result onCopy = resume(run, copy);

@@ -932,19 +932,14 @@ public final class GitWorktrees {
     }
 
     /**
-     * The repository's common git directory for a command {@link #pinned} to a linked worktree's recorded git directory
-     * ({@code --git-dir=COMMON/worktrees/ID}): {@code COMMON}. Empty for other commands.
+     * The repository's common git directory of a linked worktree's git directory {@code COMMON/worktrees/ID}: {@code
+     * COMMON}. Empty for any other directory.
      */
-    static Optional<Path> commonDirOfPinned(String... args) {
-        for (String a : args) {
-            if (!a.startsWith("--git-dir=")) continue;
-            Path gitDir = Path.of(a.substring("--git-dir=".length()));
-            Path worktrees = gitDir.getParent();
-            if (worktrees == null || worktrees.getFileName() == null || !worktrees.getFileName().toString().equals("worktrees")
-                    || worktrees.getParent() == null) return Optional.empty();
-            return Optional.of(worktrees.getParent());
-        }
-        return Optional.empty();
+    static Optional<Path> commonDirOf(Path gitDir) {
+        Path worktrees = gitDir.getParent();
+        if (worktrees == null || worktrees.getFileName() == null || !worktrees.getFileName().toString().equals("worktrees")
+                || worktrees.getParent() == null) return Optional.empty();
+        return Optional.of(worktrees.getParent());
     }
 
     /**
@@ -954,7 +949,7 @@ public final class GitWorktrees {
      * repository's branch at its base (review G HIGH-1). Nothing is done for a git directory not below {@code worktrees/}.
      */
     static void restoreCommonDir(Worktree worktree) throws GitException {
-        if (commonDirOfPinned("--git-dir=" + worktree.gitDir()).isEmpty()) return;
+        if (commonDirOf(worktree.gitDir()).isEmpty()) return;
         Path file = worktree.gitDir().resolve("commondir");
         try {
             if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)

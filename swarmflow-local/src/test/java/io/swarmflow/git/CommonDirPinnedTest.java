@@ -54,9 +54,7 @@ class CommonDirPinnedTest {
 
     @Test
     void onlyALinkedWorktreesGitDirectoryHasACommonDirectory() {
-        assertThat(GitWorktrees.commonDirOfPinned("--git-dir=/r/.git/worktrees/t", "--work-tree=/w", "status"))
-                .contains(Path.of("/r/.git"));
-        assertThat(GitWorktrees.commonDirOfPinned("--git-dir=/r/.git", "status")).isEmpty();
-        assertThat(GitWorktrees.commonDirOfPinned("status")).isEmpty();
+        assertThat(GitWorktrees.commonDirOf(Path.of("/r/.git/worktrees/t"))).contains(Path.of("/r/.git"));
+        assertThat(GitWorktrees.commonDirOf(Path.of("/r/.git"))).isEmpty();
     }
 }
